@@ -1,0 +1,30 @@
+# Entry points only: the real build is meson (meson.build). Each target bootstraps first.
+BUILD       ?= build
+CHECK_BUILD ?= build-check
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_SECONDS ?= 20
+DEMO_DIR    ?= mamori-data
+
+.PHONY: all demo check bench fuzz clean bootstrap
+
+all: bootstrap
+	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) --buildtype=release -Db_lto=false
+	ninja -C $(BUILD)
+
+bootstrap:
+	@scripts/bootstrap
+
+demo: all
+	@scripts/demo $(BUILD)/mamori $(DEMO_DIR)
+
+check: bootstrap
+	@scripts/check $(CHECK_BUILD)
+
+bench: all
+	@scripts/bench $(BUILD)
+
+fuzz: bootstrap
+	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

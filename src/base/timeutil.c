@@ -1,0 +1,204 @@
+/* timeutil: UTC timestamps, RFC 3339 with milliseconds, Japanese dates. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/timeutil.h"
+
+int64_t time_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t time_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Floor division so times before 1970 split into seconds and ms correctly. */
+static void split_ms(int64_t ms, time_t *ret_s, int *ret_ms)
+{
+	int64_t s = ms / 1000, r = ms % 1000;
+
+	if (r < 0) {
+		r += 1000;
+		s--;
+	}
+	*ret_s = (time_t)s;
+	*ret_ms = (int)r;
+}
+
+void time_format_rfc3339(struct strbuf *sb, int64_t ms)
+{
+	struct tm tm;
+	time_t s;
+	int frac;
+
+	split_ms(ms, &s, &frac);
+	gmtime_r(&s, &tm);
+	strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+	            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+static int digits(const char **p, int n, int *ret)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -EINVAL;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*ret = v;
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+static int parse_ymd(const char **p, struct tm *tm)
+{
+	int y, m, d;
+
+	if (digits(p, 4, &y) || **p != '-')
+		return -EINVAL;
+	(*p)++;
+	if (digits(p, 2, &m) || **p != '-')
+		return -EINVAL;
+	(*p)++;
+	if (digits(p, 2, &d))
+		return -EINVAL;
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return -EINVAL;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = m - 1;
+	tm->tm_mday = d;
+	return 0;
+}
+
+int time_parse_date(const char *s, int64_t *ret_ms)
+{
+	struct tm tm;
+	const char *p = s;
+
+	if (parse_ymd(&p, &tm) || *p)
+		return -EINVAL;
+	*ret_ms = (int64_t)timegm(&tm) * 1000;
+	return 0;
+}
+
+int time_parse_rfc3339(const char *s, int64_t *ret_ms)
+{
+	const char *p = s;
+	struct tm tm;
+	int hh, mm, ss, ms = 0, off = 0;
+
+	if (parse_ymd(&p, &tm))
+		return -EINVAL;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return -EINVAL;
+	p++;
+	if (digits(&p, 2, &hh) || *p++ != ':' || digits(&p, 2, &mm) || *p++ != ':' ||
+	    digits(&p, 2, &ss))
+		return -EINVAL;
+	if (hh > 23 || mm > 59 || ss > 60)
+		return -EINVAL;
+	if (*p == '.') {
+		int n = 0;
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		while (*p >= '0' && *p <= '9') {
+			if (n < 3)
+				ms = ms * 10 + (*p - '0');
+			n++;
+			p++;
+			if (n > 9)
+				return -EINVAL;
+		}
+		for (; n < 3; n++)
+			ms *= 10;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p == '-' ? -1 : 1, oh, om;
+		p++;
+		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
+			return -EINVAL;
+		off = sign * (oh * 60 + om);
+	} else {
+		return -EINVAL;
+	}
+	if (*p)
+		return -EINVAL;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss > 59 ? 59 : ss;
+	*ret_ms = ((int64_t)timegm(&tm) - (int64_t)off * 60) * 1000 + ms;
+	return 0;
+}
+
+static void local_tm(int64_t ms, int64_t offset_ms, struct tm *tm)
+{
+	time_t s;
+	int frac;
+
+	split_ms(ms + offset_ms, &s, &frac);
+	gmtime_r(&s, tm);
+}
+
+void time_format_local(struct strbuf *sb, int64_t ms, int64_t offset_ms)
+{
+	struct tm tm;
+
+	local_tm(ms, offset_ms, &tm);
+	strbuf_addf(sb, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	            tm.tm_hour, tm.tm_min);
+}
+
+void time_format_wareki(struct strbuf *sb, int64_t ms, int64_t offset_ms)
+{
+	/* Era start dates (first day of the era), newest first. */
+	static const struct {
+		const char *name;
+		int y, m, d;
+	} eras[] = {
+		{ "令和", 2019, 5, 1 },  { "平成", 1989, 1, 8 },   { "昭和", 1926, 12, 25 },
+		{ "大正", 1912, 7, 30 }, { "明治", 1868, 10, 23 },
+	};
+	struct tm tm;
+	int y, m, d;
+
+	local_tm(ms, offset_ms, &tm);
+	y = tm.tm_year + 1900;
+	m = tm.tm_mon + 1;
+	d = tm.tm_mday;
+	for (size_t i = 0; i < sizeof(eras) / sizeof(eras[0]); i++) {
+		long cur = (long)y * 10000 + m * 100 + d;
+		long start = (long)eras[i].y * 10000 + eras[i].m * 100 + eras[i].d;
+		if (cur < start)
+			continue;
+		int ey = y - eras[i].y + 1;
+		if (ey == 1)
+			strbuf_addf(sb, "%s元年%d月%d日", eras[i].name, m, d);
+		else
+			strbuf_addf(sb, "%s%d年%d月%d日", eras[i].name, ey, m, d);
+		return;
+	}
+	strbuf_addf(sb, "%d年%d月%d日", y, m, d);
+}

@@ -1,0 +1,77 @@
+/* cli: error reporting and subcommand dispatch shared by every command. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/utf8.h"
+#include "cli/cli.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mamori: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mamori: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void group_help(const char *group, const struct command *table, FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t width = 0;
+
+	for (const struct command *c = table; c->name; c++)
+		if (strlen(c->name) > width)
+			width = strlen(c->name);
+	strbuf_addf(&sb, "usage: mamori %s <command> [options]\n\ncommands:\n", group);
+	for (const struct command *c = table; c->name; c++) {
+		strbuf_addstr(&sb, "    ");
+		strbuf_add_padded(&sb, c->name, width);
+		strbuf_addf(&sb, "  %s\n", c->summary);
+	}
+	strbuf_addf(&sb, "\nsee 'mamori %s <command> --help' for the options of each\n", group);
+	fputs(sb.buf, out);
+	strbuf_release(&sb);
+}
+
+int cli_run_subcommand(struct cli_ctx *ctx, const char *group, const struct command *table,
+                       int argc, const char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub) {
+		group_help(group, table, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(sub, "help") || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		group_help(group, table, stdout);
+		return EXIT_DONE;
+	}
+	for (const struct command *c = table; c->name; c++)
+		if (!strcmp(c->name, sub))
+			return c->fn(ctx, argc - 1, argv + 1);
+	cli_error("'%s' is not a '%s' command; see 'mamori %s help'", sub, group, group);
+	return EXIT_USAGE;
+}
+
+int cli_print(const struct strbuf *sb)
+{
+	if (fwrite(sb->buf, 1, sb->len, stdout) != sb->len || fflush(stdout) != 0) {
+		cli_error("cannot write the output: %m");
+		return EXIT_FAILED;
+	}
+	return EXIT_DONE;
+}

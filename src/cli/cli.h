@@ -1,0 +1,57 @@
+/* cli: what every command shares: context, exit codes, error reporting, subcommands. */
+#ifndef MAMORI_CLI_CLI_H
+#define MAMORI_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "base/strbuf.h"
+#include "cli/options.h"
+
+/* Exit codes (listed in `mamori help`, docs/cli.md). */
+enum {
+	EXIT_DONE = 0,    /* done, including "request created, waiting for approval" */
+	EXIT_FAILED = 1,  /* not found, invalid input, I/O */
+	EXIT_USAGE = 2,   /* usage error */
+	EXIT_REFUSED = 3, /* refused by policy */
+};
+
+struct cli_ctx {
+	const char *dir; /* data directory: --dir, else $MAMORI_DIR, else ./mamori-data */
+};
+
+/* A command handler: argv[0] is the command's own name. Returns an exit code. */
+typedef int (*cmd_fn)(struct cli_ctx *ctx, int argc, const char **argv);
+
+/*
+ * One row per command or subcommand:
+ *   name     as typed
+ *   fn       handler
+ *   summary  one line for `mamori help`
+ */
+struct command {
+	const char *name;
+	cmd_fn fn;
+	const char *summary;
+};
+
+/* Prints "mamori: <message>" on stderr (one line). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "mamori: warning: <message>" on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Runs a subcommand from table (NULL-name terminated) for a command group
+ * such as `mamori ledger key`: argv[0] is the group, argv[1] the subcommand.
+ * Prints the group's help for no subcommand, "help", "-h" or "--help".
+ */
+int cli_run_subcommand(struct cli_ctx *ctx, const char *group, const struct command *table,
+                       int argc, const char **argv);
+
+/* Writes sb to stdout; returns EXIT_DONE or EXIT_FAILED on a write error. */
+int cli_print(const struct strbuf *sb);
+
+/* The command handlers of src/cli/cmd-*.c, one per command group. */
+int cmd_init(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv);
+
+#endif

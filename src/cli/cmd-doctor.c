@@ -1,0 +1,230 @@
+/* cmd-doctor: `mamori doctor`: check a data directory and say how to fix what is wrong. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/utf8.h"
+#include "cli/cli.h"
+#include "store/store.h"
+
+#define FREE_PROBLEM_BYTES (100ULL << 20)
+#define FREE_WARNING_BYTES (1ULL << 30)
+
+enum check_status { CHECK_OK, CHECK_WARNING, CHECK_PROBLEM };
+static const char *const status_names[] = { "ok", "warning", "problem" };
+
+struct check {
+	const char *name;
+	enum check_status status;
+	char *detail;
+	char *fix; /* NULL when nothing needs doing */
+};
+
+struct report {
+	struct check *checks;
+	size_t nr, alloc;
+};
+
+static void add_check(struct report *rep, const char *name, enum check_status status,
+                      const char *fix, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void add_check(struct report *rep, const char *name, enum check_status status,
+                      const char *fix, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ALLOC_GROW(rep->checks, rep->nr, rep->alloc);
+	rep->checks[rep->nr++] =
+	    (struct check){ name, status, strbuf_detach(&sb, NULL), fix ? xstrdup(fix) : NULL };
+}
+
+static void check_mode(struct report *rep, const char *name, const char *path, mode_t want)
+{
+	struct stat sb;
+	struct strbuf fix = STRBUF_INIT;
+
+	if (stat(path, &sb) < 0) {
+		add_check(rep, name, CHECK_PROBLEM, "create it with 'mamori init'",
+		          "cannot access '%s': %s", path, strerror(errno));
+		return;
+	}
+	if ((sb.st_mode & 0777 & ~want) != 0) {
+		strbuf_addf(&fix, "chmod %o '%s'", (unsigned)want, path);
+		add_check(rep, name, CHECK_PROBLEM, fix.buf,
+		          "'%s' has mode %04o; others than its owner can read or change it", path,
+		          (unsigned)(sb.st_mode & 07777));
+	} else {
+		add_check(rep, name, CHECK_OK, NULL, "'%s' has mode %04o", path,
+		          (unsigned)(sb.st_mode & 07777));
+	}
+	strbuf_release(&fix);
+}
+
+static void check_database(struct report *rep, const char *dir)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct store *st = NULL;
+	sqlite3_stmt *stmt;
+	int r, v;
+
+	r = store_open(dir, STORE_NO_MIGRATE, &st, &err);
+	if (r < 0) {
+		add_check(rep, "database", CHECK_PROBLEM,
+		          r == -ENOTSUP ? "upgrade mamori to the version that wrote it"
+		                        : "restore the database from a backup ('mamori restore')",
+		          "%s", err.buf);
+		strbuf_release(&err);
+		return;
+	}
+	v = store_schema_version(st);
+	if (v == store_schema_latest())
+		add_check(rep, "schema", CHECK_OK, NULL, "schema version %d is current", v);
+	else
+		add_check(rep, "schema", CHECK_WARNING,
+		          "run any mamori command on it: pending migrations apply at open",
+		          "schema version %d is older than this build's %d", v,
+		          store_schema_latest());
+
+	stmt = store_prepare(st, "PRAGMA integrity_check(20)", &err);
+	if (!stmt) {
+		add_check(rep, "integrity", CHECK_PROBLEM, "restore the database from a backup",
+		          "%s", err.buf);
+	} else {
+		struct strbuf res = STRBUF_INIT;
+		int rc;
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			if (res.len)
+				strbuf_addstr(&res, "; ");
+			strbuf_addstr(&res, (const char *)sqlite3_column_text(stmt, 0));
+		}
+		if (rc != SQLITE_DONE)
+			add_check(rep, "integrity", CHECK_PROBLEM,
+			          "restore the database from a backup",
+			          "integrity check failed: %s", sqlite3_errmsg(store_db(st)));
+		else if (!strcmp(res.buf, "ok"))
+			add_check(rep, "integrity", CHECK_OK, NULL, "SQLite integrity_check: ok");
+		else
+			add_check(rep, "integrity", CHECK_PROBLEM,
+			          "restore the database from a backup ('mamori restore')",
+			          "SQLite integrity_check: %s", res.buf);
+		strbuf_release(&res);
+	}
+	store_close(st);
+	strbuf_release(&err);
+}
+
+static void check_space(struct report *rep, const char *dir)
+{
+	struct statvfs vfs;
+	unsigned long long avail;
+
+	if (statvfs(dir, &vfs) < 0) {
+		add_check(rep, "disk", CHECK_PROBLEM, NULL, "cannot read free space of '%s': %s",
+		          dir, strerror(errno));
+		return;
+	}
+	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	if (avail < FREE_PROBLEM_BYTES)
+		add_check(rep, "disk", CHECK_PROBLEM, "free space on that file system",
+		          "only %llu MiB free; writes will soon fail", avail >> 20);
+	else if (avail < FREE_WARNING_BYTES)
+		add_check(rep, "disk", CHECK_WARNING, "free space on that file system",
+		          "%llu MiB free", avail >> 20);
+	else
+		add_check(rep, "disk", CHECK_OK, NULL, "%llu MiB free", avail >> 20);
+}
+
+int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori [--dir DIR] doctor [--json]", NULL };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_BOOL(0, "json", &json, "print the checks as JSON (keys: docs/cli.md)"),
+		OPT_END(),
+	};
+	struct report rep = { 0 };
+	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT;
+	struct stat sb = { 0 };
+	bool bad = false;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n > 0) {
+		cli_error("doctor takes no arguments; give the directory as 'mamori --dir DIR "
+		          "doctor'");
+		return EXIT_USAGE;
+	}
+	if (stat(ctx->dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		int e = S_ISDIR(sb.st_mode) ? errno : ENOTDIR;
+		cli_error("'%s' is not a Mamori data directory (%s); create one with 'mamori --dir "
+		          "%s init'",
+		          ctx->dir, strerror(e), ctx->dir);
+		return EXIT_FAILED;
+	}
+	strbuf_addf(&path, "%s/%s", ctx->dir, STORE_DB_NAME);
+	check_mode(&rep, "directory", ctx->dir, 0700);
+	check_mode(&rep, "database file", path.buf, 0600);
+	check_database(&rep, ctx->dir);
+	check_space(&rep, ctx->dir);
+
+	for (size_t i = 0; i < rep.nr; i++)
+		bad |= rep.checks[i].status == CHECK_PROBLEM;
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_kv_str(&w, "dir", ctx->dir);
+		jw_kv_bool(&w, "ok", !bad);
+		jw_key(&w, "checks");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < rep.nr; i++) {
+			jw_object_begin(&w);
+			jw_kv_str(&w, "name", rep.checks[i].name);
+			jw_kv_str(&w, "status", status_names[rep.checks[i].status]);
+			jw_kv_str(&w, "detail", rep.checks[i].detail);
+			jw_kv_str(&w, "fix", rep.checks[i].fix);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		size_t width = 0;
+		for (size_t i = 0; i < rep.nr; i++)
+			if (utf8_strwidth(rep.checks[i].name) > width)
+				width = utf8_strwidth(rep.checks[i].name);
+		for (size_t i = 0; i < rep.nr; i++) {
+			strbuf_add_padded(&out, status_names[rep.checks[i].status], 8);
+			strbuf_add_padded(&out, rep.checks[i].name, width + 2);
+			strbuf_addstr(&out, rep.checks[i].detail);
+			if (rep.checks[i].fix)
+				strbuf_addf(&out, "\n%*sfix: %s", (int)(width + 10), "",
+				            rep.checks[i].fix);
+			strbuf_addch(&out, '\n');
+		}
+		strbuf_addstr(&out, bad ? "problems found: see the fixes above\n"
+		                        : "all checks passed\n");
+	}
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE && bad)
+		ret = EXIT_FAILED;
+	for (size_t i = 0; i < rep.nr; i++) {
+		free(rep.checks[i].detail);
+		free(rep.checks[i].fix);
+	}
+	free(rep.checks);
+	strbuf_release(&out);
+	strbuf_release(&path);
+	return ret;
+}

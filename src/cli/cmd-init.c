@@ -1,0 +1,128 @@
+/* cmd-init: `mamori init`: create a data directory (0700) and its database (0600). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "cli/cli.h"
+#include "store/store.h"
+
+/* Returns 1 if dir exists and is empty, 0 if missing, -errno otherwise (-ENOTEMPTY, -ENOTDIR). */
+static int dir_state(const char *dir)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *e;
+	int r = 1;
+
+	if (stat(dir, &sb) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			r = -ENOTEMPTY;
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int set_meta(struct store *st, const char *key, const char *value, struct strbuf *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO meta(key, value) VALUES (?, ?)", err);
+
+	if (!stmt)
+		return -EIO;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "writing meta", err);
+}
+
+int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori [--dir DIR] init", NULL };
+	const struct option opts[] = { OPT_END() };
+	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT;
+	struct store *st = NULL;
+	bool created = false;
+	int n, r, ret = EXIT_FAILED;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n > 0) {
+		cli_error("init takes no arguments; give the directory as 'mamori --dir DIR init'");
+		return EXIT_USAGE;
+	}
+
+	r = dir_state(ctx->dir);
+	if (r == -ENOTEMPTY) {
+		cli_error(
+		    "'%s' is not empty; init only creates a new data directory: choose "
+		    "another --dir, or use 'mamori --dir %s doctor' to check the existing one",
+		    ctx->dir, ctx->dir);
+		return EXIT_FAILED;
+	} else if (r == -ENOTDIR) {
+		cli_error("'%s' exists and is not a directory; choose another --dir", ctx->dir);
+		return EXIT_FAILED;
+	} else if (r < 0) {
+		cli_error("cannot use '%s': %s", ctx->dir, strerror(-r));
+		return EXIT_FAILED;
+	} else if (r == 0) {
+		if (mkdir(ctx->dir, 0700) < 0) {
+			cli_error("cannot create '%s': %m; check that the parent exists and is "
+			          "writable",
+			          ctx->dir);
+			return EXIT_FAILED;
+		}
+		created = true;
+	}
+	if (chmod(ctx->dir, 0700) < 0) {
+		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
+		goto out;
+	}
+	r = store_open(ctx->dir, STORE_CREATE, &st, &err);
+	if (r < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	time_format_rfc3339(&now, time_now_ms());
+	if (store_begin(st, &err) < 0 || set_meta(st, "created_at", now.buf, &err) < 0 ||
+	    store_commit(st, &err) < 0) {
+		store_rollback(st);
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	printf("initialised Mamori data directory '%s' (schema %d)\n", ctx->dir,
+	       store_schema_version(st));
+	ret = EXIT_DONE;
+out:
+	store_close(st);
+	if (ret != EXIT_DONE && created) {
+		/* Leave nothing half-made behind: the directory was ours and new. */
+		struct strbuf p = STRBUF_INIT;
+		static const char *const files[] = { STORE_DB_NAME, STORE_DB_NAME "-wal",
+			                             STORE_DB_NAME "-shm" };
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			strbuf_reset(&p);
+			strbuf_addf(&p, "%s/%s", ctx->dir, files[i]);
+			unlink(p.buf);
+		}
+		rmdir(ctx->dir);
+		strbuf_release(&p);
+	}
+	strbuf_release(&now);
+	strbuf_release(&err);
+	return ret;
+}

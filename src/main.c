@@ -1,0 +1,136 @@
+/* main: global options and the command table (git style). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/utf8.h"
+#include "cli/cli.h"
+#include "version.h"
+
+/*
+ * The command table. Columns:
+ *   name     the command as typed after `mamori [--dir DIR]`
+ *   fn       its handler in src/cli/cmd-<name>.c; a group dispatches its subcommands itself
+ *   summary  the line `mamori help` shows
+ */
+static const struct command commands[] = {
+	{ "init", cmd_init, "create a data directory and its database" },
+	{ "doctor", cmd_doctor, "check a data directory and say how to fix what is wrong" },
+	{ NULL, NULL, NULL },
+};
+
+static void print_help(FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t width = 0;
+
+	for (const struct command *c = commands; c->name; c++)
+		if (strlen(c->name) > width)
+			width = strlen(c->name);
+	strbuf_addstr(&sb,
+	              "usage: mamori [--dir DIR] <command> [options] [args]\n"
+	              "       mamori help <command> | mamori <command> --help | mamori --version\n"
+	              "\nMamori (守り) runs a ward's information security standards as software.\n"
+	              "\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++) {
+		strbuf_addstr(&sb, "    ");
+		strbuf_add_padded(&sb, c->name, width);
+		strbuf_addf(&sb, "  %s\n", c->summary);
+	}
+	strbuf_addstr(&sb, "\nglobal options (before the command):\n"
+	                   "    --dir DIR   data directory (else $MAMORI_DIR, else ./mamori-data)\n"
+	                   "    --version   print the version, git revision and build type\n"
+	                   "\nexit codes:\n"
+	                   "    0  done (including \"request created, waiting for approval\")\n"
+	                   "    1  failed (not found, invalid input, I/O)\n"
+	                   "    2  usage error\n"
+	                   "    3  refused by policy\n");
+	fputs(sb.buf, out);
+	strbuf_release(&sb);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	cli_error("'%s' is not a mamori command; see 'mamori help'", name);
+	return EXIT_USAGE;
+}
+
+static int run(int argc, const char **av)
+{
+	struct cli_ctx ctx = { 0 };
+	int i = 1;
+
+	/* Global options come before the command. */
+	while (i < argc && av[i][0] == '-') {
+		if (!strcmp(av[i], "--dir")) {
+			if (i + 1 >= argc || !av[i + 1][0]) {
+				cli_error("option '--dir' needs a directory");
+				return EXIT_USAGE;
+			}
+			ctx.dir = av[i + 1];
+			i += 2;
+		} else if (!strncmp(av[i], "--dir=", 6)) {
+			if (!av[i][6]) {
+				cli_error("option '--dir' needs a directory");
+				return EXIT_USAGE;
+			}
+			ctx.dir = av[i] + 6;
+			i++;
+		} else if (!strcmp(av[i], "--version")) {
+			printf("mamori %s (%s, %s build)\n", MAMORI_VERSION, MAMORI_GIT_DESCRIBE,
+			       MAMORI_BUILD_TYPE);
+			return fflush(stdout) ? EXIT_FAILED : EXIT_DONE;
+		} else if (!strcmp(av[i], "-h") || !strcmp(av[i], "--help")) {
+			print_help(stdout);
+			return EXIT_DONE;
+		} else {
+			cli_error("unknown global option '%s'; see 'mamori help'", av[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!ctx.dir) {
+		const char *env = getenv("MAMORI_DIR");
+		ctx.dir = env && *env ? env : "mamori-data";
+	}
+	if (i >= argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(av[i], "help")) {
+		if (i + 1 >= argc) {
+			print_help(stdout);
+			return EXIT_DONE;
+		}
+		const struct command *c = find_command(av[i + 1]);
+		if (!c)
+			return unknown_command(av[i + 1]);
+		const char *hargv[] = { c->name, "--help", NULL };
+		return c->fn(&ctx, 2, hargv);
+	}
+	const struct command *c = find_command(av[i]);
+	if (!c)
+		return unknown_command(av[i]);
+	return c->fn(&ctx, argc - i, av + i);
+}
+
+int main(int argc, char **argv)
+{
+	/* Commands move positionals within argv: give them a const-correct copy. */
+	const char **av = xcalloc((size_t)argc + 1, sizeof(*av));
+	int ret;
+
+	for (int i = 0; i < argc; i++)
+		av[i] = argv[i];
+	ret = run(argc, av);
+	free(av);
+	return ret;
+}

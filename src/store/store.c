@@ -1,0 +1,403 @@
+/* store: the SQLite database of a data directory: open, migrate, transactions, statements. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "store/store.h"
+
+struct stmt_cache_entry {
+	const char *sql; /* the caller's string literal: compared by pointer, then text */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int depth; /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
+	struct stmt_cache_entry *cache;
+	size_t cache_nr, cache_alloc;
+};
+
+int store_error(struct store *st, int rc, const char *what, struct strbuf *err)
+{
+	const char *msg = st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+	const char *path = st && st->path ? st->path : "database";
+
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		error_set(err,
+		          "'%s' is corrupt or not an SQLite database (%s: %s); restore it from a "
+		          "backup ('mamori restore') or run 'mamori doctor'",
+		          path, what, msg);
+		return -EPROTO;
+	case SQLITE_READONLY:
+		error_set(err, "'%s' is read-only (%s: %s); check the file system and permissions",
+		          path, what, msg);
+		return -EROFS;
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		error_set(err, "cannot open '%s' (%s: %s); check that it exists and is writable",
+		          path, what, msg);
+		return -EACCES;
+	case SQLITE_FULL:
+		error_set(err, "the disk holding '%s' is full (%s); free some space and retry",
+		          path, what);
+		return -ENOSPC;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		error_set(err, "'%s' is busy (%s: %s); another mamori is writing, retry shortly",
+		          path, what, msg);
+		return -EBUSY;
+	case SQLITE_CONSTRAINT:
+		error_set(err, "%s: %s", what, msg);
+		return -EEXIST;
+	case SQLITE_NOMEM:
+		error_set(err, "out of memory (%s)", what);
+		return -ENOMEM;
+	case SQLITE_IOERR:
+		error_set(err, "I/O error on '%s' (%s: %s); check the disk", path, what, msg);
+		return -EIO;
+	default:
+		error_set(err, "database error on '%s' (%s: %s)", path, what, msg);
+		return -EIO;
+	}
+}
+
+int store_exec(struct store *st, const char *sql, struct strbuf *err)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_error(st, rc, "exec", err);
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	for (size_t i = 0; i < st->cache_nr; i++) {
+		if (st->cache[i].sql == sql || !strcmp(st->cache[i].sql, sql)) {
+			stmt = st->cache[i].stmt;
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return stmt;
+		}
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		store_error(st, rc, "prepare", err);
+		return NULL;
+	}
+	ALLOC_GROW(st->cache, st->cache_nr, st->cache_alloc);
+	st->cache[st->cache_nr].sql = sql;
+	st->cache[st->cache_nr].stmt = stmt;
+	st->cache_nr++;
+	return stmt;
+}
+
+int store_begin(struct store *st, struct strbuf *err)
+{
+	char sql[48];
+	int r;
+
+	if (st->depth == 0)
+		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE");
+	else
+		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", st->depth);
+	r = store_exec(st, sql, err);
+	if (r == 0)
+		st->depth++;
+	return r;
+}
+
+int store_commit(struct store *st, struct strbuf *err)
+{
+	char sql[48];
+	int r;
+
+	if (st->depth <= 0) {
+		error_set(err, "commit without a transaction");
+		return -EINVAL;
+	}
+	if (st->depth == 1)
+		snprintf(sql, sizeof(sql), "COMMIT");
+	else
+		snprintf(sql, sizeof(sql), "RELEASE sp%d", st->depth - 1);
+	r = store_exec(st, sql, err);
+	if (r < 0) {
+		/* A failed COMMIT (disk full, I/O) leaves the transaction open: undo it. */
+		store_rollback(st);
+		return r;
+	}
+	st->depth--;
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	char sql[64];
+
+	if (st->depth <= 0)
+		return;
+	if (st->depth == 1) {
+		if (!sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	} else {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d", st->depth - 1,
+		         st->depth - 1);
+		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	}
+	st->depth--;
+}
+
+int store_txn_depth(struct store *st)
+{
+	return st->depth;
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_path(struct store *st)
+{
+	return st->path;
+}
+
+int store_schema_latest(void)
+{
+	return store_migrations_nr;
+}
+
+static int table_exists(struct store *st, const char *name)
+{
+	sqlite3_stmt *stmt;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+	                       -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		found = 1;
+	else if (rc != SQLITE_DONE)
+		found = -1;
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int v = 0;
+
+	if (table_exists(st, "schema_version") != 1)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_version", -1,
+	                       &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int(stmt, 0);
+	else
+		v = -1;
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+static int pragma_int(struct store *st, const char *sql, int *ret, struct strbuf *err)
+{
+	sqlite3_stmt *stmt;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_error(st, rc, sql, err);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int(stmt, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : store_error(st, rc, sql, err);
+}
+
+/* Applies one migration in its own transaction: all of it or none of it. */
+static int apply_migration(struct store *st, const struct store_migration *m, struct strbuf *err)
+{
+	sqlite3_stmt *stmt;
+	int r, rc;
+
+	r = store_begin(st, err);
+	if (r < 0)
+		return r;
+	r = store_exec(st,
+	               "CREATE TABLE IF NOT EXISTS schema_version ("
+	               " version INTEGER PRIMARY KEY NOT NULL,"
+	               " name TEXT NOT NULL,"
+	               " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+	               ") STRICT",
+	               err);
+	if (r == 0) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APPLICATION_ID);
+		r = store_exec(st, sql, err);
+	}
+	if (r == 0) {
+		rc = sqlite3_exec(st->db, m->sql, NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			struct strbuf why = STRBUF_INIT;
+			r = store_error(st, rc, "migration", &why);
+			error_set(err, "migration %04d-%s failed: %s", m->version, m->name,
+			          why.buf);
+			strbuf_release(&why);
+		}
+	}
+	if (r == 0) {
+		rc = sqlite3_prepare_v2(st->db,
+		                        "INSERT INTO schema_version(version, name) VALUES (?, ?)",
+		                        -1, &stmt, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int(stmt, 1, m->version);
+			sqlite3_bind_text(stmt, 2, m->name, -1, SQLITE_STATIC);
+			rc = sqlite3_step(stmt);
+			sqlite3_finalize(stmt);
+		}
+		if (rc != SQLITE_DONE && rc != SQLITE_OK)
+			r = store_error(st, rc, "recording the schema version", err);
+	}
+	if (r < 0) {
+		store_rollback(st);
+		return r;
+	}
+	return store_commit(st, err);
+}
+
+static int migrate(struct store *st, unsigned flags, struct strbuf *err)
+{
+	int app_id = 0, v, r;
+
+	r = pragma_int(st, "PRAGMA application_id", &app_id, err);
+	if (r < 0)
+		return r;
+	v = store_schema_version(st);
+	if (v < 0)
+		return store_error(st, SQLITE_CORRUPT, "reading schema_version", err);
+	if (app_id != STORE_APPLICATION_ID) {
+		int user_tables = 0;
+		r = pragma_int(st, "SELECT count(*) FROM sqlite_master", &user_tables, err);
+		if (r < 0)
+			return r;
+		if (app_id != 0 || user_tables > 0) {
+			error_set(
+			    err,
+			    "'%s' is an SQLite database but not a Mamori one; point --dir at a "
+			    "Mamori data directory or create one with 'mamori init'",
+			    st->path);
+			return -EPROTO;
+		}
+	}
+	if (v > store_migrations_nr) {
+		error_set(err,
+		          "'%s' was written by a newer Mamori (schema %d; this build knows up to "
+		          "%d); upgrade mamori or restore an older backup",
+		          st->path, v, store_migrations_nr);
+		return -ENOTSUP;
+	}
+	if (flags & (STORE_READONLY | STORE_NO_MIGRATE))
+		return 0;
+	for (int i = v; i < store_migrations_nr; i++) {
+		r = apply_migration(st, &store_migrations[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err)
+{
+	struct store *st;
+	struct strbuf path = STRBUF_INIT;
+	struct stat sb;
+	int rc, r;
+
+	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
+	if (stat(path.buf, &sb) < 0) {
+		if (errno != ENOENT || !(flags & STORE_CREATE)) {
+			r = -errno;
+			if (errno == ENOENT)
+				error_set(
+				    err,
+				    "no Mamori database in '%s'; create one with 'mamori --dir "
+				    "%s init'",
+				    dir, dir);
+			else
+				error_set(err, "cannot access '%s': %s", path.buf, strerror(errno));
+			strbuf_release(&path);
+			return r;
+		}
+		/* Create the file ourselves so it is 0600 whatever the umask. */
+		int fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			r = -errno;
+			error_set(err, "cannot create '%s': %s", path.buf, strerror(errno));
+			strbuf_release(&path);
+			return r;
+		}
+		close(fd);
+	} else if (!S_ISREG(sb.st_mode)) {
+		error_set(err, "'%s' is not a regular file", path.buf);
+		strbuf_release(&path);
+		return -EPROTO;
+	}
+
+	st = xcalloc(1, sizeof(*st));
+	st->path = strbuf_detach(&path, NULL);
+	rc = sqlite3_open_v2(
+	    st->path, &st->db,
+	    (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		r = store_error(st, rc, "open", err);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!(flags & STORE_READONLY)) {
+		/* The first statement that reads the header detects a non-database file. */
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			r = store_error(st, rc, "setting WAL mode", err);
+			goto fail;
+		}
+	}
+	r = store_exec(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", err);
+	if (r < 0)
+		goto fail;
+	r = migrate(st, flags, err);
+	if (r < 0)
+		goto fail;
+	*ret = st;
+	return 0;
+fail:
+	store_close(st);
+	return r;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	while (st->depth > 0)
+		store_rollback(st);
+	for (size_t i = 0; i < st->cache_nr; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	free(st->cache);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}

@@ -1,0 +1,70 @@
+/* store: the SQLite database of a data directory: open, migrate, transactions, statements. */
+#ifndef MAMORI_STORE_STORE_H
+#define MAMORI_STORE_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "base/strbuf.h"
+
+#define STORE_DB_NAME "mamori.db"
+/* PRAGMA application_id: 'MMRI', so a foreign SQLite file is recognised as such. */
+#define STORE_APPLICATION_ID 0x4d4d5249
+
+struct store;
+
+enum store_open_flags {
+	STORE_CREATE = 1 << 0,    /* create the database file (mode 0600) if missing */
+	STORE_READONLY = 1 << 1,  /* open read-only; no migrations are applied */
+	STORE_NO_MIGRATE = 1 << 2 /* open without applying pending migrations (doctor) */
+};
+
+/*
+ * Opens DIR/mamori.db: WAL, synchronous=FULL, foreign_keys=ON, busy
+ * timeout, then applies pending migrations, each in its own transaction
+ * (never half-applied). Returns 0 or a negative errno-style code with a
+ * message for people in err: -ENOENT (no database), -EPROTO (not a Mamori
+ * or not an SQLite file, or corrupt), -EROFS/-EACCES, -ENOSPC, -ENOTSUP
+ * (schema newer than this build).
+ */
+int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err);
+void store_close(struct store *st);
+sqlite3 *store_db(struct store *st);
+const char *store_path(struct store *st);
+
+/* Schema version recorded in the database, and the newest this build knows. */
+int store_schema_version(struct store *st);
+int store_schema_latest(void);
+
+/*
+ * Transactions nest: the outermost store_begin is BEGIN IMMEDIATE, inner
+ * ones are SAVEPOINTs. store_commit releases the innermost level;
+ * store_rollback undoes it. Every begin must be paired with exactly one
+ * commit or rollback.
+ */
+int store_begin(struct store *st, struct strbuf *err);
+int store_commit(struct store *st, struct strbuf *err);
+void store_rollback(struct store *st);
+int store_txn_depth(struct store *st);
+
+/*
+ * Returns a prepared statement for sql from the connection's cache, reset
+ * and with bindings cleared; do not finalize it. sql must be a string
+ * literal (the cache keys on its text). NULL on error, with err set.
+ */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *err);
+/* Runs SQL without results (DDL, pragmas). */
+int store_exec(struct store *st, const char *sql, struct strbuf *err);
+/* Maps an SQLite result code to a negative errno and a message in err. */
+int store_error(struct store *st, int rc, const char *what, struct strbuf *err);
+
+/* One embedded migration (generated from schema/NNNN-name.sql). */
+struct store_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct store_migration store_migrations[];
+extern const int store_migrations_nr;
+
+#endif

@@ -1,0 +1,65 @@
+# lib.sh: TAP helpers for CLI tests. Source it, call the checks, end with `done_testing`.
+# $MAMORI is the binary under test; every test gets a fresh $TMP that is removed at exit.
+set -u
+: "${MAMORI:?MAMORI must point at the mamori binary}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mamori-cli.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+unset MAMORI_DIR
+_n=0
+_failed=0
+
+ok() { _n=$((_n + 1)); echo "ok $_n - $1"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $1"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# run CMD...: runs it, keeping stdout in $TMP/out, stderr in $TMP/err, exit code in $rc.
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+# expect NAME CODE CMD...: runs CMD and checks its exit code.
+expect() {
+	_name=$1
+	_want=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq "$_want" ]; then
+		ok "$_name"
+	else
+		not_ok "$_name (exit $rc, want $_want)"
+		diag "command: $*" "stdout:" "$(head -20 "$TMP/out")" "stderr:" "$(head -20 "$TMP/err")"
+	fi
+}
+
+# out_has NAME TEXT / err_has NAME TEXT: fixed-string checks on the last run's output.
+out_has() {
+	if grep -qF -- "$2" "$TMP/out"; then ok "$1"; else
+		not_ok "$1"
+		diag "stdout lacks: $2" "$(head -20 "$TMP/out")"
+	fi
+}
+err_has() {
+	if grep -qF -- "$2" "$TMP/err"; then ok "$1"; else
+		not_ok "$1"
+		diag "stderr lacks: $2" "$(head -20 "$TMP/err")"
+	fi
+}
+# err_one_line NAME: stderr is exactly one line starting "mamori: ".
+err_one_line() {
+	if [ "$(wc -l <"$TMP/err")" -eq 1 ] && head -1 "$TMP/err" | grep -q '^mamori: '; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "stderr:" "$(cat "$TMP/err")"
+	fi
+}
+check() { # check NAME SHELL-CONDITION
+	if eval "$2"; then ok "$1"; else not_ok "$1"; diag "failed: $2"; fi
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+	exit $?
+}

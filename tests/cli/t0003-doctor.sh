@@ -1,0 +1,25 @@
+#!/bin/sh
+# t0003: doctor reports permissions, schema, integrity and space, with fixes; --json keys.
+. "$(dirname "$0")/lib.sh"
+
+D="$TMP/d"
+expect "init" 0 "$MAMORI" --dir "$D" init
+expect "doctor on a fresh directory passes" 0 "$MAMORI" --dir "$D" doctor
+out_has "doctor says all passed" "all checks passed"
+out_has "doctor checks integrity" "integrity_check: ok"
+expect "doctor --json" 0 "$MAMORI" --dir "$D" doctor --json
+check "json has stable keys" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); assert d[\"ok\"] is True; assert [c[\"name\"] for c in d[\"checks\"]]==[\"directory\",\"database file\",\"schema\",\"integrity\",\"disk\"]; assert set(d[\"checks\"][0])=={\"name\",\"status\",\"detail\",\"fix\"}'"
+chmod 755 "$D"
+chmod 644 "$D/mamori.db"
+expect "loose permissions are a problem" 1 "$MAMORI" --dir "$D" doctor
+out_has "directory fix given" "fix: chmod 700"
+out_has "database fix given" "fix: chmod 600"
+chmod 700 "$D"
+chmod 600 "$D/mamori.db"
+expect "doctor on a missing directory" 1 "$MAMORI" --dir "$TMP/none" doctor
+err_one_line "missing directory: one line"
+err_has "missing directory: says init" "mamori --dir"
+mkdir -m 700 "$TMP/nodb"
+expect "doctor on a directory without database" 1 "$MAMORI" --dir "$TMP/nodb" doctor
+out_has "no database explained" "no Mamori database"
+done_testing

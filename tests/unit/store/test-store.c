@@ -1,0 +1,229 @@
+/* test-store: open/create, migrations, nested transactions, statement cache, error mapping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+struct fixture {
+	char dir[64];
+	struct strbuf err;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-store-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	strbuf_init(&f->err, 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	strbuf_release(&f->err);
+	free(f);
+	return 0;
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void test_missing_without_create(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(f->dir, 0, &st, &f->err), -ENOENT);
+	assert_null(st);
+	assert_non_null(strstr(f->err.buf, "mamori --dir"));
+}
+
+static void test_create_migrates_0600(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	char path[128];
+	struct stat sb;
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	assert_int_equal(store_schema_version(st), store_schema_latest());
+	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	store_close(st);
+	/* reopen: nothing left to migrate */
+	assert_int_equal(store_open(f->dir, 0, &st, &f->err), 0);
+	assert_int_equal(store_schema_version(st), store_schema_latest());
+	store_close(st);
+}
+
+static int count_meta(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM meta", NULL);
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	return sqlite3_column_int(s, 0);
+}
+
+static void insert_meta(struct store *st, const char *k)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO meta(key, value) VALUES (?, 'v')", NULL);
+	assert_non_null(s);
+	sqlite3_bind_text(s, 1, k, -1, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+}
+
+static void test_nested_transactions(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	assert_int_equal(store_begin(st, &f->err), 0);
+	insert_meta(st, "a");
+	assert_int_equal(store_begin(st, &f->err), 0);
+	insert_meta(st, "b");
+	store_rollback(st); /* undoes only b */
+	assert_int_equal(store_begin(st, &f->err), 0);
+	insert_meta(st, "c");
+	assert_int_equal(store_commit(st, &f->err), 0);
+	assert_int_equal(store_txn_depth(st), 1);
+	assert_int_equal(store_commit(st, &f->err), 0);
+	assert_int_equal(store_txn_depth(st), 0);
+	assert_int_equal(count_meta(st), 2);
+
+	assert_int_equal(store_begin(st, &f->err), 0);
+	insert_meta(st, "d");
+	store_rollback(st);
+	assert_int_equal(count_meta(st), 2);
+	assert_int_equal(store_commit(st, &f->err), -EINVAL);
+	store_close(st);
+}
+
+static void test_statement_cache_and_constraint(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	static const char sql[] = "SELECT ?1 + 1";
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	sqlite3_stmt *a = store_prepare(st, sql, &f->err);
+	sqlite3_bind_int(a, 1, 41);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 42);
+	sqlite3_stmt *b = store_prepare(st, sql, &f->err);
+	assert_ptr_equal(a, b); /* cached, reset, bindings cleared */
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_type(b, 0), SQLITE_NULL);
+	assert_null(store_prepare(st, "SELEC nonsense", &f->err));
+	assert_true(f->err.len > 0);
+
+	insert_meta(st, "dup");
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO meta(key, value) VALUES (?, 'v')", NULL);
+	sqlite3_bind_text(s, 1, "dup", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	assert_int_equal(store_error(st, rc, "insert", &f->err), -EEXIST);
+	store_close(st);
+}
+
+static void test_not_sqlite(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	char junk[4096];
+
+	memset(junk, 'J', sizeof(junk));
+	write_file(f->dir, "mamori.db", junk, sizeof(junk));
+	assert_int_equal(store_open(f->dir, 0, &st, &f->err), -EPROTO);
+	assert_null(st);
+	assert_non_null(strstr(f->err.buf, "not an SQLite database"));
+}
+
+static void test_foreign_sqlite(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	sqlite3 *db;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE other(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->dir, 0, &st, &f->err), -EPROTO);
+	assert_non_null(strstr(f->err.buf, "not a Mamori one"));
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	char sql[128];
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	snprintf(sql, sizeof(sql), "INSERT INTO schema_version(version, name) VALUES (%d, 'x')",
+	         store_schema_latest() + 5);
+	assert_int_equal(store_exec(st, sql, &f->err), 0);
+	store_close(st);
+	st = NULL;
+	assert_int_equal(store_open(f->dir, 0, &st, &f->err), -ENOTSUP);
+	assert_null(st);
+	assert_non_null(strstr(f->err.buf, "newer Mamori"));
+}
+
+static void test_readonly(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	store_close(st);
+	st = NULL;
+	assert_int_equal(store_open(f->dir, STORE_READONLY, &st, &f->err), 0);
+	int r = store_exec(st, "INSERT INTO meta(key, value) VALUES ('k', 'v')", &f->err);
+	assert_int_equal(r, -EROFS);
+	store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_missing_without_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_migrates_0600, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_transactions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_cache_and_constraint, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_not_sqlite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_sqlite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
