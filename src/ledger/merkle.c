@@ -1,0 +1,433 @@
+/* merkle: RFC 6962 / RFC 9162 Merkle tree hashing, proofs and their verification (pure). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "base/cleanup.h"
+#include "ledger/merkle.h"
+
+struct merkle_hasher {
+	EVP_MD_CTX *ctx;
+};
+
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Fetching the method once matters: EVP_get_digestbyname/EVP_sha256 go
+ * through the provider lookup on every EVP_DigestInit, which costs about as
+ * much as hashing a 64-byte node.
+ */
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	if (!sha256_md)
+		abort(); /* OpenSSL without SHA-256: nothing sensible can run */
+	return sha256_md;
+}
+
+struct merkle_hasher *merkle_hasher_new(void)
+{
+	struct merkle_hasher *h = xcalloc(1, sizeof(*h));
+
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx)
+		abort();
+	(void)sha256();
+	return h;
+}
+
+void merkle_hasher_free(struct merkle_hasher *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	free(h);
+}
+
+static void digest2(struct merkle_hasher *h, const void *a, size_t alen, const void *b, size_t blen,
+                    uint8_t out[MERKLE_HASH_SIZE])
+{
+	unsigned int n = 0;
+
+	if (EVP_DigestInit_ex2(h->ctx, sha256(), NULL) != 1 ||
+	    (alen && EVP_DigestUpdate(h->ctx, a, alen) != 1) ||
+	    (blen && EVP_DigestUpdate(h->ctx, b, blen) != 1) ||
+	    EVP_DigestFinal_ex(h->ctx, out, &n) != 1 || n != MERKLE_HASH_SIZE)
+		abort(); /* only fails on allocation failure inside OpenSSL */
+}
+
+void merkle_hash_leaf(struct merkle_hasher *h, const void *data, size_t len,
+                      uint8_t out[MERKLE_HASH_SIZE])
+{
+	static const uint8_t prefix = 0x00;
+
+	digest2(h, &prefix, 1, data, len, out);
+}
+
+void merkle_hash_children(struct merkle_hasher *h, const uint8_t left[MERKLE_HASH_SIZE],
+                          const uint8_t right[MERKLE_HASH_SIZE], uint8_t out[MERKLE_HASH_SIZE])
+{
+	uint8_t buf[1 + 2 * MERKLE_HASH_SIZE];
+
+	buf[0] = 0x01;
+	memcpy(buf + 1, left, MERKLE_HASH_SIZE);
+	memcpy(buf + 1 + MERKLE_HASH_SIZE, right, MERKLE_HASH_SIZE);
+	digest2(h, buf, sizeof(buf), NULL, 0, out);
+}
+
+void merkle_sha256(struct merkle_hasher *h, const void *data, size_t len,
+                   uint8_t out[MERKLE_HASH_SIZE])
+{
+	digest2(h, data, len, NULL, 0, out);
+}
+
+void merkle_empty_root(uint8_t out[MERKLE_HASH_SIZE])
+{
+	static const uint8_t empty[MERKLE_HASH_SIZE] = {
+		0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+		0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+		0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+	};
+	memcpy(out, empty, MERKLE_HASH_SIZE);
+}
+
+/* Compact ranges */
+
+void merkle_range_init(struct merkle_range *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+int merkle_range_append(struct merkle_hasher *h, struct merkle_range *r,
+                        const uint8_t leaf_hash[MERKLE_HASH_SIZE], merkle_node_cb cb, void *ctx)
+{
+	uint8_t cur[MERKLE_HASH_SIZE];
+	uint64_t index = r->size;
+	unsigned height = 0;
+
+	if (r->size == UINT64_MAX)
+		return -EOVERFLOW;
+	memcpy(cur, leaf_hash, MERKLE_HASH_SIZE);
+	if (cb)
+		cb(ctx, 0, index, cur);
+	/* Each trailing one bit of the old size is a left sibling waiting for cur. */
+	for (uint64_t bits = r->size; bits & 1; bits >>= 1) {
+		r->nr--;
+		merkle_hash_children(h, r->hashes[r->nr], cur, cur);
+		height++;
+		index >>= 1;
+		if (cb)
+			cb(ctx, height, index, cur);
+	}
+	memcpy(r->hashes[r->nr++], cur, MERKLE_HASH_SIZE);
+	r->size++;
+	return 0;
+}
+
+void merkle_range_root(struct merkle_hasher *h, const struct merkle_range *r,
+                       uint8_t out[MERKLE_HASH_SIZE])
+{
+	uint8_t acc[MERKLE_HASH_SIZE];
+
+	if (r->nr == 0) {
+		merkle_empty_root(out);
+		return;
+	}
+	memcpy(acc, r->hashes[r->nr - 1], MERKLE_HASH_SIZE);
+	for (int i = r->nr - 2; i >= 0; i--)
+		merkle_hash_children(h, r->hashes[i], acc, acc);
+	memcpy(out, acc, MERKLE_HASH_SIZE);
+}
+
+int merkle_range_load(struct merkle_range *r, uint64_t size, merkle_node_fn get, void *ctx)
+{
+	struct merkle_range tmp;
+	uint64_t start = 0;
+
+	merkle_range_init(&tmp);
+	for (int height = 63; height >= 0; height--) {
+		int ret;
+
+		if (!(size & (UINT64_C(1) << height)))
+			continue;
+		ret = get(ctx, (unsigned)height, start >> height, tmp.hashes[tmp.nr]);
+		if (ret < 0)
+			return ret;
+		tmp.nr++;
+		start += UINT64_C(1) << height;
+	}
+	tmp.size = size;
+	*r = tmp;
+	return 0;
+}
+
+/* Proof generation */
+
+/* The largest power of two strictly less than n (n >= 2). */
+static uint64_t split_point(uint64_t n)
+{
+	return UINT64_C(1) << (63 - __builtin_clzll(n - 1));
+}
+
+int merkle_subtree_hash(struct merkle_hasher *h, merkle_node_fn get, void *ctx, uint64_t begin,
+                        uint64_t end, uint8_t out[MERKLE_HASH_SIZE])
+{
+	uint64_t n = end - begin, k;
+	uint8_t left[MERKLE_HASH_SIZE], right[MERKLE_HASH_SIZE];
+	int ret;
+
+	if (end < begin)
+		return -EINVAL;
+	if (n == 0) {
+		merkle_empty_root(out);
+		return 0;
+	}
+	if ((n & (n - 1)) == 0 && (begin & (n - 1)) == 0) {
+		unsigned height = (unsigned)__builtin_ctzll(n);
+		return get(ctx, height, begin >> height, out);
+	}
+	k = split_point(n);
+	ret = merkle_subtree_hash(h, get, ctx, begin, begin + k, left);
+	if (ret < 0)
+		return ret;
+	ret = merkle_subtree_hash(h, get, ctx, begin + k, end, right);
+	if (ret < 0)
+		return ret;
+	merkle_hash_children(h, left, right, out);
+	return 0;
+}
+
+struct proof_out {
+	uint8_t (*hashes)[MERKLE_HASH_SIZE];
+	size_t nr;
+};
+
+/* PATH(index, D[lo:hi]) of RFC 6962 2.1.1, with absolute indexes. */
+static int inclusion_path(struct merkle_hasher *h, merkle_node_fn get, void *ctx, uint64_t index,
+                          uint64_t lo, uint64_t hi, struct proof_out *out)
+{
+	uint64_t k;
+	int ret;
+
+	if (hi - lo <= 1)
+		return 0;
+	k = split_point(hi - lo);
+	if (index < lo + k) {
+		ret = inclusion_path(h, get, ctx, index, lo, lo + k, out);
+		if (ret < 0)
+			return ret;
+		ret = merkle_subtree_hash(h, get, ctx, lo + k, hi, out->hashes[out->nr]);
+	} else {
+		ret = inclusion_path(h, get, ctx, index, lo + k, hi, out);
+		if (ret < 0)
+			return ret;
+		ret = merkle_subtree_hash(h, get, ctx, lo, lo + k, out->hashes[out->nr]);
+	}
+	if (ret < 0)
+		return ret;
+	out->nr++;
+	return 0;
+}
+
+int merkle_inclusion_proof(struct merkle_hasher *h, merkle_node_fn get, void *ctx, uint64_t index,
+                           uint64_t size, uint8_t proof[][MERKLE_HASH_SIZE], size_t *ret_nr)
+{
+	struct proof_out out = { proof, 0 };
+	int ret;
+
+	if (index >= size)
+		return -EINVAL;
+	ret = inclusion_path(h, get, ctx, index, 0, size, &out);
+	if (ret < 0)
+		return ret;
+	*ret_nr = out.nr;
+	return 0;
+}
+
+/* SUBPROOF(m, D[lo:hi], b) of RFC 6962 2.1.2, with m as an absolute size. */
+static int consistency_sub(struct merkle_hasher *h, merkle_node_fn get, void *ctx, uint64_t m,
+                           uint64_t lo, uint64_t hi, int whole, struct proof_out *out)
+{
+	uint64_t k;
+	int ret;
+
+	if (m == hi) {
+		if (whole)
+			return 0;
+		ret = merkle_subtree_hash(h, get, ctx, lo, hi, out->hashes[out->nr]);
+		if (ret < 0)
+			return ret;
+		out->nr++;
+		return 0;
+	}
+	k = split_point(hi - lo);
+	if (m <= lo + k) {
+		ret = consistency_sub(h, get, ctx, m, lo, lo + k, whole, out);
+		if (ret < 0)
+			return ret;
+		ret = merkle_subtree_hash(h, get, ctx, lo + k, hi, out->hashes[out->nr]);
+	} else {
+		ret = consistency_sub(h, get, ctx, m, lo + k, hi, 0, out);
+		if (ret < 0)
+			return ret;
+		ret = merkle_subtree_hash(h, get, ctx, lo, lo + k, out->hashes[out->nr]);
+	}
+	if (ret < 0)
+		return ret;
+	out->nr++;
+	return 0;
+}
+
+int merkle_consistency_proof(struct merkle_hasher *h, merkle_node_fn get, void *ctx, uint64_t size1,
+                             uint64_t size2, uint8_t proof[][MERKLE_HASH_SIZE], size_t *ret_nr)
+{
+	struct proof_out out = { proof, 0 };
+	int ret;
+
+	if (size1 == 0 || size1 > size2)
+		return -EINVAL;
+	if (size1 < size2) {
+		ret = consistency_sub(h, get, ctx, size1, 0, size2, 1, &out);
+		if (ret < 0)
+			return ret;
+	}
+	*ret_nr = out.nr;
+	return 0;
+}
+
+/* Verification */
+
+static bool span_is_hash(struct merkle_span s)
+{
+	return s.data && s.len == MERKLE_HASH_SIZE;
+}
+
+static bool span_equal_hash(struct merkle_span s, const uint8_t hash[MERKLE_HASH_SIZE])
+{
+	return span_is_hash(s) && memcmp(s.data, hash, MERKLE_HASH_SIZE) == 0;
+}
+
+int merkle_root_from_inclusion(struct merkle_hasher *h, uint64_t index, uint64_t size,
+                               struct merkle_span leaf_hash, const struct merkle_span *proof,
+                               size_t proof_nr, uint8_t ret_root[MERKLE_HASH_SIZE])
+{
+	uint8_t r[MERKLE_HASH_SIZE];
+	uint64_t fn, sn;
+
+	if (index >= size || !span_is_hash(leaf_hash) || proof_nr > MERKLE_MAX_PROOF)
+		return -EINVAL;
+	for (size_t i = 0; i < proof_nr; i++)
+		if (!span_is_hash(proof[i]))
+			return -EINVAL;
+	fn = index;
+	sn = size - 1;
+	memcpy(r, leaf_hash.data, MERKLE_HASH_SIZE);
+	for (size_t i = 0; i < proof_nr; i++) {
+		if (sn == 0)
+			return -EINVAL; /* proof longer than the path */
+		if ((fn & 1) || fn == sn) {
+			merkle_hash_children(h, proof[i].data, r, r);
+			while (!(fn & 1) && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
+			}
+		} else {
+			merkle_hash_children(h, r, proof[i].data, r);
+		}
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (sn != 0)
+		return -EINVAL; /* proof shorter than the path */
+	memcpy(ret_root, r, MERKLE_HASH_SIZE);
+	return 0;
+}
+
+int merkle_verify_inclusion(struct merkle_hasher *h, uint64_t index, uint64_t size,
+                            struct merkle_span leaf_hash, const struct merkle_span *proof,
+                            size_t proof_nr, struct merkle_span root)
+{
+	uint8_t calc[MERKLE_HASH_SIZE];
+	int ret;
+
+	ret = merkle_root_from_inclusion(h, index, size, leaf_hash, proof, proof_nr, calc);
+	if (ret < 0)
+		return ret;
+	return span_equal_hash(root, calc) ? 0 : -EBADMSG;
+}
+
+int merkle_verify_consistency(struct merkle_hasher *h, uint64_t size1, uint64_t size2,
+                              const struct merkle_span *proof, size_t proof_nr,
+                              struct merkle_span root1, struct merkle_span root2)
+{
+	uint8_t fr[MERKLE_HASH_SIZE], sr[MERKLE_HASH_SIZE];
+	uint64_t fn, sn;
+	size_t start;
+
+	if (size1 == 0 || size1 > size2 || proof_nr > MERKLE_MAX_PROOF)
+		return -EINVAL;
+	if (size1 == size2) {
+		if (proof_nr)
+			return -EINVAL;
+		if (!root1.data || !root2.data || root1.len != root2.len ||
+		    memcmp(root1.data, root2.data, root1.len) != 0)
+			return -EBADMSG;
+		return 0;
+	}
+	if (proof_nr == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < proof_nr; i++)
+		if (!span_is_hash(proof[i]))
+			return -EINVAL;
+	if (!span_is_hash(root1) || !span_is_hash(root2))
+		return -EBADMSG;
+
+	/* When size1 is a power of two, its root is the first node of the path. */
+	if ((size1 & (size1 - 1)) == 0) {
+		memcpy(fr, root1.data, MERKLE_HASH_SIZE);
+		start = 0;
+	} else {
+		memcpy(fr, proof[0].data, MERKLE_HASH_SIZE);
+		start = 1;
+	}
+	memcpy(sr, fr, MERKLE_HASH_SIZE);
+	fn = size1 - 1;
+	sn = size2 - 1;
+	while (fn & 1) {
+		fn >>= 1;
+		sn >>= 1;
+	}
+	for (size_t i = start; i < proof_nr; i++) {
+		const uint8_t *c = proof[i].data;
+
+		if (sn == 0)
+			return -EINVAL;
+		if ((fn & 1) || fn == sn) {
+			merkle_hash_children(h, c, fr, fr);
+			merkle_hash_children(h, c, sr, sr);
+			while (!(fn & 1) && fn != 0) {
+				fn >>= 1;
+				sn >>= 1;
+			}
+		} else {
+			merkle_hash_children(h, sr, c, sr);
+		}
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (sn != 0)
+		return -EINVAL;
+	if (!span_equal_hash(root1, fr) || !span_equal_hash(root2, sr))
+		return -EBADMSG;
+	return 0;
+}
