@@ -1,0 +1,193 @@
+/* act: the one door. Every change of Mamori's state, from any front end, passes through act_run(). */
+#ifndef MAMORI_CORE_ACT_H
+#define MAMORI_CORE_ACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+
+struct profile;
+struct store;
+
+/*
+ * The door (ARCHITECTURE.md "The one door"). In one store transaction it
+ *   1. loads the actor (refusing a suspended or retired one: MIN-5-5-6-2) and the record,
+ *   2. asks the profile in force for a decision,
+ *   3. checks separation of duties per person (applicant ≠ approver, executor ≠ witness,
+ *      exclusive roles), routing to the fallback the profile names,
+ *   4. applies the change, or creates a request, or refuses,
+ *   5. appends exactly one ledger entry (refusals too), naming the actor, the OS user or
+ *      client, the decision, its clauses and the profile's SHA-256,
+ *   6. commits.
+ * Nothing else writes the domain tables (src/core/guard.c enforces it).
+ *
+ * A door is safe to use from several threads: concurrent acts are group-committed (each
+ * in its own savepoint, one durable commit for the batch), and act_run returns only once
+ * its act is durable.
+ */
+struct door;
+
+enum door_flags {
+	DOOR_READONLY = 1 << 0, /* for readers: act_run refuses */
+};
+
+/*
+ * Opens the data directory's store, loads the profile in force from it and opens the
+ * ledger. Returns 0, or a negative errno-style code with a message in err (-ENOENT: no
+ * data directory or no profile yet; -EPROTO: a stored profile that no longer loads).
+ */
+int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf *err);
+void door_free(struct door *d);
+/* The profile in force (replaced by ACT_POLICY_APPLY) and the store, for reads. */
+const struct profile *door_profile(struct door *d);
+struct store *door_store(struct door *d);
+const char *door_dir(struct door *d);
+
+/* What an act does. Organization and system acts use target and fields as listed. */
+enum act_kind {
+	ACT_RECORD,       /* action (register.action) on record_id, or creating one */
+	ACT_APPROVE,      /* approve request_id; when every approver has, the action is applied */
+	ACT_REJECT,       /* reject request_id; comment is required */
+	ACT_SECTION_ADD,  /* target: section id; fields: name, parent */
+	ACT_SYSTEM_ADD,   /* target: system id; fields: name, section */
+	ACT_USER_ADD,     /* target: login; fields: name, section, employment; secret: password */
+	ACT_USER_SUSPEND, /* target: login */
+	ACT_USER_RETIRE,  /* target: login */
+	ACT_USER_ACTIVATE, /* target: login (a suspended one) */
+	ACT_USER_PASSWD,  /* target: login; secret: the new password; fields: must_change=1 */
+	ACT_ROLE_GRANT,   /* target: login; fields: role (role@scope), from, until (YYYY-MM-DD) */
+	ACT_ROLE_REVOKE,  /* target: login; fields: role (role@scope) */
+	ACT_POLICY_APPLY, /* blob: the profile's YAML; fields: name (file name) */
+	ACT_DUTY_DONE,    /* target: duty id; fields: scope, evidence, evidence_sha256 */
+	ACT_BACKUP,       /* fields: file, sha256, bytes: a backup was taken (backup.c) */
+};
+
+/* A key=value pair; both strings are borrowed for the call. */
+struct act_attr {
+	const char *key;
+	const char *value;
+};
+
+/*
+ * Where the act comes from. via is "cli", "web", "api", "scheduler" or "init"; os_user
+ * is the OS account running the CLI; remote the client address of the web or API.
+ * attrs is the policy context of the decision: channel=internet, device=private,
+ * acting_for=ciso (a deputy acting for the holder, MIN-2-2-2).
+ */
+struct act_context {
+	const char *via;
+	const char *os_user;
+	const char *remote;
+	const struct act_attr *attrs;
+	size_t n_attrs;
+};
+
+/*
+ * One act. Strings are borrowed for the duration of act_run. actor is a login; NULL
+ * means Mamori itself and is accepted only while bootstrapping (via "init", before
+ * anyone holds mamori_admin).
+ *
+ * ACT_RECORD: action is "register.action". With record_id 0 the action must create the
+ * record (or action may be NULL and register_id names the register: its create action is
+ * used); level, section and system are the new record's. fields are register fields
+ * (stored in the record) and the action's own fields (recorded with the act: 搬送日時 ...),
+ * validated against the profile's types. expect_version, when not 0, refuses the act if
+ * the record changed since the caller read it.
+ */
+struct act_input {
+	enum act_kind kind;
+	const char *actor;
+	const char *action;
+	int64_t record_id;
+	const char *register_id;
+	const char *level;
+	const char *section;
+	const char *system;
+	int64_t request_id;
+	const char *target;
+	const struct act_attr *fields;
+	size_t n_fields;
+	const char *comment;
+	const char *secret; /* a password: hashed by the door, never stored or ledgered as is */
+	const void *blob;
+	size_t blob_len;
+	int64_t expect_version;
+	struct act_context ctx;
+};
+
+enum act_outcome {
+	ACT_DONE = 0, /* applied */
+	ACT_PENDING,  /* a request waits for approval (request_id) */
+	ACT_REFUSED,  /* refused; nothing changed (except an expired request being closed) */
+};
+
+/* Who is asked to approve. */
+struct act_approver {
+	char *role;        /* "security_officer" */
+	char *name;        /* "セキュリティ責任者" */
+	char *scope;       /* "section:zeimu", "system:kokuho", "org" */
+	char *scope_name;  /* "税務課"; NULL for org */
+	char *routed_from; /* "system_chief@org" when the profile's fallback routed it, or NULL */
+	bool needs_exception; /* the applicant is the only holder: an exception is needed */
+	bool approved;
+};
+
+/*
+ * What happened. Every act_run that returns 0 fills one, whatever the outcome, and the
+ * act has a ledger entry (ledger_index). Strings are owned: act_result_release.
+ */
+struct act_result {
+	enum act_outcome outcome;
+	int64_t act_id;
+	int64_t record_id;  /* the record created or acted on, 0 if none */
+	int64_t request_id; /* the request created, approved or rejected, 0 if none */
+	uint64_t ledger_index;
+	struct act_approver *approvers;
+	size_t n_approvers;
+	char **clauses;
+	size_t n_clauses;
+	char *profile_sha256;
+	char *message; /* for people, Japanese first: "承認待ち…", "拒否: …" */
+};
+#define ACT_RESULT_INIT                                                                            \
+	{                                                                                          \
+		0                                                                                  \
+	}
+
+/*
+ * Runs one act through the door. Returns 0 when the act was decided and recorded (done,
+ * pending or refused: see ret->outcome); or, when nothing was decided and nothing written,
+ * a negative errno-style code with a message in err: -ENOENT (unknown actor, record,
+ * request, register or action), -EINVAL (invalid input: a field that does not fit its
+ * type, an unknown section), -EEXIST (already exists), -EROFS (read-only door), -EIO,
+ * -EBUSY, -ENOSPC (the store).
+ */
+int act_run(struct door *d, const struct act_input *in, struct act_result *ret,
+            struct strbuf *err);
+void act_result_release(struct act_result *r);
+
+/* "done", "pending", "refused". */
+const char *act_outcome_name(enum act_outcome o);
+/* The action name an act of this kind is ledgered under ("user.add", "role.grant" ...). */
+const char *act_kind_action(enum act_kind k);
+
+/*
+ * The CLI's line for a result (no newline):
+ *   done
+ *   pending: request 12 (承認者: 税務課 セキュリティ責任者)
+ *   refused: <why> [MIN-2-6-1]
+ */
+void act_result_text(const struct act_result *r, struct strbuf *out);
+/*
+ * {"outcome":"done"|"pending"|"refused","request":N|null,"record":N|null,
+ *  "approvers":[{"role","name","scope","scope_name"}],"clauses":[...],
+ *  "ledger_index":I,"profile":"<sha256>","message":"..."}
+ */
+void act_result_json(const struct act_result *r, struct strbuf *out);
+
+/* The built-in role of Mamori's own administrators (not a role of the ward's text). */
+#define ROLE_MAMORI_ADMIN "mamori_admin"
+
+#endif
