@@ -1,4 +1,5 @@
-/* act: the one door. Every change of Mamori's state, from any front end, passes through act_run(). */
+/* act: the one door. Every change of Mamori's state, from any front end, passes through act_run().
+ */
 #ifndef MAMORI_CORE_ACT_H
 #define MAMORI_CORE_ACT_H
 
@@ -47,21 +48,21 @@ const char *door_dir(struct door *d);
 
 /* What an act does. Organization and system acts use target and fields as listed. */
 enum act_kind {
-	ACT_RECORD,       /* action (register.action) on record_id, or creating one */
-	ACT_APPROVE,      /* approve request_id; when every approver has, the action is applied */
-	ACT_REJECT,       /* reject request_id; comment is required */
-	ACT_SECTION_ADD,  /* target: section id; fields: name, parent */
-	ACT_SYSTEM_ADD,   /* target: system id; fields: name, section */
-	ACT_USER_ADD,     /* target: login; fields: name, section, employment; secret: password */
-	ACT_USER_SUSPEND, /* target: login */
-	ACT_USER_RETIRE,  /* target: login */
+	ACT_RECORD,        /* action (register.action) on record_id, or creating one */
+	ACT_APPROVE,       /* approve request_id; when every approver has, the action is applied */
+	ACT_REJECT,        /* reject request_id; comment is required */
+	ACT_SECTION_ADD,   /* target: section id; fields: name, parent */
+	ACT_SYSTEM_ADD,    /* target: system id; fields: name, section */
+	ACT_USER_ADD,      /* target: login; fields: name, section, employment; secret: password */
+	ACT_USER_SUSPEND,  /* target: login */
+	ACT_USER_RETIRE,   /* target: login */
 	ACT_USER_ACTIVATE, /* target: login (a suspended one) */
-	ACT_USER_PASSWD,  /* target: login; secret: the new password; fields: must_change=1 */
-	ACT_ROLE_GRANT,   /* target: login; fields: role (role@scope), from, until (YYYY-MM-DD) */
-	ACT_ROLE_REVOKE,  /* target: login; fields: role (role@scope) */
-	ACT_POLICY_APPLY, /* blob: the profile's YAML; fields: name (file name) */
-	ACT_DUTY_DONE,    /* target: duty id; fields: scope, evidence, evidence_sha256 */
-	ACT_BACKUP,       /* fields: file, sha256, bytes: a backup was taken (backup.c) */
+	ACT_USER_PASSWD,   /* target: login; secret: the new password; fields: must_change=1 */
+	ACT_ROLE_GRANT,    /* target: login; fields: role (role@scope), from, until (YYYY-MM-DD) */
+	ACT_ROLE_REVOKE,   /* target: login; fields: role (role@scope) */
+	ACT_POLICY_APPLY,  /* blob: the profile's YAML; fields: name (file name) */
+	ACT_DUTY_DONE,     /* target: duty id; fields: scope, evidence, evidence_sha256 */
+	ACT_BACKUP,        /* fields: file, sha256, bytes: a backup was taken (backup.c) */
 };
 
 /* A key=value pair; both strings are borrowed for the call. */
@@ -164,8 +165,7 @@ struct act_result {
  * type, an unknown section), -EEXIST (already exists), -EROFS (read-only door), -EIO,
  * -EBUSY, -ENOSPC (the store).
  */
-int act_run(struct door *d, const struct act_input *in, struct act_result *ret,
-            struct strbuf *err);
+int act_run(struct door *d, const struct act_input *in, struct act_result *ret, struct strbuf *err);
 void act_result_release(struct act_result *r);
 
 /* "done", "pending", "refused". */
