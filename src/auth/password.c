@@ -266,8 +266,8 @@ static double estimate_nonascii(const uint32_t *cp, size_t n, const struct word 
 		}
 		if (!best && n - i >= 3) {
 			int64_t d = (int64_t)cp[i + 1] - (int64_t)cp[i];
-			size_t len = 2;
 			if (d != 0 && d >= -2 && d <= 2) {
+				size_t len = 2;
 				while (i + len < n &&
 				       (int64_t)cp[i + len] - (int64_t)cp[i + len - 1] == d)
 					len++;

@@ -319,26 +319,33 @@ static int read_field(struct parser *p, size_t field_no)
 	return 0;
 }
 
+/* Bytes of white space (space, tab, U+3000) at the start / at the end of p[0..n). */
+static size_t lead_space(const char *p, size_t n)
+{
+	if (n >= 1 && (p[0] == ' ' || p[0] == '\t'))
+		return 1;
+	if (n >= 3 && memcmp(p, "\u3000", 3) == 0)
+		return 3;
+	return 0;
+}
+
+static size_t trail_space(const char *p, size_t n)
+{
+	if (n >= 1 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		return 1;
+	if (n >= 3 && memcmp(p + n - 3, "\u3000", 3) == 0)
+		return 3;
+	return 0;
+}
+
 static void trim_in_place(char *s)
 {
-	size_t len = strlen(s), b = 0;
+	size_t len = strlen(s), b = 0, w;
 
-	for (;;) {
-		if (b < len && (s[b] == ' ' || s[b] == '\t'))
-			b++;
-		else if (len - b >= 3 && memcmp(s + b, "\u3000", 3) == 0)
-			b += 3;
-		else
-			break;
-	}
-	for (;;) {
-		if (len > b && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-			len--;
-		else if (len - b >= 3 && memcmp(s + len - 3, "\u3000", 3) == 0)
-			len -= 3;
-		else
-			break;
-	}
+	while ((w = lead_space(s + b, len - b)) > 0)
+		b += w;
+	while ((w = trail_space(s + b, len - b)) > 0)
+		len -= w;
 	memmove(s, s + b, len - b);
 	s[len - b] = '\0';
 }
@@ -571,8 +578,10 @@ void csv_write_field(struct csv_writer *w, const char *value)
 {
 	size_t len = strlen(value);
 	bool guard = (w->flags & CSV_WRITE_FORMULA_GUARD) && needs_guard(value);
+	/* A leading U+FEFF is quoted too, or a reader would take it for a BOM. */
 	bool quote = strpbrk(value, ",\"\r\n") != NULL ||
-	             (len > 0 && (value[0] == ' ' || value[len - 1] == ' '));
+	             (len > 0 && (value[0] == ' ' || value[len - 1] == ' ')) ||
+	             strncmp(value, "\xef\xbb\xbf", 3) == 0;
 
 	if (w->nfields_in_row++)
 		strbuf_addch(w->out, ',');

@@ -96,7 +96,7 @@ const char *csv_encoding_name(enum csv_encoding enc);
 /*
  * Writing: rows are built in memory in UTF-8 and converted at the end when
  * CP932 is asked for. Fields are quoted when they hold ',', '"', CR or LF
- * or begin or end with a space; rows end with CRLF.
+ * or begin or end with a space (or begin with U+FEFF); rows end with CRLF.
  */
 enum {
 	/* Start with a UTF-8 BOM so that Excel reads the file as UTF-8. */
