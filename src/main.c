@@ -17,6 +17,7 @@
 static const struct command commands[] = {
 	{ "init", cmd_init, "create a data directory and its database" },
 	{ "doctor", cmd_doctor, "check a data directory and say how to fix what is wrong" },
+	{ "policy", cmd_policy, "check, query and show the ward's policy profile" },
 	{ NULL, NULL, NULL },
 };
 

@@ -53,5 +53,6 @@ int cli_print(const struct strbuf *sb);
 /* The command handlers of src/cli/cmd-*.c, one per command group. */
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv);
 
 #endif

@@ -1,0 +1,435 @@
+/* cmd-policy: `mamori policy lint|decide|show|coverage`: check, ask and read a ward profile. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/utf8.h"
+#include "cli/cli.h"
+#include "policy/policy.h"
+#include "policy/show.h"
+
+/* A request line longer than this is refused (the line is still consumed). */
+#define DECIDE_MAX_LINE (1 << 20)
+
+/* Loads a profile named by path or shipped id; prints the error. */
+static struct profile *load_profile(const char *name)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct profile *p = NULL;
+
+	if (profile_load_named(name, &p, &err) < 0) {
+		cli_error("%s", err.buf);
+		p = NULL;
+	}
+	strbuf_release(&err);
+	return p;
+}
+
+/* ---- lint ------------------------------------------------------------------------------ */
+
+static int policy_lint(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori policy lint FILE|ID",
+		                             "checks a profile: references, rules that never apply "
+		                             "or conflict, uncarried clauses",
+		                             NULL };
+	const struct option opts[] = { OPT_END() };
+	struct strbuf data = STRBUF_INIT, out = STRBUF_INIT;
+	struct policy_diags d = { 0 };
+	struct profile *p = NULL;
+	const char *file, *label;
+	int n, r, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != 1) {
+		cli_error("policy lint needs one profile file");
+		print_usage(usage, opts, true);
+		return EXIT_USAGE;
+	}
+	file = argv[0];
+	label = file;
+	r = -ENOENT;
+	if (strchr(file, '/') || strstr(file, ".y")) {
+		r = strbuf_read_file(&data, file, POLICY_MAX_FILE_SIZE + 1);
+		if (r < 0) {
+			cli_error("cannot read profile '%s': %s", file, strerror(-r));
+			strbuf_release(&data);
+			return EXIT_FAILED;
+		}
+	} else {
+		for (unsigned i = 0; i < policy_builtins_nr; i++)
+			if (!strcmp(policy_builtins[i].id, file)) {
+				strbuf_add(&data, policy_builtins[i].data, policy_builtins[i].len);
+				label = policy_builtins[i].file;
+				r = 0;
+			}
+		if (r < 0) {
+			r = strbuf_read_file(&data, file, POLICY_MAX_FILE_SIZE + 1);
+			if (r < 0) {
+				cli_error("cannot read profile '%s': %s", file, strerror(-r));
+				strbuf_release(&data);
+				return EXIT_FAILED;
+			}
+		}
+	}
+	r = profile_lint_buffer(label, data.buf, data.len, &d, &p);
+	policy_diags_format(&d, label, &out);
+	if (r == 0)
+		strbuf_addf(&out,
+		            "%s: ok: profile '%s', %u clauses, %u rules, %u registers, %u "
+		            "warnings; sha256 %s\n",
+		            label, p->id, p->n_clauses, p->n_rules, p->n_registers, d.warnings,
+		            p->sha256_hex);
+	else
+		strbuf_addf(&out, "%s: %u errors, %u warnings\n", label, d.errors, d.warnings);
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE && r < 0)
+		ret = EXIT_FAILED;
+	profile_free(p);
+	policy_diags_release(&d);
+	strbuf_release(&data);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* ---- decide ------------------------------------------------------------------------------ */
+
+static void decision_text(const struct decision *d, struct strbuf *out)
+{
+	const struct policy_clause *c;
+	unsigned it = 0;
+	bool first = true;
+
+	strbuf_addstr(out, policy_effect_name(d->effect));
+	for (unsigned i = 0; i < d->n_approvers; i++) {
+		const struct policy_approver *a = &d->approvers[i];
+
+		strbuf_addf(out, " %s %s@%s", i ? "+" : "by", a->role->id,
+		            policy_scope_kind_name(a->scope));
+		if (a->scope_value)
+			strbuf_addf(out, ":%s", a->scope_value);
+	}
+	strbuf_addstr(out, "  clauses=");
+	while ((c = policy_decision_next_clause(d, &it))) {
+		strbuf_addf(out, "%s%s", first ? "" : ",", c->id);
+		first = false;
+	}
+	if (first)
+		strbuf_addstr(out, "-");
+	strbuf_addstr(out, "  rules=");
+	first = true;
+	for (unsigned i = 0; i < 64; i++)
+		if ((d->rules >> i) & 1) {
+			strbuf_addf(out, "%s%s", first ? "" : ",", policy_decision_rule(d, i)->id);
+			first = false;
+		}
+	if (first)
+		strbuf_addstr(out, "-");
+	if (policy_reason_text(d))
+		strbuf_addf(out, "  (%s)", policy_reason_text(d));
+}
+
+static int policy_decide_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori policy decide --profile FILE|ID [--json] < requests.jsonl",
+		"decides AuthZEN requests, one JSON object per line, one decision per line", NULL
+	};
+	const char *profile_name = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING('p', "profile", &profile_name, "FILE|ID",
+		           "the profile: a file or minato, shinjuku"),
+		OPT_BOOL(0, "json", &json, "write each decision as one JSON object"),
+		OPT_END(),
+	};
+	struct strbuf line = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+	struct profile *p;
+	unsigned long lineno = 0, errors = 0;
+	int n, ret = EXIT_DONE;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != 0 || !profile_name) {
+		cli_error(n ? "policy decide reads requests from stdin and takes no arguments"
+		            : "policy decide needs --profile FILE|ID");
+		print_usage(usage, opts, true);
+		return EXIT_USAGE;
+	}
+	if (!(p = load_profile(profile_name)))
+		return EXIT_FAILED;
+
+	while (strbuf_getline(&line, stdin) != EOF) {
+		struct decide_request req;
+		struct policy_request_storage st;
+		struct decision d;
+		int r;
+
+		lineno++;
+		strbuf_reset(&out);
+		strbuf_reset(&err);
+		if (line.len == 0 || strspn(line.buf, " \t") == line.len)
+			continue;
+		if (line.len > DECIDE_MAX_LINE) {
+			error_set(&err, "the request is longer than %d bytes", DECIDE_MAX_LINE);
+			r = -EINVAL;
+		} else if (!utf8_valid(line.buf, line.len)) {
+			error_set(&err, "the request is not valid UTF-8");
+			r = -EINVAL;
+		} else {
+			r = policy_request_parse(line.buf, line.len, &req, &st, &err);
+			if (r == 0) {
+				r = policy_decide(p, &req, &d, &err);
+				if (r == 0 && json)
+					policy_decision_json(&d, &req, &out);
+				else if (r == 0)
+					decision_text(&d, &out);
+				policy_request_storage_release(&st);
+			}
+		}
+		if (r < 0) {
+			errors++;
+			if (json) {
+				struct json_writer w;
+
+				jw_init(&w, &out);
+				jw_object_begin(&w);
+				jw_kv_str(&w, "error", err.buf);
+				jw_kv_int(&w, "line", (int64_t)lineno);
+				jw_object_end(&w);
+			} else {
+				strbuf_addf(&out, "error: line %lu: %s", lineno, err.buf);
+			}
+		}
+		strbuf_addch(&out, '\n');
+		if (fwrite(out.buf, 1, out.len, stdout) != out.len) {
+			cli_error("cannot write the decisions: %s", strerror(errno));
+			ret = EXIT_FAILED;
+			break;
+		}
+	}
+	if (fflush(stdout) != 0) {
+		cli_error("cannot write the decisions: %s", strerror(errno));
+		ret = EXIT_FAILED;
+	}
+	if (ret == EXIT_DONE && errors) {
+		cli_error("%lu of %lu lines were not requests that could be decided", errors,
+		          lineno);
+		ret = EXIT_FAILED;
+	}
+	profile_free(p);
+	strbuf_release(&line);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return ret;
+}
+
+/* ---- show ------------------------------------------------------------------------------ */
+
+static int policy_show_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori policy show --profile FILE|ID [--clause ID] [--format text|md|html]",
+		"the policy as staff read it: each clause with the rules, records and duties that "
+		"carry it",
+		NULL
+	};
+	const char *profile_name = NULL, *clause = NULL, *format = "text";
+	const struct option opts[] = {
+		OPT_STRING('p', "profile", &profile_name, "FILE|ID",
+		           "the profile: a file or minato, shinjuku"),
+		OPT_STRING(0, "clause", &clause, "ID", "show only this clause (MIN-3-3-3)"),
+		OPT_STRING(0, "format", &format, "FORMAT", "text (default), md or html"),
+		OPT_END(),
+	};
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	enum policy_show_format fmt;
+	struct profile *p;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != 0 || !profile_name) {
+		cli_error(n ? "policy show takes no arguments"
+		            : "policy show needs --profile FILE|ID");
+		print_usage(usage, opts, true);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(format, "text")) {
+		fmt = SHOW_TEXT;
+	} else if (!strcmp(format, "md")) {
+		fmt = SHOW_MD;
+	} else if (!strcmp(format, "html")) {
+		fmt = SHOW_HTML;
+	} else {
+		cli_error("unknown format '%s'; use text, md or html", format);
+		return EXIT_USAGE;
+	}
+	if (!(p = load_profile(profile_name)))
+		return EXIT_FAILED;
+	if (policy_show(p, clause, fmt, &out, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+	} else {
+		ret = cli_print(&out);
+	}
+	profile_free(p);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return ret;
+}
+
+/* ---- coverage ------------------------------------------------------------------------------ */
+
+static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori policy coverage --profile FILE|ID [--json]",
+		"for each E, R and M clause: the rules, registers, fields and duties that carry it",
+		NULL
+	};
+	const char *profile_name = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING('p', "profile", &profile_name, "FILE|ID",
+		           "the profile: a file or minato, shinjuku"),
+		OPT_BOOL(0, "json", &json, "write one JSON object"),
+		OPT_END(),
+	};
+	struct strbuf out = STRBUF_INIT;
+	struct policy_coverage cov;
+	struct profile *p;
+	unsigned total = 0, carried = 0;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != 0 || !profile_name) {
+		cli_error(n ? "policy coverage takes no arguments"
+		            : "policy coverage needs --profile FILE|ID");
+		print_usage(usage, opts, true);
+		return EXIT_USAGE;
+	}
+	if (!(p = load_profile(profile_name)))
+		return EXIT_FAILED;
+	policy_coverage_compute(p, &cov);
+	for (unsigned i = 0; i < cov.nr; i++)
+		if (cov.entries[i].clause->kind != CLAUSE_H) {
+			total++;
+			carried += cov.entries[i].nr > 0;
+		}
+	if (json) {
+		struct json_writer w;
+
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_key(&w, "profile");
+		jw_object_begin(&w);
+		jw_kv_str(&w, "id", p->id);
+		jw_kv_str(&w, "sha256", p->sha256_hex);
+		jw_object_end(&w);
+		jw_key(&w, "clauses");
+		jw_array_begin(&w);
+		for (unsigned i = 0; i < cov.nr; i++) {
+			const struct policy_coverage_entry *e = &cov.entries[i];
+
+			if (e->clause->kind == CLAUSE_H)
+				continue;
+			jw_object_begin(&w);
+			jw_kv_str(&w, "id", e->clause->id);
+			jw_kv_str(&w, "kind", policy_clause_kind_name(e->clause->kind));
+			jw_kv_str(&w, "cite", e->clause->cite);
+			jw_kv_str(&w, "text", e->clause->text);
+			jw_key(&w, "carriers");
+			jw_array_begin(&w);
+			for (unsigned k = 0; k < e->nr; k++) {
+				const char *sp = strchr(e->carriers[k].name, ' ');
+
+				jw_object_begin(&w);
+				jw_kv_str(&w, "kind",
+				          policy_carrier_kind_name(e->carriers[k].kind));
+				jw_kv_str(&w, "name", sp ? sp + 1 : e->carriers[k].name);
+				jw_object_end(&w);
+			}
+			jw_array_end(&w);
+			if (e->clause->reason)
+				jw_kv_str(&w, "reason", e->clause->reason);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		jw_key(&w, "summary");
+		jw_object_begin(&w);
+		jw_kv_int(&w, "clauses", total);
+		jw_kv_int(&w, "carried", carried);
+		jw_kv_int(&w, "with_reason", cov.with_reason);
+		jw_kv_int(&w, "uncarried", cov.uncarried);
+		jw_object_end(&w);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		size_t w = 0;
+
+		for (unsigned i = 0; i < cov.nr; i++)
+			if (cov.entries[i].clause->kind != CLAUSE_H &&
+			    strlen(cov.entries[i].clause->id) > w)
+				w = strlen(cov.entries[i].clause->id);
+		for (unsigned i = 0; i < cov.nr; i++) {
+			const struct policy_coverage_entry *e = &cov.entries[i];
+
+			if (e->clause->kind == CLAUSE_H)
+				continue;
+			strbuf_add_padded(&out, e->clause->id, w);
+			strbuf_addf(&out, "  %s  ", policy_clause_kind_name(e->clause->kind));
+			if (e->nr) {
+				for (unsigned k = 0; k < e->nr; k++)
+					strbuf_addf(&out, "%s%s", k ? ", " : "",
+					            e->carriers[k].name);
+			} else if (e->clause->reason) {
+				strbuf_addf(&out, "(not carried: %s)", e->clause->reason);
+			} else {
+				strbuf_addstr(&out, "UNCARRIED");
+			}
+			strbuf_addch(&out, '\n');
+		}
+		strbuf_addf(&out,
+		            "%s: %u E/R/M clauses: %u carried, %u not carried with a reason, %u "
+		            "uncarried\n",
+		            p->id, total, carried, cov.with_reason, cov.uncarried);
+	}
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE && cov.uncarried)
+		ret = EXIT_FAILED;
+	policy_coverage_release(&cov);
+	profile_free(p);
+	strbuf_release(&out);
+	return ret;
+}
+
+int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "lint", policy_lint, "check a profile file and report every problem" },
+		{ "decide", policy_decide_cmd,
+		  "decide AuthZEN requests read as JSON lines on stdin" },
+		{ "show", policy_show_cmd, "the policy as staff read it (text, Markdown or HTML)" },
+		{ "coverage", policy_coverage_cmd, "what carries each E/R/M clause of the text" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "policy", table, argc, argv);
+}

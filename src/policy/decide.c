@@ -1,0 +1,800 @@
+/* decide: rules compiled into per-action indexes, and the decision itself (pure, no allocation). */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "policy/policy-internal.h"
+
+/* ---- compiling -------------------------------------------------------------------------- */
+
+static bool pattern_matches(const char *pat, const struct policy_action *a)
+{
+	const char *dot = strchr(pat, '.');
+	size_t rl;
+
+	if (!dot)
+		return false;
+	rl = (size_t)(dot - pat);
+	if (rl == 1 && pat[0] == '*')
+		return !strcmp(dot + 1, a->id);
+	if (strlen(a->reg->id) != rl || memcmp(a->reg->id, pat, rl))
+		return false;
+	return !strcmp(dot + 1, "*") || !strcmp(dot + 1, a->id);
+}
+
+bool policy_rule_on(const struct policy_rule *r, const struct policy_action *a)
+{
+	for (unsigned i = 0; i < r->n_on; i++)
+		if (pattern_matches(r->on[i], a))
+			return true;
+	return false;
+}
+
+/* Record conditions name register fields: resolve them for the action's register. */
+static struct cond_rec *resolve_rec(struct arena *ar, const struct cond *c,
+                                    const struct policy_action *a, const struct policy_rule *r,
+                                    unsigned *ret_n, struct policy_diags *d)
+{
+	struct cond_rec *out;
+	unsigned n = 0;
+
+	*ret_n = 0;
+	if (!c->n_rec)
+		return NULL;
+	out = arena_array(ar, c->n_rec, sizeof(*out));
+	for (unsigned i = 0; i < c->n_rec; i++) {
+		const struct cond_rec_raw *rr = &c->rec[i];
+		const struct policy_field *f = policy_register_field(a->reg, rr->field);
+
+		if (!f) {
+			const char *cands[128];
+			unsigned nc = 0;
+			struct strbuf sb = STRBUF_INIT;
+
+			for (unsigned j = 0; j < a->reg->n_fields && nc < ARRAY_SIZE(cands); j++)
+				cands[nc++] = a->reg->fields[j].id;
+			strbuf_addf(&sb,
+			            "rule '%s' tests field '%s', which register '%s' does not have",
+			            r->id, rr->field, a->reg->id);
+			suggest_append(&sb, rr->field, cands, nc);
+			diag_add(d, DIAG_ERROR, rr->pos, "%s", sb.buf);
+			strbuf_release(&sb);
+			continue;
+		}
+		if (f->type != FIELD_ENUM && f->type != FIELD_BOOL) {
+			diag_add(d, DIAG_ERROR, rr->pos,
+			         "rule '%s' tests field '%s' of type %s; rules test enum or bool "
+			         "fields only",
+			         r->id, f->id, policy_field_type_name(f->type));
+			continue;
+		}
+		out[n].field = f;
+		for (unsigned v = 0; v < rr->n_values; v++) {
+			int bit = -1;
+
+			if (f->type == FIELD_BOOL) {
+				if (!strcmp(rr->values[v], "true"))
+					bit = 1;
+				else if (!strcmp(rr->values[v], "false"))
+					bit = 0;
+			} else {
+				for (unsigned j = 0; j < f->n_values; j++)
+					if (!strcmp(f->values[j], rr->values[v]))
+						bit = (int)j;
+			}
+			if (bit < 0) {
+				struct strbuf sb = STRBUF_INIT;
+				static const char *const tf[] = { "true", "false" };
+
+				strbuf_addf(&sb, "field '%s' of register '%s' has no value '%s'",
+				            f->id, a->reg->id, rr->values[v]);
+				if (f->type == FIELD_BOOL)
+					suggest_append(&sb, rr->values[v], tf, 2);
+				else
+					suggest_append(&sb, rr->values[v], f->values, f->n_values);
+				diag_add(d, DIAG_ERROR, rr->pos, "%s", sb.buf);
+				strbuf_release(&sb);
+				continue;
+			}
+			out[n].values |= 1ULL << bit;
+		}
+		n++;
+	}
+	*ret_n = n;
+	return out;
+}
+
+static uint64_t resolve_states(const struct cond *c, const struct policy_action *a,
+                               const struct policy_rule *r, struct policy_diags *d)
+{
+	uint64_t m = 0;
+
+	for (unsigned i = 0; i < c->n_states; i++) {
+		const struct policy_state *s = policy_register_state(a->reg, c->states[i]);
+
+		if (!s) {
+			const char *cands[POLICY_MAX_STATES];
+			struct strbuf sb = STRBUF_INIT;
+
+			for (unsigned j = 0; j < a->reg->n_states; j++)
+				cands[j] = a->reg->states[j].id;
+			strbuf_addf(&sb,
+			            "rule '%s' tests state '%s', which register '%s' does not have",
+			            r->id, c->states[i], a->reg->id);
+			suggest_append(&sb, c->states[i], cands, a->reg->n_states);
+			diag_add(d, DIAG_ERROR, c->pos, "%s", sb.buf);
+			strbuf_release(&sb);
+			continue;
+		}
+		m |= 1ULL << s->index;
+	}
+	return m;
+}
+
+void policy_compile(struct profile *p, struct policy_diags *d)
+{
+	struct profile_private *priv = p->priv;
+	struct arena *ar = &priv->arena;
+	struct caction *ca = arena_array(ar, p->n_actions ? p->n_actions : 1, sizeof(*ca));
+
+	for (unsigned ai = 0; ai < p->n_actions; ai++) {
+		const struct policy_action *a = p->actions[ai];
+		struct caction *c = &ca[ai];
+		unsigned n = 0, approvers = 0;
+
+		for (unsigned ri = 0; ri < p->n_rules; ri++)
+			n += policy_rule_on(&p->rules[ri], a);
+		if (n > POLICY_MAX_RULES_PER_ACTION) {
+			diag_add(d, DIAG_ERROR, a->pos, "more than %d rules apply to action '%s'",
+			         POLICY_MAX_RULES_PER_ACTION, a->full_name);
+			continue;
+		}
+		c->rules = arena_array(ar, n ? n : 1, sizeof(*c->rules));
+		for (unsigned ri = 0; ri < p->n_rules; ri++) {
+			const struct policy_rule *r = &p->rules[ri];
+			const struct rule_priv *rp = &priv->rule_priv[ri];
+			struct crule *cr;
+			uint64_t bit;
+
+			if (!policy_rule_on(r, a))
+				continue;
+			bit = 1ULL << c->n;
+			cr = &c->rules[c->n++];
+			cr->rule = r;
+			cr->when = &rp->when;
+			cr->unless = &rp->unless;
+			cr->rec_when = resolve_rec(ar, &rp->when, a, r, &cr->n_rec_when, d);
+			cr->rec_unless = resolve_rec(ar, &rp->unless, a, r, &cr->n_rec_unless, d);
+			cr->states_when = resolve_states(&rp->when, a, r, d);
+			cr->states_unless = resolve_states(&rp->unless, a, r, d);
+			switch (r->effect) {
+			case EFFECT_ALLOW:
+				c->allow |= bit;
+				break;
+			case EFFECT_APPROVAL:
+				c->approval |= bit;
+				approvers += r->n_approvers;
+				break;
+			case EFFECT_DENY:
+				c->deny |= bit;
+				break;
+			case EFFECT_NONE:
+				c->none |= bit;
+				break;
+			}
+			/* obligations to record fields: the fields must exist for this action */
+			for (unsigned oi = 0; oi < r->n_obligations; oi++) {
+				const struct policy_obligation *o = &r->obligations[oi];
+
+				if (o->kind != OBLIGATION_RECORD)
+					continue;
+				for (unsigned k = 0; k < o->n_items; k++) {
+					const struct policy_field *f =
+					    policy_action_field(a, o->items[k]);
+
+					if (!f)
+						f = policy_register_field(a->reg, o->items[k]);
+					if (!f)
+						diag_add(
+						    d, DIAG_ERROR, o->pos,
+						    "rule '%s' obliges recording '%s', which is "
+						    "neither a field of action '%s' nor of "
+						    "register "
+						    "'%s'",
+						    r->id, o->items[k], a->full_name, a->reg->id);
+				}
+			}
+		}
+		if (approvers > POLICY_MAX_APPROVERS)
+			diag_add(d, DIAG_ERROR, a->pos,
+			         "the approval rules of action '%s' name %u approvers; at most %d",
+			         a->full_name, approvers, POLICY_MAX_APPROVERS);
+		for (unsigned si = 0; si < p->n_separation && !c->sep; si++) {
+			const struct policy_separation *s = &p->separation[si];
+
+			if (s->kind != SEP_APPLICANT_NOT_APPROVER)
+				continue;
+			if (s->all_actions)
+				c->sep = s;
+			for (unsigned k = 0; k < s->n_actions; k++)
+				if (s->actions[k] == a)
+					c->sep = s;
+		}
+		/* the action's required fields, as one obligation listed first */
+		{
+			unsigned nreq = 0;
+
+			for (unsigned k = 0; k < a->n_fields; k++)
+				nreq += a->fields[k].required;
+			if (nreq) {
+				const char **items = arena_array(ar, nreq, sizeof(*items));
+				const char **names = arena_array(ar, nreq, sizeof(*names));
+
+				c->required.kind = OBLIGATION_RECORD;
+				for (unsigned k = 0; k < a->n_fields; k++)
+					if (a->fields[k].required) {
+						items[c->required.n_items] = a->fields[k].id;
+						names[c->required.n_items++] = a->fields[k].name;
+					}
+				c->required.items = items;
+				c->required.item_names = names;
+				c->required.clauses = a->clauses;
+				c->required.pos = a->pos;
+				c->has_required = true;
+			}
+		}
+	}
+	priv->cactions = ca;
+}
+
+/* ---- deciding ---------------------------------------------------------------------------- */
+
+/* The request, reduced to bit masks once, so each rule is a handful of AND/compare. */
+struct prepared {
+	uint64_t roles_any, roles_record, roles_actor, roles_org;
+	uint64_t level;      /* one bit, or 0 when the request names no level */
+	uint64_t employment; /* one bit, or 0 */
+	bool same_section;
+	bool has_state;
+	uint64_t state;
+	int ctx[POLICY_MAX_CONTEXT_KEYS]; /* value index; -1 absent; -2 unknown value */
+	const struct decide_request *req;
+	const struct policy_register *reg;
+};
+
+static bool nonempty(const char *s)
+{
+	return s && *s;
+}
+
+/* Adds one "role@scope" of the subject to the masks. */
+static void add_role(const struct profile *p, struct prepared *pr, const char *spec,
+                     const struct policy_role **ret_role, const char **ret_scope)
+{
+	const struct decide_request *q = pr->req;
+	const char *at = strchr(spec, '@');
+	size_t rl = at ? (size_t)(at - spec) : strlen(spec);
+	const struct policy_role *r = policy_role_n(p, spec, rl);
+	const char *scope = at ? at + 1 : "org";
+	uint64_t m;
+
+	*ret_role = NULL;
+	if (!r)
+		return;
+	m = r->implied;
+	if (r->scope == SCOPE_ORG) {
+		if (strcmp(scope, "org"))
+			return;
+		pr->roles_any |= m;
+		pr->roles_record |= m;
+		pr->roles_actor |= m;
+		pr->roles_org |= m;
+	} else if (r->scope == SCOPE_SECTION) {
+		const char *v;
+
+		if (strncmp(scope, "section:", 8))
+			return;
+		v = scope + 8;
+		pr->roles_any |= m;
+		if (nonempty(q->section) && !strcmp(v, q->section))
+			pr->roles_record |= m;
+		if (nonempty(q->subject_section) && !strcmp(v, q->subject_section))
+			pr->roles_actor |= m;
+	} else {
+		const char *v;
+
+		if (strncmp(scope, "system:", 7))
+			return;
+		v = scope + 7;
+		pr->roles_any |= m;
+		if (nonempty(q->system) && !strcmp(v, q->system))
+			pr->roles_record |= m;
+	}
+	*ret_role = r;
+	*ret_scope = scope;
+}
+
+static bool eval_cond(const struct cond *c, const struct cond_rec *rec, unsigned n_rec,
+                      uint64_t states, const struct prepared *pr)
+{
+	if (c->has_levels && !(c->levels & pr->level))
+		return false;
+	if (c->has_roles) {
+		uint64_t held = 0;
+
+		switch (c->role_at) {
+		case AT_RECORD:
+			held = pr->roles_record;
+			break;
+		case AT_ACTOR:
+			held = pr->roles_actor;
+			break;
+		case AT_ANY:
+			held = pr->roles_any;
+			break;
+		case AT_ORG:
+			held = pr->roles_org;
+			break;
+		}
+		if (!(c->roles & held))
+			return false;
+	}
+	if (c->has_employment && !(c->employment & pr->employment))
+		return false;
+	if (c->section == SECTION_SAME && !pr->same_section)
+		return false;
+	if (c->section == SECTION_OTHER && pr->same_section)
+		return false;
+	if (c->has_states && !(pr->has_state && (states & pr->state)))
+		return false;
+	for (unsigned i = 0; i < c->n_ctx; i++) {
+		int v = pr->ctx[c->ctx[i].key];
+
+		if (v < 0 || !((c->ctx[i].values >> v) & 1))
+			return false;
+	}
+	for (unsigned i = 0; i < n_rec; i++) {
+		const struct policy_field *f = rec[i].field;
+		const char *val = NULL;
+		int bit = -1;
+
+		for (size_t k = 0; k < pr->req->n_attrs; k++)
+			if (pr->req->attrs[k].key && !strcmp(pr->req->attrs[k].key, f->id)) {
+				val = pr->req->attrs[k].value;
+				break;
+			}
+		if (!val)
+			return false;
+		if (f->type == FIELD_BOOL) {
+			bit = !strcmp(val, "true") ? 1 : !strcmp(val, "false") ? 0 : -1;
+		} else {
+			for (unsigned j = 0; j < f->n_values; j++)
+				if (!strcmp(f->values[j], val)) {
+					bit = (int)j;
+					break;
+				}
+		}
+		if (bit < 0 || !((rec[i].values >> bit) & 1))
+			return false;
+	}
+	return true;
+}
+
+static bool rule_matches(const struct crule *cr, const struct prepared *pr)
+{
+	if (!eval_cond(cr->when, cr->rec_when, cr->n_rec_when, cr->states_when, pr))
+		return false;
+	if (cr->unless->present &&
+	    eval_cond(cr->unless, cr->rec_unless, cr->n_rec_unless, cr->states_unless, pr))
+		return false;
+	return true;
+}
+
+static const struct policy_action *find_action(const struct profile *p,
+                                               const struct decide_request *q,
+                                               const struct policy_register **ret_reg,
+                                               struct strbuf *err)
+{
+	const char *name = q->action;
+	const struct policy_action *a;
+
+	if (!nonempty(name)) {
+		error_set(err, "the request names no action");
+		return NULL;
+	}
+	if (strchr(name, '.')) {
+		a = policy_action(p, name);
+		if (!a) {
+			error_set(err, "unknown action '%s' in profile '%s'", name, p->id);
+			return NULL;
+		}
+		*ret_reg = a->reg;
+		return a;
+	}
+	/* "copy" with resource type "asset": the register comes from the resource */
+	if (!nonempty(q->resource_type)) {
+		error_set(err, "action '%s' needs a resource type, or write it register.action",
+		          name);
+		return NULL;
+	}
+	for (unsigned i = 0; i < p->n_registers; i++) {
+		const struct policy_register *r = &p->registers[i];
+		bool match = !strcmp(r->id, q->resource_type);
+
+		for (unsigned t = 0; !match && t < r->n_types; t++)
+			match = !strcmp(r->types[t], q->resource_type);
+		if (match && (a = policy_register_action(r, name))) {
+			*ret_reg = r;
+			return a;
+		}
+	}
+	error_set(err, "unknown action '%s' for resource type '%s' in profile '%s'", name,
+	          q->resource_type, p->id);
+	return NULL;
+}
+
+static void add_approver(struct decision *d, const struct policy_role_ref *ref,
+                         const struct prepared *pr)
+{
+	const struct decide_request *q = pr->req;
+	struct policy_approver ap = { 0 };
+
+	ap.role = ref->role;
+	ap.scope = ref->role->scope;
+	switch (ref->role->scope) {
+	case SCOPE_ORG:
+		ap.scope_value = NULL;
+		ap.applicant_holds = (pr->roles_org >> ref->role->index) & 1;
+		break;
+	case SCOPE_SECTION:
+		if (ref->at == AT_ACTOR) {
+			ap.scope_value = nonempty(q->subject_section) ? q->subject_section : NULL;
+			ap.applicant_holds = (pr->roles_actor >> ref->role->index) & 1;
+		} else {
+			ap.scope_value = nonempty(q->section) ? q->section : NULL;
+			ap.applicant_holds = (pr->roles_record >> ref->role->index) & 1;
+		}
+		break;
+	case SCOPE_SYSTEM:
+		ap.scope_value = nonempty(q->system) ? q->system : NULL;
+		ap.applicant_holds = (pr->roles_record >> ref->role->index) & 1;
+		break;
+	}
+	for (unsigned i = 0; i < d->n_approvers; i++) {
+		const struct policy_approver *x = &d->approvers[i];
+
+		if (x->role == ap.role && x->scope == ap.scope &&
+		    (x->scope_value == ap.scope_value ||
+		     (x->scope_value && ap.scope_value && !strcmp(x->scope_value, ap.scope_value))))
+			return;
+	}
+	ap.fallback = policy_separation_fallback(d->separation, ap.role);
+	/* policy_compile bounds the approvers of one action by POLICY_MAX_APPROVERS */
+	if (d->n_approvers < POLICY_MAX_APPROVERS)
+		d->approvers[d->n_approvers++] = ap;
+}
+
+int policy_decide(const struct profile *p, const struct decide_request *q, struct decision *ret,
+                  struct strbuf *err)
+{
+	const struct policy_register *reg = NULL;
+	const struct policy_action *a = find_action(p, q, &reg, err);
+	const struct caction *ca;
+	struct prepared pr;
+	struct decision d;
+	uint64_t matched = 0;
+	bool needs_level = false;
+
+	if (!a)
+		return q->action && *q->action ? -ENOENT : -EINVAL;
+	memset(&d, 0, sizeof(d));
+	d.profile = p;
+	d.action = a;
+	d.reason = REASON_RULES;
+	ca = &p->priv->cactions[a->index];
+
+	memset(&pr, 0, sizeof(pr));
+	pr.req = q;
+	pr.reg = reg;
+	if (nonempty(q->level)) {
+		const struct policy_level *lv = policy_level(p, q->level);
+
+		if (!lv) {
+			error_set(err, "unknown level '%s' in profile '%s'", q->level, p->id);
+			return -EINVAL;
+		}
+		pr.level = 1ULL << lv->rank;
+	}
+	if (nonempty(q->state)) {
+		const struct policy_state *s = policy_register_state(a->reg, q->state);
+
+		if (!s) {
+			error_set(err, "unknown state '%s' of register '%s'", q->state, a->reg->id);
+			return -EINVAL;
+		}
+		pr.has_state = true;
+		pr.state = 1ULL << s->index;
+	}
+	if (nonempty(q->employment)) {
+		const struct policy_employment *e = policy_employment_kind(p, q->employment);
+
+		if (e)
+			pr.employment = 1ULL << e->index;
+	}
+	pr.same_section = nonempty(q->subject_section) && nonempty(q->section) &&
+	                  !strcmp(q->subject_section, q->section);
+	for (unsigned i = 0; i < POLICY_MAX_CONTEXT_KEYS; i++)
+		pr.ctx[i] = -1;
+
+	/* the subject's roles; acting_for lets a deputy act as the role it stands in for */
+	{
+		const char *acting_for = NULL;
+		const struct policy_role *target = NULL;
+
+		for (size_t i = 0; i < q->n_context; i++) {
+			const struct policy_attr *c = &q->context[i];
+			const struct policy_context_key *k;
+
+			if (!c->key || !c->value)
+				continue;
+			if (!strcmp(c->key, "acting_for")) {
+				acting_for = c->value;
+				continue;
+			}
+			if (!(k = policy_context_key(p, c->key)))
+				continue;
+			pr.ctx[k->index] = -2;
+			for (unsigned v = 0; v < k->n_values; v++)
+				if (!strcmp(k->values[v], c->value)) {
+					pr.ctx[k->index] = (int)v;
+					break;
+				}
+		}
+		if (nonempty(acting_for))
+			target = policy_role(p, acting_for);
+		for (size_t i = 0; i < q->n_roles; i++) {
+			const struct policy_role *r = NULL;
+			const char *scope = NULL;
+
+			if (!q->roles[i])
+				continue;
+			add_role(p, &pr, q->roles[i], &r, &scope);
+			if (r && target && target->deputy == r) {
+				/* the deputy holds the target where it holds its own role */
+				struct prepared save = pr;
+				uint64_t m = target->implied;
+
+				if (target->scope == SCOPE_ORG) {
+					pr.roles_any |= m;
+					pr.roles_record |= m;
+					pr.roles_actor |= m;
+					pr.roles_org |= m;
+				} else {
+					pr.roles_any |= m;
+					if (save.roles_record & (1ULL << r->index))
+						pr.roles_record |= m;
+					if (save.roles_actor & (1ULL << r->index))
+						pr.roles_actor |= m;
+				}
+				d.acting_as_deputy = true;
+				d.deputy_for = target;
+			}
+		}
+	}
+
+	if (nonempty(q->resource_type) && strcmp(q->resource_type, reg->id)) {
+		bool ok = false;
+
+		for (unsigned t = 0; !ok && t < reg->n_types; t++)
+			ok = !strcmp(reg->types[t], q->resource_type);
+		if (!ok) {
+			d.effect = EFFECT_DENY;
+			d.reason = REASON_TYPE_MISMATCH;
+			*ret = d;
+			return 0;
+		}
+	}
+	if (pr.has_state && a->from && !(a->from & pr.state)) {
+		d.effect = EFFECT_DENY;
+		d.reason = REASON_STATE;
+		*ret = d;
+		return 0;
+	}
+
+	for (unsigned i = 0; i < ca->n; i++) {
+		if (rule_matches(&ca->rules[i], &pr))
+			matched |= 1ULL << i;
+		else if (!pr.level && ca->rules[i].when->has_levels)
+			needs_level = true;
+	}
+
+	if (matched & ca->deny) {
+		d.effect = EFFECT_DENY;
+		d.rules = matched & ca->deny;
+	} else if (matched & ca->approval) {
+		d.effect = EFFECT_APPROVAL;
+		d.rules = matched & (ca->approval | ca->none);
+	} else if (matched & ca->allow) {
+		d.effect = EFFECT_ALLOW;
+		d.rules = matched & (ca->allow | ca->none);
+	} else {
+		d.effect = EFFECT_DENY;
+		d.reason = needs_level ? REASON_MISSING_LEVEL : REASON_NO_RULE;
+	}
+	if (d.effect != EFFECT_DENY)
+		d.obligation_rules = d.rules;
+	if (d.effect == EFFECT_APPROVAL) {
+		uint64_t m = d.rules & ca->approval;
+
+		d.separation = ca->sep; /* before add_approver: it reads the fallbacks */
+		for (unsigned i = 0; i < ca->n; i++) {
+			const struct policy_rule *r;
+
+			if (!((m >> i) & 1))
+				continue;
+			r = ca->rules[i].rule;
+			for (unsigned k = 0; k < r->n_approvers; k++)
+				add_approver(&d, &r->approvers[k], &pr);
+		}
+	}
+	*ret = d;
+	return 0;
+}
+
+const struct policy_rule *policy_decision_rule(const struct decision *d, unsigned i)
+{
+	const struct caction *ca = &d->profile->priv->cactions[d->action->index];
+
+	return i < ca->n ? ca->rules[i].rule : NULL;
+}
+
+/*
+ * Clause iteration: *iter encodes (rule bit, clause index) as bit * 65536 + k,
+ * then, past the rules, the deputy role's clauses. Duplicates are skipped by
+ * looking back over what came before: a decision has a handful of clauses.
+ */
+static bool clause_seen_before(const struct decision *d, const struct policy_clause *c,
+                               unsigned upto_bit, unsigned upto_k)
+{
+	const struct caction *ca = &d->profile->priv->cactions[d->action->index];
+
+	for (unsigned b = 0; b <= upto_bit && b < ca->n; b++) {
+		const struct policy_rule *r;
+
+		if (!((d->rules >> b) & 1))
+			continue;
+		r = ca->rules[b].rule;
+		for (unsigned k = 0; k < r->clauses.nr; k++) {
+			if (b == upto_bit && k >= upto_k)
+				break;
+			if (r->clauses.items[k] == c)
+				return true;
+		}
+	}
+	return false;
+}
+
+const struct policy_clause *policy_decision_next_clause(const struct decision *d, unsigned *iter)
+{
+	const struct caction *ca = &d->profile->priv->cactions[d->action->index];
+
+	for (;;) {
+		unsigned b = *iter >> 16, k = *iter & 0xffff;
+
+		if (b < ca->n) {
+			const struct policy_rule *r = ca->rules[b].rule;
+
+			if (!((d->rules >> b) & 1) || k >= r->clauses.nr) {
+				*iter = (b + 1) << 16;
+				continue;
+			}
+			(*iter)++;
+			if (!clause_seen_before(d, r->clauses.items[k], b, k))
+				return r->clauses.items[k];
+			continue;
+		}
+		if (b == ca->n && d->acting_as_deputy && d->deputy_for && d->deputy_for->deputy) {
+			const struct policy_role *dep = d->deputy_for->deputy;
+
+			if (k < dep->clauses.nr) {
+				(*iter)++;
+				if (!clause_seen_before(d, dep->clauses.items[k], ca->n, 0))
+					return dep->clauses.items[k];
+				continue;
+			}
+		}
+		return NULL;
+	}
+}
+
+static bool obligation_equal(const struct policy_obligation *a, const struct policy_obligation *b)
+{
+	if (a->kind != b->kind || a->n_items != b->n_items || a->role.role != b->role.role ||
+	    a->role.at != b->role.at)
+		return false;
+	if ((a->text == NULL) != (b->text == NULL) || (a->text && strcmp(a->text, b->text)))
+		return false;
+	for (unsigned i = 0; i < a->n_items; i++)
+		if (strcmp(a->items[i], b->items[i]))
+			return false;
+	return true;
+}
+
+/* *iter: 0 = the action's required fields; then (rule bit + 1) * 65536 + obligation index. */
+const struct policy_obligation *policy_decision_next_obligation(const struct decision *d,
+                                                                unsigned *iter)
+{
+	const struct caction *ca = &d->profile->priv->cactions[d->action->index];
+
+	if (d->effect == EFFECT_DENY)
+		return NULL;
+	if (*iter == 0) {
+		*iter = 1 << 16;
+		if (ca->has_required)
+			return &ca->required;
+	}
+	for (;;) {
+		unsigned b = (*iter >> 16) - 1, k = *iter & 0xffff;
+		const struct policy_rule *r;
+		const struct policy_obligation *o;
+		bool dup = false;
+
+		if (b >= ca->n)
+			return NULL;
+		r = ca->rules[b].rule;
+		if (!((d->obligation_rules >> b) & 1) || k >= r->n_obligations) {
+			*iter = (b + 2) << 16;
+			continue;
+		}
+		(*iter)++;
+		o = &r->obligations[k];
+		if (ca->has_required && obligation_equal(o, &ca->required))
+			dup = true;
+		for (unsigned bb = 0; bb <= b && !dup; bb++) {
+			const struct policy_rule *rr;
+
+			if (!((d->obligation_rules >> bb) & 1))
+				continue;
+			rr = ca->rules[bb].rule;
+			for (unsigned kk = 0; kk < rr->n_obligations && !dup; kk++) {
+				if (bb == b && kk >= k)
+					break;
+				dup = obligation_equal(&rr->obligations[kk], o);
+			}
+		}
+		if (!dup)
+			return o;
+	}
+}
+
+const char *policy_reason_text(const struct decision *d)
+{
+	switch (d->reason) {
+	case REASON_RULES:
+		return NULL;
+	case REASON_NO_RULE:
+		return "no rule allows this action for this request";
+	case REASON_TYPE_MISMATCH:
+		return "the resource type is not the action's register";
+	case REASON_STATE:
+		return "the action cannot start from the record's state";
+	case REASON_MISSING_LEVEL:
+		return "the request gives no level and the rules need one";
+	}
+	return NULL;
+}
+
+const char *policy_at_name(enum policy_at at)
+{
+	switch (at) {
+	case AT_RECORD:
+		return "record";
+	case AT_ACTOR:
+		return "actor";
+	case AT_ANY:
+		return "any";
+	case AT_ORG:
+		return "org";
+	}
+	return "?";
+}

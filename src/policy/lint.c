@@ -1,0 +1,362 @@
+/* lint: checks on the whole model (rules that never apply or conflict, uncarried clauses) and
+ * coverage. */
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "policy/policy-internal.h"
+
+/* ---- rule analysis ------------------------------------------------------------------------ */
+
+static bool at_implies(enum policy_at a, enum policy_at b)
+{
+	return a == b || b == AT_ANY;
+}
+
+/*
+ * Whether condition a implies condition b for the compiled rules ra and rb of
+ * one action: whenever a holds, b holds. Conservative: false when unsure.
+ * The "when" sides are compared; `unless` is handled by the caller.
+ */
+static bool cond_implies(const struct profile *p, const struct cond *a, const struct cond_rec *ar,
+                         unsigned anr, uint64_t astates, const struct cond *b,
+                         const struct cond_rec *br, unsigned bnr, uint64_t bstates)
+{
+	if (b->has_levels && (!a->has_levels || (a->levels & ~b->levels)))
+		return false;
+	if (b->has_roles) {
+		if (!a->has_roles || !at_implies(a->role_at, b->role_at))
+			return false;
+		for (unsigned i = 0; i < p->n_roles; i++)
+			if (((a->roles >> i) & 1) && !(p->roles[i].implied & b->roles))
+				return false;
+	}
+	if (b->has_employment && (!a->has_employment || (a->employment & ~b->employment)))
+		return false;
+	if (b->section != SECTION_ANY && a->section != b->section)
+		return false;
+	if (b->has_states && (!a->has_states || (astates & ~bstates)))
+		return false;
+	for (unsigned i = 0; i < b->n_ctx; i++) {
+		bool ok = false;
+
+		for (unsigned j = 0; j < a->n_ctx && !ok; j++)
+			ok = a->ctx[j].key == b->ctx[i].key &&
+			     !(a->ctx[j].values & ~b->ctx[i].values);
+		if (!ok)
+			return false;
+	}
+	for (unsigned i = 0; i < bnr; i++) {
+		bool ok = false;
+
+		for (unsigned j = 0; j < anr && !ok; j++)
+			ok = ar[j].field == br[i].field && !(ar[j].values & ~br[i].values);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool when_implies(const struct profile *p, const struct crule *a, const struct crule *b)
+{
+	return cond_implies(p, a->when, a->rec_when, a->n_rec_when, a->states_when, b->when,
+	                    b->rec_when, b->n_rec_when, b->states_when);
+}
+
+static int strength(enum policy_effect e)
+{
+	switch (e) {
+	case EFFECT_DENY:
+		return 3;
+	case EFFECT_APPROVAL:
+		return 2;
+	case EFFECT_ALLOW:
+		return 1;
+	case EFFECT_NONE:
+		return 0;
+	}
+	return 0;
+}
+
+static void lint_rules(const struct profile *p, struct policy_diags *d)
+{
+	const struct profile_private *priv = p->priv;
+	unsigned nr = p->n_rules;
+	bool *reported = xcalloc(nr ? (size_t)nr * nr : 1, 1);
+	bool *dead = xcalloc(nr ? nr : 1, 1);
+
+	for (unsigned ri = 0; ri < nr; ri++) {
+		const struct policy_rule *r = &p->rules[ri];
+		const struct rule_priv *rp = &priv->rule_priv[ri];
+		bool applies = false;
+
+		if (rp->when.has_levels && !rp->when.levels) {
+			diag_add(
+			    d, DIAG_ERROR, rp->when.level_pos,
+			    "rule '%s' can never apply: no level satisfies its level conditions",
+			    r->id);
+			dead[ri] = true;
+		}
+		for (unsigned ai = 0; ai < p->n_actions; ai++)
+			applies |= policy_rule_on(r, p->actions[ai]);
+		if (!applies && r->n_on)
+			dead[ri] = true; /* already reported: unknown action */
+	}
+	for (unsigned ai = 0; ai < p->n_actions; ai++) {
+		const struct caction *ca = &priv->cactions[ai];
+
+		for (unsigned i = 0; i < ca->n; i++) {
+			const struct crule *a = &ca->rules[i];
+			unsigned ri = a->rule->index;
+
+			if (dead[ri])
+				continue;
+			/* an unless that holds whenever when does */
+			if (a->unless->present &&
+			    cond_implies(p, a->when, a->rec_when, a->n_rec_when, a->states_when,
+			                 a->unless, a->rec_unless, a->n_rec_unless,
+			                 a->states_unless)) {
+				diag_add(
+				    d, DIAG_ERROR, a->unless->pos,
+				    "rule '%s' can never apply: its 'unless' holds whenever its "
+				    "'when' does",
+				    a->rule->id);
+				dead[ri] = true;
+				continue;
+			}
+			if (a->rule->effect == EFFECT_NONE)
+				continue;
+			for (unsigned j = 0; j < ca->n; j++) {
+				const struct crule *b = &ca->rules[j];
+				unsigned rj = b->rule->index;
+				bool same;
+
+				if (i == j || dead[rj] || b->unless->present ||
+				    b->rule->effect == EFFECT_NONE)
+					continue;
+				if (reported[(size_t)ri * nr + rj])
+					continue;
+				if (!when_implies(p, a, b))
+					continue;
+				same = when_implies(p, b, a) && !a->unless->present;
+				if (strength(b->rule->effect) > strength(a->rule->effect)) {
+					if (same)
+						diag_add(
+						    d, DIAG_ERROR, a->rule->pos,
+						    "rules '%s' (%s) and '%s' (%s) are in "
+						    "conflict: "
+						    "same conditions on '%s', different effects",
+						    a->rule->id,
+						    policy_effect_name(a->rule->effect),
+						    b->rule->id,
+						    policy_effect_name(b->rule->effect),
+						    p->actions[ai]->full_name);
+					else
+						diag_add(d, DIAG_ERROR, a->rule->pos,
+						         "rule '%s' (%s) is unreachable on '%s': "
+						         "rule '%s' "
+						         "(%s) applies whenever it does",
+						         a->rule->id,
+						         policy_effect_name(a->rule->effect),
+						         p->actions[ai]->full_name, b->rule->id,
+						         policy_effect_name(b->rule->effect));
+					reported[(size_t)ri * nr + rj] = true;
+					reported[(size_t)rj * nr + ri] = true;
+				} else if (same && b->rule->effect == a->rule->effect && ri < rj &&
+				           a->rule->effect != EFFECT_APPROVAL) {
+					/* two approvals with the same conditions ask two approvers
+					 */
+					diag_add(
+					    d, DIAG_WARNING, b->rule->pos,
+					    "rule '%s' repeats rule '%s' on '%s' (same conditions, "
+					    "same effect)",
+					    b->rule->id, a->rule->id, p->actions[ai]->full_name);
+					reported[(size_t)ri * nr + rj] = true;
+					reported[(size_t)rj * nr + ri] = true;
+				}
+			}
+		}
+	}
+	free(reported);
+	free(dead);
+}
+
+/* States no action leads to, starting from the initial state. */
+static void lint_states(const struct profile *p, struct policy_diags *d)
+{
+	for (unsigned i = 0; i < p->n_registers; i++) {
+		const struct policy_register *r = &p->registers[i];
+		uint64_t reach = 0, before;
+
+		if (!r->n_states)
+			continue;
+		if (r->initial)
+			reach |= 1ULL << r->initial->index;
+		for (unsigned k = 0; k < r->n_actions; k++)
+			if (r->actions[k]->create && r->actions[k]->to)
+				reach |= 1ULL << r->actions[k]->to->index;
+		do {
+			before = reach;
+			for (unsigned k = 0; k < r->n_actions; k++) {
+				const struct policy_action *a = r->actions[k];
+
+				if (a->to && (!a->from || (a->from & reach)))
+					reach |= 1ULL << a->to->index;
+			}
+		} while (reach != before);
+		for (unsigned s = 0; s < r->n_states; s++)
+			if (!((reach >> s) & 1))
+				diag_add(d, DIAG_WARNING, r->states[s].pos,
+				         "state '%s' of register '%s' is never reached: no action "
+				         "leads to it",
+				         r->states[s].id, r->id);
+	}
+}
+
+static bool enforcing(enum policy_carrier_kind k)
+{
+	return k != CARRIER_DUTY && k != CARRIER_RETENTION && k != CARRIER_REGISTER;
+}
+
+static void lint_coverage(const struct profile *p, struct policy_diags *d)
+{
+	struct policy_coverage cov;
+
+	policy_coverage_compute(p, &cov);
+	for (unsigned i = 0; i < cov.nr; i++) {
+		const struct policy_coverage_entry *e = &cov.entries[i];
+		const struct policy_clause *c = e->clause;
+		bool enforced = false;
+
+		if (c->kind == CLAUSE_H || c->reason)
+			continue;
+		for (unsigned k = 0; k < e->nr; k++)
+			enforced |= enforcing(e->carriers[k].kind);
+		if (c->kind == CLAUSE_E && !enforced)
+			diag_add(
+			    d, DIAG_ERROR, c->pos,
+			    "clause '%s' (kind E) is enforced by nothing: cite it from a rule, "
+			    "an action, a field, a separation constraint or a role, or give a "
+			    "'reason'",
+			    c->id);
+		else if (!e->nr)
+			diag_add(
+			    d, DIAG_WARNING, c->pos,
+			    "clause '%s' (kind %s) is carried by nothing: cite it from a rule, "
+			    "register, field, action or duty, or give a 'reason'",
+			    c->id, policy_clause_kind_name(c->kind));
+	}
+	policy_coverage_release(&cov);
+}
+
+void policy_lint_model(const struct profile *p, struct policy_diags *d)
+{
+	lint_rules(p, d);
+	lint_states(p, d);
+	lint_coverage(p, d);
+}
+
+/* ---- coverage ------------------------------------------------------------------------------- */
+
+static void add_carrier(struct policy_coverage *cov, const struct policy_clauses *cl,
+                        enum policy_carrier_kind kind, const void *obj, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void add_carrier(struct policy_coverage *cov, const struct policy_clauses *cl,
+                        enum policy_carrier_kind kind, const void *obj, const char *fmt, ...)
+{
+	for (unsigned i = 0; i < cl->nr; i++) {
+		struct policy_coverage_entry *e = &cov->entries[cl->items[i]->index];
+		struct strbuf sb = STRBUF_INIT;
+		va_list ap;
+
+		for (unsigned k = 0; k < e->nr; k++)
+			if (e->carriers[k].obj == obj && e->carriers[k].kind == kind)
+				goto next;
+		va_start(ap, fmt);
+		strbuf_vaddf(&sb, fmt, ap);
+		va_end(ap);
+		ALLOC_GROW(e->carriers, e->nr, e->alloc);
+		e->carriers[e->nr].kind = kind;
+		e->carriers[e->nr].obj = obj;
+		e->carriers[e->nr].name = strbuf_detach(&sb, NULL);
+		e->nr++;
+	next:;
+	}
+}
+
+void policy_coverage_compute(const struct profile *p, struct policy_coverage *cov)
+{
+	memset(cov, 0, sizeof(*cov));
+	cov->nr = p->n_clauses;
+	cov->entries = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*cov->entries));
+	for (unsigned i = 0; i < p->n_clauses; i++)
+		cov->entries[i].clause = &p->clauses[i];
+	for (unsigned i = 0; i < p->n_levels; i++)
+		add_carrier(cov, &p->levels[i].clauses, CARRIER_LEVEL, &p->levels[i], "level %s",
+		            p->levels[i].id);
+	for (unsigned i = 0; i < p->n_roles; i++)
+		add_carrier(cov, &p->roles[i].clauses, CARRIER_ROLE, &p->roles[i], "role %s",
+		            p->roles[i].id);
+	for (unsigned i = 0; i < p->n_registers; i++) {
+		const struct policy_register *r = &p->registers[i];
+
+		add_carrier(cov, &r->clauses, CARRIER_REGISTER, r, "register %s", r->id);
+		for (unsigned k = 0; k < r->n_fields; k++)
+			add_carrier(cov, &r->fields[k].clauses, CARRIER_FIELD, &r->fields[k],
+			            "field %s.%s", r->id, r->fields[k].id);
+		for (unsigned k = 0; k < r->n_actions; k++) {
+			const struct policy_action *a = r->actions[k];
+
+			add_carrier(cov, &a->clauses, CARRIER_ACTION, a, "action %s", a->full_name);
+			for (unsigned f = 0; f < a->n_fields; f++)
+				add_carrier(cov, &a->fields[f].clauses, CARRIER_FIELD,
+				            &a->fields[f], "field %s.%s", a->full_name,
+				            a->fields[f].id);
+		}
+	}
+	for (unsigned i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		add_carrier(cov, &r->clauses, CARRIER_RULE, r, "rule %s", r->id);
+		for (unsigned k = 0; k < r->n_obligations; k++)
+			add_carrier(cov, &r->obligations[k].clauses, CARRIER_RULE, r, "rule %s",
+			            r->id);
+	}
+	for (unsigned i = 0; i < p->n_separation; i++)
+		add_carrier(cov, &p->separation[i].clauses, CARRIER_SEPARATION, &p->separation[i],
+		            "separation %s", p->separation[i].id);
+	for (unsigned i = 0; i < p->n_duties; i++)
+		add_carrier(cov, &p->duties[i].clauses, CARRIER_DUTY, &p->duties[i], "duty %s",
+		            p->duties[i].id);
+	for (unsigned i = 0; i < p->n_retention; i++)
+		add_carrier(cov, &p->retention[i].clauses, CARRIER_RETENTION, &p->retention[i],
+		            "retention %s", p->retention[i].reg->id);
+	for (unsigned i = 0; i < cov->nr; i++) {
+		const struct policy_coverage_entry *e = &cov->entries[i];
+
+		if (e->clause->kind == CLAUSE_H || e->nr)
+			continue;
+		if (e->clause->reason)
+			cov->with_reason++;
+		else
+			cov->uncarried++;
+	}
+}
+
+void policy_coverage_release(struct policy_coverage *cov)
+{
+	for (unsigned i = 0; i < cov->nr; i++) {
+		for (unsigned k = 0; k < cov->entries[i].nr; k++)
+			free(cov->entries[i].carriers[k].name);
+		free(cov->entries[i].carriers);
+	}
+	free(cov->entries);
+	memset(cov, 0, sizeof(*cov));
+}
+
+const char *policy_carrier_kind_name(enum policy_carrier_kind k)
+{
+	static const char *const names[] = { "rule",       "register", "field", "action",   "duty",
+		                             "separation", "role",     "level", "retention" };
+
+	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
+}

@@ -1,0 +1,578 @@
+/* policy: ward profiles (YAML) loaded into a model, validated, and asked for decisions. */
+#ifndef MAMORI_POLICY_POLICY_H
+#define MAMORI_POLICY_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+
+/*
+ * The model is read-only once loaded: every pointer below stays valid until
+ * profile_free(). Strings are NUL-terminated UTF-8; optional ones are NULL
+ * when absent. Arrays come as (items, nr). Positions are 1-based line and
+ * column in the profile file (0 when not known).
+ *
+ * Limits (checked when loading, reported as errors): they let decide() keep
+ * its sets in 64-bit masks and work without allocating.
+ */
+#define POLICY_MAX_ROLES            64
+#define POLICY_MAX_LEVELS           64
+#define POLICY_MAX_EMPLOYMENT       64
+#define POLICY_MAX_VALUES           64 /* values of one context key or enum field */
+#define POLICY_MAX_STATES           64 /* states of one register */
+#define POLICY_MAX_RULES_PER_ACTION 64
+#define POLICY_MAX_APPROVERS        8 /* approvers in one decision */
+#define POLICY_MAX_CONTEXT_KEYS     32
+#define POLICY_MAX_FILE_SIZE        (4 << 20)
+
+struct profile;
+struct policy_register;
+struct policy_action;
+struct policy_role;
+
+struct policy_pos {
+	uint32_t line, col;
+};
+
+enum policy_clause_kind {
+	CLAUSE_E, /* enforce: block, allow or require approval */
+	CLAUSE_R, /* record */
+	CLAUSE_M, /* monitor */
+	CLAUSE_H, /* human or physical only: a checklist item */
+};
+
+struct policy_clause {
+	const char *id;     /* "MIN-3-3-3" */
+	const char *cite;   /* "3(3)③" */
+	const char *text;   /* short Japanese statement */
+	const char *reason; /* why nothing carries it yet, or NULL */
+	enum policy_clause_kind kind;
+	unsigned index;
+	struct policy_pos pos;
+};
+
+/* A list of clauses cited by one object of the profile. */
+struct policy_clauses {
+	const struct policy_clause **items;
+	unsigned nr;
+};
+
+struct policy_criterion {
+	const char *id, *text;
+};
+
+struct policy_level {
+	const char *id;   /* "3", "I", "3A" */
+	const char *name; /* "レベル3" */
+	const char *definition;
+	const struct policy_criterion *criteria;
+	unsigned n_criteria;
+	unsigned rank; /* 0 = most protected */
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct policy_employment {
+	const char *id, *name;
+	unsigned index;
+	struct policy_pos pos;
+};
+
+struct policy_context_key {
+	const char *id, *name;
+	const char **values;
+	unsigned n_values;
+	unsigned index;
+	struct policy_pos pos;
+};
+
+enum policy_scope_kind {
+	SCOPE_ORG,
+	SCOPE_SECTION,
+	SCOPE_SYSTEM,
+};
+
+struct policy_role {
+	const char *id;     /* "security_officer" */
+	const char *name;   /* "セキュリティ責任者" */
+	const char *holder; /* default holder named by the text, or NULL */
+	enum policy_scope_kind scope;
+	const struct policy_role *deputy; /* acts for this role, or NULL */
+	const struct policy_role **includes;
+	unsigned n_includes;
+	uint64_t implied; /* bit per role index: itself and all it includes, transitively */
+	unsigned index;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+enum policy_field_type {
+	FIELD_TEXT,
+	FIELD_INTEGER,
+	FIELD_BOOL,
+	FIELD_DATE,
+	FIELD_DATETIME,
+	FIELD_ENUM,
+	FIELD_LEVEL,
+	FIELD_SECTION,
+	FIELD_USER,
+	FIELD_REF,
+};
+
+struct policy_field {
+	const char *id;   /* "transported_at" */
+	const char *name; /* "搬送日時" */
+	const char *note;
+	enum policy_field_type type;
+	bool required;
+	const char **values; /* FIELD_ENUM */
+	unsigned n_values;
+	const struct policy_register *ref; /* FIELD_REF: the register referred to */
+	unsigned index;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct policy_state {
+	const char *id, *name;
+	unsigned index;
+	struct policy_pos pos;
+};
+
+struct policy_action {
+	const char *id;        /* "transport" */
+	const char *full_name; /* "media.transport" */
+	const char *name;      /* "搬送" */
+	const char *note;
+	const struct policy_register *reg;
+	uint64_t from;                 /* bit per state index; 0 = any state */
+	const struct policy_state *to; /* NULL = state unchanged */
+	bool create;
+	const struct policy_field *fields; /* what the action itself records */
+	unsigned n_fields;
+	unsigned index; /* in profile->actions */
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct policy_register {
+	const char *id, *name;
+	const char **types; /* other resource.type names accepted */
+	unsigned n_types;
+	const struct policy_field *fields;
+	unsigned n_fields;
+	const struct policy_state *states;
+	unsigned n_states;
+	const struct policy_state *initial;
+	const struct policy_action **actions;
+	unsigned n_actions;
+	unsigned index;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+enum policy_effect {
+	EFFECT_NONE = 0, /* a rule that only adds obligations */
+	EFFECT_ALLOW,
+	EFFECT_APPROVAL,
+	EFFECT_DENY,
+};
+
+/* Where a role is looked for, relative to the request. */
+enum policy_at {
+	AT_RECORD, /* the record's section (section roles) or system (system roles); org for org
+	              roles */
+	AT_ACTOR,  /* the subject's own section */
+	AT_ANY,    /* anywhere */
+	AT_ORG,    /* the whole organization */
+};
+
+struct policy_role_ref {
+	const struct policy_role *role;
+	enum policy_at at;
+};
+
+enum policy_obligation_kind {
+	OBLIGATION_RECORD,   /* items: field ids to record */
+	OBLIGATION_DISPOSE,  /* items: allowed disposal methods */
+	OBLIGATION_WITNESS,  /* role: a different person holding it attends */
+	OBLIGATION_ENCRYPT,  /* encrypt in transit or at rest */
+	OBLIGATION_MEASURES, /* items: technical measures required */
+	OBLIGATION_NOTIFY,   /* role: must be told */
+	OBLIGATION_NOTE,     /* text: for people */
+};
+
+struct policy_obligation {
+	enum policy_obligation_kind kind;
+	const char **items;
+	unsigned n_items;
+	const char **item_names; /* OBLIGATION_RECORD: the fields' Japanese names */
+	struct policy_role_ref role;
+	const char *text;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+enum policy_section_rel {
+	SECTION_ANY,
+	SECTION_SAME,
+	SECTION_OTHER,
+};
+
+/* One rule as written; decide() uses the compiled form (decide.c). */
+struct policy_rule {
+	const char *id;
+	const char *note;
+	enum policy_effect effect;
+	const char **on; /* as written: "asset.copy", "asset.*", "*.read" */
+	unsigned n_on;
+	const struct policy_role_ref *approvers;
+	unsigned n_approvers;
+	const struct policy_obligation *obligations;
+	unsigned n_obligations;
+	unsigned index;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+enum policy_sep_kind {
+	SEP_APPLICANT_NOT_APPROVER,
+	SEP_DISTINCT_PERSONS,
+	SEP_EXCLUSIVE_ROLES,
+};
+
+enum policy_fallback_kind {
+	FALLBACK_NONE,      /* not stated: the core refuses */
+	FALLBACK_EXCEPTION, /* an exception record is required */
+	FALLBACK_ROUTE,     /* route the approval to another role */
+};
+
+struct policy_fallback {
+	enum policy_fallback_kind kind;
+	const struct policy_role *route; /* FALLBACK_ROUTE */
+};
+
+struct policy_fallback_entry {
+	const struct policy_role *approver; /* NULL = default */
+	struct policy_fallback fallback;
+};
+
+struct policy_separation {
+	const char *id;
+	const char *note;
+	enum policy_sep_kind kind;
+	bool all_actions; /* SEP_APPLICANT_NOT_APPROVER with actions: all */
+	const struct policy_action **actions;
+	unsigned n_actions;
+	/* SEP_DISTINCT_PERSONS: user fields of one register (fields[i] belongs to field_regs[i]) */
+	const struct policy_field **fields;
+	const struct policy_register **field_regs;
+	unsigned n_fields;
+	/* SEP_EXCLUSIVE_ROLES */
+	const struct policy_role **roles;
+	unsigned n_roles;
+	const struct policy_fallback_entry *fallbacks;
+	unsigned n_fallbacks;
+	unsigned index;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct policy_duty {
+	const char *id, *name, *note;
+	const struct policy_role *role;
+	int64_t every_seconds;
+	const struct policy_action *evidence;
+	unsigned index;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct policy_retention {
+	const struct policy_register *reg;
+	int64_t keep_seconds;
+	const char *note;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct profile {
+	const char *id, *title, *municipality;
+	const char *source_document, *source_revision, *effective, *note;
+	const char *file;    /* name given when loading, for messages */
+	char sha256_hex[65]; /* of the file's bytes: the profile's version */
+	unsigned char sha256[32];
+
+	const struct policy_clause *clauses;
+	unsigned n_clauses;
+	const struct policy_level *levels; /* most protected first */
+	unsigned n_levels;
+	const struct policy_employment *employment;
+	unsigned n_employment;
+	const struct policy_context_key *context_keys;
+	unsigned n_context_keys;
+	const struct policy_role *roles;
+	unsigned n_roles;
+	const struct policy_register *registers;
+	unsigned n_registers;
+	const struct policy_action **actions; /* every action of every register */
+	unsigned n_actions;
+	const struct policy_rule *rules;
+	unsigned n_rules;
+	const struct policy_separation *separation;
+	unsigned n_separation;
+	const struct policy_duty *duties;
+	unsigned n_duties;
+	const struct policy_retention *retention;
+	unsigned n_retention;
+
+	struct profile_private *priv; /* indexes, arena (profile.c, decide.c) */
+};
+
+/* ---- loading ------------------------------------------------------------ */
+
+enum policy_severity {
+	DIAG_ERROR,
+	DIAG_WARNING,
+};
+
+struct policy_diag {
+	enum policy_severity severity;
+	struct policy_pos pos;
+	char *msg; /* "unknown role 'auditer' (did you mean 'auditor'?)" */
+};
+
+/* Everything a load or lint found, in file order. */
+struct policy_diags {
+	struct policy_diag *items;
+	size_t nr, alloc;
+	unsigned errors, warnings;
+};
+void policy_diags_release(struct policy_diags *d);
+/* Appends "FILE:LINE:COL: error: MSG\n" for each diagnostic. */
+void policy_diags_format(const struct policy_diags *d, const char *file, struct strbuf *out);
+
+/*
+ * Parses and validates a profile. On success (no errors; warnings allowed)
+ * stores the profile in *ret and returns 0. On failure returns -EINVAL (or
+ * -ENOMEM, -EFBIG over POLICY_MAX_FILE_SIZE, -errno for I/O) and puts the
+ * first error, as "FILE:LINE:COL: MSG", plus a count of the others, in err.
+ * name is used in messages and kept in profile->file.
+ */
+int profile_load_buffer(const char *name, const char *data, size_t len, struct profile **ret,
+                        struct strbuf *err);
+int profile_load_file(const char *path, struct profile **ret, struct strbuf *err);
+/*
+ * Resolves a profile argument: a path to a file (anything containing '/' or
+ * ending in .yaml/.yml), or the id of a shipped profile ("minato",
+ * "shinjuku"), which is embedded in the binary.
+ */
+int profile_load_named(const char *name_or_path, struct profile **ret, struct strbuf *err);
+/* Like profile_load_buffer, but keeps every diagnostic; *ret may be NULL. */
+int profile_lint_buffer(const char *name, const char *data, size_t len, struct policy_diags *diags,
+                        struct profile **ret);
+void profile_free(struct profile *p);
+static inline const char *profile_sha256_hex(const struct profile *p)
+{
+	return p->sha256_hex;
+}
+
+/* The shipped profiles, embedded at build time (ids in the order shipped). */
+struct policy_builtin {
+	const char *id;
+	const char *file; /* "policies/minato.yaml" */
+	const char *data;
+	size_t len;
+};
+extern const struct policy_builtin policy_builtins[];
+extern const unsigned policy_builtins_nr;
+
+/* ---- lookups (NULL when absent; names need not be NUL-terminated) -------- */
+
+const struct policy_clause *policy_clause(const struct profile *p, const char *id);
+const struct policy_level *policy_level(const struct profile *p, const char *id);
+const struct policy_role *policy_role(const struct profile *p, const char *id);
+const struct policy_role *policy_role_n(const struct profile *p, const char *id, size_t len);
+const struct policy_employment *policy_employment_kind(const struct profile *p, const char *id);
+const struct policy_context_key *policy_context_key(const struct profile *p, const char *id);
+const struct policy_register *policy_register(const struct profile *p, const char *id);
+/* "media.transport" */
+const struct policy_action *policy_action(const struct profile *p, const char *full_name);
+const struct policy_action *policy_register_action(const struct policy_register *r, const char *id);
+const struct policy_field *policy_register_field(const struct policy_register *r, const char *id);
+const struct policy_field *policy_action_field(const struct policy_action *a, const char *id);
+const struct policy_state *policy_register_state(const struct policy_register *r, const char *id);
+const struct policy_rule *policy_rule(const struct profile *p, const char *id);
+const struct policy_duty *policy_duty(const struct profile *p, const char *id);
+const struct policy_retention *policy_retention_for(const struct profile *p,
+                                                    const struct policy_register *r);
+/* Constraints of kind SEP_APPLICANT_NOT_APPROVER covering action a (NULL if none). */
+const struct policy_separation *policy_separation_for_action(const struct profile *p,
+                                                             const struct policy_action *a);
+/* The fallback for approver role r under constraint s (default entry if none matches). */
+struct policy_fallback policy_separation_fallback(const struct policy_separation *s,
+                                                  const struct policy_role *r);
+/* True when holding both roles is forbidden; *ret_sep names the constraint. */
+bool policy_roles_exclusive(const struct profile *p, const struct policy_role *a,
+                            const struct policy_role *b, const struct policy_separation **ret_sep);
+/* Checks one value against a field's type ("2026-04-01" for date ...). */
+int policy_field_check(const struct profile *p, const struct policy_field *f, const char *value,
+                       struct strbuf *err);
+const char *policy_field_type_name(enum policy_field_type t);
+const char *policy_effect_name(enum policy_effect e);
+const char *policy_scope_kind_name(enum policy_scope_kind k);
+const char *policy_obligation_kind_name(enum policy_obligation_kind k);
+
+/* ---- deciding --------------------------------------------------------------- */
+
+/* A name=value pair of the request (context entries, record attributes). */
+struct policy_attr {
+	const char *key, *value;
+};
+
+/*
+ * One request, AuthZEN-shaped. Strings are borrowed; NULL or "" means
+ * absent. roles are "role@scope" as assigned: "staff@section:zeimu",
+ * "system_manager@system:kokuho", "system_chief@org". Roles the profile
+ * does not know are ignored.
+ */
+struct decide_request {
+	const char *subject_id;
+	const char *const *roles;
+	size_t n_roles;
+	const char *subject_section;
+	const char *employment;
+
+	const char *action; /* "asset.copy", or "copy" with resource_type "asset" */
+
+	const char *resource_type;
+	const char *resource_id;
+	const char *level;
+	const char *section;
+	const char *system;
+	const char *state;
+	const struct policy_attr *attrs; /* record fields: enum/bool fields of the register */
+	size_t n_attrs;
+
+	const struct policy_attr *context; /* channel=internet, device=private, acting_for=ciso */
+	size_t n_context;
+};
+
+/* An approver resolved against the request: role at scope kind:value. */
+struct policy_approver {
+	const struct policy_role *role;
+	enum policy_scope_kind scope;
+	const char
+	    *scope_value; /* section or system id (borrowed from the request); NULL for org */
+	struct policy_fallback fallback; /* when the applicant is the only eligible approver */
+	bool applicant_holds;            /* the subject holds this role at this scope */
+};
+
+enum policy_reason {
+	REASON_RULES,         /* decided by the rules listed */
+	REASON_NO_RULE,       /* no rule allows: default deny */
+	REASON_TYPE_MISMATCH, /* resource.type is not the action's register */
+	REASON_STATE,         /* the action does not start from resource.state */
+	REASON_MISSING_LEVEL, /* a rule needs the record's level and the request gave none */
+};
+
+/*
+ * A decision. It borrows from the profile and the request: keep both alive
+ * while using it. rules (bit i = the i-th rule compiled for the action, see
+ * policy_decision_rule()) are the rules that decided and the obligation-only
+ * rules that contributed; clauses and obligations come from them
+ * (policy_decision_clauses/obligations iterate without allocating).
+ */
+struct decision {
+	enum policy_effect effect; /* ALLOW, APPROVAL or DENY */
+	enum policy_reason reason;
+	const struct profile *profile;
+	const struct policy_action *action;
+	uint64_t rules;
+	uint64_t obligation_rules; /* rules whose obligations apply */
+	bool acting_as_deputy;     /* the subject acted for a role through acting_for */
+	const struct policy_role *deputy_for;
+	unsigned n_approvers;
+	struct policy_approver approvers[POLICY_MAX_APPROVERS];
+	const struct policy_separation *separation; /* applicant≠approver constraint, or NULL */
+};
+
+/*
+ * Decides one request. Pure: no I/O, no allocation unless it fails.
+ * Returns 0 and fills *ret; or -ENOENT (unknown action) or -EINVAL (unknown
+ * level, state, resource type for a dot-less action; bad role syntax is
+ * ignored, not an error) with a message in err (may be NULL).
+ */
+int policy_decide(const struct profile *p, const struct decide_request *req, struct decision *ret,
+                  struct strbuf *err);
+
+/* The i-th rule compiled for an action (bit i of decision->rules). */
+const struct policy_rule *policy_decision_rule(const struct decision *d, unsigned i);
+/* Iterates rule clauses of a decision without duplicates; *iter starts at 0. */
+const struct policy_clause *policy_decision_next_clause(const struct decision *d, unsigned *iter);
+/* Iterates obligations: the action's required fields first (as one RECORD item), then rules'. */
+const struct policy_obligation *policy_decision_next_obligation(const struct decision *d,
+                                                                unsigned *iter);
+/* A static English explanation of d->reason ("no rule allows this action"). */
+const char *policy_reason_text(const struct decision *d);
+
+/*
+ * AuthZEN JSON (authzen.c): parses one request line into req, using storage
+ * for the strings and arrays it points at (release with
+ * policy_request_storage_release). Returns 0 or -EINVAL with err set.
+ */
+struct policy_request_storage {
+	void *json; /* json_t * */
+	const char **roles;
+	struct policy_attr *attrs, *context;
+	char **owned; /* strings converted from numbers and booleans */
+	size_t n_owned;
+};
+int policy_request_parse(const char *line, size_t len, struct decide_request *req,
+                         struct policy_request_storage *st, struct strbuf *err);
+void policy_request_storage_release(struct policy_request_storage *st);
+/* Appends the decision for request q as one JSON object (no newline). */
+void policy_decision_json(const struct decision *d, const struct decide_request *q,
+                          struct strbuf *out);
+
+/* ---- coverage (lint.c) ------------------------------------------------------- */
+
+enum policy_carrier_kind {
+	CARRIER_RULE,
+	CARRIER_REGISTER,
+	CARRIER_FIELD,
+	CARRIER_ACTION,
+	CARRIER_DUTY,
+	CARRIER_SEPARATION,
+	CARRIER_ROLE,
+	CARRIER_LEVEL,
+	CARRIER_RETENTION,
+};
+
+struct policy_carrier {
+	enum policy_carrier_kind kind;
+	char *name; /* "rule copy-l32-needs-so", owned by the list */
+	const void *obj;
+};
+
+/* What carries one clause. */
+struct policy_coverage_entry {
+	const struct policy_clause *clause;
+	struct policy_carrier *carriers;
+	unsigned nr, alloc;
+};
+
+struct policy_coverage {
+	struct policy_coverage_entry *entries; /* one per clause, catalog order */
+	unsigned nr;
+	unsigned uncarried;   /* E/R/M clauses carried by nothing, with no reason */
+	unsigned with_reason; /* E/R/M clauses carried by nothing, with a reason */
+};
+void policy_coverage_compute(const struct profile *p, struct policy_coverage *ret);
+void policy_coverage_release(struct policy_coverage *c);
+const char *policy_carrier_kind_name(enum policy_carrier_kind k);
+const char *policy_clause_kind_name(enum policy_clause_kind k);
+
+#endif

@@ -1,0 +1,612 @@
+/* show: the profile as staff read it (MIN-9-5-1), in Japanese, as text, Markdown or HTML. */
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "policy/policy-internal.h"
+#include "policy/show.h"
+
+/*
+ * One small writer for three formats: the content is built once, in
+ * Japanese, as headings, paragraphs and list items; each format only
+ * decides the markup. HTML text goes through html_text() (the web front
+ * end has its own html.c; this page is static and self-contained).
+ */
+struct out {
+	struct strbuf *sb;
+	enum policy_show_format fmt;
+	int list_depth;
+};
+
+static void html_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			strbuf_addstr(sb, "&lt;");
+			break;
+		case '>':
+			strbuf_addstr(sb, "&gt;");
+			break;
+		case '&':
+			strbuf_addstr(sb, "&amp;");
+			break;
+		case '"':
+			strbuf_addstr(sb, "&quot;");
+			break;
+		case '\'':
+			strbuf_addstr(sb, "&#39;");
+			break;
+		default:
+			strbuf_addch(sb, *s);
+		}
+	}
+}
+
+/* Markdown: escape what would start markup inside a line. */
+static void md_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>#|", *s))
+			strbuf_addch(sb, '\\');
+		strbuf_addch(sb, *s);
+	}
+}
+
+static void heading(struct out *o, int level, const char *s, const char *anchor)
+{
+	switch (o->fmt) {
+	case SHOW_TEXT:
+		if (level > 1)
+			strbuf_addch(o->sb, '\n');
+		strbuf_addstr(o->sb, s);
+		strbuf_addch(o->sb, '\n');
+		if (level <= 2) {
+			size_t w = level == 1 ? 60 : 40;
+
+			for (size_t i = 0; i < w; i++)
+				strbuf_addstr(o->sb, level == 1 ? "=" : "-");
+			strbuf_addch(o->sb, '\n');
+		}
+		break;
+	case SHOW_MD:
+		strbuf_addch(o->sb, '\n');
+		for (int i = 0; i < level; i++)
+			strbuf_addch(o->sb, '#');
+		strbuf_addch(o->sb, ' ');
+		md_text(o->sb, s);
+		strbuf_addstr(o->sb, "\n\n");
+		break;
+	case SHOW_HTML:
+		strbuf_addf(o->sb, "<h%d", level);
+		if (anchor) {
+			strbuf_addstr(o->sb, " id=\"");
+			html_text(o->sb, anchor);
+			strbuf_addch(o->sb, '"');
+		}
+		strbuf_addch(o->sb, '>');
+		html_text(o->sb, s);
+		strbuf_addf(o->sb, "</h%d>\n", level);
+		break;
+	}
+}
+
+static void para(struct out *o, const char *s)
+{
+	switch (o->fmt) {
+	case SHOW_TEXT:
+		strbuf_addstr(o->sb, s);
+		strbuf_addch(o->sb, '\n');
+		break;
+	case SHOW_MD:
+		md_text(o->sb, s);
+		strbuf_addstr(o->sb, "\n\n");
+		break;
+	case SHOW_HTML:
+		strbuf_addstr(o->sb, "<p>");
+		html_text(o->sb, s);
+		strbuf_addstr(o->sb, "</p>\n");
+		break;
+	}
+}
+
+static void list_begin(struct out *o)
+{
+	if (o->fmt == SHOW_HTML)
+		strbuf_addstr(o->sb, "<ul>\n");
+	o->list_depth++;
+}
+
+static void list_end(struct out *o)
+{
+	o->list_depth--;
+	if (o->fmt == SHOW_HTML)
+		strbuf_addstr(o->sb, "</ul>\n");
+	else if (o->fmt == SHOW_MD && !o->list_depth)
+		strbuf_addch(o->sb, '\n');
+}
+
+static void item(struct out *o, const char *s)
+{
+	switch (o->fmt) {
+	case SHOW_TEXT:
+		for (int i = 0; i < o->list_depth; i++)
+			strbuf_addstr(o->sb, "  ");
+		strbuf_addstr(o->sb, "・");
+		strbuf_addstr(o->sb, s);
+		strbuf_addch(o->sb, '\n');
+		break;
+	case SHOW_MD:
+		for (int i = 1; i < o->list_depth; i++)
+			strbuf_addstr(o->sb, "  ");
+		strbuf_addstr(o->sb, "- ");
+		md_text(o->sb, s);
+		strbuf_addch(o->sb, '\n');
+		break;
+	case SHOW_HTML:
+		strbuf_addstr(o->sb, "<li>");
+		html_text(o->sb, s);
+		strbuf_addstr(o->sb, "</li>\n");
+		break;
+	}
+}
+
+/* ---- sentences ------------------------------------------------------------------------------ */
+
+static const char *at_phrase(const struct policy_role *r, enum policy_at at)
+{
+	if (r->scope == SCOPE_ORG)
+		return "";
+	switch (at) {
+	case AT_RECORD:
+		return r->scope == SCOPE_SECTION ? "（当該情報資産を所管する課等）"
+		                                 : "（当該情報システム）";
+	case AT_ACTOR:
+		return "（申請者の所属課等）";
+	case AT_ANY:
+		return "（いずれかの課等・システム）";
+	case AT_ORG:
+		return "";
+	}
+	return "";
+}
+
+static void roles_phrase(struct strbuf *sb, const struct profile *p, uint64_t roles,
+                         enum policy_at at)
+{
+	bool first = true;
+
+	for (unsigned i = 0; i < p->n_roles; i++) {
+		if (!((roles >> i) & 1))
+			continue;
+		if (!first)
+			strbuf_addstr(sb, "又は");
+		strbuf_addstr(sb, p->roles[i].name);
+		strbuf_addstr(sb, at_phrase(&p->roles[i], at));
+		first = false;
+	}
+}
+
+static void cond_phrase(struct strbuf *sb, const struct profile *p, const struct cond *c)
+{
+	bool any = false;
+
+#define SEP()                                                                                      \
+	do {                                                                                       \
+		if (any)                                                                           \
+			strbuf_addstr(sb, "、");                                                   \
+		any = true;                                                                        \
+	} while (0)
+
+	if (c->has_levels) {
+		bool first = true;
+
+		SEP();
+		for (unsigned i = 0; i < p->n_levels; i++)
+			if ((c->levels >> i) & 1) {
+				if (!first)
+					strbuf_addstr(sb, "・");
+				strbuf_addstr(sb, p->levels[i].name);
+				first = false;
+			}
+		strbuf_addstr(sb, "の情報");
+	}
+	if (c->has_roles) {
+		SEP();
+		strbuf_addstr(sb, "行為者が");
+		roles_phrase(sb, p, c->roles, c->role_at);
+	}
+	if (c->has_employment) {
+		bool first = true;
+
+		SEP();
+		strbuf_addstr(sb, "身分が");
+		for (unsigned i = 0; i < p->n_employment; i++)
+			if ((c->employment >> i) & 1) {
+				if (!first)
+					strbuf_addstr(sb, "・");
+				strbuf_addstr(sb, p->employment[i].name);
+				first = false;
+			}
+	}
+	if (c->section != SECTION_ANY) {
+		SEP();
+		strbuf_addstr(sb, c->section == SECTION_SAME ? "行為者が所管課等の職員"
+		                                             : "行為者が所管課等以外の職員");
+	}
+	for (unsigned i = 0; i < c->n_ctx; i++) {
+		const struct policy_context_key *k = &p->context_keys[c->ctx[i].key];
+		bool first = true;
+
+		SEP();
+		strbuf_addf(sb, "%sが", k->name);
+		for (unsigned v = 0; v < k->n_values; v++)
+			if ((c->ctx[i].values >> v) & 1) {
+				if (!first)
+					strbuf_addstr(sb, "・");
+				strbuf_addstr(sb, k->values[v]);
+				first = false;
+			}
+	}
+	for (unsigned i = 0; i < c->n_rec; i++) {
+		SEP();
+		strbuf_addf(sb, "記録の%sが", c->rec[i].field);
+		for (unsigned v = 0; v < c->rec[i].n_values; v++)
+			strbuf_addf(sb, "%s%s", v ? "・" : "", c->rec[i].values[v]);
+	}
+	if (c->has_states) {
+		SEP();
+		strbuf_addstr(sb, "状態が");
+		for (unsigned v = 0; v < c->n_states; v++)
+			strbuf_addf(sb, "%s%s", v ? "・" : "", c->states[v]);
+	}
+	if (!any)
+		strbuf_addstr(sb, "常に");
+#undef SEP
+}
+
+static void actions_phrase(struct strbuf *sb, const struct profile *p, const struct policy_rule *r)
+{
+	const struct policy_register *last = NULL;
+
+	for (unsigned i = 0; i < p->n_actions; i++) {
+		const struct policy_action *a = p->actions[i];
+
+		if (!policy_rule_on(r, a))
+			continue;
+		if (a->reg != last) {
+			if (last)
+				strbuf_addstr(sb, "／");
+			strbuf_addf(sb, "%s：", a->reg->name);
+			last = a->reg;
+		} else {
+			strbuf_addstr(sb, "・");
+		}
+		strbuf_addstr(sb, a->name);
+	}
+}
+
+static void role_ref_phrase(struct strbuf *sb, const struct policy_role_ref *ref)
+{
+	strbuf_addstr(sb, ref->role->name);
+	strbuf_addstr(sb, at_phrase(ref->role, ref->at));
+}
+
+void policy_obligation_phrase(struct strbuf *sb, const struct policy_obligation *o)
+{
+	switch (o->kind) {
+	case OBLIGATION_RECORD:
+		strbuf_addstr(sb, "記録する事項：");
+		for (unsigned i = 0; i < o->n_items; i++)
+			strbuf_addf(sb, "%s%s", i ? "、" : "",
+			            o->item_names ? o->item_names[i] : o->items[i]);
+		break;
+	case OBLIGATION_DISPOSE:
+		strbuf_addstr(sb, "廃棄の方法：");
+		for (unsigned i = 0; i < o->n_items; i++)
+			strbuf_addf(sb, "%s%s", i ? "・" : "", o->items[i]);
+		break;
+	case OBLIGATION_WITNESS:
+		strbuf_addstr(sb, "立会い：");
+		role_ref_phrase(sb, &o->role);
+		strbuf_addstr(sb, "（行為者以外の者）");
+		break;
+	case OBLIGATION_ENCRYPT:
+		strbuf_addstr(sb, "暗号化すること");
+		break;
+	case OBLIGATION_MEASURES:
+		strbuf_addstr(sb, "必要な措置：");
+		for (unsigned i = 0; i < o->n_items; i++)
+			strbuf_addf(sb, "%s%s", i ? "、" : "", o->items[i]);
+		break;
+	case OBLIGATION_NOTIFY:
+		strbuf_addstr(sb, "報告・通知先：");
+		role_ref_phrase(sb, &o->role);
+		break;
+	case OBLIGATION_NOTE:
+		strbuf_addstr(sb, o->text);
+		break;
+	}
+	for (unsigned i = 0; i < o->clauses.nr; i++)
+		strbuf_addf(sb, "%s%s", i ? "・" : "（", o->clauses.items[i]->id);
+	if (o->clauses.nr)
+		strbuf_addstr(sb, "）");
+}
+
+void policy_rule_phrase(struct strbuf *sb, const struct profile *p, const struct policy_rule *r)
+{
+	const struct rule_priv *rp = &p->priv->rule_priv[r->index];
+
+	strbuf_addf(sb, "規則 %s：", r->id);
+	actions_phrase(sb, p, r);
+	strbuf_addstr(sb, " — ");
+	cond_phrase(sb, p, &rp->when);
+	if (rp->unless.present) {
+		strbuf_addstr(sb, "（ただし ");
+		cond_phrase(sb, p, &rp->unless);
+		strbuf_addstr(sb, " の場合を除く）");
+	}
+	switch (r->effect) {
+	case EFFECT_ALLOW:
+		strbuf_addstr(sb, " → 許可");
+		break;
+	case EFFECT_DENY:
+		strbuf_addstr(sb, " → 禁止");
+		break;
+	case EFFECT_APPROVAL:
+		strbuf_addstr(sb, " → 事前に");
+		for (unsigned i = 0; i < r->n_approvers; i++) {
+			if (i)
+				strbuf_addstr(sb, "及び");
+			role_ref_phrase(sb, &r->approvers[i]);
+		}
+		strbuf_addstr(sb, "の承認が必要");
+		break;
+	case EFFECT_NONE:
+		strbuf_addstr(sb, " → 次の義務を課す");
+		break;
+	}
+	if (r->note)
+		strbuf_addf(sb, "（%s）", r->note);
+}
+
+static void field_phrase(struct strbuf *sb, const char *owner, const struct policy_field *f)
+{
+	strbuf_addf(sb, "記録項目 %s「%s」（%s%s）", owner, f->name,
+	            policy_field_type_name(f->type), f->required ? "・必須" : "");
+}
+
+static void duration_phrase(struct strbuf *sb, int64_t s)
+{
+	if (s % (365 * 86400) == 0)
+		strbuf_addf(sb, "%lld年", (long long)(s / (365 * 86400)));
+	else if (s % (7 * 86400) == 0)
+		strbuf_addf(sb, "%lld週", (long long)(s / (7 * 86400)));
+	else if (s % 86400 == 0)
+		strbuf_addf(sb, "%lld日", (long long)(s / 86400));
+	else if (s % 3600 == 0)
+		strbuf_addf(sb, "%lld時間", (long long)(s / 3600));
+	else
+		strbuf_addf(sb, "%lld秒", (long long)s);
+}
+
+static void carrier_phrase(struct strbuf *sb, const struct profile *p,
+                           const struct policy_carrier *c)
+{
+	switch (c->kind) {
+	case CARRIER_RULE:
+		policy_rule_phrase(sb, p, c->obj);
+		break;
+	case CARRIER_REGISTER: {
+		const struct policy_register *r = c->obj;
+
+		strbuf_addf(sb, "記録簿「%s」（%s）", r->name, r->id);
+		break;
+	}
+	case CARRIER_FIELD: {
+		const char *dot = strchr(c->name, ' ');
+		const struct policy_field *f = c->obj;
+
+		field_phrase(sb, dot ? dot + 1 : c->name, f);
+		break;
+	}
+	case CARRIER_ACTION: {
+		const struct policy_action *a = c->obj;
+
+		strbuf_addf(sb, "手続「%s：%s」（%s）", a->reg->name, a->name, a->full_name);
+		if (a->n_fields) {
+			strbuf_addstr(sb, " 記録する事項：");
+			for (unsigned i = 0; i < a->n_fields; i++)
+				strbuf_addf(sb, "%s%s%s", i ? "、" : "", a->fields[i].name,
+				            a->fields[i].required ? "（必須）" : "");
+		}
+		break;
+	}
+	case CARRIER_DUTY: {
+		const struct policy_duty *d = c->obj;
+
+		strbuf_addf(sb, "定期業務「%s」：%s が ", d->name, d->role->name);
+		duration_phrase(sb, d->every_seconds);
+		strbuf_addf(sb, "ごとに実施、証跡は「%s：%s」", d->evidence->reg->name,
+		            d->evidence->name);
+		if (d->note)
+			strbuf_addf(sb, "（%s）", d->note);
+		break;
+	}
+	case CARRIER_SEPARATION: {
+		const struct policy_separation *s = c->obj;
+
+		strbuf_addf(sb, "職務の分離「%s」：", s->id);
+		switch (s->kind) {
+		case SEP_APPLICANT_NOT_APPROVER:
+			strbuf_addstr(sb, "申請者と承認者は同一人としない");
+			break;
+		case SEP_DISTINCT_PERSONS:
+			strbuf_addstr(sb, "次の者は別人とする：");
+			for (unsigned i = 0; i < s->n_fields; i++)
+				strbuf_addf(sb, "%s%s", i ? "、" : "", s->fields[i]->name);
+			break;
+		case SEP_EXCLUSIVE_ROLES:
+			strbuf_addstr(sb, "次の役割は兼ねない：");
+			for (unsigned i = 0; i < s->n_roles; i++)
+				strbuf_addf(sb, "%s%s", i ? "、" : "", s->roles[i]->name);
+			break;
+		}
+		if (s->note)
+			strbuf_addf(sb, "（%s）", s->note);
+		break;
+	}
+	case CARRIER_ROLE: {
+		const struct policy_role *r = c->obj;
+
+		strbuf_addf(sb, "役割「%s」", r->name);
+		if (r->holder)
+			strbuf_addf(sb, "：%s", r->holder);
+		if (r->deputy)
+			strbuf_addf(sb, "（事故あるときは%sが代理）", r->deputy->name);
+		break;
+	}
+	case CARRIER_LEVEL: {
+		const struct policy_level *l = c->obj;
+
+		strbuf_addf(sb, "分類「%s」", l->name);
+		if (l->definition)
+			strbuf_addf(sb, "：%s", l->definition);
+		break;
+	}
+	case CARRIER_RETENTION: {
+		const struct policy_retention *r = c->obj;
+
+		strbuf_addf(sb, "保存期間「%s」：", r->reg->name);
+		duration_phrase(sb, r->keep_seconds);
+		if (r->note)
+			strbuf_addf(sb, "（%s）", r->note);
+		break;
+	}
+	}
+}
+
+static const char *kind_label(enum policy_clause_kind k)
+{
+	switch (k) {
+	case CLAUSE_E:
+		return "システムで統制";
+	case CLAUSE_R:
+		return "記録";
+	case CLAUSE_M:
+		return "監視・点検";
+	case CLAUSE_H:
+		return "人による確認（チェックリスト）";
+	}
+	return "";
+}
+
+static void show_clause(struct out *o, const struct profile *p,
+                        const struct policy_coverage_entry *e)
+{
+	const struct policy_clause *c = e->clause;
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s %s", c->cite, c->text);
+	heading(o, 3, sb.buf, c->id);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s・%s", c->id, kind_label(c->kind));
+	para(o, sb.buf);
+	if (e->nr) {
+		list_begin(o);
+		for (unsigned i = 0; i < e->nr; i++) {
+			strbuf_reset(&sb);
+			carrier_phrase(&sb, p, &e->carriers[i]);
+			item(o, sb.buf);
+		}
+		list_end(o);
+	}
+	if (c->reason) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "未対応の理由：%s", c->reason);
+		para(o, sb.buf);
+	} else if (!e->nr && c->kind != CLAUSE_H) {
+		para(o, "（この条項を担う規則・記録簿・定期業務はまだありません）");
+	}
+	strbuf_release(&sb);
+}
+
+int policy_show(const struct profile *p, const char *clause_id, enum policy_show_format fmt,
+                struct strbuf *out, struct strbuf *err)
+{
+	struct out o = { out, fmt, 0 };
+	struct policy_coverage cov;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (clause_id && !policy_clause(p, clause_id)) {
+		const char **ids = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*ids));
+
+		for (unsigned i = 0; i < p->n_clauses; i++)
+			ids[i] = p->clauses[i].id;
+		strbuf_addf(&sb, "no clause '%s' in profile '%s'", clause_id, p->id);
+		suggest_append(&sb, clause_id, ids, p->n_clauses);
+		error_set(err, "%s", sb.buf);
+		free(ids);
+		strbuf_release(&sb);
+		return -1;
+	}
+	policy_coverage_compute(p, &cov);
+	if (fmt == SHOW_HTML) {
+		strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta "
+		                   "charset=\"utf-8\">\n<title>");
+		html_text(out, p->title);
+		strbuf_addstr(out, "</title>\n</head>\n<body>\n");
+	}
+	heading(&o, 1, p->title, NULL);
+	strbuf_addf(&sb, "%s", p->municipality);
+	if (p->source_document)
+		strbuf_addf(&sb, "　%s", p->source_document);
+	if (p->source_revision)
+		strbuf_addf(&sb, "（%s）", p->source_revision);
+	para(&o, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "プロファイル %s　版 (SHA-256) %s", p->id, p->sha256_hex);
+	if (p->effective)
+		strbuf_addf(&sb, "　施行 %s", p->effective);
+	para(&o, sb.buf);
+	if (p->note)
+		para(&o, p->note);
+
+	if (!clause_id) {
+		heading(&o, 2, "情報の分類", NULL);
+		list_begin(&o);
+		for (unsigned i = 0; i < p->n_levels; i++) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s：%s", p->levels[i].name,
+			            p->levels[i].definition ? p->levels[i].definition : "");
+			item(&o, sb.buf);
+		}
+		list_end(&o);
+		heading(&o, 2, "役割", NULL);
+		list_begin(&o);
+		for (unsigned i = 0; i < p->n_roles; i++) {
+			const struct policy_role *r = &p->roles[i];
+
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s（%s）", r->name, r->id);
+			if (r->holder)
+				strbuf_addf(&sb, "：%s", r->holder);
+			if (r->deputy)
+				strbuf_addf(&sb, "。事故あるときは%sが代理", r->deputy->name);
+			item(&o, sb.buf);
+		}
+		list_end(&o);
+		heading(&o, 2, "条項と、それを担う規則・記録・定期業務", NULL);
+	}
+	for (unsigned i = 0; i < cov.nr; i++) {
+		const struct policy_coverage_entry *e = &cov.entries[i];
+
+		if (clause_id && strcmp(e->clause->id, clause_id))
+			continue;
+		show_clause(&o, p, e);
+	}
+	if (fmt == SHOW_HTML)
+		strbuf_addstr(out, "</body>\n</html>\n");
+	policy_coverage_release(&cov);
+	strbuf_release(&sb);
+	return 0;
+}

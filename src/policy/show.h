@@ -1,0 +1,24 @@
+/* show: the profile rendered for people (mamori policy show; the web's policy page). */
+#ifndef MAMORI_POLICY_SHOW_H
+#define MAMORI_POLICY_SHOW_H
+
+#include "base/strbuf.h"
+#include "policy/policy.h"
+
+enum policy_show_format {
+	SHOW_TEXT,
+	SHOW_MD,
+	SHOW_HTML,
+};
+
+/*
+ * Appends the whole profile, or one clause with what carries it, in
+ * Japanese. Returns 0, or -1 with err set for an unknown clause id.
+ */
+int policy_show(const struct profile *p, const char *clause_id, enum policy_show_format fmt,
+                struct strbuf *out, struct strbuf *err);
+/* One rule as a Japanese sentence: "規則 x：情報資産：複製 — レベル3・レベル2の情報 → …". */
+void policy_rule_phrase(struct strbuf *sb, const struct profile *p, const struct policy_rule *r);
+void policy_obligation_phrase(struct strbuf *sb, const struct policy_obligation *o);
+
+#endif
