@@ -1,0 +1,528 @@
+/* entry: the versioned canonical byte encoding of one ledger entry (docs/ledger.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "ledger/entry.h"
+#include "ledger/note.h"
+
+/* Field tags: part of the format (docs/ledger.md). */
+enum {
+	TAG_ACTOR = 1,
+	TAG_ACTION = 2,
+	TAG_SUBJECT = 3,
+	TAG_BEFORE = 4,
+	TAG_AFTER = 5,
+	TAG_DECISION = 6,
+	TAG_CLAUSES = 7,
+	TAG_PROFILE = 8,
+	TAG_SOURCE = 9,
+	TAG_LINE = 10,
+	TAG_DATA = 11,
+	TAG_SEALED = 12,
+	TAG_REF = 13,
+	TAG_KEY = 14,
+	TAG_MAX = 14,
+};
+
+/* Field names, by tag, for messages and JSON. */
+static const char *const tag_names[TAG_MAX + 1] = {
+	[TAG_ACTOR] = "actor",     [TAG_ACTION] = "action",   [TAG_SUBJECT] = "subject",
+	[TAG_BEFORE] = "before",   [TAG_AFTER] = "after",     [TAG_DECISION] = "decision",
+	[TAG_CLAUSES] = "clauses", [TAG_PROFILE] = "profile", [TAG_SOURCE] = "source",
+	[TAG_LINE] = "line",       [TAG_DATA] = "data",       [TAG_SEALED] = "sealed",
+	[TAG_REF] = "ref",         [TAG_KEY] = "key",
+};
+
+static const char *const kind_names[] = {
+	[ENTRY_CHANGE] = "change",       [ENTRY_DECISION] = "decision",
+	[ENTRY_LOGIN] = "login",         [ENTRY_INGEST] = "ingest",
+	[ENTRY_RETENTION] = "retention", [ENTRY_KEY_ROTATION] = "key_rotation",
+	[ENTRY_NOTE] = "note",
+};
+
+const char *entry_kind_name(int kind)
+{
+	if (kind < 1 || (size_t)kind >= ARRAY_SIZE(kind_names))
+		return NULL;
+	return kind_names[kind];
+}
+
+int entry_kind_parse(const char *name)
+{
+	for (size_t i = 1; i < ARRAY_SIZE(kind_names); i++)
+		if (!strcmp(kind_names[i], name))
+			return (int)i;
+	return -EINVAL;
+}
+
+/* Text fields: non-empty UTF-8 without control characters, at most ENTRY_MAX_TEXT bytes. */
+static bool text_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > ENTRY_MAX_TEXT || !utf8_valid(s, len))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* Clause ids separated by single spaces: no empty ids, no leading or trailing space. */
+static bool clauses_valid(const char *s, size_t len)
+{
+	if (!text_valid(s, len) || s[0] == ' ' || s[len - 1] == ' ')
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (s[i] == ' ' && s[i - 1] == ' ')
+			return false;
+	return true;
+}
+
+/* What each kind must carry (docs/ledger.md, "Kinds"). */
+static int check_kind(const struct ledger_entry *e, struct strbuf *err)
+{
+	const char *missing = NULL;
+
+	switch (e->kind) {
+	case ENTRY_CHANGE:
+		missing = !e->actor     ? "actor"
+		          : !e->action  ? "action"
+		          : !e->subject ? "subject"
+		                        : NULL;
+		break;
+	case ENTRY_DECISION:
+		missing = !e->actor      ? "actor"
+		          : !e->action   ? "action"
+		          : !e->decision ? "decision"
+		                         : NULL;
+		break;
+	case ENTRY_LOGIN:
+		missing = !e->actor ? "actor" : !e->action ? "action" : NULL;
+		break;
+	case ENTRY_INGEST:
+		missing = !e->source                 ? "source"
+		          : !e->has_line             ? "line"
+		          : (!e->data && !e->sealed) ? "data or sealed"
+		                                     : NULL;
+		break;
+	case ENTRY_RETENTION:
+		missing = !e->actor ? "actor" : !e->has_ref ? "ref" : NULL;
+		break;
+	case ENTRY_KEY_ROTATION:
+		missing = !e->key ? "key" : NULL;
+		break;
+	case ENTRY_NOTE:
+		missing = (!e->data && !e->sealed) ? "data or sealed" : NULL;
+		break;
+	default:
+		error_set(err, "unknown entry kind %d", (int)e->kind);
+		return -EINVAL;
+	}
+	if (missing) {
+		error_set(err, "a %s entry needs %s", entry_kind_name((int)e->kind), missing);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void put_u64(struct strbuf *out, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (56 - 8 * i));
+	strbuf_add(out, b, 8);
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_field(struct strbuf *out, int tag, const void *data, size_t len)
+{
+	strbuf_addch(out, tag);
+	strbuf_addch(out, (int)(len >> 8));
+	strbuf_addch(out, (int)(len & 0xff));
+	strbuf_add(out, data, len);
+}
+
+static int put_text(struct strbuf *out, int tag, const char *s, struct strbuf *err)
+{
+	size_t len;
+
+	if (!s)
+		return 0;
+	len = strlen(s);
+	if (tag == TAG_CLAUSES ? !clauses_valid(s, len) : !text_valid(s, len)) {
+		error_set(err,
+		          "entry field '%s' must be non-empty UTF-8 text of at most %d bytes "
+		          "without control characters%s",
+		          tag_names[tag], ENTRY_MAX_TEXT,
+		          tag == TAG_CLAUSES ? ", ids separated by single spaces" : "");
+		return -EINVAL;
+	}
+	put_field(out, tag, s, len);
+	return 0;
+}
+
+int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf *err)
+{
+	struct strbuf b = STRBUF_INIT;
+	uint8_t be[8];
+	int r;
+
+	r = check_kind(e, err);
+	if (r < 0)
+		return r;
+	if (e->time_ms < 0) {
+		error_set(err, "entry time must not be before 1970");
+		return -EINVAL;
+	}
+	if (e->payload && !e->sealed) {
+		error_set(err, "entry has a payload but no seal: call entry_seal first");
+		return -EINVAL;
+	}
+	if (e->data && e->data_len > ENTRY_MAX_SIZE) {
+		error_set(err, "entry data is %zu bytes; at most %d fit in an entry", e->data_len,
+		          ENTRY_MAX_SIZE);
+		return -EINVAL;
+	}
+	strbuf_grow(&b, 64 + (e->data ? e->data_len : 0));
+	strbuf_addch(&b, ENTRY_VERSION);
+	strbuf_addch(&b, (int)e->kind);
+	put_u64(&b, (uint64_t)e->time_ms);
+	if ((r = put_text(&b, TAG_ACTOR, e->actor, err)) < 0 ||
+	    (r = put_text(&b, TAG_ACTION, e->action, err)) < 0 ||
+	    (r = put_text(&b, TAG_SUBJECT, e->subject, err)) < 0)
+		goto out;
+	if (e->before)
+		put_field(&b, TAG_BEFORE, e->before, MERKLE_HASH_SIZE);
+	if (e->after)
+		put_field(&b, TAG_AFTER, e->after, MERKLE_HASH_SIZE);
+	if ((r = put_text(&b, TAG_DECISION, e->decision, err)) < 0 ||
+	    (r = put_text(&b, TAG_CLAUSES, e->clauses, err)) < 0)
+		goto out;
+	if (e->profile)
+		put_field(&b, TAG_PROFILE, e->profile, MERKLE_HASH_SIZE);
+	if ((r = put_text(&b, TAG_SOURCE, e->source, err)) < 0)
+		goto out;
+	if (e->has_line) {
+		for (int i = 0; i < 8; i++)
+			be[i] = (uint8_t)(e->line >> (56 - 8 * i));
+		put_field(&b, TAG_LINE, be, 8);
+	}
+	if (e->data)
+		put_field(&b, TAG_DATA, e->data, e->data_len);
+	if (e->sealed)
+		put_field(&b, TAG_SEALED, e->sealed, MERKLE_HASH_SIZE);
+	if (e->has_ref) {
+		for (int i = 0; i < 8; i++)
+			be[i] = (uint8_t)(e->ref >> (56 - 8 * i));
+		put_field(&b, TAG_REF, be, 8);
+	}
+	if ((r = put_text(&b, TAG_KEY, e->key, err)) < 0)
+		goto out;
+	if (b.len > ENTRY_MAX_SIZE) {
+		error_set(err, "entry is %zu bytes encoded; at most %d are allowed", b.len,
+		          ENTRY_MAX_SIZE);
+		r = -EINVAL;
+		goto out;
+	}
+	strbuf_add(out, b.buf, b.len);
+	r = 0;
+out:
+	strbuf_release(&b);
+	return r;
+}
+
+void entry_release(struct ledger_entry *e)
+{
+	free(e->owned_);
+	memset(e, 0, sizeof(*e));
+}
+
+/* The fields of an entry as found in its bytes: pointers into the input. */
+struct parsed {
+	int kind;
+	int64_t time_ms;
+	const uint8_t *val[TAG_MAX + 1];
+	size_t len[TAG_MAX + 1];
+};
+
+/* Parses and checks canonical bytes without copying. Returns 0 or -EINVAL. */
+static int parse(const uint8_t *p, size_t len, struct parsed *f, struct strbuf *err)
+{
+	size_t pos = ENTRY_HEADER_SIZE;
+	int last_tag = 0;
+	uint64_t t;
+
+	memset(f, 0, sizeof(*f));
+	if (len < ENTRY_HEADER_SIZE || len > ENTRY_MAX_SIZE) {
+		error_set(err, "entry is %zu bytes: too %s", len,
+		          len < ENTRY_HEADER_SIZE ? "short" : "long");
+		return -EINVAL;
+	}
+	if (p[0] != ENTRY_VERSION) {
+		error_set(err,
+		          "entry format version %u is not known (this Mamori reads version %d)",
+		          p[0], ENTRY_VERSION);
+		return -EINVAL;
+	}
+	if (!entry_kind_name(p[1])) {
+		error_set(err, "entry kind %u is not known", p[1]);
+		return -EINVAL;
+	}
+	f->kind = p[1];
+	t = get_u64(p + 2);
+	if (t > INT64_MAX) {
+		error_set(err, "entry time is out of range");
+		return -EINVAL;
+	}
+	f->time_ms = (int64_t)t;
+	while (pos < len) {
+		int tag;
+		size_t flen;
+		const uint8_t *v;
+
+		if (len - pos < 3) {
+			error_set(err, "entry field header at byte %zu is truncated", pos);
+			return -EINVAL;
+		}
+		tag = p[pos];
+		flen = (size_t)p[pos + 1] << 8 | p[pos + 2];
+		pos += 3;
+		if (tag < 1 || tag > TAG_MAX) {
+			error_set(err, "entry field tag %d is not known", tag);
+			return -EINVAL;
+		}
+		if (tag <= last_tag) {
+			error_set(err, "entry field '%s' is out of order or repeated",
+			          tag_names[tag]);
+			return -EINVAL;
+		}
+		last_tag = tag;
+		if (flen > len - pos) {
+			error_set(err, "entry field '%s' runs past the end", tag_names[tag]);
+			return -EINVAL;
+		}
+		v = p + pos;
+		pos += flen;
+		switch (tag) {
+		case TAG_BEFORE:
+		case TAG_AFTER:
+		case TAG_PROFILE:
+		case TAG_SEALED:
+			if (flen != MERKLE_HASH_SIZE) {
+				error_set(err, "entry field '%s' must be a 32-byte digest",
+				          tag_names[tag]);
+				return -EINVAL;
+			}
+			break;
+		case TAG_LINE:
+		case TAG_REF:
+			if (flen != 8) {
+				error_set(err, "entry field '%s' must be a 64-bit number",
+				          tag_names[tag]);
+				return -EINVAL;
+			}
+			break;
+		case TAG_DATA:
+			break;
+		default:
+			if (tag == TAG_CLAUSES ? !clauses_valid((const char *)v, flen)
+			                       : !text_valid((const char *)v, flen)) {
+				error_set(err, "entry field '%s' is not valid text",
+				          tag_names[tag]);
+				return -EINVAL;
+			}
+		}
+		f->val[tag] = v;
+		f->len[tag] = flen;
+	}
+	return 0;
+}
+
+/* Copies a field into the owned arena, NUL-terminated, and returns its address. */
+static const char *arena_str(char *arena, size_t *used, const uint8_t *p, size_t len)
+{
+	char *s = arena + *used;
+
+	memcpy(s, p, len);
+	s[len] = '\0';
+	*used += len + 1;
+	return s;
+}
+
+/* The entry of parsed fields; with an arena, strings and bytes are copied into it. */
+static void fill(const struct parsed *f, struct ledger_entry *e, char *arena)
+{
+	size_t used = 0;
+	const uint8_t *v[TAG_MAX + 1];
+
+	memset(e, 0, sizeof(*e));
+	e->kind = (enum entry_kind)f->kind;
+	e->time_ms = f->time_ms;
+	for (int t = 1; t <= TAG_MAX; t++)
+		v[t] = f->val[t] && arena
+		           ? (const uint8_t *)arena_str(arena, &used, f->val[t], f->len[t])
+		           : f->val[t];
+	e->actor = (const char *)v[TAG_ACTOR];
+	e->action = (const char *)v[TAG_ACTION];
+	e->subject = (const char *)v[TAG_SUBJECT];
+	e->before = v[TAG_BEFORE];
+	e->after = v[TAG_AFTER];
+	e->decision = (const char *)v[TAG_DECISION];
+	e->clauses = (const char *)v[TAG_CLAUSES];
+	e->profile = v[TAG_PROFILE];
+	e->source = (const char *)v[TAG_SOURCE];
+	if (f->val[TAG_LINE]) {
+		e->has_line = true;
+		e->line = get_u64(f->val[TAG_LINE]);
+	}
+	e->data = v[TAG_DATA];
+	e->data_len = f->len[TAG_DATA];
+	e->sealed = v[TAG_SEALED];
+	if (f->val[TAG_REF]) {
+		e->has_ref = true;
+		e->ref = get_u64(f->val[TAG_REF]);
+	}
+	e->key = (const char *)v[TAG_KEY];
+	e->owned_ = arena;
+}
+
+int entry_validate(const void *buf, size_t len, const uint8_t **ret_sealed, struct strbuf *err)
+{
+	struct parsed f;
+	struct ledger_entry e;
+	int r = parse(buf, len, &f, err);
+
+	if (r < 0)
+		return r;
+	/* Presence is all check_kind looks at: the uncopied view is enough. */
+	fill(&f, &e, NULL);
+	r = check_kind(&e, err);
+	if (r == 0 && ret_sealed)
+		*ret_sealed = f.val[TAG_SEALED];
+	return r;
+}
+
+int entry_decode(const void *buf, size_t len, struct ledger_entry *ret, struct strbuf *err)
+{
+	struct parsed f;
+	struct ledger_entry e;
+	int r = entry_validate(buf, len, NULL, err);
+
+	if (r < 0)
+		return r;
+	parse(buf, len, &f, err);
+	/* Each field gains one NUL and loses its 3-byte header: the input size is enough. */
+	fill(&f, &e, xmalloc(len + 1));
+	*ret = e;
+	return 0;
+}
+
+/* Sealed payloads */
+
+void entry_seal_commitment(struct merkle_hasher *h, const uint8_t salt[ENTRY_SALT_SIZE],
+                           const void *payload, size_t len, uint8_t out[MERKLE_HASH_SIZE])
+{
+	static const char domain[] = "mamori-seal-v1"; /* and its NUL: part of the format */
+	struct strbuf b = STRBUF_INIT;
+
+	strbuf_grow(&b, sizeof(domain) + ENTRY_SALT_SIZE + len);
+	strbuf_add(&b, domain, sizeof(domain));
+	strbuf_add(&b, salt, ENTRY_SALT_SIZE);
+	strbuf_add(&b, payload, len);
+	merkle_sha256(h, b.buf, b.len, out);
+	strbuf_release_secret(&b);
+}
+
+int entry_new_salt(uint8_t salt[ENTRY_SALT_SIZE])
+{
+	return RAND_bytes(salt, ENTRY_SALT_SIZE) == 1 ? 0 : -EIO;
+}
+
+/* JSON */
+
+static void json_hex(struct json_writer *w, const char *key, const uint8_t *d)
+{
+	struct strbuf hex = STRBUF_INIT;
+
+	strbuf_addhex(&hex, d, MERKLE_HASH_SIZE);
+	jw_kv_str(w, key, hex.buf);
+	strbuf_release(&hex);
+}
+
+void entry_to_json(const struct ledger_entry *e, struct json_writer *w)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	jw_kv_int(w, "version", ENTRY_VERSION);
+	jw_kv_str(w, "kind", entry_kind_name((int)e->kind));
+	time_format_rfc3339(&sb, e->time_ms);
+	jw_kv_str(w, "time", sb.buf);
+	jw_kv_int(w, "time_ms", e->time_ms);
+	if (e->actor)
+		jw_kv_str(w, "actor", e->actor);
+	if (e->action)
+		jw_kv_str(w, "action", e->action);
+	if (e->subject)
+		jw_kv_str(w, "subject", e->subject);
+	if (e->before)
+		json_hex(w, "before", e->before);
+	if (e->after)
+		json_hex(w, "after", e->after);
+	if (e->decision)
+		jw_kv_str(w, "decision", e->decision);
+	if (e->clauses) {
+		const char *p = e->clauses;
+		jw_key(w, "clauses");
+		jw_array_begin(w);
+		while (*p) {
+			size_t n = strcspn(p, " ");
+			jw_string_len(w, p, n);
+			p += n;
+			if (*p == ' ')
+				p++;
+		}
+		jw_array_end(w);
+	}
+	if (e->profile)
+		json_hex(w, "profile", e->profile);
+	if (e->source)
+		jw_kv_str(w, "source", e->source);
+	if (e->has_line) {
+		jw_key(w, "line");
+		jw_uint(w, e->line);
+	}
+	if (e->data) {
+		if (utf8_valid((const char *)e->data, e->data_len) &&
+		    !memchr(e->data, '\0', e->data_len)) {
+			jw_key(w, "data");
+			jw_string_len(w, (const char *)e->data, e->data_len);
+		} else {
+			strbuf_reset(&sb);
+			b64_encode(&sb, e->data, e->data_len);
+			jw_kv_str(w, "data_base64", sb.buf);
+		}
+	}
+	if (e->sealed)
+		json_hex(w, "sealed", e->sealed);
+	if (e->has_ref) {
+		jw_key(w, "ref");
+		jw_uint(w, e->ref);
+	}
+	if (e->key)
+		jw_kv_str(w, "key", e->key);
+	strbuf_release(&sb);
+}

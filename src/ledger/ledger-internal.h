@@ -1,0 +1,113 @@
+/* ledger-internal: tile and bundle layouts shared by ledger.c, writer.c, verify.c, export.c. */
+#ifndef MAMORI_LEDGER_LEDGER_INTERNAL_H
+#define MAMORI_LEDGER_LEDGER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/ledger.h"
+
+#define TILE_LEVELS 8 /* 8 levels of height 8 cover 2^64 leaves */
+
+static inline uint64_t tile_id(unsigned level, uint64_t number)
+{
+	return (uint64_t)level << 56 | number;
+}
+
+/* Offset (in hashes) of layer j in the fixed in-memory layout of a tile. */
+static inline unsigned tile_layer_offset(unsigned j)
+{
+	return 512 - (512u >> j);
+}
+
+/* Hashes a tile of width w stores: layer j keeps w >> j of them. */
+static inline size_t tile_stored_count(unsigned w)
+{
+	size_t n = 0;
+
+	for (unsigned j = 0; j < LEDGER_TILE_HEIGHT; j++)
+		n += w >> j;
+	return n;
+}
+
+/* A tile in the fixed layout: layer j at tile_layer_offset(j). */
+struct tile {
+	uint64_t number;
+	unsigned width; /* base nodes present, 0..256 */
+	uint8_t hashes[LEDGER_TILE_HASHES][MERKLE_HASH_SIZE];
+};
+
+/* Compact stored form <-> fixed layout. Decoding checks the blob length. */
+void tile_encode(const struct tile *t, struct strbuf *out);
+int tile_decode(const void *blob, size_t len, unsigned width, struct tile *t);
+
+/* The position of node (height, index) in tile (level, number): returns the fixed offset. */
+static inline unsigned tile_node_pos(unsigned height, uint64_t index, unsigned *ret_level,
+                                     uint64_t *ret_number)
+{
+	unsigned j = height % LEDGER_TILE_HEIGHT;
+
+	*ret_level = height / LEDGER_TILE_HEIGHT;
+	*ret_number = index >> (LEDGER_TILE_HEIGHT - j);
+	return tile_layer_offset(j) + (unsigned)(index & ((256u >> j) - 1));
+}
+
+/*
+ * Walks the entries of a bundle: on each call sets *entry and *len to the
+ * next one and returns 1, returns 0 at the end, -EINVAL if malformed.
+ */
+int bundle_next(const uint8_t *data, size_t size, size_t *pos, const uint8_t **entry, size_t *len);
+
+/* Sealed payload records of a bundle. */
+#define SEALED_PRESENT 0
+#define SEALED_ERASED  1
+struct sealed_rec {
+	unsigned slot;
+	int state;
+	const uint8_t *salt;
+	const uint8_t *payload;
+	size_t len;
+};
+int sealed_next(const uint8_t *data, size_t size, size_t *pos, struct sealed_rec *rec);
+void sealed_add(struct strbuf *out, unsigned slot, const uint8_t salt[ENTRY_SALT_SIZE],
+                const void *payload, size_t len);
+
+/* A prepared entry: canonical bytes, leaf hash and, if sealed, salt and payload. */
+struct prepared_entry {
+	struct strbuf bytes;
+	uint8_t leaf[MERKLE_HASH_SIZE];
+	bool sealed;
+	uint8_t salt[ENTRY_SALT_SIZE];
+	const void *payload;
+	size_t payload_len;
+};
+
+/* Encodes, seals and hashes e. The payload is referenced, not copied. */
+int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct prepared_entry *p,
+                   struct strbuf *err);
+void prepared_release(struct prepared_entry *p);
+
+/*
+ * The raw append of already prepared pieces, inside an open transaction:
+ * entry bytes, leaf hash and optional sealed record (salt + payload).
+ */
+struct ledger_item {
+	const uint8_t *bytes;
+	size_t len;
+	const uint8_t *leaf;
+	const uint8_t *salt; /* NULL when not sealed */
+	const void *payload;
+	size_t payload_len;
+};
+int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size_t nr,
+                        uint64_t *ret_first, struct strbuf *err);
+
+/* Node source over the stored tiles (merkle_node_fn) for a ledger. */
+int ledger_node(void *lg, unsigned height, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
+struct merkle_hasher *ledger_hasher(struct ledger *lg);
+
+/* C2SP tlog-tiles path of tile index n: "x001/x234/067". */
+void tlog_tile_path(struct strbuf *out, uint64_t n);
+
+#endif

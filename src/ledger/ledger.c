@@ -1,0 +1,1015 @@
+/* ledger: append to the Merkle log in SQLite, read entries and proofs, sign checkpoints. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "ledger/ledger-internal.h"
+#include "ledger/ledger.h"
+
+/* A small per-call cache of tiles read while answering one query. */
+#define READ_CACHE 8
+
+struct ledger {
+	struct store *st;
+	struct merkle_hasher *h;
+
+	/* The right edge of the tree, valid when it matches ledger_head. */
+	bool valid;
+	uint64_t size;
+	uint8_t root[MERKLE_HASH_SIZE];
+	struct merkle_range range;
+	struct strbuf bundle; /* entries of bundle size >> 8 */
+	struct strbuf sealed; /* sealed records of that bundle */
+	bool bundle_dirty, sealed_dirty;
+	struct tile *edge[TILE_LEVELS];
+	bool edge_dirty[TILE_LEVELS];
+
+	/* An error from inside merkle_range_append's callback. */
+	int cb_ret;
+	struct strbuf *cb_err;
+
+	/* Tiles read by the current query. */
+	struct tile *rcache[READ_CACHE];
+	uint64_t rcache_id[READ_CACHE];
+	bool rcache_used[READ_CACHE];
+	unsigned rcache_next;
+	struct strbuf *read_err;
+};
+
+struct store *ledger_store(struct ledger *lg)
+{
+	return lg->st;
+}
+
+struct merkle_hasher *ledger_hasher(struct ledger *lg)
+{
+	return lg->h;
+}
+
+int ledger_open(struct store *st, struct ledger **ret, struct strbuf *err)
+{
+	struct ledger *lg = xcalloc(1, sizeof(*lg));
+
+	lg->st = st;
+	lg->h = merkle_hasher_new();
+	strbuf_init(&lg->bundle, 0);
+	strbuf_init(&lg->sealed, 0);
+	for (int i = 0; i < TILE_LEVELS; i++)
+		lg->edge[i] = xcalloc(1, sizeof(struct tile));
+	for (int i = 0; i < READ_CACHE; i++)
+		lg->rcache[i] = xcalloc(1, sizeof(struct tile));
+	*ret = lg;
+	return 0;
+}
+
+void ledger_close(struct ledger *lg)
+{
+	if (!lg)
+		return;
+	merkle_hasher_free(lg->h);
+	strbuf_release(&lg->bundle);
+	strbuf_release_secret(&lg->sealed);
+	for (int i = 0; i < TILE_LEVELS; i++)
+		free(lg->edge[i]);
+	for (int i = 0; i < READ_CACHE; i++)
+		free(lg->rcache[i]);
+	free(lg);
+}
+
+/* Layouts */
+
+void tile_encode(const struct tile *t, struct strbuf *out)
+{
+	for (unsigned j = 0; j < LEDGER_TILE_HEIGHT; j++)
+		strbuf_add(out, t->hashes[tile_layer_offset(j)],
+		           (size_t)(t->width >> j) * MERKLE_HASH_SIZE);
+}
+
+int tile_decode(const void *blob, size_t len, unsigned width, struct tile *t)
+{
+	const uint8_t *p = blob;
+
+	if (width < 1 || width > LEDGER_TILE_WIDTH ||
+	    len != tile_stored_count(width) * MERKLE_HASH_SIZE)
+		return -EINVAL;
+	for (unsigned j = 0; j < LEDGER_TILE_HEIGHT; j++) {
+		size_t n = (size_t)(width >> j) * MERKLE_HASH_SIZE;
+		memcpy(t->hashes[tile_layer_offset(j)], p, n);
+		p += n;
+	}
+	t->width = width;
+	return 0;
+}
+
+int bundle_next(const uint8_t *data, size_t size, size_t *pos, const uint8_t **entry, size_t *len)
+{
+	size_t n;
+
+	if (*pos == size)
+		return 0;
+	if (size - *pos < 2)
+		return -EINVAL;
+	n = (size_t)data[*pos] << 8 | data[*pos + 1];
+	if (n > size - *pos - 2)
+		return -EINVAL;
+	*entry = data + *pos + 2;
+	*len = n;
+	*pos += 2 + n;
+	return 1;
+}
+
+int sealed_next(const uint8_t *data, size_t size, size_t *pos, struct sealed_rec *rec)
+{
+	size_t p = *pos, n;
+
+	if (p == size)
+		return 0;
+	if (size - p < 2)
+		return -EINVAL;
+	rec->slot = data[p];
+	rec->state = data[p + 1];
+	p += 2;
+	if (rec->state == SEALED_ERASED) {
+		rec->salt = NULL;
+		rec->payload = NULL;
+		rec->len = 0;
+	} else if (rec->state == SEALED_PRESENT) {
+		if (size - p < ENTRY_SALT_SIZE + 4)
+			return -EINVAL;
+		rec->salt = data + p;
+		p += ENTRY_SALT_SIZE;
+		n = (size_t)data[p] << 24 | (size_t)data[p + 1] << 16 | (size_t)data[p + 2] << 8 |
+		    data[p + 3];
+		p += 4;
+		if (n > size - p || n > ENTRY_MAX_PAYLOAD)
+			return -EINVAL;
+		rec->payload = data + p;
+		rec->len = n;
+		p += n;
+	} else {
+		return -EINVAL;
+	}
+	*pos = p;
+	return 1;
+}
+
+void sealed_add(struct strbuf *out, unsigned slot, const uint8_t salt[ENTRY_SALT_SIZE],
+                const void *payload, size_t len)
+{
+	strbuf_addch(out, (int)slot);
+	strbuf_addch(out, SEALED_PRESENT);
+	strbuf_add(out, salt, ENTRY_SALT_SIZE);
+	strbuf_addch(out, (int)(len >> 24));
+	strbuf_addch(out, (int)((len >> 16) & 0xff));
+	strbuf_addch(out, (int)((len >> 8) & 0xff));
+	strbuf_addch(out, (int)(len & 0xff));
+	strbuf_add(out, payload, len);
+}
+
+/* Preparing entries */
+
+void prepared_release(struct prepared_entry *p)
+{
+	strbuf_release(&p->bytes);
+	explicit_bzero(p->salt, sizeof(p->salt));
+}
+
+int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct prepared_entry *p,
+                   struct strbuf *err)
+{
+	struct ledger_entry copy = *e;
+	uint8_t commitment[MERKLE_HASH_SIZE];
+	int r;
+
+	strbuf_init(&p->bytes, 0);
+	p->sealed = false;
+	p->payload = NULL;
+	p->payload_len = 0;
+	if (e->payload) {
+		if (e->payload_len > ENTRY_MAX_PAYLOAD) {
+			error_set(err, "sealed payload is %zu bytes; at most %d are allowed",
+			          e->payload_len, ENTRY_MAX_PAYLOAD);
+			return -EINVAL;
+		}
+		if (entry_new_salt(p->salt) < 0) {
+			error_set(err, "cannot draw a salt: the OpenSSL random generator failed");
+			return -EIO;
+		}
+		entry_seal_commitment(h, p->salt, e->payload, e->payload_len, commitment);
+		copy.sealed = commitment;
+		p->sealed = true;
+		p->payload = e->payload;
+		p->payload_len = e->payload_len;
+	} else if (e->sealed) {
+		error_set(err, "an entry's seal is made by the ledger: give the payload instead");
+		return -EINVAL;
+	}
+	r = entry_encode(&copy, &p->bytes, err);
+	if (r < 0) {
+		prepared_release(p);
+		return r;
+	}
+	merkle_hash_leaf(h, p->bytes.buf, p->bytes.len, p->leaf);
+	return 0;
+}
+
+/* Loading and saving the right edge */
+
+static int sql_fail(struct ledger *lg, int rc, const char *what, struct strbuf *err)
+{
+	lg->valid = false;
+	return store_error(lg->st, rc, what, err);
+}
+
+static int read_head(struct ledger *lg, bool *ret_found, uint64_t *ret_size,
+                     uint8_t root[MERKLE_HASH_SIZE], struct strbuf *range, struct strbuf *err)
+{
+	sqlite3_stmt *s =
+	    store_prepare(lg->st, "SELECT size, root, range FROM ledger_head WHERE id = 1", err);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		*ret_found = false;
+		*ret_size = 0;
+		merkle_empty_root(root);
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return sql_fail(lg, rc, "reading the ledger head", err);
+	if (sqlite3_column_int64(s, 0) < 0 || sqlite3_column_bytes(s, 1) != MERKLE_HASH_SIZE) {
+		sqlite3_reset(s);
+		error_set(err, "the ledger head is damaged; run 'mamori ledger verify'");
+		return -EBADMSG;
+	}
+	*ret_found = true;
+	*ret_size = (uint64_t)sqlite3_column_int64(s, 0);
+	memcpy(root, sqlite3_column_blob(s, 1), MERKLE_HASH_SIZE);
+	if (range)
+		strbuf_add(range, sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* Reads one blob column of a row by key into out; returns 1 found, 0 missing, -errno. */
+static int read_blob(struct ledger *lg, sqlite3_stmt *s, int64_t key, struct strbuf *out,
+                     int *ret_width, struct strbuf *err)
+{
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		int r = store_error(lg->st, rc, "reading the ledger", err);
+		sqlite3_reset(s);
+		return r;
+	}
+	strbuf_add(out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+	if (ret_width)
+		*ret_width = sqlite3_column_int(s, 1);
+	sqlite3_reset(s);
+	return 1;
+}
+
+static int damaged(struct strbuf *err, const char *what, uint64_t n)
+{
+	error_set(err, "the ledger's %s %" PRIu64 " is damaged; run 'mamori ledger verify'", what,
+	          n);
+	return -EBADMSG;
+}
+
+static int load_state(struct ledger *lg, struct strbuf *err)
+{
+	struct strbuf range = STRBUF_INIT, blob = STRBUF_INIT;
+	uint8_t check[MERKLE_HASH_SIZE];
+	bool found;
+	int r;
+
+	lg->valid = false;
+	r = read_head(lg, &found, &lg->size, lg->root, &range, err);
+	if (r < 0)
+		goto out;
+	merkle_range_init(&lg->range);
+	if (range.len != (size_t)__builtin_popcountll(lg->size) * MERKLE_HASH_SIZE) {
+		r = damaged(err, "head of size", lg->size);
+		goto out;
+	}
+	lg->range.size = lg->size;
+	lg->range.nr = __builtin_popcountll(lg->size);
+	memcpy(lg->range.hashes, range.buf, range.len);
+	merkle_range_root(lg->h, &lg->range, check);
+	if (memcmp(check, lg->root, MERKLE_HASH_SIZE) != 0) {
+		r = damaged(err, "head of size", lg->size);
+		goto out;
+	}
+
+	strbuf_reset(&lg->bundle);
+	strbuf_release_secret(&lg->sealed);
+	if (lg->size & 0xff) {
+		uint64_t n = lg->size >> 8;
+		size_t pos = 0, count = 0, len;
+		const uint8_t *e;
+
+		r = read_blob(
+		    lg, store_prepare(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
+		    (int64_t)n, &lg->bundle, NULL, err);
+		if (r < 0)
+			goto out;
+		while ((r = bundle_next((const uint8_t *)lg->bundle.buf, lg->bundle.len, &pos, &e,
+		                        &len)) > 0)
+			count++;
+		if (r < 0 || count != (lg->size & 0xff)) {
+			r = damaged(err, "entry bundle", n);
+			goto out;
+		}
+		r = read_blob(
+		    lg, store_prepare(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
+		    (int64_t)n, &lg->sealed, NULL, err);
+		if (r < 0)
+			goto out;
+	}
+	lg->bundle_dirty = lg->sealed_dirty = false;
+
+	for (unsigned level = 0; level < TILE_LEVELS; level++) {
+		struct tile *t = lg->edge[level];
+		uint64_t base = level * 8 < 64 ? lg->size >> (level * 8) : 0;
+		int width = 0;
+
+		t->number = base >> 8;
+		t->width = (unsigned)(base & 0xff);
+		lg->edge_dirty[level] = false;
+		if (t->width == 0)
+			continue;
+		strbuf_reset(&blob);
+		r = read_blob(lg,
+		              store_prepare(lg->st,
+		                            "SELECT hashes, width FROM ledger_tile WHERE id = ?",
+		                            err),
+		              (int64_t)tile_id(level, t->number), &blob, &width, err);
+		if (r < 0)
+			goto out;
+		if (r == 0 || (unsigned)width != t->width ||
+		    tile_decode(blob.buf, blob.len, (unsigned)width, t) < 0) {
+			r = damaged(err, "tile at level", level);
+			goto out;
+		}
+	}
+	lg->valid = true;
+	r = 0;
+out:
+	strbuf_release(&range);
+	strbuf_release(&blob);
+	return r;
+}
+
+static int write_tile(struct ledger *lg, unsigned level, const struct tile *t, struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(
+	    lg->st, "INSERT OR REPLACE INTO ledger_tile(id, width, hashes) VALUES (?, ?, ?)", err);
+	struct strbuf blob = STRBUF_INIT;
+	int rc;
+
+	if (!s)
+		return -EIO;
+	if (t->width == LEDGER_TILE_WIDTH) {
+		/* A full tile's stored form is its fixed layout. */
+		sqlite3_bind_blob(s, 3, t->hashes, sizeof(t->hashes), SQLITE_STATIC);
+	} else {
+		tile_encode(t, &blob);
+		sqlite3_bind_blob(s, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(s, 1, (int64_t)tile_id(level, t->number));
+	sqlite3_bind_int(s, 2, (int)t->width);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	strbuf_release(&blob);
+	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing a ledger tile", err);
+}
+
+static int write_row(struct ledger *lg, const char *table, uint64_t n, const struct strbuf *data,
+                     struct strbuf *err)
+{
+	sqlite3_stmt *s = !strcmp(table, "bundle")
+	                      ? store_prepare(lg->st,
+	                                      "INSERT OR REPLACE INTO ledger_bundle(n, data) "
+	                                      "VALUES (?, ?)",
+	                                      err)
+	                      : store_prepare(lg->st,
+	                                      "INSERT OR REPLACE INTO ledger_sealed(n, data) "
+	                                      "VALUES (?, ?)",
+	                                      err);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, (int64_t)n);
+	sqlite3_bind_blob(s, 2, data->buf, (int)data->len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing ledger entries", err);
+}
+
+/* merkle_node_cb: files every completed perfect subtree into its tile. */
+static void on_node(void *ctx, unsigned height, uint64_t index,
+                    const uint8_t hash[MERKLE_HASH_SIZE])
+{
+	struct ledger *lg = ctx;
+	unsigned level, j = height % LEDGER_TILE_HEIGHT;
+	uint64_t number;
+	unsigned pos = tile_node_pos(height, index, &level, &number);
+	struct tile *t = lg->edge[level];
+
+	if (j == 0 && (index & 0xff) == 0) {
+		t->number = number;
+		t->width = 0;
+	}
+	memcpy(t->hashes[pos], hash, MERKLE_HASH_SIZE);
+	if (j == 0)
+		t->width = (unsigned)(index & 0xff) + 1;
+	lg->edge_dirty[level] = true;
+	if (j == LEDGER_TILE_HEIGHT - 1 && (index & 1)) {
+		/* The tile's last node: it is complete and never changes again. */
+		if (lg->cb_ret == 0)
+			lg->cb_ret = write_tile(lg, level, t, lg->cb_err);
+		lg->edge_dirty[level] = false;
+	}
+}
+
+static int write_head(struct ledger *lg, struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(lg->st,
+	                                "INSERT OR REPLACE INTO ledger_head(id, size, root, range) "
+	                                "VALUES (1, ?, ?, ?)",
+	                                err);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, (int64_t)lg->size);
+	sqlite3_bind_blob(s, 2, lg->root, MERKLE_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, lg->range.hashes, lg->range.nr * MERKLE_HASH_SIZE, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing the ledger head", err);
+}
+
+/* Makes the cached edge match the database's head (inside a write transaction). */
+static int sync_state(struct ledger *lg, struct strbuf *err)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	uint64_t size;
+	bool found;
+	int r;
+
+	if (lg->valid) {
+		r = read_head(lg, &found, &size, root, NULL, err);
+		if (r < 0)
+			return r;
+		if (size == lg->size && memcmp(root, lg->root, MERKLE_HASH_SIZE) == 0)
+			return 0;
+	}
+	return load_state(lg, err);
+}
+
+int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size_t nr,
+                        uint64_t *ret_first, struct strbuf *err)
+{
+	uint64_t first;
+	int r;
+
+	if (store_txn_depth(lg->st) < 1) {
+		error_set(err, "ledger append outside a transaction (a bug in the caller)");
+		return -EINVAL;
+	}
+	r = sync_state(lg, err);
+	if (r < 0)
+		return r;
+	first = lg->size;
+	if (nr > UINT64_MAX - first) {
+		error_set(err, "the ledger is full");
+		return -EOVERFLOW;
+	}
+	lg->cb_ret = 0;
+	lg->cb_err = err;
+	for (size_t i = 0; i < nr; i++) {
+		const struct ledger_item *it = &items[i];
+		unsigned slot = (unsigned)(lg->size & 0xff);
+
+		if (it->len > ENTRY_MAX_SIZE) {
+			lg->valid = false;
+			error_set(err, "entry of %zu bytes is too large", it->len);
+			return -EINVAL;
+		}
+		strbuf_addch(&lg->bundle, (int)(it->len >> 8));
+		strbuf_addch(&lg->bundle, (int)(it->len & 0xff));
+		strbuf_add(&lg->bundle, it->bytes, it->len);
+		lg->bundle_dirty = true;
+		if (it->salt) {
+			sealed_add(&lg->sealed, slot, it->salt, it->payload, it->payload_len);
+			lg->sealed_dirty = true;
+		}
+		merkle_range_append(lg->h, &lg->range, it->leaf, on_node, lg);
+		lg->size++;
+		if (lg->cb_ret < 0)
+			goto fail;
+		if (slot == 0xff) {
+			uint64_t n = (lg->size - 1) >> 8;
+
+			r = write_row(lg, "bundle", n, &lg->bundle, err);
+			if (r == 0 && lg->sealed.len)
+				r = write_row(lg, "sealed", n, &lg->sealed, err);
+			if (r < 0)
+				goto fail_r;
+			strbuf_reset(&lg->bundle);
+			strbuf_release_secret(&lg->sealed);
+			lg->bundle_dirty = lg->sealed_dirty = false;
+		}
+	}
+	if (lg->bundle_dirty && (r = write_row(lg, "bundle", lg->size >> 8, &lg->bundle, err)) < 0)
+		goto fail_r;
+	if (lg->sealed_dirty && (r = write_row(lg, "sealed", lg->size >> 8, &lg->sealed, err)) < 0)
+		goto fail_r;
+	lg->bundle_dirty = lg->sealed_dirty = false;
+	for (unsigned level = 0; level < TILE_LEVELS; level++) {
+		if (!lg->edge_dirty[level])
+			continue;
+		if (lg->edge[level]->width && (r = write_tile(lg, level, lg->edge[level], err)) < 0)
+			goto fail_r;
+		lg->edge_dirty[level] = false;
+	}
+	merkle_range_root(lg->h, &lg->range, lg->root);
+	r = write_head(lg, err);
+	if (r < 0)
+		goto fail_r;
+	if (ret_first)
+		*ret_first = first;
+	return 0;
+fail:
+	r = lg->cb_ret;
+fail_r:
+	lg->valid = false;
+	return r;
+}
+
+int ledger_append_txn(struct ledger *lg, const struct ledger_entry *entries, size_t nr,
+                      uint64_t *ret_first, struct strbuf *err)
+{
+	struct prepared_entry *p = xcalloc(nr ? nr : 1, sizeof(*p));
+	struct ledger_item *items = xcalloc(nr ? nr : 1, sizeof(*items));
+	size_t done = 0;
+	int r = 0;
+
+	for (; done < nr; done++) {
+		r = ledger_prepare(lg->h, &entries[done], &p[done], err);
+		if (r < 0)
+			break;
+		items[done] = (struct ledger_item){
+			.bytes = (const uint8_t *)p[done].bytes.buf,
+			.len = p[done].bytes.len,
+			.leaf = p[done].leaf,
+			.salt = p[done].sealed ? p[done].salt : NULL,
+			.payload = p[done].payload,
+			.payload_len = p[done].payload_len,
+		};
+	}
+	if (r == 0)
+		r = ledger_append_items(lg, items, nr, ret_first, err);
+	for (size_t i = 0; i < done; i++)
+		prepared_release(&p[i]);
+	free(p);
+	free(items);
+	return r;
+}
+
+int ledger_append(struct ledger *lg, const struct ledger_entry *entries, size_t nr,
+                  uint64_t *ret_first, struct strbuf *err)
+{
+	int r = store_begin(lg->st, err);
+
+	if (r < 0)
+		return r;
+	r = ledger_append_txn(lg, entries, nr, ret_first, err);
+	if (r == 0)
+		r = store_commit(lg->st, err);
+	if (r < 0) {
+		store_rollback(lg->st);
+		lg->valid = false;
+	}
+	return r;
+}
+
+/* Reading */
+
+int ledger_head(struct ledger *lg, uint64_t *ret_size, uint8_t ret_root[MERKLE_HASH_SIZE],
+                struct strbuf *err)
+{
+	bool found;
+
+	return read_head(lg, &found, ret_size, ret_root, NULL, err);
+}
+
+static void read_begin(struct ledger *lg, struct strbuf *err)
+{
+	for (int i = 0; i < READ_CACHE; i++)
+		lg->rcache_used[i] = false;
+	lg->rcache_next = 0;
+	lg->read_err = err;
+}
+
+static int read_tile(struct ledger *lg, unsigned level, uint64_t number, struct tile **ret)
+{
+	uint64_t id = tile_id(level, number);
+	struct strbuf blob = STRBUF_INIT;
+	struct tile *t;
+	int width = 0, r;
+
+	for (int i = 0; i < READ_CACHE; i++) {
+		if (lg->rcache_used[i] && lg->rcache_id[i] == id) {
+			*ret = lg->rcache[i];
+			return 0;
+		}
+	}
+	t = lg->rcache[lg->rcache_next];
+	r = read_blob(lg,
+	              store_prepare(lg->st, "SELECT hashes, width FROM ledger_tile WHERE id = ?",
+	                            lg->read_err),
+	              (int64_t)id, &blob, &width, lg->read_err);
+	if (r == 0) {
+		r = -ENOENT;
+	} else if (r > 0) {
+		r = tile_decode(blob.buf, blob.len, (unsigned)width, t) < 0
+		        ? damaged(lg->read_err, "tile", id)
+		        : 0;
+	}
+	strbuf_release(&blob);
+	if (r < 0)
+		return r;
+	t->number = number;
+	lg->rcache_used[lg->rcache_next] = true;
+	lg->rcache_id[lg->rcache_next] = id;
+	lg->rcache_next = (lg->rcache_next + 1) % READ_CACHE;
+	*ret = t;
+	return 0;
+}
+
+int ledger_node(void *ctx, unsigned height, uint64_t index, uint8_t out[MERKLE_HASH_SIZE])
+{
+	struct ledger *lg = ctx;
+	unsigned level, j = height % LEDGER_TILE_HEIGHT;
+	uint64_t number;
+	unsigned pos = tile_node_pos(height, index, &level, &number);
+	struct tile *t;
+	int r;
+
+	if (height >= 64)
+		return -ENOENT;
+	r = read_tile(lg, level, number, &t);
+	if (r < 0)
+		return r;
+	/* Layer j of a tile of width w has w >> j nodes. */
+	if ((index & ((256u >> j) - 1)) >= (t->width >> j))
+		return -ENOENT;
+	memcpy(out, t->hashes[pos], MERKLE_HASH_SIZE);
+	return 0;
+}
+
+static int node_error(int r, struct strbuf *err, const char *what)
+{
+	if (r == -ENOENT)
+		error_set(err,
+		          "%s: the ledger is missing hashes it should have; run 'mamori ledger "
+		          "verify'",
+		          what);
+	return r;
+}
+
+int ledger_root_at(struct ledger *lg, uint64_t size, uint8_t ret_root[MERKLE_HASH_SIZE],
+                   struct strbuf *err)
+{
+	read_begin(lg, err);
+	return node_error(merkle_subtree_hash(lg->h, ledger_node, lg, 0, size, ret_root), err,
+	                  "computing a root");
+}
+
+static int check_size(struct ledger *lg, uint64_t size, struct strbuf *err)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	uint64_t head;
+	int r = ledger_head(lg, &head, root, err);
+
+	if (r < 0)
+		return r;
+	if (size > head) {
+		error_set(err,
+		          "the ledger has %" PRIu64 " entries; there is no tree of size %" PRIu64,
+		          head, size);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int ledger_inclusion_proof(struct ledger *lg, uint64_t index, uint64_t size,
+                           uint8_t proof[][MERKLE_HASH_SIZE], size_t *ret_nr, struct strbuf *err)
+{
+	int r = check_size(lg, size, err);
+
+	if (r < 0)
+		return r;
+	if (index >= size) {
+		error_set(err, "entry %" PRIu64 " is not in a tree of size %" PRIu64, index, size);
+		return -ENOENT;
+	}
+	read_begin(lg, err);
+	return node_error(
+	    merkle_inclusion_proof(lg->h, ledger_node, lg, index, size, proof, ret_nr), err,
+	    "inclusion proof");
+}
+
+int ledger_consistency_proof(struct ledger *lg, uint64_t size1, uint64_t size2,
+                             uint8_t proof[][MERKLE_HASH_SIZE], size_t *ret_nr, struct strbuf *err)
+{
+	int r = check_size(lg, size2, err);
+
+	if (r < 0)
+		return r;
+	if (size1 == 0 || size1 > size2) {
+		error_set(err,
+		          "a consistency proof needs 0 < old size <= new size (got %" PRIu64
+		          " and %" PRIu64 ")",
+		          size1, size2);
+		return -EINVAL;
+	}
+	read_begin(lg, err);
+	return node_error(
+	    merkle_consistency_proof(lg->h, ledger_node, lg, size1, size2, proof, ret_nr), err,
+	    "consistency proof");
+}
+
+int ledger_leaf_hash(struct ledger *lg, uint64_t index, uint8_t ret[MERKLE_HASH_SIZE],
+                     struct strbuf *err)
+{
+	int r = check_size(lg, index == UINT64_MAX ? index : index + 1, err);
+
+	if (r < 0)
+		return r;
+	read_begin(lg, err);
+	return node_error(ledger_node(lg, 0, index, ret), err, "leaf hash");
+}
+
+int ledger_entry_bytes(struct ledger *lg, uint64_t index, struct strbuf *out, struct strbuf *err)
+{
+	struct strbuf blob = STRBUF_INIT;
+	size_t pos = 0, len = 0;
+	const uint8_t *e = NULL;
+	int r;
+
+	r = read_blob(lg, store_prepare(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
+	              (int64_t)(index >> 8), &blob, NULL, err);
+	if (r == 0) {
+		error_set(err, "there is no entry %" PRIu64 " in the ledger", index);
+		r = -ENOENT;
+	}
+	for (unsigned slot = 0; r > 0 && slot <= (index & 0xff); slot++) {
+		r = bundle_next((const uint8_t *)blob.buf, blob.len, &pos, &e, &len);
+		if (r == 0) {
+			error_set(err, "there is no entry %" PRIu64 " in the ledger", index);
+			r = -ENOENT;
+		} else if (r < 0) {
+			r = damaged(err, "entry bundle", index >> 8);
+		}
+	}
+	if (r > 0) {
+		strbuf_add(out, e, len);
+		r = 0;
+	}
+	strbuf_release(&blob);
+	return r;
+}
+
+int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[ENTRY_SALT_SIZE],
+                          struct strbuf *out, bool *ret_erased, struct strbuf *err)
+{
+	struct strbuf blob = STRBUF_INIT;
+	struct sealed_rec rec;
+	size_t pos = 0;
+	int r;
+
+	*ret_erased = false;
+	r = read_blob(lg, store_prepare(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
+	              (int64_t)(index >> 8), &blob, NULL, err);
+	while (r > 0) {
+		r = sealed_next((const uint8_t *)blob.buf, blob.len, &pos, &rec);
+		if (r < 0) {
+			r = damaged(err, "sealed payloads of bundle", index >> 8);
+			break;
+		}
+		if (r > 0 && rec.slot == (index & 0xff)) {
+			if (rec.state == SEALED_ERASED) {
+				*ret_erased = true;
+				r = 0;
+			} else {
+				memcpy(ret_salt, rec.salt, ENTRY_SALT_SIZE);
+				strbuf_add(out, rec.payload, rec.len);
+				r = 1;
+			}
+			break;
+		}
+	}
+	strbuf_release_secret(&blob);
+	return r;
+}
+
+/* Checkpoints */
+
+int ledger_checkpoint_get(struct ledger *lg, uint64_t size, struct strbuf *ret_note,
+                          struct strbuf *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (size == UINT64_MAX)
+		s = store_prepare(
+		    lg->st, "SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1", err);
+	else
+		s = store_prepare(lg->st, "SELECT note FROM ledger_checkpoint WHERE size = ?", err);
+	if (!s)
+		return -EIO;
+	if (size != UINT64_MAX)
+		sqlite3_bind_int64(s, 1, (int64_t)size);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		strbuf_add(ret_note, sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_error(lg->st, rc, "reading checkpoints", err);
+	if (size == UINT64_MAX)
+		error_set(err, "no checkpoint has been signed yet");
+	else
+		error_set(err, "no checkpoint of size %" PRIu64 " is stored", size);
+	return -ENOENT;
+}
+
+static int checkpoint_body(const struct strbuf *note, struct checkpoint *c, struct strbuf *err)
+{
+	struct note n;
+	int r = note_parse(note->buf, note->len, &n, err);
+
+	if (r < 0)
+		return r;
+	r = checkpoint_parse(n.text.buf, n.text.len, c, err);
+	note_release(&n);
+	return r;
+}
+
+static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_note,
+                       struct strbuf *err)
+{
+	struct strbuf last = STRBUF_INIT, body = STRBUF_INIT, note = STRBUF_INIT,
+	              vkey = STRBUF_INIT;
+	struct checkpoint prev, cp;
+	struct note_signer signer;
+	uint8_t root[MERKLE_HASH_SIZE], check[MERKLE_HASH_SIZE];
+	uint64_t size;
+	bool have_signer = false;
+	sqlite3_stmt *s;
+	int r, rc;
+
+	r = ledger_head(lg, &size, root, err);
+	if (r < 0)
+		goto out;
+	/* The head must be the root of the stored tree, not just a row someone wrote. */
+	r = ledger_root_at(lg, size, check, err);
+	if (r < 0)
+		goto out;
+	if (memcmp(root, check, MERKLE_HASH_SIZE) != 0) {
+		error_set(err, "the ledger head does not match its tiles; refusing to sign (run "
+		               "'mamori ledger verify')");
+		r = -EBADMSG;
+		goto out;
+	}
+	r = ledger_checkpoint_get(lg, UINT64_MAX, &last, err);
+	if (r == 0) {
+		r = checkpoint_body(&last, &prev, err);
+		if (r < 0)
+			goto out;
+		if (prev.size > size) {
+			error_set(err,
+			          "checkpoint %" PRIu64
+			          " was signed but the ledger has only %" PRIu64
+			          " entries: it was truncated or rolled back; refusing to sign",
+			          prev.size, size);
+			r = -EBADMSG;
+			goto out;
+		}
+		r = ledger_root_at(lg, prev.size, check, err);
+		if (r < 0)
+			goto out;
+		if (memcmp(check, prev.root, MERKLE_HASH_SIZE) != 0) {
+			error_set(err,
+			          "the ledger's first %" PRIu64
+			          " entries no longer match checkpoint %" PRIu64
+			          "; refusing to sign",
+			          prev.size, prev.size);
+			r = -EBADMSG;
+			goto out;
+		}
+		if (prev.size == size) {
+			if (ret_note)
+				strbuf_add(ret_note, last.buf, last.len);
+			r = 0;
+			goto out;
+		}
+	} else if (r != -ENOENT) {
+		goto out;
+	}
+	r = ledger_load_signer(dir, &signer, err);
+	if (r < 0)
+		goto out;
+	have_signer = true;
+	memset(&cp, 0, sizeof(cp));
+	memcpy(cp.origin, signer.v.name, sizeof(cp.origin));
+	cp.size = size;
+	memcpy(cp.root, root, MERKLE_HASH_SIZE);
+	checkpoint_format(&cp, &body);
+	r = note_sign(body.buf, body.len, &signer, &note, err);
+	if (r < 0)
+		goto out;
+	note_verifier_format(&signer.v, &vkey);
+	s = store_prepare(
+	    lg->st, "INSERT INTO ledger_checkpoint(size, note, signed_ms) VALUES (?, ?, ?)", err);
+	if (!s) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, (int64_t)size);
+	sqlite3_bind_text(s, 2, note.buf, (int)note.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, time_now_ms());
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		r = store_error(lg->st, rc, "storing a checkpoint", err);
+		goto out;
+	}
+	s = store_prepare(lg->st, "INSERT OR IGNORE INTO ledger_key(vkey, added_ms) VALUES (?, ?)",
+	                  err);
+	if (!s) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, vkey.buf, (int)vkey.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		r = store_error(lg->st, rc, "recording the verifier key", err);
+		goto out;
+	}
+	if (ret_note)
+		strbuf_add(ret_note, note.buf, note.len);
+	r = 0;
+out:
+	if (have_signer)
+		note_signer_wipe(&signer);
+	strbuf_release(&last);
+	strbuf_release(&body);
+	strbuf_release(&note);
+	strbuf_release(&vkey);
+	return r;
+}
+
+int ledger_checkpoint_sign(struct ledger *lg, const char *dir, struct strbuf *ret_note,
+                           struct strbuf *err)
+{
+	int r;
+
+	if (store_txn_depth(lg->st) > 0) {
+		/* Inside a transaction the tree may not be committed yet: never sign it. */
+		error_set(err, "a checkpoint is signed only outside a transaction (a bug in the "
+		               "caller)");
+		return -EINVAL;
+	}
+	r = store_begin(lg->st, err);
+	if (r < 0)
+		return r;
+	r = sign_locked(lg, dir, ret_note, err);
+	if (r == 0)
+		r = store_commit(lg->st, err);
+	if (r < 0)
+		store_rollback(lg->st);
+	return r;
+}

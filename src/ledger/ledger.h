@@ -1,0 +1,178 @@
+/* ledger: the append-only Merkle log of Mamori: append, group commit, proofs, checkpoints. */
+#ifndef MAMORI_LEDGER_LEDGER_H
+#define MAMORI_LEDGER_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "store/store.h"
+
+#define LEDGER_TILE_HEIGHT 8
+#define LEDGER_TILE_WIDTH  256 /* base nodes in a full tile, entries in a full bundle */
+#define LEDGER_TILE_HASHES 510 /* 256 + 128 + ... + 2: layers 0..7 of a full tile */
+
+/* Files in the data directory. */
+#define LEDGER_KEY_FILE "ledger.key" /* signer key, mode 0600: never printed or logged */
+#define LEDGER_PUB_FILE "ledger.pub" /* verifier key */
+
+/*
+ * One connection's view of the ledger. Appends cache the right edge of
+ * the tree (last bundle, partial tiles, compact range) and check it
+ * against ledger_head at the start of every write transaction, so several
+ * processes and connections may append to the same database. A ledger is
+ * used by one thread at a time.
+ */
+struct ledger;
+
+/* Opens the ledger on an open store (which it does not own). Returns 0 or -errno. */
+int ledger_open(struct store *st, struct ledger **ret, struct strbuf *err);
+void ledger_close(struct ledger *lg);
+struct store *ledger_store(struct ledger *lg);
+
+/*
+ * Appends entries inside the caller's open store transaction (the door
+ * uses this to ledger a change in the same transaction as the change).
+ * The entries become durable when the caller commits; if the caller rolls
+ * back they vanish with it and the ledger notices on its next use.
+ * ret_first gets the index of the first entry. Returns 0 or -errno; on
+ * failure the caller must roll back.
+ */
+int ledger_append_txn(struct ledger *lg, const struct ledger_entry *entries, size_t nr,
+                      uint64_t *ret_first, struct strbuf *err);
+/* The same in a transaction of its own: durable when it returns 0. */
+int ledger_append(struct ledger *lg, const struct ledger_entry *entries, size_t nr,
+                  uint64_t *ret_first, struct strbuf *err);
+
+/* The committed tree head. */
+int ledger_head(struct ledger *lg, uint64_t *ret_size, uint8_t ret_root[MERKLE_HASH_SIZE],
+                struct strbuf *err);
+/* The root of the tree of the first size entries, from the stored tiles. */
+int ledger_root_at(struct ledger *lg, uint64_t size, uint8_t ret_root[MERKLE_HASH_SIZE],
+                   struct strbuf *err);
+
+/* Entry bytes exactly as hashed (appended to out). -ENOENT when index is beyond the log. */
+int ledger_entry_bytes(struct ledger *lg, uint64_t index, struct strbuf *out, struct strbuf *err);
+int ledger_leaf_hash(struct ledger *lg, uint64_t index, uint8_t ret[MERKLE_HASH_SIZE],
+                     struct strbuf *err);
+
+/*
+ * A sealed payload beside entry index: 1 with salt and payload (appended to
+ * out, which the caller releases with strbuf_release_secret), 0 when the
+ * entry has none or it was erased (ret_erased says which).
+ */
+int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[ENTRY_SALT_SIZE],
+                          struct strbuf *out, bool *ret_erased, struct strbuf *err);
+
+/* Proofs from the stored tiles, RFC order; proof has room for MERKLE_MAX_PROOF hashes. */
+int ledger_inclusion_proof(struct ledger *lg, uint64_t index, uint64_t size,
+                           uint8_t proof[][MERKLE_HASH_SIZE], size_t *ret_nr, struct strbuf *err);
+int ledger_consistency_proof(struct ledger *lg, uint64_t size1, uint64_t size2,
+                             uint8_t proof[][MERKLE_HASH_SIZE], size_t *ret_nr, struct strbuf *err);
+
+/* Keys (src/ledger/keys.c) */
+
+/*
+ * Creates the checkpoint key pair in dir: LEDGER_KEY_FILE (0600, created
+ * exclusively) and LEDGER_PUB_FILE. The key name, which is also the log's
+ * origin, is "<ward_id>/mamori/<random instance uuid>". Returns 0,
+ * -EEXIST (a key is there already), -EINVAL (bad ward id) or -errno.
+ */
+int ledger_init_keys(const char *dir, const char *ward_id, struct strbuf *err);
+/* Reads dir's verifier key. */
+int ledger_load_verifier(const char *dir, struct note_verifier *ret, struct strbuf *err);
+/* Reads dir's signer key; wipe it with note_signer_wipe as soon as it has signed. */
+int ledger_load_signer(const char *dir, struct note_signer *ret, struct strbuf *err);
+/* Every verifier key recorded in the database plus dir's; appends to *keys. */
+int ledger_trusted_keys(struct ledger *lg, const char *dir, struct note_verifier **keys, size_t *nr,
+                        struct strbuf *err);
+
+/* Checkpoints */
+
+/*
+ * Signs a checkpoint for the committed tree, unless the latest checkpoint
+ * already covers it, and appends the latest signed note to ret_note (if
+ * not NULL). Refuses (-EBADMSG) to sign a tree that is smaller than the
+ * last checkpoint or whose prefix does not have the last checkpoint's
+ * root: a checkpoint is never signed for a tree inconsistent with the one
+ * before. Returns 0 or -errno.
+ */
+int ledger_checkpoint_sign(struct ledger *lg, const char *dir, struct strbuf *ret_note,
+                           struct strbuf *err);
+/* The stored checkpoint of the given size, or the latest for size UINT64_MAX. -ENOENT if none. */
+int ledger_checkpoint_get(struct ledger *lg, uint64_t size, struct strbuf *ret_note,
+                          struct strbuf *err);
+
+/* Group commit (src/ledger/writer.c) */
+
+/*
+ * A background thread with its own connection that appends batches: it
+ * takes whatever has been submitted, up to max_entries or max_bytes, waits
+ * at most max_delay_us for more when a batch is small, commits once, and
+ * only then acknowledges. Every checkpoint_ms it signs a checkpoint for
+ * the committed tree when the data directory has the signer key.
+ */
+struct ledger_writer_options {
+	size_t max_entries;     /* default 16384 */
+	size_t max_bytes;       /* default 8 MiB */
+	unsigned max_delay_us;  /* default 1000 */
+	size_t max_queue_bytes; /* submitters wait beyond this; default 64 MiB */
+	unsigned checkpoint_ms; /* 0: default 1000; UINT32_MAX: never */
+};
+
+struct ledger_writer;
+
+int ledger_writer_start(const char *dir, const struct ledger_writer_options *opts,
+                        struct ledger_writer **ret, struct strbuf *err);
+/*
+ * Queues one entry (encoded and hashed in the caller's thread) and returns
+ * a ticket at once. Returns 0 or -errno (invalid entry, writer failed).
+ */
+int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
+                         uint64_t *ret_ticket, struct strbuf *err);
+/*
+ * Waits until the entry of ticket is durable and returns its index (if
+ * ret_index is not NULL). Returns 0 or the writer's error.
+ */
+int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
+                       struct strbuf *err);
+/* Submit and wait. */
+int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, uint64_t *ret_index,
+                         struct strbuf *err);
+/* Tickets below the returned value are durable (for observers measuring latency). */
+uint64_t ledger_writer_durable(struct ledger_writer *w);
+/* Commits what is queued, signs a final checkpoint, stops the thread and frees w. */
+int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err);
+
+/* Verification (src/ledger/verify.c) */
+
+struct ledger_verify_result {
+	uint64_t entries;     /* entries re-hashed */
+	uint64_t bytes;       /* entry bytes re-hashed */
+	uint64_t checkpoints; /* checkpoints checked */
+	uint64_t sealed;      /* sealed payloads checked */
+	uint64_t erased;      /* sealed payloads found erased */
+	uint8_t root[MERKLE_HASH_SIZE];
+};
+
+/*
+ * Re-hashes every entry, rebuilds the tree and checks it against the
+ * stored tiles, the head, every stored checkpoint (signature and root)
+ * and each extra signed checkpoint (an auditor's copy) in extra[0..nr).
+ * Returns 0 when everything holds; otherwise -EBADMSG with err naming the
+ * first bad entry index or checkpoint.
+ */
+int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra, size_t extra_nr,
+                  struct ledger_verify_result *ret, struct strbuf *err);
+/* The same over an export directory (ledger_export), without the database. */
+int ledger_verify_offline(const char *export_dir, const struct strbuf *extra, size_t extra_nr,
+                          struct ledger_verify_result *ret, struct strbuf *err);
+
+/* Writes a self-contained export (docs/ledger.md, "Export") into dir, which must not exist. */
+int ledger_export(struct ledger *lg, const char *data_dir, const char *dir, struct strbuf *err);
+
+#endif

@@ -1,0 +1,414 @@
+/* writer: group commit: one thread appends what many callers submit, acknowledging durable entries.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "ledger/ledger-internal.h"
+#include "ledger/ledger.h"
+
+/* Recent batches remembered to answer "which index did ticket T get". */
+#define RING 4096
+
+/* Entries submitted but not yet committed, in submission (ticket) order. */
+struct batch {
+	struct strbuf bytes;  /* entry bytes, back to back */
+	struct strbuf sealed; /* salts and payloads, back to back */
+	struct item {
+		size_t off, len;
+		uint8_t leaf[MERKLE_HASH_SIZE];
+		size_t seal_off, payload_len; /* seal_off SIZE_MAX: not sealed */
+	} * items;
+	size_t nr, alloc;
+	uint64_t first_ticket;
+	int64_t first_ns; /* when the oldest entry arrived */
+};
+
+struct ring_rec {
+	uint64_t first_ticket, nr, first_index;
+};
+
+struct ledger_writer {
+	char *dir;
+	struct ledger_writer_options opt;
+	pthread_t thread;
+	bool started;
+
+	pthread_mutex_t mu;
+	pthread_cond_t work;  /* the writer waits for entries */
+	pthread_cond_t done;  /* waiters wait for durability */
+	pthread_cond_t space; /* submitters wait for room */
+	struct batch *cur, *spare;
+	uint64_t next_ticket;
+	uint64_t durable; /* tickets below are durable */
+	bool stopping;
+	int failed; /* sticky: once a commit fails nothing more is acknowledged */
+	struct strbuf fail_msg;
+	struct ring_rec ring[RING];
+	uint64_t ring_nr;
+
+	/* Submitters share one hasher for encoding outside the main lock. */
+	pthread_mutex_t hash_mu;
+	struct merkle_hasher *hasher;
+
+	/* Owned by the writer thread. */
+	struct store *st;
+	struct ledger *lg;
+	int64_t last_checkpoint_ms;
+	bool can_sign;
+};
+
+static void batch_reset(struct batch *b)
+{
+	strbuf_reset(&b->bytes);
+	/* Sealed payloads are personal data: do not leave them in freed memory. */
+	if (b->sealed.len)
+		explicit_bzero(b->sealed.buf, b->sealed.len);
+	strbuf_reset(&b->sealed);
+	b->nr = 0;
+}
+
+static struct batch *batch_new(void)
+{
+	struct batch *b = xcalloc(1, sizeof(*b));
+
+	strbuf_init(&b->bytes, 0);
+	strbuf_init(&b->sealed, 0);
+	return b;
+}
+
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	strbuf_release(&b->bytes);
+	strbuf_release_secret(&b->sealed);
+	free(b->items);
+	free(b);
+}
+
+static void set_defaults(struct ledger_writer_options *o)
+{
+	if (!o->max_entries)
+		o->max_entries = 16384;
+	if (!o->max_bytes)
+		o->max_bytes = 8u << 20;
+	if (!o->max_delay_us)
+		o->max_delay_us = 1000;
+	if (!o->max_queue_bytes)
+		o->max_queue_bytes = 64u << 20;
+	if (!o->checkpoint_ms)
+		o->checkpoint_ms = 1000;
+}
+
+static void fail_locked(struct ledger_writer *w, int r, const char *msg)
+{
+	if (!w->failed) {
+		w->failed = r;
+		error_set(&w->fail_msg, "%s", msg);
+	}
+	pthread_cond_broadcast(&w->done);
+	pthread_cond_broadcast(&w->space);
+}
+
+/* Appends one batch in one transaction. Returns 0 or -errno with err. */
+static int commit_batch(struct ledger_writer *w, struct batch *b, uint64_t *ret_first,
+                        struct strbuf *err)
+{
+	struct ledger_item *items = xcalloc(b->nr, sizeof(*items));
+	int r;
+
+	for (size_t i = 0; i < b->nr; i++) {
+		struct item *it = &b->items[i];
+		items[i].bytes = (const uint8_t *)b->bytes.buf + it->off;
+		items[i].len = it->len;
+		items[i].leaf = it->leaf;
+		if (it->seal_off != SIZE_MAX) {
+			items[i].salt = (const uint8_t *)b->sealed.buf + it->seal_off;
+			items[i].payload = b->sealed.buf + it->seal_off + ENTRY_SALT_SIZE;
+			items[i].payload_len = it->payload_len;
+		}
+	}
+	r = store_begin(w->st, err);
+	if (r == 0) {
+		r = ledger_append_items(w->lg, items, b->nr, ret_first, err);
+		if (r == 0)
+			r = store_commit(w->st, err);
+		if (r < 0)
+			store_rollback(w->st);
+	}
+	free(items);
+	return r;
+}
+
+static void maybe_checkpoint(struct ledger_writer *w, bool force)
+{
+	struct strbuf err = STRBUF_INIT;
+	int64_t now = time_now_ms();
+	int r;
+
+	if (!w->can_sign || w->opt.checkpoint_ms == UINT32_MAX)
+		return;
+	if (!force && now - w->last_checkpoint_ms < (int64_t)w->opt.checkpoint_ms)
+		return;
+	w->last_checkpoint_ms = now;
+	r = ledger_checkpoint_sign(w->lg, w->dir, NULL, &err);
+	if (r == -EBADMSG) {
+		/* The stored tree contradicts a signed checkpoint: stop acknowledging. */
+		pthread_mutex_lock(&w->mu);
+		fail_locked(w, r, err.buf);
+		pthread_mutex_unlock(&w->mu);
+	}
+	strbuf_release(&err);
+}
+
+static void *writer_main(void *arg)
+{
+	struct ledger_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct batch *b;
+		struct strbuf err = STRBUF_INIT;
+		uint64_t first = 0;
+		int r;
+
+		while (w->cur->nr == 0 && !w->stopping && !w->failed)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->failed || (w->cur->nr == 0 && w->stopping))
+			break;
+		/* Linger briefly for a small batch to grow: fewer, larger commits. */
+		while (!w->stopping && w->cur->nr < w->opt.max_entries &&
+		       w->cur->bytes.len + w->cur->sealed.len < w->opt.max_bytes) {
+			int64_t deadline = w->cur->first_ns + (int64_t)w->opt.max_delay_us * 1000;
+			int64_t now = time_mono_ns();
+			struct timespec ts;
+
+			if (now >= deadline)
+				break;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += (long)(deadline - now);
+			ts.tv_sec += ts.tv_nsec / 1000000000L;
+			ts.tv_nsec %= 1000000000L;
+			pthread_cond_timedwait(&w->work, &w->mu, &ts);
+		}
+		b = w->cur;
+		w->cur = w->spare;
+		w->spare = NULL;
+		pthread_cond_broadcast(&w->space);
+		pthread_mutex_unlock(&w->mu);
+
+		r = commit_batch(w, b, &first, &err);
+
+		pthread_mutex_lock(&w->mu);
+		if (r < 0) {
+			fail_locked(w, r, err.buf);
+		} else {
+			struct ring_rec *rec = &w->ring[w->ring_nr++ % RING];
+			rec->first_ticket = b->first_ticket;
+			rec->nr = b->nr;
+			rec->first_index = first;
+			w->durable = b->first_ticket + b->nr;
+			pthread_cond_broadcast(&w->done);
+		}
+		batch_reset(b);
+		w->spare = b;
+		strbuf_release(&err);
+		if (r == 0) {
+			pthread_mutex_unlock(&w->mu);
+			maybe_checkpoint(w, false);
+			pthread_mutex_lock(&w->mu);
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (!w->failed)
+		maybe_checkpoint(w, true);
+	return NULL;
+}
+
+int ledger_writer_start(const char *dir, const struct ledger_writer_options *opts,
+                        struct ledger_writer **ret, struct strbuf *err)
+{
+	struct ledger_writer *w = xcalloc(1, sizeof(*w));
+	struct note_signer probe;
+	struct strbuf e2 = STRBUF_INIT;
+	int r;
+
+	w->dir = xstrdup(dir);
+	if (opts)
+		w->opt = *opts;
+	set_defaults(&w->opt);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_mutex_init(&w->hash_mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	pthread_cond_init(&w->space, NULL);
+	w->cur = batch_new();
+	w->spare = batch_new();
+	strbuf_init(&w->fail_msg, 0);
+	w->hasher = merkle_hasher_new();
+	r = store_open(dir, 0, &w->st, err);
+	if (r < 0)
+		goto fail;
+	r = ledger_open(w->st, &w->lg, err);
+	if (r < 0)
+		goto fail;
+	/* Checkpoints are signed only where the key is; a read-only copy just appends. */
+	w->can_sign = ledger_load_signer(dir, &probe, &e2) == 0;
+	note_signer_wipe(&probe);
+	strbuf_release(&e2);
+	w->last_checkpoint_ms = time_now_ms();
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		error_set(err, "cannot start the ledger writer thread");
+		r = -EAGAIN;
+		goto fail;
+	}
+	w->started = true;
+	*ret = w;
+	return 0;
+fail:
+	ledger_close(w->lg);
+	store_close(w->st);
+	w->lg = NULL;
+	w->st = NULL;
+	w->stopping = true;
+	ledger_writer_stop(w, NULL);
+	return r;
+}
+
+int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
+                         uint64_t *ret_ticket, struct strbuf *err)
+{
+	struct prepared_entry p;
+	struct batch *b;
+	struct item *it;
+	int r;
+
+	pthread_mutex_lock(&w->hash_mu);
+	r = ledger_prepare(w->hasher, e, &p, err);
+	pthread_mutex_unlock(&w->hash_mu);
+	if (r < 0)
+		return r;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->failed && !w->stopping &&
+	       (w->cur->nr >= w->opt.max_entries ||
+	        w->cur->bytes.len + w->cur->sealed.len >= w->opt.max_queue_bytes))
+		pthread_cond_wait(&w->space, &w->mu);
+	if (w->failed || w->stopping) {
+		error_set(err, "%s", w->failed ? w->fail_msg.buf : "the ledger writer is stopping");
+		r = w->failed ? w->failed : -ESHUTDOWN;
+		pthread_mutex_unlock(&w->mu);
+		prepared_release(&p);
+		return r;
+	}
+	b = w->cur;
+	if (b->nr == 0) {
+		b->first_ticket = w->next_ticket;
+		b->first_ns = time_mono_ns();
+	}
+	ALLOC_GROW(b->items, b->nr, b->alloc);
+	it = &b->items[b->nr++];
+	it->off = b->bytes.len;
+	it->len = p.bytes.len;
+	memcpy(it->leaf, p.leaf, MERKLE_HASH_SIZE);
+	strbuf_add(&b->bytes, p.bytes.buf, p.bytes.len);
+	if (p.sealed) {
+		it->seal_off = b->sealed.len;
+		it->payload_len = p.payload_len;
+		strbuf_add(&b->sealed, p.salt, ENTRY_SALT_SIZE);
+		strbuf_add(&b->sealed, p.payload, p.payload_len);
+	} else {
+		it->seal_off = SIZE_MAX;
+		it->payload_len = 0;
+	}
+	*ret_ticket = w->next_ticket++;
+	if (b->nr == 1 || b->nr >= w->opt.max_entries ||
+	    b->bytes.len + b->sealed.len >= w->opt.max_bytes)
+		pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	prepared_release(&p);
+	return 0;
+}
+
+int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
+                       struct strbuf *err)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->durable <= ticket && !w->failed)
+		pthread_cond_wait(&w->done, &w->mu);
+	if (w->durable <= ticket) {
+		error_set(err, "%s", w->fail_msg.buf);
+		r = w->failed;
+	} else if (ret_index) {
+		*ret_index = UINT64_MAX;
+		for (uint64_t k = 0; k < RING && k < w->ring_nr; k++) {
+			const struct ring_rec *rec = &w->ring[(w->ring_nr - 1 - k) % RING];
+			if (ticket >= rec->first_ticket && ticket < rec->first_ticket + rec->nr) {
+				*ret_index = rec->first_index + (ticket - rec->first_ticket);
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
+int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, uint64_t *ret_index,
+                         struct strbuf *err)
+{
+	uint64_t ticket;
+	int r = ledger_writer_submit(w, e, &ticket, err);
+
+	if (r < 0)
+		return r;
+	return ledger_writer_wait(w, ticket, ret_index, err);
+}
+
+uint64_t ledger_writer_durable(struct ledger_writer *w)
+{
+	uint64_t d;
+
+	pthread_mutex_lock(&w->mu);
+	d = w->durable;
+	pthread_mutex_unlock(&w->mu);
+	return d;
+}
+
+int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
+{
+	int r;
+
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->work);
+	pthread_cond_broadcast(&w->space);
+	pthread_mutex_unlock(&w->mu);
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	r = w->failed;
+	if (r && err)
+		error_set(err, "%s", w->fail_msg.buf);
+	ledger_close(w->lg);
+	store_close(w->st);
+	merkle_hasher_free(w->hasher);
+	batch_free(w->cur);
+	batch_free(w->spare);
+	strbuf_release(&w->fail_msg);
+	pthread_mutex_destroy(&w->mu);
+	pthread_mutex_destroy(&w->hash_mu);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->space);
+	free(w->dir);
+	free(w);
+	return r;
+}

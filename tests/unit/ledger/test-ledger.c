@@ -1,0 +1,466 @@
+/* test-ledger: appends in SQLite across tile boundaries, proofs from storage, checkpoints, group
+ * commit. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64];
+	struct store *st;
+	struct ledger *lg;
+	struct strbuf err;
+	/* the expected tree, kept in memory */
+	struct merkle_hasher *h;
+	uint8_t (*leaves)[MERKLE_HASH_SIZE];
+	size_t nr, alloc;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-ledger-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	strbuf_init(&f->err, 0);
+	if (store_open(f->dir, STORE_CREATE, &f->st, &f->err) < 0 ||
+	    ledger_open(f->st, &f->lg, &f->err) < 0) {
+		fprintf(stderr, "setup: %s\n", f->err.buf);
+		return -1;
+	}
+	f->h = merkle_hasher_new();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	ledger_close(f->lg);
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	merkle_hasher_free(f->h);
+	free(f->leaves);
+	strbuf_release(&f->err);
+	free(f);
+	return 0;
+}
+
+static void note_entry(struct ledger_entry *e, char *buf, size_t cap, uint64_t i)
+{
+	snprintf(buf, cap, "entry number %llu", (unsigned long long)i);
+	*e = (struct ledger_entry){ .kind = ENTRY_NOTE,
+		                    .time_ms = 1000 + (int64_t)i,
+		                    .data = (const uint8_t *)buf,
+		                    .data_len = strlen(buf) };
+}
+
+/* Remembers the leaf hash the ledger should have for entry e. */
+static void expect(struct fixture *f, const struct ledger_entry *e)
+{
+	struct strbuf b = STRBUF_INIT;
+
+	assert_int_equal(entry_encode(e, &b, &f->err), 0);
+	ALLOC_GROW(f->leaves, f->nr, f->alloc);
+	merkle_hash_leaf(f->h, b.buf, b.len, f->leaves[f->nr++]);
+	strbuf_release(&b);
+}
+
+static void append_n(struct fixture *f, size_t n, bool in_txn)
+{
+	struct ledger_entry *es = xcalloc(n, sizeof(*es));
+	char(*bufs)[40] = xcalloc(n, 40);
+	uint64_t first = UINT64_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		note_entry(&es[i], bufs[i], 40, f->nr);
+		expect(f, &es[i]);
+	}
+	if (in_txn) {
+		assert_int_equal(store_begin(f->st, &f->err), 0);
+		assert_int_equal(ledger_append_txn(f->lg, es, n, &first, &f->err), 0);
+		assert_int_equal(store_commit(f->st, &f->err), 0);
+	} else if (ledger_append(f->lg, es, n, &first, &f->err) != 0) {
+		fail_msg("append: %s", f->err.buf);
+	}
+	assert_true(first == f->nr - n);
+	free(es);
+	free(bufs);
+}
+
+static void expected_root(struct fixture *f, uint64_t size, uint8_t out[32])
+{
+	struct merkle_range r;
+
+	merkle_range_init(&r);
+	for (uint64_t i = 0; i < size; i++)
+		merkle_range_append(f->h, &r, f->leaves[i], NULL, NULL);
+	merkle_range_root(f->h, &r, out);
+}
+
+static void check_head(struct fixture *f)
+{
+	uint8_t root[32], want[32];
+	uint64_t size;
+
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, f->nr);
+	expected_root(f, size, want);
+	assert_memory_equal(root, want, 32);
+}
+
+static void check_proofs(struct fixture *f, unsigned samples)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], root[32], root1[32], leaf[32];
+	struct merkle_span spans[MERKLE_MAX_PROOF];
+	size_t nr;
+
+	for (unsigned k = 0; k < samples; k++) {
+		uint64_t size = 1 + (uint64_t)rand() % f->nr, index = (uint64_t)rand() % size;
+		uint64_t size1 = 1 + (uint64_t)rand() % size;
+
+		if (k == 0)
+			size = f->nr;
+		index = index % size;
+		expected_root(f, size, root);
+		assert_int_equal(ledger_inclusion_proof(f->lg, index, size, proof, &nr, &f->err),
+		                 0);
+		for (size_t i = 0; i < nr; i++)
+			spans[i] = merkle_span_hash(proof[i]);
+		assert_int_equal(ledger_leaf_hash(f->lg, index, leaf, &f->err), 0);
+		assert_memory_equal(leaf, f->leaves[index], 32);
+		if (merkle_verify_inclusion(f->h, index, size, merkle_span_hash(leaf), spans, nr,
+		                            merkle_span_hash(root)) != 0)
+			fail_msg("inclusion %llu in %llu", (unsigned long long)index,
+			         (unsigned long long)size);
+		expected_root(f, size1, root1);
+		assert_int_equal(ledger_consistency_proof(f->lg, size1, size, proof, &nr, &f->err),
+		                 0);
+		for (size_t i = 0; i < nr; i++)
+			spans[i] = merkle_span_hash(proof[i]);
+		assert_int_equal(merkle_verify_consistency(f->h, size1, size, spans, nr,
+		                                           merkle_span_hash(root1),
+		                                           merkle_span_hash(root)),
+		                 0);
+		assert_int_equal(ledger_root_at(f->lg, size1, leaf, &f->err), 0);
+		assert_memory_equal(leaf, root1, 32);
+	}
+}
+
+static void test_empty(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t root[32], empty[32];
+	uint64_t size = 1;
+	struct strbuf out = STRBUF_INIT;
+
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, 0);
+	merkle_empty_root(empty);
+	assert_memory_equal(root, empty, 32);
+	assert_int_equal(ledger_entry_bytes(f->lg, 0, &out, &f->err), -ENOENT);
+	assert_int_equal(ledger_checkpoint_get(f->lg, UINT64_MAX, &out, &f->err), -ENOENT);
+	strbuf_release(&out);
+}
+
+/* Batches of awkward sizes across bundle and tile boundaries, up to level-2 tiles. */
+static void test_append_across_tiles(void **state)
+{
+	struct fixture *f = *state;
+	static const size_t batches[] = { 1,   1,    254,          1, 1,   255, 256,
+		                          257, 3000, 65536 - 4032, 1, 1000 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(batches); i++) {
+		append_n(f, batches[i], i % 2);
+		check_head(f);
+	}
+	assert_true(f->nr > 65536);
+	check_proofs(f, 200);
+	/* every entry reads back exactly */
+	for (uint64_t i = 0; i < f->nr; i += 97) {
+		struct strbuf b = STRBUF_INIT;
+		uint8_t leaf[32];
+		assert_int_equal(ledger_entry_bytes(f->lg, i, &b, &f->err), 0);
+		merkle_hash_leaf(f->h, b.buf, b.len, leaf);
+		assert_memory_equal(leaf, f->leaves[i], 32);
+		strbuf_release(&b);
+	}
+}
+
+static void test_rollback_is_noticed(void **state)
+{
+	struct fixture *f = *state;
+	char buf[40];
+	struct ledger_entry e;
+	uint64_t first;
+
+	append_n(f, 300, false);
+	/* an append inside a transaction the caller then rolls back */
+	note_entry(&e, buf, sizeof(buf), 999999);
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_int_equal(ledger_append_txn(f->lg, &e, 1, &first, &f->err), 0);
+	assert_int_equal(first, 300);
+	store_rollback(f->st);
+	/* the next append builds on the database, not on the rolled-back cache */
+	append_n(f, 5, true);
+	check_head(f);
+	check_proofs(f, 20);
+}
+
+static void test_two_connections(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st2;
+	struct ledger *lg2, *saved = f->lg;
+	struct store *saved_st = f->st;
+
+	assert_int_equal(store_open(f->dir, 0, &st2, &f->err), 0);
+	assert_int_equal(ledger_open(st2, &lg2, &f->err), 0);
+	for (int round = 0; round < 6; round++) {
+		f->lg = round % 2 ? lg2 : saved;
+		f->st = round % 2 ? st2 : saved_st;
+		append_n(f, 100 + (size_t)round * 50, round % 3 == 0);
+	}
+	f->lg = saved;
+	f->st = saved_st;
+	check_head(f);
+	check_proofs(f, 30);
+	ledger_close(lg2);
+	store_close(st2);
+}
+
+static void test_sealed_payloads(void **state)
+{
+	struct fixture *f = *state;
+	const char *secret = "192.0.2.7 tanaka GET /kokuho/records/1234";
+	struct ledger_entry e = { .kind = ENTRY_INGEST,
+		                  .time_ms = 5,
+		                  .source = "proxy",
+		                  .has_line = true,
+		                  .line = 1,
+		                  .payload = secret,
+		                  .payload_len = strlen(secret) };
+	struct strbuf bytes = STRBUF_INIT, payload = STRBUF_INIT;
+	struct ledger_entry got;
+	uint8_t salt[ENTRY_SALT_SIZE], c[32];
+	bool erased;
+	uint64_t first;
+
+	append_n(f, 10, false);
+	assert_int_equal(ledger_append(f->lg, &e, 1, &first, &f->err), 0);
+	assert_int_equal(first, 10);
+	assert_int_equal(ledger_entry_bytes(f->lg, 10, &bytes, &f->err), 0);
+	assert_null(memmem(bytes.buf, bytes.len, "tanaka", 6)); /* not in the entry itself */
+	assert_int_equal(entry_decode(bytes.buf, bytes.len, &got, &f->err), 0);
+	assert_non_null(got.sealed);
+	assert_int_equal(ledger_sealed_payload(f->lg, 10, salt, &payload, &erased, &f->err), 1);
+	assert_false(erased);
+	assert_int_equal(payload.len, strlen(secret));
+	assert_memory_equal(payload.buf, secret, payload.len);
+	entry_seal_commitment(f->h, salt, payload.buf, payload.len, c);
+	assert_memory_equal(c, got.sealed, 32);
+	/* an entry without one */
+	strbuf_reset(&payload);
+	assert_int_equal(ledger_sealed_payload(f->lg, 3, salt, &payload, &erased, &f->err), 0);
+	/* the caller may not forge a seal */
+	e.payload = NULL;
+	e.sealed = c;
+	assert_int_equal(ledger_append(f->lg, &e, 1, &first, &f->err), -EINVAL);
+	entry_release(&got);
+	strbuf_release(&bytes);
+	strbuf_release_secret(&payload);
+}
+
+static void test_checkpoints(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf note = STRBUF_INIT, note2 = STRBUF_INIT;
+	struct note_verifier v;
+	struct checkpoint cp;
+	struct stat sb;
+	char path[128];
+	uint8_t root[32];
+
+	/* no key yet */
+	assert_int_equal(ledger_checkpoint_sign(f->lg, f->dir, &note, &f->err), -ENOENT);
+	assert_int_equal(ledger_init_keys(f->dir, "minato", &f->err), 0);
+	assert_int_equal(ledger_init_keys(f->dir, "minato", &f->err), -EEXIST);
+	assert_int_equal(ledger_init_keys(f->dir, "bad/ward", &f->err), -EINVAL);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, LEDGER_KEY_FILE);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(ledger_load_verifier(f->dir, &v, &f->err), 0);
+	assert_int_equal(strncmp(v.name, "minato/mamori/", 14), 0);
+	assert_int_equal(strlen(v.name), 14 + 36);
+
+	/* the empty tree can be checkpointed, then a grown one */
+	assert_int_equal(ledger_checkpoint_sign(f->lg, f->dir, &note, &f->err), 0);
+	assert_int_equal(checkpoint_open(note.buf, note.len, &v, 1, &cp, &f->err), 0);
+	assert_int_equal(cp.size, 0);
+	append_n(f, 1000, false);
+	strbuf_reset(&note);
+	assert_int_equal(ledger_checkpoint_sign(f->lg, f->dir, &note, &f->err), 0);
+	assert_int_equal(checkpoint_open(note.buf, note.len, &v, 1, &cp, &f->err), 0);
+	assert_int_equal(cp.size, 1000);
+	expected_root(f, 1000, root);
+	assert_memory_equal(cp.root, root, 32);
+	/* signing again without growth returns the same checkpoint */
+	assert_int_equal(ledger_checkpoint_sign(f->lg, f->dir, &note2, &f->err), 0);
+	assert_string_equal(note.buf, note2.buf);
+	strbuf_reset(&note2);
+	assert_int_equal(ledger_checkpoint_get(f->lg, 0, &note2, &f->err), 0);
+	assert_int_equal(checkpoint_open(note2.buf, note2.len, &v, 1, &cp, &f->err), 0);
+	assert_int_equal(cp.size, 0);
+
+	/* a rolled-back copy: the head says 500 entries: never signed */
+	assert_int_equal(store_exec(f->st, "UPDATE ledger_head SET size = 500", &f->err), 0);
+	strbuf_reset(&note2);
+	assert_int_equal(ledger_checkpoint_sign(f->lg, f->dir, &note2, &f->err), -EBADMSG);
+	strbuf_release(&note);
+	strbuf_release(&note2);
+}
+
+static void test_key_file_mode_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct note_signer s;
+	char path[128];
+
+	assert_int_equal(ledger_init_keys(f->dir, "ward", &f->err), 0);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, LEDGER_KEY_FILE);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(ledger_load_signer(f->dir, &s, &f->err), -EPERM);
+	assert_non_null(strstr(f->err.buf, "chmod 600"));
+}
+
+struct producer {
+	struct ledger_writer *w;
+	int id;
+	unsigned n;
+	uint64_t *indexes;
+};
+
+static void *produce(void *arg)
+{
+	struct producer *p = arg;
+	struct strbuf err = STRBUF_INIT;
+	uint64_t *tickets = xcalloc(p->n, sizeof(*tickets));
+
+	for (unsigned i = 0; i < p->n; i++) {
+		char buf[48];
+		struct ledger_entry e;
+		snprintf(buf, sizeof(buf), "producer %d entry %u", p->id, i);
+		e = (struct ledger_entry){ .kind = ENTRY_NOTE,
+			                   .time_ms = i,
+			                   .data = (const uint8_t *)buf,
+			                   .data_len = strlen(buf) };
+		if (ledger_writer_submit(p->w, &e, &tickets[i], &err) != 0)
+			abort();
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		if (ledger_writer_wait(p->w, tickets[i], &p->indexes[i], &err) != 0)
+			abort();
+	free(tickets);
+	strbuf_release(&err);
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void test_group_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .max_entries = 500, .max_delay_us = 200 };
+	struct producer p[3];
+	pthread_t th[3];
+	uint64_t *all, size;
+	uint8_t root[32];
+	const unsigned per = 3000;
+	struct strbuf note = STRBUF_INIT;
+
+	assert_int_equal(ledger_init_keys(f->dir, "ward", &f->err), 0);
+	append_n(f, 7, false); /* the writer continues an existing log */
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	for (int i = 0; i < 3; i++) {
+		p[i] = (struct producer){ w, i, per, xcalloc(per, sizeof(uint64_t)) };
+		assert_int_equal(pthread_create(&th[i], NULL, produce, &p[i]), 0);
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(ledger_writer_durable(w), 3 * per);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	/* every acknowledged entry got its own index, and each index holds its entry */
+	all = xcalloc(3 * per, sizeof(*all));
+	for (int i = 0; i < 3; i++) {
+		for (unsigned k = 0; k < per; k++) {
+			struct strbuf b = STRBUF_INIT;
+			char want[48];
+			struct ledger_entry got;
+			assert_int_equal(ledger_entry_bytes(f->lg, p[i].indexes[k], &b, &f->err),
+			                 0);
+			assert_int_equal(entry_decode(b.buf, b.len, &got, &f->err), 0);
+			snprintf(want, sizeof(want), "producer %d entry %u", i, k);
+			assert_int_equal(got.data_len, strlen(want));
+			assert_memory_equal(got.data, want, got.data_len);
+			entry_release(&got);
+			strbuf_release(&b);
+			all[i * per + k] = p[i].indexes[k];
+		}
+		free(p[i].indexes);
+	}
+	qsort(all, 3 * per, sizeof(*all), cmp_u64);
+	for (unsigned k = 0; k < 3 * per; k++)
+		assert_int_equal(all[k], 7 + k);
+	free(all);
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, 7 + 3 * per);
+	/* stop signed a final checkpoint for the whole log */
+	assert_int_equal(ledger_checkpoint_get(f->lg, UINT64_MAX, &note, &f->err), 0);
+	{
+		struct note_verifier v;
+		struct checkpoint cp;
+		assert_int_equal(ledger_load_verifier(f->dir, &v, &f->err), 0);
+		assert_int_equal(checkpoint_open(note.buf, note.len, &v, 1, &cp, &f->err), 0);
+		assert_int_equal(cp.size, size);
+		assert_memory_equal(cp.root, root, 32);
+	}
+	strbuf_release(&note);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_across_tiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_is_noticed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sealed_payloads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_file_mode_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("ledger-ledger", tests, NULL, NULL);
+}
