@@ -1,0 +1,862 @@
+/* http: the HTTP server on libmicrohttpd: limits, security headers, graceful shutdown. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "core/act.h"
+#include "ledger/ledger.h"
+#include "policy/policy.h"
+#include "store/store.h"
+#include "web/html.h"
+#include "web/session.h"
+#include "web/web.h"
+
+/*
+ * Headers every response carries. The stylesheet is the only resource
+ * and is served from 'self'; there is no script at all.
+ */
+static const char *const security_headers[][2] = {
+	{ "Content-Security-Policy",
+	  "default-src 'self'; script-src 'none'; object-src 'none'; "
+	  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Cross-Origin-Opener-Policy", "same-origin" },
+	{ "Cross-Origin-Resource-Policy", "same-origin" },
+	{ "Permissions-Policy", "camera=(), microphone=(), geolocation=()" },
+};
+
+/* One worker thread's own database connection (SQLite connections are not shared). */
+struct web_thread {
+	struct store *st;
+	struct ledger *lg; /* opened on first use, on st */
+};
+
+struct web_server {
+	const struct web_config *cfg;
+	struct MHD_Daemon *daemon;
+	atomic_int in_flight;
+	atomic_bool stopping;
+	bool tls;
+	pthread_key_t thread_key;
+	/* The profile in force, shared read-only by every thread; superseded ones are kept
+	 * until the server stops, since a request in flight may still use one. */
+	pthread_mutex_t profile_lock;
+	int64_t profile_seq;
+	struct profile *profile;
+	struct profile **old_profiles;
+	size_t n_old, alloc_old;
+	struct door *door; /* the one door, shared by the worker threads; NULL without a profile */
+};
+
+struct door *web_door(struct web_req *r)
+{
+	return r->server->door;
+}
+
+int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err)
+{
+	struct web_thread *t = pthread_getspecific(r->server->thread_key);
+	int rc;
+
+	if (!t) {
+		error_set(err, "no store on this thread");
+		return -EIO;
+	}
+	if (!t->lg) {
+		rc = ledger_open(t->st, &t->lg, err);
+		if (rc < 0)
+			return rc;
+	}
+	*ret = t->lg;
+	return 0;
+}
+
+static void thread_release(void *p)
+{
+	struct web_thread *t = p;
+
+	if (t) {
+		ledger_close(t->lg);
+		store_close(t->st);
+		free(t);
+	}
+}
+
+/* Loads the newest stored profile if it changed since the last look. */
+static int refresh_profile(struct web_server *s, struct store *st, struct strbuf *err)
+{
+	sqlite3_stmt *q;
+	int64_t seq;
+	int rc, r = 0;
+
+	q = store_prepare(st, "SELECT seq FROM profiles ORDER BY seq DESC LIMIT 1", err);
+	if (!q)
+		return -EIO;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE)
+		return 0; /* no profile stored yet */
+	if (rc != SQLITE_ROW)
+		return store_error(st, rc, "reading the profile in force", err);
+	seq = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	pthread_mutex_lock(&s->profile_lock);
+	if (seq != s->profile_seq) {
+		struct profile *p = NULL;
+
+		q = store_prepare(st, "SELECT name, content FROM profiles WHERE seq = ?", err);
+		if (!q) {
+			r = -EIO;
+			goto out;
+		}
+		sqlite3_bind_int64(q, 1, seq);
+		if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
+			r = store_error(st, rc, "reading the profile in force", err);
+			goto out;
+		}
+		r = profile_load_buffer((const char *)sqlite3_column_text(q, 0),
+		                        (const char *)sqlite3_column_blob(q, 1),
+		                        (size_t)sqlite3_column_bytes(q, 1), &p, err);
+		sqlite3_reset(q);
+		if (r < 0)
+			goto out;
+		if (s->profile) {
+			ALLOC_GROW(s->old_profiles, s->n_old, s->alloc_old);
+			s->old_profiles[s->n_old++] = s->profile;
+		}
+		s->profile = p;
+		s->profile_seq = seq;
+	}
+out:
+	pthread_mutex_unlock(&s->profile_lock);
+	return r;
+}
+
+int web_thread_resources(struct web_req *r, struct strbuf *err)
+{
+	struct web_server *s = r->server;
+	struct web_thread *t = pthread_getspecific(s->thread_key);
+	int ret;
+
+	if (!t) {
+		t = xcalloc(1, sizeof(*t));
+		ret = store_open(s->cfg->dir, 0, &t->st, err);
+		if (ret < 0) {
+			free(t);
+			return ret;
+		}
+		pthread_setspecific(s->thread_key, t);
+	}
+	r->st = t->st;
+	ret = refresh_profile(s, t->st, err);
+	pthread_mutex_lock(&s->profile_lock);
+	r->profile = s->profile;
+	pthread_mutex_unlock(&s->profile_lock);
+	return ret;
+}
+
+void web_log(const struct web_req *r, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	time_format_rfc3339(&sb, time_now_ms());
+	strbuf_addf(&sb, " %s %s %s: ", r->remote, r->method_name ? r->method_name : "-",
+	            r->path ? r->path : "-");
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addch(&sb, '\n');
+	fputs(sb.buf, stderr);
+	strbuf_release(&sb);
+}
+
+void web_header_add(struct web_req *r, const char *name, const char *value)
+{
+	ALLOC_GROW(r->headers, r->n_headers, r->alloc_headers);
+	r->headers[r->n_headers].name = xstrdup(name);
+	r->headers[r->n_headers].value = xstrdup(value);
+	r->n_headers++;
+}
+
+static void req_free(struct web_req *r)
+{
+	if (!r)
+		return;
+	free(r->path);
+	free(r->args_buf);
+	web_params_release(&r->query);
+	web_params_release(&r->form);
+	web_params_release(&r->cookies);
+	web_parts_release(&r->parts);
+	strbuf_release(&r->body);
+	strbuf_release(&r->out);
+	for (size_t i = 0; i < r->n_headers; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	free(r->headers);
+	web_user_free(r->user);
+	explicit_bzero(r->session_token, sizeof(r->session_token));
+	explicit_bzero(r->csrf, sizeof(r->csrf));
+	free(r->log_detail);
+	free(r);
+}
+
+static enum web_method method_of(const char *m)
+{
+	if (!strcmp(m, "GET"))
+		return WEB_GET;
+	if (!strcmp(m, "HEAD"))
+		return WEB_HEAD;
+	if (!strcmp(m, "POST"))
+		return WEB_POST;
+	if (!strcmp(m, "PUT"))
+		return WEB_PUT;
+	if (!strcmp(m, "DELETE"))
+		return WEB_DELETE;
+	return WEB_OTHER;
+}
+
+/* MHD decodes URLs by default; Mamori decodes itself, strictly (web/parse.c). */
+static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
+{
+	return strlen(s);
+}
+
+struct arg_walk {
+	struct web_req *r;
+	struct strbuf name, value, err;
+	int ret;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct arg_walk *w = cls;
+
+	strbuf_reset(&w->name);
+	strbuf_reset(&w->value);
+	if (w->r->query.nr >= WEB_MAX_PARAMS) {
+		error_set(&w->err, "too many query parameters");
+		w->ret = -E2BIG;
+		return MHD_NO;
+	}
+	if (!*key)
+		return MHD_YES;
+	if (web_percent_decode(key, strlen(key), true, &w->name, &w->err) < 0 ||
+	    (value && web_percent_decode(value, strlen(value), true, &w->value, &w->err) < 0)) {
+		w->ret = -EINVAL;
+		return MHD_NO;
+	}
+	if (w->name.len > WEB_MAX_NAME || w->value.len > WEB_MAX_VALUE) {
+		error_set(&w->err, "a query parameter is too long");
+		w->ret = -E2BIG;
+		return MHD_NO;
+	}
+	web_params_add(&w->r->query, w->name.buf, w->value.buf);
+	return MHD_YES;
+}
+
+static const char *status_text(int status)
+{
+	switch (status) {
+	case 400:
+		return N_("Bad request");
+	case 401:
+		return N_("Please log in");
+	case 403:
+		return N_("Forbidden");
+	case 404:
+		return N_("Not found");
+	case 405:
+		return N_("Method not allowed");
+	case 409:
+		return N_("Conflict");
+	case 413:
+		return N_("Request too large");
+	case 414:
+		return N_("Address too long");
+	case 415:
+		return N_("Unsupported media type");
+	case 422:
+		return N_("The request could not be processed");
+	case 429:
+		return N_("Too many requests");
+	case 431:
+		return N_("Request headers too large");
+	case 503:
+		return N_("Service unavailable");
+	default:
+		return N_("Internal error");
+	}
+}
+
+void web_json_begin(struct web_req *r)
+{
+	strbuf_reset(&r->out);
+	r->content_type_out = "application/json";
+	if (!r->status)
+		r->status = 200;
+}
+
+static void json_error_body(struct web_req *r, int status, const char *message)
+{
+	struct strbuf msg = STRBUF_INIT;
+
+	web_json_begin(r);
+	r->status = status;
+	strbuf_addstr(&r->out, "{\"error\":{\"status\":");
+	strbuf_addf(&r->out, "%d,\"message\":", status);
+	json_quote(&msg, message, strlen(message));
+	strbuf_add(&r->out, msg.buf, msg.len);
+	strbuf_addstr(&r->out, "}}");
+	strbuf_release(&msg);
+}
+
+void web_api_error(struct web_req *r, int status, const char *message)
+{
+	json_error_body(r, status, message);
+}
+
+void web_error(struct web_req *r, int status, const char *detail)
+{
+	const char *text = status_text(status);
+
+	if (detail) {
+		free(r->log_detail);
+		r->log_detail = xstrdup(detail);
+	}
+	/* Previously added headers (a Set-Cookie, a Location) would contradict the error. */
+	for (size_t i = 0; i < r->n_headers; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	r->n_headers = 0;
+	if (r->api) {
+		json_error_body(r, status, text);
+		if (status == 401)
+			web_header_add(r, "WWW-Authenticate", "Bearer realm=\"mamori\"");
+		return;
+	}
+	r->status = status;
+	r->content_type_out = "text/html; charset=utf-8";
+	strbuf_reset(&r->out);
+	html_document_begin(&r->out, i18n_lang_code(r->lang), _(text), "/static/mamori.css");
+	html_open(&r->out, "main", "class", "error", HTML_END);
+	html_open(&r->out, "h1", HTML_END);
+	html_textf(&r->out, "%d ", status);
+	html_text(&r->out, _(text));
+	html_close(&r->out, "h1");
+	if (status == 401)
+		html_elem(&r->out, "p", _("Your session has ended. Please log in again."),
+		          HTML_END);
+	else if (status >= 500)
+		html_elem(
+		    &r->out, "p",
+		    _("Something went wrong on the server. The details are in the server log; "
+		      "please tell your administrator the time it happened."),
+		    HTML_END);
+	html_open(&r->out, "p", HTML_END);
+	html_elem(&r->out, "a", _("Back to the start page"), "href", "/", HTML_END);
+	html_close(&r->out, "p");
+	html_close(&r->out, "main");
+	html_document_end(&r->out);
+}
+
+void web_redirect(struct web_req *r, const char *location)
+{
+	if (!location || location[0] != '/' || location[1] == '/' || location[1] == '\\' ||
+	    !html_url_safe(location))
+		location = "/";
+	r->status = 303;
+	strbuf_reset(&r->out);
+	web_header_add(r, "Location", location);
+}
+
+const char *web_form(const struct web_req *r, const char *name)
+{
+	return web_params_get(&r->form, name);
+}
+
+const char *web_query(const struct web_req *r, const char *name)
+{
+	return web_params_get(&r->query, name);
+}
+
+static void add_headers(struct web_req *r, struct MHD_Response *resp)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(security_headers); i++)
+		MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+	if (r->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+	MHD_add_response_header(resp, "Cache-Control",
+	                        r->cacheable ? "public, max-age=3600" : "no-store");
+	if (r->content_type_out)
+		MHD_add_response_header(resp, "Content-Type", r->content_type_out);
+	for (size_t i = 0; i < r->n_headers; i++)
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	if (atomic_load(&r->server->stopping))
+		MHD_add_response_header(resp, "Connection", "close");
+}
+
+static enum MHD_Result send_response(struct web_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len = r->out.len;
+	char *body;
+
+	if (!r->status)
+		r->status = 200;
+	if (r->method == WEB_HEAD) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else {
+		body = strbuf_detach(&r->out, &len);
+		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			free(body);
+	}
+	if (!resp)
+		return MHD_NO;
+	add_headers(r, resp);
+	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	if (r->cfg->verbose || r->status >= 500 || r->log_detail)
+		web_log(r, "%d %.1f ms%s%s", r->status,
+		        (double)(time_mono_ns() - r->start_ns) / 1e6, r->log_detail ? ": " : "",
+		        r->log_detail ? r->log_detail : "");
+	return ret;
+}
+
+/* Validates and decodes the request before any handler sees it. */
+static int prepare(struct web_req *r, const char *url)
+{
+	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
+	const char *h;
+	int status = 0;
+
+	if (strlen(url) > WEB_MAX_PATH || url[0] != '/') {
+		web_error(r, url[0] != '/' ? 400 : 414, "path too long or relative");
+		goto out;
+	}
+	if (web_percent_decode(url, strlen(url), false, &path, &err) < 0 ||
+	    memchr(path.buf, '\n', path.len) || memchr(path.buf, '\r', path.len)) {
+		web_error(r, 400, err.len ? err.buf : "line break in path");
+		goto out;
+	}
+	r->path = strbuf_detach(&path, NULL);
+	{
+		struct arg_walk w = { .r = r,
+			              .name = STRBUF_INIT,
+			              .value = STRBUF_INIT,
+			              .err = STRBUF_INIT,
+			              .ret = 0 };
+		MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &w);
+		if (w.ret < 0)
+			web_error(r, w.ret == -E2BIG ? 413 : 400, w.err.buf);
+		status = w.ret;
+		strbuf_release(&w.name);
+		strbuf_release(&w.value);
+		strbuf_release(&w.err);
+		if (status < 0)
+			goto out;
+	}
+	h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	if (h && web_parse_cookies(h, &r->cookies, &err) < 0) {
+		web_error(r, 400, err.buf);
+		status = -EINVAL;
+		goto out;
+	}
+	r->content_type =
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	r->authorization =
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+out:
+	strbuf_release(&path);
+	strbuf_release(&err);
+	return r->status ? -EINVAL : 0;
+}
+
+/* Decodes the body by its content type (forms, multipart); JSON is left to the API handlers. */
+static int decode_body(struct web_req *r)
+{
+	struct strbuf err = STRBUF_INIT, boundary = STRBUF_INIT;
+	const char *ct = r->content_type;
+	int ret = 0;
+
+	if (!ct || r->method != WEB_POST)
+		return 0;
+	if (!strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+		ret = web_parse_urlencoded(r->body.buf, r->body.len, &r->form, &err);
+		if (ret < 0)
+			web_error(r, ret == -E2BIG ? 413 : 400, err.buf);
+	} else if (!strncasecmp(ct, "multipart/form-data", 19)) {
+		ret = web_multipart_boundary(ct, &boundary, &err);
+		if (ret == 0)
+			ret = web_parse_multipart(r->body.buf, r->body.len, boundary.buf, &r->parts,
+			                          &err);
+		/* The small fields of a multipart form (csrf) are read like form fields. */
+		for (size_t i = 0; ret == 0 && i < r->parts.nr; i++) {
+			const struct web_part *p = &r->parts.items[i];
+			if (p->filename || memchr(p->data, '\0', p->len))
+				continue;
+			if (p->len > WEB_MAX_VALUE || !utf8_valid(p->data, p->len)) {
+				error_set(&err, "multipart field '%s' is too long or not UTF-8",
+				          p->name);
+				ret = -EINVAL;
+				break;
+			}
+			char *v = xstrndup(p->data, p->len);
+			web_params_add(&r->form, p->name, v);
+			free(v);
+		}
+		if (ret < 0)
+			web_error(r, ret == -E2BIG ? 413 : 400, err.buf);
+	}
+	strbuf_release(&err);
+	strbuf_release(&boundary);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	struct web_server *s = cls;
+	struct web_req *r = *con_cls;
+
+	if (!r) {
+		const union MHD_ConnectionInfo *ci;
+		const char *cl;
+
+		r = xcalloc(1, sizeof(*r));
+		*con_cls = r;
+		atomic_fetch_add(&s->in_flight, 1);
+		r->server = s;
+		r->cfg = s->cfg;
+		r->conn = conn;
+		r->start_ns = time_mono_ns();
+		strbuf_init(&r->body, 0);
+		strbuf_init(&r->out, 0);
+		r->method = method_of(method);
+		r->method_name = method;
+		r->tls = s->tls;
+		r->lang = WEB_LANG_JA;
+		snprintf(r->remote, sizeof(r->remote), "-");
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			char host[INET6_ADDRSTRLEN] = "";
+			const struct sockaddr *sa = ci->client_addr;
+			if (sa->sa_family == AF_INET)
+				inet_ntop(AF_INET,
+				          &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				          host, sizeof(host));
+			else if (sa->sa_family == AF_INET6)
+				inet_ntop(
+				    AF_INET6,
+				    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				    host, sizeof(host));
+			snprintf(r->remote, sizeof(r->remote), "%s", host);
+		}
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl) {
+			const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			                                             MHD_HTTP_HEADER_CONTENT_TYPE);
+			size_t limit = ct && !strncasecmp(ct, "multipart/", 10) ? WEB_MAX_UPLOAD
+			                                                        : WEB_MAX_BODY;
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(cl, &end, 10);
+			if (errno || *end || n > limit) {
+				r->path = xstrdup("-");
+				i18n_set_lang(r->lang);
+				web_error(r, 413, "body over the limit (Content-Length)");
+				return send_response(r);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_TYPE);
+		size_t limit =
+		    ct && !strncasecmp(ct, "multipart/", 10) ? WEB_MAX_UPLOAD : WEB_MAX_BODY;
+		if (r->body.len + *upload_data_size > limit) {
+			/* Chunked and over the limit: discard; answered 413 at the end. */
+			r->status = 413;
+		} else if (!r->status) {
+			strbuf_add(&r->body, upload_data, *upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	i18n_set_lang(r->lang);
+	if (r->status == 413) {
+		r->status = 0;
+		r->path = xstrdup(url);
+		web_error(r, 413, "chunked body over the limit");
+		return send_response(r);
+	}
+	if (prepare(r, url) == 0 && decode_body(r) == 0)
+		route_dispatch(r);
+	return send_response(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct web_server *s = cls;
+	struct web_req *r = *con_cls;
+
+	if (!r)
+		return;
+	req_free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	time_format_rfc3339(&sb, time_now_ms());
+	strbuf_addstr(&sb, " microhttpd: ");
+	strbuf_vaddf(&sb, fmt, ap);
+	if (sb.len && sb.buf[sb.len - 1] != '\n')
+		strbuf_addch(&sb, '\n');
+	fputs(sb.buf, stderr);
+	strbuf_release(&sb);
+}
+
+/* "127.0.0.1:8080", "[::1]:8080", "localhost:8080" → a socket address. */
+static int parse_listen(const char *listen, struct sockaddr_storage *ret, char *host,
+                        size_t host_size, unsigned *ret_port, struct strbuf *err)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+		                  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	const char *colon, *h = listen;
+	size_t hlen;
+	char port[8];
+	int rc;
+
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+		if (!close || close[1] != ':') {
+			error_set(err, "cannot read --listen '%s': write [ADDRESS]:PORT for IPv6",
+			          listen);
+			return -EINVAL;
+		}
+		h = listen + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(listen, ':');
+		if (!colon) {
+			error_set(err,
+			          "cannot read --listen '%s': write ADDRESS:PORT, such as "
+			          "127.0.0.1:8080",
+			          listen);
+			return -EINVAL;
+		}
+		hlen = (size_t)(colon - listen);
+	}
+	char *end;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || p > 65535 || hlen == 0 || hlen >= host_size) {
+		error_set(err,
+		          "cannot read --listen '%s': the port must be 0..65535 and the address "
+		          "non-empty",
+		          listen);
+		return -EINVAL;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	snprintf(port, sizeof(port), "%lu", p);
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0 || !res) {
+		error_set(err, "cannot use --listen address '%s': %s", host, gai_strerror(rc));
+		return -EINVAL;
+	}
+	memcpy(ret, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	*ret_port = (unsigned)p;
+	return 0;
+}
+
+static bool is_loopback(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >>
+		        24) == 127;
+	if (sa->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+	return false;
+}
+
+int web_serve(const struct web_config *cfg, struct strbuf *err)
+{
+	struct web_server s = { .cfg = cfg };
+	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT;
+	struct sockaddr_storage addr = { 0 };
+	char host[256];
+	unsigned port, threads = cfg->threads;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	sigset_t set;
+	int sig, r;
+
+	r = parse_listen(cfg->listen, &addr, host, sizeof(host), &port, err);
+	if (r < 0)
+		return r;
+	if (!!cfg->tls_cert != !!cfg->tls_key) {
+		error_set(err, "--tls-cert and --tls-key go together: give both, or neither");
+		return -EINVAL;
+	}
+	if (cfg->tls_cert) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			error_set(err, "this libmicrohttpd has no TLS support");
+			return -ENOTSUP;
+		}
+		if ((r = strbuf_read_file(&cert, cfg->tls_cert, 1 << 20)) < 0) {
+			error_set(err, "cannot read --tls-cert '%s': %s", cfg->tls_cert,
+			          strerror(-r));
+			goto out;
+		}
+		if ((r = strbuf_read_file(&key, cfg->tls_key, 1 << 20)) < 0) {
+			error_set(err, "cannot read --tls-key '%s': %s", cfg->tls_key,
+			          strerror(-r));
+			goto out;
+		}
+		flags |= MHD_USE_TLS;
+		s.tls = true;
+	} else if (!is_loopback(&addr)) {
+		fprintf(stderr,
+		        "mamori: warning: serving '%s' without TLS: passwords and session "
+		        "cookies cross the network in clear; give --tls-cert and --tls-key\n",
+		        cfg->listen);
+	}
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	}
+
+	/* Check the data directory once before accepting anyone. */
+	{
+		struct store *st = NULL;
+		r = store_open(cfg->dir, 0, &st, err);
+		store_close(st);
+		if (r < 0)
+			goto out;
+	}
+	if ((r = web_session_setup(cfg->dir, err)) < 0)
+		goto out;
+	r = door_open(cfg->dir, 0, &s.door, err);
+	if (r == -ENOENT) {
+		fprintf(stderr,
+		        "mamori: warning: %s; pages that change anything answer 503 until "
+		        "a profile is applied\n",
+		        err->buf);
+		strbuf_reset(err);
+	} else if (r < 0) {
+		goto out;
+	}
+
+	/* Signals are taken by this thread with sigwait; workers inherit the blocked mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pthread_key_create(&s.thread_key, thread_release);
+	pthread_mutex_init(&s.profile_lock, NULL);
+	s.profile_seq = -1;
+	s.daemon = MHD_start_daemon(
+	    flags, (uint16_t)port, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, &addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+	    cfg->max_connections ? cfg->max_connections : 1024u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MAX_HEADER_BYTES * 2,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw,
+	    NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    s.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert.buf, MHD_OPTION_HTTPS_MEM_KEY,
+	    key.buf, MHD_OPTION_END);
+	if (!s.daemon) {
+		error_set(err,
+		          "cannot listen on '%s': the address may be in use or not this "
+		          "machine's (see the microhttpd message above)",
+		          cfg->listen);
+		r = -EADDRINUSE;
+		goto out_key;
+	}
+	{
+		const union MHD_DaemonInfo *di =
+		    MHD_get_daemon_info(s.daemon, MHD_DAEMON_INFO_BIND_PORT);
+		bool v6 = addr.ss_family == AF_INET6;
+		printf("mamori: listening on %s://%s%s%s:%u/\n", s.tls ? "https" : "http",
+		       v6 ? "[" : "", host, v6 ? "]" : "", di ? di->port : port);
+		fflush(stdout);
+	}
+
+	do {
+		r = sigwait(&set, &sig);
+	} while (r != 0);
+	fprintf(stderr, "mamori: %s received: finishing requests in flight, then stopping\n",
+	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	atomic_store(&s.stopping, true);
+	MHD_quiesce_daemon(s.daemon);
+	{
+		int64_t deadline =
+		    time_mono_ns() +
+		    (cfg->shutdown_grace_ms ? cfg->shutdown_grace_ms : 10000) * 1000000LL;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		while (atomic_load(&s.in_flight) > 0 && time_mono_ns() < deadline)
+			nanosleep(&ts, NULL);
+		if (atomic_load(&s.in_flight) > 0)
+			fprintf(stderr,
+			        "mamori: %d requests still running after the grace period\n",
+			        atomic_load(&s.in_flight));
+	}
+	MHD_stop_daemon(s.daemon);
+	if (s.door) {
+		struct strbuf cerr = STRBUF_INIT;
+		if (door_checkpoint(s.door, &cerr) < 0)
+			fprintf(stderr, "mamori: warning: %s\n", cerr.buf);
+		strbuf_release(&cerr);
+	}
+	fprintf(stderr, "mamori: stopped\n");
+	r = 0;
+out_key:
+	pthread_key_delete(s.thread_key);
+	door_free(s.door);
+	pthread_mutex_destroy(&s.profile_lock);
+	if (s.profile)
+		profile_free(s.profile);
+	for (size_t i = 0; i < s.n_old; i++)
+		profile_free(s.old_profiles[i]);
+	free(s.old_profiles);
+out:
+	strbuf_release_secret(&key);
+	strbuf_release(&cert);
+	return r;
+}

@@ -1,0 +1,198 @@
+/* page: the frame every page shares (header, navigation, language switch) and form helpers. */
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "policy/policy.h"
+#include "web/page.h"
+#include "web/session.h"
+
+struct nav_item {
+	enum page_nav id;
+	const char *href;
+	const char *label; /* N_() */
+	bool admin;
+};
+
+static const struct nav_item nav_items[] = {
+	{ NAV_HOME, "/", N_("Dashboard"), false },
+	{ NAV_REGISTERS, "/registers", N_("Registers"), false },
+	{ NAV_REQUESTS, "/requests", N_("Requests"), false },
+	{ NAV_POLICY, "/policy", N_("Policy"), false },
+	{ NAV_LEDGER, "/ledger", N_("Ledger"), false },
+	{ NAV_ADMIN, "/admin", N_("Administration"), true },
+};
+
+static void lang_switch(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	bool ja = r->lang == WEB_LANG_JA;
+
+	page_form_begin(r, "/lang", "lang", false);
+	html_void(o, "input", "type", "hidden", "name", "next", "value", r->path, HTML_END);
+	html_void(o, "input", "type", "hidden", "name", "lang", "value", ja ? "en" : "ja",
+	          HTML_END);
+	/* Each language names itself, so a reader of the other one finds it. */
+	html_elem(o, "button", ja ? "English" : "日本語", "type", "submit", "lang",
+	          ja ? "en" : "ja", HTML_END);
+	page_form_end(r);
+}
+
+void page_begin(struct web_req *r, const char *title, enum page_nav nav)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf full = STRBUF_INIT;
+
+	web_csrf_prepare(r);
+	r->status = r->status ? r->status : 200;
+	r->content_type_out = "text/html; charset=utf-8";
+	strbuf_reset(o);
+	strbuf_addf(&full, "%s - %s", title, _("Mamori"));
+	html_document_begin(o, i18n_lang_code(r->lang), full.buf, "/static/mamori.css");
+	strbuf_release(&full);
+
+	html_open(o, "header", "class", "top", HTML_END);
+	html_open(o, "div", "class", "brand", HTML_END);
+	html_elem(o, "a", _("Mamori"), "href", "/", "class", "logo", HTML_END);
+	if (r->profile)
+		html_elem(o, "span",
+		          r->profile->municipality ? r->profile->municipality : r->profile->title,
+		          "class", "ward", HTML_END);
+	html_close(o, "div");
+	if (r->user && !r->user->must_change) {
+		html_open(o, "nav", "aria-label", _("Main"), HTML_END);
+		html_open(o, "ul", HTML_END);
+		for (size_t i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++) {
+			const struct nav_item *n = &nav_items[i];
+			if (n->admin && !r->user->admin)
+				continue;
+			html_open(o, "li", HTML_END);
+			html_elem(o, "a", _(n->label), "href", n->href, "aria-current",
+			          n->id == nav ? "page" : NULL, HTML_END);
+			html_close(o, "li");
+		}
+		html_close(o, "ul");
+		html_close(o, "nav");
+	}
+	html_open(o, "div", "class", "who", HTML_END);
+	lang_switch(r);
+	if (r->user) {
+		html_elem(o, "span", r->user->name, "class", "user", "title", r->user->login,
+		          HTML_END);
+		page_form_begin(r, "/logout", "logout", false);
+		page_submit(r, _("Log out"), "link");
+		page_form_end(r);
+	}
+	html_close(o, "div");
+	html_close(o, "header");
+	html_open(o, "main", HTML_END);
+	html_elem(o, "h1", title, HTML_END);
+}
+
+void page_end(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+
+	html_close(o, "main");
+	html_open(o, "footer", HTML_END);
+	html_text(o, _("Mamori: the ward's information security standards, run as software."));
+	if (r->profile) {
+		strbuf_addch(o, ' ');
+		html_open(o, "span", "class", "profile", HTML_END);
+		html_textf(o, "%s %s", r->profile->title ? r->profile->title : r->profile->id,
+		           r->profile->source_revision ? r->profile->source_revision : "");
+		html_close(o, "span");
+	}
+	html_close(o, "footer");
+	html_document_end(o);
+}
+
+void page_form_begin(struct web_req *r, const char *action, const char *cls, bool multipart)
+{
+	web_csrf_prepare(r);
+	html_open(&r->out, "form", "method", "post", "action", action, "class", cls, "enctype",
+	          multipart ? "multipart/form-data" : NULL, HTML_END);
+	html_void(&r->out, "input", "type", "hidden", "name", "csrf", "value", r->csrf, HTML_END);
+}
+
+void page_form_end(struct web_req *r)
+{
+	html_close(&r->out, "form");
+}
+
+void page_input(struct web_req *r, const char *type, const char *name, const char *label,
+                const char *value, bool required, const char *autocomplete)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf id = STRBUF_INIT;
+
+	strbuf_addf(&id, "f-%s", name);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", label, "for", id.buf, HTML_END);
+	html_void(o, "input", "type", type, "id", id.buf, "name", name, "value", value, "required",
+	          required ? "" : NULL, "autocomplete", autocomplete, HTML_END);
+	html_close(o, "div");
+	strbuf_release(&id);
+}
+
+void page_submit(struct web_req *r, const char *label, const char *cls)
+{
+	html_elem(&r->out, "button", label, "type", "submit", "class", cls, HTML_END);
+}
+
+void page_notice(struct web_req *r, const char *kind, const char *text)
+{
+	struct strbuf cls = STRBUF_INIT;
+
+	strbuf_addf(&cls, "notice %s", kind);
+	html_elem(&r->out, "p", text, "class", cls.buf, "role",
+	          strcmp(kind, "error") ? "status" : "alert", HTML_END);
+	strbuf_release(&cls);
+}
+
+void page_time(struct strbuf *out, int64_t ms)
+{
+	struct strbuf iso = STRBUF_INIT, shown = STRBUF_INIT;
+
+	time_format_rfc3339(&iso, ms);
+	if (i18n_lang() == WEB_LANG_JA) {
+		time_format_wareki(&shown, ms, TOKYO_OFFSET_MS);
+		strbuf_addch(&shown, ' ');
+		/* "2026-11-22 11:46": keep the clock part only. */
+		struct strbuf local = STRBUF_INIT;
+		time_format_local(&local, ms, TOKYO_OFFSET_MS);
+		const char *sp = strchr(local.buf, ' ');
+		strbuf_addstr(&shown, sp ? sp + 1 : local.buf);
+		strbuf_release(&local);
+	} else {
+		time_format_local(&shown, ms, TOKYO_OFFSET_MS);
+		strbuf_addstr(&shown, " JST");
+	}
+	html_open(out, "time", "datetime", iso.buf, HTML_END);
+	html_text(out, shown.buf);
+	html_close(out, "time");
+	strbuf_release(&iso);
+	strbuf_release(&shown);
+}
+
+void page_date(struct strbuf *out, int64_t ms)
+{
+	struct strbuf iso = STRBUF_INIT, shown = STRBUF_INIT;
+
+	time_format_rfc3339(&iso, ms);
+	if (i18n_lang() == WEB_LANG_JA) {
+		time_format_wareki(&shown, ms, TOKYO_OFFSET_MS);
+	} else {
+		time_format_local(&shown, ms, TOKYO_OFFSET_MS);
+		strbuf_setlen(&shown, shown.len > 10 ? 10 : shown.len);
+	}
+	html_open(out, "time", "datetime", iso.buf, HTML_END);
+	html_text(out, shown.buf);
+	html_close(out, "time");
+	strbuf_release(&iso);
+	strbuf_release(&shown);
+}
+
+void page_link(struct strbuf *out, const char *url, const char *text)
+{
+	html_elem(out, "a", text, "href", url, HTML_END);
+}

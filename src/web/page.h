@@ -1,0 +1,48 @@
+/* page: the frame every page shares (header, navigation, language switch) and form helpers. */
+#ifndef MAMORI_WEB_PAGE_H
+#define MAMORI_WEB_PAGE_H
+
+#include <stdint.h>
+
+#include "web/html.h"
+#include "web/web.h"
+
+/* Which navigation entry is lit. */
+enum page_nav {
+	NAV_NONE,
+	NAV_HOME,
+	NAV_REGISTERS,
+	NAV_REQUESTS,
+	NAV_POLICY,
+	NAV_LEDGER,
+	NAV_ADMIN,
+};
+
+/* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */
+void page_begin(struct web_req *r, const char *title, enum page_nav nav);
+void page_end(struct web_req *r);
+
+/* <form method="post" action=...> with the CSRF field; multipart for file uploads. */
+void page_form_begin(struct web_req *r, const char *action, const char *cls, bool multipart);
+void page_form_end(struct web_req *r);
+
+/* A labelled input row: <label for=id>label</label><input ...>. type "text", "password" ... */
+void page_input(struct web_req *r, const char *type, const char *name, const char *label,
+                const char *value, bool required, const char *autocomplete);
+void page_submit(struct web_req *r, const char *label, const char *cls);
+
+/* <p class="notice KIND" role="status|alert">text</p>; kind "ok", "warn", "error". */
+void page_notice(struct web_req *r, const char *kind, const char *text);
+
+/*
+ * A time as Japanese offices write it, in the ward's zone (Asia/Tokyo):
+ * <time datetime="2026-11-22T02:46:44.000Z">令和8年11月22日 11:46</time>;
+ * English shows "2026-11-22 11:46 JST".
+ */
+void page_time(struct strbuf *out, int64_t ms);
+void page_date(struct strbuf *out, int64_t ms);
+
+/* A link: <a href=url>text</a>, url built by the caller with html_url_*. */
+void page_link(struct strbuf *out, const char *url, const char *text);
+
+#endif

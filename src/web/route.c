@@ -1,0 +1,166 @@
+/* route: the table of pages and API endpoints, authentication, CSRF, dispatch. */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "web/html.h"
+#include "web/route.h"
+#include "web/session.h"
+
+static const struct web_route routes[] = {
+	/* method  pattern  handler  flags */
+	{ WEB_GET, "/static/mamori.css", ui_static_css, ROUTE_PUBLIC | ROUTE_CACHEABLE },
+	{ WEB_GET, "/login", ui_login_form, ROUTE_PUBLIC },
+	{ WEB_POST, "/login", ui_login_post, ROUTE_PUBLIC },
+	{ WEB_POST, "/logout", ui_logout_post, 0 },
+	{ WEB_POST, "/lang", ui_lang_post, ROUTE_PUBLIC },
+	{ WEB_GET, "/password", ui_password_form, 0 },
+	{ WEB_POST, "/password", ui_password_post, 0 },
+};
+
+bool route_match(const char *pattern, const char *path, struct web_req *r)
+{
+	const char *p = pattern, *s = path;
+	unsigned n = 0;
+
+	while (*p && *s) {
+		if (*p == '*') {
+			size_t len = strcspn(s, "/");
+			if (len == 0 || n >= ARRAY_SIZE(r->args))
+				return false;
+			r->args[n] = s; /* made into strings by split_args */
+			n++;
+			s += len;
+			p++;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++;
+		s++;
+	}
+	if (*p || *s)
+		return false;
+	r->n_args = n;
+	return true;
+}
+
+/* Cuts the matched '*' segments of r->path into NUL-terminated strings for the handler. */
+static void split_args(struct web_req *r, char *copy)
+{
+	for (unsigned i = 0; i < r->n_args; i++) {
+		size_t off = (size_t)(r->args[i] - r->path);
+		size_t len = strcspn(r->args[i], "/");
+		char *s = copy + off;
+		s[len] = '\0';
+		r->args[i] = s;
+	}
+}
+
+static bool is_api_path(const char *path)
+{
+	return !strncmp(path, "/api/", 5) || !strncmp(path, "/access/", 8);
+}
+
+static bool may_run_before_password_change(const struct web_route *rt)
+{
+	return rt->fn == ui_password_form || rt->fn == ui_password_post ||
+	       rt->fn == ui_logout_post || rt->fn == ui_lang_post || rt->fn == ui_static_css;
+}
+
+void route_dispatch(struct web_req *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	const struct web_route *rt = NULL;
+	bool path_known = false;
+	const char *lang;
+	int ret;
+
+	r->api = is_api_path(r->path);
+	lang = web_params_get(&r->cookies, WEB_COOKIE_LANG);
+	if (i18n_lang_parse(lang) >= 0)
+		r->lang = (enum web_lang)i18n_lang_parse(lang);
+	i18n_set_lang(r->lang);
+
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!route_match(routes[i].pattern, r->path, r))
+			continue;
+		path_known = true;
+		if (routes[i].method == r->method ||
+		    (routes[i].method == WEB_GET && r->method == WEB_HEAD)) {
+			rt = &routes[i];
+			break;
+		}
+	}
+	if (!rt) {
+		if (path_known) {
+			web_error(r, 405, NULL);
+			web_header_add(r, "Allow", "GET, HEAD, POST");
+		} else {
+			web_error(r, 404, NULL);
+		}
+		goto out;
+	}
+	if (rt->flags & ROUTE_CACHEABLE) {
+		r->cacheable = true;
+		rt->fn(r);
+		goto out;
+	}
+
+	ret = web_thread_resources(r, &err);
+	if (ret < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	if (r->api) {
+		ret = web_api_authenticate(r, &err);
+		if (ret == -EACCES) {
+			web_error(r, 401, "no valid API token");
+			goto out;
+		} else if (ret < 0) {
+			web_error(r, 503, err.buf);
+			goto out;
+		}
+	} else {
+		ret = web_session_load(r, &err);
+		if (ret < 0) {
+			web_error(r, 503, err.buf);
+			goto out;
+		}
+	}
+	if (!(rt->flags & ROUTE_PUBLIC) && !r->user) {
+		if (r->method == WEB_GET || r->method == WEB_HEAD) {
+			struct strbuf to = STRBUF_INIT;
+			strbuf_addstr(&to, "/login");
+			if (strcmp(r->path, "/")) {
+				strbuf_addstr(&to, "?next=");
+				html_url_encode(&to, r->path);
+			}
+			web_redirect(r, to.buf);
+			strbuf_release(&to);
+		} else {
+			web_error(r, 401, "not logged in");
+		}
+		goto out;
+	}
+	if (!r->api && r->method == WEB_POST && !web_csrf_check(r)) {
+		web_error(r, 403, "CSRF token missing or wrong");
+		goto out;
+	}
+	if (r->user && r->user->must_change && !r->api && !may_run_before_password_change(rt)) {
+		web_redirect(r, "/password");
+		goto out;
+	}
+	if ((rt->flags & ROUTE_ADMIN) && !r->user->admin) {
+		web_error(r, 403, "administrators only");
+		goto out;
+	}
+	if (r->n_args) {
+		/* Handlers get the segments as strings: cut them from a copy of the path. */
+		r->args_buf = xstrdup(r->path);
+		split_args(r, r->args_buf);
+	}
+	rt->fn(r);
+out:
+	strbuf_release(&err);
+}

@@ -1,0 +1,86 @@
+/* route: the table of pages and API endpoints, and what each requires before it runs. */
+#ifndef MAMORI_WEB_ROUTE_H
+#define MAMORI_WEB_ROUTE_H
+
+#include "web/web.h"
+
+enum route_flags {
+	ROUTE_PUBLIC = 1 << 0,   /* no login needed (login page, stylesheet) */
+	ROUTE_API = 1 << 1,      /* JSON; authenticated by an API token (Bearer) */
+	ROUTE_ADMIN = 1 << 2,    /* mamori_admin only */
+	ROUTE_CACHEABLE = 1 << 3 /* a static resource: may be cached */
+};
+
+/*
+ * One row per page or endpoint. Columns:
+ *   method   WEB_GET (also answers HEAD) or WEB_POST ...
+ *   pattern  the path; '*' matches one non-empty segment, handed to the handler in args[]
+ *   fn       the handler (ui-*.c for pages, api-*.c for the API)
+ *   flags    enum route_flags
+ * Every POST of a page (not ROUTE_API) is refused without a valid CSRF token.
+ */
+struct web_route {
+	enum web_method method;
+	const char *pattern;
+	web_handler fn;
+	unsigned flags;
+};
+
+/* Matches path against pattern, filling r->args. */
+bool route_match(const char *pattern, const char *path, struct web_req *r);
+
+/* Handlers (one file per page: ui-*.c; per API group: api-*.c). */
+void ui_static_css(struct web_req *r);
+void ui_login_form(struct web_req *r);
+void ui_login_post(struct web_req *r);
+void ui_logout_post(struct web_req *r);
+void ui_password_form(struct web_req *r);
+void ui_password_post(struct web_req *r);
+void ui_lang_post(struct web_req *r);
+void ui_dashboard(struct web_req *r);
+void ui_policy(struct web_req *r);
+void ui_ledger(struct web_req *r);
+void ui_ledger_entry(struct web_req *r);
+void ui_ledger_export(struct web_req *r);
+void ui_registers(struct web_req *r);
+void ui_register_list(struct web_req *r);
+void ui_record_new_form(struct web_req *r);
+void ui_record_new_post(struct web_req *r);
+void ui_record(struct web_req *r);
+void ui_record_act_form(struct web_req *r);
+void ui_record_act_post(struct web_req *r);
+void ui_requests(struct web_req *r);
+void ui_request(struct web_req *r);
+void ui_request_approve(struct web_req *r);
+void ui_request_reject(struct web_req *r);
+void ui_admin(struct web_req *r);
+void ui_admin_sections(struct web_req *r);
+void ui_admin_sections_post(struct web_req *r);
+void ui_admin_users(struct web_req *r);
+void ui_admin_users_post(struct web_req *r);
+void ui_admin_users_import(struct web_req *r);
+void ui_admin_user_post(struct web_req *r);
+void ui_admin_roles(struct web_req *r);
+void ui_admin_roles_post(struct web_req *r);
+void ui_admin_tokens(struct web_req *r);
+void ui_admin_tokens_post(struct web_req *r);
+void ui_admin_token_revoke(struct web_req *r);
+
+void api_sections(struct web_req *r);
+void api_users(struct web_req *r);
+void api_records(struct web_req *r);
+void api_record(struct web_req *r);
+void api_record_create(struct web_req *r);
+void api_record_act(struct web_req *r);
+void api_requests(struct web_req *r);
+void api_request(struct web_req *r);
+void api_request_approve(struct web_req *r);
+void api_request_reject(struct web_req *r);
+void api_ledger_checkpoint(struct web_req *r);
+void api_ledger_proof(struct web_req *r);
+void api_ledger_consistency(struct web_req *r);
+void api_ledger_entry(struct web_req *r);
+void api_evaluation(struct web_req *r);
+void api_me(struct web_req *r);
+
+#endif

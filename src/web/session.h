@@ -1,0 +1,85 @@
+/* session: browser sessions, CSRF tokens, login throttling and API tokens of the web. */
+#ifndef MAMORI_WEB_SESSION_H
+#define MAMORI_WEB_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "web/web.h"
+
+/*
+ * Cookies. With TLS the session cookie carries the __Host- prefix, so the
+ * browser sends it only over HTTPS to this exact host (RFC 6265bis 4.1.3.2);
+ * browsers refuse such a cookie without Secure, so over plain HTTP (a
+ * loopback address for trying Mamori out) the name has no prefix.
+ */
+#define WEB_COOKIE_SESSION_TLS "__Host-mamori_session"
+#define WEB_COOKIE_SESSION     "mamori_session"
+#define WEB_COOKIE_PRE_TLS     "__Host-mamori_pre"
+#define WEB_COOKIE_PRE         "mamori_pre"
+#define WEB_COOKIE_LANG        "mamori_lang"
+
+/* Login throttling (ASVS 6.3.1): from the WEB_LOCK_AFTER-th consecutive failure on, a
+ * login waits WEB_LOCK_BASE_MS, doubling with each further failure, at most WEB_LOCK_MAX_MS. */
+#define WEB_LOCK_AFTER   5
+#define WEB_LOCK_BASE_MS (30 * 1000LL)
+#define WEB_LOCK_MAX_MS  (60 * 60 * 1000LL)
+
+/* Session timeouts when `mamori serve` is not told otherwise. */
+#define WEB_IDLE_TIMEOUT_MS     (30 * 60 * 1000LL)
+#define WEB_ABSOLUTE_TIMEOUT_MS (10 * 60 * 60 * 1000LL)
+
+/* Checks the web's tables exist (the migration ran) before serving. */
+int web_session_setup(const char *dir, struct strbuf *err);
+
+/* Loads a user with the roles held now; -ENOENT when not there. */
+int web_user_load(struct store *st, int64_t id, struct web_user **ret, struct strbuf *err);
+void web_user_free(struct web_user *u);
+/* True when the user holds role at scope (scope NULL: at any scope). */
+bool web_user_has_role(const struct web_user *u, const char *role, const char *scope);
+
+/*
+ * Reads the session cookie: when it names a live session of an active user, sets r->user
+ * and r->session_token. An expired session is deleted and the cookie cleared. Returns 0,
+ * or a store error.
+ */
+int web_session_load(struct web_req *r, struct strbuf *err);
+/* A new session (a new token: never one the browser had before) with its cookie. */
+int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err);
+/* Ends this request's session (logout) and clears the cookie. */
+void web_session_end(struct web_req *r);
+/* Ends every session of a user (suspension, password change elsewhere). */
+int web_sessions_end_user(struct store *st, int64_t user_id, const char *except_token,
+                          struct strbuf *err);
+
+/*
+ * CSRF: the token forms carry is derived from the session token (or, before login, from a
+ * random pre-session cookie set here), as SHA-256("mamori-csrf-v1" 0 token): a page of
+ * another site can neither read the cookie nor compute the token.
+ */
+void web_csrf_prepare(struct web_req *r);
+/* True when the form's "csrf" field matches (constant-time). */
+bool web_csrf_check(struct web_req *r);
+
+/*
+ * Throttling. web_throttle_wait gives how long the login must still wait (0: may try).
+ * web_throttle_fail counts a failure and returns the new wait; web_throttle_clear forgets.
+ */
+int web_throttle_wait(struct store *st, const char *login, int64_t now, int64_t *ret_wait_ms,
+                      struct strbuf *err);
+int web_throttle_fail(struct store *st, const char *login, int64_t now, int64_t *ret_wait_ms,
+                      int64_t *ret_failures, struct strbuf *err);
+int web_throttle_clear(struct store *st, const char *login, struct strbuf *err);
+
+/*
+ * API tokens: "Authorization: Bearer <token>". Sets r->user and r->api_token_id when the
+ * token is live and its user active. Returns 0 (authenticated), -EACCES (missing, unknown
+ * or revoked token) or a store error.
+ */
+int web_api_authenticate(struct web_req *r, struct strbuf *err);
+
+/* The cookie attributes for this request ("; Path=/; HttpOnly; SameSite=Strict[; Secure]"). */
+void web_cookie_attrs(const struct web_req *r, struct strbuf *out);
+
+#endif

@@ -1,0 +1,300 @@
+/* ui-login: logging in and out, changing one's password, the language switch, the stylesheet. */
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/act.h"
+#include "core/core.h"
+#include "core/org.h"
+#include "ledger/ledger.h"
+#include "policy/policy.h"
+#include "web/page.h"
+#include "web/route.h"
+#include "web/session.h"
+
+extern const unsigned char web_css[];
+extern const size_t web_css_len;
+
+void ui_static_css(struct web_req *r)
+{
+	r->status = 200;
+	r->content_type_out = "text/css; charset=utf-8";
+	strbuf_add(&r->out, web_css, web_css_len);
+}
+
+void web_audit(struct web_req *r, const char *actor, const char *action, const char *detail)
+{
+	struct strbuf err = STRBUF_INIT, data = STRBUF_INIT;
+	struct ledger *lg;
+	struct ledger_entry e = { 0 };
+	uint64_t index;
+
+	strbuf_addf(&data, "via=%s remote=%s", r->api ? "api" : "web", r->remote);
+	if (detail)
+		strbuf_addf(&data, " %s", detail);
+	e.kind = ENTRY_LOGIN;
+	e.time_ms = time_now_ms();
+	e.actor = actor;
+	e.action = action;
+	e.data = (const uint8_t *)data.buf;
+	e.data_len = data.len;
+	if (r->profile)
+		e.profile = r->profile->sha256;
+	if (web_thread_ledger(r, &lg, &err) < 0 || ledger_append(lg, &e, 1, &index, &err) < 0)
+		web_log(r, "cannot ledger %s of '%s': %s", action, actor, err.buf);
+	strbuf_release(&data);
+	strbuf_release(&err);
+}
+
+/* "next" must stay on this site: a local path, never "//host" or a scheme. */
+static const char *safe_next(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
+	    !strcmp(next, "/login") || !html_url_safe(next))
+		return "/";
+	return next;
+}
+
+static void login_page(struct web_req *r, const char *login, const char *error)
+{
+	struct strbuf *o = &r->out;
+	const char *next = web_query(r, "next");
+
+	if (!next)
+		next = web_form(r, "next");
+	page_begin(r, _("Log in"), NAV_NONE);
+	html_open(o, "section", "class", "card login", HTML_END);
+	if (error)
+		page_notice(r, "error", error);
+	page_form_begin(r, "/login", NULL, false);
+	html_void(o, "input", "type", "hidden", "name", "next", "value", safe_next(next), HTML_END);
+	page_input(r, "text", "login", _("Login ID"), login, true, "username");
+	page_input(r, "password", "password", _("Password"), NULL, true, "current-password");
+	page_submit(r, _("Log in"), NULL);
+	page_form_end(r);
+	html_close(o, "section");
+	page_end(r);
+}
+
+void ui_login_form(struct web_req *r)
+{
+	if (r->user) {
+		web_redirect(r, safe_next(web_query(r, "next")));
+		return;
+	}
+	login_page(r, NULL, NULL);
+}
+
+/* A hash to verify against when the login does not exist, so both cost the same time. */
+static char dummy[PASSWORD_HASH_SIZE];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_make(void)
+{
+	char pw[PASSWORD_GENERATED_SIZE];
+	struct password_policy pol = PASSWORD_POLICY_INIT(PASSWORD_CLAUSE_MINATO);
+
+	if (password_generate(&pol, "x", NULL, pw) == 0)
+		password_hash(pw, dummy, NULL);
+	sodium_memzero(pw, sizeof(pw));
+}
+
+void ui_login_post(struct web_req *r)
+{
+	const char *login = web_form(r, "login"), *password = web_form(r, "password");
+	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
+	struct org_user u = { 0 };
+	char *hash = NULL;
+	int64_t now = time_now_ms(), wait = 0, failures = 0;
+	bool known = false, ok = false;
+	int ret;
+
+	if (!login || !password || !*login || !*password) {
+		r->status = 400;
+		login_page(r, login, _("Enter your login ID and password."));
+		goto out;
+	}
+	if (strlen(login) > CORE_MAX_ID || strlen(password) > PASSWORD_MAX_BYTES) {
+		r->status = 400;
+		login_page(r, NULL, _("The login ID or password is wrong."));
+		goto out;
+	}
+	if (web_throttle_wait(r->st, login, now, &wait, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	known = core_valid_login(login) && org_user_get(r->st, login, &u, &err) == 0;
+	if (wait > 0) {
+		web_audit(r, known ? u.login : "-", "login.locked", NULL);
+		r->status = 429;
+		strbuf_addf(&msg,
+		            _("Too many failed attempts. Wait %lld seconds before trying again."),
+		            (long long)((wait + 999) / 1000));
+		login_page(r, login, msg.buf);
+		goto out;
+	}
+	if (known && !strcmp(u.status, USER_ACTIVE) &&
+	    org_user_password_hash(r->st, u.login, &hash, &err) == 0 && hash) {
+		ok = password_verify(hash, password);
+	} else {
+		pthread_once(&dummy_once, dummy_make);
+		if (dummy[0])
+			(void)password_verify(dummy, password);
+	}
+	if (!ok) {
+		ret = web_throttle_fail(r->st, login, now, &wait, &failures, &err);
+		if (ret < 0)
+			web_log(r, "%s", err.buf);
+		strbuf_reset(&msg);
+		strbuf_addf(&msg, "failures=%lld", (long long)failures);
+		web_audit(r, known ? u.login : "-", "login.fail", msg.buf);
+		strbuf_reset(&msg);
+		strbuf_addstr(&msg, _("The login ID or password is wrong."));
+		if (wait > 0) {
+			strbuf_addch(&msg, ' ');
+			strbuf_addf(&msg,
+			            _("Too many failed attempts. Wait %lld seconds before trying "
+			              "again."),
+			            (long long)((wait + 999) / 1000));
+		}
+		r->status = 401;
+		login_page(r, login, msg.buf);
+		goto out;
+	}
+	if (web_throttle_clear(r->st, login, &err) < 0 || web_session_start(r, u.id, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	web_audit(r, u.login, "login.ok", NULL);
+	web_redirect(r, u.must_change ? "/password" : safe_next(web_form(r, "next")));
+out:
+	free(hash);
+	org_user_release(&u);
+	strbuf_release(&err);
+	strbuf_release(&msg);
+}
+
+void ui_logout_post(struct web_req *r)
+{
+	web_audit(r, r->user->login, "logout", NULL);
+	web_session_end(r);
+	web_redirect(r, "/login");
+}
+
+void ui_lang_post(struct web_req *r)
+{
+	int lang = i18n_lang_parse(web_form(r, "lang"));
+	struct strbuf c = STRBUF_INIT;
+
+	if (lang < 0) {
+		web_error(r, 400, "unknown language");
+		return;
+	}
+	strbuf_addf(&c, "%s=%s", WEB_COOKIE_LANG, i18n_lang_code((enum web_lang)lang));
+	web_cookie_attrs(r, &c);
+	strbuf_addstr(&c, "; Max-Age=31536000");
+	web_header_add(r, "Set-Cookie", c.buf);
+	strbuf_release(&c);
+	web_redirect(r, safe_next(web_form(r, "next")));
+}
+
+static void password_page(struct web_req *r, const char *error, const char *ok)
+{
+	struct strbuf *o = &r->out;
+
+	page_begin(r, _("Change password"), NAV_NONE);
+	html_open(o, "section", "class", "card login", HTML_END);
+	if (r->user->must_change && !ok)
+		page_notice(r, "warn",
+		            _("Please choose your own password before you go on. It must have at "
+		              "least 12 characters, be hard to guess, and not contain your login "
+		              "ID or name."));
+	if (error)
+		page_notice(r, "error", error);
+	if (ok)
+		page_notice(r, "ok", ok);
+	page_form_begin(r, "/password", NULL, false);
+	page_input(r, "password", "current", _("Current password"), NULL, true, "current-password");
+	page_input(r, "password", "new", _("New password"), NULL, true, "new-password");
+	page_input(r, "password", "again", _("New password again"), NULL, true, "new-password");
+	page_submit(r, _("Change password"), NULL);
+	page_form_end(r);
+	html_close(o, "section");
+	page_end(r);
+}
+
+void ui_password_form(struct web_req *r)
+{
+	password_page(r, NULL, NULL);
+}
+
+void ui_password_post(struct web_req *r)
+{
+	const char *cur = web_form(r, "current"), *nw = web_form(r, "new"),
+	           *again = web_form(r, "again");
+	struct strbuf err = STRBUF_INIT;
+	struct act_result res = ACT_RESULT_INIT;
+	const struct act_attr fields[] = { { "must_change", "0" } };
+	struct act_input in = { .kind = ACT_USER_PASSWD,
+		                .actor = r->user->login,
+		                .target = r->user->login,
+		                .fields = fields,
+		                .n_fields = 1,
+		                .ctx = { .via = "web", .remote = r->remote } };
+	char *hash = NULL;
+
+	if (!cur || !nw || !again || !*nw) {
+		r->status = 400;
+		password_page(r, _("Fill in every field."), NULL);
+		goto out;
+	}
+	if (org_user_password_hash(r->st, r->user->login, &hash, &err) < 0 || !hash ||
+	    !password_verify(hash, cur)) {
+		web_audit(r, r->user->login, "password.fail", NULL);
+		r->status = 400;
+		password_page(r, _("The current password is wrong."), NULL);
+		goto out;
+	}
+	if (strcmp(nw, again)) {
+		r->status = 400;
+		password_page(r, _("The two new passwords differ."), NULL);
+		goto out;
+	}
+	if (!strcmp(nw, cur)) {
+		r->status = 400;
+		password_page(r, _("The new password must differ from the current one."), NULL);
+		goto out;
+	}
+	if (!web_door(r)) {
+		web_error(r, 503, "no door: the data directory has no profile");
+		goto out;
+	}
+	in.secret = nw;
+	if (act_run(web_door(r), &in, &res, &err) < 0) {
+		/* The door explains a weak password with the clause: show its message. */
+		r->status = 400;
+		password_page(r, err.buf, NULL);
+		goto out;
+	}
+	if (res.outcome != ACT_DONE) {
+		r->status = 403;
+		password_page(r, res.message ? res.message : _("Refused."), NULL);
+		goto out;
+	}
+	/* Other sessions of this person end; this one goes on with a new token. */
+	if (web_sessions_end_user(r->st, r->user->id, NULL, &err) < 0 ||
+	    web_session_start(r, r->user->id, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	r->user->must_change = false;
+	password_page(r, NULL, _("Your password has been changed."));
+out:
+	free(hash);
+	act_result_release(&res);
+	strbuf_release(&err);
+}

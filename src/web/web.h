@@ -1,0 +1,161 @@
+/* web: what every page and API handler shares: the request, its session, the response. */
+#ifndef MAMORI_WEB_WEB_H
+#define MAMORI_WEB_WEB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "web/i18n.h"
+#include "web/parse.h"
+
+struct store;
+struct profile;
+struct web_server;
+
+/* Limits of one request (see also web/parse.h). */
+#define WEB_MAX_HEADER_BYTES (32 * 1024)       /* request line + headers; over: 431 */
+#define WEB_MAX_BODY         (256 * 1024)      /* forms and JSON; over: 413 */
+#define WEB_MAX_UPLOAD       (4 * 1024 * 1024) /* multipart/form-data (CSV import); over: 413 */
+#define WEB_MAX_PATH         2048
+
+enum web_method {
+	WEB_GET,
+	WEB_HEAD,
+	WEB_POST,
+	WEB_PUT,
+	WEB_DELETE,
+	WEB_OTHER,
+};
+
+/* How the server is run: `mamori serve` options. */
+struct web_config {
+	const char *dir;      /* data directory */
+	const char *listen;   /* "127.0.0.1:8080" */
+	const char *tls_cert; /* PEM files; both or neither */
+	const char *tls_key;
+	unsigned threads; /* worker threads; 0 = one per CPU */
+	unsigned max_connections;
+	int64_t idle_timeout_ms;     /* session idle timeout (ログオフ) */
+	int64_t absolute_timeout_ms; /* session lifetime whatever the activity */
+	int64_t shutdown_grace_ms;   /* how long in-flight requests may take at SIGTERM */
+	bool verbose;                /* one log line per request */
+};
+
+/* The logged-in person of a request (a browser session or an API token). */
+struct web_user {
+	int64_t id;
+	char *login;
+	char *name;
+	char *section; /* section id, or NULL */
+	char *employment;
+	bool must_change;
+	bool admin; /* holds mamori_admin */
+	/* role@scope strings currently held, for the policy */
+	char **roles;
+	size_t n_roles;
+};
+
+struct web_header {
+	char *name, *value;
+};
+
+struct web_req {
+	struct web_server *server;
+	const struct web_config *cfg;
+	void *conn; /* struct MHD_Connection * */
+
+	/* ---- the request, validated ---- */
+	enum web_method method;
+	const char *method_name;
+	char *path; /* percent-decoded, UTF-8, starts with '/' */
+	struct web_params query;
+	struct web_params form; /* application/x-www-form-urlencoded body */
+	struct web_parts parts; /* multipart/form-data body */
+	struct web_params cookies;
+	struct strbuf body;
+	const char *content_type;  /* of the body, or NULL */
+	const char *authorization; /* the Authorization header, or NULL */
+	char remote[64];
+	bool tls;
+	int64_t start_ns;
+
+	/* ---- routing ---- */
+	const char *args[4]; /* the '*' segments of the matched route pattern */
+	unsigned n_args;
+	char *args_buf;
+	bool api; /* /api/ and /access/: JSON errors, token authentication */
+
+	/* ---- resources of the worker thread ---- */
+	struct store *st;
+	const struct profile *profile; /* the profile in force, or NULL when none stored */
+
+	/* ---- who ---- */
+	enum web_lang lang;
+	struct web_user *user;  /* NULL: not logged in */
+	char session_token[40]; /* the raw session token of this request, or "" */
+	char csrf[48];          /* the CSRF token forms of this response carry */
+	int64_t api_token_id;   /* the API token used, or 0 */
+
+	/* ---- the response ---- */
+	int status;
+	const char *content_type_out;
+	struct strbuf out;
+	struct web_header *headers;
+	size_t n_headers, alloc_headers;
+	bool cacheable;   /* default false: Cache-Control: no-store */
+	char *log_detail; /* for the server log only, never sent */
+};
+
+typedef void (*web_handler)(struct web_req *r);
+
+/* ---- responses ---- */
+void web_header_add(struct web_req *r, const char *name, const char *value);
+/* 303 See Other to a local path (anything else becomes "/"). */
+void web_redirect(struct web_req *r, const char *location);
+/*
+ * A generic error page (or JSON error on the API) with the status's
+ * standard text; detail goes to the server log only, never to the client.
+ */
+void web_error(struct web_req *r, int status, const char *detail);
+/* An API error with a message for the client (validation errors the client can fix). */
+void web_api_error(struct web_req *r, int status, const char *message);
+/* Starts a JSON response (status 200 unless set). */
+void web_json_begin(struct web_req *r);
+
+/* The parameter of a POST form, or NULL. */
+const char *web_form(const struct web_req *r, const char *name);
+const char *web_query(const struct web_req *r, const char *name);
+
+/* Logs one line to the server log (stderr), with the request's method and path. */
+void web_log(const struct web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- the server (http.c) ---- */
+/*
+ * Runs the server until SIGTERM or SIGINT, then stops accepting, lets
+ * requests in flight finish (up to cfg->shutdown_grace_ms) and returns 0;
+ * or a negative errno with err set when it cannot start. ready_fd, if >= 0,
+ * gets the line "listening on URL\n" once the socket is bound.
+ */
+int web_serve(const struct web_config *cfg, struct strbuf *err);
+
+/* Dispatches a request to its handler (route.c), after authentication. */
+void route_dispatch(struct web_req *r);
+
+/* The per-thread store and profile of the data directory (http.c). */
+int web_thread_resources(struct web_req *r, struct strbuf *err);
+/* The per-thread ledger on the thread's store, for reads and the web's access log. */
+struct ledger;
+int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err);
+/* The server's door (core/act.h), or NULL when the data directory has no profile yet. */
+struct door;
+struct door *web_door(struct web_req *r);
+
+/*
+ * The web's access log in the ledger: one ENTRY_LOGIN entry (actor, action such as
+ * "login.ok", "login.fail", "login.locked", "logout", "access.refused"), with the client
+ * address and detail as public data. Failures are logged to the server log, never shown.
+ */
+void web_audit(struct web_req *r, const char *actor, const char *action, const char *detail);
+
+#endif
