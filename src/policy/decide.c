@@ -393,11 +393,12 @@ static bool rule_matches(const struct crule *cr, const struct prepared *pr)
 static const struct policy_action *find_action(const struct profile *p,
                                                const struct decide_request *q,
                                                const struct policy_register **ret_reg,
-                                               struct strbuf *err)
+                                               int *ret_code, struct strbuf *err)
 {
 	const char *name = q->action;
 	const struct policy_action *a;
 
+	*ret_code = -EINVAL;
 	if (!nonempty(name)) {
 		error_set(err, "the request names no action");
 		return NULL;
@@ -405,6 +406,7 @@ static const struct policy_action *find_action(const struct profile *p,
 	if (strchr(name, '.')) {
 		a = policy_action(p, name);
 		if (!a) {
+			*ret_code = -ENOENT;
 			error_set(err, "unknown action '%s' in profile '%s'", name, p->id);
 			return NULL;
 		}
@@ -428,6 +430,7 @@ static const struct policy_action *find_action(const struct profile *p,
 			return a;
 		}
 	}
+	*ret_code = -ENOENT;
 	error_set(err, "unknown action '%s' for resource type '%s' in profile '%s'", name,
 	          q->resource_type, p->id);
 	return NULL;
@@ -478,7 +481,8 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
                   struct strbuf *err)
 {
 	const struct policy_register *reg = NULL;
-	const struct policy_action *a = find_action(p, q, &reg, err);
+	int code = 0;
+	const struct policy_action *a = find_action(p, q, &reg, &code, err);
 	const struct caction *ca;
 	struct prepared pr;
 	struct decision d;
@@ -486,7 +490,7 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 	bool needs_level = false;
 
 	if (!a)
-		return q->action && *q->action ? -ENOENT : -EINVAL;
+		return code;
 	memset(&d, 0, sizeof(d));
 	d.profile = p;
 	d.action = a;

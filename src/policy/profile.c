@@ -912,11 +912,17 @@ static void load_action(struct loader *L, struct policy_register *r, const struc
 			a->to = state_ref(L, r, x, s);
 	}
 	load_fields(L, ymap_get(v, "fields"), "'fields' of an action", &a->fields, &a->n_fields);
-	for (unsigned i = 0; i < a->n_fields; i++)
-		if (policy_register_field(r, a->fields[i].id))
+	/* an action may set a register field: then it is the same field, of the same type */
+	for (unsigned i = 0; i < a->n_fields; i++) {
+		const struct policy_field *rf = policy_register_field(r, a->fields[i].id);
+
+		if (rf && rf->type != a->fields[i].type)
 			diag_add(L->d, DIAG_ERROR, a->fields[i].pos,
-			         "field '%s' of action '%s' is already a field of register '%s'",
-			         a->fields[i].id, a->full_name, r->id);
+			         "field '%s' of action '%s' is %s, but register '%s' has it as %s",
+			         a->fields[i].id, a->full_name,
+			         policy_field_type_name(a->fields[i].type), r->id,
+			         policy_field_type_name(rf->type));
+	}
 	clause_refs(L, v, &a->clauses, false, "an action");
 }
 

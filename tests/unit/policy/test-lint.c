@@ -1,0 +1,283 @@
+/* test-lint: model checks (rules that never apply or conflict, uncarried clauses) and coverage. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "policy/policy.h"
+#include "fixture.h"
+
+#define BASE                                                                                       \
+	"format: mamori-profile/1\n"                                                               \
+	"profile: {id: x, title: t, municipality: m}\n"                                            \
+	"levels: [{id: \"3\", name: L3}, {id: \"2\", name: L2}, {id: \"1\", name: L1}]\n"          \
+	"roles:\n"                                                                                 \
+	"  so: {name: SO, scope: section, includes: [staff]}\n"                                    \
+	"  staff: {name: S, scope: section}\n"                                                     \
+	"  chief: {name: C, scope: org}\n"                                                         \
+	"registers:\n"                                                                             \
+	"  asset:\n"                                                                               \
+	"    name: A\n"                                                                            \
+	"    fields: {note: text, kind: {type: enum, values: [a, b]}}\n"                           \
+	"    states: {live: L, dead: D, limbo: X}\n"                                               \
+	"    actions:\n"                                                                           \
+	"      new: {name: N, create: true, to: live}\n"                                           \
+	"      copy: {name: C, from: [live]}\n"                                                    \
+	"      kill: {name: K, from: [live], to: dead}\n"                                          \
+	"clauses:\n"                                                                               \
+	"  C-1: {cite: 1, kind: E, text: t}\n"                                                     \
+	"  C-2: {cite: 2, kind: R, text: t}\n"                                                     \
+	"  C-3: {cite: 3, kind: H, text: t}\n"
+
+/* Lints BASE + extra; returns the formatted diagnostics (caller frees) and the error count. */
+static char *lint(const char *extra, unsigned *ret_errors, unsigned *ret_warnings)
+{
+	struct strbuf text = STRBUF_INIT, out = STRBUF_INIT;
+	struct policy_diags d = { 0 };
+	struct profile *p = NULL;
+
+	strbuf_addstr(&text, BASE);
+	strbuf_addstr(&text, extra);
+	profile_lint_buffer("t.yaml", text.buf, text.len, &d, &p);
+	policy_diags_format(&d, "t.yaml", &out);
+	*ret_errors = d.errors;
+	if (ret_warnings)
+		*ret_warnings = d.warnings;
+	profile_free(p);
+	policy_diags_release(&d);
+	strbuf_release(&text);
+	return strbuf_detach(&out, NULL);
+}
+
+static void expect_diag(const char *extra, const char *want, bool error)
+{
+	unsigned errors, warnings;
+	char *got = lint(extra, &errors, &warnings);
+
+	if (!strstr(got, want))
+		fprintf(stderr, "# got:\n%s# want: %s\n", got, want);
+	assert_non_null(strstr(got, want));
+	if (error)
+		assert_true(errors > 0);
+	else
+		assert_int_equal(errors, 0);
+	free(got);
+}
+
+#define RULE_C1                                                                                    \
+	"rules:\n  - {id: ok, on: asset.copy, when: {actor: {role: staff}}, effect: allow, "       \
+	"clause: C-1}\n"
+
+static void test_clean(void **state)
+{
+	unsigned errors, warnings;
+	char *got = lint(RULE_C1 "  - {id: reg, on: asset.new, effect: allow, clause: C-2}\n"
+	                         "  - {id: k, on: asset.kill, effect: allow, clause: C-1}\n",
+	                 &errors, &warnings);
+
+	if (errors || warnings)
+		fprintf(stderr, "# %s", got);
+	assert_int_equal(errors, 0);
+	/* limbo is reached by nothing */
+	assert_int_equal(warnings, 1);
+	assert_non_null(strstr(got, "warning: state 'limbo' of register 'asset' is never reached"));
+	free(got);
+}
+
+static void test_e_clause_uncarried(void **state)
+{
+	expect_diag("rules: []\n",
+	            "t.yaml:18:3: error: clause 'C-1' (kind E) is enforced by nothing", true);
+	expect_diag(RULE_C1, "t.yaml:19:3: warning: clause 'C-2' (kind R) is carried by nothing",
+	            false);
+}
+
+static void test_unreachable_and_conflicting(void **state)
+{
+	expect_diag(RULE_C1 "  - {id: no, on: asset.copy, when: {actor: {role: staff}}, effect: "
+	                    "deny, clause: C-1}\n",
+	            "error: rules 'ok' (allow) and 'no' (deny) are in conflict: same conditions on "
+	            "'asset.copy', different effects",
+	            true);
+	expect_diag(RULE_C1 "  - {id: no, on: asset.*, effect: deny, clause: C-1}\n",
+	            "error: rule 'ok' (allow) is unreachable on 'asset.copy': rule 'no' (deny) "
+	            "applies whenever it does",
+	            true);
+	/* the officer includes staff: an approval for staff covers an allow for the officer */
+	expect_diag("rules:\n  - {id: so, on: asset.copy, when: {actor: {role: so}}, effect: "
+	            "allow, clause: C-1}\n"
+	            "  - {id: st, on: asset.copy, when: {actor: {role: staff}}, effect: approval, "
+	            "approver: so, clause: C-1}\n",
+	            "rule 'so' (allow) is unreachable on 'asset.copy': rule 'st' (approval)", true);
+	/* with an unless, nothing is claimed */
+	expect_diag("rules:\n  - {id: so, on: asset.copy, when: {actor: {role: so}}, effect: "
+	            "allow, clause: C-1}\n"
+	            "  - {id: st, on: asset.copy, when: {actor: {role: staff}}, unless: {actor: "
+	            "{role: so}}, effect: approval, approver: so, clause: C-1}\n",
+	            "warning: state 'limbo'", false);
+	/* disjoint levels do not conflict */
+	expect_diag(
+	    "rules:\n  - {id: a, on: asset.copy, when: {level: [\"3\"]}, effect: deny, clause: "
+	    "C-1}\n"
+	    "  - {id: b, on: asset.copy, when: {level: [\"1\"]}, effect: allow, clause: C-1}\n",
+	    "warning: state 'limbo'", false);
+	expect_diag(RULE_C1 "  - {id: dup, on: asset.copy, when: {actor: {role: staff}}, effect: "
+	                    "allow, clause: C-1}\n",
+	            "warning: rule 'dup' repeats rule 'ok' on 'asset.copy'", false);
+}
+
+static void test_never_applies(void **state)
+{
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {level: [\"1\"], level_at_least: "
+	            "\"2\"}, effect: allow, clause: C-1}\n",
+	            "error: rule 'a' can never apply: no level satisfies its level conditions",
+	            true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {actor: {role: so}}, unless: "
+	            "{actor: {role: staff}}, effect: allow, clause: C-1}\n",
+	            "error: rule 'a' can never apply: its 'unless' holds whenever its 'when' does",
+	            true);
+}
+
+static void test_rule_reference_errors(void **state)
+{
+	expect_diag("rules:\n  - {id: a, on: asset.cpoy, effect: allow, clause: C-1}\n",
+	            "t.yaml:22:17: error: unknown action 'asset.cpoy' (did you mean 'asset.copy'?)",
+	            true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {actor: {role: stuff}}, effect: "
+	            "allow, clause: C-1}\n",
+	            "unknown role 'stuff' (did you mean 'staff'?)", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {level: [\"4\"]}, effect: allow, "
+	            "clause: C-1}\n",
+	            "unknown level '4'", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {record: {note: x}}, effect: allow, "
+	            "clause: C-1}\n",
+	            "rule 'a' tests field 'note' of type text; rules test enum or bool fields only",
+	            true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {record: {kind: c}}, effect: allow, "
+	            "clause: C-1}\n",
+	            "field 'kind' of register 'asset' has no value 'c'", true);
+	expect_diag(
+	    "rules:\n  - {id: a, on: asset.copy, when: {record: {knd: a}}, effect: allow, clause: "
+	    "C-1}\n",
+	    "rule 'a' tests field 'knd', which register 'asset' does not have (did you mean "
+	    "'kind'?)",
+	    true);
+	expect_diag(
+	    "rules:\n  - {id: a, on: asset.copy, when: {state: [alive]}, effect: allow, clause: "
+	    "C-1}\n",
+	    "tests state 'alive', which register 'asset' does not have (did you mean 'live'?)",
+	    true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, effect: approval, clause: C-1}\n",
+	            "rule 'a' needs 'approver'", true);
+	expect_diag(
+	    "rules:\n  - {id: a, on: asset.copy, effect: allow, approver: so, clause: C-1}\n",
+	    "rule 'a' has an approver but its effect is not approval", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, effect: approval, approver: so@org, "
+	            "clause: C-1}\n",
+	            "role 'so' has scope section: it cannot be '@org'", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, effect: allow, clauze: C-1}\n",
+	            "unknown key 'clauze' in a rule (did you mean 'clause'?)", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, effect: allow}\n", "a rule needs 'clause'",
+	            true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, effect: permit, clause: C-1}\n",
+	            "unknown effect 'permit'", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, obligations: [{record: [nothing]}], "
+	            "clause: C-1}\n",
+	            "rule 'a' obliges recording 'nothing', which is neither a field of action "
+	            "'asset.copy' nor of register 'asset'",
+	            true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, obligations: [{note: x, encrypt: true}], "
+	            "clause: C-1}\n",
+	            "an obligation has exactly one of", true);
+	expect_diag("rules:\n  - {id: a, on: asset, effect: allow, clause: C-1}\n",
+	            "action 'asset' must be written register.action", true);
+	expect_diag("rules:\n  - {id: a, on: \"*.fly\", effect: allow, clause: C-1}\n",
+	            "no register has an action 'fly'", true);
+	expect_diag(RULE_C1 "  - {id: ok, on: asset.copy, effect: deny, clause: C-1}\n",
+	            "rule 'ok' is defined twice", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {context: {channel: x}}, effect: "
+	            "allow, clause: C-1}\n",
+	            "unknown context key 'channel'", true);
+	expect_diag("rules:\n  - {id: a, on: asset.copy, when: {actor: {employment: [x]}}, effect: "
+	            "allow, clause: C-1}\n",
+	            "'employment' needs the kinds listed under top-level 'employment'", true);
+}
+
+static void test_separation_errors(void **state)
+{
+	expect_diag(RULE_C1 "separation:\n  - {id: s, kind: applicant_not_approver, clause: C-1}\n",
+	            "applicant_not_approver needs 'actions'", true);
+	expect_diag(RULE_C1 "separation:\n  - {id: s, kind: distinct_persons, fields: [asset.note, "
+	                    "asset.kind], clause: C-1}\n",
+	            "field 'asset.note' is text, not user", true);
+	expect_diag(RULE_C1
+	            "separation:\n  - {id: s, kind: exclusive_roles, roles: [so], clause: C-1}\n",
+	            "exclusive_roles needs at least two roles", true);
+	expect_diag(RULE_C1 "separation:\n  - {id: s, kind: two_person, clause: C-1}\n",
+	            "unknown constraint kind 'two_person'", true);
+	expect_diag(RULE_C1 "separation:\n  - {id: s, kind: applicant_not_approver, actions: all, "
+	                    "fallback: {so: nobody}, clause: C-1}\n",
+	            "unknown role 'nobody'", true);
+}
+
+static void test_coverage(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct profile *p = NULL;
+	struct policy_coverage cov;
+	const struct policy_coverage_entry *t4, *t10, *t11;
+
+	assert_int_equal(profile_load_buffer("f", fixture_yaml, strlen(fixture_yaml), &p, &err), 0);
+	policy_coverage_compute(p, &cov);
+	assert_int_equal(cov.nr, p->n_clauses);
+	t4 = &cov.entries[policy_clause(p, "T-4")->index];
+	t10 = &cov.entries[policy_clause(p, "T-10")->index];
+	t11 = &cov.entries[policy_clause(p, "T-11")->index];
+	/* T-4: the take_out action and its rules */
+	assert_true(t4->nr >= 4);
+	assert_string_equal(t4->carriers[0].name, "action asset.take_out");
+	assert_int_equal(t4->carriers[0].kind, CARRIER_ACTION);
+	assert_int_equal(t10->nr, 0);
+	assert_int_equal(t11->nr, 0);
+	assert_int_equal(cov.uncarried, 0);
+	assert_int_equal(cov.with_reason, 1);
+	policy_coverage_release(&cov);
+	profile_free(p);
+	strbuf_release(&err);
+}
+
+static void test_diagnostics_sorted(void **state)
+{
+	unsigned errors;
+	char *got = lint("rules:\n  - {id: b, on: asset.zz, effect: allow, clause: C-1}\n"
+	                 "  - {id: a, on: asset.yy, effect: allow, clause: C-1}\n",
+	                 &errors, NULL);
+	char *first = strstr(got, "asset.zz"), *second = strstr(got, "asset.yy");
+
+	assert_int_equal(errors, 2);
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_true(first < second);
+	free(got);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_e_clause_uncarried),
+		cmocka_unit_test(test_unreachable_and_conflicting),
+		cmocka_unit_test(test_never_applies),
+		cmocka_unit_test(test_rule_reference_errors),
+		cmocka_unit_test(test_separation_errors),
+		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_diagnostics_sorted),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
