@@ -16,6 +16,15 @@ static const struct web_route routes[] = {
 	{ WEB_POST, "/lang", ui_lang_post, ROUTE_PUBLIC },
 	{ WEB_GET, "/password", ui_password_form, 0 },
 	{ WEB_POST, "/password", ui_password_post, 0 },
+	{ WEB_GET, "/policy", ui_policy, 0 },
+	{ WEB_GET, "/ledger", ui_ledger, 0 },
+	{ WEB_GET, "/ledger/entry", ui_ledger_entry, 0 },
+	{ WEB_GET, "/ledger/export", ui_ledger_export, 0 },
+	{ WEB_GET, "/api/v1/ledger/checkpoint", api_ledger_checkpoint, ROUTE_API },
+	{ WEB_GET, "/api/v1/ledger/proof", api_ledger_proof, ROUTE_API },
+	{ WEB_GET, "/api/v1/ledger/consistency", api_ledger_consistency, ROUTE_API },
+	{ WEB_GET, "/api/v1/ledger/entries/*", api_ledger_entry, ROUTE_API },
+	{ WEB_POST, "/access/v1/evaluation", api_evaluation, ROUTE_API },
 };
 
 bool route_match(const char *pattern, const char *path, struct web_req *r)

@@ -1,0 +1,39 @@
+/* ui: pieces several pages share: level badges, clause links, the policy's words. */
+#ifndef MAMORI_WEB_UI_H
+#define MAMORI_WEB_UI_H
+
+#include <stdint.h>
+
+#include "policy/policy.h"
+#include "web/page.h"
+
+/* <span class="level rankN">レベル3</span> for a level id of the profile in force. */
+void ui_level(struct web_req *r, const char *level_id);
+/* <a class="clause" href="/policy#clause-ID" title="text">3(3)③ MIN-3-3-3</a> */
+void ui_clause(struct web_req *r, const char *clause_id);
+/* The clause as people cite it in a sentence: "3(3)③", else the id. */
+const char *ui_clause_cite(const struct web_req *r, const char *clause_id);
+/* 許可 / 承認が必要 / 禁止 */
+const char *ui_effect_name(enum policy_effect e);
+/* "E: 実施", "R: 記録" ... */
+const char *ui_clause_kind_name(enum policy_clause_kind k);
+/* The register's Japanese name, else its id. */
+const char *ui_register_name(const struct web_req *r, const char *register_id);
+/* The action's Japanese name ("持出し"), else its full name. */
+const char *ui_action_name(const struct web_req *r, const char *full_name);
+/* The role's Japanese name, else its id. */
+const char *ui_role_name(const struct web_req *r, const char *role_id);
+/* A state's Japanese name in a register, else its id. */
+const char *ui_state_name(const struct web_req *r, const char *register_id, const char *state);
+/* A section's name (from the store), else its id; "" for NULL. Owned by the caller. */
+char *ui_section_name(struct web_req *r, const char *section_id);
+/*
+ * True when the user may read ledger entries and exports (who did what): Mamori's
+ * administrators and holders of a ward-wide role (CISO, auditor, system chief ...).
+ * Checkpoints, the verifier key and proofs are for everyone: they hold only hashes.
+ */
+bool ui_ledger_reader(const struct web_req *r);
+/* A positive integer path argument; 0 when it is not one. */
+int64_t ui_arg_id(const char *s);
+
+#endif
