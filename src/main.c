@@ -18,7 +18,8 @@ static const struct command commands[] = {
 	{ "init", cmd_init, "create a data directory and its database" },
 	{ "doctor", cmd_doctor, "check a data directory and say how to fix what is wrong" },
 	{ "policy", cmd_policy, "check, query and show the ward's policy profile" },
-	{ "serve", cmd_serve, "run the web interface and the JSON API" },
+	{ "ledger", cmd_ledger, "the tamper-evident log: checkpoints, proofs, verify, export" },
+	{ "log", cmd_log, "bring other systems' access logs into the ledger" },
 	{ NULL, NULL, NULL },
 };
 

@@ -54,6 +54,8 @@ int cli_print(const struct strbuf *sb);
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_ledger(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_log(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 /* Returns 1 if dir exists and is empty, 0 if missing, -errno otherwise (-ENOTEMPTY, -ENOTDIR). */
@@ -106,6 +107,11 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	printf("initialised Mamori data directory '%s' (schema %d)\n", ctx->dir,
 	       store_schema_version(st));
+	/* The ledger's checkpoint key; "ward" until a profile names the ward. */
+	if (ledger_init_keys(ctx->dir, "ward", &err) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
 	ret = EXIT_DONE;
 out:
 	store_close(st);
@@ -113,7 +119,8 @@ out:
 		/* Leave nothing half-made behind: the directory was ours and new. */
 		struct strbuf p = STRBUF_INIT;
 		static const char *const files[] = { STORE_DB_NAME, STORE_DB_NAME "-wal",
-			                             STORE_DB_NAME "-shm" };
+			                             STORE_DB_NAME "-shm", LEDGER_KEY_FILE,
+			                             LEDGER_PUB_FILE };
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 			strbuf_reset(&p);
 			strbuf_addf(&p, "%s/%s", ctx->dir, files[i]);

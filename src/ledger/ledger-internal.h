@@ -103,9 +103,21 @@ struct ledger_item {
 int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size_t nr,
                         uint64_t *ret_first, struct strbuf *err);
 
-/* Node source over the stored tiles (merkle_node_fn) for a ledger. */
+/* Node source over the stored tiles (merkle_node_fn) for a ledger; call ledger_read_begin first. */
+void ledger_read_begin(struct ledger *lg, struct strbuf *err);
 int ledger_node(void *lg, unsigned height, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
 struct merkle_hasher *ledger_hasher(struct ledger *lg);
+
+/* Files of an export, behind an interface so that a fuzzer can serve them from memory. */
+struct ledger_vfs {
+	void *ctx;
+	/* Reads path (relative to the export) into out: 0, -ENOENT, -EFBIG (over limit), -errno. */
+	int (*read)(void *ctx, const char *path, size_t limit, struct strbuf *out);
+	/* Names in a directory, as a malloc'd array of malloc'd strings: 0, -ENOENT, -errno. */
+	int (*list)(void *ctx, const char *dir, char ***ret_names, size_t *ret_nr);
+};
+int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, size_t extra_nr,
+                     struct ledger_verify_result *ret, struct strbuf *err);
 
 /* C2SP tlog-tiles path of tile index n: "x001/x234/067". */
 void tlog_tile_path(struct strbuf *out, uint64_t n);

@@ -620,7 +620,7 @@ int ledger_head(struct ledger *lg, uint64_t *ret_size, uint8_t ret_root[MERKLE_H
 	return read_head(lg, &found, ret_size, ret_root, NULL, err);
 }
 
-static void read_begin(struct ledger *lg, struct strbuf *err)
+void ledger_read_begin(struct ledger *lg, struct strbuf *err)
 {
 	for (int i = 0; i < READ_CACHE; i++)
 		lg->rcache_used[i] = false;
@@ -698,7 +698,7 @@ static int node_error(int r, struct strbuf *err, const char *what)
 int ledger_root_at(struct ledger *lg, uint64_t size, uint8_t ret_root[MERKLE_HASH_SIZE],
                    struct strbuf *err)
 {
-	read_begin(lg, err);
+	ledger_read_begin(lg, err);
 	return node_error(merkle_subtree_hash(lg->h, ledger_node, lg, 0, size, ret_root), err,
 	                  "computing a root");
 }
@@ -731,7 +731,7 @@ int ledger_inclusion_proof(struct ledger *lg, uint64_t index, uint64_t size,
 		error_set(err, "entry %" PRIu64 " is not in a tree of size %" PRIu64, index, size);
 		return -ENOENT;
 	}
-	read_begin(lg, err);
+	ledger_read_begin(lg, err);
 	return node_error(
 	    merkle_inclusion_proof(lg->h, ledger_node, lg, index, size, proof, ret_nr), err,
 	    "inclusion proof");
@@ -751,7 +751,7 @@ int ledger_consistency_proof(struct ledger *lg, uint64_t size1, uint64_t size2,
 		          size1, size2);
 		return -EINVAL;
 	}
-	read_begin(lg, err);
+	ledger_read_begin(lg, err);
 	return node_error(
 	    merkle_consistency_proof(lg->h, ledger_node, lg, size1, size2, proof, ret_nr), err,
 	    "consistency proof");
@@ -764,7 +764,7 @@ int ledger_leaf_hash(struct ledger *lg, uint64_t index, uint8_t ret[MERKLE_HASH_
 
 	if (r < 0)
 		return r;
-	read_begin(lg, err);
+	ledger_read_begin(lg, err);
 	return node_error(ledger_node(lg, 0, index, ret), err, "leaf hash");
 }
 
