@@ -1,5 +1,4 @@
-/* act: the one door. Every change of Mamori's state, from any front end, passes through act_run().
- */
+/* act: the one door; every change of Mamori's state passes through act_run(). */
 #ifndef MAMORI_CORE_ACT_H
 #define MAMORI_CORE_ACT_H
 
@@ -9,6 +8,7 @@
 
 #include "base/strbuf.h"
 
+struct ledger;
 struct profile;
 struct store;
 
@@ -32,6 +32,8 @@ struct door;
 
 enum door_flags {
 	DOOR_READONLY = 1 << 0, /* for readers: act_run refuses */
+	DOOR_BOOTSTRAP =
+	    1 << 1, /* init: open without a profile in force (the first act applies one) */
 };
 
 /*
@@ -41,10 +43,19 @@ enum door_flags {
  */
 int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf *err);
 void door_free(struct door *d);
+/*
+ * Signs a ledger checkpoint for what the door committed, when the data directory holds
+ * the signing key and anything was appended since the last one. door_free does it too.
+ */
+int door_checkpoint(struct door *d, struct strbuf *err);
+/* Replaces the clock (ms since the epoch) for tests of expiry and role periods. */
+void door_set_clock(struct door *d, int64_t (*clock)(void));
 /* The profile in force (replaced by ACT_POLICY_APPLY) and the store, for reads. */
 const struct profile *door_profile(struct door *d);
 struct store *door_store(struct door *d);
 const char *door_dir(struct door *d);
+/* The ledger, for reading entries and proofs (appending is the door's). */
+struct ledger *door_ledger(struct door *d);
 
 /* What an act does. Organization and system acts use target and fields as listed. */
 enum act_kind {
@@ -167,6 +178,16 @@ struct act_result {
  */
 int act_run(struct door *d, const struct act_input *in, struct act_result *ret, struct strbuf *err);
 void act_result_release(struct act_result *r);
+
+/*
+ * Runs n acts in one transaction, all or nothing (imports): when every act is done they
+ * are committed together; when one fails or is not done (refused, or would wait for
+ * approval), nothing is kept and *ret_failed is its index. Returns 0 when all were done;
+ * -ECANCELED when an act was not done (res[*ret_failed] says why; the other results are
+ * released); or the failing act's error, with err set.
+ */
+int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act_result *res,
+                size_t *ret_failed, struct strbuf *err);
 
 /* "done", "pending", "refused". */
 const char *act_outcome_name(enum act_outcome o);

@@ -1,0 +1,111 @@
+/* act-internal: what the door's files (act.c, act-record.c, act-org.c) share. */
+#ifndef MAMORI_CORE_ACT_INTERNAL_H
+#define MAMORI_CORE_ACT_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "core/act.h"
+#include "core/core.h"
+#include "core/guard.h"
+#include "core/org.h"
+#include "core/records.h"
+#include "policy/policy.h"
+
+struct ledger;
+struct act_job;
+
+/* Profiles once in force stay loaded until door_free: readers may still hold them. */
+struct door_profile {
+	struct profile *p;
+	int64_t seq;
+	struct door_profile *prev;
+};
+
+struct door {
+	char *dir;
+	struct store *st;
+	struct ledger *lg;
+	struct door_profile *prof; /* newest first; prof->p is in force */
+	bool readonly;
+	bool appended; /* entries appended since the last checkpoint was signed */
+	struct guard guard;
+	int64_t (*clock)(void); /* time source; tests replace it (door_set_clock) */
+
+	/* Group commit: the first thread to find no leader runs batches for everyone. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct act_job *head, *tail;
+	bool leader;
+	uint64_t batches, acts;
+};
+
+/*
+ * The state of one act while the door runs it. The handlers (act-record.c, act-org.c) fill
+ * the outcome, message and what the ledger entry says; act.c does the transaction, the
+ * act row and the ledger.
+ */
+struct act_state {
+	struct door *door;
+	const struct act_input *in;
+	struct act_result *res;
+	const struct profile *p;
+	int64_t now;
+
+	struct org_user actor; /* id 0: Mamori itself (bootstrap) */
+	struct strv roles;     /* the actor's role@scope in force */
+
+	/* What happened, for the act row and the ledger entry. */
+	enum act_outcome outcome;
+	const char *kind_name; /* "record.create" ... */
+	char *action;          /* "asset.copy", "user.add" ... */
+	char *subject;         /* "asset/12", "user/sato" ... */
+	char *decision;        /* "allow", "deny", "approval:security_officer@section:zeimu" */
+	struct strv clauses;
+	struct strbuf message;
+	bool has_before, has_after;
+	uint8_t before[32], after[32];
+	json_t *recorded; /* the values the act recorded (sealed in the ledger: personal data) */
+	json_t *info;     /* public details: obligations, routing, reasons */
+	int64_t record_id, request_id;
+	char *target;
+	/* Side effects a refusal keeps (an expired request is closed). */
+	int64_t close_request_id;
+	const char *close_request_state;
+	/* A profile applied by this act, installed once the batch commits. */
+	struct profile *new_profile;
+	int64_t new_profile_seq;
+};
+
+/* act.c: helpers for the handlers. */
+void act_refuse(struct act_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void act_add_clause(struct act_state *s, const char *id);
+/* Adds every clause of list; and the first of candidates the profile knows. */
+void act_add_clauses(struct act_state *s, const struct policy_clauses *list);
+void act_add_known_clauses(struct act_state *s, const char *const *candidates);
+/* True when the actor holds role@scope now (mamori_admin at org for administrators). */
+bool act_actor_holds(const struct act_state *s, const char *role, const char *scope);
+/* Refuses unless the actor is a Mamori administrator; returns true when refused. */
+bool act_require_admin(struct act_state *s, const char *const *clauses);
+/* Digest of a record's canonical JSON. */
+void act_digest_record(const struct record *r, uint8_t out[32]);
+/* The scope string of approver a ("org", "section:zeimu"). */
+char *act_approver_scope(const struct policy_approver *a);
+/* Adds an approver to the result with names for people. */
+void act_result_add_approver(struct act_state *s, const char *role, const char *scope,
+                             const char *routed_from, bool needs_exception, bool approved);
+
+/* act-record.c */
+int act_record(struct act_state *s, struct strbuf *err);
+int act_approve(struct act_state *s, struct strbuf *err);
+int act_reject(struct act_state *s, struct strbuf *err);
+/* Closes a request (expired, cancelled) as a refusal's side effect. */
+int act_close_request(struct act_state *s, struct strbuf *err);
+
+/* act-org.c */
+int act_org(struct act_state *s, struct strbuf *err);
+
+/* Request lifetime when the profile names none (requests.c). */
+#define DOOR_REQUEST_TTL_MS (14LL * 24 * 3600 * 1000)
+
+#endif

@@ -1,0 +1,833 @@
+/* act-org: the door's organization half: sections, systems, users, roles, profile, duties. */
+#include <errno.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "base/cleanup.h"
+#include "core/act-internal.h"
+#include "core/sqlutil.h"
+#include "store/store.h"
+
+/* Clauses cited by organization acts, the first the profile knows of each list. */
+static const char *const user_clauses[] = { "MIN-5-5-3-3", "SHJ-5-3-1", NULL };
+static const char *const suspend_clauses[] = { "MIN-5-5-6-2", "SHJ-6-4-3", NULL };
+static const char *const password_clauses[] = { "SHJ-5-3-6", "MIN-5-5-5-1", NULL };
+static const char *const policy_clauses[] = { "MIN-10", "SHJ-7-4", NULL };
+static const char *const backup_clauses[] = { "MIN-3-4-2", "SHJ-5-1-3", NULL };
+static const char *const role_clauses[] = { "MIN-2-6-1", NULL };
+
+static const char *field(const struct act_input *in, const char *key)
+{
+	for (size_t i = 0; i < in->n_fields; i++)
+		if (!strcmp(in->fields[i].key, key))
+			return in->fields[i].value;
+	return NULL;
+}
+
+static void record_fields(struct act_state *s)
+{
+	json_decref(s->recorded);
+	s->recorded = json_object();
+	for (size_t i = 0; i < s->in->n_fields; i++)
+		json_object_set_new(s->recorded, s->in->fields[i].key,
+		                    json_string(s->in->fields[i].value));
+}
+
+static int step_done(struct act_state *s, sqlite3_stmt *q, const char *what, struct strbuf *err)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		error_set(err, "%s: it already exists or refers to something missing", what);
+		return -EEXIST;
+	}
+	return store_error(s->door->st, rc, what, err);
+}
+
+static void digest_text(const char *text, uint8_t out[32])
+{
+	crypto_hash_sha256(out, (const unsigned char *)text, strlen(text));
+}
+
+/* ---- sections and systems ----------------------------------------------------------- */
+
+static int section_add(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const char *name = field(in, "name"), *parent = field(in, "parent");
+	struct org_section sec = { 0 };
+	sqlite3_stmt *q;
+	int r;
+
+	if (!core_valid_id(in->target)) {
+		error_set(
+		    err,
+		    "bad section id '%s': a lowercase letter, then lowercase letters, digits, "
+		    "'_' or '-' (at most %d)",
+		    in->target ? in->target : "", CORE_MAX_ID);
+		return -EINVAL;
+	}
+	if (!core_valid_text(name, CORE_MAX_NAME)) {
+		error_set(err, "section '%s' needs a name (--name), at most %d bytes", in->target,
+		          CORE_MAX_NAME);
+		return -EINVAL;
+	}
+	if (parent) {
+		r = org_section_get(s->door->st, parent, &sec, err);
+		org_section_release(&sec);
+		if (r < 0)
+			return r == -ENOENT ? -EINVAL : r;
+	}
+	if (org_section_get(s->door->st, in->target, &sec, NULL) == 0) {
+		org_section_release(&sec);
+		error_set(err, "section '%s' exists already", in->target);
+		return -EEXIST;
+	}
+	s->subject = xstrfmt("section/%s", in->target);
+	s->target = xstrfmt("section:%s", in->target);
+	if (act_require_admin(s, NULL))
+		return 0;
+	q = store_prepare(s->door->st,
+	                  "INSERT INTO sections(id, name, parent, created_ms) VALUES (?,?,?,?)",
+	                  err);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_text(q, 1, in->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text_or_null(q, 3, parent);
+	sqlite3_bind_int64(q, 4, s->now);
+	r = step_done(s, q, "adding the section", err);
+	if (r == 0) {
+		record_fields(s);
+		strbuf_addf(&s->message, "section %s (%s) added", in->target, name);
+	}
+	return r;
+}
+
+static int system_add(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const char *name = field(in, "name"), *section = field(in, "section");
+	struct org_section sec = { 0 };
+	struct org_system sys = { 0 };
+	sqlite3_stmt *q;
+	int r;
+
+	if (!core_valid_id(in->target)) {
+		error_set(err,
+		          "bad system id '%s': a lowercase letter, then lowercase letters, "
+		          "digits, '_' or '-'",
+		          in->target ? in->target : "");
+		return -EINVAL;
+	}
+	if (!core_valid_text(name, CORE_MAX_NAME)) {
+		error_set(err, "system '%s' needs a name (--name)", in->target);
+		return -EINVAL;
+	}
+	if (!section) {
+		error_set(err, "system '%s' needs the section that installs it (--section)",
+		          in->target);
+		return -EINVAL;
+	}
+	r = org_section_get(s->door->st, section, &sec, err);
+	org_section_release(&sec);
+	if (r < 0)
+		return r == -ENOENT ? -EINVAL : r;
+	if (org_system_get(s->door->st, in->target, &sys, NULL) == 0) {
+		org_system_release(&sys);
+		error_set(err, "system '%s' exists already", in->target);
+		return -EEXIST;
+	}
+	s->subject = xstrfmt("system/%s", in->target);
+	s->target = xstrfmt("system:%s", in->target);
+	if (act_require_admin(s, NULL))
+		return 0;
+	q = store_prepare(s->door->st,
+	                  "INSERT INTO systems(id, name, section, created_ms) VALUES (?,?,?,?)",
+	                  err);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_text(q, 1, in->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, s->now);
+	r = step_done(s, q, "adding the system", err);
+	if (r == 0) {
+		record_fields(s);
+		strbuf_addf(&s->message, "system %s (%s) added", in->target, name);
+	}
+	return r;
+}
+
+/* ---- users --------------------------------------------------------------------------- */
+
+static const char *password_clause(const struct profile *p)
+{
+	for (int i = 0; password_clauses[i]; i++)
+		if (p && policy_clause(p, password_clauses[i]))
+			return password_clauses[i];
+	return NULL;
+}
+
+/*
+ * Checks and hashes a new password. A password that breaks the rules is a refusal that
+ * cites the ward's clause (SHJ-5-3-6, MIN-5-5-5-1); the password never appears anywhere.
+ */
+static int hash_password(struct act_state *s, const char *login, const char *name,
+                         char hash[PASSWORD_HASH_SIZE], bool *refused, struct strbuf *err)
+{
+	struct password_policy pol = PASSWORD_POLICY_INIT(password_clause(s->p));
+	struct strbuf why = STRBUF_INIT;
+	int r;
+
+	*refused = false;
+	if (password_check(&pol, s->in->secret, login, name, NULL, &why) < 0) {
+		act_refuse(s, "%s", why.buf);
+		act_add_known_clauses(s, password_clauses);
+		strbuf_release(&why);
+		*refused = true;
+		return 0;
+	}
+	strbuf_release(&why);
+	r = password_hash(s->in->secret, hash, err);
+	return r;
+}
+
+static int grant(struct act_state *s, int64_t user_id, const char *role, const char *scope,
+                 int64_t start_ms, int64_t end_ms, struct strbuf *err)
+{
+	sqlite3_stmt *q = store_prepare(s->door->st,
+	                                "INSERT INTO role_assignments(user_id, role, scope,"
+	                                " start_ms, end_ms, created_ms) VALUES (?,?,?,?,?,?)",
+	                                err);
+
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, start_ms);
+	sql_bind_int64_or_null(q, 5, end_ms);
+	sqlite3_bind_int64(q, 6, s->now);
+	return step_done(s, q, "granting the role", err);
+}
+
+static int user_add(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const char *name = field(in, "name"), *section = field(in, "section");
+	const char *employment_in = field(in, "employment");
+	const char *employment =
+	    org_employment_resolve(s->p, employment_in ? employment_in : "職員");
+	const char *must_change = field(in, "must_change");
+	const struct policy_role *staff = s->p ? policy_role(s->p, "staff") : NULL;
+	char hash[PASSWORD_HASH_SIZE] = "";
+	struct org_user u = { 0 };
+	bool refused = false;
+	sqlite3_stmt *q;
+	int64_t id;
+	int r;
+
+	if (!core_valid_login(in->target)) {
+		error_set(err,
+		          "bad login '%s': lowercase letters and digits, then also '.', '_' or '-' "
+		          "(at most %d)",
+		          in->target ? in->target : "", CORE_MAX_ID);
+		return -EINVAL;
+	}
+	if (!strcmp(in->target, "mamori")) {
+		error_set(err, "login 'mamori' is reserved for Mamori itself in the ledger");
+		return -EINVAL;
+	}
+	if (!core_valid_text(name, CORE_MAX_NAME) || strchr(name, '\n')) {
+		error_set(err,
+		          "user '%s' needs a display name (--name), one line of at most %d "
+		          "bytes",
+		          in->target, CORE_MAX_NAME);
+		return -EINVAL;
+	}
+	if (!employment) {
+		error_set(err,
+		          "unknown employment type '%s' (職員, 非常勤職員, 指定管理者, "
+		          "受託事業者, 派遣労働者, or one the profile declares)",
+		          employment_in);
+		return -EINVAL;
+	}
+	if (section) {
+		struct org_section sec = { 0 };
+		r = org_section_get(s->door->st, section, &sec, err);
+		org_section_release(&sec);
+		if (r < 0)
+			return r == -ENOENT ? -EINVAL : r;
+	}
+	if (org_user_get(s->door->st, in->target, &u, NULL) == 0) {
+		org_user_release(&u);
+		error_set(err, "user '%s' exists already", in->target);
+		return -EEXIST;
+	}
+	s->subject = xstrfmt("user/%s", in->target);
+	s->target = xstrfmt("user:%s", in->target);
+	act_add_known_clauses(s, user_clauses);
+	if (act_require_admin(s, user_clauses))
+		return 0;
+	if (in->secret) {
+		r = hash_password(s, in->target, name, hash, &refused, err);
+		if (r < 0 || refused)
+			return r;
+	}
+	q = store_prepare(s->door->st,
+	                  "INSERT INTO users(login, name, section, employment, status,"
+	                  " password_hash, must_change, created_ms, changed_ms)"
+	                  " VALUES (?,?,?,?,'active',?,?,?,?)",
+	                  err);
+	if (!q) {
+		sodium_memzero(hash, sizeof(hash));
+		return -EIO;
+	}
+	sqlite3_bind_text(q, 1, in->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	sql_bind_text_or_null(q, 3, section);
+	sqlite3_bind_text(q, 4, employment, -1, SQLITE_STATIC);
+	sql_bind_text_or_null(q, 5, hash[0] ? hash : NULL);
+	sqlite3_bind_int(q, 6, must_change && !strcmp(must_change, "1"));
+	sqlite3_bind_int64(q, 7, s->now);
+	sqlite3_bind_int64(q, 8, s->now);
+	r = step_done(s, q, "adding the user", err);
+	sodium_memzero(hash, sizeof(hash));
+	if (r < 0)
+		return r;
+	id = sqlite3_last_insert_rowid(store_db(s->door->st));
+	/* Everyone of the ward is 職員等 of their section (MIN-BP-3): the profile's staff role. */
+	if (staff && staff->scope == SCOPE_SECTION && section) {
+		char *scope = xstrfmt("section:%s", section);
+		r = grant(s, id, "staff", scope, s->now, 0, err);
+		json_object_set_new(s->info, "granted", json_sprintf("staff@%s", scope));
+		free(scope);
+	}
+	if (r == 0) {
+		json_t *rec = json_object();
+		json_object_set_new(rec, "name", json_string(name));
+		if (section)
+			json_object_set_new(rec, "section", json_string(section));
+		json_object_set_new(rec, "employment", json_string(employment));
+		json_object_set_new(rec, "password", json_string(in->secret ? "set" : "none"));
+		json_decref(s->recorded);
+		s->recorded = rec;
+		strbuf_addf(&s->message, "user %s (%s) added", in->target, name);
+	}
+	return r;
+}
+
+static int count_active_admins(struct act_state *s, int64_t *ret, struct strbuf *err)
+{
+	return org_count_holders(s->door->st, ROLE_MAMORI_ADMIN, s->now, ret, err);
+}
+
+static int user_status(struct act_state *s, const char *to, struct strbuf *err)
+{
+	struct org_user u = { 0 };
+	const char *const *clauses = !strcmp(to, USER_ACTIVE) ? NULL : suspend_clauses;
+	sqlite3_stmt *q;
+	int r;
+
+	r = org_user_get(s->door->st, s->in->target ? s->in->target : "", &u, err);
+	if (r < 0)
+		return r;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	if (!strcmp(u.status, to)) {
+		error_set(err, "user '%s' is %s already", u.login, to);
+		r = -EINVAL;
+		goto out;
+	}
+	if (!strcmp(u.status, USER_RETIRED)) {
+		error_set(err, "user '%s' has retired; add a new account instead", u.login);
+		r = -EINVAL;
+		goto out;
+	}
+	if (strcmp(to, USER_ACTIVE)) {
+		struct strv roles = STRV_INIT;
+		int64_t admins = 0;
+		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
+		if (r == 0)
+			r = count_active_admins(s, &admins, err);
+		if (r == 0 && admins == 1 && org_roles_hold(&roles, ROLE_MAMORI_ADMIN, "org")) {
+			error_set(err,
+			          "'%s' is the last Mamori administrator; grant %s@org to "
+			          "someone else first",
+			          u.login, ROLE_MAMORI_ADMIN);
+			r = -EINVAL;
+		}
+		strv_release(&roles);
+		if (r < 0)
+			goto out;
+	}
+	act_add_known_clauses(s, clauses);
+	if (act_require_admin(s, clauses))
+		goto out;
+	q = store_prepare(s->door->st, "UPDATE users SET status = ?, changed_ms = ? WHERE id = ?",
+	                  err);
+	if (!q) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, s->now);
+	sqlite3_bind_int64(q, 3, u.id);
+	r = step_done(s, q, "changing the user's status", err);
+	if (r == 0 && !strcmp(to, USER_RETIRED)) {
+		/* A retired person holds no role any more. */
+		q = store_prepare(s->door->st,
+		                  "UPDATE role_assignments SET revoked_ms = ? WHERE user_id = ?"
+		                  " AND revoked_ms IS NULL",
+		                  err);
+		if (!q) {
+			r = -EIO;
+			goto out;
+		}
+		sqlite3_bind_int64(q, 1, s->now);
+		sqlite3_bind_int64(q, 2, u.id);
+		r = step_done(s, q, "revoking the retired user's roles", err);
+	}
+	if (r == 0) {
+		digest_text(u.status, s->before);
+		digest_text(to, s->after);
+		s->has_before = s->has_after = true;
+		json_object_set_new(s->info, "status", json_sprintf("%s -> %s", u.status, to));
+		strbuf_addf(&s->message, "user %s is now %s", u.login, to);
+	}
+out:
+	org_user_release(&u);
+	return r;
+}
+
+static int user_passwd(struct act_state *s, struct strbuf *err)
+{
+	struct org_user u = { 0 };
+	char hash[PASSWORD_HASH_SIZE] = "";
+	const char *must_change = field(s->in, "must_change");
+	bool refused = false, self;
+	sqlite3_stmt *q;
+	int r;
+
+	if (!s->in->secret) {
+		error_set(err, "a new password is needed");
+		return -EINVAL;
+	}
+	r = org_user_get(s->door->st, s->in->target ? s->in->target : "", &u, err);
+	if (r < 0)
+		return r;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	act_add_known_clauses(s, password_clauses);
+	self = s->actor.id == u.id;
+	if (!self && act_require_admin(s, password_clauses))
+		goto out;
+	r = hash_password(s, u.login, u.name, hash, &refused, err);
+	if (r < 0 || refused)
+		goto out;
+	q = store_prepare(s->door->st,
+	                  "UPDATE users SET password_hash = ?, must_change = ?, changed_ms = ?"
+	                  " WHERE id = ?",
+	                  err);
+	if (!q) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+	/* Someone else's new password is temporary: it must be changed at the next login. */
+	sqlite3_bind_int(q, 2, must_change ? !strcmp(must_change, "1") : !self);
+	sqlite3_bind_int64(q, 3, s->now);
+	sqlite3_bind_int64(q, 4, u.id);
+	r = step_done(s, q, "changing the password", err);
+	if (r == 0)
+		strbuf_addf(&s->message, "password of %s changed", u.login);
+out:
+	sodium_memzero(hash, sizeof(hash));
+	org_user_release(&u);
+	return r;
+}
+
+/* ---- roles --------------------------------------------------------------------------- */
+
+static int parse_period(const struct act_input *in, int64_t now, int64_t *ret_start,
+                        int64_t *ret_end, struct strbuf *err)
+{
+	const char *from = field(in, "from"), *until = field(in, "until");
+
+	*ret_start = now;
+	*ret_end = 0;
+	if (from && core_parse_local_date(from, ret_start) < 0) {
+		error_set(err, "bad start date '%s': write YYYY-MM-DD", from);
+		return -EINVAL;
+	}
+	if (until) {
+		if (core_parse_local_date(until, ret_end) < 0) {
+			error_set(err, "bad end date '%s': write YYYY-MM-DD", until);
+			return -EINVAL;
+		}
+		*ret_end += 24LL * 3600 * 1000; /* the end date is the last day held */
+		if (*ret_end <= *ret_start) {
+			error_set(err, "the end date %s is before the start", until);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int role_grant(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	_cleanup_free_ char *role = NULL, *scope = NULL;
+	struct org_user u = { 0 };
+	struct strv roles = STRV_INIT;
+	const struct policy_role *pr;
+	int64_t start, end;
+	int r;
+
+	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
+	if (r == 0)
+		r = org_parse_role_scope(s->door->st, s->p, field(in, "role"), &role, &scope, err);
+	if (r == 0)
+		r = parse_period(in, s->now, &start, &end, err);
+	if (r == 0)
+		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
+	if (r < 0)
+		goto out;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	record_fields(s);
+	if (strcmp(u.status, USER_ACTIVE)) {
+		error_set(err, "user '%s' is %s; roles go to active users", u.login, u.status);
+		r = -EINVAL;
+		goto out;
+	}
+	if (org_roles_hold(&roles, role, scope) && start <= s->now) {
+		error_set(err, "'%s' holds %s@%s already", u.login, role, scope);
+		r = -EEXIST;
+		goto out;
+	}
+	pr = s->p ? policy_role(s->p, role) : NULL;
+	if (pr)
+		act_add_clauses(s, &pr->clauses);
+	if (act_require_admin(s, NULL))
+		goto out;
+	/* Roles one person may not hold together (separation: exclusive_roles). */
+	for (size_t i = 0; pr && i < roles.nr; i++) {
+		const struct policy_separation *sep = NULL;
+		const char *at = strchr(roles.items[i], '@');
+		const struct policy_role *other =
+		    at ? policy_role_n(s->p, roles.items[i], (size_t)(at - roles.items[i])) : NULL;
+		if (other && other != pr && policy_roles_exclusive(s->p, pr, other, &sep)) {
+			act_refuse(s, "'%s' holds %s (%s); one person may not also hold %s (%s)",
+			           u.login, other->id, other->name, pr->id, pr->name);
+			if (sep)
+				act_add_clauses(s, &sep->clauses);
+			else
+				act_add_known_clauses(s, role_clauses);
+			goto out;
+		}
+	}
+	r = grant(s, u.id, role, scope, start, end, err);
+	if (r == 0)
+		strbuf_addf(&s->message, "%s now holds %s@%s", u.login, role, scope);
+out:
+	strv_release(&roles);
+	org_user_release(&u);
+	return r;
+}
+
+static int role_revoke(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	_cleanup_free_ char *role = NULL, *scope = NULL;
+	struct org_user u = { 0 };
+	sqlite3_stmt *q;
+	int64_t admins = 0;
+	int r;
+
+	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
+	if (r == 0)
+		r = org_parse_role_scope(s->door->st, s->p, field(in, "role"), &role, &scope, err);
+	if (r < 0)
+		goto out;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	record_fields(s);
+	if (!strcmp(role, ROLE_MAMORI_ADMIN)) {
+		r = count_active_admins(s, &admins, err);
+		if (r < 0)
+			goto out;
+		if (admins <= 1) {
+			error_set(err,
+			          "'%s' is the last Mamori administrator; grant %s@org to "
+			          "someone else first",
+			          u.login, ROLE_MAMORI_ADMIN);
+			r = -EINVAL;
+			goto out;
+		}
+	}
+	if (act_require_admin(s, NULL))
+		goto out;
+	q = store_prepare(s->door->st,
+	                  "UPDATE role_assignments SET revoked_ms = ?1 WHERE user_id = ?2"
+	                  " AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
+	                  " AND (end_ms IS NULL OR end_ms > ?1)",
+	                  err);
+	if (!q) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, s->now);
+	sqlite3_bind_int64(q, 2, u.id);
+	sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, scope, -1, SQLITE_STATIC);
+	r = step_done(s, q, "revoking the role", err);
+	if (r == 0 && sqlite3_changes(store_db(s->door->st)) == 0) {
+		error_set(err, "'%s' does not hold %s@%s", u.login, role, scope);
+		r = -ENOENT;
+	}
+	if (r == 0)
+		strbuf_addf(&s->message, "%s no longer holds %s@%s", u.login, role, scope);
+out:
+	org_user_release(&u);
+	return r;
+}
+
+/* ---- the profile ---------------------------------------------------------------------- */
+
+static int policy_apply(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const char *name = field(in, "name");
+	struct profile *np = NULL;
+	struct strbuf why = STRBUF_INIT;
+	sqlite3_stmt *q;
+	int r;
+
+	if (!in->blob || !in->blob_len) {
+		error_set(err, "no profile to apply");
+		return -EINVAL;
+	}
+	r = profile_load_buffer(name ? name : "profile.yaml", in->blob, in->blob_len, &np, &why);
+	if (r < 0) {
+		error_set(err, "the profile does not load, nothing applied: %s", why.buf);
+		strbuf_release(&why);
+		return -EINVAL;
+	}
+	strbuf_release(&why);
+	if (s->p && strcmp(s->p->id, np->id)) {
+		error_set(err,
+		          "profile '%s' is not this ward's profile '%s'; a data directory "
+		          "runs one ward",
+		          np->id, s->p->id);
+		profile_free(np);
+		return -EINVAL;
+	}
+	if (s->p && !strcmp(s->p->sha256_hex, np->sha256_hex)) {
+		error_set(err, "this version of profile '%s' (%.12s) is in force already", np->id,
+		          np->sha256_hex);
+		profile_free(np);
+		return -EEXIST;
+	}
+	s->subject = xstrfmt("profile/%s", np->id);
+	s->target = xstrfmt("profile:%s", np->id);
+	/* Clauses of the new profile: a policy review is judged by the text it brings in. */
+	for (int i = 0; policy_clauses[i]; i++)
+		if (policy_clause(np, policy_clauses[i]))
+			act_add_clause(s, policy_clauses[i]);
+	if (act_require_admin(s, policy_clauses)) {
+		profile_free(np);
+		return 0;
+	}
+	q = store_prepare(s->door->st,
+	                  "INSERT INTO profiles(profile_id, sha256, name, content, applied_ms,"
+	                  " applied_by) VALUES (?,?,?,?,?,?)",
+	                  err);
+	if (!q) {
+		profile_free(np);
+		return -EIO;
+	}
+	sqlite3_bind_text(q, 1, np->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, np->sha256_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, name ? name : "profile.yaml", -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 4, in->blob, (int)in->blob_len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, s->now);
+	sql_bind_text_or_null(q, 6, s->actor.login);
+	r = step_done(s, q, "storing the profile", err);
+	if (r < 0) {
+		profile_free(np);
+		return r;
+	}
+	if (s->p) {
+		memcpy(s->before, s->p->sha256, 32);
+		s->has_before = true;
+	}
+	memcpy(s->after, np->sha256, 32);
+	s->has_after = true;
+	json_object_set_new(s->info, "profile", json_string(np->sha256_hex));
+	if (s->p)
+		json_object_set_new(s->info, "replaces", json_string(s->p->sha256_hex));
+	s->new_profile_seq = sqlite3_last_insert_rowid(store_db(s->door->st));
+	strbuf_addf(&s->message, "profile %s %.12s is in force", np->id, np->sha256_hex);
+	s->new_profile = np;
+	return 0;
+}
+
+/* ---- duties and backups ---------------------------------------------------------------- */
+
+static bool valid_hex64(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return false;
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* The scope a duty is fulfilled at: given, or the only one where the actor holds the role. */
+static char *duty_scope(struct act_state *s, const struct policy_duty *duty, const char *given,
+                        struct strbuf *err)
+{
+	size_t rl = strlen(duty->role->id);
+	char *found = NULL;
+
+	if (given)
+		return xstrdup(given);
+	if (duty->role->scope == SCOPE_ORG)
+		return xstrdup("org");
+	for (size_t i = 0; i < s->roles.nr; i++) {
+		const char *r = s->roles.items[i];
+		if (strncmp(r, duty->role->id, rl) || r[rl] != '@')
+			continue;
+		if (found) {
+			free(found);
+			error_set(err, "'%s' holds %s at several scopes: say which with --scope",
+			          s->actor.login, duty->role->id);
+			return NULL;
+		}
+		found = xstrdup(r + rl + 1);
+	}
+	if (!found)
+		found = xstrdup(duty->role->scope == SCOPE_SECTION ? "section:?" : "system:?");
+	return found;
+}
+
+static int duty_done(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const struct policy_duty *duty =
+	    s->p ? policy_duty(s->p, in->target ? in->target : "") : NULL;
+	const char *evidence = field(in, "evidence"), *sha = field(in, "evidence_sha256");
+	_cleanup_free_ char *scope = NULL;
+	sqlite3_stmt *q;
+	int r;
+
+	if (!duty) {
+		error_set(err, "unknown duty '%s'; see 'mamori duty list'",
+		          in->target ? in->target : "");
+		return -ENOENT;
+	}
+	if (!core_valid_text(evidence, CORE_MAX_COMMENT)) {
+		error_set(err, "duty '%s' needs evidence (--evidence TEXT|FILE)", duty->id);
+		return -EINVAL;
+	}
+	if (sha && !valid_hex64(sha)) {
+		error_set(err, "evidence_sha256 must be 64 lowercase hex digits");
+		return -EINVAL;
+	}
+	if (!s->actor.id) {
+		error_set(err, "duties are fulfilled by people: give --as LOGIN");
+		return -EINVAL;
+	}
+	scope = duty_scope(s, duty, field(in, "scope"), err);
+	if (!scope)
+		return -EINVAL;
+	s->subject = xstrfmt("duty/%s", duty->id);
+	s->target = xstrfmt("duty:%s@%s", duty->id, scope);
+	act_add_clauses(s, &duty->clauses);
+	record_fields(s);
+	if (!act_actor_holds(s, duty->role->id, scope)) {
+		act_refuse(s, "duty '%s' (%s) is owed by the %s at %s; '%s' does not hold it",
+		           duty->id, duty->name ? duty->name : duty->id, duty->role->name, scope,
+		           s->actor.login);
+		return 0;
+	}
+	q = store_prepare(s->door->st,
+	                  "INSERT INTO duty_log(duty, scope, done_ms, done_by, evidence,"
+	                  " evidence_sha256) VALUES (?,?,?,?,?,?)",
+	                  err);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_text(q, 1, duty->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, s->now);
+	sqlite3_bind_int64(q, 4, s->actor.id);
+	sqlite3_bind_text(q, 5, evidence, -1, SQLITE_STATIC);
+	sql_bind_text_or_null(q, 6, sha);
+	r = step_done(s, q, "recording the duty", err);
+	if (r == 0) {
+		if (sha)
+			json_object_set_new(s->info, "evidence_sha256", json_string(sha));
+		strbuf_addf(&s->message, "duty %s fulfilled at %s", duty->id, scope);
+	}
+	return r;
+}
+
+static int backup_record(struct act_state *s, struct strbuf *err)
+{
+	const char *file = field(s->in, "file"), *sha = field(s->in, "sha256");
+
+	if (!file || !valid_hex64(sha)) {
+		error_set(err, "a backup act needs the file and its sha256");
+		return -EINVAL;
+	}
+	s->subject = xstrdup("backup");
+	s->target = xstrfmt("backup:%s", file);
+	record_fields(s);
+	act_add_known_clauses(s, backup_clauses);
+	if (act_require_admin(s, backup_clauses))
+		return 0;
+	json_object_set_new(s->info, "sha256", json_string(sha));
+	strbuf_addf(&s->message, "backup '%s' taken", file);
+	return 0;
+}
+
+int act_org(struct act_state *s, struct strbuf *err)
+{
+	s->kind_name = act_kind_action(s->in->kind);
+	switch (s->in->kind) {
+	case ACT_SECTION_ADD:
+		return section_add(s, err);
+	case ACT_SYSTEM_ADD:
+		return system_add(s, err);
+	case ACT_USER_ADD:
+		return user_add(s, err);
+	case ACT_USER_SUSPEND:
+		return user_status(s, USER_SUSPENDED, err);
+	case ACT_USER_RETIRE:
+		return user_status(s, USER_RETIRED, err);
+	case ACT_USER_ACTIVATE:
+		return user_status(s, USER_ACTIVE, err);
+	case ACT_USER_PASSWD:
+		return user_passwd(s, err);
+	case ACT_ROLE_GRANT:
+		return role_grant(s, err);
+	case ACT_ROLE_REVOKE:
+		return role_revoke(s, err);
+	case ACT_POLICY_APPLY:
+		return policy_apply(s, err);
+	case ACT_DUTY_DONE:
+		return duty_done(s, err);
+	case ACT_BACKUP:
+		return backup_record(s, err);
+	default:
+		error_set(err, "unknown act kind %d", (int)s->in->kind);
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,967 @@
+/* act: the one door: decide, separate duties, apply or ask or refuse, ledger, commit. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/timeutil.h"
+#include "core/act-internal.h"
+#include "core/sqlutil.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+/* Acts in one group commit at most; a policy change always ends a batch. */
+#define DOOR_MAX_BATCH 256
+
+struct act_job {
+	const struct act_input *in;
+	struct act_result *res;
+	struct strbuf err;
+	int ret;
+	bool done, fatal;
+	struct profile *new_profile; /* applied by this act: installed after the commit */
+	int64_t new_profile_seq;
+	struct act_job *next;
+};
+
+/* ---- opening ---------------------------------------------------------------------- */
+
+static int load_profile(struct door *d, bool optional, struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(
+	    d->st, "SELECT seq, name, content FROM profiles ORDER BY seq DESC LIMIT 1", err);
+	struct door_profile *dp;
+	struct profile *p = NULL;
+	struct strbuf why = STRBUF_INIT;
+	int rc, r;
+
+	if (!s)
+		return -EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		if (optional)
+			return 0;
+		error_set(err,
+		          "'%s' has no profile in force; create the data directory with 'mamori "
+		          "init --profile minato|shinjuku|FILE'",
+		          d->dir);
+		return -ENOENT;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_error(d->st, rc, "reading the profile in force", err);
+	}
+	r = profile_load_buffer((const char *)sqlite3_column_text(s, 1), sqlite3_column_blob(s, 2),
+	                        (size_t)sqlite3_column_bytes(s, 2), &p, &why);
+	if (r < 0) {
+		error_set(err,
+		          "the profile in force no longer loads (%s); apply a fixed one with "
+		          "'mamori policy apply FILE --as LOGIN'",
+		          why.buf);
+		strbuf_release(&why);
+		sqlite3_reset(s);
+		return -EPROTO;
+	}
+	strbuf_release(&why);
+	dp = xcalloc(1, sizeof(*dp));
+	dp->p = p;
+	dp->seq = sqlite3_column_int64(s, 0);
+	dp->prev = d->prof;
+	d->prof = dp;
+	sqlite3_reset(s);
+	return 0;
+}
+
+int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf *err)
+{
+	struct door *d = xcalloc(1, sizeof(*d));
+	int r;
+
+	d->dir = xstrdup(dir);
+	d->readonly = flags & DOOR_READONLY;
+	d->clock = time_now_ms;
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
+	r = store_open(dir, d->readonly ? STORE_READONLY : 0, &d->st, err);
+	if (r < 0)
+		goto fail;
+	guard_install(d->st, &d->guard);
+	r = ledger_open(d->st, &d->lg, err);
+	if (r < 0)
+		goto fail;
+	r = load_profile(d, flags & DOOR_BOOTSTRAP, err);
+	if (r < 0)
+		goto fail;
+	*ret = d;
+	return 0;
+fail:
+	door_free(d);
+	return r;
+}
+
+int door_checkpoint(struct door *d, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int r = 0;
+
+	if (!d->lg || !d->appended || d->readonly)
+		return 0;
+	strbuf_addf(&path, "%s/%s", d->dir, LEDGER_KEY_FILE);
+	if (access(path.buf, R_OK) == 0) {
+		r = ledger_checkpoint_sign(d->lg, d->dir, NULL, err);
+		if (r == 0)
+			d->appended = false;
+	}
+	strbuf_release(&path);
+	return r;
+}
+
+void door_free(struct door *d)
+{
+	if (!d)
+		return;
+	if (d->st && d->lg && !d->readonly)
+		door_checkpoint(d, NULL);
+	ledger_close(d->lg);
+	if (d->st)
+		guard_uninstall(d->st);
+	store_close(d->st);
+	while (d->prof) {
+		struct door_profile *dp = d->prof;
+		d->prof = dp->prev;
+		profile_free(dp->p);
+		free(dp);
+	}
+	pthread_mutex_destroy(&d->mu);
+	pthread_cond_destroy(&d->cv);
+	free(d->dir);
+	free(d);
+}
+
+const struct profile *door_profile(struct door *d)
+{
+	return d->prof ? d->prof->p : NULL;
+}
+
+struct store *door_store(struct door *d)
+{
+	return d->st;
+}
+
+const char *door_dir(struct door *d)
+{
+	return d->dir;
+}
+
+struct ledger *door_ledger(struct door *d)
+{
+	return d->lg;
+}
+
+void door_set_clock(struct door *d, int64_t (*clock)(void))
+{
+	d->clock = clock ? clock : time_now_ms;
+}
+
+/* ---- helpers for the handlers ------------------------------------------------------ */
+
+void act_refuse(struct act_state *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->outcome = ACT_REFUSED;
+	free(s->decision);
+	s->decision = xstrdup("deny");
+	strbuf_reset(&s->message);
+	va_start(ap, fmt);
+	strbuf_vaddf(&s->message, fmt, ap);
+	va_end(ap);
+}
+
+void act_add_clause(struct act_state *s, const char *id)
+{
+	if (id && *id)
+		strv_push_unique(&s->clauses, id);
+}
+
+void act_add_clauses(struct act_state *s, const struct policy_clauses *list)
+{
+	for (unsigned i = 0; list && i < list->nr; i++)
+		act_add_clause(s, list->items[i]->id);
+}
+
+void act_add_known_clauses(struct act_state *s, const char *const *candidates)
+{
+	for (int i = 0; candidates && candidates[i]; i++)
+		if (s->p && policy_clause(s->p, candidates[i]))
+			act_add_clause(s, candidates[i]);
+}
+
+bool act_actor_holds(const struct act_state *s, const char *role, const char *scope)
+{
+	return org_roles_hold(&s->roles, role, scope);
+}
+
+bool act_require_admin(struct act_state *s, const char *const *clauses)
+{
+	if (!s->actor.id || act_actor_holds(s, ROLE_MAMORI_ADMIN, "org"))
+		return false;
+	act_refuse(s, "'%s' is not a Mamori administrator (%s@org): only an administrator may %s",
+	           s->actor.login, ROLE_MAMORI_ADMIN, act_kind_action(s->in->kind));
+	act_add_known_clauses(s, clauses);
+	return true;
+}
+
+void act_digest_record(const struct record *r, uint8_t out[32])
+{
+	char *json = record_canonical_json(r);
+	char hex[65];
+
+	core_sha256_hex(json, strlen(json), hex);
+	for (int i = 0; i < 32; i++) {
+		unsigned hi =
+		    (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
+		unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0'
+		                                               : hex[2 * i + 1] - 'a' + 10);
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	free(json);
+}
+
+char *act_approver_scope(const struct policy_approver *a)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	switch (a->scope) {
+	case SCOPE_ORG:
+		strbuf_addstr(&sb, "org");
+		break;
+	case SCOPE_SECTION:
+		strbuf_addf(&sb, "section:%s", a->scope_value ? a->scope_value : "");
+		break;
+	case SCOPE_SYSTEM:
+		strbuf_addf(&sb, "system:%s", a->scope_value ? a->scope_value : "");
+		break;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+void act_result_add_approver(struct act_state *s, const char *role, const char *scope,
+                             const char *routed_from, bool needs_exception, bool approved)
+{
+	struct act_result *res = s->res;
+	const struct policy_role *pr = s->p ? policy_role(s->p, role) : NULL;
+	struct act_approver *a;
+
+	res->approvers =
+	    xreallocarray(res->approvers, res->n_approvers + 1, sizeof(*res->approvers));
+	a = &res->approvers[res->n_approvers++];
+	memset(a, 0, sizeof(*a));
+	a->role = xstrdup(role);
+	a->name = xstrdup(pr && pr->name ? pr->name : role);
+	a->scope = xstrdup(scope);
+	a->scope_name = org_scope_name(s->door->st, scope);
+	a->routed_from = routed_from ? xstrdup(routed_from) : NULL;
+	a->needs_exception = needs_exception;
+	a->approved = approved;
+}
+
+/* ---- results ---------------------------------------------------------------------- */
+
+const char *act_outcome_name(enum act_outcome o)
+{
+	switch (o) {
+	case ACT_DONE:
+		return "done";
+	case ACT_PENDING:
+		return "pending";
+	case ACT_REFUSED:
+		return "refused";
+	}
+	return "?";
+}
+
+const char *act_kind_action(enum act_kind k)
+{
+	switch (k) {
+	case ACT_RECORD:
+		return "record.act";
+	case ACT_APPROVE:
+		return "request.approve";
+	case ACT_REJECT:
+		return "request.reject";
+	case ACT_SECTION_ADD:
+		return "section.add";
+	case ACT_SYSTEM_ADD:
+		return "system.add";
+	case ACT_USER_ADD:
+		return "user.add";
+	case ACT_USER_SUSPEND:
+		return "user.suspend";
+	case ACT_USER_RETIRE:
+		return "user.retire";
+	case ACT_USER_ACTIVATE:
+		return "user.activate";
+	case ACT_USER_PASSWD:
+		return "user.passwd";
+	case ACT_ROLE_GRANT:
+		return "role.grant";
+	case ACT_ROLE_REVOKE:
+		return "role.revoke";
+	case ACT_POLICY_APPLY:
+		return "policy.apply";
+	case ACT_DUTY_DONE:
+		return "duty.done";
+	case ACT_BACKUP:
+		return "backup.create";
+	}
+	return "?";
+}
+
+void act_result_release(struct act_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_approvers; i++) {
+		free(r->approvers[i].role);
+		free(r->approvers[i].name);
+		free(r->approvers[i].scope);
+		free(r->approvers[i].scope_name);
+		free(r->approvers[i].routed_from);
+	}
+	free(r->approvers);
+	for (size_t i = 0; i < r->n_clauses; i++)
+		free(r->clauses[i]);
+	free(r->clauses);
+	free(r->profile_sha256);
+	free(r->message);
+	memset(r, 0, sizeof(*r));
+}
+
+static void approver_label(struct strbuf *sb, const struct act_approver *a)
+{
+	if (a->scope_name)
+		strbuf_addf(sb, "%s ", a->scope_name);
+	strbuf_addstr(sb, a->name);
+}
+
+void act_result_text(const struct act_result *r, struct strbuf *out)
+{
+	bool first = true;
+
+	switch (r->outcome) {
+	case ACT_DONE:
+		strbuf_addstr(out, "done");
+		break;
+	case ACT_PENDING:
+		strbuf_addf(out, "pending: request %lld (承認者: ", (long long)r->request_id);
+		for (size_t i = 0; i < r->n_approvers; i++) {
+			const struct act_approver *a = &r->approvers[i];
+			if (a->approved)
+				continue;
+			if (!first)
+				strbuf_addstr(out, "、");
+			first = false;
+			approver_label(out, a);
+			if (a->routed_from)
+				strbuf_addf(out, " ← %s", a->routed_from);
+			if (a->needs_exception)
+				strbuf_addstr(out, "・例外措置が必要");
+		}
+		strbuf_addch(out, ')');
+		break;
+	case ACT_REFUSED:
+		strbuf_addf(out, "refused: %s", r->message ? r->message : "");
+		if (r->n_clauses) {
+			strbuf_addstr(out, " [");
+			for (size_t i = 0; i < r->n_clauses; i++)
+				strbuf_addf(out, "%s%s", i ? " " : "", r->clauses[i]);
+			strbuf_addch(out, ']');
+		}
+		break;
+	}
+}
+
+void act_result_json(const struct act_result *r, struct strbuf *out)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "outcome", act_outcome_name(r->outcome));
+	jw_key(&w, "request");
+	if (r->request_id)
+		jw_int(&w, r->request_id);
+	else
+		jw_null(&w);
+	jw_key(&w, "record");
+	if (r->record_id)
+		jw_int(&w, r->record_id);
+	else
+		jw_null(&w);
+	jw_key(&w, "approvers");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < r->n_approvers; i++) {
+		const struct act_approver *a = &r->approvers[i];
+		jw_object_begin(&w);
+		jw_kv_str(&w, "role", a->role);
+		jw_kv_str(&w, "name", a->name);
+		jw_kv_str(&w, "scope", a->scope);
+		jw_kv_str(&w, "scope_name", a->scope_name);
+		if (a->routed_from)
+			jw_kv_str(&w, "routed_from", a->routed_from);
+		if (a->needs_exception)
+			jw_kv_bool(&w, "needs_exception", true);
+		jw_kv_bool(&w, "approved", a->approved);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "clauses");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < r->n_clauses; i++)
+		jw_string(&w, r->clauses[i]);
+	jw_array_end(&w);
+	jw_key(&w, "ledger_index");
+	jw_uint(&w, r->ledger_index);
+	jw_kv_str(&w, "profile", r->profile_sha256);
+	jw_kv_str(&w, "message", r->message);
+	jw_object_end(&w);
+}
+
+/* ---- running one act ------------------------------------------------------------- */
+
+static const char *const inactive_clauses[] = { "MIN-5-5-6-2", "SHJ-6-4-3", NULL };
+
+static int load_actor(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	int r;
+
+	if (!in->actor) {
+		int64_t admins = 0;
+		if (!in->ctx.via || strcmp(in->ctx.via, "init")) {
+			error_set(err, "every act needs an actor: give --as LOGIN");
+			return -EINVAL;
+		}
+		r = org_count_holders(s->door->st, ROLE_MAMORI_ADMIN, s->now, &admins, err);
+		if (r < 0)
+			return r;
+		if (admins > 0) {
+			error_set(err, "the data directory is set up already: act as an "
+			               "administrator with --as LOGIN");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	r = org_user_get(s->door->st, in->actor, &s->actor, err);
+	if (r < 0)
+		return r;
+	r = org_user_roles(s->door->st, s->actor.id, s->now, &s->roles, err);
+	if (r < 0)
+		return r;
+	if (strcmp(s->actor.status, USER_ACTIVE)) {
+		act_refuse(s, "user '%s' is %s and can do nothing until reactivated", in->actor,
+		           s->actor.status);
+		act_add_known_clauses(s, inactive_clauses);
+	}
+	return 0;
+}
+
+static int dispatch(struct act_state *s, struct strbuf *err)
+{
+	switch (s->in->kind) {
+	case ACT_RECORD:
+		return act_record(s, err);
+	case ACT_APPROVE:
+		return act_approve(s, err);
+	case ACT_REJECT:
+		return act_reject(s, err);
+	default:
+		return act_org(s, err);
+	}
+}
+
+static void join_clauses(const struct strv *v, struct strbuf *out)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		strbuf_addf(out, "%s%s", i ? " " : "", v->items[i]);
+}
+
+static int hex_to_bin(const char *hex, uint8_t out[32])
+{
+	for (int i = 0; i < 32; i++) {
+		unsigned v = 0;
+		for (int j = 0; j < 2; j++) {
+			char c = hex[2 * i + j];
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= (unsigned)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v |= (unsigned)(c - 'a' + 10);
+			else
+				return -EINVAL;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* The act's row and its ledger entry. Any failure here is fatal for the batch. */
+static int write_act(struct act_state *s, struct strbuf *err)
+{
+	struct door *d = s->door;
+	const struct act_input *in = s->in;
+	const struct profile *p = s->new_profile ? s->new_profile : s->p;
+	struct ledger_entry e = { 0 };
+	struct strbuf clauses = STRBUF_INIT, data = STRBUF_INIT, clauses_json = STRBUF_INIT;
+	char *recorded = NULL, *sealed = NULL;
+	uint8_t profile_sha[32];
+	uint64_t index = 0;
+	struct json_writer w;
+	json_t *payload;
+	sqlite3_stmt *st;
+	int r, rc;
+
+	join_clauses(&s->clauses, &clauses);
+	/* Public details: enough for an auditor to read the act without personal data. */
+	jw_init(&w, &data);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "kind", s->kind_name);
+	jw_kv_str(&w, "outcome", act_outcome_name(s->outcome));
+	if (s->record_id)
+		jw_kv_int(&w, "record", s->record_id);
+	if (s->request_id)
+		jw_kv_int(&w, "request", s->request_id);
+	jw_kv_str(&w, "via", in->ctx.via ? in->ctx.via : "api");
+	if (in->ctx.os_user)
+		jw_kv_str(&w, "os_user", in->ctx.os_user);
+	if (in->ctx.remote)
+		jw_kv_str(&w, "remote", in->ctx.remote);
+	for (size_t i = 0; i < in->ctx.n_attrs; i++) {
+		if (i == 0) {
+			jw_key(&w, "context");
+			jw_object_begin(&w);
+		}
+		jw_kv_str(&w, in->ctx.attrs[i].key, in->ctx.attrs[i].value);
+		if (i + 1 == in->ctx.n_attrs)
+			jw_object_end(&w);
+	}
+	if (s->info && json_object_size(s->info)) {
+		char *info = json_dumps(s->info, JSON_COMPACT | JSON_SORT_KEYS);
+		jw_key(&w, "info");
+		jw_raw(&w, info);
+		free(info);
+	}
+	jw_object_end(&w);
+
+	/* Personal data (field values, comments, the message) is sealed beside the entry. */
+	payload = json_object();
+	if (s->recorded && json_object_size(s->recorded))
+		json_object_set(payload, "fields", s->recorded);
+	if (in->comment)
+		json_object_set_new(payload, "comment", json_string(in->comment));
+	if (s->message.len)
+		json_object_set_new(payload, "message", json_string(s->message.buf));
+	if (json_object_size(payload))
+		sealed = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(payload);
+
+	e.kind = s->outcome == ACT_DONE ? ENTRY_CHANGE : ENTRY_DECISION;
+	e.time_ms = s->now;
+	e.actor = s->actor.login ? s->actor.login : "mamori";
+	e.action = s->action;
+	e.subject = s->subject;
+	e.before = s->has_before ? s->before : NULL;
+	e.after = s->has_after ? s->after : NULL;
+	e.decision = s->decision;
+	e.clauses = clauses.len ? clauses.buf : NULL;
+	if (p && hex_to_bin(p->sha256_hex, profile_sha) == 0)
+		e.profile = profile_sha;
+	e.data = (const uint8_t *)data.buf;
+	e.data_len = data.len;
+	e.payload = sealed;
+	e.payload_len = sealed ? strlen(sealed) : 0;
+	r = ledger_append_txn(d->lg, &e, 1, &index, err);
+	if (r < 0)
+		goto out;
+	d->appended = true;
+
+	recorded = s->recorded ? json_dumps(s->recorded, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	strbuf_addch(&clauses_json, '[');
+	for (size_t i = 0; i < s->clauses.nr; i++) {
+		if (i)
+			strbuf_addch(&clauses_json, ',');
+		json_quote(&clauses_json, s->clauses.items[i], strlen(s->clauses.items[i]));
+	}
+	strbuf_addch(&clauses_json, ']');
+	st = store_prepare(d->st,
+	                   "INSERT INTO acts(at_ms, actor, kind, action, record_id, request_id,"
+	                   " target, outcome, clauses, fields, comment, message, via, os_user,"
+	                   " profile_sha256, ledger_index)"
+	                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	                   err);
+	if (!st) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, s->now);
+	sql_bind_int64_or_null(st, 2, s->actor.id);
+	sqlite3_bind_text(st, 3, s->kind_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, s->action, -1, SQLITE_STATIC);
+	sql_bind_int64_or_null(st, 5, s->record_id);
+	sql_bind_int64_or_null(st, 6, s->request_id);
+	sql_bind_text_or_null(st, 7, s->target);
+	sqlite3_bind_text(st, 8, act_outcome_name(s->outcome), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, clauses_json.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, recorded ? recorded : "{}", -1, SQLITE_STATIC);
+	sql_bind_text_or_null(st, 11, in->comment);
+	sql_bind_text_or_null(st, 12, s->message.len ? s->message.buf : NULL);
+	sqlite3_bind_text(st, 13, in->ctx.via ? in->ctx.via : "api", -1, SQLITE_STATIC);
+	sql_bind_text_or_null(st, 14, in->ctx.os_user);
+	sqlite3_bind_text(st, 15, p ? p->sha256_hex : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 16, (int64_t)index);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		r = store_error(d->st, rc, "recording the act", err);
+		goto out;
+	}
+	s->res->act_id = sqlite3_last_insert_rowid(store_db(d->st));
+	s->res->ledger_index = index;
+	r = 0;
+out:
+	free(recorded);
+	free(sealed);
+	strbuf_release(&clauses);
+	strbuf_release(&clauses_json);
+	strbuf_release(&data);
+	return r;
+}
+
+static void state_release(struct act_state *s)
+{
+	org_user_release(&s->actor);
+	strv_release(&s->roles);
+	free(s->action);
+	free(s->subject);
+	free(s->decision);
+	free(s->target);
+	strv_release(&s->clauses);
+	strbuf_release(&s->message);
+	json_decref(s->recorded);
+	json_decref(s->info);
+	profile_free(s->new_profile);
+}
+
+static void fill_result(struct act_state *s)
+{
+	struct act_result *res = s->res;
+	const struct profile *p = s->new_profile ? s->new_profile : s->p;
+
+	res->outcome = s->outcome;
+	res->record_id = s->record_id;
+	res->request_id = s->request_id;
+	res->clauses = xcalloc(s->clauses.nr + 1, sizeof(char *));
+	for (size_t i = 0; i < s->clauses.nr; i++)
+		res->clauses[i] = xstrdup(s->clauses.items[i]);
+	res->n_clauses = s->clauses.nr;
+	res->profile_sha256 = xstrdup(p ? p->sha256_hex : "");
+	res->message = xstrdup(s->message.buf);
+}
+
+static int validate_input(const struct act_input *in, struct strbuf *err)
+{
+	if (in->n_fields > CORE_MAX_FIELDS) {
+		error_set(err, "too many fields (%zu; at most %d)", in->n_fields, CORE_MAX_FIELDS);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < in->n_fields; i++) {
+		if (!in->fields[i].key || !in->fields[i].value) {
+			error_set(err, "a field without a name or value");
+			return -EINVAL;
+		}
+	}
+	if (in->comment && (strlen(in->comment) > CORE_MAX_COMMENT ||
+	                    !core_valid_text(in->comment, CORE_MAX_COMMENT))) {
+		error_set(err, "the comment must be text of at most %d bytes", CORE_MAX_COMMENT);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < in->ctx.n_attrs; i++) {
+		if (!in->ctx.attrs[i].key || !in->ctx.attrs[i].value) {
+			error_set(err, "a context entry without a name or value");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void run_one(struct door *d, struct act_job *job)
+{
+	struct act_state s = { 0 };
+	struct strbuf *err = &job->err;
+	int r;
+
+	s.door = d;
+	s.in = job->in;
+	s.res = job->res;
+	s.p = door_profile(d);
+	s.now = d->clock();
+	s.outcome = ACT_DONE;
+	s.kind_name = "org";
+	s.decision = xstrdup("allow");
+	strbuf_init(&s.message, 0);
+	s.info = json_object();
+
+	r = validate_input(job->in, err);
+	if (r < 0)
+		goto out;
+	r = store_begin(d->st, err);
+	if (r < 0) {
+		job->fatal = true;
+		goto out;
+	}
+	guard_enter(&d->guard);
+	r = load_actor(&s, err);
+	if (r == 0 && s.outcome != ACT_REFUSED)
+		r = dispatch(&s, err);
+	if (r == 0 && !s.action)
+		s.action = xstrdup(act_kind_action(job->in->kind));
+	if (r < 0) {
+		store_rollback(d->st);
+		guard_leave(&d->guard);
+		goto out;
+	}
+	if (s.outcome == ACT_REFUSED) {
+		/* Undo whatever the handler did; keep only the refusal and its side effects. */
+		store_rollback(d->st);
+		profile_free(s.new_profile);
+		s.new_profile = NULL;
+		s.has_after = false;
+		r = store_begin(d->st, err);
+		if (r == 0 && s.close_request_id)
+			r = act_close_request(&s, err);
+		if (r < 0) {
+			job->fatal = true;
+			guard_leave(&d->guard);
+			goto out;
+		}
+	}
+	fill_result(&s);
+	r = write_act(&s, err);
+	if (r == 0)
+		r = store_commit(d->st, err);
+	else
+		store_rollback(d->st);
+	guard_leave(&d->guard);
+	if (r < 0) {
+		job->fatal = true;
+		goto out;
+	}
+	job->new_profile = s.new_profile;
+	job->new_profile_seq = s.new_profile_seq;
+	s.new_profile = NULL;
+out:
+	job->ret = r;
+	if (r < 0)
+		act_result_release(job->res);
+	state_release(&s);
+}
+
+/*
+ * Runs jobs [head, end) in one transaction: one durable commit for all of them. With
+ * all_or_nothing, an act that fails or is not done rolls back the whole batch.
+ */
+static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
+                      bool all_or_nothing, struct act_job **ret_failed)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct act_job *j;
+	bool fatal = false;
+	int r;
+
+	r = store_begin(d->st, &err);
+	if (r < 0) {
+		for (j = head; j != end; j = j->next) {
+			j->ret = r;
+			strbuf_reset(&j->err);
+			strbuf_addstr(&j->err, err.buf);
+		}
+		strbuf_release(&err);
+		return;
+	}
+	for (j = head; j != end; j = j->next) {
+		run_one(d, j);
+		if (all_or_nothing && (j->ret < 0 || j->res->outcome != ACT_DONE)) {
+			*ret_failed = j;
+			store_rollback(d->st);
+			for (struct act_job *k = head; k != j; k = k->next) {
+				act_result_release(k->res);
+				profile_free(k->new_profile);
+				k->new_profile = NULL;
+			}
+			profile_free(j->new_profile);
+			j->new_profile = NULL;
+			strbuf_release(&err);
+			return;
+		}
+		if (j->fatal) {
+			fatal = true;
+			r = j->ret;
+			strbuf_reset(&err);
+			strbuf_addstr(&err, j->err.buf);
+			break;
+		}
+	}
+	if (!fatal)
+		r = store_commit(d->st, &err);
+	else
+		store_rollback(d->st);
+	if (fatal || r < 0) {
+		/* Nothing of the batch is durable: every act in it fails with the cause. */
+		for (j = head; j != end; j = j->next) {
+			if (j->ret == 0)
+				act_result_release(j->res);
+			j->ret = r < 0 ? r : -EIO;
+			strbuf_reset(&j->err);
+			strbuf_addstr(&j->err, err.len ? err.buf : "the store failed; retry");
+			profile_free(j->new_profile);
+			j->new_profile = NULL;
+		}
+		strbuf_release(&err);
+		return;
+	}
+	for (j = head; j != end; j = j->next) {
+		if (j->new_profile) {
+			struct door_profile *dp = xcalloc(1, sizeof(*dp));
+			dp->p = j->new_profile;
+			dp->seq = j->new_profile_seq;
+			dp->prev = d->prof;
+			d->prof = dp;
+			j->new_profile = NULL;
+		}
+	}
+	d->batches++;
+	strbuf_release(&err);
+}
+
+int act_run(struct door *d, const struct act_input *in, struct act_result *ret, struct strbuf *err)
+{
+	struct act_job job = { 0 };
+
+	memset(ret, 0, sizeof(*ret));
+	if (d->readonly || !d->lg) {
+		error_set(err, "this door is read-only");
+		return -EROFS;
+	}
+	job.in = in;
+	job.res = ret;
+	strbuf_init(&job.err, 0);
+
+	pthread_mutex_lock(&d->mu);
+	if (d->tail)
+		d->tail->next = &job;
+	else
+		d->head = &job;
+	d->tail = &job;
+	while (!job.done) {
+		struct act_job *head, *end;
+		int n = 0;
+
+		if (d->leader || !d->head) {
+			pthread_cond_wait(&d->cv, &d->mu);
+			continue;
+		}
+		/*
+		 * Lead one batch: whatever is queued, up to DOOR_MAX_BATCH acts (a policy
+		 * change ends it), then hand over so no caller leads for ever.
+		 */
+		d->leader = true;
+		head = end = d->head;
+		while (end && n < DOOR_MAX_BATCH) {
+			enum act_kind k = end->in->kind;
+			end = end->next;
+			n++;
+			if (k == ACT_POLICY_APPLY)
+				break;
+		}
+		d->head = end;
+		if (!end)
+			d->tail = NULL;
+		pthread_mutex_unlock(&d->mu);
+		run_batch(d, head, end, false, NULL);
+		pthread_mutex_lock(&d->mu);
+		for (struct act_job *j = head; j != end;) {
+			struct act_job *next = j->next;
+			j->done = true;
+			d->acts++;
+			j = next;
+		}
+		d->leader = false;
+		pthread_cond_broadcast(&d->cv);
+	}
+	pthread_mutex_unlock(&d->mu);
+	if (job.ret < 0)
+		error_set(err, "%s", job.err.buf);
+	strbuf_release(&job.err);
+	return job.ret;
+}
+
+int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act_result *res,
+                size_t *ret_failed, struct strbuf *err)
+{
+	struct act_job *jobs;
+	struct act_job *failed = NULL;
+	int r = 0;
+
+	if (d->readonly || !d->lg) {
+		error_set(err, "this door is read-only");
+		return -EROFS;
+	}
+	if (!n)
+		return 0;
+	jobs = xcalloc(n, sizeof(*jobs));
+	for (size_t i = 0; i < n; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
+		jobs[i].in = &in[i];
+		jobs[i].res = &res[i];
+		strbuf_init(&jobs[i].err, 0);
+		jobs[i].next = i + 1 < n ? &jobs[i + 1] : NULL;
+	}
+	/* Lead exclusively: the whole import is one batch of its own. */
+	pthread_mutex_lock(&d->mu);
+	while (d->leader)
+		pthread_cond_wait(&d->cv, &d->mu);
+	d->leader = true;
+	pthread_mutex_unlock(&d->mu);
+	run_batch(d, &jobs[0], NULL, true, &failed);
+	pthread_mutex_lock(&d->mu);
+	d->leader = false;
+	d->acts += n;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	if (failed) {
+		*ret_failed = (size_t)(failed - jobs);
+		if (failed->ret < 0) {
+			r = failed->ret;
+			error_set(err, "%s", failed->err.buf);
+		} else {
+			r = -ECANCELED;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (jobs[i].ret < 0) {
+				r = jobs[i].ret;
+				*ret_failed = i;
+				error_set(err, "%s", jobs[i].err.buf);
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		strbuf_release(&jobs[i].err);
+	free(jobs);
+	return r;
+}

@@ -1,0 +1,40 @@
+/* guard: makes the door the only writer of the domain tables, on every connection core opens. */
+#ifndef MAMORI_CORE_GUARD_H
+#define MAMORI_CORE_GUARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+/*
+ * Two SQLite hooks on the store's connection:
+ *  - an authorizer that refuses to prepare INSERT, UPDATE or DELETE on a domain table
+ *    unless the door is open (guard_enter .. guard_leave), and
+ *  - an update hook that notes any row change to a domain table made while the door is
+ *    closed (a statement prepared earlier and reused), with a commit hook that then turns
+ *    the COMMIT into a ROLLBACK.
+ * Together they make "nothing but the door writes the domain tables" a property the
+ * database enforces, not a convention (tests/unit/core/test-guard.c).
+ */
+struct guard {
+	bool open;         /* the door is running an act */
+	bool violated;     /* a domain row changed outside the door in this transaction */
+	uint64_t refusals; /* statements refused by the authorizer */
+	char last_table[64];
+};
+
+void guard_install(struct store *st, struct guard *g);
+void guard_uninstall(struct store *st);
+static inline void guard_enter(struct guard *g)
+{
+	g->open = true;
+}
+static inline void guard_leave(struct guard *g)
+{
+	g->open = false;
+}
+/* True when name is one of the domain tables (schema/0002-core.sql). */
+bool guard_domain_table(const char *name);
+
+#endif

@@ -1,0 +1,267 @@
+/* records: reading the registers' records, and checking field values against the profile. */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/parse.h"
+#include "base/utf8.h"
+#include "core/core.h"
+#include "core/org.h"
+#include "core/records.h"
+#include "core/sqlutil.h"
+#include "policy/policy.h"
+#include "store/store.h"
+
+#define RECORD_COLUMNS                                                                             \
+	"id, register, state, level, section, system, fields, version, created_ms, "               \
+	"changed_ms, coalesce(created_by, 0)"
+
+static int record_from_row(sqlite3_stmt *s, struct record *ret, struct strbuf *err)
+{
+	json_error_t jerr;
+	const char *fields = (const char *)sqlite3_column_text(s, 6);
+
+	memset(ret, 0, sizeof(*ret));
+	ret->id = sqlite3_column_int64(s, 0);
+	ret->register_id = sql_col_strdup(s, 1);
+	ret->state = sql_col_strdup(s, 2);
+	ret->level = sql_col_strdup(s, 3);
+	ret->section = sql_col_strdup(s, 4);
+	ret->system = sql_col_strdup(s, 5);
+	ret->fields = json_loads(fields ? fields : "{}", 0, &jerr);
+	ret->version = sqlite3_column_int64(s, 7);
+	ret->created_ms = sqlite3_column_int64(s, 8);
+	ret->changed_ms = sqlite3_column_int64(s, 9);
+	ret->created_by = sqlite3_column_int64(s, 10);
+	if (!ret->fields || !json_is_object(ret->fields)) {
+		error_set(err, "record %lld has unreadable fields (%s); run 'mamori doctor'",
+		          (long long)ret->id, jerr.text);
+		record_release(ret);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int record_get(struct store *st, int64_t id, struct record *ret, struct strbuf *err)
+{
+	sqlite3_stmt *s =
+	    store_prepare(st, "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?", err);
+	int rc, r;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r = record_from_row(s, ret, err);
+		sqlite3_reset(s);
+		return r;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_error(st, rc, "reading a record", err);
+	error_set(err, "no record %lld; see 'mamori record list REGISTER'", (long long)id);
+	return -ENOENT;
+}
+
+void record_release(struct record *r)
+{
+	if (!r)
+		return;
+	free(r->register_id);
+	free(r->state);
+	free(r->level);
+	free(r->section);
+	free(r->system);
+	json_decref(r->fields);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *record_field(const struct record *r, const char *key)
+{
+	json_t *v;
+
+	if (!strcmp(key, "level"))
+		return r->level;
+	if (!strcmp(key, "section"))
+		return r->section;
+	if (!strcmp(key, "system") && r->system)
+		return r->system;
+	v = r->fields ? json_object_get(r->fields, key) : NULL;
+	return v && json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *record_title(const struct profile *p, const struct record *r)
+{
+	const struct policy_register *reg = p ? policy_register(p, r->register_id) : NULL;
+
+	if (reg) {
+		for (unsigned i = 0; i < reg->n_fields; i++) {
+			const struct policy_field *f = &reg->fields[i];
+			if (f->type == FIELD_TEXT && f->required && record_field(r, f->id))
+				return record_field(r, f->id);
+		}
+		for (unsigned i = 0; i < reg->n_fields; i++) {
+			const struct policy_field *f = &reg->fields[i];
+			if (f->type == FIELD_TEXT && record_field(r, f->id))
+				return record_field(r, f->id);
+		}
+	}
+	return "";
+}
+
+int records_list(struct store *st, const struct record_filter *f, struct record_list *ret,
+                 struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(st,
+	                                "SELECT " RECORD_COLUMNS " FROM records"
+	                                " WHERE register = ?1 AND (?2 IS NULL OR level = ?2)"
+	                                " AND (?3 IS NULL OR section = ?3)"
+	                                " AND (?4 IS NULL OR state = ?4)"
+	                                " ORDER BY id LIMIT ?5",
+	                                err);
+	int rc, r = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, f->register_id, -1, SQLITE_STATIC);
+	sql_bind_text_or_null(s, 2, f->level);
+	sql_bind_text_or_null(s, 3, f->section);
+	sql_bind_text_or_null(s, 4, f->state);
+	sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
+		r = record_from_row(s, &ret->items[ret->nr], err);
+		if (r < 0)
+			break;
+		ret->nr++;
+	}
+	sqlite3_reset(s);
+	if (r < 0)
+		return r;
+	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "listing records", err);
+}
+
+void record_list_release(struct record_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		record_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static const char *field_label(const struct policy_field *f)
+{
+	return f->name ? f->name : f->id;
+}
+
+int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,
+                       const char *value, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	int r = 0;
+
+	if (!value || !*value) {
+		error_set(err, "field '%s' (%s) is empty", f->id, field_label(f));
+		return -EINVAL;
+	}
+	if (strlen(value) > CORE_MAX_FIELD || !utf8_valid(value, strlen(value))) {
+		error_set(err, "field '%s' (%s) is not valid UTF-8 text of at most %d bytes", f->id,
+		          field_label(f), CORE_MAX_FIELD);
+		return -EINVAL;
+	}
+	if (policy_field_check(p, f, value, &why) < 0) {
+		error_set(err, "field '%s' (%s): %s", f->id, field_label(f), why.buf);
+		strbuf_release(&why);
+		return -EINVAL;
+	}
+	strbuf_release(&why);
+	switch (f->type) {
+	case FIELD_SECTION: {
+		struct org_section sec = { 0 };
+		r = org_section_get(st, value, &sec, NULL);
+		org_section_release(&sec);
+		if (r == -ENOENT)
+			error_set(err,
+			          "field '%s' (%s): no section '%s'; see 'mamori section list'",
+			          f->id, field_label(f), value);
+		break;
+	}
+	case FIELD_USER: {
+		struct org_user u = { 0 };
+		r = org_user_get(st, value, &u, NULL);
+		org_user_release(&u);
+		if (r == -ENOENT)
+			error_set(err, "field '%s' (%s): no user '%s'; see 'mamori user list'",
+			          f->id, field_label(f), value);
+		break;
+	}
+	case FIELD_REF: {
+		int64_t id;
+		struct record rec = { 0 };
+		if (parse_int64(value, 1, INT64_MAX, &id) < 0) {
+			error_set(err, "field '%s' (%s): '%s' is not a record id", f->id,
+			          field_label(f), value);
+			return -EINVAL;
+		}
+		r = record_get(st, id, &rec, NULL);
+		if (r == 0 && f->ref && strcmp(rec.register_id, f->ref->id)) {
+			error_set(err, "field '%s' (%s): record %s is a '%s', not a '%s'", f->id,
+			          field_label(f), value, rec.register_id, f->ref->id);
+			r = -EINVAL;
+		} else if (r == -ENOENT) {
+			error_set(err, "field '%s' (%s): no record %s", f->id, field_label(f),
+			          value);
+		}
+		record_release(&rec);
+		break;
+	}
+	default:
+		break;
+	}
+	if (r == -ENOENT)
+		return -EINVAL;
+	if (r < 0 && err && !err->len)
+		error_set(err, "field '%s': cannot check '%s'", f->id, value);
+	return r;
+}
+
+const struct policy_field *record_find_field(const struct policy_register *r,
+                                             const struct policy_field *action_fields,
+                                             unsigned n_action_fields, const char *key,
+                                             bool *ret_is_action)
+{
+	for (unsigned i = 0; i < n_action_fields; i++) {
+		if (!strcmp(action_fields[i].id, key) ||
+		    (action_fields[i].name && !strcmp(action_fields[i].name, key))) {
+			*ret_is_action = true;
+			return &action_fields[i];
+		}
+	}
+	for (unsigned i = 0; r && i < r->n_fields; i++) {
+		if (!strcmp(r->fields[i].id, key) ||
+		    (r->fields[i].name && !strcmp(r->fields[i].name, key))) {
+			*ret_is_action = false;
+			return &r->fields[i];
+		}
+	}
+	return NULL;
+}
+
+char *record_canonical_json(const struct record *r)
+{
+	json_t *o = json_object();
+	char *s;
+
+	json_object_set_new(o, "id", json_integer(r->id));
+	json_object_set_new(o, "register", json_string(r->register_id));
+	json_object_set_new(o, "state", json_string(r->state));
+	json_object_set_new(o, "level", r->level ? json_string(r->level) : json_null());
+	json_object_set_new(o, "section", r->section ? json_string(r->section) : json_null());
+	json_object_set_new(o, "system", r->system ? json_string(r->system) : json_null());
+	json_object_set_new(o, "fields", r->fields ? json_incref(r->fields) : json_object());
+	json_object_set_new(o, "version", json_integer(r->version));
+	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	return s;
+}

@@ -1,0 +1,64 @@
+/* records: reading the registers' records, and checking field values against the profile. */
+#ifndef MAMORI_CORE_RECORDS_H
+#define MAMORI_CORE_RECORDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+
+struct store;
+struct profile;
+struct policy_field;
+struct policy_register;
+
+/* One record. fields is a JSON object of field id -> string value (owned reference). */
+struct record {
+	int64_t id;
+	char *register_id, *state, *level, *section, *system;
+	json_t *fields;
+	int64_t version;
+	int64_t created_ms, changed_ms, created_by;
+};
+int record_get(struct store *st, int64_t id, struct record *ret, struct strbuf *err);
+void record_release(struct record *r);
+/* The value of field key, or NULL. The attributes level, section, system are fields too. */
+const char *record_field(const struct record *r, const char *key);
+/* A title for people: the register's first required text field, else "#ID". */
+const char *record_title(const struct profile *p, const struct record *r);
+
+struct record_filter {
+	const char *register_id; /* required */
+	const char *level, *section, *state;
+	int64_t limit; /* 0: no limit */
+};
+struct record_list {
+	struct record *items;
+	size_t nr, alloc;
+};
+int records_list(struct store *st, const struct record_filter *f, struct record_list *ret,
+                 struct strbuf *err);
+void record_list_release(struct record_list *l);
+
+/*
+ * Checks one value for a field: its type (policy_field_check), its size, and that what it
+ * names exists: a section, a user (by login), a record of the referred register.
+ * Returns 0 or -EINVAL with a message naming the field.
+ */
+int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,
+                       const char *value, struct strbuf *err);
+
+/*
+ * The field of register r or of the action's own fields named key (by id, or by its
+ * Japanese name: "搬送日時"); NULL when neither has one. *ret_is_action tells which.
+ */
+const struct policy_field *record_find_field(const struct policy_register *r,
+                                             const struct policy_field *action_fields,
+                                             unsigned n_action_fields, const char *key,
+                                             bool *ret_is_action);
+
+/* Canonical JSON of a record (keys sorted), for digests and display. */
+char *record_canonical_json(const struct record *r);
+
+#endif

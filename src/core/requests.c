@@ -1,0 +1,218 @@
+/* requests: reading approval requests and who they wait for. */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "core/org.h"
+#include "core/requests.h"
+#include "core/sqlutil.h"
+#include "store/store.h"
+
+#define REQUEST_COLUMNS                                                                            \
+	"r.id, r.action, r.register, coalesce(r.record_id, 0), coalesce(r.record_version, 0), "    \
+	"r.applicant, a.login, a.name, r.level, r.section, r.system, r.fields, r.context, "        \
+	"r.comment, r.state, r.profile_sha256, r.clauses, r.created_ms, r.expires_ms, "            \
+	"coalesce(r.decided_ms, 0), coalesce(r.decided_by, 0), d.login, r.decision_comment"
+#define REQUEST_FROM                                                                               \
+	" FROM requests r JOIN users a ON a.id = r.applicant LEFT JOIN users d ON d.id = "         \
+	"r.decided_by"
+
+static json_t *col_json(sqlite3_stmt *s, int i, const char *fallback)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	json_t *j = json_loads(t ? t : fallback, 0, NULL);
+
+	return j ? j : json_loads(fallback, 0, NULL);
+}
+
+static void request_from_row(sqlite3_stmt *s, struct request *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->action = sql_col_strdup(s, 1);
+	r->register_id = sql_col_strdup(s, 2);
+	r->record_id = sqlite3_column_int64(s, 3);
+	r->record_version = sqlite3_column_int64(s, 4);
+	r->applicant = sqlite3_column_int64(s, 5);
+	r->applicant_login = sql_col_strdup(s, 6);
+	r->applicant_name = sql_col_strdup(s, 7);
+	r->level = sql_col_strdup(s, 8);
+	r->section = sql_col_strdup(s, 9);
+	r->system = sql_col_strdup(s, 10);
+	r->fields = col_json(s, 11, "{}");
+	r->context = col_json(s, 12, "{}");
+	r->comment = sql_col_strdup(s, 13);
+	r->state = sql_col_strdup(s, 14);
+	r->profile_sha256 = sql_col_strdup(s, 15);
+	r->clauses = col_json(s, 16, "[]");
+	r->created_ms = sqlite3_column_int64(s, 17);
+	r->expires_ms = sqlite3_column_int64(s, 18);
+	r->decided_ms = sqlite3_column_int64(s, 19);
+	r->decided_by = sqlite3_column_int64(s, 20);
+	r->decided_login = sql_col_strdup(s, 21);
+	r->decision_comment = sql_col_strdup(s, 22);
+}
+
+static int load_slots(struct store *st, struct request *r, struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(st,
+	                                "SELECT p.seq, p.role, p.scope, p.routed_from,"
+	                                " p.needs_exception, coalesce(p.approved_by, 0), u.login,"
+	                                " coalesce(p.approved_ms, 0)"
+	                                " FROM request_approvers p LEFT JOIN users u"
+	                                " ON u.id = p.approved_by WHERE p.request_id = ?"
+	                                " ORDER BY p.seq",
+	                                err);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, r->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct request_slot *x;
+		r->slots = xreallocarray(r->slots, r->n_slots + 1, sizeof(*r->slots));
+		x = &r->slots[r->n_slots++];
+		x->seq = sqlite3_column_int(s, 0);
+		x->role = sql_col_strdup(s, 1);
+		x->scope = sql_col_strdup(s, 2);
+		x->routed_from = sql_col_strdup(s, 3);
+		x->needs_exception = sqlite3_column_int(s, 4) != 0;
+		x->approved_by = sqlite3_column_int64(s, 5);
+		x->approved_login = sql_col_strdup(s, 6);
+		x->approved_ms = sqlite3_column_int64(s, 7);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "reading request approvers", err);
+}
+
+int request_get(struct store *st, int64_t id, struct request *ret, struct strbuf *err)
+{
+	sqlite3_stmt *s =
+	    store_prepare(st, "SELECT " REQUEST_COLUMNS REQUEST_FROM " WHERE r.id = ?", err);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return store_error(st, rc, "reading a request", err);
+		error_set(err, "no request %lld; see 'mamori request list'", (long long)id);
+		return -ENOENT;
+	}
+	request_from_row(s, ret);
+	sqlite3_reset(s);
+	rc = load_slots(st, ret, err);
+	if (rc < 0)
+		request_release(ret);
+	return rc;
+}
+
+void request_release(struct request *r)
+{
+	if (!r)
+		return;
+	free(r->action);
+	free(r->register_id);
+	free(r->applicant_login);
+	free(r->applicant_name);
+	free(r->level);
+	free(r->section);
+	free(r->system);
+	json_decref(r->fields);
+	json_decref(r->context);
+	free(r->comment);
+	free(r->state);
+	free(r->profile_sha256);
+	json_decref(r->clauses);
+	free(r->decided_login);
+	free(r->decision_comment);
+	for (size_t i = 0; i < r->n_slots; i++) {
+		free(r->slots[i].role);
+		free(r->slots[i].scope);
+		free(r->slots[i].routed_from);
+		free(r->slots[i].approved_login);
+	}
+	free(r->slots);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *request_state_at(const struct request *r, int64_t now_ms)
+{
+	if (!strcmp(r->state, "pending") && now_ms >= r->expires_ms)
+		return "expired";
+	return r->state;
+}
+
+static bool can_approve(const struct request *r, const struct request_filter *f)
+{
+	if (strcmp(r->state, "pending") || f->now_ms >= r->expires_ms ||
+	    r->applicant == f->to_approve_user)
+		return false;
+	for (size_t i = 0; i < r->n_slots; i++) {
+		if (r->slots[i].approved_by == f->to_approve_user && f->to_approve_user)
+			return false;
+	}
+	for (size_t i = 0; i < r->n_slots; i++) {
+		const struct request_slot *x = &r->slots[i];
+		if (!x->approved_by && org_roles_hold(f->to_approve_roles, x->role, x->scope))
+			return true;
+	}
+	return false;
+}
+
+int requests_list(struct store *st, const struct request_filter *f, struct request_list *ret,
+                  struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(
+	    st,
+	    "SELECT " REQUEST_COLUMNS REQUEST_FROM " WHERE (?1 = 0 OR r.applicant = ?1)"
+	    " AND (?2 IS NULL OR r.state = ?2)"
+	    " AND (?3 = 0 OR (r.state = 'pending' AND r.expires_ms > ?4))"
+	    " ORDER BY r.id DESC",
+	    err);
+	struct request_list all = { 0 };
+	int rc, r = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, f->applicant);
+	sql_bind_text_or_null(s, 2, f->state);
+	sqlite3_bind_int(s, 3, f->to_approve_roles != NULL);
+	sqlite3_bind_int64(s, 4, f->now_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ALLOC_GROW(all.items, all.nr, all.alloc);
+		request_from_row(s, &all.items[all.nr++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		request_list_release(&all);
+		return store_error(st, rc, "listing requests", err);
+	}
+	for (size_t i = 0; i < all.nr; i++) {
+		struct request *q = &all.items[i];
+		bool keep = r == 0;
+		if (keep)
+			r = load_slots(st, q, err);
+		keep = keep && r == 0 && (!f->to_approve_roles || can_approve(q, f)) &&
+		       (!f->limit || (int64_t)ret->nr < f->limit);
+		if (keep) {
+			ALLOC_GROW(ret->items, ret->nr, ret->alloc);
+			ret->items[ret->nr++] = *q;
+		} else {
+			request_release(q);
+		}
+	}
+	free(all.items);
+	return r;
+}
+
+void request_list_release(struct request_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		request_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}

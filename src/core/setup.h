@@ -1,0 +1,43 @@
+/* setup: a new ward in an empty data directory: profile, ledger key, first administrator, demo. */
+#ifndef MAMORI_CORE_SETUP_H
+#define MAMORI_CORE_SETUP_H
+
+#include <stdbool.h>
+
+#include "base/strbuf.h"
+
+struct door;
+
+/*
+ * The bytes of a profile named on the command line: a shipped profile by id ("minato",
+ * "shinjuku") or a file. *ret_name is what the profile is stored as ("policies/minato.yaml"
+ * or the path). Returns 0 or -ENOENT/-errno with err set.
+ */
+int setup_profile_bytes(const char *name, struct strbuf *ret_bytes, char **ret_name,
+                        struct strbuf *err);
+
+struct setup_options {
+	const char *profile;   /* minato | shinjuku | FILE */
+	const char *ward_name; /* shown to people; default the profile's municipality */
+	bool demo;             /* also build the demo ward (demo.c) */
+};
+
+/*
+ * Sets up a ward in dir, whose store exists and is empty: creates the ledger's signing key
+ * (origin "<profile id>/mamori/<uuid>"), applies the profile, creates the first
+ * administrator 'admin' with a random password (must be changed at the first login) and,
+ * with demo, the demo ward. Every change goes through the door, so the ledger starts with
+ * the profile, the administrator and the demo's history. What people must see once (the
+ * passwords) is appended to out. Returns 0 or a negative errno-style code with err set.
+ */
+int setup_ward(const char *dir, const struct setup_options *o, struct strbuf *out,
+               struct strbuf *err);
+
+/*
+ * Builds the demo ward through the door d (demo.c): sections, systems, about forty people
+ * with their roles, about two hundred records over the profile's registers, requests
+ * pending and decided. Appends the demo logins and their passwords to out.
+ */
+int demo_build(struct door *d, struct strbuf *out, struct strbuf *err);
+
+#endif
