@@ -20,6 +20,13 @@ static const struct command commands[] = {
 	{ "policy", cmd_policy, "check, query and show the ward's policy profile" },
 	{ "ledger", cmd_ledger, "the tamper-evident log: checkpoints, proofs, verify, export" },
 	{ "log", cmd_log, "bring other systems' access logs into the ledger" },
+	{ "section", cmd_section, "the ward's sections (課等) and departments (部)" },
+	{ "system", cmd_system, "information systems, the scope of system roles" },
+	{ "user", cmd_user, "people: add, suspend, retire, passwords, CSV import" },
+	{ "role", cmd_role, "role assignments role@scope with start and end dates" },
+	{ "record", cmd_record, "the registers' records: add, list, show, CSV" },
+	{ "act", cmd_act, "do an action on a record (register.action) through the door" },
+	{ "request", cmd_request, "approval requests: list, show, approve, reject" },
 	{ NULL, NULL, NULL },
 };
 

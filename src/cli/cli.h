@@ -58,4 +58,14 @@ int cmd_ledger(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_log(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv);
 
+/* The core's command groups (src/cli/cmd-section.c, cmd-user.c, cmd-record.c ...). */
+int cmd_section(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_system(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_user(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_role(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_record(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_act(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_request(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv);
+
 #endif

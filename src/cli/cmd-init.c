@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "core/setup.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -50,9 +51,19 @@ static int set_meta(struct store *st, const char *key, const char *value, struct
 
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori [--dir DIR] init", NULL };
-	const struct option opts[] = { OPT_END() };
-	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT;
+	static const char *const usage[] = { "mamori [--dir DIR] init [--profile "
+		                             "minato|shinjuku|FILE] [--ward-name NAME] [--demo]",
+		                             NULL };
+	struct setup_options so = { 0 };
+	const struct option opts[] = {
+		OPT_STRING(0, "profile", &so.profile, "PROFILE",
+		           "the ward's profile: minato, shinjuku or a file"),
+		OPT_STRING(0, "ward-name", &so.ward_name, "NAME",
+		           "the ward's name as people read it (default: the profile's)"),
+		OPT_BOOL(0, "demo", &so.demo, "also build a demo ward to explore"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT, shown = STRBUF_INIT;
 	struct store *st = NULL;
 	bool created = false;
 	int n, r, ret = EXIT_FAILED;
@@ -64,6 +75,10 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_USAGE;
 	if (n > 0) {
 		cli_error("init takes no arguments; give the directory as 'mamori --dir DIR init'");
+		return EXIT_USAGE;
+	}
+	if ((so.demo || so.ward_name) && !so.profile) {
+		cli_error("--demo and --ward-name need --profile minato|shinjuku|FILE");
 		return EXIT_USAGE;
 	}
 
@@ -100,6 +115,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	time_format_rfc3339(&now, time_now_ms());
 	if (store_begin(st, &err) < 0 || set_meta(st, "created_at", now.buf, &err) < 0 ||
+	    (so.ward_name && set_meta(st, "ward_name", so.ward_name, &err) < 0) ||
 	    store_commit(st, &err) < 0) {
 		store_rollback(st);
 		cli_error("%s", err.buf);
@@ -107,8 +123,22 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	printf("initialised Mamori data directory '%s' (schema %d)\n", ctx->dir,
 	       store_schema_version(st));
-	/* The ledger's checkpoint key; "ward" until a profile names the ward. */
-	if (ledger_init_keys(ctx->dir, "ward", &err) < 0) {
+	store_close(st);
+	st = NULL;
+	if (so.profile) {
+		/* The ward: ledger key, profile, first administrator, demo; all through the door.
+		 */
+		if (setup_ward(ctx->dir, &so, &shown, &err) < 0) {
+			cli_error("%s", err.buf);
+			strbuf_release_secret(&shown);
+			goto out;
+		}
+		fputs(shown.buf, stdout);
+		strbuf_release_secret(&shown);
+		if (fflush(stdout) != 0)
+			goto out;
+	} else if (ledger_init_keys(ctx->dir, "ward", &err) < 0) {
+		/* The ledger's checkpoint key; "ward" until a profile names the ward. */
 		cli_error("%s", err.buf);
 		goto out;
 	}

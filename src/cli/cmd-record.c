@@ -1,0 +1,611 @@
+/* cmd-record: `mamori record` (the registers' records) and `mamori act` (an action on one). */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/csv.h"
+#include "base/json.h"
+#include "base/parse.h"
+#include "base/table.h"
+#include "base/timeutil.h"
+#include "cli/core-cli.h"
+#include "core/history.h"
+#include "core/records.h"
+#include "policy/policy.h"
+
+/* Options every command that acts on records shares. */
+struct act_opts {
+	const char *as, *comment;
+	struct string_list fields, context;
+	bool json;
+};
+
+static int run_record_act(struct cli_ctx *ctx, struct act_input *in, struct act_opts *o,
+                          bool print_id)
+{
+	struct cli_attrs fields = { 0 }, context = { 0 };
+	struct act_result res = ACT_RESULT_INIT;
+	struct door *d = NULL;
+	int ret;
+
+	if (!o->as) {
+		cli_error("say who acts: --as LOGIN");
+		return EXIT_USAGE;
+	}
+	if (cli_attrs_parse(&o->fields, "--field", &fields) < 0 ||
+	    cli_attrs_parse(&o->context, "--context", &context) < 0) {
+		cli_attrs_release(&fields);
+		return EXIT_USAGE;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	in->actor = o->as;
+	in->fields = fields.items;
+	in->n_fields = fields.nr;
+	in->comment = o->comment;
+	cli_act_context(&in->ctx);
+	in->ctx.attrs = context.items;
+	in->ctx.n_attrs = context.nr;
+	if (!print_id) {
+		ret = cli_act(d, in, o->json, NULL);
+	} else {
+		struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+		if (act_run(d, in, &res, &err) < 0) {
+			cli_error("%s", err.buf);
+			ret = EXIT_FAILED;
+		} else {
+			if (o->json) {
+				/* {"id":N, then the act's keys */
+				struct strbuf act = STRBUF_INIT;
+				act_result_json(&res, &act);
+				if (res.outcome == ACT_DONE)
+					strbuf_addf(&out, "{\"id\":%lld,",
+					            (long long)res.record_id);
+				else
+					strbuf_addstr(&out, "{\"id\":null,");
+				strbuf_addstr(&out, act.buf + 1);
+				strbuf_release(&act);
+			} else if (res.outcome == ACT_DONE) {
+				strbuf_addf(&out, "%lld", (long long)res.record_id);
+			} else {
+				act_result_text(&res, &out);
+			}
+			strbuf_addch(&out, '\n');
+			ret = cli_print(&out);
+			if (ret == EXIT_DONE)
+				ret = cli_exit_for_outcome(res.outcome);
+		}
+		act_result_release(&res);
+		strbuf_release(&err);
+		strbuf_release(&out);
+	}
+	door_free(d);
+out:
+	cli_attrs_release(&fields);
+	cli_attrs_release(&context);
+	return ret;
+}
+
+#define ACT_OPTIONS(o)                                                                             \
+	OPT_STRING(0, "as", &(o).as, "LOGIN", "who acts (required)"),                              \
+	    OPT_STRING_LIST(0, "field", &(o).fields, "K=V", "a field value (repeatable)"),         \
+	    OPT_STRING_LIST(0, "context", &(o).context, "K=V",                                     \
+	                    "policy context: channel=internet, device=private, acting_for=ROLE"),  \
+	    OPT_STRING(0, "comment", &(o).comment, "TEXT", "a comment kept with the act"),         \
+	    OPT_BOOL(0, "json", &(o).json, "print the outcome as JSON")
+
+static void act_opts_release(struct act_opts *o)
+{
+	string_list_clear(&o->fields);
+	string_list_clear(&o->context);
+}
+
+static int record_add(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori record add REGISTER --field K=V... [--level L] [--section S] [--system ID] "
+		"--as LOGIN [--json]",
+		NULL
+	};
+	struct act_opts o = { 0 };
+	const char *level = NULL, *section = NULL, *system = NULL;
+	const struct option opts[] = {
+		ACT_OPTIONS(o),
+		OPT_STRING(0, "level", &level, "L", "the record's level (レベル, 重要性分類)"),
+		OPT_STRING(0, "section", &section, "S", "the owning section"),
+		OPT_STRING(0, "system", &system, "ID", "the information system it belongs to"),
+		OPT_END(),
+	};
+	struct act_input in = { 0 };
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP || n != 1) {
+		act_opts_release(&o);
+		return n == PARSE_OPT_HELP ? EXIT_DONE : EXIT_USAGE;
+	}
+	in.kind = ACT_RECORD;
+	in.register_id = argv[0];
+	in.level = level;
+	in.section = section;
+	in.system = system;
+	ret = run_record_act(ctx, &in, &o, true);
+	act_opts_release(&o);
+	return ret;
+}
+
+int cmd_act(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori act RECORD ACTION --as LOGIN [--field K=V]... [--context K=V]... "
+		"[--comment TEXT] [--json]",
+		NULL
+	};
+	struct act_opts o = { 0 };
+	int64_t expect = 0;
+	const struct option opts[] = {
+		ACT_OPTIONS(o),
+		OPT_INT(0, "expect-version", &expect, "N",
+		        "refuse if the record changed since version N", 0, INT64_MAX),
+		OPT_END(),
+	};
+	struct act_input in = { 0 };
+	int64_t id;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP || n != 2) {
+		if (n >= 0)
+			cli_error(
+			    "act needs RECORD and ACTION (register.action, e.g. asset.take_out)");
+		act_opts_release(&o);
+		return n == PARSE_OPT_HELP ? EXIT_DONE : EXIT_USAGE;
+	}
+	if (parse_int64(argv[0], 1, INT64_MAX, &id) < 0) {
+		cli_error("'%s' is not a record id", argv[0]);
+		act_opts_release(&o);
+		return EXIT_USAGE;
+	}
+	in.kind = ACT_RECORD;
+	in.record_id = id;
+	in.action = argv[1];
+	in.expect_version = expect;
+	ret = run_record_act(ctx, &in, &o, false);
+	act_opts_release(&o);
+	return ret;
+}
+
+static void record_json(struct json_writer *w, const struct record *r)
+{
+	char *fields = json_dumps(r->fields, JSON_COMPACT | JSON_SORT_KEYS);
+	struct strbuf t = STRBUF_INIT;
+
+	jw_kv_int(w, "id", r->id);
+	jw_kv_str(w, "register", r->register_id);
+	jw_kv_str(w, "state", r->state);
+	jw_kv_str(w, "level", r->level);
+	jw_kv_str(w, "section", r->section);
+	jw_kv_str(w, "system", r->system);
+	jw_key(w, "fields");
+	jw_raw(w, fields);
+	jw_kv_int(w, "version", r->version);
+	time_format_rfc3339(&t, r->created_ms);
+	jw_kv_str(w, "created", t.buf);
+	strbuf_reset(&t);
+	time_format_rfc3339(&t, r->changed_ms);
+	jw_kv_str(w, "changed", t.buf);
+	strbuf_release(&t);
+	free(fields);
+}
+
+static int record_list(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori record list REGISTER [--level L] [--section S] [--state S] [--json]", NULL
+	};
+	struct record_filter f = { 0 };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "level", &f.level, "L", "only this level"),
+		OPT_STRING(0, "section", &f.section, "S", "only this section"),
+		OPT_STRING(0, "state", &f.state, "S", "only this state"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct record_list l = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct door *d = NULL;
+	const struct policy_register *reg;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	reg = policy_register(door_profile(d), argv[0]);
+	if (!reg) {
+		cli_error("unknown register '%s'; 'mamori policy show' lists them", argv[0]);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	f.register_id = argv[0];
+	if (records_list(door_store(d), &f, &l, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < l.nr; i++) {
+			jw_object_begin(&w);
+			record_json(&w, &l.items[i]);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		struct table t;
+		table_init(&t, 5, (const char *[]){ "ID", "名称", "レベル", "課", "状態" });
+		t.right_align = 1;
+		for (size_t i = 0; i < l.nr; i++) {
+			const struct record *r = &l.items[i];
+			const struct policy_state *st = policy_register_state(reg, r->state);
+			char id[24];
+			snprintf(id, sizeof(id), "%lld", (long long)r->id);
+			table_add(&t, (const char *[]){ id, record_title(door_profile(d), r),
+			                                r->level, r->section,
+			                                st && st->name ? st->name : r->state });
+		}
+		table_render(&t, &out);
+		table_release(&t);
+	}
+	ret = cli_print(&out);
+out:
+	record_list_release(&l);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	door_free(d);
+	return ret;
+}
+
+static void history_text(struct strbuf *out, const struct history *h)
+{
+	for (size_t i = 0; i < h->nr; i++) {
+		const struct history_item *x = &h->items[i];
+		time_format_local(out, x->at_ms, TOKYO_OFFSET_MS);
+		strbuf_addf(out, "  #%llu  %s  %s  %s", (unsigned long long)x->ledger_index,
+		            x->actor, x->action, x->outcome);
+		if (x->request_id)
+			strbuf_addf(out, " (request %lld)", (long long)x->request_id);
+		if (x->decision)
+			strbuf_addf(out, "  %s", x->decision);
+		if (x->clauses && *x->clauses)
+			strbuf_addf(out, "  [%s]", x->clauses);
+		strbuf_addf(out, "  profile %.12s%s\n", x->profile_sha256 ? x->profile_sha256 : "",
+		            x->verified ? "" : "  (LEDGER MISMATCH)");
+	}
+}
+
+void cli_history_json(struct json_writer *w, const struct history *h)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	jw_array_begin(w);
+	for (size_t i = 0; i < h->nr; i++) {
+		const struct history_item *x = &h->items[i];
+		jw_object_begin(w);
+		strbuf_reset(&t);
+		time_format_rfc3339(&t, x->at_ms);
+		jw_kv_str(w, "time", t.buf);
+		jw_kv_str(w, "actor", x->actor);
+		jw_kv_str(w, "kind", x->kind);
+		jw_kv_str(w, "action", x->action);
+		jw_kv_str(w, "outcome", x->outcome);
+		jw_kv_str(w, "decision", x->decision);
+		jw_key(w, "clauses");
+		jw_array_begin(w);
+		for (const char *c = x->clauses; c && *c;) {
+			const char *sp = strchr(c, ' ');
+			size_t len = sp ? (size_t)(sp - c) : strlen(c);
+			jw_string_len(w, c, len);
+			c += len + (sp ? 1 : 0);
+		}
+		jw_array_end(w);
+		if (x->request_id)
+			jw_kv_int(w, "request", x->request_id);
+		jw_kv_str(w, "via", x->via);
+		jw_kv_str(w, "os_user", x->os_user);
+		jw_kv_str(w, "profile", x->profile_sha256);
+		jw_key(w, "ledger_index");
+		jw_uint(w, x->ledger_index);
+		jw_kv_bool(w, "verified", x->verified);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	strbuf_release(&t);
+}
+
+static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori record show ID [--history] [--json]", NULL };
+	bool json = false, history = false;
+	const struct option opts[] = {
+		OPT_BOOL(0, "history", &history, "what happened to it, from the ledger"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct record r = { 0 };
+	struct history h = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct door *d = NULL;
+	const struct profile *p;
+	const struct policy_register *reg;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1)
+		return EXIT_USAGE;
+	if (parse_int64(argv[0], 1, INT64_MAX, &id) < 0) {
+		cli_error("'%s' is not a record id", argv[0]);
+		return EXIT_USAGE;
+	}
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (record_get(door_store(d), id, &r, &err) < 0 ||
+	    (history && history_for_record(d, id, &h, &err) < 0)) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	p = door_profile(d);
+	reg = policy_register(p, r.register_id);
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		record_json(&w, &r);
+		if (history) {
+			jw_key(&w, "history");
+			cli_history_json(&w, &h);
+		}
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		const struct policy_state *st = reg ? policy_register_state(reg, r.state) : NULL;
+		strbuf_addf(&out, "%s %lld  %s\n", reg && reg->name ? reg->name : r.register_id,
+		            (long long)r.id, record_title(p, &r));
+		strbuf_addf(&out, "状態: %s (%s)  版: %lld\n", st && st->name ? st->name : r.state,
+		            r.state, (long long)r.version);
+		for (unsigned i = 0; reg && i < reg->n_fields; i++) {
+			const char *v = record_field(&r, reg->fields[i].id);
+			strbuf_addf(&out, "%s (%s): %s\n",
+			            reg->fields[i].name ? reg->fields[i].name : reg->fields[i].id,
+			            reg->fields[i].id, v ? v : "-");
+		}
+		if (history) {
+			strbuf_addstr(&out, "\n履歴 (ledger):\n");
+			history_text(&out, &h);
+		}
+	}
+	ret = cli_print(&out);
+	for (size_t i = 0; ret == EXIT_DONE && i < h.nr; i++)
+		if (!h.items[i].verified) {
+			cli_error("act %lld does not match ledger entry %llu; run 'mamori ledger "
+			          "verify'",
+			          (long long)h.items[i].act_id,
+			          (unsigned long long)h.items[i].ledger_index);
+			ret = EXIT_FAILED;
+			break;
+		}
+out:
+	record_release(&r);
+	history_release(&h);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	door_free(d);
+	return ret;
+}
+
+static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori record export REGISTER --csv [--cp932] [--output FILE]", NULL
+	};
+	bool csv_flag = false, cp932 = false;
+	const char *output = NULL;
+	const struct option opts[] = {
+		OPT_BOOL(0, "csv", &csv_flag, "write CSV (UTF-8 with BOM for Excel)"),
+		OPT_BOOL(0, "cp932", &cp932, "write CP932 (Shift_JIS) for old Excel"),
+		OPT_STRING('o', "output", &output, "FILE", "write to FILE instead of stdout"),
+		OPT_END(),
+	};
+	struct record_filter f = { 0 };
+	struct record_list l = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, id = STRBUF_INIT;
+	struct csv_writer w;
+	struct door *d = NULL;
+	const struct policy_register *reg;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1 || !csv_flag) {
+		if (n >= 0)
+			cli_error("record export needs a REGISTER and --csv");
+		return EXIT_USAGE;
+	}
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	reg = policy_register(door_profile(d), argv[0]);
+	if (!reg) {
+		cli_error("unknown register '%s'", argv[0]);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	f.register_id = argv[0];
+	if (records_list(door_store(d), &f, &l, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	csv_writer_init(&w, &out,
+	                cp932 ? (CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD) : CSV_WRITE_DEFAULT);
+	csv_write_field(&w, "id");
+	csv_write_field(&w, "state");
+	for (unsigned i = 0; i < reg->n_fields; i++)
+		csv_write_field(&w, reg->fields[i].id);
+	csv_end_row(&w);
+	for (size_t k = 0; k < l.nr; k++) {
+		strbuf_reset(&id);
+		strbuf_addf(&id, "%lld", (long long)l.items[k].id);
+		csv_write_field(&w, id.buf);
+		csv_write_field(&w, l.items[k].state);
+		for (unsigned i = 0; i < reg->n_fields; i++) {
+			const char *v = record_field(&l.items[k], reg->fields[i].id);
+			csv_write_field(&w, v ? v : "");
+		}
+		csv_end_row(&w);
+	}
+	if (csv_writer_finish(&w, &err) < 0) {
+		cli_error("%s; export without --cp932", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (output) {
+		FILE *fp = fopen(output, "wbx");
+		if (!fp || fwrite(out.buf, 1, out.len, fp) != out.len || fclose(fp) != 0) {
+			cli_error("cannot write '%s': %m (it must not exist yet)", output);
+			ret = EXIT_FAILED;
+			goto out;
+		}
+	} else {
+		ret = cli_print(&out);
+	}
+out:
+	record_list_release(&l);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&id);
+	door_free(d);
+	return ret;
+}
+
+static int record_import(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori record import REGISTER FILE.csv --as LOGIN",
+		                             NULL };
+	const char *as = NULL;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "who records them (required)"),
+		OPT_END(),
+	};
+	struct csv csv = CSV_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct door *d = NULL;
+	const struct policy_register *reg;
+	struct act_input *in = NULL;
+	struct act_attr *fields = NULL;
+	struct act_result *res = NULL;
+	size_t failed = 0, ncols;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 2 || !as) {
+		if (n >= 0)
+			cli_error("record import needs REGISTER, FILE.csv and --as LOGIN");
+		return EXIT_USAGE;
+	}
+	if (csv_read_file(&csv, argv[1], CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err) < 0) {
+		cli_error("'%s': %s; nothing imported", argv[1], err.buf);
+		strbuf_release(&err);
+		return EXIT_FAILED;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret) {
+		csv_release(&csv);
+		return ret;
+	}
+	reg = policy_register(door_profile(d), argv[0]);
+	if (!reg) {
+		cli_error("unknown register '%s'; nothing imported", argv[0]);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	/* Columns are field ids or names; "id" and "state" (as exported) are ignored. */
+	ncols = csv.ncolumns;
+	in = xcalloc(csv.nrecords + 1, sizeof(*in));
+	fields = xcalloc(csv.nrecords * ncols + 1, sizeof(*fields));
+	res = xcalloc(csv.nrecords + 1, sizeof(*res));
+	for (size_t i = 0; i < csv.nrecords; i++) {
+		struct act_attr *f = &fields[i * ncols];
+		size_t nf = 0;
+		for (size_t c = 0; c < ncols; c++) {
+			const char *col = csv.columns[c];
+			if (!strcmp(col, "id") || !strcmp(col, "state") ||
+			    !*csv.records[i].fields[c])
+				continue;
+			f[nf++] = (struct act_attr){ col, csv.records[i].fields[c] };
+		}
+		in[i].kind = ACT_RECORD;
+		in[i].actor = as;
+		in[i].register_id = reg->id;
+		in[i].fields = f;
+		in[i].n_fields = nf;
+		cli_act_context(&in[i].ctx);
+	}
+	n = act_run_all(d, in, csv.nrecords, res, &failed, &err);
+	if (n < 0) {
+		const size_t line = csv.records[failed].line;
+		if (n == -ECANCELED) {
+			cli_error("'%s' line %zu: %s %s; nothing imported", argv[1], line,
+			          act_outcome_name(res[failed].outcome), res[failed].message);
+			act_result_release(&res[failed]);
+		} else {
+			cli_error("'%s' line %zu: %s; nothing imported", argv[1], line, err.buf);
+		}
+		ret = n == -ECANCELED ? EXIT_REFUSED : EXIT_FAILED;
+	} else {
+		printf("imported %zu records into '%s' from '%s' (%s)\n", csv.nrecords, reg->id,
+		       argv[1], csv_encoding_name(csv.encoding));
+		for (size_t i = 0; i < csv.nrecords; i++)
+			act_result_release(&res[i]);
+		ret = EXIT_DONE;
+	}
+out:
+	free(in);
+	free(fields);
+	free(res);
+	csv_release(&csv);
+	strbuf_release(&err);
+	door_free(d);
+	return ret;
+}
+
+int cmd_record(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "add", record_add, "add a record to a register (an action the policy decides)" },
+		{ "list", record_list, "list a register's records" },
+		{ "show", record_show, "one record, with --history from the ledger" },
+		{ "export", record_export, "write a register as CSV for Excel" },
+		{ "import", record_import, "add records from CSV (UTF-8 or CP932), all or none" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "record", table, argc, argv);
+}

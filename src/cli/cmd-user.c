@@ -1,0 +1,635 @@
+/* cmd-user: `mamori user` and `mamori role`: staff, their status and passwords, role@scope. */
+#include <errno.h>
+#include <sodium.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/password.h"
+#include "base/cleanup.h"
+#include "base/csv.h"
+#include "base/json.h"
+#include "base/table.h"
+#include "base/timeutil.h"
+#include "cli/core-cli.h"
+#include "core/org.h"
+#include "policy/policy.h"
+
+static int user_add(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori user add LOGIN --name NAME --section ID [--employment TYPE] "
+		"[--password-stdin] [--as LOGIN] [--json]",
+		NULL
+	};
+	const char *name = NULL, *section = NULL, *employment = NULL, *as = NULL;
+	bool pw_stdin = false, json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "name", &name, "NAME", "display name (佐藤 花子)"),
+		OPT_STRING(0, "section", &section, "ID", "the section they belong to"),
+		OPT_STRING(0, "employment", &employment, "TYPE",
+		           "職員 (default), 非常勤職員, 指定管理者, 受託事業者, 派遣労働者"),
+		OPT_BOOL(0, "password-stdin", &pw_stdin, "read the first password from stdin"),
+		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct strbuf pw = STRBUF_INIT;
+	struct act_attr fields[3];
+	struct act_input in = { 0 };
+	struct door *d = NULL;
+	size_t nf = 0;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1 || !name || !section) {
+		if (n >= 0)
+			cli_error("user add needs a LOGIN, --name and --section");
+		return EXIT_USAGE;
+	}
+	if (pw_stdin && cli_read_secret(&pw) < 0) {
+		cli_error("cannot read the password from stdin");
+		strbuf_release_secret(&pw);
+		return EXIT_FAILED;
+	}
+	fields[nf++] = (struct act_attr){ "name", name };
+	fields[nf++] = (struct act_attr){ "section", section };
+	if (employment)
+		fields[nf++] = (struct act_attr){ "employment", employment };
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret == EXIT_DONE) {
+		in.kind = ACT_USER_ADD;
+		in.actor = cli_admin_actor(as);
+		in.target = argv[0];
+		in.fields = fields;
+		in.n_fields = nf;
+		in.secret = pw_stdin ? pw.buf : NULL;
+		cli_act_context(&in.ctx);
+		ret = cli_act(d, &in, json, NULL);
+		door_free(d);
+	}
+	strbuf_release_secret(&pw);
+	return ret;
+}
+
+static void user_json(struct json_writer *w, const struct org_user *u)
+{
+	jw_kv_str(w, "login", u->login);
+	jw_kv_str(w, "name", u->name);
+	jw_kv_str(w, "section", u->section);
+	jw_kv_str(w, "employment", u->employment);
+	jw_kv_str(w, "status", u->status);
+	jw_kv_bool(w, "must_change_password", u->must_change);
+}
+
+static int user_list(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori user list [--section ID] [--status active|suspended|retired] [--json]", NULL
+	};
+	const char *section = NULL, *status = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "section", &section, "ID", "only this section"),
+		OPT_STRING(0, "status", &status, "STATUS", "only this status"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct org_users l = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct door *d = NULL;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 0)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (org_users_list(door_store(d), section, status, &l, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < l.nr; i++) {
+			jw_object_begin(&w);
+			user_json(&w, &l.items[i]);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		struct table t;
+		table_init(&t, 5, (const char *[]){ "LOGIN", "氏名", "所属", "雇用形態", "状態" });
+		for (size_t i = 0; i < l.nr; i++)
+			table_add(&t, (const char *[]){ l.items[i].login, l.items[i].name,
+			                                l.items[i].section, l.items[i].employment,
+			                                l.items[i].status });
+		table_render(&t, &out);
+		table_release(&t);
+	}
+	ret = cli_print(&out);
+out:
+	org_users_release(&l);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	door_free(d);
+	return ret;
+}
+
+static void period(struct strbuf *sb, const struct org_assignment *a)
+{
+	core_format_local_date(sb, a->start_ms);
+	strbuf_addstr(sb, "〜");
+	if (a->end_ms)
+		core_format_local_date(sb, a->end_ms - 24LL * 3600 * 1000);
+}
+
+static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori user show LOGIN [--json]", NULL };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct org_user u = { 0 };
+	struct org_assignments roles = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, p = STRBUF_INIT;
+	struct door *d = NULL;
+	int64_t now = time_now_ms();
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (org_user_get(door_store(d), argv[0], &u, &err) < 0 ||
+	    org_assignments_list(door_store(d), argv[0], NULL, false, now, &roles, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		user_json(&w, &u);
+		jw_key(&w, "roles");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < roles.nr; i++) {
+			const struct org_assignment *a = &roles.items[i];
+			jw_object_begin(&w);
+			jw_kv_str(&w, "role", a->role);
+			jw_kv_str(&w, "scope", a->scope);
+			strbuf_reset(&p);
+			core_format_local_date(&p, a->start_ms);
+			jw_kv_str(&w, "from", p.buf);
+			strbuf_reset(&p);
+			if (a->end_ms)
+				core_format_local_date(&p, a->end_ms - 24LL * 3600 * 1000);
+			jw_kv_str(&w, "until", a->end_ms ? p.buf : NULL);
+			jw_kv_bool(&w, "active", org_assignment_active(a, now));
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		const struct profile *prof = door_profile(d);
+		strbuf_addf(&out, "%s  %s\n所属: %s\n雇用形態: %s\n状態: %s%s\n\n役割:\n", u.login,
+		            u.name, u.section ? u.section : "-", u.employment, u.status,
+		            u.must_change ? " (次回ログイン時にパスワード変更)" : "");
+		for (size_t i = 0; i < roles.nr; i++) {
+			const struct org_assignment *a = &roles.items[i];
+			const struct policy_role *pr = prof ? policy_role(prof, a->role) : NULL;
+			strbuf_reset(&p);
+			period(&p, a);
+			strbuf_addf(&out, "  %s@%s  %s  %s%s\n", a->role, a->scope,
+			            pr ? pr->name : a->role, p.buf,
+			            a->revoked_ms                    ? " (解除済)"
+			            : !org_assignment_active(a, now) ? " (期間外)"
+			                                             : "");
+		}
+	}
+	ret = cli_print(&out);
+out:
+	org_user_release(&u);
+	org_assignments_release(&roles);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&p);
+	door_free(d);
+	return ret;
+}
+
+static int user_simple(struct cli_ctx *ctx, int argc, const char **argv, enum act_kind kind,
+                       const char *verb)
+{
+	const char *as = NULL;
+	bool json = false;
+	struct strbuf u = STRBUF_INIT;
+	const char *usage[] = { NULL, NULL };
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_input in = { 0 };
+	struct door *d = NULL;
+	int n, ret;
+
+	strbuf_addf(&u, "mamori user %s LOGIN [--as LOGIN] [--json]", verb);
+	usage[0] = u.buf;
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP || n != 1) {
+		strbuf_release(&u);
+		return n == PARSE_OPT_HELP ? EXIT_DONE : EXIT_USAGE;
+	}
+	strbuf_release(&u);
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	in.kind = kind;
+	in.actor = cli_admin_actor(as);
+	in.target = argv[0];
+	cli_act_context(&in.ctx);
+	ret = cli_act(d, &in, json, NULL);
+	door_free(d);
+	return ret;
+}
+
+static int user_suspend(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return user_simple(ctx, argc, argv, ACT_USER_SUSPEND, "suspend");
+}
+
+static int user_retire(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return user_simple(ctx, argc, argv, ACT_USER_RETIRE, "retire");
+}
+
+static int user_activate(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return user_simple(ctx, argc, argv, ACT_USER_ACTIVATE, "activate");
+}
+
+static int user_passwd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori user passwd LOGIN (--password-stdin | --generate) [--as LOGIN] [--json]",
+		NULL
+	};
+	const char *as = NULL;
+	bool pw_stdin = false, generate = false, json = false;
+	const struct option opts[] = {
+		OPT_BOOL(0, "password-stdin", &pw_stdin, "read the new password from stdin"),
+		OPT_BOOL(0, "generate", &generate,
+		         "generate a temporary password, print it once (must be changed)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who changes it: the user, or an administrator"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct strbuf pw = STRBUF_INIT;
+	char gen[PASSWORD_GENERATED_SIZE] = "";
+	struct act_input in = { 0 };
+	struct act_result res = ACT_RESULT_INIT;
+	struct door *d = NULL;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1 || pw_stdin == generate) {
+		if (n >= 0)
+			cli_error(
+			    "user passwd needs a LOGIN and one of --password-stdin, --generate");
+		return EXIT_USAGE;
+	}
+	if (pw_stdin && cli_read_secret(&pw) < 0) {
+		cli_error("cannot read the password from stdin");
+		strbuf_release_secret(&pw);
+		return EXIT_FAILED;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret == EXIT_DONE) {
+		struct password_policy pol = PASSWORD_POLICY_INIT(NULL);
+		struct act_attr must = { "must_change", "1" };
+		if (generate && password_generate(&pol, argv[0], NULL, gen) < 0) {
+			cli_error("cannot generate a password; retry");
+			ret = EXIT_FAILED;
+		} else {
+			in.kind = ACT_USER_PASSWD;
+			in.actor = as ? as : argv[0];
+			in.target = argv[0];
+			in.secret = generate ? gen : pw.buf;
+			if (generate) {
+				in.fields = &must;
+				in.n_fields = 1;
+			}
+			cli_act_context(&in.ctx);
+			ret = cli_act(d, &in, json, &res);
+			if (generate && res.outcome == ACT_DONE && !json)
+				printf(
+				    "temporary password for %s (shown once; change it at the next "
+				    "login): %s\n",
+				    argv[0], gen);
+			act_result_release(&res);
+		}
+		door_free(d);
+	}
+	sodium_memzero(gen, sizeof(gen));
+	strbuf_release_secret(&pw);
+	return ret;
+}
+
+static const char *const col_login[] = { "login", "ログイン", "ログインID", "ID", NULL };
+static const char *const col_name[] = { "name", "氏名", "名前", NULL };
+static const char *const col_section[] = { "section", "所属", "課", "課等ID", NULL };
+static const char *const col_employment[] = { "employment", "雇用形態", "職員区分", NULL };
+
+static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori user import FILE.csv [--as LOGIN]", NULL };
+	const char *as = NULL;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
+		OPT_END(),
+	};
+	struct csv csv = CSV_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct door *d = NULL;
+	struct act_input *in = NULL;
+	struct act_attr *fields = NULL;
+	struct act_result *res = NULL;
+	int n, ret, cl, cn, cs, ce;
+	size_t failed = 0;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1)
+		return EXIT_USAGE;
+	if (csv_read_file(&csv, argv[0], CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err) < 0) {
+		cli_error("'%s': %s; nothing imported", argv[0], err.buf);
+		strbuf_release(&err);
+		return EXIT_FAILED;
+	}
+	cl = cli_csv_column(&csv, col_login);
+	cn = cli_csv_column(&csv, col_name);
+	cs = cli_csv_column(&csv, col_section);
+	ce = cli_csv_column(&csv, col_employment);
+	if (cl < 0 || cn < 0 || cs < 0) {
+		cli_error("'%s' line %zu: the header needs columns login, name and section (or "
+		          "ログイン, 氏名, 所属); nothing imported",
+		          argv[0], csv.header_line);
+		csv_release(&csv);
+		return EXIT_FAILED;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret) {
+		csv_release(&csv);
+		return ret;
+	}
+	in = xcalloc(csv.nrecords + 1, sizeof(*in));
+	fields = xcalloc(3 * csv.nrecords + 1, sizeof(*fields));
+	res = xcalloc(csv.nrecords + 1, sizeof(*res));
+	for (size_t i = 0; i < csv.nrecords; i++) {
+		const struct csv_record *rec = &csv.records[i];
+		struct act_attr *f = &fields[3 * i];
+		size_t nf = 0;
+		f[nf++] = (struct act_attr){ "name", rec->fields[cn] };
+		f[nf++] = (struct act_attr){ "section", rec->fields[cs] };
+		if (ce >= 0 && *rec->fields[ce])
+			f[nf++] = (struct act_attr){ "employment", rec->fields[ce] };
+		in[i].kind = ACT_USER_ADD;
+		in[i].actor = cli_admin_actor(as);
+		in[i].target = rec->fields[cl];
+		in[i].fields = f;
+		in[i].n_fields = nf;
+		cli_act_context(&in[i].ctx);
+	}
+	n = act_run_all(d, in, csv.nrecords, res, &failed, &err);
+	if (n < 0) {
+		const size_t line = csv.records[failed].line;
+		if (n == -ECANCELED) {
+			cli_error("'%s' line %zu: %s; nothing imported", argv[0], line,
+			          res[failed].message);
+			act_result_release(&res[failed]);
+		} else {
+			cli_error("'%s' line %zu: %s; nothing imported", argv[0], line, err.buf);
+		}
+		ret = n == -ECANCELED ? EXIT_REFUSED : EXIT_FAILED;
+	} else {
+		printf("imported %zu users from '%s' (%s); set their passwords with 'mamori user "
+		       "passwd LOGIN --generate'\n",
+		       csv.nrecords, argv[0], csv_encoding_name(csv.encoding));
+		for (size_t i = 0; i < csv.nrecords; i++)
+			act_result_release(&res[i]);
+		ret = EXIT_DONE;
+	}
+	free(in);
+	free(fields);
+	free(res);
+	csv_release(&csv);
+	strbuf_release(&err);
+	door_free(d);
+	return ret;
+}
+
+int cmd_user(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "add", user_add, "add a person (職員, 非常勤職員, 受託事業者 ...)" },
+		{ "list", user_list, "list people" },
+		{ "show", user_show, "a person with their roles" },
+		{ "suspend", user_suspend, "suspend at once: they can do nothing (MIN-5-5-6-2)" },
+		{ "activate", user_activate, "lift a suspension" },
+		{ "retire", user_retire, "retire: roles end, the account stays as history" },
+		{ "passwd", user_passwd, "set a password (Argon2id; strength rules of the ward)" },
+		{ "import", user_import, "import people from CSV (UTF-8 or CP932), all or none" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "user", table, argc, argv);
+}
+
+/* ---- roles ----------------------------------------------------------------------------- */
+
+static int role_change(struct cli_ctx *ctx, int argc, const char **argv, bool grant)
+{
+	static const char *const usage_grant[] = {
+		"mamori role grant LOGIN ROLE@SCOPE [--from DATE] [--until DATE] [--as LOGIN] "
+		"[--json]",
+		NULL
+	};
+	static const char *const usage_revoke[] = {
+		"mamori role revoke LOGIN ROLE@SCOPE [--as LOGIN] [--json]", NULL
+	};
+	const char *as = NULL, *from = NULL, *until = NULL;
+	bool json = false;
+	const struct option opts_grant[] = {
+		OPT_STRING(0, "from", &from, "DATE", "first day held (YYYY-MM-DD; default today)"),
+		OPT_STRING(0, "until", &until, "DATE", "last day held (YYYY-MM-DD; default open)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	const struct option opts_revoke[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_attr fields[3];
+	struct act_input in = { 0 };
+	struct door *d = NULL;
+	size_t nf = 0;
+	int n, ret;
+
+	n = parse_options(argc, argv, grant ? opts_grant : opts_revoke,
+	                  grant ? usage_grant : usage_revoke);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 2) {
+		if (n >= 0)
+			cli_error("role %s needs LOGIN and ROLE@SCOPE", grant ? "grant" : "revoke");
+		return EXIT_USAGE;
+	}
+	fields[nf++] = (struct act_attr){ "role", argv[1] };
+	if (from)
+		fields[nf++] = (struct act_attr){ "from", from };
+	if (until)
+		fields[nf++] = (struct act_attr){ "until", until };
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	in.kind = grant ? ACT_ROLE_GRANT : ACT_ROLE_REVOKE;
+	in.actor = cli_admin_actor(as);
+	in.target = argv[0];
+	in.fields = fields;
+	in.n_fields = nf;
+	cli_act_context(&in.ctx);
+	ret = cli_act(d, &in, json, NULL);
+	door_free(d);
+	return ret;
+}
+
+static int role_grant(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return role_change(ctx, argc, argv, true);
+}
+
+static int role_revoke(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return role_change(ctx, argc, argv, false);
+}
+
+static int role_list(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori role list [LOGIN] [--role ROLE] [--all] [--json]", NULL
+	};
+	const char *role = NULL;
+	bool all = false, json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "role", &role, "ROLE", "only this role"),
+		OPT_BOOL(0, "all", &all, "also revoked, ended and future assignments"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct org_assignments l = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, p = STRBUF_INIT;
+	struct door *d = NULL;
+	int64_t now = time_now_ms();
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n > 1)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (org_assignments_list(door_store(d), n ? argv[0] : NULL, role, !all, now, &l, &err) <
+	    0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < l.nr; i++) {
+			const struct org_assignment *a = &l.items[i];
+			jw_object_begin(&w);
+			jw_kv_str(&w, "login", a->login);
+			jw_kv_str(&w, "name", a->user_name);
+			jw_kv_str(&w, "role", a->role);
+			jw_kv_str(&w, "scope", a->scope);
+			strbuf_reset(&p);
+			core_format_local_date(&p, a->start_ms);
+			jw_kv_str(&w, "from", p.buf);
+			strbuf_reset(&p);
+			if (a->end_ms)
+				core_format_local_date(&p, a->end_ms - 24LL * 3600 * 1000);
+			jw_kv_str(&w, "until", a->end_ms ? p.buf : NULL);
+			jw_kv_bool(&w, "active", org_assignment_active(a, now));
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		const struct profile *prof = door_profile(d);
+		struct table t;
+		table_init(&t, 5,
+		           (const char *[]){ "LOGIN", "氏名", "ROLE@SCOPE", "役割", "期間" });
+		for (size_t i = 0; i < l.nr; i++) {
+			const struct org_assignment *a = &l.items[i];
+			const struct policy_role *pr = prof ? policy_role(prof, a->role) : NULL;
+			struct strbuf rs = STRBUF_INIT;
+			strbuf_addf(&rs, "%s@%s", a->role, a->scope);
+			strbuf_reset(&p);
+			period(&p, a);
+			if (a->revoked_ms)
+				strbuf_addstr(&p, " (解除済)");
+			table_add(&t, (const char *[]){ a->login, a->user_name, rs.buf,
+			                                pr ? pr->name : a->role, p.buf });
+			strbuf_release(&rs);
+		}
+		table_render(&t, &out);
+		table_release(&t);
+	}
+	ret = cli_print(&out);
+out:
+	org_assignments_release(&l);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&p);
+	door_free(d);
+	return ret;
+}
+
+int cmd_role(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "grant", role_grant, "give a person a role at a scope (role@scope)" },
+		{ "revoke", role_revoke, "end a role assignment now" },
+		{ "list", role_list, "who holds which role where" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "role", table, argc, argv);
+}

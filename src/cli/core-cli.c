@@ -1,0 +1,142 @@
+/* core-cli: what the core's command groups share: the door, acts, key=value lists, output. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "cli/core-cli.h"
+
+int cli_door_open(struct cli_ctx *ctx, unsigned flags, struct door **ret)
+{
+	struct strbuf err = STRBUF_INIT;
+	int r = door_open(ctx->dir, flags, ret, &err);
+
+	if (r < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return EXIT_FAILED;
+	}
+	strbuf_release(&err);
+	return EXIT_DONE;
+}
+
+void cli_act_context(struct act_context *c)
+{
+	static char name[64];
+	struct passwd *pw;
+
+	if (!name[0]) {
+		pw = getpwuid(geteuid());
+		if (pw && pw->pw_name)
+			snprintf(name, sizeof(name), "%s", pw->pw_name);
+		else
+			snprintf(name, sizeof(name), "uid:%u", (unsigned)geteuid());
+	}
+	memset(c, 0, sizeof(*c));
+	c->via = "cli";
+	c->os_user = name;
+}
+
+int cli_attrs_parse(const struct string_list *l, const char *what, struct cli_attrs *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->items = xcalloc((size_t)l->nr + 1, sizeof(*ret->items));
+	ret->keys = xcalloc((size_t)l->nr + 1, sizeof(*ret->keys));
+	for (int i = 0; i < l->nr; i++) {
+		const char *eq = strchr(l->items[i], '=');
+		if (!eq || eq == l->items[i]) {
+			cli_error("%s '%s' must be written KEY=VALUE", what, l->items[i]);
+			cli_attrs_release(ret);
+			return -1;
+		}
+		ret->keys[i] = xstrndup(l->items[i], (size_t)(eq - l->items[i]));
+		ret->items[i].key = ret->keys[i];
+		ret->items[i].value = eq + 1;
+		ret->nr++;
+	}
+	return 0;
+}
+
+void cli_attrs_release(struct cli_attrs *a)
+{
+	for (size_t i = 0; i < a->nr; i++)
+		free(a->keys[i]);
+	free(a->keys);
+	free(a->items);
+	memset(a, 0, sizeof(*a));
+}
+
+int cli_exit_for(int r)
+{
+	return r < 0 ? EXIT_FAILED : EXIT_DONE;
+}
+
+int cli_exit_for_outcome(enum act_outcome o)
+{
+	return o == ACT_REFUSED ? EXIT_REFUSED : EXIT_DONE;
+}
+
+int cli_act(struct door *d, const struct act_input *in, bool json, struct act_result *res)
+{
+	struct act_result local = ACT_RESULT_INIT;
+	struct act_result *r = res ? res : &local;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	int ret, rc;
+
+	rc = act_run(d, in, r, &err);
+	if (rc < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return EXIT_FAILED;
+	}
+	if (json)
+		act_result_json(r, &out);
+	else
+		act_result_text(r, &out);
+	strbuf_addch(&out, '\n');
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(r->outcome);
+	if (!res)
+		act_result_release(&local);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return ret;
+}
+
+const char *cli_admin_actor(const char *as)
+{
+	const char *env = getenv("MAMORI_AS");
+
+	if (as && *as)
+		return as;
+	return env && *env ? env : "admin";
+}
+
+int cli_read_secret(struct strbuf *sb)
+{
+	int c;
+
+	while ((c = getchar()) != EOF && c != '\n') {
+		if (sb->len >= 4096)
+			return -EFBIG;
+		strbuf_addch(sb, c);
+	}
+	if (sb->len && sb->buf[sb->len - 1] == '\r')
+		strbuf_setlen(sb, sb->len - 1);
+	return ferror(stdin) ? -EIO : 0;
+}
+
+int cli_read_file(const char *path, struct strbuf *sb, size_t limit)
+{
+	int r = strbuf_read_file(sb, path, limit);
+
+	if (r == -EFBIG)
+		cli_error("'%s' is larger than %zu bytes", path, limit);
+	else if (r < 0)
+		cli_error("cannot read '%s': %s", path, strerror(-r));
+	return r < 0 ? -1 : 0;
+}

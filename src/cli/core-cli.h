@@ -1,0 +1,60 @@
+/* core-cli: what the core's command groups share: the door, acts, key=value lists, output. */
+#ifndef MAMORI_CLI_CORE_CLI_H
+#define MAMORI_CLI_CORE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/cli.h"
+#include "core/act.h"
+
+/* Opens the data directory's door; on failure prints why and returns the exit code. */
+int cli_door_open(struct cli_ctx *ctx, unsigned flags, struct door **ret);
+
+/* The context of an act from the command line: via "cli" and the OS user running it. */
+void cli_act_context(struct act_context *c);
+
+/*
+ * Parses "key=value" items (--field, --context) into attrs (owned array; strings borrowed
+ * from the list, split in place is avoided: keys are copied). Prints an error naming what
+ * and returns -1 on a malformed item.
+ */
+struct cli_attrs {
+	struct act_attr *items;
+	char **keys;
+	size_t nr;
+};
+int cli_attrs_parse(const struct string_list *l, const char *what, struct cli_attrs *ret);
+void cli_attrs_release(struct cli_attrs *a);
+
+/* The exit code for an error from the core (-ENOENT, -EINVAL ... are EXIT_FAILED). */
+int cli_exit_for(int r);
+/* The exit code for an act's outcome. */
+int cli_exit_for_outcome(enum act_outcome o);
+
+/*
+ * Runs in through the door and prints the outcome: the line of act_result_text, or with
+ * json the object of act_result_json. Returns the exit code; res (if not NULL) keeps the
+ * result for the caller, who releases it.
+ */
+int cli_act(struct door *d, const struct act_input *in, bool json, struct act_result *res);
+
+/* The actor of administrative commands: --as, else $MAMORI_AS, else "admin". */
+const char *cli_admin_actor(const char *as);
+
+/* Reads one line (a password) from stdin into sb; wipe it with strbuf_release_secret. */
+int cli_read_secret(struct strbuf *sb);
+
+/* Reads a whole file for import; prints an error and returns -1 on failure. */
+int cli_read_file(const char *path, struct strbuf *sb, size_t limit);
+
+/* The first of names that is a column of csv (read with a header), or -1. */
+struct csv;
+int cli_csv_column(const struct csv *csv, const char *const *names);
+
+/* A history (core/history.h) as a JSON array. */
+struct json_writer;
+struct history;
+void cli_history_json(struct json_writer *w, const struct history *h);
+
+#endif
