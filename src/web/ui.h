@@ -33,6 +33,8 @@ char *ui_section_name(struct web_req *r, const char *section_id);
  * Checkpoints, the verifier key and proofs are for everyone: they hold only hashes.
  */
 bool ui_ledger_reader(const struct web_req *r);
+/* "waiting for approval", "approved" ... for a request state. */
+const char *ui_request_state_name(const char *state);
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);
 

@@ -1,0 +1,156 @@
+/* forms: input forms generated from the profile's field types, and reading them back. */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "core/org.h"
+#include "web/forms.h"
+#include "web/page.h"
+
+static const char *input_type(enum policy_field_type t)
+{
+	switch (t) {
+	case FIELD_INTEGER:
+	case FIELD_REF:
+		return "number";
+	case FIELD_DATE:
+		return "date";
+	case FIELD_DATETIME:
+		return "datetime-local";
+	default:
+		return "text";
+	}
+}
+
+void form_fields(struct web_req *r, const struct policy_field *fields, unsigned n,
+                 const struct web_params *defaults)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf name = STRBUF_INIT, id = STRBUF_INIT, label = STRBUF_INIT;
+	struct org_sections secs = { 0 };
+	bool have_secs = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct policy_field *f = &fields[i];
+		const char *v;
+
+		strbuf_reset(&name);
+		strbuf_addf(&name, FORM_PREFIX "%s", f->id);
+		strbuf_reset(&id);
+		strbuf_addf(&id, "f-%s", f->id);
+		strbuf_reset(&label);
+		strbuf_addstr(&label, f->name ? f->name : f->id);
+		if (f->required && f->type != FIELD_BOOL)
+			strbuf_addstr(&label, _(" (required)"));
+		v = web_form(r, name.buf);
+		if (!v && defaults)
+			v = web_params_get(defaults, f->id);
+
+		html_open(o, "div", "class", "field", HTML_END);
+		if (f->type == FIELD_BOOL) {
+			html_open(o, "label", HTML_END);
+			html_void(o, "input", "type", "checkbox", "name", name.buf, "id", id.buf,
+			          "value", "true", "checked", v && !strcmp(v, "true") ? "" : NULL,
+			          HTML_END);
+			strbuf_addch(o, ' ');
+			html_text(o, f->name ? f->name : f->id);
+			html_close(o, "label");
+		} else {
+			html_elem(o, "label", label.buf, "for", id.buf, HTML_END);
+			if (f->type == FIELD_ENUM || f->type == FIELD_LEVEL ||
+			    f->type == FIELD_SECTION) {
+				html_open(o, "select", "name", name.buf, "id", id.buf, "required",
+				          f->required ? "" : NULL, HTML_END);
+				html_elem(o, "option", _("(choose)"), "value", "", HTML_END);
+				if (f->type == FIELD_ENUM) {
+					for (unsigned k = 0; k < f->n_values; k++)
+						html_elem(o, "option", f->values[k], "value",
+						          f->values[k], "selected",
+						          v && !strcmp(v, f->values[k]) ? "" : NULL,
+						          HTML_END);
+				} else if (f->type == FIELD_LEVEL && r->profile) {
+					for (unsigned k = 0; k < r->profile->n_levels; k++) {
+						const struct policy_level *l =
+						    &r->profile->levels[k];
+						html_elem(o, "option", l->name, "value", l->id,
+						          "selected",
+						          v && !strcmp(v, l->id) ? "" : NULL,
+						          HTML_END);
+					}
+				} else {
+					if (!have_secs)
+						have_secs =
+						    org_sections_list(r->st, &secs, NULL) == 0;
+					if (!v && r->user)
+						v = r->user->section;
+					for (size_t k = 0; have_secs && k < secs.nr; k++)
+						html_elem(o, "option", secs.items[k].name, "value",
+						          secs.items[k].id, "selected",
+						          v && !strcmp(v, secs.items[k].id) ? ""
+						                                            : NULL,
+						          HTML_END);
+				}
+				html_close(o, "select");
+			} else {
+				char local[24] = "";
+				/* Show a stored RFC 3339 time in the form datetime-local expects.
+				 */
+				if (f->type == FIELD_DATETIME && v && strlen(v) >= 16) {
+					memcpy(local, v, 16);
+					v = local;
+				}
+				html_void(o, "input", "type", input_type(f->type), "name", name.buf,
+				          "id", id.buf, "value", v, "required",
+				          f->required ? "" : NULL, "min",
+				          f->type == FIELD_REF ? "1" : NULL, HTML_END);
+			}
+		}
+		if (f->note)
+			html_elem(o, "div", f->note, "class", "hint", HTML_END);
+		html_close(o, "div");
+	}
+	if (have_secs)
+		org_sections_release(&secs);
+	strbuf_release(&name);
+	strbuf_release(&id);
+	strbuf_release(&label);
+}
+
+int form_collect(struct web_req *r, const struct policy_field *fields, unsigned n,
+                 struct web_params *out, struct strbuf *err)
+{
+	struct strbuf name = STRBUF_INIT, val = STRBUF_INIT;
+	int ret = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct policy_field *f = &fields[i];
+		const char *v;
+
+		strbuf_reset(&name);
+		strbuf_addf(&name, FORM_PREFIX "%s", f->id);
+		v = web_form(r, name.buf);
+		if (f->type == FIELD_BOOL) {
+			web_params_add(out, f->id, v && !strcmp(v, "true") ? "true" : "false");
+			continue;
+		}
+		if (!v || !*v) {
+			if (f->required) {
+				error_set(err, _("Fill in \"%s\"."), f->name ? f->name : f->id);
+				ret = -EINVAL;
+				break;
+			}
+			continue;
+		}
+		strbuf_reset(&val);
+		strbuf_addstr(&val, v);
+		/* datetime-local has no zone: the ward's clock is Tokyo's. */
+		if (f->type == FIELD_DATETIME && val.len == 16 && val.buf[10] == 'T')
+			strbuf_addstr(&val, ":00+09:00");
+		else if (f->type == FIELD_DATETIME && val.len == 19 && val.buf[10] == 'T')
+			strbuf_addstr(&val, "+09:00");
+		web_params_add(out, f->id, val.buf);
+	}
+	strbuf_release(&name);
+	strbuf_release(&val);
+	return ret;
+}

@@ -1,0 +1,92 @@
+/* outcome: running an act through the door from a page, and telling people what happened. */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "web/outcome.h"
+#include "web/ui.h"
+
+int web_act(struct web_req *r, struct act_input *in, const struct web_params *fields,
+            struct act_result *res, struct strbuf *err)
+{
+	struct act_attr *attrs = NULL;
+	int ret;
+
+	if (!web_door(r)) {
+		error_set(err, "the data directory has no profile in force");
+		return -EIO;
+	}
+	if (fields && fields->nr) {
+		attrs = xcalloc(fields->nr, sizeof(*attrs));
+		for (size_t i = 0; i < fields->nr; i++) {
+			attrs[i].key = fields->items[i].name;
+			attrs[i].value = fields->items[i].value;
+		}
+		in->fields = attrs;
+		in->n_fields = fields->nr;
+	}
+	in->actor = r->user->login;
+	in->ctx.via = r->api ? "api" : "web";
+	in->ctx.remote = r->remote;
+	ret = act_run(web_door(r), in, res, err);
+	free(attrs);
+	in->fields = NULL;
+	in->n_fields = 0;
+	return ret;
+}
+
+int web_act_status(int code)
+{
+	switch (code) {
+	case -EINVAL:
+		return 400;
+	case -ENOENT:
+		return 404;
+	case -EEXIST:
+		return 409;
+	case -EACCES:
+	case -EPERM:
+		return 403;
+	default:
+		return 503;
+	}
+}
+
+void web_notice_from_query(struct web_req *r)
+{
+	const char *n = web_query(r, "notice");
+
+	if (!n)
+		return;
+	if (!strcmp(n, "done"))
+		page_notice(r, "ok", _("Done. The change is recorded in the ledger."));
+	else if (!strcmp(n, "pending"))
+		page_notice(
+		    r, "ok",
+		    _("Your request has been filed and waits for approval. The approvers see "
+		      "it in their inbox."));
+	else if (!strcmp(n, "approved"))
+		page_notice(r, "ok", _("Approved. The approval is recorded in the ledger."));
+	else if (!strcmp(n, "rejected"))
+		page_notice(r, "ok", _("Rejected. The rejection is recorded in the ledger."));
+}
+
+void web_refusal(struct web_req *r, const struct act_result *res)
+{
+	struct strbuf *o = &r->out;
+
+	html_open(o, "div", "class", "notice error", "role", "alert", HTML_END);
+	html_elem(o, "strong", _("Refused:"), HTML_END);
+	strbuf_addch(o, ' ');
+	html_text(o, res->message ? res->message : _("the policy does not allow this."));
+	if (res->n_clauses) {
+		html_open(o, "div", HTML_END);
+		html_text(o, _("Clauses:"));
+		for (size_t i = 0; i < res->n_clauses; i++) {
+			strbuf_addch(o, ' ');
+			ui_clause(r, res->clauses[i]);
+		}
+		html_close(o, "div");
+	}
+	html_close(o, "div");
+}

@@ -1,0 +1,26 @@
+/* outcome: running an act through the door from a page, and telling people what happened. */
+#ifndef MAMORI_WEB_OUTCOME_H
+#define MAMORI_WEB_OUTCOME_H
+
+#include "core/act.h"
+#include "web/parse.h"
+#include "web/web.h"
+
+/*
+ * Runs in through the server's door with via "web" or "api" and the client's address.
+ * fields (may be NULL) become in->fields. Returns act_run's code; on 0 the result is in
+ * res (release it).
+ */
+int web_act(struct web_req *r, struct act_input *in, const struct web_params *fields,
+            struct act_result *res, struct strbuf *err);
+
+/* The HTTP status for an act_run error code (-EINVAL 400, -ENOENT 404, -EEXIST 409 ...). */
+int web_act_status(int code);
+
+/* A notice for ?notice=done|pending|approved|rejected on the page redirected to. */
+void web_notice_from_query(struct web_req *r);
+
+/* The refusal of a result as a notice, with its clauses linked. */
+void web_refusal(struct web_req *r, const struct act_result *res);
+
+#endif

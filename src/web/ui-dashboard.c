@@ -1,0 +1,425 @@
+/* ui-dashboard: the start page per person: requests, my section's records by level, duties
+ * due, recent activity, and two charts drawn on the server as SVG. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/org.h"
+#include "core/requests.h"
+#include "store/store.h"
+#include "web/route.h"
+#include "web/session.h"
+#include "web/ui.h"
+
+/* Colours of the level ranks (most protected first), as in mamori.css. */
+static const char *const rank_fill[] = { "#b3261e", "#c77700", "#2f7d4f", "#5b6776" };
+
+static const char *fill_for(const struct web_req *r, const char *level)
+{
+	const struct policy_level *l = level && r->profile ? policy_level(r->profile, level) : NULL;
+	unsigned k = l ? l->rank : 3;
+
+	return rank_fill[k < 3 ? k : 3];
+}
+
+struct cell {
+	char *section, *level;
+	int64_t n;
+};
+
+/* Records by section and level: a stacked horizontal bar per section. */
+static void chart_records(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct org_sections secs = { 0 };
+	struct cell *cells = NULL;
+	size_t nr = 0, alloc = 0;
+	sqlite3_stmt *q;
+	int64_t max = 1;
+
+	q = store_prepare(
+	    r->st,
+	    "SELECT coalesce(section, ''), coalesce(level, ''), count(*) FROM records "
+	    "GROUP BY 1, 2",
+	    &err);
+	if (!q || org_sections_list(r->st, &secs, &err) < 0) {
+		web_log(r, "chart: %s", err.buf);
+		strbuf_release(&err);
+		return;
+	}
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		ALLOC_GROW(cells, nr, alloc);
+		cells[nr].section = xstrdup((const char *)sqlite3_column_text(q, 0));
+		cells[nr].level = xstrdup((const char *)sqlite3_column_text(q, 1));
+		cells[nr].n = sqlite3_column_int64(q, 2);
+		nr++;
+	}
+	sqlite3_reset(q);
+	for (size_t s = 0; s < secs.nr; s++) {
+		int64_t t = 0;
+		for (size_t i = 0; i < nr; i++)
+			if (!strcmp(cells[i].section, secs.items[s].id))
+				t += cells[i].n;
+		if (t > max)
+			max = t;
+	}
+
+	const int row = 26, left = 130, width = 600, bar = width - left - 50;
+	int height = (int)secs.nr * row + 40;
+	char vb[64], x[24], y[24], w[24], h[24];
+	snprintf(vb, sizeof(vb), "0 0 %d %d", width, height);
+	html_open(o, "figure", "class", "chart card", HTML_END);
+	html_elem(o, "figcaption", _("Records by section and level"), HTML_END);
+	html_open(o, "svg", "viewBox", vb, "role", "img", "aria-label",
+	          _("Records by section and level"), HTML_END);
+	for (size_t s = 0; s < secs.nr; s++) {
+		int cy = (int)s * row + 8;
+		double cx = left;
+		int64_t total = 0;
+		snprintf(y, sizeof(y), "%d", cy + 14);
+		snprintf(x, sizeof(x), "%d", left - 8);
+		html_elem(o, "text", secs.items[s].name, "x", x, "y", y, "text-anchor", "end",
+		          HTML_END);
+		for (unsigned l = 0; r->profile && l < r->profile->n_levels; l++) {
+			for (size_t i = 0; i < nr; i++) {
+				if (strcmp(cells[i].section, secs.items[s].id) ||
+				    strcmp(cells[i].level, r->profile->levels[l].id))
+					continue;
+				double bw = (double)bar * (double)cells[i].n / (double)max;
+				struct strbuf tip = STRBUF_INIT;
+				snprintf(x, sizeof(x), "%.1f", cx);
+				snprintf(y, sizeof(y), "%d", cy);
+				snprintf(w, sizeof(w), "%.1f", bw);
+				snprintf(h, sizeof(h), "%d", row - 8);
+				strbuf_addf(&tip, "%s %s: %lld", secs.items[s].name,
+				            r->profile->levels[l].name, (long long)cells[i].n);
+				html_open(o, "rect", "x", x, "y", y, "width", w, "height", h,
+				          "fill", fill_for(r, cells[i].level), HTML_END);
+				html_elem(o, "title", tip.buf, HTML_END);
+				html_close(o, "rect");
+				strbuf_release(&tip);
+				cx += bw;
+				total += cells[i].n;
+			}
+		}
+		snprintf(x, sizeof(x), "%.1f", cx + 6);
+		snprintf(y, sizeof(y), "%d", cy + 14);
+		html_open(o, "text", "x", x, "y", y, HTML_END);
+		html_textf(o, "%lld", (long long)total);
+		html_close(o, "text");
+	}
+	/* Legend */
+	for (unsigned l = 0; r->profile && l < r->profile->n_levels && l < 6; l++) {
+		int lx = left + (int)l * 110;
+		snprintf(x, sizeof(x), "%d", lx);
+		snprintf(y, sizeof(y), "%d", height - 22);
+		html_open(o, "rect", "x", x, "y", y, "width", "14", "height", "14", "fill",
+		          fill_for(r, r->profile->levels[l].id), HTML_END);
+		html_close(o, "rect");
+		snprintf(x, sizeof(x), "%d", lx + 20);
+		snprintf(y, sizeof(y), "%d", height - 10);
+		html_elem(o, "text", r->profile->levels[l].name, "x", x, "y", y, HTML_END);
+	}
+	html_close(o, "svg");
+	html_close(o, "figure");
+	for (size_t i = 0; i < nr; i++) {
+		free(cells[i].section);
+		free(cells[i].level);
+	}
+	free(cells);
+	org_sections_release(&secs);
+	strbuf_release(&err);
+}
+
+/* Requests filed per week over the last twelve weeks: a column chart. */
+static void chart_requests(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	const int weeks = 12;
+	const int64_t week_ms = 7 * 86400 * 1000LL;
+	int64_t now = time_now_ms(), counts[12] = { 0 }, max = 1;
+	sqlite3_stmt *q = store_prepare(r->st,
+	                                "SELECT (?1 - created_ms) / ?2, count(*) FROM requests "
+	                                "WHERE created_ms > ?1 - ?2 * ?3 GROUP BY 1",
+	                                &err);
+
+	if (!q) {
+		web_log(r, "chart: %s", err.buf);
+		strbuf_release(&err);
+		return;
+	}
+	sqlite3_bind_int64(q, 1, now);
+	sqlite3_bind_int64(q, 2, week_ms);
+	sqlite3_bind_int64(q, 3, weeks);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		int64_t ago = sqlite3_column_int64(q, 0);
+		if (ago >= 0 && ago < weeks)
+			counts[weeks - 1 - ago] = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	for (int i = 0; i < weeks; i++)
+		if (counts[i] > max)
+			max = counts[i];
+
+	const int width = 600, height = 200, base = 170, colw = 40;
+	char vb[64], x[24], y[24], w[24], h[24];
+	snprintf(vb, sizeof(vb), "0 0 %d %d", width, height);
+	html_open(o, "figure", "class", "chart card", HTML_END);
+	html_elem(o, "figcaption", _("Requests filed per week (last 12 weeks)"), HTML_END);
+	html_open(o, "svg", "viewBox", vb, "role", "img", "aria-label",
+	          _("Requests filed per week (last 12 weeks)"), HTML_END);
+	for (int i = 0; i < weeks; i++) {
+		double bh = 140.0 * (double)counts[i] / (double)max;
+		struct strbuf lab = STRBUF_INIT;
+		snprintf(x, sizeof(x), "%d", 30 + i * (colw + 6));
+		snprintf(y, sizeof(y), "%.1f", base - bh);
+		snprintf(w, sizeof(w), "%d", colw);
+		snprintf(h, sizeof(h), "%.1f", bh);
+		html_open(o, "rect", "x", x, "y", y, "width", w, "height", h, "fill", "#1f5fa8",
+		          HTML_END);
+		strbuf_addf(&lab, "%lld", (long long)counts[i]);
+		html_elem(o, "title", lab.buf, HTML_END);
+		html_close(o, "rect");
+		snprintf(x, sizeof(x), "%d", 30 + i * (colw + 6) + colw / 2);
+		snprintf(y, sizeof(y), "%.1f", base - bh - 4);
+		html_elem(o, "text", lab.buf, "x", x, "y", y, "text-anchor", "middle", HTML_END);
+		strbuf_reset(&lab);
+		/* The week's start, as month/day in Tokyo. */
+		struct strbuf d = STRBUF_INIT;
+		time_format_local(&d, now - (int64_t)(weeks - 1 - i) * week_ms, TOKYO_OFFSET_MS);
+		if (d.len >= 10)
+			strbuf_addf(&lab, "%.2s/%.2s", d.buf + 5, d.buf + 8);
+		snprintf(y, sizeof(y), "%d", base + 18);
+		html_elem(o, "text", lab.buf, "x", x, "y", y, "text-anchor", "middle", HTML_END);
+		strbuf_release(&d);
+		strbuf_release(&lab);
+	}
+	html_close(o, "svg");
+	html_close(o, "figure");
+	strbuf_release(&err);
+}
+
+static void request_list_card(struct web_req *r, const char *title, const struct request_list *l,
+                              const char *more)
+{
+	struct strbuf *o = &r->out;
+
+	html_open(o, "section", "class", "card", HTML_END);
+	html_elem(o, "h2", title, HTML_END);
+	html_open(o, "p", "class", "stat", HTML_END);
+	html_textf(o, "%zu", l->nr);
+	html_close(o, "p");
+	html_open(o, "ul", HTML_END);
+	for (size_t i = 0; i < l->nr && i < 5; i++) {
+		char url[48];
+		snprintf(url, sizeof(url), "/requests/%" PRId64, l->items[i].id);
+		html_open(o, "li", HTML_END);
+		html_open(o, "a", "href", url, HTML_END);
+		html_textf(o, "#%" PRId64 " %s", l->items[i].id,
+		           ui_action_name(r, l->items[i].action));
+		html_close(o, "a");
+		html_textf(o, " (%s)", l->items[i].applicant_name);
+		html_close(o, "li");
+	}
+	html_close(o, "ul");
+	html_elem(o, "a", _("All requests"), "href", more, HTML_END);
+	html_close(o, "section");
+}
+
+static void my_section_card(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	sqlite3_stmt *q;
+
+	html_open(o, "section", "class", "card", HTML_END);
+	html_elem(o, "h2", _("My section's records by level"), HTML_END);
+	if (!r->user->section) {
+		html_elem(o, "p", _("You belong to no section."), HTML_END);
+		goto out;
+	}
+	q = store_prepare(r->st,
+	                  "SELECT register, coalesce(level, ''), count(*) FROM records "
+	                  "WHERE section = ? GROUP BY 1, 2 ORDER BY 1, 2",
+	                  &err);
+	if (!q) {
+		web_log(r, "%s", err.buf);
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, r->user->section, -1, SQLITE_STATIC);
+	html_open(o, "table", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Register"), HTML_END);
+	html_elem(o, "th", _("Level"), HTML_END);
+	html_elem(o, "th", _("Records"), "class", "num", HTML_END);
+	html_close(o, "tr");
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *reg = (const char *)sqlite3_column_text(q, 0);
+		const char *lev = (const char *)sqlite3_column_text(q, 1);
+		strbuf_reset(&url);
+		strbuf_addstr(&url, "/registers");
+		html_url_segment(&url, reg);
+		html_url_query(&url, "section", r->user->section);
+		if (*lev)
+			html_url_query(&url, "level", lev);
+		html_open(o, "tr", HTML_END);
+		html_open(o, "td", HTML_END);
+		page_link(o, url.buf, ui_register_name(r, reg));
+		html_close(o, "td");
+		html_open(o, "td", HTML_END);
+		ui_level(r, *lev ? lev : NULL);
+		html_close(o, "td");
+		html_open(o, "td", "class", "num", HTML_END);
+		html_textf(o, "%lld", sqlite3_column_int64(q, 2));
+		html_close(o, "td");
+		html_close(o, "tr");
+	}
+	sqlite3_reset(q);
+	html_close(o, "table");
+out:
+	html_close(o, "section");
+	strbuf_release(&err);
+	strbuf_release(&url);
+}
+
+/* Duties the user owes (or every duty, for administrators), with the next due date. */
+static void duties_card(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	int64_t now = time_now_ms();
+	unsigned shown = 0;
+	sqlite3_stmt *q =
+	    store_prepare(r->st, "SELECT max(done_ms) FROM duty_log WHERE duty = ?", &err);
+
+	html_open(o, "section", "class", "card", HTML_END);
+	html_elem(o, "h2", _("Duties due"), HTML_END);
+	if (!q || !r->profile) {
+		html_elem(o, "p", _("None."), HTML_END);
+		goto out;
+	}
+	html_open(o, "ul", HTML_END);
+	for (unsigned i = 0; i < r->profile->n_duties; i++) {
+		const struct policy_duty *d = &r->profile->duties[i];
+		int64_t last = 0, due;
+		if (!r->user->admin && (!d->role || !web_user_has_role(r->user, d->role->id, NULL)))
+			continue;
+		sqlite3_bind_text(q, 1, d->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			last = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		due = last ? last + d->every_seconds * 1000 : now;
+		if (due > now + 30 * 86400 * 1000LL)
+			continue;
+		html_open(o, "li", HTML_END);
+		html_text(o, d->name ? d->name : d->id);
+		html_text(o, " — ");
+		if (!last)
+			html_text(o, _("never done"));
+		else {
+			html_text(o, _("due"));
+			strbuf_addch(o, ' ');
+			page_date(o, due);
+		}
+		strbuf_addch(o, ' ');
+		for (unsigned k = 0; k < d->clauses.nr && k < 2; k++)
+			ui_clause(r, d->clauses.items[k]->id);
+		html_close(o, "li");
+		shown++;
+	}
+	html_close(o, "ul");
+	if (!shown)
+		html_elem(o, "p", _("Nothing due in the next 30 days."), HTML_END);
+out:
+	html_close(o, "section");
+	strbuf_release(&err);
+}
+
+static void activity_card(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	sqlite3_stmt *q = store_prepare(
+	    r->st,
+	    "SELECT a.at_ms, u.name, a.action, a.outcome, a.record_id FROM acts a "
+	    "LEFT JOIN users u ON u.id = a.actor LEFT JOIN records rc ON rc.id = a.record_id "
+	    "WHERE ?3 OR a.actor = ?1 OR rc.section = ?2 ORDER BY a.id DESC LIMIT 10",
+	    &err);
+
+	html_open(o, "section", "class", "card", HTML_END);
+	html_elem(o, "h2", _("Recent activity"), HTML_END);
+	if (!q) {
+		web_log(r, "%s", err.buf);
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, r->user->id);
+	sqlite3_bind_text(q, 2, r->user->section, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, ui_ledger_reader(r));
+	html_open(o, "ul", HTML_END);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		html_open(o, "li", HTML_END);
+		page_time(o, sqlite3_column_int64(q, 0));
+		html_textf(o, " %s: %s (%s)",
+		           sqlite3_column_text(q, 1) ? (const char *)sqlite3_column_text(q, 1)
+		                                     : "-",
+		           ui_action_name(r, (const char *)sqlite3_column_text(q, 2)),
+		           (const char *)sqlite3_column_text(q, 3));
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+			char url[48];
+			snprintf(url, sizeof(url), "/records/%lld", sqlite3_column_int64(q, 4));
+			strbuf_addch(o, ' ');
+			page_link(o, url, url + 9);
+		}
+		html_close(o, "li");
+	}
+	sqlite3_reset(q);
+	html_close(o, "ul");
+out:
+	html_close(o, "section");
+	strbuf_release(&err);
+}
+
+void ui_dashboard(struct web_req *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct request_list mine = { 0 }, todo = { 0 };
+	struct strv roles = STRV_INIT;
+	int64_t now = time_now_ms();
+	struct request_filter fm = {
+		.applicant = r->user->id, .state = "pending", .now_ms = now, .limit = 50
+	};
+	struct request_filter ft = { .to_approve_roles = &roles,
+		                     .to_approve_user = r->user->id,
+		                     .now_ms = now,
+		                     .limit = 50 };
+
+	for (size_t i = 0; i < r->user->n_roles; i++)
+		strv_push(&roles, r->user->roles[i]);
+	if (requests_list(r->st, &ft, &todo, &err) < 0 ||
+	    requests_list(r->st, &fm, &mine, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	page_begin(r, _("Dashboard"), NAV_HOME);
+	html_open(&r->out, "div", "class", "grid", HTML_END);
+	request_list_card(r, _("Waiting for my approval"), &todo, "/requests#to-approve");
+	request_list_card(r, _("My requests waiting"), &mine, "/requests#mine");
+	my_section_card(r);
+	duties_card(r);
+	html_close(&r->out, "div");
+	html_open(&r->out, "div", "class", "grid", HTML_END);
+	chart_records(r);
+	chart_requests(r);
+	html_close(&r->out, "div");
+	activity_card(r);
+	page_end(r);
+out:
+	request_list_release(&todo);
+	request_list_release(&mine);
+	strv_release(&roles);
+	strbuf_release(&err);
+}

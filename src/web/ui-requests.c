@@ -1,0 +1,386 @@
+/* ui-requests: the inbox of requests, one request, approving and rejecting it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/org.h"
+#include "core/records.h"
+#include "core/requests.h"
+#include "web/outcome.h"
+#include "web/route.h"
+#include "web/ui.h"
+
+static void user_roles(const struct web_req *r, struct strv *v)
+{
+	for (size_t i = 0; i < r->user->n_roles; i++)
+		strv_push(v, r->user->roles[i]);
+}
+
+static bool holds_slot(const struct web_req *r, const struct request *q)
+{
+	for (size_t i = 0; i < q->n_slots; i++) {
+		struct strbuf rs = STRBUF_INIT;
+		bool held = false;
+		strbuf_addf(&rs, "%s@%s", q->slots[i].role, q->slots[i].scope);
+		for (size_t k = 0; !held && k < r->user->n_roles; k++)
+			held = !strcmp(r->user->roles[k], rs.buf);
+		strbuf_release(&rs);
+		if (held)
+			return true;
+	}
+	return false;
+}
+
+const char *ui_request_state_name(const char *state)
+{
+	if (!strcmp(state, "pending"))
+		return _("waiting for approval");
+	if (!strcmp(state, "approved"))
+		return _("approved");
+	if (!strcmp(state, "rejected"))
+		return _("rejected");
+	if (!strcmp(state, "expired"))
+		return _("expired");
+	return _("cancelled");
+}
+
+static void slot_text(struct web_req *r, const struct request_slot *s, struct strbuf *out)
+{
+	char *scope = org_scope_name(r->st, s->scope);
+
+	if (scope) {
+		strbuf_addstr(out, scope);
+		strbuf_addch(out, ' ');
+	}
+	strbuf_addstr(out, ui_role_name(r, s->role));
+	free(scope);
+}
+
+static void request_table(struct web_req *r, const struct request_list *l, int64_t now)
+{
+	struct strbuf *o = &r->out;
+
+	if (!l->nr) {
+		html_elem(o, "p", _("None."), HTML_END);
+		return;
+	}
+	html_open(o, "table", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("No."), "class", "num", HTML_END);
+	html_elem(o, "th", _("Action"), HTML_END);
+	html_elem(o, "th", _("Applicant"), HTML_END);
+	html_elem(o, "th", _("Level"), HTML_END);
+	html_elem(o, "th", _("Approver"), HTML_END);
+	html_elem(o, "th", _("State"), HTML_END);
+	html_elem(o, "th", _("Filed"), HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct request *q = &l->items[i];
+		struct strbuf url = STRBUF_INIT, who = STRBUF_INIT;
+		char nb[24];
+		snprintf(nb, sizeof(nb), "%" PRId64, q->id);
+		strbuf_addf(&url, "/requests/%" PRId64, q->id);
+		html_open(o, "tr", HTML_END);
+		html_open(o, "td", "class", "num", HTML_END);
+		page_link(o, url.buf, nb);
+		html_close(o, "td");
+		html_open(o, "td", HTML_END);
+		page_link(o, url.buf, ui_action_name(r, q->action));
+		html_close(o, "td");
+		html_elem(o, "td", q->applicant_name, HTML_END);
+		html_open(o, "td", HTML_END);
+		ui_level(r, q->level);
+		html_close(o, "td");
+		for (size_t k = 0; k < q->n_slots; k++) {
+			if (k)
+				strbuf_addstr(&who, _(", "));
+			slot_text(r, &q->slots[k], &who);
+		}
+		html_elem(o, "td", who.buf, HTML_END);
+		html_elem(o, "td", ui_request_state_name(request_state_at(q, now)), HTML_END);
+		html_open(o, "td", HTML_END);
+		page_time(o, q->created_ms);
+		html_close(o, "td");
+		html_close(o, "tr");
+		strbuf_release(&url);
+		strbuf_release(&who);
+	}
+	html_close(o, "table");
+}
+
+void ui_requests(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct request_list mine = { 0 }, todo = { 0 };
+	struct strv roles = STRV_INIT;
+	int64_t now = time_now_ms();
+	struct request_filter fm = { .applicant = r->user->id, .now_ms = now, .limit = 100 };
+	struct request_filter ft = { .to_approve_roles = &roles,
+		                     .to_approve_user = r->user->id,
+		                     .now_ms = now,
+		                     .limit = 100 };
+
+	user_roles(r, &roles);
+	if (requests_list(r->st, &ft, &todo, &err) < 0 ||
+	    requests_list(r->st, &fm, &mine, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	page_begin(r, _("Requests"), NAV_REQUESTS);
+	html_elem(o, "h2", _("Waiting for my approval"), "id", "to-approve", HTML_END);
+	request_table(r, &todo, now);
+	html_elem(o, "h2", _("My requests"), "id", "mine", HTML_END);
+	request_table(r, &mine, now);
+	page_end(r);
+out:
+	request_list_release(&todo);
+	request_list_release(&mine);
+	strv_release(&roles);
+	strbuf_release(&err);
+}
+
+static int load_request(struct web_req *r, struct request *q)
+{
+	struct strbuf err = STRBUF_INIT;
+	int64_t id = ui_arg_id(r->args[0]);
+	int ret;
+
+	if (!id) {
+		web_error(r, 404, "request ids are positive numbers");
+		return -ENOENT;
+	}
+	ret = request_get(r->st, id, q, &err);
+	if (ret == 0 && q->applicant != r->user->id && !holds_slot(r, q) && !ui_ledger_reader(r)) {
+		web_audit(r, r->user->login, "access.refused", "request");
+		request_release(q);
+		ret = -ENOENT;
+	}
+	if (ret == -ENOENT)
+		web_error(r, 404, "no such request, or not this user's");
+	else if (ret < 0)
+		web_error(r, 503, err.buf);
+	strbuf_release(&err);
+	return ret;
+}
+
+static void request_page(struct web_req *r, const struct request *q, const char *error,
+                         const struct act_result *refused)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf title = STRBUF_INIT, url = STRBUF_INIT;
+	int64_t now = time_now_ms();
+	const char *state = request_state_at(q, now);
+
+	strbuf_addf(&title, _("Request %" PRId64 ": %s"), q->id, ui_action_name(r, q->action));
+	page_begin(r, title.buf, NAV_REQUESTS);
+	web_notice_from_query(r);
+	if (error)
+		page_notice(r, "error", error);
+	if (refused)
+		web_refusal(r, refused);
+	html_open(o, "section", "class", "card", HTML_END);
+	html_open(o, "dl", "class", "props", HTML_END);
+	html_elem(o, "dt", _("State"), HTML_END);
+	html_elem(o, "dd", ui_request_state_name(state), HTML_END);
+	html_elem(o, "dt", _("Applicant"), HTML_END);
+	html_elem(o, "dd", q->applicant_name, "title", q->applicant_login, HTML_END);
+	html_elem(o, "dt", _("Action"), HTML_END);
+	html_elem(o, "dd", ui_action_name(r, q->action), HTML_END);
+	html_elem(o, "dt", _("Record"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	if (q->record_id) {
+		strbuf_addf(&url, "/records/%" PRId64, q->record_id);
+		page_link(o, url.buf, ui_register_name(r, q->register_id));
+		html_textf(o, " #%" PRId64, q->record_id);
+	} else {
+		html_text(o, _("a new record"));
+	}
+	strbuf_addch(o, ' ');
+	ui_level(r, q->level);
+	html_close(o, "dd");
+	{
+		char *sec = ui_section_name(r, q->section);
+		html_elem(o, "dt", _("Section"), HTML_END);
+		html_elem(o, "dd", sec, HTML_END);
+		free(sec);
+	}
+	html_elem(o, "dt", _("Reason"), HTML_END);
+	html_elem(o, "dd", q->comment ? q->comment : "—", HTML_END);
+	if (json_is_object(q->fields) && json_object_size(q->fields)) {
+		const struct policy_action *a =
+		    r->profile ? policy_action(r->profile, q->action) : NULL;
+		const char *k;
+		json_t *v;
+		json_object_foreach(q->fields, k, v)
+		{
+			const struct policy_field *f = NULL;
+			bool is_action;
+			if (a)
+				f = record_find_field(a->reg, a->fields, a->n_fields, k,
+				                      &is_action);
+			html_elem(o, "dt", f && f->name ? f->name : k, HTML_END);
+			html_elem(o, "dd", json_is_string(v) ? json_string_value(v) : "", HTML_END);
+		}
+	}
+	html_elem(o, "dt", _("Clauses"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	for (size_t i = 0; json_is_array(q->clauses) && i < json_array_size(q->clauses); i++) {
+		const char *c = json_string_value(json_array_get(q->clauses, i));
+		if (c) {
+			ui_clause(r, c);
+			strbuf_addch(o, ' ');
+		}
+	}
+	html_close(o, "dd");
+	html_elem(o, "dt", _("Filed"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	page_time(o, q->created_ms);
+	html_close(o, "dd");
+	html_elem(o, "dt", _("Expires"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	page_time(o, q->expires_ms);
+	html_close(o, "dd");
+	if (q->decided_ms) {
+		html_elem(o, "dt", _("Decided"), HTML_END);
+		html_open(o, "dd", HTML_END);
+		page_time(o, q->decided_ms);
+		if (q->decision_comment) {
+			html_text(o, " — ");
+			html_text(o, q->decision_comment);
+		}
+		html_close(o, "dd");
+	}
+	html_close(o, "dl");
+	html_close(o, "section");
+
+	html_elem(o, "h2", _("Approvers"), HTML_END);
+	html_open(o, "ul", HTML_END);
+	for (size_t i = 0; i < q->n_slots; i++) {
+		const struct request_slot *s = &q->slots[i];
+		struct strbuf who = STRBUF_INIT;
+		slot_text(r, s, &who);
+		html_open(o, "li", HTML_END);
+		html_text(o, who.buf);
+		html_text(o, " — ");
+		if (s->approved_by)
+			html_textf(o, _("approved by %s"),
+			           s->approved_login ? s->approved_login : "?");
+		else
+			html_text(o, _("waiting"));
+		if (s->routed_from) {
+			html_text(o, " ");
+			html_textf(o, _("(routed from %s by the separation of duties rule)"),
+			           s->routed_from);
+		}
+		if (s->needs_exception)
+			html_text(o, _(" (an exception record is needed)"));
+		html_close(o, "li");
+		strbuf_release(&who);
+	}
+	html_close(o, "ul");
+
+	if (!strcmp(state, "pending") && (holds_slot(r, q) || q->applicant == r->user->id)) {
+		html_elem(o, "h2", _("Decide"), HTML_END);
+		html_open(o, "div", "class", "grid", HTML_END);
+		strbuf_reset(&url);
+		strbuf_addf(&url, "/requests/%" PRId64 "/approve", q->id);
+		page_form_begin(r, url.buf, "card", false);
+		html_open(o, "div", "class", "field", HTML_END);
+		html_elem(o, "label", _("Comment"), "for", "f-approve-comment", HTML_END);
+		html_open(o, "textarea", "name", "comment", "id", "f-approve-comment", "maxlength",
+		          "4000", HTML_END);
+		html_close(o, "textarea");
+		html_close(o, "div");
+		page_submit(r, _("Approve"), NULL);
+		page_form_end(r);
+		strbuf_reset(&url);
+		strbuf_addf(&url, "/requests/%" PRId64 "/reject", q->id);
+		page_form_begin(r, url.buf, "card", false);
+		html_open(o, "div", "class", "field", HTML_END);
+		html_elem(o, "label", _("Reason for rejecting (required)"), "for",
+		          "f-reject-comment", HTML_END);
+		html_open(o, "textarea", "name", "comment", "id", "f-reject-comment", "required",
+		          "", "maxlength", "4000", HTML_END);
+		html_close(o, "textarea");
+		html_close(o, "div");
+		page_submit(r, _("Reject"), "danger");
+		page_form_end(r);
+		html_close(o, "div");
+	}
+	page_end(r);
+	strbuf_release(&title);
+	strbuf_release(&url);
+}
+
+void ui_request(struct web_req *r)
+{
+	struct request q = { 0 };
+
+	if (load_request(r, &q) < 0)
+		return;
+	request_page(r, &q, NULL, NULL);
+	request_release(&q);
+}
+
+static void decide_post(struct web_req *r, enum act_kind kind)
+{
+	struct request q = { 0 };
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_input in = { .kind = kind };
+	const char *comment = web_form(r, "comment");
+	int ret;
+
+	if (load_request(r, &q) < 0)
+		return;
+	in.request_id = q.id;
+	in.comment = comment && *comment ? comment : NULL;
+	if (kind == ACT_REJECT && !in.comment) {
+		r->status = 400;
+		request_page(r, &q, _("Say why you reject the request."), NULL);
+		goto out;
+	}
+	ret = web_act(r, &in, NULL, &res, &err);
+	if (ret < 0) {
+		r->status = web_act_status(ret);
+		if (r->status == 503)
+			web_error(r, 503, err.buf);
+		else
+			request_page(r, &q, err.buf, NULL);
+		goto out;
+	}
+	if (res.outcome == ACT_REFUSED) {
+		/* A refusal (self-approval, wrong approver, expired) is shown with its clause. */
+		request_release(&q);
+		memset(&q, 0, sizeof(q));
+		if (request_get(r->st, in.request_id, &q, &err) < 0) {
+			web_error(r, 503, err.buf);
+			goto out;
+		}
+		r->status = 403;
+		request_page(r, &q, NULL, &res);
+		goto out;
+	}
+	strbuf_addf(&url, "/requests/%" PRId64 "?notice=%s", q.id,
+	            kind == ACT_APPROVE ? "approved" : "rejected");
+	web_redirect(r, url.buf);
+out:
+	act_result_release(&res);
+	request_release(&q);
+	strbuf_release(&err);
+	strbuf_release(&url);
+}
+
+void ui_request_approve(struct web_req *r)
+{
+	decide_post(r, ACT_APPROVE);
+}
+
+void ui_request_reject(struct web_req *r)
+{
+	decide_post(r, ACT_REJECT);
+}
