@@ -428,7 +428,8 @@ int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv)
 		  "decide AuthZEN requests read as JSON lines on stdin" },
 		{ "show", policy_show_cmd, "the policy as staff read it (text, Markdown or HTML)" },
 		{ "coverage", policy_coverage_cmd, "what carries each E/R/M clause of the text" },
-		{ "apply", cmd_policy_apply, "make a new profile version the one in force (a review)" },
+		{ "apply", cmd_policy_apply,
+		  "make a new profile version the one in force (a review)" },
 		{ NULL, NULL, NULL },
 	};
 

@@ -596,6 +596,7 @@ static void load_roles(struct loader *L, const struct ynode *n)
 	static const char *const keys[] = { "name",     "scope",  "holder",  "deputy",
 		                            "includes", "clause", "clauses", NULL };
 	struct profile *p = L->p;
+	uint64_t bad_scope = 0;
 
 	stable_init(&L->priv->roles, L->a, n && n->type == Y_MAP ? n->n : 0);
 	if (!n) {
@@ -636,9 +637,11 @@ static void load_roles(struct loader *L, const struct ynode *n)
 		if (require(L, v, "scope", "a role") && (sc = ymap_get(v, "scope"))) {
 			const char *s = str(L, sc, "'scope'");
 
-			if (s && scope_kind(s, &r->scope) < 0)
+			if (s && scope_kind(s, &r->scope) < 0) {
+				bad_scope |= 1ULL << r->index;
 				err(L, sc, "role scope must be org, section or system, not '%s'",
 				    s);
+			}
 		}
 		clause_refs(L, v, &r->clauses, false, "a role");
 	}
@@ -675,8 +678,9 @@ static void load_roles(struct loader *L, const struct ynode *n)
 			for (unsigned j = 0; j < cnt; j++) {
 				const struct policy_role *inc = role_ref(L, nodes[j], ids[j]);
 
-				if (!inc)
-					continue;
+				if (!inc || ((bad_scope >> inc->index) & 1) ||
+				    ((bad_scope >> r->index) & 1))
+					continue; /* the scope error is reported already */
 				if (inc->scope != r->scope) {
 					err(L, nodes[j],
 					    "role '%s' (scope %s) cannot include '%s' (scope %s): "

@@ -258,6 +258,8 @@ const char *suggest(const char *word, const char *const *candidates, size_t n)
 	limit = wl < 6 ? 1 : wl / 3;
 	if (limit < 2 && wl >= 4)
 		limit = 2;
+	if (wl <= 2)
+		limit = 0; /* "2" is one edit from every one-character id: no use suggesting */
 	for (size_t i = 0; i < n; i++) {
 		size_t d;
 

@@ -223,9 +223,9 @@ static void test_load_errors(void **state)
 	             "bad.yaml:4:1: unknown key 'roels' in the profile (did you mean 'roles'?)");
 	expect_error(HEAD "roles:\n  a: {name: A, scope: ward}\n",
 	             "bad.yaml:4:23: role scope must be org, section or system, not 'ward'");
-	expect_error(HEAD
-	             "roles:\n  a: {name: A, scope: org, deputy: bb}\n  b: {name: B, scope: org}\n",
-	             "bad.yaml:4:36: unknown role 'bb' (did you mean 'b'?)");
+	expect_error(
+	    HEAD "roles:\n  a: {name: A, scope: org, deputy: bbbb}\n  bbb: {name: B, scope: org}\n",
+	    "bad.yaml:4:36: unknown role 'bbbb' (did you mean 'bbb'?)");
 	expect_error(HEAD "roles:\n  a: {name: A, scope: org}\n  a: {name: B, scope: org}\n",
 	             "bad.yaml:5:3: duplicate key 'a' (first at line 4)");
 	expect_error(HEAD "roles: {a: &x {name: A, scope: org}}\n", "anchors");
@@ -252,11 +252,11 @@ static void test_load_errors(void **state)
 	                  "fields: {f: {type: enum}}\n",
 	             "enum field 'f' needs 'values'");
 	expect_error(HEAD "roles: {a: {name: A, scope: org}}\nregisters:\n  r:\n    name: R\n    "
-	                  "states: {s: S}\n    actions:\n      go: {name: G, from: [t]}\n",
-	             "unknown state 't' (did you mean 's'?)");
+	                  "states: {stored: S}\n    actions:\n      go: {name: G, from: [stord]}\n",
+	             "unknown state 'stord' (did you mean 'stored'?)");
 	expect_error(HEAD "roles: {a: {name: A, scope: org}}\nregisters:\n  r:\n    name: R\n    "
-	                  "fields: {f: {type: ref, to: q}}\n",
-	             "unknown register 'q' (did you mean 'r'?)");
+	                  "fields: {f: {type: ref, to: rr}}\n",
+	             "unknown register 'rr'");
 	expect_error(HEAD "roles: {a: {name: A, scope: org}}\nduties:\n  - {id: d, name: D, role: "
 	                  "a, every: often, evidence: r.x, clause: X}\n",
 	             "'every' must be a duration");

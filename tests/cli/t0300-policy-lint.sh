@@ -1,0 +1,35 @@
+#!/bin/sh
+# t0300-policy-lint: `mamori policy lint` on the shipped profiles and on deliberately broken ones.
+. "$(dirname "$0")/lib.sh"
+SRC=${MAMORI_SRCDIR:?}
+
+for id in minato shinjuku; do
+	expect "lint $id (shipped, by id) is clean" 0 "$MAMORI" policy lint "$id"
+	out_has "lint $id reports the profile and no warnings" "ok: profile '$id'"
+	out_has "lint $id has no warnings" "0 warnings"
+	expect "lint policies/$id.yaml (file) is clean" 0 "$MAMORI" policy lint "$SRC/policies/$id.yaml"
+done
+
+# Each broken profile names the error it must produce on its first line: "# expect: L:C: error: ...".
+for f in "$SRC"/tests/policy/lint/*.yaml; do
+	name=$(basename "$f" .yaml)
+	want=$(sed -n '1s/^# expect: //p' "$f")
+	expect "lint $name fails" 1 "$MAMORI" policy lint "$f"
+	out_has "lint $name says where and what" "$f:$want"
+done
+
+expect "lint without a file is a usage error" 2 "$MAMORI" policy lint
+expect "lint of a missing file fails" 1 "$MAMORI" policy lint "$TMP/nothing.yaml"
+err_has "the missing file is named" "cannot read profile '$TMP/nothing.yaml'"
+err_one_line "one line on stderr"
+
+printf 'format: mamori-profile/1\nprofile: {id: x}\n' >"$TMP/min.yaml"
+expect "lint of an incomplete profile fails" 1 "$MAMORI" policy lint "$TMP/min.yaml"
+out_has "missing title is named" "error: 'profile' needs 'title'"
+out_has "missing roles are named" "error: the profile needs 'roles'"
+
+printf 'format: mamori-profile/1\n' >"$TMP/x.txt"
+head -c 5000000 /dev/zero | tr '\0' ' ' >>"$TMP/x.txt"
+expect "lint refuses a file over the size limit" 1 "$MAMORI" policy lint "$TMP/x.txt"
+
+done_testing
