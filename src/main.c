@@ -27,6 +27,9 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "the registers' records: add, list, show, CSV" },
 	{ "act", cmd_act, "do an action on a record (register.action) through the door" },
 	{ "request", cmd_request, "approval requests: list, show, approve, reject" },
+	{ "duty", cmd_duty, "periodic duties: what is due, and recording fulfilment" },
+	{ "backup", cmd_backup, "take a checked online backup (ledgered)" },
+	{ "restore", cmd_restore, "restore a backup into a new data directory, verified first" },
 	{ NULL, NULL, NULL },
 };
 

@@ -67,5 +67,8 @@ int cmd_record(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_act(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_request(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_duty(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_restore(struct cli_ctx *ctx, int argc, const char **argv);
 
 #endif

@@ -1,0 +1,195 @@
+/* cmd-duty: `mamori duty`: periodic duties, who owes them, and recording their fulfilment. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/table.h"
+#include "base/timeutil.h"
+#include "cli/core-cli.h"
+#include "core/core.h"
+#include "core/duties.h"
+#include "policy/policy.h"
+
+/* Evidence files are hashed, not stored: a few hundred MiB at most is plenty. */
+#define EVIDENCE_MAX_BYTES (512u << 20)
+
+static void when(struct strbuf *sb, int64_t ms)
+{
+	if (ms)
+		time_format_local(sb, ms, TOKYO_OFFSET_MS);
+	else
+		strbuf_addstr(sb, "-");
+}
+
+static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori duty list [--due] [--json]", NULL };
+	bool due = false, json = false;
+	const struct option opts[] = {
+		OPT_BOOL(0, "due", &due, "only what is due now"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct duty_list l = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, t = STRBUF_INIT;
+	struct door *d = NULL;
+	int64_t now = time_now_ms();
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 0)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (duties_compute(d, now, &l, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < l.nr; i++) {
+			const struct duty_status *x = &l.items[i];
+			if (due && !x->due)
+				continue;
+			jw_object_begin(&w);
+			jw_kv_str(&w, "duty", x->duty->id);
+			jw_kv_str(&w, "name", x->duty->name);
+			jw_kv_str(&w, "role", x->duty->role->id);
+			jw_kv_str(&w, "scope", x->scope);
+			jw_kv_int(&w, "every_seconds", x->duty->every_seconds);
+			jw_kv_str(&w, "evidence",
+			          x->duty->evidence ? x->duty->evidence->full_name : NULL);
+			strbuf_reset(&t);
+			if (x->last_done_ms)
+				time_format_rfc3339(&t, x->last_done_ms);
+			jw_kv_str(&w, "last_done", x->last_done_ms ? t.buf : NULL);
+			jw_kv_str(&w, "last_done_by", x->last_done_by);
+			strbuf_reset(&t);
+			time_format_rfc3339(&t, x->next_due_ms);
+			jw_kv_str(&w, "next_due", t.buf);
+			jw_kv_bool(&w, "due", x->due);
+			jw_key(&w, "owed_by");
+			jw_array_begin(&w);
+			for (size_t k = 0; k < x->owed_by.nr; k++)
+				jw_string(&w, x->owed_by.items[k]);
+			jw_array_end(&w);
+			jw_key(&w, "clauses");
+			jw_array_begin(&w);
+			for (unsigned k = 0; k < x->duty->clauses.nr; k++)
+				jw_string(&w, x->duty->clauses.items[k]->id);
+			jw_array_end(&w);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		struct table tb;
+		table_init(&tb, 6,
+		           (const char *[]){ "義務", "名称", "範囲", "担当", "前回", "次回" });
+		for (size_t i = 0; i < l.nr; i++) {
+			const struct duty_status *x = &l.items[i];
+			struct strbuf who = STRBUF_INIT, last = STRBUF_INIT, next = STRBUF_INIT;
+			if (due && !x->due)
+				continue;
+			for (size_t k = 0; k < x->owed_by.nr; k++)
+				strbuf_addf(&who, "%s%s", k ? "," : "", x->owed_by.items[k]);
+			when(&last, x->last_done_ms);
+			when(&next, x->next_due_ms);
+			if (x->due)
+				strbuf_addstr(&next, " 期限到来");
+			table_add(&tb, (const char *[]){ x->duty->id, x->duty->name, x->scope,
+			                                 who.buf, last.buf, next.buf });
+			strbuf_release(&who);
+			strbuf_release(&last);
+			strbuf_release(&next);
+		}
+		table_render(&tb, &out);
+		table_release(&tb);
+	}
+	ret = cli_print(&out);
+out:
+	duty_list_release(&l);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&t);
+	door_free(d);
+	return ret;
+}
+
+static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori duty done DUTY --evidence TEXT|FILE --as LOGIN [--scope SCOPE] [--json]",
+		NULL
+	};
+	const char *evidence = NULL, *as = NULL, *scope = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "evidence", &evidence, "TEXT|FILE",
+		           "what shows it was done: text, or a file whose SHA-256 is ledgered"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who did it (required)"),
+		OPT_STRING(0, "scope", &scope, "SCOPE",
+		           "where (section:ID, system:ID) when LOGIN holds the role at several"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct strbuf data = STRBUF_INIT;
+	struct act_attr f[3];
+	struct act_input in = { 0 };
+	struct door *d = NULL;
+	char hex[65];
+	size_t nf = 0;
+	struct stat sb;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1 || !evidence || !as) {
+		if (n >= 0)
+			cli_error("duty done needs DUTY, --evidence and --as LOGIN");
+		return EXIT_USAGE;
+	}
+	if (stat(evidence, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (cli_read_file(evidence, &data, EVIDENCE_MAX_BYTES) < 0)
+			return EXIT_FAILED;
+		core_sha256_hex(data.buf, data.len, hex);
+		f[nf++] = (struct act_attr){ "evidence_sha256", hex };
+	}
+	f[nf++] = (struct act_attr){ "evidence", evidence };
+	if (scope)
+		f[nf++] = (struct act_attr){ "scope", scope };
+	strbuf_release(&data);
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	in.kind = ACT_DUTY_DONE;
+	in.actor = as;
+	in.target = argv[0];
+	in.fields = f;
+	in.n_fields = nf;
+	cli_act_context(&in.ctx);
+	ret = cli_act(d, &in, json, NULL);
+	door_free(d);
+	return ret;
+}
+
+int cmd_duty(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "list", duty_list, "periodic duties: who owes them where, when next due" },
+		{ "done", duty_done, "record a duty's fulfilment with its evidence" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "duty", table, argc, argv);
+}

@@ -1,0 +1,344 @@
+/* backup: consistent online copies of the store (SQLite backup API), checked, and restores. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "base/cleanup.h"
+#include "core/backup.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+void backup_info_release(struct backup_info *b)
+{
+	act_result_release(&b->act);
+}
+
+static int file_sha256(const char *path, char hex[65], uint64_t *ret_bytes, struct strbuf *err)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char buf[65536], md[32];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint64_t total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !ctx) {
+		error_set(err, "cannot read '%s': %m", path);
+		if (fd >= 0)
+			close(fd);
+		EVP_MD_CTX_free(ctx);
+		return -errno;
+	}
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	close(fd);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	if (n < 0) {
+		error_set(err, "cannot read '%s': %m", path);
+		return -EIO;
+	}
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[64] = '\0';
+	*ret_bytes = total;
+	return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	static const char *const names[] = { STORE_DB_NAME, STORE_DB_NAME "-wal",
+		                             STORE_DB_NAME "-shm", NULL };
+	struct strbuf p = STRBUF_INIT;
+
+	for (int i = 0; names[i]; i++) {
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, names[i]);
+		unlink(p.buf);
+	}
+	rmdir(dir);
+	strbuf_release(&p);
+}
+
+/*
+ * Checks the store in dir: PRAGMA integrity_check and the ledger (every entry re-hashed,
+ * every checkpoint, and the given ones). keys_dir supplies a verifier key (or NULL).
+ */
+static int check_copy(const char *dir, const char *keys_dir, const struct strbuf *cps, size_t ncp,
+                      struct backup_info *ret, struct strbuf *err)
+{
+	struct store *st = NULL;
+	struct ledger *lg = NULL;
+	struct ledger_verify_result vr = { 0 };
+	struct strbuf why = STRBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int r, rc;
+
+	r = store_open(dir, STORE_NO_MIGRATE, &st, err);
+	if (r < 0)
+		goto out;
+	rc = sqlite3_prepare_v2(store_db(st), "PRAGMA integrity_check", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(s, 0), "ok")) {
+		error_set(err, "the copy fails the integrity check: %s",
+		          rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)
+		                           : sqlite3_errmsg(store_db(st)));
+		r = -EBADMSG;
+		goto out;
+	}
+	r = ledger_open(st, &lg, err);
+	if (r < 0)
+		goto out;
+	r = ledger_verify(lg, keys_dir, cps, ncp, &vr, &why);
+	if (r < 0) {
+		error_set(err, "the copy's ledger does not verify: %s", why.buf);
+		goto out;
+	}
+	ret->ledger_size = vr.entries;
+out:
+	sqlite3_finalize(s);
+	ledger_close(lg);
+	store_close(st);
+	strbuf_release(&why);
+	return r;
+}
+
+static uint64_t note_size(const struct strbuf *note)
+{
+	const char *nl = memchr(note->buf, '\n', note->len);
+
+	return nl ? strtoull(nl + 1, NULL, 10) : 0;
+}
+
+int backup_take(struct door *d, const char *file, const char *actor, const struct act_context *ctx,
+                struct backup_info *ret, struct strbuf *err)
+{
+	struct strbuf tmpl = STRBUF_INIT, path = STRBUF_INIT, note = STRBUF_INIT;
+	struct strbuf key = STRBUF_INIT, bytes_s = STRBUF_INIT;
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	char *tmpdir = NULL;
+	struct stat sb;
+	int r, rc, fd;
+
+	memset(ret, 0, sizeof(*ret));
+	if (lstat(file, &sb) == 0) {
+		error_set(err, "'%s' exists; a backup never overwrites: choose a new name", file);
+		return -EEXIST;
+	}
+	/* A checkpoint for the committed tree first: the copy must contain at least it. */
+	strbuf_addf(&key, "%s/%s", door_dir(d), LEDGER_KEY_FILE);
+	if (access(key.buf, R_OK) == 0) {
+		r = ledger_checkpoint_sign(door_ledger(d), door_dir(d), NULL, err);
+		if (r < 0)
+			goto out;
+	}
+	r = ledger_checkpoint_get(door_ledger(d), UINT64_MAX, &note, err);
+	if (r == -ENOENT) {
+		strbuf_reset(err);
+		r = 0;
+	} else if (r < 0) {
+		goto out;
+	}
+	ret->checkpoint = note.len ? note_size(&note) : 0;
+
+	/* Copy into a new directory beside the file, check it there, then move it in place. */
+	strbuf_addf(&tmpl, "%s.partial-XXXXXX", file);
+	tmpdir = mkdtemp(tmpl.buf);
+	if (!tmpdir) {
+		r = -errno;
+		error_set(err, "cannot create a directory beside '%s': %m", file);
+		goto out;
+	}
+	strbuf_addf(&path, "%s/%s", tmpdir, STORE_DB_NAME);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		error_set(err, "cannot create '%s': %m", path.buf);
+		goto out;
+	}
+	close(fd);
+	rc = sqlite3_open_v2(path.buf, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		error_set(err, "cannot open '%s': %s", path.buf, sqlite3_errstr(rc));
+		r = -EIO;
+		goto out;
+	}
+	b = sqlite3_backup_init(dst, "main", store_db(door_store(d)), "main");
+	if (!b) {
+		error_set(err, "cannot start the backup: %s", sqlite3_errmsg(dst));
+		r = -EIO;
+		goto out;
+	}
+	/* One step copies every page under one read transaction: a consistent snapshot. */
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		error_set(err, "the backup failed: %s", sqlite3_errstr(rc));
+		r = rc == SQLITE_FULL ? -ENOSPC : -EIO;
+		goto out;
+	}
+	sqlite3_close(dst);
+	dst = NULL;
+	r = check_copy(tmpdir, door_dir(d), note.len ? &note : NULL, note.len ? 1 : 0, ret, err);
+	if (r < 0)
+		goto out;
+	if (link(path.buf, file) < 0) {
+		r = -errno;
+		error_set(err, "cannot create '%s': %m", file);
+		goto out;
+	}
+	r = file_sha256(file, ret->sha256, &ret->bytes, err);
+	if (r < 0) {
+		unlink(file);
+		goto out;
+	}
+	strbuf_addf(&bytes_s, "%llu", (unsigned long long)ret->bytes);
+	{
+		char *abs = realpath(file, NULL);
+		struct act_attr f[] = { { "file", abs ? abs : file },
+			                { "sha256", ret->sha256 },
+			                { "bytes", bytes_s.buf } };
+		struct act_input in = {
+			.kind = ACT_BACKUP, .actor = actor, .fields = f, .n_fields = 3
+		};
+		in.ctx = *ctx;
+		r = act_run(d, &in, &ret->act, err);
+		free(abs);
+		if (r == 0 && ret->act.outcome != ACT_DONE) {
+			/* Refused: the copy must not stay behind as if it had been allowed. */
+			unlink(file);
+		}
+	}
+out:
+	if (dst)
+		sqlite3_close(dst);
+	if (tmpdir)
+		remove_tree(tmpdir);
+	strbuf_release(&tmpl);
+	strbuf_release(&path);
+	strbuf_release(&note);
+	strbuf_release(&key);
+	strbuf_release(&bytes_s);
+	return r;
+}
+
+static int dir_empty_or_missing(const char *dir, bool *ret_created, struct strbuf *err)
+{
+	struct stat sb;
+	DIR *dp;
+	struct dirent *e;
+
+	*ret_created = false;
+	if (stat(dir, &sb) < 0) {
+		if (errno != ENOENT || mkdir(dir, 0700) < 0) {
+			error_set(err, "cannot create '%s': %m", dir);
+			return -errno;
+		}
+		*ret_created = true;
+		return 0;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		error_set(err, "'%s' is not a directory", dir);
+		return -ENOTDIR;
+	}
+	dp = opendir(dir);
+	if (!dp) {
+		error_set(err, "cannot read '%s': %m", dir);
+		return -errno;
+	}
+	while ((e = readdir(dp))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			closedir(dp);
+			error_set(err,
+			          "'%s' is not empty; a restore never overwrites: give a new "
+			          "directory",
+			          dir);
+			return -ENOTEMPTY;
+		}
+	}
+	closedir(dp);
+	return chmod(dir, 0700) < 0 ? -errno : 0;
+}
+
+static int copy_file(const char *from, const char *to, struct strbuf *err)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, r = 0;
+
+	if (in < 0) {
+		error_set(err, "cannot read '%s': %m", from);
+		return -errno;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		r = -errno;
+		error_set(err, "cannot create '%s': %m", to);
+		close(in);
+		return r;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			r = -EIO;
+			break;
+		}
+	}
+	if (n < 0 || fsync(out) < 0)
+		r = -EIO;
+	close(in);
+	if (close(out) < 0)
+		r = -EIO;
+	if (r < 0)
+		error_set(err, "cannot copy '%s' to '%s': %m", from, to);
+	return r;
+}
+
+int backup_restore(const char *file, const char *dir, const struct strbuf *checkpoints, size_t n,
+                   struct backup_info *ret, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	bool created = false;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = file_sha256(file, ret->sha256, &ret->bytes, err);
+	if (r < 0)
+		return r;
+	r = dir_empty_or_missing(dir, &created, err);
+	if (r < 0)
+		return r;
+	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
+	r = copy_file(file, path.buf, err);
+	if (r == 0)
+		r = check_copy(dir, NULL, checkpoints, n, ret, err);
+	if (r < 0) {
+		/* Nothing half-restored stays behind. */
+		struct strbuf p = STRBUF_INIT;
+		strbuf_addf(&p, "%s-wal", path.buf);
+		unlink(p.buf);
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s-shm", path.buf);
+		unlink(p.buf);
+		strbuf_release(&p);
+		unlink(path.buf);
+		if (created)
+			rmdir(dir);
+	}
+	strbuf_release(&path);
+	return r;
+}
