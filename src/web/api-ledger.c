@@ -72,14 +72,19 @@ static int latest_size(struct web_req *r, struct ledger *lg, uint64_t *ret)
 {
 	struct strbuf note = STRBUF_INIT, err = STRBUF_INIT;
 	struct checkpoint cp;
+	struct note n = { .text = STRBUF_INIT };
 	int rc = ledger_checkpoint_get(lg, UINT64_MAX, &note, &err);
 
+	/* The body of the signed note is the checkpoint. */
 	if (rc == 0)
-		rc = checkpoint_parse(note.buf, note.len, &cp, &err);
+		rc = note_parse(note.buf, note.len, &n, &err);
+	if (rc == 0)
+		rc = checkpoint_parse(n.text.buf, n.text.len, &cp, &err);
 	if (rc == 0)
 		*ret = cp.size;
 	else
 		web_api_error(r, 404, "no checkpoint yet; give size=N");
+	note_release(&n);
 	strbuf_release(&note);
 	strbuf_release(&err);
 	return rc;

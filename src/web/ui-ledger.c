@@ -34,8 +34,12 @@ static int load_checkpoint(struct web_req *r, struct ledger *lg, struct cp_view 
 	v->have_cp = true;
 	if (v->have_key && checkpoint_open(v->note.buf, v->note.len, &v->key, 1, &v->cp, err) == 0)
 		v->sig_ok = true;
-	else
-		checkpoint_parse(v->note.buf, v->note.len, &v->cp, NULL);
+	else {
+		struct note n = { .text = STRBUF_INIT };
+		if (note_parse(v->note.buf, v->note.len, &n, NULL) == 0)
+			checkpoint_parse(n.text.buf, n.text.len, &v->cp, NULL);
+		note_release(&n);
+	}
 	return 0;
 }
 
