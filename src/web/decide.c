@@ -71,7 +71,9 @@ void web_approver_text(struct web_req *r, const struct policy_approver *a, struc
 		            a->scope_value);
 		name = r->st ? org_scope_name(r->st, scope.buf) : NULL;
 		strbuf_addstr(out, name ? name : a->scope_value);
-		strbuf_addch(out, ' ');
+		/* 税務課セキュリティ責任者, as Japanese writes it; "税務課 security officer" */
+		if (i18n_lang() != WEB_LANG_JA)
+			strbuf_addch(out, ' ');
 		free(name);
 		strbuf_release(&scope);
 	}

@@ -95,9 +95,10 @@ void ui_ledger(struct web_req *r)
 		if (ledger_verify(lg, r->cfg->dir, NULL, 0, &res, &verr) == 0) {
 			struct strbuf msg = STRBUF_INIT;
 			strbuf_addf(&msg,
-			            _("The ledger verifies: %" PRIu64 " entries re-hashed, %" PRIu64
-			              " checkpoints checked."),
-			            res.entries, res.checkpoints);
+			            _("The ledger verifies: %llu entries re-hashed, %llu checkpoints "
+			              "checked."),
+			            (unsigned long long)res.entries,
+			            (unsigned long long)res.checkpoints);
 			page_notice(r, "ok", msg.buf);
 			strbuf_release(&msg);
 		} else {
@@ -132,10 +133,9 @@ void ui_ledger(struct web_req *r)
 		if (v.cp.size < size) {
 			struct strbuf m = STRBUF_INIT;
 			strbuf_addf(&m,
-			            _("%" PRIu64
-			              " newer entries are not yet covered by a checkpoint; "
-			              "the server signs one within seconds."),
-			            size - v.cp.size);
+			            _("%llu newer entries are not yet covered by a checkpoint; the "
+			              "server signs one within seconds."),
+			            (unsigned long long)(size - v.cp.size));
 			html_elem(o, "p", m.buf, "class", "cite", HTML_END);
 			strbuf_release(&m);
 		}
@@ -263,7 +263,7 @@ void ui_ledger_entry(struct web_req *r)
 		web_error(r, ret == -ENOENT ? 404 : 503, err.buf);
 		goto out;
 	}
-	strbuf_addf(&title, _("Ledger entry %" PRIu64), index);
+	strbuf_addf(&title, _("Ledger entry %llu"), (unsigned long long)index);
 	page_begin(r, title.buf, NAV_LEDGER);
 	if (ui_ledger_reader(r)) {
 		html_open(o, "section", "class", "card", HTML_END);
@@ -302,10 +302,10 @@ void ui_ledger_entry(struct web_req *r)
 		strbuf_addf(&m,
 		            ret == 0 && v.sig_ok
 		                ? _("The proof leads from this entry to the root of the signed "
-		                    "checkpoint of size %" PRIu64 ": the entry is in the ledger.")
+		                    "checkpoint of size %llu: the entry is in the ledger.")
 		                : _("The proof does NOT lead to the root of the checkpoint of size "
-		                    "%" PRIu64 "."),
-		            v.cp.size);
+		                    "%llu."),
+		            (unsigned long long)v.cp.size);
 		page_notice(r, ret == 0 && v.sig_ok ? "ok" : "error", m.buf);
 		strbuf_release(&m);
 		html_open(o, "ol", "class", "mono", "start", "0", HTML_END);

@@ -175,7 +175,7 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	int64_t now = time_now_ms();
 	const char *state = request_state_at(q, now);
 
-	strbuf_addf(&title, _("Request %" PRId64 ": %s"), q->id, ui_action_name(r, q->action));
+	strbuf_addf(&title, _("Request %lld: %s"), (long long)q->id, ui_action_name(r, q->action));
 	page_begin(r, title.buf, NAV_REQUESTS);
 	web_notice_from_query(r);
 	if (error)
