@@ -93,6 +93,10 @@ static int take_value(struct act_state *s, struct target *t, const char *key, co
 	if (r < 0)
 		return r;
 	json_object_set_new(into, f->id, json_string(value));
+	/* An action field named like a register field records the register's value too
+	 * (software.install records the licence the register keeps). */
+	if (is_action && policy_register_field(t->reg, f->id))
+		json_object_set_new(t->reg_vals, f->id, json_string(value));
 	return 0;
 }
 
@@ -1151,8 +1155,11 @@ static int request_target(struct act_state *s, const struct request *q, struct t
 		bool is_action = false;
 		const struct policy_field *f = record_find_field(
 		    t->reg, t->action->fields, t->action->n_fields, k, &is_action);
-		if (f && json_is_string(v))
+		if (f && json_is_string(v)) {
 			json_object_set(is_action ? t->act_vals : t->reg_vals, f->id, v);
+			if (is_action && policy_register_field(t->reg, f->id))
+				json_object_set(t->reg_vals, f->id, v);
+		}
 	}
 	if (q->system && !policy_register_field(t->reg, "system"))
 		t->system_owned = xstrdup(q->system);

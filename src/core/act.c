@@ -728,7 +728,11 @@ static void run_one(struct door *d, struct act_job *job)
 	if (r == 0 && s.outcome != ACT_REFUSED)
 		r = dispatch(&s, err);
 	if (r == 0 && !s.action)
-		s.action = xstrdup(act_kind_action(job->in->kind));
+		s.action = xstrdup(job->in->kind == ACT_RECORD && job->in->action
+		                       ? job->in->action
+		                       : act_kind_action(job->in->kind));
+	if (r == 0 && !s.subject && job->in->kind == ACT_RECORD && job->in->record_id)
+		s.subject = xstrfmt("record/%lld", (long long)job->in->record_id);
 	if (r < 0) {
 		store_rollback(d->st);
 		guard_leave(&d->guard);

@@ -24,6 +24,10 @@ const char *org_employment_resolve(const struct profile *p, const char *type)
 		for (unsigned i = 0; i < p->n_employment; i++)
 			if (p->employment[i].name && strstr(p->employment[i].name, type))
 				return p->employment[i].id;
+		/* Part-time staff have been 会計年度任用職員 since 令和2年 (地方公務員法 22条の2).
+		 */
+		if (!strcmp(type, "非常勤職員"))
+			return org_employment_resolve(p, "会計年度任用職員");
 		return NULL;
 	}
 	for (int i = 0; org_employment_types[i]; i++)
