@@ -797,7 +797,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	    NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 1024u,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)WEB_MAX_HEADER_BYTES * 2, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+	    (size_t)WEB_MAX_HEADER_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
 	    s.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert.buf, MHD_OPTION_HTTPS_MEM_KEY,
 	    key.buf, MHD_OPTION_END);

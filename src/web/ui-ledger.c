@@ -94,11 +94,11 @@ void ui_ledger(struct web_req *r)
 		struct strbuf verr = STRBUF_INIT;
 		if (ledger_verify(lg, r->cfg->dir, NULL, 0, &res, &verr) == 0) {
 			struct strbuf msg = STRBUF_INIT;
-			strbuf_addf(&msg,
-			            _("The ledger verifies: %llu entries re-hashed, %llu checkpoints "
-			              "checked."),
-			            (unsigned long long)res.entries,
-			            (unsigned long long)res.checkpoints);
+			strbuf_addf(
+			    &msg,
+			    _("The ledger verifies: %llu entries re-hashed, %llu checkpoints "
+			      "checked."),
+			    (unsigned long long)res.entries, (unsigned long long)res.checkpoints);
 			page_notice(r, "ok", msg.buf);
 			strbuf_release(&msg);
 		} else {

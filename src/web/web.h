@@ -14,7 +14,9 @@ struct profile;
 struct web_server;
 
 /* Limits of one request (see also web/parse.h). */
-#define WEB_MAX_HEADER_BYTES (32 * 1024)       /* request line + headers; over: 431 */
+/* Memory of one connection (libmicrohttpd's pool): the request line and headers must fit in
+ * it beside the read buffer and the response headers; a request over it gets 431. */
+#define WEB_MAX_HEADER_BYTES (64 * 1024)
 #define WEB_MAX_BODY         (256 * 1024)      /* forms and JSON; over: 413 */
 #define WEB_MAX_UPLOAD       (4 * 1024 * 1024) /* multipart/form-data (CSV import); over: 413 */
 #define WEB_MAX_PATH         2048

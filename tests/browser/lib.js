@@ -1,0 +1,120 @@
+// lib.js: a fresh Minato ward, a Mamori server on a free loopback port, and Debian's chromium
+// driven by playwright-core. Nothing is downloaded: chromium is /usr/bin/chromium (bootstrap).
+'use strict';
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch (e) {
+  throw new Error('playwright-core is not installed: run scripts/bootstrap (npm ci in tests/browser)');
+}
+
+const MAMORI = process.env.MAMORI;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PASSWORD = 'Kawa-Sora-Umi-2026!x';
+
+function mamori(dir, args, input) {
+  return execFileSync(MAMORI, ['--dir', dir, ...args], {
+    input: input === undefined ? '' : input, encoding: 'utf8',
+  });
+}
+
+// People of the test ward: login, name, section, roles beyond staff.
+const PEOPLE = [
+  ['sato', '佐藤 花子', 'zeimu', []],
+  ['suzuki', '鈴木 一郎', 'zeimu', ['security_officer@section:zeimu']],
+  ['tanaka', '田中 次郎', 'kumin', []],
+  ['yamada', '山田 三郎', 'kumin', ['security_officer@section:kumin']],
+  ['lockme', '錠 守', 'kumin', []],
+];
+
+// Builds the ward once per test file; returns { dir, adminPassword, records }.
+function makeWard() {
+  if (!MAMORI) throw new Error('MAMORI must point at the mamori binary');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-browser-'));
+  const data = path.join(dir, 'data');
+  const out = mamori(data, ['init', '--profile', 'minato']);
+  const m = out.match(/password: (\S+)/);
+  if (!m) throw new Error('init printed no admin password:\n' + out);
+  mamori(data, ['section', 'add', 'zeimu', '--name', '税務課']);
+  mamori(data, ['section', 'add', 'kumin', '--name', '区民課']);
+  for (const [login, name, section, roles] of PEOPLE) {
+    mamori(data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
+      PASSWORD + '\n');
+    for (const role of roles) mamori(data, ['role', 'grant', login, role]);
+  }
+  const add = (who, fields) => JSON.parse(mamori(data, ['record', 'add', 'asset', '--as', who, '--json',
+    ...fields.flatMap((f) => ['--field', f])])).record;
+  const records = {
+    zeimu3: add('sato', ['title=住民税課税台帳', 'level=3', 'section=zeimu', 'access_controlled=true']),
+    zeimu3b: add('suzuki', ['title=固定資産税評価資料', 'level=3', 'section=zeimu', 'access_controlled=true']),
+    kumin3: add('tanaka', ['title=住民基本台帳', 'level=3', 'section=kumin', 'access_controlled=true']),
+    kumin1: add('tanaka', ['title=窓口案内', 'level=1', 'section=kumin', 'access_controlled=true']),
+  };
+  return { dir, data, adminPassword: m[1], records };
+}
+
+// Starts `mamori serve` on a free port; resolves to { url, proc }.
+function startServer(data) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(MAMORI, ['--dir', data, 'serve', '--listen', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + err)), 15000);
+    proc.stdout.on('data', (b) => {
+      out += b;
+      const m = out.match(/listening on (\S+)/);
+      if (m) { clearTimeout(timer); resolve({ url: m[1], proc, stderr: () => err }); }
+    });
+    proc.stderr.on('data', (b) => { err += b; });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${err}`)); });
+  });
+}
+
+function stopServer(server) {
+  return new Promise((resolve) => {
+    server.proc.removeAllListeners('exit');
+    server.proc.on('exit', resolve);
+    server.proc.kill('SIGTERM');
+  });
+}
+
+// A fresh chromium profile per browser; only loopback traffic.
+async function launch(dir) {
+  const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--disable-default-apps', '--disable-extensions'],
+  });
+}
+
+async function login(page, url, who, password) {
+  await page.goto(url + 'login');
+  await page.fill('#f-login', who);
+  await page.fill('#f-password', password || PASSWORD);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
+}
+
+async function logout(page) {
+  await page.click('form.logout button');
+  await page.waitForURL(/\/login/);
+}
+
+// Saves a full-page screenshot for people to look at (the build's browser-shots directory).
+async function shot(page, name) {
+  const dir = path.join(process.env.MAMORI_BUILDDIR || os.tmpdir(), 'browser-shots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, name + '.png'), fullPage: true });
+}
+
+module.exports = { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD };
