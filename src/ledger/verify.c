@@ -41,7 +41,9 @@ struct vstate {
 	struct strbuf *err;
 	struct vcp *cps;
 	size_t ncp, next_cp;
-	uint64_t last_good; /* size of the last checkpoint that matched */
+	bool matched;        /* some checkpoint matched */
+	uint64_t last_good;  /* size of the last checkpoint that matched */
+	uint64_t good_below; /* size of the last one that matched below last_good */
 };
 
 static int fail(struct vstate *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -119,16 +121,28 @@ static void check_checkpoints(struct vstate *v)
 
 		merkle_range_root(v->h, &v->range, root);
 		if (memcmp(root, c->root, MERKLE_HASH_SIZE) != 0) {
+			/* The entries between the last good checkpoint below this one and it. */
+			bool forked = v->matched && v->last_good == c->size;
+			uint64_t lo = forked ? v->good_below : v->last_good;
+
 			if (c->size == 0)
 				fail(v, "%s does not have the empty tree's root", c->label);
 			else
-				fail(v,
-				     "%s does not match the entries: one of entries %" PRIu64
-				     "..%" PRIu64 " was changed, removed or reordered",
-				     c->label, v->last_good, c->size - 1);
+				fail(
+				    v,
+				    "%s does not match the entries: one of entries %" PRIu64
+				    "..%" PRIu64 " was changed, removed or reordered%s",
+				    c->label, lo, c->size - 1,
+				    forked
+				        ? " (another checkpoint of the same size matches them: two "
+				          "different histories were signed)"
+				        : "");
 			return;
 		}
+		if (!v->matched || c->size > v->last_good)
+			v->good_below = v->matched ? v->last_good : 0;
 		v->last_good = c->size;
+		v->matched = true;
 		v->next_cp++;
 	}
 }

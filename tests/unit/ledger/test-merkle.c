@@ -335,7 +335,7 @@ static void test_inclusion_vectors(void **state)
 
 	strbuf_addf(&dir, "%s/inclusion", vectors_dir());
 	walk(h, dir.buf, true, &st);
-	print_message("inclusion vectors: %u files, %u wantErr, %u happy, %u regenerated\n",
+	print_message("# inclusion vectors: %u files, %u wantErr, %u happy, %u regenerated\n",
 	              st.files, st.want_err, st.happy, st.generated);
 	assert_true(st.files >= 98);
 	assert_true(st.want_err >= 90);
@@ -352,7 +352,7 @@ static void test_consistency_vectors(void **state)
 
 	strbuf_addf(&dir, "%s/consistency", vectors_dir());
 	walk(h, dir.buf, false, &st);
-	print_message("consistency vectors: %u files, %u wantErr, %u happy, %u regenerated\n",
+	print_message("# consistency vectors: %u files, %u wantErr, %u happy, %u regenerated\n",
 	              st.files, st.want_err, st.happy, st.generated);
 	assert_true(st.files >= 98);
 	assert_true(st.want_err >= 70);

@@ -216,6 +216,9 @@ static void test_checkpoint_bodies(void **state)
 		{ "o\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n", -EINVAL, 0 },
 		{ "\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", -EINVAL, 0 },
 		{ "o\n\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", -EINVAL, 0 },
+		/* libsodium alone would take these high bytes for "////" (found by fuzz-note) */
+		{ "o\n1\n47DEQpj8HB\xa7\x9e\xd4\xd0TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", -EINVAL, 0 },
+		{ "o\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRk=5NMpJWZG3hSuFU=\n", -EINVAL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT;
 
