@@ -257,7 +257,7 @@ static int decide(struct act_state *s, const struct org_user *subject, const str
 	if (t->rec.id) {
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)t->rec.id);
 		q.resource_id = idbuf;
-		q.state = t->rec.state;
+		q.state = t->rec.state && *t->rec.state ? t->rec.state : NULL;
 	}
 	q.level = t->level;
 	q.section = t->section;
@@ -584,7 +584,7 @@ static int apply_change(struct act_state *s, struct target *t, int64_t creator, 
 		if (!state)
 			state = t->reg->initial    ? t->reg->initial->id
 			        : t->reg->n_states ? t->reg->states[0].id
-			                           : "active";
+			                           : ""; /* a register without a lifecycle */
 		q = store_prepare(st,
 		                  "INSERT INTO records(register, state, level, section, system,"
 		                  " fields, version, created_ms, created_by, changed_ms)"

@@ -562,7 +562,7 @@ static const char *choose_actor(struct demo *m, const struct policy_action *a,
 		if (rec) {
 			snprintf(idbuf, sizeof(idbuf), "%lld", (long long)rec->id);
 			q.resource_id = idbuf;
-			q.state = rec->state;
+			q.state = rec->state && *rec->state ? rec->state : NULL;
 		}
 		q.level = level;
 		q.section = section;

@@ -1,0 +1,558 @@
+/* test-act: the door: decisions, requests, separation of duties, obligations, expiry, races. */
+#include <pthread.h>
+
+#include "fixture.h"
+
+#include "base/timeutil.h"
+#include "core/records.h"
+#include "core/requests.h"
+#include "ledger/ledger.h"
+#include "policy/policy.h"
+
+/* The Minato ward of these tests: 税務課 with two security officers, 区民課 with one. */
+static void org(struct fixture *f)
+{
+	fx_section(f, "zeimu", "税務課");
+	fx_section(f, "kumin", "区民課");
+	fx_user(f, "sato", "zeimu");
+	fx_user(f, "suzuki", "zeimu");
+	fx_user(f, "suzuki2", "zeimu");
+	fx_user(f, "tanaka", "kumin");
+	fx_grant(f, "suzuki", "security_officer@section:zeimu");
+	fx_grant(f, "suzuki2", "security_officer@section:zeimu");
+	fx_grant(f, "tanaka", "security_officer@section:kumin");
+}
+
+static int64_t add_asset(struct fixture *f, const char *actor, const char *level)
+{
+	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = actor, .register_id = "asset" };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t id;
+
+	in.fields = fields;
+	in.n_fields = 2;
+	in.level = level;
+	in.section = "zeimu";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	id = res.record_id;
+	act_result_release(&res);
+	return id;
+}
+
+static enum act_outcome do_action(struct fixture *f, const char *actor, int64_t rec,
+                                  const char *action, const struct act_attr *fields, size_t n,
+                                  struct act_result *res)
+{
+	struct act_input in = { .kind = ACT_RECORD, .actor = actor, .record_id = rec };
+
+	in.action = action;
+	in.fields = fields;
+	in.n_fields = n;
+	return fx_act(f, &in, res);
+}
+
+static enum act_outcome approve(struct fixture *f, const char *actor, int64_t req,
+                                struct act_result *res)
+{
+	struct act_input in = { .kind = ACT_APPROVE, .actor = actor, .request_id = req };
+
+	return fx_act(f, &in, res);
+}
+
+static const struct act_attr take_out[] = { { "destination", "区民センター" },
+	                                    { "purpose", "出張窓口" } };
+
+static bool has_clause(const struct act_result *r, const char *id)
+{
+	for (size_t i = 0; i < r->n_clauses; i++)
+		if (!strcmp(r->clauses[i], id))
+			return true;
+	return false;
+}
+
+static uint64_t ledger_size(struct fixture *f)
+{
+	uint64_t size = 0;
+	uint8_t root[32];
+
+	assert_int_equal(ledger_head(door_ledger(f->d), &size, root, &f->err), 0);
+	return size;
+}
+
+/* One act, one ledger entry: the act log and the ledger grow together. */
+static void assert_one_entry_per_act(struct fixture *f)
+{
+	assert_int_equal((int64_t)ledger_size(f), fx_count(f, "SELECT count(*) FROM acts"));
+	assert_int_equal(fx_count(f, "SELECT count(DISTINCT ledger_index) FROM acts"),
+	                 fx_count(f, "SELECT count(*) FROM acts"));
+}
+
+static void test_copy_needs_the_section_officer(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t rec, req;
+	struct request q = { 0 };
+
+	org(f);
+	rec = add_asset(f, "sato", "3");
+	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
+	req = res.request_id;
+	assert_true(req > 0);
+	assert_int_equal(res.n_approvers, 1);
+	assert_string_equal(res.approvers[0].role, "security_officer");
+	assert_string_equal(res.approvers[0].scope, "section:zeimu");
+	assert_string_equal(res.approvers[0].scope_name, "税務課");
+	assert_true(has_clause(&res, "MIN-3-3-3"));
+	act_result_release(&res);
+
+	/* the applicant, even if they held the role, cannot approve: refused, MIN-2-6-1 first */
+	assert_int_equal(approve(f, "sato", req, &res), ACT_REFUSED);
+	assert_string_equal(res.clauses[0], "MIN-2-6-1");
+	act_result_release(&res);
+	/* a 課長 of another section is not this section's officer */
+	assert_int_equal(approve(f, "tanaka", req, &res), ACT_REFUSED);
+	assert_non_null(strstr(res.message, "security_officer@section:zeimu"));
+	act_result_release(&res);
+	assert_int_equal(approve(f, "suzuki", req, &res), ACT_DONE);
+	assert_int_equal(res.record_id, rec);
+	act_result_release(&res);
+	/* decided once: a second approval is refused */
+	assert_int_equal(approve(f, "suzuki2", req, &res), ACT_REFUSED);
+	assert_non_null(strstr(res.message, "already approved"));
+	act_result_release(&res);
+
+	assert_int_equal(request_get(door_store(f->d), req, &q, &f->err), 0);
+	assert_string_equal(q.state, "approved");
+	assert_string_equal(q.slots[0].approved_login, "suzuki");
+	request_release(&q);
+	/* level 1 copies need no approval */
+	rec = add_asset(f, "sato", "1");
+	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, NULL), ACT_DONE);
+	assert_one_entry_per_act(f);
+}
+
+static void test_self_approval_when_holding_the_role(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t rec, req;
+
+	org(f);
+	/* suzuki is a security officer of 税務課 and applies: suzuki2 approves, never suzuki */
+	rec = add_asset(f, "suzuki", "2");
+	assert_int_equal(do_action(f, "suzuki", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
+	req = res.request_id;
+	assert_false(res.approvers[0].needs_exception);
+	act_result_release(&res);
+	assert_int_equal(approve(f, "suzuki", req, &res), ACT_REFUSED);
+	assert_true(has_clause(&res, "MIN-2-6-1"));
+	act_result_release(&res);
+	assert_int_equal(approve(f, "suzuki2", req, &res), ACT_DONE);
+	act_result_release(&res);
+}
+
+/*
+ * Minato S4: the 情報政策課長 holds system_chief alone; a main-network change he applies
+ * for needs system_chief's approval. The profile's fallback (exception) marks the request;
+ * he cannot approve it; a second holder (appointed acting) can.
+ */
+static void test_only_holder_needs_exception(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" } };
+	struct act_attr chg[] = { { "description", "基幹スイッチの更新" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = "kacho", .register_id = "network" };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t rec, req;
+
+	fx_section(f, "joho", "情報政策課");
+	fx_user(f, "kacho", "joho");
+	fx_user(f, "acting", "joho");
+	fx_grant(f, "kacho", "system_chief@org");
+	fx_grant(f, "kacho", "security_officer@section:joho");
+	in.fields = net;
+	in.n_fields = 2;
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	rec = res.record_id;
+	act_result_release(&res);
+	assert_int_equal(do_action(f, "kacho", rec, "network.change", chg, 1, &res), ACT_PENDING);
+	req = res.request_id;
+	assert_string_equal(res.approvers[0].role, "system_chief");
+	assert_true(res.approvers[0].needs_exception);
+	act_result_release(&res);
+	assert_int_equal(approve(f, "kacho", req, &res), ACT_REFUSED);
+	assert_string_equal(res.clauses[0], "MIN-2-6-1");
+	act_result_release(&res);
+	fx_grant(f, "acting", "system_chief@org");
+	assert_int_equal(approve(f, "acting", req, &res), ACT_DONE);
+	act_result_release(&res);
+	assert_one_entry_per_act(f);
+}
+
+static void test_obligations(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr media[] = { { "label", "USB-01" },
+		                    { "kind", "USBメモリ" },
+		                    { "location", "書庫" },
+		                    { "lockable", "true" } };
+	struct act_attr where[] = { { "transported_at", "2026-04-01T10:00:00+09:00" },
+		                    { "destination", "区民課" },
+		                    { "carrier", "sato" } };
+	struct act_attr bad_method[] = { { "method", "初期化" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = "sato", .register_id = "media" };
+	struct act_result res = ACT_RESULT_INIT;
+	const struct policy_field *kind;
+	struct record r = { 0 };
+	int64_t rec;
+
+	org(f);
+	/* the profile's enum for media.kind: use its first value */
+	kind = policy_register_field(policy_register(door_profile(f->d), "media"), "kind");
+	assert_non_null(kind);
+	media[1].value = kind->values[0];
+	in.fields = media;
+	in.n_fields = 4;
+	in.level = "3";
+	in.section = "zeimu";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	rec = res.record_id;
+	act_result_release(&res);
+
+	/* transport must record 搬送日時 and 搬送先 (MIN-3-5-3) */
+	assert_int_equal(do_action(f, "sato", rec, "media.transport", where + 1, 2, &res),
+	                 ACT_REFUSED);
+	assert_true(has_clause(&res, "MIN-3-5-3"));
+	assert_non_null(strstr(res.message, "transported_at"));
+	act_result_release(&res);
+	assert_int_equal(do_action(f, "sato", rec, "media.transport", where, 3, NULL), ACT_DONE);
+	assert_int_equal(record_get(door_store(f->d), rec, &r, &f->err), 0);
+	assert_string_equal(r.state, "in_transit");
+	record_release(&r);
+	assert_int_equal(do_action(f, "sato", rec, "media.receive", NULL, 0, NULL), ACT_DONE);
+
+	/* disposal: a method the profile does not allow is not even a valid value */
+	in = (struct act_input){ .kind = ACT_RECORD, .actor = "sato", .record_id = rec };
+	in.action = "media.dispose";
+	in.fields = bad_method;
+	in.n_fields = 1;
+	in.ctx.via = "test";
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EINVAL);
+	/* without a method: refused, citing the disposal clauses */
+	assert_int_equal(do_action(f, "sato", rec, "media.dispose", NULL, 0, &res), ACT_REFUSED);
+	act_result_release(&res);
+	assert_one_entry_per_act(f);
+}
+
+static void test_suspended_user_can_do_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_input in = { .kind = ACT_RECORD, .actor = "sato", .register_id = "asset" };
+	struct act_attr fields[] = { { "title", "x" }, { "access_controlled", "true" } };
+	uint64_t before;
+
+	org(f);
+	fx_admin(f, ACT_USER_SUSPEND, "sato", NULL, 0);
+	in.fields = fields;
+	in.n_fields = 2;
+	in.level = "1";
+	in.section = "zeimu";
+	before = ledger_size(f);
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED);
+	assert_true(has_clause(&res, "MIN-5-5-6-2"));
+	act_result_release(&res);
+	/* the refusal itself is evidence: one more ledger entry */
+	assert_int_equal(ledger_size(f), before + 1);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM records"), 0);
+	fx_admin(f, ACT_USER_ACTIVATE, "sato", NULL, 0);
+	assert_int_equal(fx_act(f, &in, NULL), ACT_DONE);
+}
+
+static int64_t fake_now;
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static void test_requests_expire(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	struct request q = { 0 };
+	int64_t rec, req;
+
+	org(f);
+	rec = add_asset(f, "sato", "3");
+	fake_now = time_now_ms();
+	door_set_clock(f->d, fake_clock);
+	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
+	req = res.request_id;
+	act_result_release(&res);
+	fake_now += 15LL * 24 * 3600 * 1000;
+	assert_int_equal(approve(f, "suzuki", req, &res), ACT_REFUSED);
+	assert_non_null(strstr(res.message, "expired"));
+	act_result_release(&res);
+	assert_int_equal(request_get(door_store(f->d), req, &q, &f->err), 0);
+	assert_string_equal(q.state, "expired");
+	request_release(&q);
+	door_set_clock(f->d, NULL);
+}
+
+static void test_reject(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_input in = { .kind = ACT_REJECT, .actor = "suzuki" };
+	int64_t rec;
+
+	org(f);
+	rec = add_asset(f, "sato", "2");
+	assert_int_equal(do_action(f, "sato", rec, "asset.take_out", take_out, 2, &res),
+	                 ACT_PENDING);
+	in.request_id = res.request_id;
+	act_result_release(&res);
+	in.ctx.via = "test";
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EINVAL); /* no reason given */
+	in.comment = "目的が不明確";
+	in.actor = "sato";
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED);
+	act_result_release(&res);
+	in.actor = "suzuki";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	act_result_release(&res);
+	assert_int_equal(approve(f, "suzuki2", in.request_id, &res), ACT_REFUSED);
+	assert_non_null(strstr(res.message, "already rejected"));
+	act_result_release(&res);
+}
+
+/* An approval racing a record change: the request is cancelled, nothing applied twice. */
+static void test_record_changed_under_request(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	struct request q = { 0 };
+	struct record r = { 0 };
+	int64_t rec, req;
+
+	org(f);
+	rec = add_asset(f, "sato", "1");
+	assert_int_equal(do_action(f, "sato", rec, "asset.take_out", take_out, 2, &res),
+	                 ACT_PENDING);
+	req = res.request_id;
+	act_result_release(&res);
+	assert_int_equal(do_action(f, "sato", rec, "asset.dispose", NULL, 0, NULL), ACT_DONE);
+	assert_int_equal(approve(f, "suzuki", req, &res), ACT_REFUSED);
+	assert_non_null(strstr(res.message, "changed since"));
+	act_result_release(&res);
+	assert_int_equal(request_get(door_store(f->d), req, &q, &f->err), 0);
+	assert_string_equal(q.state, "cancelled");
+	request_release(&q);
+	assert_int_equal(record_get(door_store(f->d), rec, &r, &f->err), 0);
+	assert_string_equal(r.state, "disposed");
+	record_release(&r);
+}
+
+struct race {
+	struct door *d;
+	const char *actor;
+	int64_t request;
+	enum act_outcome outcome;
+	int ret;
+};
+
+static void *race_approve(void *arg)
+{
+	struct race *x = arg;
+	struct act_input in = { .kind = ACT_APPROVE, .actor = x->actor, .request_id = x->request };
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	in.ctx.via = "test";
+	x->ret = act_run(x->d, &in, &res, &err);
+	x->outcome = res.outcome;
+	act_result_release(&res);
+	strbuf_release(&err);
+	return NULL;
+}
+
+/* Eight approvers at once on one request (one door, many threads): exactly one outcome. */
+static void test_parallel_approvals(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	struct race x[8];
+	pthread_t th[8];
+	int done = 0, refused = 0;
+	int64_t rec;
+
+	org(f);
+	rec = add_asset(f, "sato", "3");
+	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
+	for (int i = 0; i < 8; i++) {
+		x[i] = (struct race){ .d = f->d,
+			              .actor = i % 2 ? "suzuki" : "suzuki2",
+			              .request = res.request_id };
+		assert_int_equal(pthread_create(&th[i], NULL, race_approve, &x[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(x[i].ret, 0);
+		done += x[i].outcome == ACT_DONE;
+		refused += x[i].outcome == ACT_REFUSED;
+	}
+	act_result_release(&res);
+	assert_int_equal(done, 1);
+	assert_int_equal(refused, 7);
+	/* applied once: version 1 at creation, 2 after the copy */
+	assert_int_equal(fx_count(f, "SELECT version FROM records WHERE id = 1"), 2);
+	assert_one_entry_per_act(f);
+}
+
+struct adder {
+	struct door *d;
+	int n, done;
+};
+
+static void *race_add(void *arg)
+{
+	struct adder *a = arg;
+	struct act_attr fields[] = { { "title", "並行登録" }, { "access_controlled", "true" } };
+
+	for (int i = 0; i < a->n; i++) {
+		struct act_input in = { .kind = ACT_RECORD,
+			                .actor = "sato",
+			                .register_id = "asset" };
+		struct act_result res = ACT_RESULT_INIT;
+		struct strbuf err = STRBUF_INIT;
+		in.fields = fields;
+		in.n_fields = 2;
+		in.level = "2";
+		in.section = "zeimu";
+		in.ctx.via = "test";
+		if (act_run(a->d, &in, &res, &err) == 0 && res.outcome == ACT_DONE)
+			a->done++;
+		act_result_release(&res);
+		strbuf_release(&err);
+	}
+	return NULL;
+}
+
+static void test_parallel_acts_group_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct adder a[4];
+	pthread_t th[4];
+
+	org(f);
+	for (int i = 0; i < 4; i++) {
+		a[i] = (struct adder){ .d = f->d, .n = 50 };
+		assert_int_equal(pthread_create(&th[i], NULL, race_add, &a[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(a[i].done, 50);
+	}
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM records"), 200);
+	assert_one_entry_per_act(f);
+}
+
+static void test_weak_password_refused_with_clause(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr a[] = { { "name", "山田 太郎" }, { "section", "zeimu" } };
+	struct act_input in = { .kind = ACT_USER_ADD, .actor = "admin", .target = "yamada" };
+	struct act_result res = ACT_RESULT_INIT;
+
+	fx_section(f, "zeimu", "税務課");
+	in.fields = a;
+	in.n_fields = 2;
+	in.secret = "yamada2026";
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED);
+	assert_true(has_clause(&res, "MIN-5-5-5-1"));
+	assert_null(strstr(res.message, "yamada2026"));
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM users WHERE login = 'yamada'"), 0);
+	in.secret = "kumo-no-ue-no-tanuki-77";
+	assert_int_equal(fx_act(f, &in, NULL), ACT_DONE);
+	/* staff of their section, by the profile's base role */
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM role_assignments r JOIN users u ON"
+	                             " u.id = r.user_id WHERE u.login = 'yamada' AND r.role ="
+	                             " 'staff' AND r.scope = 'section:zeimu'"),
+	                 1);
+	/* the ledger never holds the password, not even sealed */
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM acts WHERE fields LIKE '%tanuki%'"), 0);
+}
+
+static void test_only_admins_change_the_org(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr a[] = { { "name", "x" } };
+	struct act_input in = { .kind = ACT_SECTION_ADD, .actor = "sato", .target = "rogue" };
+	struct act_result res = ACT_RESULT_INIT;
+
+	org(f);
+	in.fields = a;
+	in.n_fields = 1;
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED);
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM sections WHERE id = 'rogue'"), 0);
+	/* the last administrator cannot be suspended */
+	in = (struct act_input){ .kind = ACT_USER_SUSPEND, .actor = "admin", .target = "admin" };
+	in.ctx.via = "test";
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EINVAL);
+}
+
+static void test_policy_apply_is_a_versioned_act(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf yaml = STRBUF_INIT;
+	struct act_attr name[] = { { "name", "minato-r2.yaml" } };
+	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
+	struct act_result res = ACT_RESULT_INIT;
+	char old[65];
+
+	snprintf(old, sizeof(old), "%s", door_profile(f->d)->sha256_hex);
+	for (unsigned i = 0; i < policy_builtins_nr; i++)
+		if (!strcmp(policy_builtins[i].id, "minato"))
+			strbuf_add(&yaml, policy_builtins[i].data, policy_builtins[i].len);
+	in.blob = yaml.buf;
+	in.blob_len = yaml.len;
+	in.fields = name;
+	in.n_fields = 1;
+	in.ctx.via = "test";
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EEXIST); /* same version */
+	strbuf_addstr(&yaml, "\n# reviewed: 2026 policy review\n");
+	in.blob = yaml.buf;
+	in.blob_len = yaml.len;
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	assert_true(has_clause(&res, "MIN-10"));
+	assert_string_not_equal(res.profile_sha256, old);
+	assert_string_equal(door_profile(f->d)->sha256_hex, res.profile_sha256);
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM profiles"), 2);
+	strbuf_release(&yaml);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_copy_needs_the_section_officer),
+		T(test_self_approval_when_holding_the_role),
+		T(test_only_holder_needs_exception),
+		T(test_obligations),
+		T(test_suspended_user_can_do_nothing),
+		T(test_requests_expire),
+		T(test_reject),
+		T(test_record_changed_under_request),
+		T(test_parallel_approvals),
+		T(test_parallel_acts_group_commit),
+		T(test_weak_password_refused_with_clause),
+		T(test_only_admins_change_the_org),
+		T(test_policy_apply_is_a_versioned_act),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
