@@ -12,6 +12,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "base/timeutil.h"
+#include "base/utf8.h"
 #include "policy/policy-internal.h"
 
 #define PROFILE_FORMAT "mamori-profile/1"
@@ -1880,6 +1881,38 @@ static void sha256(const char *data, size_t len, struct profile *p)
 		snprintf(p->sha256_hex + 2 * i, 3, "%02x", p->sha256[i]);
 }
 
+/*
+ * A profile is UTF-8 text. Checked before libfyaml sees it: some invalid
+ * sequences (in a directive) make libfyaml 0.7 loop for ever.
+ */
+static int check_text(const char *data, size_t len, struct policy_diags *d)
+{
+	struct policy_pos pos = { 1, 1 };
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_decode(data + i, len - i, &cp);
+
+		if (n < 0 || cp == 0) {
+			diag_add(
+			    d, DIAG_ERROR, pos,
+			    n < 0 ? "the file is not valid UTF-8 here (byte %zu); save it as UTF-8"
+			          : "the file holds a NUL byte here (byte %zu)",
+			    i);
+			return -1;
+		}
+		if (cp == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else {
+			pos.col++;
+		}
+		i += (size_t)n;
+	}
+	return 0;
+}
+
 int profile_lint_buffer(const char *name, const char *data, size_t len, struct policy_diags *diags,
                         struct profile **ret)
 {
@@ -1895,6 +1928,8 @@ int profile_lint_buffer(const char *name, const char *data, size_t len, struct p
 		         "the file is larger than %d MiB", POLICY_MAX_FILE_SIZE >> 20);
 		return -EFBIG;
 	}
+	if (check_text(data, len, diags) < 0)
+		return -EINVAL;
 	priv = xcalloc(1, sizeof(*priv));
 	p = arena_alloc(&priv->arena, sizeof(*p));
 	p->priv = priv;
