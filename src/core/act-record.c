@@ -359,15 +359,20 @@ static const struct policy_field *method_field(struct target *t, const struct po
 	return policy_register_field(t->reg, "method");
 }
 
-/* The user field naming a witness: one whose id contains "witness". */
+/* The user field naming the witness or escort who attends (立会者, 同行者). */
+static bool witness_like(const struct policy_field *f)
+{
+	return f->type == FIELD_USER &&
+	       (strstr(f->id, "witness") || strstr(f->id, "escort") || strstr(f->id, "attend"));
+}
+
 static const struct policy_field *witness_field(struct target *t)
 {
 	for (unsigned i = 0; i < t->action->n_fields; i++)
-		if (t->action->fields[i].type == FIELD_USER &&
-		    strstr(t->action->fields[i].id, "witness"))
+		if (witness_like(&t->action->fields[i]))
 			return &t->action->fields[i];
 	for (unsigned i = 0; i < t->reg->n_fields; i++)
-		if (t->reg->fields[i].type == FIELD_USER && strstr(t->reg->fields[i].id, "witness"))
+		if (witness_like(&t->reg->fields[i]))
 			return &t->reg->fields[i];
 	return NULL;
 }

@@ -171,7 +171,8 @@ int record_check_value(struct store *st, const struct profile *p, const struct p
 		return -EINVAL;
 	}
 	if (policy_field_check(p, f, value, &why) < 0) {
-		error_set(err, "field '%s' (%s): %s", f->id, field_label(f), why.buf);
+		/* the engine's message names the field already */
+		error_set(err, "%s", why.buf);
 		strbuf_release(&why);
 		return -EINVAL;
 	}
