@@ -21,6 +21,7 @@ struct act_job {
 	struct strbuf err;
 	int ret;
 	bool done, fatal;
+	bool refusal_only;           /* keep the act only if it is refused (a refused import row) */
 	struct profile *new_profile; /* applied by this act: installed after the commit */
 	int64_t new_profile_seq;
 	struct act_job *next;
@@ -738,6 +739,13 @@ static void run_one(struct door *d, struct act_job *job)
 		guard_leave(&d->guard);
 		goto out;
 	}
+	if (job->refusal_only && s.outcome != ACT_REFUSED) {
+		store_rollback(d->st);
+		guard_leave(&d->guard);
+		error_set(err, "the act is no longer refused");
+		r = -ECANCELED;
+		goto out;
+	}
 	if (s.outcome == ACT_REFUSED) {
 		/* Undo whatever the handler did; keep only the refusal and its side effects. */
 		store_rollback(d->st);
@@ -946,6 +954,35 @@ int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act
 	d->acts += n;
 	pthread_cond_broadcast(&d->cv);
 	pthread_mutex_unlock(&d->mu);
+	if (failed && failed->ret == 0 && failed->res->outcome == ACT_REFUSED) {
+		/*
+		 * Nothing of the batch stays, but an attempted violation is evidence: record the
+		 * refused act alone, provided it is still refused (else keep nothing).
+		 */
+		struct act_job again = { .in = failed->in,
+			                 .res = failed->res,
+			                 .refusal_only = true };
+		act_result_release(failed->res);
+		strbuf_init(&again.err, 0);
+		pthread_mutex_lock(&d->mu);
+		while (d->leader)
+			pthread_cond_wait(&d->cv, &d->mu);
+		d->leader = true;
+		pthread_mutex_unlock(&d->mu);
+		run_batch(d, &again, NULL, false, NULL);
+		pthread_mutex_lock(&d->mu);
+		d->leader = false;
+		pthread_cond_broadcast(&d->cv);
+		pthread_mutex_unlock(&d->mu);
+		if (again.ret < 0) {
+			/* no longer refused: report the refusal as it was, without a ledger entry
+			 */
+			memset(failed->res, 0, sizeof(*failed->res));
+			failed->res->outcome = ACT_REFUSED;
+			failed->res->message = xstrdup(again.err.buf);
+		}
+		strbuf_release(&again.err);
+	}
 	if (failed) {
 		*ret_failed = (size_t)(failed - jobs);
 		if (failed->ret < 0) {
