@@ -13,9 +13,9 @@ struct arena {
 	struct arena_block *head;
 };
 /* Zeroed, 16-byte aligned. Out of memory aborts, like xmalloc. */
-void *arena_alloc(struct arena *a, size_t n);
-void *arena_array(struct arena *a, size_t nmemb, size_t size);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
+void *arena_alloc(struct arena *a, size_t n) __attribute__((returns_nonnull));
+void *arena_array(struct arena *a, size_t nmemb, size_t size) __attribute__((returns_nonnull));
+char *arena_strndup(struct arena *a, const char *s, size_t n) __attribute__((returns_nonnull));
 void arena_release(struct arena *a);
 
 /* ---- string table: open addressing, fixed size, keys borrowed ------------- */

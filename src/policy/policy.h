@@ -524,11 +524,12 @@ const char *policy_reason_text(const struct decision *d);
  * policy_request_storage_release). Returns 0 or -EINVAL with err set.
  */
 struct policy_request_storage {
-	void *json; /* json_t * */
+	void *json; /* json_t *, while parsing */
 	const char **roles;
 	struct policy_attr *attrs, *context;
-	char **owned; /* strings converted from numbers and booleans */
+	char **owned; /* strings converted from numbers and booleans, while parsing */
 	size_t n_owned;
+	void *block; /* after parsing: every string and array of the request, in one allocation */
 };
 int policy_request_parse(const char *line, size_t len, struct decide_request *req,
                          struct policy_request_storage *st, struct strbuf *err);

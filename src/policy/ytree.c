@@ -58,6 +58,8 @@ static void discard_output(struct fy_diag *diag, void *user, const char *buf, si
 /* Adds a finished child to the frame on top of the stack; returns -1 on a reported error. */
 static int attach(struct frame *top, struct ynode *child, struct policy_diags *d)
 {
+	if (!top->node)
+		return -1; /* frames above 0 always hold a node: keeps -Wnull-dereference exact */
 	if (top->node->type == Y_MAP && !top->pending_key) {
 		if (child->type != Y_SCALAR) {
 			diag_add(d, DIAG_ERROR, child->pos, "mapping keys must be plain text");
@@ -135,6 +137,7 @@ struct ynode *ytree_parse(struct arena *a, const char *data, size_t len, struct 
 	while (!failed && (ev = fy_parser_parse(parser))) {
 		struct policy_pos pos = mark_pos(fy_event_start_mark(ev));
 		struct ynode *n = NULL;
+		bool is_scalar = false;
 		struct fy_token *anchor = NULL;
 
 		switch (ev->type) {
@@ -154,6 +157,7 @@ struct ynode *ytree_parse(struct arena *a, const char *data, size_t len, struct 
 		case FYET_SCALAR:
 			anchor = ev->scalar.anchor;
 			n = arena_alloc(a, sizeof(*n));
+			is_scalar = true;
 			n->type = Y_SCALAR;
 			n->pos = pos;
 			{
@@ -204,7 +208,7 @@ struct ynode *ytree_parse(struct arena *a, const char *data, size_t len, struct 
 			failed = true;
 		}
 		if (n && !failed) {
-			if (n->type == Y_SCALAR) {
+			if (is_scalar) {
 				if (depth > 0) {
 					if (attach(&stack[depth], n, d) < 0)
 						failed = true;
