@@ -186,7 +186,8 @@ static void roles_phrase(struct strbuf *sb, const struct profile *p, uint64_t ro
 	}
 }
 
-static void cond_phrase(struct strbuf *sb, const struct profile *p, const struct cond *c)
+static void cond_phrase(struct strbuf *sb, const struct profile *p, const struct cond *c,
+                        const struct policy_register *reg)
 {
 	bool any = false;
 
@@ -249,7 +250,17 @@ static void cond_phrase(struct strbuf *sb, const struct profile *p, const struct
 	}
 	for (unsigned i = 0; i < c->n_rec; i++) {
 		SEP();
-		strbuf_addf(sb, "記録の%sが", c->rec[i].field);
+		const struct policy_field *f =
+		    reg ? policy_register_field(reg, c->rec[i].field) : NULL;
+
+		if (f && f->type == FIELD_BOOL && c->rec[i].n_values == 1) {
+			/* 「主要なネットワーク」である／でない */
+			strbuf_addf(sb, "「%s」%s", f->name,
+			            strcmp(c->rec[i].values[0], "true") ? "に該当しない"
+			                                                : "に該当する");
+			continue;
+		}
+		strbuf_addf(sb, "「%s」が", f ? f->name : c->rec[i].field);
 		for (unsigned v = 0; v < c->rec[i].n_values; v++)
 			strbuf_addf(sb, "%s%s", v ? "・" : "", c->rec[i].values[v]);
 	}
@@ -335,14 +346,18 @@ void policy_obligation_phrase(struct strbuf *sb, const struct policy_obligation 
 void policy_rule_phrase(struct strbuf *sb, const struct profile *p, const struct policy_rule *r)
 {
 	const struct rule_priv *rp = &p->priv->rule_priv[r->index];
+	const struct policy_register *reg = NULL;
 
 	strbuf_addf(sb, "規則 %s：", r->id);
 	actions_phrase(sb, p, r);
 	strbuf_addstr(sb, " — ");
-	cond_phrase(sb, p, &rp->when);
+	for (unsigned i = 0; i < p->n_actions && !reg; i++)
+		if (policy_rule_on(r, p->actions[i]))
+			reg = p->actions[i]->reg;
+	cond_phrase(sb, p, &rp->when, reg);
 	if (rp->unless.present) {
 		strbuf_addstr(sb, "（ただし ");
-		cond_phrase(sb, p, &rp->unless);
+		cond_phrase(sb, p, &rp->unless, reg);
 		strbuf_addstr(sb, " の場合を除く）");
 	}
 	switch (r->effect) {
@@ -362,8 +377,12 @@ void policy_rule_phrase(struct strbuf *sb, const struct profile *p, const struct
 		strbuf_addstr(sb, "の承認が必要");
 		break;
 	case EFFECT_NONE:
-		strbuf_addstr(sb, " → 次の義務を課す");
+		strbuf_addstr(sb, " → 義務のみを課す");
 		break;
+	}
+	for (unsigned i = 0; i < r->n_obligations; i++) {
+		strbuf_addstr(sb, i ? "／" : "。義務：");
+		policy_obligation_phrase(sb, &r->obligations[i]);
 	}
 	if (r->note)
 		strbuf_addf(sb, "（%s）", r->note);
