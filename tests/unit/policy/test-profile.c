@@ -264,7 +264,8 @@ static void test_load_errors(void **state)
 	             "unknown register 'nothing'");
 	expect_error("- a\n- b\n", "the profile must be a mapping");
 	/* libfyaml never sees invalid UTF-8 (one such directive made it loop) */
-	expect_error("format: x\n%i\xf3\xff\xff\xff\n", "bad.yaml:2:3: the file is not valid UTF-8 here (byte 12)");
+	expect_error("format: x\n%i\xf3\xff\xff\xff\n",
+	             "bad.yaml:2:3: the file is not valid UTF-8 here (byte 12)");
 	expect_error("---\nformat: mamori-profile/1\n---\nx: 1\n", "one YAML document");
 }
 
