@@ -441,6 +441,25 @@ void policy_decision_json(const struct decision *d, const struct decide_request 
 		if ((d->rules >> i) & 1)
 			jw_string(&w, policy_decision_rule(d, i)->id);
 	jw_array_end(&w);
+	{
+		bool any = false;
+
+		/* the profile's own words on why, for rules that carry a note */
+		for (unsigned i = 0; i < 64; i++) {
+			const struct policy_rule *r;
+
+			if (!((d->rules >> i) & 1) || !(r = policy_decision_rule(d, i))->note)
+				continue;
+			if (!any) {
+				jw_key(&w, "notes");
+				jw_array_begin(&w);
+				any = true;
+			}
+			jw_string(&w, r->note);
+		}
+		if (any)
+			jw_array_end(&w);
+	}
 	if (d->separation) {
 		jw_key(&w, "separation");
 		jw_array_begin(&w);

@@ -298,6 +298,65 @@ static void test_shipped_profiles_load(void **state)
 	}
 }
 
+/* The ids other modules and tests rely on (issue 3): kept exactly in both shipped profiles. */
+static void test_shipped_identifiers(void **state)
+{
+	static const char *const actions[] = {
+		"asset.copy",         "asset.send_media", "asset.transmit",
+		"asset.take_out",     "asset.dispose",    "asset.show_third_party",
+		"media.transport",    "media.dispose",    "iodata.dispose",
+		"device.modify",      "device.take_out",  "device.install_offsite",
+		"device.use_private", "software.install", "network.connect_external",
+		"network.change",     "area.enter",       "exception.request",
+		"user.register",      "admin.grant",
+	};
+	static const char *const min_roles[] = {
+		"ciso",    "deputy_ciso", "system_chief", "system_manager", "security_officer",
+		"council", "csirt",       "auditor",      "staff"
+	};
+	static const char *const shj_roles[] = { "cio",
+		                                 "strategy_hq",
+		                                 "general_security_officer",
+		                                 "security_officer",
+		                                 "network_manager",
+		                                 "system_manager",
+		                                 "staff" };
+	struct strbuf err = STRBUF_INIT;
+	struct profile *m = NULL, *s = NULL;
+
+	assert_int_equal(profile_load_named("minato", &m, &err), 0);
+	assert_int_equal(profile_load_named("shinjuku", &s, &err), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
+		if (!policy_action(m, actions[i]) || !policy_action(s, actions[i]))
+			fprintf(stderr, "# missing action %s\n", actions[i]);
+		assert_non_null(policy_action(m, actions[i]));
+		assert_non_null(policy_action(s, actions[i]));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(min_roles); i++)
+		assert_non_null(policy_role(m, min_roles[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(shj_roles); i++)
+		assert_non_null(policy_role(s, shj_roles[i]));
+	assert_int_equal(policy_role(m, "system_manager")->scope, SCOPE_SYSTEM);
+	assert_int_equal(policy_role(m, "security_officer")->scope, SCOPE_SECTION);
+	assert_int_equal(policy_role(s, "system_manager")->scope, SCOPE_SYSTEM);
+	assert_int_equal(policy_role(s, "security_officer")->scope, SCOPE_SECTION);
+	assert_string_equal(
+	    policy_role(m, "system_chief")->holder,
+	    "情報政策課長（情報政策課所管の情報システムのシステム管理者を兼任。2(4)①）");
+	assert_ptr_equal(policy_role(m, "ciso")->deputy, policy_role(m, "deputy_ciso"));
+	assert_int_equal(m->n_levels, 3);
+	assert_string_equal(m->levels[0].id, "3");
+	assert_string_equal(m->levels[1].id, "2");
+	assert_string_equal(m->levels[2].id, "1");
+	assert_int_equal(s->n_levels, 2);
+	assert_string_equal(s->levels[0].id, "I");
+	assert_string_equal(s->levels[1].id, "II");
+	assert_int_equal(s->levels[0].n_criteria, 5);
+	profile_free(m);
+	profile_free(s);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_load_named),
 		cmocka_unit_test(test_shipped_profiles_load),
+		cmocka_unit_test(test_shipped_identifiers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
