@@ -46,6 +46,11 @@ static const char *const security_headers[][2] = {
 struct web_thread {
 	struct store *st;
 	struct ledger *lg; /* opened on first use, on st */
+	/* A memo of read results (web_cache_*), valid while the database is unchanged: the
+	 * data_version pragma (other connections' commits) and this connection's own changes. */
+	int64_t data_version, total_changes;
+	struct web_params cache;
+	size_t cache_bytes; /* dropped whole beyond WEB_CACHE_BYTES */
 };
 
 struct web_server {
@@ -64,6 +69,25 @@ struct web_server {
 	size_t n_old, alloc_old;
 	struct door *door; /* the one door, shared by the worker threads; NULL without a profile */
 };
+
+const char *web_cache_get(struct web_req *r, const char *key)
+{
+	struct web_thread *t = pthread_getspecific(r->server->thread_key);
+
+	return t ? web_params_get(&t->cache, key) : NULL;
+}
+
+void web_cache_put(struct web_req *r, const char *key, const char *value)
+{
+	struct web_thread *t = pthread_getspecific(r->server->thread_key);
+
+	/* Only while nothing changed since this request began: a value computed before a write
+	 * of this very request must not outlive it. */
+	if (t && sqlite3_total_changes64(store_db(t->st)) == t->total_changes) {
+		web_params_add(&t->cache, key, value);
+		t->cache_bytes += strlen(key) + strlen(value);
+	}
+}
 
 struct door *web_door(struct web_req *r)
 {
@@ -93,6 +117,7 @@ static void thread_release(void *p)
 	struct web_thread *t = p;
 
 	if (t) {
+		web_params_release(&t->cache);
 		ledger_close(t->lg);
 		store_close(t->st);
 		free(t);
@@ -164,6 +189,21 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		pthread_setspecific(s->thread_key, t);
 	}
 	r->st = t->st;
+	{
+		sqlite3_stmt *q = store_prepare(t->st, "PRAGMA data_version", err);
+		int64_t dv = -1, tc = sqlite3_total_changes64(store_db(t->st));
+		if (q && sqlite3_step(q) == SQLITE_ROW)
+			dv = sqlite3_column_int64(q, 0);
+		if (q)
+			sqlite3_reset(q);
+		if (dv != t->data_version || tc != t->total_changes || t->cache.nr > 512 ||
+		    t->cache_bytes > WEB_CACHE_BYTES) {
+			web_params_release(&t->cache);
+			t->cache_bytes = 0;
+			t->data_version = dv;
+			t->total_changes = tc;
+		}
+	}
 	ret = refresh_profile(s, t->st, err);
 	pthread_mutex_lock(&s->profile_lock);
 	r->profile = s->profile;

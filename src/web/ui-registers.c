@@ -43,11 +43,11 @@ static const struct {
 	{ "-changed",
 	  LIST_SELECT LIST_WHERE "ORDER BY changed_ms DESC, id DESC LIMIT ?7 OFFSET ?8" },
 	{ "changed", LIST_SELECT LIST_WHERE "ORDER BY changed_ms, id LIMIT ?7 OFFSET ?8" },
-	{ "level", LIST_SELECT LIST_WHERE "ORDER BY level, id DESC LIMIT ?7 OFFSET ?8" },
+	{ "level", LIST_SELECT LIST_WHERE "ORDER BY level, id LIMIT ?7 OFFSET ?8" },
 	{ "-level", LIST_SELECT LIST_WHERE "ORDER BY level DESC, id DESC LIMIT ?7 OFFSET ?8" },
-	{ "section", LIST_SELECT LIST_WHERE "ORDER BY section, id DESC LIMIT ?7 OFFSET ?8" },
+	{ "section", LIST_SELECT LIST_WHERE "ORDER BY section, id LIMIT ?7 OFFSET ?8" },
 	{ "-section", LIST_SELECT LIST_WHERE "ORDER BY section DESC, id DESC LIMIT ?7 OFFSET ?8" },
-	{ "state", LIST_SELECT LIST_WHERE "ORDER BY state, id DESC LIMIT ?7 OFFSET ?8" },
+	{ "state", LIST_SELECT LIST_WHERE "ORDER BY state, id LIMIT ?7 OFFSET ?8" },
 	{ "-state", LIST_SELECT LIST_WHERE "ORDER BY state DESC, id DESC LIMIT ?7 OFFSET ?8" },
 };
 
@@ -191,8 +191,10 @@ void ui_register_list(struct web_req *r)
 	struct strbuf *o = &r->out;
 	const char *reg_id = r->args[0];
 	const struct policy_register *g = r->profile ? policy_register(r->profile, reg_id) : NULL;
-	struct strbuf err = STRBUF_INIT, like = STRBUF_INIT, url = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, like = STRBUF_INIT, url = STRBUF_INIT, ckey = STRBUF_INIT;
 	struct org_sections secs = { 0 };
+	const char *cached;
+	size_t body_start = 0;
 	const char *level = web_query(r, "level"), *section = web_query(r, "section"),
 	           *state = web_query(r, "state"), *text = web_query(r, "q"),
 	           *sort = web_query(r, "sort");
@@ -228,27 +230,61 @@ void ui_register_list(struct web_req *r)
 		}
 		strbuf_addch(&like, '%');
 	}
-	keys = web_visible_keys(r, g->id);
+	/* Which level|section pairs this person may see: the same for every page of the list
+	 * until the database changes, so it is memoised per thread (web_cache_*). */
+	strbuf_addf(&ckey, "vis\037%lld\037%s", (long long)r->user->id, g->id);
+	if ((cached = web_cache_get(r, ckey.buf))) {
+		keys = strcmp(cached, "*") ? xstrdup(cached) : NULL;
+	} else {
+		keys = web_visible_keys(r, g->id);
+		web_cache_put(r, ckey.buf, keys ? keys : "*");
+	}
 
-	/* Count for the pager (same filter). */
-	q = store_prepare(r->st, "SELECT count(*) " LIST_WHERE, &err);
-	if (!q)
-		goto fail;
-	sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, like.len ? like.buf : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, keys, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		total = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW) {
-		store_error(r->st, rc, "counting records", &err);
-		goto fail;
+	/* Count for the pager (same filter), memoised the same way. */
+	strbuf_reset(&ckey);
+	strbuf_addf(&ckey, "count\037%s\037%s\037%s\037%s\037%s\037%s", g->id, level ? level : "",
+	            section ? section : "", state ? state : "", like.buf, keys ? keys : "*");
+	if ((cached = web_cache_get(r, ckey.buf))) {
+		total = strtoll(cached, NULL, 10);
+	} else {
+		char num[24];
+		q = store_prepare(r->st, "SELECT count(*) " LIST_WHERE, &err);
+		if (!q)
+			goto fail;
+		sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, like.len ? like.buf : NULL, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 6, keys, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			total = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		if (rc != SQLITE_ROW) {
+			store_error(r->st, rc, "counting records", &err);
+			goto fail;
+		}
+		snprintf(num, sizeof(num), "%lld", (long long)total);
+		web_cache_put(r, ckey.buf, num);
 	}
 
 	page_begin(r, g->name, NAV_REGISTERS);
+	/*
+	 * The page body depends only on who asks (what they may see), the language and the
+	 * query, and on nothing else until the database changes: it is memoised per thread
+	 * (web_cache_*), which keeps a popular list fast between changes.
+	 */
+	strbuf_reset(&ckey);
+	strbuf_addf(&ckey, "page\037%lld\037%d\037%s", (long long)r->user->id, (int)r->lang,
+	            r->path);
+	for (size_t i = 0; i < r->query.nr; i++)
+		strbuf_addf(&ckey, "\037%s=%s", r->query.items[i].name, r->query.items[i].value);
+	if ((cached = web_cache_get(r, ckey.buf))) {
+		strbuf_addstr(o, cached);
+		page_end(r);
+		goto out;
+	}
+	body_start = o->len;
 	html_open(o, "p", HTML_END);
 	list_url(r, g->id, "", NULL, &url);
 	strbuf_reset(&url);
@@ -350,12 +386,14 @@ void ui_register_list(struct web_req *r)
 		page_link(o, url.buf, record_title(r->profile, &rec));
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
-		ui_level(r, rec.level);
+		ui_level_short(r, rec.level);
 		html_close(o, "td");
 		{
-			char *sn = ui_section_name(r, rec.section);
+			const char *sn = rec.section ? rec.section : "";
+			for (size_t k = 0; k < secs.nr; k++)
+				if (rec.section && !strcmp(secs.items[k].id, rec.section))
+					sn = secs.items[k].name;
 			html_elem(o, "td", sn, HTML_END);
-			free(sn);
 		}
 		html_open(o, "td", HTML_END);
 		html_elem(o, "span", ui_state_name(r, g->id, rec.state), "class", "state",
@@ -394,6 +432,7 @@ void ui_register_list(struct web_req *r)
 		}
 		html_close(o, "nav");
 	}
+	web_cache_put(r, ckey.buf, o->buf + body_start);
 	page_end(r);
 	goto out;
 fail_page:
@@ -404,6 +443,7 @@ out:
 	(void)shown;
 	org_sections_release(&secs);
 	free(keys);
+	strbuf_release(&ckey);
 	strbuf_release(&like);
 	strbuf_release(&url);
 	strbuf_release(&err);

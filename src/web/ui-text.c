@@ -6,7 +6,19 @@
 #include "core/org.h"
 #include "web/ui.h"
 
+static void level_badge(struct web_req *r, const char *level_id, bool with_definition);
+
 void ui_level(struct web_req *r, const char *level_id)
+{
+	level_badge(r, level_id, true);
+}
+
+void ui_level_short(struct web_req *r, const char *level_id)
+{
+	level_badge(r, level_id, false);
+}
+
+static void level_badge(struct web_req *r, const char *level_id, bool with_definition)
 {
 	const struct policy_level *l =
 	    r->profile && level_id ? policy_level(r->profile, level_id) : NULL;
@@ -18,7 +30,7 @@ void ui_level(struct web_req *r, const char *level_id)
 	}
 	snprintf(cls, sizeof(cls), "level rank%u", l ? l->rank : 9);
 	html_elem(&r->out, "span", l ? l->name : level_id, "class", cls, "title",
-	          l ? l->definition : NULL, HTML_END);
+	          l && with_definition ? l->definition : NULL, HTML_END);
 }
 
 const char *ui_clause_cite(const struct web_req *r, const char *clause_id)

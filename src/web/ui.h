@@ -9,6 +9,8 @@
 
 /* <span class="level rankN">レベル3</span> for a level id of the profile in force. */
 void ui_level(struct web_req *r, const char *level_id);
+/* The same without the level's definition as a tooltip (long lists). */
+void ui_level_short(struct web_req *r, const char *level_id);
 /* <a class="clause" href="/policy#clause-ID" title="text">3(3)③ MIN-3-3-3</a> */
 void ui_clause(struct web_req *r, const char *clause_id);
 /* The clause as people cite it in a sentence: "3(3)③", else the id. */

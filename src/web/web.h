@@ -149,6 +149,13 @@ int web_thread_resources(struct web_req *r, struct strbuf *err);
 /* The per-thread ledger on the thread's store, for reads and the web's access log. */
 struct ledger;
 int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err);
+/*
+ * A per-thread memo of read results (counts, visibility keys), dropped as soon as the
+ * database changes (anyone's commit). Keys name what was computed and for whom.
+ */
+#define WEB_CACHE_BYTES (4 * 1024 * 1024) /* per worker thread */
+const char *web_cache_get(struct web_req *r, const char *key);
+void web_cache_put(struct web_req *r, const char *key, const char *value);
 /* The server's door (core/act.h), or NULL when the data directory has no profile yet. */
 struct door;
 struct door *web_door(struct web_req *r);

@@ -1,0 +1,144 @@
+#!/bin/sh
+# Web benchmark with wrk against `mamori serve` on 127.0.0.1 (bounded runs, loopback only):
+# the record list page of a register with 10,000 records (warm: the same page again; cold:
+# every request another page or sort order), an act through the JSON API (a record created
+# through the door, durably ledgered), and the server's memory with 100,000 records.
+# Rows: benchmark, figure, unit, peer (the issue's target), peer figure, ratio.
+set -eu
+B=$1
+M="$B/mamori"
+SECS=${BENCH_WEB_SECONDS:-10}
+PW='Kawa-Sora-Umi-2026!x'
+ADMIN_PW='Kanri-Hoshi-Tsuki-2026!z'
+tmp=$(mktemp -d)
+PID=
+trap '[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+command -v wrk >/dev/null || { echo "bench/run-web.sh: wrk is missing (scripts/bootstrap)" >&2; exit 1; }
+
+# ward DIR N: a Minato ward with two sections and N records split between them.
+ward() {
+	wdir=$1
+	nrec=$2
+	"$M" --dir "$1" init --profile minato >/dev/null
+	printf '%s\n' "$ADMIN_PW" | "$M" --dir "$1" user passwd admin --password-stdin >/dev/null
+	"$M" --dir "$1" section add zeimu --name 税務課 >/dev/null
+	"$M" --dir "$1" section add kumin --name 区民課 >/dev/null
+	for u in "sato zeimu" "tanaka kumin"; do
+		set -- $u
+		printf '%s\n' "$PW" | "$M" --dir "$wdir" user add "$1" --name "$1" --section "$2" \
+			--password-stdin >/dev/null
+	done
+	python3 - "$tmp" "$nrec" <<'PY'
+import csv, sys
+tmp, n = sys.argv[1], int(sys.argv[2])
+for sec in ("zeimu", "kumin"):
+    with open(f"{tmp}/{sec}.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["title", "level", "section", "access_controlled"])
+        for i in range(n // 2):
+            w.writerow([f"{sec} 文書 {i:06d}", "321"[i % 3], sec, "true"])
+PY
+	"$M" --dir "$wdir" record import asset "$tmp/zeimu.csv" --as sato >/dev/null
+	"$M" --dir "$wdir" record import asset "$tmp/kumin.csv" --as tanaka >/dev/null
+}
+
+serve() {
+	"$M" --dir "$1" serve --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+	PID=$!
+	URL=
+	for _ in $(seq 1 100); do
+		URL=$(sed -n 's/.*listening on \(.*\)/\1/p' "$tmp/serve.out")
+		[ -n "$URL" ] && break
+		sleep 0.1
+	done
+	[ -n "$URL" ] || { cat "$tmp/serve.err" >&2; exit 1; }
+}
+
+stop() {
+	kill -TERM "$PID"
+	wait "$PID" || true
+	PID=
+}
+
+# login LOGIN PASSWORD: prints the session cookie's value.
+login() {
+	rm -f "$tmp/jar"
+	c=$(curl -s -c "$tmp/jar" -b "$tmp/jar" "${URL}login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+	curl -s -c "$tmp/jar" -b "$tmp/jar" -o /dev/null --data-urlencode "csrf=$c" \
+		--data-urlencode "login=$1" --data-urlencode "password=$2" "${URL}login"
+	awk '$6 == "mamori_session" { print $7 }' "$tmp/jar"
+}
+
+# A wrk run's requests/s and p99 in ms: "RPS P99".
+measure() {
+	wrk "$@" >"$tmp/wrk.out" 2>&1
+	python3 - "$tmp/wrk.out" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+v, u = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", t).groups()
+p99 = float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+if bad:
+    sys.exit(f"bench/run-web.sh: {bad.group(1)} requests failed:\n{t}")
+print(f"{rps:.0f} {p99:.2f}")
+PY
+}
+
+row() { printf '%s\t%s\t%s\t%s\t%s\t\n' "$1" "$2" "$3" "$4" "$5"; }
+
+# ---- 10,000 records ----
+ward "$tmp/w10k" 10000
+serve "$tmp/w10k"
+S=$(login sato "$PW")
+[ -n "$S" ] || { echo "bench/run-web.sh: login failed" >&2; exit 1; }
+curl -s -o /dev/null "${URL}registers/asset" -H "Cookie: mamori_session=$S"
+set -- $(measure -t2 -c8 -d"${SECS}s" --latency -H "Cookie: mamori_session=$S" "${URL}registers/asset")
+row "web: record list page, 10k records, warm" "$1" "req/s" "target" 10000
+row "web: record list page, 10k records, warm, p99" "$2" "ms" "target (at most)" 10
+cat >"$tmp/cold.lua" <<'LUA'
+-- Every request another page or sort order of the list: the page memo rarely helps.
+local sorts = { "-id", "id", "-changed", "level", "section", "state" }
+local n = 0
+request = function()
+	n = n + 1
+	return wrk.format(nil, "/registers/asset?page=" .. (n % 200 + 1) .. "&sort=" .. sorts[n % #sorts + 1])
+end
+LUA
+set -- $(measure -t2 -c8 -d"${SECS}s" --latency -s "$tmp/cold.lua" -H "Cookie: mamori_session=$S" "${URL}")
+row "web: record list page, 10k records, cold" "$1" "req/s" "target" 10000
+row "web: record list page, 10k records, cold, p99" "$2" "ms" "target (at most)" 10
+
+# An API token for sato, issued by the administrator in the browser form.
+A=$(login admin "$ADMIN_PW")
+c=$(curl -s -b "mamori_session=$A" "${URL}admin/tokens" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+T=$(curl -s -b "mamori_session=$A" --data-urlencode "csrf=$c" --data-urlencode login=sato \
+	--data-urlencode label=bench "${URL}admin/tokens" |
+	sed -n 's/.*class="notice ok"[^<]*: \([A-Za-z0-9_-]\{22\}\)<.*/\1/p' | head -1)
+[ -n "$T" ] || { echo "bench/run-web.sh: no API token" >&2; exit 1; }
+cat >"$tmp/act.lua" <<'LUA'
+-- Each request registers a record through the door: decided, applied, ledgered, durable.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"register":"asset","fields":{"title":"bench","level":"2","section":"zeimu","access_controlled":"true"}}'
+LUA
+set -- $(measure -t2 -c8 -d"${SECS}s" --latency -s "$tmp/act.lua" -H "Authorization: Bearer $T" "${URL}api/v1/records")
+row "web: act through the API (record.create, durable)" "$1" "acts/s" "core target" 5000
+row "web: act through the API, p99" "$2" "ms" "core target (at most)" 20
+stop
+
+# ---- 100,000 records: resident memory after serving lists ----
+ward "$tmp/w100k" 100000
+serve "$tmp/w100k"
+S=$(login sato "$PW")
+for p in 1 2 3 50 500 1000 1999; do
+	for so in -id level section; do
+		curl -s -o /dev/null -b "mamori_session=$S" "${URL}registers/asset?page=$p&sort=$so"
+	done
+done
+measure -t2 -c8 -d5s -H "Cookie: mamori_session=$S" "${URL}registers/asset" >/dev/null
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$PID/status")
+hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$PID/status")
+row "web: server RSS with 100k records, after list load" "$(python3 -c "print(round($rss / 1024, 1))")" "MiB" "target (at most)" 64
+row "web: server peak RSS with 100k records" "$(python3 -c "print(round($hwm / 1024, 1))")" "MiB" "target (at most)" 64
+stop
