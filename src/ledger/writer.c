@@ -14,6 +14,17 @@
 /* Recent batches remembered to answer "which index did ticket T get". */
 #define RING 4096
 
+/*
+ * WAL checkpoints: a background thread copies committed pages into the
+ * database once the WAL holds CKPT_PASSIVE_PAGES, without blocking commits;
+ * the writer itself restarts the WAL past CKPT_RESTART_PAGES, which is quick
+ * because the background checkpoints have already copied nearly all of it.
+ * (SQLite's own autocheckpoint would run inside COMMIT and delay the
+ * acknowledgements of that batch by the whole copy.)
+ */
+#define CKPT_PASSIVE_PAGES 4096
+#define CKPT_RESTART_PAGES 32768
+
 /* Entries submitted but not yet committed, in submission (ticket) order. */
 struct batch {
 	struct strbuf bytes;  /* entry bytes, back to back */
@@ -60,7 +71,59 @@ struct ledger_writer {
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
 	bool can_sign;
+	int wal_pages; /* WAL size after the last commit (sqlite3_wal_hook) */
+
+	/* The WAL checkpointer thread and its connection. */
+	pthread_t ckpt_thread;
+	bool ckpt_started, ckpt_wanted, ckpt_stop;
+	pthread_cond_t ckpt_cv;
+	struct store *ckpt_st;
 };
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct ledger_writer *w = arg;
+
+	w->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+static void *checkpointer_main(void *arg)
+{
+	struct ledger_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->ckpt_wanted && !w->ckpt_stop)
+			pthread_cond_wait(&w->ckpt_cv, &w->mu);
+		if (w->ckpt_stop)
+			break;
+		w->ckpt_wanted = false;
+		pthread_mutex_unlock(&w->mu);
+		/* PASSIVE: copies what it can and never blocks the writer; errors just wait for
+		 * the next round (the writer's RESTART is the backstop). */
+		sqlite3_wal_checkpoint_v2(store_db(w->ckpt_st), NULL, SQLITE_CHECKPOINT_PASSIVE,
+		                          NULL, NULL);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* After a commit: ask for a background checkpoint, or restart the WAL when it is large. */
+static void after_commit(struct ledger_writer *w)
+{
+	if (w->wal_pages >= CKPT_RESTART_PAGES) {
+		sqlite3_wal_checkpoint_v2(store_db(w->st), NULL, SQLITE_CHECKPOINT_RESTART, NULL,
+		                          NULL);
+		w->wal_pages = 0;
+	} else if (w->wal_pages >= CKPT_PASSIVE_PAGES && w->ckpt_started) {
+		pthread_mutex_lock(&w->mu);
+		w->ckpt_wanted = true;
+		pthread_cond_signal(&w->ckpt_cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+}
 
 static void batch_reset(struct batch *b)
 {
@@ -220,6 +283,7 @@ static void *writer_main(void *arg)
 		strbuf_release(&err);
 		if (r == 0) {
 			pthread_mutex_unlock(&w->mu);
+			after_commit(w);
 			maybe_checkpoint(w, false);
 			pthread_mutex_lock(&w->mu);
 		}
@@ -247,6 +311,7 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
 	pthread_cond_init(&w->space, NULL);
+	pthread_cond_init(&w->ckpt_cv, NULL);
 	w->cur = batch_new();
 	w->spare = batch_new();
 	strbuf_init(&w->fail_msg, 0);
@@ -257,6 +322,12 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	r = ledger_open(w->st, &w->lg, err);
 	if (r < 0)
 		goto fail;
+	/* This connection's checkpoints move to the checkpointer (see CKPT_PASSIVE_PAGES). */
+	sqlite3_wal_hook(store_db(w->st), wal_hook, w);
+	if (store_open(dir, 0, &w->ckpt_st, &e2) == 0 &&
+	    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
+		w->ckpt_started = true;
+	strbuf_reset(&e2);
 	/* Checkpoints are signed only where the key is; a read-only copy just appends. */
 	w->can_sign = ledger_load_signer(dir, &probe, &e2) == 0;
 	note_signer_wipe(&probe);
@@ -394,6 +465,14 @@ int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 	pthread_mutex_unlock(&w->mu);
 	if (w->started)
 		pthread_join(w->thread, NULL);
+	if (w->ckpt_started) {
+		pthread_mutex_lock(&w->mu);
+		w->ckpt_stop = true;
+		pthread_cond_signal(&w->ckpt_cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->ckpt_thread, NULL);
+	}
+	store_close(w->ckpt_st);
 	r = w->failed;
 	if (r && err)
 		error_set(err, "%s", w->fail_msg.buf);
@@ -408,6 +487,7 @@ int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->space);
+	pthread_cond_destroy(&w->ckpt_cv);
 	free(w->dir);
 	free(w);
 	return r;

@@ -1,0 +1,339 @@
+/* bench-ledger: durable appends with ack latency, proof latency on a large tree, full verify,
+ * and the storage ceiling they are measured against (bench/run-ledger.sh prints the rows).
+ *
+ *   bench-ledger append DIR N WINDOW   group-committed 256-byte entries, WINDOW in flight
+ *   bench-ledger ceiling DIR N BATCH   the same rows into SQLite, no hashing, no thread
+ *   bench-ledger build DIR N           a tree of N small entries through the real append
+ *                                      code, in large unsynced transactions (bench only)
+ *   bench-ledger proof DIR SAMPLES     inclusion proofs of random entries from storage
+ *   bench-ledger verify DIR            ledger_verify over everything
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/parse.h"
+#include "base/timeutil.h"
+#include "ledger/ledger-internal.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+static void die(const char *what, const struct strbuf *err)
+{
+	fprintf(stderr, "bench-ledger: %s: %s\n", what, err ? err->buf : "");
+	exit(1);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int64_t pct(int64_t *v, size_t n, double p)
+{
+	size_t i = (size_t)(p * (double)(n - 1));
+	return v[i];
+}
+
+/* The 256-byte entry: a note whose data fills it (10 header + 3 field header + 243). */
+static void entry256(struct ledger_entry *e, char *buf, uint64_t i)
+{
+	memset(buf, 'a' + (int)(i % 26), 243);
+	snprintf(buf, 243, "bench entry %" PRIu64 " ", i);
+	buf[strlen(buf)] = '.';
+	*e = (struct ledger_entry){ .kind = ENTRY_NOTE,
+		                    .time_ms = (int64_t)i,
+		                    .data = (const uint8_t *)buf,
+		                    .data_len = 243 };
+}
+
+/* ---- append ---- */
+
+struct observer {
+	struct ledger_writer *w;
+	int64_t *submit_ns, *lat;
+	uint64_t n;
+};
+
+static void *observe(void *arg)
+{
+	struct observer *o = arg;
+	struct strbuf err = STRBUF_INIT;
+	uint64_t seen = 0;
+
+	while (seen < o->n) {
+		uint64_t d;
+		/* Tickets are numbered in submission order: waiting ahead of the submitter is fine.
+		 */
+		if (ledger_writer_wait(o->w, seen, NULL, &err) < 0)
+			die("wait", &err);
+		d = ledger_writer_durable(o->w);
+		int64_t now = time_mono_ns();
+		for (; seen < d; seen++)
+			o->lat[seen] = now - __atomic_load_n(&o->submit_ns[seen], __ATOMIC_ACQUIRE);
+	}
+	strbuf_release(&err);
+	return NULL;
+}
+
+static int bench_append(const char *dir, uint64_t n, uint64_t window)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct ledger_writer *w;
+	struct observer o = { 0 };
+	pthread_t th;
+	char buf[256];
+	int64_t t0, t1;
+
+	if (ledger_writer_start(dir, NULL, &w, &err) < 0)
+		die("writer", &err);
+	o.w = w;
+	o.n = n;
+	o.submit_ns = xcalloc(n, sizeof(int64_t));
+	o.lat = xcalloc(n, sizeof(int64_t));
+	pthread_create(&th, NULL, observe, &o);
+	t0 = time_mono_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		struct ledger_entry e;
+		uint64_t ticket;
+
+		/* A closed loop: at most `window` entries waiting for their acknowledgement. */
+		if (i >= window && ledger_writer_wait(w, i - window, NULL, &err) < 0)
+			die("wait", &err);
+		entry256(&e, buf, i);
+		__atomic_store_n(&o.submit_ns[i], time_mono_ns(), __ATOMIC_RELEASE);
+		if (ledger_writer_submit(w, &e, &ticket, &err) < 0)
+			die("submit", &err);
+	}
+	pthread_join(th, NULL);
+	t1 = time_mono_ns();
+	if (ledger_writer_stop(w, &err) < 0)
+		die("stop", &err);
+	qsort(o.lat, n, sizeof(int64_t), cmp_i64);
+	printf("%.0f %.3f %.3f\n", (double)n / ((double)(t1 - t0) / 1e9),
+	       (double)pct(o.lat, n, 0.50) / 1e6, (double)pct(o.lat, n, 0.99) / 1e6);
+	free(o.submit_ns);
+	free(o.lat);
+	strbuf_release(&err);
+	return 0;
+}
+
+/* ---- ceiling: the same rows, no hashing ---- */
+
+static int bench_ceiling(const char *dir, uint64_t n, uint64_t batch)
+{
+	struct strbuf err = STRBUF_INIT, bundle = STRBUF_INIT;
+	static uint8_t tile[LEDGER_TILE_HASHES * MERKLE_HASH_SIZE], head[64 * 32];
+	struct store *st;
+	char buf[256];
+	int64_t t0;
+
+	if (store_open(dir, STORE_CREATE, &st, &err) < 0)
+		die("store", &err);
+	memset(tile, 7, sizeof(tile));
+	t0 = time_mono_ns();
+	for (uint64_t i = 0; i < n;) {
+		if (store_begin(st, &err) < 0)
+			die("begin", &err);
+		for (uint64_t k = 0; k < batch && i < n; k++, i++) {
+			struct ledger_entry e;
+			entry256(&e, buf, i);
+			strbuf_addch(&bundle, 1);
+			strbuf_addch(&bundle, 0);
+			strbuf_add(&bundle, "\x01\x07", 2);
+			strbuf_add(&bundle, buf, 254);
+			if ((i & 255) == 255 || k + 1 == batch || i + 1 == n) {
+				sqlite3_stmt *s = store_prepare(
+				    st,
+				    "INSERT OR REPLACE INTO ledger_bundle(n, data) VALUES (?, ?)",
+				    &err);
+				sqlite3_bind_int64(s, 1, (int64_t)(i >> 8));
+				sqlite3_bind_blob(s, 2, bundle.buf, (int)bundle.len, SQLITE_STATIC);
+				if (sqlite3_step(s) != SQLITE_DONE)
+					die("insert bundle", NULL);
+				sqlite3_reset(s);
+				s = store_prepare(
+				    st,
+				    "INSERT OR REPLACE INTO ledger_tile(id, width, hashes) "
+				    "VALUES (?, ?, ?)",
+				    &err);
+				sqlite3_bind_int64(s, 1, (int64_t)(i >> 8));
+				sqlite3_bind_int(s, 2, (int)(i & 255) + 1);
+				sqlite3_bind_blob(
+				    s, 3, tile,
+				    (int)(tile_stored_count((unsigned)(i & 255) + 1) * 32),
+				    SQLITE_STATIC);
+				if (sqlite3_step(s) != SQLITE_DONE)
+					die("insert tile", NULL);
+				sqlite3_reset(s);
+				if ((i & 255) == 255)
+					strbuf_reset(&bundle);
+			}
+		}
+		{
+			sqlite3_stmt *s =
+			    store_prepare(st,
+			                  "INSERT OR REPLACE INTO ledger_head(id, size, root, "
+			                  "range) VALUES (1, ?, ?, ?)",
+			                  &err);
+			sqlite3_bind_int64(s, 1, (int64_t)i);
+			sqlite3_bind_blob(s, 2, head, 32, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 3, head, 32 * __builtin_popcountll(i), SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				die("insert head", NULL);
+			sqlite3_reset(s);
+		}
+		if (store_commit(st, &err) < 0)
+			die("commit", &err);
+	}
+	printf("%.0f\n", (double)n / ((double)(time_mono_ns() - t0) / 1e9));
+	store_close(st);
+	strbuf_release(&bundle);
+	strbuf_release(&err);
+	return 0;
+}
+
+/* ---- build: a large tree through the real append code, unsynced ---- */
+
+static int bench_build(const char *dir, uint64_t n)
+{
+	const uint64_t per = 1 << 20;
+	struct strbuf err = STRBUF_INIT;
+	struct merkle_hasher *h = merkle_hasher_new();
+	struct ledger_item *items = xcalloc(per, sizeof(*items));
+	uint8_t(*bytes)[24] = xcalloc(per, 24), (*leaves)[32] = xcalloc(per, 32);
+	struct store *st;
+	struct ledger *lg;
+
+	if (store_open(dir, STORE_CREATE, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0)
+		die("open", &err);
+	/* Bench only: durability is not what this part measures. */
+	if (store_exec(st, "PRAGMA synchronous=OFF", &err) < 0)
+		die("pragma", &err);
+	for (uint64_t i = 0; i < n;) {
+		uint64_t k = 0;
+		for (; k < per && i + k < n; k++) {
+			/* a canonical note entry of 21 bytes: header, data field of 8 bytes */
+			uint64_t v = i + k;
+			uint8_t *b = bytes[k];
+			memset(b, 0, 10);
+			b[0] = 1;
+			b[1] = ENTRY_NOTE;
+			b[10] = 11;
+			b[11] = 0;
+			b[12] = 8;
+			memcpy(b + 13, &v, 8);
+			merkle_hash_leaf(h, b, 21, leaves[k]);
+			items[k] = (struct ledger_item){ .bytes = b, .len = 21, .leaf = leaves[k] };
+		}
+		if (store_begin(st, &err) < 0 ||
+		    ledger_append_items(lg, items, k, NULL, &err) < 0 || store_commit(st, &err) < 0)
+			die("append", &err);
+		i += k;
+	}
+	store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", &err);
+	ledger_close(lg);
+	store_close(st);
+	merkle_hasher_free(h);
+	free(items);
+	free(bytes);
+	free(leaves);
+	strbuf_release(&err);
+	return 0;
+}
+
+/* ---- proof ---- */
+
+static int bench_proof(const char *dir, uint64_t samples)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct store *st;
+	struct ledger *lg;
+	uint8_t root[32], proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], leaf[32];
+	struct merkle_span spans[MERKLE_MAX_PROOF];
+	int64_t *lat = xcalloc(samples, sizeof(int64_t));
+	uint64_t size, x = 88172645463325252ULL;
+	size_t nr;
+
+	if (store_open(dir, 0, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0 ||
+	    ledger_head(lg, &size, root, &err) < 0)
+		die("open", &err);
+	for (uint64_t s = 0; s < samples; s++) {
+		uint64_t index;
+		int64_t t0;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		index = x % size;
+		t0 = time_mono_ns();
+		if (ledger_inclusion_proof(lg, index, size, proof, &nr, &err) < 0)
+			die("proof", &err);
+		lat[s] = time_mono_ns() - t0;
+		/* Outside the timing: the proof is checked, so nothing is skipped by mistake. */
+		if (ledger_leaf_hash(lg, index, leaf, &err) < 0)
+			die("leaf", &err);
+		for (size_t i = 0; i < nr; i++)
+			spans[i] = merkle_span_hash(proof[i]);
+		if (merkle_verify_inclusion(ledger_hasher(lg), index, size, merkle_span_hash(leaf),
+		                            spans, nr, merkle_span_hash(root)) != 0)
+			die("a proof does not verify", NULL);
+	}
+	qsort(lat, samples, sizeof(int64_t), cmp_i64);
+	printf("%" PRIu64 " %.1f %.1f\n", size, (double)pct(lat, samples, 0.5) / 1e3,
+	       (double)pct(lat, samples, 0.99) / 1e3);
+	free(lat);
+	ledger_close(lg);
+	store_close(st);
+	strbuf_release(&err);
+	return 0;
+}
+
+static int bench_verify(const char *dir)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct ledger_verify_result res;
+	struct store *st;
+	struct ledger *lg;
+	int64_t t0;
+	double secs;
+
+	if (store_open(dir, 0, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0)
+		die("open", &err);
+	t0 = time_mono_ns();
+	if (ledger_verify(lg, dir, NULL, 0, &res, &err) < 0)
+		die("verify", &err);
+	secs = (double)(time_mono_ns() - t0) / 1e9;
+	printf("%.1f %" PRIu64 "\n", (double)res.bytes / secs / 1e6, res.entries);
+	ledger_close(lg);
+	store_close(st);
+	strbuf_release(&err);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t a = 0, b = 0;
+
+	if (argc >= 4)
+		parse_uint64(argv[3], UINT64_MAX, &a);
+	if (argc >= 5)
+		parse_uint64(argv[4], UINT64_MAX, &b);
+	if (argc == 5 && !strcmp(argv[1], "append") && a && b)
+		return bench_append(argv[2], a, b);
+	if (argc == 5 && !strcmp(argv[1], "ceiling") && a && b)
+		return bench_ceiling(argv[2], a, b);
+	if (argc == 4 && !strcmp(argv[1], "build") && a)
+		return bench_build(argv[2], a);
+	if (argc == 4 && !strcmp(argv[1], "proof") && a)
+		return bench_proof(argv[2], a);
+	if (argc == 3 && !strcmp(argv[1], "verify"))
+		return bench_verify(argv[2]);
+	fprintf(stderr, "usage: see the comment at the top of bench/bench-ledger.c\n");
+	return 2;
+}

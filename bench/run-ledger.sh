@@ -1,0 +1,47 @@
+#!/bin/sh
+# Ledger rows for `make bench`, each beside what bounds it: durable group-committed appends of
+# 256-byte entries (with ack latency) beside the storage ceiling (the same rows written to
+# SQLite without hashing), proof latency at 10^7 entries, and full verify beside the hash
+# ceiling (openssl speed -evp sha256). Sizes can be lowered for a quick run:
+# BENCH_LEDGER_N (appends, default 1000000), BENCH_LEDGER_TREE (default 10000000).
+set -eu
+B=$1
+N=${BENCH_LEDGER_N:-1000000}
+TREE=${BENCH_LEDGER_TREE:-10000000}
+WINDOW=${BENCH_LEDGER_WINDOW:-4096}
+BL="$B/bench/bench-ledger"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench-ledger.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# Hash ceiling: OpenSSL's own SHA-256 speed (same EVP method Mamori uses), bytes/s at 256 B and
+# 16 KiB blocks, in MB/s.
+speed=$(openssl speed -evp sha256 -seconds 2 2>/dev/null | awk '/^sha256/ {print $4, $7}')
+h256=$(echo "$speed" | awk '{sub(/k$/, "", $1); printf "%.0f", $1 / 1000}')
+h16k=$(echo "$speed" | awk '{sub(/k$/, "", $2); printf "%.0f", $2 / 1000}')
+
+# Durable appends through the group-commit writer, and the storage ceiling (same batch size).
+"$B/mamori" --dir "$tmp/a" init >/dev/null
+set -- $("$BL" append "$tmp/a" "$N" "$WINDOW")
+rate=$1 p50=$2 p99=$3
+mkdir "$tmp/c" "$tmp/t"
+ceil=$("$BL" ceiling "$tmp/c" "$N" "$WINDOW")
+rm -rf "$tmp/c"
+
+# Full verify of the appended log (256-byte entries), MB/s of entry bytes.
+set -- $("$BL" verify "$tmp/a")
+vmb=$1
+rm -rf "$tmp/a"
+
+# Proofs at 10^7 entries, read from the real storage; the tree is built through the real
+# append code in large unsynced transactions (a bench-only shortcut for the set-up).
+"$BL" build "$tmp/t" "$TREE"
+set -- $("$BL" proof "$tmp/t" 20000)
+size=$1 pr50=$2 pr99=$3
+
+printf 'ledger durable appends, 256 B entries, %s in flight\t%s\tentries/s\tstorage ceiling: same rows into SQLite, no hashing\t%s\t\n' "$WINDOW" "$rate" "$ceil"
+printf 'ledger ack latency p50\t%s\tms\ttarget\t10\t\n' "$p50"
+printf 'ledger ack latency p99\t%s\tms\ttarget\t10\t\n' "$p99"
+printf 'ledger proof latency p50, %s entries\t%s\tus\ttarget\t100\t\n' "$size" "$pr50"
+printf 'ledger proof latency p99, %s entries\t%s\tus\ttarget\t100\t\n' "$size" "$pr99"
+printf 'ledger full verify (re-hash, rebuild, compare)\t%s\tMB/s\thash ceiling: openssl speed -evp sha256, 256 B blocks\t%s\t\n' "$vmb" "$h256"
+printf 'SHA-256 (openssl speed -evp sha256, 16 KiB blocks)\t%s\tMB/s\t-\t-\t-\n' "$h16k"
