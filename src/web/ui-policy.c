@@ -62,6 +62,49 @@ static void carrier_anchor(const struct policy_carrier *c, struct strbuf *out)
 	}
 }
 
+/* What carries a clause, named as staff read it: 情報資産（目録）・複製, 規定 copy-l32-needs-so. */
+static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
+{
+	switch (c->kind) {
+	case CARRIER_RULE:
+		strbuf_addf(out, "%s %s", _("Rule"), ((const struct policy_rule *)c->obj)->id);
+		break;
+	case CARRIER_REGISTER:
+		strbuf_addstr(out, ((const struct policy_register *)c->obj)->name);
+		break;
+	case CARRIER_FIELD: {
+		const struct policy_field *f = c->obj;
+		strbuf_addf(out, "%s %s", _("Field"), f->name ? f->name : f->id);
+		break;
+	}
+	case CARRIER_ACTION: {
+		const struct policy_action *a = c->obj;
+		strbuf_addf(out, "%s・%s", a->reg->name, a->name ? a->name : a->id);
+		break;
+	}
+	case CARRIER_DUTY: {
+		const struct policy_duty *d = c->obj;
+		strbuf_addf(out, "%s %s", _("Duty"), d->name ? d->name : d->id);
+		break;
+	}
+	case CARRIER_ROLE:
+		strbuf_addstr(out, ((const struct policy_role *)c->obj)->name);
+		break;
+	case CARRIER_LEVEL:
+		strbuf_addstr(out, ((const struct policy_level *)c->obj)->name);
+		break;
+	case CARRIER_RETENTION:
+		strbuf_addf(out, "%s %s", _("Retention"),
+		            ((const struct policy_retention *)c->obj)->reg->name);
+		break;
+	case CARRIER_SEPARATION:
+		strbuf_addstr(out, _("Separation of duties"));
+		break;
+	default:
+		strbuf_addstr(out, c->name);
+	}
+}
+
 static void clause_list(struct web_req *r, const struct policy_clauses *cl)
 {
 	for (unsigned i = 0; i < cl->nr; i++) {
@@ -331,12 +374,14 @@ static void section_clauses(struct web_req *r, struct strbuf *id)
 			html_open(o, "p", HTML_END);
 			html_text(o, _("Carried by:"));
 			for (unsigned k = 0; k < e->nr; k++) {
-				struct strbuf url = STRBUF_INIT;
+				struct strbuf url = STRBUF_INIT, label = STRBUF_INIT;
 				carrier_anchor(&e->carriers[k], &url);
+				carrier_label(&e->carriers[k], &label);
 				strbuf_addch(o, ' ');
-				html_elem(o, "a", e->carriers[k].name, "href", url.buf, "class",
-				          "tag", HTML_END);
+				html_elem(o, "a", label.buf, "href", url.buf, "class", "tag",
+				          "title", e->carriers[k].name, HTML_END);
 				strbuf_release(&url);
+				strbuf_release(&label);
 			}
 			html_close(o, "p");
 		} else if (c->reason) {
