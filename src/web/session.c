@@ -208,6 +208,15 @@ int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err)
 		return -EIO;
 	}
 	token_digest_hex(tok, digest);
+	/* Sessions nobody came back to are forgotten here, at each login. */
+	q = store_prepare(r->st, "DELETE FROM web_sessions WHERE seen_ms < ? OR created_ms < ?",
+	                  err);
+	if (q) {
+		sqlite3_bind_int64(q, 1, now - r->cfg->idle_timeout_ms);
+		sqlite3_bind_int64(q, 2, now - r->cfg->absolute_timeout_ms);
+		(void)sqlite3_step(q);
+		sqlite3_reset(q);
+	}
 	q = store_prepare(r->st,
 	                  "INSERT INTO web_sessions(token_sha256, user_id, created_ms, seen_ms, "
 	                  "remote) VALUES (?, ?, ?, ?, ?)",
