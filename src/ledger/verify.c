@@ -1,6 +1,8 @@
 /* verify: re-hash every entry, rebuild the tree, check tiles, head and signed checkpoints. */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,24 +149,168 @@ static void check_checkpoints(struct vstate *v)
 	}
 }
 
-/* One entry of the scan; ret_sealed gets its seal commitment or NULL. */
-static int verify_entry(struct vstate *v, const uint8_t *e, size_t len, const uint8_t **ret_sealed)
-{
-	uint8_t leaf[MERKLE_HASH_SIZE];
-	struct strbuf why = STRBUF_INIT;
+/*
+ * Bundles are checked in a two-stage pipeline: a worker thread validates and
+ * leaf-hashes bundle n+1 while this thread reads rows and builds the tree over
+ * bundle n. Leaf hashing is most of the work, so two cores verify nearly twice
+ * as fast. Results are consumed strictly in order, so the first bad entry is
+ * still the one reported.
+ */
+enum bjob_err { BJOB_OK, BJOB_INVALID, BJOB_TRUNCATED, BJOB_TOO_MANY };
 
-	if (entry_validate(e, len, ret_sealed, &why) < 0) {
-		fail(v, "entry %" PRIu64 " is not a valid entry: %s", v->n, why.buf);
-		strbuf_release(&why);
-		return v->ret;
+struct bjob {
+	uint64_t n;         /* bundle number */
+	struct strbuf data; /* the bundle's bytes (a copy: the row cursor moves on) */
+	unsigned count;     /* entries that passed */
+	uint8_t leaves[LEDGER_TILE_WIDTH][MERKLE_HASH_SIZE];
+	size_t lens[LEDGER_TILE_WIDTH];
+	const uint8_t *seals[LEDGER_TILE_WIDTH];
+	enum bjob_err err; /* what stopped the bundle after `count` good entries */
+	struct strbuf why;
+};
+
+struct bpipe {
+	pthread_t thread;
+	bool started, stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct bjob *queued; /* handed to the worker */
+	struct bjob *done;   /* last finished */
+	struct merkle_hasher *h;
+	struct bjob jobs[2];
+};
+
+static void bjob_run(struct merkle_hasher *h, struct bjob *j)
+{
+	const uint8_t *data = (const uint8_t *)j->data.buf, *e;
+	size_t pos = 0, len;
+	int r;
+
+	j->count = 0;
+	j->err = BJOB_OK;
+	strbuf_reset(&j->why);
+	while ((r = bundle_next(data, j->data.len, &pos, &e, &len)) > 0) {
+		if (j->count == LEDGER_TILE_WIDTH) {
+			j->err = BJOB_TOO_MANY;
+			return;
+		}
+		if (entry_validate(e, len, &j->seals[j->count], &j->why) < 0) {
+			j->err = BJOB_INVALID;
+			return;
+		}
+		merkle_hash_leaf(h, e, len, j->leaves[j->count]);
+		j->lens[j->count] = len;
+		j->count++;
 	}
-	merkle_hash_leaf(v->h, e, len, leaf);
-	if (merkle_range_append(v->h, &v->range, leaf, verify_node, v) < 0)
-		return fail(v, "the log is full");
-	v->n++;
-	v->bytes += len;
-	check_checkpoints(v);
-	return v->ret;
+	if (r < 0)
+		j->err = BJOB_TRUNCATED;
+}
+
+static void *bpipe_main(void *arg)
+{
+	struct bpipe *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct bjob *j;
+
+		while (!p->queued && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!p->queued)
+			break;
+		j = p->queued;
+		pthread_mutex_unlock(&p->mu);
+		bjob_run(p->h, j);
+		pthread_mutex_lock(&p->mu);
+		p->queued = NULL;
+		p->done = j;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void bpipe_init(struct bpipe *p)
+{
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->h = merkle_hasher_new();
+	for (int i = 0; i < 2; i++) {
+		strbuf_init(&p->jobs[i].data, 0);
+		strbuf_init(&p->jobs[i].why, 0);
+	}
+	/* Without a thread the jobs simply run inline in bpipe_submit. */
+	p->started = pthread_create(&p->thread, NULL, bpipe_main, p) == 0;
+}
+
+static void bpipe_submit(struct bpipe *p, struct bjob *j)
+{
+	if (!p->started) {
+		bjob_run(p->h, j);
+		p->done = j;
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->done = NULL;
+	p->queued = j;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void bpipe_wait(struct bpipe *p, struct bjob *j)
+{
+	if (!p->started)
+		return;
+	pthread_mutex_lock(&p->mu);
+	while (p->queued == j)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void bpipe_release(struct bpipe *p)
+{
+	if (p->started) {
+		pthread_mutex_lock(&p->mu);
+		while (p->queued)
+			pthread_cond_wait(&p->cv, &p->mu);
+		p->stop = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->thread, NULL);
+	}
+	for (int i = 0; i < 2; i++) {
+		strbuf_release(&p->jobs[i].data);
+		strbuf_release(&p->jobs[i].why);
+	}
+	merkle_hasher_free(p->h);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+}
+
+/* Adds a finished bundle's entries to the tree, in order; then reports what stopped it. */
+static int consume(struct vstate *v, struct bjob *j, const char *where)
+{
+	for (unsigned i = 0; i < j->count && !v->ret; i++) {
+		if (merkle_range_append(v->h, &v->range, j->leaves[i], verify_node, v) < 0)
+			return fail(v, "the log is full");
+		v->n++;
+		v->bytes += j->lens[i];
+		check_checkpoints(v);
+	}
+	if (v->ret)
+		return v->ret;
+	switch (j->err) {
+	case BJOB_OK:
+		return 0;
+	case BJOB_INVALID:
+		return fail(v, "entry %" PRIu64 " is not a valid entry: %s", v->n, j->why.buf);
+	case BJOB_TRUNCATED:
+		return fail(v, "entry %" PRIu64 " is truncated: %s is damaged", v->n, where);
+	case BJOB_TOO_MANY:
+		return fail(v, "%s holds more than %d entries", where, LEDGER_TILE_WIDTH);
+	}
+	return 0;
 }
 
 /* After the scan: the edge tiles must cover exactly the entries, no more. */
@@ -411,50 +557,67 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 	qsort(v.cps, v.ncp, sizeof(*v.cps), cmp_vcp);
 	check_checkpoints(&v);
 
-	/* Every bundle in order. */
+	/* Every bundle in order, through the pipeline (see struct bpipe). */
 	s = store_prepare(ledger_store(lg), "SELECT n, data FROM ledger_bundle ORDER BY n", err);
 	if (!s) {
 		r = -EIO;
 		goto out;
 	}
-	while (!v.ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint64_t n = (uint64_t)sqlite3_column_int64(s, 0);
-		const uint8_t *data = sqlite3_column_blob(s, 1), *e, *seals[LEDGER_TILE_WIDTH];
-		size_t size = (size_t)sqlite3_column_bytes(s, 1), pos = 0, len;
-		unsigned count = 0;
+	{
+		struct bpipe p;
+		struct bjob *cur, *next;
+		bool have;
 
-		if (n != expect_n || v.n != n * LEDGER_TILE_WIDTH) {
-			fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing", v.n,
-			     n * LEDGER_TILE_WIDTH - 1);
-			break;
+		bpipe_init(&p);
+		cur = &p.jobs[0];
+		next = &p.jobs[1];
+		rc = sqlite3_step(s);
+		have = rc == SQLITE_ROW;
+		if (have) {
+			cur->n = (uint64_t)sqlite3_column_int64(s, 0);
+			strbuf_reset(&cur->data);
+			strbuf_add(&cur->data, sqlite3_column_blob(s, 1),
+			           (size_t)sqlite3_column_bytes(s, 1));
+			bpipe_submit(&p, cur);
 		}
-		while ((r = bundle_next(data, size, &pos, &e, &len)) > 0 && !v.ret) {
-			if (count == LEDGER_TILE_WIDTH) {
-				fail(&v,
-				     "entries %" PRIu64 "..: the bundle holds more than %d entries",
-				     n * LEDGER_TILE_WIDTH, LEDGER_TILE_WIDTH);
+		while (have && !v.ret) {
+			bool have_next;
+			char where[64];
+
+			rc = sqlite3_step(s);
+			have_next = rc == SQLITE_ROW;
+			if (have_next) {
+				next->n = (uint64_t)sqlite3_column_int64(s, 0);
+				strbuf_reset(&next->data);
+				strbuf_add(&next->data, sqlite3_column_blob(s, 1),
+				           (size_t)sqlite3_column_bytes(s, 1));
+			}
+			bpipe_wait(&p, cur);
+			if (have_next)
+				bpipe_submit(&p, next);
+			if (cur->n != expect_n || v.n != cur->n * LEDGER_TILE_WIDTH) {
+				fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing", v.n,
+				     cur->n * LEDGER_TILE_WIDTH - 1);
 				break;
 			}
-			seals[count] = NULL;
-			verify_entry(&v, e, len, &seals[count]);
-			count++;
+			snprintf(where, sizeof(where), "the bundle of entries %" PRIu64 "..",
+			         cur->n * LEDGER_TILE_WIDTH);
+			if (consume(&v, cur, where) < 0)
+				break;
+			check_sealed(&v, lg, cur->n, cur->seals, cur->count, ret, &sealed_blob);
+			expect_n = cur->n + 1;
+			if (cur->count < LEDGER_TILE_WIDTH && !v.ret) {
+				/* A short bundle ends the log: nothing may follow it. */
+				if (have_next)
+					fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing",
+					     v.n, next->n * LEDGER_TILE_WIDTH - 1);
+				break;
+			}
+			cur = next;
+			next = cur == &p.jobs[0] ? &p.jobs[1] : &p.jobs[0];
+			have = have_next;
 		}
-		if (r < 0)
-			fail(&v,
-			     "entry %" PRIu64 " is truncated: the bundle of entries %" PRIu64
-			     ".. is damaged",
-			     v.n, n * LEDGER_TILE_WIDTH);
-		if (!v.ret)
-			check_sealed(&v, lg, n, seals, count, ret, &sealed_blob);
-		expect_n = n + 1;
-		if (count < LEDGER_TILE_WIDTH && !v.ret) {
-			/* A short bundle ends the log: nothing may follow it. */
-			rc = sqlite3_step(s);
-			if (rc == SQLITE_ROW)
-				fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing", v.n,
-				     (uint64_t)sqlite3_column_int64(s, 0) * LEDGER_TILE_WIDTH - 1);
-			break;
-		}
+		bpipe_release(&p);
 	}
 	sqlite3_reset(s);
 	if (!v.ret && head_size != v.n) {
@@ -644,42 +807,72 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 	qsort(v.cps, v.ncp, sizeof(*v.cps), cmp_vcp);
 	check_checkpoints(&v);
 
-	/* Entry bundles 0 .. up to the export's size. */
-	for (uint64_t n = 0; !v.ret && n * LEDGER_TILE_WIDTH < c.size; n++) {
-		uint64_t left = c.size - n * LEDGER_TILE_WIDTH;
-		unsigned want = left >= LEDGER_TILE_WIDTH ? LEDGER_TILE_WIDTH : (unsigned)left;
-		size_t pos = 0, len;
-		const uint8_t *e;
-		unsigned count = 0;
+	/* Entry bundles 0 .. up to the export's size, through the pipeline (struct bpipe). */
+	{
+		struct bpipe p;
+		struct bjob *cur = NULL, *next;
+		uint64_t nbundles = (c.size + LEDGER_TILE_WIDTH - 1) / LEDGER_TILE_WIDTH;
 
-		strbuf_reset(&c.path);
-		strbuf_reset(&c.data);
-		export_path(&c.path, "entries", n, want == LEDGER_TILE_WIDTH ? 0 : want);
-		r = fs->read(fs->ctx, c.path.buf, (size_t)LEDGER_TILE_WIDTH * (2 + ENTRY_MAX_SIZE),
-		             &c.data);
-		if (r == -ENOENT) {
-			fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing ('%s')", v.n,
-			     v.n + want - 1, c.path.buf);
-			break;
-		}
-		if (r < 0) {
-			error_set(err, "cannot read '%s': %s", c.path.buf, strerror(-r));
-			goto out;
-		}
-		while (!v.ret && (r = bundle_next((const uint8_t *)c.data.buf, c.data.len, &pos, &e,
-		                                  &len)) > 0) {
-			if (count == want) {
-				fail(&v, "'%s' holds more than %u entries", c.path.buf, want);
-				break;
+		bpipe_init(&p);
+		for (uint64_t n = 0; n <= nbundles && !v.ret; n++) {
+			unsigned want = 0;
+
+			next = &p.jobs[n % 2];
+			if (n < nbundles) {
+				uint64_t left = c.size - n * LEDGER_TILE_WIDTH;
+				want =
+				    left >= LEDGER_TILE_WIDTH ? LEDGER_TILE_WIDTH : (unsigned)left;
+				strbuf_reset(&c.path);
+				export_path(&c.path, "entries", n,
+				            want == LEDGER_TILE_WIDTH ? 0 : want);
+				strbuf_reset(&next->data);
+				next->n = n;
+				r = fs->read(fs->ctx, c.path.buf,
+				             (size_t)LEDGER_TILE_WIDTH * (2 + ENTRY_MAX_SIZE),
+				             &next->data);
+				if (cur)
+					bpipe_wait(&p, cur);
+				if (r == -ENOENT) {
+					/* the previous bundle first: its problems come earlier */
+					if (cur)
+						consume(&v, cur, "an entry bundle");
+					fail(&v,
+					     "entries %" PRIu64 "..%" PRIu64 " are missing ('%s')",
+					     n * LEDGER_TILE_WIDTH,
+					     n * LEDGER_TILE_WIDTH + want - 1, c.path.buf);
+					break;
+				}
+				if (r < 0) {
+					error_set(err, "cannot read '%s': %s", c.path.buf,
+					          strerror(-r));
+					bpipe_release(&p);
+					goto out;
+				}
+				bpipe_submit(&p, next);
+			} else if (cur) {
+				bpipe_wait(&p, cur);
 			}
-			verify_entry(&v, e, len, NULL);
-			count++;
+			if (cur) {
+				char where[64];
+				unsigned cwant =
+				    (unsigned)(c.size - cur->n * LEDGER_TILE_WIDTH >=
+				                       LEDGER_TILE_WIDTH
+				                   ? LEDGER_TILE_WIDTH
+				                   : c.size - cur->n * LEDGER_TILE_WIDTH);
+				snprintf(where, sizeof(where), "entry bundle %" PRIu64, cur->n);
+				if (consume(&v, cur, where) < 0)
+					break;
+				if (cur->count != cwant) {
+					fail(&v,
+					     "entries %" PRIu64 "..%" PRIu64
+					     " are missing (%s is short)",
+					     v.n, cur->n * LEDGER_TILE_WIDTH + cwant - 1, where);
+					break;
+				}
+			}
+			cur = next;
 		}
-		if (!v.ret && r < 0)
-			fail(&v, "entry %" PRIu64 " is truncated in '%s'", v.n, c.path.buf);
-		if (!v.ret && count != want)
-			fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing ('%s' is short)",
-			     v.n, n * LEDGER_TILE_WIDTH + want - 1, c.path.buf);
+		bpipe_release(&p);
 	}
 	beyond_end(&v);
 	check_edges(&v);
