@@ -89,6 +89,9 @@ bool act_actor_holds(const struct act_state *s, const char *role, const char *sc
 bool act_require_admin(struct act_state *s, const char *const *clauses);
 /* Digest of a record's canonical JSON. */
 void act_digest_record(const struct record *r, uint8_t out[32]);
+void act_digest_record_parts(int64_t id, const char *register_id, const char *state,
+                             const char *level, const char *section, const char *system,
+                             json_t *fields, int64_t version, uint8_t out[32]);
 /* The scope string of approver a ("org", "section:zeimu"). */
 char *act_approver_scope(const struct policy_approver *a);
 /* Adds an approver to the result with names for people. */

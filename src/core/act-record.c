@@ -581,9 +581,8 @@ static int apply_change(struct act_state *s, struct target *t, int64_t creator, 
 	const struct policy_state *to = t->action->to;
 	const char *state = to ? to->id : t->rec.state;
 	char *fields = json_dumps(t->merged, JSON_COMPACT | JSON_SORT_KEYS);
-	struct record after = { 0 };
 	sqlite3_stmt *q;
-	int rc, r;
+	int rc;
 
 	if (!t->rec.id) {
 		if (!state)
@@ -644,12 +643,10 @@ static int apply_change(struct act_state *s, struct target *t, int64_t creator, 
 		act_digest_record(&t->rec, s->before);
 		s->has_before = true;
 	}
-	r = record_get(st, s->record_id, &after, err);
-	if (r < 0)
-		return r;
-	act_digest_record(&after, s->after);
+	/* The record as now stored, from what was written (no read back needed). */
+	act_digest_record_parts(s->record_id, t->reg->id, state, t->level, t->section, t->system,
+	                        t->merged, t->rec.id ? t->rec.version + 1 : 1, s->after);
 	s->has_after = true;
-	record_release(&after);
 	free(s->subject);
 	s->subject = core_subject(t->reg->id, s->record_id);
 	return 0;

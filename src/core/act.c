@@ -90,6 +90,13 @@ int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf 
 	if (r < 0)
 		goto fail;
 	guard_install(d->st, &d->guard);
+	/*
+	 * Each act runs in a savepoint, so SQLite keeps a statement journal; in memory it costs
+	 * no temporary file per act (a file would be created and unlinked every time).
+	 */
+	r = store_exec(d->st, "PRAGMA temp_store = MEMORY", err);
+	if (r < 0)
+		goto fail;
 	r = ledger_open(d->st, &d->lg, err);
 	if (r < 0)
 		goto fail;
@@ -216,9 +223,8 @@ bool act_require_admin(struct act_state *s, const char *const *clauses)
 	return true;
 }
 
-void act_digest_record(const struct record *r, uint8_t out[32])
+static void digest_json(char *json, uint8_t out[32])
 {
-	char *json = record_canonical_json(r);
 	char hex[65];
 
 	core_sha256_hex(json, strlen(json), hex);
@@ -230,6 +236,20 @@ void act_digest_record(const struct record *r, uint8_t out[32])
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	free(json);
+}
+
+void act_digest_record(const struct record *r, uint8_t out[32])
+{
+	digest_json(record_canonical_json(r), out);
+}
+
+void act_digest_record_parts(int64_t id, const char *register_id, const char *state,
+                             const char *level, const char *section, const char *system,
+                             json_t *fields, int64_t version, uint8_t out[32])
+{
+	digest_json(record_canonical_json_parts(id, register_id, state, level, section, system,
+	                                        fields, version),
+	            out);
 }
 
 char *act_approver_scope(const struct policy_approver *a)

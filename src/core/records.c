@@ -249,20 +249,28 @@ const struct policy_field *record_find_field(const struct policy_register *r,
 	return NULL;
 }
 
-char *record_canonical_json(const struct record *r)
+char *record_canonical_json_parts(int64_t id, const char *register_id, const char *state,
+                                  const char *level, const char *section, const char *system,
+                                  json_t *fields, int64_t version)
 {
 	json_t *o = json_object();
 	char *s;
 
-	json_object_set_new(o, "id", json_integer(r->id));
-	json_object_set_new(o, "register", json_string(r->register_id));
-	json_object_set_new(o, "state", json_string(r->state));
-	json_object_set_new(o, "level", r->level ? json_string(r->level) : json_null());
-	json_object_set_new(o, "section", r->section ? json_string(r->section) : json_null());
-	json_object_set_new(o, "system", r->system ? json_string(r->system) : json_null());
-	json_object_set_new(o, "fields", r->fields ? json_incref(r->fields) : json_object());
-	json_object_set_new(o, "version", json_integer(r->version));
+	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "register", json_string(register_id));
+	json_object_set_new(o, "state", json_string(state ? state : ""));
+	json_object_set_new(o, "level", level ? json_string(level) : json_null());
+	json_object_set_new(o, "section", section ? json_string(section) : json_null());
+	json_object_set_new(o, "system", system ? json_string(system) : json_null());
+	json_object_set_new(o, "fields", fields ? json_incref(fields) : json_object());
+	json_object_set_new(o, "version", json_integer(version));
 	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(o);
 	return s;
+}
+
+char *record_canonical_json(const struct record *r)
+{
+	return record_canonical_json_parts(r->id, r->register_id, r->state, r->level, r->section,
+	                                   r->system, r->fields, r->version);
 }

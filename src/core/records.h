@@ -60,5 +60,8 @@ const struct policy_field *record_find_field(const struct policy_register *r,
 
 /* Canonical JSON of a record (keys sorted), for digests and display. */
 char *record_canonical_json(const struct record *r);
+char *record_canonical_json_parts(int64_t id, const char *register_id, const char *state,
+                                  const char *level, const char *section, const char *system,
+                                  json_t *fields, int64_t version);
 
 #endif

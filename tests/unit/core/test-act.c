@@ -4,6 +4,7 @@
 #include "fixture.h"
 
 #include "base/timeutil.h"
+#include "core/act-internal.h"
 #include "core/records.h"
 #include "core/requests.h"
 #include "ledger/ledger.h"
@@ -88,6 +89,28 @@ static void assert_one_entry_per_act(struct fixture *f)
 	                 fx_count(f, "SELECT count(*) FROM acts"));
 }
 
+/* The ledger entry of the record's last change holds the digest of the record as stored. */
+static void assert_after_digest(struct fixture *f, int64_t rec)
+{
+	struct record r = { 0 };
+	struct strbuf bytes = STRBUF_INIT;
+	struct ledger_entry e = { 0 };
+	uint8_t want[32];
+	int64_t index = fx_count(f, "SELECT max(ledger_index) FROM acts WHERE outcome = 'done'"
+	                            " AND (record_id = (SELECT max(id) FROM records))");
+
+	assert_int_equal(record_get(door_store(f->d), rec, &r, &f->err), 0);
+	act_digest_record(&r, want);
+	assert_int_equal(ledger_entry_bytes(door_ledger(f->d), (uint64_t)index, &bytes, &f->err),
+	                 0);
+	assert_int_equal(entry_decode(bytes.buf, bytes.len, &e, &f->err), 0);
+	assert_non_null(e.after);
+	assert_memory_equal(e.after, want, 32);
+	entry_release(&e);
+	strbuf_release(&bytes);
+	record_release(&r);
+}
+
 static void test_copy_needs_the_section_officer(void **state)
 {
 	struct fixture *f = *state;
@@ -129,7 +152,9 @@ static void test_copy_needs_the_section_officer(void **state)
 	request_release(&q);
 	/* level 1 copies need no approval */
 	rec = add_asset(f, "sato", "1");
+	assert_after_digest(f, rec);
 	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, NULL), ACT_DONE);
+	assert_after_digest(f, rec);
 	assert_one_entry_per_act(f);
 }
 
