@@ -177,7 +177,8 @@ static int put_text(struct strbuf *out, int tag, const char *s, struct strbuf *e
 
 int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf *err)
 {
-	struct strbuf b = STRBUF_INIT;
+	struct strbuf *b = out;
+	size_t start = out->len;
 	uint8_t be[8];
 	int r;
 
@@ -189,7 +190,7 @@ int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf
 		return -EINVAL;
 	}
 	if (e->payload && !e->sealed) {
-		error_set(err, "entry has a payload but no seal: call entry_seal first");
+		error_set(err, "entry has a payload but no seal (the ledger seals payloads)");
 		return -EINVAL;
 	}
 	if (e->data && e->data_len > ENTRY_MAX_SIZE) {
@@ -197,51 +198,51 @@ int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf
 		          ENTRY_MAX_SIZE);
 		return -EINVAL;
 	}
-	strbuf_grow(&b, 64 + (e->data ? e->data_len : 0));
-	strbuf_addch(&b, ENTRY_VERSION);
-	strbuf_addch(&b, (int)e->kind);
-	put_u64(&b, (uint64_t)e->time_ms);
-	if ((r = put_text(&b, TAG_ACTOR, e->actor, err)) < 0 ||
-	    (r = put_text(&b, TAG_ACTION, e->action, err)) < 0 ||
-	    (r = put_text(&b, TAG_SUBJECT, e->subject, err)) < 0)
+	strbuf_grow(b, 64 + (e->data ? e->data_len : 0));
+	strbuf_addch(b, ENTRY_VERSION);
+	strbuf_addch(b, (int)e->kind);
+	put_u64(b, (uint64_t)e->time_ms);
+	if ((r = put_text(b, TAG_ACTOR, e->actor, err)) < 0 ||
+	    (r = put_text(b, TAG_ACTION, e->action, err)) < 0 ||
+	    (r = put_text(b, TAG_SUBJECT, e->subject, err)) < 0)
 		goto out;
 	if (e->before)
-		put_field(&b, TAG_BEFORE, e->before, MERKLE_HASH_SIZE);
+		put_field(b, TAG_BEFORE, e->before, MERKLE_HASH_SIZE);
 	if (e->after)
-		put_field(&b, TAG_AFTER, e->after, MERKLE_HASH_SIZE);
-	if ((r = put_text(&b, TAG_DECISION, e->decision, err)) < 0 ||
-	    (r = put_text(&b, TAG_CLAUSES, e->clauses, err)) < 0)
+		put_field(b, TAG_AFTER, e->after, MERKLE_HASH_SIZE);
+	if ((r = put_text(b, TAG_DECISION, e->decision, err)) < 0 ||
+	    (r = put_text(b, TAG_CLAUSES, e->clauses, err)) < 0)
 		goto out;
 	if (e->profile)
-		put_field(&b, TAG_PROFILE, e->profile, MERKLE_HASH_SIZE);
-	if ((r = put_text(&b, TAG_SOURCE, e->source, err)) < 0)
+		put_field(b, TAG_PROFILE, e->profile, MERKLE_HASH_SIZE);
+	if ((r = put_text(b, TAG_SOURCE, e->source, err)) < 0)
 		goto out;
 	if (e->has_line) {
 		for (int i = 0; i < 8; i++)
 			be[i] = (uint8_t)(e->line >> (56 - 8 * i));
-		put_field(&b, TAG_LINE, be, 8);
+		put_field(b, TAG_LINE, be, 8);
 	}
 	if (e->data)
-		put_field(&b, TAG_DATA, e->data, e->data_len);
+		put_field(b, TAG_DATA, e->data, e->data_len);
 	if (e->sealed)
-		put_field(&b, TAG_SEALED, e->sealed, MERKLE_HASH_SIZE);
+		put_field(b, TAG_SEALED, e->sealed, MERKLE_HASH_SIZE);
 	if (e->has_ref) {
 		for (int i = 0; i < 8; i++)
 			be[i] = (uint8_t)(e->ref >> (56 - 8 * i));
-		put_field(&b, TAG_REF, be, 8);
+		put_field(b, TAG_REF, be, 8);
 	}
-	if ((r = put_text(&b, TAG_KEY, e->key, err)) < 0)
+	if ((r = put_text(b, TAG_KEY, e->key, err)) < 0)
 		goto out;
-	if (b.len > ENTRY_MAX_SIZE) {
-		error_set(err, "entry is %zu bytes encoded; at most %d are allowed", b.len,
+	if (b->len - start > ENTRY_MAX_SIZE) {
+		error_set(err, "entry is %zu bytes encoded; at most %d are allowed", b->len - start,
 		          ENTRY_MAX_SIZE);
 		r = -EINVAL;
 		goto out;
 	}
-	strbuf_add(out, b.buf, b.len);
-	r = 0;
+	return 0;
 out:
-	strbuf_release(&b);
+	/* Appended in place: on failure, out is left as it was. */
+	strbuf_setlen(out, start);
 	return r;
 }
 

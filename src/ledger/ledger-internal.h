@@ -83,7 +83,11 @@ struct prepared_entry {
 	size_t payload_len;
 };
 
-/* Encodes, seals and hashes e. The payload is referenced, not copied. */
+/*
+ * Encodes, seals and hashes e into p, whose bytes buffer the caller has
+ * initialised (it is reset, so one prepared_entry can be reused). The
+ * payload is referenced, not copied.
+ */
 int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct prepared_entry *p,
                    struct strbuf *err);
 void prepared_release(struct prepared_entry *p);

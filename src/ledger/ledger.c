@@ -184,7 +184,7 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
 	uint8_t commitment[MERKLE_HASH_SIZE];
 	int r;
 
-	strbuf_init(&p->bytes, 0);
+	strbuf_reset(&p->bytes);
 	p->sealed = false;
 	p->payload = NULL;
 	p->payload_len = 0;
@@ -209,7 +209,7 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
 	}
 	r = entry_encode(&copy, &p->bytes, err);
 	if (r < 0) {
-		prepared_release(p);
+		explicit_bzero(p->salt, sizeof(p->salt));
 		return r;
 	}
 	merkle_hash_leaf(h, p->bytes.buf, p->bytes.len, p->leaf);
@@ -572,6 +572,7 @@ int ledger_append_txn(struct ledger *lg, const struct ledger_entry *entries, siz
 	int r = 0;
 
 	for (; done < nr; done++) {
+		strbuf_init(&p[done].bytes, 0);
 		r = ledger_prepare(lg->h, &entries[done], &p[done], err);
 		if (r < 0)
 			break;
@@ -586,7 +587,7 @@ int ledger_append_txn(struct ledger *lg, const struct ledger_entry *entries, siz
 	}
 	if (r == 0)
 		r = ledger_append_items(lg, items, nr, ret_first, err);
-	for (size_t i = 0; i < done; i++)
+	for (size_t i = 0; i < done + (done < nr); i++)
 		prepared_release(&p[i]);
 	free(p);
 	free(items);

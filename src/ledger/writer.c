@@ -62,9 +62,10 @@ struct ledger_writer {
 	struct ring_rec ring[RING];
 	uint64_t ring_nr;
 
-	/* Submitters share one hasher for encoding outside the main lock. */
+	/* Submitters share one hasher and scratch entry for encoding outside the main lock. */
 	pthread_mutex_t hash_mu;
 	struct merkle_hasher *hasher;
+	struct prepared_entry scratch;
 
 	/* Owned by the writer thread. */
 	struct store *st;
@@ -316,6 +317,7 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	w->spare = batch_new();
 	strbuf_init(&w->fail_msg, 0);
 	w->hasher = merkle_hasher_new();
+	strbuf_init(&w->scratch.bytes, 0);
 	r = store_open(dir, 0, &w->st, err);
 	if (r < 0)
 		goto fail;
@@ -354,17 +356,18 @@ fail:
 int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
                          uint64_t *ret_ticket, struct strbuf *err)
 {
-	struct prepared_entry p;
+	struct prepared_entry *p = &w->scratch;
 	struct batch *b;
 	struct item *it;
 	int r;
 
+	/* Encoded and hashed in the caller's thread: the writer thread only stores. */
 	pthread_mutex_lock(&w->hash_mu);
-	r = ledger_prepare(w->hasher, e, &p, err);
-	pthread_mutex_unlock(&w->hash_mu);
-	if (r < 0)
+	r = ledger_prepare(w->hasher, e, p, err);
+	if (r < 0) {
+		pthread_mutex_unlock(&w->hash_mu);
 		return r;
-
+	}
 	pthread_mutex_lock(&w->mu);
 	while (!w->failed && !w->stopping &&
 	       (w->cur->nr >= w->opt.max_entries ||
@@ -374,7 +377,8 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 		error_set(err, "%s", w->failed ? w->fail_msg.buf : "the ledger writer is stopping");
 		r = w->failed ? w->failed : -ESHUTDOWN;
 		pthread_mutex_unlock(&w->mu);
-		prepared_release(&p);
+		explicit_bzero(p->salt, sizeof(p->salt));
+		pthread_mutex_unlock(&w->hash_mu);
 		return r;
 	}
 	b = w->cur;
@@ -385,14 +389,14 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 	ALLOC_GROW(b->items, b->nr, b->alloc);
 	it = &b->items[b->nr++];
 	it->off = b->bytes.len;
-	it->len = p.bytes.len;
-	memcpy(it->leaf, p.leaf, MERKLE_HASH_SIZE);
-	strbuf_add(&b->bytes, p.bytes.buf, p.bytes.len);
-	if (p.sealed) {
+	it->len = p->bytes.len;
+	memcpy(it->leaf, p->leaf, MERKLE_HASH_SIZE);
+	strbuf_add(&b->bytes, p->bytes.buf, p->bytes.len);
+	if (p->sealed) {
 		it->seal_off = b->sealed.len;
-		it->payload_len = p.payload_len;
-		strbuf_add(&b->sealed, p.salt, ENTRY_SALT_SIZE);
-		strbuf_add(&b->sealed, p.payload, p.payload_len);
+		it->payload_len = p->payload_len;
+		strbuf_add(&b->sealed, p->salt, ENTRY_SALT_SIZE);
+		strbuf_add(&b->sealed, p->payload, p->payload_len);
 	} else {
 		it->seal_off = SIZE_MAX;
 		it->payload_len = 0;
@@ -402,7 +406,8 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 	    b->bytes.len + b->sealed.len >= w->opt.max_bytes)
 		pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
-	prepared_release(&p);
+	explicit_bzero(p->salt, sizeof(p->salt));
+	pthread_mutex_unlock(&w->hash_mu);
 	return 0;
 }
 
@@ -479,6 +484,7 @@ int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 	ledger_close(w->lg);
 	store_close(w->st);
 	merkle_hasher_free(w->hasher);
+	prepared_release(&w->scratch);
 	batch_free(w->cur);
 	batch_free(w->spare);
 	strbuf_release(&w->fail_msg);
