@@ -133,6 +133,15 @@ expect "verify --offline of a non-directory" 1 "$MAMORI" ledger verify --offline
 # note, and the help
 expect "note" 0 "$MAMORI" --dir "$D" ledger note "audit visit 令和8年11月22日"
 out_has "note prints its index" "302"
+"$MAMORI" --dir "$D" ledger tail -n 1 -f >"$TMP/follow" 2>&1 &
+follower=$!
+sleep 1
+"$MAMORI" --dir "$D" ledger note "followed note" >/dev/null
+i=0
+while ! grep -q "followed note" "$TMP/follow" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill "$follower"
+wait "$follower" 2>/dev/null
+check "tail -f shows an entry appended while it runs" "grep -q 'followed note' '$TMP/follow'"
 expect "ledger help lists the contract" 0 "$MAMORI" ledger help
 for c in key checkpoint entry proof consistency verify export show tail; do
 	out_has "help lists $c" "    $c "
