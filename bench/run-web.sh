@@ -136,7 +136,7 @@ for p in 1 2 3 50 500 1000 1999; do
 		curl -s -o /dev/null -b "mamori_session=$S" "${URL}registers/asset?page=$p&sort=$so"
 	done
 done
-measure -t2 -c8 -d5s -H "Cookie: mamori_session=$S" "${URL}registers/asset" >/dev/null
+measure -t2 -c8 -d5s --latency -H "Cookie: mamori_session=$S" "${URL}registers/asset" >/dev/null
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$PID/status")
 hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$PID/status")
 row "web: server RSS with 100k records, after list load" "$(python3 -c "print(round($rss / 1024, 1))")" "MiB" "target (at most)" 64

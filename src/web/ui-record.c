@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "core/org.h"
 #include "core/records.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "web/access.h"
 #include "web/decide.h"
@@ -75,6 +76,30 @@ static void field_value(struct web_req *r, const struct policy_field *f, const c
 	default:
 		html_text(o, v);
 	}
+}
+
+/*
+ * The act log is an index into the ledger: each row names its entry. The page shows the row
+ * only as the ledger has it, so the entry is read back and compared (who, what, when); a
+ * row edited behind the ledger's back shows as not matching.
+ */
+static bool matches_ledger(struct web_req *r, uint64_t index, const char *login, const char *action,
+                           int64_t at_ms)
+{
+	struct strbuf err = STRBUF_INIT, bytes = STRBUF_INIT;
+	struct ledger_entry e = { 0 };
+	struct ledger *lg;
+	bool ok = false;
+
+	if (web_thread_ledger(r, &lg, &err) == 0 &&
+	    ledger_entry_bytes(lg, index, &bytes, &err) == 0 &&
+	    entry_decode(bytes.buf, bytes.len, &e, &err) == 0)
+		ok = e.actor && e.action && action && !strcmp(e.actor, login ? login : "mamori") &&
+		     !strcmp(e.action, action) && e.time_ms == at_ms;
+	entry_release(&e);
+	strbuf_release(&bytes);
+	strbuf_release(&err);
+	return ok;
 }
 
 static void history(struct web_req *r, const struct record *rec)
@@ -152,6 +177,16 @@ static void history(struct web_req *r, const struct record *rec)
 			         sqlite3_column_int64(q, 8));
 			snprintf(t, sizeof(t), "#%lld", sqlite3_column_int64(q, 8));
 			page_link(o, url, t);
+			strbuf_addch(o, ' ');
+			if (matches_ledger(r, (uint64_t)sqlite3_column_int64(q, 8),
+			                   (const char *)sqlite3_column_text(q, 1),
+			                   (const char *)sqlite3_column_text(q, 3),
+			                   sqlite3_column_int64(q, 0)))
+				html_elem(o, "span", _("✓ matches the ledger"), "class", "tag",
+				          HTML_END);
+			else
+				html_elem(o, "strong", _("does NOT match the ledger"), "class",
+				          "notice error", HTML_END);
 		}
 		html_close(o, "td");
 		html_close(o, "tr");

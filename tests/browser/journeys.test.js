@@ -51,6 +51,8 @@ test('staff applies to take a level-3 asset out; the section head approves; the 
   const history = await page.textContent('#history + table');
   assert.ok(history.includes('佐藤 花子') && history.includes('鈴木 一郎'), 'both people in the history');
   assert.ok(history.includes('MIN-4-1-3-4'), 'the clause in the history');
+  assert.ok(history.includes('監査ログと一致') && !history.includes('一致しません'),
+    'every row matches its ledger entry');
   assert.ok((await page.textContent('dl.props')).includes('庁舎外持出し中'), 'state changed');
   await shot(page, 'journey-record-history');
   await logout(page);

@@ -101,4 +101,10 @@ check "AuthZEN: level 3 copy needs approval: decision false" 'grep -q "^{\"decis
 check "AuthZEN: effect approval with the approver and clause" 'grep -q "\"effect\":\"approval\"" "$TMP/ev" && grep -q "section:kumin" "$TMP/ev" && grep -q "MIN-3-3-3" "$TMP/ev"'
 ev '{"subject":{"type":"user","id":"nobody"},"action":{"name":"asset.copy"},"resource":{"type":"asset"}}' >"$TMP/ev"
 check "AuthZEN: an unknown subject is an error, not a decision" 'grep -q "not a Mamori user" "$TMP/ev"'
+# The history is shown as the ledger has it: an act row edited behind the ledger's back shows.
+curl -s -b "$TMP/jar-sato" "${URL}records/$Z3" >"$TMP/rec"
+check "history rows match the ledger" 'grep -q "監査ログと一致" "$TMP/rec" && ! grep -q "一致しません" "$TMP/rec"'
+sqlite3 "$D/mamori.db" "UPDATE acts SET at_ms = at_ms + 1 WHERE record_id = $Z3 AND action = 'asset.take_out'"
+curl -s -b "$TMP/jar-sato" "${URL}records/$Z3" >"$TMP/rec"
+check "an edited act row no longer matches the ledger" 'grep -q "一致しません" "$TMP/rec"'
 done_testing
