@@ -145,6 +145,8 @@ int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, 
                          struct strbuf *err);
 /* Tickets below the returned value are durable (for observers measuring latency). */
 uint64_t ledger_writer_durable(struct ledger_writer *w);
+/* Batches committed so far (entries per commit = durable / commits). */
+uint64_t ledger_writer_commits(struct ledger_writer *w);
 /* Commits what is queued, signs a final checkpoint, stops the thread and frees w. */
 int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err);
 

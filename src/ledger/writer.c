@@ -60,7 +60,7 @@ struct ledger_writer {
 	int failed; /* sticky: once a commit fails nothing more is acknowledged */
 	struct strbuf fail_msg;
 	struct ring_rec ring[RING];
-	uint64_t ring_nr;
+	uint64_t ring_nr; /* batches committed so far */
 
 	/* Submitters share one hasher and scratch entry for encoding outside the main lock. */
 	pthread_mutex_t hash_mu;
@@ -445,6 +445,16 @@ int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, 
 	if (r < 0)
 		return r;
 	return ledger_writer_wait(w, ticket, ret_index, err);
+}
+
+uint64_t ledger_writer_commits(struct ledger_writer *w)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->ring_nr;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 uint64_t ledger_writer_durable(struct ledger_writer *w)
