@@ -216,6 +216,70 @@ static void test_only_holder_needs_exception(void **state)
 	assert_one_entry_per_act(f);
 }
 
+/*
+ * A ward that names a superior (fallback system_chief: ciso): the request the only
+ * システム統括管理者 files goes to the セキュリティ統括責任者 instead, marked as routed.
+ */
+static void test_fallback_routes_to_the_named_role(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf yaml = STRBUF_INIT;
+	struct act_attr name[] = { { "name", "minato-route.yaml" } };
+	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" } };
+	struct act_attr chg[] = { { "description", "基幹スイッチの更新" } };
+	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
+	struct act_result res = ACT_RESULT_INIT;
+	const char *from = "    fallback:\n      default: exception\n";
+	char *at;
+	int64_t rec, req;
+
+	for (unsigned i = 0; i < policy_builtins_nr; i++)
+		if (!strcmp(policy_builtins[i].id, "minato"))
+			strbuf_add(&yaml, policy_builtins[i].data, policy_builtins[i].len);
+	at = strstr(yaml.buf, from);
+	assert_non_null(at);
+	{
+		struct strbuf edited = STRBUF_INIT;
+		strbuf_add(&edited, yaml.buf, (size_t)(at - yaml.buf));
+		strbuf_addstr(
+		    &edited, "    fallback:\n      system_chief: ciso\n      default: exception\n");
+		strbuf_addstr(&edited, at + strlen(from));
+		strbuf_release(&yaml);
+		yaml = edited;
+	}
+	in.blob = yaml.buf;
+	in.blob_len = yaml.len;
+	in.fields = name;
+	in.n_fields = 1;
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	act_result_release(&res);
+
+	fx_section(f, "joho", "情報政策課");
+	fx_section(f, "somu", "総務課");
+	fx_user(f, "kacho", "joho");
+	fx_user(f, "fukukucho", "somu");
+	fx_grant(f, "kacho", "system_chief@org");
+	fx_grant(f, "fukukucho", "ciso@org");
+	in = (struct act_input){ .kind = ACT_RECORD, .actor = "kacho", .register_id = "network" };
+	in.fields = net;
+	in.n_fields = 2;
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	rec = res.record_id;
+	act_result_release(&res);
+	assert_int_equal(do_action(f, "kacho", rec, "network.change", chg, 1, &res), ACT_PENDING);
+	req = res.request_id;
+	assert_string_equal(res.approvers[0].role, "ciso");
+	assert_string_equal(res.approvers[0].scope, "org");
+	assert_string_equal(res.approvers[0].routed_from, "system_chief@org");
+	assert_false(res.approvers[0].needs_exception);
+	act_result_release(&res);
+	assert_int_equal(approve(f, "kacho", req, &res), ACT_REFUSED);
+	act_result_release(&res);
+	assert_int_equal(approve(f, "fukukucho", req, &res), ACT_DONE);
+	act_result_release(&res);
+	strbuf_release(&yaml);
+}
+
 static void test_obligations(void **state)
 {
 	struct fixture *f = *state;
@@ -568,6 +632,7 @@ int main(void)
 		T(test_copy_needs_the_section_officer),
 		T(test_self_approval_when_holding_the_role),
 		T(test_only_holder_needs_exception),
+		T(test_fallback_routes_to_the_named_role),
 		T(test_obligations),
 		T(test_suspended_user_can_do_nothing),
 		T(test_requests_expire),
