@@ -108,3 +108,10 @@ void guard_uninstall(struct store *st)
 	sqlite3_commit_hook(db, NULL, NULL);
 	sqlite3_rollback_hook(db, NULL, NULL);
 }
+
+void guard_protect_reader(struct store *st)
+{
+	static _Thread_local struct guard reader;
+
+	guard_install(st, &reader);
+}

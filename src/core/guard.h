@@ -25,6 +25,12 @@ struct guard {
 };
 
 void guard_install(struct store *st, struct guard *g);
+/*
+ * For a connection that only reads (a web server's per-thread connection): the same hooks
+ * with a guard that is never open, so nothing on it can write the domain tables. The guard
+ * lives in thread-local storage: use it for connections used by one thread.
+ */
+void guard_protect_reader(struct store *st);
 void guard_uninstall(struct store *st);
 static inline void guard_enter(struct guard *g)
 {

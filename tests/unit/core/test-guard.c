@@ -74,6 +74,22 @@ static void test_stale_statement_rolled_back(void **state)
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM sections WHERE id = 'stale'"), 0);
 }
 
+/* A reader connection (the web's per-thread ones) refuses domain writes too. */
+static void test_reader_connection(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(f->dir, 0, &st, &f->err), 0);
+	guard_protect_reader(st);
+	assert_true(store_exec(st, "UPDATE users SET status = 'retired'", &f->err) < 0);
+	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('r', 'v')", &f->err),
+	                 0);
+	guard_uninstall(st);
+	store_close(st);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM users WHERE status = 'retired'"), 0);
+}
+
 /* Every table schema/0002-core.sql creates is guarded: a new table cannot be forgotten. */
 static void test_every_core_table_guarded(void **state)
 {
@@ -105,6 +121,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_direct_writes_refused, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_statement_rolled_back, fixture_setup,
+		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_reader_connection, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test(test_every_core_table_guarded),
 	};
