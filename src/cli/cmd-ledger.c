@@ -441,7 +441,7 @@ static int ledger_proof(struct cli_ctx *ctx, int argc, const char **argv)
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE];
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct json_writer w;
-	uint64_t index, n;
+	uint64_t index, n = 0;
 	size_t nr = 0;
 	struct lctx l;
 	int ret, r;
