@@ -554,7 +554,8 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 		r = v.ret;
 		goto out;
 	}
-	qsort(v.cps, v.ncp, sizeof(*v.cps), cmp_vcp);
+	if (v.ncp)
+		qsort(v.cps, v.ncp, sizeof(*v.cps), cmp_vcp);
 	check_checkpoints(&v);
 
 	/* Every bundle in order, through the pipeline (see struct bpipe). */
@@ -804,7 +805,8 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 		r = v.ret;
 		goto out;
 	}
-	qsort(v.cps, v.ncp, sizeof(*v.cps), cmp_vcp);
+	if (v.ncp)
+		qsort(v.cps, v.ncp, sizeof(*v.cps), cmp_vcp);
 	check_checkpoints(&v);
 
 	/* Entry bundles 0 .. up to the export's size, through the pipeline (struct bpipe). */
