@@ -26,29 +26,26 @@
 	"AND (?5 IS NULL OR fields LIKE ?5 ESCAPE '\\') "                                          \
 	"AND (?6 IS NULL OR (coalesce(level, '') || '|' || coalesce(section, '')) "                \
 	"IN (SELECT value FROM json_each(?6))) "
-#define LIST_SELECT "SELECT id, state, level, section, system, fields, changed_ms, version "
-
 /*
  * One row per sort order people can choose. Columns:
  *   key   the value of ?sort=
- *   sql   the whole statement (a literal: the statement cache keys on it, and no SQL is
- *         ever built from input)
+ *   sql   the ids of the matching records in that order (a literal: the statement cache
+ *         keys on it, and no SQL is ever built from input)
  */
 static const struct {
 	const char *key;
 	const char *sql;
 } sorts[] = {
-	{ "-id", LIST_SELECT LIST_WHERE "ORDER BY id DESC LIMIT ?7 OFFSET ?8" },
-	{ "id", LIST_SELECT LIST_WHERE "ORDER BY id LIMIT ?7 OFFSET ?8" },
-	{ "-changed",
-	  LIST_SELECT LIST_WHERE "ORDER BY changed_ms DESC, id DESC LIMIT ?7 OFFSET ?8" },
-	{ "changed", LIST_SELECT LIST_WHERE "ORDER BY changed_ms, id LIMIT ?7 OFFSET ?8" },
-	{ "level", LIST_SELECT LIST_WHERE "ORDER BY level, id LIMIT ?7 OFFSET ?8" },
-	{ "-level", LIST_SELECT LIST_WHERE "ORDER BY level DESC, id DESC LIMIT ?7 OFFSET ?8" },
-	{ "section", LIST_SELECT LIST_WHERE "ORDER BY section, id LIMIT ?7 OFFSET ?8" },
-	{ "-section", LIST_SELECT LIST_WHERE "ORDER BY section DESC, id DESC LIMIT ?7 OFFSET ?8" },
-	{ "state", LIST_SELECT LIST_WHERE "ORDER BY state, id LIMIT ?7 OFFSET ?8" },
-	{ "-state", LIST_SELECT LIST_WHERE "ORDER BY state DESC, id DESC LIMIT ?7 OFFSET ?8" },
+	{ "-id", "SELECT id " LIST_WHERE "ORDER BY id DESC" },
+	{ "id", "SELECT id " LIST_WHERE "ORDER BY id" },
+	{ "-changed", "SELECT id " LIST_WHERE "ORDER BY changed_ms DESC, id DESC" },
+	{ "changed", "SELECT id " LIST_WHERE "ORDER BY changed_ms, id" },
+	{ "level", "SELECT id " LIST_WHERE "ORDER BY level, id" },
+	{ "-level", "SELECT id " LIST_WHERE "ORDER BY level DESC, id DESC" },
+	{ "section", "SELECT id " LIST_WHERE "ORDER BY section, id" },
+	{ "-section", "SELECT id " LIST_WHERE "ORDER BY section DESC, id DESC" },
+	{ "state", "SELECT id " LIST_WHERE "ORDER BY state, id" },
+	{ "-state", "SELECT id " LIST_WHERE "ORDER BY state DESC, id DESC" },
 };
 
 void ui_registers(struct web_req *r)
@@ -111,12 +108,6 @@ void ui_registers(struct web_req *r)
 	html_close(o, "table");
 	page_end(r);
 	strbuf_release(&err);
-}
-
-static char *dup_col(sqlite3_stmt *q, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(q, col);
-	return s ? xstrdup(s) : NULL;
 }
 
 /* A link to this list with one parameter changed (sort or page), keeping the filters. */
@@ -199,8 +190,8 @@ void ui_register_list(struct web_req *r)
 	           *state = web_query(r, "state"), *text = web_query(r, "q"),
 	           *sort = web_query(r, "sort");
 	const char *sql = sorts[0].sql;
-	char *keys = NULL;
-	int64_t page = 1, total = 0, shown = 0;
+	char *keys = NULL, *ids = NULL;
+	int64_t page = 1, total = 0;
 	sqlite3_stmt *q;
 	int rc;
 
@@ -240,15 +231,20 @@ void ui_register_list(struct web_req *r)
 		web_cache_put(r, ckey.buf, keys ? keys : "*");
 	}
 
-	/* Count for the pager (same filter), memoised the same way. */
+	/*
+	 * The ids of the matching records in the chosen order, memoised the same way: the
+	 * count for the pager is their number and any page is a slice, so a later page costs
+	 * no more than the first. The string is "12,9,7,...".
+	 */
 	strbuf_reset(&ckey);
-	strbuf_addf(&ckey, "count\037%s\037%s\037%s\037%s\037%s\037%s", g->id, level ? level : "",
-	            section ? section : "", state ? state : "", like.buf, keys ? keys : "*");
+	strbuf_addf(&ckey, "ids\037%lld\037%s\037%s\037%s\037%s\037%s\037%s",
+	            (long long)r->user->id, g->id, level ? level : "", section ? section : "",
+	            state ? state : "", like.buf, sql);
 	if ((cached = web_cache_get(r, ckey.buf))) {
-		total = strtoll(cached, NULL, 10);
+		ids = xstrdup(cached);
 	} else {
-		char num[24];
-		q = store_prepare(r->st, "SELECT count(*) " LIST_WHERE, &err);
+		struct strbuf sb = STRBUF_INIT;
+		q = store_prepare(r->st, sql, &err);
 		if (!q)
 			goto fail;
 		sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
@@ -257,16 +253,21 @@ void ui_register_list(struct web_req *r)
 		sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 5, like.len ? like.buf : NULL, -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 6, keys, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(q)) == SQLITE_ROW)
-			total = sqlite3_column_int64(q, 0);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			strbuf_addf(&sb, "%s%lld", sb.len ? "," : "", sqlite3_column_int64(q, 0));
 		sqlite3_reset(q);
-		if (rc != SQLITE_ROW) {
-			store_error(r->st, rc, "counting records", &err);
+		if (rc != SQLITE_DONE) {
+			strbuf_release(&sb);
+			store_error(r->st, rc, "listing records", &err);
 			goto fail;
 		}
-		snprintf(num, sizeof(num), "%lld", (long long)total);
-		web_cache_put(r, ckey.buf, num);
+		ids = strbuf_detach(&sb, NULL);
+		web_cache_put(r, ckey.buf, ids);
 	}
+	for (const char *p = ids; *p; p++)
+		total += *p == ',';
+	if (*ids)
+		total++;
 
 	page_begin(r, g->name, NAV_REGISTERS);
 	/*
@@ -332,18 +333,6 @@ void ui_register_list(struct web_req *r)
 	page_submit(r, _("Filter"), "secondary");
 	html_close(o, "form");
 
-	q = store_prepare(r->st, sql, &err);
-	if (!q)
-		goto fail_page;
-	sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, like.len ? like.buf : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, keys, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 7, PAGE_SIZE);
-	sqlite3_bind_int64(q, 8, (page - 1) * PAGE_SIZE);
-
 	html_open(o, "table", HTML_END);
 	html_open(o, "thead", HTML_END);
 	html_open(o, "tr", HTML_END);
@@ -356,24 +345,25 @@ void ui_register_list(struct web_req *r)
 	html_close(o, "tr");
 	html_close(o, "thead");
 	html_open(o, "tbody", HTML_END);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	/* This page's slice of the ids. */
+	const char *cur = ids;
+	for (int64_t skip = (page - 1) * PAGE_SIZE; skip > 0 && *cur; cur++)
+		if (*cur == ',')
+			skip--;
+	for (int64_t n = 0; n < PAGE_SIZE && *cur; n++) {
 		struct record rec = { 0 };
-		json_error_t jerr;
 		char idbuf[24];
-		rec.id = sqlite3_column_int64(q, 0);
-		rec.register_id = xstrdup(g->id);
-		rec.state = dup_col(q, 1);
-		rec.level = dup_col(q, 2);
-		rec.section = dup_col(q, 3);
-		rec.system = dup_col(q, 4);
-		rec.fields = json_loadb((const char *)sqlite3_column_text(q, 5),
-		                        (size_t)sqlite3_column_bytes(q, 5), 0, &jerr);
-		rec.changed_ms = sqlite3_column_int64(q, 6);
+		int64_t id = strtoll(cur, NULL, 10);
+		cur += strcspn(cur, ",");
+		if (*cur == ',')
+			cur++;
+		if (record_get(r->st, id, &rec, &err) < 0)
+			continue; /* gone since the list was made: the memo is dropped next request
+			           */
 		if (!web_record_visible(r, &rec)) {
 			record_release(&rec);
 			continue;
 		}
-		shown++;
 		snprintf(idbuf, sizeof(idbuf), "%" PRId64, rec.id);
 		strbuf_reset(&url);
 		strbuf_addstr(&url, "/records");
@@ -405,7 +395,6 @@ void ui_register_list(struct web_req *r)
 		html_close(o, "tr");
 		record_release(&rec);
 	}
-	sqlite3_reset(q);
 	html_close(o, "tbody");
 	html_close(o, "table");
 	if (total == 0)
@@ -435,14 +424,12 @@ void ui_register_list(struct web_req *r)
 	web_cache_put(r, ckey.buf, o->buf + body_start);
 	page_end(r);
 	goto out;
-fail_page:
-	strbuf_reset(o);
 fail:
 	web_error(r, 503, err.buf);
 out:
-	(void)shown;
 	org_sections_release(&secs);
 	free(keys);
+	free(ids);
 	strbuf_release(&ckey);
 	strbuf_release(&like);
 	strbuf_release(&url);
