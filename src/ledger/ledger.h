@@ -121,7 +121,7 @@ struct ledger_writer_options {
 	size_t max_bytes;       /* default 8 MiB */
 	unsigned max_delay_us;  /* default 1000 */
 	size_t max_queue_bytes; /* submitters wait beyond this; default 64 MiB */
-	unsigned checkpoint_ms; /* 0: default 1000; UINT32_MAX: never */
+	unsigned checkpoint_ms; /* 0: default 60000 (a minute); UINT32_MAX: never */
 };
 
 struct ledger_writer;

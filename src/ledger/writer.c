@@ -166,7 +166,7 @@ static void set_defaults(struct ledger_writer_options *o)
 	if (!o->max_queue_bytes)
 		o->max_queue_bytes = 64u << 20;
 	if (!o->checkpoint_ms)
-		o->checkpoint_ms = 1000;
+		o->checkpoint_ms = 60000;
 }
 
 static void fail_locked(struct ledger_writer *w, int r, const char *msg)
