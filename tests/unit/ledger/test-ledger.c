@@ -450,6 +450,41 @@ static void test_group_commit(void **state)
 	strbuf_release(&note);
 }
 
+/* A commit that fails (here a trigger, as a full disk would) is never acknowledged. */
+static void test_writer_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .max_delay_us = 100 };
+	struct ledger_entry e = { .kind = ENTRY_NOTE, .data = (const uint8_t *)"x", .data_len = 1 };
+	uint64_t t1, t2, index, size;
+	uint8_t root[32];
+
+	append_n(f, 3, false);
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	assert_int_equal(index, 3);
+	expect(f, &e);
+	assert_int_equal(store_exec(f->st,
+	                            "CREATE TRIGGER no_space BEFORE INSERT ON ledger_head "
+	                            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+	                            &f->err),
+	                 0);
+	assert_int_equal(ledger_writer_submit(w, &e, &t1, &f->err), 0);
+	assert_int_not_equal(ledger_writer_wait(w, t1, &index, &f->err), 0);
+	assert_non_null(strstr(f->err.buf, "full"));
+	/* sticky: nothing more is taken */
+	assert_int_not_equal(ledger_writer_submit(w, &e, &t2, &f->err), 0);
+	assert_int_not_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(store_exec(f->st, "DROP TRIGGER no_space", &f->err), 0);
+	/* the log holds exactly what was acknowledged, and goes on */
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, 4);
+	append_n(f, 2, true);
+	check_head(f);
+	assert_int_equal(f->nr, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +496,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_file_mode_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_failure, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-ledger", tests, NULL, NULL);
 }
