@@ -19,6 +19,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "core/act.h"
+#include "core/guard.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -186,6 +187,8 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 			free(t);
 			return ret;
 		}
+		/* Reads only: the domain tables are the door's alone (core/guard.h). */
+		guard_protect_reader(t->st);
 		pthread_setspecific(s->thread_key, t);
 	}
 	r->st = t->st;
