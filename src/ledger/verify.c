@@ -151,21 +151,27 @@ static void check_checkpoints(struct vstate *v)
 
 /*
  * Bundles are checked in a two-stage pipeline: a worker thread validates and
- * leaf-hashes bundle n+1 while this thread reads rows and builds the tree over
- * bundle n. Leaf hashing is most of the work, so two cores verify nearly twice
- * as fast. Results are consumed strictly in order, so the first bad entry is
- * still the one reported.
+ * leaf-hashes the next group of bundles while this thread reads rows and
+ * builds the tree over the current group. Leaf hashing is most of the work,
+ * so two cores verify nearly twice as fast; groups of JOB_BUNDLES keep the
+ * hand-overs between the threads rare. Results are consumed strictly in
+ * order, so the first bad entry is still the one reported.
  */
+#define JOB_BUNDLES 16
+
 enum bjob_err { BJOB_OK, BJOB_INVALID, BJOB_TRUNCATED, BJOB_TOO_MANY };
 
 struct bjob {
-	uint64_t n;         /* bundle number */
-	struct strbuf data; /* the bundle's bytes (a copy: the row cursor moves on) */
-	unsigned count;     /* entries that passed */
-	uint8_t leaves[LEDGER_TILE_WIDTH][MERKLE_HASH_SIZE];
-	size_t lens[LEDGER_TILE_WIDTH];
-	const uint8_t *seals[LEDGER_TILE_WIDTH];
-	enum bjob_err err; /* what stopped the bundle after `count` good entries */
+	unsigned nb;                 /* bundles in the job */
+	uint64_t n[JOB_BUNDLES];     /* their numbers */
+	size_t off[JOB_BUNDLES + 1]; /* where each starts in data */
+	struct strbuf data;          /* their bytes (a copy: the row cursor moves on) */
+	unsigned count[JOB_BUNDLES]; /* entries that passed, per bundle */
+	uint8_t leaves[JOB_BUNDLES][LEDGER_TILE_WIDTH][MERKLE_HASH_SIZE];
+	size_t lens[JOB_BUNDLES][LEDGER_TILE_WIDTH];
+	const uint8_t *seals[JOB_BUNDLES][LEDGER_TILE_WIDTH];
+	enum bjob_err err; /* what stopped bundle err_at after count[err_at] entries */
+	unsigned err_at;
 	struct strbuf why;
 };
 
@@ -174,36 +180,56 @@ struct bpipe {
 	bool started, stop;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct bjob *queued; /* handed to the worker */
-	struct bjob *done;   /* last finished */
+	struct bjob *queued; /* handed to the worker, until it is done */
 	struct merkle_hasher *h;
-	struct bjob jobs[2];
+	struct bjob *jobs[2];
 };
+
+static void bjob_reset(struct bjob *j)
+{
+	j->nb = 0;
+	j->off[0] = 0;
+	strbuf_reset(&j->data);
+}
+
+static void bjob_add(struct bjob *j, uint64_t n, const void *data, size_t len)
+{
+	j->n[j->nb] = n;
+	strbuf_add(&j->data, data, len);
+	j->off[++j->nb] = j->data.len;
+}
 
 static void bjob_run(struct merkle_hasher *h, struct bjob *j)
 {
-	const uint8_t *data = (const uint8_t *)j->data.buf, *e;
-	size_t pos = 0, len;
-	int r;
-
-	j->count = 0;
 	j->err = BJOB_OK;
 	strbuf_reset(&j->why);
-	while ((r = bundle_next(data, j->data.len, &pos, &e, &len)) > 0) {
-		if (j->count == LEDGER_TILE_WIDTH) {
-			j->err = BJOB_TOO_MANY;
+	for (unsigned b = 0; b < j->nb; b++)
+		j->count[b] = 0;
+	for (unsigned b = 0; b < j->nb; b++) {
+		const uint8_t *data = (const uint8_t *)j->data.buf + j->off[b], *e;
+		size_t pos = 0, len, size = j->off[b + 1] - j->off[b];
+		int r;
+
+		j->err_at = b;
+		while ((r = bundle_next(data, size, &pos, &e, &len)) > 0) {
+			unsigned k = j->count[b];
+			if (k == LEDGER_TILE_WIDTH) {
+				j->err = BJOB_TOO_MANY;
+				return;
+			}
+			if (entry_validate(e, len, &j->seals[b][k], &j->why) < 0) {
+				j->err = BJOB_INVALID;
+				return;
+			}
+			merkle_hash_leaf(h, e, len, j->leaves[b][k]);
+			j->lens[b][k] = len;
+			j->count[b]++;
+		}
+		if (r < 0) {
+			j->err = BJOB_TRUNCATED;
 			return;
 		}
-		if (entry_validate(e, len, &j->seals[j->count], &j->why) < 0) {
-			j->err = BJOB_INVALID;
-			return;
-		}
-		merkle_hash_leaf(h, e, len, j->leaves[j->count]);
-		j->lens[j->count] = len;
-		j->count++;
 	}
-	if (r < 0)
-		j->err = BJOB_TRUNCATED;
 }
 
 static void *bpipe_main(void *arg)
@@ -223,7 +249,6 @@ static void *bpipe_main(void *arg)
 		bjob_run(p->h, j);
 		pthread_mutex_lock(&p->mu);
 		p->queued = NULL;
-		p->done = j;
 		pthread_cond_broadcast(&p->cv);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -237,8 +262,9 @@ static void bpipe_init(struct bpipe *p)
 	pthread_cond_init(&p->cv, NULL);
 	p->h = merkle_hasher_new();
 	for (int i = 0; i < 2; i++) {
-		strbuf_init(&p->jobs[i].data, 0);
-		strbuf_init(&p->jobs[i].why, 0);
+		p->jobs[i] = xcalloc(1, sizeof(struct bjob));
+		strbuf_init(&p->jobs[i]->data, 0);
+		strbuf_init(&p->jobs[i]->why, 0);
 	}
 	/* Without a thread the jobs simply run inline in bpipe_submit. */
 	p->started = pthread_create(&p->thread, NULL, bpipe_main, p) == 0;
@@ -248,11 +274,9 @@ static void bpipe_submit(struct bpipe *p, struct bjob *j)
 {
 	if (!p->started) {
 		bjob_run(p->h, j);
-		p->done = j;
 		return;
 	}
 	pthread_mutex_lock(&p->mu);
-	p->done = NULL;
 	p->queued = j;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
@@ -280,35 +304,36 @@ static void bpipe_release(struct bpipe *p)
 		pthread_join(p->thread, NULL);
 	}
 	for (int i = 0; i < 2; i++) {
-		strbuf_release(&p->jobs[i].data);
-		strbuf_release(&p->jobs[i].why);
+		strbuf_release(&p->jobs[i]->data);
+		strbuf_release(&p->jobs[i]->why);
+		free(p->jobs[i]);
 	}
 	merkle_hasher_free(p->h);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 }
 
-/* Adds a finished bundle's entries to the tree, in order; then reports what stopped it. */
-static int consume(struct vstate *v, struct bjob *j, const char *where)
+/* Adds bundle b of a finished job to the tree, in order; then reports what stopped it. */
+static int consume(struct vstate *v, struct bjob *j, unsigned b, const char *where)
 {
-	for (unsigned i = 0; i < j->count && !v->ret; i++) {
-		if (merkle_range_append(v->h, &v->range, j->leaves[i], verify_node, v) < 0)
+	for (unsigned i = 0; i < j->count[b] && !v->ret; i++) {
+		if (merkle_range_append(v->h, &v->range, j->leaves[b][i], verify_node, v) < 0)
 			return fail(v, "the log is full");
 		v->n++;
-		v->bytes += j->lens[i];
+		v->bytes += j->lens[b][i];
 		check_checkpoints(v);
 	}
-	if (v->ret)
+	if (v->ret || j->err == BJOB_OK || j->err_at != b)
 		return v->ret;
 	switch (j->err) {
-	case BJOB_OK:
-		return 0;
 	case BJOB_INVALID:
 		return fail(v, "entry %" PRIu64 " is not a valid entry: %s", v->n, j->why.buf);
 	case BJOB_TRUNCATED:
 		return fail(v, "entry %" PRIu64 " is truncated: %s is damaged", v->n, where);
 	case BJOB_TOO_MANY:
 		return fail(v, "%s holds more than %d entries", where, LEDGER_TILE_WIDTH);
+	case BJOB_OK:
+		break;
 	}
 	return 0;
 }
@@ -506,6 +531,24 @@ static int check_sealed(struct vstate *v, struct ledger *lg, uint64_t n,
 	return 0;
 }
 
+/* Reads up to JOB_BUNDLES rows of the bundle cursor into j; *eof once the rows run out. */
+static int fill_job(sqlite3_stmt *s, struct bjob *j, bool *eof)
+{
+	int rc = SQLITE_DONE;
+
+	bjob_reset(j);
+	while (j->nb < JOB_BUNDLES) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
+			*eof = true;
+			break;
+		}
+		bjob_add(j, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
+		         (size_t)sqlite3_column_bytes(s, 1));
+	}
+	return rc;
+}
+
 int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra, size_t extra_nr,
                   struct ledger_verify_result *ret, struct strbuf *err)
 {
@@ -571,60 +614,67 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 	{
 		struct bpipe p;
 		struct bjob *cur, *next;
-		bool have;
+		bool eof = false, end = false;
 
 		bpipe_init(&p);
-		cur = &p.jobs[0];
-		next = &p.jobs[1];
-		rc = sqlite3_step(s);
-		have = rc == SQLITE_ROW;
-		if (have) {
-			cur->n = (uint64_t)sqlite3_column_int64(s, 0);
-			strbuf_reset(&cur->data);
-			strbuf_add(&cur->data, sqlite3_column_blob(s, 1),
-			           (size_t)sqlite3_column_bytes(s, 1));
+		cur = p.jobs[0];
+		next = p.jobs[1];
+		rc = fill_job(s, cur, &eof);
+		if (cur->nb)
 			bpipe_submit(&p, cur);
-		}
-		while (have && !v.ret) {
-			bool have_next;
-			char where[64];
-
-			rc = sqlite3_step(s);
-			have_next = rc == SQLITE_ROW;
-			if (have_next) {
-				next->n = (uint64_t)sqlite3_column_int64(s, 0);
-				strbuf_reset(&next->data);
-				strbuf_add(&next->data, sqlite3_column_blob(s, 1),
-				           (size_t)sqlite3_column_bytes(s, 1));
-			}
+		while (cur->nb && !v.ret) {
+			if (eof)
+				bjob_reset(next);
+			else
+				rc = fill_job(s, next, &eof);
 			bpipe_wait(&p, cur);
-			if (have_next)
+			if (next->nb)
 				bpipe_submit(&p, next);
-			if (cur->n != expect_n || v.n != cur->n * LEDGER_TILE_WIDTH) {
-				fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing", v.n,
-				     cur->n * LEDGER_TILE_WIDTH - 1);
-				break;
-			}
-			snprintf(where, sizeof(where), "the bundle of entries %" PRIu64 "..",
-			         cur->n * LEDGER_TILE_WIDTH);
-			if (consume(&v, cur, where) < 0)
-				break;
-			check_sealed(&v, lg, cur->n, cur->seals, cur->count, ret, &sealed_blob);
-			expect_n = cur->n + 1;
-			if (cur->count < LEDGER_TILE_WIDTH && !v.ret) {
-				/* A short bundle ends the log: nothing may follow it. */
-				if (have_next)
+			for (unsigned b = 0; b < cur->nb && !v.ret; b++) {
+				uint64_t n = cur->n[b];
+				char where[64];
+
+				if (n != expect_n || v.n != n * LEDGER_TILE_WIDTH) {
 					fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing",
-					     v.n, next->n * LEDGER_TILE_WIDTH - 1);
-				break;
+					     v.n, n * LEDGER_TILE_WIDTH - 1);
+					break;
+				}
+				snprintf(where, sizeof(where),
+				         "the bundle of entries %" PRIu64 "..",
+				         n * LEDGER_TILE_WIDTH);
+				if (consume(&v, cur, b, where) < 0)
+					break;
+				check_sealed(&v, lg, n, cur->seals[b], cur->count[b], ret,
+				             &sealed_blob);
+				expect_n = n + 1;
+				if (cur->count[b] < LEDGER_TILE_WIDTH && !v.ret) {
+					/* A short bundle ends the log: nothing may follow it. */
+					uint64_t after = b + 1 < cur->nb ? cur->n[b + 1]
+					                 : next->nb      ? next->n[0]
+					                                 : 0;
+					if (after)
+						fail(&v,
+						     "entries %" PRIu64 "..%" PRIu64 " are missing",
+						     v.n, after * LEDGER_TILE_WIDTH - 1);
+					end = true;
+					break;
+				}
 			}
-			cur = next;
-			next = cur == &p.jobs[0] ? &p.jobs[1] : &p.jobs[0];
-			have = have_next;
+			if (v.ret || end)
+				break;
+			{
+				struct bjob *t = cur;
+				cur = next;
+				next = t;
+			}
 		}
 		bpipe_release(&p);
 	}
 	sqlite3_reset(s);
+	if (!v.ret && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		r = store_error(ledger_store(lg), rc, "reading the ledger", err);
+		goto out;
+	}
 	if (!v.ret && head_size != v.n) {
 		if (head_size > v.n)
 			fail(&v,
@@ -816,36 +866,33 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 	/* Entry bundles 0 .. up to the export's size, through the pipeline (struct bpipe). */
 	{
 		struct bpipe p;
-		struct bjob *cur = NULL, *next;
-		uint64_t nbundles = (c.size + LEDGER_TILE_WIDTH - 1) / LEDGER_TILE_WIDTH;
+		uint64_t nbundles = (c.size + LEDGER_TILE_WIDTH - 1) / LEDGER_TILE_WIDTH,
+		         next_n = 0;
+		struct bjob *cur, *next;
+		uint64_t missing = UINT64_MAX; /* first bundle whose file is missing */
 
 		bpipe_init(&p);
-		for (uint64_t n = 0; n <= nbundles && !v.ret; n++) {
-			unsigned want = 0;
-
-			next = &p.jobs[n % 2];
-			if (n < nbundles) {
-				uint64_t left = c.size - n * LEDGER_TILE_WIDTH;
-				want =
-				    left >= LEDGER_TILE_WIDTH ? LEDGER_TILE_WIDTH : (unsigned)left;
+		cur = p.jobs[0];
+		next = p.jobs[1];
+		/* Fills a job with the next files; stops at a missing one. */
+#define WANT(n)                                                                                    \
+	(c.size - (n)*LEDGER_TILE_WIDTH >= LEDGER_TILE_WIDTH                                       \
+	     ? (unsigned)LEDGER_TILE_WIDTH                                                         \
+	     : (unsigned)(c.size - (n)*LEDGER_TILE_WIDTH))
+		for (int k = 0; k < 2 && !v.ret; k++) {
+			struct bjob *j = k == 0 ? cur : next;
+			bjob_reset(j);
+			while (j->nb < JOB_BUNDLES && next_n < nbundles && missing == UINT64_MAX) {
+				unsigned want = WANT(next_n);
 				strbuf_reset(&c.path);
-				export_path(&c.path, "entries", n,
+				strbuf_reset(&c.tdata);
+				export_path(&c.path, "entries", next_n,
 				            want == LEDGER_TILE_WIDTH ? 0 : want);
-				strbuf_reset(&next->data);
-				next->n = n;
 				r = fs->read(fs->ctx, c.path.buf,
 				             (size_t)LEDGER_TILE_WIDTH * (2 + ENTRY_MAX_SIZE),
-				             &next->data);
-				if (cur)
-					bpipe_wait(&p, cur);
+				             &c.tdata);
 				if (r == -ENOENT) {
-					/* the previous bundle first: its problems come earlier */
-					if (cur)
-						consume(&v, cur, "an entry bundle");
-					fail(&v,
-					     "entries %" PRIu64 "..%" PRIu64 " are missing ('%s')",
-					     n * LEDGER_TILE_WIDTH,
-					     n * LEDGER_TILE_WIDTH + want - 1, c.path.buf);
+					missing = next_n;
 					break;
 				}
 				if (r < 0) {
@@ -854,30 +901,67 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 					bpipe_release(&p);
 					goto out;
 				}
-				bpipe_submit(&p, next);
-			} else if (cur) {
-				bpipe_wait(&p, cur);
+				bjob_add(j, next_n++, c.tdata.buf, c.tdata.len);
 			}
-			if (cur) {
+			if (k == 0 && cur->nb)
+				bpipe_submit(&p, cur);
+		}
+		while ((cur->nb || missing != UINT64_MAX) && !v.ret) {
+			bpipe_wait(&p, cur);
+			if (next->nb)
+				bpipe_submit(&p, next);
+			for (unsigned b = 0; b < cur->nb && !v.ret; b++) {
 				char where[64];
-				unsigned cwant =
-				    (unsigned)(c.size - cur->n * LEDGER_TILE_WIDTH >=
-				                       LEDGER_TILE_WIDTH
-				                   ? LEDGER_TILE_WIDTH
-				                   : c.size - cur->n * LEDGER_TILE_WIDTH);
-				snprintf(where, sizeof(where), "entry bundle %" PRIu64, cur->n);
-				if (consume(&v, cur, where) < 0)
+				unsigned want = WANT(cur->n[b]);
+
+				snprintf(where, sizeof(where), "entry bundle %" PRIu64, cur->n[b]);
+				if (consume(&v, cur, b, where) < 0)
 					break;
-				if (cur->count != cwant) {
+				if (cur->count[b] != want)
 					fail(&v,
 					     "entries %" PRIu64 "..%" PRIu64
 					     " are missing (%s is short)",
-					     v.n, cur->n * LEDGER_TILE_WIDTH + cwant - 1, where);
+					     v.n, cur->n[b] * LEDGER_TILE_WIDTH + want - 1, where);
+			}
+			if (v.ret)
+				break;
+			if (!cur->nb && !next->nb && missing != UINT64_MAX) {
+				fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing ('%s')",
+				     missing * LEDGER_TILE_WIDTH,
+				     missing * LEDGER_TILE_WIDTH + WANT(missing) - 1, c.path.buf);
+				break;
+			}
+			/* The finished job takes the next files while the worker hashes. */
+			{
+				struct bjob *t = cur;
+				cur = next;
+				next = t;
+			}
+			bjob_reset(next);
+			while (next->nb < JOB_BUNDLES && next_n < nbundles &&
+			       missing == UINT64_MAX) {
+				unsigned want = WANT(next_n);
+				strbuf_reset(&c.path);
+				strbuf_reset(&c.tdata);
+				export_path(&c.path, "entries", next_n,
+				            want == LEDGER_TILE_WIDTH ? 0 : want);
+				r = fs->read(fs->ctx, c.path.buf,
+				             (size_t)LEDGER_TILE_WIDTH * (2 + ENTRY_MAX_SIZE),
+				             &c.tdata);
+				if (r == -ENOENT) {
+					missing = next_n;
 					break;
 				}
+				if (r < 0) {
+					error_set(err, "cannot read '%s': %s", c.path.buf,
+					          strerror(-r));
+					bpipe_release(&p);
+					goto out;
+				}
+				bjob_add(next, next_n++, c.tdata.buf, c.tdata.len);
 			}
-			cur = next;
 		}
+#undef WANT
 		bpipe_release(&p);
 	}
 	beyond_end(&v);
