@@ -699,7 +699,10 @@ static int insert_request(struct act_state *s, struct target *t, int64_t *ret_id
 	sqlite3_bind_text(q, 12, s->p->sha256_hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 13, clauses_s, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 14, s->now);
-	sqlite3_bind_int64(q, 15, s->now + DOOR_REQUEST_TTL_MS);
+	sqlite3_bind_int64(q, 15,
+	                   s->now + (s->p->request_expire_seconds
+	                                 ? s->p->request_expire_seconds * 1000
+	                                 : DOOR_REQUEST_TTL_MS));
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc == SQLITE_DONE)

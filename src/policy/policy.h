@@ -327,6 +327,9 @@ struct profile {
 	unsigned n_duties;
 	const struct policy_retention *retention;
 	unsigned n_retention;
+	/* requests: how long an approval request waits before it expires (0 = not set). */
+	int64_t request_expire_seconds;
+	const char *request_note;
 
 	struct profile_private *priv; /* indexes, arena (profile.c, decide.c) */
 };

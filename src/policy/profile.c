@@ -1832,6 +1832,26 @@ static void load_retention(struct loader *L, const struct ynode *n)
 	p->retention = ret;
 }
 
+/* requests: {expire: 14d, note: ...}: the ward's choice; the texts set no period. */
+static void load_requests(struct loader *L, const struct ynode *n)
+{
+	static const char *const keys[] = { "expire", "note", NULL };
+	struct profile *p = L->p;
+
+	if (!n || !want(L, n, Y_MAP, "'requests'"))
+		return;
+	check_keys(L, n, keys, "'requests'");
+	if (!require(L, n, "expire", "'requests'"))
+		return;
+	if (duration(L, ymap_get(n, "expire"), "'expire'", &p->request_expire_seconds) < 0) {
+		p->request_expire_seconds = 0;
+	} else if (p->request_expire_seconds > 10LL * 365 * 86400) {
+		err(L, ymap_get(n, "expire"), "'expire' is at most 10y");
+		p->request_expire_seconds = 0;
+	}
+	p->request_note = opt_str(L, n, "note", "'requests'");
+}
+
 /* ---- the whole file --------------------------------------------------------------------- */
 
 static void load_root(struct loader *L, const struct ynode *root)
@@ -1839,7 +1859,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	static const char *const keys[] = { "format",     "profile",    "clauses", "levels",
 		                            "employment", "context",    "roles",   "registers",
 		                            "rules",      "separation", "duties",  "retention",
-		                            NULL };
+		                            "requests",   NULL };
 	const struct ynode *f;
 
 	if (!want(L, root, Y_MAP, "the profile"))
@@ -1869,6 +1889,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	load_separation(L, ymap_get(root, "separation"));
 	load_duties(L, ymap_get(root, "duties"));
 	load_retention(L, ymap_get(root, "retention"));
+	load_requests(L, ymap_get(root, "requests"));
 }
 
 static void sha256(const char *data, size_t len, struct profile *p)

@@ -262,6 +262,12 @@ static void test_load_errors(void **state)
 	             "'every' must be a duration");
 	expect_error(HEAD "roles: {a: {name: A, scope: org}}\nretention:\n  nothing: {keep: 1y}\n",
 	             "unknown register 'nothing'");
+	expect_error(HEAD "roles: {a: {name: A, scope: org}}\nrequests: {expire: soon}\n",
+	             "'expire' must be a duration");
+	expect_error(HEAD "roles: {a: {name: A, scope: org}}\nrequests: {expire: 11y}\n",
+	             "'expire' is at most 10y");
+	expect_error(HEAD "roles: {a: {name: A, scope: org}}\nrequests: {note: x}\n",
+	             "'requests' needs 'expire'");
 	expect_error("- a\n- b\n", "the profile must be a mapping");
 	/* libfyaml never sees invalid UTF-8 (one such directive made it loop) */
 	expect_error("format: x\n%i\xf3\xff\xff\xff\n",
@@ -293,6 +299,8 @@ static void test_shipped_profiles_load(void **state)
 			fprintf(stderr, "# %s\n", err.buf);
 		assert_int_equal(r, 0);
 		assert_string_equal(p->id, policy_builtins[i].id);
+		/* both wards choose 14 days for approval requests (the texts set none) */
+		assert_int_equal(p->request_expire_seconds, 14 * 86400);
 		profile_free(p);
 		strbuf_release(&err);
 	}
