@@ -3,12 +3,13 @@
 # 256-byte entries (with ack latency) beside the storage ceiling (the same rows written to
 # SQLite without hashing), proof latency at 10^7 entries, and full verify beside the hash
 # ceiling (openssl speed -evp sha256). Sizes can be lowered for a quick run:
-# BENCH_LEDGER_N (appends, default 1000000), BENCH_LEDGER_TREE (default 10000000).
+# BENCH_LEDGER_N (appends, default 1000000), BENCH_LEDGER_TREE (default 10000000);
+# BENCH_LEDGER_WINDOW (entries in flight, default 2048: more raise the rate and the latency).
 set -eu
 B=$1
 N=${BENCH_LEDGER_N:-1000000}
 TREE=${BENCH_LEDGER_TREE:-10000000}
-WINDOW=${BENCH_LEDGER_WINDOW:-4096}
+WINDOW=${BENCH_LEDGER_WINDOW:-2048}
 BL="$B/bench/bench-ledger"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench-ledger.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
