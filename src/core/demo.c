@@ -113,14 +113,54 @@ static const struct demo_count demo_counts[] = {
 };
 #define DEMO_OTHER 3
 
-static const char *const asset_titles[] = {
-	"住民基本台帳",       "住民税課税台帳",     "国民健康保険被保険者台帳",
-	"介護保険認定記録",   "健康診断結果",       "児童手当支給台帳",
-	"生活保護ケース記録", "防災計画（公開版）", "庁内会議録",
-	"区報原稿",           "職員名簿",           "契約台帳",
-	"予算執行資料",       "システム設定情報",   "ネットワーク構成図",
-	"窓口受付簿",
+/*
+ * The demo 目録: what a ward's sections really hold, each with its owner and how protected it
+ * is (rank 0 = the most protected level of the profile, 1 the next, 2 the least; a profile with
+ * fewer levels folds the ranks onto its last one: Shinjuku's Ⅰ/Ⅱ).
+ */
+struct demo_asset {
+	const char *title, *section;
+	unsigned rank;
 };
+static const struct demo_asset demo_assets[] = {
+	{ "住民基本台帳", "kumin", 0 },
+	{ "戸籍の附票", "kumin", 0 },
+	{ "印鑑登録原票", "kumin", 0 },
+	{ "窓口受付簿", "kumin", 1 },
+	{ "住民税課税台帳", "zeimu", 0 },
+	{ "固定資産課税台帳", "zeimu", 0 },
+	{ "滞納整理記録", "zeimu", 0 },
+	{ "税務統計資料", "zeimu", 2 },
+	{ "国民健康保険被保険者台帳", "hoken", 0 },
+	{ "国民年金記録", "hoken", 0 },
+	{ "保険料収納状況", "hoken", 1 },
+	{ "生活保護ケース記録", "fukushi", 0 },
+	{ "介護保険認定記録", "fukushi", 0 },
+	{ "福祉施設一覧", "fukushi", 2 },
+	{ "児童手当支給台帳", "kodomo", 0 },
+	{ "保育所入所選考資料", "kodomo", 0 },
+	{ "子育て講座案内", "kodomo", 2 },
+	{ "健康診断結果", "hokenjo", 0 },
+	{ "感染症発生届", "hokenjo", 0 },
+	{ "食品衛生監視計画", "hokenjo", 1 },
+	{ "職員名簿", "somu", 0 },
+	{ "庁内会議録", "somu", 1 },
+	{ "区報原稿", "somu", 2 },
+	{ "システム設定情報", "johoseisaku", 0 },
+	{ "ネットワーク構成図", "johoseisaku", 0 },
+	{ "情報化推進計画", "johoseisaku", 2 },
+	{ "避難行動要支援者名簿", "bosai", 0 },
+	{ "災害対策本部運営要領", "bosai", 1 },
+	{ "防災計画（公開版）", "bosai", 2 },
+	{ "支払伝票", "kaikei", 0 },
+	{ "契約台帳", "kaikei", 1 },
+	{ "予算執行資料", "kaikei", 1 },
+};
+
+static const struct demo_asset *demo_asset(const struct policy_register *reg, unsigned n)
+{
+	return strcmp(reg->id, "asset") ? NULL : &demo_assets[n % ARRAY_SIZE(demo_assets)];
+}
 
 struct demo {
 	struct door *d;
@@ -427,10 +467,17 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 	struct strbuf sb = STRBUF_INIT;
 
 	switch (fd->type) {
-	case FIELD_LEVEL:
+	case FIELD_LEVEL: {
+		const struct demo_asset *da = demo_asset(reg, n);
+		if (da) {
+			unsigned rank = da->rank < p->n_levels ? da->rank : p->n_levels - 1;
+			strbuf_addstr(&sb, p->levels[rank].id);
+			break;
+		}
 		/* most protected a little more often than the rest, as in a real 目録 */
 		strbuf_addstr(&sb, p->levels[(n * 7 + n / 3) % p->n_levels].id);
 		break;
+	}
 	case FIELD_SECTION:
 		strbuf_addstr(&sb, section);
 		break;
@@ -478,8 +525,12 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 		if (!strcmp(fd->id, "system")) {
 			strbuf_addstr(&sb, system);
 		} else if (!strcmp(reg->id, "asset") && !strcmp(fd->id, "title")) {
-			strbuf_addf(&sb, "%s（%s）", asset_titles[n % ARRAY_SIZE(asset_titles)],
-			            section);
+			const struct demo_asset *da = demo_asset(reg, n);
+			/* a second round of the catalogue is last year's edition */
+			if (n < ARRAY_SIZE(demo_assets))
+				strbuf_addstr(&sb, da->title);
+			else
+				strbuf_addf(&sb, "%s（前年度分）", da->title);
 		} else if (!strcmp(fd->id, "asset_number")) {
 			strbuf_addf(&sb, "PC-%s-%04u", section, 100 + n);
 		} else if (!strcmp(fd->id, "label")) {
@@ -689,6 +740,9 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 		if (!strcmp(reg->id, "system") || !strcmp(reg->id, "network")) {
 			section = demo_systems[(unsigned)n % ARRAY_SIZE(demo_systems)].section;
 			system = demo_systems[(unsigned)n % ARRAY_SIZE(demo_systems)].id;
+		} else if (demo_asset(reg, (unsigned)n)) {
+			section = demo_asset(reg, (unsigned)n)->section;
+			system = system_of(section, (unsigned)n);
 		}
 		fill_fields(m, reg, reg->fields, reg->n_fields, (unsigned)n, section, system, &vals,
 		            &slot);
