@@ -133,6 +133,7 @@ static int run(int argc, const char **av)
 	const struct command *c = find_command(av[i]);
 	if (!c)
 		return unknown_command(av[i]);
+	cli_set_command(c->name, NULL);
 	return c->fn(&ctx, argc - i, av + i);
 }
 

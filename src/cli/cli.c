@@ -28,6 +28,19 @@ void cli_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static char command_path[128];
+
+void cli_set_command(const char *group, const char *sub)
+{
+	snprintf(command_path, sizeof(command_path), "%s%s%s", group, sub ? " " : "",
+	         sub ? sub : "");
+}
+
+const char *cli_command(void)
+{
+	return command_path;
+}
+
 static void group_help(const char *group, const struct command *table, FILE *out)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -61,8 +74,10 @@ int cli_run_subcommand(struct cli_ctx *ctx, const char *group, const struct comm
 		return EXIT_DONE;
 	}
 	for (const struct command *c = table; c->name; c++)
-		if (!strcmp(c->name, sub))
+		if (!strcmp(c->name, sub)) {
+			cli_set_command(group, c->name);
 			return c->fn(ctx, argc - 1, argv + 1);
+		}
 	cli_error("'%s' is not a '%s' command; see 'mamori %s help'", sub, group, group);
 	return EXIT_USAGE;
 }

@@ -47,6 +47,13 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_run_subcommand(struct cli_ctx *ctx, const char *group, const struct command *table,
                        int argc, const char **argv);
 
+/*
+ * The command being run as typed ("doctor", "record show"), for messages such as
+ * "see 'mamori record show --help'". Set by main and cli_run_subcommand.
+ */
+void cli_set_command(const char *group, const char *sub);
+const char *cli_command(void);
+
 /* Writes sb to stdout; returns EXIT_DONE or EXIT_FAILED on a write error. */
 int cli_print(const struct strbuf *sb);
 

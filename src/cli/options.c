@@ -123,6 +123,8 @@ int parse_options(int argc, const char **argv, const struct option *opts, const 
 	int npos = 0;
 	bool only_pos = false;
 	static const struct option none[] = { OPT_END() };
+	/* Positionals are moved down over argv[0]: keep the command's name for messages. */
+	const char *cmd = *cli_command() ? cli_command() : argv[0];
 
 	if (!opts)
 		opts = none;
@@ -149,7 +151,7 @@ int parse_options(int argc, const char **argv, const struct option *opts, const 
 			o = find_long(opts, a + 2, len);
 			if (!o) {
 				cli_error("unknown option '%.*s'; see 'mamori %s --help'",
-				          (int)(len + 2), a, argv[0]);
+				          (int)(len + 2), a, cmd);
 				return PARSE_OPT_ERROR;
 			}
 			if (eq) {
@@ -162,8 +164,7 @@ int parse_options(int argc, const char **argv, const struct option *opts, const 
 		} else {
 			o = find_short(opts, a[1]);
 			if (!o || a[2]) {
-				cli_error("unknown option '%s'; see 'mamori %s --help'", a,
-				          argv[0]);
+				cli_error("unknown option '%s'; see 'mamori %s --help'", a, cmd);
 				return PARSE_OPT_ERROR;
 			}
 		}

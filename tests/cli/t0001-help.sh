@@ -25,6 +25,8 @@ expect "CMD --help exits 0" 0 "$MAMORI" doctor --help
 out_has "doctor --help lists --json" "--json"
 expect "unknown option exits 2" 2 "$MAMORI" doctor --frob
 err_has "unknown option named" "unknown option '--frob'"
+expect "unknown option of a subcommand exits 2" 2 "$MAMORI" ledger proof --frob
+err_has "the message names the whole subcommand" "see 'mamori ledger proof --help'"
 expect "bool option with value exits 2" 2 "$MAMORI" doctor --json=yes
 expect "extra argument exits 2" 2 "$MAMORI" --dir "$TMP/x" init extra
 done_testing
