@@ -76,6 +76,35 @@ static int load_profile(struct door *d, bool optional, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * Another door (the CLI's 'mamori policy apply' while the server runs, or a second server
+ * thread's door) may have stored a newer profile since this one loaded its own. Called
+ * inside the batch's write transaction, so the version read here is the one in force for
+ * every act of the batch: load it before deciding, so each decision and its ledger entry
+ * name the newest stored version.
+ */
+static int refresh_profile(struct door *d, struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT max(seq) FROM profiles", err);
+	int64_t newest = 0;
+	bool any;
+	int rc;
+
+	if (!s)
+		return -EIO;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_error(d->st, rc, "reading the profile in force", err);
+	}
+	any = sqlite3_column_type(s, 0) != SQLITE_NULL;
+	newest = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (!any || (d->prof && d->prof->seq >= newest))
+		return 0;
+	return load_profile(d, false, err);
+}
+
 int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf *err)
 {
 	struct door *d = xcalloc(1, sizeof(*d));
@@ -815,6 +844,11 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
 	int r;
 
 	r = store_begin(d->st, &err);
+	if (r == 0) {
+		r = refresh_profile(d, &err);
+		if (r < 0)
+			store_rollback(d->st);
+	}
 	if (r < 0) {
 		for (j = head; j != end; j = j->next) {
 			j->ret = r;

@@ -625,6 +625,69 @@ static void test_policy_apply_is_a_versioned_act(void **state)
 	strbuf_release(&yaml);
 }
 
+/*
+ * A profile applied through another door (the CLI while the server runs) is in force for
+ * the next act of this door: the decision, the act row and the ledger entry name it.
+ */
+static void test_profile_applied_elsewhere_is_used(void **state)
+{
+	struct fixture *f = *state;
+	struct door *other = NULL;
+	struct strbuf yaml = STRBUF_INIT, bytes = STRBUF_INIT, q = STRBUF_INIT;
+	struct act_attr name[] = { { "name", "minato-r3.yaml" } };
+	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
+	struct act_result res = ACT_RESULT_INIT;
+	struct ledger_entry e = { 0 };
+	uint8_t want[32];
+	char old[65], applied[65];
+	int64_t rec;
+
+	org(f);
+	snprintf(old, sizeof(old), "%s", door_profile(f->d)->sha256_hex);
+	for (unsigned i = 0; i < policy_builtins_nr; i++)
+		if (!strcmp(policy_builtins[i].id, "minato"))
+			strbuf_add(&yaml, policy_builtins[i].data, policy_builtins[i].len);
+	strbuf_addstr(&yaml, "\n# reviewed elsewhere: 2026 policy review\n");
+	in.blob = yaml.buf;
+	in.blob_len = yaml.len;
+	in.fields = name;
+	in.n_fields = 1;
+	in.ctx.via = "cli";
+	assert_int_equal(door_open(f->dir, 0, &other, &f->err), 0);
+	assert_int_equal(act_run(other, &in, &res, &f->err), 0);
+	assert_int_equal(res.outcome, ACT_DONE);
+	snprintf(applied, sizeof(applied), "%s", res.profile_sha256);
+	act_result_release(&res);
+	door_free(other);
+	assert_string_not_equal(applied, old);
+	/* this door still holds the old version until it acts */
+	assert_string_equal(door_profile(f->d)->sha256_hex, old);
+
+	rec = add_asset(f, "sato", "3");
+	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
+	assert_string_equal(res.profile_sha256, applied);
+	assert_string_equal(door_profile(f->d)->sha256_hex, applied);
+	strbuf_addf(&q, "SELECT count(*) FROM acts WHERE id = %lld AND profile_sha256 = '%s'",
+	            (long long)res.act_id, applied);
+	assert_int_equal(fx_count(f, q.buf), 1);
+	assert_int_equal(ledger_entry_bytes(door_ledger(f->d), res.ledger_index, &bytes, &f->err),
+	                 0);
+	assert_int_equal(entry_decode(bytes.buf, bytes.len, &e, &f->err), 0);
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+		assert_int_equal(sscanf(applied + 2 * i, "%2x", &v), 1);
+		want[i] = (uint8_t)v;
+	}
+	assert_non_null(e.profile);
+	assert_memory_equal(e.profile, want, 32);
+	entry_release(&e);
+	act_result_release(&res);
+	assert_one_entry_per_act(f);
+	strbuf_release(&bytes);
+	strbuf_release(&q);
+	strbuf_release(&yaml);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
@@ -643,6 +706,7 @@ int main(void)
 		T(test_weak_password_refused_with_clause),
 		T(test_only_admins_change_the_org),
 		T(test_policy_apply_is_a_versioned_act),
+		T(test_profile_applied_elsewhere_is_used),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
