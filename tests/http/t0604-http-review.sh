@@ -1,0 +1,27 @@
+#!/bin/sh
+# t0604-http-review: the review of the web server (issue 6): ward-wide roles read through the
+# policy, checkpoints while serving, AuthZEN and API scoping, sessions ended on reset, token
+# ledger entries, login throttling, paged record lists.
+. "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
+ward_make
+# kimura: 区民課 staff holding a ward-wide role (council@org); no rule lets it read 税務課 level 3.
+printf '%s\n' "$PW" | m user add kimura --name 木村 --section kumin --password-stdin >/dev/null
+m role grant kimura council@org >/dev/null
+server_start
+
+is "kimura logs in" 303 "$(login kimura "$PW" "$TMP/jar-kimura")"
+is "council@org: 税務課 level-3 record is not found" 404 \
+	"$(status -b "$TMP/jar-kimura" "${URL}records/$Z3")"
+curl -s -b "$TMP/jar-kimura" "${URL}registers/asset" >"$TMP/list"
+check "council@org: the list leaves it out" '! grep -q 住民税課税台帳 "$TMP/list"'
+check "council@org: the list shows its own section's record" 'grep -q 住民基本台帳 "$TMP/list"'
+curl -s -b "$TMP/jar-kimura" "${URL}registers/asset?section=zeimu&level=3" >"$TMP/list"
+check "council@org: filtering for it finds nothing" '! grep -q 住民税課税台帳 "$TMP/list"'
+T_kimura=$(token kimura)
+A_k="Authorization: Bearer $T_kimura"
+is "API: council@org cannot read it" 404 "$(status -H "$A_k" "${URL}api/v1/records/$Z3")"
+curl -s -H "$A_k" "${URL}api/v1/records?register=asset" >"$TMP/list"
+check "API: the list leaves it out" '! grep -q 住民税課税台帳 "$TMP/list"'
+check "API: the list shows its own section's record" 'grep -q 住民基本台帳 "$TMP/list"'
+is "admin logs in" 303 "$(login admin "$ADMIN_PW" "$TMP/jar-admin")"
+is "the administrator still reads it" 200 "$(status -b "$TMP/jar-admin" "${URL}records/$Z3")"
