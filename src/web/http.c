@@ -758,6 +758,34 @@ static bool is_loopback(const struct sockaddr_storage *sa)
 	return false;
 }
 
+/*
+ * Checkpoints while serving: the web's own audit entries (logins, failures) are appended by
+ * per-thread ledgers the door never sees, so the serving thread signs a checkpoint for the
+ * durable head itself, at most once a minute and at shutdown, whenever the head is beyond the
+ * latest checkpoint (ledger_checkpoint_sign does nothing when it is not). Without the signer
+ * key (a read-only copy of a ward) nothing is signed.
+ */
+#define WEB_CHECKPOINT_MS 60000
+
+static void serve_checkpoint(const char *dir)
+{
+	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
+	struct store *st = NULL;
+	struct ledger *lg = NULL;
+
+	strbuf_addf(&path, "%s/%s", dir, LEDGER_KEY_FILE);
+	if (access(path.buf, R_OK) != 0)
+		goto out;
+	if (store_open(dir, 0, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0 ||
+	    ledger_checkpoint_sign(lg, dir, NULL, &err) < 0)
+		fprintf(stderr, "mamori: warning: cannot sign a ledger checkpoint: %s\n", err.buf);
+out:
+	ledger_close(lg);
+	store_close(st);
+	strbuf_release(&path);
+	strbuf_release(&err);
+}
+
 int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
 	struct web_server s = { .cfg = cfg };
@@ -862,9 +890,23 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		fflush(stdout);
 	}
 
-	do {
-		r = sigwait(&set, &sig);
-	} while (r != 0);
+	{
+		int64_t next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
+		for (;;) {
+			int64_t left = next - time_mono_ns();
+			struct timespec ts;
+			if (left <= 0) {
+				serve_checkpoint(cfg->dir);
+				next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
+				continue;
+			}
+			ts.tv_sec = (time_t)(left / 1000000000LL);
+			ts.tv_nsec = (long)(left % 1000000000LL);
+			sig = sigtimedwait(&set, NULL, &ts);
+			if (sig == SIGTERM || sig == SIGINT)
+				break;
+		}
+	}
 	fprintf(stderr, "mamori: %s received: finishing requests in flight, then stopping\n",
 	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	atomic_store(&s.stopping, true);
@@ -882,6 +924,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 			        atomic_load(&s.in_flight));
 	}
 	MHD_stop_daemon(s.daemon);
+	serve_checkpoint(cfg->dir);
 	if (s.door) {
 		struct strbuf cerr = STRBUF_INIT;
 		if (door_checkpoint(s.door, &cerr) < 0)

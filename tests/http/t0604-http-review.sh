@@ -25,3 +25,14 @@ check "API: the list leaves it out" '! grep -q 住民税課税台帳 "$TMP/list"
 check "API: the list shows its own section's record" 'grep -q 住民基本台帳 "$TMP/list"'
 is "admin logs in" 303 "$(login admin "$ADMIN_PW" "$TMP/jar-admin")"
 is "the administrator still reads it" 200 "$(status -b "$TMP/jar-admin" "${URL}records/$Z3")"
+
+# Checkpoints while serving: a server that only saw logins (entries the door never appended)
+# still leaves a checkpoint covering every entry when it stops.
+server_stop
+server_start
+is "sato logs in (new server)" 303 "$(login sato "$PW" "$TMP/jar-sato")"
+is "a wrong password is refused" 401 "$(login sato wrong-password "$TMP/jar-x")"
+server_stop
+n=$(m ledger verify 2>&1 | sed -n 's/^ok: \([0-9]*\) entries.*/\1/p')
+check "the ledger verifies" '[ -n "$n" ]'
+check "a checkpoint covers all $n entries after SIGTERM" 'm ledger checkpoint --size "$n" >/dev/null 2>&1'
