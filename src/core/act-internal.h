@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <pthread.h>
 
+#include "auth/password.h"
 #include "core/act.h"
 #include "core/core.h"
 #include "core/guard.h"
@@ -41,6 +42,32 @@ struct door {
 };
 
 /*
+ * A new password, checked and hashed before its act enters a batch, so that neither zxcvbn
+ * nor Argon2id runs inside the door's write transaction. ready: the check ran; refused:
+ * it failed (why says why, naming the clause; the door refuses the act with it); else
+ * hash is the Argon2id string the door stores.
+ */
+struct act_password {
+	bool ready, refused;
+	char *why;
+	char hash[PASSWORD_HASH_SIZE];
+};
+
+/*
+ * Checks and hashes in->secret for ACT_USER_ADD and ACT_USER_PASSWD (else leaves ret not
+ * ready). Called outside any transaction; reads what it needs (the profile in force, the
+ * user's name) while leading the door for a moment. Returns 0 or a negative code.
+ */
+int act_password_prepare(struct door *d, const struct act_input *in, struct act_password *ret,
+                         struct strbuf *err);
+/* Wipes the hash and frees the message. */
+void act_password_release(struct act_password *pw);
+
+/* act.c: exclusive use of the door's connection between batches (no transaction open). */
+void door_lead(struct door *d);
+void door_unlead(struct door *d);
+
+/*
  * The state of one act while the door runs it. The handlers (act-record.c, act-org.c) fill
  * the outcome, message and what the ledger entry says; act.c does the transaction, the
  * act row and the ledger.
@@ -51,6 +78,7 @@ struct act_state {
 	struct act_result *res;
 	const struct profile *p;
 	int64_t now;
+	const struct act_password *pw; /* the prepared new password, if the act sets one */
 
 	struct org_user actor; /* id 0: Mamori itself (bootstrap) */
 	struct strv roles;     /* the actor's role@scope in force */

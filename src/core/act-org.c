@@ -173,28 +173,83 @@ static const char *password_clause(const struct profile *p)
 	return NULL;
 }
 
-/*
- * Checks and hashes a new password. A password that breaks the rules is a refusal that
- * cites the ward's clause (SHJ-5-3-6, MIN-5-5-5-1); the password never appears anywhere.
- */
-static int hash_password(struct act_state *s, const char *login, const char *name,
-                         char hash[PASSWORD_HASH_SIZE], bool *refused, struct strbuf *err)
+void act_password_release(struct act_password *pw)
 {
-	struct password_policy pol = PASSWORD_POLICY_INIT(password_clause(s->p));
-	struct strbuf why = STRBUF_INIT;
-	int r;
+	sodium_memzero(pw->hash, sizeof(pw->hash));
+	free(pw->why);
+	memset(pw, 0, sizeof(*pw));
+}
 
+/*
+ * Checks and hashes a new password before its act enters the door's batch: zxcvbn and
+ * Argon2id take tens of milliseconds and must not hold the write transaction. A password
+ * that breaks the rules becomes a refusal inside the door that cites the ward's clause
+ * (SHJ-5-3-6, MIN-5-5-5-1); the password never appears anywhere.
+ */
+int act_password_prepare(struct door *d, const struct act_input *in, struct act_password *ret,
+                         struct strbuf *err)
+{
+	struct password_policy pol = PASSWORD_POLICY_INIT(NULL);
+	struct strbuf why = STRBUF_INIT;
+	struct org_user u = { 0 };
+	char *login = NULL, *name = NULL;
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!in->secret || (in->kind != ACT_USER_ADD && in->kind != ACT_USER_PASSWD))
+		return 0;
+	/* Only what the door reads between batches: the profile in force, the user's name. */
+	door_lead(d);
+	pol.clause = password_clause(door_profile(d));
+	if (in->kind == ACT_USER_PASSWD) {
+		if (org_user_get(door_store(d), in->target ? in->target : "", &u, NULL) == 0) {
+			login = xstrdup(u.login);
+			name = xstrdup(u.name);
+		}
+		org_user_release(&u);
+	} else {
+		const char *n = field(in, "name");
+		login = xstrdup(in->target ? in->target : "");
+		name = n ? xstrdup(n) : NULL;
+	}
+	door_unlead(d);
+	if (!login)
+		return 0; /* no such user: the door says so */
+	if (password_check(&pol, in->secret, login, name, NULL, &why) < 0) {
+		ret->refused = true;
+		ret->why = strbuf_detach(&why, NULL);
+	} else {
+		r = password_hash(in->secret, ret->hash, err);
+	}
+	strbuf_release(&why);
+	free(login);
+	free(name);
+	if (r < 0) {
+		act_password_release(ret);
+		return r;
+	}
+	ret->ready = true;
+	return 0;
+}
+
+/* Takes the password prepared before the act: a refusal citing the clause, or its hash. */
+static int hash_password(struct act_state *s, char hash[PASSWORD_HASH_SIZE], bool *refused,
+                         struct strbuf *err)
+{
 	*refused = false;
-	if (password_check(&pol, s->in->secret, login, name, NULL, &why) < 0) {
-		act_refuse(s, "%s", why.buf);
+	if (!s->pw || !s->pw->ready) {
+		/* the user appeared between the check and the act: check again */
+		error_set(err, "the new password was not checked before the act; try again");
+		return -EAGAIN;
+	}
+	if (s->pw->refused) {
+		act_refuse(s, "%s", s->pw->why);
 		act_add_known_clauses(s, password_clauses);
-		strbuf_release(&why);
 		*refused = true;
 		return 0;
 	}
-	strbuf_release(&why);
-	r = password_hash(s->in->secret, hash, err);
-	return r;
+	memcpy(hash, s->pw->hash, PASSWORD_HASH_SIZE);
+	return 0;
 }
 
 static int grant(struct act_state *s, int64_t user_id, const char *role, const char *scope,
@@ -275,7 +330,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	if (act_require_admin(s, user_clauses))
 		return 0;
 	if (in->secret) {
-		r = hash_password(s, in->target, name, hash, &refused, err);
+		r = hash_password(s, hash, &refused, err);
 		if (r < 0 || refused)
 			return r;
 	}
@@ -427,7 +482,7 @@ static int user_passwd(struct act_state *s, struct strbuf *err)
 	self = s->actor.id == u.id;
 	if (!self && act_require_admin(s, password_clauses))
 		goto out;
-	r = hash_password(s, u.login, u.name, hash, &refused, err);
+	r = hash_password(s, hash, &refused, err);
 	if (r < 0 || refused)
 		goto out;
 	q = store_prepare(s->door->st,

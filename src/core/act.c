@@ -1,5 +1,6 @@
 /* act: the one door: decide, separate duties, apply or ask or refuse, ledger, commit. */
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ struct act_job {
 	bool refusal_only;           /* keep the act only if it is refused (a refused import row) */
 	struct profile *new_profile; /* applied by this act: installed after the commit */
 	int64_t new_profile_seq;
+	struct act_password pw; /* prepared before the batch (act_password_prepare) */
 	struct act_job *next;
 };
 
@@ -758,6 +760,7 @@ static void run_one(struct door *d, struct act_job *job)
 	s.in = job->in;
 	s.res = job->res;
 	s.p = door_profile(d);
+	s.pw = &job->pw;
 	s.now = d->clock();
 	s.outcome = ACT_DONE;
 	s.kind_name = "org";
@@ -913,6 +916,23 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
 	strbuf_release(&err);
 }
 
+void door_lead(struct door *d)
+{
+	pthread_mutex_lock(&d->mu);
+	while (d->leader)
+		pthread_cond_wait(&d->cv, &d->mu);
+	d->leader = true;
+	pthread_mutex_unlock(&d->mu);
+}
+
+void door_unlead(struct door *d)
+{
+	pthread_mutex_lock(&d->mu);
+	d->leader = false;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
 int act_run(struct door *d, const struct act_input *in, struct act_result *ret, struct strbuf *err)
 {
 	struct act_job job = { 0 };
@@ -925,6 +945,15 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 	job.in = in;
 	job.res = ret;
 	strbuf_init(&job.err, 0);
+	/* Hash a new password now, outside the batch's transaction (invalid input: run_one). */
+	if (validate_input(in, &job.err) == 0) {
+		int r = act_password_prepare(d, in, &job.pw, err);
+		if (r < 0) {
+			strbuf_release(&job.err);
+			return r;
+		}
+	}
+	strbuf_reset(&job.err);
 
 	pthread_mutex_lock(&d->mu);
 	if (d->tail)
@@ -969,6 +998,7 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 		pthread_cond_broadcast(&d->cv);
 	}
 	pthread_mutex_unlock(&d->mu);
+	act_password_release(&job.pw);
 	if (job.ret < 0)
 		error_set(err, "%s", job.err.buf);
 	strbuf_release(&job.err);
@@ -996,6 +1026,15 @@ int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act
 		strbuf_init(&jobs[i].err, 0);
 		jobs[i].next = i + 1 < n ? &jobs[i + 1] : NULL;
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (validate_input(&in[i], &jobs[i].err) == 0)
+			r = act_password_prepare(d, &in[i], &jobs[i].pw, err);
+		strbuf_reset(&jobs[i].err);
+		if (r < 0) {
+			*ret_failed = i;
+			goto out;
+		}
+	}
 	/* Lead exclusively: the whole import is one batch of its own. */
 	pthread_mutex_lock(&d->mu);
 	while (d->leader)
@@ -1013,9 +1052,9 @@ int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act
 		 * Nothing of the batch stays, but an attempted violation is evidence: record the
 		 * refused act alone, provided it is still refused (else keep nothing).
 		 */
-		struct act_job again = { .in = failed->in,
-			                 .res = failed->res,
-			                 .refusal_only = true };
+		struct act_job again = {
+			.in = failed->in, .res = failed->res, .refusal_only = true, .pw = failed->pw
+		};
 		act_result_release(failed->res);
 		strbuf_init(&again.err, 0);
 		pthread_mutex_lock(&d->mu);
@@ -1036,6 +1075,7 @@ int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act
 			failed->res->message = xstrdup(again.err.buf);
 		}
 		strbuf_release(&again.err);
+		sodium_memzero(again.pw.hash, sizeof(again.pw.hash));
 	}
 	if (failed) {
 		*ret_failed = (size_t)(failed - jobs);
@@ -1055,8 +1095,11 @@ int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act
 			}
 		}
 	}
-	for (size_t i = 0; i < n; i++)
+out:
+	for (size_t i = 0; i < n; i++) {
+		act_password_release(&jobs[i].pw);
 		strbuf_release(&jobs[i].err);
+	}
 	free(jobs);
 	return r;
 }

@@ -575,6 +575,75 @@ static void test_weak_password_refused_with_clause(void **state)
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM acts WHERE fields LIKE '%tanuki%'"), 0);
 }
 
+/*
+ * The password is checked and hashed before its act enters a batch (outside the write
+ * transaction): what the door then stores is the prepared hash, and a weak one is still
+ * refused in the door, ledgered, with its clause.
+ */
+static void test_password_prepared_outside_the_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct act_input in = { .kind = ACT_USER_PASSWD, .actor = "admin", .target = "sato" };
+	struct act_password pw;
+	struct act_result res = ACT_RESULT_INIT;
+	uint64_t before;
+	sqlite3_stmt *st = NULL;
+
+	org(f);
+	/* a password holding the user's login is refused before any transaction */
+	in.secret = "sato-kumo-no-ue-77";
+	assert_int_equal(act_password_prepare(f->d, &in, &pw, &f->err), 0);
+	assert_true(pw.ready);
+	assert_true(pw.refused);
+	assert_non_null(pw.why);
+	assert_null(strstr(pw.why, "kumo"));
+	assert_int_equal(pw.hash[0], 0);
+	act_password_release(&pw);
+	/* a good one is hashed with Argon2id, and the door keeps no transaction open for it */
+	in.secret = "kumo-no-ue-no-tanuki-77";
+	assert_int_equal(act_password_prepare(f->d, &in, &pw, &f->err), 0);
+	assert_true(pw.ready);
+	assert_false(pw.refused);
+	assert_true(password_verify(pw.hash, in.secret));
+	assert_int_not_equal(sqlite3_get_autocommit(store_db(door_store(f->d))), 0);
+	act_password_release(&pw);
+	/* unknown user: nothing prepared, the door reports it */
+	in.target = "nobody";
+	assert_int_equal(act_password_prepare(f->d, &in, &pw, &f->err), 0);
+	assert_false(pw.ready);
+	in.target = "sato";
+	in.ctx.via = "test";
+	assert_int_equal(act_run(f->d,
+	                         &(struct act_input){ .kind = ACT_USER_PASSWD,
+	                                              .actor = "admin",
+	                                              .target = "nobody",
+	                                              .secret = in.secret,
+	                                              .ctx = in.ctx },
+	                         &res, &f->err),
+	                 -ENOENT);
+
+	/* through the door: the weak one is refused and ledgered, the good one stored */
+	before = ledger_size(f);
+	in.secret = "sato-kumo-no-ue-77";
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED);
+	assert_true(has_clause(&res, "MIN-5-5-5-1"));
+	act_result_release(&res);
+	assert_int_equal(ledger_size(f), before + 1);
+	in.secret = "kumo-no-ue-no-tanuki-77";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	act_result_release(&res);
+	assert_int_equal(sqlite3_prepare_v2(store_db(door_store(f->d)),
+	                                    "SELECT password_hash FROM users WHERE login = 'sato'",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_true(password_verify((const char *)sqlite3_column_text(st, 0), in.secret));
+	assert_false(
+	    password_verify((const char *)sqlite3_column_text(st, 0), "sato-kumo-no-ue-77"));
+	sqlite3_finalize(st);
+	assert_one_entry_per_act(f);
+}
+
 static void test_only_admins_change_the_org(void **state)
 {
 	struct fixture *f = *state;
@@ -704,6 +773,7 @@ int main(void)
 		T(test_parallel_approvals),
 		T(test_parallel_acts_group_commit),
 		T(test_weak_password_refused_with_clause),
+		T(test_password_prepared_outside_the_batch),
 		T(test_only_admins_change_the_org),
 		T(test_policy_apply_is_a_versioned_act),
 		T(test_profile_applied_elsewhere_is_used),
