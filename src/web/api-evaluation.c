@@ -7,6 +7,7 @@
 #include "base/parse.h"
 #include "core/org.h"
 #include "core/records.h"
+#include "web/access.h"
 #include "web/api.h"
 #include "web/decide.h"
 #include "web/route.h"
@@ -60,6 +61,13 @@ void api_evaluation(struct web_req *r)
 		web_api_error(r, 400, "subject.id and action.name must be strings");
 		goto out;
 	}
+	/* A token speaks for its own user; only the administrator asks about others. */
+	if (!r->user || (!r->user->admin && strcmp(login, r->user->login))) {
+		web_api_error(r, 403,
+		              "subject.id must be the token's own user (only an administrator's "
+		              "token may ask about others)");
+		goto out;
+	}
 	rc = core_valid_login(login) ? org_user_get(r->st, login, &ou, &err) : -ENOENT;
 	if (rc == -ENOENT) {
 		web_api_error(r, 404, "subject.id is not a Mamori user");
@@ -97,7 +105,13 @@ void api_evaluation(struct web_req *r)
 		if (parse_int64(rid, 1, INT64_MAX, &id) == 0 &&
 		    record_get(r->st, id, &rec, &err) == 0) {
 			have_rec = true;
-			if (strcmp(rec.register_id, rtype)) {
+			/* A record the token's user cannot see is answered exactly like one that
+			 * does not exist: nothing of its existence, state or section leaks. */
+			if (!web_record_visible(r, &rec)) {
+				record_release(&rec);
+				memset(&rec, 0, sizeof(rec));
+				have_rec = false;
+			} else if (strcmp(rec.register_id, rtype)) {
 				web_api_error(r, 400, "resource.type is not the record's register");
 				goto out;
 			}

@@ -93,7 +93,9 @@ is "API: sato asks to transmit Z3B" 202 "$(status -H "$A_s" -H 'Content-Type: ap
 check "API: the answer names the approver" 'grep -q "security_officer" "$TMP/body"'
 
 # AuthZEN: decision true only for allow; approval is false with approvers in context.
-ev() { curl -s -H "$A_s" -H 'Content-Type: application/json' -d "$1" "${URL}access/v1/evaluation"; }
+# Asking about another person takes an administrator's token (a token speaks for its own user).
+T_admin=$(token admin)
+ev() { curl -s -H "Authorization: Bearer $T_admin" -H 'Content-Type: application/json' -d "$1" "${URL}access/v1/evaluation"; }
 ev '{"subject":{"type":"user","id":"tanaka"},"action":{"name":"read"},"resource":{"type":"asset","properties":{"level":"1","section":"zeimu"}}}' >"$TMP/ev"
 check "AuthZEN: level 1 read is allowed" 'grep -q "^{\"decision\":true" "$TMP/ev"'
 ev '{"subject":{"type":"user","id":"tanaka"},"action":{"name":"asset.copy"},"resource":{"type":"asset","properties":{"level":"3","section":"kumin","state":"active"}}}' >"$TMP/ev"

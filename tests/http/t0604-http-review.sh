@@ -36,3 +36,22 @@ server_stop
 n=$(m ledger verify 2>&1 | sed -n 's/^ok: \([0-9]*\) entries.*/\1/p')
 check "the ledger verifies" '[ -n "$n" ]'
 check "a checkpoint covers all $n entries after SIGTERM" 'm ledger checkpoint --size "$n" >/dev/null 2>&1'
+
+# AuthZEN: a token speaks for its own user; records it cannot see look like missing ones.
+server_start
+T_tanaka=$(token tanaka)
+T_admin=$(token admin)
+ev() { # ev TOKEN SUBJECT RECORD
+	status -H "Authorization: Bearer $1" -H 'Content-Type: application/json' -d \
+		"{\"subject\":{\"type\":\"user\",\"id\":\"$2\"},\"action\":{\"name\":\"asset.copy\"},\"resource\":{\"type\":\"asset\",\"id\":\"$3\"}}" \
+		"${URL}access/v1/evaluation"
+}
+is "AuthZEN: tanaka asks about 税務課's record" 200 "$(ev "$T_tanaka" tanaka "$Z3")"
+sed "s/\"$Z3\"/\"ID\"/g" "$TMP/body" >"$TMP/ev-hidden"
+is "AuthZEN: tanaka asks about a missing record" 200 "$(ev "$T_tanaka" tanaka 999999)"
+sed 's/"999999"/"ID"/g' "$TMP/body" >"$TMP/ev-missing"
+check "AuthZEN: a hidden record is answered like a missing one" 'cmp -s "$TMP/ev-hidden" "$TMP/ev-missing"'
+check "AuthZEN: nothing of its section leaks" '! grep -q zeimu "$TMP/ev-hidden"'
+is "AuthZEN: tanaka may not ask about sato" 403 "$(ev "$T_tanaka" tanaka-x "$K1" >/dev/null; ev "$T_tanaka" sato "$Z3")"
+is "AuthZEN: the administrator may ask about sato" 200 "$(ev "$T_admin" sato "$Z3")"
+check "AuthZEN: and sees sato's record's section" 'grep -q zeimu "$TMP/body"'
