@@ -20,34 +20,50 @@ void backup_info_release(struct backup_info *b)
 	act_result_release(&b->act);
 }
 
-static int file_sha256(const char *path, char hex[65], uint64_t *ret_bytes, struct strbuf *err)
+int backup_file_sha256(const char *path, char hex[65], uint64_t *ret_bytes, struct strbuf *err)
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char buf[65536], md[32];
 	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
 	uint64_t total = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd, r = 0;
 
-	if (fd < 0 || !ctx) {
-		error_set(err, "cannot read '%s': %m", path);
-		if (fd >= 0)
-			close(fd);
-		EVP_MD_CTX_free(ctx);
-		return -errno;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		error_set(err, "cannot read '%s': %s", path, strerror(-r));
+		return r;
 	}
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
+	ctx = EVP_MD_CTX_new();
+	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		error_set(err, "cannot compute the SHA-256 of '%s': out of memory", path);
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			error_set(err, "cannot read '%s': %s", path, strerror(-r));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
+			error_set(err, "cannot compute the SHA-256 of '%s'", path);
+			r = -EIO;
+			goto out;
+		}
 		total += (uint64_t)n;
 	}
-	close(fd);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	if (n < 0) {
-		error_set(err, "cannot read '%s': %m", path);
-		return -EIO;
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != sizeof(md)) {
+		error_set(err, "cannot compute the SHA-256 of '%s'", path);
+		r = -EIO;
+		goto out;
 	}
 	for (int i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
@@ -55,7 +71,11 @@ static int file_sha256(const char *path, char hex[65], uint64_t *ret_bytes, stru
 	}
 	hex[64] = '\0';
 	*ret_bytes = total;
-	return 0;
+out:
+	/* the code is taken before close() and EVP_MD_CTX_free() can change errno */
+	close(fd);
+	EVP_MD_CTX_free(ctx);
+	return r;
 }
 
 static void remove_tree(const char *dir)
@@ -202,7 +222,7 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		error_set(err, "cannot create '%s': %m", file);
 		goto out;
 	}
-	r = file_sha256(file, ret->sha256, &ret->bytes, err);
+	r = backup_file_sha256(file, ret->sha256, &ret->bytes, err);
 	if (r < 0) {
 		unlink(file);
 		goto out;
@@ -316,7 +336,7 @@ int backup_restore(const char *file, const char *dir, const struct strbuf *check
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = file_sha256(file, ret->sha256, &ret->bytes, err);
+	r = backup_file_sha256(file, ret->sha256, &ret->bytes, err);
 	if (r < 0)
 		return r;
 	r = dir_empty_or_missing(dir, &created, err);

@@ -17,6 +17,12 @@ struct backup_info {
 void backup_info_release(struct backup_info *b);
 
 /*
+ * The SHA-256 (hex) and size of a file. Returns 0, or a negative errno-style code with a
+ * message in err (-ENOENT, -EISDIR ...; -ENOMEM); hex and ret_bytes are untouched then.
+ */
+int backup_file_sha256(const char *path, char hex[65], uint64_t *ret_bytes, struct strbuf *err);
+
+/*
  * Copies the door's store into file (which must not exist; created 0600) while Mamori runs,
  * with the SQLite online backup API: the copy is one consistent snapshot. Then checks it:
  * PRAGMA integrity_check, and the ledger in the copy re-hashed and verified, including
