@@ -82,6 +82,10 @@ void api_users(struct web_req *r)
 	jw_key(&w, "users");
 	jw_array_begin(&w);
 	for (size_t i = 0; i < l.nr; i++) {
+		/* Like /admin/users: the whole staff list is the administrator's; anyone else
+		 * sees only their own entry. */
+		if (!r->user || (!r->user->admin && strcmp(l.items[i].login, r->user->login)))
+			continue;
 		jw_object_begin(&w);
 		jw_kv_str(&w, "login", l.items[i].login);
 		jw_kv_str(&w, "name", l.items[i].name);

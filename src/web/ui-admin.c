@@ -321,6 +321,19 @@ void ui_admin_users_post(struct web_req *r)
 	strbuf_release(&err);
 }
 
+/* Ends every web session of login (a failure is logged: the act itself is done). */
+static void end_user_sessions(struct web_req *r, const char *login)
+{
+	struct org_user u = { 0 };
+	struct strbuf e = STRBUF_INIT;
+
+	if (org_user_get(r->st, login, &u, &e) < 0 ||
+	    web_sessions_end_user(r->st, u.id, NULL, &e) < 0)
+		web_log(r, "cannot end the sessions of '%s': %s", login, e.buf);
+	org_user_release(&u);
+	strbuf_release(&e);
+}
+
 void ui_admin_user_post(struct web_req *r)
 {
 	const char *op = web_form(r, "op"), *login = r->args[0];
@@ -335,6 +348,9 @@ void ui_admin_user_post(struct web_req *r)
 	}
 	if (!strcmp(op, "password")) {
 		ret = temporary_password(r, login, &res, &err, &shown);
+		/* Whoever held the old password is logged out everywhere (ASVS 7.4.3). */
+		if (ret == 0 && res.outcome == ACT_DONE)
+			end_user_sessions(r, login);
 	} else {
 		if (!strcmp(op, "suspend"))
 			in.kind = ACT_USER_SUSPEND;
@@ -348,13 +364,8 @@ void ui_admin_user_post(struct web_req *r)
 		}
 		ret = web_act(r, &in, NULL, &res, &err);
 		/* A suspended or retired person's sessions end now (MIN-5-5-6-2). */
-		if (ret == 0 && res.outcome == ACT_DONE && in.kind != ACT_USER_ACTIVATE) {
-			struct org_user u = { 0 };
-			if (org_user_get(r->st, login, &u, NULL) == 0) {
-				web_sessions_end_user(r->st, u.id, NULL, &err);
-				org_user_release(&u);
-			}
-		}
+		if (ret == 0 && res.outcome == ACT_DONE && in.kind != ACT_USER_ACTIVATE)
+			end_user_sessions(r, login);
 	}
 	users_page(r, ret, &res, &err, shown.len ? shown.buf : NULL, NULL);
 	act_result_release(&res);

@@ -40,6 +40,9 @@ rec() {
 
 # server_start [OPTIONS]: starts the server; sets URL and SERVER_PID.
 server_start() {
+	# Emptied here, not by the background job's redirection, so a restart never reads the
+	# previous server's URL.
+	: >"$TMP/serve.out"
 	"$MAMORI" --dir "$D" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVER_PID=$!
 	for _i in $(seq 1 100); do

@@ -55,3 +55,25 @@ check "AuthZEN: nothing of its section leaks" '! grep -q zeimu "$TMP/ev-hidden"'
 is "AuthZEN: tanaka may not ask about sato" 403 "$(ev "$T_tanaka" tanaka-x "$K1" >/dev/null; ev "$T_tanaka" sato "$Z3")"
 is "AuthZEN: the administrator may ask about sato" 200 "$(ev "$T_admin" sato "$Z3")"
 check "AuthZEN: and sees sato's record's section" 'grep -q zeimu "$TMP/body"'
+
+# /api/v1/users: the whole list is the administrator's; others see only themselves.
+T_sato=$(token sato)
+is "API users: sato's token is answered" 200 "$(status -H "Authorization: Bearer $T_sato" "${URL}api/v1/users")"
+check "API users: sato sees her own entry" 'grep -q "\"login\":\"sato\"" "$TMP/body"'
+check "API users: and nobody else's" '! grep -q "\"login\":\"tanaka\"" "$TMP/body" && ! grep -q "\"login\":\"admin\"" "$TMP/body"'
+is "API users: the administrator's token" 200 "$(status -H "Authorization: Bearer $T_admin" "${URL}api/v1/users")"
+check "API users: the administrator sees everyone" 'grep -q "\"login\":\"tanaka\"" "$TMP/body" && grep -q "\"login\":\"sato\"" "$TMP/body"'
+
+# A password reset by the administrator ends that user's sessions.
+is "tanaka logs in" 303 "$(login tanaka "$PW" "$TMP/jar-tanaka")"
+is "tanaka's session works" 200 "$(status -b "$TMP/jar-tanaka" "${URL}records/$K1")"
+is "yamada logs in" 303 "$(login yamada "$PW" "$TMP/jar-yamada")"
+login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
+c=$(csrf_of "$TMP/jar-admin" /admin/users)
+is "the administrator resets tanaka's password" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode op=password "${URL}admin/users/tanaka")"
+check "a temporary password is shown" 'grep -q "notice ok" "$TMP/body"'
+# (must_change alone would send the old session to the change-password page instead.)
+loc=$(curl -s -o /dev/null -b "$TMP/jar-tanaka" -w '%{redirect_url}' "${URL}records/$K1")
+check "tanaka's old session has ended: sent to log in ($loc)" 'case "$loc" in */login*) true ;; *) false ;; esac'
+is "tanaka's old session cannot change the password" 303 "$(status -b "$TMP/jar-tanaka" "${URL}password")"
+is "yamada's session goes on" 200 "$(status -b "$TMP/jar-yamada" "${URL}records/$K1")"
