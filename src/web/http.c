@@ -248,8 +248,9 @@ static void req_free(struct web_req *r)
 	web_params_release(&r->form);
 	web_params_release(&r->cookies);
 	web_parts_release(&r->parts);
-	strbuf_release(&r->body);
-	strbuf_release(&r->out);
+	/* Request bodies carry passwords; a response body left here may carry a token. */
+	strbuf_release_secret(&r->body);
+	strbuf_release_secret(&r->out);
 	for (size_t i = 0; i < r->n_headers; i++) {
 		free(r->headers[i].name);
 		free(r->headers[i].value);
@@ -459,6 +460,14 @@ static void add_headers(struct web_req *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, "Connection", "close");
 }
 
+/* microhttpd's free for a body that carries a secret (text: it ends at its NUL). */
+static void free_secret_body(void *p)
+{
+	if (p)
+		explicit_bzero(p, strlen(p));
+	free(p);
+}
+
 static enum MHD_Result send_response(struct web_req *r)
 {
 	struct MHD_Response *resp;
@@ -472,9 +481,16 @@ static enum MHD_Result send_response(struct web_req *r)
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	} else {
 		body = strbuf_detach(&r->out, &len);
-		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-		if (!resp)
+		if (r->out_secret)
+			resp = MHD_create_response_from_buffer_with_free_callback(len, body,
+			                                                          free_secret_body);
+		else
+			resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!resp) {
+			if (r->out_secret)
+				explicit_bzero(body, len);
 			free(body);
+		}
 	}
 	if (!resp)
 		return MHD_NO;

@@ -9,8 +9,11 @@
 
 void web_params_release(struct web_params *p)
 {
+	/* Values may be passwords or tokens: wiped before they go back to malloc. */
 	for (size_t i = 0; i < p->nr; i++) {
 		free(p->items[i].name);
+		if (p->items[i].value)
+			explicit_bzero(p->items[i].value, strlen(p->items[i].value));
 		free(p->items[i].value);
 	}
 	free(p->items);

@@ -284,11 +284,13 @@ static int temporary_password(struct web_req *r, const char *login, struct act_r
 	in.secret = pw;
 	act_result_release(res);
 	ret = web_act(r, &in, &f, res, err);
-	if (ret == 0 && res->outcome == ACT_DONE)
+	if (ret == 0 && res->outcome == ACT_DONE) {
+		r->out_secret = true; /* the page shows the temporary password */
 		strbuf_addf(shown,
 		            _("Temporary password for %s (shown once; they must change it at "
 		              "the first login): %s"),
 		            login, pw);
+	}
 	sodium_memzero(pw, sizeof(pw));
 	web_params_release(&f);
 	return ret;
@@ -738,6 +740,7 @@ void ui_admin_tokens_post(struct web_req *r)
 	            _("Token for %s (shown once; give it to the system as \"Authorization: "
 	              "Bearer TOKEN\"): %s"),
 	            login, tok);
+	r->out_secret = true;
 	tokens_page(r, msg.buf, NULL);
 out_wipe:
 	sodium_memzero(tok, sizeof(tok));

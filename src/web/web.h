@@ -106,6 +106,7 @@ struct web_req {
 	struct web_header *headers;
 	size_t n_headers, alloc_headers;
 	bool cacheable;   /* default false: Cache-Control: no-store */
+	bool out_secret;  /* the body carries a secret: wiped when microhttpd frees it */
 	char *log_detail; /* for the server log only, never sent */
 };
 
