@@ -39,6 +39,15 @@ struct door {
 	struct act_job *head, *tail;
 	bool leader;
 	uint64_t batches, acts;
+	/*
+	 * Gathering: a new leader whose queue is shorter than the last batch waits a moment
+	 * (DOOR_GATHER_NS at most) for the callers that batch just released, so that a steady
+	 * set of clients shares one commit rather than alternating a batch of one with a batch
+	 * of the rest. queued counts the jobs in the queue; gather_cv wakes the waiting leader.
+	 */
+	size_t queued, last_batch;
+	bool gathering;
+	pthread_cond_t gather_cv;
 };
 
 /*
