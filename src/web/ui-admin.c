@@ -712,11 +712,17 @@ void ui_admin_tokens_post(struct web_req *r)
 		goto out;
 	}
 	token_digest_hex(tok, digest);
+	/* The token row and its ledger entry commit together: no token without its entry. */
+	if (store_begin(r->st, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out_wipe;
+	}
 	q = store_prepare(r->st,
 	                  "INSERT INTO api_tokens(user_id, label, token_sha256, created_ms, "
 	                  "created_by) VALUES (?, ?, ?, ?, ?)",
 	                  &err);
 	if (!q) {
+		store_rollback(r->st);
 		web_error(r, 503, err.buf);
 		goto out_wipe;
 	}
@@ -729,12 +735,22 @@ void ui_admin_tokens_post(struct web_req *r)
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
 		store_error(r->st, rc, "storing a token", &err);
+		store_rollback(r->st);
 		web_error(r, 503, err.buf);
 		goto out_wipe;
 	}
 	strbuf_addf(&msg, "token=%lld for=%s",
 	            (long long)sqlite3_last_insert_rowid(store_db(r->st)), login);
-	web_audit(r, r->user->login, "api_token.create", msg.buf);
+	rc = web_audit_txn(r, r->user->login, "api_token.create", msg.buf, &err);
+	if (rc < 0)
+		store_rollback(r->st);
+	else
+		rc = store_commit(r->st, &err); /* rolls back itself when it fails */
+	if (rc < 0) {
+		web_log(r, "api token for '%s' refused: cannot ledger it: %s", login, err.buf);
+		web_error(r, 503, "the ledger entry of the token cannot be written");
+		goto out_wipe;
+	}
 	strbuf_reset(&msg);
 	strbuf_addf(&msg,
 	            _("Token for %s (shown once; give it to the system as \"Authorization: "
@@ -766,6 +782,11 @@ void ui_admin_token_revoke(struct web_req *r)
 		web_error(r, id ? 503 : 404, err.len ? err.buf : "no such token");
 		goto out;
 	}
+	/* The revocation and its ledger entry commit together. */
+	if (store_begin(r->st, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
 	sqlite3_bind_int64(q, 1, time_now_ms());
 	sqlite3_bind_int64(q, 2, r->user->id);
 	sqlite3_bind_int64(q, 3, id);
@@ -773,16 +794,28 @@ void ui_admin_token_revoke(struct web_req *r)
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
 		store_error(r->st, rc, "revoking a token", &err);
+		store_rollback(r->st);
 		web_error(r, 503, err.buf);
 		goto out;
 	}
 	if (sqlite3_changes(store_db(r->st)) == 0) {
+		store_rollback(r->st);
 		r->status = 404;
 		tokens_page(r, NULL, _("No such live token."));
 		goto out;
 	}
 	strbuf_addf(&detail, "token=%lld", (long long)id);
-	web_audit(r, r->user->login, "api_token.revoke", detail.buf);
+	rc = web_audit_txn(r, r->user->login, "api_token.revoke", detail.buf, &err);
+	if (rc < 0)
+		store_rollback(r->st);
+	else
+		rc = store_commit(r->st, &err); /* rolls back itself when it fails */
+	if (rc < 0) {
+		web_log(r, "revoking api token %lld refused: cannot ledger it: %s", (long long)id,
+		        err.buf);
+		web_error(r, 503, "the ledger entry of the revocation cannot be written");
+		goto out;
+	}
 	tokens_page(r, _("The token is revoked: calls with it are refused from now on."), NULL);
 out:
 	strbuf_release(&err);

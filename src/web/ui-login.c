@@ -26,12 +26,14 @@ void ui_static_css(struct web_req *r)
 	strbuf_add(&r->out, web_css, web_css_len);
 }
 
-void web_audit(struct web_req *r, const char *actor, const char *action, const char *detail)
+static int audit_append(struct web_req *r, const char *actor, const char *action,
+                        const char *detail, bool in_txn, struct strbuf *err)
 {
-	struct strbuf err = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf data = STRBUF_INIT;
 	struct ledger *lg;
 	struct ledger_entry e = { 0 };
 	uint64_t index;
+	int ret;
 
 	strbuf_addf(&data, "via=%s remote=%s", r->api ? "api" : "web", r->remote);
 	if (detail)
@@ -44,10 +46,27 @@ void web_audit(struct web_req *r, const char *actor, const char *action, const c
 	e.data_len = data.len;
 	if (r->profile)
 		e.profile = r->profile->sha256;
-	if (web_thread_ledger(r, &lg, &err) < 0 || ledger_append(lg, &e, 1, &index, &err) < 0)
-		web_log(r, "cannot ledger %s of '%s': %s", action, actor, err.buf);
+	ret = web_thread_ledger(r, &lg, err);
+	if (ret == 0)
+		ret = in_txn ? ledger_append_txn(lg, &e, 1, &index, err)
+		             : ledger_append(lg, &e, 1, &index, err);
 	strbuf_release(&data);
+	return ret;
+}
+
+void web_audit(struct web_req *r, const char *actor, const char *action, const char *detail)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (audit_append(r, actor, action, detail, false, &err) < 0)
+		web_log(r, "cannot ledger %s of '%s': %s", action, actor, err.buf);
 	strbuf_release(&err);
+}
+
+int web_audit_txn(struct web_req *r, const char *actor, const char *action, const char *detail,
+                  struct strbuf *err)
+{
+	return audit_append(r, actor, action, detail, true, err);
 }
 
 /* "next" must stay on this site: a local path, never "//host" or a scheme. */

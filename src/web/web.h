@@ -167,5 +167,11 @@ struct door *web_door(struct web_req *r);
  * address and detail as public data. Failures are logged to the server log, never shown.
  */
 void web_audit(struct web_req *r, const char *actor, const char *action, const char *detail);
+/*
+ * The same entry inside the caller's open transaction on r->st (store_begin), so a change
+ * and its ledger entry commit together. Returns 0 or -errno; on failure roll back.
+ */
+int web_audit_txn(struct web_req *r, const char *actor, const char *action, const char *detail,
+                  struct strbuf *err);
 
 #endif

@@ -77,3 +77,23 @@ loc=$(curl -s -o /dev/null -b "$TMP/jar-tanaka" -w '%{redirect_url}' "${URL}reco
 check "tanaka's old session has ended: sent to log in ($loc)" 'case "$loc" in */login*) true ;; *) false ;; esac'
 is "tanaka's old session cannot change the password" 303 "$(status -b "$TMP/jar-tanaka" "${URL}password")"
 is "yamada's session goes on" 200 "$(status -b "$TMP/jar-yamada" "${URL}records/$K1")"
+
+# API tokens: no token row and no revocation without its ledger entry.
+login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
+c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
+curl -s -o /dev/null -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode login=sato \
+	--data-urlencode label=t7-keep "${URL}admin/tokens"
+KEEP=$(sqlite3 "$D/mamori.db" "SELECT id FROM api_tokens WHERE label = 't7-keep'")
+check "a token to revoke later" '[ -n "$KEEP" ]'
+sqlite3 "$D/mamori.db" "CREATE TRIGGER t7u BEFORE UPDATE ON ledger_head BEGIN SELECT RAISE(ABORT, 'test: the ledger refuses'); END;
+CREATE TRIGGER t7i BEFORE INSERT ON ledger_head BEGIN SELECT RAISE(ABORT, 'test: the ledger refuses'); END;"
+is "a token whose entry cannot be ledgered is refused" 503 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode login=sato --data-urlencode label=t7-lost "${URL}admin/tokens")"
+check "no token row was left" '[ "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM api_tokens WHERE label = '"'t7-lost'"'")" = 0 ]'
+is "a revocation that cannot be ledgered is refused" 503 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" "${URL}admin/tokens/$KEEP/revoke")"
+check "the token is still live" '[ -z "$(sqlite3 "$D/mamori.db" "SELECT revoked_ms FROM api_tokens WHERE id = $KEEP")" ]'
+sqlite3 "$D/mamori.db" "DROP TRIGGER t7u; DROP TRIGGER t7i;"
+is "with the ledger back, the revocation goes through" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" "${URL}admin/tokens/$KEEP/revoke")"
+check "the token is revoked" '[ -n "$(sqlite3 "$D/mamori.db" "SELECT revoked_ms FROM api_tokens WHERE id = $KEEP")" ]'
+server_stop
+check "the ledger verifies" 'm ledger verify >/dev/null 2>&1'
+done_testing
