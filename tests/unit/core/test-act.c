@@ -644,6 +644,54 @@ static void test_password_prepared_outside_the_batch(void **state)
 	assert_one_entry_per_act(f);
 }
 
+/* An import of users with passwords: prepared before the batch, all or nothing. */
+static void test_import_with_passwords(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr a1[] = { { "name", "山田 太郎" }, { "section", "zeimu" } };
+	struct act_attr a2[] = { { "name", "川田 花子" }, { "section", "zeimu" } };
+	struct act_input in[2] = {
+		{ .kind = ACT_USER_ADD,
+		  .actor = "admin",
+		  .target = "yamada",
+		  .fields = a1,
+		  .n_fields = 2,
+		  .secret = "kumo-no-ue-no-tanuki-77",
+		  .ctx.via = "test" },
+		{ .kind = ACT_USER_ADD,
+		  .actor = "admin",
+		  .target = "kawada",
+		  .fields = a2,
+		  .n_fields = 2,
+		  .secret = "kawada2026",
+		  .ctx.via = "test" },
+	};
+	struct act_result res[2];
+	size_t failed = 99;
+	uint64_t before;
+
+	fx_section(f, "zeimu", "税務課");
+	before = ledger_size(f);
+	assert_int_equal(act_run_all(f->d, in, 2, res, &failed, &f->err), -ECANCELED);
+	assert_int_equal(failed, 1);
+	assert_int_equal(res[1].outcome, ACT_REFUSED);
+	assert_true(has_clause(&res[1], "MIN-5-5-5-1"));
+	act_result_release(&res[1]);
+	/* nothing imported; the refusal alone is ledgered */
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM users WHERE login IN ('yamada',"
+	                             " 'kawada')"),
+	                 0);
+	assert_int_equal(ledger_size(f), before + 1);
+	in[1].secret = "sora-wo-tobu-kame-no-ko-88";
+	assert_int_equal(act_run_all(f->d, in, 2, res, &failed, &f->err), 0);
+	act_result_release(&res[0]);
+	act_result_release(&res[1]);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM users WHERE login IN ('yamada',"
+	                             " 'kawada') AND password_hash LIKE '$argon2id$%'"),
+	                 2);
+	assert_one_entry_per_act(f);
+}
+
 static void test_only_admins_change_the_org(void **state)
 {
 	struct fixture *f = *state;
@@ -774,6 +822,7 @@ int main(void)
 		T(test_parallel_acts_group_commit),
 		T(test_weak_password_refused_with_clause),
 		T(test_password_prepared_outside_the_batch),
+		T(test_import_with_passwords),
 		T(test_only_admins_change_the_org),
 		T(test_policy_apply_is_a_versioned_act),
 		T(test_profile_applied_elsewhere_is_used),
