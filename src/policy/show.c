@@ -2,14 +2,15 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/escape.h"
 #include "policy/policy-internal.h"
 #include "policy/show.h"
 
 /*
  * One small writer for three formats: the content is built once, in
  * Japanese, as headings, paragraphs and list items; each format only
- * decides the markup. HTML text goes through html_text() (the web front
- * end has its own html.c; this page is static and self-contained).
+ * decides the markup. HTML text goes through html_text(), which uses
+ * base/escape.h's html_escape: the same escaper as the web's html.c.
  */
 struct out {
 	struct strbuf *sb;
@@ -19,27 +20,7 @@ struct out {
 
 static void html_text(struct strbuf *sb, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			strbuf_addstr(sb, "&lt;");
-			break;
-		case '>':
-			strbuf_addstr(sb, "&gt;");
-			break;
-		case '&':
-			strbuf_addstr(sb, "&amp;");
-			break;
-		case '"':
-			strbuf_addstr(sb, "&quot;");
-			break;
-		case '\'':
-			strbuf_addstr(sb, "&#39;");
-			break;
-		default:
-			strbuf_addch(sb, *s);
-		}
-	}
+	html_escape(sb, s, strlen(s));
 }
 
 /* Markdown: escape what would start markup inside a line. */

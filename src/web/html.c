@@ -4,43 +4,13 @@
 #include <strings.h>
 
 #include "base/cleanup.h"
+#include "base/escape.h"
 #include "base/utf8.h"
 #include "web/html.h"
 
 void html_text_len(struct strbuf *out, const char *s, size_t len)
 {
-	size_t start = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		const char *ent;
-
-		switch (s[i]) {
-		case '&':
-			ent = "&amp;";
-			break;
-		case '<':
-			ent = "&lt;";
-			break;
-		case '>':
-			ent = "&gt;";
-			break;
-		case '"':
-			ent = "&quot;";
-			break;
-		case '\'':
-			ent = "&#39;";
-			break;
-		case '\0':
-			ent = "\xef\xbf\xbd"; /* U+FFFD: a NUL never reaches the page */
-			break;
-		default:
-			continue;
-		}
-		strbuf_add(out, s + start, i - start);
-		strbuf_addstr(out, ent);
-		start = i + 1;
-	}
-	strbuf_add(out, s + start, len - start);
+	html_escape(out, s, len);
 }
 
 void html_text(struct strbuf *out, const char *s)
