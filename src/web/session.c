@@ -338,49 +338,96 @@ bool web_csrf_check(struct web_req *r)
 	return sodium_memcmp(given, r->csrf, n) == 0;
 }
 
-/* The throttle key: the login as typed, ASCII-lowercased and cut to 64 bytes. */
-static void throttle_key(const char *login, char key[65])
+/*
+ * Throttle keys share one table: a known login is its own key; a login nobody has is
+ * "?" and what was typed (ASCII-lowercased, cut to 64 bytes), and only while fewer than
+ * WEB_THROTTLE_MAX_UNKNOWN such rows exist; a client address is "@" and the address.
+ * Valid logins start with [a-z0-9], so the three never meet.
+ */
+static void throttle_key(const char *login, bool known, char key[66])
 {
-	size_t i;
+	size_t i = 0, o = 0;
 
-	for (i = 0; i < 64 && login[i]; i++)
-		key[i] = (login[i] >= 'A' && login[i] <= 'Z') ? (char)(login[i] + 32) : login[i];
-	key[i] = '\0';
+	if (!known)
+		key[o++] = '?';
+	for (; i < 64 && login[i]; i++)
+		key[o++] = (login[i] >= 'A' && login[i] <= 'Z') ? (char)(login[i] + 32) : login[i];
+	key[o] = '\0';
 }
 
-int web_throttle_wait(struct store *st, const char *login, int64_t now, int64_t *ret_wait_ms,
-                      struct strbuf *err)
+static int64_t lock_for(int64_t failures, int64_t after)
 {
-	char key[65];
-	sqlite3_stmt *q;
+	int64_t shift;
+
+	if (failures < after)
+		return 0;
+	shift = failures - after;
+	return shift > 20 || (WEB_LOCK_BASE_MS << shift) > WEB_LOCK_MAX_MS
+	           ? WEB_LOCK_MAX_MS
+	           : WEB_LOCK_BASE_MS << shift;
+}
+
+/* Reads one bucket: its failures (0 when absent) and until when it is locked. */
+static int bucket_get(struct store *st, const char *key, int64_t *ret_failures, int64_t *ret_last,
+                      int64_t *ret_until, struct strbuf *err)
+{
+	sqlite3_stmt *q = store_prepare(
+	    st, "SELECT failures, last_ms, locked_until_ms FROM web_login_throttle WHERE login = ?",
+	    err);
 	int rc;
 
-	throttle_key(login, key);
-	q = store_prepare(st, "SELECT locked_until_ms FROM web_login_throttle WHERE login = ?",
-	                  err);
+	*ret_failures = *ret_last = *ret_until = 0;
 	if (!q)
 		return -EIO;
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
-		int64_t until = sqlite3_column_int64(q, 0);
-		*ret_wait_ms = until > now ? until - now : 0;
-	} else if (rc == SQLITE_DONE) {
-		*ret_wait_ms = 0;
+		*ret_failures = sqlite3_column_int64(q, 0);
+		*ret_last = sqlite3_column_int64(q, 1);
+		*ret_until = sqlite3_column_int64(q, 2);
 	}
 	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_error(st, rc, "reading", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	           ? 0
+	           : store_error(st, rc, "reading failed logins", err);
 }
 
-int web_throttle_fail(struct store *st, const char *login, int64_t now, int64_t *ret_wait_ms,
-                      int64_t *ret_failures, struct strbuf *err)
+static int bucket_put(struct store *st, const char *key, int64_t failures, int64_t now,
+                      int64_t until, struct strbuf *err)
 {
-	char key[65];
-	sqlite3_stmt *q;
-	int64_t failures = 0, wait = 0;
+	sqlite3_stmt *q = store_prepare(
+	    st,
+	    "INSERT INTO web_login_throttle(login, failures, last_ms, locked_until_ms) "
+	    "VALUES (?, ?, ?, ?) ON CONFLICT(login) DO UPDATE SET "
+	    "failures = excluded.failures, last_ms = excluded.last_ms, "
+	    "locked_until_ms = excluded.locked_until_ms",
+	    err);
 	int rc;
 
-	throttle_key(login, key);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, failures);
+	sqlite3_bind_int64(q, 3, now);
+	sqlite3_bind_int64(q, 4, until);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "counting a failed login", err);
+}
+
+int web_throttle_reserve(struct store *st, const char *login, bool known, const char *remote,
+                         int64_t now, int64_t *ret_wait_ms, int64_t *ret_failures,
+                         struct strbuf *err)
+{
+	char key[66], addr[80];
+	sqlite3_stmt *q;
+	int64_t lf, ll, lu, af, al, au, wait;
+	bool count_login = true;
+	int rc, ret;
+
+	throttle_key(login, known, key);
+	snprintf(addr, sizeof(addr), "@%s", remote && *remote ? remote : "-");
+	/* BEGIN IMMEDIATE: the check and the count are one step, so parallel guesses queue. */
 	if (store_begin(st, err) < 0)
 		return -EIO;
 	/* Forget what is old, so a spray of made-up logins cannot grow the table for ever. */
@@ -392,69 +439,89 @@ int web_throttle_fail(struct store *st, const char *login, int64_t now, int64_t 
 	sqlite3_bind_int64(q, 2, now);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		goto fail_rc;
-	q = store_prepare(st, "SELECT failures FROM web_login_throttle WHERE login = ?", err);
-	if (!q)
+	if (rc != SQLITE_DONE) {
+		store_error(st, rc, "forgetting old failed logins", err);
 		goto fail;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		failures = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto fail_rc;
-	failures++;
-	if (failures >= WEB_LOCK_AFTER) {
-		int64_t shift = failures - WEB_LOCK_AFTER;
-		wait = shift > 20 ? WEB_LOCK_MAX_MS : WEB_LOCK_BASE_MS << shift;
-		if (wait > WEB_LOCK_MAX_MS)
-			wait = WEB_LOCK_MAX_MS;
 	}
-	q = store_prepare(
-	    st,
-	    "INSERT INTO web_login_throttle(login, failures, last_ms, locked_until_ms) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT(login) DO UPDATE SET "
-	    "failures = excluded.failures, last_ms = excluded.last_ms, "
-	    "locked_until_ms = excluded.locked_until_ms",
-	    err);
-	if (!q)
+	if (bucket_get(st, key, &lf, &ll, &lu, err) < 0 ||
+	    bucket_get(st, addr, &af, &al, &au, err) < 0)
 		goto fail;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, failures);
-	sqlite3_bind_int64(q, 3, now);
-	sqlite3_bind_int64(q, 4, now + wait);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		goto fail_rc;
+	if (lu > now || au > now) {
+		/* Locked: refused without looking at the password, and not counted. */
+		store_rollback(st);
+		*ret_wait_ms = (lu > au ? lu : au) - now;
+		if (ret_failures)
+			*ret_failures = lf;
+		return 1;
+	}
+	if (!known && lf == 0) {
+		/* A new row for a login nobody has only while there are few of them. */
+		q = store_prepare(st,
+		                  "SELECT count(*) FROM web_login_throttle "
+		                  "WHERE login >= '?' AND login < '@'",
+		                  err);
+		if (!q)
+			goto fail;
+		rc = sqlite3_step(q);
+		count_login =
+		    rc == SQLITE_ROW && sqlite3_column_int64(q, 0) < WEB_THROTTLE_MAX_UNKNOWN;
+		sqlite3_reset(q);
+	}
+	/* The attempt counts as a failure until the password proves right (web_throttle_ok). */
+	if (al < now - WEB_ADDR_FORGET_MS)
+		af = 0;
+	af++;
+	lf++;
+	wait = lock_for(lf, WEB_LOCK_AFTER);
+	{
+		int64_t aw = lock_for(af, WEB_ADDR_LOCK_AFTER);
+		if ((ret = bucket_put(st, addr, af, now, aw ? now + aw : 0, err)) < 0)
+			goto fail;
+		if (aw > wait)
+			wait = aw;
+	}
+	if (count_login &&
+	    (ret = bucket_put(st, key, lf, now, now + lock_for(lf, WEB_LOCK_AFTER), err)) < 0)
+		goto fail;
 	if (store_commit(st, err) < 0)
 		return -EIO;
 	*ret_wait_ms = wait;
 	if (ret_failures)
-		*ret_failures = failures;
+		*ret_failures = lf;
 	return 0;
-fail_rc:
-	store_error(st, rc, "counting a failed login", err);
 fail:
 	store_rollback(st);
 	return -EIO;
 }
 
-int web_throttle_clear(struct store *st, const char *login, struct strbuf *err)
+int web_throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err)
 {
-	char key[65];
+	char key[66], addr[80];
 	sqlite3_stmt *q;
 	int rc;
 
-	throttle_key(login, key);
+	throttle_key(login, true, key);
+	snprintf(addr, sizeof(addr), "@%s", remote && *remote ? remote : "-");
 	q = store_prepare(st, "DELETE FROM web_login_throttle WHERE login = ?", err);
 	if (!q)
 		return -EIO;
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "clearing failed logins", err);
+	if (rc != SQLITE_DONE)
+		return store_error(st, rc, "clearing failed logins", err);
+	/* The address bucket only takes back this attempt: one good password does not
+	 * forgive a spray of guesses from the same place. */
+	q = store_prepare(st,
+	                  "UPDATE web_login_throttle SET failures = max(failures - 1, 0) "
+	                  "WHERE login = ?",
+	                  err);
+	if (!q)
+		return -EIO;
+	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "counting a good login", err);
 }
 
 int web_api_authenticate(struct web_req *r, struct strbuf *err)

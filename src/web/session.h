@@ -25,6 +25,12 @@
 #define WEB_LOCK_AFTER   5
 #define WEB_LOCK_BASE_MS (30 * 1000LL)
 #define WEB_LOCK_MAX_MS  (60 * 60 * 1000LL)
+/* A client address is locked the same way from its WEB_ADDR_LOCK_AFTER-th failure (any
+ * login), counted afresh after WEB_ADDR_FORGET_MS without one. */
+#define WEB_ADDR_LOCK_AFTER 30
+#define WEB_ADDR_FORGET_MS  (60 * 60 * 1000LL)
+/* Rows kept for logins nobody has; beyond this only the address counts them. */
+#define WEB_THROTTLE_MAX_UNKNOWN 1024
 
 /* Session timeouts when `mamori serve` is not told otherwise. */
 #define WEB_IDLE_TIMEOUT_MS     (30 * 60 * 1000LL)
@@ -66,11 +72,17 @@ bool web_csrf_check(struct web_req *r);
  * Throttling. web_throttle_wait gives how long the login must still wait (0: may try).
  * web_throttle_fail counts a failure and returns the new wait; web_throttle_clear forgets.
  */
-int web_throttle_wait(struct store *st, const char *login, int64_t now, int64_t *ret_wait_ms,
-                      struct strbuf *err);
-int web_throttle_fail(struct store *st, const char *login, int64_t now, int64_t *ret_wait_ms,
-                      int64_t *ret_failures, struct strbuf *err);
-int web_throttle_clear(struct store *st, const char *login, struct strbuf *err);
+/*
+ * web_throttle_reserve checks and counts an attempt in one transaction, before the password
+ * is verified, so parallel guesses cannot slip past the lock: 1 when the login or the client
+ * address is locked (ret_wait_ms: how long still; nothing counted), 0 when the attempt may
+ * go on and is counted as a failure (ret_wait_ms: the lock that failure imposes,
+ * ret_failures: the login's count). web_throttle_ok takes it back after a right password.
+ */
+int web_throttle_reserve(struct store *st, const char *login, bool known, const char *remote,
+                         int64_t now, int64_t *ret_wait_ms, int64_t *ret_failures,
+                         struct strbuf *err);
+int web_throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err);
 
 /*
  * API tokens: "Authorization: Bearer <token>". Sets r->user and r->api_token_id when the

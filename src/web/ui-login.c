@@ -142,12 +142,16 @@ void ui_login_post(struct web_req *r)
 		login_page(r, NULL, _("The login ID or password is wrong."));
 		goto out;
 	}
-	if (web_throttle_wait(r->st, login, now, &wait, &err) < 0) {
+	known = core_valid_login(login) && org_user_get(r->st, login, &u, &err) == 0;
+	strbuf_reset(&err);
+	/* Reserved (and counted as a failure) before the slow verification, atomically. */
+	ret = web_throttle_reserve(r->st, known ? u.login : login, known, r->remote, now, &wait,
+	                           &failures, &err);
+	if (ret < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}
-	known = core_valid_login(login) && org_user_get(r->st, login, &u, &err) == 0;
-	if (wait > 0) {
+	if (ret > 0) {
 		web_audit(r, known ? u.login : "-", "login.locked", NULL);
 		r->status = 429;
 		strbuf_addf(&msg,
@@ -165,9 +169,6 @@ void ui_login_post(struct web_req *r)
 			(void)password_verify(dummy, password);
 	}
 	if (!ok) {
-		ret = web_throttle_fail(r->st, login, now, &wait, &failures, &err);
-		if (ret < 0)
-			web_log(r, "%s", err.buf);
 		strbuf_reset(&msg);
 		strbuf_addf(&msg, "failures=%lld", (long long)failures);
 		web_audit(r, known ? u.login : "-", "login.fail", msg.buf);
@@ -184,7 +185,8 @@ void ui_login_post(struct web_req *r)
 		login_page(r, login, msg.buf);
 		goto out;
 	}
-	if (web_throttle_clear(r->st, login, &err) < 0 || web_session_start(r, u.id, &err) < 0) {
+	if (web_throttle_ok(r->st, u.login, r->remote, &err) < 0 ||
+	    web_session_start(r, u.id, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}

@@ -96,4 +96,34 @@ is "with the ledger back, the revocation goes through" 200 "$(status -b "$TMP/ja
 check "the token is revoked" '[ -n "$(sqlite3 "$D/mamori.db" "SELECT revoked_ms FROM api_tokens WHERE id = $KEEP")" ]'
 server_stop
 check "the ledger verifies" 'm ledger verify >/dev/null 2>&1'
+
+# Login throttling: parallel guesses are reserved one by one before the password is checked,
+# so no more than WEB_LOCK_AFTER (5) of them ever reach the verification.
+server_start --threads 16
+login yamada "$PW" "$TMP/jar-y0" >/dev/null
+_csrf=$(curl -s -c "$TMP/jar-p" -b "$TMP/jar-p" "${URL}login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+for i in $(seq 1 12); do
+	curl -s -o /dev/null -w '%{http_code}\n' -b "$TMP/jar-p" --data-urlencode "csrf=$_csrf" \
+		--data-urlencode login=yamada --data-urlencode "password=guess-$i" "${URL}login" \
+		>"$TMP/par-$i" &
+done
+wait_for_curls() { for i in $(seq 1 12); do while [ ! -s "$TMP/par-$i" ]; do sleep 0.1; done; done; }
+wait_for_curls
+n401=$(cat "$TMP"/par-* | grep -c 401)
+n429=$(cat "$TMP"/par-* | grep -c 429)
+check "parallel guesses: only 5 reached the password check ($n401 did)" '[ "$n401" = 5 ]'
+check "parallel guesses: the other 7 were refused as locked ($n429 were)" '[ "$n429" = 7 ]'
+check "the login row counts exactly those 5" '[ "$(sqlite3 "$D/mamori.db" "SELECT failures FROM web_login_throttle WHERE login = '"'yamada'"'")" = 5 ]'
+
+# A login nobody has is kept apart ("?" rows), and the client address has a bucket of its own:
+# after 30 failures from one address, any login from it waits, even with the right password.
+is "an unknown login fails" 401 "$(login nobody-1 wrong "$TMP/jar-u")"
+check "its row is marked as unknown" '[ "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM web_login_throttle WHERE login = '"'?nobody-1'"'")" = 1 ]'
+got=""
+for i in $(seq 2 40); do
+	c=$(login "nobody-$i" wrong "$TMP/jar-u")
+	[ "$c" = 429 ] && { got=$i; break; }
+done
+check "the address is locked after its 30th failure (at attempt $got of unknown logins)" '[ -n "$got" ] && [ "$got" -le 31 ]'
+is "then even a right password from that address waits" 429 "$(login suzuki "$PW" "$TMP/jar-s")"
 done_testing
