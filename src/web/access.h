@@ -13,7 +13,8 @@ struct record;
  * policy decides it (Minato: asset.read allows staff of the record's section, and level 1
  * records to everyone: MIN-3-3-1). Otherwise the record's own section and system decide:
  * a member of that section, or a holder of a role scoped to it or to its system.
- * Administrators and holders of a ward-wide role see every record.
+ * The mamori_admin administrator sees every record; everyone else, ward-wide roles included,
+ * sees what the policy's read action allows.
  */
 bool web_record_visible(struct web_req *r, const struct record *rec);
 

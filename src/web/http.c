@@ -136,10 +136,12 @@ static int refresh_profile(struct web_server *s, struct store *st, struct strbuf
 	if (!q)
 		return -EIO;
 	rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE)
-		return 0; /* no profile stored yet */
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		if (rc == SQLITE_DONE)
+			return 0; /* no profile stored yet */
 		return store_error(st, rc, "reading the profile in force", err);
+	}
 	seq = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	pthread_mutex_lock(&s->profile_lock);
@@ -153,6 +155,7 @@ static int refresh_profile(struct web_server *s, struct store *st, struct strbuf
 		}
 		sqlite3_bind_int64(q, 1, seq);
 		if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
+			sqlite3_reset(q);
 			r = store_error(st, rc, "reading the profile in force", err);
 			goto out;
 		}

@@ -43,6 +43,7 @@ int web_act_status(int code)
 	case -ENOENT:
 		return 404;
 	case -EEXIST:
+	case -EBUSY: /* decided or changed by someone else meanwhile: read it again */
 		return 409;
 	case -EACCES:
 	case -EPERM:

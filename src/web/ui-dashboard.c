@@ -39,6 +39,7 @@ static void chart_records(struct web_req *r)
 	size_t nr = 0, alloc = 0;
 	sqlite3_stmt *q;
 	int64_t max = 1;
+	int rc;
 
 	q = store_prepare(
 	    r->st,
@@ -50,7 +51,7 @@ static void chart_records(struct web_req *r)
 		strbuf_release(&err);
 		return;
 	}
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		ALLOC_GROW(cells, nr, alloc);
 		cells[nr].section = xstrdup((const char *)sqlite3_column_text(q, 0));
 		cells[nr].level = xstrdup((const char *)sqlite3_column_text(q, 1));
@@ -58,6 +59,14 @@ static void chart_records(struct web_req *r)
 		nr++;
 	}
 	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		/* Say so rather than draw a chart of part of the records. */
+		store_error(r->st, rc, "counting records", &err);
+		web_log(r, "chart: %s", err.buf);
+		html_elem(o, "p", _("The chart cannot be drawn right now. Try again later."),
+		          "class", "notice error", HTML_END);
+		goto out;
+	}
 	for (size_t s = 0; s < secs.nr; s++) {
 		int64_t t = 0;
 		for (size_t i = 0; i < nr; i++)
@@ -125,6 +134,7 @@ static void chart_records(struct web_req *r)
 	}
 	html_close(o, "svg");
 	html_close(o, "figure");
+out:
 	for (size_t i = 0; i < nr; i++) {
 		free(cells[i].section);
 		free(cells[i].level);

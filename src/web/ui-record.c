@@ -194,6 +194,14 @@ static void history(struct web_req *r, const struct record *rec)
 	}
 	sqlite3_reset(q);
 	html_close(o, "table");
+	if (rc != SQLITE_DONE) {
+		/* The history cut short is not the history: say so. */
+		store_error(r->st, rc, "reading the history", &err);
+		web_log(r, "%s", err.buf);
+		html_elem(o, "p",
+		          _("The history cannot be read completely right now. Try again later."),
+		          "class", "notice error", "role", "alert", HTML_END);
+	}
 	strbuf_release(&err);
 }
 

@@ -76,13 +76,22 @@ void ui_registers(struct web_req *r)
 	html_elem(o, "th", _("Clauses"), HTML_END);
 	html_close(o, "tr");
 	int64_t *counts = xcalloc(r->profile->n_registers + 1, sizeof(*counts));
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const struct policy_register *g =
 		    policy_register(r->profile, (const char *)sqlite3_column_text(q, 0));
 		if (g)
 			counts[g->index] = sqlite3_column_int64(q, 1);
 	}
 	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		/* An error page, never a page of counts cut short. */
+		store_error(r->st, rc, "counting records", &err);
+		web_error(r, 503, err.buf);
+		free(counts);
+		strbuf_release(&err);
+		return;
+	}
 	for (unsigned i = 0; i < r->profile->n_registers; i++) {
 		const struct policy_register *g = &r->profile->registers[i];
 		struct strbuf url = STRBUF_INIT;

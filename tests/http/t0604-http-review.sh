@@ -97,6 +97,20 @@ check "the token is revoked" '[ -n "$(sqlite3 "$D/mamori.db" "SELECT revoked_ms 
 server_stop
 check "the ledger verifies" 'm ledger verify >/dev/null 2>&1'
 
+# GET /api/v1/records pages in SQL: limit and offset count the records the caller may see.
+server_start
+A_t="Authorization: Bearer $T_tanaka"
+is "API page 1 of tanaka's records" 200 "$(status -H "$A_t" "${URL}api/v1/records?register=asset&limit=1")"
+check "page 1 is 区民課's level-3 record" 'grep -q "\"id\":$K3," "$TMP/body" && [ "$(grep -o "\"id\":" "$TMP/body" | wc -l)" = 1 ]'
+is "API page 2" 200 "$(status -H "$A_t" "${URL}api/v1/records?register=asset&limit=1&offset=1")"
+check "page 2 is the level-1 record, not a hidden 税務課 one" 'grep -q "\"id\":$K1," "$TMP/body" && [ "$(grep -o "\"id\":" "$TMP/body" | wc -l)" = 1 ]'
+is "API page 3" 200 "$(status -H "$A_t" "${URL}api/v1/records?register=asset&limit=1&offset=2")"
+check "page 3 is empty" 'grep -q "^{\"records\":\[\]}" "$TMP/body"'
+is "API: a page larger than 1000 is refused" 400 "$(status -H "$A_t" "${URL}api/v1/records?register=asset&limit=1001")"
+is "API: the administrator's filter by section" 200 "$(status -H "Authorization: Bearer $T_admin" "${URL}api/v1/records?register=asset&section=zeimu")"
+check "the administrator sees both 税務課 records" '[ "$(grep -o "\"section\":\"zeimu\",\"system\"" "$TMP/body" | wc -l)" = 2 ]'
+server_stop
+
 # Login throttling: parallel guesses are reserved one by one before the password is checked,
 # so no more than WEB_LOCK_AFTER (5) of them ever reach the verification.
 server_start --threads 16
