@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "core/org.h"
 #include "core/records.h"
+#include "core/requests.h"
 #include "policy/policy.h"
 #include "web/access.h"
 #include "web/decide.h"
@@ -71,6 +72,23 @@ bool web_record_visible(struct web_req *r, const struct record *rec)
 	if (sees_everything(r))
 		return true;
 	return visible_by_attrs(r, rec->register_id, rec->level, rec->section, rec->system, rec);
+}
+
+bool web_request_visible_to_reader(struct web_req *r, const struct request *q)
+{
+	struct record rec = { 0 };
+	bool ok;
+
+	if (!r->user)
+		return false;
+	if (r->user->admin)
+		return true;
+	if (!ui_ledger_reader(r) || !q->record_id ||
+	    record_get(r->st, q->record_id, &rec, NULL) < 0)
+		return false;
+	ok = web_record_visible(r, &rec);
+	record_release(&rec);
+	return ok;
 }
 
 char *web_visible_keys(struct web_req *r, const char *register_id)

@@ -26,4 +26,12 @@ bool web_record_visible(struct web_req *r, const struct record *rec);
  */
 char *web_visible_keys(struct web_req *r, const char *register_id);
 
+struct request;
+/*
+ * May someone who is neither the applicant nor an approver see this request? The
+ * administrator may; a holder of a ward-wide role (an auditor, the council) only when the
+ * policy lets them read the request's record (never for a request creating a record).
+ */
+bool web_request_visible_to_reader(struct web_req *r, const struct request *q);
+
 #endif

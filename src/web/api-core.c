@@ -461,7 +461,7 @@ static int load_request(struct web_req *r, struct request *q)
 	int64_t id = ui_arg_id(r->args[0]);
 	int ret = id ? request_get(r->st, id, q, &err) : -ENOENT;
 
-	if (ret == 0 && q->applicant != r->user->id && !ui_ledger_reader(r)) {
+	if (ret == 0 && q->applicant != r->user->id && !web_request_visible_to_reader(r, q)) {
 		bool held = false;
 		for (size_t i = 0; !held && i < q->n_slots; i++)
 			held = web_user_has_role(r->user, q->slots[i].role, q->slots[i].scope);

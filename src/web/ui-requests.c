@@ -9,6 +9,7 @@
 #include "core/org.h"
 #include "core/records.h"
 #include "core/requests.h"
+#include "web/access.h"
 #include "web/outcome.h"
 #include "web/route.h"
 #include "web/ui.h"
@@ -154,7 +155,8 @@ static int load_request(struct web_req *r, struct request *q)
 		return -ENOENT;
 	}
 	ret = request_get(r->st, id, q, &err);
-	if (ret == 0 && q->applicant != r->user->id && !holds_slot(r, q) && !ui_ledger_reader(r)) {
+	if (ret == 0 && q->applicant != r->user->id && !holds_slot(r, q) &&
+	    !web_request_visible_to_reader(r, q)) {
 		web_audit(r, r->user->login, "access.refused", "request");
 		request_release(q);
 		ret = -ENOENT;

@@ -25,6 +25,20 @@ check "API: the list leaves it out" '! grep -q 住民税課税台帳 "$TMP/list"
 check "API: the list shows its own section's record" 'grep -q 住民基本台帳 "$TMP/list"'
 is "admin logs in" 303 "$(login admin "$ADMIN_PW" "$TMP/jar-admin")"
 is "the administrator still reads it" 200 "$(status -b "$TMP/jar-admin" "${URL}records/$Z3")"
+# Nor do requests on such a record show to a ward-wide role, nor its activity on the dashboard.
+is "sato logs in" 303 "$(login sato "$PW" "$TMP/jar-sato")"
+c=$(csrf_of "$TMP/jar-sato" "/records/$Z3/act?action=asset.take_out")
+curl -s -b "$TMP/jar-sato" -o /dev/null -w '%{redirect_url}' --data-urlencode "csrf=$c" \
+	--data-urlencode action=asset.take_out --data-urlencode version=1 \
+	--data-urlencode "f.destination=区民センター" --data-urlencode "f.purpose=相談" \
+	"${URL}records/$Z3/act" >"$TMP/loc"
+REQ=$(sed -n 's|.*/requests/\([0-9]*\).*|\1|p' "$TMP/loc")
+check "sato's take-out of Z3 waits as a request" '[ -n "$REQ" ]'
+is "council@org: the request on it is not found" 404 "$(status -b "$TMP/jar-kimura" "${URL}requests/$REQ")"
+is "API: council@org: the request on it is not found" 404 "$(status -H "$A_k" "${URL}api/v1/requests/$REQ")"
+curl -s -b "$TMP/jar-kimura" "${URL}" >"$TMP/dash"
+check "council@org: the dashboard's activity does not link it" '! grep -q "href=\"/records/$Z3\"" "$TMP/dash"'
+is "the administrator sees the request" 200 "$(status -b "$TMP/jar-admin" "${URL}requests/$REQ")"
 
 # Checkpoints while serving: a server that only saw logins (entries the door never appended)
 # still leaves a checkpoint covering every entry when it stops.
