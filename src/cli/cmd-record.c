@@ -519,7 +519,7 @@ static int record_import(struct cli_ctx *ctx, int argc, const char **argv)
 	struct act_input *in = NULL;
 	struct act_attr *fields = NULL;
 	struct act_result *res = NULL;
-	size_t failed = 0, ncols;
+	size_t ncols;
 	int n, ret;
 
 	n = parse_options(argc, argv, opts, usage);
@@ -568,24 +568,10 @@ static int record_import(struct cli_ctx *ctx, int argc, const char **argv)
 		in[i].n_fields = nf;
 		cli_act_context(&in[i].ctx);
 	}
-	n = act_run_all(d, in, csv.nrecords, res, &failed, &err);
-	if (n < 0) {
-		const size_t line = csv.records[failed].line;
-		if (n == -ECANCELED) {
-			cli_error("'%s' line %zu: %s %s; nothing imported", argv[1], line,
-			          act_outcome_name(res[failed].outcome), res[failed].message);
-			act_result_release(&res[failed]);
-		} else {
-			cli_error("'%s' line %zu: %s; nothing imported", argv[1], line, err.buf);
-		}
-		ret = n == -ECANCELED ? EXIT_REFUSED : EXIT_FAILED;
-	} else {
+	ret = cli_import_run(d, argv[1], &csv, NULL, in, res);
+	if (ret == EXIT_DONE)
 		printf("imported %zu records into '%s' from '%s' (%s)\n", csv.nrecords, reg->id,
 		       argv[1], csv_encoding_name(csv.encoding));
-		for (size_t i = 0; i < csv.nrecords; i++)
-			act_result_release(&res[i]);
-		ret = EXIT_DONE;
-	}
 out:
 	free(in);
 	free(fields);

@@ -258,7 +258,7 @@ static int section_import(struct cli_ctx *ctx, int argc, const char **argv)
 	struct act_attr *fields = NULL;
 	struct act_result *res = NULL;
 	int n, ret, cid, cname, cparent;
-	size_t failed = 0, *order = NULL;
+	size_t *order = NULL;
 
 	n = parse_options(argc, argv, opts, usage);
 	if (n == PARSE_OPT_HELP)
@@ -306,24 +306,10 @@ static int section_import(struct cli_ctx *ctx, int argc, const char **argv)
 		in[i].n_fields = *parent ? 2 : 1;
 		cli_act_context(&in[i].ctx);
 	}
-	n = act_run_all(d, in, csv.nrecords, res, &failed, &err);
-	if (n < 0) {
-		const size_t line = csv.records[order[failed]].line;
-		if (n == -ECANCELED)
-			cli_error("'%s' line %zu: %s; nothing imported", argv[0], line,
-			          res[failed].message);
-		else
-			cli_error("'%s' line %zu: %s; nothing imported", argv[0], line, err.buf);
-		if (n == -ECANCELED)
-			act_result_release(&res[failed]);
-		ret = n == -ECANCELED ? EXIT_REFUSED : EXIT_FAILED;
-	} else {
+	ret = cli_import_run(d, argv[0], &csv, order, in, res);
+	if (ret == EXIT_DONE)
 		printf("imported %zu sections from '%s' (%s)\n", csv.nrecords, argv[0],
 		       csv_encoding_name(csv.encoding));
-		for (size_t i = 0; i < csv.nrecords; i++)
-			act_result_release(&res[i]);
-		ret = EXIT_DONE;
-	}
 	free(order);
 	free(in);
 	free(fields);

@@ -374,7 +374,6 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 	struct act_attr *fields = NULL;
 	struct act_result *res = NULL;
 	int n, ret, cl, cn, cs, ce;
-	size_t failed = 0;
 
 	n = parse_options(argc, argv, opts, usage);
 	if (n == PARSE_OPT_HELP)
@@ -420,25 +419,11 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 		in[i].n_fields = nf;
 		cli_act_context(&in[i].ctx);
 	}
-	n = act_run_all(d, in, csv.nrecords, res, &failed, &err);
-	if (n < 0) {
-		const size_t line = csv.records[failed].line;
-		if (n == -ECANCELED) {
-			cli_error("'%s' line %zu: %s; nothing imported", argv[0], line,
-			          res[failed].message);
-			act_result_release(&res[failed]);
-		} else {
-			cli_error("'%s' line %zu: %s; nothing imported", argv[0], line, err.buf);
-		}
-		ret = n == -ECANCELED ? EXIT_REFUSED : EXIT_FAILED;
-	} else {
+	ret = cli_import_run(d, argv[0], &csv, NULL, in, res);
+	if (ret == EXIT_DONE)
 		printf("imported %zu users from '%s' (%s); set their passwords with 'mamori user "
 		       "passwd LOGIN --generate'\n",
 		       csv.nrecords, argv[0], csv_encoding_name(csv.encoding));
-		for (size_t i = 0; i < csv.nrecords; i++)
-			act_result_release(&res[i]);
-		ret = EXIT_DONE;
-	}
 	free(in);
 	free(fields);
 	free(res);

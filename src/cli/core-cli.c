@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/csv.h"
 #include "cli/core-cli.h"
 
 int cli_door_open(struct cli_ctx *ctx, unsigned flags, struct door **ret)
@@ -139,4 +140,29 @@ int cli_read_file(const char *path, struct strbuf *sb, size_t limit)
 	else if (r < 0)
 		cli_error("cannot read '%s': %s", path, strerror(-r));
 	return r < 0 ? -1 : 0;
+}
+
+int cli_import_run(struct door *d, const char *path, const struct csv *csv, const size_t *order,
+                   const struct act_input *in, struct act_result *res)
+{
+	struct strbuf err = STRBUF_INIT;
+	size_t failed = 0, line;
+	int n = act_run_all(d, in, csv->nrecords, res, &failed, &err);
+
+	if (n >= 0) {
+		for (size_t i = 0; i < csv->nrecords; i++)
+			act_result_release(&res[i]);
+		strbuf_release(&err);
+		return EXIT_DONE;
+	}
+	line = failed < csv->nrecords ? csv->records[order ? order[failed] : failed].line : 0;
+	if (n == -ECANCELED) {
+		cli_error("'%s' line %zu: %s %s; nothing imported", path, line,
+		          act_outcome_name(res[failed].outcome), res[failed].message);
+		act_result_release(&res[failed]);
+	} else {
+		cli_error("'%s' line %zu: %s; nothing imported", path, line, err.buf);
+	}
+	strbuf_release(&err);
+	return n == -ECANCELED ? EXIT_REFUSED : EXIT_FAILED;
 }

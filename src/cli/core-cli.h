@@ -52,6 +52,16 @@ int cli_read_file(const char *path, struct strbuf *sb, size_t limit);
 struct csv;
 int cli_csv_column(const struct csv *csv, const char *const *names);
 
+/*
+ * Runs an import's acts through the door all or nothing (act_run_all). On failure prints
+ * "'PATH' line N: <why>; nothing imported" for the CSV line of the act that failed
+ * (order[i] maps act i to its CSV record; NULL when they are in file order) and returns
+ * EXIT_REFUSED or EXIT_FAILED; on success releases the results and returns EXIT_DONE,
+ * and the caller says what was imported.
+ */
+int cli_import_run(struct door *d, const char *path, const struct csv *csv, const size_t *order,
+                   const struct act_input *in, struct act_result *res);
+
 /* A history (core/history.h) as a JSON array. */
 struct json_writer;
 struct history;
