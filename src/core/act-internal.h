@@ -100,6 +100,7 @@ struct act_state {
 	char *decision;        /* "allow", "deny", "approval:security_officer@section:zeimu" */
 	struct strv clauses;
 	struct strbuf message;
+	const char *reason; /* act_result.reason: a static code, or NULL */
 	bool has_before, has_after;
 	uint8_t before[32], after[32];
 	json_t *recorded; /* the values the act recorded (sealed in the ledger: personal data) */

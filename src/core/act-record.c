@@ -311,12 +311,15 @@ static void refuse_deny(struct act_state *s, const struct decision *d, struct ta
 		if (r && r->note)
 			why = r->note;
 	}
-	if (d->reason == REASON_STATE)
+	if (d->reason == REASON_STATE) {
 		act_refuse(s, "'%s' cannot start from state '%s' of record %lld",
 		           t->action->full_name, t->rec.state, (long long)t->rec.id);
-	else
+		s->reason = "state";
+	} else {
 		act_refuse(s, "%s is not allowed: %s", t->action->full_name,
 		           why ? why : policy_reason_text(d));
+		s->reason = "denied";
+	}
 	add_decision_clauses(s, d);
 }
 
@@ -472,6 +475,7 @@ static int check_obligations(struct act_state *s, const struct decision *d, stru
 			if (missing.len) {
 				act_refuse(s, "%s must record %s", t->action->full_name,
 				           missing.buf);
+				s->reason = "missing_fields";
 				act_add_clauses(s, &o->clauses);
 				if (!o->clauses.nr)
 					act_add_clauses(s, &t->action->clauses);
@@ -1072,12 +1076,14 @@ static int open_request(struct act_state *s, struct request *q, struct strbuf *e
 	request_clauses(s, q);
 	if (strcmp(q->state, "pending")) {
 		act_refuse(s, "request %lld is already %s", (long long)q->id, q->state);
+		s->reason = "decided";
 		return 0;
 	}
 	if (s->now >= q->expires_ms) {
 		time_format_local(&when, q->expires_ms, TOKYO_OFFSET_MS);
 		act_refuse(s, "request %lld expired at %s; the applicant must ask again",
 		           (long long)q->id, when.buf);
+		s->reason = "expired";
 		strbuf_release(&when);
 		s->close_request_id = q->id;
 		s->close_request_state = "expired";
@@ -1254,6 +1260,7 @@ int act_approve(struct act_state *s, struct strbuf *err)
 		           "'%s' applied for request %lld and may not approve it: applicant and "
 		           "approver must be different people (申請者と承認者の兼務禁止)",
 		           s->actor.login, (long long)q.id);
+		s->reason = "self_approval";
 		/* The separation clause first: it is why; the request's clauses follow. */
 		strv_release(&s->clauses);
 		separation_clauses(s, q.action);
@@ -1288,6 +1295,7 @@ int act_approve(struct act_state *s, struct strbuf *err)
 		else
 			act_refuse(s, "'%s' cannot approve request %lld: it waits for %s",
 			           s->actor.login, (long long)q.id, want.buf);
+		s->reason = "not_approver";
 		strbuf_release(&want);
 		goto out;
 	}

@@ -229,6 +229,7 @@ void act_refuse(struct act_state *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&s->message, fmt, ap);
 	va_end(ap);
+	s->reason = NULL; /* the caller names the reason after refusing, when it has a code */
 }
 
 void act_add_clause(struct act_state *s, const char *id)
@@ -528,6 +529,7 @@ static int load_actor(struct act_state *s, struct strbuf *err)
 	if (strcmp(s->actor.status, USER_ACTIVE)) {
 		act_refuse(s, "user '%s' is %s and can do nothing until reactivated", in->actor,
 		           s->actor.status);
+		s->reason = "inactive";
 		act_add_known_clauses(s, inactive_clauses);
 	}
 	return 0;
@@ -733,6 +735,7 @@ static void fill_result(struct act_state *s)
 	res->n_clauses = s->clauses.nr;
 	res->profile_sha256 = xstrdup(p ? p->sha256_hex : "");
 	res->message = xstrdup(s->message.buf);
+	res->reason = s->outcome == ACT_REFUSED ? s->reason : NULL;
 }
 
 static int validate_input(const struct act_input *in, struct strbuf *err)

@@ -162,6 +162,19 @@ struct act_result {
 	size_t n_clauses;
 	char *profile_sha256;
 	char *message; /* for people, Japanese first: "承認待ち…", "拒否: …" */
+	/*
+	 * Why a refusal happened, as a stable code that a front end can put in the reader's
+	 * language (NULL when done, pending, or a reason without a code):
+	 *   self_approval  the applicant tried to approve their own request (separation of duties)
+	 *   not_approver   the actor holds no approver role the request waits for
+	 *   decided        the request is no longer pending
+	 *   expired        the request expired
+	 *   inactive       the actor is suspended or retired
+	 *   state          the action cannot start from the record's state
+	 *   denied         the policy does not allow the action
+	 *   missing_fields the action must record fields that were not given
+	 */
+	const char *reason;
 };
 #define ACT_RESULT_INIT                                                                            \
 	{                                                                                          \

@@ -72,6 +72,32 @@ void web_notice_from_query(struct web_req *r)
 		page_notice(r, "ok", _("Rejected. The rejection is recorded in the ledger."));
 }
 
+/* act_result.reason codes (core/act.h) → sentences for people, translated by the catalog. */
+static const char *refusal_text(const char *reason)
+{
+	static const struct {
+		const char *code, *text;
+	} texts[] = {
+		{ "self_approval",
+		  N_("The applicant may not approve their own request: applicant and "
+		     "approver must be different people.") },
+		{ "not_approver",
+		  N_("You are not one of the approvers this request is waiting for.") },
+		{ "decided", N_("This request has already been decided.") },
+		{ "expired", N_("This request has expired; the applicant must apply again.") },
+		{ "inactive", N_("Your account is suspended or retired and can do nothing.") },
+		{ "state", N_("This operation cannot be done in the record's current state.") },
+		{ "denied", N_("The policy does not allow this operation.") },
+		{ "missing_fields", N_("This operation must record more items; fill in every "
+		                       "required item.") },
+	};
+
+	for (size_t i = 0; reason && i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (!strcmp(texts[i].code, reason))
+			return texts[i].text;
+	return NULL;
+}
+
 void web_refusal(struct web_req *r, const struct act_result *res)
 {
 	struct strbuf *o = &r->out;
@@ -79,7 +105,19 @@ void web_refusal(struct web_req *r, const struct act_result *res)
 	html_open(o, "div", "class", "notice error", "role", "alert", HTML_END);
 	html_elem(o, "strong", _("Refused:"), HTML_END);
 	strbuf_addch(o, ' ');
-	html_text(o, res->message ? res->message : _("the policy does not allow this."));
+	if (refusal_text(res->reason)) {
+		/* The reason in the reader's language; the door's own words as the detail. */
+		html_text(o, _(refusal_text(res->reason)));
+		if (res->message && *res->message) {
+			html_open(o, "div", "class", "detail", HTML_END);
+			html_text(o, _("Details:"));
+			strbuf_addch(o, ' ');
+			html_text(o, res->message);
+			html_close(o, "div");
+		}
+	} else {
+		html_text(o, res->message ? res->message : _("the policy does not allow this."));
+	}
 	if (res->n_clauses) {
 		html_open(o, "div", HTML_END);
 		html_text(o, _("Clauses:"));

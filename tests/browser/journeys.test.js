@@ -68,6 +68,7 @@ test('an applicant who holds the approver role cannot approve their own request'
   await page.click('form[action$="/approve"] button');
   const alert = await page.textContent('.notice.error');
   assert.ok(alert.includes('MIN-2-6-1'), 'the refusal cites the clause: ' + alert);
+  assert.ok(alert.includes('申請者は自分の申請を承認できません'), 'the refusal says why in Japanese: ' + alert);
   await shot(page, 'journey-self-approval-refused');
   await logout(page);
 });

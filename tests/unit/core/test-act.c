@@ -133,10 +133,12 @@ static void test_copy_needs_the_section_officer(void **state)
 	/* the applicant, even if they held the role, cannot approve: refused, MIN-2-6-1 first */
 	assert_int_equal(approve(f, "sato", req, &res), ACT_REFUSED);
 	assert_string_equal(res.clauses[0], "MIN-2-6-1");
+	assert_string_equal(res.reason, "self_approval");
 	act_result_release(&res);
 	/* a 課長 of another section is not this section's officer */
 	assert_int_equal(approve(f, "tanaka", req, &res), ACT_REFUSED);
 	assert_non_null(strstr(res.message, "security_officer@section:zeimu"));
+	assert_string_equal(res.reason, "not_approver");
 	act_result_release(&res);
 	assert_int_equal(approve(f, "suzuki", req, &res), ACT_DONE);
 	assert_int_equal(res.record_id, rec);
