@@ -23,11 +23,9 @@ int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv)
 	struct door *d = NULL;
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		return ret;

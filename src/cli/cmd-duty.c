@@ -39,11 +39,9 @@ static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
 	int64_t now = time_now_ms();
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 0)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;

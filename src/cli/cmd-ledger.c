@@ -45,28 +45,6 @@ static void lctx_close(struct lctx *l)
 }
 
 /* Parses the options and exactly `want` positionals; prints usage on error. */
-static int parse_args(int argc, const char **argv, const struct option *opts,
-                      const char *const *usage, int want_min, int want_max, int *ret)
-{
-	int n = parse_options(argc, argv, opts, usage);
-
-	if (n == PARSE_OPT_HELP) {
-		*ret = EXIT_DONE;
-		return -1;
-	}
-	if (n < 0) {
-		*ret = EXIT_USAGE;
-		return -1;
-	}
-	if (n < want_min || n > want_max) {
-		cli_error("%s", n < want_min ? "missing argument" : "too many arguments");
-		print_usage(usage, opts, true);
-		*ret = EXIT_USAGE;
-		return -1;
-	}
-	return n;
-}
-
 static int parse_index(const char *s, const char *what, uint64_t *ret)
 {
 	if (parse_uint64(s, UINT64_MAX - 1, ret) < 0) {
@@ -98,7 +76,7 @@ static int ledger_key(struct cli_ctx *ctx, int argc, const char **argv)
 	struct note_verifier v;
 	int ret;
 
-	if (parse_args(argc, argv, opts, usage, 0, 0, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 0, 0, &ret) < 0)
 		return ret;
 	if (ledger_load_verifier(ctx->dir, &v, &err) < 0) {
 		cli_error("%s", err.buf);
@@ -132,7 +110,7 @@ static int ledger_checkpoint(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret, r;
 
-	if (parse_args(argc, argv, opts, usage, 0, 0, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 0, 0, &ret) < 0)
 		return ret;
 	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
@@ -255,7 +233,7 @@ static int ledger_entry_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret, r;
 
-	if (parse_args(argc, argv, opts, usage, 1, 1, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 1, 1, &ret) < 0)
 		return ret;
 	if (parse_index(argv[0], "entry index", &index) < 0)
 		return EXIT_USAGE;
@@ -337,7 +315,7 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret;
 
-	if (parse_args(argc, argv, opts, usage, 1, 1, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 1, 1, &ret) < 0)
 		return ret;
 	if (parse_index(argv[0], "entry index", &index) < 0)
 		return EXIT_USAGE;
@@ -446,7 +424,7 @@ static int ledger_proof(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret, r;
 
-	if (parse_args(argc, argv, opts, usage, 1, 1, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 1, 1, &ret) < 0)
 		return ret;
 	if (parse_index(argv[0], "entry index", &index) < 0)
 		return EXIT_USAGE;
@@ -492,7 +470,7 @@ static int ledger_consistency(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret, r;
 
-	if (parse_args(argc, argv, opts, usage, 2, 2, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 2, 2, &ret) < 0)
 		return ret;
 	if (parse_index(argv[0], "old size", &m) < 0 || parse_index(argv[1], "new size", &n) < 0)
 		return EXIT_USAGE;
@@ -542,7 +520,7 @@ static int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	int64_t t0 = time_mono_ns(), dt;
 	int ret, r = 0;
 
-	if (parse_args(argc, argv, opts, usage, 0, 0, &ret) < 0) {
+	if (parse_options_count(argc, argv, opts, usage, 0, 0, &ret) < 0) {
 		string_list_clear(&files);
 		return ret;
 	}
@@ -614,7 +592,7 @@ static int ledger_export_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret, r;
 
-	if (parse_args(argc, argv, opts, usage, 1, 1, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 1, 1, &ret) < 0)
 		return ret;
 	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
@@ -708,7 +686,7 @@ static int ledger_tail(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret, r;
 
-	if (parse_args(argc, argv, opts, usage, 0, 0, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 0, 0, &ret) < 0)
 		return ret;
 	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
@@ -747,7 +725,7 @@ static int ledger_note(struct cli_ctx *ctx, int argc, const char **argv)
 	struct lctx l;
 	int ret, r;
 
-	if (parse_args(argc, argv, opts, usage, 1, 1, &ret) < 0)
+	if (parse_options_count(argc, argv, opts, usage, 1, 1, &ret) < 0)
 		return ret;
 	e = (struct ledger_entry){ .kind = ENTRY_NOTE,
 		                   .time_ms = time_now_ms(),

@@ -120,10 +120,10 @@ static int record_add(struct cli_ctx *ctx, int argc, const char **argv)
 	struct act_input in = { 0 };
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP || n != 1) {
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0) {
 		act_opts_release(&o);
-		return n == PARSE_OPT_HELP ? EXIT_DONE : EXIT_USAGE;
+		return ret;
 	}
 	in.kind = ACT_RECORD;
 	in.register_id = argv[0];
@@ -219,11 +219,9 @@ static int record_list(struct cli_ctx *ctx, int argc, const char **argv)
 	const struct policy_register *reg;
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
@@ -350,11 +348,9 @@ static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
 	int64_t id;
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
 	if (parse_int64(argv[0], 1, INT64_MAX, &id) < 0) {
 		cli_error("'%s' is not a record id", argv[0]);
 		return EXIT_USAGE;

@@ -69,11 +69,9 @@ static int section_list(struct cli_ctx *ctx, int argc, const char **argv)
 	struct door *d = NULL;
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 0)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
@@ -129,11 +127,9 @@ static int section_show(struct cli_ctx *ctx, int argc, const char **argv)
 	struct door *d = NULL;
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
@@ -260,11 +256,9 @@ static int section_import(struct cli_ctx *ctx, int argc, const char **argv)
 	int n, ret, cid, cname, cparent;
 	size_t *order = NULL;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
 	if (csv_read_file(&csv, argv[0], CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err) < 0) {
 		cli_error("'%s': %s; nothing imported", argv[0], err.buf);
 		strbuf_release(&err);
@@ -392,11 +386,9 @@ static int system_list(struct cli_ctx *ctx, int argc, const char **argv)
 	struct door *d = NULL;
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 0)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;

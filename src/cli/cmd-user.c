@@ -101,11 +101,9 @@ static int user_list(struct cli_ctx *ctx, int argc, const char **argv)
 	struct door *d = NULL;
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 0)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
@@ -167,11 +165,9 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 	int64_t now = time_now_ms();
 	int n, ret;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
@@ -252,12 +248,10 @@ static int user_simple(struct cli_ctx *ctx, int argc, const char **argv, enum ac
 
 	strbuf_addf(&u, "mamori user %s LOGIN [--as LOGIN] [--json]", verb);
 	usage[0] = u.buf;
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP || n != 1) {
-		strbuf_release(&u);
-		return n == PARSE_OPT_HELP ? EXIT_DONE : EXIT_USAGE;
-	}
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
 	strbuf_release(&u);
+	if (n < 0)
+		return ret;
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		return ret;
@@ -375,11 +369,9 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 	struct act_result *res = NULL;
 	int n, ret, cl, cn, cs, ce;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1)
-		return EXIT_USAGE;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
 	if (csv_read_file(&csv, argv[0], CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err) < 0) {
 		cli_error("'%s': %s; nothing imported", argv[0], err.buf);
 		strbuf_release(&err);

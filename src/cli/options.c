@@ -181,3 +181,27 @@ int parse_options(int argc, const char **argv, const struct option *opts, const 
 	}
 	return npos;
 }
+
+int parse_options_count(int argc, const char **argv, const struct option *opts,
+                        const char *const *usage, int min, int max, int *ret_exit)
+{
+	int n = parse_options(argc, argv, opts, usage);
+
+	if (n == PARSE_OPT_HELP) {
+		*ret_exit = EXIT_DONE;
+		return -1;
+	}
+	if (n < 0) {
+		*ret_exit = EXIT_USAGE;
+		return -1;
+	}
+	if (n < min || n > max) {
+		cli_error("%s; see 'mamori %s --help'",
+		          n < min ? "missing argument" : "too many arguments",
+		          *cli_command() ? cli_command() : "help");
+		print_usage(usage, opts, true);
+		*ret_exit = EXIT_USAGE;
+		return -1;
+	}
+	return n;
+}

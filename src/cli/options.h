@@ -72,6 +72,14 @@ struct option {
 #define PARSE_OPT_HELP  (-1)
 #define PARSE_OPT_ERROR (-2)
 int parse_options(int argc, const char **argv, const struct option *opts, const char *const *usage);
+/*
+ * parse_options, then checks that the number of positionals is within [min, max]; a wrong
+ * count prints one "mamori:" line ("missing argument", "too many arguments") and the usage on
+ * stderr. Returns the count, or -1 with *ret_exit set to the exit code to return: EXIT_DONE
+ * after --help, EXIT_USAGE for every usage error.
+ */
+int parse_options_count(int argc, const char **argv, const struct option *opts,
+                        const char *const *usage, int min, int max, int *ret_exit);
 /* Prints usage lines and the option table to stdout or stderr. */
 void print_usage(const char *const *usage, const struct option *opts, bool to_stderr);
 

@@ -27,6 +27,12 @@ expect "unknown option exits 2" 2 "$MAMORI" doctor --frob
 err_has "unknown option named" "unknown option '--frob'"
 expect "unknown option of a subcommand exits 2" 2 "$MAMORI" ledger proof --frob
 err_has "the message names the whole subcommand" "see 'mamori ledger proof --help'"
+expect "an extra argument to a subcommand exits 2" 2 "$MAMORI" section list extra
+err_has "the extra argument is explained" "mamori: too many arguments; see 'mamori section list --help'"
+expect "a missing argument to a subcommand exits 2" 2 "$MAMORI" record show
+err_has "the missing argument is explained" "mamori: missing argument; see 'mamori record show --help'"
+expect "a missing ledger index exits 2" 2 "$MAMORI" ledger entry
+err_has "ledger says what is missing" "missing argument"
 expect "bool option with value exits 2" 2 "$MAMORI" doctor --json=yes
 expect "extra argument exits 2" 2 "$MAMORI" --dir "$TMP/x" init extra
 done_testing
