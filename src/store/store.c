@@ -6,20 +6,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "store/store.h"
-
-struct stmt_cache_entry {
-	const char *sql; /* the caller's string literal: compared by pointer, then text */
-	sqlite3_stmt *stmt;
-};
-
-struct store {
-	sqlite3 *db;
-	char *path;
-	int depth; /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
-	struct stmt_cache_entry *cache;
-	size_t cache_nr, cache_alloc;
-};
+#include "store/store-internal.h"
 
 int store_error(struct store *st, int rc, const char *what, struct strbuf *err)
 {
@@ -75,29 +62,53 @@ int store_exec(struct store *st, const char *sql, struct strbuf *err)
 	return rc == SQLITE_OK ? 0 : store_error(st, rc, "exec", err);
 }
 
-sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *err)
+/* FNV-1a over the SQL text: the same literal may have different addresses in two files. */
+static unsigned sql_hash(const char *sql)
 {
+	unsigned h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+struct query *store_cached(struct store *st, const char *sql, int *ret_err, struct strbuf *err)
+{
+	unsigned h = sql_hash(sql);
+	struct query **bucket = &st->cache[h % STORE_CACHE_BUCKETS];
 	sqlite3_stmt *stmt;
+	struct query *q;
 	int rc;
 
-	for (size_t i = 0; i < st->cache_nr; i++) {
-		if (st->cache[i].sql == sql || !strcmp(st->cache[i].sql, sql)) {
-			stmt = st->cache[i].stmt;
-			sqlite3_reset(stmt);
-			sqlite3_clear_bindings(stmt);
-			return stmt;
+	for (q = *bucket; q; q = q->next) {
+		if (q->hash == h && (q->sql == sql || !strcmp(q->sql, sql))) {
+			sqlite3_reset(q->stmt);
+			sqlite3_clear_bindings(q->stmt);
+			q->bind_rc = SQLITE_OK;
+			return q;
 		}
 	}
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
 	if (rc != SQLITE_OK) {
-		store_error(st, rc, "prepare", err);
+		*ret_err = store_error(st, rc, "prepare", err);
 		return NULL;
 	}
-	ALLOC_GROW(st->cache, st->cache_nr, st->cache_alloc);
-	st->cache[st->cache_nr].sql = sql;
-	st->cache[st->cache_nr].stmt = stmt;
-	st->cache_nr++;
-	return stmt;
+	q = xcalloc(1, sizeof(*q));
+	q->st = st;
+	q->sql = sql;
+	q->hash = h;
+	q->stmt = stmt;
+	q->next = *bucket;
+	*bucket = q;
+	return q;
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *err)
+{
+	int r;
+	struct query *q = store_cached(st, sql, &r, err);
+
+	return q ? q->stmt : NULL;
 }
 
 /*
@@ -423,9 +434,15 @@ void store_close(struct store *st)
 		return;
 	while (st->depth > 0)
 		store_rollback(st);
-	for (size_t i = 0; i < st->cache_nr; i++)
-		sqlite3_finalize(st->cache[i].stmt);
-	free(st->cache);
+	for (size_t i = 0; i < STORE_CACHE_BUCKETS; i++) {
+		struct query *q = st->cache[i];
+		while (q) {
+			struct query *next = q->next;
+			sqlite3_finalize(q->stmt);
+			free(q);
+			q = next;
+		}
+	}
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
