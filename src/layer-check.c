@@ -1,0 +1,5 @@
+/* layer-check: links one layer's library whole against the layers below it (meson.build). */
+int main(void)
+{
+	return 0;
+}
