@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 
 #include "base/cleanup.h"
+#include "base/conf.h"
 #include "base/json.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
@@ -120,6 +121,26 @@ static void check_database(struct report *rep, const char *dir)
 	strbuf_release(&err);
 }
 
+/* mamori.conf (docs/config.md): absent is fine; a broken one stops the server, so say so. */
+static void check_config(struct report *rep, const char *dir)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct conf c = CONF_INIT;
+
+	if (conf_load(dir, &c, &err) < 0)
+		add_check(rep, "configuration", CHECK_PROBLEM,
+		          "correct the line named (the keys are listed in docs/config.md)", "%s",
+		          err.buf);
+	else if (!c.nr)
+		add_check(rep, "configuration", CHECK_OK, NULL,
+		          "no %s: every setting has its default", CONF_FILE);
+	else
+		add_check(rep, "configuration", CHECK_OK, NULL, "%s: %zu settings", CONF_FILE,
+		          c.nr);
+	conf_release(&c);
+	strbuf_release(&err);
+}
+
 static void check_space(struct report *rep, const char *dir)
 {
 	struct statvfs vfs;
@@ -175,6 +196,7 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 	strbuf_addf(&path, "%s/%s", ctx->dir, STORE_DB_NAME);
 	check_mode(&rep, "directory", ctx->dir, 0700);
 	check_mode(&rep, "database file", path.buf, 0600);
+	check_config(&rep, ctx->dir);
 	check_database(&rep, ctx->dir);
 	check_space(&rep, ctx->dir);
 

@@ -8,7 +8,7 @@ expect "doctor on a fresh directory passes" 0 "$MAMORI" --dir "$D" doctor
 out_has "doctor says all passed" "all checks passed"
 out_has "doctor checks integrity" "integrity_check: ok"
 expect "doctor --json" 0 "$MAMORI" --dir "$D" doctor --json
-check "json has stable keys" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); assert d[\"ok\"] is True; assert [c[\"name\"] for c in d[\"checks\"]]==[\"directory\",\"database file\",\"schema\",\"integrity\",\"disk\"]; assert set(d[\"checks\"][0])=={\"name\",\"status\",\"detail\",\"fix\"}'"
+check "json has stable keys" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); assert d[\"ok\"] is True; assert [c[\"name\"] for c in d[\"checks\"]]==[\"directory\",\"database file\",\"configuration\",\"schema\",\"integrity\",\"disk\"]; assert set(d[\"checks\"][0])=={\"name\",\"status\",\"detail\",\"fix\"}'"
 chmod 755 "$D"
 chmod 644 "$D/mamori.db"
 expect "loose permissions are a problem" 1 "$MAMORI" --dir "$D" doctor
@@ -22,4 +22,11 @@ err_has "missing directory: says init" "mamori --dir"
 mkdir -m 700 "$TMP/nodb"
 expect "doctor on a directory without database" 1 "$MAMORI" --dir "$TMP/nodb" doctor
 out_has "no database explained" "no Mamori database"
+printf '[totp]\nrols = ciso@org\n' >"$D/mamori.conf"
+expect "a misspelt key in mamori.conf is a problem" 1 "$MAMORI" --dir "$D" doctor
+out_has "doctor names the line and the key" "mamori.conf:2: unknown key 'rols' in [totp] (did you mean 'roles'?)"
+printf '[totp]\nroles = ciso@org\n' >"$D/mamori.conf"
+expect "a good mamori.conf passes" 0 "$MAMORI" --dir "$D" doctor
+out_has "doctor counts the settings" "mamori.conf: 1 setting"
+rm -f "$D/mamori.conf"
 done_testing
