@@ -1,4 +1,4 @@
-/* policy-internal: what profile.c, lint.c and decide.c share and nobody else sees. */
+/* policy-internal: what the loader (profile.c, load-*.c), lint.c and decide.c share. */
 #ifndef MAMORI_POLICY_INTERNAL_H
 #define MAMORI_POLICY_INTERNAL_H
 
@@ -71,7 +71,7 @@ const char *suggest(const char *word, const char *const *candidates, size_t n);
 /* Appends " (did you mean 'x'?)" when a close candidate exists. */
 void suggest_append(struct strbuf *sb, const char *word, const char *const *candidates, size_t n);
 
-/* ---- compiled conditions (profile.c fills, decide.c evaluates) ---------------- */
+/* ---- compiled conditions (load-rules.c fills, decide.c evaluates) ---------------- */
 
 struct cond_ctx {
 	unsigned key; /* index in profile->context_keys */

@@ -1,0 +1,380 @@
+/* load-registers: registers with their typed fields, lifecycle states and actions. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "policy/load-internal.h"
+
+static int field_type(const char *s, enum policy_field_type *ret)
+{
+	static const char *const names[] = { "text", "integer", "bool",    "date", "datetime",
+		                             "enum", "level",   "section", "user", "ref" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i])) {
+			*ret = (enum policy_field_type)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *policy_field_type_name(enum policy_field_type t)
+{
+	static const char *const names[] = { "text", "integer", "bool",    "date", "datetime",
+		                             "enum", "level",   "section", "user", "ref" };
+
+	return (size_t)t < ARRAY_SIZE(names) ? names[t] : "?";
+}
+
+static const char *const field_type_names[] = { "text", "integer", "bool",    "date", "datetime",
+	                                        "enum", "level",   "section", "user", "ref" };
+
+/* `values` of an enum field: required there, an error on any other type. */
+static int load_field_values(struct loader *L, const struct ynode *v, struct policy_field *f,
+                             const char *type)
+{
+	const struct ynode *x = ymap_get(v, "values");
+	const struct ynode **nodes;
+
+	if (f->type != FIELD_ENUM) {
+		if (x)
+			load_err(L, x, "'values' is only for enum fields; field '%s' is %s", f->id,
+			         type);
+		return 0;
+	}
+	if (!x) {
+		load_err(L, v, "enum field '%s' needs 'values'", f->id);
+		return -1;
+	}
+	if (load_str_list(L, x, "an enum value", &f->values, &f->n_values, &nodes) < 0)
+		return -1;
+	if (f->n_values > POLICY_MAX_VALUES) {
+		load_err(L, x, "at most %d values", POLICY_MAX_VALUES);
+		return -1;
+	}
+	for (unsigned a = 0; a < f->n_values; a++)
+		for (unsigned b = 0; b < a; b++)
+			if (!strcmp(f->values[a], f->values[b]))
+				load_err(L, nodes[a], "value '%s' is listed twice", f->values[a]);
+	return 0;
+}
+
+/* `to` of a ref field, resolved once every register is known (load_registers). */
+static int load_field_ref(struct loader *L, const struct ynode *v, struct policy_field *f,
+                          const char *type)
+{
+	const struct ynode *x = ymap_get(v, "to");
+
+	if (f->type != FIELD_REF) {
+		if (x)
+			load_err(L, x, "'to' is only for ref fields; field '%s' is %s", f->id,
+			         type);
+		return 0;
+	}
+	if (!x) {
+		load_err(L, v, "ref field '%s' needs 'to' (the register it refers to)", f->id);
+		return -1;
+	}
+	ALLOC_GROW(L->refs, L->n_refs, L->alloc_refs);
+	L->refs[L->n_refs].field = f;
+	L->refs[L->n_refs].to = x;
+	L->n_refs++;
+	return 0;
+}
+
+static bool load_field(struct loader *L, const struct ynode *k, const struct ynode *v,
+                       struct policy_field *f)
+{
+	static const char *const keys[] = { "type",   "name", "required", "clause", "clauses",
+		                            "values", "to",   "note",     NULL };
+	const struct ynode *t = v, *x;
+	const char *ts;
+
+	if (!load_is_ident(k->str)) {
+		load_err(
+		    L, k,
+		    "field id '%s' must be lowercase letters, digits, '_' or '-', starting with a "
+		    "letter",
+		    k->str);
+		return false;
+	}
+	f->id = k->str;
+	f->name = k->str;
+	f->pos = k->pos;
+	if (v->type == Y_SCALAR) {
+		/* shorthand: "text", "text!" (required) */
+		char *s = arena_strndup(L->a, v->str, v->len);
+		size_t l = strlen(s);
+
+		if (l && s[l - 1] == '!') {
+			f->required = true;
+			s[l - 1] = '\0';
+		}
+		if (field_type(s, &f->type) < 0) {
+			load_unknown(L, v, "field type", s, field_type_names,
+			             ARRAY_SIZE(field_type_names));
+			return false;
+		}
+		if (f->type == FIELD_ENUM || f->type == FIELD_REF) {
+			load_err(L, v, "field '%s' of type %s needs the mapping form with '%s'",
+			         f->id, s, f->type == FIELD_ENUM ? "values" : "to");
+			return false;
+		}
+		return true;
+	}
+	if (!load_want(L, v, Y_MAP, "a field"))
+		return false;
+	load_check_keys(L, v, keys, "a field");
+	if (!load_require(L, v, "type", "a field"))
+		return false;
+	t = ymap_get(v, "type");
+	if (!(ts = load_str(L, t, "'type'")))
+		return false;
+	if (field_type(ts, &f->type) < 0) {
+		load_unknown(L, t, "field type", ts, field_type_names,
+		             ARRAY_SIZE(field_type_names));
+		return false;
+	}
+	if ((x = ymap_get(v, "name")))
+		f->name = load_str(L, x, "'name'");
+	if (!f->name)
+		f->name = f->id;
+	f->note = load_opt_str(L, v, "note", "a field");
+	if ((x = ymap_get(v, "required")))
+		load_boolean(L, x, "'required'", &f->required);
+	load_clause_refs(L, v, &f->clauses, false, "a field");
+	return load_field_values(L, v, f, ts) == 0 && load_field_ref(L, v, f, ts) == 0;
+}
+
+static void load_fields(struct loader *L, const struct ynode *n, const char *what,
+                        const struct policy_field **ret, unsigned *ret_n)
+{
+	struct policy_field *fields;
+	unsigned cnt = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!n || !load_want(L, n, Y_MAP, what))
+		return;
+	fields = arena_array(L->a, n->n ? n->n : 1, sizeof(*fields));
+	for (unsigned i = 0; i < n->n; i++) {
+		struct policy_field *f = &fields[cnt];
+
+		if (!load_field(L, n->kids[2 * i], n->kids[2 * i + 1], f))
+			continue;
+		f->index = cnt++;
+	}
+	*ret = fields;
+	*ret_n = cnt;
+}
+
+static const struct policy_state *load_state_ref(struct loader *L, const struct policy_register *r,
+                                                 const struct ynode *n, const char *id)
+{
+	const struct policy_state *s = policy_register_state(r, id);
+
+	if (!s) {
+		const char *cands[POLICY_MAX_STATES];
+
+		for (unsigned i = 0; i < r->n_states; i++)
+			cands[i] = r->states[i].id;
+		load_unknown(L, n, "state", id, cands, r->n_states);
+	}
+	return s;
+}
+
+static void load_action(struct loader *L, struct policy_register *r, const struct ynode *k,
+                        const struct ynode *v, struct policy_action *a)
+{
+	static const char *const keys[] = { "name",   "from",    "to",   "create", "fields",
+		                            "clause", "clauses", "note", NULL };
+	const struct ynode *x;
+	char *full;
+	size_t l;
+
+	a->id = k->str;
+	a->pos = k->pos;
+	a->reg = r;
+	l = strlen(r->id) + 1 + strlen(a->id);
+	full = arena_alloc(L->a, l + 1);
+	snprintf(full, l + 1, "%s.%s", r->id, a->id);
+	a->full_name = full;
+	if (!load_want(L, v, Y_MAP, "an action"))
+		return;
+	load_check_keys(L, v, keys, "an action");
+	if (load_require(L, v, "name", "an action"))
+		a->name = load_opt_str(L, v, "name", "an action");
+	a->note = load_opt_str(L, v, "note", "an action");
+	if ((x = ymap_get(v, "create")))
+		load_boolean(L, x, "'create'", &a->create);
+	if ((x = ymap_get(v, "from"))) {
+		const char **ids;
+		const struct ynode **nodes;
+		unsigned cnt;
+
+		if (a->create)
+			load_err(L, x, "action '%s' creates its record: it has no 'from'",
+			         a->full_name);
+		else if (load_str_list(L, x, "a state", &ids, &cnt, &nodes) == 0)
+			for (unsigned i = 0; i < cnt; i++) {
+				const struct policy_state *s =
+				    load_state_ref(L, r, nodes[i], ids[i]);
+
+				if (s)
+					a->from |= 1ULL << s->index;
+			}
+	}
+	if ((x = ymap_get(v, "to"))) {
+		const char *s = load_str(L, x, "'to'");
+
+		if (s)
+			a->to = load_state_ref(L, r, x, s);
+	}
+	load_fields(L, ymap_get(v, "fields"), "'fields' of an action", &a->fields, &a->n_fields);
+	/* an action may set a register field: then it is the same field, of the same type */
+	for (unsigned i = 0; i < a->n_fields; i++) {
+		const struct policy_field *rf = policy_register_field(r, a->fields[i].id);
+
+		if (rf && rf->type != a->fields[i].type)
+			diag_add(L->d, DIAG_ERROR, a->fields[i].pos,
+			         "field '%s' of action '%s' is %s, but register '%s' has it as %s",
+			         a->fields[i].id, a->full_name,
+			         policy_field_type_name(a->fields[i].type), r->id,
+			         policy_field_type_name(rf->type));
+	}
+	load_clause_refs(L, v, &a->clauses, false, "an action");
+}
+
+static void load_register(struct loader *L, const struct ynode *k, const struct ynode *v,
+                          struct policy_register *r)
+{
+	static const char *const keys[] = { "name",   "clause",  "clauses", "types", "fields",
+		                            "states", "initial", "actions", NULL };
+	const struct ynode *x;
+	struct policy_state *states;
+	const struct policy_action **acts;
+
+	r->id = k->str;
+	r->pos = k->pos;
+	load_check_keys(L, v, keys, "a register");
+	if (load_require(L, v, "name", "a register"))
+		r->name = load_opt_str(L, v, "name", "a register");
+	load_clause_refs(L, v, &r->clauses, false, "a register");
+	if ((x = ymap_get(v, "types"))) {
+		const struct ynode **nodes;
+
+		if (load_str_list(L, x, "a resource type", &r->types, &r->n_types, &nodes) == 0)
+			for (unsigned i = 0; i < r->n_types; i++)
+				if (!load_is_ident(r->types[i]))
+					load_err(L, nodes[i],
+					         "resource type '%s' must be an identifier",
+					         r->types[i]);
+	}
+	load_fields(L, ymap_get(v, "fields"), "'fields'", &r->fields, &r->n_fields);
+	if ((x = ymap_get(v, "states")) && load_want(L, x, Y_MAP, "'states'")) {
+		if (x->n > POLICY_MAX_STATES) {
+			load_err(L, x, "at most %d states", POLICY_MAX_STATES);
+		} else {
+			states = arena_array(L->a, x->n ? x->n : 1, sizeof(*states));
+			for (unsigned i = 0; i < x->n; i++) {
+				const struct ynode *sk = x->kids[2 * i], *sv = x->kids[2 * i + 1];
+				struct policy_state *s = &states[r->n_states];
+
+				if (!load_is_ident(sk->str)) {
+					load_err(L, sk, "state id '%s' must be an identifier",
+					         sk->str);
+					continue;
+				}
+				s->id = sk->str;
+				s->pos = sk->pos;
+				s->name = load_str(L, sv, "a state's name");
+				if (!s->name)
+					s->name = s->id;
+				s->index = r->n_states++;
+			}
+			r->states = states;
+		}
+	}
+	if ((x = ymap_get(v, "initial"))) {
+		const char *s = load_str(L, x, "'initial'");
+
+		if (s)
+			r->initial = load_state_ref(L, r, x, s);
+	} else if (r->n_states) {
+		r->initial = &r->states[0];
+	}
+	if ((x = ymap_get(v, "actions")) && load_want(L, x, Y_MAP, "'actions'")) {
+		acts = arena_array(L->a, x->n ? x->n : 1, sizeof(*acts));
+		for (unsigned i = 0; i < x->n; i++) {
+			const struct ynode *ak = x->kids[2 * i], *av = x->kids[2 * i + 1];
+			struct policy_action *a;
+
+			if (!load_is_ident(ak->str)) {
+				load_err(L, ak, "action id '%s' must be an identifier", ak->str);
+				continue;
+			}
+			a = arena_alloc(L->a, sizeof(*a));
+			a->index = L->n_actions++;
+			load_action(L, r, ak, av, a);
+			acts[r->n_actions++] = a;
+		}
+		r->actions = acts;
+	}
+}
+
+void load_registers(struct loader *L, const struct ynode *n)
+{
+	struct profile *p = L->p;
+	unsigned total = 0;
+	const struct policy_action **all;
+
+	stable_init(&L->priv->registers, L->a, n && n->type == Y_MAP ? n->n : 0);
+	if (!n || !load_want(L, n, Y_MAP, "'registers'")) {
+		stable_init(&L->priv->actions, L->a, 0);
+		return;
+	}
+	L->regs = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->regs));
+	L->register_ids = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->register_ids));
+	for (unsigned i = 0; i < n->n; i++) {
+		const struct ynode *k = n->kids[2 * i], *v = n->kids[2 * i + 1];
+		struct policy_register *r = &L->regs[p->n_registers];
+
+		if (!load_is_ident(k->str)) {
+			load_err(L, k, "register id '%s' must be an identifier", k->str);
+			continue;
+		}
+		if (!load_want(L, v, Y_MAP, "a register"))
+			continue;
+		load_register(L, k, v, r);
+		r->index = p->n_registers;
+		stable_put(&L->priv->registers, r->id, strlen(r->id), r);
+		L->register_ids[p->n_registers++] = r->id;
+		total += r->n_actions;
+	}
+	p->registers = L->regs;
+	for (size_t i = 0; i < L->n_refs; i++) {
+		const char *s = load_str(L, L->refs[i].to, "'to'");
+		const struct policy_register *r;
+
+		if (!s)
+			continue;
+		r = stable_get(&L->priv->registers, s, strlen(s));
+		if (!r)
+			load_unknown(L, L->refs[i].to, "register", s, L->register_ids,
+			             p->n_registers);
+		L->refs[i].field->ref = r;
+	}
+	/* the global action table: "register.action" */
+	stable_init(&L->priv->actions, L->a, total);
+	all = arena_array(L->a, total ? total : 1, sizeof(*all));
+	L->action_names = arena_array(L->a, total ? total : 1, sizeof(*L->action_names));
+	for (unsigned i = 0; i < p->n_registers; i++)
+		for (unsigned j = 0; j < L->regs[i].n_actions; j++) {
+			const struct policy_action *a = L->regs[i].actions[j];
+
+			stable_put(&L->priv->actions, a->full_name, strlen(a->full_name), a);
+			L->action_names[p->n_actions] = a->full_name;
+			all[p->n_actions++] = a;
+		}
+	p->actions = all;
+}
