@@ -1,19 +1,39 @@
 #!/bin/sh
 # Policy decisions beside Casbin and Cedar-wasm on the same 100,000 requests
-# (../shared/peers/policy), plus the shipped profiles' load + validate time.
+# (../shared/peers/policy), plus the shipped profiles' load + validate time. Without the peers
+# (a user's clone), Mamori's figures on its own request set, "peer not available here" beside.
 # The peers run in a copy under the build directory (npm ci there; nothing is written to the
 # tree). Rows: benchmark, figure, unit, peer, peer figure, ratio (tab separated).
 set -eu
 B=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
-PEERS_SRC=${MAMORI_PEERS:-$top/../shared/peers/policy}
+. "$top/bench/lib.sh"
+PEERS_SRC=${MAMORI_PEERS:-$(peers_dir policy)}
 work="$B/policy-peers"
 bench="$B/bench/bench-policy"
 
 [ -x "$bench" ] || { echo "run-policy: $bench not built" >&2; exit 1; }
-if [ ! -d "$PEERS_SRC" ]; then
-	echo "run-policy: no peers at $PEERS_SRC; set MAMORI_PEERS" >&2
-	exit 1
+if [ -z "$PEERS_SRC" ] || [ ! -d "$PEERS_SRC" ] || ! command -v node >/dev/null; then
+	# No peers here: Mamori alone, on its own request set (no expected outcomes: unchecked).
+	echo "run-policy: no peers (../shared/peers/policy or MAMORI_PEERS); Mamori alone" >&2
+	mkdir -p "$work"
+	python3 "$top/bench/policy/gen-requests.py" 100000 "$work/own-requests.jsonl"
+	"$bench" "$top/bench/policy/scenario.yaml" "$work/own-requests.jsonl" - >"$work/mamori.txt"
+	python3 - "$work/mamori.txt" "$PEER_NA" <<'PY'
+import sys
+m = dict(l.split() for l in open(sys.argv[1]) if l.strip())
+na = sys.argv[2]
+def row(bench, fig, unit, peer=na, peer_fig='', ratio=''):
+    print('\t'.join([bench, fig, unit, peer, peer_fig, ratio]))
+row('policy decide, 100k requests (own set, unchecked)', m['throughput_per_s'], 'decisions/s')
+row('policy decide p50 latency', f"{float(m['p50_us']):.3f}", 'µs')
+row('policy decide p99 latency', f"{float(m['p99_us']):.3f}", 'µs')
+row('policy decide incl. AuthZEN JSON in and out', m['e2e_per_s'], 'decisions/s')
+for p in ('minato', 'shinjuku'):
+    ms = float(m[f'load_{p}_ms'])
+    row(f'profile {p}: load + validate', f'{ms:.2f}', 'ms', 'target', '50', f'{50 / ms:.0f}x under')
+PY
+	exit 0
 fi
 
 # A fresh copy of the peers' sources; node_modules is kept between runs.
