@@ -6,6 +6,7 @@
 #include "base/parse.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/decide-input.h"
 #include "core/requests.h"
 #include "core/sqlutil.h"
 #include "store/store.h"
@@ -169,28 +170,6 @@ static void merge(struct act_state *s, struct target *t)
 
 /* ---- deciding ------------------------------------------------------------------------ */
 
-struct attrs {
-	struct policy_attr *items;
-	size_t nr;
-};
-
-static void attrs_from_json(struct attrs *a, json_t *o)
-{
-	const char *k;
-	json_t *v;
-
-	a->items = xcalloc(json_object_size(o) + 1, sizeof(*a->items));
-	a->nr = 0;
-	json_object_foreach(o, k, v)
-	{
-		if (json_is_string(v)) {
-			a->items[a->nr].key = k;
-			a->items[a->nr].value = json_string_value(v);
-			a->nr++;
-		}
-	}
-}
-
 static int check_context(struct act_state *s, const struct act_attr *attrs, size_t n,
                          struct strbuf *err)
 {
@@ -231,44 +210,22 @@ static int check_context(struct act_state *s, const struct act_attr *attrs, size
 static int decide(struct act_state *s, const struct org_user *subject, const struct strv *roles,
                   struct target *t, json_t *ctx_json, struct decision *ret, struct strbuf *err)
 {
-	struct decide_request q = { 0 };
-	struct attrs attrs = { 0 }, ctx = { 0 };
-	char idbuf[32];
+	struct decide_input in;
 	int r;
 
-	attrs_from_json(&attrs, t->merged);
-	if (ctx_json) {
-		attrs_from_json(&ctx, ctx_json);
-	} else {
-		ctx.items = xcalloc(s->in->ctx.n_attrs + 1, sizeof(*ctx.items));
-		for (size_t i = 0; i < s->in->ctx.n_attrs; i++) {
-			ctx.items[i].key = s->in->ctx.attrs[i].key;
-			ctx.items[i].value = s->in->ctx.attrs[i].value;
-		}
-		ctx.nr = s->in->ctx.n_attrs;
-	}
-	q.subject_id = subject->login;
-	q.roles = (const char *const *)roles->items;
-	q.n_roles = roles->nr;
-	q.subject_section = subject->section;
-	q.employment = subject->employment;
-	q.action = t->action->full_name;
-	q.resource_type = t->reg->id;
-	if (t->rec.id) {
-		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)t->rec.id);
-		q.resource_id = idbuf;
-		q.state = t->rec.state && *t->rec.state ? t->rec.state : NULL;
-	}
-	q.level = t->level;
-	q.section = t->section;
-	q.system = t->system;
-	q.attrs = attrs.items;
-	q.n_attrs = attrs.nr;
-	q.context = ctx.items;
-	q.n_context = ctx.nr;
-	r = policy_decide(s->p, &q, ret, err);
-	free(attrs.items);
-	free(ctx.items);
+	decide_input_init(&in, t->action->full_name);
+	decide_input_subject(&in, subject->login, (const char *const *)roles->items, roles->nr,
+	                     subject->section, subject->employment);
+	decide_input_resource(&in, t->reg->id, t->rec.id, t->rec.id ? t->rec.state : NULL, t->level,
+	                      t->section, t->system, t->merged);
+	if (ctx_json)
+		decide_input_context_json(&in, ctx_json);
+	else
+		for (size_t i = 0; i < s->in->ctx.n_attrs; i++)
+			decide_input_context_add(&in, s->in->ctx.attrs[i].key,
+			                         s->in->ctx.attrs[i].value);
+	r = policy_decide(s->p, &in.q, ret, err);
+	decide_input_release(&in);
 	return r;
 }
 

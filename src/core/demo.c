@@ -8,6 +8,7 @@
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "core/act.h"
+#include "core/decide-input.h"
 #include "core/org.h"
 #include "core/records.h"
 #include "core/requests.h"
@@ -580,7 +581,6 @@ static const char *choose_actor(struct demo *m, const struct policy_action *a,
 	const char *approval = NULL;
 	size_t nc = 0;
 	int64_t now = time_now_ms();
-	struct policy_attr attrs[96];
 
 	for (unsigned k = 0; k < 2; k++)
 		cands[nc++] = staff_of(section, k);
@@ -588,39 +588,27 @@ static const char *choose_actor(struct demo *m, const struct policy_action *a,
 	for (size_t i = 0; i < ARRAY_SIZE(demo_people); i++)
 		if (strcmp(demo_people[i].login, "taishoku-1"))
 			cands[nc++] = demo_people[i].login;
-	for (size_t i = 0; i < vals->nr; i++) {
-		attrs[i].key = vals->items[i].key;
-		attrs[i].value = vals->items[i].value;
-	}
 	for (size_t c = 0; c < nc; c++) {
 		struct org_user u = { 0 };
 		struct strv roles = STRV_INIT;
-		struct decide_request q = { 0 };
+		struct decide_input in;
 		struct decision dec;
-		char idbuf[24];
+		bool decided;
 		int r;
 
 		if (!cands[c] || org_user_get(m->st, cands[c], &u, NULL) < 0)
 			continue;
 		r = org_user_roles(m->st, u.id, now, &roles, NULL);
-		q.subject_id = u.login;
-		q.roles = (const char *const *)roles.items;
-		q.n_roles = roles.nr;
-		q.subject_section = u.section;
-		q.employment = u.employment;
-		q.action = a->full_name;
-		q.resource_type = a->reg->id;
-		if (rec) {
-			snprintf(idbuf, sizeof(idbuf), "%lld", (long long)rec->id);
-			q.resource_id = idbuf;
-			q.state = rec->state && *rec->state ? rec->state : NULL;
-		}
-		q.level = level;
-		q.section = section;
-		q.system = system;
-		q.attrs = attrs;
-		q.n_attrs = vals->nr;
-		if (r == 0 && policy_decide(m->p, &q, &dec, NULL) == 0) {
+		decide_input_init(&in, a->full_name);
+		decide_input_subject(&in, u.login, (const char *const *)roles.items, roles.nr,
+		                     u.section, u.employment);
+		decide_input_resource(&in, a->reg->id, rec ? rec->id : 0, rec ? rec->state : NULL,
+		                      level, section, system, NULL);
+		for (size_t i = 0; i < vals->nr; i++)
+			decide_input_field_add(&in, vals->items[i].key, vals->items[i].value);
+		decided = r == 0 && policy_decide(m->p, &in.q, &dec, NULL) == 0;
+		decide_input_release(&in);
+		if (decided) {
 			if (dec.effect == EFFECT_ALLOW) {
 				strv_release(&roles);
 				org_user_release(&u);

@@ -35,13 +35,13 @@ static bool visible_by_attrs(struct web_req *r, const char *reg, const char *lev
 	bool ok = false;
 
 	if (a) {
-		struct web_decide_input in = { 0 };
+		struct decide_input in = { 0 };
 		struct decision d;
 		web_decide_input(&in, r->user, a->full_name, rec, level, section, system);
 		if (!rec)
 			in.q.resource_type = reg;
 		ok = policy_decide(r->profile, &in.q, &d, NULL) == 0 && d.effect == EFFECT_ALLOW;
-		web_decide_input_release(&in);
+		decide_input_release(&in);
 		return ok;
 	}
 	if (section && r->user->section && !strcmp(section, r->user->section))

@@ -27,7 +27,7 @@ void api_evaluation(struct web_req *r)
 {
 	json_t *body = api_body(r), *subject, *action, *resource, *props, *ctx;
 	struct strbuf err = STRBUF_INIT, dj = STRBUF_INIT, sentence = STRBUF_INIT;
-	struct web_decide_input in = { 0 };
+	struct decide_input in = { 0 };
 	struct web_user *u = NULL;
 	struct org_user ou = { 0 };
 	struct record rec = { 0 };
@@ -122,31 +122,16 @@ void api_evaluation(struct web_req *r)
 	                 props ? api_str(props, "level", &bad) : NULL,
 	                 props ? api_str(props, "section", &bad) : NULL,
 	                 props ? api_str(props, "system", &bad) : NULL);
-	if (!have_rec) {
-		in.q.resource_type = rtype;
-		in.q.resource_id = rid;
-		in.q.state = props ? api_str(props, "state", &bad) : NULL;
-	}
+	if (!have_rec)
+		decide_input_outside(&in, rtype, rid, props ? api_str(props, "state", &bad) : NULL,
+		                     in.q.level, in.q.section, in.q.system);
 	if (bad) {
 		web_api_error(r, 400,
 		              "resource.properties level, section, system and state must be "
 		              "strings");
 		goto out;
 	}
-	if (json_is_object(ctx)) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(ctx, k, v)
-		{
-			if (in.q.n_context >= ARRAY_SIZE(in.context))
-				break;
-			if (!json_is_string(v))
-				continue;
-			in.context[in.q.n_context].key = k;
-			in.context[in.q.n_context].value = json_string_value(v);
-			in.q.n_context++;
-		}
-	}
+	decide_input_context_json(&in, ctx);
 	rc = policy_decide(r->profile, &in.q, &d, &err);
 	if (rc < 0) {
 		web_api_error(r, rc == -ENOENT ? 404 : 400, err.buf);
@@ -175,7 +160,7 @@ void api_evaluation(struct web_req *r)
 		free(ctx_text);
 	}
 out:
-	web_decide_input_release(&in);
+	decide_input_release(&in);
 	if (have_rec)
 		record_release(&rec);
 	org_user_release(&ou);

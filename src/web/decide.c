@@ -7,59 +7,17 @@
 #include "web/decide.h"
 #include "web/i18n.h"
 
-void web_decide_input(struct web_decide_input *in, const struct web_user *u, const char *action,
+void web_decide_input(struct decide_input *in, const struct web_user *u, const char *action,
                       const struct record *rec, const char *level, const char *section,
                       const char *system)
 {
-	struct decide_request *q = &in->q;
-	size_t n = 0;
-
-	memset(q, 0, sizeof(*q));
-	q->subject_id = u->login;
-	for (size_t i = 0; i < u->n_roles && i < ARRAY_SIZE(in->roles); i++)
-		in->roles[i] = u->roles[i];
-	q->roles = in->roles;
-	q->n_roles = u->n_roles < ARRAY_SIZE(in->roles) ? u->n_roles : ARRAY_SIZE(in->roles);
-	q->subject_section = u->section;
-	q->employment = u->employment;
-	q->action = action;
-	if (rec) {
-		q->resource_type = rec->register_id;
-		in->owned[in->n_owned] = xmalloc(24);
-		snprintf(in->owned[in->n_owned], 24, "%lld", (long long)rec->id);
-		q->resource_id = in->owned[in->n_owned++];
-		q->level = rec->level;
-		q->section = rec->section;
-		q->system = rec->system;
-		q->state = rec->state;
-		if (json_is_object(rec->fields)) {
-			const char *k;
-			json_t *v;
-			json_object_foreach(rec->fields, k, v)
-			{
-				if (n >= ARRAY_SIZE(in->attrs) || !json_is_string(v))
-					continue;
-				in->attrs[n].key = k;
-				in->attrs[n].value = json_string_value(v);
-				n++;
-			}
-		}
-	} else {
-		q->level = level;
-		q->section = section;
-		q->system = system;
-	}
-	q->attrs = in->attrs;
-	q->n_attrs = n;
-	q->context = in->context;
-	q->n_context = 0;
-}
-
-void web_decide_input_release(struct web_decide_input *in)
-{
-	for (size_t i = 0; i < in->n_owned; i++)
-		free(in->owned[i]);
-	in->n_owned = 0;
+	decide_input_init(in, action);
+	decide_input_subject(in, u->login, (const char *const *)u->roles, u->n_roles, u->section,
+	                     u->employment);
+	if (rec)
+		decide_input_record(in, rec);
+	else
+		decide_input_resource(in, NULL, 0, NULL, level, section, system, NULL);
 }
 
 void web_approver_text(struct web_req *r, const struct policy_approver *a, struct strbuf *out)

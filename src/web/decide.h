@@ -2,29 +2,20 @@
 #ifndef MAMORI_WEB_DECIDE_H
 #define MAMORI_WEB_DECIDE_H
 
+#include "core/decide-input.h"
 #include "policy/policy.h"
 #include "web/web.h"
 
 struct record;
 
-/* The strings a decide_request borrows, owned here. */
-struct web_decide_input {
-	struct decide_request q;
-	const char *roles[64];
-	struct policy_attr attrs[64];
-	struct policy_attr context[POLICY_MAX_CONTEXT_KEYS];
-	char *owned[64];
-	size_t n_owned;
-};
-
 /*
- * Fills in->q for user u doing action on record rec (NULL when the action creates a
- * record: then level, section and system are the new record's).
+ * Fills in (core/decide-input.h, the one builder the door uses too) for user u doing action
+ * on record rec (NULL when the action creates a record: then level, section and system are
+ * the new record's). Release it with decide_input_release.
  */
-void web_decide_input(struct web_decide_input *in, const struct web_user *u, const char *action,
+void web_decide_input(struct decide_input *in, const struct web_user *u, const char *action,
                       const struct record *rec, const char *level, const char *section,
                       const char *system);
-void web_decide_input_release(struct web_decide_input *in);
 
 /*
  * The decision as one sentence for people, in the request's language:

@@ -216,7 +216,7 @@ static void actions(struct web_req *r, const struct record *rec, const struct po
 	for (unsigned i = 0; i < g->n_actions; i++) {
 		const struct policy_action *a = g->actions[i];
 		const struct policy_state *st = policy_register_state(g, rec->state);
-		struct web_decide_input in = { 0 };
+		struct decide_input in = { 0 };
 		struct strbuf sentence = STRBUF_INIT, url = STRBUF_INIT;
 		struct decision d;
 
@@ -244,7 +244,7 @@ static void actions(struct web_req *r, const struct record *rec, const struct po
 			html_close(o, "li");
 			shown++;
 		}
-		web_decide_input_release(&in);
+		decide_input_release(&in);
 		strbuf_release(&sentence);
 		strbuf_release(&url);
 	}
@@ -318,7 +318,7 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 {
 	struct strbuf *o = &r->out;
 	struct strbuf title = STRBUF_INIT, url = STRBUF_INIT, sentence = STRBUF_INIT;
-	struct web_decide_input in = { 0 };
+	struct decide_input in = { 0 };
 	struct decision d = { .effect = EFFECT_NONE };
 
 	strbuf_addf(&title, "%s: %s #%" PRId64, a->name ? a->name : a->id,
@@ -349,7 +349,7 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 				html_elem(o, "p", ob->text, "class", "cite", HTML_END);
 		}
 	}
-	web_decide_input_release(&in);
+	decide_input_release(&in);
 	strbuf_addstr(&url, "/act");
 	page_form_begin(r, url.buf, "card", false);
 	html_void(o, "input", "type", "hidden", "name", "action", "value", a->full_name, HTML_END);
