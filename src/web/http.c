@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -23,6 +24,7 @@
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "web/http-internal.h"
 #include "web/html.h"
 #include "web/session.h"
 #include "web/web.h"
@@ -52,23 +54,6 @@ struct web_thread {
 	int64_t data_version, total_changes;
 	struct web_params cache;
 	size_t cache_bytes; /* dropped whole beyond WEB_CACHE_BYTES */
-};
-
-struct web_server {
-	const struct web_config *cfg;
-	struct MHD_Daemon *daemon;
-	atomic_int in_flight;
-	atomic_bool stopping;
-	bool tls;
-	pthread_key_t thread_key;
-	/* The profile in force, shared read-only by every thread; superseded ones are kept
-	 * until the server stops, since a request in flight may still use one. */
-	pthread_mutex_t profile_lock;
-	int64_t profile_seq;
-	struct profile *profile;
-	struct profile **old_profiles;
-	size_t n_old, alloc_old;
-	struct door *door; /* the one door, shared by the worker threads; NULL without a profile */
 };
 
 const char *web_cache_get(struct web_req *r, const char *key)
@@ -342,6 +327,8 @@ static const char *status_text(int status)
 		return N_("Address too long");
 	case 415:
 		return N_("Unsupported media type");
+	case 421:
+		return N_("This server does not answer to that name");
 	case 422:
 		return N_("The request could not be processed");
 	case 429:
@@ -603,7 +590,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct web_server *s = cls;
 	struct web_req *r = *con_cls;
+	bool params_cut = false;
 
+	if ((void *)r == (void *)&too_many_params) {
+		params_cut = true;
+		r = NULL;
+	}
 	if (!r) {
 		const union MHD_ConnectionInfo *ci;
 		const char *cl;
@@ -611,6 +603,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = xcalloc(1, sizeof(*r));
 		*con_cls = r;
 		atomic_fetch_add(&s->in_flight, 1);
+		conn_mark(s, conn, true);
 		r->server = s;
 		r->cfg = s->cfg;
 		r->conn = conn;
@@ -636,6 +629,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 				    host, sizeof(host));
 			snprintf(r->remote, sizeof(r->remote), "%s", host);
+		}
+		if (check_framing(r, version) < 0) {
+			r->path = xstrdup("-");
+			i18n_set_lang(r->lang);
+			return send_response(r);
+		}
+		if (params_cut) {
+			r->path = xstrdup(url);
+			i18n_set_lang(r->lang);
+			web_error(r, 414, "too many query parameters");
+			return send_response(r);
 		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -689,8 +693,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct web_server *s = cls;
 	struct web_req *r = *con_cls;
 
-	if (!r)
+	if (!r || (void *)r == (void *)&too_many_params) {
+		*con_cls = NULL;
 		return;
+	}
+	conn_mark(s, conn, false); /* a kept-alive connection awaits its next head afresh */
 	req_free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->in_flight, 1);
@@ -708,73 +715,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		strbuf_addch(&sb, '\n');
 	fputs(sb.buf, stderr);
 	strbuf_release(&sb);
-}
-
-/* "127.0.0.1:8080", "[::1]:8080", "localhost:8080" → a socket address. */
-static int parse_listen(const char *listen, struct sockaddr_storage *ret, char *host,
-                        size_t host_size, unsigned *ret_port, struct strbuf *err)
-{
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-		                  .ai_socktype = SOCK_STREAM };
-	struct addrinfo *res = NULL;
-	const char *colon, *h = listen;
-	size_t hlen;
-	char port[8];
-	int rc;
-
-	if (listen[0] == '[') {
-		const char *close = strchr(listen, ']');
-		if (!close || close[1] != ':') {
-			error_set(err, "cannot read --listen '%s': write [ADDRESS]:PORT for IPv6",
-			          listen);
-			return -EINVAL;
-		}
-		h = listen + 1;
-		hlen = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(listen, ':');
-		if (!colon) {
-			error_set(err,
-			          "cannot read --listen '%s': write ADDRESS:PORT, such as "
-			          "127.0.0.1:8080",
-			          listen);
-			return -EINVAL;
-		}
-		hlen = (size_t)(colon - listen);
-	}
-	char *end;
-	unsigned long p = strtoul(colon + 1, &end, 10);
-	if (!colon[1] || *end || p > 65535 || hlen == 0 || hlen >= host_size) {
-		error_set(err,
-		          "cannot read --listen '%s': the port must be 0..65535 and the address "
-		          "non-empty",
-		          listen);
-		return -EINVAL;
-	}
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	snprintf(port, sizeof(port), "%lu", p);
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0 || !res) {
-		error_set(err, "cannot use --listen address '%s': %s", host, gai_strerror(rc));
-		return -EINVAL;
-	}
-	memcpy(ret, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
-	*ret_port = (unsigned)p;
-	return 0;
-}
-
-static bool is_loopback(const struct sockaddr_storage *sa)
-{
-	if (sa->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >>
-		        24) == 127;
-	if (sa->ss_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(
-		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
-	return false;
 }
 
 /*
@@ -882,16 +822,23 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 
 	pthread_key_create(&s.thread_key, thread_release);
 	pthread_mutex_init(&s.profile_lock, NULL);
+	pthread_mutex_init(&s.conns_lock, NULL);
 	s.profile_seq = -1;
+	/* Room for other addresses: one address holds at most max_per_address connections. */
+	unsigned total = cfg->max_connections ? cfg->max_connections : 1024u;
+	unsigned per_address = cfg->max_per_address ? cfg->max_per_address : 32u;
+	if (per_address > total)
+		per_address = total;
 	s.daemon = MHD_start_daemon(
 	    flags, (uint16_t)port, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
 	    NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections ? cfg->max_connections : 1024u,
+	    MHD_OPTION_CONNECTION_LIMIT, total, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)WEB_MAX_HEADER_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-	    MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL,
-	    s.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert.buf, MHD_OPTION_HTTPS_MEM_KEY,
-	    key.buf, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s, MHD_OPTION_STRICT_FOR_CLIENT, 0,
+	    MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+	    s.tls ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, WEB_TLS_PRIORITIES,
+	    MHD_OPTION_HTTPS_MEM_CERT, cert.buf, MHD_OPTION_HTTPS_MEM_KEY, key.buf, MHD_OPTION_END);
 	if (!s.daemon) {
 		error_set(err,
 		          "cannot listen on '%s': the address may be in use or not this "
@@ -904,9 +851,15 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		const union MHD_DaemonInfo *di =
 		    MHD_get_daemon_info(s.daemon, MHD_DAEMON_INFO_BIND_PORT);
 		bool v6 = addr.ss_family == AF_INET6;
+		hosts_setup(&s.hosts, cfg, host, v6, di ? di->port : port);
 		printf("mamori: listening on %s://%s%s%s:%u/\n", s.tls ? "https" : "http",
 		       v6 ? "[" : "", host, v6 ? "]" : "", di ? di->port : port);
 		fflush(stdout);
+	}
+	atomic_store(&s.sweeping, true);
+	if (pthread_create(&s.sweeper, NULL, sweeper_main, &s) != 0) {
+		atomic_store(&s.sweeping, false);
+		fprintf(stderr, "mamori: warning: no header deadline: cannot start its thread\n");
 	}
 
 	{
@@ -942,6 +895,8 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 			        "mamori: %d requests still running after the grace period\n",
 			        atomic_load(&s.in_flight));
 	}
+	if (atomic_exchange(&s.sweeping, false))
+		pthread_join(s.sweeper, NULL);
 	MHD_stop_daemon(s.daemon);
 	serve_checkpoint(cfg->dir);
 	if (s.door) {
@@ -956,6 +911,8 @@ out_key:
 	pthread_key_delete(s.thread_key);
 	door_free(s.door);
 	pthread_mutex_destroy(&s.profile_lock);
+	pthread_mutex_destroy(&s.conns_lock);
+	hosts_release(&s.hosts);
 	if (s.profile)
 		profile_free(s.profile);
 	for (size_t i = 0; i < s.n_old; i++)

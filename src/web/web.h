@@ -20,6 +20,7 @@ struct web_server;
 #define WEB_MAX_BODY         (256 * 1024)      /* forms and JSON; over: 413 */
 #define WEB_MAX_UPLOAD       (4 * 1024 * 1024) /* multipart/form-data (CSV import); over: 413 */
 #define WEB_MAX_PATH         2048
+#define WEB_MAX_HEADERS      100 /* header fields of one request; over: 431 */
 
 enum web_method {
 	WEB_GET,
@@ -38,8 +39,12 @@ struct web_config {
 	const char *tls_key;
 	unsigned threads; /* worker threads; 0 = one per CPU */
 	unsigned max_connections;
+	unsigned max_per_address; /* connections from one client address at once */
+	const char *const *allowed_hosts; /* --allowed-host names; none: listen address, localhost */
+	size_t n_allowed_hosts;
 	int64_t idle_timeout_ms;     /* session idle timeout (ログオフ) */
 	int64_t absolute_timeout_ms; /* session lifetime whatever the activity */
+	int64_t header_timeout_ms;   /* a request head must arrive whole within this */
 	int64_t shutdown_grace_ms;   /* how long in-flight requests may take at SIGTERM */
 	bool verbose;                /* one log line per request */
 };

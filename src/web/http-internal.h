@@ -1,0 +1,79 @@
+/* http-internal: the server's state shared by http.c and http-conn.c (not for pages). */
+#ifndef MAMORI_WEB_HTTP_INTERNAL_H
+#define MAMORI_WEB_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "web/framing.h"
+#include "web/web.h"
+
+/*
+ * TLS 1.2 and 1.3 with forward-secret key exchange and AEAD ciphers only (Mozilla's
+ * "intermediate" profile in GnuTLS terms): no TLS 1.0/1.1, no static RSA, no CBC, no SHA-1 MACs.
+ */
+#define WEB_TLS_PRIORITIES                                                                         \
+	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"     \
+	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:"              \
+	"%SERVER_PRECEDENCE"
+
+/*
+ * One open connection, for the header deadline: from accept (and again after each response)
+ * a client has cfg->header_timeout_ms for its whole request head; trickling bytes does not
+ * extend it (microhttpd's own timeout is an idle one). A sweeper shuts late ones down.
+ */
+struct conn_track {
+	int fd;
+	int64_t since_ns; /* when the current request head began to be awaited */
+	bool in_request;  /* the head has arrived: the handler or body is running */
+	struct conn_track *prev, *next;
+};
+
+struct web_server {
+	const struct web_config *cfg;
+	struct MHD_Daemon *daemon;
+	atomic_int in_flight;
+	atomic_bool stopping;
+	bool tls;
+	pthread_key_t thread_key;
+	/* The profile in force, shared read-only by every thread; superseded ones are kept
+	 * until the server stops, since a request in flight may still use one. */
+	pthread_mutex_t profile_lock;
+	int64_t profile_seq;
+	struct profile *profile;
+	struct profile **old_profiles;
+	size_t n_old, alloc_old;
+	struct door *door; /* the one door, shared by the worker threads; NULL without a profile */
+	struct web_hosts hosts; /* the names clients may use (--allowed-host) */
+	pthread_mutex_t conns_lock;
+	struct conn_track *conns; /* every open connection */
+	pthread_t sweeper;
+	atomic_bool sweeping;
+};
+
+/* Stands in for the request object when the query had too many parameters (on_uri). */
+extern char too_many_params;
+
+/* The request head's framing and Host (400, 421, 431 answered into r). */
+int check_framing(struct web_req *r, const char *version);
+/* microhttpd callbacks: connection start/end, the raw URI. */
+void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                   enum MHD_ConnectionNotificationCode code);
+void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
+/* A connection's request head has arrived (true) or its response is done (false). */
+void conn_mark(struct web_server *s, struct MHD_Connection *conn, bool in_request);
+/* The header deadline's thread: runs while s->sweeping. */
+void *sweeper_main(void *p);
+
+int parse_listen(const char *listen, struct sockaddr_storage *ret, char *host, size_t host_size,
+                 unsigned *ret_port, struct strbuf *err);
+bool is_loopback(const struct sockaddr_storage *sa);
+void hosts_setup(struct web_hosts *h, const struct web_config *cfg, const char *host, bool v6,
+                 unsigned port);
+void hosts_release(struct web_hosts *h);
+
+#endif
