@@ -40,7 +40,8 @@ struct web_config {
 	unsigned threads; /* worker threads; 0 = one per CPU */
 	unsigned max_connections;
 	unsigned max_per_address; /* connections from one client address at once */
-	const char *const *allowed_hosts; /* --allowed-host names; none: listen address, localhost */
+	const char *const
+	    *allowed_hosts; /* --allowed-host names; none: listen address, localhost */
 	size_t n_allowed_hosts;
 	int64_t idle_timeout_ms;     /* session idle timeout (ログオフ) */
 	int64_t absolute_timeout_ms; /* session lifetime whatever the activity */
