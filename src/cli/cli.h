@@ -77,5 +77,6 @@ int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_alert(struct cli_ctx *ctx, int argc, const char **argv);
 
 #endif

@@ -89,8 +89,9 @@ struct act_state {
 	int64_t now;
 	const struct act_password *pw; /* the prepared new password, if the act sets one */
 
-	struct org_user actor; /* id 0: Mamori itself (bootstrap) */
-	struct strv roles;     /* the actor's role@scope in force */
+	struct org_user actor;    /* id 0: Mamori itself (bootstrap, or a system actor) */
+	const char *system_actor; /* act_input.system_actor once accepted, else NULL */
+	struct strv roles;        /* the actor's role@scope in force */
 
 	/* What happened, for the act row and the ledger entry. */
 	enum act_outcome outcome;

@@ -499,11 +499,43 @@ void act_result_json(const struct act_result *r, struct strbuf *out)
 
 static const char *const inactive_clauses[] = { "MIN-5-5-6-2", "SHJ-6-4-3", NULL };
 
+/* What each system actor may do on its own (act.h); one row per action. */
+static const struct {
+	const char *actor, *action;
+} system_actions[] = {
+	{ ACT_SYSTEM_MONITOR, "alert.raise" },
+	{ ACT_SYSTEM_MONITOR, "log_analysis.record" },
+	{ ACT_SYSTEM_FIM, "alert.raise" },
+	{ ACT_SYSTEM_FIM, "check.record" },
+};
+
+bool act_system_may(const char *system_actor, const char *action)
+{
+	for (size_t i = 0; system_actor && action && i < ARRAY_SIZE(system_actions); i++)
+		if (!strcmp(system_actions[i].actor, system_actor) &&
+		    !strcmp(system_actions[i].action, action))
+			return true;
+	return false;
+}
+
 static int load_actor(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
 	int r;
 
+	if (in->system_actor) {
+		/* Mamori itself (its log analysis, its file integrity checks): only the actions
+		 * act_system_may() lists, only as a record act, never beside a person. */
+		if (in->actor || in->kind != ACT_RECORD ||
+		    !act_system_may(in->system_actor, in->action)) {
+			error_set(err, "the system actor '%s' may not do '%s'", in->system_actor,
+			          in->kind == ACT_RECORD && in->action ? in->action
+			                                               : act_kind_action(in->kind));
+			return -EPERM;
+		}
+		s->system_actor = in->system_actor;
+		return 0;
+	}
 	if (!in->actor) {
 		int64_t admins = 0;
 		if (!in->ctx.via || strcmp(in->ctx.via, "init")) {
@@ -574,6 +606,14 @@ static int hex_to_bin(const char *hex, uint8_t out[32])
 	return 0;
 }
 
+/* The channel an act came through; a system actor's own name. */
+static const char *act_via(const struct act_state *s)
+{
+	if (s->system_actor)
+		return s->system_actor;
+	return s->in->ctx.via ? s->in->ctx.via : "api";
+}
+
 /* The act's row and its ledger entry. Any failure here is fatal for the batch. */
 static int write_act(struct act_state *s, struct strbuf *err)
 {
@@ -582,7 +622,7 @@ static int write_act(struct act_state *s, struct strbuf *err)
 	const struct profile *p = s->new_profile ? s->new_profile : s->p;
 	struct ledger_entry e = { 0 };
 	struct strbuf clauses = STRBUF_INIT, data = STRBUF_INIT, clauses_json = STRBUF_INIT;
-	char *recorded = NULL, *sealed = NULL;
+	char *recorded = NULL, *sealed = NULL, *system_login = NULL;
 	uint8_t profile_sha[32];
 	uint64_t index = 0;
 	struct json_writer w;
@@ -600,7 +640,7 @@ static int write_act(struct act_state *s, struct strbuf *err)
 		jw_kv_int(&w, "record", s->record_id);
 	if (s->request_id)
 		jw_kv_int(&w, "request", s->request_id);
-	jw_kv_str(&w, "via", in->ctx.via ? in->ctx.via : "api");
+	jw_kv_str(&w, "via", act_via(s));
 	if (in->ctx.os_user)
 		jw_kv_str(&w, "os_user", in->ctx.os_user);
 	if (in->ctx.remote)
@@ -636,7 +676,12 @@ static int write_act(struct act_state *s, struct strbuf *err)
 
 	e.kind = s->outcome == ACT_DONE ? ENTRY_CHANGE : ENTRY_DECISION;
 	e.time_ms = s->now;
-	e.actor = s->actor.login ? s->actor.login : "mamori";
+	if (s->system_actor) {
+		system_login = xstrfmt("system:%s", s->system_actor);
+		e.actor = system_login;
+	} else {
+		e.actor = s->actor.login ? s->actor.login : "mamori";
+	}
 	e.action = s->action;
 	e.subject = s->subject;
 	e.before = s->has_before ? s->before : NULL;
@@ -684,7 +729,7 @@ static int write_act(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_text(st, 10, recorded ? recorded : "{}", -1, SQLITE_STATIC);
 	sql_bind_text_or_null(st, 11, in->comment);
 	sql_bind_text_or_null(st, 12, s->message.len ? s->message.buf : NULL);
-	sqlite3_bind_text(st, 13, in->ctx.via ? in->ctx.via : "api", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, act_via(s), -1, SQLITE_STATIC);
 	sql_bind_text_or_null(st, 14, in->ctx.os_user);
 	sqlite3_bind_text(st, 15, p ? p->sha256_hex : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 16, (int64_t)index);
@@ -700,6 +745,7 @@ static int write_act(struct act_state *s, struct strbuf *err)
 out:
 	free(recorded);
 	free(sealed);
+	free(system_login);
 	strbuf_release(&clauses);
 	strbuf_release(&clauses_json);
 	strbuf_release(&data);

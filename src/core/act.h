@@ -111,6 +111,13 @@ struct act_context {
 struct act_input {
 	enum act_kind kind;
 	const char *actor;
+	/*
+	 * A part of Mamori acting on its own instead of a person (actor NULL): one of the
+	 * ACT_SYSTEM_* names. It may only do the actions act_system_may() lists (raising an
+	 * alert, recording the daily log analysis); the door allows them itself (no person's
+	 * role is involved) and ledgers them as actor "system:<name>", via "<name>".
+	 */
+	const char *system_actor;
 	const char *action;
 	int64_t record_id;
 	const char *register_id;
@@ -186,8 +193,8 @@ struct act_result {
  * pending or refused: see ret->outcome); or, when nothing was decided and nothing written,
  * a negative errno-style code with a message in err: -ENOENT (unknown actor, record,
  * request, register or action), -EINVAL (invalid input: a field that does not fit its
- * type, an unknown section), -EEXIST (already exists), -EROFS (read-only door), -EIO,
- * -EBUSY, -ENOSPC (the store).
+ * type, an unknown section), -EEXIST (already exists), -EROFS (read-only door), -EPERM (a
+ * system actor asked for what it may not do), -EIO, -EBUSY, -ENOSPC (the store).
  */
 int act_run(struct door *d, const struct act_input *in, struct act_result *ret, struct strbuf *err);
 void act_result_release(struct act_result *r);
@@ -220,6 +227,16 @@ void act_result_text(const struct act_result *r, struct strbuf *out);
  *  "ledger_index":I,"profile":"<sha256>","message":"..."}
  */
 void act_result_json(const struct act_result *r, struct strbuf *out);
+
+/*
+ * System actors (act_input.system_actor) and what each may do on its own:
+ *   monitor  the log analysis (src/monitor): alert.raise, log_analysis.record
+ *   fim      file integrity (src/fim): alert.raise, check.record
+ * Anything else by a system actor is refused with -EPERM before anything is decided.
+ */
+#define ACT_SYSTEM_MONITOR "monitor"
+#define ACT_SYSTEM_FIM     "fim"
+bool act_system_may(const char *system_actor, const char *action);
 
 /* The built-in role of Mamori's own administrators (not a role of the ward's text). */
 #define ROLE_MAMORI_ADMIN "mamori_admin"

@@ -54,8 +54,9 @@ static int scopes_of(struct store *st, const char *role, int64_t now, struct hel
 }
 
 /*
- * The last fulfilment: a 'duty done' at this scope, or the evidence action done by
- * someone who held the role at this scope at the time.
+ * The last fulfilment: a 'duty done' at this scope, the evidence action done by someone
+ * who held the role at this scope at the time, or the evidence action done by Mamori itself
+ * (a system actor, act.h: the daily log analysis covers every scope's logs).
  */
 static int last_done(struct store *st, const struct policy_duty *duty, const char *scope,
                      int64_t *ret_ms, char **ret_by, struct strbuf *err)
@@ -71,6 +72,10 @@ static int last_done(struct store *st, const struct policy_duty *duty, const cha
 	    "  AND r.start_ms <= a.at_ms AND (r.end_ms IS NULL OR r.end_ms > a.at_ms)"
 	    "  AND (r.revoked_ms IS NULL OR r.revoked_ms > a.at_ms)"
 	    "  WHERE ?3 IS NOT NULL AND a.action = ?3 AND a.outcome = 'done'"
+	    " UNION ALL"
+	    " SELECT a.at_ms, 'system:' || a.via FROM acts a"
+	    "  WHERE ?3 IS NOT NULL AND a.actor IS NULL AND a.action = ?3"
+	    "  AND a.outcome = 'done' AND a.via IN ('monitor', 'fim')"
 	    ") ORDER BY t DESC LIMIT 1",
 	    err);
 	int rc;
