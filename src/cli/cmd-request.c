@@ -57,7 +57,17 @@ static void request_json(struct json_writer *w, struct door *d, const struct req
 	time_format_rfc3339(&t, q->expires_ms);
 	jw_kv_str(w, "expires", t.buf);
 	jw_kv_str(w, "decided_by", q->decided_login);
+	{
+		char *who = request_person_label(q->decided_name, q->decided_title);
+		jw_kv_str(w, "decided_by_name", who);
+		free(who);
+	}
+	strbuf_reset(&t);
+	if (q->decided_ms)
+		time_format_rfc3339(&t, q->decided_ms);
+	jw_kv_str(w, "decided", q->decided_ms ? t.buf : NULL);
 	jw_kv_str(w, "decision_comment", q->decision_comment);
+	jw_kv_str(w, "closed_reason", q->closed_reason);
 	jw_key(w, "approvers");
 	jw_array_begin(w);
 	for (size_t i = 0; i < q->n_slots; i++) {
@@ -74,6 +84,13 @@ static void request_json(struct json_writer *w, struct door *d, const struct req
 		if (x->needs_exception)
 			jw_kv_bool(w, "needs_exception", true);
 		jw_kv_str(w, "approved_by", x->approved_login);
+		if (x->approved_by) {
+			char *who = request_person_label(x->approved_name, x->approved_title);
+			jw_kv_str(w, "approved_by_name", who);
+			free(who);
+		}
+		if (x->acting_for)
+			jw_kv_str(w, "acting_for", x->acting_for);
 		jw_object_end(w);
 		free(scope_name);
 	}
@@ -96,7 +113,7 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "to-approve", &to_approve, "the requests LOGIN may approve now"),
 		OPT_STRING(0, "as", &as, "LOGIN", "whose view"),
 		OPT_STRING(0, "state", &state, "S",
-		           "pending, approved, rejected, expired, cancelled"),
+		           "pending, approved, rejected, expired, cancelled, withdrawn"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
 		OPT_END(),
 	};
@@ -338,6 +355,45 @@ static int request_decide(struct cli_ctx *ctx, int argc, const char **argv, bool
 	return ret;
 }
 
+static int request_withdraw(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori request withdraw N --as LOGIN [--comment TEXT] [--json]", NULL
+	};
+	const char *as = NULL, *comment = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "the applicant (required)"),
+		OPT_STRING(0, "comment", &comment, "TEXT", "why (optional)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_input in = { 0 };
+	struct door *d = NULL;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1 || !as || parse_int64(argv[0], 1, INT64_MAX, &id) < 0) {
+		if (n >= 0)
+			cli_error("request withdraw needs a request number and --as LOGIN");
+		return EXIT_USAGE;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	in.kind = ACT_WITHDRAW;
+	in.actor = as;
+	in.request_id = id;
+	in.comment = comment;
+	cli_act_context(&in.ctx);
+	ret = cli_act(d, &in, json, NULL);
+	door_free(d);
+	return ret;
+}
+
 static int request_approve(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	return request_decide(ctx, argc, argv, true);
@@ -355,6 +411,8 @@ int cmd_request(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "show", request_show, "one request with its approvers and history" },
 		{ "approve", request_approve, "approve; when all have, the action is done" },
 		{ "reject", request_reject, "reject, with a reason" },
+		{ "withdraw", request_withdraw,
+		  "the applicant takes back a pending request (取下げ)" },
 		{ NULL, NULL, NULL },
 	};
 

@@ -18,23 +18,26 @@ static int user_add(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori user add LOGIN --name NAME --section ID [--employment TYPE] "
-		"[--password-stdin] [--as LOGIN] [--json]",
+		"[--title TEXT] [--email ADDRESS] [--password-stdin] [--as LOGIN] [--json]",
 		NULL
 	};
 	const char *name = NULL, *section = NULL, *employment = NULL, *as = NULL;
+	const char *title = NULL, *email = NULL;
 	bool pw_stdin = false, json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "name", &name, "NAME", "display name (佐藤 花子)"),
 		OPT_STRING(0, "section", &section, "ID", "the section they belong to"),
 		OPT_STRING(0, "employment", &employment, "TYPE",
 		           "職員 (default), 非常勤職員, 指定管理者, 受託事業者, 派遣労働者"),
+		OPT_STRING(0, "title", &title, "TEXT", "職名, how decisions name them (税務課長)"),
+		OPT_STRING(0, "email", &email, "ADDRESS", "where their notifications go"),
 		OPT_BOOL(0, "password-stdin", &pw_stdin, "read the first password from stdin"),
 		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
 	struct strbuf pw = STRBUF_INIT;
-	struct act_attr fields[3];
+	struct act_attr fields[5];
 	struct act_input in = { 0 };
 	struct door *d = NULL;
 	size_t nf = 0;
@@ -57,6 +60,10 @@ static int user_add(struct cli_ctx *ctx, int argc, const char **argv)
 	fields[nf++] = (struct act_attr){ "section", section };
 	if (employment)
 		fields[nf++] = (struct act_attr){ "employment", employment };
+	if (title)
+		fields[nf++] = (struct act_attr){ "title", title };
+	if (email)
+		fields[nf++] = (struct act_attr){ "email", email };
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret == EXIT_DONE) {
 		in.kind = ACT_USER_ADD;
@@ -79,6 +86,8 @@ static void user_json(struct json_writer *w, const struct org_user *u)
 	jw_kv_str(w, "name", u->name);
 	jw_kv_str(w, "section", u->section);
 	jw_kv_str(w, "employment", u->employment);
+	jw_kv_str(w, "title", u->title);
+	jw_kv_str(w, "email", u->email);
 	jw_kv_str(w, "status", u->status);
 	jw_kv_bool(w, "must_change_password", u->must_change);
 }
@@ -348,10 +357,63 @@ static int user_passwd(struct cli_ctx *ctx, int argc, const char **argv)
 	return ret;
 }
 
+static int user_set(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori user set LOGIN [--name NAME] [--title TEXT] [--email ADDRESS] [--as LOGIN] "
+		"[--json]",
+		NULL
+	};
+	const char *name = NULL, *title = NULL, *email = NULL, *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "name", &name, "NAME", "display name"),
+		OPT_STRING(0, "title", &title, "TEXT", "職名 (税務課長); \"\" clears it"),
+		OPT_STRING(0, "email", &email, "ADDRESS", "notifications; \"\" clears it"),
+		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_attr fields[3];
+	struct act_input in = { 0 };
+	struct door *d = NULL;
+	size_t nf = 0;
+	int n, ret;
+
+	n = parse_options(argc, argv, opts, usage);
+	if (n == PARSE_OPT_HELP)
+		return EXIT_DONE;
+	if (n != 1 || (!name && !title && !email)) {
+		if (n >= 0)
+			cli_error("user set needs a LOGIN and --name, --title or --email");
+		return EXIT_USAGE;
+	}
+	if (name)
+		fields[nf++] = (struct act_attr){ "name", name };
+	if (title)
+		fields[nf++] = (struct act_attr){ "title", title };
+	if (email)
+		fields[nf++] = (struct act_attr){ "email", email };
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	in.kind = ACT_USER_UPDATE;
+	in.actor = cli_admin_actor(as);
+	in.target = argv[0];
+	in.fields = fields;
+	in.n_fields = nf;
+	cli_act_context(&in.ctx);
+	ret = cli_act(d, &in, json, NULL);
+	door_free(d);
+	return ret;
+}
+
 static const char *const col_login[] = { "login", "ログイン", "ログインID", "ID", NULL };
 static const char *const col_name[] = { "name", "氏名", "名前", NULL };
 static const char *const col_section[] = { "section", "所属", "課", "課等ID", NULL };
 static const char *const col_employment[] = { "employment", "雇用形態", "職員区分", NULL };
+static const char *const col_title[] = { "title", "職名", "役職", NULL };
+static const char *const col_email[] = { "email", "メールアドレス", "メール", "e-mail", NULL };
 
 static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 {
@@ -367,7 +429,7 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 	struct act_input *in = NULL;
 	struct act_attr *fields = NULL;
 	struct act_result *res = NULL;
-	int n, ret, cl, cn, cs, ce;
+	int n, ret, cl, cn, cs, ce, ct, cm;
 
 	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
 	if (n < 0)
@@ -381,6 +443,8 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 	cn = cli_csv_column(&csv, col_name);
 	cs = cli_csv_column(&csv, col_section);
 	ce = cli_csv_column(&csv, col_employment);
+	ct = cli_csv_column(&csv, col_title);
+	cm = cli_csv_column(&csv, col_email);
 	if (cl < 0 || cn < 0 || cs < 0) {
 		cli_error("'%s' line %zu: the header needs columns login, name and section (or "
 		          "ログイン, 氏名, 所属); nothing imported",
@@ -394,16 +458,20 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 		return ret;
 	}
 	in = xcalloc(csv.nrecords + 1, sizeof(*in));
-	fields = xcalloc(3 * csv.nrecords + 1, sizeof(*fields));
+	fields = xcalloc(5 * csv.nrecords + 1, sizeof(*fields));
 	res = xcalloc(csv.nrecords + 1, sizeof(*res));
 	for (size_t i = 0; i < csv.nrecords; i++) {
 		const struct csv_record *rec = &csv.records[i];
-		struct act_attr *f = &fields[3 * i];
+		struct act_attr *f = &fields[5 * i];
 		size_t nf = 0;
 		f[nf++] = (struct act_attr){ "name", rec->fields[cn] };
 		f[nf++] = (struct act_attr){ "section", rec->fields[cs] };
 		if (ce >= 0 && *rec->fields[ce])
 			f[nf++] = (struct act_attr){ "employment", rec->fields[ce] };
+		if (ct >= 0 && *rec->fields[ct])
+			f[nf++] = (struct act_attr){ "title", rec->fields[ct] };
+		if (cm >= 0 && *rec->fields[cm])
+			f[nf++] = (struct act_attr){ "email", rec->fields[cm] };
 		in[i].kind = ACT_USER_ADD;
 		in[i].actor = cli_admin_actor(as);
 		in[i].target = rec->fields[cl];
@@ -431,6 +499,7 @@ int cmd_user(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "add", user_add, "add a person (職員, 非常勤職員, 受託事業者 ...)" },
 		{ "list", user_list, "list people" },
 		{ "show", user_show, "a person with their roles" },
+		{ "set", user_set, "change a name, title (職名) or e-mail address" },
 		{ "suspend", user_suspend, "suspend at once: they can do nothing (MIN-5-5-6-2)" },
 		{ "activate", user_activate, "lift a suspension" },
 		{ "retire", user_retire, "retire: roles end, the account stays as history" },

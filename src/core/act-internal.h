@@ -111,6 +111,7 @@ struct act_state {
 	/* Side effects a refusal keeps (an expired request is closed). */
 	int64_t close_request_id;
 	const char *close_request_state;
+	const char *close_request_reason; /* REQUEST_CLOSED_* when cancelled */
 	/* A profile applied by this act, installed once the batch commits. */
 	struct profile *new_profile;
 	int64_t new_profile_seq;
@@ -141,6 +142,10 @@ void act_result_add_approver(struct act_state *s, const char *role, const char *
 int act_record(struct act_state *s, struct strbuf *err);
 int act_approve(struct act_state *s, struct strbuf *err);
 int act_reject(struct act_state *s, struct strbuf *err);
+int act_withdraw(struct act_state *s, struct strbuf *err);
+/* Cancels every pending request of user_id with reason (a retired applicant's). */
+int act_cancel_requests_of(struct act_state *s, int64_t user_id, const char *reason,
+                           struct strbuf *err);
 /* Closes a request (expired, cancelled) as a refusal's side effect. */
 int act_close_request(struct act_state *s, struct strbuf *err);
 

@@ -6,6 +6,7 @@
 #include "auth/password.h"
 #include "base/cleanup.h"
 #include "core/act-internal.h"
+#include "core/requests.h"
 #include "core/sqlutil.h"
 #include "store/store.h"
 
@@ -271,6 +272,25 @@ static int grant(struct act_state *s, int64_t user_id, const char *role, const c
 	return step_done(s, q, "granting the role", err);
 }
 
+/* An empty value means "not given" (a CSV cell left blank). */
+static const char *empty_null(const char *v)
+{
+	return v && *v ? v : NULL;
+}
+
+static int check_title_email(const char *title, const char *email, struct strbuf *err)
+{
+	if (title && (!core_valid_text(title, CORE_MAX_NAME) || strchr(title, '\n'))) {
+		error_set(err, "a title (職名) is one line of at most %d bytes", CORE_MAX_NAME);
+		return -EINVAL;
+	}
+	if (email && !core_valid_email(email)) {
+		error_set(err, "'%s' is not an e-mail address (name@example.lg.jp)", email);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int user_add(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
@@ -279,6 +299,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	const char *employment =
 	    org_employment_resolve(s->p, employment_in ? employment_in : "職員");
 	const char *must_change = field(in, "must_change");
+	const char *title = empty_null(field(in, "title")), *email = empty_null(field(in, "email"));
 	const struct policy_role *staff = s->p ? policy_role(s->p, "staff") : NULL;
 	char hash[PASSWORD_HASH_SIZE] = "";
 	struct org_user u = { 0 };
@@ -312,6 +333,9 @@ static int user_add(struct act_state *s, struct strbuf *err)
 		          employment_in);
 		return -EINVAL;
 	}
+	r = check_title_email(title, email, err);
+	if (r < 0)
+		return r;
 	if (section) {
 		struct org_section sec = { 0 };
 		r = org_section_get(s->door->st, section, &sec, err);
@@ -336,8 +360,8 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	}
 	q = store_prepare(s->door->st,
 	                  "INSERT INTO users(login, name, section, employment, status,"
-	                  " password_hash, must_change, created_ms, changed_ms)"
-	                  " VALUES (?,?,?,?,'active',?,?,?,?)",
+	                  " password_hash, must_change, created_ms, changed_ms, title, email)"
+	                  " VALUES (?,?,?,?,'active',?,?,?,?,?,?)",
 	                  err);
 	if (!q) {
 		sodium_memzero(hash, sizeof(hash));
@@ -351,6 +375,8 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_int(q, 6, must_change && !strcmp(must_change, "1"));
 	sqlite3_bind_int64(q, 7, s->now);
 	sqlite3_bind_int64(q, 8, s->now);
+	sql_bind_text_or_null(q, 9, title);
+	sql_bind_text_or_null(q, 10, email);
 	r = step_done(s, q, "adding the user", err);
 	sodium_memzero(hash, sizeof(hash));
 	if (r < 0)
@@ -447,6 +473,10 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 		sqlite3_bind_int64(q, 1, s->now);
 		sqlite3_bind_int64(q, 2, u.id);
 		r = step_done(s, q, "revoking the retired user's roles", err);
+		/* Nobody may approve what a retired person asked for: their pending requests are
+		 * cancelled, with the reason, in the same act. */
+		if (r == 0)
+			r = act_cancel_requests_of(s, u.id, REQUEST_CLOSED_APPLICANT_RETIRED, err);
 	}
 	if (r == 0) {
 		digest_text(u.status, s->before);
@@ -455,6 +485,64 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 		json_object_set_new(s->info, "status", json_sprintf("%s -> %s", u.status, to));
 		strbuf_addf(&s->message, "user %s is now %s", u.login, to);
 	}
+out:
+	org_user_release(&u);
+	return r;
+}
+
+/*
+ * Changes a person's display name, title (職名) or e-mail address: fields name, title, email;
+ * an empty title or email clears it. Administrators only.
+ */
+static int user_update(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const char *name = field(in, "name"), *title = field(in, "title");
+	const char *email = field(in, "email");
+	struct org_user u = { 0 };
+	sqlite3_stmt *q;
+	int r;
+
+	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
+	if (r < 0)
+		return r;
+	if (!name && !title && !email) {
+		error_set(err, "nothing to change: give a name, title or e-mail address");
+		r = -EINVAL;
+		goto out;
+	}
+	if (name && (!core_valid_text(name, CORE_MAX_NAME) || strchr(name, '\n'))) {
+		error_set(err, "a display name is one line of at most %d bytes", CORE_MAX_NAME);
+		r = -EINVAL;
+		goto out;
+	}
+	r = check_title_email(empty_null(title), empty_null(email), err);
+	if (r < 0)
+		goto out;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	record_fields(s);
+	act_add_known_clauses(s, user_clauses);
+	if (act_require_admin(s, user_clauses))
+		goto out;
+	q = store_prepare(s->door->st,
+	                  "UPDATE users SET name = coalesce(?1, name),"
+	                  " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
+	                  " email = CASE WHEN ?3 IS NULL THEN email ELSE nullif(?3, '') END,"
+	                  " changed_ms = ?4 WHERE id = ?5",
+	                  err);
+	if (!q) {
+		r = -EIO;
+		goto out;
+	}
+	sql_bind_text_or_null(q, 1, name);
+	sql_bind_text_or_null(q, 2, title);
+	sql_bind_text_or_null(q, 3, email);
+	sqlite3_bind_int64(q, 4, s->now);
+	sqlite3_bind_int64(q, 5, u.id);
+	r = step_done(s, q, "changing the user", err);
+	if (r == 0)
+		strbuf_addf(&s->message, "user %s changed", u.login);
 out:
 	org_user_release(&u);
 	return r;
@@ -865,6 +953,8 @@ int act_org(struct act_state *s, struct strbuf *err)
 		return user_add(s, err);
 	case ACT_USER_SUSPEND:
 		return user_status(s, USER_SUSPENDED, err);
+	case ACT_USER_UPDATE:
+		return user_update(s, err);
 	case ACT_USER_RETIRE:
 		return user_status(s, USER_RETIRED, err);
 	case ACT_USER_ACTIVATE:

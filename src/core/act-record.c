@@ -1072,18 +1072,32 @@ static const char *acting_for(const struct act_state *s)
 	return NULL;
 }
 
-/* Does the actor hold the slot's role (or stand in for it as the profile's deputy)? */
-static bool holds_slot(const struct act_state *s, const struct request_slot *x)
+/*
+ * Does the actor hold the slot's role, or stand in for it as the profile's deputy (代決,
+ * MIN-2-2-2: context acting_for=ROLE)? *ret_deputy tells which, when given.
+ */
+static bool holds_slot_as(const struct act_state *s, const struct request_slot *x, bool *ret_deputy)
 {
 	const char *af = acting_for(s);
 	const struct policy_role *r;
+	bool deputy;
 
+	if (ret_deputy)
+		*ret_deputy = false;
 	if (act_actor_holds(s, x->role, x->scope))
 		return true;
 	if (!af || strcmp(af, x->role) || !(r = policy_role(s->p, x->role)) || !r->deputy)
 		return false;
-	return act_actor_holds(s, r->deputy->id, x->scope) ||
-	       act_actor_holds(s, r->deputy->id, "org");
+	deputy =
+	    act_actor_holds(s, r->deputy->id, x->scope) || act_actor_holds(s, r->deputy->id, "org");
+	if (ret_deputy)
+		*ret_deputy = deputy;
+	return deputy;
+}
+
+static bool holds_slot(const struct act_state *s, const struct request_slot *x)
+{
+	return holds_slot_as(s, x, NULL);
 }
 
 /* Common checks of approve and reject: returns the request, or refuses. */
@@ -1128,11 +1142,11 @@ static void slots_to_result(struct act_state *s, const struct request *q, int ju
 }
 
 static int set_request_state(struct act_state *s, int64_t id, const char *state, int64_t decided_by,
-                             const char *comment, struct strbuf *err)
+                             const char *comment, const char *closed_reason, struct strbuf *err)
 {
 	sqlite3_stmt *q = store_prepare(s->door->st,
 	                                "UPDATE requests SET state = ?, decided_ms = ?,"
-	                                " decided_by = ?, decision_comment = ?"
+	                                " decided_by = ?, decision_comment = ?, closed_reason = ?"
 	                                " WHERE id = ? AND state = 'pending'",
 	                                err);
 	int rc;
@@ -1143,7 +1157,8 @@ static int set_request_state(struct act_state *s, int64_t id, const char *state,
 	sqlite3_bind_int64(q, 2, s->now);
 	sql_bind_int64_or_null(q, 3, decided_by);
 	sql_bind_text_or_null(q, 4, comment);
-	sqlite3_bind_int64(q, 5, id);
+	sql_bind_text_or_null(q, 5, closed_reason);
+	sqlite3_bind_int64(q, 6, id);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
@@ -1158,7 +1173,8 @@ static int set_request_state(struct act_state *s, int64_t id, const char *state,
 
 int act_close_request(struct act_state *s, struct strbuf *err)
 {
-	return set_request_state(s, s->close_request_id, s->close_request_state, 0, NULL, err);
+	return set_request_state(s, s->close_request_id, s->close_request_state, 0, NULL,
+	                         s->close_request_reason, err);
 }
 
 /* Rebuilds the target of a request from what it stored, for applying it. */
@@ -1180,6 +1196,7 @@ static int request_target(struct act_state *s, const struct request *q, struct t
 		           q->action, (long long)q->id);
 		s->close_request_id = q->id;
 		s->close_request_state = "cancelled";
+		s->close_request_reason = REQUEST_CLOSED_ACTION_REMOVED;
 		return 0;
 	}
 	if (q->record_id) {
@@ -1228,6 +1245,7 @@ static int apply_request(struct act_state *s, const struct request *q, struct st
 			           (long long)t.rec.id, (long long)q->id, t.rec.state);
 			s->close_request_id = q->id;
 			s->close_request_state = "cancelled";
+			s->close_request_reason = REQUEST_CLOSED_RECORD_CHANGED;
 			goto out;
 		}
 	}
@@ -1242,6 +1260,7 @@ static int apply_request(struct act_state *s, const struct request *q, struct st
 		           applicant.status, (long long)q->id);
 		s->close_request_id = q->id;
 		s->close_request_state = "cancelled";
+		s->close_request_reason = REQUEST_CLOSED_APPLICANT_INACTIVE;
 		goto out;
 	}
 	r = decide(s, &applicant, &roles, &t, q->context, &d, err);
@@ -1251,6 +1270,7 @@ static int apply_request(struct act_state *s, const struct request *q, struct st
 		refuse_deny(s, &d, &t);
 		s->close_request_id = q->id;
 		s->close_request_state = "cancelled";
+		s->close_request_reason = REQUEST_CLOSED_DENIED_NOW;
 		goto out;
 	}
 	json_decref(s->recorded);
@@ -1268,7 +1288,7 @@ int act_approve(struct act_state *s, struct strbuf *err)
 {
 	struct request q = { 0 };
 	const struct request_slot *slot = NULL;
-	bool approved_other = false;
+	bool approved_other = false, deputy = false;
 	size_t waiting = 0;
 	sqlite3_stmt *st;
 	int r, rc;
@@ -1295,9 +1315,16 @@ int act_approve(struct act_state *s, struct strbuf *err)
 	}
 	for (size_t i = 0; i < q.n_slots; i++)
 		approved_other = approved_other || q.slots[i].approved_by == s->actor.id;
+	/* Prefer a slot the actor holds in their own right over one they would stand in for. */
+	for (size_t i = 0; i < q.n_slots && !slot; i++)
+		if (!q.slots[i].approved_by && !approved_other &&
+		    holds_slot_as(s, &q.slots[i], &deputy) && !deputy)
+			slot = &q.slots[i];
 	for (size_t i = 0; i < q.n_slots && !slot; i++)
 		if (!q.slots[i].approved_by && !approved_other && holds_slot(s, &q.slots[i]))
 			slot = &q.slots[i];
+	if (slot)
+		holds_slot_as(s, slot, &deputy);
 	if (!slot) {
 		struct strbuf want = STRBUF_INIT;
 		for (size_t i = 0; i < q.n_slots; i++) {
@@ -1326,8 +1353,9 @@ int act_approve(struct act_state *s, struct strbuf *err)
 		goto out;
 	}
 	st = store_prepare(s->door->st,
-	                   "UPDATE request_approvers SET approved_by = ?, approved_ms = ?"
-	                   " WHERE request_id = ? AND seq = ? AND approved_by IS NULL",
+	                   "UPDATE request_approvers SET approved_by = ?, approved_ms = ?,"
+	                   " acting_for = ? WHERE request_id = ? AND seq = ?"
+	                   " AND approved_by IS NULL",
 	                   err);
 	if (!st) {
 		r = -EIO;
@@ -1335,8 +1363,9 @@ int act_approve(struct act_state *s, struct strbuf *err)
 	}
 	sqlite3_bind_int64(st, 1, s->actor.id);
 	sqlite3_bind_int64(st, 2, s->now);
-	sqlite3_bind_int64(st, 3, q.id);
-	sqlite3_bind_int(st, 4, slot->seq);
+	sql_bind_text_or_null(st, 3, deputy ? slot->role : NULL);
+	sqlite3_bind_int64(st, 4, q.id);
+	sqlite3_bind_int(st, 5, slot->seq);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -1345,6 +1374,8 @@ int act_approve(struct act_state *s, struct strbuf *err)
 	}
 	free(s->decision);
 	s->decision = xstrfmt("approve:%s@%s", slot->role, slot->scope);
+	if (deputy)
+		json_object_set_new(s->info, "acting_for", json_string(slot->role));
 	slots_to_result(s, &q, slot->seq);
 	for (size_t i = 0; i < q.n_slots; i++)
 		waiting += !q.slots[i].approved_by && &q.slots[i] != slot;
@@ -1358,7 +1389,7 @@ int act_approve(struct act_state *s, struct strbuf *err)
 	r = apply_request(s, &q, err);
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
-	r = set_request_state(s, q.id, "approved", s->actor.id, s->in->comment, err);
+	r = set_request_state(s, q.id, "approved", s->actor.id, s->in->comment, NULL, err);
 	if (r == 0) {
 		strbuf_reset(&s->message);
 		strbuf_addf(&s->message, "request %lld approved; %s done on record %lld",
@@ -1400,7 +1431,7 @@ int act_reject(struct act_state *s, struct strbuf *err)
 		           (long long)q.id);
 		goto out;
 	}
-	r = set_request_state(s, q.id, "rejected", s->actor.id, s->in->comment, err);
+	r = set_request_state(s, q.id, "rejected", s->actor.id, s->in->comment, NULL, err);
 	if (r == 0) {
 		free(s->decision);
 		s->decision = xstrdup("reject");
@@ -1411,4 +1442,69 @@ int act_reject(struct act_state *s, struct strbuf *err)
 out:
 	request_release(&q);
 	return r;
+}
+
+/*
+ * 取下げ: the applicant takes back a pending request (made by mistake, no longer needed). Only
+ * the applicant may; a request already decided, or expired, stays as it is (an expired one is
+ * closed as expired). The request's clauses are the act's: the entry says what was withdrawn.
+ */
+int act_withdraw(struct act_state *s, struct strbuf *err)
+{
+	struct request q = { 0 };
+	int r;
+
+	s->kind_name = "request.withdraw";
+	if (!s->actor.id) {
+		error_set(err, "requests are withdrawn by their applicant: give --as LOGIN");
+		return -EINVAL;
+	}
+	r = open_request(s, &q, err);
+	if (r < 0 || s->outcome == ACT_REFUSED)
+		goto out;
+	if (q.applicant != s->actor.id) {
+		act_refuse(s,
+		           "'%s' did not apply for request %lld; only its applicant '%s' may "
+		           "withdraw it",
+		           s->actor.login, (long long)q.id, q.applicant_login);
+		s->reason = "not_applicant";
+		request_clauses(s, &q);
+		goto out;
+	}
+	r = set_request_state(s, q.id, "withdrawn", s->actor.id, s->in->comment, NULL, err);
+	if (r == 0) {
+		free(s->decision);
+		s->decision = xstrdup("withdraw");
+		strbuf_reset(&s->message);
+		strbuf_addf(&s->message, "request %lld withdrawn", (long long)q.id);
+		slots_to_result(s, &q, -1);
+	}
+out:
+	request_release(&q);
+	return r;
+}
+
+int act_cancel_requests_of(struct act_state *s, int64_t user_id, const char *reason,
+                           struct strbuf *err)
+{
+	sqlite3_stmt *q = store_prepare(s->door->st,
+	                                "UPDATE requests SET state = 'cancelled', decided_ms = ?,"
+	                                " closed_reason = ? WHERE applicant = ?"
+	                                " AND state = 'pending'",
+	                                err);
+	int rc;
+
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, s->now);
+	sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, user_id);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return store_error(s->door->st, rc, "cancelling the requests", err);
+	if (sqlite3_changes(store_db(s->door->st)) > 0)
+		json_object_set_new(s->info, "cancelled_requests",
+		                    json_integer(sqlite3_changes(store_db(s->door->st))));
+	return 0;
 }

@@ -357,6 +357,10 @@ const char *act_kind_action(enum act_kind k)
 		return "request.approve";
 	case ACT_REJECT:
 		return "request.reject";
+	case ACT_WITHDRAW:
+		return "request.withdraw";
+	case ACT_USER_UPDATE:
+		return "user.update";
 	case ACT_SECTION_ADD:
 		return "section.add";
 	case ACT_SYSTEM_ADD:
@@ -576,6 +580,8 @@ static int dispatch(struct act_state *s, struct strbuf *err)
 		return act_approve(s, err);
 	case ACT_REJECT:
 		return act_reject(s, err);
+	case ACT_WITHDRAW:
+		return act_withdraw(s, err);
 	default:
 		return act_org(s, err);
 	}

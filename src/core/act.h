@@ -64,7 +64,8 @@ enum act_kind {
 	ACT_REJECT,        /* reject request_id; comment is required */
 	ACT_SECTION_ADD,   /* target: section id; fields: name, parent */
 	ACT_SYSTEM_ADD,    /* target: system id; fields: name, section */
-	ACT_USER_ADD,      /* target: login; fields: name, section, employment; secret: password */
+	ACT_USER_ADD,      /* target: login; fields: name, section, employment, title, email;
+	                      secret: password */
 	ACT_USER_SUSPEND,  /* target: login */
 	ACT_USER_RETIRE,   /* target: login */
 	ACT_USER_ACTIVATE, /* target: login (a suspended one) */
@@ -74,6 +75,8 @@ enum act_kind {
 	ACT_POLICY_APPLY,  /* blob: the profile's YAML; fields: name (file name) */
 	ACT_DUTY_DONE,     /* target: duty id; fields: scope, evidence, evidence_sha256 */
 	ACT_BACKUP,        /* fields: file, sha256, bytes: a backup was taken (backup.c) */
+	ACT_WITHDRAW,      /* the applicant withdraws request_id (取下げ); comment optional */
+	ACT_USER_UPDATE,   /* target: login; fields: name, title (職名), email ("" clears) */
 };
 
 /* A key=value pair; both strings are borrowed for the call. */
@@ -180,6 +183,7 @@ struct act_result {
 	 *   state          the action cannot start from the record's state
 	 *   denied         the policy does not allow the action
 	 *   missing_fields the action must record fields that were not given
+	 *   not_applicant  only the applicant may withdraw a request
 	 */
 	const char *reason;
 };

@@ -111,6 +111,24 @@ bool core_valid_text(const char *s, size_t max)
 	return true;
 }
 
+bool core_valid_email(const char *s)
+{
+	const char *at = s ? strchr(s, '@') : NULL;
+	size_t n = s ? strlen(s) : 0;
+
+	/* An address as people type it (RFC 5321's common subset): local@domain, ASCII without
+	 * spaces, quotes, brackets or control characters, one '@', a dot in the domain. */
+	if (!at || at == s || n > CORE_MAX_EMAIL || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+	    at[1] == '.' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c >= 0x7f || strchr("\"(),:;<>[]\\", c))
+			return false;
+	}
+	return true;
+}
+
 int core_parse_local_date(const char *s, int64_t *ret_ms)
 {
 	int64_t ms;

@@ -35,6 +35,7 @@ char *core_subject(const char *register_id, int64_t id);
 #define CORE_MAX_FIELD   (64 * 1024) /* one field value, bytes */
 #define CORE_MAX_FIELDS  128         /* fields in one act */
 #define CORE_MAX_COMMENT 4000        /* comments, bytes */
+#define CORE_MAX_EMAIL   254         /* e-mail addresses (RFC 5321 path limit) */
 
 /*
  * Section and system ids: ASCII, a lowercase letter, then lowercase letters, digits, '_' or
@@ -44,6 +45,9 @@ bool core_valid_id(const char *s);
 bool core_valid_login(const char *s);
 /* Non-empty valid UTF-8 without control characters, at most max bytes. */
 bool core_valid_text(const char *s, size_t max);
+
+/* An e-mail address: local@domain.tld, printable ASCII without spaces, at most CORE_MAX_EMAIL. */
+bool core_valid_email(const char *s);
 
 /* "YYYY-MM-DD" as midnight in Tokyo (JST), in ms since the epoch. 0 or -EINVAL. */
 int core_parse_local_date(const char *s, int64_t *ret_ms);

@@ -298,6 +298,22 @@ static const char *staff_of(const char *section, unsigned n)
 
 /* ---- the organization -------------------------------------------------------------------- */
 
+/* Demo people's addresses: a reserved domain (RFC 2606), so no mail leaves by mistake. */
+#define DEMO_MAIL_DOMAIN "mamori-demo.example"
+
+/* 職名 as offices write it: 税務課長, 総務部長, 副区長; staff have none in the demo. */
+static char *demo_title(const struct demo_person *pp)
+{
+	if (pp->kind == 'V')
+		return xstrdup("副区長");
+	if (pp->kind != 'H' && pp->kind != 'B')
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(demo_sections); i++)
+		if (!strcmp(demo_sections[i].id, pp->section))
+			return xstrfmt("%s長", demo_sections[i].name);
+	return NULL;
+}
+
 static int build_org(struct demo *m, struct table *logins)
 {
 	struct password_policy pol = PASSWORD_POLICY_INIT(NULL);
@@ -318,14 +334,18 @@ static int build_org(struct demo *m, struct table *logins)
 	for (size_t i = 0; i < ARRAY_SIZE(demo_people) && r == 0; i++) {
 		const struct demo_person *pp = &demo_people[i];
 		char pw[PASSWORD_GENERATED_SIZE];
+		_cleanup_free_ char *title = demo_title(pp);
+		_cleanup_free_ char *email = xstrfmt("%s@%s", pp->login, DEMO_MAIL_DOMAIN);
 		struct act_attr f[] = { { "name", pp->name },
 			                { "section", pp->section },
-			                { "employment", employment_of(pp->kind) } };
+			                { "employment", employment_of(pp->kind) },
+			                { "email", email },
+			                { "title", title } };
 		if (password_generate(&pol, pp->login, pp->name, pw) < 0) {
 			error_set(m->err, "demo: cannot generate a password");
 			return -EAGAIN;
 		}
-		r = admin_act(m, ACT_USER_ADD, pp->login, f, 3, pw);
+		r = admin_act(m, ACT_USER_ADD, pp->login, f, title ? 5 : 4, pw);
 		table_add(logins, (const char *[]){ pp->login, pp->name, pp->section,
 		                                    employment_of(pp->kind), pw });
 		sodium_memzero(pw, sizeof(pw));

@@ -194,7 +194,7 @@ char *org_scope_name(struct store *st, const char *scope)
 
 #define USER_COLUMNS                                                                               \
 	"id, login, name, section, employment, status, must_change, password_hash IS NOT NULL, "   \
-	"created_ms, changed_ms"
+	"created_ms, changed_ms, title, email"
 
 static void user_from_row(sqlite3_stmt *s, struct org_user *ret)
 {
@@ -208,6 +208,8 @@ static void user_from_row(sqlite3_stmt *s, struct org_user *ret)
 	ret->has_password = sqlite3_column_int(s, 7) != 0;
 	ret->created_ms = sqlite3_column_int64(s, 8);
 	ret->changed_ms = sqlite3_column_int64(s, 9);
+	ret->title = sql_col_strdup(s, 10);
+	ret->email = sql_col_strdup(s, 11);
 }
 
 static int user_get(struct store *st, sqlite3_stmt *s, const char *what, struct org_user *ret,
@@ -259,6 +261,8 @@ void org_user_release(struct org_user *u)
 	free(u->section);
 	free(u->employment);
 	free(u->status);
+	free(u->title);
+	free(u->email);
 	memset(u, 0, sizeof(*u));
 }
 

@@ -4,6 +4,7 @@
 
 #include "base/cleanup.h"
 #include "core/org.h"
+#include "core/records.h"
 #include "core/requests.h"
 #include "core/sqlutil.h"
 #include "store/store.h"
@@ -12,7 +13,8 @@
 	"r.id, r.action, r.register, coalesce(r.record_id, 0), coalesce(r.record_version, 0), "    \
 	"r.applicant, a.login, a.name, r.level, r.section, r.system, r.fields, r.context, "        \
 	"r.comment, r.state, r.profile_sha256, r.clauses, r.created_ms, r.expires_ms, "            \
-	"coalesce(r.decided_ms, 0), coalesce(r.decided_by, 0), d.login, r.decision_comment"
+	"coalesce(r.decided_ms, 0), coalesce(r.decided_by, 0), d.login, r.decision_comment, "      \
+	"d.name, d.title, r.closed_reason, a.title"
 #define REQUEST_FROM                                                                               \
 	" FROM requests r JOIN users a ON a.id = r.applicant LEFT JOIN users d ON d.id = "         \
 	"r.decided_by"
@@ -51,6 +53,10 @@ static void request_from_row(sqlite3_stmt *s, struct request *r)
 	r->decided_by = sqlite3_column_int64(s, 20);
 	r->decided_login = sql_col_strdup(s, 21);
 	r->decision_comment = sql_col_strdup(s, 22);
+	r->decided_name = sql_col_strdup(s, 23);
+	r->decided_title = sql_col_strdup(s, 24);
+	r->closed_reason = sql_col_strdup(s, 25);
+	r->applicant_title = sql_col_strdup(s, 26);
 }
 
 static int load_slots(struct store *st, struct request *r, struct strbuf *err)
@@ -58,7 +64,8 @@ static int load_slots(struct store *st, struct request *r, struct strbuf *err)
 	sqlite3_stmt *s = store_prepare(st,
 	                                "SELECT p.seq, p.role, p.scope, p.routed_from,"
 	                                " p.needs_exception, coalesce(p.approved_by, 0), u.login,"
-	                                " coalesce(p.approved_ms, 0)"
+	                                " coalesce(p.approved_ms, 0), u.name, u.title,"
+	                                " p.acting_for"
 	                                " FROM request_approvers p LEFT JOIN users u"
 	                                " ON u.id = p.approved_by WHERE p.request_id = ?"
 	                                " ORDER BY p.seq",
@@ -80,6 +87,9 @@ static int load_slots(struct store *st, struct request *r, struct strbuf *err)
 		x->approved_by = sqlite3_column_int64(s, 5);
 		x->approved_login = sql_col_strdup(s, 6);
 		x->approved_ms = sqlite3_column_int64(s, 7);
+		x->approved_name = sql_col_strdup(s, 8);
+		x->approved_title = sql_col_strdup(s, 9);
+		x->acting_for = sql_col_strdup(s, 10);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "reading request approvers", err);
@@ -129,11 +139,18 @@ void request_release(struct request *r)
 	json_decref(r->clauses);
 	free(r->decided_login);
 	free(r->decision_comment);
+	free(r->decided_name);
+	free(r->decided_title);
+	free(r->closed_reason);
+	free(r->applicant_title);
 	for (size_t i = 0; i < r->n_slots; i++) {
 		free(r->slots[i].role);
 		free(r->slots[i].scope);
 		free(r->slots[i].routed_from);
 		free(r->slots[i].approved_login);
+		free(r->slots[i].approved_name);
+		free(r->slots[i].approved_title);
+		free(r->slots[i].acting_for);
 	}
 	free(r->slots);
 	memset(r, 0, sizeof(*r));
@@ -215,4 +232,31 @@ void request_list_release(struct request_list *l)
 		request_release(&l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
+}
+
+char *request_person_label(const char *name, const char *title)
+{
+	if (!name)
+		return NULL;
+	if (title && *title)
+		return xstrfmt("%s（%s）", name, title);
+	return xstrdup(name);
+}
+
+char *request_record_title(struct store *st, const struct profile *p, const struct request *q)
+{
+	struct record rec = { 0 };
+	const char *t;
+	char *ret;
+
+	if (q->record_id && record_get(st, q->record_id, &rec, NULL) == 0) {
+		ret = xstrdup(record_title(p, &rec));
+		record_release(&rec);
+		return ret;
+	}
+	/* A request that creates its record: the title it was given. */
+	rec.register_id = q->register_id;
+	rec.fields = q->fields;
+	t = record_title(p, &rec);
+	return xstrdup(t);
 }

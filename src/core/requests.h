@@ -19,6 +19,8 @@ struct request_slot {
 	bool needs_exception;
 	int64_t approved_by; /* user id, 0 while waiting */
 	char *approved_login;
+	char *approved_name, *approved_title; /* "池田 勝", "税務課長" (title may be NULL) */
+	char *acting_for;                     /* the role a deputy approved for (代決), or NULL */
 	int64_t approved_ms;
 };
 
@@ -32,14 +34,39 @@ struct request {
 	json_t *fields;  /* object: field id -> value */
 	json_t *context; /* object: policy context */
 	char *comment;
-	char *state; /* pending, approved, rejected, expired, cancelled */
+	char *applicant_title;
+	char *state; /* pending, approved, rejected, expired, cancelled, withdrawn */
 	char *profile_sha256;
 	json_t *clauses; /* array of clause ids */
 	int64_t created_ms, expires_ms, decided_ms, decided_by;
 	char *decided_login, *decision_comment;
+	char *decided_name, *decided_title; /* who decided, for people; NULL when the system did */
+	char *closed_reason; /* why the system cancelled it (REQUEST_CLOSED_*), else NULL */
 	struct request_slot *slots;
 	size_t n_slots;
 };
+
+/*
+ * Why a request was cancelled by the system (requests.closed_reason), as codes that front
+ * ends put into the reader's language.
+ */
+#define REQUEST_CLOSED_APPLICANT_INACTIVE "applicant_inactive" /* suspended or retired */
+#define REQUEST_CLOSED_APPLICANT_RETIRED  "applicant_retired"  /* retired: pending ones closed */
+#define REQUEST_CLOSED_RECORD_CHANGED     "record_changed"     /* the action no longer applies */
+#define REQUEST_CLOSED_ACTION_REMOVED     "action_removed"     /* the profile dropped the action */
+#define REQUEST_CLOSED_DENIED_NOW         "denied_now"         /* the profile in force denies it */
+#define REQUEST_CLOSED_UNKNOWN            "unknown" /* cancelled before reasons were kept */
+
+/*
+ * "池田 勝（税務課長）" for a person with a title, else the name; NULL name gives NULL.
+ * Owned by the caller.
+ */
+char *request_person_label(const char *name, const char *title);
+
+struct profile;
+/* The title of the request's record ("住民税課税台帳"), or of the record it creates; "" when it
+ * has none. Owned by the caller. */
+char *request_record_title(struct store *st, const struct profile *p, const struct request *q);
 
 int request_get(struct store *st, int64_t id, struct request *ret, struct strbuf *err);
 void request_release(struct request *r);

@@ -404,16 +404,28 @@ static void request_json(struct web_req *r, struct json_writer *w, const struct 
 		jw_kv_str(w, "name", ui_role_name(r, q->slots[i].role));
 		jw_kv_str(w, "scope", q->slots[i].scope);
 		jw_kv_str(w, "approved_by", q->slots[i].approved_login);
+		if (q->slots[i].acting_for)
+			jw_kv_str(w, "acting_for", q->slots[i].acting_for);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
 	{
 		struct strbuf t = STRBUF_INIT;
+		char *who = request_person_label(q->decided_name, q->decided_title);
 		time_format_rfc3339(&t, q->created_ms);
 		jw_kv_str(w, "created", t.buf);
 		strbuf_reset(&t);
 		time_format_rfc3339(&t, q->expires_ms);
 		jw_kv_str(w, "expires", t.buf);
+		strbuf_reset(&t);
+		if (q->decided_ms)
+			time_format_rfc3339(&t, q->decided_ms);
+		jw_kv_str(w, "decided", q->decided_ms ? t.buf : NULL);
+		jw_kv_str(w, "decided_by", q->decided_login);
+		jw_kv_str(w, "decided_by_name", who);
+		jw_kv_str(w, "decision_comment", q->decision_comment);
+		jw_kv_str(w, "closed_reason", q->closed_reason);
+		free(who);
 		strbuf_release(&t);
 	}
 	jw_object_end(w);
@@ -521,4 +533,9 @@ void api_request_approve(struct web_req *r)
 void api_request_reject(struct web_req *r)
 {
 	decide_request(r, ACT_REJECT);
+}
+
+void api_request_withdraw(struct web_req *r)
+{
+	decide_request(r, ACT_WITHDRAW);
 }

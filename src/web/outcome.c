@@ -70,6 +70,8 @@ void web_notice_from_query(struct web_req *r)
 		page_notice(r, "ok", _("Approved. The approval is recorded in the ledger."));
 	else if (!strcmp(n, "rejected"))
 		page_notice(r, "ok", _("Rejected. The rejection is recorded in the ledger."));
+	else if (!strcmp(n, "withdrawn"))
+		page_notice(r, "ok", _("Withdrawn. The withdrawal is recorded in the ledger."));
 }
 
 /* act_result.reason codes (core/act.h) → sentences for people, translated by the catalog. */
@@ -90,6 +92,7 @@ static const char *refusal_text(const char *reason)
 		{ "denied", N_("The policy does not allow this operation.") },
 		{ "missing_fields", N_("This operation must record more items; fill in every "
 		                       "required item.") },
+		{ "not_applicant", N_("Only the applicant may withdraw this request.") },
 	};
 
 	for (size_t i = 0; reason && i < sizeof(texts) / sizeof(texts[0]); i++)

@@ -139,6 +139,24 @@ void page_submit(struct web_req *r, const char *label, const char *cls)
 	html_elem(&r->out, "button", label, "type", "submit", "class", cls, HTML_END);
 }
 
+void page_confirm(struct web_req *r, const char *label)
+{
+	struct strbuf *o = &r->out;
+
+	html_open(o, "div", "class", "field confirm", HTML_END);
+	html_void(o, "input", "type", "checkbox", "id", "f-confirm", "name", "confirm", "value",
+	          "1", "required", "", HTML_END);
+	html_elem(o, "label", label, "for", "f-confirm", HTML_END);
+	html_close(o, "div");
+}
+
+bool web_confirmed(const struct web_req *r)
+{
+	const char *c = web_form(r, "confirm");
+
+	return c && !strcmp(c, "1");
+}
+
 void page_notice(struct web_req *r, const char *kind, const char *text)
 {
 	struct strbuf cls = STRBUF_INIT;

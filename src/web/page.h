@@ -30,6 +30,13 @@ void page_form_end(struct web_req *r);
 void page_input(struct web_req *r, const char *type, const char *name, const char *label,
                 const char *value, bool required, const char *autocomplete);
 void page_submit(struct web_req *r, const char *label, const char *cls);
+/*
+ * Irreversible buttons ask first: a required checkbox "confirm" with this label, so the form
+ * is not sent until it is ticked (no script: the CSP allows none). The handler checks it
+ * again with web_confirmed.
+ */
+void page_confirm(struct web_req *r, const char *label);
+bool web_confirmed(const struct web_req *r);
 
 /* <p class="notice KIND" role="status|alert">text</p>; kind "ok", "warn", "error". */
 void page_notice(struct web_req *r, const char *kind, const char *text);

@@ -20,18 +20,37 @@ static void user_roles(const struct web_req *r, struct strv *v)
 		strv_push(v, r->user->roles[i]);
 }
 
+static bool holds_role(const struct web_req *r, const char *role, const char *scope)
+{
+	struct strbuf rs = STRBUF_INIT;
+	bool held = false;
+
+	strbuf_addf(&rs, "%s@%s", role, scope);
+	for (size_t k = 0; !held && k < r->user->n_roles; k++)
+		held = !strcmp(r->user->roles[k], rs.buf);
+	strbuf_release(&rs);
+	return held;
+}
+
+/* The role the user may stand in for on a waiting slot as its deputy (代決), or NULL. */
+static const char *deputy_for(const struct web_req *r, const struct request *q)
+{
+	for (size_t i = 0; r->profile && i < q->n_slots; i++) {
+		const struct request_slot *x = &q->slots[i];
+		const struct policy_role *pr = policy_role(r->profile, x->role);
+		if (x->approved_by || !pr || !pr->deputy)
+			continue;
+		if (holds_role(r, pr->deputy->id, x->scope) || holds_role(r, pr->deputy->id, "org"))
+			return x->role;
+	}
+	return NULL;
+}
+
 static bool holds_slot(const struct web_req *r, const struct request *q)
 {
-	for (size_t i = 0; i < q->n_slots; i++) {
-		struct strbuf rs = STRBUF_INIT;
-		bool held = false;
-		strbuf_addf(&rs, "%s@%s", q->slots[i].role, q->slots[i].scope);
-		for (size_t k = 0; !held && k < r->user->n_roles; k++)
-			held = !strcmp(r->user->roles[k], rs.buf);
-		strbuf_release(&rs);
-		if (held)
+	for (size_t i = 0; i < q->n_slots; i++)
+		if (holds_role(r, q->slots[i].role, q->slots[i].scope))
 			return true;
-	}
 	return false;
 }
 
@@ -45,7 +64,34 @@ const char *ui_request_state_name(const char *state)
 		return _("rejected");
 	if (!strcmp(state, "expired"))
 		return _("expired");
+	if (!strcmp(state, "withdrawn"))
+		return _("withdrawn");
 	return _("cancelled");
+}
+
+/* Why the system cancelled a request (core/requests.h REQUEST_CLOSED_*), for people. */
+static const char *closed_reason_text(const char *code)
+{
+	static const struct {
+		const char *code, *text;
+	} texts[] = {
+		{ REQUEST_CLOSED_APPLICANT_RETIRED,
+		  N_("The applicant has retired; their pending requests were cancelled.") },
+		{ REQUEST_CLOSED_APPLICANT_INACTIVE, N_("The applicant is suspended or retired, so "
+		                                        "the request could not be applied.") },
+		{ REQUEST_CLOSED_RECORD_CHANGED,
+		  N_("The record changed after the request was made, so the action no longer "
+		     "applies.") },
+		{ REQUEST_CLOSED_ACTION_REMOVED,
+		  N_("The policy in force no longer has this action.") },
+		{ REQUEST_CLOSED_DENIED_NOW,
+		  N_("The policy in force no longer allows this action.") },
+	};
+
+	for (size_t i = 0; code && i < ARRAY_SIZE(texts); i++)
+		if (!strcmp(texts[i].code, code))
+			return texts[i].text;
+	return N_("Cancelled by the system.");
 }
 
 static void slot_text(struct web_req *r, const struct request_slot *s, struct strbuf *out)
@@ -70,17 +116,20 @@ static void request_table(struct web_req *r, const struct request_list *l, int64
 	}
 	html_open(o, "table", HTML_END);
 	html_open(o, "tr", HTML_END);
-	html_elem(o, "th", _("No."), "class", "num", HTML_END);
-	html_elem(o, "th", _("Action"), HTML_END);
-	html_elem(o, "th", _("Applicant"), HTML_END);
-	html_elem(o, "th", _("Level"), HTML_END);
-	html_elem(o, "th", _("Approver"), HTML_END);
-	html_elem(o, "th", _("State"), HTML_END);
-	html_elem(o, "th", _("Filed"), HTML_END);
+	html_elem(o, "th", _("No."), "class", "num", "scope", "col", HTML_END);
+	html_elem(o, "th", _("Action"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Record"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Level"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Applicant"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Approver"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("State"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Filed"), "scope", "col", HTML_END);
 	html_close(o, "tr");
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct request *q = &l->items[i];
 		struct strbuf url = STRBUF_INIT, who = STRBUF_INIT;
+		char *title = request_record_title(r->st, r->profile, q);
+		const char *state = request_state_at(q, now);
 		char nb[24];
 		snprintf(nb, sizeof(nb), "%" PRId64, q->id);
 		strbuf_addf(&url, "/requests/%" PRId64, q->id);
@@ -91,23 +140,31 @@ static void request_table(struct web_req *r, const struct request_list *l, int64
 		html_open(o, "td", HTML_END);
 		page_link(o, url.buf, ui_action_name(r, q->action));
 		html_close(o, "td");
-		html_elem(o, "td", q->applicant_name, HTML_END);
+		html_open(o, "td", HTML_END);
+		html_text(o, ui_register_name(r, q->register_id));
+		if (*title) {
+			html_text(o, _(": "));
+			html_text(o, title);
+		}
+		html_close(o, "td");
 		html_open(o, "td", HTML_END);
 		ui_level(r, q->level);
 		html_close(o, "td");
+		html_elem(o, "td", q->applicant_name, HTML_END);
 		for (size_t k = 0; k < q->n_slots; k++) {
 			if (k)
 				strbuf_addstr(&who, _(", "));
 			slot_text(r, &q->slots[k], &who);
 		}
 		html_elem(o, "td", who.buf, HTML_END);
-		html_elem(o, "td", ui_request_state_name(request_state_at(q, now)), HTML_END);
+		html_elem(o, "td", ui_request_state_name(state), "class", "state", HTML_END);
 		html_open(o, "td", HTML_END);
 		page_time(o, q->created_ms);
 		html_close(o, "td");
 		html_close(o, "tr");
 		strbuf_release(&url);
 		strbuf_release(&who);
+		free(title);
 	}
 	html_close(o, "table");
 }
@@ -155,7 +212,7 @@ static int load_request(struct web_req *r, struct request *q)
 		return -ENOENT;
 	}
 	ret = request_get(r->st, id, q, &err);
-	if (ret == 0 && q->applicant != r->user->id && !holds_slot(r, q) &&
+	if (ret == 0 && q->applicant != r->user->id && !holds_slot(r, q) && !deputy_for(r, q) &&
 	    !web_request_visible_to_reader(r, q)) {
 		web_audit(r, r->user->login, "access.refused", "request");
 		request_release(q);
@@ -167,6 +224,123 @@ static int load_request(struct web_req *r, struct request *q)
 		web_error(r, 503, err.buf);
 	strbuf_release(&err);
 	return ret;
+}
+
+/* Who decided, when and why; or why the system closed it. */
+static void decided(struct web_req *r, const struct request *q, const char *state)
+{
+	struct strbuf *o = &r->out;
+	char *who;
+
+	if (!strcmp(state, "pending"))
+		return;
+	if (!strcmp(state, "cancelled")) {
+		html_elem(o, "dt", _("Cancelled"), HTML_END);
+		html_open(o, "dd", HTML_END);
+		if (q->decided_ms) {
+			page_time(o, q->decided_ms);
+			html_text(o, " — ");
+		}
+		html_text(o, _(closed_reason_text(q->closed_reason)));
+		html_close(o, "dd");
+		return;
+	}
+	if (!strcmp(state, "expired")) {
+		html_elem(o, "dt", _("Expired"), HTML_END);
+		html_open(o, "dd", HTML_END);
+		page_time(o, q->decided_ms ? q->decided_ms : q->expires_ms);
+		html_text(o, " — ");
+		html_text(o, _("Nobody decided in time; apply again if it is still needed."));
+		html_close(o, "dd");
+		return;
+	}
+	who = request_person_label(q->decided_name, q->decided_title);
+	html_elem(o, "dt",
+	          !strcmp(state, "withdrawn")  ? _("Withdrawn by")
+	          : !strcmp(state, "rejected") ? _("Rejected by")
+	                                       : _("Approved by"),
+	          HTML_END);
+	html_elem(o, "dd", who ? who : "—", "class", "decider", HTML_END);
+	html_elem(o, "dt", _("Decided"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	page_time(o, q->decided_ms);
+	html_close(o, "dd");
+	html_elem(o, "dt", !strcmp(state, "withdrawn") ? _("Reason") : _("Reason given"), HTML_END);
+	html_elem(o, "dd", q->decision_comment ? q->decision_comment : "—", HTML_END);
+	free(who);
+}
+
+/* The applicant's own request: they may withdraw it (取下げ), never approve it. */
+static void withdraw_panel(struct web_req *r, const struct request *q)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT;
+
+	html_elem(o, "h2", _("Withdraw"), HTML_END);
+	html_elem(o, "p",
+	          _("You applied for this request, so you cannot approve it. If it is no longer "
+	            "needed, withdraw it: the approvers stop seeing it and the withdrawal is "
+	            "recorded in the ledger."),
+	          HTML_END);
+	strbuf_addf(&url, "/requests/%" PRId64 "/withdraw", q->id);
+	page_form_begin(r, url.buf, "card", false);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Reason (optional)"), "for", "f-withdraw-comment", HTML_END);
+	html_open(o, "textarea", "name", "comment", "id", "f-withdraw-comment", "maxlength", "4000",
+	          HTML_END);
+	html_close(o, "textarea");
+	html_close(o, "div");
+	page_confirm(r, _("I understand that a withdrawn request cannot be approved any more."));
+	page_submit(r, _("Withdraw the request"), "danger");
+	page_form_end(r);
+	strbuf_release(&url);
+}
+
+static void decide_panel(struct web_req *r, const struct request *q)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT;
+	const char *deputy = holds_slot(r, q) ? NULL : deputy_for(r, q);
+
+	html_elem(o, "h2", _("Decide"), HTML_END);
+	if (deputy) {
+		struct strbuf t = STRBUF_INIT;
+		strbuf_addf(&t, _("You decide as the deputy of the %s (代決, acting_for=%s)."),
+		            ui_role_name(r, deputy), deputy);
+		page_notice(r, "warn", t.buf);
+		strbuf_release(&t);
+	}
+	html_open(o, "div", "class", "grid", HTML_END);
+	strbuf_addf(&url, "/requests/%" PRId64 "/approve", q->id);
+	page_form_begin(r, url.buf, "card", false);
+	if (deputy)
+		html_void(o, "input", "type", "hidden", "name", "acting_for", "value", deputy,
+		          HTML_END);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Comment"), "for", "f-approve-comment", HTML_END);
+	html_open(o, "textarea", "name", "comment", "id", "f-approve-comment", "maxlength", "4000",
+	          HTML_END);
+	html_close(o, "textarea");
+	html_close(o, "div");
+	page_submit(r, deputy ? _("Approve as deputy") : _("Approve"), NULL);
+	page_form_end(r);
+	strbuf_reset(&url);
+	strbuf_addf(&url, "/requests/%" PRId64 "/reject", q->id);
+	page_form_begin(r, url.buf, "card", false);
+	if (deputy)
+		html_void(o, "input", "type", "hidden", "name", "acting_for", "value", deputy,
+		          HTML_END);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Reason for rejecting (required)"), "for", "f-reject-comment",
+	          HTML_END);
+	html_open(o, "textarea", "name", "comment", "id", "f-reject-comment", "required", "",
+	          "maxlength", "4000", HTML_END);
+	html_close(o, "textarea");
+	html_close(o, "div");
+	page_submit(r, _("Reject"), "danger");
+	page_form_end(r);
+	html_close(o, "div");
+	strbuf_release(&url);
 }
 
 static void request_page(struct web_req *r, const struct request *q, const char *error,
@@ -194,12 +368,21 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	html_elem(o, "dd", ui_action_name(r, q->action), HTML_END);
 	html_elem(o, "dt", _("Record"), HTML_END);
 	html_open(o, "dd", HTML_END);
-	if (q->record_id) {
-		strbuf_addf(&url, "/records/%" PRId64, q->record_id);
-		page_link(o, url.buf, ui_register_name(r, q->register_id));
-		html_textf(o, " #%" PRId64, q->record_id);
-	} else {
-		html_text(o, _("a new record"));
+	{
+		char *rt = request_record_title(r->st, r->profile, q);
+		if (q->record_id) {
+			strbuf_addf(&url, "/records/%" PRId64, q->record_id);
+			page_link(o, url.buf, *rt ? rt : ui_register_name(r, q->register_id));
+			html_textf(o, " (%s #%" PRId64 ")", ui_register_name(r, q->register_id),
+			           q->record_id);
+		} else {
+			html_text(o, _("a new record"));
+			if (*rt) {
+				html_text(o, _(": "));
+				html_text(o, rt);
+			}
+		}
+		free(rt);
 	}
 	strbuf_addch(o, ' ');
 	ui_level(r, q->level);
@@ -246,16 +429,7 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	html_open(o, "dd", HTML_END);
 	page_time(o, q->expires_ms);
 	html_close(o, "dd");
-	if (q->decided_ms) {
-		html_elem(o, "dt", _("Decided"), HTML_END);
-		html_open(o, "dd", HTML_END);
-		page_time(o, q->decided_ms);
-		if (q->decision_comment) {
-			html_text(o, " — ");
-			html_text(o, q->decision_comment);
-		}
-		html_close(o, "dd");
-	}
+	decided(r, q, state);
 	html_close(o, "dl");
 	html_close(o, "section");
 
@@ -268,11 +442,20 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 		html_open(o, "li", HTML_END);
 		html_text(o, who.buf);
 		html_text(o, " — ");
-		if (s->approved_by)
-			html_textf(o, _("approved by %s"),
-			           s->approved_login ? s->approved_login : "?");
-		else
+		if (s->approved_by) {
+			char *by = request_person_label(s->approved_name, s->approved_title);
+			html_textf(o, _("approved by %s"), by ? by : "?");
+			strbuf_addch(o, ' ');
+			page_time(o, s->approved_ms);
+			if (s->acting_for) {
+				strbuf_addch(o, ' ');
+				html_elem(o, "span", _("(approved as deputy: 代決)"), "class",
+				          "tag", HTML_END);
+			}
+			free(by);
+		} else {
 			html_text(o, _("waiting"));
+		}
 		if (s->routed_from) {
 			html_text(o, " ");
 			html_textf(o, _("(routed from %s by the separation of duties rule)"),
@@ -285,34 +468,10 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	}
 	html_close(o, "ul");
 
-	if (!strcmp(state, "pending") && (holds_slot(r, q) || q->applicant == r->user->id)) {
-		html_elem(o, "h2", _("Decide"), HTML_END);
-		html_open(o, "div", "class", "grid", HTML_END);
-		strbuf_reset(&url);
-		strbuf_addf(&url, "/requests/%" PRId64 "/approve", q->id);
-		page_form_begin(r, url.buf, "card", false);
-		html_open(o, "div", "class", "field", HTML_END);
-		html_elem(o, "label", _("Comment"), "for", "f-approve-comment", HTML_END);
-		html_open(o, "textarea", "name", "comment", "id", "f-approve-comment", "maxlength",
-		          "4000", HTML_END);
-		html_close(o, "textarea");
-		html_close(o, "div");
-		page_submit(r, _("Approve"), NULL);
-		page_form_end(r);
-		strbuf_reset(&url);
-		strbuf_addf(&url, "/requests/%" PRId64 "/reject", q->id);
-		page_form_begin(r, url.buf, "card", false);
-		html_open(o, "div", "class", "field", HTML_END);
-		html_elem(o, "label", _("Reason for rejecting (required)"), "for",
-		          "f-reject-comment", HTML_END);
-		html_open(o, "textarea", "name", "comment", "id", "f-reject-comment", "required",
-		          "", "maxlength", "4000", HTML_END);
-		html_close(o, "textarea");
-		html_close(o, "div");
-		page_submit(r, _("Reject"), "danger");
-		page_form_end(r);
-		html_close(o, "div");
-	}
+	if (!strcmp(state, "pending") && q->applicant == r->user->id)
+		withdraw_panel(r, q);
+	else if (!strcmp(state, "pending") && (holds_slot(r, q) || deputy_for(r, q)))
+		decide_panel(r, q);
 	page_end(r);
 	strbuf_release(&title);
 	strbuf_release(&url);
@@ -335,12 +494,25 @@ static void decide_post(struct web_req *r, enum act_kind kind)
 	struct act_result res = ACT_RESULT_INIT;
 	struct act_input in = { .kind = kind };
 	const char *comment = web_form(r, "comment");
+	const char *acting_for = web_form(r, "acting_for");
+	struct act_attr ctx_attr;
 	int ret;
 
 	if (load_request(r, &q) < 0)
 		return;
 	in.request_id = q.id;
 	in.comment = comment && *comment ? comment : NULL;
+	if (acting_for && *acting_for) {
+		ctx_attr.key = "acting_for";
+		ctx_attr.value = acting_for;
+		in.ctx.attrs = &ctx_attr;
+		in.ctx.n_attrs = 1;
+	}
+	if (kind == ACT_WITHDRAW && !web_confirmed(r)) {
+		r->status = 400;
+		request_page(r, &q, _("Tick the box to confirm the withdrawal."), NULL);
+		goto out;
+	}
 	if (kind == ACT_REJECT && !in.comment) {
 		r->status = 400;
 		request_page(r, &q, _("Say why you reject the request."), NULL);
@@ -368,7 +540,9 @@ static void decide_post(struct web_req *r, enum act_kind kind)
 		goto out;
 	}
 	strbuf_addf(&url, "/requests/%" PRId64 "?notice=%s", q.id,
-	            kind == ACT_APPROVE ? "approved" : "rejected");
+	            kind == ACT_APPROVE  ? "approved"
+	            : kind == ACT_REJECT ? "rejected"
+	                                 : "withdrawn");
 	web_redirect(r, url.buf);
 out:
 	act_result_release(&res);
@@ -385,4 +559,9 @@ void ui_request_approve(struct web_req *r)
 void ui_request_reject(struct web_req *r)
 {
 	decide_post(r, ACT_REJECT);
+}
+
+void ui_request_withdraw(struct web_req *r)
+{
+	decide_post(r, ACT_WITHDRAW);
 }

@@ -65,11 +65,27 @@ test('an applicant who holds the approver role cannot approve their own request'
   await page.fill('[name="f.purpose"]', '説明会');
   await page.click('form.card button[type=submit]');
   await page.waitForURL(/\/requests\/\d+/);
-  await page.click('form[action$="/approve"] button');
-  const alert = await page.textContent('.notice.error');
-  assert.ok(alert.includes('MIN-2-6-1'), 'the refusal cites the clause: ' + alert);
-  assert.ok(alert.includes('申請者は自分の申請を承認できません'), 'the refusal says why in Japanese: ' + alert);
+  // The applicant is never offered the approve/reject panel, only 取下げ.
+  assert.equal(await page.locator('form[action$="/approve"]').count(), 0, 'no approve form');
+  assert.equal(await page.locator('form[action$="/reject"]').count(), 0, 'no reject form');
+  assert.equal(await page.locator('form[action$="/withdraw"]').count(), 1, 'a withdraw form');
+  // A forged approval (the form posted by hand) is refused by the door, citing the clause.
+  const path = new URL(page.url()).pathname;
+  const csrf = await page.getAttribute('form[action$="/withdraw"] input[name="csrf"]', 'value');
+  const html = await page.evaluate(async ([p, c]) => {
+    const r = await fetch(p + '/approve', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'csrf=' + encodeURIComponent(c),
+    });
+    return r.status + ' ' + await r.text();
+  }, [path, csrf]);
+  assert.ok(html.startsWith('403 '), 'refused: ' + html.slice(0, 40));
+  assert.ok(html.includes('MIN-2-6-1'), 'the refusal cites the clause');
+  assert.ok(html.includes('申請者は自分の申請を承認できません'), 'the refusal says why in Japanese');
+  await page.setContent(html.slice(4));
   await shot(page, 'journey-self-approval-refused');
+  await page.goto(server.url + path.slice(1));
   await logout(page);
 });
 
