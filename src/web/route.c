@@ -42,6 +42,8 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/admin/tokens", ui_admin_tokens, ROUTE_ADMIN },
 	{ WEB_POST, "/admin/tokens", ui_admin_tokens_post, ROUTE_ADMIN },
 	{ WEB_POST, "/admin/tokens/*/revoke", ui_admin_token_revoke, ROUTE_ADMIN },
+	{ WEB_GET, "/admin/locks", ui_admin_locks, ROUTE_ADMIN },
+	{ WEB_POST, "/admin/locks/lift", ui_admin_locks_lift, ROUTE_ADMIN },
 	{ WEB_GET, "/ledger", ui_ledger, 0 },
 	{ WEB_GET, "/ledger/entry", ui_ledger_entry, 0 },
 	{ WEB_GET, "/ledger/export", ui_ledger_export, 0 },

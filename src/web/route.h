@@ -66,6 +66,8 @@ void ui_admin_roles_post(struct web_req *r);
 void ui_admin_tokens(struct web_req *r);
 void ui_admin_tokens_post(struct web_req *r);
 void ui_admin_token_revoke(struct web_req *r);
+void ui_admin_locks(struct web_req *r);
+void ui_admin_locks_lift(struct web_req *r);
 
 void api_sections(struct web_req *r);
 void api_users(struct web_req *r);

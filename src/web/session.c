@@ -1,5 +1,7 @@
 /* session: browser sessions, CSRF tokens, login throttling and API tokens of the web. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
@@ -9,8 +11,45 @@
 #include "base/timeutil.h"
 #include "core/act.h"
 #include "core/org.h"
+#include "store/query.h"
 #include "store/store.h"
 #include "web/session.h"
+
+/* The server's CSRF key (DIR/web.secret), read once at start (web_session_setup). */
+static unsigned char csrf_key[crypto_auth_hmacsha256_KEYBYTES];
+
+/* Reads DIR/web.secret, creating it (0600, random) the first time. */
+static int csrf_key_load(const char *dir, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	int r, fd;
+
+	strbuf_addf(&path, "%s/%s", dir, WEB_SECRET_FILE);
+	r = strbuf_read_file(&data, path.buf, 4096);
+	if (r == -ENOENT) {
+		randombytes_buf(csrf_key, sizeof(csrf_key));
+		fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, csrf_key, sizeof(csrf_key)) != (ssize_t)sizeof(csrf_key) ||
+		    fsync(fd) < 0) {
+			int e = errno ? errno : EIO;
+			error_set(err, "cannot create '%s': %s", path.buf, strerror(e));
+			r = -e;
+		} else {
+			r = 0;
+		}
+		if (fd >= 0)
+			close(fd);
+	} else if (r < 0 || data.len != sizeof(csrf_key)) {
+		error_set(err, "cannot read '%s': %s; remove it and a new one is made at start",
+		          path.buf, r < 0 ? strerror(-r) : "it is not 32 bytes");
+		r = r < 0 ? r : -EINVAL;
+	} else {
+		memcpy(csrf_key, data.buf, sizeof(csrf_key));
+	}
+	strbuf_release_secret(&data);
+	strbuf_release(&path);
+	return r;
+}
 
 int web_session_setup(const char *dir, struct strbuf *err)
 {
@@ -22,6 +61,8 @@ int web_session_setup(const char *dir, struct strbuf *err)
 		error_set(err, "cannot start libsodium");
 		return -EIO;
 	}
+	if ((r = csrf_key_load(dir, err)) < 0)
+		return r;
 	r = store_open(dir, 0, &st, err);
 	if (r < 0)
 		return r;
@@ -181,7 +222,10 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 	if (ret < 0)
 		return ret;
 	snprintf(r->session_token, sizeof(r->session_token), "%s", tok);
-	if (now - seen > 60 * 1000) {
+	/* Refreshed often enough that a short idle timeout never ends a session in use: at
+	 * most once a minute, and at least twenty times per idle timeout. */
+	if (now - seen >
+	    (r->cfg->idle_timeout_ms / 20 < 60000 ? r->cfg->idle_timeout_ms / 20 : 60000)) {
 		q = store_prepare(
 		    r->st, "UPDATE web_sessions SET seen_ms = ? WHERE token_sha256 = ?", err);
 		if (!q)
@@ -269,6 +313,26 @@ void web_session_end(struct web_req *r)
 	strbuf_release(&err);
 }
 
+int web_session_password_failed(struct web_req *r, int64_t *ret_count, struct strbuf *err)
+{
+	char digest[TOKEN_DIGEST_HEX_SIZE];
+	struct query *q;
+	int ret;
+
+	token_digest_hex(r->session_token, digest);
+	ret = query_prepare(r->st,
+	                    "UPDATE web_sessions SET password_failures = password_failures + 1 "
+	                    "WHERE token_sha256 = ? RETURNING password_failures",
+	                    &q, err);
+	if (ret < 0)
+		return ret;
+	query_bind_text(q, 1, digest);
+	ret = query_one_int(q, ret_count, err);
+	if (ret == -ENOENT)
+		*ret_count = WEB_PASSWORD_TRIES; /* the session is gone already */
+	return ret == -ENOENT ? 0 : ret;
+}
+
 int web_sessions_end_user(struct store *st, int64_t user_id, const char *except_token,
                           struct strbuf *err)
 {
@@ -289,16 +353,18 @@ int web_sessions_end_user(struct store *st, int64_t user_id, const char *except_
 	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "ending sessions", err);
 }
 
+/* HMAC-SHA256 under the server's key: without DIR/web.secret nobody computes a token from a
+ * cookie, not even a script that could plant one (the pre-session cookie has no prefix). */
 static void csrf_derive(const char *token, char out[48])
 {
-	static const char tag[] = "mamori-csrf-v1";
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_state s;
+	static const char tag[] = "mamori-csrf-v2";
+	unsigned char h[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state s;
 
-	crypto_hash_sha256_init(&s);
-	crypto_hash_sha256_update(&s, (const unsigned char *)tag, sizeof(tag)); /* with its NUL */
-	crypto_hash_sha256_update(&s, (const unsigned char *)token, strlen(token));
-	crypto_hash_sha256_final(&s, h);
+	crypto_auth_hmacsha256_init(&s, csrf_key, sizeof(csrf_key));
+	crypto_auth_hmacsha256_update(&s, (const unsigned char *)tag, sizeof(tag)); /* with NUL */
+	crypto_auth_hmacsha256_update(&s, (const unsigned char *)token, strlen(token));
+	crypto_auth_hmacsha256_final(&s, h);
 	sodium_bin2base64(out, 48, h, 24, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(h, sizeof(h));
 }
@@ -355,64 +421,119 @@ static void throttle_key(const char *login, bool known, char key[66])
 	key[o] = '\0';
 }
 
-static int64_t lock_for(int64_t failures, int64_t after)
+static int64_t lock_for(int64_t failures)
 {
 	int64_t shift;
 
-	if (failures < after)
+	if (failures < WEB_LOCK_AFTER)
 		return 0;
-	shift = failures - after;
+	shift = failures - WEB_LOCK_AFTER;
 	return shift > 20 || (WEB_LOCK_BASE_MS << shift) > WEB_LOCK_MAX_MS
 	           ? WEB_LOCK_MAX_MS
 	           : WEB_LOCK_BASE_MS << shift;
 }
 
 /* Reads one bucket: its failures (0 when absent) and until when it is locked. */
-static int bucket_get(struct store *st, const char *key, int64_t *ret_failures, int64_t *ret_last,
-                      int64_t *ret_until, struct strbuf *err)
+static int bucket_get(struct store *st, const char *key, int64_t *ret_failures, int64_t *ret_until,
+                      struct strbuf *err)
 {
-	sqlite3_stmt *q = store_prepare(
-	    st, "SELECT failures, last_ms, locked_until_ms FROM web_login_throttle WHERE login = ?",
-	    err);
-	int rc;
+	struct query *q;
+	int r;
 
-	*ret_failures = *ret_last = *ret_until = 0;
-	if (!q)
-		return -EIO;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*ret_failures = sqlite3_column_int64(q, 0);
-		*ret_last = sqlite3_column_int64(q, 1);
-		*ret_until = sqlite3_column_int64(q, 2);
+	*ret_failures = *ret_until = 0;
+	r = query_prepare(
+	    st, "SELECT failures, locked_until_ms FROM web_login_throttle WHERE login = ?", &q,
+	    err);
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, key);
+	r = query_step(q, err);
+	if (r > 0) {
+		*ret_failures = query_int(q, 0);
+		*ret_until = query_int(q, 1);
+		query_done(q);
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-	           ? 0
-	           : store_error(st, rc, "reading failed logins", err);
+	return r < 0 ? r : 0;
 }
 
 static int bucket_put(struct store *st, const char *key, int64_t failures, int64_t now,
                       int64_t until, struct strbuf *err)
 {
-	sqlite3_stmt *q = store_prepare(
+	struct query *q;
+	int r = query_prepare(
 	    st,
 	    "INSERT INTO web_login_throttle(login, failures, last_ms, locked_until_ms) "
 	    "VALUES (?, ?, ?, ?) ON CONFLICT(login) DO UPDATE SET "
 	    "failures = excluded.failures, last_ms = excluded.last_ms, "
 	    "locked_until_ms = excluded.locked_until_ms",
-	    err);
-	int rc;
+	    &q, err);
 
-	if (!q)
-		return -EIO;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, failures);
-	sqlite3_bind_int64(q, 3, now);
-	sqlite3_bind_int64(q, 4, until);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "counting a failed login", err);
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, key);
+	query_bind_int(q, 2, failures);
+	query_bind_int(q, 3, now);
+	query_bind_int(q, 4, until);
+	return query_run(q, err);
+}
+
+static int run1(struct store *st, const char *sql, const char *a, const char *b, int64_t n,
+                struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st, sql, &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, a);
+	if (b)
+		query_bind_text(q, 2, b);
+	if (n)
+		query_bind_int(q, b ? 3 : 2, n);
+	return query_run(q, err);
+}
+
+/* Forgets what is old, so a spray of made-up logins cannot grow the tables for ever. */
+static int throttle_forget(struct store *st, int64_t now, struct strbuf *err)
+{
+	struct query *q;
+	int r;
+
+	r = query_prepare(
+	    st, "DELETE FROM web_login_throttle WHERE last_ms < ? AND locked_until_ms < ?", &q,
+	    err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, now - 24 * 3600 * 1000LL);
+	query_bind_int(q, 2, now);
+	if ((r = query_run(q, err)) < 0)
+		return r;
+	r = query_prepare(st, "DELETE FROM web_login_addr_fail WHERE last_ms < ?", &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, now - WEB_ADDR_FORGET_MS);
+	return query_run(q, err);
+}
+
+/* True when login succeeded from remote within WEB_KNOWN_MS. */
+static int login_known_at(struct store *st, const char *key, const char *remote, int64_t now,
+                          bool *ret, struct strbuf *err)
+{
+	struct query *q;
+	int64_t n = 0;
+	int r = query_prepare(st,
+	                      "SELECT count(*) FROM web_login_known "
+	                      "WHERE login = ? AND remote = ? AND last_ok_ms >= ?",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, key);
+	query_bind_text(q, 2, remote);
+	query_bind_int(q, 3, now - WEB_KNOWN_MS);
+	r = query_one_int(q, &n, err);
+	*ret = n > 0;
+	return r < 0 && r != -ENOENT ? r : 0;
 }
 
 int web_throttle_reserve(struct store *st, const char *login, bool known, const char *remote,
@@ -420,108 +541,211 @@ int web_throttle_reserve(struct store *st, const char *login, bool known, const 
                          struct strbuf *err)
 {
 	char key[66], addr[80];
-	sqlite3_stmt *q;
-	int64_t lf, ll, lu, af, al, au, wait;
-	bool count_login = true;
-	int rc, ret;
+	struct query *q;
+	int64_t lf, lu, af, au, wait;
+	bool count_login = true, familiar = false;
+	int r;
 
 	throttle_key(login, known, key);
-	snprintf(addr, sizeof(addr), "@%s", remote && *remote ? remote : "-");
+	if (!remote || !*remote)
+		remote = "-";
+	snprintf(addr, sizeof(addr), "@%s", remote);
 	/* BEGIN IMMEDIATE: the check and the count are one step, so parallel guesses queue. */
-	if (store_begin(st, err) < 0)
-		return -EIO;
-	/* Forget what is old, so a spray of made-up logins cannot grow the table for ever. */
-	q = store_prepare(
-	    st, "DELETE FROM web_login_throttle WHERE last_ms < ? AND locked_until_ms < ?", err);
-	if (!q)
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	if ((r = throttle_forget(st, now, err)) < 0 ||
+	    (r = bucket_get(st, key, &lf, &lu, err)) < 0 ||
+	    (r = bucket_get(st, addr, &af, &au, err)) < 0 ||
+	    (r = login_known_at(st, key, remote, now, &familiar, err)) < 0)
 		goto fail;
-	sqlite3_bind_int64(q, 1, now - 24 * 3600 * 1000LL);
-	sqlite3_bind_int64(q, 2, now);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		store_error(st, rc, "forgetting old failed logins", err);
-		goto fail;
-	}
-	if (bucket_get(st, key, &lf, &ll, &lu, err) < 0 ||
-	    bucket_get(st, addr, &af, &al, &au, err) < 0)
-		goto fail;
-	if (lu > now || au > now) {
-		/* Locked: refused without looking at the password, and not counted. */
+	/* Locked: refused without looking at the password, and not counted. A login that has
+	 * succeeded from this address before is not held by the address's lock. */
+	if (lu > now || (au > now && !familiar)) {
 		store_rollback(st);
-		*ret_wait_ms = (lu > au ? lu : au) - now;
+		*ret_wait_ms = (lu > now ? lu : au) - now;
 		if (ret_failures)
 			*ret_failures = lf;
 		return 1;
 	}
 	if (!known && lf == 0) {
 		/* A new row for a login nobody has only while there are few of them. */
-		q = store_prepare(st,
+		int64_t n = 0;
+		r = query_prepare(st,
 		                  "SELECT count(*) FROM web_login_throttle "
 		                  "WHERE login >= '?' AND login < '@'",
-		                  err);
-		if (!q)
+		                  &q, err);
+		if (r < 0 || (r = query_one_int(q, &n, err)) < 0)
 			goto fail;
-		rc = sqlite3_step(q);
-		count_login =
-		    rc == SQLITE_ROW && sqlite3_column_int64(q, 0) < WEB_THROTTLE_MAX_UNKNOWN;
-		sqlite3_reset(q);
+		count_login = n < WEB_THROTTLE_MAX_UNKNOWN;
 	}
 	/* The attempt counts as a failure until the password proves right (web_throttle_ok). */
-	if (al < now - WEB_ADDR_FORGET_MS)
-		af = 0;
-	af++;
 	lf++;
-	wait = lock_for(lf, WEB_LOCK_AFTER);
-	{
-		int64_t aw = lock_for(af, WEB_ADDR_LOCK_AFTER);
-		if ((ret = bucket_put(st, addr, af, now, aw ? now + aw : 0, err)) < 0)
-			goto fail;
-		if (aw > wait)
-			wait = aw;
-	}
-	if (count_login &&
-	    (ret = bucket_put(st, key, lf, now, now + lock_for(lf, WEB_LOCK_AFTER), err)) < 0)
+	wait = lock_for(lf);
+	if (count_login && (r = bucket_put(st, key, lf, now, wait ? now + wait : 0, err)) < 0)
 		goto fail;
-	if (store_commit(st, err) < 0)
-		return -EIO;
+	/* The address: how many DIFFERENT logins failed from it lately. */
+	if ((r = run1(st,
+	              "INSERT INTO web_login_addr_fail(remote, login, last_ms) VALUES (?, ?, ?) "
+	              "ON CONFLICT(remote, login) DO UPDATE SET last_ms = excluded.last_ms",
+	              remote, key, now, err)) < 0)
+		goto fail;
+	r = query_prepare(st, "SELECT count(*) FROM web_login_addr_fail WHERE remote = ?", &q, err);
+	if (r < 0)
+		goto fail;
+	query_bind_text(q, 1, remote);
+	if ((r = query_one_int(q, &af, err)) < 0)
+		goto fail;
+	if (af >= WEB_ADDR_LOCK_AFTER && au <= now) {
+		au = now + WEB_ADDR_LOCK_MS;
+		if (WEB_ADDR_LOCK_MS > wait)
+			wait = WEB_ADDR_LOCK_MS;
+	}
+	if ((r = bucket_put(st, addr, af, now, au > now ? au : 0, err)) < 0)
+		goto fail;
+	if ((r = store_commit(st, err)) < 0)
+		return r;
 	*ret_wait_ms = wait;
 	if (ret_failures)
 		*ret_failures = lf;
 	return 0;
 fail:
 	store_rollback(st);
-	return -EIO;
+	return r;
 }
 
 int web_throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err)
 {
 	char key[66], addr[80];
-	sqlite3_stmt *q;
-	int rc;
+	int64_t now = time_now_ms();
+	int r;
 
 	throttle_key(login, true, key);
-	snprintf(addr, sizeof(addr), "@%s", remote && *remote ? remote : "-");
-	q = store_prepare(st, "DELETE FROM web_login_throttle WHERE login = ?", err);
-	if (!q)
-		return -EIO;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return store_error(st, rc, "clearing failed logins", err);
-	/* The address bucket only takes back this attempt: one good password does not
-	 * forgive a spray of guesses from the same place. */
-	q = store_prepare(st,
-	                  "UPDATE web_login_throttle SET failures = max(failures - 1, 0) "
-	                  "WHERE login = ?",
-	                  err);
-	if (!q)
-		return -EIO;
-	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "counting a good login", err);
+	if (!remote || !*remote)
+		remote = "-";
+	snprintf(addr, sizeof(addr), "@%s", remote);
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	/* The login is forgiven; so is the address: a person logged in from there, so the
+	 * failures behind it were not a spray that only an attacker makes (its lock lifts). */
+	if ((r = run1(st, "DELETE FROM web_login_throttle WHERE login = ? OR login = ?", key, addr,
+	              0, err)) < 0 ||
+	    (r = run1(st, "DELETE FROM web_login_addr_fail WHERE remote = ?", remote, NULL, 0,
+	              err)) < 0 ||
+	    (r = run1(st,
+	              "INSERT INTO web_login_known(login, remote, last_ok_ms) VALUES (?, ?, ?) "
+	              "ON CONFLICT(login, remote) DO UPDATE SET last_ok_ms = excluded.last_ok_ms",
+	              key, remote, now, err)) < 0) {
+		store_rollback(st);
+		return r;
+	}
+	return store_commit(st, err);
+}
+
+int web_locks_list(struct store *st, int64_t now, struct web_lock **ret, size_t *ret_nr,
+                   struct strbuf *err)
+{
+	struct web_lock *v = NULL;
+	size_t nr = 0, alloc = 0;
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT login, failures, last_ms, locked_until_ms "
+	                      "FROM web_login_throttle WHERE locked_until_ms > ? "
+	                      "ORDER BY locked_until_ms DESC LIMIT 500",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, now);
+	while ((r = query_step(q, err)) > 0) {
+		ALLOC_GROW(v, nr, alloc);
+		v[nr].key = query_strdup(q, 0);
+		v[nr].failures = query_int(q, 1);
+		v[nr].last_ms = query_int(q, 2);
+		v[nr].until_ms = query_int(q, 3);
+		v[nr].address = v[nr].key[0] == '@';
+		nr++;
+	}
+	if (r < 0) {
+		web_locks_free(v, nr);
+		return r;
+	}
+	*ret = v;
+	*ret_nr = nr;
+	return 0;
+}
+
+void web_locks_free(struct web_lock *v, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(v[i].key);
+	free(v);
+}
+
+int web_lock_lift(struct store *st, const char *key, struct strbuf *err)
+{
+	int r;
+
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	if ((r = run1(st, "DELETE FROM web_login_throttle WHERE login = ?", key, NULL, 0, err)) <
+	        0 ||
+	    (r = run1(st,
+	              key[0] == '@' ? "DELETE FROM web_login_addr_fail WHERE remote = ?"
+	                            : "DELETE FROM web_login_addr_fail WHERE login = ?",
+	              key[0] == '@' ? key + 1 : key, NULL, 0, err)) < 0) {
+		store_rollback(st);
+		return r;
+	}
+	return store_commit(st, err);
+}
+
+int web_audit_pending_step(struct store *st, const char *const keys[2], int64_t now, bool *ret_due,
+                           int64_t ret_counts[2], struct strbuf *err)
+{
+	int64_t last[2] = { 0, 0 }, pending[2] = { 0, 0 };
+	bool due = true;
+	int r;
+
+	for (int i = 0; i < 2; i++) {
+		struct query *q;
+		r = query_prepare(
+		    st, "SELECT pending, last_entry_ms FROM web_audit_pending WHERE key = ?", &q,
+		    err);
+		if (r < 0)
+			return r;
+		query_bind_text(q, 1, keys[i]);
+		r = query_step(q, err);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			pending[i] = query_int(q, 0);
+			last[i] = query_int(q, 1);
+			query_done(q);
+		}
+		pending[i]++;
+		if (now - last[i] < WEB_AUDIT_EVERY_MS)
+			due = false;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct query *q;
+		r = query_prepare(
+		    st,
+		    "INSERT INTO web_audit_pending(key, pending, total, last_entry_ms) "
+		    "VALUES (?, ?, 1, ?) ON CONFLICT(key) DO UPDATE SET pending = "
+		    "excluded.pending, "
+		    "total = total + 1, last_entry_ms = excluded.last_entry_ms",
+		    &q, err);
+		if (r < 0)
+			return r;
+		query_bind_text(q, 1, keys[i]);
+		query_bind_int(q, 2, due ? 0 : pending[i]);
+		query_bind_int(q, 3, due ? now : last[i]);
+		if ((r = query_run(q, err)) < 0)
+			return r;
+		ret_counts[i] = pending[i];
+	}
+	*ret_due = due;
+	return 0;
 }
 
 int web_api_authenticate(struct web_req *r, struct strbuf *err)

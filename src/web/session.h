@@ -21,14 +21,23 @@
 #define WEB_COOKIE_LANG        "mamori_lang"
 
 /* Login throttling (ASVS 6.3.1): from the WEB_LOCK_AFTER-th consecutive failure on, a
- * login waits WEB_LOCK_BASE_MS, doubling with each further failure, at most WEB_LOCK_MAX_MS. */
+ * login waits WEB_LOCK_BASE_MS, doubling with each further failure, at most WEB_LOCK_MAX_MS
+ * (capped low enough that locking someone out on purpose costs the attacker effort). */
 #define WEB_LOCK_AFTER   5
 #define WEB_LOCK_BASE_MS (30 * 1000LL)
-#define WEB_LOCK_MAX_MS  (60 * 60 * 1000LL)
-/* A client address is locked the same way from its WEB_ADDR_LOCK_AFTER-th failure (any
- * login), counted afresh after WEB_ADDR_FORGET_MS without one. */
+#define WEB_LOCK_MAX_MS  (15 * 60 * 1000LL)
+/* A client address is locked for WEB_ADDR_LOCK_MS once WEB_ADDR_LOCK_AFTER different logins
+ * failed from it within WEB_ADDR_FORGET_MS (a spray; one person's typos behind a ward's proxy
+ * count once). Logins that succeeded from the address within WEB_KNOWN_MS may still try, and
+ * any success from the address lifts its lock. */
 #define WEB_ADDR_LOCK_AFTER 30
+#define WEB_ADDR_LOCK_MS    (15 * 60 * 1000LL)
 #define WEB_ADDR_FORGET_MS  (60 * 60 * 1000LL)
+#define WEB_KNOWN_MS        (90 * 24 * 3600 * 1000LL)
+/* Unauthenticated failures reach the ledger at most once per this per login and per address. */
+#define WEB_AUDIT_EVERY_MS (60 * 1000LL)
+/* Wrong current passwords in one session (POST /password) before the session ends. */
+#define WEB_PASSWORD_TRIES 5
 /* Rows kept for logins nobody has; beyond this only the address counts them. */
 #define WEB_THROTTLE_MAX_UNKNOWN 1024
 
@@ -36,7 +45,10 @@
 #define WEB_IDLE_TIMEOUT_MS     (30 * 60 * 1000LL)
 #define WEB_ABSOLUTE_TIMEOUT_MS (10 * 60 * 60 * 1000LL)
 
-/* Checks the web's tables exist (the migration ran) before serving. */
+/* The server's secret for CSRF tokens, beside the database (0600, made at first start). */
+#define WEB_SECRET_FILE "web.secret"
+
+/* Checks the web's tables exist (the migration ran) and loads the CSRF key before serving. */
 int web_session_setup(const char *dir, struct strbuf *err);
 
 /* Loads a user with the roles held now; -ENOENT when not there. */
@@ -55,14 +67,17 @@ int web_session_load(struct web_req *r, struct strbuf *err);
 int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err);
 /* Ends this request's session (logout) and clears the cookie. */
 void web_session_end(struct web_req *r);
+/* Counts a wrong current password typed in this session; ret_count: how many so far. */
+int web_session_password_failed(struct web_req *r, int64_t *ret_count, struct strbuf *err);
 /* Ends every session of a user (suspension, password change elsewhere). */
 int web_sessions_end_user(struct store *st, int64_t user_id, const char *except_token,
                           struct strbuf *err);
 
 /*
  * CSRF: the token forms carry is derived from the session token (or, before login, from a
- * random pre-session cookie set here), as SHA-256("mamori-csrf-v1" 0 token): a page of
- * another site can neither read the cookie nor compute the token.
+ * random pre-session cookie set here), as HMAC-SHA256(DIR/web.secret, "mamori-csrf-v2" 0
+ * token): a page of another site can neither read the cookie nor compute the token, and
+ * knowing a cookie (one it managed to plant) is not enough without the server's secret.
  */
 void web_csrf_prepare(struct web_req *r);
 /* True when the form's "csrf" field matches (constant-time). */
@@ -83,6 +98,28 @@ int web_throttle_reserve(struct store *st, const char *login, bool known, const 
                          int64_t now, int64_t *ret_wait_ms, int64_t *ret_failures,
                          struct strbuf *err);
 int web_throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err);
+
+/* The locks in force, for the administrator (key: a login, "?typed" for a login nobody has,
+ * "@address"; failures: the login's, or the number of different logins for an address). */
+struct web_lock {
+	char *key;
+	bool address;
+	int64_t failures, last_ms, until_ms;
+};
+int web_locks_list(struct store *st, int64_t now, struct web_lock **ret, size_t *ret_nr,
+                   struct strbuf *err);
+void web_locks_free(struct web_lock *v, size_t nr);
+/* Lifts a lock (and forgets its failures) by its key as listed. */
+int web_lock_lift(struct store *st, const char *key, struct strbuf *err);
+
+/*
+ * Aggregation of unauthenticated failures (web_audit_failure): counts one for each key (the
+ * login's 'L:' key and the address's 'A:' key) inside the caller's transaction; ret_due is
+ * true when neither had a ledger entry in the last WEB_AUDIT_EVERY_MS (then the counts are
+ * reset and ret_counts are how many the entry stands for).
+ */
+int web_audit_pending_step(struct store *st, const char *const keys[2], int64_t now, bool *ret_due,
+                           int64_t ret_counts[2], struct strbuf *err);
 
 /*
  * API tokens: "Authorization: Bearer <token>". Sets r->user and r->api_token_id when the

@@ -21,10 +21,9 @@
 static void admin_nav(struct web_req *r)
 {
 	static const char *const items[][2] = {
-		{ "/admin/sections", N_("Sections") },
-		{ "/admin/users", N_("Users") },
-		{ "/admin/roles", N_("Roles") },
-		{ "/admin/tokens", N_("API tokens") },
+		{ "/admin/sections", N_("Sections") }, { "/admin/users", N_("Users") },
+		{ "/admin/roles", N_("Roles") },       { "/admin/tokens", N_("API tokens") },
+		{ "/admin/locks", N_("Login locks") },
 	};
 	html_open(&r->out, "nav", "class", "card", "aria-label", _("Administration"), HTML_END);
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++) {

@@ -69,6 +69,44 @@ int web_audit_txn(struct web_req *r, const char *actor, const char *action, cons
 	return audit_append(r, actor, action, detail, true, err);
 }
 
+/*
+ * An unauthenticated failure (a wrong password, a locked login): counted in the store, and
+ * ledgered at most once a minute per login and per address with the count since the last
+ * entry (web_audit_pending_step), so a client hammering the form cannot grow the ledger.
+ */
+static void audit_failure(struct web_req *r, const char *actor, const char *action,
+                          const char *login_key)
+{
+	struct strbuf err = STRBUF_INIT, lk = STRBUF_INIT, ak = STRBUF_INIT, d = STRBUF_INIT;
+	const char *keys[2];
+	int64_t counts[2];
+	bool due = false;
+	int ret;
+
+	strbuf_addf(&lk, "L:%s", login_key);
+	strbuf_addf(&ak, "A:%s", r->remote);
+	keys[0] = lk.buf;
+	keys[1] = ak.buf;
+	ret = store_begin(r->st, &err);
+	if (ret == 0)
+		ret = web_audit_pending_step(r->st, keys, time_now_ms(), &due, counts, &err);
+	if (ret == 0 && due) {
+		strbuf_addf(&d, "failures_login=%lld failures_address=%lld", (long long)counts[0],
+		            (long long)counts[1]);
+		ret = web_audit_txn(r, actor, action, d.buf, &err);
+	}
+	if (ret == 0)
+		ret = store_commit(r->st, &err);
+	else
+		store_rollback(r->st);
+	if (ret < 0)
+		web_log(r, "cannot count %s of '%s': %s", action, actor, err.buf);
+	strbuf_release(&err);
+	strbuf_release(&lk);
+	strbuf_release(&ak);
+	strbuf_release(&d);
+}
+
 /* "next" must stay on this site: a local path, never "//host" or a scheme. */
 static const char *safe_next(const char *next)
 {
@@ -152,7 +190,7 @@ void ui_login_post(struct web_req *r)
 		goto out;
 	}
 	if (ret > 0) {
-		web_audit(r, known ? u.login : "-", "login.locked", NULL);
+		audit_failure(r, known ? u.login : "-", "login.locked", known ? u.login : "?");
 		r->status = 429;
 		strbuf_addf(&msg,
 		            _("Too many failed attempts. Wait %lld seconds before trying again."),
@@ -169,9 +207,7 @@ void ui_login_post(struct web_req *r)
 			(void)password_verify(dummy, password);
 	}
 	if (!ok) {
-		strbuf_reset(&msg);
-		strbuf_addf(&msg, "failures=%lld", (long long)failures);
-		web_audit(r, known ? u.login : "-", "login.fail", msg.buf);
+		audit_failure(r, known ? u.login : "-", "login.fail", known ? u.login : "?");
 		strbuf_reset(&msg);
 		strbuf_addstr(&msg, _("The login ID or password is wrong."));
 		if (wait > 0) {
@@ -185,7 +221,10 @@ void ui_login_post(struct web_req *r)
 		login_page(r, login, msg.buf);
 		goto out;
 	}
+	/* One session per person: a new login ends the others (a stolen cookie stops working
+	 * when its owner logs in again). */
 	if (web_throttle_ok(r->st, u.login, r->remote, &err) < 0 ||
+	    web_sessions_end_user(r->st, u.id, NULL, &err) < 0 ||
 	    web_session_start(r, u.id, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
@@ -267,17 +306,49 @@ void ui_password_post(struct web_req *r)
 		                .n_fields = 1,
 		                .ctx = { .via = "web", .remote = r->remote } };
 	char *hash = NULL;
+	int64_t wait = 0, tries = 0;
+	int ret;
 
 	if (!cur || !nw || !again || !*nw) {
 		r->status = 400;
 		password_page(r, _("Fill in every field."), NULL);
 		goto out;
 	}
+	/* The current password is guessed no faster here than at the login form. */
+	ret = web_throttle_reserve(r->st, r->user->login, true, r->remote, time_now_ms(), &wait,
+	                           NULL, &err);
+	if (ret < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	if (ret > 0) {
+		struct strbuf msg = STRBUF_INIT;
+		audit_failure(r, r->user->login, "password.locked", r->user->login);
+		r->status = 429;
+		strbuf_addf(&msg,
+		            _("Too many failed attempts. Wait %lld seconds before trying again."),
+		            (long long)((wait + 999) / 1000));
+		password_page(r, msg.buf, NULL);
+		strbuf_release(&msg);
+		goto out;
+	}
 	if (org_user_password_hash(r->st, r->user->login, &hash, &err) < 0 || !hash ||
 	    !password_verify(hash, cur)) {
-		web_audit(r, r->user->login, "password.fail", NULL);
+		audit_failure(r, r->user->login, "password.fail", r->user->login);
+		if (web_session_password_failed(r, &tries, &err) < 0 ||
+		    tries >= WEB_PASSWORD_TRIES) {
+			/* Whoever holds this session does not know the password: it ends. */
+			web_audit(r, r->user->login, "logout.password_guessing", NULL);
+			web_session_end(r);
+			web_redirect(r, "/login");
+			goto out;
+		}
 		r->status = 400;
 		password_page(r, _("The current password is wrong."), NULL);
+		goto out;
+	}
+	if (web_throttle_ok(r->st, r->user->login, r->remote, &err) < 0) {
+		web_error(r, 503, err.buf);
 		goto out;
 	}
 	if (strcmp(nw, again)) {

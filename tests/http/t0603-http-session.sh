@@ -22,6 +22,9 @@ check "cookie is HttpOnly, SameSite=Strict, Path=/" 'grep -i "^Set-Cookie: mamor
 check "no Secure flag without TLS (and so no __Host- prefix)" '! grep -i "^Set-Cookie: mamori_session=" "$TMP/h1" | grep -qi "Secure"'
 sqlite3 "$D/mamori.db" "SELECT token_sha256 FROM web_sessions" >"$TMP/stored"
 check "only the token's SHA-256 is stored" '! grep -q "$sess" "$TMP/stored" && grep -Eq "^[0-9a-f]{64}$" "$TMP/stored"'
+# The login just above (for its headers) ended the first session: one session per person.
+is "the first session ended at the second login" 303 "$(status -b "$J" "$URL")"
+login sato "$PW" "$J" >/dev/null
 is "the session opens the dashboard" 200 "$(status -b "$J" "$URL")"
 
 # Idle timeout: nothing for longer than --idle-timeout logs the session off.
