@@ -293,11 +293,145 @@ static int policy_show_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 
 /* ---- coverage ------------------------------------------------------------------------------ */
 
+static const enum policy_clause_kind coverage_kinds[] = { CLAUSE_E, CLAUSE_R, CLAUSE_M };
+
+static void coverage_clause_json(struct json_writer *w, const struct policy_coverage_entry *e)
+{
+	jw_object_begin(w);
+	jw_kv_str(w, "id", e->clause->id);
+	jw_kv_str(w, "kind", policy_clause_kind_name(e->clause->kind));
+	jw_kv_str(w, "cite", e->clause->cite);
+	jw_kv_str(w, "text", e->clause->text);
+	jw_kv_str(w, "strength", policy_strength_name(e->strength));
+	jw_kv_bool(w, "gap", e->gap);
+	jw_key(w, "carriers");
+	jw_array_begin(w);
+	for (unsigned k = 0; k < e->nr; k++) {
+		const char *sp = strchr(e->carriers[k].name, ' ');
+
+		jw_object_begin(w);
+		jw_kv_str(w, "kind", policy_carrier_kind_name(e->carriers[k].kind));
+		jw_kv_str(w, "name", sp ? sp + 1 : e->carriers[k].name);
+		jw_kv_str(w, "strength", policy_strength_name(e->carriers[k].strength));
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	if (e->clause->reason)
+		jw_kv_str(w, "reason", e->clause->reason);
+	jw_object_end(w);
+}
+
+static void coverage_json(const struct profile *p, const struct policy_coverage *cov,
+                          unsigned total, struct strbuf *out)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_key(&w, "profile");
+	jw_object_begin(&w);
+	jw_kv_str(&w, "id", p->id);
+	jw_kv_str(&w, "sha256", p->sha256_hex);
+	jw_object_end(&w);
+	jw_key(&w, "clauses");
+	jw_array_begin(&w);
+	for (unsigned i = 0; i < cov->nr; i++)
+		if (cov->entries[i].clause->kind != CLAUSE_H)
+			coverage_clause_json(&w, &cov->entries[i]);
+	jw_array_end(&w);
+	jw_key(&w, "summary");
+	jw_object_begin(&w);
+	for (size_t k = 0; k < ARRAY_SIZE(coverage_kinds); k++) {
+		unsigned gaps = 0;
+
+		jw_key(&w, policy_clause_kind_name(coverage_kinds[k]));
+		jw_object_begin(&w);
+		for (int s = STRENGTH_ENFORCED; s >= STRENGTH_NONE; s--) {
+			jw_kv_int(&w, policy_strength_name((enum policy_strength)s),
+			          cov->counts[coverage_kinds[k]][s]);
+			if ((enum policy_strength)s < policy_strength_needed(coverage_kinds[k]))
+				gaps += cov->counts[coverage_kinds[k]][s];
+		}
+		jw_kv_int(&w, "gaps", gaps);
+		jw_object_end(&w);
+	}
+	jw_object_end(&w);
+	jw_key(&w, "totals");
+	jw_object_begin(&w);
+	jw_kv_int(&w, "clauses", total);
+	jw_kv_int(&w, "carried", total - cov->gaps);
+	jw_kv_int(&w, "gaps", cov->gaps);
+	jw_kv_int(&w, "with_reason", cov->with_reason);
+	jw_kv_int(&w, "uncarried", cov->uncarried);
+	jw_object_end(&w);
+	jw_key(&w, "ward_choices");
+	jw_array_begin(&w);
+	for (unsigned i = 0; i < cov->n_choices; i++) {
+		jw_object_begin(&w);
+		jw_kv_str(&w, "what", cov->choices[i].what);
+		jw_kv_str(&w, "reason", cov->choices[i].reason);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+static void coverage_text_clauses(const struct policy_coverage *cov, struct strbuf *out)
+{
+	size_t w = 0;
+
+	for (unsigned i = 0; i < cov->nr; i++)
+		if (cov->entries[i].clause->kind != CLAUSE_H &&
+		    strlen(cov->entries[i].clause->id) > w)
+			w = strlen(cov->entries[i].clause->id);
+	for (unsigned i = 0; i < cov->nr; i++) {
+		const struct policy_coverage_entry *e = &cov->entries[i];
+
+		if (e->clause->kind == CLAUSE_H)
+			continue;
+		strbuf_add_padded(out, e->clause->id, w);
+		strbuf_addf(out, "  %s  %s%-8s  ", policy_clause_kind_name(e->clause->kind),
+		            e->gap ? "GAP " : "", policy_strength_name(e->strength));
+		for (unsigned k = 0; k < e->nr; k++)
+			strbuf_addf(out, "%s%s (%s)", k ? ", " : "", e->carriers[k].name,
+			            policy_strength_name(e->carriers[k].strength));
+		if (e->clause->reason)
+			strbuf_addf(out, "%s(reason: %s)", e->nr ? "; " : "", e->clause->reason);
+		else if (!e->nr)
+			strbuf_addstr(out, "UNCARRIED");
+		strbuf_addch(out, '\n');
+	}
+}
+
+static void coverage_text(const struct profile *p, const struct policy_coverage *cov,
+                          unsigned total, struct strbuf *out)
+{
+	coverage_text_clauses(cov, out);
+	strbuf_addf(out,
+	            "%s: %u E/R/M clauses: %u carried, %u gaps (%u with a reason, %u carried by "
+	            "nothing without one)\n",
+	            p->id, total, total - cov->gaps, cov->gaps, cov->with_reason, cov->uncarried);
+	strbuf_addstr(out, "     enforced  recorded  monitored  noted  none\n");
+	for (size_t k = 0; k < ARRAY_SIZE(coverage_kinds); k++) {
+		const unsigned *c = cov->counts[coverage_kinds[k]];
+
+		strbuf_addf(out, "  %s  %8u  %8u  %9u  %5u  %4u\n",
+		            policy_clause_kind_name(coverage_kinds[k]), c[STRENGTH_ENFORCED],
+		            c[STRENGTH_RECORDED], c[STRENGTH_MONITORED], c[STRENGTH_NOTED],
+		            c[STRENGTH_NONE]);
+	}
+	strbuf_addf(out, "ward choices (区の選択): %u\n", cov->n_choices);
+	for (unsigned i = 0; i < cov->n_choices; i++)
+		strbuf_addf(out, "  %s: %s\n", cov->choices[i].what, cov->choices[i].reason);
+}
+
 static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori policy coverage --profile FILE|ID [--json]",
-		"for each E, R and M clause: the rules, registers, fields and duties that carry it",
+		"for each E, R and M clause: what carries it and how strongly (enforced, recorded, "
+		"monitored, noted); the gaps; the ward's choices",
 		NULL
 	};
 	const char *profile_name = NULL;
@@ -311,7 +445,7 @@ static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	struct strbuf out = STRBUF_INIT;
 	struct policy_coverage cov;
 	struct profile *p;
-	unsigned total = 0, carried = 0;
+	unsigned total = 0;
 	int n, ret;
 
 	n = parse_options(argc, argv, opts, usage);
@@ -329,88 +463,11 @@ static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_FAILED;
 	policy_coverage_compute(p, &cov);
 	for (unsigned i = 0; i < cov.nr; i++)
-		if (cov.entries[i].clause->kind != CLAUSE_H) {
-			total++;
-			carried += cov.entries[i].nr > 0;
-		}
-	if (json) {
-		struct json_writer w;
-
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_key(&w, "profile");
-		jw_object_begin(&w);
-		jw_kv_str(&w, "id", p->id);
-		jw_kv_str(&w, "sha256", p->sha256_hex);
-		jw_object_end(&w);
-		jw_key(&w, "clauses");
-		jw_array_begin(&w);
-		for (unsigned i = 0; i < cov.nr; i++) {
-			const struct policy_coverage_entry *e = &cov.entries[i];
-
-			if (e->clause->kind == CLAUSE_H)
-				continue;
-			jw_object_begin(&w);
-			jw_kv_str(&w, "id", e->clause->id);
-			jw_kv_str(&w, "kind", policy_clause_kind_name(e->clause->kind));
-			jw_kv_str(&w, "cite", e->clause->cite);
-			jw_kv_str(&w, "text", e->clause->text);
-			jw_key(&w, "carriers");
-			jw_array_begin(&w);
-			for (unsigned k = 0; k < e->nr; k++) {
-				const char *sp = strchr(e->carriers[k].name, ' ');
-
-				jw_object_begin(&w);
-				jw_kv_str(&w, "kind",
-				          policy_carrier_kind_name(e->carriers[k].kind));
-				jw_kv_str(&w, "name", sp ? sp + 1 : e->carriers[k].name);
-				jw_object_end(&w);
-			}
-			jw_array_end(&w);
-			if (e->clause->reason)
-				jw_kv_str(&w, "reason", e->clause->reason);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_key(&w, "summary");
-		jw_object_begin(&w);
-		jw_kv_int(&w, "clauses", total);
-		jw_kv_int(&w, "carried", carried);
-		jw_kv_int(&w, "with_reason", cov.with_reason);
-		jw_kv_int(&w, "uncarried", cov.uncarried);
-		jw_object_end(&w);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		size_t w = 0;
-
-		for (unsigned i = 0; i < cov.nr; i++)
-			if (cov.entries[i].clause->kind != CLAUSE_H &&
-			    strlen(cov.entries[i].clause->id) > w)
-				w = strlen(cov.entries[i].clause->id);
-		for (unsigned i = 0; i < cov.nr; i++) {
-			const struct policy_coverage_entry *e = &cov.entries[i];
-
-			if (e->clause->kind == CLAUSE_H)
-				continue;
-			strbuf_add_padded(&out, e->clause->id, w);
-			strbuf_addf(&out, "  %s  ", policy_clause_kind_name(e->clause->kind));
-			if (e->nr) {
-				for (unsigned k = 0; k < e->nr; k++)
-					strbuf_addf(&out, "%s%s", k ? ", " : "",
-					            e->carriers[k].name);
-			} else if (e->clause->reason) {
-				strbuf_addf(&out, "(not carried: %s)", e->clause->reason);
-			} else {
-				strbuf_addstr(&out, "UNCARRIED");
-			}
-			strbuf_addch(&out, '\n');
-		}
-		strbuf_addf(&out,
-		            "%s: %u E/R/M clauses: %u carried, %u not carried with a reason, %u "
-		            "uncarried\n",
-		            p->id, total, carried, cov.with_reason, cov.uncarried);
-	}
+		total += cov.entries[i].clause->kind != CLAUSE_H;
+	if (json)
+		coverage_json(p, &cov, total, &out);
+	else
+		coverage_text(p, &cov, total, &out);
 	ret = cli_print(&out);
 	if (ret == EXIT_DONE && cov.uncarried)
 		ret = EXIT_FAILED;
@@ -427,7 +484,8 @@ int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "decide", policy_decide_cmd,
 		  "decide AuthZEN requests read as JSON lines on stdin" },
 		{ "show", policy_show_cmd, "the policy as staff read it (text, Markdown or HTML)" },
-		{ "coverage", policy_coverage_cmd, "what carries each E/R/M clause of the text" },
+		{ "coverage", policy_coverage_cmd,
+		  "what carries each E/R/M clause of the text, and how strongly" },
 		{ "apply", cmd_policy_apply,
 		  "make a new profile version the one in force (a review)" },
 		{ NULL, NULL, NULL },

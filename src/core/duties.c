@@ -2,12 +2,16 @@
 #include <errno.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "base/cleanup.h"
+#include "base/timeutil.h"
 #include "core/act.h"
 #include "core/duties.h"
 #include "core/org.h"
 #include "core/sqlutil.h"
 #include "policy/policy.h"
+#include "store/query.h"
 #include "store/store.h"
 
 /* The scopes where role is held now, with the time it was first held there. */
@@ -53,50 +57,144 @@ static int scopes_of(struct store *st, const char *role, int64_t now, struct hel
 	return 0;
 }
 
+/* The last 'mamori duty done' at this scope. */
+static int last_duty_done(struct store *st, const struct policy_duty *duty, const char *scope,
+                          int64_t *ret_ms, char **ret_by, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT l.done_ms, u.login FROM duty_log l JOIN users u"
+	                      " ON u.id = l.done_by WHERE l.duty = ?1 AND l.scope = ?2"
+	                      " ORDER BY l.done_ms DESC LIMIT 1",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, duty->id);
+	query_bind_text(q, 2, scope);
+	r = query_step(q, err);
+	if (r > 0) {
+		*ret_ms = query_int(q, 0);
+		*ret_by = query_strdup(q, 1);
+		query_done(q);
+	}
+	return r < 0 ? r : 0;
+}
+
+/* A value the act recorded, else the record's (for values set when the record was made). */
+static const char *evidence_value(json_t *act, json_t *rec, const char *id)
+{
+	json_t *v = json_object_get(act, id);
+
+	if (!json_is_string(v))
+		v = json_object_get(rec, id);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
 /*
- * The last fulfilment: a 'duty done' at this scope, the evidence action done by someone
- * who held the role at this scope at the time, or the evidence action done by Mamori itself
- * (a system actor, act.h: the daily log analysis covers every scope's logs).
+ * Whether one act is this duty's own evidence: it holds the duty's field values and, when
+ * the duty names its date, that date is not after the act was recorded. *when is the time
+ * the duty was done: the evidence's date, else the act's time.
  */
+static bool is_evidence(const struct policy_duty *duty, const char *act_fields,
+                        const char *rec_fields, int64_t at_ms, int64_t *when)
+{
+	json_t *act = act_fields ? json_loads(act_fields, 0, NULL) : NULL;
+	json_t *rec = rec_fields ? json_loads(rec_fields, 0, NULL) : NULL;
+	bool ok = true;
+
+	*when = at_ms;
+	for (unsigned i = 0; ok && i < duty->n_evidence_values; i++) {
+		const char *v = evidence_value(act, rec, duty->evidence_values[i].field->id);
+
+		ok = v && !strcmp(v, duty->evidence_values[i].value);
+	}
+	if (ok && duty->evidence_date) {
+		const char *d = evidence_value(act, rec, duty->evidence_date->id);
+		int64_t ms = 0;
+
+		ok = d &&
+		     (duty->evidence_date->type == FIELD_DATE ? time_parse_date(d, &ms) == 0
+		                                              : time_parse_rfc3339(d, &ms) == 0);
+		/* a date is the start of that day in Tokyo; the act must not precede it */
+		if (ok && duty->evidence_date->type == FIELD_DATE)
+			ms -= TOKYO_OFFSET_MS;
+		ok = ok && ms <= at_ms;
+		if (ok)
+			*when = ms;
+	}
+	json_decref(act);
+	json_decref(rec);
+	return ok;
+}
+
+/*
+ * The last fulfilment by the duty's own evidence: an act of the evidence action, done by
+ * someone who held the duty's role at this scope at the time, with the duty's field values
+ * and a date not in the future (see is_evidence).
+ */
+static int last_evidence(struct store *st, const struct policy_duty *duty, const char *scope,
+                         int64_t *ret_ms, char **ret_by, struct strbuf *err)
+{
+	struct query *q;
+	int r;
+
+	if (!duty->evidence)
+		return 0;
+	r = query_prepare(
+	    st,
+	    "SELECT a.at_ms, u.login, a.fields, rec.fields FROM acts a JOIN users u ON u.id = "
+	    "a.actor"
+	    " JOIN role_assignments r ON r.user_id = a.actor AND r.role = ?3 AND r.scope = ?2"
+	    "  AND r.start_ms <= a.at_ms AND (r.end_ms IS NULL OR r.end_ms > a.at_ms)"
+	    "  AND (r.revoked_ms IS NULL OR r.revoked_ms > a.at_ms)"
+	    " LEFT JOIN records rec ON rec.id = a.record_id"
+	    " WHERE a.action = ?1 AND a.outcome = 'done' ORDER BY a.at_ms DESC",
+	    &q, err);
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, duty->evidence->full_name);
+	query_bind_text(q, 2, scope);
+	query_bind_text(q, 3, duty->role->id);
+	while ((r = query_step(q, err)) > 0) {
+		int64_t when;
+
+		if (!is_evidence(duty, query_text(q, 2), query_text(q, 3), query_int(q, 0), &when))
+			continue;
+		if (when > *ret_ms) {
+			*ret_ms = when;
+			free(*ret_by);
+			*ret_by = query_strdup(q, 1);
+		}
+		if (!duty->evidence_date) {
+			query_done(q); /* newest first: nothing later can be newer */
+			return 0;
+		}
+	}
+	return r;
+}
+
+/* The last fulfilment: a 'duty done' at this scope, or the duty's own evidence. */
 static int last_done(struct store *st, const struct policy_duty *duty, const char *scope,
                      int64_t *ret_ms, char **ret_by, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
-	    st,
-	    "SELECT t, login FROM ("
-	    " SELECT l.done_ms AS t, u.login AS login FROM duty_log l JOIN users u"
-	    "  ON u.id = l.done_by WHERE l.duty = ?1 AND l.scope = ?2"
-	    " UNION ALL"
-	    " SELECT a.at_ms, u.login FROM acts a JOIN users u ON u.id = a.actor"
-	    "  JOIN role_assignments r ON r.user_id = a.actor AND r.role = ?4 AND r.scope = ?2"
-	    "  AND r.start_ms <= a.at_ms AND (r.end_ms IS NULL OR r.end_ms > a.at_ms)"
-	    "  AND (r.revoked_ms IS NULL OR r.revoked_ms > a.at_ms)"
-	    "  WHERE ?3 IS NOT NULL AND a.action = ?3 AND a.outcome = 'done'"
-	    " UNION ALL"
-	    " SELECT a.at_ms, 'system:' || a.via FROM acts a"
-	    "  WHERE ?3 IS NOT NULL AND a.actor IS NULL AND a.action = ?3"
-	    "  AND a.outcome = 'done' AND a.via IN ('monitor', 'fim')"
-	    ") ORDER BY t DESC LIMIT 1",
-	    err);
-	int rc;
+	int64_t ev_ms = 0;
+	char *ev_by = NULL;
+	int r;
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_text(s, 1, duty->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(s, 3, duty->evidence ? duty->evidence->full_name : NULL);
-	sqlite3_bind_text(s, 4, duty->role->id, -1, SQLITE_STATIC);
 	*ret_ms = 0;
 	*ret_by = NULL;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*ret_ms = sqlite3_column_int64(s, 0);
-		*ret_by = sql_col_strdup(s, 1);
+	r = last_duty_done(st, duty, scope, ret_ms, ret_by, err);
+	if (r == 0)
+		r = last_evidence(st, duty, scope, &ev_ms, &ev_by, err);
+	if (r == 0 && ev_ms > *ret_ms) {
+		free(*ret_by);
+		*ret_ms = ev_ms;
+		*ret_by = ev_by;
+		ev_by = NULL;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-	           ? 0
-	           : store_error(st, rc, "reading duty history", err);
+	free(ev_by);
+	return r;
 }
 
 static int holders_logins(struct store *st, const char *role, const char *scope, int64_t now,

@@ -226,6 +226,12 @@ int policy_request_parse(const char *line, size_t len, struct decide_request *re
 		    get_text(st, subject, "section", "subject", &req->subject_section, err) < 0 ||
 		    get_text(st, subject, "employment", "subject", &req->employment, err) < 0)
 			goto fail;
+		v = json_object_get(subject, "granted");
+		if (v && !json_is_boolean(v)) {
+			error_set(err, "'subject.granted' must be true or false");
+			goto fail;
+		}
+		req->granted = json_is_true(v);
 		if (roles && !json_is_null(roles)) {
 			size_t i;
 

@@ -314,6 +314,19 @@ static void add_role(const struct profile *p, struct prepared *pr, const char *s
 	*ret_scope = scope;
 }
 
+/* A granted subject holds the grants field's role at the record, as its own section would. */
+static void add_granted(struct prepared *pr, const struct policy_register *reg)
+{
+	for (unsigned i = 0; i < reg->n_fields; i++) {
+		const struct policy_role *as = reg->fields[i].grants_as;
+
+		if (reg->fields[i].type != FIELD_GRANTS || !as)
+			continue;
+		pr->roles_any |= as->implied;
+		pr->roles_record |= as->implied;
+	}
+}
+
 static bool eval_cond(const struct cond *c, const struct cond_rec *rec, unsigned n_rec,
                       uint64_t states, const struct prepared *pr)
 {
@@ -585,6 +598,9 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 			}
 		}
 	}
+
+	if (q->granted)
+		add_granted(&pr, reg);
 
 	if (nonempty(q->resource_type) && strcmp(q->resource_type, reg->id)) {
 		bool ok = false;

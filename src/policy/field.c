@@ -5,7 +5,69 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "base/timeutil.h"
+#include "policy/grants.h"
 #include "policy/policy-internal.h"
+
+/* One item of a set value, trimmed of spaces: [b, e). */
+static bool set_item(const char **cursor, const char **ret_b, const char **ret_e)
+{
+	const char *s = *cursor, *e;
+
+	if (!*s)
+		return false;
+	e = strchr(s, ',');
+	*cursor = e ? e + 1 : s + strlen(s);
+	if (!e)
+		e = s + strlen(s);
+	while (s < e && *s == ' ')
+		s++;
+	while (e > s && e[-1] == ' ')
+		e--;
+	*ret_b = s;
+	*ret_e = e;
+	return true;
+}
+
+/* A set value: known values, each once; with `all`, every value of the field. */
+static int set_check(const struct policy_field *f, const char *value, struct strbuf *err_out)
+{
+	uint64_t seen = 0;
+	const char *cur = value, *b, *e;
+
+	while (set_item(&cur, &b, &e)) {
+		unsigned i = 0;
+
+		if (b == e)
+			continue;
+		while (i < f->n_values && (strlen(f->values[i]) != (size_t)(e - b) ||
+		                           memcmp(f->values[i], b, (size_t)(e - b))))
+			i++;
+		if (i == f->n_values) {
+			error_set(err_out, "field '%s' (%s): '%.*s' is not one of its values",
+			          f->id, f->name, (int)(e - b), b);
+			return -EINVAL;
+		}
+		if ((seen >> i) & 1) {
+			error_set(err_out, "field '%s' (%s): '%s' is given twice", f->id, f->name,
+			          f->values[i]);
+			return -EINVAL;
+		}
+		seen |= 1ULL << i;
+	}
+	for (unsigned i = 0; f->all_values && i < f->n_values; i++)
+		if (!((seen >> i) & 1)) {
+			struct strbuf sb = STRBUF_INIT;
+
+			for (unsigned k = 0; k < f->n_values; k++)
+				if (!((seen >> k) & 1))
+					strbuf_addf(&sb, "%s%s", sb.len ? "、" : "", f->values[k]);
+			error_set(err_out, "field '%s' (%s) must hold every item; missing: %s",
+			          f->id, f->name, sb.buf);
+			strbuf_release(&sb);
+			return -EINVAL;
+		}
+	return 0;
+}
 
 int policy_field_check(const struct profile *p, const struct policy_field *f, const char *value,
                        struct strbuf *err_out)
@@ -65,6 +127,17 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 		if (policy_level(p, value))
 			return 0;
 		break;
+	case FIELD_SET:
+		return set_check(f, value, err_out);
+	case FIELD_GRANTS: {
+		struct strbuf why = STRBUF_INIT;
+		int r = policy_grants_check(p, value, &why);
+
+		if (r < 0)
+			error_set(err_out, "field '%s' (%s): %s", f->id, f->name, why.buf);
+		strbuf_release(&why);
+		return r < 0 ? -EINVAL : 0;
+	}
 	}
 	error_set(err_out, "field '%s' (%s) must be %s, not '%s'", f->id, f->name,
 	          policy_field_type_name(f->type), value);

@@ -212,11 +212,22 @@ static void lint_states(const struct profile *p, struct policy_diags *d)
 	}
 }
 
-static bool enforcing(enum policy_carrier_kind k)
+/* The carrier that gives a clause its strength, for messages. */
+static const struct policy_carrier *best_carrier(const struct policy_coverage_entry *e)
 {
-	return k != CARRIER_DUTY && k != CARRIER_RETENTION && k != CARRIER_REGISTER;
+	const struct policy_carrier *best = NULL;
+
+	for (unsigned k = 0; k < e->nr; k++)
+		if (!best || e->carriers[k].strength > best->strength)
+			best = &e->carriers[k];
+	return best;
 }
 
+/*
+ * An E, R or M clause that nothing carries and that has no reason is an error (E) or a
+ * warning; every other gap — carried below what its kind needs, or only with a reason — is
+ * a warning, so `make check` shows how many honest gaps each profile has.
+ */
 static void lint_coverage(const struct profile *p, struct policy_diags *d)
 {
 	struct policy_coverage cov;
@@ -225,25 +236,35 @@ static void lint_coverage(const struct profile *p, struct policy_diags *d)
 	for (unsigned i = 0; i < cov.nr; i++) {
 		const struct policy_coverage_entry *e = &cov.entries[i];
 		const struct policy_clause *c = e->clause;
-		bool enforced = false;
+		const struct policy_carrier *best = best_carrier(e);
 
-		if (c->kind == CLAUSE_H || c->reason)
+		if (c->kind == CLAUSE_H || !e->gap)
 			continue;
-		for (unsigned k = 0; k < e->nr; k++)
-			enforced |= enforcing(e->carriers[k].kind);
-		if (c->kind == CLAUSE_E && !enforced)
+		if (!e->nr && !c->reason && c->kind == CLAUSE_E)
 			diag_add(
 			    d, DIAG_ERROR, c->pos,
 			    "clause '%s' (kind E) is enforced by nothing: cite it from a rule, "
 			    "an action, a field, a separation constraint or a role, or give a "
 			    "'reason'",
 			    c->id);
-		else if (!e->nr)
+		else if (!e->nr && !c->reason)
 			diag_add(
 			    d, DIAG_WARNING, c->pos,
 			    "clause '%s' (kind %s) is carried by nothing: cite it from a rule, "
 			    "register, field, action or duty, or give a 'reason'",
 			    c->id, policy_clause_kind_name(c->kind));
+		else if (!e->nr)
+			diag_add(d, DIAG_WARNING, c->pos,
+			         "clause '%s' (kind %s) is a gap: nothing carries it (reason: %s)",
+			         c->id, policy_clause_kind_name(c->kind), c->reason);
+		else
+			diag_add(
+			    d, DIAG_WARNING, c->pos,
+			    "clause '%s' (kind %s) is a gap: it needs %s, its best carrier %s is "
+			    "%s",
+			    c->id, policy_clause_kind_name(c->kind),
+			    policy_strength_name(policy_strength_needed(c->kind)), best->name,
+			    policy_strength_name(best->strength));
 	}
 	policy_coverage_release(&cov);
 }
@@ -253,110 +274,4 @@ void policy_lint_model(const struct profile *p, struct policy_diags *d)
 	lint_rules(p, d);
 	lint_states(p, d);
 	lint_coverage(p, d);
-}
-
-/* ---- coverage ------------------------------------------------------------------------------- */
-
-static void add_carrier(struct policy_coverage *cov, const struct policy_clauses *cl,
-                        enum policy_carrier_kind kind, const void *obj, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void add_carrier(struct policy_coverage *cov, const struct policy_clauses *cl,
-                        enum policy_carrier_kind kind, const void *obj, const char *fmt, ...)
-{
-	for (unsigned i = 0; i < cl->nr; i++) {
-		struct policy_coverage_entry *e = &cov->entries[cl->items[i]->index];
-		struct strbuf sb = STRBUF_INIT;
-		va_list ap;
-
-		for (unsigned k = 0; k < e->nr; k++)
-			if (e->carriers[k].obj == obj && e->carriers[k].kind == kind)
-				goto next;
-		va_start(ap, fmt);
-		strbuf_vaddf(&sb, fmt, ap);
-		va_end(ap);
-		ALLOC_GROW(e->carriers, e->nr, e->alloc);
-		e->carriers[e->nr].kind = kind;
-		e->carriers[e->nr].obj = obj;
-		e->carriers[e->nr].name = strbuf_detach(&sb, NULL);
-		e->nr++;
-	next:;
-	}
-}
-
-void policy_coverage_compute(const struct profile *p, struct policy_coverage *cov)
-{
-	memset(cov, 0, sizeof(*cov));
-	cov->nr = p->n_clauses;
-	cov->entries = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*cov->entries));
-	for (unsigned i = 0; i < p->n_clauses; i++)
-		cov->entries[i].clause = &p->clauses[i];
-	for (unsigned i = 0; i < p->n_levels; i++)
-		add_carrier(cov, &p->levels[i].clauses, CARRIER_LEVEL, &p->levels[i], "level %s",
-		            p->levels[i].id);
-	for (unsigned i = 0; i < p->n_roles; i++)
-		add_carrier(cov, &p->roles[i].clauses, CARRIER_ROLE, &p->roles[i], "role %s",
-		            p->roles[i].id);
-	for (unsigned i = 0; i < p->n_registers; i++) {
-		const struct policy_register *r = &p->registers[i];
-
-		add_carrier(cov, &r->clauses, CARRIER_REGISTER, r, "register %s", r->id);
-		for (unsigned k = 0; k < r->n_fields; k++)
-			add_carrier(cov, &r->fields[k].clauses, CARRIER_FIELD, &r->fields[k],
-			            "field %s.%s", r->id, r->fields[k].id);
-		for (unsigned k = 0; k < r->n_actions; k++) {
-			const struct policy_action *a = r->actions[k];
-
-			add_carrier(cov, &a->clauses, CARRIER_ACTION, a, "action %s", a->full_name);
-			for (unsigned f = 0; f < a->n_fields; f++)
-				add_carrier(cov, &a->fields[f].clauses, CARRIER_FIELD,
-				            &a->fields[f], "field %s.%s", a->full_name,
-				            a->fields[f].id);
-		}
-	}
-	for (unsigned i = 0; i < p->n_rules; i++) {
-		const struct policy_rule *r = &p->rules[i];
-
-		add_carrier(cov, &r->clauses, CARRIER_RULE, r, "rule %s", r->id);
-		for (unsigned k = 0; k < r->n_obligations; k++)
-			add_carrier(cov, &r->obligations[k].clauses, CARRIER_RULE, r, "rule %s",
-			            r->id);
-	}
-	for (unsigned i = 0; i < p->n_separation; i++)
-		add_carrier(cov, &p->separation[i].clauses, CARRIER_SEPARATION, &p->separation[i],
-		            "separation %s", p->separation[i].id);
-	for (unsigned i = 0; i < p->n_duties; i++)
-		add_carrier(cov, &p->duties[i].clauses, CARRIER_DUTY, &p->duties[i], "duty %s",
-		            p->duties[i].id);
-	for (unsigned i = 0; i < p->n_retention; i++)
-		add_carrier(cov, &p->retention[i].clauses, CARRIER_RETENTION, &p->retention[i],
-		            "retention %s", p->retention[i].reg->id);
-	for (unsigned i = 0; i < cov->nr; i++) {
-		const struct policy_coverage_entry *e = &cov->entries[i];
-
-		if (e->clause->kind == CLAUSE_H || e->nr)
-			continue;
-		if (e->clause->reason)
-			cov->with_reason++;
-		else
-			cov->uncarried++;
-	}
-}
-
-void policy_coverage_release(struct policy_coverage *cov)
-{
-	for (unsigned i = 0; i < cov->nr; i++) {
-		for (unsigned k = 0; k < cov->entries[i].nr; k++)
-			free(cov->entries[i].carriers[k].name);
-		free(cov->entries[i].carriers);
-	}
-	free(cov->entries);
-	memset(cov, 0, sizeof(*cov));
-}
-
-const char *policy_carrier_kind_name(enum policy_carrier_kind k)
-{
-	static const char *const names[] = { "rule",       "register", "field", "action",   "duty",
-		                             "separation", "role",     "level", "retention" };
-
-	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
 }

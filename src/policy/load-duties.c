@@ -5,10 +5,113 @@
 #include "base/cleanup.h"
 #include "policy/load-internal.h"
 
+static const struct policy_action *evidence_action(struct loader *L, const struct ynode *x)
+{
+	const struct policy_action *a;
+
+	if (!load_str(L, x, "'action' of the evidence"))
+		return NULL;
+	a = stable_get(&L->priv->actions, x->str, x->len);
+	if (!a)
+		load_unknown(L, x, "action", x->str, L->action_names, L->p->n_actions);
+	return a;
+}
+
+/* A field of the evidence action or of its register, by id. */
+static const struct policy_field *evidence_field(struct loader *L, const struct policy_action *a,
+                                                 const struct ynode *k)
+{
+	const struct policy_field *f = policy_action_field(a, k->str);
+
+	if (!f)
+		f = policy_register_field(a->reg, k->str);
+	if (!f)
+		load_err(L, k, "neither action '%s' nor register '%s' has a field '%s'",
+		         a->full_name, a->reg->id, k->str);
+	return f;
+}
+
+/* `fields`: field: value, for enum and bool fields; the values make the act this evidence. */
+static void load_evidence_values(struct loader *L, const struct ynode *x, struct policy_duty *du)
+{
+	struct policy_evidence_value *ev;
+
+	if (!load_want(L, x, Y_MAP, "'fields' of the evidence"))
+		return;
+	ev = arena_array(L->a, x->n ? x->n : 1, sizeof(*ev));
+	for (unsigned i = 0; i < x->n; i++) {
+		const struct ynode *k = x->kids[2 * i], *v = x->kids[2 * i + 1];
+		const struct policy_field *f = evidence_field(L, du->evidence, k);
+		const char *s = load_str(L, v, "an evidence value");
+		bool ok = false;
+
+		if (!f || !s)
+			continue;
+		if (f->type == FIELD_BOOL)
+			ok = !strcmp(s, "true") || !strcmp(s, "false");
+		else if (f->type == FIELD_ENUM)
+			for (unsigned j = 0; j < f->n_values && !ok; j++)
+				ok = !strcmp(f->values[j], s);
+		else {
+			load_err(L, k,
+			         "evidence field '%s' is %s; evidence values are for enum and bool "
+			         "fields",
+			         f->id, policy_field_type_name(f->type));
+			continue;
+		}
+		if (!ok) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_addf(&sb, "field '%s' has no value '%s'", f->id, s);
+			if (f->type == FIELD_ENUM)
+				suggest_append(&sb, s, f->values, f->n_values);
+			load_err(L, v, "%s", sb.buf);
+			strbuf_release(&sb);
+			continue;
+		}
+		ev[du->n_evidence_values].field = f;
+		ev[du->n_evidence_values++].value = s;
+	}
+	du->evidence_values = ev;
+}
+
+/*
+ * `evidence`: an action ("device.inspect"), or {action, fields: {field: value}, date: field}:
+ * the act of that action with those values, done on that date (not in the future).
+ */
+static void load_evidence(struct loader *L, const struct ynode *x, struct policy_duty *du)
+{
+	static const char *const keys[] = { "action", "fields", "date", NULL };
+	const struct ynode *y;
+
+	if (x->type == Y_SCALAR) {
+		du->evidence = evidence_action(L, x);
+		return;
+	}
+	if (!load_want(L, x, Y_MAP, "'evidence'"))
+		return;
+	load_check_keys(L, x, keys, "'evidence'");
+	if (!load_require(L, x, "action", "'evidence'"))
+		return;
+	if (!(du->evidence = evidence_action(L, ymap_get(x, "action"))))
+		return;
+	if ((y = ymap_get(x, "fields")))
+		load_evidence_values(L, y, du);
+	if ((y = ymap_get(x, "date")) && load_str(L, y, "'date' of the evidence")) {
+		du->evidence_date = evidence_field(L, du->evidence, y);
+		if (du->evidence_date && du->evidence_date->type != FIELD_DATE &&
+		    du->evidence_date->type != FIELD_DATETIME) {
+			load_err(L, y, "evidence date '%s' is %s, not date or datetime", y->str,
+			         policy_field_type_name(du->evidence_date->type));
+			du->evidence_date = NULL;
+		}
+	}
+}
+
 void load_duties(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "id",     "name",    "role", "every", "evidence",
-		                            "clause", "clauses", "note", NULL };
+	static const char *const keys[] = { "id",     "name",    "role", "every",       "evidence",
+		                            "clause", "clauses", "note", "ward_choice", NULL };
 	struct profile *p = L->p;
 	struct policy_duty *duties;
 
@@ -41,14 +144,12 @@ void load_duties(struct loader *L, const struct ynode *n)
 		du->index = p->n_duties++;
 		du->name = load_opt_str(L, v, "name", "a duty");
 		du->note = load_opt_str(L, v, "note", "a duty");
+		du->ward_choice = load_opt_str(L, v, "ward_choice", "a duty");
 		x = ymap_get(v, "role");
 		if (load_str(L, x, "'role'"))
 			du->role = load_role_ref(L, x, x->str);
 		load_duration(L, ymap_get(v, "every"), "'every'", &du->every_seconds);
-		x = ymap_get(v, "evidence");
-		if (load_str(L, x, "'evidence'") &&
-		    !(du->evidence = stable_get(&L->priv->actions, x->str, x->len)))
-			load_unknown(L, x, "action", x->str, L->action_names, p->n_actions);
+		load_evidence(L, ymap_get(v, "evidence"), du);
 		load_clause_refs(L, v, &du->clauses, true, "a duty");
 	}
 	p->duties = duties;
@@ -56,7 +157,9 @@ void load_duties(struct loader *L, const struct ynode *n)
 
 void load_retention(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "keep", "clause", "clauses", "note", NULL };
+	static const char *const keys[] = {
+		"keep", "clause", "clauses", "note", "ward_choice", NULL
+	};
 	struct profile *p = L->p;
 	struct policy_retention *ret;
 
@@ -81,6 +184,7 @@ void load_retention(struct loader *L, const struct ynode *n)
 		if (load_duration(L, ymap_get(v, "keep"), "'keep'", &r->keep_seconds) < 0)
 			continue;
 		r->note = load_opt_str(L, v, "note", "a retention entry");
+		r->ward_choice = load_opt_str(L, v, "ward_choice", "a retention entry");
 		load_clause_refs(L, v, &r->clauses, false, "a retention entry");
 		p->n_retention++;
 	}
@@ -90,7 +194,7 @@ void load_retention(struct loader *L, const struct ynode *n)
 /* requests: {expire: 14d, note: ...}: the ward's choice; the texts set no period. */
 void load_requests(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "expire", "note", NULL };
+	static const char *const keys[] = { "expire", "note", "ward_choice", NULL };
 	struct profile *p = L->p;
 
 	if (!n || !load_want(L, n, Y_MAP, "'requests'"))
@@ -105,4 +209,5 @@ void load_requests(struct loader *L, const struct ynode *n)
 		p->request_expire_seconds = 0;
 	}
 	p->request_note = load_opt_str(L, n, "note", "'requests'");
+	p->request_ward_choice = load_opt_str(L, n, "ward_choice", "'requests'");
 }

@@ -55,6 +55,8 @@ void load_unknown(struct loader *L, const struct ynode *n, const char *kind, con
 /* A scalar or a list of scalars, as an array of strings in the arena. */
 int load_str_list(struct loader *L, const struct ynode *n, const char *what, const char ***ret,
                   unsigned *ret_n, const struct ynode ***ret_nodes);
+/* One clause id or a list of them, each in the catalog. */
+void load_clause_list(struct loader *L, const struct ynode *n, struct policy_clauses *out);
 /* `clause` or `clauses`: one id or a list, each in the catalog. */
 void load_clause_refs(struct loader *L, const struct ynode *map, struct policy_clauses *out,
                       bool required, const char *what);

@@ -244,7 +244,7 @@ void load_employment(struct loader *L, const struct ynode *n)
 
 void load_context(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "name", "values", NULL };
+	static const char *const keys[] = { "name", "values", "ward_choice", NULL };
 	struct profile *p = L->p;
 
 	stable_init(&L->priv->context, L->a, n && n->type == Y_MAP ? n->n : 0);
@@ -273,6 +273,7 @@ void load_context(struct loader *L, const struct ynode *n)
 		c->id = k->str;
 		c->pos = k->pos;
 		c->name = load_opt_str(L, v, "name", "a context key");
+		c->ward_choice = load_opt_str(L, v, "ward_choice", "a context key");
 		if (!c->name)
 			c->name = c->id;
 		if (!load_require(L, v, "values", "a context key"))
@@ -345,8 +346,9 @@ static uint64_t implied_closure(const struct policy_role *r, unsigned depth)
 /* Pass 1 for one role: id, name, holder, scope, clauses. Returns false for a bad scope. */
 static bool load_role_head(struct loader *L, const struct ynode *v, struct policy_role *r)
 {
-	static const char *const keys[] = { "name",     "scope",  "holder",  "deputy",
-		                            "includes", "clause", "clauses", NULL };
+	static const char *const keys[] = { "name",    "scope",       "holder",
+		                            "deputy",  "includes",    "clause",
+		                            "clauses", "ward_choice", NULL };
 	const struct ynode *sc;
 	bool ok = true;
 
@@ -354,6 +356,7 @@ static bool load_role_head(struct loader *L, const struct ynode *v, struct polic
 	if (load_require(L, v, "name", "a role"))
 		r->name = load_opt_str(L, v, "name", "a role");
 	r->holder = load_opt_str(L, v, "holder", "a role");
+	r->ward_choice = load_opt_str(L, v, "ward_choice", "a role");
 	if (load_require(L, v, "scope", "a role") && (sc = ymap_get(v, "scope"))) {
 		const char *s = load_str(L, sc, "'scope'");
 

@@ -5,13 +5,15 @@
 #include "base/cleanup.h"
 #include "policy/load-internal.h"
 
+/* Field type names, in the order of enum policy_field_type. */
+static const char *const field_type_names[] = { "text",     "integer", "bool",  "date",
+	                                        "datetime", "enum",    "level", "section",
+	                                        "user",     "ref",     "set",   "grants" };
+
 static int field_type(const char *s, enum policy_field_type *ret)
 {
-	static const char *const names[] = { "text", "integer", "bool",    "date", "datetime",
-		                             "enum", "level",   "section", "user", "ref" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(s, names[i])) {
+	for (size_t i = 0; i < ARRAY_SIZE(field_type_names); i++)
+		if (!strcmp(s, field_type_names[i])) {
 			*ret = (enum policy_field_type)i;
 			return 0;
 		}
@@ -20,30 +22,59 @@ static int field_type(const char *s, enum policy_field_type *ret)
 
 const char *policy_field_type_name(enum policy_field_type t)
 {
-	static const char *const names[] = { "text", "integer", "bool",    "date", "datetime",
-		                             "enum", "level",   "section", "user", "ref" };
-
-	return (size_t)t < ARRAY_SIZE(names) ? names[t] : "?";
+	return (size_t)t < ARRAY_SIZE(field_type_names) ? field_type_names[t] : "?";
 }
 
-static const char *const field_type_names[] = { "text", "integer", "bool",    "date", "datetime",
-	                                        "enum", "level",   "section", "user", "ref" };
+static bool has_values(enum policy_field_type t)
+{
+	return t == FIELD_ENUM || t == FIELD_SET;
+}
 
-/* `values` of an enum field: required there, an error on any other type. */
+/* `value_clauses`: value → the clauses that value carries (enum and set fields). */
+static void load_value_clauses(struct loader *L, const struct ynode *v, struct policy_field *f)
+{
+	const struct ynode *x = ymap_get(v, "value_clauses");
+	struct policy_clauses *vc;
+
+	if (!x)
+		return;
+	if (!has_values(f->type)) {
+		load_err(L, x, "'value_clauses' is only for enum and set fields; field '%s' is %s",
+		         f->id, policy_field_type_name(f->type));
+		return;
+	}
+	if (!load_want(L, x, Y_MAP, "'value_clauses'"))
+		return;
+	vc = arena_array(L->a, f->n_values ? f->n_values : 1, sizeof(*vc));
+	for (unsigned i = 0; i < x->n; i++) {
+		const struct ynode *k = x->kids[2 * i];
+		unsigned vi = 0;
+
+		while (vi < f->n_values && strcmp(f->values[vi], k->str))
+			vi++;
+		if (vi == f->n_values)
+			load_unknown(L, k, "value", k->str, f->values, f->n_values);
+		else
+			load_clause_list(L, x->kids[2 * i + 1], &vc[vi]);
+	}
+	f->value_clauses = vc;
+}
+
+/* `values` of an enum or set field: required there, an error on any other type. */
 static int load_field_values(struct loader *L, const struct ynode *v, struct policy_field *f,
                              const char *type)
 {
 	const struct ynode *x = ymap_get(v, "values");
 	const struct ynode **nodes;
 
-	if (f->type != FIELD_ENUM) {
+	if (!has_values(f->type)) {
 		if (x)
-			load_err(L, x, "'values' is only for enum fields; field '%s' is %s", f->id,
-			         type);
+			load_err(L, x, "'values' is only for enum and set fields; field '%s' is %s",
+			         f->id, type);
 		return 0;
 	}
 	if (!x) {
-		load_err(L, v, "enum field '%s' needs 'values'", f->id);
+		load_err(L, v, "%s field '%s' needs 'values'", type, f->id);
 		return -1;
 	}
 	if (load_str_list(L, x, "an enum value", &f->values, &f->n_values, &nodes) < 0)
@@ -52,11 +83,50 @@ static int load_field_values(struct loader *L, const struct ynode *v, struct pol
 		load_err(L, x, "at most %d values", POLICY_MAX_VALUES);
 		return -1;
 	}
-	for (unsigned a = 0; a < f->n_values; a++)
+	for (unsigned a = 0; a < f->n_values; a++) {
 		for (unsigned b = 0; b < a; b++)
 			if (!strcmp(f->values[a], f->values[b]))
 				load_err(L, nodes[a], "value '%s' is listed twice", f->values[a]);
+		if (f->type == FIELD_SET && strchr(f->values[a], ','))
+			load_err(L, nodes[a], "a value of set field '%s' may not hold ','", f->id);
+	}
+	load_value_clauses(L, v, f);
 	return 0;
+}
+
+/* `all` (set fields: every value must be given) and `as` (grants: the role conferred). */
+static int load_field_kind_keys(struct loader *L, const struct ynode *v, struct policy_field *f,
+                                const char *type)
+{
+	const struct ynode *x;
+
+	if ((x = ymap_get(v, "all"))) {
+		if (f->type != FIELD_SET)
+			load_err(L, x, "'all' is only for set fields; field '%s' is %s", f->id,
+			         type);
+		else
+			load_boolean(L, x, "'all'", &f->all_values);
+	}
+	x = ymap_get(v, "as");
+	if (f->type != FIELD_GRANTS) {
+		if (x)
+			load_err(L, x, "'as' is only for grants fields; field '%s' is %s", f->id,
+			         type);
+		return 0;
+	}
+	if (!x) {
+		load_err(L, v,
+		         "grants field '%s' needs 'as' (the role a grant confers at the record)",
+		         f->id);
+		return -1;
+	}
+	if (load_str(L, x, "'as'") && (f->grants_as = load_role_ref(L, x, x->str)) &&
+	    f->grants_as->scope == SCOPE_ORG)
+		load_err(L, x,
+		         "'as' names role '%s' of scope org; a grant confers a role at the "
+		         "record's section or system",
+		         f->grants_as->id);
+	return f->grants_as ? 0 : -1;
 }
 
 /* `to` of a ref field, resolved once every register is known (load_registers). */
@@ -85,8 +155,10 @@ static int load_field_ref(struct loader *L, const struct ynode *v, struct policy
 static bool load_field(struct loader *L, const struct ynode *k, const struct ynode *v,
                        struct policy_field *f)
 {
-	static const char *const keys[] = { "type",   "name", "required", "clause", "clauses",
-		                            "values", "to",   "note",     NULL };
+	static const char *const keys[] = { "type",        "name",          "required", "clause",
+		                            "clauses",     "values",        "to",       "note",
+		                            "ward_choice", "value_clauses", "all",      "as",
+		                            NULL };
 	const struct ynode *t = v, *x;
 	const char *ts;
 
@@ -115,9 +187,12 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 			             ARRAY_SIZE(field_type_names));
 			return false;
 		}
-		if (f->type == FIELD_ENUM || f->type == FIELD_REF) {
+		if (has_values(f->type) || f->type == FIELD_REF || f->type == FIELD_GRANTS) {
 			load_err(L, v, "field '%s' of type %s needs the mapping form with '%s'",
-			         f->id, s, f->type == FIELD_ENUM ? "values" : "to");
+			         f->id, s,
+			         has_values(f->type)    ? "values"
+			         : f->type == FIELD_REF ? "to"
+			                                : "as");
 			return false;
 		}
 		return true;
@@ -140,10 +215,12 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 	if (!f->name)
 		f->name = f->id;
 	f->note = load_opt_str(L, v, "note", "a field");
+	f->ward_choice = load_opt_str(L, v, "ward_choice", "a field");
 	if ((x = ymap_get(v, "required")))
 		load_boolean(L, x, "'required'", &f->required);
 	load_clause_refs(L, v, &f->clauses, false, "a field");
-	return load_field_values(L, v, f, ts) == 0 && load_field_ref(L, v, f, ts) == 0;
+	return load_field_values(L, v, f, ts) == 0 && load_field_ref(L, v, f, ts) == 0 &&
+	       load_field_kind_keys(L, v, f, ts) == 0;
 }
 
 static void load_fields(struct loader *L, const struct ynode *n, const char *what,
@@ -186,8 +263,8 @@ static const struct policy_state *load_state_ref(struct loader *L, const struct 
 static void load_action(struct loader *L, struct policy_register *r, const struct ynode *k,
                         const struct ynode *v, struct policy_action *a)
 {
-	static const char *const keys[] = { "name",   "from",    "to",   "create", "fields",
-		                            "clause", "clauses", "note", NULL };
+	static const char *const keys[] = { "name",   "from",    "to",   "create",      "fields",
+		                            "clause", "clauses", "note", "ward_choice", NULL };
 	const struct ynode *x;
 	char *full;
 	size_t l;
@@ -205,6 +282,7 @@ static void load_action(struct loader *L, struct policy_register *r, const struc
 	if (load_require(L, v, "name", "an action"))
 		a->name = load_opt_str(L, v, "name", "an action");
 	a->note = load_opt_str(L, v, "note", "an action");
+	a->ward_choice = load_opt_str(L, v, "ward_choice", "an action");
 	if ((x = ymap_get(v, "create")))
 		load_boolean(L, x, "'create'", &a->create);
 	if ((x = ymap_get(v, "from"))) {

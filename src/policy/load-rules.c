@@ -412,7 +412,7 @@ void load_rules(struct loader *L, const struct ynode *n)
 {
 	static const char *const keys[] = { "id",      "on",       "when",        "unless",
 		                            "effect",  "approver", "obligations", "clause",
-		                            "clauses", "note",     NULL };
+		                            "clauses", "note",     "ward_choice", NULL };
 	struct profile *p = L->p;
 	struct rule_priv *rp;
 
@@ -444,6 +444,7 @@ void load_rules(struct loader *L, const struct ynode *n)
 		}
 		r->index = p->n_rules++;
 		r->note = load_opt_str(L, v, "note", "a rule");
+		r->ward_choice = load_opt_str(L, v, "ward_choice", "a rule");
 		if (load_require(L, v, "on", "a rule") &&
 		    load_str_list(L, ymap_get(v, "on"), "an action", &r->on, &r->n_on, &nodes) == 0)
 			for (unsigned j = 0; j < r->n_on; j++)

@@ -222,6 +222,7 @@ static bool load_constraint_head(struct loader *L, const struct ynode *v,
 	}
 	s->index = L->p->n_separation++;
 	s->note = load_opt_str(L, v, "note", "a separation constraint");
+	s->ward_choice = load_opt_str(L, v, "ward_choice", "a separation constraint");
 	load_clause_refs(L, v, &s->clauses, true, "a separation constraint");
 	x = ymap_get(v, "kind");
 	if (!(k = load_str(L, x, "'kind'")))
@@ -238,8 +239,9 @@ static bool load_constraint_head(struct loader *L, const struct ynode *v,
 
 void load_separation(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "id",     "kind",  "clause",   "clauses", "actions",
-		                            "fields", "roles", "fallback", "note",    NULL };
+	static const char *const keys[] = { "id",      "kind",        "clause", "clauses",
+		                            "actions", "fields",      "roles",  "fallback",
+		                            "note",    "ward_choice", NULL };
 	struct profile *p = L->p;
 	struct policy_separation *seps;
 

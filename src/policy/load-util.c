@@ -161,29 +161,15 @@ int load_str_list(struct loader *L, const struct ynode *n, const char *what, con
 	return 0;
 }
 
-/* `clause` or `clauses`: one id or a list, each in the catalog. */
-void load_clause_refs(struct loader *L, const struct ynode *map, struct policy_clauses *out,
-                      bool required, const char *what)
+/* One clause id or a list of them, each in the catalog, without duplicates. */
+void load_clause_list(struct loader *L, const struct ynode *n, struct policy_clauses *out)
 {
-	const struct ynode *a = ymap_get(map, "clause"), *b = ymap_get(map, "clauses"), *n;
 	const char **ids;
 	const struct ynode **nodes;
 	unsigned cnt;
 
 	out->items = NULL;
 	out->nr = 0;
-	if (a && b) {
-		load_err(L, b, "%s has both 'clause' and 'clauses'; keep one", what);
-		return;
-	}
-	n = a ? a : b;
-	if (!n) {
-		if (required)
-			load_err(L, map,
-			         "%s needs 'clause' (the clauses of the text it carries out)",
-			         what);
-		return;
-	}
 	if (load_str_list(L, n, "a clause id", &ids, &cnt, &nodes) < 0)
 		return;
 	out->items = arena_array(L->a, cnt ? cnt : 1, sizeof(*out->items));
@@ -201,6 +187,29 @@ void load_clause_refs(struct loader *L, const struct ynode *map, struct policy_c
 		if (c)
 			out->items[out->nr++] = c;
 	}
+}
+
+/* `clause` or `clauses`: one id or a list, each in the catalog. */
+void load_clause_refs(struct loader *L, const struct ynode *map, struct policy_clauses *out,
+                      bool required, const char *what)
+{
+	const struct ynode *a = ymap_get(map, "clause"), *b = ymap_get(map, "clauses"), *n;
+
+	out->items = NULL;
+	out->nr = 0;
+	if (a && b) {
+		load_err(L, b, "%s has both 'clause' and 'clauses'; keep one", what);
+		return;
+	}
+	n = a ? a : b;
+	if (!n) {
+		if (required)
+			load_err(L, map,
+			         "%s needs 'clause' (the clauses of the text it carries out)",
+			         what);
+		return;
+	}
+	load_clause_list(L, n, out);
 }
 
 int load_duration(struct loader *L, const struct ynode *n, const char *what, int64_t *ret)

@@ -117,6 +117,45 @@ struct policy_fallback policy_separation_fallback(const struct policy_separation
 	return none;
 }
 
+/* Whether one act could be the evidence of both duties: same action, no value that differs. */
+static bool evidence_overlaps(const struct policy_duty *a, const struct policy_duty *b)
+{
+	if (a->evidence != b->evidence)
+		return false;
+	for (unsigned i = 0; i < a->n_evidence_values; i++)
+		for (unsigned k = 0; k < b->n_evidence_values; k++)
+			if (a->evidence_values[i].field == b->evidence_values[k].field &&
+			    strcmp(a->evidence_values[i].value, b->evidence_values[k].value))
+				return false;
+	return true;
+}
+
+bool policy_duty_typed(const struct profile *p, const struct policy_duty *du)
+{
+	if (!du->evidence)
+		return false;
+	for (unsigned i = 0; i < p->n_duties; i++)
+		if (&p->duties[i] != du && evidence_overlaps(du, &p->duties[i]))
+			return false;
+	return true;
+}
+
+bool policy_duty_evidence_matches(const struct policy_duty *du, const struct policy_attr *vals,
+                                  size_t n)
+{
+	for (unsigned i = 0; i < du->n_evidence_values; i++) {
+		const struct policy_evidence_value *ev = &du->evidence_values[i];
+		bool ok = false;
+
+		for (size_t k = 0; k < n && !ok; k++)
+			ok = vals[k].key && vals[k].value && !strcmp(vals[k].key, ev->field->id) &&
+			     !strcmp(vals[k].value, ev->value);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 bool policy_roles_exclusive(const struct profile *p, const struct policy_role *a,
                             const struct policy_role *b, const struct policy_separation **ret_sep)
 {

@@ -31,6 +31,7 @@ struct profile;
 struct policy_register;
 struct policy_action;
 struct policy_role;
+struct policy_attr;
 
 struct policy_pos {
 	uint32_t line, col;
@@ -84,6 +85,7 @@ struct policy_context_key {
 	const char *id, *name;
 	const char **values;
 	unsigned n_values;
+	const char *ward_choice; /* why, when the profile chose something the text does not say */
 	unsigned index;
 	struct policy_pos pos;
 };
@@ -98,6 +100,7 @@ struct policy_role {
 	const char *id;     /* "security_officer" */
 	const char *name;   /* "セキュリティ責任者" */
 	const char *holder; /* default holder named by the text, or NULL */
+	const char *ward_choice;
 	enum policy_scope_kind scope;
 	const struct policy_role *deputy; /* acts for this role, or NULL */
 	const struct policy_role **includes;
@@ -119,17 +122,24 @@ enum policy_field_type {
 	FIELD_SECTION,
 	FIELD_USER,
 	FIELD_REF,
+	FIELD_SET,    /* several of `values`, written comma-separated: "a,b" */
+	FIELD_GRANTS, /* access grants: "section:ID,user:LOGIN,role:ROLE@SCOPE" */
 };
 
 struct policy_field {
 	const char *id;   /* "transported_at" */
 	const char *name; /* "搬送日時" */
 	const char *note;
+	const char *ward_choice;
 	enum policy_field_type type;
 	bool required;
-	const char **values; /* FIELD_ENUM */
+	const char **values; /* FIELD_ENUM, FIELD_SET */
 	unsigned n_values;
-	const struct policy_register *ref; /* FIELD_REF: the register referred to */
+	/* per value, the clauses it carries (n_values entries), or NULL */
+	const struct policy_clauses *value_clauses;
+	bool all_values; /* FIELD_SET: a value must hold every one of `values` */
+	const struct policy_role *grants_as; /* FIELD_GRANTS: the role a grant confers */
+	const struct policy_register *ref;   /* FIELD_REF: the register referred to */
 	unsigned index;
 	struct policy_clauses clauses;
 	struct policy_pos pos;
@@ -146,6 +156,7 @@ struct policy_action {
 	const char *full_name; /* "media.transport" */
 	const char *name;      /* "搬送" */
 	const char *note;
+	const char *ward_choice;
 	const struct policy_register *reg;
 	uint64_t from;                 /* bit per state index; 0 = any state */
 	const struct policy_state *to; /* NULL = state unchanged */
@@ -225,6 +236,7 @@ enum policy_section_rel {
 struct policy_rule {
 	const char *id;
 	const char *note;
+	const char *ward_choice;
 	enum policy_effect effect;
 	const char **on; /* as written: "asset.copy", "asset.*", "*.read" */
 	unsigned n_on;
@@ -262,6 +274,7 @@ struct policy_fallback_entry {
 struct policy_separation {
 	const char *id;
 	const char *note;
+	const char *ward_choice;
 	enum policy_sep_kind kind;
 	bool all_actions; /* SEP_APPLICANT_NOT_APPROVER with actions: all */
 	const struct policy_action **actions;
@@ -280,11 +293,22 @@ struct policy_separation {
 	struct policy_pos pos;
 };
 
+/* A field value that makes an act of the evidence action this duty's evidence. */
+struct policy_evidence_value {
+	const struct policy_field *field; /* of the action or its register (enum or bool) */
+	const char *value;
+};
+
 struct policy_duty {
 	const char *id, *name, *note;
+	const char *ward_choice;
 	const struct policy_role *role;
 	int64_t every_seconds;
 	const struct policy_action *evidence;
+	const struct policy_evidence_value *evidence_values; /* all must hold */
+	unsigned n_evidence_values;
+	const struct policy_field
+	    *evidence_date; /* when it was done (not in the future), or NULL */
 	unsigned index;
 	struct policy_clauses clauses;
 	struct policy_pos pos;
@@ -294,6 +318,7 @@ struct policy_retention {
 	const struct policy_register *reg;
 	int64_t keep_seconds;
 	const char *note;
+	const char *ward_choice;
 	struct policy_clauses clauses;
 	struct policy_pos pos;
 };
@@ -330,6 +355,7 @@ struct profile {
 	/* requests: how long an approval request waits before it expires (0 = not set). */
 	int64_t request_expire_seconds;
 	const char *request_note;
+	const char *request_ward_choice;
 
 	struct profile_private *priv; /* indexes, arena (profile.c, decide.c) */
 };
@@ -417,6 +443,14 @@ const struct policy_separation *policy_separation_for_action(const struct profil
 /* The fallback for approver role r under constraint s (default entry if none matches). */
 struct policy_fallback policy_separation_fallback(const struct policy_separation *s,
                                                   const struct policy_role *r);
+/*
+ * Whether a duty's evidence is its own: no other duty's evidence could be the same act
+ * (another duty on the same action without a field value that tells them apart).
+ */
+bool policy_duty_typed(const struct profile *p, const struct policy_duty *du);
+/* Whether an act's recorded values (field id → value) meet the duty's evidence values. */
+bool policy_duty_evidence_matches(const struct policy_duty *du, const struct policy_attr *vals,
+                                  size_t n);
 /* True when holding both roles is forbidden; *ret_sep names the constraint. */
 bool policy_roles_exclusive(const struct profile *p, const struct policy_role *a,
                             const struct policy_role *b, const struct policy_separation **ret_sep);
@@ -461,6 +495,13 @@ struct decide_request {
 
 	const struct policy_attr *context; /* channel=internet, device=private, acting_for=ciso */
 	size_t n_context;
+
+	/*
+	 * The subject matches an access grant of this record (policy/grants.h): for this
+	 * decision it holds the role of the register's grants field (`as`) at the record.
+	 * Filled by core (the door, the read decision); a JSON request may say "granted".
+	 */
+	bool granted;
 };
 
 /* An approver resolved against the request: role at scope kind:value. */
@@ -541,7 +582,21 @@ void policy_request_storage_release(struct policy_request_storage *st);
 void policy_decision_json(const struct decision *d, const struct decide_request *q,
                           struct strbuf *out);
 
-/* ---- coverage (lint.c) ------------------------------------------------------- */
+/* ---- coverage (coverage.c) --------------------------------------------------- */
+
+/*
+ * How strongly a carrier carries a clause, computed from what the profile does with it
+ * (docs/profile-format.md "Coverage"). Ordered: a clause's strength is its best carrier's.
+ */
+enum policy_strength {
+	STRENGTH_NONE,      /* carried by nothing */
+	STRENGTH_NOTED,     /* a note, a free-text obligation, a field no rule reads: not carried */
+	STRENGTH_MONITORED, /* a detector watches for it */
+	STRENGTH_RECORDED,  /* a register, field or action keeps what the clause wants kept */
+	STRENGTH_ENFORCED,  /* a rule, required field, checked obligation, constraint or typed duty
+	                     */
+};
+#define POLICY_STRENGTHS (STRENGTH_ENFORCED + 1)
 
 enum policy_carrier_kind {
 	CARRIER_RULE,
@@ -553,12 +608,14 @@ enum policy_carrier_kind {
 	CARRIER_ROLE,
 	CARRIER_LEVEL,
 	CARRIER_RETENTION,
+	CARRIER_VALUE, /* one value of an enum or set field */
 };
 
 struct policy_carrier {
 	enum policy_carrier_kind kind;
 	char *name; /* "rule copy-l32-needs-so", owned by the list */
 	const void *obj;
+	enum policy_strength strength;
 };
 
 /* What carries one clause. */
@@ -566,6 +623,15 @@ struct policy_coverage_entry {
 	const struct policy_clause *clause;
 	struct policy_carrier *carriers;
 	unsigned nr, alloc;
+	enum policy_strength strength; /* the best carrier's */
+	bool gap;                      /* E below enforced, R below recorded, M below monitored */
+};
+
+/* Something the profile chose where the text is silent (区の選択). */
+struct policy_ward_choice {
+	char *what; /* "rule network-change-by-sa", owned */
+	const char *reason;
+	struct policy_pos pos;
 };
 
 struct policy_coverage {
@@ -573,10 +639,19 @@ struct policy_coverage {
 	unsigned nr;
 	unsigned uncarried;   /* E/R/M clauses carried by nothing, with no reason */
 	unsigned with_reason; /* E/R/M clauses carried by nothing, with a reason */
+	unsigned gaps;        /* E/R/M clauses below their kind's strength, reason or not */
+	/* clauses of kind E, R, M by their strength */
+	unsigned counts[CLAUSE_H][POLICY_STRENGTHS];
+	struct policy_ward_choice *choices; /* in file order */
+	unsigned n_choices;
 };
 void policy_coverage_compute(const struct profile *p, struct policy_coverage *ret);
 void policy_coverage_release(struct policy_coverage *c);
 const char *policy_carrier_kind_name(enum policy_carrier_kind k);
 const char *policy_clause_kind_name(enum policy_clause_kind k);
+/* "enforced", "recorded", "monitored", "noted", "none" */
+const char *policy_strength_name(enum policy_strength s);
+/* The strength a clause of kind k needs to be carried (STRENGTH_NONE for H). */
+enum policy_strength policy_strength_needed(enum policy_clause_kind k);
 
 #endif

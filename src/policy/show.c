@@ -428,6 +428,11 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		duration_phrase(sb, d->every_seconds);
 		strbuf_addf(sb, "ごとに実施、証跡は「%s：%s」", d->evidence->reg->name,
 		            d->evidence->name);
+		for (unsigned i = 0; i < d->n_evidence_values; i++)
+			strbuf_addf(sb, "%s%s＝%s", i ? "、" : "（",
+			            d->evidence_values[i].field->name, d->evidence_values[i].value);
+		if (d->n_evidence_values)
+			strbuf_addstr(sb, "）");
 		if (d->note)
 			strbuf_addf(sb, "（%s）", d->note);
 		break;
@@ -473,6 +478,15 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 			strbuf_addf(sb, "：%s", l->definition);
 		break;
 	}
+	case CARRIER_VALUE: {
+		const struct policy_field *f = c->obj;
+		const char *eq = strrchr(c->name, '=');
+
+		strbuf_addf(sb, "項目「%s」の値「%s」", f->name, eq ? eq + 1 : "");
+		if (f->type == FIELD_SET && f->all_values)
+			strbuf_addstr(sb, "（すべての値を必須とする）");
+		break;
+	}
 	case CARRIER_RETENTION: {
 		const struct policy_retention *r = c->obj;
 
@@ -500,6 +514,24 @@ static const char *kind_label(enum policy_clause_kind k)
 	return "";
 }
 
+/* How strongly a carrier carries a clause, in the words of the printed policy. */
+static const char *strength_label(enum policy_strength s)
+{
+	switch (s) {
+	case STRENGTH_ENFORCED:
+		return "システムで統制";
+	case STRENGTH_RECORDED:
+		return "記録で担う";
+	case STRENGTH_MONITORED:
+		return "検知で監視";
+	case STRENGTH_NOTED:
+		return "注記のみ（担っていない）";
+	case STRENGTH_NONE:
+		break;
+	}
+	return "担うものなし";
+}
+
 static void show_clause(struct out *o, const struct profile *p,
                         const struct policy_coverage_entry *e)
 {
@@ -510,12 +542,15 @@ static void show_clause(struct out *o, const struct profile *p,
 	heading(o, 3, sb.buf, c->id);
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "%s・%s", c->id, kind_label(c->kind));
+	if (c->kind != CLAUSE_H)
+		strbuf_addf(&sb, "・%s%s", strength_label(e->strength), e->gap ? "（不足）" : "");
 	para(o, sb.buf);
 	if (e->nr) {
 		list_begin(o);
 		for (unsigned i = 0; i < e->nr; i++) {
 			strbuf_reset(&sb);
 			carrier_phrase(&sb, p, &e->carriers[i]);
+			strbuf_addf(&sb, "【%s】", strength_label(e->carriers[i].strength));
 			item(o, sb.buf);
 		}
 		list_end(o);
@@ -603,6 +638,17 @@ int policy_show(const struct profile *p, const char *clause_id, enum policy_show
 		if (clause_id && strcmp(e->clause->id, clause_id))
 			continue;
 		show_clause(&o, p, e);
+	}
+	if (!clause_id) {
+		heading(&o, 2, "区の選択", NULL);
+		para(&o, "基準に定めがなく、このプロファイルが区に代わって選んだ事項です。");
+		list_begin(&o);
+		for (unsigned i = 0; i < cov.n_choices; i++) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s：%s", cov.choices[i].what, cov.choices[i].reason);
+			item(&o, sb.buf);
+		}
+		list_end(&o);
 	}
 	if (fmt == SHOW_HTML)
 		strbuf_addstr(out, "</body>\n</html>\n");

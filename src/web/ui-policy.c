@@ -105,6 +105,24 @@ static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
 	}
 }
 
+/* How strongly something carries a clause, as staff read it. */
+static const char *strength_text(enum policy_strength s)
+{
+	switch (s) {
+	case STRENGTH_ENFORCED:
+		return _("Enforced by the system");
+	case STRENGTH_RECORDED:
+		return _("Kept as a record");
+	case STRENGTH_MONITORED:
+		return _("Watched by a detector");
+	case STRENGTH_NOTED:
+		return _("Only noted (not carried)");
+	case STRENGTH_NONE:
+		break;
+	}
+	return _("Carried by nothing");
+}
+
 static void clause_list(struct web_req *r, const struct policy_clauses *cl)
 {
 	for (unsigned i = 0; i < cl->nr; i++) {
@@ -342,58 +360,147 @@ static void section_separation_duties(struct web_req *r, struct strbuf *id)
 	html_close(o, "table");
 }
 
-static void section_clauses(struct web_req *r, struct strbuf *id)
+/* Clauses by kind and by how strongly Mamori carries them, the gaps counted honestly. */
+static void coverage_summary(struct web_req *r, const struct policy_coverage *cov)
+{
+	static const enum policy_clause_kind kinds[] = { CLAUSE_E, CLAUSE_R, CLAUSE_M };
+	struct strbuf *o = &r->out;
+
+	html_open(o, "table", "class", "coverage", HTML_END);
+	html_open(o, "thead", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Kind of clause"), HTML_END);
+	for (int s = STRENGTH_ENFORCED; s >= STRENGTH_NONE; s--)
+		html_elem(o, "th", strength_text((enum policy_strength)s), HTML_END);
+	html_elem(o, "th", _("Gaps"), HTML_END);
+	html_close(o, "tr");
+	html_close(o, "thead");
+	html_open(o, "tbody", HTML_END);
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		unsigned gaps = 0;
+
+		html_open(o, "tr", HTML_END);
+		html_elem(o, "th", ui_clause_kind_name(kinds[k]), HTML_END);
+		for (int s = STRENGTH_ENFORCED; s >= STRENGTH_NONE; s--) {
+			html_open(o, "td", HTML_END);
+			html_textf(o, "%u", cov->counts[kinds[k]][s]);
+			html_close(o, "td");
+			if ((enum policy_strength)s < policy_strength_needed(kinds[k]))
+				gaps += cov->counts[kinds[k]][s];
+		}
+		html_open(o, "td", HTML_END);
+		html_textf(o, "%u", gaps);
+		html_close(o, "td");
+		html_close(o, "tr");
+	}
+	html_close(o, "tbody");
+	html_close(o, "table");
+}
+
+static void clause_carriers(struct web_req *r, const struct policy_coverage_entry *e)
 {
 	struct strbuf *o = &r->out;
-	const struct profile *p = r->profile;
-	struct policy_coverage cov = { 0 };
+
+	html_open(o, "p", HTML_END);
+	html_text(o, _("Carried by:"));
+	for (unsigned k = 0; k < e->nr; k++) {
+		struct strbuf url = STRBUF_INIT, label = STRBUF_INIT, title = STRBUF_INIT;
+		const struct policy_carrier *c = &e->carriers[k];
+
+		carrier_anchor(c, &url);
+		carrier_label(c, &label);
+		strbuf_addf(&label, "（%s）", strength_text(c->strength));
+		strbuf_addf(&title, "%s: %s", c->name, policy_strength_name(c->strength));
+		strbuf_addch(o, ' ');
+		html_elem(o, "a", label.buf, "href", url.buf, "class",
+		          c->strength == STRENGTH_NOTED ? "tag noted" : "tag", "title", title.buf,
+		          "data-strength", policy_strength_name(c->strength), HTML_END);
+		strbuf_release(&url);
+		strbuf_release(&label);
+		strbuf_release(&title);
+	}
+	html_close(o, "p");
+}
+
+static void one_clause(struct web_req *r, const struct policy_coverage_entry *e, struct strbuf *id)
+{
+	struct strbuf *o = &r->out;
+	const struct policy_clause *c = e->clause;
+
+	anchor_id(id, "clause-", c->id);
+	html_open(o, "div", "class", "policy-clause", "id", id->buf, "data-strength",
+	          policy_strength_name(e->strength), HTML_END);
+	html_open(o, "h3", HTML_END);
+	html_elem(o, "span", c->cite ? c->cite : "", "class", "cite", HTML_END);
+	strbuf_addch(o, ' ');
+	html_elem(o, "span", c->id, "class", "clause", HTML_END);
+	strbuf_addch(o, ' ');
+	html_elem(o, "span", ui_clause_kind_name(c->kind), "class", "tag", HTML_END);
+	if (c->kind != CLAUSE_H) {
+		strbuf_addch(o, ' ');
+		html_elem(o, "span", strength_text(e->strength), "class", "tag strength", HTML_END);
+	}
+	if (e->gap) {
+		strbuf_addch(o, ' ');
+		html_elem(o, "span", _("Gap"), "class", "tag gap", HTML_END);
+	}
+	html_close(o, "h3");
+	html_elem(o, "p", c->text, HTML_END);
+	if (e->nr)
+		clause_carriers(r, e);
+	if (c->reason) {
+		html_open(o, "p", "class", "cite", HTML_END);
+		html_text(o, _("Not carried by Mamori yet:"));
+		strbuf_addch(o, ' ');
+		html_text(o, c->reason);
+		html_close(o, "p");
+	}
+	html_close(o, "div");
+}
+
+static void section_clauses(struct web_req *r, struct strbuf *id, const struct policy_coverage *cov)
+{
+	struct strbuf *o = &r->out;
 	const char *only = web_query(r, "clause");
 
-	policy_coverage_compute(p, &cov);
 	html_elem(o, "h2", _("The standard, clause by clause"), "id", "clauses", HTML_END);
 	html_elem(o, "p",
-	          _("Each clause of the standard, and what in Mamori carries it: the rules that "
-	            "decide, the registers that keep records, the duties that recur."),
+	          _("Each clause of the standard, and what in Mamori carries it and how strongly: "
+	            "a rule or a required field that the system enforces, a register that keeps "
+	            "the record, or only a note, which does not carry the clause. A clause carried "
+	            "less strongly than its kind needs is a gap."),
 	          HTML_END);
-	for (unsigned i = 0; i < cov.nr; i++) {
-		const struct policy_coverage_entry *e = &cov.entries[i];
-		const struct policy_clause *c = e->clause;
-		if (only && *only && strcmp(only, c->id))
+	coverage_summary(r, cov);
+	for (unsigned i = 0; i < cov->nr; i++) {
+		if (only && *only && strcmp(only, cov->entries[i].clause->id))
 			continue;
-		anchor_id(id, "clause-", c->id);
-		html_open(o, "div", "class", "policy-clause", "id", id->buf, HTML_END);
-		html_open(o, "h3", HTML_END);
-		html_elem(o, "span", c->cite ? c->cite : "", "class", "cite", HTML_END);
-		strbuf_addch(o, ' ');
-		html_elem(o, "span", c->id, "class", "clause", HTML_END);
-		strbuf_addch(o, ' ');
-		html_elem(o, "span", ui_clause_kind_name(c->kind), "class", "tag", HTML_END);
-		html_close(o, "h3");
-		html_elem(o, "p", c->text, HTML_END);
-		if (e->nr) {
-			html_open(o, "p", HTML_END);
-			html_text(o, _("Carried by:"));
-			for (unsigned k = 0; k < e->nr; k++) {
-				struct strbuf url = STRBUF_INIT, label = STRBUF_INIT;
-				carrier_anchor(&e->carriers[k], &url);
-				carrier_label(&e->carriers[k], &label);
-				strbuf_addch(o, ' ');
-				html_elem(o, "a", label.buf, "href", url.buf, "class", "tag",
-				          "title", e->carriers[k].name, HTML_END);
-				strbuf_release(&url);
-				strbuf_release(&label);
-			}
-			html_close(o, "p");
-		} else if (c->reason) {
-			html_open(o, "p", "class", "cite", HTML_END);
-			html_text(o, _("Not carried by Mamori yet:"));
-			strbuf_addch(o, ' ');
-			html_text(o, c->reason);
-			html_close(o, "p");
-		}
-		html_close(o, "div");
+		one_clause(r, &cov->entries[i], id);
 	}
-	policy_coverage_release(&cov);
+}
+
+/* 区の選択: what the profile chose where the text is silent, with its reasons. */
+static void section_choices(struct web_req *r, const struct policy_coverage *cov)
+{
+	struct strbuf *o = &r->out;
+
+	html_elem(o, "h2", _("The ward's choices"), "id", "choices", HTML_END);
+	html_elem(o, "p",
+	          _("Where the standard is silent, the profile chose for the ward. Review each "
+	            "choice and its reason."),
+	          HTML_END);
+	if (!cov->n_choices) {
+		html_elem(o, "p", _("The profile makes no choice of its own."), HTML_END);
+		return;
+	}
+	html_open(o, "ul", HTML_END);
+	for (unsigned i = 0; i < cov->n_choices; i++) {
+		html_open(o, "li", HTML_END);
+		html_elem(o, "span", cov->choices[i].what, "class", "mono", HTML_END);
+		html_text(o, "：");
+		html_text(o, cov->choices[i].reason);
+		html_close(o, "li");
+	}
+	html_close(o, "ul");
 }
 
 void ui_policy(struct web_req *r)
@@ -401,11 +508,13 @@ void ui_policy(struct web_req *r)
 	struct strbuf *o = &r->out;
 	struct strbuf id = STRBUF_INIT;
 	const struct profile *p = r->profile;
+	struct policy_coverage cov = { 0 };
 
 	if (!p) {
 		web_error(r, 503, "no profile in force");
 		return;
 	}
+	policy_coverage_compute(p, &cov);
 	page_begin(r, p->title ? p->title : _("Policy"), NAV_POLICY);
 	html_open(o, "div", "class", "card", HTML_END);
 	html_open(o, "dl", "class", "props", HTML_END);
@@ -433,6 +542,7 @@ void ui_policy(struct web_req *r)
 		{ "#rules", N_("Rules: who may do what, and who approves") },
 		{ "#separation", N_("Separation of duties") },
 		{ "#duties", N_("Periodic duties") },
+		{ "#choices", N_("The ward's choices") },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(toc); i++) {
 		html_open(o, "li", HTML_END);
@@ -442,12 +552,14 @@ void ui_policy(struct web_req *r)
 	html_close(o, "ul");
 	html_close(o, "nav");
 
-	section_clauses(r, &id);
+	section_clauses(r, &id, &cov);
 	section_levels(r, &id);
 	section_roles(r, &id);
 	section_registers(r, &id);
 	section_rules(r, &id);
 	section_separation_duties(r, &id);
+	section_choices(r, &cov);
 	page_end(r);
+	policy_coverage_release(&cov);
 	strbuf_release(&id);
 }

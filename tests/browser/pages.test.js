@@ -68,6 +68,12 @@ test('staff pages: dashboard, registers, records, requests, policy, ledger', asy
   assert.ok(await page.locator('#clause-MIN-9-5-1').count() === 1, 'MIN-9-5-1 has its anchor');
   assert.ok(await page.locator('#clause-MIN-3-3-3 a[href^="#rule-"]').count() >= 1,
     'a clause links to the rules that carry it');
+  assert.equal(await page.getAttribute('#clause-MIN-3-3-3', 'data-strength'), 'enforced',
+    'the clause shows how strongly it is carried');
+  assert.ok((await page.textContent('#clause-MIN-3-3-3')).includes('システムで統制'));
+  assert.ok((await page.textContent('table.coverage')).includes('注記のみ（担っていない）'),
+    'the counts by kind and strength, notes included');
+  assert.equal(await page.locator('#choices').count(), 1, 'the ward\'s choices (区の選択)');
   await visit('/ledger', 'ledger');
   await visit('/ledger?verify=1', 'ledger-verified');
   assert.ok((await page.textContent('main')).includes('正しく検証されました'));

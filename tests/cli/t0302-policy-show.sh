@@ -27,12 +27,37 @@ out_has "clauses have anchors" '<h3 id="MIN-3-3-3">'
 check "no raw angle brackets from the profile text" '! grep -q "<[^/a-zA-Z!]" "$TMP/out"'
 expect "an unknown format is a usage error" 2 "$MAMORI" policy show --profile minato --format pdf
 
+# The JSON contract: clauses with kind, strength, carriers (each with its strength) and reason;
+# a summary by kind x strength; the strength is computed from the carriers, and a gap is a
+# clause below what its kind needs (E: enforced, R: recorded, M: monitored).
+cat >"$TMP/cov.py" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+order = ['none', 'noted', 'monitored', 'recorded', 'enforced']
+need = {'E': 'enforced', 'R': 'recorded', 'M': 'monitored'}
+assert d['totals']['uncarried'] == 0
+for c in d['clauses']:
+    assert set(c) >= {'id', 'kind', 'strength', 'carriers'}, c
+    assert c['carriers'] or c.get('reason'), c['id']
+    best = max([order.index(k['strength']) for k in c['carriers']] or [0])
+    assert order[best] == c['strength'], c['id']
+    assert c['gap'] == (best < order.index(need[c['kind']])), c['id']
+for kind in 'ERM':
+    s = d['summary'][kind]
+    assert set(s) >= set(order), s
+    assert sum(s[k] for k in order) == len([c for c in d['clauses'] if c['kind'] == kind])
+    assert s['gaps'] == len([c for c in d['clauses'] if c['kind'] == kind and c['gap']])
+assert d['totals']['gaps'] == sum(d['summary'][k]['gaps'] for k in 'ERM')
+print(' '.join(f"{k}:" + ','.join(f"{s}={d['summary'][k][s]}" for s in reversed(order)) for k in 'ERM'))
+PY
 for id in minato shinjuku; do
 	expect "coverage $id" 0 "$MAMORI" policy coverage --profile "$id"
-	out_has "$id has no uncarried clause" ", 0 uncarried"
+	out_has "$id has nothing uncarried without a reason" "gaps ("
+	out_has "$id lists the counts by kind and strength" "enforced  recorded  monitored  noted  none"
 	expect "coverage $id as JSON" 0 "$MAMORI" policy coverage --profile "$id" --json
-	check "$id coverage JSON parses and every E/R/M clause is carried or explained" \
-		"python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"summary\"][\"uncarried\"]==0; assert all(c[\"carriers\"] or c.get(\"reason\") for c in d[\"clauses\"])' '$TMP/out'"
+	check "$id coverage JSON keeps the contract and its strengths are computed" \
+		"python3 '$TMP/cov.py' '$TMP/out' >'$TMP/counts'"
+	diag "$id coverage: $(cat "$TMP/counts")"
 done
 
 cat >"$TMP/gap.yaml" <<'YAML'
@@ -47,9 +72,43 @@ clauses:
   X-3: {cite: "3", kind: M, text: 点検, reason: 計画中}
 YAML
 expect "coverage of a profile with a gap fails" 1 "$MAMORI" policy coverage --profile "$TMP/gap.yaml"
-out_has "the gap is listed" "X-2  R  UNCARRIED"
-out_has "the explained one shows its reason" "X-3  M  (not carried: 計画中)"
-out_has "the summary" "gap: 3 E/R/M clauses: 1 carried, 1 not carried with a reason, 1 uncarried"
+out_has "the uncarried one is listed" "X-2  R  GAP none      UNCARRIED"
+out_has "an action no rule allows is only noted" "X-1  E  GAP noted     action asset.copy (noted)"
+out_has "the explained one shows its reason" "X-3  M  GAP none      (reason: 計画中)"
+out_has "the summary" "gap: 3 E/R/M clauses: 0 carried, 3 gaps (1 with a reason, 1 carried by nothing without one)"
+
+# A note does not carry; a rule that denies does.
+cat >"$TMP/note.yaml" <<'YAML'
+format: mamori-profile/1
+profile: {id: note, title: 注記, municipality: テスト区}
+roles: {staff: {name: 職員, scope: section}}
+registers:
+  asset:
+    name: 資産
+    fields: {memo: {type: text, name: メモ, clause: X-2}, title: {type: text, name: 名称, required: true, clause: X-3}}
+    actions: {new: {name: 登録, create: true}, copy: {name: 複製}}
+rules:
+  - {id: new, on: asset.new, when: {actor: {role: staff}}, effect: allow, clause: X-3}
+  - {id: copy, on: asset.copy, when: {actor: {role: staff}}, effect: allow, obligations: [{note: 複製は慎重に, clause: X-1}], clause: X-3}
+  - {id: no, on: asset.copy, when: {actor: {role: staff, at: actor}}, unless: {actor: {role: staff}}, effect: deny, clause: X-4}
+clauses:
+  X-1: {cite: "1", kind: E, text: 複製の統制}
+  X-2: {cite: "2", kind: R, text: メモの記録}
+  X-3: {cite: "3", kind: R, text: 名称の記録}
+  X-4: {cite: "4", kind: E, text: 他課の複製の禁止}
+YAML
+expect "coverage with a note" 0 "$MAMORI" policy coverage --profile "$TMP/note.yaml" --json
+check "a note obligation is noted and a gap for an E clause" \
+	"python3 -c 'import json,sys; c={x[\"id\"]:x for x in json.load(open(sys.argv[1]))[\"clauses\"]}; assert c[\"X-1\"][\"strength\"]==\"noted\" and c[\"X-1\"][\"gap\"]' '$TMP/out'"
+check "an optional field no rule reads is noted" \
+	"python3 -c 'import json,sys; c={x[\"id\"]:x for x in json.load(open(sys.argv[1]))[\"clauses\"]}; assert c[\"X-2\"][\"strength\"]==\"noted\"' '$TMP/out'"
+check "a required field is enforced" \
+	"python3 -c 'import json,sys; c={x[\"id\"]:x for x in json.load(open(sys.argv[1]))[\"clauses\"]}; assert [k[\"strength\"] for k in c[\"X-3\"][\"carriers\"] if k[\"kind\"]==\"field\"]==[\"enforced\"]' '$TMP/out'"
+check "a deny rule is enforced" \
+	"python3 -c 'import json,sys; c={x[\"id\"]:x for x in json.load(open(sys.argv[1]))[\"clauses\"]}; assert c[\"X-4\"][\"strength\"]==\"enforced\" and not c[\"X-4\"][\"gap\"]' '$TMP/out'"
+expect "lint warns for each gap" 0 "$MAMORI" policy lint "$TMP/note.yaml"
+out_has "the E gap" "warning: clause 'X-1' (kind E) is a gap: it needs enforced, its best carrier rule copy is noted"
+out_has "the R gap" "warning: clause 'X-2' (kind R) is a gap: it needs recorded, its best carrier field asset.memo is noted"
 
 expect "policy without a subcommand is a usage error" 2 "$MAMORI" policy
 expect "policy help" 0 "$MAMORI" policy help

@@ -251,6 +251,155 @@ static void test_coverage(void **state)
 	strbuf_release(&err);
 }
 
+/* Loads BASE + extra and computes its coverage. */
+static struct profile *load_cov(const char *extra, struct policy_coverage *cov)
+{
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	struct profile *p = NULL;
+
+	strbuf_addstr(&text, BASE);
+	strbuf_addstr(&text, extra);
+	if (profile_load_buffer("t.yaml", text.buf, text.len, &p, &err) < 0)
+		fprintf(stderr, "# %s\n", err.buf);
+	assert_non_null(p);
+	policy_coverage_compute(p, cov);
+	strbuf_release(&text);
+	strbuf_release(&err);
+	return p;
+}
+
+static const struct policy_coverage_entry *entry(const struct profile *p,
+                                                 const struct policy_coverage *cov, const char *id)
+{
+	return &cov->entries[policy_clause(p, id)->index];
+}
+
+static void test_coverage_strengths(void **state)
+{
+	struct policy_coverage cov;
+	struct profile *p;
+
+	/* a note obligation does not carry; a conditional allow enforces; an unconditional one
+	 * only lets the action be recorded */
+	p = load_cov("rules:\n"
+	             "  - {id: a, on: asset.copy, when: {actor: {role: staff}}, effect: allow, "
+	             "obligations: [{note: n, clause: C-2}], clause: C-1}\n"
+	             "  - {id: b, on: asset.new, effect: allow, clause: C-2}\n",
+	             &cov);
+	assert_int_equal(entry(p, &cov, "C-1")->strength, STRENGTH_ENFORCED);
+	assert_false(entry(p, &cov, "C-1")->gap);
+	assert_int_equal(entry(p, &cov, "C-2")->strength, STRENGTH_RECORDED);
+	assert_int_equal(entry(p, &cov, "C-2")->nr, 2); /* rule a (noted), rule b (recorded) */
+	assert_int_equal(entry(p, &cov, "C-2")->carriers[0].strength, STRENGTH_NOTED);
+	assert_int_equal(cov.counts[CLAUSE_E][STRENGTH_ENFORCED], 1);
+	assert_int_equal(cov.counts[CLAUSE_R][STRENGTH_RECORDED], 1);
+	assert_int_equal(cov.gaps, 0);
+	policy_coverage_release(&cov);
+	profile_free(p);
+
+	/* an action no rule allows is a note: the E clause is a gap, the R clause too */
+	p = load_cov("rules:\n  - {id: a, on: asset.copy, when: {actor: {role: staff}}, effect: "
+	             "allow, clause: C-1}\n  - {id: d, on: asset.kill, effect: deny, obligations: "
+	             "[{record: [note]}], clause: C-1}\n",
+	             &cov);
+	assert_int_equal(entry(p, &cov, "C-1")->strength, STRENGTH_ENFORCED);
+	policy_coverage_release(&cov);
+	profile_free(p);
+}
+
+static void test_coverage_duties_and_values(void **state)
+{
+	struct policy_coverage cov;
+	struct profile *p;
+	const char *rules =
+	    "rules:\n  - {id: a, on: [asset.new, asset.copy], when: {actor: {role: staff}}, "
+	    "effect: allow, clause: C-1}\n";
+	struct strbuf x = STRBUF_INIT;
+
+	/* two duties on the same action without values that tell them apart: neither carries */
+	strbuf_addf(
+	    &x,
+	    "%sduties:\n"
+	    "  - {id: d1, name: D1, role: so, every: 1y, evidence: asset.new, clause: C-2}\n"
+	    "  - {id: d2, name: D2, role: so, every: 1y, evidence: asset.new, clause: C-2}\n",
+	    rules);
+	p = load_cov(x.buf, &cov);
+	assert_int_equal(entry(p, &cov, "C-2")->strength, STRENGTH_NOTED);
+	assert_true(entry(p, &cov, "C-2")->gap);
+	assert_false(policy_duty_typed(p, policy_duty(p, "d1")));
+	policy_coverage_release(&cov);
+	profile_free(p);
+
+	/* typed: each by its own value of kind */
+	strbuf_reset(&x);
+	strbuf_addf(&x,
+	            "%sduties:\n"
+	            "  - {id: d1, name: D1, role: so, every: 1y, evidence: {action: asset.new, "
+	            "fields: {kind: a}}, clause: C-2}\n"
+	            "  - {id: d2, name: D2, role: so, every: 1y, evidence: {action: asset.new, "
+	            "fields: {kind: b}}, clause: C-2}\n",
+	            rules);
+	p = load_cov(x.buf, &cov);
+	assert_true(policy_duty_typed(p, policy_duty(p, "d1")));
+	assert_int_equal(entry(p, &cov, "C-2")->strength, STRENGTH_ENFORCED);
+	{
+		struct policy_attr a = { "kind", "a" }, b = { "kind", "b" };
+
+		assert_true(policy_duty_evidence_matches(policy_duty(p, "d1"), &a, 1));
+		assert_false(policy_duty_evidence_matches(policy_duty(p, "d1"), &b, 1));
+		assert_false(policy_duty_evidence_matches(policy_duty(p, "d1"), NULL, 0));
+	}
+	policy_coverage_release(&cov);
+	profile_free(p);
+
+	/* a value's clause is a note; a required set holding every value enforces each */
+	strbuf_release(&x);
+	{
+		static const char yaml[] =
+		    "format: mamori-profile/1\n"
+		    "profile: {id: x, title: t, municipality: m}\n"
+		    "roles: {staff: {name: S, scope: section}}\n"
+		    "registers:\n"
+		    "  contract:\n"
+		    "    name: C\n"
+		    "    fields:\n"
+		    "      items: {type: set, name: I, values: [a, b], all: true, required: true, "
+		    "value_clauses: {a: V-1, b: V-2}}\n"
+		    "      memo: {type: enum, name: M, values: [x, y], value_clauses: {x: V-3}}\n"
+		    "    actions: {new: {name: N, create: true}}\n"
+		    "rules:\n"
+		    "  - {id: r, on: contract.new, when: {actor: {role: staff}}, effect: allow, "
+		    "clause: V-1}\n"
+		    "clauses:\n"
+		    "  V-1: {cite: 1, kind: R, text: t}\n"
+		    "  V-2: {cite: 2, kind: R, text: t}\n"
+		    "  V-3: {cite: 3, kind: R, text: t}\n";
+		struct strbuf err = STRBUF_INIT;
+		const struct policy_field *f;
+
+		assert_int_equal(profile_load_buffer("v.yaml", yaml, strlen(yaml), &p, &err), 0);
+		policy_coverage_compute(p, &cov);
+		assert_int_equal(entry(p, &cov, "V-2")->strength, STRENGTH_ENFORCED);
+		assert_int_equal(entry(p, &cov, "V-2")->carriers[0].kind, CARRIER_VALUE);
+		assert_string_equal(entry(p, &cov, "V-2")->carriers[0].name,
+		                    "value contract.items=b");
+		assert_int_equal(entry(p, &cov, "V-3")->strength, STRENGTH_NOTED);
+		assert_true(entry(p, &cov, "V-3")->gap);
+		f = policy_register_field(policy_register(p, "contract"), "items");
+		assert_int_equal(policy_field_check(p, f, "a,b", &err), 0);
+		assert_int_equal(policy_field_check(p, f, "b, a", &err), 0);
+		assert_int_equal(policy_field_check(p, f, "a", &err), -EINVAL);
+		assert_non_null(strstr(err.buf, "must hold every item; missing: b"));
+		assert_int_equal(policy_field_check(p, f, "a,a,b", &err), -EINVAL);
+		assert_non_null(strstr(err.buf, "'a' is given twice"));
+		assert_int_equal(policy_field_check(p, f, "a,c", &err), -EINVAL);
+		assert_non_null(strstr(err.buf, "'c' is not one of its values"));
+		policy_coverage_release(&cov);
+		profile_free(p);
+		strbuf_release(&err);
+	}
+}
+
 static void test_diagnostics_sorted(void **state)
 {
 	unsigned errors;
@@ -276,6 +425,8 @@ int main(void)
 		cmocka_unit_test(test_rule_reference_errors),
 		cmocka_unit_test(test_separation_errors),
 		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_coverage_strengths),
+		cmocka_unit_test(test_coverage_duties_and_values),
 		cmocka_unit_test(test_diagnostics_sorted),
 	};
 
