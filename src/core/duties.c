@@ -130,8 +130,9 @@ static bool is_evidence(const struct policy_duty *duty, const char *act_fields,
 
 /*
  * The last fulfilment by the duty's own evidence: an act of the evidence action, done by
- * someone who held the duty's role at this scope at the time, with the duty's field values
- * and a date not in the future (see is_evidence).
+ * someone who held the duty's role at this scope at the time, or by Mamori itself (a system
+ * actor, act.h: the daily log analysis covers every scope's logs), with the duty's field
+ * values and a date not in the future (see is_evidence).
  */
 static int last_evidence(struct store *st, const struct policy_duty *duty, const char *scope,
                          int64_t *ret_ms, char **ret_by, struct strbuf *err)
@@ -143,13 +144,20 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 		return 0;
 	r = query_prepare(
 	    st,
-	    "SELECT a.at_ms, u.login, a.fields, rec.fields FROM acts a JOIN users u ON u.id = "
-	    "a.actor"
-	    " JOIN role_assignments r ON r.user_id = a.actor AND r.role = ?3 AND r.scope = ?2"
-	    "  AND r.start_ms <= a.at_ms AND (r.end_ms IS NULL OR r.end_ms > a.at_ms)"
-	    "  AND (r.revoked_ms IS NULL OR r.revoked_ms > a.at_ms)"
-	    " LEFT JOIN records rec ON rec.id = a.record_id"
-	    " WHERE a.action = ?1 AND a.outcome = 'done' ORDER BY a.at_ms DESC",
+	    "SELECT t, login, act_fields, rec_fields FROM ("
+	    " SELECT a.at_ms AS t, u.login AS login, a.fields AS act_fields,"
+	    "  rec.fields AS rec_fields FROM acts a JOIN users u ON u.id = a.actor"
+	    "  JOIN role_assignments r ON r.user_id = a.actor AND r.role = ?3 AND r.scope = ?2"
+	    "   AND r.start_ms <= a.at_ms AND (r.end_ms IS NULL OR r.end_ms > a.at_ms)"
+	    "   AND (r.revoked_ms IS NULL OR r.revoked_ms > a.at_ms)"
+	    "  LEFT JOIN records rec ON rec.id = a.record_id"
+	    "  WHERE a.action = ?1 AND a.outcome = 'done'"
+	    " UNION ALL"
+	    " SELECT a.at_ms, 'system:' || a.via, a.fields, rec.fields FROM acts a"
+	    "  LEFT JOIN records rec ON rec.id = a.record_id"
+	    "  WHERE a.actor IS NULL AND a.action = ?1 AND a.outcome = 'done'"
+	    "  AND a.via IN ('monitor', 'fim')"
+	    ") ORDER BY t DESC",
 	    &q, err);
 	if (r < 0)
 		return r;
