@@ -279,9 +279,8 @@ static void field_carriers(struct policy_coverage *cov, const struct usage *u,
 	else
 		add_carrier(cov, &f->clauses, CARRIER_FIELD, f, s, "field %s.%s", r->id, f->id);
 	for (unsigned v = 0; f->value_clauses && v < f->n_values; v++)
-		add_carrier(cov, &f->value_clauses[v], CARRIER_VALUE, f,
-		            value_strength(f, s), "value %s.%s=%s", a ? a->full_name : r->id, f->id,
-		            f->values[v]);
+		add_carrier(cov, &f->value_clauses[v], CARRIER_VALUE, f, value_strength(f, s),
+		            "value %s.%s=%s", a ? a->full_name : r->id, f->id, f->values[v]);
 }
 
 static void register_carriers(struct policy_coverage *cov, const struct usage *u,
