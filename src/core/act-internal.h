@@ -14,7 +14,6 @@
 #include "policy/policy.h"
 
 struct ledger;
-struct act_job;
 
 /* Profiles once in force stay loaded until door_free: readers may still hold them. */
 struct door_profile {
@@ -38,7 +37,6 @@ struct door {
 	pthread_cond_t cv;
 	struct act_job *head, *tail;
 	bool leader;
-	uint64_t batches, acts;
 	/*
 	 * Gathering: a new leader whose queue is shorter than the last batch waits a moment
 	 * (DOOR_GATHER_NS at most) for the callers that batch just released, so that a steady
@@ -72,9 +70,42 @@ int act_password_prepare(struct door *d, const struct act_input *in, struct act_
 /* Wipes the hash and frees the message. */
 void act_password_release(struct act_password *pw);
 
-/* act.c: exclusive use of the door's connection between batches (no transaction open). */
+/*
+ * One act queued for the door (door-batch.c) and run by act_run_job (act.c) in a batch. The
+ * caller's stack holds it until done.
+ */
+struct act_job {
+	const struct act_input *in;
+	struct act_result *res;
+	struct strbuf err;
+	int ret;
+	bool done, fatal;            /* fatal: the batch's transaction cannot go on */
+	bool refusal_only;           /* keep the act only if it is refused (a refused import row) */
+	struct profile *new_profile; /* applied by this act: installed after the commit */
+	int64_t new_profile_seq;
+	struct act_password pw; /* prepared before the batch (act_password_prepare) */
+	struct act_job *next;
+};
+
+/* door-batch.c: group commit. Exclusive use of the door's connection between batches (no
+ * transaction open): door_lead waits for the present leader. */
+void door_batch_init(struct door *d);
+void door_batch_destroy(struct door *d);
 void door_lead(struct door *d);
 void door_unlead(struct door *d);
+
+/*
+ * act.c, for door-batch.c: runs one job inside the batch's open transaction, in a savepoint
+ * of its own; on return the transaction is at the batch's level again. job->fatal says the
+ * store failed so the batch cannot be committed.
+ */
+void act_run_job(struct door *d, struct act_job *job);
+/* Checks an act's input before it is queued (sizes, missing names). */
+int act_validate_input(const struct act_input *in, struct strbuf *err);
+/* Loads a profile another door stored since (inside the batch's transaction). */
+int door_refresh_profile(struct door *d, struct strbuf *err);
+/* Puts a profile in force (it stays loaded until door_free). */
+void door_push_profile(struct door *d, struct profile *p, int64_t seq);
 
 /*
  * The state of one act while the door runs it. The handlers (act-record.c, act-org.c) fill

@@ -1,9 +1,7 @@
 /* act: the one door: decide, separate duties, apply or ask or refuse, ledger, commit. */
 #include <errno.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -14,31 +12,12 @@
 #include "ledger/ledger.h"
 #include "store/store.h"
 
-/* Acts in one group commit at most; a policy change always ends a batch. */
-#define DOOR_MAX_BATCH 256
-/* How long a new leader waits for the callers of the last batch to come back (ns). */
-#define DOOR_GATHER_NS 200000
-
-struct act_job {
-	const struct act_input *in;
-	struct act_result *res;
-	struct strbuf err;
-	int ret;
-	bool done, fatal;
-	bool refusal_only;           /* keep the act only if it is refused (a refused import row) */
-	struct profile *new_profile; /* applied by this act: installed after the commit */
-	int64_t new_profile_seq;
-	struct act_password pw; /* prepared before the batch (act_password_prepare) */
-	struct act_job *next;
-};
-
 /* ---- opening ---------------------------------------------------------------------- */
 
 static int load_profile(struct door *d, bool optional, struct strbuf *err)
 {
 	sqlite3_stmt *s = store_prepare(
 	    d->st, "SELECT seq, name, content FROM profiles ORDER BY seq DESC LIMIT 1", err);
-	struct door_profile *dp;
 	struct profile *p = NULL;
 	struct strbuf why = STRBUF_INIT;
 	int rc, r;
@@ -72,13 +51,19 @@ static int load_profile(struct door *d, bool optional, struct strbuf *err)
 		return -EPROTO;
 	}
 	strbuf_release(&why);
-	dp = xcalloc(1, sizeof(*dp));
-	dp->p = p;
-	dp->seq = sqlite3_column_int64(s, 0);
-	dp->prev = d->prof;
-	d->prof = dp;
+	door_push_profile(d, p, sqlite3_column_int64(s, 0));
 	sqlite3_reset(s);
 	return 0;
+}
+
+void door_push_profile(struct door *d, struct profile *p, int64_t seq)
+{
+	struct door_profile *dp = xcalloc(1, sizeof(*dp));
+
+	dp->p = p;
+	dp->seq = seq;
+	dp->prev = d->prof;
+	d->prof = dp;
 }
 
 /*
@@ -88,7 +73,7 @@ static int load_profile(struct door *d, bool optional, struct strbuf *err)
  * every act of the batch: load it before deciding, so each decision and its ledger entry
  * name the newest stored version.
  */
-static int refresh_profile(struct door *d, struct strbuf *err)
+int door_refresh_profile(struct door *d, struct strbuf *err)
 {
 	sqlite3_stmt *s = store_prepare(d->st, "SELECT max(seq) FROM profiles", err);
 	int64_t newest = 0;
@@ -118,15 +103,7 @@ int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf 
 	d->dir = xstrdup(dir);
 	d->readonly = flags & DOOR_READONLY;
 	d->clock = time_now_ms;
-	pthread_mutex_init(&d->mu, NULL);
-	pthread_cond_init(&d->cv, NULL);
-	{
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&d->gather_cv, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	door_batch_init(d);
 	r = store_open(dir, d->readonly ? STORE_READONLY : 0, &d->st, err);
 	if (r < 0)
 		goto fail;
@@ -184,9 +161,7 @@ void door_free(struct door *d)
 		profile_free(dp->p);
 		free(dp);
 	}
-	pthread_mutex_destroy(&d->mu);
-	pthread_cond_destroy(&d->cv);
-	pthread_cond_destroy(&d->gather_cv);
+	door_batch_destroy(d);
 	free(d->dir);
 	free(d);
 }
@@ -790,7 +765,7 @@ static void fill_result(struct act_state *s)
 	res->reason = s->outcome == ACT_REFUSED ? s->reason : NULL;
 }
 
-static int validate_input(const struct act_input *in, struct strbuf *err)
+int act_validate_input(const struct act_input *in, struct strbuf *err)
 {
 	if (in->n_fields > CORE_MAX_FIELDS) {
 		error_set(err, "too many fields (%zu; at most %d)", in->n_fields, CORE_MAX_FIELDS);
@@ -816,7 +791,7 @@ static int validate_input(const struct act_input *in, struct strbuf *err)
 	return 0;
 }
 
-static void run_one(struct door *d, struct act_job *job)
+void act_run_job(struct door *d, struct act_job *job)
 {
 	struct act_state s = { 0 };
 	struct strbuf *err = &job->err;
@@ -834,7 +809,7 @@ static void run_one(struct door *d, struct act_job *job)
 	strbuf_init(&s.message, 0);
 	s.info = json_object();
 
-	r = validate_input(job->in, err);
+	r = act_validate_input(job->in, err);
 	if (r < 0)
 		goto out;
 	r = store_begin(d->st, err);
@@ -871,8 +846,11 @@ static void run_one(struct door *d, struct act_job *job)
 		s.new_profile = NULL;
 		s.has_after = false;
 		r = store_begin(d->st, err);
-		if (r == 0 && s.close_request_id)
+		if (r == 0 && s.close_request_id) {
 			r = act_close_request(&s, err);
+			if (r < 0)
+				store_rollback(d->st); /* the refusal's own savepoint */
+		}
 		if (r < 0) {
 			job->fatal = true;
 			guard_leave(&d->guard);
@@ -898,304 +876,4 @@ out:
 	if (r < 0)
 		act_result_release(job->res);
 	state_release(&s);
-}
-
-/*
- * Runs jobs [head, end) in one transaction: one durable commit for all of them. With
- * all_or_nothing, an act that fails or is not done rolls back the whole batch.
- */
-static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
-                      bool all_or_nothing, struct act_job **ret_failed)
-{
-	struct strbuf err = STRBUF_INIT;
-	struct act_job *j;
-	bool fatal = false;
-	int r;
-
-	r = store_begin(d->st, &err);
-	if (r == 0) {
-		r = refresh_profile(d, &err);
-		if (r < 0)
-			store_rollback(d->st);
-	}
-	if (r < 0) {
-		for (j = head; j != end; j = j->next) {
-			j->ret = r;
-			strbuf_reset(&j->err);
-			strbuf_addstr(&j->err, err.buf);
-		}
-		strbuf_release(&err);
-		return;
-	}
-	for (j = head; j != end; j = j->next) {
-		run_one(d, j);
-		if (all_or_nothing && (j->ret < 0 || j->res->outcome != ACT_DONE)) {
-			*ret_failed = j;
-			store_rollback(d->st);
-			for (struct act_job *k = head; k != j; k = k->next) {
-				act_result_release(k->res);
-				profile_free(k->new_profile);
-				k->new_profile = NULL;
-			}
-			profile_free(j->new_profile);
-			j->new_profile = NULL;
-			strbuf_release(&err);
-			return;
-		}
-		if (j->fatal) {
-			fatal = true;
-			r = j->ret;
-			strbuf_reset(&err);
-			strbuf_addstr(&err, j->err.buf);
-			break;
-		}
-	}
-	if (!fatal)
-		r = store_commit(d->st, &err);
-	else
-		store_rollback(d->st);
-	if (fatal || r < 0) {
-		/* Nothing of the batch is durable: every act in it fails with the cause. */
-		for (j = head; j != end; j = j->next) {
-			if (j->ret == 0)
-				act_result_release(j->res);
-			j->ret = r < 0 ? r : -EIO;
-			strbuf_reset(&j->err);
-			strbuf_addstr(&j->err, err.len ? err.buf : "the store failed; retry");
-			profile_free(j->new_profile);
-			j->new_profile = NULL;
-		}
-		strbuf_release(&err);
-		return;
-	}
-	for (j = head; j != end; j = j->next) {
-		if (j->new_profile) {
-			struct door_profile *dp = xcalloc(1, sizeof(*dp));
-			dp->p = j->new_profile;
-			dp->seq = j->new_profile_seq;
-			dp->prev = d->prof;
-			d->prof = dp;
-			j->new_profile = NULL;
-		}
-	}
-	d->batches++;
-	strbuf_release(&err);
-}
-
-void door_lead(struct door *d)
-{
-	pthread_mutex_lock(&d->mu);
-	while (d->leader)
-		pthread_cond_wait(&d->cv, &d->mu);
-	d->leader = true;
-	pthread_mutex_unlock(&d->mu);
-}
-
-void door_unlead(struct door *d)
-{
-	pthread_mutex_lock(&d->mu);
-	d->leader = false;
-	pthread_cond_broadcast(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-}
-
-/*
- * Called by a new leader with d->mu held: while fewer acts wait than the last batch held,
- * waits a moment for their callers to come back with their next act (each signals
- * gather_cv as it queues), so a steady load of a few clients commits together.
- */
-static void gather(struct door *d)
-{
-	struct timespec until;
-
-	if (d->queued >= d->last_batch || d->queued >= DOOR_MAX_BATCH)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += DOOR_GATHER_NS;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	d->gathering = true;
-	while (d->queued < d->last_batch && d->queued < DOOR_MAX_BATCH)
-		if (pthread_cond_timedwait(&d->gather_cv, &d->mu, &until) == ETIMEDOUT)
-			break;
-	d->gathering = false;
-}
-
-int act_run(struct door *d, const struct act_input *in, struct act_result *ret, struct strbuf *err)
-{
-	struct act_job job = { 0 };
-
-	memset(ret, 0, sizeof(*ret));
-	if (d->readonly || !d->lg) {
-		error_set(err, "this door is read-only");
-		return -EROFS;
-	}
-	job.in = in;
-	job.res = ret;
-	strbuf_init(&job.err, 0);
-	/* Hash a new password now, outside the batch's transaction (invalid input: run_one). */
-	if (validate_input(in, &job.err) == 0) {
-		int r = act_password_prepare(d, in, &job.pw, err);
-		if (r < 0) {
-			strbuf_release(&job.err);
-			return r;
-		}
-	}
-	strbuf_reset(&job.err);
-
-	pthread_mutex_lock(&d->mu);
-	if (d->tail)
-		d->tail->next = &job;
-	else
-		d->head = &job;
-	d->tail = &job;
-	d->queued++;
-	if (d->gathering)
-		pthread_cond_signal(&d->gather_cv);
-	while (!job.done) {
-		struct act_job *head, *end;
-		int n = 0;
-
-		if (d->leader || !d->head) {
-			pthread_cond_wait(&d->cv, &d->mu);
-			continue;
-		}
-		d->leader = true;
-		gather(d);
-		/*
-		 * Lead one batch: whatever is queued, up to DOOR_MAX_BATCH acts (a policy
-		 * change ends it), then hand over so no caller leads for ever.
-		 */
-		head = end = d->head;
-		while (end && n < DOOR_MAX_BATCH) {
-			enum act_kind k = end->in->kind;
-			end = end->next;
-			n++;
-			if (k == ACT_POLICY_APPLY)
-				break;
-		}
-		d->queued -= (size_t)n;
-		d->last_batch = (size_t)n;
-		d->head = end;
-		if (!end)
-			d->tail = NULL;
-		pthread_mutex_unlock(&d->mu);
-		run_batch(d, head, end, false, NULL);
-		pthread_mutex_lock(&d->mu);
-		for (struct act_job *j = head; j != end;) {
-			struct act_job *next = j->next;
-			j->done = true;
-			d->acts++;
-			j = next;
-		}
-		d->leader = false;
-		pthread_cond_broadcast(&d->cv);
-	}
-	pthread_mutex_unlock(&d->mu);
-	act_password_release(&job.pw);
-	if (job.ret < 0)
-		error_set(err, "%s", job.err.buf);
-	strbuf_release(&job.err);
-	return job.ret;
-}
-
-int act_run_all(struct door *d, const struct act_input *in, size_t n, struct act_result *res,
-                size_t *ret_failed, struct strbuf *err)
-{
-	struct act_job *jobs;
-	struct act_job *failed = NULL;
-	int r = 0;
-
-	if (d->readonly || !d->lg) {
-		error_set(err, "this door is read-only");
-		return -EROFS;
-	}
-	if (!n)
-		return 0;
-	jobs = xcalloc(n, sizeof(*jobs));
-	for (size_t i = 0; i < n; i++) {
-		memset(&res[i], 0, sizeof(res[i]));
-		jobs[i].in = &in[i];
-		jobs[i].res = &res[i];
-		strbuf_init(&jobs[i].err, 0);
-		jobs[i].next = i + 1 < n ? &jobs[i + 1] : NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (validate_input(&in[i], &jobs[i].err) == 0)
-			r = act_password_prepare(d, &in[i], &jobs[i].pw, err);
-		strbuf_reset(&jobs[i].err);
-		if (r < 0) {
-			*ret_failed = i;
-			goto out;
-		}
-	}
-	/* Lead exclusively: the whole import is one batch of its own. */
-	pthread_mutex_lock(&d->mu);
-	while (d->leader)
-		pthread_cond_wait(&d->cv, &d->mu);
-	d->leader = true;
-	pthread_mutex_unlock(&d->mu);
-	run_batch(d, &jobs[0], NULL, true, &failed);
-	pthread_mutex_lock(&d->mu);
-	d->leader = false;
-	d->acts += n;
-	pthread_cond_broadcast(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-	if (failed && failed->ret == 0 && failed->res->outcome == ACT_REFUSED) {
-		/*
-		 * Nothing of the batch stays, but an attempted violation is evidence: record the
-		 * refused act alone, provided it is still refused (else keep nothing).
-		 */
-		struct act_job again = {
-			.in = failed->in, .res = failed->res, .refusal_only = true, .pw = failed->pw
-		};
-		act_result_release(failed->res);
-		strbuf_init(&again.err, 0);
-		pthread_mutex_lock(&d->mu);
-		while (d->leader)
-			pthread_cond_wait(&d->cv, &d->mu);
-		d->leader = true;
-		pthread_mutex_unlock(&d->mu);
-		run_batch(d, &again, NULL, false, NULL);
-		pthread_mutex_lock(&d->mu);
-		d->leader = false;
-		pthread_cond_broadcast(&d->cv);
-		pthread_mutex_unlock(&d->mu);
-		if (again.ret < 0) {
-			/* no longer refused: report the refusal as it was, without a ledger entry
-			 */
-			memset(failed->res, 0, sizeof(*failed->res));
-			failed->res->outcome = ACT_REFUSED;
-			failed->res->message = xstrdup(again.err.buf);
-		}
-		strbuf_release(&again.err);
-		sodium_memzero(again.pw.hash, sizeof(again.pw.hash));
-	}
-	if (failed) {
-		*ret_failed = (size_t)(failed - jobs);
-		if (failed->ret < 0) {
-			r = failed->ret;
-			error_set(err, "%s", failed->err.buf);
-		} else {
-			r = -ECANCELED;
-		}
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (jobs[i].ret < 0) {
-				r = jobs[i].ret;
-				*ret_failed = i;
-				error_set(err, "%s", jobs[i].err.buf);
-				break;
-			}
-		}
-	}
-out:
-	for (size_t i = 0; i < n; i++) {
-		act_password_release(&jobs[i].pw);
-		strbuf_release(&jobs[i].err);
-	}
-	free(jobs);
-	return r;
 }

@@ -1,0 +1,127 @@
+/* test-door-errors: the door's error paths leave no transaction open and lose nothing. A fault
+ * is injected with a trigger created by another connection (as another process would see it),
+ * so the door meets a genuine SQLite error in the middle of an act. */
+#include <pthread.h>
+
+#include "fixture.h"
+
+#include "base/timeutil.h"
+#include "core/requests.h"
+
+static int64_t fake_now;
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+/* Runs sql on a connection of its own (not the door's). Returns the SQLite result code. */
+static int other_exec(struct fixture *f, const char *sql)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, STORE_DB_NAME);
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Counts rows on another connection: only what is committed. */
+static int64_t other_count(struct fixture *f, const char *sql)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, STORE_DB_NAME);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+static int64_t add_asset(struct fixture *f, const char *actor, const char *level)
+{
+	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = actor, .register_id = "asset" };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t id;
+
+	in.fields = fields;
+	in.n_fields = 2;
+	in.level = level;
+	in.section = "zeimu";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	id = res.record_id;
+	act_result_release(&res);
+	return id;
+}
+
+/*
+ * An approval of an expired request is refused and closes the request (a refusal's side
+ * effect, in a savepoint of its own). When closing fails, the act fails, and the batch's
+ * transaction must be gone: the next act is durable and another connection can write.
+ */
+static void test_refusal_side_effect_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_input ap = { .kind = ACT_APPROVE, .actor = "suzuki", .ctx.via = "test" };
+	struct act_input copy = { .kind = ACT_RECORD, .actor = "sato", .action = "asset.copy" };
+	int64_t rec, acts, records;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_user(f, "sato", "zeimu");
+	fx_user(f, "suzuki", "zeimu");
+	fx_grant(f, "suzuki", "security_officer@section:zeimu");
+	rec = add_asset(f, "sato", "3");
+	fake_now = time_now_ms();
+	door_set_clock(f->d, fake_clock);
+	copy.record_id = rec;
+	assert_int_equal(fx_act(f, &copy, &res), ACT_PENDING);
+	ap.request_id = res.request_id;
+	act_result_release(&res);
+	fake_now += 15LL * 24 * 3600 * 1000; /* the request has expired */
+
+	assert_int_equal(other_exec(f, "CREATE TRIGGER fault_close BEFORE UPDATE OF state ON "
+	                               "requests WHEN NEW.state = 'expired' BEGIN SELECT "
+	                               "RAISE(ABORT, 'injected fault'); END"),
+	                 SQLITE_OK);
+	acts = other_count(f, "SELECT count(*) FROM acts");
+	assert_true(act_run(f->d, &ap, &res, &f->err) < 0);
+	assert_non_null(strstr(f->err.buf, "injected fault"));
+	/* Nothing of the failed act is kept, and no transaction is left open. */
+	assert_int_equal(store_txn_depth(door_store(f->d)), 0);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM requests WHERE state = 'pending'"),
+	                 1);
+	/* Another process can write (no BEGIN IMMEDIATE held by the door) ... */
+	assert_int_equal(other_exec(f, "DROP TRIGGER fault_close"), SQLITE_OK);
+	/* ... and the door's next act is committed, visible to another connection at once. */
+	records = other_count(f, "SELECT count(*) FROM records");
+	add_asset(f, "sato", "2");
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), records + 1);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts + 1);
+	/* With the fault cleared the approval is refused and the request closed, as usual. */
+	strbuf_reset(&f->err);
+	assert_int_equal(fx_act(f, &ap, &res), ACT_REFUSED);
+	act_result_release(&res);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM requests WHERE state = 'expired'"),
+	                 1);
+	door_set_clock(f->d, NULL);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_refusal_side_effect_fails),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
