@@ -137,6 +137,23 @@ out:
 	return r;
 }
 
+/* fsyncs the directory holding path, so that a new name in it survives a crash. */
+static int sync_parent_dir(const char *path, struct strbuf *err)
+{
+	char *copy = xstrdup(path);
+	const char *dir = dirname(copy);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+	if (fd < 0 || fsync(fd) < 0) {
+		r = -errno;
+		error_set(err, "cannot sync the directory '%s': %s", dir, strerror(-r));
+	}
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return r;
+}
+
 static uint64_t note_size(const struct strbuf *note)
 {
 	const char *nl = memchr(note->buf, '\n', note->len);
@@ -181,14 +198,14 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 	tmpdir = mkdtemp(tmpl.buf);
 	if (!tmpdir) {
 		r = -errno;
-		error_set(err, "cannot create a directory beside '%s': %m", file);
+		error_set(err, "cannot create a directory beside '%s': %s", file, strerror(-r));
 		goto out;
 	}
 	strbuf_addf(&path, "%s/%s", tmpdir, STORE_DB_NAME);
 	fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		r = -errno;
-		error_set(err, "cannot create '%s': %m", path.buf);
+		error_set(err, "cannot create '%s': %s", path.buf, strerror(-r));
 		goto out;
 	}
 	close(fd);
@@ -219,10 +236,13 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		goto out;
 	if (link(path.buf, file) < 0) {
 		r = -errno;
-		error_set(err, "cannot create '%s': %m", file);
+		error_set(err, "cannot create '%s': %s", file, strerror(-r));
 		goto out;
 	}
-	r = backup_file_sha256(file, ret->sha256, &ret->bytes, err);
+	/* The file's name must be durable before the ledger says the backup exists. */
+	r = sync_parent_dir(file, err);
+	if (r == 0)
+		r = backup_file_sha256(file, ret->sha256, &ret->bytes, err);
 	if (r < 0) {
 		unlink(file);
 		goto out;
@@ -239,8 +259,9 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		in.ctx = *ctx;
 		r = act_run(d, &in, &ret->act, err);
 		free(abs);
-		if (r == 0 && ret->act.outcome != ACT_DONE) {
-			/* Refused: the copy must not stay behind as if it had been allowed. */
+		if (r < 0 || ret->act.outcome != ACT_DONE) {
+			/* Refused or not recorded: no copy stays behind without its ledger entry.
+			 */
 			unlink(file);
 		}
 	}
@@ -266,8 +287,9 @@ static int dir_empty_or_missing(const char *dir, bool *ret_created, struct strbu
 	*ret_created = false;
 	if (stat(dir, &sb) < 0) {
 		if (errno != ENOENT || mkdir(dir, 0700) < 0) {
-			error_set(err, "cannot create '%s': %m", dir);
-			return -errno;
+			int r = -errno;
+			error_set(err, "cannot create '%s': %s", dir, strerror(-r));
+			return r;
 		}
 		*ret_created = true;
 		return 0;
@@ -278,8 +300,9 @@ static int dir_empty_or_missing(const char *dir, bool *ret_created, struct strbu
 	}
 	dp = opendir(dir);
 	if (!dp) {
-		error_set(err, "cannot read '%s': %m", dir);
-		return -errno;
+		int r = -errno;
+		error_set(err, "cannot read '%s': %s", dir, strerror(-r));
+		return r;
 	}
 	while ((e = readdir(dp))) {
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
@@ -292,7 +315,29 @@ static int dir_empty_or_missing(const char *dir, bool *ret_created, struct strbu
 		}
 	}
 	closedir(dp);
-	return chmod(dir, 0700) < 0 ? -errno : 0;
+	if (chmod(dir, 0700) < 0) {
+		int r = -errno;
+		error_set(err, "cannot make '%s' private (mode 0700): %s", dir, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* Writes all of buf, retrying short writes and EINTR. 0 or a negative errno. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 static int copy_file(const char *from, const char *to, struct strbuf *err)
@@ -302,29 +347,36 @@ static int copy_file(const char *from, const char *to, struct strbuf *err)
 	int in = open(from, O_RDONLY | O_CLOEXEC), out, r = 0;
 
 	if (in < 0) {
-		error_set(err, "cannot read '%s': %m", from);
-		return -errno;
+		r = -errno;
+		error_set(err, "cannot read '%s': %s", from, strerror(-r));
+		return r;
 	}
 	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out < 0) {
 		r = -errno;
-		error_set(err, "cannot create '%s': %m", to);
+		error_set(err, "cannot create '%s': %s", to, strerror(-r));
 		close(in);
 		return r;
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, (size_t)n) != n) {
-			r = -EIO;
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = -errno;
+		if (n <= 0)
 			break;
-		}
+		r = write_all(out, buf, (size_t)n);
+		if (r < 0)
+			break;
 	}
-	if (n < 0 || fsync(out) < 0)
-		r = -EIO;
+	if (r == 0 && fsync(out) < 0)
+		r = -errno;
 	close(in);
-	if (close(out) < 0)
-		r = -EIO;
+	if (close(out) < 0 && r == 0)
+		r = -errno;
 	if (r < 0)
-		error_set(err, "cannot copy '%s' to '%s': %m", from, to);
+		error_set(err, "cannot copy '%s' to '%s': %s", from, to, strerror(-r));
 	return r;
 }
 
@@ -344,6 +396,8 @@ int backup_restore(const char *file, const char *dir, const struct strbuf *check
 		return r;
 	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
 	r = copy_file(file, path.buf, err);
+	if (r == 0)
+		r = sync_parent_dir(path.buf, err);
 	if (r == 0)
 		r = check_copy(dir, NULL, checkpoints, n, ret, err);
 	if (r < 0) {

@@ -5,7 +5,11 @@
 
 #include "fixture.h"
 
+#include <dirent.h>
+#include <unistd.h>
+
 #include "base/timeutil.h"
+#include "core/backup.h"
 #include "core/requests.h"
 
 static int64_t fake_now;
@@ -117,11 +121,82 @@ static void test_refusal_side_effect_fails(void **state)
 	door_set_clock(f->d, NULL);
 }
 
+/* Files in dir whose name starts with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	closedir(d);
+	return n;
+}
+
+/* A backup whose act cannot be recorded fails, and its file does not stay behind. */
+static void test_backup_act_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct backup_info bi = { 0 };
+	struct act_context ctx = { .via = "test" };
+	char file[128];
+	int64_t acts;
+
+	snprintf(file, sizeof(file), "%s/backup-1.db", f->dir);
+	acts = other_count(f, "SELECT count(*) FROM acts");
+	assert_int_equal(other_exec(f, "CREATE TRIGGER fault_act BEFORE INSERT ON acts BEGIN "
+	                               "SELECT RAISE(ABORT, 'injected fault'); END"),
+	                 SQLITE_OK);
+	assert_true(backup_take(f->d, file, "admin", &ctx, &bi, &f->err) < 0);
+	assert_non_null(strstr(f->err.buf, "injected fault"));
+	backup_info_release(&bi);
+	assert_int_equal(access(file, F_OK), -1);
+	assert_int_equal(count_prefixed(f->dir, "backup-1.db"), 0); /* no .partial-* either */
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts);
+	assert_int_equal(store_txn_depth(door_store(f->d)), 0);
+	/* Cleared, the same backup is taken and ledgered. */
+	assert_int_equal(other_exec(f, "DROP TRIGGER fault_act"), SQLITE_OK);
+	strbuf_reset(&f->err);
+	assert_int_equal(backup_take(f->d, file, "admin", &ctx, &bi, &f->err), 0);
+	assert_int_equal(bi.act.outcome, ACT_DONE);
+	backup_info_release(&bi);
+	assert_int_equal(access(file, F_OK), 0);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts + 1);
+}
+
+/* Restore errors keep their own code and say what was wrong. */
+static void test_restore_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct backup_info bi = { 0 };
+	struct act_context ctx = { .via = "test" };
+	char file[128], dir[160];
+
+	snprintf(file, sizeof(file), "%s/b.db", f->dir);
+	assert_int_equal(backup_take(f->d, file, "admin", &ctx, &bi, &f->err), 0);
+	backup_info_release(&bi);
+	snprintf(dir, sizeof(dir), "%s/no/such/parent", f->dir);
+	strbuf_reset(&f->err);
+	assert_int_equal(backup_restore(file, dir, NULL, 0, &bi, &f->err), -ENOENT);
+	assert_non_null(strstr(f->err.buf, strerror(ENOENT)));
+	strbuf_reset(&f->err);
+	assert_int_equal(backup_restore(file, file, NULL, 0, &bi, &f->err), -ENOTDIR);
+	assert_non_null(strstr(f->err.buf, "not a directory"));
+	snprintf(dir, sizeof(dir), "%s/restored", f->dir);
+	strbuf_reset(&f->err);
+	assert_int_equal(backup_restore(file, dir, NULL, 0, &bi, &f->err), 0);
+	assert_true(bi.ledger_size > 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_refusal_side_effect_fails),
+		T(test_backup_act_fails),
+		T(test_restore_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
