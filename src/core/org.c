@@ -7,6 +7,7 @@
 #include "core/org.h"
 #include "core/sqlutil.h"
 #include "policy/policy.h"
+#include "store/query.h"
 #include "store/store.h"
 
 const char *const org_employment_types[] = {
@@ -424,6 +425,35 @@ int org_user_roles(struct store *st, int64_t user_id, int64_t now_ms, struct str
 		           (const char *)sqlite3_column_text(s, 1));
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "reading role assignments", err);
+}
+
+int org_roles_next_change(struct store *st, int64_t user_id, int64_t now_ms, int64_t *ret_ms,
+                          struct strbuf *err)
+{
+	struct query *q;
+	int64_t next = INT64_MAX;
+	int r;
+
+	r = query_prepare(st,
+	                  "SELECT min(t) FROM ("
+	                  " SELECT start_ms AS t FROM role_assignments"
+	                  "  WHERE user_id = ?1 AND revoked_ms IS NULL AND start_ms > ?2"
+	                  " UNION ALL"
+	                  " SELECT end_ms FROM role_assignments"
+	                  "  WHERE user_id = ?1 AND revoked_ms IS NULL AND end_ms > ?2)",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, user_id);
+	query_bind_int(q, 2, now_ms);
+	r = query_step(q, err);
+	if (r < 0)
+		return r;
+	if (r > 0 && !query_is_null(q, 0))
+		next = query_int(q, 0);
+	query_done(q);
+	*ret_ms = next;
+	return 0;
 }
 
 bool org_roles_hold(const struct strv *roles, const char *role, const char *scope)

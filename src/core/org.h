@@ -76,6 +76,13 @@ int org_assignments_list(struct store *st, const char *login, const char *role, 
 /* The "role@scope" strings a user holds at now_ms (for policy_decide's subject). */
 int org_user_roles(struct store *st, int64_t user_id, int64_t now_ms, struct strv *ret,
                    struct strbuf *err);
+/*
+ * When the user's roles in force next change: the earliest start or end of one of their
+ * assignments after now_ms (INT64_MAX when none is ahead). Until then org_user_roles gives
+ * the same answer, so what was decided from it (a page, a visibility memo) may be kept.
+ */
+int org_roles_next_change(struct store *st, int64_t user_id, int64_t now_ms, int64_t *ret_ms,
+                          struct strbuf *err);
 /* True when roles (from org_user_roles) contain role at scope. */
 bool org_roles_hold(const struct strv *roles, const char *role, const char *scope);
 

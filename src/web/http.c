@@ -52,6 +52,7 @@ struct web_thread {
 	/* A memo of read results (web_cache_*), valid while the database is unchanged: the
 	 * data_version pragma (other connections' commits) and this connection's own changes. */
 	int64_t data_version, total_changes;
+	int64_t cache_until_ms; /* and until the first role change of the users it holds */
 	struct web_params cache;
 	size_t cache_bytes; /* dropped whole beyond WEB_CACHE_BYTES */
 };
@@ -72,6 +73,8 @@ void web_cache_put(struct web_req *r, const char *key, const char *value)
 	if (t && sqlite3_total_changes64(store_db(t->st)) == t->total_changes) {
 		web_params_add(&t->cache, key, value);
 		t->cache_bytes += strlen(key) + strlen(value);
+		if (r->user && r->user->roles_until_ms < t->cache_until_ms)
+			t->cache_until_ms = r->user->roles_until_ms;
 	}
 }
 
@@ -188,9 +191,10 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		if (q)
 			sqlite3_reset(q);
 		if (dv != t->data_version || tc != t->total_changes || t->cache.nr > 512 ||
-		    t->cache_bytes > WEB_CACHE_BYTES) {
+		    t->cache_bytes > WEB_CACHE_BYTES || time_now_ms() >= t->cache_until_ms) {
 			web_params_release(&t->cache);
 			t->cache_bytes = 0;
+			t->cache_until_ms = INT64_MAX;
 			t->data_version = dv;
 			t->total_changes = tc;
 		}

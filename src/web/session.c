@@ -92,6 +92,7 @@ int web_user_load(struct store *st, int64_t id, struct web_user **ret, struct st
 	struct org_user ou = { 0 };
 	struct strv roles = STRV_INIT;
 	struct web_user *u;
+	int64_t now, until = INT64_MAX;
 	int r;
 
 	r = org_user_get_id(st, id, &ou, err);
@@ -102,8 +103,12 @@ int web_user_load(struct store *st, int64_t id, struct web_user **ret, struct st
 		org_user_release(&ou);
 		return -EPERM;
 	}
-	r = org_user_roles(st, id, time_now_ms(), &roles, err);
+	now = time_now_ms();
+	r = org_user_roles(st, id, now, &roles, err);
+	if (r == 0)
+		r = org_roles_next_change(st, id, now, &until, err);
 	if (r < 0) {
+		strv_release(&roles);
 		org_user_release(&ou);
 		return r;
 	}
@@ -116,6 +121,7 @@ int web_user_load(struct store *st, int64_t id, struct web_user **ret, struct st
 	u->must_change = ou.must_change;
 	u->roles = roles.items;
 	u->n_roles = roles.nr;
+	u->roles_until_ms = until;
 	for (size_t i = 0; i < u->n_roles; i++)
 		if (!strncmp(u->roles[i], ROLE_MAMORI_ADMIN "@", sizeof(ROLE_MAMORI_ADMIN)))
 			u->admin = true;

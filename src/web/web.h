@@ -62,6 +62,7 @@ struct web_user {
 	/* role@scope strings currently held, for the policy */
 	char **roles;
 	size_t n_roles;
+	int64_t roles_until_ms; /* roles stay as they are until then (a role's start or end) */
 };
 
 struct web_header {
@@ -157,8 +158,10 @@ int web_thread_resources(struct web_req *r, struct strbuf *err);
 struct ledger;
 int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err);
 /*
- * A per-thread memo of read results (counts, visibility keys), dropped as soon as the
- * database changes (anyone's commit). Keys name what was computed and for whom.
+ * A per-thread memo of read results (counts, visibility keys, list pages), dropped as soon as
+ * the database changes (anyone's commit) and when a role of anyone it was computed for starts
+ * or ends (web_user.roles_until_ms): a role's validity takes effect at its time, not at the
+ * next unrelated write. Keys name what was computed and for whom.
  */
 #define WEB_CACHE_BYTES (4 * 1024 * 1024) /* per worker thread */
 const char *web_cache_get(struct web_req *r, const char *key);
