@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0606-http-role-period: a role takes effect when its validity starts and stops when it ends,
+# t0620-http-role-period: a role takes effect when its validity starts and stops when it ends,
 # even on a list page the server has memoised and with no write in between. The test moves a
 # role's start and end a few seconds ahead of now in the database (as time passing would bring
 # its dates), before the page is first built.
