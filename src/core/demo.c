@@ -792,7 +792,9 @@ static int act_on_records(struct demo *m, const struct policy_register *reg)
 	for (size_t k = 0; k < m->nids[reg->index] && r == 0; k += 2) {
 		struct record rec = { 0 };
 		const struct policy_action *a = NULL;
-		unsigned pick = (unsigned)(next_rand(m) % (reg->n_actions ? reg->n_actions : 1));
+		/* read is not an act people take on the demo's records: it does not count either */
+		unsigned n_acts = reg->n_actions - (policy_register_action(reg, "read") ? 1 : 0);
+		unsigned pick = (unsigned)(next_rand(m) % (n_acts ? n_acts : 1));
 		struct filled vals = { 0 };
 		unsigned slot = 0;
 		bool approval = false;
@@ -804,10 +806,15 @@ static int act_on_records(struct demo *m, const struct policy_register *reg)
 		if (r < 0)
 			break;
 		/* an action that starts from the record's state, not a creation, not a read */
-		for (unsigned t = 0; t < reg->n_actions && !a; t++) {
-			const struct policy_action *c = reg->actions[(pick + t) % reg->n_actions];
+		for (unsigned t = 0; t < n_acts && !a; t++) {
+			const struct policy_action *c = NULL;
 			const struct policy_state *s = policy_register_state(reg, rec.state);
-			if (c->create || !strcmp(c->id, "read"))
+			for (unsigned i = 0, j = 0; i < reg->n_actions && !c; i++) {
+				if (strcmp(reg->actions[i]->id, "read") &&
+				    j++ == (pick + t) % n_acts)
+					c = reg->actions[i];
+			}
+			if (!c || c->create)
 				continue;
 			if (c->from && (!s || !(c->from & (1ULL << s->index))))
 				continue;

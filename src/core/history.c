@@ -7,8 +7,11 @@
 #include "base/cleanup.h"
 #include "core/act.h"
 #include "core/history.h"
+#include "core/read-sql.h"
+#include "core/read.h"
 #include "core/sqlutil.h"
 #include "ledger/ledger.h"
+#include "store/query.h"
 #include "store/store.h"
 
 static void check_entry(struct door *d, struct history_item *h, const char *row_clauses)
@@ -117,4 +120,56 @@ void history_release(struct history *h)
 	}
 	free(h->items);
 	memset(h, 0, sizeof(*h));
+}
+
+int activity_recent(struct store *st, const struct reader *rd, int64_t limit, struct activity *ret,
+                    struct strbuf *err)
+{
+	struct read_sql rs;
+	struct query *q;
+	int r;
+
+	r = read_sql_init(rd, NULL, &rs, err);
+	if (r < 0)
+		return r;
+	/* The records' predicate runs per act, newest first, until the page is full. */
+	r = query_prepare(st,
+	                  "SELECT a.at_ms, u.name, a.action, a.outcome, coalesce(a.record_id, 0)"
+	                  " FROM acts a LEFT JOIN users u ON u.id = a.actor"
+	                  " WHERE ?1 OR a.actor = ?2 OR EXISTS (SELECT 1 FROM records"
+	                  " WHERE records.id = a.record_id AND " READ_VISIBLE_SQL ")"
+	                  " ORDER BY a.id DESC LIMIT ?3",
+	                  &q, err);
+	if (r < 0)
+		goto out;
+	query_bind_int(q, 1, reader_sees_all(rd));
+	query_bind_int(q, 2, reader_user_id(rd));
+	query_bind_int(q, 3, limit);
+	read_sql_bind(q, &rs);
+	while ((r = query_step(q, err)) > 0) {
+		struct activity_item *x;
+		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
+		x = &ret->items[ret->nr++];
+		x->at_ms = query_int(q, 0);
+		x->actor_name = query_strdup(q, 1);
+		x->action = query_strdup(q, 2);
+		x->outcome = query_strdup(q, 3);
+		x->record_id = query_int(q, 4);
+	}
+	if (r < 0)
+		activity_release(ret);
+out:
+	read_sql_release(&rs);
+	return r < 0 ? r : 0;
+}
+
+void activity_release(struct activity *a)
+{
+	for (size_t i = 0; i < a->nr; i++) {
+		free(a->items[i].actor_name);
+		free(a->items[i].action);
+		free(a->items[i].outcome);
+	}
+	free(a->items);
+	memset(a, 0, sizeof(*a));
 }

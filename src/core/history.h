@@ -42,4 +42,25 @@ int history_for_request(struct door *d, int64_t request_id, struct history *ret,
                         struct strbuf *err);
 void history_release(struct history *h);
 
+/* Recent activity as a dashboard shows it. */
+struct activity_item {
+	int64_t at_ms;
+	char *actor_name; /* NULL for Mamori itself */
+	char *action, *outcome;
+	int64_t record_id; /* 0 when the act was on no record */
+};
+struct activity {
+	struct activity_item *items;
+	size_t nr, alloc;
+};
+struct reader;
+struct store;
+/*
+ * The latest acts, newest first, that the reader may see (core/read.h): their own, and acts
+ * on records they may read; the administrator sees every act.
+ */
+int activity_recent(struct store *st, const struct reader *rd, int64_t limit, struct activity *ret,
+                    struct strbuf *err);
+void activity_release(struct activity *a);
+
 #endif

@@ -7,9 +7,11 @@
 #include "base/utf8.h"
 #include "core/core.h"
 #include "core/org.h"
+#include "core/read-sql.h"
 #include "core/records.h"
 #include "core/sqlutil.h"
 #include "policy/policy.h"
+#include "store/query.h"
 #include "store/store.h"
 
 #define RECORD_COLUMNS                                                                             \
@@ -273,4 +275,215 @@ char *record_canonical_json(const struct record *r)
 {
 	return record_canonical_json_parts(r->id, r->register_id, r->state, r->level, r->section,
 	                                   r->system, r->fields, r->version);
+}
+
+/* ---- the records a reader may read (core/read.h) ----------------------------------------- */
+
+/* ?1 register, ?2 level, ?3 section, ?4 state, ?5 the LIKE pattern of a search; ?6 limit,
+ * ?7 offset; the read decision's own from ?41 (core/read-sql.h). */
+#define QUERY_WHERE                                                                                \
+	" FROM records WHERE register = ?1 AND (?2 IS NULL OR level = ?2)"                         \
+	" AND (?3 IS NULL OR section = ?3) AND (?4 IS NULL OR state = ?4)"                         \
+	" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(records.fields) t"                    \
+	" WHERE t.value LIKE ?5 ESCAPE '\\')) AND " READ_VISIBLE_SQL
+#define PAGE " LIMIT ?6 OFFSET ?7"
+
+/*
+ * One row per sort order. Columns:
+ *   key   the value of ?sort= (and record_query.sort)
+ *   sql   the page in that order (a literal: the statement cache keys on it, and no SQL is
+ *         ever built from input); every order ends with id so pages never overlap
+ */
+static const struct {
+	const char *key;
+	const char *sql;
+} record_sorts[] = {
+	{ "-id", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY id DESC" PAGE },
+	{ "id", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY id" PAGE },
+	{ "-changed",
+	  "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY changed_ms DESC, id DESC" PAGE },
+	{ "changed", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY changed_ms, id" PAGE },
+	{ "level", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY level, id" PAGE },
+	{ "-level", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY level DESC, id DESC" PAGE },
+	{ "section", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY section, id" PAGE },
+	{ "-section", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY section DESC, id DESC" PAGE },
+	{ "state", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY state, id" PAGE },
+	{ "-state", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY state DESC, id DESC" PAGE },
+};
+
+bool records_sort_valid(const char *sort)
+{
+	for (size_t i = 0; sort && i < ARRAY_SIZE(record_sorts); i++)
+		if (!strcmp(sort, record_sorts[i].key))
+			return true;
+	return false;
+}
+
+static const char *nonempty_or_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static void bind_query(struct query *qq, const struct record_query *q, const char *like,
+                       const struct read_sql *rs)
+{
+	query_bind_text(qq, 1, q->register_id);
+	query_bind_text(qq, 2, nonempty_or_null(q->level));
+	query_bind_text(qq, 3, nonempty_or_null(q->section));
+	query_bind_text(qq, 4, nonempty_or_null(q->state));
+	query_bind_text(qq, 5, like);
+	read_sql_bind(qq, rs);
+}
+
+/* A record from the columns of RECORD_COLUMNS. */
+static int record_from_query(struct query *q, struct record *ret, struct strbuf *err)
+{
+	json_error_t jerr;
+	const char *fields = query_text(q, 6);
+
+	memset(ret, 0, sizeof(*ret));
+	ret->id = query_int(q, 0);
+	ret->register_id = query_strdup(q, 1);
+	ret->state = query_strdup(q, 2);
+	ret->level = query_strdup(q, 3);
+	ret->section = query_strdup(q, 4);
+	ret->system = query_strdup(q, 5);
+	ret->fields = json_loads(fields ? fields : "{}", 0, &jerr);
+	ret->version = query_int(q, 7);
+	ret->created_ms = query_int(q, 8);
+	ret->changed_ms = query_int(q, 9);
+	ret->created_by = query_int(q, 10);
+	if (!ret->fields || !json_is_object(ret->fields)) {
+		error_set(err, "record %lld has unreadable fields (%s); run 'mamori doctor'",
+		          (long long)ret->id, jerr.text);
+		record_release(ret);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int records_query(struct store *st, const struct reader *rd, const struct record_query *q,
+                  struct record_page *ret, struct strbuf *err)
+{
+	const char *sql = record_sorts[0].sql;
+	struct read_sql rs;
+	struct strbuf like = STRBUF_INIT;
+	struct query *qq;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->total = -1;
+	if (q->sort) {
+		size_t i;
+		for (i = 0; i < ARRAY_SIZE(record_sorts); i++)
+			if (!strcmp(q->sort, record_sorts[i].key))
+				break;
+		if (i == ARRAY_SIZE(record_sorts)) {
+			error_set(err, "unknown sort order '%s'", q->sort);
+			return -EINVAL;
+		}
+		sql = record_sorts[i].sql;
+	}
+	r = read_sql_init(rd, q->register_id, &rs, err);
+	if (r < 0)
+		return r;
+	if (rs.none) {
+		ret->total = q->count ? 0 : -1;
+		goto out;
+	}
+	if (q->text && *q->text) {
+		strbuf_addch(&like, '%');
+		for (const char *p = q->text; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				strbuf_addch(&like, '\\');
+			strbuf_addch(&like, *p);
+		}
+		strbuf_addch(&like, '%');
+	}
+	if (q->count) {
+		r = query_prepare(st, "SELECT count(*)" QUERY_WHERE, &qq, err);
+		if (r < 0)
+			goto out;
+		bind_query(qq, q, like.len ? like.buf : NULL, &rs);
+		r = query_one_int(qq, &ret->total, err);
+		if (r < 0)
+			goto out;
+		if (ret->total <= q->offset)
+			goto out;
+	}
+	r = query_prepare(st, sql, &qq, err);
+	if (r < 0)
+		goto out;
+	bind_query(qq, q, like.len ? like.buf : NULL, &rs);
+	query_bind_int(qq, 6, q->limit > 0 ? q->limit : -1);
+	query_bind_int(qq, 7, q->offset > 0 ? q->offset : 0);
+	while ((r = query_step(qq, err)) > 0) {
+		ALLOC_GROW(ret->list.items, ret->list.nr, ret->list.alloc);
+		r = record_from_query(qq, &ret->list.items[ret->list.nr], err);
+		if (r < 0) {
+			query_done(qq);
+			break;
+		}
+		ret->list.nr++;
+	}
+out:
+	if (r < 0)
+		record_page_release(ret);
+	read_sql_release(&rs);
+	strbuf_release(&like);
+	return r < 0 ? r : 0;
+}
+
+void record_page_release(struct record_page *p)
+{
+	record_list_release(&p->list);
+	p->total = -1;
+}
+
+int records_count_visible(struct store *st, const struct reader *rd, const char *section,
+                          struct record_counts *ret, struct strbuf *err)
+{
+	struct read_sql rs;
+	struct query *q;
+	int r;
+
+	r = read_sql_init(rd, NULL, &rs, err);
+	if (r < 0)
+		return r;
+	if (rs.none)
+		goto out;
+	r = query_prepare(st,
+	                  "SELECT register, section, level, count(*) FROM records"
+	                  " WHERE (?1 IS NULL OR section = ?1) AND " READ_VISIBLE_SQL
+	                  " GROUP BY register, section, level",
+	                  &q, err);
+	if (r < 0)
+		goto out;
+	query_bind_text(q, 1, section);
+	read_sql_bind(q, &rs);
+	while ((r = query_step(q, err)) > 0) {
+		struct record_count *c;
+		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
+		c = &ret->items[ret->nr++];
+		c->register_id = query_strdup(q, 0);
+		c->section = query_strdup(q, 1);
+		c->level = query_strdup(q, 2);
+		c->n = query_int(q, 3);
+	}
+	if (r < 0)
+		record_counts_release(ret);
+out:
+	read_sql_release(&rs);
+	return r < 0 ? r : 0;
+}
+
+void record_counts_release(struct record_counts *c)
+{
+	for (size_t i = 0; i < c->nr; i++) {
+		free(c->items[i].register_id);
+		free(c->items[i].section);
+		free(c->items[i].level);
+	}
+	free(c->items);
+	memset(c, 0, sizeof(*c));
 }

@@ -41,6 +41,45 @@ int records_list(struct store *st, const struct record_filter *f, struct record_
                  struct strbuf *err);
 void record_list_release(struct record_list *l);
 
+struct reader;
+
+/*
+ * A page of the records a reader may read (core/read.h), filtered, searched, sorted and
+ * paged in SQL after the read decision, so the count, the search and the pages never see a
+ * record the reader may not read.
+ */
+struct record_query {
+	const char *register_id;             /* required */
+	const char *level, *section, *state; /* NULL: any */
+	const char *text;                    /* NULL: any; else a substring of a field's value */
+	const char *sort;                    /* see records_sort_valid; NULL: "-id" */
+	int64_t offset, limit;               /* limit 0: every match */
+	bool count;                          /* also count every match into total */
+};
+struct record_page {
+	struct record_list list;
+	int64_t total; /* with count; else -1 */
+};
+/* The sort orders: "id", "changed", "level", "section", "state", each also with '-'. */
+bool records_sort_valid(const char *sort);
+int records_query(struct store *st, const struct reader *rd, const struct record_query *q,
+                  struct record_page *ret, struct strbuf *err);
+void record_page_release(struct record_page *p);
+
+/* How many records a reader may read, per register, section and level. */
+struct record_count {
+	char *register_id, *section, *level; /* section and level NULL when the record has none */
+	int64_t n;
+};
+struct record_counts {
+	struct record_count *items;
+	size_t nr, alloc;
+};
+/* section NULL: every section. */
+int records_count_visible(struct store *st, const struct reader *rd, const char *section,
+                          struct record_counts *ret, struct strbuf *err);
+void record_counts_release(struct record_counts *c);
+
 /*
  * Checks one value for a field: its type (policy_field_check), its size, and that what it
  * names exists: a section, a user (by login), a record of the referred register.

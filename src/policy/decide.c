@@ -661,6 +661,33 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 	return 0;
 }
 
+unsigned policy_action_tested_fields(const struct profile *p, const struct policy_action *a,
+                                     const struct policy_field **out, unsigned max)
+{
+	const struct caction *ca = &p->priv->cactions[a->index];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ca->n; i++) {
+		const struct crule *cr = &ca->rules[i];
+
+		for (unsigned k = 0; k < cr->n_rec_when + cr->n_rec_unless; k++) {
+			const struct policy_field *f =
+			    k < cr->n_rec_when ? cr->rec_when[k].field
+			                       : cr->rec_unless[k - cr->n_rec_when].field;
+			bool seen = false;
+
+			for (unsigned j = 0; j < n && j < max; j++)
+				seen |= out[j] == f;
+			if (seen)
+				continue;
+			if (n < max)
+				out[n] = f;
+			n++;
+		}
+	}
+	return n;
+}
+
 const struct policy_rule *policy_decision_rule(const struct decision *d, unsigned i)
 {
 	const struct caction *ca = &d->profile->priv->cactions[d->action->index];

@@ -552,6 +552,13 @@ struct decision {
 int policy_decide(const struct profile *p, const struct decide_request *req, struct decision *ret,
                   struct strbuf *err);
 
+/*
+ * The record fields (enum or bool) that the rules of action a test, in rule order without
+ * duplicates: the attributes of a record its decisions depend on, besides level, section,
+ * system and state. Fills at most max into out and returns how many there are.
+ */
+unsigned policy_action_tested_fields(const struct profile *p, const struct policy_action *a,
+                                     const struct policy_field **out, unsigned max);
 /* The i-th rule compiled for an action (bit i of decision->rules). */
 const struct policy_rule *policy_decision_rule(const struct decision *d, unsigned i);
 /* Iterates rule clauses of a decision without duplicates; *iter starts at 0. */

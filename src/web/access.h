@@ -1,4 +1,4 @@
-/* access: object-level authorization of reads: who may see which record. */
+/* access: the web's side of the one read decision (core/read.h): who may see which record. */
 #ifndef MAMORI_WEB_ACCESS_H
 #define MAMORI_WEB_ACCESS_H
 
@@ -7,31 +7,35 @@
 #include "web/web.h"
 
 struct record;
-
-/*
- * May the request's user see this record? When the register has a "read" action, the
- * policy decides it (Minato: asset.read allows staff of the record's section, and level 1
- * records to everyone: MIN-3-3-1). Otherwise the record's own section and system decide:
- * a member of that section, or a holder of a role scoped to it or to its system.
- * The mamori_admin administrator sees every record; everyone else, ward-wide roles included,
- * sees what the policy's read action allows.
- */
-bool web_record_visible(struct web_req *r, const struct record *rec);
-
-/*
- * For lists: NULL when the user sees every record of the register; else a JSON array of
- * "level|section" keys the user may see (the same decision made once per level and
- * section of the ward), for the SQL filter. Rows of a page are checked again one by one
- * with web_record_visible, so the filter can never show more than the policy allows.
- */
-char *web_visible_keys(struct web_req *r, const char *register_id);
-
 struct request;
+struct reader;
+struct read_why;
+
 /*
- * May someone who is neither the applicant nor an approver see this request? The
- * administrator may; a holder of a ward-wide role (an auditor, the council) only when the
- * policy lets them read the request's record (never for a request creating a record).
+ * The request's user as a reader (core/read.h), from the server's memo: compiled once per
+ * person, roles and profile, so a role that starts or ends takes effect on the next request.
+ * NULL when nobody is logged in or the reader cannot be made (logged; everything is then
+ * hidden). Owned by the request.
  */
-bool web_request_visible_to_reader(struct web_req *r, const struct request *q);
+struct reader *web_reader(struct web_req *r);
+
+/* A reader for another person (an administrator's AuthZEN question): a reference to unref. */
+struct reader *web_reader_for(struct web_req *r, const struct web_user *u);
+
+/*
+ * May the request's user see this record? The policy decides (the register's read action);
+ * the administrator sees every record. why (may be NULL) says why, for the server log.
+ */
+bool web_record_visible(struct web_req *r, const struct record *rec, struct read_why *why);
+
+/* May the user see this request (core's read_request: applicant, approver, record reader)? */
+bool web_request_visible(struct web_req *r, const struct request *q);
+
+/*
+ * Answers 404 for a record that does not exist or that the user may not see, with the same
+ * page in both cases (no oracle): it says so in the reader's language and links back. The
+ * reason goes to the server log only.
+ */
+void web_record_not_found(struct web_req *r, const char *log_reason);
 
 #endif

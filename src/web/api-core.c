@@ -8,6 +8,7 @@
 #include "base/parse.h"
 #include "base/timeutil.h"
 #include "core/org.h"
+#include "core/read.h"
 #include "core/records.h"
 #include "core/requests.h"
 #include "store/store.h"
@@ -129,27 +130,19 @@ static void record_json(struct json_writer *w, const struct record *rec)
 }
 
 /*
- * One page of a register's ids, in id order, with the filters and the level|section keys the
- * caller may see (web_visible_keys) applied in SQL, so a page costs its size and not the
- * register's: the limit and offset count visible records.
+ * One page of the records of a register the caller may read, in id order: the read decision
+ * (core/read.h) comes before the filters, the limit and the offset, so they count only
+ * records the caller may read.
  */
-#define API_RECORDS_PAGE_SQL                                                                       \
-	"SELECT id FROM records WHERE register = ?1 AND (?2 IS NULL OR level = ?2) "               \
-	"AND (?3 IS NULL OR section = ?3) AND (?4 IS NULL OR state = ?4) "                         \
-	"AND (?5 IS NULL OR (coalesce(level, '') || '|' || coalesce(section, '')) "                \
-	"IN (SELECT value FROM json_each(?5))) ORDER BY id LIMIT ?6 OFFSET ?7"
-
 void api_records(struct web_req *r)
 {
-	const char *reg = web_query(r, "register"), *level = web_query(r, "level"),
-	           *section = web_query(r, "section"), *state = web_query(r, "state");
+	const char *reg = web_query(r, "register");
 	struct strbuf err = STRBUF_INIT;
 	struct json_writer w;
-	int64_t limit = 100, offset = 0, ids[API_MAX_LIMIT];
-	size_t n = 0;
-	char *keys = NULL;
-	sqlite3_stmt *q;
-	int rc;
+	struct record_page pg = { 0 };
+	struct record_query q = { 0 };
+	struct reader *rd;
+	int64_t limit = 100, offset = 0;
 
 	if (!reg || !r->profile || !policy_register(r->profile, reg)) {
 		web_api_error(r, 400, "give ?register= with a register of the profile");
@@ -162,26 +155,19 @@ void api_records(struct web_req *r)
 		web_api_error(r, 400, "limit must be 1..1000 and offset a non-negative integer");
 		goto out;
 	}
-	keys = web_visible_keys(r, reg);
-	q = store_prepare(r->st, API_RECORDS_PAGE_SQL, &err);
-	if (!q) {
-		web_error(r, 503, err.buf);
+	rd = web_reader(r);
+	if (!rd) {
+		web_error(r, 503, "no read rights");
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, reg, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 5, keys, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, limit);
-	sqlite3_bind_int64(q, 7, offset);
-	while (n < (size_t)limit && (rc = sqlite3_step(q)) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(q, 0);
-	if (n == (size_t)limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		store_error(r->st, rc, "listing records", &err);
+	q.register_id = reg;
+	q.level = web_query(r, "level");
+	q.section = web_query(r, "section");
+	q.state = web_query(r, "state");
+	q.sort = "id";
+	q.limit = limit;
+	q.offset = offset;
+	if (records_query(r->st, rd, &q, &pg, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}
@@ -189,19 +175,12 @@ void api_records(struct web_req *r)
 	jw_object_begin(&w);
 	jw_key(&w, "records");
 	jw_array_begin(&w);
-	for (size_t i = 0; i < n; i++) {
-		struct record rec = { 0 };
-		/* Checked again one by one: the SQL keys never show more than the policy allows. */
-		if (record_get(r->st, ids[i], &rec, &err) < 0)
-			continue;
-		if (web_record_visible(r, &rec))
-			record_json(&w, &rec);
-		record_release(&rec);
-	}
+	for (size_t i = 0; i < pg.list.nr; i++)
+		record_json(&w, &pg.list.items[i]);
 	jw_array_end(&w);
 	jw_object_end(&w);
 out:
-	free(keys);
+	record_page_release(&pg);
 	strbuf_release(&err);
 }
 
@@ -209,9 +188,12 @@ static int visible_record(struct web_req *r, int64_t id, struct record *rec)
 {
 	struct strbuf err = STRBUF_INIT;
 	int ret = id ? record_get(r->st, id, rec, &err) : -ENOENT;
+	struct read_why why = { 0 };
 
-	if (ret == 0 && !web_record_visible(r, rec)) {
+	if (ret == 0 && !web_record_visible(r, rec, &why)) {
 		web_audit(r, r->user->login, "access.refused", "record");
+		web_log(r, "record %lld hidden from %s: %s", (long long)id, r->user->login,
+		        why.detail);
 		record_release(rec);
 		ret = -ENOENT;
 	}
@@ -473,7 +455,7 @@ static int load_request(struct web_req *r, struct request *q)
 	int64_t id = ui_arg_id(r->args[0]);
 	int ret = id ? request_get(r->st, id, q, &err) : -ENOENT;
 
-	if (ret == 0 && q->applicant != r->user->id && !web_request_visible_to_reader(r, q)) {
+	if (ret == 0 && !web_request_visible(r, q)) {
 		bool held = false;
 		for (size_t i = 0; !held && i < q->n_slots; i++)
 			held = web_user_has_role(r->user, q->slots[i].role, q->slots[i].scope);

@@ -6,6 +6,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "core/org.h"
+#include "core/read.h"
 #include "core/records.h"
 #include "web/access.h"
 #include "web/api.h"
@@ -23,6 +24,22 @@
  * the policy context (channel, device ...). decision is true only for "allow"; an action
  * needing approval is false, with the approvers in context.
  */
+/* The answer for a record that does not exist or that the subject may not read. */
+static void not_readable(struct web_req *r)
+{
+	struct json_writer w;
+
+	api_begin(r, &w, 200);
+	jw_object_begin(&w);
+	jw_kv_bool(&w, "decision", false);
+	jw_key(&w, "context");
+	jw_object_begin(&w);
+	jw_kv_str(&w, "effect", "deny");
+	jw_kv_str(&w, "reason", "no record the subject may read has this id");
+	jw_object_end(&w);
+	jw_object_end(&w);
+}
+
 void api_evaluation(struct web_req *r)
 {
 	json_t *body = api_body(r), *subject, *action, *resource, *props, *ctx;
@@ -35,6 +52,7 @@ void api_evaluation(struct web_req *r)
 	struct decision d;
 	struct json_writer w;
 	const char *login, *aname, *rtype, *rid;
+	int64_t rec_id = 0;
 	char full_action[256];
 	int bad = 0, rc;
 
@@ -100,21 +118,37 @@ void api_evaluation(struct web_req *r)
 	else
 		snprintf(full_action, sizeof(full_action), "%s", aname);
 
-	if (rid && rtype && policy_register(r->profile, rtype)) {
-		int64_t id = 0;
-		if (parse_int64(rid, 1, INT64_MAX, &id) == 0 &&
-		    record_get(r->st, id, &rec, &err) == 0) {
-			have_rec = true;
-			/* A record the token's user cannot see is answered exactly like one that
-			 * does not exist: nothing of its existence, state or section leaks. */
-			if (!web_record_visible(r, &rec)) {
-				record_release(&rec);
-				memset(&rec, 0, sizeof(rec));
-				have_rec = false;
-			} else if (strcmp(rec.register_id, rtype)) {
-				web_api_error(r, 400, "resource.type is not the record's register");
-				goto out;
-			}
+	if (rid && rtype && policy_register(r->profile, rtype) &&
+	    parse_int64(rid, 1, INT64_MAX, &rec_id) == 0) {
+		/*
+		 * resource.id names a Mamori record. Only a record the subject may read (and the
+		 * token's user: the same person unless an administrator asks) is decided, with
+		 * its own attributes. Any other answer is false, whether the record does not
+		 * exist or may not be read, so nothing of it leaks, and nothing is ever decided
+		 * on attributes the caller supplies for it.
+		 */
+		struct reader *rd = web_reader_for(r, u);
+		struct read_why why = { 0 };
+		rc = record_get(r->st, rec_id, &rec, &err);
+		if (rc < 0 && rc != -ENOENT) {
+			web_error(r, 503, err.buf);
+			reader_unref(rd);
+			goto out;
+		}
+		have_rec = rc == 0;
+		if (!have_rec || !rd || !web_record_visible(r, &rec, &why) ||
+		    !read_record(rd, &rec, &why)) {
+			if (have_rec)
+				web_log(r, "evaluation: record %lld hidden from %s: %s",
+				        (long long)rec_id, u->login, why.detail);
+			reader_unref(rd);
+			not_readable(r);
+			goto out;
+		}
+		reader_unref(rd);
+		if (strcmp(rec.register_id, rtype)) {
+			web_api_error(r, 400, "resource.type is not the record's register");
+			goto out;
 		}
 	}
 	props = json_object_get(resource, "properties");

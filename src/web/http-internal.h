@@ -48,7 +48,8 @@ struct web_server {
 	struct profile **old_profiles;
 	size_t n_old, alloc_old;
 	struct door *door; /* the one door, shared by the worker threads; NULL without a profile */
-	struct web_hosts hosts; /* the names clients may use (--allowed-host) */
+	struct reader_cache *readers; /* compiled read rights, shared by the worker threads */
+	struct web_hosts hosts;       /* the names clients may use (--allowed-host) */
 	pthread_mutex_t conns_lock;
 	struct conn_track *conns; /* every open connection */
 	pthread_t sweeper;

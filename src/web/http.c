@@ -21,6 +21,7 @@
 #include "base/utf8.h"
 #include "core/act.h"
 #include "core/guard.h"
+#include "core/read.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "store/store.h"
@@ -81,6 +82,11 @@ void web_cache_put(struct web_req *r, const char *key, const char *value)
 struct door *web_door(struct web_req *r)
 {
 	return r->server->door;
+}
+
+struct reader_cache *web_readers(struct web_req *r)
+{
+	return r->server->readers;
 }
 
 int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err)
@@ -249,6 +255,7 @@ static void req_free(struct web_req *r)
 	}
 	free(r->headers);
 	web_user_free(r->user);
+	reader_unref(r->reader);
 	explicit_bzero(r->session_token, sizeof(r->session_token));
 	explicit_bzero(r->csrf, sizeof(r->csrf));
 	free(r->log_detail);
@@ -828,6 +835,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	pthread_mutex_init(&s.profile_lock, NULL);
 	pthread_mutex_init(&s.conns_lock, NULL);
 	s.profile_seq = -1;
+	s.readers = reader_cache_new();
 	/* Room for other addresses: one address holds at most max_per_address connections. */
 	unsigned total = cfg->max_connections ? cfg->max_connections : 1024u;
 	unsigned per_address = cfg->max_per_address ? cfg->max_per_address : 32u;
@@ -914,6 +922,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 out_key:
 	pthread_key_delete(s.thread_key);
 	door_free(s.door);
+	reader_cache_free(s.readers);
 	pthread_mutex_destroy(&s.profile_lock);
 	pthread_mutex_destroy(&s.conns_lock);
 	hosts_release(&s.hosts);

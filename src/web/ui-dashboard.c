@@ -6,9 +6,13 @@
 
 #include "base/cleanup.h"
 #include "base/timeutil.h"
+#include "core/history.h"
 #include "core/org.h"
+#include "core/read.h"
+#include "core/records.h"
 #include "core/requests.h"
 #include "store/store.h"
+#include "web/access.h"
 #include "web/route.h"
 #include "web/session.h"
 #include "web/ui.h"
@@ -29,43 +33,37 @@ struct cell {
 	int64_t n;
 };
 
-/* Records by section and level: a stacked horizontal bar per section. */
-static void chart_records(struct web_req *r)
+/* Records by section and level: a stacked horizontal bar per section, of the records the user
+ * may read (core/read.h). */
+static void chart_records(struct web_req *r, const struct record_counts *counts)
 {
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT;
 	struct org_sections secs = { 0 };
 	struct cell *cells = NULL;
 	size_t nr = 0, alloc = 0;
-	sqlite3_stmt *q;
 	int64_t max = 1;
-	int rc;
 
-	q = store_prepare(
-	    r->st,
-	    "SELECT coalesce(section, ''), coalesce(level, ''), count(*) FROM records "
-	    "GROUP BY 1, 2",
-	    &err);
-	if (!q || org_sections_list(r->st, &secs, &err) < 0) {
+	if (org_sections_list(r->st, &secs, &err) < 0) {
 		web_log(r, "chart: %s", err.buf);
 		strbuf_release(&err);
 		return;
 	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ALLOC_GROW(cells, nr, alloc);
-		cells[nr].section = xstrdup((const char *)sqlite3_column_text(q, 0));
-		cells[nr].level = xstrdup((const char *)sqlite3_column_text(q, 1));
-		cells[nr].n = sqlite3_column_int64(q, 2);
-		nr++;
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		/* Say so rather than draw a chart of part of the records. */
-		store_error(r->st, rc, "counting records", &err);
-		web_log(r, "chart: %s", err.buf);
-		html_elem(o, "p", _("The chart cannot be drawn right now. Try again later."),
-		          "class", "notice error", HTML_END);
-		goto out;
+	for (size_t i = 0; i < counts->nr; i++) {
+		const struct record_count *c = &counts->items[i];
+		const char *sec = c->section ? c->section : "", *lev = c->level ? c->level : "";
+		size_t k;
+		for (k = 0; k < nr; k++)
+			if (!strcmp(cells[k].section, sec) && !strcmp(cells[k].level, lev))
+				break;
+		if (k == nr) {
+			ALLOC_GROW(cells, nr, alloc);
+			cells[nr].section = xstrdup(sec);
+			cells[nr].level = xstrdup(lev);
+			cells[nr].n = 0;
+			nr++;
+		}
+		cells[k].n += c->n;
 	}
 	for (size_t s = 0; s < secs.nr; s++) {
 		int64_t t = 0;
@@ -134,7 +132,6 @@ static void chart_records(struct web_req *r)
 	}
 	html_close(o, "svg");
 	html_close(o, "figure");
-out:
 	for (size_t i = 0; i < nr; i++) {
 		free(cells[i].section);
 		free(cells[i].level);
@@ -240,11 +237,11 @@ static void request_list_card(struct web_req *r, const char *title, const struct
 	html_close(o, "section");
 }
 
-static void my_section_card(struct web_req *r)
+/* The user's section's records they may read, by register and level. */
+static void my_section_card(struct web_req *r, const struct record_counts *counts)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
-	sqlite3_stmt *q;
+	struct strbuf url = STRBUF_INIT;
 
 	html_open(o, "section", "class", "card", HTML_END);
 	html_elem(o, "h2", _("My section's records by level"), HTML_END);
@@ -252,47 +249,50 @@ static void my_section_card(struct web_req *r)
 		html_elem(o, "p", _("You belong to no section."), HTML_END);
 		goto out;
 	}
-	q = store_prepare(r->st,
-	                  "SELECT register, coalesce(level, ''), count(*) FROM records "
-	                  "WHERE section = ? GROUP BY 1, 2 ORDER BY 1, 2",
-	                  &err);
-	if (!q) {
-		web_log(r, "%s", err.buf);
-		goto out;
-	}
-	sqlite3_bind_text(q, 1, r->user->section, -1, SQLITE_STATIC);
 	html_open(o, "table", HTML_END);
 	html_open(o, "tr", HTML_END);
 	html_elem(o, "th", _("Register"), HTML_END);
 	html_elem(o, "th", _("Level"), HTML_END);
 	html_elem(o, "th", _("Records"), "class", "num", HTML_END);
 	html_close(o, "tr");
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *reg = (const char *)sqlite3_column_text(q, 0);
-		const char *lev = (const char *)sqlite3_column_text(q, 1);
-		strbuf_reset(&url);
-		strbuf_addstr(&url, "/registers");
-		html_url_segment(&url, reg);
-		html_url_query(&url, "section", r->user->section);
-		if (*lev)
-			html_url_query(&url, "level", lev);
-		html_open(o, "tr", HTML_END);
-		html_open(o, "td", HTML_END);
-		page_link(o, url.buf, ui_register_name(r, reg));
-		html_close(o, "td");
-		html_open(o, "td", HTML_END);
-		ui_level(r, *lev ? lev : NULL);
-		html_close(o, "td");
-		html_open(o, "td", "class", "num", HTML_END);
-		html_textf(o, "%lld", sqlite3_column_int64(q, 2));
-		html_close(o, "td");
-		html_close(o, "tr");
+	/* In the profile's register order, then level order. */
+	for (unsigned g = 0; r->profile && g < r->profile->n_registers; g++) {
+		const char *reg = r->profile->registers[g].id;
+		for (unsigned l = 0; l <= r->profile->n_levels; l++) {
+			const char *lev =
+			    l < r->profile->n_levels ? r->profile->levels[l].id : NULL;
+			int64_t n = 0;
+			for (size_t i = 0; i < counts->nr; i++) {
+				const struct record_count *c = &counts->items[i];
+				if (!strcmp(c->register_id, reg) && c->section &&
+				    !strcmp(c->section, r->user->section) &&
+				    (lev ? c->level && !strcmp(c->level, lev) : !c->level))
+					n += c->n;
+			}
+			if (!n)
+				continue;
+			strbuf_reset(&url);
+			strbuf_addstr(&url, "/registers");
+			html_url_segment(&url, reg);
+			html_url_query(&url, "section", r->user->section);
+			if (lev)
+				html_url_query(&url, "level", lev);
+			html_open(o, "tr", HTML_END);
+			html_open(o, "td", HTML_END);
+			page_link(o, url.buf, ui_register_name(r, reg));
+			html_close(o, "td");
+			html_open(o, "td", HTML_END);
+			ui_level(r, lev);
+			html_close(o, "td");
+			html_open(o, "td", "class", "num", HTML_END);
+			html_textf(o, "%lld", (long long)n);
+			html_close(o, "td");
+			html_close(o, "tr");
+		}
 	}
-	sqlite3_reset(q);
 	html_close(o, "table");
 out:
 	html_close(o, "section");
-	strbuf_release(&err);
 	strbuf_release(&url);
 }
 
@@ -349,47 +349,38 @@ out:
 	strbuf_release(&err);
 }
 
+/* The latest acts the user may see: their own and those on records they may read. */
 static void activity_card(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT;
-	sqlite3_stmt *q = store_prepare(
-	    r->st,
-	    "SELECT a.at_ms, u.name, a.action, a.outcome, a.record_id FROM acts a "
-	    "LEFT JOIN users u ON u.id = a.actor LEFT JOIN records rc ON rc.id = a.record_id "
-	    "WHERE ?3 OR a.actor = ?1 OR rc.section = ?2 ORDER BY a.id DESC LIMIT 10",
-	    &err);
+	struct activity acts = { 0 };
+	struct reader *rd = web_reader(r);
 
 	html_open(o, "section", "class", "card", HTML_END);
 	html_elem(o, "h2", _("Recent activity"), HTML_END);
-	if (!q) {
-		web_log(r, "%s", err.buf);
+	if (!rd || activity_recent(r->st, rd, 10, &acts, &err) < 0) {
+		web_log(r, "activity: %s", err.buf);
 		goto out;
 	}
-	sqlite3_bind_int64(q, 1, r->user->id);
-	sqlite3_bind_text(q, 2, r->user->section, -1, SQLITE_STATIC);
-	/* Everyone's activity only for the administrator: it names other sections' records. */
-	sqlite3_bind_int(q, 3, r->user->admin);
 	html_open(o, "ul", HTML_END);
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	for (size_t i = 0; i < acts.nr; i++) {
+		const struct activity_item *x = &acts.items[i];
 		html_open(o, "li", HTML_END);
-		page_time(o, sqlite3_column_int64(q, 0));
-		html_textf(o, " %s: %s (%s)",
-		           sqlite3_column_text(q, 1) ? (const char *)sqlite3_column_text(q, 1)
-		                                     : "-",
-		           ui_action_name(r, (const char *)sqlite3_column_text(q, 2)),
-		           (const char *)sqlite3_column_text(q, 3));
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+		page_time(o, x->at_ms);
+		html_textf(o, " %s: %s (%s)", x->actor_name ? x->actor_name : "-",
+		           ui_action_name(r, x->action), x->outcome);
+		if (x->record_id) {
 			char url[48];
-			snprintf(url, sizeof(url), "/records/%lld", sqlite3_column_int64(q, 4));
+			snprintf(url, sizeof(url), "/records/%lld", (long long)x->record_id);
 			strbuf_addch(o, ' ');
 			page_link(o, url, url + 9);
 		}
 		html_close(o, "li");
 	}
-	sqlite3_reset(q);
 	html_close(o, "ul");
 out:
+	activity_release(&acts);
 	html_close(o, "section");
 	strbuf_release(&err);
 }
@@ -408,10 +399,14 @@ void ui_dashboard(struct web_req *r)
 		                     .now_ms = now,
 		                     .limit = 50 };
 
+	struct record_counts counts = { 0 };
+	struct reader *rd = web_reader(r);
+
 	for (size_t i = 0; i < r->user->n_roles; i++)
 		strv_push(&roles, r->user->roles[i]);
 	if (requests_list(r->st, &ft, &todo, &err) < 0 ||
-	    requests_list(r->st, &fm, &mine, &err) < 0) {
+	    requests_list(r->st, &fm, &mine, &err) < 0 || !rd ||
+	    records_count_visible(r->st, rd, NULL, &counts, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}
@@ -419,16 +414,17 @@ void ui_dashboard(struct web_req *r)
 	html_open(&r->out, "div", "class", "grid", HTML_END);
 	request_list_card(r, _("Waiting for my approval"), &todo, "/requests#to-approve");
 	request_list_card(r, _("My requests waiting"), &mine, "/requests#mine");
-	my_section_card(r);
+	my_section_card(r, &counts);
 	duties_card(r);
 	html_close(&r->out, "div");
 	html_open(&r->out, "div", "class", "grid", HTML_END);
-	chart_records(r);
+	chart_records(r, &counts);
 	chart_requests(r);
 	html_close(&r->out, "div");
 	activity_card(r);
 	page_end(r);
 out:
+	record_counts_release(&counts);
 	request_list_release(&todo);
 	request_list_release(&mine);
 	strv_release(&roles);

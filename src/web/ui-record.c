@@ -7,6 +7,7 @@
 
 #include "base/cleanup.h"
 #include "core/org.h"
+#include "core/read.h"
 #include "core/records.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -20,27 +21,33 @@
 /* Loads the record of the path argument if the user may see it; else answers 404. */
 static int load_visible(struct web_req *r, struct record *rec)
 {
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, why_log = STRBUF_INIT;
+	struct read_why why = { 0 };
 	int64_t id = ui_arg_id(r->args[0]);
 	int ret;
 
 	if (!id) {
-		web_error(r, 404, "record ids are positive numbers");
+		web_record_not_found(r, "record ids are positive numbers");
 		return -ENOENT;
 	}
 	ret = record_get(r->st, id, rec, &err);
-	if (ret == -ENOENT || (ret == 0 && !web_record_visible(r, rec))) {
+	if (ret == -ENOENT || (ret == 0 && !web_record_visible(r, rec, &why))) {
 		/* The same answer whether it does not exist or may not be seen: no oracle. */
 		if (ret == 0) {
 			web_audit(r, r->user->login, "access.refused", "record");
 			record_release(rec);
+			strbuf_addf(&why_log, "record %lld hidden from %s (%s): %s", (long long)id,
+			            r->user->login, why.reason ? why.reason : "", why.detail);
+		} else {
+			strbuf_addf(&why_log, "no record %lld", (long long)id);
 		}
-		web_error(r, 404, ret == 0 ? "record not visible to this user" : "no such record");
+		web_record_not_found(r, why_log.buf);
 		ret = -ENOENT;
 	} else if (ret < 0) {
 		web_error(r, 503, err.buf);
 	}
 	strbuf_release(&err);
+	strbuf_release(&why_log);
 	return ret;
 }
 

@@ -9,8 +9,8 @@
 #include "base/timeutil.h"
 #include "core/act.h"
 #include "core/org.h"
+#include "core/read.h"
 #include "core/records.h"
-#include "store/store.h"
 #include "web/access.h"
 #include "web/decide.h"
 #include "web/forms.h"
@@ -20,49 +20,31 @@
 
 #define PAGE_SIZE 50
 
-#define LIST_WHERE                                                                                 \
-	"FROM records WHERE register = ?1 AND (?2 IS NULL OR level = ?2) "                         \
-	"AND (?3 IS NULL OR section = ?3) AND (?4 IS NULL OR state = ?4) "                         \
-	"AND (?5 IS NULL OR fields LIKE ?5 ESCAPE '\\') "                                          \
-	"AND (?6 IS NULL OR (coalesce(level, '') || '|' || coalesce(section, '')) "                \
-	"IN (SELECT value FROM json_each(?6))) "
-/*
- * One row per sort order people can choose. Columns:
- *   key   the value of ?sort=
- *   sql   the ids of the matching records in that order (a literal: the statement cache
- *         keys on it, and no SQL is ever built from input)
- */
-static const struct {
-	const char *key;
-	const char *sql;
-} sorts[] = {
-	{ "-id", "SELECT id " LIST_WHERE "ORDER BY id DESC" },
-	{ "id", "SELECT id " LIST_WHERE "ORDER BY id" },
-	{ "-changed", "SELECT id " LIST_WHERE "ORDER BY changed_ms DESC, id DESC" },
-	{ "changed", "SELECT id " LIST_WHERE "ORDER BY changed_ms, id" },
-	{ "level", "SELECT id " LIST_WHERE "ORDER BY level, id" },
-	{ "-level", "SELECT id " LIST_WHERE "ORDER BY level DESC, id DESC" },
-	{ "section", "SELECT id " LIST_WHERE "ORDER BY section, id" },
-	{ "-section", "SELECT id " LIST_WHERE "ORDER BY section DESC, id DESC" },
-	{ "state", "SELECT id " LIST_WHERE "ORDER BY state, id" },
-	{ "-state", "SELECT id " LIST_WHERE "ORDER BY state DESC, id DESC" },
-};
-
 void ui_registers(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT;
-	sqlite3_stmt *q;
+	struct record_counts counts = { 0 };
+	struct reader *rd = web_reader(r);
+	int64_t *per_reg;
 
 	if (!r->profile) {
 		web_error(r, 503, "no profile in force");
 		return;
 	}
-	q = store_prepare(r->st, "SELECT register, count(*) FROM records GROUP BY register", &err);
-	if (!q) {
-		web_error(r, 503, err.buf);
+	/* The records this person may read: the count never tells of one they may not. */
+	if (!rd || records_count_visible(r->st, rd, NULL, &counts, &err) < 0) {
+		/* An error page, never a page of counts cut short. */
+		web_error(r, 503, err.len ? err.buf : "no read rights");
 		strbuf_release(&err);
 		return;
+	}
+	per_reg = xcalloc(r->profile->n_registers + 1, sizeof(*per_reg));
+	for (size_t i = 0; i < counts.nr; i++) {
+		const struct policy_register *g =
+		    policy_register(r->profile, counts.items[i].register_id);
+		if (g)
+			per_reg[g->index] += counts.items[i].n;
 	}
 	page_begin(r, _("Registers"), NAV_REGISTERS);
 	html_elem(o, "p",
@@ -75,23 +57,6 @@ void ui_registers(struct web_req *r)
 	html_elem(o, "th", _("Records"), "class", "num", HTML_END);
 	html_elem(o, "th", _("Clauses"), HTML_END);
 	html_close(o, "tr");
-	int64_t *counts = xcalloc(r->profile->n_registers + 1, sizeof(*counts));
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const struct policy_register *g =
-		    policy_register(r->profile, (const char *)sqlite3_column_text(q, 0));
-		if (g)
-			counts[g->index] = sqlite3_column_int64(q, 1);
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		/* An error page, never a page of counts cut short. */
-		store_error(r->st, rc, "counting records", &err);
-		web_error(r, 503, err.buf);
-		free(counts);
-		strbuf_release(&err);
-		return;
-	}
 	for (unsigned i = 0; i < r->profile->n_registers; i++) {
 		const struct policy_register *g = &r->profile->registers[i];
 		struct strbuf url = STRBUF_INIT;
@@ -102,7 +67,7 @@ void ui_registers(struct web_req *r)
 		page_link(o, url.buf, g->name);
 		html_close(o, "td");
 		html_open(o, "td", "class", "num", HTML_END);
-		html_textf(o, "%lld", (long long)counts[g->index]);
+		html_textf(o, "%lld", (long long)per_reg[g->index]);
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
 		for (unsigned k = 0; k < g->clauses.nr; k++) {
@@ -113,7 +78,8 @@ void ui_registers(struct web_req *r)
 		html_close(o, "tr");
 		strbuf_release(&url);
 	}
-	free(counts);
+	free(per_reg);
+	record_counts_release(&counts);
 	html_close(o, "table");
 	page_end(r);
 	strbuf_release(&err);
@@ -186,123 +152,79 @@ static void select_filter(struct web_req *r, const char *name, const char *label
 	strbuf_release(&id);
 }
 
-void ui_register_list(struct web_req *r)
+/* The page's table rows. */
+static void list_rows(struct web_req *r, const struct policy_register *g,
+                      const struct record_list *l, const struct org_sections *secs)
 {
 	struct strbuf *o = &r->out;
-	const char *reg_id = r->args[0];
-	const struct policy_register *g = r->profile ? policy_register(r->profile, reg_id) : NULL;
-	struct strbuf err = STRBUF_INIT, like = STRBUF_INIT, url = STRBUF_INIT, ckey = STRBUF_INIT;
-	struct org_sections secs = { 0 };
-	const char *cached;
-	size_t body_start = 0;
-	const char *level = web_query(r, "level"), *section = web_query(r, "section"),
-	           *state = web_query(r, "state"), *text = web_query(r, "q"),
-	           *sort = web_query(r, "sort");
-	const char *sql = sorts[0].sql;
-	char *keys = NULL, *ids = NULL;
-	int64_t page = 1, total = 0;
-	sqlite3_stmt *q;
-	int rc;
+	struct strbuf url = STRBUF_INIT;
 
-	if (!g) {
-		web_error(r, 404, "no such register");
-		return;
-	}
-	if (web_query(r, "page") && parse_int64(web_query(r, "page"), 1, 1000000, &page) < 0) {
-		web_error(r, 400, "page must be a positive number");
-		return;
-	}
-	for (size_t i = 0; sort && i < ARRAY_SIZE(sorts); i++)
-		if (!strcmp(sort, sorts[i].key))
-			sql = sorts[i].sql;
-	if (!level || !*level)
-		level = NULL;
-	if (!section || !*section)
-		section = NULL;
-	if (!state || !*state)
-		state = NULL;
-	if (text && *text) {
-		strbuf_addch(&like, '%');
-		for (const char *p = text; *p; p++) {
-			if (*p == '%' || *p == '_' || *p == '\\')
-				strbuf_addch(&like, '\\');
-			strbuf_addch(&like, *p);
-		}
-		strbuf_addch(&like, '%');
-	}
-	/* Which level|section pairs this person may see: the same for every page of the list
-	 * until the database changes, so it is memoised per thread (web_cache_*). */
-	strbuf_addf(&ckey, "vis\037%lld\037%s", (long long)r->user->id, g->id);
-	if ((cached = web_cache_get(r, ckey.buf))) {
-		keys = strcmp(cached, "*") ? xstrdup(cached) : NULL;
-	} else {
-		keys = web_visible_keys(r, g->id);
-		web_cache_put(r, ckey.buf, keys ? keys : "*");
-	}
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct record *rec = &l->items[i];
+		char idbuf[24];
+		const char *sn = rec->section ? rec->section : "";
 
-	/*
-	 * The ids of the matching records in the chosen order, memoised the same way: the
-	 * count for the pager is their number and any page is a slice, so a later page costs
-	 * no more than the first. The string is "12,9,7,...".
-	 */
-	strbuf_reset(&ckey);
-	strbuf_addf(&ckey, "ids\037%lld\037%s\037%s\037%s\037%s\037%s\037%s",
-	            (long long)r->user->id, g->id, level ? level : "", section ? section : "",
-	            state ? state : "", like.buf, sql);
-	if ((cached = web_cache_get(r, ckey.buf))) {
-		ids = xstrdup(cached);
-	} else {
-		struct strbuf sb = STRBUF_INIT;
-		q = store_prepare(r->st, sql, &err);
-		if (!q)
-			goto fail;
-		sqlite3_bind_text(q, 1, g->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 5, like.len ? like.buf : NULL, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 6, keys, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-			strbuf_addf(&sb, "%s%lld", sb.len ? "," : "", sqlite3_column_int64(q, 0));
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE) {
-			strbuf_release(&sb);
-			store_error(r->st, rc, "listing records", &err);
-			goto fail;
-		}
-		ids = strbuf_detach(&sb, NULL);
-		web_cache_put(r, ckey.buf, ids);
+		snprintf(idbuf, sizeof(idbuf), "%" PRId64, rec->id);
+		strbuf_reset(&url);
+		strbuf_addstr(&url, "/records");
+		html_url_segment(&url, idbuf);
+		html_open(o, "tr", HTML_END);
+		html_open(o, "td", "class", "num", HTML_END);
+		page_link(o, url.buf, idbuf);
+		html_close(o, "td");
+		html_open(o, "td", HTML_END);
+		page_link(o, url.buf, record_title(r->profile, rec));
+		html_close(o, "td");
+		html_open(o, "td", HTML_END);
+		ui_level_short(r, rec->level);
+		html_close(o, "td");
+		for (size_t k = 0; k < secs->nr; k++)
+			if (rec->section && !strcmp(secs->items[k].id, rec->section))
+				sn = secs->items[k].name;
+		html_elem(o, "td", sn, HTML_END);
+		html_open(o, "td", HTML_END);
+		html_elem(o, "span", ui_state_name(r, g->id, rec->state), "class", "state",
+		          HTML_END);
+		html_close(o, "td");
+		html_open(o, "td", HTML_END);
+		page_time(o, rec->changed_ms);
+		html_close(o, "td");
+		html_close(o, "tr");
 	}
-	for (const char *p = ids; *p; p++)
-		total += *p == ',';
-	if (*ids)
-		total++;
+	strbuf_release(&url);
+}
 
-	page_begin(r, g->name, NAV_REGISTERS);
-	/*
-	 * The page body depends only on who asks (what they may see), the language and the
-	 * query, and on nothing else until the database changes: it is memoised per thread
-	 * (web_cache_*), which keeps a popular list fast between changes.
-	 */
-	strbuf_reset(&ckey);
-	strbuf_addf(&ckey, "page\037%lld\037%d\037%s", (long long)r->user->id, (int)r->lang,
-	            r->path);
-	for (size_t i = 0; i < r->query.nr; i++)
-		strbuf_addf(&ckey, "\037%s=%s", r->query.items[i].name, r->query.items[i].value);
-	if ((cached = web_cache_get(r, ckey.buf))) {
-		strbuf_addstr(o, cached);
-		page_end(r);
-		goto out;
+static void list_pager(struct web_req *r, const struct policy_register *g, int64_t page,
+                       int64_t total)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT;
+	int64_t pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+	char nb[24];
+
+	html_open(o, "nav", "class", "pager", "aria-label", _("Pages"), HTML_END);
+	if (page > 1) {
+		snprintf(nb, sizeof(nb), "%" PRId64, page - 1);
+		list_url(r, g->id, "page", nb, &url);
+		html_elem(o, "a", _("Previous"), "href", url.buf, "rel", "prev", HTML_END);
 	}
-	body_start = o->len;
-	html_open(o, "p", HTML_END);
-	list_url(r, g->id, "", NULL, &url);
-	strbuf_reset(&url);
-	strbuf_addstr(&url, "/registers");
-	html_url_segment(&url, g->id);
-	strbuf_addstr(&url, "/new");
-	html_elem(o, "a", _("New record"), "href", url.buf, "class", "button", HTML_END);
-	html_close(o, "p");
+	html_open(o, "span", HTML_END);
+	html_textf(o, _("Page %lld of %lld (%lld records)"), (long long)page,
+	           (long long)(pages ? pages : 1), (long long)total);
+	html_close(o, "span");
+	if (page < pages) {
+		snprintf(nb, sizeof(nb), "%" PRId64, page + 1);
+		list_url(r, g->id, "page", nb, &url);
+		html_elem(o, "a", _("Next"), "href", url.buf, "rel", "next", HTML_END);
+	}
+	html_close(o, "nav");
+	strbuf_release(&url);
+}
+
+static void list_filters(struct web_req *r, const struct policy_register *g,
+                         const struct org_sections *secs, const char *text, const char *sort)
+{
+	struct strbuf *o = &r->out;
 
 	/* Filters: a GET form, so a filtered list can be bookmarked and changes nothing. */
 	html_open(o, "form", "method", "get", "class", "filters card", HTML_END);
@@ -314,14 +236,14 @@ void ui_register_list(struct web_req *r)
 		}
 		select_filter(r, "level", _("Level"), lv, ln, r->profile->n_levels);
 	}
-	if (org_sections_list(r->st, &secs, &err) == 0) {
-		const char **sv = xcalloc(secs.nr + 1, sizeof(*sv));
-		const char **sn = xcalloc(secs.nr + 1, sizeof(*sn));
-		for (size_t i = 0; i < secs.nr; i++) {
-			sv[i] = secs.items[i].id;
-			sn[i] = secs.items[i].name;
+	{
+		const char **sv = xcalloc(secs->nr + 1, sizeof(*sv));
+		const char **sn = xcalloc(secs->nr + 1, sizeof(*sn));
+		for (size_t i = 0; i < secs->nr; i++) {
+			sv[i] = secs->items[i].id;
+			sn[i] = secs->items[i].name;
 		}
-		select_filter(r, "section", _("Section"), sv, sn, secs.nr);
+		select_filter(r, "section", _("Section"), sv, sn, secs->nr);
 		free(sv);
 		free(sn);
 	}
@@ -341,6 +263,79 @@ void ui_register_list(struct web_req *r)
 		html_void(o, "input", "type", "hidden", "name", "sort", "value", sort, HTML_END);
 	page_submit(r, _("Filter"), "secondary");
 	html_close(o, "form");
+}
+
+/*
+ * A register's records: only those the user may read (core/read.h), filtered, searched,
+ * counted, sorted and paged after that decision, in SQL. The count of the matches for a
+ * filter is memoised per thread (web_cache_*) under the reader's key, which changes with the
+ * person's roles, so paging through a long list counts once.
+ */
+void ui_register_list(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	const char *reg_id = r->args[0];
+	const struct policy_register *g = r->profile ? policy_register(r->profile, reg_id) : NULL;
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT, ckey = STRBUF_INIT;
+	struct org_sections secs = { 0 };
+	struct record_page pg = { 0 };
+	struct record_query q = { 0 };
+	struct reader *rd = web_reader(r);
+	const char *cached, *sort = web_query(r, "sort");
+	int64_t page = 1;
+
+	if (!g) {
+		web_error(r, 404, "no such register");
+		return;
+	}
+	if (web_query(r, "page") && parse_int64(web_query(r, "page"), 1, 1000000, &page) < 0) {
+		web_error(r, 400, "page must be a positive number");
+		return;
+	}
+	if (!rd) {
+		web_error(r, 503, "no read rights");
+		return;
+	}
+	if (sort && !records_sort_valid(sort))
+		sort = NULL;
+	q.register_id = g->id;
+	q.level = web_query(r, "level");
+	q.section = web_query(r, "section");
+	q.state = web_query(r, "state");
+	q.text = web_query(r, "q");
+	q.sort = sort;
+	q.offset = (page - 1) * PAGE_SIZE;
+	q.limit = PAGE_SIZE;
+
+	strbuf_addf(&ckey, "count\037%s\037%s\037%s\037%s\037%s\037%s", reader_key(rd), g->id,
+	            q.level ? q.level : "", q.section ? q.section : "", q.state ? q.state : "",
+	            q.text ? q.text : "");
+	cached = web_cache_get(r, ckey.buf);
+	q.count = !cached;
+	if (records_query(r->st, rd, &q, &pg, &err) < 0) {
+		web_error(r, err.len ? 503 : 400, err.buf);
+		goto out;
+	}
+	if (cached) {
+		pg.total = strtoll(cached, NULL, 10);
+	} else {
+		char nb[24];
+		snprintf(nb, sizeof(nb), "%" PRId64, pg.total);
+		web_cache_put(r, ckey.buf, nb);
+	}
+	if (org_sections_list(r->st, &secs, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+
+	page_begin(r, g->name, NAV_REGISTERS);
+	html_open(o, "p", HTML_END);
+	strbuf_addstr(&url, "/registers");
+	html_url_segment(&url, g->id);
+	strbuf_addstr(&url, "/new");
+	html_elem(o, "a", _("New record"), "href", url.buf, "class", "button", HTML_END);
+	html_close(o, "p");
+	list_filters(r, g, &secs, q.text, sort);
 
 	html_open(o, "table", HTML_END);
 	html_open(o, "thead", HTML_END);
@@ -354,93 +349,17 @@ void ui_register_list(struct web_req *r)
 	html_close(o, "tr");
 	html_close(o, "thead");
 	html_open(o, "tbody", HTML_END);
-	/* This page's slice of the ids. */
-	const char *cur = ids;
-	for (int64_t skip = (page - 1) * PAGE_SIZE; skip > 0 && *cur; cur++)
-		if (*cur == ',')
-			skip--;
-	for (int64_t n = 0; n < PAGE_SIZE && *cur; n++) {
-		struct record rec = { 0 };
-		char idbuf[24];
-		int64_t id = strtoll(cur, NULL, 10);
-		cur += strcspn(cur, ",");
-		if (*cur == ',')
-			cur++;
-		if (record_get(r->st, id, &rec, &err) < 0)
-			continue; /* gone since the list was made: the memo is dropped next request
-			           */
-		if (!web_record_visible(r, &rec)) {
-			record_release(&rec);
-			continue;
-		}
-		snprintf(idbuf, sizeof(idbuf), "%" PRId64, rec.id);
-		strbuf_reset(&url);
-		strbuf_addstr(&url, "/records");
-		html_url_segment(&url, idbuf);
-		html_open(o, "tr", HTML_END);
-		html_open(o, "td", "class", "num", HTML_END);
-		page_link(o, url.buf, idbuf);
-		html_close(o, "td");
-		html_open(o, "td", HTML_END);
-		page_link(o, url.buf, record_title(r->profile, &rec));
-		html_close(o, "td");
-		html_open(o, "td", HTML_END);
-		ui_level_short(r, rec.level);
-		html_close(o, "td");
-		{
-			const char *sn = rec.section ? rec.section : "";
-			for (size_t k = 0; k < secs.nr; k++)
-				if (rec.section && !strcmp(secs.items[k].id, rec.section))
-					sn = secs.items[k].name;
-			html_elem(o, "td", sn, HTML_END);
-		}
-		html_open(o, "td", HTML_END);
-		html_elem(o, "span", ui_state_name(r, g->id, rec.state), "class", "state",
-		          HTML_END);
-		html_close(o, "td");
-		html_open(o, "td", HTML_END);
-		page_time(o, rec.changed_ms);
-		html_close(o, "td");
-		html_close(o, "tr");
-		record_release(&rec);
-	}
+	list_rows(r, g, &pg.list, &secs);
 	html_close(o, "tbody");
 	html_close(o, "table");
-	if (total == 0)
+	if (pg.total == 0)
 		html_elem(o, "p", _("No records match."), HTML_END);
-
-	/* Pager */
-	{
-		int64_t pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-		char nb[24];
-		html_open(o, "nav", "class", "pager", "aria-label", _("Pages"), HTML_END);
-		if (page > 1) {
-			snprintf(nb, sizeof(nb), "%" PRId64, page - 1);
-			list_url(r, g->id, "page", nb, &url);
-			html_elem(o, "a", _("Previous"), "href", url.buf, "rel", "prev", HTML_END);
-		}
-		html_open(o, "span", HTML_END);
-		html_textf(o, _("Page %lld of %lld (%lld records)"), (long long)page,
-		           (long long)(pages ? pages : 1), (long long)total);
-		html_close(o, "span");
-		if (page < pages) {
-			snprintf(nb, sizeof(nb), "%" PRId64, page + 1);
-			list_url(r, g->id, "page", nb, &url);
-			html_elem(o, "a", _("Next"), "href", url.buf, "rel", "next", HTML_END);
-		}
-		html_close(o, "nav");
-	}
-	web_cache_put(r, ckey.buf, o->buf + body_start);
+	list_pager(r, g, page, pg.total);
 	page_end(r);
-	goto out;
-fail:
-	web_error(r, 503, err.buf);
 out:
+	record_page_release(&pg);
 	org_sections_release(&secs);
-	free(keys);
-	free(ids);
 	strbuf_release(&ckey);
-	strbuf_release(&like);
 	strbuf_release(&url);
 	strbuf_release(&err);
 }

@@ -212,8 +212,7 @@ static int load_request(struct web_req *r, struct request *q)
 		return -ENOENT;
 	}
 	ret = request_get(r->st, id, q, &err);
-	if (ret == 0 && q->applicant != r->user->id && !holds_slot(r, q) && !deputy_for(r, q) &&
-	    !web_request_visible_to_reader(r, q)) {
+	if (ret == 0 && !holds_slot(r, q) && !deputy_for(r, q) && !web_request_visible(r, q)) {
 		web_audit(r, r->user->login, "access.refused", "request");
 		request_release(q);
 		ret = -ENOENT;

@@ -102,6 +102,7 @@ struct web_req {
 	/* ---- who ---- */
 	enum web_lang lang;
 	struct web_user *user;  /* NULL: not logged in */
+	struct reader *reader;  /* web_reader(): the user's read rights, made on first use */
 	char session_token[40]; /* the raw session token of this request, or "" */
 	char csrf[48];          /* the CSRF token forms of this response carry */
 	int64_t api_token_id;   /* the API token used, or 0 */
@@ -169,6 +170,8 @@ void web_cache_put(struct web_req *r, const char *key, const char *value);
 /* The server's door (core/act.h), or NULL when the data directory has no profile yet. */
 struct door;
 struct door *web_door(struct web_req *r);
+/* The server's memo of readers (core/read.h); see web_reader in web/access.h. */
+struct reader_cache *web_readers(struct web_req *r);
 
 /*
  * The web's access log in the ledger: one ENTRY_LOGIN entry (actor, action such as

@@ -1,0 +1,446 @@
+/* test-read: the one read decision. Lists, counts and searches in SQL see exactly the records
+ * a direct read allows, for every person of both demo wards; hidden records leak through no
+ * count; roles starting and ending change what a person reads at once. */
+#include "fixture.h"
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/org.h"
+#include "core/read.h"
+#include "core/records.h"
+#include "core/requests.h"
+#include "policy/policy.h"
+
+static int demo_setup(void **state, const char *profile)
+{
+	struct fixture *f;
+	struct strbuf out = STRBUF_INIT;
+
+	if (fixture_setup_profile(state, profile) < 0)
+		return -1;
+	f = *state;
+	if (demo_build(f->d, &out, &f->err) < 0) {
+		fprintf(stderr, "demo_build: %s\n", f->err.buf);
+		return -1;
+	}
+	strbuf_release_secret(&out);
+	return 0;
+}
+
+static int setup_minato_demo(void **state)
+{
+	return demo_setup(state, "minato");
+}
+
+static int setup_shinjuku_demo(void **state)
+{
+	return demo_setup(state, "shinjuku");
+}
+
+static bool has_id(const struct record_list *l, int64_t id)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (l->items[i].id == id)
+			return true;
+	return false;
+}
+
+/*
+ * For one reader and one query, the SQL page (every match, counted) must be exactly the
+ * records of the register that match the filter and that read_record allows.
+ */
+static size_t check_query(struct fixture *f, const struct reader *rd, const char *login,
+                          const struct record_list *all, struct record_query *q,
+                          bool (*match)(const struct record *, const struct record_query *))
+{
+	struct store *st = door_store(f->d);
+	struct record_page pg = { 0 };
+	size_t want = 0;
+
+	q->count = true;
+	q->limit = 0;
+	if (records_query(st, rd, q, &pg, &f->err) < 0)
+		fail_msg("records_query %s for %s: %s", q->register_id, login, f->err.buf);
+	for (size_t i = 0; i < all->nr; i++) {
+		const struct record *rec = &all->items[i];
+		bool ok = match(rec, q) && read_record(rd, rec, NULL);
+		if (ok)
+			want++;
+		if (ok != has_id(&pg.list, rec->id))
+			fail_msg("%s, record %lld (%s level %s section %s state %s): read_record "
+			         "says %d, the list says %d",
+			         login, (long long)rec->id, rec->register_id,
+			         rec->level ? rec->level : "-", rec->section ? rec->section : "-",
+			         rec->state, ok, !ok);
+	}
+	assert_int_equal(pg.list.nr, want);
+	assert_int_equal(pg.total, (int64_t)want);
+	record_page_release(&pg);
+	return want;
+}
+
+static bool match_all(const struct record *rec, const struct record_query *q)
+{
+	return true;
+}
+
+static bool match_level(const struct record *rec, const struct record_query *q)
+{
+	return rec->level && !strcmp(rec->level, q->level);
+}
+
+static bool match_section(const struct record *rec, const struct record_query *q)
+{
+	return rec->section && !strcmp(rec->section, q->section);
+}
+
+/* Every person of the demo ward, every register, with and without filters. */
+static void test_lists_equal_direct_reads(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = door_store(f->d);
+	const struct profile *p = door_profile(f->d);
+	struct org_users users = { 0 };
+	size_t checked = 0, seen = 0, hidden = 0;
+
+	assert_int_equal(org_users_list(st, NULL, "active", &users, &f->err), 0);
+	assert_true(users.nr > 20);
+	for (size_t u = 0; u < users.nr; u++) {
+		struct reader *rd = NULL;
+		struct record_counts counts = { 0 };
+		int64_t total_counted = 0, total_seen = 0;
+
+		if (reader_for_login(st, p, users.items[u].login, time_now_ms(), &rd, &f->err) < 0)
+			fail_msg("reader %s: %s", users.items[u].login, f->err.buf);
+		assert_int_equal(records_count_visible(st, rd, NULL, &counts, &f->err), 0);
+		for (size_t i = 0; i < counts.nr; i++)
+			total_counted += counts.items[i].n;
+		for (unsigned g = 0; g < p->n_registers; g++) {
+			struct record_filter all_f = { .register_id = p->registers[g].id };
+			struct record_list all = { 0 };
+			struct record_query q = { .register_id = p->registers[g].id };
+			size_t n;
+
+			assert_int_equal(records_list(st, &all_f, &all, &f->err), 0);
+			n = check_query(f, rd, users.items[u].login, &all, &q, match_all);
+			total_seen += (int64_t)n;
+			seen += n;
+			hidden += all.nr - n;
+			for (unsigned l = 0; l < p->n_levels; l++) {
+				struct record_query ql = { .register_id = p->registers[g].id,
+					                   .level = p->levels[l].id,
+					                   .sort = "-level" };
+				check_query(f, rd, users.items[u].login, &all, &ql, match_level);
+			}
+			if (users.items[u].section) {
+				struct record_query qs = { .register_id = p->registers[g].id,
+					                   .section = users.items[u].section,
+					                   .sort = "changed" };
+				check_query(f, rd, users.items[u].login, &all, &qs, match_section);
+			}
+			checked += all.nr;
+			record_list_release(&all);
+		}
+		/* the dashboard's counts add up to the same records */
+		assert_int_equal(total_counted, total_seen);
+		record_counts_release(&counts);
+		reader_unref(rd);
+	}
+	/* the demo ward has records on both sides of the decision */
+	assert_true(seen > 0);
+	assert_true(hidden > 0);
+	assert_true(checked > 100);
+	org_users_release(&users);
+}
+
+/* Ward-wide oversight reads every register (issue 12: through the profile, not admin). */
+static void expect_reads_all(struct fixture *f, const char *login)
+{
+	struct store *st = door_store(f->d);
+	const struct profile *p = door_profile(f->d);
+	struct reader *rd = NULL;
+
+	if (reader_for_login(st, p, login, time_now_ms(), &rd, &f->err) < 0)
+		fail_msg("reader %s: %s", login, f->err.buf);
+	assert_false(reader_sees_all(rd)); /* not the administrator */
+	for (unsigned g = 0; g < p->n_registers; g++) {
+		struct record_filter all_f = { .register_id = p->registers[g].id };
+		struct record_list all = { 0 };
+		assert_int_equal(records_list(st, &all_f, &all, &f->err), 0);
+		for (size_t i = 0; i < all.nr; i++)
+			if (!read_record(rd, &all.items[i], NULL))
+				fail_msg("%s does not read %s record %lld", login,
+				         all.items[i].register_id, (long long)all.items[i].id);
+		record_list_release(&all);
+	}
+	reader_unref(rd);
+}
+
+static void test_minato_oversight(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_reads_all(f, "fukukucho");  /* 副区長: ciso */
+	expect_reads_all(f, "somubucho");  /* 総務部長: deputy_ciso */
+	expect_reads_all(f, "joho-kacho"); /* 情報政策課長: system_chief */
+}
+
+static void test_shinjuku_oversight(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = door_store(f->d);
+	struct org_assignments a = { 0 };
+
+	/* whoever the demo made CIO and general security officer */
+	assert_int_equal(org_assignments_list(st, NULL, "cio", true, time_now_ms(), &a, &f->err),
+	                 0);
+	assert_true(a.nr > 0);
+	expect_reads_all(f, a.items[0].login);
+	org_assignments_release(&a);
+	assert_int_equal(org_assignments_list(st, NULL, "general_security_officer", true,
+	                                      time_now_ms(), &a, &f->err),
+	                 0);
+	assert_true(a.nr > 0);
+	expect_reads_all(f, a.items[0].login);
+	org_assignments_release(&a);
+}
+
+/* ---- a small ward of our own -------------------------------------------------------------- */
+
+static int64_t add_record(struct fixture *f, const char *actor, const char *reg,
+                          const struct act_attr *fields, size_t n, const char *section,
+                          const char *system)
+{
+	struct act_input in = { .kind = ACT_RECORD, .actor = actor, .register_id = reg };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t id;
+
+	in.fields = fields;
+	in.n_fields = n;
+	in.section = section;
+	in.system = system;
+	if (fx_act(f, &in, &res) != ACT_DONE)
+		fail_msg("%s by %s not done: %s", reg, actor, res.message);
+	id = res.record_id;
+	act_result_release(&res);
+	return id;
+}
+
+static int64_t count_for(struct fixture *f, const char *login, const char *reg, const char *text)
+{
+	struct reader *rd = NULL;
+	struct record_query q = { .register_id = reg, .text = text, .count = true, .limit = 50 };
+	struct record_page pg = { 0 };
+	int64_t n;
+
+	if (reader_for_login(door_store(f->d), door_profile(f->d), login, time_now_ms(), &rd,
+	                     &f->err) < 0)
+		fail_msg("reader %s: %s", login, f->err.buf);
+	if (records_query(door_store(f->d), rd, &q, &pg, &f->err) < 0)
+		fail_msg("query: %s", f->err.buf);
+	n = pg.total;
+	assert_int_equal((int64_t)pg.list.nr, n);
+	record_page_release(&pg);
+	reader_unref(rd);
+	return n;
+}
+
+/*
+ * Issue 11 finding 1: a staff member extracted a hidden 設計書's text one character at a time
+ * from the count of a search. Here the attacker tries every next character of the secret
+ * and the count never moves, while the system manager who may read it finds it.
+ */
+static void test_count_oracle(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
+	/* letters that no visible value of the test holds (zeimu, zeimu-sys) */
+	static const char secret[] = "kq7wx";
+	static const char alphabet[] = "abcdfghjklnopqrtvwx0123456789";
+	char prefix[sizeof(secret)] = "", probe[sizeof(secret) + 1];
+	int64_t base;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
+	fx_user(f, "sa", "zeimu");
+	fx_user(f, "staff", "zeimu");
+	fx_grant(f, "sa", "system_manager@system:zeimu-sys");
+	{
+		struct act_attr d[] = { { "title", "税務システム設計書 パスワード kq7wx" },
+			                { "kind", "設計書" } };
+		struct act_attr pub[] = { { "title", "情報安全対策基準" },
+			                  { "kind", "情報安全対策基準" } };
+		add_record(f, "sa", "document", d, 2, "zeimu", "zeimu-sys");
+		add_record(f, "sa", "document", pub, 2, "zeimu", "zeimu-sys");
+	}
+	assert_int_equal(count_for(f, "sa", "document", secret), 1);
+	assert_int_equal(count_for(f, "sa", "document", NULL), 2);
+	assert_int_equal(count_for(f, "staff", "document", NULL), 1);
+	base = count_for(f, "staff", "document", "");
+	assert_int_equal(base, 1);
+	/* the attack: grow the prefix by the character whose count differs */
+	for (size_t pos = 0; pos < strlen(secret); pos++) {
+		size_t found = 0;
+		for (const char *c = alphabet; *c; c++) {
+			snprintf(probe, sizeof(probe), "%s%c", prefix, *c);
+			if (count_for(f, "staff", "document", probe) > 0)
+				found++;
+		}
+		/* nothing to learn: no probe ever matches */
+		assert_int_equal(found, 0);
+		prefix[pos] = secret[pos]; /* give the attacker the answer and go on */
+	}
+	assert_int_equal(count_for(f, "staff", "document", secret), 0);
+	assert_int_equal(count_for(f, "staff", "document", "パスワード"), 0);
+	/* the registers' counts and the dashboard's say the same */
+	{
+		struct reader *rd = NULL;
+		struct record_counts c = { 0 };
+		int64_t n = 0;
+		assert_int_equal(reader_for_login(door_store(f->d), door_profile(f->d), "staff",
+		                                  time_now_ms(), &rd, &f->err),
+		                 0);
+		assert_int_equal(records_count_visible(door_store(f->d), rd, "zeimu", &c, &f->err),
+		                 0);
+		for (size_t i = 0; i < c.nr; i++)
+			if (!strcmp(c.items[i].register_id, "document"))
+				n += c.items[i].n;
+		assert_int_equal(n, 1);
+		record_counts_release(&c);
+		reader_unref(rd);
+	}
+}
+
+/*
+ * Issue 11 finding 3: a role at system:X never opens every record of system X. An operator
+ * of the system reads only what the profile lets them (their own section's records).
+ */
+static void test_system_role_reads_no_more(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr sys[] = { { "name", "子ども家庭システム" }, { "section", "kodomo" } };
+	struct reader *rd = NULL;
+	struct record rec = { 0 };
+	int64_t id;
+
+	fx_section(f, "kodomo", "子ども家庭課");
+	fx_section(f, "kumin", "区民課");
+	fx_admin(f, ACT_SYSTEM_ADD, "kodomo-sys", sys, 2);
+	fx_user(f, "kodomo-kacho", "kodomo");
+	fx_user(f, "kumin-op", "kumin");
+	fx_grant(f, "kodomo-kacho", "system_manager@system:kodomo-sys");
+	fx_grant(f, "kumin-op", "operator@system:kodomo-sys");
+	{
+		struct act_attr d[] = { { "title", "児童相談の記録" },
+			                { "access_controlled", "true" } };
+		struct act_input in = { .kind = ACT_RECORD,
+			                .actor = "kodomo-kacho",
+			                .register_id = "asset",
+			                .level = "3",
+			                .section = "kodomo",
+			                .system = "kodomo-sys" };
+		struct act_result res = ACT_RESULT_INIT;
+		in.fields = d;
+		in.n_fields = 2;
+		assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+		id = res.record_id;
+		act_result_release(&res);
+	}
+	assert_int_equal(record_get(door_store(f->d), id, &rec, &f->err), 0);
+	assert_int_equal(reader_for_login(door_store(f->d), door_profile(f->d), "kumin-op",
+	                                  time_now_ms(), &rd, &f->err),
+	                 0);
+	assert_false(read_record(rd, &rec, NULL));
+	reader_unref(rd);
+	assert_int_equal(reader_for_login(door_store(f->d), door_profile(f->d), "kodomo-kacho",
+	                                  time_now_ms(), &rd, &f->err),
+	                 0);
+	assert_true(read_record(rd, &rec, NULL));
+	reader_unref(rd);
+	record_release(&rec);
+}
+
+/* A role whose validity starts or ends changes what a person reads, with no write between. */
+static void test_role_validity_in_time(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = door_store(f->d);
+	const struct profile *p = door_profile(f->d);
+	struct reader_cache *cache = reader_cache_new();
+	struct act_attr a[] = { { "role", "ciso@org" }, { "from", "2099-04-01" } };
+	struct strv roles_before = STRV_INIT, roles_after = STRV_INIT;
+	struct reader *before = NULL, *after = NULL;
+	struct record rec = { 0 };
+	struct org_user u = { 0 };
+	int64_t id, later;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_section(f, "somu", "総務課");
+	fx_user(f, "zeimu-1", "zeimu");
+	fx_user(f, "vice", "somu");
+	fx_admin(f, ACT_ROLE_GRANT, "vice", a, 2);
+	{
+		/* level 3 so that only the section and oversight read it */
+		struct act_attr lv[] = { { "title", "課税台帳" },
+			                 { "access_controlled", "true" },
+			                 { "level", "3" } };
+		id = add_record(f, "zeimu-1", "asset", lv, 3, "zeimu", NULL);
+	}
+	assert_int_equal(record_get(st, id, &rec, &f->err), 0);
+	assert_int_equal(core_parse_local_date("2099-04-02", &later), 0);
+	assert_int_equal(org_user_get(st, "vice", &u, &f->err), 0);
+	assert_int_equal(org_user_roles(st, u.id, time_now_ms(), &roles_before, &f->err), 0);
+	assert_int_equal(org_user_roles(st, u.id, later, &roles_after, &f->err), 0);
+	{
+		struct read_subject s = { .user_id = u.id,
+			                  .login = u.login,
+			                  .section = u.section,
+			                  .employment = u.employment };
+		s.roles = (const char *const *)roles_before.items;
+		s.n_roles = roles_before.nr;
+		assert_int_equal(
+		    reader_cache_get(cache, st, p, &s, time_now_ms(), &before, &f->err), 0);
+		s.roles = (const char *const *)roles_after.items;
+		s.n_roles = roles_after.nr;
+		assert_int_equal(reader_cache_get(cache, st, p, &s, later, &after, &f->err), 0);
+	}
+	assert_false(read_record(before, &rec, NULL));
+	assert_true(read_record(after, &rec, NULL));
+	assert_string_not_equal(reader_key(before), reader_key(after));
+	reader_unref(before);
+	reader_unref(after);
+	reader_cache_free(cache);
+	strv_release(&roles_before);
+	strv_release(&roles_after);
+	org_user_release(&u);
+	record_release(&rec);
+}
+
+static void test_minato_demo(void **state)
+{
+	test_lists_equal_direct_reads(state);
+	test_minato_oversight(state);
+}
+
+static void test_shinjuku_demo(void **state)
+{
+	test_lists_equal_direct_reads(state);
+	test_shinjuku_oversight(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_count_oracle, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_system_role_reads_no_more, fixture_setup,
+		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_role_validity_in_time, fixture_setup,
+		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_minato_demo, setup_minato_demo,
+		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_shinjuku_demo, setup_shinjuku_demo,
+		                                fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
