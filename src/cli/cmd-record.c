@@ -288,6 +288,20 @@ static void history_text(struct strbuf *out, const struct history *h)
 			strbuf_addf(out, "  [%s]", x->clauses);
 		strbuf_addf(out, "  profile %.12s%s\n", x->profile_sha256 ? x->profile_sha256 : "",
 		            x->verified ? "" : "  (LEDGER MISMATCH)");
+		/* what the act recorded: 持出し先, 目的, 点検日 ... */
+		if (json_object_size(x->fields)) {
+			const char *k;
+			json_t *v;
+			strbuf_addstr(out, "    ");
+			json_object_foreach(x->fields, k, v)
+			{
+				if (json_is_string(v))
+					strbuf_addf(out, " %s=%s", k, json_string_value(v));
+			}
+			strbuf_addch(out, '\n');
+		}
+		if (x->comment)
+			strbuf_addf(out, "     comment: %s\n", x->comment);
 	}
 }
 
@@ -324,6 +338,16 @@ void cli_history_json(struct json_writer *w, const struct history *h)
 		jw_key(w, "ledger_index");
 		jw_uint(w, x->ledger_index);
 		jw_kv_bool(w, "verified", x->verified);
+		/* what the act recorded, field id -> value ({} when nothing) */
+		jw_key(w, "fields");
+		{
+			char *f =
+			    x->fields ? json_dumps(x->fields, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+			jw_raw(w, f ? f : "{}");
+			free(f);
+		}
+		if (x->comment)
+			jw_kv_str(w, "comment", x->comment);
 		jw_object_end(w);
 	}
 	jw_array_end(w);

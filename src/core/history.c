@@ -9,12 +9,12 @@
 #include "core/history.h"
 #include "core/read-sql.h"
 #include "core/read.h"
-#include "core/sqlutil.h"
 #include "ledger/ledger.h"
+#include "policy/policy.h"
 #include "store/query.h"
 #include "store/store.h"
 
-static void check_entry(struct door *d, struct history_item *h, const char *row_clauses)
+static void check_entry(struct ledger *lg, struct history_item *h, const char *row_clauses)
 {
 	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT, want = STRBUF_INIT;
 	struct ledger_entry e = { 0 };
@@ -23,7 +23,7 @@ static void check_entry(struct door *d, struct history_item *h, const char *row_
 	json_t *v;
 
 	h->verified = false;
-	if (ledger_entry_bytes(door_ledger(d), h->ledger_index, &bytes, &err) < 0 ||
+	if (!lg || ledger_entry_bytes(lg, h->ledger_index, &bytes, &err) < 0 ||
 	    entry_decode(bytes.buf, bytes.len, &e, &err) < 0)
 		goto out;
 	json_array_foreach(arr, i, v)
@@ -38,69 +38,116 @@ static void check_entry(struct door *d, struct history_item *h, const char *row_
 	              !strcmp(h->clauses, want.buf);
 	entry_release(&e);
 out:
+	if (!h->clauses)
+		h->clauses = xstrdup("");
 	json_decref(arr);
 	strbuf_release(&bytes);
 	strbuf_release(&err);
 	strbuf_release(&want);
 }
 
-static int load(struct door *d, sqlite3_stmt *s, struct history *ret, struct strbuf *err)
+static int load(struct ledger *lg, struct query *q, struct history *ret, struct strbuf *err)
 {
-	int rc;
+	int r;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = query_step(q, err)) > 0) {
 		struct history_item *h;
+		const char *fields = query_text(q, 13);
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		h = &ret->items[ret->nr++];
 		memset(h, 0, sizeof(*h));
-		h->act_id = sqlite3_column_int64(s, 0);
-		h->at_ms = sqlite3_column_int64(s, 1);
-		h->actor = sqlite3_column_type(s, 2) == SQLITE_NULL ? xstrdup("mamori")
-		                                                    : sql_col_strdup(s, 2);
-		h->kind = sql_col_strdup(s, 3);
-		h->action = sql_col_strdup(s, 4);
-		h->outcome = sql_col_strdup(s, 5);
-		h->message = sql_col_strdup(s, 7);
-		h->via = sql_col_strdup(s, 8);
-		h->os_user = sql_col_strdup(s, 9);
-		h->profile_sha256 = sql_col_strdup(s, 10);
-		h->ledger_index = (uint64_t)sqlite3_column_int64(s, 11);
-		h->request_id = sqlite3_column_int64(s, 12);
-		check_entry(d, h, (const char *)sqlite3_column_text(s, 6));
+		h->act_id = query_int(q, 0);
+		h->at_ms = query_int(q, 1);
+		h->actor = query_is_null(q, 2) ? xstrdup("mamori") : query_strdup(q, 2);
+		h->kind = query_strdup(q, 3);
+		h->action = query_strdup(q, 4);
+		h->outcome = query_strdup(q, 5);
+		h->message = query_strdup(q, 7);
+		h->via = query_strdup(q, 8);
+		h->os_user = query_strdup(q, 9);
+		h->profile_sha256 = query_strdup(q, 10);
+		h->ledger_index = (uint64_t)query_int(q, 11);
+		h->request_id = query_int(q, 12);
+		h->fields = json_loads(fields ? fields : "{}", 0, NULL);
+		if (!json_is_object(h->fields)) {
+			json_decref(h->fields);
+			h->fields = json_object();
+		}
+		h->comment = query_strdup(q, 14);
+		h->actor_name = query_strdup(q, 15);
+		h->record_id = query_int(q, 16);
+		check_entry(lg, h, query_text(q, 6));
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_error(door_store(d), rc, "reading the history", err);
+	if (r < 0)
+		history_release(ret);
+	return r < 0 ? r : 0;
 }
 
 #define HISTORY_SELECT                                                                             \
 	"SELECT a.id, a.at_ms, u.login, a.kind, a.action, a.outcome, a.clauses, a.message,"        \
-	" a.via, a.os_user, a.profile_sha256, a.ledger_index, coalesce(a.request_id, 0)"           \
+	" a.via, a.os_user, a.profile_sha256, a.ledger_index, coalesce(a.request_id, 0),"          \
+	" a.fields, a.comment, u.name, coalesce(a.record_id, 0)"                                   \
 	" FROM acts a LEFT JOIN users u ON u.id = a.actor"
+
+int history_record(struct store *st, struct ledger *lg, int64_t record_id, struct history *ret,
+                   struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      HISTORY_SELECT " WHERE a.record_id = ?1 OR a.request_id IN"
+	                                     " (SELECT id FROM requests WHERE record_id = ?1)"
+	                                     " ORDER BY a.id",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, record_id);
+	return load(lg, q, ret, err);
+}
+
+int history_request(struct store *st, struct ledger *lg, int64_t request_id, struct history *ret,
+                    struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st, HISTORY_SELECT " WHERE a.request_id = ? ORDER BY a.id", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, request_id);
+	return load(lg, q, ret, err);
+}
 
 int history_for_record(struct door *d, int64_t record_id, struct history *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(door_store(d),
-	                  HISTORY_SELECT " WHERE a.record_id = ?1 OR a.request_id IN"
-	                                 " (SELECT id FROM requests WHERE record_id = ?1)"
-	                                 " ORDER BY a.id",
-	                  err);
-
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, record_id);
-	return load(d, s, ret, err);
+	return history_record(door_store(d), door_ledger(d), record_id, ret, err);
 }
 
 int history_for_request(struct door *d, int64_t request_id, struct history *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
-	    door_store(d), HISTORY_SELECT " WHERE a.request_id = ? ORDER BY a.id", err);
+	return history_request(door_store(d), door_ledger(d), request_id, ret, err);
+}
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, request_id);
-	return load(d, s, ret, err);
+const struct history_item *history_present(const struct history *h, const struct profile *p,
+                                           const char *state)
+{
+	const struct history_item *found = NULL;
+
+	for (size_t i = 0; i < h->nr; i++) {
+		const struct history_item *x = &h->items[i];
+		const struct policy_action *a = x->action ? policy_action(p, x->action) : NULL;
+		const char *to;
+
+		if (!a || !x->outcome || strcmp(x->outcome, "done") || !x->record_id ||
+		    (!a->create && !a->to))
+			continue;
+		/* the state the act left the record in */
+		to = a->to                  ? a->to->id
+		     : a->reg->initial      ? a->reg->initial->id
+		     : a->reg->n_states > 0 ? a->reg->states[0].id
+		                            : "";
+		found = state && !strcmp(to, state) ? x : NULL;
+	}
+	return found;
 }
 
 void history_release(struct history *h)
@@ -117,6 +164,9 @@ void history_release(struct history *h)
 		free(x->via);
 		free(x->os_user);
 		free(x->profile_sha256);
+		json_decref(x->fields);
+		free(x->comment);
+		free(x->actor_name);
 	}
 	free(h->items);
 	memset(h, 0, sizeof(*h));

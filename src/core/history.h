@@ -3,12 +3,14 @@
 #ifndef MAMORI_CORE_HISTORY_H
 #define MAMORI_CORE_HISTORY_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "base/strbuf.h"
 
 struct door;
+struct profile;
 
 /*
  * One act, as the ledger entry at ledger_index says it (actor, action, decision, clauses,
@@ -27,8 +29,12 @@ struct history_item {
 	char *via, *os_user;
 	char *profile_sha256;
 	int64_t request_id;
+	int64_t record_id; /* 0 for an act on no record (a request creating one) */
 	uint64_t ledger_index;
 	bool verified;
+	json_t *fields;   /* object: what the act recorded, field id -> value ({} if nothing) */
+	char *comment;    /* the actor's comment, or NULL */
+	char *actor_name; /* the actor's display name, NULL for Mamori itself */
 };
 
 struct history {
@@ -36,7 +42,28 @@ struct history {
 	size_t nr, alloc;
 };
 
-/* Acts on record_id (or, with request_id, on that request), oldest first. */
+struct store;
+struct ledger;
+/*
+ * Acts on record_id (and on requests about it), or on request_id, oldest first, read on the
+ * caller's connection and ledger (a web thread's own). What an act recorded stays visible here
+ * for whoever may read the record; sealing for erasure concerns the ledger's payload.
+ */
+int history_record(struct store *st, struct ledger *lg, int64_t record_id, struct history *ret,
+                   struct strbuf *err);
+int history_request(struct store *st, struct ledger *lg, int64_t request_id, struct history *ret,
+                    struct strbuf *err);
+
+/*
+ * The act that brought the record into its present state (the last done act whose action
+ * creates it or moves it into this state), from its history; NULL if none. Its recorded
+ * fields that are not the register's own describe the present state: where it is, who has
+ * it, until when.
+ */
+const struct history_item *history_present(const struct history *h, const struct profile *p,
+                                           const char *state);
+
+/* The same on the door's connection (the CLI). */
 int history_for_record(struct door *d, int64_t record_id, struct history *ret, struct strbuf *err);
 int history_for_request(struct door *d, int64_t request_id, struct history *ret,
                         struct strbuf *err);
@@ -54,7 +81,6 @@ struct activity {
 	size_t nr, alloc;
 };
 struct reader;
-struct store;
 /*
  * The latest acts, newest first, that the reader may see (core/read.h): their own, and acts
  * on records they may read; the administrator sees every act.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "core/history.h"
 #include "core/org.h"
 #include "core/read.h"
 #include "core/records.h"
@@ -85,50 +86,96 @@ static void field_value(struct web_req *r, const struct policy_field *f, const c
 	}
 }
 
-/*
- * The act log is an index into the ledger: each row names its entry. The page shows the row
- * only as the ledger has it, so the entry is read back and compared (who, what, when); a
- * row edited behind the ledger's back shows as not matching.
- */
-static bool matches_ledger(struct web_req *r, uint64_t index, const char *login, const char *action,
-                           int64_t at_ms)
-{
-	struct strbuf err = STRBUF_INIT, bytes = STRBUF_INIT;
-	struct ledger_entry e = { 0 };
-	struct ledger *lg;
-	bool ok = false;
-
-	if (web_thread_ledger(r, &lg, &err) == 0 &&
-	    ledger_entry_bytes(lg, index, &bytes, &err) == 0 &&
-	    entry_decode(bytes.buf, bytes.len, &e, &err) == 0)
-		ok = e.actor && e.action && action && !strcmp(e.actor, login ? login : "mamori") &&
-		     !strcmp(e.action, action) && e.time_ms == at_ms;
-	entry_release(&e);
-	strbuf_release(&bytes);
-	strbuf_release(&err);
-	return ok;
-}
-
-static void history(struct web_req *r, const struct record *rec)
+/* The name and the shown value of what an act recorded: the action's field or the register's. */
+static void recorded_fields(struct web_req *r, const struct policy_action *a, json_t *fields,
+                            bool skip_register_fields)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT;
-	sqlite3_stmt *q;
-	int rc;
+	const char *k;
+	json_t *v;
 
-	q = store_prepare(r->st,
-	                  "SELECT a.at_ms, u.login, u.name, a.action, a.outcome, a.clauses, "
-	                  "a.comment, a.message, a.ledger_index, a.request_id, a.via "
-	                  "FROM acts a LEFT JOIN users u ON u.id = a.actor "
-	                  "WHERE a.record_id = ? ORDER BY a.id",
-	                  &err);
-	if (!q) {
-		page_notice(r, "error", _("The history cannot be read just now."));
-		web_log(r, "%s", err.buf);
-		strbuf_release(&err);
+	if (!json_object_size(fields))
 		return;
+	html_open(o, "dl", "class", "recorded", HTML_END);
+	json_object_foreach(fields, k, v)
+	{
+		bool is_action = false;
+		const struct policy_field *f =
+		    a ? record_find_field(a->reg, a->fields, a->n_fields, k, &is_action) : NULL;
+		if (!json_is_string(v) || (skip_register_fields && f && !is_action))
+			continue;
+		html_elem(o, "dt", f && f->name ? f->name : k, HTML_END);
+		html_open(o, "dd", HTML_END);
+		if (f)
+			field_value(r, f, json_string_value(v));
+		else
+			html_text(o, json_string_value(v));
+		html_close(o, "dd");
 	}
-	sqlite3_bind_int64(q, 1, rec->id);
+	html_close(o, "dl");
+}
+
+/*
+ * What the record's present state is about, from the act that brought it there (a take-out:
+ * where to, what for, by whom, when): the action's own fields, which the record's fields do
+ * not hold.
+ */
+static void present_state(struct web_req *r, const struct record *rec, const struct history *h)
+{
+	struct strbuf *o = &r->out;
+	const struct history_item *x = history_present(h, r->profile, rec->state);
+	const struct policy_action *a = x ? policy_action(r->profile, x->action) : NULL;
+	const struct history_item *applied = x;
+	bool any = false;
+	const char *k;
+	json_t *v;
+
+	if (!a)
+		return;
+	json_object_foreach(x->fields, k, v)
+	{
+		bool is_action = false;
+		const struct policy_field *f =
+		    record_find_field(a->reg, a->fields, a->n_fields, k, &is_action);
+		any |= f && is_action && !policy_register_field(a->reg, k);
+	}
+	if (!any)
+		return;
+	html_open(o, "section", "class", "card present", HTML_END);
+	html_open(o, "h2", HTML_END);
+	html_text(o, ui_state_name(r, rec->register_id, rec->state));
+	html_text(o, _(": "));
+	html_text(o, ui_action_name(r, x->action));
+	html_close(o, "h2");
+	/* who did it: the applicant when an approval applied it, and who approved */
+	for (size_t i = 0; x->request_id && i < h->nr; i++)
+		if (h->items[i].request_id == x->request_id && h->items[i].kind &&
+		    !strncmp(h->items[i].kind, "record.", 7))
+			applied = &h->items[i];
+	html_open(o, "dl", "class", "props", HTML_END);
+	html_elem(o, "dt", _("Applicant"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	html_text(o, applied->actor_name ? applied->actor_name : applied->actor);
+	strbuf_addch(o, ' ');
+	page_time(o, applied->at_ms);
+	html_close(o, "dd");
+	if (applied != x) {
+		html_elem(o, "dt", _("Approved by"), HTML_END);
+		html_open(o, "dd", HTML_END);
+		html_text(o, x->actor_name ? x->actor_name : x->actor);
+		strbuf_addch(o, ' ');
+		page_time(o, x->at_ms);
+		html_close(o, "dd");
+	}
+	html_close(o, "dl");
+	recorded_fields(r, a, x->fields, true);
+	html_close(o, "section");
+}
+
+static void history_rows(struct web_req *r, const struct history *h)
+{
+	struct strbuf *o = &r->out;
+
 	html_elem(o, "h2", _("History"), "id", "history", HTML_END);
 	html_open(o, "table", HTML_END);
 	html_open(o, "tr", HTML_END);
@@ -139,77 +186,63 @@ static void history(struct web_req *r, const struct record *rec)
 	html_elem(o, "th", _("Clauses"), HTML_END);
 	html_elem(o, "th", _("Ledger"), HTML_END);
 	html_close(o, "tr");
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *outcome = (const char *)sqlite3_column_text(q, 4);
-		json_t *cl = json_loads((const char *)sqlite3_column_text(q, 5), 0, NULL);
+	for (size_t i = 0; i < h->nr; i++) {
+		const struct history_item *x = &h->items[i];
+		const struct policy_action *a = policy_action(r->profile, x->action);
+		char url[48], t[24];
+
 		html_open(o, "tr", HTML_END);
 		html_open(o, "td", HTML_END);
-		page_time(o, sqlite3_column_int64(q, 0));
+		page_time(o, x->at_ms);
 		html_close(o, "td");
-		html_elem(o, "td",
-		          sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "-",
-		          "title", (const char *)sqlite3_column_text(q, 1), HTML_END);
+		html_elem(o, "td", x->actor_name ? x->actor_name : "-", "title", x->actor,
+		          HTML_END);
 		html_open(o, "td", HTML_END);
-		html_text(o, ui_action_name(r, (const char *)sqlite3_column_text(q, 3)));
-		if (sqlite3_column_text(q, 6)) {
+		html_text(o, ui_action_name(r, x->action));
+		recorded_fields(r, a, x->fields, false);
+		if (x->comment) {
 			html_open(o, "div", "class", "cite", HTML_END);
-			html_text(o, (const char *)sqlite3_column_text(q, 6));
+			html_text(o, x->comment);
 			html_close(o, "div");
 		}
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
-		html_text(o, !strcmp(outcome, "done")      ? _("done")
-		             : !strcmp(outcome, "pending") ? _("waiting for approval")
-		                                           : _("refused"));
-		if (sqlite3_column_type(q, 9) != SQLITE_NULL) {
-			char url[48];
-			snprintf(url, sizeof(url), "/requests/%lld", sqlite3_column_int64(q, 9));
+		html_text(o, !strcmp(x->outcome, "done")      ? _("done")
+		             : !strcmp(x->outcome, "pending") ? _("waiting for approval")
+		                                              : _("refused"));
+		if (x->request_id) {
+			snprintf(url, sizeof(url), "/requests/%lld", (long long)x->request_id);
 			strbuf_addch(o, ' ');
 			page_link(o, url, _("request"));
 		}
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
-		for (size_t i = 0; json_is_array(cl) && i < json_array_size(cl); i++) {
-			const char *c = json_string_value(json_array_get(cl, i));
-			if (c) {
-				ui_clause(r, c);
-				strbuf_addch(o, ' ');
-			}
+		for (const char *c = x->clauses; c && *c;) {
+			size_t len = strcspn(c, " ");
+			char *one = xstrndup(c, len);
+			ui_clause(r, one);
+			strbuf_addch(o, ' ');
+			free(one);
+			c += len + (c[len] ? 1 : 0);
 		}
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
-		if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
-			char url[48], t[24];
-			snprintf(url, sizeof(url), "/ledger/entry?index=%lld",
-			         sqlite3_column_int64(q, 8));
-			snprintf(t, sizeof(t), "#%lld", sqlite3_column_int64(q, 8));
-			page_link(o, url, t);
-			strbuf_addch(o, ' ');
-			if (matches_ledger(r, (uint64_t)sqlite3_column_int64(q, 8),
-			                   (const char *)sqlite3_column_text(q, 1),
-			                   (const char *)sqlite3_column_text(q, 3),
-			                   sqlite3_column_int64(q, 0)))
-				html_elem(o, "span", _("✓ matches the ledger"), "class", "tag",
-				          HTML_END);
-			else
-				html_elem(o, "strong", _("does NOT match the ledger"), "class",
-				          "notice error", HTML_END);
-		}
+		snprintf(url, sizeof(url), "/ledger/entry?index=%llu",
+		         (unsigned long long)x->ledger_index);
+		snprintf(t, sizeof(t), "#%llu", (unsigned long long)x->ledger_index);
+		page_link(o, url, t);
+		strbuf_addch(o, ' ');
+		/* the act log is an index into the ledger: each row is shown as the ledger has it
+		 */
+		if (x->verified)
+			html_elem(o, "span", _("✓ matches the ledger"), "class", "tag", HTML_END);
+		else
+			html_elem(o, "strong", _("does NOT match the ledger"), "class",
+			          "notice error", HTML_END);
 		html_close(o, "td");
 		html_close(o, "tr");
-		json_decref(cl);
 	}
-	sqlite3_reset(q);
 	html_close(o, "table");
-	if (rc != SQLITE_DONE) {
-		/* The history cut short is not the history: say so. */
-		store_error(r->st, rc, "reading the history", &err);
-		web_log(r, "%s", err.buf);
-		html_elem(o, "p",
-		          _("The history cannot be read completely right now. Try again later."),
-		          "class", "notice error", "role", "alert", HTML_END);
-	}
-	strbuf_release(&err);
 }
 
 /* The actions the record's register offers from its state, each with a decision preview. */
@@ -264,8 +297,11 @@ void ui_record(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
 	struct record rec = { 0 };
-	struct strbuf title = STRBUF_INIT;
+	struct strbuf title = STRBUF_INIT, err = STRBUF_INIT;
 	const struct policy_register *g;
+	struct history hist = { 0 };
+	struct ledger *lg = NULL;
+	bool hist_ok;
 
 	if (!r->profile) {
 		web_error(r, 503, "no profile in force");
@@ -274,6 +310,8 @@ void ui_record(struct web_req *r)
 	if (load_visible(r, &rec) < 0)
 		return;
 	g = policy_register(r->profile, rec.register_id);
+	hist_ok = web_thread_ledger(r, &lg, &err) == 0 &&
+	          history_record(r->st, lg, rec.id, &hist, &err) == 0;
 	strbuf_addf(&title, "%s #%" PRId64 " %s", ui_register_name(r, rec.register_id), rec.id,
 	            record_title(r->profile, &rec));
 	page_begin(r, title.buf, NAV_REGISTERS);
@@ -302,10 +340,22 @@ void ui_record(struct web_req *r)
 	html_close(o, "dd");
 	html_close(o, "dl");
 	html_close(o, "section");
+	if (hist_ok)
+		present_state(r, &rec, &hist);
 	if (g)
 		actions(r, &rec, g);
-	history(r, &rec);
+	if (hist_ok) {
+		history_rows(r, &hist);
+	} else {
+		/* The history cut short is not the history: say so. */
+		web_log(r, "history of record %lld: %s", (long long)rec.id, err.buf);
+		html_elem(o, "p",
+		          _("The history cannot be read completely right now. Try again later."),
+		          "class", "notice error", "role", "alert", HTML_END);
+	}
 	page_end(r);
+	history_release(&hist);
+	strbuf_release(&err);
 	record_release(&rec);
 	strbuf_release(&title);
 }
