@@ -236,10 +236,22 @@ void web_header_add(struct web_req *r, const char *name, const char *value)
 	r->n_headers++;
 }
 
+void web_send_file(struct web_req *r, int fd, uint64_t size)
+{
+	if (r->out_file)
+		close(r->out_fd);
+	strbuf_reset(&r->out);
+	r->out_file = true;
+	r->out_fd = fd;
+	r->out_size = size;
+}
+
 static void req_free(struct web_req *r)
 {
 	if (!r)
 		return;
+	if (r->out_file)
+		close(r->out_fd);
 	free(r->path);
 	free(r->args_buf);
 	web_params_release(&r->query);
@@ -480,6 +492,10 @@ static enum MHD_Result send_response(struct web_req *r)
 		r->status = 200;
 	if (r->method == WEB_HEAD) {
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else if (r->out_file) {
+		resp = MHD_create_response_from_fd64(r->out_size, r->out_fd);
+		if (resp)
+			r->out_file = false; /* microhttpd closes it with the response */
 	} else {
 		body = strbuf_detach(&r->out, &len);
 		if (r->out_secret)

@@ -5,14 +5,13 @@
 #include "base/strbuf.h"
 
 /*
- * Appends a ustar archive of dir's regular files and subdirectories to out, each named
- * prefix/relative-path. Names longer than ustar allows, links and special files are
- * refused. Returns 0 or -errno with err set.
+ * Writes a ustar archive of dir's regular files and subdirectories to fd, each named
+ * prefix/relative-path, streaming: files are copied in 64 KiB chunks, never held whole in
+ * memory. Names longer than ustar allows, links and special files are refused. Returns 0
+ * or -errno with err set.
  */
-int tar_directory(const char *dir, const char *prefix, struct strbuf *out, struct strbuf *err);
+int tar_directory(const char *dir, const char *prefix, int fd, struct strbuf *err);
 /* Removes dir and everything below it (best effort). */
 void remove_tree(const char *dir);
-/* Moves src's contents into dst (released first) and leaves src empty. */
-void strbuf_swap_into(struct strbuf *dst, struct strbuf *src);
 
 #endif

@@ -1,8 +1,12 @@
 /* ui-ledger: the ledger for people: checkpoint, verifier key, verification, entries with
  * their inclusion proofs, and the export for auditors. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/parse.h"
@@ -328,37 +332,64 @@ out:
 	strbuf_release(&err);
 }
 
+/*
+ * The export is written under $TMPDIR (default /tmp) as files, archived into a file there, and
+ * that file is sent as it is read: the server never holds the ledger in memory, however long
+ * it is. Nothing stays in $TMPDIR: the directory is removed before the body is sent (the open
+ * archive outlives its name).
+ */
 void ui_ledger_export(struct web_req *r)
 {
-	struct strbuf err = STRBUF_INIT, dir = STRBUF_INIT, tar = STRBUF_INIT;
-	char tmpl[] = "/tmp/mamori-export.XXXXXX";
+	struct strbuf err = STRBUF_INIT, tmpl = STRBUF_INIT, dir = STRBUF_INIT, tar = STRBUF_INIT;
+	const char *tmp = getenv("TMPDIR");
 	struct ledger *lg;
+	struct stat sb;
 	char disp[96];
+	int fd = -1;
 
 	if (!ui_ledger_reader(r)) {
 		web_error(r, 403, "ledger export for administrators and ward-wide roles only");
 		goto out;
 	}
-	if (!mkdtemp(tmpl)) {
-		web_error(r, 503, "cannot make a temporary directory");
+	strbuf_addf(&tmpl, "%s/mamori-export.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl.buf)) {
+		strbuf_addf(&err, "cannot make a temporary directory in '%s' (%s); set TMPDIR",
+		            tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		web_error(r, 503, err.buf);
 		goto out;
 	}
-	strbuf_addf(&dir, "%s/mamori-ledger", tmpl);
+	strbuf_addf(&dir, "%s/mamori-ledger", tmpl.buf);
+	strbuf_addf(&tar, "%s/mamori-ledger.tar", tmpl.buf);
 	if (web_thread_ledger(r, &lg, &err) < 0 ||
-	    ledger_export(lg, r->cfg->dir, dir.buf, &err) < 0 ||
-	    tar_directory(dir.buf, "mamori-ledger", &tar, &err) < 0) {
-		web_error(r, 503, err.buf);
-	} else {
-		r->status = 200;
-		r->content_type_out = "application/x-tar";
-		snprintf(disp, sizeof(disp), "attachment; filename=\"mamori-ledger.tar\"");
-		web_header_add(r, "Content-Disposition", disp);
-		strbuf_swap_into(&r->out, &tar);
-		web_audit(r, r->user->login, "ledger.export", NULL);
+	    ledger_export(lg, r->cfg->dir, dir.buf, &err) < 0)
+		goto fail;
+	fd = open(tar.buf, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error_set(&err, "cannot create '%s': %s", tar.buf, strerror(errno));
+		goto fail;
 	}
-	remove_tree(tmpl);
+	if (tar_directory(dir.buf, "mamori-ledger", fd, &err) < 0)
+		goto fail;
+	if (fstat(fd, &sb) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		error_set(&err, "cannot read back '%s': %s", tar.buf, strerror(errno));
+		goto fail;
+	}
+	remove_tree(tmpl.buf);
+	r->status = 200;
+	r->content_type_out = "application/x-tar";
+	snprintf(disp, sizeof(disp), "attachment; filename=\"mamori-ledger.tar\"");
+	web_header_add(r, "Content-Disposition", disp);
+	web_send_file(r, fd, (uint64_t)sb.st_size);
+	web_audit(r, r->user->login, "ledger.export", NULL);
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	remove_tree(tmpl.buf);
+	web_error(r, 503, err.buf);
 out:
 	strbuf_release(&tar);
 	strbuf_release(&dir);
+	strbuf_release(&tmpl);
 	strbuf_release(&err);
 }

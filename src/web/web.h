@@ -113,8 +113,11 @@ struct web_req {
 	struct strbuf out;
 	struct web_header *headers;
 	size_t n_headers, alloc_headers;
-	bool cacheable;   /* default false: Cache-Control: no-store */
-	bool out_secret;  /* the body carries a secret: wiped when microhttpd frees it */
+	bool cacheable;  /* default false: Cache-Control: no-store */
+	bool out_secret; /* the body carries a secret: wiped when microhttpd frees it */
+	bool out_file;   /* the body is the file out_fd (web_send_file), not out */
+	int out_fd;
+	uint64_t out_size;
 	char *log_detail; /* for the server log only, never sent */
 };
 
@@ -122,6 +125,12 @@ typedef void (*web_handler)(struct web_req *r);
 
 /* ---- responses ---- */
 void web_header_add(struct web_req *r, const char *name, const char *value);
+/*
+ * The body is the open file fd, size bytes from its start (a download too large to build in
+ * memory: the web's budget is 64 MB). The request owns fd from here: microhttpd reads it in
+ * chunks as the client takes them and closes it.
+ */
+void web_send_file(struct web_req *r, int fd, uint64_t size);
 /* 303 See Other to a local path (anything else becomes "/"). */
 void web_redirect(struct web_req *r, const char *location);
 /*
