@@ -274,7 +274,7 @@ int conf_parse(const char *name, const char *data, size_t len, struct conf *ret,
 
 int conf_load(const char *dir, struct conf *ret, struct strbuf *err)
 {
-	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT_SECRET;
 	int r;
 
 	strbuf_addf(&path, "%s/%s", dir, CONF_FILE);

@@ -66,15 +66,35 @@ void strbuf_init(struct strbuf *sb, size_t hint)
 	sb->buf = strbuf_empty;
 	sb->len = 0;
 	sb->alloc = 0;
+	sb->secret = 0;
 	if (hint)
 		strbuf_grow(sb, hint);
 }
 
+void strbuf_init_secret(struct strbuf *sb, size_t hint)
+{
+	strbuf_init(sb, 0);
+	sb->secret = 1;
+	if (hint)
+		strbuf_grow(sb, hint);
+}
+
+/* Back to the empty buffer, keeping whether it is a secret. */
+static void strbuf_empty_out(struct strbuf *sb)
+{
+	sb->buf = strbuf_empty;
+	sb->len = 0;
+	sb->alloc = 0;
+}
+
 void strbuf_release(struct strbuf *sb)
 {
-	if (sb->alloc)
+	if (sb->alloc) {
+		if (sb->secret)
+			explicit_bzero(sb->buf, sb->alloc);
 		free(sb->buf);
-	strbuf_init(sb, 0);
+	}
+	strbuf_empty_out(sb);
 }
 
 void strbuf_release_secret(struct strbuf *sb)
@@ -93,7 +113,7 @@ char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
 	p = sb->buf;
 	if (ret_len)
 		*ret_len = sb->len;
-	strbuf_init(sb, 0);
+	strbuf_empty_out(sb);
 	return p;
 }
 
@@ -109,7 +129,14 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	size_t n = sb->alloc ? sb->alloc : 64;
 	while (n < want)
 		n = n > SIZE_MAX / 2 ? want : n * 2;
-	if (sb->alloc) {
+	if (sb->alloc && sb->secret) {
+		/* realloc could leave the old copy in freed memory: copy, wipe, free. */
+		char *p = xmalloc(n);
+		memcpy(p, sb->buf, sb->len + 1);
+		explicit_bzero(sb->buf, sb->alloc);
+		free(sb->buf);
+		sb->buf = p;
+	} else if (sb->alloc) {
 		sb->buf = xrealloc(sb->buf, n);
 	} else {
 		sb->buf = xmalloc(n);

@@ -15,6 +15,12 @@ struct strbuf {
 	char *buf;
 	size_t len;
 	size_t alloc;
+	/*
+	 * A secret (password, key, token, sealed personal data): every copy it leaves behind is
+	 * wiped: the old buffer when it grows (never realloc'd in place of a copy) and the buffer
+	 * when released. Stays set across strbuf_release and strbuf_reset.
+	 */
+	_Bool secret;
 };
 
 extern char strbuf_empty[];
@@ -22,11 +28,19 @@ extern char strbuf_empty[];
 	{                                                                                          \
 		.buf = strbuf_empty, .len = 0, .alloc = 0                                          \
 	}
+/* A buffer for a secret: struct strbuf pw = STRBUF_INIT_SECRET; */
+#define STRBUF_INIT_SECRET                                                                         \
+	{                                                                                          \
+		.buf = strbuf_empty, .len = 0, .alloc = 0, .secret = 1                             \
+	}
 
 void strbuf_init(struct strbuf *sb, size_t hint);
+/* strbuf_init for a secret (see .secret); set before anything is added. */
+void strbuf_init_secret(struct strbuf *sb, size_t hint);
 void strbuf_release(struct strbuf *sb);
-/* Wipes the contents before freeing: for passwords, keys, tokens. */
+/* Wipes the contents before freeing (whether or not sb is marked secret). */
 void strbuf_release_secret(struct strbuf *sb);
+/* The buffer, now the caller's (who wipes it when sb was secret); sb is left empty. */
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
 void strbuf_grow(struct strbuf *sb, size_t extra);
 void strbuf_reset(struct strbuf *sb);

@@ -63,7 +63,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "demo", &so.demo, "also build a demo ward to explore"),
 		OPT_END(),
 	};
-	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT, shown = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT, shown = STRBUF_INIT_SECRET;
 	struct store *st = NULL;
 	bool created = false;
 	int n, r, ret = EXIT_FAILED;

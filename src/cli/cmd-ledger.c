@@ -189,7 +189,7 @@ static void entry_json(struct ledger *lg, uint64_t index, const struct strbuf *b
 	add_b64(&w, "leaf_hash", leaf);
 	if (e->sealed) {
 		uint8_t salt[ENTRY_SALT_SIZE];
-		struct strbuf payload = STRBUF_INIT, err = STRBUF_INIT;
+		struct strbuf payload = STRBUF_INIT_SECRET, err = STRBUF_INIT;
 		bool erased = false;
 		int r = ledger_sealed_payload(lg, index, salt, &payload, &erased, &err);
 		jw_kv_str(&w, "payload", r > 0 ? "present" : erased ? "erased" : "missing");
@@ -307,7 +307,7 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "payload", &payload, "print the sealed payload too"),
 		OPT_END(),
 	};
-	struct strbuf bytes = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf bytes = STRBUF_INIT, out = STRBUF_INIT_SECRET, err = STRBUF_INIT;
 	struct ledger_entry e;
 	uint8_t leaf[MERKLE_HASH_SIZE];
 	struct merkle_hasher *h;
@@ -358,7 +358,7 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 	add_field(&out, "key", e.key);
 	if (e.sealed) {
 		uint8_t salt[ENTRY_SALT_SIZE];
-		struct strbuf p = STRBUF_INIT;
+		struct strbuf p = STRBUF_INIT_SECRET;
 		bool erased = false;
 		int r = ledger_sealed_payload(l.lg, index, salt, &p, &erased, &err);
 

@@ -36,7 +36,7 @@ static int user_add(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
-	struct strbuf pw = STRBUF_INIT;
+	struct strbuf pw = STRBUF_INIT_SECRET;
 	struct act_attr fields[5];
 	struct act_input in = { 0 };
 	struct door *d = NULL;
@@ -304,7 +304,7 @@ static int user_passwd(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
-	struct strbuf pw = STRBUF_INIT;
+	struct strbuf pw = STRBUF_INIT_SECRET;
 	char gen[PASSWORD_GENERATED_SIZE] = "";
 	struct act_input in = { 0 };
 	struct act_result res = ACT_RESULT_INIT;

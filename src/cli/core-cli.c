@@ -70,11 +70,6 @@ void cli_attrs_release(struct cli_attrs *a)
 	memset(a, 0, sizeof(*a));
 }
 
-int cli_exit_for(int r)
-{
-	return r < 0 ? EXIT_FAILED : EXIT_DONE;
-}
-
 int cli_exit_for_outcome(enum act_outcome o)
 {
 	return o == ACT_REFUSED ? EXIT_REFUSED : EXIT_DONE;

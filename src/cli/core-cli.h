@@ -27,8 +27,6 @@ struct cli_attrs {
 int cli_attrs_parse(const struct string_list *l, const char *what, struct cli_attrs *ret);
 void cli_attrs_release(struct cli_attrs *a);
 
-/* The exit code for an error from the core (-ENOENT, -EINVAL ... are EXIT_FAILED). */
-int cli_exit_for(int r);
 /* The exit code for an act's outcome. */
 int cli_exit_for_outcome(enum act_outcome o);
 

@@ -318,11 +318,6 @@ int org_user_password_hash(struct store *st, const char *login, char **ret, stru
 	return -ENOENT;
 }
 
-int org_count_users(struct store *st, int64_t *ret, struct strbuf *err)
-{
-	return sql_count(st, "SELECT count(*) FROM users", NULL, ret, err);
-}
-
 int org_count_holders(struct store *st, const char *role, int64_t now_ms, int64_t *ret,
                       struct strbuf *err)
 {

@@ -127,8 +127,7 @@ int org_users_list(struct store *st, const char *section, const char *status, st
                    struct strbuf *err);
 void org_users_release(struct org_users *l);
 
-/* Number of users; of users holding role (any scope) at now_ms. */
-int org_count_users(struct store *st, int64_t *ret, struct strbuf *err);
+/* Number of users holding role (any scope) at now_ms. */
 int org_count_holders(struct store *st, const char *role, int64_t now_ms, int64_t *ret,
                       struct strbuf *err);
 

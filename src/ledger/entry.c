@@ -53,14 +53,6 @@ const char *entry_kind_name(int kind)
 	return kind_names[kind];
 }
 
-int entry_kind_parse(const char *name)
-{
-	for (size_t i = 1; i < ARRAY_SIZE(kind_names); i++)
-		if (!strcmp(kind_names[i], name))
-			return (int)i;
-	return -EINVAL;
-}
-
 /* Text fields: non-empty UTF-8 without control characters, at most ENTRY_MAX_TEXT bytes. */
 static bool text_valid(const char *s, size_t len)
 {
@@ -438,7 +430,7 @@ void entry_seal_commitment(struct merkle_hasher *h, const uint8_t salt[ENTRY_SAL
                            const void *payload, size_t len, uint8_t out[MERKLE_HASH_SIZE])
 {
 	static const char domain[] = "mamori-seal-v1"; /* and its NUL: part of the format */
-	struct strbuf b = STRBUF_INIT;
+	struct strbuf b = STRBUF_INIT_SECRET;
 
 	strbuf_grow(&b, sizeof(domain) + ENTRY_SALT_SIZE + len);
 	strbuf_add(&b, domain, sizeof(domain));

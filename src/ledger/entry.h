@@ -70,8 +70,6 @@ struct ledger_entry {
 
 /* The name used in JSON and the CLI for a kind ("change", "key_rotation"); NULL if unknown. */
 const char *entry_kind_name(int kind);
-/* Parses a kind name; returns the kind or -EINVAL. */
-int entry_kind_parse(const char *name);
 
 /*
  * Appends the canonical bytes of e to out. Checks what the format requires

@@ -82,7 +82,7 @@ static int sync_dir(const char *dir)
 
 int ledger_init_keys(const char *dir, const char *ward_id, struct strbuf *err)
 {
-	struct strbuf name = STRBUF_INIT, skey = STRBUF_INIT, vkey = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, skey = STRBUF_INIT_SECRET, vkey = STRBUF_INIT;
 	struct note_signer s;
 	uint8_t u[16];
 	int r;
@@ -201,7 +201,7 @@ int ledger_load_verifier(const char *dir, struct note_verifier *ret, struct strb
 
 int ledger_load_signer(const char *dir, struct note_signer *ret, struct strbuf *err)
 {
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT_SECRET;
 	int r = read_key_file(dir, LEDGER_KEY_FILE, true, &text, err);
 
 	if (r == 0)

@@ -56,7 +56,7 @@ int ledger_open(struct store *st, struct ledger **ret, struct strbuf *err)
 	lg->st = st;
 	lg->h = merkle_hasher_new();
 	strbuf_init(&lg->bundle, 0);
-	strbuf_init(&lg->sealed, 0);
+	strbuf_init_secret(&lg->sealed, 0);
 	for (int i = 0; i < TILE_LEVELS; i++)
 		lg->edge[i] = xcalloc(1, sizeof(struct tile));
 	for (int i = 0; i < READ_CACHE; i++)
@@ -802,7 +802,7 @@ int ledger_entry_bytes(struct ledger *lg, uint64_t index, struct strbuf *out, st
 int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[ENTRY_SALT_SIZE],
                           struct strbuf *out, bool *ret_erased, struct strbuf *err)
 {
-	struct strbuf blob = STRBUF_INIT;
+	struct strbuf blob = STRBUF_INIT_SECRET;
 	struct sealed_rec rec;
 	size_t pos = 0;
 	int r;

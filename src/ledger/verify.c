@@ -555,7 +555,7 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 	struct vstate v;
 	struct dbctx d = { lg, STRBUF_INIT };
 	struct note_verifier *keys = NULL;
-	struct strbuf sealed_blob = STRBUF_INIT;
+	struct strbuf sealed_blob = STRBUF_INIT_SECRET;
 	size_t nkeys = 0, alloc = 0;
 	uint64_t head_size, expect_n = 0;
 	uint8_t head_root[MERKLE_HASH_SIZE];

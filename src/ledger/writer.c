@@ -141,7 +141,7 @@ static struct batch *batch_new(void)
 	struct batch *b = xcalloc(1, sizeof(*b));
 
 	strbuf_init(&b->bytes, 0);
-	strbuf_init(&b->sealed, 0);
+	strbuf_init_secret(&b->sealed, 0);
 	return b;
 }
 

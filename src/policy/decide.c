@@ -830,18 +830,3 @@ const char *policy_reason_text(const struct decision *d)
 	}
 	return NULL;
 }
-
-const char *policy_at_name(enum policy_at at)
-{
-	switch (at) {
-	case AT_RECORD:
-		return "record";
-	case AT_ACTOR:
-		return "actor";
-	case AT_ANY:
-		return "any";
-	case AT_ORG:
-		return "org";
-	}
-	return "?";
-}

@@ -146,7 +146,5 @@ void policy_compile(struct profile *p, struct policy_diags *d);
 bool policy_rule_on(const struct policy_rule *r, const struct policy_action *a);
 /* lint.c: checks that need the whole model (rules, coverage, reachability). */
 void policy_lint_model(const struct profile *p, struct policy_diags *d);
-/* decide.c: evaluates a condition against a prepared request (for lint's tests too). */
-const char *policy_at_name(enum policy_at at);
 
 #endif

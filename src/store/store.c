@@ -205,11 +205,6 @@ sqlite3 *store_db(struct store *st)
 	return st->db;
 }
 
-const char *store_path(struct store *st)
-{
-	return st->path;
-}
-
 int store_schema_latest(void)
 {
 	return store_migrations_nr;

@@ -30,7 +30,6 @@ enum store_open_flags {
 int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
-const char *store_path(struct store *st);
 
 /* Schema version recorded in the database, and the newest this build knows. */
 int store_schema_version(struct store *st);

@@ -236,6 +236,12 @@ void web_header_add(struct web_req *r, const char *name, const char *value)
 	r->n_headers++;
 }
 
+void web_out_secret(struct web_req *r)
+{
+	r->out_secret = true;
+	r->out.secret = 1;
+}
+
 void web_send_file(struct web_req *r, int fd, uint64_t size)
 {
 	if (r->out_file)
@@ -635,7 +641,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->cfg = s->cfg;
 		r->conn = conn;
 		r->start_ns = time_mono_ns();
-		strbuf_init(&r->body, 0);
+		strbuf_init_secret(&r->body, 0); /* passwords, tokens */
 		strbuf_init(&r->out, 0);
 		r->method = method_of(method);
 		r->method_name = method;
@@ -775,7 +781,7 @@ out:
 int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
 	struct web_server s = { .cfg = cfg };
-	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT;
+	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT_SECRET;
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
 	unsigned port, threads = cfg->threads;

@@ -21,7 +21,7 @@ static unsigned char csrf_key[crypto_auth_hmacsha256_KEYBYTES];
 /* Reads DIR/web.secret, creating it (0600, random) the first time. */
 static int csrf_key_load(const char *dir, struct strbuf *err)
 {
-	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT_SECRET;
 	int r, fd;
 
 	strbuf_addf(&path, "%s/%s", dir, WEB_SECRET_FILE);
@@ -165,7 +165,7 @@ static const char *pre_cookie(const struct web_req *r)
 
 static void set_cookie(struct web_req *r, const char *name, const char *value, bool clear)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT_SECRET;
 
 	strbuf_addf(&sb, "%s=%s", name, clear ? "" : value);
 	web_cookie_attrs(r, &sb);

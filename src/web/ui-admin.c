@@ -284,7 +284,7 @@ static int temporary_password(struct web_req *r, const char *login, struct act_r
 	act_result_release(res);
 	ret = web_act(r, &in, &f, res, err);
 	if (ret == 0 && res->outcome == ACT_DONE) {
-		r->out_secret = true; /* the page shows the temporary password */
+		web_out_secret(r); /* the page shows the temporary password */
 		strbuf_addf(shown,
 		            _("Temporary password for %s (shown once; they must change it at "
 		              "the first login): %s"),
@@ -298,7 +298,7 @@ static int temporary_password(struct web_req *r, const char *login, struct act_r
 void ui_admin_users_post(struct web_req *r)
 {
 	struct web_params f = WEB_PARAMS_INIT;
-	struct strbuf err = STRBUF_INIT, shown = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, shown = STRBUF_INIT_SECRET;
 	struct act_result res = ACT_RESULT_INIT;
 	struct act_input in = { .kind = ACT_USER_ADD, .target = web_form(r, "login") };
 	const char *emp = web_form(r, "employment");
@@ -338,7 +338,7 @@ static void end_user_sessions(struct web_req *r, const char *login)
 void ui_admin_user_post(struct web_req *r)
 {
 	const char *op = web_form(r, "op"), *login = r->args[0];
-	struct strbuf err = STRBUF_INIT, shown = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, shown = STRBUF_INIT_SECRET;
 	struct act_result res = ACT_RESULT_INIT;
 	struct act_input in = { .target = login };
 	int ret;
@@ -689,7 +689,7 @@ void ui_admin_tokens(struct web_req *r)
 void ui_admin_tokens_post(struct web_req *r)
 {
 	const char *login = web_form(r, "login"), *label = web_form(r, "label");
-	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT_SECRET;
 	struct org_user u = { 0 };
 	char tok[TOKEN_MAX_SIZE], digest[TOKEN_DIGEST_HEX_SIZE];
 	sqlite3_stmt *q;
@@ -755,7 +755,7 @@ void ui_admin_tokens_post(struct web_req *r)
 	            _("Token for %s (shown once; give it to the system as \"Authorization: "
 	              "Bearer TOKEN\"): %s"),
 	            login, tok);
-	r->out_secret = true;
+	web_out_secret(r);
 	tokens_page(r, msg.buf, NULL);
 out_wipe:
 	sodium_memzero(tok, sizeof(tok));

@@ -33,13 +33,6 @@ static void level_badge(struct web_req *r, const char *level_id, bool with_defin
 	          l && with_definition ? l->definition : NULL, HTML_END);
 }
 
-const char *ui_clause_cite(const struct web_req *r, const char *clause_id)
-{
-	const struct policy_clause *c = r->profile ? policy_clause(r->profile, clause_id) : NULL;
-
-	return c && c->cite ? c->cite : clause_id;
-}
-
 void ui_clause(struct web_req *r, const char *clause_id)
 {
 	const struct policy_clause *c = r->profile ? policy_clause(r->profile, clause_id) : NULL;

@@ -13,8 +13,6 @@ void ui_level(struct web_req *r, const char *level_id);
 void ui_level_short(struct web_req *r, const char *level_id);
 /* <a class="clause" href="/policy#clause-ID" title="text">3(3)③ MIN-3-3-3</a> */
 void ui_clause(struct web_req *r, const char *clause_id);
-/* The clause as people cite it in a sentence: "3(3)③", else the id. */
-const char *ui_clause_cite(const struct web_req *r, const char *clause_id);
 /* 許可 / 承認が必要 / 禁止 */
 const char *ui_effect_name(enum policy_effect e);
 /* "E: 実施", "R: 記録" ... */

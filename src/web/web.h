@@ -131,6 +131,9 @@ void web_header_add(struct web_req *r, const char *name, const char *value);
  * chunks as the client takes them and closes it.
  */
 void web_send_file(struct web_req *r, int fd, uint64_t size);
+/* What is written to the body from here on is a secret (a token, a password shown once): the
+ * body is wiped when it grows and when microhttpd frees it. */
+void web_out_secret(struct web_req *r);
 /* 303 See Other to a local path (anything else becomes "/"). */
 void web_redirect(struct web_req *r, const char *location);
 /*
