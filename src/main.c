@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "act", cmd_act, "do an action on a record (register.action) through the door" },
 	{ "request", cmd_request, "approval requests: list, show, approve, reject" },
 	{ "duty", cmd_duty, "periodic duties: what is due, and recording fulfilment" },
+	{ "attach", cmd_attach, "files kept with records, requests and duties" },
 	{ "backup", cmd_backup, "take a checked online backup (ledgered)" },
 	{ "restore", cmd_restore, "restore a backup into a new data directory, verified first" },
 	{ NULL, NULL, NULL },

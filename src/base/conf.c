@@ -28,6 +28,8 @@ const struct conf_key conf_keys[] = {
 	{ "ldap", "bind_password_file", 0, "file (0600) holding that account's password" },
 	{ "ldap", "group", CONF_MULTI, "ROLE@SCOPE GROUP-DN: members of the group hold the role" },
 	{ "ldap", "timeout", 0, "seconds to wait for the directory (default 10)" },
+	{ "attachments", "max_bytes", 0,
+	  "the largest file people may attach, in bytes (default 20971520: 20 MiB)" },
 };
 const size_t conf_keys_nr = ARRAY_SIZE(conf_keys);
 

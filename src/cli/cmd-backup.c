@@ -47,6 +47,8 @@ int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_uint(&w, b.ledger_size);
 		jw_key(&w, "checkpoint");
 		jw_uint(&w, b.checkpoint);
+		jw_key(&w, "attachments");
+		jw_uint(&w, b.attachments);
 		jw_kv_str(&w, "outcome", act_outcome_name(b.act.outcome));
 		jw_key(&w, "ledger_index");
 		jw_uint(&w, b.act.ledger_index);
@@ -57,9 +59,10 @@ int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv)
 		    &out,
 		    "backup '%s': %llu bytes, sha256 %s\n"
 		    "checked: integrity ok, ledger of %llu entries verifies against the live "
-		    "checkpoint of size %llu\n",
+		    "checkpoint of size %llu; %llu attachment files carried\n",
 		    argv[0], (unsigned long long)b.bytes, b.sha256,
-		    (unsigned long long)b.ledger_size, (unsigned long long)b.checkpoint);
+		    (unsigned long long)b.ledger_size, (unsigned long long)b.checkpoint,
+		    (unsigned long long)b.attachments);
 	} else {
 		act_result_text(&b.act, &out);
 		strbuf_addch(&out, '\n');

@@ -126,10 +126,13 @@ out:
 static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori duty done DUTY --evidence TEXT|FILE --as LOGIN [--scope SCOPE] [--json]",
+		"mamori duty done DUTY --evidence TEXT|FILE --as LOGIN [--scope SCOPE] "
+		"[--attach FILE]... [--json]",
 		NULL
 	};
 	const char *evidence = NULL, *as = NULL, *scope = NULL;
+	struct string_list attach = { 0 };
+	struct cli_files files = { 0 };
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "evidence", &evidence, "TEXT|FILE",
@@ -137,6 +140,8 @@ static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "as", &as, "LOGIN", "who did it (required)"),
 		OPT_STRING(0, "scope", &scope, "SCOPE",
 		           "where (section:ID, system:ID) when LOGIN holds the role at several"),
+		OPT_STRING_LIST(0, "attach", &attach, "FILE",
+		                "a document kept with the duty (PDF, Office, image; repeatable)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
@@ -150,16 +155,17 @@ static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
 	int n, ret;
 
 	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n != 1 || !evidence || !as) {
-		if (n >= 0)
+	if (n == PARSE_OPT_HELP || n != 1 || !evidence || !as) {
+		if (n >= 0 && n != PARSE_OPT_HELP)
 			cli_error("duty done needs DUTY, --evidence and --as LOGIN");
-		return EXIT_USAGE;
+		string_list_clear(&attach);
+		return n == PARSE_OPT_HELP ? EXIT_DONE : EXIT_USAGE;
 	}
 	if (stat(evidence, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		if (cli_read_file(evidence, &data, EVIDENCE_MAX_BYTES) < 0)
+		if (cli_read_file(evidence, &data, EVIDENCE_MAX_BYTES) < 0) {
+			string_list_clear(&attach);
 			return EXIT_FAILED;
+		}
 		core_sha256_hex(data.buf, data.len, hex);
 		f[nf++] = (struct act_attr){ "evidence_sha256", hex };
 	}
@@ -168,15 +174,26 @@ static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
 		f[nf++] = (struct act_attr){ "scope", scope };
 	strbuf_release(&data);
 	ret = cli_door_open(ctx, 0, &d);
-	if (ret)
+	if (ret) {
+		string_list_clear(&attach);
 		return ret;
+	}
+	if (cli_files_store(d, &attach, &files) < 0) {
+		ret = EXIT_FAILED;
+		goto out;
+	}
 	in.kind = ACT_DUTY_DONE;
 	in.actor = as;
 	in.target = argv[0];
 	in.fields = f;
 	in.n_fields = nf;
+	in.attachments = files.items;
+	in.n_attachments = files.nr;
 	cli_act_context(&in.ctx);
 	ret = cli_act(d, &in, json, NULL);
+out:
+	cli_files_release(&files);
+	string_list_clear(&attach);
 	door_free(d);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
+#include "core/attach.h"
 #include "ledger/ledger.h"
 
 /* An open data directory: the store and the ledger on it. */
@@ -517,6 +518,7 @@ static int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, *extra = NULL;
 	struct ledger_verify_result res;
+	struct attach_verify_result ares = { 0 };
 	int64_t t0 = time_mono_ns(), dt;
 	int ret, r = 0;
 
@@ -544,6 +546,9 @@ static int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 			if (r == 0) {
 				r = ledger_verify(l.lg, ctx->dir, extra, (size_t)files.nr, &res,
 				                  &err);
+				/* The files attachments name, against their rows and entries. */
+				if (r == 0)
+					r = attach_verify(l.st, l.lg, ctx->dir, &ares, &err);
 				lctx_close(&l);
 			} else {
 				r = -EIO;
@@ -563,6 +568,9 @@ static int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		if (res.sealed || res.erased)
 			strbuf_addf(&out, ", %" PRIu64 " sealed payloads match, %" PRIu64 " erased",
 			            res.sealed, res.erased);
+		if (ares.files)
+			strbuf_addf(&out, ", %" PRIu64 " attachments (%" PRIu64 " files) match",
+			            ares.files, ares.blobs);
 		strbuf_addstr(&out, "; root ");
 		b64_encode(&out, res.root, MERKLE_HASH_SIZE);
 		strbuf_addch(&out, '\n');

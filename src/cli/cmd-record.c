@@ -16,7 +16,7 @@
 /* Options every command that acts on records shares. */
 struct act_opts {
 	const char *as, *comment;
-	struct string_list fields, context;
+	struct string_list fields, context, attach;
 	bool json;
 };
 
@@ -25,6 +25,7 @@ static int run_record_act(struct cli_ctx *ctx, struct act_input *in, struct act_
 {
 	struct cli_attrs fields = { 0 }, context = { 0 };
 	struct act_result res = ACT_RESULT_INIT;
+	struct cli_files files = { 0 };
 	struct door *d = NULL;
 	int ret;
 
@@ -40,6 +41,13 @@ static int run_record_act(struct cli_ctx *ctx, struct act_input *in, struct act_
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		goto out;
+	if (cli_files_store(d, &o->attach, &files) < 0) {
+		ret = EXIT_FAILED;
+		door_free(d);
+		goto out;
+	}
+	in->attachments = files.items;
+	in->n_attachments = files.nr;
 	in->actor = o->as;
 	in->fields = fields.items;
 	in->n_fields = fields.nr;
@@ -82,6 +90,7 @@ static int run_record_act(struct cli_ctx *ctx, struct act_input *in, struct act_
 	}
 	door_free(d);
 out:
+	cli_files_release(&files);
 	cli_attrs_release(&fields);
 	cli_attrs_release(&context);
 	return ret;
@@ -93,11 +102,14 @@ out:
 	    OPT_STRING_LIST(0, "context", &(o).context, "K=V",                                     \
 	                    "policy context: channel=internet, device=private, acting_for=ROLE"),  \
 	    OPT_STRING(0, "comment", &(o).comment, "TEXT", "a comment kept with the act"),         \
+	    OPT_STRING_LIST(0, "attach", &(o).attach, "FILE",                                      \
+	                    "a file kept with the act (PDF, Office, image; repeatable)"),          \
 	    OPT_BOOL(0, "json", &(o).json, "print the outcome as JSON")
 
 static void act_opts_release(struct act_opts *o)
 {
 	string_list_clear(&o->fields);
+	string_list_clear(&o->attach);
 	string_list_clear(&o->context);
 }
 
@@ -139,7 +151,7 @@ int cmd_act(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori act RECORD ACTION --as LOGIN [--field K=V]... [--context K=V]... "
-		"[--comment TEXT] [--json]",
+		"[--comment TEXT] [--attach FILE]... [--json]",
 		NULL
 	};
 	struct act_opts o = { 0 };

@@ -298,20 +298,23 @@ static int request_decide(struct cli_ctx *ctx, int argc, const char **argv, bool
 {
 	static const char *const usage_a[] = {
 		"mamori request approve N --as LOGIN [--comment TEXT] [--context acting_for=ROLE] "
-		"[--json]",
+		"[--attach FILE]... [--json]",
 		NULL
 	};
 	static const char *const usage_r[] = {
-		"mamori request reject N --as LOGIN --comment TEXT [--json]", NULL
+		"mamori request reject N --as LOGIN --comment TEXT [--attach FILE]... [--json]",
+		NULL
 	};
 	const char *as = NULL, *comment = NULL;
-	struct string_list context = { 0 };
+	struct string_list context = { 0 }, attach = { 0 };
+	struct cli_files files = { 0 };
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "as", &as, "LOGIN", "the approver (required)"),
 		OPT_STRING(0, "comment", &comment, "TEXT", "a comment (required to reject)"),
 		OPT_STRING_LIST(0, "context", &context, "K=V",
 		                "acting_for=ROLE: a deputy standing in (MIN-2-2-2)"),
+		OPT_STRING_LIST(0, "attach", &attach, "FILE", "a file kept with the decision"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
@@ -324,6 +327,7 @@ static int request_decide(struct cli_ctx *ctx, int argc, const char **argv, bool
 	n = parse_options(argc, argv, opts, approve ? usage_a : usage_r);
 	if (n == PARSE_OPT_HELP) {
 		string_list_clear(&context);
+		string_list_clear(&attach);
 		return EXIT_DONE;
 	}
 	if (n != 1 || !as || parse_int64(argv[0], 1, INT64_MAX, &id) < 0 ||
@@ -332,14 +336,21 @@ static int request_decide(struct cli_ctx *ctx, int argc, const char **argv, bool
 			cli_error("request %s needs a request number and --as LOGIN%s",
 			          approve ? "approve" : "reject", approve ? "" : " and --comment");
 		string_list_clear(&context);
+		string_list_clear(&attach);
 		return EXIT_USAGE;
 	}
 	if (cli_attrs_parse(&context, "--context", &attrs) < 0) {
 		string_list_clear(&context);
+		string_list_clear(&attach);
 		return EXIT_USAGE;
 	}
 	ret = cli_door_open(ctx, 0, &d);
-	if (ret == EXIT_DONE) {
+	if (ret == EXIT_DONE && cli_files_store(d, &attach, &files) < 0) {
+		ret = EXIT_FAILED;
+		door_free(d);
+	} else if (ret == EXIT_DONE) {
+		in.attachments = files.items;
+		in.n_attachments = files.nr;
 		in.kind = approve ? ACT_APPROVE : ACT_REJECT;
 		in.actor = as;
 		in.request_id = id;
@@ -351,7 +362,9 @@ static int request_decide(struct cli_ctx *ctx, int argc, const char **argv, bool
 		door_free(d);
 	}
 	cli_attrs_release(&attrs);
+	cli_files_release(&files);
 	string_list_clear(&context);
+	string_list_clear(&attach);
 	return ret;
 }
 

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/csv.h"
 #include "cli/core-cli.h"
+#include "core/attach.h"
 
 int cli_door_open(struct cli_ctx *ctx, unsigned flags, struct door **ret)
 {
@@ -135,6 +136,77 @@ int cli_read_file(const char *path, struct strbuf *sb, size_t limit)
 	else if (r < 0)
 		cli_error("cannot read '%s': %s", path, strerror(-r));
 	return r < 0 ? -1 : 0;
+}
+
+int cli_files_store(struct door *d, const struct string_list *paths, struct cli_files *ret)
+{
+	struct strbuf data = STRBUF_INIT, err = STRBUF_INIT;
+	int64_t max = 0;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!paths->nr)
+		return 0;
+	if (paths->nr > ATTACH_MAX_PER_ACT) {
+		cli_error("at most %d files at once", ATTACH_MAX_PER_ACT);
+		return -1;
+	}
+	if (attach_max_bytes(door_dir(d), &max, &err) < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	ret->items = xcalloc((size_t)paths->nr, sizeof(*ret->items));
+	ret->names = xcalloc((size_t)paths->nr, sizeof(*ret->names));
+	ret->hashes = xcalloc((size_t)paths->nr, sizeof(*ret->hashes));
+	for (int i = 0; i < paths->nr; i++) {
+		struct attach_blob blob;
+		const char *base = NULL;
+		strbuf_reset(&data);
+		r = strbuf_read_file(&data, paths->items[i], (size_t)max);
+		if (r == -EFBIG) {
+			cli_error("'%s' is larger than the ward accepts: at most %lld bytes "
+			          "([attachments] max_bytes in mamori.conf)",
+			          paths->items[i], (long long)max);
+			goto fail;
+		} else if (r < 0) {
+			cli_error("cannot read '%s': %s", paths->items[i], strerror(-r));
+			goto fail;
+		}
+		r = attach_put(door_dir(d), paths->items[i], data.buf, data.len, max, &blob, &err);
+		if (r < 0) {
+			cli_error("%s", err.buf);
+			goto fail;
+		}
+		attach_valid_name(paths->items[i], &base);
+		ret->names[i] = xstrdup(base);
+		ret->hashes[i] = xstrdup(blob.sha256);
+		ret->items[i] = (struct act_attachment){ .sha256 = ret->hashes[i],
+			                                 .size = blob.size,
+			                                 .name = ret->names[i],
+			                                 .media_type = blob.media_type };
+		ret->nr++;
+	}
+	strbuf_release(&data);
+	strbuf_release(&err);
+	return 0;
+fail:
+	strbuf_release(&data);
+	strbuf_release(&err);
+	cli_files_release(ret);
+	return -1;
+}
+
+void cli_files_release(struct cli_files *f)
+{
+	for (size_t i = 0; i < f->nr; i++) {
+		free(f->names[i]);
+		free(f->hashes[i]);
+	}
+	free(f->names);
+	free(f->hashes);
+	free(f->items);
+	memset(f, 0, sizeof(*f));
 }
 
 int cli_import_run(struct door *d, const char *path, const struct csv *csv, const size_t *order,

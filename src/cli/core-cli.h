@@ -46,6 +46,19 @@ int cli_read_secret(struct strbuf *sb);
 /* Reads a whole file for import; prints an error and returns -1 on failure. */
 int cli_read_file(const char *path, struct strbuf *sb, size_t limit);
 
+/*
+ * Files an act adds (--attach FILE, repeatable): each is read, checked and stored in the data
+ * directory (core/attach.h attach_put) before the act; ret->items is what act_input.attachments
+ * takes. Prints why and returns -1 when a file cannot be added.
+ */
+struct cli_files {
+	struct act_attachment *items;
+	char **names, **hashes;
+	size_t nr;
+};
+int cli_files_store(struct door *d, const struct string_list *paths, struct cli_files *ret);
+void cli_files_release(struct cli_files *f);
+
 /* The first of names that is a column of csv (read with a header), or -1. */
 struct csv;
 int cli_csv_column(const struct csv *csv, const char *const *names);

@@ -137,6 +137,7 @@ struct act_state {
 	uint8_t before[32], after[32];
 	json_t *recorded; /* the values the act recorded (sealed in the ledger: personal data) */
 	json_t *info;     /* public details: obligations, routing, reasons */
+	json_t *attachment_names; /* names of the files the act adds (sealed: personal data) */
 	int64_t record_id, request_id;
 	char *target;
 	/* Side effects a refusal keeps (an expired request is closed). */
@@ -179,6 +180,15 @@ int act_cancel_requests_of(struct act_state *s, int64_t user_id, const char *rea
                            struct strbuf *err);
 /* Closes a request (expired, cancelled) as a refusal's side effect. */
 int act_close_request(struct act_state *s, struct strbuf *err);
+
+/* act-attach.c: files an act adds (core/attach.h), and ACT_ATTACH */
+int act_attach(struct act_state *s, struct strbuf *err);
+/* Before the transaction: the act may carry files and every one was stored first. */
+int act_attachments_check(const struct act_input *in, const char *dir, struct strbuf *err);
+/* After the handler: the files' hashes into the entry's public data, names sealed. */
+void act_attachments_info(struct act_state *s);
+/* After the act's row: one attachments row per file, owned by what the act concerned. */
+int act_attachments_write(struct act_state *s, int64_t act_id, struct strbuf *err);
 
 /* act-org.c */
 int act_org(struct act_state *s, struct strbuf *err);

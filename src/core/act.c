@@ -336,6 +336,8 @@ const char *act_kind_action(enum act_kind k)
 		return "request.withdraw";
 	case ACT_USER_UPDATE:
 		return "user.update";
+	case ACT_ATTACH:
+		return "attachment.add";
 	case ACT_SECTION_ADD:
 		return "section.add";
 	case ACT_SYSTEM_ADD:
@@ -557,6 +559,8 @@ static int dispatch(struct act_state *s, struct strbuf *err)
 		return act_reject(s, err);
 	case ACT_WITHDRAW:
 		return act_withdraw(s, err);
+	case ACT_ATTACH:
+		return act_attach(s, err);
 	default:
 		return act_org(s, err);
 	}
@@ -651,6 +655,8 @@ static int write_act(struct act_state *s, struct strbuf *err)
 		json_object_set_new(payload, "comment", json_string(in->comment));
 	if (s->message.len)
 		json_object_set_new(payload, "message", json_string(s->message.buf));
+	if (s->attachment_names)
+		json_object_set(payload, "attachments", s->attachment_names);
 	if (json_object_size(payload))
 		sealed = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(payload);
@@ -722,7 +728,7 @@ static int write_act(struct act_state *s, struct strbuf *err)
 	}
 	s->res->act_id = sqlite3_last_insert_rowid(store_db(d->st));
 	s->res->ledger_index = index;
-	r = 0;
+	r = act_attachments_write(s, s->res->act_id, err);
 out:
 	free(recorded);
 	free(sealed);
@@ -745,6 +751,7 @@ static void state_release(struct act_state *s)
 	strbuf_release(&s->message);
 	json_decref(s->recorded);
 	json_decref(s->info);
+	json_decref(s->attachment_names);
 	profile_free(s->new_profile);
 }
 
@@ -810,6 +817,8 @@ void act_run_job(struct door *d, struct act_job *job)
 	s.info = json_object();
 
 	r = act_validate_input(job->in, err);
+	if (r == 0)
+		r = act_attachments_check(job->in, d->dir, err);
 	if (r < 0)
 		goto out;
 	r = store_begin(d->st, err);
@@ -857,6 +866,7 @@ void act_run_job(struct door *d, struct act_job *job)
 			goto out;
 		}
 	}
+	act_attachments_info(&s);
 	fill_result(&s);
 	r = write_act(&s, err);
 	if (r == 0)

@@ -77,6 +77,16 @@ enum act_kind {
 	ACT_BACKUP,        /* fields: file, sha256, bytes: a backup was taken (backup.c) */
 	ACT_WITHDRAW,      /* the applicant withdraws request_id (取下げ); comment optional */
 	ACT_USER_UPDATE,   /* target: login; fields: name, title (職名), email ("" clears) */
+	ACT_ATTACH,        /* target: the owner ("record:12", "request:5", "duty:ID@SCOPE");
+	                      attachments: the files (core/attach.h) */
+};
+
+/* A file an act adds: a blob attach_put stored (strings borrowed for the call). */
+struct act_attachment {
+	const char *sha256;     /* lowercase hex */
+	int64_t size;           /* bytes */
+	const char *name;       /* the file name people gave */
+	const char *media_type; /* what attach_put found */
 };
 
 /* A key=value pair; both strings are borrowed for the call. */
@@ -137,6 +147,14 @@ struct act_input {
 	size_t blob_len;
 	int64_t expect_version;
 	struct act_context ctx;
+	/*
+	 * Files the act adds (core/attach.h): stored first with attach_put, then named here.
+	 * ACT_RECORD adds them to the record (or to the request it creates), ACT_APPROVE,
+	 * ACT_REJECT and ACT_WITHDRAW to the request, ACT_DUTY_DONE to the duty where it is owed,
+	 * ACT_ATTACH to its target. Other kinds take none (-EINVAL).
+	 */
+	const struct act_attachment *attachments;
+	size_t n_attachments;
 };
 
 enum act_outcome {

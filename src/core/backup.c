@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "base/cleanup.h"
+#include "core/attach.h"
 #include "core/backup.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -154,6 +155,137 @@ static int sync_parent_dir(const char *path, struct strbuf *err)
 	return r;
 }
 
+/* The table a backup carries the attachment files in (the live store keeps them as files). */
+#define BACKUP_FILES_TABLE "backup_attachments"
+
+/*
+ * Puts every file the copy's attachments rows name into the copy itself, so one backup file
+ * holds everything: each read from the data directory and checked against its SHA-256 (the
+ * files are immutable and stored before their row commits, so the snapshot's rows all have
+ * theirs).
+ */
+static int carry_attachments(sqlite3 *dst, const char *dir, uint64_t *ret_n, struct strbuf *err)
+{
+	struct strbuf data = STRBUF_INIT;
+	sqlite3_stmt *sel = NULL, *ins = NULL;
+	int r = 0, rc;
+
+	*ret_n = 0;
+	rc = sqlite3_exec(dst,
+	                  "CREATE TABLE " BACKUP_FILES_TABLE " (sha256 TEXT PRIMARY KEY NOT NULL,"
+	                  " data BLOB NOT NULL) STRICT",
+	                  NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(dst,
+		                        "SELECT sha256, max(size) FROM attachments GROUP BY sha256"
+		                        " ORDER BY sha256",
+		                        -1, &sel, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(dst, "INSERT INTO " BACKUP_FILES_TABLE " VALUES (?, ?)", -1,
+		                        &ins, NULL);
+	if (rc != SQLITE_OK) {
+		error_set(err, "cannot put the attachments into the copy: %s", sqlite3_errmsg(dst));
+		r = -EIO;
+		goto out;
+	}
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(sel, 0);
+		r = attach_read(dir, sha, sqlite3_column_int64(sel, 1), &data, err);
+		if (r < 0)
+			goto out;
+		sqlite3_bind_text(ins, 1, sha, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob64(ins, 2, data.buf, data.len, SQLITE_STATIC);
+		rc = sqlite3_step(ins);
+		sqlite3_reset(ins);
+		if (rc != SQLITE_DONE) {
+			error_set(err, "cannot put attachment %.12s… into the copy: %s", sha,
+			          sqlite3_errstr(rc));
+			r = rc == SQLITE_FULL ? -ENOSPC : -EIO;
+			goto out;
+		}
+		(*ret_n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		error_set(err, "cannot read the copy's attachments: %s", sqlite3_errstr(rc));
+		r = -EIO;
+	}
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	strbuf_release(&data);
+	return r;
+}
+
+/*
+ * A restore puts the files a backup carries back into the new data directory, each checked
+ * against its SHA-256, checks that every attachment row has its file, and drops the table.
+ */
+static int unpack_attachments(const char *dir, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int r = 0, rc, carried = 0;
+
+	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
+	rc = sqlite3_open_v2(path.buf, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+		                        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+		                        " AND name = '" BACKUP_FILES_TABLE "'",
+		                        -1, &s, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		carried = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_OK) {
+		error_set(err, "cannot read the restored store: %s",
+		          db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		r = -EIO;
+		goto out;
+	}
+	/* Every row needs its file: an old backup without the table must have no rows. */
+	rc = sqlite3_prepare_v2(db,
+	                        carried ? "SELECT t.sha256 FROM attachments t WHERE NOT EXISTS"
+	                                  " (SELECT 1 FROM " BACKUP_FILES_TABLE
+	                                  " b WHERE b.sha256 = t.sha256) LIMIT 1"
+	                                : "SELECT sha256 FROM attachments LIMIT 1",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+		error_set(err, "the backup lacks the file of attachment %.12s…",
+		          (const char *)sqlite3_column_text(s, 0));
+		r = -EBADMSG;
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!carried)
+		goto out;
+	rc = sqlite3_prepare_v2(db, "SELECT sha256, data FROM " BACKUP_FILES_TABLE, -1, &s, NULL);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
+		const void *data = sqlite3_column_blob(s, 1);
+		r = attach_put_raw(dir, (const char *)sqlite3_column_text(s, 0), data ? data : "",
+		                   (size_t)sqlite3_column_bytes(s, 1), err);
+		if (r < 0)
+			goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE || sqlite3_exec(db, "DROP TABLE " BACKUP_FILES_TABLE "; VACUUM", NULL,
+	                                      NULL, NULL) != SQLITE_OK) {
+		error_set(err, "cannot unpack the backup's attachments: %s", sqlite3_errmsg(db));
+		r = -EIO;
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	strbuf_release(&path);
+	return r;
+}
+
 static uint64_t note_size(const struct strbuf *note)
 {
 	const char *nl = memchr(note->buf, '\n', note->len);
@@ -229,6 +361,9 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		r = rc == SQLITE_FULL ? -ENOSPC : -EIO;
 		goto out;
 	}
+	r = carry_attachments(dst, door_dir(d), &ret->attachments, err);
+	if (r < 0)
+		goto out;
 	sqlite3_close(dst);
 	dst = NULL;
 	r = check_copy(tmpdir, door_dir(d), note.len ? &note : NULL, note.len ? 1 : 0, ret, err);
@@ -380,6 +515,40 @@ static int copy_file(const char *from, const char *to, struct strbuf *err)
 	return r;
 }
 
+/* Removes DIR/attachments as a failed restore made it (two levels of files). */
+static void remove_attachments(const char *dir)
+{
+	struct strbuf top = STRBUF_INIT, sub = STRBUF_INIT, f = STRBUF_INIT;
+	struct dirent *e, *g;
+	DIR *dp, *sp;
+
+	strbuf_addf(&top, "%s/%s", dir, ATTACH_DIR);
+	dp = opendir(top.buf);
+	while (dp && (e = readdir(dp))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		strbuf_reset(&sub);
+		strbuf_addf(&sub, "%s/%s", top.buf, e->d_name);
+		sp = opendir(sub.buf);
+		while (sp && (g = readdir(sp))) {
+			if (!strcmp(g->d_name, ".") || !strcmp(g->d_name, ".."))
+				continue;
+			strbuf_reset(&f);
+			strbuf_addf(&f, "%s/%s", sub.buf, g->d_name);
+			unlink(f.buf);
+		}
+		if (sp)
+			closedir(sp);
+		rmdir(sub.buf);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(top.buf);
+	strbuf_release(&top);
+	strbuf_release(&sub);
+	strbuf_release(&f);
+}
+
 int backup_restore(const char *file, const char *dir, const struct strbuf *checkpoints, size_t n,
                    struct backup_info *ret, struct strbuf *err)
 {
@@ -400,6 +569,8 @@ int backup_restore(const char *file, const char *dir, const struct strbuf *check
 		r = sync_parent_dir(path.buf, err);
 	if (r == 0)
 		r = check_copy(dir, NULL, checkpoints, n, ret, err);
+	if (r == 0)
+		r = unpack_attachments(dir, err);
 	if (r < 0) {
 		/* Nothing half-restored stays behind. */
 		struct strbuf p = STRBUF_INIT;
@@ -410,6 +581,7 @@ int backup_restore(const char *file, const char *dir, const struct strbuf *check
 		unlink(p.buf);
 		strbuf_release(&p);
 		unlink(path.buf);
+		remove_attachments(dir);
 		if (created)
 			rmdir(dir);
 	}

@@ -12,6 +12,7 @@ struct backup_info {
 	uint64_t bytes;
 	uint64_t ledger_size;  /* entries in the copy */
 	uint64_t checkpoint;   /* size of the live checkpoint the copy was verified against */
+	uint64_t attachments;  /* attachment files the backup carries */
 	struct act_result act; /* the backup's own act (backup_take) */
 };
 void backup_info_release(struct backup_info *b);

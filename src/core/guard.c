@@ -6,11 +6,14 @@
 #include "core/guard.h"
 #include "store/store.h"
 
-/* The tables of schema/0002-core.sql. Keep in step with it (test-guard checks). */
+/*
+ * The tables of schema/0002-core.sql (test-guard checks) and the door's later tables:
+ * attachments (0008). Keep in step with them.
+ */
 static const char *const domain_tables[] = {
-	"profiles",         "sections",          "systems",  "users",
-	"role_assignments", "records",           "requests", "acts",
-	"duty_log",         "request_approvers", NULL,
+	"profiles",         "sections",          "systems",     "users",
+	"role_assignments", "records",           "requests",    "acts",
+	"duty_log",         "request_approvers", "attachments", NULL,
 };
 
 bool guard_domain_table(const char *name)

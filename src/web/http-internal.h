@@ -54,7 +54,21 @@ struct web_server {
 	struct conn_track *conns; /* every open connection */
 	pthread_t sweeper;
 	atomic_bool sweeping;
+	/* Attachment uploads (web/upload.c): the ward's file limit, and the bytes of large
+	 * bodies held at once, so a few uploads cannot exhaust the server's memory. */
+	int64_t upload_max;
+	atomic_llong large_bodies;
 };
+
+/*
+ * Bodies (upload.c): the most a request to url with content type ct may send (forms, uploads,
+ * and attachment uploads to POST /attachments up to the ward's file limit); reserving a large
+ * body's bytes from the server's budget (-EBUSY when too many are held at once), and giving
+ * them back when the request ends.
+ */
+size_t web_body_limit(const struct web_server *s, const char *url, const char *ct);
+int web_body_reserve(struct web_server *s, struct web_req *r, int64_t bytes);
+void web_body_release(struct web_server *s, struct web_req *r);
 
 /* Stands in for the request object when the query had too many parameters (on_uri). */
 extern char too_many_params;

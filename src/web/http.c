@@ -20,6 +20,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "core/act.h"
+#include "core/attach.h"
 #include "core/guard.h"
 #include "core/read.h"
 #include "ledger/ledger.h"
@@ -679,8 +680,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl) {
 			const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 			                                             MHD_HTTP_HEADER_CONTENT_TYPE);
-			size_t limit = ct && !strncasecmp(ct, "multipart/", 10) ? WEB_MAX_UPLOAD
-			                                                        : WEB_MAX_BODY;
+			size_t limit = web_body_limit(s, url, ct);
 			char *end;
 			errno = 0;
 			unsigned long long n = strtoull(cl, &end, 10);
@@ -690,14 +690,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				web_error(r, 413, "body over the limit (Content-Length)");
 				return send_response(r);
 			}
+			if (n > WEB_MAX_UPLOAD && web_body_reserve(s, r, (int64_t)n) < 0) {
+				r->path = xstrdup("-");
+				i18n_set_lang(r->lang);
+				web_error(r, 503, "too many large uploads at once");
+				web_header_add(r, "Retry-After", "10");
+				return send_response(r);
+			}
 		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_TYPE);
-		size_t limit =
-		    ct && !strncasecmp(ct, "multipart/", 10) ? WEB_MAX_UPLOAD : WEB_MAX_BODY;
+		/* Over WEB_MAX_UPLOAD only what Content-Length announced and was reserved. */
+		size_t limit = r->body_reserved                           ? (size_t)r->body_reserved
+		               : ct && !strncasecmp(ct, "multipart/", 10) ? WEB_MAX_UPLOAD
+		                                                          : WEB_MAX_BODY;
 		if (r->body.len + *upload_data_size > limit) {
 			/* Chunked and over the limit: discard; answered 413 at the end. */
 			r->status = 413;
@@ -731,6 +740,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	}
 	conn_mark(s, conn, false); /* a kept-alive connection awaits its next head afresh */
+	web_body_release(s, r);
 	req_free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->in_flight, 1);
@@ -834,6 +844,8 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 			goto out;
 	}
 	if ((r = web_session_setup(cfg->dir, err)) < 0)
+		goto out;
+	if ((r = attach_max_bytes(cfg->dir, &s.upload_max, err)) < 0)
 		goto out;
 	r = door_open(cfg->dir, 0, &s.door, err);
 	if (r == -ENOENT) {

@@ -72,6 +72,19 @@ void web_notice_from_query(struct web_req *r)
 		page_notice(r, "ok", _("Rejected. The rejection is recorded in the ledger."));
 	else if (!strcmp(n, "withdrawn"))
 		page_notice(r, "ok", _("Withdrawn. The withdrawal is recorded in the ledger."));
+	else if (!strcmp(n, "attached"))
+		page_notice(r, "ok",
+		            _("The file was added. Its SHA-256 is recorded in the ledger."));
+	else if (!strcmp(n, "attach-too-big"))
+		page_notice(r, "error", _("The file is larger than the ward accepts."));
+	else if (!strcmp(n, "attach-kind"))
+		page_notice(r, "error",
+		            _("This kind of file is not kept: add a PDF, an Office document, an "
+		              "image or a text file."));
+	else if (!strcmp(n, "attach-bad"))
+		page_notice(r, "error", _("The file is empty or its name cannot be used."));
+	else if (!strcmp(n, "attach-refused"))
+		page_notice(r, "error", _("You may not add files here."));
 }
 
 /* act_result.reason codes (core/act.h) → sentences for people, translated by the catalog. */

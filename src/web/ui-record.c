@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "core/attach.h"
 #include "core/history.h"
 #include "core/org.h"
 #include "core/read.h"
@@ -205,6 +206,13 @@ static void history_rows(struct web_req *r, const struct history *h)
 			html_text(o, x->comment);
 			html_close(o, "div");
 		}
+		{
+			/* The files this act added (attachments, core/attach.h). */
+			struct attachment_list files = { 0 };
+			if (attachments_of_act(r->st, x->act_id, &files, NULL) == 0)
+				ui_attachment_links(r, &files);
+			attachment_list_release(&files);
+		}
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
 		html_text(o, !strcmp(x->outcome, "done")      ? _("done")
@@ -344,6 +352,11 @@ void ui_record(struct web_req *r)
 		present_state(r, &rec, &hist);
 	if (g)
 		actions(r, &rec, g);
+	{
+		char owner[40];
+		snprintf(owner, sizeof(owner), "record:%" PRId64, rec.id);
+		ui_attachments(r, owner, ui_may_attach_record(r, &rec));
+	}
 	if (hist_ok) {
 		history_rows(r, &hist);
 	} else {

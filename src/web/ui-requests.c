@@ -201,6 +201,11 @@ out:
 	strbuf_release(&err);
 }
 
+bool ui_request_visible(struct web_req *r, const struct request *q)
+{
+	return holds_slot(r, q) || deputy_for(r, q) || web_request_visible(r, q);
+}
+
 static int load_request(struct web_req *r, struct request *q)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -212,7 +217,7 @@ static int load_request(struct web_req *r, struct request *q)
 		return -ENOENT;
 	}
 	ret = request_get(r->st, id, q, &err);
-	if (ret == 0 && !holds_slot(r, q) && !deputy_for(r, q) && !web_request_visible(r, q)) {
+	if (ret == 0 && !ui_request_visible(r, q)) {
 		web_audit(r, r->user->login, "access.refused", "request");
 		request_release(q);
 		ret = -ENOENT;
@@ -467,6 +472,11 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	}
 	html_close(o, "ul");
 
+	{
+		char owner[40];
+		snprintf(owner, sizeof(owner), "request:%" PRId64, q->id);
+		ui_attachments(r, owner, q->applicant == r->user->id || holds_slot(r, q));
+	}
 	if (!strcmp(state, "pending") && q->applicant == r->user->id)
 		withdraw_panel(r, q);
 	else if (!strcmp(state, "pending") && (holds_slot(r, q) || deputy_for(r, q)))

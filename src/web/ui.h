@@ -35,6 +35,21 @@ char *ui_section_name(struct web_req *r, const char *section_id);
 bool ui_ledger_reader(const struct web_req *r);
 /* "waiting for approval", "approved" ... for a request state. */
 const char *ui_request_state_name(const char *state);
+/* May the user see this request (its applicant, an approver, or a reader the policy lets)? */
+struct request;
+bool ui_request_visible(struct web_req *r, const struct request *q);
+/*
+ * The attachments of owner ("record:12", "request:5", "duty:ID@SCOPE", core/attach.h) as a
+ * section: a table of downloads, and with may_add an upload form (POST /attachments).
+ */
+void ui_attachments(struct web_req *r, const char *owner, bool may_add);
+/* Whether to offer the upload form on a record (the door decides again). */
+struct record;
+bool ui_may_attach_record(const struct web_req *r, const struct record *rec);
+/* Download links for a few attachments (a history row's). */
+struct attachment_list;
+void ui_attachment_links(struct web_req *r, const struct attachment_list *l);
+
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);
 

@@ -93,7 +93,8 @@ struct web_req {
 	const char *args[4]; /* the '*' segments of the matched route pattern */
 	unsigned n_args;
 	char *args_buf;
-	bool api; /* /api/ and /access/: JSON errors, token authentication */
+	bool api;              /* /api/ and /access/: JSON errors, token authentication */
+	int64_t body_reserved; /* bytes of the server's large-body budget held (upload.c) */
 
 	/* ---- resources of the worker thread ---- */
 	struct store *st;
