@@ -90,7 +90,7 @@ static bool owner_visible(struct web_req *r, const char *owner)
 	if (!strcmp(kind, "record")) {
 		struct record rec = { 0 };
 		if (record_get(r->st, owner_number(id), &rec, NULL) == 0)
-			ok = web_record_visible(r, &rec);
+			ok = web_record_visible(r, &rec, NULL);
 		record_release(&rec);
 	} else if (!strcmp(kind, "request")) {
 		struct request q = { 0 };
