@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0620: requests in the browser: the applicant sees no approve/reject panel on their own
+# t0640: requests in the browser: the applicant sees no approve/reject panel on their own
 # request but a 取下げ form that asks for confirmation; withdrawing is recorded (state 取下げ,
 # the ledger); the approver's lists show the record's name and level; a decided request names
 # the decider with their title; a cancelled request says why; the API withdraws too.
