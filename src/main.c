@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "attach", cmd_attach, "files kept with records, requests and duties" },
 	{ "backup", cmd_backup, "take a checked online backup (ledgered)" },
 	{ "restore", cmd_restore, "restore a backup into a new data directory, verified first" },
+	{ "fim", cmd_fim, "file integrity: baselines, checks, accepting changes (AIDE's syntax)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -332,7 +332,10 @@ struct fim_baseline_reader {
 
 static int fail(struct fim_baseline_reader *r, struct strbuf *err, const char *what)
 {
-	error_set(err, "baseline '%s' byte %zu: %s", r->name, r->pos, what);
+	if (r->pos)
+		error_set(err, "baseline '%s' byte %zu: %s", r->name, r->pos, what);
+	else
+		error_set(err, "baseline '%s': %s", r->name, what);
 	return -EBADMSG;
 }
 
@@ -555,6 +558,14 @@ static int verify_whole(struct fim_baseline_reader *r, const uint8_t *expect_sha
 		goto out;
 	}
 	rc = check_signature(r, digest, tail + 32, tail + 64, err);
+	if (rc == 0) { /* the count before the tail, for callers that only open the file */
+		uint8_t zc[9];
+		if (pread(r->fd, zc, 9, (off_t)body_len - 9) != 9 || zc[0] != 'Z')
+			rc = fail(r, err, "no trailer where the file ends");
+		else
+			r->info.count = get64(zc + 1);
+		memcpy(r->info.pub, tail + 32, FIM_KEY_SIZE);
+	}
 out:
 	EVP_MD_CTX_free(file);
 	EVP_MD_CTX_free(body);

@@ -433,6 +433,10 @@ int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader
 	}
 	if (hb)
 		fim_entry_copy_release(&bc);
+	if (r == 0 && fim_br_info(delta)->count == 0) {
+		error_set(err, "the check found nothing to accept: the baseline stays as it is");
+		r = -ENODATA;
+	}
 	if (r < 0) {
 		fim_bw_abort(w);
 		return r;

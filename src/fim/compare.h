@@ -85,7 +85,7 @@ int fim_write_baseline(const struct fim_config *config, const struct fim_scan_op
 /*
  * A new generation: the entries of base with the delta's records applied (added and changed
  * entries replace, removed ones go), signed with key, written to path. Both inputs must
- * verify. Returns 0 with the new file's SHA-256 and count.
+ * verify. Returns 0 with the new file's SHA-256 and count; -ENODATA for an empty delta.
  */
 int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader *delta,
                     const struct fim_baseline_info *h, const char *path,

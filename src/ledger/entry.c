@@ -43,7 +43,7 @@ static const char *const kind_names[] = {
 	[ENTRY_CHANGE] = "change",       [ENTRY_DECISION] = "decision",
 	[ENTRY_LOGIN] = "login",         [ENTRY_INGEST] = "ingest",
 	[ENTRY_RETENTION] = "retention", [ENTRY_KEY_ROTATION] = "key_rotation",
-	[ENTRY_NOTE] = "note",
+	[ENTRY_NOTE] = "note",           [ENTRY_INTEGRITY] = "integrity",
 };
 
 const char *entry_kind_name(int kind)
@@ -110,6 +110,12 @@ static int check_kind(const struct ledger_entry *e, struct strbuf *err)
 		break;
 	case ENTRY_NOTE:
 		missing = (!e->data && !e->sealed) ? "data or sealed" : NULL;
+		break;
+	case ENTRY_INTEGRITY:
+		missing = !e->action    ? "action"
+		          : !e->subject ? "subject"
+		          : !e->after   ? "after"
+		                        : NULL;
 		break;
 	default:
 		error_set(err, "unknown entry kind %d", (int)e->kind);

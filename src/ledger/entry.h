@@ -26,6 +26,7 @@ enum entry_kind {
 	ENTRY_RETENTION = 5,    /* a sealed payload erased (retention, personal data) */
 	ENTRY_KEY_ROTATION = 6, /* the checkpoint signing key changed */
 	ENTRY_NOTE = 7,         /* free text: an operator's note, a test, a benchmark */
+	ENTRY_INTEGRITY = 8,    /* file integrity: a baseline generation or a check's result */
 };
 
 /*

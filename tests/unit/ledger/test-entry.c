@@ -35,7 +35,7 @@ static struct ledger_entry full_change(void)
 static void test_roundtrip_all_kinds(void **state)
 {
 	const uint8_t raw[] = "192.0.2.1 - tanaka [22/Nov/2026:02:46:44 +0900] \"GET /\" 200";
-	struct ledger_entry cases[7];
+	struct ledger_entry cases[8];
 	struct strbuf err = STRBUF_INIT;
 
 	cases[0] = full_change();
@@ -62,6 +62,15 @@ static void test_roundtrip_all_kinds(void **state)
 		                          .time_ms = 5,
 		                          .key = "w/mamori/x+01020304+AQ==" };
 	cases[6] = (struct ledger_entry){ .kind = ENTRY_NOTE, .time_ms = INT64_MAX, .sealed = d1 };
+	cases[7] = (struct ledger_entry){ .kind = ENTRY_INTEGRITY,
+		                          .time_ms = 7,
+		                          .actor = "system",
+		                          .action = "fim.check",
+		                          .subject = "fim/1",
+		                          .before = d1,
+		                          .after = d1,
+		                          .data = (const uint8_t *)"{}",
+		                          .data_len = 2 };
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct strbuf b = STRBUF_INIT, b2 = STRBUF_INIT;
 		struct ledger_entry got;

@@ -1,0 +1,82 @@
+/* fim-internal: what src/core/fim*.c share: the tables, the ledger entries, the files. */
+#ifndef MAMORI_CORE_FIM_INTERNAL_H
+#define MAMORI_CORE_FIM_INTERNAL_H
+
+#include "core/fim.h"
+#include "fim/compare.h"
+#include "fim/key.h"
+
+struct door;
+
+/* DIR/fim/fim.key, created on first use. */
+int fim_door_key(struct door *d, struct fim_key **ret, struct strbuf *err);
+/* DIR/fim/<id>/<generation>.base (the directory is created). */
+int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation,
+                        struct strbuf *out, struct strbuf *err);
+/* Removes the files of generations older than keep (the previous one stays). */
+void fim_prune_generations(struct door *d, int64_t config_id, uint64_t keep);
+
+int fim_config_find(struct door *d, const char *host, const char *path,
+                    struct fim_config_row *ret, struct strbuf *err);
+int fim_config_get(struct door *d, int64_t id, struct fim_config_row *ret, struct strbuf *err);
+/* The one local configuration: -ENOENT when there is none, -EEXIST when several. */
+int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct strbuf *err);
+
+/*
+ * A new generation in force. In one transaction with its ledger entry (action
+ * "fim.baseline", subject "fim/<id>", before the previous generation's SHA-256):
+ * config->id 0 inserts the configuration (its id is set); else updates it. made_by and
+ * report_id may be NULL/0.
+ */
+struct fim_generation {
+	uint64_t generation, entries;
+	char sha256[65];
+	const char *config_sha256;
+	const char *made_by;
+	int64_t report_id;
+	int64_t record_id;
+	int64_t at_ms;
+};
+int fim_install_generation(struct door *d, struct fim_config_row *config,
+                           const struct fim_generation *g, uint64_t *ret_index,
+                           struct strbuf *err);
+
+/* A report to store with its ledger entry (action "fim.check"). */
+struct fim_report_in {
+	int64_t config_id;
+	uint64_t generation;
+	const char *baseline_sha256;
+	int64_t at_ms;
+	const char *by_login, *via, *outcome, *host, *path;
+	uint64_t added, removed, changed, problems, entries;
+	bool critical;
+	const char *json; /* the report as stored (hashed) */
+	const void *delta;
+	size_t delta_len;
+	const char *batch;
+};
+int fim_store_report(struct door *d, const struct fim_report_in *in, int64_t *ret_id,
+                     uint64_t *ret_index, char ret_sha[65], struct strbuf *err);
+/* The delta of a report (owned), or -ENOENT when it has none. */
+int fim_report_delta(struct door *d, int64_t id, struct strbuf *out, struct strbuf *err);
+
+/*
+ * Checks that the ledger entry at index is an integrity entry for config id whose "after"
+ * is sha256 (hex): the ledgered digest of the generation in force. -EBADMSG otherwise.
+ */
+int fim_ledger_confirms(struct door *d, uint64_t index, int64_t config_id, const char *sha256,
+                        struct strbuf *err);
+
+/* fim-duty.c: the tamper-check duties' evidence through the door. */
+struct fim_duty_plan;
+int fim_duty_plan(struct door *d, const char *actor, const char *scope, const char *system,
+                  struct fim_duty_plan **ret, struct strbuf *err);
+int fim_duty_record(struct door *d, struct fim_duty_plan *plan, int64_t report_id,
+                    const char *summary, const struct act_context *ctx,
+                    struct fim_check_result *ret, struct strbuf *err);
+void fim_duty_plan_free(struct fim_duty_plan *plan);
+
+void fim_hex(const uint8_t d[32], char out[65]);
+int fim_unhex(const char *hex, uint8_t out[32]);
+
+#endif

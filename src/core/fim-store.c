@@ -1,0 +1,628 @@
+/* fim-store: the file integrity tables, their ledger entries and the baseline files on disk. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "core/act-internal.h"
+#include "core/fim-internal.h"
+#include "ledger/entry.h"
+#include "ledger/ledger.h"
+#include "store/query.h"
+#include "store/store.h"
+
+void fim_hex(const uint8_t d[32], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+int fim_unhex(const char *hex, uint8_t out[32])
+{
+	if (!hex || strlen(hex) != 64)
+		return -EINVAL;
+	for (int i = 0; i < 32; i++) {
+		int v = 0;
+		for (int k = 0; k < 2; k++) {
+			char c = hex[2 * i + k];
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else
+				return -EINVAL;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* ---- files ---- */
+
+static int mkdir_private(const char *path, struct strbuf *err)
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		int r = -errno;
+		error_set(err, "cannot create '%s': %s", path, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int fim_door_key(struct door *d, struct fim_key **ret, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int r;
+
+	strbuf_addf(&path, "%s/fim", door_dir(d));
+	r = mkdir_private(path.buf, err);
+	if (r == 0) {
+		strbuf_addstr(&path, "/fim.key");
+		r = fim_key_load(path.buf, true, ret, err);
+	}
+	strbuf_release(&path);
+	return r;
+}
+
+int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation,
+                        struct strbuf *out, struct strbuf *err)
+{
+	int r;
+
+	strbuf_addf(out, "%s/fim", door_dir(d));
+	r = mkdir_private(out->buf, err);
+	if (r == 0) {
+		strbuf_addf(out, "/%" PRId64, config_id);
+		r = mkdir_private(out->buf, err);
+	}
+	strbuf_addf(out, "/%" PRIu64 ".base", generation);
+	return r;
+}
+
+void fim_prune_generations(struct door *d, int64_t config_id, uint64_t keep)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct dirent *de;
+	DIR *dp;
+
+	strbuf_addf(&dir, "%s/fim/%" PRId64, door_dir(d), config_id);
+	dp = opendir(dir.buf);
+	while (dp && (de = readdir(dp))) {
+		char *end;
+		unsigned long long g = strtoull(de->d_name, &end, 10);
+		if (end != de->d_name && !strcmp(end, ".base") && g < keep) {
+			struct strbuf p = STRBUF_INIT;
+			strbuf_addf(&p, "%s/%s", dir.buf, de->d_name);
+			unlink(p.buf);
+			strbuf_release(&p);
+		}
+	}
+	if (dp)
+		closedir(dp);
+	strbuf_release(&dir);
+}
+
+/* ---- configurations ---- */
+
+void fim_config_row_release(struct fim_config_row *c)
+{
+	free(c->host);
+	free(c->path);
+	free(c->system);
+	memset(c, 0, sizeof(*c));
+}
+
+void fim_config_rows_release(struct fim_config_rows *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		fim_config_row_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+#define CONFIG_COLUMNS                                                                             \
+	"id, host, path, system, generation, baseline_sha256, config_sha256, entries,"             \
+	" ledger_index, record_id, changed_ms"
+
+static void config_row(struct query *q, struct fim_config_row *c)
+{
+	const char *s;
+
+	memset(c, 0, sizeof(*c));
+	c->id = query_int(q, 0);
+	c->host = query_strdup(q, 1);
+	c->path = query_strdup(q, 2);
+	c->system = query_strdup(q, 3);
+	c->generation = (uint64_t)query_int(q, 4);
+	s = query_text(q, 5);
+	snprintf(c->baseline_sha256, sizeof(c->baseline_sha256), "%s", s ? s : "");
+	s = query_text(q, 6);
+	snprintf(c->config_sha256, sizeof(c->config_sha256), "%s", s ? s : "");
+	c->entries = (uint64_t)query_int(q, 7);
+	c->ledger_index = (uint64_t)query_int(q, 8);
+	c->record_id = query_int(q, 9);
+	c->changed_ms = query_int(q, 10);
+}
+
+static int one_config(struct query *q, struct fim_config_row *ret, struct strbuf *err)
+{
+	int r = query_step(q, err);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	config_row(q, ret);
+	query_done(q);
+	return 0;
+}
+
+int fim_config_find(struct door *d, const char *host, const char *path,
+                    struct fim_config_row *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "SELECT " CONFIG_COLUMNS " FROM fim_configs WHERE host = ? AND path = ?",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, host);
+	query_bind_text(q, 2, path);
+	return one_config(q, ret, err);
+}
+
+int fim_config_get(struct door *d, int64_t id, struct fim_config_row *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "SELECT " CONFIG_COLUMNS " FROM fim_configs WHERE id = ?", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, id);
+	return one_config(q, ret, err);
+}
+
+int fim_configs_list(struct door *d, struct fim_config_rows *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "SELECT " CONFIG_COLUMNS " FROM fim_configs ORDER BY host, path", &q,
+	                      err);
+
+	if (r < 0)
+		return r;
+	while ((r = query_step(q, err)) > 0) {
+		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
+		config_row(q, &ret->items[ret->nr++]);
+	}
+	return r;
+}
+
+int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct strbuf *err)
+{
+	struct fim_config_rows l = { 0 };
+	struct fim_config_row *hit = NULL;
+	size_t n = 0;
+	int r = fim_configs_list(d, &l, err);
+
+	for (size_t i = 0; r == 0 && i < l.nr; i++)
+		if (!strcmp(l.items[i].host, FIM_LOCAL_HOST)) {
+			hit = &l.items[i];
+			n++;
+		}
+	if (r == 0 && n == 0) {
+		error_set(err, "no file integrity baseline here yet: run 'mamori fim init --config "
+		               "FILE' first");
+		r = -ENOENT;
+	} else if (r == 0 && n > 1) {
+		strbuf_reset(err);
+		strbuf_addstr(err, "several configurations have baselines; say which with --config:");
+		for (size_t i = 0; i < l.nr; i++)
+			if (!strcmp(l.items[i].host, FIM_LOCAL_HOST))
+				strbuf_addf(err, " '%s'", l.items[i].path);
+		r = -EEXIST;
+	} else if (r == 0) {
+		*ret = *hit;
+		memset(hit, 0, sizeof(*hit));
+	}
+	fim_config_rows_release(&l);
+	return r;
+}
+
+/* ---- transactions with the ledger ---- */
+
+/*
+ * Runs fn in one store transaction on the door's connection, between the door's batches,
+ * so its rows and its ledger entry commit together.
+ */
+static int in_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
+                  struct strbuf *err)
+{
+	struct store *st = door_store(d);
+	int r;
+
+	door_lead(d);
+	r = store_begin(st, err);
+	if (r == 0) {
+		r = fn(d, arg, err);
+		if (r == 0)
+			r = store_commit(st, err);
+		else
+			store_rollback(st);
+		if (r == 0)
+			d->appended = true;
+	}
+	door_unlead(d);
+	return r;
+}
+
+static int append(struct door *d, const char *actor, const char *action, int64_t config_id,
+                  const char *before_hex, const char *after_hex, const struct strbuf *data,
+                  int64_t at_ms, uint64_t *ret_index, struct strbuf *err)
+{
+	uint8_t before[32], after[32];
+	char subject[32];
+	struct ledger_entry e = {
+		.kind = ENTRY_INTEGRITY,
+		.time_ms = at_ms,
+		.actor = actor ? actor : "system",
+		.action = action,
+		.subject = subject,
+		.data = (const uint8_t *)data->buf,
+		.data_len = data->len,
+	};
+
+	snprintf(subject, sizeof(subject), "fim/%" PRId64, config_id);
+	if (before_hex && fim_unhex(before_hex, before) == 0)
+		e.before = before;
+	if (fim_unhex(after_hex, after) < 0) {
+		error_set(err, "internal error: not a digest");
+		return -EINVAL;
+	}
+	e.after = after;
+	return ledger_append_txn(door_ledger(d), &e, 1, ret_index, err);
+}
+
+struct install {
+	struct fim_config_row *config;
+	const struct fim_generation *g;
+	uint64_t index;
+};
+
+static int install_txn(struct door *d, void *arg, struct strbuf *err)
+{
+	struct install *x = arg;
+	struct fim_config_row *c = x->config;
+	const struct fim_generation *g = x->g;
+	struct strbuf data = STRBUF_INIT;
+	struct json_writer w;
+	struct query *q;
+	int r;
+
+	if (!c->id) {
+		r = query_prepare(door_store(d),
+		                  "INSERT INTO fim_configs(host, path, system, generation,"
+		                  " baseline_sha256, config_sha256, entries, ledger_index, record_id,"
+		                  " created_ms, changed_ms) VALUES (?, ?, ?, 0, '', '', 0, 0, NULL, ?, ?)",
+		                  &q, err);
+		if (r < 0)
+			return r;
+		query_bind_text(q, 1, c->host);
+		query_bind_text(q, 2, c->path);
+		query_bind_text(q, 3, c->system);
+		query_bind_int(q, 4, g->at_ms);
+		query_bind_int(q, 5, g->at_ms);
+		if ((r = query_run(q, err)) < 0)
+			return r;
+		c->id = query_last_id(door_store(d));
+	}
+	jw_init(&w, &data);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "host", c->host);
+	jw_kv_str(&w, "config", c->path);
+	jw_key(&w, "generation");
+	jw_uint(&w, g->generation);
+	jw_key(&w, "entries");
+	jw_uint(&w, g->entries);
+	jw_kv_str(&w, "config_sha256", g->config_sha256);
+	if (g->report_id)
+		jw_kv_int(&w, "report", g->report_id);
+	jw_object_end(&w);
+	r = append(d, g->made_by, "fim.baseline", c->id,
+	           c->baseline_sha256[0] ? c->baseline_sha256 : NULL, g->sha256, &data, g->at_ms,
+	           &x->index, err);
+	strbuf_release(&data);
+	if (r < 0)
+		return r;
+	r = query_prepare(door_store(d),
+	                  "UPDATE fim_configs SET generation = ?, baseline_sha256 = ?,"
+	                  " config_sha256 = ?, entries = ?, ledger_index = ?,"
+	                  " record_id = coalesce(?, record_id), changed_ms = ? WHERE id = ?",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)g->generation);
+	query_bind_text(q, 2, g->sha256);
+	query_bind_text(q, 3, g->config_sha256);
+	query_bind_int(q, 4, (int64_t)g->entries);
+	query_bind_int(q, 5, (int64_t)x->index);
+	query_bind_int_or_null(q, 6, g->record_id);
+	query_bind_int(q, 7, g->at_ms);
+	query_bind_int(q, 8, c->id);
+	if ((r = query_run(q, err)) < 0)
+		return r;
+	r = query_prepare(door_store(d),
+	                  "INSERT INTO fim_generations(config_id, generation, sha256, entries,"
+	                  " made_ms, made_by, report_id, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, c->id);
+	query_bind_int(q, 2, (int64_t)g->generation);
+	query_bind_text(q, 3, g->sha256);
+	query_bind_int(q, 4, (int64_t)g->entries);
+	query_bind_int(q, 5, g->at_ms);
+	query_bind_text(q, 6, g->made_by);
+	query_bind_int_or_null(q, 7, g->report_id);
+	query_bind_int(q, 8, (int64_t)x->index);
+	if ((r = query_run(q, err)) < 0)
+		return r;
+	if (!g->report_id)
+		return 0;
+	r = query_prepare(door_store(d),
+	                  "UPDATE fim_reports SET accepted_generation = ?, accepted_by = ?,"
+	                  " accepted_ms = ? WHERE id = ?",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)g->generation);
+	query_bind_text(q, 2, g->made_by);
+	query_bind_int(q, 3, g->at_ms);
+	query_bind_int(q, 4, g->report_id);
+	return query_run(q, err);
+}
+
+int fim_install_generation(struct door *d, struct fim_config_row *config,
+                           const struct fim_generation *g, uint64_t *ret_index,
+                           struct strbuf *err)
+{
+	struct install x = { .config = config, .g = g };
+	int64_t id = config->id;
+	int r = in_txn(d, install_txn, &x, err);
+
+	if (r < 0) {
+		config->id = id; /* rolled back */
+		return r;
+	}
+	config->generation = g->generation;
+	snprintf(config->baseline_sha256, sizeof(config->baseline_sha256), "%s", g->sha256);
+	snprintf(config->config_sha256, sizeof(config->config_sha256), "%s", g->config_sha256);
+	config->entries = g->entries;
+	config->ledger_index = x.index;
+	if (g->record_id)
+		config->record_id = g->record_id;
+	if (ret_index)
+		*ret_index = x.index;
+	return 0;
+}
+
+/* ---- reports ---- */
+
+struct store_report {
+	const struct fim_report_in *in;
+	int64_t id;
+	uint64_t index;
+	char sha[65];
+};
+
+static int report_txn(struct door *d, void *arg, struct strbuf *err)
+{
+	struct store_report *x = arg;
+	const struct fim_report_in *in = x->in;
+	struct strbuf data = STRBUF_INIT;
+	struct json_writer w;
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "INSERT INTO fim_reports(config_id, generation, at_ms, by_login, via,"
+	                      " outcome, added, removed, changed, problems, entries, critical,"
+	                      " result_sha256, report, delta, ledger_index, batch)"
+	                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, in->config_id);
+	query_bind_int(q, 2, (int64_t)in->generation);
+	query_bind_int(q, 3, in->at_ms);
+	query_bind_text(q, 4, in->by_login);
+	query_bind_text(q, 5, in->via);
+	query_bind_text(q, 6, in->outcome);
+	query_bind_int(q, 7, (int64_t)in->added);
+	query_bind_int(q, 8, (int64_t)in->removed);
+	query_bind_int(q, 9, (int64_t)in->changed);
+	query_bind_int(q, 10, (int64_t)in->problems);
+	query_bind_int(q, 11, (int64_t)in->entries);
+	query_bind_int(q, 12, in->critical);
+	query_bind_text(q, 13, x->sha);
+	query_bind_text(q, 14, in->json);
+	if (in->delta)
+		query_bind_blob(q, 15, in->delta, in->delta_len);
+	else
+		query_bind_null(q, 15);
+	query_bind_text(q, 16, in->batch);
+	if ((r = query_run(q, err)) < 0)
+		return r;
+	x->id = query_last_id(door_store(d));
+	jw_init(&w, &data);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "report", x->id);
+	jw_kv_str(&w, "host", in->host);
+	jw_kv_str(&w, "config", in->path);
+	jw_key(&w, "generation");
+	jw_uint(&w, in->generation);
+	jw_kv_str(&w, "outcome", in->outcome);
+	jw_key(&w, "added");
+	jw_uint(&w, in->added);
+	jw_key(&w, "removed");
+	jw_uint(&w, in->removed);
+	jw_key(&w, "changed");
+	jw_uint(&w, in->changed);
+	jw_key(&w, "problems");
+	jw_uint(&w, in->problems);
+	jw_key(&w, "entries");
+	jw_uint(&w, in->entries);
+	jw_object_end(&w);
+	r = append(d, in->by_login, "fim.check", in->config_id, in->baseline_sha256, x->sha, &data,
+	           in->at_ms, &x->index, err);
+	strbuf_release(&data);
+	if (r < 0)
+		return r;
+	r = query_prepare(door_store(d), "UPDATE fim_reports SET ledger_index = ? WHERE id = ?", &q,
+	                  err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)x->index);
+	query_bind_int(q, 2, x->id);
+	return query_run(q, err);
+}
+
+int fim_store_report(struct door *d, const struct fim_report_in *in, int64_t *ret_id,
+                     uint64_t *ret_index, char ret_sha[65], struct strbuf *err)
+{
+	struct store_report x = { .in = in };
+	uint8_t sha[32];
+	int r;
+
+	fim_sha256(in->json, strlen(in->json), sha);
+	fim_hex(sha, x.sha);
+	r = in_txn(d, report_txn, &x, err);
+	if (r < 0)
+		return r;
+	*ret_id = x.id;
+	*ret_index = x.index;
+	memcpy(ret_sha, x.sha, 65);
+	return 0;
+}
+
+int fim_report_delta(struct door *d, int64_t id, struct strbuf *out, struct strbuf *err)
+{
+	struct query *q;
+	const void *b;
+	size_t len;
+	int r = query_prepare(door_store(d), "SELECT delta FROM fim_reports WHERE id = ?", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, id);
+	r = query_step(q, err);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	b = query_blob(q, 0, &len);
+	if (!b) {
+		query_done(q);
+		return -ENOENT;
+	}
+	strbuf_add(out, b, len);
+	query_done(q);
+	return 0;
+}
+
+void fim_report_row_release(struct fim_report_row *r)
+{
+	free(r->outcome);
+	free(r->report);
+	free(r->by_login);
+	free(r->via);
+	free(r->accepted_by);
+	memset(r, 0, sizeof(*r));
+}
+
+int fim_report_get(struct door *d, int64_t id, struct fim_report_row *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "SELECT id, config_id, generation, ledger_index, at_ms, outcome, report,"
+	                      " by_login, via, result_sha256, accepted_generation, accepted_by"
+	                      " FROM fim_reports WHERE id = ?",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, id);
+	r = query_step(q, err);
+	if (r <= 0) {
+		if (r == 0)
+			error_set(err, "no file integrity report %" PRId64, id);
+		return r < 0 ? r : -ENOENT;
+	}
+	memset(ret, 0, sizeof(*ret));
+	ret->id = query_int(q, 0);
+	ret->config_id = query_int(q, 1);
+	ret->generation = (uint64_t)query_int(q, 2);
+	ret->ledger_index = (uint64_t)query_int(q, 3);
+	ret->at_ms = query_int(q, 4);
+	ret->outcome = query_strdup(q, 5);
+	ret->report = query_strdup(q, 6);
+	ret->by_login = query_strdup(q, 7);
+	ret->via = query_strdup(q, 8);
+	snprintf(ret->result_sha256, sizeof(ret->result_sha256), "%s",
+	         query_text(q, 9) ? query_text(q, 9) : "");
+	ret->accepted_generation = (uint64_t)query_int(q, 10);
+	ret->accepted_by = query_strdup(q, 11);
+	query_done(q);
+	return 0;
+}
+
+void fim_report_row_json(const struct fim_report_row *r, struct strbuf *out)
+{
+	const char *body = r->report && r->report[0] == '{' ? r->report + 1 : "}";
+
+	strbuf_addf(out, "{\"id\":%" PRId64 "%s", r->id, *body == '}' ? "" : ",");
+	/* the stored object without its closing brace, then what the row adds */
+	strbuf_add(out, body, strlen(body) - 1);
+	strbuf_addf(out, ",\"result_sha256\":\"%s\",\"ledger_index\":%" PRIu64 "}", r->result_sha256,
+	            r->ledger_index);
+}
+
+int fim_ledger_confirms(struct door *d, uint64_t index, int64_t config_id, const char *sha256,
+                        struct strbuf *err)
+{
+	struct strbuf bytes = STRBUF_INIT, e_err = STRBUF_INIT;
+	struct ledger_entry e = { 0 };
+	char subject[32], hex[65];
+	int r;
+
+	snprintf(subject, sizeof(subject), "fim/%" PRId64, config_id);
+	r = ledger_entry_bytes(door_ledger(d), index, &bytes, &e_err);
+	if (r == 0)
+		r = entry_decode(bytes.buf, bytes.len, &e, &e_err);
+	if (r == 0) {
+		if (e.after)
+			fim_hex(e.after, hex);
+		if (e.kind != ENTRY_INTEGRITY || !e.subject || strcmp(e.subject, subject) ||
+		    !e.after || strcmp(hex, sha256) || !e.action || strcmp(e.action, "fim.baseline"))
+			r = -EBADMSG;
+		entry_release(&e);
+	}
+	if (r < 0)
+		error_set(err,
+		          "ledger entry %" PRIu64 " does not record this baseline (%s): the table of "
+		          "baselines was altered",
+		          index, r == -EBADMSG ? "another digest or subject" : e_err.buf);
+	strbuf_release(&bytes);
+	strbuf_release(&e_err);
+	return r < 0 ? -EBADMSG : 0;
+}

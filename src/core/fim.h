@@ -1,0 +1,142 @@
+/* fim: file integrity of the Mamori host and of the agents' servers, kept in the ledger. */
+#ifndef MAMORI_CORE_FIM_H
+#define MAMORI_CORE_FIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "core/act.h"
+#include "core/core.h"
+
+/*
+ * What Mamori keeps (docs/fim.md): per configuration (host, path) the generation of the
+ * baseline in force, the baseline file DIR/fim/<id>/<generation>.base signed with
+ * DIR/fim/fim.key, and every check's report. Every generation and every check appends an
+ * 'integrity' ledger entry: subject "fim/<id>", before the baseline's SHA-256, after the new
+ * baseline's or the report's SHA-256. A check first verifies the baseline file against the
+ * SHA-256 stored and ledgered, so a baseline rewritten on disk is reported as tampered.
+ * New generations after the first are decided by the door: the profile's register 'fim'
+ * (actions fim.register, fim.accept).
+ */
+#define FIM_LOCAL_HOST "local"
+
+struct fim_config_row {
+	int64_t id;
+	char *host, *path, *system;
+	uint64_t generation;
+	char baseline_sha256[65];
+	char config_sha256[65];
+	uint64_t entries;
+	uint64_t ledger_index;
+	int64_t record_id;
+	int64_t changed_ms;
+};
+void fim_config_row_release(struct fim_config_row *c);
+
+struct fim_config_rows {
+	struct fim_config_row *items;
+	size_t nr, alloc;
+};
+void fim_config_rows_release(struct fim_config_rows *l);
+int fim_configs_list(struct door *d, struct fim_config_rows *ret, struct strbuf *err);
+
+/* fim init. actor NULL: allowed for a configuration without a baseline only. */
+struct fim_init_input {
+	const char *config;   /* the configuration file */
+	const char *system;   /* the information system it protects, or NULL */
+	const char *actor;    /* --as LOGIN, or NULL */
+	int threads;          /* hashing threads; -1: the configuration's num_workers or 2 */
+	struct act_context ctx;
+};
+
+struct fim_init_result {
+	int64_t config_id;
+	uint64_t generation, entries, bytes, ledger_index;
+	char sha256[65];
+	bool acted;            /* an act ran through the door (act holds its result) */
+	struct act_result act;
+	struct strbuf warnings; /* the configuration's warnings, "file:line: warning: ..." lines */
+};
+void fim_init_result_release(struct fim_init_result *r);
+/*
+ * Walks and hashes as the configuration says and makes its baseline: the first generation,
+ * or with an actor a new one (the act fim.register or fim.accept decides). Returns 0 with
+ * ret filled (check ret->act.outcome when ret->acted: refused or pending installs nothing);
+ * or -EINVAL (configuration errors in err, one per line), -EEXIST (a baseline exists and no
+ * actor), -ENOENT (unknown actor or system), or another negative code.
+ */
+int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_result *ret,
+             struct strbuf *err);
+
+struct fim_check_input {
+	const char *config; /* NULL: the one local configuration */
+	const char *actor;  /* --as: the tamper-check duty is fulfilled for this person */
+	const char *scope;  /* --scope: only this scope ("system:kokuho"); NULL: every one */
+	int threads;
+	struct act_context ctx;
+};
+
+/* One duty fulfilled (or not) by a check. */
+struct fim_duty_act {
+	char *duty, *scope;
+	struct act_result act;
+};
+
+struct fim_check_result {
+	int64_t report_id;
+	const char *outcome; /* "clean", "changed", "tampered" */
+	bool changed;        /* exit status 1 */
+	char result_sha256[65];
+	uint64_t ledger_index;
+	struct strbuf json;  /* the stored report ({"config",...} without "id") */
+	struct strbuf text;  /* lines for people */
+	struct strbuf warnings;
+	struct fim_duty_act *duties;
+	size_t nr_duties;
+};
+void fim_check_result_release(struct fim_check_result *r);
+/*
+ * Compares with the baseline in force, stores and ledgers the report, and with an actor
+ * records the tamper-check duties' evidence through the door (a check.record per scope).
+ * Returns 0 (see ret->outcome), or a negative code with err: -ENOENT (no such
+ * configuration, actor or scope), -EINVAL (configuration errors), -EACCES (the actor holds
+ * no tamper-check duty at the scope).
+ */
+int fim_check(struct door *d, const struct fim_check_input *in, struct fim_check_result *ret,
+              struct strbuf *err);
+
+struct fim_accept_result {
+	uint64_t generation, entries;
+	char sha256[65];
+	bool installed; /* the generation is in force (else the act was refused or waits) */
+	struct act_result act;
+	bool acted;
+};
+void fim_accept_result_release(struct fim_accept_result *r);
+/*
+ * Accepts a report's changes into a new generation through the door (fim.accept, or
+ * fim.register when the configuration has no record yet). -ENOENT (no report), -EEXIST
+ * (accepted already), -ESTALE (the baseline moved on since the report), -EINVAL (a
+ * tampered report cannot be accepted).
+ */
+int fim_accept(struct door *d, int64_t report_id, const char *actor, const char *comment,
+               const struct act_context *ctx, struct fim_accept_result *ret, struct strbuf *err);
+
+/* A stored report: its JSON without "id", and where it stands. */
+struct fim_report_row {
+	int64_t id, config_id;
+	uint64_t generation, ledger_index;
+	int64_t at_ms;
+	char *outcome, *report, *by_login, *via;
+	char result_sha256[65];
+	uint64_t accepted_generation;
+	char *accepted_by;
+};
+void fim_report_row_release(struct fim_report_row *r);
+int fim_report_get(struct door *d, int64_t id, struct fim_report_row *ret, struct strbuf *err);
+
+/* {"id":N,...the stored report...,"result_sha256","ledger_index"} */
+void fim_report_row_json(const struct fim_report_row *r, struct strbuf *out);
+
+#endif
