@@ -1,9 +1,7 @@
-/* config: reads AIDE's configuration syntax into rules and decides which paths are checked. */
+/* config: reads AIDE's configuration syntax into rules (options, rules, the file itself). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <pcre2.h>
 #include <stdarg.h>
@@ -13,99 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "fim/config.h"
-
-struct fim_group {
-	char *name;
-	uint32_t attrs;
-};
-
-struct fim_matcher {
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-};
-
-/*
- * Attribute names. Columns: the name as AIDE spells it, the attributes it stands for, and
- * whether it is a digest other than SHA-256 (checked as SHA-256, with a warning).
- */
-static const struct attr_name {
-	const char *name;
-	uint32_t attrs;
-	bool other_hash;
-} attr_names[] = {
-	{ "p", FIM_BIT(FIM_ATTR_MODE), false },
-	{ "i", FIM_BIT(FIM_ATTR_INODE), false },
-	{ "n", FIM_BIT(FIM_ATTR_NLINK), false },
-	{ "u", FIM_BIT(FIM_ATTR_UID), false },
-	{ "g", FIM_BIT(FIM_ATTR_GID), false },
-	{ "s", FIM_BIT(FIM_ATTR_SIZE), false },
-	{ "b", FIM_BIT(FIM_ATTR_BLOCKS), false },
-	{ "m", FIM_BIT(FIM_ATTR_MTIME), false },
-	{ "a", FIM_BIT(FIM_ATTR_ATIME), false },
-	{ "c", FIM_BIT(FIM_ATTR_CTIME), false },
-	{ "l", FIM_BIT(FIM_ATTR_LINK), false },
-	{ "ftype", FIM_BIT(FIM_ATTR_TYPE), false },
-	{ "acl", FIM_BIT(FIM_ATTR_ACL), false },
-	{ "selinux", FIM_BIT(FIM_ATTR_SELINUX), false },
-	{ "xattrs", FIM_BIT(FIM_ATTR_XATTRS), false },
-	{ "e2fsattrs", FIM_BIT(FIM_ATTR_FLAGS), false },
-	{ "caps", FIM_BIT(FIM_ATTR_CAPS), false },
-	{ "S", FIM_BIT(FIM_ATTR_SIZE) | FIM_BIT(FIM_ATTR_GROWING), false },
-	{ "growing", FIM_BIT(FIM_ATTR_GROWING), false },
-	{ "I", FIM_BIT(FIM_ATTR_NONAME), false },
-	{ "compressed", FIM_BIT(FIM_ATTR_COMPRESS), false },
-	{ "ANF", FIM_BIT(FIM_ATTR_ANF), false },
-	{ "ARF", FIM_BIT(FIM_ATTR_ARF), false },
-	{ "critical", FIM_BIT(FIM_ATTR_CRITICAL), false },
-	{ "sha256", FIM_BIT(FIM_ATTR_SHA256), false },
-	{ "md5", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "sha1", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "sha512", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "sha512_256", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "sha3_256", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "sha3_512", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "rmd160", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "tiger", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "haval", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "gost", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "crc32", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "crc32b", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "whirlpool", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "stribog256", FIM_BIT(FIM_ATTR_SHA256), true },
-	{ "stribog512", FIM_BIT(FIM_ATTR_SHA256), true },
-};
-
-#define A(x) FIM_BIT(FIM_ATTR_##x)
-#define X_GROUP (A(ACL) | A(SELINUX) | A(XATTRS) | A(FLAGS) | A(CAPS))
-#define R_GROUP                                                                                    \
-	(A(LINK) | A(MODE) | A(UID) | A(GID) | A(SIZE) | A(CTIME) | A(MTIME) | A(INODE) |          \
-	 A(NLINK) | A(SHA256) | A(TYPE) | X_GROUP)
-#define L_GROUP (A(LINK) | A(MODE) | A(UID) | A(GID) | A(INODE) | A(NLINK) | A(TYPE) | X_GROUP)
-#define GROWING_GROUP (L_GROUP | A(SIZE) | A(GROWING))
-
-/*
- * Groups every configuration starts with. Columns: name, attributes. AIDE 0.18's R, L, >,
- * H, X, E (R's md5 is checked as SHA-256), then Mamori's presets: ReadOnly (content and
- * metadata must not change), Log (rotated logs: owner, mode, type only), GrowingLog (logs
- * that only grow: a larger size is fine if the old content is unchanged) and Critical
- * (ReadOnly; a change opens an incident).
- */
-static const struct {
-	const char *name;
-	uint32_t attrs;
-} predefined[] = {
-	{ "R", R_GROUP },
-	{ "L", L_GROUP },
-	{ ">", GROWING_GROUP },
-	{ "H", A(SHA256) },
-	{ "X", X_GROUP },
-	{ "E", 0 },
-	{ "ReadOnly", R_GROUP },
-	{ "Log", L_GROUP & ~A(INODE) },
-	{ "GrowingLog", GROWING_GROUP | A(SHA256) },
-	{ "Critical", R_GROUP | A(CRITICAL) },
-};
+#include "fim/config-internal.h"
 
 /*
  * AIDE's options: accepted and ignored unless used here. Database and report settings
@@ -123,42 +29,7 @@ static const char *const known_options[] = {
 	"report_ignore_e2fsattrs", "syslog_format",
 };
 
-struct var {
-	char *name, *value;
-};
-
-/* One open @@if: whether its lines are used, and whether an @@else was seen. */
-struct cond {
-	bool active, taken, parent_active, seen_else;
-	unsigned line;
-};
-
-struct parser {
-	unsigned flags;
-	struct fim_diags *diags;
-	struct strbuf *err;
-	struct fim_config *c;
-	struct var *vars;
-	size_t nr_vars, alloc_vars;
-	size_t alloc_rules;
-	EVP_MD_CTX *sha;
-	int depth; /* include nesting */
-	size_t files;
-	bool warned_hash;
-	char host[256];
-	/* the file being read */
-	const char *file;
-	unsigned line;
-	struct cond *conds;
-	size_t nr_conds, alloc_conds;
-	unsigned rule_order;
-	unsigned *orders; /* file order of each rule, for sorting */
-};
-
-static void diag(struct parser *p, bool error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void diag(struct parser *p, bool error, const char *fmt, ...)
+void diag(struct parser *p, bool error, const char *fmt, ...)
 {
 	struct fim_diags *d = p->diags;
 	struct strbuf sb = STRBUF_INIT;
@@ -182,7 +53,7 @@ static void diag(struct parser *p, bool error, const char *fmt, ...)
 	}
 }
 
-static bool has_error(const struct parser *p)
+bool has_error(const struct parser *p)
 {
 	return p->err && p->err->len;
 }
@@ -202,258 +73,6 @@ void fim_diags_format(const struct fim_diags *d, struct strbuf *out)
 	for (size_t i = 0; i < d->nr; i++)
 		strbuf_addf(out, "%s:%u: %s: %s\n", d->items[i].file, d->items[i].line,
 		            d->items[i].error ? "error" : "warning", d->items[i].message);
-}
-
-/* ---- groups and attribute expressions ---- */
-
-static struct fim_group *group_find(struct fim_config *c, const char *name, size_t len)
-{
-	for (size_t i = 0; i < c->nr_groups; i++)
-		if (strlen(c->groups[i].name) == len && !memcmp(c->groups[i].name, name, len))
-			return &c->groups[i];
-	return NULL;
-}
-
-static const struct attr_name *attr_find(const char *name, size_t len)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(attr_names); i++)
-		if (strlen(attr_names[i].name) == len && !memcmp(attr_names[i].name, name, len))
-			return &attr_names[i];
-	return NULL;
-}
-
-static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-	}
-	return prev[lb];
-}
-
-/* The closest attribute or group name to name, for "did you mean". */
-static const char *suggest(struct parser *p, const char *name, size_t len)
-{
-	const char *best = NULL;
-	size_t bd = len > 3 ? 2 : 1;
-
-	for (size_t i = 0; i < ARRAY_SIZE(attr_names); i++) {
-		size_t d = edit_distance(name, len, attr_names[i].name, strlen(attr_names[i].name));
-		if (d <= bd && (!best || d < bd)) {
-			best = attr_names[i].name;
-			bd = d;
-		}
-	}
-	for (size_t i = 0; i < p->c->nr_groups; i++) {
-		const char *g = p->c->groups[i].name;
-		size_t d = edit_distance(name, len, g, strlen(g));
-		if (d <= bd && (!best || d < bd)) {
-			best = g;
-			bd = d;
-		}
-	}
-	return best;
-}
-
-/* "R+sha256-m": attributes and groups joined by + and -. Returns 0 or -EINVAL (reported). */
-static int parse_attrs(struct parser *p, const char *s, uint32_t *ret)
-{
-	uint32_t attrs = 0;
-	bool add = true;
-	const char *q = s;
-
-	if (!*s) {
-		diag(p, true, "an attribute expression is missing");
-		return -EINVAL;
-	}
-	while (*q) {
-		const char *start = q;
-		size_t len;
-		uint32_t v;
-
-		while (*q && *q != '+' && *q != '-')
-			q++;
-		len = (size_t)(q - start);
-		if (len == 0) {
-			diag(p, true, "attribute expression '%s': an empty name before '%c'", s,
-			     *q ? *q : '+');
-			return -EINVAL;
-		}
-		struct fim_group *g = group_find(p->c, start, len);
-		const struct attr_name *a = g ? NULL : attr_find(start, len);
-		if (g) {
-			v = g->attrs;
-		} else if (a) {
-			v = a->attrs;
-			if (a->other_hash && !p->warned_hash) {
-				diag(p, false,
-				     "'%.*s' is checked as SHA-256: Mamori keeps one digest, "
-				     "SHA-256, for every hash name",
-				     (int)len, start);
-				p->warned_hash = true;
-			}
-		} else {
-			const char *hint = suggest(p, start, len);
-			if (hint)
-				diag(p, true,
-				     "unknown attribute or group '%.*s' (did you mean '%s'?)",
-				     (int)len, start, hint);
-			else
-				diag(p, true,
-				     "unknown attribute or group '%.*s'; define the group first "
-				     "('Name = p+u+g+sha256')",
-				     (int)len, start);
-			return -EINVAL;
-		}
-		if (add)
-			attrs |= v;
-		else
-			attrs &= ~v;
-		if (*q) {
-			add = *q == '+';
-			q++;
-			if (!*q) {
-				diag(p, true, "attribute expression '%s' ends with '%c'", s, q[-1]);
-				return -EINVAL;
-			}
-		}
-	}
-	*ret = attrs;
-	return 0;
-}
-
-static void group_set(struct fim_config *c, const char *name, size_t len, uint32_t attrs)
-{
-	struct fim_group *g = group_find(c, name, len);
-
-	if (!g) {
-		ALLOC_GROW(c->groups, c->nr_groups, c->alloc_groups);
-		g = &c->groups[c->nr_groups++];
-		g->name = xstrndup(name, len);
-	}
-	g->attrs = attrs;
-}
-
-/* ---- macro variables and escapes ---- */
-
-static struct var *var_find(struct parser *p, const char *name, size_t len)
-{
-	for (size_t i = 0; i < p->nr_vars; i++)
-		if (strlen(p->vars[i].name) == len && !memcmp(p->vars[i].name, name, len))
-			return &p->vars[i];
-	return NULL;
-}
-
-static bool var_name_valid(const char *s, size_t len)
-{
-	if (len == 0 || len > 128)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
-			return false;
-	return true;
-}
-
-static int var_set(struct parser *p, const char *name, const char *value)
-{
-	struct var *v = var_find(p, name, strlen(name));
-
-	if (!v) {
-		if (p->nr_vars >= FIM_CONFIG_MAX_VARS) {
-			diag(p, true, "more than %d variables", FIM_CONFIG_MAX_VARS);
-			return -EINVAL;
-		}
-		ALLOC_GROW(p->vars, p->nr_vars, p->alloc_vars);
-		v = &p->vars[p->nr_vars++];
-		v->name = xstrdup(name);
-		v->value = NULL;
-	}
-	free(v->value);
-	v->value = xstrdup(value);
-	return 0;
-}
-
-static void var_unset(struct parser *p, const char *name)
-{
-	struct var *v = var_find(p, name, strlen(name));
-
-	if (!v)
-		return;
-	free(v->name);
-	free(v->value);
-	*v = p->vars[--p->nr_vars];
-}
-
-/*
- * Replaces @@{VAR} with its value (empty when undefined, as AIDE). "\@" and "\\" keep the
- * next character from starting a substitution; the escapes themselves stay for tokenizing.
- */
-static int substitute(struct parser *p, const char *line, struct strbuf *out)
-{
-	for (const char *s = line; *s;) {
-		if (s[0] == '\\' && s[1]) {
-			strbuf_add(out, s, 2);
-			s += 2;
-		} else if (s[0] == '@' && s[1] == '@' && s[2] == '{') {
-			const char *end = strchr(s + 3, '}');
-			if (!end || !var_name_valid(s + 3, (size_t)(end - s - 3))) {
-				diag(p, true, "'@@{' without a variable name and '}'");
-				return -EINVAL;
-			}
-			struct var *v = var_find(p, s + 3, (size_t)(end - s - 3));
-			if (v)
-				strbuf_addstr(out, v->value);
-			s = end + 1;
-		} else {
-			strbuf_addch(out, *s++);
-		}
-		if (out->len > FIM_CONFIG_MAX_LINE) {
-			diag(p, true, "the line is longer than %d bytes after substitution",
-			     FIM_CONFIG_MAX_LINE);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* Splits at unescaped blanks, undoing '\ ', '\@' and '\\'; other escapes are kept. */
-static size_t tokenize(char *line, char **tok, size_t max)
-{
-	size_t n = 0;
-	char *r = line, *w = line;
-
-	while (*r) {
-		while (*r == ' ' || *r == '\t')
-			r++;
-		if (!*r)
-			break;
-		if (n == max)
-			return max + 1;
-		tok[n++] = w;
-		while (*r && *r != ' ' && *r != '\t') {
-			if (r[0] == '\\' && (r[1] == ' ' || r[1] == '@' || r[1] == '\\' || r[1] == '\t')) {
-				*w++ = r[1];
-				r += 2;
-			} else {
-				*w++ = *r++;
-			}
-		}
-		if (*r)
-			r++;
-		*w++ = '\0';
-	}
-	return n;
 }
 
 /* ---- rules ---- */
@@ -736,249 +355,6 @@ static int option_or_group(struct parser *p, char *line, char *eq)
 	return 0;
 }
 
-/* ---- files and macros ---- */
-
-static int parse_text(struct parser *p, const char *name, const char *buf, size_t len);
-
-static bool cond_active(const struct parser *p)
-{
-	return !p->nr_conds || p->conds[p->nr_conds - 1].active;
-}
-
-/* @@if's expression: [not] (defined VAR | hostname NAME | exists PATH). */
-static int eval_if(struct parser *p, const char **tok, size_t n, bool *ret)
-{
-	bool neg = false;
-	size_t i = 0;
-
-	while (i < n && !strcmp(tok[i], "not")) {
-		neg = !neg;
-		i++;
-	}
-	if (n - i != 2) {
-		diag(p, true, "@@if needs '[not] defined VAR', 'hostname NAME' or 'exists PATH'");
-		return -EINVAL;
-	}
-	if (!strcmp(tok[i], "defined"))
-		*ret = var_find(p, tok[i + 1], strlen(tok[i + 1])) != NULL;
-	else if (!strcmp(tok[i], "hostname"))
-		*ret = !strcmp(p->host, tok[i + 1]);
-	else if (!strcmp(tok[i], "exists")) {
-		struct stat st;
-		*ret = !(p->flags & FIM_CONFIG_NO_FS) && lstat(tok[i + 1], &st) == 0;
-	} else {
-		diag(p, true, "@@if: unknown test '%s' (defined, hostname, exists, not)", tok[i]);
-		return -EINVAL;
-	}
-	*ret ^= neg;
-	return 0;
-}
-
-static void cond_push(struct parser *p, bool value)
-{
-	bool parent = cond_active(p);
-
-	ALLOC_GROW(p->conds, p->nr_conds, p->alloc_conds);
-	p->conds[p->nr_conds++] = (struct cond){ .active = parent && value,
-		                                 .taken = value,
-		                                 .parent_active = parent,
-		                                 .line = p->line };
-}
-
-static int include_file(struct parser *p, const char *path, bool must_be_file)
-{
-	struct strbuf data = STRBUF_INIT;
-	struct stat st;
-	int r;
-
-	if (p->files >= FIM_CONFIG_MAX_FILES) {
-		diag(p, true, "more than %d configuration files", FIM_CONFIG_MAX_FILES);
-		return -EINVAL;
-	}
-	if (stat(path, &st) < 0 || (must_be_file && !S_ISREG(st.st_mode))) {
-		diag(p, true, "cannot include '%s': %s", path,
-		     errno ? strerror(errno) : "not a regular file");
-		return -EINVAL;
-	}
-	r = strbuf_read_file(&data, path, FIM_CONFIG_MAX_BYTES);
-	if (r < 0) {
-		diag(p, true, "cannot include '%s': %s", path,
-		     r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
-		strbuf_release(&data);
-		return -EINVAL;
-	}
-	const char *file = p->file;
-	unsigned line = p->line;
-	p->depth++;
-	r = parse_text(p, path, data.buf, data.len);
-	p->depth--;
-	p->file = file;
-	p->line = line;
-	strbuf_release(&data);
-	return r;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* @@include FILE, or @@include DIR REGEX [PREFIX]: the directory's matching files in order. */
-static int do_include(struct parser *p, char **tok, size_t n)
-{
-	if (p->flags & FIM_CONFIG_NO_INCLUDE) {
-		diag(p, true, "@@include is not allowed here: give one self-contained file");
-		return -EINVAL;
-	}
-	if (p->depth >= FIM_CONFIG_MAX_INCLUDE) {
-		diag(p, true, "includes nested deeper than %d", FIM_CONFIG_MAX_INCLUDE);
-		return -EINVAL;
-	}
-	if (n == 1)
-		return include_file(p, tok[0], false);
-	if (n == 3) {
-		diag(p, true, "@@include with a rule prefix is not supported; include the files "
-		              "one by one");
-		return -EINVAL;
-	}
-	if (n != 2) {
-		diag(p, true, "@@include needs FILE, or DIRECTORY REGEX");
-		return -EINVAL;
-	}
-	int errcode;
-	PCRE2_SIZE erroff;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)tok[1], PCRE2_ZERO_TERMINATED, 0, &errcode,
-	                               &erroff, NULL);
-	if (!re) {
-		diag(p, true, "@@include: bad regular expression '%s'", tok[1]);
-		return -EINVAL;
-	}
-	DIR *dir = opendir(tok[0]);
-	if (!dir) {
-		diag(p, true, "cannot include directory '%s': %s", tok[0], strerror(errno));
-		pcre2_code_free(re);
-		return -EINVAL;
-	}
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-	char **names = NULL;
-	size_t nr = 0, alloc = 0;
-	struct dirent *de;
-	int r = 0;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.' && (!de->d_name[1] || !strcmp(de->d_name, "..")))
-			continue;
-		if (pcre2_match(re, (PCRE2_SPTR)de->d_name, PCRE2_ZERO_TERMINATED, 0, 0, md,
-		                NULL) < 0)
-			continue;
-		ALLOC_GROW(names, nr, alloc);
-		names[nr++] = xstrdup(de->d_name);
-	}
-	closedir(dir);
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
-	if (nr)
-		qsort(names, nr, sizeof(*names), name_cmp);
-	for (size_t i = 0; i < nr; i++) {
-		struct strbuf path = STRBUF_INIT;
-		struct stat st;
-		strbuf_addf(&path, "%s/%s", tok[0], names[i]);
-		if (r == 0 && stat(path.buf, &st) == 0 && S_ISREG(st.st_mode))
-			r = include_file(p, path.buf, true);
-		strbuf_release(&path);
-		free(names[i]);
-	}
-	free(names);
-	return r;
-}
-
-static int macro(struct parser *p, char *line)
-{
-	char *tok[8];
-	char *word = line + 2, *rest = word;
-	size_t n;
-
-	while (*rest && *rest != ' ' && *rest != '\t')
-		rest++;
-	if (*rest)
-		*rest++ = '\0';
-	n = tokenize(rest, tok, ARRAY_SIZE(tok));
-	if (n > ARRAY_SIZE(tok)) {
-		diag(p, true, "@@%s: too many words", word);
-		return -EINVAL;
-	}
-	/* Conditionals are followed even inside a false branch, to find their @@endif. */
-	if (!strcmp(word, "if") || !strcmp(word, "ifdef") || !strcmp(word, "ifndef") ||
-	    !strcmp(word, "ifhost") || !strcmp(word, "ifnhost")) {
-		bool v = false;
-		if (cond_active(p)) {
-			const char *t[9];
-			size_t m = 0;
-			if (!strcmp(word, "ifndef") || !strcmp(word, "ifnhost"))
-				t[m++] = "not";
-			if (!strcmp(word, "ifdef") || !strcmp(word, "ifndef"))
-				t[m++] = "defined";
-			else if (strcmp(word, "if"))
-				t[m++] = "hostname";
-			if (m && n != 1) {
-				diag(p, true, "@@%s needs exactly one name", word);
-				return -EINVAL;
-			}
-			for (size_t i = 0; i < n; i++)
-				t[m++] = tok[i];
-			if (eval_if(p, t, m, &v) < 0)
-				return -EINVAL;
-		}
-		cond_push(p, v);
-		return 0;
-	}
-	if (!strcmp(word, "else") || !strcmp(word, "endif")) {
-		if (!p->nr_conds) {
-			diag(p, true, "@@%s without @@if", word);
-			return -EINVAL;
-		}
-		struct cond *c = &p->conds[p->nr_conds - 1];
-		if (!strcmp(word, "endif")) {
-			p->nr_conds--;
-			return 0;
-		}
-		if (c->seen_else) {
-			diag(p, true, "a second @@else for the @@if of line %u", c->line);
-			return -EINVAL;
-		}
-		c->seen_else = true;
-		c->active = c->parent_active && !c->taken;
-		return 0;
-	}
-	if (!cond_active(p))
-		return 0;
-	if (!strcmp(word, "define")) {
-		if (n < 1 || n > 2 || !var_name_valid(tok[0], strlen(tok[0]))) {
-			diag(p, true, "@@define needs a name (letters, digits, '_') and a value");
-			return -EINVAL;
-		}
-		return var_set(p, tok[0], n == 2 ? tok[1] : "");
-	}
-	if (!strcmp(word, "undef")) {
-		if (n != 1) {
-			diag(p, true, "@@undef needs a name");
-			return -EINVAL;
-		}
-		var_unset(p, tok[0]);
-		return 0;
-	}
-	if (!strcmp(word, "include"))
-		return do_include(p, tok, n);
-	if (!strcmp(word, "x_include") || !strcmp(word, "x_include_setenv")) {
-		diag(p, true,
-		     "@@%s runs programs to make configuration: Mamori reads text only; run "
-		     "it and save its output as a file to @@include",
-		     word);
-		return -EINVAL;
-	}
-	diag(p, true, "unknown macro '@@%s'", word);
-	return -EINVAL;
-}
-
 static int parse_line(struct parser *p, char *raw)
 {
 	struct strbuf line = STRBUF_INIT;
@@ -1001,16 +377,20 @@ static int parse_line(struct parser *p, char *raw)
 			return -EINVAL;
 		}
 	if (s[0] == '@' && s[1] == '@' && s[2] != '{') {
-		if (substitute(p, s, &line) < 0)
+		if (substitute(p, s, &line) < 0) {
+			strbuf_release(&line);
 			return -EINVAL;
+		}
 		r = macro(p, line.buf);
 		strbuf_release(&line);
 		return r;
 	}
 	if (!cond_active(p))
 		return 0;
-	if (substitute(p, s, &line) < 0)
+	if (substitute(p, s, &line) < 0) {
+		strbuf_release(&line);
 		return -EINVAL;
+	}
 	s = line.buf;
 	if (s[0] == '/' || ((s[0] == '=' || s[0] == '!' || s[0] == '-') && s[1] == '/')) {
 		n = tokenize(s, tok, 3);
@@ -1031,7 +411,7 @@ static int parse_line(struct parser *p, char *raw)
 	return r;
 }
 
-static int parse_text(struct parser *p, const char *name, const char *buf, size_t len)
+int parse_text(struct parser *p, const char *name, const char *buf, size_t len)
 {
 	size_t conds = p->nr_conds;
 	char *copy;
@@ -1078,43 +458,49 @@ static int parse_text(struct parser *p, const char *name, const char *buf, size_
 
 /* ---- building the configuration ---- */
 
-static struct parser *sort_parser; /* qsort has no context argument in C11 */
-
 static int rule_kind_rank(enum fim_rule_kind k)
 {
 	return k == FIM_RULE_PRUNE ? 0 : k == FIM_RULE_NEGATIVE ? 1 : k == FIM_RULE_EQUALS ? 2 : 3;
 }
 
-static int rule_order_cmp(const void *a, const void *b)
-{
-	const size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-	const struct fim_rule *ra = &sort_parser->c->rules[ia], *rb = &sort_parser->c->rules[ib];
+/* A rule's place in evaluation order, sorted without a context pointer. */
+struct rule_key {
+	size_t index, node_len;
+	int rank;
+	unsigned order;
+};
 
-	if (ra->node_len != rb->node_len)
-		return ra->node_len > rb->node_len ? -1 : 1;
-	if (rule_kind_rank(ra->kind) != rule_kind_rank(rb->kind))
-		return rule_kind_rank(ra->kind) - rule_kind_rank(rb->kind);
-	return sort_parser->orders[ia] < sort_parser->orders[ib] ? -1 : 1;
+static int rule_key_cmp(const void *a, const void *b)
+{
+	const struct rule_key *x = a, *y = b;
+
+	if (x->node_len != y->node_len)
+		return x->node_len > y->node_len ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* Deepest node first; within equally deep nodes by kind, then file order. */
 static void order_rules(struct parser *p)
 {
 	struct fim_config *c = p->c;
-	size_t *idx = xcalloc(c->nr_rules ? c->nr_rules : 1, sizeof(*idx));
-	struct fim_rule *sorted = xcalloc(c->nr_rules ? c->nr_rules : 1, sizeof(*sorted));
+	size_t n = c->nr_rules ? c->nr_rules : 1;
+	struct rule_key *keys = xcalloc(n, sizeof(*keys));
+	struct fim_rule *sorted = xcalloc(n, sizeof(*sorted));
 
 	for (size_t i = 0; i < c->nr_rules; i++)
-		idx[i] = i;
-	sort_parser = p;
-	qsort(idx, c->nr_rules, sizeof(*idx), rule_order_cmp);
-	sort_parser = NULL;
+		keys[i] = (struct rule_key){ .index = i,
+			                     .node_len = c->rules[i].node_len,
+			                     .rank = rule_kind_rank(c->rules[i].kind),
+			                     .order = p->orders[i] };
+	qsort(keys, c->nr_rules, sizeof(*keys), rule_key_cmp);
 	for (size_t i = 0; i < c->nr_rules; i++)
-		sorted[i] = c->rules[idx[i]];
+		sorted[i] = c->rules[keys[i].index];
 	free(c->rules);
 	c->rules = sorted;
 	p->alloc_rules = c->nr_rules;
-	free(idx);
+	free(keys);
 }
 
 int fim_config_parse(const char *name, const char *buf, size_t len, unsigned flags,
@@ -1131,8 +517,7 @@ int fim_config_parse(const char *name, const char *buf, size_t len, unsigned fla
 	char *dot = strchr(p.host, '.');
 	if (dot)
 		*dot = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(predefined); i++)
-		group_set(c, predefined[i].name, strlen(predefined[i].name), predefined[i].attrs);
+	add_predefined_groups(c);
 	p.file = name;
 	var_set(&p, "HOSTNAME", p.host);
 	var_set(&p, "AIDE_VERSION", "0.18");
@@ -1148,11 +533,7 @@ int fim_config_parse(const char *name, const char *buf, size_t len, unsigned fla
 		diag(&p, true, "no rules: add a line such as '/etc R' to say what is checked");
 	}
 	order_rules(&p);
-	for (size_t i = 0; i < p.nr_vars; i++) {
-		free(p.vars[i].name);
-		free(p.vars[i].value);
-	}
-	free(p.vars);
+	vars_release(&p);
 	free(p.conds);
 	free(p.orders);
 	if (has_error(&p)) {
@@ -1209,147 +590,3 @@ void fim_config_free(struct fim_config *c)
 	free(c);
 }
 
-/* ---- matching ---- */
-
-struct fim_matcher *fim_matcher_new(void)
-{
-	struct fim_matcher *m = xcalloc(1, sizeof(*m));
-
-	m->md = pcre2_match_data_create(16, NULL);
-	m->mc = pcre2_match_context_create(NULL);
-	if (!m->md || !m->mc)
-		abort();
-	/* Bounds on backtracking: a pathological regex fails to match instead of hanging. */
-	pcre2_set_match_limit(m->mc, 1000000);
-	pcre2_set_depth_limit(m->mc, 10000);
-	return m;
-}
-
-void fim_matcher_free(struct fim_matcher *m)
-{
-	if (!m)
-		return;
-	pcre2_match_data_free(m->md);
-	pcre2_match_context_free(m->mc);
-	free(m);
-}
-
-/* True when node is path or one of its ancestors ("" is "/"). */
-static bool node_covers(const struct fim_rule *r, const char *path, size_t len)
-{
-	if (r->node_len == 0)
-		return true;
-	if (r->node_len > len || memcmp(r->node, path, r->node_len))
-		return false;
-	return r->node_len == len || path[r->node_len] == '/';
-}
-
-/* The end of the match of r at the start of s, or -1. */
-static long match_end(const struct fim_rule *r, struct fim_matcher *m, const char *s, size_t len)
-{
-	int rc = pcre2_match(r->re, (PCRE2_SPTR)s, len, 0, 0, m->md, m->mc);
-
-	if (rc < 0)
-		return -1;
-	return (long)pcre2_get_ovector_pointer(m->md)[1];
-}
-
-static bool rule_matches(const struct fim_rule *r, struct fim_matcher *m, const char *path,
-                         size_t len, unsigned type)
-{
-	long end;
-
-	if (r->types && !(r->types & (1u << type)))
-		return false;
-	end = match_end(r, m, path, len);
-	if (r->kind != FIM_RULE_EQUALS)
-		return end >= 0;
-	/* Equals: the path itself, not what lies below the match ("=/foo" is /foo, /foobar). */
-	if (end >= 0 && !memchr(path + end, '/', len - (size_t)end))
-		return true;
-	/* "=/foo/" also selects /foo itself. */
-	if (type == FIM_TYPE_DIR && len + 1 < FIM_PATH_MAX) {
-		char buf[FIM_PATH_MAX + 1];
-		memcpy(buf, path, len);
-		buf[len] = '/';
-		end = match_end(r, m, buf, len + 1);
-		return end == (long)len + 1;
-	}
-	return false;
-}
-
-const struct fim_rule *fim_config_select(const struct fim_config *c, struct fim_matcher *m,
-                                         const char *path, size_t len, unsigned type)
-{
-	for (size_t i = 0; i < c->nr_rules; i++) {
-		const struct fim_rule *r = &c->rules[i];
-		if (!node_covers(r, path, len) || !rule_matches(r, m, path, len, type))
-			continue;
-		return r->kind == FIM_RULE_NEGATIVE || r->kind == FIM_RULE_PRUNE ? NULL : r;
-	}
-	return NULL;
-}
-
-bool fim_config_descend(const struct fim_config *c, struct fim_matcher *m, const char *path,
-                        size_t len)
-{
-	char buf[FIM_PATH_MAX + 2];
-	bool any = false;
-
-	if (len + 1 >= FIM_PATH_MAX)
-		return false;
-	memcpy(buf, path, len);
-	buf[len] = '/';
-	for (size_t i = 0; i < c->nr_rules; i++) {
-		const struct fim_rule *r = &c->rules[i];
-		if (r->kind == FIM_RULE_PRUNE) {
-			if (node_covers(r, path, len) &&
-			    rule_matches(r, m, path, len, FIM_TYPE_DIR))
-				return false;
-			continue;
-		}
-		if (r->kind == FIM_RULE_NEGATIVE || any)
-			continue;
-		/* A rule whose node lies below path is reached through it. */
-		if (r->node_len > len && !memcmp(r->node, path, len) && r->node[len] == '/') {
-			any = true;
-			continue;
-		}
-		int rc = pcre2_match(r->re, (PCRE2_SPTR)buf, len + 1, 0, PCRE2_PARTIAL_HARD, m->md,
-		                     m->mc);
-		if (rc >= 0 || rc == PCRE2_ERROR_PARTIAL)
-			any = true;
-	}
-	return any;
-}
-
-void fim_attrs_format(struct strbuf *sb, uint32_t attrs)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} order[] = {
-		{ FIM_ATTR_TYPE, "ftype" },       { FIM_ATTR_MODE, "p" },
-		{ FIM_ATTR_UID, "u" },            { FIM_ATTR_GID, "g" },
-		{ FIM_ATTR_SIZE, "s" },           { FIM_ATTR_BLOCKS, "b" },
-		{ FIM_ATTR_MTIME, "m" },          { FIM_ATTR_ATIME, "a" },
-		{ FIM_ATTR_CTIME, "c" },          { FIM_ATTR_INODE, "i" },
-		{ FIM_ATTR_NLINK, "n" },          { FIM_ATTR_LINK, "l" },
-		{ FIM_ATTR_SHA256, "sha256" },    { FIM_ATTR_XATTRS, "xattrs" },
-		{ FIM_ATTR_ACL, "acl" },          { FIM_ATTR_SELINUX, "selinux" },
-		{ FIM_ATTR_CAPS, "caps" },        { FIM_ATTR_FLAGS, "e2fsattrs" },
-		{ FIM_ATTR_GROWING, "growing" },  { FIM_ATTR_ANF, "ANF" },
-		{ FIM_ATTR_ARF, "ARF" },          { FIM_ATTR_NONAME, "I" },
-		{ FIM_ATTR_COMPRESS, "compressed" }, { FIM_ATTR_CRITICAL, "critical" },
-	};
-	bool first = true;
-
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		if (!(attrs & FIM_BIT(order[i].bit)))
-			continue;
-		strbuf_addf(sb, "%s%s", first ? "" : "+", order[i].name);
-		first = false;
-	}
-	if (first)
-		strbuf_addstr(sb, "E");
-}

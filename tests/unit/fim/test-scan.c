@@ -1,0 +1,476 @@
+/* test-scan: the walk of hostile trees, signed baselines, comparison and new generations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "fim/compare.h"
+
+static char root[] = "/tmp/test-fim-scan.XXXXXX";
+static struct fim_key *key;
+static char keypath[600];
+
+static void path(char *buf, size_t n, const char *rel)
+{
+	snprintf(buf, n, "%s/%s", root, rel);
+}
+
+static void write_file(const char *rel, const char *content)
+{
+	char p[600];
+	path(p, sizeof(p), rel);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static void append_file(const char *rel, const char *content)
+{
+	char p[600];
+	path(p, sizeof(p), rel);
+	FILE *f = fopen(p, "a");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static void mk(const char *rel)
+{
+	char p[600];
+	path(p, sizeof(p), rel);
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static struct fim_config *config(const char *body)
+{
+	struct fim_config *c = NULL;
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+
+	/* every line of body is a rule relative to root: "ROOT" is replaced */
+	for (const char *s = body; *s; s++) {
+		if (!strncmp(s, "ROOT", 4)) {
+			strbuf_addstr(&text, root);
+			s += 3;
+		} else {
+			strbuf_addch(&text, *s);
+		}
+	}
+	if (fim_config_parse("t.conf", text.buf, text.len, 0, &c, NULL, &err) < 0)
+		fail_msg("%s", err.buf);
+	strbuf_release(&text);
+	strbuf_release(&err);
+	return c;
+}
+
+struct collect {
+	struct strbuf names;
+	unsigned n, problems;
+	char last[4200];
+	size_t last_len;
+	bool ordered;
+};
+
+static int collect(void *arg, const struct fim_entry *e)
+{
+	struct collect *c = arg;
+
+	if (c->n && fim_path_cmp(c->last, c->last_len, e->path, e->path_len) >= 0)
+		c->ordered = false;
+	memcpy(c->last, e->path, e->path_len);
+	c->last_len = e->path_len;
+	c->n++;
+	size_t skip = !strncmp(e->path, root, strlen(root)) ? strlen(root) : 0;
+	fim_path_escape(&c->names, e->path + skip, e->path_len - skip);
+	strbuf_addf(&c->names, " %s%s\n", fim_type_name(e->type),
+	            e->problem ? (e->problem == FIM_UNSTABLE ? " unstable" : " problem") : "");
+	if (e->problem)
+		c->problems++;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	assert_non_null(mkdtemp(root));
+	chmod(root, 0755);
+	snprintf(keypath, sizeof(keypath), "%s.key", root);
+	if (fim_key_load(keypath, true, &key, &err) < 0)
+		fail_msg("%s", err.buf);
+	strbuf_release(&err);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx %s; rm -rf %s %s", root, root, keypath);
+	if (system(cmd) != 0)
+		return -1;
+	fim_key_free(key);
+	return 0;
+}
+
+/* Baseline of the tree under c at file b; returns its SHA-256 in sha. */
+static void baseline(const struct fim_config *c, const char *b, uint8_t sha[32])
+{
+	struct fim_baseline_info h = { .generation = 1, .created_ms = 1 };
+	struct strbuf err = STRBUF_INIT;
+	struct fim_scan_opts o = { .threads = 2 };
+
+	if (fim_write_baseline(c, &o, &h, b, key, sha, NULL, &err) < 0)
+		fail_msg("%s", err.buf);
+	strbuf_release(&err);
+}
+
+static void compare(const struct fim_config *c, const char *b, const uint8_t *sha,
+                    struct fim_report *rep)
+{
+	struct fim_baseline_reader *r = NULL;
+	struct strbuf err = STRBUF_INIT;
+	struct fim_scan_opts o = { .threads = 2 };
+
+	memset(rep, 0, sizeof(*rep));
+	if (fim_br_open_file(b, sha, fim_key_public(key), &r, &err) < 0)
+		fail_msg("%s", err.buf);
+	if (fim_compare(c, r, b, &o, key, rep, &err) < 0)
+		fail_msg("%s", err.buf);
+	fim_br_close(r);
+	strbuf_release(&err);
+}
+
+static char *report_text(const struct fim_report *rep)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+
+	fim_report_text(rep, &sb);
+	/* without the root, for stable expectations */
+	struct strbuf out = STRBUF_INIT;
+	for (char *p = sb.buf; *p;) {
+		char *hit = strstr(p, root);
+		if (!hit) {
+			strbuf_addstr(&out, p);
+			break;
+		}
+		strbuf_add(&out, p, (size_t)(hit - p));
+		p = hit + strlen(root);
+	}
+	s = strbuf_detach(&out, NULL);
+	strbuf_release(&sb);
+	return s;
+}
+
+/* A tree with what an intruder or a careless admin leaves: FIFOs, sockets, links out of the
+ * tree, names with newlines and invalid UTF-8. The walk must finish, report in order, never
+ * follow a link and never open a FIFO. */
+static void test_hostile_tree(void **state)
+{
+	char p[600], outside[600];
+	struct collect col = { .ordered = true };
+	struct fim_config *c;
+
+	strbuf_init(&col.names, 0);
+	mk("t");
+	mk("t/d");
+	write_file("t/a", "alpha");
+	write_file("t/d/b", "beta");
+	write_file("t/new\nline", "x");
+	write_file("t/bad\xff\xfe", "y");
+	write_file("t/日本語.conf", "z");
+	path(p, sizeof(p), "t/fifo");
+	assert_int_equal(mkfifo(p, 0644), 0);
+	path(p, sizeof(p), "t/sock");
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	assert_true(strlen(p) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, p, strlen(p) + 1);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(s);
+	/* a link to a directory outside the tree, and a link loop */
+	path(outside, sizeof(outside), "outside");
+	assert_int_equal(mkdir(outside, 0755), 0);
+	write_file("outside/secret", "never read");
+	path(p, sizeof(p), "t/escape");
+	assert_int_equal(symlink(outside, p), 0);
+	path(p, sizeof(p), "t/loop");
+	assert_int_equal(symlink("loop", p), 0);
+
+	c = config("ROOT/t R\n");
+	struct fim_scan_opts o = { .threads = 2 };
+	assert_int_equal(fim_scan(c, &o, collect, &col, NULL, NULL), 0);
+	assert_true(col.ordered);
+	assert_string_equal(col.names.buf, "/t directory\n"
+	                                   "/t/a file\n"
+	                                   "/t/bad\\xff\\xfe file\n"
+	                                   "/t/d directory\n"
+	                                   "/t/d/b file\n"
+	                                   "/t/escape symlink\n"
+	                                   "/t/fifo fifo\n"
+	                                   "/t/loop symlink\n"
+	                                   "/t/new\\nline file\n"
+	                                   "/t/sock socket\n"
+	                                   "/t/日本語.conf file\n");
+	assert_int_equal(col.problems, 0);
+	fim_config_free(c);
+	strbuf_release(&col.names);
+}
+
+static void test_changes_reported(void **state)
+{
+	char b[600], p[600], q[600];
+	uint8_t sha[32];
+	struct fim_report rep;
+	struct fim_config *c = config("ROOT/c R\n!ROOT/c/ignored\nROOT/c/log GrowingLog\n"
+	                              "ROOT/c/anf R+ANF\n");
+	char *text;
+
+	mk("c");
+	mk("c/sub");
+	mk("c/ignored");
+	mk("c/anf");
+	write_file("c/same", "same");
+	write_file("c/content", "aaaa");
+	write_file("c/mode", "m");
+	write_file("c/gone", "g");
+	write_file("c/log", "line 1\n");
+	write_file("c/sub/x", "x");
+	path(p, sizeof(p), "c/link");
+	assert_int_equal(symlink("same", p), 0);
+	path(b, sizeof(b), "base1");
+	baseline(c, b, sha);
+	compare(c, b, sha, &rep);
+	assert_false(fim_report_changed(&rep));
+	fim_report_release(&rep);
+
+	/* change content keeping size and times; chmod; remove; add; retarget a link; grow the log;
+	 * touch ignored and ANF places */
+	struct stat st;
+	path(p, sizeof(p), "c/content");
+	stat(p, &st);
+	write_file("c/content", "bbbb");
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	utimensat(AT_FDCWD, p, ts, 0);
+	path(p, sizeof(p), "c/mode");
+	chmod(p, 0600);
+	path(p, sizeof(p), "c/gone");
+	unlink(p);
+	write_file("c/sub/added", "new");
+	path(p, sizeof(p), "c/link");
+	unlink(p);
+	assert_int_equal(symlink("content", p), 0);
+	append_file("c/log", "line 2\n");
+	write_file("c/ignored/x", "ignored");
+	write_file("c/anf/new", "allowed");
+	compare(c, b, sha, &rep);
+	text = report_text(&rep);
+	/* the link's inode may be reused: check its line apart */
+	char *link = strstr(text, "changed: /c/link (");
+	assert_non_null(link);
+	assert_non_null(strstr(link, "link)\n"));
+	memmove(link, strchr(link, '\n') + 1, strlen(strchr(link, '\n') + 1) + 1);
+	assert_string_equal(text, "added: /c/sub/added\n"
+	                          "removed: /c/gone\n"
+	                          "changed: /c (mtime, ctime)\n"
+	                          "changed: /c/anf (mtime, ctime)\n"
+	                          "changed: /c/content (ctime, sha256)\n"
+	                          "changed: /c/mode (mode, ctime)\n"
+	                          "changed: /c/sub (mtime, ctime)\n");
+	free(text);
+	assert_int_equal(rep.changed.nr, 6);
+	assert_int_equal(rep.changed.items[0].type, FIM_TYPE_DIR);
+	assert_true(rep.delta_records >= 9); /* the log and the ANF file too */
+
+	/* accepting: the delta on the baseline gives a generation that matches the tree */
+	struct fim_baseline_reader *base = NULL, *delta = NULL;
+	struct fim_baseline_info h = { .generation = 2, .created_ms = 2 };
+	struct strbuf err = STRBUF_INIT;
+	uint8_t sha2[32];
+	uint64_t count;
+	assert_int_equal(fim_br_open_file(b, sha, NULL, &base, &err), 0);
+	assert_int_equal(fim_br_open_mem(rep.delta.buf, rep.delta.len, fim_key_public(key), 0, &delta,
+	                                 &err),
+	                 0);
+	path(q, sizeof(q), "base2");
+	if (fim_apply_delta(base, delta, &h, q, key, sha2, &count, &err) < 0)
+		fail_msg("%s", err.buf);
+	fim_br_close(base);
+	fim_br_close(delta);
+	fim_report_release(&rep);
+	compare(c, q, sha2, &rep);
+	text = report_text(&rep);
+	assert_string_equal(text, "");
+	free(text);
+	fim_report_release(&rep);
+
+	/* a growing log that was rewritten (not only appended to) is a change */
+	write_file("c/log", "LINE 1\nline 2\nline 3\n");
+	compare(c, q, sha2, &rep);
+	text = report_text(&rep);
+	assert_string_equal(text, "changed: /c/log (sha256)\n");
+	free(text);
+	fim_report_release(&rep);
+	strbuf_release(&err);
+	fim_config_free(c);
+}
+
+/* A file that changes while it is read: /proc files say size 0 and then give bytes. */
+static void test_unstable(void **state)
+{
+	char rule[128];
+	struct collect col = { .ordered = true };
+	struct fim_config *c;
+
+	strbuf_init(&col.names, 0);
+	snprintf(rule, sizeof(rule), "=/proc/%d/status$ f p+s+sha256\n", (int)getpid());
+	c = config(rule);
+	assert_int_equal(fim_scan(c, NULL, collect, &col, NULL, NULL), 0);
+	assert_int_equal(col.n, 1);
+	assert_non_null(strstr(col.names.buf, "unstable"));
+	fim_config_free(c);
+	strbuf_release(&col.names);
+}
+
+/* Permission denied is reported, not fatal (as an unprivileged user, in a child). */
+static void test_unreadable(void **state)
+{
+	char p[600];
+	pid_t pid;
+	int status;
+
+	mk("u");
+	mk("u/closed");
+	write_file("u/open", "o");
+	write_file("u/secret", "s");
+	write_file("u/closed/inner", "i");
+	path(p, sizeof(p), "u/secret");
+	chmod(p, 0600);
+	path(p, sizeof(p), "u/closed");
+	chmod(p, 0700);
+	pid = fork();
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(3);
+		struct collect col = { .ordered = true };
+		strbuf_init(&col.names, 0);
+		struct fim_config *c = config("ROOT/u R\n");
+		if (fim_scan(c, NULL, collect, &col, NULL, NULL) < 0)
+			_exit(4);
+		/* the secret file and the closed directory are listed, with a problem each */
+		_exit(strstr(col.names.buf, "/u/secret file problem") &&
+		              strstr(col.names.buf, "/u/closed directory problem") &&
+		              strstr(col.names.buf, "/u/open file\n") && !strstr(col.names.buf, "inner")
+		          ? 0
+		          : 5);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_depth_limit(void **state)
+{
+	struct strbuf rel = STRBUF_INIT;
+	struct collect col = { .ordered = true };
+
+	strbuf_init(&col.names, 0);
+	strbuf_addstr(&rel, "deep");
+	mk(rel.buf);
+	for (int i = 0; i < FIM_DEPTH_MAX + 5; i++) {
+		strbuf_addstr(&rel, "/d");
+		mk(rel.buf);
+	}
+	struct fim_config *c = config("ROOT/deep R\n");
+	assert_int_equal(fim_scan(c, NULL, collect, &col, NULL, NULL), 0);
+	assert_true(col.problems >= 1); /* the directory at the limit is reported, not entered */
+	assert_true(col.n < FIM_DEPTH_MAX + 5);
+	fim_config_free(c);
+	strbuf_release(&col.names);
+	strbuf_release(&rel);
+}
+
+static void test_baseline_tamper(void **state)
+{
+	char b[600];
+	uint8_t sha[32], other[32] = { 0 };
+	struct fim_baseline_reader *r = NULL;
+	struct strbuf err = STRBUF_INIT;
+	struct strbuf data = STRBUF_INIT;
+	struct fim_config *c = config("ROOT/c R\n");
+
+	path(b, sizeof(b), "base-t");
+	baseline(c, b, sha);
+	assert_int_equal(fim_br_open_file(b, sha, fim_key_public(key), &r, &err), 0);
+	fim_br_close(r);
+	/* another SHA-256 than the ledgered one */
+	assert_int_equal(fim_br_open_file(b, other, NULL, &r, &err), -EBADMSG);
+	assert_non_null(strstr(err.buf, "not the one the ledger recorded"));
+	/* another key */
+	uint8_t pub[32] = { 1 };
+	assert_int_equal(fim_br_open_file(b, NULL, pub, &r, &err), -EBADMSG);
+	/* one byte changed in the middle: the body digest and the signature fail */
+	assert_int_equal(strbuf_read_file(&data, b, 1 << 24), 0);
+	data.buf[data.len / 2] ^= 1;
+	FILE *f = fopen(b, "w");
+	fwrite(data.buf, 1, data.len, f);
+	fclose(f);
+	assert_int_equal(fim_br_open_file(b, NULL, NULL, &r, &err), -EBADMSG);
+	/* truncated */
+	assert_int_equal(truncate(b, (off_t)data.len - 1), 0);
+	assert_int_equal(fim_br_open_file(b, NULL, NULL, &r, &err), -EBADMSG);
+	/* parsing bytes that were not re-signed: every record is still validated */
+	data.buf[data.len / 2] ^= 1;
+	assert_int_equal(fim_br_open_mem(data.buf, data.len, NULL, 0, &r, &err), 0);
+	char tag;
+	struct fim_entry e;
+	int k;
+	while ((k = fim_br_next(r, &tag, &e, &err)) > 0)
+		;
+	assert_int_equal(k, 0);
+	fim_br_close(r);
+	strbuf_release(&data);
+	strbuf_release(&err);
+	fim_config_free(c);
+}
+
+static void test_path_order_and_escape(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_true(fim_path_cmp("/a/b", 4, "/a-c", 4) < 0);
+	assert_true(fim_path_cmp("/a", 2, "/a/b", 4) < 0);
+	assert_true(fim_path_cmp("/a/b", 4, "/a/b", 4) == 0);
+	assert_true(fim_path_cmp("/b", 2, "/a/z", 4) > 0);
+	fim_path_escape(&sb, "/x\n\t\\\x01\xff日", 10);
+	assert_string_equal(sb.buf, "/x\\n\\t\\\\\\x01\\xff日");
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_order_and_escape),
+		cmocka_unit_test(test_hostile_tree),
+		cmocka_unit_test(test_changes_reported),
+		cmocka_unit_test(test_unstable),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_baseline_tamper),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
