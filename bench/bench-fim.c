@@ -68,9 +68,9 @@ int main(int argc, char **argv)
 			die("baseline", &err);
 		if (fim_compare(c, r, argv[3], &o, key, &rep, &err) < 0)
 			die("check", &err);
-		printf("%.3f %" PRIu64 " %" PRIu64 " %zu %ld\n", (double)(time_mono_ns() - t0) / 1e9,
-		       rep.entries, rep.bytes, rep.added.nr + rep.removed.nr + rep.changed.nr,
-		       max_rss_kib());
+		printf("%.3f %" PRIu64 " %" PRIu64 " %zu %ld\n",
+		       (double)(time_mono_ns() - t0) / 1e9, rep.entries, rep.bytes,
+		       rep.added.nr + rep.removed.nr + rep.changed.nr, max_rss_kib());
 		if (getenv("BENCH_FIM_DELTA")) { /* the delta, for the fuzzer's seed corpus */
 			FILE *f = fopen(getenv("BENCH_FIM_DELTA"), "w");
 			if (!f || fwrite(rep.delta.buf, 1, rep.delta.len, f) != rep.delta.len)

@@ -15,8 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const paths[] = { "/", "/etc", "/etc/passwd", "/var/log/syslog",
-		                             "/a/b/c/d/e", "/data/one", "/\xff\n" };
+	static const char *const paths[] = {
+		"/", "/etc", "/etc/passwd", "/var/log/syslog", "/a/b/c/d/e", "/data/one", "/\xff\n"
+	};
 	struct fim_config *c = NULL;
 	struct fim_diags d = { 0 };
 	struct strbuf err = STRBUF_INIT;

@@ -40,9 +40,11 @@ static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "config", &config, "FILE", "the configuration (aide.conf syntax)"),
-		OPT_STRING(0, "as", &as, "LOGIN",
-		           "who authorises it (required for a new generation: fim.register/accept)"),
-		OPT_STRING(0, "system", &system, "ID", "the information system the files belong to"),
+		OPT_STRING(
+		    0, "as", &as, "LOGIN",
+		    "who authorises it (required for a new generation: fim.register/accept)"),
+		OPT_STRING(0, "system", &system, "ID",
+		           "the information system the files belong to"),
 		OPT_INT(0, "threads", &threads, "N", THREADS_HELP, 0, 64),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
@@ -173,11 +175,13 @@ static int fim_check_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	int64_t threads = -1;
 	bool json = false;
 	const struct option opts[] = {
-		OPT_STRING(0, "config", &config, "FILE", "which configuration (when there are several)"),
+		OPT_STRING(0, "config", &config, "FILE",
+		           "which configuration (when there are several)"),
 		OPT_STRING(0, "as", &as, "LOGIN",
 		           "who checks: fulfils the tamper-check duty (MIN-5-6-2, SHJ-5-7-3)"),
-		OPT_STRING(0, "scope", &scope, "SCOPE",
-		           "only the duty at this scope (system:ID); default: every scope of LOGIN's"),
+		OPT_STRING(
+		    0, "scope", &scope, "SCOPE",
+		    "only the duty at this scope (system:ID); default: every scope of LOGIN's"),
 		OPT_INT(0, "threads", &threads, "N", THREADS_HELP, 0, 64),
 		OPT_BOOL(0, "json", &json, "print the report as JSON"),
 		OPT_END(),
@@ -213,7 +217,8 @@ static int fim_check_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	check_output(&res, json, &out);
 	ret = cli_print(&out);
 	if (r < 0)
-		cli_error("the check is stored as report %" PRId64 ", but the duty was not recorded: %s",
+		cli_error("the check is stored as report %" PRId64
+		          ", but the duty was not recorded: %s",
 		          res.report_id, err.buf);
 	if (ret == EXIT_DONE)
 		ret = res.changed ? FIM_EXIT_CHANGED : FIM_EXIT_CLEAN;
@@ -229,8 +234,7 @@ static int fim_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori fim accept REPORT_ID --as LOGIN [--comment TEXT] [--json]",
-		"accepts a check's changes into a new baseline generation, through the door",
-		NULL
+		"accepts a check's changes into a new baseline generation, through the door", NULL
 	};
 	const char *as = NULL, *comment = NULL;
 	bool json = false;
@@ -281,8 +285,10 @@ static int fim_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
 	} else if (res.installed) {
-		strbuf_addf(&out, "accepted: report %" PRId64 " is baseline generation %" PRIu64
-		                  " (sha256 %s)\n", id, res.generation, res.sha256);
+		strbuf_addf(&out,
+		            "accepted: report %" PRId64 " is baseline generation %" PRIu64
+		            " (sha256 %s)\n",
+		            id, res.generation, res.sha256);
 	} else {
 		act_result_text(&res.act, &out);
 		strbuf_addch(&out, '\n');
@@ -364,8 +370,9 @@ static int fim_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	for (size_t i = 0; i < l.nr; i++) {
 		const struct fim_config_row *c = &l.items[i];
 		if (!json) {
-			strbuf_addf(&out, "%" PRId64 "  %s  %s  generation %" PRIu64 "  %" PRIu64
-			                  " entries  %s\n",
+			strbuf_addf(&out,
+			            "%" PRId64 "  %s  %s  generation %" PRIu64 "  %" PRIu64
+			            " entries  %s\n",
 			            c->id, c->host, c->path, c->generation, c->entries,
 			            c->system ? c->system : "-");
 			continue;
@@ -419,7 +426,8 @@ static int fim_config_check_cmd(struct cli_ctx *ctx, int argc, const char **argv
 		if (!diags.nr)
 			cli_error("%s", err.buf);
 		else
-			cli_error("'%s': %zu error%s", argv[0], diags.errors, diags.errors == 1 ? "" : "s");
+			cli_error("'%s': %zu error%s", argv[0], diags.errors,
+			          diags.errors == 1 ? "" : "s");
 		ret = EXIT_FAILED;
 	} else {
 		strbuf_reset(&out);
@@ -437,7 +445,8 @@ static int fim_config_check_cmd(struct cli_ctx *ctx, int argc, const char **argv
 static int fim_config_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "check", fim_config_check_cmd, "check a configuration file, errors by file:line" },
+		{ "check", fim_config_check_cmd,
+		  "check a configuration file, errors by file:line" },
 		{ NULL, NULL, NULL },
 	};
 
@@ -448,7 +457,8 @@ int cmd_fim(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
 		{ "init", fim_init_cmd, "make a signed baseline (a new generation with --as)" },
-		{ "check", fim_check_cmd, "compare with the baseline; exit 1 when something changed" },
+		{ "check", fim_check_cmd,
+		  "compare with the baseline; exit 1 when something changed" },
 		{ "accept", fim_accept_cmd, "accept a check's changes into a new generation" },
 		{ "show", fim_show_cmd, "print a stored report" },
 		{ "list", fim_list_cmd, "configurations with a baseline" },

@@ -110,17 +110,20 @@ int fim_duty_plan(struct door *d, const char *actor, const char *scope, const ch
 	}
 	plan->kind = p ? tamper_kind(p) : NULL;
 	if (r == 0 && !role) {
-		error_set(err, "the profile has no tamper-check duty (a duty fulfilled by check.record "
-		               "for MIN-5-6-2 or SHJ-5-7-3): check without --as");
+		error_set(err,
+		          "the profile has no tamper-check duty (a duty fulfilled by check.record "
+		          "for MIN-5-6-2 or SHJ-5-7-3): check without --as");
 		r = -ENOENT;
 	} else if (r == 0 && !plan->kind) {
-		error_set(err, "the profile's check register has no kind for a tamper check (改ざん)");
+		error_set(err,
+		          "the profile's check register has no kind for a tamper check (改ざん)");
 		r = -ENOENT;
 	} else if (r == 0 && plan->nr == 0) {
-		error_set(err,
-		          "'%s' does not hold the tamper-check duty's role '%s'%s%s: the check would "
-		          "fulfil no duty; check without --as, or as the person who owes it",
-		          actor, role, scope ? " at " : " anywhere", scope ? scope : "");
+		error_set(
+		    err,
+		    "'%s' does not hold the tamper-check duty's role '%s'%s%s: the check would "
+		    "fulfil no duty; check without --as, or as the person who owes it",
+		    actor, role, scope ? " at " : " anywhere", scope ? scope : "");
 		r = -EACCES;
 	}
 	strv_release(&roles);

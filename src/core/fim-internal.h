@@ -11,13 +11,13 @@ struct door;
 /* DIR/fim/fim.key, created on first use. */
 int fim_door_key(struct door *d, struct fim_key **ret, struct strbuf *err);
 /* DIR/fim/<id>/<generation>.base (the directory is created). */
-int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation,
-                        struct strbuf *out, struct strbuf *err);
+int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation, struct strbuf *out,
+                        struct strbuf *err);
 /* Removes the files of generations older than keep (the previous one stays). */
 void fim_prune_generations(struct door *d, int64_t config_id, uint64_t keep);
 
-int fim_config_find(struct door *d, const char *host, const char *path,
-                    struct fim_config_row *ret, struct strbuf *err);
+int fim_config_find(struct door *d, const char *host, const char *path, struct fim_config_row *ret,
+                    struct strbuf *err);
 int fim_config_get(struct door *d, int64_t id, struct fim_config_row *ret, struct strbuf *err);
 /* The one local configuration: -ENOENT when there is none, -EEXIST when several. */
 int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct strbuf *err);
@@ -38,8 +38,7 @@ struct fim_generation {
 	int64_t at_ms;
 };
 int fim_install_generation(struct door *d, struct fim_config_row *config,
-                           const struct fim_generation *g, uint64_t *ret_index,
-                           struct strbuf *err);
+                           const struct fim_generation *g, uint64_t *ret_index, struct strbuf *err);
 
 /* A report to store with its ledger entry (action "fim.check"). */
 struct fim_report_in {

@@ -75,8 +75,8 @@ int fim_door_key(struct door *d, struct fim_key **ret, struct strbuf *err)
 	return r;
 }
 
-int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation,
-                        struct strbuf *out, struct strbuf *err)
+int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation, struct strbuf *out,
+                        struct strbuf *err)
 {
 	int r;
 
@@ -168,13 +168,13 @@ static int one_config(struct query *q, struct fim_config_row *ret, struct strbuf
 	return 0;
 }
 
-int fim_config_find(struct door *d, const char *host, const char *path,
-                    struct fim_config_row *ret, struct strbuf *err)
+int fim_config_find(struct door *d, const char *host, const char *path, struct fim_config_row *ret,
+                    struct strbuf *err)
 {
 	struct query *q;
-	int r = query_prepare(door_store(d),
-	                      "SELECT " CONFIG_COLUMNS " FROM fim_configs WHERE host = ? AND path = ?",
-	                      &q, err);
+	int r = query_prepare(
+	    door_store(d), "SELECT " CONFIG_COLUMNS " FROM fim_configs WHERE host = ? AND path = ?",
+	    &q, err);
 
 	if (r < 0)
 		return r;
@@ -229,7 +229,8 @@ int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct str
 		r = -ENOENT;
 	} else if (r == 0 && n > 1) {
 		strbuf_reset(err);
-		strbuf_addstr(err, "several configurations have baselines; say which with --config:");
+		strbuf_addstr(err,
+		              "several configurations have baselines; say which with --config:");
 		for (size_t i = 0; i < l.nr; i++)
 			if (!strcmp(l.items[i].host, FIM_LOCAL_HOST))
 				strbuf_addf(err, " '%s'", l.items[i].path);
@@ -313,11 +314,12 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 	int r;
 
 	if (!c->id) {
-		r = query_prepare(door_store(d),
-		                  "INSERT INTO fim_configs(host, path, system, generation,"
-		                  " baseline_sha256, config_sha256, entries, ledger_index, record_id,"
-		                  " created_ms, changed_ms) VALUES (?, ?, ?, 0, '', '', 0, 0, NULL, ?, ?)",
-		                  &q, err);
+		r = query_prepare(
+		    door_store(d),
+		    "INSERT INTO fim_configs(host, path, system, generation,"
+		    " baseline_sha256, config_sha256, entries, ledger_index, record_id,"
+		    " created_ms, changed_ms) VALUES (?, ?, ?, 0, '', '', 0, 0, NULL, ?, ?)",
+		    &q, err);
 		if (r < 0)
 			return r;
 		query_bind_text(q, 1, c->host);
@@ -364,10 +366,11 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 	query_bind_int(q, 8, c->id);
 	if ((r = query_run(q, err)) < 0)
 		return r;
-	r = query_prepare(door_store(d),
-	                  "INSERT INTO fim_generations(config_id, generation, sha256, entries,"
-	                  " made_ms, made_by, report_id, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	                  &q, err);
+	r = query_prepare(
+	    door_store(d),
+	    "INSERT INTO fim_generations(config_id, generation, sha256, entries,"
+	    " made_ms, made_by, report_id, ledger_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    &q, err);
 	if (r < 0)
 		return r;
 	query_bind_int(q, 1, c->id);
@@ -396,8 +399,7 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 }
 
 int fim_install_generation(struct door *d, struct fim_config_row *config,
-                           const struct fim_generation *g, uint64_t *ret_index,
-                           struct strbuf *err)
+                           const struct fim_generation *g, uint64_t *ret_index, struct strbuf *err)
 {
 	struct install x = { .config = config, .g = g };
 	int64_t id = config->id;
@@ -553,11 +555,12 @@ void fim_report_row_release(struct fim_report_row *r)
 int fim_report_get(struct door *d, int64_t id, struct fim_report_row *ret, struct strbuf *err)
 {
 	struct query *q;
-	int r = query_prepare(door_store(d),
-	                      "SELECT id, config_id, generation, ledger_index, at_ms, outcome, report,"
-	                      " by_login, via, result_sha256, accepted_generation, accepted_by"
-	                      " FROM fim_reports WHERE id = ?",
-	                      &q, err);
+	int r =
+	    query_prepare(door_store(d),
+	                  "SELECT id, config_id, generation, ledger_index, at_ms, outcome, report,"
+	                  " by_login, via, result_sha256, accepted_generation, accepted_by"
+	                  " FROM fim_reports WHERE id = ?",
+	                  &q, err);
 
 	if (r < 0)
 		return r;
@@ -593,8 +596,8 @@ void fim_report_row_json(const struct fim_report_row *r, struct strbuf *out)
 	strbuf_addf(out, "{\"id\":%" PRId64 "%s", r->id, *body == '}' ? "" : ",");
 	/* the stored object without its closing brace, then what the row adds */
 	strbuf_add(out, body, strlen(body) - 1);
-	strbuf_addf(out, ",\"result_sha256\":\"%s\",\"ledger_index\":%" PRIu64 "}", r->result_sha256,
-	            r->ledger_index);
+	strbuf_addf(out, ",\"result_sha256\":\"%s\",\"ledger_index\":%" PRIu64 "}",
+	            r->result_sha256, r->ledger_index);
 }
 
 int fim_ledger_confirms(struct door *d, uint64_t index, int64_t config_id, const char *sha256,
@@ -613,13 +616,15 @@ int fim_ledger_confirms(struct door *d, uint64_t index, int64_t config_id, const
 		if (e.after)
 			fim_hex(e.after, hex);
 		if (e.kind != ENTRY_INTEGRITY || !e.subject || strcmp(e.subject, subject) ||
-		    !e.after || strcmp(hex, sha256) || !e.action || strcmp(e.action, "fim.baseline"))
+		    !e.after || strcmp(hex, sha256) || !e.action ||
+		    strcmp(e.action, "fim.baseline"))
 			r = -EBADMSG;
 		entry_release(&e);
 	}
 	if (r < 0)
 		error_set(err,
-		          "ledger entry %" PRIu64 " does not record this baseline (%s): the table of "
+		          "ledger entry %" PRIu64
+		          " does not record this baseline (%s): the table of "
 		          "baselines was altered",
 		          index, r == -EBADMSG ? "another digest or subject" : e_err.buf);
 	strbuf_release(&bytes);

@@ -54,8 +54,9 @@ static int load_config(const char *path, struct fim_config **ret, struct strbuf 
 	if (r < 0 && diags.errors) {
 		for (size_t i = 0; i < diags.nr; i++)
 			if (diags.items[i].error)
-				strbuf_addf(&all, "%s%s:%u: %s", all.len ? "\n" : "", diags.items[i].file,
-				            diags.items[i].line, diags.items[i].message);
+				strbuf_addf(&all, "%s%s:%u: %s", all.len ? "\n" : "",
+				            diags.items[i].file, diags.items[i].line,
+				            diags.items[i].message);
 		error_set(err, "%s", all.buf);
 	}
 	for (size_t i = 0; warnings && i < diags.nr; i++)
@@ -115,6 +116,8 @@ static int authorise(struct door *d, const struct fim_config_row *c, const char 
 	return act_run(d, &in, res, err);
 }
 
+static int64_t find_record(struct door *d, const struct fim_config_row *c);
+
 /* ---- init ---- */
 
 static int check_system(struct door *d, const char *system, struct strbuf *err)
@@ -158,10 +161,11 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 			c.system = in->system ? xstrdup(in->system) : NULL;
 			r = 0;
 		} else if (r == 0 && !in->actor) {
-			error_set(err,
-			          "'%s' has a baseline already (generation %" PRIu64 "): a new "
-			          "generation needs --as LOGIN, with the same authority as 'fim accept'",
-			          abs, c.generation);
+			error_set(
+			    err,
+			    "'%s' has a baseline already (generation %" PRIu64 "): a new "
+			    "generation needs --as LOGIN, with the same authority as 'fim accept'",
+			    abs, c.generation);
 			r = -EEXIST;
 		}
 	}
@@ -181,7 +185,8 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 		r = fim_generation_path(d, c.id, c.generation + 1, &path, err);
 	else
 		r = fim_generation_path(d, 0, (uint64_t)getpid(), &path, err);
-	struct fim_baseline_info h = { .generation = c.generation + 1, .created_ms = time_now_ms() };
+	struct fim_baseline_info h = { .generation = c.generation + 1,
+		                       .created_ms = time_now_ms() };
 	snprintf(h.host, sizeof(h.host), "%s", c.host);
 	snprintf(h.config, sizeof(h.config), "%s", c.path);
 	struct fim_scan_opts o = { .threads = in->threads };
@@ -195,6 +200,8 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	ret->entries = st.entries;
 	ret->bytes = st.bytes;
 	if (in->actor) {
+		if (c.id && !c.record_id)
+			c.record_id = find_record(d, &c);
 		ret->acted = true;
 		r = authorise(d, &c, in->actor, h.generation, ret->sha256, 0,
 		              c.id ? "mamori fim init: a new generation" : "mamori fim init",
@@ -213,7 +220,7 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 		                    .entries = st.entries,
 		                    .config_sha256 = cfg_hex,
 		                    .made_by = in->actor,
-		                    .record_id = ret->acted ? ret->act.record_id : 0,
+		                    .record_id = ret->acted ? ret->act.record_id : c.record_id,
 		                    .at_ms = h.created_ms };
 	memcpy(g.sha256, ret->sha256, 65);
 	bool fresh = c.id == 0;
@@ -256,7 +263,8 @@ static int find_config(struct door *d, const char *config, struct fim_config_row
 	if (r == 0) {
 		r = fim_config_find(d, FIM_LOCAL_HOST, abs, ret, err);
 		if (r == -ENOENT)
-			error_set(err, "'%s' has no baseline: run 'mamori fim init --config %s' first",
+			error_set(err,
+			          "'%s' has no baseline: run 'mamori fim init --config %s' first",
 			          abs, config);
 	}
 	free(abs);
@@ -396,9 +404,7 @@ int fim_check(struct door *d, const struct fim_check_input *in, struct fim_check
 		r = run_compare(d, in, &s, ret, err);
 	if (r < 0)
 		goto out;
-	ret->outcome = s.tampered                  ? "tampered"
-	               : fim_report_changed(&s.rep) ? "changed"
-	                                            : "clean";
+	ret->outcome = s.tampered ? "tampered" : fim_report_changed(&s.rep) ? "changed" : "clean";
 	ret->changed = strcmp(ret->outcome, "clean") != 0;
 	report_json(&s.c, at, ret->outcome, s.tampered ? NULL : &s.rep,
 	            s.tampered ? s.tamper.buf : NULL, &ret->json);
@@ -445,6 +451,29 @@ out:
 }
 
 /* ---- accept ---- */
+
+/*
+ * The configuration's record in register fim when the table does not know it yet: one that an
+ * approved fim.register created.
+ */
+static int64_t find_record(struct door *d, const struct fim_config_row *c)
+{
+	struct record_filter f = { .register_id = "fim" };
+	struct record_list l = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	int64_t id = 0;
+
+	if (records_list(door_store(d), &f, &l, &err) == 0)
+		for (size_t i = 0; i < l.nr && !id; i++) {
+			const char *host = record_field(&l.items[i], "host");
+			const char *path = record_field(&l.items[i], "config");
+			if (host && path && !strcmp(host, c->host) && !strcmp(path, c->path))
+				id = l.items[i].id;
+		}
+	record_list_release(&l);
+	strbuf_release(&err);
+	return id;
+}
 
 /* The record already shows this acceptance: an approved request applied it. */
 static bool record_accepted(struct door *d, int64_t record_id, int64_t report_id,
@@ -504,20 +533,22 @@ static int accept_checks(const struct fim_report_row *rep, const struct fim_conf
 {
 	if (!strcmp(rep->outcome, "tampered")) {
 		error_set(err,
-		          "report %" PRId64 " found the baseline tampered with: it cannot be accepted; "
+		          "report %" PRId64
+		          " found the baseline tampered with: it cannot be accepted; "
 		          "make a new baseline with 'mamori fim init --config %s --as LOGIN'",
 		          rep->id, c->path);
 		return -EINVAL;
 	}
 	if (rep->accepted_generation) {
-		error_set(err, "report %" PRId64 " was accepted already (generation %" PRIu64 ", by %s)",
-		          rep->id, rep->accepted_generation,
-		          rep->accepted_by ? rep->accepted_by : "?");
+		error_set(
+		    err, "report %" PRId64 " was accepted already (generation %" PRIu64 ", by %s)",
+		    rep->id, rep->accepted_generation, rep->accepted_by ? rep->accepted_by : "?");
 		return -EEXIST;
 	}
 	if (rep->generation != c->generation) {
 		error_set(err,
-		          "report %" PRId64 " compared with generation %" PRIu64 ", but generation %" PRIu64
+		          "report %" PRId64 " compared with generation %" PRIu64
+		          ", but generation %" PRIu64
 		          " is in force now: run 'mamori fim check' again and accept that report",
 		          rep->id, rep->generation, c->generation);
 		return -ESTALE;
@@ -548,6 +579,8 @@ int fim_accept(struct door *d, int64_t report_id, const char *actor, const char 
 	if (r < 0)
 		goto out;
 	ret->generation = c.generation + 1;
+	if (!c.record_id)
+		c.record_id = find_record(d, &c);
 	if (record_accepted(d, c.record_id, report_id, ret->generation, ret->sha256) &&
 	    access(path.buf, R_OK) == 0) {
 		/* approved since: install what was prepared */
@@ -587,7 +620,7 @@ int fim_accept(struct door *d, int64_t report_id, const char *actor, const char 
 		                    .config_sha256 = cfg_hex,
 		                    .made_by = actor,
 		                    .report_id = report_id,
-		                    .record_id = ret->acted ? ret->act.record_id : 0,
+		                    .record_id = ret->acted ? ret->act.record_id : c.record_id,
 		                    .at_ms = time_now_ms() };
 	memcpy(g.sha256, ret->sha256, 65);
 	r = fim_install_generation(d, &c, &g, NULL, err);

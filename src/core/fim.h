@@ -43,10 +43,10 @@ int fim_configs_list(struct door *d, struct fim_config_rows *ret, struct strbuf 
 
 /* fim init. actor NULL: allowed for a configuration without a baseline only. */
 struct fim_init_input {
-	const char *config;   /* the configuration file */
-	const char *system;   /* the information system it protects, or NULL */
-	const char *actor;    /* --as LOGIN, or NULL */
-	int threads;          /* hashing threads; -1: the configuration's num_workers or 2 */
+	const char *config; /* the configuration file */
+	const char *system; /* the information system it protects, or NULL */
+	const char *actor;  /* --as LOGIN, or NULL */
+	int threads;        /* hashing threads; -1: the configuration's num_workers or 2 */
 	struct act_context ctx;
 };
 
@@ -54,7 +54,7 @@ struct fim_init_result {
 	int64_t config_id;
 	uint64_t generation, entries, bytes, ledger_index;
 	char sha256[65];
-	bool acted;            /* an act ran through the door (act holds its result) */
+	bool acted; /* an act ran through the door (act holds its result) */
 	struct act_result act;
 	struct strbuf warnings; /* the configuration's warnings, "file:line: warning: ..." lines */
 };
@@ -89,8 +89,8 @@ struct fim_check_result {
 	bool changed;        /* exit status 1 */
 	char result_sha256[65];
 	uint64_t ledger_index;
-	struct strbuf json;  /* the stored report ({"config",...} without "id") */
-	struct strbuf text;  /* lines for people */
+	struct strbuf json; /* the stored report ({"config",...} without "id") */
+	struct strbuf text; /* lines for people */
 	struct strbuf warnings;
 	struct fim_duty_act *duties;
 	size_t nr_duties;

@@ -280,8 +280,8 @@ int fim_bw_finish(struct fim_baseline_writer *w, const struct fim_key *key,
 	return r;
 }
 
-int fim_bw_finish_mem(struct fim_baseline_writer *w, const struct fim_key *key,
-                      struct strbuf *out, struct strbuf *err)
+int fim_bw_finish_mem(struct fim_baseline_writer *w, const struct fim_key *key, struct strbuf *out,
+                      struct strbuf *err)
 {
 	int r = trailer(w, key, err); /* in memory, trailer hashes the whole buffer */
 
@@ -489,8 +489,8 @@ static void reader_init(struct fim_baseline_reader *r, const char *name)
 		abort();
 }
 
-static int check_signature(struct fim_baseline_reader *r, const uint8_t *digest,
-                           const uint8_t *pub, const uint8_t *sig, struct strbuf *err)
+static int check_signature(struct fim_baseline_reader *r, const uint8_t *digest, const uint8_t *pub,
+                           const uint8_t *sig, struct strbuf *err)
 {
 	uint8_t msg[sizeof(SIG_CONTEXT) + 32];
 
@@ -549,8 +549,9 @@ static int verify_whole(struct fim_baseline_reader *r, const uint8_t *expect_sha
 	EVP_DigestFinal_ex(file, r->info.file_sha256, &n);
 	EVP_DigestFinal_ex(body, digest, &n);
 	if (expect_sha256 && memcmp(expect_sha256, r->info.file_sha256, 32)) {
-		rc = fail(r, err, "its SHA-256 is not the one the ledger recorded: the file was "
-		                  "replaced or altered");
+		rc = fail(r, err,
+		          "its SHA-256 is not the one the ledger recorded: the file was "
+		          "replaced or altered");
 		goto out;
 	}
 	if (memcmp(digest, tail, 32)) {
@@ -739,7 +740,8 @@ int fim_br_next(struct fim_baseline_reader *r, char *ret_tag, struct fim_entry *
 	consume(r, 1, true);
 	if (tag == 'Z')
 		return read_trailer(r, err);
-	if (r->info.kind == FIM_BASELINE_KIND ? tag != 'E' : (tag != 'A' && tag != 'C' && tag != 'R'))
+	if (r->info.kind == FIM_BASELINE_KIND ? tag != 'E'
+	                                      : (tag != 'A' && tag != 'C' && tag != 'R'))
 		return fail(r, err, "an unknown record tag");
 	if ((rc = need(r, 4, err)) < 0)
 		return rc;

@@ -51,8 +51,8 @@ int fim_bw_add(struct fim_baseline_writer *w, char tag, const struct fim_entry *
 /* Writes the trailer, signs with key, syncs and renames; frees w either way. */
 int fim_bw_finish(struct fim_baseline_writer *w, const struct fim_key *key,
                   uint8_t ret_file_sha256[32], struct strbuf *err);
-int fim_bw_finish_mem(struct fim_baseline_writer *w, const struct fim_key *key,
-                      struct strbuf *out, struct strbuf *err);
+int fim_bw_finish_mem(struct fim_baseline_writer *w, const struct fim_key *key, struct strbuf *out,
+                      struct strbuf *err);
 void fim_bw_abort(struct fim_baseline_writer *w);
 uint64_t fim_bw_count(const struct fim_baseline_writer *w);
 

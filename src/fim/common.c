@@ -22,7 +22,7 @@ const char *fim_attr_name(unsigned attr)
 
 const char *fim_type_name(unsigned type)
 {
-	static const char *const names[] = { "unknown", "file",    "directory", "symlink",
+	static const char *const names[] = { "unknown", "file",     "directory", "symlink",
 		                             "chardev", "blockdev", "fifo",      "socket" };
 
 	return type <= FIM_TYPE_MAX ? names[type] : "unknown";

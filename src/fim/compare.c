@@ -118,12 +118,14 @@ static uint32_t diff(const struct fim_entry *old, const struct fim_entry *now, u
 	CHK(FIM_ATTR_LINK, old->link_len != now->link_len ||
 	                       (old->link_len && memcmp(old->link, now->link, old->link_len)));
 	/* Only regular files have content; one that could not be read counts as changed. */
-	CHK(FIM_ATTR_SHA256, (old->type == FIM_TYPE_FILE || now->type == FIM_TYPE_FILE) &&
-	                         (digest_differs(old, now, FIM_HAS_SHA256, old->sha256, now->sha256) ||
-	                          (now->type == FIM_TYPE_FILE && !(now->digests & FIM_HAS_SHA256))));
+	CHK(FIM_ATTR_SHA256,
+	    (old->type == FIM_TYPE_FILE || now->type == FIM_TYPE_FILE) &&
+	        (digest_differs(old, now, FIM_HAS_SHA256, old->sha256, now->sha256) ||
+	         (now->type == FIM_TYPE_FILE && !(now->digests & FIM_HAS_SHA256))));
 	CHK(FIM_ATTR_XATTRS, digest_differs(old, now, FIM_HAS_XATTRS, old->xattrs, now->xattrs));
 	CHK(FIM_ATTR_ACL, digest_differs(old, now, FIM_HAS_ACL, old->acl, now->acl));
-	CHK(FIM_ATTR_SELINUX, digest_differs(old, now, FIM_HAS_SELINUX, old->selinux, now->selinux));
+	CHK(FIM_ATTR_SELINUX,
+	    digest_differs(old, now, FIM_HAS_SELINUX, old->selinux, now->selinux));
 	CHK(FIM_ATTR_CAPS, digest_differs(old, now, FIM_HAS_CAPS, old->caps, now->caps));
 	CHK(FIM_ATTR_FLAGS, old->fflags != now->fflags);
 #undef CHK
@@ -285,13 +287,13 @@ static int on_prefix(void *arg, const char *path, size_t len, uint64_t *ret_size
 }
 
 int fim_compare(const struct fim_config *config, struct fim_baseline_reader *base,
-                const char *base_path, const struct fim_scan_opts *opts,
-                const struct fim_key *key, struct fim_report *report, struct strbuf *err)
+                const char *base_path, const struct fim_scan_opts *opts, const struct fim_key *key,
+                struct fim_report *report, struct strbuf *err)
 {
 	const struct fim_baseline_info *bi = fim_br_info(base);
 	struct fim_baseline_info h = *bi;
 	struct fim_scan_opts o = opts ? *opts : (struct fim_scan_opts){ .threads = -1 };
-	struct fim_scan_stats st;
+	struct fim_scan_stats st = { 0 };
 	struct cmp c = { .config = config, .base = base, .rep = report, .err = err };
 	int r;
 
@@ -365,9 +367,8 @@ int fim_write_baseline(const struct fim_config *config, const struct fim_scan_op
 }
 
 int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader *delta,
-                    const struct fim_baseline_info *h, const char *path,
-                    const struct fim_key *key, uint8_t ret_sha256[32], uint64_t *ret_count,
-                    struct strbuf *err)
+                    const struct fim_baseline_info *h, const char *path, const struct fim_key *key,
+                    uint8_t ret_sha256[32], uint64_t *ret_count, struct strbuf *err)
 {
 	struct fim_baseline_info info = *h;
 	struct fim_baseline_writer *w;
@@ -392,7 +393,9 @@ int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader
 	rd = rb < 0 ? 0 : fim_br_next(delta, &dt, &d, err);
 	r = rb < 0 ? rb : rd < 0 ? rd : 0;
 	while (r == 0 && (hb || rd > 0)) {
-		int k = !hb ? 1 : rd <= 0 ? -1 : fim_path_cmp(bc.path, bc.path_len, d.path, d.path_len);
+		int k = !hb       ? 1
+		        : rd <= 0 ? -1
+		                  : fim_path_cmp(bc.path, bc.path_len, d.path, d.path_len);
 		if (k < 0) { /* unchanged */
 			r = fim_bw_add(w, 'E', &bc, err);
 		} else if (dt == 'R' && k > 0) {
@@ -400,8 +403,8 @@ int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader
 			          (int)d.path_len, d.path);
 			r = -EBADMSG;
 		} else if (dt == 'A' && k == 0) {
-			error_set(err, "the delta adds '%.*s', which the baseline has", (int)d.path_len,
-			          d.path);
+			error_set(err, "the delta adds '%.*s', which the baseline has",
+			          (int)d.path_len, d.path);
 			r = -EBADMSG;
 		} else if (dt == 'C' && k > 0) {
 			error_set(err, "the delta changes '%.*s', which the baseline does not have",
@@ -616,7 +619,9 @@ void fim_report_text(const struct fim_report *r, struct strbuf *out)
 	const struct {
 		const char *label;
 		const struct fim_changes *c;
-	} parts[] = { { "added", &r->added }, { "removed", &r->removed }, { "changed", &r->changed } };
+	} parts[] = { { "added", &r->added },
+		      { "removed", &r->removed },
+		      { "changed", &r->changed } };
 
 	for (size_t p = 0; p < ARRAY_SIZE(parts); p++) {
 		for (size_t i = 0; i < parts[p].c->nr; i++) {
@@ -629,7 +634,8 @@ void fim_report_text(const struct fim_report *r, struct strbuf *out)
 				for (unsigned a = 0; a < FIM_ATTR_COUNT; a++) {
 					if (!(x->changed & FIM_BIT(a)))
 						continue;
-					strbuf_addf(out, "%s%s", first ? "" : ", ", fim_attr_name(a));
+					strbuf_addf(out, "%s%s", first ? "" : ", ",
+					            fim_attr_name(a));
 					first = false;
 				}
 				strbuf_addstr(out, ")");

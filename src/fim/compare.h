@@ -15,9 +15,9 @@
 struct fim_change {
 	char *path;
 	size_t path_len;
-	uint8_t type;     /* the file type now (for removed: as it was) */
-	uint32_t changed; /* FIM_BIT(attr) of the reported attributes (changed entries) */
-	bool critical;    /* the rule marks it critical */
+	uint8_t type;              /* the file type now (for removed: as it was) */
+	uint32_t changed;          /* FIM_BIT(attr) of the reported attributes (changed entries) */
+	bool critical;             /* the rule marks it critical */
 	struct fim_entry old, now; /* changed entries: both sides, owned copies */
 };
 
@@ -70,8 +70,8 @@ const char *fim_problem_name(enum fim_problem p);
  * comparison). Returns 0, or a negative code with err set (a damaged baseline: -EBADMSG).
  */
 int fim_compare(const struct fim_config *config, struct fim_baseline_reader *base,
-                const char *base_path, const struct fim_scan_opts *opts,
-                const struct fim_key *key, struct fim_report *report, struct strbuf *err);
+                const char *base_path, const struct fim_scan_opts *opts, const struct fim_key *key,
+                struct fim_report *report, struct strbuf *err);
 
 /*
  * Writes a baseline: every scanned entry, signed with key, to path (replaced atomically).
@@ -88,9 +88,8 @@ int fim_write_baseline(const struct fim_config *config, const struct fim_scan_op
  * verify. Returns 0 with the new file's SHA-256 and count; -ENODATA for an empty delta.
  */
 int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader *delta,
-                    const struct fim_baseline_info *h, const char *path,
-                    const struct fim_key *key, uint8_t ret_sha256[32], uint64_t *ret_count,
-                    struct strbuf *err);
+                    const struct fim_baseline_info *h, const char *path, const struct fim_key *key,
+                    uint8_t ret_sha256[32], uint64_t *ret_count, struct strbuf *err);
 
 /*
  * The report as JSON members (the caller opens the object and adds "id" first):

@@ -58,12 +58,12 @@ static const struct attr_name {
 	{ "stribog512", FIM_BIT(FIM_ATTR_SHA256), true },
 };
 
-#define A(x) FIM_BIT(FIM_ATTR_##x)
+#define A(x)    FIM_BIT(FIM_ATTR_##x)
 #define X_GROUP (A(ACL) | A(SELINUX) | A(XATTRS) | A(FLAGS) | A(CAPS))
 #define R_GROUP                                                                                    \
 	(A(LINK) | A(MODE) | A(UID) | A(GID) | A(SIZE) | A(CTIME) | A(MTIME) | A(INODE) |          \
 	 A(NLINK) | A(SHA256) | A(TYPE) | X_GROUP)
-#define L_GROUP (A(LINK) | A(MODE) | A(UID) | A(GID) | A(INODE) | A(NLINK) | A(TYPE) | X_GROUP)
+#define L_GROUP       (A(LINK) | A(MODE) | A(UID) | A(GID) | A(INODE) | A(NLINK) | A(TYPE) | X_GROUP)
 #define GROWING_GROUP (L_GROUP | A(SIZE) | A(GROWING))
 
 /*
@@ -236,18 +236,30 @@ void fim_attrs_format(struct strbuf *sb, uint32_t attrs)
 		unsigned bit;
 		const char *name;
 	} order[] = {
-		{ FIM_ATTR_TYPE, "ftype" },       { FIM_ATTR_MODE, "p" },
-		{ FIM_ATTR_UID, "u" },            { FIM_ATTR_GID, "g" },
-		{ FIM_ATTR_SIZE, "s" },           { FIM_ATTR_BLOCKS, "b" },
-		{ FIM_ATTR_MTIME, "m" },          { FIM_ATTR_ATIME, "a" },
-		{ FIM_ATTR_CTIME, "c" },          { FIM_ATTR_INODE, "i" },
-		{ FIM_ATTR_NLINK, "n" },          { FIM_ATTR_LINK, "l" },
-		{ FIM_ATTR_SHA256, "sha256" },    { FIM_ATTR_XATTRS, "xattrs" },
-		{ FIM_ATTR_ACL, "acl" },          { FIM_ATTR_SELINUX, "selinux" },
-		{ FIM_ATTR_CAPS, "caps" },        { FIM_ATTR_FLAGS, "e2fsattrs" },
-		{ FIM_ATTR_GROWING, "growing" },  { FIM_ATTR_ANF, "ANF" },
-		{ FIM_ATTR_ARF, "ARF" },          { FIM_ATTR_NONAME, "I" },
-		{ FIM_ATTR_COMPRESS, "compressed" }, { FIM_ATTR_CRITICAL, "critical" },
+		{ FIM_ATTR_TYPE, "ftype" },
+		{ FIM_ATTR_MODE, "p" },
+		{ FIM_ATTR_UID, "u" },
+		{ FIM_ATTR_GID, "g" },
+		{ FIM_ATTR_SIZE, "s" },
+		{ FIM_ATTR_BLOCKS, "b" },
+		{ FIM_ATTR_MTIME, "m" },
+		{ FIM_ATTR_ATIME, "a" },
+		{ FIM_ATTR_CTIME, "c" },
+		{ FIM_ATTR_INODE, "i" },
+		{ FIM_ATTR_NLINK, "n" },
+		{ FIM_ATTR_LINK, "l" },
+		{ FIM_ATTR_SHA256, "sha256" },
+		{ FIM_ATTR_XATTRS, "xattrs" },
+		{ FIM_ATTR_ACL, "acl" },
+		{ FIM_ATTR_SELINUX, "selinux" },
+		{ FIM_ATTR_CAPS, "caps" },
+		{ FIM_ATTR_FLAGS, "e2fsattrs" },
+		{ FIM_ATTR_GROWING, "growing" },
+		{ FIM_ATTR_ANF, "ANF" },
+		{ FIM_ATTR_ARF, "ARF" },
+		{ FIM_ATTR_NONAME, "I" },
+		{ FIM_ATTR_COMPRESS, "compressed" },
+		{ FIM_ATTR_CRITICAL, "critical" },
 	};
 	bool first = true;
 

@@ -109,7 +109,8 @@ size_t tokenize(char *line, char **tok, size_t max)
 			return max + 1;
 		tok[n++] = w;
 		while (*r && *r != ' ' && *r != '\t') {
-			if (r[0] == '\\' && (r[1] == ' ' || r[1] == '@' || r[1] == '\\' || r[1] == '\t')) {
+			if (r[0] == '\\' &&
+			    (r[1] == ' ' || r[1] == '@' || r[1] == '\\' || r[1] == '\t')) {
 				*w++ = r[1];
 				r += 2;
 			} else {
@@ -164,10 +165,9 @@ static void cond_push(struct parser *p, bool value)
 	bool parent = cond_active(p);
 
 	ALLOC_GROW(p->conds, p->nr_conds, p->alloc_conds);
-	p->conds[p->nr_conds++] = (struct cond){ .active = parent && value,
-		                                 .taken = value,
-		                                 .parent_active = parent,
-		                                 .line = p->line };
+	p->conds[p->nr_conds++] = (struct cond){
+		.active = parent && value, .taken = value, .parent_active = parent, .line = p->line
+	};
 }
 
 static int include_file(struct parser *p, const char *path, bool must_be_file)
@@ -222,8 +222,9 @@ static int do_include(struct parser *p, char **tok, size_t n)
 	if (n == 1)
 		return include_file(p, tok[0], false);
 	if (n == 3) {
-		diag(p, true, "@@include with a rule prefix is not supported; include the files "
-		              "one by one");
+		diag(p, true,
+		     "@@include with a rule prefix is not supported; include the files "
+		     "one by one");
 		return -EINVAL;
 	}
 	if (n != 2) {
@@ -232,8 +233,8 @@ static int do_include(struct parser *p, char **tok, size_t n)
 	}
 	int errcode;
 	PCRE2_SIZE erroff;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)tok[1], PCRE2_ZERO_TERMINATED, 0, &errcode,
-	                               &erroff, NULL);
+	pcre2_code *re =
+	    pcre2_compile((PCRE2_SPTR)tok[1], PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff, NULL);
 	if (!re) {
 		diag(p, true, "@@include: bad regular expression '%s'", tok[1]);
 		return -EINVAL;
@@ -252,8 +253,8 @@ static int do_include(struct parser *p, char **tok, size_t n)
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' && (!de->d_name[1] || !strcmp(de->d_name, "..")))
 			continue;
-		if (pcre2_match(re, (PCRE2_SPTR)de->d_name, PCRE2_ZERO_TERMINATED, 0, 0, md,
-		                NULL) < 0)
+		if (pcre2_match(re, (PCRE2_SPTR)de->d_name, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) <
+		    0)
 			continue;
 		ALLOC_GROW(names, nr, alloc);
 		names[nr++] = xstrdup(de->d_name);
@@ -363,7 +364,6 @@ int macro(struct parser *p, char *line)
 	diag(p, true, "unknown macro '@@%s'", word);
 	return -EINVAL;
 }
-
 
 void vars_release(struct parser *p)
 {

@@ -125,4 +125,3 @@ bool fim_config_descend(const struct fim_config *c, struct fim_matcher *m, const
 	}
 	return any;
 }
-

@@ -18,15 +18,41 @@
  * belong to AIDE's own files and reports, which Mamori replaces with the ledger.
  */
 static const char *const known_options[] = {
-	"database", "database_in", "database_out", "database_new", "database_attrs",
-	"database_add_metadata", "database_gzip", "gzip_dbout", "log_level", "verbose",
-	"root_prefix", "acl_no_symlink_follow", "warn_dead_symlinks", "config_version",
-	"config_check_warn_unrestricted_rules", "num_workers", "report_url", "report_level",
-	"report_format", "report_base16", "report_detailed_init", "report_quiet",
-	"report_append", "report_grouped", "grouped", "report_summarize_changes",
-	"summarize_changes", "report_ignore_added_attrs", "report_ignore_removed_attrs",
-	"report_ignore_changed_attrs", "ignore_list", "report_force_attrs", "report_attributes",
-	"report_ignore_e2fsattrs", "syslog_format",
+	"database",
+	"database_in",
+	"database_out",
+	"database_new",
+	"database_attrs",
+	"database_add_metadata",
+	"database_gzip",
+	"gzip_dbout",
+	"log_level",
+	"verbose",
+	"root_prefix",
+	"acl_no_symlink_follow",
+	"warn_dead_symlinks",
+	"config_version",
+	"config_check_warn_unrestricted_rules",
+	"num_workers",
+	"report_url",
+	"report_level",
+	"report_format",
+	"report_base16",
+	"report_detailed_init",
+	"report_quiet",
+	"report_append",
+	"report_grouped",
+	"grouped",
+	"report_summarize_changes",
+	"summarize_changes",
+	"report_ignore_added_attrs",
+	"report_ignore_removed_attrs",
+	"report_ignore_changed_attrs",
+	"ignore_list",
+	"report_force_attrs",
+	"report_attributes",
+	"report_ignore_e2fsattrs",
+	"syslog_format",
 };
 
 void diag(struct parser *p, bool error, const char *fmt, ...)
@@ -138,9 +164,8 @@ static char *rule_node(const char *rx, size_t *ret_len)
 static int parse_types(struct parser *p, const char *s, uint16_t *ret)
 {
 	static const char letters[] = "fdlcbps";
-	static const unsigned types[] = { FIM_TYPE_FILE, FIM_TYPE_DIR,  FIM_TYPE_LINK,
-		                          FIM_TYPE_CHR,  FIM_TYPE_BLK,  FIM_TYPE_FIFO,
-		                          FIM_TYPE_SOCK };
+	static const unsigned types[] = { FIM_TYPE_FILE, FIM_TYPE_DIR,  FIM_TYPE_LINK, FIM_TYPE_CHR,
+		                          FIM_TYPE_BLK,  FIM_TYPE_FIFO, FIM_TYPE_SOCK };
 	uint16_t mask = 0;
 
 	if (!strcmp(s, "0")) {
@@ -201,7 +226,8 @@ static int add_rule(struct parser *p, char **tok, size_t n)
 	}
 	if (kind == FIM_RULE_NEGATIVE || kind == FIM_RULE_PRUNE) {
 		if (n > 2) {
-			diag(p, true, "a negative rule takes a path and at most a restriction: '%s'",
+			diag(p, true,
+			     "a negative rule takes a path and at most a restriction: '%s'",
 			     tok[0]);
 			return -EINVAL;
 		}
@@ -227,7 +253,8 @@ static int add_rule(struct parser *p, char **tok, size_t n)
 	if (url_decode(p, rx, &decoded) < 0)
 		goto fail;
 	if (decoded.len > FIM_PATH_MAX) {
-		diag(p, true, "the rule's regular expression is longer than %d bytes", FIM_PATH_MAX);
+		diag(p, true, "the rule's regular expression is longer than %d bytes",
+		     FIM_PATH_MAX);
 		goto fail;
 	}
 	if (types && parse_types(p, types, &r.types) < 0)
@@ -373,7 +400,8 @@ static int parse_line(struct parser *p, char *raw)
 		return 0;
 	for (const char *q = s; *q; q++)
 		if ((unsigned char)*q < 0x20 && *q != '\t') {
-			diag(p, true, "a control character (0x%02x) in the line", (unsigned char)*q);
+			diag(p, true, "a control character (0x%02x) in the line",
+			     (unsigned char)*q);
 			return -EINVAL;
 		}
 	if (s[0] == '@' && s[1] == '@' && s[2] != '{') {
@@ -589,4 +617,3 @@ void fim_config_free(struct fim_config *c)
 	free(c->groups);
 	free(c);
 }
-

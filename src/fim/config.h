@@ -64,10 +64,10 @@ struct fim_config {
 	size_t nr_rules;
 	struct fim_group *groups;
 	size_t nr_groups, alloc_groups;
-	int workers;              /* num_workers; 0 when the file does not say */
-	uint32_t ignore_changed;  /* report_ignore_changed_attrs */
-	uint8_t sha256[32];       /* of every byte read: the file and what it includes */
-	bool growing;             /* some rule has the growing attribute */
+	int workers;             /* num_workers; 0 when the file does not say */
+	uint32_t ignore_changed; /* report_ignore_changed_attrs */
+	uint8_t sha256[32];      /* of every byte read: the file and what it includes */
+	bool growing;            /* some rule has the growing attribute */
 };
 
 enum fim_config_flags {

@@ -37,7 +37,8 @@ enum fim_attr {
 	FIM_ATTR_ARF = 26,      /* allow removed files (ARF) */
 	FIM_ATTR_NONAME = 27,   /* ignore changed file name (I): accepted, compared as usual */
 	FIM_ATTR_COMPRESS = 28, /* compressed (compressed): accepted, compared as usual */
-	FIM_ATTR_CRITICAL = 29, /* Mamori's own: a change opens an incident (when incidents exist) */
+	FIM_ATTR_CRITICAL =
+	    29, /* Mamori's own: a change opens an incident (when incidents exist) */
 };
 #define FIM_BIT(a)        (1u << (a))
 #define FIM_RECORDED_MASK 0x0003ffffu /* bits 0..17: what an entry records */

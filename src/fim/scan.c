@@ -27,9 +27,9 @@ enum slot_state { SLOT_FREE = 0, SLOT_PENDING, SLOT_DONE };
 
 struct slot {
 	enum slot_state state;
-	int fd;            /* a regular file waiting to be hashed, or -1 */
-	struct stat st;    /* its fstat when opened */
-	bool want_prefix;  /* growing: hash the first prefix_size bytes separately too */
+	int fd;           /* a regular file waiting to be hashed, or -1 */
+	struct stat st;   /* its fstat when opened */
+	bool want_prefix; /* growing: hash the first prefix_size bytes separately too */
 	struct fim_entry e;
 	struct strbuf path, link;
 };
@@ -391,7 +391,8 @@ static void problem(struct scan *sc, const char *path, size_t len, enum fim_prob
 {
 	sc->st.problems++;
 	if (sc->o->problem)
-		sc->o->problem(sc->o->arg, path, len > FIM_PATH_MAX ? FIM_PATH_MAX : len, what, err);
+		sc->o->problem(sc->o->arg, path, len > FIM_PATH_MAX ? FIM_PATH_MAX : len, what,
+		               err);
 }
 
 static void fill_stat(struct fim_entry *e, const struct stat *st)
@@ -537,8 +538,8 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 		struct stat dst;
 		dfd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY);
 		derr = dfd < 0 ? errno : 0;
-		if (dfd >= 0 && (fstat(dfd, &dst) < 0 || dst.st_ino != st.st_ino ||
-		                 dst.st_dev != st.st_dev)) {
+		if (dfd >= 0 &&
+		    (fstat(dfd, &dst) < 0 || dst.st_ino != st.st_ino || dst.st_dev != st.st_dev)) {
 			close(dfd);
 			dfd = -1;
 			derr = ESTALE;
@@ -580,7 +581,8 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 				fill_stat(e, &s->st);
 				s->fd = fd;
 				if ((e->attrs & FIM_BIT(FIM_ATTR_GROWING)) && sc->o->prefix &&
-				    sc->o->prefix(sc->o->arg, path->buf, path->len, &e->prefix_size) > 0 &&
+				    sc->o->prefix(sc->o->arg, path->buf, path->len,
+				                  &e->prefix_size) > 0 &&
 				    e->prefix_size <= e->size)
 					s->want_prefix = true;
 			}
@@ -596,8 +598,8 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 		walk_dir(sc, dfd, depth + 1);
 	} else if (descend && !rule) {
 		if (dfd < 0)
-			problem(sc, path->buf, path->len, derr == ESTALE ? FIM_REPLACED : FIM_NO_ENTER,
-			        derr);
+			problem(sc, path->buf, path->len,
+			        derr == ESTALE ? FIM_REPLACED : FIM_NO_ENTER, derr);
 		else if (depth + 1 > FIM_DEPTH_MAX)
 			problem(sc, path->buf, path->len, FIM_TOO_DEEP, ELOOP);
 	}
@@ -656,8 +658,8 @@ static void walk_root(struct scan *sc)
 	close(fd);
 }
 
-int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entry_fn fn,
-             void *arg, struct fim_scan_stats *stats, struct strbuf *err)
+int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entry_fn fn, void *arg,
+             struct fim_scan_stats *stats, struct strbuf *err)
 {
 	static const struct fim_scan_opts defaults = { .threads = -1 };
 	struct scan *sc = xcalloc(1, sizeof(*sc));

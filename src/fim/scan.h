@@ -36,11 +36,11 @@ struct fim_scan_opts {
 };
 
 struct fim_scan_stats {
-	uint64_t entries;    /* checked entries reported */
-	uint64_t hashed;     /* files whose content was hashed */
-	uint64_t bytes;      /* bytes hashed */
-	uint64_t problems;   /* entries with a problem and problem calls */
-	uint64_t dirs;       /* directories listed */
+	uint64_t entries;  /* checked entries reported */
+	uint64_t hashed;   /* files whose content was hashed */
+	uint64_t bytes;    /* bytes hashed */
+	uint64_t problems; /* entries with a problem and problem calls */
+	uint64_t dirs;     /* directories listed */
 };
 
 /*
@@ -51,7 +51,7 @@ struct fim_scan_stats {
  * permission denied and vanished files are not fatal. Returns 0, the callback's negative
  * code, or -ENOMEM/-EAGAIN (threads) with err set.
  */
-int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entry_fn fn,
-             void *arg, struct fim_scan_stats *stats, struct strbuf *err);
+int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entry_fn fn, void *arg,
+             struct fim_scan_stats *stats, struct strbuf *err);
 
 #endif

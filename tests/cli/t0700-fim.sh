@@ -128,15 +128,36 @@ is "the tamper check at system:lan was done by joho-kacho" \
 	"$(json '[x["last_done_by"] for x in d if x["duty"]=="tamper-check" and x["scope"]=="system:lan"][0]')" joho-kacho
 is "the evidence: a check record of the tamper kind per scope" "$(($(tamper_kind) - before))" 3
 
+# a ward whose profile makes acceptance need the CISO's approval: pending, then installed
+sed 's/^  - id: fim-baseline-by-system-manager$/&\n    effect: approval\n    approver: ciso/' \
+	"$MAMORI_SRCDIR/policies/minato.yaml" | awk '
+	/^  - id: fim-baseline-by-system-manager$/ { inrule = 1 }
+	inrule && /^    effect: allow$/ { inrule = 0; next }
+	{ print }' >"$TMP/minato-approval.yaml"
+expect "apply a profile where fim.accept needs approval" 0 "$MAMORI" --dir "$D" policy apply \
+	"$TMP/minato-approval.yaml" --as admin
+echo changed >"$T/www/index.html"
+expect "a change" 1 "$MAMORI" --dir "$D" fim check --json
+pend=$(json 'd["id"]')
+expect "accept: pending" 0 "$MAMORI" --dir "$D" fim accept "$pend" --as joho-kacho --json
+is "pending, not installed" "$(json 'd["act"]["outcome"], d["installed"]')" "pending False"
+req=$(json 'd["act"]["request"]')
+expect "still the old generation" 1 "$MAMORI" --dir "$D" fim check
+expect "the CISO approves" 0 "$MAMORI" --dir "$D" request approve "$req" --as fukukucho
+expect "accept again installs what was approved" 0 "$MAMORI" --dir "$D" fim accept "$pend" \
+	--as joho-kacho --json
+is "installed generation 4" "$(json 'd["generation"], d["installed"]')" "4 True"
+expect "nothing changed after the approved acceptance" 0 "$MAMORI" --dir "$D" fim check
+
 # a baseline rewritten on disk is found out, and cannot be accepted
-cp "$D/fim/1/3.base" "$TMP/good.base"
-printf 'X' | dd of="$D/fim/1/3.base" bs=1 seek=300 conv=notrunc 2>/dev/null
+cp "$D/fim/1/4.base" "$TMP/good.base"
+printf 'X' | dd of="$D/fim/1/4.base" bs=1 seek=300 conv=notrunc 2>/dev/null
 expect "check: a tampered baseline" 1 "$MAMORI" --dir "$D" fim check --json
 is "outcome tampered" "$(json 'd["outcome"]')" tampered
 bad=$(json 'd["id"]')
 expect "a tampered report cannot be accepted" 1 "$MAMORI" --dir "$D" fim accept "$bad" --as joho-kacho
 err_has "says to make a new baseline" "fim init"
-cp "$TMP/good.base" "$D/fim/1/3.base"
+cp "$TMP/good.base" "$D/fim/1/4.base"
 # a table rewritten to another baseline no longer matches the ledger
 sqlite3 "$D/mamori.db" "UPDATE fim_configs SET baseline_sha256 = '$sha1', generation = 1"
 expect "check: the table no longer matches the ledger" 1 "$MAMORI" --dir "$D" fim check --json

@@ -69,9 +69,9 @@ static void test_groups(void **state)
 	                                "/etc Bench\n/var Less\n/srv R\n/opt Spaced\n/log >\n");
 	bool s;
 
-	assert_int_equal(sel(c, "/etc/passwd", FIM_TYPE_FILE, &s),
-	                 A(SHA256) | A(MODE) | A(UID) | A(GID) | A(MTIME) | A(SIZE) | A(INODE) |
-	                     A(NLINK));
+	assert_int_equal(sel(c, "/etc/passwd", FIM_TYPE_FILE, &s), A(SHA256) | A(MODE) | A(UID) |
+	                                                               A(GID) | A(MTIME) | A(SIZE) |
+	                                                               A(INODE) | A(NLINK));
 	assert_int_equal(sel(c, "/var/x", FIM_TYPE_FILE, &s),
 	                 A(SHA256) | A(MODE) | A(UID) | A(GID) | A(SIZE) | A(NLINK));
 	assert_int_equal(sel(c, "/opt/x", FIM_TYPE_FILE, &s), A(MODE) | A(UID));
@@ -214,12 +214,13 @@ static void test_escapes(void **state)
 
 static void test_aide_lines_ignored(void **state)
 {
-	struct fim_config *c = parse_ok("database_in=file:/var/lib/aide/aide.db\n"
-	                                "database_out=file:/var/lib/aide/aide.db.new\n"
-	                                "gzip_dbout=yes\nreport_url=stdout\nreport_level=list_entries\n"
-	                                "log_level=warning\nnum_workers=3\nconfig_version=1.0\n"
-	                                "report_ignore_changed_attrs = a+m\n"
-	                                "/etc R\n");
+	struct fim_config *c =
+	    parse_ok("database_in=file:/var/lib/aide/aide.db\n"
+	             "database_out=file:/var/lib/aide/aide.db.new\n"
+	             "gzip_dbout=yes\nreport_url=stdout\nreport_level=list_entries\n"
+	             "log_level=warning\nnum_workers=3\nconfig_version=1.0\n"
+	             "report_ignore_changed_attrs = a+m\n"
+	             "/etc R\n");
 
 	assert_int_equal(c->workers, 3);
 	assert_int_equal(c->ignore_changed, A(ATIME) | A(MTIME));
@@ -235,7 +236,8 @@ static void test_errors(void **state)
 		{ "\n/etc sha265\n", "t.conf:2: unknown attribute or group 'sha265' (did you mean "
 		                     "'sha256'?)" },
 		{ "/etc\n", "t.conf:1: rule '/etc' needs an attribute expression" },
-		{ "/etc( R\n", "t.conf:1: regular expression '/etc(' at offset 5: missing closing" },
+		{ "/etc( R\n",
+		  "t.conf:1: regular expression '/etc(' at offset 5: missing closing" },
 		{ "/etc/(x R\n", "t.conf:1: regular expression '/etc/(x'" },
 		{ "etc R\n", "t.conf:1: not a rule, group or option" },
 		{ "@@ifdef X\n/a R\n", "t.conf:1: @@if without @@endif" },
@@ -283,30 +285,29 @@ static void test_every_error_reported(void **state)
 /* A configuration in the shape of Debian's aide.conf: groups, options, macros, rules. */
 static void test_debian_shaped(void **state)
 {
-	const char *text =
-	    "@@define DBDIR /var/lib/aide\n"
-	    "@@define LOGDIR /var/log/aide\n"
-	    "database_in=file:@@{DBDIR}/aide.db\n"
-	    "database_out=file:@@{DBDIR}/aide.db.new\n"
-	    "database_new=file:@@{DBDIR}/aide.db.new\n"
-	    "gzip_dbout=yes\n"
-	    "report_summarize_changes=yes\n"
-	    "report_url=file:@@{LOGDIR}/aide.log\n"
-	    "report_url=stdout\n"
-	    "OwnerMode = p+u+g+ftype\n"
-	    "Size = s+b\n"
-	    "InodeData = OwnerMode+n+i+Size+l+X\n"
-	    "StaticFile = m+c+sha512+sha256\n"
-	    "Full = InodeData+StaticFile\n"
-	    "VarTime = InodeData+sha256\n"
-	    "VarFile = OwnerMode+n+l+X\n"
-	    "Log = OwnerMode+n+S+X\n"
-	    "/ 0 Full\n"
-	    "!/proc\n!/sys\n!/dev\n!/run\n!/tmp\n"
-	    "/var/log/.* f Log\n"
-	    "/etc/resolv\\.conf$ f VarFile\n"
-	    "/etc/ssl/certs/ca-certificates\\.crt$ VarTime\n"
-	    "=/home$ d OwnerMode\n";
+	const char *text = "@@define DBDIR /var/lib/aide\n"
+	                   "@@define LOGDIR /var/log/aide\n"
+	                   "database_in=file:@@{DBDIR}/aide.db\n"
+	                   "database_out=file:@@{DBDIR}/aide.db.new\n"
+	                   "database_new=file:@@{DBDIR}/aide.db.new\n"
+	                   "gzip_dbout=yes\n"
+	                   "report_summarize_changes=yes\n"
+	                   "report_url=file:@@{LOGDIR}/aide.log\n"
+	                   "report_url=stdout\n"
+	                   "OwnerMode = p+u+g+ftype\n"
+	                   "Size = s+b\n"
+	                   "InodeData = OwnerMode+n+i+Size+l+X\n"
+	                   "StaticFile = m+c+sha512+sha256\n"
+	                   "Full = InodeData+StaticFile\n"
+	                   "VarTime = InodeData+sha256\n"
+	                   "VarFile = OwnerMode+n+l+X\n"
+	                   "Log = OwnerMode+n+S+X\n"
+	                   "/ 0 Full\n"
+	                   "!/proc\n!/sys\n!/dev\n!/run\n!/tmp\n"
+	                   "/var/log/.* f Log\n"
+	                   "/etc/resolv\\.conf$ f VarFile\n"
+	                   "/etc/ssl/certs/ca-certificates\\.crt$ VarTime\n"
+	                   "=/home$ d OwnerMode\n";
 	struct fim_config *c = parse_ok(text);
 	bool s;
 
@@ -375,18 +376,12 @@ static void test_includes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_groups),
-		cmocka_unit_test(test_hash_names_warn),
-		cmocka_unit_test(test_selection),
-		cmocka_unit_test(test_restrictions),
-		cmocka_unit_test(test_descend),
-		cmocka_unit_test(test_macros),
-		cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_aide_lines_ignored),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_every_error_reported),
-		cmocka_unit_test(test_debian_shaped),
-		cmocka_unit_test(test_digest_is_of_the_text),
+		cmocka_unit_test(test_groups),        cmocka_unit_test(test_hash_names_warn),
+		cmocka_unit_test(test_selection),     cmocka_unit_test(test_restrictions),
+		cmocka_unit_test(test_descend),       cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_escapes),       cmocka_unit_test(test_aide_lines_ignored),
+		cmocka_unit_test(test_errors),        cmocka_unit_test(test_every_error_reported),
+		cmocka_unit_test(test_debian_shaped), cmocka_unit_test(test_digest_is_of_the_text),
 		cmocka_unit_test(test_includes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

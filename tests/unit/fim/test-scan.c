@@ -302,9 +302,8 @@ static void test_changes_reported(void **state)
 	uint8_t sha2[32];
 	uint64_t count;
 	assert_int_equal(fim_br_open_file(b, sha, NULL, &base, &err), 0);
-	assert_int_equal(fim_br_open_mem(rep.delta.buf, rep.delta.len, fim_key_public(key), 0, &delta,
-	                                 &err),
-	                 0);
+	assert_int_equal(
+	    fim_br_open_mem(rep.delta.buf, rep.delta.len, fim_key_public(key), 0, &delta, &err), 0);
 	path(q, sizeof(q), "base2");
 	if (fim_apply_delta(base, delta, &h, q, key, sha2, &count, &err) < 0)
 		fail_msg("%s", err.buf);
@@ -373,7 +372,8 @@ static void test_unreadable(void **state)
 		/* the secret file and the closed directory are listed, with a problem each */
 		_exit(strstr(col.names.buf, "/u/secret file problem") &&
 		              strstr(col.names.buf, "/u/closed directory problem") &&
-		              strstr(col.names.buf, "/u/open file\n") && !strstr(col.names.buf, "inner")
+		              strstr(col.names.buf, "/u/open file\n") &&
+		              !strstr(col.names.buf, "inner")
 		          ? 0
 		          : 5);
 	}

@@ -1,0 +1,120 @@
+#!/bin/sh
+# File integrity rows for `make bench`, beside AIDE 0.18 from Debian on the same tree in the same
+# run (../shared/peers/fim: mktree.py's tree of 20,000 files, 1.05 GB, and AIDE's configuration
+# with 2 workers), and beside the hashing ceiling: the tree's bytes over two cores of
+# `openssl speed -evp sha256` at 16 KiB blocks. Warm cache: every timed run follows a warm-up.
+# Each figure is the best of BENCH_FIM_RUNS runs (default 3; the machine is shared).
+# Without the peers, Mamori alone on a tree of the same shape (bench/fim-tree.py).
+# Rows: benchmark, figure, unit, peer, peer figure, ratio (tab separated).
+set -eu
+B=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+RUNS=${BENCH_FIM_RUNS:-3}
+M="$B/mamori"
+BF="$B/bench/bench-fim"
+peers=$(peers_dir fim)
+work=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench-fim.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+[ -x "$BF" ] || { echo "run-fim: $BF not built" >&2; exit 1; }
+tree="$work/tree"
+if [ -n "$peers" ]; then
+	python3 "$peers/mktree.py" "$tree" >"$work/tree.txt"
+else
+	python3 "$top/bench/fim-tree.py" "$tree" >"$work/tree.txt"
+fi
+files=$(awk '{print $2}' "$work/tree.txt")
+bytes=$(awk '{print $4}' "$work/tree.txt")
+printf 'Bench = sha256+p+u+g+m+s+i+n\n%s Bench\n' "$tree" >"$work/fim.conf"
+cat "$tree"/*/*/* >/dev/null # warm the cache
+
+# timed NAME CMD...: runs CMD, appends "NAME seconds maxrss_kib exit" to $work/times.
+timed() {
+	python3 - "$work/times" "$@" <<'PY'
+import resource, subprocess, sys, time
+out, name, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+t = time.monotonic()
+p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+t = time.monotonic() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+open(out, 'a').write(f'{name} {t:.3f} {rss} {p.returncode}\n')
+PY
+}
+best() { awk -v n="$1" '$1 == n { if (!b || $2 < b) b = $2 } END { print b }' "$work/times"; }
+rss() { awk -v n="$1" '$1 == n { if ($3 > r) r = $3 } END { printf "%.1f", r / 1024 }' "$work/times"; }
+
+# Mamori: init in a fresh data directory each time (the first is the warm-up), then checks.
+i=0
+while [ $i -le "$RUNS" ]; do
+	"$M" --dir "$work/d$i" init >/dev/null 2>&1
+	timed "init$([ $i -eq 0 ] && echo -warm)" "$M" --dir "$work/d$i" fim init --config "$work/fim.conf"
+	i=$((i + 1))
+done
+d="$work/d1"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	timed check "$M" --dir "$d" fim check
+	i=$((i + 1))
+done
+# single-threaded hashing: the walk hashing in its own thread (the library alone)
+i=0
+while [ $i -lt "$RUNS" ]; do
+	"$BF" init "$work/fim.conf" "$work/one.base" 0 >>"$work/one.txt"
+	i=$((i + 1))
+done
+one_s=$(sort -n "$work/one.txt" | head -1 | awk '{print $1}')
+walk_rss=$(sort -n -k5 "$work/one.txt" | tail -1 | awk '{printf "%.1f", $5 / 1024}')
+
+# 100 files changed: exactly those are reported
+python3 - "$tree" <<'PY'
+import os, sys
+root = sys.argv[1]
+paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs)
+for p in paths[::len(paths) // 100][:100]:
+    with open(p, 'r+b') as f:
+        b = f.read(1)
+        f.seek(0)
+        f.write(bytes([b[0] ^ 0xff]))
+PY
+"$M" --dir "$d" fim check --json >"$work/changed.json" 2>/dev/null || true
+reported=$(python3 -c "import json,sys; d=json.load(open('$work/changed.json')); print(len(d['changed']) + len(d['added']) + len(d['removed']))")
+
+# The hashing ceiling of this run.
+mbs=$(openssl speed -evp sha256 -seconds 2 2>/dev/null | awk '/^sha256/ {sub(/k$/, "", $7); printf "%.0f", $7 / 1000}')
+ceil=$(python3 -c "print(f'{$bytes / ($mbs * 1e6 * 2):.3f}')")
+
+init_s=$(best init)
+check_s=$(best check)
+one_mbs=$(python3 -c "print(f'{$bytes / $one_s / 1e6:.0f}')")
+label="$files files, $(python3 -c "print(f'{$bytes / 1e9:.2f}')") GB"
+
+# AIDE on the same tree, same run: best of RUNS runs of the peer's script (warm-up inside).
+aide_init="" aide_check=""
+if [ -n "$peers" ] && command -v aide >/dev/null 2>&1 && command -v bc >/dev/null 2>&1; then
+	# restore the tree AIDE sees to what Mamori's baseline saw is not needed: AIDE makes its own
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		sh "$peers/run-aide.sh" "$tree" 2 >>"$work/aide.txt" 2>/dev/null || true
+		i=$((i + 1))
+	done
+	aide_init=$(awk '/aide --init/ {print $(NF-1)}' "$work/aide.txt" | sort -n | head -1)
+	aide_check=$(awk '/aide --check/ {print $(NF-1)}' "$work/aide.txt" | sort -n | head -1)
+fi
+ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
+if [ -n "$aide_init" ]; then
+	printf 'fim init, %s, 2 threads (best of %s)\t%s\ts\taide --init, 2 workers, same tree and run\t%s\t%s\n' \
+		"$label" "$RUNS" "$init_s" "$aide_init" "$(ratio "$init_s" "$aide_init")"
+	printf 'fim check, nothing changed (best of %s)\t%s\ts\taide --check, 2 workers, same run\t%s\t%s\n' \
+		"$RUNS" "$check_s" "$aide_check" "$(ratio "$check_s" "$aide_check")"
+else
+	na_row "fim init, $label, 2 threads (best of $RUNS)" "$init_s" s
+	na_row "fim check, nothing changed (best of $RUNS)" "$check_s" s
+fi
+printf 'fim init beside the hashing ceiling\t%s\ts\tceiling: bytes / (2 cores x openssl speed -evp sha256 16 KiB, %s MB/s)\t%s\t%s\n' \
+	"$init_s" "$mbs" "$ceil" "$(ratio "$init_s" "$ceil")"
+printf 'fim hashing, 1 thread (walk + SHA-256)\t%s\tMB/s\ttarget\t650\t\n' "$one_mbs"
+printf 'fim check, 100 files changed: entries reported\t%s\tentries\texpected\t100\t\n' "$reported"
+printf 'fim init max RSS (mamori process)\t%s\tMB\ttarget (the walk)\t16\t\n' "$(rss init)"
+printf 'fim check max RSS (mamori process)\t%s\tMB\ttarget (the walk)\t16\t\n' "$(rss check)"
+printf 'fim walk max RSS (the library alone, 1 thread)\t%s\tMB\ttarget\t16\t\n' "$walk_rss"
