@@ -133,6 +133,10 @@ static void check_output(const struct fim_check_result *res, bool json, struct s
 		fim_report_row_json(&row, &body);
 		/* the duties the check fulfilled, before the closing brace */
 		strbuf_setlen(&body, body.len - 1);
+		if (res->alert_id)
+			strbuf_addf(&body, ",\"alert\":%" PRId64, res->alert_id);
+		else
+			strbuf_addstr(&body, ",\"alert\":null");
 		strbuf_addstr(&body, ",\"duties\":[");
 		for (size_t i = 0; i < res->nr_duties; i++) {
 			struct strbuf a = STRBUF_INIT;
@@ -157,6 +161,9 @@ static void check_output(const struct fim_check_result *res, bool json, struct s
 	strbuf_add(out, res->text.buf, res->text.len);
 	strbuf_addf(out, "report %" PRId64 ": %s (ledger entry %" PRIu64 ")\n", res->report_id,
 	            res->outcome, res->ledger_index);
+	if (res->alert_id)
+		strbuf_addf(out, "alert %" PRId64 " raised (see 'mamori alert list')\n",
+		            res->alert_id);
 	for (size_t i = 0; i < res->nr_duties; i++) {
 		strbuf_addf(out, "duty %s at %s: ", res->duties[i].duty, res->duties[i].scope);
 		act_result_text(&res->duties[i].act, out);

@@ -75,6 +75,11 @@ int fim_duty_record(struct door *d, struct fim_duty_plan *plan, int64_t report_i
                     struct fim_check_result *ret, struct strbuf *err);
 void fim_duty_plan_free(struct fim_duty_plan *plan);
 
+/* fim.c: the alert for a changed or tampered report (0 in *ret_alert when none). */
+int fim_alert(struct door *d, const struct fim_config_row *c, int64_t report_id,
+              uint64_t report_index, bool tampered, bool critical, const char *summary,
+              int64_t at_ms, int64_t *ret_alert, struct strbuf *err);
+
 void fim_hex(const uint8_t d[32], char out[65]);
 int fim_unhex(const char *hex, uint8_t out[32]);
 

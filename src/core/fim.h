@@ -89,6 +89,7 @@ struct fim_check_result {
 	bool changed;        /* exit status 1 */
 	char result_sha256[65];
 	uint64_t ledger_index;
+	int64_t alert_id;   /* the alert a change raised, or 0 */
 	struct strbuf json; /* the stored report ({"config",...} without "id") */
 	struct strbuf text; /* lines for people */
 	struct strbuf warnings;
@@ -97,8 +98,9 @@ struct fim_check_result {
 };
 void fim_check_result_release(struct fim_check_result *r);
 /*
- * Compares with the baseline in force, stores and ledgers the report, and with an actor
- * records the tamper-check duties' evidence through the door (a check.record per scope).
+ * Compares with the baseline in force, stores and ledgers the report, raises an alert when
+ * something changed (register alert, as the system actor 'fim'), and with an actor records
+ * the tamper-check duties' evidence through the door (a check.record per scope).
  * Returns 0 (see ret->outcome), or a negative code with err: -ENOENT (no such
  * configuration, actor or scope), -EINVAL (configuration errors), -EACCES (the actor holds
  * no tamper-check duty at the scope).

@@ -76,6 +76,12 @@ is "changed: content is sha256" "$(json '"sha256" in [x["attributes"] for x in d
 is "the critical file is marked" "$(json 'd["summary"]["critical"]')" True
 is "the report's digest is ledgered" "$(json 'd["ledger_index"] > 0')" True
 idx=$(json 'd["ledger_index"]')
+alert=$(json 'd["alert"]')
+is "a change raises an alert" "$(json 'd["alert"] is not None')" True
+is "no alert when nothing changed (the check before)" "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM records WHERE register='alert' AND json_extract(fields,'\$.rule') LIKE 'fim%'")" 1
+expect "the alert is listed" 0 "$MAMORI" --dir "$D" alert list --json
+is "alert: rule, severity, the report's ledger entry" \
+	"$(json '[(a["rule"], a["entries"]) for a in d if a["id"]=='"$alert"'][0]')" "('fim-changed', [$idx])"
 expect "the ledger entry of the check" 0 "$MAMORI" --dir "$D" ledger entry "$idx" --json
 out_has "kind integrity" '"kind":"integrity"'
 out_has "action fim.check" '"action":"fim.check"'
@@ -155,6 +161,9 @@ printf 'X' | dd of="$D/fim/1/4.base" bs=1 seek=300 conv=notrunc 2>/dev/null
 expect "check: a tampered baseline" 1 "$MAMORI" --dir "$D" fim check --json
 is "outcome tampered" "$(json 'd["outcome"]')" tampered
 bad=$(json 'd["id"]')
+talert=$(json 'd["alert"]')
+expect "the tamper alert" 0 "$MAMORI" --dir "$D" alert list --json
+is "tampered: rule fim-baseline-tampered" "$(json '[a["rule"] for a in d if a["id"]=='"$talert"'][0]')" fim-baseline-tampered
 expect "a tampered report cannot be accepted" 1 "$MAMORI" --dir "$D" fim accept "$bad" --as joho-kacho
 err_has "says to make a new baseline" "fim init"
 cp "$TMP/good.base" "$D/fim/1/4.base"
