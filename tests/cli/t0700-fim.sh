@@ -135,11 +135,17 @@ is "the tamper check at system:lan was done by joho-kacho" \
 is "the evidence: a check record of the tamper kind per scope" "$(($(tamper_kind) - before))" 3
 
 # a ward whose profile makes acceptance need the CISO's approval: pending, then installed
-sed 's/^  - id: fim-baseline-by-system-manager$/&\n    effect: approval\n    approver: ciso/' \
-	"$MAMORI_SRCDIR/policies/minato.yaml" | awk '
-	/^  - id: fim-baseline-by-system-manager$/ { inrule = 1 }
-	inrule && /^    effect: allow$/ { inrule = 0; next }
-	{ print }' >"$TMP/minato-approval.yaml"
+python3 - "$MAMORI_SRCDIR/policies/minato.yaml" "$TMP/minato-approval.yaml" <<'PY'
+import sys
+text = open(sys.argv[1], encoding='utf-8').read()
+old = "  - id: fim-baseline-by-system-manager\n    on: [fim.register, fim.accept, fim.read]\n"
+assert old in text
+text = text.replace(old, "  - id: fim-accept-needs-ciso\n    on: fim.accept\n"
+                    "    when: {actor: {role: system_manager, at: any}}\n"
+                    "    effect: approval\n    approver: ciso\n    clause: MIN-5-6-2\n"
+                    "  - id: fim-baseline-by-system-manager\n    on: [fim.register, fim.read]\n")
+open(sys.argv[2], 'w', encoding='utf-8').write(text)
+PY
 expect "apply a profile where fim.accept needs approval" 0 "$MAMORI" --dir "$D" policy apply \
 	"$TMP/minato-approval.yaml" --as admin
 echo changed >"$T/www/index.html"
