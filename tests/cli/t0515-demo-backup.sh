@@ -68,8 +68,12 @@ expect "and reads" 0 "$MAMORI" --dir "$TMP/r1" record list asset
 expect "restore refuses a non-empty directory" 1 "$MAMORI" restore "$TMP/b1.db" --dir "$D"
 err_has "says why" "not empty"
 cp "$TMP/b1.db" "$TMP/bad.db"
-size=$(stat -c %s "$TMP/bad.db")
-printf 'XXXXXXXXXXXXXXXX' | dd of="$TMP/bad.db" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+# Damage the ledger's stored entries, wherever the tables' pages happen to lie: the fullest
+# page of ledger_bundle, near its end where the cells are (a fixed offset such as the middle
+# of the file can fall on a free page, which no check can tell from a good one).
+page=$(sqlite3 "$TMP/bad.db" "SELECT pageno FROM dbstat WHERE name = 'ledger_bundle' AND pagetype = 'leaf' ORDER BY payload DESC LIMIT 1")
+psize=$(sqlite3 "$TMP/bad.db" "PRAGMA page_size")
+printf 'XXXXXXXXXXXXXXXX' | dd of="$TMP/bad.db" bs=1 seek=$((page * psize - 200)) conv=notrunc 2>/dev/null
 expect "a damaged backup is refused" 1 "$MAMORI" restore "$TMP/bad.db" --dir "$TMP/r2"
 check "and nothing is left behind" "[ ! -e '$TMP/r2' ]"
 # A copy older than a checkpoint an auditor kept is a rolled-back copy.
