@@ -171,9 +171,16 @@ static void merge(struct act_state *s, struct target *t)
 
 /* ---- deciding ------------------------------------------------------------------------ */
 
-static int check_context(struct act_state *s, const struct act_attr *attrs, size_t n,
-                         struct strbuf *err)
+/*
+ * The act's policy context: acting_for names a role; a key the action requires or its rules
+ * read must hold one of its values. Any other key — one the profile does not declare, or one
+ * this action does not read — is accepted and ignored.
+ */
+static int check_context(struct act_state *s, const struct policy_action *a,
+                         const struct act_attr *attrs, size_t n, struct strbuf *err)
 {
+	uint64_t needed = a->context_required | policy_action_context_read(s->p, a);
+
 	for (size_t i = 0; i < n; i++) {
 		const struct policy_context_key *k;
 		bool ok = false;
@@ -187,17 +194,19 @@ static int check_context(struct act_state *s, const struct act_attr *attrs, size
 			continue;
 		}
 		k = policy_context_key(s->p, attrs[i].key);
-		if (!k) {
-			error_set(err,
-			          "unknown context '%s'; the profile declares its context keys",
-			          attrs[i].key);
-			return -EINVAL;
-		}
+		if (!k || !((needed >> k->index) & 1))
+			continue;
 		for (unsigned v = 0; v < k->n_values; v++)
 			ok = ok || !strcmp(k->values[v], attrs[i].value);
 		if (!ok) {
-			error_set(err, "context %s=%s: not one of the values the profile allows",
-			          attrs[i].key, attrs[i].value);
+			struct strbuf vals = STRBUF_INIT;
+
+			for (unsigned v = 0; v < k->n_values; v++)
+				strbuf_addf(&vals, "%s%s", v ? ", " : "", k->values[v]);
+			error_set(err,
+			          "context %s=%s: not one of the values the profile allows (%s)",
+			          attrs[i].key, attrs[i].value, vals.buf);
+			strbuf_release(&vals);
 			return -EINVAL;
 		}
 	}
@@ -256,6 +265,31 @@ static void add_rule_ids(struct act_state *s, const struct decision *d)
 	json_object_set_new(s->info, "rules", rules);
 }
 
+/*
+ * The request did not say what the action's rules need: nothing is decided on a guess. The
+ * message names each key with its values, as --context takes them.
+ */
+static void refuse_missing(struct act_state *s, const struct decision *d, struct target *t)
+{
+	struct strbuf keys = STRBUF_INIT;
+
+	for (unsigned k = 0; k < s->p->n_context_keys; k++) {
+		const struct policy_context_key *c = &s->p->context_keys[k];
+
+		if (!((d->missing >> k) & 1))
+			continue;
+		strbuf_addf(&keys, "%s%s (%s: ", keys.len ? "; " : "", c->id, c->name);
+		for (unsigned v = 0; v < c->n_values; v++)
+			strbuf_addf(&keys, "%s%s", v ? ", " : "", c->values[v]);
+		strbuf_addch(&keys, ')');
+	}
+	act_refuse(s, "%s cannot be decided without: %s; say it with --context KEY=VALUE",
+	           t->action->full_name, keys.buf);
+	s->reason = "missing_context";
+	act_add_clauses(s, &t->action->clauses);
+	strbuf_release(&keys);
+}
+
 /* Why a deny: the rule's note, or the engine's reason. */
 static void refuse_deny(struct act_state *s, const struct decision *d, struct target *t)
 {
@@ -268,6 +302,10 @@ static void refuse_deny(struct act_state *s, const struct decision *d, struct ta
 		r = policy_decision_rule(d, i);
 		if (r && r->note)
 			why = r->note;
+	}
+	if (d->reason == REASON_MISSING_CONTEXT) {
+		refuse_missing(s, d, t);
+		return;
 	}
 	if (d->reason == REASON_STATE) {
 		act_refuse(s, "'%s' cannot start from state '%s' of record %lld",
@@ -987,7 +1025,7 @@ int act_record(struct act_state *s, struct strbuf *err)
 	t.act_vals = json_object();
 	r = resolve_target(s, &t, err);
 	if (r == 0)
-		r = check_context(s, s->in->ctx.attrs, s->in->ctx.n_attrs, err);
+		r = check_context(s, t.action, s->in->ctx.attrs, s->in->ctx.n_attrs, err);
 	if (r == 0)
 		r = take_values(s, &t, s->in, err);
 	if (r < 0)

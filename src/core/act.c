@@ -473,6 +473,8 @@ void act_result_json(const struct act_result *r, struct strbuf *out)
 	jw_uint(&w, r->ledger_index);
 	jw_kv_str(&w, "profile", r->profile_sha256);
 	jw_kv_str(&w, "message", r->message);
+	if (r->reason)
+		jw_kv_str(&w, "reason", r->reason);
 	jw_object_end(&w);
 }
 

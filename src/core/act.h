@@ -201,6 +201,7 @@ struct act_result {
 	 *   state          the action cannot start from the record's state
 	 *   denied         the policy does not allow the action
 	 *   missing_fields the action must record fields that were not given
+	 *   missing_context the request leaves out context the action needs (which: message)
 	 *   not_applicant  only the applicant may withdraw a request
 	 */
 	const char *reason;

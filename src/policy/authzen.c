@@ -472,6 +472,24 @@ void policy_decision_json(const struct decision *d, const struct decide_request 
 		jw_string(&w, d->separation->id);
 		jw_array_end(&w);
 	}
+	if (d->missing) {
+		jw_key(&w, "missing");
+		jw_array_begin(&w);
+		for (unsigned k = 0; k < d->profile->n_context_keys; k++)
+			if ((d->missing >> k) & 1)
+				jw_string(&w, d->profile->context_keys[k].id);
+		jw_array_end(&w);
+	}
+	if (d->defaulted) {
+		/* what the decision assumed because the request did not say it */
+		jw_key(&w, "assumed");
+		jw_object_begin(&w);
+		for (unsigned k = 0; k < d->profile->n_context_keys; k++)
+			if ((d->defaulted >> k) & 1)
+				jw_kv_str(&w, d->profile->context_keys[k].id,
+				          policy_context_assumed(d, k));
+		jw_object_end(&w);
+	}
 	if (d->acting_as_deputy)
 		jw_kv_str(&w, "acting_for", d->deputy_for->id);
 	if (policy_reason_text(d))

@@ -167,6 +167,10 @@ void policy_compile(struct profile *p, struct policy_diags *d)
 			cr->rec_unless = resolve_rec(ar, &rp->unless, a, r, &cr->n_rec_unless, d);
 			cr->states_when = resolve_states(&rp->when, a, r, d);
 			cr->states_unless = resolve_states(&rp->unless, a, r, d);
+			for (unsigned k = 0; k < rp->when.n_ctx; k++)
+				c->ctx_read |= 1ULL << rp->when.ctx[k].key;
+			for (unsigned k = 0; k < rp->unless.n_ctx; k++)
+				c->ctx_read |= 1ULL << rp->unless.ctx[k].key;
 			switch (r->effect) {
 			case EFFECT_ALLOW:
 				c->allow |= bit;
@@ -325,6 +329,62 @@ static void add_granted(struct prepared *pr, const struct policy_register *reg)
 		pr->roles_any |= as->implied;
 		pr->roles_record |= as->implied;
 	}
+}
+
+/*
+ * Completes the request's context for the action: a key it leaves out is taken from the
+ * session for a read, else (unless the action requires it) from the key's default; a key the
+ * action requires or its rules read that has neither, or that the request gives a value the
+ * profile does not know, is missing. Keys the
+ * action's rules do not read stay as they are: they never matter. Returns the missing keys.
+ */
+static uint64_t fill_context(const struct profile *p, const struct policy_action *a,
+                             const struct caction *ca, struct prepared *pr, uint64_t *defaulted)
+{
+	uint64_t need = a->context_required | ca->ctx_read, missing = 0;
+
+	*defaulted = 0;
+	for (unsigned k = 0; k < p->n_context_keys; k++) {
+		const struct policy_context_key *c = &p->context_keys[k];
+		int v = -1;
+
+		if (!((need >> k) & 1) || pr->ctx[k] >= 0)
+			continue;
+		if (pr->ctx[k] == -2) {
+			missing |= 1ULL << k; /* a value the profile does not know says nothing */
+			continue;
+		}
+		if (a->read && p->session_values && p->session_values[k] >= 0)
+			v = p->session_values[k];
+		else if (!((a->context_required >> k) & 1) && c->default_value >= 0)
+			v = c->default_value;
+		if (v < 0) {
+			missing |= 1ULL << k;
+			continue;
+		}
+		pr->ctx[k] = v;
+		*defaulted |= 1ULL << k;
+	}
+	return missing;
+}
+
+const char *policy_context_assumed(const struct decision *d, unsigned k)
+{
+	const struct profile *p = d->profile;
+	const struct policy_context_key *c;
+	int v;
+
+	if (k >= p->n_context_keys || !((d->defaulted >> k) & 1))
+		return NULL;
+	c = &p->context_keys[k];
+	v = d->action->read && p->session_values && p->session_values[k] >= 0 ? p->session_values[k]
+	                                                                      : c->default_value;
+	return v >= 0 ? c->values[v] : NULL;
+}
+
+uint64_t policy_action_context_read(const struct profile *p, const struct policy_action *a)
+{
+	return p->priv->cactions ? p->priv->cactions[a->index].ctx_read : 0;
 }
 
 static bool eval_cond(const struct cond *c, const struct cond_rec *rec, unsigned n_rec,
@@ -620,6 +680,14 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 		*ret = d;
 		return 0;
 	}
+	d.missing = fill_context(p, a, ca, &pr, &d.defaulted);
+	if (d.missing) {
+		/* never decide on what the request did not say */
+		d.effect = EFFECT_DENY;
+		d.reason = REASON_MISSING_CONTEXT;
+		*ret = d;
+		return 0;
+	}
 
 	for (unsigned i = 0; i < ca->n; i++) {
 		if (rule_matches(&ca->rules[i], &pr))
@@ -827,6 +895,8 @@ const char *policy_reason_text(const struct decision *d)
 		return "the action cannot start from the record's state";
 	case REASON_MISSING_LEVEL:
 		return "the request gives no level and the rules need one";
+	case REASON_MISSING_CONTEXT:
+		return "the request leaves out context the action needs (see missing)";
 	}
 	return NULL;
 }

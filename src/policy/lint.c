@@ -212,6 +212,62 @@ static void lint_states(const struct profile *p, struct policy_diags *d)
 	}
 }
 
+static bool cond_reads(const struct cond *c, unsigned key)
+{
+	for (unsigned i = 0; i < c->n_ctx; i++)
+		if (c->ctx[i].key == key)
+			return true;
+	return false;
+}
+
+/*
+ * A decision never depends on what the request did not say: every context key a rule reads
+ * is required by the action, or has a default (the ward's choice), or, for a read, is given
+ * by the session. A read never asks, so what it requires the session must give.
+ */
+static void lint_context(const struct profile *p, struct policy_diags *d)
+{
+	const struct profile_private *priv = p->priv;
+	size_t nk = p->n_context_keys ? p->n_context_keys : 1;
+	bool *reported = xcalloc(p->n_rules ? (size_t)p->n_rules * nk : 1, 1);
+
+	for (unsigned ai = 0; ai < p->n_actions; ai++) {
+		const struct policy_action *a = p->actions[ai];
+		const struct caction *ca = &priv->cactions[ai];
+
+		for (unsigned k = 0; k < p->n_context_keys; k++) {
+			const struct policy_context_key *c = &p->context_keys[k];
+			bool session = a->read && p->session_values[k] >= 0;
+
+			if (((a->context_required >> k) & 1) && a->read && !session)
+				diag_add(d, DIAG_ERROR, a->pos,
+				         "action '%s' is a read and requires context '%s': a read "
+				         "never asks, so give it under session.context",
+				         a->full_name, c->id);
+			if (!((ca->ctx_read >> k) & 1) || ((a->context_required >> k) & 1) ||
+			    c->default_value >= 0 || session)
+				continue;
+			for (unsigned i = 0; i < ca->n; i++) {
+				const struct policy_rule *r = ca->rules[i].rule;
+
+				if (reported[(size_t)r->index * nk + k] ||
+				    (!cond_reads(ca->rules[i].when, k) &&
+				     !cond_reads(ca->rules[i].unless, k)))
+					continue;
+				reported[(size_t)r->index * nk + k] = true;
+				diag_add(
+				    d, DIAG_ERROR, r->pos,
+				    "rule '%s' reads context '%s' on '%s', which neither requires "
+				    "it (context: [%s] on the action) nor has a default (default "
+				    "and ward_choice on context key '%s'): a decision must not "
+				    "depend on what the request did not say",
+				    r->id, c->id, a->full_name, c->id, c->id);
+			}
+		}
+	}
+	free(reported);
+}
+
 /* The carrier that gives a clause its strength, for messages. */
 static const struct policy_carrier *best_carrier(const struct policy_coverage_entry *e)
 {
@@ -273,5 +329,6 @@ void policy_lint_model(const struct profile *p, struct policy_diags *d)
 {
 	lint_rules(p, d);
 	lint_states(p, d);
+	lint_context(p, d);
 	lint_coverage(p, d);
 }

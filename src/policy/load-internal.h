@@ -64,13 +64,17 @@ int load_duration(struct loader *L, const struct ynode *n, const char *what, int
 /* A role by id, or NULL after an "unknown role" error (load-org.c). */
 const struct policy_role *load_role_ref(struct loader *L, const struct ynode *n, const char *id);
 
+/* An action's `context`: the keys its requests must say (load-context.c). */
+void load_action_context(struct loader *L, const struct ynode *x, struct policy_action *a);
+
 /* ---- one loader per section of the profile, in the order load_root calls them ------- */
 
 void load_identity(struct loader *L, const struct ynode *n);   /* load-org.c */
 void load_clauses(struct loader *L, const struct ynode *n);    /* load-org.c */
 void load_levels(struct loader *L, const struct ynode *n);     /* load-org.c */
 void load_employment(struct loader *L, const struct ynode *n); /* load-org.c */
-void load_context(struct loader *L, const struct ynode *n);    /* load-org.c */
+void load_context(struct loader *L, const struct ynode *n);    /* load-context.c */
+void load_session(struct loader *L, const struct ynode *n);    /* load-context.c */
 void load_roles(struct loader *L, const struct ynode *n);      /* load-org.c */
 void load_registers(struct loader *L, const struct ynode *n);  /* load-registers.c */
 void load_rules(struct loader *L, const struct ynode *n);      /* load-rules.c */

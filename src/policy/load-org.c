@@ -242,61 +242,6 @@ void load_employment(struct loader *L, const struct ynode *n)
 	p->employment = L->employment;
 }
 
-void load_context(struct loader *L, const struct ynode *n)
-{
-	static const char *const keys[] = { "name", "values", "ward_choice", NULL };
-	struct profile *p = L->p;
-
-	stable_init(&L->priv->context, L->a, n && n->type == Y_MAP ? n->n : 0);
-	if (!n || !load_want(L, n, Y_MAP, "'context'"))
-		return;
-	if (n->n > POLICY_MAX_CONTEXT_KEYS) {
-		load_err(L, n, "at most %d context keys", POLICY_MAX_CONTEXT_KEYS);
-		return;
-	}
-	L->context = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->context));
-	L->context_ids = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->context_ids));
-	for (unsigned i = 0; i < n->n; i++) {
-		const struct ynode *k = n->kids[2 * i], *v = n->kids[2 * i + 1], *vals;
-		struct policy_context_key *c = &L->context[p->n_context_keys];
-		const struct ynode **nodes;
-
-		if (!load_is_ident(k->str) || !strcmp(k->str, "acting_for")) {
-			load_err(L, k,
-			         "context key '%s' must be an identifier other than 'acting_for'",
-			         k->str);
-			continue;
-		}
-		if (!load_want(L, v, Y_MAP, "a context key"))
-			continue;
-		load_check_keys(L, v, keys, "a context key");
-		c->id = k->str;
-		c->pos = k->pos;
-		c->name = load_opt_str(L, v, "name", "a context key");
-		c->ward_choice = load_opt_str(L, v, "ward_choice", "a context key");
-		if (!c->name)
-			c->name = c->id;
-		if (!load_require(L, v, "values", "a context key"))
-			continue;
-		vals = ymap_get(v, "values");
-		if (load_str_list(L, vals, "a context value", &c->values, &c->n_values, &nodes) < 0)
-			continue;
-		if (c->n_values > POLICY_MAX_VALUES) {
-			load_err(L, vals, "at most %d values", POLICY_MAX_VALUES);
-			continue;
-		}
-		for (unsigned a = 0; a < c->n_values; a++)
-			for (unsigned b = 0; b < a; b++)
-				if (!strcmp(c->values[a], c->values[b]))
-					load_err(L, nodes[a], "value '%s' is listed twice",
-					         c->values[a]);
-		c->index = p->n_context_keys;
-		stable_put(&L->priv->context, c->id, strlen(c->id), c);
-		L->context_ids[p->n_context_keys++] = c->id;
-	}
-	p->context_keys = L->context;
-}
-
 /* ---- roles -------------------------------------------------------------------------- */
 
 static int scope_kind(const char *s, enum policy_scope_kind *ret)

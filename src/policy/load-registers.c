@@ -263,8 +263,9 @@ static const struct policy_state *load_state_ref(struct loader *L, const struct 
 static void load_action(struct loader *L, struct policy_register *r, const struct ynode *k,
                         const struct ynode *v, struct policy_action *a)
 {
-	static const char *const keys[] = { "name",   "from",    "to",   "create",      "fields",
-		                            "clause", "clauses", "note", "ward_choice", NULL };
+	static const char *const keys[] = { "name",        "from",    "to",      "create",
+		                            "fields",      "clause",  "clauses", "note",
+		                            "ward_choice", "context", NULL };
 	const struct ynode *x;
 	char *full;
 	size_t l;
@@ -283,6 +284,9 @@ static void load_action(struct loader *L, struct policy_register *r, const struc
 		a->name = load_opt_str(L, v, "name", "an action");
 	a->note = load_opt_str(L, v, "note", "an action");
 	a->ward_choice = load_opt_str(L, v, "ward_choice", "an action");
+	a->read = !strcmp(a->id, "read");
+	if ((x = ymap_get(v, "context")))
+		load_action_context(L, x, a);
 	if ((x = ymap_get(v, "create")))
 		load_boolean(L, x, "'create'", &a->create);
 	if ((x = ymap_get(v, "from"))) {

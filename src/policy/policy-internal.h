@@ -126,6 +126,7 @@ struct caction {
 	struct crule *rules;
 	unsigned n;
 	uint64_t allow, approval, deny, none; /* rule bits by effect */
+	uint64_t ctx_read;                    /* context keys its rules' conditions read */
 	const struct policy_separation *sep;  /* applicant≠approver constraint */
 	struct policy_obligation required;    /* the action's required fields */
 	bool has_required;

@@ -85,6 +85,8 @@ struct policy_context_key {
 	const char *id, *name;
 	const char **values;
 	unsigned n_values;
+	const char **value_names; /* per value: how people name it (値の表示名), else the value */
+	int default_value;        /* index of the value assumed when a request omits it; -1 none */
 	const char *ward_choice; /* why, when the profile chose something the text does not say */
 	unsigned index;
 	struct policy_pos pos;
@@ -159,6 +161,8 @@ struct policy_action {
 	const char *ward_choice;
 	const struct policy_register *reg;
 	uint64_t from;                 /* bit per state index; 0 = any state */
+	uint64_t context_required;     /* bit per context key: a request must say it */
+	bool read;                     /* a read action (id "read"): never asks for context */
 	const struct policy_state *to; /* NULL = state unchanged */
 	bool create;
 	const struct policy_field *fields; /* what the action itself records */
@@ -338,6 +342,9 @@ struct profile {
 	unsigned n_employment;
 	const struct policy_context_key *context_keys;
 	unsigned n_context_keys;
+	/* session: what a read assumes for each context key (value index, -1 none) */
+	const int *session_values;
+	const char *session_ward_choice;
 	const struct policy_role *roles;
 	unsigned n_roles;
 	const struct policy_register *registers;
@@ -515,11 +522,12 @@ struct policy_approver {
 };
 
 enum policy_reason {
-	REASON_RULES,         /* decided by the rules listed */
-	REASON_NO_RULE,       /* no rule allows: default deny */
-	REASON_TYPE_MISMATCH, /* resource.type is not the action's register */
-	REASON_STATE,         /* the action does not start from resource.state */
-	REASON_MISSING_LEVEL, /* a rule needs the record's level and the request gave none */
+	REASON_RULES,           /* decided by the rules listed */
+	REASON_NO_RULE,         /* no rule allows: default deny */
+	REASON_TYPE_MISMATCH,   /* resource.type is not the action's register */
+	REASON_STATE,           /* the action does not start from resource.state */
+	REASON_MISSING_LEVEL,   /* a rule needs the record's level and the request gave none */
+	REASON_MISSING_CONTEXT, /* the request leaves out context the action requires (missing) */
 };
 
 /*
@@ -541,6 +549,8 @@ struct decision {
 	unsigned n_approvers;
 	struct policy_approver approvers[POLICY_MAX_APPROVERS];
 	const struct policy_separation *separation; /* applicant≠approver constraint, or NULL */
+	uint64_t missing;   /* REASON_MISSING_CONTEXT: context keys the request must say */
+	uint64_t defaulted; /* context keys decided with the profile's default or session value */
 };
 
 /*
@@ -566,6 +576,11 @@ const struct policy_clause *policy_decision_next_clause(const struct decision *d
 /* Iterates obligations: the action's required fields first (as one RECORD item), then rules'. */
 const struct policy_obligation *policy_decision_next_obligation(const struct decision *d,
                                                                 unsigned *iter);
+/* The context keys the action's rules read (bit per key); a request must say them or the
+ * profile gives a default (policy lint checks this). */
+uint64_t policy_action_context_read(const struct profile *p, const struct policy_action *a);
+/* The value a decision assumed for context key k (bit k of d->defaulted), or NULL. */
+const char *policy_context_assumed(const struct decision *d, unsigned k);
 /* A static English explanation of d->reason ("no rule allows this action"). */
 const char *policy_reason_text(const struct decision *d);
 

@@ -17,7 +17,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	static const char *const keys[] = { "format",     "profile",    "clauses", "levels",
 		                            "employment", "context",    "roles",   "registers",
 		                            "rules",      "separation", "duties",  "retention",
-		                            "requests",   NULL };
+		                            "requests",   "session",    NULL };
 	const struct ynode *f;
 
 	if (!load_want(L, root, Y_MAP, "the profile"))
@@ -42,6 +42,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	load_levels(L, ymap_get(root, "levels"));
 	load_employment(L, ymap_get(root, "employment"));
 	load_context(L, ymap_get(root, "context"));
+	load_session(L, ymap_get(root, "session"));
 	load_roles(L, ymap_get(root, "roles"));
 	load_registers(L, ymap_get(root, "registers"));
 	load_rules(L, ymap_get(root, "rules"));

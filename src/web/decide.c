@@ -65,7 +65,22 @@ void web_decision_sentence(struct web_req *r, const struct decision *d, struct s
 		strbuf_addf(out, _("You may do this without approval (%s)."), cites.buf);
 		break;
 	default:
-		if (d->reason == REASON_NO_RULE)
+		if (d->reason == REASON_MISSING_CONTEXT) {
+			struct strbuf keys = STRBUF_INIT;
+
+			for (unsigned k = 0; k < d->profile->n_context_keys; k++)
+				if ((d->missing >> k) & 1) {
+					if (keys.len)
+						strbuf_addstr(&keys, _(", "));
+					strbuf_addstr(&keys, d->profile->context_keys[k].name);
+				}
+			strbuf_addf(
+			    out,
+			    _("The decision depends on what you say about: %s. Answer on the "
+			      "form."),
+			    keys.buf);
+			strbuf_release(&keys);
+		} else if (d->reason == REASON_NO_RULE)
 			strbuf_addstr(out, _("No rule of the policy allows you this action."));
 		else if (d->reason == REASON_STATE)
 			strbuf_addstr(out, _("This action is not possible in the record's present "

@@ -106,6 +106,9 @@ static const char *refusal_text(const char *reason)
 		{ "missing_fields", N_("This operation must record more items; fill in every "
 		                       "required item.") },
 		{ "not_applicant", N_("Only the applicant may withdraw this request.") },
+		{ "missing_context",
+		  N_("The decision depends on something the application does not say; answer "
+		     "every question on the form.") },
 	};
 
 	for (size_t i = 0; reason && i < sizeof(texts) / sizeof(texts[0]); i++)

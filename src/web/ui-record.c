@@ -278,7 +278,8 @@ static void actions(struct web_req *r, const struct record *rec, const struct po
 			strbuf_addf(&url, "/records/%" PRId64 "/act", rec->id);
 			html_url_query(&url, "action", a->full_name);
 			html_open(o, "li", HTML_END);
-			if (d.effect == EFFECT_DENY)
+			/* an action that waits for the applicant's answers is still offered */
+			if (d.effect == EFFECT_DENY && d.reason != REASON_MISSING_CONTEXT)
 				html_elem(o, "strong", a->name ? a->name : a->id, HTML_END);
 			else
 				html_elem(o, "a", a->name ? a->name : a->id, "href", url.buf,
@@ -383,6 +384,89 @@ static const struct policy_action *record_action(struct web_req *r, const struct
 	return a;
 }
 
+/* Form names of the context questions: "c.KEY", apart from fields ("f.") and the token. */
+#define CONTEXT_PREFIX "c."
+
+/* The context keys an action's decision depends on: those it requires and its rules read. */
+static uint64_t context_asked(struct web_req *r, const struct policy_action *a)
+{
+	return a->read ? 0 : a->context_required | policy_action_context_read(r->profile, a);
+}
+
+/*
+ * The questions the decision depends on (MIN-4-1-2-3's private device, SHJ-5-2-2's
+ * recipient ...): one select per context key, in the profile's own words. A key the action
+ * requires starts unanswered and must be answered; a key with a default (the ward's choice)
+ * starts at it.
+ */
+static void context_questions(struct web_req *r, const struct policy_action *a)
+{
+	const struct profile *p = r->profile;
+	struct strbuf *o = &r->out;
+	struct strbuf name = STRBUF_INIT, id = STRBUF_INIT, label = STRBUF_INIT;
+	uint64_t asked = context_asked(r, a);
+
+	for (unsigned k = 0; k < p->n_context_keys; k++) {
+		const struct policy_context_key *c = &p->context_keys[k];
+		bool required = (a->context_required >> k) & 1;
+		const char *v;
+
+		if (!((asked >> k) & 1))
+			continue;
+		strbuf_reset(&name);
+		strbuf_addf(&name, CONTEXT_PREFIX "%s", c->id);
+		strbuf_reset(&id);
+		strbuf_addf(&id, "c-%s", c->id);
+		strbuf_reset(&label);
+		strbuf_addstr(&label, c->name);
+		if (required)
+			strbuf_addstr(&label, _(" (required)"));
+		v = web_form(r, name.buf);
+		if (!v && !required && c->default_value >= 0)
+			v = c->values[c->default_value];
+		html_open(o, "div", "class", "field", HTML_END);
+		html_elem(o, "label", label.buf, "for", id.buf, HTML_END);
+		html_open(o, "select", "name", name.buf, "id", id.buf, "required",
+		          required ? "" : NULL, HTML_END);
+		if (required)
+			html_elem(o, "option", _("(choose)"), "value", "", HTML_END);
+		for (unsigned i = 0; i < c->n_values; i++)
+			html_elem(o, "option", c->value_names[i], "value", c->values[i], "selected",
+			          v && !strcmp(v, c->values[i]) ? "" : NULL, HTML_END);
+		html_close(o, "select");
+		html_close(o, "div");
+	}
+	strbuf_release(&name);
+	strbuf_release(&id);
+	strbuf_release(&label);
+}
+
+/* The answers of the form, as the act's context (borrowed from the form). */
+static size_t context_answers(struct web_req *r, const struct policy_action *a,
+                              struct act_attr *out, size_t max)
+{
+	const struct profile *p = r->profile;
+	struct strbuf name = STRBUF_INIT;
+	uint64_t asked = context_asked(r, a);
+	size_t n = 0;
+
+	for (unsigned k = 0; k < p->n_context_keys && n < max; k++) {
+		const char *v;
+
+		if (!((asked >> k) & 1))
+			continue;
+		strbuf_reset(&name);
+		strbuf_addf(&name, CONTEXT_PREFIX "%s", p->context_keys[k].id);
+		v = web_form(r, name.buf);
+		if (v && *v) {
+			out[n].key = p->context_keys[k].id;
+			out[n++].value = v;
+		}
+	}
+	strbuf_release(&name);
+	return n;
+}
+
 static void act_page(struct web_req *r, const struct record *rec, const struct policy_action *a,
                      const char *error, const struct act_result *refused)
 {
@@ -405,6 +489,13 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 	ui_level(r, rec->level);
 	html_close(o, "p");
 	web_decide_input(&in, r->user, a->full_name, rec, NULL, NULL, NULL);
+	{
+		struct act_attr answers[POLICY_MAX_CONTEXT_KEYS];
+		size_t n = context_answers(r, a, answers, ARRAY_SIZE(answers));
+
+		for (size_t i = 0; i < n; i++)
+			decide_input_context_add(&in, answers[i].key, answers[i].value);
+	}
 	if (policy_decide(r->profile, &in.q, &d, NULL) == 0) {
 		const struct policy_obligation *ob;
 		unsigned it = 0;
@@ -428,6 +519,7 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 		snprintf(v, sizeof(v), "%" PRId64, rec->version);
 		html_void(o, "input", "type", "hidden", "name", "version", "value", v, HTML_END);
 	}
+	context_questions(r, a);
 	form_fields(r, a->fields, a->n_fields, NULL);
 	html_open(o, "div", "class", "field", HTML_END);
 	html_elem(o, "label", _("Reason or comment"), "for", "f-comment", HTML_END);
@@ -471,6 +563,7 @@ void ui_record_act_post(struct web_req *r)
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
 	struct act_result res = ACT_RESULT_INIT;
 	struct act_input in = { .kind = ACT_RECORD };
+	struct act_attr answers[POLICY_MAX_CONTEXT_KEYS];
 	int64_t version = 0;
 	int ret;
 
@@ -493,6 +586,8 @@ void ui_record_act_post(struct web_req *r)
 	}
 	in.action = a->full_name;
 	in.record_id = rec.id;
+	in.ctx.attrs = answers;
+	in.ctx.n_attrs = context_answers(r, a, answers, ARRAY_SIZE(answers));
 	in.expect_version = version;
 	in.comment =
 	    web_form(r, "comment") && *web_form(r, "comment") ? web_form(r, "comment") : NULL;

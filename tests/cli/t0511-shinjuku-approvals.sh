@@ -35,6 +35,16 @@ out_has "employment resolved" "会計年度任用職員"
 ISO="税務課 情報セキュリティ責任者"
 CIO="情報化統括管理者"
 CONTENT="--field content=課税資料 --field purpose=説明会 --field method=暗号化USB --field management=施錠保管"
+INSIDE="--context place=building --context device=issued"
+# refused_ctx NAME CMD...: the door refuses an act whose request leaves out context the
+# action needs (missing_context), and decides nothing on a guess.
+refused_ctx() {
+	_rc=$1
+	shift
+	expect "$_rc" 3 "$@" --json
+	out_has "$_rc: reason missing_context" '"reason":"missing_context"'
+	run "$@"
+}
 
 new_record "a Class I asset" asset --field title=課税台帳 --field cia=機密性高 \
 	--field label_displayed=true --level I --section zeimu --as zeimu-kacho
@@ -43,26 +53,36 @@ A=$rec
 # B1 SHJ-2-4-2-i: Class I out of the section, or transmitted: 内容・使用目的・持出し方法・管理方法
 # stated, the ISO approves.
 refused "B1 a take-out without 内容, 使用目的, 持出し方法, 管理方法 is refused" SHJ-2-4-2-i \
-	"$MAMORI" --dir "$D" act "$A" asset.take_out --as zeimu-1
+	"$MAMORI" --dir "$D" act "$A" asset.take_out --as zeimu-1 $INSIDE
 out_has "B1 the refusal names the missing 使用目的" "purpose"
+# Fail closed (issue 10 §2): a take-out that does not say where, or on what, is not decided.
+refused_ctx "B1 a take-out that does not say where it goes is refused" \
+	"$MAMORI" --dir "$D" act "$A" asset.take_out --as zeimu-1 $CONTENT --context device=issued
+out_has "B1 the refusal names the missing place" "place (持出し先: building, outside)"
 asks "B1 take-out of Class I" "$ISO" "$MAMORI" --dir "$D" act "$A" asset.take_out --as zeimu-1 \
-	$CONTENT
+	$CONTENT $INSIDE
 approval_round B1 "$req" zeimu-1 kumin-kacho zeimu-kacho -
 allowed "B1 it is brought back" "$MAMORI" --dir "$D" act "$A" asset.bring_back --as zeimu-1
 asks "B1 transmission of Class I inside the ward" "$ISO" "$MAMORI" --dir "$D" act "$A" \
-	asset.transmit --as zeimu-1 $CONTENT --context channel=lgwan --context recipient=internal
+	asset.transmit --as zeimu-1 $CONTENT --context channel=lgwan --context recipient=internal \
+	--context device=issued
 approval_round "B1 transmit" "$req" zeimu-1 joho-kacho zeimu-kacho -
 
 # B8 SHJ-5-2-2-a-pa: Class I taken out of the building needs the ISO.
 asks "B8 Class I out of the building" "$ISO" "$MAMORI" --dir "$D" act "$A" asset.take_out \
-	--as zeimu-1 $CONTENT --context place=outside
+	--as zeimu-1 $CONTENT --context place=outside --context device=issued
 approval_round B8 "$req" zeimu-1 kumin-kacho zeimu-kacho -
 allowed "B8 it is brought back" "$MAMORI" --dir "$D" act "$A" asset.bring_back --as zeimu-1
 
 # B9 SHJ-5-2-2-a-pi: Class I over the Internet outside the ward: the ISO and the CIO, each a
 # different person.
+refused_ctx "B9 Class I over the Internet without saying the recipient is refused, not decided \
+without the CIO" "$MAMORI" --dir "$D" act "$A" asset.transmit --as zeimu-1 $CONTENT \
+	--context channel=internet --context device=issued
+out_has "B9 the refusal names the recipient" "recipient (送信先: internal, external)"
 asks "B9 Class I over the Internet" "$ISO、$CIO" "$MAMORI" --dir "$D" act "$A" asset.transmit \
-	--as zeimu-1 $CONTENT --context channel=internet --context recipient=external
+	--as zeimu-1 $CONTENT --context channel=internet --context recipient=external \
+	--context device=issued
 B9=$req
 expect "B9 the ISO approves first" 0 "$MAMORI" --dir "$D" request approve "$B9" --as zeimu-kacho
 out_has "B9 still waiting for the CIO" "pending: request $B9 (承認者: $CIO)"

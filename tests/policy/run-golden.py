@@ -9,6 +9,7 @@ A case is one JSON object per line:
               "obligation_clauses": ["MIN-3-4-1"], "separation": ["applicant-not-approver"],
               "applicant_holds": true, "reason": "..."}}
 decision, approvers and clauses are compared exactly (as sets); the other keys only when given
+(missing: the context keys a fail-closed deny names, in order; assumed: the defaults used)
 (obligations: those kinds must be present; obligation_clauses: those clauses must appear).
 A case may instead check what carries a clause:
   {"name": "...", "covers": ["MIN-9-1-3"], "carried_by": {"MIN-9-1-3": ["separation auditor-not-auditee"]}}
@@ -74,6 +75,10 @@ def check(case, got):
             diffs.append(f'applicant_holds {holds}, expected {exp["applicant_holds"]}')
     if 'acting_for' in exp and got.get('acting_for') != exp['acting_for']:
         diffs.append(f"acting_for {got.get('acting_for')}, expected {exp['acting_for']}")
+    if 'missing' in exp and got.get('missing', []) != exp['missing']:
+        diffs.append(f"missing {got.get('missing', [])}, expected {exp['missing']}")
+    if 'assumed' in exp and got.get('assumed', {}) != exp['assumed']:
+        diffs.append(f"assumed {got.get('assumed', {})}, expected {exp['assumed']}")
     if 'reason' in exp and got.get('reason') != exp['reason']:
         diffs.append(f"reason {got.get('reason')!r}, expected {exp['reason']!r}")
     return diffs

@@ -152,10 +152,10 @@ static void test_deny_overrides(void **state)
 	       "," ACT("asset.copy") "," ASSET("1", "a") ",\"context\":{\"device\":\"private\"}}",
 	       (const char *const[]){ "\"decision\":\"deny\"", "\"rules\":[\"private-device\"]",
 	                              NULL });
-	/* an unknown context value matches no rule that tests it */
+	/* a value the profile does not know says nothing: the key a rule reads is missing */
 	expect("{" OFFICER_A
 	       "," ACT("asset.copy") "," ASSET("1", "a") ",\"context\":{\"device\":\"borrowed\"}}",
-	       (const char *const[]){ "\"decision\":\"allow\"", NULL });
+	       (const char *const[]){ "\"decision\":\"deny\"", "\"missing\":[\"device\"]", NULL });
 }
 
 static void test_obligations_and_two_approvers(void **state)
@@ -337,6 +337,159 @@ static void test_errors(void **state)
 	free(got);
 }
 
+/* Decides one request on profile p; returns the decision as JSON (caller frees). */
+static char *decide_on(const struct profile *p, const char *json)
+{
+	struct decide_request req;
+	struct policy_request_storage st;
+	struct decision d;
+	struct strbuf out = STRBUF_INIT;
+
+	assert_int_equal(policy_request_parse(json, strlen(json), &req, &st, NULL), 0);
+	assert_int_equal(policy_decide(p, &req, &d, NULL), 0);
+	policy_decision_json(&d, &req, &out);
+	policy_request_storage_release(&st);
+	return strbuf_detach(&out, NULL);
+}
+
+static void expect_on(const struct profile *p, const char *json, const char *want)
+{
+	char *got = decide_on(p, json);
+
+	if (!strstr(got, want))
+		fprintf(stderr, "# request: %s\n# got: %s\n# want: %s\n", json, got, want);
+	assert_non_null(strstr(got, want));
+	free(got);
+}
+
+/* Fail closed: what a request leaves out is never guessed, except as the profile says. */
+static void test_context(void **state)
+{
+	static const char yaml[] =
+	    "format: mamori-profile/1\n"
+	    "profile: {id: c, title: t, municipality: m}\n"
+	    "levels: [{id: I, name: I}, {id: II, name: II}]\n"
+	    "context:\n"
+	    "  recipient: {name: 送信先, values: [internal, external]}\n"
+	    "  device: {name: 機器, values: [issued, private]}\n"
+	    "  urgency: {name: 緊急性, values: [normal, emergency], default: normal, "
+	    "ward_choice: 申告がなければ通常}\n"
+	    "session: {context: {device: issued}, ward_choice: 支給端末から使う}\n"
+	    "roles: {staff: {name: S, scope: section}, cio: {name: C, scope: org}}\n"
+	    "registers:\n"
+	    "  asset:\n"
+	    "    name: A\n"
+	    "    fields: {level: {type: level, required: true}}\n"
+	    "    actions:\n"
+	    "      send: {name: 送信, context: [recipient, device]}\n"
+	    "      read: {name: 閲覧}\n"
+	    "      stop: {name: 停止}\n"
+	    "rules:\n"
+	    "  - {id: send, on: asset.send, when: {actor: {role: staff}}, effect: allow, clause: "
+	    "X}\n"
+	    "  - {id: out, on: asset.send, when: {level: [I], context: {recipient: external}}, "
+	    "effect: approval, approver: cio, clause: X}\n"
+	    "  - {id: priv, on: [asset.send, asset.read], when: {level: [I], context: {device: "
+	    "private}}, effect: deny, clause: X}\n"
+	    "  - {id: read, on: asset.read, when: {actor: {role: staff}}, effect: allow, clause: "
+	    "X}\n"
+	    "  - {id: stop, on: asset.stop, when: {actor: {role: staff}}, unless: {context: "
+	    "{urgency: emergency}}, effect: approval, approver: cio, clause: X}\n"
+	    "  - {id: now, on: asset.stop, when: {actor: {role: staff}, context: {urgency: "
+	    "emergency}}, effect: allow, clause: X}\n"
+	    "clauses: {X: {cite: x, kind: E, text: t}}\n";
+	struct strbuf err = STRBUF_INIT;
+	struct profile *p = NULL;
+#define REQ(action, ctx)                                                                           \
+	"{\"subject\":{\"id\":\"u\",\"roles\":[\"staff@section:a\"],\"section\":\"a\"},"           \
+	"\"action\":{\"name\":\"" action "\"},\"resource\":{\"type\":\"asset\",\"level\":\"I\","   \
+	"\"section\":\"a\"},\"context\":{" ctx "}}"
+
+	assert_int_equal(profile_load_buffer("c.yaml", yaml, strlen(yaml), &p, &err), 0);
+	/* the Internet case of SHJ-5-2-2: leaving out the recipient is no way around the CIO */
+	expect_on(p, REQ("asset.send", "\"device\":\"issued\""), "\"missing\":[\"recipient\"]");
+	expect_on(p, REQ("asset.send", ""), "\"missing\":[\"recipient\",\"device\"]");
+	expect_on(p, REQ("asset.send", "\"recipient\":\"external\",\"device\":\"issued\""),
+	          "\"decision\":\"approval\"");
+	expect_on(p, REQ("asset.send", "\"recipient\":\"internal\",\"device\":\"private\""),
+	          "\"decision\":\"deny\"");
+	/* a key the action's rules do not read is accepted and ignored */
+	expect_on(p,
+	          REQ("asset.send", "\"recipient\":\"internal\",\"device\":\"issued\","
+	                            "\"urgency\":\"bogus\",\"colour\":\"blue\""),
+	          "\"decision\":\"allow\"");
+	/* a read never asks: the session's context is assumed, and said */
+	expect_on(p, REQ("asset.read", ""), "\"assumed\":{\"device\":\"issued\"}");
+	expect_on(p, REQ("asset.read", ""), "\"decision\":\"allow\"");
+	expect_on(p, REQ("asset.read", "\"device\":\"private\""), "\"decision\":\"deny\"");
+	/* a default, the ward's choice, is assumed and said */
+	expect_on(p, REQ("asset.stop", ""), "\"assumed\":{\"urgency\":\"normal\"}");
+	expect_on(p, REQ("asset.stop", ""), "\"decision\":\"approval\"");
+	expect_on(p, REQ("asset.stop", "\"urgency\":\"emergency\""), "\"decision\":\"allow\"");
+	profile_free(p);
+	strbuf_release(&err);
+#undef REQ
+}
+
+static void test_context_lint(void **state)
+{
+	static const char head[] = "format: mamori-profile/1\n"
+	                           "profile: {id: c, title: t, municipality: m}\n"
+	                           "context: {device: {name: 機器, values: [issued, private]}}\n"
+	                           "roles: {staff: {name: S, scope: section}}\n";
+	static const char *const cases[][2] = {
+		{ "registers: {asset: {name: A, actions: {send: {name: 送信}}}}\n"
+		  "rules:\n  - {id: priv, on: asset.send, when: {context: {device: private}}, "
+		  "effect: "
+		  "deny, clause: X}\n",
+		  "rule 'priv' reads context 'device' on 'asset.send', which neither requires it" },
+		{ "registers: {asset: {name: A, actions: {read: {name: 閲覧, context: "
+		  "[device]}}}}\n"
+		  "rules:\n  - {id: r, on: asset.read, when: {actor: {role: staff}}, effect: "
+		  "allow, "
+		  "clause: X}\n",
+		  "action 'asset.read' is a read and requires context 'device': a read never "
+		  "asks" },
+		{ "session: {context: {device: issued}}\n"
+		  "registers: {asset: {name: A, actions: {read: {name: 閲覧}}}}\n",
+		  "'session' assumes context the request does not give: say why with ward_choice" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+		struct profile *p = NULL;
+
+		strbuf_addstr(&text, head);
+		strbuf_addstr(&text, cases[i][0]);
+		strbuf_addstr(&text, "clauses: {X: {cite: x, kind: E, text: t}}\n");
+		assert_int_equal(profile_load_buffer("l.yaml", text.buf, text.len, &p, &err),
+		                 -EINVAL);
+		if (!strstr(err.buf, cases[i][1]))
+			fprintf(stderr, "# got: %s\n# want: %s\n", err.buf, cases[i][1]);
+		assert_non_null(strstr(err.buf, cases[i][1]));
+		strbuf_release(&text);
+		strbuf_release(&err);
+	}
+	{
+		/* a default must say why: it is the ward's choice */
+		static const char bad[] =
+		    "format: mamori-profile/1\n"
+		    "profile: {id: c, title: t, municipality: m}\n"
+		    "context: {device: {name: 機器, values: [issued, private], "
+		    "default: issued}}\n"
+		    "roles: {staff: {name: S, scope: section}}\n";
+		struct strbuf err = STRBUF_INIT;
+		struct profile *p = NULL;
+
+		assert_int_equal(profile_load_buffer("d.yaml", bad, strlen(bad), &p, &err),
+		                 -EINVAL);
+		assert_non_null(strstr(err.buf,
+		                       "has a default: the text does not say it, so say why "
+		                       "with ward_choice"));
+		strbuf_release(&err);
+	}
+}
+
 static void test_bad_roles_ignored(void **state)
 {
 	/* malformed or unknown role strings grant nothing and break nothing */
@@ -362,6 +515,8 @@ int main(void)
 		cmocka_unit_test(test_applicant_holds),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bad_roles_ignored),
+		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_context_lint),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
