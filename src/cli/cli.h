@@ -63,6 +63,7 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_ledger(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_log(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_log_rules(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv);
 
 /* The core's command groups (src/cli/cmd-section.c, cmd-user.c, cmd-record.c ...). */

@@ -29,7 +29,7 @@ static int alert_list(struct cli_ctx *ctx, int argc, const char **argv)
 		NULL
 	};
 	const char *state = NULL, *rule = NULL;
-	int limit = 0;
+	int64_t limit = 0;
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "state", &state, "STATE", "only alerts in this state"),

@@ -6,10 +6,16 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/json.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
+#include "core/act.h"
+#include "ingest/follow.h"
+#include "ingest/logindex.h"
+#include "ingest/retention.h"
 #include "ledger/ledger.h"
+#include "store/store.h"
 
 /* Source names are short labels: letters, digits and a few separators. */
 static bool source_valid(const char *s)
@@ -164,11 +170,252 @@ out:
 	return ret;
 }
 
+/* A hit as one line for people: index, time (JST), host, program, message. */
+static void hit_line(struct strbuf *out, const struct log_hit *h)
+{
+	const struct log_event *ev = &h->ev;
+	const struct syslog_span *m = &ev->msg.msg;
+
+	strbuf_addf(out, "%" PRIu64 "  ", h->index);
+	time_format_local(out, ev->time_ms, TOKYO_OFFSET_MS);
+	strbuf_addf(out, "  %s  ", ev->host[0] ? ev->host : "-");
+	if (ev->msg.app.n)
+		strbuf_add(out, ev->msg.app.p, ev->msg.app.n);
+	else
+		strbuf_addch(out, '-');
+	if (ev->msg.procid.n) {
+		strbuf_addch(out, '[');
+		strbuf_add(out, ev->msg.procid.p, ev->msg.procid.n);
+		strbuf_addch(out, ']');
+	}
+	strbuf_addstr(out, "  ");
+	if (ev->msg.format == SYSLOG_RAW)
+		strbuf_addstr(out, "(raw) ");
+	/* Control characters of a message never reach the terminal as such. */
+	for (size_t i = 0; m->p && i < m->n; i++) {
+		unsigned char c = (unsigned char)m->p[i];
+		strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	if (ev->payload.flags & LOG_CUT)
+		strbuf_addstr(out, " …(cut)");
+	strbuf_addch(out, '\n');
+}
+
+static int parse_when_opt(const char *opt, const char *v, int64_t *ret)
+{
+	if (!v)
+		return 0;
+	if (log_parse_when(v, time_now_ms(), TOKYO_OFFSET_MS, ret) < 0) {
+		cli_error(
+		    "--%s '%s': give a date (2026-11-22), a time (2026-11-22 11:46, RFC 3339) "
+		    "or a duration ago (1h, 7d)",
+		    opt, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori log search [--since T] [--until T] [--host H] [--app A] [--user U] "
+		"[--grep TEXT] [--limit N] [--offset N] [--count] [--json]",
+		"searches the collected logs, newest first; times in Asia/Tokyo unless they say",
+		NULL
+	};
+	const char *since = NULL, *until = NULL, *host = NULL, *app = NULL, *user = NULL,
+	           *grep = NULL;
+	int64_t limit = 100, offset = 0;
+	bool count = false, json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "since", &since, "T",
+		           "messages at or after T (2026-11-22 09:00, 1h)"),
+		OPT_STRING(0, "until", &until, "T", "messages at or before T"),
+		OPT_STRING(0, "host", &host, "H", "from this host"),
+		OPT_STRING(0, "app", &app, "A", "from this program (APP-NAME, TAG)"),
+		OPT_STRING(0, "user", &user, "U", "naming this user (sshd, sudo, su, Windows)"),
+		OPT_STRING(0, "grep", &grep, "TEXT", "containing TEXT (also messages kept raw)"),
+		OPT_INT(0, "limit", &limit, "N", "at most N messages (default 100)", 1, 100000),
+		OPT_INT(0, "offset", &offset, "N", "skip the N newest matches (paging)", 0,
+		        100000000),
+		OPT_BOOL(0, "count", &count, "only count the matches"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct log_query q = { 0 };
+	struct log_result res = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct store *st = NULL;
+	struct ledger *lg = NULL;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
+	if (parse_when_opt("since", since, &q.since_ms) < 0 ||
+	    parse_when_opt("until", until, &q.until_ms) < 0)
+		return EXIT_USAGE;
+	if (grep && !*grep) {
+		cli_error("--grep needs some text");
+		return EXIT_USAGE;
+	}
+	q.host = host;
+	q.app = app;
+	q.user = user;
+	q.grep = grep;
+	q.limit = limit;
+	q.offset = offset;
+	q.count_only = count;
+	ret = EXIT_FAILED;
+	if (store_open(ctx->dir, STORE_READONLY, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0 ||
+	    logindex_search(st, lg, &q, TOKYO_OFFSET_MS, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	if (count && json) {
+		strbuf_addf(&out, "{\"count\":%" PRIu64 "}\n", res.count);
+	} else if (count) {
+		strbuf_addf(&out, "%" PRIu64 "\n", res.count);
+	} else if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < res.nr; i++)
+			log_hit_json(&res.hits[i], &w);
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		for (size_t i = 0; i < res.nr; i++)
+			hit_line(&out, &res.hits[i]);
+	}
+	ret = cli_print(&out);
+out:
+	log_result_release(&res);
+	ledger_close(lg);
+	store_close(st);
+	strbuf_release(&err);
+	strbuf_release_secret(&out);
+	return ret;
+}
+
+static int log_reindex(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori log reindex",
+		"brings the search index up to date with the ledger (the server does it as it "
+		"receives)",
+		NULL
+	};
+	const struct option opts[] = { OPT_END() };
+	struct follower_options fo = { .offset_ms = TOKYO_OFFSET_MS };
+	struct strbuf err = STRBUF_INIT;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
+	ret = EXIT_DONE;
+	if (follower_catch_up(ctx->dir, &fo, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+	}
+	strbuf_release(&err);
+	return ret;
+}
+
+static int log_retention(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori log retention [--dry-run] [--json]",
+		"erases the collected messages older than the profile's retention.access_log (the "
+		"ledger keeps their entries and still verifies)",
+		NULL
+	};
+	bool dry = false, json = false;
+	const struct option opts[] = {
+		OPT_BOOL(0, "dry-run", &dry, "only say what would be erased"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct follower_options fo = { .offset_ms = TOKYO_OFFSET_MS };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, before = STRBUF_INIT;
+	struct log_retention plan;
+	struct door *d = NULL;
+	int64_t now = time_now_ms();
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
+	ret = EXIT_FAILED;
+	/* Everything received is in the index first, so nothing old escapes the plan. */
+	if (door_open(ctx->dir, DOOR_READONLY, &d, &err) < 0 ||
+	    follower_catch_up(ctx->dir, &fo, &err) < 0 ||
+	    log_retention_plan(door_store(d), door_profile(d), now, &plan, &err) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	if (!dry && log_retention_apply(door_store(d), door_ledger(d), &plan, now, &err) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	time_format_local(&before, plan.cutoff_ms, TOKYO_OFFSET_MS);
+	if (json) {
+		struct json_writer w;
+		struct strbuf t = STRBUF_INIT;
+		time_format_rfc3339(&t, plan.cutoff_ms);
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_kv_int(&w, "keep_seconds", plan.keep_seconds);
+		jw_kv_str(&w, "before", t.buf);
+		jw_kv_bool(&w, "dry_run", dry);
+		jw_key(&w, "messages");
+		jw_uint(&w, plan.messages);
+		jw_key(&w, "first");
+		plan.messages ? jw_uint(&w, plan.first) : jw_null(&w);
+		jw_key(&w, "last");
+		plan.messages ? jw_uint(&w, plan.last) : jw_null(&w);
+		jw_key(&w, "erased");
+		jw_uint(&w, plan.erased);
+		jw_key(&w, "retention_entry");
+		plan.erased ? jw_uint(&w, plan.entry) : jw_null(&w);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+		strbuf_release(&t);
+	} else if (!plan.messages) {
+		strbuf_addf(&out, "nothing to erase: no collected message was received before %s\n",
+		            before.buf);
+	} else if (dry) {
+		strbuf_addf(&out,
+		            "would erase %" PRIu64 " collected messages received before %s "
+		            "(entries %" PRIu64 "..%" PRIu64 ")\n",
+		            plan.messages, before.buf, plan.first, plan.last);
+	} else {
+		strbuf_addf(&out,
+		            "erased %" PRIu64 " collected messages received before %s (entries "
+		            "%" PRIu64 "..%" PRIu64 "); retention entry %" PRIu64 "\n",
+		            plan.erased, before.buf, plan.first, plan.last, plan.entry);
+	}
+	ret = cli_print(&out);
+out:
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&before);
+	return ret;
+}
+
 int cmd_log(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	/* Subcommands: name, handler, summary for `mamori log help`. */
 	static const struct command table[] = {
 		{ "import", log_import, "append an access log file, one ingest entry a line" },
+		{ "search", log_search,
+		  "search the collected logs (time, host, program, user, text)" },
+		{ "reindex", log_reindex, "bring the search index up to date with the ledger" },
+		{ "retention", log_retention,
+		  "erase collected messages older than the profile's retention.access_log" },
+		{ "rules", cmd_log_rules, "the analysis rules: list them, test them on a file" },
 		{ NULL, NULL, NULL },
 	};
 

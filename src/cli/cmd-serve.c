@@ -1,19 +1,109 @@
-/* cmd-serve: `mamori serve`: the web interface and the JSON API. */
+/* cmd-serve: `mamori serve`: the web interface, the JSON API and the syslog receivers. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/parse.h"
+#include "base/timeutil.h"
 #include "cli/cli.h"
+#include "core/act.h"
+#include "ingest/follow.h"
+#include "ingest/ingest.h"
+#include "ingest/receive.h"
+#include "monitor/monitor.h"
 #include "web/session.h"
 #include "web/web.h"
+
+/*
+ * Log collection beside the web server: the ingest (its own ledger writer), the receivers
+ * and the follower that indexes what is committed (and hands it to the analysis).
+ */
+struct collect {
+	struct ingest *g;
+	struct receiver *rx;
+	struct follower *f;
+	struct door *door;
+	struct monitor *mon;
+};
+
+static int collect_start(const char *dir, const struct receiver_config *rc, bool receivers,
+                         struct collect *c, struct strbuf *err)
+{
+	struct follower_options fo = { .offset_ms = TOKYO_OFFSET_MS };
+	struct ingest_options io = { 0 };
+	int r;
+
+	/* The analysis raises alerts through a door of its own (the web's is the web's). */
+	r = door_open(dir, 0, &c->door, err);
+	if (r == -ENOENT) {
+		fprintf(stderr,
+		        "mamori: warning: %s; the log analysis runs once a profile is "
+		        "applied and the server restarted\n",
+		        err->buf);
+		strbuf_reset(err);
+	} else if (r < 0) {
+		return r;
+	} else {
+		struct monitor_options mo = { .dir = dir,
+			                      .door = c->door,
+			                      .offset_ms = TOKYO_OFFSET_MS };
+		r = monitor_open(&mo, &c->mon, err);
+		if (r < 0)
+			return r;
+		fo.hooks.ctx = c->mon;
+		fo.hooks.event = monitor_event;
+		fo.hooks.round = monitor_round;
+	}
+	r = follower_start(dir, &fo, &c->f, err);
+	if (r < 0)
+		return r;
+	io.on_commit = follower_wake;
+	io.on_commit_ctx = c->f;
+	r = ingest_open(dir, &io, &c->g, err);
+	if (r < 0)
+		return r;
+	if (!receivers)
+		return 0;
+	r = receiver_start(rc, c->g, &c->rx, err);
+	if (r < 0)
+		return r;
+	/* Before "listening on": a caller waiting for that line knows every port. */
+	for (const char *const *k = (const char *const[]){ "udp", "tcp", "tls", NULL }; *k; k++)
+		if (receiver_address(c->rx, *k))
+			printf("mamori: syslog %s on %s\n", *k, receiver_address(c->rx, *k));
+	fflush(stdout);
+	return 0;
+}
+
+static void collect_stop(struct collect *c)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	receiver_stop(c->rx);
+	if (ingest_close(c->g, &err) < 0)
+		fprintf(stderr, "mamori: the log ingest stopped with an error: %s\n", err.buf);
+	strbuf_reset(&err);
+	if (follower_stop(c->f, &err) < 0)
+		fprintf(stderr, "mamori: the log index stopped with an error: %s\n", err.buf);
+	monitor_free(c->mon);
+	door_free(c->door);
+	strbuf_release(&err);
+}
 
 int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori [--dir DIR] serve [--listen ADDRESS:PORT] [--tls-cert FILE --tls-key FILE]",
+		"                         [--syslog-udp ADDRESS:PORT] [--syslog-tcp ADDRESS:PORT]",
+		"                         [--syslog-tls ADDRESS:PORT [--tls-client-ca FILE]]",
 		"                         [--allowed-host NAME]...", NULL
 	};
 	const char *listen = "127.0.0.1:8080", *cert = NULL, *key = NULL, *idle = NULL,
-	           *lifetime = NULL, *head = NULL;
+	           *lifetime = NULL, *head = NULL, *udp = NULL, *tcp = NULL, *tls = NULL,
+	           *client_ca = NULL;
+	int64_t max_message = 64 * 1024;
 	int64_t threads = 0, conns = 1024, per_address = 32;
 	struct string_list hosts = { 0 };
 	bool verbose = false;
@@ -22,6 +112,16 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		           "where to listen (default 127.0.0.1:8080; port 0 picks a free one)"),
 		OPT_STRING(0, "tls-cert", &cert, "FILE", "TLS certificate chain (PEM)"),
 		OPT_STRING(0, "tls-key", &key, "FILE", "TLS private key (PEM)"),
+		OPT_STRING(0, "syslog-udp", &udp, "ADDRESS:PORT",
+		           "receive syslog over UDP (RFC 5426; port 0 picks a free one)"),
+		OPT_STRING(0, "syslog-tcp", &tcp, "ADDRESS:PORT",
+		           "receive syslog over TCP (RFC 6587: octet counting or LF framing)"),
+		OPT_STRING(0, "syslog-tls", &tls, "ADDRESS:PORT",
+		           "receive syslog over TLS (RFC 5425) with --tls-cert and --tls-key"),
+		OPT_STRING(0, "tls-client-ca", &client_ca, "FILE",
+		           "for --syslog-tls: clients must present a certificate this CA signed"),
+		OPT_INT(0, "syslog-max-message", &max_message, "BYTES",
+		        "longer syslog messages are cut and flagged (default 65536)", 480, 1 << 20),
 		OPT_INT(0, "threads", &threads, "N", "worker threads (default: one per CPU)", 0,
 		        64),
 		OPT_INT(0, "max-connections", &conns, "N", "connections at once (default 1024)", 1,
@@ -42,6 +142,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_END(),
 	};
 	struct web_config cfg = { 0 };
+	struct receiver_config rc = { 0 };
+	struct collect collect = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	int64_t secs;
 	int n, r;
@@ -96,7 +198,27 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		}
 		cfg.absolute_timeout_ms = secs * 1000;
 	}
-	r = web_serve(&cfg, &err);
+	{
+		/* No thread of ours may take SIGTERM or SIGINT: web_serve waits for them. */
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
+	rc.udp = udp;
+	rc.tcp = tcp;
+	rc.tls = tls;
+	rc.tls_cert = cert;
+	rc.tls_key = key;
+	rc.tls_client_ca = client_ca;
+	rc.max_message = (size_t)max_message;
+	r = collect_start(ctx->dir, &rc, udp || tcp || tls, &collect, &err);
+	if (r == 0) {
+		cfg.ingest = collect.g;
+		r = web_serve(&cfg, &err);
+	}
+	collect_stop(&collect);
 	string_list_clear(&hosts);
 	if (r < 0) {
 		cli_error("%s", err.buf);

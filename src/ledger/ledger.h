@@ -68,6 +68,43 @@ int ledger_leaf_hash(struct ledger *lg, uint64_t index, uint8_t ret[MERKLE_HASH_
 int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[ENTRY_SALT_SIZE],
                           struct strbuf *out, bool *ret_erased, struct strbuf *err);
 
+/* Runs of entries (src/ledger/range.c) */
+
+/* One entry of a run: its exact bytes and, for LEDGER_RANGE_PAYLOADS, its sealed payload. */
+struct ledger_range_item {
+	uint64_t index;
+	const uint8_t *entry;
+	size_t len;
+	const void *payload; /* NULL: no sealed payload, or it was erased */
+	size_t payload_len;
+	bool erased;
+};
+#define LEDGER_RANGE_PAYLOADS 1u /* also read sealed payloads (personal data: wipe copies) */
+/* Returns 0 to go on; anything else stops the walk and is returned by ledger_read_range. */
+typedef int (*ledger_range_fn)(void *ctx, const struct ledger_range_item *item);
+/*
+ * Calls fn for the committed entries [first, first + n) in order (fewer when the log ends
+ * sooner; n may be UINT64_MAX), reading each bundle of 256 entries and its sealed payloads
+ * once. The item's pointers are valid during the call only. Returns 0, what fn returned,
+ * or -errno (-EBADMSG: a damaged bundle).
+ */
+int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned flags,
+                      ledger_range_fn fn, void *ctx, struct strbuf *err);
+
+/*
+ * Erases the sealed payloads of entries [from, to] of that kind (enum entry_kind; 0: any)
+ * (personal data at the end of its
+ * retention, docs/ledger.md "Sealed payloads") in one transaction of its own: salts and
+ * payloads are deleted with SQLite's secure_delete and marked erased, the entries and the
+ * tree stay as they are, and one retention entry (actor, ref = from, data
+ * {"erased":{"from","to","payloads"},"reason"}) records it. Entries without a payload, or
+ * already erased, are skipped. ret_count gets the payloads erased, ret_index the retention
+ * entry's index (UINT64_MAX when nothing was erased and so nothing appended).
+ */
+int ledger_erase_payloads(struct ledger *lg, uint64_t from, uint64_t to, int kind,
+                          const char *actor, int64_t now_ms, const char *reason,
+                          uint64_t *ret_count, uint64_t *ret_index, struct strbuf *err);
+
 /* Proofs from the stored tiles, RFC order; proof has room for MERKLE_MAX_PROOF hashes. */
 int ledger_inclusion_proof(struct ledger *lg, uint64_t index, uint64_t size,
                            uint8_t proof[][MERKLE_HASH_SIZE], size_t *ret_nr, struct strbuf *err);
@@ -122,6 +159,13 @@ struct ledger_writer_options {
 	unsigned max_delay_us;  /* default 1000 */
 	size_t max_queue_bytes; /* submitters wait beyond this; default 64 MiB */
 	unsigned checkpoint_ms; /* 0: default 60000 (a minute); UINT32_MAX: never */
+	/*
+	 * Called by the writer thread after each commit, outside its locks, with the index of
+	 * the first entry and the number of entries just made durable: followers (the log
+	 * analysis) wake up on it. Must return quickly.
+	 */
+	void (*on_commit)(void *ctx, uint64_t first_index, uint64_t n);
+	void *on_commit_ctx;
 };
 
 struct ledger_writer;

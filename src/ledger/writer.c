@@ -283,7 +283,10 @@ static void *writer_main(void *arg)
 		w->spare = b;
 		strbuf_release(&err);
 		if (r == 0) {
+			uint64_t n = w->durable - w->ring[(w->ring_nr - 1) % RING].first_ticket;
 			pthread_mutex_unlock(&w->mu);
+			if (w->opt.on_commit)
+				w->opt.on_commit(w->opt.on_commit_ctx, first, n);
 			after_commit(w);
 			maybe_checkpoint(w, false);
 			pthread_mutex_lock(&w->mu);

@@ -66,7 +66,24 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/api/v1/ledger/consistency", api_ledger_consistency, ROUTE_API },
 	{ WEB_GET, "/api/v1/ledger/entries/*", api_ledger_entry, ROUTE_API },
 	{ WEB_POST, "/access/v1/evaluation", api_evaluation, ROUTE_API },
+	{ WEB_POST, WEB_LOGS_PATH, api_logs_post, ROUTE_API },
 };
+
+/* True when the space-separated scope list holds want. */
+static bool token_scope_has(const char *scope, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (const char *p = scope; p && *p;) {
+		size_t k = strcspn(p, " ");
+		if (k == n && !strncmp(p, want, n))
+			return true;
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
 
 bool route_match(const char *pattern, const char *path, struct web_req *r)
 {
@@ -169,6 +186,16 @@ void route_dispatch(struct web_req *r)
 			goto out;
 		} else if (ret < 0) {
 			web_error(r, 503, err.buf);
+			goto out;
+		}
+		/* A token's scope: "logs" may only send logs, which "api" alone may not. */
+		if (!token_scope_has(r->api_scope, rt->fn == api_logs_post ? "logs" : "api")) {
+			web_api_error(
+			    r, 403,
+			    rt->fn == api_logs_post
+			        ? "this token may not send logs: create one with the logs "
+			          "scope"
+			        : "this token may only send logs (POST /api/v1/logs)");
 			goto out;
 		}
 	} else {

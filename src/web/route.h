@@ -88,5 +88,6 @@ void api_ledger_consistency(struct web_req *r);
 void api_ledger_entry(struct web_req *r);
 void api_evaluation(struct web_req *r);
 void api_me(struct web_req *r);
+void api_logs_post(struct web_req *r);
 
 #endif

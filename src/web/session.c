@@ -772,7 +772,7 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 		return -EACCES;
 	token_digest_hex(h, digest);
 	q = store_prepare(r->st,
-	                  "SELECT id, user_id, coalesce(last_used_ms, 0) FROM api_tokens "
+	                  "SELECT id, user_id, coalesce(last_used_ms, 0), scope FROM api_tokens "
 	                  "WHERE token_sha256 = ? AND revoked_ms IS NULL",
 	                  err);
 	if (!q)
@@ -786,6 +786,8 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 	id = sqlite3_column_int64(q, 0);
 	user_id = sqlite3_column_int64(q, 1);
 	last = sqlite3_column_int64(q, 2);
+	snprintf(r->api_scope, sizeof(r->api_scope), "%s",
+	         sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "");
 	sqlite3_reset(q);
 	ret = web_user_load(r->st, user_id, &r->user, err);
 	if (ret == -ENOENT || ret == -EPERM)

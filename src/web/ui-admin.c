@@ -607,6 +607,23 @@ void ui_admin_roles_post(struct web_req *r)
 
 /* ---- API tokens ---------------------------------------------------------------------- */
 
+/* What a token may do (api_tokens.scope): the JSON API with its person's rights, or only
+ * sending logs (POST /api/v1/logs), the least a log shipper needs. */
+static const struct {
+	const char *id, *label;
+} token_scopes[] = {
+	{ "api", N_("JSON API (the person's rights)") },
+	{ "logs", N_("Sending logs only (POST /api/v1/logs)") },
+};
+
+static const char *token_scope_label(const char *scope)
+{
+	for (size_t i = 0; scope && i < ARRAY_SIZE(token_scopes); i++)
+		if (!strcmp(scope, token_scopes[i].id))
+			return _(token_scopes[i].label);
+	return scope ? scope : "";
+}
+
 static void tokens_page(struct web_req *r, const char *ok, const char *error)
 {
 	struct strbuf *o = &r->out;
@@ -624,17 +641,19 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 	            "token carries the rights of the person it is issued for; only its hash is "
 	            "stored, so it is shown once."),
 	          HTML_END);
-	q = store_prepare(r->st,
-	                  "SELECT t.id, u.login, u.name, t.label, t.created_ms, t.last_used_ms, "
-	                  "t.revoked_ms FROM api_tokens t JOIN users u ON u.id = t.user_id "
-	                  "ORDER BY t.id DESC",
-	                  &err);
+	q = store_prepare(
+	    r->st,
+	    "SELECT t.id, u.login, u.name, t.label, t.created_ms, t.last_used_ms, "
+	    "t.revoked_ms, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id "
+	    "ORDER BY t.id DESC",
+	    &err);
 	if (q) {
 		html_open(o, "table", HTML_END);
 		html_open(o, "tr", HTML_END);
 		html_elem(o, "th", _("No."), "class", "num", HTML_END);
 		html_elem(o, "th", _("For"), HTML_END);
 		html_elem(o, "th", _("Purpose"), HTML_END);
+		html_elem(o, "th", _("Scope"), HTML_END);
 		html_elem(o, "th", _("Created"), HTML_END);
 		html_elem(o, "th", _("Last used"), HTML_END);
 		html_elem(o, "th", _("Status"), HTML_END);
@@ -647,6 +666,9 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 			html_elem(o, "td", (const char *)sqlite3_column_text(q, 2), "title",
 			          (const char *)sqlite3_column_text(q, 1), HTML_END);
 			html_elem(o, "td", (const char *)sqlite3_column_text(q, 3), HTML_END);
+			html_elem(o, "td",
+			          token_scope_label((const char *)sqlite3_column_text(q, 7)),
+			          HTML_END);
 			html_open(o, "td", HTML_END);
 			page_time(o, sqlite3_column_int64(q, 4));
 			html_close(o, "td");
@@ -674,6 +696,14 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 	page_form_begin(r, "/admin/tokens", "card", false);
 	page_input(r, "text", "login", _("For (login ID)"), NULL, true, "off");
 	page_input(r, "text", "label", _("Purpose (which system uses it)"), NULL, true, "off");
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Scope"), "for", "f-scope", HTML_END);
+	html_open(o, "select", "name", "scope", "id", "f-scope", HTML_END);
+	for (size_t i = 0; i < ARRAY_SIZE(token_scopes); i++)
+		html_elem(o, "option", _(token_scopes[i].label), "value", token_scopes[i].id,
+		          HTML_END);
+	html_close(o, "select");
+	html_close(o, "div");
 	page_submit(r, _("Create"), NULL);
 	page_form_end(r);
 	page_end(r);
@@ -688,7 +718,9 @@ void ui_admin_tokens(struct web_req *r)
 
 void ui_admin_tokens_post(struct web_req *r)
 {
-	const char *login = web_form(r, "login"), *label = web_form(r, "label");
+	const char *login = web_form(r, "login"), *label = web_form(r, "label"),
+	           *scope = web_form(r, "scope");
+	size_t i;
 	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT_SECRET;
 	struct org_user u = { 0 };
 	char tok[TOKEN_MAX_SIZE], digest[TOKEN_DIGEST_HEX_SIZE];
@@ -698,6 +730,15 @@ void ui_admin_tokens_post(struct web_req *r)
 	if (!login || !label || !*label || strlen(label) > 200) {
 		r->status = 400;
 		tokens_page(r, NULL, _("Give the login ID and a purpose of at most 200 bytes."));
+		goto out;
+	}
+	if (!scope)
+		scope = "api";
+	for (i = 0; i < ARRAY_SIZE(token_scopes) && strcmp(scope, token_scopes[i].id); i++)
+		;
+	if (i == ARRAY_SIZE(token_scopes)) {
+		r->status = 400;
+		tokens_page(r, NULL, _("Choose what the token may do."));
 		goto out;
 	}
 	if (!core_valid_login(login) || org_user_get(r->st, login, &u, &err) < 0 ||
@@ -718,7 +759,7 @@ void ui_admin_tokens_post(struct web_req *r)
 	}
 	q = store_prepare(r->st,
 	                  "INSERT INTO api_tokens(user_id, label, token_sha256, created_ms, "
-	                  "created_by) VALUES (?, ?, ?, ?, ?)",
+	                  "created_by, scope) VALUES (?, ?, ?, ?, ?, ?)",
 	                  &err);
 	if (!q) {
 		store_rollback(r->st);
@@ -730,6 +771,7 @@ void ui_admin_tokens_post(struct web_req *r)
 	sqlite3_bind_text(q, 3, digest, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, time_now_ms());
 	sqlite3_bind_int64(q, 5, r->user->id);
+	sqlite3_bind_text(q, 6, scope, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
@@ -738,8 +780,8 @@ void ui_admin_tokens_post(struct web_req *r)
 		web_error(r, 503, err.buf);
 		goto out_wipe;
 	}
-	strbuf_addf(&msg, "token=%lld for=%s",
-	            (long long)sqlite3_last_insert_rowid(store_db(r->st)), login);
+	strbuf_addf(&msg, "token=%lld for=%s scope=%s",
+	            (long long)sqlite3_last_insert_rowid(store_db(r->st)), login, scope);
 	rc = web_audit_txn(r, r->user->login, "api_token.create", msg.buf, &err);
 	if (rc < 0)
 		store_rollback(r->st);

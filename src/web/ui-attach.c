@@ -32,6 +32,9 @@ size_t web_body_limit(const struct web_server *s, const char *url, const char *c
 {
 	bool multipart = ct && !strncasecmp(ct, "multipart/", 10);
 
+	if (url && !strcmp(url, WEB_LOGS_PATH))
+		return WEB_MAX_LOG_BODY; /* collected logs (api-logs.c) */
+
 	if (multipart && is_upload_path(url) && s->upload_max + UPLOAD_OVERHEAD > WEB_MAX_UPLOAD)
 		return (size_t)(s->upload_max + UPLOAD_OVERHEAD);
 	return multipart ? WEB_MAX_UPLOAD : WEB_MAX_BODY;

@@ -12,6 +12,7 @@
 struct store;
 struct profile;
 struct web_server;
+struct ingest;
 
 /* Limits of one request (see also web/parse.h). */
 /* Memory of one connection (libmicrohttpd's pool): the request line and headers must fit in
@@ -19,6 +20,8 @@ struct web_server;
 #define WEB_MAX_HEADER_BYTES (64 * 1024)
 #define WEB_MAX_BODY         (256 * 1024)      /* forms and JSON; over: 413 */
 #define WEB_MAX_UPLOAD       (4 * 1024 * 1024) /* multipart/form-data (CSV import); over: 413 */
+#define WEB_MAX_LOG_BODY     (8 * 1024 * 1024) /* POST /api/v1/logs (NDJSON, maybe gzip) */
+#define WEB_LOGS_PATH        "/api/v1/logs"
 #define WEB_MAX_PATH         2048
 #define WEB_MAX_HEADERS      100 /* header fields of one request; over: 431 */
 
@@ -48,6 +51,7 @@ struct web_config {
 	int64_t header_timeout_ms;   /* a request head must arrive whole within this */
 	int64_t shutdown_grace_ms;   /* how long in-flight requests may take at SIGTERM */
 	bool verbose;                /* one log line per request */
+	struct ingest *ingest;       /* POST /api/v1/logs appends here; NULL: 503 */
 };
 
 /* The logged-in person of a request (a browser session or an API token). */
@@ -83,8 +87,9 @@ struct web_req {
 	struct web_parts parts; /* multipart/form-data body */
 	struct web_params cookies;
 	struct strbuf body;
-	const char *content_type;  /* of the body, or NULL */
-	const char *authorization; /* the Authorization header, or NULL */
+	const char *content_type;     /* of the body, or NULL */
+	const char *content_encoding; /* "gzip" ..., or NULL */
+	const char *authorization;    /* the Authorization header, or NULL */
 	char remote[64];
 	bool tls;
 	int64_t start_ns;
@@ -107,6 +112,7 @@ struct web_req {
 	char session_token[40]; /* the raw session token of this request, or "" */
 	char csrf[48];          /* the CSRF token forms of this response carry */
 	int64_t api_token_id;   /* the API token used, or 0 */
+	char api_scope[16];     /* its scope: "api", "logs" or "api logs" */
 
 	/* ---- the response ---- */
 	int status;

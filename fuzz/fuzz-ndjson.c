@@ -1,0 +1,60 @@
+/* fuzz-ndjson: the HTTP log body: every line is handed on (flagged when it is no JSON
+ * object), JSON messages and their extracted fields stay inside the object, a payload reads
+ * back as built, and gunzip keeps to its limit. */
+#include <stdint.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "ingest/event.h"
+#include "ingest/extract.h"
+#include "ingest/ndjson.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			__builtin_trap();                                                          \
+	} while (0)
+
+static int on_line(void *ctx, const struct ndjson_line *l)
+{
+	struct syslog_parse_options o = { .now_ms = 1795348800000LL, .offset_ms = 32400000 };
+	struct strbuf p = STRBUF_INIT;
+	struct log_origin origin = { .via = "http", .peer = "192.0.2.1", .client = "token 1 x" };
+	struct log_payload back;
+	struct syslog_msg m;
+	struct log_fields f;
+	json_t *obj = NULL;
+	size_t *lines = ctx;
+
+	(*lines)++;
+	CHECK(l->n > 0 && l->n <= 64);
+	if (syslog_parse_json(l->p, l->n, &o, &m, &obj) == 0) {
+		CHECK(l->error == NULL || l->cut);
+		log_extract(&m, obj, &f);
+		json_decref(obj);
+	} else {
+		CHECK(l->error != NULL);
+	}
+	log_payload_build(&p, &origin, l->error ? LOG_BAD_LINE : 0, l->p, l->n);
+	CHECK(log_payload_parse(p.buf, p.len, &back) == 0);
+	CHECK(back.raw_len == l->n && !memcmp(back.raw, l->p, l->n));
+	CHECK(!strcmp(back.via, "http") && !strcmp(back.client, "token 1 x"));
+	strbuf_release(&p);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	size_t lines = 0;
+
+	CHECK(ndjson_each((const char *)data, size, 64, on_line, &lines) == 0);
+	CHECK(lines <= size);
+	if (ndjson_gunzip(data, size, 4096, &out, &err) == 0)
+		CHECK(out.len <= 4096);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return 0;
+}

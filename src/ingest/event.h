@@ -1,0 +1,81 @@
+/* event: a received message as stored (its sealed payload) and as read back for search and rules.
+ */
+#ifndef MAMORI_INGEST_EVENT_H
+#define MAMORI_INGEST_EVENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "ingest/extract.h"
+#include "ingest/syslog.h"
+
+/* How a message arrived: the receiver that took it and the peer it came from. */
+struct log_origin {
+	const char *via;         /* "udp", "tcp", "tls", "http", "file" */
+	const char *peer;        /* "192.0.2.7:51514"; for http the token's login */
+	const char *tls_subject; /* the client certificate's subject (mutual TLS), or NULL */
+	const char *client;      /* http: the API token that sent it ("token 12 sato"), or NULL */
+};
+
+/* Flags of one message (kept in its payload and the search index). */
+enum log_flags {
+	LOG_CUT = 1 << 0,      /* longer than the limit: only its start was kept */
+	LOG_OCTET = 1 << 1,    /* came octet-counted (RFC 6587 §3.4.1) */
+	LOG_BAD_LINE = 1 << 2, /* an HTTP line that was not a JSON object */
+};
+
+/*
+ * The sealed payload of a received message (docs/ledger.md, "Collected logs"): one header
+ * line, LF, then the message's bytes exactly as received:
+ *     mamori-log/1 via=tcp peer=192.0.2.7:51514 flags=cut tls=CN%3Dweb01
+ * Values are percent-encoded (space, '%', '=', control and non-ASCII bytes); flags, tls and
+ * client (the API token of an HTTP sender: client=token%2012%20sato) are left out when empty.
+ */
+#define LOG_PAYLOAD_MAGIC "mamori-log/1 "
+void log_payload_build(struct strbuf *out, const struct log_origin *o, unsigned flags,
+                       const void *raw, size_t len);
+
+/*
+ * A stored message read back: the origin (decoded into buf), flags and raw bytes. A payload
+ * without the header (`mamori log import` keeps the bare line) is all raw, via "file".
+ * Returns 0, or -EINVAL for a damaged header.
+ */
+struct log_payload {
+	char via[8];
+	char peer[128];
+	char tls[512];
+	char client[128];
+	unsigned flags;
+	const char *raw;
+	size_t raw_len;
+};
+int log_payload_parse(const void *p, size_t n, struct log_payload *ret);
+
+/*
+ * One stored message as search and rules see it. Spans point into the raw bytes (or
+ * json), which must outlive it.
+ */
+struct log_event {
+	uint64_t index;      /* its ledger entry */
+	int64_t received_ms; /* the entry's time */
+	int64_t time_ms;     /* the message's own time, else received_ms */
+	const char *source;  /* the entry's source: "tcp:192.0.2.7", or log import's name */
+	struct log_payload payload;
+	struct syslog_msg msg;
+	json_t *json; /* SYSLOG_JSON: the object (owned) */
+	struct log_fields fields;
+	char host[SYSLOG_MAX_HOSTNAME + 1]; /* lowercased host; else the source's address */
+};
+
+/* Reads an event from its entry's decoded parts and payload. offset_ms: the ward's zone. */
+void log_event_read(struct log_event *ev, uint64_t index, int64_t received_ms, const char *source,
+                    const void *payload, size_t payload_len, int64_t offset_ms);
+void log_event_release(struct log_event *ev);
+
+/* The user a message is about, as text (empty when none). */
+void log_event_user(const struct log_event *ev, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,264 @@
+/* follow: the follower: reads committed messages from the ledger, indexes them, hands them on. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "ingest/follow.h"
+#include "ingest/logindex.h"
+#include "ledger/ledger.h"
+#include "store/query.h"
+#include "store/store.h"
+
+#define DEFAULT_FLUSH_MS 2000
+#define IDLE_WAKE_MS     1000 /* the periodic rules run at least this often */
+
+struct follower {
+	char *dir;
+	struct follower_options opt;
+	struct store *st;
+	struct ledger *lg;
+	struct logindex_builder b;
+	uint64_t pos;      /* next entry to read */
+	uint64_t analysed; /* entries below were analysed before (replayed without alerts) */
+	int64_t block_started_ms;
+	int err_code;
+	struct strbuf err;
+
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool woken, stopping;
+	uint64_t published_pos;
+};
+
+static int open_conn(struct follower *f, struct strbuf *err)
+{
+	struct query *q;
+	int r = store_open(f->dir, 0, &f->st, err);
+
+	if (r < 0)
+		return r;
+	/*
+	 * The index is derived from the ledger and rebuilt from it after a crash, so its commits
+	 * need not wait for the disk: the ledger writer's own durable commits follow anyway.
+	 */
+	if (query_prepare(f->st, "PRAGMA synchronous=NORMAL", &q, err) == 0)
+		query_step(q, err);
+	r = ledger_open(f->st, &f->lg, err);
+	if (r == 0)
+		r = logindex_state(f->st, &f->pos, &f->analysed, err);
+	return r;
+}
+
+static int flush(struct follower *f, struct strbuf *err)
+{
+	int r = logindex_flush(f->st, &f->b, f->pos, err);
+
+	f->block_started_ms = 0;
+	return r;
+}
+
+static int on_item(void *ctx, const struct ledger_range_item *it)
+{
+	struct follower *f = ctx;
+	struct ledger_entry e;
+	struct log_event ev;
+	struct strbuf err = STRBUF_INIT;
+	int r = 0;
+
+	f->pos = it->index + 1;
+	if (entry_decode(it->entry, it->len, &e, NULL) < 0)
+		return 0;
+	if (e.kind == ENTRY_INGEST) {
+		/* An erased payload is still a message that arrived: indexed without its text. */
+		log_event_read(&ev, it->index, e.time_ms, e.source, it->payload ? it->payload : "",
+		               it->payload ? it->payload_len : 0, f->opt.offset_ms);
+		if (f->b.n == 0)
+			f->block_started_ms = time_now_ms();
+		logindex_builder_add(&f->b, &ev);
+		if (f->opt.hooks.event)
+			f->opt.hooks.event(f->opt.hooks.ctx, &ev, it->index < f->analysed);
+		log_event_release(&ev);
+		if (f->b.n >= LOGINDEX_BLOCK_MAX) {
+			r = flush(f, &err);
+			if (r < 0) {
+				strbuf_reset(&f->err);
+				strbuf_addstr(&f->err, err.buf);
+			}
+		}
+	}
+	entry_release(&e);
+	strbuf_release(&err);
+	return r;
+}
+
+/* One round: read what is committed, write a block when due, run the hooks' round. */
+static int round_once(struct follower *f, bool force_flush, struct strbuf *err)
+{
+	uint64_t before = f->pos;
+	int r;
+
+	r = ledger_read_range(f->lg, f->pos, UINT64_MAX, LEDGER_RANGE_PAYLOADS, on_item, f, err);
+	if (r != 0) {
+		if (r > 0 || !err->len) {
+			strbuf_reset(err);
+			strbuf_addstr(err, f->err.buf);
+		}
+		return r > 0 ? -r : r;
+	}
+	if (f->b.n &&
+	    (force_flush || time_now_ms() - f->block_started_ms >= (int64_t)f->opt.flush_ms))
+		r = flush(f, err);
+	else if (!f->b.n && f->pos != before)
+		r = flush(f, err); /* only other entries: just move the position */
+	if (r == 0 && f->opt.hooks.round)
+		r = f->opt.hooks.round(f->opt.hooks.ctx, time_now_ms(), err);
+	if (r == 0 && f->pos > f->analysed) {
+		r = logindex_set_analysed(f->st, f->pos, err);
+		if (r == 0)
+			f->analysed = f->pos;
+	}
+	pthread_mutex_lock(&f->mu);
+	f->published_pos = f->pos;
+	pthread_mutex_unlock(&f->mu);
+	return r;
+}
+
+static void *follower_main(void *arg)
+{
+	struct follower *f = arg;
+	struct strbuf err = STRBUF_INIT;
+	int r = 0;
+
+	for (;;) {
+		struct timespec ts;
+		bool stopping;
+
+		pthread_mutex_lock(&f->mu);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)IDLE_WAKE_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		while (!f->woken && !f->stopping)
+			if (pthread_cond_timedwait(&f->cv, &f->mu, &ts) == ETIMEDOUT)
+				break;
+		f->woken = false;
+		stopping = f->stopping;
+		pthread_mutex_unlock(&f->mu);
+		strbuf_reset(&err);
+		r = round_once(f, stopping, &err);
+		if (r < 0 || stopping)
+			break;
+	}
+	if (r < 0) {
+		f->err_code = r;
+		strbuf_reset(&f->err);
+		strbuf_addstr(&f->err, err.buf);
+	}
+	strbuf_release(&err);
+	return NULL;
+}
+
+static struct follower *follower_new(const char *dir, const struct follower_options *o)
+{
+	struct follower *f = xcalloc(1, sizeof(*f));
+
+	f->dir = xstrdup(dir);
+	if (o)
+		f->opt = *o;
+	if (!f->opt.flush_ms)
+		f->opt.flush_ms = DEFAULT_FLUSH_MS;
+	logindex_builder_init(&f->b);
+	strbuf_init(&f->err, 0);
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	return f;
+}
+
+static void follower_free(struct follower *f)
+{
+	ledger_close(f->lg);
+	store_close(f->st);
+	logindex_builder_release(&f->b);
+	strbuf_release(&f->err);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	free(f->dir);
+	free(f);
+}
+
+int follower_start(const char *dir, const struct follower_options *o, struct follower **ret,
+                   struct strbuf *err)
+{
+	struct follower *f = follower_new(dir, o);
+	int r = open_conn(f, err);
+
+	if (r == 0 && pthread_create(&f->thread, NULL, follower_main, f) != 0) {
+		error_set(err, "cannot start the log follower thread");
+		r = -EAGAIN;
+	}
+	if (r < 0) {
+		follower_free(f);
+		return r;
+	}
+	f->started = true;
+	*ret = f;
+	return 0;
+}
+
+void follower_wake(void *ctx, uint64_t first_index, uint64_t n)
+{
+	struct follower *f = ctx;
+
+	(void)first_index;
+	(void)n;
+	pthread_mutex_lock(&f->mu);
+	f->woken = true;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+uint64_t follower_position(struct follower *f)
+{
+	uint64_t p;
+
+	pthread_mutex_lock(&f->mu);
+	p = f->published_pos;
+	pthread_mutex_unlock(&f->mu);
+	return p;
+}
+
+int follower_stop(struct follower *f, struct strbuf *err)
+{
+	int r;
+
+	if (!f)
+		return 0;
+	pthread_mutex_lock(&f->mu);
+	f->stopping = true;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	if (f->started)
+		pthread_join(f->thread, NULL);
+	r = f->err_code;
+	if (r < 0 && err)
+		error_set(err, "%s", f->err.buf);
+	follower_free(f);
+	return r;
+}
+
+int follower_catch_up(const char *dir, const struct follower_options *o, struct strbuf *err)
+{
+	struct follower *f = follower_new(dir, o);
+	int r = open_conn(f, err);
+
+	if (r == 0)
+		r = round_once(f, true, err);
+	follower_free(f);
+	return r;
+}

@@ -1,0 +1,73 @@
+/* ingest: received log messages into the ledger, each one entry through group commit. */
+#ifndef MAMORI_INGEST_INGEST_H
+#define MAMORI_INGEST_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "ingest/event.h"
+
+/* One message as a receiver took it. */
+struct ingest_msg {
+	const char *data; /* the bytes as received (a frame, a datagram, an NDJSON line) */
+	size_t len;
+	unsigned flags; /* enum log_flags */
+	uint64_t seq;   /* its number on its connection or socket: the entry's line */
+};
+
+/* Where a batch of messages came from: the origin and the entry's source name. */
+struct ingest_source {
+	struct log_origin origin;
+	const char *name; /* "tcp:192.0.2.7" (entry source: who really sent it) */
+};
+
+struct ingest_options {
+	size_t max_queue_bytes; /* the ledger writer's queue (back-pressure): 0 = 16 MiB */
+	/* Called after each commit with the new durable entries (the follower's wake-up). */
+	void (*on_commit)(void *ctx, uint64_t first_index, uint64_t n);
+	void *on_commit_ctx;
+};
+
+struct ingest_stats {
+	uint64_t received;    /* messages submitted */
+	uint64_t bytes;       /* their bytes */
+	uint64_t durable;     /* of them, committed to the ledger */
+	uint64_t cut;         /* messages cut at the size limit */
+	uint64_t commits;     /* ledger commits */
+	uint64_t udp_drops;   /* datagrams the kernel dropped before we read them */
+	uint64_t refused;     /* connections refused (over the limit) */
+	uint64_t connections; /* TCP and TLS connections open now */
+};
+
+struct ingest;
+
+/*
+ * Starts the ingest of data directory dir: a ledger group-commit writer of its own (its own
+ * connection and thread). Returns 0 or -errno with err.
+ */
+int ingest_open(const char *dir, const struct ingest_options *o, struct ingest **ret,
+                struct strbuf *err);
+/*
+ * Appends each message as an ingest entry: source name, line = seq, time received, and the
+ * sealed payload (event.h: how it arrived and the bytes as received). Returns once the
+ * entries are queued; it waits while the writer's queue is full, which is how receivers
+ * apply back-pressure (a TCP receiver stops reading). Returns 0 or -errno (the writer
+ * failed: nothing more is accepted).
+ */
+int ingest_submit(struct ingest *g, const struct ingest_source *src, const struct ingest_msg *m,
+                  size_t n, struct strbuf *err);
+/* Waits until everything submitted so far is durable. */
+int ingest_sync(struct ingest *g, struct strbuf *err);
+/* Counters (receivers add theirs with ingest_count_*). */
+void ingest_get_stats(struct ingest *g, struct ingest_stats *ret);
+void ingest_count_udp_drops(struct ingest *g, uint64_t n);
+void ingest_count_connection(struct ingest *g, int delta, bool refused);
+/* Commits what is queued and stops. NULL is accepted. */
+int ingest_close(struct ingest *g, struct strbuf *err);
+
+/* A source name "VIA:ADDRESS" (the address without its port) into buf. */
+void ingest_source_name(char *buf, size_t size, const char *via, const char *peer);
+
+#endif

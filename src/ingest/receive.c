@@ -1,0 +1,675 @@
+/* receive: the syslog receivers of `mamori serve`: UDP (RFC 5426), TCP (RFC 6587), TLS (RFC 5425).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "ingest/framing.h"
+#include "ingest/ingest.h"
+#include "ingest/receive.h"
+
+#define UDP_BATCH       64 /* datagrams per recvmmsg */
+#define UDP_RCVBUF      (8 << 20)
+#define CONN_BUF_START  (16 * 1024)
+#define READS_PER_EVENT 4     /* reads of one connection before the next one's turn */
+#define HANDSHAKE_MS    10000 /* a TLS client must finish its handshake within this */
+#define MAX_BATCH       1024  /* frames handed to ingest at once */
+
+struct conn {
+	int fd;
+	SSL *ssl;
+	bool handshaking;
+	int64_t started_ms;
+	struct framer fr;
+	char *buf;
+	size_t len, cap;
+	uint64_t seq;
+	char peer[96];
+	char name[112];
+	char *subject; /* the client certificate's subject (mutual TLS), or NULL */
+	struct conn *next, *prev;
+};
+
+struct receiver {
+	struct receiver_config cfg;
+	struct ingest *g;
+	size_t max;
+	int udp_fd, tcp_fd, tls_fd, stop_fd, ep;
+	char udp_addr[80], tcp_addr[80], tls_addr[80];
+	SSL_CTX *ctx;
+	pthread_t udp_thread, stream_thread;
+	bool udp_started, stream_started;
+	_Atomic bool stopping;
+	struct conn *conns;
+	unsigned n_conns;
+	/* the stream thread's batch of frames */
+	struct ingest_msg batch[MAX_BATCH];
+	size_t nbatch;
+	struct conn *batch_conn;
+	bool submit_failed;
+};
+
+/* ---- sockets ------------------------------------------------------------------------ */
+
+static void addr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
+{
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+	int n;
+
+	if (getnameinfo(sa, len, host, sizeof(host), port, sizeof(port),
+	                NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	/* Numeric hosts are short (at most 45 bytes for IPv6); a truncation is harmless. */
+	if (sa->sa_family == AF_INET6)
+		n = snprintf(buf, size, "[%.64s]:%.8s", host, port);
+	else
+		n = snprintf(buf, size, "%.64s:%.8s", host, port);
+	(void)n;
+}
+
+static int bind_socket(const char *spec, const char *what, int type, int *ret_fd, char *addr,
+                       size_t addr_size, struct strbuf *err)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = type };
+	struct addrinfo *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	const char *colon, *h = spec;
+	char host[256], port[8];
+	size_t hlen;
+	unsigned long p;
+	char *end;
+	int fd, one = 1, rc;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+		if (!close || close[1] != ':')
+			goto bad;
+		h = spec + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon)
+			goto bad;
+		hlen = (size_t)(colon - spec);
+	}
+	p = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || p > 65535 || hlen == 0 || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	snprintf(port, sizeof(port), "%lu", p);
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0 || !res) {
+		error_set(err, "cannot use --syslog-%s '%s': %s", what, spec, gai_strerror(rc));
+		return -EINVAL;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		freeaddrinfo(res);
+		error_set(err, "cannot open a socket for --syslog-%s: %m", what);
+		return -errno;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 128) < 0)) {
+		int e = errno;
+		freeaddrinfo(res);
+		close(fd);
+		error_set(err, "cannot listen for syslog over %s on '%s': %s", what, spec,
+		          strerror(e));
+		return -e;
+	}
+	freeaddrinfo(res);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		addr_text((struct sockaddr *)&ss, sl, addr, addr_size);
+	*ret_fd = fd;
+	return 0;
+bad:
+	error_set(err, "cannot read --syslog-%s '%s': write ADDRESS:PORT (or [ADDRESS]:PORT)", what,
+	          spec);
+	return -EINVAL;
+}
+
+/* ---- UDP (RFC 5426): one message per datagram ----------------------------------------- */
+
+static void *udp_main(void *arg)
+{
+	struct receiver *rx = arg;
+	size_t cap = rx->max + 1;
+	char *bufs = xmalloc(UDP_BATCH * cap);
+	struct mmsghdr msgs[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	struct sockaddr_storage from[UDP_BATCH];
+	char ctl[UDP_BATCH][CMSG_SPACE(sizeof(uint32_t))];
+	struct ingest_msg im[UDP_BATCH];
+	struct strbuf err = STRBUF_INIT;
+	uint32_t drops_seen = 0;
+	uint64_t seq = 0;
+
+	while (!atomic_load(&rx->stopping)) {
+		int n;
+
+		for (int i = 0; i < UDP_BATCH; i++) {
+			iov[i].iov_base = bufs + (size_t)i * cap;
+			iov[i].iov_len = cap;
+			memset(&msgs[i], 0, sizeof(msgs[i]));
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			msgs[i].msg_hdr.msg_control = ctl[i];
+			msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i]);
+		}
+		n = recvmmsg(rx->udp_fd, msgs, UDP_BATCH, MSG_WAITFORONE, NULL);
+		if (n <= 0)
+			continue; /* the receive timeout: look at stopping again */
+		for (int i = 0; i < n;) {
+			struct ingest_source src = { .origin = { .via = "udp" } };
+			char peer[96], name[112];
+			int j = i, k = 0;
+
+			addr_text((struct sockaddr *)&from[i], msgs[i].msg_hdr.msg_namelen, peer,
+			          sizeof(peer));
+			ingest_source_name(name, sizeof(name), "udp", peer);
+			src.origin.peer = peer;
+			src.name = name;
+			/* A run of datagrams from the same sender is one submission. */
+			while (j < n &&
+			       msgs[j].msg_hdr.msg_namelen == msgs[i].msg_hdr.msg_namelen &&
+			       !memcmp(&from[j], &from[i], msgs[i].msg_hdr.msg_namelen)) {
+				char *p = iov[j].iov_base;
+				size_t len = msgs[j].msg_len;
+				unsigned flags = 0;
+				struct cmsghdr *c;
+
+				for (c = CMSG_FIRSTHDR(&msgs[j].msg_hdr); c;
+				     c = CMSG_NXTHDR(&msgs[j].msg_hdr, c)) {
+					if (c->cmsg_level == SOL_SOCKET &&
+					    c->cmsg_type == SO_RXQ_OVFL) {
+						uint32_t d;
+						memcpy(&d, CMSG_DATA(c), sizeof(d));
+						if (d > drops_seen) {
+							ingest_count_udp_drops(rx->g,
+							                       d - drops_seen);
+							drops_seen = d;
+						}
+					}
+				}
+				if (len > rx->max) {
+					len = rx->max;
+					flags |= LOG_CUT;
+				}
+				/* Senders that end a datagram with LF or NUL: not part of the
+				 * message. */
+				while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\0' ||
+				                   p[len - 1] == '\r'))
+					len--;
+				if (len > 0) {
+					im[k].data = p;
+					im[k].len = len;
+					im[k].flags = flags;
+					im[k].seq = ++seq;
+					k++;
+				}
+				j++;
+			}
+			if (k > 0 && ingest_submit(rx->g, &src, im, (size_t)k, &err) < 0) {
+				fprintf(stderr, "mamori: syslog over UDP stops: %s\n", err.buf);
+				atomic_store(&rx->stopping, true);
+				break;
+			}
+			i = j;
+		}
+	}
+	/* Datagrams are personal data: do not leave them in freed memory. */
+	explicit_bzero(bufs, UDP_BATCH * cap);
+	free(bufs);
+	strbuf_release(&err);
+	return NULL;
+}
+
+/* ---- TCP and TLS: framed streams ------------------------------------------------------ */
+
+static void conn_close(struct receiver *rx, struct conn *c)
+{
+	epoll_ctl(rx->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->ssl) {
+		SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+	}
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		rx->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	rx->n_conns--;
+	ingest_count_connection(rx->g, -1, false);
+	if (c->buf)
+		explicit_bzero(c->buf, c->cap);
+	free(c->buf);
+	free(c->subject);
+	free(c);
+}
+
+/* Hands the batch of frames to ingest (it copies them). */
+static void submit_batch(struct receiver *rx)
+{
+	struct conn *c = rx->batch_conn;
+	struct ingest_source src = { .origin = { .via = c->ssl ? "tls" : "tcp",
+		                                 .peer = c->peer,
+		                                 .tls_subject = c->subject },
+		                     .name = c->name };
+	struct strbuf err = STRBUF_INIT;
+
+	if (rx->nbatch && !rx->submit_failed &&
+	    ingest_submit(rx->g, &src, rx->batch, rx->nbatch, &err) < 0) {
+		fprintf(stderr, "mamori: syslog over %s stops: %s\n", src.origin.via, err.buf);
+		rx->submit_failed = true;
+		atomic_store(&rx->stopping, true);
+	}
+	rx->nbatch = 0;
+	strbuf_release(&err);
+}
+
+static void on_frame(void *ctx, const char *msg, size_t len, unsigned flags)
+{
+	struct receiver *rx = ctx;
+	struct conn *c = rx->batch_conn;
+	struct ingest_msg *m;
+
+	if (rx->nbatch == MAX_BATCH)
+		submit_batch(rx);
+	m = &rx->batch[rx->nbatch++];
+	m->data = msg;
+	m->len = len;
+	m->flags = ((flags & FRAME_CUT) ? LOG_CUT : 0) | ((flags & FRAME_OCTET) ? LOG_OCTET : 0);
+	m->seq = ++c->seq;
+}
+
+/* Frames what the connection's buffer holds and hands them to ingest. */
+static int conn_frames(struct receiver *rx, struct conn *c, bool eof)
+{
+	size_t used;
+
+	rx->nbatch = 0;
+	rx->batch_conn = c;
+	used = framer_feed(&c->fr, c->buf, c->len, eof, on_frame, rx);
+	submit_batch(rx);
+	if (used) {
+		memmove(c->buf, c->buf + used, c->len - used);
+		c->len -= used;
+	}
+	/* A frame that does not fit yet: grow, up to the limit and room for its count. */
+	if (c->len == c->cap && c->cap < rx->max + 64) {
+		size_t cap = c->cap * 2 < rx->max + 64 ? c->cap * 2 : rx->max + 64;
+		c->buf = xrealloc(c->buf, cap);
+		c->cap = cap;
+	}
+	return rx->submit_failed ? -1 : 0;
+}
+
+static void subject_of(struct conn *c)
+{
+	X509 *cert = SSL_get1_peer_certificate(c->ssl);
+	BIO *bio;
+	char *p;
+	long n;
+
+	if (!cert)
+		return;
+	bio = BIO_new(BIO_s_mem());
+	if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_get_mem_data(bio, &p);
+		if (n > 0 && n < 1024)
+			c->subject = xstrndup(p, (size_t)n);
+	}
+	BIO_free(bio);
+	X509_free(cert);
+}
+
+/* Returns -1 when the connection is to be closed. */
+static int conn_read(struct receiver *rx, struct conn *c)
+{
+	for (int i = 0; i < READS_PER_EVENT; i++) {
+		size_t room = c->cap - c->len;
+		ssize_t n;
+
+		if (c->ssl) {
+			int k = SSL_read(c->ssl, c->buf + c->len, (int)room);
+			if (k <= 0) {
+				int e = SSL_get_error(c->ssl, k);
+				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+					return 0;
+				ERR_clear_error();
+				conn_frames(rx, c, true);
+				return -1;
+			}
+			n = k;
+		} else {
+			n = read(c->fd, c->buf + c->len, room);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return 0;
+			if (n <= 0) {
+				conn_frames(rx, c, true);
+				return -1;
+			}
+		}
+		c->len += (size_t)n;
+		if (conn_frames(rx, c, false) < 0)
+			return -1;
+		if ((size_t)n < room && !(c->ssl && SSL_pending(c->ssl)))
+			return 0; /* drained */
+	}
+	return 0;
+}
+
+static int conn_handshake(struct receiver *rx, struct conn *c)
+{
+	int k = SSL_accept(c->ssl), e;
+	struct epoll_event ev = { .data.ptr = c };
+
+	if (k == 1) {
+		c->handshaking = false;
+		subject_of(c);
+		ev.events = EPOLLIN;
+		epoll_ctl(rx->ep, EPOLL_CTL_MOD, c->fd, &ev);
+		return conn_read(rx, c);
+	}
+	e = SSL_get_error(c->ssl, k);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		ev.events = e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
+		epoll_ctl(rx->ep, EPOLL_CTL_MOD, c->fd, &ev);
+		return 0;
+	}
+	ERR_clear_error();
+	return -1; /* no certificate, a wrong one, not TLS: refused */
+}
+
+static void accept_one(struct receiver *rx, int lfd, bool tls)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct conn *c;
+	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+	unsigned max = rx->cfg.max_connections ? rx->cfg.max_connections : 1024;
+
+	if (fd < 0)
+		return;
+	if (rx->n_conns >= max) {
+		close(fd);
+		ingest_count_connection(rx->g, 0, true);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->fr.max = rx->max;
+	c->cap = CONN_BUF_START;
+	c->buf = xmalloc(c->cap);
+	c->started_ms = time_now_ms();
+	addr_text((struct sockaddr *)&ss, sl, c->peer, sizeof(c->peer));
+	ingest_source_name(c->name, sizeof(c->name), tls ? "tls" : "tcp", c->peer);
+	if (tls) {
+		c->ssl = SSL_new(rx->ctx);
+		if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+			SSL_free(c->ssl);
+			close(fd);
+			free(c->buf);
+			free(c);
+			return;
+		}
+		c->handshaking = true;
+	}
+	c->next = rx->conns;
+	if (rx->conns)
+		rx->conns->prev = c;
+	rx->conns = c;
+	rx->n_conns++;
+	ingest_count_connection(rx->g, 1, false);
+	ev.data.ptr = c;
+	epoll_ctl(rx->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Closes TLS connections that have not finished their handshake in time. */
+static void sweep(struct receiver *rx)
+{
+	int64_t now = time_now_ms();
+
+	for (struct conn *c = rx->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->handshaking && now - c->started_ms > HANDSHAKE_MS)
+			conn_close(rx, c);
+	}
+}
+
+static void *stream_main(void *arg)
+{
+	struct receiver *rx = arg;
+	struct epoll_event evs[64];
+	int64_t last_sweep = time_now_ms();
+
+	while (!atomic_load(&rx->stopping)) {
+		int n = epoll_wait(rx->ep, evs, 64, 1000);
+
+		for (int i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+			if (p == &rx->tcp_fd) {
+				accept_one(rx, rx->tcp_fd, false);
+			} else if (p == &rx->tls_fd) {
+				accept_one(rx, rx->tls_fd, true);
+			} else if (p == &rx->stop_fd) {
+				break;
+			} else {
+				struct conn *c = p;
+				int r = c->handshaking ? conn_handshake(rx, c) : conn_read(rx, c);
+				if (r < 0 || (evs[i].events & (EPOLLERR | EPOLLHUP) &&
+				              !(evs[i].events & EPOLLIN)))
+					conn_close(rx, c);
+			}
+			if (atomic_load(&rx->stopping))
+				break;
+		}
+		if (time_now_ms() - last_sweep > 1000) {
+			sweep(rx);
+			last_sweep = time_now_ms();
+		}
+	}
+	while (rx->conns)
+		conn_close(rx, rx->conns);
+	return NULL;
+}
+
+/* ---- starting and stopping --------------------------------------------------------------- */
+
+static int tls_setup(struct receiver *rx, struct strbuf *err)
+{
+	const struct receiver_config *c = &rx->cfg;
+
+	if (!c->tls_cert || !c->tls_key) {
+		error_set(err, "--syslog-tls needs --tls-cert and --tls-key");
+		return -EINVAL;
+	}
+	rx->ctx = SSL_CTX_new(TLS_server_method());
+	if (!rx->ctx) {
+		error_set(err, "cannot set up TLS");
+		return -ENOMEM;
+	}
+	/* TLS 1.2 and later with forward secrecy and AEAD ciphers, as the web server. */
+	SSL_CTX_set_min_proto_version(rx->ctx, TLS1_2_VERSION);
+	SSL_CTX_set_cipher_list(rx->ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
+	SSL_CTX_set_options(rx->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_use_certificate_chain_file(rx->ctx, c->tls_cert) != 1) {
+		error_set(err, "cannot read --tls-cert '%s' (a PEM certificate chain)",
+		          c->tls_cert);
+		return -EINVAL;
+	}
+	if (SSL_CTX_use_PrivateKey_file(rx->ctx, c->tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(rx->ctx) != 1) {
+		error_set(err, "cannot read --tls-key '%s', or it is not the certificate's key",
+		          c->tls_key);
+		return -EINVAL;
+	}
+	if (c->tls_client_ca) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(c->tls_client_ca);
+		if (!names || SSL_CTX_load_verify_locations(rx->ctx, c->tls_client_ca, NULL) != 1) {
+			sk_X509_NAME_pop_free(names, X509_NAME_free);
+			error_set(err, "cannot read --tls-client-ca '%s' (PEM CA certificates)",
+			          c->tls_client_ca);
+			return -EINVAL;
+		}
+		SSL_CTX_set_client_CA_list(rx->ctx, names);
+		SSL_CTX_set_verify(rx->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+		                   NULL);
+	}
+	ERR_clear_error();
+	return 0;
+}
+
+static void add_fd(struct receiver *rx, int *fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = fd };
+
+	epoll_ctl(rx->ep, EPOLL_CTL_ADD, *fd, &ev);
+}
+
+int receiver_start(const struct receiver_config *cfg, struct ingest *g, struct receiver **ret,
+                   struct strbuf *err)
+{
+	struct receiver *rx = xcalloc(1, sizeof(*rx));
+	int r = 0;
+
+	rx->cfg = *cfg;
+	rx->g = g;
+	rx->max = cfg->max_message ? cfg->max_message : FRAME_DEFAULT_MAX;
+	rx->udp_fd = rx->tcp_fd = rx->tls_fd = rx->stop_fd = rx->ep = -1;
+	if (cfg->tls_client_ca && !cfg->tls) {
+		error_set(err, "--tls-client-ca is for --syslog-tls: give that too");
+		r = -EINVAL;
+		goto fail;
+	}
+	if (cfg->tls && (r = tls_setup(rx, err)) < 0)
+		goto fail;
+	if (cfg->udp) {
+		struct timeval tv = { 0, 250000 };
+		int one = 1, size = UDP_RCVBUF;
+		r = bind_socket(cfg->udp, "udp", SOCK_DGRAM, &rx->udp_fd, rx->udp_addr,
+		                sizeof(rx->udp_addr), err);
+		if (r < 0)
+			goto fail;
+		if (setsockopt(rx->udp_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+			setsockopt(rx->udp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		setsockopt(rx->udp_fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+		setsockopt(rx->udp_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	if (cfg->tcp || cfg->tls) {
+		rx->ep = epoll_create1(EPOLL_CLOEXEC);
+		rx->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (rx->ep < 0 || rx->stop_fd < 0) {
+			error_set(err, "cannot set up the syslog receivers: %m");
+			r = -errno;
+			goto fail;
+		}
+		add_fd(rx, &rx->stop_fd);
+	}
+	if (cfg->tcp) {
+		r = bind_socket(cfg->tcp, "tcp", SOCK_STREAM, &rx->tcp_fd, rx->tcp_addr,
+		                sizeof(rx->tcp_addr), err);
+		if (r < 0)
+			goto fail;
+		fcntl(rx->tcp_fd, F_SETFL, O_NONBLOCK);
+		add_fd(rx, &rx->tcp_fd);
+	}
+	if (cfg->tls) {
+		r = bind_socket(cfg->tls, "tls", SOCK_STREAM, &rx->tls_fd, rx->tls_addr,
+		                sizeof(rx->tls_addr), err);
+		if (r < 0)
+			goto fail;
+		fcntl(rx->tls_fd, F_SETFL, O_NONBLOCK);
+		add_fd(rx, &rx->tls_fd);
+	}
+	if (rx->udp_fd >= 0) {
+		if (pthread_create(&rx->udp_thread, NULL, udp_main, rx) != 0) {
+			error_set(err, "cannot start the UDP receiver");
+			r = -EAGAIN;
+			goto fail;
+		}
+		rx->udp_started = true;
+	}
+	if (rx->ep >= 0) {
+		if (pthread_create(&rx->stream_thread, NULL, stream_main, rx) != 0) {
+			error_set(err, "cannot start the TCP receiver");
+			r = -EAGAIN;
+			goto fail;
+		}
+		rx->stream_started = true;
+	}
+	*ret = rx;
+	return 0;
+fail:
+	receiver_stop(rx);
+	return r;
+}
+
+const char *receiver_address(struct receiver *rx, const char *kind)
+{
+	if (!strcmp(kind, "udp"))
+		return rx->udp_fd >= 0 ? rx->udp_addr : NULL;
+	if (!strcmp(kind, "tcp"))
+		return rx->tcp_fd >= 0 ? rx->tcp_addr : NULL;
+	if (!strcmp(kind, "tls"))
+		return rx->tls_fd >= 0 ? rx->tls_addr : NULL;
+	return NULL;
+}
+
+void receiver_stop(struct receiver *rx)
+{
+	uint64_t one = 1;
+
+	if (!rx)
+		return;
+	atomic_store(&rx->stopping, true);
+	if (rx->stop_fd >= 0 && write(rx->stop_fd, &one, sizeof(one)) < 0)
+		(void)0;
+	if (rx->udp_started)
+		pthread_join(rx->udp_thread, NULL);
+	if (rx->stream_started)
+		pthread_join(rx->stream_thread, NULL);
+	while (rx->conns)
+		conn_close(rx, rx->conns);
+	if (rx->udp_fd >= 0)
+		close(rx->udp_fd);
+	if (rx->tcp_fd >= 0)
+		close(rx->tcp_fd);
+	if (rx->tls_fd >= 0)
+		close(rx->tls_fd);
+	if (rx->stop_fd >= 0)
+		close(rx->stop_fd);
+	if (rx->ep >= 0)
+		close(rx->ep);
+	SSL_CTX_free(rx->ctx);
+	free(rx);
+}

@@ -1,0 +1,252 @@
+/* range: reading runs of entries with their sealed payloads, and erasing payloads (retention). */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "ledger/ledger-internal.h"
+#include "ledger/ledger.h"
+#include "store/query.h"
+
+/* Reads the bundle n of entries (and, with payloads, its sealed payloads). 1, 0 missing, -errno. */
+static int read_bundle(struct ledger *lg, uint64_t n, struct strbuf *entries, struct strbuf *sealed,
+                       struct strbuf *err)
+{
+	struct query *q;
+	const void *blob;
+	size_t len;
+	int r;
+
+	r = query_prepare(ledger_store(lg), "SELECT data FROM ledger_bundle WHERE n = ?", &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)n);
+	r = query_step(q, err);
+	if (r <= 0)
+		return r;
+	blob = query_blob(q, 0, &len);
+	strbuf_add(entries, blob, len);
+	query_done(q);
+	if (!sealed)
+		return 1;
+	r = query_prepare(ledger_store(lg), "SELECT data FROM ledger_sealed WHERE n = ?", &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)n);
+	r = query_step(q, err);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		blob = query_blob(q, 0, &len);
+		strbuf_add(sealed, blob, len);
+		query_done(q);
+	}
+	return 1;
+}
+
+int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned flags,
+                      ledger_range_fn fn, void *ctx, struct strbuf *err)
+{
+	struct strbuf entries = STRBUF_INIT, sealed = STRBUF_INIT;
+	uint64_t end = first + n, index = first;
+	int r = 0;
+
+	if (end < first)
+		end = UINT64_MAX;
+	while (index < end) {
+		uint64_t b = index / LEDGER_TILE_WIDTH;
+		struct ledger_range_item items[LEDGER_TILE_WIDTH];
+		struct sealed_rec rec;
+		size_t pos = 0, len;
+		const uint8_t *e;
+		unsigned count = 0;
+		int rs;
+
+		strbuf_reset(&entries);
+		if (sealed.len)
+			explicit_bzero(sealed.buf, sealed.len);
+		strbuf_reset(&sealed);
+		r = read_bundle(lg, b, &entries, (flags & LEDGER_RANGE_PAYLOADS) ? &sealed : NULL,
+		                err);
+		if (r <= 0)
+			break; /* 0: the end of the log */
+		memset(items, 0, sizeof(items));
+		while ((r = bundle_next((const uint8_t *)entries.buf, entries.len, &pos, &e,
+		                        &len)) > 0) {
+			items[count].index = b * LEDGER_TILE_WIDTH + count;
+			items[count].entry = e;
+			items[count].len = len;
+			count++;
+		}
+		pos = 0;
+		rs = r;
+		while (rs >= 0 && (rs = sealed_next((const uint8_t *)sealed.buf, sealed.len, &pos,
+		                                    &rec)) > 0) {
+			if (rec.slot >= count)
+				continue; /* a payload whose entry is not committed yet */
+			items[rec.slot].erased = rec.state == SEALED_ERASED;
+			items[rec.slot].payload = rec.payload;
+			items[rec.slot].payload_len = rec.len;
+		}
+		if (rs < 0) {
+			error_set(err,
+			          "the ledger's bundle %" PRIu64 " is damaged; run 'mamori ledger "
+			          "verify'",
+			          b);
+			r = -EBADMSG;
+			break;
+		}
+		for (unsigned i = (unsigned)(index % LEDGER_TILE_WIDTH); i < count && index < end;
+		     i++, index++) {
+			r = fn(ctx, &items[i]);
+			if (r != 0)
+				goto out;
+		}
+		if (count < LEDGER_TILE_WIDTH)
+			break; /* the last, partial bundle */
+	}
+	if (r > 0)
+		r = 0;
+out:
+	strbuf_release(&entries);
+	strbuf_release_secret(&sealed);
+	return r;
+}
+
+/*
+ * Rewrites the sealed payloads of bundle b with entries [from, to] erased (only entries of
+ * that kind, unless kind is 0); adds the count.
+ */
+static int erase_bundle(struct ledger *lg, uint64_t b, uint64_t from, uint64_t to, int kind,
+                        uint64_t *count, struct strbuf *err)
+{
+	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT, entries = STRBUF_INIT;
+	unsigned char kinds[LEDGER_TILE_WIDTH] = { 0 };
+	struct sealed_rec rec;
+	struct query *q;
+	size_t pos = 0;
+	bool changed = false;
+	int r;
+
+	if (kind) {
+		const uint8_t *e;
+		size_t len, epos = 0;
+		unsigned slot = 0;
+		r = read_bundle(lg, b, &entries, NULL, err);
+		if (r < 0)
+			return r;
+		while (slot < LEDGER_TILE_WIDTH &&
+		       bundle_next((const uint8_t *)entries.buf, entries.len, &epos, &e, &len) > 0)
+			kinds[slot++] = len > 1 ? e[1] : 0;
+		strbuf_release(&entries);
+	}
+
+	r = query_prepare(ledger_store(lg), "SELECT data FROM ledger_sealed WHERE n = ?", &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)b);
+	r = query_step(q, err);
+	if (r <= 0)
+		return r;
+	{
+		size_t len;
+		const void *blob = query_blob(q, 0, &len);
+		strbuf_add(&old, blob, len);
+		query_done(q);
+	}
+	while ((r = sealed_next((const uint8_t *)old.buf, old.len, &pos, &rec)) > 0) {
+		uint64_t index = b * LEDGER_TILE_WIDTH + rec.slot;
+		if (rec.state == SEALED_PRESENT && index >= from && index <= to &&
+		    (!kind || kinds[rec.slot] == kind)) {
+			strbuf_addch(&out, (int)rec.slot);
+			strbuf_addch(&out, SEALED_ERASED);
+			(*count)++;
+			changed = true;
+		} else if (rec.state == SEALED_ERASED) {
+			strbuf_addch(&out, (int)rec.slot);
+			strbuf_addch(&out, SEALED_ERASED);
+		} else {
+			sealed_add(&out, rec.slot, rec.salt, rec.payload, rec.len);
+		}
+	}
+	if (r < 0) {
+		error_set(err,
+		          "the ledger's bundle %" PRIu64 " is damaged; run 'mamori ledger verify'",
+		          b);
+		r = -EBADMSG;
+	} else if (changed) {
+		r = query_prepare(ledger_store(lg), "UPDATE ledger_sealed SET data = ? WHERE n = ?",
+		                  &q, err);
+		if (r == 0) {
+			query_bind_blob(q, 1, out.buf, out.len);
+			query_bind_int(q, 2, (int64_t)b);
+			r = query_run(q, err);
+		}
+	}
+	strbuf_release_secret(&old);
+	strbuf_release_secret(&out);
+	return r;
+}
+
+int ledger_erase_payloads(struct ledger *lg, uint64_t from, uint64_t to, int kind,
+                          const char *actor, int64_t now_ms, const char *reason,
+                          uint64_t *ret_count, uint64_t *ret_index, struct strbuf *err)
+{
+	struct strbuf data = STRBUF_INIT;
+	struct json_writer w;
+	struct ledger_entry e = { 0 };
+	struct query *q;
+	uint64_t count = 0, index = 0;
+	int r;
+
+	if (from > to) {
+		error_set(err, "nothing to erase");
+		return -EINVAL;
+	}
+	r = store_begin(ledger_store(lg), err);
+	if (r < 0)
+		return r;
+	/* Deleted pages are overwritten with zeros, not left readable in the file. */
+	r = query_prepare(ledger_store(lg), "PRAGMA secure_delete = ON", &q, err);
+	if (r == 0)
+		r = query_step(q, err) >= 0 ? 0 : -EIO;
+	for (uint64_t b = from / LEDGER_TILE_WIDTH; r >= 0 && b <= to / LEDGER_TILE_WIDTH; b++)
+		r = erase_bundle(lg, b, from, to, kind, &count, err);
+	if (r >= 0 && count > 0) {
+		jw_init(&w, &data);
+		jw_object_begin(&w);
+		jw_key(&w, "erased");
+		jw_object_begin(&w);
+		jw_key(&w, "from");
+		jw_uint(&w, from);
+		jw_key(&w, "to");
+		jw_uint(&w, to);
+		jw_key(&w, "payloads");
+		jw_uint(&w, count);
+		jw_object_end(&w);
+		if (reason)
+			jw_kv_str(&w, "reason", reason);
+		jw_object_end(&w);
+		e.kind = ENTRY_RETENTION;
+		e.time_ms = now_ms;
+		e.actor = actor;
+		e.has_ref = true;
+		e.ref = from;
+		e.data = (const uint8_t *)data.buf;
+		e.data_len = data.len;
+		r = ledger_append_txn(lg, &e, 1, &index, err);
+	}
+	if (r >= 0)
+		r = store_commit(ledger_store(lg), err);
+	else
+		store_rollback(ledger_store(lg));
+	strbuf_release(&data);
+	if (r < 0)
+		return r;
+	if (ret_count)
+		*ret_count = count;
+	if (ret_index)
+		*ret_index = count ? index : UINT64_MAX;
+	return 0;
+}

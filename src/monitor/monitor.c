@@ -1,0 +1,777 @@
+/* monitor: the log analysis: rules over every collected message, alerts through the door. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/act.h"
+#include "core/alert.h"
+#include "ingest/logindex.h"
+#include "ingest/retention.h"
+#include "ledger/ledger.h"
+#include "monitor/monitor.h"
+#include "monitor/registers.h"
+#include "policy/policy.h"
+#include "store/query.h"
+#include "store/store.h"
+
+#define GROUP_BUCKETS  4096
+#define GROUP_MAX_KEEP 256    /* events kept per group (the alert's entries) */
+#define SUPPRESS_MS    600000 /* 10 minutes */
+#define MAX_PENDING    10000  /* hits waiting for the next round */
+#define RULES_FILE_MAX (1 << 20)
+
+/* ---- correlation groups --------------------------------------------------------------- */
+
+struct group {
+	char *key;
+	struct group *next;
+	int64_t *t;
+	uint64_t *idx, *line;
+	size_t n, cap;
+	int64_t quiet_until; /* fired: no new alert for this group before */
+	char host[SYSLOG_MAX_HOSTNAME + 1];
+};
+
+struct corr_state {
+	const struct sigma_rule *rule;
+	struct group *buckets[GROUP_BUCKETS];
+	size_t ngroups;
+};
+
+/* ---- hosts (the log-gap rule) ---------------------------------------------------------- */
+
+struct host_state {
+	char *host;
+	int64_t last_ms;
+	uint64_t last_index;
+	bool alerted;
+	struct host_state *next;
+};
+
+struct suppress {
+	char *key;
+	int64_t until;
+	struct suppress *next;
+};
+
+struct monitor {
+	struct monitor_options opt;
+	const struct profile *profile;
+	struct profile *own_profile;
+	struct sigma_set rules;
+	unsigned **counted_by; /* per rule: the correlations counting it */
+	unsigned *n_counted_by;
+	struct corr_state *corr; /* per rule (correlations only) */
+	struct store *st;
+	struct ledger *lg;
+	struct registers reg;
+	struct host_state *hosts[GROUP_BUCKETS];
+	struct suppress *supp[GROUP_BUCKETS];
+	struct monitor_hit *pending;
+	size_t npending, alloc_pending;
+	uint64_t messages, alerts, line;
+	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
+};
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* ---- fields of a message, as rules name them ----------------------------------------- */
+
+static const char *span(struct syslog_span s, size_t *len)
+{
+	*len = s.n;
+	return s.n ? s.p : NULL;
+}
+
+static const char *str(const char *s, size_t *len)
+{
+	*len = s ? strlen(s) : 0;
+	return s && *s ? s : NULL;
+}
+
+static const char *event_field(const void *ctx, const char *f, struct strbuf *buf, size_t *len)
+{
+	const struct log_event *ev = ctx;
+	const char *format_names[] = { "raw", "rfc5424", "rfc3164", "json" };
+
+	if (!strcmp(f, "host") || !strcmp(f, "hostname"))
+		return str(ev->host, len);
+	if (!strcmp(f, "app") || !strcmp(f, "program") || !strcmp(f, "appname"))
+		return span(ev->msg.app, len);
+	if (!strcmp(f, "procid") || !strcmp(f, "pid"))
+		return span(ev->msg.procid, len);
+	if (!strcmp(f, "msgid"))
+		return span(ev->msg.msgid, len);
+	if (!strcmp(f, "message") || !strcmp(f, "msg"))
+		return span(ev->msg.msg, len);
+	if (!strcmp(f, "raw")) {
+		*len = ev->payload.raw_len;
+		return ev->payload.raw;
+	}
+	if (!strcmp(f, "facility"))
+		return str(syslog_facility_name(ev->msg.pri), len);
+	if (!strcmp(f, "severity"))
+		return str(syslog_severity_name(ev->msg.pri), len);
+	if (!strcmp(f, "user"))
+		return span(ev->fields.user, len);
+	if (!strcmp(f, "target_user"))
+		return span(ev->fields.target_user, len);
+	if (!strcmp(f, "src_ip"))
+		return span(ev->fields.src_ip, len);
+	if (!strcmp(f, "command"))
+		return span(ev->fields.command, len);
+	if (!strcmp(f, "event"))
+		return str(ev->fields.event, len);
+	if (!strcmp(f, "format"))
+		return str(format_names[ev->msg.format & 3], len);
+	if (!strcmp(f, "source"))
+		return str(ev->source, len);
+	if (!strcmp(f, "via"))
+		return str(ev->payload.via, len);
+	if (!strcmp(f, "peer"))
+		return str(ev->payload.peer, len);
+	if (!strcmp(f, "tls"))
+		return str(ev->payload.tls, len);
+	if (!strncmp(f, "sd.", 3) && ev->msg.format == SYSLOG_5424 && ev->msg.sd.n) {
+		/* sd.ID.NAME: an SD-PARAM, unescaped. */
+		const char *dot = strrchr(f + 3, '.');
+		struct syslog_sd_iter it;
+		struct syslog_sd_param p;
+		if (!dot)
+			return NULL;
+		syslog_sd_iter_init(&it, ev->msg.sd);
+		while (syslog_sd_next(&it, &p) > 0) {
+			if (p.id.n == (size_t)(dot - f - 3) && !memcmp(p.id.p, f + 3, p.id.n) &&
+			    p.name.n == strlen(dot + 1) && !memcmp(p.name.p, dot + 1, p.name.n)) {
+				syslog_sd_unescape(p.value, buf);
+				*len = buf->len;
+				return buf->buf ? buf->buf : "";
+			}
+		}
+		return NULL;
+	}
+	if (ev->json) {
+		json_t *v = json_object_get(ev->json, f);
+		if (v && json_is_string(v)) {
+			*len = json_string_length(v);
+			return json_string_value(v);
+		}
+		if (v && json_is_integer(v)) {
+			strbuf_addf(buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			*len = buf->len;
+			return buf->buf;
+		}
+		if (v && (json_is_true(v) || json_is_false(v)))
+			return str(json_is_true(v) ? "true" : "false", len);
+	}
+	return NULL;
+}
+
+/* ---- loading rules -------------------------------------------------------------------- */
+
+static int load_dir_rules(const char *dir, struct sigma_set *set, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	struct dirent **names = NULL;
+	int n, r = 0;
+
+	strbuf_addf(&path, "%s/rules", dir);
+	n = scandir(path.buf, &names, NULL, alphasort);
+	if (n < 0) {
+		strbuf_release(&path);
+		return 0; /* no rules of the ward's own */
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t len = strlen(name);
+		bool yaml = (len > 4 && !strcmp(name + len - 4, ".yml")) ||
+		            (len > 5 && !strcmp(name + len - 5, ".yaml"));
+		if (r == 0 && yaml && name[0] != '.') {
+			strbuf_reset(&path);
+			strbuf_addf(&path, "%s/rules/%s", dir, name);
+			strbuf_reset(&data);
+			r = strbuf_read_file(&data, path.buf, RULES_FILE_MAX);
+			if (r < 0)
+				error_set(err, "cannot read rules file '%s': %s", path.buf,
+				          strerror(-r));
+			else
+				r = sigma_load(set, path.buf, data.buf, data.len, err);
+		}
+		free(names[i]);
+	}
+	free(names);
+	strbuf_release(&path);
+	strbuf_release(&data);
+	return r;
+}
+
+int monitor_rules_load(const char *profile_id, const char *dir, struct sigma_set *ret,
+                       struct strbuf *err)
+{
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	for (unsigned i = 0; r == 0 && i < monitor_builtins_nr; i++)
+		if (profile_id && !strcmp(monitor_builtins[i].profile, profile_id))
+			r = sigma_load(ret, monitor_builtins[i].file, monitor_builtins[i].data,
+			               monitor_builtins[i].len, err);
+	if (r == 0 && dir)
+		r = load_dir_rules(dir, ret, err);
+	if (r == 0)
+		r = sigma_link(ret, err);
+	if (r < 0)
+		sigma_set_release(ret);
+	return r;
+}
+
+/* ---- hits and suppression ------------------------------------------------------------ */
+
+static bool suppressed(struct monitor *m, const char *key, int64_t now, bool set)
+{
+	struct suppress **b = &m->supp[hash_str(key) % GROUP_BUCKETS], *s;
+	unsigned ms = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
+
+	for (s = *b; s; s = s->next) {
+		if (!strcmp(s->key, key)) {
+			if (set)
+				s->until = now + ms;
+			return now < s->until;
+		}
+	}
+	if (set) {
+		s = xcalloc(1, sizeof(*s));
+		s->key = xstrdup(key);
+		s->until = now + ms;
+		s->next = *b;
+		*b = s;
+	}
+	return false;
+}
+
+static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const char *host,
+                                   const char *key)
+{
+	struct monitor_hit *h;
+
+	/* The same rule about the same thing in one round: one alert with every message. */
+	for (size_t i = 0; i < m->npending; i++) {
+		h = &m->pending[i];
+		if (h->rule == r && !strcmp(h->key, key) && !strcmp(h->host, host))
+			return h;
+	}
+	if (m->npending >= MAX_PENDING)
+		return NULL;
+	ALLOC_GROW(m->pending, m->npending + 1, m->alloc_pending);
+	h = &m->pending[m->npending++];
+	memset(h, 0, sizeof(*h));
+	h->rule = r;
+	h->host = xstrdup(host);
+	h->key = xstrdup(key);
+	return h;
+}
+
+static void hit_add(struct monitor_hit *h, uint64_t index, uint64_t line, int64_t t)
+{
+	if (h->n_entries < ALERT_MAX_ENTRIES) {
+		h->entries = xrealloc(h->entries, (h->n_entries + 1) * sizeof(*h->entries));
+		h->entries[h->n_entries++] = index;
+		h->lines = xrealloc(h->lines, (h->n_lines + 1) * sizeof(*h->lines));
+		h->lines[h->n_lines++] = line;
+	}
+	if (t > h->time_ms)
+		h->time_ms = t;
+}
+
+static void hit_release(struct monitor_hit *h)
+{
+	free(h->host);
+	free(h->key);
+	free(h->summary);
+	free(h->entries);
+	free(h->lines);
+}
+
+/* What the alert is about: the user and address a message names, else its host. */
+static void key_of(const struct log_event *ev, struct strbuf *key)
+{
+	if (ev->fields.user.n)
+		strbuf_addf(key, "user=%.*s", (int)ev->fields.user.n, ev->fields.user.p);
+	if (ev->fields.src_ip.n)
+		strbuf_addf(key, "%ssrc_ip=%.*s", key->len ? " " : "", (int)ev->fields.src_ip.n,
+		            ev->fields.src_ip.p);
+	if (!key->len)
+		strbuf_addf(key, "host=%s", ev->host);
+}
+
+/* ---- correlations -------------------------------------------------------------------- */
+
+static void group_key(const struct sigma_rule *c, const struct log_event *ev, struct strbuf *key)
+{
+	struct strbuf buf = STRBUF_INIT;
+
+	for (unsigned i = 0; i < c->ngroup; i++) {
+		size_t n = 0;
+		const char *v;
+		strbuf_reset(&buf);
+		v = event_field(ev, c->group_by[i], &buf, &n);
+		strbuf_addf(key, "%s%s=%.*s", i ? " " : "", c->group_by[i], v ? (int)n : 0,
+		            v ? v : "");
+	}
+	if (!c->ngroup)
+		strbuf_addstr(key, "all");
+	strbuf_release(&buf);
+}
+
+static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_event *ev,
+                     bool replay)
+{
+	const struct sigma_rule *c = cs->rule;
+	struct strbuf key = STRBUF_INIT;
+	struct group **b, *g;
+	size_t keep = 0;
+	bool fire;
+
+	group_key(c, ev, &key);
+	b = &cs->buckets[hash_str(key.buf) % GROUP_BUCKETS];
+	for (g = *b; g && strcmp(g->key, key.buf); g = g->next)
+		;
+	if (!g) {
+		g = xcalloc(1, sizeof(*g));
+		g->key = strbuf_detach(&key, NULL);
+		g->next = *b;
+		*b = g;
+		cs->ngroups++;
+	}
+	/* Drop what fell out of the window, and the oldest beyond what is kept. */
+	for (size_t i = 0; i < g->n; i++)
+		if (g->t[i] >= ev->time_ms - c->timespan_ms && g->n - i <= GROUP_MAX_KEEP - 1) {
+			g->t[keep] = g->t[i];
+			g->idx[keep] = g->idx[i];
+			g->line[keep] = g->line[i];
+			keep++;
+		}
+	g->n = keep;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 8;
+		g->t = xrealloc(g->t, g->cap * sizeof(*g->t));
+		g->idx = xrealloc(g->idx, g->cap * sizeof(*g->idx));
+		g->line = xrealloc(g->line, g->cap * sizeof(*g->line));
+	}
+	g->t[g->n] = ev->time_ms;
+	g->idx[g->n] = ev->index;
+	g->line[g->n] = m->line;
+	g->n++;
+	snprintf(g->host, sizeof(g->host), "%s", ev->host);
+	fire = c->cmp == CMP_GTE ? (int64_t)g->n >= c->count : (int64_t)g->n > c->count;
+	if (fire && ev->time_ms >= g->quiet_until) {
+		/* Once per window and group: a continuing attack is one alert, not one a message.
+		 */
+		g->quiet_until = ev->time_ms + c->timespan_ms;
+		if (!replay) {
+			struct monitor_hit *h = hit_new(m, c, g->host, g->key);
+			for (size_t i = 0; h && i < g->n; i++)
+				hit_add(h, g->idx[i], g->line[i], g->t[i]);
+		}
+	}
+	strbuf_release(&key);
+}
+
+/* Forgets groups whose window has passed. */
+static void corr_sweep(struct corr_state *cs, int64_t now)
+{
+	for (size_t b = 0; b < GROUP_BUCKETS; b++) {
+		struct group **pp = &cs->buckets[b];
+		while (*pp) {
+			struct group *g = *pp;
+			if (g->n && g->t[g->n - 1] >= now - cs->rule->timespan_ms - 60000) {
+				pp = &g->next;
+				continue;
+			}
+			*pp = g->next;
+			free(g->key);
+			free(g->t);
+			free(g->idx);
+			free(g->line);
+			free(g);
+			cs->ngroups--;
+		}
+	}
+}
+
+/* ---- register-aware conditions --------------------------------------------------------- */
+
+static bool outside_hours(const struct sigma_hours *h, int64_t t, int64_t offset)
+{
+	int64_t local = t + offset;
+	int64_t days = (local >= 0 ? local : local - 86399999) / 86400000;
+	unsigned weekday = (unsigned)(((days % 7) + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
+	int minute = (int)((local - days * 86400000) / 60000);
+
+	return !((h->days & (1u << weekday)) && minute >= h->from_min && minute < h->to_min);
+}
+
+static bool mamori_holds(struct monitor *m, const struct sigma_rule *r, const struct log_event *ev)
+{
+	char user[256];
+	struct reg_device dev = { 0 };
+	bool has_dev = false;
+
+	log_event_user(ev, user, sizeof(user));
+	if (r->outside_hours && !outside_hours(r->outside_hours, ev->time_ms, m->opt.offset_ms))
+		return false;
+	if ((r->user_status || r->level_at_least || r->no_admin_record) && !m->st)
+		return false; /* the registers are needed: none without a data directory */
+	if (r->user_status) {
+		int st = registers_user_status(&m->reg, user);
+		if (!((st == REG_USER_RETIRED && (r->user_status & SIGMA_USER_RETIRED)) ||
+		      (st == REG_USER_SUSPENDED && (r->user_status & SIGMA_USER_SUSPENDED))))
+			return false;
+	}
+	if (r->level_at_least || r->no_admin_record)
+		has_dev = registers_device(&m->reg, ev->host, &dev);
+	if (r->level_at_least) {
+		const struct policy_level *want =
+		    m->profile ? policy_level(m->profile, r->level_at_least) : NULL;
+		const struct policy_level *got = has_dev && dev.level[0] && m->profile
+		                                     ? policy_level(m->profile, dev.level)
+		                                     : NULL;
+		if (!want || !got || got->rank > want->rank)
+			return false;
+	}
+	if (r->no_admin_record) {
+		if (!user[0] || registers_has_admin(&m->reg, user, ev->host,
+		                                    has_dev && dev.system[0] ? dev.system : NULL))
+			return false;
+	}
+	return true;
+}
+
+/* ---- the analysis of one message --------------------------------------------------------- */
+
+static void host_seen(struct monitor *m, const struct log_event *ev)
+{
+	struct host_state **b, *h;
+
+	if (!ev->host[0])
+		return;
+	b = &m->hosts[hash_str(ev->host) % GROUP_BUCKETS];
+	for (h = *b; h && strcmp(h->host, ev->host); h = h->next)
+		;
+	if (!h) {
+		h = xcalloc(1, sizeof(*h));
+		h->host = xstrdup(ev->host);
+		h->next = *b;
+		*b = h;
+	}
+	if (ev->received_ms >= h->last_ms) {
+		h->last_ms = ev->received_ms;
+		h->last_index = ev->index;
+		h->alerted = false;
+	}
+}
+
+void monitor_event(void *ctx, const struct log_event *ev, bool replay)
+{
+	struct monitor *m = ctx;
+	struct strbuf key = STRBUF_INIT;
+
+	m->messages++;
+	host_seen(m, ev);
+	for (size_t i = 0; i < m->rules.nr; i++) {
+		const struct sigma_rule *r = &m->rules.rules[i];
+		if (r->correlation || !r->cond || r->disabled)
+			continue;
+		if (!sigma_match(r, event_field, ev))
+			continue;
+		if ((r->user_status || r->level_at_least || r->outside_hours ||
+		     r->no_admin_record) &&
+		    !mamori_holds(m, r, ev))
+			continue;
+		for (unsigned k = 0; k < m->n_counted_by[i]; k++)
+			corr_add(m, &m->corr[m->counted_by[i][k]], ev, replay);
+		if (!r->referenced && !replay) {
+			struct monitor_hit *h;
+			strbuf_reset(&key);
+			key_of(ev, &key);
+			h = hit_new(m, r, ev->host, key.buf);
+			if (h)
+				hit_add(h, ev->index, m->line, ev->time_ms);
+		}
+	}
+	strbuf_release(&key);
+}
+
+void monitor_set_line(struct monitor *m, uint64_t line)
+{
+	m->line = line;
+}
+
+/* ---- rounds: raising, gaps, the day's analysis ------------------------------------------- */
+
+static void summarise(struct monitor_hit *h)
+{
+	struct strbuf s = STRBUF_INIT;
+
+	strbuf_addf(&s, "%s: %s（%zu 件）", h->rule->title, h->key, h->n_entries);
+	free(h->summary);
+	h->summary = strbuf_detach(&s, NULL);
+}
+
+static void gaps(struct monitor *m, int64_t now)
+{
+	for (size_t i = 0; i < m->rules.nr; i++) {
+		const struct sigma_rule *r = &m->rules.rules[i];
+		if (!r->log_gap_ms || r->disabled)
+			continue;
+		for (size_t b = 0; b < GROUP_BUCKETS; b++) {
+			for (struct host_state *h = m->hosts[b]; h; h = h->next) {
+				struct strbuf key = STRBUF_INIT;
+				struct monitor_hit *hit;
+				if (h->alerted || now - h->last_ms < r->log_gap_ms)
+					continue;
+				h->alerted = true;
+				strbuf_addf(&key, "host=%s", h->host);
+				hit = hit_new(m, r, h->host, key.buf);
+				if (hit)
+					hit_add(hit, h->last_index, 0, h->last_ms);
+				strbuf_release(&key);
+			}
+		}
+	}
+}
+
+static int raise_pending(struct monitor *m, int64_t now)
+{
+	struct strbuf err = STRBUF_INIT, skey = STRBUF_INIT;
+
+	for (size_t i = 0; i < m->npending; i++) {
+		struct monitor_hit *h = &m->pending[i];
+		struct alert_input in = { 0 };
+		summarise(h);
+		strbuf_reset(&skey);
+		strbuf_addf(&skey, "%s\x1f%s\x1f%s", h->rule->id, h->host, h->key);
+		/* Correlations suppress per group themselves; single messages here. */
+		if (!h->rule->correlation && !h->rule->log_gap_ms &&
+		    suppressed(m, skey.buf, now, false))
+			continue;
+		if (!h->rule->correlation)
+			suppressed(m, skey.buf, now, true);
+		in.source = ACT_SYSTEM_MONITOR;
+		in.rule = h->rule->id;
+		in.severity = h->rule->level ? h->rule->level : "medium";
+		in.time_ms = h->time_ms;
+		in.host = h->host;
+		in.summary = h->summary;
+		in.entries = h->entries;
+		in.n_entries = h->n_entries;
+		strbuf_reset(&err);
+		if (alert_raise(m->opt.door, &in, NULL, NULL, &err) < 0)
+			fprintf(stderr, "mamori: the log analysis cannot raise alert '%s': %s\n",
+			        h->rule->id, err.buf);
+		else
+			m->alerts++;
+	}
+	for (size_t i = 0; i < m->npending; i++)
+		hit_release(&m->pending[i]);
+	m->npending = 0;
+	strbuf_release(&err);
+	strbuf_release(&skey);
+	return 0;
+}
+
+int monitor_round(void *ctx, int64_t now, struct strbuf *err)
+{
+	struct monitor *m = ctx;
+	int64_t day = (now + m->opt.offset_ms) / 86400000;
+
+	if (!m->opt.door)
+		return 0; /* a test: the caller reads the hits */
+	gaps(m, now);
+	raise_pending(m, now);
+	for (size_t i = 0; i < m->rules.nr; i++)
+		if (m->rules.rules[i].correlation)
+			corr_sweep(&m->corr[i], now);
+	if (m->day == 0) {
+		m->day = day;
+	} else if (day > m->day) {
+		/* The analysis ran through the end of that day: record it (the duty's evidence). */
+		struct strbuf e = STRBUF_INIT;
+		struct log_retention plan;
+		if (registers_record_day(&m->reg, m->opt.door, m->lg,
+		                         m->day * 86400000 - m->opt.offset_ms, m->opt.offset_ms,
+		                         m->rules.nr, &e) < 0)
+			fprintf(stderr, "mamori: the day's log analysis cannot be recorded: %s\n",
+			        e.buf);
+		/* And once a day, retention: what is older than retention.access_log goes. */
+		strbuf_reset(&e);
+		if (m->profile && log_retention_plan(m->st, m->profile, now, &plan, &e) == 0 &&
+		    log_retention_apply(m->st, m->lg, &plan, now, &e) < 0)
+			fprintf(stderr, "mamori: retention of collected logs failed: %s\n", e.buf);
+		strbuf_release(&e);
+		m->day = day;
+	}
+	(void)err;
+	return 0;
+}
+
+const struct monitor_hit *monitor_hits(struct monitor *m, size_t *ret_nr)
+{
+	for (size_t i = 0; i < m->npending; i++)
+		summarise(&m->pending[i]);
+	*ret_nr = m->npending;
+	return m->pending;
+}
+
+uint64_t monitor_messages(struct monitor *m)
+{
+	return m->messages;
+}
+
+uint64_t monitor_alerts(struct monitor *m)
+{
+	return m->opt.door ? m->alerts : m->npending;
+}
+
+const struct sigma_set *monitor_rules(struct monitor *m)
+{
+	return &m->rules;
+}
+
+/* ---- opening ------------------------------------------------------------------------ */
+
+static int load_hosts(struct monitor *m, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(m->st, "SELECT host, last_ms, last_index FROM log_host", &q, err);
+
+	if (r < 0)
+		return r;
+	while ((r = query_step(q, err)) > 0) {
+		const char *host = query_text(q, 0);
+		struct host_state *h;
+		if (!host)
+			continue;
+		h = xcalloc(1, sizeof(*h));
+		h->host = xstrdup(host);
+		h->last_ms = query_int(q, 1);
+		h->last_index = (uint64_t)query_int(q, 2);
+		h->next = m->hosts[hash_str(host) % GROUP_BUCKETS];
+		m->hosts[hash_str(host) % GROUP_BUCKETS] = h;
+	}
+	if (r < 0)
+		return r;
+	/* A gap already alerted before a restart is not alerted again. */
+	for (size_t i = 0; i < m->rules.nr; i++) {
+		struct alert_filter f = { .rule = m->rules.rules[i].id };
+		struct alert_list l = { 0 };
+		if (!m->rules.rules[i].log_gap_ms || alerts_list(m->st, &f, &l, err) < 0)
+			continue;
+		for (size_t k = 0; k < l.nr; k++) {
+			for (size_t b = 0; l.items[k].host && b < GROUP_BUCKETS; b++)
+				for (struct host_state *h = m->hosts[b]; h; h = h->next)
+					if (!strcmp(h->host, l.items[k].host) &&
+					    l.items[k].time_ms >= h->last_ms)
+						h->alerted = true;
+		}
+		alert_list_release(&l);
+	}
+	return 0;
+}
+
+int monitor_open(const struct monitor_options *o, struct monitor **ret, struct strbuf *err)
+{
+	struct monitor *m = xcalloc(1, sizeof(*m));
+	const char *pid;
+	int r = 0;
+
+	m->opt = *o;
+	if (o->door)
+		m->profile = door_profile(o->door);
+	else if (o->profile && profile_load_named(o->profile, &m->own_profile, err) == 0)
+		m->profile = m->own_profile;
+	pid = m->profile ? m->profile->id : o->profile;
+	r = monitor_rules_load(pid, o->dir, &m->rules, err);
+	if (r < 0)
+		goto fail;
+	m->counted_by = xcalloc(m->rules.nr + 1, sizeof(*m->counted_by));
+	m->n_counted_by = xcalloc(m->rules.nr + 1, sizeof(*m->n_counted_by));
+	m->corr = xcalloc(m->rules.nr + 1, sizeof(*m->corr));
+	for (size_t i = 0; i < m->rules.nr; i++) {
+		const struct sigma_rule *c = &m->rules.rules[i];
+		if (!c->correlation || c->disabled)
+			continue;
+		m->corr[i].rule = c;
+		for (unsigned k = 0; k < c->nrules; k++) {
+			unsigned j = c->rule_idx[k];
+			m->counted_by[j] =
+			    xrealloc(m->counted_by[j], (m->n_counted_by[j] + 1) * sizeof(unsigned));
+			m->counted_by[j][m->n_counted_by[j]++] = (unsigned)i;
+		}
+	}
+	if (o->dir && store_open(o->dir, 0, &m->st, err) == 0) {
+		r = ledger_open(m->st, &m->lg, err);
+		if (r == 0) {
+			registers_init(&m->reg, m->st, m->profile);
+			if (o->door)
+				r = load_hosts(m, err);
+		}
+		if (r < 0)
+			goto fail;
+	} else {
+		strbuf_reset(err);
+	}
+	*ret = m;
+	return 0;
+fail:
+	monitor_free(m);
+	return r;
+}
+
+void monitor_free(struct monitor *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->rules.nr; i++) {
+		if (m->corr[i].rule)
+			corr_sweep(&m->corr[i], INT64_MAX / 2);
+		free(m->counted_by ? m->counted_by[i] : NULL);
+	}
+	for (size_t b = 0; b < GROUP_BUCKETS; b++) {
+		while (m->hosts[b]) {
+			struct host_state *h = m->hosts[b];
+			m->hosts[b] = h->next;
+			free(h->host);
+			free(h);
+		}
+		while (m->supp[b]) {
+			struct suppress *s = m->supp[b];
+			m->supp[b] = s->next;
+			free(s->key);
+			free(s);
+		}
+	}
+	for (size_t i = 0; i < m->npending; i++)
+		hit_release(&m->pending[i]);
+	free(m->pending);
+	free(m->counted_by);
+	free(m->n_counted_by);
+	free(m->corr);
+	registers_release(&m->reg);
+	ledger_close(m->lg);
+	store_close(m->st);
+	sigma_set_release(&m->rules);
+	profile_free(m->own_profile);
+	free(m);
+}

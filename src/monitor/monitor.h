@@ -1,0 +1,78 @@
+/* monitor: the log analysis: rules over every collected message, alerts through the door. */
+#ifndef MAMORI_MONITOR_MONITOR_H
+#define MAMORI_MONITOR_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "ingest/event.h"
+#include "monitor/sigma.h"
+
+struct door;
+struct profile;
+
+/* The shipped rules of a profile (policies/rules/<id>.yml), embedded at build time. */
+struct monitor_builtin {
+	const char *profile; /* "minato" */
+	const char *file;    /* "policies/rules/minato.yml" */
+	const char *data;
+	size_t len;
+};
+extern const struct monitor_builtin monitor_builtins[];
+extern const unsigned monitor_builtins_nr;
+
+/*
+ * The rules in force: the profile's shipped rules, then every .yml and .yaml file of DIR/rules
+ * in name order (a rule with the id of an earlier one replaces it). dir may be NULL (only
+ * the shipped rules). Returns 0 or -EINVAL with err naming the file and line.
+ */
+int monitor_rules_load(const char *profile_id, const char *dir, struct sigma_set *ret,
+                       struct strbuf *err);
+
+/* One alert the analysis found: a rule, the messages that made it, and what it says. */
+struct monitor_hit {
+	const struct sigma_rule *rule;
+	char *host;
+	char *key;       /* what it is about, for people: "src_ip=203.0.113.5", "user=tanaka" */
+	char *summary;   /* Japanese */
+	int64_t time_ms; /* the last message's time */
+	uint64_t *entries;
+	size_t n_entries;
+	uint64_t *lines; /* `log rules test`: the messages' line numbers */
+	size_t n_lines;
+};
+
+struct monitor_options {
+	const char *dir;      /* data directory: its rules and registers; NULL for a bare test */
+	struct door *door;    /* alerts and the daily analysis go through it; NULL: collect hits */
+	const char *profile;  /* profile id when there is no door ("minato") */
+	int64_t offset_ms;    /* the ward's zone: Tokyo */
+	unsigned suppress_ms; /* the same rule and key alert again only after this: 0 = 10 min */
+};
+
+struct monitor;
+
+int monitor_open(const struct monitor_options *o, struct monitor **ret, struct strbuf *err);
+void monitor_free(struct monitor *m);
+const struct sigma_set *monitor_rules(struct monitor *m);
+
+/*
+ * The follower's hooks (ingest/follow.h): every message in ledger order, then a round
+ * that raises what was found (through the door as system actor "monitor"), checks for hosts
+ * gone silent and records the day's analysis once the day is over.
+ */
+void monitor_event(void *m, const struct log_event *ev, bool replay);
+int monitor_round(void *m, int64_t now_ms, struct strbuf *err);
+
+/* Without a door: the hits found so far (owned by m). */
+const struct monitor_hit *monitor_hits(struct monitor *m, size_t *ret_nr);
+/* The line number of the next message (`log rules test` reads a file). */
+void monitor_set_line(struct monitor *m, uint64_t line);
+
+/* Counters: messages analysed, alerts raised (or hits found). */
+uint64_t monitor_messages(struct monitor *m);
+uint64_t monitor_alerts(struct monitor *m);
+
+#endif

@@ -1,0 +1,150 @@
+/* sigma: analysis rules in a documented subset of Sigma, with Mamori's register-aware extensions.
+ */
+#ifndef MAMORI_MONITOR_SIGMA_H
+#define MAMORI_MONITOR_SIGMA_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+
+/*
+ * The subset (docs/logs.md, "The rule format", has the whole of it):
+ *   title, id (required), status, description, level, logsource, tags, references,
+ *   author, date, modified, falsepositives, fields                    kept, not matched
+ *   detection: named selections and `condition`
+ *     a selection is a map (every field condition holds) or a list of maps (any holds),
+ *     or a list of keywords (any is in the message)
+ *     a field condition is `field` or `field|modifier...` with a value or a list (any;
+ *     with the `all` modifier: every); modifiers contains, startswith, endswith, re
+ *     (POSIX extended), all; plain values may use * and ? wildcards; matching is
+ *     case-insensitive (ASCII) except for re; a null value holds when the field is empty
+ *   condition: selection names, and, or, not, parentheses, `1 of NAME*`, `all of NAME*`,
+ *     `1 of them`, `all of them`
+ *   correlation: {type: event_count, rules: [ids], group-by: [fields], timespan: 60s,
+ *     condition: {gte: N}} (or gt), and `generate`
+ *   mamori: register-aware conditions evaluated after detection (see struct below)
+ */
+
+enum sigma_op { SIGMA_EQ, SIGMA_CONTAINS, SIGMA_STARTS, SIGMA_ENDS, SIGMA_RE };
+
+struct sigma_value {
+	char *s; /* lowercased for all but SIGMA_RE; NULL: the null value */
+	size_t n;
+	bool glob; /* has * or ? */
+	regex_t *re;
+};
+
+struct sigma_cond {
+	char *field;
+	enum sigma_op op;
+	bool all; /* every value must match */
+	struct sigma_value *v;
+	unsigned nv;
+};
+
+/* A selection: any of its maps, each map all of its conditions; or keywords. */
+struct sigma_sel {
+	char *name;
+	struct sigma_cond **maps;
+	unsigned *nconds;
+	unsigned nmaps;
+	struct sigma_value *keywords;
+	unsigned nkw;
+};
+
+enum sigma_expr_op { EX_SEL, EX_AND, EX_OR, EX_NOT, EX_ONE_OF, EX_ALL_OF };
+struct sigma_expr {
+	enum sigma_expr_op op;
+	unsigned sel;  /* EX_SEL */
+	char *pattern; /* EX_ONE_OF, EX_ALL_OF: a name with an optional trailing '*'; NULL: them */
+	struct sigma_expr *a, *b;
+};
+
+enum sigma_cmp { CMP_GTE, CMP_GT };
+
+/* Days of the week as bits: bit 0 Sunday ... bit 6 Saturday. */
+struct sigma_hours {
+	unsigned days; /* working days */
+	int from_min;  /* minutes after midnight, ward's time */
+	int to_min;
+};
+
+enum sigma_user_status {
+	SIGMA_USER_RETIRED = 1 << 0,
+	SIGMA_USER_SUSPENDED = 1 << 1,
+};
+
+struct sigma_rule {
+	char *id, *title, *description, *level, *status;
+	char *file; /* where it was read: "policies/rules/minato.yml", "DIR/rules/x.yml" */
+	int line;
+	bool disabled; /* status deprecated or unsupported: kept, never run */
+	/* detection */
+	struct sigma_sel *sels;
+	unsigned nsels;
+	struct sigma_expr *cond;
+	bool referenced; /* a correlation counts its matches */
+	/* correlation (event_count) */
+	bool correlation;
+	char **rules;
+	unsigned nrules;
+	unsigned *rule_idx; /* resolved */
+	char **group_by;
+	unsigned ngroup;
+	int64_t timespan_ms;
+	enum sigma_cmp cmp;
+	int64_t count;
+	bool generate; /* the rules it counts also alert themselves */
+	/*
+	 * mamori: extensions over the ward's registers, all that are set must hold:
+	 *   user_status: [retired, suspended]   the message's user is a Mamori user in that state
+	 *   level_at_least: "3"                  the host is a registered device (register
+	 *                                        device, field hostname) of at least that level
+	 *   outside_hours: {days: [mon..fri], from: "08:30", to: "18:15"}   the message's time,
+	 *                                        in the ward's time, is outside those hours
+	 *   no_admin_record: true                no granted record of register admin names the
+	 *                                        user for the host (or the host's system)
+	 *   log_gap: 1h                          (alone) a host that has sent has been silent
+	 *                                        this long
+	 */
+	unsigned user_status;
+	char *level_at_least;
+	struct sigma_hours *outside_hours;
+	bool no_admin_record;
+	int64_t log_gap_ms;
+};
+
+struct sigma_set {
+	struct sigma_rule *rules;
+	size_t nr, alloc;
+};
+
+/*
+ * Reads every YAML document of data (a rules file) into set; a rule whose id is already
+ * there replaces it (the data directory's rules override the shipped ones). Returns 0, or
+ * -EINVAL with err as "FILE:LINE: message" for the first mistake (nothing of the file is
+ * added then).
+ */
+int sigma_load(struct sigma_set *set, const char *file, const char *data, size_t len,
+               struct strbuf *err);
+/* Resolves correlations' rule references; -EINVAL with err for an unknown one. */
+int sigma_link(struct sigma_set *set, struct strbuf *err);
+void sigma_set_release(struct sigma_set *set);
+
+/*
+ * A message's field as text for matching: returns the value (into buf when it must be
+ * built) or NULL when the message has no such field.
+ */
+typedef const char *(*sigma_field_fn)(const void *ctx, const char *field, struct strbuf *buf,
+                                      size_t *ret_len);
+
+/* Does the rule's detection hold for the message? (Correlations: never.) */
+bool sigma_match(const struct sigma_rule *r, sigma_field_fn field, const void *ctx);
+
+/* "critical" ... "informational" as Sigma writes them; NULL for anything else. */
+const char *sigma_level_name(const char *level);
+
+#endif

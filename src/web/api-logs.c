@@ -1,0 +1,144 @@
+/* api-logs: POST /api/v1/logs: other systems send their logs as NDJSON (optionally gzip). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/cleanup.h"
+#include "ingest/ingest.h"
+#include "ingest/ndjson.h"
+#include "web/api.h"
+#include "web/route.h"
+
+#define LOGS_BATCH      1024 /* lines handed to ingest at once */
+#define LOGS_MAX_ERRORS 100  /* line errors listed in the answer; the rest are counted */
+
+struct post {
+	struct web_req *r;
+	struct ingest_source src;
+	struct ingest_msg batch[LOGS_BATCH];
+	size_t nbatch;
+	uint64_t received, bad;
+	struct json_writer *errs;
+	int failed;
+	struct strbuf err;
+};
+
+static int flush(struct post *p)
+{
+	if (p->nbatch && !p->failed)
+		p->failed = ingest_submit(p->r->cfg->ingest, &p->src, p->batch, p->nbatch, &p->err);
+	p->nbatch = 0;
+	return p->failed;
+}
+
+static int on_line(void *ctx, const struct ndjson_line *l)
+{
+	struct post *p = ctx;
+	struct ingest_msg *m = &p->batch[p->nbatch++];
+
+	m->data = l->p;
+	m->len = l->n;
+	m->seq = l->lineno;
+	m->flags = (l->cut ? LOG_CUT : 0) | (l->error ? LOG_BAD_LINE : 0);
+	p->received++;
+	if (l->error) {
+		/* Stored all the same, raw and flagged: the client learns what to fix. */
+		if (p->bad++ < LOGS_MAX_ERRORS) {
+			jw_object_begin(p->errs);
+			jw_key(p->errs, "line");
+			jw_uint(p->errs, l->lineno);
+			jw_kv_str(p->errs, "error", l->error);
+			jw_object_end(p->errs);
+		}
+	}
+	return p->nbatch == LOGS_BATCH ? flush(p) : 0;
+}
+
+static bool ndjson_type(const char *ct)
+{
+	static const char *const types[] = { "application/x-ndjson", "application/jsonl",
+		                             "application/json", "text/plain", NULL };
+
+	for (size_t i = 0; ct && types[i]; i++) {
+		size_t n = strlen(types[i]);
+		if (!strncasecmp(ct, types[i], n) && (ct[n] == '\0' || ct[n] == ';'))
+			return true;
+	}
+	return false;
+}
+
+void api_logs_post(struct web_req *r)
+{
+	struct strbuf plain = STRBUF_INIT, errs = STRBUF_INIT, client = STRBUF_INIT;
+	struct json_writer ew, w;
+	struct post p = { .r = r };
+	char name[96];
+	const char *body = r->body.buf;
+	size_t len = r->body.len;
+	int ret;
+
+	strbuf_init(&p.err, 0);
+	if (!r->cfg->ingest) {
+		web_error(r, 503, "log collection is not running");
+		goto out;
+	}
+	if (!ndjson_type(r->content_type)) {
+		web_api_error(r, 415,
+		              "send application/x-ndjson: one JSON object per line (optionally "
+		              "with Content-Encoding: gzip)");
+		goto out;
+	}
+	if (r->content_encoding && !strcasecmp(r->content_encoding, "gzip")) {
+		ret = ndjson_gunzip(body, len, NDJSON_MAX_BODY, &plain, &p.err);
+		if (ret < 0) {
+			web_api_error(r, ret == -EFBIG ? 413 : 400, p.err.buf);
+			goto out;
+		}
+		body = plain.buf;
+		len = plain.len;
+	} else if (r->content_encoding && strcasecmp(r->content_encoding, "identity")) {
+		web_api_error(r, 415, "the only Content-Encoding accepted is gzip");
+		goto out;
+	}
+	strbuf_addf(&client, "token %" PRId64 " %s", r->api_token_id, r->user->login);
+	ingest_source_name(name, sizeof(name), "http", r->remote);
+	p.src.origin.via = "http";
+	p.src.origin.peer = r->remote;
+	p.src.origin.client = client.buf;
+	p.src.name = name;
+	jw_init(&ew, &errs);
+	jw_array_begin(&ew);
+	p.errs = &ew;
+	ndjson_each(body, len, NDJSON_MAX_LINE, on_line, &p);
+	flush(&p);
+	jw_array_end(&ew);
+	if (!p.failed && p.received)
+		p.failed = ingest_sync(r->cfg->ingest, &p.err);
+	if (p.failed) {
+		web_error(r, 503, p.err.buf);
+		goto out;
+	}
+	if (!p.received) {
+		web_api_error(r, 400, "the body has no lines: send one JSON object per line");
+		goto out;
+	}
+	/* Answered once every line is durable in the ledger. */
+	api_begin(r, &w, 200);
+	jw_object_begin(&w);
+	jw_key(&w, "received");
+	jw_uint(&w, p.received);
+	jw_key(&w, "stored");
+	jw_uint(&w, p.received);
+	jw_key(&w, "bad_lines");
+	jw_uint(&w, p.bad);
+	jw_key(&w, "errors");
+	jw_raw(&w, errs.buf);
+	jw_object_end(&w);
+out:
+	strbuf_release_secret(&plain);
+	strbuf_release(&errs);
+	strbuf_release(&client);
+	strbuf_release(&p.err);
+}

@@ -1,0 +1,275 @@
+/* test-pipeline: messages into the ledger, the follower's index and analysis, search, retention. */
+#include "../core/fixture.h"
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/alert.h"
+#include "core/records.h"
+#include "ingest/follow.h"
+#include "ingest/ingest.h"
+#include "ingest/logindex.h"
+#include "ingest/retention.h"
+#include "ledger/ledger.h"
+#include "monitor/monitor.h"
+#include "monitor/registers.h"
+
+#define TOKYO (9LL * 3600 * 1000)
+
+static void submit(struct fixture *f, const char *via, const char *peer, const char *const *msgs)
+{
+	struct ingest *g = NULL;
+	struct ingest_msg m[32];
+	struct ingest_source src = { .origin = { .via = via, .peer = peer } };
+	char name[96];
+	size_t n = 0;
+
+	ingest_source_name(name, sizeof(name), via, peer);
+	src.name = name;
+	for (; msgs[n]; n++) {
+		m[n] = (struct ingest_msg){ .data = msgs[n], .len = strlen(msgs[n]), .seq = n + 1 };
+	}
+	if (ingest_open(f->dir, NULL, &g, &f->err) < 0 ||
+	    ingest_submit(g, &src, m, n, &f->err) < 0 || ingest_sync(g, &f->err) < 0 ||
+	    ingest_close(g, &f->err) < 0)
+		fail_msg("ingest: %s", f->err.buf);
+}
+
+/* The follower once, with the analysis raising through the door; returns the alerts. */
+static int64_t follow(struct fixture *f, struct monitor *mon)
+{
+	struct follower_options fo = { .offset_ms = TOKYO };
+	int64_t n = 0;
+
+	fo.hooks.ctx = mon;
+	fo.hooks.event = mon ? monitor_event : NULL;
+	fo.hooks.round = mon ? monitor_round : NULL;
+	if (follower_catch_up(f->dir, &fo, &f->err) < 0)
+		fail_msg("follow: %s", f->err.buf);
+	assert_int_equal(alerts_count(door_store(f->d), NULL, &n, &f->err), 0);
+	return n;
+}
+
+static uint64_t count(struct fixture *f, struct log_query *q)
+{
+	struct log_result res = { 0 };
+	uint64_t n;
+
+	q->count_only = true;
+	if (logindex_search(door_store(f->d), door_ledger(f->d), q, TOKYO, &res, &f->err) < 0)
+		fail_msg("search: %s", f->err.buf);
+	n = res.count;
+	log_result_release(&res);
+	return n;
+}
+
+static const char *const burst[] = {
+	"<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - Failed password for root from 203.0.113.5 "
+	"port 1 ssh2",
+	"<38>1 2026-11-22T02:46:01Z web01 sshd 1 - - Failed password for root from 203.0.113.5 "
+	"port 1 ssh2",
+	"<38>1 2026-11-22T02:46:02Z web01 sshd 1 - - Failed password for bob from 203.0.113.5 port "
+	"1 ssh2",
+	"<38>1 2026-11-22T02:46:03Z web01 sshd 1 - - Failed password for bob from 203.0.113.5 port "
+	"1 ssh2",
+	"<38>1 2026-11-22T02:46:04Z web01 sshd 1 - - Failed password for eve from 203.0.113.5 port "
+	"1 ssh2",
+	"<38>1 2026-11-22T02:46:05Z web01 sshd 1 - - Failed password for eve from 203.0.113.5 port "
+	"1 ssh2",
+	"not syslog, kept raw: secret-token-42",
+	NULL,
+};
+
+static void collect_search_analyse(void **state)
+{
+	struct fixture *f = *state;
+	struct monitor_options mo = { .dir = f->dir, .door = f->d, .offset_ms = TOKYO };
+	struct monitor *mon = NULL;
+	struct log_query q = { 0 };
+	struct alert_list l = { 0 };
+	struct ledger_verify_result vr;
+
+	submit(f, "tcp", "192.0.2.7:40000", burst);
+	/* Searchable at once, before the follower indexed anything (the ledger's tail). */
+	q.host = "WEB01";
+	assert_int_equal(count(f, &q), 6);
+	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
+	assert_int_equal(follow(f, mon), 1);
+	/* The same answers from the index. */
+	assert_int_equal(count(f, &q), 6);
+	memset(&q, 0, sizeof(q));
+	q.user = "bob";
+	assert_int_equal(count(f, &q), 2);
+	memset(&q, 0, sizeof(q));
+	q.grep = "SECRET-token";
+	assert_int_equal(count(f, &q), 1);
+	memset(&q, 0, sizeof(q));
+	q.since_ms = 1795315561000LL; /* 02:46:01 */
+	q.until_ms = 1795315563000LL;
+	assert_int_equal(count(f, &q), 3);
+	/* One alert for the burst, with the five messages that made it. */
+	assert_int_equal(alerts_list(door_store(f->d), NULL, &l, &f->err), 0);
+	assert_int_equal(l.nr, 1);
+	assert_string_equal(l.items[0].rule, "auth-failure-burst");
+	assert_int_equal(l.items[0].n_entries, 5);
+	alert_list_release(&l);
+	/* Following again changes nothing: positions are kept. */
+	assert_int_equal(follow(f, mon), 1);
+	assert_int_equal(ledger_verify(door_ledger(f->d), f->dir, NULL, 0, &vr, &f->err), 0);
+	monitor_free(mon);
+}
+
+static void register_aware(void **state)
+{
+	struct fixture *f = *state;
+	struct monitor_options mo = { .dir = f->dir, .door = f->d, .offset_ms = TOKYO };
+	struct monitor *mon = NULL;
+	struct alert_list l = { 0 };
+	static const char *const msgs[] = {
+		/* tanaka retired: a login is alerted. */
+		"<38>1 2026-11-22T02:00:00Z web01 sshd 1 - - Accepted password for tanaka from "
+		"192.0.2.9 port 1 ssh2",
+		/* sa1 holds an admin record for kikan, web01 is a kikan device: no alert. */
+		"<86>1 2026-11-22T02:00:01Z web01 sudo - - - sa1 : TTY=pts/0 ; PWD=/ ; USER=root ; "
+		"COMMAND=/bin/ls",
+		/* sato holds none: alerted. */
+		"<86>1 2026-11-22T02:00:02Z web01 sudo - - - sato : TTY=pts/0 ; PWD=/ ; USER=root "
+		"; COMMAND=/bin/ls",
+		/* A login to the level-3 host on a Sunday night (Tokyo): off hours. */
+		"<38>1 2026-11-22T14:00:00Z web01 sshd 1 - - Accepted password for sa1 from "
+		"192.0.2.9 port 1 ssh2",
+		NULL,
+	};
+	struct act_attr dev[] = { { "asset_number", "D-1" },    { "hostname", "WEB01" },
+		                  { "location", "サーバー室" }, { "kind", "サーバー" },
+		                  { "section", "joho" },        { "level", "3" },
+		                  { "system", "kikan" } };
+	struct act_attr adm[] = { { "holder", "sa1" },
+		                  { "system", "kikan" },
+		                  { "privilege", "root" },
+		                  { "reason", "運用" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = "sa1" };
+	bool retired = false, priv = false, hours = false;
+
+	fx_section(f, "joho", "情報政策課");
+	fx_user(f, "tanaka", "joho");
+	fx_user(f, "sato", "joho");
+	fx_user(f, "sa1", "joho");
+	{
+		struct act_attr a[] = { { "name", "基幹システム" }, { "section", "joho" } };
+		fx_admin(f, ACT_SYSTEM_ADD, "kikan", a, 2);
+	}
+	fx_grant(f, "sa1", "system_manager@system:kikan");
+	fx_grant(f, "sa1", "security_officer@section:joho");
+	fx_admin(f, ACT_USER_RETIRE, "tanaka", NULL, 0);
+	in.register_id = "device";
+	in.fields = dev;
+	in.n_fields = ARRAY_SIZE(dev);
+	if (fx_act(f, &in, NULL) != ACT_DONE)
+		fail_msg("device not registered");
+	/* Admin rights are applied for and approved by the system's manager (MIN-5-5-4-1). */
+	in.register_id = "admin";
+	in.fields = adm;
+	in.n_fields = ARRAY_SIZE(adm);
+	in.actor = "sato";
+	{
+		struct act_result res = ACT_RESULT_INIT;
+		struct act_input ap = { .kind = ACT_APPROVE, .actor = "sa1" };
+		if (fx_act(f, &in, &res) != ACT_PENDING)
+			fail_msg("admin.grant not pending: %s", res.message);
+		ap.request_id = res.request_id;
+		act_result_release(&res);
+		if (fx_act(f, &ap, &res) != ACT_DONE)
+			fail_msg("admin.grant not approved: %s", res.message);
+		act_result_release(&res);
+	}
+
+	submit(f, "udp", "192.0.2.8:514", msgs);
+	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
+	follow(f, mon);
+	assert_int_equal(alerts_list(door_store(f->d), NULL, &l, &f->err), 0);
+	for (size_t i = 0; i < l.nr; i++) {
+		retired = retired || !strcmp(l.items[i].rule, "login-inactive-user");
+		if (!strcmp(l.items[i].rule, "privileged-without-admin-record")) {
+			assert_false(priv); /* only sato's */
+			assert_non_null(strstr(l.items[i].summary, "sato"));
+			priv = true;
+		}
+		hours = hours || !strcmp(l.items[i].rule, "level3-off-hours");
+	}
+	assert_true(retired);
+	assert_true(priv);
+	assert_true(hours);
+	alert_list_release(&l);
+
+	/* A host gone silent past the rule's hour. */
+	assert_int_equal(monitor_round(mon, time_now_ms() + 2 * 3600 * 1000LL, &f->err), 0);
+	memset(&l, 0, sizeof(l));
+	{
+		struct alert_filter af = { .rule = "log-gap" };
+		assert_int_equal(alerts_list(door_store(f->d), &af, &l, &f->err), 0);
+		assert_int_equal(l.nr, 1);
+		assert_string_equal(l.items[0].host, "web01");
+		alert_list_release(&l);
+	}
+	monitor_free(mon);
+}
+
+static void daily_analysis_and_retention(void **state)
+{
+	struct fixture *f = *state;
+	struct registers reg;
+	struct log_retention plan;
+	struct log_query q = { 0 };
+	struct ledger_verify_result vr;
+	struct record_filter rf = { .register_id = "log_analysis" };
+	struct record_list rl = { 0 };
+	int64_t day = 1795305600000LL - TOKYO; /* 2026-11-22 00:00 JST */
+
+	submit(f, "tcp", "192.0.2.7:40000", burst);
+	follow(f, NULL);
+	/* The day's analysis: once, with the day's count; it is the duty's evidence. */
+	registers_init(&reg, door_store(f->d), door_profile(f->d));
+	assert_int_equal(
+	    registers_record_day(&reg, f->d, door_ledger(f->d), day, TOKYO, 8, &f->err), 0);
+	assert_int_equal(
+	    registers_record_day(&reg, f->d, door_ledger(f->d), day, TOKYO, 8, &f->err), 0);
+	registers_release(&reg);
+	assert_int_equal(records_list(door_store(f->d), &rf, &rl, &f->err), 0);
+	assert_int_equal(rl.nr, 1);
+	assert_string_equal(record_field(&rl.items[0], "period"), "2026-11-22");
+	assert_string_equal(record_field(&rl.items[0], "messages"), "6");
+	record_list_release(&rl);
+
+	/* Nothing is old enough now; six years on, everything is. */
+	assert_int_equal(
+	    log_retention_plan(door_store(f->d), door_profile(f->d), time_now_ms(), &plan, &f->err),
+	    0);
+	assert_int_equal(plan.messages, 0);
+	assert_int_equal(log_retention_plan(door_store(f->d), door_profile(f->d),
+	                                    time_now_ms() + 6 * 365 * 86400000LL, &plan, &f->err),
+	                 0);
+	assert_int_equal(plan.messages, 7);
+	assert_int_equal(
+	    log_retention_apply(door_store(f->d), door_ledger(f->d), &plan, time_now_ms(), &f->err),
+	    0);
+	assert_int_equal(plan.erased, 7);
+	q.grep = "secret";
+	assert_int_equal(count(f, &q), 0);
+	/* The tree still verifies; the payloads are counted as erased, the others intact. */
+	assert_int_equal(ledger_verify(door_ledger(f->d), f->dir, NULL, 0, &vr, &f->err), 0);
+	assert_int_equal(vr.erased, 7);
+	assert_true(vr.sealed > 0); /* the door's own sealed payloads were not touched */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
+		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(register_aware, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(daily_analysis_and_retention, fixture_setup,
+		                                fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

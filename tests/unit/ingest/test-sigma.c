@@ -1,0 +1,207 @@
+/* test-sigma: the rule subset: loading with clear errors, selections, modifiers, conditions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "monitor/monitor.h"
+#include "monitor/sigma.h"
+
+/* A message as a list of field=value pairs. */
+struct fields {
+	const char *const *kv;
+};
+
+static const char *field(const void *ctx, const char *name, struct strbuf *buf, size_t *len)
+{
+	const struct fields *f = ctx;
+
+	for (size_t i = 0; f->kv[i]; i += 2) {
+		if (!strcmp(f->kv[i], name)) {
+			*len = strlen(f->kv[i + 1]);
+			return f->kv[i + 1];
+		}
+	}
+	return NULL;
+}
+
+static const struct sigma_rule *load_one(struct sigma_set *set, const char *yaml)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (sigma_load(set, "t.yml", yaml, strlen(yaml), &err) < 0 || sigma_link(set, &err) < 0)
+		fail_msg("load: %s", err.buf);
+	strbuf_release(&err);
+	return &set->rules[set->nr - 1];
+}
+
+static bool matches(const struct sigma_rule *r, const char *const *kv)
+{
+	struct fields f = { kv };
+	return sigma_match(r, field, &f);
+}
+
+static void selections_and_modifiers(void **state)
+{
+	struct sigma_set set = { 0 };
+	const struct sigma_rule *r = load_one(&set, "title: t\nid: r1\ndetection:\n"
+	                                            "  sel:\n"
+	                                            "    app: sshd\n"
+	                                            "    message|contains: [Failed, Invalid]\n"
+	                                            "  net:\n"
+	                                            "    src_ip|startswith: '203.0.113.'\n"
+	                                            "  trusted:\n"
+	                                            "    - user|endswith: _svc\n"
+	                                            "    - user|re: '^test[0-9]+$'\n"
+	                                            "  condition: sel and net and not trusted\n");
+
+	assert_true(matches(r, (const char *[]){ "app", "SSHD", "message", "xx failed yy", "src_ip",
+	                                         "203.0.113.9", "user", "bob", NULL }));
+	assert_false(matches(r, (const char *[]){ "app", "sshd", "message", "Accepted", "src_ip",
+	                                          "203.0.113.9", NULL }));
+	assert_false(matches(r, (const char *[]){ "app", "sshd", "message", "Failed", "src_ip",
+	                                          "198.51.100.1", NULL }));
+	assert_false(matches(r, (const char *[]){ "app", "sshd", "message", "Failed", "src_ip",
+	                                          "203.0.113.9", "user", "backup_svc", NULL }));
+	assert_false(matches(r, (const char *[]){ "app", "sshd", "message", "Failed", "src_ip",
+	                                          "203.0.113.9", "user", "test42", NULL }));
+	/* re is case-sensitive, unlike the rest. */
+	assert_true(matches(r, (const char *[]){ "app", "sshd", "message", "Failed", "src_ip",
+	                                         "203.0.113.9", "user", "TEST42", NULL }));
+	sigma_set_release(&set);
+}
+
+static void wildcards_all_null_keywords(void **state)
+{
+	struct sigma_set set = { 0 };
+	const struct sigma_rule *r;
+
+	r = load_one(&set, "title: t\nid: w\ndetection:\n  s:\n    host: 'web-??.*'\n"
+	                   "    user: null\n  condition: s\n");
+	assert_true(matches(r, (const char *[]){ "host", "WEB-01.example", NULL }));
+	assert_false(matches(r, (const char *[]){ "host", "web-1.example", NULL }));
+	assert_false(matches(r, (const char *[]){ "host", "web-01.x", "user", "u", NULL }));
+	r = load_one(&set,
+	             "title: t\nid: a\ndetection:\n  s:\n    message|contains|all: [foo, bar]\n"
+	             "  condition: s\n");
+	assert_true(matches(r, (const char *[]){ "message", "bar then FOO", NULL }));
+	assert_false(matches(r, (const char *[]){ "message", "only foo", NULL }));
+	r = load_one(&set, "title: t\nid: k\ndetection:\n  kw: [segfault, 'oom*killer']\n"
+	                   "  condition: kw\n");
+	assert_true(matches(r, (const char *[]){ "raw", "kernel: app[1] segfault at 0", NULL }));
+	assert_false(matches(r, (const char *[]){ "raw", "all fine", NULL }));
+	sigma_set_release(&set);
+}
+
+static void of_them(void **state)
+{
+	struct sigma_set set = { 0 };
+	const struct sigma_rule *r =
+	    load_one(&set, "title: t\nid: o\ndetection:\n  sel_a: {app: a}\n  sel_b: {user: b}\n"
+	                   "  other: {host: h}\n"
+	                   "  condition: (1 of sel_* and not other) or all of them\n");
+
+	assert_true(matches(r, (const char *[]){ "app", "a", NULL }));
+	assert_false(matches(r, (const char *[]){ "app", "a", "host", "h", NULL }));
+	assert_true(matches(r, (const char *[]){ "app", "a", "user", "b", "host", "h", NULL }));
+	assert_false(matches(r, (const char *[]){ "host", "h", NULL }));
+	sigma_set_release(&set);
+}
+
+static void load_errors(void **state)
+{
+	static const struct {
+		const char *yaml, *want;
+	} bad[] = {
+		{ "title: t\ndetection: {s: {a: b}, condition: s}\n", "id" },
+		{ "title: t\nid: x\ndetection: {s: {a|sortof: b}, condition: s}\n",
+		  "unknown modifier" },
+		{ "title: t\nid: x\ndetection: {s: {a: b}, condition: s and t}\n", "selection" },
+		{ "title: t\nid: x\ndetection: {s: {a: b}, condition: (s}\n", "')'" },
+		{ "title: t\nid: x\ndetection: {s: {a: b}}\n", "condition" },
+		{ "title: t\nid: x\ndetection: {s: {a|re: '('}, condition: s}\n",
+		  "regular expression" },
+		{ "title: t\nid: x\nlevel: urgent\ndetection: {s: {a: b}, condition: s}\n",
+		  "level" },
+		{ "title: t\nid: x\nfoo: 1\ndetection: {s: {a: b}, condition: s}\n",
+		  "unknown key 'foo'" },
+		{ "title: t\nid: x\ncorrelation: {type: temporal, rules: [a], timespan: 1m, "
+		  "condition: {gte: 2}}\n",
+		  "event_count" },
+		{ "title: t\nid: x\ncorrelation: {type: event_count, rules: [a], timespan: 1m, "
+		  "condition: {lt: 2}}\n",
+		  "gte or gt" },
+		{ "title: t\nid: x\nmamori: {outside_hours: {days: [mon], from: '8:30', to: "
+		  "'17:00'}}\n"
+		  "detection: {s: {a: b}, condition: s}\n",
+		  "HH:MM" },
+		{ "title: t\nid: x\nmamori: {log_gap: soon}\n", "duration" },
+		{ "title: t\nid: x\nmamori: {log_gap: 1h}\n---\ntitle: u\nid: x\nmamori: {log_gap: "
+		  "1h}\n",
+		  "twice" },
+	};
+	struct strbuf err = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sigma_set set = { 0 };
+		strbuf_reset(&err);
+		if (sigma_load(&set, "bad.yml", bad[i].yaml, strlen(bad[i].yaml), &err) == 0)
+			fail_msg("case %zu loaded", i);
+		if (!strstr(err.buf, bad[i].want) || strncmp(err.buf, "bad.yml:", 8))
+			fail_msg("case %zu: '%s' does not say '%s'", i, err.buf, bad[i].want);
+		assert_int_equal(set.nr, 0);
+		sigma_set_release(&set);
+	}
+	/* A correlation naming a rule that is not there: caught when linking. */
+	{
+		struct sigma_set set = { 0 };
+		static const char y[] = "title: t\nid: c\ncorrelation: {type: event_count, rules: "
+		                        "[nope], timespan: 1m, condition: {gte: 2}}\n";
+		assert_int_equal(sigma_load(&set, "c.yml", y, sizeof(y) - 1, &err), 0);
+		assert_int_equal(sigma_link(&set, &err), -EINVAL);
+		assert_non_null(strstr(err.buf, "nope"));
+		sigma_set_release(&set);
+	}
+	strbuf_release(&err);
+}
+
+/* The shipped rules of both profiles load, and a later file replaces a rule by its id. */
+static void shipped_and_override(void **state)
+{
+	struct sigma_set set = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	static const char over[] = "title: 止めた\nid: log-gap\nstatus: deprecated\nmamori: "
+	                           "{log_gap: 2h}\n";
+	size_t n;
+
+	assert_int_equal(monitor_rules_load("minato", NULL, &set, &err), 0);
+	n = set.nr;
+	assert_true(n >= 8);
+	assert_int_equal(sigma_load(&set, "d.yml", over, sizeof(over) - 1, &err), 0);
+	assert_int_equal(set.nr, n);
+	for (size_t i = 0; i < set.nr; i++)
+		if (!strcmp(set.rules[i].id, "log-gap"))
+			assert_true(set.rules[i].disabled);
+	sigma_set_release(&set);
+	assert_int_equal(monitor_rules_load("shinjuku", NULL, &set, &err), 0);
+	assert_true(set.nr >= 8);
+	sigma_set_release(&set);
+	strbuf_release(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(selections_and_modifiers),
+		cmocka_unit_test(wildcards_all_null_keywords),
+		cmocka_unit_test(of_them),
+		cmocka_unit_test(load_errors),
+		cmocka_unit_test(shipped_and_override),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
