@@ -34,9 +34,10 @@ int ndjson_each(const char *body, size_t len, size_t max_line, ndjson_fn fn, voi
 	while (i < len) {
 		const char *lf = memchr(body + i, '\n', len - i);
 		size_t end = lf ? (size_t)(lf - body) : len;
-		struct ndjson_line l = { .p = body + i, .n = end - i, .lineno = ++lineno };
+		struct ndjson_line l = { .p = body + i, .n = end - i };
 		int r;
 
+		l.lineno = ++lineno;
 		i = lf ? end + 1 : len;
 		if (l.n > 0 && l.p[l.n - 1] == '\r')
 			l.n--;

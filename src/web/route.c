@@ -74,7 +74,9 @@ static bool token_scope_has(const char *scope, const char *want)
 {
 	size_t n = strlen(want);
 
-	for (const char *p = scope; p && *p;) {
+	if (!scope)
+		return false;
+	for (const char *p = scope; *p;) {
 		size_t k = strcspn(p, " ");
 		if (k == n && !strncmp(p, want, n))
 			return true;
