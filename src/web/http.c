@@ -706,10 +706,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_TYPE);
 		/* Over WEB_MAX_UPLOAD only what Content-Length announced and was reserved. */
-		size_t limit = r->body_reserved ? (size_t)r->body_reserved
-		               : (ct && !strncasecmp(ct, "multipart/", 10)) || !strcmp(url, WEB_LOGS_PATH)
-		                   ? WEB_MAX_UPLOAD
-		                   : WEB_MAX_BODY;
+		size_t limit =
+		    r->body_reserved ? (size_t)r->body_reserved
+		    : (ct && !strncasecmp(ct, "multipart/", 10)) || !strcmp(url, WEB_LOGS_PATH)
+		        ? WEB_MAX_UPLOAD
+		        : WEB_MAX_BODY;
 		if (r->body.len + *upload_data_size > limit) {
 			/* Chunked and over the limit: discard; answered 413 at the end. */
 			r->status = 413;
