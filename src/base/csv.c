@@ -14,6 +14,9 @@
 #define DEFAULT_MAX_ROWS    100000u
 
 static const char guard_chars[] = "=+-@\t\r";
+/* Their full-width forms ＝＋－＠, which Excel with a Japanese IME also takes as a formula. */
+static const char *const guard_wide[] = { "\xef\xbc\x9d", "\xef\xbc\x8b", "\xef\xbc\x8d",
+	                                  "\xef\xbc\xa0" };
 
 const char *csv_encoding_name(enum csv_encoding enc)
 {
@@ -203,6 +206,9 @@ static bool needs_guard(const char *s)
 {
 	if (*s && strchr(guard_chars, *s))
 		return !is_number(s);
+	for (size_t i = 0; i < sizeof(guard_wide) / sizeof(guard_wide[0]); i++)
+		if (!strncmp(s, guard_wide[i], 3))
+			return true;
 	if (*s == '\'')
 		return needs_guard(s + 1);
 	return false;
@@ -615,28 +621,40 @@ void csv_end_row(struct csv_writer *w)
 int csv_writer_finish(struct csv_writer *w, struct strbuf *err)
 {
 	struct strbuf conv = STRBUF_INIT;
-	size_t bad = 0;
-	int r;
+	const char *text;
+	size_t len, pos = 0;
+	int r = 0;
 
 	if (w->nfields_in_row)
 		csv_end_row(w);
 	if (!(w->flags & CSV_WRITE_CP932))
 		return 0;
-	r = convert("CP932", "UTF-8", w->out->buf + w->start, w->out->len - w->start, &conv, &bad);
-	if (r == 0) {
+	text = w->out->buf + w->start;
+	len = w->out->len - w->start;
+	/* A character without a CP932 form (𠮷, emoji) becomes 〓 (U+3013, 81 AC in CP932), the
+	 * mark Japanese offices use for a missing character, and is counted for a warning: one
+	 * such name must not stop the export of a whole register. */
+	while (pos < len) {
+		size_t bad = 0;
+		r = convert("CP932", "UTF-8", text + pos, len - pos, &conv, &bad);
+		if (r != -EILSEQ && r != -EINVAL)
+			break;
+		uint32_t cp = 0;
+		int n = utf8_decode(text + pos + bad, len - pos - bad, &cp);
+		if (!w->substituted) {
+			w->first_substituted_line = line_at(text, pos + bad);
+			w->first_substituted_cp = n > 0 ? cp : (unsigned char)text[pos + bad];
+		}
+		w->substituted++;
+		strbuf_add(&conv, "\x81\xac", 2);
+		pos += bad + (size_t)(n > 0 ? n : 1);
+		r = 0;
+	}
+	if (r == -ENOSYS) {
+		error_set(err, "cannot convert to CP932: iconv lacks it");
+	} else if (r == 0) {
 		strbuf_setlen(w->out, w->start);
 		strbuf_add(w->out, conv.buf, conv.len);
-	} else if (r == -ENOSYS) {
-		error_set(err, "cannot convert to CP932: iconv lacks it");
-	} else {
-		const char *at = w->out->buf + w->start + bad;
-		uint32_t cp = 0;
-		int n = utf8_decode(at, w->out->len - w->start - bad, &cp);
-		error_set(err,
-		          "line %zu: '%.*s' (U+%04X) has no CP932 (Shift_JIS) form; write the file "
-		          "as UTF-8 instead",
-		          line_at(w->out->buf + w->start, bad), n > 0 ? n : 1, at, (unsigned)cp);
-		r = -EILSEQ;
 	}
 	strbuf_release(&conv);
 	return r;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/strbuf.h"
 
@@ -105,7 +106,8 @@ enum {
 	CSV_WRITE_CP932 = 1 << 1,
 	/*
 	 * Prefix "'" to a field that starts with = + - @ TAB or CR and is not a
-	 * number, so Excel does not run it as a formula (OWASP "CSV injection").
+	 * number, or with full-width ＝ ＋ － ＠, so Excel does not run it as a formula
+	 * (OWASP "CSV injection").
 	 * Read such files back with CSV_READ_UNGUARD.
 	 */
 	CSV_WRITE_FORMULA_GUARD = 1 << 2,
@@ -118,6 +120,10 @@ struct csv_writer {
 	size_t start; /* where this writer's output begins in out */
 	size_t nfields_in_row;
 	size_t rows;
+	/* After csv_writer_finish with CP932: characters written as 〓 because CP932 has no
+	 * form for them, and the first one's line and code point (for a warning). */
+	size_t substituted, first_substituted_line;
+	uint32_t first_substituted_cp;
 };
 
 void csv_writer_init(struct csv_writer *w, struct strbuf *out, unsigned flags);
@@ -125,9 +131,9 @@ void csv_write_field(struct csv_writer *w, const char *value);
 void csv_write_row(struct csv_writer *w, const char *const *values, size_t n);
 void csv_end_row(struct csv_writer *w);
 /*
- * Ends a pending row and, with CSV_WRITE_CP932, converts the output.
- * Returns 0, or -EILSEQ when a character has no CP932 form (err names the
- * row and the character); out then holds the UTF-8 text unchanged.
+ * Ends a pending row and, with CSV_WRITE_CP932, converts the output. A character without a
+ * CP932 form is written as 〓 and counted in w->substituted (the caller warns, naming
+ * first_substituted_line and _cp). Returns 0, or -ENOSYS when iconv lacks CP932.
  */
 int csv_writer_finish(struct csv_writer *w, struct strbuf *err);
 

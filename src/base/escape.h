@@ -2,6 +2,7 @@
 #ifndef MAMORI_BASE_ESCAPE_H
 #define MAMORI_BASE_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/strbuf.h"
@@ -13,5 +14,19 @@
  * policy/show.c: both escape through this one function.
  */
 void html_escape(struct strbuf *out, const char *s, size_t len);
+
+/*
+ * Appends s[0..len) for a terminal: control characters but LF and TAB become "\x1b", C1 controls
+ * (U+0080..U+009F, such as U+009B, the 8-bit CSI) and bidirectional controls (U+202E ...) become
+ * "\u009b", invalid UTF-8 bytes "\xff"; the rest is copied. Everything the CLI prints goes
+ * through it (cli_print, cli_error), so stored text cannot drive the terminal.
+ */
+void term_escape(struct strbuf *out, const char *s, size_t len);
+/*
+ * True when s has characters that make text look like other text: C1 controls, bidirectional
+ * controls, zero-width characters (U+200B..U+200D, U+2060, U+FEFF) or invalid UTF-8. Names,
+ * titles and logins refuse them when stored.
+ */
+bool text_spoofs(const char *s);
 
 #endif

@@ -33,21 +33,61 @@ void table_add(struct table *t, const char *const *row)
 	add_row(t, row);
 }
 
-/* Control characters in a cell would break the layout (or the terminal): show them as '?'. */
-static void add_cell(struct strbuf *out, const char *s)
+/* Control characters (C0, DEL, C1 such as U+009B) and bidi controls in a cell would break the
+ * layout or drive the terminal: each is shown as one '?'. Returns the bytes of the character at
+ * p that is to be replaced, or 0. */
+static size_t unsafe_at(const char *p)
 {
-	for (const char *p = s; *p; p++)
-		strbuf_addch(out, (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
+	unsigned char c = (unsigned char)*p;
+	uint32_t cp;
+	int n;
+
+	if (c < 0x20 || c == 0x7f)
+		return 1;
+	if (c < 0x80)
+		return 0;
+	n = utf8_decode(p, strnlen(p, 4), &cp);
+	if (n <= 0)
+		return 1;
+	if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+		return (size_t)n;
+	return 0;
 }
 
-/* Display width of a cell as add_cell prints it (control characters become one '?'). */
+static void add_cell(struct strbuf *out, const char *s)
+{
+	for (const char *p = s; *p;) {
+		size_t n = unsafe_at(p);
+		if (n) {
+			strbuf_addch(out, '?');
+			p += n;
+		} else {
+			uint32_t cp;
+			int k = (unsigned char)*p < 0x80 ? 1 : utf8_decode(p, strnlen(p, 4), &cp);
+			strbuf_add(out, p, (size_t)k);
+			p += k;
+		}
+	}
+}
+
+/* Display width of a cell as add_cell prints it (each unsafe character becomes one '?'). */
 static size_t cell_width(const char *s)
 {
-	size_t w = utf8_strwidth(s);
+	size_t w = 0;
 
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+	for (const char *p = s; *p;) {
+		size_t n = unsafe_at(p);
+		if (n) {
 			w++;
+			p += n;
+		} else {
+			uint32_t cp;
+			int k = utf8_decode(p, strnlen(p, 4), &cp);
+			w += k > 0 ? (size_t)codepoint_width(cp) : 1;
+			p += k > 0 ? k : 1;
+		}
+	}
 	return w;
 }
 

@@ -3,29 +3,40 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
+
+/* Messages may quote stored text (a title, a name): escaped for the terminal like output. */
+static void message(const char *prefix, const char *fmt, va_list ap)
+{
+	struct strbuf raw = STRBUF_INIT, shown = STRBUF_INIT;
+
+	strbuf_vaddf(&raw, fmt, ap);
+	strbuf_addstr(&shown, prefix);
+	term_escape(&shown, raw.buf, raw.len);
+	strbuf_addch(&shown, '\n');
+	fputs(shown.buf, stderr);
+	strbuf_release(&raw);
+	strbuf_release(&shown);
+}
 
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mamori: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message("mamori: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mamori: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message("mamori: warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static char command_path[128];
@@ -82,11 +93,28 @@ int cli_run_subcommand(struct cli_ctx *ctx, const char *group, const struct comm
 	return EXIT_USAGE;
 }
 
-int cli_print(const struct strbuf *sb)
+int cli_print_bytes(const struct strbuf *sb)
 {
 	if (fwrite(sb->buf, 1, sb->len, stdout) != sb->len || fflush(stdout) != 0) {
 		cli_error("cannot write the output: %m");
 		return EXIT_FAILED;
 	}
 	return EXIT_DONE;
+}
+
+int cli_print(const struct strbuf *sb)
+{
+	struct strbuf shown = STRBUF_INIT;
+	int ret = EXIT_DONE;
+
+	/* Stored text (titles, names, comments) never reaches the terminal raw: ESC, the 8-bit
+	 * CSI U+009B and bidi overrides are shown as escapes (JSON stays valid: inside strings
+	 * "\u009b" is the same character). */
+	term_escape(&shown, sb->buf, sb->len);
+	if (fwrite(shown.buf, 1, shown.len, stdout) != shown.len || fflush(stdout) != 0) {
+		cli_error("cannot write the output: %m");
+		ret = EXIT_FAILED;
+	}
+	strbuf_release(&shown);
+	return ret;
 }

@@ -56,6 +56,9 @@ const char *cli_command(void);
 
 /* Writes sb to stdout; returns EXIT_DONE or EXIT_FAILED on a write error. */
 int cli_print(const struct strbuf *sb);
+/* Writes sb exactly as it is: for machine formats (an entry's bytes, a CSV in CP932, a signed
+ * note) that a person redirects to a file; never for text meant to be read on a terminal. */
+int cli_print_bytes(const struct strbuf *sb);
 
 /* The command handlers of src/cli/cmd-*.c, one per command group. */
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv);

@@ -55,9 +55,10 @@ static int parse_index(const char *s, const char *what, uint64_t *ret)
 	return 0;
 }
 
+/* The ledger's machine formats (keys, notes, entry bytes, proofs) are printed exactly. */
 static int print_done(struct strbuf *out)
 {
-	int ret = cli_print(out);
+	int ret = cli_print_bytes(out);
 
 	strbuf_release(out);
 	return ret;

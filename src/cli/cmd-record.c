@@ -6,6 +6,7 @@
 #include "base/csv.h"
 #include "base/json.h"
 #include "base/parse.h"
+#include "base/utf8.h"
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
@@ -516,6 +517,17 @@ static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
+	if (w.substituted) {
+		struct strbuf ch = STRBUF_INIT;
+		utf8_encode(&ch, w.first_substituted_cp);
+		cli_warn(
+		    "%zu characters have no CP932 (Shift_JIS) form and were written as 〓, the "
+		    "first on line %zu: '%s' (U+%04X); export without --cp932 (UTF-8) to keep "
+		    "them",
+		    w.substituted, w.first_substituted_line, ch.buf,
+		    (unsigned)w.first_substituted_cp);
+		strbuf_release(&ch);
+	}
 	if (output) {
 		FILE *fp = fopen(output, "wbx");
 		if (!fp || fwrite(out.buf, 1, out.len, fp) != out.len || fclose(fp) != 0) {
@@ -524,7 +536,7 @@ static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 			goto out;
 		}
 	} else {
-		ret = cli_print(&out);
+		ret = cli_print_bytes(&out); /* a CSV file, perhaps CP932: byte for byte */
 	}
 out:
 	record_list_release(&l);

@@ -72,9 +72,12 @@ static int section_add(struct act_state *s, struct strbuf *err)
 		    in->target ? in->target : "", CORE_MAX_ID);
 		return -EINVAL;
 	}
-	if (!core_valid_text(name, CORE_MAX_NAME)) {
-		error_set(err, "section '%s' needs a name (--name), at most %d bytes", in->target,
-		          CORE_MAX_NAME);
+	if (!core_valid_name(name, CORE_MAX_NAME)) {
+		error_set(
+		    err,
+		    "section '%s' needs a name (--name): one line of at most %d bytes, without "
+		    "invisible or direction-changing characters",
+		    in->target, CORE_MAX_NAME);
 		return -EINVAL;
 	}
 	if (parent) {
@@ -125,8 +128,11 @@ static int system_add(struct act_state *s, struct strbuf *err)
 		          in->target ? in->target : "");
 		return -EINVAL;
 	}
-	if (!core_valid_text(name, CORE_MAX_NAME)) {
-		error_set(err, "system '%s' needs a name (--name)", in->target);
+	if (!core_valid_name(name, CORE_MAX_NAME)) {
+		error_set(err,
+		          "system '%s' needs a name (--name): one line without invisible or "
+		          "direction-changing characters",
+		          in->target);
 		return -EINVAL;
 	}
 	if (!section) {
@@ -319,10 +325,10 @@ static int user_add(struct act_state *s, struct strbuf *err)
 		error_set(err, "login 'mamori' is reserved for Mamori itself in the ledger");
 		return -EINVAL;
 	}
-	if (!core_valid_text(name, CORE_MAX_NAME) || strchr(name, '\n')) {
+	if (!core_valid_name(name, CORE_MAX_NAME)) {
 		error_set(err,
 		          "user '%s' needs a display name (--name), one line of at most %d "
-		          "bytes",
+		          "bytes without invisible or direction-changing characters",
 		          in->target, CORE_MAX_NAME);
 		return -EINVAL;
 	}
@@ -511,8 +517,11 @@ static int user_update(struct act_state *s, struct strbuf *err)
 		r = -EINVAL;
 		goto out;
 	}
-	if (name && (!core_valid_text(name, CORE_MAX_NAME) || strchr(name, '\n'))) {
-		error_set(err, "a display name is one line of at most %d bytes", CORE_MAX_NAME);
+	if (name && !core_valid_name(name, CORE_MAX_NAME)) {
+		error_set(err,
+		          "a display name is one line of at most %d bytes without invisible or "
+		          "direction-changing characters",
+		          CORE_MAX_NAME);
 		r = -EINVAL;
 		goto out;
 	}

@@ -7,6 +7,7 @@
 
 #include "base/cleanup.h"
 #include "base/timeutil.h"
+#include "base/escape.h"
 #include "base/utf8.h"
 #include "core/core.h"
 
@@ -107,8 +108,16 @@ bool core_valid_text(const char *s, size_t max)
 		unsigned char c = (unsigned char)s[i];
 		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 			return false;
+		/* C1 controls (U+0080..U+009F: C2 80..C2 9F), such as the 8-bit CSI U+009B */
+		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] < 0xA0)
+			return false;
 	}
 	return true;
+}
+
+bool core_valid_name(const char *s, size_t max)
+{
+	return core_valid_text(s, max) && !strchr(s, '\n') && !strchr(s, '\t') && !text_spoofs(s);
 }
 
 bool core_valid_email(const char *s)

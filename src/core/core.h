@@ -45,6 +45,9 @@ bool core_valid_id(const char *s);
 bool core_valid_login(const char *s);
 /* Non-empty valid UTF-8 without control characters, at most max bytes. */
 bool core_valid_text(const char *s, size_t max);
+/* A name or title: valid text on one line without characters that spoof (base/escape.h
+ * text_spoofs: bidi overrides, zero-width characters, C1 controls). */
+bool core_valid_name(const char *s, size_t max);
 
 /* An e-mail address: local@domain.tld, printable ASCII without spaces, at most CORE_MAX_EMAIL. */
 bool core_valid_email(const char *s);

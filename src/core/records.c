@@ -172,6 +172,21 @@ int record_check_value(struct store *st, const struct profile *p, const struct p
 		          field_label(f), CORE_MAX_FIELD);
 		return -EINVAL;
 	}
+	if (!core_valid_text(value, CORE_MAX_FIELD)) {
+		error_set(err, "field '%s' (%s) has control characters: remove them", f->id,
+		          field_label(f));
+		return -EINVAL;
+	}
+	if ((!strcmp(f->id, "title") || !strcmp(f->id, "name")) &&
+	    !core_valid_name(value, CORE_MAX_FIELD)) {
+		error_set(
+		    err,
+		    "field '%s' (%s) must be one line without invisible or direction-changing "
+		    "characters (such as U+202E or U+200B): they make one title look like "
+		    "another",
+		    f->id, field_label(f));
+		return -EINVAL;
+	}
 	if (policy_field_check(p, f, value, &why) < 0) {
 		/* the engine's message names the field already */
 		error_set(err, "%s", why.buf);

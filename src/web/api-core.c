@@ -307,6 +307,19 @@ void api_record_create(struct web_req *r)
 		web_api_error(r, 400, "give \"register\" (or a create \"action\") as a string");
 		goto out;
 	}
+	/* "asset.register" belongs to register "asset": a body naming another register is a
+	 * mistake to report, never a choice made silently for the client. */
+	if (in.register_id && in.action) {
+		size_t n = strlen(in.register_id);
+		if (strncmp(in.action, in.register_id, n) || in.action[n] != '.') {
+			struct strbuf m = STRBUF_INIT;
+			strbuf_addf(&m, "\"action\" '%s' is not an action of \"register\" '%s'",
+			            in.action, in.register_id);
+			web_api_error(r, 400, m.buf);
+			strbuf_release(&m);
+			goto out;
+		}
+	}
 	if (body_attrs(r, body, "fields", &fields) < 0)
 		goto out;
 	run_with_context(r, &in, body, &fields);
@@ -460,6 +473,8 @@ static int load_request(struct web_req *r, struct request *q)
 		for (size_t i = 0; !held && i < q->n_slots; i++)
 			held = web_user_has_role(r->user, q->slots[i].role, q->slots[i].scope);
 		if (!held) {
+			/* Refused reads are ledgered as the web pages ledger them. */
+			web_audit(r, r->user->login, "access.refused", "request");
 			request_release(q);
 			ret = -ENOENT;
 		}

@@ -81,6 +81,8 @@ void api_evaluation(struct web_req *r)
 	}
 	/* A token speaks for its own user; only the administrator asks about others. */
 	if (!r->user || (!r->user->admin && strcmp(login, r->user->login))) {
+		if (r->user)
+			web_audit(r, r->user->login, "access.refused", "evaluation");
 		web_api_error(r, 403,
 		              "subject.id must be the token's own user (only an administrator's "
 		              "token may ask about others)");

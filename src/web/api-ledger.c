@@ -225,6 +225,7 @@ void api_ledger_entry(struct web_req *r)
 	int rc;
 
 	if (!ui_ledger_reader(r)) {
+		web_audit(r, r->user->login, "access.refused", "ledger");
 		web_api_error(r, 403, "ledger entries are for administrators and ward-wide roles");
 		goto out;
 	}

@@ -298,6 +298,22 @@ static void test_writer_utf8(void **state)
 	assert_int_equal(csv_parse(&csv, out.buf, out.len, CSV_READ_HEADER, NULL, &err), 0);
 	assert_string_equal(csv.records[1].fields[1], "'=HYPERLINK(\"x\")");
 	csv_release(&csv);
+
+	/* Full-width ＝＋－＠ start a formula in Japanese Excel too: guarded, and undone. */
+	{
+		const char *wide[] = { "＝HYPERLINK(\"x\")", "＋1", "－SUM(A1)", "＠x", "a＝b" };
+		strbuf_reset(&out);
+		csv_writer_init(&w, &out, 0 | CSV_WRITE_FORMULA_GUARD);
+		csv_write_row(&w, wide, 5);
+		assert_int_equal(csv_writer_finish(&w, &err), 0);
+		assert_string_equal(out.buf,
+		                    "\"'＝HYPERLINK(\"\"x\"\")\",'＋1,'－SUM(A1),'＠x,a＝b\r\n");
+		assert_int_equal(csv_parse(&csv, out.buf, out.len, CSV_READ_UNGUARD, NULL, &err),
+		                 0);
+		for (size_t k = 0; k < 5; k++)
+			assert_string_equal(csv.records[0].fields[k], wide[k]);
+		csv_release(&csv);
+	}
 	strbuf_release(&out);
 	strbuf_release(&err);
 }
@@ -321,15 +337,25 @@ static void test_writer_cp932(void **state)
 		assert_string_equal(csv.records[0].fields[k], row[k]);
 	csv_release(&csv);
 
-	/* 𠮷 (U+20BB7) has no CP932 form: an error naming the line, output unchanged. */
+	/* 𠮷 (U+20BB7) and 😀 have no CP932 form: each is written as 〓 (81 AC) and counted,
+	 * the first one's line and code point kept for the warning; the rest is converted. */
 	strbuf_reset(&out);
 	csv_writer_init(&w, &out, CSV_WRITE_CP932);
 	csv_write_field(&w, "header");
 	csv_end_row(&w);
 	csv_write_field(&w, "\xf0\xa0\xae\xb7野家");
-	assert_int_equal(csv_writer_finish(&w, &err), -EILSEQ);
-	assert_non_null(strstr(err.buf, "line 2: '\xf0\xa0\xae\xb7' (U+20BB7) has no CP932"));
-	assert_string_equal(out.buf, "header\r\n\xf0\xa0\xae\xb7野家\r\n");
+	csv_end_row(&w);
+	csv_write_field(&w, "a\xf0\x9f\x98\x80"
+	                    "b");
+	assert_int_equal(csv_writer_finish(&w, &err), 0);
+	assert_int_equal(w.substituted, 2);
+	assert_int_equal(w.first_substituted_line, 2);
+	assert_int_equal(w.first_substituted_cp, 0x20BB7);
+	assert_int_equal(out.len, 22);
+	assert_memory_equal(out.buf,
+	                    "header\r\n\x81\xac\x96\xec\x89\xc6\r\na\x81\xac"
+	                    "b\r\n",
+	                    22);
 	strbuf_release(&out);
 	strbuf_release(&err);
 }
