@@ -51,6 +51,7 @@ for i in $(seq 1 30); do fail "spray$i" 127.0.0.3 >/dev/null; done
 is "after 30 different logins failed, the address is locked" 429 "$(fail spray-next 127.0.0.3)"
 is "other addresses are not" 401 "$(fail spray-next 127.0.0.4)"
 # ...the administrator sees why and can lift a lock...
+login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null # (3 s idle timeout in this test)
 is "the locks page again" 200 "$(status -b "$TMP/jar-admin" "${URL}admin/locks")"
 check "it lists the address with the reason" 'grep -q "<code>127.0.0.3</code>" "$TMP/body" && grep -q "30 件の異なるログインIDで失敗" "$TMP/body"'
 c=$(csrf_of "$TMP/jar-admin" /admin/locks)
