@@ -11,6 +11,7 @@
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
 #include "core/history.h"
+#include "core/read.h"
 #include "core/records.h"
 #include "policy/policy.h"
 
@@ -212,14 +213,43 @@ static void record_json(struct json_writer *w, const struct record *r)
 	free(fields);
 }
 
+/*
+ * The records of a register for the list and the export: every one (the operator's view), or
+ * with --as LOGIN only those LOGIN may read, decided as the web decides (core/read.h).
+ */
+static int records_for(struct door *d, const char *as, const struct record_filter *f,
+                       struct record_list *ret, struct strbuf *err)
+{
+	struct record_query q = { .register_id = f->register_id,
+		                  .level = f->level,
+		                  .section = f->section,
+		                  .state = f->state,
+		                  .sort = "id" };
+	struct record_page pg = { 0 };
+	struct reader *rd = NULL;
+	int r;
+
+	if (!as)
+		return records_list(door_store(d), f, ret, err);
+	r = reader_for_login(door_store(d), door_profile(d), as, time_now_ms(), &rd, err);
+	if (r == 0)
+		r = records_query(door_store(d), rd, &q, &pg, err);
+	reader_unref(rd);
+	if (r == 0)
+		*ret = pg.list;
+	return r;
+}
+
 static int record_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori record list REGISTER [--level L] [--section S] [--state S] [--json]", NULL
-	};
+	static const char *const usage[] = { "mamori record list REGISTER [--level L] [--section "
+		                             "S] [--state S] [--as LOGIN] [--json]",
+		                             NULL };
 	struct record_filter f = { 0 };
 	bool json = false;
+	const char *as = NULL;
 	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "only the records LOGIN may read"),
 		OPT_STRING(0, "level", &f.level, "L", "only this level"),
 		OPT_STRING(0, "section", &f.section, "S", "only this section"),
 		OPT_STRING(0, "state", &f.state, "S", "only this state"),
@@ -245,7 +275,7 @@ static int record_list(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	f.register_id = argv[0];
-	if (records_list(door_store(d), &f, &l, &err) < 0) {
+	if (records_for(d, as, &f, &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 		goto out;
@@ -369,9 +399,14 @@ void cli_history_json(struct json_writer *w, const struct history *h)
 
 static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori record show ID [--history] [--json]", NULL };
+	static const char *const usage[] = {
+		"mamori record show ID [--history] [--json] [--as LOGIN]", NULL
+	};
 	bool json = false, history = false;
+	const char *as = NULL;
 	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN",
+		           "as LOGIN would see it (not found if they may not)"),
 		OPT_BOOL(0, "history", &history, "what happened to it, from the ledger"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
 		OPT_END(),
@@ -395,7 +430,29 @@ static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
-	if (record_get(door_store(d), id, &r, &err) < 0 ||
+	if (record_get(door_store(d), id, &r, &err) == 0 && as) {
+		struct reader *rd = NULL;
+		struct read_why why = { 0 };
+		if (reader_for_login(door_store(d), door_profile(d), as, time_now_ms(), &rd, &err) <
+		    0) {
+			cli_error("%s", err.buf);
+			ret = EXIT_FAILED;
+			goto out;
+		}
+		if (!read_record(rd, &r, &why)) {
+			/* the same words as for a record that does not exist */
+			strbuf_reset(&err);
+			strbuf_addf(&err, "no record %lld; see 'mamori record list REGISTER'",
+			            (long long)id);
+			record_release(&r);
+			reader_unref(rd);
+			cli_error("%s", err.buf);
+			ret = EXIT_FAILED;
+			goto out;
+		}
+		reader_unref(rd);
+	}
+	if ((!r.register_id && record_get(door_store(d), id, &r, &err) < 0) ||
 	    (history && history_for_record(d, id, &h, &err) < 0)) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
@@ -453,11 +510,12 @@ out:
 static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori record export REGISTER --csv [--cp932] [--output FILE]", NULL
+		"mamori record export REGISTER --csv [--cp932] [--output FILE] [--as LOGIN]", NULL
 	};
 	bool csv_flag = false, cp932 = false;
-	const char *output = NULL;
+	const char *output = NULL, *as = NULL;
 	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "only the records LOGIN may read"),
 		OPT_BOOL(0, "csv", &csv_flag, "write CSV (UTF-8 with BOM for Excel)"),
 		OPT_BOOL(0, "cp932", &cp932, "write CP932 (Shift_JIS) for old Excel"),
 		OPT_STRING('o', "output", &output, "FILE", "write to FILE instead of stdout"),
@@ -489,7 +547,7 @@ static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	f.register_id = argv[0];
-	if (records_list(door_store(d), &f, &l, &err) < 0) {
+	if (records_for(d, as, &f, &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 		goto out;

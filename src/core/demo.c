@@ -849,6 +849,119 @@ static int act_on_records(struct demo *m, const struct policy_register *reg)
 }
 
 /* Moments worth finding in the ledger: a self-approval refused, a suspended user's attempt. */
+/* The first n records of register reg in section, as "12, 15" (for an audit or incident). */
+static void ids_in_section(struct demo *m, const struct policy_register *reg, const char *section,
+                           unsigned n, struct strbuf *out)
+{
+	for (size_t i = 0; i < m->nids[reg->index] && n; i++) {
+		struct record rec = { 0 };
+		if (record_get(m->st, m->ids[reg->index][i], &rec, NULL) < 0)
+			continue;
+		if (rec.section && !strcmp(rec.section, section)) {
+			strbuf_addf(out, "%s%lld", out->len ? ", " : "", (long long)rec.id);
+			n--;
+		}
+		record_release(&rec);
+	}
+}
+
+/*
+ * What opens records to people, shown: for each opening of the profile, one record that opens
+ * something. An audit assigned to the demo's auditor (会計室) naming two 税務課 assets for the
+ * next sixty days, planned by the auditor; an incident of 税務課 linking one asset, reported
+ * on to whoever the opening names (the CSIRT, Shinjuku's ネットワーク管理者).
+ */
+static int showcase_openings(struct demo *m)
+{
+	const struct policy_register *assets = &m->p->registers[0];
+	int r = 0;
+
+	for (unsigned i = 0; i < m->p->n_openings && r == 0; i++) {
+		const struct policy_opening *o = &m->p->openings[i];
+		const struct policy_action *create = create_action(o->reg);
+		struct strbuf ids = STRBUF_INIT, from = STRBUF_INIT, until = STRBUF_INIT;
+		struct filled vals = { 0 };
+		struct act_input in = { .kind = ACT_RECORD };
+		struct act_result res = ACT_RESULT_INIT;
+		unsigned slot = 0;
+		bool approval = false;
+
+		if (!create || (o->to_field && !has_role(m->p, "auditor")))
+			continue;
+		ids_in_section(m, assets, "zeimu", o->to_field ? 2 : 1, &ids);
+		if (o->n_records && ids.len)
+			fill_put(&vals, o->records[0]->id, xstrdup(ids.buf));
+		if (o->to_field) {
+			fill_put(&vals, o->to_field->id, xstrdup("kaikei-1"));
+			if (policy_register_field(o->reg, "auditee"))
+				fill_put(&vals, "auditee", xstrdup("zeimu-kacho"));
+		}
+		if (o->from) {
+			core_format_local_date(&from, time_now_ms());
+			fill_put(&vals, o->from->id, xstrdup(from.buf));
+		}
+		if (o->until) {
+			core_format_local_date(&until, time_now_ms() + 60 * 86400 * 1000LL);
+			fill_put(&vals, o->until->id, xstrdup(until.buf));
+		}
+		for (unsigned k = 0; k < o->reg->n_fields; k++)
+			if (o->reg->fields[k].type == FIELD_SECTION &&
+			    !fill_get(&vals, o->reg->fields[k].id))
+				fill_put(&vals, o->reg->fields[k].id, xstrdup("zeimu"));
+		fill_fields(m, o->reg, o->reg->fields, o->reg->n_fields, 0, "zeimu", "zeimu-sys",
+		            &vals, &slot);
+		fill_fields(m, o->reg, create->fields, create->n_fields, 0, "zeimu", "zeimu-sys",
+		            &vals, &slot);
+		in.actor = o->to_field ? "kaikei-1"
+		                       : choose_actor(m, create, NULL, NULL, "zeimu", "zeimu-sys",
+		                                      &vals, &approval);
+		in.action = create->full_name;
+		in.fields = vals.items;
+		in.n_fields = vals.nr;
+		if (in.actor)
+			r = run(m, &in, &res);
+		/* an incident: on to the state in which it opens what it links */
+		for (unsigned step = 0; r == 0 && o->states && res.outcome == ACT_DONE && step < 3;
+		     step++) {
+			struct record rec = { 0 };
+			const struct policy_action *next = NULL;
+			const struct policy_state *st;
+			struct act_input in2 = { .kind = ACT_RECORD };
+			struct act_result res2 = ACT_RESULT_INIT;
+			struct filled none = { 0 };
+
+			if (record_get(m->st, res.record_id, &rec, NULL) < 0)
+				break;
+			st = policy_register_state(o->reg, rec.state);
+			for (unsigned k = 0; st && k < o->reg->n_actions && !next; k++) {
+				const struct policy_action *c = o->reg->actions[k];
+				if (c->to && !c->n_fields && ((o->states >> c->to->index) & 1) &&
+				    (!c->from || ((c->from >> st->index) & 1)))
+					next = c;
+			}
+			if (st && ((o->states >> st->index) & 1))
+				next = NULL; /* there already */
+			in2.actor = next ? choose_actor(m, next, &rec, rec.level, rec.section,
+			                                rec.system, &none, &approval)
+			                 : NULL;
+			in2.action = next ? next->full_name : NULL;
+			in2.record_id = rec.id;
+			if (in2.actor)
+				r = run(m, &in2, &res2);
+			act_result_release(&res2);
+			record_release(&rec);
+			if (!in2.actor)
+				break;
+		}
+		act_result_release(&res);
+		fill_release(&vals);
+		strbuf_release(&ids);
+		strbuf_release(&from);
+		strbuf_release(&until);
+	}
+	return r;
+}
+
 static int showcase(struct demo *m)
 {
 	struct request_list l = { 0 };
@@ -865,6 +978,8 @@ static int showcase(struct demo *m)
 		act_result_release(&res);
 	}
 	request_list_release(&l);
+	if (r == 0)
+		r = showcase_openings(m);
 	if (r == 0)
 		r = admin_act(m, ACT_USER_RETIRE, "taishoku-1", NULL, 0, NULL);
 	if (r == 0 && m->nids[0]) {

@@ -1,5 +1,7 @@
 /* read: the one read decision: who may see which record (core/read.h, core/read-sql.h). */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,43 +13,13 @@
 #include "core/core.h"
 #include "core/decide-input.h"
 #include "core/org.h"
+#include "core/read-internal.h"
 #include "core/read-sql.h"
 #include "core/read.h"
 #include "core/records.h"
 #include "core/requests.h"
 #include "policy/policy.h"
 #include "store/query.h"
-
-/* The key part for "a value the profile does not list", and for another section or system. */
-#define OTHER_VALUE "\x1e"
-#define OTHER_SCOPE "*"
-#define KEY_SEP     '\x1f'
-
-/* One register as this reader sees it. */
-struct read_reg {
-	const struct policy_register *reg;
-	const struct policy_action *read; /* NULL: nobody but the administrator reads it */
-	bool all, none;                   /* every class allowed / none */
-	struct strv keys;                 /* the allowed class keys */
-};
-
-struct reader {
-	atomic_int refs;
-	const struct profile *p;
-	int64_t user_id;
-	char *login, *section, *employment;
-	struct strv roles;
-	const char **role_ptrs;
-	bool admin;
-	char *key;
-	int64_t valid_until;
-	/* Sections and systems the decisions can tell apart from any other one. */
-	struct strv secs, systems;
-	/* The tested fields, by id, in slot order (read-sql.h). */
-	const char *slots[READ_MAX_SLOTS];
-	unsigned n_slots;
-	struct read_reg *regs; /* one per register of the profile */
-};
 
 /* ---- the subject ---------------------------------------------------------------------- */
 
@@ -64,7 +36,8 @@ static void subject_copy(struct reader *rd, const struct read_subject *s)
 	rd->employment = s->employment ? xstrdup(s->employment) : NULL;
 	for (size_t i = 0; i < s->n_roles; i++)
 		strv_push_unique(&rd->roles, s->roles[i]);
-	qsort(rd->roles.items, rd->roles.nr, sizeof(*rd->roles.items), cmp_str);
+	if (rd->roles.nr)
+		qsort(rd->roles.items, rd->roles.nr, sizeof(*rd->roles.items), cmp_str);
 	rd->role_ptrs = xcalloc(rd->roles.nr + 1, sizeof(*rd->role_ptrs));
 	for (size_t i = 0; i < rd->roles.nr; i++) {
 		const char *r = rd->roles.items[i], *at = strchr(r, '@');
@@ -215,11 +188,17 @@ static int compile_register(struct reader *rd, struct read_reg *rr, struct strbu
 		struct decide_input in = { 0 };
 		struct decision d;
 
+		const char *opened[POLICY_MAX_OPENINGS];
+
 		input_init(rd, &in, rr->read);
 		decide_input_resource(&in, g->id, 0, dims[D_STATE].values[idx[D_STATE]],
 		                      dims[D_LEVEL].values[idx[D_LEVEL]],
 		                      dims[D_SECTION].values[idx[D_SECTION]],
 		                      dims[D_SYSTEM].values[idx[D_SYSTEM]], NULL);
+		in.q.opened = opened;
+		in.q.n_opened = read_opened_names(
+		    rd, read_opened_bits(rd, g, dims[D_SECTION].values[idx[D_SECTION]], 0, NULL),
+		    opened);
 		for (unsigned i = 0; i < n_tested; i++) {
 			unsigned k = D_SLOT0 + (unsigned)slot_index[i];
 			if (dims[k].values[idx[k]])
@@ -293,6 +272,7 @@ static void reader_free(struct reader *rd)
 	free(rd->key);
 	strv_release(&rd->secs);
 	strv_release(&rd->systems);
+	read_open_release(rd);
 	free(rd);
 }
 
@@ -302,14 +282,18 @@ int reader_new(struct store *st, const struct profile *p, const struct read_subj
 	struct reader *rd = xcalloc(1, sizeof(*rd));
 	int r;
 
-	(void)st;
-	(void)now_ms;
 	atomic_init(&rd->refs, 1);
 	rd->p = p;
 	rd->valid_until = INT64_MAX;
 	subject_copy(rd, s);
 	make_key(rd);
-	r = compile(rd, err);
+	r = read_stamp(st, p, &rd->stamp, err);
+	if (r == 0 && !rd->admin)
+		r = read_open_load(rd, st, now_ms, err);
+	if (r == 0)
+		r = compile(rd, err);
+	if (r == 0 && !rd->admin)
+		r = read_open_decide(rd, st, err);
 	if (r < 0) {
 		reader_free(rd);
 		return r;
@@ -440,12 +424,13 @@ static void why_rules(struct read_why *why, const char *reason, const struct dec
  * under the policy, as the door decides an act. A reader who may read every class of the
  * register reads every record of it, as the SQL predicate does (read-sql.h: :r_all).
  */
-static bool decide_read(const struct reader *rd, const char *register_id, int64_t record_id,
-                        const char *level, const char *section, const char *system,
-                        const char *state, json_t *fields, struct read_why *why)
+bool read_decide(const struct reader *rd, const char *register_id, int64_t record_id,
+                 const char *level, const char *section, const char *system, const char *state,
+                 json_t *fields, uint64_t opened, bool granted, struct read_why *why)
 {
 	const struct read_reg *rr = reg_of(rd, register_id);
 	struct decide_input in = { 0 };
+	const char *names[POLICY_MAX_OPENINGS];
 	struct decision d;
 	struct strbuf err = STRBUF_INIT;
 	bool ok;
@@ -471,6 +456,9 @@ static bool decide_read(const struct reader *rd, const char *register_id, int64_
 	}
 	input_init(rd, &in, rr->read);
 	decide_input_resource(&in, register_id, record_id, state, level, section, system, fields);
+	in.q.opened = names;
+	in.q.n_opened = read_opened_names(rd, opened, names);
+	in.q.granted = granted;
 	if (policy_decide(rd->p, &in.q, &d, &err) < 0) {
 		why_set(why, "error", "%s: %s", rr->read->full_name, err.buf);
 		strbuf_release(&err);
@@ -489,8 +477,12 @@ bool read_record(const struct reader *rd, const struct record *rec, struct read_
 		why_set(why, "error", "no reader");
 		return false;
 	}
-	return decide_read(rd, rec->register_id, rec->id, rec->level, rec->section, rec->system,
-	                   rec->state, rec->fields, why);
+	const struct policy_register *g = policy_register(rd->p, rec->register_id);
+	bool granted = false;
+	uint64_t bits = g ? read_opened_bits(rd, g, rec->section, rec->id, &granted) : 0;
+
+	return read_decide(rd, rec->register_id, rec->id, rec->level, rec->section, rec->system,
+	                   rec->state, rec->fields, bits, granted, why);
 }
 
 bool read_new_record(const struct reader *rd, const char *register_id, const char *level,
@@ -501,7 +493,10 @@ bool read_new_record(const struct reader *rd, const char *register_id, const cha
 	                    : g && g->n_states ? g->states[0].id
 	                                       : "";
 
-	return decide_read(rd, register_id, 0, level, section, system, state, fields, why);
+	uint64_t bits = g ? read_opened_bits(rd, g, section, 0, NULL) : 0;
+
+	return read_decide(rd, register_id, 0, level, section, system, state, fields, bits, false,
+	                   why);
 }
 
 static bool holds(const struct reader *rd, const char *role, const char *scope)
@@ -608,11 +603,26 @@ int read_sql_init(const struct reader *rd, const char *register_id, struct read_
 	}
 	ret->all = all;
 	ret->none = none && !all;
+	for (size_t i = 0; i < rd->n_ids && ret->none; i++)
+		ret->none = !rd->ids[i].ok;
 	ret->keys = json_strv(&keys);
 	ret->secs = json_strv(&rd->secs);
 	ret->systems = json_strv(&rd->systems);
-	ret->ids = xstrdup("[]");
-	ret->ids_ok = xstrdup("[]");
+	{
+		struct strbuf all_ids = STRBUF_INIT, ok_ids = STRBUF_INIT;
+		strbuf_addch(&all_ids, '[');
+		strbuf_addch(&ok_ids, '[');
+		for (size_t i = 0; i < rd->n_ids; i++) {
+			strbuf_addf(&all_ids, "%s%lld", i ? "," : "", (long long)rd->ids[i].id);
+			if (rd->ids[i].ok)
+				strbuf_addf(&ok_ids, "%s%lld", ok_ids.len > 1 ? "," : "",
+				            (long long)rd->ids[i].id);
+		}
+		strbuf_addch(&all_ids, ']');
+		strbuf_addch(&ok_ids, ']');
+		ret->ids = strbuf_detach(&all_ids, NULL);
+		ret->ids_ok = strbuf_detach(&ok_ids, NULL);
+	}
 	for (unsigned s = 0; s < READ_MAX_SLOTS; s++) {
 		ret->slot_regs[s] = json_strv(&regs[s]);
 		ret->slot_vals[s] = json_strv(&vals[s]);
@@ -693,8 +703,13 @@ int reader_cache_get(struct reader_cache *c, struct store *st, const struct prof
 {
 	struct reader probe = { 0 }, *rd = NULL;
 	unsigned slot = READER_CACHE_MAX;
+	uint64_t stamp = 0;
 	int r;
 
+	/* what opens records changed (an audit, an incident, a grant): make the reader again */
+	r = read_stamp(st, p, &stamp, err);
+	if (r < 0)
+		return r;
 	probe.p = p;
 	subject_copy(&probe, s);
 	make_key(&probe);
@@ -702,7 +717,7 @@ int reader_cache_get(struct reader_cache *c, struct store *st, const struct prof
 	for (unsigned i = 0; i < READER_CACHE_MAX; i++) {
 		struct reader *x = c->items[i];
 		if (x && x->p == p && !strcmp(x->key, probe.key)) {
-			if (now_ms < x->valid_until)
+			if (now_ms < x->valid_until && x->stamp == stamp)
 				rd = reader_ref(x);
 			slot = i;
 			break;

@@ -262,6 +262,7 @@ struct prepared {
 	bool has_state;
 	uint64_t state;
 	int ctx[POLICY_MAX_CONTEXT_KEYS]; /* value index; -1 absent; -2 unknown value */
+	uint64_t opened;                  /* bit per opening that opens the record */
 	const struct decide_request *req;
 	const struct policy_register *reg;
 };
@@ -419,6 +420,8 @@ static bool eval_cond(const struct cond *c, const struct cond_rec *rec, unsigned
 	if (c->section == SECTION_OTHER && pr->same_section)
 		return false;
 	if (c->has_states && !(pr->has_state && (states & pr->state)))
+		return false;
+	if (c->has_opened && !(c->opened & pr->opened))
 		return false;
 	for (unsigned i = 0; i < c->n_ctx; i++) {
 		int v = pr->ctx[c->ctx[i].key];
@@ -661,6 +664,12 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 
 	if (q->granted)
 		add_granted(&pr, reg);
+	for (size_t i = 0; i < q->n_opened; i++) {
+		const struct policy_opening *o =
+		    q->opened[i] ? policy_opening(p, q->opened[i]) : NULL;
+		if (o)
+			pr.opened |= 1ULL << o->index;
+	}
 
 	if (nonempty(q->resource_type) && strcmp(q->resource_type, reg->id)) {
 		bool ok = false;

@@ -77,6 +77,7 @@ void load_context(struct loader *L, const struct ynode *n);    /* load-context.c
 void load_session(struct loader *L, const struct ynode *n);    /* load-context.c */
 void load_roles(struct loader *L, const struct ynode *n);      /* load-org.c */
 void load_registers(struct loader *L, const struct ynode *n);  /* load-registers.c */
+void load_openings(struct loader *L, const struct ynode *n);   /* load-opens.c, by the above */
 void load_rules(struct loader *L, const struct ynode *n);      /* load-rules.c */
 void load_separation(struct loader *L, const struct ynode *n); /* load-separation.c */
 void load_duties(struct loader *L, const struct ynode *n);     /* load-duties.c */

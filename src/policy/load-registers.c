@@ -331,7 +331,7 @@ static void load_register(struct loader *L, const struct ynode *k, const struct 
                           struct policy_register *r)
 {
 	static const char *const keys[] = { "name",   "clause",  "clauses", "types", "fields",
-		                            "states", "initial", "actions", NULL };
+		                            "states", "initial", "actions", "opens",   NULL };
 	const struct ynode *x;
 	struct policy_state *states;
 	const struct policy_action **acts;
@@ -459,4 +459,5 @@ void load_registers(struct loader *L, const struct ynode *n)
 			all[p->n_actions++] = a;
 		}
 	p->actions = all;
+	load_openings(L, n);
 }

@@ -208,8 +208,9 @@ static void load_cond_context(struct loader *L, const struct ynode *x, struct co
 
 static void load_cond(struct loader *L, const struct ynode *n, struct cond *c, const char *what)
 {
-	static const char *const keys[] = { "level",   "level_at_least", "level_below", "actor",
-		                            "context", "record",         "state",       NULL };
+	static const char *const keys[] = { "level", "level_at_least", "level_below",
+		                            "actor", "context",        "record",
+		                            "state", "opened_by",      NULL };
 	const struct ynode *x;
 
 	memset(c, 0, sizeof(*c));
@@ -265,6 +266,26 @@ static void load_cond(struct loader *L, const struct ynode *n, struct cond *c, c
 	if ((x = ymap_get(n, "state"))) {
 		c->has_states = true;
 		load_str_list(L, x, "a state", &c->states, &c->n_states, NULL);
+	}
+	if ((x = ymap_get(n, "opened_by"))) {
+		const char **ids;
+		const struct ynode **nodes;
+		unsigned cnt;
+
+		c->has_opened = true;
+		if (load_str_list(L, x, "an opening", &ids, &cnt, &nodes) == 0)
+			for (unsigned i = 0; i < cnt; i++) {
+				const struct policy_opening *o = policy_opening(L->p, ids[i]);
+				if (o) {
+					c->opened |= 1ULL << o->index;
+				} else {
+					const char *cands[POLICY_MAX_OPENINGS];
+					for (unsigned j = 0; j < L->p->n_openings; j++)
+						cands[j] = L->p->openings[j].id;
+					load_unknown(L, nodes[i], "opening", ids[i], cands,
+					             L->p->n_openings);
+				}
+			}
 	}
 }
 

@@ -86,6 +86,14 @@ const struct policy_duty *policy_duty(const struct profile *p, const char *id)
 	return stable_get(&p->priv->duties, id, strlen(id));
 }
 
+const struct policy_opening *policy_opening(const struct profile *p, const char *id)
+{
+	for (unsigned i = 0; id && i < p->n_openings; i++)
+		if (!strcmp(p->openings[i].id, id))
+			return &p->openings[i];
+	return NULL;
+}
+
 const struct policy_retention *policy_retention_for(const struct profile *p,
                                                     const struct policy_register *r)
 {

@@ -93,7 +93,8 @@ struct cond_rec {
 
 struct cond {
 	bool present;
-	bool has_levels, has_roles, has_employment, has_states;
+	bool has_levels, has_roles, has_employment, has_states, has_opened;
+	uint64_t opened; /* bit per opening (policy_opening.index): any of them */
 	uint64_t levels; /* bit per level index */
 	uint64_t roles;  /* bit per role index: any of them */
 	enum policy_at role_at;

@@ -25,6 +25,7 @@
 #define POLICY_MAX_RULES_PER_ACTION 64
 #define POLICY_MAX_APPROVERS        8 /* approvers in one decision */
 #define POLICY_MAX_CONTEXT_KEYS     32
+#define POLICY_MAX_OPENINGS         64 /* `opens` entries of a whole profile */
 #define POLICY_MAX_FILE_SIZE        (4 << 20)
 
 struct profile;
@@ -183,6 +184,31 @@ struct policy_register {
 	const struct policy_state *initial;
 	const struct policy_action **actions;
 	unsigned n_actions;
+	unsigned index;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+/*
+ * An opening: the records of one register open other records, or themselves, to people
+ * (an audit to its auditor, an incident to the CSIRT). Read rules test it with
+ * `opened_by`; core works out, per person and record, which openings apply
+ * (decide_request.opened).
+ */
+struct policy_opening {
+	const char *id, *name;
+	const struct policy_register *reg;   /* the register whose records open */
+	const struct policy_field *to_field; /* a user field naming the person, or */
+	const struct policy_role *to_role;   /* whoever holds this role */
+	const struct policy_field **records; /* ref or text fields listing record ids */
+	unsigned n_records;
+	const struct policy_field **registers; /* text or enum fields naming registers */
+	unsigned n_registers;
+	const struct policy_field **sections; /* section fields: every record of the section */
+	unsigned n_sections;
+	bool self;                               /* the opening record itself (always, for `to`) */
+	const struct policy_field *from, *until; /* date fields: the period (Tokyo days) */
+	uint64_t states;                         /* while the record is in these (0: any state) */
 	unsigned index;
 	struct policy_clauses clauses;
 	struct policy_pos pos;
@@ -359,6 +385,8 @@ struct profile {
 	unsigned n_duties;
 	const struct policy_retention *retention;
 	unsigned n_retention;
+	const struct policy_opening *openings;
+	unsigned n_openings;
 	/* requests: how long an approval request waits before it expires (0 = not set). */
 	int64_t request_expire_seconds;
 	const char *request_note;
@@ -442,6 +470,7 @@ const struct policy_field *policy_action_field(const struct policy_action *a, co
 const struct policy_state *policy_register_state(const struct policy_register *r, const char *id);
 const struct policy_rule *policy_rule(const struct profile *p, const char *id);
 const struct policy_duty *policy_duty(const struct profile *p, const char *id);
+const struct policy_opening *policy_opening(const struct profile *p, const char *id);
 const struct policy_retention *policy_retention_for(const struct profile *p,
                                                     const struct policy_register *r);
 /* Constraints of kind SEP_APPLICANT_NOT_APPROVER covering action a (NULL if none). */
@@ -509,6 +538,13 @@ struct decide_request {
 	 * Filled by core (the door, the read decision); a JSON request may say "granted".
 	 */
 	bool granted;
+	/*
+	 * The openings (policy_opening ids) that open this record to the subject: an audit
+	 * assigned to them that names it, an incident reported to their role that links it.
+	 * Filled by core's read decision only (a JSON request cannot say it).
+	 */
+	const char *const *opened;
+	size_t n_opened;
 };
 
 /* An approver resolved against the request: role at scope kind:value. */

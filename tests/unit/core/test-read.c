@@ -416,6 +416,176 @@ static void test_role_validity_in_time(void **state)
 	record_release(&rec);
 }
 
+/* Whether login may read record id at now_ms, and the SQL list of its register agrees. */
+static bool reads_at(struct fixture *f, const char *login, int64_t id, int64_t now_ms)
+{
+	struct store *st = door_store(f->d);
+	struct reader *rd = NULL;
+	struct record rec = { 0 };
+	struct record_query q = { .count = true };
+	struct record_page pg = { 0 };
+	bool ok, listed;
+
+	if (reader_for_login(st, door_profile(f->d), login, now_ms, &rd, &f->err) < 0)
+		fail_msg("reader %s: %s", login, f->err.buf);
+	assert_int_equal(record_get(st, id, &rec, &f->err), 0);
+	{
+		struct read_why why = { 0 };
+		ok = read_record(rd, &rec, &why);
+		if (getenv("READ_DEBUG"))
+			fprintf(stderr, "%s %lld: %d %s %s\n", login, (long long)id, ok, why.reason,
+			        why.detail);
+	}
+	q.register_id = rec.register_id;
+	assert_int_equal(records_query(st, rd, &q, &pg, &f->err), 0);
+	listed = has_id(&pg.list, id);
+	if (ok != listed)
+		fail_msg("%s record %lld: read_record %d, list %d", login, (long long)id, ok,
+		         listed);
+	assert_int_equal(pg.total, (int64_t)pg.list.nr);
+	record_page_release(&pg);
+	record_release(&rec);
+	reader_unref(rd);
+	return ok;
+}
+
+static int64_t act_on(struct fixture *f, const char *actor, int64_t id, const char *action,
+                      const struct act_attr *fields, size_t n)
+{
+	struct act_input in = {
+		.kind = ACT_RECORD, .actor = actor, .record_id = id, .action = action
+	};
+	struct act_result res = ACT_RESULT_INIT;
+	enum act_outcome o;
+
+	in.fields = fields;
+	in.n_fields = n;
+	o = fx_act(f, &in, &res);
+	if (o != ACT_DONE)
+		fail_msg("%s on %lld by %s: %s", action, (long long)id, actor, res.message);
+	act_result_release(&res);
+	return id;
+}
+
+/*
+ * Issue 12 item 1: an auditor reads the audit they are assigned to at once (their own new
+ * plan never 404s) and, for the audit's period and until it is closed, the records, registers
+ * and section it names, and nothing else; the CSIRT reads the records an incident reported
+ * to it links.
+ */
+static void test_openings(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
+	int64_t z3, k3, k3b, med, audit, inc, day10, day20, now;
+	char ids[64];
+
+	fx_section(f, "zeimu", "税務課");
+	fx_section(f, "kumin", "区民課");
+	fx_section(f, "somu", "総務課");
+	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
+	fx_user(f, "zeimu-1", "zeimu");
+	fx_user(f, "kumin-1", "kumin");
+	fx_user(f, "kansa", "somu");
+	fx_user(f, "kansa2", "zeimu");
+	fx_user(f, "csirt-1", "somu");
+	fx_grant(f, "kansa", "auditor@org");
+	fx_grant(f, "kansa2", "auditor@org");
+	fx_grant(f, "csirt-1", "csirt@org");
+	fx_grant(f, "zeimu-1", "security_officer@section:zeimu");
+	{
+		struct act_attr a[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
+		struct act_input in = { .kind = ACT_RECORD,
+			                .actor = "zeimu-1",
+			                .register_id = "asset",
+			                .level = "3",
+			                .section = "zeimu" };
+		struct act_result res = ACT_RESULT_INIT;
+		in.fields = a;
+		in.n_fields = 2;
+		assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+		z3 = res.record_id;
+		act_result_release(&res);
+		in.actor = "kumin-1";
+		in.section = "kumin";
+		assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+		k3 = res.record_id;
+		act_result_release(&res);
+		assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+		k3b = res.record_id;
+		act_result_release(&res);
+	}
+	{
+		struct act_attr m[] = { { "label", "USB-01" },
+			                { "kind", "USBメモリ" },
+			                { "level", "3" },
+			                { "section", "kumin" },
+			                { "location", "金庫" } };
+		med = add_record(f, "kumin-1", "media", m, 5, NULL, NULL);
+	}
+	/* An audit of 区民課's record k3 and of the media register, from day 10 to day 20. */
+	now = time_now_ms();
+	day10 = now + 86400000LL * 10;
+	day20 = now + 86400000LL * 20;
+	{
+		struct strbuf from = STRBUF_INIT, until = STRBUF_INIT;
+		core_format_local_date(&from, day10);
+		core_format_local_date(&until, day20);
+		snprintf(ids, sizeof(ids), "%lld", (long long)k3);
+		struct act_attr a[] = {
+			{ "items", "区民課の台帳" },     { "auditor", "kansa" },
+			{ "auditee", "kumin-1" },        { "targets", ids },
+			{ "target_registers", "media" }, { "period_from", from.buf },
+			{ "period_until", until.buf }
+		};
+		audit = add_record(f, "kansa", "audit", a, 7, NULL, NULL);
+		strbuf_release(&from);
+		strbuf_release(&until);
+	}
+	/* the auditor's own new plan: at once */
+	assert_true(reads_at(f, "kansa", audit, now));
+	/* another auditor: never */
+	assert_false(reads_at(f, "kansa2", audit, now));
+	/* before the period: not the audited records */
+	assert_false(reads_at(f, "kansa", k3, now));
+	assert_false(reads_at(f, "kansa", med, now));
+	/* during it: the record and the register it names, not others */
+	assert_true(reads_at(f, "kansa", k3, day10 + 3600000));
+	assert_true(reads_at(f, "kansa", med, day10 + 3600000));
+	assert_false(reads_at(f, "kansa", k3b, day10 + 3600000));
+	assert_false(reads_at(f, "kansa", z3, day10 + 3600000));
+	assert_false(reads_at(f, "kansa2", k3, day10 + 3600000));
+	/* on the last day still; the day after, no more */
+	assert_true(reads_at(f, "kansa", k3, day20 + 60000));
+	assert_false(reads_at(f, "kansa", k3, day20 + 86400000LL * 2));
+	/* a reader made before the period ends its validity at its start */
+	{
+		struct reader *rd = NULL;
+		assert_int_equal(reader_for_login(door_store(f->d), door_profile(f->d), "kansa",
+		                                  now, &rd, &f->err),
+		                 0);
+		assert_true(reader_valid_until(rd) <= day10);
+		assert_true(reader_valid_until(rd) > now);
+		reader_unref(rd);
+	}
+
+	/* The CSIRT: an incident reported by 税務課 linking z3, escalated to it. */
+	snprintf(ids, sizeof(ids), "%lld", (long long)z3);
+	{
+		struct act_attr i[] = { { "kind", "違反行為" },
+			                { "description", "持出しの疑い" },
+			                { "related", ids } };
+		inc = add_record(f, "zeimu-1", "incident", i, 3, "zeimu", NULL);
+	}
+	assert_false(reads_at(f, "csirt-1", inc, now));
+	assert_false(reads_at(f, "csirt-1", z3, now));
+	act_on(f, "zeimu-1", inc, "incident.escalate", NULL, 0);
+	assert_true(reads_at(f, "csirt-1", inc, now));
+	assert_true(reads_at(f, "csirt-1", z3, now));
+	assert_false(reads_at(f, "csirt-1", k3, now));
+	assert_false(reads_at(f, "kumin-1", z3, now));
+}
+
 static void test_minato_demo(void **state)
 {
 	test_lists_equal_direct_reads(state);
@@ -436,6 +606,7 @@ int main(void)
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_role_validity_in_time, fixture_setup,
 		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_openings, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_minato_demo, setup_minato_demo,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_shinjuku_demo, setup_shinjuku_demo,
