@@ -331,7 +331,7 @@ static void load_register(struct loader *L, const struct ynode *k, const struct 
                           struct policy_register *r)
 {
 	static const char *const keys[] = { "name",   "clause",  "clauses", "types", "fields",
-		                            "states", "initial", "actions", "opens",   NULL };
+		                            "states", "initial", "actions", "opens", NULL };
 	const struct ynode *x;
 	struct policy_state *states;
 	const struct policy_action **acts;
