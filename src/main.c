@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "request", cmd_request, "approval requests: list, show, approve, reject" },
 	{ "duty", cmd_duty, "periodic duties: what is due, and recording fulfilment" },
 	{ "attach", cmd_attach, "files kept with records, requests and duties" },
+	{ "takeout", cmd_takeout, "what is out of the office now (持出し中), overdue first" },
 	{ "backup", cmd_backup, "take a checked online backup (ledgered)" },
 	{ "restore", cmd_restore, "restore a backup into a new data directory, verified first" },
 	{ "fim", cmd_fim, "file integrity: baselines, checks, accepting changes (AIDE's syntax)" },

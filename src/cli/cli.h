@@ -80,6 +80,7 @@ int cmd_request(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_attach(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_takeout(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_alert(struct cli_ctx *ctx, int argc, const char **argv);

@@ -8,7 +8,9 @@
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "core/act.h"
+#include "core/core.h"
 #include "core/decide-input.h"
+#include "core/demo-internal.h"
 #include "core/org.h"
 #include "core/records.h"
 #include "core/requests.h"
@@ -164,19 +166,6 @@ static const struct demo_asset *demo_asset(const struct policy_register *reg, un
 {
 	return strcmp(reg->id, "asset") ? NULL : &demo_assets[n % ARRAY_SIZE(demo_assets)];
 }
-
-struct demo {
-	struct door *d;
-	const struct profile *p;
-	struct store *st;
-	struct strbuf *err;
-	struct act_context ctx;
-	uint32_t rnd;
-	int done, pending, refused, approved, rejected, skipped;
-	/* created record ids per register index */
-	int64_t **ids;
-	size_t *nids;
-};
 
 static uint32_t next_rand(struct demo *m)
 {
@@ -514,8 +503,13 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 		break;
 	}
 	case FIELD_DATE:
-		time_format_rfc3339(&sb, time_now_ms() - (int64_t)(n % 300) * 86400000LL);
-		strbuf_setlen(&sb, 10);
+		/* A date something is due by lies ahead (返却予定日); others are past. */
+		if (fd->due)
+			core_format_local_date(&sb,
+			                       time_now_ms() + (int64_t)(7 + n % 21) * 86400000LL);
+		else
+			core_format_local_date(&sb,
+			                       time_now_ms() - (int64_t)(n % 300) * 86400000LL);
 		break;
 	case FIELD_DATETIME:
 		time_format_rfc3339(&sb, time_now_ms() - (int64_t)(n % 72) * 3600000LL);
@@ -1026,6 +1020,8 @@ int demo_build(struct door *d, struct strbuf *out, struct strbuf *err)
 		r = act_on_records(&m, &m.p->registers[i]);
 	if (r == 0)
 		r = showcase(&m);
+	if (r == 0)
+		r = demo_stories(&m);
 	if (r == 0) {
 		size_t total = 0;
 		for (unsigned i = 0; i < m.p->n_registers; i++)
@@ -1052,4 +1048,21 @@ int demo_build(struct door *d, struct strbuf *out, struct strbuf *err)
 			sodium_memzero(logins.cells[i], strlen(logins.cells[i]));
 	table_release(&logins);
 	return r;
+}
+
+/* ---- for the stories (demo-stories.c) ------------------------------------------------------ */
+
+int demo_run(struct demo *m, struct act_input *in, struct act_result *res)
+{
+	return run(m, in, res);
+}
+
+const char *demo_head_of(const char *section)
+{
+	return head_of(section);
+}
+
+const char *demo_staff_of(const char *section, unsigned n)
+{
+	return staff_of(section, n);
 }

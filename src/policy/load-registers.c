@@ -155,10 +155,10 @@ static int load_field_ref(struct loader *L, const struct ynode *v, struct policy
 static bool load_field(struct loader *L, const struct ynode *k, const struct ynode *v,
                        struct policy_field *f)
 {
-	static const char *const keys[] = { "type",        "name",          "required", "clause",
-		                            "clauses",     "values",        "to",       "note",
-		                            "ward_choice", "value_clauses", "all",      "as",
-		                            NULL };
+	static const char *const keys[] = {
+		"type", "name",        "required",      "clause", "clauses", "values", "to",
+		"note", "ward_choice", "value_clauses", "all",    "as",      "due",    NULL
+	};
 	const struct ynode *t = v, *x;
 	const char *ts;
 
@@ -218,6 +218,15 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 	f->ward_choice = load_opt_str(L, v, "ward_choice", "a field");
 	if ((x = ymap_get(v, "required")))
 		load_boolean(L, x, "'required'", &f->required);
+	if ((x = ymap_get(v, "due"))) {
+		load_boolean(L, x, "'due'", &f->due);
+		if (f->due && f->type != FIELD_DATE) {
+			load_err(L, x,
+			         "field '%s': 'due' marks a date field (the day it is due back)",
+			         f->id);
+			return false;
+		}
+	}
 	load_clause_refs(L, v, &f->clauses, false, "a field");
 	return load_field_values(L, v, f, ts) == 0 && load_field_ref(L, v, f, ts) == 0 &&
 	       load_field_kind_keys(L, v, f, ts) == 0;

@@ -136,6 +136,11 @@ struct policy_field {
 	const char *ward_choice;
 	enum policy_field_type type;
 	bool required;
+	/*
+	 * An action's date field with `due: true`: the record stays in the action's `to` state
+	 * until that day (返却予定日); past it, it is overdue (core/takeouts.h).
+	 */
+	bool due;
 	const char **values; /* FIELD_ENUM, FIELD_SET */
 	unsigned n_values;
 	/* per value, the clauses it carries (n_values entries), or NULL */

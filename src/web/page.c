@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "core/core.h"
 #include "policy/policy.h"
 #include "web/page.h"
 #include "web/session.h"
@@ -17,6 +18,7 @@ static const struct nav_item nav_items[] = {
 	{ NAV_HOME, "/", N_("Dashboard"), false },
 	{ NAV_REGISTERS, "/registers", N_("Registers"), false },
 	{ NAV_REQUESTS, "/requests", N_("Requests"), false },
+	{ NAV_TAKEOUTS, "/takeouts", N_("Taken out"), false },
 	{ NAV_POLICY, "/policy", N_("Policy"), false },
 	{ NAV_LEDGER, "/ledger", N_("Ledger"), false },
 	{ NAV_ADMIN, "/admin", N_("Administration"), true },
@@ -207,6 +209,30 @@ void page_date(struct strbuf *out, int64_t ms)
 	html_text(out, shown.buf);
 	html_close(out, "time");
 	strbuf_release(&iso);
+	strbuf_release(&shown);
+}
+
+void page_ymd(struct strbuf *out, const char *ymd)
+{
+	struct strbuf shown = STRBUF_INIT;
+	int64_t ms;
+
+	if (!ymd || strlen(ymd) != 10 || core_parse_local_date(ymd, &ms) < 0) {
+		html_text(out, ymd ? ymd : "—");
+		return;
+	}
+	if (i18n_lang() == WEB_LANG_JA)
+		time_format_wareki(&shown, ms, TOKYO_OFFSET_MS);
+	else
+		strbuf_addstr(&shown, ymd);
+	html_open(out, "time", "datetime", ymd, HTML_END);
+	html_text(out, shown.buf);
+	html_close(out, "time");
+	if (i18n_lang() == WEB_LANG_JA) {
+		html_open(out, "span", "class", "iso", HTML_END);
+		html_textf(out, " (%s)", ymd);
+		html_close(out, "span");
+	}
 	strbuf_release(&shown);
 }
 

@@ -16,6 +16,7 @@ enum page_nav {
 	NAV_POLICY,
 	NAV_LEDGER,
 	NAV_ADMIN,
+	NAV_TAKEOUTS,
 };
 
 /* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */
@@ -48,6 +49,12 @@ void page_notice(struct web_req *r, const char *kind, const char *text);
  */
 void page_time(struct strbuf *out, int64_t ms);
 void page_date(struct strbuf *out, int64_t ms);
+/*
+ * A calendar date given as YYYY-MM-DD (a due date) as offices write it, with the ISO date
+ * beside it: <time datetime="2026-12-10">令和8年12月10日</time> (2026-12-10). Text that is
+ * not such a date is shown as it is.
+ */
+void page_ymd(struct strbuf *out, const char *ymd);
 
 /* A link: <a href=url>text</a>, url built by the caller with html_url_*. */
 void page_link(struct strbuf *out, const char *url, const char *text);

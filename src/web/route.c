@@ -32,6 +32,7 @@ static const struct web_route routes[] = {
 	{ WEB_POST, "/requests/*/withdraw", ui_request_withdraw, 0 },
 	{ WEB_POST, "/attachments", ui_attachment_post, 0 },
 	{ WEB_GET, "/attachments/*", ui_attachment_get, 0 },
+	{ WEB_GET, "/takeouts", ui_takeouts, 0 },
 	{ WEB_GET, "/admin", ui_admin, ROUTE_ADMIN },
 	{ WEB_GET, "/admin/sections", ui_admin_sections, ROUTE_ADMIN },
 	{ WEB_POST, "/admin/sections", ui_admin_sections_post, ROUTE_ADMIN },

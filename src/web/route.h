@@ -56,6 +56,7 @@ void ui_request_reject(struct web_req *r);
 void ui_request_withdraw(struct web_req *r);
 void ui_attachment_post(struct web_req *r);
 void ui_attachment_get(struct web_req *r);
+void ui_takeouts(struct web_req *r);
 void ui_admin(struct web_req *r);
 void ui_admin_sections(struct web_req *r);
 void ui_admin_sections_post(struct web_req *r);

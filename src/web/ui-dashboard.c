@@ -417,6 +417,7 @@ void ui_dashboard(struct web_req *r)
 	my_section_card(r, &counts);
 	duties_card(r);
 	html_close(&r->out, "div");
+	ui_takeouts_card(r);
 	html_open(&r->out, "div", "class", "grid", HTML_END);
 	chart_records(r, &counts);
 	chart_requests(r);

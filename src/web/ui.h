@@ -50,6 +50,11 @@ bool ui_may_attach_record(const struct web_req *r, const struct record *rec);
 struct attachment_list;
 void ui_attachment_links(struct web_req *r, const struct attachment_list *l);
 
+/* Take-outs (ui-takeouts.c): a table of them, and the dashboard's overdue card. */
+struct takeout_list;
+void ui_takeout_table(struct web_req *r, const struct takeout_list *l, bool with_section);
+void ui_takeouts_card(struct web_req *r);
+
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);
 
