@@ -12,6 +12,7 @@
 
 #include "base/cleanup.h"
 #include "core/attach.h"
+#include "core/backup-internal.h"
 #include "core/backup.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -121,6 +122,9 @@ static int check_copy(const char *dir, const char *keys_dir, const struct strbuf
 		r = -EBADMSG;
 		goto out;
 	}
+	r = backup_manifest_check(store_db(st), false, err);
+	if (r < 0)
+		goto out;
 	r = ledger_open(st, &lg, err);
 	if (r < 0)
 		goto out;
@@ -259,9 +263,9 @@ static int unpack_attachments(const char *dir, struct strbuf *err)
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (!carried)
-		goto out;
-	rc = sqlite3_prepare_v2(db, "SELECT sha256, data FROM " BACKUP_FILES_TABLE, -1, &s, NULL);
+	rc = carried ? sqlite3_prepare_v2(db, "SELECT sha256, data FROM " BACKUP_FILES_TABLE, -1,
+	                                  &s, NULL)
+	             : SQLITE_DONE;
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		rc = sqlite3_step(s);
 		if (rc != SQLITE_ROW)
@@ -274,8 +278,12 @@ static int unpack_attachments(const char *dir, struct strbuf *err)
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	if (rc != SQLITE_DONE || sqlite3_exec(db, "DROP TABLE " BACKUP_FILES_TABLE "; VACUUM", NULL,
-	                                      NULL, NULL) != SQLITE_OK) {
+	/* The restored store is the ward's: what only the backup needed goes. */
+	if (rc != SQLITE_DONE ||
+	    sqlite3_exec(db,
+	                 "DROP TABLE IF EXISTS " BACKUP_FILES_TABLE ";"
+	                 " DROP TABLE IF EXISTS " BACKUP_MANIFEST_TABLE "; VACUUM",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
 		error_set(err, "cannot unpack the backup's attachments: %s", sqlite3_errmsg(db));
 		r = -EIO;
 	}
@@ -362,6 +370,8 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		goto out;
 	}
 	r = carry_attachments(dst, door_dir(d), &ret->attachments, err);
+	if (r == 0)
+		r = backup_manifest_write(dst, err);
 	if (r < 0)
 		goto out;
 	sqlite3_close(dst);
