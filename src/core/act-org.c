@@ -877,6 +877,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 	    s->p ? policy_duty(s->p, in->target ? in->target : "") : NULL;
 	const char *evidence = field(in, "evidence"), *sha = field(in, "evidence_sha256");
 	_cleanup_free_ char *scope = NULL;
+	int64_t done_ms = s->now;
 	sqlite3_stmt *q;
 	int r;
 
@@ -896,6 +897,27 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 	if (!s->actor.id) {
 		error_set(err, "duties are fulfilled by people: give --as LOGIN");
 		return -EINVAL;
+	}
+	if (field(in, "done_on")) {
+		/* 実施日: the day it was done, as the evidence says; never a day still to come. */
+		int64_t day_ms, today_ms;
+		struct strbuf today = STRBUF_INIT;
+		core_format_local_date(&today, s->now);
+		core_parse_local_date(today.buf, &today_ms);
+		strbuf_release(&today);
+		if (core_parse_local_date(field(in, "done_on"), &day_ms) < 0) {
+			error_set(err, "done_on '%s' is not a date (YYYY-MM-DD)",
+			          field(in, "done_on"));
+			return -EINVAL;
+		}
+		if (day_ms > today_ms) {
+			error_set(
+			    err, "done_on %s is in the future: record a duty once it has been done",
+			    field(in, "done_on"));
+			return -EINVAL;
+		}
+		/* Done that day: at noon in Tokyo, or now when it is today. */
+		done_ms = day_ms == today_ms ? s->now : day_ms + 12LL * 3600 * 1000;
 	}
 	scope = duty_scope(s, duty, field(in, "scope"), err);
 	if (!scope)
@@ -918,7 +940,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 		return -EIO;
 	sqlite3_bind_text(q, 1, duty->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, s->now);
+	sqlite3_bind_int64(q, 3, done_ms);
 	sqlite3_bind_int64(q, 4, s->actor.id);
 	sqlite3_bind_text(q, 5, evidence, -1, SQLITE_STATIC);
 	sql_bind_text_or_null(q, 6, sha);

@@ -73,7 +73,8 @@ enum act_kind {
 	ACT_ROLE_GRANT,    /* target: login; fields: role (role@scope), from, until (YYYY-MM-DD) */
 	ACT_ROLE_REVOKE,   /* target: login; fields: role (role@scope) */
 	ACT_POLICY_APPLY,  /* blob: the profile's YAML; fields: name (file name) */
-	ACT_DUTY_DONE,     /* target: duty id; fields: scope, evidence, evidence_sha256 */
+	ACT_DUTY_DONE,     /* target: duty id; fields: scope, evidence, evidence_sha256, done_on
+	                      (YYYY-MM-DD, not in the future; default today) */
 	ACT_BACKUP,        /* fields: file, sha256, bytes: a backup was taken (backup.c) */
 	ACT_WITHDRAW,      /* the applicant withdraws request_id (取下げ); comment optional */
 	ACT_USER_UPDATE,   /* target: login; fields: name, title (職名), email ("" clears) */

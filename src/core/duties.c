@@ -1,5 +1,6 @@
 /* duties: the profile's periodic duties, who owes them where, and when each is next due. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -223,6 +224,20 @@ static int holders_logins(struct store *st, const char *role, const char *scope,
 	return r;
 }
 
+/* The section a scope belongs to: the section itself, or the system's installing section. */
+static char *scope_section(struct store *st, const char *scope)
+{
+	struct org_system sys = { 0 };
+	char *ret = NULL;
+
+	if (!strncmp(scope, "section:", 8))
+		return xstrdup(scope + 8);
+	if (!strncmp(scope, "system:", 7) && org_system_get(st, scope + 7, &sys, NULL) == 0)
+		ret = xstrdup(sys.section);
+	org_system_release(&sys);
+	return ret;
+}
+
 int duties_compute(struct door *d, int64_t now_ms, struct duty_list *ret, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
@@ -250,6 +265,8 @@ int duties_compute(struct door *d, int64_t now_ms, struct duty_list *ret, struct
 				              &x->last_done_by, err);
 			x->next_due_ms = (x->last_done_ms ? x->last_done_ms : h[k].since) + every;
 			x->due = x->next_due_ms <= now_ms;
+			if (r == 0)
+				x->section = scope_section(st, x->scope);
 		}
 		for (size_t k = 0; k < nh; k++)
 			free(h[k].scope);
@@ -263,8 +280,24 @@ void duty_list_release(struct duty_list *l)
 	for (size_t i = 0; i < l->nr; i++) {
 		free(l->items[i].scope);
 		free(l->items[i].last_done_by);
+		free(l->items[i].section);
 		strv_release(&l->items[i].owed_by);
 	}
 	free(l->items);
 	memset(l, 0, sizeof(*l));
+}
+
+static int cmp_due(const void *pa, const void *pb)
+{
+	const struct duty_status *a = pa, *b = pb;
+
+	if (a->next_due_ms != b->next_due_ms)
+		return a->next_due_ms < b->next_due_ms ? -1 : 1;
+	return strcmp(a->scope, b->scope);
+}
+
+void duty_list_sort_due(struct duty_list *l)
+{
+	if (l->nr > 1)
+		qsort(l->items, l->nr, sizeof(l->items[0]), cmp_due);
 }

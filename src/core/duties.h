@@ -20,6 +20,7 @@ struct policy_duty;
 struct duty_status {
 	const struct policy_duty *duty;
 	char *scope;          /* "org", "section:zeimu", "system:kokuho" */
+	char *section;        /* the section the scope belongs to (a system's section), or NULL */
 	struct strv owed_by;  /* logins of the active holders */
 	int64_t last_done_ms; /* 0: never */
 	char *last_done_by;   /* login, or NULL */
@@ -34,5 +35,7 @@ struct duty_list {
 
 int duties_compute(struct door *d, int64_t now_ms, struct duty_list *ret, struct strbuf *err);
 void duty_list_release(struct duty_list *l);
+/* Soonest due first (overdue ones, being due earliest, come first). */
+void duty_list_sort_due(struct duty_list *l);
 
 #endif
