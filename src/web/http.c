@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/conf.h"
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
@@ -844,6 +845,24 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		struct store *st = NULL;
 		r = store_open(cfg->dir, 0, &st, err);
 		store_close(st);
+		if (r < 0)
+			goto out;
+	}
+	/* mamori.conf: a broken file stops the server rather than run without what it says.
+	 * [totp] and [ldap] are parsed but not yet acted on: refusing them keeps anyone from
+	 * believing a second factor or the directory is enforced when it is not. */
+	{
+		struct conf c = CONF_INIT;
+		r = conf_load(cfg->dir, &c, err);
+		if (r == 0 && (conf_get(&c, "totp", "roles") || conf_get(&c, "ldap", "url"))) {
+			error_set(
+			    err,
+			    "%s: [totp] roles and [ldap] url are not enforced by this version "
+			    "of mamori serve yet; remove them (docs/config.md)",
+			    c.name);
+			r = -ENOTSUP;
+		}
+		conf_release(&c);
 		if (r < 0)
 			goto out;
 	}

@@ -25,7 +25,11 @@ out_has "no database explained" "no Mamori database"
 printf '[totp]\nrols = ciso@org\n' >"$D/mamori.conf"
 expect "a misspelt key in mamori.conf is a problem" 1 "$MAMORI" --dir "$D" doctor
 out_has "doctor names the line and the key" "mamori.conf:2: unknown key 'rols' in [totp] (did you mean 'roles'?)"
+expect "serve refuses a broken mamori.conf" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
+err_has "serve names the line" "mamori.conf:2: unknown key 'rols'"
 printf '[totp]\nroles = ciso@org\n' >"$D/mamori.conf"
+expect "serve refuses [totp] roles while the login flow does not enforce it" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
+err_has "serve says why" "not enforced by this version"
 expect "a good mamori.conf passes" 0 "$MAMORI" --dir "$D" doctor
 out_has "doctor counts the settings" "mamori.conf: 1 setting"
 rm -f "$D/mamori.conf"
