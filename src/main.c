@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "takeout", cmd_takeout, "what is out of the office now (持出し中), overdue first" },
 	{ "backup", cmd_backup, "take a checked online backup (ledgered)" },
 	{ "restore", cmd_restore, "restore a backup into a new data directory, verified first" },
+	{ "agent", cmd_agent, "on a ward's server: file integrity checks sent to Mamori (HTTPS)" },
 	{ "fim", cmd_fim, "file integrity: baselines, checks, accepting changes (AIDE's syntax)" },
 	{ NULL, NULL, NULL },
 };

@@ -291,6 +291,11 @@ static int fim_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 			act_json(&w, "act", &res.act);
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
+	} else if (res.installed && !res.sha256[0]) {
+		strbuf_addf(&out,
+		            "accepted: report %" PRId64 " becomes generation %" PRIu64
+		            ", made by its agent from its own delta when it next reports\n",
+		            id, res.generation);
 	} else if (res.installed) {
 		strbuf_addf(&out,
 		            "accepted: report %" PRId64 " is baseline generation %" PRIu64
@@ -409,6 +414,69 @@ out:
 	return ret;
 }
 
+static int fim_agents_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori fim agents [--json]",
+		                             "the agents that report here: host, version, last contact",
+		                             NULL };
+	bool json = false;
+	const struct option opts[] = { OPT_BOOL(0, "json", &json, "print JSON"), OPT_END() };
+	struct fim_agent_rows l = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, t = STRBUF_INIT;
+	struct door *d = NULL;
+	struct json_writer w;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (fim_agents_list(d, &l, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	jw_init(&w, &out);
+	if (json)
+		jw_array_begin(&w);
+	for (size_t i = 0; i < l.nr; i++) {
+		const struct fim_agent_row *a = &l.items[i];
+		strbuf_reset(&t);
+		time_format_rfc3339(&t, a->last_ms);
+		if (!json) {
+			strbuf_addf(&out, "%s  %s  %s  last %s  every %" PRId64 " s  gaps %" PRId64 "%s\n",
+			            a->host, a->id, a->version, t.buf, a->interval_s, a->gaps,
+			            a->silent ? "  SILENT" : "");
+			continue;
+		}
+		jw_object_begin(&w);
+		jw_kv_str(&w, "id", a->id);
+		jw_kv_str(&w, "host", a->host);
+		jw_kv_str(&w, "version", a->version);
+		jw_kv_str(&w, "login", a->login);
+		jw_kv_int(&w, "interval", a->interval_s);
+		jw_kv_str(&w, "last_contact", t.buf);
+		jw_kv_int(&w, "last_seq", a->last_seq);
+		jw_kv_int(&w, "gaps", a->gaps);
+		jw_kv_bool(&w, "silent", a->silent);
+		jw_object_end(&w);
+	}
+	if (json) {
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	}
+	ret = cli_print(&out);
+out:
+	fim_agent_rows_release(&l);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&t);
+	door_free(d);
+	return ret;
+}
+
 /* `fim config check FILE`: every error and warning with file:line; exit 1 on errors. */
 static int fim_config_check_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
@@ -469,6 +537,7 @@ int cmd_fim(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "accept", fim_accept_cmd, "accept a check's changes into a new generation" },
 		{ "show", fim_show_cmd, "print a stored report" },
 		{ "list", fim_list_cmd, "configurations with a baseline" },
+		{ "agents", fim_agents_cmd, "the agents that report here and their last contact" },
 		{ "config", fim_config_cmd, "check a configuration file" },
 		{ NULL, NULL, NULL },
 	};

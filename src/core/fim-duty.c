@@ -178,3 +178,40 @@ int fim_duty_record(struct door *d, struct fim_duty_plan *plan, int64_t report_i
 	strbuf_release(&comment);
 	return r;
 }
+
+int fim_agent_may(struct door *d, const char *login, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	struct strv roles = STRV_INIT;
+	struct org_user u = { 0 };
+	bool may = false;
+	int r = org_user_get(door_store(d), login, &u, err);
+
+	if (r == 0 && strcmp(u.status, USER_ACTIVE))
+		r = -EACCES;
+	if (r == 0)
+		r = org_user_roles(door_store(d), u.id, time_now_ms(), &roles, err);
+	for (size_t k = 0; r == 0 && k < roles.nr && !may; k++) {
+		const char *at = strchr(roles.items[k], '@');
+		size_t n = at ? (size_t)(at - roles.items[k]) : 0;
+		if (n == strlen(ROLE_MAMORI_ADMIN) &&
+		    !strncmp(roles.items[k], ROLE_MAMORI_ADMIN, n))
+			may = true;
+		for (unsigned i = 0; p && i < p->n_duties && !may; i++)
+			if (is_tamper_duty(&p->duties[i]) && n == strlen(p->duties[i].role->id) &&
+			    !strncmp(roles.items[k], p->duties[i].role->id, n))
+				may = true;
+	}
+	if (r == 0 && !may)
+		r = -EACCES;
+	if (r == -EACCES || r == -ENOENT) {
+		error_set(err,
+		          "'%s' may not send file integrity results: the agent's token must be a "
+		          "system manager's (the tamper-check duty's role) or an administrator's",
+		          login);
+		r = -EACCES;
+	}
+	strv_release(&roles);
+	org_user_release(&u);
+	return r;
+}

@@ -40,6 +40,30 @@ struct fim_generation {
 int fim_install_generation(struct door *d, struct fim_config_row *config,
                            const struct fim_generation *g, uint64_t *ret_index, struct strbuf *err);
 
+/*
+ * An agent's generation accepted here: in force now, its SHA-256 '' until the agent reports
+ * the baseline it made from its delta; the report is marked accepted.
+ */
+int fim_pending_generation(struct door *d, struct fim_config_row *c, uint64_t generation,
+                           const char *by, int64_t report_id, int64_t record_id,
+                           struct strbuf *err);
+
+/* The same inside the caller's fim_txn. */
+int fim_install_generation_in(struct door *d, struct fim_config_row *config,
+                              const struct fim_generation *g, uint64_t *ret_index,
+                              struct strbuf *err);
+
+/*
+ * Runs fn in one store transaction on the door's connection, between the door's batches, so
+ * rows and their ledger entries commit together. Never call the door's act_run inside.
+ */
+int fim_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
+            struct strbuf *err);
+/* An integrity ledger entry inside fim_txn; before_hex may be NULL, after_hex is required. */
+int fim_append(struct door *d, const char *actor, const char *action, const char *subject,
+               const char *before_hex, const char *after_hex, const struct strbuf *data,
+               int64_t at_ms, uint64_t *ret_index, struct strbuf *err);
+
 /* A report to store with its ledger entry (action "fim.check"). */
 struct fim_report_in {
 	int64_t config_id;
@@ -56,6 +80,8 @@ struct fim_report_in {
 };
 int fim_store_report(struct door *d, const struct fim_report_in *in, int64_t *ret_id,
                      uint64_t *ret_index, char ret_sha[65], struct strbuf *err);
+int fim_store_report_in(struct door *d, const struct fim_report_in *in, int64_t *ret_id,
+                        uint64_t *ret_index, char ret_sha[65], struct strbuf *err);
 /* The delta of a report (owned), or -ENOENT when it has none. */
 int fim_report_delta(struct door *d, int64_t id, struct strbuf *out, struct strbuf *err);
 

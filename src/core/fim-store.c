@@ -9,6 +9,7 @@
 
 #include "base/cleanup.h"
 #include "base/json.h"
+#include "base/timeutil.h"
 #include "core/act-internal.h"
 #include "core/fim-internal.h"
 #include "ledger/entry.h"
@@ -249,8 +250,8 @@ int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct str
  * Runs fn in one store transaction on the door's connection, between the door's batches,
  * so its rows and its ledger entry commit together.
  */
-static int in_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
-                  struct strbuf *err)
+int fim_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
+            struct strbuf *err)
 {
 	struct store *st = door_store(d);
 	int r;
@@ -270,12 +271,11 @@ static int in_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf
 	return r;
 }
 
-static int append(struct door *d, const char *actor, const char *action, int64_t config_id,
-                  const char *before_hex, const char *after_hex, const struct strbuf *data,
-                  int64_t at_ms, uint64_t *ret_index, struct strbuf *err)
+int fim_append(struct door *d, const char *actor, const char *action, const char *subject,
+               const char *before_hex, const char *after_hex, const struct strbuf *data,
+               int64_t at_ms, uint64_t *ret_index, struct strbuf *err)
 {
 	uint8_t before[32], after[32];
-	char subject[32];
 	struct ledger_entry e = {
 		.kind = ENTRY_INTEGRITY,
 		.time_ms = at_ms,
@@ -286,7 +286,6 @@ static int append(struct door *d, const char *actor, const char *action, int64_t
 		.data_len = data->len,
 	};
 
-	snprintf(subject, sizeof(subject), "fim/%" PRId64, config_id);
 	if (before_hex && fim_unhex(before_hex, before) == 0)
 		e.before = before;
 	if (fim_unhex(after_hex, after) < 0) {
@@ -343,9 +342,11 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 	if (g->report_id)
 		jw_kv_int(&w, "report", g->report_id);
 	jw_object_end(&w);
-	r = append(d, g->made_by, "fim.baseline", c->id,
-	           c->baseline_sha256[0] ? c->baseline_sha256 : NULL, g->sha256, &data, g->at_ms,
-	           &x->index, err);
+	char subject[32];
+	snprintf(subject, sizeof(subject), "fim/%" PRId64, c->id);
+	r = fim_append(d, g->made_by, "fim.baseline", subject,
+	               c->baseline_sha256[0] ? c->baseline_sha256 : NULL, g->sha256, &data,
+	               g->at_ms, &x->index, err);
 	strbuf_release(&data);
 	if (r < 0)
 		return r;
@@ -398,27 +399,104 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 	return query_run(q, err);
 }
 
+static void installed(struct fim_config_row *config, const struct fim_generation *g, uint64_t index)
+{
+	config->generation = g->generation;
+	snprintf(config->baseline_sha256, sizeof(config->baseline_sha256), "%s", g->sha256);
+	snprintf(config->config_sha256, sizeof(config->config_sha256), "%s", g->config_sha256);
+	config->entries = g->entries;
+	config->ledger_index = index;
+	if (g->record_id)
+		config->record_id = g->record_id;
+}
+
+int fim_install_generation_in(struct door *d, struct fim_config_row *config,
+                              const struct fim_generation *g, uint64_t *ret_index,
+                              struct strbuf *err)
+{
+	struct install x = { .config = config, .g = g };
+	int r = install_txn(d, &x, err);
+
+	if (r == 0) {
+		installed(config, g, x.index);
+		if (ret_index)
+			*ret_index = x.index;
+	}
+	return r;
+}
+
 int fim_install_generation(struct door *d, struct fim_config_row *config,
                            const struct fim_generation *g, uint64_t *ret_index, struct strbuf *err)
 {
 	struct install x = { .config = config, .g = g };
 	int64_t id = config->id;
-	int r = in_txn(d, install_txn, &x, err);
+	int r = fim_txn(d, install_txn, &x, err);
 
 	if (r < 0) {
 		config->id = id; /* rolled back */
 		return r;
 	}
-	config->generation = g->generation;
-	snprintf(config->baseline_sha256, sizeof(config->baseline_sha256), "%s", g->sha256);
-	snprintf(config->config_sha256, sizeof(config->config_sha256), "%s", g->config_sha256);
-	config->entries = g->entries;
-	config->ledger_index = x.index;
-	if (g->record_id)
-		config->record_id = g->record_id;
+	installed(config, g, x.index);
 	if (ret_index)
 		*ret_index = x.index;
 	return 0;
+}
+
+struct pending {
+	struct fim_config_row *c;
+	uint64_t generation;
+	const char *by;
+	int64_t report_id, record_id, at;
+};
+
+static int pending_txn(struct door *d, void *arg, struct strbuf *err)
+{
+	struct pending *x = arg;
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "UPDATE fim_configs SET generation = ?, baseline_sha256 = '',"
+	                      " record_id = coalesce(?, record_id), changed_ms = ? WHERE id = ?",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)x->generation);
+	query_bind_int_or_null(q, 2, x->record_id);
+	query_bind_int(q, 3, x->at);
+	query_bind_int(q, 4, x->c->id);
+	if ((r = query_run(q, err)) < 0)
+		return r;
+	r = query_prepare(door_store(d),
+	                  "UPDATE fim_reports SET accepted_generation = ?, accepted_by = ?,"
+	                  " accepted_ms = ? WHERE id = ?",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)x->generation);
+	query_bind_text(q, 2, x->by);
+	query_bind_int(q, 3, x->at);
+	query_bind_int(q, 4, x->report_id);
+	return query_run(q, err);
+}
+
+int fim_pending_generation(struct door *d, struct fim_config_row *c, uint64_t generation,
+                           const char *by, int64_t report_id, int64_t record_id, struct strbuf *err)
+{
+	struct pending x = { .c = c,
+		             .generation = generation,
+		             .by = by,
+		             .report_id = report_id,
+		             .record_id = record_id,
+		             .at = time_now_ms() };
+	int r = fim_txn(d, pending_txn, &x, err);
+
+	if (r == 0) {
+		c->generation = generation;
+		c->baseline_sha256[0] = '\0';
+		if (record_id)
+			c->record_id = record_id;
+	}
+	return r;
 }
 
 /* ---- reports ---- */
@@ -487,8 +565,11 @@ static int report_txn(struct door *d, void *arg, struct strbuf *err)
 	jw_key(&w, "entries");
 	jw_uint(&w, in->entries);
 	jw_object_end(&w);
-	r = append(d, in->by_login, "fim.check", in->config_id, in->baseline_sha256, x->sha, &data,
-	           in->at_ms, &x->index, err);
+	char subject[32];
+	snprintf(subject, sizeof(subject), "fim/%" PRId64, in->config_id);
+	r = fim_append(d, in->by_login, "fim.check", subject,
+	               in->baseline_sha256 && in->baseline_sha256[0] ? in->baseline_sha256 : NULL,
+	               x->sha, &data, in->at_ms, &x->index, err);
 	strbuf_release(&data);
 	if (r < 0)
 		return r;
@@ -501,6 +582,24 @@ static int report_txn(struct door *d, void *arg, struct strbuf *err)
 	return query_run(q, err);
 }
 
+int fim_store_report_in(struct door *d, const struct fim_report_in *in, int64_t *ret_id,
+                        uint64_t *ret_index, char ret_sha[65], struct strbuf *err)
+{
+	struct store_report x = { .in = in };
+	uint8_t sha[32];
+	int r;
+
+	fim_sha256(in->json, strlen(in->json), sha);
+	fim_hex(sha, x.sha);
+	r = report_txn(d, &x, err);
+	if (r < 0)
+		return r;
+	*ret_id = x.id;
+	*ret_index = x.index;
+	memcpy(ret_sha, x.sha, 65);
+	return 0;
+}
+
 int fim_store_report(struct door *d, const struct fim_report_in *in, int64_t *ret_id,
                      uint64_t *ret_index, char ret_sha[65], struct strbuf *err)
 {
@@ -510,7 +609,7 @@ int fim_store_report(struct door *d, const struct fim_report_in *in, int64_t *re
 
 	fim_sha256(in->json, strlen(in->json), sha);
 	fim_hex(sha, x.sha);
-	r = in_txn(d, report_txn, &x, err);
+	r = fim_txn(d, report_txn, &x, err);
 	if (r < 0)
 		return r;
 	*ret_id = x.id;

@@ -478,9 +478,16 @@ int fim_check(struct door *d, const struct fim_check_input *in, struct fim_check
 	else
 		fim_report_text(&s.rep, &ret->text);
 	summary(s.tampered ? NULL : &s.rep, ret->report_id, &sum);
-	if (ret->changed)
+	if (ret->changed) {
+		struct strbuf what = STRBUF_INIT; /* the alert names the report itself */
+		if (!s.tampered)
+			strbuf_addf(&what, "追加%zu件・削除%zu件・変更%zu件%s", s.rep.added.nr,
+			            s.rep.removed.nr, s.rep.changed.nr,
+			            s.rep.critical ? "、重要ファイルを含む" : "");
 		r = fim_alert(d, &s.c, ret->report_id, ret->ledger_index, s.tampered,
-		              s.rep.critical, sum.buf, at, &ret->alert_id, err);
+		              s.rep.critical, what.buf, at, &ret->alert_id, err);
+		strbuf_release(&what);
+	}
 	if (r == 0 && s.plan)
 		r = fim_duty_record(d, s.plan, ret->report_id, sum.buf, &in->ctx, ret, err);
 out:
@@ -535,9 +542,9 @@ static bool record_accepted(struct door *d, int64_t record_id, int64_t report_id
 	snprintf(want_gen, sizeof(want_gen), "%" PRIu64, generation);
 	const char *rep = record_field(&rec, "report"), *gen = record_field(&rec, "generation");
 	const char *sha = record_field(&rec, "sha256");
-	yes = rep && gen && sha && !strcmp(rep, want_rep) && !strcmp(gen, want_gen);
+	yes = rep && gen && !strcmp(rep, want_rep) && !strcmp(gen, want_gen);
 	if (yes)
-		snprintf(ret_sha, 65, "%s", sha);
+		snprintf(ret_sha, 65, "%s", sha ? sha : "");
 	record_release(&rec);
 out:
 	strbuf_release(&err);
@@ -601,6 +608,37 @@ static int accept_checks(const struct fim_report_row *rep, const struct fim_conf
 	return 0;
 }
 
+/*
+ * An agent's report: the agent keeps its baseline and the check's delta, so here the door
+ * decides and the acceptance is remembered; the agent makes the generation when it hears of
+ * it (the answer to its next batch) and reports the new baseline, whose SHA-256 is then
+ * ledgered.
+ */
+static int accept_agent(struct door *d, struct fim_config_row *c, int64_t report_id,
+                        const char *actor, const char *comment, const struct act_context *ctx,
+                        struct fim_accept_result *ret, struct strbuf *err)
+{
+	char sha[65];
+	int r;
+
+	if (!record_accepted(d, c->record_id, report_id, ret->generation, sha)) {
+		ret->acted = true;
+		r = authorise(d, c, actor, ret->generation, NULL, report_id, comment, ctx,
+		              &ret->act, err);
+		if (r < 0) {
+			ret->acted = false;
+			return r;
+		}
+		if (ret->act.outcome != ACT_DONE)
+			return 0;
+	}
+	r = fim_pending_generation(d, c, ret->generation, actor, report_id,
+	                           ret->acted ? ret->act.record_id : c->record_id, err);
+	if (r == 0)
+		ret->installed = true;
+	return r;
+}
+
 int fim_accept(struct door *d, int64_t report_id, const char *actor, const char *comment,
                const struct act_context *ctx, struct fim_accept_result *ret, struct strbuf *err)
 {
@@ -626,8 +664,12 @@ int fim_accept(struct door *d, int64_t report_id, const char *actor, const char 
 	ret->generation = c.generation + 1;
 	if (!c.record_id)
 		c.record_id = find_record(d, &c);
+	if (strcmp(c.host, FIM_LOCAL_HOST)) {
+		r = accept_agent(d, &c, report_id, actor, comment, ctx, ret, err);
+		goto out;
+	}
 	if (record_accepted(d, c.record_id, report_id, ret->generation, ret->sha256) &&
-	    access(path.buf, R_OK) == 0) {
+	    ret->sha256[0] && access(path.buf, R_OK) == 0) {
 		/* approved since: install what was prepared */
 	} else {
 		r = make_generation(d, &c, report_id, key, path.buf, sha, &ret->entries, err);

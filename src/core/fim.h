@@ -138,6 +138,40 @@ struct fim_report_row {
 void fim_report_row_release(struct fim_report_row *r);
 int fim_report_get(struct door *d, int64_t id, struct fim_report_row *ret, struct strbuf *err);
 
+/*
+ * The agents (core/fim-agent.c). fim_agent_batch takes one batch an agent POSTs to
+ * /api/v1/fim/results (docs/api.md): the agent's first baseline, a new generation it made after
+ * an acceptance, a check's report or a heartbeat; a batch id seen before is answered as a
+ * duplicate and changes nothing. Everything a batch changes commits with its integrity ledger
+ * entries; then changes, a baseline the ledger never recorded and batches that went missing
+ * raise alerts. The answer: {"batch","status":"stored"|"duplicate","report":N|null,
+ * "accept":{"generation","batch"}|null} (accept: a generation accepted here that the agent must
+ * make from that batch's delta). -EINVAL: the body is wrong (err says what).
+ */
+#define FIM_AGENT_MAX_ITEMS 1000 /* per list in an agent's report */
+/*
+ * Whether login may send agents' results: an active person holding the tamper-check duty's
+ * role somewhere (the system manager the texts name), or an administrator. -EACCES otherwise.
+ */
+int fim_agent_may(struct door *d, const char *login, struct strbuf *err);
+int fim_agent_batch(struct door *d, const char *login, const char *body, size_t len,
+                    struct strbuf *out, struct strbuf *err);
+
+struct fim_agent_row {
+	char *id, *host, *version, *login;
+	int64_t interval_s, first_ms, last_ms, last_seq, gaps;
+	bool silent;         /* an alert was raised for its current silence */
+	uint64_t last_index; /* its latest ledger entry */
+};
+struct fim_agent_rows {
+	struct fim_agent_row *items;
+	size_t nr, alloc;
+};
+void fim_agent_rows_release(struct fim_agent_rows *l);
+int fim_agents_list(struct door *d, struct fim_agent_rows *ret, struct strbuf *err);
+/* Raises an alert (once per silence) for each agent quiet for 3 of its intervals. */
+int fim_agents_watch(struct door *d, int64_t now_ms, struct strbuf *err);
+
 /* {"id":N,...the stored report...,"result_sha256","ledger_index"} */
 void fim_report_row_json(const struct fim_report_row *r, struct strbuf *out);
 

@@ -1,6 +1,7 @@
 /* compare: merges a scan with a baseline in path order; writes baselines and new generations. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/cleanup.h"
@@ -552,11 +553,11 @@ static void values(struct json_writer *w, const struct fim_entry *e, uint32_t ch
 }
 
 static void changes_json(struct json_writer *w, const char *key, const struct fim_changes *c,
-                         bool detail)
+                         bool detail, size_t max)
 {
 	jw_key(w, key);
 	jw_array_begin(w);
-	for (size_t i = 0; i < c->nr; i++) {
+	for (size_t i = 0; i < c->nr && i < max; i++) {
 		const struct fim_change *x = &c->items[i];
 		jw_object_begin(w);
 		jw_path(w, "path", x->path, x->path_len);
@@ -582,12 +583,20 @@ static void changes_json(struct json_writer *w, const char *key, const struct fi
 
 void fim_report_json(const struct fim_report *r, struct json_writer *w)
 {
-	changes_json(w, "added", &r->added, false);
-	changes_json(w, "removed", &r->removed, false);
-	changes_json(w, "changed", &r->changed, true);
+	fim_report_json_limit(r, w, SIZE_MAX);
+}
+
+void fim_report_json_limit(const struct fim_report *r, struct json_writer *w, size_t max)
+{
+	bool cut =
+	    r->added.nr > max || r->removed.nr > max || r->changed.nr > max || r->nr_problems > max;
+
+	changes_json(w, "added", &r->added, false, max);
+	changes_json(w, "removed", &r->removed, false, max);
+	changes_json(w, "changed", &r->changed, true, max);
 	jw_key(w, "problems");
 	jw_array_begin(w);
-	for (size_t i = 0; i < r->nr_problems; i++) {
+	for (size_t i = 0; i < r->nr_problems && i < max; i++) {
 		jw_object_begin(w);
 		jw_path(w, "path", r->problems[i].path, r->problems[i].path_len);
 		jw_kv_str(w, "problem", fim_problem_name(r->problems[i].what));
@@ -612,6 +621,8 @@ void fim_report_json(const struct fim_report *r, struct json_writer *w)
 	jw_uint(w, r->changed.nr);
 	jw_kv_bool(w, "critical", r->critical);
 	jw_object_end(w);
+	if (cut)
+		jw_kv_bool(w, "truncated", true);
 }
 
 void fim_report_text(const struct fim_report *r, struct strbuf *out)

@@ -101,6 +101,8 @@ int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader
  */
 struct json_writer;
 void fim_report_json(const struct fim_report *r, struct json_writer *w);
+/* The same with at most max items per list, and "truncated":true when one was cut. */
+void fim_report_json_limit(const struct fim_report *r, struct json_writer *w, size_t max);
 /* Lines for people: "added: PATH", "removed: PATH", "changed: PATH (mode, sha256)". */
 void fim_report_text(const struct fim_report *r, struct strbuf *out);
 

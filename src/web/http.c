@@ -21,6 +21,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "core/act.h"
+#include "core/fim.h"
 #include "core/attach.h"
 #include "core/guard.h"
 #include "core/read.h"
@@ -773,6 +774,17 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
  * key (a read-only copy of a ward) nothing is signed.
  */
 #define WEB_CHECKPOINT_MS 60000
+#define WEB_WATCH_MS      5000 /* how often the file integrity agents' silence is looked at */
+
+/* Raises an alert for each file integrity agent that stopped reporting (core/fim.h). */
+static void serve_watch_agents(struct door *d)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (d && fim_agents_watch(d, time_now_ms(), &err) < 0)
+		fprintf(stderr, "mamori: warning: watching the agents: %s\n", err.buf);
+	strbuf_release(&err);
+}
 
 static void serve_checkpoint(const char *dir)
 {
@@ -933,6 +945,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 
 	{
 		int64_t next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
+		int64_t watch = time_mono_ns() + WEB_WATCH_MS * 1000000LL;
 		for (;;) {
 			int64_t left = next - time_mono_ns();
 			struct timespec ts;
@@ -941,6 +954,12 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 				next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
 				continue;
 			}
+			if (watch - time_mono_ns() <= 0) {
+				serve_watch_agents(s.door);
+				watch = time_mono_ns() + WEB_WATCH_MS * 1000000LL;
+			}
+			if (left > watch - time_mono_ns())
+				left = watch - time_mono_ns() > 0 ? watch - time_mono_ns() : 1;
 			ts.tv_sec = (time_t)(left / 1000000000LL);
 			ts.tv_nsec = (long)(left % 1000000000LL);
 			sig = sigtimedwait(&set, NULL, &ts);

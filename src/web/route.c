@@ -57,6 +57,7 @@ static const struct web_route routes[] = {
 	{ WEB_POST, "/api/v1/records", api_record_create, ROUTE_API },
 	{ WEB_GET, "/api/v1/records/*", api_record, ROUTE_API },
 	{ WEB_POST, "/api/v1/records/*/actions", api_record_act, ROUTE_API },
+	{ WEB_POST, "/api/v1/fim/results", api_fim_results, ROUTE_API },
 	{ WEB_GET, "/api/v1/requests", api_requests, ROUTE_API },
 	{ WEB_GET, "/api/v1/requests/*", api_request, ROUTE_API },
 	{ WEB_POST, "/api/v1/requests/*/approve", api_request_approve, ROUTE_API },

@@ -78,6 +78,7 @@ void api_records(struct web_req *r);
 void api_record(struct web_req *r);
 void api_record_create(struct web_req *r);
 void api_record_act(struct web_req *r);
+void api_fim_results(struct web_req *r);
 void api_requests(struct web_req *r);
 void api_request(struct web_req *r);
 void api_request_approve(struct web_req *r);

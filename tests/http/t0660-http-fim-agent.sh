@@ -1,0 +1,163 @@
+#!/bin/sh
+# t0660: two `mamori agent`s against a real `mamori serve` over HTTPS with the certificate
+# pinned: baselines and checks arrive, the server stops, files change, the server comes back on
+# the same port, and every change arrives in order, once; acceptance goes back to the agent;
+# a full spool drops new batches and the gap is reported; a silent agent raises an alert.
+. "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
+
+ward_make
+m system add websv --name 公開Webサーバ --section zeimu >/dev/null
+m role grant suzuki system_manager@system:websv >/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/key.pem" \
+	-out "$TMP/cert.pem" -days 2 -subj /CN=localhost >/dev/null 2>&1
+PIN=$(openssl x509 -in "$TMP/cert.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+# the tokens are made in the browser form over plain http first (lib.sh's helpers)
+server_start
+token suzuki >"$TMP/token"
+token tanaka >"$TMP/token-staff"
+chmod 600 "$TMP/token" "$TMP/token-staff"
+server_stop
+check "two tokens" "[ -s '$TMP/token' ] && [ -s '$TMP/token-staff' ]"
+server_start --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
+PORT=$(echo "$URL" | sed 's|.*:\([0-9]*\)/|\1|')
+SERVER="https://127.0.0.1:$PORT"
+
+for n in 1 2; do
+	mkdir -p "$TMP/tree$n/etc" "$TMP/tree$n/www"
+	echo "conf $n" >"$TMP/tree$n/etc/app.conf"
+	echo "<p>$n</p>" >"$TMP/tree$n/www/index.html"
+	printf 'Conf = p+u+g+s+m+c+i+n+sha256+ftype\n%s Conf\n' "$TMP/tree$n" >"$TMP/agent$n.conf"
+done
+agent() { # agent N [options]: runs agent N in the background, pid in $APID
+	_n=$1
+	shift
+	"$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token" \
+		--fim-config "$TMP/agent$_n.conf" --spool "$TMP/state$_n" --host "websv-$_n" \
+		--interval 1s "$@" 2>>"$TMP/agent$_n.log" &
+	APID=$!
+}
+sql() { sqlite3 "$D/mamori.db" "$1"; }
+# wait_for NAME SQL WANT: polls the server's database (up to 60 s).
+wait_for() {
+	for _i in $(seq 1 300); do
+		[ "$(sql "$2")" = "$3" ] && { ok "$1"; return; }
+		sleep 0.2
+	done
+	not_ok "$1 (got '$(sql "$2")', want '$3')"
+	diag "$(tail -5 "$TMP/agent1.log")" "$(tail -5 "$TMP/agent2.log")" "$(tail -5 "$TMP/serve.err")"
+}
+
+# refusals before anything runs
+expect "agent: usage" 2 "$MAMORI" agent --server "$SERVER"
+expect "agent: https needs --pin" 1 "$MAMORI" agent --server "$SERVER" --token-file "$TMP/token" \
+	--spool "$TMP/s0" --once
+err_has "says so" "--pin"
+chmod 644 "$TMP/token"
+expect "agent: a token file others can read" 1 "$MAMORI" agent --server "$SERVER" --pin "$PIN" \
+	--token-file "$TMP/token" --spool "$TMP/s0" --once
+chmod 600 "$TMP/token"
+expect "agent: plain http only to this machine" 1 "$MAMORI" agent --server http://192.0.2.1:80 \
+	--token-file "$TMP/token" --spool "$TMP/s0" --once
+# a wrong pin: nothing is sent, the batch waits in the spool
+BAD=$(echo "$PIN" | sed 's/^../00/')
+expect "agent: another certificate than the pinned one" 0 "$MAMORI" agent --server "$SERVER" \
+	--pin "$BAD" --token-file "$TMP/token" --spool "$TMP/s0" --host pinned --once
+err_has "the pin is checked" "not the pinned one"
+is "nothing reached the server" 0 "$(sql "SELECT count(*) FROM fim_agents")"
+# a staff member's token may not send results
+"$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token-staff" \
+	--fim-config "$TMP/agent1.conf" --spool "$TMP/s-staff" --host staff --once 2>"$TMP/staff.log"
+check "a staff token is refused (403)" "grep -q 'HTTP 403' '$TMP/staff.log'"
+is "and nothing was stored" 0 "$(sql "SELECT count(*) FROM fim_batches")"
+
+# two agents: baselines, then clean checks
+agent 1
+A1=$APID
+agent 2
+A2=$APID
+wait_for "both baselines are ledgered" \
+	"SELECT count(*) FROM fim_configs WHERE host IN ('websv-1','websv-2') AND baseline_sha256 != ''" 2
+wait_for "both agents report clean checks" \
+	"SELECT count(DISTINCT config_id) FROM fim_reports WHERE outcome = 'clean'" 2
+is "the agents are registered" "websv-1 websv-2" "$(sql "SELECT group_concat(host, ' ') FROM (SELECT host FROM fim_agents WHERE host LIKE 'websv-%' ORDER BY host)")"
+
+# the server stops; files change in order; the server comes back on the same port
+server_stop
+echo "new 1" >"$TMP/tree1/www/a.html"
+echo "new 2" >"$TMP/tree2/www/a.html"
+sleep 2.5
+echo "conf 1 changed" >"$TMP/tree1/etc/app.conf"
+echo "conf 2 changed" >"$TMP/tree2/etc/app.conf"
+sleep 2.5
+check "agent 1 spooled while the server was away" "[ \$(ls '$TMP/state1/spool' | grep -c json) -ge 2 ]"
+server_start --listen "127.0.0.1:$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
+for n in 1 2; do
+	wait_for "agent $n's changes arrive" \
+		"SELECT count(*) > 0 FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'websv-$n' AND r.report LIKE '%etc/app.conf%'" 1
+	# every check in batch order: clean ones, then a.html added, then app.conf changed too
+	seq=$(sql "SELECT group_concat(o, ' ') FROM (SELECT CASE WHEN r.report LIKE '%etc/app.conf%' THEN 'B' WHEN r.report LIKE '%www/a.html%' THEN 'A' ELSE 'C' END AS o FROM fim_reports r JOIN fim_batches b ON b.report_id = r.id WHERE b.agent = (SELECT id FROM fim_agents WHERE host = 'websv-$n') ORDER BY b.seq)")
+	check "agent $n: every change in order ($seq)" \
+		"echo '$seq' | grep -Eq '^(C )+(A )+B( B)*$'"
+	is "agent $n: reports in batch order" "$(sql "SELECT count(*) FROM fim_batches b1 JOIN fim_batches b2 ON b1.agent = b2.agent AND b1.seq < b2.seq AND b1.report_id > b2.report_id")" 0
+	is "agent $n: no batch taken twice" "$(sql "SELECT count(*) - count(DISTINCT batch) FROM fim_batches")" 0
+	is "agent $n: nothing lost (the batch numbers have no hole)" \
+		"$(sql "SELECT max(seq) - count(*) FROM fim_batches b JOIN fim_agents a ON a.id = b.agent WHERE a.host = 'websv-$n'")" 0
+done
+wait_for "changes raise alerts" "SELECT count(*) > 0 FROM records WHERE register = 'alert' AND json_extract(fields, '\$.rule') = 'fim-changed' AND json_extract(fields, '\$.host') = 'websv-1'" 1
+
+# acceptance goes back to the agent, which makes the generation and reports it
+last=$(sql "SELECT max(r.id) FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'websv-1'")
+expect "accept agent 1's report" 0 "$MAMORI" --dir "$D" fim accept "$last" --as suzuki --comment 更新
+out_has "made by the agent" "made by its agent"
+wait_for "agent 1 made generation 2 and the server ledgered it" \
+	"SELECT generation, baseline_sha256 != '' FROM fim_configs WHERE host = 'websv-1'" "2|1"
+wait_for "agent 1 is clean against generation 2" \
+	"SELECT count(*) > 0 FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'websv-1' AND r.generation = 2 AND r.outcome = 'clean'" 1
+
+# a silent agent raises an alert
+kill -TERM "$A2"
+wait "$A2" 2>/dev/null
+wait_for "agent 2's silence raises an alert" \
+	"SELECT count(*) FROM records WHERE register = 'alert' AND json_extract(fields, '\$.rule') = 'agent-silent' AND json_extract(fields, '\$.host') = 'websv-2'" 1
+kill -TERM "$A1"
+wait "$A1" 2>/dev/null
+
+# a full spool keeps the oldest batches and drops new ones; the gap is reported
+server_stop
+for i in 1 2 3 4 5; do
+	"$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token" \
+		--fim-config "$TMP/agent2.conf" --spool "$TMP/state2" --host websv-2 --once \
+		--spool-max-files 2 2>>"$TMP/agent2.log"
+done
+check "the spool kept two batches" "[ \$(ls '$TMP/state2/spool' | grep -c json) -eq 2 ]"
+check "the drops are counted" "[ \$(cat '$TMP/state2/spool/dropped') -eq 3 ]"
+server_start --listen "127.0.0.1:$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
+"$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token" \
+	--fim-config "$TMP/agent2.conf" --spool "$TMP/state2" --host websv-2 --once 2>>"$TMP/agent2.log"
+is "the spool is empty again" 0 "$(ls "$TMP/state2/spool" | grep -c json)"
+is "the server counts the gap" 3 "$(sql "SELECT gaps FROM fim_agents WHERE host = 'websv-2'")"
+is "and raises an alert" 1 "$(sql "SELECT count(*) FROM records WHERE register = 'alert' AND json_extract(fields, '\$.rule') = 'agent-gap'")"
+
+# a batch sent again is answered as a duplicate and changes nothing
+b=$(sql "SELECT batch FROM fim_batches WHERE kind = 'check' LIMIT 1")
+n=$(sql "SELECT count(*) FROM fim_reports")
+body=$(cat "$TMP/state1/rejected"/*.json 2>/dev/null | head -1)
+agent_id=${b%-*}
+seqno=${b##*-}
+status -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: application/json' -k \
+	--data "{\"batch\":\"$b\",\"seq\":$seqno,\"kind\":\"heartbeat\",\"at\":\"2026-01-01T00:00:00Z\",\"agent\":{\"id\":\"$agent_id\",\"host\":\"websv-1\",\"version\":\"x\",\"interval\":1}}" \
+	"${SERVER}/api/v1/fim/results" >"$TMP/st"
+is "a duplicate is 200" 200 "$(cat "$TMP/st")"
+check "and says duplicate" "grep -q '\"status\":\"duplicate\"' '$TMP/body'"
+is "no report was added" "$n" "$(sql "SELECT count(*) FROM fim_reports")"
+# bad input gets a clear 400
+status -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: application/json' -k \
+	--data '{"batch":"x","seq":1}' "${SERVER}/api/v1/fim/results" >"$TMP/st"
+is "a malformed batch is 400" 400 "$(cat "$TMP/st")"
+check "saying what to give" "grep -q 'agent' '$TMP/body'"
+
+expect "fim agents" 0 "$MAMORI" --dir "$D" fim agents --json
+check "lists both agents with their last contact" \
+	"grep -q '\"host\":\"websv-1\"' '$TMP/out' && grep -q '\"host\":\"websv-2\"' '$TMP/out' && grep -q last_contact '$TMP/out'"
+expect "the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
+done_testing
