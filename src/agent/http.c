@@ -130,7 +130,7 @@ bad:
 
 int agent_http_token_file(struct agent_http *h, const char *path, struct strbuf *err)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT_SECRET;
 	struct stat st;
 	int r;
 
@@ -387,7 +387,7 @@ int agent_http_post(const struct agent_http *h, const char *path, const char *co
                     struct strbuf *err)
 {
 	struct conn c = { .fd = -1 };
-	struct strbuf req = STRBUF_INIT, raw = STRBUF_INIT;
+	struct strbuf req = STRBUF_INIT_SECRET, raw = STRBUF_INIT;
 	int r = connect_to(h, &c.fd, err);
 
 	if (r == 0 && h->tls)
