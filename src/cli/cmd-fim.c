@@ -416,9 +416,10 @@ out:
 
 static int fim_agents_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori fim agents [--json]",
-		                             "the agents that report here: host, version, last contact",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori fim agents [--json]",
+		"the agents that report here: host, version, last contact", NULL
+	};
 	bool json = false;
 	const struct option opts[] = { OPT_BOOL(0, "json", &json, "print JSON"), OPT_END() };
 	struct fim_agent_rows l = { 0 };
@@ -446,9 +447,10 @@ static int fim_agents_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_reset(&t);
 		time_format_rfc3339(&t, a->last_ms);
 		if (!json) {
-			strbuf_addf(&out, "%s  %s  %s  last %s  every %" PRId64 " s  gaps %" PRId64 "%s\n",
-			            a->host, a->id, a->version, t.buf, a->interval_s, a->gaps,
-			            a->silent ? "  SILENT" : "");
+			strbuf_addf(
+			    &out, "%s  %s  %s  last %s  every %" PRId64 " s  gaps %" PRId64 "%s\n",
+			    a->host, a->id, a->version, t.buf, a->interval_s, a->gaps,
+			    a->silent ? "  SILENT" : "");
 			continue;
 		}
 		jw_object_begin(&w);

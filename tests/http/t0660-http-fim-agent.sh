@@ -29,11 +29,11 @@ for n in 1 2; do
 	printf 'Conf = p+u+g+s+m+c+i+n+sha256+ftype\n%s Conf\n' "$TMP/tree$n" >"$TMP/agent$n.conf"
 done
 agent() { # agent N [options]: runs agent N in the background, pid in $APID
-	_n=$1
+	_an=$1
 	shift
 	"$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token" \
-		--fim-config "$TMP/agent$_n.conf" --spool "$TMP/state$_n" --host "websv-$_n" \
-		--interval 1s "$@" 2>>"$TMP/agent$_n.log" &
+		--fim-config "$TMP/agent$_an.conf" --spool "$TMP/state$_an" --host "websv-$_an" \
+		--interval 1s "$@" 2>>"$TMP/agent$_an.log" &
 	APID=$!
 }
 sql() { sqlite3 "$D/mamori.db" "$1"; }
