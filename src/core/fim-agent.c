@@ -298,6 +298,20 @@ static int upsert_agent(struct door *d, struct work *w, struct strbuf *err)
 	return query_run(q, err);
 }
 
+static int touch_agent(struct door *d, struct work *w, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "UPDATE fim_agents SET last_ms = ?, silent_alert = NULL WHERE id = ?", &q,
+	                      err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, w->now);
+	query_bind_text(q, 2, w->b->agent);
+	return query_run(q, err);
+}
+
 /* The generation the agent names exists with this SHA-256 (fim_generations). */
 static int generation_known(struct door *d, int64_t config_id, int64_t generation, const char *sha,
                             bool *ret, struct strbuf *err)
@@ -482,7 +496,9 @@ static int batch_txn(struct door *d, void *arg, struct strbuf *err)
 		w->duplicate = true;
 	else if (r != -ENOENT)
 		return r;
-	if ((r = upsert_agent(d, w, err)) < 0 || w->duplicate)
+	if (w->duplicate) /* contact, nothing more: a batch sent again changes nothing */
+		return touch_agent(d, w, err);
+	if ((r = upsert_agent(d, w, err)) < 0)
 		return r;
 	if (b->config) {
 		r = fim_config_find(d, b->host, b->config, &w->c, err);

@@ -124,18 +124,20 @@ wait "$A1" 2>/dev/null
 
 # a full spool keeps the oldest batches and drops new ones; the gap is reported
 server_stop
+before=$(ls "$TMP/state2/spool" | grep -c json)
 for i in 1 2 3 4 5; do
 	"$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token" \
 		--fim-config "$TMP/agent2.conf" --spool "$TMP/state2" --host websv-2 --once \
 		--spool-max-files 2 2>>"$TMP/agent2.log"
 done
 check "the spool kept two batches" "[ \$(ls '$TMP/state2/spool' | grep -c json) -eq 2 ]"
-check "the drops are counted" "[ \$(cat '$TMP/state2/spool/dropped') -eq 3 ]"
+drops=$((5 - (2 - before)))
+is "the drops are counted" "$drops" "$(cat "$TMP/state2/spool/dropped")"
 server_start --listen "127.0.0.1:$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
 "$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token" \
 	--fim-config "$TMP/agent2.conf" --spool "$TMP/state2" --host websv-2 --once 2>>"$TMP/agent2.log"
 is "the spool is empty again" 0 "$(ls "$TMP/state2/spool" | grep -c json)"
-is "the server counts the gap" 3 "$(sql "SELECT gaps FROM fim_agents WHERE host = 'websv-2'")"
+is "the server counts the gap" "$drops" "$(sql "SELECT gaps FROM fim_agents WHERE host = 'websv-2'")"
 is "and raises an alert" 1 "$(sql "SELECT count(*) FROM records WHERE register = 'alert' AND json_extract(fields, '\$.rule') = 'agent-gap'")"
 
 # a batch sent again is answered as a duplicate and changes nothing
@@ -157,7 +159,7 @@ is "a malformed batch is 400" 400 "$(cat "$TMP/st")"
 check "saying what to give" "grep -q 'agent' '$TMP/body'"
 
 expect "fim agents" 0 "$MAMORI" --dir "$D" fim agents --json
-check "lists both agents with their last contact" \
-	"grep -q '\"host\":\"websv-1\"' '$TMP/out' && grep -q '\"host\":\"websv-2\"' '$TMP/out' && grep -q last_contact '$TMP/out'"
+is "lists both agents with their last contact" "websv-1 True websv-2 True" \
+	"$(python3 -c "import json; print(' '.join(f'{a[\"host\"]} {bool(a[\"last_contact\"])}' for a in json.load(open('$TMP/out')) if a['host'].startswith('websv')))")"
 expect "the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
 done_testing
