@@ -302,8 +302,8 @@ static int touch_agent(struct door *d, struct work *w, struct strbuf *err)
 {
 	struct query *q;
 	int r = query_prepare(door_store(d),
-	                      "UPDATE fim_agents SET last_ms = ?, silent_alert = NULL WHERE id = ?", &q,
-	                      err);
+	                      "UPDATE fim_agents SET last_ms = ?, silent_alert = NULL WHERE id = ?",
+	                      &q, err);
 
 	if (r < 0)
 		return r;
