@@ -12,6 +12,7 @@
 #include "core/act.h"
 #include "core/alert.h"
 #include "core/core.h"
+#include "core/records.h"
 #include "store/query.h"
 
 /* Sigma's levels and the value the profiles' `alert.severity` enum uses for each. */
@@ -125,21 +126,11 @@ static void parse_entries(struct alert *a, const char *text)
 	}
 }
 
-/* Columns: id, state, system, fields, created_ms, changed_ms. */
-static void alert_from_row(struct query *q, struct alert *a)
+/* The fields' part of an alert (fields is borrowed). */
+static void alert_fields(struct alert *a, json_t *fields)
 {
-	const char *text = query_text(q, 3);
-	json_t *fields = text ? json_loads(text, 0, NULL) : NULL;
 	json_t *v;
 
-	memset(a, 0, sizeof(*a));
-	a->id = query_int(q, 0);
-	a->state = query_strdup(q, 1);
-	a->system = query_strdup(q, 2);
-	a->created_ms = query_int(q, 4);
-	a->changed_ms = query_int(q, 5);
-	if (!fields)
-		fields = json_object();
 	a->rule = json_dup(fields, "rule");
 	a->severity = json_dup(fields, "severity");
 	a->host = json_dup(fields, "host");
@@ -154,7 +145,38 @@ static void alert_from_row(struct query *q, struct alert *a)
 	v = json_object_get(fields, "entries");
 	if (v && json_is_string(v))
 		parse_entries(a, json_string_value(v));
+}
+
+/* Columns: id, state, system, fields, created_ms, changed_ms. */
+static void alert_from_row(struct query *q, struct alert *a)
+{
+	const char *text = query_text(q, 3);
+	json_t *fields = text ? json_loads(text, 0, NULL) : NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->id = query_int(q, 0);
+	a->state = query_strdup(q, 1);
+	a->system = query_strdup(q, 2);
+	a->created_ms = query_int(q, 4);
+	a->changed_ms = query_int(q, 5);
+	if (!fields)
+		fields = json_object();
+	alert_fields(a, fields);
 	json_decref(fields);
+}
+
+void alert_from_record(const struct record *rec, struct alert *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = rec->id;
+	a->state = rec->state ? xstrdup(rec->state) : NULL;
+	a->system = rec->system ? xstrdup(rec->system) : NULL;
+	a->created_ms = rec->created_ms;
+	a->changed_ms = rec->changed_ms;
+	if (rec->fields)
+		alert_fields(a, rec->fields);
+	else
+		a->time_ms = a->created_ms;
 }
 
 int alerts_list(struct store *st, const struct alert_filter *f, struct alert_list *ret,

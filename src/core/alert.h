@@ -78,6 +78,9 @@ int alerts_list(struct store *st, const struct alert_filter *f, struct alert_lis
 /* Counts alerts in a state (NULL: all). */
 int alerts_count(struct store *st, const char *state, int64_t *ret, struct strbuf *err);
 int alert_get(struct store *st, int64_t id, struct alert *ret, struct strbuf *err);
+/* An alert read from a record of register alert (as records_query returns them). */
+struct record;
+void alert_from_record(const struct record *rec, struct alert *ret);
 void alert_release(struct alert *a);
 void alert_list_release(struct alert_list *l);
 

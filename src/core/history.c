@@ -6,11 +6,33 @@
 
 #include "base/cleanup.h"
 #include "core/act.h"
+#include "core/core.h"
 #include "core/history.h"
 #include "core/read-sql.h"
 #include "core/read.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
+
+/*
+ * An act without a person: Mamori itself. A system actor (act.h) acts as "system:<via>", as its
+ * ledger entry says; acts of the set-up (via init) are "mamori".
+ */
+static char *system_login(const char *via)
+{
+	if (via && (!strcmp(via, ACT_SYSTEM_MONITOR) || !strcmp(via, ACT_SYSTEM_FIM)))
+		return xstrfmt("system:%s", via);
+	return xstrdup("mamori");
+}
+
+/* ... and its name for people. */
+static char *system_name(const char *via)
+{
+	if (via && !strcmp(via, ACT_SYSTEM_MONITOR))
+		return xstrdup("守り（ログ分析）");
+	if (via && !strcmp(via, ACT_SYSTEM_FIM))
+		return xstrdup("守り（ファイルの完全性の検査）");
+	return xstrdup("守り");
+}
 #include "store/query.h"
 #include "store/store.h"
 
@@ -58,7 +80,8 @@ static int load(struct ledger *lg, struct query *q, struct history *ret, struct 
 		memset(h, 0, sizeof(*h));
 		h->act_id = query_int(q, 0);
 		h->at_ms = query_int(q, 1);
-		h->actor = query_is_null(q, 2) ? xstrdup("mamori") : query_strdup(q, 2);
+		h->actor =
+		    query_is_null(q, 2) ? system_login(query_text(q, 8)) : query_strdup(q, 2);
 		h->kind = query_strdup(q, 3);
 		h->action = query_strdup(q, 4);
 		h->outcome = query_strdup(q, 5);
@@ -74,7 +97,8 @@ static int load(struct ledger *lg, struct query *q, struct history *ret, struct 
 			h->fields = json_object();
 		}
 		h->comment = query_strdup(q, 14);
-		h->actor_name = query_strdup(q, 15);
+		h->actor_name =
+		    query_is_null(q, 2) ? system_name(query_text(q, 8)) : query_strdup(q, 15);
 		h->record_id = query_int(q, 16);
 		check_entry(lg, h, query_text(q, 6));
 	}
@@ -184,8 +208,8 @@ int activity_recent(struct store *st, const struct reader *rd, int64_t limit, st
 		return r;
 	/* The records' predicate runs per act, newest first, until the page is full. */
 	r = query_prepare(st,
-	                  "SELECT a.at_ms, u.name, a.action, a.outcome, coalesce(a.record_id, 0)"
-	                  " FROM acts a LEFT JOIN users u ON u.id = a.actor"
+	                  "SELECT a.at_ms, u.name, a.action, a.outcome, coalesce(a.record_id, 0),"
+	                  " a.via, a.actor IS NULL FROM acts a LEFT JOIN users u ON u.id = a.actor"
 	                  " WHERE ?1 OR a.actor = ?2 OR EXISTS (SELECT 1 FROM records"
 	                  " WHERE records.id = a.record_id AND " READ_VISIBLE_SQL ")"
 	                  " ORDER BY a.id DESC LIMIT ?3",
@@ -201,7 +225,8 @@ int activity_recent(struct store *st, const struct reader *rd, int64_t limit, st
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		x = &ret->items[ret->nr++];
 		x->at_ms = query_int(q, 0);
-		x->actor_name = query_strdup(q, 1);
+		x->actor_name =
+		    query_int(q, 6) ? system_name(query_text(q, 5)) : query_strdup(q, 1);
 		x->action = query_strdup(q, 2);
 		x->outcome = query_strdup(q, 3);
 		x->record_id = query_int(q, 4);

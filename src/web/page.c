@@ -5,6 +5,7 @@
 #include "core/core.h"
 #include "policy/policy.h"
 #include "web/page.h"
+#include "web/ui.h"
 #include "web/session.h"
 
 struct nav_item {
@@ -12,16 +13,19 @@ struct nav_item {
 	const char *href;
 	const char *label; /* N_() */
 	bool admin;
+	bool (*shown)(struct web_req *r); /* NULL: for everyone */
 };
 
 static const struct nav_item nav_items[] = {
-	{ NAV_HOME, "/", N_("Dashboard"), false },
-	{ NAV_REGISTERS, "/registers", N_("Registers"), false },
-	{ NAV_REQUESTS, "/requests", N_("Requests"), false },
-	{ NAV_TAKEOUTS, "/takeouts", N_("Taken out"), false },
-	{ NAV_POLICY, "/policy", N_("Policy"), false },
-	{ NAV_LEDGER, "/ledger", N_("Ledger"), false },
-	{ NAV_ADMIN, "/admin", N_("Administration"), true },
+	{ NAV_HOME, "/", N_("Dashboard"), false, NULL },
+	{ NAV_REGISTERS, "/registers", N_("Registers"), false, NULL },
+	{ NAV_REQUESTS, "/requests", N_("Requests"), false, NULL },
+	{ NAV_TAKEOUTS, "/takeouts", N_("Taken out"), false, NULL },
+	{ NAV_POLICY, "/policy", N_("Policy"), false, NULL },
+	{ NAV_ALERTS, "/alerts", N_("Alerts"), false, ui_alerts_reader },
+	{ NAV_LOGS, "/logs", N_("Logs"), false, ui_logs_reader },
+	{ NAV_LEDGER, "/ledger", N_("Ledger"), false, NULL },
+	{ NAV_ADMIN, "/admin", N_("Administration"), true, NULL },
 };
 
 static void lang_switch(struct web_req *r)
@@ -65,7 +69,7 @@ void page_begin(struct web_req *r, const char *title, enum page_nav nav)
 		html_open(o, "ul", HTML_END);
 		for (size_t i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++) {
 			const struct nav_item *n = &nav_items[i];
-			if (n->admin && !r->user->admin)
+			if ((n->admin && !r->user->admin) || (n->shown && !n->shown(r)))
 				continue;
 			html_open(o, "li", HTML_END);
 			html_elem(o, "a", _(n->label), "href", n->href, "aria-current",

@@ -489,7 +489,7 @@ static void roles_page(struct web_req *r, int ret, const struct act_result *res,
 		html_open(o, "tr", HTML_END);
 		html_elem(o, "th", _("Person"), HTML_END);
 		html_elem(o, "th", _("Role"), HTML_END);
-		html_elem(o, "th", _("Scope"), HTML_END);
+		html_elem(o, "th", _("Token scope"), HTML_END);
 		html_elem(o, "th", _("Since"), HTML_END);
 		html_elem(o, "th", _("Until"), HTML_END);
 		html_elem(o, "th", _("Change"), HTML_END);
@@ -653,7 +653,7 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 		html_elem(o, "th", _("No."), "class", "num", HTML_END);
 		html_elem(o, "th", _("For"), HTML_END);
 		html_elem(o, "th", _("Purpose"), HTML_END);
-		html_elem(o, "th", _("Scope"), HTML_END);
+		html_elem(o, "th", _("Token scope"), HTML_END);
 		html_elem(o, "th", _("Created"), HTML_END);
 		html_elem(o, "th", _("Last used"), HTML_END);
 		html_elem(o, "th", _("Status"), HTML_END);
@@ -697,7 +697,7 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 	page_input(r, "text", "login", _("For (login ID)"), NULL, true, "off");
 	page_input(r, "text", "label", _("Purpose (which system uses it)"), NULL, true, "off");
 	html_open(o, "div", "class", "field", HTML_END);
-	html_elem(o, "label", _("Scope"), "for", "f-scope", HTML_END);
+	html_elem(o, "label", _("Token scope"), "for", "f-scope", HTML_END);
 	html_open(o, "select", "name", "scope", "id", "f-scope", HTML_END);
 	for (size_t i = 0; i < ARRAY_SIZE(token_scopes); i++)
 		html_elem(o, "option", _(token_scopes[i].label), "value", token_scopes[i].id,

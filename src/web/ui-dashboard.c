@@ -416,6 +416,7 @@ void ui_dashboard(struct web_req *r)
 	request_list_card(r, _("My requests waiting"), &mine, "/requests#mine");
 	my_section_card(r, &counts);
 	duties_card(r);
+	ui_alerts_card(r);
 	html_close(&r->out, "div");
 	ui_takeouts_card(r);
 	html_open(&r->out, "div", "class", "grid", HTML_END);

@@ -33,6 +33,14 @@ char *ui_section_name(struct web_req *r, const char *section_id);
  * Checkpoints, the verifier key and proofs are for everyone: they hold only hashes.
  */
 bool ui_ledger_reader(const struct web_req *r);
+/*
+ * May the user read the collected logs (the profile's access_log.read, asked without a
+ * record), or the alerts (alert.read)? For the navigation and the pages (ui-logs.c).
+ */
+bool ui_logs_reader(struct web_req *r);
+bool ui_alerts_reader(struct web_req *r);
+/* The dashboard's card of open alerts, for whoever may read them (else nothing). */
+void ui_alerts_card(struct web_req *r);
 /* "waiting for approval", "approved" ... for a request state. */
 const char *ui_request_state_name(const char *state);
 /* May the user see this request (its applicant, an approver, or a reader the policy lets)? */
