@@ -153,6 +153,22 @@ bad:
 
 /* ---- UDP (RFC 5426): one message per datagram ----------------------------------------- */
 
+/* Drops are never silent: said on stderr (at most once a minute) and counted in the stats. */
+static void warn_drops(int64_t *warned_ms, uint32_t total)
+{
+	int64_t now = time_now_ms();
+
+	if (now - *warned_ms < 60000)
+		return;
+	*warned_ms = now;
+	fprintf(
+	    stderr,
+	    "mamori: warning: %u syslog datagrams over UDP have been dropped by the kernel "
+	    "before Mamori could read them (the senders are faster than the ledger); TCP or TLS "
+	    "slow senders down instead of losing messages\n",
+	    total);
+}
+
 static void *udp_main(void *arg)
 {
 	struct receiver *rx = arg;
@@ -166,6 +182,7 @@ static void *udp_main(void *arg)
 	struct strbuf err = STRBUF_INIT;
 	uint32_t drops_seen = 0;
 	uint64_t seq = 0;
+	int64_t warned_ms = 0;
 
 	while (!atomic_load(&rx->stopping)) {
 		int n;
@@ -213,6 +230,7 @@ static void *udp_main(void *arg)
 							ingest_count_udp_drops(rx->g,
 							                       d - drops_seen);
 							drops_seen = d;
+							warn_drops(&warned_ms, d);
 						}
 					}
 				}

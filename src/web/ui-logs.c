@@ -11,6 +11,7 @@
 #include "core/alert.h"
 #include "core/read.h"
 #include "core/records.h"
+#include "ingest/ingest.h"
 #include "ingest/logindex.h"
 #include "ledger/ledger.h"
 #include "web/access.h"
@@ -271,6 +272,19 @@ void ui_logs(struct web_req *r)
 	form_query(&f, &url);
 	html_elem(o, "a", _("Download as CSV (Excel)"), "href", url.buf, HTML_END);
 	html_close(o, "p");
+	if (r->cfg->ingest) {
+		/* What the receivers are doing: drops and cuts are shown, never silent. */
+		struct ingest_stats st;
+		ingest_get_stats(r->cfg->ingest, &st);
+		html_open(o, "p", "class", st.udp_drops ? "hint warn" : "hint", HTML_END);
+		html_textf(o,
+		           _("Since this server started: %1$llu messages received, %2$llu "
+		             "connections open, %3$llu UDP datagrams dropped before they could be "
+		             "read, %4$llu messages cut at the size limit."),
+		           (unsigned long long)st.received, (unsigned long long)st.connections,
+		           (unsigned long long)st.udp_drops, (unsigned long long)st.cut);
+		html_close(o, "p");
+	}
 	if (res.nr) {
 		bool ledger = ui_ledger_reader(r);
 		html_open(o, "table", "class", "logs", HTML_END);
