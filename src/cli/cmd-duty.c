@@ -85,6 +85,18 @@ static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
 			for (unsigned k = 0; k < x->duty->clauses.nr; k++)
 				jw_string(&w, x->duty->clauses.items[k]->id);
 			jw_array_end(&w);
+			jw_key(&w, "evidence_fields");
+			jw_object_begin(&w);
+			for (unsigned k = 0; k < x->duty->n_evidence_values; k++) {
+				const struct policy_evidence_value *ev =
+				    &x->duty->evidence_values[k];
+				jw_key(&w, ev->field->id);
+				jw_array_begin(&w);
+				for (unsigned v = 0; v < ev->n_values; v++)
+					jw_string(&w, ev->values[v]);
+				jw_array_end(&w);
+			}
+			jw_object_end(&w);
 			jw_object_end(&w);
 		}
 		jw_array_end(&w);

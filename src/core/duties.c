@@ -94,21 +94,25 @@ static const char *evidence_value(json_t *act, json_t *rec, const char *id)
 
 /*
  * Whether one act is this duty's own evidence: it holds the duty's field values and, when
- * the duty names its date, that date is not after the act was recorded. *when is the time
- * the duty was done: the evidence's date, else the act's time.
+ * the duty names its date, that date is not after the act was recorded (a check cannot be
+ * recorded ahead of time). The duty counts as done when the act was recorded.
  */
 static bool is_evidence(const struct policy_duty *duty, const char *act_fields,
-                        const char *rec_fields, int64_t at_ms, int64_t *when)
+                        const char *rec_fields, int64_t at_ms)
 {
 	json_t *act = act_fields ? json_loads(act_fields, 0, NULL) : NULL;
 	json_t *rec = rec_fields ? json_loads(rec_fields, 0, NULL) : NULL;
 	bool ok = true;
 
-	*when = at_ms;
-	for (unsigned i = 0; ok && i < duty->n_evidence_values; i++) {
-		const char *v = evidence_value(act, rec, duty->evidence_values[i].field->id);
+	if (duty->n_evidence_values) {
+		struct policy_attr *vals = xcalloc(duty->n_evidence_values, sizeof(*vals));
 
-		ok = v && !strcmp(v, duty->evidence_values[i].value);
+		for (unsigned i = 0; i < duty->n_evidence_values; i++) {
+			vals[i].key = duty->evidence_values[i].field->id;
+			vals[i].value = evidence_value(act, rec, vals[i].key);
+		}
+		ok = policy_duty_evidence_matches(duty, vals, duty->n_evidence_values);
+		free(vals);
 	}
 	if (ok && duty->evidence_date) {
 		const char *d = evidence_value(act, rec, duty->evidence_date->id);
@@ -117,12 +121,10 @@ static bool is_evidence(const struct policy_duty *duty, const char *act_fields,
 		ok = d &&
 		     (duty->evidence_date->type == FIELD_DATE ? time_parse_date(d, &ms) == 0
 		                                              : time_parse_rfc3339(d, &ms) == 0);
-		/* a date is the start of that day in Tokyo; the act must not precede it */
+		/* a date is the start of that day in Tokyo */
 		if (ok && duty->evidence_date->type == FIELD_DATE)
 			ms -= TOKYO_OFFSET_MS;
 		ok = ok && ms <= at_ms;
-		if (ok)
-			*when = ms;
 	}
 	json_decref(act);
 	json_decref(rec);
@@ -166,19 +168,12 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 	query_bind_text(q, 2, scope);
 	query_bind_text(q, 3, duty->role->id);
 	while ((r = query_step(q, err)) > 0) {
-		int64_t when;
-
-		if (!is_evidence(duty, query_text(q, 2), query_text(q, 3), query_int(q, 0), &when))
+		if (!is_evidence(duty, query_text(q, 2), query_text(q, 3), query_int(q, 0)))
 			continue;
-		if (when > *ret_ms) {
-			*ret_ms = when;
-			free(*ret_by);
-			*ret_by = query_strdup(q, 1);
-		}
-		if (!duty->evidence_date) {
-			query_done(q); /* newest first: nothing later can be newer */
-			return 0;
-		}
+		*ret_ms = query_int(q, 0);
+		*ret_by = query_strdup(q, 1);
+		query_done(q); /* newest first */
+		return 0;
 	}
 	return r;
 }

@@ -31,7 +31,31 @@ static const struct policy_field *evidence_field(struct loader *L, const struct 
 	return f;
 }
 
-/* `fields`: field: value, for enum and bool fields; the values make the act this evidence. */
+static bool evidence_value_ok(struct loader *L, const struct policy_field *f, const struct ynode *n,
+                              const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool ok = false;
+
+	if (f->type == FIELD_BOOL)
+		ok = !strcmp(s, "true") || !strcmp(s, "false");
+	else
+		for (unsigned j = 0; j < f->n_values && !ok; j++)
+			ok = !strcmp(f->values[j], s);
+	if (ok)
+		return true;
+	strbuf_addf(&sb, "field '%s' has no value '%s'", f->id, s);
+	if (f->type == FIELD_ENUM)
+		suggest_append(&sb, s, f->values, f->n_values);
+	load_err(L, n, "%s", sb.buf);
+	strbuf_release(&sb);
+	return false;
+}
+
+/*
+ * `fields`: field: value (or a list: any of them), for enum and bool fields; the values make
+ * an act of the action this duty's evidence.
+ */
 static void load_evidence_values(struct loader *L, const struct ynode *x, struct policy_duty *du)
 {
 	struct policy_evidence_value *ev;
@@ -42,41 +66,34 @@ static void load_evidence_values(struct loader *L, const struct ynode *x, struct
 	for (unsigned i = 0; i < x->n; i++) {
 		const struct ynode *k = x->kids[2 * i], *v = x->kids[2 * i + 1];
 		const struct policy_field *f = evidence_field(L, du->evidence, k);
-		const char *s = load_str(L, v, "an evidence value");
-		bool ok = false;
+		struct policy_evidence_value *e = &ev[du->n_evidence_values];
+		const struct ynode **nodes;
+		bool ok = true;
 
-		if (!f || !s)
+		if (!f)
 			continue;
-		if (f->type == FIELD_BOOL)
-			ok = !strcmp(s, "true") || !strcmp(s, "false");
-		else if (f->type == FIELD_ENUM)
-			for (unsigned j = 0; j < f->n_values && !ok; j++)
-				ok = !strcmp(f->values[j], s);
-		else {
+		if (f->type != FIELD_BOOL && f->type != FIELD_ENUM) {
 			load_err(L, k,
 			         "evidence field '%s' is %s; evidence values are for enum and bool "
 			         "fields",
 			         f->id, policy_field_type_name(f->type));
 			continue;
 		}
-		if (!ok) {
-			struct strbuf sb = STRBUF_INIT;
-
-			strbuf_addf(&sb, "field '%s' has no value '%s'", f->id, s);
-			if (f->type == FIELD_ENUM)
-				suggest_append(&sb, s, f->values, f->n_values);
-			load_err(L, v, "%s", sb.buf);
-			strbuf_release(&sb);
+		if (load_str_list(L, v, "an evidence value", &e->values, &e->n_values, &nodes) < 0)
 			continue;
-		}
-		ev[du->n_evidence_values].field = f;
-		ev[du->n_evidence_values++].value = s;
+		for (unsigned j = 0; j < e->n_values; j++)
+			ok &= evidence_value_ok(L, f, nodes[j], e->values[j]);
+		if (!ok)
+			continue;
+		e->field = f;
+		du->n_evidence_values++;
 	}
 	du->evidence_values = ev;
 }
 
 /*
- * `evidence`: an action ("device.inspect"), or {action, fields: {field: value}, date: field}:
+ * `evidence`: an action ("device.inspect"), or {action, fields: {field: value or [values]},
+ * date: field}:
  * the act of that action with those values, done on that date (not in the future).
  */
 static void load_evidence(struct loader *L, const struct ynode *x, struct policy_duty *du)

@@ -125,16 +125,32 @@ struct policy_fallback policy_separation_fallback(const struct policy_separation
 	return none;
 }
 
-/* Whether one act could be the evidence of both duties: same action, no value that differs. */
+static bool value_in(const struct policy_evidence_value *e, const char *v)
+{
+	for (unsigned i = 0; i < e->n_values; i++)
+		if (!strcmp(e->values[i], v))
+			return true;
+	return false;
+}
+
+/* Whether one act could be the evidence of both duties: same action, no field they tell apart. */
 static bool evidence_overlaps(const struct policy_duty *a, const struct policy_duty *b)
 {
 	if (a->evidence != b->evidence)
 		return false;
 	for (unsigned i = 0; i < a->n_evidence_values; i++)
-		for (unsigned k = 0; k < b->n_evidence_values; k++)
-			if (a->evidence_values[i].field == b->evidence_values[k].field &&
-			    strcmp(a->evidence_values[i].value, b->evidence_values[k].value))
-				return false;
+		for (unsigned k = 0; k < b->n_evidence_values; k++) {
+			const struct policy_evidence_value *x = &a->evidence_values[i];
+			const struct policy_evidence_value *y = &b->evidence_values[k];
+			bool common = false;
+
+			if (x->field != y->field)
+				continue;
+			for (unsigned j = 0; j < x->n_values && !common; j++)
+				common = value_in(y, x->values[j]);
+			if (!common)
+				return false; /* no value satisfies both */
+		}
 	return true;
 }
 
@@ -157,7 +173,7 @@ bool policy_duty_evidence_matches(const struct policy_duty *du, const struct pol
 
 		for (size_t k = 0; k < n && !ok; k++)
 			ok = vals[k].key && vals[k].value && !strcmp(vals[k].key, ev->field->id) &&
-			     !strcmp(vals[k].value, ev->value);
+			     value_in(ev, vals[k].value);
 		if (!ok)
 			return false;
 	}

@@ -328,10 +328,11 @@ struct policy_separation {
 	struct policy_pos pos;
 };
 
-/* A field value that makes an act of the evidence action this duty's evidence. */
+/* Field values that make an act of the evidence action this duty's evidence: one of them. */
 struct policy_evidence_value {
 	const struct policy_field *field; /* of the action or its register (enum or bool) */
-	const char *value;
+	const char **values;
+	unsigned n_values;
 };
 
 struct policy_duty {

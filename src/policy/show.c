@@ -428,9 +428,13 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		duration_phrase(sb, d->every_seconds);
 		strbuf_addf(sb, "ごとに実施、証跡は「%s：%s」", d->evidence->reg->name,
 		            d->evidence->name);
-		for (unsigned i = 0; i < d->n_evidence_values; i++)
-			strbuf_addf(sb, "%s%s＝%s", i ? "、" : "（",
-			            d->evidence_values[i].field->name, d->evidence_values[i].value);
+		for (unsigned i = 0; i < d->n_evidence_values; i++) {
+			const struct policy_evidence_value *ev = &d->evidence_values[i];
+
+			strbuf_addf(sb, "%s%s＝", i ? "、" : "（", ev->field->name);
+			for (unsigned k = 0; k < ev->n_values; k++)
+				strbuf_addf(sb, "%s%s", k ? "又は" : "", ev->values[k]);
+		}
 		if (d->n_evidence_values)
 			strbuf_addstr(sb, "）");
 		if (d->note)

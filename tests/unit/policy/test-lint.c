@@ -352,6 +352,25 @@ static void test_coverage_duties_and_values(void **state)
 	policy_coverage_release(&cov);
 	profile_free(p);
 
+	/* a list of values that shares one with another duty's is not its own */
+	strbuf_reset(&x);
+	strbuf_addf(&x,
+	            "%sduties:\n"
+	            "  - {id: d1, name: D1, role: so, every: 1y, evidence: {action: asset.new, "
+	            "fields: {kind: [a, b]}}, clause: C-2}\n"
+	            "  - {id: d2, name: D2, role: so, every: 1y, evidence: {action: asset.new, "
+	            "fields: {kind: b}}, clause: C-2}\n",
+	            rules);
+	p = load_cov(x.buf, &cov);
+	assert_false(policy_duty_typed(p, policy_duty(p, "d1")));
+	{
+		struct policy_attr a = { "kind", "a" };
+
+		assert_true(policy_duty_evidence_matches(policy_duty(p, "d1"), &a, 1));
+	}
+	policy_coverage_release(&cov);
+	profile_free(p);
+
 	/* a value's clause is a note; a required set holding every value enforces each */
 	strbuf_release(&x);
 	{
