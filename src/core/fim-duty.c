@@ -112,8 +112,9 @@ int fim_duty_plan(struct door *d, const char *actor, const char *scope, const ch
 	/* A duty whose evidence is typed names its kind itself (profile-format.md, duties). */
 	for (size_t i = 0; i < plan->nr; i++)
 		for (unsigned k = 0; k < plan->items[i].duty->n_evidence_values; k++)
-			if (!strcmp(plan->items[i].duty->evidence_values[k].field->id, "kind"))
-				plan->kind = plan->items[i].duty->evidence_values[k].value;
+			if (!strcmp(plan->items[i].duty->evidence_values[k].field->id, "kind") &&
+			    plan->items[i].duty->evidence_values[k].n_values)
+				plan->kind = plan->items[i].duty->evidence_values[k].values[0];
 	if (r == 0 && !role) {
 		error_set(err,
 		          "the profile has no tamper-check duty (a duty fulfilled by check.record "
