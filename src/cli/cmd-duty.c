@@ -139,10 +139,10 @@ static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori duty done DUTY --evidence TEXT|FILE --as LOGIN [--scope SCOPE] "
-		"[--attach FILE]... [--json]",
+		"[--done-on YYYY-MM-DD] [--attach FILE]... [--json]",
 		NULL
 	};
-	const char *evidence = NULL, *as = NULL, *scope = NULL;
+	const char *evidence = NULL, *as = NULL, *scope = NULL, *done_on = NULL;
 	struct string_list attach = { 0 };
 	struct cli_files files = { 0 };
 	bool json = false;
@@ -152,13 +152,15 @@ static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "as", &as, "LOGIN", "who did it (required)"),
 		OPT_STRING(0, "scope", &scope, "SCOPE",
 		           "where (section:ID, system:ID) when LOGIN holds the role at several"),
+		OPT_STRING(0, "done-on", &done_on, "YYYY-MM-DD",
+		           "the day it was done (実施日; default today, never in the future)"),
 		OPT_STRING_LIST(0, "attach", &attach, "FILE",
 		                "a document kept with the duty (PDF, Office, image; repeatable)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
 	struct strbuf data = STRBUF_INIT;
-	struct act_attr f[3];
+	struct act_attr f[4];
 	struct act_input in = { 0 };
 	struct door *d = NULL;
 	char hex[65];
@@ -184,6 +186,8 @@ static int duty_done(struct cli_ctx *ctx, int argc, const char **argv)
 	f[nf++] = (struct act_attr){ "evidence", evidence };
 	if (scope)
 		f[nf++] = (struct act_attr){ "scope", scope };
+	if (done_on)
+		f[nf++] = (struct act_attr){ "done_on", done_on };
 	strbuf_release(&data);
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret) {

@@ -72,6 +72,8 @@ void web_notice_from_query(struct web_req *r)
 		page_notice(r, "ok", _("Rejected. The rejection is recorded in the ledger."));
 	else if (!strcmp(n, "withdrawn"))
 		page_notice(r, "ok", _("Withdrawn. The withdrawal is recorded in the ledger."));
+	else if (!strcmp(n, "duty-done"))
+		page_notice(r, "ok", _("Recorded as done. The record is in the ledger."));
 	else if (!strcmp(n, "attached"))
 		page_notice(r, "ok",
 		            _("The file was added. Its SHA-256 is recorded in the ledger."));

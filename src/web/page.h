@@ -19,6 +19,7 @@ enum page_nav {
 	NAV_LOGS,
 	NAV_ADMIN,
 	NAV_TAKEOUTS,
+	NAV_DUTIES,
 };
 
 /* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */

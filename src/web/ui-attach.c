@@ -25,7 +25,7 @@
 
 static bool is_upload_path(const char *url)
 {
-	return url && !strcmp(url, "/attachments");
+	return url && (!strcmp(url, "/attachments") || !strcmp(url, "/duties/done"));
 }
 
 size_t web_body_limit(const struct web_server *s, const char *url, const char *ct)

@@ -296,59 +296,6 @@ out:
 	strbuf_release(&url);
 }
 
-/* Duties the user owes (or every duty, for administrators), with the next due date. */
-static void duties_card(struct web_req *r)
-{
-	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT;
-	int64_t now = time_now_ms();
-	unsigned shown = 0;
-	sqlite3_stmt *q =
-	    store_prepare(r->st, "SELECT max(done_ms) FROM duty_log WHERE duty = ?", &err);
-
-	html_open(o, "section", "class", "card", HTML_END);
-	html_elem(o, "h2", _("Duties due"), HTML_END);
-	if (!q || !r->profile) {
-		html_elem(o, "p", _("None."), HTML_END);
-		goto out;
-	}
-	html_open(o, "ul", HTML_END);
-	for (unsigned i = 0; i < r->profile->n_duties; i++) {
-		const struct policy_duty *d = &r->profile->duties[i];
-		int64_t last = 0, due;
-		if (!r->user->admin && (!d->role || !web_user_has_role(r->user, d->role->id, NULL)))
-			continue;
-		sqlite3_bind_text(q, 1, d->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			last = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
-		due = last ? last + d->every_seconds * 1000 : now;
-		if (due > now + 30 * 86400 * 1000LL)
-			continue;
-		html_open(o, "li", HTML_END);
-		html_text(o, d->name ? d->name : d->id);
-		html_text(o, " — ");
-		if (!last)
-			html_text(o, _("never done"));
-		else {
-			html_text(o, _("due"));
-			strbuf_addch(o, ' ');
-			page_date(o, due);
-		}
-		strbuf_addch(o, ' ');
-		for (unsigned k = 0; k < d->clauses.nr && k < 2; k++)
-			ui_clause(r, d->clauses.items[k]->id);
-		html_close(o, "li");
-		shown++;
-	}
-	html_close(o, "ul");
-	if (!shown)
-		html_elem(o, "p", _("Nothing due in the next 30 days."), HTML_END);
-out:
-	html_close(o, "section");
-	strbuf_release(&err);
-}
-
 /* The latest acts the user may see: their own and those on records they may read. */
 static void activity_card(struct web_req *r)
 {
@@ -415,7 +362,7 @@ void ui_dashboard(struct web_req *r)
 	request_list_card(r, _("Waiting for my approval"), &todo, "/requests#to-approve");
 	request_list_card(r, _("My requests waiting"), &mine, "/requests#mine");
 	my_section_card(r, &counts);
-	duties_card(r);
+	ui_duties_card(r);
 	ui_alerts_card(r);
 	html_close(&r->out, "div");
 	ui_takeouts_card(r);

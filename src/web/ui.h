@@ -62,6 +62,8 @@ void ui_attachment_links(struct web_req *r, const struct attachment_list *l);
 struct takeout_list;
 void ui_takeout_table(struct web_req *r, const struct takeout_list *l, bool with_section);
 void ui_takeouts_card(struct web_req *r);
+/* The dashboard's card of the user's duties due soon or overdue (ui-duties.c). */
+void ui_duties_card(struct web_req *r);
 
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);
