@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/follow.h"
 #include "agent/http.h"
 #include "agent/spool.h"
 #include "base/cleanup.h"
@@ -23,7 +24,8 @@
 struct agent {
 	const struct agent_opts *o;
 	struct agent_http http;
-	struct agent_spool spool;
+	struct agent_spool spool;    /* file integrity batches: STATE/spool */
+	struct agent_spool logspool; /* followed log lines: STATE/spool-logs */
 	struct fim_key *key;
 	char id[33];
 	char host[256];
@@ -33,6 +35,7 @@ struct agent {
 	char sha256[65]; /* of the baseline in force, "" before the first */
 	uint64_t entries;
 	char config_sha256[65];
+	struct follow_set follow;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -225,7 +228,7 @@ static void spool_batch(struct agent *a, uint64_t seq, const struct strbuf *json
 {
 	struct strbuf err = STRBUF_INIT;
 
-	if (spool_put(&a->spool, seq, json->buf, json->len, &err) < 0) {
+	if (spool_put(&a->spool, seq, SPOOL_FIM, json->buf, json->len, &err) < 0) {
 		spool_untake_dropped(&a->spool, dropped);
 		say("%s", err.buf);
 	}
@@ -379,6 +382,78 @@ static int fim_tick(struct agent *a, struct strbuf *err)
 	return r;
 }
 
+/* ---- followed log files: NDJSON lines for POST /api/v1/logs ---- */
+
+struct lines {
+	struct agent *a;
+	struct strbuf ndjson;
+	struct strbuf t;
+	size_t n;
+};
+
+static void on_line(void *arg, const struct follow_file *ff, const char *line, size_t len, bool cut)
+{
+	struct lines *x = arg;
+	const char *base = strrchr(ff->path, '/');
+	struct json_writer w;
+
+	jw_init(&w, &x->ndjson);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "time", x->t.buf);
+	jw_kv_str(&w, "host", x->a->host);
+	jw_kv_str(&w, "program", base ? base + 1 : ff->path);
+	jw_key(&w, "message");
+	jw_string_len(&w, line, len);
+	jw_kv_str(&w, "file", ff->path);
+	jw_kv_str(&w, "agent", x->a->id);
+	if (cut)
+		jw_kv_bool(&w, "cut", true);
+	jw_object_end(&w);
+	strbuf_addch(&x->ndjson, '\n');
+	x->n++;
+}
+
+/*
+ * New lines of the followed files, one batch a tick: the offsets are staged with the batch's
+ * number, the batch spooled, then the offsets committed (follow.h), so a crash anywhere
+ * neither loses a line nor sends one twice. A full spool leaves the lines in the files: the
+ * offsets go back and the lines are read again once the spool has room.
+ */
+static int logs_tick(struct agent *a, struct strbuf *err)
+{
+	struct lines x = { .a = a };
+	uint64_t seq;
+	int r = 0;
+
+	strbuf_init(&x.ndjson, 0);
+	strbuf_init(&x.t, 0);
+	time_format_rfc3339(&x.t, time_now_ms());
+	follow_read(&a->follow, on_line, &x);
+	if (x.n) {
+		r = spool_reserve(&a->logspool, &seq, err);
+		if (r == 0)
+			r = follow_stage(&a->follow, seq, err);
+		if (r == 0)
+			r = spool_put(&a->logspool, seq, SPOOL_LOGS, x.ndjson.buf, x.ndjson.len,
+			              err);
+		if (r == 0)
+			r = follow_commit(&a->follow, err);
+		else {
+			follow_rewind(&a->follow);
+			if (r == -ENOSPC) { /* said once the spool has room: the lines wait */
+				strbuf_reset(err);
+				strbuf_addf(err,
+				            "the log spool is full: %zu new log lines wait in the "
+				            "followed files",
+				            x.n);
+			}
+		}
+	}
+	strbuf_release(&x.ndjson);
+	strbuf_release(&x.t);
+	return r;
+}
+
 /* ---- acceptance: the server accepted a check; its delta makes the next generation ---- */
 
 static int apply_accept(struct agent *a, uint64_t generation, const char *batch, struct strbuf *err)
@@ -449,15 +524,16 @@ static int apply_accept(struct agent *a, uint64_t generation, const char *batch,
 /* ---- sending ---- */
 
 /* Moves a batch the server refused for good aside, so the ones after it can go. */
-static void set_aside(struct agent *a, uint64_t seq, const struct strbuf *json, int status,
-                      const struct strbuf *body)
+static void set_aside(struct agent *a, struct agent_spool *s, uint64_t seq, enum spool_kind kind,
+                      const struct strbuf *json, int status, const struct strbuf *body)
 {
 	struct strbuf p = STRBUF_INIT, err = STRBUF_INIT;
 	FILE *f;
 
 	strbuf_addf(&p, "%s/rejected", a->o->state_dir);
 	mkdir(p.buf, 0700);
-	strbuf_addf(&p, "/%020" PRIu64 ".json", seq);
+	strbuf_addf(&p, "/%s%020" PRIu64 "%s", kind == SPOOL_LOGS ? "logs-" : "", seq,
+	            kind == SPOOL_LOGS ? ".ndjson" : ".json");
 	f = fopen(p.buf, "w");
 	if (f) {
 		fwrite(json->buf, 1, json->len, f);
@@ -465,7 +541,7 @@ static void set_aside(struct agent *a, uint64_t seq, const struct strbuf *json, 
 	}
 	say("the server refused batch %" PRIu64 " (HTTP %d: %.*s); kept in '%s'", seq, status,
 	    (int)(body->len > 300 ? 300 : body->len), body->buf, p.buf);
-	spool_remove(&a->spool, seq, &err);
+	spool_remove(s, seq, kind, &err);
 	strbuf_release(&p);
 	strbuf_release(&err);
 }
@@ -487,34 +563,47 @@ static void handle_answer(struct agent *a, const struct strbuf *body)
 	strbuf_release(&err);
 }
 
-/* Sends the spool oldest first; stops at the first batch the server did not take now. */
-static void send_spool(struct agent *a)
+/*
+ * Sends a spool oldest first; stops at the first batch the server did not take now. A log
+ * batch carries "<agent id>-logs-<seq>" as its Idempotency-Key, so that one sent again after
+ * a lost answer is stored once.
+ */
+static void send_spool(struct agent *a, struct agent_spool *s)
 {
 	struct strbuf json = STRBUF_INIT, body = STRBUF_INIT, err = STRBUF_INIT;
+	enum spool_kind kind;
 	uint64_t seq;
 	int status, r;
 
 	while (!*a->o->stop) {
+		char key[64];
 		strbuf_reset(&json);
 		strbuf_reset(&body);
-		r = spool_oldest(&a->spool, &seq, &json, &err);
+		r = spool_oldest(s, &seq, &kind, &json, &err);
 		if (r <= 0)
 			break;
-		r = agent_http_post(&a->http, "/api/v1/fim/results", "application/json", json.buf,
-		                    json.len, &status, &body, &err);
+		snprintf(key, sizeof(key), "%s-logs-%" PRIu64, a->id, seq);
+		if (kind == SPOOL_LOGS)
+			r = agent_http_post(&a->http, "/api/v1/logs", "application/x-ndjson", key,
+			                    json.buf, json.len, &status, &body, &err);
+		else
+			r = agent_http_post(&a->http, "/api/v1/fim/results", "application/json",
+			                    NULL, json.buf, json.len, &status, &body, &err);
 		if (r < 0) {
 			say("server not reached, batch %" PRIu64 " and later wait in the spool: %s",
 			    seq, err.buf);
 			break;
 		}
 		if (status >= 200 && status < 300) {
-			handle_answer(a, &body);
-			spool_remove(&a->spool, seq, &err);
-		} else if (status == 400 || status == 403 || status == 409 || status == 413) {
-			set_aside(a, seq, &json, status, &body);
-			if (status == 409 &&
-			    a->sha256[0]) /* the server lacks our baseline: resend it */
-				baseline_batch(a, &err);
+			if (kind == SPOOL_FIM)
+				handle_answer(a, &body);
+			spool_remove(s, seq, kind, &err);
+		} else if (status == 400 || status == 403 || status == 409 || status == 413 ||
+		           status == 415) {
+			set_aside(a, s, seq, kind, &json, status, &body);
+			if (kind == SPOOL_FIM && status == 409 && a->sha256[0])
+				baseline_batch(a,
+				               &err); /* the server lacks our baseline: resend it */
 		} else {
 			say("the server answered HTTP %d to batch %" PRIu64 "; trying again later",
 			    status, seq);
@@ -527,6 +616,24 @@ static void send_spool(struct agent *a)
 }
 
 /* ---- the loop ---- */
+
+static bool log_batch_spooled(void *arg, uint64_t seq)
+{
+	return spool_has(arg, seq, SPOOL_LOGS);
+}
+
+static int start_follow(struct agent *a, struct strbuf *err)
+{
+	const struct agent_opts *o = a->o;
+	int r = spool_open(o->state_dir, "spool-logs", o->spool_max_bytes, o->spool_max_files,
+	                   &a->logspool, err);
+
+	if (r == 0)
+		r = follow_settle(o->state_dir, log_batch_spooled, &a->logspool, err);
+	if (r == 0)
+		follow_open(&a->follow, o->state_dir, o->follow, o->n_follow);
+	return r;
+}
 
 static int start(struct agent *a, struct strbuf *err)
 {
@@ -560,8 +667,10 @@ static int start(struct agent *a, struct strbuf *err)
 	if (r == 0)
 		r = load_id(a, err);
 	if (r == 0)
-		r = spool_open(o->state_dir, o->spool_max_bytes, o->spool_max_files, &a->spool,
-		               err);
+		r = spool_open(o->state_dir, "spool", o->spool_max_bytes, o->spool_max_files,
+		               &a->spool, err);
+	if (r == 0 && o->n_follow)
+		r = start_follow(a, err);
 	if (r < 0 || !o->fim_config)
 		return r;
 	a->config = realpath(o->fim_config, NULL);
@@ -614,18 +723,27 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 			struct strbuf tick = STRBUF_INIT;
 			/* what waits goes first, so a spool that was full has room for this tick's
 			 */
-			send_spool(&a);
+			send_spool(&a, &a.spool);
+			if (a.follow.nr)
+				send_spool(&a, &a.logspool);
 			if ((a.config ? fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0)
 				say("%s", tick.buf);
+			strbuf_reset(&tick);
+			if (a.follow.nr && logs_tick(&a, &tick) < 0)
+				say("%s", tick.buf);
 			strbuf_release(&tick);
-			send_spool(&a);
+			send_spool(&a, &a.spool);
+			if (a.follow.nr)
+				send_spool(&a, &a.logspool);
 			if (o->once)
 				break;
 			sleep_interval(&a);
 		}
 	}
 	agent_http_wipe(&a.http);
+	follow_close(&a.follow);
 	spool_close(&a.spool);
+	spool_close(&a.logspool);
 	fim_key_free(a.key);
 	free(a.config);
 	free(a.fim_dir);

@@ -23,7 +23,9 @@ struct agent_opts {
 	const char *token_file;
 	const char *fim_config; /* NULL: no file integrity checks (heartbeats only) */
 	const char *state_dir;
-	const char *host; /* the name it reports; NULL: this machine's host name */
+	const char *host;          /* the name it reports; NULL: this machine's host name */
+	const char *const *follow; /* log files to follow (--follow): POST /api/v1/logs */
+	size_t n_follow;
 	int64_t interval_s;
 	int threads; /* hashing threads (-1: the configuration's, else 2) */
 	size_t spool_max_bytes;

@@ -383,8 +383,8 @@ static int parse_response(struct strbuf *raw, int *ret_status, struct strbuf *re
 }
 
 int agent_http_post(const struct agent_http *h, const char *path, const char *content_type,
-                    const void *body, size_t len, int *ret_status, struct strbuf *ret_body,
-                    struct strbuf *err)
+                    const char *idempotency_key, const void *body, size_t len, int *ret_status,
+                    struct strbuf *ret_body, struct strbuf *err)
 {
 	struct conn c = { .fd = -1 };
 	struct strbuf req = STRBUF_INIT_SECRET, raw = STRBUF_INIT;
@@ -401,6 +401,10 @@ int agent_http_post(const struct agent_http *h, const char *path, const char *co
 	            h->prefix, path, strchr(h->host, ':') ? "[" : "", h->host,
 	            strchr(h->host, ':') ? "]" : "", ":", h->port, MAMORI_VERSION, h->token,
 	            content_type, len);
+	if (idempotency_key) { /* before the blank line that ends the headers */
+		strbuf_setlen(&req, req.len - 2);
+		strbuf_addf(&req, "Idempotency-Key: %s\r\n\r\n", idempotency_key);
+	}
 	r = send_all(&c, req.buf, req.len);
 	if (r == 0)
 		r = send_all(&c, body, len);

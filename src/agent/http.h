@@ -33,13 +33,14 @@ int agent_http_token_file(struct agent_http *h, const char *path, struct strbuf 
 void agent_http_wipe(struct agent_http *h);
 
 /*
- * POSTs body to the server at prefix+path and reads the answer. Returns 0 with the HTTP
- * status and body, or a negative code with err: -ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH
- * and the like when the server is not there (spool and retry), -EPERM when the certificate
- * is not the pinned one (never sent anything), -EPROTO for an answer that is not HTTP.
+ * POSTs body to the server at prefix+path (with an Idempotency-Key header when given: the
+ * batch's id, so that the server takes a batch sent twice once) and reads the answer. Returns 0
+ * with the HTTP status and body, or a negative code with err: -ECONNREFUSED, -ETIMEDOUT,
+ * -EHOSTUNREACH and the like when the server is not there (spool and retry), -EPERM when the
+ * certificate is not the pinned one (never sent anything), -EPROTO for an answer that is not HTTP.
  */
 int agent_http_post(const struct agent_http *h, const char *path, const char *content_type,
-                    const void *body, size_t len, int *ret_status, struct strbuf *ret_body,
-                    struct strbuf *err);
+                    const char *idempotency_key, const void *body, size_t len, int *ret_status,
+                    struct strbuf *ret_body, struct strbuf *err);
 
 #endif

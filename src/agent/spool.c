@@ -76,19 +76,27 @@ static int write_number(const char *dir, const char *name, uint64_t v, struct st
 	return write_synced(dir, name, buf, (size_t)n, err);
 }
 
-static bool batch_name(const char *name, uint64_t *ret)
+static const char *const kind_ext[] = { [SPOOL_FIM] = ".json", [SPOOL_LOGS] = ".ndjson" };
+
+static bool batch_name(const char *name, uint64_t *ret, enum spool_kind *ret_kind)
 {
 	char *end;
 
-	if (strlen(name) != 25 || strcmp(name + 20, ".json"))
+	if (strlen(name) < 21)
+		return false;
+	if (!strcmp(name + 20, kind_ext[SPOOL_FIM]))
+		*ret_kind = SPOOL_FIM;
+	else if (!strcmp(name + 20, kind_ext[SPOOL_LOGS]))
+		*ret_kind = SPOOL_LOGS;
+	else
 		return false;
 	errno = 0;
 	*ret = strtoull(name, &end, 10);
 	return !errno && end == name + 20;
 }
 
-int spool_open(const char *state_dir, size_t max_bytes, size_t max_files, struct agent_spool *ret,
-               struct strbuf *err)
+int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t max_files,
+               struct agent_spool *ret, struct strbuf *err)
 {
 	struct agent_spool s = { .max_bytes = max_bytes, .max_files = max_files };
 	struct strbuf dir = STRBUF_INIT;
@@ -97,7 +105,7 @@ int spool_open(const char *state_dir, size_t max_bytes, size_t max_files, struct
 	DIR *dp;
 	int r;
 
-	strbuf_addf(&dir, "%s/spool", state_dir);
+	strbuf_addf(&dir, "%s/%s", state_dir, name);
 	if (mkdir(dir.buf, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
 		error_set(err, "cannot create '%s': %s", dir.buf, strerror(-r));
@@ -113,8 +121,10 @@ int spool_open(const char *state_dir, size_t max_bytes, size_t max_files, struct
 	}
 	while ((de = readdir(dp))) {
 		uint64_t seq;
+		enum spool_kind kind;
 		struct stat st;
-		if (!batch_name(de->d_name, &seq) || fstatat(dirfd(dp), de->d_name, &st, 0) < 0)
+		if (!batch_name(de->d_name, &seq, &kind) ||
+		    fstatat(dirfd(dp), de->d_name, &st, 0) < 0)
 			continue;
 		s.files++;
 		s.bytes += (size_t)st.st_size;
@@ -147,7 +157,8 @@ int spool_reserve(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *err)
 	return 0;
 }
 
-int spool_put(struct agent_spool *s, uint64_t seq, const char *json, size_t len, struct strbuf *err)
+int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const char *data,
+              size_t len, struct strbuf *err)
 {
 	char name[32];
 	int r;
@@ -160,8 +171,8 @@ int spool_put(struct agent_spool *s, uint64_t seq, const char *json, size_t len,
 		          s->files, s->bytes, seq);
 		return -ENOSPC;
 	}
-	snprintf(name, sizeof(name), "%020" PRIu64 ".json", seq);
-	r = write_synced(s->dir, name, json, len, err);
+	snprintf(name, sizeof(name), "%020" PRIu64 "%s", seq, kind_ext[kind]);
+	r = write_synced(s->dir, name, data, len, err);
 	if (r == 0) {
 		s->files++;
 		s->bytes += len;
@@ -186,11 +197,13 @@ void spool_untake_dropped(struct agent_spool *s, uint64_t n)
 	write_number(s->dir, "dropped", s->dropped, NULL);
 }
 
-int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *out, struct strbuf *err)
+int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, enum spool_kind *ret_kind,
+                 struct strbuf *out, struct strbuf *err)
 {
 	DIR *dp = opendir(s->dir);
 	struct dirent *de;
 	uint64_t best = 0;
+	enum spool_kind best_kind = SPOOL_FIM;
 	bool any = false;
 	int r;
 
@@ -201,8 +214,10 @@ int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *out, s
 	}
 	while ((de = readdir(dp))) {
 		uint64_t seq;
-		if (batch_name(de->d_name, &seq) && (!any || seq < best)) {
+		enum spool_kind kind;
+		if (batch_name(de->d_name, &seq, &kind) && (!any || seq < best)) {
 			best = seq;
+			best_kind = kind;
 			any = true;
 		}
 	}
@@ -210,7 +225,7 @@ int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *out, s
 	if (!any)
 		return 0;
 	struct strbuf path = STRBUF_INIT;
-	strbuf_addf(&path, "%s/%020" PRIu64 ".json", s->dir, best);
+	strbuf_addf(&path, "%s/%020" PRIu64 "%s", s->dir, best, kind_ext[best_kind]);
 	r = strbuf_read_file(out, path.buf, s->max_bytes);
 	if (r < 0)
 		error_set(err, "cannot read '%s': %s", path.buf, strerror(-r));
@@ -218,16 +233,17 @@ int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *out, s
 	if (r < 0)
 		return r;
 	*ret_seq = best;
+	*ret_kind = best_kind;
 	return 1;
 }
 
-int spool_remove(struct agent_spool *s, uint64_t seq, struct strbuf *err)
+int spool_remove(struct agent_spool *s, uint64_t seq, enum spool_kind kind, struct strbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct stat st;
 	int r = 0;
 
-	strbuf_addf(&path, "%s/%020" PRIu64 ".json", s->dir, seq);
+	strbuf_addf(&path, "%s/%020" PRIu64 "%s", s->dir, seq, kind_ext[kind]);
 	if (stat(path.buf, &st) == 0 && unlink(path.buf) == 0) {
 		s->files--;
 		s->bytes -= (size_t)st.st_size < s->bytes ? (size_t)st.st_size : s->bytes;
@@ -235,6 +251,18 @@ int spool_remove(struct agent_spool *s, uint64_t seq, struct strbuf *err)
 		r = -errno;
 		error_set(err, "cannot remove '%s': %s", path.buf, strerror(-r));
 	}
+	strbuf_release(&path);
+	return r;
+}
+
+bool spool_has(const struct agent_spool *s, uint64_t seq, enum spool_kind kind)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	bool r;
+
+	strbuf_addf(&path, "%s/%020" PRIu64 "%s", s->dir, seq, kind_ext[kind]);
+	r = stat(path.buf, &st) == 0;
 	strbuf_release(&path);
 	return r;
 }

@@ -9,9 +9,11 @@
 #include "base/strbuf.h"
 
 /*
- * DIR/spool/<20-digit sequence number>.json, each written to a temporary name, synced and
- * renamed, so a crash leaves whole batches or none. The sequence numbers come from
- * DIR/spool/next (synced before a batch takes its number), so a number is never used twice.
+ * DIR/NAME/<20-digit sequence number>.json (.ndjson for log lines), each written to a
+ * temporary name, synced and renamed, so a crash leaves whole batches or none. The agent keeps
+ * two: "spool" (file integrity results, whose numbers the server checks for gaps) and
+ * "spool-logs" (followed log lines). The sequence numbers come from DIR/NAME/next (synced
+ * before a batch takes its number), so a number is never used twice.
  * When the spool holds max_bytes or max_files, a new batch is dropped, not an old one (the
  * oldest are kept, as the texts want the record of what happened first), and the drop is
  * counted in DIR/spool/dropped until a batch that fits carries the count to the server.
@@ -24,23 +26,29 @@ struct agent_spool {
 	size_t bytes, files;
 };
 
-int spool_open(const char *state_dir, size_t max_bytes, size_t max_files, struct agent_spool *ret,
-               struct strbuf *err);
+int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t max_files,
+               struct agent_spool *ret, struct strbuf *err);
 void spool_close(struct agent_spool *s);
 /* The number the next batch gets (reserved and synced). */
 int spool_reserve(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *err);
+/* What a batch is: file integrity results (JSON) or followed log lines (NDJSON). */
+enum spool_kind { SPOOL_FIM = 0, SPOOL_LOGS = 1 };
+
 /*
  * Writes batch seq. Returns 0, or -ENOSPC when the spool is full: the batch is dropped and
  * counted (spool_take_dropped gives the count to put into the next batch).
  */
-int spool_put(struct agent_spool *s, uint64_t seq, const char *json, size_t len,
-              struct strbuf *err);
+int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const char *data,
+              size_t len, struct strbuf *err);
 /* Drops counted so far, and clears the count (call when a batch carrying it is spooled). */
 uint64_t spool_take_dropped(struct agent_spool *s);
 /* Undoes spool_take_dropped when that batch could not be spooled. */
 void spool_untake_dropped(struct agent_spool *s, uint64_t n);
-/* The oldest batch: 1 with seq and its bytes, 0 when empty, negative on error. */
-int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *out, struct strbuf *err);
-int spool_remove(struct agent_spool *s, uint64_t seq, struct strbuf *err);
+/* The oldest batch: 1 with seq, kind and its bytes, 0 when empty, negative on error. */
+int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, enum spool_kind *ret_kind,
+                 struct strbuf *out, struct strbuf *err);
+int spool_remove(struct agent_spool *s, uint64_t seq, enum spool_kind kind, struct strbuf *err);
+/* Whether batch seq is in the spool. */
+bool spool_has(const struct agent_spool *s, uint64_t seq, enum spool_kind kind);
 
 #endif

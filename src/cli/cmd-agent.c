@@ -26,6 +26,7 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 	const char *server = NULL, *token = NULL, *pin = NULL, *config = NULL, *interval = "1h";
 	const char *spool = "/var/lib/mamori-agent", *host = NULL;
 	int64_t threads = -1, spool_mb = 64, spool_files = 10000;
+	struct string_list follow = { 0 };
 	bool once = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "server", &server, "URL", "Mamori's address: https://HOST:PORT"),
@@ -38,6 +39,8 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 		    0, "fim-config", &config, "F",
 		    "file integrity configuration (AIDE's syntax); without it, heartbeats only"),
 		OPT_STRING(0, "interval", &interval, "D", "how often: 30s, 15m, 1h (default 1h)"),
+		OPT_STRING_LIST(0, "follow", &follow, "FILE",
+		                "a log file to send, line by line (rotation followed; repeatable)"),
 		OPT_STRING(0, "spool", &spool, "DIR",
 		           "state and spool directory (default /var/lib/mamori-agent)"),
 		OPT_INT(0, "spool-max-mb", &spool_mb, "N", "spool size limit in MiB (default 64)",
@@ -75,6 +78,8 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 	o.threads = (int)threads;
 	o.spool_max_bytes = (size_t)spool_mb << 20;
 	o.spool_max_files = (size_t)spool_files;
+	o.follow = follow.items;
+	o.n_follow = (size_t)follow.nr;
 	o.host = host;
 	o.once = once;
 	o.stop = &stop_flag;
@@ -82,11 +87,10 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (agent_run(&o, &err) < 0) {
+	ret = agent_run(&o, &err) < 0 ? EXIT_FAILED : EXIT_DONE;
+	if (ret != EXIT_DONE)
 		cli_error("%s", err.buf);
-		strbuf_release(&err);
-		return EXIT_FAILED;
-	}
+	string_list_clear(&follow);
 	strbuf_release(&err);
-	return EXIT_DONE;
+	return ret;
 }

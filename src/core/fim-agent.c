@@ -758,3 +758,72 @@ int fim_agents_list(struct door *d, struct fim_agent_rows *ret, struct strbuf *e
 	}
 	return r;
 }
+
+/* ---- log batches sent again ---- */
+
+static bool key_valid(const char *k)
+{
+	size_t n = k ? strlen(k) : 0;
+
+	return n >= 1 && n <= 128 &&
+	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n;
+}
+
+int fim_log_batch_seen(struct door *d, const char *key, uint64_t *ret_received, uint64_t *ret_bad,
+                       struct strbuf *err)
+{
+	struct query *q;
+	int r;
+
+	if (!key_valid(key)) {
+		error_set(err, "Idempotency-Key must be 1 to 128 letters, digits and '._:-'");
+		return -EINVAL;
+	}
+	r = query_prepare(door_store(d),
+	                  "SELECT received, bad_lines FROM agent_log_batches WHERE batch = ?", &q,
+	                  err);
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, key);
+	r = query_step(q, err);
+	if (r > 0) {
+		*ret_received = (uint64_t)query_int(q, 0);
+		*ret_bad = (uint64_t)query_int(q, 1);
+		query_done(q);
+		return 1;
+	}
+	return r;
+}
+
+struct log_batch {
+	const char *key;
+	int64_t token_id;
+	uint64_t received, bad;
+};
+
+static int log_batch_txn(struct door *d, void *arg, struct strbuf *err)
+{
+	struct log_batch *x = arg;
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "INSERT OR IGNORE INTO agent_log_batches(batch, token_id, received,"
+	                      " bad_lines, received_ms) VALUES (?, ?, ?, ?, ?)",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, x->key);
+	query_bind_int(q, 2, x->token_id);
+	query_bind_int(q, 3, (int64_t)x->received);
+	query_bind_int(q, 4, (int64_t)x->bad);
+	query_bind_int(q, 5, time_now_ms());
+	return query_run(q, err);
+}
+
+int fim_log_batch_done(struct door *d, const char *key, int64_t token_id, uint64_t received,
+                       uint64_t bad, struct strbuf *err)
+{
+	struct log_batch x = { .key = key, .token_id = token_id, .received = received, .bad = bad };
+
+	return fim_txn(d, log_batch_txn, &x, err);
+}

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "base/cleanup.h"
+#include "core/fim.h"
 #include "ingest/ingest.h"
 #include "ingest/ndjson.h"
 #include "web/api.h"
@@ -102,6 +103,32 @@ void api_logs_post(struct web_req *r)
 		web_api_error(r, 415, "the only Content-Encoding accepted is gzip");
 		goto out;
 	}
+	if (r->idempotency_key) { /* an agent's batch sent again: answered, not stored twice */
+		uint64_t seen_received = 0, seen_bad = 0;
+		ret = web_door(r) ? fim_log_batch_seen(web_door(r), r->idempotency_key,
+		                                       &seen_received, &seen_bad, &p.err)
+		                  : -EINVAL;
+		if (ret < 0) {
+			web_api_error(r, 400,
+			              p.err.len ? p.err.buf : "no data directory profile yet");
+			goto out;
+		}
+		if (ret > 0) {
+			api_begin(r, &w, 200);
+			jw_object_begin(&w);
+			jw_key(&w, "received");
+			jw_uint(&w, seen_received);
+			jw_key(&w, "stored");
+			jw_uint(&w, 0);
+			jw_key(&w, "bad_lines");
+			jw_uint(&w, seen_bad);
+			jw_key(&w, "errors");
+			jw_raw(&w, "[]");
+			jw_kv_bool(&w, "duplicate", true);
+			jw_object_end(&w);
+			goto out;
+		}
+	}
 	strbuf_addf(&client, "token %" PRId64 " %s", r->api_token_id, r->user->login);
 	ingest_source_name(name, sizeof(name), "http", r->remote);
 	p.src.origin.via = "http";
@@ -122,6 +149,12 @@ void api_logs_post(struct web_req *r)
 	}
 	if (!p.received) {
 		web_api_error(r, 400, "the body has no lines: send one JSON object per line");
+		goto out;
+	}
+	if (r->idempotency_key &&
+	    fim_log_batch_done(web_door(r), r->idempotency_key, r->api_token_id, p.received, p.bad,
+	                       &p.err) < 0) {
+		web_error(r, 503, p.err.buf);
 		goto out;
 	}
 	/* Answered once every line is durable in the ledger. */

@@ -573,6 +573,8 @@ static int prepare(struct web_req *r, const char *url)
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	r->content_encoding =
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+	r->idempotency_key =
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
 	r->authorization =
 	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 out:

@@ -198,14 +198,18 @@ void route_dispatch(struct web_req *r)
 			web_error(r, 503, err.buf);
 			goto out;
 		}
-		/* A token's scope: "logs" may only send logs, which "api" alone may not. */
-		if (!token_scope_has(r->api_scope, rt->fn == api_logs_post ? "logs" : "api")) {
+		/* A token's scope: "logs" may only send logs, which "api" alone may not; "agent"
+		 * (mamori agent) may only send file integrity results and logs. */
+		if (!token_scope_has(r->api_scope, rt->fn == api_logs_post ? "logs" : "api") &&
+		    !((rt->fn == api_logs_post || rt->fn == api_fim_results) &&
+		      token_scope_has(r->api_scope, "agent"))) {
 			web_api_error(
 			    r, 403,
 			    rt->fn == api_logs_post
 			        ? "this token may not send logs: create one with the logs "
-			          "scope"
-			        : "this token may only send logs (POST /api/v1/logs)");
+			          "or agent scope"
+			        : "this token's scope does not allow this call (a logs token "
+			          "only sends logs, an agent token only results and logs)");
 			goto out;
 		}
 	} else {

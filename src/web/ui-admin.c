@@ -614,6 +614,7 @@ static const struct {
 } token_scopes[] = {
 	{ "api", N_("JSON API (the person's rights)") },
 	{ "logs", N_("Sending logs only (POST /api/v1/logs)") },
+	{ "agent", N_("File integrity agent: results and logs only (mamori agent)") },
 };
 
 static const char *token_scope_label(const char *scope)

@@ -89,6 +89,7 @@ struct web_req {
 	struct strbuf body;
 	const char *content_type;     /* of the body, or NULL */
 	const char *content_encoding; /* "gzip" ..., or NULL */
+	const char *idempotency_key;  /* Idempotency-Key: an agent's batch id, or NULL */
 	const char *authorization;    /* the Authorization header, or NULL */
 	char remote[64];
 	bool tls;

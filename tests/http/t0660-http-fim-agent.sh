@@ -11,11 +11,20 @@ m role grant suzuki system_manager@system:websv >/dev/null
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/key.pem" \
 	-out "$TMP/cert.pem" -days 2 -subj /CN=localhost >/dev/null 2>&1
 PIN=$(openssl x509 -in "$TMP/cert.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+# token_scoped LOGIN SCOPE: a token of that scope, from the administrator's form.
+token_scoped() {
+	login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
+	_c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
+	curl -s -b "$TMP/jar-admin" --data-urlencode "csrf=$_c" --data-urlencode "login=$1" \
+		--data-urlencode "label=エージェント" --data-urlencode "scope=$2" "${URL}admin/tokens" |
+		sed -n 's/.*class="notice ok"[^<]*: \([A-Za-z0-9_-]\{22\}\)<.*/\1/p' | head -1
+}
 # the tokens are made in the browser form over plain http first (lib.sh's helpers)
 server_start
-token suzuki >"$TMP/token"
-token tanaka >"$TMP/token-staff"
-chmod 600 "$TMP/token" "$TMP/token-staff"
+token_scoped suzuki agent >"$TMP/token"
+token_scoped tanaka agent >"$TMP/token-staff"
+token_scoped suzuki logs >"$TMP/token-logs"
+chmod 600 "$TMP/token" "$TMP/token-staff" "$TMP/token-logs"
 server_stop
 check "two tokens" "[ -s '$TMP/token' ] && [ -s '$TMP/token-staff' ]"
 server_start --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
@@ -71,7 +80,9 @@ check "a staff token is refused (403)" "grep -q 'HTTP 403' '$TMP/staff.log'"
 is "and nothing was stored" 0 "$(sql "SELECT count(*) FROM fim_batches")"
 
 # two agents: baselines, then clean checks
-agent 1
+LOG="$TMP/app.log"
+echo "line-before-start" >"$LOG"
+agent 1 --follow "$LOG"
 A1=$APID
 agent 2
 A2=$APID
@@ -81,14 +92,24 @@ wait_for "both agents report clean checks" \
 	"SELECT count(DISTINCT config_id) FROM fim_reports WHERE outcome = 'clean'" 2
 is "the agents are registered" "websv-1 websv-2" "$(sql "SELECT group_concat(host, ' ') FROM (SELECT host FROM fim_agents WHERE host LIKE 'websv-%' ORDER BY host)")"
 
+echo "line-while-up" >>"$LOG"
 # the server stops; files change in order; the server comes back on the same port
 server_stop
+echo "line-while-down" >>"$LOG"
 echo "new 1" >"$TMP/tree1/www/a.html"
 echo "new 2" >"$TMP/tree2/www/a.html"
 sleep 2.5
 echo "conf 1 changed" >"$TMP/tree1/etc/app.conf"
 echo "conf 2 changed" >"$TMP/tree2/etc/app.conf"
-sleep 2.5
+printf 'line-before-rotation\nline-cut-by-rotation' >>"$LOG"
+sleep 1.5
+mv "$LOG" "$LOG.1"
+echo "line-after-rotation" >"$LOG"
+sleep 1.5
+: >"$LOG"
+sleep 1.5
+echo "line-after-truncation" >>"$LOG"
+sleep 1.5
 check "agent 1 spooled while the server was away" "[ \$(ls '$TMP/state1/spool' | grep -c json) -ge 2 ]"
 server_start --listen "127.0.0.1:$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
 for n in 1 2; do
@@ -103,6 +124,44 @@ for n in 1 2; do
 	is "agent $n: nothing lost (the batch numbers have no hole)" \
 		"$(sql "SELECT max(seq) - count(*) FROM fim_batches b JOIN fim_agents a ON a.id = b.agent WHERE a.host = 'websv-$n'")" 0
 done
+# followed_lines PATTERN: the messages the server stored that match, in ledger order, one a line
+followed_lines() {
+	m log search --host websv-1 --grep "$1" --limit 1000 --json |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("messages",d) if isinstance(d,dict) else d; print("\n".join(m["message"] for m in sorted(d, key=lambda m: m["index"])))'
+}
+# wait_lines NAME PATTERN WANT: until the followed lines matching PATTERN are WANT (60 s)
+wait_lines() {
+	for _i in $(seq 1 300); do
+		[ "$(followed_lines "$2")" = "$3" ] && { ok "$1"; return; }
+		sleep 0.2
+	done
+	not_ok "$1"
+	diag "got: $(followed_lines "$2" | tr '\n' ' ')" "$(tail -5 "$TMP/agent1.log")"
+}
+wait_lines "followed log: every line arrived once, in order, across rotation and truncation" \
+	'line-' "$(printf '%s\n' line-before-start line-while-up line-while-down \
+	line-before-rotation line-cut-by-rotation line-after-rotation line-after-truncation)"
+# the agent stops, lines are written, it starts again; then it is killed (-9) while lines are
+# written: each line arrives once and in order
+kill -TERM "$A1"
+wait "$A1" 2>/dev/null
+echo "burst-000" >>"$LOG"
+agent 1 --follow "$LOG"
+A1=$APID
+i=1
+while [ $i -le 60 ]; do
+	printf 'burst-%03d\n' $i >>"$LOG"
+	if [ $i -eq 30 ]; then
+		kill -KILL "$A1"
+		wait "$A1" 2>/dev/null
+		agent 1 --follow "$LOG"
+		A1=$APID
+	fi
+	sleep 0.05
+	i=$((i + 1))
+done
+wait_lines "followed log: across an agent restart and a kill, each line once, in order" \
+	'burst-' "$(i=0; while [ $i -le 60 ]; do printf 'burst-%03d\n' $i; i=$((i + 1)); done)"
 wait_for "changes raise alerts" "SELECT count(*) > 0 FROM records WHERE register = 'alert' AND json_extract(fields, '\$.rule') = 'fim-changed' AND json_extract(fields, '\$.host') = 'websv-1'" 1
 
 # acceptance goes back to the agent, which makes the generation and reports it
@@ -152,6 +211,22 @@ status -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: applicat
 is "a duplicate is 200" 200 "$(cat "$TMP/st")"
 check "and says duplicate" "grep -q '\"status\":\"duplicate\"' '$TMP/body'"
 is "no report was added" "$n" "$(sql "SELECT count(*) FROM fim_reports")"
+# a log batch sent again with its Idempotency-Key is taken once
+printf '{"host":"websv-1","message":"line-resent"}\n' >"$TMP/resend.ndjson"
+for i in 1 2; do
+	status -k -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: application/x-ndjson' \
+		-H 'Idempotency-Key: test-resend-1' --data-binary @"$TMP/resend.ndjson" \
+		"${SERVER}/api/v1/logs" >"$TMP/st"
+	is "log batch sent ($i)" 200 "$(cat "$TMP/st")"
+done
+check "the second time is a duplicate" "grep -q '\"duplicate\":true' '$TMP/body'"
+is "stored once" 1 "$(m log search --grep line-resent --count --json | sed 's/[^0-9]//g')"
+# scopes: an agent token sends results and logs only; a logs token not results
+status -k -H "Authorization: Bearer $(cat "$TMP/token")" "${SERVER}/api/v1/me" >"$TMP/st"
+is "an agent token may not read the API" 403 "$(cat "$TMP/st")"
+status -k -H "Authorization: Bearer $(cat "$TMP/token-logs")" -H 'Content-Type: application/json' \
+	--data '{}' "${SERVER}/api/v1/fim/results" >"$TMP/st"
+is "a logs token may not send results" 403 "$(cat "$TMP/st")"
 # bad input gets a clear 400
 status -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: application/json' -k \
 	--data '{"batch":"x","seq":1}' "${SERVER}/api/v1/fim/results" >"$TMP/st"

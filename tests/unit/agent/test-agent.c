@@ -1,5 +1,6 @@
-/* test-agent: the agent's spool (order, bounds, drops counted, numbers never reused) and its
- * server address and pin parsing. */
+/* test-agent: the agent's spool (order, bounds, drops counted, numbers never reused), its
+ * followed files (whole lines, rotation, truncation, offsets kept across a crash at any step)
+ * and its server address and pin parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/follow.h"
 #include "agent/http.h"
 #include "agent/spool.h"
 
@@ -35,14 +37,15 @@ static void test_spool(void **state)
 	struct agent_spool s;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	uint64_t seq, got;
+	enum spool_kind kind;
 
-	assert_int_equal(spool_open(dir, 1 << 20, 3, &s, &err), 0);
+	assert_int_equal(spool_open(dir, "spool", 1 << 20, 3, &s, &err), 0);
 	for (int i = 0; i < 5; i++) {
 		char body[32];
 		assert_int_equal(spool_reserve(&s, &seq, &err), 0);
 		assert_int_equal(seq, (uint64_t)i + 1);
 		snprintf(body, sizeof(body), "{\"n\":%d}", i + 1);
-		int r = spool_put(&s, seq, body, strlen(body), &err);
+		int r = spool_put(&s, seq, SPOOL_FIM, body, strlen(body), &err);
 		/* three fit; the newest two are dropped, the oldest kept */
 		assert_int_equal(r, i < 3 ? 0 : -ENOSPC);
 	}
@@ -52,21 +55,21 @@ static void test_spool(void **state)
 	spool_close(&s);
 
 	/* reopened: the numbers go on, the drop count is kept, the oldest comes first */
-	assert_int_equal(spool_open(dir, 1 << 20, 3, &s, &err), 0);
+	assert_int_equal(spool_open(dir, "spool", 1 << 20, 3, &s, &err), 0);
 	assert_int_equal(s.dropped, 2);
 	assert_int_equal(spool_reserve(&s, &seq, &err), 0);
 	assert_int_equal(seq, 6);
-	assert_int_equal(spool_oldest(&s, &got, &out, &err), 1);
+	assert_int_equal(spool_oldest(&s, &got, &kind, &out, &err), 1);
 	assert_int_equal(got, 1);
 	assert_string_equal(out.buf, "{\"n\":1}");
-	assert_int_equal(spool_remove(&s, 1, &err), 0);
+	assert_int_equal(spool_remove(&s, 1, SPOOL_FIM, &err), 0);
 	strbuf_reset(&out);
-	assert_int_equal(spool_oldest(&s, &got, &out, &err), 1);
+	assert_int_equal(spool_oldest(&s, &got, &kind, &out, &err), 1);
 	assert_int_equal(got, 2);
-	assert_int_equal(spool_remove(&s, 2, &err), 0);
-	assert_int_equal(spool_remove(&s, 3, &err), 0);
+	assert_int_equal(spool_remove(&s, 2, SPOOL_FIM, &err), 0);
+	assert_int_equal(spool_remove(&s, 3, SPOOL_FIM, &err), 0);
 	strbuf_reset(&out);
-	assert_int_equal(spool_oldest(&s, &got, &out, &err), 0);
+	assert_int_equal(spool_oldest(&s, &got, &kind, &out, &err), 0);
 	spool_close(&s);
 	strbuf_release(&err);
 	strbuf_release(&out);
@@ -124,10 +127,119 @@ static void test_token_file(void **state)
 	strbuf_release(&err);
 }
 
+/* ---- followed files ---- */
+
+static void collect(void *arg, const struct follow_file *file, const char *line, size_t len,
+                    bool cut)
+{
+	struct strbuf *sb = arg;
+	strbuf_add(sb, line, len);
+	strbuf_addstr(sb, cut ? "[cut]|" : "|");
+}
+
+static void append(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* read_lines: what one follow_read gives, as "a|b|" */
+static const char *read_lines(struct follow_set *f, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	follow_read(f, collect, sb);
+	return sb->buf;
+}
+
+static bool spooled_yes(void *arg, uint64_t seq)
+{
+	return seq == 7;
+}
+
+static bool spooled_no(void *arg, uint64_t seq)
+{
+	return false;
+}
+
+static void test_follow(void **state)
+{
+	struct follow_set f;
+	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT, log = STRBUF_INIT, old = STRBUF_INIT;
+	const char *paths[1];
+
+	strbuf_addf(&log, "%s/app.log", dir);
+	strbuf_addf(&old, "%s/app.log.1", dir);
+	paths[0] = log.buf;
+	/* not there yet: nothing, no error; then it appears */
+	follow_open(&f, dir, paths, 1);
+	assert_string_equal(read_lines(&f, &sb), "");
+	append(log.buf, "one\ntwo\nthr");
+	assert_string_equal(read_lines(&f, &sb), "one|two|");
+	append(log.buf, "ee\r\n");
+	assert_string_equal(read_lines(&f, &sb), "three|");
+	/* rotation by rename: the old file's unfinished last line counts, then the new file */
+	append(log.buf, "four\nfive");
+	assert_int_equal(rename(log.buf, old.buf), 0);
+	append(log.buf, "six\n");
+	assert_string_equal(read_lines(&f, &sb), "four|five|six|");
+	/* truncation in place (copytruncate), seen at a tick while the file is shorter than
+	 * what was read (as with tail -F) */
+	assert_int_equal(truncate(log.buf, 0), 0);
+	assert_string_equal(read_lines(&f, &sb), "");
+	append(log.buf, "seven\n");
+	assert_string_equal(read_lines(&f, &sb), "seven|");
+	/* staged and committed: a restart resumes after "seven" */
+	assert_int_equal(follow_stage(&f, 6, &err), 0);
+	assert_int_equal(follow_commit(&f, &err), 0);
+	append(log.buf, "eight\nnin");
+	assert_string_equal(read_lines(&f, &sb), "eight|");
+	/* a crash after staging batch 7 and spooling it: settle keeps its offsets */
+	assert_int_equal(follow_stage(&f, 7, &err), 0);
+	follow_close(&f);
+	assert_int_equal(follow_settle(dir, spooled_yes, NULL, &err), 0);
+	follow_open(&f, dir, paths, 1);
+	append(log.buf, "e\n");
+	assert_string_equal(read_lines(&f, &sb), "nine|");
+	/* a crash after staging batch 8 that never reached the spool: read again */
+	assert_int_equal(follow_stage(&f, 8, &err), 0);
+	follow_close(&f);
+	assert_int_equal(follow_settle(dir, spooled_no, NULL, &err), 0);
+	follow_open(&f, dir, paths, 1);
+	assert_string_equal(read_lines(&f, &sb), "nine|");
+	/* a batch that could not be spooled: rewind gives the same lines again */
+	follow_rewind(&f);
+	assert_string_equal(read_lines(&f, &sb), "nine|");
+	/* an overlong line is cut and flagged, the next one whole */
+	follow_close(&f);
+	{
+		FILE *fp = fopen(log.buf, "a");
+		assert_non_null(fp);
+		for (unsigned i = 0; i < FOLLOW_MAX_LINE + 10; i++)
+			fputc('x', fp);
+		fputs("\nten\n", fp);
+		assert_int_equal(fclose(fp), 0);
+	}
+	follow_open(&f, dir, paths, 1);
+	strbuf_reset(&sb);
+	follow_read(&f, collect, &sb);
+	follow_read(&f, collect, &sb);
+	assert_int_equal(sb.len, 5 + FOLLOW_MAX_LINE + 10);
+	assert_string_equal(sb.buf + sb.len - 10, "[cut]|ten|");
+	assert_memory_equal(sb.buf, "nine|", 5);
+	follow_close(&f);
+	strbuf_release(&sb);
+	strbuf_release(&err);
+	strbuf_release(&log);
+	strbuf_release(&old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_server_and_pin),
 		cmocka_unit_test(test_token_file),
 	};
