@@ -729,9 +729,14 @@ void fim_agent_rows_release(struct fim_agent_rows *l)
 
 int fim_agents_list(struct door *d, struct fim_agent_rows *ret, struct strbuf *err)
 {
+	return fim_agents_read(door_store(d), ret, err);
+}
+
+int fim_agents_read(struct store *st, struct fim_agent_rows *ret, struct strbuf *err)
+{
 	struct query *q;
 	int r = query_prepare(
-	    door_store(d),
+	    st,
 	    "SELECT a.id, a.host, a.version, a.login, a.interval_s, a.first_ms, a.last_ms,"
 	    " a.last_seq, a.gaps, a.silent_alert IS NOT NULL,"
 	    " coalesce((SELECT max(r.ledger_index) FROM fim_reports r JOIN fim_batches b"

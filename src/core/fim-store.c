@@ -198,10 +198,14 @@ int fim_config_get(struct door *d, int64_t id, struct fim_config_row *ret, struc
 
 int fim_configs_list(struct door *d, struct fim_config_rows *ret, struct strbuf *err)
 {
+	return fim_configs_read(door_store(d), ret, err);
+}
+
+int fim_configs_read(struct store *st, struct fim_config_rows *ret, struct strbuf *err)
+{
 	struct query *q;
-	int r = query_prepare(door_store(d),
-	                      "SELECT " CONFIG_COLUMNS " FROM fim_configs ORDER BY host, path", &q,
-	                      err);
+	int r = query_prepare(st, "SELECT " CONFIG_COLUMNS " FROM fim_configs ORDER BY host, path",
+	                      &q, err);
 
 	if (r < 0)
 		return r;
@@ -653,9 +657,14 @@ void fim_report_row_release(struct fim_report_row *r)
 
 int fim_report_get(struct door *d, int64_t id, struct fim_report_row *ret, struct strbuf *err)
 {
+	return fim_report_read(door_store(d), id, ret, err);
+}
+
+int fim_report_read(struct store *st, int64_t id, struct fim_report_row *ret, struct strbuf *err)
+{
 	struct query *q;
 	int r =
-	    query_prepare(door_store(d),
+	    query_prepare(st,
 	                  "SELECT id, config_id, generation, ledger_index, at_ms, outcome, report,"
 	                  " by_login, via, result_sha256, accepted_generation, accepted_by"
 	                  " FROM fim_reports WHERE id = ?",

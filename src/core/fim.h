@@ -40,6 +40,8 @@ struct fim_config_rows {
 };
 void fim_config_rows_release(struct fim_config_rows *l);
 int fim_configs_list(struct door *d, struct fim_config_rows *ret, struct strbuf *err);
+/* The same on a caller's connection (the web's). */
+int fim_configs_read(struct store *st, struct fim_config_rows *ret, struct strbuf *err);
 
 /* fim init. actor NULL: allowed for a configuration without a baseline only. */
 struct fim_init_input {
@@ -137,6 +139,23 @@ struct fim_report_row {
 };
 void fim_report_row_release(struct fim_report_row *r);
 int fim_report_get(struct door *d, int64_t id, struct fim_report_row *ret, struct strbuf *err);
+int fim_report_read(struct store *st, int64_t id, struct fim_report_row *ret, struct strbuf *err);
+
+/* The latest reports (of one configuration, or of all when config_id is 0), newest first. */
+struct fim_report_brief {
+	int64_t id, config_id, at_ms;
+	uint64_t generation, accepted_generation;
+	char *outcome, *by_login, *via;
+	int64_t added, removed, changed, problems, entries;
+	bool critical;
+};
+struct fim_report_briefs {
+	struct fim_report_brief *items;
+	size_t nr, alloc;
+};
+void fim_report_briefs_release(struct fim_report_briefs *l);
+int fim_reports_recent(struct store *st, int64_t config_id, int64_t limit,
+                       struct fim_report_briefs *ret, struct strbuf *err);
 
 /*
  * The agents (core/fim-agent.c). fim_agent_batch takes one batch an agent POSTs to
@@ -169,6 +188,7 @@ struct fim_agent_rows {
 };
 void fim_agent_rows_release(struct fim_agent_rows *l);
 int fim_agents_list(struct door *d, struct fim_agent_rows *ret, struct strbuf *err);
+int fim_agents_read(struct store *st, struct fim_agent_rows *ret, struct strbuf *err);
 /* Raises an alert (once per silence) for each agent quiet for 3 of its intervals. */
 int fim_agents_watch(struct door *d, int64_t now_ms, struct strbuf *err);
 

@@ -25,6 +25,7 @@ static const struct nav_item nav_items[] = {
 	{ NAV_POLICY, "/policy", N_("Policy"), false, NULL },
 	{ NAV_ALERTS, "/alerts", N_("Alerts"), false, ui_alerts_reader },
 	{ NAV_LOGS, "/logs", N_("Logs"), false, ui_logs_reader },
+	{ NAV_FIM, "/fim", N_("File integrity"), false, ui_fim_reader },
 	{ NAV_LEDGER, "/ledger", N_("Ledger"), false, NULL },
 	{ NAV_ADMIN, "/admin", N_("Administration"), true, NULL },
 };

@@ -20,6 +20,7 @@ enum page_nav {
 	NAV_ADMIN,
 	NAV_TAKEOUTS,
 	NAV_DUTIES,
+	NAV_FIM,
 };
 
 /* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */

@@ -53,6 +53,8 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/logs", ui_logs, 0 },
 	{ WEB_GET, "/logs.csv", ui_logs_csv, 0 },
 	{ WEB_GET, "/alerts", ui_alerts, 0 },
+	{ WEB_GET, "/fim", ui_fim, 0 },
+	{ WEB_GET, "/fim/reports/*", ui_fim_report, 0 },
 	{ WEB_GET, "/ledger", ui_ledger, 0 },
 	{ WEB_GET, "/ledger/entry", ui_ledger_entry, 0 },
 	{ WEB_GET, "/ledger/export", ui_ledger_export, 0 },

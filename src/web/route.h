@@ -43,6 +43,8 @@ void ui_ledger(struct web_req *r);
 void ui_logs(struct web_req *r);
 void ui_logs_csv(struct web_req *r);
 void ui_alerts(struct web_req *r);
+void ui_fim(struct web_req *r);
+void ui_fim_report(struct web_req *r);
 void ui_ledger_entry(struct web_req *r);
 void ui_ledger_export(struct web_req *r);
 void ui_registers(struct web_req *r);

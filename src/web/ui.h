@@ -41,6 +41,8 @@ bool ui_logs_reader(struct web_req *r);
 bool ui_alerts_reader(struct web_req *r);
 /* The dashboard's card of open alerts, for whoever may read them (else nothing). */
 void ui_alerts_card(struct web_req *r);
+/* May the user read file integrity (the profile's fim.read, asked without a record)? */
+bool ui_fim_reader(struct web_req *r);
 /* "waiting for approval", "approved" ... for a request state. */
 const char *ui_request_state_name(const char *state);
 /* May the user see this request (its applicant, an approver, or a reader the policy lets)? */

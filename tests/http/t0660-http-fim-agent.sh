@@ -233,6 +233,31 @@ status -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: applicat
 is "a malformed batch is 400" 400 "$(cat "$TMP/st")"
 check "saying what to give" "grep -q 'agent' '$TMP/body'"
 
+# 改ざん検知 (/fim) in the browser: a system manager sees the agents and the checks, a report
+# lists its paths with what changed; a staff member is refused the page and every report
+klogin() { # klogin LOGIN PASSWORD JAR (the server is HTTPS with a self-signed certificate)
+	rm -f "$3"
+	_c=$(curl -sk -c "$3" -b "$3" "${URL}login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+	curl -sk -c "$3" -b "$3" -o /dev/null --data-urlencode "csrf=$_c" --data-urlencode "login=$1" \
+		--data-urlencode "password=$2" "${URL}login"
+}
+klogin suzuki "$PW" "$TMP/jar-sm"
+curl -sk -b "$TMP/jar-sm" "${URL}fim" >"$TMP/fim.html"
+check "the system manager's menu has 改ざん検知" "grep -q 'href=\"/fim\"' '$TMP/fim.html'"
+check "the page lists both agents" "grep -q '>websv-1<' '$TMP/fim.html' && grep -q '>websv-2<' '$TMP/fim.html'"
+check "and a changed check" "grep -q '変更あり' '$TMP/fim.html'"
+check "and no English sentence" "! grep -q 'No check yet\|What is watched\|Latest checks' '$TMP/fim.html'"
+rid=$(sql "SELECT max(r.id) FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'websv-2' AND r.report LIKE '%etc/app.conf%'")
+curl -sk -b "$TMP/jar-sm" "${URL}fim/reports/$rid" >"$TMP/report.html"
+check "report $rid names the changed file" "grep -q 'tree2/etc/app.conf' '$TMP/report.html'"
+check "and what changed in it" "grep -q '内容（SHA-256）' '$TMP/report.html'"
+check "and the added one" "grep -q 'tree2/www/a.html' '$TMP/report.html'"
+klogin tanaka "$PW" "$TMP/jar-staff"
+is "a staff member may not see 改ざん検知" 403 "$(curl -sk -o /dev/null -w '%{http_code}' -b "$TMP/jar-staff" "${URL}fim")"
+is "nor a report" 403 "$(curl -sk -o /dev/null -w '%{http_code}' -b "$TMP/jar-staff" "${URL}fim/reports/$rid")"
+check "whose menu has no 改ざん検知" "! curl -sk -b '$TMP/jar-staff' '${URL}' | grep -q 'href=\"/fim\"'"
+is "an unknown report is 404" 404 "$(curl -sk -o /dev/null -w '%{http_code}' -b "$TMP/jar-sm" "${URL}fim/reports/999999")"
+
 expect "fim agents" 0 "$MAMORI" --dir "$D" fim agents --json
 is "lists both agents with their last contact" "websv-1 True websv-2 True" \
 	"$(python3 -c "import json; print(' '.join(f'{a[\"host\"]} {bool(a[\"last_contact\"])}' for a in json.load(open('$TMP/out')) if a['host'].startswith('websv')))")"
