@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "duty", cmd_duty, "periodic duties: what is due, and recording fulfilment" },
 	{ "attach", cmd_attach, "files kept with records, requests and duties" },
 	{ "takeout", cmd_takeout, "what is out of the office now (持出し中), overdue first" },
+	{ "inbox", cmd_inbox, "what waits for a person: decisions, duties, overdue take-outs" },
+	{ "notify", cmd_notify, "e-mail digests of what waits for each person (SMTP)" },
 	{ "backup", cmd_backup, "take a checked online backup (ledgered)" },
 	{ "restore", cmd_restore, "restore a backup into a new data directory, verified first" },
 	{ "agent", cmd_agent, "on a ward's server: file integrity checks sent to Mamori (HTTPS)" },

@@ -30,6 +30,18 @@ const struct conf_key conf_keys[] = {
 	{ "ldap", "timeout", 0, "seconds to wait for the directory (default 10)" },
 	{ "attachments", "max_bytes", 0,
 	  "the largest file people may attach, in bytes (default 20971520: 20 MiB)" },
+	{ "smtp", "host", 0, "the mail server that sends notifications (none: no mail)" },
+	{ "smtp", "port", 0, "its port (default 25; 465 with tls = yes)" },
+	{ "smtp", "starttls", 0, "yes (default): upgrade with STARTTLS, never send in the clear" },
+	{ "smtp", "tls", 0, "yes: TLS from the first byte (smtps)" },
+	{ "smtp", "ca_file", 0, "PEM file of the CA that signed the server's certificate" },
+	{ "smtp", "from", 0, "the sender address of notifications" },
+	{ "smtp", "from_name", 0, "the sender's name people read (守り（情報政策課）)" },
+	{ "smtp", "user", 0, "the account to log in to the server as, if it asks" },
+	{ "smtp", "password_file", 0, "file (0600) holding that account's password" },
+	{ "smtp", "timeout", 0, "seconds to wait for the server (default 30)" },
+	{ "notify", "interval", 0, "seconds between digests (default 3600)" },
+	{ "notify", "base_url", 0, "the address people open Mamori at, for links in mail" },
 };
 const size_t conf_keys_nr = ARRAY_SIZE(conf_keys);
 

@@ -81,6 +81,15 @@ int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_attach(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_takeout(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_inbox(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_notify(struct cli_ctx *ctx, int argc, const char **argv);
+/*
+ * The e-mail notifier beside `serve` (cmd-notify.c): with [smtp] host set, a thread sends a
+ * round of digests at start and every [notify] interval. *ret stays NULL when mail is off.
+ */
+struct notifier;
+int notifier_start(const char *dir, struct notifier **ret, struct strbuf *err);
+void notifier_stop(struct notifier *nt);
 int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_alert(struct cli_ctx *ctx, int argc, const char **argv);

@@ -144,6 +144,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	struct web_config cfg = { 0 };
 	struct receiver_config rc = { 0 };
 	struct collect collect = { 0 };
+	struct notifier *notifier = NULL;
 	struct strbuf err = STRBUF_INIT;
 	int64_t secs;
 	int n, r;
@@ -214,10 +215,13 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	rc.tls_client_ca = client_ca;
 	rc.max_message = (size_t)max_message;
 	r = collect_start(ctx->dir, &rc, udp || tcp || tls, &collect, &err);
+	if (r == 0)
+		r = notifier_start(ctx->dir, &notifier, &err);
 	if (r == 0) {
 		cfg.ingest = collect.g;
 		r = web_serve(&cfg, &err);
 	}
+	notifier_stop(notifier);
 	collect_stop(&collect);
 	string_list_clear(&hosts);
 	if (r < 0) {

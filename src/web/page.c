@@ -18,6 +18,7 @@ struct nav_item {
 
 static const struct nav_item nav_items[] = {
 	{ NAV_HOME, "/", N_("Dashboard"), false, NULL },
+	{ NAV_INBOX, "/inbox", N_("Inbox"), false, NULL },
 	{ NAV_REGISTERS, "/registers", N_("Registers"), false, NULL },
 	{ NAV_REQUESTS, "/requests", N_("Requests"), false, NULL },
 	{ NAV_TAKEOUTS, "/takeouts", N_("Taken out"), false, NULL },

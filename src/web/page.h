@@ -21,6 +21,7 @@ enum page_nav {
 	NAV_TAKEOUTS,
 	NAV_DUTIES,
 	NAV_FIM,
+	NAV_INBOX,
 };
 
 /* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */

@@ -34,6 +34,7 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/attachments/*", ui_attachment_get, 0 },
 	{ WEB_GET, "/takeouts", ui_takeouts, 0 },
 	{ WEB_GET, "/duties", ui_duties, 0 },
+	{ WEB_GET, "/inbox", ui_inbox, 0 },
 	{ WEB_GET, "/duties/done", ui_duty_done_form, 0 },
 	{ WEB_POST, "/duties/done", ui_duty_done_post, 0 },
 	{ WEB_GET, "/admin", ui_admin, ROUTE_ADMIN },

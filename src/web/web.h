@@ -190,6 +190,21 @@ void web_cache_put(struct web_req *r, const char *key, const char *value);
 /* The server's door (core/act.h), or NULL when the data directory has no profile yet. */
 struct door;
 struct door *web_door(struct web_req *r);
+/*
+ * The e-mail digest of new inbox items in Japanese (core/notify.h's notify_compose_fn; ctx is
+ * the door whose profile names things). ui-inbox.c.
+ */
+struct org_user;
+struct inbox;
+struct inbox_item;
+struct profile;
+struct store;
+/* One inbox item in one line of text, in the thread's language (i18n_set_lang). */
+void web_inbox_item_text(const struct profile *p, struct store *st, const struct inbox_item *it,
+                         struct strbuf *out);
+void web_notify_compose(void *ctx, const struct org_user *u, const struct inbox *b,
+                        const bool *fresh, const char *base_url, struct strbuf *subject,
+                        struct strbuf *body);
 /* The server's memo of readers (core/read.h); see web_reader in web/access.h. */
 struct reader_cache *web_readers(struct web_req *r);
 
