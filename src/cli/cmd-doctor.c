@@ -10,6 +10,9 @@
 #include "base/json.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
+#include "core/act.h"
+#include "ledger/ledger.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 #define FREE_PROBLEM_BYTES (100ULL << 20)
@@ -141,6 +144,73 @@ static void check_config(struct report *rep, const char *dir)
 	strbuf_release(&err);
 }
 
+/* True when the [totp] roles list covers role: "role" (any scope) or "role@..." written. */
+static bool totp_covers(char **list, size_t n, const char *role)
+{
+	size_t rl = strlen(role);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(list[i], role, rl) && (list[i][rl] == '\0' || list[i][rl] == '@'))
+			return true;
+	return false;
+}
+
+/*
+ * The second factor (docs/config.md [totp]): recommended for every ward-wide role, Mamori's
+ * administrators and the approvers of the most protected level; a warning names those the
+ * ward's [totp] roles leave out.
+ */
+static void check_second_factor(struct report *rep, const char *dir)
+{
+	struct strbuf err = STRBUF_INIT, missing = STRBUF_INIT, fix = STRBUF_INIT;
+	struct conf c = CONF_INIT;
+	struct door *d = NULL;
+	char **list = NULL;
+	size_t n = 0;
+	const struct profile *p;
+	uint64_t want;
+
+	if (conf_load(dir, &c, &err) < 0)
+		goto out; /* the configuration check says why */
+	if (door_open(dir, DOOR_READONLY, &d, &err) < 0) {
+		/* No profile yet (or no database: that check says why): nothing to compare. */
+		add_check(rep, "second factor", CHECK_OK, NULL,
+		          "not judged: the roles come from the profile (%s)", err.buf);
+		goto out;
+	}
+	if (conf_get(&c, "totp", "roles"))
+		conf_split_list(conf_get(&c, "totp", "roles"), &list, &n);
+	p = door_profile(d);
+	want = policy_roles_second_factor(p);
+	if (!totp_covers(list, n, ROLE_MAMORI_ADMIN))
+		strbuf_addstr(&missing, ROLE_MAMORI_ADMIN);
+	for (unsigned i = 0; i < p->n_roles && i < 64; i++) {
+		if (!(want & (1ULL << i)) || totp_covers(list, n, p->roles[i].id))
+			continue;
+		strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", p->roles[i].id);
+	}
+	if (!missing.len) {
+		add_check(rep, "second factor", CHECK_OK, NULL,
+		          "[totp] roles covers every ward-wide role, the administrators and the "
+		          "approvers of the most protected level");
+		goto out;
+	}
+	strbuf_addf(&fix, "add them to [totp] roles in %s/%s (docs/config.md)", dir, CONF_FILE);
+	add_check(rep, "second factor", CHECK_WARNING, fix.buf,
+	          "these roles log in without a second factor: %s (recommended for ward-wide "
+	          "roles, administrators and approvers of %s)",
+	          missing.buf, p->n_levels ? p->levels[0].name : "the most protected level");
+out:
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	door_free(d);
+	conf_release(&c);
+	strbuf_release(&err);
+	strbuf_release(&missing);
+	strbuf_release(&fix);
+}
+
 static void check_space(struct report *rep, const char *dir)
 {
 	struct statvfs vfs;
@@ -199,6 +269,7 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 	check_config(&rep, ctx->dir);
 	check_database(&rep, ctx->dir);
 	check_space(&rep, ctx->dir);
+	check_second_factor(&rep, ctx->dir);
 
 	for (size_t i = 0; i < rep.nr; i++)
 		bad |= rep.checks[i].status == CHECK_PROBLEM;

@@ -288,6 +288,11 @@ static int user_activate(struct cli_ctx *ctx, int argc, const char **argv)
 	return user_simple(ctx, argc, argv, ACT_USER_ACTIVATE, "activate");
 }
 
+static int user_totp_reset(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return user_simple(ctx, argc, argv, ACT_TOTP_RESET, "totp-reset");
+}
+
 static int user_passwd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -504,6 +509,8 @@ int cmd_user(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "activate", user_activate, "lift a suspension" },
 		{ "retire", user_retire, "retire: roles end, the account stays as history" },
 		{ "passwd", user_passwd, "set a password (Argon2id; strength rules of the ward)" },
+		{ "totp-reset", user_totp_reset,
+		  "remove a person's authenticator (lost device): they set it up again" },
 		{ "import", user_import, "import people from CSV (UTF-8 or CP932), all or none" },
 		{ NULL, NULL, NULL },
 	};

@@ -139,6 +139,7 @@ struct act_state {
 	json_t *info;     /* public details: obligations, routing, reasons */
 	json_t *attachment_names; /* names of the files the act adds (sealed: personal data) */
 	int64_t record_id, request_id;
+	int64_t token_id; /* ACT_TOKEN_ISSUE: the token created */
 	char *target;
 	/* Side effects a refusal keeps (an expired request is closed). */
 	int64_t close_request_id;
@@ -192,6 +193,8 @@ int act_attachments_write(struct act_state *s, int64_t act_id, struct strbuf *er
 
 /* act-org.c */
 int act_org(struct act_state *s, struct strbuf *err);
+/* act-identity.c: credentials beyond the password (TOTP) */
+int act_identity(struct act_state *s, struct strbuf *err);
 
 /* Request lifetime when the profile names none (requests.c). */
 #define DOOR_REQUEST_TTL_MS (14LL * 24 * 3600 * 1000)

@@ -338,6 +338,14 @@ const char *act_kind_action(enum act_kind k)
 		return "user.update";
 	case ACT_ATTACH:
 		return "attachment.add";
+	case ACT_TOTP_ENROL:
+		return "user.totp_enrol";
+	case ACT_TOTP_RESET:
+		return "user.totp_reset";
+	case ACT_TOKEN_ISSUE:
+		return "api_token.issue";
+	case ACT_TOKEN_REVOKE:
+		return "api_token.revoke";
 	case ACT_SECTION_ADD:
 		return "section.add";
 	case ACT_SYSTEM_ADD:
@@ -563,6 +571,11 @@ static int dispatch(struct act_state *s, struct strbuf *err)
 		return act_withdraw(s, err);
 	case ACT_ATTACH:
 		return act_attach(s, err);
+	case ACT_TOTP_ENROL:
+	case ACT_TOTP_RESET:
+	case ACT_TOKEN_ISSUE:
+	case ACT_TOKEN_REVOKE:
+		return act_identity(s, err);
 	default:
 		return act_org(s, err);
 	}
@@ -765,6 +778,7 @@ static void fill_result(struct act_state *s)
 	res->outcome = s->outcome;
 	res->record_id = s->record_id;
 	res->request_id = s->request_id;
+	res->token_id = s->token_id;
 	res->clauses = xcalloc(s->clauses.nr + 1, sizeof(char *));
 	for (size_t i = 0; i < s->clauses.nr; i++)
 		res->clauses[i] = xstrdup(s->clauses.items[i]);

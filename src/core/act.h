@@ -80,6 +80,13 @@ enum act_kind {
 	ACT_USER_UPDATE,   /* target: login; fields: name, title (職名), email ("" clears) */
 	ACT_ATTACH,        /* target: the owner ("record:12", "request:5", "duty:ID@SCOPE");
 	                      attachments: the files (core/attach.h) */
+	ACT_TOTP_ENROL,    /* target: login (the actor themself); blob: the sealed secret;
+	                      fields: recovery (x10, hex SHA-256 of each code) */
+	ACT_TOTP_RESET,    /* target: login; an administrator removes the authenticator */
+	ACT_TOKEN_ISSUE,   /* target: login (whose rights the token carries); fields: label,
+	                      scope ("api" | "logs"); blob: the token's hex SHA-256 (64 bytes,
+	                      auth/token.h), never ledgered; result: token_id */
+	ACT_TOKEN_REVOKE,  /* target: the token's number ("12") */
 };
 
 /* A file an act adds: a blob attach_put stored (strings borrowed for the call). */
@@ -184,6 +191,7 @@ struct act_result {
 	int64_t act_id;
 	int64_t record_id;  /* the record created or acted on, 0 if none */
 	int64_t request_id; /* the request created, approved or rejected, 0 if none */
+	int64_t token_id;   /* ACT_TOKEN_ISSUE: the API token created */
 	uint64_t ledger_index;
 	struct act_approver *approvers;
 	size_t n_approvers;

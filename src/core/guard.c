@@ -8,12 +8,24 @@
 
 /*
  * The tables of schema/0002-core.sql (test-guard checks) and the door's later tables:
- * attachments (0008). Keep in step with them.
+ * attachments (0008), the TOTP credential (0014), API tokens (0015). Keep in step with them.
  */
 static const char *const domain_tables[] = {
-	"profiles",         "sections",          "systems",     "users",
-	"role_assignments", "records",           "requests",    "acts",
-	"duty_log",         "request_approvers", "attachments", NULL,
+	"profiles",
+	"sections",
+	"systems",
+	"users",
+	"role_assignments",
+	"records",
+	"requests",
+	"acts",
+	"duty_log",
+	"request_approvers",
+	"attachments",
+	"user_totp",
+	"user_recovery_codes",
+	"api_tokens",
+	NULL,
 };
 
 bool guard_domain_table(const char *name)

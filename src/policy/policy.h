@@ -493,6 +493,12 @@ bool policy_duty_typed(const struct profile *p, const struct policy_duty *du);
 /* Whether an act's recorded values (field id → value) meet the duty's evidence values. */
 bool policy_duty_evidence_matches(const struct policy_duty *du, const struct policy_attr *vals,
                                   size_t n);
+/*
+ * The roles (bit per role index) a ward should make log in with a second factor: the
+ * ward-wide ones (scope org) and the approvers of its most protected level (レベル3,
+ * 重要性分類Ⅰ). mamori doctor compares them with mamori.conf's [totp] roles.
+ */
+uint64_t policy_roles_second_factor(const struct profile *p);
 /* True when holding both roles is forbidden; *ret_sep names the constraint. */
 bool policy_roles_exclusive(const struct profile *p, const struct policy_role *a,
                             const struct policy_role *b, const struct policy_separation **ret_sep);

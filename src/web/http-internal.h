@@ -58,6 +58,11 @@ struct web_server {
 	 * bodies held at once, so a few uploads cannot exhaust the server's memory. */
 	int64_t upload_max;
 	atomic_llong large_bodies;
+	/* [totp] of mamori.conf: the roles that log in with a second factor ("role" or
+	 * "role@scope") and the issuer authenticator apps show. */
+	char **totp_roles;
+	size_t n_totp_roles;
+	char *totp_issuer;
 };
 
 /*

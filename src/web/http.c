@@ -807,6 +807,62 @@ out:
 	strbuf_release(&err);
 }
 
+/* [totp] roles: each "role" or "role@scope"; checked for shape here, against the profile by
+ * mamori doctor (a role the profile lacks is simply never held). */
+static int identity_setup(struct web_server *s, const struct conf *c, struct strbuf *err)
+{
+	const char *roles = conf_get(c, "totp", "roles"), *issuer = conf_get(c, "totp", "issuer");
+
+	if (roles && conf_split_list(roles, &s->totp_roles, &s->n_totp_roles) < 0) {
+		error_set(err, "%s: [totp] roles: cannot read the list", c->name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < s->n_totp_roles; i++) {
+		const char *v = s->totp_roles[i];
+		if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-@:") != strlen(v)) {
+			error_set(err,
+			          "%s: [totp] roles: '%s' is not a role or role@scope "
+			          "(ciso@org, security_officer, mamori_admin)",
+			          c->name, v);
+			return -EINVAL;
+		}
+	}
+	if (issuer && (!*issuer || strlen(issuer) > 64 || strchr(issuer, ':'))) {
+		error_set(err, "%s: [totp] issuer: one name of at most 64 bytes, without ':'",
+		          c->name);
+		return -EINVAL;
+	}
+	s->totp_issuer = xstrdup(issuer ? issuer : "Mamori");
+	return 0;
+}
+
+static void identity_release(struct web_server *s)
+{
+	for (size_t i = 0; i < s->n_totp_roles; i++)
+		free(s->totp_roles[i]);
+	free(s->totp_roles);
+	free(s->totp_issuer);
+}
+
+bool web_totp_role_listed(const struct web_req *r, const char *role_at_scope)
+{
+	const struct web_server *s = r->server;
+	size_t rl = strcspn(role_at_scope, "@");
+
+	for (size_t i = 0; i < s->n_totp_roles; i++) {
+		const char *v = s->totp_roles[i];
+		if (strchr(v, '@') ? !strcmp(v, role_at_scope)
+		                   : (strlen(v) == rl && !strncmp(v, role_at_scope, rl)))
+			return true;
+	}
+	return false;
+}
+
+const char *web_totp_issuer(const struct web_req *r)
+{
+	return r->server->totp_issuer ? r->server->totp_issuer : "Mamori";
+}
+
 int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
 	struct web_server s = { .cfg = cfg };
@@ -863,17 +919,18 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 			goto out;
 	}
 	/* mamori.conf: a broken file stops the server rather than run without what it says.
-	 * [totp] and [ldap] are parsed but not yet acted on: refusing them keeps anyone from
-	 * believing a second factor or the directory is enforced when it is not. */
+	 * [ldap] is parsed but not yet acted on: refusing it keeps anyone from believing the
+	 * directory is enforced when it is not. */
 	{
 		struct conf c = CONF_INIT;
 		r = conf_load(cfg->dir, &c, err);
-		if (r == 0 && (conf_get(&c, "totp", "roles") || conf_get(&c, "ldap", "url"))) {
-			error_set(
-			    err,
-			    "%s: [totp] roles and [ldap] url are not enforced by this version "
-			    "of mamori serve yet; remove them (docs/config.md)",
-			    c.name);
+		if (r == 0)
+			r = identity_setup(&s, &c, err);
+		if (r == 0 && conf_get(&c, "ldap", "url")) {
+			error_set(err,
+			          "%s: [ldap] url is not enforced by this version of mamori serve "
+			          "yet; remove it (docs/config.md)",
+			          c.name);
 			r = -ENOTSUP;
 		}
 		conf_release(&c);
@@ -1010,6 +1067,7 @@ out_key:
 		profile_free(s.old_profiles[i]);
 	free(s.old_profiles);
 out:
+	identity_release(&s);
 	strbuf_release_secret(&key);
 	strbuf_release(&cert);
 	return r;

@@ -34,6 +34,14 @@ void ui_static_css(struct web_req *r);
 void ui_login_form(struct web_req *r);
 void ui_login_post(struct web_req *r);
 void ui_logout_post(struct web_req *r);
+/* The second factor (ui-totp.c): GET/POST /login/totp for a session that gave its password. */
+void ui_totp_form(struct web_req *r);
+void ui_totp_post(struct web_req *r);
+/* After a right password: WEB_STAGE_FULL, or WEB_STAGE_TOTP (the person has an authenticator)
+ * or WEB_STAGE_ENROL (a role [totp] roles lists needs one, not yet set up). */
+struct org_user;
+int ui_totp_stage(struct web_req *r, const struct org_user *u, const char **ret_stage,
+                  struct strbuf *err);
 void ui_password_form(struct web_req *r);
 void ui_password_post(struct web_req *r);
 void ui_lang_post(struct web_req *r);

@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/act.h"
+#include "core/identity.h"
 #include "core/org.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -175,13 +176,25 @@ static void set_cookie(struct web_req *r, const char *name, const char *value, b
 	strbuf_release_secret(&sb);
 }
 
+/* Deletes the session whose token has this digest. */
+static int session_delete(struct store *st, const char *digest, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st, "DELETE FROM web_sessions WHERE token_sha256 = ?", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, digest);
+	return query_run(q, err);
+}
+
 int web_session_load(struct web_req *r, struct strbuf *err)
 {
 	const char *tok = web_params_get(&r->cookies, session_cookie(r));
-	char digest[TOKEN_DIGEST_HEX_SIZE];
+	char digest[TOKEN_DIGEST_HEX_SIZE], stage[sizeof(r->pending_stage)] = "";
 	int64_t now = time_now_ms(), user_id, created, seen;
-	sqlite3_stmt *q;
-	int rc, ret;
+	struct query *q;
+	int ret;
 
 	if (!tok || !token_valid(tok, TOKEN_BASE64URL)) {
 		if (tok)
@@ -189,35 +202,42 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 		return 0;
 	}
 	token_digest_hex(tok, digest);
-	q = store_prepare(r->st,
-	                  "SELECT user_id, created_ms, seen_ms FROM web_sessions "
-	                  "WHERE token_sha256 = ?",
-	                  err);
-	if (!q)
-		return -EIO;
-	sqlite3_bind_text(q, 1, digest, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(q);
+	ret = query_prepare(r->st,
+	                    "SELECT user_id, created_ms, seen_ms, stage FROM web_sessions "
+	                    "WHERE token_sha256 = ?",
+	                    &q, err);
+	if (ret < 0)
+		return ret;
+	query_bind_text(q, 1, digest);
+	ret = query_step(q, err);
+	if (ret < 0)
+		return ret;
+	if (ret == 0) {
 		set_cookie(r, session_cookie(r), NULL, true);
 		return 0;
 	}
-	if (rc != SQLITE_ROW)
-		return store_error(r->st, rc, "reading a session", err);
-	user_id = sqlite3_column_int64(q, 0);
-	created = sqlite3_column_int64(q, 1);
-	seen = sqlite3_column_int64(q, 2);
-	sqlite3_reset(q);
+	user_id = query_int(q, 0);
+	created = query_int(q, 1);
+	seen = query_int(q, 2);
+	snprintf(stage, sizeof(stage), "%s", query_text(q, 3) ? query_text(q, 3) : "");
+	query_done(q);
 
+	/* A session waiting for its second factor lasts WEB_PENDING_MS and opens nothing but
+	 * /login/totp: r->user stays NULL. */
+	if (strcmp(stage, WEB_STAGE_FULL)) {
+		if (now - created > WEB_PENDING_MS ||
+		    (strcmp(stage, WEB_STAGE_TOTP) && strcmp(stage, WEB_STAGE_ENROL))) {
+			set_cookie(r, session_cookie(r), NULL, true);
+			return session_delete(r->st, digest, err);
+		}
+		r->pending_user_id = user_id;
+		snprintf(r->pending_stage, sizeof(r->pending_stage), "%s", stage);
+		snprintf(r->session_token, sizeof(r->session_token), "%s", tok);
+		return 0;
+	}
 	if (now - seen > r->cfg->idle_timeout_ms || now - created > r->cfg->absolute_timeout_ms) {
-		q = store_prepare(r->st, "DELETE FROM web_sessions WHERE token_sha256 = ?", err);
-		if (!q)
-			return -EIO;
-		sqlite3_bind_text(q, 1, digest, -1, SQLITE_STATIC);
-		rc = sqlite3_step(q);
-		sqlite3_reset(q);
 		set_cookie(r, session_cookie(r), NULL, true);
-		return rc == SQLITE_DONE ? 0 : store_error(r->st, rc, "ending a session", err);
+		return session_delete(r->st, digest, err);
 	}
 	ret = web_user_load(r->st, user_id, &r->user, err);
 	if (ret == -ENOENT || ret == -EPERM) {
@@ -232,21 +252,20 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 	 * most once a minute, and at least twenty times per idle timeout. */
 	if (now - seen >
 	    (r->cfg->idle_timeout_ms / 20 < 60000 ? r->cfg->idle_timeout_ms / 20 : 60000)) {
-		q = store_prepare(
-		    r->st, "UPDATE web_sessions SET seen_ms = ? WHERE token_sha256 = ?", err);
-		if (!q)
-			return -EIO;
-		sqlite3_bind_int64(q, 1, now);
-		sqlite3_bind_text(q, 2, digest, -1, SQLITE_STATIC);
-		rc = sqlite3_step(q);
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE)
-			return store_error(r->st, rc, "refreshing a session", err);
+		ret = query_prepare(
+		    r->st, "UPDATE web_sessions SET seen_ms = ? WHERE token_sha256 = ?", &q, err);
+		if (ret < 0)
+			return ret;
+		query_bind_int(q, 1, now);
+		query_bind_text(q, 2, digest);
+		if ((ret = query_run(q, err)) < 0)
+			return ret;
 	}
 	return 0;
 }
 
-int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err)
+int web_session_start_stage(struct web_req *r, int64_t user_id, const char *stage,
+                            struct strbuf *err)
 {
 	char tok[TOKEN_MAX_SIZE], digest[TOKEN_DIGEST_HEX_SIZE];
 	int64_t now = time_now_ms();
@@ -269,7 +288,7 @@ int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err)
 	}
 	q = store_prepare(r->st,
 	                  "INSERT INTO web_sessions(token_sha256, user_id, created_ms, seen_ms, "
-	                  "remote) VALUES (?, ?, ?, ?, ?)",
+	                  "remote, stage) VALUES (?, ?, ?, ?, ?, ?)",
 	                  err);
 	if (!q) {
 		sodium_memzero(tok, sizeof(tok));
@@ -280,6 +299,7 @@ int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err)
 	sqlite3_bind_int64(q, 3, now);
 	sqlite3_bind_int64(q, 4, now);
 	sqlite3_bind_text(q, 5, r->remote, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, stage, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
@@ -293,7 +313,75 @@ int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err)
 	snprintf(r->session_token, sizeof(r->session_token), "%s", tok);
 	r->csrf[0] = '\0'; /* forms of this response carry the new session's token */
 	sodium_memzero(tok, sizeof(tok));
+	if (strcmp(stage, WEB_STAGE_FULL)) {
+		r->pending_user_id = user_id;
+		snprintf(r->pending_stage, sizeof(r->pending_stage), "%s", stage);
+	}
 	return 0;
+}
+
+int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err)
+{
+	return web_session_start_stage(r, user_id, WEB_STAGE_FULL, err);
+}
+
+int web_session_promote(struct web_req *r, struct strbuf *err)
+{
+	char digest[TOKEN_DIGEST_HEX_SIZE];
+	int64_t user_id = r->pending_user_id;
+	int ret;
+
+	/* A new token for the full session: the pending one never becomes a login. */
+	if (r->session_token[0]) {
+		token_digest_hex(r->session_token, digest);
+		if ((ret = session_delete(r->st, digest, err)) < 0)
+			return ret;
+	}
+	r->pending_user_id = 0;
+	r->pending_stage[0] = '\0';
+	if ((ret = web_sessions_end_user(r->st, user_id, NULL, err)) < 0 ||
+	    (ret = web_session_start(r, user_id, err)) < 0)
+		return ret;
+	return web_user_load(r->st, user_id, &r->user, err);
+}
+
+int web_session_pending_secret(struct web_req *r, struct strbuf *sealed, bool set,
+                               struct strbuf *err)
+{
+	char digest[TOKEN_DIGEST_HEX_SIZE];
+	struct query *q;
+	int ret;
+
+	if (!r->session_token[0] || !r->pending_user_id) {
+		error_set(err, "no session waits for its second factor");
+		return -ENOENT;
+	}
+	token_digest_hex(r->session_token, digest);
+	if (set) {
+		ret = query_prepare(r->st,
+		                    "UPDATE web_sessions SET pending_secret = ? "
+		                    "WHERE token_sha256 = ?",
+		                    &q, err);
+		if (ret < 0)
+			return ret;
+		query_bind_blob(q, 1, sealed->buf, sealed->len);
+		query_bind_text(q, 2, digest);
+		return query_run(q, err);
+	}
+	ret = query_prepare(r->st, "SELECT pending_secret FROM web_sessions WHERE token_sha256 = ?",
+	                    &q, err);
+	if (ret < 0)
+		return ret;
+	query_bind_text(q, 1, digest);
+	ret = query_step(q, err);
+	if (ret > 0) {
+		size_t len = 0;
+		const void *b = query_blob(q, 0, &len);
+		if (b && len)
+			strbuf_add(sealed, b, len);
+		query_done(q);
+	}
+	return ret < 0 ? ret : 0;
 }
 
 void web_session_end(struct web_req *r)
@@ -375,6 +463,16 @@ static void csrf_derive(const char *token, char out[48])
 	sodium_memzero(h, sizeof(h));
 }
 
+void web_secret_key(const char *label, unsigned char key[32])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, csrf_key, sizeof(csrf_key));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, strlen(label) + 1);
+	crypto_auth_hmacsha256_final(&st, key);
+	sodium_memzero(&st, sizeof(st));
+}
+
 void web_csrf_prepare(struct web_req *r)
 {
 	const char *pre;
@@ -410,357 +508,12 @@ bool web_csrf_check(struct web_req *r)
 	return sodium_memcmp(given, r->csrf, n) == 0;
 }
 
-/*
- * Throttle keys share one table: a known login is its own key; a login nobody has is
- * "?" and what was typed (ASCII-lowercased, cut to 64 bytes), and only while fewer than
- * WEB_THROTTLE_MAX_UNKNOWN such rows exist; a client address is "@" and the address.
- * Valid logins start with [a-z0-9], so the three never meet.
- */
-static void throttle_key(const char *login, bool known, char key[66])
-{
-	size_t i = 0, o = 0;
-
-	if (!known)
-		key[o++] = '?';
-	for (; i < 64 && login[i]; i++)
-		key[o++] = (login[i] >= 'A' && login[i] <= 'Z') ? (char)(login[i] + 32) : login[i];
-	key[o] = '\0';
-}
-
-static int64_t lock_for(int64_t failures)
-{
-	int64_t shift;
-
-	if (failures < WEB_LOCK_AFTER)
-		return 0;
-	shift = failures - WEB_LOCK_AFTER;
-	return shift > 20 || (WEB_LOCK_BASE_MS << shift) > WEB_LOCK_MAX_MS
-	           ? WEB_LOCK_MAX_MS
-	           : WEB_LOCK_BASE_MS << shift;
-}
-
-/* Reads one bucket: its failures (0 when absent) and until when it is locked. */
-static int bucket_get(struct store *st, const char *key, int64_t *ret_failures, int64_t *ret_until,
-                      struct strbuf *err)
-{
-	struct query *q;
-	int r;
-
-	*ret_failures = *ret_until = 0;
-	r = query_prepare(
-	    st, "SELECT failures, locked_until_ms FROM web_login_throttle WHERE login = ?", &q,
-	    err);
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, key);
-	r = query_step(q, err);
-	if (r > 0) {
-		*ret_failures = query_int(q, 0);
-		*ret_until = query_int(q, 1);
-		query_done(q);
-	}
-	return r < 0 ? r : 0;
-}
-
-static int bucket_put(struct store *st, const char *key, int64_t failures, int64_t now,
-                      int64_t until, struct strbuf *err)
-{
-	struct query *q;
-	int r = query_prepare(
-	    st,
-	    "INSERT INTO web_login_throttle(login, failures, last_ms, locked_until_ms) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT(login) DO UPDATE SET "
-	    "failures = excluded.failures, last_ms = excluded.last_ms, "
-	    "locked_until_ms = excluded.locked_until_ms",
-	    &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, key);
-	query_bind_int(q, 2, failures);
-	query_bind_int(q, 3, now);
-	query_bind_int(q, 4, until);
-	return query_run(q, err);
-}
-
-static int run1(struct store *st, const char *sql, const char *a, const char *b, int64_t n,
-                struct strbuf *err)
-{
-	struct query *q;
-	int r = query_prepare(st, sql, &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, a);
-	if (b)
-		query_bind_text(q, 2, b);
-	if (n)
-		query_bind_int(q, b ? 3 : 2, n);
-	return query_run(q, err);
-}
-
-/* Forgets what is old, so a spray of made-up logins cannot grow the tables for ever. */
-static int throttle_forget(struct store *st, int64_t now, struct strbuf *err)
-{
-	struct query *q;
-	int r;
-
-	r = query_prepare(
-	    st, "DELETE FROM web_login_throttle WHERE last_ms < ? AND locked_until_ms < ?", &q,
-	    err);
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, now - 24 * 3600 * 1000LL);
-	query_bind_int(q, 2, now);
-	if ((r = query_run(q, err)) < 0)
-		return r;
-	r = query_prepare(st, "DELETE FROM web_login_addr_fail WHERE last_ms < ?", &q, err);
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, now - WEB_ADDR_FORGET_MS);
-	return query_run(q, err);
-}
-
-/* True when login succeeded from remote within WEB_KNOWN_MS. */
-static int login_known_at(struct store *st, const char *key, const char *remote, int64_t now,
-                          bool *ret, struct strbuf *err)
-{
-	struct query *q;
-	int64_t n = 0;
-	int r = query_prepare(st,
-	                      "SELECT count(*) FROM web_login_known "
-	                      "WHERE login = ? AND remote = ? AND last_ok_ms >= ?",
-	                      &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, key);
-	query_bind_text(q, 2, remote);
-	query_bind_int(q, 3, now - WEB_KNOWN_MS);
-	r = query_one_int(q, &n, err);
-	*ret = n > 0;
-	return r < 0 && r != -ENOENT ? r : 0;
-}
-
-int web_throttle_reserve(struct store *st, const char *login, bool known, const char *remote,
-                         int64_t now, int64_t *ret_wait_ms, int64_t *ret_failures,
-                         struct strbuf *err)
-{
-	char key[66], addr[80];
-	struct query *q;
-	int64_t lf, lu, af, au, wait;
-	bool count_login = true, familiar = false;
-	int r;
-
-	throttle_key(login, known, key);
-	if (!remote || !*remote)
-		remote = "-";
-	snprintf(addr, sizeof(addr), "@%s", remote);
-	/* BEGIN IMMEDIATE: the check and the count are one step, so parallel guesses queue. */
-	if ((r = store_begin(st, err)) < 0)
-		return r;
-	if ((r = throttle_forget(st, now, err)) < 0 ||
-	    (r = bucket_get(st, key, &lf, &lu, err)) < 0 ||
-	    (r = bucket_get(st, addr, &af, &au, err)) < 0 ||
-	    (r = login_known_at(st, key, remote, now, &familiar, err)) < 0)
-		goto fail;
-	/* Locked: refused without looking at the password, and not counted. A login that has
-	 * succeeded from this address before is not held by the address's lock. */
-	if (lu > now || (au > now && !familiar)) {
-		store_rollback(st);
-		*ret_wait_ms = (lu > now ? lu : au) - now;
-		if (ret_failures)
-			*ret_failures = lf;
-		return 1;
-	}
-	if (!known && lf == 0) {
-		/* A new row for a login nobody has only while there are few of them. */
-		int64_t n = 0;
-		r = query_prepare(st,
-		                  "SELECT count(*) FROM web_login_throttle "
-		                  "WHERE login >= '?' AND login < '@'",
-		                  &q, err);
-		if (r < 0 || (r = query_one_int(q, &n, err)) < 0)
-			goto fail;
-		count_login = n < WEB_THROTTLE_MAX_UNKNOWN;
-	}
-	/* The attempt counts as a failure until the password proves right (web_throttle_ok). */
-	lf++;
-	wait = lock_for(lf);
-	if (count_login && (r = bucket_put(st, key, lf, now, wait ? now + wait : 0, err)) < 0)
-		goto fail;
-	/* The address: how many DIFFERENT logins failed from it lately. */
-	if ((r = run1(st,
-	              "INSERT INTO web_login_addr_fail(remote, login, last_ms) VALUES (?, ?, ?) "
-	              "ON CONFLICT(remote, login) DO UPDATE SET last_ms = excluded.last_ms",
-	              remote, key, now, err)) < 0)
-		goto fail;
-	r = query_prepare(st, "SELECT count(*) FROM web_login_addr_fail WHERE remote = ?", &q, err);
-	if (r < 0)
-		goto fail;
-	query_bind_text(q, 1, remote);
-	if ((r = query_one_int(q, &af, err)) < 0)
-		goto fail;
-	if (af >= WEB_ADDR_LOCK_AFTER && au <= now) {
-		au = now + WEB_ADDR_LOCK_MS;
-		if (WEB_ADDR_LOCK_MS > wait)
-			wait = WEB_ADDR_LOCK_MS;
-	}
-	if ((r = bucket_put(st, addr, af, now, au > now ? au : 0, err)) < 0)
-		goto fail;
-	if ((r = store_commit(st, err)) < 0)
-		return r;
-	*ret_wait_ms = wait;
-	if (ret_failures)
-		*ret_failures = lf;
-	return 0;
-fail:
-	store_rollback(st);
-	return r;
-}
-
-int web_throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err)
-{
-	char key[66], addr[80];
-	int64_t now = time_now_ms();
-	int r;
-
-	throttle_key(login, true, key);
-	if (!remote || !*remote)
-		remote = "-";
-	snprintf(addr, sizeof(addr), "@%s", remote);
-	if ((r = store_begin(st, err)) < 0)
-		return r;
-	/* The login is forgiven; so is the address: a person logged in from there, so the
-	 * failures behind it were not a spray that only an attacker makes (its lock lifts). */
-	if ((r = run1(st, "DELETE FROM web_login_throttle WHERE login = ? OR login = ?", key, addr,
-	              0, err)) < 0 ||
-	    (r = run1(st, "DELETE FROM web_login_addr_fail WHERE remote = ?", remote, NULL, 0,
-	              err)) < 0 ||
-	    (r = run1(st,
-	              "INSERT INTO web_login_known(login, remote, last_ok_ms) VALUES (?, ?, ?) "
-	              "ON CONFLICT(login, remote) DO UPDATE SET last_ok_ms = excluded.last_ok_ms",
-	              key, remote, now, err)) < 0) {
-		store_rollback(st);
-		return r;
-	}
-	return store_commit(st, err);
-}
-
-int web_locks_list(struct store *st, int64_t now, struct web_lock **ret, size_t *ret_nr,
-                   struct strbuf *err)
-{
-	struct web_lock *v = NULL;
-	size_t nr = 0, alloc = 0;
-	struct query *q;
-	int r = query_prepare(st,
-	                      "SELECT login, failures, last_ms, locked_until_ms "
-	                      "FROM web_login_throttle WHERE locked_until_ms > ? "
-	                      "ORDER BY locked_until_ms DESC LIMIT 500",
-	                      &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, now);
-	while ((r = query_step(q, err)) > 0) {
-		ALLOC_GROW(v, nr, alloc);
-		v[nr].key = query_strdup(q, 0);
-		v[nr].failures = query_int(q, 1);
-		v[nr].last_ms = query_int(q, 2);
-		v[nr].until_ms = query_int(q, 3);
-		v[nr].address = v[nr].key[0] == '@';
-		nr++;
-	}
-	if (r < 0) {
-		web_locks_free(v, nr);
-		return r;
-	}
-	*ret = v;
-	*ret_nr = nr;
-	return 0;
-}
-
-void web_locks_free(struct web_lock *v, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++)
-		free(v[i].key);
-	free(v);
-}
-
-int web_lock_lift(struct store *st, const char *key, struct strbuf *err)
-{
-	int r;
-
-	if ((r = store_begin(st, err)) < 0)
-		return r;
-	if ((r = run1(st, "DELETE FROM web_login_throttle WHERE login = ?", key, NULL, 0, err)) <
-	        0 ||
-	    (r = run1(st,
-	              key[0] == '@' ? "DELETE FROM web_login_addr_fail WHERE remote = ?"
-	                            : "DELETE FROM web_login_addr_fail WHERE login = ?",
-	              key[0] == '@' ? key + 1 : key, NULL, 0, err)) < 0) {
-		store_rollback(st);
-		return r;
-	}
-	return store_commit(st, err);
-}
-
-int web_audit_pending_step(struct store *st, const char *const keys[2], int64_t now, bool *ret_due,
-                           int64_t ret_counts[2], struct strbuf *err)
-{
-	int64_t last[2] = { 0, 0 }, pending[2] = { 0, 0 };
-	bool due = true;
-	int r;
-
-	for (int i = 0; i < 2; i++) {
-		struct query *q;
-		r = query_prepare(
-		    st, "SELECT pending, last_entry_ms FROM web_audit_pending WHERE key = ?", &q,
-		    err);
-		if (r < 0)
-			return r;
-		query_bind_text(q, 1, keys[i]);
-		r = query_step(q, err);
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			pending[i] = query_int(q, 0);
-			last[i] = query_int(q, 1);
-			query_done(q);
-		}
-		pending[i]++;
-		if (now - last[i] < WEB_AUDIT_EVERY_MS)
-			due = false;
-	}
-	for (int i = 0; i < 2; i++) {
-		struct query *q;
-		r = query_prepare(
-		    st,
-		    "INSERT INTO web_audit_pending(key, pending, total, last_entry_ms) "
-		    "VALUES (?, ?, 1, ?) ON CONFLICT(key) DO UPDATE SET pending = "
-		    "excluded.pending, "
-		    "total = total + 1, last_entry_ms = excluded.last_entry_ms",
-		    &q, err);
-		if (r < 0)
-			return r;
-		query_bind_text(q, 1, keys[i]);
-		query_bind_int(q, 2, due ? 0 : pending[i]);
-		query_bind_int(q, 3, due ? now : last[i]);
-		if ((r = query_run(q, err)) < 0)
-			return r;
-		ret_counts[i] = pending[i];
-	}
-	*ret_due = due;
-	return 0;
-}
-
 int web_api_authenticate(struct web_req *r, struct strbuf *err)
 {
 	const char *h = NULL;
 	char digest[TOKEN_DIGEST_HEX_SIZE];
-	int64_t now = time_now_ms(), id, user_id, last;
-	sqlite3_stmt *q;
-	int rc, ret;
+	int64_t now = time_now_ms(), id = 0, user_id = 0, last = 0;
+	int ret;
 
 	h = r->authorization;
 	if (!h || strncasecmp(h, "Bearer ", 7))
@@ -771,41 +524,16 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 	if (!token_valid(h, TOKEN_BASE64URL))
 		return -EACCES;
 	token_digest_hex(h, digest);
-	q = store_prepare(r->st,
-	                  "SELECT id, user_id, coalesce(last_used_ms, 0), scope FROM api_tokens "
-	                  "WHERE token_sha256 = ? AND revoked_ms IS NULL",
-	                  err);
-	if (!q)
-		return -EIO;
-	sqlite3_bind_text(q, 1, digest, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return rc == SQLITE_DONE ? -EACCES : store_error(r->st, rc, "reading a token", err);
-	}
-	id = sqlite3_column_int64(q, 0);
-	user_id = sqlite3_column_int64(q, 1);
-	last = sqlite3_column_int64(q, 2);
-	snprintf(r->api_scope, sizeof(r->api_scope), "%s",
-	         sqlite3_column_text(q, 3) ? (const char *)sqlite3_column_text(q, 3) : "");
-	sqlite3_reset(q);
+	ret = identity_token_find(r->st, digest, &id, &user_id, r->api_scope, &last, err);
+	if (ret <= 0)
+		return ret == 0 ? -EACCES : ret;
 	ret = web_user_load(r->st, user_id, &r->user, err);
 	if (ret == -ENOENT || ret == -EPERM)
 		return -EACCES;
 	if (ret < 0)
 		return ret;
 	r->api_token_id = id;
-	if (now - last > 60 * 1000) {
-		q = store_prepare(r->st, "UPDATE api_tokens SET last_used_ms = ? WHERE id = ?",
-		                  err);
-		if (!q)
-			return -EIO;
-		sqlite3_bind_int64(q, 1, now);
-		sqlite3_bind_int64(q, 2, id);
-		rc = sqlite3_step(q);
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE)
-			return store_error(r->st, rc, "noting a token's use", err);
-	}
+	if (now - last > 60 * 1000 && (ret = identity_token_used(r->st, id, now, err)) < 0)
+		return ret;
 	return 0;
 }

@@ -65,6 +65,25 @@ bool web_user_has_role(const struct web_user *u, const char *role, const char *s
 int web_session_load(struct web_req *r, struct strbuf *err);
 /* A new session (a new token: never one the browser had before) with its cookie. */
 int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err);
+/*
+ * Session stages (web_sessions.stage): full, or waiting for the second factor after a right
+ * password: totp (a code is asked) or enrol (the authenticator is being set up). A waiting
+ * session sets r->pending_user_id and r->pending_stage, never r->user, so it opens nothing
+ * but /login/totp (and /logout); it ends WEB_PENDING_MS after the password.
+ */
+#define WEB_STAGE_FULL  "full"
+#define WEB_STAGE_TOTP  "totp"
+#define WEB_STAGE_ENROL "enrol"
+#define WEB_PENDING_MS  (5 * 60 * 1000LL)
+int web_session_start_stage(struct web_req *r, int64_t user_id, const char *stage,
+                            struct strbuf *err);
+/* The second factor was given: the waiting session ends and a full one (a new token)
+ * starts; the person's other sessions end; r->user is loaded. */
+int web_session_promote(struct web_req *r, struct strbuf *err);
+/* The sealed secret an enrolment shows (set) or checks (get: appended to sealed, empty
+ * when none was drawn yet), kept on the waiting session. */
+int web_session_pending_secret(struct web_req *r, struct strbuf *sealed, bool set,
+                               struct strbuf *err);
 /* Ends this request's session (logout) and clears the cookie. */
 void web_session_end(struct web_req *r);
 /* Counts a wrong current password typed in this session; ret_count: how many so far. */
@@ -80,6 +99,9 @@ int web_sessions_end_user(struct store *st, int64_t user_id, const char *except_
  * knowing a cookie (one it managed to plant) is not enough without the server's secret.
  */
 void web_csrf_prepare(struct web_req *r);
+/* A 32-byte key for label derived from DIR/web.secret (HMAC-SHA256): what the server seals
+ * with (the TOTP secrets), so a copy of the database alone opens nothing. */
+void web_secret_key(const char *label, unsigned char key[32]);
 /* True when the form's "csrf" field matches (constant-time). */
 bool web_csrf_check(struct web_req *r);
 

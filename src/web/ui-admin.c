@@ -644,9 +644,9 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 	          HTML_END);
 	q = store_prepare(
 	    r->st,
-	    "SELECT t.id, u.login, u.name, t.label, t.created_ms, t.last_used_ms, "
+	    "SELECT t.id, u.login, u.name, t.label, t.created_ms, g.last_used_ms, "
 	    "t.revoked_ms, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id "
-	    "ORDER BY t.id DESC",
+	    "LEFT JOIN api_token_use g ON g.token_id = t.id ORDER BY t.id DESC",
 	    &err);
 	if (q) {
 		html_open(o, "table", HTML_END);
@@ -723,9 +723,10 @@ void ui_admin_tokens_post(struct web_req *r)
 	           *scope = web_form(r, "scope");
 	size_t i;
 	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT_SECRET;
-	struct org_user u = { 0 };
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_attr fields[2];
+	struct act_input in = { .kind = ACT_TOKEN_ISSUE, .fields = fields, .n_fields = 2 };
 	char tok[TOKEN_MAX_SIZE], digest[TOKEN_DIGEST_HEX_SIZE];
-	sqlite3_stmt *q;
 	int rc;
 
 	if (!login || !label || !*label || strlen(label) > 200) {
@@ -742,8 +743,7 @@ void ui_admin_tokens_post(struct web_req *r)
 		tokens_page(r, NULL, _("Choose what the token may do."));
 		goto out;
 	}
-	if (!core_valid_login(login) || org_user_get(r->st, login, &u, &err) < 0 ||
-	    strcmp(u.status, USER_ACTIVE)) {
+	if (!core_valid_login(login)) {
 		r->status = 400;
 		tokens_page(r, NULL, _("No active user has that login ID."));
 		goto out;
@@ -753,47 +753,32 @@ void ui_admin_tokens_post(struct web_req *r)
 		goto out;
 	}
 	token_digest_hex(tok, digest);
-	/* The token row and its ledger entry commit together: no token without its entry. */
-	if (store_begin(r->st, &err) < 0) {
-		web_error(r, 503, err.buf);
+	/* Through the door (api_token.issue): the row and its ledger entry commit together, and
+	 * only the digest reaches the store. */
+	fields[0] = (struct act_attr){ "label", label };
+	fields[1] = (struct act_attr){ "scope", scope };
+	in.target = login;
+	in.blob = digest;
+	in.blob_len = 64;
+	in.actor = r->user->login;
+	in.ctx.via = "web";
+	in.ctx.remote = r->remote;
+	rc = web_door(r) ? act_run(web_door(r), &in, &res, &err) : -EIO;
+	if (rc == -ENOENT || rc == -EINVAL) {
+		r->status = 400;
+		tokens_page(r, NULL, _("No active user has that login ID."));
 		goto out_wipe;
 	}
-	q = store_prepare(r->st,
-	                  "INSERT INTO api_tokens(user_id, label, token_sha256, created_ms, "
-	                  "created_by, scope) VALUES (?, ?, ?, ?, ?, ?)",
-	                  &err);
-	if (!q) {
-		store_rollback(r->st);
-		web_error(r, 503, err.buf);
-		goto out_wipe;
-	}
-	sqlite3_bind_int64(q, 1, u.id);
-	sqlite3_bind_text(q, 2, label, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, digest, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, time_now_ms());
-	sqlite3_bind_int64(q, 5, r->user->id);
-	sqlite3_bind_text(q, 6, scope, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		store_error(r->st, rc, "storing a token", &err);
-		store_rollback(r->st);
-		web_error(r, 503, err.buf);
-		goto out_wipe;
-	}
-	strbuf_addf(&msg, "token=%lld for=%s scope=%s",
-	            (long long)sqlite3_last_insert_rowid(store_db(r->st)), login, scope);
-	rc = web_audit_txn(r, r->user->login, "api_token.create", msg.buf, &err);
-	if (rc < 0)
-		store_rollback(r->st);
-	else
-		rc = store_commit(r->st, &err); /* rolls back itself when it fails */
 	if (rc < 0) {
-		web_log(r, "api token for '%s' refused: cannot ledger it: %s", login, err.buf);
-		web_error(r, 503, "the ledger entry of the token cannot be written");
+		web_log(r, "api token for '%s' refused: %s", login, err.buf);
+		web_error(r, 503, "the token cannot be issued and ledgered now");
 		goto out_wipe;
 	}
-	strbuf_reset(&msg);
+	if (res.outcome != ACT_DONE) {
+		r->status = 403;
+		tokens_page(r, NULL, _("Only an administrator may issue or revoke API tokens."));
+		goto out_wipe;
+	}
 	strbuf_addf(&msg,
 	            _("Token for %s (shown once; give it to the system as \"Authorization: "
 	              "Bearer TOKEN\"): %s"),
@@ -802,64 +787,50 @@ void ui_admin_tokens_post(struct web_req *r)
 	tokens_page(r, msg.buf, NULL);
 out_wipe:
 	sodium_memzero(tok, sizeof(tok));
+	sodium_memzero(digest, sizeof(digest));
 out:
-	org_user_release(&u);
+	act_result_release(&res);
 	strbuf_release_secret(&msg);
 	strbuf_release(&err);
 }
 
 void ui_admin_token_revoke(struct web_req *r)
 {
+	struct strbuf err = STRBUF_INIT;
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_input in = { .kind = ACT_TOKEN_REVOKE };
 	int64_t id = ui_arg_id(r->args[0]);
-	struct strbuf err = STRBUF_INIT, detail = STRBUF_INIT;
-	sqlite3_stmt *q;
+	char target[24];
 	int rc;
 
-	q = id ? store_prepare(r->st,
-	                       "UPDATE api_tokens SET revoked_ms = ?, revoked_by = ? "
-	                       "WHERE id = ? AND revoked_ms IS NULL",
-	                       &err)
-	       : NULL;
-	if (!q) {
-		web_error(r, id ? 503 : 404, err.len ? err.buf : "no such token");
+	if (!id) {
+		web_error(r, 404, "no such token");
 		goto out;
 	}
-	/* The revocation and its ledger entry commit together. */
-	if (store_begin(r->st, &err) < 0) {
-		web_error(r, 503, err.buf);
-		goto out;
-	}
-	sqlite3_bind_int64(q, 1, time_now_ms());
-	sqlite3_bind_int64(q, 2, r->user->id);
-	sqlite3_bind_int64(q, 3, id);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		store_error(r->st, rc, "revoking a token", &err);
-		store_rollback(r->st);
-		web_error(r, 503, err.buf);
-		goto out;
-	}
-	if (sqlite3_changes(store_db(r->st)) == 0) {
-		store_rollback(r->st);
+	/* Through the door (api_token.revoke): the revocation and its entry commit together. */
+	snprintf(target, sizeof(target), "%lld", (long long)id);
+	in.target = target;
+	in.actor = r->user->login;
+	in.ctx.via = "web";
+	in.ctx.remote = r->remote;
+	rc = web_door(r) ? act_run(web_door(r), &in, &res, &err) : -EIO;
+	if (rc == -ENOENT || rc == -EINVAL) {
 		r->status = 404;
 		tokens_page(r, NULL, _("No such live token."));
 		goto out;
 	}
-	strbuf_addf(&detail, "token=%lld", (long long)id);
-	rc = web_audit_txn(r, r->user->login, "api_token.revoke", detail.buf, &err);
-	if (rc < 0)
-		store_rollback(r->st);
-	else
-		rc = store_commit(r->st, &err); /* rolls back itself when it fails */
 	if (rc < 0) {
-		web_log(r, "revoking api token %lld refused: cannot ledger it: %s", (long long)id,
-		        err.buf);
-		web_error(r, 503, "the ledger entry of the revocation cannot be written");
+		web_log(r, "revoking api token %lld refused: %s", (long long)id, err.buf);
+		web_error(r, 503, "the revocation cannot be ledgered now");
+		goto out;
+	}
+	if (res.outcome != ACT_DONE) {
+		r->status = 403;
+		tokens_page(r, NULL, _("Only an administrator may issue or revoke API tokens."));
 		goto out;
 	}
 	tokens_page(r, _("The token is revoked: calls with it are refused from now on."), NULL);
 out:
+	act_result_release(&res);
 	strbuf_release(&err);
-	strbuf_release(&detail);
 }

@@ -74,8 +74,8 @@ int web_audit_txn(struct web_req *r, const char *actor, const char *action, cons
  * ledgered at most once a minute per login and per address with the count since the last
  * entry (web_audit_pending_step), so a client hammering the form cannot grow the ledger.
  */
-static void audit_failure(struct web_req *r, const char *actor, const char *action,
-                          const char *login_key)
+void web_audit_failure(struct web_req *r, const char *actor, const char *action,
+                       const char *login_key)
 {
 	struct strbuf err = STRBUF_INIT, lk = STRBUF_INIT, ak = STRBUF_INIT, d = STRBUF_INIT;
 	const char *keys[2];
@@ -143,6 +143,10 @@ void ui_login_form(struct web_req *r)
 		web_redirect(r, safe_next(web_query(r, "next")));
 		return;
 	}
+	if (r->pending_user_id) {
+		web_redirect(r, "/login/totp");
+		return;
+	}
 	login_page(r, NULL, NULL);
 }
 
@@ -166,6 +170,7 @@ void ui_login_post(struct web_req *r)
 	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
 	struct org_user u = { 0 };
 	char *hash = NULL;
+	const char *stage = WEB_STAGE_FULL;
 	int64_t now = time_now_ms(), wait = 0, failures = 0;
 	bool known = false, ok = false;
 	int ret;
@@ -190,7 +195,7 @@ void ui_login_post(struct web_req *r)
 		goto out;
 	}
 	if (ret > 0) {
-		audit_failure(r, known ? u.login : "-", "login.locked", known ? u.login : "?");
+		web_audit_failure(r, known ? u.login : "-", "login.locked", known ? u.login : "?");
 		r->status = 429;
 		strbuf_addf(&msg,
 		            _("Too many failed attempts. Wait %lld seconds before trying again."),
@@ -207,7 +212,7 @@ void ui_login_post(struct web_req *r)
 			(void)password_verify(dummy, password);
 	}
 	if (!ok) {
-		audit_failure(r, known ? u.login : "-", "login.fail", known ? u.login : "?");
+		web_audit_failure(r, known ? u.login : "-", "login.fail", known ? u.login : "?");
 		strbuf_reset(&msg);
 		strbuf_addstr(&msg, _("The login ID or password is wrong."));
 		if (wait > 0) {
@@ -219,6 +224,20 @@ void ui_login_post(struct web_req *r)
 		}
 		r->status = 401;
 		login_page(r, login, msg.buf);
+		goto out;
+	}
+	/* The second factor, when the person has one or a role of theirs needs one: the session
+	 * waits for it (web/session.h stages); the throttle is kept until the code is right. */
+	if (ui_totp_stage(r, &u, &stage, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	if (strcmp(stage, WEB_STAGE_FULL)) {
+		if (web_session_start_stage(r, u.id, stage, &err) < 0) {
+			web_error(r, 503, err.buf);
+			goto out;
+		}
+		web_redirect(r, "/login/totp");
 		goto out;
 	}
 	/* One session per person: a new login ends the others (a stolen cookie stops working
@@ -240,7 +259,9 @@ out:
 
 void ui_logout_post(struct web_req *r)
 {
-	web_audit(r, r->user->login, "logout", NULL);
+	/* Also a session still waiting for its second factor (the route is public). */
+	if (r->user)
+		web_audit(r, r->user->login, "logout", NULL);
 	web_session_end(r);
 	web_redirect(r, "/login");
 }
@@ -323,7 +344,7 @@ void ui_password_post(struct web_req *r)
 	}
 	if (ret > 0) {
 		struct strbuf msg = STRBUF_INIT;
-		audit_failure(r, r->user->login, "password.locked", r->user->login);
+		web_audit_failure(r, r->user->login, "password.locked", r->user->login);
 		r->status = 429;
 		strbuf_addf(&msg,
 		            _("Too many failed attempts. Wait %lld seconds before trying again."),
@@ -334,7 +355,7 @@ void ui_password_post(struct web_req *r)
 	}
 	if (org_user_password_hash(r->st, r->user->login, &hash, &err) < 0 || !hash ||
 	    !password_verify(hash, cur)) {
-		audit_failure(r, r->user->login, "password.fail", r->user->login);
+		web_audit_failure(r, r->user->login, "password.fail", r->user->login);
 		if (web_session_password_failed(r, &tries, &err) < 0 ||
 		    tries >= WEB_PASSWORD_TRIES) {
 			/* Whoever holds this session does not know the password: it ends. */

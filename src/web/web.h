@@ -108,12 +108,14 @@ struct web_req {
 
 	/* ---- who ---- */
 	enum web_lang lang;
-	struct web_user *user;  /* NULL: not logged in */
-	struct reader *reader;  /* web_reader(): the user's read rights, made on first use */
-	char session_token[40]; /* the raw session token of this request, or "" */
-	char csrf[48];          /* the CSRF token forms of this response carry */
-	int64_t api_token_id;   /* the API token used, or 0 */
-	char api_scope[16];     /* its scope: "api", "logs" or "api logs" */
+	struct web_user *user;   /* NULL: not logged in */
+	int64_t pending_user_id; /* a right password, the second factor still to come */
+	char pending_stage[8];   /* "totp" or "enrol" (web/session.h), "" when none */
+	struct reader *reader;   /* web_reader(): the user's read rights, made on first use */
+	char session_token[40];  /* the raw session token of this request, or "" */
+	char csrf[48];           /* the CSRF token forms of this response carry */
+	int64_t api_token_id;    /* the API token used, or 0 */
+	char api_scope[16];      /* its scope: "api", "logs" or "api logs" */
 
 	/* ---- the response ---- */
 	int status;
@@ -214,6 +216,20 @@ struct reader_cache *web_readers(struct web_req *r);
  * address and detail as public data. Failures are logged to the server log, never shown.
  */
 void web_audit(struct web_req *r, const char *actor, const char *action, const char *detail);
+/*
+ * An unauthenticated failure (a wrong password or code, a locked login): counted in the store
+ * and ledgered at most once a minute per login and per address with the count since the last
+ * entry, so a client hammering a form cannot grow the ledger.
+ */
+void web_audit_failure(struct web_req *r, const char *actor, const char *action,
+                       const char *login_key);
+/*
+ * The second factor as DIR/mamori.conf's [totp] says (read at start): whether a role held as
+ * "role@scope" is listed (as "role" for any scope or "role@scope"), and the issuer name
+ * authenticator apps show (default "Mamori").
+ */
+bool web_totp_role_listed(const struct web_req *r, const char *role_at_scope);
+const char *web_totp_issuer(const struct web_req *r);
 /*
  * The same entry inside the caller's open transaction on r->st (store_begin), so a change
  * and its ledger entry commit together. Returns 0 or -errno; on failure roll back.

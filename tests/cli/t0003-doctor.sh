@@ -8,7 +8,7 @@ expect "doctor on a fresh directory passes" 0 "$MAMORI" --dir "$D" doctor
 out_has "doctor says all passed" "all checks passed"
 out_has "doctor checks integrity" "integrity_check: ok"
 expect "doctor --json" 0 "$MAMORI" --dir "$D" doctor --json
-check "json has stable keys" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); assert d[\"ok\"] is True; assert [c[\"name\"] for c in d[\"checks\"]]==[\"directory\",\"database file\",\"configuration\",\"schema\",\"integrity\",\"disk\"]; assert set(d[\"checks\"][0])=={\"name\",\"status\",\"detail\",\"fix\"}'"
+check "json has stable keys" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); assert d[\"ok\"] is True; assert [c[\"name\"] for c in d[\"checks\"]]==[\"directory\",\"database file\",\"configuration\",\"schema\",\"integrity\",\"disk\",\"second factor\"]; assert set(d[\"checks\"][0])=={\"name\",\"status\",\"detail\",\"fix\"}'"
 chmod 755 "$D"
 chmod 644 "$D/mamori.db"
 expect "loose permissions are a problem" 1 "$MAMORI" --dir "$D" doctor
@@ -27,9 +27,10 @@ expect "a misspelt key in mamori.conf is a problem" 1 "$MAMORI" --dir "$D" docto
 out_has "doctor names the line and the key" "mamori.conf:2: unknown key 'rols' in [totp] (did you mean 'roles'?)"
 expect "serve refuses a broken mamori.conf" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
 err_has "serve names the line" "mamori.conf:2: unknown key 'rols'"
-printf '[totp]\nroles = ciso@org\n' >"$D/mamori.conf"
-expect "serve refuses [totp] roles while the login flow does not enforce it" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
+printf '[ldap]\nurl = ldaps://ad.example\n' >"$D/mamori.conf"
+expect "serve refuses [ldap] url while the login flow does not enforce it" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
 err_has "serve says why" "not enforced by this version"
+printf '[totp]\nroles = ciso@org\n' >"$D/mamori.conf"
 expect "a good mamori.conf passes" 0 "$MAMORI" --dir "$D" doctor
 out_has "doctor counts the settings" "mamori.conf: 1 setting"
 rm -f "$D/mamori.conf"

@@ -63,6 +63,10 @@ id=$(sqlite3 "$D/mamori.db" "SELECT max(id) FROM api_tokens")
 c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
 is "admin revokes it" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" "${URL}admin/tokens/$id/revoke")"
 is "revoked token refused" 401 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
+check "the token was issued through the door (api_token.issue, via web)" '[ "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM acts WHERE action = '"'api_token.issue'"' AND outcome = '"'done'"' AND via = '"'web'"'")" -ge 1 ]'
+check "and revoked through it (api_token.revoke)" '[ "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM acts WHERE action = '"'api_token.revoke'"' AND outcome = '"'done'"' AND target = '"'api_token:$id'"'")" = 1 ]'
+check "its use was noted beside it, not in the credential" '[ "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM api_token_use WHERE token_id = $id")" = 1 ]'
+is "revoking it again: no such live token" 404 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" "${URL}admin/tokens/$id/revoke")"
 check "only the token's hash is stored" '! sqlite3 "$D/mamori.db" "SELECT token_sha256 FROM api_tokens" | grep -q "$T"'
 
 # Logins, failures and token changes are in the ledger.

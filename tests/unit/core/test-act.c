@@ -713,6 +713,60 @@ static void test_only_admins_change_the_org(void **state)
 	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EINVAL);
 }
 
+/* API tokens are credentials: issued and revoked by the door, by administrators only, the
+ * digest stored and never ledgered (issue 11). */
+static void test_api_tokens_through_the_door(void **state)
+{
+	struct fixture *f = *state;
+	static const char digest[] =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct act_attr a[] = { { "label", "ファイルサーバ連携" }, { "scope", "api" } };
+	struct act_input in = { .kind = ACT_TOKEN_ISSUE, .actor = "sato", .target = "sato" };
+	struct act_result res = ACT_RESULT_INIT;
+	char target[24];
+
+	org(f);
+	in.fields = a;
+	in.n_fields = 2;
+	in.blob = digest;
+	in.blob_len = 64;
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED); /* not an administrator */
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM api_tokens"), 0);
+	in.actor = "admin";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	assert_true(res.token_id > 0);
+	snprintf(target, sizeof(target), "%lld", (long long)res.token_id);
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM api_tokens WHERE scope = 'api' AND "
+	                             "token_sha256 = '0123456789abcdef0123456789abcdef0123456789a"
+	                             "bcdef0123456789abcdef'"),
+	                 1);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM acts WHERE action = 'api_token.issue' "
+	                             "AND outcome = 'done' AND target = 'user:sato'"),
+	                 1);
+	/* a bad scope or digest is an error, not a token */
+	a[1].value = "everything";
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EINVAL);
+	a[1].value = "api";
+	in.blob_len = 10;
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EINVAL);
+	/* revocation: administrators only, once */
+	in = (struct act_input){ .kind = ACT_TOKEN_REVOKE, .actor = "suzuki", .target = target };
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED);
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM api_tokens WHERE revoked_ms IS NULL"),
+	                 1);
+	in.actor = "admin";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM api_tokens WHERE revoked_ms IS NULL"),
+	                 0);
+	in.ctx.via = "test";
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -ENOENT); /* not live any more */
+	assert_one_entry_per_act(f);
+}
+
 static void test_policy_apply_is_a_versioned_act(void **state)
 {
 	struct fixture *f = *state;
@@ -826,6 +880,7 @@ int main(void)
 		T(test_password_prepared_outside_the_batch),
 		T(test_import_with_passwords),
 		T(test_only_admins_change_the_org),
+		T(test_api_tokens_through_the_door),
 		T(test_policy_apply_is_a_versioned_act),
 		T(test_profile_applied_elsewhere_is_used),
 	};

@@ -1,0 +1,52 @@
+/* identity: what login needs beyond the password: the TOTP credential and its use. */
+#ifndef MAMORI_CORE_IDENTITY_H
+#define MAMORI_CORE_IDENTITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+
+struct store;
+
+/*
+ * The TOTP credential (schema 0014) is written only by the door: ACT_TOTP_ENROL (the person,
+ * with the sealed secret as blob and the recovery codes' digests as fields "recovery"),
+ * ACT_TOTP_RESET (an administrator). Sealing is the web's (a key from DIR/web.secret): core
+ * keeps the bytes as given. What a login does with it is login state, kept here beside it:
+ * the last accepted step (so a code is accepted once) and the recovery codes used up.
+ */
+
+/*
+ * Reads user_id's credential: 1 with the sealed secret appended to ret_sealed (a secret
+ * strbuf) and the last accepted step (0: none yet), 0 when the person has none.
+ */
+int identity_totp_get(struct store *st, int64_t user_id, struct strbuf *ret_sealed,
+                      int64_t *ret_last_step, struct strbuf *err);
+/* True when the person has a TOTP credential (-errno on a store error). */
+int identity_totp_enrolled(struct store *st, int64_t user_id, struct strbuf *err);
+/*
+ * Accepts step as used: 0, or -EACCES when a step not earlier than it was accepted already
+ * (two tabs racing with one code: only one wins).
+ */
+int identity_totp_step(struct store *st, int64_t user_id, int64_t step, struct strbuf *err);
+/*
+ * Uses up a recovery code by its digest (hex SHA-256, auth/totp.h): 0, or -EACCES when the
+ * person has no such code or it was used. ret_left: the unused codes that remain.
+ */
+int identity_recovery_use(struct store *st, int64_t user_id, const char *hex, int64_t now_ms,
+                          int64_t *ret_left, struct strbuf *err);
+
+/*
+ * API tokens (issued and revoked by the door: ACT_TOKEN_ISSUE / ACT_TOKEN_REVOKE). Finds the
+ * live token whose hex SHA-256 is digest: 1 with its number, its person and its scope
+ * ("api" | "logs", in scope[16]) and when it was last noted as used (0: never), 0 when there
+ * is none (unknown or revoked).
+ */
+int identity_token_find(struct store *st, const char *digest, int64_t *ret_id, int64_t *ret_user_id,
+                        char scope[16], int64_t *ret_last_used_ms, struct strbuf *err);
+/* Notes that token id was used at now_ms (login state, not a credential: no ledger entry). */
+int identity_token_used(struct store *st, int64_t id, int64_t now_ms, struct strbuf *err);
+
+#endif
