@@ -10,6 +10,7 @@
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
+#include "core/export.h"
 #include "core/history.h"
 #include "core/read.h"
 #include "core/records.h"
@@ -509,21 +510,23 @@ out:
 
 static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori record export REGISTER --csv [--cp932] [--output FILE] [--as LOGIN]", NULL
-	};
-	bool csv_flag = false, cp932 = false;
+	static const char *const usage[] = { "mamori record export REGISTER --csv [--cp932] "
+		                             "[--ids] [--output FILE] [--as LOGIN]",
+		                             NULL };
+	bool csv_flag = false, cp932 = false, ids = false;
 	const char *output = NULL, *as = NULL;
 	const struct option opts[] = {
 		OPT_STRING(0, "as", &as, "LOGIN", "only the records LOGIN may read"),
 		OPT_BOOL(0, "csv", &csv_flag, "write CSV (UTF-8 with BOM for Excel)"),
 		OPT_BOOL(0, "cp932", &cp932, "write CP932 (Shift_JIS) for old Excel"),
+		OPT_BOOL(0, "ids", &ids,
+		         "headers are the field ids (title), not their names (名称)"),
 		OPT_STRING('o', "output", &output, "FILE", "write to FILE instead of stdout"),
 		OPT_END(),
 	};
 	struct record_filter f = { 0 };
 	struct record_list l = { 0 };
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, id = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct csv_writer w;
 	struct door *d = NULL;
 	const struct policy_register *reg;
@@ -554,22 +557,7 @@ static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	csv_writer_init(&w, &out,
 	                cp932 ? (CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD) : CSV_WRITE_DEFAULT);
-	csv_write_field(&w, "id");
-	csv_write_field(&w, "state");
-	for (unsigned i = 0; i < reg->n_fields; i++)
-		csv_write_field(&w, reg->fields[i].id);
-	csv_end_row(&w);
-	for (size_t k = 0; k < l.nr; k++) {
-		strbuf_reset(&id);
-		strbuf_addf(&id, "%lld", (long long)l.items[k].id);
-		csv_write_field(&w, id.buf);
-		csv_write_field(&w, l.items[k].state);
-		for (unsigned i = 0; i < reg->n_fields; i++) {
-			const char *v = record_field(&l.items[k], reg->fields[i].id);
-			csv_write_field(&w, v ? v : "");
-		}
-		csv_end_row(&w);
-	}
+	export_records_csv(reg, &l, ids, &w);
 	if (csv_writer_finish(&w, &err) < 0) {
 		cli_error("%s; export without --cp932", err.buf);
 		ret = EXIT_FAILED;
@@ -600,7 +588,6 @@ out:
 	record_list_release(&l);
 	strbuf_release(&err);
 	strbuf_release(&out);
-	strbuf_release(&id);
 	door_free(d);
 	return ret;
 }
@@ -648,7 +635,7 @@ static int record_import(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	/* Columns are field ids or names; "id" and "state" (as exported) are ignored. */
+	/* Columns are field ids or names; the number and the state (as exported) are ignored. */
 	ncols = csv.ncolumns;
 	in = xcalloc(csv.nrecords + 1, sizeof(*in));
 	fields = xcalloc(csv.nrecords * ncols + 1, sizeof(*fields));
@@ -658,8 +645,7 @@ static int record_import(struct cli_ctx *ctx, int argc, const char **argv)
 		size_t nf = 0;
 		for (size_t c = 0; c < ncols; c++) {
 			const char *col = csv.columns[c];
-			if (!strcmp(col, "id") || !strcmp(col, "state") ||
-			    !*csv.records[i].fields[c])
+			if (export_column_ignored(col) || !*csv.records[i].fields[c])
 				continue;
 			f[nf++] = (struct act_attr){ col, csv.records[i].fields[c] };
 		}

@@ -405,6 +405,9 @@ static int build_org(struct demo *m, struct table *logins)
 		r = grant(m, "joho-1", "network_manager", "org");
 	if (r == 0)
 		r = grant(m, "somu-2", "contracts_office", "org");
+	/* 代決: the 税務課長's named deputy approves while the 課長 is away (a ward's choice). */
+	if (r == 0)
+		r = grant(m, "zeimu-2", "deputy_security_officer", "section:zeimu");
 	/* Permitted entrants of the server room: a section or a system scope, as the profile says.
 	 */
 	if (r == 0 && has_role(m->p, "area_entrant")) {

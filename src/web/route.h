@@ -72,6 +72,8 @@ void ui_attachment_get(struct web_req *r);
 void ui_takeouts(struct web_req *r);
 void ui_duties(struct web_req *r);
 void ui_inbox(struct web_req *r);
+void ui_register_csv(struct web_req *r);
+void ui_request_print(struct web_req *r);
 void ui_duty_done_form(struct web_req *r);
 void ui_duty_done_post(struct web_req *r);
 void ui_admin(struct web_req *r);

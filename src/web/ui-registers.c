@@ -271,6 +271,34 @@ static void list_filters(struct web_req *r, const struct policy_register *g,
  * filter is memoised per thread (web_cache_*) under the reader's key, which changes with the
  * person's roles, so paging through a long list counts once.
  */
+/* CSV downloads of what the list shows (every page): UTF-8 for today's Excel, CP932 for old. */
+static void export_links(struct web_req *r, const struct policy_register *g,
+                         const struct record_query *q)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf base = STRBUF_INIT, url = STRBUF_INIT;
+	const char *keys[] = { "level", "section", "state", "q", "sort" };
+	const char *vals[] = { q->level, q->section, q->state, q->text, q->sort };
+
+	strbuf_addstr(&base, "/registers");
+	html_url_segment(&base, g->id);
+	strbuf_addstr(&base, "/csv");
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (vals[i] && *vals[i])
+			html_url_query(&base, keys[i], vals[i]);
+	strbuf_addf(&url, "%s%cencoding=utf-8", base.buf, strchr(base.buf, '?') ? '&' : '?');
+	strbuf_addch(o, ' ');
+	html_elem(o, "a", _("CSV for Excel"), "href", url.buf, "class", "button secondary",
+	          HTML_END);
+	strbuf_reset(&url);
+	strbuf_addf(&url, "%s%cencoding=cp932", base.buf, strchr(base.buf, '?') ? '&' : '?');
+	strbuf_addch(o, ' ');
+	html_elem(o, "a", _("CSV (Shift_JIS)"), "href", url.buf, "class", "button secondary",
+	          HTML_END);
+	strbuf_release(&base);
+	strbuf_release(&url);
+}
+
 void ui_register_list(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
@@ -334,6 +362,7 @@ void ui_register_list(struct web_req *r)
 	html_url_segment(&url, g->id);
 	strbuf_addstr(&url, "/new");
 	html_elem(o, "a", _("New record"), "href", url.buf, "class", "button", HTML_END);
+	export_links(r, g, &q);
 	html_close(o, "p");
 	list_filters(r, g, &secs, q.text, sort);
 

@@ -412,7 +412,12 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 				f = record_find_field(a->reg, a->fields, a->n_fields, k,
 				                      &is_action);
 			html_elem(o, "dt", f && f->name ? f->name : k, HTML_END);
-			html_elem(o, "dd", json_is_string(v) ? json_string_value(v) : "", HTML_END);
+			{
+				char *shown = ui_field_value(
+				    r, f, json_is_string(v) ? json_string_value(v) : NULL);
+				html_elem(o, "dd", shown, HTML_END);
+				free(shown);
+			}
 		}
 	}
 	html_elem(o, "dt", _("Clauses"), HTML_END);
@@ -437,6 +442,11 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	html_close(o, "dl");
 	html_close(o, "section");
 
+	strbuf_reset(&url);
+	strbuf_addf(&url, "/requests/%" PRId64 "/print", q->id);
+	html_open(o, "p", "class", "noprint", HTML_END);
+	page_link(o, url.buf, _("Printable form (申請・許可書) with the approval box"));
+	html_close(o, "p");
 	html_elem(o, "h2", _("Approvers"), HTML_END);
 	html_open(o, "ul", HTML_END);
 	for (size_t i = 0; i < q->n_slots; i++) {

@@ -109,6 +109,22 @@ const char *ui_state_name(const struct web_req *r, const char *register_id, cons
 	return s && s->name ? s->name : state ? state : "";
 }
 
+char *ui_field_value(struct web_req *r, const struct policy_field *f, const char *value)
+{
+	struct org_user u = { 0 };
+	char *ret;
+
+	if (!value)
+		return xstrdup("");
+	if (f && f->type == FIELD_SECTION)
+		return ui_section_name(r, value);
+	if (!f || f->type != FIELD_USER || org_user_get(r->st, value, &u, NULL) < 0)
+		return xstrdup(value);
+	ret = xstrdup(u.name ? u.name : value);
+	org_user_release(&u);
+	return ret;
+}
+
 char *ui_section_name(struct web_req *r, const char *section_id)
 {
 	struct org_section s = { 0 };

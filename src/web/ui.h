@@ -27,6 +27,10 @@ const char *ui_role_name(const struct web_req *r, const char *role_id);
 const char *ui_state_name(const struct web_req *r, const char *register_id, const char *state);
 /* A section's name (from the store), else its id; "" for NULL. Owned by the caller. */
 char *ui_section_name(struct web_req *r, const char *section_id);
+/* A field's value as people read it: a person's name for a user field (not the login), a
+ * section's name for a section field; else the value. Owned by the caller. */
+struct policy_field;
+char *ui_field_value(struct web_req *r, const struct policy_field *f, const char *value);
 /*
  * True when the user may read ledger entries and exports (who did what): Mamori's
  * administrators and holders of a ward-wide role (CISO, auditor, system chief ...).

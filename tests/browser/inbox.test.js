@@ -1,0 +1,116 @@
+// inbox.test.js: the 課長 is away: their deputy finds the request in the 受信箱 and approves it
+// by 代決; the applicant's take-out goes overdue and shows on their dashboard and inbox; the
+// digest e-mails arrive at a real SMTP server (aiosmtpd) started by the test.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+
+let ward, server, ctx, page, sink, mailDir, requestId;
+
+function hasAiosmtpd() {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' });
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+function startSink(dir) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'lib', 'smtp-sink.py'), dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the SMTP sink did not start')), 10000);
+    proc.stdout.on('data', (b) => {
+      out += b;
+      const m = out.match(/listening on 127\.0\.0\.1:(\d+)/);
+      if (m) { clearTimeout(timer); resolve({ proc, port: Number(m[1]) }); }
+    });
+  });
+}
+
+function tokyoDay(offset) {
+  const d = new Date(Date.now() + 9 * 3600 * 1000 + offset * 86400 * 1000);
+  return d.toISOString().slice(0, 10);
+}
+
+before(async () => {
+  ward = makeWard();
+  mamori(ward.data, ['user', 'add', 'hosa', '--name', '高木 恵', '--section', 'zeimu', '--title',
+    '税務課長補佐', '--password-stdin'], PASSWORD + '\n');
+  mamori(ward.data, ['role', 'grant', 'hosa', 'deputy_security_officer@section:zeimu']);
+  mamori(ward.data, ['user', 'set', 'sato', '--email', 'sato@city.example.lg.jp']);
+  mamori(ward.data, ['user', 'set', 'hosa', '--email', 'takagi@city.example.lg.jp']);
+  const out = mamori(ward.data, ['act', String(ward.records.zeimu3), 'asset.take_out', '--as', 'sato',
+    '--field', 'destination=区民センター', '--field', 'purpose=出張窓口',
+    '--field', `return_due=${tokyoDay(-1)}`, '--field', 'carrier=sato']);
+  requestId = out.match(/request (\d+)/)[1];
+  if (hasAiosmtpd()) {
+    mailDir = path.join(ward.dir, 'mail');
+    sink = await startSink(mailDir);
+    fs.writeFileSync(path.join(ward.data, 'mamori.conf'),
+      `[smtp]\nhost = 127.0.0.1\nport = ${sink.port}\nstarttls = no\nfrom = isms@city.example.lg.jp\n` +
+      '[notify]\ninterval = 10\n');
+  }
+  server = await startServer(ward.data);
+  ctx = await launch(ward.dir);
+  page = await ctx.newPage();
+});
+
+after(async () => {
+  if (ctx) await ctx.close();
+  if (server) await stopServer(server);
+  if (sink) sink.proc.kill('SIGTERM');
+  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
+});
+
+test('the deputy finds the request in the inbox and approves it by 代決', async () => {
+  await login(page, server.url, 'hosa');
+  await page.click('nav a[href="/inbox"]');
+  const inbox = await page.textContent('main');
+  assert.ok(inbox.includes('決裁を待っている申請'), 'the heading');
+  assert.ok(inbox.includes(`申請第${requestId}号`) && inbox.includes('代決'), 'the request, as deputy');
+  await shot(page, 'inbox-deputy');
+  await page.click(`a[href="/requests/${requestId}"]`);
+  assert.ok((await page.textContent('main')).includes('代理として決裁します'));
+  await page.fill('#f-approve-comment', '課長不在のため代決');
+  await page.click('form[action$="/approve"] button');
+  await page.waitForURL(/notice=approved/);
+  const decided = await page.textContent('main');
+  assert.ok(decided.includes('承認済'), 'approved');
+  assert.ok(decided.includes('高木 恵（税務課長補佐）'), 'the deputy is named with the title');
+  assert.ok(decided.includes('代決'), 'and the decision says 代決');
+  await shot(page, 'request-approved-by-deputy');
+  await logout(page);
+});
+
+test('the overdue take-out is on the applicant\'s dashboard and in their inbox', async () => {
+  await login(page, server.url, 'sato');
+  const dash = await page.textContent('main');
+  assert.ok(dash.includes('返却予定日を過ぎた持出し'), 'the dashboard card');
+  assert.ok(dash.includes('住民税課税台帳'), 'naming the record');
+  await page.goto(server.url + 'inbox');
+  const inbox = await page.textContent('main');
+  assert.ok(inbox.includes('決裁された自分の申請'), 'the decision');
+  assert.ok(inbox.includes('高木 恵（税務課長補佐）'), 'by the deputy');
+  assert.ok(inbox.includes('を過ぎています'), 'the overdue take-out');
+  await shot(page, 'inbox-applicant');
+  await logout(page);
+});
+
+test('the digest e-mails arrive at the SMTP server', { skip: !hasAiosmtpd() && 'python3-aiosmtpd is not installed' }, async () => {
+  const deadline = Date.now() + 30000;
+  const rcpts = () => (fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : [])
+    .filter((f) => f.endsWith('.rcpt')).map((f) => fs.readFileSync(path.join(mailDir, f), 'utf8'));
+  while (Date.now() < deadline && !rcpts().some((r) => r.includes('sato@'))) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const all = rcpts().join('');
+  assert.ok(all.includes('takagi@city.example.lg.jp'), 'the deputy was told of the request');
+  assert.ok(all.includes('sato@city.example.lg.jp'), 'the applicant was told of the decision');
+});
