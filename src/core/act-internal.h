@@ -173,6 +173,9 @@ void act_result_add_approver(struct act_state *s, const char *role, const char *
 
 /* act-record.c */
 int act_record(struct act_state *s, struct strbuf *err);
+/* record_grants (schema 0016) as the record's grants field now holds (act-grants.c). */
+int act_sync_grants(struct act_state *s, const struct policy_register *reg, int64_t record_id,
+                    json_t *fields, struct strbuf *err);
 int act_approve(struct act_state *s, struct strbuf *err);
 int act_reject(struct act_state *s, struct strbuf *err);
 int act_withdraw(struct act_state *s, struct strbuf *err);

@@ -9,6 +9,7 @@
 #include "core/act-internal.h"
 #include "core/decide-input.h"
 #include "core/requests.h"
+#include "policy/grants.h"
 #include "core/sqlutil.h"
 #include "store/store.h"
 
@@ -94,11 +95,23 @@ static int take_value(struct act_state *s, struct target *t, const char *key, co
 	r = record_check_value(s->door->st, s->p, f, value, err);
 	if (r < 0)
 		return r;
-	json_object_set_new(into, f->id, json_string(value));
+	if (f->type == FIELD_GRANTS) {
+		/* kept as policy_grants_normalize writes it: one spelling per grant */
+		struct strbuf norm = STRBUF_INIT;
+
+		r = policy_grants_normalize(s->p, value, &norm, err);
+		if (r == 0)
+			json_object_set_new(into, f->id, json_string(norm.buf));
+		strbuf_release(&norm);
+		if (r < 0)
+			return -EINVAL;
+	} else {
+		json_object_set_new(into, f->id, json_string(value));
+	}
 	/* An action field named like a register field records the register's value too
 	 * (software.install records the licence the register keeps). */
 	if (is_action && policy_register_field(t->reg, f->id))
-		json_object_set_new(t->reg_vals, f->id, json_string(value));
+		json_object_set(t->reg_vals, f->id, json_object_get(into, f->id));
 	return 0;
 }
 
@@ -228,6 +241,9 @@ static int decide(struct act_state *s, const struct org_user *subject, const str
 	                     subject->section, subject->employment);
 	decide_input_resource(&in, t->reg->id, t->rec.id, t->rec.id ? t->rec.state : NULL, t->level,
 	                      t->section, t->system, t->merged);
+	/* the grants as stored before this act (MIN-3-3-1, SHJ-2-4-2-ア) */
+	if (t->rec.id)
+		decide_input_grants(&in, s->p, &t->rec);
 	if (ctx_json)
 		decide_input_context_json(&in, ctx_json);
 	else
@@ -582,7 +598,7 @@ static int apply_change(struct act_state *s, struct target *t, int64_t creator, 
 	const char *state = to ? to->id : t->rec.state;
 	char *fields = json_dumps(t->merged, JSON_COMPACT | JSON_SORT_KEYS);
 	sqlite3_stmt *q;
-	int rc;
+	int rc, r;
 
 	if (!t->rec.id) {
 		if (!state)
@@ -639,6 +655,9 @@ static int apply_change(struct act_state *s, struct target *t, int64_t creator, 
 		return -EBUSY;
 	}
 	s->record_id = t->rec.id ? t->rec.id : sqlite3_last_insert_rowid(store_db(st));
+	r = act_sync_grants(s, t->reg, s->record_id, t->merged, err);
+	if (r < 0)
+		return r;
 	if (t->rec.id) {
 		act_digest_record(&t->rec, s->before);
 		s->has_before = true;
@@ -1340,10 +1359,22 @@ int act_approve(struct act_state *s, struct strbuf *err)
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
 	if (q.applicant == s->actor.id) {
-		act_refuse(s,
-		           "'%s' applied for request %lld and may not approve it: applicant and "
-		           "approver must be different people (申請者と承認者の兼務禁止)",
-		           s->actor.login, (long long)q.id);
+		const struct policy_action *qa = policy_action(s->p, q.action);
+
+		/* Only a ward whose text forbids 兼務 hears of it (Minato 2(6)①); elsewhere an
+		 * approval is by its nature someone else's, and the approval's clause says so. */
+		if (qa && policy_separation_for_action(s->p, qa))
+			act_refuse(
+			    s,
+			    "'%s' applied for request %lld and may not approve it: applicant "
+			    "and approver must be different people (申請者と承認者の兼務禁止)",
+			    s->actor.login, (long long)q.id);
+		else
+			act_refuse(
+			    s,
+			    "'%s' applied for request %lld and may not approve it: an approval "
+			    "is given by someone other than the applicant",
+			    s->actor.login, (long long)q.id);
 		s->reason = "self_approval";
 		/* The separation clause first: it is why; the request's clauses follow. */
 		strv_release(&s->clauses);

@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "core/decide-input.h"
 #include "core/records.h"
+#include "policy/grants.h"
 
 void decide_input_init(struct decide_input *in, const char *action)
 {
@@ -70,6 +71,21 @@ void decide_input_record(struct decide_input *in, const struct record *rec)
 {
 	decide_input_resource(in, rec->register_id, rec->id, rec->state, rec->level, rec->section,
 	                      rec->system, rec->fields);
+}
+
+void decide_input_grants(struct decide_input *in, const struct profile *p, const struct record *rec)
+{
+	const struct policy_register *reg = rec ? policy_register(p, rec->register_id) : NULL;
+
+	in->q.granted = false;
+	for (unsigned i = 0; reg && i < reg->n_fields && !in->q.granted; i++) {
+		json_t *v = json_object_get(rec->fields, reg->fields[i].id);
+
+		if (reg->fields[i].type == FIELD_GRANTS && json_is_string(v))
+			in->q.granted =
+			    policy_grants_match(p, json_string_value(v), in->q.subject_id,
+			                        in->q.subject_section, in->q.roles, in->q.n_roles);
+	}
 }
 
 void decide_input_outside(struct decide_input *in, const char *type, const char *id,

@@ -52,6 +52,13 @@ void decide_input_resource(struct decide_input *in, const char *register_id, int
 void decide_input_field_add(struct decide_input *in, const char *key, const char *value);
 /* A stored record as it is. */
 void decide_input_record(struct decide_input *in, const struct record *rec);
+/*
+ * Sets q.granted when rec's access grants (its register's grants field, policy/grants.h) name
+ * the subject given with decide_input_subject: the subject then acts on this record as its
+ * section's staff would (MIN-3-3-1, SHJ-2-4-2-ア). Call after decide_input_subject.
+ */
+void decide_input_grants(struct decide_input *in, const struct profile *p,
+                         const struct record *rec);
 /* Something held outside Mamori (AuthZEN), described by its type, id and attributes. */
 void decide_input_outside(struct decide_input *in, const char *type, const char *id,
                           const char *state, const char *level, const char *section,

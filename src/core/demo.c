@@ -540,6 +540,19 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 		strbuf_addf(&sb, "%lld", (long long)m->ids[to->index][n % m->nids[to->index]]);
 		break;
 	}
+	case FIELD_SET:
+		/* every item (a contract states all its clause lists) */
+		for (unsigned i = 0; i < fd->n_values; i++)
+			strbuf_addf(&sb, "%s%s", i ? "," : "", fd->values[i]);
+		break;
+	case FIELD_GRANTS:
+		/* the managing section alone, unless an officer grants more */
+		if (!fd->required) {
+			strbuf_release(&sb);
+			return NULL;
+		}
+		strbuf_addf(&sb, "section:%s", section);
+		break;
 	case FIELD_TEXT:
 	default:
 		if (!strcmp(fd->id, "system")) {

@@ -8,7 +8,8 @@
 
 /*
  * The tables of schema/0002-core.sql (test-guard checks) and the door's later tables:
- * attachments (0008), the TOTP credential (0014), API tokens (0015). Keep in step with them.
+ * attachments (0008), the TOTP credential (0014), API tokens (0015), record_grants (0016).
+ * Keep in step with them.
  */
 static const char *const domain_tables[] = {
 	"profiles",
@@ -25,6 +26,7 @@ static const char *const domain_tables[] = {
 	"user_totp",
 	"user_recovery_codes",
 	"api_tokens",
+	"record_grants",
 	NULL,
 };
 

@@ -10,6 +10,7 @@
 #include "core/read-sql.h"
 #include "core/records.h"
 #include "core/sqlutil.h"
+#include "policy/grants.h"
 #include "policy/policy.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -157,6 +158,71 @@ static const char *field_label(const struct policy_field *f)
 	return f->name ? f->name : f->id;
 }
 
+/* One grant's section, user or role scope exists: -ENOENT with a message saying which. */
+static int check_grant(struct store *st, const struct policy_field *f, const struct policy_grant *g,
+                       struct strbuf *err)
+{
+	char id[72];
+	const char *kind = "section", *list = "section list";
+	const char *from = g->id;
+	size_t n = g->id_len;
+	int r;
+
+	if (g->kind == GRANT_USER) {
+		kind = "user";
+		list = "user list";
+	} else if (g->kind == GRANT_ROLE) {
+		if (g->scope_len > 8 && !strncmp(g->scope, "section:", 8)) {
+			from = g->scope + 8;
+			n = g->scope_len - 8;
+		} else if (g->scope_len > 7 && !strncmp(g->scope, "system:", 7)) {
+			kind = "system";
+			list = "system list";
+			from = g->scope + 7;
+			n = g->scope_len - 7;
+		} else {
+			return 0; /* org */
+		}
+	}
+	if (n >= sizeof(id))
+		n = sizeof(id) - 1;
+	memcpy(id, from, n);
+	id[n] = '\0';
+	if (!strcmp(kind, "user")) {
+		struct org_user u = { 0 };
+		r = org_user_get(st, id, &u, NULL);
+		org_user_release(&u);
+	} else if (!strcmp(kind, "system")) {
+		struct org_system sys = { 0 };
+		r = org_system_get(st, id, &sys, NULL);
+		org_system_release(&sys);
+	} else {
+		struct org_section sec = { 0 };
+		r = org_section_get(st, id, &sec, NULL);
+		org_section_release(&sec);
+	}
+	if (r == -ENOENT)
+		error_set(err, "field '%s' (%s): no %s '%s'; see 'mamori %s'", f->id,
+		          field_label(f), kind, id, list);
+	return r;
+}
+
+/* Every grant of a grants value names a section, user or scope that exists. */
+static int check_grants(struct store *st, const struct profile *p, const struct policy_field *f,
+                        const char *value, struct strbuf *err)
+{
+	const char *cur = value;
+	struct policy_grant g;
+	int r;
+
+	while ((r = policy_grants_next(p, &cur, &g, err)) > 0) {
+		r = check_grant(st, f, &g, err);
+		if (r < 0)
+			return r;
+	}
+	return r;
+}
+
 int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,
                        const char *value, struct strbuf *err)
 {
@@ -234,6 +300,9 @@ int record_check_value(struct store *st, const struct profile *p, const struct p
 		record_release(&rec);
 		break;
 	}
+	case FIELD_GRANTS:
+		r = check_grants(st, p, f, value, err);
+		break;
 	default:
 		break;
 	}

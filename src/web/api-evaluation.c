@@ -158,6 +158,8 @@ void api_evaluation(struct web_req *r)
 	                 props ? api_str(props, "level", &bad) : NULL,
 	                 props ? api_str(props, "section", &bad) : NULL,
 	                 props ? api_str(props, "system", &bad) : NULL);
+	if (have_rec)
+		decide_input_grants(&in, r->profile, &rec);
 	if (!have_rec)
 		decide_input_outside(&in, rtype, rid, props ? api_str(props, "state", &bad) : NULL,
 		                     in.q.level, in.q.section, in.q.system);

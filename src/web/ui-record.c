@@ -11,6 +11,7 @@
 #include "core/org.h"
 #include "core/read.h"
 #include "core/records.h"
+#include "policy/grants.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 #include "web/access.h"
@@ -53,6 +54,58 @@ static int load_visible(struct web_req *r, struct record *rec)
 	return ret;
 }
 
+/* Access grants as people name them: 区民課、佐藤 花子（sato）、庁内LAN システム管理者. */
+static void grants_value(struct web_req *r, const char *v)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
+	struct policy_grant g;
+	const char *cur = v;
+	bool first = true;
+
+	if (!r->profile) {
+		html_text(o, v);
+		return;
+	}
+	html_open(o, "ul", "class", "grants", HTML_END);
+	while (policy_grants_next(r->profile, &cur, &g, &err) > 0) {
+		char *name = NULL;
+
+		strbuf_reset(&sb);
+		if (g.kind == GRANT_SECTION) {
+			strbuf_addf(&sb, "%.*s", (int)g.id_len, g.id);
+			name = ui_section_name(r, sb.buf);
+			strbuf_reset(&sb);
+			strbuf_addstr(&sb, name ? name : "");
+		} else if (g.kind == GRANT_USER) {
+			struct org_user u = { 0 };
+			strbuf_addf(&sb, "%.*s", (int)g.id_len, g.id);
+			if (r->st && org_user_get(r->st, sb.buf, &u, NULL) == 0) {
+				char *login = xstrdup(sb.buf);
+				strbuf_reset(&sb);
+				strbuf_addf(&sb, "%s（%s）", u.name, login);
+				free(login);
+			}
+			org_user_release(&u);
+		} else {
+			strbuf_addf(&sb, "%.*s", (int)g.scope_len, g.scope);
+			name = r->st ? org_scope_name(r->st, sb.buf) : NULL;
+			strbuf_reset(&sb);
+			if (name && strcmp(name, "org"))
+				strbuf_addf(&sb, "%s ", name);
+			strbuf_addstr(&sb, g.role ? g.role->name : "");
+		}
+		free(name);
+		html_elem(o, "li", sb.buf, HTML_END);
+		first = false;
+	}
+	if (first)
+		html_elem(o, "li", "—", HTML_END);
+	html_close(o, "ul");
+	strbuf_release(&sb);
+	strbuf_release(&err);
+}
+
 static void field_value(struct web_req *r, const struct policy_field *f, const char *v)
 {
 	struct strbuf *o = &r->out;
@@ -82,6 +135,22 @@ static void field_value(struct web_req *r, const struct policy_field *f, const c
 		strbuf_release(&url);
 		break;
 	}
+	case FIELD_SET: {
+		/* 守秘義務、違反時の措置 */
+		struct strbuf items = STRBUF_INIT;
+		for (const char *p = v; *p; p++) {
+			if (*p == ',')
+				strbuf_addstr(&items, "、");
+			else
+				strbuf_addch(&items, *p);
+		}
+		html_text(o, items.buf);
+		strbuf_release(&items);
+		break;
+	}
+	case FIELD_GRANTS:
+		grants_value(r, v);
+		break;
 	default:
 		html_text(o, v);
 	}
@@ -273,6 +342,7 @@ static void actions(struct web_req *r, const struct record *rec, const struct po
 		if (a->from && st && !((a->from >> st->index) & 1))
 			continue;
 		web_decide_input(&in, r->user, a->full_name, rec, NULL, NULL, NULL);
+		decide_input_grants(&in, r->profile, rec);
 		if (policy_decide(r->profile, &in.q, &d, NULL) == 0) {
 			web_decision_sentence(r, &d, &sentence);
 			strbuf_addf(&url, "/records/%" PRId64 "/act", rec->id);
@@ -489,6 +559,7 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 	ui_level(r, rec->level);
 	html_close(o, "p");
 	web_decide_input(&in, r->user, a->full_name, rec, NULL, NULL, NULL);
+	decide_input_grants(&in, r->profile, rec);
 	{
 		struct act_attr answers[POLICY_MAX_CONTEXT_KEYS];
 		size_t n = context_answers(r, a, answers, ARRAY_SIZE(answers));

@@ -38,7 +38,8 @@ asks() {
 }
 
 # approval_round NAME REQ APPLICANT WRONG RIGHT CLAUSE: the applicant may not approve (exit 3,
-# citing CLAUSE, or any clause when CLAUSE is -), WRONG may not, RIGHT does (done).
+# citing CLAUSE, or, when CLAUSE is -, the approval's own clauses without 兼務), WRONG may not,
+# RIGHT does (done).
 approval_round() {
 	_ar=$1
 	_areq=$2
@@ -51,7 +52,9 @@ approval_round() {
 	if [ "$_aclause" != - ]; then
 		out_has "$_ar: the self-approval refusal cites $_aclause" "$_aclause"
 	else
-		out_has "$_ar: the self-approval refusal says why" "different people"
+		# a ward without a 兼務 clause (Shinjuku): the refusal does not speak of 兼務
+		out_has "$_ar: the self-approval refusal says why" "someone other than the applicant"
+		check "$_ar: ... without 兼務 (the text has no such clause)" '! grep -q 兼務 "$TMP/out"'
 	fi
 	expect "$_ar: $_awrong is not the approver" 3 \
 		"$MAMORI" --dir "$D" request approve "$_areq" --as "$_awrong"

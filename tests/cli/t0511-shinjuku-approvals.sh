@@ -80,9 +80,12 @@ refused_ctx "B9 Class I over the Internet without saying the recipient is refuse
 without the CIO" "$MAMORI" --dir "$D" act "$A" asset.transmit --as zeimu-1 $CONTENT \
 	--context channel=internet --context device=issued
 out_has "B9 the refusal names the recipient" "recipient (送信先: internal, external)"
+refused "B9 without recording the measures taken (SHJ-5-2-2-i) it is refused" SHJ-5-2-2-i \
+	"$MAMORI" --dir "$D" act "$A" asset.transmit --as zeimu-1 $CONTENT \
+	--context channel=internet --context recipient=external --context device=issued
 asks "B9 Class I over the Internet" "$ISO、$CIO" "$MAMORI" --dir "$D" act "$A" asset.transmit \
 	--as zeimu-1 $CONTENT --context channel=internet --context recipient=external \
-	--context device=issued
+	--context device=issued --field measures=電子署名,通信経路の暗号化
 B9=$req
 expect "B9 the ISO approves first" 0 "$MAMORI" --dir "$D" request approve "$B9" --as zeimu-kacho
 out_has "B9 still waiting for the CIO" "pending: request $B9 (承認者: $CIO)"

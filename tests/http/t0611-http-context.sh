@@ -43,6 +43,11 @@ check "and says why in Japanese" 'grep -q "判断に必要な事項が申請に�
 check "naming the recipient" 'grep -q "recipient" "$TMP/body"'
 r=$(post "$TMP/jar" --data-urlencode c.channel=internet --data-urlencode c.recipient=external \
 	--data-urlencode c.device=issued)
+is "with every answer but no measures ticked (SHJ-5-2-2-イ) the door refuses" 403 "${r%% *}"
+check "the form offers the measures as boxes to tick" \
+	'grep -q "name=\"f.measures.0\"" "$TMP/form" && grep -q "通信経路の暗号化" "$TMP/form"'
+r=$(post "$TMP/jar" --data-urlencode c.channel=internet --data-urlencode c.recipient=external \
+	--data-urlencode c.device=issued --data-urlencode f.measures.0=1 --data-urlencode f.measures.1=1)
 is "with every answer it becomes a request" 303 "${r%% *}"
 REQ=$(echo "$r" | sed -n 's|.*/requests/\([0-9]*\).*|\1|p')
 is "the request" 200 "$(status -b "$TMP/jar" "${URL}requests/$REQ")"

@@ -181,6 +181,18 @@ static void test_self_approval_when_holding_the_role(void **state)
 }
 
 /*
+ * The main network's system (庁内LAN of 情報政策課) and its manager: only the network's own
+ * system manager applies to change it (MIN-5-2-2-1).
+ */
+static void fx_lan_managed_by(struct fixture *f, const char *login)
+{
+	struct act_attr sys[] = { { "name", "庁内LAN" }, { "section", "joho" } };
+
+	fx_admin(f, ACT_SYSTEM_ADD, "lan", sys, 2);
+	fx_grant(f, login, "system_manager@system:lan");
+}
+
+/*
  * Minato S4: the 情報政策課長 holds system_chief alone; a main-network change he applies
  * for needs system_chief's approval. The profile's fallback (exception) marks the request;
  * he cannot approve it; a second holder (appointed acting) can.
@@ -188,7 +200,7 @@ static void test_self_approval_when_holding_the_role(void **state)
 static void test_only_holder_needs_exception(void **state)
 {
 	struct fixture *f = *state;
-	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" } };
+	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" }, { "system", "lan" } };
 	struct act_attr chg[] = { { "description", "基幹スイッチの更新" } };
 	struct act_input in = { .kind = ACT_RECORD, .actor = "kacho", .register_id = "network" };
 	struct act_result res = ACT_RESULT_INIT;
@@ -199,8 +211,9 @@ static void test_only_holder_needs_exception(void **state)
 	fx_user(f, "acting", "joho");
 	fx_grant(f, "kacho", "system_chief@org");
 	fx_grant(f, "kacho", "security_officer@section:joho");
+	fx_lan_managed_by(f, "kacho");
 	in.fields = net;
-	in.n_fields = 2;
+	in.n_fields = 3;
 	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
 	rec = res.record_id;
 	act_result_release(&res);
@@ -227,7 +240,7 @@ static void test_fallback_routes_to_the_named_role(void **state)
 	struct fixture *f = *state;
 	struct strbuf yaml = STRBUF_INIT;
 	struct act_attr name[] = { { "name", "minato-route.yaml" } };
-	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" } };
+	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" }, { "system", "lan" } };
 	struct act_attr chg[] = { { "description", "基幹スイッチの更新" } };
 	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
 	struct act_result res = ACT_RESULT_INIT;
@@ -262,9 +275,10 @@ static void test_fallback_routes_to_the_named_role(void **state)
 	fx_user(f, "fukukucho", "somu");
 	fx_grant(f, "kacho", "system_chief@org");
 	fx_grant(f, "fukukucho", "ciso@org");
+	fx_lan_managed_by(f, "kacho");
 	in = (struct act_input){ .kind = ACT_RECORD, .actor = "kacho", .register_id = "network" };
 	in.fields = net;
-	in.n_fields = 2;
+	in.n_fields = 3;
 	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
 	rec = res.record_id;
 	act_result_release(&res);
