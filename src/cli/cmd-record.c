@@ -119,8 +119,8 @@ static void act_opts_release(struct act_opts *o)
 static int record_add(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori record add REGISTER --field K=V... [--level L] [--section S] [--system ID] "
-		"--as LOGIN [--json]",
+		"mamori record add REGISTER[.ACTION] --field K=V... [--level L] [--section S] "
+		"[--system ID] --as LOGIN [--json]",
 		NULL
 	};
 	struct act_opts o = { 0 };
@@ -141,7 +141,11 @@ static int record_add(struct cli_ctx *ctx, int argc, const char **argv)
 		return ret;
 	}
 	in.kind = ACT_RECORD;
-	in.register_id = argv[0];
+	/* REGISTER (its first creating action) or REGISTER.ACTION (that one) */
+	if (strchr(argv[0], '.'))
+		in.action = argv[0];
+	else
+		in.register_id = argv[0];
 	in.level = level;
 	in.section = section;
 	in.system = system;

@@ -545,6 +545,41 @@ static int check_obligations(struct act_state *s, const struct decision *d, stru
 	return r;
 }
 
+/*
+ * A ref field with keeps_level: the record is at least as protected as the record it names
+ * (a copy is kept as its original, MIN-3-4-1). Returns whether the act was refused.
+ */
+static bool check_kept_levels(struct act_state *s, struct target *t)
+{
+	for (unsigned i = 0; i < t->reg->n_fields; i++) {
+		const struct policy_field *f = &t->reg->fields[i];
+		const char *v = f->keeps_level ? json_str(t->merged, f->id) : NULL;
+		const struct policy_level *mine = t->level ? policy_level(s->p, t->level) : NULL;
+		const struct policy_level *theirs;
+		struct record orig = { 0 };
+		int64_t id;
+
+		if (!v || parse_int64(v, 1, INT64_MAX, &id) < 0 ||
+		    record_get(s->door->st, id, &orig, NULL) < 0)
+			continue;
+		theirs = orig.level ? policy_level(s->p, orig.level) : NULL;
+		if (theirs && (!mine || mine->rank > theirs->rank)) {
+			act_refuse(
+			    s,
+			    "%s: record %lld is of level %s; this record must be kept at that "
+			    "level or a more protected one, not %s",
+			    f->name ? f->name : f->id, (long long)id, theirs->name,
+			    mine ? mine->name : "none");
+			s->reason = "denied";
+			act_add_clauses(s, &f->clauses);
+			record_release(&orig);
+			return true;
+		}
+		record_release(&orig);
+	}
+	return false;
+}
+
 /* distinct_persons constraints: the listed user fields of one record name different people. */
 static void check_distinct(struct act_state *s, struct target *t)
 {
@@ -1079,6 +1114,8 @@ int act_record(struct act_state *s, struct strbuf *err)
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
 	check_distinct(s, &t);
+	if (s->outcome != ACT_REFUSED)
+		check_kept_levels(s, &t);
 	if (s->outcome == ACT_REFUSED)
 		goto out;
 	if (d.effect == EFFECT_APPROVAL) {

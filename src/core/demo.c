@@ -533,7 +533,8 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 		break;
 	case FIELD_REF: {
 		const struct policy_register *to = fd->ref;
-		if (!to || !m->nids[to->index]) {
+		/* an original (keeps_level) is named by copies the demo does not make */
+		if (!to || !m->nids[to->index] || fd->keeps_level) {
 			strbuf_release(&sb);
 			return NULL;
 		}

@@ -176,7 +176,8 @@ static bool register_reachable(const struct usage *u, const struct policy_regist
 }
 
 /*
- * A field the door requires enforces; a field a rule reads, or that an action which can
+ * A field the door requires, or a reference whose level the door keeps, enforces; a field a
+ * rule reads, or that an action which can
  * happen must set, records; an optional field nobody reads is a note.
  */
 static enum policy_strength field_strength(const struct usage *u, const struct policy_register *reg,
@@ -185,7 +186,7 @@ static enum policy_strength field_strength(const struct usage *u, const struct p
 {
 	if (a ? !u->reachable[a->index] : !register_reachable(u, reg))
 		return STRENGTH_NOTED;
-	if (f->required || field_in(u->obliged, u->n_obliged, f))
+	if (f->required || f->keeps_level || field_in(u->obliged, u->n_obliged, f))
 		return STRENGTH_ENFORCED;
 	if (field_in(u->read, u->n_read, f))
 		return STRENGTH_RECORDED;

@@ -155,10 +155,10 @@ static int load_field_ref(struct loader *L, const struct ynode *v, struct policy
 static bool load_field(struct loader *L, const struct ynode *k, const struct ynode *v,
                        struct policy_field *f)
 {
-	static const char *const keys[] = {
-		"type", "name",        "required",      "clause", "clauses", "values", "to",
-		"note", "ward_choice", "value_clauses", "all",    "as",      "due",    NULL
-	};
+	static const char *const keys[] = { "type",        "name",          "required", "clause",
+		                            "clauses",     "values",        "to",       "note",
+		                            "ward_choice", "value_clauses", "all",      "as",
+		                            "due",         "keeps_level",   NULL };
 	const struct ynode *t = v, *x;
 	const char *ts;
 
@@ -223,6 +223,14 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 		if (f->due && f->type != FIELD_DATE) {
 			load_err(L, x,
 			         "field '%s': 'due' marks a date field (the day it is due back)",
+			         f->id);
+			return false;
+		}
+	}
+	if ((x = ymap_get(v, "keeps_level"))) {
+		load_boolean(L, x, "'keeps_level'", &f->keeps_level);
+		if (f->keeps_level && f->type != FIELD_REF) {
+			load_err(L, x, "field '%s': 'keeps_level' is for ref fields (the original)",
 			         f->id);
 			return false;
 		}

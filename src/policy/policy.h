@@ -148,6 +148,9 @@ struct policy_field {
 	bool all_values; /* FIELD_SET: a value must hold every one of `values` */
 	const struct policy_role *grants_as; /* FIELD_GRANTS: the role a grant confers */
 	const struct policy_register *ref;   /* FIELD_REF: the register referred to */
+	/* FIELD_REF `keeps_level`: the record's level is at least the referred record's (a copy
+	 * is kept as its original is: MIN-3-4-1); the door checks it */
+	bool keeps_level;
 	unsigned index;
 	struct policy_clauses clauses;
 	struct policy_pos pos;

@@ -62,6 +62,18 @@ allowed "MIN-8-2-1 a contract stating every item is made" \
 allowed "MIN-8-4-1 the designated manager inspects its contractor" \
 	m act "$K" contractor.inspect --as dm-1 --field result=遵守を確認
 
+# MIN-3-4-1: a copy is kept as its original: at its level or a more protected one.
+new_record "a level 3 asset of 税務課" asset --field title=課税台帳 --field access_controlled=true \
+	--level 3 --section zeimu --as zeimu-1
+ORIG=$rec
+refused "MIN-3-4-1 a copy of level 3 registered as level 1 is refused" MIN-3-4-1 \
+	m record add asset --field title=課税台帳（写し） --field access_controlled=true \
+	--field original=$ORIG --level 1 --section zeimu --as zeimu-1
+out_has "... naming the original's level" "レベル3"
+new_record "MIN-3-4-1 the copy at the original's level is registered" asset \
+	--field title=課税台帳（写し） --field access_controlled=true --field original=$ORIG \
+	--level 3 --section zeimu --as zeimu-1
+
 # ---- Shinjuku ----------------------------------------------------------------------------
 D="$TMP/shinjuku"
 expect "init --profile shinjuku" 0 "$MAMORI" --dir "$D" init --profile shinjuku
@@ -76,7 +88,7 @@ m role grant cio cio@org >/dev/null
 
 # SHJ-6-5, SHJ-6-6: each contract states every item of its clause.
 ITEMS5=ポリシーの遵守,守秘義務,目的外利用・第三者提供の禁止,提供情報の適切な管理,複写等の禁止,再委託の禁止,返還義務,定期的な報告,区の監査に応じること,従業員への教育,インシデント発生時の報告,違反時の措置
-new_record "an outsourcing contractor" contractor --field name=開発会社 --field kind=情報業務の委託 \
+new_record "an outsourcing contractor (contractor.register, not a development outsourcing)" contractor.register --field name=開発会社 --field kind=情報業務の委託 \
 	--as zeimu-kacho
 K=$rec
 expect "SHJ-6-5 a contract that leaves out 再委託の禁止 is refused" 1 \
@@ -88,7 +100,7 @@ allowed "SHJ-6-5 a contract stating all twelve items is made" \
 refused "SHJ-6-6 an outsourcing is not contracted as 労働者派遣" SHJ-6-6 \
 	m act "$K" contractor.dispatch_contract --as zeimu-kacho \
 	--field dispatch_items=ポリシーの遵守,守秘義務,区の監査に応じること,違反時の措置
-new_record "a temporary-staff agency" contractor --field name=派遣会社 --field kind=労働者派遣 \
+new_record "a temporary-staff agency" contractor.register --field name=派遣会社 --field kind=労働者派遣 \
 	--as zeimu-kacho
 allowed "SHJ-6-6 the dispatch contract states its four items" \
 	m act "$rec" contractor.dispatch_contract --as zeimu-kacho \
