@@ -15,6 +15,9 @@
 
 #define DEFAULT_FLUSH_MS 2000
 #define IDLE_WAKE_MS     1000 /* the periodic rules run at least this often */
+/* Entries one round reads at most: alerts are raised (the round hook) at least this often,
+ * so a burst behind a long backlog waits for this many entries, not for the whole backlog. */
+#define ROUND_MAX 16384
 
 struct follower {
 	char *dir;
@@ -97,13 +100,18 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 	return r;
 }
 
-/* One round: read what is committed, write a block when due, run the hooks' round. */
-static int round_once(struct follower *f, bool force_flush, struct strbuf *err)
+/*
+ * One round: read what is committed (at most ROUND_MAX entries; *more says whether more
+ * waits), write a block when due, run the hooks' round.
+ */
+static int round_once(struct follower *f, bool force_flush, bool *more, struct strbuf *err)
 {
 	uint64_t before = f->pos;
 	int r;
 
-	r = ledger_read_range(f->lg, f->pos, UINT64_MAX, LEDGER_RANGE_PAYLOADS, on_item, f, err);
+	*more = false;
+	r = ledger_read_range(f->lg, f->pos, ROUND_MAX, LEDGER_RANGE_PAYLOADS, on_item, f, err);
+	*more = r == 0 && f->pos - before >= ROUND_MAX;
 	if (r != 0) {
 		if (r > 0 || !err->len) {
 			strbuf_reset(err);
@@ -111,8 +119,8 @@ static int round_once(struct follower *f, bool force_flush, struct strbuf *err)
 		}
 		return r > 0 ? -r : r;
 	}
-	if (f->b.n &&
-	    (force_flush || time_now_ms() - f->block_started_ms >= (int64_t)f->opt.flush_ms))
+	if (f->b.n && ((force_flush && !*more) ||
+	               time_now_ms() - f->block_started_ms >= (int64_t)f->opt.flush_ms))
 		r = flush(f, err);
 	else if (!f->b.n && f->pos != before)
 		r = flush(f, err); /* only other entries: just move the position */
@@ -133,6 +141,7 @@ static void *follower_main(void *arg)
 {
 	struct follower *f = arg;
 	struct strbuf err = STRBUF_INIT;
+	bool more = false;
 	int r = 0;
 
 	for (;;) {
@@ -144,15 +153,15 @@ static void *follower_main(void *arg)
 		ts.tv_nsec += (long)IDLE_WAKE_MS * 1000000L;
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
 		ts.tv_nsec %= 1000000000L;
-		while (!f->woken && !f->stopping)
+		while (!more && !f->woken && !f->stopping)
 			if (pthread_cond_timedwait(&f->cv, &f->mu, &ts) == ETIMEDOUT)
 				break;
 		f->woken = false;
 		stopping = f->stopping;
 		pthread_mutex_unlock(&f->mu);
 		strbuf_reset(&err);
-		r = round_once(f, stopping, &err);
-		if (r < 0 || stopping)
+		r = round_once(f, stopping, &more, &err);
+		if (r < 0 || (stopping && !more))
 			break;
 	}
 	if (r < 0) {
@@ -257,8 +266,10 @@ int follower_catch_up(const char *dir, const struct follower_options *o, struct 
 	struct follower *f = follower_new(dir, o);
 	int r = open_conn(f, err);
 
-	if (r == 0)
-		r = round_once(f, true, err);
+	bool more = r == 0;
+
+	while (r == 0 && more)
+		r = round_once(f, true, &more, err);
 	follower_free(f);
 	return r;
 }

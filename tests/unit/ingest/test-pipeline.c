@@ -261,9 +261,67 @@ static void daily_analysis_and_retention(void **state)
 	assert_true(vr.sealed > 0); /* the door's own sealed payloads were not touched */
 }
 
+/* ---- rounds: a long backlog is read in bounded rounds, each ending with the round hook ---- */
+
+struct round_counts {
+	uint64_t events, rounds, events_at_first_round;
+};
+
+static void count_event(void *ctx, const struct log_event *ev, bool replay)
+{
+	((struct round_counts *)ctx)->events++;
+}
+
+static int count_round(void *ctx, int64_t now_ms, struct strbuf *err)
+{
+	struct round_counts *c = ctx;
+	if (!c->rounds++)
+		c->events_at_first_round = c->events;
+	return 0;
+}
+
+static void bounded_rounds(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 40000, BATCH = 1000 };
+	struct ingest *g = NULL;
+	struct ingest_source src = { .origin = { .via = "tcp", .peer = "192.0.2.9:1" },
+		                     .name = "tcp:192.0.2.9" };
+	static char text[BATCH][96];
+	struct ingest_msg m[BATCH];
+	struct round_counts c = { 0 };
+	struct follower_options fo = { .offset_ms = TOKYO };
+	struct log_query q = { .host = "bulk01" };
+
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	for (int b = 0; b < N / BATCH; b++) {
+		for (int i = 0; i < BATCH; i++) {
+			m[i].len = (size_t)snprintf(
+			    text[i], sizeof(text[i]),
+			    "<13>1 2026-11-22T02:46:00Z bulk01 app - - - n=%d", b * BATCH + i);
+			m[i].data = text[i];
+			m[i].flags = 0;
+			m[i].seq = (uint64_t)(b * BATCH + i + 1);
+		}
+		assert_int_equal(ingest_submit(g, &src, m, BATCH, &f->err), 0);
+	}
+	assert_int_equal(ingest_sync(g, &f->err), 0);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	fo.hooks.ctx = &c;
+	fo.hooks.event = count_event;
+	fo.hooks.round = count_round;
+	assert_int_equal(follower_catch_up(f->dir, &fo, &f->err), 0);
+	/* every message once, and the round hook (which raises alerts) ran before the end */
+	assert_int_equal(c.events, N);
+	assert_true(c.rounds >= 3);
+	assert_true(c.events_at_first_round < N);
+	assert_int_equal(count(f, &q), N);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(bounded_rounds, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(register_aware, fixture_setup, fixture_teardown),
