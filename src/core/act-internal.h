@@ -194,6 +194,17 @@ void act_attachments_info(struct act_state *s);
 /* After the act's row: one attachments row per file, owned by what the act concerned. */
 int act_attachments_write(struct act_state *s, int64_t act_id, struct strbuf *err);
 
+/*
+ * act-audit.c. `independent` constraints on reg: when the act gives (given) any of their fields,
+ * the people named in merged hold no place in the sections and systems named (refuses citing
+ * the constraint's clauses). `actor_in` of action a: the actor is one of the people the
+ * referenced record names. Return 0 (s->outcome says a refusal) or a store error.
+ */
+int act_check_independent(struct act_state *s, const struct policy_register *reg, json_t *given,
+                          json_t *merged, struct strbuf *err);
+int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_t *merged,
+                       json_t *act_vals, struct strbuf *err);
+
 /* act-org.c */
 int act_org(struct act_state *s, struct strbuf *err);
 /* act-identity.c: credentials beyond the password (TOTP) */

@@ -40,8 +40,9 @@ static void target_release(struct target *t)
 static const struct policy_field *first_field_of_type(const struct policy_register *reg,
                                                       enum policy_field_type type)
 {
+	/* a many field (an audit's sections) is never the record's own */
 	for (unsigned i = 0; i < reg->n_fields; i++)
-		if (reg->fields[i].type == type)
+		if (reg->fields[i].type == type && !reg->fields[i].many)
 			return &reg->fields[i];
 	return NULL;
 }
@@ -580,43 +581,50 @@ static bool check_kept_levels(struct act_state *s, struct target *t)
 	return false;
 }
 
-/* distinct_persons constraints: the listed user fields of one record name different people. */
+/* distinct_persons constraints: the listed user fields of one record name different people
+ * (a `many` field names several: each of them counts). */
 static void check_distinct(struct act_state *s, struct target *t)
 {
 	const struct profile *p = s->p;
 
 	for (unsigned i = 0; i < p->n_separation && s->outcome != ACT_REFUSED; i++) {
 		const struct policy_separation *sep = &p->separation[i];
-		const char *seen[16];
-		const char *seen_name[16];
-		unsigned n = 0;
+		struct strv seen = STRV_INIT;
+		const char *seen_name[64];
 
 		if (sep->kind != SEP_DISTINCT_PERSONS)
 			continue;
-		for (unsigned k = 0; k < sep->n_fields && n < 16; k++) {
-			const char *v;
-			if (sep->field_regs[k] != t->reg)
-				continue;
-			v = value_of(t, sep->fields[k]->id);
-			if (!v)
-				continue;
-			for (unsigned j = 0; j < n; j++) {
-				if (!strcmp(seen[j], v)) {
-					act_refuse(
-					    s, "%s and %s must be different people ('%s' is both)",
-					    seen_name[j],
-					    sep->fields[k]->name ? sep->fields[k]->name
-					                         : sep->fields[k]->id,
-					    v);
-					act_add_clauses(s, &sep->clauses);
-					return;
-				}
-			}
-			seen[n] = v;
-			seen_name[n] =
+		for (unsigned k = 0; k < sep->n_fields && s->outcome != ACT_REFUSED; k++) {
+			const char *v, *cur, *b;
+			const char *name =
 			    sep->fields[k]->name ? sep->fields[k]->name : sep->fields[k]->id;
-			n++;
+			struct strv mine = STRV_INIT;
+			size_t n;
+
+			if (sep->field_regs[k] != t->reg || !(v = value_of(t, sep->fields[k]->id)))
+				continue;
+			for (cur = v; policy_list_next(&cur, &b, &n);) {
+				char *item = xstrndup(b, n);
+				strv_push_unique(&mine, item);
+				free(item);
+			}
+			for (size_t m = 0; m < mine.nr && s->outcome != ACT_REFUSED; m++)
+				for (size_t j = 0; j < seen.nr; j++)
+					if (!strcmp(seen.items[j], mine.items[m])) {
+						act_refuse(s,
+						           "%s and %s must be different people ('%s' "
+						           "is both)",
+						           seen_name[j], name, mine.items[m]);
+						act_add_clauses(s, &sep->clauses);
+						break;
+					}
+			for (size_t m = 0; m < mine.nr && seen.nr < 64; m++) {
+				seen_name[seen.nr] = name;
+				strv_push(&seen, mine.items[m]);
+			}
+			strv_release(&mine);
 		}
+		strv_release(&seen);
 	}
 }
 
@@ -1117,6 +1125,11 @@ int act_record(struct act_state *s, struct strbuf *err)
 	if (s->outcome != ACT_REFUSED)
 		check_kept_levels(s, &t);
 	if (s->outcome == ACT_REFUSED)
+		goto out;
+	r = act_check_independent(s, t.reg, t.reg_vals, t.merged, err);
+	if (r == 0 && s->outcome != ACT_REFUSED)
+		r = act_check_actor_in(s, t.action, t.merged, t.act_vals, err);
+	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
 	if (d.effect == EFFECT_APPROVAL) {
 		r = create_request(s, &d, &t, err);

@@ -36,7 +36,10 @@ static bool names_reader(const struct reader *rd, const struct policy_opening *o
 
 	if (o->to_field) {
 		json_t *v = json_object_get(fields, o->to_field->id);
-		return json_is_string(v) && !strcmp(json_string_value(v), rd->login);
+		if (!json_is_string(v))
+			return false;
+		return o->to_field->many ? policy_list_has(json_string_value(v), rd->login)
+		                         : !strcmp(json_string_value(v), rd->login);
 	}
 	if (!ro)
 		return false;
@@ -176,8 +179,14 @@ static void open_one(struct reader *rd, const struct policy_opening *o, int64_t 
 	}
 	for (unsigned k = 0; k < o->n_sections; k++) {
 		json_t *v = json_object_get(fields, o->sections[k]->id);
-		if (json_is_string(v) && *json_string_value(v))
-			add_section(rd, json_string_value(v), bit);
+		const char *cur = json_is_string(v) ? json_string_value(v) : "", *b;
+		size_t n;
+
+		while (policy_list_next(&cur, &b, &n)) {
+			char *sec = xstrndup(b, n);
+			add_section(rd, sec, bit);
+			free(sec);
+		}
 	}
 }
 

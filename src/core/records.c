@@ -223,6 +223,42 @@ static int check_grants(struct store *st, const struct profile *p, const struct 
 	return r;
 }
 
+/* One section, user or system a field names must exist. */
+static int check_org_item(struct store *st, const struct policy_field *f, const char *value,
+                          struct strbuf *err)
+{
+	int r;
+
+	if (f->type == FIELD_SECTION) {
+		struct org_section sec = { 0 };
+		r = org_section_get(st, value, &sec, NULL);
+		org_section_release(&sec);
+		if (r == -ENOENT)
+			error_set(err, "field '%s' (%s): no section '%s'; see 'mamori section list'",
+			          f->id, field_label(f), value);
+	} else if (f->type == FIELD_SYSTEM) {
+		struct org_system sys = { 0 };
+		r = org_system_get(st, value, &sys, NULL);
+		org_system_release(&sys);
+		if (r == -ENOENT)
+			error_set(err, "field '%s' (%s): no system '%s'; see 'mamori system list'",
+			          f->id, field_label(f), value);
+	} else {
+		struct org_user u = { 0 };
+		r = org_user_get(st, value, &u, NULL);
+		org_user_release(&u);
+		if (r == -ENOENT)
+			error_set(err, "field '%s' (%s): no user '%s'; see 'mamori user list'",
+			          f->id, field_label(f), value);
+	}
+	if (r == -ENOENT)
+		return -EINVAL;
+	if (r < 0)
+		error_set(err, "field '%s' (%s): could not look up '%s'", f->id, field_label(f),
+		          value);
+	return r;
+}
+
 int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,
                        const char *value, struct strbuf *err)
 {
@@ -260,26 +296,22 @@ int record_check_value(struct store *st, const struct profile *p, const struct p
 		return -EINVAL;
 	}
 	strbuf_release(&why);
+	if (f->type == FIELD_SECTION || f->type == FIELD_USER || f->type == FIELD_SYSTEM) {
+		const char *cur = value, *b;
+		size_t n;
+
+		if (!f->many)
+			return check_org_item(st, f, value, err);
+		while (policy_list_next(&cur, &b, &n)) {
+			char *item = xstrndup(b, n);
+			r = check_org_item(st, f, item, err);
+			free(item);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
 	switch (f->type) {
-	case FIELD_SECTION: {
-		struct org_section sec = { 0 };
-		r = org_section_get(st, value, &sec, NULL);
-		org_section_release(&sec);
-		if (r == -ENOENT)
-			error_set(err,
-			          "field '%s' (%s): no section '%s'; see 'mamori section list'",
-			          f->id, field_label(f), value);
-		break;
-	}
-	case FIELD_USER: {
-		struct org_user u = { 0 };
-		r = org_user_get(st, value, &u, NULL);
-		org_user_release(&u);
-		if (r == -ENOENT)
-			error_set(err, "field '%s' (%s): no user '%s'; see 'mamori user list'",
-			          f->id, field_label(f), value);
-		break;
-	}
 	case FIELD_REF: {
 		int64_t id;
 		struct record rec = { 0 };

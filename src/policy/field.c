@@ -69,6 +69,74 @@ static int set_check(const struct policy_field *f, const char *value, struct str
 	return 0;
 }
 
+/* Separators of a list value: ASCII comma, space, tab, newline, '、' and '，'. */
+static size_t list_sep(const char *s)
+{
+	if (*s == ',' || *s == ' ' || *s == '\t' || *s == '\n' || *s == ';')
+		return 1;
+	if (!strncmp(s, "、", 3) || !strncmp(s, "，", 3) || !strncmp(s, "　", 3))
+		return 3;
+	return 0;
+}
+
+bool policy_list_next(const char **cursor, const char **ret_item, size_t *ret_len)
+{
+	const char *s = *cursor, *e;
+	size_t k;
+
+	while (*s && (k = list_sep(s)))
+		s += k;
+	if (!*s) {
+		*cursor = s;
+		return false;
+	}
+	for (e = s; *e && !list_sep(e); e++)
+		;
+	*ret_item = s;
+	*ret_len = (size_t)(e - s);
+	*cursor = e;
+	return true;
+}
+
+bool policy_list_has(const char *list, const char *item)
+{
+	const char *cur = list, *b;
+	size_t n;
+
+	while (list && policy_list_next(&cur, &b, &n))
+		if (strlen(item) == n && !memcmp(item, b, n))
+			return true;
+	return false;
+}
+
+/* A many field: at most 64 items, each once, each an identifier-like word. */
+static int many_check(const struct policy_field *f, const char *value, struct strbuf *err_out)
+{
+	const char *cur = value, *b, *items[64];
+	size_t n, lens[64];
+	unsigned cnt = 0;
+
+	while (policy_list_next(&cur, &b, &n)) {
+		if (cnt == 64) {
+			error_set(err_out, "field '%s' (%s) names more than 64", f->id, f->name);
+			return -EINVAL;
+		}
+		for (unsigned i = 0; i < cnt; i++)
+			if (lens[i] == n && !memcmp(items[i], b, n)) {
+				error_set(err_out, "field '%s' (%s): '%.*s' is given twice", f->id,
+				          f->name, (int)n, b);
+				return -EINVAL;
+			}
+		items[cnt] = b;
+		lens[cnt++] = n;
+	}
+	if (!cnt && f->required) {
+		error_set(err_out, "field '%s' (%s) is required", f->id, f->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int policy_field_check(const struct profile *p, const struct policy_field *f, const char *value,
                        struct strbuf *err_out)
 {
@@ -85,13 +153,22 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 	case FIELD_TEXT:
 	case FIELD_SECTION:
 	case FIELD_USER:
+	case FIELD_SYSTEM:
 	case FIELD_REF:
 		if (strlen(value) > 4096) {
 			error_set(err_out, "field '%s' (%s) is longer than 4096 bytes", f->id,
 			          f->name);
 			return -EINVAL;
 		}
-		return 0;
+		return f->many ? many_check(f, value, err_out) : 0;
+	case FIELD_CLAUSE:
+		if (policy_clause(p, value))
+			return 0;
+		error_set(err_out,
+		          "field '%s' (%s): '%s' is not a clause of this profile; see 'mamori "
+		          "policy coverage'",
+		          f->id, f->name, value);
+		return -EINVAL;
 	case FIELD_INTEGER:
 		if (parse_int64(value, INT64_MIN, INT64_MAX, &v) < 0)
 			break;

@@ -31,6 +31,12 @@ struct loader {
 		const struct ynode *to;
 	} * refs;
 	size_t n_refs, alloc_refs;
+	/* actions' `actor_in`, resolved once every register is known */
+	struct {
+		struct policy_action *action;
+		const struct ynode *x;
+	} * actor_ins;
+	size_t n_actor_ins, alloc_actor_ins;
 };
 
 /* ---- helpers (load-util.c): each reports its own error at the node ----------------- */

@@ -8,7 +8,8 @@
 /* Field type names, in the order of enum policy_field_type. */
 static const char *const field_type_names[] = { "text",     "integer", "bool",  "date",
 	                                        "datetime", "enum",    "level", "section",
-	                                        "user",     "ref",     "set",   "grants" };
+	                                        "user",     "ref",     "set",   "grants",
+	                                        "system",   "clause" };
 
 static int field_type(const char *s, enum policy_field_type *ret)
 {
@@ -158,7 +159,7 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 	static const char *const keys[] = { "type",        "name",          "required", "clause",
 		                            "clauses",     "values",        "to",       "note",
 		                            "ward_choice", "value_clauses", "all",      "as",
-		                            "due",         "keeps_level",   NULL };
+		                            "due",         "keeps_level",   "many",     NULL };
 	const struct ynode *t = v, *x;
 	const char *ts;
 
@@ -235,6 +236,15 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 			return false;
 		}
 	}
+	if ((x = ymap_get(v, "many"))) {
+		load_boolean(L, x, "'many'", &f->many);
+		if (f->many && f->type != FIELD_USER && f->type != FIELD_SECTION &&
+		    f->type != FIELD_SYSTEM) {
+			load_err(L, x, "field '%s': 'many' is only for user, section and system fields",
+			         f->id);
+			return false;
+		}
+	}
 	load_clause_refs(L, v, &f->clauses, false, "a field");
 	return load_field_values(L, v, f, ts) == 0 && load_field_ref(L, v, f, ts) == 0 &&
 	       load_field_kind_keys(L, v, f, ts) == 0;
@@ -282,7 +292,7 @@ static void load_action(struct loader *L, struct policy_register *r, const struc
 {
 	static const char *const keys[] = { "name",        "from",    "to",      "create",
 		                            "fields",      "clause",  "clauses", "note",
-		                            "ward_choice", "context", NULL };
+		                            "ward_choice", "context", "actor_in", NULL };
 	const struct ynode *x;
 	char *full;
 	size_t l;
@@ -306,6 +316,12 @@ static void load_action(struct loader *L, struct policy_register *r, const struc
 		load_action_context(L, x, a);
 	if ((x = ymap_get(v, "create")))
 		load_boolean(L, x, "'create'", &a->create);
+	if ((x = ymap_get(v, "actor_in"))) {
+		ALLOC_GROW(L->actor_ins, L->n_actor_ins, L->alloc_actor_ins);
+		L->actor_ins[L->n_actor_ins].action = a;
+		L->actor_ins[L->n_actor_ins].x = x;
+		L->n_actor_ins++;
+	}
 	if ((x = ymap_get(v, "from"))) {
 		const char **ids;
 		const struct ynode **nodes;
@@ -421,6 +437,44 @@ static void load_register(struct loader *L, const struct ynode *k, const struct 
 	}
 }
 
+/*
+ * `actor_in: REF.USERS` of an action: REF a ref field of its register (or of the action), USERS a
+ * user field of the register REF refers to. Resolved once every register is known.
+ */
+static void load_actor_in(struct loader *L, const struct ynode *x, struct policy_action *a)
+{
+	const char *s = load_str(L, x, "'actor_in'");
+	const char *dot = s ? strchr(s, '.') : NULL;
+	char *ref_id;
+	const struct policy_field *ref, *users = NULL;
+
+	if (!s)
+		return;
+	if (!dot) {
+		load_err(L, x, "'actor_in' is REF.FIELD: a ref field of '%s' and a user field of "
+		               "the register it refers to",
+		         a->reg->id);
+		return;
+	}
+	ref_id = arena_strndup(L->a, s, (size_t)(dot - s));
+	ref = policy_register_field(a->reg, ref_id);
+	if (!ref)
+		ref = policy_action_field(a, ref_id);
+	if (!ref || ref->type != FIELD_REF || !ref->ref) {
+		load_err(L, x, "'actor_in': '%s' is not a ref field of register '%s'", ref_id,
+		         a->reg->id);
+		return;
+	}
+	users = policy_register_field(ref->ref, dot + 1);
+	if (!users || users->type != FIELD_USER) {
+		load_err(L, x, "'actor_in': register '%s' has no user field '%s'", ref->ref->id,
+		         dot + 1);
+		return;
+	}
+	a->actor_in_ref = ref;
+	a->actor_in_users = users;
+}
+
 void load_registers(struct loader *L, const struct ynode *n)
 {
 	struct profile *p = L->p;
@@ -476,5 +530,7 @@ void load_registers(struct loader *L, const struct ynode *n)
 			all[p->n_actions++] = a;
 		}
 	p->actions = all;
+	for (size_t i = 0; i < L->n_actor_ins; i++)
+		load_actor_in(L, L->actor_ins[i].x, L->actor_ins[i].action);
 	load_openings(L, n);
 }

@@ -25,8 +25,9 @@ static void load_fallback(struct loader *L, const struct ynode *v, struct policy
 {
 	const struct ynode *x = ymap_get(v, "fallback");
 
-	if (x && s->kind == SEP_EXCLUSIVE_ROLES) {
-		load_err(L, x, "exclusive_roles has no fallback: the assignment is refused");
+	if (x && (s->kind == SEP_EXCLUSIVE_ROLES || s->kind == SEP_INDEPENDENT)) {
+		load_err(L, x, "%s has no fallback: the act is refused",
+		         s->kind == SEP_INDEPENDENT ? "independent" : "exclusive_roles");
 	} else if (x && x->type == Y_MAP) {
 		struct policy_fallback_entry *fe = arena_array(L->a, x->n ? x->n : 1, sizeof(*fe));
 
@@ -156,6 +157,90 @@ static void load_distinct_persons(struct loader *L, const struct ynode *v,
 	s->field_regs = rs;
 }
 
+/* One `register.field` of an independent constraint: a field of one of the types allowed. */
+static const struct policy_field *typed_field(struct loader *L, const struct ynode *n,
+                                              const char *id, unsigned types, const char *want,
+                                              const struct policy_register **ret_reg)
+{
+	const char *dot = strchr(id, '.');
+	const struct policy_register *r =
+	    dot ? stable_get(&L->priv->registers, id, (size_t)(dot - id)) : NULL;
+	const struct policy_field *f;
+
+	if (!r) {
+		load_err(L, n, "'%s' must be register.field with a known register", id);
+		return NULL;
+	}
+	f = policy_register_field(r, dot + 1);
+	if (!f) {
+		load_err(L, n, "register '%s' has no field '%s'", r->id, dot + 1);
+		return NULL;
+	}
+	if (!((types >> f->type) & 1)) {
+		load_err(L, n, "field '%s' is %s, not %s", id, policy_field_type_name(f->type),
+		         want);
+		return NULL;
+	}
+	*ret_reg = r;
+	return f;
+}
+
+/* `persons` or `of` of an independent constraint: fields of the register *reg (set by the
+ * first one). */
+static void independent_list(struct loader *L, const struct ynode *v, const char *key,
+                             unsigned types, const char *want, const struct policy_register **reg,
+                             const struct policy_field ***ret, unsigned *ret_n)
+{
+	const struct ynode *x = ymap_get(v, key);
+	const char **ids;
+	const struct ynode **nodes;
+	unsigned cnt;
+	const struct policy_field **fs;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!x) {
+		load_err(L, v, "independent needs '%s' (register.field, %s)", key, want);
+		return;
+	}
+	if (load_str_list(L, x, "a field", &ids, &cnt, &nodes) < 0)
+		return;
+	fs = arena_array(L->a, cnt ? cnt : 1, sizeof(*fs));
+	for (unsigned j = 0; j < cnt; j++) {
+		const struct policy_register *r = NULL;
+		const struct policy_field *f = typed_field(L, nodes[j], ids[j], types, want, &r);
+
+		if (!f)
+			continue;
+		if (*reg && *reg != r) {
+			load_err(L, nodes[j], "the fields of one constraint belong to one register");
+			continue;
+		}
+		*reg = r;
+		fs[(*ret_n)++] = f;
+	}
+	*ret = fs;
+}
+
+/*
+ * independent: `persons` (user fields) and `of` (section and system fields) of one register: the
+ * people named hold no place in what the record names (an audit team and the audited, MIN-9-1-3).
+ */
+static void load_independent(struct loader *L, const struct ynode *v, struct policy_separation *s)
+{
+	const struct policy_register *reg = NULL;
+	const struct policy_register **rs;
+
+	independent_list(L, v, "persons", 1u << FIELD_USER, "a user field", &reg, &s->fields,
+	                 &s->n_fields);
+	independent_list(L, v, "of", (1u << FIELD_SECTION) | (1u << FIELD_SYSTEM),
+	                 "a section or system field", &reg, &s->of, &s->n_of);
+	rs = arena_array(L->a, s->n_fields ? s->n_fields : 1, sizeof(*rs));
+	for (unsigned i = 0; i < s->n_fields; i++)
+		rs[i] = reg;
+	s->field_regs = rs;
+}
+
 /* exclusive_roles: `roles` lists at least two roles one person may not hold together. */
 static void load_exclusive_roles(struct loader *L, const struct ynode *v,
                                  struct policy_separation *s)
@@ -195,6 +280,7 @@ static const struct sep_kind {
 	  load_applicant_not_approver },
 	{ "distinct_persons", SEP_DISTINCT_PERSONS, "fields", load_distinct_persons },
 	{ "exclusive_roles", SEP_EXCLUSIVE_ROLES, "roles", load_exclusive_roles },
+	{ "independent", SEP_INDEPENDENT, "persons", load_independent },
 };
 
 /* id, kind and clauses; false when the constraint cannot be loaded further. */
@@ -202,7 +288,7 @@ static bool load_constraint_head(struct loader *L, const struct ynode *v,
                                  struct policy_separation *s, const struct sep_kind **ret_kind)
 {
 	static const char *const kinds[] = { "applicant_not_approver", "distinct_persons",
-		                             "exclusive_roles" };
+		                             "exclusive_roles", "independent" };
 	const struct ynode *x;
 	const char *k;
 
@@ -241,7 +327,7 @@ void load_separation(struct loader *L, const struct ynode *n)
 {
 	static const char *const keys[] = { "id",      "kind",        "clause", "clauses",
 		                            "actions", "fields",      "roles",  "fallback",
-		                            "note",    "ward_choice", NULL };
+		                            "note",    "ward_choice", "persons", "of", NULL };
 	struct profile *p = L->p;
 	struct policy_separation *seps;
 

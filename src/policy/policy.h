@@ -127,6 +127,8 @@ enum policy_field_type {
 	FIELD_REF,
 	FIELD_SET,    /* several of `values`, written comma-separated: "a,b" */
 	FIELD_GRANTS, /* access grants: "section:ID,user:LOGIN,role:ROLE@SCOPE" */
+	FIELD_SYSTEM, /* an information system's id */
+	FIELD_CLAUSE, /* a clause id of the profile ("MIN-9-1-3") */
 };
 
 struct policy_field {
@@ -141,6 +143,11 @@ struct policy_field {
 	 * until that day (返却予定日); past it, it is overdue (core/takeouts.h).
 	 */
 	bool due;
+	/*
+	 * `many: true` on a user, section or system field: several, comma-separated
+	 * ("kansa-1,kansa-2"). Such a section field is never the record's own section.
+	 */
+	bool many;
 	const char **values; /* FIELD_ENUM, FIELD_SET */
 	unsigned n_values;
 	/* per value, the clauses it carries (n_values entries), or NULL */
@@ -174,6 +181,11 @@ struct policy_action {
 	bool read;                     /* a read action (id "read"): never asks for context */
 	const struct policy_state *to; /* NULL = state unchanged */
 	bool create;
+	/*
+	 * `actor_in: REF.USERS`: the actor must be one of the people the field USERS of the
+	 * record that the ref field REF names (an audit's finding is recorded by its team).
+	 */
+	const struct policy_field *actor_in_ref, *actor_in_users;
 	const struct policy_field *fields; /* what the action itself records */
 	unsigned n_fields;
 	unsigned index; /* in profile->actions */
@@ -291,6 +303,7 @@ enum policy_sep_kind {
 	SEP_APPLICANT_NOT_APPROVER,
 	SEP_DISTINCT_PERSONS,
 	SEP_EXCLUSIVE_ROLES,
+	SEP_INDEPENDENT, /* the people of `persons` hold no place in the sections/systems of `of` */
 };
 
 enum policy_fallback_kind {
@@ -321,6 +334,13 @@ struct policy_separation {
 	const struct policy_field **fields;
 	const struct policy_register **field_regs;
 	unsigned n_fields;
+	/*
+	 * SEP_INDEPENDENT: fields[] are the user fields (`persons`), of[] section and system fields
+	 * of the same register: no such person belongs to one of those sections or holds a role
+	 * scoped to one of them or to one of their systems or the systems named.
+	 */
+	const struct policy_field **of;
+	unsigned n_of;
 	/* SEP_EXCLUSIVE_ROLES */
 	const struct policy_role **roles;
 	unsigned n_roles;
@@ -476,6 +496,13 @@ const struct policy_action *policy_action(const struct profile *p, const char *f
 const struct policy_action *policy_register_action(const struct policy_register *r, const char *id);
 const struct policy_field *policy_register_field(const struct policy_register *r, const char *id);
 const struct policy_field *policy_action_field(const struct policy_action *a, const char *id);
+/*
+ * The items of a list value (a `many` field: "kansa-1,kansa-2", "zeimu、kumin"): each call
+ * gives the next item as [*ret_item, *ret_item + *ret_len); false at the end.
+ */
+bool policy_list_next(const char **cursor, const char **ret_item, size_t *ret_len);
+/* Whether the list value holds item (list may be NULL). */
+bool policy_list_has(const char *list, const char *item);
 const struct policy_state *policy_register_state(const struct policy_register *r, const char *id);
 const struct policy_rule *policy_rule(const struct profile *p, const char *id);
 const struct policy_duty *policy_duty(const struct profile *p, const char *id);

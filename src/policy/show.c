@@ -459,6 +459,13 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 			for (unsigned i = 0; i < s->n_roles; i++)
 				strbuf_addf(sb, "%s%s", i ? "、" : "", s->roles[i]->name);
 			break;
+		case SEP_INDEPENDENT:
+			for (unsigned i = 0; i < s->n_fields; i++)
+				strbuf_addf(sb, "%s%s", i ? "、" : "", s->fields[i]->name);
+			strbuf_addstr(sb, "は、次に属さず、その役割も持たない：");
+			for (unsigned i = 0; i < s->n_of; i++)
+				strbuf_addf(sb, "%s%s", i ? "、" : "", s->of[i]->name);
+			break;
 		}
 		if (s->note)
 			strbuf_addf(sb, "（%s）", s->note);

@@ -324,6 +324,9 @@ static void section_separation_duties(struct web_req *r, struct strbuf *id)
 		                     "their own request.")
 		             : s->kind == SEP_DISTINCT_PERSONS
 		                 ? _("These must be different people.")
+		             : s->kind == SEP_INDEPENDENT
+		                 ? _("The people named neither belong to the sections named nor "
+		                     "hold a role over them or their systems.")
 		                 : _("One person may not hold these roles together."));
 		if (s->note) {
 			strbuf_addch(o, ' ');

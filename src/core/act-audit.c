@@ -1,0 +1,207 @@
+/* act-audit: the door's checks for who may audit what: the people an `independent` constraint
+ * names hold no place in the sections and systems it names (MIN-9-1-3), and an action with
+ * `actor_in` is done only by the people its referenced record names (an audit's team). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "core/act-internal.h"
+
+static const char *json_str(json_t *o, const char *key)
+{
+	json_t *v = o ? json_object_get(o, key) : NULL;
+
+	return v && json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Each item of a list value into l (unique). */
+static void list_items(const char *value, struct strv *l)
+{
+	const char *cur = value, *b;
+	size_t n;
+
+	while (value && policy_list_next(&cur, &b, &n)) {
+		char *item = xstrndup(b, n);
+		strv_push_unique(l, item);
+		free(item);
+	}
+}
+
+/* Whether section sec is one of secs or lies under one of them (a 課 of an audited 部). */
+static int within(struct store *st, const char *sec, const struct strv *secs, bool *ret,
+                  struct strbuf *err)
+{
+	char *cur = sec ? xstrdup(sec) : NULL;
+	int depth = 0, r = 0;
+
+	*ret = false;
+	while (cur && depth++ < 32 && !*ret) {
+		struct org_section s = { 0 };
+
+		if (strv_has(secs, cur)) {
+			*ret = true;
+			break;
+		}
+		r = org_section_get(st, cur, &s, err);
+		free(cur);
+		cur = NULL;
+		if (r == -ENOENT) {
+			strbuf_reset(err);
+			r = 0;
+		} else if (r == 0 && s.parent) {
+			cur = xstrdup(s.parent);
+		}
+		org_section_release(&s);
+		if (r < 0)
+			break;
+	}
+	free(cur);
+	return r;
+}
+
+/* Whether section sec is above one of secs (a role over a 部 is over its 課). */
+static int above(struct store *st, const char *sec, const struct strv *secs, bool *ret,
+                 struct strbuf *err)
+{
+	struct strv one = STRV_INIT;
+	int r = 0;
+
+	*ret = false;
+	strv_push(&one, sec);
+	for (size_t i = 0; i < secs->nr && !*ret && r == 0; i++)
+		r = within(st, secs->items[i], &one, ret, err);
+	strv_release(&one);
+	return r;
+}
+
+/* Why person (login) is not independent of secs/systems, into why (empty when they are). */
+static int person_ties(struct act_state *s, const char *login, const struct strv *secs,
+                       const struct strv *systems, struct strbuf *why, struct strbuf *err)
+{
+	struct store *st = s->door->st;
+	struct org_user u = { 0 };
+	struct strv roles = STRV_INIT;
+	bool hit = false;
+	int r;
+
+	r = org_user_get(st, login, &u, err);
+	if (r < 0)
+		goto out;
+	r = within(st, u.section, secs, &hit, err);
+	if (r < 0)
+		goto out;
+	if (hit) {
+		char *name = org_scope_name(st, u.section);
+		strbuf_addf(why, "%s belongs to %s, which the audit covers", login,
+		            name ? name : u.section);
+		free(name);
+		goto out;
+	}
+	r = org_user_roles(st, u.id, s->now, &roles, err);
+	for (size_t i = 0; r == 0 && i < roles.nr && !hit; i++) {
+		const char *at = strchr(roles.items[i], '@');
+		const char *scope = at ? at + 1 : "";
+
+		if (!strncmp(scope, "section:", 8)) {
+			r = within(st, scope + 8, secs, &hit, err);
+			if (r == 0 && !hit)
+				r = above(st, scope + 8, secs, &hit, err);
+		} else if (!strncmp(scope, "system:", 7)) {
+			struct org_system sys = { 0 };
+
+			hit = strv_has(systems, scope + 7);
+			if (!hit && org_system_get(st, scope + 7, &sys, NULL) == 0 && sys.section)
+				r = within(st, sys.section, secs, &hit, err);
+			org_system_release(&sys);
+		}
+		if (hit) {
+			char *name = org_scope_name(st, scope);
+			strbuf_addf(why, "%s holds %.*s over %s, which the audit covers", login,
+			            (int)(at - roles.items[i]), roles.items[i], name ? name : scope);
+			free(name);
+		}
+	}
+out:
+	strv_release(&roles);
+	org_user_release(&u);
+	return r;
+}
+
+int act_check_independent(struct act_state *s, const struct policy_register *reg, json_t *given,
+                          json_t *merged, struct strbuf *err)
+{
+	const struct profile *p = s->p;
+	int r = 0;
+
+	for (unsigned i = 0; i < p->n_separation && s->outcome != ACT_REFUSED && r == 0; i++) {
+		const struct policy_separation *sep = &p->separation[i];
+		struct strv people = STRV_INIT, secs = STRV_INIT, systems = STRV_INIT;
+		struct strbuf why = STRBUF_INIT;
+		bool touched = false;
+
+		if (sep->kind != SEP_INDEPENDENT || !sep->n_fields || sep->field_regs[0] != reg)
+			continue;
+		/* checked when the act names the people or the scope, not on every later step */
+		for (unsigned k = 0; k < sep->n_fields; k++)
+			touched = touched || json_object_get(given, sep->fields[k]->id);
+		for (unsigned k = 0; k < sep->n_of; k++)
+			touched = touched || json_object_get(given, sep->of[k]->id);
+		if (!touched)
+			continue;
+		for (unsigned k = 0; k < sep->n_fields; k++)
+			list_items(json_str(merged, sep->fields[k]->id), &people);
+		for (unsigned k = 0; k < sep->n_of; k++)
+			list_items(json_str(merged, sep->of[k]->id),
+			           sep->of[k]->type == FIELD_SYSTEM ? &systems : &secs);
+		for (size_t k = 0; k < people.nr && !why.len && r == 0; k++)
+			r = person_ties(s, people.items[k], &secs, &systems, &why, err);
+		if (r == 0 && why.len) {
+			act_refuse(s, "%s: the auditors must be independent of the audited (%s)",
+			           why.buf, sep->id);
+			act_add_clauses(s, &sep->clauses);
+			s->reason = "not_independent";
+		}
+		strbuf_release(&why);
+		strv_release(&people);
+		strv_release(&secs);
+		strv_release(&systems);
+	}
+	return r;
+}
+
+int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_t *merged,
+                       json_t *act_vals, struct strbuf *err)
+{
+	const char *ref = NULL;
+	struct record rec = { 0 };
+	int64_t id;
+	int r;
+
+	if (!a->actor_in_ref)
+		return 0;
+	ref = json_str(act_vals, a->actor_in_ref->id);
+	if (!ref)
+		ref = json_str(merged, a->actor_in_ref->id);
+	id = ref ? strtoll(ref, NULL, 10) : 0;
+	r = id > 0 ? record_get(s->door->st, id, &rec, err) : -ENOENT;
+	if (r == -ENOENT) {
+		strbuf_reset(err);
+		act_refuse(s, "%s names no %s (%s): only the people it names may do it",
+		           a->full_name, a->actor_in_ref->ref->name, a->actor_in_ref->name);
+		act_add_clauses(s, &a->clauses);
+		s->reason = "not_named";
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (!s->actor.login ||
+	    !policy_list_has(json_str(rec.fields, a->actor_in_users->id), s->actor.login)) {
+		act_refuse(s, "only the %s of %s %lld may do %s", a->actor_in_users->name,
+		           a->actor_in_ref->ref->name, (long long)id, a->full_name);
+		act_add_clauses(s, &a->clauses);
+		s->reason = "not_named";
+	}
+	record_release(&rec);
+	return 0;
+}
