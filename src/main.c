@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "request", cmd_request, "approval requests: list, show, approve, reject" },
 	{ "duty", cmd_duty, "periodic duties: what is due, and recording fulfilment" },
 	{ "attach", cmd_attach, "files kept with records, requests and duties" },
+	{ "audit", cmd_audit, "audits: plans with an independent team, findings, improvements" },
 	{ "takeout", cmd_takeout, "what is out of the office now (持出し中), overdue first" },
 	{ "inbox", cmd_inbox, "what waits for a person: decisions, duties, overdue take-outs" },
 	{ "notify", cmd_notify, "e-mail digests of what waits for each person (SMTP)" },

@@ -92,10 +92,15 @@ static int person_ties(struct act_state *s, const char *login, const struct strv
 	if (r < 0)
 		goto out;
 	if (hit) {
-		char *name = org_scope_name(st, u.section);
+		struct strbuf scope = STRBUF_INIT;
+		char *name;
+
+		strbuf_addf(&scope, "section:%s", u.section);
+		name = org_scope_name(st, scope.buf);
 		strbuf_addf(why, "%s belongs to %s, which the audit covers", login,
 		            name ? name : u.section);
 		free(name);
+		strbuf_release(&scope);
 		goto out;
 	}
 	r = org_user_roles(st, u.id, s->now, &roles, err);

@@ -1,0 +1,635 @@
+/* cmd-audit: `mamori audit`: audit plans with their team and scope, findings per clause, the
+ * audited sections' responses, improvement plans with due dates and their follow-up
+ * (docs/audits.md). Every change is an act of register `audit` or `finding` through the door. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/parse.h"
+#include "base/table.h"
+#include "base/timeutil.h"
+#include "cli/core-cli.h"
+#include "core/audits.h"
+#include "core/read.h"
+#include "policy/policy.h"
+
+/* Joins a repeatable option's values (each may be a comma list) into one comma list. */
+static void join_list(const struct string_list *l, struct strbuf *out)
+{
+	for (int i = 0; i < l->nr; i++) {
+		const char *cur = l->items[i], *b;
+		size_t n;
+
+		while (policy_list_next(&cur, &b, &n)) {
+			if (out->len)
+				strbuf_addch(out, ',');
+			strbuf_add(out, b, n);
+		}
+	}
+}
+
+/*
+ * Runs one act and prints its outcome: with print_id the new record's id ({"id":N, then the
+ * act's keys} with json), else the act's line or object. Returns the exit code.
+ */
+static int audit_act(struct door *d, struct act_input *in, const char *as, bool json,
+                     bool print_id)
+{
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	int ret;
+
+	in->actor = as;
+	cli_act_context(&in->ctx);
+	if (!print_id)
+		return cli_act(d, in, json, NULL);
+	if (act_run(d, in, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return EXIT_FAILED;
+	}
+	if (json) {
+		struct strbuf act = STRBUF_INIT;
+		act_result_json(&res, &act);
+		if (res.outcome == ACT_DONE)
+			strbuf_addf(&out, "{\"id\":%" PRId64 ",", res.record_id);
+		else
+			strbuf_addstr(&out, "{\"id\":null,");
+		strbuf_addstr(&out, act.buf + 1);
+		strbuf_release(&act);
+	} else if (res.outcome == ACT_DONE) {
+		strbuf_addf(&out, "%" PRId64, res.record_id);
+	} else {
+		act_result_text(&res, &out);
+	}
+	strbuf_addch(&out, '\n');
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(res.outcome);
+	act_result_release(&res);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static int need_as(const char *as)
+{
+	if (as)
+		return 0;
+	cli_error("say who acts: --as LOGIN");
+	return -1;
+}
+
+static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori audit plan --title TEXT --section ID [--section ID]... [--system ID]... "
+		"--team LOGIN[,LOGIN...] [--from DATE] [--until DATE] [--items TEXT] "
+		"[--registers LIST] [--records LIST] --as LOGIN [--json]",
+		"plans an audit (監査計画書): its scope, period and team; a team member from an "
+		"audited section, or holding a role over it or its systems, is refused",
+		NULL
+	};
+	const char *title = NULL, *as = NULL, *from = NULL, *until = NULL, *items = NULL;
+	const char *registers = NULL, *records = NULL, *auditee = NULL;
+	struct string_list sections = { 0 }, systems = { 0 }, team = { 0 };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "title", &title, "TEXT", "the audit's name (監査の名称)"),
+		OPT_STRING_LIST(0, "section", &sections, "ID", "an audited section (repeatable)"),
+		OPT_STRING_LIST(0, "system", &systems, "ID", "an audited system (repeatable)"),
+		OPT_STRING_LIST(0, "team", &team, "LOGIN[,LOGIN...]", "the audit team"),
+		OPT_STRING(0, "from", &from, "DATE", "the audit period's first day (YYYY-MM-DD)"),
+		OPT_STRING(0, "until", &until, "DATE", "the audit period's last day"),
+		OPT_STRING(0, "items", &items, "TEXT", "what the audit checks (監査の実施事項)"),
+		OPT_STRING(0, "registers", &registers, "LIST", "registers the team reads"),
+		OPT_STRING(0, "records", &records, "LIST", "records the team reads (ids)"),
+		OPT_STRING(0, "auditee", &auditee, "LOGIN", "the person audited (監査を受ける者)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who plans (required)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct strbuf secs = STRBUF_INIT, syss = STRBUF_INIT, members = STRBUF_INIT;
+	struct act_attr f[12];
+	struct act_input in = { .kind = ACT_RECORD, .register_id = AUDIT_REGISTER };
+	struct door *d = NULL;
+	size_t n = 0;
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (k < 0)
+		goto out;
+	join_list(&sections, &secs);
+	join_list(&systems, &syss);
+	join_list(&team, &members);
+	ret = EXIT_USAGE;
+	if (!title || !*title) {
+		cli_error("name the audit: --title TEXT");
+		goto out;
+	}
+	if (!secs.len && !syss.len) {
+		cli_error("say what is audited: --section ID (or --system ID)");
+		goto out;
+	}
+	if (!members.len) {
+		cli_error("name the audit team: --team LOGIN[,LOGIN...]");
+		goto out;
+	}
+	if (need_as(as) < 0)
+		goto out;
+	f[n++] = (struct act_attr){ "title", title };
+	f[n++] = (struct act_attr){ "auditor", members.buf };
+	if (secs.len)
+		f[n++] = (struct act_attr){ "auditee_section", secs.buf };
+	if (syss.len)
+		f[n++] = (struct act_attr){ "systems", syss.buf };
+	if (from)
+		f[n++] = (struct act_attr){ "period_from", from };
+	if (until)
+		f[n++] = (struct act_attr){ "period_until", until };
+	if (items)
+		f[n++] = (struct act_attr){ "items", items };
+	if (registers)
+		f[n++] = (struct act_attr){ "target_registers", registers };
+	if (records)
+		f[n++] = (struct act_attr){ "targets", records };
+	if (auditee)
+		f[n++] = (struct act_attr){ "auditee", auditee };
+	in.fields = f;
+	in.n_fields = n;
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	ret = audit_act(d, &in, as, json, true);
+	door_free(d);
+out:
+	string_list_clear(&sections);
+	string_list_clear(&systems);
+	string_list_clear(&team);
+	strbuf_release(&secs);
+	strbuf_release(&syss);
+	strbuf_release(&members);
+	return ret;
+}
+
+/* The record id argv[0] names, of register reg; prints why not and returns -1. */
+static int record_arg(struct door *d, const char *arg, const char *reg, struct record *ret)
+{
+	struct strbuf err = STRBUF_INIT;
+	int64_t id;
+
+	if (parse_int64(arg, 1, INT64_MAX, &id) < 0) {
+		cli_error("'%s' is not a record id", arg);
+		return -1;
+	}
+	if (record_get(door_store(d), id, ret, &err) < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	strbuf_release(&err);
+	if (strcmp(ret->register_id, reg)) {
+		cli_error("record %s is a '%s', not a '%s'", arg, ret->register_id, reg);
+		record_release(ret);
+		return -1;
+	}
+	return 0;
+}
+
+static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori audit finding add AUDIT --clause CLAUSE --severity minor|major|critical "
+		"--text TEXT [--section ID] [--attach FILE]... --as LOGIN [--json]",
+		"records a finding of the audit (team members only)",
+		NULL
+	};
+	const char *clause = NULL, *severity = NULL, *text = NULL, *section = NULL, *as = NULL;
+	struct string_list attach = { 0 };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "clause", &clause, "CLAUSE", "the clause it concerns (MIN-9-1-3)"),
+		OPT_STRING(0, "severity", &severity, "S", "minor, major or critical"),
+		OPT_STRING(0, "text", &text, "TEXT", "what was found"),
+		OPT_STRING(0, "section", &section, "ID",
+		           "the section it concerns (default: the audit's only section)"),
+		OPT_STRING_LIST(0, "attach", &attach, "FILE", "evidence kept with it"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who records it (required)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_input in = { .kind = ACT_RECORD, .register_id = FINDING_REGISTER,
+		                .action = FINDING_REGISTER ".add" };
+	struct cli_files files = { 0 };
+	struct record audit = { 0 };
+	struct act_attr f[6];
+	struct door *d = NULL;
+	char *sec = NULL;
+	size_t n = 0;
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (k < 0)
+		goto out;
+	ret = EXIT_USAGE;
+	if (!clause || !severity || !text) {
+		cli_error("a finding needs --clause, --severity and --text");
+		goto out;
+	}
+	if (need_as(as) < 0)
+		goto out;
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (record_arg(d, argv[0], AUDIT_REGISTER, &audit) < 0)
+		goto out;
+	{
+		const char *secs = record_field(&audit, "auditee_section"), *cur = secs, *b;
+		size_t len, cnt = 0;
+
+		while (secs && policy_list_next(&cur, &b, &len))
+			if (!cnt++)
+				sec = xstrndup(b, len);
+		if (section && !policy_list_has(secs, section)) {
+			cli_error("section '%s' is not audited by audit %s (sections: %s)", section,
+			          argv[0], secs ? secs : "none");
+			goto out;
+		}
+		if (section || cnt != 1) {
+			free(sec);
+			sec = section ? xstrdup(section) : NULL;
+		}
+	}
+	f[n++] = (struct act_attr){ "audit", argv[0] };
+	f[n++] = (struct act_attr){ "clause", clause };
+	f[n++] = (struct act_attr){ "severity", severity };
+	f[n++] = (struct act_attr){ "text", text };
+	if (sec)
+		f[n++] = (struct act_attr){ "section", sec };
+	in.fields = f;
+	in.n_fields = n;
+	if (cli_files_store(d, &attach, &files) < 0)
+		goto out;
+	in.attachments = files.items;
+	in.n_attachments = files.nr;
+	ret = audit_act(d, &in, as, json, true);
+out:
+	cli_files_release(&files);
+	record_release(&audit);
+	door_free(d);
+	free(sec);
+	string_list_clear(&attach);
+	return ret;
+}
+
+/* A step of a finding's follow-up: respond, plan-improvement, follow-up, close. */
+struct step {
+	const char *name, *action, *text_field;
+	bool text_required, due;
+	const char *summary;
+};
+
+static const struct step steps[] = {
+	{ "respond", "finding.respond", "response", true, false,
+	  "the audited section's response to a finding" },
+	{ "plan-improvement", "finding.plan_improvement", "improvement_plan", true, true,
+	  "the improvement plan with its due date (改善計画)" },
+	{ "follow-up", "finding.follow_up", "follow_up", true, false,
+	  "what the follow-up found (改善の確認)" },
+	{ "close", "finding.close", "follow_up", false, false,
+	  "the improvement is done: the finding is closed" },
+};
+
+static int finding_step(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	const struct step *s = NULL;
+	const char *text = NULL, *due = NULL, *as = NULL;
+	struct string_list attach = { 0 };
+	bool json = false;
+	struct strbuf use = STRBUF_INIT;
+	const char *usage[3] = { NULL, NULL, NULL };
+	struct option opts[] = {
+		OPT_STRING(0, "text", &text, "TEXT", "what to record"),
+		OPT_STRING(0, "due", &due, "DATE", "the improvement's due date (YYYY-MM-DD)"),
+		OPT_STRING_LIST(0, "attach", &attach, "FILE", "evidence kept with it"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who acts (required)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_input in = { .kind = ACT_RECORD };
+	struct cli_files files = { 0 };
+	struct record fnd = { 0 };
+	struct act_attr f[2];
+	struct door *d = NULL;
+	size_t n = 0;
+	int k, ret;
+
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
+		if (!strcmp(argv[0], steps[i].name))
+			s = &steps[i];
+	if (!s)
+		return EXIT_USAGE;
+	strbuf_addf(&use, "mamori audit %s FINDING %s%s[--attach FILE]... --as LOGIN [--json]",
+	            s->name, s->text_required ? "--text TEXT " : "[--text TEXT] ",
+	            s->due ? "--due DATE " : "");
+	usage[0] = use.buf;
+	usage[1] = s->summary;
+	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (k < 0)
+		goto out;
+	ret = EXIT_USAGE;
+	if (s->text_required && (!text || !*text)) {
+		cli_error("say what to record: --text TEXT");
+		goto out;
+	}
+	if (s->due && !due) {
+		cli_error("give the improvement's due date: --due YYYY-MM-DD");
+		goto out;
+	}
+	if (!s->due && due) {
+		cli_error("--due belongs to 'mamori audit plan-improvement'");
+		goto out;
+	}
+	if (need_as(as) < 0)
+		goto out;
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (record_arg(d, argv[0], FINDING_REGISTER, &fnd) < 0)
+		goto out;
+	if (text)
+		f[n++] = (struct act_attr){ s->text_field, text };
+	if (due)
+		f[n++] = (struct act_attr){ FINDING_DUE_FIELD, due };
+	in.record_id = fnd.id;
+	in.action = s->action;
+	in.fields = f;
+	in.n_fields = n;
+	if (cli_files_store(d, &attach, &files) < 0)
+		goto out;
+	in.attachments = files.items;
+	in.n_attachments = files.nr;
+	ret = audit_act(d, &in, as, json, false);
+out:
+	cli_files_release(&files);
+	record_release(&fnd);
+	door_free(d);
+	string_list_clear(&attach);
+	strbuf_release(&use);
+	return ret;
+}
+
+static void record_json(struct json_writer *w, const struct record *r, int64_t now)
+{
+	char *fields = json_dumps(r->fields, JSON_COMPACT | JSON_SORT_KEYS);
+	struct strbuf t = STRBUF_INIT;
+
+	jw_kv_int(w, "id", r->id);
+	jw_kv_str(w, "state", r->state);
+	jw_kv_str(w, "section", r->section);
+	jw_key(w, "fields");
+	jw_raw(w, fields ? fields : "{}");
+	time_format_rfc3339(&t, r->created_ms);
+	jw_kv_str(w, "created", t.buf);
+	if (!strcmp(r->register_id, FINDING_REGISTER))
+		jw_kv_bool(w, "overdue", audit_finding_overdue(r, now));
+	strbuf_release(&t);
+	free(fields);
+}
+
+static const char *field_or_dash(const struct record *r, const char *key)
+{
+	const char *v = record_field(r, key);
+	return v && *v ? v : "-";
+}
+
+/* The findings table, for show. */
+static void findings_table(const struct record_list *l, int64_t now, struct strbuf *out)
+{
+	struct table tb;
+
+	table_init(&tb, 6, (const char *[]){ "指摘", "条項", "重要度", "状況", "改善の期限", "内容" });
+	tb.right_align = 1;
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct record *r = &l->items[i];
+		char id[24];
+		snprintf(id, sizeof(id), "%" PRId64, r->id);
+		table_add(&tb, (const char *[]){ id, field_or_dash(r, "clause"),
+		                                 field_or_dash(r, "severity"),
+		                                 audit_finding_overdue(r, now) ? "期限超過" : r->state,
+		                                 field_or_dash(r, FINDING_DUE_FIELD),
+		                                 field_or_dash(r, "text") });
+	}
+	table_render(&tb, out);
+	table_release(&tb);
+}
+
+/* Opens the door read-only and, with as, the reader for as. */
+static int open_read(struct cli_ctx *ctx, const char *as, struct door **d, struct reader **rd)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = cli_door_open(ctx, DOOR_READONLY, d);
+
+	if (ret)
+		return ret;
+	if (as && reader_for_login(door_store(*d), door_profile(*d), as, time_now_ms(), rd,
+	                           &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+	}
+	strbuf_release(&err);
+	return ret;
+}
+
+static int audit_show(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori audit show AUDIT [--as LOGIN] [--json]",
+		"an audit with its findings; with --as, only if LOGIN may read them", NULL
+	};
+	const char *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "only what LOGIN may read"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct record a = { 0 };
+	struct record_list fl = { 0 };
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	int64_t now = time_now_ms();
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (k < 0)
+		return ret;
+	ret = open_read(ctx, as, &d, &rd);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (record_arg(d, argv[0], AUDIT_REGISTER, &a) < 0)
+		goto out;
+	if (rd && !read_record(rd, &a, NULL)) {
+		cli_error("%s may not read audit %s", as, argv[0]);
+		goto out;
+	}
+	if (audit_findings(door_store(d), rd, a.id, &fl, &err) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		record_json(&w, &a, now);
+		jw_key(&w, "findings");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < fl.nr; i++) {
+			jw_object_begin(&w);
+			record_json(&w, &fl.items[i], now);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		strbuf_addf(&out, "監査 %" PRId64 "：%s（%s）\n", a.id, field_or_dash(&a, "title"),
+		            a.state);
+		strbuf_addf(&out, "監査チーム：%s\n", field_or_dash(&a, "auditor"));
+		strbuf_addf(&out, "監査を受ける課等：%s\n", field_or_dash(&a, "auditee_section"));
+		strbuf_addf(&out, "情報システム：%s\n", field_or_dash(&a, "systems"));
+		strbuf_addf(&out, "期間：%s ～ %s\n\n", field_or_dash(&a, "period_from"),
+		            field_or_dash(&a, "period_until"));
+		findings_table(&fl, now, &out);
+	}
+	ret = cli_print(&out);
+out:
+	record_list_release(&fl);
+	record_release(&a);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static int audit_list(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori audit list [--as LOGIN] [--json]",
+		"the audits, with how many findings each has open and overdue", NULL
+	};
+	const char *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "only what LOGIN may read"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct record_list al = { 0 }, fl = { 0 };
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	struct json_writer w;
+	struct table tb;
+	int64_t now = time_now_ms();
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (k < 0)
+		return ret;
+	ret = open_read(ctx, as, &d, &rd);
+	if (ret)
+		goto out;
+	if (audit_records(door_store(d), rd, AUDIT_REGISTER, &al, &err) < 0 ||
+	    audit_records(door_store(d), rd, FINDING_REGISTER, &fl, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	jw_init(&w, &out);
+	table_init(&tb, 6, (const char *[]){ "監査", "名称", "状況", "監査を受ける課等", "未完了の指摘",
+	                                     "期限超過" });
+	tb.right_align = 1;
+	if (json)
+		jw_array_begin(&w);
+	for (size_t i = 0; i < al.nr; i++) {
+		const struct record *a = &al.items[i];
+		int64_t open = 0, overdue = 0, total = 0;
+		char id[24], o[24], od[24];
+
+		for (size_t j = 0; j < fl.nr; j++) {
+			const char *x = record_field(&fl.items[j], FINDING_AUDIT_FIELD);
+			if (!x || strtoll(x, NULL, 10) != a->id)
+				continue;
+			total++;
+			open += strcmp(fl.items[j].state, "closed") != 0;
+			overdue += audit_finding_overdue(&fl.items[j], now);
+		}
+		if (json) {
+			jw_object_begin(&w);
+			record_json(&w, a, now);
+			jw_kv_int(&w, "findings", total);
+			jw_kv_int(&w, "open", open);
+			jw_kv_int(&w, "overdue", overdue);
+			jw_object_end(&w);
+			continue;
+		}
+		snprintf(id, sizeof(id), "%" PRId64, a->id);
+		snprintf(o, sizeof(o), "%" PRId64, open);
+		snprintf(od, sizeof(od), "%" PRId64, overdue);
+		table_add(&tb, (const char *[]){ id, field_or_dash(a, "title"), a->state,
+		                                 field_or_dash(a, "auditee_section"), o, od });
+	}
+	if (json) {
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		table_render(&tb, &out);
+	}
+	table_release(&tb);
+	ret = cli_print(&out);
+out:
+	record_list_release(&al);
+	record_list_release(&fl);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static int audit_finding(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "add", finding_add, "records a finding of an audit (team members only)" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "audit finding", table, argc, argv);
+}
+
+int cmd_audit(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "plan", audit_plan, "plans an audit: scope, period and an independent team" },
+		{ "finding", audit_finding, "records findings per clause (add)" },
+		{ "respond", finding_step, "the audited section's response to a finding" },
+		{ "plan-improvement", finding_step,
+		  "the improvement plan of a finding with its due date" },
+		{ "follow-up", finding_step, "what the follow-up of an improvement found" },
+		{ "close", finding_step, "closes a finding once it is improved" },
+		{ "show", audit_show, "an audit with its findings" },
+		{ "list", audit_list, "the audits, with open and overdue findings" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "audit", table, argc, argv);
+}

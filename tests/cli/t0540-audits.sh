@@ -1,0 +1,160 @@
+#!/bin/sh
+# t0540: audits (docs/audits.md) in both wards. `audit plan` names an independent team: a
+# member who belongs to an audited section, or holds a role over it or over one of its systems,
+# is refused by the door citing MIN-9-1-3 (Shinjuku: SHJ-7-1-1, the ward's choice); ward-wide
+# roles (監査実施者) are not over a section. Findings per clause are recorded by the team only;
+# the audited section responds, plans its improvement with a due date; overdue ones are shown;
+# the follow-up closes them. The team reads the audited section's records during the audit.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/core-lib.sh"
+
+is() {
+	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
+		"$TMP/out" "$2" 2>&1)
+	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
+}
+day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
+
+# ---- Minato ------------------------------------------------------------------------------
+D="$TMP/minato"
+expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
+m section add zeimu --name 税務課 >/dev/null
+m section add kaikei --name 会計室 >/dev/null
+m section add joho --name 情報政策課 >/dev/null
+m system add zeisys --name 税務システム --section zeimu >/dev/null
+m user add zeimu-1 --name "橋本 聡" --section zeimu >/dev/null
+m user add zeimu-kacho --name "池田 勝" --section zeimu >/dev/null
+m user add kansa-1 --name "会計 一" --section kaikei >/dev/null
+m user add kansa-2 --name "会計 二" --section kaikei >/dev/null
+m user add kansa-3 --name "会計 三" --section kaikei >/dev/null
+m user add kennin --name "兼任 課長" --section joho >/dev/null
+m user add sysman --name "情報 管理" --section joho >/dev/null
+m user add chief --name "統括 管理" --section joho >/dev/null
+m role grant zeimu-kacho security_officer@section:zeimu >/dev/null
+m role grant kennin security_officer@section:zeimu >/dev/null
+m role grant sysman system_manager@system:zeisys >/dev/null
+m role grant chief system_chief@org >/dev/null
+for a in kansa-1 kansa-2 kansa-3 zeimu-1 kennin sysman; do m role grant $a auditor@org >/dev/null; done
+new_record "a 税務課 asset" asset --field title=住民税課税台帳 --field access_controlled=true \
+	--level 3 --section zeimu --as zeimu-1
+A=$rec
+
+refused "a 税務課 member on the team is refused" MIN-9-1-3 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1,zeimu-1 --as chief
+out_has "it names the person and the section" "zeimu-1 belongs to 税務課"
+refused "its security officer is refused" MIN-9-1-3 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1 --team zeimu-kacho --as chief
+refused "an officer of 税務課 from another section is refused (a role over it)" MIN-9-1-3 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kennin,kansa-1 --as chief
+out_has "it names the role and the section" "kennin holds security_officer over 税務課"
+refused "the manager of a 税務課 system is refused" MIN-9-1-3 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team sysman --as chief
+refused "and when the system itself is audited" MIN-9-1-3 \
+	"$MAMORI" --dir "$D" audit plan --title システム監査 --section kaikei --system zeisys --team sysman --as chief
+refused "--json: refused, exit 3" MIN-9-1-3 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team zeimu-1 --as chief --json
+is "the outcome says refused" "d['outcome'], d['id']" "('refused', None)"
+expect "the refusal is in the ledger" 0 "$MAMORI" --dir "$D" ledger verify
+expect "an unknown team member" 1 \
+	"$MAMORI" --dir "$D" audit plan --title x --section zeimu --team nobody --as chief
+expect "an unknown section" 1 \
+	"$MAMORI" --dir "$D" audit plan --title x --section nowhere --team kansa-1 --as chief
+expect "no team" 2 "$MAMORI" --dir "$D" audit plan --title x --section zeimu --as chief
+expect "no title" 2 "$MAMORI" --dir "$D" audit plan --section zeimu --team kansa-1 --as chief
+expect "a section's officer may not plan audits" 3 \
+	"$MAMORI" --dir "$D" audit plan --title x --section zeimu --team kansa-1 --as zeimu-kacho
+
+expect "an independent team plans at once (ward-wide auditor roles are not over a section)" 0 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課の情報セキュリティ監査 --section zeimu \
+	--team kansa-1,kansa-2 --from "$(day -1)" --until "$(day 30)" --as chief --json
+is "{id, outcome: done}" "d['outcome'], d['id'] > 0" "('done', True)"
+AU=$(json_field id)
+expect "the team reads the audited section's records during the audit" 0 \
+	"$MAMORI" --dir "$D" record list asset --as kansa-1 --json
+is "the 税務課 asset" "[x['id'] for x in d]" "[$A]"
+expect "an auditor not on the team does not" 0 "$MAMORI" --dir "$D" record list asset --as kansa-3 --json
+is "nothing" "len(d)" "0"
+
+expect "a finding by a team member" 0 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity major \
+	--text "複製の記録がない" --as kansa-2 --json
+is "done" "d['outcome']" "done"
+F=$(json_field id)
+refused "an auditor off the team may not record findings" MIN-9-1-5-b2 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x --as kansa-3
+refused "nor may the audited" MIN-9-1-5-b2 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x --as zeimu-1
+expect "an unknown clause is refused" 1 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-99 --severity minor --text x --as kansa-1
+err_has "it says why" "not a clause of this profile"
+expect "an unknown severity is refused" 1 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity huge --text x --as kansa-1
+expect "a section the audit does not cover" 1 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x \
+	--section kaikei --as kansa-1
+expect "a finding on a record that is no audit" 1 \
+	"$MAMORI" --dir "$D" audit finding add "$A" --clause MIN-3-4-1 --severity minor --text x --as kansa-1
+
+expect "the audited section responds" 0 \
+	"$MAMORI" --dir "$D" audit respond "$F" --text "複製時に記録します" --as zeimu-kacho
+out_has "done" "done"
+refused "another section's officer may not plan its improvement" MIN-9-1-6 \
+	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text x --due "$(day 10)" --as kansa-1
+expect "the plan needs a due date" 2 \
+	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text x --as zeimu-kacho
+expect "the security officer plans the improvement with a due date" 0 \
+	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text "複製記録簿を備える" --due "$(day -1)" \
+	--as zeimu-kacho
+expect "audit list" 0 "$MAMORI" --dir "$D" audit list --json
+is "one audit, one open finding, overdue" "[(x['id'], x['open'], x['overdue']) for x in d]" "[($AU, 1, 1)]"
+expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
+is "the finding, improving and overdue" "[(x['id'], x['state'], x['overdue'], x['fields']['clause']) for x in d['findings']]" \
+	"[($F, 'improving', True, 'MIN-3-4-1')]"
+is "the team" "d['fields']['auditor']" "kansa-1,kansa-2"
+expect "audit show as text" 0 "$MAMORI" --dir "$D" audit show "$AU"
+out_has "the overdue finding" "期限超過"
+expect "follow-up by the system chief" 0 \
+	"$MAMORI" --dir "$D" audit follow-up "$F" --text "記録簿を確認した" --as chief
+expect "closed" 0 "$MAMORI" --dir "$D" audit close "$F" --as chief
+expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
+is "closed, no longer overdue" "[(x['state'], x['overdue']) for x in d['findings']]" "[('closed', False)]"
+expect "the team reads its audit and findings" 0 "$MAMORI" --dir "$D" audit show "$AU" --as kansa-1 --json
+is "one finding" "len(d['findings'])" "1"
+expect "an auditor off the team does not read the audit" 1 \
+	"$MAMORI" --dir "$D" audit show "$AU" --as kansa-3 --json
+expect "nor does the audited staff member" 1 "$MAMORI" --dir "$D" audit show "$AU" --as zeimu-1
+expect "closing twice is refused" 3 "$MAMORI" --dir "$D" audit close "$F" --as chief
+
+# ---- Shinjuku ----------------------------------------------------------------------------
+D="$TMP/shinjuku"
+expect "init --profile shinjuku" 0 "$MAMORI" --dir "$D" init --profile shinjuku
+m section add zeimu --name 税務課 >/dev/null
+m section add kaikei --name 会計管理室 >/dev/null
+m user add zeimu-1 --name "税務 一" --section zeimu >/dev/null
+m user add zeimu-kacho --name "税務 課長" --section zeimu >/dev/null
+m user add kansa-1 --name "監査 一" --section kaikei >/dev/null
+m user add cio --name "情報 統括" --section kaikei >/dev/null
+m role grant zeimu-kacho security_officer@section:zeimu >/dev/null
+m role grant cio cio@org >/dev/null
+m role grant kansa-1 auditor@org >/dev/null
+m role grant zeimu-1 auditor@org >/dev/null
+refused "Shinjuku: a 税務課 member is refused, citing the ward's clause" SHJ-7-1-1 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1,zeimu-1 --as cio
+refused "Shinjuku: its officer too" SHJ-7-1-1 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team zeimu-kacho --as cio
+expect "Shinjuku: an independent team" 0 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1 --as cio --json
+is "done" "d['outcome']" "done"
+AU=$(json_field id)
+expect "Shinjuku: a finding" 0 "$MAMORI" --dir "$D" audit finding add "$AU" --clause SHJ-7-1-1 \
+	--severity critical --text 点検記録がない --as kansa-1 --json
+F=$(json_field id)
+refused "Shinjuku: the CIO is not on the team" SHJ-7-1-1 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause SHJ-7-1-1 --severity minor --text x --as cio
+expect "Shinjuku: the officer plans the improvement" 0 \
+	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text 点検を毎月行う --due "$(day 20)" --as zeimu-kacho
+expect "Shinjuku: audit list" 0 "$MAMORI" --dir "$D" audit list --json
+is "open, not overdue" "[(x['open'], x['overdue']) for x in d]" "[(1, 0)]"
+expect "Shinjuku: closed by the CIO" 0 "$MAMORI" --dir "$D" audit close "$F" --as cio
+
+done_testing
