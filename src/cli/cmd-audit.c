@@ -35,8 +35,7 @@ static void join_list(const struct string_list *l, struct strbuf *out)
  * Runs one act and prints its outcome: with print_id the new record's id ({"id":N, then the
  * act's keys} with json), else the act's line or object. Returns the exit code.
  */
-static int audit_act(struct door *d, struct act_input *in, const char *as, bool json,
-                     bool print_id)
+static int audit_act(struct door *d, struct act_input *in, const char *as, bool json, bool print_id)
 {
 	struct act_result res = ACT_RESULT_INIT;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -204,8 +203,7 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori audit finding add AUDIT --clause CLAUSE --severity minor|major|critical "
 		"--text TEXT [--section ID] [--attach FILE]... --as LOGIN [--json]",
-		"records a finding of the audit (team members only)",
-		NULL
+		"records a finding of the audit (team members only)", NULL
 	};
 	const char *clause = NULL, *severity = NULL, *text = NULL, *section = NULL, *as = NULL;
 	struct string_list attach = { 0 };
@@ -221,7 +219,8 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
-	struct act_input in = { .kind = ACT_RECORD, .register_id = FINDING_REGISTER,
+	struct act_input in = { .kind = ACT_RECORD,
+		                .register_id = FINDING_REGISTER,
 		                .action = FINDING_REGISTER ".add" };
 	struct cli_files files = { 0 };
 	struct record audit = { 0 };
@@ -413,17 +412,17 @@ static void findings_table(const struct record_list *l, int64_t now, struct strb
 {
 	struct table tb;
 
-	table_init(&tb, 6, (const char *[]){ "指摘", "条項", "重要度", "状況", "改善の期限", "内容" });
+	table_init(&tb, 6,
+	           (const char *[]){ "指摘", "条項", "重要度", "状況", "改善の期限", "内容" });
 	tb.right_align = 1;
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct record *r = &l->items[i];
 		char id[24];
 		snprintf(id, sizeof(id), "%" PRId64, r->id);
-		table_add(&tb, (const char *[]){ id, field_or_dash(r, "clause"),
-		                                 field_or_dash(r, "severity"),
-		                                 audit_finding_overdue(r, now) ? "期限超過" : r->state,
-		                                 field_or_dash(r, FINDING_DUE_FIELD),
-		                                 field_or_dash(r, "text") });
+		table_add(&tb, (const char *[]){
+		                   id, field_or_dash(r, "clause"), field_or_dash(r, "severity"),
+		                   audit_finding_overdue(r, now) ? "期限超過" : r->state,
+		                   field_or_dash(r, FINDING_DUE_FIELD), field_or_dash(r, "text") });
 	}
 	table_render(&tb, out);
 	table_release(&tb);
@@ -437,8 +436,8 @@ static int open_read(struct cli_ctx *ctx, const char *as, struct door **d, struc
 
 	if (ret)
 		return ret;
-	if (as && reader_for_login(door_store(*d), door_profile(*d), as, time_now_ms(), rd,
-	                           &err) < 0) {
+	if (as &&
+	    reader_for_login(door_store(*d), door_profile(*d), as, time_now_ms(), rd, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 	}
@@ -555,8 +554,9 @@ static int audit_list(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	jw_init(&w, &out);
-	table_init(&tb, 6, (const char *[]){ "監査", "名称", "状況", "監査を受ける課等", "未完了の指摘",
-	                                     "期限超過" });
+	table_init(&tb, 6,
+	           (const char *[]){ "監査", "名称", "状況", "監査を受ける課等", "未完了の指摘",
+	                             "期限超過" });
 	tb.right_align = 1;
 	if (json)
 		jw_array_begin(&w);

@@ -123,7 +123,8 @@ static int person_ties(struct act_state *s, const char *login, const struct strv
 		if (hit) {
 			char *name = org_scope_name(st, scope);
 			strbuf_addf(why, "%s holds %.*s over %s, which the audit covers", login,
-			            (int)(at - roles.items[i]), roles.items[i], name ? name : scope);
+			            (int)(at - roles.items[i]), roles.items[i],
+			            name ? name : scope);
 			free(name);
 		}
 	}

@@ -611,10 +611,11 @@ static void check_distinct(struct act_state *s, struct target *t)
 			for (size_t m = 0; m < mine.nr && s->outcome != ACT_REFUSED; m++)
 				for (size_t j = 0; j < seen.nr; j++)
 					if (!strcmp(seen.items[j], mine.items[m])) {
-						act_refuse(s,
-						           "%s and %s must be different people ('%s' "
-						           "is both)",
-						           seen_name[j], name, mine.items[m]);
+						act_refuse(
+						    s,
+						    "%s and %s must be different people ('%s' "
+						    "is both)",
+						    seen_name[j], name, mine.items[m]);
 						act_add_clauses(s, &sep->clauses);
 						break;
 					}

@@ -496,6 +496,10 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 	case FIELD_SECTION:
 		strbuf_addstr(&sb, section);
 		break;
+	case FIELD_SYSTEM: /* only the audits name systems; the demo's audit names sections */
+	case FIELD_CLAUSE: /* a finding's clause: the demo records none */
+		strbuf_release(&sb);
+		return NULL;
 	case FIELD_USER: {
 		const char *who = user_slot == 0   ? staff_of(section, n % 2)
 		                  : user_slot == 1 ? head_of(section)
@@ -740,8 +744,14 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 	const char *const *secs = work_sections(&nsec);
 	int want = count_for(reg), r = 0;
 
-	if (!a)
+	/* findings are their audit team's (actor_in); an audit's team must be independent of
+	 * what it audits: the one audit the demo shows is showcase_openings' */
+	if (!a || a->actor_in_ref)
 		return 0;
+	for (unsigned i = 0; i < m->p->n_separation; i++)
+		if (m->p->separation[i].kind == SEP_INDEPENDENT && m->p->separation[i].n_fields &&
+		    m->p->separation[i].field_regs[0] == reg)
+			return 0;
 	for (unsigned i = 0; i < reg->n_fields; i++) {
 		if (reg->fields[i].type == FIELD_LEVEL && !level_f)
 			level_f = &reg->fields[i];
@@ -882,6 +892,30 @@ static void ids_in_section(struct demo *m, const struct policy_register *reg, co
  * next sixty days, planned by the auditor; an incident of 税務課 linking one asset, reported
  * on to whoever the opening names (the CSIRT, Shinjuku's ネットワーク管理者).
  */
+/* The audit's team records one finding on the audit's own first clause (register finding). */
+static int showcase_finding(struct demo *m, const struct policy_register *audit, int64_t id)
+{
+	const struct policy_action *add = policy_action(m->p, "finding.add");
+	struct act_input in = { .kind = ACT_RECORD, .actor = "kaikei-1" };
+	struct act_result res = ACT_RESULT_INIT;
+	char ids[24];
+	int r;
+
+	if (!add || add->actor_in_ref == NULL || !audit->clauses.nr)
+		return 0;
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	in.action = add->full_name;
+	in.fields = (const struct act_attr[]){ { "audit", ids },
+		                               { "clause", audit->clauses.items[0]->id },
+		                               { "severity", "minor" },
+		                               { "text", "監査の実施事項の記録が一部不足している" },
+		                               { "section", "zeimu" } };
+	in.n_fields = 5;
+	r = run(m, &in, &res);
+	act_result_release(&res);
+	return r;
+}
+
 static int showcase_openings(struct demo *m)
 {
 	const struct policy_register *assets = &m->p->registers[0];
@@ -904,6 +938,8 @@ static int showcase_openings(struct demo *m)
 			fill_put(&vals, o->records[0]->id, xstrdup(ids.buf));
 		if (o->to_field) {
 			fill_put(&vals, o->to_field->id, xstrdup("kaikei-1"));
+			if (policy_register_field(o->reg, "title"))
+				fill_put(&vals, "title", xstrdup("税務課の情報セキュリティ監査"));
 			if (policy_register_field(o->reg, "auditee"))
 				fill_put(&vals, "auditee", xstrdup("zeimu-kacho"));
 		}
@@ -931,6 +967,8 @@ static int showcase_openings(struct demo *m)
 		in.n_fields = vals.nr;
 		if (in.actor)
 			r = run(m, &in, &res);
+		if (r == 0 && o->to_field && res.outcome == ACT_DONE)
+			r = showcase_finding(m, o->reg, res.record_id);
 		/* an incident: on to the state in which it opens what it links */
 		for (unsigned step = 0; r == 0 && o->states && res.outcome == ACT_DONE && step < 3;
 		     step++) {

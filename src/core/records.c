@@ -234,7 +234,8 @@ static int check_org_item(struct store *st, const struct policy_field *f, const 
 		r = org_section_get(st, value, &sec, NULL);
 		org_section_release(&sec);
 		if (r == -ENOENT)
-			error_set(err, "field '%s' (%s): no section '%s'; see 'mamori section list'",
+			error_set(err,
+			          "field '%s' (%s): no section '%s'; see 'mamori section list'",
 			          f->id, field_label(f), value);
 	} else if (f->type == FIELD_SYSTEM) {
 		struct org_system sys = { 0 };

@@ -6,10 +6,9 @@
 #include "policy/load-internal.h"
 
 /* Field type names, in the order of enum policy_field_type. */
-static const char *const field_type_names[] = { "text",     "integer", "bool",  "date",
-	                                        "datetime", "enum",    "level", "section",
-	                                        "user",     "ref",     "set",   "grants",
-	                                        "system",   "clause" };
+static const char *const field_type_names[] = { "text", "integer", "bool",    "date",  "datetime",
+	                                        "enum", "level",   "section", "user",  "ref",
+	                                        "set",  "grants",  "system",  "clause" };
 
 static int field_type(const char *s, enum policy_field_type *ret)
 {
@@ -240,7 +239,8 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 		load_boolean(L, x, "'many'", &f->many);
 		if (f->many && f->type != FIELD_USER && f->type != FIELD_SECTION &&
 		    f->type != FIELD_SYSTEM) {
-			load_err(L, x, "field '%s': 'many' is only for user, section and system fields",
+			load_err(L, x,
+			         "field '%s': 'many' is only for user, section and system fields",
 			         f->id);
 			return false;
 		}
@@ -290,8 +290,8 @@ static const struct policy_state *load_state_ref(struct loader *L, const struct 
 static void load_action(struct loader *L, struct policy_register *r, const struct ynode *k,
                         const struct ynode *v, struct policy_action *a)
 {
-	static const char *const keys[] = { "name",        "from",    "to",      "create",
-		                            "fields",      "clause",  "clauses", "note",
+	static const char *const keys[] = { "name",        "from",    "to",       "create",
+		                            "fields",      "clause",  "clauses",  "note",
 		                            "ward_choice", "context", "actor_in", NULL };
 	const struct ynode *x;
 	char *full;
@@ -451,8 +451,9 @@ static void load_actor_in(struct loader *L, const struct ynode *x, struct policy
 	if (!s)
 		return;
 	if (!dot) {
-		load_err(L, x, "'actor_in' is REF.FIELD: a ref field of '%s' and a user field of "
-		               "the register it refers to",
+		load_err(L, x,
+		         "'actor_in' is REF.FIELD: a ref field of '%s' and a user field of "
+		         "the register it refers to",
 		         a->reg->id);
 		return;
 	}

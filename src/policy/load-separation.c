@@ -213,7 +213,8 @@ static void independent_list(struct loader *L, const struct ynode *v, const char
 		if (!f)
 			continue;
 		if (*reg && *reg != r) {
-			load_err(L, nodes[j], "the fields of one constraint belong to one register");
+			load_err(L, nodes[j],
+			         "the fields of one constraint belong to one register");
 			continue;
 		}
 		*reg = r;
@@ -325,9 +326,10 @@ static bool load_constraint_head(struct loader *L, const struct ynode *v,
 
 void load_separation(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "id",      "kind",        "clause", "clauses",
-		                            "actions", "fields",      "roles",  "fallback",
-		                            "note",    "ward_choice", "persons", "of", NULL };
+	static const char *const keys[] = { "id",      "kind",        "clause",  "clauses",
+		                            "actions", "fields",      "roles",   "fallback",
+		                            "note",    "ward_choice", "persons", "of",
+		                            NULL };
 	struct profile *p = L->p;
 	struct policy_separation *seps;
 

@@ -1,0 +1,252 @@
+/* compliance: the per-clause compliance report's figures, from the acts, requests, duties and
+ * findings the store keeps and the checkpoint the ledger signed. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "core/act.h"
+#include "core/audits.h"
+#include "core/compliance.h"
+#include "core/duties.h"
+#include "ledger/ledger.h"
+#include "store/query.h"
+
+const char *compliance_kind_ja(enum policy_clause_kind k)
+{
+	switch (k) {
+	case CLAUSE_E:
+		return "強制";
+	case CLAUSE_R:
+		return "記録";
+	case CLAUSE_M:
+		return "監視";
+	case CLAUSE_H:
+		return "人の手";
+	}
+	return "?";
+}
+
+const char *compliance_strength_ja(enum policy_strength s)
+{
+	switch (s) {
+	case STRENGTH_NONE:
+		return "なし";
+	case STRENGTH_NOTED:
+		return "注記のみ";
+	case STRENGTH_MONITORED:
+		return "監視";
+	case STRENGTH_RECORDED:
+		return "記録";
+	case STRENGTH_ENFORCED:
+		return "強制";
+	}
+	return "?";
+}
+
+void compliance_chapter(const char *id, struct strbuf *out)
+{
+	const char *p = strchr(id, '-');
+
+	if (!p) {
+		strbuf_addstr(out, id);
+		return;
+	}
+	p++;
+	strbuf_add(out, id, (size_t)(p - id) + strcspn(p, "-"));
+}
+
+static struct compliance_row *row_of(struct compliance_report *r, const char *id)
+{
+	const struct policy_clause *c = id ? policy_clause(r->p, id) : NULL;
+
+	return c && c->index < r->nr ? &r->rows[c->index] : NULL;
+}
+
+static int count_acts(struct compliance_report *rep, struct store *st, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT a.outcome, a.ledger_index, j.value FROM acts a,"
+	                      " json_each(a.clauses) j WHERE a.at_ms >= ?1 AND a.at_ms < ?2"
+	                      " ORDER BY a.ledger_index",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, rep->from_ms);
+	query_bind_int(q, 2, rep->to_ms);
+	while ((r = query_step(q, err)) > 0) {
+		struct compliance_row *x = row_of(rep, query_text(q, 2));
+		const char *outcome = query_text(q, 0);
+
+		if (!x)
+			continue;
+		x->acts++;
+		if (outcome && !strcmp(outcome, "refused"))
+			x->refusals++;
+		if (!query_is_null(q, 1)) {
+			ALLOC_GROW(x->ledger, x->n_ledger, x->alloc_ledger);
+			x->ledger[x->n_ledger++] = (uint64_t)query_int(q, 1);
+		}
+	}
+	return r < 0 ? r : 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int count_approvals(struct compliance_report *rep, struct store *st, struct strbuf *err)
+{
+	struct query *q;
+	int64_t **times = xcalloc(rep->nr ? rep->nr : 1, sizeof(*times));
+	size_t *n = xcalloc(rep->nr ? rep->nr : 1, sizeof(*n));
+	int r = query_prepare(st,
+	                      "SELECT r.decided_ms - r.created_ms, j.value FROM requests r,"
+	                      " json_each(r.clauses) j WHERE r.state = 'approved'"
+	                      " AND r.decided_ms >= ?1 AND r.decided_ms < ?2",
+	                      &q, err);
+
+	if (r == 0) {
+		query_bind_int(q, 1, rep->from_ms);
+		query_bind_int(q, 2, rep->to_ms);
+		while ((r = query_step(q, err)) > 0) {
+			struct compliance_row *x = row_of(rep, query_text(q, 1));
+			size_t i;
+
+			if (!x)
+				continue;
+			i = (size_t)(x - rep->rows);
+			times[i] = xrealloc(times[i], (n[i] + 1) * sizeof(**times));
+			times[i][n[i]++] = query_int(q, 0);
+		}
+	}
+	for (size_t i = 0; i < rep->nr; i++) {
+		rep->rows[i].approvals = (int64_t)n[i];
+		rep->rows[i].approval_median_ms = -1;
+		if (n[i]) {
+			qsort(times[i], n[i], sizeof(**times), cmp_i64);
+			rep->rows[i].approval_median_ms =
+			    n[i] % 2 ? times[i][n[i] / 2]
+			             : (times[i][n[i] / 2 - 1] + times[i][n[i] / 2]) / 2;
+		}
+		free(times[i]);
+	}
+	free(times);
+	free(n);
+	return r < 0 ? r : 0;
+}
+
+static int count_duties(struct compliance_report *rep, struct door *d, int64_t now_ms,
+                        struct strbuf *err)
+{
+	struct duty_list l = { 0 };
+	int r = duties_compute(d, now_ms, &l, err);
+
+	for (size_t i = 0; r == 0 && i < l.nr; i++) {
+		const struct duty_status *s = &l.items[i];
+		bool done = s->last_done_ms >= rep->from_ms && s->last_done_ms < rep->to_ms;
+
+		for (unsigned k = 0; k < s->duty->clauses.nr; k++) {
+			struct compliance_row *x = row_of(rep, s->duty->clauses.items[k]->id);
+			if (!x)
+				continue;
+			x->duties_done += done;
+			x->duties_overdue += s->due;
+		}
+	}
+	duty_list_release(&l);
+	return r;
+}
+
+static int count_findings(struct compliance_report *rep, struct store *st, struct strbuf *err)
+{
+	struct record_list l = { 0 };
+	int r;
+
+	if (!policy_register(rep->p, FINDING_REGISTER))
+		return 0;
+	r = audit_records(st, NULL, FINDING_REGISTER, &l, err);
+	for (size_t i = 0; r == 0 && i < l.nr; i++) {
+		struct compliance_row *x = row_of(rep, record_field(&l.items[i], "clause"));
+		if (!x)
+			continue;
+		x->findings++;
+		x->findings_open += strcmp(l.items[i].state, "closed") != 0;
+	}
+	record_list_release(&l);
+	return r;
+}
+
+static void checkpoint(struct compliance_report *rep, struct door *d)
+{
+	struct strbuf note = STRBUF_INIT, err = STRBUF_INIT;
+	const char *nl;
+
+	/* a read-only door cannot sign: the latest signed one is named then */
+	door_checkpoint(d, &err);
+	if (ledger_checkpoint_get(door_ledger(d), UINT64_MAX, &note, &err) == 0) {
+		nl = strchr(note.buf, '\n');
+		rep->tree_size = nl ? strtoull(nl + 1, NULL, 10) : 0;
+		rep->checkpoint = strbuf_detach(&note, NULL);
+	}
+	strbuf_release(&note);
+	strbuf_release(&err);
+}
+
+int compliance_compute(struct door *d, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                       struct compliance_report *ret, struct strbuf *err)
+{
+	struct policy_coverage cov = { 0 };
+	struct store *st = door_store(d);
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->p = door_profile(d);
+	ret->from_ms = from_ms;
+	ret->to_ms = to_ms;
+	ret->made_ms = now_ms;
+	if (!ret->p) {
+		error_set(err, "no profile in force");
+		return -ENOENT;
+	}
+	ret->nr = ret->p->n_clauses;
+	ret->rows = xcalloc(ret->nr ? ret->nr : 1, sizeof(*ret->rows));
+	policy_coverage_compute(ret->p, &cov);
+	for (size_t i = 0; i < ret->nr; i++) {
+		ret->rows[i].clause = &ret->p->clauses[i];
+		ret->rows[i].approval_median_ms = -1;
+	}
+	for (unsigned i = 0; i < cov.nr; i++) {
+		struct compliance_row *x = row_of(ret, cov.entries[i].clause->id);
+		if (x) {
+			x->strength = cov.entries[i].strength;
+			x->gap = cov.entries[i].gap;
+		}
+	}
+	policy_coverage_release(&cov);
+	checkpoint(ret, d);
+	r = count_acts(ret, st, err);
+	if (r == 0)
+		r = count_approvals(ret, st, err);
+	if (r == 0)
+		r = count_duties(ret, d, now_ms, err);
+	if (r == 0)
+		r = count_findings(ret, st, err);
+	if (r < 0)
+		compliance_release(ret);
+	return r;
+}
+
+void compliance_release(struct compliance_report *r)
+{
+	for (size_t i = 0; r->rows && i < r->nr; i++)
+		free(r->rows[i].ledger);
+	free(r->rows);
+	free(r->checkpoint);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,53 @@
+/* report-internal: the cells the compliance report's formats share (report.c, report-pdf.c). */
+#ifndef MAMORI_WEB_REPORT_INTERNAL_H
+#define MAMORI_WEB_REPORT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "web/report.h"
+
+struct compliance_row;
+
+enum {
+	COL_ID,
+	COL_CITE,
+	COL_TEXT,
+	COL_KIND,
+	COL_STRENGTH,
+	COL_ACTS,
+	COL_REFUSALS,
+	COL_APPROVALS,
+	COL_MEDIAN,
+	COL_DUTIES_DONE,
+	COL_DUTIES_OVERDUE,
+	COL_FINDINGS,
+	COL_LEDGER,
+	REPORT_NCOLS
+};
+/* The column headings, Japanese; the first is 条項. */
+extern const char *const report_columns[REPORT_NCOLS];
+/* One cell of a clause's row, appended to out. */
+void report_cell(const struct compliance_row *x, int col, struct strbuf *out);
+/* A median duration for people: "2.5時間", "3.0日", "なし" for none (ms < 0). */
+void report_median(int64_t ms, struct strbuf *out);
+/* The period in the office's style: "令和8年4月1日から令和8年12月4日まで". */
+void report_period(const struct compliance_report *r, struct strbuf *out);
+
+/* The summary by chapter (MIN-9, SHJ-7 ...), in the order the clauses come. */
+struct report_chapter {
+	char *id;
+	int64_t clauses, gaps, acts, refusals, approvals, duties_overdue, findings_open;
+};
+#define REPORT_CHAPTER_NCOLS 8
+extern const char *const report_chapter_columns[REPORT_CHAPTER_NCOLS];
+void report_chapters(const struct compliance_report *r, struct report_chapter **ret, size_t *ret_n);
+void report_chapters_release(struct report_chapter *ch, size_t n);
+void report_chapter_cell(const struct report_chapter *c, int col, struct strbuf *out);
+
+/* The 決裁欄's boxes. */
+#define REPORT_NSIGNERS 4
+extern const char *const report_signers[REPORT_NSIGNERS];
+
+#endif

@@ -1,0 +1,308 @@
+/* report-pdf: the compliance report as a PDF made with cairo and pango (A4, Noto CJK): a cover
+ * with the 決裁欄 and the signed checkpoint, the summary by chapter, then the clause table whose
+ * first column is 条項, its heading repeated on every page. */
+#include <cairo-pdf.h>
+#include <errno.h>
+#include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "core/compliance.h"
+#include "web/report-internal.h"
+
+#define PAGE_W   595.0 /* A4 in points */
+#define PAGE_H   842.0
+#define MARGIN   40.0
+#define PAD      3.0
+#define FONT     "Noto Sans CJK JP"
+#define FONT_PRE "Noto Sans Mono CJK JP"
+
+/*
+ * LeakSanitizer (make check builds with it): Debian 12's cairo 1.16 keeps a few per-page arrays
+ * of a PDF surface after cairo_surface_finish and cairo_surface_destroy; not ours to free.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libcairo.so.2\n";
+}
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
+struct pdf {
+	cairo_surface_t *surface;
+	cairo_t *cr;
+	double y;
+	int page;
+};
+
+/* Draws text at (x, y) within width (wrapping), returns its height. draw false: measures. */
+static double text_at(struct pdf *pdf, const char *font, double size, double x, double y,
+                      double width, const char *text, bool draw)
+{
+	PangoLayout *l = pango_cairo_create_layout(pdf->cr);
+	PangoFontDescription *fd = pango_font_description_from_string(font);
+	int w, h;
+
+	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+	pango_layout_set_font_description(l, fd);
+	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_text(l, text, -1);
+	pango_layout_get_size(l, &w, &h);
+	if (draw) {
+		cairo_move_to(pdf->cr, x, y);
+		pango_cairo_show_layout(pdf->cr, l);
+	}
+	pango_font_description_free(fd);
+	g_object_unref(l);
+	return (double)h / PANGO_SCALE;
+}
+
+static void page_footer(struct pdf *pdf)
+{
+	char n[32];
+
+	snprintf(n, sizeof(n), "- %d -", pdf->page);
+	text_at(pdf, FONT, 8, PAGE_W / 2 - 15, PAGE_H - MARGIN + 10, 60, n, true);
+}
+
+static void new_page(struct pdf *pdf)
+{
+	if (pdf->page)
+		cairo_show_page(pdf->cr);
+	pdf->page++;
+	pdf->y = MARGIN;
+	page_footer(pdf);
+}
+
+/* A table row: cells[i] in widths[i]; bold for a heading row. Returns the row height. */
+static double row_height(struct pdf *pdf, const char *const *cells, const double *widths, int n,
+                         double size)
+{
+	double h = 0;
+
+	for (int i = 0; i < n; i++) {
+		double t = text_at(pdf, FONT, size, 0, 0, widths[i] - 2 * PAD, cells[i], false);
+		if (t > h)
+			h = t;
+	}
+	return h + 2 * PAD;
+}
+
+static void draw_row(struct pdf *pdf, const char *const *cells, const double *widths, int n,
+                     double size, bool heading)
+{
+	double h = row_height(pdf, cells, widths, n, size), x = MARGIN;
+
+	for (int i = 0; i < n; i++) {
+		if (heading) {
+			cairo_set_source_rgb(pdf->cr, 0.9, 0.9, 0.9);
+			cairo_rectangle(pdf->cr, x, pdf->y, widths[i], h);
+			cairo_fill(pdf->cr);
+			cairo_set_source_rgb(pdf->cr, 0, 0, 0);
+		}
+		cairo_rectangle(pdf->cr, x, pdf->y, widths[i], h);
+		cairo_set_line_width(pdf->cr, 0.5);
+		cairo_stroke(pdf->cr);
+		text_at(pdf, FONT, size, x + PAD, pdf->y + PAD, widths[i] - 2 * PAD, cells[i],
+		        true);
+		x += widths[i];
+	}
+	pdf->y += h;
+}
+
+/* Rows of a table, the heading again at the top of each new page. */
+static void draw_table(struct pdf *pdf, const char *const *head, const double *widths, int n,
+                       double size, size_t rows,
+                       void (*cells)(const void *ctx, size_t row, int col, struct strbuf *out),
+                       const void *ctx)
+{
+	struct strbuf *sb = calloc((size_t)n, sizeof(*sb));
+	const char **cv = calloc((size_t)n, sizeof(*cv));
+
+	draw_row(pdf, head, widths, n, size, true);
+	for (size_t r = 0; r < rows; r++) {
+		for (int c = 0; c < n; c++) {
+			strbuf_reset(&sb[c]);
+			cells(ctx, r, c, &sb[c]);
+			cv[c] = sb[c].buf ? sb[c].buf : "";
+		}
+		if (pdf->y + row_height(pdf, cv, widths, n, size) > PAGE_H - MARGIN - 10) {
+			new_page(pdf);
+			draw_row(pdf, head, widths, n, size, true);
+		}
+		draw_row(pdf, cv, widths, n, size, false);
+	}
+	for (int c = 0; c < n; c++)
+		strbuf_release(&sb[c]);
+	free(sb);
+	free(cv);
+}
+
+static void heading(struct pdf *pdf, const char *text, double size)
+{
+	if (pdf->y + size * 3 > PAGE_H - MARGIN)
+		new_page(pdf);
+	pdf->y += text_at(pdf, FONT " Bold", size, MARGIN, pdf->y, PAGE_W - 2 * MARGIN, text, true);
+	pdf->y += size * 0.6;
+}
+
+static void line(struct pdf *pdf, const char *font, double size, const char *text)
+{
+	pdf->y += text_at(pdf, font, size, MARGIN, pdf->y, PAGE_W - 2 * MARGIN, text, true) + 4;
+}
+
+static void cover(struct pdf *pdf, const struct compliance_report *r)
+{
+	struct strbuf t = STRBUF_INIT;
+	double w = 80, x;
+
+	pdf->y = 150;
+	heading(pdf, REPORT_COMPLIANCE_TITLE, 22);
+	pdf->y += 20;
+	strbuf_addf(&t, "%s（%s）", r->p->title ? r->p->title : r->p->id,
+	            r->p->municipality ? r->p->municipality : "");
+	line(pdf, FONT, 12, t.buf);
+	strbuf_reset(&t);
+	strbuf_addstr(&t, "対象期間：");
+	report_period(r, &t);
+	line(pdf, FONT, 12, t.buf);
+	strbuf_reset(&t);
+	strbuf_addstr(&t, "作成日：");
+	time_format_wareki(&t, r->made_ms, TOKYO_OFFSET_MS);
+	line(pdf, FONT, 12, t.buf);
+	strbuf_reset(&t);
+	strbuf_addf(&t, "ポリシーの版（SHA-256）：%s", r->p->sha256_hex);
+	line(pdf, FONT, 8, t.buf);
+	pdf->y += 20;
+
+	/* 決裁欄: boxes at the right */
+	heading(pdf, "決裁欄", 12);
+	x = PAGE_W - MARGIN - w * REPORT_NSIGNERS;
+	for (int i = 0; i < REPORT_NSIGNERS; i++) {
+		cairo_rectangle(pdf->cr, x + i * w, pdf->y, w, 18);
+		cairo_rectangle(pdf->cr, x + i * w, pdf->y + 18, w, 60);
+		cairo_set_line_width(pdf->cr, 0.8);
+		cairo_stroke(pdf->cr);
+		text_at(pdf, FONT, 10, x + i * w + PAD, pdf->y + 2, w - 2 * PAD, report_signers[i],
+		        true);
+	}
+	pdf->y += 100;
+
+	heading(pdf, "署名付きチェックポイント（この報告書の数値はこの時点の台帳から計算した）",
+	        10);
+	line(pdf, FONT_PRE, 8,
+	     r->checkpoint ? r->checkpoint : "まだ署名されたチェックポイントがありません");
+	strbuf_release(&t);
+}
+
+static void chapter_cells(const void *ctx, size_t row, int col, struct strbuf *out)
+{
+	const struct report_chapter *ch = ctx;
+
+	report_chapter_cell(&ch[row], col, out);
+}
+
+/* The PDF's clause table: the columns that fit on A4 portrait. */
+static const int pdf_cols[] = { COL_ID,      COL_KIND,        COL_STRENGTH,
+	                        COL_ACTS,    COL_REFUSALS,    COL_APPROVALS,
+	                        COL_MEDIAN,  COL_DUTIES_DONE, COL_DUTIES_OVERDUE,
+	                        COL_FINDINGS };
+#define PDF_NCOLS ((int)(sizeof(pdf_cols) / sizeof(pdf_cols[0])))
+
+static void clause_cells(const void *ctx, size_t row, int col, struct strbuf *out)
+{
+	const struct compliance_report *r = ctx;
+
+	report_cell(&r->rows[row], pdf_cols[col], out);
+}
+
+struct ledger_ctx {
+	const struct compliance_report *r;
+	const size_t *rows;
+};
+
+static void ledger_cells(const void *ctx, size_t row, int col, struct strbuf *out)
+{
+	const struct ledger_ctx *lc = ctx;
+
+	report_cell(&lc->r->rows[lc->rows[row]], col ? COL_LEDGER : COL_ID, out);
+}
+
+int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
+{
+	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 85, 55, 60, 55, 50, 50, 80, 80 };
+	static const double clause_w[PDF_NCOLS] = { 90, 40, 65, 40, 40, 40, 60, 50, 50, 40 };
+	const char *head[PDF_NCOLS];
+	struct report_chapter *ch;
+	struct pdf pdf = { 0 };
+	cairo_status_t st;
+	size_t nch;
+
+	pdf.surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+	if (cairo_surface_status(pdf.surface) != CAIRO_STATUS_SUCCESS) {
+		error_set(err, "cannot write '%s': %s", path,
+		          cairo_status_to_string(cairo_surface_status(pdf.surface)));
+		cairo_surface_destroy(pdf.surface);
+		return -EIO;
+	}
+	cairo_pdf_surface_set_metadata(pdf.surface, CAIRO_PDF_METADATA_TITLE,
+	                               REPORT_COMPLIANCE_TITLE);
+	cairo_pdf_surface_set_metadata(pdf.surface, CAIRO_PDF_METADATA_CREATOR, "Mamori");
+	pdf.cr = cairo_create(pdf.surface);
+	cairo_set_source_rgb(pdf.cr, 0, 0, 0);
+
+	new_page(&pdf);
+	cover(&pdf, r);
+
+	new_page(&pdf);
+	heading(&pdf, "章ごとの概要", 14);
+	report_chapters(r, &ch, &nch);
+	draw_table(&pdf, report_chapter_columns, chapter_w, REPORT_CHAPTER_NCOLS, 8, nch,
+	           chapter_cells, ch);
+	report_chapters_release(ch, nch);
+
+	new_page(&pdf);
+	heading(&pdf, "条項ごとの遵守状況", 14);
+	for (int i = 0; i < PDF_NCOLS; i++)
+		head[i] = report_columns[pdf_cols[i]];
+	draw_table(&pdf, head, clause_w, PDF_NCOLS, 7, r->nr, clause_cells, r);
+
+	/* every figure's ledger entries: an auditor checks them against the checkpoint */
+	new_page(&pdf);
+	heading(&pdf, "台帳の記録（条項ごとの行為の台帳番号）", 14);
+	{
+		static const double ledger_w[2] = { 90, PAGE_W - 2 * MARGIN - 90 };
+		static const char *const ledger_head[2] = { "条項", "台帳の記録" };
+		size_t *idx = calloc(r->nr ? r->nr : 1, sizeof(*idx)), n = 0;
+		struct ledger_ctx lc = { r, idx };
+
+		for (size_t i = 0; i < r->nr; i++)
+			if (r->rows[i].n_ledger)
+				idx[n++] = i;
+		draw_table(&pdf, ledger_head, ledger_w, 2, 7, n, ledger_cells, &lc);
+		free(idx);
+	}
+
+	cairo_show_page(pdf.cr);
+	cairo_destroy(pdf.cr);
+	cairo_surface_finish(pdf.surface);
+	st = cairo_surface_status(pdf.surface);
+	cairo_surface_destroy(pdf.surface);
+	/* the font caches pango, cairo and fontconfig keep for the process: a report is made once
+	 * per command, and a server keeps no font state between reports */
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+	if (st != CAIRO_STATUS_SUCCESS) {
+		error_set(err, "cannot write '%s': %s", path, cairo_status_to_string(st));
+		return -EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,310 @@
+/* report: the compliance report's HTML and CSV; the cells every format shares (report-pdf.c
+ * draws the same cells). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/csv.h"
+#include "base/timeutil.h"
+#include "core/compliance.h"
+#include "web/html.h"
+#include "web/report-internal.h"
+
+const char *const report_columns[REPORT_NCOLS] = {
+	"条項",       "出典",           "内容",
+	"区分",       "担保",           "行為",
+	"拒否",       "承認",           "承認までの中央値",
+	"義務の実施", "義務の期限超過", "未完了の指摘",
+	"台帳の記録",
+};
+
+void report_median(int64_t ms, struct strbuf *out)
+{
+	double h = (double)ms / 3600000.0;
+
+	if (ms < 0)
+		strbuf_addstr(out, "なし");
+	else if (h < 48)
+		strbuf_addf(out, "%.1f時間", h);
+	else
+		strbuf_addf(out, "%.1f日", h / 24);
+}
+
+void report_cell(const struct compliance_row *x, int col, struct strbuf *out)
+{
+	const struct policy_clause *c = x->clause;
+
+	switch (col) {
+	case COL_ID:
+		strbuf_addstr(out, c->id);
+		break;
+	case COL_CITE:
+		strbuf_addstr(out, c->cite ? c->cite : "");
+		break;
+	case COL_TEXT:
+		strbuf_addstr(out, c->text ? c->text : "");
+		break;
+	case COL_KIND:
+		strbuf_addstr(out, compliance_kind_ja(c->kind));
+		break;
+	case COL_STRENGTH:
+		strbuf_addstr(out,
+		              c->kind == CLAUSE_H ? "対象外" : compliance_strength_ja(x->strength));
+		if (x->gap)
+			strbuf_addstr(out, "（不足）");
+		break;
+	case COL_ACTS:
+		strbuf_addf(out, "%" PRId64, x->acts);
+		break;
+	case COL_REFUSALS:
+		strbuf_addf(out, "%" PRId64, x->refusals);
+		break;
+	case COL_APPROVALS:
+		strbuf_addf(out, "%" PRId64, x->approvals);
+		break;
+	case COL_MEDIAN:
+		report_median(x->approval_median_ms, out);
+		break;
+	case COL_DUTIES_DONE:
+		strbuf_addf(out, "%" PRId64, x->duties_done);
+		break;
+	case COL_DUTIES_OVERDUE:
+		strbuf_addf(out, "%" PRId64, x->duties_overdue);
+		break;
+	case COL_FINDINGS:
+		strbuf_addf(out, "%" PRId64, x->findings_open);
+		break;
+	case COL_LEDGER:
+		for (size_t i = 0; i < x->n_ledger; i++)
+			strbuf_addf(out, "%s%" PRIu64, i ? " " : "", x->ledger[i]);
+		break;
+	}
+}
+
+void report_period(const struct compliance_report *r, struct strbuf *out)
+{
+	if (r->from_ms != COMPLIANCE_FROM_START)
+		time_format_wareki(out, r->from_ms, TOKYO_OFFSET_MS);
+	else
+		strbuf_addstr(out, "記録の始め");
+	strbuf_addstr(out, "から");
+	/* to is the start of the day after the last one */
+	time_format_wareki(out, r->to_ms - 1, TOKYO_OFFSET_MS);
+	strbuf_addstr(out, "まで");
+}
+
+void report_chapters(const struct compliance_report *r, struct report_chapter **ret, size_t *ret_n)
+{
+	struct report_chapter *ch = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct compliance_row *x = &r->rows[i];
+		struct strbuf id = STRBUF_INIT;
+		struct report_chapter *c = NULL;
+
+		compliance_chapter(x->clause->id, &id);
+		for (size_t k = 0; k < n && !c; k++)
+			if (!strcmp(ch[k].id, id.buf))
+				c = &ch[k];
+		if (!c) {
+			ALLOC_GROW(ch, n, alloc);
+			c = &ch[n++];
+			memset(c, 0, sizeof(*c));
+			c->id = strbuf_detach(&id, NULL);
+		}
+		strbuf_release(&id);
+		c->clauses++;
+		c->gaps += x->gap;
+		c->acts += x->acts;
+		c->refusals += x->refusals;
+		c->approvals += x->approvals;
+		c->duties_overdue += x->duties_overdue;
+		c->findings_open += x->findings_open;
+	}
+	*ret = ch;
+	*ret_n = n;
+}
+
+void report_chapters_release(struct report_chapter *ch, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ch[i].id);
+	free(ch);
+}
+
+const char *const report_chapter_columns[REPORT_CHAPTER_NCOLS] = {
+	"章", "条項数", "担保の不足", "行為", "拒否", "承認", "義務の期限超過", "未完了の指摘",
+};
+
+void report_chapter_cell(const struct report_chapter *c, int col, struct strbuf *out)
+{
+	const int64_t v[] = { 0,           c->clauses,   c->gaps,           c->acts,
+		              c->refusals, c->approvals, c->duties_overdue, c->findings_open };
+
+	if (col == 0)
+		strbuf_addstr(out, c->id);
+	else
+		strbuf_addf(out, "%" PRId64, v[col]);
+}
+
+/* The signers' boxes: who drafts, who checks, who decides (決裁欄). */
+const char *const report_signers[REPORT_NSIGNERS] = { "起案", "審査", "承認", "決裁" };
+
+static void html_ledger_cell(const struct compliance_row *x, bool links, struct strbuf *o)
+{
+	size_t shown = x->n_ledger < 20 ? x->n_ledger : 20;
+
+	for (size_t i = 0; i < shown; i++) {
+		char label[24], url[64];
+
+		snprintf(label, sizeof(label), "%" PRIu64, x->ledger[i]);
+		if (i)
+			strbuf_addch(o, ' ');
+		if (links) {
+			snprintf(url, sizeof(url), "/ledger/entry?index=%" PRIu64, x->ledger[i]);
+			html_elem(o, "a", label, "href", url, HTML_END);
+		} else {
+			html_text(o, label);
+		}
+	}
+	if (shown < x->n_ledger)
+		html_textf(o, " …（ほか%zu件）", x->n_ledger - shown);
+}
+
+void report_compliance_html_body(const struct compliance_report *r, bool ledger_links,
+                                 struct strbuf *o)
+{
+	struct strbuf t = STRBUF_INIT;
+	struct report_chapter *ch;
+	size_t nch;
+
+	html_elem(o, "h1", REPORT_COMPLIANCE_TITLE, HTML_END);
+	html_open(o, "dl", "class", "report-head", HTML_END);
+	html_elem(o, "dt", "基準", HTML_END);
+	strbuf_addf(&t, "%s（%s）", r->p->title ? r->p->title : r->p->id,
+	            r->p->municipality ? r->p->municipality : "");
+	html_elem(o, "dd", t.buf, HTML_END);
+	strbuf_reset(&t);
+	html_elem(o, "dt", "対象期間", HTML_END);
+	report_period(r, &t);
+	html_elem(o, "dd", t.buf, HTML_END);
+	strbuf_reset(&t);
+	html_elem(o, "dt", "作成日時", HTML_END);
+	time_format_wareki(&t, r->made_ms, TOKYO_OFFSET_MS);
+	html_elem(o, "dd", t.buf, HTML_END);
+	strbuf_reset(&t);
+	html_elem(o, "dt", "ポリシーの版（SHA-256）", HTML_END);
+	html_elem(o, "dd", r->p->sha256_hex, HTML_END);
+	html_elem(o, "dt", "署名付きチェックポイント", HTML_END);
+	html_open(o, "dd", HTML_END);
+	if (r->checkpoint)
+		html_elem(o, "pre", r->checkpoint, "class", "checkpoint", HTML_END);
+	else
+		html_text(o, "まだ署名されたチェックポイントがありません");
+	html_close(o, "dd");
+	html_close(o, "dl");
+
+	html_elem(o, "h2", "決裁欄", HTML_END);
+	html_open(o, "table", "class", "signers", HTML_END);
+	html_open(o, "tr", HTML_END);
+	for (size_t i = 0; i < REPORT_NSIGNERS; i++)
+		html_elem(o, "th", report_signers[i], "scope", "col", HTML_END);
+	html_close(o, "tr");
+	html_open(o, "tr", HTML_END);
+	for (size_t i = 0; i < REPORT_NSIGNERS; i++)
+		html_elem(o, "td", "", HTML_END);
+	html_close(o, "tr");
+	html_close(o, "table");
+
+	html_elem(o, "h2", "章ごとの概要", HTML_END);
+	report_chapters(r, &ch, &nch);
+	html_open(o, "table", "class", "report-chapters", HTML_END);
+	html_open(o, "tr", HTML_END);
+	for (int c = 0; c < REPORT_CHAPTER_NCOLS; c++)
+		html_elem(o, "th", report_chapter_columns[c], "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < nch; i++) {
+		html_open(o, "tr", HTML_END);
+		for (int c = 0; c < REPORT_CHAPTER_NCOLS; c++) {
+			strbuf_reset(&t);
+			report_chapter_cell(&ch[i], c, &t);
+			html_elem(o, c ? "td" : "th", t.buf, "scope", c ? NULL : "row", HTML_END);
+		}
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+	report_chapters_release(ch, nch);
+
+	html_elem(o, "h2", "条項ごとの遵守状況", HTML_END);
+	html_open(o, "table", "class", "report-clauses", HTML_END);
+	html_open(o, "tr", HTML_END);
+	for (int c = 0; c < REPORT_NCOLS; c++)
+		html_elem(o, "th", report_columns[c], "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct compliance_row *x = &r->rows[i];
+
+		html_open(o, "tr", "id", x->clause->id, "class", x->gap ? "gap" : NULL, HTML_END);
+		for (int c = 0; c < REPORT_NCOLS; c++) {
+			if (c == COL_LEDGER) {
+				html_open(o, "td", HTML_END);
+				html_ledger_cell(x, ledger_links, o);
+				html_close(o, "td");
+				continue;
+			}
+			strbuf_reset(&t);
+			report_cell(x, c, &t);
+			html_elem(o, c == COL_ID ? "th" : "td", t.buf, "scope",
+			          c == COL_ID ? "row" : NULL, HTML_END);
+		}
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+	strbuf_release(&t);
+}
+
+void report_compliance_html(const struct compliance_report *r, struct strbuf *out)
+{
+	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
+	html_elem(out, "title", REPORT_COMPLIANCE_TITLE, HTML_END);
+	html_elem(out, "style",
+	          "body{font-family:Noto Sans CJK JP,sans-serif;margin:2em}"
+	          "table{border-collapse:collapse;margin:1em 0}"
+	          "th,td{border:1px solid #888;padding:.2em .4em;vertical-align:top}"
+	          "table.signers td{width:6em;height:4em}"
+	          "tr.gap td,tr.gap th{background:#fff3e0}"
+	          "pre.checkpoint{font-size:.8em;margin:0}",
+	          HTML_END);
+	strbuf_addstr(out, "</head><body>");
+	report_compliance_html_body(r, false, out);
+	strbuf_addstr(out, "</body></html>\n");
+}
+
+int report_compliance_csv(const struct compliance_report *r, bool cp932, struct strbuf *out,
+                          size_t *ret_substituted, struct strbuf *err)
+{
+	struct csv_writer w;
+	struct strbuf t = STRBUF_INIT;
+	int ret;
+
+	csv_writer_init(&w, out,
+	                (cp932 ? CSV_WRITE_CP932 : CSV_WRITE_BOM) | CSV_WRITE_FORMULA_GUARD);
+	csv_write_row(&w, report_columns, REPORT_NCOLS);
+	for (size_t i = 0; i < r->nr; i++) {
+		for (int c = 0; c < REPORT_NCOLS; c++) {
+			strbuf_reset(&t);
+			report_cell(&r->rows[i], c, &t);
+			csv_write_field(&w, t.buf);
+		}
+		csv_end_row(&w);
+	}
+	strbuf_release(&t);
+	ret = csv_writer_finish(&w, err);
+	if (ret_substituted)
+		*ret_substituted = w.substituted;
+	return ret;
+}

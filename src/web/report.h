@@ -1,0 +1,37 @@
+/* report: the compliance report (遵守状況報告書) as HTML, CSV and PDF (docs/audits.md). The web
+ * page and `mamori report compliance` both render a core/compliance.h report through these. */
+#ifndef MAMORI_WEB_REPORT_H
+#define MAMORI_WEB_REPORT_H
+
+#include <stdbool.h>
+
+#include "base/strbuf.h"
+
+struct compliance_report;
+
+/* The report's title, as every format writes it. */
+#define REPORT_COMPLIANCE_TITLE "情報セキュリティ対策基準 遵守状況報告書"
+
+/*
+ * The report's body as HTML through the one HTML writer (web/html.c): the heading, the period,
+ * the profile and the signed checkpoint, the 決裁欄, the summary by chapter and the table whose
+ * first column is 条項. ledger_links: each count links to the web's ledger entries
+ * (/ledger/entry?index=N); otherwise they are listed as numbers (a file read offline).
+ */
+void report_compliance_html_body(const struct compliance_report *r, bool ledger_links,
+                                 struct strbuf *out);
+/* A whole HTML document (for a file): the body with its own small stylesheet. */
+void report_compliance_html(const struct compliance_report *r, struct strbuf *out);
+
+/*
+ * CSV, one row per clause, the clause id in a column of its own; with a UTF-8 BOM, or in CP932
+ * when cp932 (characters CP932 lacks become 〓: *ret_substituted says how many). Returns 0 or a
+ * negative code with err set.
+ */
+int report_compliance_csv(const struct compliance_report *r, bool cp932, struct strbuf *out,
+                          size_t *ret_substituted, struct strbuf *err);
+
+/* A PDF (A4, cairo and pango, Noto CJK) written to path. Returns 0 or -errno with err set. */
+int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err);
+
+#endif
