@@ -107,7 +107,8 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 	if (ret)
 		return ret;
 	ret = EXIT_FAILED;
-	if (compliance_compute(d, from_ms, to_ms, now, &rep, &err) < 0) {
+	if (compliance_compute(d, door_store(d), door_ledger(d), true, from_ms, to_ms, now, &rep,
+	                       &err) < 0) {
 		cli_error("%s", err.buf);
 		goto out;
 	}

@@ -182,14 +182,15 @@ static int count_findings(struct compliance_report *rep, struct store *st, struc
 	return r;
 }
 
-static void checkpoint(struct compliance_report *rep, struct door *d)
+static void checkpoint(struct compliance_report *rep, struct door *d, struct ledger *lg, bool sign)
 {
 	struct strbuf note = STRBUF_INIT, err = STRBUF_INIT;
 	const char *nl;
 
 	/* a read-only door cannot sign: the latest signed one is named then */
-	door_checkpoint(d, &err);
-	if (ledger_checkpoint_get(door_ledger(d), UINT64_MAX, &note, &err) == 0) {
+	if (sign)
+		door_checkpoint(d, &err);
+	if (ledger_checkpoint_get(lg, UINT64_MAX, &note, &err) == 0) {
 		nl = strchr(note.buf, '\n');
 		rep->tree_size = nl ? strtoull(nl + 1, NULL, 10) : 0;
 		rep->checkpoint = strbuf_detach(&note, NULL);
@@ -198,11 +199,11 @@ static void checkpoint(struct compliance_report *rep, struct door *d)
 	strbuf_release(&err);
 }
 
-int compliance_compute(struct door *d, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool sign,
+                       int64_t from_ms, int64_t to_ms, int64_t now_ms,
                        struct compliance_report *ret, struct strbuf *err)
 {
 	struct policy_coverage cov = { 0 };
-	struct store *st = door_store(d);
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -229,7 +230,7 @@ int compliance_compute(struct door *d, int64_t from_ms, int64_t to_ms, int64_t n
 		}
 	}
 	policy_coverage_release(&cov);
-	checkpoint(ret, d);
+	checkpoint(ret, d, lg, sign);
 	r = count_acts(ret, st, err);
 	if (r == 0)
 		r = count_approvals(ret, st, err);

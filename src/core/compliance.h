@@ -11,6 +11,8 @@
 #include "policy/policy.h"
 
 struct door;
+struct ledger;
+struct store;
 
 #define COMPLIANCE_FROM_START (INT64_MIN / 4)
 
@@ -45,11 +47,14 @@ struct compliance_report {
 };
 
 /*
- * Computes the report for [from_ms, to_ms) at now_ms from the door's store, ledger and profile.
- * Signs a checkpoint first when the ledger grew since the last one (a writable door), so the
- * report names a checkpoint covering everything it counted.
+ * Computes the report for [from_ms, to_ms) at now_ms under the door's profile, reading st and lg
+ * (the caller's connections: the door's own for the CLI, a web worker's own for a page). With
+ * sign (the CLI's writable door), a checkpoint is signed first when the ledger grew since the
+ * last one, so the report names a checkpoint covering everything it counted; a server signs
+ * its own every minute.
  */
-int compliance_compute(struct door *d, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool sign,
+                       int64_t from_ms, int64_t to_ms, int64_t now_ms,
                        struct compliance_report *ret, struct strbuf *err);
 void compliance_release(struct compliance_report *r);
 

@@ -22,6 +22,7 @@ enum page_nav {
 	NAV_DUTIES,
 	NAV_FIM,
 	NAV_INBOX,
+	NAV_AUDITS,
 };
 
 /* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */

@@ -1,0 +1,373 @@
+/* ui-audits: 監査: the audits the reader may read with their findings (overdue improvements
+ * marked), planning an audit through the door; and the compliance report (遵守状況報告書) as a
+ * page, CSV and PDF (docs/audits.md). The findings' own steps are the record pages' acts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/audits.h"
+#include "core/compliance.h"
+#include "core/core.h"
+#include "core/org.h"
+#include "core/read.h"
+#include "web/access.h"
+#include "web/outcome.h"
+#include "web/report.h"
+#include "web/route.h"
+#include "web/ui.h"
+
+#define DAY_MS (86400LL * 1000)
+
+static const char *field_or(const struct record *rec, const char *key, const char *dflt)
+{
+	const char *v = record_field(rec, key);
+	return v && *v ? v : dflt;
+}
+
+static void findings_table(struct web_req *r, const struct record_list *l, int64_t now)
+{
+	struct strbuf *o = &r->out;
+
+	html_open(o, "table", "class", "findings", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Finding"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Clause"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Severity"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("State"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Improve by"), "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct record *f = &l->items[i];
+		bool overdue = audit_finding_overdue(f, now);
+		struct strbuf url = STRBUF_INIT;
+
+		html_open(o, "tr", "class", overdue ? "overdue" : NULL, HTML_END);
+		html_open(o, "td", HTML_END);
+		strbuf_addf(&url, "/records/%" PRId64, f->id);
+		page_link(o, url.buf, field_or(f, "text", "—"));
+		html_close(o, "td");
+		html_open(o, "td", HTML_END);
+		if (record_field(f, "clause"))
+			ui_clause(r, record_field(f, "clause"));
+		html_close(o, "td");
+		html_elem(o, "td", field_or(f, "severity", "—"), HTML_END);
+		html_elem(o, "td", ui_state_name(r, FINDING_REGISTER, f->state), HTML_END);
+		html_open(o, "td", HTML_END);
+		if (record_field(f, FINDING_DUE_FIELD))
+			page_ymd(o, record_field(f, FINDING_DUE_FIELD));
+		else
+			html_text(o, "—");
+		if (overdue) {
+			strbuf_addch(o, ' ');
+			html_elem(o, "strong", _("overdue"), "class", "overdue", HTML_END);
+		}
+		html_close(o, "td");
+		html_close(o, "tr");
+		strbuf_release(&url);
+	}
+	html_close(o, "table");
+}
+
+static void one_audit(struct web_req *r, const struct record *a, int64_t now)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT, id = STRBUF_INIT;
+	struct record_list fl = { 0 };
+
+	strbuf_addf(&id, "audit-%" PRId64, a->id);
+	html_open(o, "section", "class", "card", "id", id.buf, HTML_END);
+	html_open(o, "h2", HTML_END);
+	strbuf_addf(&url, "/records/%" PRId64, a->id);
+	page_link(o, url.buf, field_or(a, "title", ui_register_name(r, AUDIT_REGISTER)));
+	html_text(o, "（");
+	html_text(o, ui_state_name(r, AUDIT_REGISTER, a->state));
+	html_text(o, "）");
+	html_close(o, "h2");
+	html_open(o, "dl", HTML_END);
+	html_elem(o, "dt", _("Audit team"), HTML_END);
+	html_elem(o, "dd", field_or(a, "auditor", "—"), HTML_END);
+	html_elem(o, "dt", _("Audited sections"), HTML_END);
+	html_elem(o, "dd", field_or(a, "auditee_section", "—"), HTML_END);
+	html_elem(o, "dt", _("Period"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	page_ymd(o, field_or(a, "period_from", "—"));
+	html_text(o, " ～ ");
+	page_ymd(o, field_or(a, "period_until", "—"));
+	html_close(o, "dd");
+	html_close(o, "dl");
+	if (audit_findings(r->st, web_reader(r), a->id, &fl, &err) < 0)
+		page_notice(r, "error", err.buf);
+	else if (!fl.nr)
+		html_elem(o, "p", _("No findings."), HTML_END);
+	else
+		findings_table(r, &fl, now);
+	html_close(o, "section");
+	record_list_release(&fl);
+	strbuf_release(&err);
+	strbuf_release(&url);
+	strbuf_release(&id);
+}
+
+static void plan_form(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct org_sections secs = { 0 };
+
+	html_elem(o, "h2", _("Plan an audit"), HTML_END);
+	html_elem(o, "p",
+	          _("The audit team may not include anyone who belongs to an audited section or "
+	            "holds a role over it or its systems (MIN-9-1-3)."),
+	          "class", "cite", HTML_END);
+	if (org_sections_list(r->st, &secs, &err) < 0) {
+		page_notice(r, "error", err.buf);
+		goto out;
+	}
+	page_form_begin(r, "/audits", "plan", false);
+	page_input(r, "text", "title", _("Audit title"), NULL, true, "off");
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Audited sections"), "for", "f-sections", HTML_END);
+	html_open(o, "select", "id", "f-sections", "name", "section", "multiple", "", "required",
+	          "", HTML_END);
+	for (size_t i = 0; i < secs.nr; i++)
+		html_elem(o, "option", secs.items[i].name, "value", secs.items[i].id, HTML_END);
+	html_close(o, "select");
+	html_close(o, "div");
+	page_input(r, "text", "team", _("Audit team (logins, comma-separated)"), NULL, true, "off");
+	page_input(r, "date", "from", _("Period from"), NULL, false, "off");
+	page_input(r, "date", "until", _("Period until"), NULL, false, "off");
+	page_submit(r, _("Plan the audit"), "primary");
+	page_form_end(r);
+out:
+	org_sections_release(&secs);
+	strbuf_release(&err);
+}
+
+void ui_audits(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct record_list al = { 0 };
+	struct reader *rd = web_reader(r);
+	int64_t now = time_now_ms();
+
+	if (!r->profile || !rd || !policy_register(r->profile, AUDIT_REGISTER)) {
+		web_error(r, 404, "this ward's profile keeps no audits");
+		goto out;
+	}
+	if (audit_records(r->st, rd, AUDIT_REGISTER, &al, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	page_begin(r, _("Audits"), NAV_AUDITS);
+	web_notice_from_query(r);
+	html_elem(o, "p",
+	          _("Security audits and their findings per clause; the audited section's "
+	            "response, the improvement plan and its follow-up are acts on each finding."),
+	          "class", "cite", HTML_END);
+	html_open(o, "p", HTML_END);
+	page_link(o, "/report/compliance", _("The compliance report per clause"));
+	html_close(o, "p");
+	if (!al.nr)
+		html_elem(o, "p", _("No audits you may read."), HTML_END);
+	for (size_t i = al.nr; i-- > 0;)
+		one_audit(r, &al.items[i], now);
+	if (policy_action(r->profile, AUDIT_REGISTER ".plan"))
+		plan_form(r);
+	page_end(r);
+out:
+	record_list_release(&al);
+	strbuf_release(&err);
+}
+
+void ui_audit_plan(struct web_req *r)
+{
+	struct strbuf secs = STRBUF_INIT, err = STRBUF_INIT;
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_input in = { .kind = ACT_RECORD, .action = AUDIT_REGISTER ".plan" };
+	struct act_attr f[5];
+	const char *title = web_params_get(&r->form, "title");
+	const char *team = web_params_get(&r->form, "team");
+	const char *from = web_params_get(&r->form, "from");
+	const char *until = web_params_get(&r->form, "until");
+	size_t n = 0;
+	int ret;
+
+	for (size_t i = 0; i < r->form.nr; i++)
+		if (!strcmp(r->form.items[i].name, "section") && *r->form.items[i].value)
+			strbuf_addf(&secs, "%s%s", secs.len ? "," : "", r->form.items[i].value);
+	if (!title || !*title || !team || !*team || !secs.len) {
+		web_error(r, 400, "an audit needs a title, the audited sections and its team");
+		goto out;
+	}
+	f[n++] = (struct act_attr){ "title", title };
+	f[n++] = (struct act_attr){ "auditor", team };
+	f[n++] = (struct act_attr){ "auditee_section", secs.buf };
+	if (from && *from)
+		f[n++] = (struct act_attr){ "period_from", from };
+	if (until && *until)
+		f[n++] = (struct act_attr){ "period_until", until };
+	in.fields = f;
+	in.n_fields = n;
+	ret = web_act(r, &in, NULL, &res, &err);
+	if (ret < 0) {
+		web_error(r, web_act_status(ret), err.buf);
+		goto out;
+	}
+	if (res.outcome == ACT_REFUSED) {
+		r->status = 403;
+		page_begin(r, _("Audits"), NAV_AUDITS);
+		web_refusal(r, &res);
+		html_open(&r->out, "p", HTML_END);
+		page_link(&r->out, "/audits", _("Back to the audits"));
+		html_close(&r->out, "p");
+		page_end(r);
+		goto out;
+	}
+	web_redirect(r, res.outcome == ACT_DONE ? "/audits?notice=done" : "/audits?notice=pending");
+out:
+	act_result_release(&res);
+	strbuf_release(&secs);
+	strbuf_release(&err);
+}
+
+/* ---- the compliance report ------------------------------------------------------------- */
+
+static int report_period_of(struct web_req *r, int64_t *from, int64_t *to)
+{
+	const char *f = web_query(r, "from"), *t = web_query(r, "to");
+	int64_t now = time_now_ms();
+
+	*from = COMPLIANCE_FROM_START;
+	*to = (now + TOKYO_OFFSET_MS) / DAY_MS * DAY_MS - TOKYO_OFFSET_MS;
+	if (f && *f && core_parse_local_date(f, from) < 0)
+		return -1;
+	if (t && *t && core_parse_local_date(t, to) < 0)
+		return -1;
+	*to += DAY_MS;
+	return *to > *from ? 0 : -1;
+}
+
+static void send_pdf(struct web_req *r, const struct compliance_report *rep)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
+	struct stat sb;
+	int fd;
+
+	strbuf_addf(&path, "%s/mamori-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path.buf);
+	if (fd < 0) {
+		web_error(r, 503, "cannot make a temporary file for the report; set TMPDIR");
+		goto out;
+	}
+	if (report_compliance_pdf(rep, path.buf, &err) < 0 || fstat(fd, &sb) < 0) {
+		unlink(path.buf);
+		close(fd);
+		web_error(r, 503, err.len ? err.buf : "cannot write the report");
+		goto out;
+	}
+	unlink(path.buf); /* the open file outlives its name */
+	r->status = 200;
+	r->content_type_out = "application/pdf";
+	web_header_add(r, "Content-Disposition", "attachment; filename=\"compliance.pdf\"");
+	web_send_file(r, fd, (uint64_t)sb.st_size);
+out:
+	strbuf_release(&path);
+	strbuf_release(&err);
+}
+
+void ui_report_compliance(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT, csv = STRBUF_INIT;
+	struct compliance_report rep = { 0 };
+	struct ledger *lg = NULL;
+	const char *format = web_query(r, "format");
+	int64_t from, to;
+
+	if (!ui_ledger_reader(r)) {
+		web_error(r, 403,
+		          "the compliance report is for administrators and ward-wide roles");
+		goto out;
+	}
+	if (report_period_of(r, &from, &to) < 0) {
+		web_error(r, 400, "from and to are dates (YYYY-MM-DD), from before to");
+		goto out;
+	}
+	if (!web_door(r) || web_thread_ledger(r, &lg, &err) < 0 ||
+	    compliance_compute(web_door(r), r->st, lg, false, from, to, time_now_ms(), &rep, &err) <
+	        0) {
+		web_error(r, 503, err.len ? err.buf : "no profile in force");
+		goto out;
+	}
+	web_audit(r, r->user->login, "report.compliance", format ? format : "html");
+	if (format && !strcmp(format, "pdf")) {
+		send_pdf(r, &rep);
+		goto out;
+	}
+	if (format && !strcmp(format, "csv")) {
+		bool cp932 = web_query(r, "cp932") && !strcmp(web_query(r, "cp932"), "1");
+		if (report_compliance_csv(&rep, cp932, &csv, NULL, &err) < 0) {
+			web_error(r, 503, err.buf);
+			goto out;
+		}
+		r->status = 200;
+		r->content_type_out =
+		    cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
+		web_header_add(r, "Content-Disposition", "attachment; filename=\"compliance.csv\"");
+		strbuf_reset(&r->out);
+		strbuf_add(&r->out, csv.buf, csv.len);
+		goto out;
+	}
+	page_begin(r, _("Compliance report"), NAV_AUDITS);
+	html_open(o, "form", "method", "get", "action", "/report/compliance", "class", "filters",
+	          HTML_END);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("From"), "for", "f-from", HTML_END);
+	html_void(o, "input", "type", "date", "id", "f-from", "name", "from", "value",
+	          web_query(r, "from"), HTML_END);
+	html_close(o, "div");
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("To"), "for", "f-to", HTML_END);
+	html_void(o, "input", "type", "date", "id", "f-to", "name", "to", "value",
+	          web_query(r, "to"), HTML_END);
+	html_close(o, "div");
+	page_submit(r, _("Show"), "secondary");
+	html_close(o, "form");
+	{
+		struct strbuf url = STRBUF_INIT;
+		const char *formats[] = { "csv", "pdf" };
+		const char *labels[] = { _("Download CSV"), _("Download PDF") };
+
+		html_open(o, "p", HTML_END);
+		for (size_t i = 0; i < 2; i++) {
+			strbuf_reset(&url);
+			strbuf_addstr(&url, "/report/compliance");
+			html_url_query(&url, "format", formats[i]);
+			if (web_query(r, "from"))
+				html_url_query(&url, "from", web_query(r, "from"));
+			if (web_query(r, "to"))
+				html_url_query(&url, "to", web_query(r, "to"));
+			if (i)
+				html_text(o, " ・ ");
+			page_link(o, url.buf, labels[i]);
+		}
+		html_close(o, "p");
+		strbuf_release(&url);
+	}
+	html_open(o, "div", "class", "report", "lang", "ja", HTML_END);
+	report_compliance_html_body(&rep, true, o);
+	html_close(o, "div");
+	page_end(r);
+out:
+	compliance_release(&rep);
+	strbuf_release(&err);
+	strbuf_release(&csv);
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# t0680: 監査 in the browser (docs/audits.md): the system chief plans an audit of 税務課; a team
+# member from 税務課 is refused citing MIN-9-1-3; the audits page shows the plan and its
+# findings with an overdue improvement marked; the compliance report per clause as a page (with
+# links to the ledger entries), CSV and PDF, for ward-wide roles only.
+. "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
+
+day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
+
+ward_make
+m section add kaikei --name 会計室 >/dev/null
+for u in "chief 統括管理 kumin" "kansa 監査一 kaikei"; do
+	set -- $u
+	printf '%s\n' "$PW" | m user add "$1" --name "$2" --section "$3" --password-stdin >/dev/null
+done
+m role grant chief system_chief@org >/dev/null
+m role grant kansa auditor@org >/dev/null
+server_start
+
+is "the chief logs in" 303 "$(login chief "$PW" "$TMP/jar-chief")"
+is "the audits page" 200 "$(status -b "$TMP/jar-chief" "${URL}audits")"
+check "offers to plan an audit" "grep -q 'name=\"team\"' '$TMP/body'"
+C=$(csrf_of "$TMP/jar-chief" /audits)
+is "a 税務課 member on the team is refused" 403 "$(status -b "$TMP/jar-chief" \
+	--data-urlencode "csrf=$C" --data-urlencode "title=税務課監査" --data-urlencode section=zeimu \
+	--data-urlencode "team=kansa,sato" "${URL}audits")"
+check "citing MIN-9-1-3" "grep -q 'MIN-9-1-3' '$TMP/body'"
+is "an independent team is planned" 303 "$(status -b "$TMP/jar-chief" \
+	--data-urlencode "csrf=$C" --data-urlencode "title=税務課の情報セキュリティ監査" \
+	--data-urlencode section=zeimu --data-urlencode "team=kansa" "${URL}audits")"
+AU=$(m audit list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+F=$(m audit finding add "$AU" --clause MIN-3-4-1 --severity major --text 複製の記録がない --as kansa)
+m audit plan-improvement "$F" --text 記録簿を備える --due "$(day -2)" --as suzuki >/dev/null
+is "the audits page" 200 "$(status -b "$TMP/jar-chief" "${URL}audits")"
+check "shows the audit" "grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
+check "its finding, linked" "grep -q \"href=\\\"/records/$F\\\"\" '$TMP/body'"
+check "overdue marked" "grep -q 'class=\"overdue\"' '$TMP/body'"
+
+is "the compliance report" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
+check "titled" "grep -q '情報セキュリティ対策基準 遵守状況報告書' '$TMP/body'"
+check "a table whose first column is 条項" "grep -q '<th scope=\"col\">条項</th>' '$TMP/body'"
+check "with the 決裁欄" "grep -q '決裁欄' '$TMP/body'"
+check "the refusal's ledger entry linked" "grep -q 'href=\"/ledger/entry?index=' '$TMP/body'"
+is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
+check "one row per clause, MIN-9-1-3 among them" "grep -q '^MIN-9-1-3,' '$TMP/body'"
+is "as PDF" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=pdf&from=2026-01-01")"
+check "a PDF" "head -c 5 '$TMP/body' | grep -q '%PDF-'"
+if command -v pdftotext >/dev/null 2>&1; then
+	check "whose text holds the title and the clauses" \
+		"pdftotext '$TMP/body' - | grep -q '遵守状況報告書' && pdftotext '$TMP/body' - | grep -q 'MIN-9-1-3'"
+fi
+is "a bad date" 400 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?from=yesterday")"
+
+is "sato logs in" 303 "$(login sato "$PW" "$TMP/jar-sato")"
+is "staff may not read the report" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance")"
+is "nor its CSV" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance?format=csv")"
+is "the audits page" 200 "$(status -b "$TMP/jar-sato" "${URL}audits")"
+check "shows no audit sato may not read" "! grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
+done_testing
