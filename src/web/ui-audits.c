@@ -371,3 +371,41 @@ out:
 	strbuf_release(&err);
 	strbuf_release(&csv);
 }
+
+void ui_findings_card(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct record_list all = { 0 }, late = { 0 };
+	struct reader *rd = web_reader(r);
+	int64_t now = time_now_ms();
+
+	if (!r->profile || !rd || !policy_register(r->profile, FINDING_REGISTER))
+		return;
+	if (audit_records(r->st, rd, FINDING_REGISTER, &all, &err) < 0) {
+		web_log(r, "%s", err.buf);
+		goto out;
+	}
+	/* the overdue ones, moved into a list of their own */
+	for (size_t i = 0; i < all.nr; i++)
+		if (audit_finding_overdue(&all.items[i], now)) {
+			ALLOC_GROW(late.items, late.nr, late.alloc);
+			late.items[late.nr++] = all.items[i];
+			memset(&all.items[i], 0, sizeof(all.items[i]));
+		}
+	if (!late.nr)
+		goto out;
+	html_open(o, "section", "class", "card overdue-card", "aria-labelledby", "findings-h",
+	          HTML_END);
+	html_elem(o, "h2", _("Audit findings past their improvement date"), "id", "findings-h",
+	          HTML_END);
+	findings_table(r, &late, now);
+	html_open(o, "p", HTML_END);
+	page_link(o, "/audits", _("Audits"));
+	html_close(o, "p");
+	html_close(o, "section");
+out:
+	record_list_release(&all);
+	record_list_release(&late);
+	strbuf_release(&err);
+}

@@ -366,6 +366,7 @@ void ui_dashboard(struct web_req *r)
 	ui_alerts_card(r);
 	html_close(&r->out, "div");
 	ui_takeouts_card(r);
+	ui_findings_card(r);
 	html_open(&r->out, "div", "class", "grid", HTML_END);
 	chart_records(r, &counts);
 	chart_requests(r);

@@ -70,6 +70,8 @@ void ui_takeout_table(struct web_req *r, const struct takeout_list *l, bool with
 void ui_takeouts_card(struct web_req *r);
 /* The dashboard's card of the user's duties due soon or overdue (ui-duties.c). */
 void ui_duties_card(struct web_req *r);
+/* The dashboard's card of audit findings past their improvement date (ui-audits.c). */
+void ui_findings_card(struct web_req *r);
 
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);

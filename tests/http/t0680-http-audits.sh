@@ -36,6 +36,13 @@ check "shows the audit" "grep -q '税務課の情報セキュリティ監査' '$
 check "its finding, linked" "grep -q \"href=\\\"/records/$F\\\"\" '$TMP/body'"
 check "overdue marked" "grep -q 'class=\"overdue\"' '$TMP/body'"
 
+is "suzuki logs in" 303 "$(login suzuki "$PW" "$TMP/jar-suzuki")"
+is "the 税務課 officer's dashboard" 200 "$(status -b "$TMP/jar-suzuki" "${URL}")"
+check "shows the overdue finding" "grep -q 'findings-h' '$TMP/body' && grep -q '複製の記録がない' '$TMP/body'"
+is "tanaka logs in" 303 "$(login tanaka "$PW" "$TMP/jar-tanaka")"
+is "a 区民課 dashboard" 200 "$(status -b "$TMP/jar-tanaka" "${URL}")"
+check "has no such card" "! grep -q 'findings-h' '$TMP/body'"
+
 is "the compliance report" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
 check "titled" "grep -q '情報セキュリティ対策基準 遵守状況報告書' '$TMP/body'"
 check "a table whose first column is 条項" "grep -q '<th scope=\"col\">条項</th>' '$TMP/body'"
