@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "duty", cmd_duty, "periodic duties: what is due, and recording fulfilment" },
 	{ "attach", cmd_attach, "files kept with records, requests and duties" },
 	{ "audit", cmd_audit, "audits: plans with an independent team, findings, improvements" },
+	{ "inspection", cmd_inspection, "self-inspection checklists generated from the profile" },
 	{ "report", cmd_report,
 	  "the compliance report per clause (遵守状況報告書): HTML, CSV, PDF" },
 	{ "takeout", cmd_takeout, "what is out of the office now (持出し中), overdue first" },

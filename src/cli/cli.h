@@ -92,6 +92,7 @@ int notifier_start(const char *dir, struct notifier **ret, struct strbuf *err);
 void notifier_stop(struct notifier *nt);
 int cmd_audit(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_report(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_inspection(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_alert(struct cli_ctx *ctx, int argc, const char **argv);
