@@ -1,0 +1,92 @@
+// audits.test.js: the system chief plans an audit of 税務課 (refused while the team includes a
+// 税務課 officer, citing MIN-9-1-3); the team records a finding with evidence; the 税務課 officer
+// plans the improvement; the chief follows it up and closes it; the compliance report as a page,
+// CSV and PDF (docs/audits.md).
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+
+let ward, server, ctx, page;
+
+before(async () => {
+  ward = makeWard();
+  mamori(ward.data, ['section', 'add', 'kaikei', '--name', '会計室']);
+  for (const [login, name, section, role] of [['chief', '統括 管理', 'kumin', 'system_chief@org'],
+    ['kansa', '監査 一', 'kaikei', 'auditor@org']]) {
+    mamori(ward.data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
+      PASSWORD + '\n');
+    mamori(ward.data, ['role', 'grant', login, role]);
+  }
+  server = await startServer(ward.data);
+  ctx = await launch(ward.dir);
+  page = await ctx.newPage();
+});
+
+after(async () => {
+  if (ctx) await ctx.close();
+  if (server) await stopServer(server);
+  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
+});
+
+async function plan(team) {
+  await page.goto(server.url + 'audits');
+  await page.fill('[name="title"]', '税務課の情報セキュリティ監査');
+  await page.selectOption('#f-sections', ['zeimu']);
+  await page.fill('[name="team"]', team);
+  await Promise.all([page.waitForLoadState('load'), page.click('form.plan button[type=submit]')]);
+}
+
+test('an audit of 税務課: independence, a finding, the improvement and its follow-up', async () => {
+  await login(page, server.url, 'chief');
+  await plan('kansa,suzuki');
+  const refused = await page.textContent('main');
+  assert.ok(refused.includes('MIN-9-1-3'), 'the refusal cites MIN-9-1-3');
+  await shot(page, 'audit-refused');
+  await plan('kansa');
+  await page.waitForURL(/\/audits\?notice=done/);
+  assert.ok((await page.textContent('main')).includes('税務課の情報セキュリティ監査'));
+  await logout(page);
+
+  const audits = JSON.parse(mamori(ward.data, ['audit', 'list', '--json']));
+  const evidence = path.join(ward.dir, '点検表.txt');
+  fs.writeFileSync(evidence, '複製記録簿の記載漏れ 3件\n');
+  const finding = mamori(ward.data, ['audit', 'finding', 'add', String(audits[0].id), '--clause', 'MIN-3-4-1',
+    '--severity', 'major', '--text', '複製の記録がない', '--attach', evidence, '--as', 'kansa']).trim();
+
+  await login(page, server.url, 'suzuki');
+  await page.goto(server.url + `records/${finding}`);
+  await page.click('a[href*="action=finding.plan_improvement"]');
+  await page.fill('[name="f.improvement_plan"]', '複製記録簿を備え、月末に確認する');
+  await page.fill('[name="f.improvement_due"]', '2027-01-31');
+  await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+  assert.ok((await page.textContent('main')).includes('改善中'), 'the finding is being improved');
+  await logout(page);
+
+  await login(page, server.url, 'chief');
+  await page.goto(server.url + `records/${finding}`);
+  await page.click('a[href*="action=finding.follow_up"]');
+  await page.fill('[name="f.follow_up"]', '記録簿を確認した');
+  await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+  await page.goto(server.url + `records/${finding}`);
+  await page.click('a[href*="action=finding.close"]');
+  await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+  await page.goto(server.url + 'audits');
+  assert.ok((await page.textContent('table.findings')).includes('完了'), 'closed');
+  await shot(page, 'audit-closed');
+
+  await page.goto(server.url + 'report/compliance');
+  const report = await page.textContent('main');
+  assert.ok(report.includes('情報セキュリティ対策基準 遵守状況報告書') && report.includes('決裁欄'));
+  assert.ok(report.includes('MIN-9-1-3') && report.includes('MIN-3-4-1'));
+  await shot(page, 'compliance-report');
+  const csv = await page.request.get(server.url + 'report/compliance?format=csv');
+  assert.equal(csv.status(), 200);
+  assert.ok((await csv.text()).includes('MIN-9-1-3,'));
+  const pdf = await page.request.get(server.url + 'report/compliance?format=pdf');
+  assert.equal(pdf.status(), 200);
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  await logout(page);
+});
