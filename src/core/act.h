@@ -212,6 +212,8 @@ struct act_result {
 	 *   missing_fields the action must record fields that were not given
 	 *   missing_context the request leaves out context the action needs (which: message)
 	 *   not_applicant  only the applicant may withdraw a request
+	 *   not_independent an audit team member belongs to, or holds a role over, what it audits
+	 *   not_named      the actor is not among the people the referenced record names (actor_in)
 	 */
 	const char *reason;
 };

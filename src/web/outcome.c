@@ -108,6 +108,10 @@ static const char *refusal_text(const char *reason)
 		{ "missing_fields", N_("This operation must record more items; fill in every "
 		                       "required item.") },
 		{ "not_applicant", N_("Only the applicant may withdraw this request.") },
+		{ "not_independent",
+		  N_("The audit team must be independent of what it audits: someone on it belongs "
+		     "to an audited section or holds a role over it or its systems.") },
+		{ "not_named", N_("Only the people the audit names (its team) may do this.") },
 		{ "missing_context",
 		  N_("The decision depends on something the application does not say; answer "
 		     "every question on the form.") },

@@ -25,6 +25,7 @@ is "a 税務課 member on the team is refused" 403 "$(status -b "$TMP/jar-chief"
 	--data-urlencode "csrf=$C" --data-urlencode "title=税務課監査" --data-urlencode section=zeimu \
 	--data-urlencode "team=kansa,sato" "${URL}audits")"
 check "citing MIN-9-1-3" "grep -q 'MIN-9-1-3' '$TMP/body'"
+check "saying why in Japanese" "grep -q '監査チームは監査を受ける側から独立していなければなりません' '$TMP/body'"
 is "an independent team is planned" 303 "$(status -b "$TMP/jar-chief" \
 	--data-urlencode "csrf=$C" --data-urlencode "title=税務課の情報セキュリティ監査" \
 	--data-urlencode section=zeimu --data-urlencode "team=kansa" "${URL}audits")"
