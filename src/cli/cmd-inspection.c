@@ -32,7 +32,7 @@ static void carrying_registers(const struct profile *p, const struct policy_cove
 
 			name = name ? name + 1 : e->carriers[i].name;
 			len = strcspn(name, ".");
-			if (name[len] == '.' && len < sizeof(id)) {
+			if (len < sizeof(id) && name[len] == '.') {
 				memcpy(id, name, len);
 				id[len] = 0;
 				g = policy_register(p, id);
