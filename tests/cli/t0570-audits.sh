@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0540: audits (docs/audits.md) in both wards. `audit plan` names an independent team: a
+# t0570: audits (docs/audits.md) in both wards. `audit plan` names an independent team: a
 # member who belongs to an audited section, or holds a role over it or over one of its systems,
 # is refused by the door citing MIN-9-1-3 (Shinjuku: SHJ-7-1-1, the ward's choice); ward-wide
 # roles (監査実施者) are not over a section. Findings per clause are recorded by the team only;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0541: `mamori report compliance` (docs/audits.md): per clause its kind, how the profile
+# t0571: `mamori report compliance` (docs/audits.md): per clause its kind, how the profile
 # carries it (policy coverage), acts citing it, refusals, approvals and their median time,
 # duties fulfilled and overdue, open findings, the ledger entries behind the figures; as HTML,
 # CSV (one row per clause, id in its own column; UTF-8 with a BOM, or CP932) and a PDF made

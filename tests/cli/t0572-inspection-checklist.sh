@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0542: `mamori inspection checklist` (docs/audits.md): a self-inspection checklist generated
+# t0572: `mamori inspection checklist` (docs/audits.md): a self-inspection checklist generated
 # from the profile: every clause only people carry out (H) as a question, every clause to be
 # recorded (R) as a record to show with the registers that keep it, each citing its clause.
 . "$(dirname "$0")/lib.sh"
