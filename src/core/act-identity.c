@@ -168,11 +168,13 @@ out:
 
 /* ---- API tokens ---------------------------------------------------------------------- */
 
-/* What a token may do (api_tokens.scope): the JSON API with its person's rights, or only
- * sending logs (POST /api/v1/logs). */
+/* What a token may do (api_tokens.scope): the JSON API with its person's rights, only
+ * sending logs (POST /api/v1/logs), or a file integrity agent's results and logs. The web's
+ * token form offers the same list (web/ui-admin.c token_scopes). */
 static bool token_scope_known(const char *scope)
 {
-	return scope && (!strcmp(scope, "api") || !strcmp(scope, "logs"));
+	return scope &&
+	       (!strcmp(scope, "api") || !strcmp(scope, "logs") || !strcmp(scope, "agent"));
 }
 
 static const char *field_of(const struct act_input *in, const char *key)
@@ -205,7 +207,7 @@ static int token_issue(struct act_state *s, struct strbuf *err)
 		return -EINVAL;
 	}
 	if (!token_scope_known(scope)) {
-		error_set(err, "unknown token scope '%s' (api or logs)", scope);
+		error_set(err, "unknown token scope '%s' (api, logs or agent)", scope);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < in->n_fields; i++)

@@ -38,9 +38,18 @@ check "the entry names the login and carries the count" 'grep -q "login.fail" "$
 
 # Finding 7: 60 failures of sato behind the proxy 127.0.0.1 lock sato, not the address.
 is "sato is locked" 429 "$(fail sato)"
-# (The lock lasts 30 s after 5 failures: look at the administrator's page while it holds.)
+# (The lock lasts 30 s after 5 failures: look at the administrator's page while it holds. On
+# a slow machine the lock may have ended by then; what counts is the server's own state: a
+# 429 for sato just before the page is read means the lock holds, so lock sato again when it
+# does not, and read the page right after.)
 login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
-is "the locks page" 200 "$(status -b "$TMP/jar-admin" "${URL}admin/locks")"
+for try in 1 2 3; do
+	[ "$(fail sato)" = 429 ] || [ "$(fail sato)" = 429 ] || continue
+	status -b "$TMP/jar-admin" "${URL}admin/locks" >"$TMP/locks.status"
+	grep -q "<code>sato</code>" "$TMP/body" && break
+	login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null # (3 s idle timeout in this test)
+done
+is "the locks page" 200 "$(cat "$TMP/locks.status")"
 check "it lists sato with the reason" 'grep -q "<code>sato</code>" "$TMP/body" && grep -q "パスワードの誤りが" "$TMP/body"'
 is "yamada behind the same address still logs in" 303 "$(login yamada "$PW" "$TMP/jar-y")"
 until_ms=$(sqlite3 "$D/mamori.db" "SELECT locked_until_ms - last_ms FROM web_login_throttle WHERE login = 'sato'")
