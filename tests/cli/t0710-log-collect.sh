@@ -29,7 +29,7 @@ check "test certificates" "[ -s '$TMP/client.pem' ] && [ -s '$TMP/server.pem' ]"
 
 start() {
 	: >"$TMP/serve.out"
-	m serve --listen 127.0.0.1:0 --syslog-udp 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 \
+	"$MAMORI" --dir "$D" serve --listen 127.0.0.1:0 --syslog-udp 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 \
 		--syslog-tls 127.0.0.1:0 --tls-cert "$TMP/server.pem" --tls-key "$TMP/server.key" \
 		--tls-client-ca "$TMP/ca.pem" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVER=$!

@@ -12,7 +12,7 @@ expect "init a ward" 0 m init --profile minato
 
 start() {
 	: >"$TMP/serve.out"
-	m serve --listen 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+	"$MAMORI" --dir "$D" serve --listen 127.0.0.1:0 --syslog-tcp 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVER=$!
 	for _i in $(seq 1 100); do
 		grep -q "listening on" "$TMP/serve.out" && break
