@@ -314,6 +314,25 @@ static void rule_carriers(struct policy_coverage *cov, const struct profile *p,
 
 /* ---- the ward's choices (区の選択) --------------------------------------------------------- */
 
+/*
+ * The incidents section: the reportability criteria are computed from what the case records
+ * (recorded); a deadline is watched and shown overdue (monitored); so is detection.
+ */
+static void incident_carriers(struct policy_coverage *cov, const struct profile *p)
+{
+	const struct policy_incidents *in = &p->incidents;
+
+	if (!in->reg)
+		return;
+	add_carrier(cov, &in->reportable_clauses, CARRIER_INCIDENTS, &in->reportable_clauses,
+	            STRENGTH_RECORDED, "incidents reportable");
+	for (unsigned i = 0; i < in->n_deadlines; i++)
+		add_carrier(cov, &in->deadlines[i].clauses, CARRIER_DEADLINE, &in->deadlines[i],
+		            STRENGTH_MONITORED, "deadline %s", in->deadlines[i].id);
+	add_carrier(cov, &in->detect_clauses, CARRIER_INCIDENTS, &in->detect_clauses,
+	            STRENGTH_MONITORED, "incidents detect");
+}
+
 static void add_choice(struct policy_coverage *cov, unsigned *alloc, const char *reason,
                        struct policy_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -386,6 +405,11 @@ static void ward_choices(const struct profile *p, struct policy_coverage *cov)
 		add_choice(cov, &alloc, p->retention[i].ward_choice, p->retention[i].pos,
 		           "retention %s", p->retention[i].reg->id);
 	add_choice(cov, &alloc, p->request_ward_choice, (struct policy_pos){ 0, 0 }, "requests");
+	for (unsigned i = 0; i < p->incidents.n_deadlines; i++)
+		add_choice(cov, &alloc, p->incidents.deadlines[i].ward_choice,
+		           p->incidents.deadlines[i].pos, "deadline %s", p->incidents.deadlines[i].id);
+	add_choice(cov, &alloc, p->incidents.detect_ward_choice, p->incidents.detect_pos,
+	           "incidents detect");
 	if (cov->n_choices)
 		qsort(cov->choices, cov->n_choices, sizeof(*cov->choices), choice_cmp);
 }
@@ -458,6 +482,7 @@ void policy_coverage_compute(const struct profile *p, struct policy_coverage *co
 	for (unsigned i = 0; i < p->n_retention; i++)
 		add_carrier(cov, &p->retention[i].clauses, CARRIER_RETENTION, &p->retention[i],
 		            STRENGTH_RECORDED, "retention %s", p->retention[i].reg->id);
+	incident_carriers(cov, p);
 	usage_release(&u);
 	tally(cov);
 	ward_choices(p, cov);
@@ -481,7 +506,8 @@ const char *policy_carrier_kind_name(enum policy_carrier_kind k)
 {
 	static const char *const names[] = {
 		"rule",       "register", "field", "action",    "duty",
-		"separation", "role",     "level", "retention", "value"
+		"separation", "role",     "level", "retention", "value",
+		"deadline",   "incidents"
 	};
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";

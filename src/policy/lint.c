@@ -204,7 +204,7 @@ static void lint_states(const struct profile *p, struct policy_diags *d)
 			}
 		} while (reach != before);
 		for (unsigned s = 0; s < r->n_states; s++)
-			if (!((reach >> s) & 1))
+			if (!((reach >> s) & 1) && !r->states[s].former)
 				diag_add(d, DIAG_WARNING, r->states[s].pos,
 				         "state '%s' of register '%s' is never reached: no action "
 				         "leads to it",

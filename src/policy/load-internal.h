@@ -89,5 +89,6 @@ void load_separation(struct loader *L, const struct ynode *n); /* load-separatio
 void load_duties(struct loader *L, const struct ynode *n);     /* load-duties.c */
 void load_retention(struct loader *L, const struct ynode *n);  /* load-duties.c */
 void load_requests(struct loader *L, const struct ynode *n);   /* load-duties.c */
+void load_incidents(struct loader *L, const struct ynode *n);  /* load-incidents.c */
 
 #endif

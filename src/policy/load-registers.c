@@ -287,6 +287,27 @@ static const struct policy_state *load_state_ref(struct loader *L, const struct 
 	return s;
 }
 
+/*
+ * A state's value: its name, or {name, former: true} for a state kept so that records made
+ * under an earlier version of the profile stay readable; no action may lead to it.
+ */
+static void load_state_value(struct loader *L, const struct ynode *v, struct policy_state *s)
+{
+	static const char *const keys[] = { "name", "former", NULL };
+	const struct ynode *x;
+
+	if (v->type == Y_MAP) {
+		load_check_keys(L, v, keys, "a state");
+		s->name = load_opt_str(L, v, "name", "a state");
+		if ((x = ymap_get(v, "former")))
+			load_boolean(L, x, "'former'", &s->former);
+	} else {
+		s->name = load_str(L, v, "a state's name");
+	}
+	if (!s->name)
+		s->name = s->id;
+}
+
 static void load_action(struct loader *L, struct policy_register *r, const struct ynode *k,
                         const struct ynode *v, struct policy_action *a)
 {
@@ -344,6 +365,11 @@ static void load_action(struct loader *L, struct policy_register *r, const struc
 
 		if (s)
 			a->to = load_state_ref(L, r, x, s);
+		if (a->to && a->to->former)
+			load_err(L, x,
+			         "state '%s' is a former state (kept for old records): no action "
+			         "may lead to it",
+			         a->to->id);
 	}
 	load_fields(L, ymap_get(v, "fields"), "'fields' of an action", &a->fields, &a->n_fields);
 	/* an action may set a register field: then it is the same field, of the same type */
@@ -402,9 +428,7 @@ static void load_register(struct loader *L, const struct ynode *k, const struct 
 				}
 				s->id = sk->str;
 				s->pos = sk->pos;
-				s->name = load_str(L, sv, "a state's name");
-				if (!s->name)
-					s->name = s->id;
+				load_state_value(L, sv, s);
 				s->index = r->n_states++;
 			}
 			r->states = states;

@@ -165,6 +165,7 @@ struct policy_field {
 
 struct policy_state {
 	const char *id, *name;
+	bool former; /* kept for records made under an earlier version: no action leads to it */
 	unsigned index;
 	struct policy_pos pos;
 };
@@ -382,6 +383,58 @@ struct policy_retention {
 	struct policy_pos pos;
 };
 
+/*
+ * incidents: how the ward handles its incident register (docs/profile-format.md `incidents`,
+ * docs/incidents.md). The case's conventions (field and action ids) are core's; the ward's
+ * choices live here: when a case must be reported under the law, the deadlines, which
+ * containment actions undo which, and which alerts open a case on their own.
+ */
+struct policy_incident_deadline {
+	const char *id;   /* "ppc_preliminary": the JSON kind */
+	const char *name; /* "個人情報保護委員会への速報": also the value of report_out's field */
+	const char *note, *ward_choice;
+	bool reportable_only; /* `when: reportable` (else `always`) */
+	int64_t within_seconds;                /* counted from the case's found_at */
+	const struct policy_field *longer_if;  /* a bool field of the register, or NULL */
+	int64_t longer_seconds;                /* the period when longer_if is true */
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct policy_containment {
+	const struct policy_action *action; /* incident.cut_off */
+	const struct policy_action *undo;   /* incident.reconnect, or NULL */
+	/* a user field of action (and undo): the person is suspended by action, reinstated by
+	 * undo, in the same act */
+	const struct policy_field *suspends;
+	struct policy_pos pos;
+};
+
+struct policy_incidents {
+	const struct policy_register *reg; /* NULL: the profile declares no `incidents` */
+	/* reportable under the law (施行規則第43条): any of these bool fields is true, or the
+	 * integer field more_than_field is above more_than */
+	const struct policy_field **reportable_any;
+	unsigned n_reportable_any;
+	const struct policy_field *more_than_field;
+	int64_t more_than;
+	struct policy_clauses reportable_clauses;
+	const struct policy_incident_deadline *deadlines;
+	unsigned n_deadlines;
+	const struct policy_containment *containment;
+	unsigned n_containment;
+	/* alerts that open a case (or join one): their severity values; who is told */
+	const char **detect_severities;
+	unsigned n_detect_severities;
+	int64_t detect_within_seconds; /* an alert of the same rule and host joins a case opened
+	                                  within this long before */
+	const struct policy_role **detect_notify;
+	unsigned n_detect_notify;
+	struct policy_clauses detect_clauses;
+	const char *detect_ward_choice;
+	struct policy_pos pos, detect_pos;
+};
+
 struct profile {
 	const char *id, *title, *municipality;
 	const char *source_document, *source_revision, *effective, *note;
@@ -420,6 +473,7 @@ struct profile {
 	int64_t request_expire_seconds;
 	const char *request_note;
 	const char *request_ward_choice;
+	struct policy_incidents incidents;
 
 	struct profile_private *priv; /* indexes, arena (profile.c, decide.c) */
 };
@@ -708,7 +762,9 @@ enum policy_carrier_kind {
 	CARRIER_ROLE,
 	CARRIER_LEVEL,
 	CARRIER_RETENTION,
-	CARRIER_VALUE, /* one value of an enum or set field */
+	CARRIER_VALUE,     /* one value of an enum or set field */
+	CARRIER_DEADLINE,  /* a deadline of the incidents section (obj: policy_incident_deadline) */
+	CARRIER_INCIDENTS, /* the incidents section's reportable or detect (obj: policy_incidents) */
 };
 
 struct policy_carrier {

@@ -17,7 +17,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	static const char *const keys[] = { "format",     "profile",    "clauses", "levels",
 		                            "employment", "context",    "roles",   "registers",
 		                            "rules",      "separation", "duties",  "retention",
-		                            "requests",   "session",    NULL };
+		                            "requests",   "session",    "incidents", NULL };
 	const struct ynode *f;
 
 	if (!load_want(L, root, Y_MAP, "the profile"))
@@ -50,6 +50,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	load_duties(L, ymap_get(root, "duties"));
 	load_retention(L, ymap_get(root, "retention"));
 	load_requests(L, ymap_get(root, "requests"));
+	load_incidents(L, ymap_get(root, "incidents"));
 }
 
 static void sha256(const char *data, size_t len, struct profile *p)

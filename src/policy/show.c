@@ -507,6 +507,26 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 			strbuf_addf(sb, "（%s）", r->note);
 		break;
 	}
+	case CARRIER_DEADLINE: {
+		const struct policy_incident_deadline *dl = c->obj;
+
+		strbuf_addf(sb, "期限「%s」：発見から", dl->name);
+		duration_phrase(sb, dl->within_seconds);
+		if (dl->longer_if) {
+			strbuf_addf(sb, "（%sの場合は", dl->longer_if->name ? dl->longer_if->name
+			                                                     : dl->longer_if->id);
+			duration_phrase(sb, dl->longer_seconds);
+			strbuf_addstr(sb, "）");
+		}
+		if (dl->reportable_only)
+			strbuf_addstr(sb, "。法令上の報告対象の事態に限る");
+		break;
+	}
+	case CARRIER_INCIDENTS:
+		strbuf_addstr(sb, strstr(c->name, "detect")
+		                      ? "警告からのインシデントの自動起票"
+		                      : "報告対象の事態の判定（個人情報保護法施行規則第43条）");
+		break;
 	}
 }
 

@@ -100,6 +100,15 @@ static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
 	case CARRIER_SEPARATION:
 		strbuf_addstr(out, _("Separation of duties"));
 		break;
+	case CARRIER_DEADLINE: {
+		const struct policy_incident_deadline *dl = c->obj;
+		strbuf_addf(out, "%s %s", _("Deadline"), dl->name);
+		break;
+	}
+	case CARRIER_INCIDENTS:
+		strbuf_addstr(out, strstr(c->name, "detect") ? _("Incidents opened from alerts")
+		                                            : _("Cases reportable under the law"));
+		break;
 	default:
 		strbuf_addstr(out, c->name);
 	}
