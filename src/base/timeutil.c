@@ -1,6 +1,7 @@
 /* timeutil: UTC timestamps, RFC 3339 with milliseconds, Japanese dates. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -45,6 +46,24 @@ void time_format_rfc3339(struct strbuf *sb, int64_t ms)
 	gmtime_r(&s, &tm);
 	strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 	            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+void time_format_rfc3339_offset(struct strbuf *sb, int64_t ms, int64_t offset_ms)
+{
+	int64_t off_min = offset_ms / 60000;
+	struct tm tm;
+	time_t s;
+	int frac;
+
+	split_ms(ms + off_min * 60000, &s, &frac);
+	gmtime_r(&s, &tm);
+	strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+	            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (!off_min)
+		strbuf_addch(sb, 'Z');
+	else
+		strbuf_addf(sb, "%c%02lld:%02lld", off_min < 0 ? '-' : '+',
+		            (long long)(llabs(off_min) / 60), (long long)(llabs(off_min) % 60));
 }
 
 static int digits(const char **p, int n, int *ret)

@@ -22,6 +22,11 @@ int time_parse_date(const char *s, int64_t *ret_ms);
 
 /* Ward display: the fixed offset of Asia/Tokyo (no DST since 1951). */
 #define TOKYO_OFFSET_MS (9LL * 3600 * 1000)
+/*
+ * Appends RFC 3339 in local time with its offset, to the second: "2026-11-22T11:46:44+09:00"
+ * (offset_ms a whole number of minutes; 0 gives "Z").
+ */
+void time_format_rfc3339_offset(struct strbuf *sb, int64_t ms, int64_t offset_ms);
 /* Appends "2026-11-22 11:46" in local (offset-applied) time. */
 void time_format_local(struct strbuf *sb, int64_t ms, int64_t offset_ms);
 /* Appends the Japanese office style "令和8年11月22日" (Japanese era). */

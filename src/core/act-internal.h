@@ -138,6 +138,7 @@ struct act_state {
 	json_t *recorded; /* the values the act recorded (sealed in the ledger: personal data) */
 	json_t *info;     /* public details: obligations, routing, reasons */
 	json_t *attachment_names; /* names of the files the act adds (sealed: personal data) */
+	json_t *notify;   /* [[role, scope], ...]: the notify obligations of the decision */
 	int64_t record_id, request_id;
 	int64_t token_id; /* ACT_TOKEN_ISSUE: the token created */
 	char *target;
@@ -209,6 +210,14 @@ int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_
 int act_org(struct act_state *s, struct strbuf *err);
 /* act-identity.c: credentials beyond the password (TOTP) */
 int act_identity(struct act_state *s, struct strbuf *err);
+/*
+ * Suspends (to USER_SUSPENDED) or reinstates (to USER_ACTIVE) the person login as the side
+ * effect of a record act (an incident's containment): no administrator needed, the record
+ * action was decided. Refuses the act (returns 0 with s refused) for a retired person or the
+ * last administrator; nothing to do when the person is in that status already.
+ */
+int act_user_status_effect(struct act_state *s, const char *login, const char *to,
+                           struct strbuf *err);
 
 /* Request lifetime when the profile names none (requests.c). */
 #define DOOR_REQUEST_TTL_MS (14LL * 24 * 3600 * 1000)

@@ -496,6 +496,55 @@ out:
 	return r;
 }
 
+int act_user_status_effect(struct act_state *s, const char *login, const char *to,
+                           struct strbuf *err)
+{
+	struct org_user u = { 0 };
+	sqlite3_stmt *q;
+	int r = org_user_get(s->door->st, login, &u, err);
+
+	if (r < 0)
+		return r == -ENOENT ? -EINVAL : r;
+	if (!strcmp(u.status, to))
+		goto out;
+	if (!strcmp(u.status, USER_RETIRED)) {
+		act_refuse(s, "user '%s' has retired: there is no account to %s", u.login,
+		           !strcmp(to, USER_ACTIVE) ? "reinstate" : "suspend");
+		goto out;
+	}
+	if (strcmp(to, USER_ACTIVE)) {
+		struct strv roles = STRV_INIT;
+		int64_t admins = 0;
+		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
+		if (r == 0)
+			r = count_active_admins(s, &admins, err);
+		if (r == 0 && admins == 1 && org_roles_hold(&roles, ROLE_MAMORI_ADMIN, "org"))
+			act_refuse(s, "'%s' is the last Mamori administrator and cannot be suspended",
+			           u.login);
+		strv_release(&roles);
+		if (r < 0 || s->outcome == ACT_REFUSED)
+			goto out;
+	}
+	q = store_prepare(s->door->st, "UPDATE users SET status = ?, changed_ms = ? WHERE id = ?",
+	                  err);
+	if (!q) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, s->now);
+	sqlite3_bind_int64(q, 3, u.id);
+	r = step_done(s, q, "changing the user's status", err);
+	if (r == 0) {
+		free(s->target);
+		s->target = xstrfmt("user:%s", u.login);
+		strbuf_addf(&s->message, "; user %s is now %s", u.login, to);
+	}
+out:
+	org_user_release(&u);
+	return r;
+}
+
 /*
  * Changes a person's display name, title (職名) or e-mail address: fields name, title, email;
  * an empty title or email clears it. Administrators only.

@@ -231,8 +231,9 @@ static int check_context(struct act_state *s, const struct policy_action *a,
  * Decides action for subject (login, roles, section, employment) on the target. The
  * policy context comes from ctx (an act) or ctx_json (a stored request).
  */
-static int decide(struct act_state *s, const struct org_user *subject, const struct strv *roles,
-                  struct target *t, json_t *ctx_json, struct decision *ret, struct strbuf *err)
+static int decide_in(struct act_state *s, const struct org_user *subject,
+                     const struct strv *roles, struct target *t, json_t *ctx_json,
+                     bool with_state, struct decision *ret, struct strbuf *err)
 {
 	struct decide_input in;
 	int r;
@@ -240,8 +241,9 @@ static int decide(struct act_state *s, const struct org_user *subject, const str
 	decide_input_init(&in, t->action->full_name);
 	decide_input_subject(&in, subject->login, (const char *const *)roles->items, roles->nr,
 	                     subject->section, subject->employment);
-	decide_input_resource(&in, t->reg->id, t->rec.id, t->rec.id ? t->rec.state : NULL, t->level,
-	                      t->section, t->system, t->merged);
+	decide_input_resource(&in, t->reg->id, t->rec.id,
+	                      t->rec.id && with_state ? t->rec.state : NULL, t->level, t->section,
+	                      t->system, t->merged);
 	/* the grants as stored before this act (MIN-3-3-1, SHJ-2-4-2-ア) */
 	if (t->rec.id)
 		decide_input_grants(&in, s->p, &t->rec);
@@ -254,6 +256,12 @@ static int decide(struct act_state *s, const struct org_user *subject, const str
 	r = policy_decide(s->p, &in.q, ret, err);
 	decide_input_release(&in);
 	return r;
+}
+
+static int decide(struct act_state *s, const struct org_user *subject, const struct strv *roles,
+                  struct target *t, json_t *ctx_json, struct decision *ret, struct strbuf *err)
+{
+	return decide_in(s, subject, roles, t, ctx_json, true, ret, err);
 }
 
 static void add_decision_clauses(struct act_state *s, const struct decision *d)
@@ -307,10 +315,23 @@ static void refuse_missing(struct act_state *s, const struct decision *d, struct
 	strbuf_release(&keys);
 }
 
-/* Why a deny: the rule's note, or the engine's reason. */
+/*
+ * Why a deny: the rule's note, or the engine's reason. When the record is in a state the action
+ * cannot start from, the person is asked about first: someone the profile would never let do
+ * the action hears that, with the clause, whatever state the record is in (an incident closed
+ * by someone who may never close one); only a person who may do it hears about the state.
+ */
 static void refuse_deny(struct act_state *s, const struct decision *d, struct target *t)
 {
 	const char *why = NULL;
+	struct decision stateless;
+	struct strbuf ignored = STRBUF_INIT;
+
+	if (d->reason == REASON_STATE && !s->system_actor &&
+	    decide_in(s, &s->actor, &s->roles, t, NULL, false, &stateless, &ignored) == 0 &&
+	    stateless.effect == EFFECT_DENY && !stateless.missing)
+		d = &stateless;
+	strbuf_release(&ignored);
 
 	for (unsigned i = 0; i < 64 && !why; i++) {
 		const struct policy_rule *r;
@@ -464,6 +485,23 @@ static int check_witness(struct act_state *s, struct target *t, const struct pol
 	return r == -ENOENT ? -EINVAL : r;
 }
 
+/* Who must be told (act_result.notify), each role@scope once. */
+static void add_notify(struct act_state *s, const char *role, const char *scope)
+{
+	size_t i;
+	json_t *v;
+
+	if (!s->notify)
+		s->notify = json_array();
+	json_array_foreach(s->notify, i, v)
+	{
+		if (!strcmp(json_string_value(json_array_get(v, 0)), role) &&
+		    !strcmp(json_string_value(json_array_get(v, 1)), scope))
+			return;
+	}
+	json_array_append_new(s->notify, json_pack("[ss]", role, scope));
+}
+
 /*
  * Obligations of an allow or approval decision that can be checked now: fields to record,
  * the disposal method, the witness. Others (encryption, measures, notification, notes) are
@@ -529,6 +567,7 @@ static int check_obligations(struct act_state *s, const struct decision *d, stru
 				char *scope = role_scope_for(&o->role, t, &s->actor);
 				json_array_append_new(
 				    notes, json_sprintf("notify %s@%s", o->role.role->id, scope));
+				add_notify(s, o->role.role->id, scope);
 				free(scope);
 			}
 			break;
@@ -938,19 +977,28 @@ static void system_public(struct act_state *s, struct target *t)
 
 /*
  * Mamori's own act (a system actor: act.h). The door allows it itself: no person's role is
- * involved and the ward's rules, which are about people, are not asked. Only creating a
- * record is possible (an alert, the day's log analysis); the action's own required fields
- * must be there, and the action's and register's clauses say why it is recorded.
+ * involved and the ward's rules, which are about people, are not asked. It creates a record
+ * (an alert, the day's log analysis, an incident from an alert) or does an action on one (ties
+ * an alert to an incident) from a state the action starts from; the action's own required
+ * fields must be there, and the action's and register's clauses say why it is recorded.
  */
 static int system_act(struct act_state *s, struct target *t, struct strbuf *err)
 {
 	const struct policy_action *a = t->action;
 	int r;
 
-	if (!a->create || t->rec.id) {
-		error_set(err, "the system actor '%s' may only create records ('%s' does not)",
-		          s->system_actor, a->full_name);
-		return -EPERM;
+	if (a->create != !t->rec.id) {
+		error_set(err, "'%s' %s", a->full_name,
+		          a->create ? "creates a record" : "acts on an existing record");
+		return -EINVAL;
+	}
+	if (t->rec.id && a->from) {
+		const struct policy_state *st = policy_register_state(t->reg, t->rec.state);
+		if (!st || !(a->from & (1ULL << st->index))) {
+			error_set(err, "'%s' cannot start from state '%s' of record %lld",
+			          a->full_name, t->rec.state, (long long)t->rec.id);
+			return -EINVAL;
+		}
 	}
 	for (unsigned i = 0; i < a->n_fields; i++) {
 		if (a->fields[i].required && !json_str(t->act_vals, a->fields[i].id)) {
@@ -969,8 +1017,37 @@ static int system_act(struct act_state *s, struct target *t, struct strbuf *err)
 		strbuf_reset(&s->message);
 		strbuf_addf(&s->message, "%s done by Mamori (%s): record %lld", a->full_name,
 		            s->system_actor, (long long)s->record_id);
+
 	}
 	return r;
+}
+
+/*
+ * An incident's containment that suspends a person (the profile's incidents.containment with
+ * `suspends`): the person is suspended by the action and reinstated by its undo in the same
+ * act, so the account stops at once, and the act that did it is the case's.
+ */
+static int containment_effect(struct act_state *s, struct target *t, struct strbuf *err)
+{
+	const struct policy_incidents *in = &s->p->incidents;
+
+	if (t->reg != in->reg)
+		return 0;
+	for (unsigned i = 0; i < in->n_containment; i++) {
+		const struct policy_containment *c = &in->containment[i];
+		const char *who;
+
+		if (!c->suspends || (t->action != c->action && t->action != c->undo))
+			continue;
+		who = json_str(t->act_vals, c->suspends->id);
+		if (!who)
+			return 0;
+		json_object_set_new(s->info, "account",
+		                    json_string(t->action == c->action ? "suspended" : "reinstated"));
+		return act_user_status_effect(s, who,
+		                              t->action == c->action ? USER_SUSPENDED : USER_ACTIVE, err);
+	}
+	return 0;
 }
 
 static int resolve_target(struct act_state *s, struct target *t, struct strbuf *err)
@@ -1141,6 +1218,7 @@ int act_record(struct act_state *s, struct strbuf *err)
 		strbuf_reset(&s->message);
 		strbuf_addf(&s->message, "%s done on record %lld", t.action->full_name,
 		            (long long)s->record_id);
+		r = containment_effect(s, &t, err);
 	}
 out:
 	target_release(&t);

@@ -386,6 +386,13 @@ void act_result_release(struct act_result *r)
 		free(r->approvers[i].routed_from);
 	}
 	free(r->approvers);
+	for (size_t i = 0; i < r->n_notify; i++) {
+		free(r->notify[i].role);
+		free(r->notify[i].name);
+		free(r->notify[i].scope);
+		free(r->notify[i].scope_name);
+	}
+	free(r->notify);
 	for (size_t i = 0; i < r->n_clauses; i++)
 		free(r->clauses[i]);
 	free(r->clauses);
@@ -498,6 +505,13 @@ static const struct {
 	{ ACT_SYSTEM_MONITOR, "log_analysis.record" },
 	{ ACT_SYSTEM_FIM, "alert.raise" },
 	{ ACT_SYSTEM_FIM, "check.record" },
+	/* an alert opens an incident or joins one (core/incident.h) */
+	{ ACT_SYSTEM_MONITOR, "incident.detect" },
+	{ ACT_SYSTEM_MONITOR, "incident.attach_alert" },
+	{ ACT_SYSTEM_MONITOR, "alert.link_incident" },
+	{ ACT_SYSTEM_FIM, "incident.detect" },
+	{ ACT_SYSTEM_FIM, "incident.attach_alert" },
+	{ ACT_SYSTEM_FIM, "alert.link_incident" },
 };
 
 bool act_system_may(const char *system_actor, const char *action)
@@ -767,6 +781,7 @@ static void state_release(struct act_state *s)
 	json_decref(s->recorded);
 	json_decref(s->info);
 	json_decref(s->attachment_names);
+	json_decref(s->notify);
 	profile_free(s->new_profile);
 }
 
@@ -786,6 +801,24 @@ static void fill_result(struct act_state *s)
 	res->profile_sha256 = xstrdup(p ? p->sha256_hex : "");
 	res->message = xstrdup(s->message.buf);
 	res->reason = s->outcome == ACT_REFUSED ? s->reason : NULL;
+	if (s->outcome != ACT_REFUSED && s->notify && json_array_size(s->notify)) {
+		size_t i;
+		json_t *v;
+
+		res->notify = xcalloc(json_array_size(s->notify), sizeof(*res->notify));
+		json_array_foreach(s->notify, i, v)
+		{
+			const char *role = json_string_value(json_array_get(v, 0));
+			const char *scope = json_string_value(json_array_get(v, 1));
+			const struct policy_role *pr = p ? policy_role(p, role) : NULL;
+			struct act_notify *n = &res->notify[res->n_notify++];
+
+			n->role = xstrdup(role);
+			n->name = xstrdup(pr && pr->name ? pr->name : role);
+			n->scope = xstrdup(scope);
+			n->scope_name = org_scope_name(s->door->st, scope);
+		}
+	}
 }
 
 int act_validate_input(const struct act_input *in, struct strbuf *err)

@@ -182,6 +182,14 @@ struct act_approver {
 	bool approved;
 };
 
+/* Who the profile says must be told of a done or pending act (a `notify` obligation). */
+struct act_notify {
+	char *role;       /* "security_officer" */
+	char *name;       /* "セキュリティ責任者" */
+	char *scope;      /* "section:zeimu", "org" */
+	char *scope_name; /* "税務課"; NULL for org */
+};
+
 /*
  * What happened. Every act_run that returns 0 fills one, whatever the outcome, and the
  * act has a ledger entry (ledger_index). Strings are owned: act_result_release.
@@ -195,6 +203,10 @@ struct act_result {
 	uint64_t ledger_index;
 	struct act_approver *approvers;
 	size_t n_approvers;
+	/* the roles the decision's notify obligations name (none when refused): where a report
+	 * goes (incidents: core/incident.h) */
+	struct act_notify *notify;
+	size_t n_notify;
 	char **clauses;
 	size_t n_clauses;
 	char *profile_sha256;
@@ -266,10 +278,16 @@ void act_result_json(const struct act_result *r, struct strbuf *out);
  * System actors (act_input.system_actor) and what each may do on its own:
  *   monitor  the log analysis (src/monitor): alert.raise, log_analysis.record
  *   fim      file integrity (src/fim): alert.raise, check.record
+ * and both the acts that open an incident from an alert (incident.detect, incident.attach_alert,
+ * alert.link_incident).
  * Anything else by a system actor is refused with -EPERM before anything is decided.
  */
 #define ACT_SYSTEM_MONITOR "monitor"
 #define ACT_SYSTEM_FIM     "fim"
+/*
+ * Both may also open an incident from an alert and tie the alert to it (core/incident.h):
+ * incident.detect, incident.attach_alert, alert.link_incident.
+ */
 bool act_system_may(const char *system_actor, const char *action);
 
 /* The built-in role of Mamori's own administrators (not a role of the ward's text). */

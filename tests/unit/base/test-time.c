@@ -71,6 +71,21 @@ static void test_local_and_wareki(void **state)
 	time_format_local(&sb, ms, TOKYO_OFFSET_MS);
 	assert_string_equal(sb.buf, "2026-11-23 05:00");
 	strbuf_reset(&sb);
+	/* RFC 3339 with the ward's offset, and back to the same instant */
+	time_format_rfc3339_offset(&sb, ms, TOKYO_OFFSET_MS);
+	assert_string_equal(sb.buf, "2026-11-23T05:00:00+09:00");
+	{
+		int64_t back;
+		assert_int_equal(time_parse_rfc3339(sb.buf, &back), 0);
+		assert_true(back == ms);
+	}
+	strbuf_reset(&sb);
+	time_format_rfc3339_offset(&sb, ms, 0);
+	assert_string_equal(sb.buf, "2026-11-22T20:00:00Z");
+	strbuf_reset(&sb);
+	time_format_rfc3339_offset(&sb, ms, -(3 * 3600 + 30 * 60) * 1000LL);
+	assert_string_equal(sb.buf, "2026-11-22T16:30:00-03:30");
+	strbuf_reset(&sb);
 	time_format_wareki(&sb, ms, TOKYO_OFFSET_MS);
 	assert_string_equal(sb.buf, "令和8年11月23日");
 
