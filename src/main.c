@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "ledger", cmd_ledger, "the tamper-evident log: checkpoints, proofs, verify, export" },
 	{ "log", cmd_log, "bring other systems' access logs into the ledger" },
 	{ "alert", cmd_alert, "alerts raised by the log analysis and file integrity checks" },
+	{ "incident", cmd_incident, "incidents: report, step, evidence, deadlines, export" },
 	{ "serve", cmd_serve, "run the web interface and the JSON API" },
 	{ "section", cmd_section, "the ward's sections (課等) and departments (部)" },
 	{ "system", cmd_system, "information systems, the scope of system roles" },

@@ -12,6 +12,7 @@
 #include "core/act.h"
 #include "core/alert.h"
 #include "core/core.h"
+#include "core/incident.h"
 #include "core/records.h"
 #include "store/query.h"
 
@@ -84,10 +85,14 @@ int alert_raise(struct door *d, const struct alert_input *in, int64_t *ret_id,
 		r = -EPROTO;
 	}
 	if (r == 0) {
+		int64_t incident = 0;
+
 		if (ret_id)
 			*ret_id = res.record_id;
 		if (ret_ledger_index)
 			*ret_ledger_index = res.ledger_index;
+		/* A serious alert opens an incident or joins the open one (core/incident.h). */
+		r = incident_from_alert(d, res.record_id, in, &incident, err);
 	}
 	act_result_release(&res);
 	strbuf_release(&entries);

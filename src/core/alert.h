@@ -38,6 +38,11 @@ struct alert_input {
  * with err set: -EINVAL (a value that does not fit), -ENOENT (the profile in force has no
  * register `alert`), -EPERM (source is not a system actor that may raise alerts), or the
  * store's error.
+ *
+ * An alert of a severity the profile's incidents.detect names then opens an incident, or joins
+ * the open one an alert of the same rule and host opened (incident_from_alert in
+ * core/incident.h), in acts of their own. When that fails the alert stays raised: *ret_id is
+ * set and the error is returned.
  */
 int alert_raise(struct door *d, const struct alert_input *in, int64_t *ret_id,
                 uint64_t *ret_ledger_index, struct strbuf *err);

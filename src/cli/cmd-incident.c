@@ -1,0 +1,824 @@
+/* cmd-incident: `mamori incident`: report a case, step it, act on it, read it, export and verify
+ * its evidence (core/incident.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/parse.h"
+#include "base/table.h"
+#include "base/timeutil.h"
+#include "cli/core-cli.h"
+#include "core/core.h"
+#include "core/incident.h"
+#include "core/read.h"
+#include "policy/policy.h"
+
+static int parse_id(const char *s, int64_t *ret)
+{
+	if (parse_int64(s, 1, INT64_MAX, ret) < 0) {
+		cli_error("'%s' is not an incident number", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* {"role","name","scope","scope_name"} for each role the act went to. */
+static void routed_json(struct json_writer *w, const struct act_result *res)
+{
+	jw_key(w, "routed_to");
+	jw_array_begin(w);
+	for (size_t i = 0; i < res->n_notify; i++) {
+		jw_object_begin(w);
+		jw_kv_str(w, "role", res->notify[i].role);
+		jw_kv_str(w, "scope", res->notify[i].scope);
+		jw_kv_str(w, "name", res->notify[i].name);
+		jw_kv_str(w, "scope_name", res->notify[i].scope_name);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void routed_text(struct strbuf *out, const struct act_result *res)
+{
+	for (size_t i = 0; i < res->n_notify; i++) {
+		strbuf_addstr(out, i ? "、" : "; sent to ");
+		if (res->notify[i].scope_name)
+			strbuf_addf(out, "%s ", res->notify[i].scope_name);
+		strbuf_addstr(out, res->notify[i].name);
+	}
+}
+
+/* Prints an act's result; with json the door's object plus routed_to. */
+static int print_result(const struct act_result *res, bool json, const char *done_text)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	if (json) {
+		/* the door's object, then routed_to */
+		struct strbuf act = STRBUF_INIT, routed = STRBUF_INIT;
+		struct json_writer w;
+		act_result_json(res, &act);
+		jw_init(&w, &routed);
+		jw_object_begin(&w);
+		routed_json(&w, res);
+		jw_object_end(&w);
+		strbuf_add(&out, act.buf, act.len - 1);
+		strbuf_addch(&out, ',');
+		strbuf_addstr(&out, routed.buf + 1);
+		strbuf_addch(&out, '\n');
+		strbuf_release(&act);
+		strbuf_release(&routed);
+	} else {
+		if (res->outcome == ACT_DONE && done_text)
+			strbuf_addstr(&out, done_text);
+		else
+			act_result_text(res, &out);
+		if (res->outcome != ACT_REFUSED)
+			routed_text(&out, res);
+		strbuf_addch(&out, '\n');
+	}
+	ret = cli_print(&out);
+	strbuf_release(&out);
+	return ret == EXIT_DONE ? cli_exit_for_outcome(res->outcome) : ret;
+}
+
+static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident report --title TEXT --found-at TIME [--occurred-at TIME] "
+		"[--record ID]... [--personal-data N] --as LOGIN [--json]",
+		"reports what happened; it goes at once to the reporter's section's security officer",
+		NULL
+	};
+	struct incident_report in = { 0 };
+	struct string_list records = { 0 }, attach = { 0 };
+	int64_t personal = -1;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "title", &in.title, "TEXT", "what happened, in one line (required)"),
+		OPT_STRING(0, "found-at", &in.found_at, "TIME",
+		           "when it was found: 2026-11-22T10:30:00+09:00 or 2026-11-22T10:30 (JST)"),
+		OPT_STRING(0, "occurred-at", &in.occurred_at, "TIME", "when it happened"),
+		OPT_STRING_LIST(0, "record", &records, "ID", "a record involved (repeatable)"),
+		OPT_INT(0, "personal-data", &personal, "N",
+		        "roughly how many people's personal information is involved", 0, 100000000),
+		OPT_BOOL(0, "sensitive", &in.sensitive, "要配慮個人情報 is involved"),
+		OPT_BOOL(0, "financial", &in.financial, "financial damage may follow"),
+		OPT_BOOL(0, "wrongful", &in.wrongful, "it may have been done for a wrongful purpose"),
+		OPT_BOOL(0, "urgent", &in.urgent,
+		         "damage must be stopped at once: the report goes to the responders too"),
+		OPT_BOOL(0, "drill", &in.drill, "an exercise (訓練), kept out of real statistics"),
+		OPT_STRING(0, "place", &in.place, "TEXT", "where it happened"),
+		OPT_STRING(0, "description", &in.description, "TEXT", "what is known"),
+		OPT_STRING(0, "kind", &in.kind, "KIND", "the profile's kind (種別)"),
+		OPT_STRING(0, "severity", &in.severity, "S", "the profile's severity (重大度)"),
+		OPT_STRING(0, "system", &in.system, "ID", "the information system involved"),
+		OPT_STRING_LIST(0, "attach", &attach, "FILE", "a file handed in (repeatable)"),
+		OPT_STRING(0, "as", &in.actor, "LOGIN", "who reports (required)"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct cli_files files = { 0 };
+	int64_t *ids = NULL;
+	struct door *d = NULL;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		goto out;
+	if (!in.actor || !in.title || !in.found_at) {
+		cli_error("a report needs --title, --found-at and --as LOGIN");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	ids = xcalloc((size_t)records.nr + 1, sizeof(*ids));
+	for (int i = 0; i < records.nr; i++) {
+		if (parse_int64(records.items[i], 1, INT64_MAX, &ids[i]) < 0) {
+			cli_error("--record '%s' is not a record number", records.items[i]);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
+	in.records = ids;
+	in.n_records = (size_t)records.nr;
+	in.personal_data = personal;
+	cli_act_context(&in.ctx);
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	if (cli_files_store(d, &attach, &files) < 0) {
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	in.attachments = files.items;
+	in.n_attachments = files.nr;
+	if (incident_report(d, &in, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_key(&w, "id");
+		if (res.outcome == ACT_DONE)
+			jw_int(&w, res.record_id);
+		else
+			jw_null(&w);
+		jw_kv_str(&w, "outcome", act_outcome_name(res.outcome));
+		routed_json(&w, &res);
+		jw_key(&w, "clauses");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < res.n_clauses; i++)
+			jw_string(&w, res.clauses[i]);
+		jw_array_end(&w);
+		jw_key(&w, "ledger_index");
+		jw_uint(&w, res.ledger_index);
+		jw_kv_str(&w, "message", res.message);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else if (res.outcome == ACT_DONE) {
+		strbuf_addf(&out, "incident %" PRId64 " reported", res.record_id);
+		routed_text(&out, &res);
+		strbuf_addch(&out, '\n');
+	} else {
+		act_result_text(&res, &out);
+		strbuf_addch(&out, '\n');
+	}
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(res.outcome);
+out:
+	act_result_release(&res);
+	cli_files_release(&files);
+	door_free(d);
+	free(ids);
+	string_list_clear(&records);
+	string_list_clear(&attach);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* Options of the commands that act on a case. */
+struct case_opts {
+	const char *as, *comment;
+	struct string_list fields, context, attach;
+	bool json;
+};
+#define CASE_OPTIONS(o)                                                                            \
+	OPT_STRING(0, "as", &(o).as, "LOGIN", "who acts (required)"),                              \
+	    OPT_STRING(0, "comment", &(o).comment, "TEXT", "a comment kept with the act"),         \
+	    OPT_STRING_LIST(0, "field", &(o).fields, "K=V", "what the act records (repeatable)"),  \
+	    OPT_STRING_LIST(0, "context", &(o).context, "K=V", "policy context (repeatable)"),     \
+	    OPT_BOOL(0, "json", &(o).json, "print the outcome as JSON")
+
+static void case_opts_release(struct case_opts *o)
+{
+	string_list_clear(&o->fields);
+	string_list_clear(&o->context);
+	string_list_clear(&o->attach);
+}
+
+/* Runs action (full name) on case id with o's fields, context and files. */
+static int case_act(struct cli_ctx *ctx, int64_t id, const char *status, const char *action,
+                    struct case_opts *o, const struct act_attr *extra, size_t n_extra)
+{
+	struct cli_attrs fields = { 0 }, context = { 0 };
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct cli_files files = { 0 };
+	struct act_attr *all = NULL;
+	struct door *d = NULL;
+	int ret, r;
+
+	if (!o->as) {
+		cli_error("say who acts: --as LOGIN");
+		return EXIT_USAGE;
+	}
+	if (cli_attrs_parse(&o->fields, "--field", &fields) < 0 ||
+	    cli_attrs_parse(&o->context, "--context", &context) < 0) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	all = xcalloc(fields.nr + n_extra + 1, sizeof(*all));
+	memcpy(all, fields.items, fields.nr * sizeof(*all));
+	if (n_extra)
+		memcpy(all + fields.nr, extra, n_extra * sizeof(*all));
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	if (cli_files_store(d, &o->attach, &files) < 0) {
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (status) {
+		struct act_context c;
+		cli_act_context(&c);
+		c.attrs = context.items;
+		c.n_attrs = context.nr;
+		r = incident_step(d, id, status, o->as, all, fields.nr + n_extra, o->comment, &c,
+		                  &res, &err);
+	} else {
+		struct act_input in = { .kind = ACT_RECORD };
+		in.actor = o->as;
+		in.action = action;
+		in.record_id = id;
+		in.fields = all;
+		in.n_fields = fields.nr + n_extra;
+		in.comment = o->comment;
+		in.attachments = files.items;
+		in.n_attachments = files.nr;
+		cli_act_context(&in.ctx);
+		in.ctx.attrs = context.items;
+		in.ctx.n_attrs = context.nr;
+		r = act_run(d, &in, &res, &err);
+	}
+	if (r < 0) {
+		cli_error("%s", err.buf);
+		ret = r == -EINVAL && status ? EXIT_USAGE : EXIT_FAILED;
+		goto out;
+	}
+	ret = print_result(&res, o->json, NULL);
+out:
+	act_result_release(&res);
+	cli_files_release(&files);
+	door_free(d);
+	free(all);
+	cli_attrs_release(&fields);
+	cli_attrs_release(&context);
+	strbuf_release(&err);
+	return ret;
+}
+
+static int incident_step_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident step ID STATUS --as LOGIN [--comment TEXT] [--field K=V]... [--json]",
+		"STATUS: escalated, received, investigating, contained, recovered, monitoring, "
+		"prevention, closed",
+		NULL
+	};
+	struct case_opts o = { 0 };
+	const struct option opts[] = { CASE_OPTIONS(o), OPT_END() };
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 2, 2, &ret);
+	if (n >= 0)
+		ret = parse_id(argv[0], &id) < 0 ? EXIT_USAGE
+		                                 : case_act(ctx, id, argv[1], NULL, &o, NULL, 0);
+	case_opts_release(&o);
+	return ret;
+}
+
+static int incident_act_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident act ID ACTION --as LOGIN [--field K=V]... [--comment TEXT] "
+		"[--attach FILE]... [--json]",
+		"any action of the case the profile lists: note, assign, classify, task_add, "
+		"task_done, link_record, evidence_handover, report_out, the containment actions "
+		"(cut_off, reconnect, suspend_account ...)",
+		NULL
+	};
+	struct case_opts o = { 0 };
+	const struct option opts[] = {
+		CASE_OPTIONS(o),
+		OPT_STRING_LIST(0, "attach", &o.attach, "FILE", "a file kept with the act"),
+		OPT_END(),
+	};
+	char *action = NULL;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 2, 2, &ret);
+	if (n >= 0 && parse_id(argv[0], &id) < 0)
+		ret = EXIT_USAGE;
+	else if (n >= 0) {
+		action = strchr(argv[1], '.') ? xstrdup(argv[1]) : xstrfmt("incident.%s", argv[1]);
+		ret = case_act(ctx, id, NULL, action, &o, NULL, 0);
+	}
+	free(action);
+	case_opts_release(&o);
+	return ret;
+}
+
+static int incident_note_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident note ID TEXT --as LOGIN [--json]", "adds a note to the timeline", NULL
+	};
+	struct case_opts o = { 0 };
+	const struct option opts[] = { CASE_OPTIONS(o), OPT_END() };
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 2, 2, &ret);
+	if (n >= 0 && parse_id(argv[0], &id) < 0)
+		ret = EXIT_USAGE;
+	else if (n >= 0) {
+		struct act_attr note = { "note", argv[1] };
+		ret = case_act(ctx, id, NULL, "incident.note", &o, &note, 1);
+	}
+	case_opts_release(&o);
+	return ret;
+}
+
+/* ---- evidence ------------------------------------------------------------------------- */
+
+static int evidence_add(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident evidence add ID FILE --as LOGIN [--comment TEXT] [--json]",
+		"takes a file in as evidence: stored by its SHA-256, which the ledger records", NULL
+	};
+	struct case_opts o = { 0 };
+	const struct option opts[] = { CASE_OPTIONS(o), OPT_END() };
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct act_input in = { .kind = ACT_RECORD };
+	struct cli_files files = { 0 };
+	struct door *d = NULL;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 2, 2, &ret);
+	if (n < 0)
+		goto out;
+	if (parse_id(argv[0], &id) < 0 || !o.as) {
+		if (!o.as)
+			cli_error("say who takes it in: --as LOGIN");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	string_list_append(&o.attach, argv[1]);
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	if (cli_files_store(d, &o.attach, &files) < 0) {
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	in.actor = o.as;
+	in.action = "incident.evidence_add";
+	in.record_id = id;
+	in.comment = o.comment;
+	in.attachments = files.items;
+	in.n_attachments = files.nr;
+	cli_act_context(&in.ctx);
+	if (act_run(d, &in, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (o.json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_kv_int(&w, "id", id);
+		jw_kv_str(&w, "outcome", act_outcome_name(res.outcome));
+		if (res.outcome == ACT_DONE) {
+			jw_key(&w, "evidence");
+			jw_object_begin(&w);
+			jw_kv_str(&w, "name", files.items[0].name);
+			jw_kv_str(&w, "sha256", files.items[0].sha256);
+			jw_kv_int(&w, "size", files.items[0].size);
+			jw_key(&w, "ledger_index");
+			jw_uint(&w, res.ledger_index);
+			jw_object_end(&w);
+		}
+		jw_key(&w, "clauses");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < res.n_clauses; i++)
+			jw_string(&w, res.clauses[i]);
+		jw_array_end(&w);
+		jw_key(&w, "ledger_index");
+		jw_uint(&w, res.ledger_index);
+		jw_kv_str(&w, "message", res.message);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else if (res.outcome == ACT_DONE) {
+		strbuf_addf(&out, "evidence '%s' taken in: sha256 %s, ledger entry %" PRIu64 "\n",
+		            files.items[0].name, files.items[0].sha256, res.ledger_index);
+	} else {
+		act_result_text(&res, &out);
+		strbuf_addch(&out, '\n');
+	}
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(res.outcome);
+out:
+	act_result_release(&res);
+	cli_files_release(&files);
+	door_free(d);
+	case_opts_release(&o);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static int evidence_handover(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident evidence handover ID SHA256 --to WHO --reason TEXT --as LOGIN "
+		"[--json]",
+		"records who received a piece of evidence, when and why (chain of custody)", NULL
+	};
+	struct case_opts o = { 0 };
+	const char *to = NULL, *reason = NULL;
+	const struct option opts[] = {
+		CASE_OPTIONS(o),
+		OPT_STRING(0, "to", &to, "WHO", "who received it (a login, or 新宿警察署 ...)"),
+		OPT_STRING(0, "reason", &reason, "TEXT", "why it was handed over"),
+		OPT_END(),
+	};
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 2, 2, &ret);
+	if (n >= 0 && (parse_id(argv[0], &id) < 0 || !to || !reason)) {
+		if (!to || !reason)
+			cli_error("a hand-over needs --to WHO and --reason TEXT");
+		ret = EXIT_USAGE;
+	} else if (n >= 0) {
+		struct act_attr f[3] = {
+			{ "evidence", argv[1] }, { "receiver", to }, { "reason", reason }
+		};
+		ret = case_act(ctx, id, NULL, "incident.evidence_handover", &o, f, 3);
+	}
+	case_opts_release(&o);
+	return ret;
+}
+
+static int incident_evidence(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "add", evidence_add, "take a file in as evidence (SHA-256 in the ledger)" },
+		{ "handover", evidence_handover, "record a hand-over of a piece of evidence" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "incident evidence", table, argc, argv);
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+/* The reader for --as, or the operator of the data directory (every case). */
+static int cli_reader(struct door *d, const char *as, struct reader **ret, struct strbuf *err)
+{
+	static const char *const admin[] = { ROLE_MAMORI_ADMIN "@org" };
+
+	if (as)
+		return reader_for_login(door_store(d), door_profile(d), as, time_now_ms(), ret,
+		                        err);
+	return reader_new(door_store(d), door_profile(d),
+	                  &(struct read_subject){ .login = "", .roles = admin, .n_roles = 1 },
+	                  time_now_ms(), ret, err);
+}
+
+static void local_time(struct strbuf *sb, int64_t ms)
+{
+	if (ms)
+		time_format_local(sb, ms, TOKYO_OFFSET_MS);
+	else
+		strbuf_addstr(sb, "-");
+}
+
+static void show_text(const struct incident *inc, struct strbuf *out)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	strbuf_addf(&out[0], "インシデント %" PRId64 "%s: %s\n", inc->rec.id,
+	            inc->drill ? "（訓練）" : "", inc->title);
+	local_time(&t, inc->found_ms);
+	strbuf_addf(out, "状態: %s  重大度: %s  発見: %s%s%s\n", inc->status_name,
+	            inc->severity ? inc->severity : "-", t.buf, inc->urgent ? "  緊急" : "",
+	            inc->reportable ? "  法令上の報告対象" : "");
+	if (inc->n_deadlines)
+		strbuf_addstr(out, "\n期限:\n");
+	for (size_t i = 0; i < inc->n_deadlines; i++) {
+		const struct incident_deadline *dl = &inc->deadlines[i];
+		strbuf_reset(&t);
+		time_format_rfc3339_offset(&t, dl->due_ms, TOKYO_OFFSET_MS);
+		strbuf_addf(out, "  %s  %s  %s\n", t.buf, dl->def->name,
+		            dl->done ? "済" : dl->overdue ? "期限超過" : "未了");
+	}
+	if (inc->n_containment)
+		strbuf_addstr(out, "\n封じ込め:\n");
+	for (size_t i = 0; i < inc->n_containment; i++) {
+		const struct incident_containment *c = &inc->containment[i];
+		strbuf_reset(&t);
+		local_time(&t, c->since_ms);
+		strbuf_addf(out, "  %s  %s %s (%s)%s\n", t.buf, c->name, c->target, c->by,
+		            c->in_force ? "  実施中" : "  解除済");
+	}
+	if (inc->n_evidence)
+		strbuf_addstr(out, "\n証拠:\n");
+	for (size_t i = 0; i < inc->n_evidence; i++) {
+		const struct incident_evidence *e = &inc->evidence[i];
+		strbuf_addf(out, "  %s  sha256 %s  台帳 %" PRIu64 "  保管: %s\n", e->name, e->sha256,
+		            e->ledger_index, e->holder);
+	}
+	strbuf_addstr(out, "\n経過:\n");
+	for (size_t i = 0; i < inc->n_events; i++) {
+		const struct incident_event *e = &inc->events[i];
+		strbuf_reset(&t);
+		local_time(&t, e->at_ms);
+		strbuf_addf(out, "  %s  %s  %s\n", t.buf,
+		            e->actor_name ? e->actor_name : e->actor, e->what);
+	}
+	strbuf_release(&t);
+}
+
+static int incident_show(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori incident show ID [--as LOGIN] [--json]",
+		                             NULL };
+	const char *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "read as this person (the profile decides)"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct incident inc;
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	int64_t id;
+	int n, ret;
+
+	memset(&inc, 0, sizeof(inc));
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
+	if (parse_id(argv[0], &id) < 0)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (cli_reader(d, as, &rd, &err) < 0 ||
+	    incident_get(door_store(d), door_ledger(d), door_profile(d), id, time_now_ms(), &inc,
+	                 &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (!read_record(rd, &inc.rec, NULL)) {
+		cli_error("no incident %" PRId64 " that '%s' may read", id, as ? as : "");
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		incident_json(&inc, &w);
+		strbuf_addch(&out, '\n');
+	} else {
+		show_text(&inc, &out);
+	}
+	ret = cli_print(&out);
+out:
+	incident_release(&inc);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident list [--status S] [--open] [--drills|--drills-only] [--as LOGIN] "
+		"[--json]",
+		"the cases, newest first; exercises (訓練) only when asked", NULL
+	};
+	struct incident_filter f = { 0 };
+	const char *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "status", &f.status, "S", "only cases in this status"),
+		OPT_BOOL(0, "open", &f.open_only, "only cases not closed"),
+		OPT_BOOL(0, "drills", &f.drills, "include exercises (訓練)"),
+		OPT_BOOL(0, "drills-only", &f.drills_only, "only exercises (訓練)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "the cases this person may read"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct incident_list l = { 0 };
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (cli_reader(d, as, &rd, &err) < 0 ||
+	    incidents_list(door_store(d), rd, door_profile(d), &f, time_now_ms(), &l, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < l.nr; i++)
+			incident_summary_json(&l.items[i], &w);
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		struct table tb;
+		table_init(&tb, 6,
+		           (const char *[]){ "番号", "発見", "状態", "重大度", "期限", "件名" });
+		tb.right_align = 1;
+		for (size_t i = 0; i < l.nr; i++) {
+			const struct incident_summary *s = &l.items[i];
+			struct strbuf id = STRBUF_INIT, when = STRBUF_INIT, due = STRBUF_INIT;
+			strbuf_addf(&id, "%" PRId64, s->id);
+			local_time(&when, s->found_ms);
+			for (size_t k = 0; k < s->n_deadlines; k++)
+				if (!s->deadlines[k].done) {
+					core_format_local_date(&due, s->deadlines[k].due_ms);
+					strbuf_addf(&due, " %s%s", s->deadlines[k].def->name,
+					            s->deadlines[k].overdue ? "（期限超過）" : "");
+					break;
+				}
+			table_add(&tb, (const char *[]){ id.buf, when.buf, s->status_name,
+			                                 s->severity ? s->severity : "-",
+			                                 due.len ? due.buf : "-", s->title });
+			strbuf_release(&id);
+			strbuf_release(&when);
+			strbuf_release(&due);
+		}
+		table_render(&tb, &out);
+		table_release(&tb);
+	}
+	ret = cli_print(&out);
+out:
+	incident_list_release(&l);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* ---- export ------------------------------------------------------------------------------ */
+
+static int incident_export_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident export ID DIR",
+		"writes the case's evidence, its ledger entries with inclusion proofs and a signed "
+		"checkpoint into DIR (new or empty)",
+		NULL
+	};
+	const struct option opts[] = { OPT_END() };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct door *d = NULL;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 2, 2, &ret);
+	if (n < 0)
+		return ret;
+	if (parse_id(argv[0], &id) < 0)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	if (incident_export(d, id, argv[1], &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+	} else {
+		strbuf_addf(&out, "exported incident %" PRId64 " to '%s'; check it with: mamori "
+		                  "incident verify-export '%s' --pub ledger.pub\n",
+		            id, argv[1], argv[1]);
+		ret = cli_print(&out);
+	}
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static int incident_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori incident verify-export DIR --pub FILE",
+		"checks an evidence export against the ward's verifier key (the data directory's "
+		"ledger.pub): exit 0 intact, 1 naming the file that changed",
+		NULL
+	};
+	const char *pub = NULL;
+	const struct option opts[] = {
+		OPT_STRING(0, "pub", &pub, "FILE", "the verifier key (ledger.pub)"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, key = STRBUF_INIT;
+	struct incident_verify_result res;
+	int n, ret, r;
+
+	(void)ctx;
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
+	if (!pub) {
+		cli_error("give the ward's verifier key: --pub FILE (the data directory's ledger.pub)");
+		return EXIT_USAGE;
+	}
+	if (cli_read_file(pub, &key, 64 * 1024) < 0) {
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	r = incident_verify_export(argv[0], key.buf, key.len, &res, &err);
+	if (r == -EBADMSG) {
+		cli_error("changed: %s: %s", res.changed, err.buf);
+		ret = EXIT_FAILED;
+	} else if (r < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+	} else {
+		strbuf_addf(&out,
+		            "intact: %zu files and %zu ledger entries prove against the signed "
+		            "checkpoint of tree size %" PRIu64 "\n",
+		            res.files, res.entries, res.tree_size);
+		ret = cli_print(&out);
+	}
+out:
+	strbuf_release(&err);
+	strbuf_release(&out);
+	strbuf_release(&key);
+	return ret;
+}
+
+int cmd_incident(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "report", incident_report_cmd, "report what happened (to the section's officer)" },
+		{ "step", incident_step_cmd, "step a case to its next status" },
+		{ "act", incident_act_cmd, "do an action on a case (containment, tasks ...)" },
+		{ "note", incident_note_cmd, "add a note to a case's timeline" },
+		{ "evidence", incident_evidence, "take in or hand over evidence" },
+		{ "show", incident_show, "a case: timeline, deadlines, evidence, containment" },
+		{ "list", incident_list_cmd, "the cases" },
+		{ "export", incident_export_cmd, "export a case's evidence for a court or the police" },
+		{ "verify-export", incident_verify_cmd, "check an evidence export" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "incident", table, argc, argv);
+}

@@ -1,0 +1,451 @@
+/* incident: reporting a case, stepping it through its statuses, and opening one from an alert;
+ * every change an act through the door. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/parse.h"
+#include "base/timeutil.h"
+#include "core/act-internal.h"
+#include "core/alert.h"
+#include "core/incident.h"
+#include "core/org.h"
+#include "core/read.h"
+#include "core/records.h"
+#include "store/query.h"
+
+const char *const incident_statuses[] = { "reported",  "escalated",  "received",
+	                                  "investigating", "contained", "recovered",
+	                                  "monitoring", "prevention", "closed",
+	                                  NULL };
+
+/* A time may be this far ahead of the door's clock (a PC whose clock runs fast). */
+#define INCIDENT_CLOCK_SLACK_MS (5LL * 60 * 1000)
+
+int incident_parse_time(const char *s, int64_t *ret_ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	if (time_parse_rfc3339(s, ret_ms) == 0)
+		return 0;
+	/* A browser's datetime-local or an office's "2026-11-22T10:30": the ward's own time. */
+	n = strlen(s);
+	if (n != 16 && n != 19)
+		return -EINVAL;
+	strbuf_addstr(&sb, s);
+	if (n == 16)
+		strbuf_addstr(&sb, ":00");
+	strbuf_addstr(&sb, "+09:00");
+	r = time_parse_rfc3339(sb.buf, ret_ms);
+	strbuf_release(&sb);
+	return r;
+}
+
+static const struct policy_register *incident_register(const struct profile *p,
+                                                       struct strbuf *err)
+{
+	if (!p || !p->incidents.reg) {
+		error_set(err, "the profile in force declares no 'incidents' section; incidents "
+		               "are kept in the register it names");
+		return NULL;
+	}
+	return p->incidents.reg;
+}
+
+const char *incident_step_action(const struct profile *p, const char *status)
+{
+	const struct policy_register *reg = p ? p->incidents.reg : NULL;
+
+	for (unsigned i = 0; reg && status && i < reg->n_actions; i++) {
+		const struct policy_action *a = reg->actions[i];
+		if (!a->create && a->to && !strcmp(a->to->id, status))
+			return a->full_name;
+	}
+	return NULL;
+}
+
+/* Normalises a time a person typed to RFC 3339 in the ward's time; checks it is not ahead. */
+static int take_time(const char *what, const char *s, int64_t now, struct strbuf *out,
+                     int64_t *ret_ms, struct strbuf *err)
+{
+	int64_t ms;
+
+	if (incident_parse_time(s, &ms) < 0) {
+		error_set(err,
+		          "%s '%s' is not a time: give RFC 3339 (2026-11-22T10:30:00+09:00) or the "
+		          "ward's local time (2026-11-22T10:30)",
+		          what, s);
+		return -EINVAL;
+	}
+	if (ms > now + INCIDENT_CLOCK_SLACK_MS) {
+		error_set(err, "%s '%s' is in the future", what, s);
+		return -EINVAL;
+	}
+	time_format_rfc3339_offset(out, ms, TOKYO_OFFSET_MS);
+	*ret_ms = ms;
+	return 0;
+}
+
+/*
+ * The records a reporter names must exist and be ones they may read (core/read.h): nobody
+ * learns of a record through a report. Read on the door's connection between batches.
+ */
+static int check_records(struct door *d, const struct incident_report *in, struct strbuf *ids,
+                         struct strbuf *err)
+{
+	struct reader *rd = NULL;
+	int r = 0;
+
+	if (!in->n_records)
+		return 0;
+	if (in->n_records > INCIDENT_MAX_RECORDS) {
+		error_set(err, "at most %d records in one report", INCIDENT_MAX_RECORDS);
+		return -EINVAL;
+	}
+	door_lead(d);
+	r = reader_for_login(door_store(d), door_profile(d), in->actor, d->clock(), &rd, err);
+	for (size_t i = 0; r == 0 && i < in->n_records; i++) {
+		struct record rec = { 0 };
+		struct strbuf ignored = STRBUF_INIT;
+
+		if (record_get(door_store(d), in->records[i], &rec, &ignored) < 0 ||
+		    !read_record(rd, &rec, NULL)) {
+			error_set(err, "no record %" PRId64 " that '%s' may read", in->records[i],
+			          in->actor);
+			r = -ENOENT;
+		} else {
+			strbuf_addf(ids, "%s%" PRId64, ids->len ? " " : "", in->records[i]);
+		}
+		record_release(&rec);
+		strbuf_release(&ignored);
+	}
+	reader_unref(rd);
+	door_unlead(d);
+	return r;
+}
+
+static int reporter_section(struct door *d, const char *login, char **ret, struct strbuf *err)
+{
+	struct org_user u = { 0 };
+	int r;
+
+	door_lead(d);
+	r = org_user_get(door_store(d), login, &u, err);
+	door_unlead(d);
+	if (r == 0)
+		*ret = u.section ? xstrdup(u.section) : NULL;
+	org_user_release(&u);
+	return r;
+}
+
+int incident_report(struct door *d, const struct incident_report *in, struct act_result *res,
+                    struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	const struct policy_register *reg = incident_register(p, err);
+	struct strbuf found = STRBUF_INIT, occurred = STRBUF_INIT, ids = STRBUF_INIT;
+	struct strbuf people = STRBUF_INIT;
+	struct act_attr f[24];
+	struct act_input act = { .kind = ACT_RECORD };
+	char *section = NULL, *action = NULL;
+	int64_t now = d->clock(), found_ms = 0, occurred_ms = 0;
+	size_t n = 0;
+	int r;
+
+	if (!reg)
+		return -ENOTSUP;
+	if (!in->actor) {
+		error_set(err, "a report needs its reporter: give --as LOGIN");
+		return -EINVAL;
+	}
+	if (!in->title || !core_valid_text(in->title, CORE_MAX_NAME)) {
+		error_set(err, "a report needs a title: what happened, in one line of at most %d "
+		               "bytes",
+		          CORE_MAX_NAME);
+		return -EINVAL;
+	}
+	if (!in->found_at) {
+		error_set(err, "a report needs the time it was found (--found-at)");
+		return -EINVAL;
+	}
+	r = take_time("found at", in->found_at, now, &found, &found_ms, err);
+	if (r == 0 && in->occurred_at) {
+		r = take_time("occurred at", in->occurred_at, now, &occurred, &occurred_ms, err);
+		if (r == 0 && occurred_ms > found_ms) {
+			error_set(err, "it cannot have occurred (%s) after it was found (%s)",
+			          occurred.buf, found.buf);
+			r = -EINVAL;
+		}
+	}
+	if (r == 0 && (in->personal_data < -1 || in->personal_data > INCIDENT_MAX_PEOPLE)) {
+		error_set(err, "the number of people must be between 0 and %lld",
+		          INCIDENT_MAX_PEOPLE);
+		r = -EINVAL;
+	}
+	if (r == 0)
+		r = check_records(d, in, &ids, err);
+	if (r == 0)
+		r = reporter_section(d, in->actor, &section, err);
+	if (r < 0)
+		goto out;
+
+	f[n++] = (struct act_attr){ "title", in->title };
+	f[n++] = (struct act_attr){ "found_at", found.buf };
+	if (occurred.len)
+		f[n++] = (struct act_attr){ "occurred_at", occurred.buf };
+	if (in->place && *in->place)
+		f[n++] = (struct act_attr){ "place", in->place };
+	if (in->description && *in->description)
+		f[n++] = (struct act_attr){ "description", in->description };
+	if (in->kind && *in->kind)
+		f[n++] = (struct act_attr){ "kind", in->kind };
+	if (in->severity && *in->severity)
+		f[n++] = (struct act_attr){ "severity", in->severity };
+	if (ids.len)
+		f[n++] = (struct act_attr){ "records", ids.buf };
+	if (section && policy_register_field(reg, "section"))
+		f[n++] = (struct act_attr){ "section", section };
+	if (in->personal_data >= 0) {
+		strbuf_addf(&people, "%" PRId64, in->personal_data);
+		f[n++] = (struct act_attr){ "personal_data", people.buf };
+	}
+	/* Only what is so: an absent flag is "not said", never "no". */
+	if (in->sensitive)
+		f[n++] = (struct act_attr){ "sensitive", "true" };
+	if (in->financial)
+		f[n++] = (struct act_attr){ "financial", "true" };
+	if (in->wrongful)
+		f[n++] = (struct act_attr){ "wrongful", "true" };
+	if (in->urgent)
+		f[n++] = (struct act_attr){ "urgent", "true" };
+	if (in->drill)
+		f[n++] = (struct act_attr){ "drill", "true" };
+	action = xstrfmt("%s.report", reg->id);
+	act.actor = in->actor;
+	act.action = action;
+	act.system = in->system && *in->system ? in->system : NULL;
+	act.fields = f;
+	act.n_fields = n;
+	act.ctx = in->ctx;
+	act.attachments = in->attachments;
+	act.n_attachments = in->n_attachments;
+	r = act_run(d, &act, res, err);
+out:
+	free(section);
+	free(action);
+	strbuf_release(&found);
+	strbuf_release(&occurred);
+	strbuf_release(&ids);
+	strbuf_release(&people);
+	return r;
+}
+
+int incident_step(struct door *d, int64_t id, const char *status, const char *actor,
+                  const struct act_attr *fields, size_t n_fields, const char *comment,
+                  const struct act_context *ctx, struct act_result *res, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	const char *action;
+	struct act_input act = { .kind = ACT_RECORD };
+	bool known = false;
+
+	if (!incident_register(p, err))
+		return -ENOTSUP;
+	for (size_t i = 0; incident_statuses[i] && !known; i++)
+		known = status && !strcmp(status, incident_statuses[i]);
+	action = known ? incident_step_action(p, status) : NULL;
+	if (!action) {
+		struct strbuf list = STRBUF_INIT;
+		for (size_t i = 1; incident_statuses[i]; i++)
+			strbuf_addf(&list, "%s%s", i > 1 ? ", " : "", incident_statuses[i]);
+		error_set(err, "unknown status '%s'; a case steps to one of: %s",
+		          status ? status : "", list.buf);
+		strbuf_release(&list);
+		return -EINVAL;
+	}
+	act.actor = actor;
+	act.action = action;
+	act.record_id = id;
+	act.fields = fields;
+	act.n_fields = n_fields;
+	act.comment = comment;
+	if (ctx)
+		act.ctx = *ctx;
+	return act_run(d, &act, res, err);
+}
+
+/* ---- opening a case from an alert ----------------------------------------------------- */
+
+static bool detect_severity(const struct profile *p, const char *severity)
+{
+	for (unsigned i = 0; severity && i < p->incidents.n_detect_severities; i++)
+		if (!strcmp(p->incidents.detect_severities[i], severity))
+			return true;
+	return false;
+}
+
+/*
+ * The open case an earlier alert of the same rule and host joined within the window: the
+ * alert's own link (alert.incident), if that case is not closed. Read between batches.
+ */
+static int open_case_for(struct door *d, const char *rule, const char *host, int64_t alert_id,
+                         int64_t since_ms, int64_t *ret_id, struct strbuf *err)
+{
+	struct store *st = door_store(d);
+	struct query *q;
+	int r;
+
+	*ret_id = 0;
+	door_lead(d);
+	r = query_prepare(st,
+	                  "SELECT i.id FROM records a JOIN records i"
+	                  " ON i.id = CAST(json_extract(a.fields, '$.incident') AS INTEGER)"
+	                  " WHERE a.register = 'alert' AND a.id <> ?1"
+	                  " AND json_extract(a.fields, '$.rule') = ?2"
+	                  " AND coalesce(json_extract(a.fields, '$.host'), '') = ?3"
+	                  " AND a.created_ms >= ?4 AND i.register = ?5 AND i.state <> 'closed'"
+	                  " ORDER BY a.id DESC LIMIT 1",
+	                  &q, err);
+	if (r == 0) {
+		query_bind_int(q, 1, alert_id);
+		query_bind_text(q, 2, rule);
+		query_bind_text(q, 3, host ? host : "");
+		query_bind_int(q, 4, since_ms);
+		query_bind_text(q, 5, door_profile(d)->incidents.reg->id);
+		r = query_step(q, err);
+		if (r > 0) {
+			*ret_id = query_int(q, 0);
+			query_done(q);
+			r = 0;
+		}
+	}
+	door_unlead(d);
+	return r;
+}
+
+/* The alerts a case lists, plus one. */
+static int case_alerts(struct door *d, int64_t id, int64_t alert_id, struct strbuf *out,
+                       struct strbuf *err)
+{
+	struct record rec = { 0 };
+	const char *have;
+	int r;
+
+	door_lead(d);
+	r = record_get(door_store(d), id, &rec, err);
+	door_unlead(d);
+	if (r < 0)
+		return r;
+	have = record_field(&rec, "alerts");
+	if (have && *have)
+		strbuf_addf(out, "%s ", have);
+	strbuf_addf(out, "%" PRId64, alert_id);
+	record_release(&rec);
+	return 0;
+}
+
+static int system_do(struct door *d, const char *source, const char *action, int64_t record_id,
+                     const struct act_attr *f, size_t n, const char *system, int64_t *ret_id,
+                     struct strbuf *err)
+{
+	struct act_input act = { .kind = ACT_RECORD };
+	struct act_result res = ACT_RESULT_INIT;
+	int r;
+
+	act.system_actor = source;
+	act.action = action;
+	act.record_id = record_id;
+	act.system = system;
+	act.fields = f;
+	act.n_fields = n;
+	act.ctx.via = source;
+	r = act_run(d, &act, &res, err);
+	if (r == 0 && res.outcome != ACT_DONE) {
+		error_set(err, "%s was not done: %s", action, res.message);
+		r = -EPROTO;
+	}
+	if (r == 0 && ret_id)
+		*ret_id = res.record_id;
+	act_result_release(&res);
+	return r;
+}
+
+int incident_from_alert(struct door *d, int64_t alert_id, const struct alert_input *alert,
+                        int64_t *ret_id, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	const struct policy_register *reg = p ? p->incidents.reg : NULL;
+	const char *severity = alert_severity_value(alert->severity);
+	struct strbuf alerts = STRBUF_INIT, found = STRBUF_INIT, title = STRBUF_INIT;
+	struct strbuf aid = STRBUF_INIT, idtext = STRBUF_INIT;
+	char *action = NULL;
+	int64_t id = 0;
+	int r;
+
+	*ret_id = 0;
+	if (!reg || !p->incidents.n_detect_severities || !detect_severity(p, severity))
+		return 0;
+	r = open_case_for(d, alert->rule, alert->host, alert_id,
+	                  alert->time_ms - p->incidents.detect_within_seconds * 1000, &id, err);
+	if (r < 0)
+		goto out;
+	strbuf_addf(&aid, "%" PRId64, alert_id);
+	if (id) {
+		struct act_attr f[1];
+		r = case_alerts(d, id, alert_id, &alerts, err);
+		f[0] = (struct act_attr){ "alerts", alerts.buf };
+		action = xstrfmt("%s.attach_alert", reg->id);
+		if (r == 0)
+			r = system_do(d, alert->source, action, id, f, 1, NULL, NULL, err);
+	} else {
+		struct act_attr f[8];
+		size_t n = 0;
+		const struct policy_field *sev = policy_register_field(reg, "severity");
+		bool sev_ok = false;
+
+		for (unsigned i = 0; sev && i < sev->n_values && !sev_ok; i++)
+			sev_ok = !strcmp(sev->values[i], severity);
+		/* A title for people: the alert's summary, cut on a character boundary. */
+		strbuf_addstr(&title, alert->summary);
+		while (title.len > CORE_MAX_NAME) {
+			size_t cut = title.len - 1;
+			while (cut > 0 && (title.buf[cut] & 0xC0) == 0x80)
+				cut--;
+			strbuf_setlen(&title, cut);
+		}
+		time_format_rfc3339_offset(&found, alert->time_ms, TOKYO_OFFSET_MS);
+		f[n++] = (struct act_attr){ "title", title.buf };
+		f[n++] = (struct act_attr){ "found_at", found.buf };
+		f[n++] = (struct act_attr){ "alerts", aid.buf };
+		if (sev_ok)
+			f[n++] = (struct act_attr){ "severity", severity };
+		if (alert->host && *alert->host && policy_register_field(reg, "place"))
+			f[n++] = (struct act_attr){ "place", alert->host };
+		action = xstrfmt("%s.detect", reg->id);
+		r = system_do(d, alert->source, action, 0, f, n, alert->system, &id, err);
+	}
+	if (r == 0) {
+		struct act_attr f[1];
+		strbuf_addf(&idtext, "%" PRId64, id);
+		f[0] = (struct act_attr){ "incident", idtext.buf };
+		r = system_do(d, alert->source, ALERT_REGISTER ".link_incident", alert_id, f, 1, NULL,
+		              NULL, err);
+	}
+	if (r == 0)
+		*ret_id = id;
+out:
+	free(action);
+	strbuf_release(&alerts);
+	strbuf_release(&found);
+	strbuf_release(&title);
+	strbuf_release(&aid);
+	strbuf_release(&idtext);
+	return r;
+}
