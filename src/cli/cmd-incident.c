@@ -90,7 +90,8 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori incident report --title TEXT --found-at TIME [--occurred-at TIME] "
 		"[--record ID]... [--personal-data N] --as LOGIN [--json]",
-		"reports what happened; it goes at once to the reporter's section's security officer",
+		"reports what happened; it goes at once to the reporter's section's security "
+		"officer",
 		NULL
 	};
 	struct incident_report in = { 0 };
@@ -99,15 +100,17 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "title", &in.title, "TEXT", "what happened, in one line (required)"),
-		OPT_STRING(0, "found-at", &in.found_at, "TIME",
-		           "when it was found: 2026-11-22T10:30:00+09:00 or 2026-11-22T10:30 (JST)"),
+		OPT_STRING(
+		    0, "found-at", &in.found_at, "TIME",
+		    "when it was found: 2026-11-22T10:30:00+09:00 or 2026-11-22T10:30 (JST)"),
 		OPT_STRING(0, "occurred-at", &in.occurred_at, "TIME", "when it happened"),
 		OPT_STRING_LIST(0, "record", &records, "ID", "a record involved (repeatable)"),
 		OPT_INT(0, "personal-data", &personal, "N",
 		        "roughly how many people's personal information is involved", 0, 100000000),
 		OPT_BOOL(0, "sensitive", &in.sensitive, "要配慮個人情報 is involved"),
 		OPT_BOOL(0, "financial", &in.financial, "financial damage may follow"),
-		OPT_BOOL(0, "wrongful", &in.wrongful, "it may have been done for a wrongful purpose"),
+		OPT_BOOL(0, "wrongful", &in.wrongful,
+		         "it may have been done for a wrongful purpose"),
 		OPT_BOOL(0, "urgent", &in.urgent,
 		         "damage must be stopped at once: the report goes to the responders too"),
 		OPT_BOOL(0, "drill", &in.drill, "an exercise (訓練), kept out of real statistics"),
@@ -300,7 +303,8 @@ out:
 static int incident_step_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori incident step ID STATUS --as LOGIN [--comment TEXT] [--field K=V]... [--json]",
+		"mamori incident step ID STATUS --as LOGIN [--comment TEXT] [--field K=V]... "
+		"[--json]",
 		"STATUS: escalated, received, investigating, contained, recovered, monitoring, "
 		"prevention, closed",
 		NULL
@@ -352,9 +356,8 @@ static int incident_act_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 
 static int incident_note_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori incident note ID TEXT --as LOGIN [--json]", "adds a note to the timeline", NULL
-	};
+	static const char *const usage[] = { "mamori incident note ID TEXT --as LOGIN [--json]",
+		                             "adds a note to the timeline", NULL };
 	struct case_opts o = { 0 };
 	const struct option opts[] = { CASE_OPTIONS(o), OPT_END() };
 	int64_t id;
@@ -488,9 +491,9 @@ static int evidence_handover(struct cli_ctx *ctx, int argc, const char **argv)
 			cli_error("a hand-over needs --to WHO and --reason TEXT");
 		ret = EXIT_USAGE;
 	} else if (n >= 0) {
-		struct act_attr f[3] = {
-			{ "evidence", argv[1] }, { "receiver", to }, { "reason", reason }
-		};
+		struct act_attr f[3] = { { "evidence", argv[1] },
+			                 { "receiver", to },
+			                 { "reason", reason } };
 		ret = case_act(ctx, id, NULL, "incident.evidence_handover", &o, f, 3);
 	}
 	case_opts_release(&o);
@@ -548,7 +551,9 @@ static void show_text(const struct incident *inc, struct strbuf *out)
 		strbuf_reset(&t);
 		time_format_rfc3339_offset(&t, dl->due_ms, TOKYO_OFFSET_MS);
 		strbuf_addf(out, "  %s  %s  %s\n", t.buf, dl->def->name,
-		            dl->done ? "済" : dl->overdue ? "期限超過" : "未了");
+		            dl->done      ? "済"
+		            : dl->overdue ? "期限超過"
+		                          : "未了");
 	}
 	if (inc->n_containment)
 		strbuf_addstr(out, "\n封じ込め:\n");
@@ -563,16 +568,16 @@ static void show_text(const struct incident *inc, struct strbuf *out)
 		strbuf_addstr(out, "\n証拠:\n");
 	for (size_t i = 0; i < inc->n_evidence; i++) {
 		const struct incident_evidence *e = &inc->evidence[i];
-		strbuf_addf(out, "  %s  sha256 %s  台帳 %" PRIu64 "  保管: %s\n", e->name, e->sha256,
-		            e->ledger_index, e->holder);
+		strbuf_addf(out, "  %s  sha256 %s  台帳 %" PRIu64 "  保管: %s\n", e->name,
+		            e->sha256, e->ledger_index, e->holder);
 	}
 	strbuf_addstr(out, "\n経過:\n");
 	for (size_t i = 0; i < inc->n_events; i++) {
 		const struct incident_event *e = &inc->events[i];
 		strbuf_reset(&t);
 		local_time(&t, e->at_ms);
-		strbuf_addf(out, "  %s  %s  %s\n", t.buf,
-		            e->actor_name ? e->actor_name : e->actor, e->what);
+		strbuf_addf(out, "  %s  %s  %s\n", t.buf, e->actor_name ? e->actor_name : e->actor,
+		            e->what);
 	}
 	strbuf_release(&t);
 }
@@ -744,8 +749,9 @@ static int incident_export_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 	} else {
-		strbuf_addf(&out, "exported incident %" PRId64 " to '%s'; check it with: mamori "
-		                  "incident verify-export '%s' --pub ledger.pub\n",
+		strbuf_addf(&out,
+		            "exported incident %" PRId64 " to '%s'; check it with: mamori "
+		            "incident verify-export '%s' --pub ledger.pub\n",
 		            id, argv[1], argv[1]);
 		ret = cli_print(&out);
 	}
@@ -777,7 +783,8 @@ static int incident_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	if (n < 0)
 		return ret;
 	if (!pub) {
-		cli_error("give the ward's verifier key: --pub FILE (the data directory's ledger.pub)");
+		cli_error(
+		    "give the ward's verifier key: --pub FILE (the data directory's ledger.pub)");
 		return EXIT_USAGE;
 	}
 	if (cli_read_file(pub, &key, 64 * 1024) < 0) {
@@ -808,14 +815,16 @@ out:
 int cmd_incident(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "report", incident_report_cmd, "report what happened (to the section's officer)" },
+		{ "report", incident_report_cmd,
+		  "report what happened (to the section's officer)" },
 		{ "step", incident_step_cmd, "step a case to its next status" },
 		{ "act", incident_act_cmd, "do an action on a case (containment, tasks ...)" },
 		{ "note", incident_note_cmd, "add a note to a case's timeline" },
 		{ "evidence", incident_evidence, "take in or hand over evidence" },
 		{ "show", incident_show, "a case: timeline, deadlines, evidence, containment" },
 		{ "list", incident_list_cmd, "the cases" },
-		{ "export", incident_export_cmd, "export a case's evidence for a court or the police" },
+		{ "export", incident_export_cmd,
+		  "export a case's evidence for a court or the police" },
 		{ "verify-export", incident_verify_cmd, "check an evidence export" },
 		{ NULL, NULL, NULL },
 	};

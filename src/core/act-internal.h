@@ -138,7 +138,7 @@ struct act_state {
 	json_t *recorded; /* the values the act recorded (sealed in the ledger: personal data) */
 	json_t *info;     /* public details: obligations, routing, reasons */
 	json_t *attachment_names; /* names of the files the act adds (sealed: personal data) */
-	json_t *notify;   /* [[role, scope], ...]: the notify obligations of the decision */
+	json_t *notify;           /* [[role, scope], ...]: the notify obligations of the decision */
 	int64_t record_id, request_id;
 	int64_t token_id; /* ACT_TOKEN_ISSUE: the token created */
 	char *target;

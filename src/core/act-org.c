@@ -519,7 +519,8 @@ int act_user_status_effect(struct act_state *s, const char *login, const char *t
 		if (r == 0)
 			r = count_active_admins(s, &admins, err);
 		if (r == 0 && admins == 1 && org_roles_hold(&roles, ROLE_MAMORI_ADMIN, "org"))
-			act_refuse(s, "'%s' is the last Mamori administrator and cannot be suspended",
+			act_refuse(s,
+			           "'%s' is the last Mamori administrator and cannot be suspended",
 			           u.login);
 		strv_release(&roles);
 		if (r < 0 || s->outcome == ACT_REFUSED)

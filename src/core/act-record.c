@@ -231,9 +231,9 @@ static int check_context(struct act_state *s, const struct policy_action *a,
  * Decides action for subject (login, roles, section, employment) on the target. The
  * policy context comes from ctx (an act) or ctx_json (a stored request).
  */
-static int decide_in(struct act_state *s, const struct org_user *subject,
-                     const struct strv *roles, struct target *t, json_t *ctx_json,
-                     bool with_state, struct decision *ret, struct strbuf *err)
+static int decide_in(struct act_state *s, const struct org_user *subject, const struct strv *roles,
+                     struct target *t, json_t *ctx_json, bool with_state, struct decision *ret,
+                     struct strbuf *err)
 {
 	struct decide_input in;
 	int r;
@@ -1017,7 +1017,6 @@ static int system_act(struct act_state *s, struct target *t, struct strbuf *err)
 		strbuf_reset(&s->message);
 		strbuf_addf(&s->message, "%s done by Mamori (%s): record %lld", a->full_name,
 		            s->system_actor, (long long)s->record_id);
-
 	}
 	return r;
 }
@@ -1042,10 +1041,11 @@ static int containment_effect(struct act_state *s, struct target *t, struct strb
 		who = json_str(t->act_vals, c->suspends->id);
 		if (!who)
 			return 0;
-		json_object_set_new(s->info, "account",
-		                    json_string(t->action == c->action ? "suspended" : "reinstated"));
-		return act_user_status_effect(s, who,
-		                              t->action == c->action ? USER_SUSPENDED : USER_ACTIVE, err);
+		json_object_set_new(
+		    s->info, "account",
+		    json_string(t->action == c->action ? "suspended" : "reinstated"));
+		return act_user_status_effect(
+		    s, who, t->action == c->action ? USER_SUSPENDED : USER_ACTIVE, err);
 	}
 	return 0;
 }

@@ -121,8 +121,8 @@ static char *event_what(const struct profile *p, const struct history_item *h)
 	}
 	json_object_foreach(h->fields, key, v)
 	{
-		if (!json_is_string(v) || (a && (policy_action_field(a, key) ||
-		                                 policy_register_field(a->reg, key))))
+		if (!json_is_string(v) ||
+		    (a && (policy_action_field(a, key) || policy_register_field(a->reg, key))))
 			continue;
 		strbuf_addstr(&sb, first ? "（" : "、");
 		strbuf_addf(&sb, "%s: %s", key, json_string_value(v));
@@ -294,7 +294,8 @@ static void build_containment(struct incident *inc, const struct profile *p)
 				for (size_t j = inc->n_containment; j-- > 0 && !x;)
 					if (inc->containment[j].in_force &&
 					    !strcmp(inc->containment[j].action, c->action->id) &&
-					    (!*target || !strcmp(inc->containment[j].target, target)))
+					    (!*target ||
+					     !strcmp(inc->containment[j].target, target)))
 						x = &inc->containment[j];
 				if (x) {
 					x->in_force = false;
@@ -620,7 +621,8 @@ static int summary_deadlines(struct store *st, const struct profile *p, struct i
 		while ((r = query_step(q, err)) > 0) {
 			const char *v = query_text(q, 0);
 			for (size_t i = 0; v && i < s->n_deadlines; i++)
-				if (!s->deadlines[i].done && !strcmp(s->deadlines[i].def->name, v)) {
+				if (!s->deadlines[i].done &&
+				    !strcmp(s->deadlines[i].def->name, v)) {
 					s->deadlines[i].done = true;
 					s->deadlines[i].done_ms = query_int(q, 1);
 				}

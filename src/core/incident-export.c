@@ -231,7 +231,8 @@ static int export_locked(struct door *d, int64_t id, const char *dir, struct str
 		r = incident_get(d->st, d->lg, p, id, d->clock(), &inc, err);
 	if (r == 0)
 		r = make_dir(dir, err);
-	for (const char *s = "evidence"; r == 0 && s; s = strcmp(s, "evidence") ? NULL : "entries") {
+	for (const char *s = "evidence"; r == 0 && s;
+	     s = strcmp(s, "evidence") ? NULL : "entries") {
 		strbuf_reset(&sub);
 		strbuf_addf(&sub, "%s/%s", dir, s);
 		r = make_dir(sub.buf, err);
@@ -338,11 +339,12 @@ static int parse_files(json_t *arr, struct incident_manifest *m, struct strbuf *
 		f->sha256 = jdup(v, "sha256");
 		f->entry = jdup(v, "entry");
 		if (!json_is_object(v) || !safe_path(f->name, "evidence") ||
-		    !safe_path(f->entry, "entries") || !f->sha256 || !attach_valid_sha256(f->sha256) ||
-		    !juint(v, "size", &size) || size > INT64_MAX ||
-		    !juint(v, "ledger_index", &f->ledger_index)) {
-			error_set(err, "files[%zu] needs name (evidence/...), sha256, size, "
-			               "ledger_index and entry (entries/...)",
+		    !safe_path(f->entry, "entries") || !f->sha256 ||
+		    !attach_valid_sha256(f->sha256) || !juint(v, "size", &size) ||
+		    size > INT64_MAX || !juint(v, "ledger_index", &f->ledger_index)) {
+			error_set(err,
+			          "files[%zu] needs name (evidence/...), sha256, size, "
+			          "ledger_index and entry (entries/...)",
 			          i);
 			return -EINVAL;
 		}
@@ -381,7 +383,8 @@ static int parse_entries(json_t *arr, struct incident_manifest *m, struct strbuf
 			const char *s = json_is_string(h) ? json_string_value(h) : "";
 			if (b64_decode(s, strlen(s), e->proof[k], MERKLE_HASH_SIZE, &n) < 0 ||
 			    n != MERKLE_HASH_SIZE) {
-				error_set(err, "entries[%zu].proof[%zu] is not a base64 SHA-256", i, k);
+				error_set(err, "entries[%zu].proof[%zu] is not a base64 SHA-256", i,
+				          k);
 				return -EINVAL;
 			}
 			e->n_proof++;
@@ -545,8 +548,8 @@ static int check_entries(const char *dir, const struct incident_manifest *m,
 		merkle_hash_leaf(h, bytes.buf, bytes.len, leaf);
 		for (size_t k = 0; k < e->n_proof; k++)
 			proof[k] = merkle_span_hash(e->proof[k]);
-		if (merkle_verify_inclusion(h, e->index, m->tree_size, merkle_span_hash(leaf), proof,
-		                            e->n_proof, merkle_span_hash(root)) < 0) {
+		if (merkle_verify_inclusion(h, e->index, m->tree_size, merkle_span_hash(leaf),
+		                            proof, e->n_proof, merkle_span_hash(root)) < 0) {
 			r = changed(res, e->file, err, "is not the entry the signed tree holds");
 			break;
 		}
@@ -620,8 +623,7 @@ static int check_files(const char *dir, const struct incident_manifest *m, const
 		strbuf_addf(&idx, " %" PRIu64 " ", f->ledger_index);
 		/* its intake entry must be one the checkpoint proves, and name this very file */
 		if (!strstr(proven, idx.buf) || !entry_names_file(dir, f)) {
-			r = changed(res, f->name, err,
-			            "no entry of the signed tree took it in");
+			r = changed(res, f->name, err, "no entry of the signed tree took it in");
 			break;
 		}
 		res->files++;

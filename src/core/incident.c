@@ -17,10 +17,9 @@
 #include "core/records.h"
 #include "store/query.h"
 
-const char *const incident_statuses[] = { "reported",  "escalated",  "received",
-	                                  "investigating", "contained", "recovered",
-	                                  "monitoring", "prevention", "closed",
-	                                  NULL };
+const char *const incident_statuses[] = { "reported",  "escalated", "received",   "investigating",
+	                                  "contained", "recovered", "monitoring", "prevention",
+	                                  "closed",    NULL };
 
 /* A time may be this far ahead of the door's clock (a PC whose clock runs fast). */
 #define INCIDENT_CLOCK_SLACK_MS (5LL * 60 * 1000)
@@ -48,8 +47,7 @@ int incident_parse_time(const char *s, int64_t *ret_ms)
 	return r;
 }
 
-static const struct policy_register *incident_register(const struct profile *p,
-                                                       struct strbuf *err)
+static const struct policy_register *incident_register(const struct profile *p, struct strbuf *err)
 {
 	if (!p || !p->incidents.reg) {
 		error_set(err, "the profile in force declares no 'incidents' section; incidents "
@@ -166,8 +164,9 @@ int incident_report(struct door *d, const struct incident_report *in, struct act
 		return -EINVAL;
 	}
 	if (!in->title || !core_valid_text(in->title, CORE_MAX_NAME)) {
-		error_set(err, "a report needs a title: what happened, in one line of at most %d "
-		               "bytes",
+		error_set(err,
+		          "a report needs a title: what happened, in one line of at most %d "
+		          "bytes",
 		          CORE_MAX_NAME);
 		return -EINVAL;
 	}
@@ -435,8 +434,8 @@ int incident_from_alert(struct door *d, int64_t alert_id, const struct alert_inp
 		struct act_attr f[1];
 		strbuf_addf(&idtext, "%" PRId64, id);
 		f[0] = (struct act_attr){ "incident", idtext.buf };
-		r = system_do(d, alert->source, ALERT_REGISTER ".link_incident", alert_id, f, 1, NULL,
-		              NULL, err);
+		r = system_do(d, alert->source, ALERT_REGISTER ".link_incident", alert_id, f, 1,
+		              NULL, NULL, err);
 	}
 	if (r == 0)
 		*ret_id = id;

@@ -46,19 +46,19 @@ extern const char *const incident_statuses[];
 #define INCIDENT_N_STATUSES 9
 
 /* Limits on what a report may carry (STYLE.md: every size a client controls). */
-#define INCIDENT_MAX_RECORDS 64         /* records linked by one act */
+#define INCIDENT_MAX_RECORDS 64          /* records linked by one act */
 #define INCIDENT_MAX_PEOPLE  100000000LL /* personal_data */
 
 /* What a person reports. Strings are borrowed for the call; NULL = not given. */
 struct incident_report {
-	const char *actor; /* login */
-	const char *title; /* what happened (required) */
+	const char *actor;       /* login */
+	const char *title;       /* what happened (required) */
 	const char *found_at;    /* when it was found (required): RFC 3339, or local time
 	                            "YYYY-MM-DDTHH:MM[:SS]" read as Asia/Tokyo */
 	const char *occurred_at; /* when it happened, the same forms */
 	const char *place, *description, *kind, *severity;
-	const char *system;      /* an information system id */
-	const int64_t *records;  /* records involved: the reporter must be able to read each */
+	const char *system;     /* an information system id */
+	const int64_t *records; /* records involved: the reporter must be able to read each */
 	size_t n_records;
 	int64_t personal_data; /* how many people's personal information, -1 = not said */
 	bool sensitive, financial, wrongful, urgent, drill;
@@ -111,8 +111,8 @@ struct incident_event {
 	char *actor;      /* login, or "system:monitor" */
 	char *actor_name; /* display name, NULL for Mamori */
 	char *action;     /* "incident.escalate", "request.approve" ... */
-	char *what;       /* for people (Japanese): the action's name, what it recorded, the comment */
-	char *outcome;    /* done, pending, refused */
+	char *what;    /* for people (Japanese): the action's name, what it recorded, the comment */
+	char *outcome; /* done, pending, refused */
 	uint64_t ledger_index;
 };
 
@@ -219,7 +219,7 @@ struct incident_filter {
 	bool open_only;     /* not closed */
 	bool drills;        /* include exercises (訓練); real statistics leave them out */
 	bool drills_only;
-	int64_t limit;      /* 0: every one */
+	int64_t limit; /* 0: every one */
 };
 
 /* The cases reader may read (the one read decision), newest first. */
@@ -281,8 +281,8 @@ struct incident_manifest {
 	struct incident_manifest_entry *entries;
 	size_t n_entries;
 };
-#define INCIDENT_MANIFEST_MAX     (4 << 20) /* bytes */
-#define INCIDENT_MANIFEST_MAX_N   10000     /* files or entries */
+#define INCIDENT_MANIFEST_MAX   (4 << 20) /* bytes */
+#define INCIDENT_MANIFEST_MAX_N 10000     /* files or entries */
 int incident_manifest_parse(const char *buf, size_t len, struct incident_manifest *ret,
                             struct strbuf *err);
 void incident_manifest_release(struct incident_manifest *m);

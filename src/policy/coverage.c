@@ -407,7 +407,8 @@ static void ward_choices(const struct profile *p, struct policy_coverage *cov)
 	add_choice(cov, &alloc, p->request_ward_choice, (struct policy_pos){ 0, 0 }, "requests");
 	for (unsigned i = 0; i < p->incidents.n_deadlines; i++)
 		add_choice(cov, &alloc, p->incidents.deadlines[i].ward_choice,
-		           p->incidents.deadlines[i].pos, "deadline %s", p->incidents.deadlines[i].id);
+		           p->incidents.deadlines[i].pos, "deadline %s",
+		           p->incidents.deadlines[i].id);
 	add_choice(cov, &alloc, p->incidents.detect_ward_choice, p->incidents.detect_pos,
 	           "incidents detect");
 	if (cov->n_choices)
@@ -504,11 +505,9 @@ void policy_coverage_release(struct policy_coverage *cov)
 
 const char *policy_carrier_kind_name(enum policy_carrier_kind k)
 {
-	static const char *const names[] = {
-		"rule",       "register", "field", "action",    "duty",
-		"separation", "role",     "level", "retention", "value",
-		"deadline",   "incidents"
-	};
+	static const char *const names[] = { "rule",      "register",   "field",    "action",
+		                             "duty",      "separation", "role",     "level",
+		                             "retention", "value",      "deadline", "incidents" };
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
 }

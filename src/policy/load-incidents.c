@@ -67,7 +67,8 @@ static void load_reportable(struct loader *L, const struct ynode *n, struct poli
 		unsigned cnt;
 
 		if (load_str_list(L, x, "a field", &ids, &cnt, &nodes) == 0) {
-			const struct policy_field **fs = arena_array(L->a, cnt ? cnt : 1, sizeof(*fs));
+			const struct policy_field **fs =
+			    arena_array(L->a, cnt ? cnt : 1, sizeof(*fs));
 
 			for (unsigned i = 0; i < cnt; i++) {
 				const struct policy_field *f =
@@ -83,12 +84,14 @@ static void load_reportable(struct loader *L, const struct ynode *n, struct poli
 			load_err(L, x, "'more_than' names one integer field and its count");
 		} else {
 			const struct ynode *k = x->kids[0], *v = x->kids[1];
-			in->more_than_field = reg_field(L, in->reg, k, FIELD_INTEGER, "'more_than' field");
+			in->more_than_field =
+			    reg_field(L, in->reg, k, FIELD_INTEGER, "'more_than' field");
 			if (load_str(L, v, "a count")) {
 				char *end;
 				long long c = strtoll(v->str, &end, 10);
 				if (end == v->str || *end || c < 0)
-					load_err(L, v, "'more_than' needs a count (0 or more), not '%s'",
+					load_err(L, v,
+					         "'more_than' needs a count (0 or more), not '%s'",
 					         v->str);
 				else
 					in->more_than = c;
@@ -164,10 +167,12 @@ static void load_deadline(struct loader *L, const struct ynode *v, struct policy
 	if ((x = ymap_get(v, "longer")) && load_want(L, x, Y_MAP, "'longer'")) {
 		static const char *const lkeys[] = { "if", "within", NULL };
 		load_check_keys(L, x, lkeys, "'longer'");
-		if (load_require(L, x, "if", "'longer'") && load_require(L, x, "within", "'longer'")) {
-			dl->longer_if = reg_field(L, in->reg, ymap_get(x, "if"), FIELD_BOOL, "'if' field");
-			if (load_duration(L, ymap_get(x, "within"), "'within'", &dl->longer_seconds) ==
-			        0 &&
+		if (load_require(L, x, "if", "'longer'") &&
+		    load_require(L, x, "within", "'longer'")) {
+			dl->longer_if =
+			    reg_field(L, in->reg, ymap_get(x, "if"), FIELD_BOOL, "'if' field");
+			if (load_duration(L, ymap_get(x, "within"), "'within'",
+			                  &dl->longer_seconds) == 0 &&
 			    dl->longer_seconds <= dl->within_seconds)
 				load_err(L, ymap_get(x, "within"),
 				         "the longer period must be longer than 'within'");
@@ -226,8 +231,9 @@ static void load_containment(struct loader *L, const struct ynode *n, struct pol
 		if (!c->action)
 			continue;
 		if (c->action->create)
-			load_err(L, ymap_get(v, "action"), "a containment action acts on a case; "
-			                                   "'%s' creates one",
+			load_err(L, ymap_get(v, "action"),
+			         "a containment action acts on a case; "
+			         "'%s' creates one",
 			         c->action->full_name);
 		if ((x = ymap_get(v, "undo")))
 			c->undo = reg_action(L, in->reg, x, "'undo'");
@@ -238,7 +244,8 @@ static void load_containment(struct loader *L, const struct ynode *n, struct pol
 				         c->action->full_name);
 				c->suspends = NULL;
 			} else if (c->undo && !policy_action_field(c->undo, x->str)) {
-				load_err(L, x, "action '%s' (the undo) needs the user field '%s' too",
+				load_err(L, x,
+				         "action '%s' (the undo) needs the user field '%s' too",
 				         c->undo->full_name, x->str);
 			}
 		}
@@ -283,7 +290,8 @@ static void load_detect(struct loader *L, const struct ynode *n, struct policy_i
 		unsigned cnt;
 
 		if (load_str_list(L, x, "a role", &ids, &cnt, &nodes) == 0) {
-			const struct policy_role **rs = arena_array(L->a, cnt ? cnt : 1, sizeof(*rs));
+			const struct policy_role **rs =
+			    arena_array(L->a, cnt ? cnt : 1, sizeof(*rs));
 			for (unsigned i = 0; i < cnt; i++) {
 				const struct policy_role *r = load_role_ref(L, nodes[i], ids[i]);
 				if (r)
@@ -301,8 +309,8 @@ static void load_detect(struct loader *L, const struct ynode *n, struct policy_i
 
 void load_incidents(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "register", "reportable", "deadlines", "containment",
-		                            "detect",   NULL };
+	static const char *const keys[] = { "register",    "reportable", "deadlines",
+		                            "containment", "detect",     NULL };
 	struct policy_incidents *in = &L->p->incidents;
 	const struct ynode *x;
 
@@ -326,7 +334,8 @@ void load_incidents(struct loader *L, const struct ynode *n)
 		load_err(L, x, "register '%s' needs a text field 'title' for its cases", x->str);
 	if (!policy_register_field(in->reg, "found_at") ||
 	    policy_register_field(in->reg, "found_at")->type != FIELD_DATETIME)
-		load_err(L, x, "register '%s' needs a datetime field 'found_at' (when it was found)",
+		load_err(L, x,
+		         "register '%s' needs a datetime field 'found_at' (when it was found)",
 		         x->str);
 	if ((x = ymap_get(n, "reportable")))
 		load_reportable(L, x, in);

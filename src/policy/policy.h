@@ -390,13 +390,13 @@ struct policy_retention {
  * containment actions undo which, and which alerts open a case on their own.
  */
 struct policy_incident_deadline {
-	const char *id;   /* "ppc_preliminary": the JSON kind */
+	const char *id; /* "ppc_preliminary": the JSON kind */
 	const char *name; /* "個人情報保護委員会への速報": also the value of report_out's field */
 	const char *note, *ward_choice;
-	bool reportable_only; /* `when: reportable` (else `always`) */
-	int64_t within_seconds;                /* counted from the case's found_at */
-	const struct policy_field *longer_if;  /* a bool field of the register, or NULL */
-	int64_t longer_seconds;                /* the period when longer_if is true */
+	bool reportable_only;                 /* `when: reportable` (else `always`) */
+	int64_t within_seconds;               /* counted from the case's found_at */
+	const struct policy_field *longer_if; /* a bool field of the register, or NULL */
+	int64_t longer_seconds;               /* the period when longer_if is true */
 	struct policy_clauses clauses;
 	struct policy_pos pos;
 };
@@ -764,7 +764,8 @@ enum policy_carrier_kind {
 	CARRIER_RETENTION,
 	CARRIER_VALUE,     /* one value of an enum or set field */
 	CARRIER_DEADLINE,  /* a deadline of the incidents section (obj: policy_incident_deadline) */
-	CARRIER_INCIDENTS, /* the incidents section's reportable or detect (obj: policy_incidents) */
+	CARRIER_INCIDENTS, /* the incidents section's reportable or detect (obj: policy_incidents)
+	                    */
 };
 
 struct policy_carrier {

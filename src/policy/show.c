@@ -513,8 +513,8 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		strbuf_addf(sb, "期限「%s」：発見から", dl->name);
 		duration_phrase(sb, dl->within_seconds);
 		if (dl->longer_if) {
-			strbuf_addf(sb, "（%sの場合は", dl->longer_if->name ? dl->longer_if->name
-			                                                     : dl->longer_if->id);
+			strbuf_addf(sb, "（%sの場合は",
+			            dl->longer_if->name ? dl->longer_if->name : dl->longer_if->id);
 			duration_phrase(sb, dl->longer_seconds);
 			strbuf_addstr(sb, "）");
 		}

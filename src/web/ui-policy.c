@@ -107,7 +107,7 @@ static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
 	}
 	case CARRIER_INCIDENTS:
 		strbuf_addstr(out, strstr(c->name, "detect") ? _("Incidents opened from alerts")
-		                                            : _("Cases reportable under the law"));
+		                                             : _("Cases reportable under the law"));
 		break;
 	default:
 		strbuf_addstr(out, c->name);
