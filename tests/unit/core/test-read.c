@@ -572,10 +572,11 @@ static void test_openings(void **state)
 	/* The CSIRT: an incident reported by 税務課 linking z3, escalated to it. */
 	snprintf(ids, sizeof(ids), "%lld", (long long)z3);
 	{
-		struct act_attr i[] = { { "kind", "違反行為" },
-			                { "description", "持出しの疑い" },
-			                { "related", ids } };
-		inc = add_record(f, "zeimu-1", "incident", i, 3, "zeimu", NULL);
+		struct act_attr i[] = { { "title", "持出しの疑い" },
+			                { "found_at", "2026-01-10T09:00:00+09:00" },
+			                { "kind", "違反行為" },
+			                { "records", ids } };
+		inc = add_record(f, "zeimu-1", "incident", i, 4, "zeimu", NULL);
 	}
 	assert_false(reads_at(f, "csirt-1", inc, now));
 	assert_false(reads_at(f, "csirt-1", z3, now));
