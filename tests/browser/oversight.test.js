@@ -88,12 +88,12 @@ for (const profile of ['minato', 'shinjuku']) {
     await t.test('the incident team opens a reported incident and the record it links', async () => {
       const reader = profile === 'minato' ? 'joho-2' : 'joho-1';
       const incidents = records(ward, 'incident', ['--as', reader]);
-      const linked = incidents.find((i) => /^\d+$/.test(i.fields.related || ''));
+      const linked = incidents.find((i) => /^\d+$/.test(i.fields.records || ''));
       assert.ok(linked, `${reader} reads a reported incident with a linked record`);
       await login(page, server.url, reader, ward.pw[reader]);
       let resp = await page.goto(server.url + `records/${linked.id}`);
       assert.equal(resp.status(), 200);
-      resp = await page.goto(server.url + `records/${parseInt(linked.fields.related, 10)}`);
+      resp = await page.goto(server.url + `records/${parseInt(linked.fields.records, 10)}`);
       assert.equal(resp.status(), 200);
       await shot(page, `oversight-${profile}-incident`);
       await logout(page);
