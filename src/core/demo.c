@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "core/decide-input.h"
 #include "core/demo-internal.h"
+#include "core/incident.h"
 #include "core/org.h"
 #include "core/records.h"
 #include "core/requests.h"
@@ -115,6 +116,7 @@ static const struct demo_count demo_counts[] = {
 	{ "software", 12 }, { "network", 3 },   { "system", 7 },  { "user", 6 },
 	{ "area", 3 },      { "exception", 3 }, { "fim", 0 }, /* baselines are made by 'mamori fim'
 	                                                         only, with real digests */
+	{ "incident", 0 }, /* the demo's cases are told as stories (demo_incidents) */
 };
 #define DEMO_OTHER 3
 
@@ -931,7 +933,9 @@ static int showcase_openings(struct demo *m)
 		unsigned slot = 0;
 		bool approval = false;
 
-		if (!create || (o->to_field && !has_role(m->p, "auditor")))
+		/* the incident register's opening is shown by the demo's cases (demo_incidents) */
+		if (!create || (o->to_field && !has_role(m->p, "auditor")) ||
+		    o->reg == m->p->incidents.reg)
 			continue;
 		ids_in_section(m, assets, "zeimu", o->to_field ? 2 : 1, &ids);
 		if (o->n_records && ids.len)
@@ -1048,6 +1052,108 @@ static int showcase(struct demo *m)
 	return r;
 }
 
+/* One step of a demo case; a refusal or an error stops the demo (the profile changed). */
+static int demo_step(struct demo *m, int64_t id, const char *status, const char *actor,
+                     const struct act_attr *f, size_t n)
+{
+	struct act_result res = ACT_RESULT_INIT;
+	int r = incident_step(m->d, id, status, actor, f, n, NULL, &m->ctx, &res, m->err);
+
+	if (r == 0 && res.outcome == ACT_REFUSED) {
+		error_set(m->err, "demo: incident %lld %s by %s: %s", (long long)id, status, actor,
+		          res.message);
+		r = -EPROTO;
+	}
+	if (r == 0)
+		m->done++;
+	act_result_release(&res);
+	return r;
+}
+
+static int demo_report(struct demo *m, const struct incident_report *in, int64_t *ret_id)
+{
+	struct act_result res = ACT_RESULT_INIT;
+	int r = incident_report(m->d, in, &res, m->err);
+
+	if (r == 0 && res.outcome != ACT_DONE) {
+		error_set(m->err, "demo: the report '%s' was not done: %s", in->title, res.message);
+		r = -EPROTO;
+	}
+	if (r == 0) {
+		*ret_id = res.record_id;
+		m->done++;
+	}
+	act_result_release(&res);
+	return r;
+}
+
+/*
+ * Incidents as a ward would have them (docs/incidents.md): a misdirected notice with 150
+ * people's data the CSIRT (Shinjuku: the network manager) has received, its 速報 due tomorrow;
+ * an urgent virus report just made; and, in Minato, a drill the CISO closed.
+ */
+static int demo_incidents(struct demo *m)
+{
+	bool minato = has_role(m->p, "csirt");
+	const char *responder = minato ? "joho-2" : "joho-1";
+	struct strbuf found = STRBUF_INIT, found2 = STRBUF_INIT;
+	struct incident_report in = { .actor = "zeimu-1", .personal_data = 150, .ctx = m->ctx };
+	int64_t id = 0, asset = 0;
+	int r;
+
+	if (!m->p->incidents.reg)
+		return 0;
+	time_format_rfc3339_offset(&found, time_now_ms() - 2 * 86400000LL, TOKYO_OFFSET_MS);
+	in.title = "住民税の通知書を別の住所に送付した";
+	in.found_at = found.buf;
+	/* the records it involves: one 税務課 asset, which the case then opens to the CSIRT */
+	for (size_t i = 0; i < m->nids[0] && !in.n_records; i++) {
+		struct record rec = { 0 };
+		if (record_get(m->st, m->ids[0][i], &rec, NULL) == 0 && rec.section &&
+		    !strcmp(rec.section, "zeimu")) {
+			asset = rec.id;
+			in.records = &asset;
+			in.n_records = 1;
+		}
+		record_release(&rec);
+	}
+	in.place = "税務課";
+	in.description = "窓口で区民から申し出。発送リストの住所の取り違えの疑い。";
+	r = demo_report(m, &in, &id);
+	if (r == 0)
+		r = demo_step(m, id, "escalated", "zeimu-kacho", NULL, 0);
+	if (r == 0)
+		r = demo_step(m, id, "received", responder, NULL, 0);
+	if (r == 0) {
+		struct incident_report u = {
+			.actor = "kumin-1", .personal_data = -1, .urgent = true, .ctx = m->ctx
+		};
+		time_format_rfc3339_offset(&found2, time_now_ms() - 3600000LL, TOKYO_OFFSET_MS);
+		u.title = "窓口端末でウイルス対策ソフトが警告を出した";
+		u.found_at = found2.buf;
+		u.system = "jyuki";
+		r = demo_report(m, &u, &id);
+	}
+	if (r == 0 && minato) {
+		static const char *const steps[][2] = { { "escalated", "joho-kacho" },
+			                                { "received", "joho-2" },
+			                                { "recovered", "joho-2" },
+			                                { "prevention", "joho-2" },
+			                                { "closed", "fukukucho" } };
+		struct incident_report d = {
+			.actor = "joho-3", .personal_data = -1, .drill = true, .ctx = m->ctx
+		};
+		d.title = "標的型攻撃メールの対応訓練";
+		d.found_at = found.buf;
+		r = demo_report(m, &d, &id);
+		for (size_t i = 0; r == 0 && i < ARRAY_SIZE(steps); i++)
+			r = demo_step(m, id, steps[i][0], steps[i][1], NULL, 0);
+	}
+	strbuf_release(&found);
+	strbuf_release(&found2);
+	return r;
+}
+
 int demo_build(struct door *d, struct strbuf *out, struct strbuf *err)
 {
 	struct demo m = { 0 };
@@ -1077,6 +1183,8 @@ int demo_build(struct door *d, struct strbuf *out, struct strbuf *err)
 		r = showcase(&m);
 	if (r == 0)
 		r = demo_stories(&m);
+	if (r == 0)
+		r = demo_incidents(&m);
 	if (r == 0) {
 		size_t total = 0;
 		for (unsigned i = 0; i < m.p->n_registers; i++)

@@ -46,6 +46,15 @@ void ui_password_form(struct web_req *r);
 void ui_password_post(struct web_req *r);
 void ui_lang_post(struct web_req *r);
 void ui_dashboard(struct web_req *r);
+void ui_incidents(struct web_req *r);
+void api_incidents(struct web_req *r);
+void api_incident(struct web_req *r);
+void api_incident_report(struct web_req *r);
+void ui_incident(struct web_req *r);
+void ui_incident_new_form(struct web_req *r);
+void ui_incident_new_post(struct web_req *r);
+/* The dashboard's card: the open cases the user may read, with their deadlines. */
+void ui_incidents_card(struct web_req *r);
 void ui_policy(struct web_req *r);
 void ui_ledger(struct web_req *r);
 void ui_logs(struct web_req *r);

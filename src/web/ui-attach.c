@@ -139,14 +139,35 @@ bool ui_may_attach_record(const struct web_req *r, const struct record *rec)
 	return false;
 }
 
+/* The incident an owner string names ("record:N" of the incident register), else 0. */
+static int64_t owner_incident(struct web_req *r, const char *owner)
+{
+	char kind[16];
+	const char *id = NULL;
+	struct record rec = { 0 };
+	int64_t n = 0;
+
+	if (!r->profile || !r->profile->incidents.reg ||
+	    attach_owner_parse(owner, kind, sizeof(kind), &id) < 0 || strcmp(kind, "record"))
+		return 0;
+	if (record_get(r->st, owner_number(id), &rec, NULL) == 0 &&
+	    !strcmp(rec.register_id, r->profile->incidents.reg->id))
+		n = rec.id;
+	record_release(&rec);
+	return n;
+}
+
 /* Where to go back to after adding a file to owner. */
-static void owner_url(const char *owner, struct strbuf *url)
+static void owner_url(struct web_req *r, const char *owner, struct strbuf *url)
 {
 	char kind[16];
 	const char *id = NULL;
 
 	if (attach_owner_parse(owner, kind, sizeof(kind), &id) < 0) {
 		strbuf_addstr(url, "/");
+	} else if (owner_incident(r, owner)) {
+		strbuf_addstr(url, "/incidents"); /* back to the case */
+		html_url_segment(url, id);
 	} else if (!strcmp(kind, "record")) {
 		strbuf_addstr(url, "/records");
 		html_url_segment(url, id);
@@ -267,6 +288,7 @@ void ui_attachment_post(struct web_req *r)
 {
 	const struct web_part *file = web_parts_get(&r->parts, "file");
 	const char *owner = web_form(r, "owner"), *comment = web_form(r, "comment");
+	const char *evidence = web_form(r, "action");
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
 	struct act_result res = ACT_RESULT_INIT;
 	struct act_input in = { .kind = ACT_ATTACH };
@@ -279,7 +301,7 @@ void ui_attachment_post(struct web_req *r)
 		web_error(r, 404, "no such owner, or not visible to this user");
 		goto out;
 	}
-	owner_url(owner, &url);
+	owner_url(r, owner, &url);
 	if (!file || !file->filename || !file->len) {
 		r->status = 400;
 		web_error(r, 400, "no file in the form");
@@ -306,10 +328,25 @@ void ui_attachment_post(struct web_req *r)
 		                       .name = base,
 		                       .media_type = blob.media_type };
 	in.target = owner;
+	/* evidence of an incident: the case's own action takes it in, as the profile decides */
+	if (evidence && !strcmp(evidence, "incident.evidence_add") && owner_incident(r, owner)) {
+		char *action = xstrfmt("%s.evidence_add", r->profile->incidents.reg->id);
+		in.kind = ACT_RECORD;
+		in.target = NULL;
+		in.action = action;
+		in.record_id = owner_incident(r, owner);
+		in.attachments = &att;
+		in.n_attachments = 1;
+		in.comment = comment && *comment ? comment : NULL;
+		ret = web_act(r, &in, NULL, &res, &err);
+		free(action);
+		goto acted;
+	}
 	in.attachments = &att;
 	in.n_attachments = 1;
 	in.comment = comment && *comment ? comment : NULL;
 	ret = web_act(r, &in, NULL, &res, &err);
+acted:
 	if (ret < 0) {
 		r->status = web_act_status(ret);
 		web_error(r, r->status, err.buf);

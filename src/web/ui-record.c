@@ -569,6 +569,16 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 	}
 	if (policy_decide(r->profile, &in.q, &d, NULL) == 0) {
 		const struct policy_obligation *ob;
+		/* as the door does: someone never allowed hears that, not about the state */
+		if (d.effect == EFFECT_DENY && d.reason == REASON_STATE) {
+			struct decision stateless;
+			const char *state = in.q.state;
+			in.q.state = NULL;
+			if (policy_decide(r->profile, &in.q, &stateless, NULL) == 0 &&
+			    stateless.effect == EFFECT_DENY && !stateless.missing)
+				d = stateless;
+			in.q.state = state;
+		}
 		unsigned it = 0;
 		web_decision_sentence(r, &d, &sentence);
 		page_notice(r,
@@ -678,6 +688,10 @@ void ui_record_act_post(struct web_req *r)
 	}
 	if (res.outcome == ACT_PENDING)
 		strbuf_addf(&url, "/requests/%lld?notice=pending", (long long)res.request_id);
+	else if (r->profile->incidents.reg &&
+	         !strcmp(rec.register_id, r->profile->incidents.reg->id))
+		strbuf_addf(&url, "/incidents/%" PRId64 "?notice=done",
+		            rec.id); /* back to the case */
 	else
 		strbuf_addf(&url, "/records/%" PRId64 "?notice=done", rec.id);
 	web_redirect(r, url.buf);
