@@ -261,6 +261,18 @@ static void facts(struct web_req *r, const struct incident *inc)
 	html_elem(o, "dd",
 	          inc->reportable ? _("Yes (施行規則第43条)") : _("Not by what is recorded"),
 	          HTML_END);
+	if (field_of_record(inc, "policy_change")) {
+		/* a proposed change of the standards: applied as a new profile (mamori policy
+		 * apply) */
+		html_elem(o, "dt", _("Proposed change of the policy"), HTML_END);
+		html_open(o, "dd", HTML_END);
+		html_text(o, field_of_record(inc, "policy_change"));
+		html_text(o, " ");
+		page_link(
+		    o, "/policy",
+		    _("The policy in force (a change is applied with 'mamori policy apply')"));
+		html_close(o, "dd");
+	}
 	if (inc->n_records) {
 		html_elem(o, "dt", _("Records involved"), HTML_END);
 		html_open(o, "dd", HTML_END);
