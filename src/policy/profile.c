@@ -14,9 +14,9 @@
 
 static void load_root(struct loader *L, const struct ynode *root)
 {
-	static const char *const keys[] = { "format",     "profile",    "clauses", "levels",
-		                            "employment", "context",    "roles",   "registers",
-		                            "rules",      "separation", "duties",  "retention",
+	static const char *const keys[] = { "format",     "profile",    "clauses",   "levels",
+		                            "employment", "context",    "roles",     "registers",
+		                            "rules",      "separation", "duties",    "retention",
 		                            "requests",   "session",    "incidents", NULL };
 	const struct ynode *f;
 
