@@ -3,8 +3,9 @@
 # routing to the section's security officer and on to the CSIRT (MIN-4-1-5-1, MIN-2-8-2),
 # the emergency path (an urgent report reaches the CSIRT and the システム統括管理者 at once, who
 # may cut the network off before the escalation, MIN-9-4-3), the legal deadlines (施行規則第43条),
-# containment that suspends an account, the approval of a serious case's recurrence
-# prevention, an exercise that fulfils the drill duty, and refusals that cite the clause.
+# containment that suspends an account, a system stopped and a device quarantined (each undone),
+# the approval of a serious case's recurrence prevention, an exercise that fulfils the drill
+# duty, and refusals that cite the clause.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 D="$TMP/minato"
@@ -193,6 +194,30 @@ expect "the list leaves drills out" 0 "$MAMORI" --dir "$D" incident list --json
 check "no drill in real statistics" "[ '$(jget "$TMP/out" '[x["id"] for x in d if x["drill"]]')' = '[]' ]"
 expect "unless asked" 0 "$MAMORI" --dir "$D" incident list --drills-only --json
 check "the drill is listed" "[ '$(jget "$TMP/out" '[x["id"] for x in d]')' = '[$R]' ]"
+
+# ---- the system's manager stops the system and quarantines a device (MIN-5-7-2-2) -------------
+expect "a failure of 税務システム is reported" 0 "$MAMORI" --dir "$D" incident report \
+	--title 税務システムのウイルス感染の疑い --found-at 2026-01-12T08:00 --system zeimu-sys \
+	--as zeimu-1 --json
+S=$(jget "$TMP/out" 'd["id"]')
+expect "escalated" 0 "$MAMORI" --dir "$D" incident step "$S" escalated --as zeimu-kacho
+expect "received" 0 "$MAMORI" --dir "$D" incident step "$S" received --as csirt-1
+expect "staff may not stop the system" 3 "$MAMORI" --dir "$D" incident act "$S" stop_system \
+	--field target=税務システム --as zeimu-1
+expect "the system's manager stops it" 0 "$MAMORI" --dir "$D" incident act "$S" stop_system \
+	--field target=税務システム --as zeimu-kacho
+expect "and quarantines a terminal" 0 "$MAMORI" --dir "$D" incident act "$S" quarantine_device \
+	--field target=税務課端末PC-12 --as zeimu-kacho
+expect "show" 0 "$MAMORI" --dir "$D" incident show "$S" --json
+check "both in force" \
+	"[ '$(jget "$TMP/out" '",".join(sorted(c["action"] for c in d["containment"] if c["in_force"]))')' = quarantine_device,stop_system ]"
+expect "the system is restarted" 0 "$MAMORI" --dir "$D" incident act "$S" restart_system \
+	--field target=税務システム --as zeimu-kacho
+expect "the terminal is released" 0 "$MAMORI" --dir "$D" incident act "$S" release_device \
+	--field target=税務課端末PC-12 --as zeimu-kacho
+expect "show" 0 "$MAMORI" --dir "$D" incident show "$S" --json
+check "nothing in force; both undone" \
+	"[ '$(jget "$TMP/out" 'str(sum(c["in_force"] for c in d["containment"]))+","+str(len(d["containment"]))')' = 0,2 ]"
 
 expect "step on a record that is not an incident" 1 "$MAMORI" --dir "$D" incident show "$A"
 expect "the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
