@@ -4,8 +4,8 @@
 # the emergency path (an urgent report reaches the CSIRT and the システム統括管理者 at once, who
 # may cut the network off before the escalation, MIN-9-4-3), the legal deadlines (施行規則第43条),
 # containment that suspends an account, a system stopped and a device quarantined (each undone),
-# the approval of a serious case's recurrence prevention, an exercise that fulfils the drill
-# duty, and refusals that cite the clause.
+# the approval of a serious case's recurrence prevention, an exercise kept out of statistics
+# and recorded as the drill duty's training, and refusals that cite the clause.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 D="$TMP/minato"
@@ -187,6 +187,12 @@ for s in "escalated zeimu-kacho" "received csirt-1" "recovered csirt-1" "prevent
 	expect "drill: $1 by $2" 0 "$MAMORI" --dir "$D" incident step "$R" "$1" --as "$2"
 done
 expect "the CISO closes the drill" 0 "$MAMORI" --dir "$D" incident step "$R" closed --as fukukucho
+expect "closing the drill alone is not the drill's record" 0 "$MAMORI" --dir "$D" duty list --json
+check "the drill duty is not yet done" \
+	"[ '$(jget "$TMP/out" '[x.get("last_done_by") for x in (d if isinstance(d,list) else d["duties"]) if x["duty"]=="drill"][0]')' = None ]"
+expect "the CISO records the drill in the training register (4(2)③)" 0 "$MAMORI" --dir "$D" \
+	record add training --as fukukucho --field course=標的型メール訓練 \
+	--field kind=脅威・緊急時対応の訓練 --field held_on="$(TZ=Asia/Tokyo date +%Y-%m-%d)"
 expect "the drill duty is fulfilled" 0 "$MAMORI" --dir "$D" duty list --json
 check "duty drill last done by the CISO" \
 	"[ '$(jget "$TMP/out" '[x.get("last_done_by") for x in (d if isinstance(d,list) else d["duties"]) if x["duty"]=="drill"][0]')' = fukukucho ]"
