@@ -47,7 +47,7 @@ rss() { awk -v n="$1" '$1 == n { if ($3 > r) r = $3 } END { printf "%.1f", r / 1
 # Mamori: init in a fresh data directory each time (the first is the warm-up), then checks.
 i=0
 while [ $i -le "$RUNS" ]; do
-	"$M" --dir "$work/d$i" init >/dev/null 2>&1
+	"$M" --dir "$work/d$i" init --profile minato >/dev/null 2>&1
 	timed "init$([ $i -eq 0 ] && echo -warm)" "$M" --dir "$work/d$i" fim init --config "$work/fim.conf"
 	i=$((i + 1))
 done
