@@ -150,6 +150,7 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 	if (to_approve) {
 		f.to_approve_roles = &roles;
 		f.to_approve_user = u.id;
+		f.profile = door_profile(d);
 	}
 	if (requests_list(door_store(d), &f, &l, &err) < 0) {
 		cli_error("%s", err.buf);

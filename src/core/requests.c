@@ -7,6 +7,7 @@
 #include "core/records.h"
 #include "core/requests.h"
 #include "core/sqlutil.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 #define REQUEST_COLUMNS                                                                            \
@@ -174,7 +175,15 @@ static bool can_approve(const struct request *r, const struct request_filter *f)
 	}
 	for (size_t i = 0; i < r->n_slots; i++) {
 		const struct request_slot *x = &r->slots[i];
-		if (!x->approved_by && org_roles_hold(f->to_approve_roles, x->role, x->scope))
+		const struct policy_role *pr;
+		if (x->approved_by)
+			continue;
+		if (org_roles_hold(f->to_approve_roles, x->role, x->scope))
+			return true;
+		pr = f->profile ? policy_role(f->profile, x->role) : NULL;
+		if (pr && pr->deputy &&
+		    (org_roles_hold(f->to_approve_roles, pr->deputy->id, x->scope) ||
+		     org_roles_hold(f->to_approve_roles, pr->deputy->id, "org")))
 			return true;
 	}
 	return false;

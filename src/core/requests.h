@@ -86,6 +86,9 @@ struct request_filter {
 	int64_t applicant;
 	const struct strv *to_approve_roles;
 	int64_t to_approve_user;
+	/* With a profile, a slot whose role has a deputy the user holds there (or at org) is one
+	 * they may approve too (代決). */
+	const struct profile *profile;
 	const char *state;
 	int64_t now_ms;
 	int64_t limit;

@@ -342,6 +342,7 @@ void ui_dashboard(struct web_req *r)
 		.applicant = r->user->id, .state = "pending", .now_ms = now, .limit = 50
 	};
 	struct request_filter ft = { .to_approve_roles = &roles,
+		                     .profile = r->profile,
 		                     .to_approve_user = r->user->id,
 		                     .now_ms = now,
 		                     .limit = 50 };

@@ -178,6 +178,7 @@ void ui_requests(struct web_req *r)
 	int64_t now = time_now_ms();
 	struct request_filter fm = { .applicant = r->user->id, .now_ms = now, .limit = 100 };
 	struct request_filter ft = { .to_approve_roles = &roles,
+		                     .profile = r->profile,
 		                     .to_approve_user = r->user->id,
 		                     .now_ms = now,
 		                     .limit = 100 };
@@ -472,8 +473,20 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 		}
 		if (s->routed_from) {
 			html_text(o, " ");
+			/* "security_officer@section:zeimu": the role and the place, by name */
+			char *role = xstrdup(s->routed_from), *at = strchr(role, '@');
+			char *place = at ? org_scope_name(r->st, at + 1) : NULL;
+			struct strbuf from = STRBUF_INIT;
+			if (at)
+				*at = '\0';
+			if (place)
+				strbuf_addf(&from, "%s ", place);
+			strbuf_addstr(&from, ui_role_name(r, role));
 			html_textf(o, _("(routed from %s by the separation of duties rule)"),
-			           s->routed_from);
+			           from.buf);
+			strbuf_release(&from);
+			free(place);
+			free(role);
 		}
 		if (s->needs_exception)
 			html_text(o, _(" (an exception record is needed)"));
