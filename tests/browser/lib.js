@@ -64,7 +64,7 @@ function startServer(data) {
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error('server did not start:\n' + err)), 15000);
+    const timer = setTimeout(() => reject(new Error('server did not start:\n' + err)), 90000);
     proc.stdout.on('data', (b) => {
       out += b;
       const m = out.match(/listening on (\S+)/);
@@ -86,7 +86,7 @@ function stopServer(server) {
 // A fresh chromium profile per browser; only loopback traffic.
 async function launch(dir) {
   const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
-  return chromium.launchPersistentContext(profile, {
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
@@ -95,7 +95,13 @@ async function launch(dir) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run',
       '--disable-default-apps', '--disable-extensions'],
+    timeout: 120000,
   });
+  // A loaded 2-core machine (several engineers' checks at once) can take longer than playwright's
+  // 30 s defaults to render a page; a real failure still fails, only later.
+  context.setDefaultTimeout(90000);
+  context.setDefaultNavigationTimeout(90000);
+  return context;
 }
 
 async function login(page, url, who, password) {
