@@ -203,7 +203,7 @@ int activity_recent(struct store *st, const struct reader *rd, int64_t limit, st
 	struct query *q;
 	int r;
 
-	r = read_sql_init(rd, NULL, &rs, err);
+	r = read_sql_init(rd, st, NULL, &rs, err);
 	if (r < 0)
 		return r;
 	/* The records' predicate runs per act, newest first, until the page is full. */

@@ -26,14 +26,15 @@ struct read_reg {
 	const struct policy_register *reg;
 	const struct policy_action *read; /* NULL: nobody but the administrator reads it */
 	bool all, none;                   /* every class allowed / none */
-	struct strv keys;                 /* the allowed class keys */
+	struct strv keys;                 /* the allowed class keys, sorted */
+	/* per slot, the field this register's read rules test there, or NULL */
+	const struct policy_field *slot_field[READ_MAX_SLOTS];
 };
 
 /* A record opened to the reader one by one: by an opening naming it, or an access grant. */
 struct read_opened_id {
 	int64_t id;
 	uint64_t bits; /* policy_opening.index bits */
-	bool granted;  /* the record's grants field names the reader */
 	bool ok;       /* the decision, made once the reader is compiled */
 };
 
@@ -61,13 +62,14 @@ struct reader {
 	uint64_t *sec_opened;       /* parallel to opened_secs: openings that open the section */
 	struct read_opened_id *ids; /* sorted by id */
 	size_t n_ids, alloc_ids;
+
+	struct read_set *set; /* the visible set, made on first use (read-set.c) */
 };
 
 /*
  * Loads what opens records to rd at now: every opening of the profile whose record names rd
- * (or a role rd holds), within its period and states, and every record whose access grants
- * name rd. Adds opened sections to rd->secs and lowers rd->valid_until to the next start or
- * end of an opening's period.
+ * (or a role rd holds), within its period and states. Adds opened sections to rd->secs and lowers
+ * rd->valid_until to the next start or end of an opening's period.
  */
 int read_open_load(struct reader *rd, struct store *st, int64_t now_ms, struct strbuf *err);
 /* Decides the records opened one by one (after compile): their ok flags. */
@@ -75,14 +77,41 @@ int read_open_decide(struct reader *rd, struct store *st, struct strbuf *err);
 void read_open_release(struct reader *rd);
 /* The openings that open a record of register g, of section, with id (0: not one by one). */
 uint64_t read_opened_bits(const struct reader *rd, const struct policy_register *g,
-                          const char *section, int64_t id, bool *ret_granted);
+                          const char *section, int64_t id);
+/* Whether the record's own access grants (its register's grants field) name the reader. */
+bool read_granted(const struct reader *rd, const struct policy_register *g, json_t *fields);
 /* The opening ids of bits into out (POLICY_MAX_OPENINGS entries); returns how many. */
 size_t read_opened_names(const struct reader *rd, uint64_t bits, const char **out);
 /*
- * A number that changes whenever a record that can open records changes (the registers with
- * openings or an access grants field): a memoised reader is made again then.
+ * A number that changes whenever a record that can open other records changes (the registers
+ * with openings): a memoised reader is made again then. Access grants open their own record
+ * and are read with it.
  */
 int read_stamp(struct store *st, const struct profile *p, uint64_t *ret, struct strbuf *err);
+
+/*
+ * The reader's visible set: a bitmap of the ids of every record it may read, made on first use
+ * and brought up to date on every use with the records of the acts committed since (acts.id
+ * only grows: the door's writers are serialised). *ret is read-locked until read_set_done.
+ */
+struct read_set;
+int read_set_begin(const struct reader *rd, struct store *st, const struct bitset **ret,
+                   struct strbuf *err);
+void read_set_done(const struct reader *rd);
+struct read_set *read_set_new(void);
+void read_set_free(struct read_set *s);
+/* Whether records of register_id (NULL: any) may be opened by their own access grants. */
+bool read_set_may_grant(const struct reader *rd, const char *register_id);
+
+/*
+ * The class decision for a record's values (read.c): exactly the decision compile made for
+ * the class these values fall in. Not for records opened one by one or granted.
+ */
+bool read_class_allowed(const struct reader *rd, const struct read_reg *rr, const char *level,
+                        const char *section, const char *system, const char *state, json_t *fields,
+                        struct strbuf *scratch);
+/* The grants field of a register, or NULL (read-open.c). */
+const struct policy_field *read_grants_field(const struct policy_register *g);
 
 /* The decision with explicit opened bits and grant (read.c). */
 bool read_decide(const struct reader *rd, const char *register_id, int64_t record_id,

@@ -54,14 +54,13 @@ static bool names_reader(const struct reader *rd, const struct policy_opening *o
 	return ok;
 }
 
-static void add_id(struct reader *rd, int64_t id, uint64_t bits, bool granted)
+static void add_id(struct reader *rd, int64_t id, uint64_t bits)
 {
 	if (id <= 0)
 		return;
 	ALLOC_GROW(rd->ids, rd->n_ids, rd->alloc_ids);
 	rd->ids[rd->n_ids].id = id;
 	rd->ids[rd->n_ids].bits = bits;
-	rd->ids[rd->n_ids].granted = granted;
 	rd->ids[rd->n_ids].ok = false;
 	rd->n_ids++;
 }
@@ -119,7 +118,7 @@ static void item_record(struct reader *rd, const char *s, size_t n, void *arg)
 	id = strtoll(buf, &end, 10);
 	if (*end || id <= 0)
 		return;
-	add_id(rd, id, ((struct item_arg *)arg)->bit, false);
+	add_id(rd, id, ((struct item_arg *)arg)->bit);
 }
 
 static void item_register(struct reader *rd, const char *s, size_t n, void *arg)
@@ -154,7 +153,7 @@ static void open_one(struct reader *rd, const struct policy_opening *o, int64_t 
 	int64_t until = day_ms(fields, o->until, INT64_MAX, DAY_MS);
 
 	if (o->self)
-		add_id(rd, id, bit, false);
+		add_id(rd, id, bit);
 	if (o->states && !(st && ((o->states >> st->index) & 1)))
 		return;
 	/* the period: from the first day's start to the last day's end, in Tokyo */
@@ -213,39 +212,12 @@ static int load_opening(struct reader *rd, struct store *st, const struct policy
 	return r < 0 ? r : 0;
 }
 
-static const struct policy_field *grants_field(const struct policy_register *g)
+const struct policy_field *read_grants_field(const struct policy_register *g)
 {
 	for (unsigned i = 0; i < g->n_fields; i++)
 		if (g->fields[i].type == FIELD_GRANTS)
 			return &g->fields[i];
 	return NULL;
-}
-
-/* The records of register g whose grants name the reader. */
-static int load_grants(struct reader *rd, struct store *st, const struct policy_register *g,
-                       const struct policy_field *f, struct strbuf *err)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct query *q;
-	int r;
-
-	strbuf_addstr(&path, "$.");
-	json_quote(&path, f->id, strlen(f->id));
-	r = query_prepare(st,
-	                  "SELECT id, json_extract(fields, ?2) FROM records"
-	                  " WHERE register = ?1 AND coalesce(json_extract(fields, ?2), '') <> ''",
-	                  &q, err);
-	if (r < 0)
-		goto out;
-	query_bind_text(q, 1, g->id);
-	query_bind_text(q, 2, path.buf);
-	while ((r = query_step(q, err)) > 0)
-		if (policy_grants_match(rd->p, query_text(q, 1), rd->login, rd->section,
-		                        rd->role_ptrs, rd->roles.nr))
-			add_id(rd, query_int(q, 0), 0, true);
-out:
-	strbuf_release(&path);
-	return r < 0 ? r : 0;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -267,18 +239,12 @@ int read_open_load(struct reader *rd, struct store *st, int64_t now_ms, struct s
 		if (r < 0)
 			return r;
 	}
-	for (unsigned i = 0; i < p->n_registers; i++) {
-		const struct policy_field *f = grants_field(&p->registers[i]);
-		if (f && (r = load_grants(rd, st, &p->registers[i], f, err)) < 0)
-			return r;
-	}
 	/* sorted, one entry per id */
 	if (rd->n_ids)
 		qsort(rd->ids, rd->n_ids, sizeof(*rd->ids), cmp_id);
 	for (size_t i = 0; i < rd->n_ids; i++) {
 		if (n && rd->ids[n - 1].id == rd->ids[i].id) {
 			rd->ids[n - 1].bits |= rd->ids[i].bits;
-			rd->ids[n - 1].granted |= rd->ids[i].granted;
 			continue;
 		}
 		rd->ids[n++] = rd->ids[i];
@@ -318,12 +284,10 @@ void read_open_release(struct reader *rd)
 }
 
 uint64_t read_opened_bits(const struct reader *rd, const struct policy_register *g,
-                          const char *section, int64_t id, bool *ret_granted)
+                          const char *section, int64_t id)
 {
 	uint64_t bits = rd->reg_opened ? rd->reg_opened[g->index] : 0;
 
-	if (ret_granted)
-		*ret_granted = false;
 	for (size_t i = 0; section && i < rd->opened_secs.nr; i++)
 		if (!strcmp(rd->opened_secs.items[i], section))
 			bits |= rd->sec_opened[i];
@@ -331,13 +295,20 @@ uint64_t read_opened_bits(const struct reader *rd, const struct policy_register 
 		struct read_opened_id key = { .id = id };
 		const struct read_opened_id *x =
 		    bsearch(&key, rd->ids, rd->n_ids, sizeof(*rd->ids), cmp_id);
-		if (x) {
+		if (x)
 			bits |= x->bits;
-			if (ret_granted)
-				*ret_granted = x->granted;
-		}
 	}
 	return bits;
+}
+
+bool read_granted(const struct reader *rd, const struct policy_register *g, json_t *fields)
+{
+	const struct policy_field *f = read_grants_field(g);
+	json_t *v = f && fields ? json_object_get(fields, f->id) : NULL;
+
+	return json_is_string(v) && *json_string_value(v) &&
+	       policy_grants_match(rd->p, json_string_value(v), rd->login, rd->section,
+	                           rd->role_ptrs, rd->roles.nr);
 }
 
 size_t read_opened_names(const struct reader *rd, uint64_t bits, const char **out)
@@ -359,7 +330,7 @@ int read_stamp(struct store *st, const struct profile *p, uint64_t *ret, struct 
 	*ret = 0;
 	for (unsigned i = 0; i < p->n_registers; i++) {
 		const struct policy_register *g = &p->registers[i];
-		bool opens = grants_field(g) != NULL;
+		bool opens = false;
 		int64_t v = 0;
 
 		for (unsigned k = 0; k < p->n_openings && !opens; k++)

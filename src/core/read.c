@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/bitset.h"
 #include "base/json.h"
 #include "core/act.h"
 #include "core/core.h"
@@ -151,6 +152,7 @@ static int compile_register(struct reader *rd, struct read_reg *rr, struct strbu
 		if (s < 0)
 			return s;
 		slot_index[i] = s;
+		rr->slot_field[s] = tested[i];
 	}
 	for (unsigned i = 0; i < p->n_levels; i++)
 		dim_add(&dims[D_LEVEL], p->levels[i].id, p->levels[i].id);
@@ -197,8 +199,7 @@ static int compile_register(struct reader *rd, struct read_reg *rr, struct strbu
 		                      dims[D_SYSTEM].values[idx[D_SYSTEM]], NULL);
 		in.q.opened = opened;
 		in.q.n_opened = read_opened_names(
-		    rd, read_opened_bits(rd, g, dims[D_SECTION].values[idx[D_SECTION]], 0, NULL),
-		    opened);
+		    rd, read_opened_bits(rd, g, dims[D_SECTION].values[idx[D_SECTION]], 0), opened);
 		for (unsigned i = 0; i < n_tested; i++) {
 			unsigned k = D_SLOT0 + (unsigned)slot_index[i];
 			if (dims[k].values[idx[k]])
@@ -225,6 +226,8 @@ static int compile_register(struct reader *rd, struct read_reg *rr, struct strbu
 	}
 	rr->all = allowed == total;
 	rr->none = allowed == 0;
+	if (rr->keys.nr)
+		qsort(rr->keys.items, rr->keys.nr, sizeof(*rr->keys.items), cmp_str);
 	for (unsigned k = 0; k < N_DIMS; k++)
 		dim_release(&dims[k]);
 	strbuf_release(&key);
@@ -257,6 +260,56 @@ static int compile(struct reader *rd, struct strbuf *err)
 	return 0;
 }
 
+/* A key part: the value when the reader can tell it apart, else "another". */
+static const char *scope_part(const struct strv *known, const char *v)
+{
+	if (!v)
+		return "";
+	return strv_has(known, v) ? v : OTHER_SCOPE;
+}
+
+bool read_class_allowed(const struct reader *rd, const struct read_reg *rr, const char *level,
+                        const char *section, const char *system, const char *state, json_t *fields,
+                        struct strbuf *scratch)
+{
+	struct strbuf *key = scratch;
+	const char *k = NULL;
+
+	strbuf_reset(key);
+	strbuf_addstr(key, rr->reg->id);
+	strbuf_addch(key, KEY_SEP);
+	strbuf_addstr(key, level ? level : "");
+	strbuf_addch(key, KEY_SEP);
+	strbuf_addstr(key, scope_part(&rd->secs, section));
+	strbuf_addch(key, KEY_SEP);
+	strbuf_addstr(key, scope_part(&rd->systems, system));
+	strbuf_addch(key, KEY_SEP);
+	strbuf_addstr(key, state ? state : "");
+	for (unsigned s = 0; s < READ_MAX_SLOTS; s++) {
+		const struct policy_field *f = rr->slot_field[s];
+		json_t *v = f && fields ? json_object_get(fields, f->id) : NULL;
+		const char *part = "";
+
+		strbuf_addch(key, KEY_SEP);
+		if (f && json_is_string(v)) {
+			const char *x = json_string_value(v);
+			part = OTHER_VALUE;
+			if (f->type == FIELD_BOOL) {
+				if (!strcmp(x, "true") || !strcmp(x, "false"))
+					part = x;
+			} else {
+				for (unsigned i = 0; i < f->n_values; i++)
+					if (!strcmp(f->values[i], x))
+						part = x;
+			}
+		}
+		strbuf_addstr(key, part);
+	}
+	k = key->buf;
+	return rr->keys.nr &&
+	       bsearch(&k, rr->keys.items, rr->keys.nr, sizeof(*rr->keys.items), cmp_str);
+}
+
 static void reader_free(struct reader *rd)
 {
 	if (!rd)
@@ -273,6 +326,7 @@ static void reader_free(struct reader *rd)
 	strv_release(&rd->secs);
 	strv_release(&rd->systems);
 	read_open_release(rd);
+	read_set_free(rd->set);
 	free(rd);
 }
 
@@ -283,6 +337,7 @@ int reader_new(struct store *st, const struct profile *p, const struct read_subj
 	int r;
 
 	atomic_init(&rd->refs, 1);
+	rd->set = read_set_new();
 	rd->p = p;
 	rd->valid_until = INT64_MAX;
 	subject_copy(rd, s);
@@ -478,8 +533,8 @@ bool read_record(const struct reader *rd, const struct record *rec, struct read_
 		return false;
 	}
 	const struct policy_register *g = policy_register(rd->p, rec->register_id);
-	bool granted = false;
-	uint64_t bits = g ? read_opened_bits(rd, g, rec->section, rec->id, &granted) : 0;
+	bool granted = g && read_granted(rd, g, rec->fields);
+	uint64_t bits = g ? read_opened_bits(rd, g, rec->section, rec->id) : 0;
 
 	return read_decide(rd, rec->register_id, rec->id, rec->level, rec->section, rec->system,
 	                   rec->state, rec->fields, bits, granted, why);
@@ -493,10 +548,10 @@ bool read_new_record(const struct reader *rd, const char *register_id, const cha
 	                    : g && g->n_states ? g->states[0].id
 	                                       : "";
 
-	uint64_t bits = g ? read_opened_bits(rd, g, section, 0, NULL) : 0;
+	uint64_t bits = g ? read_opened_bits(rd, g, section, 0) : 0;
 
-	return read_decide(rd, register_id, 0, level, section, system, state, fields, bits, false,
-	                   why);
+	return read_decide(rd, register_id, 0, level, section, system, state, fields, bits,
+	                   g && read_granted(rd, g, fields), why);
 }
 
 static bool holds(const struct reader *rd, const char *role, const char *scope)
@@ -542,131 +597,50 @@ bool read_request(const struct reader *rd, struct store *st, const struct reques
 
 /* ---- the SQL predicate ------------------------------------------------------------------ */
 
-static char *json_strv(const struct strv *v)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addch(&sb, '[');
-	for (size_t i = 0; i < v->nr; i++) {
-		if (i)
-			strbuf_addch(&sb, ',');
-		json_quote(&sb, v->items[i], strlen(v->items[i]));
-	}
-	strbuf_addch(&sb, ']');
-	return strbuf_detach(&sb, NULL);
-}
-
-int read_sql_init(const struct reader *rd, const char *register_id, struct read_sql *ret,
-                  struct strbuf *err)
+int read_sql_init(const struct reader *rd, struct store *st, const char *register_id,
+                  struct read_sql *ret, struct strbuf *err)
 {
 	const struct profile *p = rd->p;
-	struct strv keys = STRV_INIT, regs[READ_MAX_SLOTS], vals[READ_MAX_SLOTS];
 	bool all = true, none = true;
+	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	if (register_id && !policy_register(p, register_id)) {
 		error_set(err, "unknown register '%s'", register_id);
 		return -ENOENT;
 	}
-	for (unsigned s = 0; s < READ_MAX_SLOTS; s++) {
-		regs[s] = (struct strv)STRV_INIT;
-		vals[s] = (struct strv)STRV_INIT;
-	}
 	for (unsigned i = 0; i < p->n_registers; i++) {
 		const struct read_reg *rr = &rd->regs[i];
-		const struct policy_field *tested[READ_MAX_SLOTS];
-		unsigned n;
-
 		if (register_id && strcmp(rr->reg->id, register_id))
 			continue;
 		all &= rr->all;
 		none &= rr->none;
-		for (size_t k = 0; k < rr->keys.nr; k++)
-			strv_push(&keys, rr->keys.items[k]);
-		if (!rr->read || rd->admin)
-			continue;
-		n = policy_action_tested_fields(p, rr->read, tested, READ_MAX_SLOTS);
-		for (unsigned t = 0; t < n && t < READ_MAX_SLOTS; t++) {
-			for (unsigned s = 0; s < rd->n_slots; s++) {
-				if (strcmp(rd->slots[s], tested[t]->id))
-					continue;
-				strv_push_unique(&regs[s], rr->reg->id);
-				if (tested[t]->type == FIELD_BOOL) {
-					strv_pushf(&vals[s], "%s%ctrue", rr->reg->id, KEY_SEP);
-					strv_pushf(&vals[s], "%s%cfalse", rr->reg->id, KEY_SEP);
-				}
-				for (unsigned v = 0; v < tested[t]->n_values; v++)
-					strv_pushf(&vals[s], "%s%c%s", rr->reg->id, KEY_SEP,
-					           tested[t]->values[v]);
-			}
-		}
 	}
+	/* a record opened one by one may be readable where no class is */
+	for (size_t i = 0; i < rd->n_ids && none; i++)
+		none = !rd->ids[i].ok;
+	ret->rd = rd;
 	ret->all = all;
-	ret->none = none && !all;
-	for (size_t i = 0; i < rd->n_ids && ret->none; i++)
-		ret->none = !rd->ids[i].ok;
-	ret->keys = json_strv(&keys);
-	ret->secs = json_strv(&rd->secs);
-	ret->systems = json_strv(&rd->systems);
-	{
-		struct strbuf all_ids = STRBUF_INIT, ok_ids = STRBUF_INIT;
-		strbuf_addch(&all_ids, '[');
-		strbuf_addch(&ok_ids, '[');
-		for (size_t i = 0; i < rd->n_ids; i++) {
-			strbuf_addf(&all_ids, "%s%lld", i ? "," : "", (long long)rd->ids[i].id);
-			if (rd->ids[i].ok)
-				strbuf_addf(&ok_ids, "%s%lld", ok_ids.len > 1 ? "," : "",
-				            (long long)rd->ids[i].id);
-		}
-		strbuf_addch(&all_ids, ']');
-		strbuf_addch(&ok_ids, ']');
-		ret->ids = strbuf_detach(&all_ids, NULL);
-		ret->ids_ok = strbuf_detach(&ok_ids, NULL);
-	}
-	for (unsigned s = 0; s < READ_MAX_SLOTS; s++) {
-		ret->slot_regs[s] = json_strv(&regs[s]);
-		ret->slot_vals[s] = json_strv(&vals[s]);
-		if (s < rd->n_slots) {
-			struct strbuf path = STRBUF_INIT;
-			strbuf_addstr(&path, "$.");
-			json_quote(&path, rd->slots[s], strlen(rd->slots[s]));
-			ret->slot_paths[s] = strbuf_detach(&path, NULL);
-		}
-		strv_release(&regs[s]);
-		strv_release(&vals[s]);
-	}
-	strv_release(&keys);
+	ret->none = none && !all && !read_set_may_grant(rd, register_id);
+	if (ret->all || ret->none)
+		return 0;
+	r = read_set_begin(rd, st, &ret->set, err);
+	if (r < 0)
+		return r;
 	return 0;
 }
 
 void read_sql_bind(struct query *q, const struct read_sql *rs)
 {
 	query_bind_int(q, 41, rs->all);
-	query_bind_text(q, 42, rs->keys);
-	query_bind_text(q, 43, rs->secs);
-	query_bind_text(q, 44, rs->systems);
-	query_bind_text(q, 45, rs->ids);
-	query_bind_text(q, 46, rs->ids_ok);
-	for (int k = 0; k < READ_MAX_SLOTS; k++) {
-		query_bind_text(q, 47 + k, rs->slot_regs[k]);
-		query_bind_text(q, 51 + k, rs->slot_paths[k]);
-		query_bind_text(q, 55 + k, rs->slot_vals[k]);
-	}
+	query_bind_bitset(q, 42, rs->set);
 }
 
-void read_sql_release(struct read_sql *q)
+void read_sql_release(struct read_sql *rs)
 {
-	free(q->keys);
-	free(q->secs);
-	free(q->systems);
-	free(q->ids);
-	free(q->ids_ok);
-	for (unsigned k = 0; k < READ_MAX_SLOTS; k++) {
-		free(q->slot_regs[k]);
-		free(q->slot_paths[k]);
-		free(q->slot_vals[k]);
-	}
-	memset(q, 0, sizeof(*q));
+	if (rs->set)
+		read_set_done(rs->rd);
+	memset(rs, 0, sizeof(*rs));
 }
 
 /* ---- the memo --------------------------------------------------------------------------- */

@@ -501,7 +501,7 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		}
 		sql = record_sorts[i].sql;
 	}
-	r = read_sql_init(rd, q->register_id, &rs, err);
+	r = read_sql_init(rd, st, q->register_id, &rs, err);
 	if (r < 0)
 		return r;
 	if (rs.none) {
@@ -564,7 +564,7 @@ int records_count_visible(struct store *st, const struct reader *rd, const char 
 	struct query *q;
 	int r;
 
-	r = read_sql_init(rd, NULL, &rs, err);
+	r = read_sql_init(rd, st, NULL, &rs, err);
 	if (r < 0)
 		return r;
 	if (rs.none)

@@ -1,6 +1,7 @@
 /* query: the store's small query API over the connection's statement cache. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/cleanup.h"
@@ -64,6 +65,13 @@ void query_bind_blob(struct query *q, int i, const void *data, size_t len)
 void query_bind_null(struct query *q, int i)
 {
 	bind_result(q, sqlite3_bind_null(q->stmt, i));
+}
+
+void query_bind_bitset(struct query *q, int i, const struct bitset *set)
+{
+	/* SQLite's pointer passing: only mamori_in_set can read it back, by its type name */
+	bind_result(
+	    q, sqlite3_bind_pointer(q->stmt, i, (void *)(uintptr_t)set, STORE_BITSET_TYPE, NULL));
 }
 
 void query_bind_int_or_null(struct query *q, int i, int64_t v)

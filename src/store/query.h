@@ -49,6 +49,13 @@ void query_bind_textn(struct query *q, int i, const char *text, size_t len);
 void query_bind_blob(struct query *q, int i, const void *data, size_t len);
 void query_bind_null(struct query *q, int i);
 void query_bind_int_or_null(struct query *q, int i, int64_t v); /* 0 binds NULL */
+/*
+ * Binds a set of ids (base/bitset.h) for the SQL function mamori_in_set(?i, id), which is
+ * true when id is in the set: a set a caller computed in C (a person's visible records) used
+ * as a filter. The set must stay unchanged until the statement is reset.
+ */
+struct bitset;
+void query_bind_bitset(struct query *q, int i, const struct bitset *set);
 
 /* 1: a row is ready; 0: done (reset); < 0: error (reset, err set). */
 int query_step(struct query *q, struct strbuf *err);

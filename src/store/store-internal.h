@@ -18,6 +18,9 @@ struct query {
 
 #define STORE_CACHE_BUCKETS 256
 
+/* The pointer type of query_bind_bitset, read back by mamori_in_set. */
+#define STORE_BITSET_TYPE "mamori_bitset"
+
 struct store {
 	sqlite3 *db;
 	char *path;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/bitset.h"
 #include "base/cleanup.h"
 #include "store/store-internal.h"
 
@@ -354,6 +355,16 @@ static int migrate(struct store *st, unsigned flags, struct strbuf *err)
 	return 0;
 }
 
+/* mamori_in_set(set, id): whether id is in a bitset bound with query_bind_bitset. */
+static void in_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct bitset *set = sqlite3_value_pointer(argv[0], STORE_BITSET_TYPE);
+
+	(void)argc;
+	sqlite3_result_int(ctx, set && sqlite3_value_type(argv[1]) == SQLITE_INTEGER &&
+	                            bitset_has(set, sqlite3_value_int64(argv[1])));
+}
+
 int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err)
 {
 	struct store *st;
@@ -402,6 +413,12 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
+	rc = sqlite3_create_function_v2(st->db, "mamori_in_set", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS,
+	                                NULL, in_set, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		r = store_error(st, rc, "registering mamori_in_set", err);
+		goto fail;
+	}
 	if (!(flags & STORE_READONLY)) {
 		/* The first statement that reads the header detects a non-database file. */
 		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);

@@ -305,8 +305,10 @@ void ui_register_list(struct web_req *r)
 	const char *reg_id = r->args[0];
 	const struct policy_register *g = r->profile ? policy_register(r->profile, reg_id) : NULL;
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT, ckey = STRBUF_INIT;
+	struct strbuf page_key = STRBUF_INIT;
 	struct org_sections secs = { 0 };
 	struct record_page pg = { 0 };
+	size_t body_start;
 	struct record_query q = { 0 };
 	struct reader *rd = web_reader(r);
 	const char *cached, *sort = web_query(r, "sort");
@@ -335,9 +337,36 @@ void ui_register_list(struct web_req *r)
 	q.offset = (page - 1) * PAGE_SIZE;
 	q.limit = PAGE_SIZE;
 
-	strbuf_addf(&ckey, "count\037%s\037%s\037%s\037%s\037%s\037%s", reader_key(rd), g->id,
-	            q.level ? q.level : "", q.section ? q.section : "", q.state ? q.state : "",
-	            q.text ? q.text : "");
+	/*
+	 * The page body depends only on who reads (the reader's key: person, roles, profile), the
+	 * language and the query, and on nothing else until the database changes or a role
+	 * starts or ends: memoised per thread (web_cache_*). Keys carry each part's length.
+	 */
+	strbuf_addf(&ckey, "page:%zu:%s:%d:%zu:%s", strlen(reader_key(rd)), reader_key(rd),
+	            (int)r->lang, strlen(r->path), r->path);
+	for (size_t i = 0; i < r->query.nr; i++)
+		strbuf_addf(&ckey, ":%zu:%s:%zu:%s", strlen(r->query.items[i].name),
+		            r->query.items[i].name, strlen(r->query.items[i].value),
+		            r->query.items[i].value);
+	if ((cached = web_cache_get(r, ckey.buf))) {
+		page_begin(r, g->name, NAV_REGISTERS);
+		strbuf_addstr(o, cached);
+		page_end(r);
+		goto out;
+	}
+	strbuf_reset(&page_key);
+	strbuf_add(&page_key, ckey.buf, ckey.len);
+
+	/* The count of a filter, for every page and sort of it. */
+	strbuf_reset(&ckey);
+	strbuf_addf(&ckey, "count:%zu:%s:%zu:%s", strlen(reader_key(rd)), reader_key(rd),
+	            strlen(g->id), g->id);
+	{
+		const char *parts[] = { q.level, q.section, q.state, q.text };
+		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+			strbuf_addf(&ckey, ":%zu:%s", parts[i] ? strlen(parts[i]) : 0,
+			            parts[i] ? parts[i] : "");
+	}
 	cached = web_cache_get(r, ckey.buf);
 	q.count = !cached;
 	if (records_query(r->st, rd, &q, &pg, &err) < 0) {
@@ -357,6 +386,7 @@ void ui_register_list(struct web_req *r)
 	}
 
 	page_begin(r, g->name, NAV_REGISTERS);
+	body_start = o->len;
 	html_open(o, "p", HTML_END);
 	strbuf_addstr(&url, "/registers");
 	html_url_segment(&url, g->id);
@@ -384,11 +414,13 @@ void ui_register_list(struct web_req *r)
 	if (pg.total == 0)
 		html_elem(o, "p", _("No records match."), HTML_END);
 	list_pager(r, g, page, pg.total);
+	web_cache_put(r, page_key.buf, o->buf + body_start);
 	page_end(r);
 out:
 	record_page_release(&pg);
 	org_sections_release(&secs);
 	strbuf_release(&ckey);
+	strbuf_release(&page_key);
 	strbuf_release(&url);
 	strbuf_release(&err);
 }

@@ -587,6 +587,38 @@ static void test_openings(void **state)
 	assert_false(reads_at(f, "kumin-1", z3, now));
 }
 
+/* A reader's visible set follows every act committed after it was made. */
+static void test_set_follows_acts(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = door_store(f->d);
+	struct act_attr lv3[] = { { "title", "課税台帳" },
+		                  { "access_controlled", "true" },
+		                  { "level", "3" } };
+	struct reader *rd = NULL;
+	struct record_query q = { .register_id = "asset", .count = true };
+	struct record_page pg = { 0 };
+
+	fx_section(f, "zeimu", "税務課");
+	fx_section(f, "kumin", "区民課");
+	fx_user(f, "zeimu-1", "zeimu");
+	fx_user(f, "kumin-1", "kumin");
+	add_record(f, "zeimu-1", "asset", lv3, 3, "zeimu", NULL);
+	assert_int_equal(
+	    reader_for_login(st, door_profile(f->d), "zeimu-1", time_now_ms(), &rd, &f->err), 0);
+	assert_int_equal(records_query(st, rd, &q, &pg, &f->err), 0);
+	assert_int_equal(pg.total, 1);
+	record_page_release(&pg);
+	/* one more of 税務課 (seen) and one of 区民課 (not): the same reader counts 2 */
+	add_record(f, "zeimu-1", "asset", lv3, 3, "zeimu", NULL);
+	add_record(f, "kumin-1", "asset", lv3, 3, "kumin", NULL);
+	assert_int_equal(records_query(st, rd, &q, &pg, &f->err), 0);
+	assert_int_equal(pg.total, 2);
+	assert_int_equal(pg.list.nr, 2);
+	record_page_release(&pg);
+	reader_unref(rd);
+}
+
 static void test_minato_demo(void **state)
 {
 	test_lists_equal_direct_reads(state);
@@ -608,6 +640,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_role_validity_in_time, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_openings, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_set_follows_acts, fixture_setup,
+		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_minato_demo, setup_minato_demo,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_shinjuku_demo, setup_shinjuku_demo,

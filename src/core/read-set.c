@@ -1,0 +1,176 @@
+/* read-set: a reader's visible set, the ids of every record it may read, materialised once and
+ * kept up to date from the act log, so lists, counts and pages filter with one bit test. */
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "base/bitset.h"
+#include "base/cleanup.h"
+#include "core/read-internal.h"
+#include "core/records.h"
+#include "store/query.h"
+
+struct read_set {
+	pthread_rwlock_t lock;
+	struct bitset bits;
+	int64_t watermark; /* the acts up to this id are in bits */
+	bool built;
+};
+
+struct read_set *read_set_new(void)
+{
+	struct read_set *s = xcalloc(1, sizeof(*s));
+
+	pthread_rwlock_init(&s->lock, NULL);
+	return s;
+}
+
+void read_set_free(struct read_set *s)
+{
+	if (!s)
+		return;
+	pthread_rwlock_destroy(&s->lock);
+	bitset_release(&s->bits);
+	free(s);
+}
+
+bool read_set_may_grant(const struct reader *rd, const char *register_id)
+{
+	for (unsigned i = 0; i < rd->p->n_registers; i++) {
+		const struct policy_register *g = &rd->p->registers[i];
+		if ((!register_id || !strcmp(g->id, register_id)) && read_grants_field(g))
+			return true;
+	}
+	return false;
+}
+
+/* Whether rd reads the record of these columns (fields parsed only when they matter). */
+static bool row_visible(const struct reader *rd, int64_t id, const char *reg_id, const char *level,
+                        const char *section, const char *system, const char *state,
+                        const char *fields_text, struct strbuf *scratch)
+{
+	const struct policy_register *g = policy_register(rd->p, reg_id);
+	const struct read_reg *rr = g ? &rd->regs[g->index] : NULL;
+	bool needs_fields, ok;
+	json_t *fields = NULL;
+
+	if (!rr || !rr->read)
+		return false;
+	if (rr->all)
+		return true;
+	/* opened one by one: decided when the reader was made */
+	if (rd->n_ids) {
+		for (size_t lo = 0, hi = rd->n_ids; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (rd->ids[mid].id == id)
+				return rd->ids[mid].ok;
+			if (rd->ids[mid].id < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	needs_fields = read_grants_field(g) != NULL;
+	for (unsigned s = 0; s < READ_MAX_SLOTS && !needs_fields; s++)
+		needs_fields = rr->slot_field[s] != NULL;
+	if (needs_fields)
+		fields = json_loads(fields_text ? fields_text : "{}", 0, NULL);
+	if (fields && read_granted(rd, g, fields))
+		ok = read_decide(rd, g->id, id, level, section, system, state, fields,
+		                 read_opened_bits(rd, g, section, id), true, NULL);
+	else
+		ok = read_class_allowed(rd, rr, level, section, system, state, fields, scratch);
+	json_decref(fields);
+	return ok;
+}
+
+#define ROW_COLUMNS "id, register, level, section, system, state, fields"
+
+static int build(const struct reader *rd, struct read_set *s, struct store *st, int64_t upto,
+                 struct strbuf *err)
+{
+	struct strbuf scratch = STRBUF_INIT;
+	struct query *q;
+	int r;
+
+	bitset_release(&s->bits);
+	r = query_prepare(st, "SELECT " ROW_COLUMNS " FROM records", &q, err);
+	while (r >= 0 && (r = query_step(q, err)) > 0)
+		bitset_put(&s->bits, query_int(q, 0),
+		           row_visible(rd, query_int(q, 0), query_text(q, 1), query_text(q, 2),
+		                       query_text(q, 3), query_text(q, 4), query_text(q, 5),
+		                       query_text(q, 6), &scratch));
+	strbuf_release(&scratch);
+	if (r < 0)
+		return r;
+	s->watermark = upto;
+	s->built = true;
+	return 0;
+}
+
+/* The records the acts after the watermark (up to upto) touched, decided again. */
+static int update(const struct reader *rd, struct read_set *s, struct store *st, int64_t upto,
+                  struct strbuf *err)
+{
+	struct strbuf scratch = STRBUF_INIT;
+	struct query *q;
+	int r;
+
+	r = query_prepare(st,
+	                  "SELECT " ROW_COLUMNS " FROM records WHERE id IN (SELECT record_id FROM"
+	                  " acts WHERE id > ?1 AND id <= ?2 AND record_id IS NOT NULL)",
+	                  &q, err);
+	if (r == 0) {
+		query_bind_int(q, 1, s->watermark);
+		query_bind_int(q, 2, upto);
+	}
+	while (r >= 0 && (r = query_step(q, err)) > 0)
+		bitset_put(&s->bits, query_int(q, 0),
+		           row_visible(rd, query_int(q, 0), query_text(q, 1), query_text(q, 2),
+		                       query_text(q, 3), query_text(q, 4), query_text(q, 5),
+		                       query_text(q, 6), &scratch));
+	strbuf_release(&scratch);
+	if (r < 0)
+		return r;
+	s->watermark = upto;
+	return 0;
+}
+
+int read_set_begin(const struct reader *rd, struct store *st, const struct bitset **ret,
+                   struct strbuf *err)
+{
+	struct read_set *s = rd->set;
+	struct query *q;
+	int64_t upto = 0;
+	int r;
+
+	/* the newest act committed: everything the set must reflect (an index's last entry) */
+	r = query_prepare(st, "SELECT coalesce(max(id), 0) FROM acts", &q, err);
+	if (r == 0)
+		r = query_one_int(q, &upto, err);
+	if (r < 0)
+		return r;
+	pthread_rwlock_rdlock(&s->lock);
+	if (s->built && s->watermark >= upto) {
+		*ret = &s->bits;
+		return 0;
+	}
+	pthread_rwlock_unlock(&s->lock);
+	pthread_rwlock_wrlock(&s->lock);
+	if (!s->built)
+		r = build(rd, s, st, upto, err);
+	else if (s->watermark < upto)
+		r = update(rd, s, st, upto, err);
+	pthread_rwlock_unlock(&s->lock);
+	if (r < 0)
+		return r;
+	pthread_rwlock_rdlock(&s->lock);
+	*ret = &s->bits;
+	return 0;
+}
+
+void read_set_done(const struct reader *rd)
+{
+	pthread_rwlock_unlock(&rd->set->lock);
+}
