@@ -35,7 +35,6 @@ struct read_reg {
 struct read_opened_id {
 	int64_t id;
 	uint64_t bits; /* policy_opening.index bits */
-	bool ok;       /* the decision, made once the reader is compiled */
 };
 
 struct reader {
@@ -72,8 +71,6 @@ struct reader {
  * rd->valid_until to the next start or end of an opening's period.
  */
 int read_open_load(struct reader *rd, struct store *st, int64_t now_ms, struct strbuf *err);
-/* Decides the records opened one by one (after compile): their ok flags. */
-int read_open_decide(struct reader *rd, struct store *st, struct strbuf *err);
 void read_open_release(struct reader *rd);
 /* The openings that open a record of register g, of section, with id (0: not one by one). */
 uint64_t read_opened_bits(const struct reader *rd, const struct policy_register *g,

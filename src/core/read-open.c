@@ -61,7 +61,6 @@ static void add_id(struct reader *rd, int64_t id, uint64_t bits)
 	ALLOC_GROW(rd->ids, rd->n_ids, rd->alloc_ids);
 	rd->ids[rd->n_ids].id = id;
 	rd->ids[rd->n_ids].bits = bits;
-	rd->ids[rd->n_ids].ok = false;
 	rd->n_ids++;
 }
 
@@ -250,24 +249,6 @@ int read_open_load(struct reader *rd, struct store *st, int64_t now_ms, struct s
 		rd->ids[n++] = rd->ids[i];
 	}
 	rd->n_ids = n;
-	return 0;
-}
-
-int read_open_decide(struct reader *rd, struct store *st, struct strbuf *err)
-{
-	for (size_t i = 0; i < rd->n_ids; i++) {
-		struct record rec = { 0 };
-		int r = record_get(st, rd->ids[i].id, &rec, err);
-
-		if (r == -ENOENT) {
-			strbuf_reset(err);
-			continue; /* named by an audit but gone, or never there */
-		}
-		if (r < 0)
-			return r;
-		rd->ids[i].ok = read_record(rd, &rec, NULL);
-		record_release(&rec);
-	}
 	return 0;
 }
 

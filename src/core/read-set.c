@@ -45,40 +45,49 @@ bool read_set_may_grant(const struct reader *rd, const char *register_id)
 	return false;
 }
 
-/* Whether rd reads the record of these columns (fields parsed only when they matter). */
+/*
+ * Whether rd reads the record of these columns: what read_record decides for it. A record
+ * opened one by one or granted to the reader is decided with its own values, as read_record
+ * does; any other falls in a class compile already decided with policy_decide (read.c), so
+ * one lookup gives the same answer. Fields are parsed only when a decision reads them.
+ */
 static bool row_visible(const struct reader *rd, int64_t id, const char *reg_id, const char *level,
                         const char *section, const char *system, const char *state,
                         const char *fields_text, struct strbuf *scratch)
 {
 	const struct policy_register *g = policy_register(rd->p, reg_id);
 	const struct read_reg *rr = g ? &rd->regs[g->index] : NULL;
-	bool needs_fields, ok;
+	bool needs_fields, one_by_one = false, granted, ok;
 	json_t *fields = NULL;
 
 	if (!rr || !rr->read)
 		return false;
 	if (rr->all)
 		return true;
-	/* opened one by one: decided when the reader was made */
-	if (rd->n_ids) {
-		for (size_t lo = 0, hi = rd->n_ids; lo < hi;) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (rd->ids[mid].id == id)
-				return rd->ids[mid].ok;
-			if (rd->ids[mid].id < id)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+	for (size_t lo = 0, hi = rd->n_ids; lo < hi && !one_by_one;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (rd->ids[mid].id == id)
+			one_by_one = true;
+		else if (rd->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	needs_fields = read_grants_field(g) != NULL;
+	needs_fields = one_by_one || read_grants_field(g) != NULL;
 	for (unsigned s = 0; s < READ_MAX_SLOTS && !needs_fields; s++)
 		needs_fields = rr->slot_field[s] != NULL;
-	if (needs_fields)
+	if (needs_fields) {
 		fields = json_loads(fields_text ? fields_text : "{}", 0, NULL);
-	if (fields && read_granted(rd, g, fields))
+		if (!json_is_object(fields)) {
+			/* unreadable fields: read_record never sees such a record either */
+			json_decref(fields);
+			return false;
+		}
+	}
+	granted = fields && read_granted(rd, g, fields);
+	if (one_by_one || granted)
 		ok = read_decide(rd, g->id, id, level, section, system, state, fields,
-		                 read_opened_bits(rd, g, section, id), true, NULL);
+		                 read_opened_bits(rd, g, section, id), granted, NULL);
 	else
 		ok = read_class_allowed(rd, rr, level, section, system, state, fields, scratch);
 	json_decref(fields);

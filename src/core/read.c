@@ -347,8 +347,6 @@ int reader_new(struct store *st, const struct profile *p, const struct read_subj
 		r = read_open_load(rd, st, now_ms, err);
 	if (r == 0)
 		r = compile(rd, err);
-	if (r == 0 && !rd->admin)
-		r = read_open_decide(rd, st, err);
 	if (r < 0) {
 		reader_free(rd);
 		return r;
@@ -617,8 +615,8 @@ int read_sql_init(const struct reader *rd, struct store *st, const char *registe
 		none &= rr->none;
 	}
 	/* a record opened one by one may be readable where no class is */
-	for (size_t i = 0; i < rd->n_ids && none; i++)
-		none = !rd->ids[i].ok;
+	if (rd->n_ids)
+		none = false;
 	ret->rd = rd;
 	ret->all = all;
 	ret->none = none && !all && !read_set_may_grant(rd, register_id);

@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "core/org.h"
 #include "core/read-sql.h"
+#include "core/read.h"
 #include "core/records.h"
 #include "core/sqlutil.h"
 #include "policy/grants.h"
@@ -540,6 +541,15 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		if (r < 0) {
 			query_done(qq);
 			break;
+		}
+		/*
+		 * The visible set reflects the acts committed before this statement began; an act
+		 * committed in between may have changed a row. Each row shown is decided again on
+		 * the values read, so a list never shows what read_record would refuse.
+		 */
+		if (!rs.all && !read_record(rd, &ret->list.items[ret->list.nr], NULL)) {
+			record_release(&ret->list.items[ret->list.nr]);
+			continue;
 		}
 		ret->list.nr++;
 	}

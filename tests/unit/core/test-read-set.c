@@ -1,0 +1,326 @@
+/* test-read-set: the visible set lists and counts use (core/read-set.c) decides exactly what
+ * read_record decides, for many records and people: sections, levels, states, systems,
+ * access grants naming a person, a section or a role, audits and incidents that open records;
+ * and the same readers stay exact while acts change records after they were made. */
+#include "fixture.h"
+
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/core.h"
+#include "core/read.h"
+#include "core/records.h"
+#include "policy/policy.h"
+
+/* The shipped Minato profile with an access grants field on assets (as no shipped profile
+ * has one yet): a grant confers staff at the record, so read-own-section lets them read. */
+static int setup_grants(void **state)
+{
+	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT;
+	static const char anchor[] = "      access_controlled: {type: bool, name: アクセス制御";
+	static const char field[] = "      grants: {type: grants, name: アクセス権の付与, as: staff}\n";
+	char path[] = "/tmp/mamori-read-set-XXXXXX.yaml";
+	char *name = NULL, *at;
+	FILE *fp;
+	int fd, r;
+
+	if (setup_profile_bytes("minato", &bytes, &name, &err) < 0) {
+		fprintf(stderr, "profile: %s\n", err.buf);
+		return -1;
+	}
+	at = strstr(bytes.buf, anchor);
+	fd = mkstemps(path, 5);
+	if (!at || fd < 0 || !(fp = fdopen(fd, "w")))
+		return -1;
+	fwrite(bytes.buf, 1, (size_t)(at - bytes.buf), fp);
+	fputs(field, fp);
+	fputs(at, fp);
+	fclose(fp);
+	r = fixture_setup_profile(state, path);
+	unlink(path);
+	free(name);
+	strbuf_release(&bytes);
+	strbuf_release(&err);
+	return r;
+}
+
+static uint32_t rnd_state = 12345;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+/* An act whose outcome does not matter here (some need approval, some are refused). */
+static int64_t try_act(struct fixture *f, struct act_input *in)
+{
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t id = 0;
+
+	if (fx_act(f, in, &res) == ACT_DONE)
+		id = res.record_id;
+	act_result_release(&res);
+	return id;
+}
+
+static const char *const sections[] = { "zeimu", "kumin", "somu" };
+static const char *const grants[] = { NULL,
+	                              NULL,
+	                              "user:kumin-1",
+	                              "section:somu",
+	                              "role:security_officer@section:kumin",
+	                              "user:zeimu-2,section:kumin",
+	                              "user:kansa" };
+static const char *const people[] = { "zeimu-1", "zeimu-2", "kumin-1", "somu-1", "so-kumin",
+	                              "sa",      "ciso",    "kansa",   "csirt-1" };
+
+static int64_t random_asset(struct fixture *f)
+{
+	const char *sec = sections[rnd(3)];
+	const char *g = grants[rnd(ARRAY_SIZE(grants))];
+	const char *actor = !strcmp(sec, "zeimu") ? "zeimu-1" : !strcmp(sec, "kumin") ? "kumin-1"
+	                                                                               : "somu-1";
+	char level[2] = { (char)('1' + rnd(3)), 0 };
+	struct act_attr a[] = { { "title", "台帳" },
+		                { "access_controlled", rnd(2) ? "true" : "false" },
+		                { "grants", g } };
+	struct act_input in = { .kind = ACT_RECORD,
+		                .actor = actor,
+		                .register_id = "asset",
+		                .level = level,
+		                .section = sec,
+		                .system = rnd(4) == 0 ? "zeimu-sys" : NULL };
+
+	in.fields = a;
+	in.n_fields = g ? 3 : 2;
+	return try_act(f, &in);
+}
+
+static int64_t random_media(struct fixture *f)
+{
+	static const char *const kinds[] = { "磁気テープ", "光ディスク", "USBメモリ", "その他" };
+	const char *sec = sections[rnd(2)];
+	char level[2] = { (char)('1' + rnd(3)), 0 };
+	struct act_attr m[] = { { "label", "媒体" },
+		                { "kind", kinds[rnd(4)] },
+		                { "level", level },
+		                { "section", sec },
+		                { "location", "金庫" },
+		                { "main_network", rnd(2) ? "true" : "false" } };
+	struct act_input in = { .kind = ACT_RECORD,
+		                .actor = !strcmp(sec, "zeimu") ? "zeimu-1" : "kumin-1",
+		                .register_id = "media" };
+
+	in.fields = m;
+	in.n_fields = ARRAY_SIZE(m);
+	return try_act(f, &in);
+}
+
+/* Moves a record on: another state, or a change of what it holds. */
+static void random_change(struct fixture *f, int64_t id, bool media)
+{
+	static const char *const asset_actions[] = { "asset.dispose", "asset.bring_back",
+		                                     "asset.show_third_party", "asset.take_out" };
+	static const char *const media_actions[] = { "media.transport", "media.dispose" };
+	struct act_attr t[] = { { "destination", "本庁舎" }, { "purpose", "会議" } };
+	struct act_input in = { .kind = ACT_RECORD, .record_id = id };
+	const char *actors[] = { "zeimu-1", "kumin-1", "so-kumin", "ciso" };
+
+	in.actor = actors[rnd(ARRAY_SIZE(actors))];
+	in.action = media ? media_actions[rnd(ARRAY_SIZE(media_actions))]
+	                  : asset_actions[rnd(ARRAY_SIZE(asset_actions))];
+	if (!strcmp(in.action, "asset.take_out")) {
+		in.fields = t;
+		in.n_fields = 2;
+	}
+	try_act(f, &in);
+}
+
+/* Every record of every register: read_record and the list/count agree for rd. */
+static void compare(struct fixture *f, struct reader *rd, const char *login, size_t *seen,
+                    size_t *hidden)
+{
+	struct store *st = door_store(f->d);
+	const struct profile *p = door_profile(f->d);
+	struct record_counts counts = { 0 };
+	int64_t counted = 0, listed = 0;
+
+	assert_int_equal(records_count_visible(st, rd, NULL, &counts, &f->err), 0);
+	for (size_t i = 0; i < counts.nr; i++)
+		counted += counts.items[i].n;
+	record_counts_release(&counts);
+	for (unsigned g = 0; g < p->n_registers; g++) {
+		struct record_filter all_f = { .register_id = p->registers[g].id };
+		struct record_list all = { 0 };
+		struct record_query q = { .register_id = p->registers[g].id, .count = true };
+		struct record_page pg = { 0 };
+		size_t j = 0;
+
+		assert_int_equal(records_list(st, &all_f, &all, &f->err), 0);
+		q.sort = "id";
+		if (records_query(st, rd, &q, &pg, &f->err) < 0)
+			fail_msg("records_query %s for %s: %s", q.register_id, login, f->err.buf);
+		assert_int_equal(pg.total, (int64_t)pg.list.nr);
+		listed += pg.total;
+		for (size_t i = 0; i < all.nr; i++) {
+			const struct record *rec = &all.items[i];
+			bool ok = read_record(rd, rec, NULL);
+			bool in_list = j < pg.list.nr && pg.list.items[j].id == rec->id;
+
+			if (in_list)
+				j++;
+			if (ok != in_list)
+				fail_msg("%s, record %lld (%s level %s section %s system %s state %s): "
+				         "read_record says %d, the list %d",
+				         login, (long long)rec->id, rec->register_id,
+				         rec->level ? rec->level : "-", rec->section ? rec->section : "-",
+				         rec->system ? rec->system : "-", rec->state, ok, in_list);
+			*(ok ? seen : hidden) += 1;
+		}
+		assert_int_equal(j, pg.list.nr);
+		record_page_release(&pg);
+		record_list_release(&all);
+	}
+	assert_int_equal(counted, listed);
+}
+
+static void test_set_equals_read_record(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = door_store(f->d);
+	const struct profile *p = door_profile(f->d);
+	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
+	struct reader *rds[ARRAY_SIZE(people)] = { 0 };
+	int64_t ids[400];
+	bool media[400] = { 0 };
+	size_t n = 0, seen = 0, hidden = 0;
+	char buf[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		fx_section(f, sections[i], sections[i]);
+	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
+	fx_user(f, "zeimu-1", "zeimu");
+	fx_user(f, "zeimu-2", "zeimu");
+	fx_user(f, "kumin-1", "kumin");
+	fx_user(f, "somu-1", "somu");
+	fx_user(f, "so-kumin", "kumin");
+	fx_user(f, "sa", "somu");
+	fx_user(f, "ciso", "somu");
+	fx_user(f, "kansa", "somu");
+	fx_user(f, "csirt-1", "somu");
+	fx_grant(f, "so-kumin", "security_officer@section:kumin");
+	fx_grant(f, "zeimu-1", "security_officer@section:zeimu");
+	fx_grant(f, "sa", "system_manager@system:zeimu-sys");
+	fx_grant(f, "ciso", "ciso@org");
+	fx_grant(f, "kansa", "auditor@org");
+	fx_grant(f, "csirt-1", "csirt@org");
+
+	for (int i = 0; i < 160; i++) {
+		media[n] = rnd(4) == 0;
+		if ((ids[n] = media[n] ? random_media(f) : random_asset(f)) > 0)
+			n++;
+	}
+	assert_true(n > 100);
+	/* an audit open now naming two records and the media register, one incident escalated */
+	{
+		struct strbuf from = STRBUF_INIT, until = STRBUF_INIT;
+		int64_t now = time_now_ms();
+		core_format_local_date(&from, now - 86400000LL);
+		core_format_local_date(&until, now + 86400000LL * 5);
+		snprintf(buf, sizeof(buf), "%lld,%lld", (long long)ids[3], (long long)ids[7]);
+		struct act_attr a[] = { { "items", "台帳" },          { "auditor", "kansa" },
+			                { "auditee", "kumin-1" },      { "targets", buf },
+			                { "target_registers", "media" }, { "period_from", from.buf },
+			                { "period_until", until.buf } };
+		struct act_input in = { .kind = ACT_RECORD, .actor = "kansa", .register_id = "audit" };
+		in.fields = a;
+		in.n_fields = ARRAY_SIZE(a);
+		assert_true(try_act(f, &in) > 0);
+		strbuf_release(&from);
+		strbuf_release(&until);
+	}
+	{
+		snprintf(buf, sizeof(buf), "%lld,%lld", (long long)ids[5], (long long)ids[11]);
+		struct act_attr i[] = { { "kind", "違反行為" },
+			                { "description", "持出しの疑い" },
+			                { "related", buf } };
+		struct act_input in = { .kind = ACT_RECORD,
+			                .actor = "zeimu-1",
+			                .register_id = "incident",
+			                .section = "zeimu" };
+		int64_t inc;
+		in.fields = i;
+		in.n_fields = 3;
+		inc = try_act(f, &in);
+		assert_true(inc > 0);
+		struct act_input esc = { .kind = ACT_RECORD,
+			                 .actor = "zeimu-1",
+			                 .record_id = inc,
+			                 .action = "incident.escalate" };
+		assert_true(try_act(f, &esc) > 0);
+	}
+
+	/* the grants field works in this profile: a grant to kumin-1 opens a 税務課 asset */
+	{
+		struct act_attr a[] = { { "title", "台帳" },
+			                { "access_controlled", "true" },
+			                { "grants", "user:kumin-1" } };
+		struct act_input in = { .kind = ACT_RECORD,
+			                .actor = "zeimu-1",
+			                .register_id = "asset",
+			                .level = "3",
+			                .section = "zeimu" };
+		struct reader *rd = NULL;
+		struct record granted = { 0 }, plain = { 0 };
+		in.fields = a;
+		in.n_fields = 3;
+		ids[n] = try_act(f, &in);
+		assert_true(ids[n] > 0);
+		assert_int_equal(record_get(st, ids[n++], &granted, &f->err), 0);
+		in.n_fields = 2;
+		ids[n] = try_act(f, &in);
+		assert_true(ids[n] > 0);
+		assert_int_equal(record_get(st, ids[n++], &plain, &f->err), 0);
+		assert_int_equal(reader_for_login(st, p, "kumin-1", time_now_ms(), &rd, &f->err), 0);
+		assert_true(read_record(rd, &granted, NULL));
+		assert_false(read_record(rd, &plain, NULL));
+		reader_unref(rd);
+		record_release(&granted);
+		record_release(&plain);
+	}
+
+	for (size_t u = 0; u < ARRAY_SIZE(people); u++) {
+		if (reader_for_login(st, p, people[u], time_now_ms(), &rds[u], &f->err) < 0)
+			fail_msg("reader %s: %s", people[u], f->err.buf);
+		compare(f, rds[u], people[u], &seen, &hidden);
+	}
+	/* the same readers while acts move records on and add new ones (no opening changes) */
+	for (int round = 0; round < 4; round++) {
+		for (int k = 0; k < 40; k++) {
+			uint32_t x = rnd((uint32_t)n);
+			random_change(f, ids[x], media[x]);
+		}
+		for (int k = 0; k < 10 && n < ARRAY_SIZE(ids); k++) {
+			media[n] = rnd(4) == 0;
+			if ((ids[n] = media[n] ? random_media(f) : random_asset(f)) > 0)
+				n++;
+		}
+		for (size_t u = 0; u < ARRAY_SIZE(people); u++)
+			compare(f, rds[u], people[u], &seen, &hidden);
+	}
+	/* both sides of the decision, for grants too */
+	assert_true(seen > 500);
+	assert_true(hidden > 500);
+	for (size_t u = 0; u < ARRAY_SIZE(people); u++)
+		reader_unref(rds[u]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_set_equals_read_record, setup_grants,
+		                                fixture_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
