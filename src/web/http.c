@@ -79,6 +79,9 @@ void web_cache_put(struct web_req *r, const char *key, const char *value)
 		t->cache_bytes += strlen(key) + strlen(value);
 		if (r->user && r->user->roles_until_ms < t->cache_until_ms)
 			t->cache_until_ms = r->user->roles_until_ms;
+		/* what the reader reads may change at a known time (an audit's period) */
+		if (r->reader && reader_valid_until(r->reader) < t->cache_until_ms)
+			t->cache_until_ms = reader_valid_until(r->reader);
 	}
 }
 
