@@ -2,7 +2,11 @@
 # Web benchmark with wrk against `mamori serve` on 127.0.0.1 (bounded runs, loopback only):
 # the record list page of a register with 10,000 records (warm: the same page again; cold:
 # every request another page or sort order), an act through the JSON API (a record created
-# through the door, durably ledgered), and the server's memory with 100,000 records.
+# through the door, durably ledgered); with 100,000 records (issue 17): the list page for a
+# staff member whose visibility the profile decides per record and for the CISO who reads
+# everything, every request another page / filter / sort / search of a bounded mix
+# (bench/list-mix.py) beside the sqlite3 CLI running the same SELECTs, the same URL repeated,
+# the CISO's dashboard, and the server's memory.
 # Rows: benchmark, figure, unit, peer (the issue's target), peer figure, ratio.
 set -eu
 B=$1
@@ -23,7 +27,7 @@ ward() {
 	printf '%s\n' "$ADMIN_PW" | "$M" --dir "$1" user passwd admin --password-stdin >/dev/null
 	"$M" --dir "$1" section add zeimu --name 税務課 >/dev/null
 	"$M" --dir "$1" section add kumin --name 区民課 >/dev/null
-	for u in "sato zeimu" "tanaka kumin"; do
+	for u in "sato zeimu" "tanaka kumin" "fuku zeimu"; do
 		set -- $u
 		printf '%s\n' "$PW" | "$M" --dir "$wdir" user add "$1" --name "$1" --section "$2" \
 			--password-stdin >/dev/null
@@ -38,6 +42,7 @@ for sec in ("zeimu", "kumin"):
         for i in range(n // 2):
             w.writerow([f"{sec} 文書 {i:06d}", "321"[i % 3], sec, "true"])
 PY
+	"$M" --dir "$wdir" role grant fuku ciso@org >/dev/null
 	"$M" --dir "$wdir" record import asset "$tmp/zeimu.csv" --as sato >/dev/null
 	"$M" --dir "$wdir" record import asset "$tmp/kumin.csv" --as tanaka >/dev/null
 }
@@ -127,16 +132,36 @@ row "web: act through the API (record.create, durable)" "$1" "acts/s" "core targ
 row "web: act through the API, p99" "$2" "ms" "core target (at most)" 20
 stop
 
-# ---- 100,000 records: resident memory after serving lists ----
+# ---- 100,000 records (issue 17) ----
 ward "$tmp/w100k" 100000
+python3 "$(dirname "$0")/list-mix.py" "$tmp" 2000
+# The reference: the sqlite3 CLI running the SELECTs of the mix's first 200 URLs (a count and
+# a page each, as core/records.c writes them, without the read decision), one after another.
+head -400 "$tmp/mix.sql" >"$tmp/ref.sql"
+t0=$(date +%s%N)
+sqlite3 -readonly "$tmp/w100k/mamori.db" <"$tmp/ref.sql" >/dev/null
+t1=$(date +%s%N)
+ref=$(python3 -c "print(round(200 / (($t1 - $t0) / 1e9)))")
 serve "$tmp/w100k"
 S=$(login sato "$PW")
-for p in 1 2 3 50 500 1000 1999; do
-	for so in -id level section; do
-		curl -s -o /dev/null -b "mamori_session=$S" "${URL}registers/asset?page=$p&sort=$so"
-	done
+C=$(login fuku "$PW")
+[ -n "$S" ] && [ -n "$C" ] || { echo "bench/run-web.sh: login failed" >&2; exit 1; }
+for k in "$S" "$C"; do
+	curl -s -o /dev/null -b "mamori_session=$k" "${URL}registers/asset"
+	curl -s -o /dev/null -b "mamori_session=$k" "${URL}"
 done
-measure -t2 -c8 -d5s --latency -H "Cookie: mamori_session=$S" "${URL}registers/asset" >/dev/null
+set -- $(measure -t2 -c8 -d"${SECS}s" --latency -s "$tmp/mix.lua" -H "Cookie: mamori_session=$S" "${URL}")
+row "web: record list page, 100k records, mixed URLs (staff, per-record visibility)" "$1" "req/s" "target (issue 17)" 5000
+row "web: record list page, 100k records, mixed URLs (staff), p99" "$2" "ms" "target (at most)" 20
+set -- $(measure -t2 -c8 -d"${SECS}s" --latency -s "$tmp/mix.lua" -H "Cookie: mamori_session=$C" "${URL}")
+printf '%s\t%s\t%s\t%s\t%s\t\n' "web: record list page, 100k records, mixed URLs (CISO)" "$1" "req/s" \
+	"sqlite3 CLI, same SELECTs (count + page), URLs/s" "$ref"
+row "web: record list page, 100k records, mixed URLs (CISO), p99" "$2" "ms" "target (at most)" 20
+set -- $(measure -t2 -c8 -d"${SECS}s" --latency -H "Cookie: mamori_session=$S" "${URL}registers/asset?sort=-changed&page=3")
+row "web: record list page, 100k records, same URL" "$1" "req/s" "target (issue 17)" 15000
+set -- $(measure -t2 -c8 -d"${SECS}s" --latency -H "Cookie: mamori_session=$C" "${URL}")
+row "web: dashboard, CISO, 100k records" "$1" "req/s" "-" ""
+row "web: dashboard, CISO, 100k records, p99" "$2" "ms" "target (at most, issue 17)" 50
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$PID/status")
 hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$PID/status")
 row "web: server RSS with 100k records, after list load" "$(python3 -c "print(round($rss / 1024, 1))")" "MiB" "target (at most)" 64

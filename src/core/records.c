@@ -397,37 +397,76 @@ char *record_canonical_json(const struct record *r)
 
 /* ---- the records a reader may read (core/read.h) ----------------------------------------- */
 
-/* ?1 register, ?2 level, ?3 section, ?4 state, ?5 the LIKE pattern of a search; ?6 limit,
- * ?7 offset; the read decision's own from ?41 (core/read-sql.h). */
-#define QUERY_WHERE                                                                                \
-	" FROM records WHERE register = ?1 AND (?2 IS NULL OR level = ?2)"                         \
+/*
+ * ?1 register, ?2 level, ?3 section, ?4 state, ?5 the LIKE pattern of a search; ?6 limit,
+ * ?7 offset, ?8 the search's pattern for the trigram index (schema/0014: records_text); the
+ * read decision's own from ?41 (core/read-sql.h). A search of three characters or more is
+ * looked up in the index first (QUERY_WHERE_TEXT: the rows it names, a superset: it folds
+ * case beyond ASCII and runs over all fields at once) and each candidate is then tested as
+ * without it (?5 on each field), so both statements find exactly the same records.
+ */
+#define QUERY_FILTERS                                                                              \
+	" AND (?2 IS NULL OR level = ?2)"                                                          \
 	" AND (?3 IS NULL OR section = ?3) AND (?4 IS NULL OR state = ?4)"                         \
 	" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(records.fields) t"                    \
 	" WHERE t.value LIKE ?5 ESCAPE '\\')) AND " READ_VISIBLE_SQL
+#define QUERY_WHERE " FROM records WHERE register = ?1" QUERY_FILTERS
+/* the index's rows drive (+register: not the register's index) */
+#define QUERY_WHERE_TEXT                                                                           \
+	" FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"            \
+	" AND +register = ?1" QUERY_FILTERS
 #define PAGE " LIMIT ?6 OFFSET ?7"
+#define SORT(key, order)                                                                           \
+	{                                                                                          \
+		key, "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY " order PAGE,                 \
+		    "SELECT " RECORD_COLUMNS QUERY_WHERE_TEXT " ORDER BY " order PAGE              \
+	}
 
 /*
  * One row per sort order. Columns:
  *   key   the value of ?sort= (and record_query.sort)
  *   sql   the page in that order (a literal: the statement cache keys on it, and no SQL is
  *         ever built from input); every order ends with id so pages never overlap
+ *   text  the same through the trigram index, for a search it can serve
  */
 static const struct {
 	const char *key;
 	const char *sql;
+	const char *text;
 } record_sorts[] = {
-	{ "-id", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY id DESC" PAGE },
-	{ "id", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY id" PAGE },
-	{ "-changed",
-	  "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY changed_ms DESC, id DESC" PAGE },
-	{ "changed", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY changed_ms, id" PAGE },
-	{ "level", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY level, id" PAGE },
-	{ "-level", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY level DESC, id DESC" PAGE },
-	{ "section", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY section, id" PAGE },
-	{ "-section", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY section DESC, id DESC" PAGE },
-	{ "state", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY state, id" PAGE },
-	{ "-state", "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY state DESC, id DESC" PAGE },
+	SORT("-id", "id DESC"),
+	SORT("id", "id"),
+	SORT("-changed", "changed_ms DESC, id DESC"),
+	SORT("changed", "changed_ms, id"),
+	SORT("level", "level, id"),
+	SORT("-level", "level DESC, id DESC"),
+	SORT("section", "section, id"),
+	SORT("-section", "section DESC, id DESC"),
+	SORT("state", "state, id"),
+	SORT("-state", "state DESC, id DESC"),
 };
+
+/*
+ * The trigram index's pattern for a search, or false when it cannot serve it: fewer than
+ * three characters (no trigram), or a character LIKE would read as a wildcard or escape.
+ */
+static bool text_pattern(const char *text, struct strbuf *ret)
+{
+	size_t chars = 0;
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			return false;
+		if (((unsigned char)*p & 0xC0) != 0x80)
+			chars++;
+	}
+	if (chars < 3)
+		return false;
+	strbuf_addch(ret, '%');
+	strbuf_addstr(ret, text);
+	strbuf_addch(ret, '%');
+	return true;
+}
 
 bool records_sort_valid(const char *sort)
 {
@@ -443,8 +482,10 @@ static const char *nonempty_or_null(const char *s)
 }
 
 static void bind_query(struct query *qq, const struct record_query *q, const char *like,
-                       const struct read_sql *rs)
+                       const char *text_like, const struct read_sql *rs)
 {
+	if (text_like)
+		query_bind_text(qq, 8, text_like);
 	query_bind_text(qq, 1, q->register_id);
 	query_bind_text(qq, 2, nonempty_or_null(q->level));
 	query_bind_text(qq, 3, nonempty_or_null(q->section));
@@ -483,25 +524,25 @@ static int record_from_query(struct query *q, struct record *ret, struct strbuf 
 int records_query(struct store *st, const struct reader *rd, const struct record_query *q,
                   struct record_page *ret, struct strbuf *err)
 {
-	const char *sql = record_sorts[0].sql;
+	const char *sql;
 	struct read_sql rs;
-	struct strbuf like = STRBUF_INIT;
+	struct strbuf like = STRBUF_INIT, text_like = STRBUF_INIT;
 	struct query *qq;
+	size_t sort = 0;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->total = -1;
 	if (q->sort) {
-		size_t i;
-		for (i = 0; i < ARRAY_SIZE(record_sorts); i++)
-			if (!strcmp(q->sort, record_sorts[i].key))
+		for (sort = 0; sort < ARRAY_SIZE(record_sorts); sort++)
+			if (!strcmp(q->sort, record_sorts[sort].key))
 				break;
-		if (i == ARRAY_SIZE(record_sorts)) {
+		if (sort == ARRAY_SIZE(record_sorts)) {
 			error_set(err, "unknown sort order '%s'", q->sort);
 			return -EINVAL;
 		}
-		sql = record_sorts[i].sql;
 	}
+	sql = record_sorts[sort].sql;
 	r = read_sql_init(rd, st, q->register_id, &rs, err);
 	if (r < 0)
 		return r;
@@ -518,11 +559,17 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		}
 		strbuf_addch(&like, '%');
 	}
+	if (q->text && *q->text && text_pattern(q->text, &text_like))
+		sql = record_sorts[sort].text;
 	if (q->count) {
-		r = query_prepare(st, "SELECT count(*)" QUERY_WHERE, &qq, err);
+		r = query_prepare(st,
+		                  text_like.len ? "SELECT count(*)" QUERY_WHERE_TEXT
+		                                : "SELECT count(*)" QUERY_WHERE,
+		                  &qq, err);
 		if (r < 0)
 			goto out;
-		bind_query(qq, q, like.len ? like.buf : NULL, &rs);
+		bind_query(qq, q, like.len ? like.buf : NULL, text_like.len ? text_like.buf : NULL,
+		           &rs);
 		r = query_one_int(qq, &ret->total, err);
 		if (r < 0)
 			goto out;
@@ -532,7 +579,7 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 	r = query_prepare(st, sql, &qq, err);
 	if (r < 0)
 		goto out;
-	bind_query(qq, q, like.len ? like.buf : NULL, &rs);
+	bind_query(qq, q, like.len ? like.buf : NULL, text_like.len ? text_like.buf : NULL, &rs);
 	query_bind_int(qq, 6, q->limit > 0 ? q->limit : -1);
 	query_bind_int(qq, 7, q->offset > 0 ? q->offset : 0);
 	while ((r = query_step(qq, err)) > 0) {
@@ -558,6 +605,7 @@ out:
 		record_page_release(ret);
 	read_sql_release(&rs);
 	strbuf_release(&like);
+	strbuf_release(&text_like);
 	return r < 0 ? r : 0;
 }
 
