@@ -97,6 +97,14 @@ int read_set_begin(const struct reader *rd, struct store *st, const struct bitse
 void read_set_done(const struct reader *rd);
 struct read_set *read_set_new(void);
 void read_set_free(struct read_set *s);
+/*
+ * The reader's counts of every section as last made (records_count_visible), when no act was
+ * committed since: 1 and a copy in *ret. 0: make them, then put them with the version got.
+ */
+struct record_counts;
+int read_counts_memo_get(const struct reader *rd, struct store *st, struct record_counts *ret,
+                         int64_t *ret_version, struct strbuf *err);
+void read_counts_memo_put(const struct reader *rd, int64_t version, const struct record_counts *c);
 /* Whether records of register_id (NULL: any) may be opened by their own access grants. */
 bool read_set_may_grant(const struct reader *rd, const char *register_id);
 

@@ -16,6 +16,11 @@ struct read_set {
 	struct bitset bits;
 	int64_t watermark; /* the acts up to this id are in bits */
 	bool built;
+
+	/* the reader's counts of every section (records_count_visible), as of counts_version */
+	pthread_mutex_t counts_lock;
+	struct record_counts counts;
+	int64_t counts_version; /* 0: none */
 };
 
 struct read_set *read_set_new(void)
@@ -23,6 +28,7 @@ struct read_set *read_set_new(void)
 	struct read_set *s = xcalloc(1, sizeof(*s));
 
 	pthread_rwlock_init(&s->lock, NULL);
+	pthread_mutex_init(&s->counts_lock, NULL);
 	return s;
 }
 
@@ -31,6 +37,8 @@ void read_set_free(struct read_set *s)
 	if (!s)
 		return;
 	pthread_rwlock_destroy(&s->lock);
+	pthread_mutex_destroy(&s->counts_lock);
+	record_counts_release(&s->counts);
 	bitset_release(&s->bits);
 	free(s);
 }
@@ -146,18 +154,76 @@ static int update(const struct reader *rd, struct read_set *s, struct store *st,
 	return 0;
 }
 
+/* The newest act committed: every record write is the door's and leaves one. */
+static int acts_version(struct store *st, int64_t *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r;
+
+	*ret = 0;
+	r = query_prepare(st, "SELECT coalesce(max(id), 0) FROM acts", &q, err);
+	if (r == 0)
+		r = query_one_int(q, ret, err);
+	return r;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void counts_copy(struct record_counts *to, const struct record_counts *from)
+{
+	for (size_t i = 0; i < from->nr; i++) {
+		struct record_count *c;
+		ALLOC_GROW(to->items, to->nr, to->alloc);
+		c = &to->items[to->nr++];
+		c->register_id = dup_or_null(from->items[i].register_id);
+		c->section = dup_or_null(from->items[i].section);
+		c->level = dup_or_null(from->items[i].level);
+		c->n = from->items[i].n;
+	}
+}
+
+int read_counts_memo_get(const struct reader *rd, struct store *st, struct record_counts *ret,
+                         int64_t *ret_version, struct strbuf *err)
+{
+	struct read_set *s = rd->set;
+	int r = acts_version(st, ret_version, err);
+	bool hit;
+
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&s->counts_lock);
+	hit = s->counts_version && s->counts_version == *ret_version;
+	if (hit)
+		counts_copy(ret, &s->counts);
+	pthread_mutex_unlock(&s->counts_lock);
+	return hit ? 1 : 0;
+}
+
+void read_counts_memo_put(const struct reader *rd, int64_t version, const struct record_counts *c)
+{
+	struct read_set *s = rd->set;
+
+	pthread_mutex_lock(&s->counts_lock);
+	if (version > s->counts_version) {
+		record_counts_release(&s->counts);
+		counts_copy(&s->counts, c);
+		s->counts_version = version;
+	}
+	pthread_mutex_unlock(&s->counts_lock);
+}
+
 int read_set_begin(const struct reader *rd, struct store *st, const struct bitset **ret,
                    struct strbuf *err)
 {
 	struct read_set *s = rd->set;
-	struct query *q;
 	int64_t upto = 0;
 	int r;
 
 	/* the newest act committed: everything the set must reflect (an index's last entry) */
-	r = query_prepare(st, "SELECT coalesce(max(id), 0) FROM acts", &q, err);
-	if (r == 0)
-		r = query_one_int(q, &upto, err);
+	r = acts_version(st, &upto, err);
 	if (r < 0)
 		return r;
 	pthread_rwlock_rdlock(&s->lock);

@@ -7,6 +7,7 @@
 #include "base/utf8.h"
 #include "core/core.h"
 #include "core/org.h"
+#include "core/read-internal.h"
 #include "core/read-sql.h"
 #include "core/read.h"
 #include "core/records.h"
@@ -620,8 +621,15 @@ int records_count_visible(struct store *st, const struct reader *rd, const char 
 {
 	struct read_sql rs;
 	struct query *q;
+	int64_t version = 0;
 	int r;
 
+	/* every section's counts (the dashboard's) are kept until the next act */
+	if (!section) {
+		r = read_counts_memo_get(rd, st, ret, &version, err);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
 	r = read_sql_init(rd, st, NULL, &rs, err);
 	if (r < 0)
 		return r;
@@ -649,6 +657,8 @@ int records_count_visible(struct store *st, const struct reader *rd, const char 
 		record_counts_release(ret);
 out:
 	read_sql_release(&rs);
+	if (r >= 0 && !section)
+		read_counts_memo_put(rd, version, ret);
 	return r < 0 ? r : 0;
 }
 

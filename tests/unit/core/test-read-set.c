@@ -19,7 +19,8 @@ static int setup_grants(void **state)
 {
 	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT;
 	static const char anchor[] = "      access_controlled: {type: bool, name: アクセス制御";
-	static const char field[] = "      grants: {type: grants, name: アクセス権の付与, as: staff}\n";
+	static const char field[] =
+	    "      grants: {type: grants, name: アクセス権の付与, as: staff}\n";
 	char path[] = "/tmp/mamori-read-set-XXXXXX.yaml";
 	char *name = NULL, *at;
 	FILE *fp;
@@ -79,8 +80,9 @@ static int64_t random_asset(struct fixture *f)
 {
 	const char *sec = sections[rnd(3)];
 	const char *g = grants[rnd(ARRAY_SIZE(grants))];
-	const char *actor = !strcmp(sec, "zeimu") ? "zeimu-1" : !strcmp(sec, "kumin") ? "kumin-1"
-	                                                                               : "somu-1";
+	const char *actor = !strcmp(sec, "zeimu")   ? "zeimu-1"
+	                    : !strcmp(sec, "kumin") ? "kumin-1"
+	                                            : "somu-1";
 	char level[2] = { (char)('1' + rnd(3)), 0 };
 	struct act_attr a[] = { { "title", "台帳" },
 		                { "access_controlled", rnd(2) ? "true" : "false" },
@@ -102,12 +104,11 @@ static int64_t random_media(struct fixture *f)
 	static const char *const kinds[] = { "磁気テープ", "光ディスク", "USBメモリ", "その他" };
 	const char *sec = sections[rnd(2)];
 	char level[2] = { (char)('1' + rnd(3)), 0 };
-	struct act_attr m[] = { { "label", "媒体" },
-		                { "kind", kinds[rnd(4)] },
-		                { "level", level },
-		                { "section", sec },
-		                { "location", "金庫" },
-		                { "main_network", rnd(2) ? "true" : "false" } };
+	struct act_attr m[] = {
+		{ "label", "媒体" },    { "kind", kinds[rnd(4)] },
+		{ "level", level },     { "section", sec },
+		{ "location", "金庫" }, { "main_network", rnd(2) ? "true" : "false" }
+	};
 	struct act_input in = { .kind = ACT_RECORD,
 		                .actor = !strcmp(sec, "zeimu") ? "zeimu-1" : "kumin-1",
 		                .register_id = "media" };
@@ -171,11 +172,13 @@ static void compare(struct fixture *f, struct reader *rd, const char *login, siz
 			if (in_list)
 				j++;
 			if (ok != in_list)
-				fail_msg("%s, record %lld (%s level %s section %s system %s state %s): "
-				         "read_record says %d, the list %d",
-				         login, (long long)rec->id, rec->register_id,
-				         rec->level ? rec->level : "-", rec->section ? rec->section : "-",
-				         rec->system ? rec->system : "-", rec->state, ok, in_list);
+				fail_msg(
+				    "%s, record %lld (%s level %s section %s system %s state %s): "
+				    "read_record says %d, the list %d",
+				    login, (long long)rec->id, rec->register_id,
+				    rec->level ? rec->level : "-",
+				    rec->section ? rec->section : "-",
+				    rec->system ? rec->system : "-", rec->state, ok, in_list);
 			*(ok ? seen : hidden) += 1;
 		}
 		assert_int_equal(j, pg.list.nr);
@@ -229,11 +232,16 @@ static void test_set_equals_read_record(void **state)
 		core_format_local_date(&from, now - 86400000LL);
 		core_format_local_date(&until, now + 86400000LL * 5);
 		snprintf(buf, sizeof(buf), "%lld,%lld", (long long)ids[3], (long long)ids[7]);
-		struct act_attr a[] = { { "items", "台帳" },          { "auditor", "kansa" },
-			                { "auditee", "kumin-1" },      { "targets", buf },
-			                { "target_registers", "media" }, { "period_from", from.buf },
+		struct act_attr a[] = { { "items", "台帳" },
+			                { "auditor", "kansa" },
+			                { "auditee", "kumin-1" },
+			                { "targets", buf },
+			                { "target_registers", "media" },
+			                { "period_from", from.buf },
 			                { "period_until", until.buf } };
-		struct act_input in = { .kind = ACT_RECORD, .actor = "kansa", .register_id = "audit" };
+		struct act_input in = { .kind = ACT_RECORD,
+			                .actor = "kansa",
+			                .register_id = "audit" };
 		in.fields = a;
 		in.n_fields = ARRAY_SIZE(a);
 		assert_true(try_act(f, &in) > 0);
@@ -282,7 +290,8 @@ static void test_set_equals_read_record(void **state)
 		ids[n] = try_act(f, &in);
 		assert_true(ids[n] > 0);
 		assert_int_equal(record_get(st, ids[n++], &plain, &f->err), 0);
-		assert_int_equal(reader_for_login(st, p, "kumin-1", time_now_ms(), &rd, &f->err), 0);
+		assert_int_equal(reader_for_login(st, p, "kumin-1", time_now_ms(), &rd, &f->err),
+		                 0);
 		assert_true(read_record(rd, &granted, NULL));
 		assert_false(read_record(rd, &plain, NULL));
 		reader_unref(rd);
