@@ -12,3 +12,6 @@ DROP INDEX web_records_list_section;
 CREATE INDEX web_records_list_section ON records(register, section, id, level, state);
 DROP INDEX web_records_list_state;
 CREATE INDEX web_records_list_state ON records(register, state, id, level, section);
+-- The dashboard's duties card looks for each duty's last evidence among the acts of its
+-- action (core/duties.c): without an index on the action that reads every act ever made.
+CREATE INDEX acts_action ON acts(action);

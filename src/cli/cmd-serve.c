@@ -122,7 +122,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		           "for --syslog-tls: clients must present a certificate this CA signed"),
 		OPT_INT(0, "syslog-max-message", &max_message, "BYTES",
 		        "longer syslog messages are cut and flagged (default 65536)", 480, 1 << 20),
-		OPT_INT(0, "threads", &threads, "N", "worker threads (default: one per CPU)", 0,
+		OPT_INT(0, "threads", &threads, "N", "worker threads (default 32)", 0,
 		        64),
 		OPT_INT(0, "max-connections", &conns, "N", "connections at once (default 1024)", 1,
 		        65536),

@@ -235,8 +235,12 @@ static char *scope_section(struct store *st, const char *scope)
 
 int duties_compute(struct door *d, int64_t now_ms, struct duty_list *ret, struct strbuf *err)
 {
-	const struct profile *p = door_profile(d);
-	struct store *st = door_store(d);
+	return duties_compute_on(door_store(d), door_profile(d), now_ms, ret, err);
+}
+
+int duties_compute_on(struct store *st, const struct profile *p, int64_t now_ms,
+                      struct duty_list *ret, struct strbuf *err)
+{
 	int r = 0;
 
 	for (unsigned i = 0; p && i < p->n_duties && r == 0; i++) {

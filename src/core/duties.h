@@ -8,6 +8,9 @@
 #include "base/strbuf.h"
 #include "core/core.h"
 
+struct profile;
+struct store;
+
 struct door;
 struct policy_duty;
 
@@ -34,6 +37,12 @@ struct duty_list {
 };
 
 int duties_compute(struct door *d, int64_t now_ms, struct duty_list *ret, struct strbuf *err);
+/*
+ * The same on a caller's own connection and profile: a web worker must never use the door's
+ * connection (another thread's), only its own (r->st, r->profile).
+ */
+int duties_compute_on(struct store *st, const struct profile *p, int64_t now_ms,
+                      struct duty_list *ret, struct strbuf *err);
 void duty_list_release(struct duty_list *l);
 /* Soonest due first (overdue ones, being due earliest, come first). */
 void duty_list_sort_due(struct duty_list *l);

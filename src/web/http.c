@@ -50,6 +50,10 @@ static const char *const security_headers[][2] = {
 };
 
 /* One worker thread's own database connection (SQLite connections are not shared). */
+/* Worker threads without --threads, and each one's SQLite page cache (KiB). */
+#define WEB_DEFAULT_THREADS   32
+#define WEB_THREAD_CACHE_KIB "1024"
+
 struct web_thread {
 	struct store *st;
 	struct ledger *lg; /* opened on first use, on st */
@@ -192,6 +196,12 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		}
 		/* Reads only: the domain tables are the door's alone (core/guard.h). */
 		guard_protect_reader(t->st);
+		/* many workers: a small page cache each (the OS caches the file for all) */
+		if (store_exec(t->st, "PRAGMA cache_size = -" WEB_THREAD_CACHE_KIB, err) < 0) {
+			store_close(t->st);
+			free(t);
+			return -EIO;
+		}
 		pthread_setspecific(s->thread_key, t);
 	}
 	r->st = t->st;
@@ -908,10 +918,14 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		        "cookies cross the network in clear; give --tls-cert and --tls-key\n",
 		        cfg->listen);
 	}
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 && n < 64 ? (unsigned)n : 2;
-	}
+	/*
+	 * A worker that runs an act waits for its durable commit, and the door commits the acts
+	 * of every waiting worker at once (core/door-batch.c): the more workers wait together,
+	 * the fewer commits. So there are many more workers than CPUs; each holds little memory
+	 * (its store connection's page cache is kept small: web_thread_resources).
+	 */
+	if (threads == 0)
+		threads = WEB_DEFAULT_THREADS;
 
 	/* Check the data directory once before accepting anyone. */
 	{

@@ -162,7 +162,7 @@ void ui_duties(struct web_req *r)
 	}
 	if (!section || !*section)
 		section = r->user->section ? r->user->section : "org";
-	if (duties_compute(web_door(r), time_now_ms(), &l, &err) < 0 ||
+	if (duties_compute_on(r->st, r->profile, time_now_ms(), &l, &err) < 0 ||
 	    org_sections_list(r->st, &secs, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
@@ -285,7 +285,7 @@ void ui_duty_done_form(struct web_req *r)
 		web_error(r, 503, "no profile in force");
 		return;
 	}
-	if (duties_compute(web_door(r), time_now_ms(), &l, &err) < 0)
+	if (duties_compute_on(r->st, r->profile, time_now_ms(), &l, &err) < 0)
 		web_error(r, 503, err.buf);
 	else if ((x = owed_duty(r, &l, web_query(r, "duty"), web_query(r, "scope"))))
 		done_form(r, x, NULL, NULL);
@@ -331,7 +331,7 @@ void ui_duty_done_post(struct web_req *r)
 		web_error(r, 503, "no profile in force");
 		return;
 	}
-	if (duties_compute(web_door(r), time_now_ms(), &l, &err) < 0) {
+	if (duties_compute_on(r->st, r->profile, time_now_ms(), &l, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}
@@ -416,7 +416,7 @@ void ui_duties_card(struct web_req *r)
 
 	html_open(o, "section", "class", "card", "aria-labelledby", "duties-h", HTML_END);
 	html_elem(o, "h2", _("Duties due"), "id", "duties-h", HTML_END);
-	if (!web_door(r) || duties_compute(web_door(r), now, &l, &err) < 0) {
+	if (!r->profile || duties_compute_on(r->st, r->profile, now, &l, &err) < 0) {
 		if (err.len)
 			web_log(r, "%s", err.buf);
 		html_elem(o, "p", _("None."), HTML_END);
