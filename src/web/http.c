@@ -51,7 +51,7 @@ static const char *const security_headers[][2] = {
 
 /* One worker thread's own database connection (SQLite connections are not shared). */
 /* Worker threads without --threads, and each one's SQLite page cache (KiB). */
-#define WEB_DEFAULT_THREADS   32
+#define WEB_DEFAULT_THREADS  32
 #define WEB_THREAD_CACHE_KIB "1024"
 
 struct web_thread {

@@ -358,6 +358,7 @@ static void test_search_index(void **state)
 
 	fx_section(f, "zeimu", "税務課");
 	fx_user(f, "zeimu-1", "zeimu");
+	fx_grant(f, "zeimu-1", "security_officer@section:zeimu"); /* sets access rights */
 	for (size_t i = 0; i < ARRAY_SIZE(titles); i++) {
 		struct act_attr a[] = { { "title", titles[i] }, { "access_controlled", "true" } };
 		struct act_input in = { .kind = ACT_RECORD,
