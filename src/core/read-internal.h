@@ -105,6 +105,14 @@ struct record_counts;
 int read_counts_memo_get(const struct reader *rd, struct store *st, struct record_counts *ret,
                          int64_t *ret_version, struct strbuf *err);
 void read_counts_memo_put(const struct reader *rd, int64_t version, const struct record_counts *c);
+/*
+ * The same for the count of one list filter (records_query; key: the register and filter,
+ * each part with its length): 1 and *ret when no act was committed since it was counted.
+ */
+#define READ_TOTALS 64
+int read_total_memo_get(const struct reader *rd, struct store *st, const char *key, int64_t *ret,
+                        int64_t *ret_version, struct strbuf *err);
+void read_total_memo_put(const struct reader *rd, const char *key, int64_t version, int64_t n);
 /* Whether records of register_id (NULL: any) may be opened by their own access grants. */
 bool read_set_may_grant(const struct reader *rd, const char *register_id);
 

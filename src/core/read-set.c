@@ -11,6 +11,11 @@
 #include "core/records.h"
 #include "store/query.h"
 
+struct read_total {
+	char *key; /* NULL: free */
+	int64_t version, n;
+};
+
 struct read_set {
 	pthread_rwlock_t lock;
 	struct bitset bits;
@@ -21,6 +26,9 @@ struct read_set {
 	pthread_mutex_t counts_lock;
 	struct record_counts counts;
 	int64_t counts_version; /* 0: none */
+	/* and of the lists' filters (records_query), shared by every worker; round robin */
+	struct read_total totals[READ_TOTALS];
+	unsigned next_total;
 };
 
 struct read_set *read_set_new(void)
@@ -39,6 +47,8 @@ void read_set_free(struct read_set *s)
 	pthread_rwlock_destroy(&s->lock);
 	pthread_mutex_destroy(&s->counts_lock);
 	record_counts_release(&s->counts);
+	for (unsigned i = 0; i < READ_TOTALS; i++)
+		free(s->totals[i].key);
 	bitset_release(&s->bits);
 	free(s);
 }
@@ -211,6 +221,49 @@ void read_counts_memo_put(const struct reader *rd, int64_t version, const struct
 		record_counts_release(&s->counts);
 		counts_copy(&s->counts, c);
 		s->counts_version = version;
+	}
+	pthread_mutex_unlock(&s->counts_lock);
+}
+
+int read_total_memo_get(const struct reader *rd, struct store *st, const char *key, int64_t *ret,
+                        int64_t *ret_version, struct strbuf *err)
+{
+	struct read_set *s = rd->set;
+	int r = acts_version(st, ret_version, err);
+	int hit = 0;
+
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&s->counts_lock);
+	for (unsigned i = 0; i < READ_TOTALS && !hit; i++) {
+		struct read_total *t = &s->totals[i];
+		if (t->key && t->version == *ret_version && !strcmp(t->key, key)) {
+			*ret = t->n;
+			hit = 1;
+		}
+	}
+	pthread_mutex_unlock(&s->counts_lock);
+	return hit;
+}
+
+void read_total_memo_put(const struct reader *rd, const char *key, int64_t version, int64_t n)
+{
+	struct read_set *s = rd->set;
+	struct read_total *t = NULL;
+
+	pthread_mutex_lock(&s->counts_lock);
+	for (unsigned i = 0; i < READ_TOTALS && !t; i++)
+		if (s->totals[i].key && !strcmp(s->totals[i].key, key))
+			t = &s->totals[i];
+	if (!t) {
+		t = &s->totals[s->next_total++ % READ_TOTALS];
+		free(t->key);
+		t->key = xstrdup(key);
+		t->version = 0;
+	}
+	if (version >= t->version) {
+		t->version = version;
+		t->n = n;
 	}
 	pthread_mutex_unlock(&s->counts_lock);
 }

@@ -527,9 +527,10 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 {
 	const char *sql;
 	struct read_sql rs;
-	struct strbuf like = STRBUF_INIT, text_like = STRBUF_INIT;
+	struct strbuf like = STRBUF_INIT, text_like = STRBUF_INIT, memo_key = STRBUF_INIT;
 	struct query *qq;
 	size_t sort = 0;
+	int64_t version = 0;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -563,6 +564,18 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 	if (q->text && *q->text && text_pattern(q->text, &text_like))
 		sql = record_sorts[sort].text;
 	if (q->count) {
+		/* the count of a filter is kept per reader, for every worker, until the next act */
+		const char *parts[] = { q->register_id, nonempty_or_null(q->level),
+			                nonempty_or_null(q->section), nonempty_or_null(q->state),
+			                nonempty_or_null(q->text) };
+		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+			strbuf_addf(&memo_key, "%zu:%s;", parts[i] ? strlen(parts[i]) : 0,
+			            parts[i] ? parts[i] : "");
+		r = read_total_memo_get(rd, st, memo_key.buf, &ret->total, &version, err);
+		if (r < 0)
+			goto out;
+	}
+	if (q->count && r == 0) {
 		r = query_prepare(st,
 		                  text_like.len ? "SELECT count(*)" QUERY_WHERE_TEXT
 		                                : "SELECT count(*)" QUERY_WHERE,
@@ -574,9 +587,10 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		r = query_one_int(qq, &ret->total, err);
 		if (r < 0)
 			goto out;
-		if (ret->total <= q->offset)
-			goto out;
+		read_total_memo_put(rd, memo_key.buf, version, ret->total);
 	}
+	if (q->count && ret->total <= q->offset)
+		goto out;
 	r = query_prepare(st, sql, &qq, err);
 	if (r < 0)
 		goto out;
@@ -607,6 +621,7 @@ out:
 	read_sql_release(&rs);
 	strbuf_release(&like);
 	strbuf_release(&text_like);
+	strbuf_release(&memo_key);
 	return r < 0 ? r : 0;
 }
 
