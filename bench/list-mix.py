@@ -36,7 +36,7 @@ def where(f):
     if f.get("q"):
         like = "%" + f["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     lv, sec, st = lit(f.get("level")), lit(f.get("section")), lit(f.get("state"))
-    # a search of 3 characters or more goes through the trigram index first (schema/0017)
+    # a search of 3 characters or more goes through the trigram index first (schema/0018)
     head = " FROM records WHERE register = 'asset'"
     if f.get("q") and len(f["q"]) >= 3 and not set(f["q"]) & set("%_\\"):
         head = (f" FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE"

@@ -400,7 +400,7 @@ char *record_canonical_json(const struct record *r)
 
 /*
  * ?1 register, ?2 level, ?3 section, ?4 state, ?5 the LIKE pattern of a search; ?6 limit,
- * ?7 offset, ?8 the search's pattern for the trigram index (schema/0017: records_text); the
+ * ?7 offset, ?8 the search's pattern for the trigram index (schema/0018: records_text); the
  * read decision's own from ?41 (core/read-sql.h). A search of three characters or more is
  * looked up in the index first (QUERY_WHERE_TEXT: the rows it names, a superset: it folds
  * case beyond ASCII and runs over all fields at once) and each candidate is then tested as

@@ -1,10 +1,10 @@
 /* test-read-set: the visible set lists and counts use (core/read-set.c) decides exactly what
  * read_record decides, for many records and people: sections, levels, states, systems,
- * access grants naming a person, a section or a role, audits and incidents that open records;
- * and the same readers stay exact while acts change records after they were made. */
+ * access grants (asset.access_rights) naming a person, a section or a role, audits and incidents
+ * that open records; and the same readers stay exact while acts change records after they were
+ * made. */
 #include "fixture.h"
 
-#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/timeutil.h"
@@ -12,39 +12,6 @@
 #include "core/read.h"
 #include "core/records.h"
 #include "policy/policy.h"
-
-/* The shipped Minato profile with an access grants field on assets (as no shipped profile
- * has one yet): a grant confers staff at the record, so read-own-section lets them read. */
-static int setup_grants(void **state)
-{
-	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT;
-	static const char anchor[] = "      access_controlled: {type: bool, name: アクセス制御";
-	static const char field[] =
-	    "      grants: {type: grants, name: アクセス権の付与, as: staff}\n";
-	char path[] = "/tmp/mamori-read-set-XXXXXX.yaml";
-	char *name = NULL, *at;
-	FILE *fp;
-	int fd, r;
-
-	if (setup_profile_bytes("minato", &bytes, &name, &err) < 0) {
-		fprintf(stderr, "profile: %s\n", err.buf);
-		return -1;
-	}
-	at = strstr(bytes.buf, anchor);
-	fd = mkstemps(path, 5);
-	if (!at || fd < 0 || !(fp = fdopen(fd, "w")))
-		return -1;
-	fwrite(bytes.buf, 1, (size_t)(at - bytes.buf), fp);
-	fputs(field, fp);
-	fputs(at, fp);
-	fclose(fp);
-	r = fixture_setup_profile(state, path);
-	unlink(path);
-	free(name);
-	strbuf_release(&bytes);
-	strbuf_release(&err);
-	return r;
-}
 
 static uint32_t rnd_state = 12345;
 static uint32_t rnd(uint32_t n)
@@ -86,7 +53,7 @@ static int64_t random_asset(struct fixture *f)
 	char level[2] = { (char)('1' + rnd(3)), 0 };
 	struct act_attr a[] = { { "title", "台帳" },
 		                { "access_controlled", rnd(2) ? "true" : "false" },
-		                { "grants", g } };
+		                { "access_rights", g } };
 	struct act_input in = { .kind = ACT_RECORD,
 		                .actor = actor,
 		                .register_id = "asset",
@@ -273,7 +240,7 @@ static void test_set_equals_read_record(void **state)
 	{
 		struct act_attr a[] = { { "title", "台帳" },
 			                { "access_controlled", "true" },
-			                { "grants", "user:kumin-1" } };
+			                { "access_rights", "user:kumin-1" } };
 		struct act_input in = { .kind = ACT_RECORD,
 			                .actor = "zeimu-1",
 			                .register_id = "asset",
@@ -382,9 +349,9 @@ static void test_search_index(void **state)
 	assert_int_equal(search_count(f, "zeimu-1", "50%x"), 0);
 	/* not across two fields (access_controlled's "true", then the title) */
 	assert_int_equal(search_count(f, "zeimu-1", "true\nTokyo"), 0);
-	assert_int_equal(search_count(f, "zeimu-1", "閲覧者"), 0);
+	assert_int_equal(search_count(f, "zeimu-1", "ion:zei"), 0);
 	{
-		struct act_attr a[] = { { "access_rights", "閲覧者リスト" } };
+		struct act_attr a[] = { { "access_rights", "section:zeimu" } };
 		struct act_input in = { .kind = ACT_RECORD,
 			                .actor = "zeimu-1",
 			                .record_id = id,
@@ -393,7 +360,7 @@ static void test_search_index(void **state)
 		in.n_fields = 1;
 		assert_true(try_act(f, &in) > 0);
 	}
-	assert_int_equal(search_count(f, "zeimu-1", "閲覧者"), 1);
+	assert_int_equal(search_count(f, "zeimu-1", "ion:zei"), 1);
 	assert_int_equal(search_count(f, "zeimu-1", "削減計画"), 1);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records_text"),
 	                 fx_count(f, "SELECT count(*) FROM records"));
@@ -402,7 +369,7 @@ static void test_search_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_set_equals_read_record, setup_grants,
+		cmocka_unit_test_setup_teardown(test_set_equals_read_record, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_search_index, fixture_setup, fixture_teardown),
 	};
