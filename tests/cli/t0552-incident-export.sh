@@ -72,7 +72,7 @@ tamper "a changed file and its manifest hash" evidence/other.txt "manifest.json"
 	"printf y >evidence/other.txt && sed -i \"s/$(sha256sum "$TMP/other.txt" | cut -d' ' -f1)/$(printf y | sha256sum | cut -d' ' -f1)/\" manifest.json"
 E=$(ls "$X/entries" | head -1)
 tamper "a changed ledger entry" "entries/$E" "entries/$E" "printf z >>entries/$E"
-tamper "a changed proof" manifest.json "manifest.json" "sed -i 's/\"proof\":\\[\"./\"proof\":[\"A/' manifest.json"
+tamper "a changed proof" manifest.json "manifest.json" "sed -i 's/\"proof\":\\[\"A/\"proof\":[\"B/;t;s/\"proof\":\\[\"./\"proof\":[\"A/' manifest.json"
 tamper "a changed checkpoint" checkpoint "checkpoint" "sed -i '2s/^[0-9]/9/' checkpoint"
 tamper "a manifest that is not JSON" manifest.json "manifest.json" "printf '{' >manifest.json"
 

@@ -5,7 +5,6 @@
  * made. */
 #include "fixture.h"
 
-
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/core.h"
@@ -217,16 +216,17 @@ static void test_set_equals_read_record(void **state)
 	}
 	{
 		snprintf(buf, sizeof(buf), "%lld,%lld", (long long)ids[5], (long long)ids[11]);
-		struct act_attr i[] = { { "kind", "違反行為" },
-			                { "description", "持出しの疑い" },
-			                { "related", buf } };
+		struct act_attr i[] = { { "title", "持出しの疑い" },
+			                { "found_at", "2026-01-10T09:00:00+09:00" },
+			                { "kind", "違反行為" },
+			                { "records", buf } };
 		struct act_input in = { .kind = ACT_RECORD,
 			                .actor = "zeimu-1",
 			                .register_id = "incident",
 			                .section = "zeimu" };
 		int64_t inc;
 		in.fields = i;
-		in.n_fields = 3;
+		in.n_fields = ARRAY_SIZE(i);
 		inc = try_act(f, &in);
 		assert_true(inc > 0);
 		struct act_input esc = { .kind = ACT_RECORD,
