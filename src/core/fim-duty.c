@@ -40,7 +40,7 @@ void fim_duty_plan_free(struct fim_duty_plan *plan)
  * A tamper-check duty: fulfilled by check.record and carrying one of the clauses above, or
  * named tamper-check.
  */
-static bool is_tamper_duty(const struct policy_duty *du)
+bool fim_is_tamper_duty(const struct policy_duty *du)
 {
 	if (!du->evidence || strcmp(du->evidence->full_name, "check.record"))
 		return false;
@@ -91,7 +91,7 @@ int fim_duty_plan(struct door *d, const char *actor, const char *scope, const ch
 		r = org_user_roles(door_store(d), u.id, time_now_ms(), &roles, err);
 	for (unsigned i = 0; r == 0 && p && i < p->n_duties; i++) {
 		const struct policy_duty *du = &p->duties[i];
-		if (!is_tamper_duty(du))
+		if (!fim_is_tamper_duty(du))
 			continue;
 		role = du->role->id;
 		for (size_t k = 0; k < roles.nr; k++) {
@@ -204,7 +204,8 @@ int fim_agent_may(struct door *d, const char *login, struct strbuf *err)
 		    !strncmp(roles.items[k], ROLE_MAMORI_ADMIN, n))
 			may = true;
 		for (unsigned i = 0; p && i < p->n_duties && !may; i++)
-			if (is_tamper_duty(&p->duties[i]) && n == strlen(p->duties[i].role->id) &&
+			if (fim_is_tamper_duty(&p->duties[i]) &&
+			    n == strlen(p->duties[i].role->id) &&
 			    !strncmp(roles.items[k], p->duties[i].role->id, n))
 				may = true;
 	}

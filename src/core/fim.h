@@ -141,6 +141,10 @@ void fim_report_row_release(struct fim_report_row *r);
 int fim_report_get(struct door *d, int64_t id, struct fim_report_row *ret, struct strbuf *err);
 int fim_report_read(struct store *st, int64_t id, struct fim_report_row *ret, struct strbuf *err);
 
+/* A tamper-check duty (MIN-5-6-2, SHJ-5-7-3): one that fim check --as fulfils. */
+struct policy_duty;
+bool fim_is_tamper_duty(const struct policy_duty *du);
+
 /* The latest reports (of one configuration, or of all when config_id is 0), newest first. */
 struct fim_report_brief {
 	int64_t id, config_id, at_ms;
@@ -153,9 +157,16 @@ struct fim_report_briefs {
 	struct fim_report_brief *items;
 	size_t nr, alloc;
 };
+void fim_report_brief_release(struct fim_report_brief *b);
 void fim_report_briefs_release(struct fim_report_briefs *l);
 int fim_reports_recent(struct store *st, int64_t config_id, int64_t limit,
                        struct fim_report_briefs *ret, struct strbuf *err);
+/*
+ * The latest report of a configuration protecting system (NULL: of any configuration), with
+ * its configuration's id in config_id: 1, 0 when there is none, negative on error.
+ */
+int fim_report_latest_for_system(struct store *st, const char *system, struct fim_report_brief *ret,
+                                 struct strbuf *err);
 
 /*
  * The agents (core/fim-agent.c). fim_agent_batch takes one batch an agent POSTs to

@@ -120,6 +120,7 @@ static void duty_table(struct web_req *r, const struct duty_list *l, bool mine, 
 		} else {
 			html_text(o, _("never done"));
 		}
+		ui_fim_duty_result(r, x);
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
 		core_format_local_date(&next, x->next_due_ms);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "core/duties.h"
 #include "core/fim.h"
 #include "core/org.h"
 #include "core/read.h"
@@ -360,6 +361,41 @@ out:
 	free(seen);
 	fim_config_rows_release(&cl);
 	fim_agent_rows_release(&al);
+	strbuf_release(&err);
+}
+
+/* ---- on the duty page --------------------------------------------------------------------- */
+
+void ui_fim_duty_result(struct web_req *r, const struct duty_status *x)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct fim_report_brief b = { 0 };
+	struct reader *rd = web_reader(r);
+	const char *system = NULL;
+	char url[48];
+
+	if (!x->duty || !fim_is_tamper_duty(x->duty) || !rd)
+		goto out;
+	if (!strncmp(x->scope, "system:", 7))
+		system = x->scope + 7;
+	else if (strcmp(x->scope, "org"))
+		goto out; /* a section's duty: its checks are under its systems */
+	if (!reader_sees_all(rd) && !read_new_record(rd, "fim", NULL, NULL, system, NULL, NULL))
+		goto out;
+	if (fim_report_latest_for_system(r->st, system, &b, &err) <= 0)
+		goto out;
+	snprintf(url, sizeof(url), "/fim/reports/%" PRId64, b.id);
+	html_open(o, "div", "class", "fim-last", HTML_END);
+	html_text(o, _("Last check: "));
+	html_elem(o, "a", outcome_name(b.outcome), "href", url, "class",
+	          strcmp(b.outcome ? b.outcome : "", "clean") ? "warn" : NULL, HTML_END);
+	html_text(o, " (");
+	page_time(o, b.at_ms);
+	html_text(o, ")");
+	html_close(o, "div");
+out:
+	fim_report_brief_release(&b);
 	strbuf_release(&err);
 }
 

@@ -47,6 +47,9 @@ bool ui_alerts_reader(struct web_req *r);
 void ui_alerts_card(struct web_req *r);
 /* May the user read file integrity (the profile's fim.read, asked without a record)? */
 bool ui_fim_reader(struct web_req *r);
+/* For a tamper-check duty (MIN-5-6-2, SHJ-5-7-3): its last check and result, linked (ui-fim.c). */
+struct duty_status;
+void ui_fim_duty_result(struct web_req *r, const struct duty_status *x);
 /* "waiting for approval", "approved" ... for a request state. */
 const char *ui_request_state_name(const char *state);
 /* May the user see this request (its applicant, an approver, or a reader the policy lets)? */

@@ -257,6 +257,17 @@ is "a staff member may not see 改ざん検知" 403 "$(curl -sk -o /dev/null -w 
 is "nor a report" 403 "$(curl -sk -o /dev/null -w '%{http_code}' -b "$TMP/jar-staff" "${URL}fim/reports/$rid")"
 check "whose menu has no 改ざん検知" "! curl -sk -b '$TMP/jar-staff' '${URL}' | grep -q 'href=\"/fim\"'"
 is "an unknown report is 404" 404 "$(curl -sk -o /dev/null -w '%{http_code}' -b "$TMP/jar-sm" "${URL}fim/reports/999999")"
+# the duty page shows the tamper-check duty's last check and its result, linked
+mkdir -p "$TMP/local"
+echo "conf" >"$TMP/local/app.conf"
+printf 'Conf = p+u+g+s+m+sha256\n%s Conf\n' "$TMP/local" >"$TMP/local.conf"
+m fim init --config "$TMP/local.conf" --system websv --as suzuki >/dev/null
+echo "changed" >"$TMP/local/app.conf"
+m fim check --config "$TMP/local.conf" --as suzuki --scope system:websv >/dev/null
+lid=$(sql "SELECT max(id) FROM fim_reports")
+curl -sk -b "$TMP/jar-sm" "${URL}duties" >"$TMP/duties.html"
+check "the duty page shows the last check's result" "grep -q '最新の検査' '$TMP/duties.html' && grep -q '変更あり' '$TMP/duties.html'"
+check "linked to its report" "grep -q 'href=\"/fim/reports/$lid\"' '$TMP/duties.html'"
 
 expect "fim agents" 0 "$MAMORI" --dir "$D" fim agents --json
 is "lists both agents with their last contact" "websv-1 True websv-2 True" \
