@@ -221,6 +221,7 @@ struct work {
 	uint64_t report_index;
 	char result_sha[65];
 	struct strbuf report_json;
+	char *accept_batch; /* an accepted generation the agent has still to make: its batch */
 };
 
 static int upsert_agent(struct door *d, struct work *w, struct strbuf *err)
@@ -478,6 +479,28 @@ static int store_report(struct door *d, struct work *w, const char *outcome, str
 	return r;
 }
 
+/* The generation accepted on the server that the agent has still to make: its report's batch. */
+static int pending_accept(struct door *d, const struct fim_config_row *c, char **ret_batch,
+                          struct strbuf *err)
+{
+	struct query *q;
+	int r;
+
+	*ret_batch = NULL;
+	if (!c->id || c->baseline_sha256[0])
+		return 0;
+	r = query_prepare(door_store(d),
+	                  "SELECT batch FROM fim_reports WHERE config_id = ? AND"
+	                  " accepted_generation = ? AND batch IS NOT NULL",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, c->id);
+	query_bind_int(q, 2, (int64_t)c->generation);
+	r = query_one_text(q, ret_batch, err);
+	return r == -ENOENT ? 0 : r;
+}
+
 static int batch_txn(struct door *d, void *arg, struct strbuf *err)
 {
 	struct work *w = arg;
@@ -524,29 +547,9 @@ static int batch_txn(struct door *d, void *arg, struct strbuf *err)
 	query_bind_text(q, 4, b->kind);
 	query_bind_int(q, 5, w->now);
 	query_bind_int_or_null(q, 6, w->report_id);
-	return query_run(q, err);
-}
-
-/* The generation accepted on the server that the agent has still to make: its report's batch. */
-static int pending_accept(struct door *d, const struct fim_config_row *c, char **ret_batch,
-                          struct strbuf *err)
-{
-	struct query *q;
-	int r;
-
-	*ret_batch = NULL;
-	if (!c->id || c->baseline_sha256[0])
-		return 0;
-	r = query_prepare(door_store(d),
-	                  "SELECT batch FROM fim_reports WHERE config_id = ? AND"
-	                  " accepted_generation = ? AND batch IS NOT NULL",
-	                  &q, err);
-	if (r < 0)
+	if ((r = query_run(q, err)) < 0)
 		return r;
-	query_bind_int(q, 1, c->id);
-	query_bind_int(q, 2, (int64_t)c->generation);
-	r = query_one_text(q, ret_batch, err);
-	return r == -ENOENT ? 0 : r;
+	return pending_accept(d, &w->c, &w->accept_batch, err);
 }
 
 static void answer(struct work *w, const char *batch, struct strbuf *out)
@@ -627,7 +630,6 @@ int fim_agent_batch(struct door *d, const char *login, const char *body, size_t 
 	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	struct batch b;
 	struct work w = { .b = &b, .login = login, .now = time_now_ms() };
-	char *batch = NULL;
 	int r;
 
 	if (!o || !json_is_object(o)) {
@@ -641,194 +643,11 @@ int fim_agent_batch(struct door *d, const char *login, const char *body, size_t 
 		r = fim_txn(d, batch_txn, &w, err);
 	if (r == 0 && !w.duplicate)
 		r = raise_alerts(d, &w, err);
-	if (r == 0 && w.c.id)
-		r = pending_accept(d, &w.c, &batch, err);
 	if (r == 0)
-		answer(&w, batch, out);
-	free(batch);
+		answer(&w, w.accept_batch, out);
+	free(w.accept_batch);
 	strbuf_release(&w.report_json);
 	fim_config_row_release(&w.c);
 	json_decref(o);
 	return r;
-}
-
-/* ---- silence ---- */
-
-struct silent {
-	int64_t id;
-	const struct fim_agent_row *a;
-};
-
-/* Remembers the alert of this silence (unless the agent spoke meanwhile). */
-static int mark_silent(struct door *d, void *arg, struct strbuf *err)
-{
-	struct silent *x = arg;
-	struct query *q;
-	int r = query_prepare(door_store(d),
-	                      "UPDATE fim_agents SET silent_alert = ? WHERE id = ? AND last_ms = ?",
-	                      &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, x->id);
-	query_bind_text(q, 2, x->a->id);
-	query_bind_int(q, 3, x->a->last_ms);
-	return query_run(q, err);
-}
-
-int fim_agents_watch(struct door *d, int64_t now_ms, struct strbuf *err)
-{
-	struct fim_agent_rows l = { 0 };
-	int r = fim_agents_list(d, &l, err);
-
-	for (size_t i = 0; r == 0 && i < l.nr; i++) {
-		struct fim_agent_row *a = &l.items[i];
-		int64_t quiet = 3 * a->interval_s * 1000;
-		if (a->silent || now_ms - a->last_ms < quiet || !a->last_index)
-			continue;
-		struct strbuf sum = STRBUF_INIT, t = STRBUF_INIT;
-		time_format_local(&t, a->last_ms, TOKYO_OFFSET_MS);
-		strbuf_addf(&sum, "エージェント %s（%s）からの報告が途絶えている（最終 %s）",
-		            a->host, a->id, t.buf);
-		struct alert_input in = { .source = ACT_SYSTEM_FIM,
-			                  .rule = "agent-silent",
-			                  .severity = "high",
-			                  .time_ms = now_ms,
-			                  .host = a->host,
-			                  .summary = sum.buf,
-			                  .entries = &a->last_index,
-			                  .n_entries = 1 };
-		int64_t id = 0;
-		uint64_t ai;
-		r = alert_raise(d, &in, &id, &ai, err);
-		if (r == 0) {
-			struct silent x = { .id = id, .a = a };
-			r = fim_txn(d, mark_silent, &x, err);
-		} else if (r == -ENOENT) {
-			strbuf_reset(err);
-			r = 0;
-		}
-		strbuf_release(&sum);
-		strbuf_release(&t);
-	}
-	fim_agent_rows_release(&l);
-	return r;
-}
-
-void fim_agent_rows_release(struct fim_agent_rows *l)
-{
-	for (size_t i = 0; i < l->nr; i++) {
-		free(l->items[i].id);
-		free(l->items[i].host);
-		free(l->items[i].version);
-		free(l->items[i].login);
-	}
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-int fim_agents_list(struct door *d, struct fim_agent_rows *ret, struct strbuf *err)
-{
-	return fim_agents_read(door_store(d), ret, err);
-}
-
-int fim_agents_read(struct store *st, struct fim_agent_rows *ret, struct strbuf *err)
-{
-	struct query *q;
-	int r = query_prepare(
-	    st,
-	    "SELECT a.id, a.host, a.version, a.login, a.interval_s, a.first_ms, a.last_ms,"
-	    " a.last_seq, a.gaps, a.silent_alert IS NOT NULL,"
-	    " coalesce((SELECT max(r.ledger_index) FROM fim_reports r JOIN fim_batches b"
-	    "  ON b.report_id = r.id WHERE b.agent = a.id), a.ledger_index)"
-	    " FROM fim_agents a ORDER BY a.host, a.id",
-	    &q, err);
-
-	if (r < 0)
-		return r;
-	while ((r = query_step(q, err)) > 0) {
-		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
-		struct fim_agent_row *a = &ret->items[ret->nr++];
-		a->id = query_strdup(q, 0);
-		a->host = query_strdup(q, 1);
-		a->version = query_strdup(q, 2);
-		a->login = query_strdup(q, 3);
-		a->interval_s = query_int(q, 4);
-		a->first_ms = query_int(q, 5);
-		a->last_ms = query_int(q, 6);
-		a->last_seq = query_int(q, 7);
-		a->gaps = query_int(q, 8);
-		a->silent = query_int(q, 9) != 0;
-		a->last_index = (uint64_t)query_int(q, 10);
-	}
-	return r;
-}
-
-/* ---- log batches sent again ---- */
-
-static bool key_valid(const char *k)
-{
-	size_t n = k ? strlen(k) : 0;
-
-	return n >= 1 && n <= 128 &&
-	       strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n;
-}
-
-int fim_log_batch_seen(struct door *d, const char *key, uint64_t *ret_received, uint64_t *ret_bad,
-                       struct strbuf *err)
-{
-	struct query *q;
-	int r;
-
-	if (!key_valid(key)) {
-		error_set(err, "Idempotency-Key must be 1 to 128 letters, digits and '._:-'");
-		return -EINVAL;
-	}
-	r = query_prepare(door_store(d),
-	                  "SELECT received, bad_lines FROM agent_log_batches WHERE batch = ?", &q,
-	                  err);
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, key);
-	r = query_step(q, err);
-	if (r > 0) {
-		*ret_received = (uint64_t)query_int(q, 0);
-		*ret_bad = (uint64_t)query_int(q, 1);
-		query_done(q);
-		return 1;
-	}
-	return r;
-}
-
-struct log_batch {
-	const char *key;
-	int64_t token_id;
-	uint64_t received, bad;
-};
-
-static int log_batch_txn(struct door *d, void *arg, struct strbuf *err)
-{
-	struct log_batch *x = arg;
-	struct query *q;
-	int r = query_prepare(door_store(d),
-	                      "INSERT OR IGNORE INTO agent_log_batches(batch, token_id, received,"
-	                      " bad_lines, received_ms) VALUES (?, ?, ?, ?, ?)",
-	                      &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, x->key);
-	query_bind_int(q, 2, x->token_id);
-	query_bind_int(q, 3, (int64_t)x->received);
-	query_bind_int(q, 4, (int64_t)x->bad);
-	query_bind_int(q, 5, time_now_ms());
-	return query_run(q, err);
-}
-
-int fim_log_batch_done(struct door *d, const char *key, int64_t token_id, uint64_t received,
-                       uint64_t bad, struct strbuf *err)
-{
-	struct log_batch x = { .key = key, .token_id = token_id, .received = received, .bad = bad };
-
-	return fim_txn(d, log_batch_txn, &x, err);
 }

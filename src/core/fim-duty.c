@@ -185,8 +185,13 @@ int fim_duty_record(struct door *d, struct fim_duty_plan *plan, int64_t report_i
 	return r;
 }
 
-int fim_agent_may(struct door *d, const char *login, struct strbuf *err)
+struct may_arg {
+	const char *login;
+};
+
+static int agent_may_led(struct door *d, void *arg, struct strbuf *err)
 {
+	const char *login = ((struct may_arg *)arg)->login;
 	const struct profile *p = door_profile(d);
 	struct strv roles = STRV_INIT;
 	struct org_user u = { 0 };
@@ -221,4 +226,12 @@ int fim_agent_may(struct door *d, const char *login, struct strbuf *err)
 	strv_release(&roles);
 	org_user_release(&u);
 	return r;
+}
+
+/* Called by web workers: reads on the door's connection only with the lead taken. */
+int fim_agent_may(struct door *d, const char *login, struct strbuf *err)
+{
+	struct may_arg a = { .login = login };
+
+	return fim_led(d, agent_may_led, &a, err);
 }

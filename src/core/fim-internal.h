@@ -59,6 +59,14 @@ int fim_install_generation_in(struct door *d, struct fim_config_row *config,
  */
 int fim_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
             struct strbuf *err);
+/*
+ * Runs fn on the door's connection with the lead taken and no transaction: how a reader on
+ * another thread (a web worker, the server's watch) may use the door's connection at all
+ * (its statement cache and open transaction belong to whoever leads). Never call act_run or
+ * fim_txn inside.
+ */
+int fim_led(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
+            struct strbuf *err);
 /* An integrity ledger entry inside fim_txn; before_hex may be NULL, after_hex is required. */
 int fim_append(struct door *d, const char *actor, const char *action, const char *subject,
                const char *before_hex, const char *after_hex, const struct strbuf *data,

@@ -275,6 +275,17 @@ int fim_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), v
 	return r;
 }
 
+int fim_led(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
+            struct strbuf *err)
+{
+	int r;
+
+	door_lead(d);
+	r = fn(d, arg, err);
+	door_unlead(d);
+	return r;
+}
+
 int fim_append(struct door *d, const char *actor, const char *action, const char *subject,
                const char *before_hex, const char *after_hex, const struct strbuf *data,
                int64_t at_ms, uint64_t *ret_index, struct strbuf *err)

@@ -203,17 +203,6 @@ int fim_agents_read(struct store *st, struct fim_agent_rows *ret, struct strbuf 
 /* Raises an alert (once per silence) for each agent quiet for 3 of its intervals. */
 int fim_agents_watch(struct door *d, int64_t now_ms, struct strbuf *err);
 
-/*
- * Log batches an agent sends with its batch id as Idempotency-Key (POST /api/v1/logs): a key
- * of 1..128 letters, digits and "._:-". fim_log_batch_seen: 1 with what was received the
- * first time (the batch is answered again without being stored), 0 when new, -EINVAL for a
- * malformed key. fim_log_batch_done remembers it once its lines are durable.
- */
-int fim_log_batch_seen(struct door *d, const char *key, uint64_t *ret_received, uint64_t *ret_bad,
-                       struct strbuf *err);
-int fim_log_batch_done(struct door *d, const char *key, int64_t token_id, uint64_t received,
-                       uint64_t bad, struct strbuf *err);
-
 /* {"id":N,...the stored report...,"result_sha256","ledger_index"} */
 void fim_report_row_json(const struct fim_report_row *r, struct strbuf *out);
 

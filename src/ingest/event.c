@@ -51,6 +51,10 @@ void log_payload_build(struct strbuf *out, const struct log_origin *o, unsigned 
 		strbuf_addstr(out, " client=");
 		add_encoded(out, o->client);
 	}
+	if (o->batch && *o->batch) {
+		strbuf_addstr(out, " batch=");
+		add_encoded(out, o->batch);
+	}
 	strbuf_addch(out, '\n');
 	strbuf_add(out, raw, len);
 }
@@ -127,6 +131,10 @@ int log_payload_parse(const void *payload, size_t n, struct log_payload *ret)
 		} else if (eq - q == 6 && !memcmp(q, "client", 6)) {
 			if (decode(eq + 1, (size_t)(end - eq - 1), ret->client,
 			           sizeof(ret->client)) < 0)
+				return -EINVAL;
+		} else if (eq - q == 5 && !memcmp(q, "batch", 5)) {
+			if (decode(eq + 1, (size_t)(end - eq - 1), ret->batch, sizeof(ret->batch)) <
+			    0)
 				return -EINVAL;
 		} else if (eq - q == 5 && !memcmp(q, "flags", 5)) {
 			size_t len = (size_t)(end - eq - 1);

@@ -18,6 +18,7 @@ struct log_origin {
 	const char *peer;        /* "192.0.2.7:51514"; for http the token's login */
 	const char *tls_subject; /* the client certificate's subject (mutual TLS), or NULL */
 	const char *client;      /* http: the API token that sent it ("token 12 sato"), or NULL */
+	const char *batch;       /* http: the sender's Idempotency-Key, or NULL */
 };
 
 /* Flags of one message (kept in its payload and the search index). */
@@ -32,7 +33,8 @@ enum log_flags {
  * line, LF, then the message's bytes exactly as received:
  *     mamori-log/1 via=tcp peer=192.0.2.7:51514 flags=cut tls=CN%3Dweb01
  * Values are percent-encoded (space, '%', '=', control and non-ASCII bytes); flags, tls and
- * client (the API token of an HTTP sender: client=token%2012%20sato) are left out when empty.
+ * client (the API token of an HTTP sender: client=token%2012%20sato) and batch (its
+ * Idempotency-Key: batch=web01-logs-7) are left out when empty.
  */
 #define LOG_PAYLOAD_MAGIC "mamori-log/1 "
 void log_payload_build(struct strbuf *out, const struct log_origin *o, unsigned flags,
@@ -48,6 +50,7 @@ struct log_payload {
 	char peer[128];
 	char tls[512];
 	char client[128];
+	char batch[132]; /* an Idempotency-Key is at most 128 bytes */
 	unsigned flags;
 	const char *raw;
 	size_t raw_len;

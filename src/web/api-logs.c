@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "base/cleanup.h"
-#include "core/fim.h"
+#include "core/agent-logs.h"
 #include "ingest/ingest.h"
 #include "ingest/ndjson.h"
 #include "web/api.h"
@@ -21,6 +21,8 @@ struct post {
 	struct ingest_msg batch[LOGS_BATCH];
 	size_t nbatch;
 	uint64_t received, bad;
+	uint64_t skipped; /* lines of a resumed batch already stored by an earlier attempt */
+	const struct log_batch_claim *claim;
 	struct json_writer *errs;
 	int failed;
 	struct strbuf err;
@@ -37,8 +39,16 @@ static int flush(struct post *p)
 static int on_line(void *ctx, const struct ndjson_line *l)
 {
 	struct post *p = ctx;
-	struct ingest_msg *m = &p->batch[p->nbatch++];
+	struct ingest_msg *m;
 
+	if (p->claim && log_batch_claim_has(p->claim, l->lineno)) {
+		/* Stored by an attempt that the server's stop cut short: counted, not again. */
+		p->received++;
+		p->skipped++;
+		p->bad += l->error != NULL;
+		return 0;
+	}
+	m = &p->batch[p->nbatch++];
 	m->data = l->p;
 	m->len = l->n;
 	m->seq = l->lineno;
@@ -70,11 +80,52 @@ static bool ndjson_type(const char *ct)
 	return false;
 }
 
+/* Claims the Idempotency-Key (core/agent-logs.h); answers the request itself on an error. */
+static int claim_batch(struct web_req *r, struct log_batch_claim *c, struct strbuf *err)
+{
+	struct ledger *lg = NULL;
+	int ret = web_door(r) ? web_thread_ledger(r, &lg, err) : -EINVAL;
+
+	if (ret == 0)
+		ret = agent_log_batch_claim(web_door(r), lg, r->idempotency_key, r->api_token_id, c,
+		                            err);
+	if (ret == -EBUSY) {
+		web_header_add(r, "Retry-After", "5");
+		web_api_error(r, 503, err->buf);
+	} else if (ret == -EINVAL) {
+		web_api_error(r, 400, err->len ? err->buf : "no data directory profile yet");
+	} else if (ret < 0) {
+		web_error(r, 503, err->buf);
+	}
+	return ret;
+}
+
+/* The batch was stored before: what it received then, nothing stored now. */
+static void answer_duplicate(struct web_req *r, const struct log_batch_claim *c)
+{
+	struct json_writer w;
+
+	api_begin(r, &w, 200);
+	jw_object_begin(&w);
+	jw_key(&w, "received");
+	jw_uint(&w, c->received);
+	jw_key(&w, "stored");
+	jw_uint(&w, 0);
+	jw_key(&w, "bad_lines");
+	jw_uint(&w, c->bad);
+	jw_key(&w, "errors");
+	jw_raw(&w, "[]");
+	jw_kv_bool(&w, "duplicate", true);
+	jw_object_end(&w);
+}
+
 void api_logs_post(struct web_req *r)
 {
 	struct strbuf plain = STRBUF_INIT, errs = STRBUF_INIT, client = STRBUF_INIT;
 	struct json_writer ew, w;
 	struct post p = { .r = r };
+	struct log_batch_claim claim = { 0 };
+	bool claimed = false;
 	char name[96];
 	const char *body = r->body.buf;
 	size_t len = r->body.len;
@@ -104,30 +155,16 @@ void api_logs_post(struct web_req *r)
 		goto out;
 	}
 	if (r->idempotency_key) { /* an agent's batch sent again: answered, not stored twice */
-		uint64_t seen_received = 0, seen_bad = 0;
-		ret = web_door(r) ? fim_log_batch_seen(web_door(r), r->idempotency_key,
-		                                       &seen_received, &seen_bad, &p.err)
-		                  : -EINVAL;
-		if (ret < 0) {
-			web_api_error(r, 400,
-			              p.err.len ? p.err.buf : "no data directory profile yet");
+		ret = claim_batch(r, &claim, &p.err);
+		if (ret < 0)
+			goto out;
+		if (claim.state == LOG_BATCH_DONE) {
+			answer_duplicate(r, &claim);
 			goto out;
 		}
-		if (ret > 0) {
-			api_begin(r, &w, 200);
-			jw_object_begin(&w);
-			jw_key(&w, "received");
-			jw_uint(&w, seen_received);
-			jw_key(&w, "stored");
-			jw_uint(&w, 0);
-			jw_key(&w, "bad_lines");
-			jw_uint(&w, seen_bad);
-			jw_key(&w, "errors");
-			jw_raw(&w, "[]");
-			jw_kv_bool(&w, "duplicate", true);
-			jw_object_end(&w);
-			goto out;
-		}
+		claimed = true;
+		p.claim = &claim;
+		p.src.origin.batch = r->idempotency_key;
 	}
 	strbuf_addf(&client, "token %" PRId64 " %s", r->api_token_id, r->user->login);
 	ingest_source_name(name, sizeof(name), "http", r->remote);
@@ -151,11 +188,13 @@ void api_logs_post(struct web_req *r)
 		web_api_error(r, 400, "the body has no lines: send one JSON object per line");
 		goto out;
 	}
-	if (r->idempotency_key &&
-	    fim_log_batch_done(web_door(r), r->idempotency_key, r->api_token_id, p.received, p.bad,
-	                       &p.err) < 0) {
-		web_error(r, 503, p.err.buf);
-		goto out;
+	if (claimed) {
+		if (agent_log_batch_done(web_door(r), r->idempotency_key, p.received, p.bad,
+		                         &p.err) < 0) {
+			web_error(r, 503, p.err.buf);
+			goto out;
+		}
+		claimed = false;
 	}
 	/* Answered once every line is durable in the ledger. */
 	api_begin(r, &w, 200);
@@ -163,13 +202,22 @@ void api_logs_post(struct web_req *r)
 	jw_key(&w, "received");
 	jw_uint(&w, p.received);
 	jw_key(&w, "stored");
-	jw_uint(&w, p.received);
+	jw_uint(&w, p.received - p.skipped);
 	jw_key(&w, "bad_lines");
 	jw_uint(&w, p.bad);
 	jw_key(&w, "errors");
 	jw_raw(&w, errs.buf);
+	if (claim.state == LOG_BATCH_RESUME)
+		jw_kv_bool(&w, "resumed", true);
 	jw_object_end(&w);
 out:
+	if (claimed) { /* not stored in full: the next attempt looks for what was */
+		struct strbuf e = STRBUF_INIT;
+		if (agent_log_batch_abandon(web_door(r), r->idempotency_key, &e) < 0)
+			fprintf(stderr, "mamori: log batch '%s': %s\n", r->idempotency_key, e.buf);
+		strbuf_release(&e);
+	}
+	log_batch_claim_release(&claim);
 	strbuf_release_secret(&plain);
 	strbuf_release(&errs);
 	strbuf_release(&client);

@@ -221,6 +221,18 @@ for i in 1 2; do
 done
 check "the second time is a duplicate" "grep -q '\"duplicate\":true' '$TMP/body'"
 is "stored once" 1 "$(m log search --grep line-resent --count --json | sed 's/[^0-9]//g')"
+# a batch the server stopped storing half-way (its line durable, its note not: what a crash
+# between the two leaves) is completed when sent again, the stored line not stored twice
+sql "UPDATE agent_log_batches SET done = 0, boot = '', received = 0 WHERE batch = 'test-resend-1'"
+printf '{"host":"websv-1","message":"line-resent"}\n{"host":"websv-1","message":"line-resumed"}\n' >"$TMP/resend2.ndjson"
+status -k -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: application/x-ndjson' \
+	-H 'Idempotency-Key: test-resend-1' --data-binary @"$TMP/resend2.ndjson" \
+	"${SERVER}/api/v1/logs" >"$TMP/st"
+is "a half-stored batch sent again" 200 "$(cat "$TMP/st")"
+check "2 lines received, 1 stored, resumed" "grep -q '\"received\":2,\"stored\":1,.*\"resumed\":true' '$TMP/body'"
+is "the stored line is still there once" 1 "$(m log search --grep line-resent --count --json | sed 's/[^0-9]//g')"
+is "the missing line is stored" 1 "$(m log search --grep line-resumed --count --json | sed 's/[^0-9]//g')"
+is "the batch is done" "1|2" "$(sql "SELECT done, received FROM agent_log_batches WHERE batch = 'test-resend-1'")"
 # scopes: an agent token sends results and logs only; a logs token not results
 status -k -H "Authorization: Bearer $(cat "$TMP/token")" "${SERVER}/api/v1/me" >"$TMP/st"
 is "an agent token may not read the API" 403 "$(cat "$TMP/st")"
