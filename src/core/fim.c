@@ -403,7 +403,8 @@ int fim_alert(struct door *d, const struct fim_config_row *c, int64_t report_id,
 	struct alert_input a = {
 		.source = ACT_SYSTEM_FIM,
 		.rule = tampered ? "fim-baseline-tampered" : "fim-changed",
-		.severity = tampered || critical ? "critical" : "high",
+		/* 緊急 opens an incident (incidents.detect); a plain change does not */
+		.severity = tampered || critical ? "critical" : "medium",
 		.time_ms = at_ms,
 		.host = c->host,
 		.system = c->system,

@@ -82,6 +82,14 @@ is "no alert when nothing changed (the check before)" "$(sqlite3 "$D/mamori.db" 
 expect "the alert is listed" 0 "$MAMORI" --dir "$D" alert list --json
 is "alert: rule, severity, the report's ledger entry" \
 	"$(json '[(a["rule"], a["entries"]) for a in d if a["id"]=='"$alert"'][0]')" "('fim-changed', [$idx])"
+is "a critical file's change is 緊急" "$(json '[a["severity"] for a in d if a["id"]=='"$alert"'][0]')" 緊急
+case=$(json '[a["incident"] for a in d if a["id"]=='"$alert"'][0]')
+is "and opens an incident, the alert linked to it" "$(test "$case" -gt 0 2>/dev/null && echo yes)" yes
+expect "the CSIRT finds the case" 0 "$MAMORI" --dir "$D" incident list --as joho-2 --json
+is "the case: escalated by Mamori, titled by the alert" \
+	"$(json '[(c["status"], "ファイルの変更を検知" in c["title"]) for c in d if c["id"]=='"$case"'][0]')" "('escalated', True)"
+expect "the case lists the alert" 0 "$MAMORI" --dir "$D" incident show "$case" --as joho-2 --json
+is "its alerts are the alert" "$(json 'd["alerts"]')" "[$alert]"
 expect "the ledger entry of the check" 0 "$MAMORI" --dir "$D" ledger entry "$idx" --json
 out_has "kind integrity" '"kind":"integrity"'
 out_has "action fim.check" '"action":"fim.check"'
@@ -151,6 +159,10 @@ expect "apply a profile where fim.accept needs approval" 0 "$MAMORI" --dir "$D" 
 echo changed >"$T/www/index.html"
 expect "a change" 1 "$MAMORI" --dir "$D" fim check --json
 pend=$(json 'd["id"]')
+plain=$(json 'd["alert"]')
+expect "alerts" 0 "$MAMORI" --dir "$D" alert list --json
+is "a change to a file not marked critical: 中, no incident" \
+	"$(json '[(a["severity"], a["incident"]) for a in d if a["id"]=='"$plain"'][0]')" "('中', None)"
 expect "accept: pending" 0 "$MAMORI" --dir "$D" fim accept "$pend" --as joho-kacho --json
 is "pending, not installed" "$(json 'd["act"]["outcome"], d["installed"]')" "pending False"
 req=$(json 'd["act"]["request"]')
