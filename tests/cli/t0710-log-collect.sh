@@ -9,6 +9,10 @@
 D="$TMP/d"
 m() { "$MAMORI" --dir "$D" "$@"; }
 expect "init a ward" 0 m init --profile minato
+# the CSIRT, who must see the incidents alerts open
+m section add jouhou --name 情報政策課 >/dev/null && m user add csirt-1 --name csirt-1 \
+	--section jouhou >/dev/null && m role grant csirt-1 csirt@org >/dev/null ||
+	not_ok "the CSIRT's member"
 
 # A CA, the server's certificate (localhost, 127.0.0.1) and a client certificate.
 (
@@ -173,6 +177,14 @@ done
 check "the burst raises an alert" "[ $alerted = yes ]"
 expect "alert list --json" 0 m alert list --json
 check "one alert with the keys the issue names" "python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=[x for x in a if x[\"rule\"]==\"auth-failure-burst\"]; assert len(b)==1 and set([\"id\",\"rule\",\"time\",\"host\",\"summary\",\"entries\"])<=set(b[0]) and len(b[0][\"entries\"])>=5, a' '$TMP/out'"
+# logger -> rule -> alert -> incident: a 高 alert opens a case for the CSIRT by itself
+alert=$(python3 -c 'import json,sys; print([x for x in json.load(open(sys.argv[1])) if x["rule"]=="auth-failure-burst"][0]["id"])' "$TMP/out")
+case=$(python3 -c 'import json,sys; print([x for x in json.load(open(sys.argv[1])) if x["rule"]=="auth-failure-burst"][0]["incident"])' "$TMP/out")
+check "the alert is linked to an incident" "[ '$case' -gt 0 ] 2>/dev/null"
+expect "the CSIRT's incident list" 0 m incident list --as csirt-1 --json
+check "the CSIRT sees the case, escalated by Mamori" "python3 -c 'import json,sys; c=[x for x in json.load(open(sys.argv[1])) if x[\"id\"]==$case]; assert c and c[0][\"status\"]==\"escalated\", c' '$TMP/out'"
+expect "the case" 0 m incident show "$case" --as csirt-1 --json
+check "the case names the alert" "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"alerts\"]==[$alert], d[\"alerts\"]' '$TMP/out'"
 
 # Restart: everything is still there, and the ledger verifies.
 expect "count before the restart" 0 m log search --count
