@@ -149,10 +149,8 @@ void spool_close(struct agent_spool *s)
 
 int spool_reserve(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *err)
 {
-	int r = write_number(s->dir, "next", s->next_seq + 1, err);
-
-	if (r < 0)
-		return r;
+	/* Kept only once the batch is spooled (or dropped): an agent stopped in between uses
+	 * the number again, so the server never sees a gap where nothing was lost. */
 	*ret_seq = s->next_seq++;
 	return 0;
 }
@@ -166,6 +164,8 @@ int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const c
 	if (s->files + 1 > s->max_files || s->bytes + len > s->max_bytes) {
 		s->dropped++;
 		write_number(s->dir, "dropped", s->dropped, NULL);
+		/* a dropped batch used its number (the server learns of it by the count) */
+		write_number(s->dir, "next", s->next_seq, NULL);
 		error_set(err,
 		          "the spool is full (%zu batches, %zu bytes): batch %" PRIu64 " dropped",
 		          s->files, s->bytes, seq);
@@ -176,6 +176,8 @@ int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const c
 	if (r == 0) {
 		s->files++;
 		s->bytes += len;
+		/* Failing here is harmless: spool_open also counts past the highest batch kept. */
+		write_number(s->dir, "next", s->next_seq, NULL);
 	}
 	return r;
 }

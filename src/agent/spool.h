@@ -12,8 +12,10 @@
  * DIR/NAME/<20-digit sequence number>.json (.ndjson for log lines), each written to a
  * temporary name, synced and renamed, so a crash leaves whole batches or none. The agent keeps
  * two: "spool" (file integrity results, whose numbers the server checks for gaps) and
- * "spool-logs" (followed log lines). The sequence numbers come from DIR/NAME/next (synced
- * before a batch takes its number), so a number is never used twice.
+ * "spool-logs" (followed log lines). The sequence numbers come from DIR/NAME/next, synced
+ * once a batch is spooled (or dropped): a number is never used by two batches that reach the
+ * spool, and an agent stopped between taking a number and spooling its batch takes the same
+ * number again (no gap where nothing was lost).
  * When the spool holds max_bytes or max_files, a new batch is dropped, not an old one (the
  * oldest are kept, as the texts want the record of what happened first), and the drop is
  * counted in DIR/spool/dropped until a batch that fits carries the count to the server.
@@ -29,7 +31,7 @@ struct agent_spool {
 int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t max_files,
                struct agent_spool *ret, struct strbuf *err);
 void spool_close(struct agent_spool *s);
-/* The number the next batch gets (reserved and synced). */
+/* The number the next batch gets (kept by spool_put). */
 int spool_reserve(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *err);
 /* What a batch is: file integrity results (JSON) or followed log lines (NDJSON). */
 enum spool_kind { SPOOL_FIM = 0, SPOOL_LOGS = 1 };
