@@ -40,6 +40,10 @@ static void request_json(struct json_writer *w, struct door *d, const struct req
 	else
 		jw_null(w);
 	jw_kv_str(w, "applicant", q->applicant_login);
+	if (q->applicant_via) {
+		jw_kv_str(w, "applicant_via", q->applicant_via);
+		jw_kv_str(w, "applicant_os_user", q->applicant_os_user);
+	}
 	jw_kv_str(w, "state", request_state_at(q, now));
 	jw_kv_str(w, "level", q->level);
 	jw_kv_str(w, "section", q->section);
@@ -91,6 +95,10 @@ static void request_json(struct json_writer *w, struct door *d, const struct req
 		}
 		if (x->acting_for)
 			jw_kv_str(w, "acting_for", x->acting_for);
+		if (x->approved_via) {
+			jw_kv_str(w, "approved_via", x->approved_via);
+			jw_kv_str(w, "approved_os_user", x->approved_os_user);
+		}
 		jw_object_end(w);
 		free(scope_name);
 	}

@@ -209,7 +209,8 @@ int activity_recent(struct store *st, const struct reader *rd, int64_t limit, st
 	/* The records' predicate runs per act, newest first, until the page is full. */
 	r = query_prepare(st,
 	                  "SELECT a.at_ms, u.name, a.action, a.outcome, coalesce(a.record_id, 0),"
-	                  " a.via, a.actor IS NULL FROM acts a LEFT JOIN users u ON u.id = a.actor"
+	                  " a.via, a.actor IS NULL, a.os_user FROM acts a"
+	                  " LEFT JOIN users u ON u.id = a.actor"
 	                  " WHERE ?1 OR a.actor = ?2 OR EXISTS (SELECT 1 FROM records"
 	                  " WHERE records.id = a.record_id AND " READ_VISIBLE_SQL ")"
 	                  " ORDER BY a.id DESC LIMIT ?3",
@@ -230,6 +231,8 @@ int activity_recent(struct store *st, const struct reader *rd, int64_t limit, st
 		x->action = query_strdup(q, 2);
 		x->outcome = query_strdup(q, 3);
 		x->record_id = query_int(q, 4);
+		x->via = query_strdup(q, 5);
+		x->os_user = query_strdup(q, 7);
 	}
 	if (r < 0)
 		activity_release(ret);
@@ -242,6 +245,8 @@ void activity_release(struct activity *a)
 {
 	for (size_t i = 0; i < a->nr; i++) {
 		free(a->items[i].actor_name);
+		free(a->items[i].via);
+		free(a->items[i].os_user);
 		free(a->items[i].action);
 		free(a->items[i].outcome);
 	}

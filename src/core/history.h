@@ -72,7 +72,8 @@ void history_release(struct history *h);
 /* Recent activity as a dashboard shows it. */
 struct activity_item {
 	int64_t at_ms;
-	char *actor_name; /* NULL for Mamori itself */
+	char *actor_name;    /* NULL for Mamori itself */
+	char *via, *os_user; /* how it came in (acts.via), the OS user for "cli" */
 	char *action, *outcome;
 	int64_t record_id; /* 0 when the act was on no record */
 };

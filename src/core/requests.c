@@ -66,9 +66,13 @@ static int load_slots(struct store *st, struct request *r, struct strbuf *err)
 	                                "SELECT p.seq, p.role, p.scope, p.routed_from,"
 	                                " p.needs_exception, coalesce(p.approved_by, 0), u.login,"
 	                                " coalesce(p.approved_ms, 0), u.name, u.title,"
-	                                " p.acting_for"
+	                                " p.acting_for, a.via, a.os_user"
 	                                " FROM request_approvers p LEFT JOIN users u"
-	                                " ON u.id = p.approved_by WHERE p.request_id = ?"
+	                                " ON u.id = p.approved_by LEFT JOIN acts a ON a.id ="
+	                                " (SELECT max(x.id) FROM acts x WHERE x.request_id ="
+	                                " p.request_id AND x.actor = p.approved_by AND x.kind ="
+	                                " 'request.approve' AND x.outcome <> 'refused')"
+	                                " WHERE p.request_id = ?"
 	                                " ORDER BY p.seq",
 	                                err);
 	int rc;
@@ -91,9 +95,53 @@ static int load_slots(struct store *st, struct request *r, struct strbuf *err)
 		x->approved_name = sql_col_strdup(s, 8);
 		x->approved_title = sql_col_strdup(s, 9);
 		x->acting_for = sql_col_strdup(s, 10);
+		x->approved_via = sql_col_strdup(s, 11);
+		x->approved_os_user = sql_col_strdup(s, 12);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "reading request approvers", err);
+}
+
+/* How one act of a person on the request came in: the first (or last) act of actor whose
+ * kind is like kind_like and that was not refused. */
+static int act_channel(struct store *st, int64_t request_id, int64_t actor, const char *kind_like,
+                       bool last, char **ret_via, char **ret_os_user, struct strbuf *err)
+{
+	sqlite3_stmt *s = store_prepare(st,
+	                                last ? "SELECT via, os_user FROM acts WHERE request_id = ?"
+	                                       " AND actor = ? AND kind LIKE ? AND outcome <>"
+	                                       " 'refused' ORDER BY id DESC LIMIT 1"
+	                                     : "SELECT via, os_user FROM acts WHERE request_id = ?"
+	                                       " AND actor = ? AND kind LIKE ? AND outcome <>"
+	                                       " 'refused' ORDER BY id LIMIT 1",
+	                                err);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, request_id);
+	sqlite3_bind_int64(s, 2, actor);
+	sqlite3_bind_text(s, 3, kind_like, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ret_via = sql_col_strdup(s, 0);
+		*ret_os_user = sql_col_strdup(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	           ? 0
+	           : store_error(st, rc, "reading a request's acts", err);
+}
+
+static int load_channels(struct store *st, struct request *r, struct strbuf *err)
+{
+	int rc = act_channel(st, r->id, r->applicant, "record.%", false, &r->applicant_via,
+	                     &r->applicant_os_user, err);
+
+	if (rc == 0 && r->decided_by)
+		rc = act_channel(st, r->id, r->decided_by, "request.%", true, &r->decided_via,
+		                 &r->decided_os_user, err);
+	return rc;
 }
 
 int request_get(struct store *st, int64_t id, struct request *ret, struct strbuf *err)
@@ -116,6 +164,8 @@ int request_get(struct store *st, int64_t id, struct request *ret, struct strbuf
 	request_from_row(s, ret);
 	sqlite3_reset(s);
 	rc = load_slots(st, ret, err);
+	if (rc == 0)
+		rc = load_channels(st, ret, err);
 	if (rc < 0)
 		request_release(ret);
 	return rc;
@@ -144,6 +194,10 @@ void request_release(struct request *r)
 	free(r->decided_title);
 	free(r->closed_reason);
 	free(r->applicant_title);
+	free(r->applicant_via);
+	free(r->applicant_os_user);
+	free(r->decided_via);
+	free(r->decided_os_user);
 	for (size_t i = 0; i < r->n_slots; i++) {
 		free(r->slots[i].role);
 		free(r->slots[i].scope);
@@ -152,6 +206,8 @@ void request_release(struct request *r)
 		free(r->slots[i].approved_name);
 		free(r->slots[i].approved_title);
 		free(r->slots[i].acting_for);
+		free(r->slots[i].approved_via);
+		free(r->slots[i].approved_os_user);
 	}
 	free(r->slots);
 	memset(r, 0, sizeof(*r));

@@ -22,6 +22,9 @@ struct request_slot {
 	char *approved_name, *approved_title; /* "池田 勝", "税務課長" (title may be NULL) */
 	char *acting_for;                     /* the role a deputy approved for (代決), or NULL */
 	int64_t approved_ms;
+	/* How the approval came in (acts.via: web, api, cli) and, from the CLI, the OS user that
+	 * ran it: an act made with --as is marked as such wherever it is shown. */
+	char *approved_via, *approved_os_user;
 };
 
 struct request {
@@ -44,6 +47,10 @@ struct request {
 	char *closed_reason; /* why the system cancelled it (REQUEST_CLOSED_*), else NULL */
 	struct request_slot *slots;
 	size_t n_slots;
+	/* How the application and the decision came in (acts.via, and the OS user for "cli");
+	 * NULL when unknown. Filled by request_get only. */
+	char *applicant_via, *applicant_os_user;
+	char *decided_via, *decided_os_user;
 };
 
 /*

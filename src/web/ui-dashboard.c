@@ -315,8 +315,9 @@ static void activity_card(struct web_req *r)
 		const struct activity_item *x = &acts.items[i];
 		html_open(o, "li", HTML_END);
 		page_time(o, x->at_ms);
-		html_textf(o, " %s: %s (%s)", x->actor_name ? x->actor_name : "-",
-		           ui_action_name(r, x->action), x->outcome);
+		html_textf(o, " %s", x->actor_name ? x->actor_name : "-");
+		ui_channel_note(r, x->via, x->os_user);
+		html_textf(o, ": %s (%s)", ui_action_name(r, x->action), x->outcome);
 		if (x->record_id) {
 			char url[48];
 			snprintf(url, sizeof(url), "/records/%lld", (long long)x->record_id);

@@ -226,6 +226,7 @@ static void present_state(struct web_req *r, const struct record *rec, const str
 	html_elem(o, "dt", _("Applicant"), HTML_END);
 	html_open(o, "dd", HTML_END);
 	html_text(o, applied->actor_name ? applied->actor_name : applied->actor);
+	ui_channel_note(r, applied->via, applied->os_user);
 	strbuf_addch(o, ' ');
 	page_time(o, applied->at_ms);
 	html_close(o, "dd");
@@ -233,6 +234,7 @@ static void present_state(struct web_req *r, const struct record *rec, const str
 		html_elem(o, "dt", _("Approved by"), HTML_END);
 		html_open(o, "dd", HTML_END);
 		html_text(o, x->actor_name ? x->actor_name : x->actor);
+		ui_channel_note(r, x->via, x->os_user);
 		strbuf_addch(o, ' ');
 		page_time(o, x->at_ms);
 		html_close(o, "dd");
@@ -265,8 +267,10 @@ static void history_rows(struct web_req *r, const struct history *h)
 		html_open(o, "td", HTML_END);
 		page_time(o, x->at_ms);
 		html_close(o, "td");
-		html_elem(o, "td", x->actor_name ? x->actor_name : "-", "title", x->actor,
-		          HTML_END);
+		html_open(o, "td", "title", x->actor, HTML_END);
+		html_text(o, x->actor_name ? x->actor_name : "-");
+		ui_channel_note(r, x->via, x->os_user);
+		html_close(o, "td");
 		html_open(o, "td", HTML_END);
 		html_text(o, ui_action_name(r, x->action));
 		recorded_fields(r, a, x->fields, false);

@@ -265,7 +265,10 @@ static void decided(struct web_req *r, const struct request *q, const char *stat
 	          : !strcmp(state, "rejected") ? _("Rejected by")
 	                                       : _("Approved by"),
 	          HTML_END);
-	html_elem(o, "dd", who ? who : "—", "class", "decider", HTML_END);
+	html_open(o, "dd", "class", "decider", HTML_END);
+	html_text(o, who ? who : "—");
+	ui_channel_note(r, q->decided_via, q->decided_os_user);
+	html_close(o, "dd");
 	html_elem(o, "dt", _("Decided"), HTML_END);
 	html_open(o, "dd", HTML_END);
 	page_time(o, q->decided_ms);
@@ -368,7 +371,10 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	html_elem(o, "dt", _("State"), HTML_END);
 	html_elem(o, "dd", ui_request_state_name(state), HTML_END);
 	html_elem(o, "dt", _("Applicant"), HTML_END);
-	html_elem(o, "dd", q->applicant_name, "title", q->applicant_login, HTML_END);
+	html_open(o, "dd", "title", q->applicant_login, HTML_END);
+	html_text(o, q->applicant_name);
+	ui_channel_note(r, q->applicant_via, q->applicant_os_user);
+	html_close(o, "dd");
 	html_elem(o, "dt", _("Action"), HTML_END);
 	html_elem(o, "dd", ui_action_name(r, q->action), HTML_END);
 	html_elem(o, "dt", _("Record"), HTML_END);
@@ -460,6 +466,7 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 		if (s->approved_by) {
 			char *by = request_person_label(s->approved_name, s->approved_title);
 			html_textf(o, _("approved by %s"), by ? by : "?");
+			ui_channel_note(r, s->approved_via, s->approved_os_user);
 			strbuf_addch(o, ' ');
 			page_time(o, s->approved_ms);
 			if (s->acting_for) {

@@ -161,3 +161,21 @@ bool ui_ledger_reader(const struct web_req *r)
 	}
 	return false;
 }
+
+void ui_channel_note(struct web_req *r, const char *via, const char *os_user)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	if (!via || strcmp(via, "cli"))
+		return;
+	if (os_user && *os_user)
+		strbuf_addf(&t, _("in their name via the CLI (OS user %s)"), os_user);
+	else
+		strbuf_addstr(&t, _("in their name via the CLI (OS user unknown)"));
+	strbuf_addch(&r->out, ' ');
+	html_elem(&r->out, "span", t.buf, "class", "tag cli", "title",
+	          _("Acted with --as by whoever could open the data directory, not by the person "
+	            "in the browser"),
+	          HTML_END);
+	strbuf_release(&t);
+}

@@ -11,6 +11,12 @@
 void ui_level(struct web_req *r, const char *level_id);
 /* The same without the level's definition as a tooltip (long lists). */
 void ui_level_short(struct web_req *r, const char *level_id);
+/*
+ * After a person's name on an act: when it came through the command line (acts.via "cli"), an
+ * operator acted in their name with --as, and the page says so: " 名義・CLI（OSユーザー root）"
+ * (<span class="tag cli">). Nothing for the web, the API or Mamori itself.
+ */
+void ui_channel_note(struct web_req *r, const char *via, const char *os_user);
 /* <a class="clause" href="/policy#clause-ID" title="text">3(3)③ MIN-3-3-3</a> */
 void ui_clause(struct web_req *r, const char *clause_id);
 /* 許可 / 承認が必要 / 禁止 */
