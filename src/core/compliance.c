@@ -67,7 +67,8 @@ static int count_acts(struct compliance_report *rep, struct store *st, struct st
 {
 	struct query *q;
 	int r = query_prepare(st,
-	                      "SELECT a.outcome, a.ledger_index, j.value FROM acts a,"
+	                      "SELECT a.outcome, a.ledger_index, j.value, a.via = 'cli'"
+	                      " AND a.actor IS NOT NULL FROM acts a,"
 	                      " json_each(a.clauses) j WHERE a.at_ms >= ?1 AND a.at_ms < ?2"
 	                      " ORDER BY a.ledger_index",
 	                      &q, err);
@@ -83,6 +84,7 @@ static int count_acts(struct compliance_report *rep, struct store *st, struct st
 		if (!x)
 			continue;
 		x->acts++;
+		x->cli_acts += query_int(q, 3) != 0;
 		if (outcome && !strcmp(outcome, "refused"))
 			x->refusals++;
 		if (!query_is_null(q, 1)) {
@@ -106,8 +108,10 @@ static int count_approvals(struct compliance_report *rep, struct store *st, stru
 	int64_t **times = xcalloc(rep->nr ? rep->nr : 1, sizeof(*times));
 	size_t *n = xcalloc(rep->nr ? rep->nr : 1, sizeof(*n));
 	int r = query_prepare(st,
-	                      "SELECT r.decided_ms - r.created_ms, j.value FROM requests r,"
-	                      " json_each(r.clauses) j WHERE r.state = 'approved'"
+	                      "SELECT r.decided_ms - r.created_ms, j.value, EXISTS (SELECT 1"
+	                      " FROM acts x WHERE x.request_id = r.id AND x.kind ="
+	                      " 'request.approve' AND x.outcome <> 'refused' AND x.via = 'cli')"
+	                      " FROM requests r, json_each(r.clauses) j WHERE r.state = 'approved'"
 	                      " AND r.decided_ms >= ?1 AND r.decided_ms < ?2",
 	                      &q, err);
 
@@ -121,6 +125,7 @@ static int count_approvals(struct compliance_report *rep, struct store *st, stru
 			if (!x)
 				continue;
 			i = (size_t)(x - rep->rows);
+			x->cli_approvals += query_int(q, 2) != 0;
 			times[i] = xrealloc(times[i], (n[i] + 1) * sizeof(**times));
 			times[i][n[i]++] = query_int(q, 0);
 		}
@@ -182,6 +187,62 @@ static int count_findings(struct compliance_report *rep, struct store *st, struc
 	return r;
 }
 
+/* What an act did, for people: the profile's name of its action, after 承認： for an approval. */
+static char *cli_act_what(const struct profile *p, const char *kind, const char *action)
+{
+	static const char *const kinds[][2] = {
+		{ "request.approve", "承認：" },
+		{ "request.reject", "却下：" },
+		{ "request.withdraw", "取下げ：" },
+		{ "attachment.add", "ファイルの追加：" },
+	};
+	const struct policy_action *a = action ? policy_action(p, action) : NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i][0]))
+			strbuf_addstr(&sb, kinds[i][1]);
+	strbuf_addstr(&sb, a && a->name ? a->name : action ? action : "");
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The acts made in a person's name from the command line, named one by one. */
+static int list_cli_acts(struct compliance_report *rep, struct store *st, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT a.at_ms, u.name, u.login, a.os_user, a.action, a.outcome,"
+	                      " a.kind,"
+	                      " coalesce(a.request_id, 0), coalesce(a.ledger_index, -1),"
+	                      " (SELECT group_concat(j.value, ' ') FROM json_each(a.clauses) j)"
+	                      " FROM acts a JOIN users u ON u.id = a.actor WHERE a.via = 'cli'"
+	                      " AND a.at_ms >= ?1 AND a.at_ms < ?2 ORDER BY a.id",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, rep->from_ms);
+	query_bind_int(q, 2, rep->to_ms);
+	while ((r = query_step(q, err)) > 0) {
+		struct compliance_cli_act *x;
+
+		if (rep->cli_total++ >= COMPLIANCE_CLI_MAX)
+			continue;
+		ALLOC_GROW(rep->cli, rep->n_cli, rep->alloc_cli);
+		x = &rep->cli[rep->n_cli++];
+		x->at_ms = query_int(q, 0);
+		x->name = query_strdup(q, 1);
+		x->login = query_strdup(q, 2);
+		x->os_user = query_strdup(q, 3);
+		x->what = cli_act_what(rep->p, query_text(q, 6), query_text(q, 4));
+		x->outcome = query_strdup(q, 5);
+		x->request_id = query_int(q, 7);
+		x->ledger = query_int(q, 8);
+		x->clauses = query_strdup(q, 9);
+	}
+	return r < 0 ? r : 0;
+}
+
 static void checkpoint(struct compliance_report *rep, struct door *d, struct ledger *lg, bool sign)
 {
 	struct strbuf note = STRBUF_INIT, err = STRBUF_INIT;
@@ -238,6 +299,8 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 		r = count_duties(ret, d, now_ms, err);
 	if (r == 0)
 		r = count_findings(ret, st, err);
+	if (r == 0)
+		r = list_cli_acts(ret, st, err);
 	if (r < 0)
 		compliance_release(ret);
 	return r;
@@ -248,6 +311,17 @@ void compliance_release(struct compliance_report *r)
 	for (size_t i = 0; r->rows && i < r->nr; i++)
 		free(r->rows[i].ledger);
 	free(r->rows);
+	for (size_t i = 0; i < r->n_cli; i++) {
+		struct compliance_cli_act *x = &r->cli[i];
+
+		free(x->name);
+		free(x->login);
+		free(x->os_user);
+		free(x->what);
+		free(x->outcome);
+		free(x->clauses);
+	}
+	free(r->cli);
 	free(r->checkpoint);
 	memset(r, 0, sizeof(*r));
 }

@@ -29,10 +29,27 @@ struct compliance_row {
 	int64_t duties_overdue;        /* duties citing it due now and not fulfilled */
 	int64_t findings_open;         /* audit findings on it not closed */
 	int64_t findings;              /* audit findings on it, any state */
+	/* of acts and approvals, those made in a person's name from the command line (--as,
+	 * acts.via "cli"): whoever could open the data directory acted, not necessarily the person
+	 */
+	int64_t cli_acts, cli_approvals;
 	/* the ledger entries of the acts counted, ascending (every one) */
 	uint64_t *ledger;
 	size_t n_ledger, alloc_ledger;
 };
+
+/* One act made in a person's name from the command line (--as), as the report names it. */
+struct compliance_cli_act {
+	int64_t at_ms;
+	char *name, *login, *os_user; /* the person named; the OS user who ran the command */
+	char *what;                   /* for people: "承認：庁外への持出し" */
+	char *outcome;                /* done, pending or refused */
+	char *clauses;                /* the clauses it cited, "MIN-4-1-3-4 MIN-9-1-3" */
+	int64_t request_id;           /* 0: none */
+	int64_t ledger;               /* its ledger entry; -1: none */
+};
+
+#define COMPLIANCE_CLI_MAX 1000 /* acts listed by name; cli_total counts them all */
 
 struct compliance_report {
 	const struct profile *p; /* the profile in force (borrowed from the door) */
@@ -44,6 +61,10 @@ struct compliance_report {
 	 * tree holds every act counted. NULL when the ledger has no checkpoint yet. */
 	char *checkpoint;
 	uint64_t tree_size;
+	/* the period's acts made with --as, oldest first (at most COMPLIANCE_CLI_MAX) */
+	struct compliance_cli_act *cli;
+	size_t n_cli, alloc_cli;
+	int64_t cli_total;
 };
 
 /*

@@ -24,6 +24,8 @@ enum {
 	COL_DUTIES_OVERDUE,
 	COL_FINDINGS,
 	COL_LEDGER,
+	COL_CLI_ACTS,
+	COL_CLI_APPROVALS,
 	REPORT_NCOLS
 };
 /* The column headings, Japanese; the first is 条項. */
@@ -45,6 +47,16 @@ extern const char *const report_chapter_columns[REPORT_CHAPTER_NCOLS];
 void report_chapters(const struct compliance_report *r, struct report_chapter **ret, size_t *ret_n);
 void report_chapters_release(struct report_chapter *ch, size_t n);
 void report_chapter_cell(const struct report_chapter *c, int col, struct strbuf *out);
+
+/* The acts made in a person's name with --as (compliance_report.cli), one row each: 日時, 名義
+ * ("池田 勝（zeimu-kacho） 名義・CLI（OSユーザー root）"), 行為, 結果, 申請, 条項, 台帳の記録. */
+#define REPORT_CLI_NCOLS 7
+extern const char *const report_cli_columns[REPORT_CLI_NCOLS];
+struct compliance_cli_act;
+void report_cli_cell(const struct compliance_cli_act *x, int col, struct strbuf *out);
+/* The heading of that list and the sentence that says what it means (with how many). */
+#define REPORT_CLI_HEADING "名義・CLIによる行為"
+void report_cli_note(const struct compliance_report *r, struct strbuf *out);
 
 /* The 決裁欄's boxes. */
 #define REPORT_NSIGNERS 4

@@ -235,6 +235,28 @@ static void ledger_cells(const void *ctx, size_t row, int col, struct strbuf *ou
 	report_cell(&lc->r->rows[lc->rows[row]], col ? COL_LEDGER : COL_ID, out);
 }
 
+static void cli_cells(const void *ctx, size_t row, int col, struct strbuf *out)
+{
+	const struct compliance_report *r = ctx;
+
+	report_cli_cell(&r->cli[row], col, out);
+}
+
+/* The acts made in a person's name with --as, each named. */
+static void cli_acts(struct pdf *pdf, const struct compliance_report *r)
+{
+	static const double w[REPORT_CLI_NCOLS] = { 75, 140, 110, 40, 30, 75, 45 };
+	struct strbuf t = STRBUF_INIT;
+
+	new_page(pdf);
+	heading(pdf, REPORT_CLI_HEADING, 14);
+	report_cli_note(r, &t);
+	line(pdf, FONT, 9, t.buf);
+	strbuf_release(&t);
+	if (r->n_cli)
+		draw_table(pdf, report_cli_columns, w, REPORT_CLI_NCOLS, 7, r->n_cli, cli_cells, r);
+}
+
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
 {
 	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 85, 55, 60, 55, 50, 50, 80, 80 };
@@ -289,6 +311,7 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 		draw_table(&pdf, ledger_head, ledger_w, 2, 7, n, ledger_cells, &lc);
 		free(idx);
 	}
+	cli_acts(&pdf, r);
 
 	cairo_show_page(pdf.cr);
 	cairo_destroy(pdf.cr);

@@ -14,11 +14,21 @@
 #include "web/report-internal.h"
 
 const char *const report_columns[REPORT_NCOLS] = {
-	"条項",       "出典",           "内容",
-	"区分",       "担保",           "行為",
-	"拒否",       "承認",           "承認までの中央値",
-	"義務の実施", "義務の期限超過", "未完了の指摘",
+	"条項",
+	"出典",
+	"内容",
+	"区分",
+	"担保",
+	"行為",
+	"拒否",
+	"承認",
+	"承認までの中央値",
+	"義務の実施",
+	"義務の期限超過",
+	"未完了の指摘",
 	"台帳の記録",
+	"行為のうち名義・CLI",
+	"承認のうち名義・CLI",
 };
 
 void report_median(int64_t ms, struct strbuf *out)
@@ -81,7 +91,65 @@ void report_cell(const struct compliance_row *x, int col, struct strbuf *out)
 		for (size_t i = 0; i < x->n_ledger; i++)
 			strbuf_addf(out, "%s%" PRIu64, i ? " " : "", x->ledger[i]);
 		break;
+	case COL_CLI_ACTS:
+		strbuf_addf(out, "%" PRId64, x->cli_acts);
+		break;
+	case COL_CLI_APPROVALS:
+		strbuf_addf(out, "%" PRId64, x->cli_approvals);
+		break;
 	}
+}
+
+const char *const report_cli_columns[REPORT_CLI_NCOLS] = {
+	"日時", "名義", "行為", "結果", "申請", "条項", "台帳の記録",
+};
+
+void report_cli_cell(const struct compliance_cli_act *x, int col, struct strbuf *out)
+{
+	switch (col) {
+	case 0:
+		time_format_local(out, x->at_ms, TOKYO_OFFSET_MS);
+		break;
+	case 1:
+		strbuf_addf(out, "%s（%s） 名義・CLI", x->name ? x->name : "",
+		            x->login ? x->login : "");
+		if (x->os_user && *x->os_user)
+			strbuf_addf(out, "（OSユーザー %s）", x->os_user);
+		else
+			strbuf_addstr(out, "（OSユーザー不明）");
+		break;
+	case 2:
+		strbuf_addstr(out, x->what ? x->what : "");
+		break;
+	case 3:
+		strbuf_addstr(out, !x->outcome                      ? ""
+		                   : !strcmp(x->outcome, "done")    ? "実施"
+		                   : !strcmp(x->outcome, "pending") ? "承認待ち"
+		                                                    : "拒否");
+		break;
+	case 4:
+		if (x->request_id)
+			strbuf_addf(out, "%" PRId64, x->request_id);
+		break;
+	case 5:
+		strbuf_addstr(out, x->clauses ? x->clauses : "");
+		break;
+	case 6:
+		if (x->ledger >= 0)
+			strbuf_addf(out, "%" PRId64, x->ledger);
+		break;
+	}
+}
+
+void report_cli_note(const struct compliance_report *r, struct strbuf *out)
+{
+	strbuf_addf(out,
+	            "コマンドライン（mamori … --as）で本人の名義により行われた行為：%" PRId64
+	            "件。データディレクトリを開ける者（OSユーザー）が行ったもので、本人が"
+	            "自ら操作したことを示すものではありません。",
+	            r->cli_total);
+	if (r->cli_total > (int64_t)r->n_cli)
+		strbuf_addf(out, "最初の%zu件を示します。", r->n_cli);
 }
 
 void report_period(const struct compliance_report *r, struct strbuf *out)
@@ -264,6 +332,28 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 		html_close(o, "tr");
 	}
 	html_close(o, "table");
+
+	html_elem(o, "h2", REPORT_CLI_HEADING, "id", "cli", HTML_END);
+	strbuf_reset(&t);
+	report_cli_note(r, &t);
+	html_elem(o, "p", t.buf, HTML_END);
+	if (r->n_cli) {
+		html_open(o, "table", "class", "report-cli", HTML_END);
+		html_open(o, "tr", HTML_END);
+		for (int c = 0; c < REPORT_CLI_NCOLS; c++)
+			html_elem(o, "th", report_cli_columns[c], "scope", "col", HTML_END);
+		html_close(o, "tr");
+		for (size_t i = 0; i < r->n_cli; i++) {
+			html_open(o, "tr", HTML_END);
+			for (int c = 0; c < REPORT_CLI_NCOLS; c++) {
+				strbuf_reset(&t);
+				report_cli_cell(&r->cli[i], c, &t);
+				html_elem(o, "td", t.buf, "class", c == 1 ? "cli" : NULL, HTML_END);
+			}
+			html_close(o, "tr");
+		}
+		html_close(o, "table");
+	}
 	strbuf_release(&t);
 }
 

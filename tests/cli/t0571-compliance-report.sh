@@ -70,6 +70,9 @@ is "MIN-4-1-3-4: the acts (the request and its approval)" "$(col "$TMP/r.csv" MI
 L=$(col "$TMP/r.csv" MIN-9-1-3 台帳の記録)
 expect "the refusal's ledger entry named in the report" 0 "$MAMORI" --dir "$D" ledger entry "$L"
 out_has "it is the refused plan" "audit.plan"
+is "MIN-4-1-3-4: both acts were made with --as" "$(col "$TMP/r.csv" MIN-4-1-3-4 行為のうち名義・CLI)" "2"
+is "and so was the approval" "$(col "$TMP/r.csv" MIN-4-1-3-4 承認のうち名義・CLI)" "1"
+is "a clause nothing cited: zero" "$(col "$TMP/r.csv" MIN-9-4-3 行為のうち名義・CLI)" "0"
 is "a clause nothing cited: zero" "$(col "$TMP/r.csv" MIN-9-4-3 行為)" "0"
 
 expect "CSV in CP932" 0 "$MAMORI" --dir "$D" report compliance --format csv --cp932 -o "$TMP/r932.csv"
@@ -85,13 +88,18 @@ check "the title" "grep -q '情報セキュリティ対策基準 遵守状況報
 check "the 決裁欄 and the clause table" "grep -q '決裁欄' '$TMP/r.html' && grep -q '<th scope=\"col\">条項</th>' '$TMP/r.html'"
 check "the period in the office's style" "grep -q '令和8年1月1日から' '$TMP/r.html'"
 check "the signed checkpoint" "grep -q 'minato/mamori' '$TMP/r.html'"
+OSU=$(id -un)
+check "the approval made with --as is named, marked with the OS user" \
+	"grep -q '<td class=\"cli\">池田 勝（zeimu-kacho） 名義・CLI（OSユーザー $OSU）</td><td>承認：' '$TMP/r.html'"
+check "the refused plan too, as refused" \
+	"grep -q '<td class=\"cli\">統括 管理（chief） 名義・CLI（OSユーザー $OSU）</td><td>[^<]*</td><td>拒否</td>' '$TMP/r.html'"
 
 expect "PDF" 0 "$MAMORI" --dir "$D" report compliance --format pdf -o "$TMP/r.pdf"
 check "a PDF" "head -c 5 '$TMP/r.pdf' | grep -q '%PDF-'"
 if command -v pdftotext >/dev/null 2>&1; then
 	pdftotext "$TMP/r.pdf" "$TMP/r.txt"
 	for w in 情報セキュリティ対策基準 遵守状況報告書 決裁欄 条項 章ごとの概要 MIN-9-1-3 MIN-3-4-1 MIN-9-4-3 \
-		署名付きチェックポイント; do
+		署名付きチェックポイント 名義・CLIによる行為 zeimu-kacho; do
 		check "the PDF's text holds $w" "grep -q -- '$w' '$TMP/r.txt'"
 	done
 	check "the PDF names the checkpoint's tree" "grep -q 'minato/mamori' '$TMP/r.txt'"

@@ -44,5 +44,27 @@ check "its page names sato without a CLI mark" 'grep -q "<dt>申請者</dt><dd[^
 curl -s -b "$TMP/jar-s" "${URL}records/$Z3" | tr -d '\n' >"$TMP/rec3"
 check "Z3's history marks only its creation by the CLI (1), not the browser's application" \
 	'[ "$(grep -o "<span class=\"tag cli\"" "$TMP/rec3" | wc -l)" -eq 1 ]'
+
+# The compliance report names the acts made with --as and counts them per clause: yamada's
+# approval from the CLI is there under his name with the mark; sato's browser application is not.
+is "the administrator logs in" 303 "$(login admin "$ADMIN_PW" "$TMP/jar-a")"
+curl -s -b "$TMP/jar-a" "${URL}report/compliance" | tr -d '\n' >"$TMP/rep"
+check "the report has its list of acts made in someone's name (名義・CLIによる行為)" \
+	'grep -q "<h2 id=\"cli\">名義・CLIによる行為</h2>" "$TMP/rep"'
+check "yamada's approval is named with the mark" \
+	'grep -o "<tr><td>[^<]*</td><td class=\"cli\">山田三郎（yamada） $MARK</td><td>承認：[^<]*</td>" "$TMP/rep" | grep -q .'
+check "so is tanaka's application" \
+	'grep -q "<td class=\"cli\">田中次郎（tanaka） $MARK</td>" "$TMP/rep"'
+check "sato's application from the browser is not in that list" \
+	'! grep -q "佐藤花子（sato）" "$TMP/rep"'
+curl -s -b "$TMP/jar-a" "${URL}report/compliance?format=csv&encoding=utf-8" >"$TMP/rep.csv"
+python3 - "$TMP/rep.csv" >"$TMP/cli-counts" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+r = [r for r in rows if r["条項"] == "MIN-4-1-3-4"][0]
+print(r["承認"], r["承認のうち名義・CLI"], int(r["行為"]) - int(r["行為のうち名義・CLI"]))
+PY
+is "CSV, MIN-4-1-3-4: one approval, made with --as; one act (sato's) from the browser" \
+	"$(cat "$TMP/cli-counts")" "1 1 1"
 server_stop
 done_testing
