@@ -7,6 +7,8 @@
 #include "base/json.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
+#include "cli/core-cli.h"
+#include "core/coverage.h"
 #include "policy/policy.h"
 #include "policy/show.h"
 
@@ -37,7 +39,8 @@ static int policy_lint(struct cli_ctx *ctx, int argc, const char **argv)
 		                             NULL };
 	const struct option opts[] = { OPT_END() };
 	struct strbuf data = STRBUF_INIT, out = STRBUF_INIT;
-	struct policy_diags d = { 0 };
+	struct coverage_watches watches = { 0 };
+	struct policy_diags d = { .watches = coverage_watches_fn, .watches_ctx = &watches };
 	struct profile *p = NULL;
 	const char *file, *label;
 	int n, r, ret;
@@ -79,6 +82,7 @@ static int policy_lint(struct cli_ctx *ctx, int argc, const char **argv)
 		}
 	}
 	r = profile_lint_buffer(label, data.buf, data.len, &d, &p);
+	coverage_watches_release(&watches);
 	policy_diags_format(&d, label, &out);
 	if (r == 0)
 		strbuf_addf(&out,
@@ -353,6 +357,7 @@ static void coverage_json(const struct profile *p, const struct policy_coverage 
 				gaps += cov->counts[coverage_kinds[k]][s];
 		}
 		jw_kv_int(&w, "gaps", gaps);
+		jw_kv_int(&w, "watched", cov->watched[coverage_kinds[k]]);
 		jw_object_end(&w);
 	}
 	jw_object_end(&w);
@@ -412,15 +417,17 @@ static void coverage_text(const struct profile *p, const struct policy_coverage 
 	            "%s: %u E/R/M clauses: %u carried, %u gaps (%u with a reason, %u carried by "
 	            "nothing without one)\n",
 	            p->id, total, total - cov->gaps, cov->gaps, cov->with_reason, cov->uncarried);
-	strbuf_addstr(out, "     enforced  recorded  monitored  noted  none\n");
+	strbuf_addstr(out, "     enforced  recorded  monitored  noted  none  watched\n");
 	for (size_t k = 0; k < ARRAY_SIZE(coverage_kinds); k++) {
 		const unsigned *c = cov->counts[coverage_kinds[k]];
 
-		strbuf_addf(out, "  %s  %8u  %8u  %9u  %5u  %4u\n",
+		strbuf_addf(out, "  %s  %8u  %8u  %9u  %5u  %4u  %7u\n",
 		            policy_clause_kind_name(coverage_kinds[k]), c[STRENGTH_ENFORCED],
 		            c[STRENGTH_RECORDED], c[STRENGTH_MONITORED], c[STRENGTH_NOTED],
-		            c[STRENGTH_NONE]);
+		            c[STRENGTH_NONE], cov->watched[coverage_kinds[k]]);
 	}
+	strbuf_addstr(out, "(watched: also watched by a log rule or file-integrity check that "
+	                   "runs here)\n");
 	strbuf_addf(out, "ward choices (区の選択): %u\n", cov->n_choices);
 	for (unsigned i = 0; i < cov->n_choices; i++)
 		strbuf_addf(out, "  %s: %s\n", cov->choices[i].what, cov->choices[i].reason);
@@ -429,22 +436,26 @@ static void coverage_text(const struct profile *p, const struct policy_coverage 
 static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori policy coverage --profile FILE|ID [--json]",
+		"mamori policy coverage [--profile FILE|ID] [--json]",
 		"for each E, R and M clause: what carries it and how strongly (enforced, recorded, "
-		"monitored, noted); the gaps; the ward's choices",
+		"monitored, noted); the gaps; the ward's choices. Without --profile: the data "
+		"directory's profile in force, with its log rules and file-integrity checks",
 		NULL
 	};
 	const char *profile_name = NULL;
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING('p', "profile", &profile_name, "FILE|ID",
-		           "the profile: a file or minato, shinjuku"),
+		           "the profile alone (a file or minato, shinjuku) with its shipped log "
+		           "rules"),
 		OPT_BOOL(0, "json", &json, "write one JSON object"),
 		OPT_END(),
 	};
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	struct policy_coverage cov;
-	struct profile *p;
+	struct profile *loaded = NULL;
+	const struct profile *p;
+	struct door *d = NULL;
 	unsigned total = 0;
 	int n, ret;
 
@@ -453,27 +464,51 @@ static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_DONE;
 	if (n < 0)
 		return EXIT_USAGE;
-	if (n != 0 || !profile_name) {
-		cli_error(n ? "policy coverage takes no arguments"
-		            : "policy coverage needs --profile FILE|ID");
+	if (n != 0) {
+		cli_error("policy coverage takes no arguments");
 		print_usage(usage, opts, true);
 		return EXIT_USAGE;
 	}
-	if (!(p = load_profile(profile_name)))
+	if (profile_name) {
+		if (!(loaded = load_profile(profile_name)))
+			return EXIT_FAILED;
+		p = loaded;
+	} else {
+		ret = cli_door_open(ctx, DOOR_READONLY, &d);
+		if (ret)
+			return ret;
+		if (!(p = door_profile(d))) {
+			cli_error("no profile in force in %s: run 'mamori policy apply' or give "
+			          "--profile",
+			          ctx->dir);
+			door_free(d);
+			return EXIT_FAILED;
+		}
+	}
+	if (coverage_compute(p, d ? door_dir(d) : NULL, d ? door_store(d) : NULL, &cov, &err) <
+	    0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		profile_free(loaded);
+		door_free(d);
 		return EXIT_FAILED;
-	policy_coverage_compute(p, &cov);
+	}
 	for (unsigned i = 0; i < cov.nr; i++)
 		total += cov.entries[i].clause->kind != CLAUSE_H;
 	if (json)
 		coverage_json(p, &cov, total, &out);
 	else
 		coverage_text(p, &cov, total, &out);
+	for (unsigned i = 0; i < cov.n_unknown; i++)
+		cli_warn("%s", cov.unknown[i]);
 	ret = cli_print(&out);
 	if (ret == EXIT_DONE && cov.uncarried)
 		ret = EXIT_FAILED;
 	policy_coverage_release(&cov);
-	profile_free(p);
+	profile_free(loaded);
+	door_free(d);
 	strbuf_release(&out);
+	strbuf_release(&err);
 	return ret;
 }
 

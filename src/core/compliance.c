@@ -8,6 +8,7 @@
 #include "core/act.h"
 #include "core/audits.h"
 #include "core/compliance.h"
+#include "core/coverage.h"
 #include "core/duties.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
@@ -278,7 +279,11 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 	}
 	ret->nr = ret->p->n_clauses;
 	ret->rows = xcalloc(ret->nr ? ret->nr : 1, sizeof(*ret->rows));
-	policy_coverage_compute(ret->p, &cov);
+	r = coverage_compute(ret->p, door_dir(d), st, &cov, err);
+	if (r < 0) {
+		compliance_release(ret);
+		return r;
+	}
 	for (size_t i = 0; i < ret->nr; i++) {
 		ret->rows[i].clause = &ret->p->clauses[i];
 		ret->rows[i].approval_median_ms = -1;

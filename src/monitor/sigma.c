@@ -903,6 +903,38 @@ static bool valid_id(const char *s)
 
 static void rule_release(struct sigma_rule *r);
 
+/*
+ * tags: kept as Sigma has them; those of the form mamori.CLAUSE-ID name the clauses of the
+ * ward's text the rule watches for (policy coverage counts them as monitored).
+ */
+static int rule_tags(struct loader *l, struct fy_node *tags, struct sigma_rule *r)
+{
+	static const char prefix[] = "mamori.";
+	void *it = NULL;
+	struct fy_node *t;
+
+	if (!tags)
+		return 0;
+	if (fy_node_get_type(tags) != FYNT_SEQUENCE)
+		return lfail(l, tags, "rule '%s': tags is a list ([mamori.MIN-5-5-7-3, ...])",
+		             r->id);
+	while ((t = fy_node_sequence_iterate(tags, &it))) {
+		size_t len;
+		const char *s = scalar(t, &len);
+
+		if (!s)
+			return lfail(l, t, "rule '%s': a tag is a word, not a list or a map", r->id);
+		if (len <= sizeof(prefix) - 1 || memcmp(s, prefix, sizeof(prefix) - 1))
+			continue;
+		if (len - (sizeof(prefix) - 1) > 64)
+			return lfail(l, t, "rule '%s': a clause id is at most 64 bytes", r->id);
+		ALLOC_GROW(r->clauses, r->nclauses, r->alloc_clauses);
+		r->clauses[r->nclauses++] =
+		    xstrndup(s + sizeof(prefix) - 1, len - (sizeof(prefix) - 1));
+	}
+	return 0;
+}
+
 static int rule_from_doc(struct loader *l, struct fy_node *root, struct sigma_rule *r)
 {
 	static const char *const known[] = {
@@ -949,6 +981,8 @@ static int rule_from_doc(struct loader *l, struct fy_node *root, struct sigma_ru
 	det = fy_node_mapping_lookup_by_string(root, "detection", -1);
 	corr = fy_node_mapping_lookup_by_string(root, "correlation", -1);
 	mam = fy_node_mapping_lookup_by_string(root, "mamori", -1);
+	if (rule_tags(l, fy_node_mapping_lookup_by_string(root, "tags", -1), r) < 0)
+		return -EINVAL;
 	if (det && corr)
 		return lfail(l, root, "rule '%s': detection or correlation, not both", r->id);
 	if (det && detection(l, det, r) < 0)
@@ -1080,6 +1114,9 @@ static void rule_release(struct sigma_rule *r)
 	free(r->group_by);
 	free(r->outside_hours);
 	free(r->level_at_least);
+	for (unsigned i = 0; i < r->nclauses; i++)
+		free(r->clauses[i]);
+	free(r->clauses);
 	free(r->id);
 	free(r->title);
 	free(r->description);

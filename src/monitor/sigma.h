@@ -13,7 +13,8 @@
 /*
  * The subset (docs/logs.md, "The rule format", has the whole of it):
  *   title, id (required), status, description, level, logsource, tags, references,
- *   author, date, modified, falsepositives, fields                    kept, not matched
+ *   author, date, modified, falsepositives, fields                    kept, not matched;
+ *   tags mamori.CLAUSE-ID name the clauses the rule watches for (policy coverage)
  *   detection: named selections and `condition`
  *     a selection is a map (every field condition holds) or a list of maps (any holds),
  *     or a list of keywords (any is in the message)
@@ -82,6 +83,8 @@ struct sigma_rule {
 	char *file; /* where it was read: "policies/rules/minato.yml", "DIR/rules/x.yml" */
 	int line;
 	bool disabled; /* status deprecated or unsupported: kept, never run */
+	char **clauses; /* its tags mamori.ID: the clauses it watches for ("MIN-5-5-7-3") */
+	unsigned nclauses, alloc_clauses;
 	/* detection */
 	struct sigma_sel *sels;
 	unsigned nsels;

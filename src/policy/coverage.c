@@ -1,4 +1,7 @@
-/* coverage: what carries each clause of the text, and how strongly (enforced, recorded, noted). */
+/*
+ * coverage: what carries each clause of the text, and how strongly (enforced, recorded,
+ * monitored, noted).
+ */
 #include <stdarg.h>
 #include <string.h>
 
@@ -312,6 +315,43 @@ static void rule_carriers(struct policy_coverage *cov, const struct profile *p,
 		            obligation_strength(r, &r->obligations[k]), "rule %s", r->id);
 }
 
+/* ---- the ward's detectors ------------------------------------------------------------------ */
+
+static void add_unknown(struct policy_coverage *cov, unsigned *alloc, const struct policy_watch *w,
+                        const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s %s: mamori.%s names no clause of this profile",
+	            w->kind == CARRIER_FIM ? "fim" : "log rule", w->name, id);
+	ALLOC_GROW(cov->unknown, cov->n_unknown, *alloc);
+	cov->unknown[cov->n_unknown++] = strbuf_detach(&sb, NULL);
+}
+
+/* A watch carries each clause it names that the profile has: monitored if it runs. */
+static void watch_carriers(struct policy_coverage *cov, const struct profile *p,
+                           const struct policy_watch *watches, unsigned n)
+{
+	unsigned alloc = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct policy_watch *w = &watches[i];
+
+		for (unsigned k = 0; k < w->n_clauses; k++) {
+			const struct policy_clause *c = policy_clause(p, w->clauses[k]);
+			struct policy_clauses one = { &c, 1 };
+
+			if (!c) {
+				add_unknown(cov, &alloc, w, w->clauses[k]);
+				continue;
+			}
+			add_carrier(cov, &one, w->kind, w,
+			            w->runs ? STRENGTH_MONITORED : STRENGTH_NOTED, "%s %s",
+			            w->kind == CARRIER_FIM ? "fim" : "log-rule", w->name);
+		}
+	}
+}
+
 /* ---- the ward's choices (区の選択) --------------------------------------------------------- */
 
 /*
@@ -438,11 +478,22 @@ static void tally(struct policy_coverage *cov)
 		struct policy_coverage_entry *e = &cov->entries[i];
 		const struct policy_clause *c = e->clause;
 
-		for (unsigned k = 0; k < e->nr; k++)
+		for (unsigned k = 0; k < e->nr; k++) {
 			e->strength = max_strength(e->strength, e->carriers[k].strength);
+			if (e->carriers[k].kind == CARRIER_LOG_RULE ||
+			    e->carriers[k].kind == CARRIER_FIM)
+				e->carriers[k].obj = NULL; /* the caller's watch: gone after this */
+		}
 		if (c->kind == CLAUSE_H)
 			continue;
 		cov->counts[c->kind][e->strength]++;
+		for (unsigned k = 0; k < e->nr; k++)
+			if (e->carriers[k].strength == STRENGTH_MONITORED &&
+			    (e->carriers[k].kind == CARRIER_LOG_RULE ||
+			     e->carriers[k].kind == CARRIER_FIM)) {
+				cov->watched[c->kind]++;
+				break;
+			}
 		e->gap = e->strength < policy_strength_needed(c->kind);
 		cov->gaps += e->gap;
 		if (e->nr)
@@ -455,6 +506,12 @@ static void tally(struct policy_coverage *cov)
 }
 
 void policy_coverage_compute(const struct profile *p, struct policy_coverage *cov)
+{
+	policy_coverage_compute_watched(p, NULL, 0, cov);
+}
+
+void policy_coverage_compute_watched(const struct profile *p, const struct policy_watch *watches,
+                                     unsigned n, struct policy_coverage *cov)
 {
 	struct usage u;
 
@@ -484,6 +541,7 @@ void policy_coverage_compute(const struct profile *p, struct policy_coverage *co
 		add_carrier(cov, &p->retention[i].clauses, CARRIER_RETENTION, &p->retention[i],
 		            STRENGTH_RECORDED, "retention %s", p->retention[i].reg->id);
 	incident_carriers(cov, p);
+	watch_carriers(cov, p, watches, n);
 	usage_release(&u);
 	tally(cov);
 	ward_choices(p, cov);
@@ -500,6 +558,9 @@ void policy_coverage_release(struct policy_coverage *cov)
 	for (unsigned i = 0; i < cov->n_choices; i++)
 		free(cov->choices[i].what);
 	free(cov->choices);
+	for (unsigned i = 0; i < cov->n_unknown; i++)
+		free(cov->unknown[i]);
+	free(cov->unknown);
 	memset(cov, 0, sizeof(*cov));
 }
 
@@ -507,7 +568,8 @@ const char *policy_carrier_kind_name(enum policy_carrier_kind k)
 {
 	static const char *const names[] = { "rule",      "register",   "field",    "action",
 		                             "duty",      "separation", "role",     "level",
-		                             "retention", "value",      "deadline", "incidents" };
+		                             "retention", "value",      "deadline", "incidents",
+		                             "log-rule",  "fim" };
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
 }

@@ -286,9 +286,13 @@ static const struct policy_carrier *best_carrier(const struct policy_coverage_en
  */
 static void lint_coverage(const struct profile *p, struct policy_diags *d)
 {
+	const struct policy_watch *w = NULL;
 	struct policy_coverage cov;
+	unsigned nw = 0;
 
-	policy_coverage_compute(p, &cov);
+	if (d->watches)
+		d->watches(p, d->watches_ctx, &w, &nw);
+	policy_coverage_compute_watched(p, w, nw, &cov);
 	for (unsigned i = 0; i < cov.nr; i++) {
 		const struct policy_coverage_entry *e = &cov.entries[i];
 		const struct policy_clause *c = e->clause;

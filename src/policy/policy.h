@@ -491,11 +491,21 @@ struct policy_diag {
 	char *msg; /* "unknown role 'auditer' (did you mean 'auditor'?)" */
 };
 
+/*
+ * The ward's detectors for a profile (core/coverage.h coverage_watches_fn): lint's coverage
+ * warnings count a clause a detector watches as monitored, as `policy coverage` does.
+ */
+struct policy_watch;
+typedef void (*policy_watches_fn)(const struct profile *p, void *ctx,
+                                  const struct policy_watch **ret, unsigned *ret_n);
+
 /* Everything a load or lint found, in file order. */
 struct policy_diags {
 	struct policy_diag *items;
 	size_t nr, alloc;
 	unsigned errors, warnings;
+	policy_watches_fn watches; /* optional, set by the caller of profile_lint_buffer */
+	void *watches_ctx;
 };
 void policy_diags_release(struct policy_diags *d);
 /* Appends "FILE:LINE:COL: error: MSG\n" for each diagnostic. */
@@ -766,6 +776,8 @@ enum policy_carrier_kind {
 	CARRIER_DEADLINE,  /* a deadline of the incidents section (obj: policy_incident_deadline) */
 	CARRIER_INCIDENTS, /* the incidents section's reportable or detect (obj: policy_incidents)
 	                    */
+	CARRIER_LOG_RULE,  /* a log analysis rule in force in the ward (obj NULL, see name) */
+	CARRIER_FIM,       /* a file-integrity check configured in the ward (obj NULL) */
 };
 
 struct policy_carrier {
@@ -801,8 +813,31 @@ struct policy_coverage {
 	unsigned counts[CLAUSE_H][POLICY_STRENGTHS];
 	struct policy_ward_choice *choices; /* in file order */
 	unsigned n_choices;
+	/* clauses of kind E, R, M that a running detector watches, whatever their strength */
+	unsigned watched[CLAUSE_H];
+	/* "log rule auth-failure: tag mamori.MIN-9-9 names no clause of this profile", owned */
+	char **unknown;
+	unsigned n_unknown;
 };
+
+/*
+ * A detector of the ward, found by the caller (core/coverage.h: the log rules loaded, the
+ * file-integrity configurations with a baseline) and the clauses it watches for. A watch
+ * that runs carries its clauses as monitored; one that is loaded but never runs (a rule
+ * with status deprecated, a configuration without a baseline) only notes them.
+ */
+struct policy_watch {
+	enum policy_carrier_kind kind; /* CARRIER_LOG_RULE or CARRIER_FIM */
+	const char *name;              /* "auth-failure-burst", "local:/etc/aide/aide.conf" */
+	const char *const *clauses;    /* clause ids ("MIN-5-5-7-3") */
+	unsigned n_clauses;
+	bool runs;
+};
+
 void policy_coverage_compute(const struct profile *p, struct policy_coverage *ret);
+/* The same with the ward's detectors (watches may be NULL when n is 0). */
+void policy_coverage_compute_watched(const struct profile *p, const struct policy_watch *watches,
+                                     unsigned n, struct policy_coverage *ret);
 void policy_coverage_release(struct policy_coverage *c);
 const char *policy_carrier_kind_name(enum policy_carrier_kind k);
 const char *policy_clause_kind_name(enum policy_clause_kind k);

@@ -527,6 +527,14 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		                      ? "警告からのインシデントの自動起票"
 		                      : "報告対象の事態の判定（個人情報保護法施行規則第43条）");
 		break;
+	case CARRIER_LOG_RULE:
+	case CARRIER_FIM: {
+		const char *sp = strchr(c->name, ' ');
+
+		strbuf_addf(sb, "%s「%s」", c->kind == CARRIER_FIM ? "改ざん検知" : "ログ分析の規則",
+		            sp ? sp + 1 : c->name);
+		break;
+	}
 	}
 }
 

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "core/act.h"
+#include "core/coverage.h"
 #include "web/route.h"
 #include "web/ui.h"
 
@@ -109,6 +111,15 @@ static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
 		strbuf_addstr(out, strstr(c->name, "detect") ? _("Incidents opened from alerts")
 		                                             : _("Cases reportable under the law"));
 		break;
+	case CARRIER_LOG_RULE:
+	case CARRIER_FIM: {
+		const char *sp = strchr(c->name, ' ');
+
+		strbuf_addf(out, "%s %s",
+		            c->kind == CARRIER_FIM ? _("File integrity check") : _("Log analysis rule"),
+		            sp ? sp + 1 : c->name);
+		break;
+	}
 	default:
 		strbuf_addstr(out, c->name);
 	}
@@ -517,7 +528,7 @@ static void section_choices(struct web_req *r, const struct policy_coverage *cov
 void ui_policy(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf id = STRBUF_INIT;
+	struct strbuf id = STRBUF_INIT, err = STRBUF_INIT;
 	const struct profile *p = r->profile;
 	struct policy_coverage cov = { 0 };
 
@@ -525,7 +536,10 @@ void ui_policy(struct web_req *r)
 		web_error(r, 503, "no profile in force");
 		return;
 	}
-	policy_coverage_compute(p, &cov);
+	/* with the ward's detectors; a rules file that cannot be read counts none of them */
+	if (coverage_compute(p, door_dir(web_door(r)), r->st, &cov, &err) < 0)
+		policy_coverage_compute(p, &cov);
+	strbuf_release(&err);
 	page_begin(r, p->title ? p->title : _("Policy"), NAV_POLICY);
 	html_open(o, "div", "class", "card", HTML_END);
 	html_open(o, "dl", "class", "props", HTML_END);

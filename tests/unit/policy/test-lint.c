@@ -419,6 +419,61 @@ static void test_coverage_duties_and_values(void **state)
 	}
 }
 
+/* A detector that runs carries its clauses as monitored; one loaded but not run only notes. */
+static void test_coverage_watches(void **state)
+{
+	static const char *const both[] = { "C-4", "C-9" };
+	static const char *const four[] = { "C-4" };
+	struct policy_watch w[] = {
+		{ CARRIER_LOG_RULE, "burst", both, 2, true },
+		{ CARRIER_FIM, "local:/etc/aide.conf", four, 1, false },
+	};
+	struct policy_coverage cov;
+	struct profile *p = load_cov("  C-4: {cite: 4, kind: M, text: t}\n"
+	                             "  C-5: {cite: 5, kind: M, text: t}\n"
+	                             "rules:\n"
+	                             "  - {id: a, on: asset.copy, when: {actor: {role: staff}}, "
+	                             "effect: allow, clause: [C-1, C-2]}\n",
+	                             &cov);
+	const struct policy_coverage_entry *e;
+
+	policy_coverage_release(&cov);
+	/* without the ward's detectors, the M clauses are carried by nothing */
+	policy_coverage_compute_watched(p, NULL, 0, &cov);
+	assert_int_equal(entry(p, &cov, "C-4")->strength, STRENGTH_NONE);
+	assert_int_equal(cov.watched[CLAUSE_M], 0);
+	policy_coverage_release(&cov);
+
+	policy_coverage_compute_watched(p, w, ARRAY_SIZE(w), &cov);
+	e = entry(p, &cov, "C-4");
+	assert_int_equal(e->strength, STRENGTH_MONITORED);
+	assert_false(e->gap);
+	assert_int_equal(e->nr, 2);
+	assert_string_equal(e->carriers[0].name, "log-rule burst");
+	assert_int_equal(e->carriers[0].kind, CARRIER_LOG_RULE);
+	assert_int_equal(e->carriers[0].strength, STRENGTH_MONITORED);
+	assert_null(e->carriers[0].obj);
+	assert_string_equal(e->carriers[1].name, "fim local:/etc/aide.conf");
+	assert_int_equal(e->carriers[1].strength, STRENGTH_NOTED);
+	assert_true(entry(p, &cov, "C-5")->gap);
+	assert_int_equal(cov.counts[CLAUSE_M][STRENGTH_MONITORED], 1);
+	assert_int_equal(cov.watched[CLAUSE_M], 1);
+	/* a tag that names no clause of the profile is reported, not counted */
+	assert_int_equal(cov.n_unknown, 1);
+	assert_string_equal(cov.unknown[0],
+	                    "log rule burst: mamori.C-9 names no clause of this profile");
+	policy_coverage_release(&cov);
+
+	/* the same rule stopped: nothing watches C-4 */
+	w[0].runs = false;
+	policy_coverage_compute_watched(p, w, ARRAY_SIZE(w), &cov);
+	assert_int_equal(entry(p, &cov, "C-4")->strength, STRENGTH_NOTED);
+	assert_true(entry(p, &cov, "C-4")->gap);
+	assert_int_equal(cov.watched[CLAUSE_M], 0);
+	policy_coverage_release(&cov);
+	profile_free(p);
+}
+
 static void test_diagnostics_sorted(void **state)
 {
 	unsigned errors;
@@ -446,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_coverage_strengths),
 		cmocka_unit_test(test_coverage_duties_and_values),
+		cmocka_unit_test(test_coverage_watches),
 		cmocka_unit_test(test_diagnostics_sorted),
 	};
 
