@@ -485,8 +485,7 @@ static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 			return EXIT_FAILED;
 		}
 	}
-	if (coverage_compute(p, d ? door_dir(d) : NULL, d ? door_store(d) : NULL, &cov, &err) <
-	    0) {
+	if (coverage_compute(p, d ? door_dir(d) : NULL, d ? door_store(d) : NULL, &cov, &err) < 0) {
 		cli_error("%s", err.buf);
 		strbuf_release(&err);
 		profile_free(loaded);

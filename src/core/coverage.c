@@ -24,8 +24,8 @@ static void rule_watches(struct coverage_watches *w, const struct sigma_set *rul
 
 		if (!r->nclauses || (r->referenced && !r->disabled))
 			continue;
-		watch_add(w, CARRIER_LOG_RULE, r->id, (const char *const *)r->clauses,
-		          r->nclauses, !r->disabled);
+		watch_add(w, CARRIER_LOG_RULE, r->id, (const char *const *)r->clauses, r->nclauses,
+		          !r->disabled);
 	}
 }
 

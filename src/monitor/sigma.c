@@ -923,7 +923,8 @@ static int rule_tags(struct loader *l, struct fy_node *tags, struct sigma_rule *
 		const char *s = scalar(t, &len);
 
 		if (!s)
-			return lfail(l, t, "rule '%s': a tag is a word, not a list or a map", r->id);
+			return lfail(l, t, "rule '%s': a tag is a word, not a list or a map",
+			             r->id);
 		if (len <= sizeof(prefix) - 1 || memcmp(s, prefix, sizeof(prefix) - 1))
 			continue;
 		if (len - (sizeof(prefix) - 1) > 64)

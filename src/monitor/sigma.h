@@ -82,7 +82,7 @@ struct sigma_rule {
 	char *id, *title, *description, *level, *status;
 	char *file; /* where it was read: "policies/rules/minato.yml", "DIR/rules/x.yml" */
 	int line;
-	bool disabled; /* status deprecated or unsupported: kept, never run */
+	bool disabled;  /* status deprecated or unsupported: kept, never run */
 	char **clauses; /* its tags mamori.ID: the clauses it watches for ("MIN-5-5-7-3") */
 	unsigned nclauses, alloc_clauses;
 	/* detection */

@@ -531,7 +531,8 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 	case CARRIER_FIM: {
 		const char *sp = strchr(c->name, ' ');
 
-		strbuf_addf(sb, "%s「%s」", c->kind == CARRIER_FIM ? "改ざん検知" : "ログ分析の規則",
+		strbuf_addf(sb, "%s「%s」",
+		            c->kind == CARRIER_FIM ? "改ざん検知" : "ログ分析の規則",
 		            sp ? sp + 1 : c->name);
 		break;
 	}

@@ -116,7 +116,8 @@ static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
 		const char *sp = strchr(c->name, ' ');
 
 		strbuf_addf(out, "%s %s",
-		            c->kind == CARRIER_FIM ? _("File integrity check") : _("Log analysis rule"),
+		            c->kind == CARRIER_FIM ? _("File integrity check")
+		                                   : _("Log analysis rule"),
 		            sp ? sp + 1 : c->name);
 		break;
 	}
