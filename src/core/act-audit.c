@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/parse.h"
 #include "core/act-internal.h"
 
 static const char *json_str(json_t *o, const char *key)
@@ -210,4 +211,48 @@ int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_
 	}
 	record_release(&rec);
 	return 0;
+}
+
+/*
+ * Ref fields with same_section or ref_states: the record belongs to the section of the record it
+ * names, and that record is in one of the named states (a self-inspection's answers: its
+ * section's, while it is open). Returns whether the act was refused.
+ */
+bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg, json_t *merged,
+                          const char *section)
+{
+	for (unsigned i = 0; i < reg->n_fields && s->outcome != ACT_REFUSED; i++) {
+		const struct policy_field *f = &reg->fields[i];
+		const char *v = f->same_section || f->n_ref_states ? json_str(merged, f->id)
+		                                                   : NULL;
+		const char *name = f->name ? f->name : f->id;
+		struct record other = { 0 };
+		bool in_state = !f->n_ref_states;
+		int64_t id;
+
+		if (!v || parse_int64(v, 1, INT64_MAX, &id) < 0 ||
+		    record_get(s->door->st, id, &other, NULL) < 0)
+			continue;
+		for (unsigned k = 0; k < f->n_ref_states && !in_state; k++)
+			in_state = other.state && !strcmp(other.state, f->ref_states[k]);
+		if (f->same_section &&
+		    (!other.section || !section || strcmp(other.section, section))) {
+			act_refuse(s, "%s: record %lld belongs to section %s; this record must be of "
+			              "that section, not %s",
+			           name, (long long)id, other.section ? other.section : "none",
+			           section ? section : "none");
+			s->reason = "denied";
+			act_add_clauses(s, &f->clauses);
+		} else if (!in_state) {
+			const struct policy_state *st =
+			    f->ref ? policy_register_state(f->ref, other.state) : NULL;
+			act_refuse(s, "%s: record %lld is %s; this can be done only while it is %s",
+			           name, (long long)id, st && st->name ? st->name : other.state,
+			           f->ref_states[0]);
+			s->reason = "denied";
+			act_add_clauses(s, &f->clauses);
+		}
+		record_release(&other);
+	}
+	return s->outcome == ACT_REFUSED;
 }

@@ -203,6 +203,13 @@ int act_attachments_write(struct act_state *s, int64_t act_id, struct strbuf *er
  */
 int act_check_independent(struct act_state *s, const struct policy_register *reg, json_t *given,
                           json_t *merged, struct strbuf *err);
+/*
+ * Ref fields with `same_section` or `ref_states` (policy/policy.h): refuses the act when the record
+ * (its fields after the act: merged; its section) is not of the named record's section, or that
+ * record is not in one of the states. Returns whether the act was refused.
+ */
+bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg, json_t *merged,
+                          const char *section);
 int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_t *merged,
                        json_t *act_vals, struct strbuf *err);
 

@@ -1202,6 +1202,8 @@ int act_record(struct act_state *s, struct strbuf *err)
 	check_distinct(s, &t);
 	if (s->outcome != ACT_REFUSED)
 		check_kept_levels(s, &t);
+	if (s->outcome != ACT_REFUSED)
+		act_check_ref_bounds(s, t.reg, t.merged, t.section);
 	if (s->outcome == ACT_REFUSED)
 		goto out;
 	r = act_check_independent(s, t.reg, t.reg_vals, t.merged, err);

@@ -37,6 +37,12 @@ struct loader {
 		const struct ynode *x;
 	} * actor_ins;
 	size_t n_actor_ins, alloc_actor_ins;
+	/* ref fields' `ref_states`, checked once every register is known */
+	struct {
+		const struct policy_field *field;
+		const struct ynode *x;
+	} * ref_states;
+	size_t n_ref_states, alloc_ref_states;
 };
 
 /* ---- helpers (load-util.c): each reports its own error at the node ----------------- */

@@ -158,7 +158,8 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 	static const char *const keys[] = { "type",        "name",          "required", "clause",
 		                            "clauses",     "values",        "to",       "note",
 		                            "ward_choice", "value_clauses", "all",      "as",
-		                            "due",         "keeps_level",   "many",     NULL };
+		                            "due",         "keeps_level",   "many",     "same_section",
+		                            "ref_states",  NULL };
 	const struct ynode *t = v, *x;
 	const char *ts;
 
@@ -234,6 +235,25 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 			         f->id);
 			return false;
 		}
+	}
+	if ((x = ymap_get(v, "same_section"))) {
+		load_boolean(L, x, "'same_section'", &f->same_section);
+		if (f->same_section && f->type != FIELD_REF) {
+			load_err(L, x, "field '%s': 'same_section' is for ref fields", f->id);
+			return false;
+		}
+	}
+	if ((x = ymap_get(v, "ref_states"))) {
+		if (f->type != FIELD_REF) {
+			load_err(L, x, "field '%s': 'ref_states' is for ref fields", f->id);
+			return false;
+		}
+		if (load_str_list(L, x, "a state id", &f->ref_states, &f->n_ref_states, NULL) < 0)
+			return false;
+		ALLOC_GROW(L->ref_states, L->n_ref_states, L->alloc_ref_states);
+		L->ref_states[L->n_ref_states].field = f;
+		L->ref_states[L->n_ref_states].x = x;
+		L->n_ref_states++;
 	}
 	if ((x = ymap_get(v, "many"))) {
 		load_boolean(L, x, "'many'", &f->many);
@@ -541,6 +561,16 @@ void load_registers(struct loader *L, const struct ynode *n)
 			load_unknown(L, L->refs[i].to, "register", s, L->register_ids,
 			             p->n_registers);
 		L->refs[i].field->ref = r;
+	}
+	/* `ref_states`: states of the register referred to */
+	for (size_t i = 0; i < L->n_ref_states; i++) {
+		const struct policy_field *f = L->ref_states[i].field;
+
+		for (unsigned k = 0; f->ref && k < f->n_ref_states; k++)
+			if (!policy_register_state(f->ref, f->ref_states[k]))
+				load_err(L, L->ref_states[i].x,
+				         "field '%s': register '%s' has no state '%s'", f->id,
+				         f->ref->id, f->ref_states[k]);
 	}
 	/* the global action table: "register.action" */
 	stable_init(&L->priv->actions, L->a, total);

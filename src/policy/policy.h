@@ -158,6 +158,13 @@ struct policy_field {
 	/* FIELD_REF `keeps_level`: the record's level is at least the referred record's (a copy
 	 * is kept as its original is: MIN-3-4-1); the door checks it */
 	bool keeps_level;
+	/* FIELD_REF `same_section`: the record belongs to the section of the record it names (a
+	 * self-inspection's answers are its section's); the door refuses another section */
+	bool same_section;
+	/* FIELD_REF `ref_states`: the record it names must be in one of these states (answers
+	 * only while the inspection is open); the door checks it. NULL: any state. */
+	const char **ref_states;
+	unsigned n_ref_states;
 	unsigned index;
 	struct policy_clauses clauses;
 	struct policy_pos pos;

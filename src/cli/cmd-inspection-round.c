@@ -1,0 +1,473 @@
+/* cmd-inspection-round: the acts of a self-inspection round (docs/audits.md): the CISO office
+ * opens one inspection per section, the section's staff answer each item and hand the answers
+ * in, the section head signs them off or sends them back, a nonconformity becomes a finding.
+ * Every change is an act of register self_inspection, inspection_answer or finding. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/parse.h"
+#include "cli/core-cli.h"
+#include "cli/inspection.h"
+#include "core/inspections.h"
+#include "policy/policy.h"
+
+static int need_as(const char *as)
+{
+	if (as)
+		return 0;
+	cli_error("say who acts: --as LOGIN");
+	return -1;
+}
+
+/* The self-inspection arg names, into ret; prints why not and returns -1. */
+static int inspection_arg(struct door *d, const char *arg, struct record *ret)
+{
+	struct strbuf err = STRBUF_INIT;
+	int64_t id;
+
+	if (parse_int64(arg, 1, INT64_MAX, &id) < 0) {
+		cli_error("'%s' is not a self-inspection id", arg);
+		return -1;
+	}
+	if (record_get(door_store(d), id, ret, &err) < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	strbuf_release(&err);
+	if (strcmp(ret->register_id, SELF_INSPECTION_REGISTER)) {
+		cli_error("record %s is a '%s', not a self-inspection", arg, ret->register_id);
+		record_release(ret);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs one act as as; prints {"id":N,...} (json) or the new record's id when it creates one. */
+static int run_act(struct door *d, struct act_input *in, const char *as, bool json,
+                   struct strbuf *out, enum act_outcome *ret_outcome)
+{
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	in->actor = as;
+	cli_act_context(&in->ctx);
+	if (act_run(d, in, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	if (json) {
+		struct strbuf act = STRBUF_INIT;
+		act_result_json(&res, &act);
+		if (res.outcome == ACT_DONE)
+			strbuf_addf(out, "{\"id\":%" PRId64 ",", res.record_id);
+		else
+			strbuf_addstr(out, "{\"id\":null,");
+		strbuf_addstr(out, act.buf + 1);
+		strbuf_release(&act);
+	} else if (res.outcome == ACT_DONE) {
+		strbuf_addf(out, "%" PRId64, res.record_id);
+	} else {
+		act_result_text(&res, out);
+	}
+	*ret_outcome = res.outcome;
+	act_result_release(&res);
+	strbuf_release(&err);
+	return 0;
+}
+
+int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori inspection open --round TEXT --section ID[,ID...]... --due DATE "
+		"[--items CLAUSE,...] --as LOGIN [--json]",
+		"opens a self-inspection round: one inspection per section, answered by its staff "
+		"and signed off by its head",
+		NULL
+	};
+	const char *round = NULL, *due = NULL, *items = NULL, *as = NULL;
+	struct string_list sections = { 0 };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "round", &round, "TEXT", "the round (点検の回: 令和8年度)"),
+		OPT_STRING_LIST(0, "section", &sections, "ID", "a section to inspect (repeatable)"),
+		OPT_STRING(0, "due", &due, "DATE", "the day the answers are due (YYYY-MM-DD)"),
+		OPT_STRING(0, "items", &items, "LIST",
+		           "the checklist's clauses to ask (default: the whole checklist)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who opens the round (required)"),
+		OPT_BOOL(0, "json", &json, "print the outcomes as a JSON array"),
+		OPT_END(),
+	};
+	struct strbuf out = STRBUF_INIT;
+	struct door *d = NULL;
+	int k, ret, worst = EXIT_DONE;
+	size_t n = 0;
+
+	k = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (k < 0)
+		goto out;
+	ret = EXIT_USAGE;
+	if (!round || !*round || !due || !sections.nr) {
+		cli_error("a round needs --round TEXT, --section ID and --due DATE");
+		goto out;
+	}
+	if (need_as(as) < 0)
+		goto out;
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	if (items && *items) {
+		struct inspection_checklist cl = { 0 };
+		const char *cur = items, *b;
+		size_t len;
+
+		inspection_checklist_make(door_profile(d), NULL, &cl);
+		while (policy_list_next(&cur, &b, &len)) {
+			char *id = xstrndup(b, len);
+			bool ok = inspection_checklist_find(&cl, id) != NULL;
+
+			if (!ok)
+				cli_error("'%s' is not an item of the checklist (see 'mamori inspection "
+				          "checklist')",
+				          id);
+			free(id);
+			if (!ok) {
+				inspection_checklist_release(&cl);
+				ret = EXIT_FAILED;
+				goto out;
+			}
+		}
+		inspection_checklist_release(&cl);
+	}
+	if (json)
+		strbuf_addch(&out, '[');
+	for (int i = 0; i < sections.nr; i++) {
+		const char *cur = sections.items[i], *b;
+		size_t len;
+
+		while (policy_list_next(&cur, &b, &len)) {
+			char *sec = xstrndup(b, len);
+			struct act_attr f[4] = { { "round", round }, { "section", sec }, { "due", due } };
+			struct act_input in = { .kind = ACT_RECORD,
+				                .register_id = SELF_INSPECTION_REGISTER,
+				                .action = SELF_INSPECTION_REGISTER ".open",
+				                .fields = f,
+				                .n_fields = 3 };
+			enum act_outcome o = ACT_DONE;
+			int rc;
+
+			if (items && *items)
+				f[in.n_fields++] = (struct act_attr){ "items", items };
+			if (json && n++)
+				strbuf_addch(&out, ',');
+			if (!json)
+				strbuf_addf(&out, "%s\t", sec);
+			rc = run_act(d, &in, as, json, &out, &o);
+			free(sec);
+			if (rc < 0) {
+				ret = EXIT_FAILED;
+				goto out;
+			}
+			if (!json)
+				strbuf_addch(&out, '\n');
+			if (cli_exit_for_outcome(o) > worst)
+				worst = cli_exit_for_outcome(o);
+		}
+	}
+	if (json)
+		strbuf_addstr(&out, "]\n");
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = worst;
+out:
+	door_free(d);
+	string_list_clear(&sections);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* The answer record of inspection id for clause (any reader), 0 if none. */
+static int64_t existing_answer(struct door *d, int64_t id, const char *clause)
+{
+	struct inspection_rollup r = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	const struct record *a;
+	int64_t ret = 0;
+
+	if (inspection_rollup(door_store(d), NULL, door_profile(d), NULL, 0, &r, &err) == 0 &&
+	    (a = inspection_answer_for(&r, id, clause)))
+		ret = a->id;
+	inspection_rollup_release(&r);
+	strbuf_release(&err);
+	return ret;
+}
+
+int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori inspection answer INSPECTION --clause CLAUSE --result 適合|不適合|該当なし "
+		"[--note TEXT] [--evidence TEXT] [--attach FILE]... --as LOGIN [--json]",
+		"answers one item of a section's self-inspection (again: revises the answer)", NULL
+	};
+	const char *clause = NULL, *result = NULL, *note = NULL, *evidence = NULL, *as = NULL;
+	struct string_list attach = { 0 };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "clause", &clause, "CLAUSE", "the item (its clause id)"),
+		OPT_STRING(0, "result", &result, "R",
+		           "適合 (conform), 不適合 (nonconform) or 該当なし (na)"),
+		OPT_STRING(0, "note", &note, "TEXT", "what was found (所見)"),
+		OPT_STRING(0, "evidence", &evidence, "TEXT", "where it shows (記録の番号、文書名)"),
+		OPT_STRING_LIST(0, "attach", &attach, "FILE", "evidence kept with the answer"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who answers (required)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_input in = { .kind = ACT_RECORD, .register_id = INSPECTION_ANSWER_REGISTER };
+	struct inspection_checklist cl = { 0 };
+	const struct inspection_item **items = NULL;
+	struct strbuf out = STRBUF_INIT;
+	struct cli_files files = { 0 };
+	struct record insp = { 0 };
+	struct act_attr f[6];
+	struct door *d = NULL;
+	enum act_outcome o = ACT_DONE;
+	const char *value;
+	size_t n = 0, n_items = 0;
+	bool asked = false;
+	int64_t prev;
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (k < 0)
+		goto out;
+	ret = EXIT_USAGE;
+	if (!clause || !result) {
+		cli_error("an answer needs --clause CLAUSE and --result 適合|不適合|該当なし");
+		goto out;
+	}
+	if (!(value = inspection_result_value(result))) {
+		cli_error("'%s' is not a result: say 適合 (conform), 不適合 (nonconform) or "
+		          "該当なし (na)",
+		          result);
+		goto out;
+	}
+	if (need_as(as) < 0)
+		goto out;
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (inspection_arg(d, argv[0], &insp) < 0)
+		goto out;
+	inspection_checklist_make(door_profile(d), NULL, &cl);
+	inspection_items_of(&cl, &insp, &items, &n_items);
+	for (size_t i = 0; i < n_items; i++)
+		asked = asked || !strcmp(items[i]->clause->id, clause);
+	if (!asked) {
+		cli_error("'%s' is not an item of self-inspection %s (see 'mamori inspection show "
+		          "%s')",
+		          clause, argv[0], argv[0]);
+		goto out;
+	}
+	prev = existing_answer(d, insp.id, clause);
+	if (prev) {
+		in.record_id = prev;
+		in.action = INSPECTION_ANSWER_REGISTER ".revise";
+	} else {
+		in.action = INSPECTION_ANSWER_REGISTER ".answer";
+		f[n++] = (struct act_attr){ "inspection", argv[0] };
+		f[n++] = (struct act_attr){ "section", insp.section ? insp.section : "" };
+		f[n++] = (struct act_attr){ "clause", clause };
+	}
+	f[n++] = (struct act_attr){ "result", value };
+	if (note)
+		f[n++] = (struct act_attr){ "note", note };
+	if (evidence)
+		f[n++] = (struct act_attr){ "evidence", evidence };
+	in.fields = f;
+	in.n_fields = n;
+	if (cli_files_store(d, &attach, &files) < 0)
+		goto out;
+	in.attachments = files.items;
+	in.n_attachments = files.nr;
+	if (run_act(d, &in, as, json, &out, &o) < 0)
+		goto out;
+	strbuf_addch(&out, '\n');
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(o);
+out:
+	free(items);
+	inspection_checklist_release(&cl);
+	cli_files_release(&files);
+	record_release(&insp);
+	door_free(d);
+	string_list_clear(&attach);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* submit, sign-off, send-back: one step of a section's inspection. */
+static int inspection_step(struct cli_ctx *ctx, int argc, const char **argv, const char *name,
+                           const char *action, const char *what)
+{
+	const char *usage[3] = { NULL, what, NULL };
+	const char *note = NULL, *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "note", &note, "TEXT", "the head's remarks (確認の所見; sign-off)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who acts (required)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct strbuf use = STRBUF_INIT;
+	struct act_input in = { .kind = ACT_RECORD, .action = action };
+	struct act_attr f[1];
+	struct record insp = { 0 };
+	struct door *d = NULL;
+	int k, ret;
+
+	strbuf_addf(&use, "mamori inspection %s INSPECTION [--note TEXT] --as LOGIN [--json]",
+	            name);
+	usage[0] = use.buf;
+	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (k < 0)
+		goto out;
+	ret = EXIT_USAGE;
+	if (need_as(as) < 0)
+		goto out;
+	if (note && strcmp(name, "sign-off")) {
+		cli_error("--note is for sign-off");
+		goto out;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (inspection_arg(d, argv[0], &insp) < 0)
+		goto out;
+	in.record_id = insp.id;
+	if (note) {
+		f[0] = (struct act_attr){ "signoff_note", note };
+		in.fields = f;
+		in.n_fields = 1;
+	}
+	in.actor = as;
+	cli_act_context(&in.ctx);
+	ret = cli_act(d, &in, json, NULL);
+out:
+	record_release(&insp);
+	door_free(d);
+	strbuf_release(&use);
+	return ret;
+}
+
+int inspection_submit(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return inspection_step(ctx, argc, argv, "submit", SELF_INSPECTION_REGISTER ".submit",
+	                       "the section hands its answers in to its head (回答の提出)");
+}
+
+int inspection_sign_off(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return inspection_step(ctx, argc, argv, "sign-off", SELF_INSPECTION_REGISTER ".sign_off",
+	                       "the section head confirms the answers (課長の確認)");
+}
+
+int inspection_send_back(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	return inspection_step(ctx, argc, argv, "send-back",
+	                       SELF_INSPECTION_REGISTER ".send_back",
+	                       "the section head returns the answers to be redone (差戻し)");
+}
+
+int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori inspection raise INSPECTION --clause CLAUSE --severity minor|major|critical "
+		"[--text TEXT] --as LOGIN [--json]",
+		"a nonconformity (不適合) of a self-inspection becomes a finding to improve", NULL
+	};
+	const char *clause = NULL, *severity = NULL, *text = NULL, *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "clause", &clause, "CLAUSE", "the item answered 不適合"),
+		OPT_STRING(0, "severity", &severity, "S", "minor, major or critical"),
+		OPT_STRING(0, "text", &text, "TEXT", "what must improve (default: the answer's note)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who records it (required)"),
+		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
+		OPT_END(),
+	};
+	struct act_input in = { .kind = ACT_RECORD,
+		                .register_id = "finding",
+		                .action = "finding.raise" };
+	struct inspection_rollup r = { 0 };
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct record insp = { 0 };
+	const struct record *a;
+	struct act_attr f[6];
+	struct door *d = NULL;
+	enum act_outcome o = ACT_DONE;
+	size_t n = 0;
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (k < 0)
+		goto out;
+	ret = EXIT_USAGE;
+	if (!clause || !severity) {
+		cli_error("a finding needs --clause CLAUSE and --severity minor|major|critical");
+		goto out;
+	}
+	if (need_as(as) < 0)
+		goto out;
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (inspection_arg(d, argv[0], &insp) < 0)
+		goto out;
+	if (inspection_rollup(door_store(d), NULL, door_profile(d), NULL, 0, &r, &err) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	a = inspection_answer_for(&r, insp.id, clause);
+	if (!a || inspection_result_of(record_field(a, "result")) != INSPECTION_NONCONFORM) {
+		cli_error("self-inspection %s has no 不適合 answer for %s: only a nonconformity "
+		          "becomes a finding",
+		          argv[0], clause);
+		goto out;
+	}
+	if (!text)
+		text = record_field(a, "note");
+	if (!text || !*text) {
+		cli_error("say what must improve: --text TEXT (the answer has no note)");
+		goto out;
+	}
+	f[n++] = (struct act_attr){ "inspection", argv[0] };
+	f[n++] = (struct act_attr){ "clause", clause };
+	f[n++] = (struct act_attr){ "severity", severity };
+	f[n++] = (struct act_attr){ "text", text };
+	if (insp.section)
+		f[n++] = (struct act_attr){ "section", insp.section };
+	in.fields = f;
+	in.n_fields = n;
+	if (run_act(d, &in, as, json, &out, &o) < 0)
+		goto out;
+	strbuf_addch(&out, '\n');
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(o);
+out:
+	inspection_rollup_release(&r);
+	record_release(&insp);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}

@@ -1,0 +1,318 @@
+/* cmd-inspection-show: reading self-inspections: one section's checklist with its answers, and
+ * the roll-up across sections and clauses for the CISO office (text, JSON, CSV). With --as, only
+ * what that person may read (the one read decision, core/read.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "base/parse.h"
+#include "base/table.h"
+#include "base/timeutil.h"
+#include "cli/core-cli.h"
+#include "cli/inspection.h"
+#include "core/inspections.h"
+#include "core/org.h"
+#include "core/read.h"
+
+/* Opens the door read-only and, with as, the reader for as. */
+static int open_read(struct cli_ctx *ctx, const char *as, struct door **d, struct reader **rd)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = cli_door_open(ctx, DOOR_READONLY, d);
+
+	if (ret)
+		return ret;
+	if (as &&
+	    reader_for_login(door_store(*d), door_profile(*d), as, time_now_ms(), rd, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+	}
+	strbuf_release(&err);
+	return ret;
+}
+
+static const char *or_dash(const char *v)
+{
+	return v && *v ? v : "-";
+}
+
+static const char *state_name(const struct profile *p, const char *reg, const char *state)
+{
+	const struct policy_register *g = policy_register(p, reg);
+	const struct policy_state *s = g && state ? policy_register_state(g, state) : NULL;
+
+	return s && s->name ? s->name : or_dash(state);
+}
+
+static void section_json(struct json_writer *w, struct store *st, const struct profile *p,
+                         const struct inspection_section *s)
+{
+	struct strbuf scope = STRBUF_INIT;
+	char *name;
+
+	strbuf_addf(&scope, "section:%s", s->section ? s->section : "");
+	name = org_scope_name(st, scope.buf);
+	jw_kv_int(w, "id", s->rec->id);
+	jw_kv_str(w, "round", s->round);
+	jw_kv_str(w, "section", s->section);
+	jw_kv_str(w, "section_name", name);
+	jw_kv_str(w, "state", s->rec->state);
+	jw_kv_str(w, "state_name", state_name(p, SELF_INSPECTION_REGISTER, s->rec->state));
+	jw_kv_str(w, "due", s->due);
+	jw_kv_bool(w, "overdue", s->overdue);
+	jw_kv_int(w, "items", (int64_t)s->total);
+	jw_kv_int(w, "conform", (int64_t)s->conform);
+	jw_kv_int(w, "nonconform", (int64_t)s->nonconform);
+	jw_kv_int(w, "na", (int64_t)s->na);
+	jw_kv_int(w, "unanswered", (int64_t)s->unanswered);
+	free(name);
+	strbuf_release(&scope);
+}
+
+int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori inspection show INSPECTION [--as LOGIN] [--json]",
+		"a section's self-inspection: each item with its answer", NULL
+	};
+	const char *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "only if LOGIN may read it"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct inspection_rollup r = { 0 };
+	const struct inspection_section *s;
+	const struct inspection_item **items = NULL;
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	size_t n = 0;
+	int64_t id;
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (k < 0)
+		return ret;
+	if (parse_int64(argv[0], 1, INT64_MAX, &id) < 0) {
+		cli_error("'%s' is not a self-inspection id", argv[0]);
+		return EXIT_USAGE;
+	}
+	ret = open_read(ctx, as, &d, &rd);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (inspection_rollup(door_store(d), rd, door_profile(d), NULL, time_now_ms(), &r, &err) <
+	    0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	if (!(s = inspection_section_for(&r, id))) {
+		cli_error(as ? "no self-inspection %s that %s may read"
+		             : "no self-inspection %s",
+		          argv[0], as);
+		goto out;
+	}
+	inspection_items_of(&r.checklist, s->rec, &items, &n);
+	if (json) {
+		struct json_writer w;
+
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		section_json(&w, door_store(d), door_profile(d), s);
+		jw_kv_str(&w, "signoff_note", record_field(s->rec, "signoff_note"));
+		jw_key(&w, "answers");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < n; i++) {
+			const struct record *a = inspection_answer_for(&r, id, items[i]->clause->id);
+
+			jw_object_begin(&w);
+			jw_kv_str(&w, "clause", items[i]->clause->id);
+			jw_kv_str(&w, "cite", items[i]->clause->cite);
+			jw_kv_str(&w, "question", items[i]->question);
+			jw_kv_str(&w, "result", a ? record_field(a, "result") : NULL);
+			jw_kv_str(&w, "note", a ? record_field(a, "note") : NULL);
+			jw_kv_str(&w, "evidence", a ? record_field(a, "evidence") : NULL);
+			if (a)
+				jw_kv_int(&w, "answer", a->id);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		struct table tb;
+
+		strbuf_addf(&out, "自己点検 %" PRId64 "：%s %s（%s）期限 %s%s\n", id, or_dash(s->round),
+		            or_dash(s->section),
+		            state_name(door_profile(d), SELF_INSPECTION_REGISTER, s->rec->state),
+		            or_dash(s->due), s->overdue ? "（期限超過）" : "");
+		strbuf_addf(&out, "適合 %zu、不適合 %zu、該当なし %zu、未回答 %zu（%zu 項目）\n\n",
+		            s->conform, s->nonconform, s->na, s->unanswered, s->total);
+		table_init(&tb, 5, (const char *[]){ "条項", "出典", "結果", "所見", "点検項目" });
+		for (size_t i = 0; i < n; i++) {
+			const struct record *a = inspection_answer_for(&r, id, items[i]->clause->id);
+			const char *res = a ? record_field(a, "result") : NULL;
+
+			table_add(&tb, (const char *[]){ items[i]->clause->id,
+			                                 or_dash(items[i]->clause->cite),
+			                                 res ? res : "未回答",
+			                                 or_dash(a ? record_field(a, "note") : NULL),
+			                                 items[i]->question });
+		}
+		table_render(&tb, &out);
+		table_release(&tb);
+	}
+	ret = cli_print(&out);
+out:
+	free(items);
+	inspection_rollup_release(&r);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static void rollup_text(const struct inspection_rollup *r, const struct profile *p,
+                        struct strbuf *out)
+{
+	struct table tb;
+
+	table_init(&tb, 10,
+	           (const char *[]){ "点検", "点検の回", "課等", "状態", "期限", "適合", "不適合",
+	                             "該当なし", "未回答", "項目" });
+	tb.right_align = 1;
+	for (size_t i = 0; i < r->n_sections; i++) {
+		const struct inspection_section *s = &r->sections[i];
+		char id[24], c[4][24], total[24];
+
+		snprintf(id, sizeof(id), "%" PRId64, s->rec->id);
+		snprintf(c[0], sizeof(c[0]), "%zu", s->conform);
+		snprintf(c[1], sizeof(c[1]), "%zu", s->nonconform);
+		snprintf(c[2], sizeof(c[2]), "%zu", s->na);
+		snprintf(c[3], sizeof(c[3]), "%zu", s->unanswered);
+		snprintf(total, sizeof(total), "%zu", s->total);
+		table_add(&tb, (const char *[]){
+		                   id, or_dash(s->round), or_dash(s->section),
+		                   s->overdue ? "期限超過"
+		                              : state_name(p, SELF_INSPECTION_REGISTER, s->rec->state),
+		                   or_dash(s->due), c[0], c[1], c[2], c[3], total });
+	}
+	table_render(&tb, out);
+	table_release(&tb);
+	strbuf_addf(out, "\n期限超過の課等：%zu\n\n", r->overdue);
+	table_init(&tb, 5, (const char *[]){ "条項", "適合", "不適合", "該当なし", "未回答" });
+	for (size_t i = 0; i < r->n_clauses; i++) {
+		const struct inspection_clause_row *c = &r->clauses[i];
+		char v[4][24];
+
+		if (!c->conform && !c->nonconform && !c->na)
+			continue; /* nobody answered it yet: the section rows count it */
+		snprintf(v[0], sizeof(v[0]), "%zu", c->conform);
+		snprintf(v[1], sizeof(v[1]), "%zu", c->nonconform);
+		snprintf(v[2], sizeof(v[2]), "%zu", c->na);
+		snprintf(v[3], sizeof(v[3]), "%zu", c->unanswered);
+		table_add(&tb, (const char *[]){ c->clause->id, v[0], v[1], v[2], v[3] });
+	}
+	table_render(&tb, out);
+	table_release(&tb);
+}
+
+int inspection_rollup_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori inspection rollup [--round TEXT] [--as LOGIN] [--json | --csv [--cp932]]",
+		"the roll-up of self-inspections by section and by clause; overdue sections", NULL
+	};
+	const char *round = NULL, *as = NULL;
+	bool json = false, csv = false, cp932 = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "round", &round, "TEXT", "one round (default: every round)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "only what LOGIN may read"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_BOOL(0, "csv", &csv, "print CSV: one row per section and item (UTF-8 BOM)"),
+		OPT_BOOL(0, "cp932", &cp932, "with --csv: CP932 for older Excel"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct inspection_rollup r = { 0 };
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	int k, ret;
+
+	k = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (k < 0)
+		return ret;
+	if ((json && csv) || (cp932 && !csv)) {
+		cli_error(cp932 && !csv ? "--cp932 is for --csv" : "say --json or --csv, not both");
+		return EXIT_USAGE;
+	}
+	ret = open_read(ctx, as, &d, &rd);
+	if (ret)
+		goto out;
+	ret = EXIT_FAILED;
+	if (inspection_rollup(door_store(d), rd, door_profile(d), round, time_now_ms(), &r, &err) <
+	    0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	if (csv) {
+		size_t substituted = 0;
+
+		if (inspection_rollup_csv(&r, cp932, &out, &substituted, &err) < 0) {
+			cli_error("%s", err.buf);
+			goto out;
+		}
+		if (substituted)
+			cli_warn("%zu characters have no CP932 form and were written as 〓",
+			         substituted);
+		ret = cli_print_bytes(&out);
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_kv_str(&w, "round", round);
+		jw_kv_int(&w, "overdue", (int64_t)r.overdue);
+		jw_key(&w, "sections");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < r.n_sections; i++) {
+			jw_object_begin(&w);
+			section_json(&w, door_store(d), door_profile(d), &r.sections[i]);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		jw_key(&w, "clauses");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < r.n_clauses; i++) {
+			const struct inspection_clause_row *c = &r.clauses[i];
+
+			jw_object_begin(&w);
+			jw_kv_str(&w, "clause", c->clause->id);
+			jw_kv_int(&w, "conform", (int64_t)c->conform);
+			jw_kv_int(&w, "nonconform", (int64_t)c->nonconform);
+			jw_kv_int(&w, "na", (int64_t)c->na);
+			jw_kv_int(&w, "unanswered", (int64_t)c->unanswered);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		rollup_text(&r, door_profile(d), &out);
+	}
+	ret = cli_print(&out);
+out:
+	inspection_rollup_release(&r);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}

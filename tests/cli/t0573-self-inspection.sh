@@ -1,0 +1,144 @@
+#!/bin/sh
+# t0573: self-inspection rounds (docs/audits.md; MIN-9-2-1, SHJ-7-2). The CISO office opens a
+# round, one inspection per section; each section's staff answer its checklist items (適合,
+# 不適合, 該当なし with a note and evidence) through the door, only their own section's and only
+# while it is open; they hand the answers in and their head signs them off or sends them back;
+# the roll-up shows every section and clause (text, JSON, CSV with BOM or CP932) and the
+# overdue sections; a nonconformity becomes a finding with an improvement plan.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/core-lib.sh"
+
+is() {
+	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
+		"$TMP/out" "$2" 2>&1)
+	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
+}
+day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
+
+D="$TMP/minato"
+expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
+m section add zeimu --name 税務課 >/dev/null
+m section add kuseki --name 区民課 >/dev/null
+m section add joho --name 情報政策課 >/dev/null
+m user add zeimu-1 --name "橋本 聡" --section zeimu >/dev/null
+m user add zeimu-kacho --name "池田 勝" --section zeimu >/dev/null
+m user add kuseki-1 --name "区民 一" --section kuseki >/dev/null
+m user add kuseki-kacho --name "区民 課長" --section kuseki >/dev/null
+m user add chief --name "統括 管理" --section joho >/dev/null
+m role grant zeimu-kacho security_officer@section:zeimu >/dev/null
+m role grant kuseki-kacho security_officer@section:kuseki >/dev/null
+m role grant chief system_chief@org >/dev/null
+ITEMS=MIN-3-2-1,MIN-9-1-2,MIN-9-4-3
+
+refused "a section's staff may not open a round" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --as zeimu-1
+expect "an item not on the checklist" 1 \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --items MIN-9-2-1 --as chief
+err_has "says which" "'MIN-9-2-1' is not an item of the checklist"
+expect "the CISO office opens a round for two sections" 0 \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu,kuseki --due "$(day 30)" --items $ITEMS --as chief --json
+is "one inspection per section" "[x['outcome'] for x in d]" "['done', 'done']"
+Z=$(python3 -c "import json; print(json.load(open('$TMP/out'))[0]['id'])")
+K=$(python3 -c "import json; print(json.load(open('$TMP/out'))[1]['id'])")
+expect "a late round (due yesterday)" 0 \
+	"$MAMORI" --dir "$D" inspection open --round 令和7年度 --section kuseki --due "$(day -1)" --items MIN-3-2-1 --as chief
+OLD=$(cut -f2 "$TMP/out")
+
+expect "the section's staff answer 適合 with evidence" 0 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-3-2-1 --result 適合 --note 台帳を確認 --evidence 資産台帳 --as zeimu-1
+check "prints the answer's record id" "grep -qx '[0-9][0-9]*' '$TMP/out'"
+expect "not applicable" 0 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-9-4-3 --result na --as zeimu-1
+expect "a nonconformity" 0 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-9-1-2 --result 不適合 --note 記録がない --as zeimu-1
+refused "another section's staff may not answer it" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-9-1-2 --result 適合 --as kuseki-1
+expect "a clause that is not one of its items" 1 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-9-1-5-b1 --result 適合 --as zeimu-1
+err_has "says so" "not an item of self-inspection"
+expect "a result that is not one" 2 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-9-1-2 --result maybe --as zeimu-1
+err_one_line "in one line"
+refused "an answer that names another section's inspection is refused by the door" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" record add inspection_answer --field inspection="$Z" --field section=kuseki \
+	--field clause=MIN-3-2-1 --field result=適合 --as kuseki-1
+out_has "naming the section" "belongs to section zeimu"
+expect "the staff revise an answer (the same record)" 0 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-9-4-3 --result 適合 --note 持出しなし --as zeimu-1
+expect "show" 0 "$MAMORI" --dir "$D" inspection show "$Z" --json
+is "three answers, the revised one counted once" "(d['conform'], d['nonconform'], d['na'], d['unanswered'], d['items'])" "(2, 1, 0, 0, 3)"
+is "each answer with its note" "[a['note'] for a in d['answers'] if a['clause']=='MIN-9-1-2']" "['記録がない']"
+
+refused "the head may not sign off before the answers are handed in" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection sign-off "$Z" --as zeimu-kacho
+expect "the staff hand the answers in" 0 "$MAMORI" --dir "$D" inspection submit "$Z" --as zeimu-1
+refused "answers are closed once handed in" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-3-2-1 --result 不適合 --as zeimu-1
+out_has "saying why" "only while it is open"
+refused "the staff may not sign off" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection sign-off "$Z" --as zeimu-1
+refused "another section's head may not" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection sign-off "$Z" --as kuseki-kacho
+expect "the head sends them back" 0 "$MAMORI" --dir "$D" inspection send-back "$Z" --as zeimu-kacho
+expect "handed in again" 0 "$MAMORI" --dir "$D" inspection submit "$Z" --as zeimu-1
+expect "the head signs off" 0 "$MAMORI" --dir "$D" inspection sign-off "$Z" --note 改善を指示 --as zeimu-kacho
+out_has "done" "done"
+
+expect "区民課 answers one item" 0 \
+	"$MAMORI" --dir "$D" inspection answer "$K" --clause MIN-3-2-1 --result 適合 --as kuseki-1
+expect "the roll-up (JSON)" 0 "$MAMORI" --dir "$D" inspection rollup --json
+is "three inspections, one overdue" "(len(d['sections']), d['overdue'])" "(3, 1)"
+is "the overdue one is last year's 区民課" "[x['id'] for x in d['sections'] if x['overdue']] == [$OLD]" "True"
+is "税務課 signed off" "[(x['state'], x['nonconform']) for x in d['sections'] if x['id']==$Z]" "[('signed', 1)]"
+is "区民課 with two unanswered" "[(x['state'], x['unanswered']) for x in d['sections'] if x['id']==$K]" "[('open', 2)]"
+is "per clause across sections" "[(c['conform'], c['unanswered']) for c in d['clauses'] if c['clause']=='MIN-3-2-1']" "[(2, 1)]"
+expect "one round" 0 "$MAMORI" --dir "$D" inspection rollup --round 令和8年度 --json
+is "its two sections" "(len(d['sections']), d['overdue'])" "(2, 0)"
+expect "the roll-up as a table" 0 "$MAMORI" --dir "$D" inspection rollup
+out_has "overdue sections counted" "期限超過の課等：1"
+expect "as CSV" 0 "$MAMORI" --dir "$D" inspection rollup --csv
+check "with a UTF-8 BOM and 条項 in its own column" "head -c 3 '$TMP/out' | od -An -tx1 | grep -q 'ef bb bf' && head -1 '$TMP/out' | grep -q ',条項,'"
+check "one row per section and item" "[ \$(grep -c 'MIN-' '$TMP/out') -eq 7 ]"
+expect "as CP932" 0 "$MAMORI" --dir "$D" inspection rollup --csv --cp932
+check "decodes as CP932" "python3 -c \"open('$TMP/out','rb').read().decode('cp932')\" && grep -qa '不適合' '$TMP/out' || python3 -c \"import sys; sys.exit(0 if '不適合' in open('$TMP/out','rb').read().decode('cp932') else 1)\""
+expect "a section's staff see only their own" 0 "$MAMORI" --dir "$D" inspection rollup --as kuseki-1 --json
+is "区民課's two" "sorted(x['section'] for x in d['sections'])" "['kuseki', 'kuseki']"
+expect "show, refused to one who may not read it" 1 "$MAMORI" --dir "$D" inspection show "$Z" --as kuseki-1
+
+expect "a conforming item does not become a finding" 1 \
+	"$MAMORI" --dir "$D" inspection raise "$Z" --clause MIN-3-2-1 --severity minor --as zeimu-kacho
+err_has "says so" "only a nonconformity becomes a finding"
+expect "the nonconformity becomes a finding (the head)" 0 \
+	"$MAMORI" --dir "$D" inspection raise "$Z" --clause MIN-9-1-2 --severity major --as zeimu-kacho --json
+F=$(json_field id)
+refused "another section's head may not raise it" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection raise "$Z" --clause MIN-9-1-2 --severity major --as kuseki-kacho
+expect "the head plans the improvement" 0 \
+	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text 監査体制を整える --due "$(day 60)" --as zeimu-kacho
+expect "the office follows up and closes it" 0 "$MAMORI" --dir "$D" audit follow-up "$F" --text 確認した --as chief
+expect "closed" 0 "$MAMORI" --dir "$D" audit close "$F" --as chief
+expect "the finding" 0 "$MAMORI" --dir "$D" record show "$F" --json
+check "names its inspection and section" "grep -q '\"inspection\": *\"$Z\"' '$TMP/out' && grep -q 'zeimu' '$TMP/out'"
+expect "an audit's finding still needs its audit" 3 \
+	"$MAMORI" --dir "$D" record add finding.add --field clause=MIN-9-1-2 --field severity=minor --field text=x --as chief
+expect "the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
+
+# ---- Shinjuku ----------------------------------------------------------------------------
+D="$TMP/shinjuku"
+expect "init --profile shinjuku" 0 "$MAMORI" --dir "$D" init --profile shinjuku
+m section add somu --name 総務課 >/dev/null
+m section add joho --name 情報政策課 >/dev/null
+m user add somu-1 --name "総務 一" --section somu >/dev/null
+m user add somu-kacho --name "総務 課長" --section somu >/dev/null
+m user add nwkanri --name "ネット 管理" --section joho >/dev/null
+m role grant somu-kacho security_officer@section:somu >/dev/null
+m role grant nwkanri network_manager@org >/dev/null
+expect "the network manager opens a round" 0 \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section somu --due "$(day 30)" --items SHJ-2-2 --as nwkanri
+S=$(cut -f2 "$TMP/out")
+expect "総務課 answers" 0 "$MAMORI" --dir "$D" inspection answer "$S" --clause SHJ-2-2 --result 適合 --as somu-1
+allowed "hands in" "$MAMORI" --dir "$D" inspection submit "$S" --as somu-1
+allowed "its head signs off" "$MAMORI" --dir "$D" inspection sign-off "$S" --as somu-kacho
+expect "the network manager compiles the roll-up" 0 "$MAMORI" --dir "$D" inspection rollup --as nwkanri --json
+is "総務課 signed" "[(x['section'], x['state'], x['conform']) for x in d['sections']]" "[('somu', 'signed', 1)]"
+done_testing
