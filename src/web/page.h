@@ -24,6 +24,7 @@ enum page_nav {
 	NAV_FIM,
 	NAV_INBOX,
 	NAV_AUDITS,
+	NAV_INSPECTIONS,
 };
 
 /* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */

@@ -369,6 +369,7 @@ void ui_dashboard(struct web_req *r)
 	html_close(&r->out, "div");
 	ui_takeouts_card(r);
 	ui_findings_card(r);
+	ui_inspections_card(r);
 	ui_incidents_card(r);
 	html_open(&r->out, "div", "class", "grid", HTML_END);
 	chart_records(r, &counts);

@@ -81,8 +81,16 @@ void ui_takeouts_card(struct web_req *r);
 void ui_duties_card(struct web_req *r);
 /* The dashboard's card of audit findings past their improvement date (ui-audits.c). */
 void ui_findings_card(struct web_req *r);
+/* The dashboard's card of self-inspections not yet signed off, overdue ones marked. */
+void ui_inspections_card(struct web_req *r);
 
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);
+/*
+ * Whether the policy would let the reader do action on rec (or, rec NULL, create a record in
+ * section): to offer a form; the door decides when it is sent (ui-inspections.c).
+ */
+bool ui_may(struct web_req *r, const char *action, const struct record *rec,
+            const char *section);
 
 #endif

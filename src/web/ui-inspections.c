@@ -1,0 +1,384 @@
+/* ui-inspections: 自己点検 (docs/audits.md): the rounds the reader may read with the roll-up by
+ * section and clause (overdue sections marked, CSV for Excel), opening a round (the CISO
+ * office), a section's checklist with its answers, answering an item, handing in, the head's
+ * sign-off or send-back, and a nonconformity raised as a finding. Every change is an act
+ * through the door; every read goes through the one read decision. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/audits.h"
+#include "core/inspections.h"
+#include "core/org.h"
+#include "core/read.h"
+#include "web/access.h"
+#include "web/decide.h"
+#include "web/outcome.h"
+#include "web/route.h"
+#include "web/ui.h"
+
+bool ui_may(struct web_req *r, const char *action, const struct record *rec,
+                const char *section)
+{
+	struct decide_input in;
+	struct decision d;
+	bool ok = false;
+
+	if (!r->profile || !policy_action(r->profile, action))
+		return false;
+	web_decide_input(&in, r->user, action, rec, NULL, section, NULL);
+	if (rec)
+		decide_input_grants(&in, r->profile, rec);
+	if (policy_decide(r->profile, &in.q, &d, NULL) == 0)
+		ok = d.effect != EFFECT_DENY;
+	decide_input_release(&in);
+	return ok;
+}
+
+static void section_cell(struct web_req *r, const char *id)
+{
+	char *name = id ? ui_section_name(r, id) : NULL;
+
+	html_elem(&r->out, "td", name ? name : (id ? id : "—"), HTML_END);
+	free(name);
+}
+
+static void count_cell(struct strbuf *o, size_t n)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%zu", n);
+	html_elem(o, "td", v, "class", "num", HTML_END);
+}
+
+static void sections_table(struct web_req *r, const struct inspection_rollup *ru)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT;
+
+	html_open(o, "table", "class", "inspections", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Round"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Section"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("State"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Due"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Conform"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Nonconform"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Not applicable"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Unanswered"), "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = ru->n_sections; i-- > 0;) {
+		const struct inspection_section *s = &ru->sections[i];
+
+		html_open(o, "tr", "class", s->overdue ? "overdue" : NULL, HTML_END);
+		html_open(o, "td", HTML_END);
+		strbuf_reset(&url);
+		strbuf_addf(&url, "/inspections/%" PRId64, s->rec->id);
+		page_link(o, url.buf, s->round ? s->round : "—");
+		html_close(o, "td");
+		section_cell(r, s->section);
+		html_elem(o, "td", ui_state_name(r, SELF_INSPECTION_REGISTER, s->rec->state),
+		          HTML_END);
+		html_open(o, "td", HTML_END);
+		page_ymd(o, s->due ? s->due : "—");
+		if (s->overdue) {
+			strbuf_addch(o, ' ');
+			html_elem(o, "strong", _("overdue"), "class", "overdue", HTML_END);
+		}
+		html_close(o, "td");
+		count_cell(o, s->conform);
+		count_cell(o, s->nonconform);
+		count_cell(o, s->na);
+		count_cell(o, s->unanswered);
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+	strbuf_release(&url);
+}
+
+static void clauses_table(struct web_req *r, const struct inspection_rollup *ru)
+{
+	struct strbuf *o = &r->out;
+	bool any = false;
+
+	for (size_t i = 0; i < ru->n_clauses && !any; i++)
+		any = ru->clauses[i].conform || ru->clauses[i].nonconform || ru->clauses[i].na;
+	if (!any)
+		return;
+	html_elem(o, "h2", _("By clause"), HTML_END);
+	html_open(o, "table", "class", "inspection-clauses", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Clause"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Conform"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Nonconform"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Not applicable"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Unanswered"), "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < ru->n_clauses; i++) {
+		const struct inspection_clause_row *c = &ru->clauses[i];
+
+		if (!c->conform && !c->nonconform && !c->na)
+			continue;
+		html_open(o, "tr", "class", c->nonconform ? "nonconform" : NULL, HTML_END);
+		html_open(o, "td", HTML_END);
+		ui_clause(r, c->clause->id);
+		html_close(o, "td");
+		count_cell(o, c->conform);
+		count_cell(o, c->nonconform);
+		count_cell(o, c->na);
+		count_cell(o, c->unanswered);
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+}
+
+static void open_form(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct org_sections secs = { 0 };
+
+	if (org_sections_list(r->st, &secs, &err) < 0) {
+		page_notice(r, "error", err.buf);
+		goto out;
+	}
+	html_elem(o, "h2", _("Open a round"), HTML_END);
+	page_form_begin(r, "/inspections", "open-round", false);
+	page_input(r, "text", "round", _("Round (e.g. 令和8年度)"), NULL, true, "off");
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Sections to inspect"), "for", "f-sections", HTML_END);
+	html_open(o, "select", "id", "f-sections", "name", "section", "multiple", "", "required",
+	          "", HTML_END);
+	for (size_t i = 0; i < secs.nr; i++)
+		html_elem(o, "option", secs.items[i].name, "value", secs.items[i].id, HTML_END);
+	html_close(o, "select");
+	html_close(o, "div");
+	page_input(r, "date", "due", _("Answers due"), NULL, true, "off");
+	page_input(r, "text", "items",
+	           _("Clauses to ask (comma-separated; empty: the whole checklist)"), NULL, false,
+	           "off");
+	page_submit(r, _("Open the round"), "primary");
+	page_form_end(r);
+out:
+	org_sections_release(&secs);
+	strbuf_release(&err);
+}
+
+static int load_rollup(struct web_req *r, struct inspection_rollup *ru)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct reader *rd = web_reader(r);
+	int ret = -1;
+
+	if (!r->profile || !rd) {
+		web_error(r, 404, "this ward's profile keeps no self-inspections");
+	} else if ((ret = inspection_rollup(r->st, rd, r->profile, web_query(r, "round"),
+	                                    time_now_ms(), ru, &err)) < 0) {
+		web_error(r, ret == -ENOENT ? 404 : 503, err.buf);
+	}
+	strbuf_release(&err);
+	return ret;
+}
+
+void ui_inspections(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct inspection_rollup ru = { 0 };
+
+	if (load_rollup(r, &ru) < 0)
+		goto out;
+	page_begin(r, _("Self-inspections"), NAV_INSPECTIONS);
+	web_notice_from_query(r);
+	html_elem(o, "p",
+	          _("Each section answers its checklist (conform, nonconform or not applicable, "
+	            "with a note and evidence), hands it in, and its head signs it off. A "
+	            "nonconformity becomes a finding to improve."),
+	          "class", "cite", HTML_END);
+	if (!ru.n_sections) {
+		html_elem(o, "p", _("No self-inspections you may read."), HTML_END);
+	} else {
+		char n[24];
+
+		snprintf(n, sizeof(n), "%zu", ru.overdue);
+		html_open(o, "p", "class", ru.overdue ? "overdue-summary" : NULL, HTML_END);
+		html_text(o, _("Sections past their due date:"));
+		strbuf_addch(o, ' ');
+		html_elem(o, "strong", n, "id", "overdue-count", HTML_END);
+		html_close(o, "p");
+		sections_table(r, &ru);
+		clauses_table(r, &ru);
+		html_open(o, "p", HTML_END);
+		page_link(o, "/inspections/rollup.csv", _("Download CSV"));
+		html_text(o, " ・ ");
+		page_link(o, "/inspections/rollup.csv?cp932=1", _("Download CSV (CP932)"));
+		html_close(o, "p");
+	}
+	if (ui_may(r, SELF_INSPECTION_REGISTER ".open", NULL, NULL))
+		open_form(r);
+	page_end(r);
+out:
+	inspection_rollup_release(&ru);
+}
+
+void ui_inspections_csv(struct web_req *r)
+{
+	struct inspection_rollup ru = { 0 };
+	struct strbuf csv = STRBUF_INIT, err = STRBUF_INIT;
+	bool cp932 = web_query(r, "cp932") && !strcmp(web_query(r, "cp932"), "1");
+
+	if (load_rollup(r, &ru) < 0)
+		goto out;
+	if (inspection_rollup_csv(&ru, cp932, &csv, NULL, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	web_audit(r, r->user->login, "inspection.rollup", cp932 ? "csv-cp932" : "csv");
+	r->status = 200;
+	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
+	web_header_add(r, "Content-Disposition", "attachment; filename=\"self-inspections.csv\"");
+	strbuf_reset(&r->out);
+	strbuf_add(&r->out, csv.buf, csv.len);
+out:
+	inspection_rollup_release(&ru);
+	strbuf_release(&csv);
+	strbuf_release(&err);
+}
+
+/* Shows a refusal on its own page (403) with a way back. */
+static void refusal_page(struct web_req *r, const struct act_result *res, const char *back)
+{
+	r->status = 403;
+	page_begin(r, _("Self-inspections"), NAV_INSPECTIONS);
+	web_refusal(r, res);
+	html_open(&r->out, "p", HTML_END);
+	page_link(&r->out, back, _("Back"));
+	html_close(&r->out, "p");
+	page_end(r);
+}
+
+void ui_inspections_open(struct web_req *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *round = web_form(r, "round"), *due = web_form(r, "due");
+	const char *items = web_form(r, "items");
+	size_t done = 0;
+
+	if (!round || !*round || !due || !*due) {
+		web_error(r, 400, "a round needs its name, the sections and the due date");
+		goto out;
+	}
+	if (items && *items) {
+		struct inspection_checklist cl = { 0 };
+		const char *cur = items, *b;
+		size_t len;
+		bool bad = false;
+
+		inspection_checklist_make(r->profile, NULL, &cl);
+		while (!bad && policy_list_next(&cur, &b, &len)) {
+			char *id = xstrndup(b, len);
+			bad = !inspection_checklist_find(&cl, id);
+			free(id);
+		}
+		inspection_checklist_release(&cl);
+		if (bad) {
+			web_error(r, 400,
+			          "the clauses to ask must be items of the checklist (mamori inspection "
+			          "checklist)");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < r->form.nr; i++) {
+		struct act_attr f[4] = { { "round", round }, { "section", NULL }, { "due", due } };
+		struct act_input in = { .kind = ACT_RECORD,
+			                .register_id = SELF_INSPECTION_REGISTER,
+			                .action = SELF_INSPECTION_REGISTER ".open",
+			                .fields = f,
+			                .n_fields = 3 };
+		struct act_result res = ACT_RESULT_INIT;
+		int ret;
+
+		if (strcmp(r->form.items[i].name, "section") || !*r->form.items[i].value)
+			continue;
+		f[1].value = r->form.items[i].value;
+		if (items && *items)
+			f[in.n_fields++] = (struct act_attr){ "items", items };
+		ret = web_act(r, &in, NULL, &res, &err);
+		if (ret < 0) {
+			web_error(r, web_act_status(ret), err.buf);
+			act_result_release(&res);
+			goto out;
+		}
+		if (res.outcome == ACT_REFUSED) {
+			refusal_page(r, &res, "/inspections");
+			act_result_release(&res);
+			goto out;
+		}
+		act_result_release(&res);
+		done++;
+	}
+	if (!done) {
+		web_error(r, 400, "choose at least one section to inspect");
+		goto out;
+	}
+	web_redirect(r, "/inspections?notice=done");
+out:
+	strbuf_release(&err);
+}
+
+void ui_inspections_card(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	struct inspection_rollup ru = { 0 };
+	struct reader *rd = web_reader(r);
+	size_t waiting = 0;
+
+	if (!r->profile || !rd || !policy_register(r->profile, SELF_INSPECTION_REGISTER))
+		return;
+	if (inspection_rollup(r->st, rd, r->profile, NULL, time_now_ms(), &ru, &err) < 0) {
+		web_log(r, "%s", err.buf);
+		goto out;
+	}
+	for (size_t i = 0; i < ru.n_sections; i++)
+		waiting += ru.sections[i].rec->state && strcmp(ru.sections[i].rec->state, "signed");
+	if (!waiting)
+		goto out;
+	html_open(o, "section", "class", ru.overdue ? "card overdue-card" : "card",
+	          "aria-labelledby", "inspections-h", HTML_END);
+	html_elem(o, "h2", _("Self-inspections not yet signed off"), "id", "inspections-h",
+	          HTML_END);
+	html_open(o, "ul", HTML_END);
+	for (size_t i = ru.n_sections; i-- > 0;) {
+		const struct inspection_section *s = &ru.sections[i];
+		char *name;
+
+		if (!s->rec->state || !strcmp(s->rec->state, "signed"))
+			continue;
+		name = s->section ? ui_section_name(r, s->section) : NULL;
+		strbuf_reset(&url);
+		strbuf_addf(&url, "/inspections/%" PRId64, s->rec->id);
+		html_open(o, "li", "class", s->overdue ? "overdue" : NULL, HTML_END);
+		page_link(o, url.buf, s->round ? s->round : "—");
+		html_text(o, " ");
+		html_text(o, name ? name : (s->section ? s->section : ""));
+		html_text(o, "（");
+		html_text(o, ui_state_name(r, SELF_INSPECTION_REGISTER, s->rec->state));
+		html_text(o, "）");
+		if (s->overdue) {
+			strbuf_addch(o, ' ');
+			html_elem(o, "strong", _("overdue"), "class", "overdue", HTML_END);
+		}
+		html_close(o, "li");
+		free(name);
+	}
+	html_close(o, "ul");
+	html_close(o, "section");
+out:
+	inspection_rollup_release(&ru);
+	strbuf_release(&err);
+	strbuf_release(&url);
+}

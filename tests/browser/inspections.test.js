@@ -1,0 +1,131 @@
+// inspections.test.js: a self-inspection round (docs/audits.md, MIN-9-2-1). The CISO opens a
+// round for 税務課 and 区民課; each section's staff answer their checklist (適合 / 不適合 with a
+// note and evidence) and hand it in; each 課長 signs off, the 税務課 課長 raises the
+// nonconformity as a finding; the CISO sees the roll-up by section and clause, the overdue
+// section of a late round, and downloads it as CSV.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+
+let ward, server, ctx, page;
+
+function day(n) {
+  const d = new Date(Date.now() + 9 * 3600e3 + n * 86400e3);
+  return d.toISOString().slice(0, 10);
+}
+
+before(async () => {
+  ward = makeWard();
+  mamori(ward.data, ['user', 'add', 'ciso', '--name', '統括 責任者', '--section', 'kumin', '--password-stdin'],
+    PASSWORD + '\n');
+  mamori(ward.data, ['role', 'grant', 'ciso', 'ciso@org']);
+  server = await startServer(ward.data);
+  ctx = await launch(ward.dir);
+  page = await ctx.newPage();
+});
+
+after(async () => {
+  if (ctx) await ctx.close();
+  if (server) await stopServer(server);
+  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
+});
+
+async function submit(form) {
+  await Promise.all([page.waitForLoadState('load'), page.click(`${form} button[type=submit]`)]);
+}
+
+async function answer(clause, result, note, evidence) {
+  const row = `tr[id="${clause}"]`;
+  await page.selectOption(`${row} select[name="result"]`, result);
+  if (note) await page.fill(`${row} input[name="note"]`, note);
+  if (evidence) await page.fill(`${row} input[name="evidence"]`, evidence);
+  await submit(`${row} form.answer`);
+  assert.match(page.url(), /notice=done/, `${clause} answered`);
+}
+
+function ids() {
+  return JSON.parse(mamori(ward.data, ['inspection', 'rollup', '--json'])).sections;
+}
+
+test('a round answered by two sections, signed off, rolled up for the CISO', async () => {
+  // the CISO opens the round (the form is hers; section staff see none)
+  await login(page, server.url, 'sato');
+  await page.goto(server.url + 'inspections');
+  assert.equal(await page.locator('form.open-round').count(), 0, 'staff open no rounds');
+  await logout(page);
+  await login(page, server.url, 'ciso');
+  await page.goto(server.url + 'inspections');
+  await page.fill('[name="round"]', '令和8年度');
+  await page.selectOption('#f-sections', ['zeimu', 'kumin']);
+  await page.fill('[name="due"]', day(30));
+  await page.fill('[name="items"]', 'MIN-3-2-1,MIN-9-1-2');
+  await submit('form.open-round');
+  await page.waitForURL(/\/inspections\?notice=done/);
+  assert.ok((await page.textContent('table.inspections')).includes('税務課'));
+  await logout(page);
+  const secs = ids();
+  const zeimu = secs.find((s) => s.section === 'zeimu').id;
+  const kumin = secs.find((s) => s.section === 'kumin').id;
+
+  // 税務課's staff answer and hand in
+  await login(page, server.url, 'sato');
+  await page.goto(server.url + 'inspections/' + zeimu);
+  await answer('MIN-3-2-1', '適合', '台帳を確認した', '情報資産台帳');
+  await answer('MIN-9-1-2', '不適合', '監査の体制の記録がない');
+  assert.ok((await page.textContent('#summary')).includes('適合 1'));
+  await shot(page, 'inspection-answered');
+  assert.equal(await page.locator('form.sign_off').count(), 0, 'staff do not sign off');
+  await submit('form.submit');
+  assert.equal((await page.textContent('#state')).trim(), '提出済');
+  assert.equal(await page.locator('form.answer').count(), 0, 'no answers once handed in');
+  // another section's inspection is not theirs to read
+  const other = await page.goto(server.url + 'inspections/' + kumin);
+  assert.equal(other.status(), 404);
+  await logout(page);
+
+  // 区民課 answers too
+  await login(page, server.url, 'tanaka');
+  await page.goto(server.url + 'inspections/' + kumin);
+  await answer('MIN-3-2-1', '適合');
+  await answer('MIN-9-1-2', '該当なし', '監査の対象外');
+  await submit('form.submit');
+  await logout(page);
+  await login(page, server.url, 'yamada');
+  await page.goto(server.url + 'inspections/' + kumin);
+  await submit('form.sign_off');
+  assert.equal((await page.textContent('#state')).trim(), '確認済');
+  await logout(page);
+
+  // 税務課's 課長 signs off and raises the nonconformity as a finding
+  await login(page, server.url, 'suzuki');
+  await page.goto(server.url + '');
+  assert.ok((await page.textContent('main')).includes('課長の確認が済んでいない自己点検'), 'the dashboard card');
+  await page.goto(server.url + 'inspections/' + zeimu);
+  await page.fill('form.sign_off [name="note"]', '監査の体制を整える');
+  await submit('form.sign_off');
+  assert.equal((await page.textContent('#state')).trim(), '確認済');
+  await page.selectOption('tr[id="MIN-9-1-2"] form.raise select', 'major');
+  await submit('tr[id="MIN-9-1-2"] form.raise');
+  assert.match(page.url(), /notice=done/);
+  await logout(page);
+  const findings = JSON.parse(mamori(ward.data, ['record', 'list', 'finding', '--json']));
+  assert.ok(JSON.stringify(findings).includes('監査の体制の記録がない'), 'the finding keeps the note');
+
+  // a late round: overdue for the CISO
+  mamori(ward.data, ['inspection', 'open', '--round', '令和7年度', '--section', 'kumin', '--due', day(-1),
+    '--items', 'MIN-3-2-1', '--as', 'ciso']);
+  await login(page, server.url, 'ciso');
+  await page.goto(server.url + 'inspections');
+  assert.equal((await page.textContent('#overdue-count')).trim(), '1');
+  assert.equal(await page.locator('table.inspections tr.overdue').count(), 1);
+  const byClause = await page.textContent('table.inspection-clauses');
+  assert.ok(byClause.includes('MIN-9-1-2'), 'the roll-up by clause');
+  await shot(page, 'inspection-rollup');
+  const csv = await page.request.get(server.url + 'inspections/rollup.csv');
+  assert.equal(csv.status(), 200);
+  const text = await csv.text();
+  assert.ok(text.includes(',条項,') && text.includes('MIN-9-1-2') && text.includes('不適合'));
+  await logout(page);
+});
