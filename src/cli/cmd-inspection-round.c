@@ -131,9 +131,10 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 			bool ok = inspection_checklist_find(&cl, id) != NULL;
 
 			if (!ok)
-				cli_error("'%s' is not an item of the checklist (see 'mamori inspection "
-				          "checklist')",
-				          id);
+				cli_error(
+				    "'%s' is not an item of the checklist (see 'mamori inspection "
+				    "checklist')",
+				    id);
 			free(id);
 			if (!ok) {
 				inspection_checklist_release(&cl);
@@ -151,7 +152,9 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 
 		while (policy_list_next(&cur, &b, &len)) {
 			char *sec = xstrndup(b, len);
-			struct act_attr f[4] = { { "round", round }, { "section", sec }, { "due", due } };
+			struct act_attr f[4] = { { "round", round },
+				                 { "section", sec },
+				                 { "due", due } };
 			struct act_input in = { .kind = ACT_RECORD,
 				                .register_id = SELF_INSPECTION_REGISTER,
 				                .action = SELF_INSPECTION_REGISTER ".open",
@@ -381,15 +384,15 @@ int inspection_sign_off(struct cli_ctx *ctx, int argc, const char **argv)
 
 int inspection_send_back(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	return inspection_step(ctx, argc, argv, "send-back",
-	                       SELF_INSPECTION_REGISTER ".send_back",
+	return inspection_step(ctx, argc, argv, "send-back", SELF_INSPECTION_REGISTER ".send_back",
 	                       "the section head returns the answers to be redone (差戻し)");
 }
 
 int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori inspection raise INSPECTION --clause CLAUSE --severity minor|major|critical "
+		"mamori inspection raise INSPECTION --clause CLAUSE --severity "
+		"minor|major|critical "
 		"[--text TEXT] --as LOGIN [--json]",
 		"a nonconformity (不適合) of a self-inspection becomes a finding to improve", NULL
 	};
@@ -398,7 +401,8 @@ int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
 	const struct option opts[] = {
 		OPT_STRING(0, "clause", &clause, "CLAUSE", "the item answered 不適合"),
 		OPT_STRING(0, "severity", &severity, "S", "minor, major or critical"),
-		OPT_STRING(0, "text", &text, "TEXT", "what must improve (default: the answer's note)"),
+		OPT_STRING(0, "text", &text, "TEXT",
+		           "what must improve (default: the answer's note)"),
 		OPT_STRING(0, "as", &as, "LOGIN", "who records it (required)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),

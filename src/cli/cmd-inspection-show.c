@@ -111,8 +111,7 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (!(s = inspection_section_for(&r, id))) {
-		cli_error(as ? "no self-inspection %s that %s may read"
-		             : "no self-inspection %s",
+		cli_error(as ? "no self-inspection %s that %s may read" : "no self-inspection %s",
 		          argv[0], as);
 		goto out;
 	}
@@ -127,7 +126,8 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_key(&w, "answers");
 		jw_array_begin(&w);
 		for (size_t i = 0; i < n; i++) {
-			const struct record *a = inspection_answer_for(&r, id, items[i]->clause->id);
+			const struct record *a =
+			    inspection_answer_for(&r, id, items[i]->clause->id);
 
 			jw_object_begin(&w);
 			jw_kv_str(&w, "clause", items[i]->clause->id);
@@ -146,22 +146,23 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 	} else {
 		struct table tb;
 
-		strbuf_addf(&out, "自己点検 %" PRId64 "：%s %s（%s）期限 %s%s\n", id, or_dash(s->round),
-		            or_dash(s->section),
+		strbuf_addf(&out, "自己点検 %" PRId64 "：%s %s（%s）期限 %s%s\n", id,
+		            or_dash(s->round), or_dash(s->section),
 		            state_name(door_profile(d), SELF_INSPECTION_REGISTER, s->rec->state),
 		            or_dash(s->due), s->overdue ? "（期限超過）" : "");
 		strbuf_addf(&out, "適合 %zu、不適合 %zu、該当なし %zu、未回答 %zu（%zu 項目）\n\n",
 		            s->conform, s->nonconform, s->na, s->unanswered, s->total);
 		table_init(&tb, 5, (const char *[]){ "条項", "出典", "結果", "所見", "点検項目" });
 		for (size_t i = 0; i < n; i++) {
-			const struct record *a = inspection_answer_for(&r, id, items[i]->clause->id);
+			const struct record *a =
+			    inspection_answer_for(&r, id, items[i]->clause->id);
 			const char *res = a ? record_field(a, "result") : NULL;
 
-			table_add(&tb, (const char *[]){ items[i]->clause->id,
-			                                 or_dash(items[i]->clause->cite),
-			                                 res ? res : "未回答",
-			                                 or_dash(a ? record_field(a, "note") : NULL),
-			                                 items[i]->question });
+			table_add(&tb, (const char *[]){
+			                   items[i]->clause->id, or_dash(items[i]->clause->cite),
+			                   res ? res : "未回答",
+			                   or_dash(a ? record_field(a, "note") : NULL),
+			                   items[i]->question });
 		}
 		table_render(&tb, &out);
 		table_release(&tb);
@@ -196,11 +197,12 @@ static void rollup_text(const struct inspection_rollup *r, const struct profile 
 		snprintf(c[2], sizeof(c[2]), "%zu", s->na);
 		snprintf(c[3], sizeof(c[3]), "%zu", s->unanswered);
 		snprintf(total, sizeof(total), "%zu", s->total);
-		table_add(&tb, (const char *[]){
-		                   id, or_dash(s->round), or_dash(s->section),
-		                   s->overdue ? "期限超過"
-		                              : state_name(p, SELF_INSPECTION_REGISTER, s->rec->state),
-		                   or_dash(s->due), c[0], c[1], c[2], c[3], total });
+		table_add(&tb,
+		          (const char *[]){
+		              id, or_dash(s->round), or_dash(s->section),
+		              s->overdue ? "期限超過"
+		                         : state_name(p, SELF_INSPECTION_REGISTER, s->rec->state),
+		              or_dash(s->due), c[0], c[1], c[2], c[3], total });
 	}
 	table_render(&tb, out);
 	table_release(&tb);

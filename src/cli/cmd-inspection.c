@@ -1,7 +1,7 @@
-/* cmd-inspection: `mamori inspection checklist` (the rounds' commands: cmd-inspection-round.c): a self-inspection checklist generated from the
- * profile (docs/audits.md): each clause only people can carry out (kind H) as a question, each
- * clause that must be recorded (kind R) as "show the record", with the registers that keep it;
- * every item cites its clause in the text's own words. */
+/* cmd-inspection: `mamori inspection checklist` (the rounds' commands: cmd-inspection-round.c): a
+ * self-inspection checklist generated from the profile (docs/audits.md): each clause only people
+ * can carry out (kind H) as a question, each clause that must be recorded (kind R) as "show the
+ * record", with the registers that keep it; every item cites its clause in the text's own words. */
 #include <string.h>
 
 #include "base/json.h"

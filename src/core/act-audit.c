@@ -223,8 +223,7 @@ bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg
 {
 	for (unsigned i = 0; i < reg->n_fields && s->outcome != ACT_REFUSED; i++) {
 		const struct policy_field *f = &reg->fields[i];
-		const char *v = f->same_section || f->n_ref_states ? json_str(merged, f->id)
-		                                                   : NULL;
+		const char *v = f->same_section || f->n_ref_states ? json_str(merged, f->id) : NULL;
 		const char *name = f->name ? f->name : f->id;
 		struct record other = { 0 };
 		bool in_state = !f->n_ref_states;
@@ -237,8 +236,9 @@ bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg
 			in_state = other.state && !strcmp(other.state, f->ref_states[k]);
 		if (f->same_section &&
 		    (!other.section || !section || strcmp(other.section, section))) {
-			act_refuse(s, "%s: record %lld belongs to section %s; this record must be of "
-			              "that section, not %s",
+			act_refuse(s,
+			           "%s: record %lld belongs to section %s; this record must be of "
+			           "that section, not %s",
 			           name, (long long)id, other.section ? other.section : "none",
 			           section ? section : "none");
 			s->reason = "denied";

@@ -114,7 +114,7 @@ const struct inspection_item *inspection_checklist_find(const struct inspection_
 const char *inspection_result_value(const char *given)
 {
 	static const char *const map[][2] = {
-		{ "適合", "適合" },         { "conform", "適合" }, { "不適合", "不適合" },
+		{ "適合", "適合" },         { "conform", "適合" },      { "不適合", "不適合" },
 		{ "nonconform", "不適合" }, { "該当なし", "該当なし" }, { "na", "該当なし" },
 	};
 
@@ -290,14 +290,13 @@ int inspection_rollup(struct store *st, const struct reader *rd, const struct pr
 			record_release(&all.items[i]);
 			continue;
 		}
-		ALLOC_GROW(ret->inspections.items, ret->inspections.nr + 1,
-		           ret->inspections.alloc);
+		ALLOC_GROW(ret->inspections.items, ret->inspections.nr + 1, ret->inspections.alloc);
 		ret->inspections.items[ret->inspections.nr++] = all.items[i];
 	}
 	free(all.items);
 	inspection_checklist_make(p, NULL, &ret->checklist);
-	ret->sections = xcalloc(ret->inspections.nr ? ret->inspections.nr : 1,
-	                        sizeof(*ret->sections));
+	ret->sections =
+	    xcalloc(ret->inspections.nr ? ret->inspections.nr : 1, sizeof(*ret->sections));
 	ret->clauses = xcalloc(ret->checklist.nr ? ret->checklist.nr : 1, sizeof(*ret->clauses));
 	for (size_t i = 0; i < ret->inspections.nr; i++) {
 		struct inspection_section *s = &ret->sections[ret->n_sections++];
@@ -326,9 +325,9 @@ void inspection_rollup_release(struct inspection_rollup *r)
 int inspection_rollup_csv(const struct inspection_rollup *r, bool cp932, struct strbuf *out,
                           size_t *ret_substituted, struct strbuf *err)
 {
-	static const char *const head[] = { "点検の回", "課等", "点検", "状態",   "期限",
-		                            "期限超過", "条項", "出典", "点検項目", "結果",
-		                            "所見",     "証跡" };
+	static const char *const head[] = { "点検の回", "課等",     "点検", "状態",
+		                            "期限",     "期限超過", "条項", "出典",
+		                            "点検項目", "結果",     "所見", "証跡" };
 	struct csv_writer w;
 	int ret;
 
@@ -356,7 +355,8 @@ int inspection_rollup_csv(const struct inspection_rollup *r, bool cp932, struct 
 				items[k]->clause->id,
 				items[k]->clause->cite ? items[k]->clause->cite : "",
 				items[k]->question,
-				a && record_field(a, "result") ? record_field(a, "result") : "未回答",
+				a && record_field(a, "result") ? record_field(a, "result")
+				                               : "未回答",
 				a && record_field(a, "note") ? record_field(a, "note") : "",
 				a && record_field(a, "evidence") ? record_field(a, "evidence") : "",
 			};

@@ -22,7 +22,7 @@ struct store;
 /* One item of the checklist: a clause, asked in the text's own words. */
 struct inspection_item {
 	const struct policy_clause *clause;
-	char *question;  /* 「…」を行っていますか。 / 「…」の記録を示してください（台帳）。 */
+	char *question; /* 「…」を行っていますか。 / 「…」の記録を示してください（台帳）。 */
 	char *registers; /* R: the registers that keep its record, "、"-joined; else NULL */
 };
 struct inspection_checklist {
@@ -38,8 +38,12 @@ const struct inspection_item *inspection_checklist_find(const struct inspection_
                                                         const char *clause_id);
 
 /* An answer's result: "適合" conform, "不適合" nonconform, "該当なし" not applicable. */
-enum inspection_result { INSPECTION_UNANSWERED, INSPECTION_CONFORM, INSPECTION_NONCONFORM,
-	                 INSPECTION_NA };
+enum inspection_result {
+	INSPECTION_UNANSWERED,
+	INSPECTION_CONFORM,
+	INSPECTION_NONCONFORM,
+	INSPECTION_NA
+};
 /* The stored value for a result given as 適合|不適合|該当なし or conform|nonconform|na. */
 const char *inspection_result_value(const char *given);
 enum inspection_result inspection_result_of(const char *value);

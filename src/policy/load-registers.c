@@ -155,11 +155,11 @@ static int load_field_ref(struct loader *L, const struct ynode *v, struct policy
 static bool load_field(struct loader *L, const struct ynode *k, const struct ynode *v,
                        struct policy_field *f)
 {
-	static const char *const keys[] = { "type",        "name",          "required", "clause",
-		                            "clauses",     "values",        "to",       "note",
-		                            "ward_choice", "value_clauses", "all",      "as",
-		                            "due",         "keeps_level",   "many",     "same_section",
-		                            "ref_states",  NULL };
+	static const char *const keys[] = {
+		"type", "name",        "required",    "clause",        "clauses",    "values",
+		"to",   "note",        "ward_choice", "value_clauses", "all",        "as",
+		"due",  "keeps_level", "many",        "same_section",  "ref_states", NULL
+	};
 	const struct ynode *t = v, *x;
 	const char *ts;
 

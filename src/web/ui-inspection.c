@@ -27,8 +27,8 @@ static const struct inspection_section *load_one(struct web_req *r, struct inspe
 
 	if (!r->profile || !rd) {
 		web_error(r, 404, "this ward's profile keeps no self-inspections");
-	} else if ((ret = inspection_rollup(r->st, rd, r->profile, NULL, time_now_ms(), ru,
-	                                    &err)) < 0) {
+	} else if ((ret = inspection_rollup(r->st, rd, r->profile, NULL, time_now_ms(), ru, &err)) <
+	           0) {
 		web_error(r, ret == -ENOENT ? 404 : 503, err.buf);
 	} else if (!id || !(s = inspection_section_for(ru, id))) {
 		/* the same answer whether it does not exist or may not be read */
@@ -133,7 +133,8 @@ static void items_table(struct web_req *r, const struct inspection_rollup *ru,
 	html_elem(o, "th", _("Evidence"), "scope", "col", HTML_END);
 	html_close(o, "tr");
 	for (size_t i = 0; i < n; i++) {
-		const struct record *a = inspection_answer_for(ru, s->rec->id, items[i]->clause->id);
+		const struct record *a =
+		    inspection_answer_for(ru, s->rec->id, items[i]->clause->id);
 		const char *res = a ? record_field(a, "result") : NULL;
 		bool nc = inspection_result_of(res) == INSPECTION_NONCONFORM;
 

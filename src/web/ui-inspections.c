@@ -21,8 +21,7 @@
 #include "web/route.h"
 #include "web/ui.h"
 
-bool ui_may(struct web_req *r, const char *action, const struct record *rec,
-                const char *section)
+bool ui_may(struct web_req *r, const char *action, const struct record *rec, const char *section)
 {
 	struct decide_input in;
 	struct decision d;
@@ -285,9 +284,10 @@ void ui_inspections_open(struct web_req *r)
 		}
 		inspection_checklist_release(&cl);
 		if (bad) {
-			web_error(r, 400,
-			          "the clauses to ask must be items of the checklist (mamori inspection "
-			          "checklist)");
+			web_error(
+			    r, 400,
+			    "the clauses to ask must be items of the checklist (mamori inspection "
+			    "checklist)");
 			goto out;
 		}
 	}

@@ -90,7 +90,6 @@ int64_t ui_arg_id(const char *s);
  * Whether the policy would let the reader do action on rec (or, rec NULL, create a record in
  * section): to offer a form; the door decides when it is sent (ui-inspections.c).
  */
-bool ui_may(struct web_req *r, const char *action, const struct record *rec,
-            const char *section);
+bool ui_may(struct web_req *r, const char *action, const struct record *rec, const char *section);
 
 #endif
