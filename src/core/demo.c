@@ -750,6 +750,11 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 	 * what it audits: the one audit the demo shows is showcase_openings' */
 	if (!a || a->actor_in_ref)
 		return 0;
+	/* a self-inspection's answers belong to its section's open inspection (same_section,
+	 * ref_states): they follow a round, which the demo does not answer */
+	for (unsigned i = 0; i < reg->n_fields; i++)
+		if (reg->fields[i].same_section || reg->fields[i].n_ref_states)
+			return 0;
 	for (unsigned i = 0; i < m->p->n_separation; i++)
 		if (m->p->separation[i].kind == SEP_INDEPENDENT && m->p->separation[i].n_fields &&
 		    m->p->separation[i].field_regs[0] == reg)
