@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "log", cmd_log, "bring other systems' access logs into the ledger" },
 	{ "alert", cmd_alert, "alerts raised by the log analysis and file integrity checks" },
 	{ "incident", cmd_incident, "incidents: report, step, evidence, deadlines, export" },
+	{ "risk", cmd_risk, "risks: threats, assessment, acceptance, the register" },
 	{ "serve", cmd_serve, "run the web interface and the JSON API" },
 	{ "section", cmd_section, "the ward's sections (課等) and departments (部)" },
 	{ "system", cmd_system, "information systems, the scope of system roles" },

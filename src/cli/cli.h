@@ -97,6 +97,7 @@ int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_alert(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_incident(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_risk(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_fim(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv);
 

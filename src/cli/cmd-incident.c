@@ -513,19 +513,6 @@ static int incident_evidence(struct cli_ctx *ctx, int argc, const char **argv)
 
 /* ---- reading --------------------------------------------------------------------------- */
 
-/* The reader for --as, or the operator of the data directory (every case). */
-static int cli_reader(struct door *d, const char *as, struct reader **ret, struct strbuf *err)
-{
-	static const char *const admin[] = { ROLE_MAMORI_ADMIN "@org" };
-
-	if (as)
-		return reader_for_login(door_store(d), door_profile(d), as, time_now_ms(), ret,
-		                        err);
-	return reader_new(door_store(d), door_profile(d),
-	                  &(struct read_subject){ .login = "", .roles = admin, .n_roles = 1 },
-	                  time_now_ms(), ret, err);
-}
-
 static void local_time(struct strbuf *sb, int64_t ms)
 {
 	if (ms)

@@ -10,6 +10,8 @@
 #include "base/csv.h"
 #include "cli/core-cli.h"
 #include "core/attach.h"
+#include "core/read.h"
+#include "base/timeutil.h"
 
 int cli_door_open(struct cli_ctx *ctx, unsigned flags, struct door **ret)
 {
@@ -232,4 +234,17 @@ int cli_import_run(struct door *d, const char *path, const struct csv *csv, cons
 	}
 	strbuf_release(&err);
 	return n == -ECANCELED ? EXIT_REFUSED : EXIT_FAILED;
+}
+
+/* The reader for --as, or the operator of the data directory (every record). */
+int cli_reader(struct door *d, const char *as, struct reader **ret, struct strbuf *err)
+{
+	static const char *const admin[] = { ROLE_MAMORI_ADMIN "@org" };
+
+	if (as)
+		return reader_for_login(door_store(d), door_profile(d), as, time_now_ms(), ret,
+		                        err);
+	return reader_new(door_store(d), door_profile(d),
+	                  &(struct read_subject){ .login = "", .roles = admin, .n_roles = 1 },
+	                  time_now_ms(), ret, err);
 }

@@ -8,6 +8,10 @@
 #include "cli/cli.h"
 #include "core/act.h"
 
+struct reader;
+/* The reader for --as LOGIN, or the data directory's operator (every record) without it. */
+int cli_reader(struct door *d, const char *as, struct reader **ret, struct strbuf *err);
+
 /* Opens the data directory's door; on failure prints why and returns the exit code. */
 int cli_door_open(struct cli_ctx *ctx, unsigned flags, struct door **ret);
 

@@ -451,6 +451,10 @@ static void ward_choices(const struct profile *p, struct policy_coverage *cov)
 		           p->incidents.deadlines[i].id);
 	add_choice(cov, &alloc, p->incidents.detect_ward_choice, p->incidents.detect_pos,
 	           "incidents detect");
+	add_choice(cov, &alloc, p->risk.ward_choice, p->risk.pos, "risk");
+	for (unsigned i = 0; i < p->risk.n_threats; i++)
+		add_choice(cov, &alloc, p->risk.threats[i].ward_choice, p->risk.threats[i].pos,
+		           "threat %s", p->risk.threats[i].id);
 	if (cov->n_choices)
 		qsort(cov->choices, cov->n_choices, sizeof(*cov->choices), choice_cmp);
 }

@@ -96,5 +96,6 @@ void load_duties(struct loader *L, const struct ynode *n);     /* load-duties.c 
 void load_retention(struct loader *L, const struct ynode *n);  /* load-duties.c */
 void load_requests(struct loader *L, const struct ynode *n);   /* load-duties.c */
 void load_incidents(struct loader *L, const struct ynode *n);  /* load-incidents.c */
+void load_risk(struct loader *L, const struct ynode *n);       /* load-risk.c */
 
 #endif

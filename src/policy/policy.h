@@ -442,6 +442,33 @@ struct policy_incidents {
 	struct policy_pos pos, detect_pos;
 };
 
+/*
+ * risk: the ward's threat catalogue and how a risk of its risk register is valued
+ * (docs/profile-format.md `risk`, docs/risk.md). The register's conventions (field and action
+ * ids) are core's (core/risk.h); the ward's choices live here.
+ */
+struct policy_threat {
+	const char *id; /* "unauthorised": what `risk assess --threat` names */
+	const char *name; /* 不正アクセス・誤操作による破壊・持出し・改ざん等 */
+	const char *note, *ward_choice;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
+struct policy_risk {
+	const struct policy_register *reg; /* NULL: the profile declares no `risk` */
+	const struct policy_threat *threats;
+	unsigned n_threats;
+	int64_t likelihood_max, impact_max; /* the scales: 1..max each (default 5) */
+	/* a residual above this is accepted by the org role the rules name (default 15) */
+	int64_t accept_up_to;
+	/* how far a measure that counts lowers the likelihood, by its clause's strength */
+	int64_t reduce_enforced, reduce_recorded, reduce_monitored;
+	const char *ward_choice;
+	struct policy_clauses clauses;
+	struct policy_pos pos;
+};
+
 struct profile {
 	const char *id, *title, *municipality;
 	const char *source_document, *source_revision, *effective, *note;
@@ -481,6 +508,7 @@ struct profile {
 	const char *request_note;
 	const char *request_ward_choice;
 	struct policy_incidents incidents;
+	struct policy_risk risk;
 
 	struct profile_private *priv; /* indexes, arena (profile.c, decide.c) */
 };
@@ -578,6 +606,8 @@ const struct policy_state *policy_register_state(const struct policy_register *r
 const struct policy_rule *policy_rule(const struct profile *p, const char *id);
 const struct policy_duty *policy_duty(const struct profile *p, const char *id);
 const struct policy_opening *policy_opening(const struct profile *p, const char *id);
+/* A threat of the profile's risk catalogue (load-risk.c). */
+const struct policy_threat *policy_threat(const struct profile *p, const char *id);
 const struct policy_retention *policy_retention_for(const struct profile *p,
                                                     const struct policy_register *r);
 /* Constraints of kind SEP_APPLICANT_NOT_APPROVER covering action a (NULL if none). */

@@ -17,7 +17,8 @@ static void load_root(struct loader *L, const struct ynode *root)
 	static const char *const keys[] = { "format",     "profile",    "clauses",   "levels",
 		                            "employment", "context",    "roles",     "registers",
 		                            "rules",      "separation", "duties",    "retention",
-		                            "requests",   "session",    "incidents", NULL };
+		                            "requests",   "session",    "incidents", "risk",
+		                            NULL };
 	const struct ynode *f;
 
 	if (!load_want(L, root, Y_MAP, "the profile"))
@@ -51,6 +52,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	load_retention(L, ymap_get(root, "retention"));
 	load_requests(L, ymap_get(root, "requests"));
 	load_incidents(L, ymap_get(root, "incidents"));
+	load_risk(L, ymap_get(root, "risk"));
 }
 
 static void sha256(const char *data, size_t len, struct profile *p)

@@ -1,0 +1,433 @@
+/* cmd-risk: `mamori risk`: the profile's threats, assessing and accepting a risk, reading the
+ * register (core/risk.h, docs/risk.md). */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/parse.h"
+#include "base/table.h"
+#include "base/timeutil.h"
+#include "cli/core-cli.h"
+#include "core/core.h"
+#include "core/read.h"
+#include "core/risk.h"
+#include "policy/policy.h"
+
+static int parse_id(const char *s, const char *what, int64_t *ret)
+{
+	if (parse_int64(s, 1, INT64_MAX, ret) < 0) {
+		cli_error("'%s' is not a %s number", s, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int risk_threats(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori risk threats [--json]",
+		                             "the threats the ward's text names (its profile)",
+		                             NULL };
+	bool json = false;
+	const struct option opts[] = {
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf out = STRBUF_INIT;
+	const struct profile *p;
+	struct door *d = NULL;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	p = door_profile(d);
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (unsigned i = 0; i < p->risk.n_threats; i++) {
+			const struct policy_threat *t = &p->risk.threats[i];
+			jw_object_begin(&w);
+			jw_kv_str(&w, "id", t->id);
+			jw_kv_str(&w, "name", t->name);
+			jw_key(&w, "clauses");
+			jw_array_begin(&w);
+			for (unsigned k = 0; k < t->clauses.nr; k++)
+				jw_string(&w, t->clauses.items[k]->id);
+			jw_array_end(&w);
+			jw_kv_str(&w, "ward_choice", t->ward_choice);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else if (!p->risk.n_threats) {
+		strbuf_addf(&out, "profile '%s' names no threats\n", p->id);
+	} else {
+		for (unsigned i = 0; i < p->risk.n_threats; i++) {
+			const struct policy_threat *t = &p->risk.threats[i];
+			strbuf_addf(&out, "%-14s %s", t->id, t->name);
+			for (unsigned k = 0; k < t->clauses.nr; k++)
+				strbuf_addf(&out, "%s%s", k ? ", " : "  (",
+				            t->clauses.items[k]->id);
+			strbuf_addstr(&out, t->clauses.nr ? ")\n" : "  (区の選択)\n");
+		}
+	}
+	ret = cli_print(&out);
+	door_free(d);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* {"id","outcome","inherent","residual",...} or a line for people. */
+static int print_assessed(const struct act_result *res, const struct risk_eval *e, bool json)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_key(&w, "id");
+		if (res->outcome == ACT_DONE)
+			jw_int(&w, res->record_id);
+		else
+			jw_null(&w);
+		jw_kv_str(&w, "outcome", act_outcome_name(res->outcome));
+		jw_kv_int(&w, "inherent", e->inherent);
+		jw_kv_int(&w, "residual", e->assessed);
+		jw_key(&w, "clauses");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < res->n_clauses; i++)
+			jw_string(&w, res->clauses[i]);
+		jw_array_end(&w);
+		jw_kv_str(&w, "reason", res->reason);
+		jw_kv_str(&w, "message", res->message);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else if (res->outcome == ACT_DONE) {
+		strbuf_addf(
+		    &out, "risk %" PRId64 " assessed: inherent %" PRId64 ", residual %" PRId64 "\n",
+		    res->record_id, e->inherent, e->assessed);
+	} else {
+		act_result_text(res, &out);
+		strbuf_addch(&out, '\n');
+	}
+	ret = cli_print(&out);
+	strbuf_release(&out);
+	return ret == EXIT_DONE ? cli_exit_for_outcome(res->outcome) : ret;
+}
+
+static int risk_assess_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori risk assess RECORD --threat ID --likelihood N --impact N [--measure "
+		"CLAUSE]... --as LOGIN [--json]",
+		"assesses a threat to a record; the residual counts only the measures that work",
+		NULL
+	};
+	struct risk_input in = { 0 };
+	struct string_list measures = { 0 };
+	const char *procedure = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "threat", &in.threat, "ID", "a threat of the profile (risk threats)"),
+		OPT_INT(0, "likelihood", &in.likelihood, "N", "how likely, on the profile's scale",
+		        1, 100),
+		OPT_INT(0, "impact", &in.impact, "N", "how much harm, on the profile's scale", 1,
+		        100),
+		OPT_STRING_LIST(0, "measure", &measures, "CLAUSE",
+		                "a clause of the standards that treats it (repeatable)"),
+		OPT_STRING(0, "procedure", &procedure, "ID",
+		           "the damage-minimising procedure (a document record)"),
+		OPT_STRING(0, "treatment", &in.treatment, "T", "reduce, avoid, transfer or accept"),
+		OPT_INT(0, "residual", &in.residual, "N",
+		        "raise the residual risk above what the measures leave (needs --reason)", 1,
+		        100),
+		OPT_STRING(0, "reason", &in.reason, "TEXT", "why the residual is raised"),
+		OPT_STRING(0, "comment", &in.comment, "TEXT", "a comment for the ledger"),
+		OPT_STRING(0, "as", &in.actor, "LOGIN", "who assesses (required)"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct act_result res = ACT_RESULT_INIT;
+	struct risk_eval eval = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	struct door *d = NULL;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		goto out;
+	if (parse_id(argv[0], "record", &in.target) < 0 ||
+	    (procedure && parse_id(procedure, "document record", &in.procedure) < 0)) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (!in.actor || !in.threat || !in.likelihood || !in.impact) {
+		cli_error("an assessment needs --threat, --likelihood, --impact and --as LOGIN");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	in.measures = (const char *const *)measures.items;
+	in.n_measures = (size_t)measures.nr;
+	cli_act_context(&in.ctx);
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		goto out;
+	if (risk_assess(d, &in, &res, &eval, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	ret = print_assessed(&res, &eval, json);
+out:
+	risk_eval_release(&eval);
+	act_result_release(&res);
+	string_list_clear(&measures);
+	door_free(d);
+	strbuf_release(&err);
+	return ret;
+}
+
+static int risk_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori risk accept ID --as LOGIN [--comment TEXT] [--json]",
+		"accepts the residual risk as its owner (the profile names who)", NULL
+	};
+	const char *as = NULL, *comment = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "the owner who accepts (required)"),
+		OPT_STRING(0, "comment", &comment, "TEXT", "a comment for the ledger"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct door *d = NULL;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
+	if (parse_id(argv[0], "risk", &id) < 0)
+		return EXIT_USAGE;
+	if (!as) {
+		cli_error("an acceptance needs --as LOGIN");
+		return EXIT_USAGE;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	if (risk_accept(d, id, as, comment, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		act_result_json(&res, &out);
+		strbuf_addch(&out, '\n');
+	} else {
+		if (res.outcome == ACT_DONE)
+			strbuf_addf(&out, "risk %" PRId64 " accepted", id);
+		else
+			act_result_text(&res, &out);
+		strbuf_addch(&out, '\n');
+	}
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(res.outcome);
+out:
+	act_result_release(&res);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static void show_text(const struct risk *rk, struct strbuf *out)
+{
+	strbuf_addf(out, "リスク %" PRId64 ": %s #%" PRId64 " %s — %s\n", rk->rec.id,
+	            rk->target_register ? rk->target_register : "?", rk->target,
+	            rk->target_title ? rk->target_title : "",
+	            rk->threat ? rk->threat->name : rk->threat_id);
+	strbuf_addf(out,
+	            "状態: %s  起こりやすさ %" PRId64 " × 影響 %" PRId64 " = 固有リスク %" PRId64
+	            "  残留リスク %" PRId64 "（現在の対策では %" PRId64 "）%s%s\n",
+	            rk->state, rk->likelihood, rk->impact, rk->inherent, rk->residual,
+	            rk->now.residual, rk->band ? "  " : "", rk->band ? rk->band : "");
+	for (size_t i = 0; i < rk->now.n_measures; i++) {
+		const struct risk_measure *m = &rk->now.measures[i];
+		strbuf_addf(out, "  対策 %-14s %-9s %s", m->clause->id,
+		            policy_strength_name(m->strength),
+		            m->counts                                ? "効いている"
+		            : !strcmp(m->why_not, "duty_overdue")    ? "義務が期限切れ"
+		            : !strcmp(m->why_not, "duty_never_done") ? "義務の実施記録なし"
+		                                                     : "記載のみ");
+		strbuf_addf(out, "  行為 %" PRId64 " 件・拒否 %" PRId64 " 件\n", m->acts_done,
+		            m->acts_refused);
+	}
+	if (rk->accepted_ms) {
+		struct strbuf t = STRBUF_INIT;
+		time_format_rfc3339_offset(&t, rk->accepted_ms, TOKYO_OFFSET_MS);
+		strbuf_addf(out, "受容: %s（%s、残留リスク %" PRId64 "）%s\n", rk->accepted_by,
+		            t.buf, rk->accepted_residual, rk->stale ? "  要再評価" : "");
+		strbuf_release(&t);
+	}
+	for (size_t i = 0; i < rk->stale_why.nr; i++)
+		strbuf_addf(out, "  変化: %s\n", rk->stale_why.items[i]);
+}
+
+static int risk_show(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = { "mamori risk show ID [--as LOGIN] [--json]", NULL };
+	const char *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "read as this person (the profile decides)"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct risk rk = { 0 };
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
+	if (parse_id(argv[0], "risk", &id) < 0)
+		return EXIT_USAGE;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (cli_reader(d, as, &rd, &err) < 0 || risk_get(d, id, time_now_ms(), &rk, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (!read_record(rd, &rk.rec, NULL)) {
+		cli_error("no risk %" PRId64 " that '%s' may read", id, as ? as : "");
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		risk_json(&rk, &w);
+		strbuf_addch(&out, '\n');
+	} else {
+		show_text(&rk, &out);
+	}
+	ret = cli_print(&out);
+out:
+	risk_release(&rk);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori risk list [--section ID] [--as LOGIN] [--json]", NULL
+	};
+	const char *as = NULL, *section = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "section", &section, "ID", "only this section's risks"),
+		OPT_STRING(0, "as", &as, "LOGIN", "what this person may read"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct risk_list l = { 0 };
+	struct reader *rd = NULL;
+	struct door *d = NULL;
+	struct json_writer w;
+	struct table t;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
+	if (n < 0)
+		return ret;
+	ret = cli_door_open(ctx, DOOR_READONLY, &d);
+	if (ret)
+		return ret;
+	if (cli_reader(d, as, &rd, &err) < 0 ||
+	    risk_list(d, section, time_now_ms(), &l, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json) {
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+	} else {
+		table_init(
+		    &t, 7,
+		    (const char *[]){ "番号", "対象", "脅威", "課等", "固有", "残留", "状態" });
+	}
+	for (size_t i = 0; i < l.nr; i++) {
+		const struct risk *rk = &l.items[i];
+		char target[32], inh[24], res[24];
+
+		if (!read_record(rd, &rk->rec, NULL))
+			continue;
+		if (json) {
+			risk_json(rk, &w);
+			continue;
+		}
+		snprintf(target, sizeof(target), "#%" PRId64, rk->target);
+		snprintf(inh, sizeof(inh), "%" PRId64, rk->inherent);
+		snprintf(res, sizeof(res), "%" PRId64, rk->residual);
+		{
+			char id[24];
+			snprintf(id, sizeof(id), "%" PRId64, rk->rec.id);
+			table_add(&t, (const char *[]){ id, target, rk->threat_id, rk->section, inh,
+			                                res, rk->stale ? "要再評価" : rk->state });
+		}
+	}
+	if (json) {
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		table_render(&t, &out);
+		table_release(&t);
+	}
+	ret = cli_print(&out);
+out:
+	risk_list_release(&l);
+	reader_unref(rd);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
+int cmd_risk(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "threats", risk_threats, "the threats the ward's text names" },
+		{ "assess", risk_assess_cmd, "assess a threat to a record (its owner)" },
+		{ "accept", risk_accept_cmd,
+		  "accept a residual risk (the owner the profile names)" },
+		{ "show", risk_show, "a risk: measures, evidence, acceptance, staleness" },
+		{ "list", risk_list_cmd, "the risk register" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "risk", table, argc, argv);
+}

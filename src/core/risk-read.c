@@ -1,0 +1,388 @@
+/* risk-read: reading a risk back with its measures as they are now, its last acceptance and
+ * whether that acceptance went stale; the list and the JSON (core/risk.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/parse.h"
+#include "base/timeutil.h"
+#include "core/act-internal.h"
+#include "core/risk.h"
+#include "store/query.h"
+
+static int64_t field_int(const struct record *rec, const char *key)
+{
+	const char *s = record_field(rec, key);
+	int64_t v;
+
+	return s && parse_int64(s, INT64_MIN, INT64_MAX, &v) == 0 ? v : 0;
+}
+
+/* The clause ids of a space-separated list, borrowed into an array of pointers into copy. */
+static size_t split_ids(char *copy, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *t = strtok_r(copy, " ", &save); t && n < max;
+	     t = strtok_r(NULL, " ", &save))
+		out[n++] = t;
+	return n;
+}
+
+/* The last acceptance of risk id: when, by whom, what it accepted. */
+static int last_acceptance(struct store *st, struct risk *rk, const char *action,
+                           struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT a.at_ms, u.login, a.fields FROM acts a "
+	                      "LEFT JOIN users u ON u.id = a.actor "
+	                      "WHERE a.record_id = ?1 AND a.action = ?2 AND a.outcome = 'done' "
+	                      "ORDER BY a.id DESC LIMIT 1",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, rk->rec.id);
+	query_bind_text(q, 2, action);
+	r = query_step(q, err);
+	if (r > 0) {
+		json_t *fields = json_loads(query_text(q, 2) ? query_text(q, 2) : "{}", 0, NULL);
+		const char *s;
+		int64_t v;
+
+		rk->accepted_ms = query_int(q, 0);
+		rk->accepted_by = query_strdup(q, 1);
+		if ((s = json_string_value(json_object_get(fields, "accepted_residual"))) &&
+		    parse_int64(s, 0, INT64_MAX, &v) == 0)
+			rk->accepted_residual = v;
+		if ((s = json_string_value(json_object_get(fields, "accepted_level"))))
+			rk->accepted_level = xstrdup(s);
+		if ((s = json_string_value(json_object_get(fields, "accepted_measures"))))
+			rk->accepted_measures = xstrdup(s);
+		json_decref(fields);
+		query_done(q);
+		r = 0;
+	}
+	return r;
+}
+
+/* Incidents (not drills) that involve the target and were reported, or linked to it, after
+ * the acceptance. */
+static int stale_incidents(struct door *d, struct risk *rk, struct strbuf *err)
+{
+	const struct policy_register *inc = door_profile(d)->incidents.reg;
+	struct query *q;
+	char *link = NULL;
+	int r;
+
+	if (!inc)
+		return 0;
+	link = xstrfmt("%s.link_record", inc->id);
+	r = query_prepare(door_store(d),
+	                  "SELECT r.id, r.fields FROM records r WHERE r.register = ?1 AND "
+	                  "(r.created_ms > ?2 OR EXISTS (SELECT 1 FROM acts a WHERE "
+	                  "a.record_id = r.id AND a.at_ms > ?2 AND a.action = ?3 AND "
+	                  "a.outcome = 'done')) ORDER BY r.id",
+	                  &q, err);
+	if (r < 0)
+		goto out;
+	query_bind_text(q, 1, inc->id);
+	query_bind_int(q, 2, rk->accepted_ms);
+	query_bind_text(q, 3, link);
+	while ((r = query_step(q, err)) > 0) {
+		json_t *fields = json_loads(query_text(q, 1), 0, NULL);
+		const char *ids = json_string_value(json_object_get(fields, "records"));
+		const char *drill = json_string_value(json_object_get(fields, "drill"));
+		bool involved = false;
+
+		if (ids && !(drill && !strcmp(drill, "true"))) {
+			char *copy = xstrdup(ids);
+			const char *parts[64];
+			size_t n = split_ids(copy, parts, ARRAY_SIZE(parts));
+			for (size_t i = 0; i < n && !involved; i++) {
+				int64_t v;
+				involved =
+				    parse_int64(parts[i], 1, INT64_MAX, &v) == 0 && v == rk->target;
+			}
+			free(copy);
+		}
+		if (involved)
+			strv_pushf(&rk->stale_why, "incident:%" PRId64, query_int(q, 0));
+		json_decref(fields);
+	}
+out:
+	free(link);
+	return r;
+}
+
+/* What changed since the acceptance: an incident, the target's level, a measure. */
+static int staleness(struct door *d, struct risk *rk, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	int r;
+
+	if (!rk->accepted_ms || strcmp(rk->state, "accepted"))
+		return 0;
+	r = stale_incidents(d, rk, err);
+	if (r < 0)
+		return r;
+	if (rk->accepted_level && rk->target_level) {
+		const struct policy_level *was = policy_level(p, rk->accepted_level);
+		const struct policy_level *now = policy_level(p, rk->target_level);
+		if (was && now && now->rank < was->rank)
+			strv_pushf(&rk->stale_why, "level:%s→%s", was->id, now->id);
+	}
+	if (rk->accepted_measures) {
+		char *copy = xstrdup(rk->accepted_measures);
+		const char *ids[RISK_MAX_MEASURES];
+		size_t n = split_ids(copy, ids, ARRAY_SIZE(ids));
+
+		for (size_t i = 0; i < n; i++) {
+			bool counts = false;
+			for (size_t k = 0; k < rk->now.n_measures; k++)
+				if (!strcmp(rk->now.measures[k].clause->id, ids[i]))
+					counts = rk->now.measures[k].counts;
+			if (!counts)
+				strv_pushf(&rk->stale_why, "measure:%s", ids[i]);
+		}
+		free(copy);
+	}
+	if (rk->now.residual > rk->accepted_residual)
+		strv_push(&rk->stale_why, "residual");
+	rk->stale = rk->stale_why.nr > 0;
+	return 0;
+}
+
+static int risk_read(struct door *d, int64_t id, int64_t now_ms, struct risk *rk,
+                     struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	const struct policy_register *reg = p->risk.reg;
+	struct record target = { 0 };
+	struct strbuf ignored = STRBUF_INIT;
+	const char *ids[RISK_MAX_MEASURES];
+	char *copy = NULL, *accept = NULL;
+	size_t n = 0;
+	int r;
+
+	memset(rk, 0, sizeof(*rk));
+	if (!reg) {
+		error_set(err, "profile '%s' has no 'risk' section", p->id);
+		return -ENOTSUP;
+	}
+	r = record_get(door_store(d), id, &rk->rec, err);
+	if (r == 0 && strcmp(rk->rec.register_id, reg->id)) {
+		error_set(err, "record %" PRId64 " is not a risk", id);
+		r = -ENOENT;
+	}
+	if (r < 0)
+		return r;
+	rk->threat_id = record_field(&rk->rec, "threat");
+	rk->threat = rk->threat_id ? policy_threat(p, rk->threat_id) : NULL;
+	rk->target = field_int(&rk->rec, "target");
+	rk->section = record_field(&rk->rec, "section");
+	rk->treatment = record_field(&rk->rec, "treatment");
+	rk->reason = record_field(&rk->rec, "reason");
+	rk->band = record_field(&rk->rec, "band");
+	rk->state = rk->rec.state;
+	rk->likelihood = field_int(&rk->rec, "likelihood");
+	rk->impact = field_int(&rk->rec, "impact");
+	rk->inherent = field_int(&rk->rec, "inherent");
+	rk->residual = field_int(&rk->rec, "residual");
+	rk->procedure = field_int(&rk->rec, "procedure");
+	if (record_get(door_store(d), rk->target, &target, &ignored) == 0) {
+		rk->target_register = xstrdup(target.register_id);
+		rk->target_title = xstrdup(record_title(p, &target));
+		rk->target_level = target.level ? xstrdup(target.level) : NULL;
+	}
+	record_release(&target);
+	strbuf_release(&ignored);
+	if (record_field(&rk->rec, "measures")) {
+		copy = xstrdup(record_field(&rk->rec, "measures"));
+		n = split_ids(copy, ids, ARRAY_SIZE(ids));
+	}
+	r = risk_evaluate(d, rk->section, ids, n, rk->likelihood, rk->impact, now_ms, &rk->now,
+	                  err);
+	free(copy);
+	accept = xstrfmt("%s.accept", reg->id);
+	if (r == 0)
+		r = last_acceptance(door_store(d), rk, accept, err);
+	free(accept);
+	if (r == 0)
+		r = staleness(d, rk, err);
+	return r;
+}
+
+int risk_get(struct door *d, int64_t id, int64_t now_ms, struct risk *ret, struct strbuf *err)
+{
+	int r;
+
+	door_lead(d);
+	r = risk_read(d, id, now_ms, ret, err);
+	door_unlead(d);
+	if (r < 0)
+		risk_release(ret);
+	return r;
+}
+
+void risk_release(struct risk *rk)
+{
+	record_release(&rk->rec);
+	free(rk->target_register);
+	free(rk->target_title);
+	free(rk->target_level);
+	free(rk->accepted_by);
+	free(rk->accepted_level);
+	free(rk->accepted_measures);
+	risk_eval_release(&rk->now);
+	strv_release(&rk->stale_why);
+	memset(rk, 0, sizeof(*rk));
+}
+
+int risk_list(struct door *d, const char *section, int64_t now_ms, struct risk_list *ret,
+              struct strbuf *err)
+{
+	const struct policy_register *reg = door_profile(d)->risk.reg;
+	struct record_list l = { 0 };
+	struct record_filter f = { 0 };
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!reg) {
+		error_set(err, "profile '%s' has no 'risk' section", door_profile(d)->id);
+		return -ENOTSUP;
+	}
+	f.register_id = reg->id;
+	f.section = section;
+	door_lead(d);
+	r = records_list(door_store(d), &f, &l, err);
+	for (size_t i = l.nr; r == 0 && i-- > 0;) {
+		ALLOC_GROW(ret->items, ret->nr + 1, ret->alloc);
+		r = risk_read(d, l.items[i].id, now_ms, &ret->items[ret->nr], err);
+		ret->nr++;
+	}
+	door_unlead(d);
+	record_list_release(&l);
+	if (r < 0)
+		risk_list_release(ret);
+	return r;
+}
+
+void risk_list_release(struct risk_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		risk_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- JSON ------------------------------------------------------------------------------ */
+
+static void kv_time(struct json_writer *w, const char *key, int64_t ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	jw_key(w, key);
+	if (!ms) {
+		jw_null(w);
+		return;
+	}
+	time_format_rfc3339_offset(&sb, ms, TOKYO_OFFSET_MS);
+	jw_string(w, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void measure_json(const struct risk_eval *e, const struct risk_measure *m,
+                         struct json_writer *w)
+{
+	jw_object_begin(w);
+	jw_kv_str(w, "clause", m->clause->id);
+	jw_kv_str(w, "cite", m->clause->cite);
+	jw_kv_str(w, "text", m->clause->text);
+	jw_kv_str(w, "strength", policy_strength_name(m->strength));
+	jw_kv_bool(w, "counts", m->counts);
+	jw_kv_str(w, "why_not", m->why_not);
+	jw_kv_int(w, "reduce", m->reduce);
+	jw_key(w, "evidence");
+	jw_object_begin(w);
+	kv_time(w, "from", e->period_from_ms);
+	jw_kv_int(w, "acts", m->acts_done);
+	jw_kv_int(w, "refused", m->acts_refused);
+	jw_key(w, "duties");
+	jw_array_begin(w);
+	for (size_t i = 0; i < m->n_duties; i++) {
+		jw_object_begin(w);
+		jw_kv_str(w, "id", m->duties[i].duty->id);
+		jw_kv_str(w, "name", m->duties[i].duty->name);
+		jw_kv_str(w, "scope", m->duties[i].scope);
+		kv_time(w, "last_done", m->duties[i].last_done_ms);
+		kv_time(w, "next_due", m->duties[i].next_due_ms);
+		jw_kv_bool(w, "overdue", m->duties[i].overdue);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+	jw_object_end(w);
+}
+
+void risk_json(const struct risk *rk, struct json_writer *w)
+{
+	jw_object_begin(w);
+	jw_kv_int(w, "id", rk->rec.id);
+	jw_key(w, "target");
+	jw_object_begin(w);
+	jw_kv_int(w, "id", rk->target);
+	jw_kv_str(w, "register", rk->target_register);
+	jw_kv_str(w, "title", rk->target_title);
+	jw_kv_str(w, "level", rk->target_level);
+	jw_object_end(w);
+	jw_kv_str(w, "section", rk->section);
+	jw_key(w, "threat");
+	jw_object_begin(w);
+	jw_kv_str(w, "id", rk->threat_id);
+	jw_kv_str(w, "name", rk->threat ? rk->threat->name : NULL);
+	jw_key(w, "clauses");
+	jw_array_begin(w);
+	for (unsigned i = 0; rk->threat && i < rk->threat->clauses.nr; i++)
+		jw_string(w, rk->threat->clauses.items[i]->id);
+	jw_array_end(w);
+	jw_object_end(w);
+	jw_kv_int(w, "likelihood", rk->likelihood);
+	jw_kv_int(w, "impact", rk->impact);
+	jw_kv_int(w, "inherent", rk->inherent);
+	jw_kv_int(w, "residual", rk->residual);
+	jw_kv_int(w, "computed_residual", rk->now.residual);
+	jw_kv_str(w, "treatment", rk->treatment);
+	jw_kv_str(w, "reason", rk->reason);
+	jw_kv_str(w, "band", rk->band);
+	jw_kv_str(w, "state", rk->state);
+	jw_key(w, "procedure");
+	if (rk->procedure)
+		jw_int(w, rk->procedure);
+	else
+		jw_null(w);
+	jw_key(w, "measures");
+	jw_array_begin(w);
+	for (size_t i = 0; i < rk->now.n_measures; i++)
+		measure_json(&rk->now, &rk->now.measures[i], w);
+	jw_array_end(w);
+	jw_kv_str(w, "accepted_by", rk->accepted_by);
+	kv_time(w, "accepted_at", rk->accepted_ms);
+	jw_key(w, "accepted_residual");
+	if (rk->accepted_ms)
+		jw_int(w, rk->accepted_residual);
+	else
+		jw_null(w);
+	jw_kv_bool(w, "stale", rk->stale);
+	jw_key(w, "stale_reasons");
+	jw_array_begin(w);
+	for (size_t i = 0; i < rk->stale_why.nr; i++)
+		jw_string(w, rk->stale_why.items[i]);
+	jw_array_end(w);
+	jw_object_end(w);
+}

@@ -1,0 +1,446 @@
+/* risk: valuing a risk from the measures that actually work, assessing and accepting it through
+ * the door (core/risk.h, docs/risk.md). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/parse.h"
+#include "core/act-internal.h"
+#include "core/duties.h"
+#include "core/read.h"
+#include "core/risk.h"
+#include "store/query.h"
+
+#define YEAR_MS (365LL * 24 * 3600 * 1000)
+
+static const struct policy_register *risk_register(const struct profile *p, struct strbuf *err)
+{
+	if (!p->risk.reg) {
+		error_set(err, "profile '%s' has no 'risk' section: it keeps no risk register",
+		          p->id);
+		return NULL;
+	}
+	return p->risk.reg;
+}
+
+static bool clause_cited(const struct policy_clauses *cs, const struct policy_clause *c)
+{
+	for (unsigned i = 0; i < cs->nr; i++)
+		if (cs->items[i] == c)
+			return true;
+	return false;
+}
+
+/* The duties that carry clause c where section is: at org, at the section, at its systems. */
+static void measure_duties(struct risk_measure *m, const struct duty_list *dl, const char *section)
+{
+	for (size_t i = 0; i < dl->nr; i++) {
+		const struct duty_status *ds = &dl->items[i];
+		struct risk_duty *rd;
+
+		if (!clause_cited(&ds->duty->clauses, m->clause))
+			continue;
+		if (strcmp(ds->scope, "org") &&
+		    (!ds->section || !section || strcmp(ds->section, section)))
+			continue;
+		m->duties = xrealloc(m->duties, (m->n_duties + 1) * sizeof(*m->duties));
+		rd = &m->duties[m->n_duties++];
+		rd->duty = ds->duty;
+		rd->scope = xstrdup(ds->scope);
+		rd->last_done_ms = ds->last_done_ms;
+		rd->next_due_ms = ds->next_due_ms;
+		rd->overdue = ds->due;
+	}
+}
+
+/* Acts that cited the clause since from: done and refused. */
+static int measure_acts(struct store *st, struct risk_measure *m, int64_t from, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT a.outcome, count(*) FROM acts a, json_each(a.clauses) j "
+	                      "WHERE j.value = ?1 AND a.at_ms >= ?2 GROUP BY a.outcome",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, m->clause->id);
+	query_bind_int(q, 2, from);
+	while ((r = query_step(q, err)) > 0) {
+		const char *outcome = query_text(q, 0);
+		if (!strcmp(outcome, "done"))
+			m->acts_done = query_int(q, 1);
+		else if (!strcmp(outcome, "refused"))
+			m->acts_refused = query_int(q, 1);
+	}
+	return r;
+}
+
+/* Whether the measure counts, and how far it lowers the likelihood. */
+static void measure_worth(const struct policy_risk *rk, struct risk_measure *m)
+{
+	m->why_not = NULL;
+	if (m->strength < STRENGTH_MONITORED)
+		m->why_not = "noted";
+	for (size_t i = 0; !m->why_not && i < m->n_duties; i++)
+		if (m->duties[i].overdue)
+			m->why_not = "duty_overdue";
+	for (size_t i = 0; !m->why_not && i < m->n_duties; i++)
+		if (!m->duties[i].last_done_ms)
+			m->why_not = "duty_never_done";
+	m->counts = !m->why_not;
+	m->reduce = 0;
+	if (m->counts)
+		m->reduce = m->strength == STRENGTH_ENFORCED   ? rk->reduce_enforced
+		            : m->strength == STRENGTH_RECORDED ? rk->reduce_recorded
+		                                               : rk->reduce_monitored;
+}
+
+int risk_evaluate(struct door *d, const char *section, const char *const *measures,
+                  size_t n_measures, int64_t likelihood, int64_t impact, int64_t now_ms,
+                  struct risk_eval *ret, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	struct policy_coverage cov = { 0 };
+	struct duty_list dl = { 0 };
+	int64_t after = likelihood;
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->likelihood = likelihood;
+	ret->impact = impact;
+	ret->inherent = likelihood * impact;
+	ret->period_from_ms = now_ms - YEAR_MS;
+	if (n_measures > RISK_MAX_MEASURES) {
+		error_set(err, "at most %d measures on one risk", RISK_MAX_MEASURES);
+		return -EINVAL;
+	}
+	ret->measures = xcalloc(n_measures ? n_measures : 1, sizeof(*ret->measures));
+	for (size_t i = 0; i < n_measures; i++) {
+		const struct policy_clause *c = policy_clause(p, measures[i]);
+		if (!c) {
+			error_set(err,
+			          "'%s' is not a clause of profile '%s': a measure is a clause of "
+			          "the ward's standards (mamori policy coverage lists them)",
+			          measures[i], p->id);
+			return -EINVAL;
+		}
+		for (size_t k = 0; k < ret->n_measures; k++)
+			if (ret->measures[k].clause == c) {
+				error_set(err, "measure %s is given twice", c->id);
+				return -EINVAL;
+			}
+		ret->measures[ret->n_measures++].clause = c;
+	}
+	policy_coverage_compute(p, &cov);
+	r = duties_compute(d, now_ms, &dl, err);
+	for (size_t i = 0; r == 0 && i < ret->n_measures; i++) {
+		struct risk_measure *m = &ret->measures[i];
+
+		m->strength = cov.entries[m->clause->index].strength;
+		measure_duties(m, &dl, section);
+		r = measure_acts(door_store(d), m, ret->period_from_ms, err);
+		measure_worth(&p->risk, m);
+		after -= m->reduce;
+	}
+	ret->likelihood_after = after < 1 ? 1 : after;
+	ret->residual = ret->likelihood_after * impact;
+	duty_list_release(&dl);
+	policy_coverage_release(&cov);
+	return r;
+}
+
+void risk_eval_release(struct risk_eval *e)
+{
+	for (size_t i = 0; i < e->n_measures; i++) {
+		for (size_t k = 0; k < e->measures[i].n_duties; k++)
+			free(e->measures[i].duties[k].scope);
+		free(e->measures[i].duties);
+	}
+	free(e->measures);
+	memset(e, 0, sizeof(*e));
+}
+
+/* ---- assessing ------------------------------------------------------------------------- */
+
+/* The profile's treatment value for reduce/avoid/transfer/accept (by position) or itself. */
+static const char *treatment_value(const struct policy_register *reg, const char *t,
+                                   struct strbuf *err)
+{
+	static const char *const words[] = { "reduce", "avoid", "transfer", "accept" };
+	const struct policy_field *f = policy_register_field(reg, "treatment");
+
+	if (!f || f->type != FIELD_ENUM) {
+		error_set(err, "register '%s' records no treatment", reg->id);
+		return NULL;
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(words) && i < f->n_values; i++)
+		if (!strcmp(t, words[i]))
+			return f->values[i];
+	for (unsigned i = 0; i < f->n_values; i++)
+		if (!strcmp(t, f->values[i]))
+			return f->values[i];
+	error_set(err, "treatment '%s' is not one of reduce, avoid, transfer, accept", t);
+	return NULL;
+}
+
+static int check_input(const struct profile *p, const struct risk_input *in, struct strbuf *err)
+{
+	const struct policy_risk *rk = &p->risk;
+
+	if (!in->actor) {
+		error_set(err, "an assessment needs its assessor: give --as LOGIN");
+		return -EINVAL;
+	}
+	if (!in->threat || !policy_threat(p, in->threat)) {
+		struct strbuf ids = STRBUF_INIT;
+		for (unsigned i = 0; i < rk->n_threats; i++)
+			strbuf_addf(&ids, "%s%s", i ? ", " : "", rk->threats[i].id);
+		error_set(err,
+		          "threat '%s' is not in the profile's catalogue (%s; mamori risk threats)",
+		          in->threat ? in->threat : "", ids.buf);
+		strbuf_release(&ids);
+		return -EINVAL;
+	}
+	if (in->likelihood < 1 || in->likelihood > rk->likelihood_max) {
+		error_set(err, "likelihood must be from 1 to %" PRId64, rk->likelihood_max);
+		return -EINVAL;
+	}
+	if (in->impact < 1 || in->impact > rk->impact_max) {
+		error_set(err, "impact must be from 1 to %" PRId64, rk->impact_max);
+		return -EINVAL;
+	}
+	if (in->residual < 0 || in->residual > rk->likelihood_max * rk->impact_max) {
+		error_set(err, "a residual risk is from 1 to %" PRId64,
+		          rk->likelihood_max * rk->impact_max);
+		return -EINVAL;
+	}
+	if (in->reason && !core_valid_text(in->reason, CORE_MAX_COMMENT)) {
+		error_set(err, "the reason must be text of at most %d bytes", CORE_MAX_COMMENT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The risk already assessed for (target, threat), 0 if none. */
+static int existing_risk(struct store *st, const struct policy_register *reg, int64_t target,
+                         const char *threat, int64_t *ret, struct strbuf *err)
+{
+	struct record_list l = { 0 };
+	struct record_filter f = { .register_id = reg->id };
+	int r = records_list(st, &f, &l, err);
+
+	*ret = 0;
+	for (size_t i = 0; r == 0 && i < l.nr && !*ret; i++) {
+		const char *t = record_field(&l.items[i], "target");
+		const char *th = record_field(&l.items[i], "threat");
+		int64_t v;
+		if (t && th && !strcmp(th, threat) && parse_int64(t, 1, INT64_MAX, &v) == 0 &&
+		    v == target)
+			*ret = l.items[i].id;
+	}
+	record_list_release(&l);
+	return r;
+}
+
+/* The target's section, after checking the actor may read it. */
+static int target_section(struct door *d, const struct risk_input *in, char **ret,
+                          struct strbuf *err)
+{
+	struct reader *rd = NULL;
+	struct record rec = { 0 };
+	struct strbuf ignored = STRBUF_INIT;
+	int r = reader_for_login(door_store(d), door_profile(d), in->actor, d->clock(), &rd, err);
+
+	if (r < 0)
+		return r;
+	if (record_get(door_store(d), in->target, &rec, &ignored) < 0 ||
+	    !read_record(rd, &rec, NULL)) {
+		error_set(err, "no record %" PRId64 " that '%s' may read", in->target, in->actor);
+		r = -ENOENT;
+	} else if (door_profile(d)->risk.reg &&
+	           !strcmp(rec.register_id, door_profile(d)->risk.reg->id)) {
+		error_set(err, "record %" PRId64 " is a risk itself: assess the record it is about",
+		          in->target);
+		r = -EINVAL;
+	} else if (!rec.section) {
+		error_set(err,
+		          "record %" PRId64 " names no section: a risk is assessed for what a "
+		          "section manages",
+		          in->target);
+		r = -EINVAL;
+	} else {
+		*ret = xstrdup(rec.section);
+	}
+	record_release(&rec);
+	strbuf_release(&ignored);
+	reader_unref(rd);
+	return r;
+}
+
+/* Joins the measures' clause ids with spaces (those that count only, if counting). */
+static void measure_ids(const struct risk_eval *e, bool counting, struct strbuf *out)
+{
+	for (size_t i = 0; i < e->n_measures; i++)
+		if (!counting || e->measures[i].counts)
+			strbuf_addf(out, "%s%s", out->len ? " " : "", e->measures[i].clause->id);
+}
+
+int risk_assess(struct door *d, const struct risk_input *in, struct act_result *res,
+                struct risk_eval *eval, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	const struct policy_register *reg = risk_register(p, err);
+	const struct policy_field *band = reg ? policy_register_field(reg, "band") : NULL;
+	struct strbuf nums[6] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
+		                  STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
+	struct strbuf mids = STRBUF_INIT;
+	struct act_attr f[16];
+	struct act_input act = { .kind = ACT_RECORD };
+	const char *treatment = NULL;
+	char *section = NULL, *action = NULL;
+	int64_t existing = 0, residual;
+	size_t n = 0;
+	int r;
+
+	memset(eval, 0, sizeof(*eval));
+	if (!reg)
+		return -ENOTSUP;
+	r = check_input(p, in, err);
+	if (r == 0 && in->treatment) {
+		treatment = treatment_value(reg, in->treatment, err);
+		if (!treatment)
+			r = -EINVAL;
+	}
+	if (r < 0)
+		return r;
+	door_lead(d);
+	r = target_section(d, in, &section, err);
+	if (r == 0)
+		r = existing_risk(door_store(d), reg, in->target, in->threat, &existing, err);
+	if (r == 0)
+		r = risk_evaluate(d, section, in->measures, in->n_measures, in->likelihood,
+		                  in->impact, d->clock(), eval, err);
+	door_unlead(d);
+	if (r < 0)
+		goto out;
+	residual = eval->residual;
+	if (in->residual && in->residual < eval->residual) {
+		error_set(err,
+		          "the residual risk is %" PRId64
+		          " with the measures that count; the owner "
+		          "may raise it, not lower it",
+		          eval->residual);
+		r = -EINVAL;
+		goto out;
+	}
+	if (in->residual > eval->residual) {
+		if (!in->reason || !*in->reason) {
+			error_set(err, "raising the residual risk needs the reason (--reason)");
+			r = -EINVAL;
+			goto out;
+		}
+		residual = in->residual;
+	}
+	eval->assessed = residual;
+	strbuf_addf(&nums[0], "%" PRId64, in->target);
+	strbuf_addf(&nums[1], "%" PRId64, in->likelihood);
+	strbuf_addf(&nums[2], "%" PRId64, in->impact);
+	strbuf_addf(&nums[3], "%" PRId64, eval->inherent);
+	strbuf_addf(&nums[4], "%" PRId64, residual);
+	measure_ids(eval, false, &mids);
+	if (!existing) {
+		f[n++] = (struct act_attr){ "target", nums[0].buf };
+		f[n++] = (struct act_attr){ "threat", in->threat };
+		f[n++] = (struct act_attr){ "section", section };
+	}
+	f[n++] = (struct act_attr){ "likelihood", nums[1].buf };
+	f[n++] = (struct act_attr){ "impact", nums[2].buf };
+	f[n++] = (struct act_attr){ "inherent", nums[3].buf };
+	f[n++] = (struct act_attr){ "residual", nums[4].buf };
+	f[n++] = (struct act_attr){ "band", residual > p->risk.accept_up_to ? band->values[1]
+		                                                            : band->values[0] };
+	if (mids.len)
+		f[n++] = (struct act_attr){ "measures", mids.buf };
+	if (in->procedure) {
+		strbuf_addf(&nums[5], "%" PRId64, in->procedure);
+		f[n++] = (struct act_attr){ "procedure", nums[5].buf };
+	}
+	if (treatment)
+		f[n++] = (struct act_attr){ "treatment", treatment };
+	if (in->reason && *in->reason && in->residual > eval->residual)
+		f[n++] = (struct act_attr){ "reason", in->reason };
+	action = xstrfmt("%s.%s", reg->id, existing ? "reassess" : "assess");
+	act.actor = in->actor;
+	act.action = action;
+	act.record_id = existing;
+	act.fields = f;
+	act.n_fields = n;
+	act.comment = in->comment;
+	act.ctx = in->ctx;
+	r = act_run(d, &act, res, err);
+out:
+	free(section);
+	free(action);
+	for (size_t i = 0; i < ARRAY_SIZE(nums); i++)
+		strbuf_release(&nums[i]);
+	strbuf_release(&mids);
+	return r;
+}
+
+/* ---- accepting ------------------------------------------------------------------------- */
+
+int risk_accept(struct door *d, int64_t id, const char *actor, const char *comment,
+                struct act_result *res, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	const struct policy_register *reg = risk_register(p, err);
+	struct risk rk = { 0 };
+	struct strbuf residual = STRBUF_INIT, counting = STRBUF_INIT;
+	struct act_attr f[3];
+	struct act_input act = { .kind = ACT_RECORD };
+	char *action = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!reg)
+		return -ENOTSUP;
+	if (!actor) {
+		error_set(err, "an acceptance needs its owner: give --as LOGIN");
+		return -EINVAL;
+	}
+	r = risk_get(d, id, d->clock(), &rk, err);
+	if (r < 0)
+		return r;
+	if (rk.now.residual > rk.residual) {
+		error_set(err,
+		          "risk %" PRId64 " was assessed at a residual of %" PRId64 " but its "
+		          "measures now leave %" PRId64 ": reassess it before accepting",
+		          id, rk.residual, rk.now.residual);
+		r = -ESTALE;
+		goto out;
+	}
+	strbuf_addf(&residual, "%" PRId64, rk.residual);
+	measure_ids(&rk.now, true, &counting);
+	f[n++] = (struct act_attr){ "accepted_residual", residual.buf };
+	if (rk.target_level)
+		f[n++] = (struct act_attr){ "accepted_level", rk.target_level };
+	if (counting.len)
+		f[n++] = (struct act_attr){ "accepted_measures", counting.buf };
+	action = xstrfmt("%s.accept", reg->id);
+	act.actor = actor;
+	act.action = action;
+	act.record_id = id;
+	act.fields = f;
+	act.n_fields = n;
+	act.comment = comment;
+	r = act_run(d, &act, res, err);
+out:
+	free(action);
+	strbuf_release(&residual);
+	strbuf_release(&counting);
+	risk_release(&rk);
+	return r;
+}

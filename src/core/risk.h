@@ -1,0 +1,156 @@
+/* risk: the texts' threats assessed per record, treated with the ward's own clauses, accepted by
+ * the owners the profile names (docs/risk.md). */
+#ifndef MAMORI_CORE_RISK_H
+#define MAMORI_CORE_RISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "core/act.h"
+#include "core/core.h"
+#include "core/records.h"
+#include "policy/policy.h"
+
+struct door;
+struct json_writer;
+
+/*
+ * A risk is a record of the register the profile's `risk` section names (both shipped
+ * profiles: `risk`), with these conventions (checked when the profile loads):
+ *
+ *   fields   target (the record assessed: an asset, a system, ...), threat (an id of
+ *            risk.threats), section (the target's), likelihood, impact, inherent (their
+ *            product), residual, measures (clause ids, space-separated), procedure (a document
+ *            record: the damage-minimising procedure), treatment, reason (why the owner raised
+ *            the residual), band (the first value: within risk.accept_up_to; the second: above)
+ *   actions  assess (creates), reassess, accept (accepted_residual, accepted_level,
+ *            accepted_measures: the state of the risk it accepted)
+ *
+ * Mamori computes inherent, residual and band; the rules on the actions decide who may assess
+ * and who may accept (the band tells the rules which owner a residual needs).
+ */
+
+#define RISK_MAX_MEASURES 32
+
+/* A duty that carries a measure's clause where the risk's section is (org, the section, or
+ * a system of it). */
+struct risk_duty {
+	const struct policy_duty *duty;
+	char *scope;
+	int64_t last_done_ms; /* 0: no record of it being done */
+	int64_t next_due_ms;
+	bool overdue;
+};
+
+/* One measure (a clause of the profile) and what it is worth now. */
+struct risk_measure {
+	const struct policy_clause *clause;
+	enum policy_strength strength; /* how the profile carries it (policy coverage) */
+	bool counts;                   /* lowers the likelihood */
+	/* why it does not count: "noted" (only noted or carried by nothing), "duty_overdue",
+	 * "duty_never_done"; NULL when it counts */
+	const char *why_not;
+	int64_t reduce;                  /* how far it lowers the likelihood (0 unless it counts) */
+	int64_t acts_done, acts_refused; /* acts that cited the clause over the period */
+	struct risk_duty *duties;
+	size_t n_duties;
+};
+
+/* What a risk is worth with the measures as they are now. */
+struct risk_eval {
+	int64_t likelihood, impact, inherent;
+	int64_t likelihood_after; /* after the measures that count, at least 1 */
+	int64_t residual;         /* likelihood_after × impact */
+	int64_t assessed;         /* risk_assess: the residual recorded (computed, or raised) */
+	int64_t period_from_ms;   /* the evidence period: one year to now */
+	struct risk_measure *measures;
+	size_t n_measures;
+};
+
+/*
+ * Values measures (clause ids of the profile) for a risk of section at now: each measure's
+ * strength, duties, evidence and whether it counts, then the residual. -EINVAL with err for a
+ * clause the profile does not have.
+ */
+int risk_evaluate(struct door *d, const char *section, const char *const *measures,
+                  size_t n_measures, int64_t likelihood, int64_t impact, int64_t now_ms,
+                  struct risk_eval *ret, struct strbuf *err);
+void risk_eval_release(struct risk_eval *e);
+
+/* What an owner assesses. Strings are borrowed for the call; NULL = not given. */
+struct risk_input {
+	const char *actor;  /* login */
+	int64_t target;     /* the record assessed; the actor must be able to read it */
+	const char *threat; /* an id of the profile's threats */
+	int64_t likelihood, impact;
+	const char *const *measures; /* clause ids */
+	size_t n_measures;
+	int64_t procedure;     /* a document record, 0 = none */
+	const char *treatment; /* reduce, avoid, transfer, accept (or the profile's value) */
+	int64_t residual;      /* 0: as computed; above it: the owner raises it (needs reason) */
+	const char *reason, *comment;
+	struct act_context ctx;
+};
+
+/*
+ * Assesses a risk through the door: risk.assess for a new (target, threat), risk.reassess for
+ * one already assessed (its id is kept). *eval is what was computed (release it). Returns 0
+ * (res->outcome: done or refused) or a negative errno-style code with err: -EINVAL for input
+ * that does not fit, -ENOENT for an unknown record or actor, -ENOTSUP without `risk`.
+ */
+int risk_assess(struct door *d, const struct risk_input *in, struct act_result *res,
+                struct risk_eval *eval, struct strbuf *err);
+
+/*
+ * Accepts risk id's residual as actor (risk.accept), recording the state it accepts: the
+ * residual, the target's level and the measures that count. Refused by the rules for someone
+ * the profile does not name; -ESTALE when the measures changed since the assessment (reassess
+ * first).
+ */
+int risk_accept(struct door *d, int64_t id, const char *actor, const char *comment,
+                struct act_result *res, struct strbuf *err);
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+struct risk {
+	struct record rec;
+	const struct policy_threat *threat;
+	const char *threat_id; /* as recorded */
+	int64_t target;
+	char *target_register, *target_title, *target_level; /* NULL if the target is gone */
+	const char *section, *treatment, *reason, *band, *state;
+	int64_t likelihood, impact, inherent, residual, procedure;
+	struct risk_eval now; /* the measures as they are now */
+	/* the last acceptance (accepted_ms 0: never accepted) */
+	int64_t accepted_ms, accepted_residual;
+	char *accepted_by, *accepted_level, *accepted_measures;
+	bool stale;            /* accepted, and a material change happened since */
+	struct strv stale_why; /* "incident:12", "level:3→2", "measure:MIN-5-6-2", "residual" */
+};
+
+/* Reads risk id (the caller decided the reader may read it). -ENOENT when it is not a risk. */
+int risk_get(struct door *d, int64_t id, int64_t now_ms, struct risk *ret, struct strbuf *err);
+void risk_release(struct risk *rk);
+
+/* The risks of section (NULL: every section), newest first, each read with risk_get. */
+struct risk_list {
+	struct risk *items;
+	size_t nr, alloc;
+};
+int risk_list(struct door *d, const char *section, int64_t now_ms, struct risk_list *ret,
+              struct strbuf *err);
+void risk_list_release(struct risk_list *l);
+
+/*
+ * {"id","target":{"id","register","title","level"},"section","threat":{"id","name",
+ * "clauses"},"likelihood","impact","inherent","residual","computed_residual","treatment",
+ * "reason","band","state","measures":[{"clause","cite","text","strength","counts","why_not",
+ * "reduce","evidence":{"from","acts","refused","duties":[{"id","name","scope","last_done",
+ * "next_due","overdue"}]}}],"accepted_by","accepted_at","accepted_residual","stale",
+ * "stale_reasons"}
+ */
+void risk_json(const struct risk *rk, struct json_writer *w);
+
+#endif
