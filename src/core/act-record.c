@@ -1164,6 +1164,12 @@ int act_record(struct act_state *s, struct strbuf *err)
 	t.reg_vals = json_object();
 	t.act_vals = json_object();
 	r = resolve_target(s, &t, err);
+	if (r == 0 && t.reg == s->p->risk.reg && !s->in->risk_computed) {
+		error_set(err,
+		          "a risk's values are computed by Mamori: use 'mamori risk assess' or "
+		          "'mamori risk accept' (docs/risk.md)");
+		r = -EPERM;
+	}
 	if (r == 0)
 		r = check_context(s, t.action, s->in->ctx.attrs, s->in->ctx.n_attrs, err);
 	if (r == 0)

@@ -163,6 +163,11 @@ struct act_input {
 	 */
 	const struct act_attachment *attachments;
 	size_t n_attachments;
+	/*
+	 * Set by core/risk.c only: the values Mamori computes (inherent, residual, band, what an
+	 * acceptance accepted) are its own. The profile's risk register takes no act without it.
+	 */
+	bool risk_computed;
 };
 
 enum act_outcome {

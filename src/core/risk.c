@@ -380,6 +380,7 @@ int risk_assess(struct door *d, const struct risk_input *in, struct act_result *
 	act.n_fields = n;
 	act.comment = in->comment;
 	act.ctx = in->ctx;
+	act.risk_computed = true;
 	r = act_run(d, &act, res, err);
 out:
 	free(section);
@@ -436,6 +437,7 @@ int risk_accept(struct door *d, int64_t id, const char *actor, const char *comme
 	act.fields = f;
 	act.n_fields = n;
 	act.comment = comment;
+	act.risk_computed = true;
 	r = act_run(d, &act, res, err);
 out:
 	free(action);

@@ -54,6 +54,11 @@ expect "a record that does not exist is refused" 1 "$MAMORI" --dir "$D" risk ass
 	--threat intentional --likelihood 3 --impact 3 --as zeimu-kacho
 expect "a missing --impact is a usage error" 2 "$MAMORI" --dir "$D" risk assess "$A" \
 	--threat intentional --likelihood 3 --as zeimu-kacho
+expect "a risk cannot be written by hand (its values are Mamori's)" 1 "$MAMORI" --dir "$D" record \
+	add risk --field target="$A" --field threat=intentional --section zeimu --field likelihood=5 \
+	--field impact=5 --field inherent=25 --field residual=1 --field band=受容基準以内 \
+	--as zeimu-kacho
+err_has "the error names the command" "mamori risk assess"
 expect "nothing was recorded" 0 "$MAMORI" --dir "$D" risk list --json
 check "the register is empty" "[ \"\$(cat '$TMP/out')\" = '[]' ]"
 
