@@ -747,8 +747,9 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 	int want = count_for(reg), r = 0;
 
 	/* findings are their audit team's (actor_in); an audit's team must be independent of
-	 * what it audits: the one audit the demo shows is showcase_openings' */
-	if (!a || a->actor_in_ref)
+	 * what it audits: the one audit the demo shows is showcase_openings'. A risk's values are
+	 * Mamori's (core/risk.h): the demo does not write them by hand. */
+	if (!a || a->actor_in_ref || reg == m->p->risk.reg)
 		return 0;
 	/* a self-inspection's answers belong to its section's open inspection (same_section,
 	 * ref_states): they follow a round, which the demo does not answer */
