@@ -211,6 +211,7 @@ static int risk_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	struct act_result res = ACT_RESULT_INIT;
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct act_context actx = { 0 };
 	struct door *d = NULL;
 	int64_t id;
 	int n, ret;
@@ -227,7 +228,8 @@ static int risk_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		return ret;
-	if (risk_accept(d, id, as, comment, &res, &err) < 0) {
+	cli_act_context(&actx);
+	if (risk_accept(d, id, as, comment, &actx, &res, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 		goto out;

@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "core/duties.h"
 #include "core/inbox.h"
+#include "core/incident.h"
 #include "core/org.h"
 #include "core/read.h"
 #include "core/records.h"
@@ -18,8 +19,8 @@
 
 #define DAY_MS (24LL * 3600 * 1000)
 
-static const char *const kind_ids[INBOX_KINDS] = { "approve", "decided", "duty", "takeout",
-	                                           "incident" };
+static const char *const kind_ids[INBOX_KINDS] = { "approve", "decided",  "duty",
+	                                           "takeout", "incident", "deadline" };
 
 const char *inbox_kind_id(enum inbox_kind k)
 {
@@ -214,6 +215,41 @@ static int collect_takeouts(struct inbox *b, struct store *st, const struct prof
 }
 
 /*
+ * The legal deadlines (incidents.deadlines) of case rec not yet met: each is told when it
+ * arises and again once it has passed (the key changes).
+ */
+static int add_deadlines(struct inbox *b, struct store *st, const struct profile *p,
+                         const struct record *rec, int64_t now, struct strbuf *err)
+{
+	struct incident_summary s;
+	int r;
+
+	if (rec->register_id == NULL || !p->incidents.reg || !p->incidents.n_deadlines ||
+	    strcmp(rec->register_id, p->incidents.reg->id))
+		return 0;
+	r = incident_summarize(st, p, rec, now, &s, err);
+	for (size_t i = 0; r == 0 && i < s.n_deadlines; i++) {
+		const struct incident_deadline *dl = &s.deadlines[i];
+		struct inbox_item *it;
+
+		if (dl->done)
+			continue;
+		it = add(b, INBOX_DEADLINE,
+		         xstrfmt("deadline:%lld:%s:%s", (long long)rec->id, dl->def->id,
+		                 dl->overdue ? "overdue" : "open"));
+		it->record_id = rec->id;
+		it->register_id = xstrdup(rec->register_id);
+		it->title = xstrdup(s.title);
+		it->state = xstrdup(rec->state ? rec->state : "");
+		it->deadline = xstrdup(dl->def->id);
+		it->when_ms = dl->due_ms;
+		it->overdue = dl->overdue;
+	}
+	incident_summary_release(&s);
+	return r;
+}
+
+/*
  * Incidents reported to a role the person holds: records of a register whose opening names
  * that role (`opens: to: {role: csirt}`), in one of the opening's states other than the
  * register's last (終結: the case is closed).
@@ -258,6 +294,7 @@ static int collect_incidents(struct inbox *b, struct store *st, const struct pro
 				it->title = xstrdup(record_title(p, rec));
 				it->state = xstrdup(rec->state);
 				it->when_ms = rec->changed_ms;
+				r = add_deadlines(b, st, p, rec, now, err);
 			}
 			record_page_release(&page);
 		}
@@ -327,6 +364,7 @@ void inbox_release(struct inbox *b)
 		free(it->scope);
 		free(it->person);
 		free(it->acting_for);
+		free(it->deadline);
 	}
 	free(b->items);
 	memset(b, 0, sizeof(*b));

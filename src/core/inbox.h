@@ -1,5 +1,6 @@
 /* inbox: what waits for one person now: requests to approve, their decided requests, duties
- * due and overdue, overdue take-outs and incidents reported to a role they hold. The web's
+ * due and overdue, overdue take-outs, incidents reported to a role they hold and those
+ * incidents' legal deadlines not yet met. The web's
  * 受信箱, `mamori inbox` and the e-mail digests (core/notify.h) all read it from here. */
 #ifndef MAMORI_CORE_INBOX_H
 #define MAMORI_CORE_INBOX_H
@@ -19,6 +20,7 @@ enum inbox_kind {
 	INBOX_DUTY,     /* a duty they owe is overdue or due within INBOX_DUTY_SOON_DAYS */
 	INBOX_TAKEOUT,  /* something they took out or carry, or of their section, is overdue */
 	INBOX_INCIDENT, /* an incident reported to a role they hold is not yet closed */
+	INBOX_DEADLINE, /* a legal deadline of such an incident (incidents.deadlines) not met */
 	INBOX_KINDS
 };
 
@@ -36,7 +38,8 @@ struct inbox_item {
 	/* Stable while the thing is unchanged, new when it changes (a decision, the next due
 	 * date): a notification tells each key once. "approve:12", "decided:12:approved",
 	 * "duty:section-inspection@section:zeimu:1767225599999:due", "takeout:88",
-	 * "incident:7:escalated". */
+	 * "incident:7:escalated", "deadline:7:ppc_preliminary:open" (then ":overdue": a deadline
+	 * is told when it arises and again when it passes). */
 	char *key;
 	int64_t request_id, record_id;
 	char *register_id, *action; /* the request's action ("asset.take_out") */
@@ -47,8 +50,9 @@ struct inbox_item {
 	char *person;  /* who: the applicant (approve), the decider (decided), who took it out
 	                  (takeout), as "池田 勝（税務課長）"; NULL when the system did it */
 	char *acting_for; /* INBOX_APPROVE: the role the person would approve for as deputy */
+	char *deadline;   /* INBOX_DEADLINE: the deadline's id (incidents.deadlines) */
 	int64_t when_ms;  /* filed (approve), decided (decided), due (duty, takeout: the end of
-	                     the due day), changed (incident) */
+	                     the due day), changed (incident), due (deadline) */
 	bool overdue;
 };
 
@@ -56,10 +60,11 @@ struct inbox {
 	struct inbox_item *items; /* by kind, then oldest due / newest decided first */
 	size_t nr, alloc;
 	size_t n_kind[INBOX_KINDS];
-	size_t n_urgent; /* approvals, overdue duties and take-outs, open incidents */
+	size_t n_urgent; /* approvals, overdue duties, take-outs and deadlines, open incidents */
 };
 
-/* "approve", "decided", "duty", "takeout", "incident": the JSON and CSS names of a kind. */
+/* "approve", "decided", "duty", "takeout", "incident", "deadline": the JSON and CSS names of
+ * a kind. */
 const char *inbox_kind_id(enum inbox_kind k);
 
 /*

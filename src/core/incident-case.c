@@ -638,6 +638,42 @@ static int summary_deadlines(struct store *st, const struct profile *p, struct i
 	return 0;
 }
 
+int incident_summarize(struct store *st, const struct profile *p, const struct record *rec,
+                       int64_t now_ms, struct incident_summary *s, struct strbuf *err)
+{
+	const struct policy_state *st_def =
+	    policy_register_state(p->incidents.reg, rec->state ? rec->state : "");
+
+	memset(s, 0, sizeof(*s));
+	s->id = rec->id;
+	s->title = xstrdup(field_of(rec, "title")         ? field_of(rec, "title")
+	                   : field_of(rec, "description") ? field_of(rec, "description")
+	                                                  : "");
+	s->status = xstrdup(rec->state ? rec->state : "");
+	s->status_name = xstrdup(st_def ? st_def->name : s->status);
+	s->severity = field_of(rec, "severity") ? xstrdup(field_of(rec, "severity")) : NULL;
+	s->section = rec->section ? xstrdup(rec->section) : NULL;
+	s->found_ms = time_field(rec, "found_at");
+	if (!s->found_ms)
+		s->found_ms = rec->created_ms;
+	s->changed_ms = rec->changed_ms;
+	s->drill = field_true(rec, "drill");
+	s->urgent = field_true(rec, "urgent");
+	s->reportable = incident_reportable(p, rec);
+	return summary_deadlines(st, p, s, rec, now_ms, err);
+}
+
+void incident_summary_release(struct incident_summary *s)
+{
+	free(s->title);
+	free(s->status);
+	free(s->status_name);
+	free(s->severity);
+	free(s->section);
+	deadlines_release(s->deadlines, s->n_deadlines);
+	memset(s, 0, sizeof(*s));
+}
+
 int incidents_list(struct store *st, const struct reader *rd, const struct profile *p,
                    const struct incident_filter *f, int64_t now_ms, struct incident_list *ret,
                    struct strbuf *err)
@@ -659,8 +695,6 @@ int incidents_list(struct store *st, const struct reader *rd, const struct profi
 		return r;
 	for (size_t i = 0; i < page.list.nr && r == 0; i++) {
 		const struct record *rec = &page.list.items[i];
-		struct incident_summary *s;
-		const struct policy_state *st_def;
 		bool drill = field_true(rec, "drill");
 
 		if ((drill && !f->drills && !f->drills_only) || (!drill && f->drills_only) ||
@@ -669,25 +703,7 @@ int incidents_list(struct store *st, const struct reader *rd, const struct profi
 		if (f->limit && (int64_t)ret->nr >= f->limit)
 			break;
 		ALLOC_GROW(ret->items, ret->nr + 1, ret->alloc);
-		s = &ret->items[ret->nr++];
-		memset(s, 0, sizeof(*s));
-		st_def = policy_register_state(p->incidents.reg, rec->state ? rec->state : "");
-		s->id = rec->id;
-		s->title = xstrdup(field_of(rec, "title")         ? field_of(rec, "title")
-		                   : field_of(rec, "description") ? field_of(rec, "description")
-		                                                  : "");
-		s->status = xstrdup(rec->state ? rec->state : "");
-		s->status_name = xstrdup(st_def ? st_def->name : s->status);
-		s->severity = field_of(rec, "severity") ? xstrdup(field_of(rec, "severity")) : NULL;
-		s->section = rec->section ? xstrdup(rec->section) : NULL;
-		s->found_ms = time_field(rec, "found_at");
-		if (!s->found_ms)
-			s->found_ms = rec->created_ms;
-		s->changed_ms = rec->changed_ms;
-		s->drill = drill;
-		s->urgent = field_true(rec, "urgent");
-		s->reportable = incident_reportable(p, rec);
-		r = summary_deadlines(st, p, s, rec, now_ms, err);
+		r = incident_summarize(st, p, rec, now_ms, &ret->items[ret->nr++], err);
 	}
 	record_page_release(&page);
 	if (r < 0)
@@ -697,15 +713,8 @@ int incidents_list(struct store *st, const struct reader *rd, const struct profi
 
 void incident_list_release(struct incident_list *l)
 {
-	for (size_t i = 0; i < l->nr; i++) {
-		struct incident_summary *s = &l->items[i];
-		free(s->title);
-		free(s->status);
-		free(s->status_name);
-		free(s->severity);
-		free(s->section);
-		deadlines_release(s->deadlines, s->n_deadlines);
-	}
+	for (size_t i = 0; i < l->nr; i++)
+		incident_summary_release(&l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
 }

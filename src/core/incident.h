@@ -227,6 +227,11 @@ int incidents_list(struct store *st, const struct reader *rd, const struct profi
                    const struct incident_filter *f, int64_t now_ms, struct incident_list *ret,
                    struct strbuf *err);
 void incident_list_release(struct incident_list *l);
+/* The summary of one case's record (the caller read it as someone who may), its deadlines as
+ * of now_ms. Release it with incident_summary_release (also on error). */
+int incident_summarize(struct store *st, const struct profile *p, const struct record *rec,
+                       int64_t now_ms, struct incident_summary *ret, struct strbuf *err);
+void incident_summary_release(struct incident_summary *s);
 /* {"id","title","status","status_name","severity","found_at","drill","urgent","reportable",
  *  "overdue","deadlines":[...]} */
 void incident_summary_json(const struct incident_summary *s, struct json_writer *w);

@@ -394,7 +394,7 @@ out:
 /* ---- accepting ------------------------------------------------------------------------- */
 
 int risk_accept(struct door *d, int64_t id, const char *actor, const char *comment,
-                struct act_result *res, struct strbuf *err)
+                const struct act_context *ctx, struct act_result *res, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
 	const struct policy_register *reg = risk_register(p, err);
@@ -437,6 +437,8 @@ int risk_accept(struct door *d, int64_t id, const char *actor, const char *comme
 	act.fields = f;
 	act.n_fields = n;
 	act.comment = comment;
+	if (ctx)
+		act.ctx = *ctx;
 	act.risk_computed = true;
 	r = act_run(d, &act, res, err);
 out:

@@ -105,12 +105,13 @@ int risk_assess(struct door *d, const struct risk_input *in, struct act_result *
 
 /*
  * Accepts risk id's residual as actor (risk.accept), recording the state it accepts: the
- * residual, the target's level and the measures that count. Refused by the rules for someone
+ * residual, the target's level and the measures that count; ctx (may be NULL) says where
+ * from (via, remote). Refused by the rules for someone
  * the profile does not name; -ESTALE when the measures changed since the assessment (reassess
  * first).
  */
 int risk_accept(struct door *d, int64_t id, const char *actor, const char *comment,
-                struct act_result *res, struct strbuf *err);
+                const struct act_context *ctx, struct act_result *res, struct strbuf *err);
 
 /* ---- reading --------------------------------------------------------------------------- */
 

@@ -25,6 +25,7 @@ static const struct nav_item nav_items[] = {
 	{ NAV_DUTIES, "/duties", N_("Duties"), false, NULL },
 	{ NAV_AUDITS, "/audits", N_("Audits"), false, NULL },
 	{ NAV_INSPECTIONS, "/inspections", N_("Self-inspections"), false, NULL },
+	{ NAV_RISKS, "/risks", N_("Risks"), false, NULL },
 	{ NAV_INCIDENTS, "/incidents", N_("Incidents"), false, NULL },
 	{ NAV_POLICY, "/policy", N_("Policy"), false, NULL },
 	{ NAV_ALERTS, "/alerts", N_("Alerts"), false, ui_alerts_reader },

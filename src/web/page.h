@@ -25,6 +25,7 @@ enum page_nav {
 	NAV_INBOX,
 	NAV_AUDITS,
 	NAV_INSPECTIONS,
+	NAV_RISKS,
 };
 
 /* Starts an HTML response: document head, the header with navigation, <main>, <h1>title. */

@@ -15,6 +15,7 @@
 #include "web/access.h"
 #include "web/route.h"
 #include "web/session.h"
+#include "web/ui-risk.h"
 #include "web/ui.h"
 
 /* Colours of the level ranks (most protected first), as in mamori.css. */
@@ -371,6 +372,7 @@ void ui_dashboard(struct web_req *r)
 	ui_findings_card(r);
 	ui_inspections_card(r);
 	ui_incidents_card(r);
+	ui_risks_card(r);
 	html_open(&r->out, "div", "class", "grid", HTML_END);
 	chart_records(r, &counts);
 	chart_requests(r);

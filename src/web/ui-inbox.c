@@ -30,6 +30,8 @@ static const char *kind_heading(enum inbox_kind k)
 		return _("Take-outs past their due date");
 	case INBOX_INCIDENT:
 		return _("Incidents reported to me");
+	case INBOX_DEADLINE:
+		return _("Deadlines of those incidents (reports the law requires)");
 	default:
 		return "";
 	}
@@ -54,6 +56,14 @@ static const char *state_name(const struct profile *p, const char *reg, const ch
 	return s && s->name ? s->name : state ? state : "";
 }
 
+static const char *deadline_name(const struct profile *p, const char *id)
+{
+	for (unsigned i = 0; p && id && i < p->incidents.n_deadlines; i++)
+		if (!strcmp(p->incidents.deadlines[i].id, id))
+			return p->incidents.deadlines[i].name;
+	return id ? id : "";
+}
+
 static const char *role_name(const struct profile *p, const char *id)
 {
 	const struct policy_role *x = p && id ? policy_role(p, id) : NULL;
@@ -67,6 +77,8 @@ static void item_url(const struct inbox_item *it, struct strbuf *out)
 		strbuf_addf(out, "requests/%" PRId64, it->request_id);
 	else if (it->kind == INBOX_DUTY)
 		strbuf_addstr(out, "duties");
+	else if (it->kind == INBOX_DEADLINE)
+		strbuf_addf(out, "incidents/%" PRId64 "#deadlines", it->record_id);
 	else
 		strbuf_addf(out, "records/%" PRId64, it->record_id);
 }
@@ -123,6 +135,19 @@ void web_inbox_item_text(const struct profile *p, struct store *st, const struct
 		strbuf_addf(out, _("%s: %s (%s)"), register_name(p, it->register_id), it->title,
 		            state_name(p, it->register_id, it->state));
 		break;
+	case INBOX_DEADLINE: {
+		struct strbuf due = STRBUF_INIT, hm = STRBUF_INIT;
+		time_format_wareki(&due, it->when_ms, TOKYO_OFFSET_MS);
+		time_format_local(&hm, it->when_ms, TOKYO_OFFSET_MS);
+		strbuf_addf(&due, " %s", hm.len > 11 ? hm.buf + 11 : hm.buf);
+		strbuf_release(&hm);
+		strbuf_addf(out,
+		            it->overdue ? _("%s of \"%s\": was due by %s (overdue)")
+		                        : _("%s of \"%s\": due by %s"),
+		            deadline_name(p, it->deadline), it->title, due.buf);
+		strbuf_release(&due);
+		break;
+	}
 	default:
 		break;
 	}
@@ -147,7 +172,9 @@ void ui_inbox(struct web_req *r)
 	page_begin(r, _("Inbox"), NAV_INBOX);
 	html_elem(o, "p",
 	          _("What waits for you: requests to decide, your requests that were decided, "
-	            "duties due, take-outs past their due date and incidents reported to you. "
+	            "duties due, take-outs past their due date, incidents reported to you and "
+	            "their legal "
+	            "deadlines. "
 	            "The same things reach you by e-mail when the ward has set up a mail server."),
 	          "class", "cite", HTML_END);
 	if (!b.nr)

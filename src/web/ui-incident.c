@@ -14,6 +14,7 @@
 #include "web/decide.h"
 #include "web/outcome.h"
 #include "web/route.h"
+#include "web/ui-risk.h"
 #include "web/ui.h"
 
 /* A deadline for people: its name, when it is due, and done / overdue. */
@@ -533,6 +534,7 @@ void ui_incident(struct web_req *r)
 	next_actions(r, &inc.rec, &may_evidence);
 	containment(r, &inc);
 	evidence(r, &inc, may_evidence);
+	ui_risks_of_records(r, inc.records, inc.n_records);
 	timeline(r, &inc);
 	html_open(o, "p", HTML_END);
 	{

@@ -1,0 +1,28 @@
+/* ui-risk: the risk register's pages (ui-risk.c) and its forms (ui-risk-act.c). */
+#ifndef MAMORI_WEB_UI_RISK_H
+#define MAMORI_WEB_UI_RISK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "web/page.h"
+
+struct risk;
+struct risk_list;
+
+/* 評価済, 受容済, or 要再評価 when the acceptance went stale. */
+const char *ui_risk_state_name(const struct web_req *r, const struct risk *rk);
+/* A table of risks: threat (linked), what was assessed, inherent, residual, state. */
+void ui_risk_table(struct web_req *r, const struct risk_list *l, bool with_section);
+/* The assessment form (POST /risks): a new risk, or rk's reassessment with its values. */
+void ui_risk_assess_form(struct web_req *r, const struct risk *rk);
+/* The acceptance form (POST /risks/ID/accept) of an assessed risk. */
+void ui_risk_accept_form(struct web_req *r, const struct risk *rk);
+
+/* The dashboard's card: stale acceptances and residuals above the threshold not accepted. */
+void ui_risks_card(struct web_req *r);
+/* On an incident's page: the risks of the records it involves (made stale by it). */
+void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records);
+
+#endif
