@@ -286,6 +286,14 @@ static void show_text(const struct risk *rk, struct strbuf *out)
 	}
 	for (size_t i = 0; i < rk->stale_why.nr; i++)
 		strbuf_addf(out, "  変化: %s\n", rk->stale_why.items[i]);
+	for (size_t i = 0; i < rk->n_tasks; i++) {
+		const struct risk_task *t = &rk->tasks[i];
+		strbuf_addf(out, "作業 %" PRId64 ": %s（担当 %s、期日 %s）%s\n", t->act_id, t->task,
+		            t->assignee ? t->assignee : "—", t->due ? t->due : "—",
+		            t->done      ? "完了"
+		            : t->overdue ? "期限切れ"
+		                         : "未了");
+	}
 }
 
 static int risk_show(struct cli_ctx *ctx, int argc, const char **argv)
@@ -419,6 +427,147 @@ out:
 	return ret;
 }
 
+/* Prints an act's result as accept and the task commands do; returns the exit code. */
+static int print_act(const struct act_result *res, bool json, const char *done_text)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	if (json) {
+		act_result_json(res, &out);
+	} else if (res->outcome == ACT_DONE) {
+		strbuf_addstr(&out, done_text);
+	} else {
+		act_result_text(res, &out);
+	}
+	strbuf_addch(&out, '\n');
+	ret = cli_print(&out);
+	strbuf_release(&out);
+	return ret == EXIT_DONE ? cli_exit_for_outcome(res->outcome) : ret;
+}
+
+static int risk_task_add_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori risk task add ID --task TEXT --assignee LOGIN --due YYYY-MM-DD --as LOGIN "
+		"[--json]",
+		"plans a task of the risk's treatment (the owner the profile names)", NULL
+	};
+	const char *as = NULL, *task = NULL, *assignee = NULL, *due = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "task", &task, "TEXT", "what is to be done (required)"),
+		OPT_STRING(0, "assignee", &assignee, "LOGIN", "who does it (required)"),
+		OPT_STRING(0, "due", &due, "DATE", "by when, YYYY-MM-DD (required)"),
+		OPT_STRING(0, "as", &as, "LOGIN", "who plans it (required)"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_context actx = { 0 };
+	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+	struct door *d = NULL;
+	int64_t id;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
+	if (parse_id(argv[0], "risk", &id) < 0)
+		return EXIT_USAGE;
+	if (!as || !task || !assignee || !due) {
+		cli_error("a task needs --task, --assignee, --due and --as LOGIN");
+		return EXIT_USAGE;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	cli_act_context(&actx);
+	if (risk_task_add(d, id, as, task, assignee, due, &actx, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (json && res.outcome == ACT_DONE) {
+		/* the task's number is what `risk task done` takes */
+		struct json_writer w;
+		jw_init(&w, &text);
+		jw_object_begin(&w);
+		jw_kv_int(&w, "id", id);
+		jw_kv_int(&w, "task", res.act_id);
+		jw_kv_str(&w, "outcome", act_outcome_name(res.outcome));
+		jw_object_end(&w);
+		strbuf_addch(&text, '\n');
+		ret = cli_print(&text);
+		goto out;
+	}
+	strbuf_addf(&text, "task %" PRId64 " planned on risk %" PRId64, res.act_id, id);
+	ret = print_act(&res, json, text.buf);
+out:
+	act_result_release(&res);
+	door_free(d);
+	strbuf_release(&err);
+	strbuf_release(&text);
+	return ret;
+}
+
+static int risk_task_done_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori risk task done ID TASK --as LOGIN [--json]",
+		"records a task of the risk's treatment plan done (TASK: its number)", NULL
+	};
+	const char *as = NULL;
+	bool json = false;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "LOGIN", "who records it (required)"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_context actx = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	struct door *d = NULL;
+	int64_t id, task;
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 2, 2, &ret);
+	if (n < 0)
+		return ret;
+	if (parse_id(argv[0], "risk", &id) < 0 || parse_id(argv[1], "task", &task) < 0)
+		return EXIT_USAGE;
+	if (!as) {
+		cli_error("recording a task done needs --as LOGIN");
+		return EXIT_USAGE;
+	}
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret)
+		return ret;
+	cli_act_context(&actx);
+	if (risk_task_done(d, id, as, task, &actx, &res, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	ret = print_act(&res, json, "task done");
+out:
+	act_result_release(&res);
+	door_free(d);
+	strbuf_release(&err);
+	return ret;
+}
+
+static int risk_task_cmd(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const struct command table[] = {
+		{ "add", risk_task_add_cmd, "plan a task: what, who, by when" },
+		{ "done", risk_task_done_cmd, "record a task done" },
+		{ NULL, NULL, NULL },
+	};
+
+	return cli_run_subcommand(ctx, "risk task", table, argc, argv);
+}
+
 int cmd_risk(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
@@ -428,6 +577,7 @@ int cmd_risk(struct cli_ctx *ctx, int argc, const char **argv)
 		  "accept a residual risk (the owner the profile names)" },
 		{ "show", risk_show, "a risk: measures, evidence, acceptance, staleness" },
 		{ "list", risk_list_cmd, "the risk register" },
+		{ "task", risk_task_cmd, "the treatment plan: tasks with owners and due dates" },
 		{ NULL, NULL, NULL },
 	};
 

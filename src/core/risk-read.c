@@ -71,6 +71,68 @@ static int last_acceptance(struct store *st, struct risk *rk, const char *action
 	return r;
 }
 
+#define DAY_MS (86400LL * 1000)
+
+static const char *json_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* The treatment plan from the acts task_add and task_done of the risk. */
+static int read_tasks(struct store *st, struct risk *rk, const char *reg, int64_t now,
+                      struct strbuf *err)
+{
+	char *add = xstrfmt("%s.task_add", reg), *done = xstrfmt("%s.task_done", reg);
+	size_t alloc = 0;
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT a.id, a.action, a.fields, a.at_ms, u.login FROM acts a "
+	                      "LEFT JOIN users u ON u.id = a.actor WHERE a.record_id = ?1 AND "
+	                      "a.action IN (?2, ?3) AND a.outcome = 'done' ORDER BY a.id",
+	                      &q, err);
+
+	if (r < 0)
+		goto out;
+	query_bind_int(q, 1, rk->rec.id);
+	query_bind_text(q, 2, add);
+	query_bind_text(q, 3, done);
+	while ((r = query_step(q, err)) > 0) {
+		json_t *f = json_loads(query_text(q, 2) ? query_text(q, 2) : "{}", 0, NULL);
+		const char *s;
+		int64_t v;
+
+		if (!strcmp(query_text(q, 1), add)) {
+			struct risk_task *t;
+			ALLOC_GROW(rk->tasks, rk->n_tasks + 1, alloc);
+			t = &rk->tasks[rk->n_tasks++];
+			memset(t, 0, sizeof(*t));
+			t->act_id = query_int(q, 0);
+			t->task = xstrdup((s = json_str(f, "task")) ? s : "");
+			t->assignee = (s = json_str(f, "assignee")) ? xstrdup(s) : NULL;
+			t->due = (s = json_str(f, "due")) ? xstrdup(s) : NULL;
+			if (t->due && core_parse_local_date(t->due, &v) == 0)
+				t->due_end_ms = v + DAY_MS;
+		} else if ((s = json_str(f, "task_act")) && parse_int64(s, 1, INT64_MAX, &v) == 0) {
+			for (size_t i = 0; i < rk->n_tasks; i++)
+				if (rk->tasks[i].act_id == v && !rk->tasks[i].done) {
+					rk->tasks[i].done = true;
+					rk->tasks[i].done_ms = query_int(q, 3);
+					rk->tasks[i].done_by = query_strdup(q, 4);
+				}
+		}
+		json_decref(f);
+	}
+	for (size_t i = 0; i < rk->n_tasks; i++) {
+		struct risk_task *t = &rk->tasks[i];
+		t->overdue = !t->done && t->due_end_ms && now >= t->due_end_ms;
+		rk->n_overdue_tasks += t->overdue;
+	}
+out:
+	free(add);
+	free(done);
+	return r < 0 ? r : 0;
+}
+
 /* Incidents (not drills) that involve the target and were reported, or linked to it, after
  * the acceptance. */
 static int stale_incidents(struct door *d, struct risk *rk, struct strbuf *err)
@@ -214,6 +276,8 @@ static int risk_read(struct door *d, int64_t id, int64_t now_ms, struct risk *rk
 		r = last_acceptance(door_store(d), rk, accept, err);
 	free(accept);
 	if (r == 0)
+		r = read_tasks(door_store(d), rk, reg->id, now_ms, err);
+	if (r == 0)
 		r = staleness(d, rk, err);
 	return r;
 }
@@ -241,6 +305,13 @@ void risk_release(struct risk *rk)
 	free(rk->accepted_measures);
 	risk_eval_release(&rk->now);
 	strv_release(&rk->stale_why);
+	for (size_t i = 0; i < rk->n_tasks; i++) {
+		free(rk->tasks[i].task);
+		free(rk->tasks[i].assignee);
+		free(rk->tasks[i].due);
+		free(rk->tasks[i].done_by);
+	}
+	free(rk->tasks);
 	memset(rk, 0, sizeof(*rk));
 }
 
@@ -383,6 +454,22 @@ void risk_json(const struct risk *rk, struct json_writer *w)
 	jw_array_begin(w);
 	for (size_t i = 0; i < rk->stale_why.nr; i++)
 		jw_string(w, rk->stale_why.items[i]);
+	jw_array_end(w);
+	jw_key(w, "tasks");
+	jw_array_begin(w);
+	for (size_t i = 0; i < rk->n_tasks; i++) {
+		const struct risk_task *t = &rk->tasks[i];
+		jw_object_begin(w);
+		jw_kv_int(w, "task", t->act_id);
+		jw_kv_str(w, "what", t->task);
+		jw_kv_str(w, "assignee", t->assignee);
+		jw_kv_str(w, "due", t->due);
+		jw_kv_bool(w, "done", t->done);
+		kv_time(w, "done_at", t->done_ms);
+		jw_kv_str(w, "done_by", t->done_by);
+		jw_kv_bool(w, "overdue", t->overdue);
+		jw_object_end(w);
+	}
 	jw_array_end(w);
 	jw_object_end(w);
 }

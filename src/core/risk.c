@@ -2,6 +2,7 @@
  * the door (core/risk.h, docs/risk.md). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -446,5 +447,103 @@ out:
 	strbuf_release(&residual);
 	strbuf_release(&counting);
 	risk_release(&rk);
+	return r;
+}
+
+/* ---- the treatment plan ------------------------------------------------------------------ */
+
+static int plan_action(const struct profile *p, const char *which, char **ret, struct strbuf *err)
+{
+	const struct policy_register *reg = risk_register(p, err);
+
+	if (!reg)
+		return -ENOTSUP;
+	if (!policy_register_action(reg, which)) {
+		error_set(err, "register '%s' keeps no treatment plan (action '%s')", reg->id,
+		          which);
+		return -ENOTSUP;
+	}
+	*ret = xstrfmt("%s.%s", reg->id, which);
+	return 0;
+}
+
+static int plan_act(struct door *d, int64_t id, const char *actor, const char *action,
+                    const struct act_attr *f, size_t n, const struct act_context *ctx,
+                    struct act_result *res, struct strbuf *err)
+{
+	struct act_input act = { .kind = ACT_RECORD };
+
+	if (!actor) {
+		error_set(err, "the treatment plan needs who acts: give --as LOGIN");
+		return -EINVAL;
+	}
+	act.actor = actor;
+	act.action = action;
+	act.record_id = id;
+	act.fields = f;
+	act.n_fields = n;
+	if (ctx)
+		act.ctx = *ctx;
+	act.risk_computed = true;
+	return act_run(d, &act, res, err);
+}
+
+int risk_task_add(struct door *d, int64_t id, const char *actor, const char *task,
+                  const char *assignee, const char *due, const struct act_context *ctx,
+                  struct act_result *res, struct strbuf *err)
+{
+	struct act_attr f[3];
+	char *action = NULL;
+	int64_t ms;
+	int r = plan_action(door_profile(d), "task_add", &action, err);
+
+	if (r < 0)
+		return r;
+	if (!task || !*task || !assignee || !*assignee || !due) {
+		error_set(err, "a task of the plan needs what (--task), who (--assignee LOGIN) and "
+		               "by when (--due YYYY-MM-DD)");
+		r = -EINVAL;
+	} else if (core_parse_local_date(due, &ms) < 0) {
+		error_set(err, "due date '%s' is not a date: write YYYY-MM-DD", due);
+		r = -EINVAL;
+	}
+	if (r == 0) {
+		f[0] = (struct act_attr){ "task", task };
+		f[1] = (struct act_attr){ "assignee", assignee };
+		f[2] = (struct act_attr){ "due", due };
+		r = plan_act(d, id, actor, action, f, 3, ctx, res, err);
+	}
+	free(action);
+	return r;
+}
+
+int risk_task_done(struct door *d, int64_t id, const char *actor, int64_t task_act,
+                   const struct act_context *ctx, struct act_result *res, struct strbuf *err)
+{
+	struct risk rk = { 0 };
+	struct act_attr f[1];
+	char *action = NULL, num[24];
+	bool open = false;
+	int r = plan_action(door_profile(d), "task_done", &action, err);
+
+	if (r == 0)
+		r = risk_get(d, id, d->clock(), &rk, err);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < rk.n_tasks; i++)
+		open = open || (rk.tasks[i].act_id == task_act && !rk.tasks[i].done);
+	if (!open) {
+		error_set(err,
+		          "risk %" PRId64 " has no open task %" PRId64 " (see 'mamori risk show')",
+		          id, task_act);
+		r = -EINVAL;
+		goto out;
+	}
+	snprintf(num, sizeof(num), "%" PRId64, task_act);
+	f[0] = (struct act_attr){ "task_act", num };
+	r = plan_act(d, id, actor, action, f, 1, ctx, res, err);
+out:
+	risk_release(&rk);
+	free(action);
 	return r;
 }

@@ -26,7 +26,9 @@ struct json_writer;
  *            record: the damage-minimising procedure), treatment, reason (why the owner raised
  *            the residual), band (the first value: within risk.accept_up_to; the second: above)
  *   actions  assess (creates), reassess, accept (accepted_residual, accepted_level,
- *            accepted_measures: the state of the risk it accepted)
+ *            accepted_measures: the state of the risk it accepted); task_add (task, assignee,
+ *            due) and task_done (task_act: the number of the task_add act), the treatment
+ *            plan, where the profile has them
  *
  * Mamori computes inherent, residual and band; the rules on the actions decide who may assess
  * and who may accept (the band tells the rules which owner a residual needs).
@@ -113,7 +115,29 @@ int risk_assess(struct door *d, const struct risk_input *in, struct act_result *
 int risk_accept(struct door *d, int64_t id, const char *actor, const char *comment,
                 const struct act_context *ctx, struct act_result *res, struct strbuf *err);
 
+/*
+ * The treatment plan: plans a task (what, who, by when: YYYY-MM-DD) on risk id through the door
+ * (risk.task_add), or records task task_act done (risk.task_done). -EINVAL with err for a due
+ * date that is not one, or a task that is not an open task of the risk; -ENOTSUP when the
+ * profile's risk register keeps no plan.
+ */
+int risk_task_add(struct door *d, int64_t id, const char *actor, const char *task,
+                  const char *assignee, const char *due, const struct act_context *ctx,
+                  struct act_result *res, struct strbuf *err);
+int risk_task_done(struct door *d, int64_t id, const char *actor, int64_t task_act,
+                   const struct act_context *ctx, struct act_result *res, struct strbuf *err);
+
 /* ---- reading --------------------------------------------------------------------------- */
+
+/* A task of the treatment plan, read back from its acts. */
+struct risk_task {
+	int64_t act_id; /* the task's number: the act that planned it */
+	char *task, *assignee, *due;
+	int64_t due_end_ms; /* the end of the due day (Asia/Tokyo), 0 if due is not a date */
+	bool done, overdue;
+	int64_t done_ms;
+	char *done_by;
+};
 
 struct risk {
 	struct record rec;
@@ -127,6 +151,8 @@ struct risk {
 	/* the last acceptance (accepted_ms 0: never accepted) */
 	int64_t accepted_ms, accepted_residual;
 	char *accepted_by, *accepted_level, *accepted_measures;
+	struct risk_task *tasks; /* the treatment plan, in the order planned */
+	size_t n_tasks, n_overdue_tasks;
 	bool stale;            /* accepted, and a material change happened since */
 	struct strv stale_why; /* "incident:12", "level:3→2", "measure:MIN-5-6-2", "residual" */
 };
@@ -147,10 +173,11 @@ void risk_list_release(struct risk_list *l);
 /*
  * {"id","target":{"id","register","title","level"},"section","threat":{"id","name",
  * "clauses"},"likelihood","impact","inherent","residual","computed_residual","treatment",
- * "reason","band","state","measures":[{"clause","cite","text","strength","counts","why_not",
+ * "reason","band","state","procedure","measures":[{"clause","cite","text","strength","counts","why_not",
  * "reduce","evidence":{"from","acts","refused","duties":[{"id","name","scope","last_done",
  * "next_due","overdue"}]}}],"accepted_by","accepted_at","accepted_residual","stale",
- * "stale_reasons"}
+ * "stale_reasons","tasks":[{"task","what","assignee","due","done","done_at","done_by",
+ * "overdue"}]}
  */
 void risk_json(const struct risk *rk, struct json_writer *w);
 

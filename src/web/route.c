@@ -36,6 +36,8 @@ static const struct web_route routes[] = {
 	{ WEB_POST, "/risks", ui_risk_assess_post, 0 },
 	{ WEB_GET, "/risks/*", ui_risk, 0 },
 	{ WEB_POST, "/risks/*/accept", ui_risk_accept_post, 0 },
+	{ WEB_POST, "/risks/*/tasks", ui_risk_task_post, 0 },
+	{ WEB_POST, "/risks/*/tasks/done", ui_risk_task_done_post, 0 },
 	{ WEB_GET, "/requests", ui_requests, 0 },
 	{ WEB_GET, "/requests/*", ui_request, 0 },
 	{ WEB_GET, "/requests/*/print", ui_request_print, 0 },

@@ -55,6 +55,8 @@ void ui_risks(struct web_req *r);
 void ui_risk(struct web_req *r);
 void ui_risk_assess_post(struct web_req *r);
 void ui_risk_accept_post(struct web_req *r);
+void ui_risk_task_post(struct web_req *r);
+void ui_risk_task_done_post(struct web_req *r);
 void ui_incident_new_form(struct web_req *r);
 void ui_incident_new_post(struct web_req *r);
 /* The dashboard's card: the open cases the user may read, with their deadlines. */

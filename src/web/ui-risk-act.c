@@ -294,3 +294,104 @@ out:
 	strbuf_release(&err);
 	strbuf_release(&url);
 }
+
+/* ---- the treatment plan -------------------------------------------------------------------- */
+
+void ui_risk_task_form(struct web_req *r, const struct risk *rk)
+{
+	struct strbuf url = STRBUF_INIT;
+
+	if (!policy_register_action(r->profile->risk.reg, "task_add"))
+		return;
+	strbuf_addf(&url, "/risks/%" PRId64 "/tasks", rk->rec.id);
+	page_form_begin(r, url.buf, "card task", false);
+	page_input(r, "text", "task", _("Task"), NULL, true, "off");
+	page_input(r, "text", "assignee", _("Assignee (login)"), NULL, true, "off");
+	page_input(r, "date", "due", _("Due"), NULL, true, "off");
+	page_submit(r, _("Plan the task"), "primary");
+	page_form_end(r);
+	strbuf_release(&url);
+}
+
+void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const struct risk_task *t)
+{
+	struct strbuf url = STRBUF_INIT;
+	char num[24];
+
+	strbuf_addf(&url, "/risks/%" PRId64 "/tasks/done", rk->rec.id);
+	snprintf(num, sizeof(num), "%" PRId64, t->act_id);
+	page_form_begin(r, url.buf, "inline task-done", false);
+	html_void(&r->out, "input", "type", "hidden", "name", "task", "value", num, HTML_END);
+	page_submit(r, _("Record it done"), "secondary");
+	page_form_end(r);
+	strbuf_release(&url);
+}
+
+static void plan_bad_input(struct web_req *r, const char *detail, const char *back)
+{
+	web_log(r, "risk plan: %s", detail);
+	r->status = 400;
+	page_begin(r, _("Risks"), NAV_RISKS);
+	page_notice(r, "error",
+	            _("The task was not recorded: give what is to be done, the login of the "
+	              "person who does it and the due date (YYYY-MM-DD)."));
+	html_open(&r->out, "p", HTML_END);
+	page_link(&r->out, back, _("Back"));
+	html_close(&r->out, "p");
+	page_end(r);
+}
+
+/* POST /risks/ID/tasks (a new task) and /risks/ID/tasks/done (task=N). */
+static void plan_post(struct web_req *r, bool done)
+{
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	struct act_context ctx = { .via = "web", .remote = r->remote };
+	int64_t id = ui_arg_id(r->args[0]), task = 0;
+	int ret;
+
+	if (!r->profile || !r->profile->risk.reg || !web_door(r) || !id) {
+		web_error(r, 404, "no such risk");
+		goto out;
+	}
+	strbuf_addf(&url, "/risks/%" PRId64, id);
+	if (done) {
+		if (form_int(r, "task", INT64_MAX, &task) < 0 || !task) {
+			plan_bad_input(r, "no task number", url.buf);
+			goto out;
+		}
+		ret = risk_task_done(web_door(r), id, r->user->login, task, &ctx, &res, &err);
+	} else {
+		ret =
+		    risk_task_add(web_door(r), id, r->user->login, web_params_get(&r->form, "task"),
+		                  web_params_get(&r->form, "assignee"),
+		                  web_params_get(&r->form, "due"), &ctx, &res, &err);
+	}
+	if (ret == -EINVAL || ret == -ENOENT) {
+		plan_bad_input(r, err.buf, url.buf);
+		goto out;
+	} else if (ret < 0) {
+		web_error(r, web_act_status(ret), err.buf);
+		goto out;
+	}
+	if (res.outcome == ACT_REFUSED) {
+		refused_page(r, &res, url.buf);
+		goto out;
+	}
+	strbuf_addstr(&url, res.outcome == ACT_DONE ? "?notice=done#plan" : "?notice=pending#plan");
+	web_redirect(r, url.buf);
+out:
+	act_result_release(&res);
+	strbuf_release(&err);
+	strbuf_release(&url);
+}
+
+void ui_risk_task_post(struct web_req *r)
+{
+	plan_post(r, false);
+}
+
+void ui_risk_task_done_post(struct web_req *r)
+{
+	plan_post(r, true);
+}

@@ -212,6 +212,11 @@ void ui_risk_table(struct web_req *r, const struct risk_list *l, bool with_secti
 			          HTML_END);
 		else
 			html_text(o, ui_risk_state_name(r, rk));
+		if (rk->n_overdue_tasks) {
+			html_text(o, " ");
+			html_elem(o, "strong", _("a task of the plan is overdue"), "class",
+			          "overdue", HTML_END);
+		}
 		html_close(o, "td");
 		html_close(o, "tr");
 	}
@@ -489,6 +494,52 @@ static void acceptance(struct web_req *r, const struct risk *rk)
 		ui_risk_accept_form(r, rk);
 }
 
+static void plan(struct web_req *r, const struct risk *rk)
+{
+	struct strbuf *o = &r->out;
+
+	html_elem(o, "h2", _("Treatment plan"), "id", "plan", HTML_END);
+	if (!rk->n_tasks)
+		html_elem(o, "p", _("No tasks planned."), HTML_END);
+	else {
+		html_open(o, "table", "class", "tasks", HTML_END);
+		html_open(o, "tr", HTML_END);
+		html_elem(o, "th", _("No."), "class", "num", "scope", "col", HTML_END);
+		html_elem(o, "th", _("Task"), "scope", "col", HTML_END);
+		html_elem(o, "th", _("Assignee"), "scope", "col", HTML_END);
+		html_elem(o, "th", _("Due"), "scope", "col", HTML_END);
+		html_elem(o, "th", _("State"), "scope", "col", HTML_END);
+		html_close(o, "tr");
+		for (size_t i = 0; i < rk->n_tasks; i++) {
+			const struct risk_task *t = &rk->tasks[i];
+			char num[24];
+			snprintf(num, sizeof(num), "%" PRId64, t->act_id);
+			html_open(o, "tr", "class", t->overdue ? "overdue" : NULL, "data-task", num,
+			          HTML_END);
+			html_elem(o, "td", num, "class", "num", HTML_END);
+			html_elem(o, "td", t->task, HTML_END);
+			html_elem(o, "td", t->assignee ? t->assignee : "—", HTML_END);
+			html_open(o, "td", HTML_END);
+			page_ymd(o, t->due ? t->due : "—");
+			html_close(o, "td");
+			html_open(o, "td", HTML_END);
+			if (t->done) {
+				html_text(o, _("Completed on "));
+				page_date(o, t->done_ms);
+			} else {
+				if (t->overdue)
+					html_elem(o, "strong", _("overdue"), "class", "overdue",
+					          HTML_END);
+				ui_risk_task_done_form(r, rk, t);
+			}
+			html_close(o, "td");
+			html_close(o, "tr");
+		}
+		html_close(o, "table");
+	}
+	ui_risk_task_form(r, rk);
+}
+
 static void facts(struct web_req *r, const struct risk *rk)
 {
 	const struct profile *p = r->profile;
@@ -587,6 +638,7 @@ void ui_risk(struct web_req *r)
 	facts(r, &rk);
 	measures(r, &rk);
 	acceptance(r, &rk);
+	plan(r, &rk);
 	html_elem(o, "h2", _("Reassess"), "id", "reassess", HTML_END);
 	ui_risk_assess_form(r, &rk);
 	html_open(o, "p", HTML_END);
@@ -621,11 +673,13 @@ void ui_risks_card(struct web_req *r)
 		goto out;
 	}
 	keep_visible(r, &l, NULL);
-	/* stale acceptances, and residuals above the threshold nobody accepted yet */
+	/* stale acceptances, overdue tasks of a plan, residuals above the threshold nobody
+	 * accepted yet */
 	for (size_t i = 0; i < l.nr; i++) {
 		const struct risk *rk = &l.items[i];
-		if (rk->stale || (!strcmp(rk->state, "assessed") &&
-		                  rk->residual > r->profile->risk.accept_up_to))
+		if (rk->stale || rk->n_overdue_tasks ||
+		    (!strcmp(rk->state, "assessed") &&
+		     rk->residual > r->profile->risk.accept_up_to))
 			l.items[n++] = l.items[i];
 		else
 			risk_release(&l.items[i]);
@@ -635,7 +689,7 @@ void ui_risks_card(struct web_req *r)
 		goto out;
 	html_open(o, "section", "class", "card overdue-card risks-card", "aria-labelledby",
 	          "risks-h", HTML_END);
-	html_elem(o, "h2", _("Risks to reassess or accept"), "id", "risks-h", HTML_END);
+	html_elem(o, "h2", _("Risks to reassess, accept or treat"), "id", "risks-h", HTML_END);
 	ui_risk_table(r, &l, true);
 	html_open(o, "p", HTML_END);
 	page_link(o, "/risks", _("Risks"));

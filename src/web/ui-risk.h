@@ -20,7 +20,12 @@ void ui_risk_assess_form(struct web_req *r, const struct risk *rk);
 /* The acceptance form (POST /risks/ID/accept) of an assessed risk. */
 void ui_risk_accept_form(struct web_req *r, const struct risk *rk);
 
-/* The dashboard's card: stale acceptances and residuals above the threshold not accepted. */
+/* The treatment plan's forms: a new task (POST /risks/ID/tasks), a task done. */
+struct risk_task;
+void ui_risk_task_form(struct web_req *r, const struct risk *rk);
+void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const struct risk_task *t);
+/* The dashboard's card: stale acceptances, overdue tasks of a plan and residuals above the
+ * threshold not accepted. */
 void ui_risks_card(struct web_req *r);
 /* On an incident's page: the risks of the records it involves (made stale by it). */
 void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records);

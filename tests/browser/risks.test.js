@@ -122,6 +122,24 @@ test('the section security officer assesses and accepts; the CISO accepts above 
   await page.goto(server.url + `incidents/${inc.id}`);
   assert.ok((await page.textContent('#risks')).includes('関係する記録のリスク'));
   assert.ok((await page.textContent('table.risks')).includes('要再評価'), 'the incident shows the stale risk');
+  // the treatment plan: a task with its owner and due date, overdue on the dashboard until done
+  await page.goto(server.url + `risks/${low}`);
+  const yesterday = new Date(Date.now() + 9 * 3600e3 - 86400e3).toISOString().slice(0, 10);
+  await page.fill('form.task [name="task"]', '課税台帳の表示の改修');
+  await page.fill('form.task [name="assignee"]', 'sato');
+  await page.fill('form.task [name="due"]', yesterday);
+  await Promise.all([page.waitForLoadState('load'), page.click('form.task button[type=submit]')]);
+  await page.waitForURL(/notice=done/);
+  const row = await page.textContent('table.tasks tr.overdue');
+  assert.ok(row.includes('課税台帳の表示の改修') && row.includes('sato') && row.includes('期限超過') && row.includes('完了を記録'), row);
+  await page.goto(server.url);
+  const card = await page.textContent('section.risks-card');
+  assert.ok(card.includes('対応計画の作業が期限切れ'), card);
+  await page.goto(server.url + `risks/${low}`);
+  await Promise.all([page.waitForLoadState('load'), page.click('form.task-done button[type=submit]')]);
+  await page.waitForURL(/notice=done/);
+  assert.equal(await page.locator('table.tasks tr.overdue').count(), 0, 'done, no longer overdue');
+  assert.ok((await page.textContent('table.tasks')).includes('完了'));
   // reassessing returns it to 評価済
   await page.goto(server.url + `risks/${low}`);
   await Promise.all([page.waitForLoadState('load'), page.click('form.assess button[type=submit]')]);

@@ -153,6 +153,43 @@ check "accepted by the CISO" "[ '$(jget "$TMP/out" 'd["accepted_by"]')' = fukuku
 check "the reason is kept" "jget '$TMP/out' 'd[\"reason\"]' | grep -q 再発"
 check "fresh again" "[ '$(jget "$TMP/out" 'd["stale"]')' = False ]"
 
+# ---- the treatment plan: tasks with owners and due dates, through the door ---------------------------
+expect "staff may not plan a task (exit 3)" 3 "$MAMORI" --dir "$D" risk task add "$R" \
+	--task 画面の表示確認 --assignee zeimu-1 --due "$today" --as zeimu-1
+expect "a due date that is not a date is refused" 1 "$MAMORI" --dir "$D" risk task add "$R" \
+	--task 画面の表示確認 --assignee zeimu-1 --due 来週 --as zeimu-kacho
+err_has "the error says how to write it" "YYYY-MM-DD"
+expect "an assignee who does not exist is refused" 1 "$MAMORI" --dir "$D" risk task add "$R" \
+	--task 画面の表示確認 --assignee nobody --due "$today" --as zeimu-kacho
+expect "a task without --due is a usage error" 2 "$MAMORI" --dir "$D" risk task add "$R" \
+	--task 画面の表示確認 --assignee zeimu-1 --as zeimu-kacho
+expect "the officer plans a task due yesterday" 0 "$MAMORI" --dir "$D" risk task add "$R" \
+	--task 誤表示の原因の改修 --assignee zeimu-1 --due "$yesterday" --as zeimu-kacho --json
+T1=$(jget "$TMP/out" 'd["task"]')
+expect "and one due today" 0 "$MAMORI" --dir "$D" risk task add "$R" \
+	--task 利用者への周知 --assignee zeimu-1 --due "$today" --as zeimu-kacho --json
+T2=$(jget "$TMP/out" 'd["task"]')
+expect "the CISO may plan one too (the residual is above the threshold)" 0 "$MAMORI" --dir "$D" \
+	risk task add "$R" --task 全庁への注意喚起 --assignee fukukucho --due "$today" --as fukukucho
+expect "show with the plan" 0 "$MAMORI" --dir "$D" risk show "$R" --json
+check "three tasks" "[ '$(jget "$TMP/out" 'len(d["tasks"])')' = 3 ]"
+check "the first is overdue" "[ '$(jget "$TMP/out" '[t["overdue"] for t in d["tasks"]]')' = '[True, False, False]' ]"
+check "with its owner and due date" \
+	"[ '$(jget "$TMP/out" 'd["tasks"][0]["assignee"] + " " + d["tasks"][0]["due"]')' = 'zeimu-1 $yesterday' ]"
+expect "the officer records the overdue task done" 0 "$MAMORI" --dir "$D" risk task done "$R" "$T1" \
+	--as zeimu-kacho
+expect "done twice is refused" 1 "$MAMORI" --dir "$D" risk task done "$R" "$T1" --as zeimu-kacho
+err_has "the error names the task" "no open task $T1"
+expect "a task of another number is refused" 1 "$MAMORI" --dir "$D" risk task done "$R" 999999 \
+	--as zeimu-kacho
+expect "staff may not record a task done" 3 "$MAMORI" --dir "$D" risk task done "$R" "$T2" --as zeimu-1
+expect "show after" 0 "$MAMORI" --dir "$D" risk show "$R" --json
+check "the first is done, by the officer, no longer overdue" \
+	"[ '$(jget "$TMP/out" '" ".join(str(d["tasks"][0][k]) for k in ("done", "done_by", "overdue"))')' = 'True zeimu-kacho False' ]"
+check "the plan does not change the acceptance" "[ '$(jget "$TMP/out" 'd["stale"]')' = False ]"
+expect "risk show (text) lists the plan" 0 "$MAMORI" --dir "$D" risk show "$R"
+out_has "the task and its owner" "利用者への周知（担当 zeimu-1"
+
 # ---- reading ---------------------------------------------------------------------------------------
 expect "list --section zeimu --json" 0 "$MAMORI" --dir "$D" risk list --section zeimu --json
 check "one risk" "[ '$(jget "$TMP/out" 'len(d)')' = 1 ]"
