@@ -20,6 +20,7 @@
 #include "web/outcome.h"
 #include "web/report.h"
 #include "web/route.h"
+#include "web/ui-risk.h"
 #include "web/ui.h"
 
 #define DAY_MS (86400LL * 1000)
@@ -365,6 +366,7 @@ void ui_report_compliance(struct web_req *r)
 	html_open(o, "div", "class", "report", "lang", "ja", HTML_END);
 	report_compliance_html_body(&rep, true, o);
 	html_close(o, "div");
+	ui_risk_clause_links(r);
 	page_end(r);
 out:
 	compliance_release(&rep);

@@ -534,7 +534,8 @@ void ui_incident(struct web_req *r)
 	next_actions(r, &inc.rec, &may_evidence);
 	containment(r, &inc);
 	evidence(r, &inc, may_evidence);
-	ui_risks_of_records(r, inc.records, inc.n_records);
+	ui_risks_of_records(r, inc.records, inc.n_records,
+	                    inc.status && !strcmp(inc.status, "prevention"));
 	timeline(r, &inc);
 	html_open(o, "p", HTML_END);
 	{

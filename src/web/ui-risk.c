@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "core/core.h"
 #include "core/org.h"
+#include "core/records.h"
 #include "core/risk.h"
 #include "web/access.h"
 #include "web/outcome.h"
@@ -223,25 +224,51 @@ void ui_risk_table(struct web_req *r, const struct risk_list *l, bool with_secti
 	html_close(o, "table");
 }
 
-/* Keeps the risks rd may read whose section and clause fit; drops the rest. */
-static void keep_visible(struct web_req *r, struct risk_list *l, const char *clause)
+/*
+ * The risks the reader may read (the one read decision: records_query with the reader), of
+ * section (NULL: every section), newest first, each valued now; with clause, only those that
+ * name it as a measure. Only these are valued (risk_get), not the whole register.
+ */
+static int load_visible(struct web_req *r, const char *section, const char *clause,
+                        struct risk_list *l, struct strbuf *err)
 {
-	size_t n = 0;
+	struct record_query q = { .register_id = r->profile->risk.reg->id,
+		                  .section = section,
+		                  .sort = "-id" };
+	struct record_page page = { 0 };
+	int64_t now = time_now_ms();
+	int ret;
 
-	for (size_t i = 0; i < l->nr; i++) {
-		bool keep = web_record_visible(r, &l->items[i].rec, NULL);
-		if (keep && clause && *clause) {
+	memset(l, 0, sizeof(*l));
+	ret = records_query(r->st, web_reader(r), &q, &page, err);
+	for (size_t i = 0; ret == 0 && i < page.list.nr; i++) {
+		struct risk *rk;
+		bool keep = true;
+
+		ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+		rk = &l->items[l->nr];
+		ret = risk_get(web_door(r), page.list.items[i].id, now, rk, err);
+		if (ret == -ENOENT) { /* gone meanwhile */
+			strbuf_reset(err);
+			ret = 0;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		if (clause && *clause) {
 			keep = false;
-			for (size_t k = 0; k < l->items[i].now.n_measures; k++)
-				if (!strcmp(l->items[i].now.measures[k].clause->id, clause))
-					keep = true;
+			for (size_t k = 0; k < rk->now.n_measures; k++)
+				keep = keep || !strcmp(rk->now.measures[k].clause->id, clause);
 		}
 		if (keep)
-			l->items[n++] = l->items[i];
+			l->nr++;
 		else
-			risk_release(&l->items[i]);
+			risk_release(rk);
 	}
-	l->nr = n;
+	record_page_release(&page);
+	if (ret < 0)
+		risk_list_release(l);
+	return ret;
 }
 
 static void section_filter(struct web_req *r, const char *section, const char *clause)
@@ -286,11 +313,10 @@ void ui_risks(struct web_req *r)
 		web_error(r, 404, "this ward's profile keeps no risk register");
 		goto out;
 	}
-	if (risk_list(web_door(r), section, time_now_ms(), &l, &err) < 0) {
+	if (load_visible(r, section, clause, &l, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}
-	keep_visible(r, &l, clause);
 	if (section) {
 		section_name = ui_section_name(r, section);
 		strbuf_addf(&title, _("Risks of %s"), *section_name ? section_name : section);
@@ -430,7 +456,13 @@ static void measures(struct web_req *r, const struct risk *rk)
 		}
 		strbuf_addstr(&url, "/risks");
 		html_url_query(&url, "clause", m->clause->id);
+		html_open(o, "div", "class", "links", HTML_END);
 		page_link(o, url.buf, _("Other risks it treats"));
+		html_text(o, " ・ ");
+		strbuf_reset(&url);
+		strbuf_addf(&url, "/report/compliance#%s", m->clause->id);
+		page_link(o, url.buf, _("The clause in the compliance report"));
+		html_close(o, "div");
 		html_close(o, "td");
 		html_close(o, "tr");
 		strbuf_release(&url);
@@ -668,11 +700,10 @@ void ui_risks_card(struct web_req *r)
 
 	if (!r->profile || !r->profile->risk.reg || !web_door(r) || !web_reader(r))
 		return;
-	if (risk_list(web_door(r), NULL, time_now_ms(), &l, &err) < 0) {
+	if (load_visible(r, NULL, NULL, &l, &err) < 0) {
 		web_log(r, "risks: %s", err.buf);
 		goto out;
 	}
-	keep_visible(r, &l, NULL);
 	/* stale acceptances, overdue tasks of a plan, residuals above the threshold nobody
 	 * accepted yet */
 	for (size_t i = 0; i < l.nr; i++) {
@@ -700,7 +731,7 @@ out:
 	strbuf_release(&err);
 }
 
-void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records)
+void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records, bool propose)
 {
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT;
@@ -709,11 +740,10 @@ void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_rec
 
 	if (!n_records || !r->profile || !r->profile->risk.reg || !web_door(r) || !web_reader(r))
 		return;
-	if (risk_list(web_door(r), NULL, time_now_ms(), &l, &err) < 0) {
+	if (load_visible(r, NULL, NULL, &l, &err) < 0) {
 		web_log(r, "risks: %s", err.buf);
 		goto out;
 	}
-	keep_visible(r, &l, NULL);
 	for (size_t i = 0; i < l.nr; i++) {
 		bool hit = false;
 		for (size_t k = 0; k < n_records; k++)
@@ -724,15 +754,121 @@ void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_rec
 			risk_release(&l.items[i]);
 	}
 	l.nr = n;
-	if (!l.nr)
+	if (!l.nr && !propose)
 		goto out;
 	html_elem(o, "h2", _("Risks of the records involved"), "id", "risks", HTML_END);
 	html_elem(o, "p",
 	          _("An incident on a record makes the acceptance of its risks stale: the "
 	            "security officer reassesses them (SHJ-6-3-4-ア)."),
 	          "class", "cite", HTML_END);
-	ui_risk_table(r, &l, true);
+	if (propose) {
+		/* recurrence prevention: reassess each risk, assess the records that have none */
+		html_open(o, "div", "class", "notice warn propose", "role", "status", HTML_END);
+		html_text(o,
+		          _("Recurrence prevention: reassess the risks of the records involved."));
+		html_open(o, "ul", HTML_END);
+		for (size_t i = 0; i < l.nr; i++) {
+			char url[64], text[160];
+			snprintf(url, sizeof(url), "/risks/%" PRId64 "#reassess",
+			         l.items[i].rec.id);
+			snprintf(text, sizeof(text), _("Reassess risk %lld"),
+			         (long long)l.items[i].rec.id);
+			html_open(o, "li", HTML_END);
+			page_link(o, url, text);
+			html_close(o, "li");
+		}
+		for (size_t k = 0; k < n_records; k++) {
+			bool has = false;
+			char url[64], text[160];
+			for (size_t i = 0; i < l.nr; i++)
+				has = has || l.items[i].target == records[k];
+			if (has)
+				continue;
+			snprintf(url, sizeof(url), "/risks?target=%" PRId64 "#assess", records[k]);
+			snprintf(text, sizeof(text), _("Assess the risks of record %lld"),
+			         (long long)records[k]);
+			html_open(o, "li", HTML_END);
+			page_link(o, url, text);
+			html_close(o, "li");
+		}
+		html_close(o, "ul");
+		html_close(o, "div");
+	}
+	if (l.nr)
+		ui_risk_table(r, &l, true);
 out:
 	risk_list_release(&l);
 	strbuf_release(&err);
+}
+
+void ui_risk_clause_links(struct web_req *r)
+{
+	const struct profile *p = r->profile;
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	struct risk_list l = { 0 };
+	size_t *count = NULL, *counting = NULL, shown = 0;
+
+	if (!p || !p->risk.reg || !web_door(r) || !web_reader(r))
+		return;
+	if (load_visible(r, NULL, NULL, &l, &err) < 0) {
+		web_log(r, "risks: %s", err.buf);
+		goto out;
+	}
+	count = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*count));
+	counting = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*counting));
+	for (size_t i = 0; i < l.nr; i++)
+		for (size_t k = 0; k < l.items[i].now.n_measures; k++) {
+			const struct risk_measure *m = &l.items[i].now.measures[k];
+			/* the door's profile may be another copy than the page's: by id */
+			const struct policy_clause *pc = policy_clause(p, m->clause->id);
+			size_t c = pc ? (size_t)(pc - p->clauses) : p->n_clauses;
+			if (c < p->n_clauses) {
+				count[c]++;
+				counting[c] += m->counts;
+			}
+		}
+	for (unsigned c = 0; c < p->n_clauses; c++)
+		shown += count[c] > 0;
+	html_elem(o, "h2", _("Clauses that treat risks"), "id", "risks", HTML_END);
+	if (!shown) {
+		html_elem(o, "p", _("No risk names a clause as its measure yet."), HTML_END);
+		goto out;
+	}
+	html_elem(o, "p",
+	          _("The clauses the ward's risks name as measures; a measure lowers its risk "
+	            "only while it is carried out."),
+	          "class", "cite", HTML_END);
+	html_open(o, "table", "class", "risk-clauses", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Clause"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Risks"), "class", "num", "scope", "col", HTML_END);
+	html_elem(o, "th", _("Of them, where it works"), "class", "num", "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (unsigned c = 0; c < p->n_clauses; c++) {
+		char n[48];
+		if (!count[c])
+			continue;
+		html_open(o, "tr", "data-clause", p->clauses[c].id, HTML_END);
+		html_open(o, "td", HTML_END);
+		ui_clause(r, p->clauses[c].id);
+		html_close(o, "td");
+		html_open(o, "td", "class", "num", HTML_END);
+		strbuf_reset(&url);
+		strbuf_addstr(&url, "/risks");
+		html_url_query(&url, "clause", p->clauses[c].id);
+		snprintf(n, sizeof(n), "%zu", count[c]);
+		page_link(o, url.buf, n);
+		html_close(o, "td");
+		snprintf(n, sizeof(n), "%zu", counting[c]);
+		html_elem(o, "td", n, "class", "num", HTML_END);
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+out:
+	free(count);
+	free(counting);
+	risk_list_release(&l);
+	strbuf_release(&err);
+	strbuf_release(&url);
 }

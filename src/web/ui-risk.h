@@ -27,7 +27,11 @@ void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const stru
 /* The dashboard's card: stale acceptances, overdue tasks of a plan and residuals above the
  * threshold not accepted. */
 void ui_risks_card(struct web_req *r);
-/* On an incident's page: the risks of the records it involves (made stale by it). */
-void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records);
+/* On the compliance report's page: the clauses that are measures of risks, each linked to them. */
+void ui_risk_clause_links(struct web_req *r);
+/* On an incident's page: the risks of the records it involves (made stale by it); with
+ * propose (the case reached recurrence prevention), a link to reassess each and to assess the
+ * records that have no risk yet (SHJ-6-3-4-ア). */
+void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records, bool propose);
 
 #endif

@@ -18,6 +18,9 @@ before(async () => {
   mamori(ward.data, ['user', 'add', 'ciso', '--name', '統括 責任', '--section', 'kumin', '--password-stdin'],
     PASSWORD + '\n');
   mamori(ward.data, ['role', 'grant', 'ciso', 'ciso@org']);
+  mamori(ward.data, ['user', 'add', 'csirt', '--name', '対応 一', '--section', 'kumin', '--password-stdin'],
+    PASSWORD + '\n');
+  mamori(ward.data, ['role', 'grant', 'csirt', 'csirt@org']);
   server = await startServer(ward.data);
   ctx = await launch(ward.dir);
   page = await ctx.newPage();
@@ -107,6 +110,15 @@ test('the section security officer assesses and accepts; the CISO accepts above 
   await accept();
   await page.waitForURL(/notice=done/);
   assert.ok((await page.textContent('p.accepted')).includes('ciso'));
+  // the compliance report and the risks link each other by clause
+  await page.goto(server.url + 'report/compliance');
+  const clauses = await page.textContent('table.risk-clauses');
+  assert.ok(clauses.includes('MIN-3-3-3') && clauses.includes('MIN-9-2-1'), clauses);
+  await page.click('table.risk-clauses tr[data-clause="MIN-3-3-3"] a[href^="/risks?clause="]');
+  await page.waitForURL(/\/risks\?clause=MIN-3-3-3/);
+  assert.equal(await page.locator('table.risks tr[data-risk]').count(), 1, 'the one risk it treats');
+  await page.goto(server.url + `risks/${low}`);
+  assert.equal(await page.locator('a[href="/report/compliance#MIN-3-3-3"]').count(), 1, 'and back to the report');
   await logout(page);
 
   // an incident on the asset: both acceptances go stale
@@ -140,6 +152,16 @@ test('the section security officer assesses and accepts; the CISO accepts above 
   await page.waitForURL(/notice=done/);
   assert.equal(await page.locator('table.tasks tr.overdue').count(), 0, 'done, no longer overdue');
   assert.ok((await page.textContent('table.tasks')).includes('完了'));
+  // recurrence prevention proposes reassessing the risks of the records involved (SHJ-6-3-4-ア)
+  mamori(ward.data, ['incident', 'step', String(inc.id), 'escalated', '--as', 'suzuki']);
+  for (const st of ['received', 'investigating', 'recovered', 'prevention']) {
+    mamori(ward.data, ['incident', 'step', String(inc.id), st, '--as', 'csirt',
+      '--field', 'cause=表示設定の誤り', '--field', 'prevention=表示の確認手順']);
+  }
+  await page.goto(server.url + `incidents/${inc.id}`);
+  const proposal = await page.textContent('div.propose');
+  assert.ok(proposal.includes('再発防止'), proposal);
+  assert.equal(await page.locator(`div.propose a[href="/risks/${low}#reassess"]`).count(), 1);
   // reassessing returns it to 評価済
   await page.goto(server.url + `risks/${low}`);
   await Promise.all([page.waitForLoadState('load'), page.click('form.assess button[type=submit]')]);
