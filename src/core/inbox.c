@@ -14,13 +14,15 @@
 #include "core/read.h"
 #include "core/records.h"
 #include "core/requests.h"
+#include "core/risk.h"
 #include "core/takeouts.h"
 #include "policy/policy.h"
+#include "store/query.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 
-static const char *const kind_ids[INBOX_KINDS] = { "approve", "decided",  "duty",
-	                                           "takeout", "incident", "deadline" };
+static const char *const kind_ids[INBOX_KINDS] = { "approve",  "decided",  "duty",     "takeout",
+	                                           "incident", "deadline", "risk_task" };
 
 const char *inbox_kind_id(enum inbox_kind k)
 {
@@ -303,6 +305,65 @@ static int collect_incidents(struct inbox *b, struct store *st, const struct pro
 	return r;
 }
 
+/*
+ * Tasks of risks' treatment plans assigned to the person and not done (core/risk.h): each told
+ * once while open and once more when overdue. The risks are those the person may read.
+ */
+static int collect_risk_tasks(struct inbox *b, struct door *d, struct store *st,
+                              const struct profile *p, const struct reader *rd, const char *login,
+                              int64_t now, struct strbuf *err)
+{
+	struct strv ids = STRV_INIT;
+	struct query *q;
+	char *action;
+	int r;
+
+	if (!p->risk.reg || !policy_register_action(p->risk.reg, "task_add"))
+		return 0;
+	action = xstrfmt("%s.task_add", p->risk.reg->id);
+	r = query_prepare(st,
+	                  "SELECT DISTINCT record_id FROM acts WHERE action = ?1 AND outcome = "
+	                  "'done' AND json_extract(fields, '$.assignee') = ?2 ORDER BY record_id",
+	                  &q, err);
+	if (r == 0) {
+		query_bind_text(q, 1, action);
+		query_bind_text(q, 2, login);
+		while ((r = query_step(q, err)) > 0)
+			strv_pushf(&ids, "%lld", (long long)query_int(q, 0));
+	}
+	free(action);
+	for (size_t i = 0; r == 0 && i < ids.nr; i++) {
+		struct risk rk;
+		int64_t id = strtoll(ids.items[i], NULL, 10);
+
+		if (risk_get(d, id, now, &rk, err) < 0) {
+			strbuf_reset(err); /* gone, or no longer a risk: nothing waits */
+			continue;
+		}
+		if (!read_record(rd, &rk.rec, NULL)) {
+			risk_release(&rk);
+			continue;
+		}
+		for (size_t k = 0; k < rk.n_tasks; k++) {
+			const struct risk_task *t = &rk.tasks[k];
+			struct inbox_item *it;
+			if (t->done || !t->assignee || strcmp(t->assignee, login))
+				continue;
+			it = add(b, INBOX_RISK_TASK,
+			         xstrfmt("risk_task:%lld:%s", (long long)t->act_id,
+			                 t->overdue ? "overdue" : "open"));
+			it->record_id = rk.rec.id;
+			it->register_id = xstrdup(rk.rec.register_id);
+			it->title = xstrdup(t->task);
+			it->when_ms = t->due_end_ms;
+			it->overdue = t->overdue;
+		}
+		risk_release(&rk);
+	}
+	strv_release(&ids);
+	return r < 0 ? r : 0;
+}
+
 static int cmp_items(const void *pa, const void *pb)
 {
 	const struct inbox_item *a = pa, *b = pb;
@@ -336,6 +397,8 @@ int inbox_collect(struct door *d, struct store *st, const struct reader *rd, int
 		r = collect_takeouts(ret, st, p, rd, user_id, u.login, now_ms, err);
 	if (r == 0)
 		r = collect_incidents(ret, st, p, rd, user_id, now_ms, err);
+	if (r == 0)
+		r = collect_risk_tasks(ret, d, st, p, rd, u.login, now_ms, err);
 	org_user_release(&u);
 	if (r < 0) {
 		inbox_release(ret);

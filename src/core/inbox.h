@@ -21,6 +21,7 @@ enum inbox_kind {
 	INBOX_TAKEOUT,  /* something they took out or carry, or of their section, is overdue */
 	INBOX_INCIDENT, /* an incident reported to a role they hold is not yet closed */
 	INBOX_DEADLINE, /* a legal deadline of such an incident (incidents.deadlines) not met */
+	INBOX_RISK_TASK, /* a task of a risk's treatment plan assigned to them, not yet done */
 	INBOX_KINDS
 };
 
@@ -52,7 +53,8 @@ struct inbox_item {
 	char *acting_for; /* INBOX_APPROVE: the role the person would approve for as deputy */
 	char *deadline;   /* INBOX_DEADLINE: the deadline's id (incidents.deadlines) */
 	int64_t when_ms;  /* filed (approve), decided (decided), due (duty, takeout: the end of
-	                     the due day), changed (incident), due (deadline) */
+	                     the due day), changed (incident), due (deadline; risk_task: the
+	                     end of the due day) */
 	bool overdue;
 };
 
@@ -63,8 +65,8 @@ struct inbox {
 	size_t n_urgent; /* approvals, overdue duties, take-outs and deadlines, open incidents */
 };
 
-/* "approve", "decided", "duty", "takeout", "incident", "deadline": the JSON and CSS names of
- * a kind. */
+/* "approve", "decided", "duty", "takeout", "incident", "deadline", "risk_task": the JSON and
+ * CSS names of a kind. */
 const char *inbox_kind_id(enum inbox_kind k);
 
 /*

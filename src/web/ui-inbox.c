@@ -32,6 +32,8 @@ static const char *kind_heading(enum inbox_kind k)
 		return _("Incidents reported to me");
 	case INBOX_DEADLINE:
 		return _("Deadlines of those incidents (reports the law requires)");
+	case INBOX_RISK_TASK:
+		return _("Tasks of risk treatment plans assigned to me");
 	default:
 		return "";
 	}
@@ -77,6 +79,8 @@ static void item_url(const struct inbox_item *it, struct strbuf *out)
 		strbuf_addf(out, "requests/%" PRId64, it->request_id);
 	else if (it->kind == INBOX_DUTY)
 		strbuf_addstr(out, "duties");
+	else if (it->kind == INBOX_RISK_TASK)
+		strbuf_addf(out, "risks/%" PRId64 "#plan", it->record_id);
 	else if (it->kind == INBOX_DEADLINE)
 		strbuf_addf(out, "incidents/%" PRId64 "#deadlines", it->record_id);
 	else
@@ -148,6 +152,13 @@ void web_inbox_item_text(const struct profile *p, struct store *st, const struct
 		strbuf_release(&due);
 		break;
 	}
+	case INBOX_RISK_TASK:
+		add_day(&day, it->when_ms - 1);
+		strbuf_addf(out,
+		            it->overdue ? _("%s (risk %lld): was due on %s (overdue)")
+		                        : _("%s (risk %lld): due on %s"),
+		            it->title, (long long)it->record_id, day.buf);
+		break;
 	default:
 		break;
 	}

@@ -176,6 +176,11 @@ check "three tasks" "[ '$(jget "$TMP/out" 'len(d["tasks"])')' = 3 ]"
 check "the first is overdue" "[ '$(jget "$TMP/out" '[t["overdue"] for t in d["tasks"]]')' = '[True, False, False]' ]"
 check "with its owner and due date" \
 	"[ '$(jget "$TMP/out" 'd["tasks"][0]["assignee"] + " " + d["tasks"][0]["due"]')' = 'zeimu-1 $yesterday' ]"
+expect "the assignee's inbox" 0 "$MAMORI" --dir "$D" inbox --as zeimu-1 --json
+check "holds both tasks, the overdue one first" \
+	"[ '$(jget "$TMP/out" '" ".join(x["key"] for x in d["items"] if x["kind"] == "risk_task")')' = 'risk_task:$T1:overdue risk_task:$T2:open' ]"
+check "in Japanese, naming the risk and the due day" \
+	"jget '$TMP/out' '[x[\"text\"] for x in d[\"items\"] if x[\"kind\"] == \"risk_task\"][0]' | grep -q '誤表示の原因の改修（リスク $R）：期日 令和.*（期限切れ）'"
 expect "the officer records the overdue task done" 0 "$MAMORI" --dir "$D" risk task done "$R" "$T1" \
 	--as zeimu-kacho
 expect "done twice is refused" 1 "$MAMORI" --dir "$D" risk task done "$R" "$T1" --as zeimu-kacho
@@ -187,6 +192,9 @@ expect "show after" 0 "$MAMORI" --dir "$D" risk show "$R" --json
 check "the first is done, by the officer, no longer overdue" \
 	"[ '$(jget "$TMP/out" '" ".join(str(d["tasks"][0][k]) for k in ("done", "done_by", "overdue"))')' = 'True zeimu-kacho False' ]"
 check "the plan does not change the acceptance" "[ '$(jget "$TMP/out" 'd["stale"]')' = False ]"
+expect "the assignee's inbox after" 0 "$MAMORI" --dir "$D" inbox --as zeimu-1 --json
+check "only the open task is left" \
+	"[ '$(jget "$TMP/out" '" ".join(x["key"] for x in d["items"] if x["kind"] == "risk_task")')' = 'risk_task:$T2:open' ]"
 expect "risk show (text) lists the plan" 0 "$MAMORI" --dir "$D" risk show "$R"
 out_has "the task and its owner" "利用者への周知（担当 zeimu-1"
 
