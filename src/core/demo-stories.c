@@ -1,5 +1,6 @@
 /* demo-stories: what the demo ward shows beside its random history: a take-out cycle (out now,
- * overdue, brought back), a withdrawn request. Every step goes through the door. */
+ * overdue, brought back), a withdrawn request, risks with a treatment plan. Every step goes
+ * through the door. */
 #include <errno.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "core/core.h"
 #include "core/demo-internal.h"
 #include "core/records.h"
+#include "core/risk.h"
 #include "policy/policy.h"
 #include "store/query.h"
 
@@ -198,11 +200,86 @@ static int withdraw_story(struct demo *m)
 	return r;
 }
 
+/* One assessment by the section's 課長 through core/risk (Mamori computes the values). */
+static int assess(struct demo *m, int64_t target, const char *section, const char *threat,
+                  int64_t likelihood, int64_t impact, int64_t *ret)
+{
+	static const char *const candidates[] = { "MIN-3-3-3", "MIN-9-2-1", "SHJ-2-2",
+		                                  "SHJ-5-1-2" };
+	const char *measures[ARRAY_SIZE(candidates)];
+	struct risk_input in = { .actor = demo_head_of(section),
+		                 .target = target,
+		                 .threat = threat,
+		                 .likelihood = likelihood,
+		                 .impact = impact,
+		                 .treatment = "reduce",
+		                 .ctx = m->ctx };
+	struct act_result res = ACT_RESULT_INIT;
+	struct risk_eval eval = { 0 };
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++)
+		if (policy_clause(m->p, candidates[i]))
+			measures[in.n_measures++] = candidates[i];
+	in.measures = measures;
+	*ret = 0;
+	r = risk_assess(m->d, &in, &res, &eval, m->err);
+	if (r == 0 && res.outcome == ACT_DONE)
+		*ret = res.record_id;
+	risk_eval_release(&eval);
+	act_result_release(&res);
+	return r;
+}
+
+/*
+ * Risks: two threats to an asset of 税務課 and of 区民課, assessed by the 課長; the one within
+ * the threshold accepted, the other left for the organisation's owner; a treatment plan with a
+ * task due soon and one overdue.
+ */
+static int risk_story(struct demo *m)
+{
+	static const char *const sections[] = { "zeimu", "kumin" };
+	const struct policy_action *a = policy_action(m->p, "asset.read");
+	int r = 0;
+
+	if (!a || !m->p->risk.reg || m->p->risk.n_threats < 2)
+		return 0;
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(sections); i++) {
+		const char *head = demo_head_of(sections[i]),
+		           *staff = demo_staff_of(sections[i], 0);
+		struct strbuf due = STRBUF_INIT;
+		struct act_result res = ACT_RESULT_INIT;
+		int64_t target = 0, low = 0, high = 0;
+
+		r = find_record(m, a, sections[i], 0, &target);
+		if (r < 0 || !target || !head || !staff)
+			break;
+		r = assess(m, target, sections[i], m->p->risk.threats[0].id, 3, 4, &low);
+		if (r == 0)
+			r = assess(m, target, sections[i], m->p->risk.threats[1].id, 5, 5, &high);
+		if (r == 0 && low)
+			r = risk_accept(m->d, low, head, "対策の実施を確認した", &m->ctx, &res,
+			                m->err);
+		act_result_release(&res);
+		if (r == 0 && high) {
+			res = (struct act_result)ACT_RESULT_INIT;
+			core_format_local_date(&due, time_now_ms() + (i ? 14 : -3) * DAY_MS);
+			r = risk_task_add(m->d, high, head, "誤操作を防ぐ入力確認の手順を整える",
+			                  staff, due.buf, &m->ctx, &res, m->err);
+			act_result_release(&res);
+		}
+		strbuf_release(&due);
+	}
+	return r;
+}
+
 int demo_stories(struct demo *m)
 {
 	int r = takeout_story(m);
 
 	if (r == 0)
 		r = withdraw_story(m);
+	if (r == 0)
+		r = risk_story(m);
 	return r;
 }
