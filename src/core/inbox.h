@@ -15,12 +15,12 @@ struct store;
 struct reader;
 
 enum inbox_kind {
-	INBOX_APPROVE,  /* a pending request waits for the person's decision (or their 代決) */
-	INBOX_DECIDED,  /* the person's own request was decided or closed recently */
-	INBOX_DUTY,     /* a duty they owe is overdue or due within INBOX_DUTY_SOON_DAYS */
-	INBOX_TAKEOUT,  /* something they took out or carry, or of their section, is overdue */
-	INBOX_INCIDENT, /* an incident reported to a role they hold is not yet closed */
-	INBOX_DEADLINE, /* a legal deadline of such an incident (incidents.deadlines) not met */
+	INBOX_APPROVE,   /* a pending request waits for the person's decision (or their 代決) */
+	INBOX_DECIDED,   /* the person's own request was decided or closed recently */
+	INBOX_DUTY,      /* a duty they owe is overdue or due within INBOX_DUTY_SOON_DAYS */
+	INBOX_TAKEOUT,   /* something they took out or carry, or of their section, is overdue */
+	INBOX_INCIDENT,  /* an incident reported to a role they hold is not yet closed */
+	INBOX_DEADLINE,  /* a legal deadline of such an incident (incidents.deadlines) not met */
 	INBOX_RISK_TASK, /* a task of a risk's treatment plan assigned to them, not yet done */
 	INBOX_KINDS
 };
