@@ -84,13 +84,22 @@ static int policy_lint(struct cli_ctx *ctx, int argc, const char **argv)
 	r = profile_lint_buffer(label, data.buf, data.len, &d, &p);
 	coverage_watches_release(&watches);
 	policy_diags_format(&d, label, &out);
-	if (r == 0)
+	if (r == 0) {
+		struct policy_coverage cov;
+
 		strbuf_addf(&out,
 		            "%s: ok: profile '%s', %u clauses, %u rules, %u registers, %u "
 		            "warnings; sha256 %s\n",
 		            label, p->id, p->n_clauses, p->n_rules, p->n_registers, d.warnings,
 		            p->sha256_hex);
-	else
+		/* what the profile chose where the text is silent, for a reviewer to read */
+		policy_coverage_compute(p, &cov);
+		strbuf_addf(&out,
+		            "%s: %u choices where the text is silent (区の選択, ward_choice); "
+		            "'mamori policy coverage --profile %s' lists them\n",
+		            label, cov.n_choices, file);
+		policy_coverage_release(&cov);
+	} else
 		strbuf_addf(&out, "%s: %u errors, %u warnings\n", label, d.errors, d.warnings);
 	ret = cli_print(&out);
 	if (ret == EXIT_DONE && r < 0)

@@ -15,6 +15,10 @@ for id in minato shinjuku; do
 	check "lint $id warns for every gap of the coverage" \
 		"python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"totals\"][\"gaps\"]==$gaps' '$TMP/cov.json'"
 	diag "lint $id: $gaps gaps (clauses carried less strongly than their kind needs)"
+	choices=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["ward_choices"]))' "$TMP/cov.json")
+	expect "lint $id again" 0 "$MAMORI" policy lint "$id"
+	out_has "lint $id counts the choices made where the text is silent" \
+		"$choices choices where the text is silent (区の選択, ward_choice)"
 	expect "lint policies/$id.yaml (file) is clean" 0 "$MAMORI" policy lint "$SRC/policies/$id.yaml"
 done
 

@@ -14,9 +14,11 @@ decision, approvers and clauses are compared exactly (as sets); the other keys o
 A case may instead check what carries a clause:
   {"name": "...", "covers": ["MIN-9-1-3"], "carried_by": {"MIN-9-1-3": ["separation auditor-not-auditee"]}}
 
-After the cases, two more tests check completeness: every E clause of the profile (other than
+After the cases, three more tests check completeness: every E clause of the profile (other than
 those with a written reason) and every approval row named in <profile>/rows.txt is covered by at
-least one case. Lines starting with '#' and blank lines are ignored.
+least one case, and every choice the profile made where the text is silent (区の選択) that
+decides something has a case it decides: each rule with a ward_choice is among some case's
+deciding rules, each context key with a ward_choice default is assumed by some case. Lines starting with '#' and blank lines are ignored.
 """
 import json
 import os
@@ -106,11 +108,15 @@ def main():
     carriers = {c['id']: [f"{k['kind']} {k['name']}" for k in c['carriers']]
                 for c in coverage['clauses']}
 
-    print(f'1..{len(cases) + 2}')
+    print(f'1..{len(cases) + 3}')
     n = 0
+    decided_by, assumed = set(), set()
     for case, line in zip(decide_cases, out):
         n += 1
-        diffs = check(case, json.loads(line))
+        got = json.loads(line)
+        decided_by.update(got.get('rules', []))
+        assumed.update(got.get('assumed', {}).keys())
+        diffs = check(case, got)
         print(f"{'not ok' if diffs else 'ok'} {n} - {case['name']} ({case['_where']})")
         for d in diffs:
             print(f'#   {d}')
@@ -146,6 +152,16 @@ def main():
           f'has a golden case ({len(rows)} rows)')
     for m in missing:
         print(f'#   no case covers {m}')
+    chosen = [c['what'] for c in coverage['ward_choices']]
+    missing = [w for w in chosen
+               if (w.startswith('rule ') and w[5:] not in decided_by)
+               or (w.startswith('context ') and w[8:] not in assumed)]
+    n += 1
+    print(f"{'not ok' if missing else 'ok'} {n} - every rule and context default {profile} chose "
+          f'where the text is silent decides a golden case '
+          f"({sum(w.split()[0] in ('rule', 'context') for w in chosen)} choices)")
+    for m in missing:
+        print(f'#   no case is decided by {m}')
 
 
 main()
