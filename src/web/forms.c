@@ -22,8 +22,7 @@ static const char *input_type(enum policy_field_type t)
 	}
 }
 
-/* Whether the comma-separated list v holds item (spaces around items ignored). */
-static bool list_has(const char *v, const char *item)
+bool form_list_has(const char *v, const char *item)
 {
 	size_t n = strlen(item);
 
@@ -54,93 +53,38 @@ static void choice_box(struct strbuf *o, const char *name, bool checked, const c
 	html_close(o, "label");
 }
 
-/*
- * A set field: one checkbox per value (f.ID.K). A grants field: one checkbox per section
- * (f.ID.s.SECTION), then a box for people and roles (f.ID), which keeps what v holds besides
- * sections.
- */
+/* A set field: one checkbox per value (f.ID.K). */
 static void choice_boxes(struct web_req *r, const struct policy_field *f, const char *label,
-                         const char *v, const struct org_sections *secs)
+                         const char *v)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf name = STRBUF_INIT, item = STRBUF_INIT, rest = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT;
 
 	html_open(o, "fieldset", HTML_END);
 	html_elem(o, "legend", label, HTML_END);
-	for (unsigned k = 0; f->type == FIELD_SET && k < f->n_values; k++) {
+	for (unsigned k = 0; k < f->n_values; k++) {
 		strbuf_reset(&name);
 		strbuf_addf(&name, FORM_PREFIX "%s.%u", f->id, k);
-		choice_box(o, name.buf, list_has(v, f->values[k]), f->values[k]);
+		choice_box(o, name.buf, form_list_has(v, f->values[k]), f->values[k]);
 	}
-	if (f->type == FIELD_SET && f->all_values)
+	if (f->all_values)
 		html_elem(o, "div", _("Every item is required."), "class", "hint", HTML_END);
-	for (size_t k = 0; f->type == FIELD_GRANTS && secs && k < secs->nr; k++) {
-		strbuf_reset(&name);
-		strbuf_addf(&name, FORM_PREFIX "%s.s.%s", f->id, secs->items[k].id);
-		strbuf_reset(&item);
-		strbuf_addf(&item, "section:%s", secs->items[k].id);
-		choice_box(o, name.buf, list_has(v, item.buf), secs->items[k].name);
-	}
-	if (f->type == FIELD_GRANTS) {
-		for (const char *p = v; p && *p;) {
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-
-			while (len && *p == ' ') {
-				p++;
-				len--;
-			}
-			if (len && strncmp(p, "section:", 8))
-				strbuf_addf(&rest, "%s%.*s", rest.len ? "," : "", (int)len, p);
-			p = e ? e + 1 : NULL;
-		}
-		strbuf_reset(&name);
-		strbuf_addf(&name, FORM_PREFIX "%s", f->id);
-		strbuf_reset(&item);
-		strbuf_addf(&item, "f-%s", f->id);
-		html_elem(o, "label", _("Other people and roles"), "for", item.buf, HTML_END);
-		html_void(o, "input", "type", "text", "name", name.buf, "id", item.buf, "value",
-		          rest.buf, HTML_END);
-		html_elem(
-		    o, "div",
-		    _("A person as user:LOGIN, a role as role:ROLE@SCOPE, separated by commas."),
-		    "class", "hint", HTML_END);
-	}
 	html_close(o, "fieldset");
 	strbuf_release(&name);
-	strbuf_release(&item);
-	strbuf_release(&rest);
 }
 
-/* The value of a set or grants field from its boxes, comma-separated, into out. */
+/* The value of a set field from its boxes, comma-separated, into out. */
 static void choice_collect(struct web_req *r, const struct policy_field *f, struct strbuf *out)
 {
 	struct strbuf name = STRBUF_INIT;
-	struct org_sections secs = { 0 };
-	const char *v;
 
 	strbuf_reset(out);
-	for (unsigned k = 0; f->type == FIELD_SET && k < f->n_values; k++) {
+	for (unsigned k = 0; k < f->n_values; k++) {
 		strbuf_reset(&name);
 		strbuf_addf(&name, FORM_PREFIX "%s.%u", f->id, k);
 		if (web_form(r, name.buf))
 			strbuf_addf(out, "%s%s", out->len ? "," : "", f->values[k]);
 	}
-	if (f->type == FIELD_GRANTS && org_sections_list(r->st, &secs, NULL) == 0) {
-		for (size_t k = 0; k < secs.nr; k++) {
-			strbuf_reset(&name);
-			strbuf_addf(&name, FORM_PREFIX "%s.s.%s", f->id, secs.items[k].id);
-			if (web_form(r, name.buf))
-				strbuf_addf(out, "%ssection:%s", out->len ? "," : "",
-				            secs.items[k].id);
-		}
-		org_sections_release(&secs);
-	}
-	strbuf_reset(&name);
-	strbuf_addf(&name, FORM_PREFIX "%s", f->id);
-	v = f->type == FIELD_GRANTS ? web_form(r, name.buf) : NULL;
-	if (v && *v)
-		strbuf_addf(out, "%s%s", out->len ? "," : "", v);
 	strbuf_release(&name);
 }
 
@@ -169,10 +113,20 @@ void form_fields(struct web_req *r, const struct policy_field *fields, unsigned 
 			v = web_params_get(defaults, f->id);
 
 		html_open(o, "div", "class", "field", HTML_END);
-		if (f->type == FIELD_SET || f->type == FIELD_GRANTS) {
-			if (f->type == FIELD_GRANTS && !have_secs)
+		if (f->type == FIELD_GRANTS) {
+			struct strbuf picked = STRBUF_INIT;
+
+			/* shown again after a refusal: what the officer picked, not the record's */
+			if (r->method == WEB_POST) {
+				form_grants_collect(r, f, &picked);
+				v = picked.buf;
+			}
+			if (!have_secs)
 				have_secs = org_sections_list(r->st, &secs, NULL) == 0;
-			choice_boxes(r, f, label.buf, v, have_secs ? &secs : NULL);
+			form_grants(r, f, label.buf, v, have_secs ? &secs : NULL);
+			strbuf_release(&picked);
+		} else if (f->type == FIELD_SET) {
+			choice_boxes(r, f, label.buf, v);
 		} else if (f->type == FIELD_BOOL) {
 			html_open(o, "label", HTML_END);
 			html_void(o, "input", "type", "checkbox", "name", name.buf, "id", id.buf,
@@ -260,8 +214,15 @@ int form_collect(struct web_req *r, const struct policy_field *fields, unsigned 
 			continue;
 		}
 		if (f->type == FIELD_SET || f->type == FIELD_GRANTS) {
-			choice_collect(r, f, &val);
+			if (f->type == FIELD_GRANTS)
+				form_grants_collect(r, f, &val);
+			else
+				choice_collect(r, f, &val);
 			v = val.buf;
+			if (f->type == FIELD_GRANTS && form_grants_check(r, v, err) < 0) {
+				ret = -EINVAL;
+				break;
+			}
 			if (!*v && f->required) {
 				error_set(err, _("Fill in \"%s\"."), f->name ? f->name : f->id);
 				ret = -EINVAL;

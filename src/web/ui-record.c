@@ -69,33 +69,8 @@ static void grants_value(struct web_req *r, const char *v)
 	}
 	html_open(o, "ul", "class", "grants", HTML_END);
 	while (policy_grants_next(r->profile, &cur, &g, &err) > 0) {
-		char *name = NULL;
-
 		strbuf_reset(&sb);
-		if (g.kind == GRANT_SECTION) {
-			strbuf_addf(&sb, "%.*s", (int)g.id_len, g.id);
-			name = ui_section_name(r, sb.buf);
-			strbuf_reset(&sb);
-			strbuf_addstr(&sb, name ? name : "");
-		} else if (g.kind == GRANT_USER) {
-			struct org_user u = { 0 };
-			strbuf_addf(&sb, "%.*s", (int)g.id_len, g.id);
-			if (r->st && org_user_get(r->st, sb.buf, &u, NULL) == 0) {
-				char *login = xstrdup(sb.buf);
-				strbuf_reset(&sb);
-				strbuf_addf(&sb, "%s（%s）", u.name, login);
-				free(login);
-			}
-			org_user_release(&u);
-		} else {
-			strbuf_addf(&sb, "%.*s", (int)g.scope_len, g.scope);
-			name = r->st ? org_scope_name(r->st, sb.buf) : NULL;
-			strbuf_reset(&sb);
-			if (name && strcmp(name, "org"))
-				strbuf_addf(&sb, "%s ", name);
-			strbuf_addstr(&sb, g.role ? g.role->name : "");
-		}
-		free(name);
+		form_grant_label(r, &g, &sb);
 		html_elem(o, "li", sb.buf, HTML_END);
 		first = false;
 	}
@@ -605,7 +580,16 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 		html_void(o, "input", "type", "hidden", "name", "version", "value", v, HTML_END);
 	}
 	context_questions(r, a);
-	form_fields(r, a->fields, a->n_fields, NULL);
+	{
+		/* the grants the record holds now: ticked, so the officer edits, not retypes */
+		struct web_params now = { 0 };
+		for (unsigned i = 0; i < a->n_fields; i++)
+			if (a->fields[i].type == FIELD_GRANTS && record_field(rec, a->fields[i].id))
+				web_params_add(&now, a->fields[i].id,
+				               record_field(rec, a->fields[i].id));
+		form_fields(r, a->fields, a->n_fields, &now);
+		web_params_release(&now);
+	}
 	html_open(o, "div", "class", "field", HTML_END);
 	html_elem(o, "label", _("Reason or comment"), "for", "f-comment", HTML_END);
 	html_open(o, "textarea", "name", "comment", "id", "f-comment", "maxlength", "4000",
