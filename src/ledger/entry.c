@@ -1,5 +1,6 @@
 /* entry: the versioned canonical byte encoding of one ledger entry (docs/ledger.md). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -436,19 +437,53 @@ void entry_seal_commitment(struct merkle_hasher *h, const uint8_t salt[ENTRY_SAL
                            const void *payload, size_t len, uint8_t out[MERKLE_HASH_SIZE])
 {
 	static const char domain[] = "mamori-seal-v1"; /* and its NUL: part of the format */
-	struct strbuf b = STRBUF_INIT_SECRET;
+	uint8_t head[sizeof(domain) + ENTRY_SALT_SIZE];
 
-	strbuf_grow(&b, sizeof(domain) + ENTRY_SALT_SIZE + len);
-	strbuf_add(&b, domain, sizeof(domain));
-	strbuf_add(&b, salt, ENTRY_SALT_SIZE);
-	strbuf_add(&b, payload, len);
-	merkle_sha256(h, b.buf, b.len, out);
-	strbuf_release_secret(&b);
+	/* SHA-256(domain || salt || payload), the payload hashed where it is (no copy). */
+	memcpy(head, domain, sizeof(domain));
+	memcpy(head + sizeof(domain), salt, ENTRY_SALT_SIZE);
+	merkle_sha256_2(h, head, sizeof(head), payload, len, out);
+	explicit_bzero(head, sizeof(head));
+}
+
+/*
+ * Salts come from a small per-thread pool of OpenSSL's CSPRNG output, refilled by one
+ * RAND_bytes call every SALT_POOL / ENTRY_SALT_SIZE salts: one call per salt cost more than
+ * the rest of a collected message's path (the DRBG's parameter lookups on every call). Each
+ * salt is wiped from the pool as it is handed out; a child after fork() starts with an empty
+ * pool, so parent and child never share a salt.
+ */
+#define SALT_POOL (128 * ENTRY_SALT_SIZE)
+static _Thread_local uint8_t salt_pool[SALT_POOL];
+static _Thread_local size_t salt_left;
+static pthread_once_t salt_once = PTHREAD_ONCE_INIT;
+
+static void salt_after_fork(void)
+{
+	explicit_bzero(salt_pool, sizeof(salt_pool));
+	salt_left = 0;
+}
+
+static void salt_init(void)
+{
+	pthread_atfork(NULL, NULL, salt_after_fork);
 }
 
 int entry_new_salt(uint8_t salt[ENTRY_SALT_SIZE])
 {
-	return RAND_bytes(salt, ENTRY_SALT_SIZE) == 1 ? 0 : -EIO;
+	uint8_t *p;
+
+	pthread_once(&salt_once, salt_init);
+	if (salt_left < ENTRY_SALT_SIZE) {
+		if (RAND_bytes(salt_pool, sizeof(salt_pool)) != 1)
+			return -EIO;
+		salt_left = sizeof(salt_pool);
+	}
+	p = salt_pool + sizeof(salt_pool) - salt_left;
+	memcpy(salt, p, ENTRY_SALT_SIZE);
+	explicit_bzero(p, ENTRY_SALT_SIZE);
+	salt_left -= ENTRY_SALT_SIZE;
+	return 0;
 }
 
 /* JSON */

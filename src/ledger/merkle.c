@@ -91,6 +91,12 @@ void merkle_sha256(struct merkle_hasher *h, const void *data, size_t len,
 	digest2(h, data, len, NULL, 0, out);
 }
 
+void merkle_sha256_2(struct merkle_hasher *h, const void *a, size_t alen, const void *b,
+                     size_t blen, uint8_t out[MERKLE_HASH_SIZE])
+{
+	digest2(h, a, alen, b, blen, out);
+}
+
 void merkle_empty_root(uint8_t out[MERKLE_HASH_SIZE])
 {
 	static const uint8_t empty[MERKLE_HASH_SIZE] = {

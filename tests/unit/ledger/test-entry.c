@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/json.h"
@@ -277,6 +279,41 @@ static void test_seal_commitment(void **state)
 	merkle_hasher_free(h);
 }
 
+/* Salts are drawn from a pool: never repeated, and a forked child never gets its parent's. */
+static void test_salts_distinct(void **state)
+{
+	enum { N = 1000 };
+	static uint8_t salts[N][ENTRY_SALT_SIZE];
+	static const uint8_t zero[ENTRY_SALT_SIZE];
+	uint8_t parent[ENTRY_SALT_SIZE], child[ENTRY_SALT_SIZE];
+	int fd[2], status = 0;
+	pid_t pid;
+
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(entry_new_salt(salts[i]), 0);
+		assert_memory_not_equal(salts[i], zero, ENTRY_SALT_SIZE);
+		for (int j = 0; j < i; j++)
+			assert_memory_not_equal(salts[i], salts[j], ENTRY_SALT_SIZE);
+	}
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint8_t s[ENTRY_SALT_SIZE];
+		close(fd[0]);
+		_exit(entry_new_salt(s) == 0 && write(fd[1], s, sizeof(s)) == (ssize_t)sizeof(s)
+		          ? 0
+		          : 1);
+	}
+	close(fd[1]);
+	assert_int_equal(read(fd[0], child, sizeof(child)), (ssize_t)sizeof(child));
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	assert_int_equal(entry_new_salt(parent), 0);
+	assert_memory_not_equal(parent, child, ENTRY_SALT_SIZE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_noncanonical),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_seal_commitment),
+		cmocka_unit_test(test_salts_distinct),
 	};
 	return cmocka_run_group_tests_name("ledger-entry", tests, NULL, NULL);
 }
