@@ -73,6 +73,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_section(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_system(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_user(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_user_sync(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_role(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_record(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_act(struct cli_ctx *ctx, int argc, const char **argv);

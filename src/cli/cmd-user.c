@@ -90,6 +90,8 @@ static void user_json(struct json_writer *w, const struct org_user *u)
 	jw_kv_str(w, "email", u->email);
 	jw_kv_str(w, "status", u->status);
 	jw_kv_bool(w, "must_change_password", u->must_change);
+	if (u->directory_dn)
+		jw_kv_str(w, "directory_dn", u->directory_dn);
 }
 
 static int user_list(struct cli_ctx *ctx, int argc, const char **argv)
@@ -512,6 +514,8 @@ int cmd_user(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "totp-reset", user_totp_reset,
 		  "remove a person's authenticator (lost device): they set it up again" },
 		{ "import", user_import, "import people from CSV (UTF-8 or CP932), all or none" },
+		{ "sync", cmd_user_sync,
+		  "follow the ward's LDAP / Active Directory: add, link, grant, revoke, suspend" },
 		{ NULL, NULL, NULL },
 	};
 

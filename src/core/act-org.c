@@ -297,6 +297,20 @@ static int check_title_email(const char *title, const char *email, struct strbuf
 	return 0;
 }
 
+/* A directory entry to log in as: one line of text; such a person has no password here. */
+static int check_dn(const char *dn, const char *secret, struct strbuf *err)
+{
+	if (dn && (!core_valid_text(dn, CORE_MAX_DN) || strchr(dn, '\n'))) {
+		error_set(err, "a directory DN is one line of at most %d bytes", CORE_MAX_DN);
+		return -EINVAL;
+	}
+	if (dn && secret) {
+		error_set(err, "a person who logs in through the directory has no password here");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int user_add(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
@@ -306,6 +320,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	    org_employment_resolve(s->p, employment_in ? employment_in : "職員");
 	const char *must_change = field(in, "must_change");
 	const char *title = empty_null(field(in, "title")), *email = empty_null(field(in, "email"));
+	const char *dn = empty_null(field(in, "directory_dn"));
 	const struct policy_role *staff = s->p ? policy_role(s->p, "staff") : NULL;
 	char hash[PASSWORD_HASH_SIZE] = "";
 	struct org_user u = { 0 };
@@ -340,6 +355,8 @@ static int user_add(struct act_state *s, struct strbuf *err)
 		return -EINVAL;
 	}
 	r = check_title_email(title, email, err);
+	if (r == 0)
+		r = check_dn(dn, in->secret, err);
 	if (r < 0)
 		return r;
 	if (section) {
@@ -366,8 +383,8 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	}
 	q = store_prepare(s->door->st,
 	                  "INSERT INTO users(login, name, section, employment, status,"
-	                  " password_hash, must_change, created_ms, changed_ms, title, email)"
-	                  " VALUES (?,?,?,?,'active',?,?,?,?,?,?)",
+	                  " password_hash, must_change, created_ms, changed_ms, title, email,"
+	                  " directory_dn) VALUES (?,?,?,?,'active',?,?,?,?,?,?,?)",
 	                  err);
 	if (!q) {
 		sodium_memzero(hash, sizeof(hash));
@@ -383,6 +400,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_int64(q, 8, s->now);
 	sql_bind_text_or_null(q, 9, title);
 	sql_bind_text_or_null(q, 10, email);
+	sql_bind_text_or_null(q, 11, dn);
 	r = step_done(s, q, "adding the user", err);
 	sodium_memzero(hash, sizeof(hash));
 	if (r < 0)
@@ -402,6 +420,8 @@ static int user_add(struct act_state *s, struct strbuf *err)
 			json_object_set_new(rec, "section", json_string(section));
 		json_object_set_new(rec, "employment", json_string(employment));
 		json_object_set_new(rec, "password", json_string(in->secret ? "set" : "none"));
+		if (dn)
+			json_object_set_new(rec, "directory_dn", json_string(dn));
 		json_decref(s->recorded);
 		s->recorded = rec;
 		strbuf_addf(&s->message, "user %s (%s) added", in->target, name);
@@ -554,7 +574,7 @@ static int user_update(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
 	const char *name = field(in, "name"), *title = field(in, "title");
-	const char *email = field(in, "email");
+	const char *email = field(in, "email"), *dn = field(in, "directory_dn");
 	struct org_user u = { 0 };
 	sqlite3_stmt *q;
 	int r;
@@ -562,8 +582,9 @@ static int user_update(struct act_state *s, struct strbuf *err)
 	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
 	if (r < 0)
 		return r;
-	if (!name && !title && !email) {
-		error_set(err, "nothing to change: give a name, title or e-mail address");
+	if (!name && !title && !email && !dn) {
+		error_set(err,
+		          "nothing to change: give a name, title, e-mail address or directory DN");
 		r = -EINVAL;
 		goto out;
 	}
@@ -576,6 +597,8 @@ static int user_update(struct act_state *s, struct strbuf *err)
 		goto out;
 	}
 	r = check_title_email(empty_null(title), empty_null(email), err);
+	if (r == 0)
+		r = check_dn(empty_null(dn), NULL, err);
 	if (r < 0)
 		goto out;
 	s->subject = xstrfmt("user/%s", u.login);
@@ -588,6 +611,13 @@ static int user_update(struct act_state *s, struct strbuf *err)
 	                  "UPDATE users SET name = coalesce(?1, name),"
 	                  " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
 	                  " email = CASE WHEN ?3 IS NULL THEN email ELSE nullif(?3, '') END,"
+	                  " directory_dn = CASE WHEN ?6 IS NULL THEN directory_dn"
+	                  " ELSE nullif(?6, '') END,"
+	                  /* linked to the directory: the local password goes (no fallback) */
+	                  " password_hash = CASE WHEN nullif(?6, '') IS NULL THEN password_hash"
+	                  " ELSE NULL END,"
+	                  " must_change = CASE WHEN nullif(?6, '') IS NULL THEN must_change"
+	                  " ELSE 0 END,"
 	                  " changed_ms = ?4 WHERE id = ?5",
 	                  err);
 	if (!q) {
@@ -599,6 +629,7 @@ static int user_update(struct act_state *s, struct strbuf *err)
 	sql_bind_text_or_null(q, 3, email);
 	sqlite3_bind_int64(q, 4, s->now);
 	sqlite3_bind_int64(q, 5, u.id);
+	sql_bind_text_or_null(q, 6, dn);
 	r = step_done(s, q, "changing the user", err);
 	if (r == 0)
 		strbuf_addf(&s->message, "user %s changed", u.login);

@@ -32,6 +32,7 @@ char *core_subject(const char *register_id, int64_t id);
 /* Limits on what a caller may hand the core (STYLE.md: every size a client controls). */
 #define CORE_MAX_ID      64          /* section, system, login ids, bytes */
 #define CORE_MAX_NAME    200         /* display names, bytes */
+#define CORE_MAX_DN      1024        /* a directory entry's DN, bytes */
 #define CORE_MAX_FIELD   (64 * 1024) /* one field value, bytes */
 #define CORE_MAX_FIELDS  128         /* fields in one act */
 #define CORE_MAX_COMMENT 4000        /* comments, bytes */

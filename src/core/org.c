@@ -195,7 +195,7 @@ char *org_scope_name(struct store *st, const char *scope)
 
 #define USER_COLUMNS                                                                               \
 	"id, login, name, section, employment, status, must_change, password_hash IS NOT NULL, "   \
-	"created_ms, changed_ms, title, email"
+	"created_ms, changed_ms, title, email, directory_dn"
 
 static void user_from_row(sqlite3_stmt *s, struct org_user *ret)
 {
@@ -211,6 +211,7 @@ static void user_from_row(sqlite3_stmt *s, struct org_user *ret)
 	ret->changed_ms = sqlite3_column_int64(s, 9);
 	ret->title = sql_col_strdup(s, 10);
 	ret->email = sql_col_strdup(s, 11);
+	ret->directory_dn = sql_col_strdup(s, 12);
 }
 
 static int user_get(struct store *st, sqlite3_stmt *s, const char *what, struct org_user *ret,
@@ -264,6 +265,7 @@ void org_user_release(struct org_user *u)
 	free(u->status);
 	free(u->title);
 	free(u->email);
+	free(u->directory_dn);
 	memset(u, 0, sizeof(*u));
 }
 

@@ -40,8 +40,9 @@ void org_system_release(struct org_system *s);
 struct org_user {
 	int64_t id;
 	char *login, *name, *section, *employment, *status;
-	char *title; /* 職名 ("税務課長"), or NULL */
-	char *email; /* where notifications go, or NULL */
+	char *title;        /* 職名 ("税務課長"), or NULL */
+	char *email;        /* where notifications go, or NULL */
+	char *directory_dn; /* the LDAP entry they log in as ([ldap], mamori user sync), or NULL */
 	bool must_change, has_password;
 	int64_t created_ms, changed_ms;
 };

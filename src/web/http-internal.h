@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "auth/directory.h"
 #include "web/framing.h"
 #include "web/web.h"
 
@@ -63,6 +64,9 @@ struct web_server {
 	char **totp_roles;
 	size_t n_totp_roles;
 	char *totp_issuer;
+	/* [ldap] of mamori.conf: people linked to the directory log in by binding to it */
+	struct dir_conf directory;
+	bool has_directory;
 };
 
 /*

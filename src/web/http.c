@@ -825,6 +825,7 @@ out:
 static int identity_setup(struct web_server *s, const struct conf *c, struct strbuf *err)
 {
 	const char *roles = conf_get(c, "totp", "roles"), *issuer = conf_get(c, "totp", "issuer");
+	int r;
 
 	if (roles && conf_split_list(roles, &s->totp_roles, &s->n_totp_roles) < 0) {
 		error_set(err, "%s: [totp] roles: cannot read the list", c->name);
@@ -846,6 +847,12 @@ static int identity_setup(struct web_server *s, const struct conf *c, struct str
 		return -EINVAL;
 	}
 	s->totp_issuer = xstrdup(issuer ? issuer : "Mamori");
+	/* [ldap]: checked now (a password file others may read, ldap:// without StartTLS stop the
+	 * server); the directory itself is asked at each login, so it may be down at start */
+	r = dir_conf_load(c, &s->directory, err);
+	if (r < 0)
+		return r;
+	s->has_directory = r > 0;
 	return 0;
 }
 
@@ -855,6 +862,12 @@ static void identity_release(struct web_server *s)
 		free(s->totp_roles[i]);
 	free(s->totp_roles);
 	free(s->totp_issuer);
+	dir_conf_release(&s->directory);
+}
+
+const struct dir_conf *web_directory(const struct web_req *r)
+{
+	return r->server && r->server->has_directory ? &r->server->directory : NULL;
 }
 
 bool web_totp_role_listed(const struct web_req *r, const char *role_at_scope)
@@ -935,21 +948,12 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		if (r < 0)
 			goto out;
 	}
-	/* mamori.conf: a broken file stops the server rather than run without what it says.
-	 * [ldap] is parsed but not yet acted on: refusing it keeps anyone from believing the
-	 * directory is enforced when it is not. */
+	/* mamori.conf: a broken file stops the server rather than run without what it says. */
 	{
 		struct conf c = CONF_INIT;
 		r = conf_load(cfg->dir, &c, err);
 		if (r == 0)
 			r = identity_setup(&s, &c, err);
-		if (r == 0 && conf_get(&c, "ldap", "url")) {
-			error_set(err,
-			          "%s: [ldap] url is not enforced by this version of mamori serve "
-			          "yet; remove it (docs/config.md)",
-			          c.name);
-			r = -ENOTSUP;
-		}
 		conf_release(&c);
 		if (r < 0)
 			goto out;

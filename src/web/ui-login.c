@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "auth/directory.h"
 #include "auth/password.h"
 #include "base/cleanup.h"
 #include "base/timeutil.h"
@@ -164,6 +165,34 @@ static void dummy_make(void)
 	sodium_memzero(pw, sizeof(pw));
 }
 
+/*
+ * The password of a person linked to the directory, checked by binding as them: 1 right, 0
+ * wrong; -1 when the directory cannot answer (the page says so, 503, and nobody logs in).
+ */
+static int directory_check(struct web_req *r, const struct org_user *u, const char *password)
+{
+	const struct dir_conf *dc = web_directory(r);
+	struct strbuf err = STRBUF_INIT;
+	enum dir_outcome o = DIR_UNAVAILABLE;
+
+	if (dc)
+		o = dir_authenticate(dc, u->login, password, u->directory_dn, NULL, &err);
+	else
+		strbuf_addstr(&err, "linked to a directory, but mamori.conf has no [ldap] url");
+	if (o != DIR_OK)
+		web_log(r, "login of '%s' through the directory: %s", u->login, err.buf);
+	strbuf_release(&err);
+	if (o != DIR_UNAVAILABLE)
+		return o == DIR_OK;
+	web_audit_failure(r, u->login, "login.directory_unavailable", u->login);
+	r->status = 503;
+	login_page(r, u->login,
+	           _("The directory (LDAP) that checks your password cannot be reached, so "
+	             "nobody can log in with it now. Try again in a few minutes; if it goes on, "
+	             "tell the system administrator."));
+	return -1;
+}
+
 void ui_login_post(struct web_req *r)
 {
 	const char *login = web_form(r, "login"), *password = web_form(r, "password");
@@ -203,8 +232,15 @@ void ui_login_post(struct web_req *r)
 		login_page(r, login, msg.buf);
 		goto out;
 	}
-	if (known && !strcmp(u.status, USER_ACTIVE) &&
-	    org_user_password_hash(r->st, u.login, &hash, &err) == 0 && hash) {
+	if (known && !strcmp(u.status, USER_ACTIVE) && u.directory_dn) {
+		/* Linked to the directory: its bind decides, and nothing else does (no password is
+		 * kept here, so a directory that is down is no way around it). */
+		ret = directory_check(r, &u, password);
+		if (ret < 0)
+			goto out;
+		ok = ret > 0;
+	} else if (known && !strcmp(u.status, USER_ACTIVE) &&
+	           org_user_password_hash(r->st, u.login, &hash, &err) == 0 && hash) {
 		ok = password_verify(hash, password);
 	} else {
 		pthread_once(&dummy_once, dummy_make);
@@ -308,8 +344,27 @@ static void password_page(struct web_req *r, const char *error, const char *ok)
 	page_end(r);
 }
 
+/* A person linked to the directory changes their password there, never here. */
+static bool directory_linked(struct web_req *r)
+{
+	struct org_user u = { 0 };
+	bool linked = org_user_get(r->st, r->user->login, &u, NULL) == 0 && u.directory_dn;
+
+	org_user_release(&u);
+	if (linked) {
+		page_begin(r, _("Change password"), NAV_NONE);
+		page_notice(r, "warn",
+		            _("Your password is kept by the ward's directory (LDAP / Active "
+		              "Directory): change it there, as you do for your PC."));
+		page_end(r);
+	}
+	return linked;
+}
+
 void ui_password_form(struct web_req *r)
 {
+	if (directory_linked(r))
+		return;
 	password_page(r, NULL, NULL);
 }
 
@@ -330,6 +385,10 @@ void ui_password_post(struct web_req *r)
 	int64_t wait = 0, tries = 0;
 	int ret;
 
+	if (directory_linked(r)) {
+		r->status = 400;
+		goto out;
+	}
 	if (!cur || !nw || !again || !*nw) {
 		r->status = 400;
 		password_page(r, _("Fill in every field."), NULL);

@@ -230,6 +230,9 @@ void web_audit_failure(struct web_req *r, const char *actor, const char *action,
  */
 bool web_totp_role_listed(const struct web_req *r, const char *role_at_scope);
 const char *web_totp_issuer(const struct web_req *r);
+/* The directory people linked to it log in through ([ldap] of mamori.conf), or NULL. */
+struct dir_conf;
+const struct dir_conf *web_directory(const struct web_req *r);
 /*
  * The same entry inside the caller's open transaction on r->st (store_begin), so a change
  * and its ledger entry commit together. Returns 0 or -errno; on failure roll back.
