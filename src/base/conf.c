@@ -31,6 +31,8 @@ const struct conf_key conf_keys[] = {
 	{ "ldap", "section", CONF_MULTI,
 	  "SECTION-ID DN: people under the OU, or members of the group, belong to the section" },
 	{ "ldap", "timeout", 0, "seconds to wait for the directory (default 10)" },
+	{ "iccard", "ca_file", 0,
+	  "PEM of the CA that issues the ward's IC card (client) certificates" },
 	{ "attachments", "max_bytes", 0,
 	  "the largest file people may attach, in bytes (default 20971520: 20 MiB)" },
 	{ "smtp", "host", 0, "the mail server that sends notifications (none: no mail)" },

@@ -139,3 +139,39 @@ int identity_token_used(struct store *st, int64_t id, int64_t now_ms, struct str
 	query_bind_int(q, 2, now_ms);
 	return query_run(q, err);
 }
+
+int identity_iccard_check(struct store *st, const char *login, const char *serial,
+                          struct strbuf *why, struct strbuf *err)
+{
+	struct query *q;
+	bool found = false;
+	int r = query_prepare(st,
+	                      "SELECT state, json_extract(fields, '$.holder') FROM records"
+	                      " WHERE register = 'iccard'"
+	                      " AND upper(json_extract(fields, '$.card_id')) = upper(?1)"
+	                      " ORDER BY state = 'active' DESC, id DESC",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, serial);
+	while ((r = query_step(q, err)) > 0) {
+		const char *state = query_text(q, 0), *holder = query_text(q, 1);
+
+		found = true;
+		if (!holder || strcmp(holder, login))
+			continue;
+		if (state && !strcmp(state, "active")) {
+			query_done(q);
+			return 1;
+		}
+		strbuf_addf(why, "card %s of %s is %s", serial, login, state ? state : "?");
+		query_done(q);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	strbuf_addf(why, found ? "card %s is not held by %s" : "no IC card %s in the register",
+	            serial, login);
+	return 0;
+}

@@ -49,4 +49,14 @@ int identity_token_find(struct store *st, const char *digest, int64_t *ret_id, i
 /* Notes that token id was used at now_ms (login state, not a credential: no ledger entry). */
 int identity_token_used(struct store *st, int64_t id, int64_t now_ms, struct strbuf *err);
 
+/*
+ * IC cards (the profile's iccard register, MIN-5-5-6): a TLS client certificate logs login in
+ * when the card whose card_id is serial (the certificate's serial number in hex, as `openssl
+ * x509 -serial` prints it; case does not matter) is held by login and is active (利用中). 1 when
+ * it is; 0 when not, with why saying which for the server's log (no such card, another
+ * person's, reported lost: 利用停止, returned, disposed); -errno on a store error.
+ */
+int identity_iccard_check(struct store *st, const char *login, const char *serial,
+                          struct strbuf *why, struct strbuf *err);
+
 #endif

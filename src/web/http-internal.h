@@ -67,6 +67,9 @@ struct web_server {
 	/* [ldap] of mamori.conf: people linked to the directory log in by binding to it */
 	struct dir_conf directory;
 	bool has_directory;
+	/* [iccard] ca_file: the CA of the ward's IC cards; the server asks for a client
+	 * certificate (TLS only) and /login/card logs its holder in */
+	struct strbuf iccard_trust;
 };
 
 /*

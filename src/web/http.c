@@ -825,6 +825,7 @@ out:
 static int identity_setup(struct web_server *s, const struct conf *c, struct strbuf *err)
 {
 	const char *roles = conf_get(c, "totp", "roles"), *issuer = conf_get(c, "totp", "issuer");
+	const char *ca;
 	int r;
 
 	if (roles && conf_split_list(roles, &s->totp_roles, &s->n_totp_roles) < 0) {
@@ -853,7 +854,29 @@ static int identity_setup(struct web_server *s, const struct conf *c, struct str
 	if (r < 0)
 		return r;
 	s->has_directory = r > 0;
+	/* [iccard]: client certificates need TLS (the server's own certificate) */
+	ca = conf_get(c, "iccard", "ca_file");
+	if (ca && !s->tls) {
+		error_set(err,
+		          "%s: [iccard] ca_file: IC card login needs HTTPS: give --tls-cert and "
+		          "--tls-key",
+		          c->name);
+		return -EINVAL;
+	}
+	if (ca && (r = strbuf_read_file(&s->iccard_trust, ca, 1 << 20)) < 0) {
+		error_set(err, "%s: [iccard] ca_file '%s': %s", c->name, ca, strerror(-r));
+		return r;
+	}
+	if (ca && !strstr(s->iccard_trust.buf, "-----BEGIN CERTIFICATE-----")) {
+		error_set(err, "%s: [iccard] ca_file '%s' holds no PEM certificate", c->name, ca);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+bool web_iccard_enabled(const struct web_req *r)
+{
+	return r->server && r->server->iccard_trust.len > 0;
 }
 
 static void identity_release(struct web_server *s)
@@ -863,6 +886,7 @@ static void identity_release(struct web_server *s)
 	free(s->totp_roles);
 	free(s->totp_issuer);
 	dir_conf_release(&s->directory);
+	strbuf_release(&s->iccard_trust);
 }
 
 const struct dir_conf *web_directory(const struct web_req *r)
@@ -891,7 +915,7 @@ const char *web_totp_issuer(const struct web_req *r)
 
 int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
-	struct web_server s = { .cfg = cfg };
+	struct web_server s = { .cfg = cfg, .iccard_trust = STRBUF_INIT };
 	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT_SECRET;
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
@@ -999,7 +1023,9 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s, MHD_OPTION_STRICT_FOR_CLIENT, 0,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	    s.tls ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, WEB_TLS_PRIORITIES,
-	    MHD_OPTION_HTTPS_MEM_CERT, cert.buf, MHD_OPTION_HTTPS_MEM_KEY, key.buf, MHD_OPTION_END);
+	    MHD_OPTION_HTTPS_MEM_CERT, cert.buf, MHD_OPTION_HTTPS_MEM_KEY, key.buf,
+	    s.iccard_trust.len ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, s.iccard_trust.buf,
+	    MHD_OPTION_END);
 	if (!s.daemon) {
 		error_set(err,
 		          "cannot listen on '%s': the address may be in use or not this "

@@ -12,6 +12,7 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/static/mamori.css", ui_static_css, ROUTE_PUBLIC | ROUTE_CACHEABLE },
 	{ WEB_GET, "/login", ui_login_form, ROUTE_PUBLIC },
 	{ WEB_POST, "/login", ui_login_post, ROUTE_PUBLIC },
+	{ WEB_POST, "/login/card", ui_login_card_post, ROUTE_PUBLIC },
 	{ WEB_POST, "/logout", ui_logout_post, ROUTE_PUBLIC },
 	{ WEB_GET, "/login/totp", ui_totp_form, ROUTE_PUBLIC },
 	{ WEB_POST, "/login/totp", ui_totp_post, ROUTE_PUBLIC },

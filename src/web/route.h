@@ -33,6 +33,8 @@ bool route_match(const char *pattern, const char *path, struct web_req *r);
 void ui_static_css(struct web_req *r);
 void ui_login_form(struct web_req *r);
 void ui_login_post(struct web_req *r);
+/* POST /login/card: log in with the IC card (TLS client certificate) on this connection. */
+void ui_login_card_post(struct web_req *r);
 void ui_logout_post(struct web_req *r);
 /* The second factor (ui-totp.c): GET/POST /login/totp for a session that gave its password. */
 void ui_totp_form(struct web_req *r);

@@ -14,6 +14,8 @@
 #include "core/org.h"
 #include "store/query.h"
 #include "store/store.h"
+#include "core/core.h"
+#include "web/clientcert.h"
 #include "web/session.h"
 
 /* The server's CSRF key (DIR/web.secret), read once at start (web_session_setup). */
@@ -188,10 +190,28 @@ static int session_delete(struct store *st, const char *digest, struct strbuf *e
 	return query_run(q, err);
 }
 
+/* A session started with an IC card: the same card on this connection, still active. */
+static bool card_still_good(struct web_req *r, const char *card)
+{
+	char login[CORE_MAX_ID + 1], serial[WEB_CARD_SERIAL_MAX];
+	struct strbuf why = STRBUF_INIT, err = STRBUF_INIT;
+	bool good = web_client_cert(r, login, sizeof(login), serial, &why) == 1 &&
+	            !strcmp(serial, card) && !strcmp(login, r->user->login) &&
+	            identity_iccard_check(r->st, login, serial, &why, &err) == 1;
+
+	if (!good)
+		web_log(r, "IC card session of '%s' ended: %s%s", r->user->login,
+		        why.len ? why.buf : "another card", err.buf);
+	strbuf_release(&why);
+	strbuf_release(&err);
+	return good;
+}
+
 int web_session_load(struct web_req *r, struct strbuf *err)
 {
 	const char *tok = web_params_get(&r->cookies, session_cookie(r));
 	char digest[TOKEN_DIGEST_HEX_SIZE], stage[sizeof(r->pending_stage)] = "";
+	char card[WEB_CARD_SERIAL_MAX] = "";
 	int64_t now = time_now_ms(), user_id, created, seen;
 	struct query *q;
 	int ret;
@@ -202,10 +222,11 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 		return 0;
 	}
 	token_digest_hex(tok, digest);
-	ret = query_prepare(r->st,
-	                    "SELECT user_id, created_ms, seen_ms, stage FROM web_sessions "
-	                    "WHERE token_sha256 = ?",
-	                    &q, err);
+	ret = query_prepare(
+	    r->st,
+	    "SELECT user_id, created_ms, seen_ms, stage, card_serial FROM web_sessions "
+	    "WHERE token_sha256 = ?",
+	    &q, err);
 	if (ret < 0)
 		return ret;
 	query_bind_text(q, 1, digest);
@@ -220,6 +241,7 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 	created = query_int(q, 1);
 	seen = query_int(q, 2);
 	snprintf(stage, sizeof(stage), "%s", query_text(q, 3) ? query_text(q, 3) : "");
+	snprintf(card, sizeof(card), "%s", query_text(q, 4) ? query_text(q, 4) : "");
 	query_done(q);
 
 	/* A session waiting for its second factor lasts WEB_PENDING_MS and opens nothing but
@@ -247,6 +269,13 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 	}
 	if (ret < 0)
 		return ret;
+	if (card[0] && !card_still_good(r, card)) {
+		/* the card is not on this connection, or it was reported lost: the session ends */
+		web_user_free(r->user);
+		r->user = NULL;
+		set_cookie(r, session_cookie(r), NULL, true);
+		return session_delete(r->st, digest, err);
+	}
 	snprintf(r->session_token, sizeof(r->session_token), "%s", tok);
 	/* Refreshed often enough that a short idle timeout never ends a session in use: at
 	 * most once a minute, and at least twenty times per idle timeout. */
@@ -266,6 +295,12 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 
 int web_session_start_stage(struct web_req *r, int64_t user_id, const char *stage,
                             struct strbuf *err)
+{
+	return web_session_start_card(r, user_id, stage, NULL, err);
+}
+
+int web_session_start_card(struct web_req *r, int64_t user_id, const char *stage,
+                           const char *card_serial, struct strbuf *err)
 {
 	char tok[TOKEN_MAX_SIZE], digest[TOKEN_DIGEST_HEX_SIZE];
 	int64_t now = time_now_ms();
@@ -288,7 +323,7 @@ int web_session_start_stage(struct web_req *r, int64_t user_id, const char *stag
 	}
 	q = store_prepare(r->st,
 	                  "INSERT INTO web_sessions(token_sha256, user_id, created_ms, seen_ms, "
-	                  "remote, stage) VALUES (?, ?, ?, ?, ?, ?)",
+	                  "remote, stage, card_serial) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	                  err);
 	if (!q) {
 		sodium_memzero(tok, sizeof(tok));
@@ -300,6 +335,10 @@ int web_session_start_stage(struct web_req *r, int64_t user_id, const char *stag
 	sqlite3_bind_int64(q, 4, now);
 	sqlite3_bind_text(q, 5, r->remote, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, stage, -1, SQLITE_STATIC);
+	if (card_serial)
+		sqlite3_bind_text(q, 7, card_serial, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 7);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {

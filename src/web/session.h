@@ -75,6 +75,10 @@ int web_session_start(struct web_req *r, int64_t user_id, struct strbuf *err);
 #define WEB_STAGE_TOTP  "totp"
 #define WEB_STAGE_ENROL "enrol"
 #define WEB_PENDING_MS  (5 * 60 * 1000LL)
+/* The same for a login with an IC card: the session stays bound to the card whose serial is
+ * card_serial (web/clientcert.h): each request must bring it, and it must stay active. */
+int web_session_start_card(struct web_req *r, int64_t user_id, const char *stage,
+                           const char *card_serial, struct strbuf *err);
 int web_session_start_stage(struct web_req *r, int64_t user_id, const char *stage,
                             struct strbuf *err);
 /* The second factor was given: the waiting session ends and a full one (a new token)

@@ -10,10 +10,12 @@
 #include "base/timeutil.h"
 #include "core/act.h"
 #include "core/core.h"
+#include "core/identity.h"
 #include "core/org.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "web/page.h"
+#include "web/clientcert.h"
 #include "web/route.h"
 #include "web/session.h"
 
@@ -134,6 +136,14 @@ static void login_page(struct web_req *r, const char *login, const char *error)
 	page_input(r, "password", "password", _("Password"), NULL, true, "current-password");
 	page_submit(r, _("Log in"), NULL);
 	page_form_end(r);
+	if (web_iccard_enabled(r)) {
+		/* the card's certificate travels with the TLS connection: nothing to type */
+		page_form_begin(r, "/login/card", NULL, false);
+		html_void(o, "input", "type", "hidden", "name", "next", "value", safe_next(next),
+		          HTML_END);
+		page_submit(r, _("Log in with your IC card"), NULL);
+		page_form_end(r);
+	}
 	html_close(o, "section");
 	page_end(r);
 }
@@ -291,6 +301,64 @@ out:
 	org_user_release(&u);
 	strbuf_release(&err);
 	strbuf_release(&msg);
+}
+
+/*
+ * The IC card on this connection (a client certificate the card CA signed, verified by TLS):
+ * its subject's CN is the login and its serial the card's card_id in the iccard register; the
+ * card must be the holder's and active (a card reported lost is 利用停止 and opens nothing).
+ * The second factor applies as after a password; the session stays bound to the card.
+ */
+void ui_login_card_post(struct web_req *r)
+{
+	char login[CORE_MAX_ID + 1], serial[WEB_CARD_SERIAL_MAX];
+	struct strbuf why = STRBUF_INIT, err = STRBUF_INIT;
+	struct org_user u = { 0 };
+	const char *stage = WEB_STAGE_FULL;
+	int ret = 0;
+
+	if (!web_iccard_enabled(r)) {
+		web_error(r, 404, "IC card login is not set up ([iccard] ca_file)");
+		goto out;
+	}
+	if (web_client_cert(r, login, sizeof(login), serial, &why) == 1 &&
+	    core_valid_login(login) && org_user_get(r->st, login, &u, NULL) == 0 &&
+	    !strcmp(u.status, USER_ACTIVE))
+		ret = identity_iccard_check(r->st, u.login, serial, &why, &err);
+	if (ret < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	if (ret == 0) {
+		web_log(r, "IC card login refused: %s",
+		        why.len ? why.buf : "unknown or inactive person");
+		web_audit_failure(r, u.login ? u.login : "-", "login.card_fail",
+		                  u.login ? u.login : "?");
+		r->status = 401;
+		login_page(
+		    r, NULL,
+		    _("Your IC card cannot log you in: it is not set in the card reader, not "
+		      "registered to you, or it was reported lost or returned. Ask the "
+		      "system manager."));
+		goto out;
+	}
+	if (ui_totp_stage(r, &u, &stage, &err) < 0 ||
+	    (!strcmp(stage, WEB_STAGE_FULL) &&
+	     web_sessions_end_user(r->st, u.id, NULL, &err) < 0) ||
+	    web_session_start_card(r, u.id, stage, serial, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	if (strcmp(stage, WEB_STAGE_FULL)) {
+		web_redirect(r, "/login/totp");
+		goto out;
+	}
+	web_audit(r, u.login, "login.ok", "method=iccard");
+	web_redirect(r, safe_next(web_form(r, "next")));
+out:
+	org_user_release(&u);
+	strbuf_release(&why);
+	strbuf_release(&err);
 }
 
 void ui_logout_post(struct web_req *r)

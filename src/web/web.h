@@ -233,6 +233,8 @@ const char *web_totp_issuer(const struct web_req *r);
 /* The directory people linked to it log in through ([ldap] of mamori.conf), or NULL. */
 struct dir_conf;
 const struct dir_conf *web_directory(const struct web_req *r);
+/* True when [iccard] ca_file is set: the login page offers ICカードでログイン. */
+bool web_iccard_enabled(const struct web_req *r);
 /*
  * The same entry inside the caller's open transaction on r->st (store_begin), so a change
  * and its ledger entry commit together. Returns 0 or -errno; on failure roll back.
