@@ -10,6 +10,7 @@
 #include "core/act-internal.h"
 #include "core/sqlutil.h"
 #include "ledger/ledger.h"
+#include "ledger/signer.h"
 #include "store/store.h"
 
 /* ---- opening ---------------------------------------------------------------------- */
@@ -135,8 +136,7 @@ int door_checkpoint(struct door *d, struct strbuf *err)
 
 	if (!d->lg || !d->appended || d->readonly)
 		return 0;
-	strbuf_addf(&path, "%s/%s", d->dir, LEDGER_KEY_FILE);
-	if (access(path.buf, R_OK) == 0) {
+	if (ledger_can_sign(d->dir)) {
 		r = ledger_checkpoint_sign(d->lg, d->dir, NULL, err);
 		if (r == 0)
 			d->appended = false;

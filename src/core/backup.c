@@ -15,6 +15,7 @@
 #include "core/backup-internal.h"
 #include "core/backup.h"
 #include "ledger/ledger.h"
+#include "ledger/signer.h"
 #include "store/store.h"
 
 void backup_info_release(struct backup_info *b)
@@ -318,8 +319,7 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		return -EEXIST;
 	}
 	/* A checkpoint for the committed tree first: the copy must contain at least it. */
-	strbuf_addf(&key, "%s/%s", door_dir(d), LEDGER_KEY_FILE);
-	if (access(key.buf, R_OK) == 0) {
+	if (ledger_can_sign(door_dir(d))) {
 		r = ledger_checkpoint_sign(door_ledger(d), door_dir(d), NULL, err);
 		if (r < 0)
 			goto out;

@@ -18,6 +18,7 @@
 #include "core/incident.h"
 #include "ledger/entry.h"
 #include "ledger/ledger.h"
+#include "ledger/signer.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 
@@ -160,16 +161,12 @@ static int current_checkpoint(struct door *d, struct checkpoint *ret, struct str
 static int sign_export(struct door *d, const struct checkpoint *cp, int64_t id,
                        const char *manifest_sha, struct strbuf *out, struct strbuf *err)
 {
-	struct note_signer signer;
 	struct strbuf text = STRBUF_INIT;
-	int r = ledger_load_signer(d->dir, &signer, err);
+	int r;
 
-	if (r < 0)
-		return r;
 	checkpoint_format(cp, &text);
 	strbuf_addf(&text, "%s %" PRId64 " %s\n", EXPORT_EXTENSION, id, manifest_sha);
-	r = note_sign(text.buf, text.len, &signer, out, err);
-	note_signer_wipe(&signer);
+	r = ledger_sign_body(d->dir, text.buf, text.len, out, err);
 	strbuf_release(&text);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include "base/timeutil.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
+#include "ledger/signer.h"
 
 /* A small per-call cache of tiles read while answering one query. */
 #define READ_CACHE 8
@@ -883,10 +884,9 @@ static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_no
 	struct strbuf last = STRBUF_INIT, body = STRBUF_INIT, note = STRBUF_INIT,
 	              vkey = STRBUF_INIT;
 	struct checkpoint prev, cp;
-	struct note_signer signer;
+	struct note_verifier key;
 	uint8_t root[MERKLE_HASH_SIZE], check[MERKLE_HASH_SIZE];
 	uint64_t size;
-	bool have_signer = false;
 	sqlite3_stmt *s;
 	int r, rc;
 
@@ -938,19 +938,19 @@ static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_no
 	} else if (r != -ENOENT) {
 		goto out;
 	}
-	r = ledger_load_signer(dir, &signer, err);
+	/* the public half names the log; the key itself may be in the signer process */
+	r = ledger_load_verifier(dir, &key, err);
 	if (r < 0)
 		goto out;
-	have_signer = true;
 	memset(&cp, 0, sizeof(cp));
-	memcpy(cp.origin, signer.v.name, sizeof(cp.origin));
+	memcpy(cp.origin, key.name, sizeof(cp.origin));
 	cp.size = size;
 	memcpy(cp.root, root, MERKLE_HASH_SIZE);
 	checkpoint_format(&cp, &body);
-	r = note_sign(body.buf, body.len, &signer, &note, err);
+	r = ledger_sign_body(dir, body.buf, body.len, &note, err);
 	if (r < 0)
 		goto out;
-	note_verifier_format(&signer.v, &vkey);
+	note_verifier_format(&key, &vkey);
 	s = store_prepare(
 	    lg->st, "INSERT INTO ledger_checkpoint(size, note, signed_ms) VALUES (?, ?, ?)", err);
 	if (!s) {
@@ -984,8 +984,6 @@ static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_no
 		strbuf_add(ret_note, note.buf, note.len);
 	r = 0;
 out:
-	if (have_signer)
-		note_signer_wipe(&signer);
 	strbuf_release(&last);
 	strbuf_release(&body);
 	strbuf_release(&note);

@@ -10,6 +10,7 @@
 #include "base/timeutil.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
+#include "ledger/signer.h"
 
 /* Recent batches remembered to answer "which index did ticket T get". */
 #define RING 4096
@@ -302,7 +303,6 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
                         struct ledger_writer **ret, struct strbuf *err)
 {
 	struct ledger_writer *w = xcalloc(1, sizeof(*w));
-	struct note_signer probe;
 	struct strbuf e2 = STRBUF_INIT;
 	int r;
 
@@ -334,8 +334,7 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 		w->ckpt_started = true;
 	strbuf_reset(&e2);
 	/* Checkpoints are signed only where the key is; a read-only copy just appends. */
-	w->can_sign = ledger_load_signer(dir, &probe, &e2) == 0;
-	note_signer_wipe(&probe);
+	w->can_sign = ledger_can_sign(dir);
 	strbuf_release(&e2);
 	w->last_checkpoint_ms = time_now_ms();
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
