@@ -842,7 +842,10 @@ static int privsep_setup(struct web_server *s, struct strbuf *err)
 	r = store_open(dir, 0, &s->keep_st, err);
 	if (r == 0)
 		r = web_sandbox_tmpdir(dir, &s->tmpdir, err);
-	if (r == 0 && s->tmpdir.len && setenv("TMPDIR", s->tmpdir.buf, 1) < 0)
+	/* ours and SQLite's temporary files (sorts too big for memory) */
+	if (r == 0 && s->tmpdir.len &&
+	    (setenv("TMPDIR", s->tmpdir.buf, 1) < 0 ||
+	     setenv("SQLITE_TMPDIR", s->tmpdir.buf, 1) < 0))
 		r = -errno;
 	strbuf_addf(&att, "%s/%s", dir, ATTACH_DIR);
 	if (r == 0 && mkdir(att.buf, 0700) < 0 && errno != EEXIST) {
