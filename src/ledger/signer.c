@@ -70,8 +70,8 @@ static void __attribute__((noreturn)) child_main(int fd, struct note_signer *s)
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	(void)prctl(PR_SET_NAME, "mamori-signer");
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGTERM, SIG_DFL);
 	for (;;) {
 		ssize_t n = recv(fd, &q, sizeof(q), 0);
 
