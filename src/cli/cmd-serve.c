@@ -14,6 +14,7 @@
 #include "ingest/receive.h"
 #include "monitor/monitor.h"
 #include "web/session.h"
+#include "web/sandbox.h"
 #include "web/web.h"
 
 /*
@@ -143,6 +144,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	struct web_config cfg = { 0 };
 	struct receiver_config rc = { 0 };
 	struct collect collect = { 0 };
+	struct web_privsep privsep = { 0 };
 	struct notifier *notifier = NULL;
 	struct strbuf err = STRBUF_INIT;
 	int64_t secs;
@@ -213,7 +215,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	rc.tls_key = key;
 	rc.tls_client_ca = client_ca;
 	rc.max_message = (size_t)max_message;
-	r = collect_start(ctx->dir, &rc, udp || tcp || tls, &collect, &err);
+	/* before any thread: the signer is forked, and Landlock binds this thread and those it
+	 * starts later (web/sandbox.h) */
+	r = web_privsep_start(ctx->dir, &privsep, &err);
+	if (r == 0)
+		r = collect_start(ctx->dir, &rc, udp || tcp || tls, &collect, &err);
 	if (r == 0)
 		r = notifier_start(ctx->dir, &notifier, &err);
 	if (r == 0) {
@@ -222,6 +228,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	notifier_stop(notifier);
 	collect_stop(&collect);
+	web_privsep_stop(&privsep);
 	string_list_clear(&hosts);
 	if (r < 0) {
 		cli_error("%s", err.buf);

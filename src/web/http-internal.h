@@ -70,10 +70,6 @@ struct web_server {
 	/* [iccard] ca_file: the CA of the ward's IC cards; the server asks for a client
 	 * certificate (TLS only) and /login/card logs its holder in */
 	struct strbuf iccard_trust;
-	/* privilege separation (web/sandbox.h): a connection kept open while serving (the
-	 * database's -wal and -shm stay), and the private TMPDIR made before the seal */
-	struct store *keep_st;
-	struct strbuf tmpdir;
 };
 
 /*

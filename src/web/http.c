@@ -32,7 +32,6 @@
 #include "policy/policy.h"
 #include "store/store.h"
 #include "web/http-internal.h"
-#include "web/sandbox.h"
 #include "web/html.h"
 #include "web/session.h"
 #include "web/web.h"
@@ -823,49 +822,6 @@ out:
 	strbuf_release(&err);
 }
 
-/*
- * The ledger's signing key in its own process (ledger/signer.h), and out of this one's reach
- * (web/sandbox.h): what the server later writes and reads back is made first.
- */
-static int privsep_setup(struct web_server *s, struct strbuf *err)
-{
-	const char *dir = s->cfg->dir;
-	struct strbuf att = STRBUF_INIT;
-	int r = ledger_signer_start(dir, err);
-
-	if (r == -ENOENT) {
-		strbuf_reset(err); /* no key here: nothing is signed, nothing to seal */
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	r = store_open(dir, 0, &s->keep_st, err);
-	if (r == 0)
-		r = web_sandbox_tmpdir(dir, &s->tmpdir, err);
-	/* ours and SQLite's temporary files (sorts too big for memory) */
-	if (r == 0 && s->tmpdir.len &&
-	    (setenv("TMPDIR", s->tmpdir.buf, 1) < 0 ||
-	     setenv("SQLITE_TMPDIR", s->tmpdir.buf, 1) < 0))
-		r = -errno;
-	strbuf_addf(&att, "%s/%s", dir, ATTACH_DIR);
-	if (r == 0 && mkdir(att.buf, 0700) < 0 && errno != EEXIST) {
-		r = -errno;
-		error_set(err, "cannot make '%s': %s", att.buf, strerror(errno));
-	}
-	strbuf_release(&att);
-	if (r == 0)
-		r = web_sandbox_seal_key(dir, err);
-	if (r == 1)
-		printf("mamori: ledger key held by the signer process (pid %d); this process "
-		       "cannot open it (Landlock)\n",
-		       ledger_signer_pid());
-	else if (r == 0)
-		fprintf(stderr,
-		        "mamori: warning: this kernel has no Landlock: the ledger key is held by "
-		        "the signer process, but this process could still open its file\n");
-	return r < 0 ? r : 0;
-}
-
 /* [totp] roles: each "role" or "role@scope"; checked for shape here, against the profile by
  * mamori doctor (a role the profile lacks is simply never held). */
 static int identity_setup(struct web_server *s, const struct conf *c, struct strbuf *err)
@@ -961,7 +917,7 @@ const char *web_totp_issuer(const struct web_req *r)
 
 int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
-	struct web_server s = { .cfg = cfg, .iccard_trust = STRBUF_INIT, .tmpdir = STRBUF_INIT };
+	struct web_server s = { .cfg = cfg, .iccard_trust = STRBUF_INIT };
 	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT_SECRET;
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
@@ -1031,9 +987,6 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	if ((r = web_session_setup(cfg->dir, err)) < 0)
 		goto out;
 	if ((r = attach_max_bytes(cfg->dir, &s.upload_max, err)) < 0)
-		goto out;
-	/* before any thread: Landlock binds this thread and those it starts */
-	if ((r = privsep_setup(&s, err)) < 0)
 		goto out;
 	r = door_open(cfg->dir, 0, &s.door, err);
 	if (r == -ENOENT) {
@@ -1163,11 +1116,6 @@ out_key:
 		profile_free(s.old_profiles[i]);
 	free(s.old_profiles);
 out:
-	ledger_signer_stop();
-	store_close(s.keep_st);
-	if (s.tmpdir.len)
-		(void)rmdir(s.tmpdir.buf);
-	strbuf_release(&s.tmpdir);
 	identity_release(&s);
 	strbuf_release_secret(&key);
 	strbuf_release(&cert);

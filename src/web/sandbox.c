@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "core/attach.h"
 #include "ledger/ledger.h"
+#include "ledger/signer.h"
+#include "store/store.h"
 #include "web/sandbox.h"
 
 #ifndef SYS_landlock_create_ruleset
@@ -140,4 +143,55 @@ int web_sandbox_tmpdir(const char *dir, struct strbuf *ret, struct strbuf *err)
 		return r;
 	}
 	return 0;
+}
+
+int web_privsep_start(const char *dir, struct web_privsep *ps, struct strbuf *err)
+{
+	struct strbuf att = STRBUF_INIT;
+	int r;
+
+	ps->keep_st = NULL;
+	strbuf_init(&ps->tmpdir, 0);
+	r = ledger_signer_start(dir, err);
+	if (r == -ENOENT) {
+		strbuf_reset(err); /* no key here: nothing is signed, nothing to seal */
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = store_open(dir, 0, &ps->keep_st, err);
+	if (r == 0)
+		r = web_sandbox_tmpdir(dir, &ps->tmpdir, err);
+	/* ours and SQLite's temporary files (sorts too big for memory) */
+	if (r == 0 && ps->tmpdir.len &&
+	    (setenv("TMPDIR", ps->tmpdir.buf, 1) < 0 ||
+	     setenv("SQLITE_TMPDIR", ps->tmpdir.buf, 1) < 0))
+		r = -errno;
+	strbuf_addf(&att, "%s/%s", dir, ATTACH_DIR);
+	if (r == 0 && mkdir(att.buf, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		error_set(err, "cannot make '%s': %s", att.buf, strerror(errno));
+	}
+	strbuf_release(&att);
+	if (r == 0)
+		r = web_sandbox_seal_key(dir, err);
+	if (r == 1)
+		printf("mamori: ledger key held by the signer process (pid %d); this process "
+		       "cannot open it (Landlock)\n",
+		       ledger_signer_pid());
+	else if (r == 0)
+		fprintf(stderr,
+		        "mamori: warning: this kernel has no Landlock: the ledger key is held by "
+		        "the signer process, but this process could still open its file\n");
+	return r < 0 ? r : 0;
+}
+
+void web_privsep_stop(struct web_privsep *ps)
+{
+	ledger_signer_stop();
+	store_close(ps->keep_st);
+	ps->keep_st = NULL;
+	if (ps->tmpdir.len)
+		(void)rmdir(ps->tmpdir.buf);
+	strbuf_release(&ps->tmpdir);
 }

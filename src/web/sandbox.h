@@ -23,4 +23,19 @@ int web_sandbox_seal_key(const char *dir, struct strbuf *err);
  */
 int web_sandbox_tmpdir(const char *dir, struct strbuf *ret, struct strbuf *err);
 
+/*
+ * `mamori serve`'s privilege separation, started before any thread of the server: the signer
+ * process (ledger/signer.h), then what the server later writes and reads back (a connection
+ * kept open so the database's -wal and -shm stay, DIR/attachments, a private TMPDIR when
+ * needed), then the seal. Without ledger.key nothing is done. Prints what it did.
+ */
+struct store;
+struct web_privsep {
+	struct store *keep_st;
+	struct strbuf tmpdir;
+};
+int web_privsep_start(const char *dir, struct web_privsep *ps, struct strbuf *err);
+/* Stops the signer, closes the connection, removes the private TMPDIR (when empty). */
+void web_privsep_stop(struct web_privsep *ps);
+
 #endif
