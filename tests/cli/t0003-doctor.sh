@@ -28,8 +28,8 @@ out_has "doctor names the line and the key" "mamori.conf:2: unknown key 'rols' i
 expect "serve refuses a broken mamori.conf" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
 err_has "serve names the line" "mamori.conf:2: unknown key 'rols'"
 printf '[ldap]\nurl = ldaps://ad.example\n' >"$D/mamori.conf"
-expect "serve refuses [ldap] url while the login flow does not enforce it" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
-err_has "serve says why" "not enforced by this version"
+expect "serve refuses an [ldap] it cannot use (no base_dn)" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
+err_has "serve says why" "[ldap] base_dn is required"
 printf '[totp]\nroles = ciso@org\n' >"$D/mamori.conf"
 expect "a good mamori.conf passes" 0 "$MAMORI" --dir "$D" doctor
 out_has "doctor counts the settings" "mamori.conf: 1 setting"
