@@ -63,6 +63,8 @@ struct reader {
 	size_t n_ids, alloc_ids;
 
 	struct read_set *set; /* the visible set, made on first use (read-set.c) */
+	/* the lists' orders shared by the readers of one reader_cache, or NULL (record-order.h) */
+	struct record_order *order;
 };
 
 /*

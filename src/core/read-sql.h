@@ -29,7 +29,8 @@ struct read_sql {
 	bool all;  /* every record: the predicate is true */
 	bool none; /* no record at all: a query need not run */
 	const struct reader *rd;
-	const struct bitset *set; /* held (read-locked) until read_sql_release */
+	const struct bitset *set;   /* held (read-locked) until read_sql_release */
+	struct record_order *order; /* the lists' orders in memory, or NULL (core/record-order.h) */
 };
 
 /*

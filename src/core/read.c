@@ -15,6 +15,7 @@
 #include "core/decide-input.h"
 #include "core/org.h"
 #include "core/read-internal.h"
+#include "core/record-order.h"
 #include "core/read-sql.h"
 #include "core/read.h"
 #include "core/records.h"
@@ -327,6 +328,7 @@ static void reader_free(struct reader *rd)
 	strv_release(&rd->systems);
 	read_open_release(rd);
 	read_set_free(rd->set);
+	record_order_unref(rd->order);
 	free(rd);
 }
 
@@ -618,6 +620,7 @@ int read_sql_init(const struct reader *rd, struct store *st, const char *registe
 	if (rd->n_ids)
 		none = false;
 	ret->rd = rd;
+	ret->order = rd->order;
 	ret->all = all;
 	ret->none = none && !all && !read_set_may_grant(rd, register_id);
 	if (ret->all || ret->none)
@@ -647,6 +650,7 @@ void read_sql_release(struct read_sql *rs)
 
 struct reader_cache {
 	pthread_mutex_t lock;
+	struct record_order *order; /* every reader's lists, of the one database the cache serves */
 	struct reader *items[READER_CACHE_MAX];
 	unsigned next; /* replaced round robin when full */
 };
@@ -656,6 +660,7 @@ struct reader_cache *reader_cache_new(void)
 	struct reader_cache *c = xcalloc(1, sizeof(*c));
 
 	pthread_mutex_init(&c->lock, NULL);
+	c->order = record_order_new();
 	return c;
 }
 
@@ -665,6 +670,7 @@ void reader_cache_free(struct reader_cache *c)
 		return;
 	for (unsigned i = 0; i < READER_CACHE_MAX; i++)
 		reader_unref(c->items[i]);
+	record_order_unref(c->order);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -711,6 +717,7 @@ int reader_cache_get(struct reader_cache *c, struct store *st, const struct prof
 	r = reader_new(st, p, s, now_ms, &rd, err);
 	if (r < 0)
 		return r;
+	rd->order = record_order_ref(c->order); /* before anyone else sees rd */
 	pthread_mutex_lock(&c->lock);
 	if (slot == READER_CACHE_MAX) {
 		for (unsigned i = 0; i < READER_CACHE_MAX && slot == READER_CACHE_MAX; i++)

@@ -10,6 +10,7 @@
 #include "core/read-internal.h"
 #include "core/read-sql.h"
 #include "core/read.h"
+#include "core/record-order.h"
 #include "core/records.h"
 #include "core/sqlutil.h"
 #include "policy/grants.h"
@@ -417,10 +418,10 @@ char *record_canonical_json(const struct record *r)
 	" FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"            \
 	" AND +register = ?1" QUERY_FILTERS
 #define PAGE " LIMIT ?6 OFFSET ?7"
-#define SORT(key, order)                                                                           \
+#define SORT(key, order, okey, desc)                                                               \
 	{                                                                                          \
 		key, "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY " order PAGE,                 \
-		    "SELECT " RECORD_COLUMNS QUERY_WHERE_TEXT " ORDER BY " order PAGE              \
+		    "SELECT " RECORD_COLUMNS QUERY_WHERE_TEXT " ORDER BY " order PAGE, okey, desc  \
 	}
 
 /*
@@ -429,22 +430,26 @@ char *record_canonical_json(const struct record *r)
  *   sql   the page in that order (a literal: the statement cache keys on it, and no SQL is
  *         ever built from input); every order ends with id so pages never overlap
  *   text  the same through the trigram index, for a search it can serve
+ *   okey  the same order in memory (core/record-order.h), for a list without a search
+ *   desc  read backwards (every descending order is its ascending one reversed, id too)
  */
 static const struct {
 	const char *key;
 	const char *sql;
 	const char *text;
+	enum record_order_key okey;
+	bool desc;
 } record_sorts[] = {
-	SORT("-id", "id DESC"),
-	SORT("id", "id"),
-	SORT("-changed", "changed_ms DESC, id DESC"),
-	SORT("changed", "changed_ms, id"),
-	SORT("level", "level, id"),
-	SORT("-level", "level DESC, id DESC"),
-	SORT("section", "section, id"),
-	SORT("-section", "section DESC, id DESC"),
-	SORT("state", "state, id"),
-	SORT("-state", "state DESC, id DESC"),
+	SORT("-id", "id DESC", RECORD_ORDER_ID, true),
+	SORT("id", "id", RECORD_ORDER_ID, false),
+	SORT("-changed", "changed_ms DESC, id DESC", RECORD_ORDER_CHANGED, true),
+	SORT("changed", "changed_ms, id", RECORD_ORDER_CHANGED, false),
+	SORT("level", "level, id", RECORD_ORDER_LEVEL, false),
+	SORT("-level", "level DESC, id DESC", RECORD_ORDER_LEVEL, true),
+	SORT("section", "section, id", RECORD_ORDER_SECTION, false),
+	SORT("-section", "section DESC, id DESC", RECORD_ORDER_SECTION, true),
+	SORT("state", "state, id", RECORD_ORDER_STATE, false),
+	SORT("-state", "state DESC, id DESC", RECORD_ORDER_STATE, true),
 };
 
 /*
@@ -522,6 +527,62 @@ static int record_from_query(struct query *q, struct record *ret, struct strbuf 
 	return 0;
 }
 
+static bool eq_or_any(const char *filter, const char *value)
+{
+	return !filter || (value && !strcmp(filter, value));
+}
+
+/*
+ * The page of q (no search) through the orders in memory: the ids of the window among the
+ * visible set, then each row read by id, checked against the filter and decided again as the
+ * SQL path does (an act committed in between may have changed it). -E2BIG: ask SQLite.
+ */
+static int page_by_order(struct store *st, const struct reader *rd, const struct record_query *q,
+                         const struct read_sql *rs, size_t sort, bool count,
+                         struct record_page *ret, struct strbuf *err)
+{
+	struct record_order_query oq = { .register_id = q->register_id,
+		                         .level = nonempty_or_null(q->level),
+		                         .section = nonempty_or_null(q->section),
+		                         .state = nonempty_or_null(q->state),
+		                         .key = record_sorts[sort].okey,
+		                         .desc = record_sorts[sort].desc,
+		                         .offset = q->offset > 0 ? q->offset : 0,
+		                         .limit = q->limit,
+		                         .count = count };
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int r = record_order_page(rs->order, st, &oq, rs->all ? NULL : rs->set, &ids, &n,
+	                          &ret->total, err);
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct record *rec;
+		struct query *qq;
+		r = query_prepare(st, "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?1", &qq,
+		                  err);
+		if (r < 0)
+			break;
+		query_bind_int(qq, 1, ids[i]);
+		if ((r = query_step(qq, err)) <= 0)
+			continue; /* gone since */
+		ALLOC_GROW(ret->list.items, ret->list.nr, ret->list.alloc);
+		rec = &ret->list.items[ret->list.nr];
+		r = record_from_query(qq, rec, err);
+		query_done(qq);
+		if (r < 0)
+			break;
+		if (strcmp(rec->register_id, q->register_id) || !eq_or_any(oq.level, rec->level) ||
+		    !eq_or_any(oq.section, rec->section) || !eq_or_any(oq.state, rec->state) ||
+		    (!rs->all && !read_record(rd, rec, NULL))) {
+			record_release(rec);
+			continue;
+		}
+		ret->list.nr++;
+	}
+	free(ids);
+	return r < 0 ? r : 0;
+}
+
 int records_query(struct store *st, const struct reader *rd, const struct record_query *q,
                   struct record_page *ret, struct strbuf *err)
 {
@@ -531,6 +592,7 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 	struct query *qq;
 	size_t sort = 0;
 	int64_t version = 0;
+	bool began = false;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -545,9 +607,15 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		}
 	}
 	sql = record_sorts[sort].sql;
-	r = read_sql_init(rd, st, q->register_id, &rs, err);
+	/* one snapshot for the versions, the count, the ids and the rows */
+	r = store_read_begin(st, &began, err);
 	if (r < 0)
 		return r;
+	r = read_sql_init(rd, st, q->register_id, &rs, err);
+	if (r < 0) {
+		store_read_end(st, began);
+		return r;
+	}
 	if (rs.none) {
 		ret->total = q->count ? 0 : -1;
 		goto out;
@@ -572,6 +640,20 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 			strbuf_addf(&memo_key, "%zu:%s;", parts[i] ? strlen(parts[i]) : 0,
 			            parts[i] ? parts[i] : "");
 		r = read_total_memo_get(rd, st, memo_key.buf, &ret->total, &version, err);
+		if (r < 0)
+			goto out;
+	}
+	if (rs.order && !(q->text && *q->text)) {
+		bool count = q->count && r == 0;
+		r = page_by_order(st, rd, q, &rs, sort, count, ret, err);
+		if (r == 0 && count)
+			read_total_memo_put(rd, memo_key.buf, version, ret->total);
+		if (r != -E2BIG)
+			goto out;
+		record_page_release(ret);
+		ret->total = -1;
+		if (q->count) /* the memo again, for the SQL path below */
+			r = read_total_memo_get(rd, st, memo_key.buf, &ret->total, &version, err);
 		if (r < 0)
 			goto out;
 	}
@@ -619,6 +701,7 @@ out:
 	if (r < 0)
 		record_page_release(ret);
 	read_sql_release(&rs);
+	store_read_end(st, began);
 	strbuf_release(&like);
 	strbuf_release(&text_like);
 	strbuf_release(&memo_key);

@@ -164,6 +164,28 @@ int store_begin(struct store *st, struct strbuf *err)
 	return r;
 }
 
+int store_read_begin(struct store *st, bool *ret_began, struct strbuf *err)
+{
+	int r = 0;
+
+	*ret_began = false;
+	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
+		r = run_cached(st, "BEGIN", err);
+		*ret_began = r == 0;
+	}
+	return r;
+}
+
+void store_read_end(struct store *st, bool began)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	/* a read-only transaction: COMMIT cannot lose anything; on failure roll back */
+	if (began && run_cached(st, "COMMIT", &err) < 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	strbuf_release(&err);
+}
+
 int store_commit(struct store *st, struct strbuf *err)
 {
 	int r;

@@ -45,6 +45,14 @@ int store_begin(struct store *st, struct strbuf *err);
 int store_commit(struct store *st, struct strbuf *err);
 void store_rollback(struct store *st);
 int store_txn_depth(struct store *st);
+/*
+ * One read snapshot for several statements (a list page's count, ids and rows): a deferred
+ * BEGIN when no transaction is open (*ret_began true), nothing inside one. store_read_end
+ * ends what store_read_begin began. The file's shared lock is then taken once, not per
+ * statement.
+ */
+int store_read_begin(struct store *st, bool *ret_began, struct strbuf *err);
+void store_read_end(struct store *st, bool began);
 
 /*
  * Returns a prepared statement for sql from the connection's cache, reset

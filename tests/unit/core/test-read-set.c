@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/core.h"
+#include "core/org.h"
 #include "core/read.h"
 #include "core/records.h"
 #include "policy/policy.h"
@@ -154,13 +155,101 @@ static void compare(struct fixture *f, struct reader *rd, const char *login, siz
 	assert_int_equal(counted, listed);
 }
 
+/* The reader the web would use: through a reader_cache, whose lists use the orders in memory. */
+static struct reader *cached_reader(struct fixture *f, struct reader_cache *c, const char *login)
+{
+	struct store *st = door_store(f->d);
+	struct org_user u = { 0 };
+	struct strv roles = STRV_INIT;
+	struct reader *rd = NULL;
+	int64_t now = time_now_ms();
+
+	assert_int_equal(org_user_get(st, login, &u, &f->err), 0);
+	assert_int_equal(org_user_roles(st, u.id, now, &roles, &f->err), 0);
+	{
+		struct read_subject s = { .user_id = u.id,
+			                  .login = u.login,
+			                  .section = u.section,
+			                  .employment = u.employment,
+			                  .roles = (const char *const *)roles.items,
+			                  .n_roles = roles.nr };
+		if (reader_cache_get(c, st, door_profile(f->d), &s, now, &rd, &f->err) < 0)
+			fail_msg("cached reader %s: %s", login, f->err.buf);
+	}
+	strv_release(&roles);
+	org_user_release(&u);
+	return rd;
+}
+
+/*
+ * Every sort, filter and window of the lists: the orders in memory (mem, core/record-order.c)
+ * give the same pages and counts as SQLite's (sql), for the same person.
+ */
+static void compare_orders(struct fixture *f, struct reader *sql, struct reader *mem,
+                           const char *login, const char *state_value)
+{
+	static const char *const sorts[] = { "-id",    "id",      "-changed", "changed", "level",
+		                             "-level", "section", "-section", "state",   "-state" };
+	static const char *const regs[] = { "asset", "media" };
+	static const char *const levels[] = { NULL, "1", "3" };
+	static const char *const secs[] = { NULL, "kumin", "nosuch" };
+	const char *states[] = { NULL, state_value };
+	static const int64_t offsets[] = { 0, 9 };
+	struct store *st = door_store(f->d);
+
+	for (size_t g = 0; g < ARRAY_SIZE(regs); g++)
+		for (size_t l = 0; l < ARRAY_SIZE(levels); l++)
+			for (size_t s = 0; s < ARRAY_SIZE(secs); s++)
+				for (size_t t = 0; t < ARRAY_SIZE(states); t++)
+					for (size_t o = 0; o < ARRAY_SIZE(sorts); o++)
+						for (size_t w = 0; w < ARRAY_SIZE(offsets); w++) {
+							struct record_query q = {
+								.register_id = regs[g],
+								.level = levels[l],
+								.section = secs[s],
+								.state = states[t],
+								.sort = sorts[o],
+								.offset = offsets[w],
+								.limit = 7,
+								.count = true
+							};
+							struct record_page a = { 0 }, b = { 0 };
+							assert_int_equal(
+							    records_query(st, sql, &q, &a, &f->err),
+							    0);
+							assert_int_equal(
+							    records_query(st, mem, &q, &b, &f->err),
+							    0);
+							if (a.total != b.total ||
+							    a.list.nr != b.list.nr)
+								fail_msg(
+								    "%s %s level %s section %s "
+								    "state %s sort %s offset %lld: "
+								    "%lld/%zu rows in SQL, "
+								    "%lld/%zu in memory",
+								    login, regs[g], levels[l],
+								    secs[s], states[t], sorts[o],
+								    (long long)offsets[w],
+								    (long long)a.total, a.list.nr,
+								    (long long)b.total, b.list.nr);
+							for (size_t i = 0; i < a.list.nr; i++)
+								assert_int_equal(
+								    a.list.items[i].id,
+								    b.list.items[i].id);
+							record_page_release(&a);
+							record_page_release(&b);
+						}
+}
+
 static void test_set_equals_read_record(void **state)
 {
 	struct fixture *f = *state;
 	struct store *st = door_store(f->d);
 	const struct profile *p = door_profile(f->d);
 	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
-	struct reader *rds[ARRAY_SIZE(people)] = { 0 };
+	struct reader *rds[ARRAY_SIZE(people)] = { 0 }, *mems[ARRAY_SIZE(people)] = { 0 };
+	struct reader_cache *cache = reader_cache_new();
+	struct record first = { 0 };
 	int64_t ids[400];
 	bool media[400] = { 0 };
 	size_t n = 0, seen = 0, hidden = 0;
@@ -270,7 +359,11 @@ static void test_set_equals_read_record(void **state)
 		if (reader_for_login(st, p, people[u], time_now_ms(), &rds[u], &f->err) < 0)
 			fail_msg("reader %s: %s", people[u], f->err.buf);
 		compare(f, rds[u], people[u], &seen, &hidden);
+		mems[u] = cached_reader(f, cache, people[u]);
 	}
+	assert_int_equal(record_get(st, ids[0], &first, &f->err), 0);
+	for (size_t u = 0; u < ARRAY_SIZE(people); u++)
+		compare_orders(f, rds[u], mems[u], people[u], first.state);
 	/* the same readers while acts move records on and add new ones (no opening changes) */
 	for (int round = 0; round < 4; round++) {
 		for (int k = 0; k < 40; k++) {
@@ -282,14 +375,29 @@ static void test_set_equals_read_record(void **state)
 			if ((ids[n] = media[n] ? random_media(f) : random_asset(f)) > 0)
 				n++;
 		}
-		for (size_t u = 0; u < ARRAY_SIZE(people); u++)
+		/* the orders in memory follow the acts (the last round: built anew) */
+		if (round == 3) {
+			for (size_t u = 0; u < ARRAY_SIZE(people); u++)
+				reader_unref(mems[u]);
+			reader_cache_free(cache);
+			cache = reader_cache_new();
+			for (size_t u = 0; u < ARRAY_SIZE(people); u++)
+				mems[u] = cached_reader(f, cache, people[u]);
+		}
+		for (size_t u = 0; u < ARRAY_SIZE(people); u++) {
 			compare(f, rds[u], people[u], &seen, &hidden);
+			compare_orders(f, rds[u], mems[u], people[u], first.state);
+		}
 	}
 	/* both sides of the decision, for grants too */
 	assert_true(seen > 500);
 	assert_true(hidden > 500);
-	for (size_t u = 0; u < ARRAY_SIZE(people); u++)
+	for (size_t u = 0; u < ARRAY_SIZE(people); u++) {
 		reader_unref(rds[u]);
+		reader_unref(mems[u]);
+	}
+	reader_cache_free(cache);
+	record_release(&first);
 }
 
 static int64_t search_count(struct fixture *f, const char *login, const char *text)

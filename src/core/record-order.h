@@ -1,0 +1,53 @@
+/* record-order: every record's place in each list order, kept in memory and up to date with the
+ * act log, so a list page skips to its offset without reading the table (core only). */
+#ifndef MAMORI_CORE_RECORD_ORDER_H
+#define MAMORI_CORE_RECORD_ORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+
+struct bitset;
+struct store;
+
+/*
+ * The orders of the lists (core/records.c's record_sorts): by id, changed_ms, level, section or
+ * state, each ending with id; a descending order is the ascending one read backwards.
+ * Shared by the threads of a server (locked inside) through reader_cache, for one database.
+ */
+struct record_order;
+
+struct record_order *record_order_new(void);
+struct record_order *record_order_ref(struct record_order *o);
+void record_order_unref(struct record_order *o);
+
+enum record_order_key {
+	RECORD_ORDER_ID,
+	RECORD_ORDER_CHANGED,
+	RECORD_ORDER_LEVEL,
+	RECORD_ORDER_SECTION,
+	RECORD_ORDER_STATE,
+	RECORD_ORDER_KEYS
+};
+
+/* What a list asks: a register, equality filters (NULL: any), an order, a window. */
+struct record_order_query {
+	const char *register_id;
+	const char *level, *section, *state;
+	enum record_order_key key;
+	bool desc;
+	int64_t offset, limit; /* limit <= 0: none */
+	bool count;            /* also count every match (ret_total) */
+};
+
+/*
+ * The ids of the window of q among the records in set (NULL: every record), as the store holds
+ * them after every act committed so far on st: brought up to date first. *ret_ids is
+ * allocated (free it); *ret_total is set when q->count. Returns 0, or -errno.
+ */
+int record_order_page(struct record_order *o, struct store *st, const struct record_order_query *q,
+                      const struct bitset *set, int64_t **ret_ids, size_t *ret_n,
+                      int64_t *ret_total, struct strbuf *err);
+
+#endif
