@@ -50,6 +50,7 @@ struct web_server {
 	size_t n_old, alloc_old;
 	struct door *door; /* the one door, shared by the worker threads; NULL without a profile */
 	struct reader_cache *readers; /* compiled read rights, shared by the worker threads */
+	size_t cache_share;           /* each worker thread's memo bytes (WEB_CACHE_BYTES) */
 	struct web_hosts hosts;       /* the names clients may use (--allowed-host) */
 	pthread_mutex_t conns_lock;
 	struct conn_track *conns; /* every open connection */

@@ -1,6 +1,7 @@
 /* http: the HTTP server on libmicrohttpd: limits, security headers, graceful shutdown. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -65,7 +66,7 @@ struct web_thread {
 	int64_t data_version, total_changes;
 	int64_t cache_until_ms; /* and until the first role change of the users it holds */
 	struct web_params cache;
-	size_t cache_bytes; /* dropped whole beyond WEB_CACHE_BYTES */
+	size_t cache_bytes; /* dropped whole beyond the thread's share of WEB_CACHE_BYTES */
 };
 
 const char *web_cache_get(struct web_req *r, const char *key)
@@ -216,7 +217,7 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		if (q)
 			sqlite3_reset(q);
 		if (dv != t->data_version || tc != t->total_changes || t->cache.nr > 512 ||
-		    t->cache_bytes > WEB_CACHE_BYTES || time_now_ms() >= t->cache_until_ms) {
+		    t->cache_bytes > s->cache_share || time_now_ms() >= t->cache_until_ms) {
 			web_params_release(&t->cache);
 			t->cache_bytes = 0;
 			t->cache_until_ms = INT64_MAX;
@@ -965,6 +966,15 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	 */
 	if (threads == 0)
 		threads = WEB_DEFAULT_THREADS;
+	/*
+	 * glibc gives threads up to 8 malloc arenas per CPU, each keeping what its threads freed:
+	 * with 32 workers that is most of the server's resident memory. Workers mostly wait (for
+	 * the door's commit, for the network), so a few arenas are contended little.
+	 */
+	mallopt(M_ARENA_MAX, 4);
+	s.cache_share = WEB_CACHE_BYTES / threads;
+	if (s.cache_share < WEB_CACHE_MIN_BYTES)
+		s.cache_share = WEB_CACHE_MIN_BYTES;
 
 	/* Check the data directory once before accepting anyone. */
 	{

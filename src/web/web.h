@@ -186,7 +186,9 @@ int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err
  * or ends (web_user.roles_until_ms): a role's validity takes effect at its time, not at the
  * next unrelated write. Keys name what was computed and for whom.
  */
-#define WEB_CACHE_BYTES (4 * 1024 * 1024) /* per worker thread */
+/* the memo's bytes for all worker threads together; each one holds its share, at least 256 KiB */
+#define WEB_CACHE_BYTES     (8 * 1024 * 1024)
+#define WEB_CACHE_MIN_BYTES (256 * 1024)
 const char *web_cache_get(struct web_req *r, const char *key);
 void web_cache_put(struct web_req *r, const char *key, const char *value);
 /* The server's door (core/act.h), or NULL when the data directory has no profile yet. */
