@@ -16,6 +16,7 @@
 #define ORDER_MAX_ID     (4 * 1024 * 1024) /* the attributes are an array by id */
 #define ORDER_MAX_STRS   60000             /* distinct registers, levels, sections, states */
 #define ORDER_MAX_UPDATE 4096              /* more records touched since: built again */
+#define ORDER_SEARCHES   8                 /* searches kept */
 
 /* A record's sort and filter columns; strings as codes into record_order.strs, 0 for NULL. */
 struct ord_attr {
@@ -24,8 +25,18 @@ struct ord_attr {
 	uint16_t level, section, state;
 };
 
+/* A search's matches at a version (reg NULL: free). */
+struct ord_search {
+	char *reg, *text;
+	int64_t version;
+	struct bitset ids;
+};
+
 struct record_order {
 	atomic_int refs;
+	pthread_mutex_t search_lock;
+	struct ord_search searches[ORDER_SEARCHES];
+	unsigned next_search; /* replaced round robin */
 	pthread_rwlock_t lock;
 	bool built;
 	atomic_bool too_big; /* past ORDER_MAX_ID or ORDER_MAX_STRS: the lists ask SQLite */
@@ -49,6 +60,7 @@ struct record_order *record_order_new(void)
 
 	atomic_init(&o->refs, 1);
 	pthread_rwlock_init(&o->lock, NULL);
+	pthread_mutex_init(&o->search_lock, NULL);
 	return o;
 }
 
@@ -85,6 +97,12 @@ void record_order_unref(struct record_order *o)
 	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
 		return;
 	clear(o);
+	for (unsigned i = 0; i < ORDER_SEARCHES; i++) {
+		free(o->searches[i].reg);
+		free(o->searches[i].text);
+		bitset_release(&o->searches[i].ids);
+	}
+	pthread_mutex_destroy(&o->search_lock);
 	pthread_rwlock_destroy(&o->lock);
 	free(o);
 }
@@ -353,7 +371,7 @@ out:
 	return r < 0 ? r : 0;
 }
 
-static int acts_version(struct store *st, int64_t *ret, struct strbuf *err)
+int record_order_version(struct store *st, int64_t *ret, struct strbuf *err)
 {
 	struct query *q;
 	int r;
@@ -369,7 +387,7 @@ static int acts_version(struct store *st, int64_t *ret, struct strbuf *err)
 static int begin(struct record_order *o, struct store *st, struct strbuf *err)
 {
 	int64_t upto = 0;
-	int r = acts_version(st, &upto, err);
+	int r = record_order_version(st, &upto, err);
 
 	if (r < 0)
 		return r;
@@ -450,7 +468,8 @@ int record_order_page(struct record_order *o, struct store *st, const struct rec
 			uint32_t id = a[q->desc ? hi - 1 - i : lo + i];
 			const struct ord_attr *x = &o->attrs[id];
 			if ((level && x->level != level) || (section && x->section != section) ||
-			    (state && x->state != state) || (set && !bitset_has(set, id)))
+			    (state && x->state != state) || (set && !bitset_has(set, id)) ||
+			    (q->search && !bitset_has(q->search, id)))
 				continue;
 			total++;
 			if (skipped < q->offset) {
@@ -469,4 +488,48 @@ int record_order_page(struct record_order *o, struct store *st, const struct rec
 	if (q->count)
 		*ret_total = total;
 	return 0;
+}
+
+static void bitset_copy(struct bitset *to, const struct bitset *from)
+{
+	bitset_release(to);
+	to->nwords = from->nwords;
+	to->count = from->count;
+	to->words = from->nwords ? xreallocarray(NULL, from->nwords, sizeof(*to->words)) : NULL;
+	if (from->nwords)
+		memcpy(to->words, from->words, from->nwords * sizeof(*to->words));
+}
+
+bool record_order_search_get(struct record_order *o, int64_t version, const char *register_id,
+                             const char *text, struct bitset *ret)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&o->search_lock);
+	for (unsigned i = 0; i < ORDER_SEARCHES && !hit; i++) {
+		const struct ord_search *s = &o->searches[i];
+		if (s->reg && s->version == version && !strcmp(s->reg, register_id) &&
+		    !strcmp(s->text, text)) {
+			bitset_copy(ret, &s->ids);
+			hit = true;
+		}
+	}
+	pthread_mutex_unlock(&o->search_lock);
+	return hit;
+}
+
+void record_order_search_put(struct record_order *o, int64_t version, const char *register_id,
+                             const char *text, const struct bitset *ids)
+{
+	struct ord_search *s;
+
+	pthread_mutex_lock(&o->search_lock);
+	s = &o->searches[o->next_search++ % ORDER_SEARCHES];
+	free(s->reg);
+	free(s->text);
+	s->reg = xstrdup(register_id);
+	s->text = xstrdup(text);
+	s->version = version;
+	bitset_copy(&s->ids, ids);
+	pthread_mutex_unlock(&o->search_lock);
 }

@@ -37,8 +37,9 @@ struct record_order_query {
 	const char *level, *section, *state;
 	enum record_order_key key;
 	bool desc;
-	int64_t offset, limit; /* limit <= 0: none */
-	bool count;            /* also count every match (ret_total) */
+	int64_t offset, limit;       /* limit <= 0: none */
+	bool count;                  /* also count every match (ret_total) */
+	const struct bitset *search; /* only these ids (a search's matches), or NULL */
 };
 
 /*
@@ -49,5 +50,17 @@ struct record_order_query {
 int record_order_page(struct record_order *o, struct store *st, const struct record_order_query *q,
                       const struct bitset *set, int64_t **ret_ids, size_t *ret_n,
                       int64_t *ret_total, struct strbuf *err);
+
+/* The newest act committed on st: the version of everything kept here. */
+int record_order_version(struct store *st, int64_t *ret, struct strbuf *err);
+/*
+ * The ids of a register's records whose fields contain text, as a search found them at
+ * version, kept for the next searches (a search does not depend on who reads): the last
+ * eight. _get copies them into ret (an empty bitset) and returns true when kept.
+ */
+bool record_order_search_get(struct record_order *o, int64_t version, const char *register_id,
+                             const char *text, struct bitset *ret);
+void record_order_search_put(struct record_order *o, int64_t version, const char *register_id,
+                             const char *text, const struct bitset *ids);
 
 #endif

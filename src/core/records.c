@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/bitset.h"
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "base/utf8.h"
@@ -418,6 +419,14 @@ char *record_canonical_json(const struct record *r)
 	" FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"            \
 	" AND +register = ?1" QUERY_FILTERS
 #define PAGE " LIMIT ?6 OFFSET ?7"
+/* a search's matches among a register's records, whoever reads (?1, ?5, ?8 as above) */
+#define SEARCH_LIKE                                                                                \
+	" AND EXISTS (SELECT 1 FROM json_each(records.fields) t WHERE t.value LIKE ?5 ESCAPE "     \
+	"'\\')"
+#define SEARCH_IDS "SELECT id FROM records WHERE register = ?1" SEARCH_LIKE
+#define SEARCH_IDS_TEXT                                                                            \
+	"SELECT id FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"   \
+	" AND +register = ?1" SEARCH_LIKE
 #define SORT(key, order, okey, desc)                                                               \
 	{                                                                                          \
 		key, "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY " order PAGE,                 \
@@ -539,7 +548,7 @@ static bool eq_or_any(const char *filter, const char *value)
  */
 static int page_by_order(struct store *st, const struct reader *rd, const struct record_query *q,
                          const struct read_sql *rs, size_t sort, bool count,
-                         struct record_page *ret, struct strbuf *err)
+                         const struct bitset *search, struct record_page *ret, struct strbuf *err)
 {
 	struct record_order_query oq = { .register_id = q->register_id,
 		                         .level = nonempty_or_null(q->level),
@@ -549,7 +558,8 @@ static int page_by_order(struct store *st, const struct reader *rd, const struct
 		                         .desc = record_sorts[sort].desc,
 		                         .offset = q->offset > 0 ? q->offset : 0,
 		                         .limit = q->limit,
-		                         .count = count };
+		                         .count = count,
+		                         .search = search };
 	int64_t *ids = NULL;
 	size_t n = 0;
 	int r = record_order_page(rs->order, st, &oq, rs->all ? NULL : rs->set, &ids, &n,
@@ -581,6 +591,36 @@ static int page_by_order(struct store *st, const struct reader *rd, const struct
 	}
 	free(ids);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * The ids of q's register whose fields contain q's text (the same test as the SQL path: the
+ * trigram index first when it can serve, then LIKE on each field), kept by the orders for the
+ * next searches until the next act.
+ */
+static int search_ids(struct store *st, struct record_order *o, const struct record_query *q,
+                      const char *like, const char *text_like, struct bitset *ret,
+                      struct strbuf *err)
+{
+	struct query *qq;
+	int64_t version = 0;
+	int r = record_order_version(st, &version, err);
+
+	if (r < 0 || record_order_search_get(o, version, q->register_id, q->text, ret))
+		return r;
+	r = query_prepare(st, text_like ? SEARCH_IDS_TEXT : SEARCH_IDS, &qq, err);
+	if (r < 0)
+		return r;
+	query_bind_text(qq, 1, q->register_id);
+	query_bind_text(qq, 5, like);
+	if (text_like)
+		query_bind_text(qq, 8, text_like);
+	while ((r = query_step(qq, err)) > 0)
+		bitset_put(ret, query_int(qq, 0), true);
+	if (r < 0)
+		return r;
+	record_order_search_put(o, version, q->register_id, q->text, ret);
+	return 0;
 }
 
 int records_query(struct store *st, const struct reader *rd, const struct record_query *q,
@@ -643,9 +683,17 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		if (r < 0)
 			goto out;
 	}
-	if (rs.order && !(q->text && *q->text)) {
+	if (rs.order) {
 		bool count = q->count && r == 0;
-		r = page_by_order(st, rd, q, &rs, sort, count, ret, err);
+		struct bitset found = { 0 };
+		bool searching = q->text && *q->text;
+		r = searching ? search_ids(st, rs.order, q, like.buf,
+		                           text_like.len ? text_like.buf : NULL, &found, err)
+		              : 0;
+		if (r == 0)
+			r = page_by_order(st, rd, q, &rs, sort, count, searching ? &found : NULL,
+			                  ret, err);
+		bitset_release(&found);
 		if (r == 0 && count)
 			read_total_memo_put(rd, memo_key.buf, version, ret->total);
 		if (r != -E2BIG)

@@ -195,8 +195,34 @@ static void compare_orders(struct fixture *f, struct reader *sql, struct reader 
 	static const char *const secs[] = { NULL, "kumin", "nosuch" };
 	const char *states[] = { NULL, state_value };
 	static const int64_t offsets[] = { 0, 9 };
+	/* searches: through the trigram index (3+ characters), a scan, none */
+	static const char *const texts[] = { "kumin", "ディ", "zeimu-2", "nothing here" };
 	struct store *st = door_store(f->d);
 
+	for (size_t g = 0; g < ARRAY_SIZE(regs); g++)
+		for (size_t x = 0; x < ARRAY_SIZE(texts); x++)
+			for (size_t o = 0; o < ARRAY_SIZE(sorts); o += 3) {
+				struct record_query q = { .register_id = regs[g],
+					                  .text = texts[x],
+					                  .level = x == 1 ? "2" : NULL,
+					                  .sort = sorts[o],
+					                  .offset = o % 2 ? 2 : 0,
+					                  .limit = 4,
+					                  .count = true };
+				struct record_page a = { 0 }, b = { 0 };
+				assert_int_equal(records_query(st, sql, &q, &a, &f->err), 0);
+				assert_int_equal(records_query(st, mem, &q, &b, &f->err), 0);
+				if (a.total != b.total || a.list.nr != b.list.nr)
+					fail_msg("%s %s search '%s' sort %s: %lld/%zu rows in SQL, "
+					         "%lld/%zu in memory",
+					         login, regs[g], texts[x], sorts[o],
+					         (long long)a.total, a.list.nr, (long long)b.total,
+					         b.list.nr);
+				for (size_t i = 0; i < a.list.nr; i++)
+					assert_int_equal(a.list.items[i].id, b.list.items[i].id);
+				record_page_release(&a);
+				record_page_release(&b);
+			}
 	for (size_t g = 0; g < ARRAY_SIZE(regs); g++)
 		for (size_t l = 0; l < ARRAY_SIZE(levels); l++)
 			for (size_t s = 0; s < ARRAY_SIZE(secs); s++)
