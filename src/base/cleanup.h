@@ -17,7 +17,7 @@ static inline void freep(void *p)
 static inline void fclosep(FILE **f)
 {
 	if (*f)
-		fclose(*f);
+		(void)fclose(*f); /* a stream read to its end: nothing to lose on close */
 }
 static inline void closep(int *fd)
 {

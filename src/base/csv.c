@@ -37,9 +37,7 @@ static size_t line_at(const char *s, size_t off)
 	size_t line = 1;
 
 	for (size_t i = 0; i < off; i++) {
-		if (s[i] == '\n')
-			line++;
-		else if (s[i] == '\r' && (i + 1 >= off || s[i + 1] != '\n'))
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= off || s[i + 1] != '\n')))
 			line++;
 	}
 	return line;

@@ -249,7 +249,7 @@ int strbuf_read_file(struct strbuf *sb, const char *path, size_t limit)
 	if (!ret && ferror(f))
 		ret = -EIO;
 	if (f != stdin)
-		fclose(f);
+		(void)fclose(f); /* read only: a failed close loses nothing */
 	return ret;
 }
 

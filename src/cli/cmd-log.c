@@ -165,7 +165,7 @@ out:
 		explicit_bzero(line, cap); /* the last line read: personal data */
 	free(line);
 	if (fp != stdin)
-		fclose(fp);
+		(void)fclose(fp); /* read only */
 	strbuf_release(&err);
 	return ret;
 }

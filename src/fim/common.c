@@ -89,15 +89,10 @@ void fim_path_escape(struct strbuf *sb, const char *path, size_t len)
 		} else if (c == '\r') {
 			strbuf_addstr(sb, "\\r");
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			strbuf_addstr(sb, "\\x");
-			strbuf_addch(sb, hex[c >> 4]);
-			strbuf_addch(sb, hex[c & 15]);
-			i++;
-		} else if (c < 0x80) {
+		} else if (c >= 0x20 && c < 0x7f) {
 			strbuf_addch(sb, c);
 			i++;
-		} else if ((n = utf8_decode(path + i, len - i, &cp)) > 0 &&
+		} else if (c >= 0x80 && (n = utf8_decode(path + i, len - i, &cp)) > 0 &&
 		           !(cp >= 0x80 && cp < 0xa0)) {
 			strbuf_add(sb, path + i, (size_t)n);
 			i += (size_t)n;
