@@ -14,6 +14,9 @@ int store_error(struct store *st, int rc, const char *what, struct strbuf *err)
 	const char *msg = st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
 	const char *path = st && st->path ? st->path : "database";
 
+	/* SQLite reports some failed writes of a full disk as I/O errors: say what it was. */
+	if ((rc & 0xff) == SQLITE_IOERR && st && st->db && sqlite3_system_errno(st->db) == ENOSPC)
+		rc = SQLITE_FULL;
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:

@@ -51,6 +51,10 @@ int check_framing(struct web_req *r, const char *version)
 	           web_framing_layout(version, w.items, w.nr, &why) < 0) {
 		web_error(r, 400, why.buf);
 		ret = -EINVAL;
+	} else if (!atomic_load(&r->server->hosts_ready)) {
+		/* Before the port is known (a request racing the "listening" line). */
+		web_error(r, 503, "the server is starting");
+		ret = -EAGAIN;
 	} else if (!web_host_allowed(&r->server->hosts, host, host_len)) {
 		strbuf_addf(&why, "Host '%.*s' is not an --allowed-host",
 		            (int)(host_len > 200 ? 200 : host_len), host);

@@ -52,6 +52,7 @@ struct web_server {
 	struct reader_cache *readers; /* compiled read rights, shared by the worker threads */
 	size_t cache_share;           /* each worker thread's memo bytes (WEB_CACHE_BYTES) */
 	struct web_hosts hosts;       /* the names clients may use (--allowed-host) */
+	atomic_bool hosts_ready;      /* hosts is complete (set once the port is known) */
 	pthread_mutex_t conns_lock;
 	struct conn_track *conns; /* every open connection */
 	pthread_t sweeper;

@@ -1014,7 +1014,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN); /* cannot fail for SIGPIPE */
 
 	pthread_key_create(&s.thread_key, thread_release);
 	pthread_mutex_init(&s.profile_lock, NULL);
@@ -1051,9 +1051,10 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		    MHD_get_daemon_info(s.daemon, MHD_DAEMON_INFO_BIND_PORT);
 		bool v6 = addr.ss_family == AF_INET6;
 		hosts_setup(&s.hosts, cfg, host, v6, di ? di->port : port);
+		atomic_store(&s.hosts_ready, true); /* workers read hosts only from here on */
 		printf("mamori: listening on %s://%s%s%s:%u/\n", s.tls ? "https" : "http",
 		       v6 ? "[" : "", host, v6 ? "]" : "", di ? di->port : port);
-		fflush(stdout);
+		(void)fflush(stdout); /* the line tests wait for; a closed stdout is not fatal */
 	}
 	atomic_store(&s.sweeping, true);
 	if (pthread_create(&s.sweeper, NULL, sweeper_main, &s) != 0) {

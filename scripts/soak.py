@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""make soak: `mamori serve` under ten minutes of mixed load on loopback, bounded.
+
+    soak.py MAMORI [SECONDS]          (SOAK_SECONDS, default 600)
+
+A Minato ward with 2,000 records; the load runs for the whole time: wrk reading list pages (one
+thread, four connections, a new run each minute), four API clients acting through the door
+(record.create, and a transmit of a level-3 record that waits for approval), and one client
+logging in and out every two seconds (Argon2id each time). Each minute: reads/s, acts/s, logins,
+errors and the server's RSS. At the end: RSS at the start (after the first minute: caches and
+Argon2 arenas warm) and at the end, growth at most 10%, errors 0, and `mamori ledger verify`.
+Exits 1 when any of these fails.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+PW = 'Kawa-Sora-Umi-2026!x'
+ADMIN_PW = 'Kanri-Hoshi-Tsuki-2026!z'
+
+
+def sh(m, d, *args, stdin=None):
+    r = subprocess.run([m, '--dir', d, *args], input=stdin, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f'soak: mamori {" ".join(args)}: {r.stderr.strip()}')
+    return r.stdout
+
+
+class Client:
+    def __init__(self, port, token=None):
+        self.port, self.token, self.cookies = port, token, {}
+        self.c = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
+
+    def req(self, method, path, body=None, form=None):
+        h = {}
+        if self.token:
+            h['Authorization'] = 'Bearer ' + self.token
+        if self.cookies:
+            h['Cookie'] = '; '.join(f'{k}={v}' for k, v in self.cookies.items())
+        data = None
+        if body is not None:
+            data, h['Content-Type'] = json.dumps(body).encode(), 'application/json'
+        elif form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            h['Content-Type'] = 'application/x-www-form-urlencoded'
+        self.c.request(method, path, body=data, headers=h)
+        r = self.c.getresponse()
+        for k, v in r.getheaders():
+            if k.lower() == 'set-cookie':
+                name, _, rest = v.partition('=')
+                self.cookies[name] = rest.split(';')[0]
+        return r.status, r.read().decode('utf-8', 'replace')
+
+    def login(self, login, pw):
+        self.cookies = {}
+        _, t = self.req('GET', '/login')
+        c = re.search(r'name="csrf" value="([^"]*)"', t)
+        st, _ = self.req('POST', '/login', form={'csrf': c.group(1) if c else '', 'login': login,
+                                                 'password': pw})
+        return st
+
+
+def rss_kib(pid):
+    with open(f'/proc/{pid}/status') as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    return 0
+
+
+class Counters:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.acts = self.logins = self.errors = 0
+        self.why = []
+
+    def add(self, field, n=1, why=None):
+        with self.lock:
+            setattr(self, field, getattr(self, field) + n)
+            if why and len(self.why) < 10:
+                self.why.append(why)
+
+
+def actor(port, token, ids, k, cnt, stop):
+    c = Client(port, token)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        if n % 4:
+            st, body = c.req('POST', '/api/v1/records', body={'register': 'asset', 'fields': {
+                'title': f'soak {k}-{n}', 'level': '1', 'section': 'zeimu',
+                'access_controlled': 'true'}})
+            good = st in (200, 201)
+        else:
+            st, body = c.req('POST', f'/api/v1/records/{ids[n % len(ids)]}/actions',
+                             body={'action': 'asset.transmit', 'comment': 'soak'})
+            good = st == 202
+        if good:
+            cnt.add('acts')
+        else:
+            cnt.add('errors', why=f'act: {st} {body[:120]}')
+
+
+def logger(port, cnt, stop):
+    c = Client(port)
+    while not stop.is_set():
+        st = c.login('tanaka', PW)
+        if st == 303:
+            cnt.add('logins')
+            st2, _ = c.req('GET', '/')
+            if st2 != 200:
+                cnt.add('errors', why=f'home after login: {st2}')
+        else:
+            cnt.add('errors', why=f'login: {st}')
+        stop.wait(2)
+
+
+def main():
+    m = sys.argv[1]
+    total = int(sys.argv[2]) if len(sys.argv) > 2 else int(os.environ.get('SOAK_SECONDS', 600))
+    minutes = max(2, total // 60)
+    if not shutil.which('wrk'):
+        sys.exit('soak: wrk is missing (scripts/bootstrap)')
+    tmp = tempfile.mkdtemp(prefix='mamori-soak.')
+    d = f'{tmp}/w'
+    srv = None
+    try:
+        print('soak: building a ward of 2,000 records ...', flush=True)
+        sh(m, d, 'init', '--profile', 'minato')
+        sh(m, d, 'user', 'passwd', 'admin', '--password-stdin', stdin=ADMIN_PW + '\n')
+        sh(m, d, 'section', 'add', 'zeimu', '--name', '税務課')
+        for u in ('sato', 'suzuki', 'tanaka', 'a1', 'a2', 'a3', 'a4'):
+            sh(m, d, 'user', 'add', u, '--name', u, '--section', 'zeimu', '--password-stdin',
+               stdin=PW + '\n')
+        sh(m, d, 'role', 'grant', 'suzuki', 'security_officer@section:zeimu')
+        with open(f'{tmp}/r.csv', 'w', encoding='utf-8') as f:
+            f.write('title,level,section,access_controlled\n')
+            for i in range(2000):
+                f.write(f'文書 {i:05d},{"321"[i % 3]},zeimu,true\n')
+        sh(m, d, 'record', 'import', 'asset', f'{tmp}/r.csv', '--as', 'sato')
+        ids = [r['id'] for r in json.loads(sh(m, d, 'record', 'list', 'asset', '--level', '3',
+                                                '--json'))][:50]
+        srv = subprocess.Popen([m, '--dir', d, 'serve', '--listen', '127.0.0.1:0'],
+                               stdout=subprocess.PIPE, stderr=open(f'{tmp}/serve.err', 'w'),
+                               text=True)
+        mm = re.search(r':(\d+)/', srv.stdout.readline())
+        if not mm:
+            sys.exit('soak: the server did not start')
+        port = int(mm.group(1))
+        admin = Client(port)
+        if admin.login('admin', ADMIN_PW) != 303:
+            sys.exit('soak: admin login failed')
+        tokens = []
+        for u in ('a1', 'a2', 'a3', 'a4'):
+            _, t = admin.req('GET', '/admin/tokens')
+            c = re.search(r'name="csrf" value="([^"]*)"', t).group(1)
+            _, t = admin.req('POST', '/admin/tokens', form={'csrf': c, 'login': u, 'label': 'soak'})
+            tokens.append(re.search(r'class="notice ok"[^<]*: ([A-Za-z0-9_-]{22})<', t).group(1))
+        reader = Client(port)
+        if reader.login('sato', PW) != 303:
+            sys.exit('soak: reader login failed')
+        cookie = f'mamori_session={reader.cookies["mamori_session"]}'
+        rss0 = rss_kib(srv.pid)
+        cnt, stop = Counters(), threading.Event()
+        threads = [threading.Thread(target=actor, args=(port, t, ids, k, cnt, stop))
+                   for k, t in enumerate(tokens)] + [threading.Thread(target=logger, args=(port, cnt, stop))]
+        for t in threads:
+            t.start()
+        rows, rss_start = [], None
+        print(f'soak: {minutes} minutes of load on 127.0.0.1:{port} (RSS after start '
+              f'{rss0 / 1024:.1f} MiB)', flush=True)
+        print(' min  reads/s  acts/s  logins  errors   RSS MiB', flush=True)
+        for minute in range(1, minutes + 1):
+            a0, l0, e0 = cnt.acts, cnt.logins, cnt.errors
+            w = subprocess.run(['wrk', '-t1', '-c4', '-d60s', '--timeout', '10s', '-H', f'Cookie: {cookie}',
+                                f'http://127.0.0.1:{port}/registers/asset'],
+                               capture_output=True, text=True)
+            rps = float(re.search(r'Requests/sec:\s+([\d.]+)', w.stdout).group(1))
+            bad = re.search(r'Non-2xx or 3xx responses: (\d+)', w.stdout)
+            sockerr = re.search(r'Socket errors: (.*)', w.stdout)
+            if bad:
+                cnt.add('errors', int(bad.group(1)), why=f'reads: {bad.group(0)}')
+            if sockerr:
+                cnt.add('errors', why=f'reads: {sockerr.group(0)}')
+            rss = rss_kib(srv.pid)
+            if minute == 1:
+                rss_start = rss
+            rows.append((minute, rps, (cnt.acts - a0) / 60, cnt.logins - l0, cnt.errors - e0, rss))
+            print(f'{minute:4d} {rps:8.0f} {rows[-1][2]:7.1f} {rows[-1][3]:7d} {rows[-1][4]:7d}'
+                  f' {rss / 1024:9.1f}', flush=True)
+        stop.set()
+        for t in threads:
+            t.join()
+        rss_end = rss_kib(srv.pid)
+        srv.terminate()
+        srv.wait(timeout=60)
+        srv = None
+        v = subprocess.run([m, '--dir', d, 'ledger', 'verify'], capture_output=True, text=True)
+        growth = (rss_end - rss_start) / rss_start * 100
+        ok_rss, ok_err, ok_ledger = growth <= 10, cnt.errors == 0, v.returncode == 0
+        print(f'soak: RSS at start (after minute 1) {rss_start / 1024:.1f} MiB, at the end '
+              f'{rss_end / 1024:.1f} MiB: growth {growth:+.1f}% (at most 10%) '
+              f'{"ok" if ok_rss else "FAILED"}')
+        print(f'soak: {cnt.acts} acts, {cnt.logins} logins, '
+              f'{sum(r[1] for r in rows) * 60:.0f} page reads; errors {cnt.errors} '
+              f'{"ok" if ok_err else "FAILED"}')
+        for w in cnt.why:
+            print(f'soak:   {w}')
+        print(f'soak: ledger: {(v.stdout or v.stderr).strip()}')
+        return 0 if ok_rss and ok_err and ok_ledger else 1
+    finally:
+        if srv:
+            srv.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+sys.exit(main())

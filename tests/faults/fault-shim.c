@@ -1,0 +1,392 @@
+/*
+ * fault-shim: an LD_PRELOAD library that fails writes, fsyncs and opens on a schedule, so the
+ * tests can see what Mamori does when the disk fails under it (tests/faults/, docs/testing.md).
+ *
+ * The schedule is one line, from MAMORI_FAULT or (re-read whenever it changes, so a running
+ * server can be armed) from the file named by MAMORI_FAULT_CTL:
+ *
+ *	op=write|fsync|open path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short
+ *
+ * The N-th call (from the moment the schedule was read) of op on a file whose path matches GLOB
+ * fails, and the M-1 matching calls after it (count=0: every one from then on). errno=short
+ * makes a write write half of what it was given and return that (a short write); EINTR fails
+ * with EINTR (a caller must retry). "op=count" injects nothing and only counts matching calls.
+ * Each injected fault appends one line "op errno path" to MAMORI_FAULT_LOG, and each call
+ * counted in count mode "count op path", so a test knows what happened.
+ *
+ * write covers write, pwrite, pwrite64, writev, pwritev; fsync covers fsync and fdatasync; open
+ * covers open, open64, openat and openat64, for any flags.
+ */
+/* Both pwrite and pwrite64 are defined here: not the one the other is renamed to. */
+#undef _FILE_OFFSET_BITS
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_OPEN, OP_COUNT };
+
+static struct {
+	pthread_mutex_t mu;
+	bool loaded;
+	enum op op;
+	enum op count_of; /* op=count: which calls to count (0: all) */
+	char glob[PATH_MAX];
+	long at, count, seen, injected;
+	int err; /* 0: short write */
+	struct timespec ctl_mtime;
+	off_t ctl_size;
+	struct timespec last_check;
+} S = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static ssize_t (*real_write)(int, const void *, size_t);
+static ssize_t (*real_pwrite)(int, const void *, size_t, off_t);
+static ssize_t (*real_pwrite64)(int, const void *, size_t, off64_t);
+static ssize_t (*real_writev)(int, const struct iovec *, int);
+static ssize_t (*real_pwritev)(int, const struct iovec *, int, off_t);
+static int (*real_fsync)(int);
+static int (*real_fdatasync)(int);
+static int (*real_open)(const char *, int, ...);
+static int (*real_open64)(const char *, int, ...);
+static int (*real_openat)(int, const char *, int, ...);
+static int (*real_openat64)(int, const char *, int, ...);
+
+static __thread int in_shim; /* the shim's own calls are never faulted */
+
+__attribute__((constructor)) static void resolve(void)
+{
+	real_write = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	real_pwrite = (ssize_t(*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite");
+	real_pwrite64 =
+	    (ssize_t(*)(int, const void *, size_t, off64_t))dlsym(RTLD_NEXT, "pwrite64");
+	real_writev = (ssize_t(*)(int, const struct iovec *, int))dlsym(RTLD_NEXT, "writev");
+	real_pwritev =
+	    (ssize_t(*)(int, const struct iovec *, int, off_t))dlsym(RTLD_NEXT, "pwritev");
+	real_fsync = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	real_fdatasync = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+	real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	real_open64 = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
+	real_openat = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+	real_openat64 = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat64");
+}
+
+static void log_line(const char *fmt, ...)
+{
+	const char *path = getenv("MAMORI_FAULT_LOG");
+	char line[PATH_MAX + 64];
+	va_list ap;
+	int fd, n;
+
+	if (!path || !*path)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
+	fd = real_open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		(void)!real_write(fd, line,
+		                  (size_t)n); /* one write with O_APPEND: lines never mix */
+		close(fd);
+	}
+}
+
+static void parse(const char *spec)
+{
+	char buf[PATH_MAX + 128], *save = NULL;
+
+	S.op = OP_NONE;
+	S.count_of = OP_NONE;
+	strcpy(S.glob, "*");
+	S.at = 1;
+	S.count = 1;
+	S.seen = 0;
+	S.err = EIO;
+	snprintf(buf, sizeof(buf), "%s", spec ? spec : "");
+	for (char *t = strtok_r(buf, " \t\n,", &save); t; t = strtok_r(NULL, " \t\n,", &save)) {
+		char *v = strchr(t, '=');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(t, "op"))
+			S.op = !strcmp(v, "write")   ? OP_WRITE
+			       : !strcmp(v, "fsync") ? OP_FSYNC
+			       : !strcmp(v, "open")  ? OP_OPEN
+			       : !strcmp(v, "count") ? OP_COUNT
+			                             : OP_NONE;
+		else if (!strcmp(t, "of"))
+			S.count_of = !strcmp(v, "write")   ? OP_WRITE
+			             : !strcmp(v, "fsync") ? OP_FSYNC
+			             : !strcmp(v, "open")  ? OP_OPEN
+			                                   : OP_NONE;
+		else if (!strcmp(t, "path"))
+			snprintf(S.glob, sizeof(S.glob), "%s", v);
+		else if (!strcmp(t, "at"))
+			S.at = strtol(v, NULL, 10);
+		else if (!strcmp(t, "count"))
+			S.count = strtol(v, NULL, 10);
+		else if (!strcmp(t, "errno"))
+			S.err = !strcmp(v, "ENOSPC")   ? ENOSPC
+			        : !strcmp(v, "EINTR")  ? EINTR
+			        : !strcmp(v, "EACCES") ? EACCES
+			        : !strcmp(v, "short")  ? 0
+			                               : EIO;
+	}
+}
+
+/* With S.mu held: (re)reads the schedule when it is new or its control file changed. */
+static void refresh(void)
+{
+	const char *ctl = getenv("MAMORI_FAULT_CTL");
+	struct timespec now;
+	struct stat sb;
+
+	if (!S.loaded) {
+		S.loaded = true;
+		parse(getenv("MAMORI_FAULT"));
+	}
+	if (!ctl || !*ctl)
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (now.tv_sec == S.last_check.tv_sec &&
+	    now.tv_nsec - S.last_check.tv_nsec < 2 * 1000 * 1000)
+		return;
+	S.last_check = now;
+	if (stat(ctl, &sb) < 0) {
+		if (S.ctl_size != -1) {
+			S.ctl_size = -1;
+			parse(NULL);
+		}
+		return;
+	}
+	if (sb.st_mtim.tv_sec != S.ctl_mtime.tv_sec || sb.st_mtim.tv_nsec != S.ctl_mtime.tv_nsec ||
+	    sb.st_size != S.ctl_size) {
+		char spec[PATH_MAX + 128];
+		int fd = real_open(ctl, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, spec, sizeof(spec) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		spec[n > 0 ? n : 0] = '\0';
+		S.ctl_mtime = sb.st_mtim;
+		S.ctl_size = sb.st_size;
+		parse(spec);
+	}
+}
+
+static void fd_path(int fd, char *out, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, out, len - 1);
+	out[n > 0 ? n : 0] = '\0';
+}
+
+static const char *op_name(enum op op)
+{
+	return op == OP_WRITE ? "write" : op == OP_FSYNC ? "fsync" : "open";
+}
+
+/*
+ * Decides one call: 0 to let it through, else the errno to fail it with (-1: a short write).
+ * path is the file's path (open) or NULL (look it up from fd).
+ */
+static int decide(enum op op, int fd, const char *path)
+{
+	char buf[PATH_MAX];
+	int ret = 0;
+
+	if (in_shim)
+		return 0;
+	in_shim = 1;
+	pthread_mutex_lock(&S.mu);
+	refresh();
+	if (S.op == OP_NONE || (S.op != op && S.op != OP_COUNT) ||
+	    (S.op == OP_COUNT && S.count_of && S.count_of != op))
+		goto out;
+	if (!path) {
+		fd_path(fd, buf, sizeof(buf));
+		path = buf;
+	}
+	if (fnmatch(S.glob, path, 0) != 0)
+		goto out;
+	S.seen++;
+	if (S.op == OP_COUNT) {
+		log_line("count %s %s\n", op_name(op), path);
+		goto out;
+	}
+	if (S.seen < S.at || (S.count > 0 && S.seen >= S.at + S.count))
+		goto out;
+	S.injected++;
+	ret = S.err ? S.err : -1;
+	log_line("%s %s %s\n", op_name(op),
+	         S.err == ENOSPC  ? "ENOSPC"
+	         : S.err == EINTR ? "EINTR"
+	         : S.err == EIO   ? "EIO"
+	                          : "short",
+	         path);
+out:
+	pthread_mutex_unlock(&S.mu);
+	in_shim = 0;
+	return ret;
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	int f = decide(OP_WRITE, fd, NULL);
+
+	if (f > 0) {
+		errno = f;
+		return -1;
+	}
+	if (f < 0 && len > 1)
+		return real_write(fd, buf, len / 2);
+	return real_write(fd, buf, len);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	int f = decide(OP_WRITE, fd, NULL);
+
+	if (f > 0) {
+		errno = f;
+		return -1;
+	}
+	if (f < 0 && len > 1)
+		return real_pwrite(fd, buf, len / 2, off);
+	return real_pwrite(fd, buf, len, off);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t len, off64_t off)
+{
+	int f = decide(OP_WRITE, fd, NULL);
+
+	if (f > 0) {
+		errno = f;
+		return -1;
+	}
+	if (f < 0 && len > 1)
+		return real_pwrite64(fd, buf, len / 2, off);
+	return real_pwrite64(fd, buf, len, off);
+}
+
+/* A short vectored write: the first half of the first buffer. */
+ssize_t writev(int fd, const struct iovec *iov, int n)
+{
+	int f = decide(OP_WRITE, fd, NULL);
+
+	if (f > 0) {
+		errno = f;
+		return -1;
+	}
+	if (f < 0 && n > 0 && iov[0].iov_len > 1)
+		return real_write(fd, iov[0].iov_base, iov[0].iov_len / 2);
+	return real_writev(fd, iov, n);
+}
+
+ssize_t pwritev(int fd, const struct iovec *iov, int n, off_t off)
+{
+	int f = decide(OP_WRITE, fd, NULL);
+
+	if (f > 0) {
+		errno = f;
+		return -1;
+	}
+	if (f < 0 && n > 0 && iov[0].iov_len > 1)
+		return real_pwrite(fd, iov[0].iov_base, iov[0].iov_len / 2, off);
+	return real_pwritev(fd, iov, n, off);
+}
+
+int fsync(int fd)
+{
+	int f = decide(OP_FSYNC, fd, NULL);
+
+	if (f > 0) {
+		errno = f;
+		return -1;
+	}
+	return real_fsync(fd);
+}
+
+int fdatasync(int fd)
+{
+	int f = decide(OP_FSYNC, fd, NULL);
+
+	if (f > 0) {
+		errno = f;
+		return -1;
+	}
+	return real_fdatasync(fd);
+}
+
+/* An open's fate; a short "open" is an EIO. */
+static int open_fault(int dirfd, const char *path)
+{
+	char abs[PATH_MAX];
+	int f;
+
+	if (!path)
+		return 0;
+	if (path[0] != '/' && dirfd == AT_FDCWD && getcwd(abs, sizeof(abs))) {
+		size_t l = strlen(abs);
+		snprintf(abs + l, sizeof(abs) - l, "/%s", path);
+		path = abs;
+	}
+	f = decide(OP_OPEN, -1, path);
+	return f < 0 ? EIO : f;
+}
+
+#define OPEN_BODY(call)                                                                            \
+	mode_t mode = 0;                                                                           \
+	int f;                                                                                     \
+	if (flags & (O_CREAT | O_TMPFILE)) {                                                       \
+		va_list ap;                                                                        \
+		va_start(ap, flags);                                                               \
+		mode = (mode_t)va_arg(ap, int);                                                    \
+		va_end(ap);                                                                        \
+	}                                                                                          \
+	f = call;                                                                                  \
+	if (f) {                                                                                   \
+		errno = f;                                                                         \
+		return -1;                                                                         \
+	}
+
+int open(const char *path, int flags, ...)
+{
+	OPEN_BODY(open_fault(AT_FDCWD, path));
+	return real_open(path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	OPEN_BODY(open_fault(AT_FDCWD, path));
+	return real_open64(path, flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_BODY(open_fault(dirfd, path));
+	return real_openat(dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_BODY(open_fault(dirfd, path));
+	return real_openat64(dirfd, path, flags, mode);
+}

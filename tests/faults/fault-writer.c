@@ -1,0 +1,132 @@
+/*
+ * fault-writer: the ledger's group-commit writer (ledger_writer_*) for t0703, run under the fault
+ * shim. "fault-writer DIR write N" appends N notes "note K" from four threads, each waiting
+ * for its entry, and prints "ack K INDEX" for every acknowledged one (stdout, flushed at once);
+ * "fault-writer DIR check ACKS" reads every acknowledged index back and prints how many are
+ * missing or different ("lost M"). Exit 0 when every call succeeded (write) or nothing is
+ * lost (check).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "ledger/entry.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+#define THREADS 4
+
+static struct ledger_writer *w;
+static long n_total;
+static int failures;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *appender(void *arg)
+{
+	long first = (long)(intptr_t)arg;
+	struct strbuf err = STRBUF_INIT;
+
+	for (long k = first; k < n_total; k += THREADS) {
+		char text[64];
+		struct ledger_entry e = { .kind = ENTRY_NOTE,
+			                  .time_ms = k,
+			                  .actor = "fault-writer" };
+		uint64_t index = 0;
+		int r;
+
+		snprintf(text, sizeof(text), "note %ld", k);
+		e.data = (const uint8_t *)text;
+		e.data_len = strlen(text);
+		r = ledger_writer_append(w, &e, &index, &err);
+		pthread_mutex_lock(&mu);
+		if (r == 0)
+			printf("ack %ld %" PRIu64 "\n", k, index);
+		else
+			failures++;
+		fflush(stdout);
+		pthread_mutex_unlock(&mu);
+		if (r < 0)
+			fprintf(stderr, "fault-writer: note %ld: %s\n", k, err.buf);
+	}
+	strbuf_release(&err);
+	return NULL;
+}
+
+static int do_write(const char *dir, long n)
+{
+	struct ledger_writer_options opt = { .max_delay_us = 2000 };
+	struct strbuf err = STRBUF_INIT;
+	pthread_t t[THREADS];
+	int r;
+
+	if (ledger_writer_start(dir, &opt, &w, &err) < 0) {
+		fprintf(stderr, "fault-writer: %s\n", err.buf);
+		return 1;
+	}
+	n_total = n;
+	for (long i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, appender, (void *)(intptr_t)i);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	r = ledger_writer_stop(w, &err);
+	if (r < 0)
+		fprintf(stderr, "fault-writer: stop: %s\n", err.buf);
+	strbuf_release(&err);
+	return failures || r < 0 ? 1 : 0;
+}
+
+static int do_check(const char *dir, const char *acks)
+{
+	struct strbuf err = STRBUF_INIT, bytes = STRBUF_INIT;
+	struct store *st = NULL;
+	struct ledger *lg = NULL;
+	FILE *f = fopen(acks, "r");
+	long k, lost = 0, n = 0;
+	uint64_t index;
+
+	if (!f || store_open(dir, STORE_READONLY, &st, &err) < 0 ||
+	    ledger_open(st, &lg, &err) < 0) {
+		fprintf(stderr, "fault-writer: %s\n", err.len ? err.buf : strerror(errno));
+		return 2;
+	}
+	while (fscanf(f, "ack %ld %" SCNu64 "\n", &k, &index) == 2) {
+		struct ledger_entry e;
+		char want[64];
+
+		n++;
+		snprintf(want, sizeof(want), "note %ld", k);
+		strbuf_reset(&bytes);
+		if (ledger_entry_bytes(lg, index, &bytes, &err) < 0 ||
+		    entry_decode(bytes.buf, bytes.len, &e, &err) < 0) {
+			printf("missing %ld at %" PRIu64 ": %s\n", k, index, err.buf);
+			lost++;
+			continue;
+		}
+		if (e.data_len != strlen(want) || memcmp(e.data, want, e.data_len)) {
+			printf("different %ld at %" PRIu64 "\n", k, index);
+			lost++;
+		}
+		entry_release(&e);
+	}
+	(void)fclose(f);
+	printf("acknowledged %ld lost %ld\n", n, lost);
+	ledger_close(lg);
+	store_close(st);
+	strbuf_release(&bytes);
+	strbuf_release(&err);
+	return lost ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[2], "write"))
+		return do_write(argv[1], strtol(argv[3], NULL, 10));
+	if (argc == 4 && !strcmp(argv[2], "check"))
+		return do_check(argv[1], argv[3]);
+	fprintf(stderr, "usage: fault-writer DIR write N | fault-writer DIR check ACKS\n");
+	return 2;
+}

@@ -1,0 +1,79 @@
+# lib.sh: fault-injection tests (tests/faults/, docs/testing.md), on top of tests/cli/lib.sh.
+#
+# $FAULT_SHIM is the LD_PRELOAD library (fault-shim.c). `faulty SPEC CMD...` runs CMD with the
+# schedule SPEC ("op=write path=*/mamori.db* at=3 errno=EIO"); injected faults are logged to
+# $FLOG. A test tallies what it injected and what acknowledged writes it lost with
+# `tally_faults`; make check sums every tally into "faults injected: N, acknowledged writes
+# lost: M" ($MAMORI_TALLY_DIR, set by meson).
+. "${MAMORI_SRCDIR:?}/tests/cli/lib.sh"
+: "${FAULT_SHIM:?FAULT_SHIM must point at the fault shim}"
+FLOG="$TMP/faults.log"
+: >"$FLOG"
+# A preloaded library comes before the ASan runtime: let ASan accept that; leaks are the
+# other suites' business (a process failing on purpose may exit with allocations held).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0"
+
+faulty() {
+	_spec=$1
+	shift
+	LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT="$_spec" MAMORI_FAULT_LOG="$FLOG" "$@"
+}
+
+# count_calls SPEC CMD...: how many calls SPEC's op and path match while CMD runs (nothing fails).
+count_calls() {
+	_spec=$1
+	shift
+	: >"$TMP/count.log"
+	LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT="op=count $_spec" MAMORI_FAULT_LOG="$TMP/count.log" "$@" \
+		>/dev/null 2>&1
+	wc -l <"$TMP/count.log" | tr -d ' '
+}
+
+injected() { wc -l <"$FLOG" | tr -d ' '; }
+
+# tally_faults INJECTED LOST
+tally_faults() {
+	[ -n "${MAMORI_TALLY_DIR:-}" ] || return 0
+	mkdir -p "$MAMORI_TALLY_DIR"
+	echo "$1 $2" >>"$MAMORI_TALLY_DIR/faults"
+}
+
+# tally_kills ROUNDS LOST
+tally_kills() {
+	[ -n "${MAMORI_TALLY_DIR:-}" ] || return 0
+	mkdir -p "$MAMORI_TALLY_DIR"
+	echo "$1 $2" >>"$MAMORI_TALLY_DIR/kills"
+}
+
+# consistent DIR [quick]: nothing half-written is visible: the ledger verifies, doctor passes
+# (not when quick), every record was created by a done act, and no two acts share a ledger
+# entry. Prints why not.
+consistent() {
+	"$MAMORI" --dir "$1" ledger verify >"$TMP/verify.out" 2>&1 || { cat "$TMP/verify.out"; return 1; }
+	if [ "${2:-}" != quick ]; then
+		"$MAMORI" --dir "$1" doctor >"$TMP/doctor.out" 2>&1 || { cat "$TMP/doctor.out"; return 1; }
+	fi
+	python3 - "$1/mamori.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True)
+orphans = db.execute("SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM acts a"
+                     " WHERE a.record_id = r.id AND a.outcome = 'done')").fetchone()[0]
+dup = db.execute("SELECT count(*) FROM (SELECT ledger_index FROM acts GROUP BY ledger_index"
+                 " HAVING count(*) > 1)").fetchone()[0]
+if orphans or dup:
+    sys.exit(f'{orphans} records without their act, {dup} ledger entries shared by acts')
+PY
+}
+
+# titles_missing DIR FILE: prints the titles listed in FILE (one a line) that no asset record
+# of DIR carries.
+titles_missing() {
+	python3 - "$1/mamori.db" "$2" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True)
+have = {json.loads(f).get('title') for (f,) in db.execute("SELECT fields FROM records")}
+for t in open(sys.argv[2], encoding='utf-8').read().split():
+    if t not in have:
+        print(t)
+PY
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# t0703-fault-ledger-writer: the ledger's group commit (ledger_writer, four threads appending
+# and waiting) while writes and fsyncs fail at points spread over a run. Every append that was
+# acknowledged is in the ledger afterwards, byte for byte; the ledger verifies; a failure is an
+# error for the waiting callers, never a silent loss.
+. "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
+: "${FAULT_WRITER:?}"
+D="$TMP/d"
+"$MAMORI" --dir "$D" init --profile minato >/dev/null 2>&1
+N=400
+W=$(count_calls "of=write path=*/d/mamori.db*" "$FAULT_WRITER" "$D" write "$N")
+F=$(count_calls "of=fsync path=*/d/*" "$FAULT_WRITER" "$D" write "$N")
+check "$N group-committed appends write the database ($W writes, $F fsyncs)" '[ "$W" -gt 10 ] && [ "$F" -gt 1 ]'
+: >"$TMP/acks"
+runs=0 crashed=0 bad_state=0
+one() { # one SPEC
+	runs=$((runs + 1))
+	faulty "$1" "$FAULT_WRITER" "$D" write "$N" >>"$TMP/acks" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" -gt 1 ]; then
+		crashed=$((crashed + 1))
+		diag "'$1': exit $rc: $(head -3 "$TMP/err")"
+	fi
+	if ! consistent "$D" quick >"$TMP/why" 2>&1; then
+		bad_state=$((bad_state + 1))
+		diag "inconsistent after '$1': $(head -3 "$TMP/why")"
+	fi
+}
+for k in 1 2 3 5 8 13 21 34; do
+	[ "$k" -le "$W" ] || continue
+	one "op=write path=*/d/mamori.db* at=$k errno=EIO"
+	one "op=write path=*/d/mamori.db* at=$((W * k / 40 + 1)) errno=ENOSPC"
+	one "op=write path=*/d/mamori.db* at=$((W * k / 40 + 2)) errno=short"
+done
+for k in 1 2 3 $((F / 2)) "$F"; do
+	one "op=fsync path=*/d/* at=$k errno=EIO"
+done
+one "op=write path=*/d/mamori.db* at=$((W / 2)) count=0 errno=ENOSPC"
+check "failures reached the callers (some appends were refused)" 'grep -q "fault-writer: note" "$TMP/err" || [ "$(injected)" -gt 0 ]'
+N_INJ=$(injected)
+check "faults were injected ($N_INJ in $runs runs)" '[ "$N_INJ" -ge "$runs" ]'
+check "no run crashed ($crashed)" '[ "$crashed" -eq 0 ]'
+check "after every fault the ledger verified ($bad_state not)" '[ "$bad_state" -eq 0 ]'
+run "$FAULT_WRITER" "$D" check "$TMP/acks"
+lost=$(sed -n 's/^acknowledged [0-9]* lost \([0-9]*\)$/\1/p' "$TMP/out")
+check "acknowledged appends lost: ${lost:-?} ($(sed -n 's/^acknowledged \([0-9]*\).*/\1/p' "$TMP/out") acknowledged)" '[ "$rc" -eq 0 ] && [ "$lost" = 0 ]'
+[ "$rc" -eq 0 ] || diag "$(head -5 "$TMP/out")"
+check "at the end the data directory is consistent" 'consistent "$D"'
+tally_faults "$N_INJ" "${lost:-1}"
+done_testing
