@@ -89,3 +89,12 @@ int parse_duration(const char *s, int64_t *ret_seconds)
 	}
 	return -EINVAL;
 }
+
+char ascii_lower(char c)
+{
+	static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
+
+	if (c >= 'A' && c <= 'Z')
+		return lower[c - 'A'];
+	return c;
+}

@@ -246,7 +246,7 @@ out:
 		explicit_bzero(line, cap);
 	free(line);
 	if (fp != stdin)
-		fclose(fp);
+		(void)fclose(fp); /* read only */
 	strbuf_release(&out);
 	strbuf_release_secret(&payload);
 	monitor_free(m);

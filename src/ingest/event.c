@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/parse.h"
 #include "ingest/event.h"
 #include "ingest/ndjson.h"
 
@@ -180,8 +181,7 @@ void log_event_read(struct log_event *ev, uint64_t index, int64_t received_ms, c
 	/* The host: the message's, lowercased; else the address it came from. */
 	if (ev->msg.host.n) {
 		for (; n < ev->msg.host.n && n < SYSLOG_MAX_HOSTNAME; n++) {
-			char c = ev->msg.host.p[n];
-			ev->host[n] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+			ev->host[n] = ascii_lower(ev->msg.host.p[n]);
 		}
 	} else if (ev->payload.peer[0] && strcmp(ev->payload.peer, "-")) {
 		const char *peer = ev->payload.peer, *colon = strrchr(peer, ':');

@@ -119,11 +119,11 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 		}
 		return r > 0 ? -r : r;
 	}
-	if (f->b.n && ((force_flush && !*more) ||
-	               time_now_ms() - f->block_started_ms >= (int64_t)f->opt.flush_ms))
+	/* A block due, or only other entries read: then the flush just moves the position. */
+	if ((f->b.n && ((force_flush && !*more) ||
+	                time_now_ms() - f->block_started_ms >= (int64_t)f->opt.flush_ms)) ||
+	    (!f->b.n && f->pos != before))
 		r = flush(f, err);
-	else if (!f->b.n && f->pos != before)
-		r = flush(f, err); /* only other entries: just move the position */
 	if (r == 0 && f->opt.hooks.round)
 		r = f->opt.hooks.round(f->opt.hooks.ctx, time_now_ms(), err);
 	if (r == 0 && f->pos > f->analysed) {

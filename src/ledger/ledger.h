@@ -180,14 +180,17 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
                          uint64_t *ret_ticket, struct strbuf *err);
 /*
  * Waits until the entry of ticket is durable and returns its index (if
- * ret_index is not NULL). Returns 0 or the writer's error.
+ * ret_index is not NULL). Returns 0, or the error that made its batch fail (a full disk, an
+ * I/O error: only that batch's entries are refused, the writer goes on with the next; after
+ * 64 failed batches it refuses everything).
  */
 int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
                        struct strbuf *err);
 /* Submit and wait. */
 int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, uint64_t *ret_index,
                          struct strbuf *err);
-/* Tickets below the returned value are durable (for observers measuring latency). */
+/* Tickets below the returned value are decided: durable, unless their batch failed
+ * (ledger_writer_wait says which). For observers measuring latency. */
 uint64_t ledger_writer_durable(struct ledger_writer *w);
 /* Batches committed so far (entries per commit = durable / commits). */
 uint64_t ledger_writer_commits(struct ledger_writer *w);

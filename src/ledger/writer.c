@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,12 @@
 
 /* Recent batches remembered to answer "which index did ticket T get". */
 #define RING 4096
+/*
+ * Batches whose commit failed (a full disk, an I/O error): their tickets are refused and the
+ * writer goes on with the next batch, so a transient fault costs only the entries it hit.
+ * After this many failed batches the fault is no longer transient: the writer stops.
+ */
+#define MAX_FAILED_BATCHES 64
 
 /*
  * WAL checkpoints: a background thread copies committed pages into the
@@ -44,6 +51,12 @@ struct ring_rec {
 	uint64_t first_ticket, nr, first_index;
 };
 
+struct failed_batch {
+	uint64_t first_ticket, nr;
+	int r;
+	char msg[240];
+};
+
 struct ledger_writer {
 	char *dir;
 	struct ledger_writer_options opt;
@@ -58,8 +71,10 @@ struct ledger_writer {
 	uint64_t next_ticket;
 	uint64_t durable; /* tickets below are durable */
 	bool stopping;
-	int failed; /* sticky: once a commit fails nothing more is acknowledged */
+	int failed; /* sticky: nothing more is acknowledged (see MAX_FAILED_BATCHES) */
 	struct strbuf fail_msg;
+	struct failed_batch fails[MAX_FAILED_BATCHES];
+	size_t n_fails;
 	struct ring_rec ring[RING];
 	uint64_t ring_nr; /* batches committed so far */
 
@@ -180,6 +195,37 @@ static void fail_locked(struct ledger_writer *w, int r, const char *msg)
 	pthread_cond_broadcast(&w->space);
 }
 
+/*
+ * With w->mu held: the batch b could not be committed. Its tickets are decided (refused) and
+ * the writer goes on; after MAX_FAILED_BATCHES failures it stops for good.
+ */
+static void fail_batch_locked(struct ledger_writer *w, const struct batch *b, int r,
+                              const char *msg)
+{
+	struct failed_batch *f;
+
+	if (w->n_fails == MAX_FAILED_BATCHES) {
+		fail_locked(w, r, msg);
+		return;
+	}
+	f = &w->fails[w->n_fails++];
+	f->first_ticket = b->first_ticket;
+	f->nr = b->nr;
+	f->r = r;
+	snprintf(f->msg, sizeof(f->msg), "%s", msg);
+	w->durable = b->first_ticket + b->nr;
+	pthread_cond_broadcast(&w->done);
+}
+
+static const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket)
+{
+	for (size_t i = 0; i < w->n_fails; i++)
+		if (ticket >= w->fails[i].first_ticket &&
+		    ticket < w->fails[i].first_ticket + w->fails[i].nr)
+			return &w->fails[i];
+	return NULL;
+}
+
 /* Appends one batch in one transaction. Returns 0 or -errno with err. */
 static int commit_batch(struct ledger_writer *w, struct batch *b, uint64_t *ret_first,
                         struct strbuf *err)
@@ -271,7 +317,7 @@ static void *writer_main(void *arg)
 
 		pthread_mutex_lock(&w->mu);
 		if (r < 0) {
-			fail_locked(w, r, err.buf);
+			fail_batch_locked(w, b, r, err.buf);
 		} else {
 			struct ring_rec *rec = &w->ring[w->ring_nr++ % RING];
 			rec->first_ticket = b->first_ticket;
@@ -416,6 +462,7 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
                        struct strbuf *err)
 {
+	const struct failed_batch *f;
 	int r = 0;
 
 	pthread_mutex_lock(&w->mu);
@@ -424,6 +471,9 @@ int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_i
 	if (w->durable <= ticket) {
 		error_set(err, "%s", w->fail_msg.buf);
 		r = w->failed;
+	} else if ((f = failed_batch_of(w, ticket))) {
+		error_set(err, "%s", f->msg);
+		r = f->r;
 	} else if (ret_index) {
 		*ret_index = UINT64_MAX;
 		for (uint64_t k = 0; k < RING && k < w->ring_nr; k++) {

@@ -15,7 +15,7 @@
 
 static char lower(char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+	return ascii_lower(c);
 }
 
 static char *lower_dup(const char *s, size_t n)
@@ -175,7 +175,7 @@ static bool sel_value(struct eval *e, unsigned i)
 		return e->memo[i];
 	bool v = sel_match(&e->r->sels[i], e->field, e->ctx, e->buf);
 	if (i < sizeof(e->memo))
-		e->memo[i] = v;
+		e->memo[i] = (signed char)(v ? 1 : 0);
 	return v;
 }
 

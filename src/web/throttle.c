@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/parse.h"
 #include "base/timeutil.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -22,7 +23,7 @@ static void throttle_key(const char *login, bool known, char key[66])
 	if (!known)
 		key[o++] = '?';
 	for (; i < 64 && login[i]; i++)
-		key[o++] = (login[i] >= 'A' && login[i] <= 'Z') ? (char)(login[i] + 32) : login[i];
+		key[o++] = ascii_lower(login[i]);
 	key[o] = '\0';
 }
 

@@ -4,12 +4,12 @@ through the JSON API (t0710, and 1,000 rounds in make check-long).
 
     crash-load.py MAMORI DIR ROUNDS [SEED]
 
-Round after round: start the server on a free loopback port, let 32 clients act (24 create
+Round after round: start the server on a free loopback port, let 32 clients act (22 create
 records, 4 ask to transmit level-3 records, which waits for approval, 4 approve what waits for
-them), SIGKILL the server after a random 0.2-1.2 s ($CRASH_MIN-$CRASH_MAX), then check with
+them, 2 send batches of 20 log lines to POST /api/v1/logs), SIGKILL the server after a random 0.2-1.2 s ($CRASH_MIN-$CRASH_MAX), then check with
 the server down: the ledger
 verifies; every acknowledged act is there (each record with its title, each request, each
-approval in its slot); no request is half-approved (approved with a slot still open, or pending
+approval in its slot, each log line of an acknowledged batch, found by `mamori log search`); no request is half-approved (approved with a slot still open, or pending
 with every slot approved). Prints TAP lines and, last, "rounds R lost L acknowledged A".
 """
 import http.client
@@ -27,7 +27,7 @@ import urllib.parse
 
 PW = 'Kawa-Sora-Umi-2026!x'
 ADMIN_PW = 'Kanri-Hoshi-Tsuki-2026!z'
-CREATORS, ASKERS, APPROVERS = 24, 4, 4
+CREATORS, ASKERS, APPROVERS, INGESTERS = 22, 4, 4, 2
 
 
 def sh(mamori, d, *args, stdin=None):
@@ -81,7 +81,7 @@ def csrf(text):
     return m.group(1) if m else ''
 
 
-def make_tokens(host, port, logins):
+def make_tokens(host, port, logins, logs_login):
     a = Client(host, port)
     _, t = a.req('GET', '/login')
     st, _ = a.req('POST', '/login', form={'csrf': csrf(t), 'login': 'admin', 'password': ADMIN_PW})
@@ -95,6 +95,13 @@ def make_tokens(host, port, logins):
         if not m:
             raise SystemExit(f'Bail out! no token for {login}: {st}')
         tokens[login] = m.group(1)
+    _, t = a.req('GET', '/admin/tokens')
+    st, t = a.req('POST', '/admin/tokens', form={'csrf': csrf(t), 'login': logs_login,
+                                                 'label': 'crash logs', 'scope': 'logs'})
+    m = re.search(r'class="notice ok"[^<]*: ([A-Za-z0-9_-]{22})<', t)
+    if not m:
+        raise SystemExit(f'Bail out! no logs token: {st}')
+    tokens['logs'] = m.group(1)
     return tokens
 
 
@@ -110,7 +117,7 @@ def setup(mamori, d):
         sh(mamori, d, 'role', 'grant', f'so{i}', 'security_officer@section:zeimu')
     p, host, port = start(mamori, d)
     try:
-        tokens = make_tokens(host, port, logins)
+        tokens = make_tokens(host, port, logins, 'so0')
     finally:
         p.terminate()
         p.wait()
@@ -130,6 +137,7 @@ class Acks:
         self.records = []    # (id, title)
         self.requests = []   # id
         self.approvals = []  # (request id, approver login)
+        self.logs = []       # tags of log lines the server said were durable
 
     def add(self, kind, item):
         with self.lock:
@@ -185,7 +193,27 @@ def approver(host, port, token, login, acks, stop):
             return
 
 
-def check(mamori, d, acks):
+def ingester(host, port, token, tag, acks, stop):
+    c = Client(host, port, token)
+    k = 0
+    while not stop.is_set():
+        k += 1
+        tags = [f'{tag}-{k}-{j}' for j in range(20)]
+        body = '\n'.join(json.dumps({'host': 'crash', 'app': 'load', 'message': f'line {t}'})
+                         for t in tags) + '\n'
+        try:
+            c.c.request('POST', '/api/v1/logs', body=body.encode(), headers={
+                'Authorization': 'Bearer ' + token, 'Content-Type': 'application/x-ndjson'})
+            r = c.c.getresponse()
+            r.read()
+        except (OSError, http.client.HTTPException):
+            return
+        if r.status == 200:
+            for t in tags:
+                acks.add('logs', t)
+
+
+def check(mamori, d, acks, rnd_no):
     """Returns a list of what is wrong (acknowledged acts lost, half-approved requests)."""
     wrong = []
     r = subprocess.run([mamori, '--dir', d, 'ledger', 'verify'], capture_output=True, text=True)
@@ -207,6 +235,20 @@ def check(mamori, d, acks):
     for q, login in acks.approvals:
         if login not in slots.get(q, []):
             wrong.append(f'approval of request {q} by {login} acknowledged but missing')
+    if acks.logs:
+        r = subprocess.run([mamori, '--dir', d, 'log', 'search', '--grep', f'line lg{rnd_no}x',
+                            '--limit', '100000', '--json'], capture_output=True, text=True)
+        found = set()
+        if r.returncode == 0:
+            for h in json.loads(r.stdout):
+                found.add(h.get('message', '').rsplit(' ', 1)[-1])
+        else:
+            wrong.append('log search: ' + r.stderr.strip())
+        missing = [t for t in acks.logs if t not in found]
+        for t in missing[:5]:
+            wrong.append(f'log line {t} acknowledged but missing')
+        if len(missing) > 5:
+            wrong.append(f'... and {len(missing) - 5} more log lines acknowledged but missing')
     for q, state in db.execute('SELECT id, state FROM requests'):
         s = slots.get(q, [])
         if state == 'approved' and (not s or None in s):
@@ -238,6 +280,9 @@ def main():
         for i in range(APPROVERS):
             threads.append(threading.Thread(target=approver, args=(
                 host, port, tokens[f'so{i}'], f'so{i}', acks, stop)))
+        for i in range(INGESTERS):
+            threads.append(threading.Thread(target=ingester, args=(
+                host, port, tokens['logs'], f'lg{rnd_no}x{i}', acks, stop)))
         for t in threads:
             t.start()
         time.sleep(rnd.uniform(float(os.environ.get('CRASH_MIN', '0.2')),
@@ -247,8 +292,8 @@ def main():
         stop.set()
         for t in threads:
             t.join()
-        wrong = check(mamori, d, acks)
-        acked = len(acks.records) + len(acks.requests) + len(acks.approvals)
+        wrong = check(mamori, d, acks, rnd_no)
+        acked = len(acks.records) + len(acks.requests) + len(acks.approvals) + len(acks.logs)
         acknowledged += acked
         lost += sum(1 for w in wrong if 'acknowledged' in w)
         n += 1
@@ -259,8 +304,8 @@ def main():
                 print(f'# {w}')
         elif rounds <= 20 or rnd_no % 50 == 0 or rnd_no == rounds:
             print(f'ok {n} - round {rnd_no}: killed after {len(acks.records)} records, '
-                  f'{len(acks.requests)} requests, {len(acks.approvals)} approvals acknowledged;'
-                  f' all there, none half-approved')
+                  f'{len(acks.requests)} requests, {len(acks.approvals)} approvals, '
+                  f'{len(acks.logs)} log lines acknowledged; all there, none half-approved')
         else:
             n -= 1
     n += 1

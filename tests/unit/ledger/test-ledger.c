@@ -450,7 +450,11 @@ static void test_group_commit(void **state)
 	strbuf_release(&note);
 }
 
-/* A commit that fails (here a trigger, as a full disk would) is never acknowledged. */
+/*
+ * A commit that fails (here a trigger, as a full disk would) is never acknowledged: its
+ * callers get the error and the writer goes on with the next batch once the fault is gone.
+ * A fault that never goes away stops the writer after 64 failed batches.
+ */
 static void test_writer_failure(void **state)
 {
 	struct fixture *f = *state;
@@ -459,6 +463,7 @@ static void test_writer_failure(void **state)
 	struct ledger_entry e = { .kind = ENTRY_NOTE, .data = (const uint8_t *)"x", .data_len = 1 };
 	uint64_t t1, t2, index, size;
 	uint8_t root[32];
+	int failed = 0;
 
 	append_n(f, 3, false);
 	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
@@ -473,16 +478,37 @@ static void test_writer_failure(void **state)
 	assert_int_equal(ledger_writer_submit(w, &e, &t1, &f->err), 0);
 	assert_int_not_equal(ledger_writer_wait(w, t1, &index, &f->err), 0);
 	assert_non_null(strstr(f->err.buf, "full"));
-	/* sticky: nothing more is taken */
+	/* the next batch meets the same fault and is refused the same way */
+	assert_int_equal(ledger_writer_submit(w, &e, &t2, &f->err), 0);
+	assert_int_not_equal(ledger_writer_wait(w, t2, &index, &f->err), 0);
+	assert_int_equal(store_exec(f->st, "DROP TRIGGER no_space", &f->err), 0);
+	/* the fault gone, the same writer appends again, right after what was acknowledged */
+	strbuf_reset(&f->err);
+	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	assert_int_equal(index, 4);
+	expect(f, &e);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, 5);
+	append_n(f, 2, true);
+	check_head(f);
+	assert_int_equal(f->nr, 7);
+
+	/* A fault that stays: after 64 failed batches the writer refuses everything. */
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	assert_int_equal(store_exec(f->st,
+	                            "CREATE TRIGGER no_space BEFORE INSERT ON ledger_head "
+	                            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+	                            &f->err),
+	                 0);
+	for (int i = 0; i < 70 && ledger_writer_submit(w, &e, &t1, &f->err) == 0; i++)
+		failed += ledger_writer_wait(w, t1, NULL, &f->err) != 0;
+	assert_int_equal(failed, 65);
 	assert_int_not_equal(ledger_writer_submit(w, &e, &t2, &f->err), 0);
 	assert_int_not_equal(ledger_writer_stop(w, &f->err), 0);
 	assert_int_equal(store_exec(f->st, "DROP TRIGGER no_space", &f->err), 0);
-	/* the log holds exactly what was acknowledged, and goes on */
 	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
-	assert_int_equal(size, 4);
-	append_n(f, 2, true);
-	check_head(f);
-	assert_int_equal(f->nr, 6);
+	assert_int_equal(size, 7);
 }
 
 int main(void)
