@@ -17,6 +17,7 @@
 #include "agent/spool.h"
 #include "base/cleanup.h"
 #include "base/json.h"
+#include "base/parse.h"
 #include "base/timeutil.h"
 #include "config.h"
 #include "fim/compare.h"
@@ -64,15 +65,26 @@ static void hex(const uint8_t *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int unhex(const char *s, uint8_t out[32])
 {
 	if (strlen(s) != 64)
 		return -EINVAL;
 	for (int i = 0; i < 32; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
 			return -EINVAL;
-		out[i] = (uint8_t)v;
+		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
 }
@@ -134,14 +146,16 @@ static void delta_path(const struct agent *a, uint64_t seq, struct strbuf *p)
 static int load_current(struct agent *a)
 {
 	struct strbuf p = STRBUF_INIT, sb = STRBUF_INIT;
-	char sha[65] = "", cfg[65] = "";
-	unsigned long long gen = 0, entries = 0;
+	char sha[65] = "", cfg[65] = "", gen_s[21] = "", entries_s[21] = "";
+	uint64_t gen = 0, entries = 0;
 	int r;
 
 	current_path(a, &p);
 	r = strbuf_read_file(&sb, p.buf, 512);
-	if (r == 0 && sscanf(sb.buf, "%llu %64s %llu %64s", &gen, sha, &entries, cfg) == 4 &&
-	    strlen(sha) == 64 && strlen(cfg) == 64) {
+	if (r == 0 && sscanf(sb.buf, "%20s %64s %20s %64s", gen_s, sha, entries_s, cfg) == 4 &&
+	    parse_uint64(gen_s, UINT64_MAX, &gen) == 0 &&
+	    parse_uint64(entries_s, UINT64_MAX, &entries) == 0 && strlen(sha) == 64 &&
+	    strlen(cfg) == 64) {
 		a->generation = gen;
 		memcpy(a->sha256, sha, 65);
 		memcpy(a->config_sha256, cfg, 65);
@@ -536,8 +550,10 @@ static void set_aside(struct agent *a, struct agent_spool *s, uint64_t seq, enum
 	            kind == SPOOL_LOGS ? ".ndjson" : ".json");
 	f = fopen(p.buf, "w");
 	if (f) {
-		fwrite(json->buf, 1, json->len, f);
-		fclose(f);
+		bool kept = fwrite(json->buf, 1, json->len, f) == json->len;
+		kept = fclose(f) == 0 && kept;
+		if (!kept)
+			say("cannot write '%s': %m", p.buf);
 	}
 	say("the server refused batch %" PRIu64 " (HTTP %d: %.*s); kept in '%s'", seq, status,
 	    (int)(body->len > 300 ? 300 : body->len), body->buf, p.buf);

@@ -356,9 +356,16 @@ static int unchunk(struct strbuf *body)
 static int parse_response(struct strbuf *raw, int *ret_status, struct strbuf *ret_body)
 {
 	const char *hdr_end = strstr(raw->buf, "\r\n\r\n");
+	const char *s = raw->buf;
 	int status;
 
-	if (!hdr_end || sscanf(raw->buf, "HTTP/1.%*[01] %3d", &status) != 1 || status < 100)
+	/* "HTTP/1.0 200 ..." or "HTTP/1.1 200 ...": three digits, 100 to 999. */
+	if (!hdr_end || strncmp(s, "HTTP/1.", 7) || (s[7] != '0' && s[7] != '1') || s[8] != ' ' ||
+	    !isdigit((unsigned char)s[9]) || !isdigit((unsigned char)s[10]) ||
+	    !isdigit((unsigned char)s[11]) || isdigit((unsigned char)s[12]))
+		return -EPROTO;
+	status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+	if (status < 100)
 		return -EPROTO;
 	size_t hlen = (size_t)(hdr_end - raw->buf) + 4;
 	struct strbuf body = STRBUF_INIT;

@@ -86,7 +86,7 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN); /* cannot fail for SIGPIPE */
 	ret = agent_run(&o, &err) < 0 ? EXIT_FAILED : EXIT_DONE;
 	if (ret != EXIT_DONE)
 		cli_error("%s", err.buf);

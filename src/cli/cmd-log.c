@@ -59,7 +59,7 @@ static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	uint64_t lineno = 0, imported = 0, last_ticket = 0, first = 0, last = 0;
+	uint64_t lineno = 0, imported = 0, first_ticket = 0, last_ticket = 0, first = 0, last = 0;
 	int n, r = 0, ret = EXIT_FAILED;
 
 	n = parse_options(argc, argv, opts, usage);
@@ -119,6 +119,7 @@ static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 			break;
 		}
 		if (!imported) {
+			first_ticket = ticket;
 			/* The first index now: the writer remembers only recent batches. */
 			r = ledger_writer_wait(w, ticket, &first, &err);
 			if (r < 0) {
@@ -135,7 +136,10 @@ static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	/* What was submitted is committed (or the failure reported) before we say anything. */
 	if (imported && r == 0) {
-		int r2 = ledger_writer_wait(w, last_ticket, &last, &err);
+		/* Every line: a batch in the middle may have failed while the last one held. */
+		int r2 = ledger_writer_wait_range(w, first_ticket, last_ticket, &err);
+		if (r2 == 0)
+			r2 = ledger_writer_wait(w, last_ticket, &last, &err);
 		if (r2 < 0) {
 			cli_error("%s", err.buf);
 			r = r2;

@@ -117,6 +117,31 @@ int ingest_sync(struct ingest *g, struct strbuf *err)
 	return any ? ledger_writer_wait(g->w, t, NULL, err) : 0;
 }
 
+uint64_t ingest_mark(struct ingest *g)
+{
+	uint64_t t;
+
+	/* Under g->mu: every submit of this ingest takes its tickets in order under it. */
+	pthread_mutex_lock(&g->mu);
+	t = ledger_writer_next_ticket(g->w);
+	pthread_mutex_unlock(&g->mu);
+	return t;
+}
+
+int ingest_sync_since(struct ingest *g, uint64_t mark, struct strbuf *err)
+{
+	uint64_t t;
+	bool any;
+
+	pthread_mutex_lock(&g->mu);
+	t = g->last_ticket;
+	any = g->any;
+	pthread_mutex_unlock(&g->mu);
+	if (!any || t < mark)
+		return 0; /* nothing submitted since mark */
+	return ledger_writer_wait_range(g->w, mark, t, err);
+}
+
 void ingest_get_stats(struct ingest *g, struct ingest_stats *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -58,8 +58,19 @@ int ingest_open(const char *dir, const struct ingest_options *o, struct ingest *
  */
 int ingest_submit(struct ingest *g, const struct ingest_source *src, const struct ingest_msg *m,
                   size_t n, struct strbuf *err);
-/* Waits until everything submitted so far is durable. */
+/*
+ * Waits until everything submitted so far is decided; returns the error of the last entry
+ * only. To acknowledge messages, take a mark before submitting them and use ingest_sync_since.
+ */
 int ingest_sync(struct ingest *g, struct strbuf *err);
+/* The mark before one's own submits (what ingest_sync_since waits from). */
+uint64_t ingest_mark(struct ingest *g);
+/*
+ * Waits until everything submitted since mark is decided. Returns 0 when every entry is
+ * durable, else the error of a batch that failed (then some of them may be missing: the
+ * sender must send them again).
+ */
+int ingest_sync_since(struct ingest *g, uint64_t mark, struct strbuf *err);
 /* Counters (receivers add theirs with ingest_count_*). */
 void ingest_get_stats(struct ingest *g, struct ingest_stats *ret);
 void ingest_count_udp_drops(struct ingest *g, uint64_t n);

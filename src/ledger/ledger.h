@@ -186,6 +186,15 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
  */
 int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
                        struct strbuf *err);
+/*
+ * Waits until every ticket from first to last is decided. Returns 0 when each is durable, or
+ * the error of a failed batch that held one of them: entries submitted one after another can
+ * land in different batches, so acknowledging several needs every one checked, not the last.
+ */
+int ledger_writer_wait_range(struct ledger_writer *w, uint64_t first, uint64_t last,
+                             struct strbuf *err);
+/* The ticket the next submit gets (to wait for a range of submits with wait_range). */
+uint64_t ledger_writer_next_ticket(struct ledger_writer *w);
 /* Submit and wait. */
 int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, uint64_t *ret_index,
                          struct strbuf *err);

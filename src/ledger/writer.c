@@ -488,6 +488,41 @@ int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_i
 	return r;
 }
 
+int ledger_writer_wait_range(struct ledger_writer *w, uint64_t first, uint64_t last,
+                             struct strbuf *err)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->durable <= last && !w->failed)
+		pthread_cond_wait(&w->done, &w->mu);
+	if (w->durable <= last) {
+		error_set(err, "%s", w->fail_msg.buf);
+		r = w->failed;
+	} else {
+		for (size_t i = 0; i < w->n_fails; i++) {
+			const struct failed_batch *f = &w->fails[i];
+			if (f->first_ticket <= last && first < f->first_ticket + f->nr) {
+				error_set(err, "%s", f->msg);
+				r = f->r;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
+uint64_t ledger_writer_next_ticket(struct ledger_writer *w)
+{
+	uint64_t t;
+
+	pthread_mutex_lock(&w->mu);
+	t = w->next_ticket;
+	pthread_mutex_unlock(&w->mu);
+	return t;
+}
+
 int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, uint64_t *ret_index,
                          struct strbuf *err)
 {

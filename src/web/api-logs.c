@@ -129,6 +129,7 @@ void api_logs_post(struct web_req *r)
 	char name[96];
 	const char *body = r->body.buf;
 	size_t len = r->body.len;
+	uint64_t mark;
 	int ret;
 
 	strbuf_init(&p.err, 0);
@@ -175,11 +176,13 @@ void api_logs_post(struct web_req *r)
 	jw_init(&ew, &errs);
 	jw_array_begin(&ew);
 	p.errs = &ew;
+	mark = ingest_mark(r->cfg->ingest);
 	ndjson_each(body, len, NDJSON_MAX_LINE, on_line, &p);
 	flush(&p);
 	jw_array_end(&ew);
 	if (!p.failed && p.received)
-		p.failed = ingest_sync(r->cfg->ingest, &p.err);
+		/* Every line, not only the last: lines can land in different writer batches. */
+		p.failed = ingest_sync_since(r->cfg->ingest, mark, &p.err);
 	if (p.failed) {
 		web_error(r, 503, p.err.buf);
 		goto out;

@@ -214,8 +214,10 @@ def ingester(host, port, token, tag, acks, stop):
 
 
 def check(mamori, d, acks, rnd_no):
-    """Returns a list of what is wrong (acknowledged acts lost, half-approved requests)."""
+    """Returns what is wrong (acknowledged acts lost, half-approved requests) and how many
+    acknowledged acts are missing."""
     wrong = []
+    lost = 0
     r = subprocess.run([mamori, '--dir', d, 'ledger', 'verify'], capture_output=True, text=True)
     if r.returncode:
         wrong.append('ledger verify: ' + r.stderr.strip())
@@ -223,10 +225,12 @@ def check(mamori, d, acks, rnd_no):
     titles = {rid: json.loads(f).get('title') for rid, f in db.execute('SELECT id, fields FROM records')}
     for rid, title in acks.records:
         if titles.get(rid) != title:
+            lost += 1
             wrong.append(f'record {rid} ({title}) acknowledged but missing')
     have = {q for (q,) in db.execute('SELECT id FROM requests')}
     for q in acks.requests:
         if q not in have:
+            lost += 1
             wrong.append(f'request {q} acknowledged but missing')
     slots = {}
     for q, by in db.execute('SELECT s.request_id, u.login FROM request_approvers s'
@@ -234,6 +238,7 @@ def check(mamori, d, acks, rnd_no):
         slots.setdefault(q, []).append(by)
     for q, login in acks.approvals:
         if login not in slots.get(q, []):
+            lost += 1
             wrong.append(f'approval of request {q} by {login} acknowledged but missing')
     if acks.logs:
         r = subprocess.run([mamori, '--dir', d, 'log', 'search', '--grep', f'line lg{rnd_no}x',
@@ -245,6 +250,7 @@ def check(mamori, d, acks, rnd_no):
         else:
             wrong.append('log search: ' + r.stderr.strip())
         missing = [t for t in acks.logs if t not in found]
+        lost += len(missing)
         for t in missing[:5]:
             wrong.append(f'log line {t} acknowledged but missing')
         if len(missing) > 5:
@@ -255,7 +261,7 @@ def check(mamori, d, acks, rnd_no):
             wrong.append(f'request {q} approved with a slot still open')
         if state == 'pending' and s and None not in s:
             wrong.append(f'request {q} pending with every slot approved')
-    return wrong
+    return wrong, lost
 
 
 def main():
@@ -292,10 +298,10 @@ def main():
         stop.set()
         for t in threads:
             t.join()
-        wrong = check(mamori, d, acks, rnd_no)
+        wrong, lost_now = check(mamori, d, acks, rnd_no)
         acked = len(acks.records) + len(acks.requests) + len(acks.approvals) + len(acks.logs)
         acknowledged += acked
-        lost += sum(1 for w in wrong if 'acknowledged' in w)
+        lost += lost_now
         n += 1
         if wrong:
             failed_rounds += 1

@@ -5,7 +5,8 @@
 # $FLOG. A test tallies what it injected and what acknowledged writes it lost with
 # `tally_faults`; make check sums every tally into "faults injected: N, acknowledged writes
 # lost: M" ($MAMORI_TALLY_DIR, set by meson).
-. "${MAMORI_SRCDIR:?}/tests/cli/lib.sh"
+# (tests/http/lib.sh sources it too: once, or the first $TMP would outlive the test)
+command -v done_testing >/dev/null 2>&1 || . "${MAMORI_SRCDIR:?}/tests/cli/lib.sh"
 : "${FAULT_SHIM:?FAULT_SHIM must point at the fault shim}"
 FLOG="$TMP/faults.log"
 : >"$FLOG"

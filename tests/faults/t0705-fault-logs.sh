@@ -70,6 +70,7 @@ for t in open(sys.argv[2]).read().split():
         print(t)
 PY
 lost=$(wc -l <"$TMP/lost" | tr -d ' ')
+[ "$lost" -eq 0 ] || diag "lost: $(head -20 "$TMP/lost" | tr '\n' ' ')"
 check "acknowledged log lines lost: $lost of $(wc -l <"$TMP/acked" | tr -d ' ')" '[ "$lost" -eq 0 ]'
 check "at the end the data directory is consistent" 'consistent "$D"'
 tally_faults "$N" "$lost"

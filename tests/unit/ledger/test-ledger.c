@@ -461,7 +461,7 @@ static void test_writer_failure(void **state)
 	struct ledger_writer *w;
 	struct ledger_writer_options opt = { .max_delay_us = 100 };
 	struct ledger_entry e = { .kind = ENTRY_NOTE, .data = (const uint8_t *)"x", .data_len = 1 };
-	uint64_t t1, t2, index, size;
+	uint64_t t1, t2, t3, index, size;
 	uint8_t root[32];
 	int failed = 0;
 
@@ -484,9 +484,16 @@ static void test_writer_failure(void **state)
 	assert_int_equal(store_exec(f->st, "DROP TRIGGER no_space", &f->err), 0);
 	/* the fault gone, the same writer appends again, right after what was acknowledged */
 	strbuf_reset(&f->err);
-	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	assert_int_equal(ledger_writer_submit(w, &e, &t3, &f->err), 0);
+	assert_int_equal(ledger_writer_next_ticket(w), t3 + 1);
+	assert_int_equal(ledger_writer_wait(w, t3, &index, &f->err), 0);
 	assert_int_equal(index, 4);
 	expect(f, &e);
+	/* the last ticket held, the first did not: a range with both is refused */
+	assert_int_not_equal(ledger_writer_wait_range(w, t1, t3, &f->err), 0);
+	assert_non_null(strstr(f->err.buf, "full"));
+	strbuf_reset(&f->err);
+	assert_int_equal(ledger_writer_wait_range(w, t3, t3, &f->err), 0);
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
 	assert_int_equal(size, 5);
