@@ -54,20 +54,62 @@ static int sync_dir_of(const char *path)
 	return r;
 }
 
+/* A decimal number at *s, ending at a space, a newline or the end; moves *s past it. */
+static int take_u64(const char **s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (**s < '0' || **s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(*s, &end, 10);
+	if (errno || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ret = v;
+	*s = end;
+	return 0;
+}
+
+/* follow.pending: "seq N\n". */
+static bool pending_seq(const char *s, uint64_t *seq)
+{
+	if (strncmp(s, "seq ", 4))
+		return false;
+	s += 4;
+	return take_u64(&s, seq) == 0 && (*s == '\n' || *s == '\0');
+}
+
+/* A line of follow.state: "DEV INO OFFSET PATH"; *pos = where PATH starts. */
+static bool state_line(const char *line, uint64_t *dev, uint64_t *ino, uint64_t *off, int *pos)
+{
+	const char *p = line;
+	uint64_t *v[] = { dev, ino, off };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (take_u64(&p, v[i]) < 0 || *p != ' ')
+			return false;
+		while (*p == ' ')
+			p++;
+	}
+	*pos = (int)(p - line);
+	return true;
+}
+
 int follow_settle(const char *state_dir, bool (*batch_spooled)(void *arg, uint64_t seq), void *arg,
                   struct strbuf *err)
 {
 	char *pending = path_in(state_dir, "follow.pending");
 	char *state = path_in(state_dir, "follow.state");
 	struct strbuf data = STRBUF_INIT;
-	unsigned long long seq;
+	uint64_t seq;
 	int r = strbuf_read_file(&data, pending, 1u << 20);
 
 	if (r == -ENOENT)
 		r = 0;
 	else if (r < 0)
 		error_set(err, "cannot read '%s': %s", pending, strerror(-r));
-	else if (sscanf(data.buf, "seq %llu\n", &seq) == 1 && batch_spooled(arg, seq)) {
+	else if (pending_seq(data.buf, &seq) && batch_spooled(arg, seq)) {
 		if (rename(pending, state) < 0 || sync_dir_of(state) < 0) {
 			r = -errno;
 			error_set(err, "cannot rename '%s': %s", pending, strerror(-r));
@@ -101,10 +143,9 @@ void follow_open(struct follow_set *f, const char *state_dir, const char *const 
 		 */
 		for (char *line = data.buf; ff->fd >= 0 && line && *line;) {
 			char *nl = strchr(line, '\n');
-			unsigned long long dev, ino, off;
+			uint64_t dev, ino, off;
 			int pos = 0;
-			if (sscanf(line, "%llu %llu %llu %n", &dev, &ino, &off, &pos) == 3 &&
-			    pos > 0 &&
+			if (state_line(line, &dev, &ino, &off, &pos) && pos > 0 &&
 			    (size_t)(nl ? nl - line - pos : (long)strlen(line + pos)) ==
 			        strlen(ff->path) &&
 			    !strncmp(line + pos, ff->path, strlen(ff->path)) && dev == ff->dev &&
