@@ -23,6 +23,7 @@
  * LeakSanitizer (make check builds with it): Debian 12's cairo 1.16 keeps a few per-page arrays
  * of a PDF surface after cairo_surface_finish and cairo_surface_destroy; not ours to free.
  */
+/* NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c): the names LeakSanitizer calls */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
@@ -33,6 +34,7 @@ const char *__lsan_default_options(void)
 {
 	return "print_suppressions=0";
 }
+/* NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c) */
 
 struct pdf {
 	cairo_surface_t *surface;
