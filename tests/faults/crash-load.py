@@ -268,6 +268,7 @@ def main():
     mamori, d, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else int(time.time())
     rnd = random.Random(seed)
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows (and survives a stopped run)
     print(f'# seed {seed}')
     tokens, ids = setup(mamori, d)
     lost = acknowledged = failed_rounds = 0
