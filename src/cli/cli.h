@@ -79,6 +79,7 @@ int cmd_record(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_act(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_request(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_duty(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_attach(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_takeout(struct cli_ctx *ctx, int argc, const char **argv);

@@ -9,20 +9,23 @@
 int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori policy apply FILE --as LOGIN [--comment TEXT] [--json]", NULL
+		"mamori policy apply FILE --as LOGIN [--review N] [--comment TEXT] [--json]", NULL
 	};
-	const char *as = NULL, *comment = NULL;
+	const char *as = NULL, *comment = NULL, *review = NULL;
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "as", &as, "LOGIN", "the administrator applying it (required)"),
 		OPT_STRING(0, "comment", &comment, "TEXT", "why: the review's decision"),
+		OPT_STRING(0, "review", &review, "N",
+		           "the policy review that decided this version: the door checks it is "
+		           "decided, for this version, and in force from today or earlier"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
 	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT;
 	_cleanup_free_ char *name = NULL;
 	struct act_input in = { 0 };
-	struct act_attr f[1];
+	struct act_attr f[2];
 	struct door *d = NULL;
 	int n, ret;
 
@@ -48,6 +51,8 @@ int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv)
 		in.blob_len = bytes.len;
 		in.fields = f;
 		in.n_fields = 1;
+		if (review)
+			f[in.n_fields++] = (struct act_attr){ "review", review };
 		in.comment = comment;
 		cli_act_context(&in.ctx);
 		ret = cli_act(d, &in, json, NULL);

@@ -531,6 +531,8 @@ int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv)
 		  "what carries each E/R/M clause of the text, and how strongly" },
 		{ "apply", cmd_policy_apply,
 		  "make a new profile version the one in force (a review)" },
+		{ "replay", cmd_policy_replay,
+		  "which past decisions a draft profile would decide differently" },
 		{ NULL, NULL, NULL },
 	};
 

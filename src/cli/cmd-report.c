@@ -53,19 +53,22 @@ static int day_arg(const char *opt, const char *value, int64_t *ret)
 static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori report compliance [--from DATE] [--to DATE] --format html|csv|pdf -o FILE "
-		"[--cp932]",
+		"mamori report compliance [--from DATE] [--to DATE] [--by clause|annex-a] "
+		"--format html|csv|pdf -o FILE [--cp932]",
 		"the compliance report per clause for a period (情報セキュリティ対策基準 "
 		"遵守状況報告書)",
 		NULL
 	};
-	const char *from = NULL, *to = NULL, *format = NULL, *output = NULL;
-	bool cp932 = false;
+	const char *from = NULL, *to = NULL, *format = NULL, *output = NULL, *by = NULL;
+	bool cp932 = false, annex = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "from", &from, "DATE",
 		           "the period's first day (default: the beginning)"),
 		OPT_STRING(0, "to", &to, "DATE", "the period's last day (default: today)"),
 		OPT_STRING(0, "format", &format, "F", "html, csv or pdf"),
+		OPT_STRING(0, "by", &by, "VIEW",
+		           "clause (default) or annex-a: by ISO/IEC 27001:2022 Annex A control "
+		           "(html or csv)"),
 		OPT_STRING('o', "output", &output, "FILE", "where to write the report"),
 		OPT_BOOL(0, "cp932", &cp932,
 		         "CSV in CP932 (Shift_JIS) instead of UTF-8 with a BOM"),
@@ -82,6 +85,15 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		return ret;
 	if (!format || (strcmp(format, "html") && strcmp(format, "csv") && strcmp(format, "pdf"))) {
 		cli_error("say the format: --format html, csv or pdf");
+		return EXIT_USAGE;
+	}
+	if (by && strcmp(by, "clause") && strcmp(by, "annex-a")) {
+		cli_error("--by is clause or annex-a, not '%s'", by);
+		return EXIT_USAGE;
+	}
+	annex = by && !strcmp(by, "annex-a");
+	if (annex && !strcmp(format, "pdf")) {
+		cli_error("--by annex-a is made as html or csv");
 		return EXIT_USAGE;
 	}
 	if (!output) {
@@ -120,9 +132,12 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 	} else {
 		size_t substituted = 0;
 
-		if (!strcmp(format, "html"))
+		if (!strcmp(format, "html") && annex)
+			report_annex_html(&rep, &out);
+		else if (!strcmp(format, "html"))
 			report_compliance_html(&rep, &out);
-		else if (report_compliance_csv(&rep, cp932, &out, &substituted, &err) < 0) {
+		else if (annex ? report_annex_csv(&rep, cp932, &out, &substituted, &err) < 0
+		               : report_compliance_csv(&rep, cp932, &out, &substituted, &err) < 0) {
 			cli_error("%s", err.buf);
 			goto out;
 		}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/cleanup.h"
 #include "base/parse.h"
@@ -255,4 +256,46 @@ bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg
 		record_release(&other);
 	}
 	return s->outcome == ACT_REFUSED;
+}
+
+int act_check_review(struct act_state *s, const char *review, const struct profile *np,
+                     struct strbuf *err)
+{
+	const struct policy_action *decide =
+	    s->p ? policy_action(s->p, "policy_review.decide") : NULL;
+	struct record rec = { 0 };
+	const char *draft, *from;
+	int64_t id, from_ms;
+	int r;
+
+	if (!review)
+		return 0;
+	if (!decide || parse_int64(review, 1, INT64_MAX, &id) < 0) {
+		error_set(err, "'%s' is not a policy review of this ward's profile", review);
+		return -EINVAL;
+	}
+	r = record_get(s->door->st, id, &rec, err);
+	if (r < 0)
+		return r;
+	if (strcmp(rec.register_id, "policy_review")) {
+		error_set(err, "record %s is a '%s', not a policy review", review, rec.register_id);
+		record_release(&rec);
+		return -EINVAL;
+	}
+	act_add_clauses(s, &decide->clauses);
+	draft = record_field(&rec, "draft");
+	from = record_field(&rec, "effective_from");
+	if (!rec.state || strcmp(rec.state, "decided"))
+		act_refuse(s, "policy review %s is not decided yet: it is '%s'", review,
+		           rec.state ? rec.state : "?");
+	else if (!draft || strcasecmp(draft, np->sha256_hex))
+		act_refuse(s, "policy review %s decided version %.12s, not %.12s", review,
+		           draft ? draft : "none", np->sha256_hex);
+	else if (!from || core_parse_local_date(from, &from_ms) < 0 || s->now < from_ms)
+		act_refuse(s, "policy review %s puts the version in force from %s, not before",
+		           review, from ? from : "no date");
+	if (s->outcome == ACT_REFUSED)
+		s->reason = "denied";
+	record_release(&rec);
+	return 0;
 }

@@ -210,6 +210,13 @@ int act_check_independent(struct act_state *s, const struct policy_register *reg
  */
 bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg, json_t *merged,
                           const char *section);
+/*
+ * A policy apply that names its review (record id as text; NULL: none): the review must be a
+ * policy_review record decided (its approval given), for this very version (its draft is np's
+ * SHA-256), and its effective_from day must have come. Refuses the act otherwise.
+ */
+int act_check_review(struct act_state *s, const char *review, const struct profile *np,
+                     struct strbuf *err);
 int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_t *merged,
                        json_t *act_vals, struct strbuf *err);
 

@@ -877,6 +877,11 @@ static int policy_apply(struct act_state *s, struct strbuf *err)
 		profile_free(np);
 		return 0;
 	}
+	r = act_check_review(s, field(in, "review"), np, err);
+	if (r < 0 || s->outcome == ACT_REFUSED) {
+		profile_free(np);
+		return r;
+	}
 	q = store_prepare(s->door->st,
 	                  "INSERT INTO profiles(profile_id, sha256, name, content, applied_ms,"
 	                  " applied_by) VALUES (?,?,?,?,?,?)",

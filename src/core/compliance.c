@@ -10,6 +10,7 @@
 #include "core/compliance.h"
 #include "core/coverage.h"
 #include "core/duties.h"
+#include "core/inspections.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
 
@@ -244,6 +245,160 @@ static int list_cli_acts(struct compliance_report *rep, struct store *st, struct
 	return r < 0 ? r : 0;
 }
 
+static int by_record_id(const void *a, const void *b)
+{
+	const struct record *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The index of record id in l (sorted by id), l->nr if none. */
+static size_t case_index(const struct record_list *l, int64_t id)
+{
+	struct record key = { .id = id };
+	const struct record *hit = bsearch(&key, l->items, l->nr, sizeof(*l->items), by_record_id);
+
+	return hit ? (size_t)(hit - l->items) : l->nr;
+}
+
+/*
+ * Incident cases: per clause, the cases (not drills) whose acts in the period cited it, and
+ * how many of them are closed; the cases closed in the period with their recurrence
+ * prevention and the clauses they touched.
+ */
+static int count_incidents(struct compliance_report *rep, struct store *st, struct strbuf *err)
+{
+	const struct policy_register *reg = rep->p->incidents.reg;
+	struct record_filter f = { 0 };
+	struct record_list l = { 0 };
+	struct query *q = NULL;
+	bool *touched;
+	int r;
+
+	if (!reg)
+		return 0;
+	f.register_id = reg->id;
+	r = records_list(st, &f, &l, err);
+	if (r < 0)
+		return r;
+	if (l.nr)
+		qsort(l.items, l.nr, sizeof(*l.items), by_record_id);
+	touched = xcalloc((l.nr ? l.nr : 1) * (rep->nr ? rep->nr : 1), sizeof(*touched));
+	r = query_prepare(
+	    st,
+	    "SELECT a.record_id, j.value FROM acts a JOIN records c ON c.id = a.record_id,"
+	    " json_each(a.clauses) j WHERE c.register = ?3"
+	    " AND a.at_ms >= ?1 AND a.at_ms < ?2",
+	    &q, err);
+	if (r == 0) {
+		query_bind_int(q, 1, rep->from_ms);
+		query_bind_int(q, 2, rep->to_ms);
+		query_bind_text(q, 3, reg->id);
+		while ((r = query_step(q, err)) > 0) {
+			struct compliance_row *x = row_of(rep, query_text(q, 1));
+			size_t i = x ? case_index(&l, query_int(q, 0)) : l.nr;
+
+			if (i < l.nr)
+				touched[i * rep->nr + (size_t)(x - rep->rows)] = true;
+		}
+	}
+	for (size_t i = 0; r == 0 && i < l.nr; i++) {
+		const struct record *c = &l.items[i];
+		const char *drill = record_field(c, "drill");
+		bool closed = c->state && !strcmp(c->state, "closed");
+		struct strbuf ids = STRBUF_INIT;
+
+		bool any = false;
+
+		if (drill && !strcmp(drill, "true"))
+			continue;
+		for (size_t k = 0; k < rep->nr; k++) {
+			if (!touched[i * rep->nr + k])
+				continue;
+			any = true;
+			rep->rows[k].incidents++;
+			rep->rows[k].incidents_closed += closed;
+			strbuf_addf(&ids, "%s%s", ids.len ? " " : "", rep->rows[k].clause->id);
+		}
+		if (any) {
+			size_t t = rep->n_touch++;
+
+			rep->touch =
+			    xrealloc(rep->touch, rep->n_touch * rep->nr * sizeof(*rep->touch));
+			rep->touch_closed =
+			    xrealloc(rep->touch_closed, rep->n_touch * sizeof(*rep->touch_closed));
+			memcpy(rep->touch + t * rep->nr, touched + i * rep->nr,
+			       rep->nr * sizeof(*rep->touch));
+			rep->touch_closed[t] = closed;
+		}
+		if (closed && c->changed_ms >= rep->from_ms && c->changed_ms < rep->to_ms) {
+			struct compliance_case *k;
+			const char *v;
+
+			rep->cases = xrealloc(rep->cases, (rep->n_cases + 1) * sizeof(*rep->cases));
+			k = &rep->cases[rep->n_cases++];
+			memset(k, 0, sizeof(*k));
+			k->id = c->id;
+			k->closed_ms = c->changed_ms;
+			k->title = (v = record_field(c, "title")) ? xstrdup(v) : NULL;
+			k->cause = (v = record_field(c, "cause")) ? xstrdup(v) : NULL;
+			k->prevention = (v = record_field(c, "prevention")) ? xstrdup(v) : NULL;
+			k->clauses = strbuf_detach(&ids, NULL);
+		}
+		strbuf_release(&ids);
+	}
+	free(touched);
+	record_list_release(&l);
+	return r < 0 ? r : 0;
+}
+
+/* Self-inspection answers per clause, of the inspections opened in the period. */
+static int count_inspections(struct compliance_report *rep, struct store *st, int64_t now_ms,
+                             struct strbuf *err)
+{
+	struct inspection_rollup ru = { 0 };
+	int r;
+
+	if (!policy_register(rep->p, SELF_INSPECTION_REGISTER) ||
+	    !policy_register(rep->p, INSPECTION_ANSWER_REGISTER))
+		return 0;
+	r = inspection_rollup(st, NULL, rep->p, NULL, now_ms, &ru, err);
+	for (size_t i = 0; r == 0 && i < ru.n_sections; i++) {
+		const struct record *insp = ru.sections[i].rec;
+		const struct inspection_item **items = NULL;
+		size_t n = 0;
+
+		if (insp->created_ms < rep->from_ms || insp->created_ms >= rep->to_ms)
+			continue;
+		inspection_items_of(&ru.checklist, insp, &items, &n);
+		for (size_t k = 0; k < n; k++) {
+			struct compliance_row *x = row_of(rep, items[k]->clause->id);
+			const struct record *a =
+			    inspection_answer_for(&ru, insp->id, items[k]->clause->id);
+
+			if (!x)
+				continue;
+			switch (inspection_result_of(a ? record_field(a, "result") : NULL)) {
+			case INSPECTION_CONFORM:
+				x->insp_conform++;
+				break;
+			case INSPECTION_NONCONFORM:
+				x->insp_nonconform++;
+				break;
+			case INSPECTION_NA:
+				x->insp_na++;
+				break;
+			case INSPECTION_UNANSWERED:
+				x->insp_unanswered++;
+				break;
+			}
+		}
+		free(items);
+	}
+	inspection_rollup_release(&ru);
+	return r;
+}
+
 static void checkpoint(struct compliance_report *rep, struct door *d, struct ledger *lg, bool sign)
 {
 	struct strbuf note = STRBUF_INIT, err = STRBUF_INIT;
@@ -306,6 +461,10 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 		r = count_findings(ret, st, err);
 	if (r == 0)
 		r = list_cli_acts(ret, st, err);
+	if (r == 0)
+		r = count_incidents(ret, st, err);
+	if (r == 0)
+		r = count_inspections(ret, st, now_ms, err);
 	if (r < 0)
 		compliance_release(ret);
 	return r;
@@ -328,5 +487,62 @@ void compliance_release(struct compliance_report *r)
 	}
 	free(r->cli);
 	free(r->checkpoint);
+	for (size_t i = 0; i < r->n_cases; i++) {
+		free(r->cases[i].title);
+		free(r->cases[i].cause);
+		free(r->cases[i].prevention);
+		free(r->cases[i].clauses);
+	}
+	free(r->cases);
+	free(r->touch);
+	free(r->touch_closed);
 	memset(r, 0, sizeof(*r));
+}
+
+void compliance_annex_compute(const struct compliance_report *r, struct compliance_annex *ret)
+{
+	const struct policy_annex_control *all = policy_annex_controls(&ret->nr);
+
+	ret->rows = xcalloc(ret->nr, sizeof(*ret->rows));
+	ret->applicable = 0;
+	for (size_t i = 0; i < ret->nr; i++) {
+		struct compliance_annex_row *a = &ret->rows[i];
+
+		a->control = &all[i];
+		for (size_t k = 0; k < r->nr; k++) {
+			const struct compliance_row *x = &r->rows[k];
+			bool hit = false;
+
+			for (unsigned m = 0; m < x->clause->n_annex && !hit; m++)
+				hit = !strcmp(x->clause->annex[m], a->control->id);
+			if (!hit)
+				continue;
+			a->rows = xrealloc(a->rows, (a->n_rows + 1) * sizeof(*a->rows));
+			a->rows[a->n_rows++] = x;
+			a->acts += x->acts;
+			a->refusals += x->refusals;
+			a->approvals += x->approvals;
+			a->duties_overdue += x->duties_overdue;
+			a->findings_open += x->findings_open;
+			a->insp_nonconform += x->insp_nonconform;
+			a->gap = a->gap || x->gap;
+		}
+		/* each case once, whichever of its clauses it touched */
+		for (size_t c = 0; c < r->n_touch; c++) {
+			bool hit = false;
+
+			for (size_t k = 0; k < a->n_rows && !hit; k++)
+				hit = r->touch[c * r->nr + (size_t)(a->rows[k] - r->rows)];
+			a->incidents += hit;
+		}
+		ret->applicable += a->n_rows > 0;
+	}
+}
+
+void compliance_annex_release(struct compliance_annex *a)
+{
+	for (size_t i = 0; i < a->nr; i++)
+		free(a->rows[i].rows);
+	free(a->rows);
+	memset(a, 0, sizeof(*a));
 }

@@ -33,6 +33,12 @@ struct compliance_row {
 	 * acts.via "cli"): whoever could open the data directory acted, not necessarily the person
 	 */
 	int64_t cli_acts, cli_approvals;
+	/* incident cases (not drills) whose acts in the period cited it, and of those the ones
+	 * closed now (their recurrence prevention: compliance_report.cases) */
+	int64_t incidents, incidents_closed;
+	/* self-inspection answers on it, of the inspections opened in the period (an item's
+	 * latest answer; unanswered: asked and not answered) */
+	int64_t insp_conform, insp_nonconform, insp_na, insp_unanswered;
 	/* the ledger entries of the acts counted, ascending (every one) */
 	uint64_t *ledger;
 	size_t n_ledger, alloc_ledger;
@@ -51,6 +57,15 @@ struct compliance_cli_act {
 
 #define COMPLIANCE_CLI_MAX 1000 /* acts listed by name; cli_total counts them all */
 
+/* A case closed in the period, with its recurrence prevention (再発防止策) and the clauses its
+ * acts cited. */
+struct compliance_case {
+	int64_t id;
+	char *title, *cause, *prevention;
+	int64_t closed_ms;
+	char *clauses; /* space-separated, the profile's order */
+};
+
 struct compliance_report {
 	const struct profile *p; /* the profile in force (borrowed from the door) */
 	int64_t from_ms, to_ms;  /* the period, [from, to); from COMPLIANCE_FROM_START: every act */
@@ -65,6 +80,12 @@ struct compliance_report {
 	struct compliance_cli_act *cli;
 	size_t n_cli, alloc_cli;
 	int64_t cli_total;
+	struct compliance_case *cases; /* closed incident cases (not drills), oldest first */
+	size_t n_cases;
+	/* every case (not a drill) any act of the period touched: touch[i * nr + k] when case i
+	 * cited clause k (so a control counts each case once), closed[i] when it is closed */
+	bool *touch, *touch_closed;
+	size_t n_touch;
 };
 
 /*
@@ -78,6 +99,27 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
                        int64_t from_ms, int64_t to_ms, int64_t now_ms,
                        struct compliance_report *ret, struct strbuf *err);
 void compliance_release(struct compliance_report *r);
+
+/*
+ * The report by ISO/IEC 27001:2022 Annex A control (a Statement of Applicability): for each of
+ * the 93 controls the profile's clauses mapped to it (their `iso27001` key) and their figures
+ * summed; a control no clause maps to is not applicable under this profile.
+ */
+struct compliance_annex_row {
+	const struct policy_annex_control *control;
+	const struct compliance_row **rows; /* the clauses mapped to it, the profile's order */
+	size_t n_rows;
+	int64_t acts, refusals, approvals, duties_overdue, findings_open, incidents,
+	    insp_nonconform;
+	bool gap; /* a clause mapped to it is carried less strongly than its kind needs */
+};
+struct compliance_annex {
+	struct compliance_annex_row *rows; /* the 93 controls in order */
+	size_t nr;
+	size_t applicable; /* controls with at least one clause */
+};
+void compliance_annex_compute(const struct compliance_report *r, struct compliance_annex *ret);
+void compliance_annex_release(struct compliance_annex *a);
 
 /* The chapter a clause id belongs to: "MIN-9-1-3" → "MIN-9", "MIN-BP-4-4" → "MIN-BP". */
 void compliance_chapter(const char *clause_id, struct strbuf *out);

@@ -141,28 +141,43 @@ static int64_t day_ms(json_t *fields, const struct policy_field *f, int64_t fall
 	return ms + add;
 }
 
+/* Every record of system sys (its `system` attribute), opened by bit. */
+static int open_system(struct reader *rd, struct store *st, const char *sys, uint64_t bit,
+                       struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st, "SELECT id FROM records WHERE system = ?1", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, sys);
+	while ((r = query_step(q, err)) > 0)
+		add_id(rd, query_int(q, 0), bit);
+	return r < 0 ? r : 0;
+}
+
 /* One record of an opening register that names the reader. */
-static void open_one(struct reader *rd, const struct policy_opening *o, int64_t id,
-                     const char *state, json_t *fields, int64_t now_ms)
+static int open_one(struct reader *rd, struct store *st, const struct policy_opening *o, int64_t id,
+                    const char *state, json_t *fields, int64_t now_ms, struct strbuf *err)
 {
 	uint64_t bit = 1ULL << o->index;
 	struct item_arg arg = { bit };
-	const struct policy_state *st = state ? policy_register_state(o->reg, state) : NULL;
+	const struct policy_state *sst = state ? policy_register_state(o->reg, state) : NULL;
 	int64_t from = day_ms(fields, o->from, INT64_MIN, 0);
 	int64_t until = day_ms(fields, o->until, INT64_MAX, DAY_MS);
 
 	if (o->self)
 		add_id(rd, id, bit);
-	if (o->states && !(st && ((o->states >> st->index) & 1)))
-		return;
+	if (o->states && !(sst && ((o->states >> sst->index) & 1)))
+		return 0;
 	/* the period: from the first day's start to the last day's end, in Tokyo */
 	if (now_ms < from) {
 		if (from < rd->valid_until)
 			rd->valid_until = from;
-		return;
+		return 0;
 	}
 	if (now_ms >= until)
-		return;
+		return 0;
 	if (until < rd->valid_until)
 		rd->valid_until = until;
 	for (unsigned k = 0; k < o->n_records; k++) {
@@ -186,6 +201,21 @@ static void open_one(struct reader *rd, const struct policy_opening *o, int64_t 
 			free(sec);
 		}
 	}
+	for (unsigned k = 0; k < o->n_systems; k++) {
+		json_t *v = json_object_get(fields, o->systems[k]->id);
+		const char *cur = json_is_string(v) ? json_string_value(v) : "", *b;
+		size_t n;
+
+		while (policy_list_next(&cur, &b, &n)) {
+			char *sys = xstrndup(b, n);
+			int r = open_system(rd, st, sys, bit, err);
+
+			free(sys);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 static int load_opening(struct reader *rd, struct store *st, const struct policy_opening *o,
@@ -205,8 +235,13 @@ static int load_opening(struct reader *rd, struct store *st, const struct policy
 		json_t *fields = json_loads(text ? text : "{}", 0, NULL);
 		if (json_is_object(fields) &&
 		    names_reader(rd, o, fields, query_text(q, 2), query_text(q, 3)))
-			open_one(rd, o, query_int(q, 0), query_text(q, 1), fields, now_ms);
+			r = open_one(rd, st, o, query_int(q, 0), query_text(q, 1), fields, now_ms,
+			             err);
 		json_decref(fields);
+		if (r < 0) {
+			query_done(q);
+			return r;
+		}
 	}
 	return r < 0 ? r : 0;
 }
@@ -306,12 +341,17 @@ int read_stamp(struct store *st, const struct profile *p, uint64_t *ret, struct 
 {
 	uint64_t h = 0;
 	struct query *q;
+	bool systems = false;
 	int r;
 
 	*ret = 0;
+
+	/* an opening by system opens records of any register: every register's changes count */
+	for (unsigned k = 0; k < p->n_openings; k++)
+		systems = systems || p->openings[k].n_systems;
 	for (unsigned i = 0; i < p->n_registers; i++) {
 		const struct policy_register *g = &p->registers[i];
-		bool opens = false;
+		bool opens = systems;
 		int64_t v = 0;
 
 		for (unsigned k = 0; k < p->n_openings && !opens; k++)

@@ -66,9 +66,10 @@ static void opening_fields(struct loader *L, const struct ynode *map, const char
 static void load_opening(struct loader *L, const struct ynode *n, struct policy_register *r,
                          struct policy_opening *o)
 {
-	static const char *const keys[] = { "id",       "name",    "to",   "records", "registers",
-		                            "sections", "self",    "from", "until",   "states",
-		                            "clause",   "clauses", NULL };
+	static const char *const keys[] = { "id",        "name",     "to",     "records",
+		                            "registers", "sections", "self",   "from",
+		                            "until",     "states",   "clause", "clauses",
+		                            "systems",   NULL };
 	static const char *const to_keys[] = { "field", "role", NULL };
 	const struct ynode *x;
 
@@ -102,6 +103,8 @@ static void load_opening(struct loader *L, const struct ynode *n, struct policy_
 	               "a text, enum or set field", &o->registers, &o->n_registers);
 	opening_fields(L, n, "sections", r, 1u << FIELD_SECTION, "a section field", &o->sections,
 	               &o->n_sections);
+	opening_fields(L, n, "systems", r, 1u << FIELD_SYSTEM, "a system field", &o->systems,
+	               &o->n_systems);
 	if ((x = ymap_get(n, "self")))
 		load_boolean(L, x, "'self'", &o->self);
 	if ((x = ymap_get(n, "from")))
@@ -126,10 +129,10 @@ static void load_opening(struct loader *L, const struct ynode *n, struct policy_
 				}
 			}
 	}
-	if (!o->self && !o->n_records && !o->n_registers && !o->n_sections)
+	if (!o->self && !o->n_records && !o->n_registers && !o->n_sections && !o->n_systems)
 		load_err(L, n,
-		         "opening '%s' opens nothing: give self, records, registers or "
-		         "sections",
+		         "opening '%s' opens nothing: give self, records, registers, "
+		         "sections or systems",
 		         o->id ? o->id : "");
 	load_clause_refs(L, n, &o->clauses, true, "an opening");
 }

@@ -75,7 +75,7 @@ void load_identity(struct loader *L, const struct ynode *n)
 
 void load_clauses(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "cite", "kind", "text", "reason", NULL };
+	static const char *const keys[] = { "cite", "kind", "text", "reason", "iso27001", NULL };
 	struct profile *p = L->p;
 
 	stable_init(&L->priv->clauses, L->a, n && n->type == Y_MAP ? n->n : 0);
@@ -86,7 +86,7 @@ void load_clauses(struct loader *L, const struct ynode *n)
 	L->clauses = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->clauses));
 	L->clause_ids = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->clause_ids));
 	for (unsigned i = 0; i < n->n; i++) {
-		const struct ynode *k = n->kids[2 * i], *v = n->kids[2 * i + 1], *kind;
+		const struct ynode *k = n->kids[2 * i], *v = n->kids[2 * i + 1], *kind, *x;
 		struct policy_clause *c = &L->clauses[p->n_clauses];
 
 		if (!is_clause_id(k->str)) {
@@ -106,6 +106,19 @@ void load_clauses(struct loader *L, const struct ynode *n)
 		if (load_require(L, v, "text", "a clause"))
 			c->text = load_opt_str(L, v, "text", "a clause");
 		c->reason = load_opt_str(L, v, "reason", "a clause");
+		if ((x = ymap_get(v, "iso27001"))) {
+			const struct ynode **nodes = NULL;
+
+			if (load_str_list(L, x, "an Annex A control", &c->annex, &c->n_annex,
+			                  &nodes) == 0)
+				for (unsigned a = 0; a < c->n_annex; a++)
+					if (!policy_annex_control(c->annex[a]))
+						load_err(
+						    L, nodes[a],
+						    "'%s' is not an ISO/IEC 27001:2022 Annex A "
+						    "control (5.1 .. 8.34)",
+						    c->annex[a]);
+		}
 		c->kind = CLAUSE_H;
 		if (load_require(L, v, "kind", "a clause") && (kind = ymap_get(v, "kind"))) {
 			const char *s = load_str(L, kind, "'kind'");

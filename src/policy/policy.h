@@ -50,10 +50,24 @@ struct policy_clause {
 	const char *cite;   /* "3(3)③" */
 	const char *text;   /* short Japanese statement */
 	const char *reason; /* why nothing carries it yet, or NULL */
+	/* `iso27001`: the ISO/IEC 27001:2022 Annex A controls it implements ("5.35"), or none */
+	const char **annex;
+	unsigned n_annex;
 	enum policy_clause_kind kind;
 	unsigned index;
 	struct policy_pos pos;
 };
+
+/* An ISO/IEC 27001:2022 Annex A control: its number, short name and theme (iso27001.c). */
+struct policy_annex_control {
+	const char *id;   /* "5.35" */
+	const char *name; /* "Independent review of information security" */
+	const char *theme; /* 組織的管理策, 人的管理策, 物理的管理策, 技術的管理策 */
+};
+/* The 93 controls in their order. */
+const struct policy_annex_control *policy_annex_controls(size_t *ret_n);
+/* The control numbered id, or NULL. */
+const struct policy_annex_control *policy_annex_control(const char *id);
 
 /* A list of clauses cited by one object of the profile. */
 struct policy_clauses {
@@ -234,6 +248,8 @@ struct policy_opening {
 	unsigned n_registers;
 	const struct policy_field **sections; /* section fields: every record of the section */
 	unsigned n_sections;
+	const struct policy_field **systems; /* system fields: every record of the system */
+	unsigned n_systems;
 	bool self;                               /* the opening record itself (always, for `to`) */
 	const struct policy_field *from, *until; /* date fields: the period (Tokyo days) */
 	uint64_t states;                         /* while the record is in these (0: any state) */

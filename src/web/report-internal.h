@@ -9,6 +9,7 @@
 #include "web/report.h"
 
 struct compliance_row;
+struct compliance_case;
 
 enum {
 	COL_ID,
@@ -23,6 +24,8 @@ enum {
 	COL_DUTIES_DONE,
 	COL_DUTIES_OVERDUE,
 	COL_FINDINGS,
+	COL_INCIDENTS,
+	COL_INSPECTION,
 	COL_LEDGER,
 	COL_CLI_ACTS,
 	COL_CLI_APPROVALS,
@@ -57,6 +60,10 @@ void report_cli_cell(const struct compliance_cli_act *x, int col, struct strbuf 
 /* The heading of that list and the sentence that says what it means (with how many). */
 #define REPORT_CLI_HEADING "名義・CLIによる行為"
 void report_cli_note(const struct compliance_report *r, struct strbuf *out);
+/* The closed cases' table: 事案, 件名, 終結日, 発生原因, 再発防止策, 条項. */
+#define REPORT_CASE_NCOLS 6
+extern const char *const report_case_columns[REPORT_CASE_NCOLS];
+void report_case_cell(const struct compliance_case *k, int col, struct strbuf *out);
 
 /* The 決裁欄's boxes. */
 #define REPORT_NSIGNERS 4

@@ -212,11 +212,18 @@ static void chapter_cells(const void *ctx, size_t row, int col, struct strbuf *o
 }
 
 /* The PDF's clause table: the columns that fit on A4 portrait. */
-static const int pdf_cols[] = { COL_ID,      COL_KIND,        COL_STRENGTH,
-	                        COL_ACTS,    COL_REFUSALS,    COL_APPROVALS,
-	                        COL_MEDIAN,  COL_DUTIES_DONE, COL_DUTIES_OVERDUE,
-	                        COL_FINDINGS };
+static const int pdf_cols[] = { COL_ID,       COL_KIND,        COL_STRENGTH,
+	                        COL_ACTS,     COL_REFUSALS,    COL_APPROVALS,
+	                        COL_MEDIAN,   COL_DUTIES_DONE, COL_DUTIES_OVERDUE,
+	                        COL_FINDINGS, COL_INCIDENTS,   COL_INSPECTION };
 #define PDF_NCOLS ((int)(sizeof(pdf_cols) / sizeof(pdf_cols[0])))
+
+static void case_cells(const void *ctx, size_t row, int col, struct strbuf *out)
+{
+	const struct compliance_report *r = ctx;
+
+	report_case_cell(&r->cases[row], col, out);
+}
 
 static void clause_cells(const void *ctx, size_t row, int col, struct strbuf *out)
 {
@@ -262,7 +269,9 @@ static void cli_acts(struct pdf *pdf, const struct compliance_report *r)
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
 {
 	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 85, 55, 60, 55, 50, 50, 80, 80 };
-	static const double clause_w[PDF_NCOLS] = { 90, 40, 65, 40, 40, 40, 60, 50, 50, 40 };
+	static const double clause_w[PDF_NCOLS] = {
+		72, 30, 48, 32, 30, 30, 42, 34, 38, 36, 50, 73
+	};
 	const char *head[PDF_NCOLS];
 	struct report_chapter *ch;
 	struct pdf pdf = { 0 };
@@ -297,6 +306,17 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 	for (int i = 0; i < PDF_NCOLS; i++)
 		head[i] = report_columns[pdf_cols[i]];
 	draw_table(&pdf, head, clause_w, PDF_NCOLS, 7, r->nr, clause_cells, r);
+
+	/* the cases closed in the period and what was done so they do not recur */
+	new_page(&pdf);
+	heading(&pdf, "終結したインシデントと再発防止策", 14);
+	if (!r->n_cases) {
+		line(&pdf, FONT, 10, "対象期間に終結したインシデントはありません。");
+	} else {
+		static const double case_w[REPORT_CASE_NCOLS] = { 35, 90, 75, 110, 130, 75 };
+		draw_table(&pdf, report_case_columns, case_w, REPORT_CASE_NCOLS, 7, r->n_cases,
+		           case_cells, r);
+	}
 
 	/* every figure's ledger entries: an auditor checks them against the checkpoint */
 	new_page(&pdf);

@@ -26,6 +26,8 @@ const char *const report_columns[REPORT_NCOLS] = {
 	"義務の実施",
 	"義務の期限超過",
 	"未完了の指摘",
+	"インシデント",
+	"自己点検",
 	"台帳の記録",
 	"行為のうち名義・CLI",
 	"承認のうち名義・CLI",
@@ -86,6 +88,21 @@ void report_cell(const struct compliance_row *x, int col, struct strbuf *out)
 		break;
 	case COL_FINDINGS:
 		strbuf_addf(out, "%" PRId64, x->findings_open);
+		break;
+	case COL_INCIDENTS:
+		strbuf_addf(out, "%" PRId64, x->incidents);
+		if (x->incidents)
+			strbuf_addf(out, "（終結 %" PRId64 "）", x->incidents_closed);
+		break;
+	case COL_INSPECTION:
+		if (!x->insp_conform && !x->insp_nonconform && !x->insp_na && !x->insp_unanswered)
+			strbuf_addstr(out, "—");
+		else
+			strbuf_addf(out,
+			            "適合 %" PRId64 "、不適合 %" PRId64 "、該当なし %" PRId64
+			            "、未回答 %" PRId64,
+			            x->insp_conform, x->insp_nonconform, x->insp_na,
+			            x->insp_unanswered);
 		break;
 	case COL_LEDGER:
 		for (size_t i = 0; i < x->n_ledger; i++)
@@ -219,6 +236,34 @@ void report_chapter_cell(const struct report_chapter *c, int col, struct strbuf 
 		strbuf_addf(out, "%" PRId64, v[col]);
 }
 
+const char *const report_case_columns[REPORT_CASE_NCOLS] = {
+	"事案", "件名", "終結日", "発生原因", "再発防止策", "条項",
+};
+
+void report_case_cell(const struct compliance_case *k, int col, struct strbuf *out)
+{
+	switch (col) {
+	case 0:
+		strbuf_addf(out, "%" PRId64, k->id);
+		break;
+	case 1:
+		strbuf_addstr(out, k->title ? k->title : "");
+		break;
+	case 2:
+		time_format_wareki(out, k->closed_ms, TOKYO_OFFSET_MS);
+		break;
+	case 3:
+		strbuf_addstr(out, k->cause ? k->cause : "（記録なし）");
+		break;
+	case 4:
+		strbuf_addstr(out, k->prevention ? k->prevention : "（記録なし）");
+		break;
+	default:
+		strbuf_addstr(out, k->clauses ? k->clauses : "");
+		break;
+	}
+}
+
 /* The signers' boxes: who drafts, who checks, who decides (決裁欄). */
 const char *const report_signers[REPORT_NSIGNERS] = { "起案", "審査", "承認", "決裁" };
 
@@ -349,6 +394,37 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 				strbuf_reset(&t);
 				report_cli_cell(&r->cli[i], c, &t);
 				html_elem(o, "td", t.buf, "class", c == 1 ? "cli" : NULL, HTML_END);
+			}
+			html_close(o, "tr");
+		}
+		html_close(o, "table");
+	}
+
+	html_elem(o, "h2", "終結したインシデントと再発防止策", HTML_END);
+	if (!r->n_cases)
+		html_elem(o, "p", "対象期間に終結したインシデントはありません。", HTML_END);
+	else {
+		html_open(o, "table", "class", "report-cases", HTML_END);
+		html_open(o, "tr", HTML_END);
+		for (int c = 0; c < REPORT_CASE_NCOLS; c++)
+			html_elem(o, "th", report_case_columns[c], "scope", "col", HTML_END);
+		html_close(o, "tr");
+		for (size_t i = 0; i < r->n_cases; i++) {
+			html_open(o, "tr", HTML_END);
+			for (int c = 0; c < REPORT_CASE_NCOLS; c++) {
+				strbuf_reset(&t);
+				report_case_cell(&r->cases[i], c, &t);
+				if (c == 0 && ledger_links) {
+					char url[48];
+
+					snprintf(url, sizeof(url), "/incidents/%" PRId64,
+					         r->cases[i].id);
+					html_open(o, "td", HTML_END);
+					html_elem(o, "a", t.buf, "href", url, HTML_END);
+					html_close(o, "td");
+					continue;
+				}
+				html_elem(o, "td", t.buf, HTML_END);
 			}
 			html_close(o, "tr");
 		}

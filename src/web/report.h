@@ -31,6 +31,17 @@ void report_compliance_html(const struct compliance_report *r, struct strbuf *ou
 int report_compliance_csv(const struct compliance_report *r, bool cp932, struct strbuf *out,
                           size_t *ret_substituted, struct strbuf *err);
 
+/*
+ * The report by ISO/IEC 27001:2022 Annex A control (適用宣言書 / Statement of Applicability):
+ * one row per control with its theme, whether it applies under the profile (a clause maps to
+ * it), the clauses and their figures summed. HTML body (the same head and 決裁欄), a whole
+ * document, and CSV (one row per control, 管理策 in a column of its own) like the clause view.
+ */
+void report_annex_html_body(const struct compliance_report *r, bool links, struct strbuf *out);
+void report_annex_html(const struct compliance_report *r, struct strbuf *out);
+int report_annex_csv(const struct compliance_report *r, bool cp932, struct strbuf *out,
+                     size_t *ret_substituted, struct strbuf *err);
+
 /* A PDF (A4, cairo and pango, Noto CJK) written to path. Returns 0 or -errno with err set. */
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err);
 

@@ -291,6 +291,7 @@ void ui_report_compliance(struct web_req *r)
 	struct compliance_report rep = { 0 };
 	struct ledger *lg = NULL;
 	const char *format = web_query(r, "format");
+	bool annex = web_query(r, "by") && !strcmp(web_query(r, "by"), "annex-a");
 	int64_t from, to;
 
 	if (!ui_ledger_reader(r)) {
@@ -309,13 +310,14 @@ void ui_report_compliance(struct web_req *r)
 		goto out;
 	}
 	web_audit(r, r->user->login, "report.compliance", format ? format : "html");
-	if (format && !strcmp(format, "pdf")) {
+	if (format && !strcmp(format, "pdf") && !annex) {
 		send_pdf(r, &rep);
 		goto out;
 	}
 	if (format && !strcmp(format, "csv")) {
 		bool cp932 = web_query(r, "cp932") && !strcmp(web_query(r, "cp932"), "1");
-		if (report_compliance_csv(&rep, cp932, &csv, NULL, &err) < 0) {
+		if ((annex ? report_annex_csv(&rep, cp932, &csv, NULL, &err)
+		           : report_compliance_csv(&rep, cp932, &csv, NULL, &err)) < 0) {
 			web_error(r, 503, err.buf);
 			goto out;
 		}
@@ -348,7 +350,7 @@ void ui_report_compliance(struct web_req *r)
 		const char *labels[] = { _("Download CSV"), _("Download PDF") };
 
 		html_open(o, "p", HTML_END);
-		for (size_t i = 0; i < 2; i++) {
+		for (size_t i = 0; i < (annex ? 1u : 2u); i++) {
 			strbuf_reset(&url);
 			strbuf_addstr(&url, "/report/compliance");
 			html_url_query(&url, "format", formats[i]);
@@ -356,6 +358,8 @@ void ui_report_compliance(struct web_req *r)
 				html_url_query(&url, "from", web_query(r, "from"));
 			if (web_query(r, "to"))
 				html_url_query(&url, "to", web_query(r, "to"));
+			if (annex)
+				html_url_query(&url, "by", "annex-a");
 			if (i)
 				html_text(o, " ・ ");
 			page_link(o, url.buf, labels[i]);
@@ -363,8 +367,15 @@ void ui_report_compliance(struct web_req *r)
 		html_close(o, "p");
 		strbuf_release(&url);
 	}
+	html_open(o, "p", HTML_END);
+	page_link(o, annex ? "/report/compliance" : "/report/compliance?by=annex-a",
+	          annex ? _("By clause") : _("By ISO/IEC 27001 Annex A control"));
+	html_close(o, "p");
 	html_open(o, "div", "class", "report", "lang", "ja", HTML_END);
-	report_compliance_html_body(&rep, true, o);
+	if (annex)
+		report_annex_html_body(&rep, true, o);
+	else
+		report_compliance_html_body(&rep, true, o);
 	html_close(o, "div");
 	ui_risk_clause_links(r);
 	page_end(r);

@@ -85,6 +85,11 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   const csv = await page.request.get(server.url + 'report/compliance?format=csv');
   assert.equal(csv.status(), 200);
   assert.ok((await csv.text()).includes('MIN-9-1-3,'));
+  await page.click('a[href="/report/compliance?by=annex-a"]');
+  const annex = await page.textContent('table.report-annex');
+  assert.ok(annex.includes('5.35') && annex.includes('MIN-9-1-3'), 'the view by Annex A control');
+  const annexCsv = await page.request.get(server.url + 'report/compliance?format=csv&by=annex-a');
+  assert.ok((await annexCsv.text()).includes('管理策,名称'));
   const pdf = await page.request.get(server.url + 'report/compliance?format=pdf');
   assert.equal(pdf.status(), 200);
   assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');

@@ -75,6 +75,18 @@ is "the 税務課 asset" "[x['id'] for x in d]" "[$A]"
 expect "an auditor not on the team does not" 0 "$MAMORI" --dir "$D" record list asset --as kansa-3 --json
 is "nothing" "len(d)" "0"
 
+# an audit of a system (--system): its team reads the system's records, whatever their section
+new_record "a 情報政策課 record of the 税務システム" asset --field title=税務サーバー設定 \
+	--field access_controlled=true --level 2 --section joho --system zeisys --as sysman
+SA=$rec
+expect "before the system audit kansa-3 does not read it" 0 "$MAMORI" --dir "$D" record list asset --as kansa-3 --json
+is "nothing" "len(d)" "0"
+expect "a system audit with kansa-3" 0 "$MAMORI" --dir "$D" audit plan --title 税務システムの監査 \
+	--system zeisys --team kansa-3 --from "$(day -1)" --until "$(day 30)" --as chief
+expect "its team reads the system's records" 0 "$MAMORI" --dir "$D" record list asset --as kansa-3 --json
+is "the system's record only" "[x['id'] for x in d]" "[$SA]"
+expect "a direct read" 0 "$MAMORI" --dir "$D" record show "$SA" --as kansa-3
+
 expect "a finding by a team member" 0 \
 	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity major \
 	--text "複製の記録がない" --as kansa-2 --json
@@ -106,7 +118,8 @@ expect "the security officer plans the improvement with a due date" 0 \
 	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text "複製記録簿を備える" --due "$(day -1)" \
 	--as zeimu-kacho
 expect "audit list" 0 "$MAMORI" --dir "$D" audit list --json
-is "one audit, one open finding, overdue" "[(x['id'], x['open'], x['overdue']) for x in d]" "[($AU, 1, 1)]"
+is "the audit with one open finding, overdue (the system audit has none)" \
+	"[(x['id'], x['open'], x['overdue']) for x in d if x['id'] == $AU]" "[($AU, 1, 1)]"
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
 is "the finding, improving and overdue" "[(x['id'], x['state'], x['overdue'], x['fields']['clause']) for x in d['findings']]" \
 	"[($F, 'improving', True, 'MIN-3-4-1')]"

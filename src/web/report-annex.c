@@ -1,0 +1,184 @@
+/* report-annex: the compliance report read by ISO/IEC 27001:2022 Annex A control, so a ward that
+ * also certifies reads it as a Statement of Applicability (docs/audits.md). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/csv.h"
+#include "base/timeutil.h"
+#include "core/compliance.h"
+#include "web/html.h"
+#include "web/report-internal.h"
+
+#define ANNEX_NCOLS 11
+static const char *const annex_columns[ANNEX_NCOLS] = {
+	"管理策",
+	"名称",
+	"分類",
+	"適用",
+	"条項",
+	"行為",
+	"拒否",
+	"承認",
+	"義務の期限超過",
+	"未完了の指摘",
+	"インシデント・不適合",
+};
+
+static void annex_cell(const struct compliance_annex_row *a, int col, struct strbuf *out)
+{
+	switch (col) {
+	case 0:
+		strbuf_addstr(out, a->control->id);
+		break;
+	case 1:
+		strbuf_addstr(out, a->control->name);
+		break;
+	case 2:
+		strbuf_addstr(out, a->control->theme);
+		break;
+	case 3:
+		strbuf_addstr(out, a->n_rows ? (a->gap ? "適用（担保に不足あり）" : "適用")
+		                             : "この基準に対応する条項なし");
+		break;
+	case 4:
+		for (size_t i = 0; i < a->n_rows; i++)
+			strbuf_addf(out, "%s%s", i ? " " : "", a->rows[i]->clause->id);
+		break;
+	case 5:
+		strbuf_addf(out, "%" PRId64, a->acts);
+		break;
+	case 6:
+		strbuf_addf(out, "%" PRId64, a->refusals);
+		break;
+	case 7:
+		strbuf_addf(out, "%" PRId64, a->approvals);
+		break;
+	case 8:
+		strbuf_addf(out, "%" PRId64, a->duties_overdue);
+		break;
+	case 9:
+		strbuf_addf(out, "%" PRId64, a->findings_open);
+		break;
+	default:
+		strbuf_addf(out, "インシデント %" PRId64 "、不適合 %" PRId64, a->incidents,
+		            a->insp_nonconform);
+		break;
+	}
+}
+
+void report_annex_html_body(const struct compliance_report *r, bool links, struct strbuf *o)
+{
+	struct compliance_annex an = { 0 };
+	struct strbuf t = STRBUF_INIT;
+
+	compliance_annex_compute(r, &an);
+	html_elem(o, "h1", REPORT_COMPLIANCE_TITLE "（ISO/IEC 27001:2022 附属書A 管理策別）",
+	          HTML_END);
+	html_open(o, "dl", "class", "report-head", HTML_END);
+	html_elem(o, "dt", "基準", HTML_END);
+	strbuf_addf(&t, "%s（%s）", r->p->title ? r->p->title : r->p->id,
+	            r->p->municipality ? r->p->municipality : "");
+	html_elem(o, "dd", t.buf, HTML_END);
+	strbuf_reset(&t);
+	html_elem(o, "dt", "対象期間", HTML_END);
+	report_period(r, &t);
+	html_elem(o, "dd", t.buf, HTML_END);
+	strbuf_reset(&t);
+	html_elem(o, "dt", "ポリシーの版（SHA-256）", HTML_END);
+	html_elem(o, "dd", r->p->sha256_hex, HTML_END);
+	html_elem(o, "dt", "適用する管理策", HTML_END);
+	strbuf_addf(&t, "%zu／%zu", an.applicable, an.nr);
+	html_elem(o, "dd", t.buf, "id", "annex-applicable", HTML_END);
+	html_elem(o, "dt", "署名付きチェックポイント", HTML_END);
+	html_open(o, "dd", HTML_END);
+	if (r->checkpoint)
+		html_elem(o, "pre", r->checkpoint, "class", "checkpoint", HTML_END);
+	else
+		html_text(o, "まだ署名されたチェックポイントがありません");
+	html_close(o, "dd");
+	html_close(o, "dl");
+	html_elem(o, "p",
+	          "管理策の番号と名称は ISO/IEC 27001:2022 附属書A による。条項との対応は Mamori "
+	          "のもの（プロファイルの各条項の iso27001）。",
+	          "class", "cite", HTML_END);
+	html_open(o, "table", "class", "report-annex", HTML_END);
+	html_open(o, "tr", HTML_END);
+	for (int c = 0; c < ANNEX_NCOLS; c++)
+		html_elem(o, "th", annex_columns[c], "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < an.nr; i++) {
+		const struct compliance_annex_row *a = &an.rows[i];
+
+		html_open(o, "tr", "id", a->control->id, "class",
+		          a->n_rows ? NULL : "not-applicable", HTML_END);
+		for (int c = 0; c < ANNEX_NCOLS; c++) {
+			if (c == 4 && links) {
+				html_open(o, "td", HTML_END);
+				for (size_t k = 0; k < a->n_rows; k++) {
+					char url[96];
+
+					snprintf(url, sizeof(url), "/report/compliance#%s",
+					         a->rows[k]->clause->id);
+					if (k)
+						strbuf_addch(o, ' ');
+					html_elem(o, "a", a->rows[k]->clause->id, "href", url,
+					          HTML_END);
+				}
+				html_close(o, "td");
+				continue;
+			}
+			strbuf_reset(&t);
+			annex_cell(a, c, &t);
+			html_elem(o, c ? "td" : "th", t.buf, "scope", c ? NULL : "row", HTML_END);
+		}
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+	strbuf_release(&t);
+	compliance_annex_release(&an);
+}
+
+void report_annex_html(const struct compliance_report *r, struct strbuf *out)
+{
+	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
+	html_elem(out, "title", REPORT_COMPLIANCE_TITLE, HTML_END);
+	html_elem(out, "style",
+	          "body{font-family:Noto Sans CJK JP,sans-serif;margin:2em}"
+	          "table{border-collapse:collapse;margin:1em 0}"
+	          "th,td{border:1px solid #888;padding:.2em .4em;vertical-align:top}"
+	          "tr.not-applicable td,tr.not-applicable th{color:#666}"
+	          "pre.checkpoint{font-size:.8em;margin:0}",
+	          HTML_END);
+	strbuf_addstr(out, "</head><body>");
+	report_annex_html_body(r, false, out);
+	strbuf_addstr(out, "</body></html>\n");
+}
+
+int report_annex_csv(const struct compliance_report *r, bool cp932, struct strbuf *out,
+                     size_t *ret_substituted, struct strbuf *err)
+{
+	struct compliance_annex an = { 0 };
+	struct strbuf t = STRBUF_INIT;
+	struct csv_writer w;
+	int ret;
+
+	compliance_annex_compute(r, &an);
+	csv_writer_init(&w, out,
+	                (cp932 ? CSV_WRITE_CP932 : CSV_WRITE_BOM) | CSV_WRITE_FORMULA_GUARD);
+	csv_write_row(&w, annex_columns, ANNEX_NCOLS);
+	for (size_t i = 0; i < an.nr; i++) {
+		for (int c = 0; c < ANNEX_NCOLS; c++) {
+			strbuf_reset(&t);
+			annex_cell(&an.rows[i], c, &t);
+			csv_write_field(&w, t.buf);
+		}
+		csv_end_row(&w);
+	}
+	ret = csv_writer_finish(&w, err);
+	if (ret_substituted)
+		*ret_substituted = w.substituted;
+	strbuf_release(&t);
+	compliance_annex_release(&an);
+	return ret;
+}

@@ -1,0 +1,97 @@
+#!/bin/sh
+# t0574: the compliance report carries incidents and self-inspections per clause, and the cases
+# closed in the period with their recurrence prevention (docs/audits.md); the same report read
+# by ISO/IEC 27001:2022 Annex A control (--by annex-a: one row per control, the clauses the
+# profile maps to it); the profile loader refuses a control that Annex A does not have.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/core-lib.sh"
+
+col() {
+	python3 - "$1" "$2" "$3" "$4" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+print([r[sys.argv[4]] for r in rows if r[sys.argv[3]] == sys.argv[2]][0])
+PY
+}
+is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "got '$2', want '$3'"; fi; }
+day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
+
+D="$TMP/minato"
+expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
+m section add zeimu --name 税務課 >/dev/null
+m section add joho --name 情報政策課 >/dev/null
+m user add zeimu-1 --name "橋本 聡" --section zeimu >/dev/null
+m user add zeimu-kacho --name "池田 勝" --section zeimu >/dev/null
+m user add csirt-1 --name "対応 一" --section joho >/dev/null
+m user add chief --name "統括 管理" --section joho >/dev/null
+m role grant zeimu-kacho security_officer@section:zeimu >/dev/null
+m role grant csirt-1 csirt@org >/dev/null
+m role grant chief system_chief@org >/dev/null
+
+expect "a case is reported" 0 "$MAMORI" --dir "$D" incident report --title 誤送信 \
+	--found-at "$(day -1)T09:00" --as zeimu-1 --json
+I=$(json_field id)
+expect "escalated" 0 "$MAMORI" --dir "$D" incident step "$I" escalated --as zeimu-kacho
+for s in received investigating recovered; do
+	expect "$s" 0 "$MAMORI" --dir "$D" incident step "$I" "$s" --as csirt-1
+done
+expect "its recurrence prevention" 0 "$MAMORI" --dir "$D" incident step "$I" prevention \
+	--field cause=宛先の確認漏れ --field prevention=送信前の複数人確認 --as csirt-1
+expect "closed" 0 "$MAMORI" --dir "$D" incident step "$I" closed --as csirt-1
+expect "a drill is not counted" 0 "$MAMORI" --dir "$D" incident report --title 訓練 \
+	--found-at "$(day -1)T10:00" --drill --as zeimu-1
+
+expect "a self-inspection round" 0 "$MAMORI" --dir "$D" inspection open --round 令和8年度 \
+	--section zeimu --due "$(day 30)" --items MIN-3-2-1,MIN-9-1-2 --as chief
+S=$(cut -f2 "$TMP/out")
+expect "one item answered 不適合" 0 "$MAMORI" --dir "$D" inspection answer "$S" --clause MIN-9-1-2 \
+	--result 不適合 --note 記録がない --as zeimu-1
+
+expect "the report as CSV" 0 "$MAMORI" --dir "$D" report compliance --format csv -o "$TMP/r.csv"
+is "MIN-9-4-2: one case, closed (the CSIRT's steps cite it)" "$(col "$TMP/r.csv" MIN-9-4-2 条項 インシデント)" "1（終結 1）"
+is "MIN-4-1-5-1 too (the report cites it)" "$(col "$TMP/r.csv" MIN-4-1-5-1 条項 インシデント)" "1（終結 1）"
+is "a clause no case touched" "$(col "$TMP/r.csv" MIN-9-1-3 条項 インシデント)" "0"
+is "MIN-9-1-2: the self-inspection's answer" "$(col "$TMP/r.csv" MIN-9-1-2 条項 自己点検)" \
+	"適合 0、不適合 1、該当なし 0、未回答 0"
+is "MIN-3-2-1: asked, not answered" "$(col "$TMP/r.csv" MIN-3-2-1 条項 自己点検)" \
+	"適合 0、不適合 0、該当なし 0、未回答 1"
+is "a clause not asked" "$(col "$TMP/r.csv" MIN-9-4-3 条項 自己点検)" "—"
+expect "the report as HTML" 0 "$MAMORI" --dir "$D" report compliance --format html -o "$TMP/r.html"
+check "the closed cases with their recurrence prevention" \
+	"grep -q '終結したインシデントと再発防止策' '$TMP/r.html' && grep -q '送信前の複数人確認' '$TMP/r.html' && grep -q '宛先の確認漏れ' '$TMP/r.html'"
+check "the drill is not among them" "! grep -q '<td>訓練</td>' '$TMP/r.html'"
+expect "a period before the case" 0 "$MAMORI" --dir "$D" report compliance --to 2020-01-01 --format html -o "$TMP/old.html"
+check "no case then" "grep -q '対象期間に終結したインシデントはありません' '$TMP/old.html'"
+expect "the PDF" 0 "$MAMORI" --dir "$D" report compliance --format pdf -o "$TMP/r.pdf"
+check "names the recurrence prevention" "pdftotext '$TMP/r.pdf' - | grep -q '再発防止策'"
+
+expect "by Annex A control (CSV)" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format csv -o "$TMP/a.csv"
+check "93 controls, 管理策 in a column of its own" \
+	"[ \$(python3 -c \"import csv; print(len(list(csv.DictReader(open('$TMP/a.csv', encoding='utf-8-sig')))))\") -eq 93 ] && head -1 '$TMP/a.csv' | grep -q '^.*管理策,名称'"
+check "5.35 (independent review) carries the audit clauses" \
+	"col '$TMP/a.csv' 5.35 管理策 条項 | grep -q 'MIN-9-1-3'"
+is "its name" "$(col "$TMP/a.csv" 5.35 管理策 名称)" "Independent review of information security"
+is "5.26 counts the case once, though several of its clauses cite it" "$(col "$TMP/a.csv" 5.26 管理策 インシデント・不適合)" "インシデント 1、不適合 0"
+expect "by Annex A (HTML)" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format html -o "$TMP/a.html"
+check "says how many controls apply" "grep -q 'annex-applicable' '$TMP/a.html'"
+expect "--by annex-a has no PDF" 2 "$MAMORI" --dir "$D" report compliance --by annex-a --format pdf -o "$TMP/a.pdf"
+expect "an unknown view" 2 "$MAMORI" --dir "$D" report compliance --by section --format csv -o "$TMP/x.csv"
+
+# the loader checks the controls a clause names
+python3 - "$MAMORI_SRCDIR/policies/minato.yaml" "$TMP/bad.yaml" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+text, n = re.subn(r'(  MIN-10: \{.*iso27001: \[)', r'\g<1>9.99, ', text)
+assert n == 1
+open(sys.argv[2], 'w', encoding='utf-8').write(text)
+PY
+expect "a control Annex A does not have" 1 "$MAMORI" policy lint "$TMP/bad.yaml"
+out_has "named" "'9.99' is not an ISO/IEC 27001:2022 Annex A control"
+for w in minato shinjuku; do
+	check "$w: every clause maps to at least one control" "python3 -c \"
+import re, sys
+t = open('$MAMORI_SRCDIR/policies/$w.yaml', encoding='utf-8').read().split('\\nclauses:\\n')[1]
+rows = [l for l in t.splitlines() if re.match(r'  [A-Za-z][A-Za-z0-9-]*: \\{', l)]
+sys.exit(0 if rows and all('iso27001: [' in l for l in rows) else 1)\""
+done
+done_testing
