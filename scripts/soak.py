@@ -151,7 +151,12 @@ def main():
         srv = subprocess.Popen([m, '--dir', d, 'serve', '--listen', '127.0.0.1:0'],
                                stdout=subprocess.PIPE, stderr=open(f'{tmp}/serve.err', 'w'),
                                text=True)
-        mm = re.search(r':(\d+)/', srv.stdout.readline())
+        mm = None  # serve may first say where the ledger key is; the address follows
+        for _ in range(20):
+            line = srv.stdout.readline()
+            mm = re.search(r'listening on http://[\d.]+:(\d+)/', line)
+            if mm or not line:
+                break
         if not mm:
             sys.exit('soak: the server did not start')
         port = int(mm.group(1))

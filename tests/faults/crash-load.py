@@ -40,8 +40,13 @@ def sh(mamori, d, *args, stdin=None):
 def start(mamori, d):
     p = subprocess.Popen([mamori, '--dir', d, 'serve', '--listen', '127.0.0.1:0'],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = p.stdout.readline()
-    m = re.search(r'listening on http://([\d.]+):(\d+)/', line)
+    # serve may first say where the ledger key is (the signer process); the address follows
+    m, line = None, ''
+    for _ in range(20):
+        line = p.stdout.readline()
+        m = re.search(r'listening on http://([\d.]+):(\d+)/', line)
+        if m or not line:
+            break
     if not m:
         p.kill()
         raise SystemExit(f'Bail out! the server did not start: {line!r}')

@@ -5,7 +5,10 @@
 # the ledger verifies and nothing half-written is visible; every acknowledged act is there.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
-CTL="$TMP/fault.ctl"
+# in its own directory, made before the server seals its key: a file created later directly
+# in a directory on the way to ledger.key is not readable to the server (web/sandbox.c)
+mkdir -p "$TMP/ctl"
+CTL="$TMP/ctl/fault.ctl"
 arm() { # arm SPEC: the server reads it within a few ms
 	printf '%s\n' "$1" >"$CTL.new" && mv "$CTL.new" "$CTL"
 	sleep 0.02

@@ -5,7 +5,10 @@
 # ledger verifies and every line of every acknowledged batch is found by `mamori log search`.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
-CTL="$TMP/fault.ctl"
+# in its own directory, made before the server seals its key: a file created later directly
+# in a directory on the way to ledger.key is not readable to the server (web/sandbox.c)
+mkdir -p "$TMP/ctl"
+CTL="$TMP/ctl/fault.ctl"
 arm() { printf '%s\n' "$1" >"$CTL.new" && mv "$CTL.new" "$CTL"; sleep 0.02; }
 disarm() { rm -f "$CTL"; sleep 0.02; }
 
