@@ -262,7 +262,9 @@ static int build(struct record_order *o, struct store *st, int64_t upto, struct 
 		clear(o);
 		return r;
 	}
-	for (int k = 0; k < RECORD_ORDER_KEYS; k++) {
+	/* no records: nothing to sort (and the arrays are not allocated: memcpy and qsort_r may
+	 * not be given NULL, even for 0 elements) */
+	for (int k = 0; o->n && k < RECORD_ORDER_KEYS; k++) {
 		struct cmp_ctx c = { o, (enum record_order_key)k };
 		if (k)
 			memcpy(o->orders[k], o->orders[0], o->n * sizeof(uint32_t));
