@@ -42,6 +42,15 @@ int utf8_decode(const char *str, size_t len, uint32_t *ret_cp)
 	return n;
 }
 
+size_t utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 bool utf8_valid(const char *s, size_t len)
 {
 	size_t i = 0;

@@ -23,6 +23,8 @@ int codepoint_width(uint32_t cp);
 /* Display width of a UTF-8 string; invalid bytes count one column each. */
 size_t utf8_width(const char *s, size_t len);
 size_t utf8_strwidth(const char *s);
+/* Characters (code points) in a NUL-terminated UTF-8 string: what a form's limit counts. */
+size_t utf8_length(const char *s);
 /* Appends s, then spaces until it takes `width` columns (no truncation). */
 void strbuf_add_padded(struct strbuf *sb, const char *s, size_t width);
 

@@ -1,14 +1,17 @@
 /* cmd-duty: `mamori duty`: periodic duties, who owes them, and recording their fulfilment. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/cleanup.h"
+#include "base/csv.h"
 #include "base/json.h"
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
+#include "core/export-lists.h"
 #include "core/core.h"
 #include "core/duties.h"
 #include "policy/policy.h"
@@ -26,11 +29,15 @@ static void when(struct strbuf *sb, int64_t ms)
 
 static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori duty list [--due] [--json]", NULL };
+	static const char *const usage[] = {
+		"mamori duty list [--due] [--json | --csv [--cp932] [-o FILE]]", NULL
+	};
 	bool due = false, json = false;
+	struct cli_csv co = { 0 };
 	const struct option opts[] = {
 		OPT_BOOL(0, "due", &due, "only what is due now"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_CSV(&co),
 		OPT_END(),
 	};
 	struct duty_list l = { 0 };
@@ -42,12 +49,28 @@ static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (n < 0)
 		return ret;
+	if ((ret = cli_csv_usage(&co)))
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
 	if (duties_compute(d, now, &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (co.csv) {
+		/* A view of the due ones (with --due): it borrows l's items. */
+		struct duty_list view = { .items = xcalloc(l.nr + 1, sizeof(*view.items)) };
+		struct csv_writer w;
+		duty_list_sort_due(&l);
+		for (size_t i = 0; i < l.nr; i++)
+			if (!due || l.items[i].due)
+				view.items[view.nr++] = l.items[i];
+		cli_csv_begin(&co, &w, &out);
+		export_duties_csv(door_store(d), &view, now, &w);
+		free(view.items);
+		ret = cli_csv_end(&co, &w, &out);
 		goto out;
 	}
 	if (json) {

@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/csv.h"
 #include "base/json.h"
 #include "base/parse.h"
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
 #include "core/core.h"
+#include "core/export-lists.h"
 #include "core/incident.h"
 #include "core/read.h"
 #include "policy/policy.h"
@@ -630,12 +632,13 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori incident list [--status S] [--open] [--drills|--drills-only] [--as LOGIN] "
-		"[--json]",
+		"[--json | --csv [--cp932] [-o FILE]]",
 		"the cases, newest first; exercises (訓練) only when asked", NULL
 	};
 	struct incident_filter f = { 0 };
 	const char *as = NULL;
 	bool json = false;
+	struct cli_csv co = { 0 };
 	const struct option opts[] = {
 		OPT_STRING(0, "status", &f.status, "S", "only cases in this status"),
 		OPT_BOOL(0, "open", &f.open_only, "only cases not closed"),
@@ -643,6 +646,7 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "drills-only", &f.drills_only, "only exercises (訓練)"),
 		OPT_STRING(0, "as", &as, "LOGIN", "the cases this person may read"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_CSV(&co),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -654,6 +658,8 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (n < 0)
 		return ret;
+	if ((ret = cli_csv_usage(&co)))
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
@@ -661,6 +667,13 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	    incidents_list(door_store(d), rd, door_profile(d), &f, time_now_ms(), &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (co.csv) {
+		struct csv_writer w;
+		cli_csv_begin(&co, &w, &out);
+		export_incidents_csv(door_store(d), &l, &w);
+		ret = cli_csv_end(&co, &w, &out);
 		goto out;
 	}
 	if (json) {

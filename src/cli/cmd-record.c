@@ -517,15 +517,14 @@ static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = { "mamori record export REGISTER --csv [--cp932] "
 		                             "[--ids] [--output FILE] [--as LOGIN]",
 		                             NULL };
-	bool csv_flag = false, cp932 = false, ids = false;
-	const char *output = NULL, *as = NULL;
+	bool ids = false;
+	const char *as = NULL;
+	struct cli_csv co = { 0 };
 	const struct option opts[] = {
 		OPT_STRING(0, "as", &as, "LOGIN", "only the records LOGIN may read"),
-		OPT_BOOL(0, "csv", &csv_flag, "write CSV (UTF-8 with BOM for Excel)"),
-		OPT_BOOL(0, "cp932", &cp932, "write CP932 (Shift_JIS) for old Excel"),
+		OPT_CSV(&co),
 		OPT_BOOL(0, "ids", &ids,
 		         "headers are the field ids (title), not their names (名称)"),
-		OPT_STRING('o', "output", &output, "FILE", "write to FILE instead of stdout"),
 		OPT_END(),
 	};
 	struct record_filter f = { 0 };
@@ -539,7 +538,7 @@ static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options(argc, argv, opts, usage);
 	if (n == PARSE_OPT_HELP)
 		return EXIT_DONE;
-	if (n != 1 || !csv_flag) {
+	if (n != 1 || !co.csv) {
 		if (n >= 0)
 			cli_error("record export needs a REGISTER and --csv");
 		return EXIT_USAGE;
@@ -559,35 +558,9 @@ static int record_export(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	csv_writer_init(&w, &out,
-	                cp932 ? (CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD) : CSV_WRITE_DEFAULT);
+	cli_csv_begin(&co, &w, &out);
 	export_records_csv(reg, &l, ids, &w);
-	if (csv_writer_finish(&w, &err) < 0) {
-		cli_error("%s; export without --cp932", err.buf);
-		ret = EXIT_FAILED;
-		goto out;
-	}
-	if (w.substituted) {
-		struct strbuf ch = STRBUF_INIT;
-		utf8_encode(&ch, w.first_substituted_cp);
-		cli_warn(
-		    "%zu characters have no CP932 (Shift_JIS) form and were written as 〓, the "
-		    "first on line %zu: '%s' (U+%04X); export without --cp932 (UTF-8) to keep "
-		    "them",
-		    w.substituted, w.first_substituted_line, ch.buf,
-		    (unsigned)w.first_substituted_cp);
-		strbuf_release(&ch);
-	}
-	if (output) {
-		FILE *fp = fopen(output, "wbx");
-		if (!fp || fwrite(out.buf, 1, out.len, fp) != out.len || fclose(fp) != 0) {
-			cli_error("cannot write '%s': %m (it must not exist yet)", output);
-			ret = EXIT_FAILED;
-			goto out;
-		}
-	} else {
-		ret = cli_print_bytes(&out); /* a CSV file, perhaps CP932: byte for byte */
-	}
+	ret = cli_csv_end(&co, &w, &out);
 out:
 	record_list_release(&l);
 	strbuf_release(&err);

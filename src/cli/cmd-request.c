@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/csv.h"
 #include "base/json.h"
 #include "base/parse.h"
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
+#include "core/export-lists.h"
 #include "core/history.h"
 #include "core/org.h"
 #include "core/requests.h"
@@ -111,11 +113,13 @@ static void request_json(struct json_writer *w, struct door *d, const struct req
 
 static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori request list [--mine | --to-approve] --as LOGIN [--state S] [--json]", NULL
-	};
+	static const char *const usage[] = { "mamori request list [--mine | --to-approve] --as "
+		                             "LOGIN [--state S] [--json | --csv "
+		                             "[--cp932] [-o FILE]]",
+		                             NULL };
 	const char *as = NULL, *state = NULL;
 	bool mine = false, to_approve = false, json = false;
+	struct cli_csv co = { 0 };
 	const struct option opts[] = {
 		OPT_BOOL(0, "mine", &mine, "the requests LOGIN made"),
 		OPT_BOOL(0, "to-approve", &to_approve, "the requests LOGIN may approve now"),
@@ -123,6 +127,7 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "state", &state, "S",
 		           "pending, approved, rejected, expired, cancelled, withdrawn"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_CSV(&co),
 		OPT_END(),
 	};
 	struct request_filter f = { 0 };
@@ -142,6 +147,8 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 			    "--mine and --to-approve need --as LOGIN, and exclude each other");
 		return EXIT_USAGE;
 	}
+	if ((ret = cli_csv_usage(&co)))
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
@@ -163,6 +170,13 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 	if (requests_list(door_store(d), &f, &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (co.csv) {
+		struct csv_writer w;
+		cli_csv_begin(&co, &w, &out);
+		export_requests_csv(door_store(d), door_profile(d), &l, f.now_ms, &w);
+		ret = cli_csv_end(&co, &w, &out);
 		goto out;
 	}
 	if (json) {

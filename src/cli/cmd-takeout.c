@@ -8,13 +8,17 @@
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
+#include "base/csv.h"
+#include "core/export-lists.h"
 #include "core/read.h"
 #include "core/takeouts.h"
 
 static int takeout_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori takeout list [--section ID] [--overdue] [--as LOGIN] [--json]",
+		"mamori takeout list [--section ID] [--overdue] [--as LOGIN] [--json | --csv "
+		"[--cp932] [-o "
+		"FILE]]",
 		"records taken out of the office and not yet brought back, overdue first; with "
 		"--as, "
 		"only those LOGIN may read",
@@ -22,11 +26,13 @@ static int takeout_list(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	const char *section = NULL, *as = NULL;
 	bool overdue = false, json = false;
+	struct cli_csv co = { 0 };
 	const struct option opts[] = {
 		OPT_STRING(0, "section", &section, "ID", "only this section's records"),
 		OPT_BOOL(0, "overdue", &overdue, "only those past their 返却予定日"),
 		OPT_STRING(0, "as", &as, "LOGIN", "only what LOGIN may read"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_CSV(&co),
 		OPT_END(),
 	};
 	struct takeout_filter f = { .section = NULL };
@@ -40,6 +46,8 @@ static int takeout_list(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (n < 0)
 		return ret;
+	if ((ret = cli_csv_usage(&co)))
+		return ret;
 	f.section = section;
 	f.overdue_only = overdue;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
@@ -49,6 +57,13 @@ static int takeout_list(struct cli_ctx *ctx, int argc, const char **argv)
 	    takeouts_list(door_store(d), door_profile(d), rd, &f, now, &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (co.csv) {
+		struct csv_writer w;
+		cli_csv_begin(&co, &w, &out);
+		export_takeouts_csv(door_store(d), door_profile(d), &l, &w);
+		ret = cli_csv_end(&co, &w, &out);
 		goto out;
 	}
 	if (json) {

@@ -11,6 +11,7 @@
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
+#include "core/export-lists.h"
 #include "core/org.h"
 #include "policy/policy.h"
 
@@ -96,15 +97,18 @@ static void user_json(struct json_writer *w, const struct org_user *u)
 
 static int user_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori user list [--section ID] [--status active|suspended|retired] [--json]", NULL
-	};
+	static const char *const usage[] = { "mamori user list [--section ID] [--status "
+		                             "active|suspended|retired] [--json | --csv "
+		                             "[--cp932] [-o FILE]]",
+		                             NULL };
 	const char *section = NULL, *status = NULL;
 	bool json = false;
+	struct cli_csv co = { 0 };
 	const struct option opts[] = {
 		OPT_STRING(0, "section", &section, "ID", "only this section"),
 		OPT_STRING(0, "status", &status, "STATUS", "only this status"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_CSV(&co),
 		OPT_END(),
 	};
 	struct org_users l = { 0 };
@@ -115,12 +119,21 @@ static int user_list(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (n < 0)
 		return ret;
+	if ((ret = cli_csv_usage(&co)))
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
 	if (org_users_list(door_store(d), section, status, &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (co.csv) {
+		struct csv_writer w;
+		cli_csv_begin(&co, &w, &out);
+		export_users_csv(door_store(d), &l, &w);
+		ret = cli_csv_end(&co, &w, &out);
 		goto out;
 	}
 	if (json) {
@@ -516,6 +529,9 @@ int cmd_user(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "import", user_import, "import people from CSV (UTF-8 or CP932), all or none" },
 		{ "sync", cmd_user_sync,
 		  "follow the ward's LDAP / Active Directory: add, link, grant, revoke, suspend" },
+		{ "transfer", cmd_user_transfer,
+		  "人事異動 from CSV: sections, 職名, roles ended and started on a date, all or "
+		  "none" },
 		{ NULL, NULL, NULL },
 	};
 
@@ -532,7 +548,7 @@ static int role_change(struct cli_ctx *ctx, int argc, const char **argv, bool gr
 		NULL
 	};
 	static const char *const usage_revoke[] = {
-		"mamori role revoke LOGIN ROLE@SCOPE [--as LOGIN] [--json]", NULL
+		"mamori role revoke LOGIN ROLE@SCOPE [--until DATE] [--as LOGIN] [--json]", NULL
 	};
 	const char *as = NULL, *from = NULL, *until = NULL;
 	bool json = false;
@@ -544,6 +560,8 @@ static int role_change(struct cli_ctx *ctx, int argc, const char **argv, bool gr
 		OPT_END(),
 	};
 	const struct option opts_revoke[] = {
+		OPT_STRING(0, "until", &until, "DATE",
+		           "last day held (YYYY-MM-DD, today or later; default: ends now)"),
 		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
@@ -683,7 +701,7 @@ int cmd_role(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
 		{ "grant", role_grant, "give a person a role at a scope (role@scope)" },
-		{ "revoke", role_revoke, "end a role assignment now" },
+		{ "revoke", role_revoke, "end a role assignment now (or after --until DATE)" },
 		{ "list", role_list, "who holds which role where" },
 		{ NULL, NULL, NULL },
 	};

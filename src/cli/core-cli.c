@@ -8,6 +8,7 @@
 
 #include "base/cleanup.h"
 #include "base/csv.h"
+#include "base/utf8.h"
 #include "cli/core-cli.h"
 #include "core/attach.h"
 #include "core/read.h"
@@ -247,4 +248,51 @@ int cli_reader(struct door *d, const char *as, struct reader **ret, struct strbu
 	return reader_new(door_store(d), door_profile(d),
 	                  &(struct read_subject){ .login = "", .roles = admin, .n_roles = 1 },
 	                  time_now_ms(), ret, err);
+}
+
+int cli_csv_usage(const struct cli_csv *o)
+{
+	if (!o->csv && (o->cp932 || o->output)) {
+		cli_error("--cp932 and --output go with --csv");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+void cli_csv_begin(const struct cli_csv *o, struct csv_writer *w, struct strbuf *out)
+{
+	csv_writer_init(w, out,
+	                o->cp932 ? (CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD) : CSV_WRITE_DEFAULT);
+}
+
+int cli_csv_end(const struct cli_csv *o, struct csv_writer *w, struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (csv_writer_finish(w, &err) < 0) {
+		cli_error("%s; export without --cp932", err.buf);
+		strbuf_release(&err);
+		return EXIT_FAILED;
+	}
+	strbuf_release(&err);
+	if (w->substituted) {
+		struct strbuf ch = STRBUF_INIT;
+		utf8_encode(&ch, w->first_substituted_cp);
+		cli_warn(
+		    "%zu characters have no CP932 (Shift_JIS) form and were written as 〓, the "
+		    "first on line %zu: '%s' (U+%04X); export without --cp932 (UTF-8) to keep "
+		    "them",
+		    w->substituted, w->first_substituted_line, ch.buf,
+		    (unsigned)w->first_substituted_cp);
+		strbuf_release(&ch);
+	}
+	if (o->output) {
+		FILE *fp = fopen(o->output, "wbx");
+		if (!fp || fwrite(out->buf, 1, out->len, fp) != out->len || fclose(fp) != 0) {
+			cli_error("cannot write '%s': %m (it must not exist yet)", o->output);
+			return EXIT_FAILED;
+		}
+		return EXIT_DONE;
+	}
+	return cli_print_bytes(out); /* perhaps CP932: byte for byte */
 }

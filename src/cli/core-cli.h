@@ -77,6 +77,29 @@ int cli_csv_column(const struct csv *csv, const char *const *names);
 int cli_import_run(struct door *d, const char *path, const struct csv *csv, const size_t *order,
                    const struct act_input *in, struct act_result *res);
 
+/*
+ * --csv [--cp932] [-o FILE] of a listing: CSV for Excel, UTF-8 with BOM or CP932, formulas
+ * neutralised. cli_csv_usage: EXIT_USAGE with a message when --cp932 or -o come without
+ * --csv, else 0. cli_csv_begin starts w on out; cli_csv_end finishes it (warning about
+ * characters CP932 lacks), writes FILE (which must not exist yet) or stdout byte for byte,
+ * and returns the exit code.
+ */
+struct cli_csv {
+	bool csv, cp932;
+	const char *output;
+};
+#define OPT_CSV(o)                                                                                 \
+	OPT_BOOL(0, "csv", &(o)->csv, "write CSV for Excel (UTF-8 with BOM)"),                     \
+	    OPT_BOOL(0, "cp932", &(o)->cp932, "with --csv: CP932 (Shift_JIS) for old Excel"),      \
+	    OPT_STRING('o', "output", &(o)->output, "FILE", "with --csv: write FILE (new)")
+struct csv_writer;
+int cli_csv_usage(const struct cli_csv *o);
+void cli_csv_begin(const struct cli_csv *o, struct csv_writer *w, struct strbuf *out);
+int cli_csv_end(const struct cli_csv *o, struct csv_writer *w, struct strbuf *out);
+
+/* `mamori user transfer` (cmd-transfer.c): 人事異動 from CSV. */
+int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv);
+
 /* A history (core/history.h) as a JSON array. */
 struct json_writer;
 struct history;

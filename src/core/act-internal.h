@@ -222,6 +222,19 @@ int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_
 
 /* act-org.c */
 int act_org(struct act_state *s, struct strbuf *err);
+/* act-people.c: role.grant, role.revoke, user.move. */
+int act_people(struct act_state *s, struct strbuf *err);
+/* Shared by act-org.c and act-people.c. */
+const char *act_field(const struct act_input *in, const char *key);
+void act_record_fields(struct act_state *s); /* the act's fields as what it recorded */
+struct sqlite3_stmt;
+int act_step_done(struct act_state *s, struct sqlite3_stmt *q, const char *what,
+                  struct strbuf *err);
+int act_grant_role(struct act_state *s, int64_t user_id, const char *role, const char *scope,
+                   int64_t start_ms, int64_t end_ms, struct strbuf *err);
+int act_count_active_admins(struct act_state *s, int64_t *ret, struct strbuf *err);
+const char *act_empty_null(const char *v); /* "" (a blank CSV cell) is not given */
+int act_check_title_email(const char *title, const char *email, struct strbuf *err);
 /* act-identity.c: credentials beyond the password (TOTP) */
 int act_identity(struct act_state *s, struct strbuf *err);
 /*

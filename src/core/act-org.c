@@ -16,9 +16,8 @@ static const char *const suspend_clauses[] = { "MIN-5-5-6-2", "SHJ-6-4-3", NULL 
 static const char *const password_clauses[] = { "SHJ-5-3-6", "MIN-5-5-5-1", NULL };
 static const char *const policy_clauses[] = { "MIN-10", "SHJ-7-4", NULL };
 static const char *const backup_clauses[] = { "MIN-3-4-2", "SHJ-5-1-3", NULL };
-static const char *const role_clauses[] = { "MIN-2-6-1", NULL };
 
-static const char *field(const struct act_input *in, const char *key)
+const char *act_field(const struct act_input *in, const char *key)
 {
 	for (size_t i = 0; i < in->n_fields; i++)
 		if (!strcmp(in->fields[i].key, key))
@@ -26,7 +25,7 @@ static const char *field(const struct act_input *in, const char *key)
 	return NULL;
 }
 
-static void record_fields(struct act_state *s)
+void act_record_fields(struct act_state *s)
 {
 	json_decref(s->recorded);
 	s->recorded = json_object();
@@ -35,7 +34,7 @@ static void record_fields(struct act_state *s)
 		                    json_string(s->in->fields[i].value));
 }
 
-static int step_done(struct act_state *s, sqlite3_stmt *q, const char *what, struct strbuf *err)
+int act_step_done(struct act_state *s, sqlite3_stmt *q, const char *what, struct strbuf *err)
 {
 	int rc = sqlite3_step(q);
 
@@ -59,7 +58,7 @@ static void digest_text(const char *text, uint8_t out[32])
 static int section_add(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
-	const char *name = field(in, "name"), *parent = field(in, "parent");
+	const char *name = act_field(in, "name"), *parent = act_field(in, "parent");
 	struct org_section sec = { 0 };
 	sqlite3_stmt *q;
 	int r;
@@ -104,9 +103,9 @@ static int section_add(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
 	sql_bind_text_or_null(q, 3, parent);
 	sqlite3_bind_int64(q, 4, s->now);
-	r = step_done(s, q, "adding the section", err);
+	r = act_step_done(s, q, "adding the section", err);
 	if (r == 0) {
-		record_fields(s);
+		act_record_fields(s);
 		strbuf_addf(&s->message, "section %s (%s) added", in->target, name);
 	}
 	return r;
@@ -115,7 +114,7 @@ static int section_add(struct act_state *s, struct strbuf *err)
 static int system_add(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
-	const char *name = field(in, "name"), *section = field(in, "section");
+	const char *name = act_field(in, "name"), *section = act_field(in, "section");
 	struct org_section sec = { 0 };
 	struct org_system sys = { 0 };
 	sqlite3_stmt *q;
@@ -162,9 +161,9 @@ static int system_add(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, s->now);
-	r = step_done(s, q, "adding the system", err);
+	r = act_step_done(s, q, "adding the system", err);
 	if (r == 0) {
-		record_fields(s);
+		act_record_fields(s);
 		strbuf_addf(&s->message, "system %s (%s) added", in->target, name);
 	}
 	return r;
@@ -215,7 +214,7 @@ int act_password_prepare(struct door *d, const struct act_input *in, struct act_
 		}
 		org_user_release(&u);
 	} else {
-		const char *n = field(in, "name");
+		const char *n = act_field(in, "name");
 		login = xstrdup(in->target ? in->target : "");
 		name = n ? xstrdup(n) : NULL;
 	}
@@ -259,8 +258,8 @@ static int hash_password(struct act_state *s, char hash[PASSWORD_HASH_SIZE], boo
 	return 0;
 }
 
-static int grant(struct act_state *s, int64_t user_id, const char *role, const char *scope,
-                 int64_t start_ms, int64_t end_ms, struct strbuf *err)
+int act_grant_role(struct act_state *s, int64_t user_id, const char *role, const char *scope,
+                   int64_t start_ms, int64_t end_ms, struct strbuf *err)
 {
 	sqlite3_stmt *q = store_prepare(s->door->st,
 	                                "INSERT INTO role_assignments(user_id, role, scope,"
@@ -275,16 +274,16 @@ static int grant(struct act_state *s, int64_t user_id, const char *role, const c
 	sqlite3_bind_int64(q, 4, start_ms);
 	sql_bind_int64_or_null(q, 5, end_ms);
 	sqlite3_bind_int64(q, 6, s->now);
-	return step_done(s, q, "granting the role", err);
+	return act_step_done(s, q, "granting the role", err);
 }
 
 /* An empty value means "not given" (a CSV cell left blank). */
-static const char *empty_null(const char *v)
+const char *act_empty_null(const char *v)
 {
 	return v && *v ? v : NULL;
 }
 
-static int check_title_email(const char *title, const char *email, struct strbuf *err)
+int act_check_title_email(const char *title, const char *email, struct strbuf *err)
 {
 	if (title && (!core_valid_text(title, CORE_MAX_NAME) || strchr(title, '\n'))) {
 		error_set(err, "a title (職名) is one line of at most %d bytes", CORE_MAX_NAME);
@@ -314,13 +313,14 @@ static int check_dn(const char *dn, const char *secret, struct strbuf *err)
 static int user_add(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
-	const char *name = field(in, "name"), *section = field(in, "section");
-	const char *employment_in = field(in, "employment");
+	const char *name = act_field(in, "name"), *section = act_field(in, "section");
+	const char *employment_in = act_field(in, "employment");
 	const char *employment =
 	    org_employment_resolve(s->p, employment_in ? employment_in : "職員");
-	const char *must_change = field(in, "must_change");
-	const char *title = empty_null(field(in, "title")), *email = empty_null(field(in, "email"));
-	const char *dn = empty_null(field(in, "directory_dn"));
+	const char *must_change = act_field(in, "must_change");
+	const char *title = act_empty_null(act_field(in, "title")),
+	           *email = act_empty_null(act_field(in, "email"));
+	const char *dn = act_empty_null(act_field(in, "directory_dn"));
 	const struct policy_role *staff = s->p ? policy_role(s->p, "staff") : NULL;
 	char hash[PASSWORD_HASH_SIZE] = "";
 	struct org_user u = { 0 };
@@ -354,7 +354,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 		          employment_in);
 		return -EINVAL;
 	}
-	r = check_title_email(title, email, err);
+	r = act_check_title_email(title, email, err);
 	if (r == 0)
 		r = check_dn(dn, in->secret, err);
 	if (r < 0)
@@ -401,7 +401,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	sql_bind_text_or_null(q, 9, title);
 	sql_bind_text_or_null(q, 10, email);
 	sql_bind_text_or_null(q, 11, dn);
-	r = step_done(s, q, "adding the user", err);
+	r = act_step_done(s, q, "adding the user", err);
 	sodium_memzero(hash, sizeof(hash));
 	if (r < 0)
 		return r;
@@ -409,7 +409,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	/* Everyone of the ward is 職員等 of their section (MIN-BP-3): the profile's staff role. */
 	if (staff && staff->scope == SCOPE_SECTION && section) {
 		char *scope = xstrfmt("section:%s", section);
-		r = grant(s, id, "staff", scope, s->now, 0, err);
+		r = act_grant_role(s, id, "staff", scope, s->now, 0, err);
 		json_object_set_new(s->info, "granted", json_sprintf("staff@%s", scope));
 		free(scope);
 	}
@@ -429,7 +429,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	return r;
 }
 
-static int count_active_admins(struct act_state *s, int64_t *ret, struct strbuf *err)
+int act_count_active_admins(struct act_state *s, int64_t *ret, struct strbuf *err)
 {
 	return org_count_holders(s->door->st, ROLE_MAMORI_ADMIN, s->now, ret, err);
 }
@@ -461,7 +461,7 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 		int64_t admins = 0;
 		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
 		if (r == 0)
-			r = count_active_admins(s, &admins, err);
+			r = act_count_active_admins(s, &admins, err);
 		if (r == 0 && admins == 1 && org_roles_hold(&roles, ROLE_MAMORI_ADMIN, "org")) {
 			error_set(err,
 			          "'%s' is the last Mamori administrator; grant %s@org to "
@@ -485,7 +485,7 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 	sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, s->now);
 	sqlite3_bind_int64(q, 3, u.id);
-	r = step_done(s, q, "changing the user's status", err);
+	r = act_step_done(s, q, "changing the user's status", err);
 	if (r == 0 && !strcmp(to, USER_RETIRED)) {
 		/* A retired person holds no role any more. */
 		q = store_prepare(s->door->st,
@@ -498,7 +498,7 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 		}
 		sqlite3_bind_int64(q, 1, s->now);
 		sqlite3_bind_int64(q, 2, u.id);
-		r = step_done(s, q, "revoking the retired user's roles", err);
+		r = act_step_done(s, q, "revoking the retired user's roles", err);
 		/* Nobody may approve what a retired person asked for: their pending requests are
 		 * cancelled, with the reason, in the same act. */
 		if (r == 0)
@@ -537,7 +537,7 @@ int act_user_status_effect(struct act_state *s, const char *login, const char *t
 		int64_t admins = 0;
 		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
 		if (r == 0)
-			r = count_active_admins(s, &admins, err);
+			r = act_count_active_admins(s, &admins, err);
 		if (r == 0 && admins == 1 && org_roles_hold(&roles, ROLE_MAMORI_ADMIN, "org"))
 			act_refuse(s,
 			           "'%s' is the last Mamori administrator and cannot be suspended",
@@ -555,7 +555,7 @@ int act_user_status_effect(struct act_state *s, const char *login, const char *t
 	sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, s->now);
 	sqlite3_bind_int64(q, 3, u.id);
-	r = step_done(s, q, "changing the user's status", err);
+	r = act_step_done(s, q, "changing the user's status", err);
 	if (r == 0) {
 		free(s->target);
 		s->target = xstrfmt("user:%s", u.login);
@@ -573,8 +573,8 @@ out:
 static int user_update(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
-	const char *name = field(in, "name"), *title = field(in, "title");
-	const char *email = field(in, "email"), *dn = field(in, "directory_dn");
+	const char *name = act_field(in, "name"), *title = act_field(in, "title");
+	const char *email = act_field(in, "email"), *dn = act_field(in, "directory_dn");
 	struct org_user u = { 0 };
 	sqlite3_stmt *q;
 	int r;
@@ -596,14 +596,14 @@ static int user_update(struct act_state *s, struct strbuf *err)
 		r = -EINVAL;
 		goto out;
 	}
-	r = check_title_email(empty_null(title), empty_null(email), err);
+	r = act_check_title_email(act_empty_null(title), act_empty_null(email), err);
 	if (r == 0)
-		r = check_dn(empty_null(dn), NULL, err);
+		r = check_dn(act_empty_null(dn), NULL, err);
 	if (r < 0)
 		goto out;
 	s->subject = xstrfmt("user/%s", u.login);
 	s->target = xstrfmt("user:%s", u.login);
-	record_fields(s);
+	act_record_fields(s);
 	act_add_known_clauses(s, user_clauses);
 	if (act_require_admin(s, user_clauses))
 		goto out;
@@ -630,7 +630,7 @@ static int user_update(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_int64(q, 4, s->now);
 	sqlite3_bind_int64(q, 5, u.id);
 	sql_bind_text_or_null(q, 6, dn);
-	r = step_done(s, q, "changing the user", err);
+	r = act_step_done(s, q, "changing the user", err);
 	if (r == 0)
 		strbuf_addf(&s->message, "user %s changed", u.login);
 out:
@@ -642,7 +642,7 @@ static int user_passwd(struct act_state *s, struct strbuf *err)
 {
 	struct org_user u = { 0 };
 	char hash[PASSWORD_HASH_SIZE] = "";
-	const char *must_change = field(s->in, "must_change");
+	const char *must_change = act_field(s->in, "must_change");
 	bool refused = false, self;
 	sqlite3_stmt *q;
 	int r;
@@ -676,157 +676,11 @@ static int user_passwd(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_int(q, 2, must_change ? !strcmp(must_change, "1") : !self);
 	sqlite3_bind_int64(q, 3, s->now);
 	sqlite3_bind_int64(q, 4, u.id);
-	r = step_done(s, q, "changing the password", err);
+	r = act_step_done(s, q, "changing the password", err);
 	if (r == 0)
 		strbuf_addf(&s->message, "password of %s changed", u.login);
 out:
 	sodium_memzero(hash, sizeof(hash));
-	org_user_release(&u);
-	return r;
-}
-
-/* ---- roles --------------------------------------------------------------------------- */
-
-static int parse_period(const struct act_input *in, int64_t now, int64_t *ret_start,
-                        int64_t *ret_end, struct strbuf *err)
-{
-	const char *from = field(in, "from"), *until = field(in, "until");
-
-	*ret_start = now;
-	*ret_end = 0;
-	if (from && core_parse_local_date(from, ret_start) < 0) {
-		error_set(err, "bad start date '%s': write YYYY-MM-DD", from);
-		return -EINVAL;
-	}
-	if (until) {
-		if (core_parse_local_date(until, ret_end) < 0) {
-			error_set(err, "bad end date '%s': write YYYY-MM-DD", until);
-			return -EINVAL;
-		}
-		*ret_end += 24LL * 3600 * 1000; /* the end date is the last day held */
-		if (*ret_end <= *ret_start) {
-			error_set(err, "the end date %s is before the start", until);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-static int role_grant(struct act_state *s, struct strbuf *err)
-{
-	const struct act_input *in = s->in;
-	_cleanup_free_ char *role = NULL, *scope = NULL;
-	struct org_user u = { 0 };
-	struct strv roles = STRV_INIT;
-	const struct policy_role *pr;
-	int64_t start, end;
-	int r;
-
-	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
-	if (r == 0)
-		r = org_parse_role_scope(s->door->st, s->p, field(in, "role"), &role, &scope, err);
-	if (r == 0)
-		r = parse_period(in, s->now, &start, &end, err);
-	if (r == 0)
-		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
-	if (r < 0)
-		goto out;
-	s->subject = xstrfmt("user/%s", u.login);
-	s->target = xstrfmt("user:%s", u.login);
-	record_fields(s);
-	if (strcmp(u.status, USER_ACTIVE)) {
-		error_set(err, "user '%s' is %s; roles go to active users", u.login, u.status);
-		r = -EINVAL;
-		goto out;
-	}
-	if (org_roles_hold(&roles, role, scope) && start <= s->now) {
-		error_set(err, "'%s' holds %s@%s already", u.login, role, scope);
-		r = -EEXIST;
-		goto out;
-	}
-	pr = s->p ? policy_role(s->p, role) : NULL;
-	if (pr)
-		act_add_clauses(s, &pr->clauses);
-	if (act_require_admin(s, NULL))
-		goto out;
-	/* Roles one person may not hold together (separation: exclusive_roles). */
-	for (size_t i = 0; pr && i < roles.nr; i++) {
-		const struct policy_separation *sep = NULL;
-		const char *at = strchr(roles.items[i], '@');
-		const struct policy_role *other =
-		    at ? policy_role_n(s->p, roles.items[i], (size_t)(at - roles.items[i])) : NULL;
-		if (other && other != pr && policy_roles_exclusive(s->p, pr, other, &sep)) {
-			act_refuse(s, "'%s' holds %s (%s); one person may not also hold %s (%s)",
-			           u.login, other->id, other->name, pr->id, pr->name);
-			if (sep)
-				act_add_clauses(s, &sep->clauses);
-			else
-				act_add_known_clauses(s, role_clauses);
-			goto out;
-		}
-	}
-	r = grant(s, u.id, role, scope, start, end, err);
-	if (r == 0)
-		strbuf_addf(&s->message, "%s now holds %s@%s", u.login, role, scope);
-out:
-	strv_release(&roles);
-	org_user_release(&u);
-	return r;
-}
-
-static int role_revoke(struct act_state *s, struct strbuf *err)
-{
-	const struct act_input *in = s->in;
-	_cleanup_free_ char *role = NULL, *scope = NULL;
-	struct org_user u = { 0 };
-	sqlite3_stmt *q;
-	int64_t admins = 0;
-	int r;
-
-	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
-	if (r == 0)
-		r = org_parse_role_scope(s->door->st, s->p, field(in, "role"), &role, &scope, err);
-	if (r < 0)
-		goto out;
-	s->subject = xstrfmt("user/%s", u.login);
-	s->target = xstrfmt("user:%s", u.login);
-	record_fields(s);
-	if (!strcmp(role, ROLE_MAMORI_ADMIN)) {
-		r = count_active_admins(s, &admins, err);
-		if (r < 0)
-			goto out;
-		if (admins <= 1) {
-			error_set(err,
-			          "'%s' is the last Mamori administrator; grant %s@org to "
-			          "someone else first",
-			          u.login, ROLE_MAMORI_ADMIN);
-			r = -EINVAL;
-			goto out;
-		}
-	}
-	if (act_require_admin(s, NULL))
-		goto out;
-	q = store_prepare(s->door->st,
-	                  "UPDATE role_assignments SET revoked_ms = ?1 WHERE user_id = ?2"
-	                  " AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
-	                  " AND (end_ms IS NULL OR end_ms > ?1)",
-	                  err);
-	if (!q) {
-		r = -EIO;
-		goto out;
-	}
-	sqlite3_bind_int64(q, 1, s->now);
-	sqlite3_bind_int64(q, 2, u.id);
-	sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, scope, -1, SQLITE_STATIC);
-	r = step_done(s, q, "revoking the role", err);
-	if (r == 0 && sqlite3_changes(store_db(s->door->st)) == 0) {
-		error_set(err, "'%s' does not hold %s@%s", u.login, role, scope);
-		r = -ENOENT;
-	}
-	if (r == 0)
-		strbuf_addf(&s->message, "%s no longer holds %s@%s", u.login, role, scope);
-out:
 	org_user_release(&u);
 	return r;
 }
@@ -836,7 +690,7 @@ out:
 static int policy_apply(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
-	const char *name = field(in, "name");
+	const char *name = act_field(in, "name");
 	struct profile *np = NULL;
 	struct strbuf why = STRBUF_INIT;
 	sqlite3_stmt *q;
@@ -877,7 +731,7 @@ static int policy_apply(struct act_state *s, struct strbuf *err)
 		profile_free(np);
 		return 0;
 	}
-	r = act_check_review(s, field(in, "review"), np, err);
+	r = act_check_review(s, act_field(in, "review"), np, err);
 	if (r < 0 || s->outcome == ACT_REFUSED) {
 		profile_free(np);
 		return r;
@@ -896,7 +750,7 @@ static int policy_apply(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_blob(q, 4, in->blob, (int)in->blob_len, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 5, s->now);
 	sql_bind_text_or_null(q, 6, s->actor.login);
-	r = step_done(s, q, "storing the profile", err);
+	r = act_step_done(s, q, "storing the profile", err);
 	if (r < 0) {
 		profile_free(np);
 		return r;
@@ -961,7 +815,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 	const struct act_input *in = s->in;
 	const struct policy_duty *duty =
 	    s->p ? policy_duty(s->p, in->target ? in->target : "") : NULL;
-	const char *evidence = field(in, "evidence"), *sha = field(in, "evidence_sha256");
+	const char *evidence = act_field(in, "evidence"), *sha = act_field(in, "evidence_sha256");
 	_cleanup_free_ char *scope = NULL;
 	int64_t done_ms = s->now;
 	sqlite3_stmt *q;
@@ -984,34 +838,34 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 		error_set(err, "duties are fulfilled by people: give --as LOGIN");
 		return -EINVAL;
 	}
-	if (field(in, "done_on")) {
+	if (act_field(in, "done_on")) {
 		/* 実施日: the day it was done, as the evidence says; never a day still to come. */
 		int64_t day_ms, today_ms;
 		struct strbuf today = STRBUF_INIT;
 		core_format_local_date(&today, s->now);
 		core_parse_local_date(today.buf, &today_ms);
 		strbuf_release(&today);
-		if (core_parse_local_date(field(in, "done_on"), &day_ms) < 0) {
+		if (core_parse_local_date(act_field(in, "done_on"), &day_ms) < 0) {
 			error_set(err, "done_on '%s' is not a date (YYYY-MM-DD)",
-			          field(in, "done_on"));
+			          act_field(in, "done_on"));
 			return -EINVAL;
 		}
 		if (day_ms > today_ms) {
 			error_set(
 			    err, "done_on %s is in the future: record a duty once it has been done",
-			    field(in, "done_on"));
+			    act_field(in, "done_on"));
 			return -EINVAL;
 		}
 		/* Done that day: at noon in Tokyo, or now when it is today. */
 		done_ms = day_ms == today_ms ? s->now : day_ms + 12LL * 3600 * 1000;
 	}
-	scope = duty_scope(s, duty, field(in, "scope"), err);
+	scope = duty_scope(s, duty, act_field(in, "scope"), err);
 	if (!scope)
 		return -EINVAL;
 	s->subject = xstrfmt("duty/%s", duty->id);
 	s->target = xstrfmt("duty:%s@%s", duty->id, scope);
 	act_add_clauses(s, &duty->clauses);
-	record_fields(s);
+	act_record_fields(s);
 	if (!act_actor_holds(s, duty->role->id, scope)) {
 		act_refuse(s, "duty '%s' (%s) is owed by the %s at %s; '%s' does not hold it",
 		           duty->id, duty->name ? duty->name : duty->id, duty->role->name, scope,
@@ -1030,7 +884,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 	sqlite3_bind_int64(q, 4, s->actor.id);
 	sqlite3_bind_text(q, 5, evidence, -1, SQLITE_STATIC);
 	sql_bind_text_or_null(q, 6, sha);
-	r = step_done(s, q, "recording the duty", err);
+	r = act_step_done(s, q, "recording the duty", err);
 	if (r == 0) {
 		if (sha)
 			json_object_set_new(s->info, "evidence_sha256", json_string(sha));
@@ -1041,7 +895,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 
 static int backup_record(struct act_state *s, struct strbuf *err)
 {
-	const char *file = field(s->in, "file"), *sha = field(s->in, "sha256");
+	const char *file = act_field(s->in, "file"), *sha = act_field(s->in, "sha256");
 
 	if (!file || !valid_hex64(sha)) {
 		error_set(err, "a backup act needs the file and its sha256");
@@ -1049,7 +903,7 @@ static int backup_record(struct act_state *s, struct strbuf *err)
 	}
 	s->subject = xstrdup("backup");
 	s->target = xstrfmt("backup:%s", file);
-	record_fields(s);
+	act_record_fields(s);
 	act_add_known_clauses(s, backup_clauses);
 	if (act_require_admin(s, backup_clauses))
 		return 0;
@@ -1079,9 +933,9 @@ int act_org(struct act_state *s, struct strbuf *err)
 	case ACT_USER_PASSWD:
 		return user_passwd(s, err);
 	case ACT_ROLE_GRANT:
-		return role_grant(s, err);
 	case ACT_ROLE_REVOKE:
-		return role_revoke(s, err);
+	case ACT_USER_MOVE:
+		return act_people(s, err);
 	case ACT_POLICY_APPLY:
 		return policy_apply(s, err);
 	case ACT_DUTY_DONE:

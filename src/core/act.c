@@ -346,6 +346,8 @@ const char *act_kind_action(enum act_kind k)
 		return "api_token.issue";
 	case ACT_TOKEN_REVOKE:
 		return "api_token.revoke";
+	case ACT_USER_MOVE:
+		return "user.move";
 	case ACT_SECTION_ADD:
 		return "section.add";
 	case ACT_SYSTEM_ADD:

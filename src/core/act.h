@@ -71,7 +71,8 @@ enum act_kind {
 	ACT_USER_ACTIVATE, /* target: login (a suspended one) */
 	ACT_USER_PASSWD,   /* target: login; secret: the new password; fields: must_change=1 */
 	ACT_ROLE_GRANT,    /* target: login; fields: role (role@scope), from, until (YYYY-MM-DD) */
-	ACT_ROLE_REVOKE,   /* target: login; fields: role (role@scope) */
+	ACT_ROLE_REVOKE,   /* target: login; fields: role (role@scope), until (YYYY-MM-DD: the last
+	                      day held, today or later; absent: ends now) */
 	ACT_POLICY_APPLY,  /* blob: the profile's YAML; fields: name (file name) */
 	ACT_DUTY_DONE,     /* target: duty id; fields: scope, evidence, evidence_sha256, done_on
 	                      (YYYY-MM-DD, not in the future; default today) */
@@ -87,6 +88,8 @@ enum act_kind {
 	                      scope ("api" | "logs"); blob: the token's hex SHA-256 (64 bytes,
 	                      auth/token.h), never ledgered; result: token_id */
 	ACT_TOKEN_REVOKE,  /* target: the token's number ("12") */
+	ACT_USER_MOVE, /* 人事異動: target: login; fields: section (id), title (職名; "" clears,
+	                  absent keeps); effective at once */
 };
 
 /* A file an act adds: a blob attach_put stored (strings borrowed for the call). */

@@ -128,6 +128,20 @@ int org_users_list(struct store *st, const char *section, const char *status, st
                    struct strbuf *err);
 void org_users_release(struct org_users *l);
 
+/*
+ * The administrator's user list (org-users.c): people whose login, name, 職名 or e-mail holds
+ * text (case-insensitive for ASCII; NULL or "" for all), of a section and a status (NULL for
+ * any), ordered by login, limit rows from offset (limit 0: all). *ret_total counts every match
+ * (for paging). Returns 0 or a store error.
+ */
+struct org_user_query {
+	const char *text, *section, *status;
+	int64_t offset, limit;
+};
+#define ORG_USER_TEXT_MAX 100 /* characters of a search */
+int org_users_search(struct store *st, const struct org_user_query *q, struct org_users *ret,
+                     int64_t *ret_total, struct strbuf *err);
+
 /* Number of users holding role (any scope) at now_ms. */
 int org_count_holders(struct store *st, const char *role, int64_t now_ms, int64_t *ret,
                       struct strbuf *err);

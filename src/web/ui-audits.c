@@ -175,6 +175,16 @@ void ui_audits(struct web_req *r)
 	html_open(o, "p", HTML_END);
 	page_link(o, "/report/compliance", _("The compliance report per clause"));
 	html_close(o, "p");
+	if (al.nr) {
+		html_open(o, "p", "class", "noprint", HTML_END);
+		html_text(o, _("Audits:"));
+		ui_csv_links(r, "/registers/" AUDIT_REGISTER "/csv");
+		html_close(o, "p");
+		html_open(o, "p", "class", "noprint", HTML_END);
+		html_text(o, _("Findings:"));
+		ui_csv_links(r, "/registers/" FINDING_REGISTER "/csv");
+		html_close(o, "p");
+	}
 	if (!al.nr)
 		html_elem(o, "p", _("No audits you may read."), HTML_END);
 	for (size_t i = al.nr; i-- > 0;)

@@ -178,6 +178,9 @@ void ui_duties(struct web_req *r)
 	          "class", "cite", HTML_END);
 	html_elem(o, "h2", _("My duties"), "id", "mine", HTML_END);
 	duty_table(r, &l, true, NULL);
+	html_open(o, "p", "class", "noprint", HTML_END);
+	ui_csv_links(r, "/duties.csv?mine=1");
+	html_close(o, "p");
 	html_elem(o, "h2", _("Duties by section"), "id", "section", HTML_END);
 	html_open(o, "form", "method", "get", "action", "/duties", "class", "filters", HTML_END);
 	html_open(o, "div", "class", "field", HTML_END);
@@ -193,6 +196,15 @@ void ui_duties(struct web_req *r)
 	page_submit(r, _("Show"), "secondary");
 	html_close(o, "form");
 	duty_table(r, &l, false, section);
+	{
+		struct strbuf base = STRBUF_INIT;
+		strbuf_addstr(&base, "/duties.csv");
+		html_url_query(&base, "section", section);
+		html_open(o, "p", "class", "noprint", HTML_END);
+		ui_csv_links(r, base.buf);
+		html_close(o, "p");
+		strbuf_release(&base);
+	}
 	page_end(r);
 out:
 	duty_list_release(&l);

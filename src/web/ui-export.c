@@ -19,6 +19,68 @@
 #include "web/route.h"
 #include "web/ui.h"
 
+unsigned ui_csv_flags(const struct web_req *r)
+{
+	const char *enc = web_query(r, "encoding");
+
+	return enc && !strcmp(enc, "cp932") ? (CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD)
+	                                    : CSV_WRITE_DEFAULT;
+}
+
+void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
+                 struct csv_writer *w, struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT, detail = STRBUF_INIT, disp = STRBUF_INIT;
+	bool cp932 = w->flags & CSV_WRITE_CP932;
+	size_t rows = w->rows ? w->rows - 1 : 0;
+
+	if (csv_writer_finish(w, &err) < 0) {
+		web_error(r, 400, err.buf);
+		goto out;
+	}
+	strbuf_addf(&detail, "list=%s&rows=%zu%s", file_id, rows, cp932 ? "&cp932" : "");
+	web_audit(r, r->user->login, "records.export", detail.buf);
+	r->status = 200;
+	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
+	/* The list's Japanese name for the file (RFC 6266 filename* in UTF-8), the id as fallback.
+	 */
+	strbuf_addf(&disp, "attachment; filename=\"%s.csv\"; filename*=UTF-8''", file_id);
+	for (const unsigned char *s = (const unsigned char *)(file_name ? file_name : file_id); *s;
+	     s++) {
+		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-._~", *s))
+			strbuf_addch(&disp, *s);
+		else
+			strbuf_addf(&disp, "%%%02X", *s);
+	}
+	strbuf_addstr(&disp, ".csv");
+	web_header_add(r, "Content-Disposition", disp.buf);
+	strbuf_reset(&r->out);
+	strbuf_add(&r->out, out->buf, out->len);
+out:
+	strbuf_release(&err);
+	strbuf_release(&detail);
+	strbuf_release(&disp);
+}
+
+void ui_csv_links(struct web_req *r, const char *base)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT;
+	char sep = strchr(base, '?') ? '&' : '?';
+
+	strbuf_addf(&url, "%s%cencoding=utf-8", base, sep);
+	strbuf_addch(o, ' ');
+	html_elem(o, "a", _("CSV for Excel"), "href", url.buf, "class", "button secondary",
+	          HTML_END);
+	strbuf_reset(&url);
+	strbuf_addf(&url, "%s%cencoding=cp932", base, sep);
+	strbuf_addch(o, ' ');
+	html_elem(o, "a", _("CSV (Shift_JIS)"), "href", url.buf, "class", "button secondary",
+	          HTML_END);
+	strbuf_release(&url);
+}
+
 void ui_register_csv(struct web_req *r)
 {
 	const struct policy_register *g =
@@ -26,10 +88,7 @@ void ui_register_csv(struct web_req *r)
 	struct reader *rd = web_reader(r);
 	struct record_query q = { 0 };
 	struct record_page pg = { 0 };
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, detail = STRBUF_INIT;
-	struct strbuf disp = STRBUF_INIT;
-	const char *enc = web_query(r, "encoding");
-	bool cp932 = enc && !strcmp(enc, "cp932");
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	bool ids = web_query(r, "headers") && !strcmp(web_query(r, "headers"), "ids");
 	struct csv_writer w;
 
@@ -53,36 +112,13 @@ void ui_register_csv(struct web_req *r)
 		web_error(r, err.len ? 503 : 400, err.buf);
 		goto out;
 	}
-	csv_writer_init(&w, &out,
-	                cp932 ? (CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD) : CSV_WRITE_DEFAULT);
+	csv_writer_init(&w, &out, ui_csv_flags(r));
 	export_records_csv(g, &pg.list, ids, &w);
-	if (csv_writer_finish(&w, &err) < 0) {
-		web_error(r, 400, err.buf);
-		goto out;
-	}
-	strbuf_addf(&detail, "register=%s&rows=%zu%s", g->id, pg.list.nr, cp932 ? "&cp932" : "");
-	web_audit(r, r->user->login, "records.export", detail.buf);
-	r->status = 200;
-	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-	/* The register's name for the file (RFC 6266 filename* in UTF-8), the id as fallback. */
-	strbuf_addf(&disp, "attachment; filename=\"%s.csv\"; filename*=UTF-8''", g->id);
-	for (const unsigned char *s = (const unsigned char *)(g->name ? g->name : g->id); *s; s++) {
-		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		    (*s >= '0' && *s <= '9') || strchr("-._~", *s))
-			strbuf_addch(&disp, *s);
-		else
-			strbuf_addf(&disp, "%%%02X", *s);
-	}
-	strbuf_addstr(&disp, ".csv");
-	web_header_add(r, "Content-Disposition", disp.buf);
-	strbuf_reset(&r->out);
-	strbuf_add(&r->out, out.buf, out.len);
+	ui_csv_send(r, g->id, g->name, &w, &out);
 out:
 	record_page_release(&pg);
 	strbuf_release(&err);
 	strbuf_release(&out);
-	strbuf_release(&detail);
-	strbuf_release(&disp);
 }
 
 /* ---- the printable request form ------------------------------------------------------------ */

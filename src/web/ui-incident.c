@@ -158,6 +158,9 @@ void ui_incidents(struct web_req *r)
 		page_link(o, "/incidents?drills=1", _("Drills (kept out of the statistics)"));
 	html_close(o, "p");
 	summary_table(r, &l);
+	html_open(o, "p", "class", "noprint", HTML_END);
+	ui_csv_links(r, f.drills_only ? "/incidents.csv?drills=1" : "/incidents.csv");
+	html_close(o, "p");
 	page_end(r);
 out:
 	incident_list_release(&l);

@@ -503,6 +503,14 @@ void ui_alerts(struct web_req *r)
 	if (!l.nr) {
 		html_elem(o, "p", _("No alerts."), HTML_END);
 	} else {
+		struct strbuf base = STRBUF_INIT;
+		strbuf_addstr(&base, "/registers/" ALERT_REGISTER "/csv");
+		if (strcmp(state, "all"))
+			html_url_query(&base, "state", state);
+		html_open(o, "p", "class", "noprint", HTML_END);
+		ui_csv_links(r, base.buf);
+		html_close(o, "p");
+		strbuf_release(&base);
 		html_open(o, "table", HTML_END);
 		html_open(o, "tr", HTML_END);
 		html_elem(o, "th", _("No."), "class", "num", HTML_END);

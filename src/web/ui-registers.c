@@ -275,8 +275,7 @@ static void list_filters(struct web_req *r, const struct policy_register *g,
 static void export_links(struct web_req *r, const struct policy_register *g,
                          const struct record_query *q)
 {
-	struct strbuf *o = &r->out;
-	struct strbuf base = STRBUF_INIT, url = STRBUF_INIT;
+	struct strbuf base = STRBUF_INIT;
 	const char *keys[] = { "level", "section", "state", "q", "sort" };
 	const char *vals[] = { q->level, q->section, q->state, q->text, q->sort };
 
@@ -286,17 +285,8 @@ static void export_links(struct web_req *r, const struct policy_register *g,
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (vals[i] && *vals[i])
 			html_url_query(&base, keys[i], vals[i]);
-	strbuf_addf(&url, "%s%cencoding=utf-8", base.buf, strchr(base.buf, '?') ? '&' : '?');
-	strbuf_addch(o, ' ');
-	html_elem(o, "a", _("CSV for Excel"), "href", url.buf, "class", "button secondary",
-	          HTML_END);
-	strbuf_reset(&url);
-	strbuf_addf(&url, "%s%cencoding=cp932", base.buf, strchr(base.buf, '?') ? '&' : '?');
-	strbuf_addch(o, ' ');
-	html_elem(o, "a", _("CSV (Shift_JIS)"), "href", url.buf, "class", "button secondary",
-	          HTML_END);
+	ui_csv_links(r, base.buf);
 	strbuf_release(&base);
-	strbuf_release(&url);
 }
 
 void ui_register_list(struct web_req *r)

@@ -192,8 +192,18 @@ void ui_requests(struct web_req *r)
 	page_begin(r, _("Requests"), NAV_REQUESTS);
 	html_elem(o, "h2", _("Waiting for my approval"), "id", "to-approve", HTML_END);
 	request_table(r, &todo, now);
+	if (todo.nr) {
+		html_open(o, "p", "class", "noprint", HTML_END);
+		ui_csv_links(r, "/requests.csv?list=to-approve");
+		html_close(o, "p");
+	}
 	html_elem(o, "h2", _("My requests"), "id", "mine", HTML_END);
 	request_table(r, &mine, now);
+	if (mine.nr) {
+		html_open(o, "p", "class", "noprint", HTML_END);
+		ui_csv_links(r, "/requests.csv?list=mine");
+		html_close(o, "p");
+	}
 	page_end(r);
 out:
 	request_list_release(&todo);

@@ -151,8 +151,19 @@ void ui_takeouts(struct web_req *r)
 		          "status", HTML_END);
 		strbuf_release(&s);
 	}
-	if (l.nr)
+	if (l.nr) {
+		struct strbuf base = STRBUF_INIT;
 		ui_takeout_table(r, &l, true);
+		strbuf_addstr(&base, "/takeouts.csv");
+		if (f.section)
+			html_url_query(&base, "section", f.section);
+		if (f.overdue_only)
+			html_url_query(&base, "overdue", "1");
+		html_open(o, "p", "class", "noprint", HTML_END);
+		ui_csv_links(r, base.buf);
+		html_close(o, "p");
+		strbuf_release(&base);
+	}
 	page_end(r);
 out:
 	takeout_list_release(&l);

@@ -84,6 +84,19 @@ void ui_findings_card(struct web_req *r);
 /* The dashboard's card of self-inspections not yet signed off, overdue ones marked. */
 void ui_inspections_card(struct web_req *r);
 
+/*
+ * CSV downloads (ui-export.c). ui_csv_flags: the writer's flags for ?encoding=cp932 (CP932)
+ * or else UTF-8 with BOM, formulas neutralised either way. ui_csv_send finishes w (whose text
+ * is in out) and answers it as an attachment named file_name (UTF-8; file_id as the ASCII
+ * fallback), noting the download in the access log. ui_csv_links: the two download buttons
+ * for base (a URL, perhaps with a query).
+ */
+struct csv_writer;
+unsigned ui_csv_flags(const struct web_req *r);
+void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
+                 struct csv_writer *w, struct strbuf *out);
+void ui_csv_links(struct web_req *r, const char *base);
+
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);
 /*

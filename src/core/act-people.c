@@ -1,0 +1,307 @@
+/* act-people: the door's acts on who holds what where: roles granted and ended (now or on a
+ * date), and people moved between sections (人事異動). */
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "core/act-internal.h"
+#include "core/sqlutil.h"
+#include "store/store.h"
+
+static const char *const role_clauses[] = { "MIN-2-6-1", NULL };
+static const char *const user_clauses[] = { "MIN-5-5-3-3", "SHJ-5-3-1", NULL };
+
+/* ---- roles --------------------------------------------------------------------------- */
+
+static int parse_period(const struct act_input *in, int64_t now, int64_t *ret_start,
+                        int64_t *ret_end, struct strbuf *err)
+{
+	const char *from = act_field(in, "from"), *until = act_field(in, "until");
+
+	*ret_start = now;
+	*ret_end = 0;
+	if (from && core_parse_local_date(from, ret_start) < 0) {
+		error_set(err, "bad start date '%s': write YYYY-MM-DD", from);
+		return -EINVAL;
+	}
+	if (until) {
+		if (core_parse_local_date(until, ret_end) < 0) {
+			error_set(err, "bad end date '%s': write YYYY-MM-DD", until);
+			return -EINVAL;
+		}
+		*ret_end += 24LL * 3600 * 1000; /* the end date is the last day held */
+		if (*ret_end <= *ret_start) {
+			error_set(err, "the end date %s is before the start", until);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int role_grant(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	_cleanup_free_ char *role = NULL, *scope = NULL;
+	struct org_user u = { 0 };
+	struct strv roles = STRV_INIT;
+	const struct policy_role *pr;
+	int64_t start, end;
+	int r;
+
+	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
+	if (r == 0)
+		r = org_parse_role_scope(s->door->st, s->p, act_field(in, "role"), &role, &scope,
+		                         err);
+	if (r == 0)
+		r = parse_period(in, s->now, &start, &end, err);
+	if (r == 0)
+		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
+	if (r < 0)
+		goto out;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	act_record_fields(s);
+	if (strcmp(u.status, USER_ACTIVE)) {
+		error_set(err, "user '%s' is %s; roles go to active users", u.login, u.status);
+		r = -EINVAL;
+		goto out;
+	}
+	if (org_roles_hold(&roles, role, scope) && start <= s->now) {
+		error_set(err, "'%s' holds %s@%s already", u.login, role, scope);
+		r = -EEXIST;
+		goto out;
+	}
+	pr = s->p ? policy_role(s->p, role) : NULL;
+	if (pr)
+		act_add_clauses(s, &pr->clauses);
+	if (act_require_admin(s, NULL))
+		goto out;
+	/* Roles one person may not hold together (separation: exclusive_roles). */
+	for (size_t i = 0; pr && i < roles.nr; i++) {
+		const struct policy_separation *sep = NULL;
+		const char *at = strchr(roles.items[i], '@');
+		const struct policy_role *other =
+		    at ? policy_role_n(s->p, roles.items[i], (size_t)(at - roles.items[i])) : NULL;
+		if (other && other != pr && policy_roles_exclusive(s->p, pr, other, &sep)) {
+			act_refuse(s, "'%s' holds %s (%s); one person may not also hold %s (%s)",
+			           u.login, other->id, other->name, pr->id, pr->name);
+			if (sep)
+				act_add_clauses(s, &sep->clauses);
+			else
+				act_add_known_clauses(s, role_clauses);
+			goto out;
+		}
+	}
+	r = act_grant_role(s, u.id, role, scope, start, end, err);
+	if (r == 0)
+		strbuf_addf(&s->message, "%s now holds %s@%s", u.login, role, scope);
+out:
+	strv_release(&roles);
+	org_user_release(&u);
+	return r;
+}
+
+static int revoke_now(struct act_state *s, int64_t user_id, const char *role, const char *scope,
+                      struct strbuf *err)
+{
+	sqlite3_stmt *q =
+	    store_prepare(s->door->st,
+	                  "UPDATE role_assignments SET revoked_ms = ?1 WHERE user_id = ?2"
+	                  " AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
+	                  " AND (end_ms IS NULL OR end_ms > ?1)",
+	                  err);
+
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, s->now);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, scope, -1, SQLITE_STATIC);
+	return act_step_done(s, q, "revoking the role", err);
+}
+
+/*
+ * Ends the holding on a date (人事異動: 3月31日 the last day held): the assignments in force or
+ * to come end at end_ms (exclusive), unless they end sooner; one that would only start at or
+ * after end_ms is revoked, as it will never be held.
+ */
+static int end_on(struct act_state *s, int64_t user_id, const char *role, const char *scope,
+                  int64_t end_ms, struct strbuf *err)
+{
+	sqlite3_stmt *q = store_prepare(
+	    s->door->st,
+	    "UPDATE role_assignments SET end_ms = CASE WHEN start_ms >= ?1 THEN end_ms"
+	    " ELSE min(coalesce(end_ms, ?1), ?1) END,"
+	    " revoked_ms = CASE WHEN start_ms >= ?1 THEN ?5 ELSE revoked_ms END"
+	    " WHERE user_id = ?2 AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
+	    " AND (end_ms IS NULL OR end_ms > ?5)",
+	    err);
+
+	if (!q)
+		return -EIO;
+	sqlite3_bind_int64(q, 1, end_ms);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, s->now);
+	return act_step_done(s, q, "ending the role", err);
+}
+
+static int role_revoke(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	_cleanup_free_ char *role = NULL, *scope = NULL;
+	const char *until = act_field(in, "until");
+	struct org_user u = { 0 };
+	int64_t admins = 0, end = 0;
+	int r;
+
+	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
+	if (r == 0)
+		r = org_parse_role_scope(s->door->st, s->p, act_field(in, "role"), &role, &scope,
+		                         err);
+	if (r < 0)
+		goto out;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	act_record_fields(s);
+	if (!strcmp(role, ROLE_MAMORI_ADMIN)) {
+		r = act_count_active_admins(s, &admins, err);
+		if (r < 0)
+			goto out;
+		if (admins <= 1) {
+			error_set(err,
+			          "'%s' is the last Mamori administrator; grant %s@org to "
+			          "someone else first",
+			          u.login, ROLE_MAMORI_ADMIN);
+			r = -EINVAL;
+			goto out;
+		}
+	}
+	if (until && core_parse_local_date(until, &end) == 0)
+		end += 24LL * 3600 * 1000; /* the date is the last day held */
+	if (until && end <= s->now) {
+		error_set(err,
+		          "bad end date '%s': write YYYY-MM-DD, today or later (the last day held)",
+		          until);
+		r = -EINVAL;
+		goto out;
+	}
+	if (act_require_admin(s, NULL))
+		goto out;
+	r = until ? end_on(s, u.id, role, scope, end, err) : revoke_now(s, u.id, role, scope, err);
+	if (r == 0 && sqlite3_changes(store_db(s->door->st)) == 0) {
+		error_set(err, "'%s' does not hold %s@%s", u.login, role, scope);
+		r = -ENOENT;
+	}
+	if (r == 0 && until)
+		strbuf_addf(&s->message, "%s holds %s@%s until %s", u.login, role, scope, until);
+	else if (r == 0)
+		strbuf_addf(&s->message, "%s no longer holds %s@%s", u.login, role, scope);
+out:
+	org_user_release(&u);
+	return r;
+}
+
+/* ---- 人事異動: moving a person to another section ------------------------------------------ */
+
+/*
+ * Everyone is 職員等 of their own section (the profile's section-scoped staff role, granted
+ * when the person was added): the old section's ends now, the new one's starts now.
+ */
+static int move_staff_role(struct act_state *s, const struct org_user *u, const char *to,
+                           struct strbuf *err)
+{
+	const struct policy_role *staff = s->p ? policy_role(s->p, "staff") : NULL;
+	_cleanup_free_ char *old = NULL, *scope = NULL;
+	struct strv roles = STRV_INIT;
+	int r;
+
+	if (!staff || staff->scope != SCOPE_SECTION)
+		return 0;
+	old = xstrfmt("section:%s", u->section);
+	scope = xstrfmt("section:%s", to);
+	r = revoke_now(s, u->id, "staff", old, err);
+	if (r == 0)
+		r = org_user_roles(s->door->st, u->id, s->now, &roles, err);
+	if (r == 0 && !org_roles_hold(&roles, "staff", scope))
+		r = act_grant_role(s, u->id, "staff", scope, s->now, 0, err);
+	if (r == 0)
+		json_object_set_new(s->info, "staff", json_sprintf("staff@%s", scope));
+	strv_release(&roles);
+	return r;
+}
+
+static int user_move(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const char *section = act_field(in, "section"), *title = act_field(in, "title");
+	struct org_section sec = { 0 };
+	struct org_user u = { 0 };
+	sqlite3_stmt *q;
+	int r;
+
+	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
+	if (r < 0)
+		return r;
+	if (!section || !*section) {
+		error_set(err, "a move needs the new section");
+		r = -EINVAL;
+		goto out;
+	}
+	r = org_section_get(s->door->st, section, &sec, err);
+	if (r == 0)
+		r = act_check_title_email(act_empty_null(title), NULL, err);
+	if (r < 0)
+		goto out;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	act_record_fields(s);
+	if (u.section)
+		json_object_set_new(s->recorded, "from_section", json_string(u.section));
+	act_add_known_clauses(s, user_clauses);
+	if (strcmp(u.status, USER_ACTIVE)) {
+		error_set(err, "user '%s' is %s; only active people move", u.login, u.status);
+		r = -EINVAL;
+		goto out;
+	}
+	if (act_require_admin(s, user_clauses))
+		goto out;
+	q = store_prepare(s->door->st,
+	                  "UPDATE users SET section = ?1,"
+	                  " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
+	                  " changed_ms = ?3 WHERE id = ?4",
+	                  err);
+	if (!q) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, sec.id, -1, SQLITE_STATIC);
+	sql_bind_text_or_null(q, 2, title);
+	sqlite3_bind_int64(q, 3, s->now);
+	sqlite3_bind_int64(q, 4, u.id);
+	r = act_step_done(s, q, "moving the user", err);
+	if (r == 0 && u.section && strcmp(u.section, sec.id))
+		r = move_staff_role(s, &u, sec.id, err);
+	if (r == 0)
+		strbuf_addf(&s->message, "%s moved to %s", u.login, sec.id);
+out:
+	org_section_release(&sec);
+	org_user_release(&u);
+	return r;
+}
+
+int act_people(struct act_state *s, struct strbuf *err)
+{
+	switch (s->in->kind) {
+	case ACT_ROLE_GRANT:
+		return role_grant(s, err);
+	case ACT_ROLE_REVOKE:
+		return role_revoke(s, err);
+	case ACT_USER_MOVE:
+		return user_move(s, err);
+	default:
+		error_set(err, "unknown act kind %d", (int)s->in->kind);
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,489 @@
+/* personnel: 人事異動 from one CSV, checked line by line, then applied through the door. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/csv.h"
+#include "base/timeutil.h"
+#include "core/act.h"
+#include "core/org.h"
+#include "core/personnel.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+static const char *const col_login[] = { "login", "ログインID", "ログイン", NULL };
+static const char *const col_date[] = { "date", "異動日", "発令日", NULL };
+static const char *const col_section[] = { "section", "新所属", "所属", NULL };
+static const char *const col_title[] = { "title", "新職名", "職名", NULL };
+static const char *const col_end[] = { "end_roles", "終了する役割", "解除する役割", NULL };
+static const char *const col_start[] = { "start_roles", "開始する役割", "付与する役割", NULL };
+static const char *const col_retire[] = { "retire", "退職", NULL };
+
+static int column(const struct csv *csv, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++) {
+		int c = csv_column(csv, names[i]);
+		if (c >= 0)
+			return c;
+	}
+	return -1;
+}
+
+int personnel_login_column(const struct csv *csv)
+{
+	return column(csv, col_login);
+}
+
+static const char *cell(const struct csv_record *rec, int col)
+{
+	return col >= 0 && (size_t)col < rec->nfields ? rec->fields[col] : "";
+}
+
+const char *personnel_error_text(enum personnel_error e)
+{
+	switch (e) {
+	case PERSONNEL_OK:
+		return "";
+	case PERSONNEL_NO_LOGIN:
+		return "the login ID is empty";
+	case PERSONNEL_UNKNOWN_USER:
+		return "there is no person with the login ID '%s'";
+	case PERSONNEL_RETIRED:
+		return "'%s' has retired";
+	case PERSONNEL_DUPLICATE:
+		return "'%s' is on an earlier line too; put each person on one line";
+	case PERSONNEL_BAD_DATE:
+		return "the date '%s' is not a date: write it as 2027-04-01";
+	case PERSONNEL_UNKNOWN_SECTION:
+		return "there is no section '%s' (give its ID or its name)";
+	case PERSONNEL_BAD_ROLE:
+		return "'%s' is not a role of this ward (write it as "
+		       "security_officer@section:zeimu)";
+	case PERSONNEL_NOT_HELD:
+		return "the person does not hold %s, so it cannot end";
+	case PERSONNEL_HELD:
+		return "the person holds %s already";
+	case PERSONNEL_FUTURE_MOVE:
+		return "a new section, title or retirement takes effect when applied: apply this "
+		       "line on %s or later";
+	case PERSONNEL_RETIRE_AND_START:
+		return "a person who retires cannot start a role on the same line";
+	case PERSONNEL_NOTHING:
+		return "the line changes nothing";
+	case PERSONNEL_BAD_TITLE:
+		return "the title '%s' is too long or has several lines";
+	}
+	return "?";
+}
+
+void personnel_format(const char *text, const char *arg, struct strbuf *out)
+{
+	const char *at = strstr(text, "%s");
+
+	if (!at) {
+		strbuf_addstr(out, text);
+		return;
+	}
+	strbuf_add(out, text, (size_t)(at - text));
+	strbuf_addstr(out, arg ? arg : "");
+	strbuf_addstr(out, at + 2);
+}
+
+static void line_error(struct personnel_plan *plan, struct personnel_line *l,
+                       enum personnel_error e, const char *arg)
+{
+	if (l->error)
+		return; /* the first error of a line is the one shown */
+	l->error = e;
+	l->arg = arg ? xstrdup(arg) : NULL;
+	plan->n_errors++;
+}
+
+/* Reads up to max digits at *s as a number; -1 when there are none or too many. */
+static int digits(const char **s, int max)
+{
+	int v = 0, n = 0;
+
+	while (**s >= '0' && **s <= '9' && n < max + 1) {
+		v = v * 10 + (**s - '0');
+		(*s)++;
+		n++;
+	}
+	return n && n <= max ? v : -1;
+}
+
+/* "2027-04-01", "2027/4/1" → "2027-04-01"; false when it is no date. */
+static bool normal_date(const char *s, char out[16])
+{
+	int y = digits(&s, 4), m, d;
+	char sep = *s;
+
+	if (y < 1900 || y > 9999 || (sep != '-' && sep != '/'))
+		return false;
+	s++;
+	m = digits(&s, 2);
+	if (m < 1 || m > 12 || *s != sep)
+		return false;
+	s++;
+	d = digits(&s, 2);
+	if (d < 1 || d > 31 || *s)
+		return false;
+	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+	return true;
+}
+
+/* A section by id, else by its name: the id (owned), or NULL. */
+static char *find_section(const struct org_sections *secs, const char *text)
+{
+	for (size_t i = 0; i < secs->nr; i++)
+		if (!strcmp(secs->items[i].id, text))
+			return xstrdup(secs->items[i].id);
+	for (size_t i = 0; i < secs->nr; i++)
+		if (secs->items[i].name && !strcmp(secs->items[i].name, text))
+			return xstrdup(secs->items[i].id);
+	return NULL;
+}
+
+static bool is_role_sep(const char *s, size_t *len)
+{
+	if (*s == ' ' || *s == ';' || *s == ',' || *s == '\n' || *s == '\t') {
+		*len = 1;
+		return true;
+	}
+	if (!strncmp(s, "、", 3) || !strncmp(s, "　", 3)) { /* 、 and the ideographic space */
+		*len = 3;
+		return true;
+	}
+	return false;
+}
+
+/* Splits a cell of roles and checks each; role@scope into out. */
+static int read_roles(struct store *st, const struct profile *p, const char *text, struct strv *out,
+                      char **bad)
+{
+	const char *s = text;
+
+	while (*s) {
+		size_t sep, n = 0;
+		char *one, *role = NULL, *scope = NULL;
+		if (is_role_sep(s, &sep)) {
+			s += sep;
+			continue;
+		}
+		while (s[n] && !is_role_sep(s + n, &sep))
+			n++;
+		one = xstrndup(s, n);
+		s += n;
+		if (org_parse_role_scope(st, p, one, &role, &scope, NULL) < 0) {
+			*bad = one;
+			return -EINVAL;
+		}
+		strv_pushf(out, "%s@%s", role, scope);
+		free(one);
+		free(role);
+		free(scope);
+	}
+	return 0;
+}
+
+static bool yes(const char *v)
+{
+	static const char *const ys[] = {
+		"1", "yes", "true", "退職", "○", "〇", "◯", "TRUE", NULL
+	};
+
+	for (size_t i = 0; ys[i]; i++)
+		if (!strcmp(v, ys[i]))
+			return true;
+	return false;
+}
+
+struct columns {
+	int login, date, section, title, end, start, retire;
+};
+
+/* The person's roles held on day (ms) or at any time from then on. */
+static bool holds_then(const struct org_assignments *a, const char *rs, int64_t day_ms)
+{
+	for (size_t i = 0; i < a->nr; i++) {
+		const struct org_assignment *x = &a->items[i];
+		char *have = xstrfmt("%s@%s", x->role, x->scope);
+		bool same = !strcmp(have, rs);
+		free(have);
+		if (same && !x->revoked_ms && (!x->end_ms || x->end_ms > day_ms))
+			return true;
+	}
+	return false;
+}
+
+static void check_roles(struct store *st, struct personnel_plan *plan, struct personnel_line *l,
+                        int64_t now_ms, struct strbuf *err)
+{
+	struct org_assignments a = { 0 };
+	int64_t from = l->date_ms > now_ms ? l->date_ms : now_ms;
+
+	if (!l->end_roles.nr && !l->start_roles.nr)
+		return;
+	if (org_assignments_list(st, l->login, NULL, false, now_ms, &a, err) < 0) {
+		line_error(plan, l, PERSONNEL_UNKNOWN_USER, l->login);
+		return;
+	}
+	for (size_t i = 0; i < l->end_roles.nr; i++)
+		if (!holds_then(&a, l->end_roles.items[i], now_ms))
+			line_error(plan, l, PERSONNEL_NOT_HELD, l->end_roles.items[i]);
+	for (size_t i = 0; i < l->start_roles.nr; i++)
+		if (holds_then(&a, l->start_roles.items[i], from) &&
+		    !strv_has(&l->end_roles, l->start_roles.items[i]))
+			line_error(plan, l, PERSONNEL_HELD, l->start_roles.items[i]);
+	org_assignments_release(&a);
+}
+
+/* The person, the date and what changes, as the line says them. */
+static void read_line(struct store *st, const struct profile *p, const struct org_sections *secs,
+                      const struct columns *c, const struct csv_record *rec, const char *file_date,
+                      int64_t now_ms, struct personnel_plan *plan)
+{
+	struct personnel_line *l;
+	struct org_user u = { 0 };
+	const char *date = cell(rec, c->date), *section = cell(rec, c->section);
+	const char *title = cell(rec, c->title);
+	char day[16], *bad = NULL;
+
+	ALLOC_GROW(plan->items, plan->nr, plan->alloc);
+	l = &plan->items[plan->nr++];
+	memset(l, 0, sizeof(*l));
+	l->line = rec->line;
+	l->login = xstrdup(cell(rec, c->login));
+	if (!*l->login) {
+		line_error(plan, l, PERSONNEL_NO_LOGIN, NULL);
+		return;
+	}
+	for (size_t i = 0; i + 1 < plan->nr; i++)
+		if (!strcmp(plan->items[i].login, l->login))
+			line_error(plan, l, PERSONNEL_DUPLICATE, l->login);
+	if (org_user_get(st, l->login, &u, NULL) < 0) {
+		line_error(plan, l, PERSONNEL_UNKNOWN_USER, l->login);
+		return;
+	}
+	l->name = xstrdup(u.name);
+	l->from_section = u.section ? xstrdup(u.section) : NULL;
+	if (!strcmp(u.status, USER_RETIRED))
+		line_error(plan, l, PERSONNEL_RETIRED, l->login);
+	org_user_release(&u);
+	if (!*date)
+		date = file_date ? file_date : "";
+	if (*date && (!normal_date(date, day) || core_parse_local_date(day, &l->date_ms) < 0)) {
+		line_error(plan, l, PERSONNEL_BAD_DATE, date);
+		return;
+	}
+	if (!*date) {
+		struct strbuf t = STRBUF_INIT;
+		core_format_local_date(&t, now_ms);
+		snprintf(day, sizeof(day), "%s", t.buf);
+		core_parse_local_date(day, &l->date_ms);
+		strbuf_release(&t);
+	}
+	l->date = xstrdup(day);
+	if (*section && !(l->section = find_section(secs, section)))
+		line_error(plan, l, PERSONNEL_UNKNOWN_SECTION, section);
+	if (l->section && l->from_section && !strcmp(l->section, l->from_section)) {
+		free(l->section); /* staying where they are is no move */
+		l->section = NULL;
+	}
+	if (*title && (!core_valid_text(title, CORE_MAX_NAME) || strchr(title, '\n')))
+		line_error(plan, l, PERSONNEL_BAD_TITLE, title);
+	else if (*title)
+		l->title = xstrdup(title);
+	if (read_roles(st, p, cell(rec, c->end), &l->end_roles, &bad) < 0 ||
+	    read_roles(st, p, cell(rec, c->start), &l->start_roles, &bad) < 0)
+		line_error(plan, l, PERSONNEL_BAD_ROLE, bad);
+	free(bad);
+	l->retire = yes(cell(rec, c->retire));
+	if (l->retire && l->start_roles.nr)
+		line_error(plan, l, PERSONNEL_RETIRE_AND_START, NULL);
+	if ((l->section || l->title || l->retire) && l->date_ms > now_ms)
+		line_error(plan, l, PERSONNEL_FUTURE_MOVE, l->date);
+	if (!l->section && !l->title && !l->retire && !l->end_roles.nr && !l->start_roles.nr)
+		line_error(plan, l, PERSONNEL_NOTHING, NULL);
+	if (!l->error)
+		check_roles(st, plan, l, now_ms, NULL);
+}
+
+int personnel_parse(struct store *st, const struct profile *p, const struct csv *csv,
+                    const char *date, int64_t now_ms, struct personnel_plan *plan,
+                    struct strbuf *err)
+{
+	struct columns c = {
+		.login = column(csv, col_login),
+		.date = column(csv, col_date),
+		.section = column(csv, col_section),
+		.title = column(csv, col_title),
+		.end = column(csv, col_end),
+		.start = column(csv, col_start),
+		.retire = column(csv, col_retire),
+	};
+	struct org_sections secs = { 0 };
+	char day[16];
+	int r;
+
+	if (c.login < 0) {
+		error_set(err,
+		          "the header needs a column ログインID (or login), and any of 異動日, "
+		          "新所属, 新職名, 終了する役割, 開始する役割, 退職");
+		return -EINVAL;
+	}
+	if (date && *date && !normal_date(date, day)) {
+		error_set(err, "the date '%s' is not a date: write it as 2027-04-01", date);
+		return -EINVAL;
+	}
+	r = org_sections_list(st, &secs, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < csv->nrecords; i++)
+		read_line(st, p, &secs, &c, &csv->records[i], date && *date ? day : NULL, now_ms,
+		          plan);
+	org_sections_release(&secs);
+	return 0;
+}
+
+void personnel_plan_release(struct personnel_plan *plan)
+{
+	for (size_t i = 0; i < plan->nr; i++) {
+		struct personnel_line *l = &plan->items[i];
+		free(l->login);
+		free(l->name);
+		free(l->from_section);
+		free(l->section);
+		free(l->title);
+		free(l->date);
+		free(l->arg);
+		strv_release(&l->end_roles);
+		strv_release(&l->start_roles);
+	}
+	free(plan->items);
+	memset(plan, 0, sizeof(*plan));
+}
+
+/* ---- applying ------------------------------------------------------------------------------ */
+
+/* The acts of a plan and the strings they borrow. */
+struct acts {
+	struct act_input *in;
+	size_t *line; /* CSV line of each act */
+	struct act_attr *attrs;
+	char **owned;
+	size_t nr, n_attrs, n_owned, cap;
+};
+
+static struct act_input *add_act(struct acts *a, const struct personnel_line *l, enum act_kind kind,
+                                 const char *actor, const struct act_context *ctx)
+{
+	struct act_input *in = &a->in[a->nr];
+
+	memset(in, 0, sizeof(*in));
+	in->kind = kind;
+	in->actor = actor;
+	in->target = l->login;
+	if (ctx)
+		in->ctx = *ctx;
+	a->line[a->nr++] = l->line;
+	return in;
+}
+
+/* Two fields for in (role and a date, or section and title), kept in a->attrs. */
+static void set_fields(struct acts *a, struct act_input *in, const char *k1, const char *v1,
+                       const char *k2, const char *v2)
+{
+	struct act_attr *f = &a->attrs[a->n_attrs];
+
+	in->fields = f;
+	f[0] = (struct act_attr){ k1, v1 };
+	in->n_fields = 1;
+	if (k2 && v2) {
+		f[1] = (struct act_attr){ k2, v2 };
+		in->n_fields = 2;
+	}
+	a->n_attrs += 2;
+}
+
+static char *own(struct acts *a, char *s)
+{
+	a->owned[a->n_owned++] = s;
+	return s;
+}
+
+static void line_acts(struct acts *a, const struct personnel_line *l, const char *actor,
+                      const struct act_context *ctx, int64_t now_ms)
+{
+	bool ahead = l->date_ms > now_ms;
+	struct strbuf t = STRBUF_INIT;
+	char *last_day = NULL;
+
+	if (ahead) { /* held until the day before the date */
+		core_format_local_date(&t, l->date_ms - DAY_MS);
+		last_day = own(a, strbuf_detach(&t, NULL));
+	}
+	for (size_t i = 0; i < l->end_roles.nr; i++)
+		set_fields(a, add_act(a, l, ACT_ROLE_REVOKE, actor, ctx), "role",
+		           l->end_roles.items[i], "until", last_day);
+	if (l->section || l->title)
+		set_fields(a, add_act(a, l, ACT_USER_MOVE, actor, ctx), "section",
+		           l->section ? l->section : l->from_section, "title", l->title);
+	for (size_t i = 0; i < l->start_roles.nr; i++)
+		set_fields(a, add_act(a, l, ACT_ROLE_GRANT, actor, ctx), "role",
+		           l->start_roles.items[i], "from", ahead ? l->date : NULL);
+	if (l->retire)
+		add_act(a, l, ACT_USER_RETIRE, actor, ctx);
+	strbuf_release(&t);
+}
+
+int personnel_apply(struct door *d, const struct personnel_plan *plan, const char *actor,
+                    const struct act_context *ctx, size_t *ret_acts, size_t *ret_line,
+                    struct strbuf *why, struct strbuf *err)
+{
+	struct acts a = { 0 };
+	struct act_result *res;
+	size_t failed = 0;
+	int64_t now = time_now_ms();
+	int r;
+
+	*ret_acts = 0;
+	*ret_line = 0;
+	if (plan->n_errors) {
+		error_set(err, "the file has %zu lines with errors; nothing applied",
+		          plan->n_errors);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < plan->nr; i++)
+		a.cap += plan->items[i].end_roles.nr + plan->items[i].start_roles.nr + 2;
+	a.in = xcalloc(a.cap + 1, sizeof(*a.in));
+	a.line = xcalloc(a.cap + 1, sizeof(*a.line));
+	a.attrs = xcalloc(2 * a.cap + 2, sizeof(*a.attrs));
+	a.owned = xcalloc(plan->nr + 1, sizeof(*a.owned));
+	for (size_t i = 0; i < plan->nr; i++)
+		line_acts(&a, &plan->items[i], actor, ctx, now);
+	res = xcalloc(a.nr + 1, sizeof(*res));
+	r = act_run_all(d, a.in, a.nr, res, &failed, err);
+	if (r >= 0) {
+		*ret_acts = a.nr;
+		for (size_t i = 0; i < a.nr; i++)
+			act_result_release(&res[i]);
+		r = 0;
+	} else {
+		*ret_line = failed < a.nr ? a.line[failed] : 0;
+		if (r == -ECANCELED && failed < a.nr) {
+			strbuf_addstr(why, res[failed].message ? res[failed].message : "");
+			act_result_release(&res[failed]);
+		}
+	}
+	for (size_t i = 0; i < a.n_owned; i++)
+		free(a.owned[i]);
+	free(a.owned);
+	free(a.attrs);
+	free(a.line);
+	free(a.in);
+	free(res);
+	return r;
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# t0523-personnel: 人事異動 from one CSV (mamori user transfer): every line checked first with
+# its line number; people moved, 職名 changed, roles ended the day before the date and started
+# on it, a retirement cancelling pending requests; all through the door, ledgered, all or
+# nothing; CP932 as Excel saves it.
+. "$(dirname "$0")/lib.sh"
+D="$TMP/d"
+m() { "$MAMORI" --dir "$D" "$@"; }
+PW='Kawa-Sora-Umi-2026!x'
+day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
+TODAY=$(day 0)
+TOMORROW=$(day 1)
+m init --profile minato >/dev/null 2>&1
+m section add zeimu --name 税務課 >/dev/null
+m section add kumin --name 区民課 >/dev/null
+for u in "sato 佐藤花子 zeimu" "suzuki 鈴木一郎 zeimu" "tanaka 田中次郎 kumin" "yamada 山田三郎 kumin" "kato 加藤四郎 kumin"; do
+	set -- $u
+	printf '%s\n' "$PW" | m user add "$1" --name "$2" --section "$3" --password-stdin >/dev/null
+done
+m role grant suzuki security_officer@section:zeimu >/dev/null
+m role grant yamada security_officer@section:kumin >/dev/null
+A=$(m record add asset --as kato --field title=窓口案内 --field level=3 --field section=kumin --field access_controlled=true --json | sed 's/.*"record":\([0-9]*\).*/\1/')
+R=$(m act "$A" asset.copy --as kato | sed -n 's/^pending: request \([0-9]*\).*/\1/p')
+
+cat >"$TMP/bad.csv" <<CSV
+ログインID,異動日,新所属,新職名,終了する役割,開始する役割,退職
+nobody,$TODAY,kumin,,,,
+sato,2027-02-30x,kumin,,,,
+tanaka,$TODAY,住民課,,,,
+suzuki,$TODAY,,,security_officer@section:kumin,,
+yamada,$TOMORROW,zeimu,,,,
+sato,$TODAY,kumin,,,,
+kato,$TODAY,,,,no_such_role@org,
+CSV
+expect "a file with errors changes nothing" 1 m user transfer "$TMP/bad.csv"
+err_has "an unknown person, by line" "line 2: there is no person with the login ID 'nobody'"
+err_has "a date that is none" "line 3: the date '2027-02-30x' is not a date"
+err_has "an unknown section" "line 4: there is no section '住民課'"
+err_has "a role not held cannot end" "line 5: the person does not hold security_officer@section:kumin"
+err_has "a move ahead of its date" "line 6: a new section, title or retirement takes effect when applied: apply this line on $TOMORROW or later"
+err_has "a person twice" "line 7: 'sato' is on an earlier line too"
+err_has "an unknown role" "line 8: 'no_such_role@org' is not a role of this ward"
+err_has "how many lines are wrong" "7 of 7 lines have errors; nothing applied"
+check "nothing moved" "m user show tanaka | grep -q '所属: kumin'"
+
+cat >"$TMP/move.csv" <<CSV
+ログインID,異動日,新所属,新職名,終了する役割,開始する役割,退職
+suzuki,$TODAY,区民課,区民課長,security_officer@section:zeimu,security_officer@section:kumin,
+yamada,$TODAY,zeimu,税務課長,security_officer@section:kumin,security_officer@section:zeimu,
+sato,$TOMORROW,,,,system_chief,
+kato,,,,,,退職
+CSV
+iconv -f UTF-8 -t CP932 "$TMP/move.csv" >"$TMP/move-sjis.csv"
+expect "a dry run checks and shows" 0 m user transfer "$TMP/move-sjis.csv" --date "$TODAY" --dry-run
+out_has "what each line does" "line 2: suzuki 鈴木一郎 ($TODAY): moves zeimu -> kumin; 職名 区民課長; ends security_officer@section:zeimu; starts security_officer@section:kumin"
+out_has "and changes nothing" "nothing applied (--dry-run)"
+check "suzuki is still in 税務課" "m user show suzuki | grep -q '所属: zeimu'"
+expect "the same file applied (CP932)" 0 m user transfer "$TMP/move-sjis.csv" --date "$TODAY"
+out_has "says how much" "applied 4 lines"
+check "suzuki moved to 区民課 with the new 職名" "m user show suzuki --json | grep -q '\"section\":\"kumin\"' && m user show suzuki --json | grep -q '\"title\":\"区民課長\"'"
+check "and is 区民課's security officer now, no longer 税務課's" "m role list suzuki | grep -q 'security_officer@section:kumin' && ! m role list suzuki | grep -q 'security_officer@section:zeimu'"
+check "and 職員等 of 区民課, no longer of 税務課" "m role list suzuki | grep -q 'staff@section:kumin' && ! m role list suzuki | grep -q 'staff@section:zeimu'"
+check "yamada the other way" "m user show yamada --json | grep -q '\"section\":\"zeimu\"' && m role list yamada | grep -q 'section:zeimu'"
+check "sato's role starts tomorrow, not today" "! m role list sato | grep -q system_chief && m role list sato --all | grep -q system_chief"
+check "kato retired" "m user show kato | grep -q retired"
+check "and kato's pending request was cancelled with the reason" "m request show $R --json | grep -q '\"state\":\"cancelled\"' && m request show $R --json | grep -q 'applicant_retired'"
+check "every change is in the ledger" "m ledger tail -n 50 | grep -c 'user.move\|role.revoke\|role.grant\|user.retire' | awk '{exit !(\$1 >= 8)}'"
+expect "the ledger verifies" 0 m ledger verify
+
+cat >"$TMP/ahead.csv" <<CSV
+ログインID,異動日,終了する役割
+yamada,$TOMORROW,security_officer@section:zeimu
+CSV
+expect "a role ends on a date ahead" 0 m user transfer "$TMP/ahead.csv"
+check "held today still" "m role list yamada | grep -q 'section:zeimu'"
+check "its last day is today" "m role list yamada --json | grep -q '\"until\":\"$TODAY'"
+expect "role revoke --until a past day is refused" 1 m role revoke suzuki security_officer@section:kumin --until 2020-01-01
+done_testing
