@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/timeutil.h"
 #include "base/utf8.h"
 
 void jw_init(struct json_writer *w, struct strbuf *out)
@@ -197,4 +198,18 @@ void jw_kv_bool(struct json_writer *w, const char *key, bool v)
 {
 	jw_key(w, key);
 	jw_bool(w, v);
+}
+
+void jw_kv_time(struct json_writer *w, const char *key, int64_t ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	jw_key(w, key);
+	if (!ms) {
+		jw_null(w);
+		return;
+	}
+	time_format_rfc3339_offset(&sb, ms, TOKYO_OFFSET_MS);
+	jw_string(w, sb.buf);
+	strbuf_release(&sb);
 }

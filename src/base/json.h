@@ -26,6 +26,8 @@ struct json_writer {
 };
 
 void jw_init(struct json_writer *w, struct strbuf *out);
+/* key: ms as RFC 3339 in Asia/Tokyo (+09:00), or null when ms is 0 */
+void jw_kv_time(struct json_writer *w, const char *key, int64_t ms);
 void jw_object_begin(struct json_writer *w);
 void jw_object_end(struct json_writer *w);
 void jw_array_begin(struct json_writer *w);

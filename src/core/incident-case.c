@@ -453,20 +453,6 @@ void incident_release(struct incident *inc)
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-static void kv_time(struct json_writer *w, const char *key, int64_t ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	jw_key(w, key);
-	if (!ms) {
-		jw_null(w);
-		return;
-	}
-	time_format_rfc3339_offset(&sb, ms, TOKYO_OFFSET_MS);
-	jw_string(w, sb.buf);
-	strbuf_release(&sb);
-}
-
 static void ids_json(struct json_writer *w, const char *key, const int64_t *ids, size_t n)
 {
 	jw_key(w, key);
@@ -481,9 +467,9 @@ void incident_deadline_json(const struct incident_deadline *dl, struct json_writ
 	jw_object_begin(w);
 	jw_kv_str(w, "kind", dl->def->id);
 	jw_kv_str(w, "name", dl->def->name);
-	kv_time(w, "due", dl->due_ms);
+	jw_kv_time(w, "due", dl->due_ms);
 	jw_kv_bool(w, "done", dl->done);
-	kv_time(w, "done_at", dl->done_ms);
+	jw_kv_time(w, "done_at", dl->done_ms);
 	jw_kv_bool(w, "overdue", dl->overdue);
 	jw_object_end(w);
 }
@@ -500,8 +486,8 @@ void incident_json(const struct incident *inc, struct json_writer *w)
 	jw_kv_bool(w, "drill", inc->drill);
 	jw_kv_bool(w, "urgent", inc->urgent);
 	jw_kv_bool(w, "reportable", inc->reportable);
-	kv_time(w, "found_at", inc->found_ms);
-	kv_time(w, "occurred_at", inc->occurred_ms);
+	jw_kv_time(w, "found_at", inc->found_ms);
+	jw_kv_time(w, "occurred_at", inc->occurred_ms);
 	jw_kv_str(w, "section", inc->rec.section);
 	jw_kv_str(w, "system", inc->rec.system);
 	jw_kv_str(w, "owner", inc->owner);
@@ -517,7 +503,7 @@ void incident_json(const struct incident *inc, struct json_writer *w)
 	for (size_t i = 0; i < inc->n_events; i++) {
 		const struct incident_event *e = &inc->events[i];
 		jw_object_begin(w);
-		kv_time(w, "time", e->at_ms);
+		jw_kv_time(w, "time", e->at_ms);
 		jw_kv_str(w, "actor", e->actor);
 		jw_kv_str(w, "actor_name", e->actor_name);
 		jw_kv_str(w, "what", e->what);
@@ -543,7 +529,7 @@ void incident_json(const struct incident *inc, struct json_writer *w)
 		jw_kv_int(w, "size", e->size);
 		jw_key(w, "ledger_index");
 		jw_uint(w, e->ledger_index);
-		kv_time(w, "added_at", e->added_ms);
+		jw_kv_time(w, "added_at", e->added_ms);
 		jw_kv_str(w, "added_by", e->added_by);
 		jw_kv_str(w, "holder", e->holder);
 		jw_kv_int(w, "handovers", (int64_t)e->n_handovers);
@@ -558,10 +544,10 @@ void incident_json(const struct incident *inc, struct json_writer *w)
 		jw_kv_str(w, "action", c->action);
 		jw_kv_str(w, "name", c->name);
 		jw_kv_str(w, "target", c->target);
-		kv_time(w, "since", c->since_ms);
+		jw_kv_time(w, "since", c->since_ms);
 		jw_kv_str(w, "by", c->by);
 		jw_kv_bool(w, "in_force", c->in_force);
-		kv_time(w, "undone_at", c->undone_ms);
+		jw_kv_time(w, "undone_at", c->undone_ms);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -575,7 +561,7 @@ void incident_json(const struct incident *inc, struct json_writer *w)
 		jw_kv_str(w, "assignee", t->assignee);
 		jw_kv_str(w, "due", t->due);
 		jw_kv_bool(w, "done", t->done);
-		kv_time(w, "done_at", t->done_ms);
+		jw_kv_time(w, "done_at", t->done_ms);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -728,7 +714,7 @@ void incident_summary_json(const struct incident_summary *s, struct json_writer 
 	jw_kv_str(w, "status_name", s->status_name);
 	jw_kv_str(w, "severity", s->severity);
 	jw_kv_str(w, "section", s->section);
-	kv_time(w, "found_at", s->found_ms);
+	jw_kv_time(w, "found_at", s->found_ms);
 	jw_kv_bool(w, "drill", s->drill);
 	jw_kv_bool(w, "urgent", s->urgent);
 	jw_kv_bool(w, "reportable", s->reportable);

@@ -354,20 +354,6 @@ void risk_list_release(struct risk_list *l)
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
-static void kv_time(struct json_writer *w, const char *key, int64_t ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	jw_key(w, key);
-	if (!ms) {
-		jw_null(w);
-		return;
-	}
-	time_format_rfc3339_offset(&sb, ms, TOKYO_OFFSET_MS);
-	jw_string(w, sb.buf);
-	strbuf_release(&sb);
-}
-
 static void measure_json(const struct risk_eval *e, const struct risk_measure *m,
                          struct json_writer *w)
 {
@@ -381,7 +367,7 @@ static void measure_json(const struct risk_eval *e, const struct risk_measure *m
 	jw_kv_int(w, "reduce", m->reduce);
 	jw_key(w, "evidence");
 	jw_object_begin(w);
-	kv_time(w, "from", e->period_from_ms);
+	jw_kv_time(w, "from", e->period_from_ms);
 	jw_kv_int(w, "acts", m->acts_done);
 	jw_kv_int(w, "refused", m->acts_refused);
 	jw_key(w, "duties");
@@ -391,8 +377,8 @@ static void measure_json(const struct risk_eval *e, const struct risk_measure *m
 		jw_kv_str(w, "id", m->duties[i].duty->id);
 		jw_kv_str(w, "name", m->duties[i].duty->name);
 		jw_kv_str(w, "scope", m->duties[i].scope);
-		kv_time(w, "last_done", m->duties[i].last_done_ms);
-		kv_time(w, "next_due", m->duties[i].next_due_ms);
+		jw_kv_time(w, "last_done", m->duties[i].last_done_ms);
+		jw_kv_time(w, "next_due", m->duties[i].next_due_ms);
 		jw_kv_bool(w, "overdue", m->duties[i].overdue);
 		jw_object_end(w);
 	}
@@ -443,7 +429,7 @@ void risk_json(const struct risk *rk, struct json_writer *w)
 		measure_json(&rk->now, &rk->now.measures[i], w);
 	jw_array_end(w);
 	jw_kv_str(w, "accepted_by", rk->accepted_by);
-	kv_time(w, "accepted_at", rk->accepted_ms);
+	jw_kv_time(w, "accepted_at", rk->accepted_ms);
 	jw_key(w, "accepted_residual");
 	if (rk->accepted_ms)
 		jw_int(w, rk->accepted_residual);
@@ -465,7 +451,7 @@ void risk_json(const struct risk *rk, struct json_writer *w)
 		jw_kv_str(w, "assignee", t->assignee);
 		jw_kv_str(w, "due", t->due);
 		jw_kv_bool(w, "done", t->done);
-		kv_time(w, "done_at", t->done_ms);
+		jw_kv_time(w, "done_at", t->done_ms);
 		jw_kv_str(w, "done_by", t->done_by);
 		jw_kv_bool(w, "overdue", t->overdue);
 		jw_object_end(w);
