@@ -140,10 +140,11 @@ static size_t split_measures(char *s, const char **out, size_t max)
 	for (char *p = s; *p; p++)
 		if (*p == ',' || *p == '\t' || *p == '\r' || *p == '\n')
 			*p = ' ';
-	for (char *save = NULL, *t = strtok_r(s, " ", &save); t && n < max;
-	     t = strtok_r(NULL, " ", &save)) {
+	for (char *save = NULL, *t = strtok_r(s, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		if (!strcmp(t, "\u3000"))
 			continue;
+		if (n == max)
+			return max + 1; /* more than a risk keeps: refused, not cut short */
 		out[n++] = t;
 	}
 	return n;
@@ -216,6 +217,10 @@ void ui_risk_assess_post(struct web_req *r)
 	measures = xstrdup(t ? t : "");
 	in.measures = ids;
 	in.n_measures = split_measures(measures, ids, ARRAY_SIZE(ids));
+	if (in.n_measures > ARRAY_SIZE(ids)) {
+		bad_input_page(r, "more measures than a risk keeps", "/risks");
+		goto out;
+	}
 	t = web_params_get(&r->form, "treatment");
 	in.treatment = t && *t ? t : NULL;
 	t = web_params_get(&r->form, "reason");

@@ -346,7 +346,14 @@ void ui_risks(struct web_req *r)
 	html_close(o, "div");
 	ui_risk_table(r, &l, !section);
 	html_open(o, "p", HTML_END);
-	page_link(o, "/registers/risk/csv", _("Download CSV"));
+	{
+		struct strbuf csv = STRBUF_INIT;
+		strbuf_addstr(&csv, "/registers");
+		html_url_segment(&csv, r->profile->risk.reg->id);
+		strbuf_addstr(&csv, "/csv");
+		page_link(o, csv.buf, _("Download CSV"));
+		strbuf_release(&csv);
+	}
 	html_text(o, " ・ ");
 	page_link(o, "/report/compliance", _("The compliance report per clause"));
 	html_close(o, "p");

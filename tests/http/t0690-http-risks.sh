@@ -34,6 +34,10 @@ is "a measure that is not a clause is refused" 400 "$(status -b "$TMP/jar-suzuki
 is "an unknown threat is refused" 400 "$(status -b "$TMP/jar-suzuki" \
 	--data-urlencode "csrf=$C" --data-urlencode "target=$Z3" --data-urlencode "threat=kaiju" \
 	--data-urlencode "likelihood=4" --data-urlencode "impact=5" "${URL}risks")"
+is "more measures than a risk keeps (32) are refused, not cut short" 400 "$(status -b "$TMP/jar-suzuki" \
+	--data-urlencode "csrf=$C" --data-urlencode "target=$Z3" --data-urlencode "threat=intentional" \
+	--data-urlencode "likelihood=4" --data-urlencode "impact=5" \
+	--data-urlencode "measures=$(for i in $(seq 33); do printf 'MIN-3-3-3 '; done)" "${URL}risks")"
 check "nothing was stored" '[ "$(m risk list --json)" = "[]" ]'
 Cs=$(csrf_of "$TMP/jar-sato" /risks)
 is "staff are refused by the door" 403 "$(status -b "$TMP/jar-sato" --data-urlencode "csrf=$Cs" \
