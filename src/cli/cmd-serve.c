@@ -18,10 +18,12 @@
 #include "web/web.h"
 
 /*
- * Log collection beside the web server: the ingest (its own ledger writer), the receivers
- * and the follower that indexes what is committed (and hands it to the analysis).
+ * Log collection beside the web server: the ingest (its own ledger writer, and the analysis
+ * of each message as it becomes durable), the receivers, and the follower that indexes what
+ * is committed (and hands the analysis what the receivers did not take: log import).
  */
 struct collect {
+	pthread_mutex_t mu; /* g for the follower's analysed_floor while the ingest stops */
 	struct ingest *g;
 	struct receiver *rx;
 	struct follower *f;
@@ -29,11 +31,23 @@ struct collect {
 	struct monitor *mon;
 };
 
+static uint64_t collect_floor(void *ctx)
+{
+	struct collect *c = ctx;
+	uint64_t floor;
+
+	pthread_mutex_lock(&c->mu);
+	floor = c->g ? ingest_analysed_floor(c->g) : UINT64_MAX;
+	pthread_mutex_unlock(&c->mu);
+	return floor;
+}
+
 static int collect_start(const char *dir, const struct receiver_config *rc, bool receivers,
                          struct collect *c, struct strbuf *err)
 {
 	struct follower_options fo = { .offset_ms = TOKYO_OFFSET_MS };
-	struct ingest_options io = { 0 };
+	struct ingest_options io = { .offset_ms = TOKYO_OFFSET_MS };
+	struct ingest *g = NULL;
 	int r;
 
 	/* The analysis raises alerts through a door of its own (the web's is the web's). */
@@ -56,15 +70,22 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 		fo.hooks.ctx = c->mon;
 		fo.hooks.event = monitor_event;
 		fo.hooks.round = monitor_round;
+		fo.live = true;
+		fo.analysed_floor = collect_floor;
+		fo.floor_ctx = c;
+		io.analysis = fo.hooks;
 	}
 	r = follower_start(dir, &fo, &c->f, err);
 	if (r < 0)
 		return r;
 	io.on_commit = follower_wake;
 	io.on_commit_ctx = c->f;
-	r = ingest_open(dir, &io, &c->g, err);
+	r = ingest_open(dir, &io, &g, err);
 	if (r < 0)
 		return r;
+	pthread_mutex_lock(&c->mu);
+	c->g = g;
+	pthread_mutex_unlock(&c->mu);
 	if (!receivers)
 		return 0;
 	r = receiver_start(rc, c->g, &c->rx, err);
@@ -83,13 +104,18 @@ static void collect_stop(struct collect *c)
 	struct strbuf err = STRBUF_INIT;
 
 	receiver_stop(c->rx);
+	/* Under mu: the follower's floor waits until the analysis of what came is done. */
+	pthread_mutex_lock(&c->mu);
 	if (ingest_close(c->g, &err) < 0)
 		fprintf(stderr, "mamori: the log ingest stopped with an error: %s\n", err.buf);
+	c->g = NULL;
+	pthread_mutex_unlock(&c->mu);
 	strbuf_reset(&err);
 	if (follower_stop(c->f, &err) < 0)
 		fprintf(stderr, "mamori: the log index stopped with an error: %s\n", err.buf);
 	monitor_free(c->mon);
 	door_free(c->door);
+	pthread_mutex_destroy(&c->mu);
 	strbuf_release(&err);
 }
 
@@ -143,7 +169,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	struct web_config cfg = { 0 };
 	struct receiver_config rc = { 0 };
-	struct collect collect = { 0 };
+	struct collect collect = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct web_privsep privsep = { 0 };
 	struct notifier *notifier = NULL;
 	struct strbuf err = STRBUF_INIT;

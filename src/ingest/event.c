@@ -212,3 +212,9 @@ void log_event_user(const struct log_event *ev, char *buf, size_t size)
 		memcpy(buf, ev->fields.user.p, n);
 	buf[n] = '\0';
 }
+
+bool log_via_receiver(const char *via)
+{
+	return !strcmp(via, "udp") || !strcmp(via, "tcp") || !strcmp(via, "tls") ||
+	       !strcmp(via, "http");
+}

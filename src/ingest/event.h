@@ -81,4 +81,19 @@ void log_event_release(struct log_event *ev);
 /* The user a message is about, as text (empty when none). */
 void log_event_user(const struct log_event *ev, char *buf, size_t size);
 
+/*
+ * Who reads the messages (the analysis, src/monitor): event() for each message in ledger
+ * order (replay: the analysis saw it before a restart, so it only updates its state), then
+ * round() after each run of messages (raise alerts, periodic rules). The ingest calls them
+ * as messages arrive (ingest.h), the follower for the others (follow.h).
+ */
+struct log_hooks {
+	void *ctx;
+	void (*event)(void *ctx, const struct log_event *ev, bool replay);
+	int (*round)(void *ctx, int64_t now_ms, struct strbuf *err);
+};
+
+/* Did the message come through a receiver of `mamori serve` (udp, tcp, tls, http)? */
+bool log_via_receiver(const char *via);
+
 #endif

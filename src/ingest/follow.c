@@ -18,6 +18,8 @@
 /* Entries one round reads at most: alerts are raised (the round hook) at least this often,
  * so a burst behind a long backlog waits for this many entries, not for the whole backlog. */
 #define ROUND_MAX 16384
+/* At most this many entries are read again after a restart for an analysis left behind. */
+#define REWIND_MAX 65536
 
 struct follower {
 	char *dir;
@@ -26,7 +28,11 @@ struct follower {
 	struct ledger *lg;
 	struct logindex_builder b;
 	uint64_t pos;      /* next entry to read */
+	uint64_t indexed;  /* entries below were indexed before (a restart re-reads them only to
+	                    * analyse what the analysis had not: from `analysed`) */
 	uint64_t analysed; /* entries below were analysed before (replayed without alerts) */
+	uint64_t
+	    live_from; /* opt.live: receivers' messages from here are the ingest's to analyse */
 	int64_t block_started_ms;
 	int err_code;
 	struct strbuf err;
@@ -55,12 +61,25 @@ static int open_conn(struct follower *f, struct strbuf *err)
 	r = ledger_open(f->st, &f->lg, err);
 	if (r == 0)
 		r = logindex_state(f->st, &f->pos, &f->analysed, err);
+	f->indexed = f->pos;
+	/*
+	 * Messages indexed but not analysed (the server stopped while the analysis was behind):
+	 * read again for the analysis only. A ward whose analysis never ran (analysed 0) or ran
+	 * long ago does not raise alerts for its whole history.
+	 */
+	if (r == 0 && f->opt.hooks.event && f->analysed > 0 && f->analysed < f->pos &&
+	    f->pos - f->analysed <= REWIND_MAX)
+		f->pos = f->analysed;
+	if (r == 0 && f->opt.live) {
+		uint8_t root[MERKLE_HASH_SIZE];
+		r = ledger_head(f->lg, &f->live_from, root, err);
+	}
 	return r;
 }
 
 static int flush(struct follower *f, struct strbuf *err)
 {
-	int r = logindex_flush(f->st, &f->b, f->pos, err);
+	int r = logindex_flush(f->st, &f->b, f->pos > f->indexed ? f->pos : f->indexed, err);
 
 	f->block_started_ms = 0;
 	return r;
@@ -81,10 +100,14 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 		/* An erased payload is still a message that arrived: indexed without its text. */
 		log_event_read(&ev, it->index, e.time_ms, e.source, it->payload ? it->payload : "",
 		               it->payload ? it->payload_len : 0, f->opt.offset_ms);
-		if (f->b.n == 0)
-			f->block_started_ms = time_now_ms();
-		logindex_builder_add(&f->b, &ev);
-		if (f->opt.hooks.event)
+		if (it->index >= f->indexed) {
+			if (f->b.n == 0)
+				f->block_started_ms = time_now_ms();
+			logindex_builder_add(&f->b, &ev);
+		}
+		/* What this server's receivers took since it started was analysed on arrival. */
+		if (f->opt.hooks.event &&
+		    !(f->opt.live && it->index >= f->live_from && log_via_receiver(ev.payload.via)))
 			f->opt.hooks.event(f->opt.hooks.ctx, &ev, it->index < f->analysed);
 		log_event_release(&ev);
 		if (f->b.n >= LOGINDEX_BLOCK_MAX) {
@@ -126,13 +149,19 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 		r = flush(f, err);
 	if (r == 0 && f->opt.hooks.round)
 		r = f->opt.hooks.round(f->opt.hooks.ctx, time_now_ms(), err);
-	if (r == 0 && f->pos > f->analysed) {
-		r = logindex_set_analysed(f->st, f->pos, err);
-		if (r == 0)
-			f->analysed = f->pos;
+	if (r == 0) {
+		/* Asked after reading: what the ingest took and has not analysed stays ahead. */
+		uint64_t floor =
+		    f->opt.analysed_floor ? f->opt.analysed_floor(f->opt.floor_ctx) : UINT64_MAX;
+		uint64_t mark = f->pos < floor ? f->pos : floor;
+		if (mark > f->analysed) {
+			r = logindex_set_analysed(f->st, mark, err);
+			if (r == 0)
+				f->analysed = mark;
+		}
 	}
 	pthread_mutex_lock(&f->mu);
-	f->published_pos = f->pos;
+	f->published_pos = f->pos > f->indexed ? f->pos : f->indexed;
 	pthread_mutex_unlock(&f->mu);
 	return r;
 }

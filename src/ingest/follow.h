@@ -8,22 +8,21 @@
 #include "base/strbuf.h"
 #include "ingest/event.h"
 
-/*
- * Who else reads the messages (the analysis, src/monitor): event() for each message in
- * ledger order (replay: the analysis saw it before a restart, so it only updates its state),
- * then round() after each run of messages (raise alerts, periodic rules). Both run on the
- * follower's thread.
- */
-struct follower_hooks {
-	void *ctx;
-	void (*event)(void *ctx, const struct log_event *ev, bool replay);
-	int (*round)(void *ctx, int64_t now_ms, struct strbuf *err);
-};
-
 struct follower_options {
 	unsigned flush_ms; /* an unfilled block is written after this; 0: 2000 */
 	int64_t offset_ms; /* the ward's zone for timestamps without one: Tokyo */
-	struct follower_hooks hooks;
+	/* The analysis (event.h), run on the follower's thread. */
+	struct log_hooks hooks;
+	/*
+	 * The analysis on arrival (ingest.h, ingest_options.analysis) runs beside it: the
+	 * messages that came through this server's receivers after the follower started are
+	 * the ingest's to analyse and not handed to hooks; analysed_floor(floor_ctx) says below
+	 * which entry the ingest has analysed every message it took (ingest_analysed_floor), so
+	 * the position kept for a restart never passes a message not yet analysed.
+	 */
+	bool live;
+	uint64_t (*analysed_floor)(void *ctx);
+	void *floor_ctx;
 };
 
 struct follower;

@@ -9,12 +9,14 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "ingest/ingest.h"
+#include "ingest/live.h"
 #include "ledger/ledger.h"
 
 #define DEFAULT_QUEUE_BYTES (16u << 20)
 
 struct ingest {
 	struct ledger_writer *w;
+	struct live *live;  /* the analysis on arrival, or NULL */
 	pthread_mutex_t mu; /* keeps tickets in order with last_ticket */
 	uint64_t last_ticket;
 	bool any;
@@ -38,6 +40,11 @@ int ingest_open(const char *dir, const struct ingest_options *o, struct ingest *
 	}
 	pthread_mutex_init(&g->mu, NULL);
 	r = ledger_writer_start(dir, &wo, &g->w, err);
+	if (r == 0 && o && o->analysis.event) {
+		r = live_start(g->w, &o->analysis, o->offset_ms, &g->live, err);
+		if (r < 0)
+			ledger_writer_stop(g->w, NULL);
+	}
 	if (r < 0) {
 		pthread_mutex_destroy(&g->mu);
 		free(g);
@@ -93,6 +100,8 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 			break;
 		g->last_ticket = ticket;
 		g->any = true;
+		if (g->live)
+			live_add(g->live, ticket, now, src->name, payload.buf, payload.len);
 		bytes += m[i].len;
 		cut += (m[i].flags & LOG_CUT) != 0;
 	}
@@ -153,6 +162,12 @@ void ingest_get_stats(struct ingest *g, struct ingest_stats *s)
 	s->connections = (uint64_t)atomic_load(&g->connections);
 	s->durable = ledger_writer_durable(g->w);
 	s->commits = ledger_writer_commits(g->w);
+	s->analysed = g->live ? live_analysed(g->live) : 0;
+}
+
+uint64_t ingest_analysed_floor(struct ingest *g)
+{
+	return g->live ? live_floor(g->live) : UINT64_MAX;
 }
 
 void ingest_count_udp_drops(struct ingest *g, uint64_t n)
@@ -174,6 +189,11 @@ int ingest_close(struct ingest *g, struct strbuf *err)
 
 	if (!g)
 		return 0;
+	if (g->live) {
+		/* Every ticket decided first: the analysis waits for each one's commit. */
+		ingest_sync(g, NULL);
+		live_stop(g->live);
+	}
 	r = ledger_writer_stop(g->w, err);
 	pthread_mutex_destroy(&g->mu);
 	free(g);

@@ -28,6 +28,14 @@ struct ingest_options {
 	/* Called after each commit with the new durable entries (the follower's wake-up). */
 	void (*on_commit)(void *ctx, uint64_t first_index, uint64_t n);
 	void *on_commit_ctx;
+	/*
+	 * The analysis on arrival (event.h): each message, as soon as it is durable, with its
+	 * ledger index, in ledger order, on the ingest's analysis thread (then round()), so an
+	 * alert waits for the message's commit and not for the follower. Submitters wait
+	 * while a few thousand messages wait for the analysis. event NULL: none.
+	 */
+	struct log_hooks analysis;
+	int64_t offset_ms; /* the ward's zone for timestamps without one: Tokyo */
 };
 
 struct ingest_stats {
@@ -39,6 +47,7 @@ struct ingest_stats {
 	uint64_t udp_drops;   /* datagrams the kernel dropped before we read them */
 	uint64_t refused;     /* connections refused (over the limit) */
 	uint64_t connections; /* TCP and TLS connections open now */
+	uint64_t analysed;    /* messages analysed on arrival */
 };
 
 struct ingest;
@@ -75,7 +84,13 @@ int ingest_sync_since(struct ingest *g, uint64_t mark, struct strbuf *err);
 void ingest_get_stats(struct ingest *g, struct ingest_stats *ret);
 void ingest_count_udp_drops(struct ingest *g, uint64_t n);
 void ingest_count_connection(struct ingest *g, int delta, bool refused);
-/* Commits what is queued and stops. NULL is accepted. */
+/*
+ * The ledger index below which every message submitted so far was analysed (with
+ * ingest_options.analysis): UINT64_MAX when none waits or there is no analysis, 0 when not
+ * known yet. The follower keeps its analysed position below it (follow.h).
+ */
+uint64_t ingest_analysed_floor(struct ingest *g);
+/* Commits what is queued, lets the analysis finish it and stops. NULL is accepted. */
 int ingest_close(struct ingest *g, struct strbuf *err);
 
 /* A source name "VIA:ADDRESS" (the address without its port) into buf. */

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,8 @@ struct suppress {
 };
 
 struct monitor {
+	/* The ingest's analysis thread and the follower both hand it messages. */
+	pthread_mutex_t mu;
 	struct monitor_options opt;
 	const struct profile *profile;
 	struct profile *own_profile;
@@ -487,6 +490,7 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 	struct monitor *m = ctx;
 	struct strbuf key = STRBUF_INIT;
 
+	pthread_mutex_lock(&m->mu);
 	m->messages++;
 	host_seen(m, ev);
 	for (size_t i = 0; i < m->rules.nr; i++) {
@@ -510,6 +514,7 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 				hit_add(h, ev->index, m->line, ev->time_ms);
 		}
 	}
+	pthread_mutex_unlock(&m->mu);
 	strbuf_release(&key);
 }
 
@@ -598,6 +603,7 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 
 	if (!m->opt.door)
 		return 0; /* a test: the caller reads the hits */
+	pthread_mutex_lock(&m->mu);
 	gaps(m, now);
 	raise_pending(m, now);
 	for (size_t i = 0; i < m->rules.nr; i++)
@@ -622,6 +628,7 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 		strbuf_release(&e);
 		m->day = day;
 	}
+	pthread_mutex_unlock(&m->mu);
 	(void)err;
 	return 0;
 }
@@ -636,12 +643,22 @@ const struct monitor_hit *monitor_hits(struct monitor *m, size_t *ret_nr)
 
 uint64_t monitor_messages(struct monitor *m)
 {
-	return m->messages;
+	uint64_t n;
+
+	pthread_mutex_lock(&m->mu);
+	n = m->messages;
+	pthread_mutex_unlock(&m->mu);
+	return n;
 }
 
 uint64_t monitor_alerts(struct monitor *m)
 {
-	return m->opt.door ? m->alerts : m->npending;
+	uint64_t n;
+
+	pthread_mutex_lock(&m->mu);
+	n = m->opt.door ? m->alerts : m->npending;
+	pthread_mutex_unlock(&m->mu);
+	return n;
 }
 
 const struct sigma_set *monitor_rules(struct monitor *m)
@@ -696,6 +713,7 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 	const char *pid;
 	int r = 0;
 
+	pthread_mutex_init(&m->mu, NULL);
 	m->opt = *o;
 	if (o->door)
 		m->profile = door_profile(o->door);
@@ -773,5 +791,6 @@ void monitor_free(struct monitor *m)
 	store_close(m->st);
 	sigma_set_release(&m->rules);
 	profile_free(m->own_profile);
+	pthread_mutex_destroy(&m->mu);
 	free(m);
 }

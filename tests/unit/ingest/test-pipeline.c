@@ -1,6 +1,8 @@
 /* test-pipeline: messages into the ledger, the follower's index and analysis, search, retention. */
 #include "../core/fixture.h"
 
+#include <time.h>
+
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/alert.h"
@@ -318,10 +320,142 @@ static void bounded_rounds(void **state)
 	assert_int_equal(count(f, &q), N);
 }
 
+/* ---- the analysis on arrival ------------------------------------------------------------ */
+
+static uint64_t head(struct fixture *f)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	uint64_t size = 0;
+
+	if (ledger_head(door_ledger(f->d), &size, root, &f->err) < 0)
+		fail_msg("head: %s", f->err.buf);
+	return size;
+}
+
+static void submit_with(struct fixture *f, struct ingest *g, const char *via,
+                        const char *const *msgs)
+{
+	struct ingest_msg m[32];
+	struct ingest_source src = { .origin = { .via = via, .peer = "192.0.2.7:40000" } };
+	char name[96];
+	size_t n = 0;
+
+	ingest_source_name(name, sizeof(name), via, "192.0.2.7:40000");
+	src.name = name;
+	for (; msgs[n]; n++)
+		m[n] = (struct ingest_msg){ .data = msgs[n], .len = strlen(msgs[n]), .seq = n + 1 };
+	if (ingest_submit(g, &src, m, n, &f->err) < 0 || ingest_sync(g, &f->err) < 0)
+		fail_msg("ingest: %s", f->err.buf);
+}
+
+/*
+ * The rules run as messages become durable, on the ingest's own thread: the alert is there
+ * without any follower, and it names the messages' ledger entries.
+ */
+static void alert_on_arrival(void **state)
+{
+	struct fixture *f = *state;
+	struct monitor_options mo = { .dir = f->dir, .door = f->d, .offset_ms = TOKYO };
+	struct ingest_options io = { .offset_ms = TOKYO };
+	struct monitor *mon = NULL;
+	struct ingest *g = NULL;
+	struct alert_list l = { 0 };
+	uint64_t base = head(f);
+	struct ledger_entry e;
+	struct strbuf payload = STRBUF_INIT, bytes = STRBUF_INIT;
+
+	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
+	io.analysis = (struct log_hooks){ mon, monitor_event, monitor_round };
+	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
+	submit_with(f, g, "tcp", burst);
+	/* Alerted while the ingest runs: poll (the analysis follows each commit). */
+	for (int i = 0; i < 1000; i++) {
+		int64_t n = 0;
+		assert_int_equal(alerts_count(door_store(f->d), NULL, &n, &f->err), 0);
+		if (n)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	}
+	assert_int_equal(alerts_list(door_store(f->d), NULL, &l, &f->err), 0);
+	assert_int_equal(l.nr, 1);
+	assert_string_equal(l.items[0].rule, "auth-failure-burst");
+	assert_int_equal(l.items[0].n_entries, 5);
+	/* The five failures are the first five messages: their own entries. */
+	for (size_t k = 0; k < 5; k++) {
+		uint64_t ix = l.items[0].entries[k];
+		assert_true(ix >= base && ix < base + 7);
+		uint8_t salt[ENTRY_SALT_SIZE];
+		bool erased = false;
+		strbuf_reset(&bytes);
+		strbuf_reset(&payload);
+		assert_int_equal(ledger_entry_bytes(door_ledger(f->d), ix, &bytes, &f->err), 0);
+		assert_int_equal(entry_decode(bytes.buf, bytes.len, &e, NULL), 0);
+		assert_int_equal(e.kind, ENTRY_INGEST);
+		entry_release(&e);
+		assert_int_equal(
+		    ledger_sealed_payload(door_ledger(f->d), ix, salt, &payload, &erased, &f->err),
+		    1);
+		assert_non_null(strstr(payload.buf, "Failed password"));
+	}
+	alert_list_release(&l);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	strbuf_release_secret(&payload);
+	strbuf_release(&bytes);
+	monitor_free(mon);
+}
+
+static uint64_t floor_of(void *ctx)
+{
+	struct ingest **g = ctx;
+	return *g ? ingest_analysed_floor(*g) : UINT64_MAX;
+}
+
+/*
+ * Beside a live follower, each message is analysed once: the receivers' by the ingest, an
+ * imported file's by the follower; and the analysed position reaches the end.
+ */
+static void analysed_once(void **state)
+{
+	struct fixture *f = *state;
+	struct round_counts live = { 0 }, followed = { 0 };
+	struct follower_options fo = { .offset_ms = TOKYO, .live = true };
+	struct ingest_options io = { .offset_ms = TOKYO };
+	struct follower *fw = NULL;
+	struct ingest *g = NULL, *imp = NULL;
+	static const char *const file_lines[] = { "a line from a file", NULL };
+	uint64_t indexed = 0, analysed = 0;
+
+	fo.hooks = (struct log_hooks){ &followed, count_event, count_round };
+	fo.analysed_floor = floor_of;
+	fo.floor_ctx = &g;
+	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
+	io.analysis = (struct log_hooks){ &live, count_event, count_round };
+	io.on_commit = follower_wake;
+	io.on_commit_ctx = fw;
+	/* g is set before the follower could see anything of it (ingest_open starts no
+	 * commit) and cleared only after the follower stopped. */
+	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
+	submit_with(f, g, "tcp", burst);
+	submit_with(f, g, "udp", burst);
+	assert_int_equal(ingest_open(f->dir, NULL, &imp, &f->err), 0);
+	submit_with(f, imp, "file", file_lines);
+	assert_int_equal(ingest_close(imp, &f->err), 0);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	g = NULL;
+	assert_int_equal(follower_stop(fw, &f->err), 0);
+	assert_int_equal(live.events, 14);
+	assert_int_equal(followed.events, 1);
+	assert_true(live.rounds >= 1);
+	assert_int_equal(logindex_state(door_store(f->d), &indexed, &analysed, &f->err), 0);
+	assert_int_equal(analysed, head(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(bounded_rounds, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(alert_on_arrival, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(analysed_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(register_aware, fixture_setup, fixture_teardown),

@@ -1,0 +1,235 @@
+/* live: the analysis on arrival: every message the ingest takes, once durable, to the rules. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "ingest/live.h"
+#include "ledger/ledger.h"
+
+/*
+ * A queue holds at most this many messages, and its bytes stop growing past LIVE_MAX_BYTES.
+ * Two queues take turns (one filling, one analysed). The message count also keeps each
+ * waiting ticket among the writer's last 4096 batches (its RING), whose indexes it still
+ * knows: every batch committed after a waiting ticket's holds only later tickets, and
+ * those are all in the two queues.
+ */
+#define LIVE_MAX_RECS  2048
+#define LIVE_MAX_BYTES (4u << 20)
+
+struct live_rec {
+	uint64_t ticket;
+	int64_t time_ms;
+	size_t src_off, pay_off, pay_len;
+};
+
+struct live_queue {
+	struct strbuf bytes; /* sources and payloads, back to back (personal data: wiped) */
+	struct live_rec *recs;
+	size_t nr, alloc;
+	size_t last_src; /* offset of the last source added (messages of one sender share it) */
+};
+
+struct live {
+	struct ledger_writer *w;
+	struct log_hooks h;
+	int64_t offset_ms;
+	pthread_t thread;
+	bool started;
+
+	pthread_mutex_t mu;
+	pthread_cond_t work;  /* the thread waits for messages */
+	pthread_cond_t space; /* live_add waits for room */
+	struct live_queue q[2];
+	struct live_queue *fill; /* what live_add appends to */
+	uint64_t next_add;       /* the ticket live_add takes next */
+	bool stopping;
+
+	_Atomic uint64_t next_done; /* tickets below were analysed (or were not committed) */
+	_Atomic uint64_t analysed, missed;
+};
+
+static void queue_reset(struct live_queue *q)
+{
+	if (q->bytes.len)
+		explicit_bzero(q->bytes.buf, q->bytes.len);
+	strbuf_reset(&q->bytes);
+	q->nr = 0;
+	q->last_src = SIZE_MAX;
+}
+
+static bool queue_full(const struct live_queue *q)
+{
+	return q->nr >= LIVE_MAX_RECS || (q->nr && q->bytes.len >= LIVE_MAX_BYTES);
+}
+
+/* Analyses one queue: each message once its batch is durable, then one round. */
+static void run(struct live *l, struct live_queue *q)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	for (size_t i = 0; i < q->nr; i++) {
+		const struct live_rec *rec = &q->recs[i];
+		struct log_event ev;
+		uint64_t index = UINT64_MAX;
+
+		strbuf_reset(&err);
+		/* A batch that failed is not in the ledger: nothing to analyse, the sender
+		 * was not acknowledged and sends it again. */
+		if (ledger_writer_wait(l->w, rec->ticket, &index, &err) == 0) {
+			if (index == UINT64_MAX) {
+				atomic_fetch_add(&l->missed, 1);
+			} else {
+				log_event_read(
+				    &ev, index, rec->time_ms, q->bytes.buf + rec->src_off,
+				    q->bytes.buf + rec->pay_off, rec->pay_len, l->offset_ms);
+				l->h.event(l->h.ctx, &ev, false);
+				log_event_release(&ev);
+				atomic_fetch_add(&l->analysed, 1);
+			}
+		}
+		atomic_store(&l->next_done, rec->ticket + 1);
+	}
+	strbuf_reset(&err);
+	if (l->h.round && l->h.round(l->h.ctx, time_now_ms(), &err) < 0)
+		fprintf(stderr, "mamori: the log analysis: %s\n", err.buf);
+	strbuf_release(&err);
+}
+
+static void *live_main(void *arg)
+{
+	struct live *l = arg;
+
+	pthread_mutex_lock(&l->mu);
+	for (;;) {
+		struct live_queue *q;
+
+		while (l->fill->nr == 0 && !l->stopping)
+			pthread_cond_wait(&l->work, &l->mu);
+		if (l->fill->nr == 0)
+			break; /* stopping, and everything analysed */
+		q = l->fill;
+		l->fill = q == &l->q[0] ? &l->q[1] : &l->q[0];
+		pthread_cond_broadcast(&l->space);
+		pthread_mutex_unlock(&l->mu);
+		run(l, q);
+		pthread_mutex_lock(&l->mu);
+		queue_reset(q);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+int live_start(struct ledger_writer *w, const struct log_hooks *h, int64_t offset_ms,
+               struct live **ret, struct strbuf *err)
+{
+	struct live *l = xcalloc(1, sizeof(*l));
+
+	l->w = w;
+	l->h = *h;
+	l->offset_ms = offset_ms;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->work, NULL);
+	pthread_cond_init(&l->space, NULL);
+	for (int i = 0; i < 2; i++) {
+		strbuf_init_secret(&l->q[i].bytes, 0);
+		l->q[i].last_src = SIZE_MAX;
+	}
+	l->fill = &l->q[0];
+	l->next_add = ledger_writer_next_ticket(w);
+	atomic_store(&l->next_done, l->next_add);
+	if (pthread_create(&l->thread, NULL, live_main, l) != 0) {
+		error_set(err, "cannot start the log analysis thread");
+		l->started = false;
+		live_stop(l);
+		return -EAGAIN;
+	}
+	l->started = true;
+	*ret = l;
+	return 0;
+}
+
+void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
+              const char *payload, size_t len)
+{
+	struct live_queue *q;
+	struct live_rec *rec;
+
+	pthread_mutex_lock(&l->mu);
+	while (queue_full(l->fill) && !l->stopping)
+		pthread_cond_wait(&l->space, &l->mu);
+	q = l->fill;
+	ALLOC_GROW(q->recs, q->nr + 1, q->alloc);
+	rec = &q->recs[q->nr++];
+	rec->ticket = ticket;
+	rec->time_ms = time_ms;
+	if (q->last_src == SIZE_MAX || strcmp(q->bytes.buf + q->last_src, source)) {
+		q->last_src = q->bytes.len;
+		strbuf_add(&q->bytes, source, strlen(source) + 1);
+	}
+	rec->src_off = q->last_src;
+	rec->pay_off = q->bytes.len;
+	rec->pay_len = len;
+	strbuf_add(&q->bytes, payload, len);
+	strbuf_addch(&q->bytes, '\0');
+	l->next_add = ticket + 1;
+	if (q->nr == 1)
+		pthread_cond_signal(&l->work);
+	pthread_mutex_unlock(&l->mu);
+}
+
+uint64_t live_floor(struct live *l)
+{
+	uint64_t t, next_add, index = 0;
+
+	pthread_mutex_lock(&l->mu);
+	next_add = l->next_add;
+	pthread_mutex_unlock(&l->mu);
+	t = atomic_load(&l->next_done);
+	if (t >= next_add)
+		return UINT64_MAX; /* nothing waits */
+	/*
+	 * Durable by the writer's count: its index is known. Else its batch may be committed
+	 * (and read by the follower) just before the writer counts it: not known.
+	 */
+	if (ledger_writer_durable(l->w) <= t || ledger_writer_wait(l->w, t, &index, NULL) < 0 ||
+	    index == UINT64_MAX)
+		return 0;
+	return index;
+}
+
+uint64_t live_analysed(struct live *l)
+{
+	return atomic_load(&l->analysed);
+}
+
+uint64_t live_missed(struct live *l)
+{
+	return atomic_load(&l->missed);
+}
+
+void live_stop(struct live *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_lock(&l->mu);
+	l->stopping = true;
+	pthread_cond_broadcast(&l->work);
+	pthread_cond_broadcast(&l->space);
+	pthread_mutex_unlock(&l->mu);
+	if (l->started)
+		pthread_join(l->thread, NULL);
+	for (int i = 0; i < 2; i++) {
+		queue_reset(&l->q[i]);
+		strbuf_release_secret(&l->q[i].bytes);
+		free(l->q[i].recs);
+	}
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->work);
+	pthread_cond_destroy(&l->space);
+	free(l);
+}

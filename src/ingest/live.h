@@ -1,0 +1,41 @@
+/* live: the analysis on arrival: every message the ingest takes, once durable, to the rules. */
+#ifndef MAMORI_INGEST_LIVE_H
+#define MAMORI_INGEST_LIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "ingest/event.h"
+
+struct ledger_writer;
+struct live;
+
+/*
+ * Starts the analysis thread over the writer w, whose every ticket from now on is given to
+ * live_add. Returns 0 or -errno with err.
+ */
+int live_start(struct ledger_writer *w, const struct log_hooks *h, int64_t offset_ms,
+               struct live **ret, struct strbuf *err);
+/*
+ * Queues the message of ticket (each ticket of the writer, in order) for the analysis: its
+ * entry's time, source and payload as submitted. Waits while the queue is full (the
+ * analysis is behind: receivers slow down rather than memory growing).
+ */
+void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
+              const char *payload, size_t len);
+/*
+ * The ledger index below which every message queued so far has been analysed: UINT64_MAX
+ * when none waits, 0 when that is not known yet (the oldest waiting is not yet durable).
+ */
+uint64_t live_floor(struct live *l);
+/* Messages analysed, and those left out because their index was no longer known. */
+uint64_t live_analysed(struct live *l);
+uint64_t live_missed(struct live *l);
+/*
+ * Analyses what is queued (every ticket must be decided: the writer drained) and stops.
+ * NULL is accepted.
+ */
+void live_stop(struct live *l);
+
+#endif
