@@ -76,18 +76,25 @@ void ingest_source_name(char *buf, size_t size, const char *via, const char *pee
 int ingest_submit(struct ingest *g, const struct ingest_source *src, const struct ingest_msg *m,
                   size_t n, struct strbuf *err)
 {
-	struct strbuf payload = STRBUF_INIT;
+	struct strbuf payload = STRBUF_INIT, head = STRBUF_INIT;
 	int64_t now = time_now_ms();
 	uint64_t bytes = 0, cut = 0;
 	int r = 0;
 
+	/* The payload header is the same for every message of a submission but for flags. */
+	log_payload_build(&head, &src->origin, 0, NULL, 0);
 	pthread_mutex_lock(&g->mu);
 	for (size_t i = 0; i < n; i++) {
 		struct ledger_entry e = { 0 };
 		uint64_t ticket;
 
 		strbuf_reset(&payload);
-		log_payload_build(&payload, &src->origin, m[i].flags, m[i].data, m[i].len);
+		if (m[i].flags) {
+			log_payload_build(&payload, &src->origin, m[i].flags, m[i].data, m[i].len);
+		} else {
+			strbuf_add(&payload, head.buf, head.len);
+			strbuf_add(&payload, m[i].data, m[i].len);
+		}
 		e.kind = ENTRY_INGEST;
 		e.time_ms = now;
 		e.source = src->name;
@@ -111,6 +118,7 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 	atomic_fetch_add(&g->cut, cut);
 	/* Messages name people: no copy is left in freed memory. */
 	strbuf_release_secret(&payload);
+	strbuf_release_secret(&head); /* a client certificate's subject, a peer's address */
 	return r;
 }
 

@@ -28,9 +28,10 @@
 #define UDP_BATCH       64 /* datagrams per recvmmsg */
 #define UDP_RCVBUF      (8 << 20)
 #define CONN_BUF_START  (16 * 1024)
-#define READS_PER_EVENT 4     /* reads of one connection before the next one's turn */
-#define HANDSHAKE_MS    10000 /* a TLS client must finish its handshake within this */
-#define MAX_BATCH       1024  /* frames handed to ingest at once */
+#define CONN_BUF_BUSY   (256 * 1024) /* a connection whose reads fill its buffer grows to this */
+#define READS_PER_EVENT 4            /* reads of one connection before the next one's turn */
+#define HANDSHAKE_MS    10000        /* a TLS client must finish its handshake within this */
+#define MAX_BATCH       1024         /* frames handed to ingest at once */
 
 struct conn {
 	int fd;
@@ -327,6 +328,18 @@ static void on_frame(void *ctx, const char *msg, size_t len, unsigned flags)
 	m->seq = ++c->seq;
 }
 
+/* Moves the buffer to one of cap bytes, wiping the old one (messages are personal data). */
+static void conn_grow(struct conn *c, size_t cap)
+{
+	char *buf = xmalloc(cap);
+
+	memcpy(buf, c->buf, c->len);
+	explicit_bzero(c->buf, c->cap);
+	free(c->buf);
+	c->buf = buf;
+	c->cap = cap;
+}
+
 /* Frames what the connection's buffer holds and hands them to ingest. */
 static int conn_frames(struct receiver *rx, struct conn *c, bool eof)
 {
@@ -341,11 +354,8 @@ static int conn_frames(struct receiver *rx, struct conn *c, bool eof)
 		c->len -= used;
 	}
 	/* A frame that does not fit yet: grow, up to the limit and room for its count. */
-	if (c->len == c->cap && c->cap < rx->max + 64) {
-		size_t cap = c->cap * 2 < rx->max + 64 ? c->cap * 2 : rx->max + 64;
-		c->buf = xrealloc(c->buf, cap);
-		c->cap = cap;
-	}
+	if (c->len == c->cap && c->cap < rx->max + 64)
+		conn_grow(c, c->cap * 2 < rx->max + 64 ? c->cap * 2 : rx->max + 64);
 	return rx->submit_failed ? -1 : 0;
 }
 
@@ -398,6 +408,9 @@ static int conn_read(struct receiver *rx, struct conn *c)
 		c->len += (size_t)n;
 		if (conn_frames(rx, c, false) < 0)
 			return -1;
+		/* A busy sender: fewer, larger reads (a quiet one keeps a small buffer). */
+		if ((size_t)n == room && c->cap < CONN_BUF_BUSY)
+			conn_grow(c, c->cap * 2);
 		if ((size_t)n < room && !(c->ssl && SSL_pending(c->ssl)))
 			return 0; /* drained */
 	}

@@ -14,6 +14,7 @@
 #include "ingest/logindex.h"
 #include "ingest/retention.h"
 #include "ledger/ledger.h"
+#include "monitor/fields.h"
 #include "monitor/monitor.h"
 #include "monitor/registers.h"
 #include "policy/policy.h"
@@ -88,98 +89,6 @@ static uint32_t hash_str(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
-}
-
-/* ---- fields of a message, as rules name them ----------------------------------------- */
-
-static const char *span(struct syslog_span s, size_t *len)
-{
-	*len = s.n;
-	return s.n ? s.p : NULL;
-}
-
-static const char *str(const char *s, size_t *len)
-{
-	*len = s ? strlen(s) : 0;
-	return s && *s ? s : NULL;
-}
-
-static const char *event_field(const void *ctx, const char *f, struct strbuf *buf, size_t *len)
-{
-	const struct log_event *ev = ctx;
-	const char *format_names[] = { "raw", "rfc5424", "rfc3164", "json" };
-
-	if (!strcmp(f, "host") || !strcmp(f, "hostname"))
-		return str(ev->host, len);
-	if (!strcmp(f, "app") || !strcmp(f, "program") || !strcmp(f, "appname"))
-		return span(ev->msg.app, len);
-	if (!strcmp(f, "procid") || !strcmp(f, "pid"))
-		return span(ev->msg.procid, len);
-	if (!strcmp(f, "msgid"))
-		return span(ev->msg.msgid, len);
-	if (!strcmp(f, "message") || !strcmp(f, "msg"))
-		return span(ev->msg.msg, len);
-	if (!strcmp(f, "raw")) {
-		*len = ev->payload.raw_len;
-		return ev->payload.raw;
-	}
-	if (!strcmp(f, "facility"))
-		return str(syslog_facility_name(ev->msg.pri), len);
-	if (!strcmp(f, "severity"))
-		return str(syslog_severity_name(ev->msg.pri), len);
-	if (!strcmp(f, "user"))
-		return span(ev->fields.user, len);
-	if (!strcmp(f, "target_user"))
-		return span(ev->fields.target_user, len);
-	if (!strcmp(f, "src_ip"))
-		return span(ev->fields.src_ip, len);
-	if (!strcmp(f, "command"))
-		return span(ev->fields.command, len);
-	if (!strcmp(f, "event"))
-		return str(ev->fields.event, len);
-	if (!strcmp(f, "format"))
-		return str(format_names[ev->msg.format & 3], len);
-	if (!strcmp(f, "source"))
-		return str(ev->source, len);
-	if (!strcmp(f, "via"))
-		return str(ev->payload.via, len);
-	if (!strcmp(f, "peer"))
-		return str(ev->payload.peer, len);
-	if (!strcmp(f, "tls"))
-		return str(ev->payload.tls, len);
-	if (!strncmp(f, "sd.", 3) && ev->msg.format == SYSLOG_5424 && ev->msg.sd.n) {
-		/* sd.ID.NAME: an SD-PARAM, unescaped. */
-		const char *dot = strrchr(f + 3, '.');
-		struct syslog_sd_iter it;
-		struct syslog_sd_param p;
-		if (!dot)
-			return NULL;
-		syslog_sd_iter_init(&it, ev->msg.sd);
-		while (syslog_sd_next(&it, &p) > 0) {
-			if (p.id.n == (size_t)(dot - f - 3) && !memcmp(p.id.p, f + 3, p.id.n) &&
-			    p.name.n == strlen(dot + 1) && !memcmp(p.name.p, dot + 1, p.name.n)) {
-				syslog_sd_unescape(p.value, buf);
-				*len = buf->len;
-				return buf->buf ? buf->buf : "";
-			}
-		}
-		return NULL;
-	}
-	if (ev->json) {
-		json_t *v = json_object_get(ev->json, f);
-		if (v && json_is_string(v)) {
-			*len = json_string_length(v);
-			return json_string_value(v);
-		}
-		if (v && json_is_integer(v)) {
-			strbuf_addf(buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			*len = buf->len;
-			return buf->buf;
-		}
-		if (v && (json_is_true(v) || json_is_false(v)))
-			return str(json_is_true(v) ? "true" : "false", len);
-	}
-	return NULL;
 }
 
 /* ---- loading rules -------------------------------------------------------------------- */
@@ -328,7 +237,7 @@ static void group_key(const struct sigma_rule *c, const struct log_event *ev, st
 		size_t n = 0;
 		const char *v;
 		strbuf_reset(&buf);
-		v = event_field(ev, c->group_by[i], &buf, &n);
+		v = log_event_field(ev, c->group_by[i], &buf, &n);
 		strbuf_addf(key, "%s%s=%.*s", i ? " " : "", c->group_by[i], v ? (int)n : 0,
 		            v ? v : "");
 	}
@@ -497,7 +406,7 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 		const struct sigma_rule *r = &m->rules.rules[i];
 		if (r->correlation || !r->cond || r->disabled)
 			continue;
-		if (!sigma_match(r, event_field, ev))
+		if (!sigma_match(r, log_event_field, ev))
 			continue;
 		if ((r->user_status || r->level_at_least || r->outside_hours ||
 		     r->no_admin_record) &&
