@@ -12,7 +12,7 @@
 #include "ingest/live.h"
 #include "ledger/ledger.h"
 
-#define DEFAULT_QUEUE_BYTES (16u << 20)
+#define DEFAULT_QUEUE_BYTES (8u << 20)
 
 struct ingest {
 	struct ledger_writer *w;

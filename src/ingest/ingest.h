@@ -24,7 +24,7 @@ struct ingest_source {
 };
 
 struct ingest_options {
-	size_t max_queue_bytes; /* the ledger writer's queue (back-pressure): 0 = 16 MiB */
+	size_t max_queue_bytes; /* the ledger writer's queue (back-pressure): 0 = 8 MiB */
 	/* Called after each commit with the new durable entries (the follower's wake-up). */
 	void (*on_commit)(void *ctx, uint64_t first_index, uint64_t n);
 	void *on_commit_ctx;
