@@ -2,6 +2,8 @@
  * and the storage ceiling they are measured against (bench/run-ledger.sh prints the rows).
  *
  *   bench-ledger append DIR N WINDOW   group-committed 256-byte entries, WINDOW in flight
+ *   bench-ledger paced DIR N RATE      the same, submitted at RATE entries/s (open loop)
+ *   bench-ledger fsync DIR BYTES N     the disk alone: N times BYTES written + fdatasync
  *   bench-ledger ceiling DIR N BATCH   the same rows into SQLite, no hashing, no thread
  *   bench-ledger build DIR N           a tree of N small entries through the real append
  *                                      code, in large unsynced transactions (bench only)
@@ -9,11 +11,14 @@
  *   bench-ledger verify DIR            ledger_verify over everything
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/parse.h"
@@ -89,7 +94,7 @@ static int bench_append(const char *dir, uint64_t n, uint64_t window)
 	pthread_t th;
 	char buf[256];
 	int64_t t0, t1;
-	uint64_t commits;
+	uint64_t commits, syncs;
 
 	if (ledger_writer_start(dir, NULL, &w, &err) < 0)
 		die("writer", &err);
@@ -114,16 +119,112 @@ static int bench_append(const char *dir, uint64_t n, uint64_t window)
 	pthread_join(th, NULL);
 	t1 = time_mono_ns();
 	commits = ledger_writer_commits(w);
+	syncs = ledger_writer_syncs(w);
 	if (ledger_writer_stop(w, &err) < 0)
 		die("stop", &err);
 	qsort(o.lat, n, sizeof(int64_t), cmp_i64);
-	/* rate, ack p50 and p99 in ms, and the mean batch (for the ceiling run to copy) */
-	printf("%.0f %.3f %.3f %.0f\n", (double)n / ((double)(t1 - t0) / 1e9),
+	/* rate, ack p50 and p99 in ms, the mean batch per commit and per flush of the disk (the
+	 * ceiling run commits durably in batches of the latter) */
+	printf("%.0f %.3f %.3f %.0f %.0f\n", (double)n / ((double)(t1 - t0) / 1e9),
 	       (double)pct(o.lat, n, 0.50) / 1e6, (double)pct(o.lat, n, 0.99) / 1e6,
-	       (double)n / (double)(commits ? commits : 1));
+	       (double)n / (double)(commits ? commits : 1),
+	       (double)n / (double)(syncs ? syncs : 1));
 	free(o.submit_ns);
 	free(o.lat);
 	strbuf_release(&err);
+	return 0;
+}
+
+/* ---- paced: an open loop at a given rate, for the ack latency below saturation ---- */
+
+static int bench_paced(const char *dir, uint64_t n, uint64_t rate)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct ledger_writer *w;
+	struct observer o = { 0 };
+	pthread_t th;
+	char buf[256];
+	int64_t t0, t1;
+	uint64_t i = 0;
+
+	if (ledger_writer_start(dir, NULL, &w, &err) < 0)
+		die("writer", &err);
+	o.w = w;
+	o.n = n;
+	o.submit_ns = xcalloc(n, sizeof(int64_t));
+	o.lat = xcalloc(n, sizeof(int64_t));
+	pthread_create(&th, NULL, observe, &o);
+	t0 = time_mono_ns();
+	while (i < n) {
+		/* every entry due by now, then sleep until the next one is */
+		uint64_t due = (uint64_t)((double)(time_mono_ns() - t0) * (double)rate / 1e9) + 1;
+
+		for (; i < n && i < due; i++) {
+			struct ledger_entry e;
+			uint64_t ticket;
+
+			entry256(&e, buf, i);
+			__atomic_store_n(&o.submit_ns[i], time_mono_ns(), __ATOMIC_RELEASE);
+			if (ledger_writer_submit(w, &e, &ticket, &err) < 0)
+				die("submit", &err);
+		}
+		if (i < n) {
+			int64_t next = t0 + (int64_t)((double)i * 1e9 / (double)rate);
+			int64_t now = time_mono_ns();
+			if (next > now)
+				nanosleep(&(struct timespec){ 0, (long)(next - now) }, NULL);
+		}
+	}
+	pthread_join(th, NULL);
+	t1 = time_mono_ns();
+	if (ledger_writer_stop(w, &err) < 0)
+		die("stop", &err);
+	qsort(o.lat, n, sizeof(int64_t), cmp_i64);
+	/* the rate reached, ack p50 and p99 in ms (from the submit call to the acknowledgement) */
+	printf("%.0f %.3f %.3f\n", (double)n / ((double)(t1 - t0) / 1e9),
+	       (double)pct(o.lat, n, 0.50) / 1e6, (double)pct(o.lat, n, 0.99) / 1e6);
+	free(o.submit_ns);
+	free(o.lat);
+	strbuf_release(&err);
+	return 0;
+}
+
+/* ---- fsync: what the disk itself takes to confirm a write ---- */
+
+static int bench_fsync(const char *dir, uint64_t bytes, uint64_t n)
+{
+	struct strbuf path = STRBUF_INIT;
+	int64_t *lat = xcalloc(n, sizeof(int64_t));
+	char *buf = xmalloc(bytes);
+	uint64_t off = 0;
+	int fd;
+
+	memset(buf, 'w', bytes);
+	strbuf_addf(&path, "%s/fsync-probe", dir);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die("open the probe file", NULL);
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t t0;
+
+		/* like the WAL: appended, and rewritten from the start once it is large */
+		if (off + bytes > (64u << 20))
+			off = 0;
+		if (pwrite(fd, buf, bytes, (off_t)off) != (ssize_t)bytes)
+			die("write the probe file", NULL);
+		off += bytes;
+		t0 = time_mono_ns();
+		if (fdatasync(fd) < 0)
+			die("fdatasync", NULL);
+		lat[i] = time_mono_ns() - t0;
+	}
+	close(fd);
+	unlink(path.buf);
+	qsort(lat, n, sizeof(int64_t), cmp_i64);
+	printf("%.3f %.3f\n", (double)pct(lat, n, 0.50) / 1e6, (double)pct(lat, n, 0.99) / 1e6);
+	free(lat);
+	free(buf);
+	strbuf_release(&path);
 	return 0;
 }
 
@@ -330,6 +431,10 @@ int main(int argc, char **argv)
 		parse_uint64(argv[4], UINT64_MAX, &b);
 	if (argc == 5 && !strcmp(argv[1], "append") && a && b)
 		return bench_append(argv[2], a, b);
+	if (argc == 5 && !strcmp(argv[1], "paced") && a && b)
+		return bench_paced(argv[2], a, b);
+	if (argc == 5 && !strcmp(argv[1], "fsync") && a && b)
+		return bench_fsync(argv[2], a, b);
 	if (argc == 5 && !strcmp(argv[1], "ceiling") && a && b)
 		return bench_ceiling(argv[2], a, b);
 	if (argc == 4 && !strcmp(argv[1], "build") && a)

@@ -148,10 +148,12 @@ int ledger_checkpoint_get(struct ledger *lg, uint64_t size, struct strbuf *ret_n
 
 /*
  * A background thread with its own connection that appends batches: it
- * takes whatever has been submitted, up to max_entries or max_bytes, waits
- * at most max_delay_us for more when a batch is small, commits once, and
- * only then acknowledges. Every checkpoint_ms it signs a checkpoint for
- * the committed tree when the data directory has the signer key.
+ * takes whatever has been submitted, up to max_entries or max_bytes, commits
+ * it, and a second thread acknowledges it once an fdatasync of the WAL that
+ * began after the commit has returned (the next batch is appended meanwhile).
+ * While a flush is running, a small batch waits at most max_delay_us for
+ * more. Every checkpoint_ms it signs a checkpoint for the durable tree when
+ * the data directory has the signer key.
  */
 struct ledger_writer_options {
 	size_t max_entries;     /* default 16384 */
@@ -161,11 +163,13 @@ struct ledger_writer_options {
 	unsigned checkpoint_ms; /* 0: default 60000 (a minute); UINT32_MAX: never */
 	/*
 	 * Called by the writer thread after each commit, outside its locks, with the index of
-	 * the first entry and the number of entries just made durable: followers (the log
-	 * analysis) wake up on it. Must return quickly.
+	 * the first entry and the number of entries just committed (visible to readers; durable
+	 * a flush later): followers (the log analysis) wake up on it. Must return quickly.
 	 */
 	void (*on_commit)(void *ctx, uint64_t first_index, uint64_t n);
 	void *on_commit_ctx;
+	/* Tests only: called instead of fdatasync(fd) on the WAL (NULL: fdatasync). */
+	int (*flush)(int fd);
 };
 
 struct ledger_writer;
@@ -203,6 +207,8 @@ int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, 
 uint64_t ledger_writer_durable(struct ledger_writer *w);
 /* Batches committed so far (entries per commit = durable / commits). */
 uint64_t ledger_writer_commits(struct ledger_writer *w);
+/* Flushes of the disk that made entries durable (entries per flush = durable / syncs). */
+uint64_t ledger_writer_syncs(struct ledger_writer *w);
 /* Commits what is queued, signs a final checkpoint, stops the thread and frees w. */
 int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err);
 

@@ -1,11 +1,13 @@
 /* writer: group commit: one thread appends what many callers submit, acknowledging durable entries.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/timeutil.h"
@@ -32,6 +34,17 @@
  */
 #define CKPT_PASSIVE_PAGES 4096
 #define CKPT_RESTART_PAGES 32768
+
+/*
+ * Durability is pipelined: the writer commits without waiting for the disk (WAL,
+ * synchronous=NORMAL on its connection) and a syncer thread makes the WAL durable with
+ * fdatasync, acknowledging everything committed before that call began. The next batch is
+ * appended while the disk confirms the last, so an entry waits for about two flushes of the
+ * disk and a commit's work never adds to the flush. While a flush is running, the writer
+ * lingers (up to max_delay_us) until LINGER_ENTRIES have come: a commit rewrites the partial
+ * bundle and tiles, so tiny commits would write much more than they add.
+ */
+#define LINGER_ENTRIES 256
 
 /* Entries submitted but not yet committed, in submission (ticket) order. */
 struct batch {
@@ -67,9 +80,12 @@ struct ledger_writer {
 	pthread_cond_t work;  /* the writer waits for entries */
 	pthread_cond_t done;  /* waiters wait for durability */
 	pthread_cond_t space; /* submitters wait for room */
+	char sync_msg[160];   /* why the last flush failed */
 	struct batch *cur, *spare;
 	uint64_t next_ticket;
-	uint64_t durable; /* tickets below are durable */
+	uint64_t committed; /* tickets below are committed: visible, durable once synced */
+	uint64_t durable;   /* tickets below are decided: durable, or refused (fails[]) */
+	uint64_t syncs;     /* flushes that made entries durable */
 	bool stopping;
 	int failed; /* sticky: nothing more is acknowledged (see MAX_FAILED_BATCHES) */
 	struct strbuf fail_msg;
@@ -88,7 +104,17 @@ struct ledger_writer {
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
 	bool can_sign;
-	int wal_pages; /* WAL size after the last commit (sqlite3_wal_hook) */
+	int wal_pages;  /* WAL size after the last commit (sqlite3_wal_hook) */
+	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
+
+	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
+	pthread_t sync_thread;
+	bool sync_started, sync_stop, syncing;
+	bool sync_broken;  /* a flush failed: nothing is acknowledged until a full checkpoint */
+	bool flush_wanted; /* flush even without new entries (a stored signed checkpoint) */
+	pthread_cond_t sync_cv;
+	char *wal_path;
+	int wal_fd;
 
 	/* The WAL checkpointer thread and its connection. */
 	pthread_t ckpt_thread;
@@ -199,7 +225,7 @@ static void fail_locked(struct ledger_writer *w, int r, const char *msg)
  * With w->mu held: the batch b could not be committed. Its tickets are decided (refused) and
  * the writer goes on; after MAX_FAILED_BATCHES failures it stops for good.
  */
-static void fail_batch_locked(struct ledger_writer *w, const struct batch *b, int r,
+static void fail_range_locked(struct ledger_writer *w, uint64_t first, uint64_t nr, int r,
                               const char *msg)
 {
 	struct failed_batch *f;
@@ -209,12 +235,125 @@ static void fail_batch_locked(struct ledger_writer *w, const struct batch *b, in
 		return;
 	}
 	f = &w->fails[w->n_fails++];
-	f->first_ticket = b->first_ticket;
-	f->nr = b->nr;
+	f->first_ticket = first;
+	f->nr = nr;
 	f->r = r;
 	snprintf(f->msg, sizeof(f->msg), "%s", msg);
-	w->durable = b->first_ticket + b->nr;
+	w->durable = first + nr;
+	if (w->committed < w->durable)
+		w->committed = w->durable;
 	pthread_cond_broadcast(&w->done);
+}
+
+static void fail_batch_locked(struct ledger_writer *w, const struct batch *b, int r,
+                              const char *msg)
+{
+	/* Tickets are decided in order: wait for the syncer to decide the batches before. */
+	while (w->pipelined && w->durable < b->first_ticket && !w->failed)
+		pthread_cond_wait(&w->done, &w->mu);
+	if (!w->failed)
+		fail_range_locked(w, b->first_ticket, b->nr, r, msg);
+}
+
+/* With w->mu held, after the batch ending before ticket end was committed. */
+static void committed_locked(struct ledger_writer *w, uint64_t end)
+{
+	w->committed = end;
+	if (w->pipelined) {
+		pthread_cond_signal(&w->sync_cv);
+		return;
+	}
+	w->durable = end;
+	w->syncs++;
+	pthread_cond_broadcast(&w->done);
+}
+
+/* Flushes the WAL file to the disk (the syncer's own descriptor). 0 or -errno. */
+static int wal_sync(struct ledger_writer *w)
+{
+	if (w->wal_fd < 0) {
+		/* Write-only: opening needs no read right (the server's Landlock rules are on
+		 * reading), and it is never written through. */
+		w->wal_fd = open(w->wal_path, O_WRONLY | O_CLOEXEC);
+		if (w->wal_fd < 0)
+			return -errno;
+	}
+	if (w->opt.flush)
+		return w->opt.flush(w->wal_fd) < 0 ? -errno : 0;
+	return fdatasync(w->wal_fd) < 0 ? -errno : 0;
+}
+
+static void *syncer_main(void *arg)
+{
+	struct ledger_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		uint64_t target;
+		int r;
+
+		/* (after a sticky failure nothing more is decided: only wait for the stop) */
+		while ((w->failed || (w->durable >= w->committed && !w->flush_wanted)) &&
+		       !w->sync_stop)
+			pthread_cond_wait(&w->sync_cv, &w->mu);
+		if (w->failed || (w->durable >= w->committed && !w->flush_wanted))
+			break;
+		w->flush_wanted = false;
+		/* Everything committed before the flush begins is durable when it returns. */
+		target = w->committed;
+		w->syncing = true;
+		pthread_mutex_unlock(&w->mu);
+		r = wal_sync(w);
+		pthread_mutex_lock(&w->mu);
+		w->syncing = false;
+		pthread_cond_signal(&w->work); /* a lingering writer commits now */
+		if (r < 0 && !w->sync_broken) {
+			/*
+			 * The kernel may have dropped what it could not write, so a later
+			 * flush proves nothing about these entries, nor about any entry
+			 * after them in the WAL: refuse them, and refuse all that follows
+			 * until a full checkpoint has put everything into the database file
+			 * (the writer does it before its next commit).
+			 */
+			w->sync_broken = true;
+			snprintf(w->sync_msg, sizeof(w->sync_msg),
+			         "the disk did not confirm writing the ledger (fsync: %s)",
+			         strerror(-r));
+		}
+		if (w->failed)
+			continue;
+		if (w->sync_broken && target > w->durable)
+			fail_range_locked(w, w->durable, target - w->durable, -EIO, w->sync_msg);
+		else if (target > w->durable) {
+			w->durable = target;
+			w->syncs++;
+			pthread_cond_broadcast(&w->done);
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/*
+ * After a failed flush: a FULL checkpoint copies every committed frame into the database file
+ * and syncs it, so what follows stands on durable ground again. 0, or -EIO with err.
+ */
+static int sync_recover(struct ledger_writer *w, struct strbuf *err)
+{
+	int log = -1, done = -2;
+	int rc =
+	    sqlite3_wal_checkpoint_v2(store_db(w->st), NULL, SQLITE_CHECKPOINT_FULL, &log, &done);
+
+	if (rc != SQLITE_OK || log != done) {
+		pthread_mutex_lock(&w->mu);
+		error_set(err, "%s", w->sync_msg);
+		pthread_mutex_unlock(&w->mu);
+		return -EIO;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->sync_broken = false;
+	pthread_mutex_unlock(&w->mu);
+	return 0;
 }
 
 static const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket)
@@ -256,6 +395,13 @@ static int commit_batch(struct ledger_writer *w, struct batch *b, uint64_t *ret_
 	return r;
 }
 
+/* With w->mu held: waits until everything committed is decided (the syncer has caught up). */
+static void drain_locked(struct ledger_writer *w)
+{
+	while (w->pipelined && w->durable < w->committed && !w->failed)
+		pthread_cond_wait(&w->done, &w->mu);
+}
+
 static void maybe_checkpoint(struct ledger_writer *w, bool force)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -267,55 +413,84 @@ static void maybe_checkpoint(struct ledger_writer *w, bool force)
 	if (!force && now - w->last_checkpoint_ms < (int64_t)w->opt.checkpoint_ms)
 		return;
 	w->last_checkpoint_ms = now;
+	/* Only a durable tree is signed. */
+	pthread_mutex_lock(&w->mu);
+	drain_locked(w);
+	pthread_mutex_unlock(&w->mu);
 	r = ledger_checkpoint_sign(w->lg, w->dir, NULL, &err);
+	pthread_mutex_lock(&w->mu);
 	if (r == -EBADMSG) {
 		/* The stored tree contradicts a signed checkpoint: stop acknowledging. */
-		pthread_mutex_lock(&w->mu);
 		fail_locked(w, r, err.buf);
-		pthread_mutex_unlock(&w->mu);
+	} else if (w->pipelined) {
+		/* the stored checkpoint reaches the disk with the next flush: ask for one */
+		w->flush_wanted = true;
+		pthread_cond_signal(&w->sync_cv);
 	}
+	pthread_mutex_unlock(&w->mu);
 	strbuf_release(&err);
+}
+
+/* With w->mu held: true while the current batch should wait for more entries. */
+static bool linger_locked(struct ledger_writer *w)
+{
+	const struct batch *c = w->cur;
+	size_t bytes = c->bytes.len + c->sealed.len;
+
+	if (w->stopping || c->nr >= w->opt.max_entries || bytes >= w->opt.max_bytes)
+		return false;
+	/* Pipelined: only while a flush runs (its entries could not be durable sooner). */
+	if (w->pipelined && (!w->syncing || c->nr >= LINGER_ENTRIES))
+		return false;
+	return time_mono_ns() < c->first_ns + (int64_t)w->opt.max_delay_us * 1000;
+}
+
+static void linger(struct ledger_writer *w)
+{
+	while (linger_locked(w)) {
+		int64_t deadline = w->cur->first_ns + (int64_t)w->opt.max_delay_us * 1000;
+		int64_t now = time_mono_ns();
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)(deadline - now);
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&w->work, &w->mu, &ts);
+	}
 }
 
 static void *writer_main(void *arg)
 {
 	struct ledger_writer *w = arg;
+	int failed;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct batch *b;
 		struct strbuf err = STRBUF_INIT;
-		uint64_t first = 0;
+		uint64_t first = 0, nr;
+		bool recover;
 		int r;
 
 		while (w->cur->nr == 0 && !w->stopping && !w->failed)
 			pthread_cond_wait(&w->work, &w->mu);
 		if (w->failed || (w->cur->nr == 0 && w->stopping))
 			break;
-		/* Linger briefly for a small batch to grow: fewer, larger commits. */
-		while (!w->stopping && w->cur->nr < w->opt.max_entries &&
-		       w->cur->bytes.len + w->cur->sealed.len < w->opt.max_bytes) {
-			int64_t deadline = w->cur->first_ns + (int64_t)w->opt.max_delay_us * 1000;
-			int64_t now = time_mono_ns();
-			struct timespec ts;
-
-			if (now >= deadline)
-				break;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += (long)(deadline - now);
-			ts.tv_sec += ts.tv_nsec / 1000000000L;
-			ts.tv_nsec %= 1000000000L;
-			pthread_cond_timedwait(&w->work, &w->mu, &ts);
-		}
+		linger(w);
 		b = w->cur;
 		w->cur = w->spare;
 		w->spare = NULL;
+		recover = w->sync_broken;
 		pthread_cond_broadcast(&w->space);
 		pthread_mutex_unlock(&w->mu);
 
-		r = commit_batch(w, b, &first, &err);
+		r = recover ? sync_recover(w, &err) : 0;
+		if (r == 0)
+			r = commit_batch(w, b, &first, &err);
 
 		pthread_mutex_lock(&w->mu);
+		nr = b->nr;
 		if (r < 0) {
 			fail_batch_locked(w, b, r, err.buf);
 		} else {
@@ -323,26 +498,58 @@ static void *writer_main(void *arg)
 			rec->first_ticket = b->first_ticket;
 			rec->nr = b->nr;
 			rec->first_index = first;
-			w->durable = b->first_ticket + b->nr;
-			pthread_cond_broadcast(&w->done);
+			committed_locked(w, b->first_ticket + b->nr);
 		}
 		batch_reset(b);
 		w->spare = b;
 		strbuf_release(&err);
 		if (r == 0) {
-			uint64_t n = w->durable - w->ring[(w->ring_nr - 1) % RING].first_ticket;
 			pthread_mutex_unlock(&w->mu);
 			if (w->opt.on_commit)
-				w->opt.on_commit(w->opt.on_commit_ctx, first, n);
+				w->opt.on_commit(w->opt.on_commit_ctx, first, nr);
 			after_commit(w);
 			maybe_checkpoint(w, false);
 			pthread_mutex_lock(&w->mu);
 		}
 	}
+	drain_locked(w);
+	failed = w->failed;
 	pthread_mutex_unlock(&w->mu);
-	if (!w->failed)
+	if (!failed)
 		maybe_checkpoint(w, true);
 	return NULL;
+}
+
+/* In WAL mode, commits stop waiting for the disk and the syncer confirms them (see
+ * LINGER_ENTRIES); otherwise each commit syncs (synchronous=FULL) as before. */
+static int start_syncer(struct ledger_writer *w, struct strbuf *err)
+{
+	sqlite3 *db = store_db(w->st);
+	sqlite3_stmt *s = NULL;
+	const char *file = sqlite3_db_filename(db, "main");
+	bool wal = false;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *mode = sqlite3_column_text(s, 0);
+		wal = mode && !strcmp((const char *)mode, "wal");
+	}
+	sqlite3_finalize(s);
+	if (!wal || !file || !*file)
+		return 0;
+	if (store_exec(w->st, "PRAGMA synchronous=NORMAL", err) < 0)
+		return -EIO;
+	{
+		struct strbuf path = STRBUF_INIT;
+		strbuf_addf(&path, "%s-wal", file);
+		w->wal_path = strbuf_detach(&path, NULL);
+	}
+	if (pthread_create(&w->sync_thread, NULL, syncer_main, w) != 0) {
+		return store_exec(w->st, "PRAGMA synchronous=FULL", err) < 0 ? -EIO : 0;
+	}
+	w->sync_started = true;
+	w->pipelined = true;
+	return 0;
 }
 
 int ledger_writer_start(const char *dir, const struct ledger_writer_options *opts,
@@ -362,6 +569,8 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	pthread_cond_init(&w->done, NULL);
 	pthread_cond_init(&w->space, NULL);
 	pthread_cond_init(&w->ckpt_cv, NULL);
+	pthread_cond_init(&w->sync_cv, NULL);
+	w->wal_fd = -1;
 	w->cur = batch_new();
 	w->spare = batch_new();
 	strbuf_init(&w->fail_msg, 0);
@@ -375,6 +584,9 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 		goto fail;
 	/* This connection's checkpoints move to the checkpointer (see CKPT_PASSIVE_PAGES). */
 	sqlite3_wal_hook(store_db(w->st), wal_hook, w);
+	r = start_syncer(w, err);
+	if (r < 0)
+		goto fail;
 	if (store_open(dir, 0, &w->ckpt_st, &e2) == 0 &&
 	    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
 		w->ckpt_started = true;
@@ -544,6 +756,16 @@ uint64_t ledger_writer_commits(struct ledger_writer *w)
 	return n;
 }
 
+uint64_t ledger_writer_syncs(struct ledger_writer *w)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->syncs;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
 uint64_t ledger_writer_durable(struct ledger_writer *w)
 {
 	uint64_t d;
@@ -567,6 +789,22 @@ int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 	pthread_mutex_unlock(&w->mu);
 	if (w->started)
 		pthread_join(w->thread, NULL);
+	if (w->sync_started) {
+		pthread_mutex_lock(&w->mu);
+		w->sync_stop = true;
+		pthread_cond_signal(&w->sync_cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->sync_thread, NULL);
+		/* the final signed checkpoint, stored after the last flush */
+		if (!w->failed && wal_sync(w) < 0 && !w->failed) {
+			w->failed = -EIO;
+			error_set(&w->fail_msg,
+			          "the disk did not confirm the ledger's last checkpoint");
+		}
+	}
+	if (w->wal_fd >= 0)
+		close(w->wal_fd);
+	free(w->wal_path);
 	if (w->ckpt_started) {
 		pthread_mutex_lock(&w->mu);
 		w->ckpt_stop = true;
@@ -591,6 +829,7 @@ int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->space);
 	pthread_cond_destroy(&w->ckpt_cv);
+	pthread_cond_destroy(&w->sync_cv);
 	free(w->dir);
 	free(w);
 	return r;

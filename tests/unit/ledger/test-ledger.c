@@ -518,6 +518,61 @@ static void test_writer_failure(void **state)
 	assert_int_equal(size, 7);
 }
 
+static int flush_fails; /* the next flushes of the WAL that fail */
+
+static int flaky_flush(int fd)
+{
+	if (__atomic_load_n(&flush_fails, __ATOMIC_ACQUIRE) > 0) {
+		__atomic_sub_fetch(&flush_fails, 1, __ATOMIC_ACQ_REL);
+		errno = EIO;
+		return -1;
+	}
+	return fdatasync(fd);
+}
+
+/*
+ * A flush of the WAL that fails: what it covered is refused (the kernel may have dropped it),
+ * and the writer acknowledges again only after a full checkpoint; what it acknowledges is in
+ * the log, in order, and the log verifies.
+ */
+static void test_writer_flush_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .max_delay_us = 100, .flush = flaky_flush };
+	struct ledger_entry e = { .kind = ENTRY_NOTE, .data = (const uint8_t *)"y", .data_len = 1 };
+	struct ledger_verify_result res;
+	uint64_t t1, t2, index, size;
+	uint8_t root[32];
+
+	append_n(f, 2, false);
+	assert_int_equal(ledger_init_keys(f->dir, "ward", &f->err), 0);
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	assert_int_equal(index, 2);
+	expect(f, &e);
+	assert_int_equal(ledger_writer_syncs(w), 1);
+	__atomic_store_n(&flush_fails, 1, __ATOMIC_RELEASE);
+	assert_int_equal(ledger_writer_submit(w, &e, &t1, &f->err), 0);
+	assert_int_equal(ledger_writer_wait(w, t1, &index, &f->err), -EIO);
+	assert_non_null(strstr(f->err.buf, "fsync"));
+	/* committed, so in the log (a refused entry may be there; an acknowledged one must) */
+	expect(f, &e);
+	/* the next batch: a full checkpoint first, then acknowledged as usual */
+	strbuf_reset(&f->err);
+	assert_int_equal(ledger_writer_submit(w, &e, &t2, &f->err), 0);
+	assert_int_equal(ledger_writer_wait(w, t2, &index, &f->err), 0);
+	assert_int_equal(index, 4);
+	expect(f, &e);
+	assert_int_not_equal(ledger_writer_wait_range(w, t1, t2, &f->err), 0);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, 5);
+	check_head(f);
+	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, &res, &f->err), 0);
+	assert_int_equal(res.entries, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +585,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_file_mode_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_flush_failure, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-ledger", tests, NULL, NULL);
 }
