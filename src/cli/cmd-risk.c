@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/csv.h"
 #include "base/json.h"
 #include "base/parse.h"
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
 #include "core/core.h"
+#include "core/export-lists.h"
 #include "core/read.h"
 #include "core/risk.h"
 #include "policy/policy.h"
@@ -101,6 +103,7 @@ static int print_assessed(const struct act_result *res, const struct risk_eval *
 		jw_kv_str(&w, "outcome", act_outcome_name(res->outcome));
 		jw_kv_int(&w, "inherent", e->inherent);
 		jw_kv_int(&w, "residual", e->assessed);
+		jw_kv_int(&w, "computed", e->residual);
 		jw_key(&w, "clauses");
 		jw_array_begin(&w);
 		for (size_t i = 0; i < res->n_clauses; i++)
@@ -255,7 +258,18 @@ out:
 	return ret;
 }
 
-static void show_text(const struct risk *rk, struct strbuf *out)
+/* 評価済, 受容済 as the profile names the state; 要再評価 when the acceptance went stale. */
+static const char *state_name(const struct profile *p, const struct risk *rk)
+{
+	const struct policy_state *st =
+	    p->risk.reg && rk->state ? policy_register_state(p->risk.reg, rk->state) : NULL;
+
+	if (rk->stale)
+		return "要再評価";
+	return st && st->name ? st->name : rk->state;
+}
+
+static void show_text(const struct profile *p, const struct risk *rk, struct strbuf *out)
 {
 	strbuf_addf(out, "リスク %" PRId64 ": %s #%" PRId64 " %s — %s\n", rk->rec.id,
 	            rk->target_register ? rk->target_register : "?", rk->target,
@@ -264,8 +278,15 @@ static void show_text(const struct risk *rk, struct strbuf *out)
 	strbuf_addf(out,
 	            "状態: %s  起こりやすさ %" PRId64 " × 影響 %" PRId64 " = 固有リスク %" PRId64
 	            "  残留リスク %" PRId64 "（現在の対策では %" PRId64 "）%s%s\n",
-	            rk->state, rk->likelihood, rk->impact, rk->inherent, rk->residual,
+	            state_name(p, rk), rk->likelihood, rk->impact, rk->inherent, rk->residual,
 	            rk->now.residual, rk->band ? "  " : "", rk->band ? rk->band : "");
+	if (rk->computed && rk->residual > rk->computed)
+		strbuf_addf(out, "評価者が計算値 %" PRId64 " から引き上げ（理由: %s）\n", rk->computed,
+		            rk->reason ? rk->reason : "");
+	else if (rk->computed)
+		strbuf_addf(out, "評価者が計算値 %" PRId64 " を確認\n", rk->computed);
+	if (rk->treatment)
+		strbuf_addf(out, "対応: %s\n", rk->treatment);
 	for (size_t i = 0; i < rk->now.n_measures; i++) {
 		const struct risk_measure *m = &rk->now.measures[i];
 		strbuf_addf(out, "  対策 %-14s %-9s %s", m->clause->id,
@@ -337,7 +358,7 @@ static int risk_show(struct cli_ctx *ctx, int argc, const char **argv)
 		risk_json(&rk, &w);
 		strbuf_addch(&out, '\n');
 	} else {
-		show_text(&rk, &out);
+		show_text(door_profile(d), &rk, &out);
 	}
 	ret = cli_print(&out);
 out:
@@ -352,14 +373,21 @@ out:
 static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori risk list [--section ID] [--as LOGIN] [--json]", NULL
+		"mamori risk list [--section ID] [--clause CLAUSE] [--as LOGIN] "
+		"[--json | --csv [--cp932] [-o FILE]]",
+		"the risk register: what LOGIN may read (the whole ward without --as), newest first",
+		NULL
 	};
-	const char *as = NULL, *section = NULL;
+	struct risk_filter f = { 0 };
+	const char *as = NULL;
 	bool json = false;
+	struct cli_csv co = { 0 };
 	const struct option opts[] = {
-		OPT_STRING(0, "section", &section, "ID", "only this section's risks"),
+		OPT_STRING(0, "section", &f.section, "ID", "only this section's risks"),
+		OPT_STRING(0, "clause", &f.clause, "CLAUSE", "only the risks it is a measure of"),
 		OPT_STRING(0, "as", &as, "LOGIN", "what this person may read"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_CSV(&co),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -373,13 +401,28 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (n < 0)
 		return ret;
+	if ((ret = cli_csv_usage(&co)))
+		return ret;
 	ret = cli_door_open(ctx, DOOR_READONLY, &d);
 	if (ret)
 		return ret;
+	if (f.clause && !policy_clause(door_profile(d), f.clause)) {
+		cli_error("'%s' is not a clause of profile '%s' (mamori policy coverage lists them)",
+		          f.clause, door_profile(d)->id);
+		ret = EXIT_FAILED;
+		goto out;
+	}
 	if (cli_reader(d, as, &rd, &err) < 0 ||
-	    risk_list(d, section, time_now_ms(), &l, &err) < 0) {
+	    risk_list_visible(d, door_store(d), rd, &f, time_now_ms(), &l, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (co.csv) {
+		struct csv_writer cw;
+		cli_csv_begin(&co, &cw, &out);
+		export_risks_csv(door_store(d), door_profile(d), &l, &cw);
+		ret = cli_csv_end(&co, &cw, &out);
 		goto out;
 	}
 	if (json) {
@@ -392,10 +435,8 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	for (size_t i = 0; i < l.nr; i++) {
 		const struct risk *rk = &l.items[i];
-		char target[32], inh[24], res[24];
+		char target[32], inh[24], res[24], id[24];
 
-		if (!read_record(rd, &rk->rec, NULL))
-			continue;
 		if (json) {
 			risk_json(rk, &w);
 			continue;
@@ -403,12 +444,9 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		snprintf(target, sizeof(target), "#%" PRId64, rk->target);
 		snprintf(inh, sizeof(inh), "%" PRId64, rk->inherent);
 		snprintf(res, sizeof(res), "%" PRId64, rk->residual);
-		{
-			char id[24];
-			snprintf(id, sizeof(id), "%" PRId64, rk->rec.id);
-			table_add(&t, (const char *[]){ id, target, rk->threat_id, rk->section, inh,
-			                                res, rk->stale ? "要再評価" : rk->state });
-		}
+		snprintf(id, sizeof(id), "%" PRId64, rk->rec.id);
+		table_add(&t, (const char *[]){ id, target, rk->threat_id, rk->section, inh, res,
+		                                state_name(door_profile(d), rk) });
 	}
 	if (json) {
 		jw_array_end(&w);

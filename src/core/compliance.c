@@ -11,6 +11,7 @@
 #include "core/coverage.h"
 #include "core/duties.h"
 #include "core/inspections.h"
+#include "core/risk.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
 
@@ -416,6 +417,23 @@ static void checkpoint(struct compliance_report *rep, struct door *d, struct led
 	strbuf_release(&err);
 }
 
+/* The risks that name each clause as a measure, and those it counts for now. */
+static int count_risks(struct compliance_report *ret, struct door *d, int64_t now_ms,
+                       struct strbuf *err)
+{
+	int64_t *named = xcalloc(ret->nr ? ret->nr : 1, sizeof(*named));
+	int64_t *counting = xcalloc(ret->nr ? ret->nr : 1, sizeof(*counting));
+	int r = risk_clause_tally(d, now_ms, named, counting, err);
+
+	for (size_t i = 0; r == 0 && i < ret->nr; i++) {
+		ret->rows[i].risks = named[i];
+		ret->rows[i].risks_counting = counting[i];
+	}
+	free(named);
+	free(counting);
+	return r;
+}
+
 int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool sign,
                        int64_t from_ms, int64_t to_ms, int64_t now_ms,
                        struct compliance_report *ret, struct strbuf *err)
@@ -465,6 +483,8 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 		r = count_incidents(ret, st, err);
 	if (r == 0)
 		r = count_inspections(ret, st, now_ms, err);
+	if (r == 0)
+		r = count_risks(ret, d, now_ms, err);
 	if (r < 0)
 		compliance_release(ret);
 	return r;

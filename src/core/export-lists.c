@@ -1,4 +1,4 @@
-/* export-lists: requests, take-outs, duties, incidents and users as CSV rows with Japanese
+/* export-lists: requests, take-outs, duties, incidents, users and risks as CSV rows with Japanese
  * headers, as people read them: names, not ids; times in Tokyo. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "core/incident.h"
 #include "core/org.h"
 #include "core/requests.h"
+#include "core/risk.h"
 #include "core/takeouts.h"
 #include "policy/policy.h"
 
@@ -349,6 +350,120 @@ void export_users_csv(struct store *st, const struct org_users *l, struct csv_wr
 		cell(w, u->title);
 		cell(w, u->email);
 		cell(w, export_user_status_name(u->status));
+		csv_end_row(w);
+	}
+}
+
+static void cell_count(struct csv_writer *w, size_t n)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "%zu", n);
+	cell(w, b);
+}
+
+/* "MIN-3-3-3（起こりやすさ−2）、MIN-9-2-1（効かない：義務の期限超過）": each measure and what it is
+ * worth now. */
+static void cell_measures(struct csv_writer *w, const struct risk *rk)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	for (size_t i = 0; i < rk->now.n_measures; i++) {
+		const struct risk_measure *m = &rk->now.measures[i];
+		const char *why = !m->why_not                           ? NULL
+		                  : !strcmp(m->why_not, "duty_overdue") ? "義務の期限超過"
+		                  : !strcmp(m->why_not, "duty_never_done")
+		                      ? "義務の実施記録なし"
+		                      : "記載のみ";
+		strbuf_addf(&t, "%s%s", i ? "、" : "", m->clause->id);
+		if (why)
+			strbuf_addf(&t, "（効かない：%s）", why);
+		else
+			strbuf_addf(&t, "（起こりやすさ−%" PRId64 "）", m->reduce);
+	}
+	cell(w, t.buf);
+	strbuf_release(&t);
+}
+
+/* Why an acceptance went stale, as people read it: "インシデント 12、対策 MIN-5-6-2". */
+static void cell_stale(struct csv_writer *w, const struct risk *rk)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	for (size_t i = 0; i < rk->stale_why.nr; i++) {
+		const char *s = rk->stale_why.items[i];
+		if (i)
+			strbuf_addstr(&t, "、");
+		if (!strncmp(s, "incident:", 9))
+			strbuf_addf(&t, "インシデント %s", s + 9);
+		else if (!strncmp(s, "level:", 6))
+			strbuf_addf(&t, "重要性分類の引上げ %s", s + 6);
+		else if (!strncmp(s, "measure:", 8))
+			strbuf_addf(&t, "効かなくなった対策 %s", s + 8);
+		else
+			strbuf_addstr(&t, "残留リスクの上昇");
+	}
+	cell(w, t.buf);
+	strbuf_release(&t);
+}
+
+void export_risks_csv(struct store *st, const struct profile *p, const struct risk_list *l,
+                      struct csv_writer *w)
+{
+	static const char *const cols[] = {
+		"番号",           "脅威",
+		"対象の記録",     "対象",
+		"台帳",           "重要性分類",
+		"課",             "起こりやすさ",
+		"影響",           "固有リスク",
+		"残留リスク",     "評価時の計算値",
+		"現在の計算値",   "引き上げた理由",
+		"対応",           "受容の区分",
+		"状態",           "対策（条項）",
+		"受容者",         "受容日時",
+		"受容した残留リスク", "要再評価の理由",
+		"未完了の作業",   "期限切れの作業",
+	};
+
+	header(w, cols, sizeof(cols) / sizeof(cols[0]));
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct risk *rk = &l->items[i];
+		const struct policy_register *tr =
+		    rk->target_register ? policy_register(p, rk->target_register) : NULL;
+		const struct policy_state *state =
+		    p->risk.reg ? policy_register_state(p->risk.reg, rk->state) : NULL;
+		const struct policy_level *lv = rk->target_level ? policy_level(p, rk->target_level) : NULL;
+		size_t open = 0;
+
+		for (size_t k = 0; k < rk->n_tasks; k++)
+			open += !rk->tasks[k].done;
+		cell_int(w, rk->rec.id);
+		cell(w, rk->threat ? rk->threat->name : rk->threat_id);
+		cell_int(w, rk->target);
+		cell(w, rk->target_title ? rk->target_title : "（削除された記録）");
+		cell(w, tr ? tr->name : rk->target_register);
+		cell(w, lv && lv->name ? lv->name : rk->target_level);
+		cell_section(w, st, rk->section);
+		cell_int(w, rk->likelihood);
+		cell_int(w, rk->impact);
+		cell_int(w, rk->inherent);
+		cell_int(w, rk->residual);
+		cell_int(w, rk->computed);
+		cell_int(w, rk->now.residual);
+		cell(w, rk->reason);
+		cell(w, rk->treatment);
+		cell(w, rk->band);
+		cell(w, rk->stale ? "要再評価" : state && state->name ? state->name : rk->state);
+		cell_measures(w, rk);
+		cell_person(w, st, rk->accepted_by);
+		cell_time(w, rk->accepted_ms);
+		if (rk->accepted_ms)
+			cell_int(w, rk->accepted_residual);
+		else
+			cell(w, "");
+		cell_stale(w, rk);
+		cell_count(w, open);
+		cell_count(w, rk->n_overdue_tasks);
 		csv_end_row(w);
 	}
 }

@@ -1,5 +1,5 @@
 /* export-lists: the lists besides registers as CSV for Excel (requests, take-outs, duties,
- * incidents, users), one writer each for the CLI's --csv and the web's download. Headers are
+ * incidents, users, risks), one writer each for the CLI's --csv and the web's download. Headers are
  * Japanese, values are shown as people read them (names, not ids; Tokyo times); the caller
  * chose the rows through core's read decision and picks the encoding (base/csv.h). */
 #ifndef MAMORI_CORE_EXPORT_LISTS_H
@@ -36,6 +36,15 @@ void export_incidents_csv(struct store *st, const struct incident_list *l, struc
 /* ログイン, 氏名, 所属 (the id `user import` reads back), 所属名, 雇用形態, 職名, メールアドレス,
  * 状態 (在職, 停止中, 退職) */
 void export_users_csv(struct store *st, const struct org_users *l, struct csv_writer *w);
+
+/* The risk register (core/risk.h; the caller read l through the read decision): 番号, 脅威,
+ * 対象の記録, 対象, 台帳, 重要性分類, 課, 起こりやすさ, 影響, 固有リスク, 残留リスク, 評価時の計算値,
+ * 現在の計算値 (with the measures as they are now), 引き上げた理由, 対応, 受容の区分, 状態 (要再評価
+ * when stale), 対策（条項） (each with whether it counts), 受容者, 受容日時, 受容した残留リスク,
+ * 要再評価の理由, 未完了の作業, 期限切れの作業. */
+struct risk_list;
+void export_risks_csv(struct store *st, const struct profile *p, const struct risk_list *l,
+                      struct csv_writer *w);
 
 /* "在職", "停止中", "退職" for a user status id; the id itself when unknown. */
 const char *export_user_status_name(const char *status);

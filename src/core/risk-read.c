@@ -11,6 +11,7 @@
 #include "base/parse.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/risk-internal.h"
 #include "core/risk.h"
 #include "store/query.h"
 
@@ -133,64 +134,90 @@ out:
 	return r < 0 ? r : 0;
 }
 
-/* Incidents (not drills) that involve the target and were reported, or linked to it, after
- * the acceptance. */
-static int stale_incidents(struct door *d, struct risk *rk, struct strbuf *err)
+int risk_basis_incidents(struct door *d, struct risk_basis *b, struct strbuf *err)
 {
 	const struct policy_register *inc = door_profile(d)->incidents.reg;
 	struct query *q;
+	size_t alloc = 0;
 	char *link = NULL;
 	int r;
 
-	if (!inc)
+	if (b->incidents_read || !inc)
 		return 0;
 	link = xstrfmt("%s.link_record", inc->id);
 	r = query_prepare(door_store(d),
-	                  "SELECT r.id, r.fields FROM records r WHERE r.register = ?1 AND "
-	                  "(r.created_ms > ?2 OR EXISTS (SELECT 1 FROM acts a WHERE "
-	                  "a.record_id = r.id AND a.at_ms > ?2 AND a.action = ?3 AND "
-	                  "a.outcome = 'done')) ORDER BY r.id",
+	                  "SELECT r.id, r.fields, r.created_ms, (SELECT max(a.at_ms) FROM acts a "
+	                  "WHERE a.record_id = r.id AND a.action = ?2 AND a.outcome = 'done') "
+	                  "FROM records r WHERE r.register = ?1 ORDER BY r.id",
 	                  &q, err);
 	if (r < 0)
 		goto out;
 	query_bind_text(q, 1, inc->id);
-	query_bind_int(q, 2, rk->accepted_ms);
-	query_bind_text(q, 3, link);
+	query_bind_text(q, 2, link);
 	while ((r = query_step(q, err)) > 0) {
-		json_t *fields = json_loads(query_text(q, 1), 0, NULL);
+		json_t *fields = json_loads(query_text(q, 1) ? query_text(q, 1) : "{}", 0, NULL);
 		const char *ids = json_string_value(json_object_get(fields, "records"));
 		const char *drill = json_string_value(json_object_get(fields, "drill"));
-		bool involved = false;
 
 		if (ids && !(drill && !strcmp(drill, "true"))) {
+			struct risk_incident *x;
 			char *copy = xstrdup(ids);
 			const char *parts[64];
 			size_t n = split_ids(copy, parts, ARRAY_SIZE(parts));
-			for (size_t i = 0; i < n && !involved; i++) {
+
+			ALLOC_GROW(b->incidents, b->n_incidents + 1, alloc);
+			x = &b->incidents[b->n_incidents++];
+			x->id = query_int(q, 0);
+			x->created_ms = query_int(q, 2);
+			x->linked_ms = query_is_null(q, 3) ? 0 : query_int(q, 3);
+			x->records = xcalloc(n ? n : 1, sizeof(*x->records));
+			x->n_records = 0;
+			for (size_t i = 0; i < n; i++) {
 				int64_t v;
-				involved =
-				    parse_int64(parts[i], 1, INT64_MAX, &v) == 0 && v == rk->target;
+				if (parse_int64(parts[i], 1, INT64_MAX, &v) == 0)
+					x->records[x->n_records++] = v;
 			}
 			free(copy);
 		}
-		if (involved)
-			strv_pushf(&rk->stale_why, "incident:%" PRId64, query_int(q, 0));
 		json_decref(fields);
 	}
+	if (r == 0)
+		b->incidents_read = true;
 out:
 	free(link);
 	return r;
 }
 
+/* Incidents (not drills) that involve the target and were reported, or linked to it, after
+ * the acceptance. */
+static int stale_incidents(struct door *d, struct risk_basis *b, struct risk *rk,
+                           struct strbuf *err)
+{
+	int r = risk_basis_incidents(d, b, err);
+
+	for (size_t i = 0; r == 0 && i < b->n_incidents; i++) {
+		const struct risk_incident *x = &b->incidents[i];
+		bool involved = false;
+
+		if (x->created_ms <= rk->accepted_ms && x->linked_ms <= rk->accepted_ms)
+			continue;
+		for (size_t k = 0; k < x->n_records && !involved; k++)
+			involved = x->records[k] == rk->target;
+		if (involved)
+			strv_pushf(&rk->stale_why, "incident:%" PRId64, x->id);
+	}
+	return r;
+}
+
 /* What changed since the acceptance: an incident, the target's level, a measure. */
-static int staleness(struct door *d, struct risk *rk, struct strbuf *err)
+static int staleness(struct door *d, struct risk_basis *b, struct risk *rk, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
 	int r;
 
 	if (!rk->accepted_ms || strcmp(rk->state, "accepted"))
 		return 0;
-	r = stale_incidents(d, rk, err);
+	r = stale_incidents(d, b, rk, err);
 	if (r < 0)
 		return r;
 	if (rk->accepted_level && rk->target_level) {
@@ -220,7 +247,7 @@ static int staleness(struct door *d, struct risk *rk, struct strbuf *err)
 	return 0;
 }
 
-static int risk_read(struct door *d, int64_t id, int64_t now_ms, struct risk *rk,
+static int risk_read(struct door *d, struct risk_basis *b, int64_t id, struct risk *rk,
                      struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
@@ -256,6 +283,7 @@ static int risk_read(struct door *d, int64_t id, int64_t now_ms, struct risk *rk
 	rk->impact = field_int(&rk->rec, "impact");
 	rk->inherent = field_int(&rk->rec, "inherent");
 	rk->residual = field_int(&rk->rec, "residual");
+	rk->computed = field_int(&rk->rec, "computed");
 	rk->procedure = field_int(&rk->rec, "procedure");
 	if (record_get(door_store(d), rk->target, &target, &ignored) == 0) {
 		rk->target_register = xstrdup(target.register_id);
@@ -268,26 +296,31 @@ static int risk_read(struct door *d, int64_t id, int64_t now_ms, struct risk *rk
 		copy = xstrdup(record_field(&rk->rec, "measures"));
 		n = split_ids(copy, ids, ARRAY_SIZE(ids));
 	}
-	r = risk_evaluate(d, rk->section, ids, n, rk->likelihood, rk->impact, now_ms, &rk->now,
-	                  err);
+	r = risk_evaluate_on(d, b, rk->section, ids, n, rk->likelihood, rk->impact, &rk->now, err);
 	free(copy);
 	accept = xstrfmt("%s.accept", reg->id);
 	if (r == 0)
 		r = last_acceptance(door_store(d), rk, accept, err);
 	free(accept);
 	if (r == 0)
-		r = read_tasks(door_store(d), rk, reg->id, now_ms, err);
+		r = read_tasks(door_store(d), rk, reg->id, b->now_ms, err);
 	if (r == 0)
-		r = staleness(d, rk, err);
+		r = staleness(d, b, rk, err);
 	return r;
 }
 
 int risk_get(struct door *d, int64_t id, int64_t now_ms, struct risk *ret, struct strbuf *err)
 {
+	struct risk_basis b;
 	int r;
 
+	memset(ret, 0, sizeof(*ret));
 	door_lead(d);
-	r = risk_read(d, id, now_ms, ret, err);
+	r = risk_basis_init(d, now_ms, &b, err);
+	if (r == 0) {
+		r = risk_read(d, &b, id, ret, err);
+		risk_basis_release(&b);
+	}
 	door_unlead(d);
 	if (r < 0)
 		risk_release(ret);
@@ -315,6 +348,66 @@ void risk_release(struct risk *rk)
 	memset(rk, 0, sizeof(*rk));
 }
 
+/* Whether a risk record passes f before it is valued: its target and its measures as recorded. */
+static bool filter_keeps(const struct risk_filter *f, const struct record *rec)
+{
+	if (!f)
+		return true;
+	if (f->n_targets) {
+		const char *t = record_field(rec, "target");
+		int64_t v = 0;
+		bool hit = false;
+
+		if (!t || parse_int64(t, 1, INT64_MAX, &v) < 0)
+			return false;
+		for (size_t i = 0; i < f->n_targets && !hit; i++)
+			hit = f->targets[i] == v;
+		if (!hit)
+			return false;
+	}
+	if (f->clause && *f->clause) {
+		const char *ms = record_field(rec, "measures");
+		char *copy = xstrdup(ms ? ms : "");
+		const char *ids[RISK_MAX_MEASURES];
+		size_t n = split_ids(copy, ids, ARRAY_SIZE(ids));
+		bool hit = false;
+
+		for (size_t i = 0; i < n && !hit; i++)
+			hit = !strcmp(ids[i], f->clause);
+		free(copy);
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+/* Values the risks ids (newest first as given) against one basis, those f keeps. */
+static int read_all(struct door *d, const struct record_list *l, const struct risk_filter *f,
+                    int64_t now_ms, struct risk_list *ret, struct strbuf *err)
+{
+	struct risk_basis b;
+	int r;
+
+	door_lead(d);
+	r = risk_basis_init(d, now_ms, &b, err);
+	for (size_t i = 0; r == 0 && i < l->nr; i++) {
+		if (!filter_keeps(f, &l->items[i]))
+			continue;
+		ALLOC_GROW(ret->items, ret->nr + 1, ret->alloc);
+		r = risk_read(d, &b, l->items[i].id, &ret->items[ret->nr], err);
+		if (r == -ENOENT) { /* gone meanwhile */
+			risk_release(&ret->items[ret->nr]);
+			strbuf_reset(err);
+			r = 0;
+			continue;
+		}
+		ret->nr++;
+	}
+	risk_basis_release(&b); /* zeroed when its init failed */
+	door_unlead(d);
+	return r;
+}
+
 int risk_list(struct door *d, const char *section, int64_t now_ms, struct risk_list *ret,
               struct strbuf *err)
 {
@@ -332,15 +425,64 @@ int risk_list(struct door *d, const char *section, int64_t now_ms, struct risk_l
 	f.section = section;
 	door_lead(d);
 	r = records_list(door_store(d), &f, &l, err);
-	for (size_t i = l.nr; r == 0 && i-- > 0;) {
-		ALLOC_GROW(ret->items, ret->nr + 1, ret->alloc);
-		r = risk_read(d, l.items[i].id, now_ms, &ret->items[ret->nr], err);
-		ret->nr++;
-	}
 	door_unlead(d);
+	if (r == 0) {
+		/* newest first */
+		for (size_t i = 0, k = l.nr ? l.nr - 1 : 0; i < k; i++, k--) {
+			struct record t = l.items[i];
+			l.items[i] = l.items[k];
+			l.items[k] = t;
+		}
+		r = read_all(d, &l, NULL, now_ms, ret, err);
+	}
 	record_list_release(&l);
 	if (r < 0)
 		risk_list_release(ret);
+	return r;
+}
+
+int risk_list_visible(struct door *d, struct store *st, const struct reader *rd,
+                      const struct risk_filter *f, int64_t now_ms, struct risk_list *ret,
+                      struct strbuf *err)
+{
+	const struct policy_register *reg = door_profile(d)->risk.reg;
+	struct record_query q = { .sort = "-id" };
+	struct record_page page = { 0 };
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!reg) {
+		error_set(err, "profile '%s' has no 'risk' section", door_profile(d)->id);
+		return -ENOTSUP;
+	}
+	q.register_id = reg->id;
+	q.section = f && f->section && *f->section ? f->section : NULL;
+	r = records_query(st, rd, &q, &page, err);
+	if (r == 0)
+		r = read_all(d, &page.list, f, now_ms, ret, err);
+	record_page_release(&page);
+	if (r < 0)
+		risk_list_release(ret);
+	return r;
+}
+
+int risk_clause_tally(struct door *d, int64_t now_ms, int64_t *named, int64_t *counting,
+                      struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	struct risk_list l = { 0 };
+	int r;
+
+	if (!p->risk.reg)
+		return 0;
+	r = risk_list(d, NULL, now_ms, &l, err);
+	for (size_t i = 0; r == 0 && i < l.nr; i++)
+		for (size_t k = 0; k < l.items[i].now.n_measures; k++) {
+			const struct risk_measure *m = &l.items[i].now.measures[k];
+			named[m->clause->index]++;
+			counting[m->clause->index] += m->counts;
+		}
+	risk_list_release(&l);
 	return r;
 }
 
@@ -414,6 +556,12 @@ void risk_json(const struct risk *rk, struct json_writer *w)
 	jw_kv_int(w, "inherent", rk->inherent);
 	jw_kv_int(w, "residual", rk->residual);
 	jw_kv_int(w, "computed_residual", rk->now.residual);
+	/* what Mamori computed when it was assessed: the residual confirms it or raises it */
+	jw_key(w, "computed_at_assessment");
+	if (rk->computed)
+		jw_int(w, rk->computed);
+	else
+		jw_null(w);
 	jw_kv_str(w, "treatment", rk->treatment);
 	jw_kv_str(w, "reason", rk->reason);
 	jw_kv_str(w, "band", rk->band);

@@ -9,8 +9,10 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "core/act-internal.h"
+#include "core/coverage.h"
 #include "core/duties.h"
 #include "core/read.h"
+#include "core/risk-internal.h"
 #include "core/risk.h"
 #include "store/query.h"
 
@@ -56,27 +58,66 @@ static void measure_duties(struct risk_measure *m, const struct duty_list *dl, c
 	}
 }
 
-/* Acts that cited the clause since from: done and refused. */
-static int measure_acts(struct store *st, struct risk_measure *m, int64_t from, struct strbuf *err)
+/* The acts that cited each clause over the period, done and refused: one pass over the acts. */
+static int basis_acts(struct door *d, struct risk_basis *b, struct strbuf *err)
 {
+	const struct profile *p = door_profile(d);
 	struct query *q;
-	int r = query_prepare(st,
-	                      "SELECT a.outcome, count(*) FROM acts a, json_each(a.clauses) j "
-	                      "WHERE j.value = ?1 AND a.at_ms >= ?2 GROUP BY a.outcome",
-	                      &q, err);
+	int r;
 
+	if (b->acts_read)
+		return 0;
+	b->acts_done = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*b->acts_done));
+	b->acts_refused = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*b->acts_refused));
+	r = query_prepare(door_store(d),
+	                  "SELECT j.value, a.outcome, count(*) FROM acts a, json_each(a.clauses) j "
+	                  "WHERE a.at_ms >= ?1 AND a.outcome IN ('done', 'refused') "
+	                  "GROUP BY j.value, a.outcome",
+	                  &q, err);
 	if (r < 0)
 		return r;
-	query_bind_text(q, 1, m->clause->id);
-	query_bind_int(q, 2, from);
+	query_bind_int(q, 1, b->from_ms);
 	while ((r = query_step(q, err)) > 0) {
-		const char *outcome = query_text(q, 0);
-		if (!strcmp(outcome, "done"))
-			m->acts_done = query_int(q, 1);
-		else if (!strcmp(outcome, "refused"))
-			m->acts_refused = query_int(q, 1);
+		const char *id = query_text(q, 0);
+		const struct policy_clause *c = id ? policy_clause(p, id) : NULL;
+		if (!c)
+			continue;
+		if (!strcmp(query_text(q, 1), "done"))
+			b->acts_done[c->index] = query_int(q, 2);
+		else
+			b->acts_refused[c->index] = query_int(q, 2);
 	}
+	if (r == 0)
+		b->acts_read = true;
 	return r;
+}
+
+int risk_basis_init(struct door *d, int64_t now_ms, struct risk_basis *b, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->now_ms = now_ms;
+	b->from_ms = now_ms - YEAR_MS;
+	r = coverage_compute(p, door_dir(d), door_store(d), &b->cov, err);
+	if (r == 0)
+		r = duties_compute(d, now_ms, &b->dl, err);
+	if (r < 0)
+		risk_basis_release(b);
+	return r;
+}
+
+void risk_basis_release(struct risk_basis *b)
+{
+	policy_coverage_release(&b->cov);
+	duty_list_release(&b->dl);
+	free(b->acts_done);
+	free(b->acts_refused);
+	for (size_t i = 0; i < b->n_incidents; i++)
+		free(b->incidents[i].records);
+	free(b->incidents);
+	memset(b, 0, sizeof(*b));
 }
 
 /* Whether the measure counts, and how far it lowers the likelihood. */
@@ -99,13 +140,11 @@ static void measure_worth(const struct policy_risk *rk, struct risk_measure *m)
 		                                               : rk->reduce_monitored;
 }
 
-int risk_evaluate(struct door *d, const char *section, const char *const *measures,
-                  size_t n_measures, int64_t likelihood, int64_t impact, int64_t now_ms,
-                  struct risk_eval *ret, struct strbuf *err)
+int risk_evaluate_on(struct door *d, struct risk_basis *b, const char *section,
+                     const char *const *measures, size_t n_measures, int64_t likelihood,
+                     int64_t impact, struct risk_eval *ret, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
-	struct policy_coverage cov = { 0 };
-	struct duty_list dl = { 0 };
 	int64_t after = likelihood;
 	int r = 0;
 
@@ -113,7 +152,7 @@ int risk_evaluate(struct door *d, const char *section, const char *const *measur
 	ret->likelihood = likelihood;
 	ret->impact = impact;
 	ret->inherent = likelihood * impact;
-	ret->period_from_ms = now_ms - YEAR_MS;
+	ret->period_from_ms = b->from_ms;
 	if (n_measures > RISK_MAX_MEASURES) {
 		error_set(err, "at most %d measures on one risk", RISK_MAX_MEASURES);
 		return -EINVAL;
@@ -135,21 +174,37 @@ int risk_evaluate(struct door *d, const char *section, const char *const *measur
 			}
 		ret->measures[ret->n_measures++].clause = c;
 	}
-	policy_coverage_compute(p, &cov);
-	r = duties_compute(d, now_ms, &dl, err);
+	if (ret->n_measures)
+		r = basis_acts(d, b, err);
 	for (size_t i = 0; r == 0 && i < ret->n_measures; i++) {
 		struct risk_measure *m = &ret->measures[i];
 
-		m->strength = cov.entries[m->clause->index].strength;
-		measure_duties(m, &dl, section);
-		r = measure_acts(door_store(d), m, ret->period_from_ms, err);
+		m->strength = m->clause->index < b->cov.nr ? b->cov.entries[m->clause->index].strength
+		                                           : STRENGTH_NONE;
+		measure_duties(m, &b->dl, section);
+		m->acts_done = b->acts_done[m->clause->index];
+		m->acts_refused = b->acts_refused[m->clause->index];
 		measure_worth(&p->risk, m);
 		after -= m->reduce;
 	}
 	ret->likelihood_after = after < 1 ? 1 : after;
 	ret->residual = ret->likelihood_after * impact;
-	duty_list_release(&dl);
-	policy_coverage_release(&cov);
+	return r;
+}
+
+int risk_evaluate(struct door *d, const char *section, const char *const *measures,
+                  size_t n_measures, int64_t likelihood, int64_t impact, int64_t now_ms,
+                  struct risk_eval *ret, struct strbuf *err)
+{
+	struct risk_basis b;
+	int r = risk_basis_init(d, now_ms, &b, err);
+
+	if (r < 0) {
+		memset(ret, 0, sizeof(*ret));
+		return r;
+	}
+	r = risk_evaluate_on(d, &b, section, measures, n_measures, likelihood, impact, ret, err);
+	risk_basis_release(&b);
 	return r;
 }
 
@@ -295,7 +350,7 @@ int risk_assess(struct door *d, const struct risk_input *in, struct act_result *
 	const struct profile *p = door_profile(d);
 	const struct policy_register *reg = risk_register(p, err);
 	const struct policy_field *band = reg ? policy_register_field(reg, "band") : NULL;
-	struct strbuf nums[6] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
+	struct strbuf nums[7] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
 		                  STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	struct strbuf mids = STRBUF_INIT;
 	struct act_attr f[16];
@@ -373,6 +428,11 @@ int risk_assess(struct door *d, const struct risk_input *in, struct act_result *
 		f[n++] = (struct act_attr){ "treatment", treatment };
 	if (in->reason && *in->reason && in->residual > eval->residual)
 		f[n++] = (struct act_attr){ "reason", in->reason };
+	if (policy_register_field(reg, "computed")) {
+		/* what Mamori computed: the residual above confirms it, or raises it */
+		strbuf_addf(&nums[6], "%" PRId64, eval->residual);
+		f[n++] = (struct act_attr){ "computed", nums[6].buf };
+	}
 	action = xstrfmt("%s.%s", reg->id, existing ? "reassess" : "assess");
 	act.actor = in->actor;
 	act.action = action;

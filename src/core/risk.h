@@ -15,6 +15,8 @@
 
 struct door;
 struct json_writer;
+struct reader;
+struct store;
 
 /*
  * A risk is a record of the register the profile's `risk` section names (both shipped
@@ -24,7 +26,9 @@ struct json_writer;
  *            risk.threats), section (the target's), likelihood, impact, inherent (their
  *            product), residual, measures (clause ids, space-separated), procedure (a document
  *            record: the damage-minimising procedure), treatment, reason (why the owner raised
- *            the residual), band (the first value: within risk.accept_up_to; the second: above)
+ *            the residual), computed (optional: the residual Mamori computed at the
+ *            assessment, which the recorded residual confirms or raises), band (the first
+ *            value: within risk.accept_up_to; the second: above)
  *   actions  assess (creates), reassess, accept (accepted_residual, accepted_level,
  *            accepted_measures: the state of the risk it accepted); task_add (task, assignee,
  *            due) and task_done (task_act: the number of the task_add act), the treatment
@@ -73,8 +77,9 @@ struct risk_eval {
 
 /*
  * Values measures (clause ids of the profile) for a risk of section at now: each measure's
- * strength, duties, evidence and whether it counts, then the residual. -EINVAL with err for a
- * clause the profile does not have.
+ * strength (as the compliance report shows it: with the detectors that run), duties, evidence
+ * and whether it counts, then the residual. -EINVAL with err for a clause the profile does not
+ * have. The caller holds the door's lead.
  */
 int risk_evaluate(struct door *d, const char *section, const char *const *measures,
                   size_t n_measures, int64_t likelihood, int64_t impact, int64_t now_ms,
@@ -147,6 +152,7 @@ struct risk {
 	char *target_register, *target_title, *target_level; /* NULL if the target is gone */
 	const char *section, *treatment, *reason, *band, *state;
 	int64_t likelihood, impact, inherent, residual, procedure;
+	int64_t computed;     /* the residual computed at the assessment; 0: not recorded */
 	struct risk_eval now; /* the measures as they are now */
 	/* the last acceptance (accepted_ms 0: never accepted) */
 	int64_t accepted_ms, accepted_residual;
@@ -170,10 +176,38 @@ int risk_list(struct door *d, const char *section, int64_t now_ms, struct risk_l
               struct strbuf *err);
 void risk_list_release(struct risk_list *l);
 
+/* Which risks a list keeps; NULL or zero members: every one. */
+struct risk_filter {
+	const char *section;      /* only this section's */
+	const char *clause;       /* only those that name this clause as a measure */
+	const int64_t *targets;   /* only those assessed for one of these records */
+	size_t n_targets;
+};
+
+/*
+ * The risks rd may read (the one read decision: records_query on st, the caller's own
+ * connection), newest first, that f keeps, each read as risk_get does. Every risk is valued
+ * against one look at the ward (coverage, duties, acts, incidents), not one each, and only
+ * the risks f keeps are valued. Lists, CSV, print, the dashboard card and the pages that
+ * show risks all read through it.
+ */
+int risk_list_visible(struct door *d, struct store *st, const struct reader *rd,
+                      const struct risk_filter *f, int64_t now_ms, struct risk_list *ret,
+                      struct strbuf *err);
+
+/*
+ * For each clause of the door's profile (by its index), how many of the ward's risks name it
+ * as a measure (named) and for how many of them it counts now (counting): the compliance
+ * report's column リスク. The arrays have one zeroed slot per clause; nothing is added without
+ * a risk register.
+ */
+int risk_clause_tally(struct door *d, int64_t now_ms, int64_t *named, int64_t *counting,
+                      struct strbuf *err);
+
 /*
  * {"id","target":{"id","register","title","level"},"section","threat":{"id","name",
- * "clauses"},"likelihood","impact","inherent","residual","computed_residual","treatment",
- * "reason","band","state","procedure","measures":[{"clause","cite","text","strength","counts","why_not",
+ * "clauses"},"likelihood","impact","inherent","residual","computed_residual",
+ * "computed_at_assessment","treatment","reason","band","state","procedure","measures":[{"clause","cite","text","strength","counts","why_not",
  * "reduce","evidence":{"from","acts","refused","duties":[{"id","name","scope","last_done",
  * "next_due","overdue"}]}}],"accepted_by","accepted_at","accepted_residual","stale",
  * "stale_reasons","tasks":[{"task","what","assignee","due","done","done_at","done_by",

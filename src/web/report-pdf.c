@@ -215,7 +215,8 @@ static void chapter_cells(const void *ctx, size_t row, int col, struct strbuf *o
 static const int pdf_cols[] = { COL_ID,       COL_KIND,        COL_STRENGTH,
 	                        COL_ACTS,     COL_REFUSALS,    COL_APPROVALS,
 	                        COL_MEDIAN,   COL_DUTIES_DONE, COL_DUTIES_OVERDUE,
-	                        COL_FINDINGS, COL_INCIDENTS,   COL_INSPECTION };
+	                        COL_FINDINGS, COL_INCIDENTS,   COL_INSPECTION,
+	                        COL_RISKS };
 #define PDF_NCOLS ((int)(sizeof(pdf_cols) / sizeof(pdf_cols[0])))
 
 static void case_cells(const void *ctx, size_t row, int col, struct strbuf *out)
@@ -270,7 +271,7 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 {
 	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 85, 55, 60, 55, 50, 50, 80, 80 };
 	static const double clause_w[PDF_NCOLS] = {
-		72, 30, 48, 32, 30, 30, 42, 34, 38, 36, 50, 73
+		66, 30, 44, 32, 30, 30, 40, 30, 34, 32, 46, 65, 36
 	};
 	const char *head[PDF_NCOLS];
 	struct report_chapter *ch;

@@ -28,6 +28,7 @@ const char *const report_columns[REPORT_NCOLS] = {
 	"未完了の指摘",
 	"インシデント",
 	"自己点検",
+	"リスク",
 	"台帳の記録",
 	"行為のうち名義・CLI",
 	"承認のうち名義・CLI",
@@ -103,6 +104,14 @@ void report_cell(const struct compliance_row *x, int col, struct strbuf *out)
 			            "、未回答 %" PRId64,
 			            x->insp_conform, x->insp_nonconform, x->insp_na,
 			            x->insp_unanswered);
+		break;
+	case COL_RISKS:
+		/* the risks that name it as a measure; of them, where it works now */
+		if (!x->risks)
+			strbuf_addstr(out, "—");
+		else
+			strbuf_addf(out, "%" PRId64 "（効いている %" PRId64 "）", x->risks,
+			            x->risks_counting);
 		break;
 	case COL_LEDGER:
 		for (size_t i = 0; i < x->n_ledger; i++)

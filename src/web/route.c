@@ -36,6 +36,8 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/incidents/*", ui_incident, 0 },
 	{ WEB_GET, "/risks", ui_risks, 0 },
 	{ WEB_POST, "/risks", ui_risk_assess_post, 0 },
+	{ WEB_GET, "/risks.csv", ui_risks_csv, 0 },
+	{ WEB_GET, "/risks/print", ui_risks_print, 0 },
 	{ WEB_GET, "/risks/*", ui_risk, 0 },
 	{ WEB_POST, "/risks/*/accept", ui_risk_accept_post, 0 },
 	{ WEB_POST, "/risks/*/tasks", ui_risk_task_post, 0 },

@@ -54,6 +54,8 @@ void api_incident(struct web_req *r);
 void api_incident_report(struct web_req *r);
 void ui_incident(struct web_req *r);
 void ui_risks(struct web_req *r);
+void ui_risks_csv(struct web_req *r);
+void ui_risks_print(struct web_req *r);
 void ui_risk(struct web_req *r);
 void ui_risk_assess_post(struct web_req *r);
 void ui_risk_accept_post(struct web_req *r);

@@ -387,7 +387,7 @@ void ui_report_compliance(struct web_req *r)
 	else
 		report_compliance_html_body(&rep, true, o);
 	html_close(o, "div");
-	ui_risk_clause_links(r);
+	ui_risk_clause_links(r, &rep);
 	page_end(r);
 out:
 	compliance_release(&rep);

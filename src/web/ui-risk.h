@@ -1,4 +1,6 @@
-/* ui-risk: the risk register's pages (ui-risk.c) and its forms (ui-risk-act.c). */
+/* ui-risk: the risk register's pages: the register, its CSV and print view (ui-risk-list.c),
+ * its heat maps (ui-risk-heat.c), one risk (ui-risk.c), its forms (ui-risk-act.c), risks on
+ * other pages (ui-risk-links.c). */
 #ifndef MAMORI_WEB_UI_RISK_H
 #define MAMORI_WEB_UI_RISK_H
 
@@ -9,7 +11,15 @@
 #include "web/page.h"
 
 struct risk;
+struct risk_filter;
 struct risk_list;
+
+/* The risks the request's reader may read that f keeps (NULL: all), each valued now against
+ * one look at the ward (core/risk.h risk_list_visible). */
+int ui_risks_load(struct web_req *r, const struct risk_filter *f, struct risk_list *l,
+                  struct strbuf *err);
+/* The two heat maps, inherent and residual side by side, of the risks of l. */
+void ui_risk_heat_maps(struct web_req *r, const struct risk_list *l);
 
 /* 評価済, 受容済, or 要再評価 when the acceptance went stale. */
 const char *ui_risk_state_name(const struct web_req *r, const struct risk *rk);
@@ -27,8 +37,10 @@ void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const stru
 /* The dashboard's card: stale acceptances, overdue tasks of a plan and residuals above the
  * threshold not accepted. */
 void ui_risks_card(struct web_req *r);
-/* On the compliance report's page: the clauses that are measures of risks, each linked to them. */
-void ui_risk_clause_links(struct web_req *r);
+/* On the compliance report's page: the clauses that are measures of the ward's risks (the
+ * report's tally), each linked to them. */
+struct compliance_report;
+void ui_risk_clause_links(struct web_req *r, const struct compliance_report *rep);
 /* On an incident's page: the risks of the records it involves (made stale by it); with
  * propose (the case reached recurrence prevention), a link to reassess each and to assess the
  * records that have no risk yet (SHJ-6-3-4-ア). */
