@@ -3,7 +3,8 @@
 # script, visibility decided like any record (another section's officer gets 404 and an empty
 # register), the assessment and acceptance forms behind CSRF, bad input answered in Japanese
 # without storing anything, a refusal with its clause, and the CSIRT's inbox naming an
-# incident's overdue legal deadline.
+# incident's overdue legal deadline; the register as CSV (UTF-8 and Shift_JIS) and on paper,
+# read like the page; the compliance report's CSV, HTML and PDF name the risks per clause.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 ward_make
 m section add joho --name 情報政策課 >/dev/null
@@ -70,6 +71,44 @@ check "in Japanese" 'grep -q "作業は記録されませんでした" "$TMP/bod
 is "the officer accepts" 303 "$(status -b "$TMP/jar-suzuki" --data-urlencode "csrf=$C" \
 	"${URL}risks/$R/accept")"
 check "accepted" '[ "$(m risk show "$R" --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"accepted_by\"])")" = suzuki ]'
+
+# the register as CSV for Excel and on paper, through the same read decision as the page
+is "the register as CSV" 200 "$(status -b "$TMP/jar-suzuki" "${URL}risks.csv?section=zeimu")"
+check "for Excel: UTF-8 with a BOM" 'head -c3 "$TMP/body" | od -An -tx1 | grep -q "ef bb bf"'
+check "the risk, its section and state by name" \
+	'grep -q "^$R,.*,税務課,4,5,20,10,.*,受容済," "$TMP/body"'
+check "each measure with what it is worth" 'grep -q "MIN-3-3-3（起こりやすさ−2）" "$TMP/body"'
+is "in Shift_JIS" 200 "$(status -b "$TMP/jar-suzuki" "${URL}risks.csv?encoding=cp932")"
+check "decodes as CP932" 'iconv -f CP932 -t UTF-8 "$TMP/body" | grep -q "^$R,.*税務課"'
+is "区民課's officer downloads the CSV" 200 "$(status -b "$TMP/jar-yamada" "${URL}risks.csv")"
+check "with the header only" '[ "$(wc -l <"$TMP/body")" = 1 ] && grep -q "番号" "$TMP/body"'
+is "the register page links both downloads and the print view" 200 \
+	"$(status -b "$TMP/jar-suzuki" "${URL}risks?section=zeimu")"
+check "CSV, Shift_JIS, print" 'grep -q "href=\"/risks.csv?section=zeimu&amp;encoding=cp932\"" "$TMP/body" &&
+	grep -q "href=\"/risks/print?section=zeimu\"" "$TMP/body"'
+is "the print view" 200 "$(status -b "$TMP/jar-suzuki" "${URL}risks/print?section=zeimu")"
+check "the register with its heat maps, no form" \
+	'grep -q "data-risk=\"$R\"" "$TMP/body" && [ "$(grep -o "role=\"img\"" "$TMP/body" | wc -l)" = 2 ] &&
+	! grep -q "action=\"/risks\"" "$TMP/body"'
+check "in Japanese: its date and the acceptance" 'grep -q "作成日時：" "$TMP/body" && grep -q "受容済" "$TMP/body"'
+is "区民課's officer prints" 200 "$(status -b "$TMP/jar-yamada" "${URL}risks/print")"
+check "no 税務課 risk" '! grep -q "data-risk=\"$R\"" "$TMP/body"'
+is "the clause filter on paper" 200 "$(status -b "$TMP/jar-suzuki" "${URL}risks/print?clause=MIN-9-2-1")"
+check "keeps the risk that names it" 'grep -q "data-risk=\"$R\"" "$TMP/body"'
+is "the administrator logs in" 303 "$(login admin "$ADMIN_PW" "$TMP/jar-a")"
+is "the compliance report as CSV" 200 "$(status -b "$TMP/jar-a" "${URL}report/compliance?format=csv")"
+check "names the risks per clause (column リスク)" 'python3 - "$TMP/body" <<PY
+import csv, sys
+rows = {r["条項"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline=""))}
+sys.exit(not (rows["MIN-3-3-3"]["リスク"].startswith("1（効いている") and rows["MIN-BP-4-2"]["リスク"] == "—"))
+PY'
+is "and as HTML, ending with the clauses that treat risks" 200 \
+	"$(status -b "$TMP/jar-a" "${URL}report/compliance")"
+check "linking the risks of MIN-3-3-3" 'grep -q "href=\"/risks?clause=MIN-3-3-3\"" "$TMP/body"'
+is "and as PDF" 200 "$(status -b "$TMP/jar-a" "${URL}report/compliance?format=pdf")"
+if command -v pdftotext >/dev/null 2>&1; then
+	check "whose clause table has the column リスク" "pdftotext '$TMP/body' - | grep -q 'リスク'"
+fi
 
 # an incident's overdue legal deadline in the CSIRT's inbox
 I=$(m incident report --title 課税台帳の誤表示 --found-at 2026-01-10T09:00 --record "$Z3" \
