@@ -1,0 +1,144 @@
+// risks-shinjuku.test.js: Shinjuku's リスク管理 (第2 2) in the browser, on the demo ward. 税務課's
+// 情報セキュリティ責任者 assesses 情報の漏えい (第1 3(3)) for a Class I asset with a measure of the
+// ward's standards: Mamori computes the residual and the page says the assessor confirmed it;
+// reassessing, the officer raises it with a reason and transfers the risk (移転), which puts it
+// above the ward's threshold: the officer's acceptance is refused with the clause and the
+// 情報化統括管理者 (CIO) accepts it from the ward-wide register with its heat maps. The register
+// prints and downloads as CSV for Excel; 区民課's officer sees none of 税務課's risks.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { mamori, startServer, stopServer, launch, login, logout, shot } = require('./lib');
+
+let ward, server, ctx, page;
+
+// The Shinjuku demo ward; the logins' passwords from init's table.
+function demoWard() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-risks-shinjuku-'));
+  const data = path.join(dir, 'data');
+  const out = mamori(data, ['init', '--profile', 'shinjuku', '--demo']);
+  const pw = {};
+  for (const line of out.split('\n')) {
+    const m = line.match(/^([a-z][a-z0-9-]*)\s.*\s([A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5})\s*$/);
+    if (m) pw[m[1]] = m[2];
+  }
+  return { dir, data, pw };
+}
+
+before(async () => {
+  ward = demoWard();
+  server = await startServer(ward.data);
+  ctx = await launch(ward.dir);
+  page = await ctx.newPage();
+});
+
+after(async () => {
+  if (ctx) await ctx.close();
+  if (server) await stopServer(server);
+  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
+});
+
+async function submit(form) {
+  await Promise.all([page.waitForLoadState('load'), page.click(`${form} button[type=submit]`)]);
+}
+
+function japaneseOnly(text) {
+  for (const w of ['Risk', 'Residual', 'Inherent', 'likelihood', 'assessed', 'accepted', 'confirmed',
+    'raised', 'duty_overdue', 'not_allowed', 'Print view']) {
+    assert.ok(!text.includes(w), `no '${w}' on the page`);
+  }
+}
+
+test('shinjuku: the officer assesses, confirms then raises; the CIO accepts above the threshold', async () => {
+  const assets = JSON.parse(mamori(ward.data, ['record', 'list', 'asset', '--section', 'zeimu',
+    '--level', 'I', '--json']));
+  const asset = assets.find((a) => a.fields.title === '固定資産課税台帳') || assets[0];
+  assert.ok(asset, 'the demo has a Class I asset of 税務課');
+
+  await login(page, server.url, 'zeimu-kacho', ward.pw['zeimu-kacho']);
+  await page.goto(server.url + 'risks');
+  assert.ok((await page.textContent('#f-threat')).includes('漏えい'), 'the threats of 第1 3');
+  await page.fill('form.assess [name="target"]', String(asset.id));
+  await page.selectOption('#f-threat', 'leakage');
+  await page.selectOption('#f-likelihood', '4');
+  await page.selectOption('#f-impact', '5');
+  await page.fill('form.assess [name="measures"]', 'SHJ-5-1-2');
+  await submit('form.assess');
+  await page.waitForURL(/\/risks\/\d+\?notice=done/);
+  const id = page.url().match(/\/risks\/(\d+)/)[1];
+  assert.equal((await page.textContent('dd.inherent')).trim(), '4 × 5 = 20');
+  const computed = parseInt((await page.textContent('dd.computed')).trim(), 10);
+  assert.ok(computed >= 5 && computed <= 20, `computed ${computed}`);
+  assert.ok((await page.textContent('dd.computed')).includes('評価者が確認した'), 'the officer confirmed it');
+  assert.ok((await page.textContent('tr[data-clause="SHJ-5-1-2"]')).includes('SHJ-5-1-2'));
+  japaneseOnly(await page.textContent('main'));
+  await shot(page, 'risk-shinjuku-assessed');
+
+  // reassess: raise the residual with a reason, transfer the risk
+  await page.selectOption('form.assess #f-treatment', '移転');
+  await page.fill('form.assess [name="residual"]', '20');
+  await page.fill('form.assess [name="reason"]', '委託先のクラウドに保管しているため');
+  await submit('form.assess');
+  await page.waitForURL(/\/risks\/\d+\?notice=done/);
+  assert.equal(page.url().match(/\/risks\/(\d+)/)[1], id, 'the same risk, reassessed');
+  assert.ok((await page.textContent('dd.residual strong')).includes('20'));
+  assert.ok((await page.textContent('dd.computed')).includes('引き上げた'), 'raised, and the page says so');
+  assert.ok((await page.textContent('dl.facts')).includes('委託先のクラウドに保管しているため'), 'with the reason');
+  assert.ok((await page.textContent('dl.facts')).includes('移転'), 'and the treatment');
+  assert.ok((await page.textContent('main')).includes('組織の責任者'), 'above the threshold: the organisation accepts');
+  await submit('form.accept');
+  assert.equal(page.url().includes('notice=done'), false, 'the officer may not accept 20');
+  const refusal = await page.textContent('main');
+  assert.ok(refusal.includes('SHJ-') && refusal.includes('拒否'), refusal);
+  await logout(page);
+
+  // 区民課's officer reads none of 税務課's risks
+  await login(page, server.url, 'kumin-kacho', ward.pw['kumin-kacho']);
+  await page.goto(server.url + 'risks');
+  assert.equal(await page.locator(`table.risks tr[data-risk="${id}"]`).count(), 0, 'not in their register');
+  const resp = await page.goto(server.url + `risks/${id}`);
+  assert.equal(resp.status(), 404);
+  await logout(page);
+
+  // the CIO: the ward-wide register, its heat maps, the acceptance, paper and Excel
+  await login(page, server.url, 'fukukucho', ward.pw.fukukucho);
+  await page.goto(server.url + 'risks');
+  assert.equal(await page.locator('figure.heat-map svg[role="img"]').count(), 2, 'inherent and residual side by side');
+  const residualMap = await page.textContent('#heat-residual desc');
+  assert.ok(residualMap.includes('起こりやすさ4×影響5'), residualMap);
+  const row = await page.textContent(`table.risks tr[data-risk="${id}"]`);
+  assert.ok(row.includes('税務課') && row.includes('20'), row);
+  japaneseOnly(await page.textContent('main'));
+  await shot(page, 'risks-shinjuku-cio');
+  await page.goto(server.url);
+  assert.ok((await page.textContent('section.risks-card')).includes('固定資産課税台帳'),
+    'the dashboard lists the residual above the threshold nobody accepted');
+  await page.goto(server.url + `risks/${id}`);
+  await submit('form.accept');
+  await page.waitForURL(/notice=done/);
+  assert.ok((await page.textContent('p.accepted')).includes('fukukucho'));
+  assert.ok((await page.textContent('dd.state')).includes('受容済'));
+
+  await page.goto(server.url + 'risks?section=zeimu');
+  await Promise.all([page.waitForLoadState('load'), page.click('a[href="/risks/print?section=zeimu"]')]);
+  assert.equal(await page.locator('main form').count(), 0, 'no form on paper');
+  const printed = await page.textContent(`table.risks tr[data-risk="${id}"]`);
+  assert.ok(printed.includes('移転') && printed.includes('受容済') && printed.includes('SHJ-5-1-2'), printed);
+  japaneseOnly(await page.textContent('main'));
+  await shot(page, 'risks-shinjuku-print');
+  const csv = await page.request.get(server.url + 'risks.csv?section=zeimu&encoding=utf-8');
+  assert.equal(csv.status(), 200);
+  const body = await csv.body();
+  assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM for Excel');
+  const text = body.toString('utf8');
+  assert.ok(text.includes('番号,脅威,対象の記録'), 'Japanese headings');
+  assert.ok(text.split('\n').some((l) => l.startsWith(`${id},`) && l.includes('委託先のクラウドに保管しているため')),
+    'the risk with its reason');
+  const sjis = await page.request.get(server.url + 'risks.csv?section=zeimu&encoding=cp932');
+  assert.equal(sjis.status(), 200);
+  assert.ok((await sjis.body()).includes(Buffer.from([0x94, 0xd4, 0x8d, 0x86])), '番号 in Shift_JIS');
+  await logout(page);
+});
