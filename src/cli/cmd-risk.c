@@ -281,8 +281,8 @@ static void show_text(const struct profile *p, const struct risk *rk, struct str
 	            state_name(p, rk), rk->likelihood, rk->impact, rk->inherent, rk->residual,
 	            rk->now.residual, rk->band ? "  " : "", rk->band ? rk->band : "");
 	if (rk->computed && rk->residual > rk->computed)
-		strbuf_addf(out, "評価者が計算値 %" PRId64 " から引き上げ（理由: %s）\n", rk->computed,
-		            rk->reason ? rk->reason : "");
+		strbuf_addf(out, "評価者が計算値 %" PRId64 " から引き上げ（理由: %s）\n",
+		            rk->computed, rk->reason ? rk->reason : "");
 	else if (rk->computed)
 		strbuf_addf(out, "評価者が計算値 %" PRId64 " を確認\n", rk->computed);
 	if (rk->treatment)
@@ -375,7 +375,8 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori risk list [--section ID] [--clause CLAUSE] [--as LOGIN] "
 		"[--json | --csv [--cp932] [-o FILE]]",
-		"the risk register: what LOGIN may read (the whole ward without --as), newest first",
+		"the risk register: what LOGIN may read (the whole ward without --as), newest "
+		"first",
 		NULL
 	};
 	struct risk_filter f = { 0 };
@@ -407,8 +408,9 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	if (ret)
 		return ret;
 	if (f.clause && !policy_clause(door_profile(d), f.clause)) {
-		cli_error("'%s' is not a clause of profile '%s' (mamori policy coverage lists them)",
-		          f.clause, door_profile(d)->id);
+		cli_error(
+		    "'%s' is not a clause of profile '%s' (mamori policy coverage lists them)",
+		    f.clause, door_profile(d)->id);
 		ret = EXIT_FAILED;
 		goto out;
 	}

@@ -372,9 +372,8 @@ static void cell_measures(struct csv_writer *w, const struct risk *rk)
 		const struct risk_measure *m = &rk->now.measures[i];
 		const char *why = !m->why_not                           ? NULL
 		                  : !strcmp(m->why_not, "duty_overdue") ? "義務の期限超過"
-		                  : !strcmp(m->why_not, "duty_never_done")
-		                      ? "義務の実施記録なし"
-		                      : "記載のみ";
+		                  : !strcmp(m->why_not, "duty_never_done") ? "義務の実施記録なし"
+		                                                           : "記載のみ";
 		strbuf_addf(&t, "%s%s", i ? "、" : "", m->clause->id);
 		if (why)
 			strbuf_addf(&t, "（効かない：%s）", why);
@@ -411,18 +410,30 @@ void export_risks_csv(struct store *st, const struct profile *p, const struct ri
                       struct csv_writer *w)
 {
 	static const char *const cols[] = {
-		"番号",           "脅威",
-		"対象の記録",     "対象",
-		"台帳",           "重要性分類",
-		"課",             "起こりやすさ",
-		"影響",           "固有リスク",
-		"残留リスク",     "評価時の計算値",
-		"現在の計算値",   "引き上げた理由",
-		"対応",           "受容の区分",
-		"状態",           "対策（条項）",
-		"受容者",         "受容日時",
-		"受容した残留リスク", "要再評価の理由",
-		"未完了の作業",   "期限切れの作業",
+		"番号",
+		"脅威",
+		"対象の記録",
+		"対象",
+		"台帳",
+		"重要性分類",
+		"課",
+		"起こりやすさ",
+		"影響",
+		"固有リスク",
+		"残留リスク",
+		"評価時の計算値",
+		"現在の計算値",
+		"引き上げた理由",
+		"対応",
+		"受容の区分",
+		"状態",
+		"対策（条項）",
+		"受容者",
+		"受容日時",
+		"受容した残留リスク",
+		"要再評価の理由",
+		"未完了の作業",
+		"期限切れの作業",
 	};
 
 	header(w, cols, sizeof(cols) / sizeof(cols[0]));
@@ -432,7 +443,8 @@ void export_risks_csv(struct store *st, const struct profile *p, const struct ri
 		    rk->target_register ? policy_register(p, rk->target_register) : NULL;
 		const struct policy_state *state =
 		    p->risk.reg ? policy_register_state(p->risk.reg, rk->state) : NULL;
-		const struct policy_level *lv = rk->target_level ? policy_level(p, rk->target_level) : NULL;
+		const struct policy_level *lv =
+		    rk->target_level ? policy_level(p, rk->target_level) : NULL;
 		size_t open = 0;
 
 		for (size_t k = 0; k < rk->n_tasks; k++)

@@ -38,10 +38,10 @@ void export_incidents_csv(struct store *st, const struct incident_list *l, struc
 void export_users_csv(struct store *st, const struct org_users *l, struct csv_writer *w);
 
 /* The risk register (core/risk.h; the caller read l through the read decision): 番号, 脅威,
- * 対象の記録, 対象, 台帳, 重要性分類, 課, 起こりやすさ, 影響, 固有リスク, 残留リスク, 評価時の計算値,
- * 現在の計算値 (with the measures as they are now), 引き上げた理由, 対応, 受容の区分, 状態 (要再評価
- * when stale), 対策（条項） (each with whether it counts), 受容者, 受容日時, 受容した残留リスク,
- * 要再評価の理由, 未完了の作業, 期限切れの作業. */
+ * 対象の記録, 対象, 台帳, 重要性分類, 課, 起こりやすさ, 影響, 固有リスク, 残留リスク,
+ * 評価時の計算値, 現在の計算値 (with the measures as they are now), 引き上げた理由, 対応,
+ * 受容の区分, 状態 (要再評価 when stale), 対策（条項） (each with whether it counts), 受容者,
+ * 受容日時, 受容した残留リスク, 要再評価の理由, 未完了の作業, 期限切れの作業. */
 struct risk_list;
 void export_risks_csv(struct store *st, const struct profile *p, const struct risk_list *l,
                       struct csv_writer *w);

@@ -179,8 +179,9 @@ int risk_evaluate_on(struct door *d, struct risk_basis *b, const char *section,
 	for (size_t i = 0; r == 0 && i < ret->n_measures; i++) {
 		struct risk_measure *m = &ret->measures[i];
 
-		m->strength = m->clause->index < b->cov.nr ? b->cov.entries[m->clause->index].strength
-		                                           : STRENGTH_NONE;
+		m->strength = m->clause->index < b->cov.nr
+		                  ? b->cov.entries[m->clause->index].strength
+		                  : STRENGTH_NONE;
 		measure_duties(m, &b->dl, section);
 		m->acts_done = b->acts_done[m->clause->index];
 		m->acts_refused = b->acts_refused[m->clause->index];

@@ -178,9 +178,9 @@ void risk_list_release(struct risk_list *l);
 
 /* Which risks a list keeps; NULL or zero members: every one. */
 struct risk_filter {
-	const char *section;      /* only this section's */
-	const char *clause;       /* only those that name this clause as a measure */
-	const int64_t *targets;   /* only those assessed for one of these records */
+	const char *section;    /* only this section's */
+	const char *clause;     /* only those that name this clause as a measure */
+	const int64_t *targets; /* only those assessed for one of these records */
 	size_t n_targets;
 };
 

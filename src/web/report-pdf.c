@@ -270,9 +270,8 @@ static void cli_acts(struct pdf *pdf, const struct compliance_report *r)
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
 {
 	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 85, 55, 60, 55, 50, 50, 80, 80 };
-	static const double clause_w[PDF_NCOLS] = {
-		66, 30, 44, 32, 30, 30, 40, 30, 34, 32, 46, 65, 36
-	};
+	static const double clause_w[PDF_NCOLS] = { 66, 30, 44, 32, 30, 30, 40,
+		                                    30, 34, 32, 46, 65, 36 };
 	const char *head[PDF_NCOLS];
 	struct report_chapter *ch;
 	struct pdf pdf = { 0 };

@@ -225,8 +225,7 @@ void ui_risks(struct web_req *r)
 	strbuf_reset(&url);
 	filtered_url(&url, "/risks/print", &f);
 	html_text(o, " ");
-	html_elem(o, "a", _("Print view"), "href", url.buf, "class", "button secondary",
-	          HTML_END);
+	html_elem(o, "a", _("Print view"), "href", url.buf, "class", "button secondary", HTML_END);
 	html_text(o, " ・ ");
 	page_link(o, "/report/compliance", _("The compliance report per clause"));
 	html_close(o, "p");
@@ -286,9 +285,10 @@ static void measures_cell(struct web_req *r, const struct risk *rk)
 /* The print view's table: every column a paper register needs. */
 static void print_table(struct web_req *r, const struct risk_list *l)
 {
-	static const char *const heads[] = { N_("No."),      N_("Threat"),   N_("Assessed for"), N_("Section"),
-		                             N_("Inherent"), N_("Residual"), N_("Treatment"),    N_("Measures"),
-		                             N_("State"),    N_("Accepted by") };
+	static const char *const heads[] = { N_("No."),        N_("Threat"),   N_("Assessed for"),
+		                             N_("Section"),    N_("Inherent"), N_("Residual"),
+		                             N_("Treatment"),  N_("Measures"), N_("State"),
+		                             N_("Accepted by") };
 	struct strbuf *o = &r->out;
 
 	html_open(o, "table", "class", "risks print", HTML_END);

@@ -283,8 +283,9 @@ static void facts(struct web_req *r, const struct risk *rk)
 		snprintf(n, sizeof(n), "%" PRId64, rk->computed);
 		html_open(o, "dd", "class", "computed", HTML_END);
 		html_text(o, n);
-		html_text(o, rk->residual > rk->computed ? _(": raised by the assessor, with a reason")
-		                                         : _(": confirmed by the assessor"));
+		html_text(o, rk->residual > rk->computed
+		                 ? _(": raised by the assessor, with a reason")
+		                 : _(": confirmed by the assessor"));
 		html_close(o, "dd");
 	}
 	if (rk->reason) {
@@ -358,4 +359,3 @@ out:
 }
 
 /* ---- on other pages ------------------------------------------------------------------------ */
-
