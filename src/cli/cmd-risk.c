@@ -295,8 +295,11 @@ static void show_text(const struct profile *p, const struct risk *rk, struct str
 		            : !strcmp(m->why_not, "duty_overdue")    ? "義務が期限切れ"
 		            : !strcmp(m->why_not, "duty_never_done") ? "義務の実施記録なし"
 		                                                     : "記載のみ");
-		strbuf_addf(out, "  行為 %" PRId64 " 件・拒否 %" PRId64 " 件\n", m->acts_done,
-		            m->acts_refused);
+		strbuf_addf(out,
+		            "  行為 %" PRId64 " 件・拒否 %" PRId64 " 件・インシデント %" PRId64
+		            " 件・監査の指摘 %" PRId64 " 件（未完了 %" PRId64 " 件）\n",
+		            m->acts_done, m->acts_refused, m->incidents, m->findings,
+		            m->findings_open);
 	}
 	if (rk->accepted_ms) {
 		struct strbuf t = STRBUF_INIT;

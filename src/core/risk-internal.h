@@ -21,16 +21,19 @@ struct risk_incident {
 /*
  * The ward as it is at now_ms: how the profile carries each clause with the detectors that run
  * (core/coverage.h, the strengths 'mamori policy coverage' and the compliance report show), the
- * duties and where they stand; read when first needed: the acts that cited each clause over the
- * evidence period (one year to now) and the incident cases. Built and used under the door's
- * lead, on the door's connection.
+ * duties and where they stand; read when first needed: what cited each clause over the evidence
+ * period (one year to now: acts, incident cases, audit findings) and the incident cases. Built and
+ * used under the door's lead, on the door's connection.
  */
 struct risk_basis {
 	int64_t now_ms, from_ms;
 	struct policy_coverage cov;
 	struct duty_list dl;
 	bool acts_read;
-	int64_t *acts_done, *acts_refused; /* per clause index */
+	/* per clause index: acts that cited it in the period, done and refused; incident cases
+	 * (not drills) whose acts in the period cited it; audit findings on it raised in the
+	 * period, and those not closed (whenever raised) */
+	int64_t *acts_done, *acts_refused, *cited_incidents, *findings, *findings_open;
 	bool incidents_read;
 	struct risk_incident *incidents;
 	size_t n_incidents;

@@ -512,6 +512,9 @@ static void measure_json(const struct risk_eval *e, const struct risk_measure *m
 	jw_kv_time(w, "from", e->period_from_ms);
 	jw_kv_int(w, "acts", m->acts_done);
 	jw_kv_int(w, "refused", m->acts_refused);
+	jw_kv_int(w, "incidents", m->incidents);
+	jw_kv_int(w, "findings", m->findings);
+	jw_kv_int(w, "findings_open", m->findings_open);
 	jw_key(w, "duties");
 	jw_array_begin(w);
 	for (size_t i = 0; i < m->n_duties; i++) {

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "core/act-internal.h"
+#include "core/audits.h"
 #include "core/coverage.h"
 #include "core/duties.h"
 #include "core/read.h"
@@ -58,34 +59,73 @@ static void measure_duties(struct risk_measure *m, const struct duty_list *dl, c
 	}
 }
 
-/* The acts that cited each clause over the period, done and refused: one pass over the acts. */
-static int basis_acts(struct door *d, struct risk_basis *b, struct strbuf *err)
+/* Runs sql (?1 bound to from unless it is 0, ?2 to text2 when given), whose rows are (clause
+ * id, count), adding each count to per[clause index]. */
+static int per_clause(struct door *d, const char *sql, int64_t from, const char *text2,
+                      int64_t *per, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
 	struct query *q;
+	int r = query_prepare(door_store(d), sql, &q, err);
+
+	if (r < 0)
+		return r;
+	if (from)
+		query_bind_int(q, 1, from);
+	if (text2)
+		query_bind_text(q, 2, text2);
+	while ((r = query_step(q, err)) > 0) {
+		const char *id = query_text(q, 0);
+		const struct policy_clause *c = id ? policy_clause(p, id) : NULL;
+		if (c)
+			per[c->index] += query_int(q, 1);
+	}
+	return r;
+}
+
+/* What cited each clause over the period: acts done and refused, incident cases (not drills),
+ * audit findings. One pass each over the acts and the records, once per basis. */
+static int basis_acts(struct door *d, struct risk_basis *b, struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	size_t n = p->n_clauses ? p->n_clauses : 1;
 	int r;
 
 	if (b->acts_read)
 		return 0;
-	b->acts_done = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*b->acts_done));
-	b->acts_refused = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*b->acts_refused));
-	r = query_prepare(door_store(d),
-	                  "SELECT j.value, a.outcome, count(*) FROM acts a, json_each(a.clauses) j "
-	                  "WHERE a.at_ms >= ?1 AND a.outcome IN ('done', 'refused') "
-	                  "GROUP BY j.value, a.outcome",
-	                  &q, err);
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, b->from_ms);
-	while ((r = query_step(q, err)) > 0) {
-		const char *id = query_text(q, 0);
-		const struct policy_clause *c = id ? policy_clause(p, id) : NULL;
-		if (!c)
-			continue;
-		if (!strcmp(query_text(q, 1), "done"))
-			b->acts_done[c->index] = query_int(q, 2);
-		else
-			b->acts_refused[c->index] = query_int(q, 2);
+	b->acts_done = xcalloc(n, sizeof(*b->acts_done));
+	b->acts_refused = xcalloc(n, sizeof(*b->acts_refused));
+	b->cited_incidents = xcalloc(n, sizeof(*b->cited_incidents));
+	b->findings = xcalloc(n, sizeof(*b->findings));
+	b->findings_open = xcalloc(n, sizeof(*b->findings_open));
+	r = per_clause(d,
+	               "SELECT j.value, count(*) FROM acts a, json_each(a.clauses) j "
+	               "WHERE a.at_ms >= ?1 AND a.outcome = 'done' GROUP BY j.value",
+	               b->from_ms, NULL, b->acts_done, err);
+	if (r == 0)
+		r = per_clause(d,
+		               "SELECT j.value, count(*) FROM acts a, json_each(a.clauses) j "
+		               "WHERE a.at_ms >= ?1 AND a.outcome = 'refused' GROUP BY j.value",
+		               b->from_ms, NULL, b->acts_refused, err);
+	if (r == 0 && p->incidents.reg)
+		r = per_clause(d,
+		               "SELECT j.value, count(DISTINCT a.record_id) FROM acts a "
+		               "JOIN records c ON c.id = a.record_id, json_each(a.clauses) j "
+		               "WHERE c.register = ?2 AND a.at_ms >= ?1 AND "
+		               "coalesce(json_extract(c.fields, '$.drill'), '') <> 'true' "
+		               "GROUP BY j.value",
+		               b->from_ms, p->incidents.reg->id, b->cited_incidents, err);
+	if (r == 0 && policy_register(p, FINDING_REGISTER)) {
+		r = per_clause(d,
+		               "SELECT json_extract(f.fields, '$.clause'), count(*) FROM records f "
+		               "WHERE f.register = ?2 AND f.created_ms >= ?1 GROUP BY 1",
+		               b->from_ms, FINDING_REGISTER, b->findings, err);
+		if (r == 0)
+			r = per_clause(d,
+			               "SELECT json_extract(f.fields, '$.clause'), count(*) FROM "
+			               "records f WHERE f.register = ?2 AND f.state <> 'closed' "
+			               "GROUP BY 1",
+			               0, FINDING_REGISTER, b->findings_open, err);
 	}
 	if (r == 0)
 		b->acts_read = true;
@@ -114,6 +154,9 @@ void risk_basis_release(struct risk_basis *b)
 	duty_list_release(&b->dl);
 	free(b->acts_done);
 	free(b->acts_refused);
+	free(b->cited_incidents);
+	free(b->findings);
+	free(b->findings_open);
 	for (size_t i = 0; i < b->n_incidents; i++)
 		free(b->incidents[i].records);
 	free(b->incidents);
@@ -185,6 +228,9 @@ int risk_evaluate_on(struct door *d, struct risk_basis *b, const char *section,
 		measure_duties(m, &b->dl, section);
 		m->acts_done = b->acts_done[m->clause->index];
 		m->acts_refused = b->acts_refused[m->clause->index];
+		m->incidents = b->cited_incidents[m->clause->index];
+		m->findings = b->findings[m->clause->index];
+		m->findings_open = b->findings_open[m->clause->index];
 		measure_worth(&p->risk, m);
 		after -= m->reduce;
 	}

@@ -60,6 +60,9 @@ struct risk_measure {
 	const char *why_not;
 	int64_t reduce;                  /* how far it lowers the likelihood (0 unless it counts) */
 	int64_t acts_done, acts_refused; /* acts that cited the clause over the period */
+	int64_t incidents;               /* incident cases (not drills) whose acts then cited it */
+	int64_t findings;                /* audit findings on it raised over the period */
+	int64_t findings_open;           /* audit findings on it not closed, whenever raised */
 	struct risk_duty *duties;
 	size_t n_duties;
 };
@@ -208,7 +211,7 @@ int risk_clause_tally(struct door *d, int64_t now_ms, int64_t *named, int64_t *c
  * {"id","target":{"id","register","title","level"},"section","threat":{"id","name",
  * "clauses"},"likelihood","impact","inherent","residual","computed_residual",
  * "computed_at_assessment","treatment","reason","band","state","procedure","measures":[{"clause","cite","text","strength","counts","why_not",
- * "reduce","evidence":{"from","acts","refused","duties":[{"id","name","scope","last_done",
+ * "reduce","evidence":{"from","acts","refused","incidents","findings","findings_open","duties":[{"id","name","scope","last_done",
  * "next_due","overdue"}]}}],"accepted_by","accepted_at","accepted_residual","stale",
  * "stale_reasons","tasks":[{"task","what","assignee","due","done","done_at","done_by",
  * "overdue"}]}

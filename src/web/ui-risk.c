@@ -106,6 +106,11 @@ static void measures(struct web_req *r, const struct risk *rk)
 		html_open(o, "td", HTML_END);
 		html_textf(o, _("%lld acts cited it, %lld were refused"), (long long)m->acts_done,
 		           (long long)m->acts_refused);
+		html_open(o, "div", "class", "evidence", HTML_END);
+		html_textf(o, _("incidents: %lld, audit findings: %lld (open: %lld)"),
+		           (long long)m->incidents, (long long)m->findings,
+		           (long long)m->findings_open);
+		html_close(o, "div");
 		if (m->n_duties) {
 			html_open(o, "ul", "class", "duties", HTML_END);
 			for (size_t k = 0; k < m->n_duties; k++)

@@ -3,7 +3,7 @@
 # Mamori computed or raises it with a reason (both recorded); `risk list --csv [--cp932] [-o]`
 # for Excel through the same read decision as the list (another section's officer gets the
 # header only); `--clause` lists the risks a clause treats; the compliance report's CSV names
-# the risks per clause (column リスク).
+# the risks per clause (column リスク); an audit finding on a measure's clause is its evidence.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 
@@ -117,6 +117,38 @@ for ward in minato shinjuku; do
 		"csvcol '$TMP/$ward-report.csv' utf-8-sig 条項 $measure リスク | grep -q '^1（効いている [01]）$'"
 	check "$ward: and a dash where no risk names the clause" \
 		"[ '$(csvcol "$TMP/$ward-report.csv" utf-8-sig 条項 $( [ $ward = minato ] && echo MIN-BP-4-2 || echo SHJ-2-2 ) リスク)' = — ]"
+	# ---- a measure's evidence: incidents and audit findings on its clause -------------------
+	expect "$ward: show --json" 0 "$MAMORI" --dir "$D" risk show "$R" --json
+	check "$ward: no finding, no incident on $measure yet" \
+		"[ '$(jget "$TMP/out" '[d["measures"][0]["evidence"][k] for k in ("incidents", "findings", "findings_open")]')' = '[0, 0, 0]' ]"
+	if [ $ward = minato ]; then
+		m section add kaikei --name 会計管理室 >/dev/null || not_ok "section kaikei"
+		m user add kansa-1 --name 会計一 --section kaikei >/dev/null || not_ok "user kansa-1"
+		m user add chief --name 統括管理 --section kumin >/dev/null || not_ok "user chief"
+		m role grant kansa-1 auditor@org >/dev/null || not_ok "grant kansa-1"
+		m role grant chief system_chief@org >/dev/null || not_ok "grant chief"
+		expect "$ward: an audit of 税務課" 0 "$MAMORI" --dir "$D" audit plan --title 税務課の監査 \
+			--section zeimu --team kansa-1 --as chief --json
+		AU=$(jget "$TMP/out" 'd["id"]')
+		expect "$ward: a finding on $measure" 0 "$MAMORI" --dir "$D" audit finding add "$AU" \
+			--clause $measure --severity minor --text 点検の記録がない --as kansa-1
+		expect "$ward: show --json" 0 "$MAMORI" --dir "$D" risk show "$R" --json
+		check "$ward: the finding is the measure's evidence, open" \
+			"[ '$(jget "$TMP/out" '[d["measures"][0]["evidence"][k] for k in ("findings", "findings_open")]')' = '[1, 1]' ]"
+		expect "$ward: show (text)" 0 "$MAMORI" --dir "$D" risk show "$R"
+		out_has "$ward: the text counts it" "監査の指摘 1 件（未完了 1 件）"
+		# an incident report cites MIN-5-7-2-1: a case that is evidence for that measure
+		expect "$ward: 過失 treated by the incident reporting clause" 0 "$MAMORI" --dir "$D" risk \
+			assess "$A" --threat negligence --likelihood 2 --impact 2 --measure MIN-5-7-2-1 \
+			--as zeimu-kacho --json
+		R2=$(jget "$TMP/out" 'd["id"]')
+		expect "$ward: an incident is reported on the asset" 0 "$MAMORI" --dir "$D" incident report \
+			--title 誤操作による削除 --found-at "$(TZ=Asia/Tokyo date +%Y-%m-%d)T09:00" \
+			--record "$A" --as zeimu-1
+		expect "$ward: show --json" 0 "$MAMORI" --dir "$D" risk show "$R2" --json
+		check "$ward: the case is the measure's evidence" \
+			"[ '$(jget "$TMP/out" 'd["measures"][0]["evidence"]["incidents"]')' = 1 ]"
+	fi
 	expect "$ward: the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
 done
 done_testing

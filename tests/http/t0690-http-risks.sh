@@ -55,6 +55,10 @@ is "the risk page" 200 "$(status -b "$TMP/jar-suzuki" "${URL}risks/$R")"
 check "inherent 4 × 5 = 20" 'grep -q "4 × 5 = 20" "$TMP/body"'
 check "both measures listed" \
 	'grep -q "data-clause=\"MIN-3-3-3\"" "$TMP/body" && grep -q "data-clause=\"MIN-9-2-1\"" "$TMP/body"'
+check "each with its incidents and audit findings" \
+	'[ "$(grep -o "インシデント 0 件、監査の指摘 0 件（未完了 0 件）" "$TMP/body" | wc -l)" = 2 ]'
+check "and what the assessor did with the computed residual" \
+	'grep -q "<dd class=\"computed\">[0-9]*（評価者が確認した）</dd>" "$TMP/body"'
 check "the acceptance form" 'grep -q "action=\"/risks/$R/accept\"" "$TMP/body"'
 is "区民課's officer does not find it" 404 "$(status -b "$TMP/jar-yamada" "${URL}risks/$R")"
 is "nor in the register" 200 "$(status -b "$TMP/jar-yamada" "${URL}risks")"
