@@ -373,6 +373,45 @@ out:
 	return ret;
 }
 
+/* The register as JSON (show's objects) or a table for people. */
+static void print_list(const struct profile *p, const struct risk_list *l, bool json,
+                       struct strbuf *out)
+{
+	struct json_writer w;
+	struct table t;
+
+	if (json) {
+		jw_init(&w, out);
+		jw_array_begin(&w);
+	} else {
+		table_init(
+		    &t, 7,
+		    (const char *[]){ "番号", "対象", "脅威", "課等", "固有", "残留", "状態" });
+	}
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct risk *rk = &l->items[i];
+		char target[32], inh[24], res[24], id[24];
+
+		if (json) {
+			risk_json(rk, &w);
+			continue;
+		}
+		snprintf(target, sizeof(target), "#%" PRId64, rk->target);
+		snprintf(inh, sizeof(inh), "%" PRId64, rk->inherent);
+		snprintf(res, sizeof(res), "%" PRId64, rk->residual);
+		snprintf(id, sizeof(id), "%" PRId64, rk->rec.id);
+		table_add(&t, (const char *[]){ id, target, rk->threat_id, rk->section, inh, res,
+		                                state_name(p, rk) });
+	}
+	if (json) {
+		jw_array_end(&w);
+		strbuf_addch(out, '\n');
+	} else {
+		table_render(&t, out);
+		table_release(&t);
+	}
+}
+
 static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -398,8 +437,6 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	struct risk_list l = { 0 };
 	struct reader *rd = NULL;
 	struct door *d = NULL;
-	struct json_writer w;
-	struct table t;
 	int n, ret;
 
 	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
@@ -430,36 +467,7 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = cli_csv_end(&co, &cw, &out);
 		goto out;
 	}
-	if (json) {
-		jw_init(&w, &out);
-		jw_array_begin(&w);
-	} else {
-		table_init(
-		    &t, 7,
-		    (const char *[]){ "番号", "対象", "脅威", "課等", "固有", "残留", "状態" });
-	}
-	for (size_t i = 0; i < l.nr; i++) {
-		const struct risk *rk = &l.items[i];
-		char target[32], inh[24], res[24], id[24];
-
-		if (json) {
-			risk_json(rk, &w);
-			continue;
-		}
-		snprintf(target, sizeof(target), "#%" PRId64, rk->target);
-		snprintf(inh, sizeof(inh), "%" PRId64, rk->inherent);
-		snprintf(res, sizeof(res), "%" PRId64, rk->residual);
-		snprintf(id, sizeof(id), "%" PRId64, rk->rec.id);
-		table_add(&t, (const char *[]){ id, target, rk->threat_id, rk->section, inh, res,
-		                                state_name(door_profile(d), rk) });
-	}
-	if (json) {
-		jw_array_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		table_render(&t, &out);
-		table_release(&t);
-	}
+	print_list(door_profile(d), &l, json, &out);
 	ret = cli_print(&out);
 out:
 	risk_list_release(&l);

@@ -391,17 +391,84 @@ static void measure_ids(const struct risk_eval *e, bool counting, struct strbuf 
 			strbuf_addf(out, "%s%s", out->len ? " " : "", e->measures[i].clause->id);
 }
 
+/* The fields of an assessment (the risk's target, threat and section only when it is new):
+ * nums (7) and mids hold their text. Returns how many of f it filled (at most 13). */
+static size_t assessed_fields(const struct profile *p, const struct risk_input *in,
+                              const struct risk_eval *e, const char *section, const char *treatment,
+                              bool existing, struct strbuf *nums, struct strbuf *mids,
+                              struct act_attr *f)
+{
+	const struct policy_field *band = policy_register_field(p->risk.reg, "band");
+	size_t n = 0;
+
+	strbuf_addf(&nums[0], "%" PRId64, in->target);
+	strbuf_addf(&nums[1], "%" PRId64, in->likelihood);
+	strbuf_addf(&nums[2], "%" PRId64, in->impact);
+	strbuf_addf(&nums[3], "%" PRId64, e->inherent);
+	strbuf_addf(&nums[4], "%" PRId64, e->assessed);
+	measure_ids(e, false, mids);
+	if (!existing) {
+		f[n++] = (struct act_attr){ "target", nums[0].buf };
+		f[n++] = (struct act_attr){ "threat", in->threat };
+		f[n++] = (struct act_attr){ "section", section };
+	}
+	f[n++] = (struct act_attr){ "likelihood", nums[1].buf };
+	f[n++] = (struct act_attr){ "impact", nums[2].buf };
+	f[n++] = (struct act_attr){ "inherent", nums[3].buf };
+	f[n++] = (struct act_attr){ "residual", nums[4].buf };
+	f[n++] = (struct act_attr){ "band", e->assessed > p->risk.accept_up_to ? band->values[1]
+		                                                               : band->values[0] };
+	if (mids->len)
+		f[n++] = (struct act_attr){ "measures", mids->buf };
+	if (in->procedure) {
+		strbuf_addf(&nums[5], "%" PRId64, in->procedure);
+		f[n++] = (struct act_attr){ "procedure", nums[5].buf };
+	}
+	if (treatment)
+		f[n++] = (struct act_attr){ "treatment", treatment };
+	if (in->reason && *in->reason && in->residual > e->residual)
+		f[n++] = (struct act_attr){ "reason", in->reason };
+	if (policy_register_field(p->risk.reg, "computed")) {
+		/* what Mamori computed: the residual above confirms it, or raises it */
+		strbuf_addf(&nums[6], "%" PRId64, e->residual);
+		f[n++] = (struct act_attr){ "computed", nums[6].buf };
+	}
+	return n;
+}
+
+/* The residual the owner records: the computed one confirmed, or raised with a reason. */
+static int owner_residual(const struct risk_input *in, const struct risk_eval *e, int64_t *ret,
+                          struct strbuf *err)
+{
+	*ret = e->residual;
+	if (in->residual && in->residual < e->residual) {
+		error_set(err,
+		          "the residual risk is %" PRId64
+		          " with the measures that count; the owner "
+		          "may raise it, not lower it",
+		          e->residual);
+		return -EINVAL;
+	}
+	if (in->residual > e->residual) {
+		if (!in->reason || !*in->reason) {
+			error_set(err, "raising the residual risk needs the reason (--reason)");
+			return -EINVAL;
+		}
+		*ret = in->residual;
+	}
+	return 0;
+}
+
 int risk_assess(struct door *d, const struct risk_input *in, struct act_result *res,
                 struct risk_eval *eval, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
 	const struct policy_register *reg = risk_register(p, err);
-	const struct policy_field *band = reg ? policy_register_field(reg, "band") : NULL;
 	struct strbuf nums[7] = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
 		                  STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	struct strbuf mids = STRBUF_INIT;
 	struct act_attr f[16];
-	struct act_input act = { .kind = ACT_RECORD };
+	struct act_input act;
 	const char *treatment = NULL;
 	char *section = NULL, *action = NULL;
 	int64_t existing = 0, residual;
@@ -429,66 +496,21 @@ int risk_assess(struct door *d, const struct risk_input *in, struct act_result *
 	door_unlead(d);
 	if (r < 0)
 		goto out;
-	residual = eval->residual;
-	if (in->residual && in->residual < eval->residual) {
-		error_set(err,
-		          "the residual risk is %" PRId64
-		          " with the measures that count; the owner "
-		          "may raise it, not lower it",
-		          eval->residual);
-		r = -EINVAL;
+	r = owner_residual(in, eval, &residual, err);
+	if (r < 0)
 		goto out;
-	}
-	if (in->residual > eval->residual) {
-		if (!in->reason || !*in->reason) {
-			error_set(err, "raising the residual risk needs the reason (--reason)");
-			r = -EINVAL;
-			goto out;
-		}
-		residual = in->residual;
-	}
 	eval->assessed = residual;
-	strbuf_addf(&nums[0], "%" PRId64, in->target);
-	strbuf_addf(&nums[1], "%" PRId64, in->likelihood);
-	strbuf_addf(&nums[2], "%" PRId64, in->impact);
-	strbuf_addf(&nums[3], "%" PRId64, eval->inherent);
-	strbuf_addf(&nums[4], "%" PRId64, residual);
-	measure_ids(eval, false, &mids);
-	if (!existing) {
-		f[n++] = (struct act_attr){ "target", nums[0].buf };
-		f[n++] = (struct act_attr){ "threat", in->threat };
-		f[n++] = (struct act_attr){ "section", section };
-	}
-	f[n++] = (struct act_attr){ "likelihood", nums[1].buf };
-	f[n++] = (struct act_attr){ "impact", nums[2].buf };
-	f[n++] = (struct act_attr){ "inherent", nums[3].buf };
-	f[n++] = (struct act_attr){ "residual", nums[4].buf };
-	f[n++] = (struct act_attr){ "band", residual > p->risk.accept_up_to ? band->values[1]
-		                                                            : band->values[0] };
-	if (mids.len)
-		f[n++] = (struct act_attr){ "measures", mids.buf };
-	if (in->procedure) {
-		strbuf_addf(&nums[5], "%" PRId64, in->procedure);
-		f[n++] = (struct act_attr){ "procedure", nums[5].buf };
-	}
-	if (treatment)
-		f[n++] = (struct act_attr){ "treatment", treatment };
-	if (in->reason && *in->reason && in->residual > eval->residual)
-		f[n++] = (struct act_attr){ "reason", in->reason };
-	if (policy_register_field(reg, "computed")) {
-		/* what Mamori computed: the residual above confirms it, or raises it */
-		strbuf_addf(&nums[6], "%" PRId64, eval->residual);
-		f[n++] = (struct act_attr){ "computed", nums[6].buf };
-	}
+	n = assessed_fields(p, in, eval, section, treatment, existing != 0, nums, &mids, f);
 	action = xstrfmt("%s.%s", reg->id, existing ? "reassess" : "assess");
-	act.actor = in->actor;
-	act.action = action;
-	act.record_id = existing;
-	act.fields = f;
-	act.n_fields = n;
-	act.comment = in->comment;
-	act.ctx = in->ctx;
-	act.risk_computed = true;
+	act = (struct act_input){ .kind = ACT_RECORD,
+		                  .actor = in->actor,
+		                  .action = action,
+		                  .record_id = existing,
+		                  .fields = f,
+		                  .n_fields = n,
+		                  .comment = in->comment,
+		                  .ctx = in->ctx,
+		                  .risk_computed = true };
 	r = act_run(d, &act, res, err);
 out:
 	free(section);

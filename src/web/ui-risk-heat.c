@@ -46,6 +46,34 @@ static void svg_text(struct strbuf *o, int64_t x, int64_t y, const char *cls, co
 	          HTML_END);
 }
 
+/* How many of the risks sit in each cell (count[(likelihood - 1) × impact_max + impact - 1]),
+ * before the measures or after them, and the same in words (desc). */
+static void heat_counts(const struct profile *p, const struct risk_list *l, bool residual,
+                        size_t *count, struct strbuf *desc)
+{
+	int64_t lmax = p->risk.likelihood_max, imax = p->risk.impact_max;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct risk *rk = &l->items[i];
+		int64_t lk = residual ? rk->now.likelihood_after : rk->likelihood;
+		if (residual && rk->residual > rk->now.residual && rk->impact > 0)
+			lk = (rk->residual + rk->impact - 1) / rk->impact; /* the owner raised it */
+		if (lk >= 1 && lk <= lmax && rk->impact >= 1 && rk->impact <= imax)
+			count[(lk - 1) * imax + (rk->impact - 1)]++;
+	}
+	for (int64_t lk = lmax; lk >= 1; lk--)
+		for (int64_t im = 1; im <= imax; im++)
+			if (count[(lk - 1) * imax + (im - 1)]) {
+				if (desc->len)
+					strbuf_addstr(desc, _(", "));
+				strbuf_addf(desc, _("likelihood %lld × impact %lld: %zu"),
+				            (long long)lk, (long long)im,
+				            count[(lk - 1) * imax + (im - 1)]);
+			}
+	if (!desc->len)
+		strbuf_addstr(desc, _("No risks."));
+}
+
 /*
  * One heat map: a cell per likelihood (rows, high at the top) and impact (columns), holding how
  * many of the risks sit there, before the measures (residual false) or after them. The SVG is
@@ -63,27 +91,9 @@ static void heat_map(struct web_req *r, const struct risk_list *l, bool residual
 	const char *title = residual ? _("Residual risk (after the measures that work)")
 	                             : _("Inherent risk (before the measures)");
 
-	for (size_t i = 0; i < l->nr; i++) {
-		const struct risk *rk = &l->items[i];
-		int64_t lk = residual ? rk->now.likelihood_after : rk->likelihood;
-		if (residual && rk->residual > rk->now.residual && rk->impact > 0)
-			lk = (rk->residual + rk->impact - 1) / rk->impact; /* the owner raised it */
-		if (lk >= 1 && lk <= lmax && rk->impact >= 1 && rk->impact <= imax)
-			count[(lk - 1) * imax + (rk->impact - 1)]++;
-	}
+	heat_counts(p, l, residual, count, &desc);
 	strbuf_addf(&title_id, "%s-title", id);
 	strbuf_addf(&desc_id, "%s-desc", id);
-	for (int64_t lk = lmax; lk >= 1; lk--)
-		for (int64_t im = 1; im <= imax; im++)
-			if (count[(lk - 1) * imax + (im - 1)]) {
-				if (desc.len)
-					strbuf_addstr(&desc, _(", "));
-				strbuf_addf(&desc, _("likelihood %lld × impact %lld: %zu"),
-				            (long long)lk, (long long)im,
-				            count[(lk - 1) * imax + (im - 1)]);
-			}
-	if (!desc.len)
-		strbuf_addstr(&desc, _("No risks."));
 	html_open(o, "figure", "class", "heat-map", "id", id, HTML_END);
 	strbuf_addf(&box, "0 0 %" PRId64 " %" PRId64, AXIS + imax * CELL + 4,
 	            lmax * CELL + AXIS + 4);
