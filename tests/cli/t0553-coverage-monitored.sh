@@ -43,8 +43,12 @@ hasnt "a rule only a correlation counts does not alert: the correlation carries"
 	log-rule:auth-failure-remote:monitored
 has "SHJ-5-1-1 (logs kept) is watched for gaps" SHJ-5-1-1 log-rule:log-gap:monitored
 hasnt "no file-integrity check without a ward" SHJ-5-7-3 "fim:"
-check "summary: Shinjuku's M clauses monitored by best strength (1) and watched (2)" \
-	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert (d[\"monitored\"], d[\"watched\"]) == (1, 2), d'"
+has "SHJ-6-3-2-a-pe: an antivirus detection is an infection or its suspicion" SHJ-6-3-2-a-pe \
+	log-rule:malware-detected:monitored
+has "SHJ-6-3-2-i-pu likewise (the system is stopped)" SHJ-6-3-2-i-pu \
+	log-rule:malware-detected:monitored
+check "summary: Shinjuku's M clauses monitored by best strength (3) and watched (4)" \
+	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert (d[\"monitored\"], d[\"watched\"]) == (3, 4), d'"
 
 expect "coverage minato" 0 "$MAMORI" policy coverage --profile minato --json
 check "every tag of Minato's rules names one of its clauses" "[ ! -s '$TMP/err' ]"
@@ -106,6 +110,6 @@ expect "coverage after fim init" 0 "$MAMORI" --dir "$D" policy coverage --json
 has "SHJ-5-7-3 is watched by the ward's file-integrity check" SHJ-5-7-3 \
 	"fim:local:$TMP/aide.conf:monitored"
 check "summary: watched counts the fim check's clause" \
-	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert d[\"watched\"] == 4, d'"
+	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert d[\"watched\"] == 5, d'"
 
 done_testing
