@@ -6,9 +6,10 @@ through the JSON API (t0710, and 1,000 rounds in make check-long).
 
 Round after round: start the server on a free loopback port, let 32 clients act (22 create
 records, 4 ask to transmit level-3 records, which waits for approval, 4 approve what waits for
-them, 2 send batches of 20 log lines to POST /api/v1/logs), SIGKILL the server after a random 0.2-1.2 s ($CRASH_MIN-$CRASH_MAX), then check with
-the server down: the ledger
-verifies; every acknowledged act is there (each record with its title, each request, each
+them, 2 send batches of 20 log lines to POST /api/v1/logs), SIGKILL the server a random
+0.2-1.2 s ($CRASH_MIN-$CRASH_MAX) after its FIRST acknowledged act (so that under load every round
+kills a server that is acting, not one still starting), then check with the server down: the
+ledger verifies; every acknowledged act is there (each record with its title, each request, each
 approval in its slot, each log line of an acknowledged batch, found by `mamori log search`); no request is half-approved (approved with a slot still open, or pending
 with every slot approved). Prints TAP lines and, last, "rounds R lost L acknowledged A".
 """
@@ -28,6 +29,7 @@ import urllib.parse
 PW = 'Kawa-Sora-Umi-2026!x'
 ADMIN_PW = 'Kanri-Hoshi-Tsuki-2026!z'
 CREATORS, ASKERS, APPROVERS, INGESTERS = 22, 4, 4, 2
+FIRST_ACK_WAIT = float(os.environ.get('CRASH_FIRST_ACK_WAIT', '120'))
 
 
 def sh(mamori, d, *args, stdin=None):
@@ -143,10 +145,12 @@ class Acks:
         self.requests = []   # id
         self.approvals = []  # (request id, approver login)
         self.logs = []       # tags of log lines the server said were durable
+        self.first = threading.Event()  # set at the first acknowledged act: the kill timer starts
 
     def add(self, kind, item):
         with self.lock:
             getattr(self, kind).append(item)
+        self.first.set()
 
 
 def creator(host, port, token, rnd, tag, acks, stop):
@@ -297,6 +301,12 @@ def main():
                 host, port, tokens['logs'], f'lg{rnd_no}x{i}', acks, stop)))
         for t in threads:
             t.start()
+        t0 = time.monotonic()
+        if not acks.first.wait(FIRST_ACK_WAIT):
+            failed_rounds += 1
+            n += 1
+            print(f'not ok {n} - round {rnd_no}: no act acknowledged within {FIRST_ACK_WAIT:.0f} s')
+        waited = time.monotonic() - t0
         time.sleep(rnd.uniform(float(os.environ.get('CRASH_MIN', '0.2')),
                                float(os.environ.get('CRASH_MAX', '1.2'))))
         os.kill(p.pid, signal.SIGKILL)
@@ -315,7 +325,7 @@ def main():
             for w in wrong[:10]:
                 print(f'# {w}')
         elif rounds <= 20 or rnd_no % 50 == 0 or rnd_no == rounds:
-            print(f'ok {n} - round {rnd_no}: killed after {len(acks.records)} records, '
+            print(f'ok {n} - round {rnd_no}: first ack at {waited:.1f} s, killed after {len(acks.records)} records, '
                   f'{len(acks.requests)} requests, {len(acks.approvals)} approvals, '
                   f'{len(acks.logs)} log lines acknowledged; all there, none half-approved')
         else:

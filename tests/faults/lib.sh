@@ -32,6 +32,27 @@ count_calls() {
 
 injected() { wc -l <"$FLOG" | tr -d ' '; }
 
+# Sampling (the time budget of make check): a test that tries a fault at every point of an
+# operation (every write, fsync, open) tries, in make check, the first two points, the last and
+# every FAULT_STRIDE-th (4) from a random offset, so successive runs cover different points;
+# FAULT_SWEEP=1 (make check-long) tries every point. FAULT_OFFSET repeats a sample.
+if [ "${FAULT_SWEEP:-0}" = 1 ]; then
+	FAULT_STRIDE=1
+else
+	FAULT_STRIDE=${FAULT_STRIDE:-4}
+fi
+FAULT_OFFSET=${FAULT_OFFSET:-$(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % FAULT_STRIDE))}
+if [ "$FAULT_STRIDE" -gt 1 ]; then
+	diag "sample: points 1, 2, the last and every ${FAULT_STRIDE}th from offset $FAULT_OFFSET (FAULT_OFFSET=$FAULT_OFFSET repeats it; FAULT_SWEEP=1 tries every point)"
+else
+	diag "sweep: every point"
+fi
+# sampled I LAST: whether point I (of 1..LAST) is tried.
+sampled() {
+	[ "$FAULT_STRIDE" -le 1 ] || [ "$1" -le 2 ] || [ "$1" -eq "$2" ] ||
+		[ $(($1 % FAULT_STRIDE)) -eq "$FAULT_OFFSET" ]
+}
+
 # tally_faults INJECTED LOST
 tally_faults() {
 	[ -n "${MAMORI_TALLY_DIR:-}" ] || return 0

@@ -4,7 +4,8 @@
 # short writes), at every fsync and open. Each run either reports done (acknowledged) or fails
 # with one clear line; after it, with the fault gone, the ledger verifies, doctor passes and
 # nothing half-written is visible (ledger verify after each, doctor after every tenth act and at
-# the end); at the end every acknowledged record is there.
+# the end); at the end every acknowledged record is there. make check tries a sample of the
+# points (lib.sh, sampled), make check-long every one (t0701-fault-cli-sweep).
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 D="$TMP/d"
 m() { "$MAMORI" --dir "$D" "$@"; }
@@ -45,26 +46,38 @@ O=$(count_calls "of=open path=*/d/*" "$MAMORI" --dir "$D" record add asset --as 
 echo probe3 >>"$TMP/acked"
 check "an act writes the database ($W writes, $F fsyncs, $O opens)" '[ "$W" -gt 5 ] && [ "$F" -gt 0 ] && [ "$O" -gt 0 ]'
 
-i=1
+# Every point in make check-long (FAULT_SWEEP=1), a sample of them in make check (lib.sh).
+i=1 k=0
 while [ "$i" -le "$W" ]; do
-	act "op=write path=*/d/mamori.db* at=$i errno=EIO"
-	if [ $((i % 6)) -eq 1 ]; then
-		for e in ENOSPC EINTR short; do
-			act "op=write path=*/d/mamori.db* at=$i errno=$e"
-		done
+	if [ "$FAULT_STRIDE" -le 1 ]; then
+		act "op=write path=*/d/mamori.db* at=$i errno=EIO"
+		if [ $((i % 6)) -eq 1 ]; then
+			for e in ENOSPC EINTR short; do
+				act "op=write path=*/d/mamori.db* at=$i errno=$e"
+			done
+		fi
+	elif sampled "$i" "$W"; then # one way of failing at each sampled point, in turn
+		k=$((k + 1))
+		set -- EIO ENOSPC EINTR short
+		shift $((k % 4))
+		act "op=write path=*/d/mamori.db* at=$i errno=$1"
 	fi
 	i=$((i + 1))
 done
 i=1
 while [ "$i" -le "$F" ]; do
-	act "op=fsync path=*/d/* at=$i errno=EIO"
-	act "op=fsync path=*/d/* at=$i errno=ENOSPC"
+	if sampled "$i" "$F"; then
+		act "op=fsync path=*/d/* at=$i errno=EIO"
+		act "op=fsync path=*/d/* at=$i errno=ENOSPC"
+	fi
 	i=$((i + 1))
 done
 i=1
 while [ "$i" -le "$O" ]; do
-	act "op=open path=*/d/* at=$i errno=EIO"
-	act "op=open path=*/d/* at=$i errno=ENOSPC"
+	if sampled "$i" "$O"; then
+		act "op=open path=*/d/* at=$i errno=EIO"
+		act "op=open path=*/d/* at=$i errno=ENOSPC"
+	fi
 	i=$((i + 1))
 done
 # A disk that stays full: every write fails from the first.

@@ -2,7 +2,8 @@
 # t0704-fault-backup: `mamori backup` and `mamori restore` while opens, writes and fsyncs of the
 # copy fail. A failed backup says why in one line, leaves no file (nor a partial directory)
 # behind and no ledger entry; a failed restore leaves no half-restored directory. With the
-# fault gone the live directory verifies, and the next backup restores and verifies.
+# fault gone the live directory verifies, and the next backup restores and verifies. make check
+# tries a sample of the points, make check-long every one (t0704-fault-backup-sweep).
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 D="$TMP/d"
 m() { "$MAMORI" --dir "$D" "$@"; }
@@ -39,21 +40,41 @@ backup() { # backup SPEC
 	rm -f "$TMP"/bk/*
 	consistent "$D" quick >"$TMP/why" 2>&1 || { bad_state=$((bad_state + 1)); diag "$(head -3 "$TMP/why")"; }
 }
-# Writes of the copy at points spread over it, each way a write can fail; fsyncs likewise (the
-# first three, then a spread to the last: a backup fsyncs each file it copies); every open.
-for i in 1 3 8 21 55; do
+# make check: writes of the copy at points spread over it and one at random, each way a write
+# can fail; fsyncs likewise (the first, the middle, the last and one at random: a backup fsyncs
+# each file it copies); a sample of the opens (lib.sh, sampled). make check-long (FAULT_SWEEP=1): every write (EIO;
+# every sixth also ENOSPC and short), every fsync and every open.
+if [ "$FAULT_STRIDE" -le 1 ]; then
+	writes=$(seq 1 "$W")
+	fsyncs=$(seq 1 "$F")
+else
+	rand=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	writes="1 8 55 $((rand % W + 1))"
+	fsyncs="1 $((rand % F + 1)) $((F / 2)) $F"
+	diag "sampled writes: $writes; fsyncs: $fsyncs"
+fi
+for i in $(printf '%s\n' $writes | sort -nu); do
 	[ "$i" -le "$W" ] || continue
 	backup "op=write path=*/bk/* at=$i errno=EIO"
+	if [ "$FAULT_STRIDE" -le 1 ] && [ $((i % 6)) -eq 1 ]; then
+		backup "op=write path=*/bk/* at=$i errno=ENOSPC"
+		backup "op=write path=*/bk/* at=$i errno=short"
+	fi
 done
-for i in 1 $((W / 2)); do
-	backup "op=write path=*/bk/* at=$i errno=ENOSPC"
-	backup "op=write path=*/bk/* at=$i errno=short"
-done
-for i in $(printf '%s\n' 1 2 3 $((F / 4)) $((F / 2)) $((3 * F / 4)) $((F - 1)) "$F" | sort -nu); do
+if [ "$FAULT_STRIDE" -gt 1 ]; then
+	for i in 1 $((W / 2)); do
+		backup "op=write path=*/bk/* at=$i errno=ENOSPC"
+		backup "op=write path=*/bk/* at=$i errno=short"
+	done
+fi
+for i in $(printf '%s\n' $fsyncs | sort -nu); do
 	[ "$i" -ge 1 ] && [ "$i" -le "$F" ] && backup "op=fsync path=*/bk/* at=$i errno=EIO"
 done
 i=1
-while [ "$i" -le "$O" ]; do backup "op=open path=*/bk/* at=$i errno=EACCES"; i=$((i + 1)); done
+while [ "$i" -le "$O" ]; do
+	sampled "$i" "$O" && backup "op=open path=*/bk/* at=$i errno=EACCES"
+	i=$((i + 1))
+done
 check "no backup crashed ($crashed)" '[ "$crashed" -eq 0 ]'
 check "every failed backup said why in one line ($unclear unclear)" '[ "$unclear" -eq 0 ]'
 check "no failed backup left a file, a partial directory or a ledger entry ($left)" '[ "$left" -eq 0 ]'
