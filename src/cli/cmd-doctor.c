@@ -73,9 +73,8 @@ static void check_mode(struct report *rep, const char *name, const char *path, m
 
 static void check_database(struct report *rep, const char *dir)
 {
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, problems = STRBUF_INIT;
 	struct store *st = NULL;
-	sqlite3_stmt *stmt;
 	int r, v;
 
 	r = store_open(dir, STORE_NO_MIGRATE, &st, &err);
@@ -96,30 +95,16 @@ static void check_database(struct report *rep, const char *dir)
 		          "schema version %d is older than this build's %d", v,
 		          store_schema_latest());
 
-	stmt = store_prepare(st, "PRAGMA integrity_check(20)", &err);
-	if (!stmt) {
+	if (store_check_integrity(st, &problems, &err) < 0)
 		add_check(rep, "integrity", CHECK_PROBLEM, "restore the database from a backup",
-		          "%s", err.buf);
-	} else {
-		struct strbuf res = STRBUF_INIT;
-		int rc;
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-			if (res.len)
-				strbuf_addstr(&res, "; ");
-			strbuf_addstr(&res, (const char *)sqlite3_column_text(stmt, 0));
-		}
-		if (rc != SQLITE_DONE)
-			add_check(rep, "integrity", CHECK_PROBLEM,
-			          "restore the database from a backup",
-			          "integrity check failed: %s", sqlite3_errmsg(store_db(st)));
-		else if (!strcmp(res.buf, "ok"))
-			add_check(rep, "integrity", CHECK_OK, NULL, "SQLite integrity_check: ok");
-		else
-			add_check(rep, "integrity", CHECK_PROBLEM,
-			          "restore the database from a backup ('mamori restore')",
-			          "SQLite integrity_check: %s", res.buf);
-		strbuf_release(&res);
-	}
+		          "integrity check failed: %s", err.buf);
+	else if (!problems.len)
+		add_check(rep, "integrity", CHECK_OK, NULL, "SQLite integrity_check: ok");
+	else
+		add_check(rep, "integrity", CHECK_PROBLEM,
+		          "restore the database from a backup ('mamori restore')",
+		          "SQLite integrity_check: %s", problems.buf);
+	strbuf_release(&problems);
 	store_close(st);
 	strbuf_release(&err);
 }

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/setup.h"
 #include "ledger/ledger.h"
+#include "store/query.h"
 #include "store/store.h"
 
 /* Returns 1 if dir exists and is empty, 0 if missing, -errno otherwise (-ENOTEMPTY, -ENOTDIR). */
@@ -39,14 +40,14 @@ static int dir_state(const char *dir)
 
 static int set_meta(struct store *st, const char *key, const char *value, struct strbuf *err)
 {
-	sqlite3_stmt *stmt = store_prepare(st, "INSERT INTO meta(key, value) VALUES (?, ?)", err);
+	struct query *q;
+	int r = query_prepare(st, "INSERT INTO meta(key, value) VALUES (?, ?)", &q, err);
 
-	if (!stmt)
-		return -EIO;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(stmt);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "writing meta", err);
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, key);
+	query_bind_text(q, 2, value);
+	return query_run(q, err);
 }
 
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)

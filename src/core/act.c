@@ -8,6 +8,7 @@
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/profile-store.h"
 #include "core/sqlutil.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
@@ -17,44 +18,28 @@
 
 static int load_profile(struct door *d, bool optional, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
-	    d->st, "SELECT seq, name, content FROM profiles ORDER BY seq DESC LIMIT 1", err);
 	struct profile *p = NULL;
 	struct strbuf why = STRBUF_INIT;
-	int rc, r;
+	int64_t seq = 0;
+	int r = profile_stored_load(d->st, &p, &seq, &why, err);
 
-	if (!s)
-		return -EIO;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	if (r == -ENOENT) {
 		if (optional)
 			return 0;
 		error_set(err,
 		          "'%s' has no profile in force; create the data directory with 'mamori "
 		          "init --profile minato|shinjuku|FILE'",
 		          d->dir);
-		return -ENOENT;
-	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return store_error(d->st, rc, "reading the profile in force", err);
-	}
-	r = profile_load_buffer((const char *)sqlite3_column_text(s, 1), sqlite3_column_blob(s, 2),
-	                        (size_t)sqlite3_column_bytes(s, 2), &p, &why);
-	if (r < 0) {
+	} else if (r == -EPROTO) {
 		error_set(err,
 		          "the profile in force no longer loads (%s); apply a fixed one with "
 		          "'mamori policy apply FILE --as LOGIN'",
 		          why.buf);
-		strbuf_release(&why);
-		sqlite3_reset(s);
-		return -EPROTO;
+	} else if (r == 0) {
+		door_push_profile(d, p, seq);
 	}
 	strbuf_release(&why);
-	door_push_profile(d, p, sqlite3_column_int64(s, 0));
-	sqlite3_reset(s);
-	return 0;
+	return r;
 }
 
 void door_push_profile(struct door *d, struct profile *p, int64_t seq)
@@ -76,22 +61,12 @@ void door_push_profile(struct door *d, struct profile *p, int64_t seq)
  */
 int door_refresh_profile(struct door *d, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT max(seq) FROM profiles", err);
 	int64_t newest = 0;
-	bool any;
-	int rc;
+	int r = profile_stored_newest(d->st, &newest, err);
 
-	if (!s)
-		return -EIO;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return store_error(d->st, rc, "reading the profile in force", err);
-	}
-	any = sqlite3_column_type(s, 0) != SQLITE_NULL;
-	newest = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (!any || (d->prof && d->prof->seq >= newest))
+	if (r < 0)
+		return r;
+	if (!newest || (d->prof && d->prof->seq >= newest))
 		return 0;
 	return load_profile(d, false, err);
 }

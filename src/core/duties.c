@@ -10,7 +10,6 @@
 #include "core/act.h"
 #include "core/duties.h"
 #include "core/org.h"
-#include "core/sqlutil.h"
 #include "policy/policy.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -24,34 +23,32 @@ struct held {
 static int scopes_of(struct store *st, const char *role, int64_t now, struct held **ret,
                      size_t *ret_nr, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st,
-	                  "SELECT a.scope, min(a.start_ms) FROM role_assignments a"
-	                  " JOIN users u ON u.id = a.user_id"
-	                  " WHERE a.role = ?1 AND a.revoked_ms IS NULL"
-	                  " AND a.start_ms <= ?2 AND (a.end_ms IS NULL OR a.end_ms > ?2)"
-	                  " AND u.status = 'active' GROUP BY a.scope ORDER BY a.scope",
-	                  err);
+	struct query *q;
 	struct held *h = NULL;
 	size_t nr = 0, alloc = 0;
-	int rc;
+	int r = query_prepare(st,
+	                      "SELECT a.scope, min(a.start_ms) FROM role_assignments a"
+	                      " JOIN users u ON u.id = a.user_id"
+	                      " WHERE a.role = ?1 AND a.revoked_ms IS NULL"
+	                      " AND a.start_ms <= ?2 AND (a.end_ms IS NULL OR a.end_ms > ?2)"
+	                      " AND u.status = 'active' GROUP BY a.scope ORDER BY a.scope",
+	                      &q, err);
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_text(s, 1, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, role);
+	query_bind_int(q, 2, now);
+	while ((r = query_step(q, err)) > 0) {
 		ALLOC_GROW(h, nr, alloc);
-		h[nr].scope = sql_col_strdup(s, 0);
-		h[nr].since = sqlite3_column_int64(s, 1);
+		h[nr].scope = query_strdup(q, 0);
+		h[nr].since = query_int(q, 1);
 		nr++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	if (r < 0) {
 		for (size_t i = 0; i < nr; i++)
 			free(h[i].scope);
 		free(h);
-		return store_error(st, rc, "reading role holders", err);
+		return r;
 	}
 	*ret = h;
 	*ret_nr = nr;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/cleanup.h"
 #include "core/identity.h"
 #include "store/query.h"
 
@@ -174,4 +175,49 @@ int identity_iccard_check(struct store *st, const char *login, const char *seria
 	strbuf_addf(why, found ? "card %s is not held by %s" : "no IC card %s in the register",
 	            serial, login);
 	return 0;
+}
+
+int identity_tokens_list(struct store *st, struct identity_token_list *ret, struct strbuf *err)
+{
+	struct query *q;
+	size_t alloc = 0;
+	int r = query_prepare(st,
+	                      "SELECT t.id, u.login, u.name, t.label, t.created_ms, g.last_used_ms,"
+	                      " t.revoked_ms, t.scope FROM api_tokens t"
+	                      " JOIN users u ON u.id = t.user_id"
+	                      " LEFT JOIN api_token_use g ON g.token_id = t.id ORDER BY t.id DESC",
+	                      &q, err);
+
+	memset(ret, 0, sizeof(*ret));
+	if (r < 0)
+		return r;
+	while ((r = query_step(q, err)) > 0) {
+		struct identity_token *t;
+
+		ALLOC_GROW(ret->items, ret->nr, alloc);
+		t = &ret->items[ret->nr++];
+		t->id = query_int(q, 0);
+		t->login = query_strdup(q, 1);
+		t->name = query_strdup(q, 2);
+		t->label = query_strdup(q, 3);
+		t->created_ms = query_int(q, 4);
+		t->last_used_ms = query_int(q, 5); /* NULL reads as 0 */
+		t->revoked_ms = query_int(q, 6);
+		t->scope = query_strdup(q, 7);
+	}
+	if (r < 0)
+		identity_token_list_release(ret);
+	return r;
+}
+
+void identity_token_list_release(struct identity_token_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		free(l->items[i].login);
+		free(l->items[i].name);
+		free(l->items[i].label);
+		free(l->items[i].scope);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }

@@ -49,6 +49,23 @@ int identity_token_find(struct store *st, const char *digest, int64_t *ret_id, i
 /* Notes that token id was used at now_ms (login state, not a credential: no ledger entry). */
 int identity_token_used(struct store *st, int64_t id, int64_t now_ms, struct strbuf *err);
 
+/* Every API token issued, newest first (the administrators' list; never the secret). */
+struct identity_token {
+	int64_t id;
+	char *login, *name; /* whose rights it carries */
+	char *label;        /* what it is for */
+	char *scope;        /* "api" | "logs" */
+	int64_t created_ms;
+	int64_t last_used_ms; /* 0: never used */
+	int64_t revoked_ms;   /* 0: live */
+};
+struct identity_token_list {
+	struct identity_token *items;
+	size_t nr;
+};
+int identity_tokens_list(struct store *st, struct identity_token_list *ret, struct strbuf *err);
+void identity_token_list_release(struct identity_token_list *l);
+
 /*
  * IC cards (the profile's iccard register, MIN-5-5-6): a TLS client certificate logs login in
  * when the card whose card_id is serial (the certificate's serial number in hex, as `openssl

@@ -8,6 +8,7 @@
 #include "core/requests.h"
 #include "core/sqlutil.h"
 #include "policy/policy.h"
+#include "store/query.h"
 #include "store/store.h"
 
 #define REQUEST_COLUMNS                                                                            \
@@ -324,4 +325,28 @@ char *request_record_title(struct store *st, const struct profile *p, const stru
 	rec.fields = q->fields;
 	t = record_title(p, &rec);
 	return xstrdup(t);
+}
+
+int requests_per_week(struct store *st, int64_t now_ms, int weeks, int64_t *counts,
+                      struct strbuf *err)
+{
+	const int64_t week_ms = 7 * 86400 * 1000LL;
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT (?1 - created_ms) / ?2, count(*) FROM requests"
+	                      " WHERE created_ms > ?1 - ?2 * ?3 GROUP BY 1",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	memset(counts, 0, sizeof(*counts) * (size_t)weeks);
+	query_bind_int(q, 1, now_ms);
+	query_bind_int(q, 2, week_ms);
+	query_bind_int(q, 3, weeks);
+	while ((r = query_step(q, err)) > 0) {
+		int64_t ago = query_int(q, 0);
+		if (ago >= 0 && ago < weeks)
+			counts[weeks - 1 - ago] = query_int(q, 1);
+	}
+	return r;
 }

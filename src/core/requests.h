@@ -104,4 +104,12 @@ int requests_list(struct store *st, const struct request_filter *f, struct reque
                   struct strbuf *err);
 void request_list_release(struct request_list *l);
 
+/*
+ * Requests filed in each of the last `weeks` weeks before now_ms (weeks of 7 days counted back
+ * from now_ms): counts[weeks - 1] is the latest week, counts[0] the earliest. 0 or a negative
+ * errno with err.
+ */
+int requests_per_week(struct store *st, int64_t now_ms, int weeks, int64_t *counts,
+                      struct strbuf *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
+#include "store/query.h"
 
 #define KEY_FILE_MAX 1024
 
@@ -213,28 +214,27 @@ int ledger_load_signer(const char *dir, struct note_signer *ret, struct strbuf *
 int ledger_trusted_keys(struct ledger *lg, const char *dir, struct note_verifier **keys, size_t *nr,
                         struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(ledger_store(lg), "SELECT vkey FROM ledger_key ORDER BY seq", err);
+	struct query *q;
 	struct note_verifier v;
 	size_t alloc = *nr;
-	int rc, r = 0;
+	int r = query_prepare(ledger_store(lg), "SELECT vkey FROM ledger_key ORDER BY seq", &q, err);
 
-	if (!s)
-		return -EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		if (note_verifier_parse(t, (size_t)sqlite3_column_bytes(s, 0), &v, err) < 0) {
-			r = -EBADMSG;
-			error_set(err, "a verifier key recorded in the ledger is damaged: '%s'", t);
-			break;
+	if (r < 0)
+		return r;
+	while ((r = query_step(q, err)) > 0) {
+		const char *t = query_text(q, 0);
+		if (!t || note_verifier_parse(t, strlen(t), &v, err) < 0) {
+			error_set(err, "a verifier key recorded in the ledger is damaged: '%s'",
+			          t ? t : "");
+			query_done(q);
+			return -EBADMSG;
 		}
 		ALLOC_GROW(*keys, *nr, alloc);
 		(*keys)[(*nr)++] = v;
 	}
-	sqlite3_reset(s);
-	if (r == 0 && rc != SQLITE_DONE)
-		return store_error(ledger_store(lg), rc, "reading verifier keys", err);
-	if (r == 0 && dir) {
+	if (r < 0)
+		return r;
+	if (dir) {
 		struct strbuf e2 = STRBUF_INIT;
 		if (ledger_load_verifier(dir, &v, &e2) == 0) {
 			ALLOC_GROW(*keys, *nr, alloc);

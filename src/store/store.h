@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/strbuf.h"
 
@@ -62,6 +63,19 @@ void store_read_end(struct store *st, bool began);
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *err);
 /* Runs SQL without results (DDL, pragmas). */
 int store_exec(struct store *st, const char *sql, struct strbuf *err);
+/*
+ * The database's own consistency check (doctor): 0 with problems empty when the database is
+ * sound, or with what is wrong in problems ("; " between items, at most 20); a negative
+ * errno-style code with err when the check could not run.
+ */
+int store_check_integrity(struct store *st, struct strbuf *problems, struct strbuf *err);
+/*
+ * Change stamps, for memos of what was read: store_data_version moves when another connection
+ * commits a change (0 with *ret, or a negative errno with err); store_total_changes counts the
+ * rows this connection changed since it opened. A memo made while both stay the same is good.
+ */
+int store_data_version(struct store *st, int64_t *ret, struct strbuf *err);
+int64_t store_total_changes(struct store *st);
 /* Maps an SQLite result code to a negative errno and a message in err. */
 int store_error(struct store *st, int rc, const char *what, struct strbuf *err);
 

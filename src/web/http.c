@@ -27,6 +27,7 @@
 #include "core/fim.h"
 #include "core/attach.h"
 #include "core/guard.h"
+#include "core/profile-store.h"
 #include "core/read.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
@@ -82,7 +83,7 @@ void web_cache_put(struct web_req *r, const char *key, const char *value)
 
 	/* Only while nothing changed since this request began: a value computed before a write
 	 * of this very request must not outlive it. */
-	if (t && sqlite3_total_changes64(store_db(t->st)) == t->total_changes) {
+	if (t && store_total_changes(t->st) == t->total_changes) {
 		web_params_add(&t->cache, key, value);
 		t->cache_bytes += strlen(key) + strlen(value);
 		if (r->user && r->user->roles_until_ms < t->cache_until_ms)
@@ -136,42 +137,19 @@ static void thread_release(void *p)
 /* Loads the newest stored profile if it changed since the last look. */
 static int refresh_profile(struct web_server *s, struct store *st, struct strbuf *err)
 {
-	sqlite3_stmt *q;
-	int64_t seq;
-	int rc, r = 0;
+	int64_t seq = 0;
+	int r = profile_stored_newest(st, &seq, err);
 
-	q = store_prepare(st, "SELECT seq FROM profiles ORDER BY seq DESC LIMIT 1", err);
-	if (!q)
-		return -EIO;
-	rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		if (rc == SQLITE_DONE)
-			return 0; /* no profile stored yet */
-		return store_error(st, rc, "reading the profile in force", err);
-	}
-	seq = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
+	if (r < 0 || !seq)
+		return r; /* 0 and no seq: no profile stored yet */
 	pthread_mutex_lock(&s->profile_lock);
 	if (seq != s->profile_seq) {
 		struct profile *p = NULL;
 
-		q = store_prepare(st, "SELECT name, content FROM profiles WHERE seq = ?", err);
-		if (!q) {
-			r = -EIO;
-			goto out;
-		}
-		sqlite3_bind_int64(q, 1, seq);
-		if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
-			sqlite3_reset(q);
-			r = store_error(st, rc, "reading the profile in force", err);
-			goto out;
-		}
-		r = profile_load_buffer((const char *)sqlite3_column_text(q, 0),
-		                        (const char *)sqlite3_column_blob(q, 1),
-		                        (size_t)sqlite3_column_bytes(q, 1), &p, err);
-		sqlite3_reset(q);
-		if (r < 0)
+		r = profile_stored_load(st, &p, &seq, err, err);
+		if (r == -ENOENT)
+			r = 0;
+		if (r < 0 || !p)
 			goto out;
 		if (s->profile) {
 			ALLOC_GROW(s->old_profiles, s->n_old, s->alloc_old);
@@ -210,12 +188,11 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 	}
 	r->st = t->st;
 	{
-		sqlite3_stmt *q = store_prepare(t->st, "PRAGMA data_version", err);
-		int64_t dv = -1, tc = sqlite3_total_changes64(store_db(t->st));
-		if (q && sqlite3_step(q) == SQLITE_ROW)
-			dv = sqlite3_column_int64(q, 0);
-		if (q)
-			sqlite3_reset(q);
+		int64_t dv = -1, tc = store_total_changes(t->st);
+		if (store_data_version(t->st, &dv, err) < 0) {
+			dv = -1; /* the memo is dropped: nothing read before can be trusted */
+			strbuf_reset(err);
+		}
 		if (dv != t->data_version || tc != t->total_changes || t->cache.nr > 512 ||
 		    t->cache_bytes > s->cache_share || time_now_ms() >= t->cache_until_ms) {
 			web_params_release(&t->cache);

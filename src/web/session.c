@@ -57,7 +57,7 @@ static int csrf_key_load(const char *dir, struct strbuf *err)
 int web_session_setup(const char *dir, struct strbuf *err)
 {
 	struct store *st = NULL;
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	if (sodium_init() < 0) {
@@ -69,8 +69,7 @@ int web_session_setup(const char *dir, struct strbuf *err)
 	r = store_open(dir, 0, &st, err);
 	if (r < 0)
 		return r;
-	q = store_prepare(st, "SELECT count(*) FROM web_sessions", err);
-	if (!q)
+	if (query_prepare(st, "SELECT count(*) FROM web_sessions", &q, err) < 0)
 		r = -EPROTO;
 	store_close(st);
 	return r;
@@ -304,7 +303,7 @@ int web_session_start_card(struct web_req *r, int64_t user_id, const char *stage
 {
 	char tok[TOKEN_MAX_SIZE], digest[TOKEN_DIGEST_HEX_SIZE];
 	int64_t now = time_now_ms();
-	sqlite3_stmt *q;
+	struct query *q;
 	int rc;
 
 	if (token_generate(TOKEN_BASE64URL, tok) < 0) {
@@ -313,37 +312,31 @@ int web_session_start_card(struct web_req *r, int64_t user_id, const char *stage
 	}
 	token_digest_hex(tok, digest);
 	/* Sessions nobody came back to are forgotten here, at each login. */
-	q = store_prepare(r->st, "DELETE FROM web_sessions WHERE seen_ms < ? OR created_ms < ?",
-	                  err);
-	if (q) {
-		sqlite3_bind_int64(q, 1, now - r->cfg->idle_timeout_ms);
-		sqlite3_bind_int64(q, 2, now - r->cfg->absolute_timeout_ms);
-		(void)sqlite3_step(q);
-		sqlite3_reset(q);
+	if (query_prepare(r->st, "DELETE FROM web_sessions WHERE seen_ms < ? OR created_ms < ?",
+	                  &q, err) == 0) {
+		query_bind_int(q, 1, now - r->cfg->idle_timeout_ms);
+		query_bind_int(q, 2, now - r->cfg->absolute_timeout_ms);
+		if (query_run(q, err) < 0)
+			web_log(r, "cannot forget old sessions: %s", err->buf);
+		strbuf_reset(err);
 	}
-	q = store_prepare(r->st,
-	                  "INSERT INTO web_sessions(token_sha256, user_id, created_ms, seen_ms, "
-	                  "remote, stage, card_serial) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                  err);
-	if (!q) {
-		sodium_memzero(tok, sizeof(tok));
-		return -EIO;
+	rc = query_prepare(r->st,
+	                   "INSERT INTO web_sessions(token_sha256, user_id, created_ms, seen_ms, "
+	                   "remote, stage, card_serial) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                   &q, err);
+	if (rc == 0) {
+		query_bind_text(q, 1, digest);
+		query_bind_int(q, 2, user_id);
+		query_bind_int(q, 3, now);
+		query_bind_int(q, 4, now);
+		query_bind_text(q, 5, r->remote);
+		query_bind_text(q, 6, stage);
+		query_bind_text(q, 7, card_serial); /* NULL binds NULL */
+		rc = query_run(q, err);
 	}
-	sqlite3_bind_text(q, 1, digest, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_int64(q, 3, now);
-	sqlite3_bind_int64(q, 4, now);
-	sqlite3_bind_text(q, 5, r->remote, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, stage, -1, SQLITE_STATIC);
-	if (card_serial)
-		sqlite3_bind_text(q, 7, card_serial, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, 7);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
+	if (rc < 0) {
 		sodium_memzero(tok, sizeof(tok));
-		return store_error(r->st, rc, "starting a session", err);
+		return rc;
 	}
 	set_cookie(r, session_cookie(r), tok, false);
 	/* The pre-session cookie has done its job (the login form's CSRF token). */
@@ -427,21 +420,13 @@ void web_session_end(struct web_req *r)
 {
 	char digest[TOKEN_DIGEST_HEX_SIZE];
 	struct strbuf err = STRBUF_INIT;
-	sqlite3_stmt *q;
 
 	set_cookie(r, session_cookie(r), NULL, true);
 	if (!r->session_token[0])
 		return;
 	token_digest_hex(r->session_token, digest);
-	q = store_prepare(r->st, "DELETE FROM web_sessions WHERE token_sha256 = ?", &err);
-	if (q) {
-		sqlite3_bind_text(q, 1, digest, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) != SQLITE_DONE)
-			web_log(r, "cannot end a session: %s", sqlite3_errmsg(store_db(r->st)));
-		sqlite3_reset(q);
-	} else {
+	if (session_delete(r->st, digest, &err) < 0)
 		web_log(r, "cannot end a session: %s", err.buf);
-	}
 	sodium_memzero(r->session_token, sizeof(r->session_token));
 	strbuf_release(&err);
 }
@@ -470,20 +455,18 @@ int web_sessions_end_user(struct store *st, int64_t user_id, const char *except_
                           struct strbuf *err)
 {
 	char digest[TOKEN_DIGEST_HEX_SIZE] = "";
-	sqlite3_stmt *q;
-	int rc;
+	struct query *q;
+	int r;
 
 	if (except_token && *except_token)
 		token_digest_hex(except_token, digest);
-	q = store_prepare(st, "DELETE FROM web_sessions WHERE user_id = ? AND token_sha256 != ?",
-	                  err);
-	if (!q)
-		return -EIO;
-	sqlite3_bind_int64(q, 1, user_id);
-	sqlite3_bind_text(q, 2, digest, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "ending sessions", err);
+	r = query_prepare(st, "DELETE FROM web_sessions WHERE user_id = ? AND token_sha256 != ?",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, user_id);
+	query_bind_text(q, 2, digest);
+	return query_run(q, err);
 }
 
 /* HMAC-SHA256 under the server's key: without DIR/web.secret nobody computes a token from a

@@ -11,8 +11,8 @@
 #include "base/cleanup.h"
 #include "base/csv.h"
 #include "base/timeutil.h"
+#include "core/identity.h"
 #include "core/org.h"
-#include "store/store.h"
 #include "web/outcome.h"
 #include "web/route.h"
 #include "web/session.h"
@@ -301,7 +301,7 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 {
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
-	sqlite3_stmt *q;
+	struct identity_token_list tokens;
 
 	page_begin(r, _("API tokens"), NAV_ADMIN);
 	ui_admin_nav(r);
@@ -314,13 +314,10 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 	            "token carries the rights of the person it is issued for; only its hash is "
 	            "stored, so it is shown once."),
 	          HTML_END);
-	q = store_prepare(
-	    r->st,
-	    "SELECT t.id, u.login, u.name, t.label, t.created_ms, g.last_used_ms, "
-	    "t.revoked_ms, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id "
-	    "LEFT JOIN api_token_use g ON g.token_id = t.id ORDER BY t.id DESC",
-	    &err);
-	if (q) {
+	if (identity_tokens_list(r->st, &tokens, &err) < 0) {
+		web_log(r, "tokens: %s", err.buf);
+		page_notice(r, "error", _("The tokens cannot be read now."));
+	} else {
 		html_open(o, "table", HTML_END);
 		html_open(o, "tr", HTML_END);
 		html_elem(o, "th", _("No."), "class", "num", HTML_END);
@@ -331,26 +328,24 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 		html_elem(o, "th", _("Last used"), HTML_END);
 		html_elem(o, "th", _("Status"), HTML_END);
 		html_close(o, "tr");
-		while (sqlite3_step(q) == SQLITE_ROW) {
+		for (size_t i = 0; i < tokens.nr; i++) {
+			const struct identity_token *t = &tokens.items[i];
 			char id[24];
-			snprintf(id, sizeof(id), "%lld", sqlite3_column_int64(q, 0));
+			snprintf(id, sizeof(id), "%" PRId64, t->id);
 			html_open(o, "tr", HTML_END);
 			html_elem(o, "td", id, "class", "num", HTML_END);
-			html_elem(o, "td", (const char *)sqlite3_column_text(q, 2), "title",
-			          (const char *)sqlite3_column_text(q, 1), HTML_END);
-			html_elem(o, "td", (const char *)sqlite3_column_text(q, 3), HTML_END);
-			html_elem(o, "td",
-			          token_scope_label((const char *)sqlite3_column_text(q, 7)),
-			          HTML_END);
+			html_elem(o, "td", t->name, "title", t->login, HTML_END);
+			html_elem(o, "td", t->label, HTML_END);
+			html_elem(o, "td", token_scope_label(t->scope), HTML_END);
 			html_open(o, "td", HTML_END);
-			page_time(o, sqlite3_column_int64(q, 4));
+			page_time(o, t->created_ms);
 			html_close(o, "td");
 			html_open(o, "td", HTML_END);
-			if (sqlite3_column_type(q, 5) != SQLITE_NULL)
-				page_time(o, sqlite3_column_int64(q, 5));
+			if (t->last_used_ms)
+				page_time(o, t->last_used_ms);
 			html_close(o, "td");
 			html_open(o, "td", HTML_END);
-			if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
+			if (t->revoked_ms) {
 				html_text(o, _("revoked"));
 			} else {
 				strbuf_reset(&url);
@@ -362,8 +357,8 @@ static void tokens_page(struct web_req *r, const char *ok, const char *error)
 			html_close(o, "td");
 			html_close(o, "tr");
 		}
-		sqlite3_reset(q);
 		html_close(o, "table");
+		identity_token_list_release(&tokens);
 	}
 	html_elem(o, "h2", _("Create a token"), HTML_END);
 	page_form_begin(r, "/admin/tokens", "card", false);

@@ -11,7 +11,6 @@
 #include "core/read.h"
 #include "core/records.h"
 #include "core/requests.h"
-#include "store/store.h"
 #include "web/access.h"
 #include "web/route.h"
 #include "web/session.h"
@@ -150,25 +149,12 @@ static void chart_requests(struct web_req *r)
 	const int weeks = 12;
 	const int64_t week_ms = 7 * 86400 * 1000LL;
 	int64_t now = time_now_ms(), counts[12] = { 0 }, max = 1;
-	sqlite3_stmt *q = store_prepare(r->st,
-	                                "SELECT (?1 - created_ms) / ?2, count(*) FROM requests "
-	                                "WHERE created_ms > ?1 - ?2 * ?3 GROUP BY 1",
-	                                &err);
 
-	if (!q) {
+	if (requests_per_week(r->st, now, weeks, counts, &err) < 0) {
 		web_log(r, "chart: %s", err.buf);
 		strbuf_release(&err);
 		return;
 	}
-	sqlite3_bind_int64(q, 1, now);
-	sqlite3_bind_int64(q, 2, week_ms);
-	sqlite3_bind_int64(q, 3, weeks);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		int64_t ago = sqlite3_column_int64(q, 0);
-		if (ago >= 0 && ago < weeks)
-			counts[weeks - 1 - ago] = sqlite3_column_int64(q, 1);
-	}
-	sqlite3_reset(q);
 	for (int i = 0; i < weeks; i++)
 		if (counts[i] > max)
 			max = counts[i];

@@ -1,0 +1,41 @@
+/* inspect: what the store says about itself: its consistency check and its change stamps. */
+#include <errno.h>
+#include <string.h>
+
+#include "store/query.h"
+#include "store/store-internal.h"
+
+int store_check_integrity(struct store *st, struct strbuf *problems, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st, "PRAGMA integrity_check(20)", &q, err);
+
+	if (r < 0)
+		return r;
+	strbuf_reset(problems);
+	while ((r = query_step(q, err)) > 0) {
+		const char *t = query_text(q, 0);
+
+		if (!t || !strcmp(t, "ok"))
+			continue;
+		if (problems->len)
+			strbuf_addstr(problems, "; ");
+		strbuf_addstr(problems, t);
+	}
+	return r;
+}
+
+int store_data_version(struct store *st, int64_t *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st, "PRAGMA data_version", &q, err);
+
+	if (r < 0)
+		return r;
+	return query_one_int(q, ret, err);
+}
+
+int64_t store_total_changes(struct store *st)
+{
+	return sqlite3_total_changes64(st->db);
+}

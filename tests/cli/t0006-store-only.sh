@@ -1,0 +1,60 @@
+#!/bin/sh
+# t0006: only src/store/ speaks SQLite (issue 18 §1). Code above store/ uses the typed query API
+# (src/store/query.h) and never names the database library: no sqlite3_* call, sqlite3 type,
+# SQLITE_* code or <sqlite3.h> outside src/store/, and never in a header above it (so a second
+# backend, PostgreSQL, can sit behind store/ unseen).
+#
+# ALLOWED lists the files not yet converted. It only shrinks: a listed file that no longer names
+# SQLite fails the test until its line is removed, and a file not listed fails it at once.
+# (The ledger's storage, src/ledger/ledger.c, may stay if it must; everything else goes.)
+. "$(dirname "$0")/lib.sh"
+SRC=${MAMORI_SRCDIR:-$(dirname "$0")/../..}
+ALLOWED='
+src/core/act-internal.h
+src/core/act-org.c
+src/core/act-people.c
+src/core/act-record.c
+src/core/act.c
+src/core/backup-internal.h
+src/core/backup-manifest.c
+src/core/backup.c
+src/core/guard.c
+src/core/org.c
+src/core/records.c
+src/core/requests.c
+src/core/sqlutil.c
+src/core/sqlutil.h
+src/ledger/export.c
+src/ledger/ledger.c
+src/ledger/verify.c
+src/ledger/writer.c
+'
+# sqlite3 in any spelling a program uses; SQLITE_TMPDIR is an environment variable, not the API.
+(cd "$SRC" && grep -rlE 'sqlite3|SQLITE_[A-Z]' src | grep -v '^src/store/' |
+	while read -r f; do
+		grep -E 'sqlite3|SQLITE_[A-Z]' "$f" | grep -qvE '^[^"]*"SQLITE_TMPDIR"[^"]*$' && echo "$f"
+	done | sort) >"$TMP/naming"
+check "the scan finds the files still being converted" "[ -s '$TMP/naming' ]"
+printf '%s\n' $ALLOWED | sort >"$TMP/allowed"
+comm -23 "$TMP/naming" "$TMP/allowed" >"$TMP/new"
+if [ -s "$TMP/new" ]; then
+	not_ok "no file outside src/store/ names SQLite but the $(wc -l <"$TMP/allowed" | tr -d ' ') not yet converted"
+	diag "use src/store/query.h (query_prepare, query_bind_*, query_step, query_int/text) in:" \
+		"$(cat "$TMP/new")"
+else
+	ok "no file outside src/store/ names SQLite but the $(wc -l <"$TMP/allowed" | tr -d ' ') not yet converted"
+fi
+comm -13 "$TMP/naming" "$TMP/allowed" >"$TMP/done"
+if [ -s "$TMP/done" ]; then
+	not_ok "the list of files not yet converted is up to date"
+	diag "these no longer name SQLite: remove them from ALLOWED in tests/cli/t0006-store-only.sh:" \
+		"$(cat "$TMP/done")"
+else
+	ok "the list of files not yet converted is up to date"
+fi
+# Headers above store/: none names SQLite but the three listed (they go with their .c files).
+grep -E '\.h$' "$TMP/naming" | grep -vxE 'src/core/(act-internal|backup-internal|sqlutil)\.h' \
+	>"$TMP/headers" || true
+check "no header above src/store/ names SQLite (but the listed)" "[ ! -s '$TMP/headers' ]"
+[ -s "$TMP/headers" ] && diag "$(cat "$TMP/headers")"
+done_testing
