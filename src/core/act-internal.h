@@ -227,9 +227,9 @@ int act_people(struct act_state *s, struct strbuf *err);
 /* Shared by act-org.c and act-people.c. */
 const char *act_field(const struct act_input *in, const char *key);
 void act_record_fields(struct act_state *s); /* the act's fields as what it recorded */
-struct sqlite3_stmt;
-int act_step_done(struct act_state *s, struct sqlite3_stmt *q, const char *what,
-                  struct strbuf *err);
+struct query;
+/* Runs a write of the act to its end: 0, or a negative errno with err saying what failed. */
+int act_step_done(struct act_state *s, struct query *q, const char *what, struct strbuf *err);
 int act_grant_role(struct act_state *s, int64_t user_id, const char *role, const char *scope,
                    int64_t start_ms, int64_t end_ms, struct strbuf *err);
 int act_count_active_admins(struct act_state *s, int64_t *ret, struct strbuf *err);

@@ -7,7 +7,7 @@
 #include "base/cleanup.h"
 #include "core/act-internal.h"
 #include "core/requests.h"
-#include "core/sqlutil.h"
+#include "store/query.h"
 #include "store/store.h"
 
 /* Clauses cited by organization acts, the first the profile knows of each list. */
@@ -34,18 +34,18 @@ void act_record_fields(struct act_state *s)
 		                    json_string(s->in->fields[i].value));
 }
 
-int act_step_done(struct act_state *s, sqlite3_stmt *q, const char *what, struct strbuf *err)
+int act_step_done(struct act_state *s, struct query *q, const char *what, struct strbuf *err)
 {
-	int rc = sqlite3_step(q);
+	int r = query_run(q, err);
 
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
-		return 0;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+	if (r == -EEXIST)
 		error_set(err, "%s: it already exists or refers to something missing", what);
-		return -EEXIST;
+	else if (r < 0) {
+		char *why = strbuf_detach(err, NULL);
+		error_set(err, "%s: %s", what, why);
+		free(why);
 	}
-	return store_error(s->door->st, rc, what, err);
+	return r;
 }
 
 static void digest_text(const char *text, uint8_t out[32])
@@ -60,7 +60,7 @@ static int section_add(struct act_state *s, struct strbuf *err)
 	const struct act_input *in = s->in;
 	const char *name = act_field(in, "name"), *parent = act_field(in, "parent");
 	struct org_section sec = { 0 };
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	if (!core_valid_id(in->target)) {
@@ -94,15 +94,14 @@ static int section_add(struct act_state *s, struct strbuf *err)
 	s->target = xstrfmt("section:%s", in->target);
 	if (act_require_admin(s, NULL))
 		return 0;
-	q = store_prepare(s->door->st,
-	                  "INSERT INTO sections(id, name, parent, created_ms) VALUES (?,?,?,?)",
-	                  err);
+	q = query_get(s->door->st,
+	              "INSERT INTO sections(id, name, parent, created_ms) VALUES (?,?,?,?)", err);
 	if (!q)
 		return -EIO;
-	sqlite3_bind_text(q, 1, in->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(q, 3, parent);
-	sqlite3_bind_int64(q, 4, s->now);
+	query_bind_text(q, 1, in->target);
+	query_bind_text(q, 2, name);
+	query_bind_text(q, 3, parent);
+	query_bind_int(q, 4, s->now);
 	r = act_step_done(s, q, "adding the section", err);
 	if (r == 0) {
 		act_record_fields(s);
@@ -117,7 +116,7 @@ static int system_add(struct act_state *s, struct strbuf *err)
 	const char *name = act_field(in, "name"), *section = act_field(in, "section");
 	struct org_section sec = { 0 };
 	struct org_system sys = { 0 };
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	if (!core_valid_id(in->target)) {
@@ -152,15 +151,14 @@ static int system_add(struct act_state *s, struct strbuf *err)
 	s->target = xstrfmt("system:%s", in->target);
 	if (act_require_admin(s, NULL))
 		return 0;
-	q = store_prepare(s->door->st,
-	                  "INSERT INTO systems(id, name, section, created_ms) VALUES (?,?,?,?)",
-	                  err);
+	q = query_get(s->door->st,
+	              "INSERT INTO systems(id, name, section, created_ms) VALUES (?,?,?,?)", err);
 	if (!q)
 		return -EIO;
-	sqlite3_bind_text(q, 1, in->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, section, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, s->now);
+	query_bind_text(q, 1, in->target);
+	query_bind_text(q, 2, name);
+	query_bind_text(q, 3, section);
+	query_bind_int(q, 4, s->now);
 	r = act_step_done(s, q, "adding the system", err);
 	if (r == 0) {
 		act_record_fields(s);
@@ -261,19 +259,19 @@ static int hash_password(struct act_state *s, char hash[PASSWORD_HASH_SIZE], boo
 int act_grant_role(struct act_state *s, int64_t user_id, const char *role, const char *scope,
                    int64_t start_ms, int64_t end_ms, struct strbuf *err)
 {
-	sqlite3_stmt *q = store_prepare(s->door->st,
-	                                "INSERT INTO role_assignments(user_id, role, scope,"
-	                                " start_ms, end_ms, created_ms) VALUES (?,?,?,?,?,?)",
-	                                err);
+	struct query *q = query_get(s->door->st,
+	                            "INSERT INTO role_assignments(user_id, role, scope,"
+	                            " start_ms, end_ms, created_ms) VALUES (?,?,?,?,?,?)",
+	                            err);
 
 	if (!q)
 		return -EIO;
-	sqlite3_bind_int64(q, 1, user_id);
-	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, start_ms);
-	sql_bind_int64_or_null(q, 5, end_ms);
-	sqlite3_bind_int64(q, 6, s->now);
+	query_bind_int(q, 1, user_id);
+	query_bind_text(q, 2, role);
+	query_bind_text(q, 3, scope);
+	query_bind_int(q, 4, start_ms);
+	query_bind_int_or_null(q, 5, end_ms);
+	query_bind_int(q, 6, s->now);
 	return act_step_done(s, q, "granting the role", err);
 }
 
@@ -325,7 +323,7 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	char hash[PASSWORD_HASH_SIZE] = "";
 	struct org_user u = { 0 };
 	bool refused = false;
-	sqlite3_stmt *q;
+	struct query *q;
 	int64_t id;
 	int r;
 
@@ -381,31 +379,31 @@ static int user_add(struct act_state *s, struct strbuf *err)
 		if (r < 0 || refused)
 			return r;
 	}
-	q = store_prepare(s->door->st,
-	                  "INSERT INTO users(login, name, section, employment, status,"
-	                  " password_hash, must_change, created_ms, changed_ms, title, email,"
-	                  " directory_dn) VALUES (?,?,?,?,'active',?,?,?,?,?,?,?)",
-	                  err);
+	q = query_get(s->door->st,
+	              "INSERT INTO users(login, name, section, employment, status,"
+	              " password_hash, must_change, created_ms, changed_ms, title, email,"
+	              " directory_dn) VALUES (?,?,?,?,'active',?,?,?,?,?,?,?)",
+	              err);
 	if (!q) {
 		sodium_memzero(hash, sizeof(hash));
 		return -EIO;
 	}
-	sqlite3_bind_text(q, 1, in->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(q, 3, section);
-	sqlite3_bind_text(q, 4, employment, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(q, 5, hash[0] ? hash : NULL);
-	sqlite3_bind_int(q, 6, must_change && !strcmp(must_change, "1"));
-	sqlite3_bind_int64(q, 7, s->now);
-	sqlite3_bind_int64(q, 8, s->now);
-	sql_bind_text_or_null(q, 9, title);
-	sql_bind_text_or_null(q, 10, email);
-	sql_bind_text_or_null(q, 11, dn);
+	query_bind_text(q, 1, in->target);
+	query_bind_text(q, 2, name);
+	query_bind_text(q, 3, section);
+	query_bind_text(q, 4, employment);
+	query_bind_text(q, 5, hash[0] ? hash : NULL);
+	query_bind_int(q, 6, must_change && !strcmp(must_change, "1"));
+	query_bind_int(q, 7, s->now);
+	query_bind_int(q, 8, s->now);
+	query_bind_text(q, 9, title);
+	query_bind_text(q, 10, email);
+	query_bind_text(q, 11, dn);
 	r = act_step_done(s, q, "adding the user", err);
 	sodium_memzero(hash, sizeof(hash));
 	if (r < 0)
 		return r;
-	id = sqlite3_last_insert_rowid(store_db(s->door->st));
+	id = query_last_id(s->door->st);
 	/* Everyone of the ward is 職員等 of their section (MIN-BP-3): the profile's staff role. */
 	if (staff && staff->scope == SCOPE_SECTION && section) {
 		char *scope = xstrfmt("section:%s", section);
@@ -438,7 +436,7 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 {
 	struct org_user u = { 0 };
 	const char *const *clauses = !strcmp(to, USER_ACTIVE) ? NULL : suspend_clauses;
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	r = org_user_get(s->door->st, s->in->target ? s->in->target : "", &u, err);
@@ -476,28 +474,27 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 	act_add_known_clauses(s, clauses);
 	if (act_require_admin(s, clauses))
 		goto out;
-	q = store_prepare(s->door->st, "UPDATE users SET status = ?, changed_ms = ? WHERE id = ?",
-	                  err);
+	q = query_get(s->door->st, "UPDATE users SET status = ?, changed_ms = ? WHERE id = ?", err);
 	if (!q) {
 		r = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, s->now);
-	sqlite3_bind_int64(q, 3, u.id);
+	query_bind_text(q, 1, to);
+	query_bind_int(q, 2, s->now);
+	query_bind_int(q, 3, u.id);
 	r = act_step_done(s, q, "changing the user's status", err);
 	if (r == 0 && !strcmp(to, USER_RETIRED)) {
 		/* A retired person holds no role any more. */
-		q = store_prepare(s->door->st,
-		                  "UPDATE role_assignments SET revoked_ms = ? WHERE user_id = ?"
-		                  " AND revoked_ms IS NULL",
-		                  err);
+		q = query_get(s->door->st,
+		              "UPDATE role_assignments SET revoked_ms = ? WHERE user_id = ?"
+		              " AND revoked_ms IS NULL",
+		              err);
 		if (!q) {
 			r = -EIO;
 			goto out;
 		}
-		sqlite3_bind_int64(q, 1, s->now);
-		sqlite3_bind_int64(q, 2, u.id);
+		query_bind_int(q, 1, s->now);
+		query_bind_int(q, 2, u.id);
 		r = act_step_done(s, q, "revoking the retired user's roles", err);
 		/* Nobody may approve what a retired person asked for: their pending requests are
 		 * cancelled, with the reason, in the same act. */
@@ -520,7 +517,7 @@ int act_user_status_effect(struct act_state *s, const char *login, const char *t
                            struct strbuf *err)
 {
 	struct org_user u = { 0 };
-	sqlite3_stmt *q;
+	struct query *q;
 	int r = org_user_get(s->door->st, login, &u, err);
 
 	if (r < 0)
@@ -546,15 +543,14 @@ int act_user_status_effect(struct act_state *s, const char *login, const char *t
 		if (r < 0 || s->outcome == ACT_REFUSED)
 			goto out;
 	}
-	q = store_prepare(s->door->st, "UPDATE users SET status = ?, changed_ms = ? WHERE id = ?",
-	                  err);
+	q = query_get(s->door->st, "UPDATE users SET status = ?, changed_ms = ? WHERE id = ?", err);
 	if (!q) {
 		r = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, s->now);
-	sqlite3_bind_int64(q, 3, u.id);
+	query_bind_text(q, 1, to);
+	query_bind_int(q, 2, s->now);
+	query_bind_int(q, 3, u.id);
 	r = act_step_done(s, q, "changing the user's status", err);
 	if (r == 0) {
 		free(s->target);
@@ -576,7 +572,7 @@ static int user_update(struct act_state *s, struct strbuf *err)
 	const char *name = act_field(in, "name"), *title = act_field(in, "title");
 	const char *email = act_field(in, "email"), *dn = act_field(in, "directory_dn");
 	struct org_user u = { 0 };
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
@@ -607,29 +603,29 @@ static int user_update(struct act_state *s, struct strbuf *err)
 	act_add_known_clauses(s, user_clauses);
 	if (act_require_admin(s, user_clauses))
 		goto out;
-	q = store_prepare(s->door->st,
-	                  "UPDATE users SET name = coalesce(?1, name),"
-	                  " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
-	                  " email = CASE WHEN ?3 IS NULL THEN email ELSE nullif(?3, '') END,"
-	                  " directory_dn = CASE WHEN ?6 IS NULL THEN directory_dn"
-	                  " ELSE nullif(?6, '') END,"
-	                  /* linked to the directory: the local password goes (no fallback) */
-	                  " password_hash = CASE WHEN nullif(?6, '') IS NULL THEN password_hash"
-	                  " ELSE NULL END,"
-	                  " must_change = CASE WHEN nullif(?6, '') IS NULL THEN must_change"
-	                  " ELSE 0 END,"
-	                  " changed_ms = ?4 WHERE id = ?5",
-	                  err);
+	q = query_get(s->door->st,
+	              "UPDATE users SET name = coalesce(?1, name),"
+	              " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
+	              " email = CASE WHEN ?3 IS NULL THEN email ELSE nullif(?3, '') END,"
+	              " directory_dn = CASE WHEN ?6 IS NULL THEN directory_dn"
+	              " ELSE nullif(?6, '') END,"
+	              /* linked to the directory: the local password goes (no fallback) */
+	              " password_hash = CASE WHEN nullif(?6, '') IS NULL THEN password_hash"
+	              " ELSE NULL END,"
+	              " must_change = CASE WHEN nullif(?6, '') IS NULL THEN must_change"
+	              " ELSE 0 END,"
+	              " changed_ms = ?4 WHERE id = ?5",
+	              err);
 	if (!q) {
 		r = -EIO;
 		goto out;
 	}
-	sql_bind_text_or_null(q, 1, name);
-	sql_bind_text_or_null(q, 2, title);
-	sql_bind_text_or_null(q, 3, email);
-	sqlite3_bind_int64(q, 4, s->now);
-	sqlite3_bind_int64(q, 5, u.id);
-	sql_bind_text_or_null(q, 6, dn);
+	query_bind_text(q, 1, name);
+	query_bind_text(q, 2, title);
+	query_bind_text(q, 3, email);
+	query_bind_int(q, 4, s->now);
+	query_bind_int(q, 5, u.id);
+	query_bind_text(q, 6, dn);
 	r = act_step_done(s, q, "changing the user", err);
 	if (r == 0)
 		strbuf_addf(&s->message, "user %s changed", u.login);
@@ -644,7 +640,7 @@ static int user_passwd(struct act_state *s, struct strbuf *err)
 	char hash[PASSWORD_HASH_SIZE] = "";
 	const char *must_change = act_field(s->in, "must_change");
 	bool refused = false, self;
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	if (!s->in->secret) {
@@ -663,19 +659,19 @@ static int user_passwd(struct act_state *s, struct strbuf *err)
 	r = hash_password(s, hash, &refused, err);
 	if (r < 0 || refused)
 		goto out;
-	q = store_prepare(s->door->st,
-	                  "UPDATE users SET password_hash = ?, must_change = ?, changed_ms = ?"
-	                  " WHERE id = ?",
-	                  err);
+	q = query_get(s->door->st,
+	              "UPDATE users SET password_hash = ?, must_change = ?, changed_ms = ?"
+	              " WHERE id = ?",
+	              err);
 	if (!q) {
 		r = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+	query_bind_text(q, 1, hash);
 	/* Someone else's new password is temporary: it must be changed at the next login. */
-	sqlite3_bind_int(q, 2, must_change ? !strcmp(must_change, "1") : !self);
-	sqlite3_bind_int64(q, 3, s->now);
-	sqlite3_bind_int64(q, 4, u.id);
+	query_bind_int(q, 2, must_change ? !strcmp(must_change, "1") : !self);
+	query_bind_int(q, 3, s->now);
+	query_bind_int(q, 4, u.id);
 	r = act_step_done(s, q, "changing the password", err);
 	if (r == 0)
 		strbuf_addf(&s->message, "password of %s changed", u.login);
@@ -693,7 +689,7 @@ static int policy_apply(struct act_state *s, struct strbuf *err)
 	const char *name = act_field(in, "name");
 	struct profile *np = NULL;
 	struct strbuf why = STRBUF_INIT;
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	if (!in->blob || !in->blob_len) {
@@ -736,20 +732,20 @@ static int policy_apply(struct act_state *s, struct strbuf *err)
 		profile_free(np);
 		return r;
 	}
-	q = store_prepare(s->door->st,
-	                  "INSERT INTO profiles(profile_id, sha256, name, content, applied_ms,"
-	                  " applied_by) VALUES (?,?,?,?,?,?)",
-	                  err);
+	q = query_get(s->door->st,
+	              "INSERT INTO profiles(profile_id, sha256, name, content, applied_ms,"
+	              " applied_by) VALUES (?,?,?,?,?,?)",
+	              err);
 	if (!q) {
 		profile_free(np);
 		return -EIO;
 	}
-	sqlite3_bind_text(q, 1, np->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, np->sha256_hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, name ? name : "profile.yaml", -1, SQLITE_STATIC);
-	sqlite3_bind_blob(q, 4, in->blob, (int)in->blob_len, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 5, s->now);
-	sql_bind_text_or_null(q, 6, s->actor.login);
+	query_bind_text(q, 1, np->id);
+	query_bind_text(q, 2, np->sha256_hex);
+	query_bind_text(q, 3, name ? name : "profile.yaml");
+	query_bind_blob(q, 4, in->blob, in->blob_len);
+	query_bind_int(q, 5, s->now);
+	query_bind_text(q, 6, s->actor.login);
 	r = act_step_done(s, q, "storing the profile", err);
 	if (r < 0) {
 		profile_free(np);
@@ -764,7 +760,7 @@ static int policy_apply(struct act_state *s, struct strbuf *err)
 	json_object_set_new(s->info, "profile", json_string(np->sha256_hex));
 	if (s->p)
 		json_object_set_new(s->info, "replaces", json_string(s->p->sha256_hex));
-	s->new_profile_seq = sqlite3_last_insert_rowid(store_db(s->door->st));
+	s->new_profile_seq = query_last_id(s->door->st);
 	strbuf_addf(&s->message, "profile %s %.12s is in force", np->id, np->sha256_hex);
 	s->new_profile = np;
 	return 0;
@@ -818,7 +814,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 	const char *evidence = act_field(in, "evidence"), *sha = act_field(in, "evidence_sha256");
 	_cleanup_free_ char *scope = NULL;
 	int64_t done_ms = s->now;
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	if (!duty) {
@@ -872,18 +868,18 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 		           s->actor.login);
 		return 0;
 	}
-	q = store_prepare(s->door->st,
-	                  "INSERT INTO duty_log(duty, scope, done_ms, done_by, evidence,"
-	                  " evidence_sha256) VALUES (?,?,?,?,?,?)",
-	                  err);
+	q = query_get(s->door->st,
+	              "INSERT INTO duty_log(duty, scope, done_ms, done_by, evidence,"
+	              " evidence_sha256) VALUES (?,?,?,?,?,?)",
+	              err);
 	if (!q)
 		return -EIO;
-	sqlite3_bind_text(q, 1, duty->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, done_ms);
-	sqlite3_bind_int64(q, 4, s->actor.id);
-	sqlite3_bind_text(q, 5, evidence, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(q, 6, sha);
+	query_bind_text(q, 1, duty->id);
+	query_bind_text(q, 2, scope);
+	query_bind_int(q, 3, done_ms);
+	query_bind_int(q, 4, s->actor.id);
+	query_bind_text(q, 5, evidence);
+	query_bind_text(q, 6, sha);
 	r = act_step_done(s, q, "recording the duty", err);
 	if (r == 0) {
 		if (sha)

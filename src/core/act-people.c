@@ -5,7 +5,7 @@
 
 #include "base/cleanup.h"
 #include "core/act-internal.h"
-#include "core/sqlutil.h"
+#include "store/query.h"
 #include "store/store.h"
 
 static const char *const role_clauses[] = { "MIN-2-6-1", NULL };
@@ -104,19 +104,18 @@ out:
 static int revoke_now(struct act_state *s, int64_t user_id, const char *role, const char *scope,
                       struct strbuf *err)
 {
-	sqlite3_stmt *q =
-	    store_prepare(s->door->st,
-	                  "UPDATE role_assignments SET revoked_ms = ?1 WHERE user_id = ?2"
-	                  " AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
-	                  " AND (end_ms IS NULL OR end_ms > ?1)",
-	                  err);
+	struct query *q = query_get(s->door->st,
+	                            "UPDATE role_assignments SET revoked_ms = ?1 WHERE user_id = ?2"
+	                            " AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
+	                            " AND (end_ms IS NULL OR end_ms > ?1)",
+	                            err);
 
 	if (!q)
 		return -EIO;
-	sqlite3_bind_int64(q, 1, s->now);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, scope, -1, SQLITE_STATIC);
+	query_bind_int(q, 1, s->now);
+	query_bind_int(q, 2, user_id);
+	query_bind_text(q, 3, role);
+	query_bind_text(q, 4, scope);
 	return act_step_done(s, q, "revoking the role", err);
 }
 
@@ -128,22 +127,22 @@ static int revoke_now(struct act_state *s, int64_t user_id, const char *role, co
 static int end_on(struct act_state *s, int64_t user_id, const char *role, const char *scope,
                   int64_t end_ms, struct strbuf *err)
 {
-	sqlite3_stmt *q = store_prepare(
-	    s->door->st,
-	    "UPDATE role_assignments SET end_ms = CASE WHEN start_ms >= ?1 THEN end_ms"
-	    " ELSE min(coalesce(end_ms, ?1), ?1) END,"
-	    " revoked_ms = CASE WHEN start_ms >= ?1 THEN ?5 ELSE revoked_ms END"
-	    " WHERE user_id = ?2 AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
-	    " AND (end_ms IS NULL OR end_ms > ?5)",
-	    err);
+	struct query *q =
+	    query_get(s->door->st,
+	              "UPDATE role_assignments SET end_ms = CASE WHEN start_ms >= ?1 THEN end_ms"
+	              " ELSE min(coalesce(end_ms, ?1), ?1) END,"
+	              " revoked_ms = CASE WHEN start_ms >= ?1 THEN ?5 ELSE revoked_ms END"
+	              " WHERE user_id = ?2 AND role = ?3 AND scope = ?4 AND revoked_ms IS NULL"
+	              " AND (end_ms IS NULL OR end_ms > ?5)",
+	              err);
 
 	if (!q)
 		return -EIO;
-	sqlite3_bind_int64(q, 1, end_ms);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 5, s->now);
+	query_bind_int(q, 1, end_ms);
+	query_bind_int(q, 2, user_id);
+	query_bind_text(q, 3, role);
+	query_bind_text(q, 4, scope);
+	query_bind_int(q, 5, s->now);
 	return act_step_done(s, q, "ending the role", err);
 }
 
@@ -190,7 +189,7 @@ static int role_revoke(struct act_state *s, struct strbuf *err)
 	if (act_require_admin(s, NULL))
 		goto out;
 	r = until ? end_on(s, u.id, role, scope, end, err) : revoke_now(s, u.id, role, scope, err);
-	if (r == 0 && sqlite3_changes(store_db(s->door->st)) == 0) {
+	if (r == 0 && query_changes(s->door->st) == 0) {
 		error_set(err, "'%s' does not hold %s@%s", u.login, role, scope);
 		r = -ENOENT;
 	}
@@ -238,7 +237,7 @@ static int user_move(struct act_state *s, struct strbuf *err)
 	const char *section = act_field(in, "section"), *title = act_field(in, "title");
 	struct org_section sec = { 0 };
 	struct org_user u = { 0 };
-	sqlite3_stmt *q;
+	struct query *q;
 	int r;
 
 	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
@@ -267,19 +266,19 @@ static int user_move(struct act_state *s, struct strbuf *err)
 	}
 	if (act_require_admin(s, user_clauses))
 		goto out;
-	q = store_prepare(s->door->st,
-	                  "UPDATE users SET section = ?1,"
-	                  " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
-	                  " changed_ms = ?3 WHERE id = ?4",
-	                  err);
+	q = query_get(s->door->st,
+	              "UPDATE users SET section = ?1,"
+	              " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
+	              " changed_ms = ?3 WHERE id = ?4",
+	              err);
 	if (!q) {
 		r = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, sec.id, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(q, 2, title);
-	sqlite3_bind_int64(q, 3, s->now);
-	sqlite3_bind_int64(q, 4, u.id);
+	query_bind_text(q, 1, sec.id);
+	query_bind_text(q, 2, title);
+	query_bind_int(q, 3, s->now);
+	query_bind_int(q, 4, u.id);
 	r = act_step_done(s, q, "moving the user", err);
 	if (r == 0 && u.section && strcmp(u.section, sec.id))
 		r = move_staff_role(s, &u, sec.id, err);

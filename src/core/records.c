@@ -13,7 +13,6 @@
 #include "core/read.h"
 #include "core/record-order.h"
 #include "core/records.h"
-#include "core/sqlutil.h"
 #include "policy/grants.h"
 #include "policy/policy.h"
 #include "store/query.h"
@@ -23,23 +22,23 @@
 	"id, register, state, level, section, system, fields, version, created_ms, "               \
 	"changed_ms, coalesce(created_by, 0)"
 
-static int record_from_row(sqlite3_stmt *s, struct record *ret, struct strbuf *err)
+static int record_from_row(struct query *s, struct record *ret, struct strbuf *err)
 {
 	json_error_t jerr;
-	const char *fields = (const char *)sqlite3_column_text(s, 6);
+	const char *fields = query_text(s, 6);
 
 	memset(ret, 0, sizeof(*ret));
-	ret->id = sqlite3_column_int64(s, 0);
-	ret->register_id = sql_col_strdup(s, 1);
-	ret->state = sql_col_strdup(s, 2);
-	ret->level = sql_col_strdup(s, 3);
-	ret->section = sql_col_strdup(s, 4);
-	ret->system = sql_col_strdup(s, 5);
+	ret->id = query_int(s, 0);
+	ret->register_id = query_strdup(s, 1);
+	ret->state = query_strdup(s, 2);
+	ret->level = query_strdup(s, 3);
+	ret->section = query_strdup(s, 4);
+	ret->system = query_strdup(s, 5);
 	ret->fields = json_loads(fields ? fields : "{}", 0, &jerr);
-	ret->version = sqlite3_column_int64(s, 7);
-	ret->created_ms = sqlite3_column_int64(s, 8);
-	ret->changed_ms = sqlite3_column_int64(s, 9);
-	ret->created_by = sqlite3_column_int64(s, 10);
+	ret->version = query_int(s, 7);
+	ret->created_ms = query_int(s, 8);
+	ret->changed_ms = query_int(s, 9);
+	ret->created_by = query_int(s, 10);
 	if (!ret->fields || !json_is_object(ret->fields)) {
 		error_set(err, "record %lld has unreadable fields (%s); run 'mamori doctor'",
 		          (long long)ret->id, jerr.text);
@@ -51,22 +50,21 @@ static int record_from_row(sqlite3_stmt *s, struct record *ret, struct strbuf *e
 
 int record_get(struct store *st, int64_t id, struct record *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st, "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?", err);
+	struct query *s = query_get(st, "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?", err);
 	int rc, r;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	query_bind_int(s, 1, id);
+	rc = query_step(s, err);
+	if (rc > 0) {
 		r = record_from_row(s, ret, err);
-		sqlite3_reset(s);
+		query_done(s);
 		return r;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_error(st, rc, "reading a record", err);
+	query_done(s);
+	if (rc != 0)
+		return rc;
 	error_set(err, "no record %lld; see 'mamori record list REGISTER'", (long long)id);
 	return -ENOENT;
 }
@@ -120,33 +118,33 @@ const char *record_title(const struct profile *p, const struct record *r)
 int records_list(struct store *st, const struct record_filter *f, struct record_list *ret,
                  struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	                                "SELECT " RECORD_COLUMNS " FROM records"
-	                                " WHERE register = ?1 AND (?2 IS NULL OR level = ?2)"
-	                                " AND (?3 IS NULL OR section = ?3)"
-	                                " AND (?4 IS NULL OR state = ?4)"
-	                                " ORDER BY id LIMIT ?5",
-	                                err);
+	struct query *s = query_get(st,
+	                            "SELECT " RECORD_COLUMNS " FROM records"
+	                            " WHERE register = ?1 AND (?2 IS NULL OR level = ?2)"
+	                            " AND (?3 IS NULL OR section = ?3)"
+	                            " AND (?4 IS NULL OR state = ?4)"
+	                            " ORDER BY id LIMIT ?5",
+	                            err);
 	int rc, r = 0;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, f->register_id, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(s, 2, f->level);
-	sql_bind_text_or_null(s, 3, f->section);
-	sql_bind_text_or_null(s, 4, f->state);
-	sqlite3_bind_int64(s, 5, f->limit > 0 ? f->limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	query_bind_text(s, 1, f->register_id);
+	query_bind_text(s, 2, f->level);
+	query_bind_text(s, 3, f->section);
+	query_bind_text(s, 4, f->state);
+	query_bind_int(s, 5, f->limit > 0 ? f->limit : -1);
+	while ((rc = query_step(s, err)) > 0) {
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		r = record_from_row(s, &ret->items[ret->nr], err);
 		if (r < 0)
 			break;
 		ret->nr++;
 	}
-	sqlite3_reset(s);
+	query_done(s);
 	if (r < 0)
 		return r;
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "listing records", err);
+	return rc;
 }
 
 void record_list_release(struct record_list *l)

@@ -6,7 +6,6 @@
 #include "core/org.h"
 #include "core/records.h"
 #include "core/requests.h"
-#include "core/sqlutil.h"
 #include "policy/policy.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -21,86 +20,86 @@
 	" FROM requests r JOIN users a ON a.id = r.applicant LEFT JOIN users d ON d.id = "         \
 	"r.decided_by"
 
-static json_t *col_json(sqlite3_stmt *s, int i, const char *fallback)
+static json_t *col_json(struct query *s, int i, const char *fallback)
 {
-	const char *t = (const char *)sqlite3_column_text(s, i);
+	const char *t = query_text(s, i);
 	json_t *j = json_loads(t ? t : fallback, 0, NULL);
 
 	return j ? j : json_loads(fallback, 0, NULL);
 }
 
-static void request_from_row(sqlite3_stmt *s, struct request *r)
+static void request_from_row(struct query *s, struct request *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(s, 0);
-	r->action = sql_col_strdup(s, 1);
-	r->register_id = sql_col_strdup(s, 2);
-	r->record_id = sqlite3_column_int64(s, 3);
-	r->record_version = sqlite3_column_int64(s, 4);
-	r->applicant = sqlite3_column_int64(s, 5);
-	r->applicant_login = sql_col_strdup(s, 6);
-	r->applicant_name = sql_col_strdup(s, 7);
-	r->level = sql_col_strdup(s, 8);
-	r->section = sql_col_strdup(s, 9);
-	r->system = sql_col_strdup(s, 10);
+	r->id = query_int(s, 0);
+	r->action = query_strdup(s, 1);
+	r->register_id = query_strdup(s, 2);
+	r->record_id = query_int(s, 3);
+	r->record_version = query_int(s, 4);
+	r->applicant = query_int(s, 5);
+	r->applicant_login = query_strdup(s, 6);
+	r->applicant_name = query_strdup(s, 7);
+	r->level = query_strdup(s, 8);
+	r->section = query_strdup(s, 9);
+	r->system = query_strdup(s, 10);
 	r->fields = col_json(s, 11, "{}");
 	r->context = col_json(s, 12, "{}");
-	r->comment = sql_col_strdup(s, 13);
-	r->state = sql_col_strdup(s, 14);
-	r->profile_sha256 = sql_col_strdup(s, 15);
+	r->comment = query_strdup(s, 13);
+	r->state = query_strdup(s, 14);
+	r->profile_sha256 = query_strdup(s, 15);
 	r->clauses = col_json(s, 16, "[]");
-	r->created_ms = sqlite3_column_int64(s, 17);
-	r->expires_ms = sqlite3_column_int64(s, 18);
-	r->decided_ms = sqlite3_column_int64(s, 19);
-	r->decided_by = sqlite3_column_int64(s, 20);
-	r->decided_login = sql_col_strdup(s, 21);
-	r->decision_comment = sql_col_strdup(s, 22);
-	r->decided_name = sql_col_strdup(s, 23);
-	r->decided_title = sql_col_strdup(s, 24);
-	r->closed_reason = sql_col_strdup(s, 25);
-	r->applicant_title = sql_col_strdup(s, 26);
+	r->created_ms = query_int(s, 17);
+	r->expires_ms = query_int(s, 18);
+	r->decided_ms = query_int(s, 19);
+	r->decided_by = query_int(s, 20);
+	r->decided_login = query_strdup(s, 21);
+	r->decision_comment = query_strdup(s, 22);
+	r->decided_name = query_strdup(s, 23);
+	r->decided_title = query_strdup(s, 24);
+	r->closed_reason = query_strdup(s, 25);
+	r->applicant_title = query_strdup(s, 26);
 }
 
 static int load_slots(struct store *st, struct request *r, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	                                "SELECT p.seq, p.role, p.scope, p.routed_from,"
-	                                " p.needs_exception, coalesce(p.approved_by, 0), u.login,"
-	                                " coalesce(p.approved_ms, 0), u.name, u.title,"
-	                                " p.acting_for, a.via, a.os_user"
-	                                " FROM request_approvers p LEFT JOIN users u"
-	                                " ON u.id = p.approved_by LEFT JOIN acts a ON a.id ="
-	                                " (SELECT max(x.id) FROM acts x WHERE x.request_id ="
-	                                " p.request_id AND x.actor = p.approved_by AND x.kind ="
-	                                " 'request.approve' AND x.outcome <> 'refused')"
-	                                " WHERE p.request_id = ?"
-	                                " ORDER BY p.seq",
-	                                err);
+	struct query *s = query_get(st,
+	                            "SELECT p.seq, p.role, p.scope, p.routed_from,"
+	                            " p.needs_exception, coalesce(p.approved_by, 0), u.login,"
+	                            " coalesce(p.approved_ms, 0), u.name, u.title,"
+	                            " p.acting_for, a.via, a.os_user"
+	                            " FROM request_approvers p LEFT JOIN users u"
+	                            " ON u.id = p.approved_by LEFT JOIN acts a ON a.id ="
+	                            " (SELECT max(x.id) FROM acts x WHERE x.request_id ="
+	                            " p.request_id AND x.actor = p.approved_by AND x.kind ="
+	                            " 'request.approve' AND x.outcome <> 'refused')"
+	                            " WHERE p.request_id = ?"
+	                            " ORDER BY p.seq",
+	                            err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, r->id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	query_bind_int(s, 1, r->id);
+	while ((rc = query_step(s, err)) > 0) {
 		struct request_slot *x;
 		r->slots = xreallocarray(r->slots, r->n_slots + 1, sizeof(*r->slots));
 		x = &r->slots[r->n_slots++];
-		x->seq = sqlite3_column_int(s, 0);
-		x->role = sql_col_strdup(s, 1);
-		x->scope = sql_col_strdup(s, 2);
-		x->routed_from = sql_col_strdup(s, 3);
-		x->needs_exception = sqlite3_column_int(s, 4) != 0;
-		x->approved_by = sqlite3_column_int64(s, 5);
-		x->approved_login = sql_col_strdup(s, 6);
-		x->approved_ms = sqlite3_column_int64(s, 7);
-		x->approved_name = sql_col_strdup(s, 8);
-		x->approved_title = sql_col_strdup(s, 9);
-		x->acting_for = sql_col_strdup(s, 10);
-		x->approved_via = sql_col_strdup(s, 11);
-		x->approved_os_user = sql_col_strdup(s, 12);
+		x->seq = (int)query_int(s, 0);
+		x->role = query_strdup(s, 1);
+		x->scope = query_strdup(s, 2);
+		x->routed_from = query_strdup(s, 3);
+		x->needs_exception = (int)query_int(s, 4) != 0;
+		x->approved_by = query_int(s, 5);
+		x->approved_login = query_strdup(s, 6);
+		x->approved_ms = query_int(s, 7);
+		x->approved_name = query_strdup(s, 8);
+		x->approved_title = query_strdup(s, 9);
+		x->acting_for = query_strdup(s, 10);
+		x->approved_via = query_strdup(s, 11);
+		x->approved_os_user = query_strdup(s, 12);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "reading request approvers", err);
+	query_done(s);
+	return rc;
 }
 
 /* How one act of a person on the request came in: the first (or last) act of actor whose
@@ -108,30 +107,28 @@ static int load_slots(struct store *st, struct request *r, struct strbuf *err)
 static int act_channel(struct store *st, int64_t request_id, int64_t actor, const char *kind_like,
                        bool last, char **ret_via, char **ret_os_user, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	                                last ? "SELECT via, os_user FROM acts WHERE request_id = ?"
-	                                       " AND actor = ? AND kind LIKE ? AND outcome <>"
-	                                       " 'refused' ORDER BY id DESC LIMIT 1"
-	                                     : "SELECT via, os_user FROM acts WHERE request_id = ?"
-	                                       " AND actor = ? AND kind LIKE ? AND outcome <>"
-	                                       " 'refused' ORDER BY id LIMIT 1",
-	                                err);
+	struct query *s = query_get(st,
+	                            last ? "SELECT via, os_user FROM acts WHERE request_id = ?"
+	                                   " AND actor = ? AND kind LIKE ? AND outcome <>"
+	                                   " 'refused' ORDER BY id DESC LIMIT 1"
+	                                 : "SELECT via, os_user FROM acts WHERE request_id = ?"
+	                                   " AND actor = ? AND kind LIKE ? AND outcome <>"
+	                                   " 'refused' ORDER BY id LIMIT 1",
+	                            err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, request_id);
-	sqlite3_bind_int64(s, 2, actor);
-	sqlite3_bind_text(s, 3, kind_like, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*ret_via = sql_col_strdup(s, 0);
-		*ret_os_user = sql_col_strdup(s, 1);
+	query_bind_int(s, 1, request_id);
+	query_bind_int(s, 2, actor);
+	query_bind_text(s, 3, kind_like);
+	rc = query_step(s, err);
+	if (rc > 0) {
+		*ret_via = query_strdup(s, 0);
+		*ret_os_user = query_strdup(s, 1);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-	           ? 0
-	           : store_error(st, rc, "reading a request's acts", err);
+	query_done(s);
+	return rc < 0 ? rc : 0;
 }
 
 static int load_channels(struct store *st, struct request *r, struct strbuf *err)
@@ -147,23 +144,23 @@ static int load_channels(struct store *st, struct request *r, struct strbuf *err
 
 int request_get(struct store *st, int64_t id, struct request *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st, "SELECT " REQUEST_COLUMNS REQUEST_FROM " WHERE r.id = ?", err);
+	struct query *s =
+	    query_get(st, "SELECT " REQUEST_COLUMNS REQUEST_FROM " WHERE r.id = ?", err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return store_error(st, rc, "reading a request", err);
+	query_bind_int(s, 1, id);
+	rc = query_step(s, err);
+	if (rc <= 0) {
+		query_done(s);
+		if (rc != 0)
+			return rc;
 		error_set(err, "no request %lld; see 'mamori request list'", (long long)id);
 		return -ENOENT;
 	}
 	request_from_row(s, ret);
-	sqlite3_reset(s);
+	query_done(s);
 	rc = load_slots(st, ret, err);
 	if (rc == 0)
 		rc = load_channels(st, ret, err);
@@ -249,30 +246,30 @@ static bool can_approve(const struct request *r, const struct request_filter *f)
 int requests_list(struct store *st, const struct request_filter *f, struct request_list *ret,
                   struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
-	    st,
-	    "SELECT " REQUEST_COLUMNS REQUEST_FROM " WHERE (?1 = 0 OR r.applicant = ?1)"
-	    " AND (?2 IS NULL OR r.state = ?2)"
-	    " AND (?3 = 0 OR (r.state = 'pending' AND r.expires_ms > ?4))"
-	    " ORDER BY r.id DESC",
-	    err);
+	struct query *s =
+	    query_get(st,
+	              "SELECT " REQUEST_COLUMNS REQUEST_FROM " WHERE (?1 = 0 OR r.applicant = ?1)"
+	              " AND (?2 IS NULL OR r.state = ?2)"
+	              " AND (?3 = 0 OR (r.state = 'pending' AND r.expires_ms > ?4))"
+	              " ORDER BY r.id DESC",
+	              err);
 	struct request_list all = { 0 };
 	int rc, r = 0;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, f->applicant);
-	sql_bind_text_or_null(s, 2, f->state);
-	sqlite3_bind_int(s, 3, f->to_approve_roles != NULL);
-	sqlite3_bind_int64(s, 4, f->now_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	query_bind_int(s, 1, f->applicant);
+	query_bind_text(s, 2, f->state);
+	query_bind_int(s, 3, f->to_approve_roles != NULL);
+	query_bind_int(s, 4, f->now_ms);
+	while ((rc = query_step(s, err)) > 0) {
 		ALLOC_GROW(all.items, all.nr, all.alloc);
 		request_from_row(s, &all.items[all.nr++]);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	query_done(s);
+	if (rc != 0) {
 		request_list_release(&all);
-		return store_error(st, rc, "listing requests", err);
+		return rc;
 	}
 	for (size_t i = 0; i < all.nr; i++) {
 		struct request *q = &all.items[i];

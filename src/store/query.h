@@ -35,6 +35,16 @@ struct query;
 
 /* 0 with *ret, or a negative errno-style code (store_error's mapping) with err set. */
 int query_prepare(struct store *st, const char *sql, struct query **ret, struct strbuf *err);
+/*
+ * query_prepare for a caller that answers any failure to prepare the same way (-EIO): the
+ * statement, or NULL with err set. In terms of query_prepare, whatever the backend.
+ */
+static inline struct query *query_get(struct store *st, const char *sql, struct strbuf *err)
+{
+	struct query *q = NULL;
+
+	return query_prepare(st, sql, &q, err) < 0 ? NULL : q;
+}
 
 /*
  * Binds parameter i (1-based). A binding that fails (an index out of range, no memory) is

@@ -11,8 +11,6 @@
 SRC=${MAMORI_SRCDIR:-$(dirname "$0")/../..}
 ALLOWED='
 src/core/act-internal.h
-src/core/act-org.c
-src/core/act-people.c
 src/core/act-record.c
 src/core/act.c
 src/core/backup-internal.h
@@ -20,8 +18,6 @@ src/core/backup-manifest.c
 src/core/backup.c
 src/core/guard.c
 src/core/org.c
-src/core/records.c
-src/core/requests.c
 src/core/sqlutil.c
 src/core/sqlutil.h
 src/ledger/export.c
