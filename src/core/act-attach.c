@@ -8,7 +8,6 @@
 #include "core/attach.h"
 #include "core/read.h"
 #include "core/requests.h"
-#include "core/sqlutil.h"
 #include "store/query.h"
 #include "store/store.h"
 

@@ -10,7 +10,7 @@
 #include "core/decide-input.h"
 #include "core/requests.h"
 #include "policy/grants.h"
-#include "core/sqlutil.h"
+#include "store/query.h"
 #include "store/store.h"
 
 /* The applicant≠approver clause when the profile names none for the action (Minato 2(6)①). */
@@ -680,7 +680,7 @@ static int apply_change(struct act_state *s, struct target *t, int64_t creator, 
 	const struct policy_state *to = t->action->to;
 	const char *state = to ? to->id : t->rec.state;
 	char *fields = json_dumps(t->merged, JSON_COMPACT | JSON_SORT_KEYS);
-	sqlite3_stmt *q;
+	struct query *q;
 	int rc, r;
 
 	if (!t->rec.id) {
@@ -688,56 +688,55 @@ static int apply_change(struct act_state *s, struct target *t, int64_t creator, 
 			state = t->reg->initial    ? t->reg->initial->id
 			        : t->reg->n_states ? t->reg->states[0].id
 			                           : ""; /* a register without a lifecycle */
-		q = store_prepare(st,
-		                  "INSERT INTO records(register, state, level, section, system,"
-		                  " fields, version, created_ms, created_by, changed_ms)"
-		                  " VALUES (?,?,?,?,?,?,1,?,?,?)",
-		                  err);
+		q = query_get(st,
+		              "INSERT INTO records(register, state, level, section, system,"
+		              " fields, version, created_ms, created_by, changed_ms)"
+		              " VALUES (?,?,?,?,?,?,1,?,?,?)",
+		              err);
 		if (!q) {
 			free(fields);
 			return -EIO;
 		}
-		sqlite3_bind_text(q, 1, t->reg->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
-		sql_bind_text_or_null(q, 3, t->level);
-		sql_bind_text_or_null(q, 4, t->section);
-		sql_bind_text_or_null(q, 5, t->system);
-		sqlite3_bind_text(q, 6, fields, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 7, s->now);
-		sql_bind_int64_or_null(q, 8, creator);
-		sqlite3_bind_int64(q, 9, s->now);
+		query_bind_text(q, 1, t->reg->id);
+		query_bind_text(q, 2, state);
+		query_bind_text(q, 3, t->level);
+		query_bind_text(q, 4, t->section);
+		query_bind_text(q, 5, t->system);
+		query_bind_text(q, 6, fields);
+		query_bind_int(q, 7, s->now);
+		query_bind_int_or_null(q, 8, creator);
+		query_bind_int(q, 9, s->now);
 	} else {
-		q = store_prepare(
-		    st,
-		    "UPDATE records SET state = ?, level = ?, section = ?, system = ?,"
-		    " fields = ?, version = version + 1, changed_ms = ?"
-		    " WHERE id = ? AND version = ?",
-		    err);
+		q = query_get(st,
+		              "UPDATE records SET state = ?, level = ?, section = ?, system = ?,"
+		              " fields = ?, version = version + 1, changed_ms = ?"
+		              " WHERE id = ? AND version = ?",
+		              err);
 		if (!q) {
 			free(fields);
 			return -EIO;
 		}
-		sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
-		sql_bind_text_or_null(q, 2, t->level);
-		sql_bind_text_or_null(q, 3, t->section);
-		sql_bind_text_or_null(q, 4, t->system);
-		sqlite3_bind_text(q, 5, fields, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 6, s->now);
-		sqlite3_bind_int64(q, 7, t->rec.id);
-		sqlite3_bind_int64(q, 8, t->rec.version);
+		query_bind_text(q, 1, state);
+		query_bind_text(q, 2, t->level);
+		query_bind_text(q, 3, t->section);
+		query_bind_text(q, 4, t->system);
+		query_bind_text(q, 5, fields);
+		query_bind_int(q, 6, s->now);
+		query_bind_int(q, 7, t->rec.id);
+		query_bind_int(q, 8, t->rec.version);
 	}
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
+	rc = query_step(q, err);
+	query_done(q);
 	free(fields);
-	if (rc != SQLITE_DONE)
-		return store_error(st, rc, "writing the record", err);
-	if (t->rec.id && sqlite3_changes(store_db(st)) != 1) {
+	if (rc != 0)
+		return rc;
+	if (t->rec.id && query_changes(st) != 1) {
 		/* The version moved under us: cannot happen inside the door's transaction. */
 		error_set(err, "record %lld changed while being written; retry",
 		          (long long)t->rec.id);
 		return -EBUSY;
 	}
-	s->record_id = t->rec.id ? t->rec.id : sqlite3_last_insert_rowid(store_db(st));
+	s->record_id = t->rec.id ? t->rec.id : query_last_id(st);
 	r = act_sync_grants(s, t->reg, s->record_id, t->merged, err);
 	if (r < 0)
 		return r;
@@ -762,7 +761,7 @@ static int insert_request(struct act_state *s, struct target *t, int64_t *ret_id
 	struct store *st = s->door->st;
 	json_t *given = json_deep_copy(t->reg_vals), *ctx = json_object(), *clauses = json_array();
 	char *given_s, *ctx_s, *clauses_s;
-	sqlite3_stmt *q;
+	struct query *q;
 	int rc;
 
 	json_object_update(given, t->act_vals);
@@ -777,44 +776,43 @@ static int insert_request(struct act_state *s, struct target *t, int64_t *ret_id
 	json_decref(given);
 	json_decref(ctx);
 	json_decref(clauses);
-	q = store_prepare(st,
-	                  "INSERT INTO requests(action, register, record_id, record_version,"
-	                  " applicant, level, section, system, fields, context, comment, state,"
-	                  " profile_sha256, clauses, created_ms, expires_ms)"
-	                  " VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?,?)",
-	                  err);
+	q = query_get(st,
+	              "INSERT INTO requests(action, register, record_id, record_version,"
+	              " applicant, level, section, system, fields, context, comment, state,"
+	              " profile_sha256, clauses, created_ms, expires_ms)"
+	              " VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?,?)",
+	              err);
 	if (!q) {
-		rc = SQLITE_ERROR;
+		rc = -EIO;
 		goto out;
 	}
-	sqlite3_bind_text(q, 1, t->action->full_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, t->reg->id, -1, SQLITE_STATIC);
-	sql_bind_int64_or_null(q, 3, t->rec.id);
-	sql_bind_int64_or_null(q, 4, t->rec.id ? t->rec.version : 0);
-	sqlite3_bind_int64(q, 5, s->actor.id);
-	sql_bind_text_or_null(q, 6, t->level);
-	sql_bind_text_or_null(q, 7, t->section);
-	sql_bind_text_or_null(q, 8, t->system);
-	sqlite3_bind_text(q, 9, given_s, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 10, ctx_s, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(q, 11, s->in->comment);
-	sqlite3_bind_text(q, 12, s->p->sha256_hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 13, clauses_s, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 14, s->now);
-	sqlite3_bind_int64(q, 15,
-	                   s->now + (s->p->request_expire_seconds
-	                                 ? s->p->request_expire_seconds * 1000
-	                                 : DOOR_REQUEST_TTL_MS));
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
-		*ret_id = sqlite3_last_insert_rowid(store_db(st));
+	query_bind_text(q, 1, t->action->full_name);
+	query_bind_text(q, 2, t->reg->id);
+	query_bind_int_or_null(q, 3, t->rec.id);
+	query_bind_int_or_null(q, 4, t->rec.id ? t->rec.version : 0);
+	query_bind_int(q, 5, s->actor.id);
+	query_bind_text(q, 6, t->level);
+	query_bind_text(q, 7, t->section);
+	query_bind_text(q, 8, t->system);
+	query_bind_text(q, 9, given_s);
+	query_bind_text(q, 10, ctx_s);
+	query_bind_text(q, 11, s->in->comment);
+	query_bind_text(q, 12, s->p->sha256_hex);
+	query_bind_text(q, 13, clauses_s);
+	query_bind_int(q, 14, s->now);
+	query_bind_int(q, 15,
+	               s->now + (s->p->request_expire_seconds ? s->p->request_expire_seconds * 1000
+	                                                      : DOOR_REQUEST_TTL_MS));
+	rc = query_step(q, err);
+	query_done(q);
+	if (rc == 0)
+		*ret_id = query_last_id(st);
 out:
 	free(given_s);
 	free(ctx_s);
 	free(clauses_s);
-	if (rc != SQLITE_DONE)
-		return q ? store_error(st, rc, "creating the request", err) : -EIO;
+	if (rc != 0)
+		return q ? rc : -EIO;
 	return 0;
 }
 
@@ -822,24 +820,23 @@ static int insert_slot(struct act_state *s, int64_t request_id, int seq, const c
                        const char *scope, const char *routed_from, bool needs_exception,
                        struct strbuf *err)
 {
-	sqlite3_stmt *q =
-	    store_prepare(s->door->st,
-	                  "INSERT INTO request_approvers(request_id, seq, role, scope,"
-	                  " routed_from, needs_exception) VALUES (?,?,?,?,?,?)",
-	                  err);
+	struct query *q = query_get(s->door->st,
+	                            "INSERT INTO request_approvers(request_id, seq, role, scope,"
+	                            " routed_from, needs_exception) VALUES (?,?,?,?,?,?)",
+	                            err);
 	int rc;
 
 	if (!q)
 		return -EIO;
-	sqlite3_bind_int64(q, 1, request_id);
-	sqlite3_bind_int(q, 2, seq);
-	sqlite3_bind_text(q, 3, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, scope, -1, SQLITE_STATIC);
-	sql_bind_text_or_null(q, 5, routed_from);
-	sqlite3_bind_int(q, 6, needs_exception);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_error(s->door->st, rc, "adding an approver", err);
+	query_bind_int(q, 1, request_id);
+	query_bind_int(q, 2, seq);
+	query_bind_text(q, 3, role);
+	query_bind_text(q, 4, scope);
+	query_bind_text(q, 5, routed_from);
+	query_bind_int(q, 6, needs_exception);
+	rc = query_step(q, err);
+	query_done(q);
+	return rc;
 }
 
 /* Holders of role@scope other than the applicant. */
@@ -1338,26 +1335,26 @@ static void slots_to_result(struct act_state *s, const struct request *q, int ju
 static int set_request_state(struct act_state *s, int64_t id, const char *state, int64_t decided_by,
                              const char *comment, const char *closed_reason, struct strbuf *err)
 {
-	sqlite3_stmt *q = store_prepare(s->door->st,
-	                                "UPDATE requests SET state = ?, decided_ms = ?,"
-	                                " decided_by = ?, decision_comment = ?, closed_reason = ?"
-	                                " WHERE id = ? AND state = 'pending'",
-	                                err);
+	struct query *q = query_get(s->door->st,
+	                            "UPDATE requests SET state = ?, decided_ms = ?,"
+	                            " decided_by = ?, decision_comment = ?, closed_reason = ?"
+	                            " WHERE id = ? AND state = 'pending'",
+	                            err);
 	int rc;
 
 	if (!q)
 		return -EIO;
-	sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, s->now);
-	sql_bind_int64_or_null(q, 3, decided_by);
-	sql_bind_text_or_null(q, 4, comment);
-	sql_bind_text_or_null(q, 5, closed_reason);
-	sqlite3_bind_int64(q, 6, id);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return store_error(s->door->st, rc, "updating the request", err);
-	if (sqlite3_changes(store_db(s->door->st)) != 1) {
+	query_bind_text(q, 1, state);
+	query_bind_int(q, 2, s->now);
+	query_bind_int_or_null(q, 3, decided_by);
+	query_bind_text(q, 4, comment);
+	query_bind_text(q, 5, closed_reason);
+	query_bind_int(q, 6, id);
+	rc = query_step(q, err);
+	query_done(q);
+	if (rc != 0)
+		return rc;
+	if (query_changes(s->door->st) != 1) {
 		error_set(err, "request %lld was decided by someone else meanwhile; read it again",
 		          (long long)id);
 		return -EBUSY;
@@ -1484,7 +1481,7 @@ int act_approve(struct act_state *s, struct strbuf *err)
 	const struct request_slot *slot = NULL;
 	bool approved_other = false, deputy = false;
 	size_t waiting = 0;
-	sqlite3_stmt *st;
+	struct query *st;
 	int r, rc;
 
 	s->kind_name = "request.approve";
@@ -1558,24 +1555,24 @@ int act_approve(struct act_state *s, struct strbuf *err)
 		strbuf_release(&want);
 		goto out;
 	}
-	st = store_prepare(s->door->st,
-	                   "UPDATE request_approvers SET approved_by = ?, approved_ms = ?,"
-	                   " acting_for = ? WHERE request_id = ? AND seq = ?"
-	                   " AND approved_by IS NULL",
-	                   err);
+	st = query_get(s->door->st,
+	               "UPDATE request_approvers SET approved_by = ?, approved_ms = ?,"
+	               " acting_for = ? WHERE request_id = ? AND seq = ?"
+	               " AND approved_by IS NULL",
+	               err);
 	if (!st) {
 		r = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, s->actor.id);
-	sqlite3_bind_int64(st, 2, s->now);
-	sql_bind_text_or_null(st, 3, deputy ? slot->role : NULL);
-	sqlite3_bind_int64(st, 4, q.id);
-	sqlite3_bind_int(st, 5, slot->seq);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		r = store_error(s->door->st, rc, "recording the approval", err);
+	query_bind_int(st, 1, s->actor.id);
+	query_bind_int(st, 2, s->now);
+	query_bind_text(st, 3, deputy ? slot->role : NULL);
+	query_bind_int(st, 4, q.id);
+	query_bind_int(st, 5, slot->seq);
+	rc = query_step(st, err);
+	query_done(st);
+	if (rc != 0) {
+		r = rc;
 		goto out;
 	}
 	free(s->decision);
@@ -1693,24 +1690,24 @@ out:
 int act_cancel_requests_of(struct act_state *s, int64_t user_id, const char *reason,
                            struct strbuf *err)
 {
-	sqlite3_stmt *q = store_prepare(s->door->st,
-	                                "UPDATE requests SET state = 'cancelled', decided_ms = ?,"
-	                                " closed_reason = ? WHERE applicant = ?"
-	                                " AND state = 'pending'",
-	                                err);
+	struct query *q = query_get(s->door->st,
+	                            "UPDATE requests SET state = 'cancelled', decided_ms = ?,"
+	                            " closed_reason = ? WHERE applicant = ?"
+	                            " AND state = 'pending'",
+	                            err);
 	int rc;
 
 	if (!q)
 		return -EIO;
-	sqlite3_bind_int64(q, 1, s->now);
-	sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, user_id);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return store_error(s->door->st, rc, "cancelling the requests", err);
-	if (sqlite3_changes(store_db(s->door->st)) > 0)
+	query_bind_int(q, 1, s->now);
+	query_bind_text(q, 2, reason);
+	query_bind_int(q, 3, user_id);
+	rc = query_step(q, err);
+	query_done(q);
+	if (rc != 0)
+		return rc;
+	if (query_changes(s->door->st) > 0)
 		json_object_set_new(s->info, "cancelled_requests",
-		                    json_integer(sqlite3_changes(store_db(s->door->st))));
+		                    json_integer(query_changes(s->door->st)));
 	return 0;
 }

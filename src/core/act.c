@@ -9,9 +9,9 @@
 #include "base/timeutil.h"
 #include "core/act-internal.h"
 #include "core/profile-store.h"
-#include "core/sqlutil.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
+#include "store/query.h"
 #include "store/store.h"
 
 /* ---- opening ---------------------------------------------------------------------- */
@@ -618,7 +618,7 @@ static int write_act(struct act_state *s, struct strbuf *err)
 	uint64_t index = 0;
 	struct json_writer w;
 	json_t *payload;
-	sqlite3_stmt *st;
+	struct query *st;
 	int r, rc;
 
 	join_clauses(&s->clauses, &clauses);
@@ -700,39 +700,39 @@ static int write_act(struct act_state *s, struct strbuf *err)
 		json_quote(&clauses_json, s->clauses.items[i], strlen(s->clauses.items[i]));
 	}
 	strbuf_addch(&clauses_json, ']');
-	st = store_prepare(d->st,
-	                   "INSERT INTO acts(at_ms, actor, kind, action, record_id, request_id,"
-	                   " target, outcome, clauses, fields, comment, message, via, os_user,"
-	                   " profile_sha256, ledger_index)"
-	                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	                   err);
+	st = query_get(d->st,
+	               "INSERT INTO acts(at_ms, actor, kind, action, record_id, request_id,"
+	               " target, outcome, clauses, fields, comment, message, via, os_user,"
+	               " profile_sha256, ledger_index)"
+	               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	               err);
 	if (!st) {
 		r = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, s->now);
-	sql_bind_int64_or_null(st, 2, s->actor.id);
-	sqlite3_bind_text(st, 3, s->kind_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, s->action, -1, SQLITE_STATIC);
-	sql_bind_int64_or_null(st, 5, s->record_id);
-	sql_bind_int64_or_null(st, 6, s->request_id);
-	sql_bind_text_or_null(st, 7, s->target);
-	sqlite3_bind_text(st, 8, act_outcome_name(s->outcome), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, clauses_json.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, recorded ? recorded : "{}", -1, SQLITE_STATIC);
-	sql_bind_text_or_null(st, 11, in->comment);
-	sql_bind_text_or_null(st, 12, s->message.len ? s->message.buf : NULL);
-	sqlite3_bind_text(st, 13, act_via(s), -1, SQLITE_STATIC);
-	sql_bind_text_or_null(st, 14, in->ctx.os_user);
-	sqlite3_bind_text(st, 15, p ? p->sha256_hex : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 16, (int64_t)index);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		r = store_error(d->st, rc, "recording the act", err);
+	query_bind_int(st, 1, s->now);
+	query_bind_int_or_null(st, 2, s->actor.id);
+	query_bind_text(st, 3, s->kind_name);
+	query_bind_text(st, 4, s->action);
+	query_bind_int_or_null(st, 5, s->record_id);
+	query_bind_int_or_null(st, 6, s->request_id);
+	query_bind_text(st, 7, s->target);
+	query_bind_text(st, 8, act_outcome_name(s->outcome));
+	query_bind_text(st, 9, clauses_json.buf);
+	query_bind_text(st, 10, recorded ? recorded : "{}");
+	query_bind_text(st, 11, in->comment);
+	query_bind_text(st, 12, s->message.len ? s->message.buf : NULL);
+	query_bind_text(st, 13, act_via(s));
+	query_bind_text(st, 14, in->ctx.os_user);
+	query_bind_text(st, 15, p ? p->sha256_hex : "");
+	query_bind_int(st, 16, (int64_t)index);
+	rc = query_step(st, err);
+	query_done(st);
+	if (rc != 0) {
+		r = rc;
 		goto out;
 	}
-	s->res->act_id = sqlite3_last_insert_rowid(store_db(d->st));
+	s->res->act_id = query_last_id(d->st);
 	s->res->ledger_index = index;
 	r = act_attachments_write(s, s->res->act_id, err);
 out:

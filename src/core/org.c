@@ -5,7 +5,6 @@
 #include "base/cleanup.h"
 #include "core/act.h"
 #include "core/org.h"
-#include "core/sqlutil.h"
 #include "policy/policy.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -39,32 +38,32 @@ const char *org_employment_resolve(const struct profile *p, const char *type)
 
 /* ---- sections and systems ---------------------------------------------------- */
 
-static void section_from_row(sqlite3_stmt *s, struct org_section *ret)
+static void section_from_row(struct query *s, struct org_section *ret)
 {
-	ret->id = sql_col_strdup(s, 0);
-	ret->name = sql_col_strdup(s, 1);
-	ret->parent = sql_col_strdup(s, 2);
-	ret->created_ms = sqlite3_column_int64(s, 3);
+	ret->id = query_strdup(s, 0);
+	ret->name = query_strdup(s, 1);
+	ret->parent = query_strdup(s, 2);
+	ret->created_ms = query_int(s, 3);
 }
 
 int org_section_get(struct store *st, const char *id, struct org_section *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
-	    st, "SELECT id, name, parent, created_ms FROM sections WHERE id = ?", err);
+	struct query *s =
+	    query_get(st, "SELECT id, name, parent, created_ms FROM sections WHERE id = ?", err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	query_bind_text(s, 1, id);
+	rc = query_step(s, err);
+	if (rc > 0) {
 		section_from_row(s, ret);
-		sqlite3_reset(s);
+		query_done(s);
 		return 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_error(st, rc, "reading a section", err);
+	query_done(s);
+	if (rc != 0)
+		return rc;
 	error_set(err, "no section '%s'; see 'mamori section list'", id);
 	return -ENOENT;
 }
@@ -81,18 +80,18 @@ void org_section_release(struct org_section *s)
 
 int org_sections_list(struct store *st, struct org_sections *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st, "SELECT id, name, parent, created_ms FROM sections ORDER BY id", err);
+	struct query *s =
+	    query_get(st, "SELECT id, name, parent, created_ms FROM sections ORDER BY id", err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = query_step(s, err)) > 0) {
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		section_from_row(s, &ret->items[ret->nr++]);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "listing sections", err);
+	query_done(s);
+	return rc;
 }
 
 void org_sections_release(struct org_sections *l)
@@ -103,32 +102,32 @@ void org_sections_release(struct org_sections *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void system_from_row(sqlite3_stmt *s, struct org_system *ret)
+static void system_from_row(struct query *s, struct org_system *ret)
 {
-	ret->id = sql_col_strdup(s, 0);
-	ret->name = sql_col_strdup(s, 1);
-	ret->section = sql_col_strdup(s, 2);
-	ret->created_ms = sqlite3_column_int64(s, 3);
+	ret->id = query_strdup(s, 0);
+	ret->name = query_strdup(s, 1);
+	ret->section = query_strdup(s, 2);
+	ret->created_ms = query_int(s, 3);
 }
 
 int org_system_get(struct store *st, const char *id, struct org_system *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
-	    st, "SELECT id, name, section, created_ms FROM systems WHERE id = ?", err);
+	struct query *s =
+	    query_get(st, "SELECT id, name, section, created_ms FROM systems WHERE id = ?", err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	query_bind_text(s, 1, id);
+	rc = query_step(s, err);
+	if (rc > 0) {
 		system_from_row(s, ret);
-		sqlite3_reset(s);
+		query_done(s);
 		return 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_error(st, rc, "reading a system", err);
+	query_done(s);
+	if (rc != 0)
+		return rc;
 	error_set(err, "no information system '%s'; see 'mamori system list'", id);
 	return -ENOENT;
 }
@@ -145,18 +144,18 @@ void org_system_release(struct org_system *s)
 
 int org_systems_list(struct store *st, struct org_systems *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st, "SELECT id, name, section, created_ms FROM systems ORDER BY id", err);
+	struct query *s =
+	    query_get(st, "SELECT id, name, section, created_ms FROM systems ORDER BY id", err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = query_step(s, err)) > 0) {
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		system_from_row(s, &ret->items[ret->nr++]);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "listing systems", err);
+	query_done(s);
+	return rc;
 }
 
 void org_systems_release(struct org_systems *l)
@@ -197,59 +196,58 @@ char *org_scope_name(struct store *st, const char *scope)
 	"id, login, name, section, employment, status, must_change, password_hash IS NOT NULL, "   \
 	"created_ms, changed_ms, title, email, directory_dn"
 
-static void user_from_row(sqlite3_stmt *s, struct org_user *ret)
+static void user_from_row(struct query *s, struct org_user *ret)
 {
-	ret->id = sqlite3_column_int64(s, 0);
-	ret->login = sql_col_strdup(s, 1);
-	ret->name = sql_col_strdup(s, 2);
-	ret->section = sql_col_strdup(s, 3);
-	ret->employment = sql_col_strdup(s, 4);
-	ret->status = sql_col_strdup(s, 5);
-	ret->must_change = sqlite3_column_int(s, 6) != 0;
-	ret->has_password = sqlite3_column_int(s, 7) != 0;
-	ret->created_ms = sqlite3_column_int64(s, 8);
-	ret->changed_ms = sqlite3_column_int64(s, 9);
-	ret->title = sql_col_strdup(s, 10);
-	ret->email = sql_col_strdup(s, 11);
-	ret->directory_dn = sql_col_strdup(s, 12);
+	ret->id = query_int(s, 0);
+	ret->login = query_strdup(s, 1);
+	ret->name = query_strdup(s, 2);
+	ret->section = query_strdup(s, 3);
+	ret->employment = query_strdup(s, 4);
+	ret->status = query_strdup(s, 5);
+	ret->must_change = (int)query_int(s, 6) != 0;
+	ret->has_password = (int)query_int(s, 7) != 0;
+	ret->created_ms = query_int(s, 8);
+	ret->changed_ms = query_int(s, 9);
+	ret->title = query_strdup(s, 10);
+	ret->email = query_strdup(s, 11);
+	ret->directory_dn = query_strdup(s, 12);
 }
 
-static int user_get(struct store *st, sqlite3_stmt *s, const char *what, struct org_user *ret,
+static int user_get(struct store *st, struct query *s, const char *what, struct org_user *ret,
                     struct strbuf *err)
 {
-	int rc = sqlite3_step(s);
+	int rc = query_step(s, err);
 
-	if (rc == SQLITE_ROW) {
+	if (rc > 0) {
 		user_from_row(s, ret);
-		sqlite3_reset(s);
+		query_done(s);
 		return 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_error(st, rc, "reading a user", err);
+	query_done(s);
+	if (rc != 0)
+		return rc;
 	error_set(err, "no user '%s'; see 'mamori user list'", what);
 	return -ENOENT;
 }
 
 int org_user_get(struct store *st, const char *login, struct org_user *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st, "SELECT " USER_COLUMNS " FROM users WHERE login = ?", err);
+	struct query *s = query_get(st, "SELECT " USER_COLUMNS " FROM users WHERE login = ?", err);
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+	query_bind_text(s, 1, login);
 	return user_get(st, s, login, ret, err);
 }
 
 int org_user_get_id(struct store *st, int64_t id, struct org_user *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", err);
+	struct query *s = query_get(st, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", err);
 	char what[32];
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
+	query_bind_int(s, 1, id);
 	snprintf(what, sizeof(what), "#%lld", (long long)id);
 	return user_get(st, s, what, ret, err);
 }
@@ -272,23 +270,23 @@ void org_user_release(struct org_user *u)
 int org_users_list(struct store *st, const char *section, const char *status, struct org_users *ret,
                    struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	                                "SELECT " USER_COLUMNS " FROM users"
-	                                " WHERE (?1 IS NULL OR section = ?1)"
-	                                " AND (?2 IS NULL OR status = ?2) ORDER BY login",
-	                                err);
+	struct query *s = query_get(st,
+	                            "SELECT " USER_COLUMNS " FROM users"
+	                            " WHERE (?1 IS NULL OR section = ?1)"
+	                            " AND (?2 IS NULL OR status = ?2) ORDER BY login",
+	                            err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sql_bind_text_or_null(s, 1, section);
-	sql_bind_text_or_null(s, 2, status);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	query_bind_text(s, 1, section);
+	query_bind_text(s, 2, status);
+	while ((rc = query_step(s, err)) > 0) {
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		user_from_row(s, &ret->items[ret->nr++]);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "listing users", err);
+	query_done(s);
+	return rc;
 }
 
 void org_users_release(struct org_users *l)
@@ -301,21 +299,21 @@ void org_users_release(struct org_users *l)
 
 int org_user_password_hash(struct store *st, const char *login, char **ret, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT password_hash FROM users WHERE login = ?", err);
+	struct query *s = query_get(st, "SELECT password_hash FROM users WHERE login = ?", err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*ret = sql_col_strdup(s, 0);
-		sqlite3_reset(s);
+	query_bind_text(s, 1, login);
+	rc = query_step(s, err);
+	if (rc > 0) {
+		*ret = query_strdup(s, 0);
+		query_done(s);
 		return 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_error(st, rc, "reading a user", err);
+	query_done(s);
+	if (rc != 0)
+		return rc;
 	error_set(err, "no user '%s'; see 'mamori user list'", login);
 	return -ENOENT;
 }
@@ -323,25 +321,24 @@ int org_user_password_hash(struct store *st, const char *login, char **ret, stru
 int org_count_holders(struct store *st, const char *role, int64_t now_ms, int64_t *ret,
                       struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st,
-	                  "SELECT count(DISTINCT a.user_id) FROM role_assignments a"
-	                  " JOIN users u ON u.id = a.user_id"
-	                  " WHERE a.role = ?1 AND a.revoked_ms IS NULL"
-	                  " AND a.start_ms <= ?2 AND (a.end_ms IS NULL OR a.end_ms > ?2)"
-	                  " AND u.status = 'active'",
-	                  err);
+	struct query *s = query_get(st,
+	                            "SELECT count(DISTINCT a.user_id) FROM role_assignments a"
+	                            " JOIN users u ON u.id = a.user_id"
+	                            " WHERE a.role = ?1 AND a.revoked_ms IS NULL"
+	                            " AND a.start_ms <= ?2 AND (a.end_ms IS NULL OR a.end_ms > ?2)"
+	                            " AND u.status = 'active'",
+	                            err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now_ms);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*ret = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : store_error(st, rc, "counting role holders", err);
+	query_bind_text(s, 1, role);
+	query_bind_int(s, 2, now_ms);
+	rc = query_step(s, err);
+	if (rc > 0)
+		*ret = query_int(s, 0);
+	query_done(s);
+	return rc > 0 ? 0 : rc;
 }
 
 /* ---- role assignments ---------------------------------------------------------- */
@@ -354,40 +351,40 @@ bool org_assignment_active(const struct org_assignment *a, int64_t now_ms)
 int org_assignments_list(struct store *st, const char *login, const char *role, bool active_only,
                          int64_t now_ms, struct org_assignments *ret, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st,
-	                  "SELECT a.id, a.user_id, u.login, u.name, a.role, a.scope, a.start_ms,"
-	                  " coalesce(a.end_ms, 0), coalesce(a.revoked_ms, 0)"
-	                  " FROM role_assignments a JOIN users u ON u.id = a.user_id"
-	                  " WHERE (?1 IS NULL OR u.login = ?1) AND (?2 IS NULL OR a.role = ?2)"
-	                  " AND (?3 = 0 OR (a.revoked_ms IS NULL AND a.start_ms <= ?4"
-	                  "  AND (a.end_ms IS NULL OR a.end_ms > ?4)))"
-	                  " ORDER BY u.login, a.role, a.scope, a.id",
-	                  err);
+	struct query *s =
+	    query_get(st,
+	              "SELECT a.id, a.user_id, u.login, u.name, a.role, a.scope, a.start_ms,"
+	              " coalesce(a.end_ms, 0), coalesce(a.revoked_ms, 0)"
+	              " FROM role_assignments a JOIN users u ON u.id = a.user_id"
+	              " WHERE (?1 IS NULL OR u.login = ?1) AND (?2 IS NULL OR a.role = ?2)"
+	              " AND (?3 = 0 OR (a.revoked_ms IS NULL AND a.start_ms <= ?4"
+	              "  AND (a.end_ms IS NULL OR a.end_ms > ?4)))"
+	              " ORDER BY u.login, a.role, a.scope, a.id",
+	              err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sql_bind_text_or_null(s, 1, login);
-	sql_bind_text_or_null(s, 2, role);
-	sqlite3_bind_int(s, 3, active_only);
-	sqlite3_bind_int64(s, 4, now_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	query_bind_text(s, 1, login);
+	query_bind_text(s, 2, role);
+	query_bind_int(s, 3, active_only);
+	query_bind_int(s, 4, now_ms);
+	while ((rc = query_step(s, err)) > 0) {
 		struct org_assignment *a;
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		a = &ret->items[ret->nr++];
-		a->id = sqlite3_column_int64(s, 0);
-		a->user_id = sqlite3_column_int64(s, 1);
-		a->login = sql_col_strdup(s, 2);
-		a->user_name = sql_col_strdup(s, 3);
-		a->role = sql_col_strdup(s, 4);
-		a->scope = sql_col_strdup(s, 5);
-		a->start_ms = sqlite3_column_int64(s, 6);
-		a->end_ms = sqlite3_column_int64(s, 7);
-		a->revoked_ms = sqlite3_column_int64(s, 8);
+		a->id = query_int(s, 0);
+		a->user_id = query_int(s, 1);
+		a->login = query_strdup(s, 2);
+		a->user_name = query_strdup(s, 3);
+		a->role = query_strdup(s, 4);
+		a->scope = query_strdup(s, 5);
+		a->start_ms = query_int(s, 6);
+		a->end_ms = query_int(s, 7);
+		a->revoked_ms = query_int(s, 8);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "listing role assignments", err);
+	query_done(s);
+	return rc;
 }
 
 void org_assignments_release(struct org_assignments *l)
@@ -405,23 +402,22 @@ void org_assignments_release(struct org_assignments *l)
 int org_user_roles(struct store *st, int64_t user_id, int64_t now_ms, struct strv *ret,
                    struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	                                "SELECT role, scope FROM role_assignments"
-	                                " WHERE user_id = ?1 AND revoked_ms IS NULL"
-	                                " AND start_ms <= ?2 AND (end_ms IS NULL OR end_ms > ?2)"
-	                                " ORDER BY role, scope",
-	                                err);
+	struct query *s = query_get(st,
+	                            "SELECT role, scope FROM role_assignments"
+	                            " WHERE user_id = ?1 AND revoked_ms IS NULL"
+	                            " AND start_ms <= ?2 AND (end_ms IS NULL OR end_ms > ?2)"
+	                            " ORDER BY role, scope",
+	                            err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, user_id);
-	sqlite3_bind_int64(s, 2, now_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		strv_pushf(ret, "%s@%s", (const char *)sqlite3_column_text(s, 0),
-		           (const char *)sqlite3_column_text(s, 1));
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : store_error(st, rc, "reading role assignments", err);
+	query_bind_int(s, 1, user_id);
+	query_bind_int(s, 2, now_ms);
+	while ((rc = query_step(s, err)) > 0)
+		strv_pushf(ret, "%s@%s", query_text(s, 0), query_text(s, 1));
+	query_done(s);
+	return rc;
 }
 
 int org_roles_next_change(struct store *st, int64_t user_id, int64_t now_ms, int64_t *ret_ms,
@@ -468,31 +464,30 @@ bool org_roles_hold(const struct strv *roles, const char *role, const char *scop
 int org_holders(struct store *st, const char *role, const char *scope, int64_t now_ms,
                 int64_t **ret_ids, size_t *ret_nr, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(st,
-	                  "SELECT DISTINCT a.user_id FROM role_assignments a"
-	                  " JOIN users u ON u.id = a.user_id"
-	                  " WHERE a.role = ?1 AND a.scope = ?2 AND a.revoked_ms IS NULL"
-	                  " AND a.start_ms <= ?3 AND (a.end_ms IS NULL OR a.end_ms > ?3)"
-	                  " AND u.status = 'active' ORDER BY a.user_id",
-	                  err);
+	struct query *s = query_get(st,
+	                            "SELECT DISTINCT a.user_id FROM role_assignments a"
+	                            " JOIN users u ON u.id = a.user_id"
+	                            " WHERE a.role = ?1 AND a.scope = ?2 AND a.revoked_ms IS NULL"
+	                            " AND a.start_ms <= ?3 AND (a.end_ms IS NULL OR a.end_ms > ?3)"
+	                            " AND u.status = 'active' ORDER BY a.user_id",
+	                            err);
 	int64_t *ids = NULL;
 	size_t nr = 0, alloc = 0;
 	int rc;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_text(s, 1, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	query_bind_text(s, 1, role);
+	query_bind_text(s, 2, scope);
+	query_bind_int(s, 3, now_ms);
+	while ((rc = query_step(s, err)) > 0) {
 		ALLOC_GROW(ids, nr, alloc);
-		ids[nr++] = sqlite3_column_int64(s, 0);
+		ids[nr++] = query_int(s, 0);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	query_done(s);
+	if (rc != 0) {
 		free(ids);
-		return store_error(st, rc, "reading role holders", err);
+		return rc;
 	}
 	*ret_ids = ids;
 	*ret_nr = nr;
