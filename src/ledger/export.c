@@ -12,6 +12,7 @@
 #include "base/cleanup.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
+#include "store/query.h"
 
 void tlog_tile_path(struct strbuf *out, uint64_t n)
 {
@@ -255,7 +256,7 @@ static int write_file(const char *dir, const char *rel, const void *data, size_t
 
 static int export_bundles(struct ledger *lg, const char *dir, uint64_t size, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
+	struct query *s = query_get(
 	    ledger_store(lg), "SELECT n, data FROM ledger_bundle WHERE n < ? ORDER BY n", err);
 	struct strbuf rel = STRBUF_INIT;
 	uint64_t expect = 0;
@@ -263,11 +264,11 @@ static int export_bundles(struct ledger *lg, const char *dir, uint64_t size, str
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, (int64_t)((size + 255) / 256));
-	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint64_t n = (uint64_t)sqlite3_column_int64(s, 0);
-		const uint8_t *data = sqlite3_column_blob(s, 1), *e;
-		size_t len = (size_t)sqlite3_column_bytes(s, 1), pos = 0, elen;
+	query_bind_int(s, 1, (int64_t)((size + 255) / 256));
+	while (r == 0 && (rc = query_step(s, err)) > 0) {
+		uint64_t n = (uint64_t)query_int(s, 0);
+		size_t len = 0, pos = 0, elen;
+		const uint8_t *data = query_blob(s, 1, &len), *e;
 		uint64_t want = size - n * 256 >= 256 ? 256 : size - n * 256;
 		unsigned count = 0;
 
@@ -296,7 +297,7 @@ static int export_bundles(struct ledger *lg, const char *dir, uint64_t size, str
 		r = write_file(dir, rel.buf, data, pos, 0600, err);
 		expect = n + 1;
 	}
-	sqlite3_reset(s);
+	query_done(s);
 	if (r == 0 && expect * 256 < size) {
 		error_set(err, "entries %" PRIu64 ".. are missing; run 'mamori ledger verify'",
 		          expect * 256);
@@ -353,7 +354,7 @@ int ledger_export(struct ledger *lg, const char *data_dir, const char *dir, stru
 	struct note_verifier *vk = NULL;
 	size_t nvk = 0;
 	struct checkpoint cp;
-	sqlite3_stmt *s;
+	struct query *s;
 	int r, rc;
 
 	/* Sign for the whole log first when the key is here; else export the last checkpoint. */
@@ -398,21 +399,24 @@ int ledger_export(struct ledger *lg, const char *data_dir, const char *dir, stru
 	    (r = write_file(dir, "key.pub", keys.buf, keys.len, 0600, err)) < 0 ||
 	    (r = write_file(dir, "checkpoint", note.buf, note.len, 0600, err)) < 0)
 		goto out;
-	s = store_prepare(ledger_store(lg),
-	                  "SELECT size, note FROM ledger_checkpoint WHERE size <= ? ORDER BY size",
-	                  err);
+	s = query_get(ledger_store(lg),
+	              "SELECT size, note FROM ledger_checkpoint WHERE size <= ? ORDER BY size",
+	              err);
 	if (!s) {
 		r = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, (int64_t)cp.size);
-	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	query_bind_int(s, 1, (int64_t)cp.size);
+	while (r == 0 && (rc = query_step(s, err)) > 0) {
 		strbuf_reset(&rel);
-		strbuf_addf(&rel, "checkpoints/%lld", (long long)sqlite3_column_int64(s, 0));
-		r = write_file(dir, rel.buf, sqlite3_column_text(s, 1),
-		               (size_t)sqlite3_column_bytes(s, 1), 0600, err);
+		strbuf_addf(&rel, "checkpoints/%lld", (long long)query_int(s, 0));
+		{
+			size_t len = 0;
+			const void *text = query_blob(s, 1, &len);
+			r = write_file(dir, rel.buf, len ? text : "", len, 0600, err);
+		}
 	}
-	sqlite3_reset(s);
+	query_done(s);
 	if (r < 0)
 		goto out;
 	r = export_bundles(lg, dir, cp.size, err);

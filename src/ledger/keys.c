@@ -217,7 +217,8 @@ int ledger_trusted_keys(struct ledger *lg, const char *dir, struct note_verifier
 	struct query *q;
 	struct note_verifier v;
 	size_t alloc = *nr;
-	int r = query_prepare(ledger_store(lg), "SELECT vkey FROM ledger_key ORDER BY seq", &q, err);
+	int r =
+	    query_prepare(ledger_store(lg), "SELECT vkey FROM ledger_key ORDER BY seq", &q, err);
 
 	if (r < 0)
 		return r;

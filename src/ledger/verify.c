@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
+#include "store/query.h"
 
 /* A checkpoint to hold the rebuilt tree against, with the words that name it in messages. */
 struct vcp {
@@ -443,32 +444,32 @@ static int db_tile(void *ctx, unsigned level, uint64_t number, struct tile *t, u
                    struct strbuf *err)
 {
 	struct dbctx *d = ctx;
-	sqlite3_stmt *s = store_prepare(ledger_store(d->lg),
-	                                "SELECT hashes, width FROM ledger_tile WHERE id = ?", err);
+	struct query *s = query_get(ledger_store(d->lg),
+	                            "SELECT hashes, width FROM ledger_tile WHERE id = ?", err);
+	const void *tb;
+	size_t tlen = 0;
 	int rc, w;
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, (int64_t)tile_id(level, number));
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	query_bind_int(s, 1, (int64_t)tile_id(level, number));
+	rc = query_step(s, err);
+	if (rc == 0) {
+		query_done(s);
 		return 0;
 	}
-	if (rc != SQLITE_ROW) {
-		int r = store_error(ledger_store(d->lg), rc, "reading a ledger tile", err);
-		sqlite3_reset(s);
-		return r;
+	if (rc <= 0) {
+		return rc;
 	}
-	w = sqlite3_column_int(s, 1);
-	if (tile_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), (unsigned)w,
-	                t) < 0) {
-		sqlite3_reset(s);
+	w = (int)query_int(s, 1);
+	tb = query_blob(s, 0, &tlen);
+	if (tile_decode(tb, tlen, (unsigned)w, t) < 0) {
+		query_done(s);
 		error_set(err, "tile %u/%" PRIu64 " is damaged (width %d does not fit its hashes)",
 		          level, number, w);
 		return -EBADMSG;
 	}
-	sqlite3_reset(s);
+	query_done(s);
 	*layers = LEDGER_TILE_HEIGHT;
 	return 1;
 }
@@ -478,8 +479,8 @@ static int check_sealed(struct vstate *v, struct ledger *lg, uint64_t n,
                         const uint8_t *seals[LEDGER_TILE_WIDTH], unsigned count,
                         struct ledger_verify_result *res, struct strbuf *blob)
 {
-	sqlite3_stmt *s =
-	    store_prepare(ledger_store(lg), "SELECT data FROM ledger_sealed WHERE n = ?", v->err);
+	struct query *s =
+	    query_get(ledger_store(lg), "SELECT data FROM ledger_sealed WHERE n = ?", v->err);
 	bool seen[LEDGER_TILE_WIDTH] = { false };
 	struct sealed_rec rec;
 	size_t pos = 0;
@@ -488,13 +489,17 @@ static int check_sealed(struct vstate *v, struct ledger *lg, uint64_t n,
 	if (!s)
 		return -EIO;
 	strbuf_reset(blob);
-	sqlite3_bind_int64(s, 1, (int64_t)n);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		strbuf_add(blob, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(ledger_store(lg), rc, "reading sealed payloads", v->err);
+	query_bind_int(s, 1, (int64_t)n);
+	rc = query_step(s, v->err);
+	if (rc > 0) {
+		size_t len = 0;
+		const void *b = query_blob(s, 0, &len);
+		if (len)
+			strbuf_add(blob, b, len);
+	}
+	query_done(s);
+	if (rc < 0)
+		return rc;
 	while ((r = sealed_next((const uint8_t *)blob->buf, blob->len, &pos, &rec)) > 0) {
 		uint64_t index = n * LEDGER_TILE_WIDTH + rec.slot;
 		uint8_t c[MERKLE_HASH_SIZE];
@@ -532,19 +537,22 @@ static int check_sealed(struct vstate *v, struct ledger *lg, uint64_t n,
 }
 
 /* Reads up to JOB_BUNDLES rows of the bundle cursor into j; *eof once the rows run out. */
-static int fill_job(sqlite3_stmt *s, struct bjob *j, bool *eof)
+static int fill_job(struct query *s, struct bjob *j, bool *eof, struct strbuf *err)
 {
-	int rc = SQLITE_DONE;
+	int rc = 0;
 
 	bjob_reset(j);
 	while (j->nb < JOB_BUNDLES) {
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW) {
+		rc = query_step(s, err);
+		if (rc <= 0) {
 			*eof = true;
 			break;
 		}
-		bjob_add(j, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
-		         (size_t)sqlite3_column_bytes(s, 1));
+		{
+			size_t len = 0;
+			const void *b = query_blob(s, 1, &len);
+			bjob_add(j, (uint64_t)query_int(s, 0), b, len);
+		}
 	}
 	return rc;
 }
@@ -559,7 +567,7 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 	size_t nkeys = 0, alloc = 0;
 	uint64_t head_size, expect_n = 0;
 	uint8_t head_root[MERKLE_HASH_SIZE];
-	sqlite3_stmt *s;
+	struct query *s;
 	int rc, r;
 
 	if (ret)
@@ -575,23 +583,25 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 		goto out;
 
 	/* Every stored checkpoint: signature first, roots during the scan. */
-	s = store_prepare(ledger_store(lg),
-	                  "SELECT size, note FROM ledger_checkpoint ORDER BY size", err);
+	s = query_get(ledger_store(lg), "SELECT size, note FROM ledger_checkpoint ORDER BY size",
+	              err);
 	if (!s) {
 		r = -EIO;
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && !v.ret) {
+	while ((rc = query_step(s, err)) > 0 && !v.ret) {
 		char label[64];
-		uint64_t size = (uint64_t)sqlite3_column_int64(s, 0);
+		uint64_t size = (uint64_t)query_int(s, 0);
 		snprintf(label, sizeof(label), "stored checkpoint %" PRIu64, size);
-		add_checkpoint(&v, (const char *)sqlite3_column_text(s, 1),
-		               (size_t)sqlite3_column_bytes(s, 1), keys, nkeys, label, size,
-		               &alloc);
+		{
+			size_t len = 0;
+			const char *note = query_blob(s, 1, &len);
+			add_checkpoint(&v, len ? note : "", len, keys, nkeys, label, size, &alloc);
+		}
 	}
-	sqlite3_reset(s);
-	if (!v.ret && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		r = store_error(ledger_store(lg), rc, "reading checkpoints", err);
+	query_done(s);
+	if (!v.ret && rc < 0) {
+		r = rc;
 		goto out;
 	}
 	for (size_t i = 0; i < extra_nr && !v.ret; i++)
@@ -606,7 +616,7 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 	check_checkpoints(&v);
 
 	/* Every bundle in order, through the pipeline (see struct bpipe). */
-	s = store_prepare(ledger_store(lg), "SELECT n, data FROM ledger_bundle ORDER BY n", err);
+	s = query_get(ledger_store(lg), "SELECT n, data FROM ledger_bundle ORDER BY n", err);
 	if (!s) {
 		r = -EIO;
 		goto out;
@@ -619,14 +629,14 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 		bpipe_init(&p);
 		cur = p.jobs[0];
 		next = p.jobs[1];
-		rc = fill_job(s, cur, &eof);
+		rc = fill_job(s, cur, &eof, err);
 		if (cur->nb)
 			bpipe_submit(&p, cur);
 		while (cur->nb && !v.ret) {
 			if (eof)
 				bjob_reset(next);
 			else
-				rc = fill_job(s, next, &eof);
+				rc = fill_job(s, next, &eof, err);
 			bpipe_wait(&p, cur);
 			if (next->nb)
 				bpipe_submit(&p, next);
@@ -670,9 +680,9 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 		}
 		bpipe_release(&p);
 	}
-	sqlite3_reset(s);
-	if (!v.ret && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		r = store_error(ledger_store(lg), rc, "reading the ledger", err);
+	query_done(s);
+	if (!v.ret && rc < 0) {
+		r = rc;
 		goto out;
 	}
 	if (!v.ret && head_size != v.n) {

@@ -14,9 +14,6 @@ src/core/backup-internal.h
 src/core/backup-manifest.c
 src/core/backup.c
 src/core/guard.c
-src/ledger/export.c
-src/ledger/ledger.c
-src/ledger/verify.c
 src/ledger/writer.c
 '
 # sqlite3 in any spelling a program uses; SQLITE_TMPDIR is an environment variable, not the API.
