@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,10 +11,10 @@
 
 #include "base/cleanup.h"
 #include "core/attach.h"
-#include "core/backup-internal.h"
 #include "core/backup.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
+#include "store/query.h"
 #include "store/store.h"
 
 void backup_info_release(struct backup_info *b)
@@ -107,23 +106,25 @@ static int check_copy(const char *dir, const char *keys_dir, const struct strbuf
 	struct ledger *lg = NULL;
 	struct ledger_verify_result vr = { 0 };
 	struct strbuf why = STRBUF_INIT;
-	sqlite3_stmt *s = NULL;
-	int r, rc;
+	int r;
 
 	r = store_open(dir, STORE_NO_MIGRATE, &st, err);
 	if (r < 0)
 		goto out;
-	rc = sqlite3_prepare_v2(store_db(st), "PRAGMA integrity_check", -1, &s, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(s, 0), "ok")) {
-		error_set(err, "the copy fails the integrity check: %s",
-		          rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)
-		                           : sqlite3_errmsg(store_db(st)));
+	r = store_check_integrity(st, &why, err);
+	if (r == 0 && why.len) {
+		error_set(err, "the copy fails the integrity check: %s", why.buf);
 		r = -EBADMSG;
-		goto out;
+	} else if (r < 0) {
+		char *e = strbuf_detach(err, NULL);
+		error_set(err, "the copy fails the integrity check: %s", e);
+		free(e);
+		r = -EBADMSG;
 	}
-	r = backup_manifest_check(store_db(st), false, err);
+	strbuf_reset(&why);
+	if (r < 0)
+		goto out;
+	r = store_manifest_check(st, false, err);
 	if (r < 0)
 		goto out;
 	r = ledger_open(st, &lg, err);
@@ -136,7 +137,6 @@ static int check_copy(const char *dir, const char *keys_dir, const struct strbuf
 	}
 	ret->ledger_size = vr.entries;
 out:
-	sqlite3_finalize(s);
 	ledger_close(lg);
 	store_close(st);
 	strbuf_release(&why);
@@ -169,54 +169,48 @@ static int sync_parent_dir(const char *path, struct strbuf *err)
  * files are immutable and stored before their row commits, so the snapshot's rows all have
  * theirs).
  */
-static int carry_attachments(sqlite3 *dst, const char *dir, uint64_t *ret_n, struct strbuf *err)
+static int carry_attachments(struct store *dst, const char *dir, uint64_t *ret_n,
+                             struct strbuf *err)
 {
 	struct strbuf data = STRBUF_INIT;
-	sqlite3_stmt *sel = NULL, *ins = NULL;
-	int r = 0, rc;
+	struct query *sel = NULL, *ins = NULL;
+	int r, rc;
 
 	*ret_n = 0;
-	rc = sqlite3_exec(dst,
-	                  "CREATE TABLE " BACKUP_FILES_TABLE " (sha256 TEXT PRIMARY KEY NOT NULL,"
-	                  " data BLOB NOT NULL) STRICT",
-	                  NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(dst,
-		                        "SELECT sha256, max(size) FROM attachments GROUP BY sha256"
-		                        " ORDER BY sha256",
-		                        -1, &sel, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(dst, "INSERT INTO " BACKUP_FILES_TABLE " VALUES (?, ?)", -1,
-		                        &ins, NULL);
-	if (rc != SQLITE_OK) {
-		error_set(err, "cannot put the attachments into the copy: %s", sqlite3_errmsg(dst));
-		r = -EIO;
+	r = store_exec(dst,
+	               "CREATE TABLE " BACKUP_FILES_TABLE " (sha256 TEXT PRIMARY KEY NOT NULL,"
+	               " data BLOB NOT NULL) STRICT",
+	               err);
+	if (r == 0)
+		r = query_prepare(dst,
+		                  "SELECT sha256, max(size) FROM attachments GROUP BY sha256"
+		                  " ORDER BY sha256",
+		                  &sel, err);
+	if (r == 0)
+		r = query_prepare(dst, "INSERT INTO " BACKUP_FILES_TABLE " VALUES (?, ?)", &ins,
+		                  err);
+	if (r < 0)
 		goto out;
-	}
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		const char *sha = (const char *)sqlite3_column_text(sel, 0);
-		r = attach_read(dir, sha, sqlite3_column_int64(sel, 1), &data, err);
+	while ((rc = query_step(sel, err)) > 0) {
+		/* the copy's rows: a nested statement writes, so keep the digest */
+		char sha[65];
+		snprintf(sha, sizeof(sha), "%s", query_text(sel, 0) ? query_text(sel, 0) : "");
+		r = attach_read(dir, sha, query_int(sel, 1), &data, err);
 		if (r < 0)
 			goto out;
-		sqlite3_bind_text(ins, 1, sha, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_blob64(ins, 2, data.buf, data.len, SQLITE_STATIC);
-		rc = sqlite3_step(ins);
-		sqlite3_reset(ins);
-		if (rc != SQLITE_DONE) {
-			error_set(err, "cannot put attachment %.12s… into the copy: %s", sha,
-			          sqlite3_errstr(rc));
-			r = rc == SQLITE_FULL ? -ENOSPC : -EIO;
+		query_bind_text(ins, 1, sha);
+		query_bind_blob(ins, 2, data.buf, data.len);
+		r = query_run(ins, err);
+		if (r < 0)
 			goto out;
-		}
 		(*ret_n)++;
 	}
-	if (rc != SQLITE_DONE) {
-		error_set(err, "cannot read the copy's attachments: %s", sqlite3_errstr(rc));
-		r = -EIO;
-	}
+	r = rc;
 out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
+	if (r < 0) {
+		query_done(sel);
+		query_done(ins);
+	}
 	strbuf_release(&data);
 	return r;
 }
@@ -228,69 +222,72 @@ out:
 static int unpack_attachments(const char *dir, struct strbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	int r = 0, rc, carried = 0;
+	struct store *db = NULL;
+	struct query *s = NULL;
+	int64_t carried = 0;
+	int r, rc = 0;
 
 	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
-	rc = sqlite3_open_v2(path.buf, &db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db,
-		                        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-		                        " AND name = '" BACKUP_FILES_TABLE "'",
-		                        -1, &s, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		carried = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_OK) {
-		error_set(err, "cannot read the restored store: %s",
-		          db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	r = store_open_copy(path.buf, &db, err);
+	if (r == 0)
+		r = query_prepare(db,
+		                  "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+		                  " AND name = '" BACKUP_FILES_TABLE "'",
+		                  &s, err);
+	if (r == 0)
+		r = query_one_int(s, &carried, err);
+	if (r < 0) {
+		char *e = strbuf_detach(err, NULL);
+		error_set(err, "cannot read the restored store: %s", e);
+		free(e);
 		r = -EIO;
 		goto out;
 	}
 	/* Every row needs its file: an old backup without the table must have no rows. */
-	rc = sqlite3_prepare_v2(db,
-	                        carried ? "SELECT t.sha256 FROM attachments t WHERE NOT EXISTS"
-	                                  " (SELECT 1 FROM " BACKUP_FILES_TABLE
-	                                  " b WHERE b.sha256 = t.sha256) LIMIT 1"
-	                                : "SELECT sha256 FROM attachments LIMIT 1",
-	                        -1, &s, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
-		error_set(err, "the backup lacks the file of attachment %.12s…",
-		          (const char *)sqlite3_column_text(s, 0));
-		r = -EBADMSG;
-		goto out;
+	r = query_prepare(db,
+	                  carried ? "SELECT t.sha256 FROM attachments t WHERE NOT EXISTS"
+	                            " (SELECT 1 FROM " BACKUP_FILES_TABLE
+	                            " b WHERE b.sha256 = t.sha256) LIMIT 1"
+	                          : "SELECT sha256 FROM attachments LIMIT 1",
+	                  &s, err);
+	if (r == 0 && (rc = query_step(s, err)) != 0) {
+		if (rc > 0) {
+			error_set(err, "the backup lacks the file of attachment %.12s…",
+			          query_text(s, 0) ? query_text(s, 0) : "?");
+			query_done(s);
+		}
+		r = rc > 0 ? -EBADMSG : rc;
 	}
-	sqlite3_finalize(s);
-	s = NULL;
-	rc = carried ? sqlite3_prepare_v2(db, "SELECT sha256, data FROM " BACKUP_FILES_TABLE, -1,
-	                                  &s, NULL)
-	             : SQLITE_DONE;
-	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW)
-			break;
-		const void *data = sqlite3_column_blob(s, 1);
-		r = attach_put_raw(dir, (const char *)sqlite3_column_text(s, 0), data ? data : "",
-		                   (size_t)sqlite3_column_bytes(s, 1), err);
+	if (r < 0)
+		goto out;
+	if (carried) {
+		r = query_prepare(db, "SELECT sha256, data FROM " BACKUP_FILES_TABLE, &s, err);
+		while (r == 0 && (rc = query_step(s, err)) > 0) {
+			size_t len = 0;
+			const void *data = query_blob(s, 1, &len);
+			r = attach_put_raw(dir, query_text(s, 0) ? query_text(s, 0) : "",
+			                   data ? data : "", len, err);
+			if (r < 0)
+				query_done(s);
+		}
+		if (r == 0 && rc < 0)
+			r = rc;
 		if (r < 0)
 			goto out;
 	}
-	sqlite3_finalize(s);
-	s = NULL;
 	/* The restored store is the ward's: what only the backup needed goes. */
-	if (rc != SQLITE_DONE ||
-	    sqlite3_exec(db,
-	                 "DROP TABLE IF EXISTS " BACKUP_FILES_TABLE ";"
-	                 " DROP TABLE IF EXISTS " BACKUP_MANIFEST_TABLE "; VACUUM",
-	                 NULL, NULL, NULL) != SQLITE_OK) {
-		error_set(err, "cannot unpack the backup's attachments: %s", sqlite3_errmsg(db));
+	r = store_exec(db,
+	               "DROP TABLE IF EXISTS " BACKUP_FILES_TABLE ";"
+	               " DROP TABLE IF EXISTS " STORE_MANIFEST_TABLE "; VACUUM",
+	               err);
+	if (r < 0) {
+		char *e = strbuf_detach(err, NULL);
+		error_set(err, "cannot unpack the backup's attachments: %s", e);
+		free(e);
 		r = -EIO;
 	}
 out:
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	store_close(db);
 	strbuf_release(&path);
 	return r;
 }
@@ -307,11 +304,10 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 {
 	struct strbuf tmpl = STRBUF_INIT, path = STRBUF_INIT, note = STRBUF_INIT;
 	struct strbuf key = STRBUF_INIT, bytes_s = STRBUF_INIT;
-	sqlite3 *dst = NULL;
-	sqlite3_backup *b;
+	struct store *dst = NULL;
 	char *tmpdir = NULL;
 	struct stat sb;
-	int r, rc, fd;
+	int r, fd;
 
 	memset(ret, 0, sizeof(*ret));
 	if (lstat(file, &sb) == 0) {
@@ -349,32 +345,15 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		goto out;
 	}
 	close(fd);
-	rc = sqlite3_open_v2(path.buf, &dst, SQLITE_OPEN_READWRITE, NULL);
-	if (rc != SQLITE_OK) {
-		error_set(err, "cannot open '%s': %s", path.buf, sqlite3_errstr(rc));
-		r = -EIO;
-		goto out;
-	}
-	b = sqlite3_backup_init(dst, "main", store_db(door_store(d)), "main");
-	if (!b) {
-		error_set(err, "cannot start the backup: %s", sqlite3_errmsg(dst));
-		r = -EIO;
-		goto out;
-	}
-	/* One step copies every page under one read transaction: a consistent snapshot. */
-	rc = sqlite3_backup_step(b, -1);
-	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE) {
-		error_set(err, "the backup failed: %s", sqlite3_errstr(rc));
-		r = rc == SQLITE_FULL ? -ENOSPC : -EIO;
-		goto out;
-	}
-	r = carry_attachments(dst, door_dir(d), &ret->attachments, err);
-	if (r == 0)
-		r = backup_manifest_write(dst, err);
+	r = store_copy_to(door_store(d), path.buf, &dst, err);
 	if (r < 0)
 		goto out;
-	sqlite3_close(dst);
+	r = carry_attachments(dst, door_dir(d), &ret->attachments, err);
+	if (r == 0)
+		r = store_manifest_write(dst, err);
+	if (r < 0)
+		goto out;
+	store_close(dst);
 	dst = NULL;
 	r = check_copy(tmpdir, door_dir(d), note.len ? &note : NULL, note.len ? 1 : 0, ret, err);
 	if (r < 0)
@@ -411,8 +390,7 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		}
 	}
 out:
-	if (dst)
-		sqlite3_close(dst);
+	store_close(dst);
 	if (tmpdir)
 		remove_tree(tmpdir);
 	strbuf_release(&tmpl);

@@ -76,6 +76,25 @@ int store_check_integrity(struct store *st, struct strbuf *problems, struct strb
  */
 int store_data_version(struct store *st, int64_t *ret, struct strbuf *err);
 int64_t store_total_changes(struct store *st);
+/*
+ * Copies (mamori backup, restore). store_copy_to writes one consistent snapshot of the database
+ * into path (an empty file the caller made) and opens the copy as it is (no migrations, its
+ * journal unchanged: it stays one file); -ENOSPC when the disk is full. store_open_copy opens
+ * such a copy. Close either with store_close.
+ */
+int store_copy_to(struct store *st, const char *path, struct store **ret, struct strbuf *err);
+int store_open_copy(const char *path, struct store **ret, struct strbuf *err);
+/*
+ * A copy's manifest: the SHA-256 of every table's rows (in the table's b-tree order, each value
+ * with its type), written into the copy once it is complete (the table STORE_MANIFEST_TABLE), so
+ * that a restore finds any change to the copy's content, wherever the bytes sit in the file. The
+ * integrity check covers the file's structure and the ledger its own tables; the manifest
+ * covers everything else (records, acts, users ...). store_manifest_check: -EBADMSG naming the
+ * first table that differs; a copy without a manifest passes unless required.
+ */
+#define STORE_MANIFEST_TABLE "backup_manifest"
+int store_manifest_write(struct store *st, struct strbuf *err);
+int store_manifest_check(struct store *st, bool required, struct strbuf *err);
 /* Maps an SQLite result code to a negative errno and a message in err. */
 int store_error(struct store *st, int rc, const char *what, struct strbuf *err);
 

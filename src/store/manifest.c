@@ -1,27 +1,58 @@
-/* backup-manifest: the digest of a backup's content, so a restore finds any change to it. */
+/* manifest: the digest of a copy's content (mamori backup), so a restore finds any change to it. */
 #include <errno.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "base/cleanup.h"
-#include "core/backup-internal.h"
-#include "core/core.h"
+#include "store/store-internal.h"
+
+/* The names of the copy's tables (store/ has no strv: core/core.h is above it). */
+struct names {
+	char **items;
+	size_t nr, alloc;
+};
+#define NAMES_INIT                                                                                 \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+static void names_push(struct names *n, const char *name)
+{
+	ALLOC_GROW(n->items, n->nr, n->alloc);
+	n->items[n->nr++] = xstrdup(name);
+}
+
+static bool names_has(const struct names *n, const char *name)
+{
+	for (size_t i = 0; i < n->nr; i++)
+		if (!strcmp(n->items[i], name))
+			return true;
+	return false;
+}
+
+static void names_release(struct names *n)
+{
+	for (size_t i = 0; i < n->nr; i++)
+		free(n->items[i]);
+	free(n->items);
+	memset(n, 0, sizeof(*n));
+}
 
 /* Tables, sorted by name, except SQLite's own and the manifest. */
-static int table_names(sqlite3 *db, struct strv *ret, struct strbuf *err)
+static int table_names(sqlite3 *db, struct names *ret, struct strbuf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(
 	    db,
 	    "SELECT name FROM sqlite_master WHERE type = 'table'"
-	    " AND name NOT LIKE 'sqlite_%' AND name != '" BACKUP_MANIFEST_TABLE "' ORDER BY name",
+	    " AND name NOT LIKE 'sqlite_%' AND name != '" STORE_MANIFEST_TABLE "' ORDER BY name",
 	    -1, &s, NULL);
 
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
-			strv_push(ret, (const char *)sqlite3_column_text(s, 0));
+			names_push(ret, (const char *)sqlite3_column_text(s, 0));
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -47,7 +78,7 @@ static int table_digest(sqlite3 *db, const char *name, char hex[65], int64_t *re
                         struct strbuf *err)
 {
 	static const char digits[] = "0123456789abcdef";
-	_cleanup_free_ char *sql = NULL;
+	struct strbuf sql = STRBUF_INIT;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	sqlite3_stmt *s = NULL;
 	unsigned char md[32];
@@ -63,13 +94,14 @@ static int table_digest(sqlite3 *db, const char *name, char hex[65], int64_t *re
 	}
 	/* A full scan walks the table's b-tree: rowid or primary key order, the same for the
 	 * same content (WITHOUT ROWID tables have no rowid to order by). */
-	sql = xstrfmt("SELECT * FROM \"%s\"", name);
+	strbuf_addf(&sql, "SELECT * FROM \"%s\"", name);
 	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		error_set(err, "out of memory");
 		return -ENOMEM;
 	}
-	rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	rc = sqlite3_prepare_v2(db, sql.buf, -1, &s, NULL);
+	strbuf_release(&sql);
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		int n;
 		rc = sqlite3_step(s);
@@ -113,9 +145,10 @@ static int table_digest(sqlite3 *db, const char *name, char hex[65], int64_t *re
 	return 0;
 }
 
-int backup_manifest_write(sqlite3 *db, struct strbuf *err)
+int store_manifest_write(struct store *st, struct strbuf *err)
 {
-	struct strv names = STRV_INIT;
+	sqlite3 *db = st->db;
+	struct names names = NAMES_INIT;
 	sqlite3_stmt *ins = NULL;
 	int r, rc;
 
@@ -123,12 +156,12 @@ int backup_manifest_write(sqlite3 *db, struct strbuf *err)
 	if (r < 0)
 		goto out;
 	rc = sqlite3_exec(db,
-	                  "CREATE TABLE " BACKUP_MANIFEST_TABLE " (name TEXT PRIMARY KEY NOT NULL,"
+	                  "CREATE TABLE " STORE_MANIFEST_TABLE " (name TEXT PRIMARY KEY NOT NULL,"
 	                  " rows INTEGER NOT NULL, sha256 TEXT NOT NULL) STRICT",
 	                  NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(
-		    db, "INSERT INTO " BACKUP_MANIFEST_TABLE " VALUES (?, ?, ?)", -1, &ins, NULL);
+		rc = sqlite3_prepare_v2(db, "INSERT INTO " STORE_MANIFEST_TABLE " VALUES (?, ?, ?)",
+		                        -1, &ins, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < names.nr; i++) {
 		char hex[65];
 		int64_t rows = 0;
@@ -147,18 +180,19 @@ int backup_manifest_write(sqlite3 *db, struct strbuf *err)
 	}
 out:
 	sqlite3_finalize(ins);
-	strv_release(&names);
+	names_release(&names);
 	return r;
 }
 
-int backup_manifest_check(sqlite3 *db, bool required, struct strbuf *err)
+int store_manifest_check(struct store *st, bool required, struct strbuf *err)
 {
-	struct strv names = STRV_INIT;
+	sqlite3 *db = st->db;
+	struct names names = NAMES_INIT;
 	sqlite3_stmt *s = NULL;
 	int64_t listed = 0;
 	int r, rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT name, rows, sha256 FROM " BACKUP_MANIFEST_TABLE, -1, &s,
+	rc = sqlite3_prepare_v2(db, "SELECT name, rows, sha256 FROM " STORE_MANIFEST_TABLE, -1, &s,
 	                        NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(s);
@@ -174,7 +208,7 @@ int backup_manifest_check(sqlite3 *db, bool required, struct strbuf *err)
 		char hex[65];
 		int64_t rows = 0;
 		listed++;
-		if (!name || !want || !strv_has(&names, name)) {
+		if (!name || !want || !names_has(&names, name)) {
 			error_set(err, "the copy lacks table '%s' its manifest lists",
 			          name ? name : "?");
 			r = -EBADMSG;
@@ -198,6 +232,6 @@ int backup_manifest_check(sqlite3 *db, bool required, struct strbuf *err)
 		r = -EBADMSG;
 	}
 	sqlite3_finalize(s);
-	strv_release(&names);
+	names_release(&names);
 	return r;
 }
