@@ -1,5 +1,5 @@
 /* guard: makes the door the only writer of the domain tables, on every connection core opens. */
-#include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,90 +40,66 @@ bool guard_domain_table(const char *name)
 	return false;
 }
 
-static int authorizer(void *ctx, int code, const char *a, const char *b, const char *db,
-                      const char *trigger)
-{
-	struct guard *g = ctx;
+#define GUARD_OF(h) ((struct guard *)(void *)((char *)(h)-offsetof(struct guard, hooks)))
 
-	(void)b;
-	(void)db;
-	(void)trigger;
-	switch (code) {
-	case SQLITE_INSERT:
-	case SQLITE_UPDATE:
-	case SQLITE_DELETE:
-		if (!g->open && guard_domain_table(a)) {
-			g->refusals++;
-			snprintf(g->last_table, sizeof(g->last_table), "%s", a);
-			return SQLITE_DENY;
-		}
-		return SQLITE_OK;
-	case SQLITE_DROP_TABLE:
-	case SQLITE_ALTER_TABLE:
-		/* Schema changes belong to migrations, which run before the guard is installed. */
-		if (guard_domain_table(a)) {
-			g->refusals++;
-			snprintf(g->last_table, sizeof(g->last_table), "%s", a);
-			return SQLITE_DENY;
-		}
-		return SQLITE_OK;
-	default:
-		return SQLITE_OK;
-	}
+static void note_table(struct guard *g, const char *table)
+{
+	snprintf(g->last_table, sizeof(g->last_table), "%s", table);
 }
 
-static void update_hook(void *ctx, int op, const char *db, const char *table, sqlite3_int64 rowid)
+static bool may_write(struct store_hooks *h, const char *table, bool schema)
 {
-	struct guard *g = ctx;
+	struct guard *g = GUARD_OF(h);
 
-	(void)op;
-	(void)db;
-	(void)rowid;
+	/* Schema changes belong to migrations, which run before the guard is installed. */
+	if ((schema || !g->open) && guard_domain_table(table)) {
+		g->refusals++;
+		note_table(g, table);
+		return false;
+	}
+	return true;
+}
+
+static void changed(struct store_hooks *h, const char *table)
+{
+	struct guard *g = GUARD_OF(h);
+
 	if (!g->open && guard_domain_table(table)) {
 		g->violated = true;
-		snprintf(g->last_table, sizeof(g->last_table), "%s", table);
+		note_table(g, table);
 	}
 }
 
-static int commit_hook(void *ctx)
+static bool may_commit(struct store_hooks *h)
 {
-	struct guard *g = ctx;
+	struct guard *g = GUARD_OF(h);
 
-	/* Non-zero turns the COMMIT into a ROLLBACK. */
 	if (g->violated) {
 		g->violated = false;
-		return 1;
+		return false;
 	}
-	return 0;
+	return true;
 }
 
-static void rollback_hook(void *ctx)
+static void rolled_back(struct store_hooks *h)
 {
-	struct guard *g = ctx;
-
-	g->violated = false;
+	GUARD_OF(h)->violated = false;
 }
 
 void guard_install(struct store *st, struct guard *g)
 {
-	sqlite3 *db = store_db(st);
-
 	g->open = false;
 	g->violated = false;
-	sqlite3_set_authorizer(db, authorizer, g);
-	sqlite3_update_hook(db, update_hook, g);
-	sqlite3_commit_hook(db, commit_hook, g);
-	sqlite3_rollback_hook(db, rollback_hook, g);
+	g->hooks.may_write = may_write;
+	g->hooks.changed = changed;
+	g->hooks.may_commit = may_commit;
+	g->hooks.rolled_back = rolled_back;
+	store_hooks_install(st, &g->hooks);
 }
 
 void guard_uninstall(struct store *st)
 {
-	sqlite3 *db = store_db(st);
-
-	sqlite3_set_authorizer(db, NULL, NULL);
-	sqlite3_update_hook(db, NULL, NULL);
-	sqlite3_commit_hook(db, NULL, NULL);
-	sqlite3_rollback_hook(db, NULL, NULL);
+	store_hooks_uninstall(st);
 }
 
 void guard_protect_reader(struct store *st)

@@ -5,10 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct store;
+#include "store/store.h"
 
 /*
- * Two SQLite hooks on the store's connection:
+ * The store's write hooks (store_hooks_install) on the connection:
  *  - an authorizer that refuses to prepare INSERT, UPDATE or DELETE on a domain table
  *    unless the door is open (guard_enter .. guard_leave), and
  *  - an update hook that notes any row change to a domain table made while the door is
@@ -18,9 +18,10 @@ struct store;
  * database enforces, not a convention (tests/unit/core/test-guard.c).
  */
 struct guard {
-	bool open;         /* the door is running an act */
-	bool violated;     /* a domain row changed outside the door in this transaction */
-	uint64_t refusals; /* statements refused by the authorizer */
+	struct store_hooks hooks; /* set by guard_install */
+	bool open;                /* the door is running an act */
+	bool violated;            /* a domain row changed outside the door in this transaction */
+	uint64_t refusals;        /* statements refused by the authorizer */
 	char last_table[64];
 };
 

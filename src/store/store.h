@@ -95,6 +95,21 @@ int store_open_copy(const char *path, struct store **ret, struct strbuf *err);
 #define STORE_MANIFEST_TABLE "backup_manifest"
 int store_manifest_write(struct store *st, struct strbuf *err);
 int store_manifest_check(struct store *st, bool required, struct strbuf *err);
+/*
+ * A caller's say over the writes of a connection (the door's guard, core/guard.h). The store
+ * asks may_write when a statement that writes table is prepared (schema: it drops or alters the
+ * table), false refuses it; it tells changed for every row a statement changes; it asks
+ * may_commit at COMMIT, false turns it into a ROLLBACK; it tells rolled_back after a rollback.
+ * h stays the caller's and must outlive the hooks (embed it, container_of to get back).
+ */
+struct store_hooks {
+	bool (*may_write)(struct store_hooks *h, const char *table, bool schema);
+	void (*changed)(struct store_hooks *h, const char *table);
+	bool (*may_commit)(struct store_hooks *h);
+	void (*rolled_back)(struct store_hooks *h);
+};
+void store_hooks_install(struct store *st, struct store_hooks *h);
+void store_hooks_uninstall(struct store *st);
 /* Maps an SQLite result code to a negative errno and a message in err. */
 int store_error(struct store *st, int rc, const char *what, struct strbuf *err);
 

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 SRC=${MAMORI_SRCDIR:-$(dirname "$0")/../..}
 ALLOWED='
-src/core/guard.c
 src/ledger/writer.c
 '
 # sqlite3 in any spelling a program uses; SQLITE_TMPDIR is an environment variable, not the API.
