@@ -25,6 +25,7 @@
 #include "base/timeutil.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 static void die(const char *what, const struct strbuf *err)

@@ -5,6 +5,7 @@
 
 #include "base/parse.h"
 #include "base/timeutil.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 int main(int argc, char **argv)

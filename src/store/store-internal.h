@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "store/sqlite.h"
 #include "store/store.h"
 
 /* One cached statement; its address is stable for the connection's life (struct query). */

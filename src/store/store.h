@@ -1,8 +1,11 @@
-/* store: the SQLite database of a data directory: open, migrate, transactions, statements. */
+/*
+ * store: the database of a data directory: open, migrate, transactions, statements (through
+ * store/query.h). Nothing here names SQLite: store/sqlite.h is for store/ itself and for tests
+ * that reach under it.
+ */
 #ifndef MAMORI_STORE_STORE_H
 #define MAMORI_STORE_STORE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,7 +33,6 @@ enum store_open_flags {
  */
 int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err);
 void store_close(struct store *st);
-sqlite3 *store_db(struct store *st);
 
 /* Schema version recorded in the database, and the newest this build knows. */
 int store_schema_version(struct store *st);
@@ -55,12 +57,6 @@ int store_txn_depth(struct store *st);
 int store_read_begin(struct store *st, bool *ret_began, struct strbuf *err);
 void store_read_end(struct store *st, bool began);
 
-/*
- * Returns a prepared statement for sql from the connection's cache, reset
- * and with bindings cleared; do not finalize it. sql must be a string
- * literal (the cache keys on its text). NULL on error, with err set.
- */
-sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *err);
 /* Runs SQL without results (DDL, pragmas). */
 int store_exec(struct store *st, const char *sql, struct strbuf *err);
 /*
@@ -110,8 +106,15 @@ struct store_hooks {
 };
 void store_hooks_install(struct store *st, struct store_hooks *h);
 void store_hooks_uninstall(struct store *st);
-/* Maps an SQLite result code to a negative errno and a message in err. */
-int store_error(struct store *st, int rc, const char *what, struct strbuf *err);
+/*
+ * The write-ahead log, for a writer that checkpoints it itself (ledger/writer.c): after
+ * store_wal_watch, each commit on st writes the log's size in pages into *pages (which must
+ * outlive st) and st no longer checkpoints by itself. store_checkpoint copies the log into the
+ * database: passively (never blocking a writer; failures wait for the next round) or, with
+ * restart, waiting for readers and starting the log afresh.
+ */
+void store_wal_watch(struct store *st, int *pages);
+void store_checkpoint(struct store *st, bool restart);
 
 /* One embedded migration (generated from schema/NNNN-name.sql). */
 struct store_migration {

@@ -16,6 +16,7 @@
 
 #include "core/act.h"
 #include "core/setup.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 struct fixture {

@@ -13,6 +13,7 @@
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "ledger/ledger.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 struct fixture {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/sqlite.h"
 #include "store/store.h"
 
 struct fixture {
