@@ -9,7 +9,7 @@
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
-#include "store/query.h"
+#include "store/sqlite.h" /* not yet on store/query.h: tests/cli/t0006-store-only.sh */
 
 /* A small per-call cache of tiles read while answering one query. */
 #define READ_CACHE 8
@@ -220,86 +220,68 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
 
 /* Loading and saving the right edge */
 
-/* rc: a failed query's negative errno (err says why); the ledger must be read again. */
 static int sql_fail(struct ledger *lg, int rc, const char *what, struct strbuf *err)
 {
-	char *why;
-
 	lg->valid = false;
-	why = strbuf_detach(err, NULL);
-	error_set(err, "%s: %s", what, why);
-	free(why);
-	return rc;
+	return store_error(lg->st, rc, what, err);
 }
 
 static int read_head(struct ledger *lg, bool *ret_found, uint64_t *ret_size,
                      uint8_t root[MERKLE_HASH_SIZE], struct strbuf *range, struct strbuf *err)
 {
-	struct query *s =
-	    query_get(lg->st, "SELECT size, root, range FROM ledger_head WHERE id = 1", err);
-	const void *rootb;
-	size_t rootlen = 0;
+	sqlite3_stmt *s =
+	    store_prepare(lg->st, "SELECT size, root, range FROM ledger_head WHERE id = 1", err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	rc = query_step(s, err);
-	if (rc == 0) {
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
 		*ret_found = false;
 		*ret_size = 0;
 		merkle_empty_root(root);
-		query_done(s);
+		sqlite3_reset(s);
 		return 0;
 	}
-	if (rc <= 0)
+	if (rc != SQLITE_ROW)
 		return sql_fail(lg, rc, "reading the ledger head", err);
-	rootb = query_blob(s, 1, &rootlen);
-	if (query_int(s, 0) < 0 || rootlen != MERKLE_HASH_SIZE) {
-		query_done(s);
+	if (sqlite3_column_int64(s, 0) < 0 || sqlite3_column_bytes(s, 1) != MERKLE_HASH_SIZE) {
+		sqlite3_reset(s);
 		error_set(err, "the ledger head is damaged; run 'mamori ledger verify'");
 		return -EBADMSG;
 	}
 	*ret_found = true;
-	*ret_size = (uint64_t)query_int(s, 0);
-	memcpy(root, rootb, MERKLE_HASH_SIZE);
-	if (range) {
-		size_t len = 0;
-		const void *b = query_blob(s, 2, &len);
-		if (len)
-			strbuf_add(range, b, len);
-	}
-	query_done(s);
+	*ret_size = (uint64_t)sqlite3_column_int64(s, 0);
+	memcpy(root, sqlite3_column_blob(s, 1), MERKLE_HASH_SIZE);
+	if (range)
+		strbuf_add(range, sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
+	sqlite3_reset(s);
 	return 0;
 }
 
 /* Reads one blob column of a row by key into out; returns 1 found, 0 missing, -errno. */
-static int read_blob(struct ledger *lg, struct query *s, int64_t key, struct strbuf *out,
+static int read_blob(struct ledger *lg, sqlite3_stmt *s, int64_t key, struct strbuf *out,
                      int *ret_width, struct strbuf *err)
 {
 	int rc;
 
 	if (!s)
 		return -EIO;
-	query_bind_int(s, 1, key);
-	rc = query_step(s, err);
-	if (rc == 0) {
-		query_done(s);
+	sqlite3_bind_int64(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
 		return 0;
 	}
-	if (rc <= 0) {
-		int r = rc;
-		query_done(s);
+	if (rc != SQLITE_ROW) {
+		int r = store_error(lg->st, rc, "reading the ledger", err);
+		sqlite3_reset(s);
 		return r;
 	}
-	{
-		size_t len = 0;
-		const void *b = query_blob(s, 0, &len);
-		if (len)
-			strbuf_add(out, b, len);
-	}
+	strbuf_add(out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
 	if (ret_width)
-		*ret_width = (int)query_int(s, 1);
-	query_done(s);
+		*ret_width = sqlite3_column_int(s, 1);
+	sqlite3_reset(s);
 	return 1;
 }
 
@@ -342,9 +324,9 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 		size_t pos = 0, count = 0, len;
 		const uint8_t *e;
 
-		r = read_blob(lg,
-		              query_get(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
-		              (int64_t)n, &lg->bundle, NULL, err);
+		r = read_blob(
+		    lg, store_prepare(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
+		    (int64_t)n, &lg->bundle, NULL, err);
 		if (r < 0)
 			goto out;
 		while ((r = bundle_next((const uint8_t *)lg->bundle.buf, lg->bundle.len, &pos, &e,
@@ -354,9 +336,9 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 			r = damaged(err, "entry bundle", n);
 			goto out;
 		}
-		r = read_blob(lg,
-		              query_get(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
-		              (int64_t)n, &lg->sealed, NULL, err);
+		r = read_blob(
+		    lg, store_prepare(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
+		    (int64_t)n, &lg->sealed, NULL, err);
 		if (r < 0)
 			goto out;
 	}
@@ -373,10 +355,11 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 		if (t->width == 0)
 			continue;
 		strbuf_reset(&blob);
-		r = read_blob(
-		    lg,
-		    query_get(lg->st, "SELECT hashes, width FROM ledger_tile WHERE id = ?", err),
-		    (int64_t)tile_id(level, t->number), &blob, &width, err);
+		r = read_blob(lg,
+		              store_prepare(lg->st,
+		                            "SELECT hashes, width FROM ledger_tile WHERE id = ?",
+		                            err),
+		              (int64_t)tile_id(level, t->number), &blob, &width, err);
 		if (r < 0)
 			goto out;
 		if (r == 0 || (unsigned)width != t->width ||
@@ -395,7 +378,7 @@ out:
 
 static int write_tile(struct ledger *lg, unsigned level, const struct tile *t, struct strbuf *err)
 {
-	struct query *s = query_get(
+	sqlite3_stmt *s = store_prepare(
 	    lg->st, "INSERT OR REPLACE INTO ledger_tile(id, width, hashes) VALUES (?, ?, ?)", err);
 	struct strbuf blob = STRBUF_INIT;
 	int rc;
@@ -404,40 +387,40 @@ static int write_tile(struct ledger *lg, unsigned level, const struct tile *t, s
 		return -EIO;
 	if (t->width == LEDGER_TILE_WIDTH) {
 		/* A full tile's stored form is its fixed layout. */
-		query_bind_blob(s, 3, t->hashes, (size_t)sizeof(t->hashes));
+		sqlite3_bind_blob(s, 3, t->hashes, sizeof(t->hashes), SQLITE_STATIC);
 	} else {
 		tile_encode(t, &blob);
-		query_bind_blob(s, 3, blob.buf, (size_t)(int)blob.len);
+		sqlite3_bind_blob(s, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
 	}
-	query_bind_int(s, 1, (int64_t)tile_id(level, t->number));
-	query_bind_int(s, 2, (int)t->width);
-	rc = query_step(s, err);
-	query_done(s);
+	sqlite3_bind_int64(s, 1, (int64_t)tile_id(level, t->number));
+	sqlite3_bind_int(s, 2, (int)t->width);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
 	strbuf_release(&blob);
-	return rc == 0 ? 0 : sql_fail(lg, rc, "writing a ledger tile", err);
+	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing a ledger tile", err);
 }
 
 static int write_row(struct ledger *lg, const char *table, uint64_t n, const struct strbuf *data,
                      struct strbuf *err)
 {
-	struct query *s = !strcmp(table, "bundle")
-	                      ? query_get(lg->st,
-	                                  "INSERT OR REPLACE INTO ledger_bundle(n, data) "
-	                                  "VALUES (?, ?)",
-	                                  err)
-	                      : query_get(lg->st,
-	                                  "INSERT OR REPLACE INTO ledger_sealed(n, data) "
-	                                  "VALUES (?, ?)",
-	                                  err);
+	sqlite3_stmt *s = !strcmp(table, "bundle")
+	                      ? store_prepare(lg->st,
+	                                      "INSERT OR REPLACE INTO ledger_bundle(n, data) "
+	                                      "VALUES (?, ?)",
+	                                      err)
+	                      : store_prepare(lg->st,
+	                                      "INSERT OR REPLACE INTO ledger_sealed(n, data) "
+	                                      "VALUES (?, ?)",
+	                                      err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	query_bind_int(s, 1, (int64_t)n);
-	query_bind_blob(s, 2, data->buf, (size_t)(int)data->len);
-	rc = query_step(s, err);
-	query_done(s);
-	return rc == 0 ? 0 : sql_fail(lg, rc, "writing ledger entries", err);
+	sqlite3_bind_int64(s, 1, (int64_t)n);
+	sqlite3_bind_blob(s, 2, data->buf, (int)data->len, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing ledger entries", err);
 }
 
 /* merkle_node_cb: files every completed perfect subtree into its tile. */
@@ -468,20 +451,20 @@ static void on_node(void *ctx, unsigned height, uint64_t index,
 
 static int write_head(struct ledger *lg, struct strbuf *err)
 {
-	struct query *s = query_get(lg->st,
-	                            "INSERT OR REPLACE INTO ledger_head(id, size, root, range) "
-	                            "VALUES (1, ?, ?, ?)",
-	                            err);
+	sqlite3_stmt *s = store_prepare(lg->st,
+	                                "INSERT OR REPLACE INTO ledger_head(id, size, root, range) "
+	                                "VALUES (1, ?, ?, ?)",
+	                                err);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	query_bind_int(s, 1, (int64_t)lg->size);
-	query_bind_blob(s, 2, lg->root, (size_t)MERKLE_HASH_SIZE);
-	query_bind_blob(s, 3, lg->range.hashes, (size_t)lg->range.nr * MERKLE_HASH_SIZE);
-	rc = query_step(s, err);
-	query_done(s);
-	return rc == 0 ? 0 : sql_fail(lg, rc, "writing the ledger head", err);
+	sqlite3_bind_int64(s, 1, (int64_t)lg->size);
+	sqlite3_bind_blob(s, 2, lg->root, MERKLE_HASH_SIZE, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, lg->range.hashes, lg->range.nr * MERKLE_HASH_SIZE, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing the ledger head", err);
 }
 
 /* Makes the cached edge match the database's head (inside a write transaction). */
@@ -662,10 +645,10 @@ static int read_tile(struct ledger *lg, unsigned level, uint64_t number, struct 
 		}
 	}
 	t = lg->rcache[lg->rcache_next];
-	r = read_blob(
-	    lg,
-	    query_get(lg->st, "SELECT hashes, width FROM ledger_tile WHERE id = ?", lg->read_err),
-	    (int64_t)id, &blob, &width, lg->read_err);
+	r = read_blob(lg,
+	              store_prepare(lg->st, "SELECT hashes, width FROM ledger_tile WHERE id = ?",
+	                            lg->read_err),
+	              (int64_t)id, &blob, &width, lg->read_err);
 	if (r == 0) {
 		r = -ENOENT;
 	} else if (r > 0) {
@@ -795,7 +778,7 @@ int ledger_entry_bytes(struct ledger *lg, uint64_t index, struct strbuf *out, st
 	const uint8_t *e = NULL;
 	int r;
 
-	r = read_blob(lg, query_get(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
+	r = read_blob(lg, store_prepare(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
 	              (int64_t)(index >> 8), &blob, NULL, err);
 	if (r == 0) {
 		error_set(err, "there is no entry %" PRIu64 " in the ledger", index);
@@ -827,7 +810,7 @@ int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[EN
 	int r;
 
 	*ret_erased = false;
-	r = read_blob(lg, query_get(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
+	r = read_blob(lg, store_prepare(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
 	              (int64_t)(index >> 8), &blob, NULL, err);
 	while (r > 0) {
 		r = sealed_next((const uint8_t *)blob.buf, blob.len, &pos, &rec);
@@ -856,29 +839,27 @@ int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[EN
 int ledger_checkpoint_get(struct ledger *lg, uint64_t size, struct strbuf *ret_note,
                           struct strbuf *err)
 {
-	struct query *s;
+	sqlite3_stmt *s;
 	int rc;
 
 	if (size == UINT64_MAX)
-		s = query_get(lg->st,
-		              "SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1", err);
+		s = store_prepare(
+		    lg->st, "SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1", err);
 	else
-		s = query_get(lg->st, "SELECT note FROM ledger_checkpoint WHERE size = ?", err);
+		s = store_prepare(lg->st, "SELECT note FROM ledger_checkpoint WHERE size = ?", err);
 	if (!s)
 		return -EIO;
 	if (size != UINT64_MAX)
-		query_bind_int(s, 1, (int64_t)size);
-	rc = query_step(s, err);
-	if (rc > 0) {
-		const char *t = query_text(s, 0);
-		if (t)
-			strbuf_addstr(ret_note, t);
-		query_done(s);
+		sqlite3_bind_int64(s, 1, (int64_t)size);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		strbuf_add(ret_note, sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+		sqlite3_reset(s);
 		return 0;
 	}
-	query_done(s);
-	if (rc != 0)
-		return rc;
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_error(lg->st, rc, "reading checkpoints", err);
 	if (size == UINT64_MAX)
 		error_set(err, "no checkpoint has been signed yet");
 	else
@@ -907,7 +888,7 @@ static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_no
 	struct note_verifier key;
 	uint8_t root[MERKLE_HASH_SIZE], check[MERKLE_HASH_SIZE];
 	uint64_t size;
-	struct query *s;
+	sqlite3_stmt *s;
 	int r, rc;
 
 	r = ledger_head(lg, &size, root, err);
@@ -971,33 +952,33 @@ static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_no
 	if (r < 0)
 		goto out;
 	note_verifier_format(&key, &vkey);
-	s = query_get(lg->st,
-	              "INSERT INTO ledger_checkpoint(size, note, signed_ms) VALUES (?, ?, ?)", err);
+	s = store_prepare(
+	    lg->st, "INSERT INTO ledger_checkpoint(size, note, signed_ms) VALUES (?, ?, ?)", err);
 	if (!s) {
 		r = -EIO;
 		goto out;
 	}
-	query_bind_int(s, 1, (int64_t)size);
-	query_bind_textn(s, 2, note.buf, (size_t)(int)note.len);
-	query_bind_int(s, 3, time_now_ms());
-	rc = query_step(s, err);
-	query_done(s);
-	if (rc != 0) {
-		r = rc;
+	sqlite3_bind_int64(s, 1, (int64_t)size);
+	sqlite3_bind_text(s, 2, note.buf, (int)note.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, time_now_ms());
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		r = store_error(lg->st, rc, "storing a checkpoint", err);
 		goto out;
 	}
-	s = query_get(lg->st, "INSERT OR IGNORE INTO ledger_key(vkey, added_ms) VALUES (?, ?)",
-	              err);
+	s = store_prepare(lg->st, "INSERT OR IGNORE INTO ledger_key(vkey, added_ms) VALUES (?, ?)",
+	                  err);
 	if (!s) {
 		r = -EIO;
 		goto out;
 	}
-	query_bind_textn(s, 1, vkey.buf, (size_t)(int)vkey.len);
-	query_bind_int(s, 2, time_now_ms());
-	rc = query_step(s, err);
-	query_done(s);
-	if (rc != 0) {
-		r = rc;
+	sqlite3_bind_text(s, 1, vkey.buf, (int)vkey.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, time_now_ms());
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		r = store_error(lg->st, rc, "recording the verifier key", err);
 		goto out;
 	}
 	if (ret_note)

@@ -14,6 +14,7 @@
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
+#include "store/sqlite.h" /* not yet on store/query.h: tests/cli/t0006-store-only.sh */
 
 /* Recent batches remembered to answer "which index did ticket T get". */
 #define RING 4096
