@@ -21,8 +21,8 @@ int profile_stored_load(struct store *st, struct profile **ret, int64_t *ret_seq
 	struct query *q;
 	size_t len = 0;
 	const void *content;
-	int r = query_prepare(st, "SELECT seq, name, content FROM profiles ORDER BY seq DESC LIMIT 1",
-	                      &q, err);
+	int r = query_prepare(
+	    st, "SELECT seq, name, content FROM profiles ORDER BY seq DESC LIMIT 1", &q, err);
 
 	if (r < 0)
 		return r;

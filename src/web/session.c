@@ -312,8 +312,8 @@ int web_session_start_card(struct web_req *r, int64_t user_id, const char *stage
 	}
 	token_digest_hex(tok, digest);
 	/* Sessions nobody came back to are forgotten here, at each login. */
-	if (query_prepare(r->st, "DELETE FROM web_sessions WHERE seen_ms < ? OR created_ms < ?",
-	                  &q, err) == 0) {
+	if (query_prepare(r->st, "DELETE FROM web_sessions WHERE seen_ms < ? OR created_ms < ?", &q,
+	                  err) == 0) {
 		query_bind_int(q, 1, now - r->cfg->idle_timeout_ms);
 		query_bind_int(q, 2, now - r->cfg->absolute_timeout_ms);
 		if (query_run(q, err) < 0)
