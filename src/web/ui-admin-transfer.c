@@ -154,15 +154,18 @@ static void upload_form(struct web_req *r)
 
 	page_form_begin(r, "/admin/transfer", "card", true);
 	html_elem(o, "h2", _("Upload the personnel changes"), HTML_END);
-	html_elem(o, "p",
-	          _("One line per person. Columns: ログインID, and any of 異動日 (the day it takes "
-	            "effect), 新所属 (ID or name), 新職名, 終了する役割 and 開始する役割 (such as "
-	            "security_officer@section:zeimu, several separated by spaces or 、), 退職. "
-	            "Roles end on the day before the date and start on it; a new section, title "
-	            "or retirement takes effect when applied, on the date or later. UTF-8 or "
-	            "Shift_JIS as Excel saves it. Every line is checked and shown before anything "
-	            "changes."),
-	          HTML_END);
+	html_open(o, "p", HTML_END);
+	html_text(o, _("One line per person. Columns: ログインID, and any of 異動日 (the day it "
+	               "takes effect), 新所属 (ID or name), 新職名, 終了する役割 and 開始する役割 "
+	               "(several separated by spaces or 、), 退職. A role is written as"));
+	strbuf_addch(o, ' ');
+	html_elem(o, "code", "security_officer@section:zeimu", HTML_END);
+	strbuf_addch(o, ' ');
+	html_text(o, _("(role@section or system). Roles end on the day before the date and start "
+	               "on it; a new section, title or retirement takes effect when applied, on "
+	               "the date or later. UTF-8 or Shift_JIS as Excel saves it. Every line is "
+	               "checked and shown before anything changes."));
+	html_close(o, "p");
 	html_open(o, "div", "class", "field", HTML_END);
 	html_elem(o, "label", _("CSV file"), "for", "f-file", HTML_END);
 	html_void(o, "input", "type", "file", "name", "file", "id", "f-file", "accept",

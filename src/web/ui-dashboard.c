@@ -304,7 +304,8 @@ static void activity_card(struct web_req *r)
 		page_time(o, x->at_ms);
 		html_textf(o, " %s", x->actor_name ? x->actor_name : "-");
 		ui_channel_note(r, x->via, x->os_user);
-		html_textf(o, ": %s (%s)", ui_action_name(r, x->action), x->outcome);
+		html_textf(o, _(": %s (%s)"), ui_action_name(r, x->action),
+		           ui_outcome_name(x->outcome));
 		if (x->record_id) {
 			char url[48];
 			snprintf(url, sizeof(url), "/records/%lld", (long long)x->record_id);

@@ -196,7 +196,9 @@ static void entry_props(struct web_req *r, const struct ledger_entry *e)
 	do {                                                                                       \
 		if (value) {                                                                       \
 			html_elem(o, "dt", label, HTML_END);                                       \
-			html_elem(o, "dd", value, HTML_END);                                       \
+			html_open(o, "dd", HTML_END);                                              \
+			html_elem(o, "code", value, HTML_END);                                     \
+			html_close(o, "dd");                                                       \
 		}                                                                                  \
 	} while (0)
 	PROP(_("Who"), e->actor);
@@ -220,7 +222,9 @@ static void entry_props(struct web_req *r, const struct ledger_entry *e)
 	if (e->data && e->data_len) {
 		html_elem(o, "dt", _("Data"), HTML_END);
 		html_open(o, "dd", HTML_END);
+		html_open(o, "code", HTML_END);
 		html_text_len(o, (const char *)e->data, e->data_len);
+		html_close(o, "code");
 		html_close(o, "dd");
 	}
 	if (e->sealed) {

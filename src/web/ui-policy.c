@@ -107,6 +107,12 @@ static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
 		strbuf_addf(out, "%s %s", _("Deadline"), dl->name);
 		break;
 	}
+	case CARRIER_VALUE: {
+		const struct policy_field *f = c->obj;
+		const char *eq = strchr(c->name, '=');
+		strbuf_addf(out, _("%s 「%s」"), f->name ? f->name : f->id, eq ? eq + 1 : "");
+		break;
+	}
 	case CARRIER_INCIDENTS:
 		strbuf_addstr(out, strstr(c->name, "detect") ? _("Incidents opened from alerts")
 		                                             : _("Cases reportable under the law"));
@@ -433,7 +439,7 @@ static void clause_carriers(struct web_req *r, const struct policy_coverage_entr
 		carrier_anchor(c, &url);
 		carrier_label(c, &label);
 		strbuf_addf(&label, "（%s）", strength_text(c->strength));
-		strbuf_addf(&title, "%s: %s", c->name, policy_strength_name(c->strength));
+		strbuf_addstr(&title, c->name);
 		strbuf_addch(o, ' ');
 		html_elem(o, "a", label.buf, "href", url.buf, "class",
 		          c->strength == STRENGTH_NOTED ? "tag noted" : "tag", "title", title.buf,

@@ -173,7 +173,10 @@ static void list_rows(struct web_req *r, const struct policy_register *g,
 		page_link(o, url.buf, idbuf);
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
-		page_link(o, url.buf, record_title(r->profile, rec));
+		/* A record without a title still gets a link people can name (WCAG 2.4.4). */
+		page_link(o, url.buf,
+		          *record_title(r->profile, rec) ? record_title(r->profile, rec)
+		                                         : _("(no title)"));
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
 		ui_level_short(r, rec->level);

@@ -85,11 +85,62 @@ const char *ui_register_name(const struct web_req *r, const char *register_id)
 	return g && g->name ? g->name : register_id ? register_id : "";
 }
 
+/* The door's own acts (act_kind_action), which no profile names. */
+static const char *org_act_name(const char *id)
+{
+	static const char *const names[][2] = {
+		{ "request.approve", N_("approval") },
+		{ "request.reject", N_("rejection") },
+		{ "request.withdraw", N_("withdrawal of a request") },
+		{ "section.add", N_("section added") },
+		{ "system.add", N_("information system added") },
+		{ "user.add", N_("person added") },
+		{ "user.update", N_("person's details changed") },
+		{ "user.move", N_("personnel change (section)") },
+		{ "user.suspend", N_("account suspended") },
+		{ "user.activate", N_("account reinstated") },
+		{ "user.retire", N_("retirement") },
+		{ "user.passwd", N_("password set") },
+		{ "user.totp_enrol", N_("second factor enrolled") },
+		{ "user.totp_reset", N_("second factor removed") },
+		{ "role.grant", N_("role granted") },
+		{ "role.revoke", N_("role ended") },
+		{ "policy.apply", N_("policy applied") },
+		{ "duty.done", N_("duty done") },
+		{ "backup.create", N_("backup taken") },
+		{ "attachment.add", N_("file attached") },
+		{ "api_token.issue", N_("API token issued") },
+		{ "api_token.revoke", N_("API token revoked") },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(names[i][0], id))
+			return _(names[i][1]);
+	return NULL;
+}
+
 const char *ui_action_name(const struct web_req *r, const char *full_name)
 {
 	const struct policy_action *a =
 	    r->profile && full_name ? policy_action(r->profile, full_name) : NULL;
-	return a && a->name ? a->name : full_name ? full_name : "";
+	const char *org = !a && full_name ? org_act_name(full_name) : NULL;
+
+	if (a && a->name)
+		return a->name;
+	return org ? org : full_name ? full_name : "";
+}
+
+const char *ui_outcome_name(const char *outcome)
+{
+	if (!outcome)
+		return "";
+	if (!strcmp(outcome, "done"))
+		return _("done");
+	if (!strcmp(outcome, "pending"))
+		return _("waiting for approval");
+	if (!strcmp(outcome, "refused"))
+		return _("refused");
+	return outcome;
 }
 
 const char *ui_role_name(const struct web_req *r, const char *role_id)

@@ -27,6 +27,8 @@ const char *ui_clause_kind_name(enum policy_clause_kind k);
 const char *ui_register_name(const struct web_req *r, const char *register_id);
 /* The action's Japanese name ("持出し"), else its full name. */
 const char *ui_action_name(const struct web_req *r, const char *full_name);
+/* "done", "pending", "refused" (an act's outcome) as people read it. */
+const char *ui_outcome_name(const char *outcome);
 /* The role's Japanese name, else its id. */
 const char *ui_role_name(const struct web_req *r, const char *role_id);
 /* A state's Japanese name in a register, else its id. */
