@@ -3,6 +3,8 @@
 // phone) wide, to docs/screenshots/NAME-1366.png and NAME-390.png.
 //   MAMORI=build/mamori node tests/browser/screenshots.js [OUTDIR]
 // Not a test: run it by hand after a change to how the pages look, and commit the pictures.
+// Chromium's own words (a file input's button, a date field's placeholder) follow the
+// browser's language packs: without Debian's chromium-l10n they are in English.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
