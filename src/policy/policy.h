@@ -58,10 +58,12 @@ struct policy_clause {
 	struct policy_pos pos;
 };
 
-/* An ISO/IEC 27001:2022 Annex A control: its number, short name and theme (iso27001.c). */
+/* An ISO/IEC 27001:2022 Annex A control: its number, short names and theme (iso27001.c). */
 struct policy_annex_control {
-	const char *id;   /* "5.35" */
-	const char *name; /* "Independent review of information security" */
+	const char *id; /* "5.35" */
+	const char *name; /* as JIS Q 27001:2023 names it: "情報セキュリティの独立したレビュー" */
+	const char
+	    *name_en; /* as ISO/IEC 27001:2022: "Independent review of information security" */
 	const char *theme; /* 組織的管理策, 人的管理策, 物理的管理策, 技術的管理策 */
 };
 /* The 93 controls in their order. */

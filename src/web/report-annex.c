@@ -99,8 +99,8 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 	html_close(o, "dd");
 	html_close(o, "dl");
 	html_elem(o, "p",
-	          "管理策の番号と名称は ISO/IEC 27001:2022 附属書A による。条項との対応は Mamori "
-	          "のもの（プロファイルの各条項の iso27001）。",
+	          "管理策の番号と名称は JIS Q 27001:2023（ISO/IEC 27001:2022）附属書A "
+	          "による。条項との対応は Mamori のもの（プロファイルの各条項の対応付け）。",
 	          "class", "cite", HTML_END);
 	html_open(o, "table", "class", "report-annex", HTML_END);
 	html_open(o, "tr", HTML_END);

@@ -70,10 +70,15 @@ check "93 controls, 管理策 in a column of its own" \
 	"[ \$(python3 -c \"import csv; print(len(list(csv.DictReader(open('$TMP/a.csv', encoding='utf-8-sig')))))\") -eq 93 ] && head -1 '$TMP/a.csv' | grep -q '^.*管理策,名称'"
 check "5.35 (independent review) carries the audit clauses" \
 	"col '$TMP/a.csv' 5.35 管理策 条項 | grep -q 'MIN-9-1-3'"
-is "its name" "$(col "$TMP/a.csv" 5.35 管理策 名称)" "Independent review of information security"
+is "its name" "$(col "$TMP/a.csv" 5.35 管理策 名称)" "情報セキュリティの独立したレビュー"
 is "5.26 counts the case once, though several of its clauses cite it" "$(col "$TMP/a.csv" 5.26 管理策 インシデント・不適合)" "インシデント 1、不適合 0"
 expect "by Annex A (HTML)" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format html -o "$TMP/a.html"
 check "says how many controls apply" "grep -q 'annex-applicable' '$TMP/a.html'"
+check "controls named in Japanese (JIS Q 27001), not in English" \
+	"grep -q '情報セキュリティのための方針群' '$TMP/a.html' && ! grep -q 'Policies for information security' '$TMP/a.html'"
+expect "by Annex A in CP932" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format csv --cp932 -o "$TMP/a932.csv"
+check "every Japanese name fits CP932" \
+	"iconv -f CP932 -t UTF-8 '$TMP/a932.csv' | grep -q 'ICTサプライチェーンにおける情報セキュリティの管理' && ! iconv -f CP932 -t UTF-8 '$TMP/a932.csv' | grep -q '〓'"
 expect "--by annex-a has no PDF" 2 "$MAMORI" --dir "$D" report compliance --by annex-a --format pdf -o "$TMP/a.pdf"
 expect "an unknown view" 2 "$MAMORI" --dir "$D" report compliance --by section --format csv -o "$TMP/x.csv"
 
