@@ -1,4 +1,5 @@
-/* cmd-policy-apply: `mamori policy apply FILE --as LOGIN`: a policy review through the door. */
+/* cmd-policy-apply: `mamori policy apply FILE --as LOGIN --review N`: a policy review's version
+ * through the door (or --emergency REASON). */
 #include <errno.h>
 #include <string.h>
 
@@ -8,10 +9,11 @@
 
 int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori policy apply FILE --as LOGIN [--review N] [--comment TEXT] [--json]", NULL
-	};
-	const char *as = NULL, *comment = NULL, *review = NULL;
+	static const char *const usage[] = { "mamori policy apply FILE --as LOGIN (--review N | "
+		                             "--emergency REASON) [--comment TEXT] "
+		                             "[--json]",
+		                             NULL };
+	const char *as = NULL, *comment = NULL, *review = NULL, *emergency = NULL;
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "as", &as, "LOGIN", "the administrator applying it (required)"),
@@ -19,13 +21,16 @@ int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "review", &review, "N",
 		           "the policy review that decided this version: the door checks it is "
 		           "decided, for this version, and in force from today or earlier"),
+		OPT_STRING(0, "emergency", &emergency, "REASON",
+		           "put it in force without a decided review, for this urgent reason (the "
+		           "ledger records it; a review confirms it afterwards)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
 	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT;
 	_cleanup_free_ char *name = NULL;
 	struct act_input in = { 0 };
-	struct act_attr f[2];
+	struct act_attr f[3];
 	struct door *d = NULL;
 	int n, ret;
 
@@ -53,6 +58,8 @@ int cmd_policy_apply(struct cli_ctx *ctx, int argc, const char **argv)
 		in.n_fields = 1;
 		if (review)
 			f[in.n_fields++] = (struct act_attr){ "review", review };
+		if (emergency)
+			f[in.n_fields++] = (struct act_attr){ "emergency", emergency };
 		in.comment = comment;
 		cli_act_context(&in.ctx);
 		ret = cli_act(d, &in, json, NULL);

@@ -22,6 +22,22 @@ static int day_arg(const char *opt, const char *value, int64_t *ret)
 	return -1;
 }
 
+/* "MIN-3-3-3,MIN-3-3-4" as a JSON array */
+static void clause_list(struct json_writer *w, const char *key, const char *list)
+{
+	const char *p = list ? list : "";
+
+	jw_key(w, key);
+	jw_array_begin(w);
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		jw_string_len(w, p, n);
+		p += n + (p[n] == ',');
+	}
+	jw_array_end(w);
+}
+
 static void change_json(struct json_writer *w, const struct replay_change *c)
 {
 	struct strbuf t = STRBUF_INIT;
@@ -36,9 +52,13 @@ static void change_json(struct json_writer *w, const struct replay_change *c)
 		jw_kv_int(w, "record", c->record_id);
 	if (c->request_id)
 		jw_kv_int(w, "request", c->request_id);
+	jw_kv_int(w, "ledger_index", (int64_t)c->ledger_index);
 	jw_kv_str(w, "recorded", c->recorded);
+	jw_kv_str(w, "then", c->then);
 	jw_kv_str(w, "before", c->before);
 	jw_kv_str(w, "after", c->after);
+	clause_list(w, "before_clauses", c->before_clauses);
+	clause_list(w, "after_clauses", c->after_clauses);
 	jw_object_end(w);
 	strbuf_release(&t);
 }
@@ -47,8 +67,9 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori policy replay DRAFT [--from DATE] [--to DATE] [--json]",
-		"decides the past record acts again under DRAFT (a file or a shipped id) and lists "
-		"those it would decide differently from the version that decided them",
+		"decides the requests of the past record acts (sealed in the ledger) again under "
+		"DRAFT (a file or a shipped id) and lists those it decides differently from the "
+		"profile in force: outcome, approvers or clauses",
 		NULL
 	};
 	const char *from = NULL, *to = NULL;
@@ -88,7 +109,7 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 		          door_profile(d)->id);
 		goto out;
 	}
-	if (replay_profile(door_store(d), draft, from_ms, to_ms, &res, &err) < 0) {
+	if (replay_profile(d, draft, from_ms, to_ms, &res, &err) < 0) {
 		cli_error("%s", err.buf);
 		goto out;
 	}
@@ -99,7 +120,9 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_object_begin(&w);
 		jw_kv_str(&w, "draft", profile_sha256_hex(draft));
 		jw_kv_int(&w, "replayed", (int64_t)res.replayed);
-		jw_kv_int(&w, "not_reproduced", (int64_t)res.not_reproduced);
+		if (door_profile(d))
+			jw_kv_str(&w, "profile", profile_sha256_hex(door_profile(d)));
+		jw_kv_int(&w, "without_request", (int64_t)res.without_request);
 		jw_kv_int(&w, "changed", (int64_t)res.nr);
 		jw_key(&w, "changes");
 		jw_array_begin(&w);
@@ -112,28 +135,35 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 		struct table tb;
 
 		table_init(&tb, 6,
-		           (const char *[]){ "行為", "日時", "者", "手続", "これまで", "案では" });
+		           (const char *[]){ "行為", "日時", "者", "手続", "現行の判断（条項）",
+		                             "案の判断（条項）" });
 		tb.right_align = 1;
 		for (size_t i = 0; i < res.nr; i++) {
 			const struct replay_change *c = &res.items[i];
 			struct strbuf t = STRBUF_INIT;
 			char id[24];
 
+			struct strbuf b = STRBUF_INIT, a = STRBUF_INIT;
+
 			snprintf(id, sizeof(id), "%" PRId64, c->act_id);
 			time_format_local(&t, c->at_ms, TOKYO_OFFSET_MS);
-			table_add(&tb, (const char *[]){ id, t.buf, c->actor, c->action, c->before,
-			                                 c->after });
+			strbuf_addf(&b, "%s（%s）", c->before, c->before_clauses);
+			strbuf_addf(&a, "%s（%s）", c->after, c->after_clauses);
+			table_add(&tb,
+			          (const char *[]){ id, t.buf, c->actor, c->action, b.buf, a.buf });
 			strbuf_release(&t);
+			strbuf_release(&b);
+			strbuf_release(&a);
 		}
 		table_render(&tb, &out);
 		table_release(&tb);
 		strbuf_addf(&out, "\n%zu 件の判断を再判定し、%zu 件が変わります。", res.replayed,
 		            res.nr);
-		if (res.not_reproduced)
+		if (res.without_request)
 			strbuf_addf(&out,
-			            "（うち %zu 件は、判断した版でも記録と一致しません。入力の"
-			            "一部が残っていないため）",
-			            res.not_reproduced);
+			            "（ほかに %zu 件の行為は、判断の入力が台帳に残っていないため"
+			            "再判定していません）",
+			            res.without_request);
 		strbuf_addch(&out, '\n');
 	}
 	ret = cli_print(&out);

@@ -258,8 +258,35 @@ bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg
 	return s->outcome == ACT_REFUSED;
 }
 
-int act_check_review(struct act_state *s, const char *review, const struct profile *np,
-                     struct strbuf *err)
+/* A new version without a review: only as a stated emergency, when the ward has a review case. */
+static int check_unreviewed(struct act_state *s, const struct policy_action *decide,
+                            const char *emergency, struct strbuf *err)
+{
+	if (!decide)
+		return 0;
+	if (!emergency) {
+		act_refuse(
+		    s, "a new version of the profile is put in force by a decided policy review: "
+		       "give --review N (docs/audits.md), or --emergency REASON for an urgent "
+		       "change that a review then confirms");
+		s->reason = "denied";
+		act_add_clauses(s, &decide->clauses);
+		return 0;
+	}
+	if (!core_valid_name(emergency, CORE_MAX_COMMENT)) {
+		error_set(err,
+		          "--emergency needs the reason: one line of at most %d bytes without "
+		          "invisible or direction-changing characters",
+		          CORE_MAX_COMMENT);
+		return -EINVAL;
+	}
+	act_add_clauses(s, &decide->clauses);
+	json_object_set_new(s->info, "emergency", json_string(emergency));
+	return 0;
+}
+
+int act_check_review(struct act_state *s, const char *review, const char *emergency,
+                     const struct profile *np, struct strbuf *err)
 {
 	const struct policy_action *decide =
 	    s->p ? policy_action(s->p, "policy_review.decide") : NULL;
@@ -268,8 +295,12 @@ int act_check_review(struct act_state *s, const char *review, const struct profi
 	int64_t id, from_ms;
 	int r;
 
+	if (review && emergency) {
+		error_set(err, "give either --review N or --emergency REASON, not both");
+		return -EINVAL;
+	}
 	if (!review)
-		return 0;
+		return check_unreviewed(s, decide, emergency, err);
 	if (!decide || parse_int64(review, 1, INT64_MAX, &id) < 0) {
 		error_set(err, "'%s' is not a policy review of this ward's profile", review);
 		return -EINVAL;

@@ -139,6 +139,7 @@ struct act_state {
 	json_t *info;     /* public details: obligations, routing, reasons */
 	json_t *attachment_names; /* names of the files the act adds (sealed: personal data) */
 	json_t *notify;           /* [[role, scope], ...]: the notify obligations of the decision */
+	json_t *request;          /* the decision request of a record act (AuthZEN JSON, sealed) */
 	int64_t record_id, request_id;
 	int64_t token_id; /* ACT_TOKEN_ISSUE: the token created */
 	char *target;
@@ -211,12 +212,15 @@ int act_check_independent(struct act_state *s, const struct policy_register *reg
 bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg, json_t *merged,
                           const char *section);
 /*
- * A policy apply that names its review (record id as text; NULL: none): the review must be a
- * policy_review record decided (its approval given), for this very version (its draft is np's
- * SHA-256), and its effective_from day must have come. Refuses the act otherwise.
+ * A policy apply that names its review (record id as text): the review must be a policy_review
+ * record decided (its approval given), for this very version (its draft is np's SHA-256), and
+ * its effective_from day must have come. Without a review, a ward whose profile has a review
+ * case (policy_review.decide) takes a new version only as an emergency (emergency: the reason,
+ * recorded in the entry's public info, to be confirmed by a review); the first profile (init)
+ * and a profile without a review case need neither. Refuses the act otherwise.
  */
-int act_check_review(struct act_state *s, const char *review, const struct profile *np,
-                     struct strbuf *err);
+int act_check_review(struct act_state *s, const char *review, const char *emergency,
+                     const struct profile *np, struct strbuf *err);
 int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_t *merged,
                        json_t *act_vals, struct strbuf *err);
 

@@ -727,7 +727,7 @@ static int policy_apply(struct act_state *s, struct strbuf *err)
 		profile_free(np);
 		return 0;
 	}
-	r = act_check_review(s, act_field(in, "review"), np, err);
+	r = act_check_review(s, act_field(in, "review"), act_field(in, "emergency"), np, err);
 	if (r < 0 || s->outcome == ACT_REFUSED) {
 		profile_free(np);
 		return r;

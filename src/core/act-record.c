@@ -233,7 +233,7 @@ static int check_context(struct act_state *s, const struct policy_action *a,
  */
 static int decide_in(struct act_state *s, const struct org_user *subject, const struct strv *roles,
                      struct target *t, json_t *ctx_json, bool with_state, struct decision *ret,
-                     struct strbuf *err)
+                     json_t **ret_request, struct strbuf *err)
 {
 	struct decide_input in;
 	int r;
@@ -254,6 +254,8 @@ static int decide_in(struct act_state *s, const struct org_user *subject, const 
 			decide_input_context_add(&in, s->in->ctx.attrs[i].key,
 			                         s->in->ctx.attrs[i].value);
 	r = policy_decide(s->p, &in.q, ret, err);
+	if (r == 0 && ret_request)
+		*ret_request = decide_request_json(&in.q);
 	decide_input_release(&in);
 	return r;
 }
@@ -261,7 +263,7 @@ static int decide_in(struct act_state *s, const struct org_user *subject, const 
 static int decide(struct act_state *s, const struct org_user *subject, const struct strv *roles,
                   struct target *t, json_t *ctx_json, struct decision *ret, struct strbuf *err)
 {
-	return decide_in(s, subject, roles, t, ctx_json, true, ret, err);
+	return decide_in(s, subject, roles, t, ctx_json, true, ret, NULL, err);
 }
 
 static void add_decision_clauses(struct act_state *s, const struct decision *d)
@@ -328,7 +330,7 @@ static void refuse_deny(struct act_state *s, const struct decision *d, struct ta
 	struct strbuf ignored = STRBUF_INIT;
 
 	if (d->reason == REASON_STATE && !s->system_actor &&
-	    decide_in(s, &s->actor, &s->roles, t, NULL, false, &stateless, &ignored) == 0 &&
+	    decide_in(s, &s->actor, &s->roles, t, NULL, false, &stateless, NULL, &ignored) == 0 &&
 	    stateless.effect == EFFECT_DENY && !stateless.missing)
 		d = &stateless;
 	strbuf_release(&ignored);
@@ -1190,7 +1192,8 @@ int act_record(struct act_state *s, struct strbuf *err)
 		r = system_act(s, &t, err);
 		goto out;
 	}
-	r = decide(s, &s->actor, &s->roles, &t, NULL, &d, err);
+	/* the request as decided is sealed beside the entry: a draft profile replays it exactly */
+	r = decide_in(s, &s->actor, &s->roles, &t, NULL, true, &d, &s->request, err);
 	if (r < 0)
 		goto out;
 	add_rule_ids(s, &d);

@@ -663,6 +663,8 @@ static int write_act(struct act_state *s, struct strbuf *err)
 		json_object_set_new(payload, "message", json_string(s->message.buf));
 	if (s->attachment_names)
 		json_object_set(payload, "attachments", s->attachment_names);
+	if (s->request)
+		json_object_set(payload, "request", s->request);
 	if (json_object_size(payload))
 		sealed = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(payload);
@@ -759,6 +761,7 @@ static void state_release(struct act_state *s)
 	json_decref(s->info);
 	json_decref(s->attachment_names);
 	json_decref(s->notify);
+	json_decref(s->request);
 	profile_free(s->new_profile);
 }
 

@@ -122,3 +122,45 @@ void decide_input_release(struct decide_input *in)
 	free(in->context);
 	memset(in, 0, sizeof(*in));
 }
+
+static void set_str(json_t *obj, const char *key, const char *value)
+{
+	if (value)
+		json_object_set_new(obj, key, json_string(value));
+}
+
+json_t *decide_request_json(const struct decide_request *q)
+{
+	json_t *root = json_object(), *subject = json_object(), *resource = json_object();
+	json_t *roles = json_array(), *props = json_object(), *context = json_object();
+
+	set_str(subject, "id", q->subject_id);
+	for (size_t i = 0; i < q->n_roles; i++)
+		if (q->roles[i])
+			json_array_append_new(roles, json_string(q->roles[i]));
+	json_object_set_new(subject, "roles", roles);
+	set_str(subject, "section", q->subject_section);
+	set_str(subject, "employment", q->employment);
+	if (q->granted)
+		json_object_set_new(subject, "granted", json_true());
+	json_object_set_new(root, "subject", subject);
+	json_object_set_new(root, "action", json_pack("{s:s}", "name", q->action ? q->action : ""));
+	set_str(resource, "type", q->resource_type);
+	set_str(resource, "id", q->resource_id);
+	set_str(resource, "level", q->level);
+	set_str(resource, "section", q->section);
+	set_str(resource, "system", q->system);
+	set_str(resource, "state", q->state);
+	/* the first of a field given twice is the one the engine reads */
+	for (size_t i = 0; i < q->n_attrs; i++)
+		if (q->attrs[i].key && q->attrs[i].value &&
+		    !json_object_get(props, q->attrs[i].key))
+			set_str(props, q->attrs[i].key, q->attrs[i].value);
+	json_object_set_new(resource, "properties", props);
+	json_object_set_new(root, "resource", resource);
+	for (size_t i = 0; i < q->n_context; i++)
+		if (q->context[i].key && q->context[i].value)
+			set_str(context, q->context[i].key, q->context[i].value);
+	json_object_set_new(root, "context", context);
+	return root;
+}

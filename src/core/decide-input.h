@@ -68,4 +68,13 @@ void decide_input_context_add(struct decide_input *in, const char *key, const ch
 void decide_input_context_json(struct decide_input *in, json_t *obj);
 void decide_input_release(struct decide_input *in);
 
+/*
+ * The request q as the AuthZEN JSON that policy_request_parse reads back into the same request
+ * (subject id/roles/section/employment/granted, action name, resource type/id/level/section/
+ * system/state and its fields under "properties", context): the door seals it beside each
+ * record act's ledger entry, and `mamori policy replay` decides it again (docs/audits.md).
+ * A context key given twice keeps its last value, as policy_decide reads it.
+ */
+json_t *decide_request_json(const struct decide_request *q);
+
 #endif

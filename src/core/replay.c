@@ -1,15 +1,15 @@
-/* replay: past decisions under a draft profile, from the acts, requests and profile versions the
- * store keeps. */
+/* replay: past decisions under a draft profile, from the requests the door sealed beside each
+ * act's ledger entry and the profile versions the store keeps. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
-#include "core/decide-input.h"
-#include "core/org.h"
-#include "core/records.h"
+#include "core/act.h"
 #include "core/replay.h"
+#include "ledger/ledger.h"
+#include "policy/policy.h"
 #include "store/query.h"
 
 /* The profile versions met so far, loaded from the store once each. */
@@ -69,181 +69,144 @@ static void decision_text(const struct decision *d, struct strbuf *out)
 	}
 }
 
-static bool matches_outcome(const struct decision *d, const char *outcome)
+/* The clauses the door cites for a decision: its rules', else its action's (act-record.c). */
+static void decision_clauses(const struct decision *d, struct strbuf *out)
 {
-	if (!outcome)
-		return false;
-	if (!strcmp(outcome, "done"))
-		return d->effect == EFFECT_ALLOW;
-	if (!strcmp(outcome, "pending"))
-		return d->effect == EFFECT_APPROVAL;
-	return d->effect == EFFECT_DENY;
+	const struct policy_clause *c;
+	unsigned it = 0;
+
+	while ((c = policy_decision_next_clause(d, &it)))
+		strbuf_addf(out, "%s%s", out->len ? "," : "", c->id);
+	for (unsigned i = 0; !out->len && d->action && i < d->action->clauses.nr; i++)
+		strbuf_addf(out, "%s%s", i ? "," : "", d->action->clauses.items[i]->id);
 }
 
-/* What one act decided on: the subject and the resource, borrowed from the row and the store. */
-struct replay_input {
-	const char *action, *register_id, *level, *section, *system;
-	int64_t record_id;
-	json_t *fields, *context;
-	struct org_user who;
-	struct strv roles;
-};
-
-/* Decides in under p into out (a short string); "unknown action" when p has no such action. */
-static void decide_one(const struct profile *p, struct replay_input *in, struct decision *d,
-                       struct strbuf *out)
+/* Decides q under p: the decision's text and clauses; "unknown action" when p lacks it. */
+static void decide_one(const struct profile *p, const struct decide_request *q, struct strbuf *text,
+                       struct strbuf *clauses)
 {
-	struct decide_input di;
+	struct decision d;
 
-	if (!policy_action(p, in->action)) {
-		strbuf_addstr(out, "unknown action");
-		d->effect = EFFECT_NONE;
+	if (!p || !policy_action(p, q->action)) {
+		strbuf_addstr(text, "unknown action");
 		return;
 	}
-	decide_input_init(&di, in->action);
-	decide_input_subject(&di, in->who.login, (const char *const *)in->roles.items, in->roles.nr,
-	                     in->who.section, in->who.employment);
-	decide_input_resource(&di, in->register_id, in->record_id, NULL, in->level, in->section,
-	                      in->system, in->fields);
-	if (in->context)
-		decide_input_context_json(&di, in->context);
-	if (policy_decide(p, &di.q, d, NULL) < 0) {
-		strbuf_addstr(out, "undecidable");
-		d->effect = EFFECT_NONE;
-	} else {
-		decision_text(d, out);
+	if (policy_decide(p, q, &d, NULL) < 0) {
+		strbuf_addstr(text, "undecidable");
+		return;
 	}
-	decide_input_release(&di);
+	decision_text(&d, text);
+	decision_clauses(&d, clauses);
 }
 
-static json_t *json_or_empty(const char *s)
+/* The request sealed beside entry index, parsed into req; 0 when the ledger holds none. */
+static int sealed_request(struct ledger *lg, uint64_t index, struct decide_request *req,
+                          struct policy_request_storage *rs, struct strbuf *err)
 {
-	json_t *v = s ? json_loads(s, 0, NULL) : NULL;
+	uint8_t salt[ENTRY_SALT_SIZE];
+	struct strbuf payload = STRBUF_INIT, perr = STRBUF_INIT;
+	bool erased = false;
+	json_t *root, *request;
+	char *line;
+	int r;
 
-	if (v && json_is_object(v))
-		return v;
-	json_decref(v);
-	return json_object();
+	r = ledger_sealed_payload(lg, index, salt, &payload, &erased, err);
+	if (r <= 0) {
+		strbuf_release_secret(&payload);
+		return r;
+	}
+	root = json_loadb(payload.buf, payload.len, 0, NULL);
+	strbuf_release_secret(&payload);
+	request = json_object_get(root, "request");
+	if (!json_is_object(request)) {
+		json_decref(root);
+		return 0;
+	}
+	line = json_dumps(request, JSON_COMPACT);
+	json_decref(root);
+	r = line ? policy_request_parse(line, strlen(line), req, rs, &perr) : -ENOMEM;
+	free(line);
+	strbuf_release(&perr);
+	/* a request the door wrote always parses; one that does not is not replayed */
+	return r < 0 ? 0 : 1;
 }
 
-/* The record's attributes now, under the act's values (an act without a request). */
-static void record_attrs(struct store *st, const struct profile *p, struct replay_input *in,
-                         struct record *rec)
+static void add_change(struct replay_result *ret, struct query *q, struct strbuf *then,
+                       struct strbuf *before, struct strbuf *after, struct strbuf *bc,
+                       struct strbuf *ac)
 {
-	const struct policy_register *reg = policy_register(p, in->register_id);
-	json_t *merged;
+	struct replay_change *c;
 
-	if (in->record_id && record_get(st, in->record_id, rec, NULL) == 0) {
-		merged = rec->fields ? json_deep_copy(rec->fields) : json_object();
-		json_object_update(merged, in->fields);
-		json_decref(in->fields);
-		in->fields = merged;
-		in->level = rec->level;
-		in->section = rec->section;
-		in->system = rec->system;
-	}
-	/* the act's own level and section fields, as the door reads them */
-	for (unsigned i = 0; reg && i < reg->n_fields; i++) {
-		const struct policy_field *f = &reg->fields[i];
-		json_t *v = f->many ? NULL : json_object_get(in->fields, f->id);
-
-		if (!v || !json_is_string(v))
-			continue;
-		if (f->type == FIELD_LEVEL)
-			in->level = json_string_value(v);
-		else if (f->type == FIELD_SECTION)
-			in->section = json_string_value(v);
-	}
+	ret->items = xrealloc(ret->items, (ret->nr + 1) * sizeof(*ret->items));
+	c = &ret->items[ret->nr++];
+	memset(c, 0, sizeof(*c));
+	c->act_id = query_int(q, 0);
+	c->at_ms = query_int(q, 1);
+	c->actor = query_strdup(q, 2);
+	c->action = query_strdup(q, 3);
+	c->record_id = query_is_null(q, 4) ? 0 : query_int(q, 4);
+	c->request_id = query_is_null(q, 5) ? 0 : query_int(q, 5);
+	c->recorded = query_strdup(q, 6);
+	c->ledger_index = (uint64_t)query_int(q, 8);
+	c->then = strbuf_detach(then, NULL);
+	c->before = strbuf_detach(before, NULL);
+	c->after = strbuf_detach(after, NULL);
+	c->before_clauses = strbuf_detach(bc, NULL);
+	c->after_clauses = strbuf_detach(ac, NULL);
 }
 
-int replay_profile(struct store *st, const struct profile *draft, int64_t from_ms, int64_t to_ms,
+int replay_profile(struct door *d, const struct profile *draft, int64_t from_ms, int64_t to_ms,
                    struct replay_result *ret, struct strbuf *err)
 {
+	struct store *st = door_store(d);
+	const struct profile *current = door_profile(d);
 	struct versions v = { 0 };
 	struct query *q = NULL;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = query_prepare(
-	    st,
-	    "SELECT a.id, a.at_ms, a.actor, a.action, a.record_id, a.request_id, a.outcome,"
-	    " a.fields, a.profile_sha256, q.register, q.level, q.section, q.system, q.fields,"
-	    " q.context, q.applicant, q.record_id, a.kind"
-	    " FROM acts a LEFT JOIN requests q ON q.id = a.request_id"
-	    " WHERE a.kind IN ('record.create', 'record.action') AND a.actor IS NOT NULL"
-	    " AND a.at_ms >= ?1 AND a.at_ms < ?2 ORDER BY a.id",
-	    &q, err);
+	r = query_prepare(st,
+	                  "SELECT a.id, a.at_ms, u.login, a.action, a.record_id, a.request_id,"
+	                  " a.outcome, a.profile_sha256, a.ledger_index"
+	                  " FROM acts a JOIN users u ON u.id = a.actor"
+	                  " WHERE a.kind IN ('record.create', 'record.action')"
+	                  " AND a.ledger_index IS NOT NULL AND a.at_ms >= ?1 AND a.at_ms < ?2"
+	                  " ORDER BY a.id",
+	                  &q, err);
 	if (r < 0)
 		return r;
 	query_bind_int(q, 1, from_ms);
 	query_bind_int(q, 2, to_ms);
 	while ((r = query_step(q, err)) > 0) {
-		struct replay_input in = { 0 };
-		struct strbuf before = STRBUF_INIT, after = STRBUF_INIT, verr = STRBUF_INIT;
-		struct decision d_old, d_new;
-		struct record rec = { 0 };
-		const struct profile *old = version(st, &v, query_text(q, 8), &verr);
-		const char *outcome = query_text(q, 6);
-		bool from_request = !query_is_null(q, 9);
+		struct strbuf then = STRBUF_INIT, before = STRBUF_INIT, after = STRBUF_INIT;
+		struct strbuf bc = STRBUF_INIT, ac = STRBUF_INIT;
+		struct strbuf vb = STRBUF_INIT, verr = STRBUF_INIT;
+		struct policy_request_storage rs = { 0 };
+		struct decide_request req;
+		int got = sealed_request(door_ledger(d), (uint64_t)query_int(q, 8), &req, &rs, err);
 
-		in.action = query_text(q, 3);
-		in.register_id = from_request ? query_text(q, 9) : NULL;
-		if (!in.register_id && in.action) {
-			const struct policy_action *a = old ? policy_action(old, in.action) : NULL;
-			in.register_id = a ? a->reg->id : NULL;
+		if (got < 0) {
+			r = got;
+			query_done(q);
+			break;
 		}
-		if (!old || !in.action || !in.register_id ||
-		    org_user_get_id(st, query_int(q, from_request ? 15 : 2), &in.who, NULL) < 0) {
-			/* a version or a person the store no longer has: nothing to replay */
-			strbuf_release(&verr);
+		if (!got) {
+			ret->without_request++;
 			continue;
 		}
-		org_user_roles(st, in.who.id, query_int(q, 1), &in.roles, NULL);
-		if (from_request) {
-			in.record_id = query_is_null(q, 16) ? 0 : query_int(q, 16);
-			in.level = query_text(q, 10);
-			in.section = query_text(q, 11);
-			in.system = query_text(q, 12);
-			in.fields = json_or_empty(query_text(q, 13));
-			in.context = json_or_empty(query_text(q, 14));
-		} else {
-			in.record_id =
-			    query_is_null(q, 4) || !strcmp(query_text(q, 17), "record.create")
-			        ? 0
-			        : query_int(q, 4);
-			in.fields = json_or_empty(query_text(q, 7));
-			record_attrs(st, old, &in, &rec);
-		}
-		decide_one(old, &in, &d_old, &before);
-		decide_one(draft, &in, &d_new, &after);
 		ret->replayed++;
-		/* an act that asked for approval is recorded pending; its request was decided later
-		 */
-		if (!matches_outcome(&d_old, from_request ? "pending" : outcome))
-			ret->not_reproduced++;
-		if (strcmp(before.buf, after.buf)) {
-			struct replay_change *c;
-
-			ret->items = xrealloc(ret->items, (ret->nr + 1) * sizeof(*ret->items));
-			c = &ret->items[ret->nr++];
-			memset(c, 0, sizeof(*c));
-			c->act_id = query_int(q, 0);
-			c->at_ms = query_int(q, 1);
-			c->request_id = query_is_null(q, 5) ? 0 : query_int(q, 5);
-			c->record_id = query_is_null(q, 4) ? 0 : query_int(q, 4);
-			c->actor = xstrdup(in.who.login);
-			c->action = xstrdup(in.action);
-			c->recorded = xstrdup(outcome ? outcome : "");
-			c->before = strbuf_detach(&before, NULL);
-			c->after = strbuf_detach(&after, NULL);
-		}
-		record_release(&rec);
-		json_decref(in.fields);
-		json_decref(in.context);
-		strv_release(&in.roles);
-		org_user_release(&in.who);
+		decide_one(version(st, &v, query_text(q, 7), &verr), &req, &then, &vb);
+		decide_one(current, &req, &before, &bc);
+		decide_one(draft, &req, &after, &ac);
+		if (strcmp(before.buf, after.buf) || strcmp(bc.buf, ac.buf))
+			add_change(ret, q, &then, &before, &after, &bc, &ac);
+		policy_request_storage_release(&rs);
+		strbuf_release(&then);
 		strbuf_release(&before);
 		strbuf_release(&after);
+		strbuf_release(&bc);
+		strbuf_release(&ac);
+		strbuf_release(&vb);
 		strbuf_release(&verr);
 	}
 	for (size_t i = 0; i < v.nr; i++)
@@ -262,8 +225,11 @@ void replay_result_release(struct replay_result *r)
 		free(r->items[i].actor);
 		free(r->items[i].action);
 		free(r->items[i].recorded);
+		free(r->items[i].then);
 		free(r->items[i].before);
 		free(r->items[i].after);
+		free(r->items[i].before_clauses);
+		free(r->items[i].after_clauses);
 	}
 	free(r->items);
 	memset(r, 0, sizeof(*r));

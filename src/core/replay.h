@@ -1,6 +1,7 @@
 /* replay: a draft profile against the past (docs/audits.md "The policy review"): every decision
- * the door took on a record act in a period is decided again under the profile version that
- * took it and under the draft, on the same input, and the ones that differ are listed. */
+ * the door took on a record act in a period is decided again, on the very request the door
+ * decided (sealed beside the act's ledger entry), under the profile in force and under the draft,
+ * and the ones whose outcome, approvers or clauses differ are listed. */
 #ifndef MAMORI_CORE_REPLAY_H
 #define MAMORI_CORE_REPLAY_H
 
@@ -10,34 +11,41 @@
 
 #include "base/strbuf.h"
 
+struct door;
 struct profile;
-struct store;
 
-/* One past decision the draft decides differently. */
+/* One past decision the draft decides differently from the profile in force. */
 struct replay_change {
 	int64_t act_id, request_id, record_id, at_ms;
+	uint64_t ledger_index;
 	char *actor, *action;
 	char *recorded; /* the act's outcome: done, pending, refused */
-	char *before;   /* under the version that decided it: allow, deny, approval:ROLE@SCOPE+.. */
+	char *then;     /* under the version that decided it: allow, deny, approval:ROLE@SCOPE+.. */
+	char *before;   /* under the profile in force, the same form */
 	char *after; /* under the draft, the same form; "unknown action" when the draft lacks it */
+	char *before_clauses, *after_clauses; /* "MIN-3-3-3,MIN-3-3-4": the clauses it cites */
 };
 
 struct replay_result {
-	size_t replayed;       /* decisions decided again */
-	size_t not_reproduced; /* whose replay under their own version differs from the record */
+	size_t replayed; /* decisions decided again */
+	/*
+	 * Record acts whose request the ledger does not hold: made before Mamori sealed each
+	 * decision's request (version 0.x), or whose payload a retention erased. They are not
+	 * replayed, and the count says so.
+	 */
+	size_t without_request;
 	struct replay_change *items;
 	size_t nr;
 };
 
 /*
- * Replays the record acts of [from_ms, to_ms) (ordered by act) against draft. The input of
- * each decision is the one the door stored: for an act that asked for approval the request
- * (applicant, the record's level, section and system then, the values given and the context);
- * otherwise the act's values over the record's attributes, without its state then. The person's
- * roles are the ones they held at the act's time. Each act is decided under the profile version
- * it names (kept in the store) and under the draft. Returns 0 or a negative code with err.
+ * Replays the record acts of people in [from_ms, to_ms) (ordered by act) against draft: each
+ * act's sealed decision request (ledger payload "request") is decided under the version the
+ * act names (kept in the store), under the profile in force (door_profile) and under the draft;
+ * an act is listed when the draft's decision — effect, approvers (role@scope) or the clauses
+ * cited — differs from the profile in force's. Returns 0 or a negative code with err.
  */
-int replay_profile(struct store *st, const struct profile *draft, int64_t from_ms, int64_t to_ms,
+int replay_profile(struct door *d, const struct profile *draft, int64_t from_ms, int64_t to_ms,
                    struct replay_result *ret, struct strbuf *err);
 void replay_result_release(struct replay_result *r);
 

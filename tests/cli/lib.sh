@@ -63,3 +63,19 @@ done_testing() {
 	[ "$_failed" -eq 0 ]
 	exit $?
 }
+
+# apply_reviewed FILE CHIEF COUNCIL: a new version of a Minato ward's profile ($D) put in force
+# the reviewed way (MIN-10, docs/audits.md): CHIEF (a system_chief) proposes the policy review of
+# FILE's version and decides it in force from today, COUNCIL approves the decision, and the
+# administrator applies FILE under that review.
+apply_reviewed() {
+	_ar_sha=$(sha256sum "$1" | cut -d' ' -f1)
+	_ar_day=$(TZ=JST-9 date +%Y-%m-%d)
+	_ar_rec=$("$MAMORI" --dir "$D" record add policy_review --field title=プロファイルの改定 \
+		--field inputs=試験 --field draft="$_ar_sha" --as "$2") || return 1
+	"$MAMORI" --dir "$D" act "$_ar_rec" policy_review.decide --field effective_from="$_ar_day" \
+		--as "$2" >"$TMP/apply-reviewed.out" || return 1
+	_ar_req=$(sed -n 's/^pending: request \([0-9]*\).*/\1/p' "$TMP/apply-reviewed.out" | head -1)
+	"$MAMORI" --dir "$D" request approve "$_ar_req" --as "$3" >/dev/null || return 1
+	"$MAMORI" --dir "$D" policy apply "$1" --review "$_ar_rec" --as admin
+}

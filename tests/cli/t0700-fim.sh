@@ -154,8 +154,10 @@ text = text.replace(old, "  - id: fim-accept-needs-ciso\n    on: fim.accept\n"
                     "  - id: fim-baseline-by-system-manager\n    on: [fim.register, fim.read]\n")
 open(sys.argv[2], 'w', encoding='utf-8').write(text)
 PY
-expect "apply a profile where fim.accept needs approval" 0 "$MAMORI" --dir "$D" policy apply \
+expect "without a review, the new version is refused" 3 "$MAMORI" --dir "$D" policy apply \
 	"$TMP/minato-approval.yaml" --as admin
+expect "apply a profile where fim.accept needs approval, under its review" 0 \
+	apply_reviewed "$TMP/minato-approval.yaml" joho-kacho fukukucho
 echo changed >"$T/www/index.html"
 expect "a change" 1 "$MAMORI" --dir "$D" fim check --json
 pend=$(json 'd["id"]')

@@ -239,7 +239,8 @@ static void test_fallback_routes_to_the_named_role(void **state)
 {
 	struct fixture *f = *state;
 	struct strbuf yaml = STRBUF_INIT;
-	struct act_attr name[] = { { "name", "minato-route.yaml" } };
+	struct act_attr name[] = { { "name", "minato-route.yaml" },
+		                   { "emergency", "承認経路の試験" } };
 	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" }, { "system", "lan" } };
 	struct act_attr chg[] = { { "description", "基幹スイッチの更新" } };
 	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
@@ -265,7 +266,7 @@ static void test_fallback_routes_to_the_named_role(void **state)
 	in.blob = yaml.buf;
 	in.blob_len = yaml.len;
 	in.fields = name;
-	in.n_fields = 1;
+	in.n_fields = 2;
 	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
 	act_result_release(&res);
 
@@ -785,7 +786,8 @@ static void test_policy_apply_is_a_versioned_act(void **state)
 {
 	struct fixture *f = *state;
 	struct strbuf yaml = STRBUF_INIT;
-	struct act_attr name[] = { { "name", "minato-r2.yaml" } };
+	struct act_attr name[] = { { "name", "minato-r2.yaml" },
+		                   { "emergency", "法改正への即日対応" } };
 	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
 	struct act_result res = ACT_RESULT_INIT;
 	char old[65];
@@ -803,8 +805,18 @@ static void test_policy_apply_is_a_versioned_act(void **state)
 	strbuf_addstr(&yaml, "\n# reviewed: 2026 policy review\n");
 	in.blob = yaml.buf;
 	in.blob_len = yaml.len;
+	/* a new version without a decided review: refused, citing the review clause */
+	assert_int_equal(fx_act(f, &in, &res), ACT_REFUSED);
+	assert_true(has_clause(&res, "MIN-10"));
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM profiles"), 1);
+	/* as a stated emergency: in force, the reason in the entry's public info */
+	in.n_fields = 2;
 	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
 	assert_true(has_clause(&res, "MIN-10"));
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM acts WHERE action = 'policy.apply'"
+	                             " AND outcome = 'refused'"),
+	                 1);
 	assert_string_not_equal(res.profile_sha256, old);
 	assert_string_equal(door_profile(f->d)->sha256_hex, res.profile_sha256);
 	act_result_release(&res);
@@ -821,7 +833,8 @@ static void test_profile_applied_elsewhere_is_used(void **state)
 	struct fixture *f = *state;
 	struct door *other = NULL;
 	struct strbuf yaml = STRBUF_INIT, bytes = STRBUF_INIT, q = STRBUF_INIT;
-	struct act_attr name[] = { { "name", "minato-r3.yaml" } };
+	struct act_attr name[] = { { "name", "minato-r3.yaml" },
+		                   { "emergency", "別の扉からの適用の試験" } };
 	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
 	struct act_result res = ACT_RESULT_INIT;
 	struct ledger_entry e = { 0 };
@@ -838,7 +851,7 @@ static void test_profile_applied_elsewhere_is_used(void **state)
 	in.blob = yaml.buf;
 	in.blob_len = yaml.len;
 	in.fields = name;
-	in.n_fields = 1;
+	in.n_fields = 2;
 	in.ctx.via = "cli";
 	assert_int_equal(door_open(f->dir, 0, &other, &f->err), 0);
 	assert_int_equal(act_run(other, &in, &res, &f->err), 0);
