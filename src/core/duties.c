@@ -128,6 +128,20 @@ static bool is_evidence(const struct policy_duty *duty, const char *act_fields,
 	return ok;
 }
 
+/* Evidence `at: record`: the act's record is of the scope's section or system. */
+static bool record_at_scope(const char *scope, const char *section, const char *system)
+{
+	const char *colon = strchr(scope, ':');
+	const char *have;
+
+	if (!colon)
+		return true; /* org: every record */
+	have = !strncmp(scope, "section:", 8)  ? section
+	       : !strncmp(scope, "system:", 7) ? system
+	                                       : NULL;
+	return have && !strcmp(have, colon + 1);
+}
+
 /*
  * The last fulfilment by the duty's own evidence: an act of the evidence action, done by
  * someone who held the duty's role at this scope at the time, or by Mamori itself (a system
@@ -144,16 +158,18 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 		return 0;
 	r = query_prepare(
 	    st,
-	    "SELECT t, login, act_fields, rec_fields FROM ("
+	    "SELECT t, login, act_fields, rec_fields, rec_section, rec_system FROM ("
 	    " SELECT a.at_ms AS t, u.login AS login, a.fields AS act_fields,"
-	    "  rec.fields AS rec_fields FROM acts a JOIN users u ON u.id = a.actor"
+	    "  rec.fields AS rec_fields, rec.section AS rec_section, rec.system AS rec_system"
+	    "  FROM acts a JOIN users u ON u.id = a.actor"
 	    "  JOIN role_assignments r ON r.user_id = a.actor AND r.role = ?3 AND r.scope = ?2"
 	    "   AND r.start_ms <= a.at_ms AND (r.end_ms IS NULL OR r.end_ms > a.at_ms)"
 	    "   AND (r.revoked_ms IS NULL OR r.revoked_ms > a.at_ms)"
 	    "  LEFT JOIN records rec ON rec.id = a.record_id"
 	    "  WHERE a.action = ?1 AND a.outcome = 'done'"
 	    " UNION ALL"
-	    " SELECT a.at_ms, 'system:' || a.via, a.fields, rec.fields FROM acts a"
+	    " SELECT a.at_ms, 'system:' || a.via, a.fields, rec.fields, rec.section, rec.system"
+	    "  FROM acts a"
 	    "  LEFT JOIN records rec ON rec.id = a.record_id"
 	    "  WHERE a.actor IS NULL AND a.action = ?1 AND a.outcome = 'done'"
 	    "  AND a.via IN ('monitor', 'fim')"
@@ -165,7 +181,9 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 	query_bind_text(q, 2, scope);
 	query_bind_text(q, 3, duty->role->id);
 	while ((r = query_step(q, err)) > 0) {
-		if (!is_evidence(duty, query_text(q, 2), query_text(q, 3), query_int(q, 0)))
+		if (!is_evidence(duty, query_text(q, 2), query_text(q, 3), query_int(q, 0)) ||
+		    (duty->evidence_at_record &&
+		     !record_at_scope(scope, query_text(q, 4), query_text(q, 5))))
 			continue;
 		*ret_ms = query_int(q, 0);
 		*ret_by = query_strdup(q, 1);

@@ -93,12 +93,13 @@ static void load_evidence_values(struct loader *L, const struct ynode *x, struct
 
 /*
  * `evidence`: an action ("device.inspect"), or {action, fields: {field: value or [values]},
- * date: field}:
- * the act of that action with those values, done on that date (not in the future).
+ * date: field, at: record}:
+ * the act of that action with those values, done on that date (not in the future), on a
+ * record of the duty's scope.
  */
 static void load_evidence(struct loader *L, const struct ynode *x, struct policy_duty *du)
 {
-	static const char *const keys[] = { "action", "fields", "date", NULL };
+	static const char *const keys[] = { "action", "fields", "date", "at", NULL };
 	const struct ynode *y;
 
 	if (x->type == Y_SCALAR) {
@@ -114,6 +115,20 @@ static void load_evidence(struct loader *L, const struct ynode *x, struct policy
 		return;
 	if ((y = ymap_get(x, "fields")))
 		load_evidence_values(L, y, du);
+	if ((y = ymap_get(x, "at")) && load_str(L, y, "'at' of the evidence")) {
+		if (strcmp(y->str, "record"))
+			load_err(L, y,
+			         "evidence 'at' is '%s'; the only value is 'record' (the act's "
+			         "record lies at the duty's scope)",
+			         y->str);
+		else if (du->role && du->role->scope == SCOPE_ORG)
+			load_err(L, y,
+			         "evidence 'at: record' needs a role held at a section or "
+			         "system, not '%s' (held at org)",
+			         du->role->id);
+		else
+			du->evidence_at_record = true;
+	}
 	if ((y = ymap_get(x, "date")) && load_str(L, y, "'date' of the evidence")) {
 		du->evidence_date = evidence_field(L, du->evidence, y);
 		if (du->evidence_date && du->evidence_date->type != FIELD_DATE &&

@@ -394,6 +394,8 @@ struct policy_duty {
 	unsigned n_evidence_values;
 	const struct policy_field
 	    *evidence_date; /* when it was done (not in the future), or NULL */
+	/* evidence `at: record`: the act's record lies at the duty's scope (its section/system) */
+	bool evidence_at_record;
 	unsigned index;
 	struct policy_clauses clauses;
 	struct policy_pos pos;

@@ -437,6 +437,8 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		}
 		if (d->n_evidence_values)
 			strbuf_addstr(sb, "）");
+		if (d->evidence_at_record)
+			strbuf_addf(sb, "（%sが担当する記録のもの）", d->role->name);
 		if (d->note)
 			strbuf_addf(sb, "（%s）", d->note);
 		break;

@@ -1,8 +1,9 @@
 // inspections.test.js: a self-inspection round (docs/audits.md, MIN-9-2-1). The CISO opens a
 // round for 税務課 and 区民課; each section's staff answer their checklist (適合 / 不適合 with a
-// note and evidence) and hand it in; each 課長 signs off, the 税務課 課長 raises the
-// nonconformity as a finding; the CISO sees the roll-up by section and clause, the overdue
-// section of a late round, and downloads it as CSV.
+// note and evidence) and hand it in; each 課長 signs off, which fulfils that section's yearly
+// inspection duty; the 税務課 課長 raises the nonconformity as a finding and plans its
+// improvement, the CISO follows it up and closes it; the CISO sees the roll-up by section and
+// clause, the overdue section of a late round, and downloads it as CSV.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -98,20 +99,49 @@ test('a round answered by two sections, signed off, rolled up for the CISO', asy
   assert.equal((await page.textContent('#state')).trim(), '確認済');
   await logout(page);
 
-  // 税務課's 課長 signs off and raises the nonconformity as a finding
+  // 税務課's 課長 signs off (his section's inspection duty is then done) and raises the
+  // nonconformity as a finding
   await login(page, server.url, 'suzuki');
   await page.goto(server.url + '');
   assert.ok((await page.textContent('main')).includes('課長の確認が済んでいない自己点検'), 'the dashboard card');
+  const duty = 'table.duties >> nth=0 >> tr:has-text("課等の遵守状況の点検")';
+  await page.goto(server.url + 'duties');
+  assert.ok((await page.textContent(duty)).includes('未実施'), 'the section inspection is not yet done');
   await page.goto(server.url + 'inspections/' + zeimu);
   await page.fill('form.sign_off [name="note"]', '監査の体制を整える');
   await submit('form.sign_off');
   assert.equal((await page.textContent('#state')).trim(), '確認済');
+  await page.goto(server.url + 'duties');
+  const done = await page.textContent(duty);
+  assert.ok(done.includes('鈴木 一郎') && !done.includes('未実施'), 'the sign-off fulfils the duty');
+  await page.goto(server.url + 'inspections/' + zeimu);
   await page.selectOption('tr[id="MIN-9-1-2"] form.raise select', 'major');
   await submit('tr[id="MIN-9-1-2"] form.raise');
   assert.match(page.url(), /notice=done/);
-  await logout(page);
   const findings = JSON.parse(mamori(ward.data, ['record', 'list', 'finding', '--json']));
   assert.ok(JSON.stringify(findings).includes('監査の体制の記録がない'), 'the finding keeps the note');
+  const finding = findings[findings.length - 1].id;
+
+  // the 課長 plans the improvement; the CISO follows it up and closes it
+  await page.goto(server.url + `records/${finding}`);
+  await page.click('a[href*="action=finding.plan_improvement"]');
+  await page.fill('[name="f.improvement_plan"]', '監査の体制を文書にし、会議で確認する');
+  await page.fill('[name="f.improvement_due"]', day(60));
+  await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+  assert.equal((await page.textContent('main span.state >> nth=0')).trim(), '改善中', 'being improved');
+  await logout(page);
+  await login(page, server.url, 'ciso');
+  await page.goto(server.url + `records/${finding}`);
+  await page.click('a[href*="action=finding.follow_up"]');
+  await page.fill('[name="f.follow_up"]', '文書と会議の記録を確認した');
+  await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+  await page.goto(server.url + `records/${finding}`);
+  await page.click('a[href*="action=finding.close"]');
+  await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
+  await page.goto(server.url + `records/${finding}`);
+  assert.equal((await page.textContent('main span.state >> nth=0')).trim(), '完了', 'the finding is closed');
+  await shot(page, 'inspection-finding-closed');
+  await logout(page);
 
   // a late round: overdue for the CISO
   mamori(ward.data, ['inspection', 'open', '--round', '令和7年度', '--section', 'kumin', '--due', day(-1),

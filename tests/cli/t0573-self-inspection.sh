@@ -81,8 +81,22 @@ refused "another section's head may not" MIN-9-2-1 \
 	"$MAMORI" --dir "$D" inspection sign-off "$Z" --as kuseki-kacho
 expect "the head sends them back" 0 "$MAMORI" --dir "$D" inspection send-back "$Z" --as zeimu-kacho
 expect "handed in again" 0 "$MAMORI" --dir "$D" inspection submit "$Z" --as zeimu-1
+expect "the duty list" 0 "$MAMORI" --dir "$D" duty list --json
+is "the section inspection duty is not yet done for 税務課" \
+	"[x['last_done_by'] for x in d if x['duty']=='section-inspection' and x['scope']=='section:zeimu']" "[None]"
+# the 税務課 head also heads 区民課 for a while (兼務): signing off 税務課's inspection is not 区民課's
+m role grant zeimu-kacho security_officer@section:kuseki >/dev/null
 expect "the head signs off" 0 "$MAMORI" --dir "$D" inspection sign-off "$Z" --note 改善を指示 --as zeimu-kacho
 out_has "done" "done"
+m role revoke zeimu-kacho security_officer@section:kuseki >/dev/null
+expect "an inspection record of the old kind" 0 "$MAMORI" --dir "$D" record add inspection.record \
+	--field kind=課等の遵守状況 --field target=区民課 --field section=kuseki --field result=良好 \
+	--field inspected_on="$(day -1)" --as kuseki-kacho
+expect "the duty list after the sign-off" 0 "$MAMORI" --dir "$D" duty list --json
+is "the sign-off of 税務課's own self-inspection fulfils 税務課's section inspection" \
+	"[x['last_done_by'] for x in d if x['duty']=='section-inspection' and x['scope']=='section:zeimu']" "['zeimu-kacho']"
+is "neither the same head's sign-off nor a free inspection record fulfils 区民課's" \
+	"[x['last_done_by'] for x in d if x['duty']=='section-inspection' and x['scope']=='section:kuseki']" "[None]"
 
 expect "区民課 answers one item" 0 \
 	"$MAMORI" --dir "$D" inspection answer "$K" --clause MIN-3-2-1 --result 適合 --as kuseki-1
