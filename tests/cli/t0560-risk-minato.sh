@@ -93,10 +93,15 @@ check "the target is the asset" "[ '$(jget "$TMP/show.json" 'd["target"]["id"]')
 expect "the officer may not accept a residual above 15" 3 "$MAMORI" --dir "$D" risk accept "$R" \
 	--as zeimu-kacho
 
-# The officer does the section inspection: the duty is met, the measure counts.
-new_record "the section inspection (MIN-9-2-1)" inspection --field kind=課等の遵守状況 \
-	--field target=税務課 --section zeimu --field result=指摘なし \
-	--field inspected_on="$today" --as zeimu-kacho
+# The section inspects itself (MIN-9-2-1): the CISO opens the round, the staff answer and hand it
+# in, the officer signs it off: the duty is met, the measure counts.
+expect "the CISO opens 税務課's self-inspection" 0 "$MAMORI" --dir "$D" inspection open \
+	--round 令和8年度 --section zeimu --due "$today" --items MIN-3-2-1 --as fukukucho --json
+I=$(python3 -c "import json; print(json.load(open('$TMP/out'))[0]['id'])")
+expect "the staff answer" 0 "$MAMORI" --dir "$D" inspection answer "$I" --clause MIN-3-2-1 \
+	--result 適合 --as zeimu-1
+expect "and hand it in" 0 "$MAMORI" --dir "$D" inspection submit "$I" --as zeimu-1
+expect "the officer signs it off" 0 "$MAMORI" --dir "$D" inspection sign-off "$I" --as zeimu-kacho
 expect "show after the inspection" 0 "$MAMORI" --dir "$D" risk show "$R" --json
 check "the measure counts now" "[ '$(jget "$TMP/out" 'd["measures"][0]["counts"]')' = True ]"
 check "the acts that cited the clause are its evidence" \
