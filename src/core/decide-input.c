@@ -154,6 +154,7 @@ json_t *decide_request_json(const struct decide_request *q)
 	/* the first of a field given twice is the one the engine reads */
 	for (size_t i = 0; i < q->n_attrs; i++)
 		if (q->attrs[i].key && q->attrs[i].value &&
+		    strlen(q->attrs[i].value) <= DECIDE_REQUEST_MAX_VALUE &&
 		    !json_object_get(props, q->attrs[i].key))
 			set_str(props, q->attrs[i].key, q->attrs[i].value);
 	json_object_set_new(resource, "properties", props);

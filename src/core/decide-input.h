@@ -73,8 +73,12 @@ void decide_input_release(struct decide_input *in);
  * (subject id/roles/section/employment/granted, action name, resource type/id/level/section/
  * system/state and its fields under "properties", context): the door seals it beside each
  * record act's ledger entry, and `mamori policy replay` decides it again (docs/audits.md).
- * A context key given twice keeps its last value, as policy_decide reads it.
+ * A context key given twice keeps its last value, as policy_decide reads it. A field value longer
+ * than DECIDE_REQUEST_MAX_VALUE bytes is left out: rules test enum and bool fields only, whose
+ * values are short, so such a value (free text) decides nothing, present or not, and the sealed
+ * payload stays small.
  */
+#define DECIDE_REQUEST_MAX_VALUE 1024
 json_t *decide_request_json(const struct decide_request *q);
 
 #endif
