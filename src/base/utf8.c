@@ -51,6 +51,21 @@ size_t utf8_length(const char *s)
 	return n;
 }
 
+bool utf8_blank(const char *s)
+{
+	while (*s) {
+		if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+			s++;
+		else if (!strncmp(s, "\xe3\x80\x80", 3))
+			s += 3;
+		else if (!strncmp(s, "\xc2\xa0", 2))
+			s += 2;
+		else
+			return false;
+	}
+	return true;
+}
+
 bool utf8_valid(const char *s, size_t len)
 {
 	size_t i = 0;

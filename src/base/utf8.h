@@ -25,6 +25,9 @@ size_t utf8_width(const char *s, size_t len);
 size_t utf8_strwidth(const char *s);
 /* Characters (code points) in a NUL-terminated UTF-8 string: what a form's limit counts. */
 size_t utf8_length(const char *s);
+/* True when s holds nothing but spaces (ASCII white space, U+3000 全角スペース, U+00A0): what
+ * a person typed into a field is then empty. True for "" too. */
+bool utf8_blank(const char *s);
 /* Appends s, then spaces until it takes `width` columns (no truncation). */
 void strbuf_add_padded(struct strbuf *sb, const char *s, size_t width);
 

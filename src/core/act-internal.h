@@ -132,6 +132,9 @@ struct act_state {
 	char *decision;        /* "allow", "deny", "approval:security_officer@section:zeimu" */
 	struct strv clauses;
 	struct strbuf message;
+	/* the refusal's message id (act_refuse's format) and its arguments: act_result.detail */
+	const char *refuse_fmt;
+	struct fmtargs refuse_args;
 	const char *reason; /* act_result.reason: a static code, or NULL */
 	bool has_before, has_after;
 	uint8_t before[32], after[32];
@@ -211,6 +214,10 @@ int act_check_independent(struct act_state *s, const struct policy_register *reg
  */
 bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg, json_t *merged,
                           const char *section);
+/* act-unique.c: refuses (reason "duplicate") when a `unique` field of reg_vals holds a value
+ * another record of reg has; 0, or the store's error. */
+int act_check_unique(struct act_state *s, const struct policy_register *reg, json_t *reg_vals,
+                     int64_t record_id, struct strbuf *err);
 /*
  * A policy apply that names its review (record id as text): the review must be a policy_review
  * record decided (its approval given), for this very version (its draft is np's SHA-256), and

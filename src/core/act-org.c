@@ -525,8 +525,12 @@ int act_user_status_effect(struct act_state *s, const char *login, const char *t
 	if (!strcmp(u.status, to))
 		goto out;
 	if (!strcmp(u.status, USER_RETIRED)) {
-		act_refuse(s, "user '%s' has retired: there is no account to %s", u.login,
-		           !strcmp(to, USER_ACTIVE) ? "reinstate" : "suspend");
+		if (!strcmp(to, USER_ACTIVE))
+			act_refuse(s, "user '%s' has retired: there is no account to reinstate",
+			           u.login);
+		else
+			act_refuse(s, "user '%s' has retired: there is no account to suspend",
+			           u.login);
 		goto out;
 	}
 	if (strcmp(to, USER_ACTIVE)) {
@@ -822,7 +826,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 		          in->target ? in->target : "");
 		return -ENOENT;
 	}
-	if (!core_valid_text(evidence, CORE_MAX_COMMENT)) {
+	if (!core_valid_chars(evidence, CORE_MAX_COMMENT)) {
 		error_set(err, "duty '%s' needs evidence (--evidence TEXT|FILE)", duty->id);
 		return -EINVAL;
 	}

@@ -546,9 +546,15 @@ static int check_obligations(struct act_state *s, const struct decision *d, stru
 				struct strbuf list = STRBUF_INIT;
 				for (unsigned k = 0; k < o->n_items; k++)
 					strbuf_addf(&list, "%s%s", k ? "、" : "", o->items[k]);
-				act_refuse(s, "%s needs a disposal method%s%s%s: %s",
-				           t->action->full_name, m ? " ('" : "", m ? m : "",
-				           m ? "' is not allowed)" : "", list.buf);
+				if (m)
+					act_refuse(
+					    s,
+					    "%s needs a disposal method ('%s' is not allowed): "
+					    "%s",
+					    t->action->full_name, m, list.buf);
+				else
+					act_refuse(s, "%s needs a disposal method: %s",
+					           t->action->full_name, list.buf);
 				act_add_clauses(s, &o->clauses);
 				strbuf_release(&list);
 			}
@@ -875,11 +881,17 @@ static int create_request(struct act_state *s, const struct decision *d, struct 
 	for (unsigned i = 0; i < d->n_approvers; i++) {
 		const struct policy_approver *a = &d->approvers[i];
 		if (a->scope != SCOPE_ORG && !a->scope_value) {
-			act_refuse(s,
-			           "%s needs the approval of a %s, but record names no %s to find "
-			           "one in",
-			           t->action->full_name, a->role->name,
-			           a->scope == SCOPE_SECTION ? "section" : "information system");
+			if (a->scope == SCOPE_SECTION)
+				act_refuse(
+				    s,
+				    "%s needs the approval of a %s, but record names no section "
+				    "to find one in",
+				    t->action->full_name, a->role->name);
+			else
+				act_refuse(s,
+				           "%s needs the approval of a %s, but record names no "
+				           "information system to find one in",
+				           t->action->full_name, a->role->name);
 			add_decision_clauses(s, d);
 			json_decref(routing);
 			return 0;
@@ -1211,6 +1223,9 @@ int act_record(struct act_state *s, struct strbuf *err)
 	if (s->outcome != ACT_REFUSED)
 		act_check_ref_bounds(s, t.reg, t.merged, t.section);
 	if (s->outcome == ACT_REFUSED)
+		goto out;
+	r = act_check_unique(s, t.reg, t.reg_vals, t.rec.id, err);
+	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
 	r = act_check_independent(s, t.reg, t.reg_vals, t.merged, err);
 	if (r == 0 && s->outcome != ACT_REFUSED)

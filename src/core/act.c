@@ -179,6 +179,12 @@ void act_refuse(struct act_state *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&s->message, fmt, ap);
 	va_end(ap);
+	/* the same again as a message id and its arguments, for a reader in another language */
+	va_start(ap, fmt);
+	s->refuse_fmt = fmtargs_capture(&s->refuse_args, fmt, ap) == 0 ? fmt : NULL;
+	if (s->refuse_fmt && !strcmp(fmt, "%s"))
+		s->refuse_fmt = NULL; /* a message made elsewhere: no message id of its own */
+	va_end(ap);
 	s->reason = NULL; /* the caller names the reason after refusing, when it has a code */
 }
 
@@ -375,6 +381,7 @@ void act_result_release(struct act_result *r)
 	free(r->clauses);
 	free(r->profile_sha256);
 	free(r->message);
+	fmtargs_release(&r->detail_args);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -757,6 +764,7 @@ static void state_release(struct act_state *s)
 	free(s->target);
 	strv_release(&s->clauses);
 	strbuf_release(&s->message);
+	fmtargs_release(&s->refuse_args);
 	json_decref(s->recorded);
 	json_decref(s->info);
 	json_decref(s->attachment_names);
@@ -781,6 +789,10 @@ static void fill_result(struct act_state *s)
 	res->profile_sha256 = xstrdup(p ? p->sha256_hex : "");
 	res->message = xstrdup(s->message.buf);
 	res->reason = s->outcome == ACT_REFUSED ? s->reason : NULL;
+	if (s->outcome == ACT_REFUSED && s->refuse_fmt) {
+		res->detail_fmt = s->refuse_fmt;
+		fmtargs_copy(&res->detail_args, &s->refuse_args);
+	}
 	if (s->outcome != ACT_REFUSED && s->notify && json_array_size(s->notify)) {
 		size_t i;
 		json_t *v;
@@ -813,9 +825,9 @@ int act_validate_input(const struct act_input *in, struct strbuf *err)
 			return -EINVAL;
 		}
 	}
-	if (in->comment && (strlen(in->comment) > CORE_MAX_COMMENT ||
-	                    !core_valid_text(in->comment, CORE_MAX_COMMENT))) {
-		error_set(err, "the comment must be text of at most %d bytes", CORE_MAX_COMMENT);
+	if (in->comment && !core_valid_chars(in->comment, CORE_MAX_COMMENT)) {
+		error_set(err, "the comment must be text of at most %d characters",
+		          CORE_MAX_COMMENT);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < in->ctx.n_attrs; i++) {

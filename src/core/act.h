@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/fmtargs.h"
 #include "base/strbuf.h"
 
 struct ledger;
@@ -234,8 +235,19 @@ struct act_result {
 	 *   not_applicant  only the applicant may withdraw a request
 	 *   not_independent an audit team member belongs to, or holds a role over, what it audits
 	 *   not_named      the actor is not among the people the referenced record names (actor_in)
+	 *   duplicate      a `unique` field's value (a 管理番号) is held by another record of the
+	 *                  register
 	 */
 	const char *reason;
+	/*
+	 * A refusal's message as a message id and its arguments: detail_fmt is the English
+	 * printf format message was made from (a string of the door's code, never freed) and
+	 * detail_args what it was given, each rendered alone. A front end translates the format
+	 * from its catalogue (po/ja.po holds every one: tests/cli/t0007-catalog.sh) and
+	 * renders it with fmtargs_render. NULL when the act was not refused.
+	 */
+	const char *detail_fmt;
+	struct fmtargs detail_args;
 };
 #define ACT_RESULT_INIT                                                                            \
 	{                                                                                          \

@@ -98,6 +98,11 @@ bool core_valid_login(const char *s)
 	return true;
 }
 
+bool core_valid_chars(const char *s, size_t max_chars)
+{
+	return core_valid_text(s, max_chars * 4) && utf8_length(s) <= max_chars;
+}
+
 bool core_valid_text(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;

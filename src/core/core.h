@@ -35,7 +35,7 @@ char *core_subject(const char *register_id, int64_t id);
 #define CORE_MAX_DN      1024        /* a directory entry's DN, bytes */
 #define CORE_MAX_FIELD   (64 * 1024) /* one field value, bytes */
 #define CORE_MAX_FIELDS  128         /* fields in one act */
-#define CORE_MAX_COMMENT 4000        /* comments, bytes */
+#define CORE_MAX_COMMENT 2000        /* comments, reasons, evidence: characters */
 #define CORE_MAX_EMAIL   254         /* e-mail addresses (RFC 5321 path limit) */
 
 /*
@@ -46,6 +46,8 @@ bool core_valid_id(const char *s);
 bool core_valid_login(const char *s);
 /* Non-empty valid UTF-8 without control characters, at most max bytes. */
 bool core_valid_text(const char *s, size_t max);
+/* The same, at most max_chars characters (code points: what people count and forms say). */
+bool core_valid_chars(const char *s, size_t max_chars);
 /* A name or title: valid text on one line without characters that spoof (base/escape.h
  * text_spoofs: bidi overrides, zero-width characters, C1 controls). */
 bool core_valid_name(const char *s, size_t max);

@@ -272,6 +272,11 @@ int record_check_value(struct store *st, const struct profile *p, const struct p
 		error_set(err, "field '%s' (%s) is empty", f->id, field_label(f));
 		return -EINVAL;
 	}
+	if (utf8_blank(value)) {
+		error_set(err, "field '%s' (%s) holds only spaces: write something or leave it out",
+		          f->id, field_label(f));
+		return -EINVAL;
+	}
 	if (strlen(value) > CORE_MAX_FIELD || !utf8_valid(value, strlen(value))) {
 		error_set(err, "field '%s' (%s) is not valid UTF-8 text of at most %d bytes", f->id,
 		          field_label(f), CORE_MAX_FIELD);

@@ -320,8 +320,9 @@ static int check_input(const struct profile *p, const struct risk_input *in, str
 		          rk->likelihood_max * rk->impact_max);
 		return -EINVAL;
 	}
-	if (in->reason && !core_valid_text(in->reason, CORE_MAX_COMMENT)) {
-		error_set(err, "the reason must be text of at most %d bytes", CORE_MAX_COMMENT);
+	if (in->reason && !core_valid_chars(in->reason, CORE_MAX_COMMENT)) {
+		error_set(err, "the reason must be text of at most %d characters",
+		          CORE_MAX_COMMENT);
 		return -EINVAL;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "base/timeutil.h"
+#include "base/utf8.h"
 #include "policy/grants.h"
 #include "policy/policy-internal.h"
 
@@ -142,7 +143,8 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 {
 	int64_t v;
 
-	if (!value || !*value) {
+	/* spaces alone are nothing typed: a required field refuses them */
+	if (!value || utf8_blank(value)) {
 		if (f->required) {
 			error_set(err_out, "field '%s' (%s) is required", f->id, f->name);
 			return -EINVAL;
@@ -154,13 +156,17 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 	case FIELD_SECTION:
 	case FIELD_USER:
 	case FIELD_SYSTEM:
-	case FIELD_REF:
-		if (strlen(value) > 4096) {
-			error_set(err_out, "field '%s' (%s) is longer than 4096 bytes", f->id,
-			          f->name);
+	case FIELD_REF: {
+		size_t chars = utf8_length(value);
+
+		if (chars > POLICY_TEXT_MAX_CHARS) {
+			error_set(err_out,
+			          "field '%s' (%s) is %zu characters long; at most %d characters",
+			          f->id, f->name, chars, POLICY_TEXT_MAX_CHARS);
 			return -EINVAL;
 		}
 		return f->many ? many_check(f, value, err_out) : 0;
+	}
 	case FIELD_CLAUSE:
 		if (policy_clause(p, value))
 			return 0;

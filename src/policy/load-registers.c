@@ -156,9 +156,10 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
                        struct policy_field *f)
 {
 	static const char *const keys[] = {
-		"type", "name",        "required",    "clause",        "clauses",    "values",
-		"to",   "note",        "ward_choice", "value_clauses", "all",        "as",
-		"due",  "keeps_level", "many",        "same_section",  "ref_states", NULL
+		"type",         "name",       "required", "clause",      "clauses",
+		"values",       "to",         "note",     "ward_choice", "value_clauses",
+		"all",          "as",         "due",      "keeps_level", "many",
+		"same_section", "ref_states", "unique",   NULL
 	};
 	const struct ynode *t = v, *x;
 	const char *ts;
@@ -254,6 +255,15 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 		L->ref_states[L->n_ref_states].field = f;
 		L->ref_states[L->n_ref_states].x = x;
 		L->n_ref_states++;
+	}
+	if ((x = ymap_get(v, "unique"))) {
+		load_boolean(L, x, "'unique'", &f->unique);
+		if (f->unique && f->type != FIELD_TEXT && f->type != FIELD_INTEGER) {
+			load_err(L, x,
+			         "field '%s': 'unique' is for text and integer fields (a number)",
+			         f->id);
+			return false;
+		}
 	}
 	if ((x = ymap_get(v, "many"))) {
 		load_boolean(L, x, "'many'", &f->many);

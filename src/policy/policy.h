@@ -27,6 +27,8 @@
 #define POLICY_MAX_CONTEXT_KEYS     32
 #define POLICY_MAX_OPENINGS         64 /* `opens` entries of a whole profile */
 #define POLICY_MAX_FILE_SIZE        (4 << 20)
+/* A text field's value: characters (code points, what people count), not bytes. */
+#define POLICY_TEXT_MAX_CHARS 2000
 
 struct profile;
 struct policy_register;
@@ -164,6 +166,12 @@ struct policy_field {
 	 * ("kansa-1,kansa-2"). Such a section field is never the record's own section.
 	 */
 	bool many;
+	/*
+	 * `unique: true` on a register's text or integer field: no two records of the register
+	 * hold the same value (a 管理番号; compared without surrounding spaces, ASCII letters
+	 * in either case); the door refuses the second (reason "duplicate").
+	 */
+	bool unique;
 	const char **values; /* FIELD_ENUM, FIELD_SET */
 	unsigned n_values;
 	/* per value, the clauses it carries (n_values entries), or NULL */

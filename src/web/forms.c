@@ -1,8 +1,10 @@
 /* forms: input forms generated from the profile's field types, and reading them back. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/utf8.h"
 #include "core/org.h"
 #include "web/forms.h"
 #include "web/page.h"
@@ -92,7 +94,7 @@ void form_fields(struct web_req *r, const struct policy_field *fields, unsigned 
                  const struct web_params *defaults)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf name = STRBUF_INIT, id = STRBUF_INIT, label = STRBUF_INIT;
+	struct strbuf name = STRBUF_INIT, id = STRBUF_INIT, label = STRBUF_INIT, hint = STRBUF_INIT;
 	struct org_sections secs = { 0 };
 	bool have_secs = false;
 
@@ -104,6 +106,8 @@ void form_fields(struct web_req *r, const struct policy_field *fields, unsigned 
 		strbuf_addf(&name, FORM_PREFIX "%s", f->id);
 		strbuf_reset(&id);
 		strbuf_addf(&id, "f-%s", f->id);
+		strbuf_reset(&hint);
+		strbuf_addf(&hint, "f-%s-limit", f->id);
 		strbuf_reset(&label);
 		strbuf_addstr(&label, f->name ? f->name : f->id);
 		if (f->required && f->type != FIELD_BOOL)
@@ -179,10 +183,23 @@ void form_fields(struct web_req *r, const struct policy_field *fields, unsigned 
 					memcpy(local, v, 16);
 					v = local;
 				}
+				bool text = f->type == FIELD_TEXT;
+				char max[16];
+
+				snprintf(max, sizeof(max), "%d", POLICY_TEXT_MAX_CHARS);
 				html_void(o, "input", "type", input_type(f->type), "name", name.buf,
 				          "id", id.buf, "value", v, "required",
 				          f->required ? "" : NULL, "min",
-				          f->type == FIELD_REF ? "1" : NULL, HTML_END);
+				          f->type == FIELD_REF ? "1" : NULL, "maxlength",
+				          text ? max : NULL, "aria-describedby",
+				          text ? hint.buf : NULL, HTML_END);
+				if (text) {
+					html_open(o, "div", "class", "hint", "id", hint.buf,
+					          HTML_END);
+					html_textf(o, _("Up to %d characters."),
+					           POLICY_TEXT_MAX_CHARS);
+					html_close(o, "div");
+				}
 			}
 		}
 		if (f->note)
@@ -194,6 +211,7 @@ void form_fields(struct web_req *r, const struct policy_field *fields, unsigned 
 	strbuf_release(&name);
 	strbuf_release(&id);
 	strbuf_release(&label);
+	strbuf_release(&hint);
 }
 
 int form_collect(struct web_req *r, const struct policy_field *fields, unsigned n,
@@ -232,13 +250,20 @@ int form_collect(struct web_req *r, const struct policy_field *fields, unsigned 
 				web_params_add(out, f->id, v);
 			continue;
 		}
-		if (!v || !*v) {
+		/* spaces alone are nothing typed */
+		if (!v || utf8_blank(v)) {
 			if (f->required) {
 				error_set(err, _("Fill in \"%s\"."), f->name ? f->name : f->id);
 				ret = -EINVAL;
 				break;
 			}
 			continue;
+		}
+		if (f->type == FIELD_TEXT && utf8_length(v) > POLICY_TEXT_MAX_CHARS) {
+			error_set(err, _("\"%s\" has %zu characters; it may have at most %d."),
+			          f->name ? f->name : f->id, utf8_length(v), POLICY_TEXT_MAX_CHARS);
+			ret = -EINVAL;
+			break;
 		}
 		strbuf_reset(&val);
 		strbuf_addstr(&val, v);

@@ -35,6 +35,7 @@
 #include "store/store.h"
 #include "web/http-internal.h"
 #include "web/html.h"
+#include "web/page.h"
 #include "web/session.h"
 #include "web/web.h"
 
@@ -395,6 +396,8 @@ void web_api_error(struct web_req *r, int status, const char *message)
 	json_error_body(r, status, message);
 }
 
+static void error_body(struct web_req *r, int status);
+
 void web_error(struct web_req *r, int status, const char *detail)
 {
 	const char *text = status_text(status);
@@ -418,12 +421,33 @@ void web_error(struct web_req *r, int status, const char *detail)
 	r->status = status;
 	r->content_type_out = "text/html; charset=utf-8";
 	strbuf_reset(&r->out);
+	if (r->user && status != 401) {
+		/* Someone logged in keeps the menus: the way on is one click away. */
+		struct strbuf title = STRBUF_INIT;
+
+		strbuf_addf(&title, "%d %s", status, _(text));
+		page_begin(r, title.buf, NAV_NONE);
+		strbuf_release(&title);
+		error_body(r, status);
+		page_end(r);
+		return;
+	}
 	html_document_begin(&r->out, i18n_lang_code(r->lang), _(text), "/static/mamori.css");
-	html_open(&r->out, "main", "class", "error", HTML_END);
+	html_elem(&r->out, "a", _("Skip to the main content"), "href", "#main", "class",
+	          "skip-link", HTML_END);
+	html_open(&r->out, "main", "class", "error", "id", "main", "tabindex", "-1", HTML_END);
 	html_open(&r->out, "h1", HTML_END);
 	html_textf(&r->out, "%d ", status);
 	html_text(&r->out, _(text));
 	html_close(&r->out, "h1");
+	error_body(r, status);
+	html_close(&r->out, "main");
+	html_document_end(&r->out);
+}
+
+/* What an error page says below its heading, and the way back. */
+static void error_body(struct web_req *r, int status)
+{
 	if (status == 401)
 		html_elem(&r->out, "p", _("Your session has ended. Please log in again."),
 		          HTML_END);
@@ -433,11 +457,19 @@ void web_error(struct web_req *r, int status, const char *detail)
 		    _("Something went wrong on the server. The details are in the server log; "
 		      "please tell your administrator the time it happened."),
 		    HTML_END);
+	else if (status == 403)
+		html_elem(&r->out, "p",
+		          _("You are not allowed to do this. If your work needs it, ask the ward's "
+		            "information security office."),
+		          HTML_END);
+	else if (status == 404)
+		html_elem(&r->out, "p",
+		          _("There is no page at this address. Use the menu or go back to the "
+		            "start page."),
+		          HTML_END);
 	html_open(&r->out, "p", HTML_END);
 	html_elem(&r->out, "a", _("Back to the start page"), "href", "/", HTML_END);
 	html_close(&r->out, "p");
-	html_close(&r->out, "main");
-	html_document_end(&r->out);
 }
 
 void web_redirect(struct web_req *r, const char *location)

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "core/org.h"
+#include "policy/policy.h"
 #include "web/outcome.h"
 #include "web/ui.h"
 
@@ -112,6 +114,8 @@ static const char *refusal_text(const char *reason)
 		  N_("The audit team must be independent of what it audits: someone on it belongs "
 		     "to an audited section or holds a role over it or its systems.") },
 		{ "not_named", N_("Only the people the audit names (its team) may do this.") },
+		{ "duplicate", N_("This number is already used in this register: each record needs "
+		                  "its own.") },
 		{ "missing_context",
 		  N_("The decision depends on something the application does not say; answer "
 		     "every question on the form.") },
@@ -123,26 +127,192 @@ static const char *refusal_text(const char *reason)
 	return NULL;
 }
 
+/* What names an id the door put into its message, kept until the page is written. */
+struct detail_names {
+	struct web_req *r;
+	char *kept[8];
+	size_t n_kept;
+};
+
+static const char *detail_keep(struct detail_names *dn, char *s)
+{
+	if (dn->n_kept == sizeof(dn->kept) / sizeof(dn->kept[0])) {
+		free(s);
+		return NULL;
+	}
+	return dn->kept[dn->n_kept++] = s;
+}
+
+static bool login_like(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || strchr("._-", *s)))
+			return false;
+	return true;
+}
+
+/* Phrases the door and the policy engine put into refusals as arguments, for the catalogue. */
+static const char *const detail_phrases[] __attribute__((unused)) = {
+	N_("no rule allows this action for this request"),
+	N_("the resource type is not the action's register"),
+	N_("the action cannot start from the record's state"),
+	N_("the request gives no level and the rules need one"),
+	N_("the request leaves out context the action needs (see missing)"),
+	N_("none"),
+};
+
+/* A request's states (core/requests.h), as the door names them in its refusals. */
+static const char *const request_states[] = {
+	"pending", "approved", "rejected", "expired", "withdrawn", "cancelled",
+};
+
+static bool id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("_@:.-", c);
+}
+
+/*
+ * A list the door wrote with each name followed by its id ("持出し先 (destination)、税務課
+ * 課長 (section_head@section:zeimu)"): the names alone for a reader. NULL when there is none.
+ */
+static const char *without_ids(struct detail_names *dn, const char *arg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool changed = false;
+
+	for (const char *p = arg; *p;) {
+		const char *q = p + 2;
+
+		if (p[0] == ' ' && p[1] == '(' && id_char(*q)) {
+			while (id_char(*q))
+				q++;
+			if (*q == ')') {
+				p = q + 1;
+				changed = true;
+				continue;
+			}
+		}
+		strbuf_addch(&sb, *p++);
+	}
+	if (!changed) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return detail_keep(dn, strbuf_detach(&sb, NULL));
+}
+
+/*
+ * A name for an argument of the door's message that is an id: an action (asset.take_out), a
+ * role or role@scope, a register, a state, a request or account status, a person's login.
+ * NULL keeps the argument as it is (numbers, dates, names already).
+ */
+static const char *detail_name(void *ctx, const char *arg)
+{
+	struct detail_names *dn = ctx;
+	struct web_req *r = dn->r;
+	const struct profile *p = r->profile;
+	const char *at = strchr(arg, '@');
+	struct org_user u = { 0 };
+	const char *ret = NULL;
+
+	if (!p || !*arg)
+		return NULL;
+	if (strchr(arg, '.') && strcmp(ui_action_name(r, arg), arg))
+		return ui_action_name(r, arg); /* the profile's actions and the door's own */
+	if (!strcmp(arg, "org"))
+		return _("the whole ward");
+	if (!strncmp(arg, "section:", 8) || !strncmp(arg, "system:", 7)) {
+		char *scope = org_scope_name(r->st, arg);
+		return scope ? detail_keep(dn, scope) : NULL;
+	}
+	if (policy_duty(p, arg) && policy_duty(p, arg)->name)
+		return policy_duty(p, arg)->name;
+	if (at && at != arg) {
+		char *role = xstrndup(arg, (size_t)(at - arg));
+		char *scope = org_scope_name(r->st, at + 1);
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, ui_role_name(r, role));
+		if (scope)
+			strbuf_addf(&sb, "（%s）", scope);
+		free(role);
+		free(scope);
+		return detail_keep(dn, strbuf_detach(&sb, NULL));
+	}
+	if (policy_role(p, arg) || !strcmp(arg, "mamori_admin"))
+		return ui_role_name(r, arg);
+	if (policy_register(p, arg))
+		return ui_register_name(r, arg);
+	if (!strcmp(arg, "active") || !strcmp(arg, "suspended") || !strcmp(arg, "retired"))
+		return _(arg);
+	for (size_t i = 0; i < sizeof(request_states) / sizeof(request_states[0]); i++)
+		if (!strcmp(arg, request_states[i]))
+			return ui_request_state_name(arg);
+	for (unsigned i = 0; i < p->n_registers; i++) {
+		const struct policy_state *st = policy_register_state(&p->registers[i], arg);
+		if (st && st->name)
+			return st->name;
+	}
+	if (login_like(arg) && org_user_get(r->st, arg, &u, NULL) == 0 && u.name)
+		ret = detail_keep(dn, xstrdup(u.name));
+	org_user_release(&u);
+	if (ret)
+		return ret;
+	if (_(arg) != arg) /* a phrase of the door's own (detail_phrases) */
+		return _(arg);
+	return without_ids(dn, arg);
+}
+
+/*
+ * The door's own account of the refusal, said in the reader's language: its message id
+ * translated by the catalogue, with names for ids. NULL when the catalogue lacks it (the
+ * reason alone is shown then, never an English sentence on a Japanese page).
+ */
+static char *refusal_detail(struct web_req *r, const struct act_result *res)
+{
+	struct detail_names dn = { .r = r };
+	struct strbuf sb = STRBUF_INIT;
+	const char *fmt;
+
+	if (!res->detail_fmt)
+		return NULL;
+	fmt = _(res->detail_fmt);
+	if (r->lang == WEB_LANG_JA && fmt == res->detail_fmt) {
+		web_log(r, "refusal without a translation: %s", res->detail_fmt);
+		return NULL;
+	}
+	fmtargs_render(&sb, fmt, &res->detail_args, detail_name, &dn);
+	for (size_t i = 0; i < dn.n_kept; i++)
+		free(dn.kept[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
 void web_refusal(struct web_req *r, const struct act_result *res)
 {
 	struct strbuf *o = &r->out;
+	char *detail = refusal_detail(r, res);
 
 	html_open(o, "div", "class", "notice error", "role", "alert", HTML_END);
 	html_elem(o, "strong", _("Refused:"), HTML_END);
 	strbuf_addch(o, ' ');
 	if (refusal_text(res->reason)) {
-		/* The reason in the reader's language; the door's own words as the detail. */
+		/* The reason in the reader's language; the door's own account as the detail. */
 		html_text(o, _(refusal_text(res->reason)));
-		if (res->message && *res->message) {
+		if (detail && *detail) {
 			html_open(o, "div", "class", "detail", HTML_END);
 			html_text(o, _("Details:"));
 			strbuf_addch(o, ' ');
-			html_text(o, res->message);
+			html_text(o, detail);
 			html_close(o, "div");
 		}
 	} else {
-		html_text(o, res->message ? res->message : _("the policy does not allow this."));
+		html_text(o, detail ? detail : _("the policy does not allow this."));
 	}
+	free(detail);
 	if (res->n_clauses) {
 		html_open(o, "div", HTML_END);
 		html_text(o, _("Clauses:"));

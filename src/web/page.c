@@ -1,7 +1,9 @@
 /* page: the frame every page shares (header, navigation, language switch) and form helpers. */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "base/utf8.h"
 #include "core/core.h"
 #include "policy/policy.h"
 #include "web/page.h"
@@ -62,6 +64,9 @@ void page_begin(struct web_req *r, const char *title, enum page_nav nav)
 	strbuf_addf(&full, "%s - %s", title, _("Mamori"));
 	html_document_begin(o, i18n_lang_code(r->lang), full.buf, "/static/mamori.css");
 	strbuf_release(&full);
+	/* The first thing a keyboard or a screen reader meets: past the header and menus. */
+	html_elem(o, "a", _("Skip to the main content"), "href", "#main", "class", "skip-link",
+	          HTML_END);
 
 	html_open(o, "header", "class", "top", HTML_END);
 	html_open(o, "div", "class", "brand", HTML_END);
@@ -97,7 +102,7 @@ void page_begin(struct web_req *r, const char *title, enum page_nav nav)
 	}
 	html_close(o, "div");
 	html_close(o, "header");
-	html_open(o, "main", HTML_END);
+	html_open(o, "main", "id", "main", "tabindex", "-1", HTML_END);
 	html_elem(o, "h1", title, HTML_END);
 }
 
@@ -145,6 +150,50 @@ void page_input(struct web_req *r, const char *type, const char *name, const cha
 	          required ? "" : NULL, "autocomplete", autocomplete, HTML_END);
 	html_close(o, "div");
 	strbuf_release(&id);
+}
+
+void page_comment(struct web_req *r, const char *id, const char *label, const char *value,
+                  bool required)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf hint = STRBUF_INIT;
+	char max[16];
+
+	snprintf(max, sizeof(max), "%d", CORE_MAX_COMMENT);
+	strbuf_addf(&hint, "%s-limit", id);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", label, "for", id, HTML_END);
+	html_open(o, "textarea", "name", "comment", "id", id, "required", required ? "" : NULL,
+	          "maxlength", max, "aria-describedby", hint.buf, HTML_END);
+	html_text(o, value);
+	html_close(o, "textarea");
+	html_open(o, "div", "class", "hint", "id", hint.buf, HTML_END);
+	html_textf(o, _("Up to %d characters."), CORE_MAX_COMMENT);
+	html_close(o, "div");
+	html_close(o, "div");
+	strbuf_release(&hint);
+}
+
+const char *web_comment(const struct web_req *r, bool *ret_too_long)
+{
+	const char *c = web_form(r, "comment");
+
+	*ret_too_long = false;
+	if (!c || utf8_blank(c))
+		return NULL;
+	if (utf8_length(c) > CORE_MAX_COMMENT) {
+		*ret_too_long = true;
+		return NULL;
+	}
+	return c;
+}
+
+void page_comment_too_long(const struct web_req *r, struct strbuf *out)
+{
+	const char *c = web_form(r, "comment");
+
+	strbuf_addf(out, _("The comment has %zu characters; it may have at most %d."),
+	            c ? utf8_length(c) : 0, CORE_MAX_COMMENT);
 }
 
 void page_submit(struct web_req *r, const char *label, const char *cls)

@@ -41,6 +41,20 @@ void page_input(struct web_req *r, const char *type, const char *name, const cha
                 const char *value, bool required, const char *autocomplete);
 void page_submit(struct web_req *r, const char *label, const char *cls);
 /*
+ * A comment or reason box (name "comment", id given): its label, a textarea of at most
+ * CORE_MAX_COMMENT characters with the limit said under it, value shown again.
+ */
+void page_comment(struct web_req *r, const char *id, const char *label, const char *value,
+                  bool required);
+/*
+ * The comment a form sent, or NULL when it holds nothing (spaces alone are nothing). A comment
+ * longer than CORE_MAX_COMMENT characters: NULL with *ret_too_long set (say so, in Japanese:
+ * page_comment_too_long).
+ */
+const char *web_comment(const struct web_req *r, bool *ret_too_long);
+/* "The comment has N characters; at most M." in the page's language, into out. */
+void page_comment_too_long(const struct web_req *r, struct strbuf *out);
+/*
  * Irreversible buttons ask first: a required checkbox "confirm" with this label, so the form
  * is not sent until it is ticked (no script: the CSP allows none). The handler checks it
  * again with web_confirmed.

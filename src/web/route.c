@@ -211,6 +211,9 @@ void route_dispatch(struct web_req *r)
 		}
 	}
 	if (!rt) {
+		/* someone logged in keeps the menus on the error page (web_error) */
+		if (!r->api && web_thread_resources(r, &err) == 0)
+			(void)web_session_load(r, &err);
 		if (path_known) {
 			web_error(r, 405, NULL);
 			web_header_add(r, "Allow", "GET, HEAD, POST");

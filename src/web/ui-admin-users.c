@@ -354,6 +354,56 @@ static void end_user_sessions(struct web_req *r, const char *login)
 	strbuf_release(&e);
 }
 
+/*
+ * Retiring a person and giving them a new password cannot be undone: the first press shows
+ * what will happen and asks for a tick (a page of its own, no script); only the form sent
+ * from it, with confirm=1, acts.
+ */
+static void confirm_page(struct web_req *r, const char *op, const char *login)
+{
+	struct strbuf *o = &r->out;
+	struct org_user u = { 0 };
+	struct strbuf e = STRBUF_INIT, who = STRBUF_INIT, url = STRBUF_INIT;
+	bool retire = !strcmp(op, "retire");
+
+	if (org_user_get(r->st, login, &u, &e) < 0) {
+		web_log(r, "confirm %s of '%s': %s", op, login, e.buf);
+		org_user_release(&u);
+		strbuf_release(&e);
+		web_error(r, 404, "no such user");
+		return;
+	}
+	strbuf_addf(&who, "%s（%s）", u.name ? u.name : login, login);
+	strbuf_addstr(&url, "/admin/users");
+	html_url_segment(&url, login);
+	page_begin(r, retire ? _("Retire a person: confirm") : _("New password: confirm"),
+	           NAV_ADMIN);
+	ui_admin_nav(r);
+	html_open(o, "p", "class", "notice warn", "role", "status", HTML_END);
+	html_textf(o,
+	           retire ? _("%s will retire: every role they hold ends, their requests still "
+	                      "waiting are cancelled and they can no longer log in. This cannot be "
+	                      "undone.")
+	                  : _("%s gets a new temporary password: the present one stops working "
+	                      "and every session of theirs ends now. This cannot be undone."),
+	           who.buf);
+	html_close(o, "p");
+	page_form_begin(r, url.buf, "card", false);
+	html_void(o, "input", "type", "hidden", "name", "op", "value", op, HTML_END);
+	page_confirm(r, retire ? _("Yes, this person retires.")
+	                       : _("Yes, give this person a new password."));
+	html_elem(o, "button", retire ? _("Retire") : _("New password"), "type", "submit", "class",
+	          "danger", HTML_END);
+	strbuf_addch(o, ' ');
+	html_elem(o, "a", _("Cancel and go back"), "href", "/admin/users", HTML_END);
+	page_form_end(r);
+	page_end(r);
+	org_user_release(&u);
+	strbuf_release(&e);
+	strbuf_release(&who);
+	strbuf_release(&url);
+}
+
 void ui_admin_user_post(struct web_req *r)
 {
 	const char *op = web_form(r, "op"), *login = r->args[0];
@@ -364,6 +414,10 @@ void ui_admin_user_post(struct web_req *r)
 
 	if (!op) {
 		web_error(r, 400, "no operation");
+		return;
+	}
+	if ((!strcmp(op, "password") || !strcmp(op, "retire")) && !web_confirmed(r)) {
+		confirm_page(r, op, login);
 		return;
 	}
 	if (!strcmp(op, "password")) {

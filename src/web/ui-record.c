@@ -590,13 +590,7 @@ static void act_page(struct web_req *r, const struct record *rec, const struct p
 		form_fields(r, a->fields, a->n_fields, &now);
 		web_params_release(&now);
 	}
-	html_open(o, "div", "class", "field", HTML_END);
-	html_elem(o, "label", _("Reason or comment"), "for", "f-comment", HTML_END);
-	html_open(o, "textarea", "name", "comment", "id", "f-comment", "maxlength", "4000",
-	          HTML_END);
-	html_text(o, web_form(r, "comment"));
-	html_close(o, "textarea");
-	html_close(o, "div");
+	page_comment(r, "f-comment", _("Reason or comment"), web_form(r, "comment"), false);
 	page_submit(r, d.effect == EFFECT_APPROVAL ? _("Apply for approval") : _("Do it"), NULL);
 	page_form_end(r);
 	page_end(r);
@@ -634,6 +628,7 @@ void ui_record_act_post(struct web_req *r)
 	struct act_input in = { .kind = ACT_RECORD };
 	struct act_attr answers[POLICY_MAX_CONTEXT_KEYS];
 	int64_t version = 0;
+	bool too_long;
 	int ret;
 
 	if (!r->profile) {
@@ -658,8 +653,13 @@ void ui_record_act_post(struct web_req *r)
 	in.ctx.attrs = answers;
 	in.ctx.n_attrs = context_answers(r, a, answers, ARRAY_SIZE(answers));
 	in.expect_version = version;
-	in.comment =
-	    web_form(r, "comment") && *web_form(r, "comment") ? web_form(r, "comment") : NULL;
+	in.comment = web_comment(r, &too_long);
+	if (too_long) {
+		page_comment_too_long(r, &err);
+		r->status = 400;
+		act_page(r, &rec, a, err.buf, NULL);
+		goto out;
+	}
 	ret = web_act(r, &in, &fields, &res, &err);
 	if (ret < 0) {
 		r->status = web_act_status(ret);

@@ -302,12 +302,7 @@ static void withdraw_panel(struct web_req *r, const struct request *q)
 	          HTML_END);
 	strbuf_addf(&url, "/requests/%" PRId64 "/withdraw", q->id);
 	page_form_begin(r, url.buf, "card", false);
-	html_open(o, "div", "class", "field", HTML_END);
-	html_elem(o, "label", _("Reason (optional)"), "for", "f-withdraw-comment", HTML_END);
-	html_open(o, "textarea", "name", "comment", "id", "f-withdraw-comment", "maxlength", "4000",
-	          HTML_END);
-	html_close(o, "textarea");
-	html_close(o, "div");
+	page_comment(r, "f-withdraw-comment", _("Reason (optional)"), NULL, false);
 	page_confirm(r, _("I understand that a withdrawn request cannot be approved any more."));
 	page_submit(r, _("Withdraw the request"), "danger");
 	page_form_end(r);
@@ -334,12 +329,7 @@ static void decide_panel(struct web_req *r, const struct request *q)
 	if (deputy)
 		html_void(o, "input", "type", "hidden", "name", "acting_for", "value", deputy,
 		          HTML_END);
-	html_open(o, "div", "class", "field", HTML_END);
-	html_elem(o, "label", _("Comment"), "for", "f-approve-comment", HTML_END);
-	html_open(o, "textarea", "name", "comment", "id", "f-approve-comment", "maxlength", "4000",
-	          HTML_END);
-	html_close(o, "textarea");
-	html_close(o, "div");
+	page_comment(r, "f-approve-comment", _("Comment"), NULL, false);
 	page_submit(r, deputy ? _("Approve as deputy") : _("Approve"), NULL);
 	page_form_end(r);
 	strbuf_reset(&url);
@@ -348,13 +338,7 @@ static void decide_panel(struct web_req *r, const struct request *q)
 	if (deputy)
 		html_void(o, "input", "type", "hidden", "name", "acting_for", "value", deputy,
 		          HTML_END);
-	html_open(o, "div", "class", "field", HTML_END);
-	html_elem(o, "label", _("Reason for rejecting (required)"), "for", "f-reject-comment",
-	          HTML_END);
-	html_open(o, "textarea", "name", "comment", "id", "f-reject-comment", "required", "",
-	          "maxlength", "4000", HTML_END);
-	html_close(o, "textarea");
-	html_close(o, "div");
+	page_comment(r, "f-reject-comment", _("Reason for rejecting (required)"), NULL, true);
 	page_submit(r, _("Reject"), "danger");
 	page_form_end(r);
 	html_close(o, "div");
@@ -542,7 +526,8 @@ static void decide_post(struct web_req *r, enum act_kind kind)
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
 	struct act_result res = ACT_RESULT_INIT;
 	struct act_input in = { .kind = kind };
-	const char *comment = web_form(r, "comment");
+	bool too_long;
+	const char *comment = web_comment(r, &too_long);
 	const char *acting_for = web_form(r, "acting_for");
 	struct act_attr ctx_attr;
 	int ret;
@@ -550,7 +535,13 @@ static void decide_post(struct web_req *r, enum act_kind kind)
 	if (load_request(r, &q) < 0)
 		return;
 	in.request_id = q.id;
-	in.comment = comment && *comment ? comment : NULL;
+	in.comment = comment;
+	if (too_long) {
+		page_comment_too_long(r, &err);
+		r->status = 400;
+		request_page(r, &q, err.buf, NULL);
+		goto out;
+	}
 	if (acting_for && *acting_for) {
 		ctx_attr.key = "acting_for";
 		ctx_attr.value = acting_for;

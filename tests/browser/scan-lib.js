@@ -142,4 +142,69 @@ async function walk(page, start, max, check, perSection = 6) {
   return seen;
 }
 
-module.exports = { shownText, findProblems, axeProblems, walk };
+const ADMIN_PW = 'Kanri-Hoshi-Tsuki-2026!z';
+const MAX_PAGES = 45; // kinds of page per person
+const PER_SECTION = 5; // of one first path segment (5 of the 30 registers' lists, ...)
+
+// Defines the tests of one demo ward (init --profile PROFILE --demo): people log in in turn and
+// walk their pages; each page is checked for English and raw codes, each kind of page by axe.
+function scanWard(profile, people) {
+  // required here: node:test and lib.js are the tests' own, not the walker's
+  const { test, before, after } = require('node:test');
+  const assert = require('node:assert/strict');
+  const os = require('node:os');
+  const lib = require('./lib.js');
+  let dir, data, server, browser;
+  const passwords = {};
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `mamori-scan-${profile}-`));
+    data = path.join(dir, 'data');
+    const out = lib.mamori(data, ['init', '--profile', profile, '--demo']);
+    for (const line of out.split('\n')) {
+      const m = line.match(/^(\S+)\s.*\s(\S{5}-\S{5}-\S{5}-\S{5})\s*$/);
+      if (m) passwords[m[1]] = m[2];
+    }
+    lib.mamori(data, ['user', 'passwd', 'admin', '--password-stdin'], ADMIN_PW + '\n');
+    passwords.admin = ADMIN_PW;
+    server = await lib.startServer(data);
+    browser = await lib.launch(dir);
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await lib.stopServer(server);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test(`${profile}: the demo ward printed a password for each person walked`, () => {
+    for (const who of people) assert.ok(passwords[who], `no password for ${who} in init's output`);
+  });
+
+  test(`${profile}: every page each person reaches is Japanese throughout and accessible`, async () => {
+    const problems = [];
+    const axed = new Set(); // each kind of page is checked by axe once, by the first who sees it
+    const page = await browser.newPage();
+    for (const who of people) {
+      await lib.login(page, server.url, who, passwords[who]);
+      assert.doesNotMatch(page.url(), /\/login/, `${who} could not log in`);
+      const seen = await walk(page, server.url, MAX_PAGES, async (p, url, status) => {
+        if (status >= 500) problems.push(`${who} ${url}: status ${status}`);
+        for (const x of findProblems(await p.evaluate(shownText)))
+          problems.push(`${who} ${url}: ${x}`);
+        const kind = url.replace(/\/\d+(?=\/|\?|$)/g, '/N').replace(/\?.*/, '');
+        if (!axed.has(kind)) {
+          axed.add(kind);
+          for (const x of await axeProblems(p)) problems.push(`${who} ${url}: ${x}`);
+        }
+      }, PER_SECTION);
+      assert.ok(seen.length >= 5, `${who} reached only ${seen.length} pages: ${seen.join(' ')}`);
+      await lib.logout(page);
+    }
+    await page.close();
+    const unique = [...new Set(problems)];
+    assert.equal(unique.length, 0, `${unique.length} problems:\n${unique.join('\n')}`);
+  });
+}
+
+module.exports = { shownText, findProblems, axeProblems, walk, scanWard };

@@ -84,13 +84,27 @@ is "tanaka's session works" 200 "$(status -b "$TMP/jar-tanaka" "${URL}records/$K
 is "yamada logs in" 303 "$(login yamada "$PW" "$TMP/jar-yamada")"
 login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
 c=$(csrf_of "$TMP/jar-admin" /admin/users)
-is "the administrator resets tanaka's password" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode op=password "${URL}admin/users/tanaka")"
+# An irreversible button asks first: a confirmation page, nothing done yet.
+is "a new password first asks for confirmation" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode op=password "${URL}admin/users/tanaka")"
+check "the confirmation page names the person and wants a tick" \
+	"grep -q '新しい仮パスワードを発行します' '$TMP/body' && grep -q 'name=\"confirm\"' '$TMP/body' && ! grep -q 'notice ok' '$TMP/body'"
+is "tanaka's session still works after the unconfirmed press" 200 "$(status -b "$TMP/jar-tanaka" "${URL}records/$K1")"
+is "the administrator resets tanaka's password" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode op=password --data-urlencode confirm=1 "${URL}admin/users/tanaka")"
 check "a temporary password is shown" 'grep -q "notice ok" "$TMP/body"'
 # (must_change alone would send the old session to the change-password page instead.)
 loc=$(curl -s -o /dev/null -b "$TMP/jar-tanaka" -w '%{redirect_url}' "${URL}records/$K1")
 check "tanaka's old session has ended: sent to log in ($loc)" 'case "$loc" in */login*) true ;; *) false ;; esac'
 is "tanaka's old session cannot change the password" 303 "$(status -b "$TMP/jar-tanaka" "${URL}password")"
 is "yamada's session goes on" 200 "$(status -b "$TMP/jar-yamada" "${URL}records/$K1")"
+
+# 退職処理 asks first as well; only the ticked form retires.
+c=$(csrf_of "$TMP/jar-admin" /admin/users)
+is "retiring kimura first asks for confirmation" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode op=retire "${URL}admin/users/kimura")"
+check "it says what retiring does and that it cannot be undone" \
+	"grep -q '木村（kimura）を退職処理します' '$TMP/body' && grep -q '元に戻すことはできません' '$TMP/body' && grep -q 'やめて戻る' '$TMP/body'"
+is "kimura is still active" active "$(sqlite3 "$D/mamori.db" "SELECT status FROM users WHERE login = 'kimura'")"
+is "the ticked form retires kimura" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" --data-urlencode op=retire --data-urlencode confirm=1 "${URL}admin/users/kimura")"
+is "kimura has retired" retired "$(sqlite3 "$D/mamori.db" "SELECT status FROM users WHERE login = 'kimura'")"
 
 # API tokens: no token row and no revocation without its ledger entry.
 login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null

@@ -1,0 +1,78 @@
+#!/bin/sh
+# t0652: what a person meets when something is wrong, in Japanese and with the way on: error
+# pages keep the menus; every page starts with a skip link (本文へ移動); a refusal says the
+# door's own account in Japanese, people by name, no English; lengths count characters and the
+# form says the limit; spaces alone are nothing typed; a 管理番号 is held by one device only.
+. "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
+
+ward_make
+# kato manages 税務課's system and registers its devices
+m system add zeimu-sys --name 税務システム --section zeimu >/dev/null
+printf '%s\n' "$PW" | m user add kato --name 加藤 --section zeimu --password-stdin >/dev/null
+m role grant kato system_manager@system:zeimu-sys >/dev/null
+m record add device --as kato --field asset_number=PC-0001 --field location=税務課 \
+	--field kind=端末装置 --field section=zeimu --field system=zeimu-sys --json >"$TMP/dev.out" 2>&1
+check "the first device with 管理番号 PC-0001" "grep -q '\"outcome\":\"done\"' '$TMP/dev.out'"
+server_start
+is "sato logs in" 303 "$(login sato "$PW" "$TMP/jar")"
+
+# error pages and the skip link
+is "an address that does not exist" 404 "$(status -b "$TMP/jar" "${URL}no-such-page")"
+check "the 404 page keeps the menus" "grep -q '<nav aria-label' '$TMP/body' && grep -q 'href=\"/registers\"' '$TMP/body'"
+check "and says in Japanese what to do" "grep -q 'このアドレスのページはありません' '$TMP/body'"
+check "and starts with 本文へ移動" "grep -q '<a href=\"#main\" class=\"skip-link\">本文へ移動</a>' '$TMP/body' && grep -q '<main[^>]*id=\"main\"' '$TMP/body'"
+is "an administrator's page" 403 "$(status -b "$TMP/jar" "${URL}admin/users")"
+check "the 403 page keeps the menus too" "grep -q '<nav aria-label' '$TMP/body' && grep -q 'この操作は許可されていません' '$TMP/body'"
+is "the dashboard" 200 "$(status -b "$TMP/jar" "${URL}")"
+check "the skip link comes first in the body" "sed -n 's/.*<body>\(.\{0,80\}\).*/\1/p' '$TMP/body' | grep -q 'skip-link'"
+is "before logging in, the login page" 200 "$(status "${URL}login")"
+check "has the skip link as well" "grep -q '本文へ移動' '$TMP/body'"
+
+# a refusal, in Japanese, with people by name
+REQ=$(m act "$Z3" asset.copy --as sato | sed -n 's/^pending: request \([0-9]*\).*/\1/p')
+check "sato's request waits" "[ -n '$REQ' ]"
+C=$(csrf_of "$TMP/jar" "/requests/$REQ")
+is "sato approving their own request is refused" 403 \
+	"$(status -b "$TMP/jar" --data-urlencode "csrf=$C" "${URL}requests/$REQ/approve")"
+check "the reason in Japanese" "grep -q '申請者は自分の申請を承認できません' '$TMP/body'"
+check "the door's account in Japanese, sato by name" "grep -q \"佐藤花子は申請 $REQ の申請者のため、承認できません\" '$TMP/body'"
+check "no English sentence from the door" "! grep -q 'may not approve\|applied for request' '$TMP/body'"
+check "the refusal page keeps the menus" "grep -q '<nav aria-label' '$TMP/body'"
+
+# the new-record form: limits in characters, spaces are empty, one device per 管理番号
+login kato "$PW" "$TMP/jar-s" >/dev/null
+is "the new device form" 200 "$(status -b "$TMP/jar-s" "${URL}registers/device/new")"
+check "a text field says its limit" "grep -q 'maxlength=\"2000\"' '$TMP/body' && grep -q '2000文字まで' '$TMP/body'"
+C=$(csrf_of "$TMP/jar-s" /registers/device/new)
+post() { status -b "$TMP/jar-s" --data-urlencode "csrf=$C" --data-urlencode "f.kind=端末装置" \
+	--data-urlencode "f.section=zeimu" --data-urlencode "f.system=zeimu-sys" "$@" \
+	"${URL}registers/device/new"; }
+is "a 管理番号 of spaces alone (全角 too) is refused" 400 \
+	"$(post --data-urlencode 'f.asset_number= 　 ' --data-urlencode 'f.location=税務課')"
+check "as not filled in" "grep -q '「管理番号」を入力してください。' '$TMP/body'"
+LONG=$(python3 -c 'print("設" * 2001)')
+is "a 設置場所 of 2001 characters is refused" 400 \
+	"$(post --data-urlencode 'f.asset_number=PC-0002' --data-urlencode "f.location=$LONG")"
+check "counted in characters, the limit said" "grep -q '「設置場所」は2001文字です。2000文字以内にしてください。' '$TMP/body'"
+OK=$(python3 -c 'print("設" * 2000)')
+is "2000 characters (6000 bytes) are accepted" 303 \
+	"$(post --data-urlencode 'f.asset_number=PC-0003' --data-urlencode "f.location=$OK")"
+is "a second device numbered ' pc-0001 ' is refused" 403 \
+	"$(post --data-urlencode 'f.asset_number= pc-0001 ' --data-urlencode 'f.location=税務課')"
+check "the number is taken, said in Japanese" "grep -q 'この番号は、この台帳ですでに使われています' '$TMP/body' && grep -q '管理番号「 pc-0001 」は、この台帳の記録 [0-9]* ですでに使われています' '$TMP/body'"
+check "the clause is cited" "grep -q 'MIN-5-1-2-1' '$TMP/body'"
+check "no English" "! grep -q 'already held' '$TMP/body'"
+
+# the door refuses the same through the CLI
+expect "the CLI: a duplicate 管理番号" 3 "$MAMORI" --dir "$D" record add device --as kato \
+	--field asset_number=PC-0001 --field location=税務課 --field kind=端末装置 --field section=zeimu \
+	--field system=zeimu-sys
+out_has "refused, the other record named" "already held by record"
+expect "the CLI: spaces alone" 1 "$MAMORI" --dir "$D" record add device --as kato \
+	--field 'asset_number=   ' --field location=税務課 --field kind=端末装置 --field section=zeimu \
+	--field system=zeimu-sys
+err_has "as empty" "only spaces"
+is "two devices, not three" 2 "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM records WHERE register = 'device'")"
+
+server_stop
+done_testing

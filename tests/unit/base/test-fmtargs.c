@@ -1,0 +1,121 @@
+/* test-fmtargs: a printf-style message's arguments rendered one by one and put back into a
+ * translated format, in order or by position. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "base/fmtargs.h"
+
+static void __attribute__((format(printf, 2, 3))) capture(struct fmtargs *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	assert_int_equal(fmtargs_capture(a, fmt, ap), 0);
+	va_end(ap);
+}
+
+static void test_each_argument_alone(void **state)
+{
+	struct fmtargs a = { 0 };
+
+	(void)state;
+	capture(&a, "'%s' cannot approve request %lld (%zu left, %d%%, %.3s, %x, %u)", "sato",
+	        (long long)12, (size_t)3, -7, "abcdef", 255u, 4000000000u);
+	assert_int_equal(a.n, 7);
+	assert_string_equal(a.v[0], "sato");
+	assert_string_equal(a.v[1], "12");
+	assert_string_equal(a.v[2], "3");
+	assert_string_equal(a.v[3], "-7");
+	assert_string_equal(a.v[4], "abc");
+	assert_string_equal(a.v[5], "ff");
+	assert_string_equal(a.v[6], "4000000000");
+	fmtargs_release(&a);
+	assert_null(a.v);
+	assert_int_equal(a.n, 0);
+}
+
+static void test_star_and_lengths(void **state)
+{
+	struct fmtargs a = { 0 };
+
+	(void)state;
+	capture(&a, "%*d|%.*s|%c|%g|%-4ld", 5, 42, 2, "xyz", 'k', 1.5, -3L);
+	assert_int_equal(a.n, 5);
+	assert_string_equal(a.v[0], "42");
+	assert_string_equal(a.v[1], "xy");
+	assert_string_equal(a.v[2], "k");
+	assert_string_equal(a.v[3], "1.5");
+	assert_string_equal(a.v[4], "-3");
+	fmtargs_release(&a);
+}
+
+static const char *names(void *ctx, const char *arg)
+{
+	(void)ctx;
+	return !strcmp(arg, "sato") ? "佐藤花子" : NULL;
+}
+
+static void test_render_in_order_and_by_position(void **state)
+{
+	struct fmtargs a = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	capture(&a, "'%s' cannot start from state '%s' of record %lld", "sato", "在庫",
+	        (long long)9);
+	fmtargs_render(&sb, "%sは%sから%lldへ 100%%", &a, NULL, NULL);
+	assert_string_equal(sb.buf, "satoは在庫から9へ 100%");
+	strbuf_reset(&sb);
+	/* a translation reorders its arguments by position; a map names ids */
+	fmtargs_render(&sb, "記録 %3$lld の「%2$s」：%1$s", &a, names, NULL);
+	assert_string_equal(sb.buf, "記録 9 の「在庫」：佐藤花子");
+	strbuf_reset(&sb);
+	/* an argument the message does not have is left out, never read past the end */
+	fmtargs_render(&sb, "%s %s %s %s|%9$s", &a, NULL, NULL);
+	assert_string_equal(sb.buf, "sato 在庫 9 |");
+	strbuf_reset(&sb);
+	/* a stray % at the end is copied as it is */
+	fmtargs_render(&sb, "50%", &a, NULL, NULL);
+	assert_string_equal(sb.buf, "50%");
+	strbuf_release(&sb);
+	fmtargs_release(&a);
+}
+
+static void test_refused_formats(void **state)
+{
+	(void)state;
+	assert_int_equal(fmtargs_count("%s and %lld and %%"), 2);
+	assert_int_equal(fmtargs_count("%1$s"), -1);
+	assert_int_equal(fmtargs_count("%n"), -1);
+	assert_int_equal(fmtargs_count("plain"), 0);
+}
+
+static void test_copy(void **state)
+{
+	struct fmtargs a = { 0 }, b = { 0 };
+
+	(void)state;
+	capture(&a, "%s-%d", "x", 1);
+	fmtargs_copy(&b, &a);
+	fmtargs_release(&a);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.v[0], "x");
+	assert_string_equal(b.v[1], "1");
+	fmtargs_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_each_argument_alone),
+		cmocka_unit_test(test_star_and_lengths),
+		cmocka_unit_test(test_render_in_order_and_by_position),
+		cmocka_unit_test(test_refused_formats),
+		cmocka_unit_test(test_copy),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
