@@ -76,15 +76,7 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 	html_elem(o, "h1", REPORT_COMPLIANCE_TITLE "（ISO/IEC 27001:2022 附属書A 管理策別）",
 	          HTML_END);
 	html_open(o, "dl", "class", "report-head", HTML_END);
-	html_elem(o, "dt", "基準", HTML_END);
-	strbuf_addf(&t, "%s（%s）", r->p->title ? r->p->title : r->p->id,
-	            r->p->municipality ? r->p->municipality : "");
-	html_elem(o, "dd", t.buf, HTML_END);
-	strbuf_reset(&t);
-	html_elem(o, "dt", "対象期間", HTML_END);
-	report_period(r, &t);
-	html_elem(o, "dd", t.buf, HTML_END);
-	strbuf_reset(&t);
+	report_head_basis(r, o);
 	html_elem(o, "dt", "ポリシーの版（SHA-256）", HTML_END);
 	html_elem(o, "dd", r->p->sha256_hex, HTML_END);
 	html_elem(o, "dt", "適用する管理策", HTML_END);

@@ -40,6 +40,9 @@ void report_cell(const struct compliance_row *x, int col, struct strbuf *out);
 void report_median(int64_t ms, struct strbuf *out);
 /* The period in the office's style: "令和8年4月1日から令和8年12月4日まで". */
 void report_period(const struct compliance_report *r, struct strbuf *out);
+/* The head's first two pairs, shared by every view of the report: 基準 (the profile's title and
+ * municipality) and 対象期間, as <dt>/<dd> inside the caller's <dl class="report-head">. */
+void report_head_basis(const struct compliance_report *r, struct strbuf *o);
 
 /* The summary by chapter (MIN-9, SHJ-7 ...), in the order the clauses come. */
 struct report_chapter {

@@ -190,6 +190,21 @@ void report_period(const struct compliance_report *r, struct strbuf *out)
 	strbuf_addstr(out, "まで");
 }
 
+void report_head_basis(const struct compliance_report *r, struct strbuf *o)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	html_elem(o, "dt", "基準", HTML_END);
+	strbuf_addf(&t, "%s（%s）", r->p->title ? r->p->title : r->p->id,
+	            r->p->municipality ? r->p->municipality : "");
+	html_elem(o, "dd", t.buf, HTML_END);
+	strbuf_reset(&t);
+	html_elem(o, "dt", "対象期間", HTML_END);
+	report_period(r, &t);
+	html_elem(o, "dd", t.buf, HTML_END);
+	strbuf_release(&t);
+}
+
 void report_chapters(const struct compliance_report *r, struct report_chapter **ret, size_t *ret_n)
 {
 	struct report_chapter *ch = NULL;
@@ -306,15 +321,7 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 
 	html_elem(o, "h1", REPORT_COMPLIANCE_TITLE, HTML_END);
 	html_open(o, "dl", "class", "report-head", HTML_END);
-	html_elem(o, "dt", "基準", HTML_END);
-	strbuf_addf(&t, "%s（%s）", r->p->title ? r->p->title : r->p->id,
-	            r->p->municipality ? r->p->municipality : "");
-	html_elem(o, "dd", t.buf, HTML_END);
-	strbuf_reset(&t);
-	html_elem(o, "dt", "対象期間", HTML_END);
-	report_period(r, &t);
-	html_elem(o, "dd", t.buf, HTML_END);
-	strbuf_reset(&t);
+	report_head_basis(r, o);
 	html_elem(o, "dt", "作成日時", HTML_END);
 	time_format_wareki(&t, r->made_ms, TOKYO_OFFSET_MS);
 	html_elem(o, "dd", t.buf, HTML_END);
