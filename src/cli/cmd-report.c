@@ -92,10 +92,6 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 	annex = by && !strcmp(by, "annex-a");
-	if (annex && !strcmp(format, "pdf")) {
-		cli_error("--by annex-a is made as html or csv");
-		return EXIT_USAGE;
-	}
 	if (!output) {
 		cli_error("say where to write the report: -o FILE");
 		return EXIT_USAGE;
@@ -125,7 +121,8 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (!strcmp(format, "pdf")) {
-		if (report_compliance_pdf(&rep, output, &err) < 0) {
+		if ((annex ? report_annex_pdf(&rep, output, &err)
+		           : report_compliance_pdf(&rep, output, &err)) < 0) {
 			cli_error("%s", err.buf);
 			goto out;
 		}

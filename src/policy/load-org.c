@@ -75,7 +75,8 @@ void load_identity(struct loader *L, const struct ynode *n)
 
 void load_clauses(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "cite", "kind", "text", "reason", "iso27001", NULL };
+	static const char *const keys[] = { "cite",     "kind", "text", "reason", "iso27001",
+		                            "iso27001_derived", NULL };
 	struct profile *p = L->p;
 
 	stable_init(&L->priv->clauses, L->a, n && n->type == Y_MAP ? n->n : 0);
@@ -106,7 +107,17 @@ void load_clauses(struct loader *L, const struct ynode *n)
 		if (load_require(L, v, "text", "a clause"))
 			c->text = load_opt_str(L, v, "text", "a clause");
 		c->reason = load_opt_str(L, v, "reason", "a clause");
-		if ((x = ymap_get(v, "iso27001"))) {
+		x = ymap_get(v, "iso27001");
+		if (ymap_get(v, "iso27001_derived")) {
+			if (x)
+				load_err(L, ymap_get(v, "iso27001_derived"),
+				         "clause '%s' gives both 'iso27001' (reviewed) and "
+				         "'iso27001_derived'; keep one",
+				         k->str);
+			x = ymap_get(v, "iso27001_derived");
+			c->annex_derived = true;
+		}
+		if (x) {
 			const struct ynode **nodes = NULL;
 
 			if (load_str_list(L, x, "an Annex A control", &c->annex, &c->n_annex,

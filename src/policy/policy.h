@@ -55,6 +55,9 @@ struct policy_clause {
 	/* `iso27001`: the ISO/IEC 27001:2022 Annex A controls it implements ("5.35"), or none */
 	const char **annex;
 	unsigned n_annex;
+	/* given as `iso27001_derived`: derived from the clause's subject and words, not yet
+	 * reviewed one by one against the text */
+	bool annex_derived;
 	enum policy_clause_kind kind;
 	unsigned index;
 	struct policy_pos pos;

@@ -10,8 +10,7 @@
 #include "web/html.h"
 #include "web/report-internal.h"
 
-#define ANNEX_NCOLS 11
-static const char *const annex_columns[ANNEX_NCOLS] = {
+const char *const report_annex_columns[REPORT_ANNEX_NCOLS] = {
 	"管理策",
 	"名称",
 	"分類",
@@ -25,7 +24,7 @@ static const char *const annex_columns[ANNEX_NCOLS] = {
 	"インシデント・不適合",
 };
 
-static void annex_cell(const struct compliance_annex_row *a, int col, struct strbuf *out)
+void report_annex_cell(const struct compliance_annex_row *a, int col, struct strbuf *out)
 {
 	switch (col) {
 	case 0:
@@ -43,7 +42,8 @@ static void annex_cell(const struct compliance_annex_row *a, int col, struct str
 		break;
 	case 4:
 		for (size_t i = 0; i < a->n_rows; i++)
-			strbuf_addf(out, "%s%s", i ? " " : "", a->rows[i]->clause->id);
+			strbuf_addf(out, "%s%s%s", i ? " " : "", a->rows[i]->clause->id,
+			            a->rows[i]->clause->annex_derived ? REPORT_ANNEX_DERIVED : "");
 		break;
 	case 5:
 		strbuf_addf(out, "%" PRId64, a->acts);
@@ -67,6 +67,24 @@ static void annex_cell(const struct compliance_annex_row *a, int col, struct str
 	}
 }
 
+void report_annex_mapping(const struct compliance_report *r, struct strbuf *out)
+{
+	size_t reviewed = 0, derived = 0;
+
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct policy_clause *c = r->rows[i].clause;
+
+		if (c->n_annex && c->annex_derived)
+			derived++;
+		else if (c->n_annex)
+			reviewed++;
+	}
+	strbuf_addf(out,
+	            "条項を一つずつ本文と照らして対応付けたもの %zu 条項、条項の主題と語から"
+	            "導いたもの %zu 条項（" REPORT_ANNEX_DERIVED "、一つずつの確認の前）",
+	            reviewed, derived);
+}
+
 void report_annex_html_body(const struct compliance_report *r, bool links, struct strbuf *o)
 {
 	struct compliance_annex an = { 0 };
@@ -82,6 +100,10 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 	html_elem(o, "dt", "適用する管理策", HTML_END);
 	strbuf_addf(&t, "%zu／%zu", an.applicable, an.nr);
 	html_elem(o, "dd", t.buf, "id", "annex-applicable", HTML_END);
+	html_elem(o, "dt", "条項との対応", HTML_END);
+	strbuf_reset(&t);
+	report_annex_mapping(r, &t);
+	html_elem(o, "dd", t.buf, "id", "annex-mapping", HTML_END);
 	html_elem(o, "dt", "署名付きチェックポイント", HTML_END);
 	html_open(o, "dd", HTML_END);
 	if (r->checkpoint)
@@ -96,15 +118,15 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 	          "class", "cite", HTML_END);
 	html_open(o, "table", "class", "report-annex", HTML_END);
 	html_open(o, "tr", HTML_END);
-	for (int c = 0; c < ANNEX_NCOLS; c++)
-		html_elem(o, "th", annex_columns[c], "scope", "col", HTML_END);
+	for (int c = 0; c < REPORT_ANNEX_NCOLS; c++)
+		html_elem(o, "th", report_annex_columns[c], "scope", "col", HTML_END);
 	html_close(o, "tr");
 	for (size_t i = 0; i < an.nr; i++) {
 		const struct compliance_annex_row *a = &an.rows[i];
 
 		html_open(o, "tr", "id", a->control->id, "class",
 		          a->n_rows ? NULL : "not-applicable", HTML_END);
-		for (int c = 0; c < ANNEX_NCOLS; c++) {
+		for (int c = 0; c < REPORT_ANNEX_NCOLS; c++) {
 			if (c == 4 && links) {
 				html_open(o, "td", HTML_END);
 				for (size_t k = 0; k < a->n_rows; k++) {
@@ -116,12 +138,14 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 						strbuf_addch(o, ' ');
 					html_elem(o, "a", a->rows[k]->clause->id, "href", url,
 					          HTML_END);
+					if (a->rows[k]->clause->annex_derived)
+						html_text(o, REPORT_ANNEX_DERIVED);
 				}
 				html_close(o, "td");
 				continue;
 			}
 			strbuf_reset(&t);
-			annex_cell(a, c, &t);
+			report_annex_cell(a, c, &t);
 			html_elem(o, c ? "td" : "th", t.buf, "scope", c ? NULL : "row", HTML_END);
 		}
 		html_close(o, "tr");
@@ -158,11 +182,11 @@ int report_annex_csv(const struct compliance_report *r, bool cp932, struct strbu
 	compliance_annex_compute(r, &an);
 	csv_writer_init(&w, out,
 	                (cp932 ? CSV_WRITE_CP932 : CSV_WRITE_BOM) | CSV_WRITE_FORMULA_GUARD);
-	csv_write_row(&w, annex_columns, ANNEX_NCOLS);
+	csv_write_row(&w, report_annex_columns, REPORT_ANNEX_NCOLS);
 	for (size_t i = 0; i < an.nr; i++) {
-		for (int c = 0; c < ANNEX_NCOLS; c++) {
+		for (int c = 0; c < REPORT_ANNEX_NCOLS; c++) {
 			strbuf_reset(&t);
-			annex_cell(&an.rows[i], c, &t);
+			report_annex_cell(&an.rows[i], c, &t);
 			csv_write_field(&w, t.buf);
 		}
 		csv_end_row(&w);

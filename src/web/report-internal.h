@@ -69,6 +69,17 @@ void report_cli_note(const struct compliance_report *r, struct strbuf *out);
 extern const char *const report_case_columns[REPORT_CASE_NCOLS];
 void report_case_cell(const struct compliance_case *k, int col, struct strbuf *out);
 
+/* The report by Annex A control (report-annex.c): 管理策, 名称, 分類, 適用, 条項 (a derived
+ * mapping marked REPORT_ANNEX_DERIVED), 行為, 拒否, 承認, 義務の期限超過, 未完了の指摘,
+ * インシデント・不適合. */
+#define REPORT_ANNEX_NCOLS   11
+#define REPORT_ANNEX_DERIVED "＊"
+extern const char *const report_annex_columns[REPORT_ANNEX_NCOLS];
+struct compliance_annex_row;
+void report_annex_cell(const struct compliance_annex_row *a, int col, struct strbuf *out);
+/* How many clauses are mapped one by one and how many derived, as a sentence. */
+void report_annex_mapping(const struct compliance_report *r, struct strbuf *out);
+
 /* The 決裁欄's boxes. */
 #define REPORT_NSIGNERS 4
 extern const char *const report_signers[REPORT_NSIGNERS];

@@ -160,13 +160,15 @@ static void line(struct pdf *pdf, const char *font, double size, const char *tex
 	pdf->y += text_at(pdf, font, size, MARGIN, pdf->y, PAGE_W - 2 * MARGIN, text, true) + 4;
 }
 
-static void cover(struct pdf *pdf, const struct compliance_report *r)
+static void cover(struct pdf *pdf, const struct compliance_report *r, const char *subtitle)
 {
 	struct strbuf t = STRBUF_INIT;
 	double w = 80, x;
 
 	pdf->y = 150;
 	heading(pdf, REPORT_COMPLIANCE_TITLE, 22);
+	if (subtitle)
+		heading(pdf, subtitle, 14);
 	pdf->y += 20;
 	strbuf_addf(&t, "%s（%s）", r->p->title ? r->p->title : r->p->id,
 	            r->p->municipality ? r->p->municipality : "");
@@ -267,6 +269,47 @@ static void cli_acts(struct pdf *pdf, const struct compliance_report *r)
 		draw_table(pdf, report_cli_columns, w, REPORT_CLI_NCOLS, 7, r->n_cli, cli_cells, r);
 }
 
+/* Starts a PDF at path with its first page. Returns 0 or -EIO with err set. */
+static int pdf_begin(struct pdf *pdf, const char *path, struct strbuf *err)
+{
+	pdf->surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+	if (cairo_surface_status(pdf->surface) != CAIRO_STATUS_SUCCESS) {
+		error_set(err, "cannot write '%s': %s", path,
+		          cairo_status_to_string(cairo_surface_status(pdf->surface)));
+		cairo_surface_destroy(pdf->surface);
+		return -EIO;
+	}
+	cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_TITLE,
+	                               REPORT_COMPLIANCE_TITLE);
+	cairo_pdf_surface_set_metadata(pdf->surface, CAIRO_PDF_METADATA_CREATOR, "Mamori");
+	pdf->cr = cairo_create(pdf->surface);
+	cairo_set_source_rgb(pdf->cr, 0, 0, 0);
+	new_page(pdf);
+	return 0;
+}
+
+/* Finishes the PDF and drops the font caches. Returns 0 or -EIO with err set. */
+static int pdf_end(struct pdf *pdf, const char *path, struct strbuf *err)
+{
+	cairo_status_t st;
+
+	cairo_show_page(pdf->cr);
+	cairo_destroy(pdf->cr);
+	cairo_surface_finish(pdf->surface);
+	st = cairo_surface_status(pdf->surface);
+	cairo_surface_destroy(pdf->surface);
+	/* the font caches pango, cairo and fontconfig keep for the process: a report is made once
+	 * per command, and a server keeps no font state between reports */
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+	if (st != CAIRO_STATUS_SUCCESS) {
+		error_set(err, "cannot write '%s': %s", path, cairo_status_to_string(st));
+		return -EIO;
+	}
+	return 0;
+}
+
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
 {
 	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 85, 55, 60, 55, 50, 50, 80, 80 };
@@ -275,24 +318,11 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 	const char *head[PDF_NCOLS];
 	struct report_chapter *ch;
 	struct pdf pdf = { 0 };
-	cairo_status_t st;
 	size_t nch;
 
-	pdf.surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
-	if (cairo_surface_status(pdf.surface) != CAIRO_STATUS_SUCCESS) {
-		error_set(err, "cannot write '%s': %s", path,
-		          cairo_status_to_string(cairo_surface_status(pdf.surface)));
-		cairo_surface_destroy(pdf.surface);
+	if (pdf_begin(&pdf, path, err) < 0)
 		return -EIO;
-	}
-	cairo_pdf_surface_set_metadata(pdf.surface, CAIRO_PDF_METADATA_TITLE,
-	                               REPORT_COMPLIANCE_TITLE);
-	cairo_pdf_surface_set_metadata(pdf.surface, CAIRO_PDF_METADATA_CREATOR, "Mamori");
-	pdf.cr = cairo_create(pdf.surface);
-	cairo_set_source_rgb(pdf.cr, 0, 0, 0);
-
-	new_page(&pdf);
-	cover(&pdf, r);
+	cover(&pdf, r, NULL);
 
 	new_page(&pdf);
 	heading(&pdf, "章ごとの概要", 14);
@@ -334,20 +364,37 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 		free(idx);
 	}
 	cli_acts(&pdf, r);
+	return pdf_end(&pdf, path, err);
+}
 
-	cairo_show_page(pdf.cr);
-	cairo_destroy(pdf.cr);
-	cairo_surface_finish(pdf.surface);
-	st = cairo_surface_status(pdf.surface);
-	cairo_surface_destroy(pdf.surface);
-	/* the font caches pango, cairo and fontconfig keep for the process: a report is made once
-	 * per command, and a server keeps no font state between reports */
-	pango_cairo_font_map_set_default(NULL);
-	cairo_debug_reset_static_data();
-	FcFini();
-	if (st != CAIRO_STATUS_SUCCESS) {
-		error_set(err, "cannot write '%s': %s", path, cairo_status_to_string(st));
+static void annex_cells(const void *ctx, size_t row, int col, struct strbuf *out)
+{
+	const struct compliance_annex *an = ctx;
+
+	report_annex_cell(&an->rows[row], col, out);
+}
+
+int report_annex_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
+{
+	static const double annex_w[REPORT_ANNEX_NCOLS] = { 28, 90, 42, 48, 105, 26,
+		                                            26, 26, 34, 34, 56 };
+	struct compliance_annex an = { 0 };
+	struct strbuf t = STRBUF_INIT;
+	struct pdf pdf = { 0 };
+
+	if (pdf_begin(&pdf, path, err) < 0)
 		return -EIO;
-	}
-	return 0;
+	cover(&pdf, r, "（ISO/IEC 27001:2022 附属書A 管理策別）");
+	compliance_annex_compute(r, &an);
+	new_page(&pdf);
+	heading(&pdf, "管理策ごとの適用と遵守状況", 14);
+	strbuf_addf(&t, "適用する管理策：%zu／%zu。", an.applicable, an.nr);
+	report_annex_mapping(r, &t);
+	strbuf_addstr(&t, "。管理策の番号と名称は附属書A による。条項との対応は Mamori のもの。");
+	line(&pdf, FONT, 9, t.buf);
+	draw_table(&pdf, report_annex_columns, annex_w, REPORT_ANNEX_NCOLS, 7, an.nr, annex_cells,
+	           &an);
+	compliance_annex_release(&an);
+	strbuf_release(&t);
+	return pdf_end(&pdf, path, err);
 }

@@ -44,5 +44,7 @@ int report_annex_csv(const struct compliance_report *r, bool cp932, struct strbu
 
 /* A PDF (A4, cairo and pango, Noto CJK) written to path. Returns 0 or -errno with err set. */
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err);
+/* The Annex A view as a PDF: the same cover (決裁欄, checkpoint), then one row per control. */
+int report_annex_pdf(const struct compliance_report *r, const char *path, struct strbuf *err);
 
 #endif

@@ -265,7 +265,7 @@ static int report_period_of(struct web_req *r, int64_t *from, int64_t *to)
 	return *to > *from ? 0 : -1;
 }
 
-static void send_pdf(struct web_req *r, const struct compliance_report *rep)
+static void send_pdf(struct web_req *r, const struct compliance_report *rep, bool annex)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
@@ -278,7 +278,9 @@ static void send_pdf(struct web_req *r, const struct compliance_report *rep)
 		web_error(r, 503, "cannot make a temporary file for the report; set TMPDIR");
 		goto out;
 	}
-	if (report_compliance_pdf(rep, path.buf, &err) < 0 || fstat(fd, &sb) < 0) {
+	if ((annex ? report_annex_pdf(rep, path.buf, &err)
+	           : report_compliance_pdf(rep, path.buf, &err)) < 0 ||
+	    fstat(fd, &sb) < 0) {
 		unlink(path.buf);
 		close(fd);
 		web_error(r, 503, err.len ? err.buf : "cannot write the report");
@@ -320,8 +322,8 @@ void ui_report_compliance(struct web_req *r)
 		goto out;
 	}
 	web_audit(r, r->user->login, "report.compliance", format ? format : "html");
-	if (format && !strcmp(format, "pdf") && !annex) {
-		send_pdf(r, &rep);
+	if (format && !strcmp(format, "pdf")) {
+		send_pdf(r, &rep, annex);
 		goto out;
 	}
 	if (format && !strcmp(format, "csv")) {
@@ -360,7 +362,7 @@ void ui_report_compliance(struct web_req *r)
 		const char *labels[] = { _("Download CSV"), _("Download PDF") };
 
 		html_open(o, "p", HTML_END);
-		for (size_t i = 0; i < (annex ? 1u : 2u); i++) {
+		for (size_t i = 0; i < 2; i++) {
 			strbuf_reset(&url);
 			strbuf_addstr(&url, "/report/compliance");
 			html_url_query(&url, "format", formats[i]);

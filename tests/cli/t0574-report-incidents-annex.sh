@@ -79,7 +79,13 @@ check "controls named in Japanese (JIS Q 27001), not in English" \
 expect "by Annex A in CP932" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format csv --cp932 -o "$TMP/a932.csv"
 check "every Japanese name fits CP932" \
 	"iconv -f CP932 -t UTF-8 '$TMP/a932.csv' | grep -q 'ICTサプライチェーンにおける情報セキュリティの管理' && ! iconv -f CP932 -t UTF-8 '$TMP/a932.csv' | grep -q '〓'"
-expect "--by annex-a has no PDF" 2 "$MAMORI" --dir "$D" report compliance --by annex-a --format pdf -o "$TMP/a.pdf"
+check "says how many clauses are mapped one by one and how many derived" \
+	"grep -q 'annex-mapping' '$TMP/a.html' && grep -q '一つずつ本文と照らして対応付けたもの 62 条項' '$TMP/a.html'"
+check "a derived mapping is marked ＊, a reviewed one is not" \
+	"col '$TMP/a.csv' 5.24 管理策 条項 | grep -q 'MIN-2-5-2-b4＊' && col '$TMP/a.csv' 5.35 管理策 条項 | grep -qE 'MIN-9-1-3( |$)'"
+expect "by Annex A (PDF)" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format pdf -o "$TMP/a.pdf"
+check "its title, a control, a clause and the checkpoint" \
+	"pdftotext '$TMP/a.pdf' - | tr -d ' ' >'$TMP/a.txt' && grep -q '附属書A' '$TMP/a.txt' && grep -q '管理策ごとの適用と遵守状況' '$TMP/a.txt' && grep -q '5.35' '$TMP/a.txt' && grep -q 'MIN-9-1-3' '$TMP/a.txt' && grep -q '署名付きチェックポイント' '$TMP/a.txt'"
 expect "an unknown view" 2 "$MAMORI" --dir "$D" report compliance --by section --format csv -o "$TMP/x.csv"
 
 # the loader checks the controls a clause names
@@ -97,6 +103,15 @@ for w in minato shinjuku; do
 import re, sys
 t = open('$MAMORI_SRCDIR/policies/$w.yaml', encoding='utf-8').read().split('\\nclauses:\\n')[1]
 rows = [l for l in t.splitlines() if re.match(r'  [A-Za-z][A-Za-z0-9-]*: \\{', l)]
-sys.exit(0 if rows and all('iso27001: [' in l for l in rows) else 1)\""
+sys.exit(0 if rows and all('iso27001: [' in l or 'iso27001_derived: [' in l for l in rows) else 1)\""
 done
+python3 - "$MAMORI_SRCDIR/policies/minato.yaml" "$TMP/both.yaml" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+text, n = re.subn(r'(  MIN-10: \{.*)\}$', r'\g<1>, iso27001_derived: [5.1]}', text, flags=re.M)
+assert n == 1
+open(sys.argv[2], 'w', encoding='utf-8').write(text)
+PY
+expect "a clause mapped both ways" 1 "$MAMORI" policy lint "$TMP/both.yaml"
+out_has "is refused" "gives both 'iso27001' (reviewed) and 'iso27001_derived'"
 done_testing
