@@ -90,6 +90,11 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   assert.ok(annex.includes('5.35') && annex.includes('MIN-9-1-3'), 'the view by Annex A control');
   const annexCsv = await page.request.get(server.url + 'report/compliance?format=csv&by=annex-a');
   assert.ok((await annexCsv.text()).includes('管理策,名称'));
+  assert.equal(await page.locator('a[href="/report/compliance?format=pdf&by=annex-a"]').count(), 1,
+    'the Annex A view offers its PDF');
+  const annexPdf = await page.request.get(server.url + 'report/compliance?format=pdf&by=annex-a');
+  assert.equal(annexPdf.status(), 200);
+  assert.equal((await annexPdf.body()).subarray(0, 5).toString(), '%PDF-');
   const pdf = await page.request.get(server.url + 'report/compliance?format=pdf');
   assert.equal(pdf.status(), 200);
   assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
