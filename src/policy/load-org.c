@@ -75,8 +75,9 @@ void load_identity(struct loader *L, const struct ynode *n)
 
 void load_clauses(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "cite",     "kind", "text", "reason", "iso27001",
-		                            "iso27001_derived", NULL };
+	static const char *const keys[] = { "cite",   "kind",     "text",
+		                            "reason", "iso27001", "iso27001_derived",
+		                            NULL };
 	struct profile *p = L->p;
 
 	stable_init(&L->priv->clauses, L->a, n && n->type == Y_MAP ? n->n : 0);
