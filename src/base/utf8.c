@@ -72,6 +72,15 @@ bool utf8_valid(const char *s, size_t len)
 
 	while (i < len) {
 		uint32_t cp;
+		uint64_t w;
+		/* Eight ASCII bytes at a time: most log text is ASCII. */
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				i += 8;
+				continue;
+			}
+		}
 		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;

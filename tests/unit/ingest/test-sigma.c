@@ -72,6 +72,15 @@ static void selections_and_modifiers(void **state)
 	/* re is case-sensitive, unlike the rest. */
 	assert_true(matches(r, (const char *[]){ "app", "sshd", "message", "Failed", "src_ip",
 	                                         "203.0.113.9", "user", "TEST42", NULL }));
+	/* Uppercase text, values at its very start and end, a value longer than the text. */
+	assert_false(matches(r, (const char *[]){ "app", "sshd", "message", "INVALID", "src_ip",
+	                                          "203.0.113.9", "user", "BACKUP_SVC", NULL }));
+	assert_true(matches(r, (const char *[]){ "app", "sshd", "message", "INVALID", "src_ip",
+	                                         "203.0.113.9", "user", "SVC", NULL }));
+	assert_false(matches(r, (const char *[]){ "app", "sshd", "message", "Faile", "src_ip",
+	                                          "203.0.113.9", NULL }));
+	assert_false(matches(r, (const char *[]){ "app", "sshd", "message", "Failed", "src_ip",
+	                                          "203.0.113", NULL }));
 	sigma_set_release(&set);
 }
 
