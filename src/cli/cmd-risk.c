@@ -131,7 +131,10 @@ static int risk_assess_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori risk assess RECORD --threat ID --likelihood N --impact N [--measure "
 		"CLAUSE]... --as LOGIN [--json]",
-		"assesses a threat to a record; the residual counts only the measures that work",
+		"mamori risk assess --section ID --threat ID --likelihood N --impact N "
+		"[--measure CLAUSE]... --as LOGIN [--json]",
+		"assesses a threat to a record, or to a whole section (--section); the residual "
+		"counts only the measures that work",
 		NULL
 	};
 	struct risk_input in = { 0 };
@@ -139,6 +142,8 @@ static int risk_assess_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	const char *procedure = NULL;
 	bool json = false;
 	const struct option opts[] = {
+		OPT_STRING(0, "section", &in.section, "ID",
+		           "assess a risk of this whole section (instead of RECORD)"),
 		OPT_STRING(0, "threat", &in.threat, "ID", "a threat of the profile (risk threats)"),
 		OPT_INT(0, "likelihood", &in.likelihood, "N", "how likely, on the profile's scale",
 		        1, 100),
@@ -164,10 +169,16 @@ static int risk_assess_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	struct door *d = NULL;
 	int n, ret;
 
-	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	n = parse_options_count(argc, argv, opts, usage, 0, 1, &ret);
 	if (n < 0)
 		goto out;
-	if (parse_id(argv[0], "record", &in.target) < 0 ||
+	if ((n == 1) == (in.section != NULL)) {
+		cli_error("give the record assessed (RECORD) or a whole section (--section ID), "
+		          "one of the two");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if ((n == 1 && parse_id(argv[0], "record", &in.target) < 0) ||
 	    (procedure && parse_id(procedure, "document record", &in.procedure) < 0)) {
 		ret = EXIT_USAGE;
 		goto out;
@@ -271,10 +282,15 @@ static const char *state_name(const struct profile *p, const struct risk *rk)
 
 static void show_text(const struct profile *p, const struct risk *rk, struct strbuf *out)
 {
-	strbuf_addf(out, "リスク %" PRId64 ": %s #%" PRId64 " %s — %s\n", rk->rec.id,
-	            rk->target_register ? rk->target_register : "?", rk->target,
-	            rk->target_title ? rk->target_title : "",
-	            rk->threat ? rk->threat->name : rk->threat_id);
+	if (risk_of_section(rk))
+		strbuf_addf(out, "リスク %" PRId64 ": %s（課等全体） — %s\n", rk->rec.id,
+		            rk->section_name ? rk->section_name : rk->section ? rk->section : "?",
+		            rk->threat ? rk->threat->name : rk->threat_id);
+	else
+		strbuf_addf(out, "リスク %" PRId64 ": %s #%" PRId64 " %s — %s\n", rk->rec.id,
+		            rk->target_register ? rk->target_register : "?", rk->target,
+		            rk->target_title ? rk->target_title : "",
+		            rk->threat ? rk->threat->name : rk->threat_id);
 	strbuf_addf(out,
 	            "状態: %s  起こりやすさ %" PRId64 " × 影響 %" PRId64 " = 固有リスク %" PRId64
 	            "  残留リスク %" PRId64 "（現在の対策では %" PRId64 "）%s%s\n",
@@ -304,7 +320,8 @@ static void show_text(const struct profile *p, const struct risk *rk, struct str
 	if (rk->accepted_ms) {
 		struct strbuf t = STRBUF_INIT;
 		time_format_rfc3339_offset(&t, rk->accepted_ms, TOKYO_OFFSET_MS);
-		strbuf_addf(out, "受容: %s（%s、残留リスク %" PRId64 "）%s\n", rk->accepted_by,
+		strbuf_addf(out, "受容: %s（%s、残留リスク %" PRId64 "）%s\n",
+		            rk->accepted_person ? rk->accepted_person : rk->accepted_by,
 		            t.buf, rk->accepted_residual, rk->stale ? "  要再評価" : "");
 		strbuf_release(&t);
 	}
@@ -396,12 +413,16 @@ static void print_list(const struct profile *p, const struct risk_list *l, bool 
 			risk_json(rk, &w);
 			continue;
 		}
-		snprintf(target, sizeof(target), "#%" PRId64, rk->target);
+		if (risk_of_section(rk))
+			snprintf(target, sizeof(target), "課等全体");
+		else
+			snprintf(target, sizeof(target), "#%" PRId64, rk->target);
 		snprintf(inh, sizeof(inh), "%" PRId64, rk->inherent);
 		snprintf(res, sizeof(res), "%" PRId64, rk->residual);
 		snprintf(id, sizeof(id), "%" PRId64, rk->rec.id);
-		table_add(&t, (const char *[]){ id, target, rk->threat_id, rk->section, inh, res,
-		                                state_name(p, rk) });
+		table_add(&t, (const char *[]){ id, target, rk->threat_id,
+		                                rk->section_name ? rk->section_name : rk->section,
+		                                inh, res, state_name(p, rk) });
 	}
 	if (json) {
 		jw_array_end(&w);
@@ -623,7 +644,8 @@ int cmd_risk(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
 		{ "threats", risk_threats, "the threats the ward's text names" },
-		{ "assess", risk_assess_cmd, "assess a threat to a record (its owner)" },
+		{ "assess", risk_assess_cmd,
+		  "assess a threat to a record or a whole section (its owner)" },
 		{ "accept", risk_accept_cmd,
 		  "accept a residual risk (the owner the profile names)" },
 		{ "show", risk_show, "a risk: measures, evidence, acceptance, staleness" },

@@ -417,13 +417,14 @@ static void checkpoint(struct compliance_report *rep, struct door *d, struct led
 	strbuf_release(&err);
 }
 
-/* The risks that name each clause as a measure, and those it counts for now. */
+/* The risks assessed in the period that named each clause as a measure, and those it counts
+ * for now. */
 static int count_risks(struct compliance_report *ret, struct door *d, int64_t now_ms,
                        struct strbuf *err)
 {
 	int64_t *named = xcalloc(ret->nr ? ret->nr : 1, sizeof(*named));
 	int64_t *counting = xcalloc(ret->nr ? ret->nr : 1, sizeof(*counting));
-	int r = risk_clause_tally(d, now_ms, named, counting, err);
+	int r = risk_clause_tally(d, ret->from_ms, ret->to_ms, now_ms, named, counting, err);
 
 	for (size_t i = 0; r == 0 && i < ret->nr; i++) {
 		ret->rows[i].risks = named[i];

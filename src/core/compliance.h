@@ -39,8 +39,8 @@ struct compliance_row {
 	/* self-inspection answers on it, of the inspections opened in the period (an item's
 	 * latest answer; unanswered: asked and not answered) */
 	int64_t insp_conform, insp_nonconform, insp_na, insp_unanswered;
-	/* the ward's risks that name it as a measure, and of those the ones it counts for now
-	 * (core/risk.h risk_clause_tally) */
+	/* the risks whose last assessment in the period named it as a measure, and of those the
+	 * ones it counts for now (core/risk.h risk_clause_tally) */
 	int64_t risks, risks_counting;
 	/* the ledger entries of the acts counted, ascending (every one) */
 	uint64_t *ledger;

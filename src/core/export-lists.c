@@ -451,8 +451,17 @@ void export_risks_csv(struct store *st, const struct profile *p, const struct ri
 			open += !rk->tasks[k].done;
 		cell_int(w, rk->rec.id);
 		cell(w, rk->threat ? rk->threat->name : rk->threat_id);
-		cell_int(w, rk->target);
-		cell(w, rk->target_title ? rk->target_title : "（削除された記録）");
+		if (risk_of_section(rk)) {
+			struct strbuf t = STRBUF_INIT;
+			strbuf_addf(&t, "%s（課等全体）",
+			            rk->section_name ? rk->section_name : rk->section ? rk->section : "");
+			cell(w, "");
+			cell(w, t.buf);
+			strbuf_release(&t);
+		} else {
+			cell_int(w, rk->target);
+			cell(w, rk->target_title ? rk->target_title : "（削除された記録）");
+		}
 		cell(w, tr ? tr->name : rk->target_register);
 		cell(w, lv && lv->name ? lv->name : rk->target_level);
 		cell_section(w, st, rk->section);

@@ -16,6 +16,9 @@ struct risk_incident {
 	int64_t linked_ms; /* its last link_record act, 0: none */
 	int64_t *records;
 	size_t n_records;
+	char *section;        /* the section that reported it, or NULL */
+	char **rec_sections;  /* the sections of records (NULL until a risk of a whole section
+	                         asks: risk_incident_in_section) */
 };
 
 /*
@@ -47,5 +50,8 @@ int risk_evaluate_on(struct door *d, struct risk_basis *b, const char *section,
                      int64_t impact, struct risk_eval *ret, struct strbuf *err);
 /* The incident cases, read once. */
 int risk_basis_incidents(struct door *d, struct risk_basis *b, struct strbuf *err);
+/* Whether incident x concerns section: reported by it, or involving one of its records. */
+int risk_incident_in_section(struct door *d, struct risk_incident *x, const char *section,
+                             bool *ret, struct strbuf *err);
 
 #endif

@@ -11,6 +11,8 @@
 #include "base/parse.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/org.h"
+#include "core/requests.h"
 #include "core/risk-internal.h"
 #include "core/risk.h"
 #include "store/query.h"
@@ -40,7 +42,7 @@ static int last_acceptance(struct store *st, struct risk *rk, const char *action
 {
 	struct query *q;
 	int r = query_prepare(st,
-	                      "SELECT a.at_ms, u.login, a.fields FROM acts a "
+	                      "SELECT a.at_ms, u.login, a.fields, u.name, u.title FROM acts a "
 	                      "LEFT JOIN users u ON u.id = a.actor "
 	                      "WHERE a.record_id = ?1 AND a.action = ?2 AND a.outcome = 'done' "
 	                      "ORDER BY a.id DESC LIMIT 1",
@@ -58,6 +60,7 @@ static int last_acceptance(struct store *st, struct risk *rk, const char *action
 
 		rk->accepted_ms = query_int(q, 0);
 		rk->accepted_by = query_strdup(q, 1);
+		rk->accepted_person = request_person_label(query_text(q, 3), query_text(q, 4));
 		if ((s = json_string_value(json_object_get(fields, "accepted_residual"))) &&
 		    parse_int64(s, 0, INT64_MAX, &v) == 0)
 			rk->accepted_residual = v;
@@ -147,7 +150,8 @@ int risk_basis_incidents(struct door *d, struct risk_basis *b, struct strbuf *er
 	link = xstrfmt("%s.link_record", inc->id);
 	r = query_prepare(door_store(d),
 	                  "SELECT r.id, r.fields, r.created_ms, (SELECT max(a.at_ms) FROM acts a "
-	                  "WHERE a.record_id = r.id AND a.action = ?2 AND a.outcome = 'done') "
+	                  "WHERE a.record_id = r.id AND a.action = ?2 AND a.outcome = 'done'), "
+	                  "r.section "
 	                  "FROM records r WHERE r.register = ?1 ORDER BY r.id",
 	                  &q, err);
 	if (r < 0)
@@ -159,9 +163,9 @@ int risk_basis_incidents(struct door *d, struct risk_basis *b, struct strbuf *er
 		const char *ids = json_string_value(json_object_get(fields, "records"));
 		const char *drill = json_string_value(json_object_get(fields, "drill"));
 
-		if (ids && !(drill && !strcmp(drill, "true"))) {
+		if (!(drill && !strcmp(drill, "true"))) {
 			struct risk_incident *x;
-			char *copy = xstrdup(ids);
+			char *copy = xstrdup(ids ? ids : "");
 			const char *parts[64];
 			size_t n = split_ids(copy, parts, ARRAY_SIZE(parts));
 
@@ -170,6 +174,8 @@ int risk_basis_incidents(struct door *d, struct risk_basis *b, struct strbuf *er
 			x->id = query_int(q, 0);
 			x->created_ms = query_int(q, 2);
 			x->linked_ms = query_is_null(q, 3) ? 0 : query_int(q, 3);
+			x->section = query_strdup(q, 4);
+			x->rec_sections = NULL;
 			x->records = xcalloc(n ? n : 1, sizeof(*x->records));
 			x->n_records = 0;
 			for (size_t i = 0; i < n; i++) {
@@ -188,7 +194,35 @@ out:
 	return r;
 }
 
-/* Incidents (not drills) that involve the target and were reported, or linked to it, after
+int risk_incident_in_section(struct door *d, struct risk_incident *x, const char *section,
+                             bool *ret, struct strbuf *err)
+{
+	int r = 0;
+
+	*ret = x->section && !strcmp(x->section, section);
+	if (!x->rec_sections) {
+		struct query *q = NULL;
+		x->rec_sections = xcalloc(x->n_records ? x->n_records : 1, sizeof(char *));
+		r = x->n_records ? query_prepare(door_store(d),
+		                                 "SELECT section FROM records WHERE id = ?1", &q, err)
+		                 : 0;
+		for (size_t k = 0; r == 0 && k < x->n_records; k++) {
+			query_bind_int(q, 1, x->records[k]);
+			r = query_step(q, err);
+			if (r > 0) {
+				x->rec_sections[k] = query_strdup(q, 0);
+				query_done(q);
+				r = 0;
+			}
+		}
+	}
+	for (size_t k = 0; r == 0 && k < x->n_records && !*ret; k++)
+		*ret = x->rec_sections[k] && !strcmp(x->rec_sections[k], section);
+	return r;
+}
+
+/* Incidents (not drills) that involve the target (for a risk of a whole section: that the
+ * section reported or that involve one of its records) and were reported, or linked, after
  * the acceptance. */
 static int stale_incidents(struct door *d, struct risk_basis *b, struct risk *rk,
                            struct strbuf *err)
@@ -196,11 +230,14 @@ static int stale_incidents(struct door *d, struct risk_basis *b, struct risk *rk
 	int r = risk_basis_incidents(d, b, err);
 
 	for (size_t i = 0; r == 0 && i < b->n_incidents; i++) {
-		const struct risk_incident *x = &b->incidents[i];
+		struct risk_incident *x = &b->incidents[i];
 		bool involved = false;
 
 		if (x->created_ms <= rk->accepted_ms && x->linked_ms <= rk->accepted_ms)
 			continue;
+		if (risk_of_section(rk))
+			r = rk->section ? risk_incident_in_section(d, x, rk->section, &involved, err)
+			                : 0;
 		for (size_t k = 0; k < x->n_records && !involved; k++)
 			involved = x->records[k] == rk->target;
 		if (involved)
@@ -285,12 +322,19 @@ static int risk_read(struct door *d, struct risk_basis *b, int64_t id, struct ri
 	rk->residual = field_int(&rk->rec, "residual");
 	rk->computed = field_int(&rk->rec, "computed");
 	rk->procedure = field_int(&rk->rec, "procedure");
-	if (record_get(door_store(d), rk->target, &target, &ignored) == 0) {
+	if (rk->target && record_get(door_store(d), rk->target, &target, &ignored) == 0) {
 		rk->target_register = xstrdup(target.register_id);
 		rk->target_title = xstrdup(record_title(p, &target));
 		rk->target_level = target.level ? xstrdup(target.level) : NULL;
 	}
 	record_release(&target);
+	strbuf_reset(&ignored);
+	if (rk->section) {
+		struct org_section sec = { 0 };
+		if (org_section_get(door_store(d), rk->section, &sec, &ignored) == 0)
+			rk->section_name = xstrdup(sec.name);
+		org_section_release(&sec);
+	}
 	strbuf_release(&ignored);
 	if (record_field(&rk->rec, "measures")) {
 		copy = xstrdup(record_field(&rk->rec, "measures"));
@@ -334,6 +378,8 @@ void risk_release(struct risk *rk)
 	free(rk->target_title);
 	free(rk->target_level);
 	free(rk->accepted_by);
+	free(rk->accepted_person);
+	free(rk->section_name);
 	free(rk->accepted_level);
 	free(rk->accepted_measures);
 	risk_eval_release(&rk->now);
@@ -466,23 +512,76 @@ int risk_list_visible(struct door *d, struct store *st, const struct reader *rd,
 	return r;
 }
 
-int risk_clause_tally(struct door *d, int64_t now_ms, int64_t *named, int64_t *counting,
-                      struct strbuf *err)
+/* The measures each risk named in its last assessment (assess or reassess) made in [from,
+ * to): per risk (record id, ascending), its space-separated clause ids. */
+static int period_measures(struct door *d, int64_t from_ms, int64_t to_ms, struct strv *ids,
+                           struct strv *measures, struct strbuf *err)
+{
+	const struct policy_register *reg = door_profile(d)->risk.reg;
+	char *assess = xstrfmt("%s.assess", reg->id), *reassess = xstrfmt("%s.reassess", reg->id);
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "SELECT a.record_id, coalesce(json_extract(a.fields, '$.measures'), "
+	                      "'') FROM acts a WHERE a.action IN (?1, ?2) AND a.outcome = 'done' "
+	                      "AND a.at_ms >= ?3 AND a.at_ms < ?4 AND a.id = (SELECT max(b.id) "
+	                      "FROM acts b WHERE b.record_id = a.record_id AND b.action IN (?1, "
+	                      "?2) AND b.outcome = 'done' AND b.at_ms >= ?3 AND b.at_ms < ?4) "
+	                      "ORDER BY a.record_id",
+	                      &q, err);
+
+	if (r == 0) {
+		query_bind_text(q, 1, assess);
+		query_bind_text(q, 2, reassess);
+		query_bind_int(q, 3, from_ms);
+		query_bind_int(q, 4, to_ms);
+		while ((r = query_step(q, err)) > 0) {
+			strv_pushf(ids, "%" PRId64, query_int(q, 0));
+			strv_push(measures, query_text(q, 1) ? query_text(q, 1) : "");
+		}
+	}
+	free(assess);
+	free(reassess);
+	return r < 0 ? r : 0;
+}
+
+int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                      int64_t *named, int64_t *counting, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
+	struct strv ids = STRV_INIT, measures = STRV_INIT;
 	struct risk_list l = { 0 };
 	int r;
 
 	if (!p->risk.reg)
 		return 0;
-	r = risk_list(d, NULL, now_ms, &l, err);
-	for (size_t i = 0; r == 0 && i < l.nr; i++)
-		for (size_t k = 0; k < l.items[i].now.n_measures; k++) {
-			const struct risk_measure *m = &l.items[i].now.measures[k];
-			named[m->clause->index]++;
-			counting[m->clause->index] += m->counts;
+	r = period_measures(d, from_ms, to_ms, &ids, &measures, err);
+	if (r == 0 && ids.nr)
+		r = risk_list(d, NULL, now_ms, &l, err);
+	for (size_t i = 0; r == 0 && i < ids.nr; i++) {
+		char *copy = xstrdup(measures.items[i]);
+		const char *cs[RISK_MAX_MEASURES];
+		size_t n = split_ids(copy, cs, ARRAY_SIZE(cs));
+		const struct risk *now = NULL;
+		int64_t id = 0;
+
+		parse_int64(ids.items[i], 1, INT64_MAX, &id);
+		for (size_t k = 0; k < l.nr && !now; k++)
+			if (l.items[k].rec.id == id)
+				now = &l.items[k];
+		for (size_t k = 0; k < n; k++) {
+			const struct policy_clause *c = policy_clause(p, cs[k]);
+			if (!c)
+				continue;
+			named[c->index]++;
+			for (size_t j = 0; now && j < now->now.n_measures; j++)
+				counting[c->index] += now->now.measures[j].clause == c &&
+				                      now->now.measures[j].counts;
 		}
+		free(copy);
+	}
 	risk_list_release(&l);
+	strv_release(&ids);
+	strv_release(&measures);
 	return r;
 }
 
@@ -538,12 +637,19 @@ void risk_json(const struct risk *rk, struct json_writer *w)
 	jw_kv_int(w, "id", rk->rec.id);
 	jw_key(w, "target");
 	jw_object_begin(w);
-	jw_kv_int(w, "id", rk->target);
+	jw_kv_str(w, "kind", risk_of_section(rk) ? "section" : "record");
+	jw_key(w, "id");
+	if (risk_of_section(rk))
+		jw_null(w);
+	else
+		jw_int(w, rk->target);
 	jw_kv_str(w, "register", rk->target_register);
-	jw_kv_str(w, "title", rk->target_title);
+	jw_kv_str(w, "title", risk_of_section(rk) ? rk->section_name : rk->target_title);
 	jw_kv_str(w, "level", rk->target_level);
+	jw_kv_str(w, "section", risk_of_section(rk) ? rk->section : NULL);
 	jw_object_end(w);
 	jw_kv_str(w, "section", rk->section);
+	jw_kv_str(w, "section_name", rk->section_name);
 	jw_key(w, "threat");
 	jw_object_begin(w);
 	jw_kv_str(w, "id", rk->threat_id);
@@ -580,6 +686,7 @@ void risk_json(const struct risk *rk, struct json_writer *w)
 		measure_json(&rk->now, &rk->now.measures[i], w);
 	jw_array_end(w);
 	jw_kv_str(w, "accepted_by", rk->accepted_by);
+	jw_kv_str(w, "accepted_person", rk->accepted_person);
 	jw_kv_time(w, "accepted_at", rk->accepted_ms);
 	jw_key(w, "accepted_residual");
 	if (rk->accepted_ms)

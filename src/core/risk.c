@@ -12,6 +12,7 @@
 #include "core/audits.h"
 #include "core/coverage.h"
 #include "core/duties.h"
+#include "core/org.h"
 #include "core/read.h"
 #include "core/risk-internal.h"
 #include "core/risk.h"
@@ -157,8 +158,14 @@ void risk_basis_release(struct risk_basis *b)
 	free(b->cited_incidents);
 	free(b->findings);
 	free(b->findings_open);
-	for (size_t i = 0; i < b->n_incidents; i++)
-		free(b->incidents[i].records);
+	for (size_t i = 0; i < b->n_incidents; i++) {
+		struct risk_incident *x = &b->incidents[i];
+		for (size_t k = 0; x->rec_sections && k < x->n_records; k++)
+			free(x->rec_sections[k]);
+		free(x->rec_sections);
+		free(x->section);
+		free(x->records);
+	}
 	free(b->incidents);
 	memset(b, 0, sizeof(*b));
 }
@@ -297,6 +304,11 @@ static int check_input(const struct profile *p, const struct risk_input *in, str
 		error_set(err, "an assessment needs its assessor: give --as LOGIN");
 		return -EINVAL;
 	}
+	if (!in->target == !(in->section && *in->section)) {
+		error_set(err, "a risk is assessed for a record (its number) or for a whole section "
+		               "(--section ID), one of the two");
+		return -EINVAL;
+	}
 	if (!in->threat || !policy_threat(p, in->threat)) {
 		struct strbuf ids = STRBUF_INIT;
 		for (unsigned i = 0; i < rk->n_threats; i++)
@@ -328,9 +340,11 @@ static int check_input(const struct profile *p, const struct risk_input *in, str
 	return 0;
 }
 
-/* The risk already assessed for (target, threat), 0 if none. */
+/* The risk already assessed for (target, threat), or for (the whole section, threat) when
+ * target is 0; 0 if none. */
 static int existing_risk(struct store *st, const struct policy_register *reg, int64_t target,
-                         const char *threat, int64_t *ret, struct strbuf *err)
+                         const char *section, const char *threat, int64_t *ret,
+                         struct strbuf *err)
 {
 	struct record_list l = { 0 };
 	struct record_filter f = { .register_id = reg->id };
@@ -340,12 +354,35 @@ static int existing_risk(struct store *st, const struct policy_register *reg, in
 	for (size_t i = 0; r == 0 && i < l.nr && !*ret; i++) {
 		const char *t = record_field(&l.items[i], "target");
 		const char *th = record_field(&l.items[i], "threat");
-		int64_t v;
-		if (t && th && !strcmp(th, threat) && parse_int64(t, 1, INT64_MAX, &v) == 0 &&
-		    v == target)
+		const char *sec = record_field(&l.items[i], "section");
+		int64_t v = 0;
+		if (!th || strcmp(th, threat))
+			continue;
+		if (t && parse_int64(t, 1, INT64_MAX, &v) < 0)
+			continue;
+		if (target ? v == target : !t && sec && !strcmp(sec, section))
 			*ret = l.items[i].id;
 	}
 	record_list_release(&l);
+	return r;
+}
+
+/* A section assessed as a whole: it must be one of the ward's. */
+static int whole_section(struct door *d, const char *section, char **ret, struct strbuf *err)
+{
+	struct org_section sec = { 0 };
+	struct strbuf ignored = STRBUF_INIT;
+	int r = 0;
+
+	if (!core_valid_id(section) ||
+	    org_section_get(door_store(d), section, &sec, &ignored) < 0) {
+		error_set(err, "no section '%s' (mamori org show lists the sections)", section);
+		r = -ENOENT;
+	} else {
+		*ret = xstrdup(sec.id);
+	}
+	org_section_release(&sec);
+	strbuf_release(&ignored);
 	return r;
 }
 
@@ -356,8 +393,11 @@ static int target_section(struct door *d, const struct risk_input *in, char **re
 	struct reader *rd = NULL;
 	struct record rec = { 0 };
 	struct strbuf ignored = STRBUF_INIT;
-	int r = reader_for_login(door_store(d), door_profile(d), in->actor, d->clock(), &rd, err);
+	int r;
 
+	if (!in->target)
+		return whole_section(d, in->section, ret, err);
+	r = reader_for_login(door_store(d), door_profile(d), in->actor, d->clock(), &rd, err);
 	if (r < 0)
 		return r;
 	if (record_get(door_store(d), in->target, &rec, &ignored) < 0 ||
@@ -409,7 +449,8 @@ static size_t assessed_fields(const struct profile *p, const struct risk_input *
 	strbuf_addf(&nums[4], "%" PRId64, e->assessed);
 	measure_ids(e, false, mids);
 	if (!existing) {
-		f[n++] = (struct act_attr){ "target", nums[0].buf };
+		if (in->target)
+			f[n++] = (struct act_attr){ "target", nums[0].buf };
 		f[n++] = (struct act_attr){ "threat", in->threat };
 		f[n++] = (struct act_attr){ "section", section };
 	}
@@ -490,7 +531,8 @@ int risk_assess(struct door *d, const struct risk_input *in, struct act_result *
 	door_lead(d);
 	r = target_section(d, in, &section, err);
 	if (r == 0)
-		r = existing_risk(door_store(d), reg, in->target, in->threat, &existing, err);
+		r = existing_risk(door_store(d), reg, in->target, section, in->threat, &existing,
+		                  err);
 	if (r == 0)
 		r = risk_evaluate(d, section, in->measures, in->n_measures, in->likelihood,
 		                  in->impact, d->clock(), eval, err);

@@ -1,4 +1,4 @@
-/* risk: the texts' threats assessed per record, treated with the ward's own clauses, accepted by
+/* risk: the texts' threats assessed per record or for a whole section, treated with the ward's own clauses, accepted by
  * the owners the profile names (docs/risk.md). */
 #ifndef MAMORI_CORE_RISK_H
 #define MAMORI_CORE_RISK_H
@@ -22,8 +22,9 @@ struct store;
  * A risk is a record of the register the profile's `risk` section names (both shipped
  * profiles: `risk`), with these conventions (checked when the profile loads):
  *
- *   fields   target (the record assessed: an asset, a system, ...), threat (an id of
- *            risk.threats), section (the target's), likelihood, impact, inherent (their
+ *   fields   target (the record assessed: an asset, a system, ...; absent for a risk of a
+ *            whole section), threat (an id of risk.threats), section (the target's, or the
+ *            section assessed as a whole), likelihood, impact, inherent (their
  *            product), residual, measures (clause ids, space-separated), procedure (a document
  *            record: the damage-minimising procedure), treatment, reason (why the owner raised
  *            the residual), computed (optional: the residual Mamori computed at the
@@ -93,6 +94,7 @@ void risk_eval_release(struct risk_eval *e);
 struct risk_input {
 	const char *actor;  /* login */
 	int64_t target;     /* the record assessed; the actor must be able to read it */
+	const char *section; /* or, with target 0: the section assessed as a whole */
 	const char *threat; /* an id of the profile's threats */
 	int64_t likelihood, impact;
 	const char *const *measures; /* clause ids */
@@ -105,8 +107,8 @@ struct risk_input {
 };
 
 /*
- * Assesses a risk through the door: risk.assess for a new (target, threat), risk.reassess for
- * one already assessed (its id is kept). *eval is what was computed (release it). Returns 0
+ * Assesses a risk through the door: risk.assess for a new (target, threat) or (whole section,
+ * threat), risk.reassess for one already assessed (its id is kept). *eval is what was computed (release it). Returns 0
  * (res->outcome: done or refused) or a negative errno-style code with err: -EINVAL for input
  * that does not fit, -ENOENT for an unknown record or actor, -ENOTSUP without `risk`.
  */
@@ -151,20 +153,28 @@ struct risk {
 	struct record rec;
 	const struct policy_threat *threat;
 	const char *threat_id; /* as recorded */
-	int64_t target;
+	int64_t target; /* 0: a risk of the whole section */
 	char *target_register, *target_title, *target_level; /* NULL if the target is gone */
 	const char *section, *treatment, *reason, *band, *state;
+	char *section_name; /* the section's name ("税務課"), NULL if it is gone */
 	int64_t likelihood, impact, inherent, residual, procedure;
 	int64_t computed;     /* the residual computed at the assessment; 0: not recorded */
 	struct risk_eval now; /* the measures as they are now */
 	/* the last acceptance (accepted_ms 0: never accepted) */
 	int64_t accepted_ms, accepted_residual;
 	char *accepted_by, *accepted_level, *accepted_measures;
+	char *accepted_person; /* "池田 勝（税務課長）": the acceptor's name and title */
 	struct risk_task *tasks; /* the treatment plan, in the order planned */
 	size_t n_tasks, n_overdue_tasks;
 	bool stale;            /* accepted, and a material change happened since */
 	struct strv stale_why; /* "incident:12", "level:3→2", "measure:MIN-5-6-2", "residual" */
 };
+
+/* A risk of a whole section, not of one record. */
+static inline bool risk_of_section(const struct risk *rk)
+{
+	return rk->target == 0;
+}
 
 /* Reads risk id (the caller decided the reader may read it). -ENOENT when it is not a risk. */
 int risk_get(struct door *d, int64_t id, int64_t now_ms, struct risk *ret, struct strbuf *err);
@@ -199,20 +209,21 @@ int risk_list_visible(struct door *d, struct store *st, const struct reader *rd,
                       struct strbuf *err);
 
 /*
- * For each clause of the door's profile (by its index), how many of the ward's risks name it
- * as a measure (named) and for how many of them it counts now (counting): the compliance
- * report's column リスク. The arrays have one zeroed slot per clause; nothing is added without
- * a risk register.
+ * For each clause of the door's profile (by its index), how many risks named it as a measure in
+ * their last assessment (assess or reassess) made in [from_ms, to_ms) (named), and for how many
+ * of those it counts at now_ms (counting): the compliance report's column リスク over its
+ * period. The arrays have one zeroed slot per clause; nothing is added without a risk register.
  */
-int risk_clause_tally(struct door *d, int64_t now_ms, int64_t *named, int64_t *counting,
-                      struct strbuf *err);
+int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                      int64_t *named, int64_t *counting, struct strbuf *err);
 
 /*
- * {"id","target":{"id","register","title","level"},"section","threat":{"id","name",
+ * {"id","target":{"kind":"record"|"section","id","register","title","level","section"},
+ * "section","section_name","threat":{"id","name",
  * "clauses"},"likelihood","impact","inherent","residual","computed_residual",
  * "computed_at_assessment","treatment","reason","band","state","procedure","measures":[{"clause","cite","text","strength","counts","why_not",
  * "reduce","evidence":{"from","acts","refused","incidents","findings","findings_open","duties":[{"id","name","scope","last_done",
- * "next_due","overdue"}]}}],"accepted_by","accepted_at","accepted_residual","stale",
+ * "next_due","overdue"}]}}],"accepted_by","accepted_person","accepted_at","accepted_residual","stale",
  * "stale_reasons","tasks":[{"task","what","assignee","due","done","done_at","done_by",
  * "overdue"}]}
  */

@@ -10,6 +10,7 @@
 #include "base/parse.h"
 #include "base/timeutil.h"
 #include "core/core.h"
+#include "core/org.h"
 #include "core/risk.h"
 #include "web/access.h"
 #include "web/outcome.h"
@@ -37,6 +38,28 @@ static void number_select(struct web_req *r, const char *name, const char *label
 	html_close(o, "div");
 }
 
+/* "Or a whole section": the sections of the ward, none chosen. */
+static void section_select(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct org_sections secs = { 0 };
+
+	if (org_sections_list(r->st, &secs, &err) < 0)
+		web_log(r, "%s", err.buf);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Or a whole section (instead of a record)"), "for", "f-section",
+	          HTML_END);
+	html_open(o, "select", "id", "f-section", "name", "section", HTML_END);
+	html_elem(o, "option", "—", "value", "", HTML_END);
+	for (size_t i = 0; i < secs.nr; i++)
+		html_elem(o, "option", secs.items[i].name, "value", secs.items[i].id, HTML_END);
+	html_close(o, "select");
+	html_close(o, "div");
+	org_sections_release(&secs);
+	strbuf_release(&err);
+}
+
 void ui_risk_assess_form(struct web_req *r, const struct risk *rk)
 {
 	const struct profile *p = r->profile;
@@ -57,20 +80,26 @@ void ui_risk_assess_form(struct web_req *r, const struct risk *rk)
 	if (!rk)
 		html_elem(o, "h2", _("Assess a risk"), "id", "assess", HTML_END);
 	html_elem(o, "p",
-	          _("The security officer of the section that manages the record assesses it. "
+	          _("The security officer of the section that manages the record (or the section "
+	            "assessed as a whole) assesses it. "
 	            "Mamori computes the inherent risk (likelihood × impact) and the residual "
 	            "risk from the measures that are carried out; you may only raise the "
 	            "residual, with a reason."),
 	          "class", "hint", HTML_END);
 	page_form_begin(r, "/risks", "card assess", false);
 	if (rk) {
-		html_void(o, "input", "type", "hidden", "name", "target", "value", target,
-		          HTML_END);
+		if (risk_of_section(rk))
+			html_void(o, "input", "type", "hidden", "name", "section", "value",
+			          rk->section, HTML_END);
+		else
+			html_void(o, "input", "type", "hidden", "name", "target", "value", target,
+			          HTML_END);
 		html_void(o, "input", "type", "hidden", "name", "threat", "value", rk->threat_id,
 		          HTML_END);
 	} else {
 		page_input(r, "number", "target", _("Record assessed (its number)"),
-		           *target ? target : NULL, true, "off");
+		           *target ? target : NULL, false, "off");
+		section_select(r);
 		html_open(o, "div", "class", "field", HTML_END);
 		html_elem(o, "label", _("Threat"), "for", "f-threat", HTML_END);
 		html_open(o, "select", "id", "f-threat", "name", "threat", "required", "",
@@ -179,8 +208,8 @@ static void bad_input_page(struct web_req *r, const char *detail, const char *ba
 	page_begin(r, _("Risks"), NAV_RISKS);
 	page_notice(r, "error",
 	            _("The assessment was not recorded: check the record's number (a record you "
-	              "may read), the clause ids of the measures, the values and, when you raise "
-	              "the residual risk, the reason."));
+	              "may read) or the section (one of the two), the clause ids of the measures, "
+	              "the values and, when you raise the residual risk, the reason."));
 	html_open(&r->out, "p", HTML_END);
 	page_link(&r->out, back, _("Back"));
 	html_close(&r->out, "p");
@@ -203,7 +232,9 @@ void ui_risk_assess_post(struct web_req *r)
 		web_error(r, 404, "this ward's profile keeps no risk register");
 		goto out;
 	}
-	if (form_int(r, "target", INT64_MAX, &in.target) < 0 || !in.target ||
+	t = web_params_get(&r->form, "section");
+	in.section = t && *t ? t : NULL;
+	if (form_int(r, "target", INT64_MAX, &in.target) < 0 || !in.target == !in.section ||
 	    form_int(r, "likelihood", p->risk.likelihood_max, &in.likelihood) < 0 ||
 	    !in.likelihood || form_int(r, "impact", p->risk.impact_max, &in.impact) < 0 ||
 	    !in.impact || form_int(r, "procedure", INT64_MAX, &in.procedure) < 0 ||

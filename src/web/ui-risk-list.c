@@ -45,6 +45,24 @@ static void num_cell(struct strbuf *o, int64_t v, const char *cls)
 	html_elem(o, "td", n, "class", cls, HTML_END);
 }
 
+void ui_risk_target(struct web_req *r, const struct risk *rk)
+{
+	struct strbuf url = STRBUF_INIT, text = STRBUF_INIT;
+
+	if (risk_of_section(rk)) {
+		strbuf_addstr(&url, "/risks");
+		html_url_query(&url, "section", rk->section ? rk->section : "");
+		strbuf_addf(&text, _("%s (whole section)"),
+		            rk->section_name ? rk->section_name : rk->section ? rk->section : "—");
+	} else {
+		strbuf_addf(&url, "/records/%" PRId64, rk->target);
+		strbuf_addstr(&text, rk->target_title ? rk->target_title : url.buf + 9);
+	}
+	page_link(&r->out, url.buf, text.buf);
+	strbuf_release(&url);
+	strbuf_release(&text);
+}
+
 void ui_risk_table(struct web_req *r, const struct risk_list *l, bool with_section)
 {
 	struct strbuf *o = &r->out;
@@ -66,7 +84,7 @@ void ui_risk_table(struct web_req *r, const struct risk_list *l, bool with_secti
 	html_close(o, "tr");
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct risk *rk = &l->items[i];
-		char url[48], num[24];
+		char num[24];
 
 		snprintf(num, sizeof(num), "%" PRId64, rk->rec.id);
 		html_open(o, "tr", "class", rk->stale ? "stale" : NULL, "data-risk", num, HTML_END);
@@ -75,8 +93,7 @@ void ui_risk_table(struct web_req *r, const struct risk_list *l, bool with_secti
 		risk_link(o, rk);
 		html_close(o, "td");
 		html_open(o, "td", HTML_END);
-		snprintf(url, sizeof(url), "/records/%" PRId64, rk->target);
-		page_link(o, url, rk->target_title ? rk->target_title : url + 9);
+		ui_risk_target(r, rk);
 		html_close(o, "td");
 		if (with_section) {
 			char *name = ui_section_name(r, rk->section);
@@ -309,8 +326,15 @@ static void print_table(struct web_req *r, const struct risk_list *l)
 		          : rk->threat_id ? rk->threat_id
 		                          : "—",
 		          HTML_END);
-		snprintf(n, sizeof(n), "%" PRId64, rk->target);
-		html_elem(o, "td", rk->target_title ? rk->target_title : n, HTML_END);
+		if (risk_of_section(rk)) {
+			struct strbuf t = STRBUF_INIT;
+			strbuf_addf(&t, _("%s (whole section)"), *section ? section : "—");
+			html_elem(o, "td", t.buf, HTML_END);
+			strbuf_release(&t);
+		} else {
+			snprintf(n, sizeof(n), "%" PRId64, rk->target);
+			html_elem(o, "td", rk->target_title ? rk->target_title : n, HTML_END);
+		}
 		html_elem(o, "td", *section ? section : "—", HTML_END);
 		snprintf(n, sizeof(n), "%" PRId64 " × %" PRId64 " = %" PRId64, rk->likelihood,
 		         rk->impact, rk->inherent);
@@ -322,7 +346,9 @@ static void print_table(struct web_req *r, const struct risk_list *l)
 		html_elem(o, "td", ui_risk_state_name(r, rk), "class", "state", HTML_END);
 		html_open(o, "td", HTML_END);
 		if (rk->accepted_ms) {
-			html_text(o, rk->accepted_by ? rk->accepted_by : "—");
+			html_text(o, rk->accepted_person ? rk->accepted_person
+			             : rk->accepted_by   ? rk->accepted_by
+			                                 : "—");
 			html_text(o, " ");
 			page_date(o, rk->accepted_ms);
 		} else {

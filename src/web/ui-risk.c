@@ -172,7 +172,9 @@ static void acceptance(struct web_req *r, const struct risk *rk)
 	} else {
 		html_open(o, "p", "class", rk->stale ? "accepted stale" : "accepted", HTML_END);
 		snprintf(n, sizeof(n), "%" PRId64, rk->accepted_residual);
-		html_textf(o, _("Accepted by %s on "), rk->accepted_by ? rk->accepted_by : "—");
+		html_textf(o, _("Accepted by %s on "), rk->accepted_person ? rk->accepted_person
+		                                       : rk->accepted_by   ? rk->accepted_by
+		                                                           : "—");
 		page_time(o, rk->accepted_ms);
 		html_textf(o, _(" at a residual risk of %s."), n);
 		html_close(o, "p");
@@ -245,8 +247,7 @@ static void facts(struct web_req *r, const struct risk *rk)
 	html_open(o, "dl", "class", "facts card", HTML_END);
 	html_elem(o, "dt", _("Assessed for"), HTML_END);
 	html_open(o, "dd", HTML_END);
-	snprintf(url, sizeof(url), "/records/%" PRId64, rk->target);
-	page_link(o, url, rk->target_title ? rk->target_title : url + 9);
+	ui_risk_target(r, rk);
 	if (rk->target_register)
 		html_textf(o, "（%s）", ui_register_name(r, rk->target_register));
 	if (rk->target_level) {

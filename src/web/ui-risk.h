@@ -23,6 +23,9 @@ void ui_risk_heat_maps(struct web_req *r, const struct risk_list *l);
 
 /* 評価済, 受容済, or 要再評価 when the acceptance went stale. */
 const char *ui_risk_state_name(const struct web_req *r, const struct risk *rk);
+/* What rk was assessed for: its record, linked, or "税務課（課等全体）" linked to the section's
+ * register. */
+void ui_risk_target(struct web_req *r, const struct risk *rk);
 /* A table of risks: threat (linked), what was assessed, inherent, residual, state. */
 void ui_risk_table(struct web_req *r, const struct risk_list *l, bool with_section);
 /* The assessment form (POST /risks): a new risk, or rk's reassessment with its values. */

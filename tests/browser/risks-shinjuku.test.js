@@ -4,7 +4,9 @@
 // reassessing, the officer raises it with a reason and transfers the risk (移転), which puts it
 // above the ward's threshold: the officer's acceptance is refused with the clause and the
 // 情報化統括管理者 (CIO) accepts it from the ward-wide register with its heat maps. The register
-// prints and downloads as CSV for Excel; 区民課's officer sees none of 税務課's risks.
+// prints and downloads as CSV for Excel; 区民課's officer sees none of 税務課's risks. A risk of the
+// whole section (災害 to 税務課 itself, not one record) is assessed and accepted by its officer
+// from the same form, and the CIO's register and paper name it 税務課（課等全体）.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -119,7 +121,7 @@ test('shinjuku: the officer assesses, confirms then raises; the CIO accepts abov
   await page.goto(server.url + `risks/${id}`);
   await submit('form.accept');
   await page.waitForURL(/notice=done/);
-  assert.ok((await page.textContent('p.accepted')).includes('fukukucho'));
+  assert.ok((await page.textContent('p.accepted')).includes('高橋 修（副区長）'), 'the CIO by name and title');
   assert.ok((await page.textContent('dd.state')).includes('受容済'));
 
   await page.goto(server.url + 'risks?section=zeimu');
@@ -127,6 +129,7 @@ test('shinjuku: the officer assesses, confirms then raises; the CIO accepts abov
   assert.equal(await page.locator('main form').count(), 0, 'no form on paper');
   const printed = await page.textContent(`table.risks tr[data-risk="${id}"]`);
   assert.ok(printed.includes('移転') && printed.includes('受容済') && printed.includes('SHJ-5-1-2'), printed);
+  assert.ok(printed.includes('高橋 修（副区長）') && !printed.includes('fukukucho'), 'the acceptor by name, not login');
   japaneseOnly(await page.textContent('main'));
   await shot(page, 'risks-shinjuku-print');
   const csv = await page.request.get(server.url + 'risks.csv?section=zeimu&encoding=utf-8');
@@ -140,5 +143,62 @@ test('shinjuku: the officer assesses, confirms then raises; the CIO accepts abov
   const sjis = await page.request.get(server.url + 'risks.csv?section=zeimu&encoding=cp932');
   assert.equal(sjis.status(), 200);
   assert.ok((await sjis.body()).includes(Buffer.from([0x94, 0xd4, 0x8d, 0x86])), '番号 in Shift_JIS');
+  await logout(page);
+});
+
+test('shinjuku: a risk of the whole section, assessed and accepted by its officer', async () => {
+  await login(page, server.url, 'zeimu-1', ward.pw['zeimu-1']);
+  await page.goto(server.url + 'risks');
+  await page.selectOption('form.assess #f-section', 'zeimu');
+  await page.selectOption('#f-threat', 'outage');
+  await page.selectOption('#f-likelihood', '2');
+  await page.selectOption('#f-impact', '3');
+  await submit('form.assess');
+  assert.equal(page.url().includes('/risks/'), false, 'staff may not assess their section');
+  assert.ok((await page.textContent('main')).includes('SHJ-2-2'), 'the refusal cites 第2 2');
+  await logout(page);
+
+  await login(page, server.url, 'zeimu-kacho', ward.pw['zeimu-kacho']);
+  await page.goto(server.url + 'risks');
+  await page.fill('form.assess [name="target"]', '1');
+  await page.selectOption('form.assess #f-section', 'zeimu');
+  await page.selectOption('#f-threat', 'outage');
+  await page.selectOption('#f-likelihood', '2');
+  await page.selectOption('#f-impact', '3');
+  await submit('form.assess');
+  assert.equal(page.url().includes('/risks/'), false, 'a record and a section at once is turned down');
+  assert.ok((await page.textContent('main')).includes('どちらか一方'), 'saying one of the two');
+  await page.goto(server.url + 'risks');
+  await page.selectOption('form.assess #f-section', 'zeimu');
+  await page.selectOption('#f-threat', 'outage');
+  await page.selectOption('#f-likelihood', '2');
+  await page.selectOption('#f-impact', '3');
+  await submit('form.assess');
+  await page.waitForURL(/\/risks\/\d+\?notice=done/);
+  const id = page.url().match(/\/risks\/(\d+)/)[1];
+  assert.ok((await page.textContent('dl.facts')).includes('税務課（課等全体）'), 'assessed for the whole section');
+  assert.equal((await page.textContent('dd.inherent')).trim(), '2 × 3 = 6');
+  assert.equal(await page.locator('dl.facts a[href="/risks?section=zeimu"]').count(), 1, 'linking the section\'s register');
+  japaneseOnly(await page.textContent('main'));
+  await submit('form.accept');
+  await page.waitForURL(/notice=done/);
+  assert.ok((await page.textContent('p.accepted')).includes('池田 勝（税務課長）'), 'accepted by the officer, by name');
+  await shot(page, 'risk-shinjuku-section');
+  await logout(page);
+
+  await login(page, server.url, 'fukukucho', ward.pw.fukukucho);
+  await page.goto(server.url + 'risks');
+  const row = await page.textContent(`table.risks tr[data-risk="${id}"]`);
+  assert.ok(row.includes('税務課（課等全体）'), row);
+  const inherent = await page.textContent('#heat-inherent desc');
+  assert.ok(inherent.includes('起こりやすさ2×影響3：1件'), `the section's risk is on the heat map: ${inherent}`);
+  await page.goto(server.url + 'risks/print');
+  const printed = await page.textContent(`table.risks tr[data-risk="${id}"]`);
+  assert.ok(printed.includes('税務課（課等全体）') && printed.includes('池田 勝（税務課長）'), printed);
+  await logout(page);
+
+  await login(page, server.url, 'kumin-kacho', ward.pw['kumin-kacho']);
+  await page.goto(server.url + 'risks');
+  assert.equal(await page.locator(`table.risks tr[data-risk="${id}"]`).count(), 0, "not in 区民課's register");
   await logout(page);
 });

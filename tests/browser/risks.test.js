@@ -73,7 +73,7 @@ test('the section security officer assesses and accepts; the CISO accepts above 
   await accept();
   await page.waitForURL(/notice=done/);
   assert.ok((await page.textContent('dd.state')).includes('受容済'));
-  assert.ok((await page.textContent('p.accepted')).includes('suzuki'));
+  assert.ok((await page.textContent('p.accepted')).includes('鈴木 一郎'), 'the acceptor by name');
 
   await assess(asset, 'negligence', 5, 5, 'MIN-9-2-1');
   await page.waitForURL(/\/risks\/\d+\?notice=done/);
@@ -109,7 +109,7 @@ test('the section security officer assesses and accepts; the CISO accepts above 
   await page.goto(server.url + `risks/${high}`);
   await accept();
   await page.waitForURL(/notice=done/);
-  assert.ok((await page.textContent('p.accepted')).includes('ciso'));
+  assert.ok((await page.textContent('p.accepted')).includes('統括 責任'), 'the CISO by name');
   // the compliance report and the risks link each other by clause
   await page.goto(server.url + 'report/compliance');
   const clauses = await page.textContent('table.risk-clauses');

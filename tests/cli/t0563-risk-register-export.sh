@@ -117,6 +117,15 @@ for ward in minato shinjuku; do
 		"csvcol '$TMP/$ward-report.csv' utf-8-sig 条項 $measure リスク | grep -q '^1（効いている [01]）$'"
 	check "$ward: and a dash where no risk names the clause" \
 		"[ '$(csvcol "$TMP/$ward-report.csv" utf-8-sig 条項 $( [ $ward = minato ] && echo MIN-BP-4-2 || echo SHJ-2-2 ) リスク)' = — ]"
+	# the column is the report's period: a risk assessed today is not in 2020's report
+	expect "$ward: the report for 2020" 0 "$MAMORI" --dir "$D" report compliance --from 2020-04-01 \
+		--to 2021-03-31 --format csv -o "$TMP/$ward-2020.csv"
+	check "$ward: no risk was assessed with $measure in 2020" \
+		"[ '$(csvcol "$TMP/$ward-2020.csv" utf-8-sig 条項 $measure リスク)' = — ]"
+	expect "$ward: the report from today" 0 "$MAMORI" --dir "$D" report compliance \
+		--from "$(TZ=Asia/Tokyo date +%Y-%m-%d)" --format csv -o "$TMP/$ward-today.csv"
+	check "$ward: counts today's assessment" \
+		"csvcol '$TMP/$ward-today.csv' utf-8-sig 条項 $measure リスク | grep -q '^1（効いている [01]）$'"
 	# ---- a measure's evidence: incidents and audit findings on its clause -------------------
 	expect "$ward: show --json" 0 "$MAMORI" --dir "$D" risk show "$R" --json
 	check "$ward: no finding, no incident on $measure yet" \
