@@ -284,7 +284,9 @@ static void show_text(const struct profile *p, const struct risk *rk, struct str
 {
 	if (risk_of_section(rk))
 		strbuf_addf(out, "リスク %" PRId64 ": %s（課等全体） — %s\n", rk->rec.id,
-		            rk->section_name ? rk->section_name : rk->section ? rk->section : "?",
+		            rk->section_name ? rk->section_name
+		            : rk->section    ? rk->section
+		                             : "?",
 		            rk->threat ? rk->threat->name : rk->threat_id);
 	else
 		strbuf_addf(out, "リスク %" PRId64 ": %s #%" PRId64 " %s — %s\n", rk->rec.id,
@@ -321,8 +323,8 @@ static void show_text(const struct profile *p, const struct risk *rk, struct str
 		struct strbuf t = STRBUF_INIT;
 		time_format_rfc3339_offset(&t, rk->accepted_ms, TOKYO_OFFSET_MS);
 		strbuf_addf(out, "受容: %s（%s、残留リスク %" PRId64 "）%s\n",
-		            rk->accepted_person ? rk->accepted_person : rk->accepted_by,
-		            t.buf, rk->accepted_residual, rk->stale ? "  要再評価" : "");
+		            rk->accepted_person ? rk->accepted_person : rk->accepted_by, t.buf,
+		            rk->accepted_residual, rk->stale ? "  要再評価" : "");
 		strbuf_release(&t);
 	}
 	for (size_t i = 0; i < rk->stale_why.nr; i++)

@@ -454,7 +454,9 @@ void export_risks_csv(struct store *st, const struct profile *p, const struct ri
 		if (risk_of_section(rk)) {
 			struct strbuf t = STRBUF_INIT;
 			strbuf_addf(&t, "%s（課等全体）",
-			            rk->section_name ? rk->section_name : rk->section ? rk->section : "");
+			            rk->section_name ? rk->section_name
+			            : rk->section    ? rk->section
+			                             : "");
 			cell(w, "");
 			cell(w, t.buf);
 			strbuf_release(&t);

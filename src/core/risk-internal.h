@@ -16,9 +16,9 @@ struct risk_incident {
 	int64_t linked_ms; /* its last link_record act, 0: none */
 	int64_t *records;
 	size_t n_records;
-	char *section;        /* the section that reported it, or NULL */
-	char **rec_sections;  /* the sections of records (NULL until a risk of a whole section
-	                         asks: risk_incident_in_section) */
+	char *section;       /* the section that reported it, or NULL */
+	char **rec_sections; /* the sections of records (NULL until a risk of a whole section
+	                        asks: risk_incident_in_section) */
 };
 
 /*

@@ -203,9 +203,10 @@ int risk_incident_in_section(struct door *d, struct risk_incident *x, const char
 	if (!x->rec_sections) {
 		struct query *q = NULL;
 		x->rec_sections = xcalloc(x->n_records ? x->n_records : 1, sizeof(char *));
-		r = x->n_records ? query_prepare(door_store(d),
-		                                 "SELECT section FROM records WHERE id = ?1", &q, err)
-		                 : 0;
+		r = x->n_records
+		        ? query_prepare(door_store(d), "SELECT section FROM records WHERE id = ?1",
+		                        &q, err)
+		        : 0;
 		for (size_t k = 0; r == 0 && k < x->n_records; k++) {
 			query_bind_int(q, 1, x->records[k]);
 			r = query_step(q, err);
@@ -236,8 +237,9 @@ static int stale_incidents(struct door *d, struct risk_basis *b, struct risk *rk
 		if (x->created_ms <= rk->accepted_ms && x->linked_ms <= rk->accepted_ms)
 			continue;
 		if (risk_of_section(rk))
-			r = rk->section ? risk_incident_in_section(d, x, rk->section, &involved, err)
-			                : 0;
+			r = rk->section
+			        ? risk_incident_in_section(d, x, rk->section, &involved, err)
+			        : 0;
 		for (size_t k = 0; k < x->n_records && !involved; k++)
 			involved = x->records[k] == rk->target;
 		if (involved)
@@ -574,8 +576,8 @@ int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t no
 				continue;
 			named[c->index]++;
 			for (size_t j = 0; now && j < now->now.n_measures; j++)
-				counting[c->index] += now->now.measures[j].clause == c &&
-				                      now->now.measures[j].counts;
+				counting[c->index] +=
+				    now->now.measures[j].clause == c && now->now.measures[j].counts;
 		}
 		free(copy);
 	}

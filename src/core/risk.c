@@ -305,8 +305,9 @@ static int check_input(const struct profile *p, const struct risk_input *in, str
 		return -EINVAL;
 	}
 	if (!in->target == !(in->section && *in->section)) {
-		error_set(err, "a risk is assessed for a record (its number) or for a whole section "
-		               "(--section ID), one of the two");
+		error_set(err,
+		          "a risk is assessed for a record (its number) or for a whole section "
+		          "(--section ID), one of the two");
 		return -EINVAL;
 	}
 	if (!in->threat || !policy_threat(p, in->threat)) {
@@ -343,8 +344,7 @@ static int check_input(const struct profile *p, const struct risk_input *in, str
 /* The risk already assessed for (target, threat), or for (the whole section, threat) when
  * target is 0; 0 if none. */
 static int existing_risk(struct store *st, const struct policy_register *reg, int64_t target,
-                         const char *section, const char *threat, int64_t *ret,
-                         struct strbuf *err)
+                         const char *section, const char *threat, int64_t *ret, struct strbuf *err)
 {
 	struct record_list l = { 0 };
 	struct record_filter f = { .register_id = reg->id };

@@ -1,5 +1,5 @@
-/* risk: the texts' threats assessed per record or for a whole section, treated with the ward's own clauses, accepted by
- * the owners the profile names (docs/risk.md). */
+/* risk: the texts' threats assessed per record or for a whole section, treated with the ward's own
+ * clauses, accepted by the owners the profile names (docs/risk.md). */
 #ifndef MAMORI_CORE_RISK_H
 #define MAMORI_CORE_RISK_H
 
@@ -92,10 +92,10 @@ void risk_eval_release(struct risk_eval *e);
 
 /* What an owner assesses. Strings are borrowed for the call; NULL = not given. */
 struct risk_input {
-	const char *actor;  /* login */
-	int64_t target;     /* the record assessed; the actor must be able to read it */
+	const char *actor;   /* login */
+	int64_t target;      /* the record assessed; the actor must be able to read it */
 	const char *section; /* or, with target 0: the section assessed as a whole */
-	const char *threat; /* an id of the profile's threats */
+	const char *threat;  /* an id of the profile's threats */
 	int64_t likelihood, impact;
 	const char *const *measures; /* clause ids */
 	size_t n_measures;
@@ -108,9 +108,10 @@ struct risk_input {
 
 /*
  * Assesses a risk through the door: risk.assess for a new (target, threat) or (whole section,
- * threat), risk.reassess for one already assessed (its id is kept). *eval is what was computed (release it). Returns 0
- * (res->outcome: done or refused) or a negative errno-style code with err: -EINVAL for input
- * that does not fit, -ENOENT for an unknown record or actor, -ENOTSUP without `risk`.
+ * threat), risk.reassess for one already assessed (its id is kept). *eval is what was computed
+ * (release it). Returns 0 (res->outcome: done or refused) or a negative errno-style code with err:
+ * -EINVAL for input that does not fit, -ENOENT for an unknown record or actor, -ENOTSUP without
+ * `risk`.
  */
 int risk_assess(struct door *d, const struct risk_input *in, struct act_result *res,
                 struct risk_eval *eval, struct strbuf *err);
@@ -152,8 +153,8 @@ struct risk_task {
 struct risk {
 	struct record rec;
 	const struct policy_threat *threat;
-	const char *threat_id; /* as recorded */
-	int64_t target; /* 0: a risk of the whole section */
+	const char *threat_id;                               /* as recorded */
+	int64_t target;                                      /* 0: a risk of the whole section */
 	char *target_register, *target_title, *target_level; /* NULL if the target is gone */
 	const char *section, *treatment, *reason, *band, *state;
 	char *section_name; /* the section's name ("税務課"), NULL if it is gone */
@@ -163,7 +164,7 @@ struct risk {
 	/* the last acceptance (accepted_ms 0: never accepted) */
 	int64_t accepted_ms, accepted_residual;
 	char *accepted_by, *accepted_level, *accepted_measures;
-	char *accepted_person; /* "池田 勝（税務課長）": the acceptor's name and title */
+	char *accepted_person;   /* "池田 勝（税務課長）": the acceptor's name and title */
 	struct risk_task *tasks; /* the treatment plan, in the order planned */
 	size_t n_tasks, n_overdue_tasks;
 	bool stale;            /* accepted, and a material change happened since */

@@ -53,7 +53,9 @@ void ui_risk_target(struct web_req *r, const struct risk *rk)
 		strbuf_addstr(&url, "/risks");
 		html_url_query(&url, "section", rk->section ? rk->section : "");
 		strbuf_addf(&text, _("%s (whole section)"),
-		            rk->section_name ? rk->section_name : rk->section ? rk->section : "—");
+		            rk->section_name ? rk->section_name
+		            : rk->section    ? rk->section
+		                             : "—");
 	} else {
 		strbuf_addf(&url, "/records/%" PRId64, rk->target);
 		strbuf_addstr(&text, rk->target_title ? rk->target_title : url.buf + 9);

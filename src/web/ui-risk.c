@@ -172,9 +172,10 @@ static void acceptance(struct web_req *r, const struct risk *rk)
 	} else {
 		html_open(o, "p", "class", rk->stale ? "accepted stale" : "accepted", HTML_END);
 		snprintf(n, sizeof(n), "%" PRId64, rk->accepted_residual);
-		html_textf(o, _("Accepted by %s on "), rk->accepted_person ? rk->accepted_person
-		                                       : rk->accepted_by   ? rk->accepted_by
-		                                                           : "—");
+		html_textf(o, _("Accepted by %s on "),
+		           rk->accepted_person ? rk->accepted_person
+		           : rk->accepted_by   ? rk->accepted_by
+		                               : "—");
 		page_time(o, rk->accepted_ms);
 		html_textf(o, _(" at a residual risk of %s."), n);
 		html_close(o, "p");
