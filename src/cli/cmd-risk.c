@@ -330,7 +330,7 @@ static void show_text(const struct profile *p, const struct risk *rk, struct str
 	for (size_t i = 0; i < rk->stale_why.nr; i++)
 		strbuf_addf(out, "  変化: %s\n", rk->stale_why.items[i]);
 	for (size_t i = 0; i < rk->n_tasks; i++) {
-		const struct risk_task *t = &rk->tasks[i];
+		const struct plan_task *t = &rk->tasks[i];
 		strbuf_addf(out, "作業 %" PRId64 ": %s（担当 %s、期日 %s）%s\n", t->act_id, t->task,
 		            t->assignee ? t->assignee : "—", t->due ? t->due : "—",
 		            t->done      ? "完了"

@@ -345,7 +345,7 @@ static int collect_risk_tasks(struct inbox *b, struct door *d, struct store *st,
 			continue;
 		}
 		for (size_t k = 0; k < rk.n_tasks; k++) {
-			const struct risk_task *t = &rk.tasks[k];
+			const struct plan_task *t = &rk.tasks[k];
 			struct inbox_item *it;
 			if (t->done || !t->assignee || strcmp(t->assignee, login))
 				continue;

@@ -306,7 +306,7 @@ static void build_containment(struct incident *inc, const struct profile *p)
 	}
 }
 
-static void build_tasks(struct incident *inc, const struct profile *p)
+static void build_tasks(struct incident *inc, const struct profile *p, int64_t now_ms)
 {
 	const struct policy_action *add = policy_register_action(p->incidents.reg, "task_add");
 	const struct policy_action *done = policy_register_action(p->incidents.reg, "task_done");
@@ -316,26 +316,16 @@ static void build_tasks(struct incident *inc, const struct profile *p)
 		const struct history_item *h = &inc->hist.items[k];
 
 		if (is_action(h, add)) {
-			struct incident_task *t;
-			ALLOC_GROW(inc->tasks, inc->n_tasks + 1, alloc);
-			t = &inc->tasks[inc->n_tasks++];
-			memset(t, 0, sizeof(*t));
-			t->act_id = h->act_id;
-			t->task = xstrdup(hfield(h, "task") ? hfield(h, "task") : "");
-			t->assignee = hfield(h, "assignee") ? xstrdup(hfield(h, "assignee")) : NULL;
-			t->due = hfield(h, "due") ? xstrdup(hfield(h, "due")) : NULL;
+			plan_task_add(&inc->tasks, &inc->n_tasks, &alloc, h->act_id,
+			              hfield(h, "task"), hfield(h, "assignee"), hfield(h, "due"));
 		} else if (is_action(h, done)) {
 			int64_t n = 0;
 			const char *v = hfield(h, "task_act");
-			if (!v || parse_int64(v, 1, INT64_MAX, &n) < 0)
-				continue;
-			for (size_t j = 0; j < inc->n_tasks; j++)
-				if (inc->tasks[j].act_id == n && !inc->tasks[j].done) {
-					inc->tasks[j].done = true;
-					inc->tasks[j].done_ms = h->at_ms;
-				}
+			if (v && parse_int64(v, 1, INT64_MAX, &n) == 0)
+				plan_task_done(inc->tasks, inc->n_tasks, n, h->at_ms, h->actor);
 		}
 	}
+	plan_tasks_settle(inc->tasks, inc->n_tasks, now_ms);
 }
 
 static void fill_from_record(struct incident *inc, const struct profile *p)
@@ -395,7 +385,7 @@ int incident_get(struct store *st, struct ledger *lg, const struct profile *p, i
 	build_events(&inc, p);
 	build_deadlines(&inc, p, now_ms);
 	build_containment(&inc, p);
-	build_tasks(&inc, p);
+	build_tasks(&inc, p, now_ms);
 	r = build_evidence(&inc, st, p, err);
 	if (r < 0) {
 		incident_release(&inc);
@@ -438,12 +428,7 @@ void incident_release(struct incident *inc)
 		free(inc->containment[i].by);
 	}
 	free(inc->containment);
-	for (size_t i = 0; i < inc->n_tasks; i++) {
-		free(inc->tasks[i].task);
-		free(inc->tasks[i].assignee);
-		free(inc->tasks[i].due);
-	}
-	free(inc->tasks);
+	plan_tasks_release(inc->tasks, inc->n_tasks);
 	free(inc->records);
 	free(inc->alerts);
 	history_release(&inc->hist);
@@ -552,19 +537,7 @@ void incident_json(const struct incident *inc, struct json_writer *w)
 	}
 	jw_array_end(w);
 	jw_key(w, "tasks");
-	jw_array_begin(w);
-	for (size_t i = 0; i < inc->n_tasks; i++) {
-		const struct incident_task *t = &inc->tasks[i];
-		jw_object_begin(w);
-		jw_kv_int(w, "task", t->act_id);
-		jw_kv_str(w, "what", t->task);
-		jw_kv_str(w, "assignee", t->assignee);
-		jw_kv_str(w, "due", t->due);
-		jw_kv_bool(w, "done", t->done);
-		jw_kv_time(w, "done_at", t->done_ms);
-		jw_object_end(w);
-	}
-	jw_array_end(w);
+	plan_tasks_json(inc->tasks, inc->n_tasks, w);
 	jw_object_end(w);
 }
 

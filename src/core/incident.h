@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "core/act.h"
 #include "core/history.h"
+#include "core/plan.h"
 #include "core/records.h"
 
 struct door;
@@ -144,13 +145,6 @@ struct incident_containment {
 	int64_t undone_ms;
 };
 
-struct incident_task {
-	int64_t act_id; /* the task's number */
-	char *task, *assignee, *due;
-	bool done;
-	int64_t done_ms;
-};
-
 struct incident {
 	struct record rec;
 	const char *title;  /* borrowed from rec */
@@ -170,7 +164,7 @@ struct incident {
 	size_t n_evidence;
 	struct incident_containment *containment;
 	size_t n_containment;
-	struct incident_task *tasks;
+	struct plan_task *tasks; /* the case's plan (core/plan.h) */
 	size_t n_tasks;
 	struct history hist;
 };

@@ -75,6 +75,33 @@ static int last_acceptance(struct store *st, struct risk *rk, const char *action
 	return r;
 }
 
+/* When risk rk was last assessed (assess or reassess). */
+static int last_assessment(struct store *st, struct risk *rk, const char *reg, struct strbuf *err)
+{
+	char *assess = xstrfmt("%s.assess", reg), *reassess = xstrfmt("%s.reassess", reg);
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT max(at_ms) FROM acts WHERE record_id = ?1 AND action IN (?2, "
+	                      "?3) AND outcome = 'done'",
+	                      &q, err);
+
+	if (r == 0) {
+		query_bind_int(q, 1, rk->rec.id);
+		query_bind_text(q, 2, assess);
+		query_bind_text(q, 3, reassess);
+		r = query_step(q, err);
+		if (r > 0) {
+			rk->assessed_ms =
+			    query_is_null(q, 0) ? rk->rec.created_ms : query_int(q, 0);
+			query_done(q);
+			r = 0;
+		}
+	}
+	free(assess);
+	free(reassess);
+	return r;
+}
+
 #define DAY_MS (86400LL * 1000)
 
 static const char *json_str(json_t *o, const char *key)
@@ -105,32 +132,16 @@ static int read_tasks(struct store *st, struct risk *rk, const char *reg, int64_
 		const char *s;
 		int64_t v;
 
-		if (!strcmp(query_text(q, 1), add)) {
-			struct risk_task *t;
-			ALLOC_GROW(rk->tasks, rk->n_tasks + 1, alloc);
-			t = &rk->tasks[rk->n_tasks++];
-			memset(t, 0, sizeof(*t));
-			t->act_id = query_int(q, 0);
-			t->task = xstrdup((s = json_str(f, "task")) ? s : "");
-			t->assignee = (s = json_str(f, "assignee")) ? xstrdup(s) : NULL;
-			t->due = (s = json_str(f, "due")) ? xstrdup(s) : NULL;
-			if (t->due && core_parse_local_date(t->due, &v) == 0)
-				t->due_end_ms = v + DAY_MS;
-		} else if ((s = json_str(f, "task_act")) && parse_int64(s, 1, INT64_MAX, &v) == 0) {
-			for (size_t i = 0; i < rk->n_tasks; i++)
-				if (rk->tasks[i].act_id == v && !rk->tasks[i].done) {
-					rk->tasks[i].done = true;
-					rk->tasks[i].done_ms = query_int(q, 3);
-					rk->tasks[i].done_by = query_strdup(q, 4);
-				}
-		}
+		if (!strcmp(query_text(q, 1), add))
+			plan_task_add(&rk->tasks, &rk->n_tasks, &alloc, query_int(q, 0),
+			              json_str(f, "task"), json_str(f, "assignee"),
+			              json_str(f, "due"));
+		else if ((s = json_str(f, "task_act")) && parse_int64(s, 1, INT64_MAX, &v) == 0)
+			plan_task_done(rk->tasks, rk->n_tasks, v, query_int(q, 3),
+			               query_text(q, 4));
 		json_decref(f);
 	}
-	for (size_t i = 0; i < rk->n_tasks; i++) {
-		struct risk_task *t = &rk->tasks[i];
-		t->overdue = !t->done && t->due_end_ms && now >= t->due_end_ms;
-		rk->n_overdue_tasks += t->overdue;
-	}
+	rk->n_overdue_tasks = plan_tasks_settle(rk->tasks, rk->n_tasks, now);
 out:
 	free(add);
 	free(done);
@@ -349,6 +360,8 @@ static int risk_read(struct door *d, struct risk_basis *b, int64_t id, struct ri
 		r = last_acceptance(door_store(d), rk, accept, err);
 	free(accept);
 	if (r == 0)
+		r = last_assessment(door_store(d), rk, reg->id, err);
+	if (r == 0)
 		r = read_tasks(door_store(d), rk, reg->id, b->now_ms, err);
 	if (r == 0)
 		r = staleness(d, b, rk, err);
@@ -386,13 +399,7 @@ void risk_release(struct risk *rk)
 	free(rk->accepted_measures);
 	risk_eval_release(&rk->now);
 	strv_release(&rk->stale_why);
-	for (size_t i = 0; i < rk->n_tasks; i++) {
-		free(rk->tasks[i].task);
-		free(rk->tasks[i].assignee);
-		free(rk->tasks[i].due);
-		free(rk->tasks[i].done_by);
-	}
-	free(rk->tasks);
+	plan_tasks_release(rk->tasks, rk->n_tasks);
 	memset(rk, 0, sizeof(*rk));
 }
 
@@ -701,21 +708,8 @@ void risk_json(const struct risk *rk, struct json_writer *w)
 	for (size_t i = 0; i < rk->stale_why.nr; i++)
 		jw_string(w, rk->stale_why.items[i]);
 	jw_array_end(w);
+	jw_kv_time(w, "assessed_at", rk->assessed_ms);
 	jw_key(w, "tasks");
-	jw_array_begin(w);
-	for (size_t i = 0; i < rk->n_tasks; i++) {
-		const struct risk_task *t = &rk->tasks[i];
-		jw_object_begin(w);
-		jw_kv_int(w, "task", t->act_id);
-		jw_kv_str(w, "what", t->task);
-		jw_kv_str(w, "assignee", t->assignee);
-		jw_kv_str(w, "due", t->due);
-		jw_kv_bool(w, "done", t->done);
-		jw_kv_time(w, "done_at", t->done_ms);
-		jw_kv_str(w, "done_by", t->done_by);
-		jw_kv_bool(w, "overdue", t->overdue);
-		jw_object_end(w);
-	}
-	jw_array_end(w);
+	plan_tasks_json(rk->tasks, rk->n_tasks, w);
 	jw_object_end(w);
 }

@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "core/act.h"
 #include "core/core.h"
+#include "core/plan.h"
 #include "core/records.h"
 #include "policy/policy.h"
 
@@ -140,16 +141,6 @@ int risk_task_done(struct door *d, int64_t id, const char *actor, int64_t task_a
 
 /* ---- reading --------------------------------------------------------------------------- */
 
-/* A task of the treatment plan, read back from its acts. */
-struct risk_task {
-	int64_t act_id; /* the task's number: the act that planned it */
-	char *task, *assignee, *due;
-	int64_t due_end_ms; /* the end of the due day (Asia/Tokyo), 0 if due is not a date */
-	bool done, overdue;
-	int64_t done_ms;
-	char *done_by;
-};
-
 struct risk {
 	struct record rec;
 	const struct policy_threat *threat;
@@ -160,12 +151,13 @@ struct risk {
 	char *section_name; /* the section's name ("税務課"), NULL if it is gone */
 	int64_t likelihood, impact, inherent, residual, procedure;
 	int64_t computed;     /* the residual computed at the assessment; 0: not recorded */
+	int64_t assessed_ms;  /* the last assessment (assess or reassess) */
 	struct risk_eval now; /* the measures as they are now */
 	/* the last acceptance (accepted_ms 0: never accepted) */
 	int64_t accepted_ms, accepted_residual;
 	char *accepted_by, *accepted_level, *accepted_measures;
 	char *accepted_person;   /* "池田 勝（税務課長）": the acceptor's name and title */
-	struct risk_task *tasks; /* the treatment plan, in the order planned */
+	struct plan_task *tasks; /* the treatment plan, in the order planned */
 	size_t n_tasks, n_overdue_tasks;
 	bool stale;            /* accepted, and a material change happened since */
 	struct strv stale_why; /* "incident:12", "level:3→2", "measure:MIN-5-6-2", "residual" */
@@ -225,7 +217,7 @@ int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t no
  * "computed_at_assessment","treatment","reason","band","state","procedure","measures":[{"clause","cite","text","strength","counts","why_not",
  * "reduce","evidence":{"from","acts","refused","incidents","findings","findings_open","duties":[{"id","name","scope","last_done",
  * "next_due","overdue"}]}}],"accepted_by","accepted_person","accepted_at","accepted_residual","stale",
- * "stale_reasons","tasks":[{"task","what","assignee","due","done","done_at","done_by",
+ * "stale_reasons","assessed_at","tasks":[{"task","what","assignee","due","done","done_at","done_by",
  * "overdue"}]}
  */
 void risk_json(const struct risk *rk, struct json_writer *w);

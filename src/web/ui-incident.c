@@ -537,8 +537,13 @@ void ui_incident(struct web_req *r)
 	next_actions(r, &inc.rec, &may_evidence);
 	containment(r, &inc);
 	evidence(r, &inc, may_evidence);
-	ui_risks_of_records(r, inc.records, inc.n_records,
-	                    inc.status && !strcmp(inc.status, "prevention"));
+	/* recurrence prevention reported, or the case closed: the risks of its records are to be
+	 * reassessed (SHJ-6-3-4-ア) until they are */
+	ui_risks_of_records(
+	    r, inc.records, inc.n_records,
+	    inc.status && (!strcmp(inc.status, "prevention") || !strcmp(inc.status, "closed"))
+	        ? inc.rec.created_ms
+	        : 0);
 	timeline(r, &inc);
 	html_open(o, "p", HTML_END);
 	{

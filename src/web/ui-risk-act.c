@@ -349,7 +349,7 @@ void ui_risk_task_form(struct web_req *r, const struct risk *rk)
 	strbuf_release(&url);
 }
 
-void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const struct risk_task *t)
+void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const struct plan_task *t)
 {
 	struct strbuf url = STRBUF_INIT;
 	char num[24];

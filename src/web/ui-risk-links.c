@@ -60,8 +60,10 @@ out:
 	strbuf_release(&err);
 }
 
-void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records, bool propose)
+void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records,
+                         int64_t propose_since)
 {
+	bool propose = propose_since != 0;
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT;
 	struct risk_list l = { 0 };
@@ -92,10 +94,17 @@ void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_rec
 			char url[64], text[160];
 			snprintf(url, sizeof(url), "/risks/%" PRId64 "#reassess",
 			         l.items[i].rec.id);
-			snprintf(text, sizeof(text), _("Reassess risk %lld"),
-			         (long long)l.items[i].rec.id);
 			html_open(o, "li", HTML_END);
-			page_link(o, url, text);
+			if (l.items[i].assessed_ms >= propose_since) {
+				/* reassessed since the case was reported: done */
+				snprintf(text, sizeof(text), _("Risk %lld: reassessed since"),
+				         (long long)l.items[i].rec.id);
+				html_elem(o, "span", text, "class", "done", HTML_END);
+			} else {
+				snprintf(text, sizeof(text), _("Reassess risk %lld"),
+				         (long long)l.items[i].rec.id);
+				page_link(o, url, text);
+			}
 			html_close(o, "li");
 		}
 		for (size_t k = 0; k < n_records; k++) {

@@ -204,22 +204,38 @@ static void register_title(struct web_req *r, const char *section, struct strbuf
 	}
 }
 
+/* How the register's page and its print view begin: the filter from the query, the risks it
+ * keeps that the reader may read, the page titled for it. False after an error page. */
+static bool register_begin(struct web_req *r, struct risk_filter *f, struct risk_list *l,
+                           struct strbuf *title)
+{
+	struct strbuf err = STRBUF_INIT;
+	bool ok = register_ready(r);
+
+	if (ok) {
+		query_filter(r, f);
+		if (ui_risks_load(r, f, l, &err) < 0) {
+			web_error(r, 503, err.buf);
+			ok = false;
+		}
+	}
+	if (ok) {
+		register_title(r, f->section, title);
+		page_begin(r, title->buf, NAV_RISKS);
+	}
+	strbuf_release(&err);
+	return ok;
+}
+
 void ui_risks(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT, title = STRBUF_INIT, url = STRBUF_INIT;
+	struct strbuf title = STRBUF_INIT, url = STRBUF_INIT;
 	struct risk_list l = { 0 };
 	struct risk_filter f;
 
-	if (!register_ready(r))
-		return;
-	query_filter(r, &f);
-	if (ui_risks_load(r, &f, &l, &err) < 0) {
-		web_error(r, 503, err.buf);
+	if (!register_begin(r, &f, &l, &title))
 		goto out;
-	}
-	register_title(r, f.section, &title);
-	page_begin(r, title.buf, NAV_RISKS);
 	web_notice_from_query(r);
 	html_elem(o, "p",
 	          _("The threats the standards name, assessed for the ward's assets and systems "
@@ -252,7 +268,6 @@ void ui_risks(struct web_req *r)
 	page_end(r);
 out:
 	risk_list_release(&l);
-	strbuf_release(&err);
 	strbuf_release(&title);
 	strbuf_release(&url);
 }
@@ -368,19 +383,12 @@ static void print_table(struct web_req *r, const struct risk_list *l)
 void ui_risks_print(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT, title = STRBUF_INIT, url = STRBUF_INIT;
+	struct strbuf title = STRBUF_INIT, url = STRBUF_INIT;
 	struct risk_list l = { 0 };
 	struct risk_filter f;
 
-	if (!register_ready(r))
-		return;
-	query_filter(r, &f);
-	if (ui_risks_load(r, &f, &l, &err) < 0) {
-		web_error(r, 503, err.buf);
+	if (!register_begin(r, &f, &l, &title))
 		goto out;
-	}
-	register_title(r, f.section, &title);
-	page_begin(r, title.buf, NAV_RISKS);
 	html_open(o, "p", "class", "noprint", HTML_END);
 	html_text(o, _("Print this page with the browser's print command (Ctrl+P): the menus are "
 	               "left out of the paper."));
@@ -404,7 +412,6 @@ void ui_risks_print(struct web_req *r)
 	page_end(r);
 out:
 	risk_list_release(&l);
-	strbuf_release(&err);
 	strbuf_release(&title);
 	strbuf_release(&url);
 }

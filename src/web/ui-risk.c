@@ -209,7 +209,7 @@ static void plan(struct web_req *r, const struct risk *rk)
 		html_elem(o, "th", _("State"), "scope", "col", HTML_END);
 		html_close(o, "tr");
 		for (size_t i = 0; i < rk->n_tasks; i++) {
-			const struct risk_task *t = &rk->tasks[i];
+			const struct plan_task *t = &rk->tasks[i];
 			char num[24];
 			snprintf(num, sizeof(num), "%" PRId64, t->act_id);
 			html_open(o, "tr", "class", t->overdue ? "overdue" : NULL, "data-task", num,

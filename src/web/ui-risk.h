@@ -34,9 +34,9 @@ void ui_risk_assess_form(struct web_req *r, const struct risk *rk);
 void ui_risk_accept_form(struct web_req *r, const struct risk *rk);
 
 /* The treatment plan's forms: a new task (POST /risks/ID/tasks), a task done. */
-struct risk_task;
+struct plan_task;
 void ui_risk_task_form(struct web_req *r, const struct risk *rk);
-void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const struct risk_task *t);
+void ui_risk_task_done_form(struct web_req *r, const struct risk *rk, const struct plan_task *t);
 /* The dashboard's card: stale acceptances, overdue tasks of a plan and residuals above the
  * threshold not accepted. */
 void ui_risks_card(struct web_req *r);
@@ -45,8 +45,10 @@ void ui_risks_card(struct web_req *r);
 struct compliance_report;
 void ui_risk_clause_links(struct web_req *r, const struct compliance_report *rep);
 /* On an incident's page: the risks of the records it involves (made stale by it); with
- * propose (the case reached recurrence prevention), a link to reassess each and to assess the
- * records that have no risk yet (SHJ-6-3-4-ア). */
-void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records, bool propose);
+ * propose_since (the case's recurrence prevention is reported or the case closed: the time the
+ * case was reported), a link to reassess each risk last assessed before then, and to assess
+ * the records that have no risk yet (SHJ-6-3-4-ア); 0: no proposal. */
+void ui_risks_of_records(struct web_req *r, const int64_t *records, size_t n_records,
+                         int64_t propose_since);
 
 #endif

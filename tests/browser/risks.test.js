@@ -162,10 +162,21 @@ test('the section security officer assesses and accepts; the CISO accepts above 
   const proposal = await page.textContent('div.propose');
   assert.ok(proposal.includes('再発防止'), proposal);
   assert.equal(await page.locator(`div.propose a[href="/risks/${low}#reassess"]`).count(), 1);
+  // the case closes: the proposal stays until the risks are reassessed
+  mamori(ward.data, ['incident', 'step', String(inc.id), 'closed', '--as', 'csirt']);
+  await page.goto(server.url + `incidents/${inc.id}`);
+  assert.equal(await page.locator(`div.propose a[href="/risks/${low}#reassess"]`).count(), 1,
+    'still proposed once the case is closed');
   // reassessing returns it to 評価済
   await page.goto(server.url + `risks/${low}`);
   await Promise.all([page.waitForLoadState('load'), page.click('form.assess button[type=submit]')]);
   await page.waitForURL(/notice=done/);
   assert.ok((await page.textContent('dd.state')).includes('評価済'));
+  await page.goto(server.url + `incidents/${inc.id}`);
+  assert.equal(await page.locator(`div.propose a[href="/risks/${low}#reassess"]`).count(), 0, 'no longer proposed');
+  assert.ok((await page.textContent('div.propose')).includes(`リスク ${low}：その後に再評価済み`),
+    'the case says it was reassessed');
+  assert.equal(await page.locator(`div.propose a[href="/risks/${high}#reassess"]`).count(), 1,
+    'the other risk of the record is still to be reassessed');
   await logout(page);
 });

@@ -141,6 +141,8 @@ cp "$TMP/out" "$TMP/show.json"
 check "the 速報 is done" "[ '$(jget "$TMP/show.json" '[x["done"] for x in d["deadlines"] if x["kind"]=="ppc_preliminary"][0]')' = True ]"
 check "nothing in force any more" "[ '$(jget "$TMP/show.json" '[c for c in d["containment"] if c["in_force"]]')' = '[]' ]"
 check "the task is listed" "[ '$(jget "$TMP/show.json" 'd["tasks"][0]["what"]')' = 権限の棚卸し ]"
+check "due 2026-01-20 and open: overdue, like a risk's task (one task writer)" \
+	"[ '$(jget "$TMP/show.json" '(d["tasks"][0]["done"], d["tasks"][0]["overdue"], d["tasks"][0]["done_by"])')' = '(False, True, None)' ]"
 check "the timeline has the note" "[ '$(jget "$TMP/show.json" 'any("税務課に聞き取り" in e["what"] for e in d["timeline"])')' = True ]"
 expect "the reporter still may not close it" 3 "$MAMORI" --dir "$D" incident step "$I" closed --as zeimu-1
 out_has "the refusal cites MIN-5-9-4" "MIN-5-9-4"
