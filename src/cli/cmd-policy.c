@@ -326,9 +326,13 @@ static void coverage_clause_json(struct json_writer *w, const struct policy_cove
 		jw_kv_str(w, "kind", policy_carrier_kind_name(e->carriers[k].kind));
 		jw_kv_str(w, "name", sp ? sp + 1 : e->carriers[k].name);
 		jw_kv_str(w, "strength", policy_strength_name(e->carriers[k].strength));
+		if (e->carriers[k].unkept)
+			jw_kv_bool(w, "unkept", true);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
+	if (e->unkept)
+		jw_kv_bool(w, "unkept", true);
 	if (e->clause->reason)
 		jw_kv_str(w, "reason", e->clause->reason);
 	jw_object_end(w);
@@ -410,6 +414,9 @@ static void coverage_text_clauses(const struct policy_coverage *cov, struct strb
 		for (unsigned k = 0; k < e->nr; k++)
 			strbuf_addf(out, "%s%s (%s)", k ? ", " : "", e->carriers[k].name,
 			            policy_strength_name(e->carriers[k].strength));
+		if (e->unkept)
+			strbuf_addstr(out, "; (the fields that cite it are optional and read by no "
+			                   "rule: what lets the record happen does not keep them)");
 		if (e->clause->reason)
 			strbuf_addf(out, "%s(reason: %s)", e->nr ? "; " : "", e->clause->reason);
 		else if (!e->nr)

@@ -1155,8 +1155,15 @@ static int demo_incidents(struct demo *m)
 		d.title = "標的型攻撃メールの対応訓練";
 		d.found_at = found.buf;
 		r = demo_report(m, &d, &id);
-		for (size_t i = 0; r == 0 && i < ARRAY_SIZE(steps); i++)
-			r = demo_step(m, id, steps[i][0], steps[i][1], NULL, 0);
+		/* the drill's review: what went wrong and what is done about it (5(9)④) */
+		static const struct act_attr review[] = { { "cause", "不審なメールの報告が遅れた" },
+			                                  { "prevention", "報告手順の再周知" } };
+		for (size_t i = 0; r == 0 && i < ARRAY_SIZE(steps); i++) {
+			bool prevent = !strcmp(steps[i][0], "prevention");
+
+			r = demo_step(m, id, steps[i][0], steps[i][1], prevent ? review : NULL,
+			              prevent ? ARRAY_SIZE(review) : 0);
+		}
 	}
 	strbuf_release(&found);
 	strbuf_release(&found2);

@@ -106,6 +106,12 @@ static void usage_compute(const struct profile *p, struct usage *u)
 		for (unsigned k = 0; k < s->n_fallbacks; k++)
 			use_role(u, s->fallbacks[k].fallback.route);
 	}
+	/* the case works out whether it must be reported, and by when, from these fields */
+	for (unsigned i = 0; i < p->incidents.n_reportable_any; i++)
+		add_field(&u->read, &u->n_read, &u->alloc_read, p->incidents.reportable_any[i]);
+	add_field(&u->read, &u->n_read, &u->alloc_read, p->incidents.more_than_field);
+	for (unsigned i = 0; i < p->incidents.n_deadlines; i++)
+		add_field(&u->read, &u->n_read, &u->alloc_read, p->incidents.deadlines[i].longer_if);
 	/* a deputy is used where the role it stands in for is */
 	for (unsigned i = 0; i < p->n_roles; i++)
 		if (((u->roles >> i) & 1) && p->roles[i].deputy)
@@ -266,6 +272,7 @@ static void add_carrier(struct policy_coverage *cov, const struct policy_clauses
 		e->carriers[e->nr].kind = kind;
 		e->carriers[e->nr].obj = obj;
 		e->carriers[e->nr].strength = s;
+		e->carriers[e->nr].unkept = false;
 		e->carriers[e->nr].name = strbuf_detach(&sb, NULL);
 		e->nr++;
 	}
@@ -459,6 +466,59 @@ static void ward_choices(const struct profile *p, struct policy_coverage *cov)
 		qsort(cov->choices, cov->n_choices, sizeof(*cov->choices), choice_cmp);
 }
 
+/* ---- what the text says to keep ------------------------------------------------------------ */
+
+/* A carrier that says who may act or that a record exists, not what the record holds. */
+static bool lets_it_happen(enum policy_carrier_kind k)
+{
+	switch (k) {
+	case CARRIER_RULE:
+	case CARRIER_REGISTER:
+	case CARRIER_ACTION:
+	case CARRIER_ROLE:
+	case CARRIER_LEVEL:
+	case CARRIER_RETENTION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * An R clause that a field cites says what a record must keep: that field. While every field
+ * and value that cites it is only a note (optional, read by no rule, required by no action),
+ * nothing keeps what the text names, so what lets the record happen (its register, an action,
+ * a rule on who may act, a role) does not carry the clause either: those carriers count as
+ * noted, and the clause is a gap until the field is kept or stops citing it.
+ */
+static void unkept_fields(struct policy_coverage *cov)
+{
+	for (unsigned i = 0; i < cov->nr; i++) {
+		struct policy_coverage_entry *e = &cov->entries[i];
+		bool named = false, kept = false;
+
+		if (e->clause->kind != CLAUSE_R)
+			continue;
+		for (unsigned k = 0; k < e->nr; k++) {
+			enum policy_carrier_kind kind = e->carriers[k].kind;
+
+			named = named || kind == CARRIER_FIELD;
+			if ((kind == CARRIER_FIELD || kind == CARRIER_VALUE) &&
+			    e->carriers[k].strength > STRENGTH_NOTED)
+				kept = true;
+		}
+		if (!named || kept)
+			continue;
+		e->unkept = true;
+		for (unsigned k = 0; k < e->nr; k++)
+			if (lets_it_happen(e->carriers[k].kind) &&
+			    e->carriers[k].strength > STRENGTH_NOTED) {
+				e->carriers[k].strength = STRENGTH_NOTED;
+				e->carriers[k].unkept = true;
+			}
+	}
+}
+
 /* ---- the whole ---------------------------------------------------------------------------- */
 
 enum policy_strength policy_strength_needed(enum policy_clause_kind k)
@@ -547,6 +607,7 @@ void policy_coverage_compute_watched(const struct profile *p, const struct polic
 	incident_carriers(cov, p);
 	watch_carriers(cov, p, watches, n);
 	usage_release(&u);
+	unkept_fields(cov);
 	tally(cov);
 	ward_choices(p, cov);
 }

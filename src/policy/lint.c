@@ -279,6 +279,22 @@ static const struct policy_carrier *best_carrier(const struct policy_coverage_en
 	return best;
 }
 
+/* An R clause whose fields nobody keeps: name them, and what would keep them. */
+static void lint_unkept(struct policy_diags *d, const struct policy_coverage_entry *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (unsigned k = 0; k < e->nr; k++)
+		if (e->carriers[k].kind == CARRIER_FIELD)
+			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", e->carriers[k].name);
+	diag_add(d, DIAG_WARNING, e->clause->pos,
+	         "clause '%s' (kind R) is a gap: what it says to keep (%s) is optional and read by "
+	         "no rule; make it required (or required by an action), read it in a rule, or cite "
+	         "the clause where it is kept",
+	         e->clause->id, sb.buf);
+	strbuf_release(&sb);
+}
+
 /*
  * An E, R or M clause that nothing carries and that has no reason is an error (E) or a
  * warning; every other gap — carried below what its kind needs, or only with a reason — is
@@ -317,6 +333,8 @@ static void lint_coverage(const struct profile *p, struct policy_diags *d)
 			diag_add(d, DIAG_WARNING, c->pos,
 			         "clause '%s' (kind %s) is a gap: nothing carries it (reason: %s)",
 			         c->id, policy_clause_kind_name(c->kind), c->reason);
+		else if (e->unkept)
+			lint_unkept(d, e);
 		else
 			diag_add(
 			    d, DIAG_WARNING, c->pos,

@@ -853,6 +853,9 @@ struct policy_carrier {
 	char *name; /* "rule copy-l32-needs-so", owned by the list */
 	const void *obj;
 	enum policy_strength strength;
+	/* this carrier only lets the record happen, while the field the clause names (an R
+	 * clause cited by a field) is kept by nobody: counted as noted */
+	bool unkept;
 };
 
 /* What carries one clause. */
@@ -862,6 +865,8 @@ struct policy_coverage_entry {
 	unsigned nr, alloc;
 	enum policy_strength strength; /* the best carrier's */
 	bool gap;                      /* E below enforced, R below recorded, M below monitored */
+	/* an R clause whose fields (those that cite it) are all optional and read by no rule */
+	bool unkept;
 };
 
 /* Something the profile chose where the text is silent (区の選択). */

@@ -597,6 +597,9 @@ static void show_clause(struct out *o, const struct profile *p,
 		}
 		list_end(o);
 	}
+	if (e->unkept)
+		para(o, "（この条項が記録を求める項目は任意で、どの規則も読まないため、登録や操作を"
+		        "認める規則だけではこの条項を担いません）");
 	if (c->reason) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "未対応の理由：%s", c->reason);

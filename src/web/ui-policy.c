@@ -477,6 +477,11 @@ static void one_clause(struct web_req *r, const struct policy_coverage_entry *e,
 	html_elem(o, "p", c->text, HTML_END);
 	if (e->nr)
 		clause_carriers(r, e);
+	if (e->unkept)
+		html_elem(o, "p",
+		          _("The items this clause says to record are optional and no rule reads "
+		            "them, so the rules that let the record be made do not carry it."),
+		          "class", "cite", HTML_END);
 	if (c->reason) {
 		html_open(o, "p", "class", "cite", HTML_END);
 		html_text(o, _("Not carried by Mamori yet:"));

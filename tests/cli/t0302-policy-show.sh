@@ -108,7 +108,7 @@ check "a deny rule is enforced" \
 	"python3 -c 'import json,sys; c={x[\"id\"]:x for x in json.load(open(sys.argv[1]))[\"clauses\"]}; assert c[\"X-4\"][\"strength\"]==\"enforced\" and not c[\"X-4\"][\"gap\"]' '$TMP/out'"
 expect "lint warns for each gap" 0 "$MAMORI" policy lint "$TMP/note.yaml"
 out_has "the E gap" "warning: clause 'X-1' (kind E) is a gap: it needs enforced, its best carrier rule copy is noted"
-out_has "the R gap" "warning: clause 'X-2' (kind R) is a gap: it needs recorded, its best carrier field asset.memo is noted"
+out_has "the R gap" "warning: clause 'X-2' (kind R) is a gap: what it says to keep (field asset.memo) is optional and read by no rule"
 
 expect "policy without a subcommand is a usage error" 2 "$MAMORI" policy
 expect "policy help" 0 "$MAMORI" policy help

@@ -57,7 +57,7 @@ refused "A1 another section's staff cannot copy level 3" MIN-3-3-1 \
 
 # A2 MIN-3-5-4, MIN-3-5-5: disposing of level 3/2 media needs the SO, then destruction.
 new_record "a USB medium of level 3" media --field label=USB-01 --field kind=USBメモリ \
-	--field location=書庫 --field lockable=true --level 3 --section zeimu --as zeimu-1
+	--field location=書庫 --field lockable=true --field main_network=false --level 3 --section zeimu --as zeimu-1
 MEDIA=$rec
 refused "A2 disposal without a method is refused" MIN-3-5 \
 	"$MAMORI" --dir "$D" act "$MEDIA" media.dispose --as zeimu-1
@@ -104,7 +104,7 @@ approval_round A7 "$req" zeimu-1 kumin-kacho zeimu-kacho MIN-2-6-1
 # also the SA applying (S4): he is the only system_chief, so the profile's fallback asks
 # for an exception; he can never approve it himself.
 new_record "the main network" network --field name=庁内LAN --field main=true \
-	--field system=lan --as joho-kacho
+	--field system=lan --field configuration=コアスイッチ2台・フロアスイッチ12台 --field device_locations=本庁舎サーバ室 --field cabling_route=本庁舎EPS経由 --field access_allowed=情報政策課の担当者 --field external_points=1 --as joho-kacho
 MAIN=$rec
 asks "A8 a staff member's main network connection" "$CHIEF" "$MAMORI" --dir "$D" act "$MAIN" \
 	network.connect --as zeimu-1 --field description=税務課の端末を接続
@@ -125,7 +125,7 @@ approval_round A9 "$req" joho-kacho zeimu-kacho fukukucho MIN-2-6-1
 # A10, A11 MIN-5-4-1-1: another network (also one processing personal information) to an
 # external network needs the CSA.
 new_record "a network of 国保" network --field name=国保業務LAN --field main=false \
-	--field processes_pi=true --field system=kokuho --as zeimu-kacho
+	--field processes_pi=true --field system=kokuho --field configuration=コアスイッチ2台・フロアスイッチ12台 --field device_locations=本庁舎サーバ室 --field cabling_route=本庁舎EPS経由 --field access_allowed=情報政策課の担当者 --field external_points=1 --as zeimu-kacho
 asks "A10/A11 another network to an external one" "$CHIEF" "$MAMORI" --dir "$D" act "$rec" \
 	network.connect_external --as zeimu-kacho --field counterpart=国保連合会 --field purpose=請求
 approval_round A10 "$req" zeimu-kacho kumin-kacho joho-kacho MIN-2-6-1
@@ -135,7 +135,9 @@ new_record "the 国保 system" system --field name=国保システム --field se
 	--field authentication=true --system kokuho --as zeimu-kacho
 SYS=$rec
 allowed "A12 the system starts operating" "$MAMORI" --dir "$D" act "$SYS" system.start_operation \
-	--as zeimu-kacho
+	--field implementation_procedure=国保システム実施手順 --field manual=国保システム操作手順書（サーバ室に常備） \
+	--field failure_procedure=国保システム障害対応手順 --field access_log=true \
+	--field user_procedure=利用者登録・抹消申請書による --as zeimu-kacho
 asks "A12 an operator's operation" "$SA" "$MAMORI" --dir "$D" act "$SYS" system.operate --as op-1 \
 	--field operation=月次バッチ
 approval_round A12 "$req" op-1 kumin-kacho zeimu-kacho MIN-2-6-1

@@ -102,7 +102,7 @@ approval_round B6 "$req" zeimu-1 kumin-kacho zeimu-kacho -
 
 # B2 SHJ-2-4-4: Class I media disposal needs the ISO, and complete erasure.
 new_record "a Class I medium" media --field label=USB-01 --field location=書庫 --field lockable=true \
-	--field issued=true --level I --section zeimu --as zeimu-kacho
+	--field issued=true --field write_protected=true --level I --section zeimu --as zeimu-kacho
 asks "B2 Class I media disposal" "$ISO" "$MAMORI" --dir "$D" act "$rec" media.dispose \
 	--as zeimu-1 --field method=完全消去
 approval_round B2 "$req" zeimu-1 kumin-kacho zeimu-kacho -
@@ -142,7 +142,8 @@ asks "B4 entry to area I" "情報政策課 情報セキュリティ責任者" "$
 approval_round B4 "$req" zeimu-1 zeimu-kacho joho-kacho -
 
 # Networks.
-new_record "a network" network --field name=庁内LAN --as joho-1
+new_record "a network" network --field name=庁内LAN --field diagram=情報政策課の施錠書庫 \
+	--field external_access=なし --as joho-1
 NET=$rec
 
 # B5 SHJ-3-3-1: a connection to parties outside the ward: the ISO applies, the CIO permits.
@@ -164,10 +165,13 @@ approval_round B12 "$req" zeimu-kacho somubucho fukukucho -
 
 # B13 SHJ-5-2-3-a: software on the ISA's list needs no approval; other software is refused.
 new_record "B13 listed software is installed" software --field name=PDF閲覧 --field allowed=true \
-	--field source=公式サイト --as zeimu-1
+	--field source=公式サイト --field source_reliable=true --as zeimu-1
 SW=$rec
 refused "B13 unlisted software is refused" SHJ-5-2-3-a "$MAMORI" --dir "$D" record add software \
-	--field name=ゲーム --field allowed=false --field source=不明 --as zeimu-1
+	--field name=ゲーム --field allowed=false --field source=不明 --field source_reliable=true --as zeimu-1
+refused "SHJ-5-2-3-i software from a source not confirmed reliable is refused" SHJ-5-2-3-i \
+	"$MAMORI" --dir "$D" record add software --field name=ツール --field allowed=true \
+	--field source=不明 --field source_reliable=false --as zeimu-1
 
 # B14 SHJ-6-4-3: the network administrator suspends a violator's use (no approval).
 new_record "a system user registered by the ISO" user --field user_id=zeimu-1 --field section=zeimu \

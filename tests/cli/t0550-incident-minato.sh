@@ -159,7 +159,8 @@ for s in "escalated zeimu-kacho" "received csirt-1" "recovered csirt-1"; do
 	expect "$1 by $2" 0 "$MAMORI" --dir "$D" incident step "$S" "$1" --as "$2"
 done
 asks "the recurrence prevention of a serious case" "セキュリティ統括責任者" "$MAMORI" --dir "$D" \
-	incident step "$S" prevention --as csirt-1 --field cause=脆弱なパスワード
+	incident step "$S" prevention --as csirt-1 --field cause=脆弱なパスワード \
+	--field prevention=パスワードの強化
 expect "the CSIRT may not approve its own report" 3 "$MAMORI" --dir "$D" request approve "$req" --as csirt-1
 expect "the CISO approves" 0 "$MAMORI" --dir "$D" request approve "$req" --as fukukucho
 expect "then the CSIRT closes it" 0 "$MAMORI" --dir "$D" incident step "$S" closed --as csirt-1
@@ -186,7 +187,8 @@ expect "a drill is reported" 0 "$MAMORI" --dir "$D" incident report --title 標�
 R=$(jget "$TMP/out" 'd["id"]')
 for s in "escalated zeimu-kacho" "received csirt-1" "recovered csirt-1" "prevention csirt-1"; do
 	set -- $s
-	expect "drill: $1 by $2" 0 "$MAMORI" --dir "$D" incident step "$R" "$1" --as "$2"
+	expect "drill: $1 by $2" 0 "$MAMORI" --dir "$D" incident step "$R" "$1" --as "$2" \
+		$([ "$1" = prevention ] && echo --field cause=報告の遅れ --field prevention=報告手順の再周知)
 done
 expect "the CISO closes the drill" 0 "$MAMORI" --dir "$D" incident step "$R" closed --as fukukucho
 expect "closing the drill alone is not the drill's record" 0 "$MAMORI" --dir "$D" duty list --json

@@ -31,7 +31,7 @@ done
 
 # MIN-5-2-2-1 / MIN-5-2-3-1: the main network's change is applied for by its system manager.
 new_record "the main network" network --field name=庁内LAN --field main=true --field system=lan \
-	--as chief
+	--field configuration=コアスイッチ2台・フロアスイッチ12台 --field device_locations=本庁舎サーバ室 --field cabling_route=本庁舎EPS経由 --field access_allowed=情報政策課の担当者 --field external_points=1 --as chief
 NET=$rec
 refused "MIN-5-2-2-1 a member of staff cannot apply to change the main network" MIN-5-2-2-1 \
 	m act "$NET" network.change --as zeimu-1 --field description=ハブの交換

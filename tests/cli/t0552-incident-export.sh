@@ -37,7 +37,9 @@ expect "staff may not add evidence" 3 "$MAMORI" --dir "$D" incident evidence add
 expect "a hand-over" 0 "$MAMORI" --dir "$D" incident evidence handover "$I" \
 	"$(sha256sum "$TMP/other.txt" | cut -d' ' -f1)" --to 顧問弁護士 --reason 法的助言 --as csirt-1
 for s in recovered prevention closed; do
-	m incident step "$I" "$s" --as csirt-1 >/dev/null || not_ok "step $s"
+	m incident step "$I" "$s" --as csirt-1 \
+		$([ "$s" = prevention ] && echo --field cause=誤送信 --field prevention=宛先の確認) \
+		>/dev/null || not_ok "step $s"
 done
 
 X="$TMP/export"

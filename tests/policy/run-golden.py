@@ -14,11 +14,12 @@ decision, approvers and clauses are compared exactly (as sets); the other keys o
 A case may instead check what carries a clause:
   {"name": "...", "covers": ["MIN-9-1-3"], "carried_by": {"MIN-9-1-3": ["separation auditor-not-auditee"]}}
 
-After the cases, three more tests check completeness: every E clause of the profile (other than
+After the cases, four more tests check completeness and honesty: every E clause of the profile (other than
 those with a written reason) and every approval row named in <profile>/rows.txt is covered by at
 least one case, and every choice the profile made where the text is silent (区の選択) that
 decides something has a case it decides: each rule with a ward_choice is among some case's
-deciding rules, each context key with a ward_choice default is assumed by some case. Lines starting with '#' and blank lines are ignored.
+deciding rules, each context key with a ward_choice default is assumed by some case; and no R
+clause counts as carried while every field citing it is optional and read by no rule. Lines starting with '#' and blank lines are ignored.
 """
 import json
 import os
@@ -108,7 +109,7 @@ def main():
     carriers = {c['id']: [f"{k['kind']} {k['name']}" for k in c['carriers']]
                 for c in coverage['clauses']}
 
-    print(f'1..{len(cases) + 3}')
+    print(f'1..{len(cases) + 4}')
     n = 0
     decided_by, assumed = set(), set()
     for case, line in zip(decide_cases, out):
@@ -152,6 +153,18 @@ def main():
           f'has a golden case ({len(rows)} rows)')
     for m in missing:
         print(f'#   no case covers {m}')
+    # an R clause a field cites is kept by that field: if every field and value citing it is only
+    # noted, a rule on who may act or the register does not make it carried
+    unkept = [c['id'] for c in coverage['clauses']
+              if c['kind'] == 'R' and not c['gap']
+              and any(k['kind'] == 'field' for k in c['carriers'])
+              and all(k['strength'] == 'noted' for k in c['carriers']
+                      if k['kind'] in ('field', 'value'))]
+    n += 1
+    print(f"{'not ok' if unkept else 'ok'} {n} - no R clause of {profile} counts as carried while "
+          f'the fields that cite it are kept by nobody')
+    for m in unkept:
+        print(f'#   {m} is carried, yet every field citing it is optional and read by no rule')
     chosen = [c['what'] for c in coverage['ward_choices']]
     missing = [w for w in chosen
                if (w.startswith('rule ') and w[5:] not in decided_by)

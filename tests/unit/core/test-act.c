@@ -2,6 +2,7 @@
 #include <pthread.h>
 
 #include "fixture.h"
+#include "base/cleanup.h"
 
 #include "base/timeutil.h"
 #include "core/act-internal.h"
@@ -200,7 +201,15 @@ static void fx_lan_managed_by(struct fixture *f, const char *login)
 static void test_only_holder_needs_exception(void **state)
 {
 	struct fixture *f = *state;
-	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" }, { "system", "lan" } };
+	/* what 5(2)2) and 5(5)2) say a network's record keeps */
+	struct act_attr net[] = { { "name", "庁内LAN" },
+		                  { "main", "true" },
+		                  { "system", "lan" },
+		                  { "configuration", "コアスイッチ2台" },
+		                  { "device_locations", "本庁舎サーバ室" },
+		                  { "cabling_route", "本庁舎EPS経由" },
+		                  { "access_allowed", "情報政策課の担当者" },
+		                  { "external_points", "1" } };
 	struct act_attr chg[] = { { "description", "基幹スイッチの更新" } };
 	struct act_input in = { .kind = ACT_RECORD, .actor = "kacho", .register_id = "network" };
 	struct act_result res = ACT_RESULT_INIT;
@@ -213,7 +222,7 @@ static void test_only_holder_needs_exception(void **state)
 	fx_grant(f, "kacho", "security_officer@section:joho");
 	fx_lan_managed_by(f, "kacho");
 	in.fields = net;
-	in.n_fields = 3;
+	in.n_fields = ARRAY_SIZE(net);
 	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
 	rec = res.record_id;
 	act_result_release(&res);
@@ -241,7 +250,15 @@ static void test_fallback_routes_to_the_named_role(void **state)
 	struct strbuf yaml = STRBUF_INIT;
 	struct act_attr name[] = { { "name", "minato-route.yaml" },
 		                   { "emergency", "承認経路の試験" } };
-	struct act_attr net[] = { { "name", "庁内LAN" }, { "main", "true" }, { "system", "lan" } };
+	/* what 5(2)2) and 5(5)2) say a network's record keeps */
+	struct act_attr net[] = { { "name", "庁内LAN" },
+		                  { "main", "true" },
+		                  { "system", "lan" },
+		                  { "configuration", "コアスイッチ2台" },
+		                  { "device_locations", "本庁舎サーバ室" },
+		                  { "cabling_route", "本庁舎EPS経由" },
+		                  { "access_allowed", "情報政策課の担当者" },
+		                  { "external_points", "1" } };
 	struct act_attr chg[] = { { "description", "基幹スイッチの更新" } };
 	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
 	struct act_result res = ACT_RESULT_INIT;
@@ -279,7 +296,7 @@ static void test_fallback_routes_to_the_named_role(void **state)
 	fx_lan_managed_by(f, "kacho");
 	in = (struct act_input){ .kind = ACT_RECORD, .actor = "kacho", .register_id = "network" };
 	in.fields = net;
-	in.n_fields = 3;
+	in.n_fields = ARRAY_SIZE(net);
 	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
 	rec = res.record_id;
 	act_result_release(&res);
@@ -303,7 +320,8 @@ static void test_obligations(void **state)
 	struct act_attr media[] = { { "label", "USB-01" },
 		                    { "kind", "USBメモリ" },
 		                    { "location", "書庫" },
-		                    { "lockable", "true" } };
+		                    { "lockable", "true" },
+		                    { "main_network", "false" } };
 	struct act_attr where[] = { { "transported_at", "2026-04-01T10:00:00+09:00" },
 		                    { "destination", "区民課" },
 		                    { "carrier", "sato" } };
@@ -320,7 +338,7 @@ static void test_obligations(void **state)
 	assert_non_null(kind);
 	media[1].value = kind->values[0];
 	in.fields = media;
-	in.n_fields = 4;
+	in.n_fields = ARRAY_SIZE(media);
 	in.level = "3";
 	in.section = "zeimu";
 	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);

@@ -520,8 +520,9 @@ static void test_openings(void **state)
 			                { "kind", "USBメモリ" },
 			                { "level", "3" },
 			                { "section", "kumin" },
-			                { "location", "金庫" } };
-		med = add_record(f, "kumin-1", "media", m, 5, NULL, NULL);
+			                { "location", "金庫" },
+			                { "main_network", "false" } };
+		med = add_record(f, "kumin-1", "media", m, ARRAY_SIZE(m), NULL, NULL);
 	}
 	/* An audit of 区民課's record k3 and of the media register, from day 10 to day 20. */
 	now = time_now_ms();

@@ -307,6 +307,70 @@ static void test_coverage_strengths(void **state)
 	profile_free(p);
 }
 
+/* A profile whose R clause C-2 is cited by field 'kept' (FIELD_KEYS added) and a who-may rule. */
+static struct profile *load_kept(const char *field_keys, struct policy_coverage *cov)
+{
+	struct strbuf t = STRBUF_INIT, err = STRBUF_INIT;
+	struct profile *p = NULL;
+
+	strbuf_addf(&t,
+	            "format: mamori-profile/1\n"
+	            "profile: {id: x, title: t, municipality: m}\n"
+	            "roles:\n  staff: {name: S, scope: section}\n"
+	            "registers:\n  asset:\n    name: A\n"
+	            "    fields: {kept: {type: text%s, clause: C-2}}\n"
+	            "    actions:\n      new: {name: N, create: true}\n"
+	            "clauses:\n  C-1: {cite: 1, kind: E, text: t}\n"
+	            "  C-2: {cite: 2, kind: R, text: t}\n"
+	            "rules:\n  - {id: a, on: asset.new, when: {actor: {role: staff}}, "
+	            "effect: allow, clause: [C-1, C-2]}\n",
+	            field_keys);
+	if (profile_load_buffer("t.yaml", t.buf, t.len, &p, &err) < 0)
+		fprintf(stderr, "# %s\n", err.buf);
+	assert_non_null(p);
+	policy_coverage_compute(p, cov);
+	strbuf_release(&t);
+	strbuf_release(&err);
+	return p;
+}
+
+/*
+ * An R clause a field cites is kept by that field: while the field is optional and read by no
+ * rule, a rule on who may act and the register that lets the record happen do not carry it.
+ */
+static void test_coverage_unkept_field(void **state)
+{
+	struct policy_coverage cov;
+	struct profile *p = load_kept("", &cov);
+	const struct policy_coverage_entry *e = entry(p, &cov, "C-2");
+	unsigned rules = 0;
+
+	assert_true(e->unkept);
+	assert_true(e->gap);
+	assert_int_equal(e->strength, STRENGTH_NOTED);
+	for (unsigned k = 0; k < e->nr; k++)
+		if (e->carriers[k].kind == CARRIER_RULE) {
+			assert_true(e->carriers[k].unkept);
+			assert_int_equal(e->carriers[k].strength, STRENGTH_NOTED);
+			rules++;
+		}
+	assert_int_equal(rules, 1);
+	/* the E clause the same rule cites stays enforced: it says who may act */
+	assert_int_equal(entry(p, &cov, "C-1")->strength, STRENGTH_ENFORCED);
+	assert_false(entry(p, &cov, "C-1")->unkept);
+	policy_coverage_release(&cov);
+	profile_free(p);
+
+	/* required, the field keeps it: the clause is carried and the rule counts again */
+	p = load_kept(", required: true", &cov);
+	e = entry(p, &cov, "C-2");
+	assert_false(e->unkept);
+	assert_false(e->gap);
+	assert_int_equal(e->strength, STRENGTH_ENFORCED);
+	policy_coverage_release(&cov);
+	profile_free(p);
+}
+
 static void test_coverage_duties_and_values(void **state)
 {
 	struct policy_coverage cov;
@@ -500,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_separation_errors),
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_coverage_strengths),
+		cmocka_unit_test(test_coverage_unkept_field),
 		cmocka_unit_test(test_coverage_duties_and_values),
 		cmocka_unit_test(test_coverage_watches),
 		cmocka_unit_test(test_diagnostics_sorted),
