@@ -111,7 +111,8 @@ static void usage_compute(const struct profile *p, struct usage *u)
 		add_field(&u->read, &u->n_read, &u->alloc_read, p->incidents.reportable_any[i]);
 	add_field(&u->read, &u->n_read, &u->alloc_read, p->incidents.more_than_field);
 	for (unsigned i = 0; i < p->incidents.n_deadlines; i++)
-		add_field(&u->read, &u->n_read, &u->alloc_read, p->incidents.deadlines[i].longer_if);
+		add_field(&u->read, &u->n_read, &u->alloc_read,
+		          p->incidents.deadlines[i].longer_if);
 	/* a deputy is used where the role it stands in for is */
 	for (unsigned i = 0; i < p->n_roles; i++)
 		if (((u->roles >> i) & 1) && p->roles[i].deputy)

@@ -103,7 +103,8 @@ static void closed_case_is_not_joined(void **state)
 		                   { "closed", "csirt1" } };
 	struct act_attr low[] = { { "severity", "低" } };
 	/* Minato's recurrence prevention records the cause and the measures (5(9)④) */
-	struct act_attr prevention[] = { { "cause", "設定の誤り" }, { "prevention", "設定の確認" } };
+	struct act_attr prevention[] = { { "cause", "設定の誤り" },
+		                         { "prevention", "設定の確認" } };
 	struct act_input classify = { .kind = ACT_RECORD,
 		                      .actor = "csirt1",
 		                      .action = "incident.classify",
@@ -119,11 +120,10 @@ static void closed_case_is_not_joined(void **state)
 		struct act_result res = ACT_RESULT_INIT;
 		bool prevent = !strcmp(steps[i][0], "prevention");
 
-		assert_int_equal(incident_step(f->d, c1, steps[i][0], steps[i][1],
-		                               prevent ? prevention : NULL,
-		                               prevent ? ARRAY_SIZE(prevention) : 0, NULL, NULL,
-		                               &res, &f->err),
-		                 0);
+		assert_int_equal(
+		    incident_step(f->d, c1, steps[i][0], steps[i][1], prevent ? prevention : NULL,
+		                  prevent ? ARRAY_SIZE(prevention) : 0, NULL, NULL, &res, &f->err),
+		    0);
 		if (res.outcome != ACT_DONE)
 			fail_msg("%s: %s", steps[i][0], res.message);
 		act_result_release(&res);

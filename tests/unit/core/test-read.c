@@ -516,12 +516,9 @@ static void test_openings(void **state)
 		act_result_release(&res);
 	}
 	{
-		struct act_attr m[] = { { "label", "USB-01" },
-			                { "kind", "USBメモリ" },
-			                { "level", "3" },
-			                { "section", "kumin" },
-			                { "location", "金庫" },
-			                { "main_network", "false" } };
+		struct act_attr m[] = { { "label", "USB-01" },  { "kind", "USBメモリ" },
+			                { "level", "3" },       { "section", "kumin" },
+			                { "location", "金庫" }, { "main_network", "false" } };
 		med = add_record(f, "kumin-1", "media", m, ARRAY_SIZE(m), NULL, NULL);
 	}
 	/* An audit of 区民課's record k3 and of the media register, from day 10 to day 20. */
