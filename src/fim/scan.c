@@ -18,6 +18,10 @@
 /* Entries in flight between the walk and the callback; open files wait here for a hasher. */
 #define RING     256
 #define READ_BUF (256u << 10)
+/* From this size on, the kernel is told the file is read sequentially (larger read-ahead). */
+#define FADVISE_MIN (1u << 20)
+/* Files up to this size are hashed by the walking thread itself. */
+#define INLINE_MAX (32u << 10)
 /* Attributes read through the object's own descriptor. */
 #define NEEDS_FD                                                                                   \
 	(FIM_BIT(FIM_ATTR_FLAGS) | FIM_BIT(FIM_ATTR_XATTRS) | FIM_BIT(FIM_ATTR_ACL) |              \
@@ -42,8 +46,6 @@ struct scan {
 	void *arg;
 	struct fim_scan_stats st;
 	int ret; /* the callback's error, which stops the walk */
-	const EVP_MD *md;
-
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
 	struct slot ring[RING];
@@ -65,11 +67,31 @@ struct hasher {
 	struct strbuf names, value, scratch;
 };
 
+/*
+ * SHA-256 fetched from the provider once: EVP_sha256() in every EVP_DigestInit_ex would look
+ * the algorithm up again for each file. Kept for the process's life.
+ */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!sha256_md)
+		abort();
+}
+
+static const EVP_MD *sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md;
+}
+
 void fim_sha256(const void *data, size_t len, uint8_t out[32])
 {
 	unsigned int n;
 
-	if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL))
+	if (!EVP_Digest(data, len, out, &n, sha256(), NULL))
 		abort();
 }
 
@@ -167,7 +189,7 @@ static void read_xattrs(struct hasher *h, int fd, const char *path, struct fim_e
 		bool any = false;
 		if (!(e->attrs & FIM_BIT(classes[k])))
 			continue;
-		EVP_DigestInit_ex(h->copy, EVP_sha256(), NULL);
+		EVP_DigestInit_ex(h->copy, sha256(), NULL);
 		for (size_t i = 0; i < nr; i++) {
 			unsigned char len[4];
 			if (xattr_class(names[i]) != (int)classes[k])
@@ -221,22 +243,25 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 /*
  * Hashes the open file of slot s and reads what needs its descriptor, then closes it. The
- * fstat before (taken when it was opened) and after must agree, and the bytes read must be
- * the size: else the file changed while it was read.
+ * file is read once, up to the size its fstat gave when it was opened (an empty file gets one
+ * read, to see that it is empty: procfs files say 0). The fstat after must agree with the
+ * one before, and the bytes read must be its size: else the file changed while it was read.
  */
 static void hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 {
 	struct fim_entry *e = &s->e;
-	uint64_t total = 0, prefix = e->prefix_size;
+	uint64_t total = 0, prefix = e->prefix_size, size = (uint64_t)s->st.st_size;
 	struct stat after;
 	unsigned int mdlen;
 	bool ok = true;
 
 	if (e->attrs & FIM_BIT(FIM_ATTR_SHA256)) {
-		posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-		EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
-		for (;;) {
-			ssize_t n = read(s->fd, h->buf, READ_BUF);
+		if (size >= FADVISE_MIN)
+			posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		EVP_DigestInit_ex(h->ctx, sha256(), NULL);
+		while (total < size || size == 0) {
+			size_t want = size && size - total < READ_BUF ? (size_t)(size - total) : READ_BUF;
+			ssize_t n = read(s->fd, h->buf, want);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0) {
@@ -246,7 +271,7 @@ static void hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 				break;
 			}
 			if (n == 0)
-				break;
+				break; /* shorter than its fstat said: told below */
 			size_t off = 0;
 			if (s->want_prefix && total < prefix && total + (uint64_t)n >= prefix) {
 				off = (size_t)(prefix - total);
@@ -257,6 +282,8 @@ static void hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 			}
 			EVP_DigestUpdate(h->ctx, h->buf + off, (size_t)n - off);
 			total += (uint64_t)n;
+			if (size == 0)
+				break; /* an "empty" file with content: unstable below */
 		}
 		if (ok) {
 			EVP_DigestFinal_ex(h->ctx, e->sha256, &mdlen);
@@ -367,7 +394,8 @@ static void slot_put(struct scan *sc, struct slot *s)
 	s->e.path_len = s->path.len;
 	s->e.link = s->link.len ? s->link.buf : NULL;
 	s->e.link_len = s->link.len;
-	if (s->fd >= 0 && sc->nthreads == 0) {
+	/* Small files are hashed here: handing them to a thread would cost more than hashing. */
+	if (s->fd >= 0 && (sc->nthreads == 0 || (uint64_t)s->st.st_size <= INLINE_MAX)) {
 		hash_slot(sc->self, s, &sc->st.bytes);
 		sc->st.hashed++;
 	}
@@ -502,7 +530,7 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 	unsigned type = type_of_dtype(d_type);
 	bool stated = false, descend = false;
 	struct stat st;
-	int dfd = -1, derr = 0;
+	int dfd = -1, derr = 0, fd = -1;
 
 	if (path->len + 1 + strlen(name) > FIM_PATH_MAX) {
 		strbuf_addf(path, "/%s", name);
@@ -522,6 +550,17 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 		descend = fim_config_descend(sc->c, sc->m, path->buf, path->len);
 	if (!rule && !descend)
 		goto out;
+	if (!stated && type == FIM_TYPE_FILE && rule &&
+	    (rule->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
+		/* A file to be read: its open descriptor's fstat is its lstat (one look, not two). */
+		fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			stated = true;
+		} else if (fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
 	if (!stated) {
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			goto stat_failed;
@@ -568,18 +607,25 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 			}
 		}
 		if (type == FIM_TYPE_FILE && (e->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
-			/* O_NONBLOCK: were it swapped for a FIFO, opening would not hang. */
-			int fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
-			if (fd < 0) {
-				e->problem = errno == ELOOP ? FIM_REPLACED : FIM_UNREADABLE;
-				e->err = errno;
-			} else if (fstat(fd, &s->st) < 0 || !S_ISREG(s->st.st_mode) ||
-			           s->st.st_ino != st.st_ino || s->st.st_dev != st.st_dev) {
-				e->problem = FIM_REPLACED;
-				close(fd);
+			if (fd >= 0) {
+				s->st = st; /* opened above: st is its fstat */
 			} else {
+				/* O_NONBLOCK: were it swapped for a FIFO, opening would not hang. */
+				fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
+				if (fd < 0) {
+					e->problem = errno == ELOOP ? FIM_REPLACED : FIM_UNREADABLE;
+					e->err = errno;
+				} else if (fstat(fd, &s->st) < 0 || !S_ISREG(s->st.st_mode) ||
+				           s->st.st_ino != st.st_ino || s->st.st_dev != st.st_dev) {
+					e->problem = FIM_REPLACED;
+					close(fd);
+					fd = -1;
+				}
+			}
+			if (fd >= 0) {
 				fill_stat(e, &s->st);
 				s->fd = fd;
+				fd = -1;
 				if ((e->attrs & FIM_BIT(FIM_ATTR_GROWING)) && sc->o->prefix &&
 				    sc->o->prefix(sc->o->arg, path->buf, path->len,
 				                  &e->prefix_size) > 0 &&
@@ -608,6 +654,8 @@ stat_failed:
 	if (errno != ENOENT) /* vanished since it was listed: simply not there */
 		problem(sc, path->buf, path->len, FIM_UNREADABLE, errno);
 out:
+	if (fd >= 0)
+		close(fd);
 	if (dfd >= 0)
 		close(dfd);
 	strbuf_setlen(path, base);
