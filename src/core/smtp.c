@@ -12,6 +12,7 @@
 
 #include "base/cleanup.h"
 #include "base/conf.h"
+#include "base/dynlib.h"
 #include "base/timeutil.h"
 #include "core/core.h"
 #include "core/smtp.h"
@@ -227,12 +228,41 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *ctx)
 	return n;
 }
 
+/*
+ * libcurl, loaded when the first mail is sent (base/dynlib.h): linked, every command would
+ * map it and what it needs (Kerberos, LDAP, SSH, RTMP) at start.
+ */
+static struct {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_slist_append) *slist_append;
+	__typeof__(curl_slist_free_all) *slist_free_all;
+} cl;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
+static struct strbuf curl_err = STRBUF_INIT;
+static int curl_init_rc = -1;
 
 static void curl_init(void)
 {
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	const struct dynlib_sym syms[] = {
+		{ "curl_global_init", &cl.global_init },
+		{ "curl_easy_init", &cl.easy_init },
+		{ "curl_easy_setopt", &cl.easy_setopt },
+		{ "curl_easy_perform", &cl.easy_perform },
+		{ "curl_easy_strerror", &cl.easy_strerror },
+		{ "curl_easy_cleanup", &cl.easy_cleanup },
+		{ "curl_slist_append", &cl.slist_append },
+		{ "curl_slist_free_all", &cl.slist_free_all },
+	};
+
+	if (dynlib_load("libcurl.so.4", "libcurl4", syms, ARRAY_SIZE(syms), &curl_err) == 0)
+		curl_init_rc = cl.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (curl_init_rc < 0 && !curl_err.len)
+		strbuf_addstr(&curl_err, "curl_global_init failed");
 }
 
 int smtp_send(const struct smtp_config *c, const char *to, const char *message, size_t len,
@@ -250,38 +280,39 @@ int smtp_send(const struct smtp_config *c, const char *to, const char *message, 
 		return -EINVAL;
 	}
 	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK || !(h = curl_easy_init())) {
-		strbuf_addstr(err, "the mail client (libcurl) could not start");
+	if (curl_init_rc < 0 || !(h = cl.easy_init())) {
+		strbuf_addf(err, "the mail client (libcurl) could not start: %s",
+		            curl_err.len ? curl_err.buf : "curl_easy_init failed");
 		return -EIO;
 	}
 	strbuf_addf(&url, "%s://%s:%d/mamori", c->tls ? "smtps" : "smtp", c->host, c->port);
 	strbuf_addf(&from, "<%s>", c->from);
-	rcpt = curl_slist_append(NULL, to);
-	curl_easy_setopt(h, CURLOPT_URL, url.buf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.buf);
-	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(h, CURLOPT_READDATA, &u);
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	rcpt = cl.slist_append(NULL, to);
+	cl.easy_setopt(h, CURLOPT_URL, url.buf);
+	cl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	cl.easy_setopt(h, CURLOPT_MAIL_FROM, from.buf);
+	cl.easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+	cl.easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+	cl.easy_setopt(h, CURLOPT_READDATA, &u);
+	cl.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	cl.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	cl.easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s);
+	cl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cl.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	if (c->starttls && !c->tls)
-		curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+		cl.easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (c->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+		cl.easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	if (c->user) {
-		curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");
+		cl.easy_setopt(h, CURLOPT_USERNAME, c->user);
+		cl.easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");
 	}
-	rc = curl_easy_perform(h);
+	rc = cl.easy_perform(h);
 	if (rc != CURLE_OK)
 		strbuf_addf(err, "sending mail to %s through %s:%d: %s", to, c->host, c->port,
-		            *errbuf ? errbuf : curl_easy_strerror(rc));
-	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(h);
+		            *errbuf ? errbuf : cl.easy_strerror(rc));
+	cl.slist_free_all(rcpt);
+	cl.easy_cleanup(h);
 	strbuf_release(&url);
 	strbuf_release(&from);
 	return rc == CURLE_OK ? 0 : -EIO;

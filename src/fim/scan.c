@@ -17,7 +17,7 @@
 
 /* Entries in flight between the walk and the callback; open files wait here for a hasher. */
 #define RING     256
-#define READ_BUF (256u << 10)
+#define READ_BUF (64u << 10)
 /* From this size on, the kernel is told the file is read sequentially (larger read-ahead). */
 #define FADVISE_MIN (1u << 20)
 /* Files up to this size are hashed by the walking thread itself. */

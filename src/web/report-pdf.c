@@ -10,6 +10,7 @@
 
 #include "base/timeutil.h"
 #include "core/compliance.h"
+#include "web/pdf-lib.h"
 #include "web/report-internal.h"
 
 #define PAGE_W   595.0 /* A4 in points */
@@ -272,6 +273,8 @@ static void cli_acts(struct pdf *pdf, const struct compliance_report *r)
 /* Starts a PDF at path with its first page. Returns 0 or -EIO with err set. */
 static int pdf_begin(struct pdf *pdf, const char *path, struct strbuf *err)
 {
+	if (pdf_lib_load(err) < 0)
+		return -EIO;
 	pdf->surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
 	if (cairo_surface_status(pdf->surface) != CAIRO_STATUS_SUCCESS) {
 		error_set(err, "cannot write '%s': %s", path,
