@@ -197,4 +197,24 @@ expect "the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
 expect "fim list" 0 "$MAMORI" --dir "$D" fim list --json
 out_has "fim list names the configuration" "\"config\":\"$C\""
 
+# Shinjuku: the tamper-check duty (SHJ-5-7-3) is fulfilled by a check, at the scope where the
+# person is the system manager (the demo gives each system to a staff member)
+S="$TMP/shinjuku"
+expect "init the Shinjuku ward" 0 "$MAMORI" --dir "$S" init --profile shinjuku --demo
+expect "Shinjuku: the system managers" 0 "$MAMORI" --dir "$S" role list --json
+sm=$(json '[x["login"] for x in d if x["role"]=="system_manager" and x["scope"]=="system:kokuho"][0]')
+expect "Shinjuku: fim init" 0 "$MAMORI" --dir "$S" fim init --config "$C"
+expect "Shinjuku: check --as the system manager of kokuho" 0 "$MAMORI" --dir "$S" fim check \
+	--as "$sm" --json
+is "Shinjuku: the duty at system:kokuho, done through the door" \
+	"$(json '[(x["duty"], x["scope"], x["act"]["outcome"]) for x in d["duties"]]')" \
+	"[('tamper-check', 'system:kokuho', 'done')]"
+expect "Shinjuku: duty list" 0 "$MAMORI" --dir "$S" duty list --json
+is "Shinjuku: the tamper check (SHJ-5-7-3) at system:kokuho was done by its system manager" \
+	"$(json '[(x["last_done_by"], x["clauses"]) for x in d if x["duty"]=="tamper-check" and x["scope"]=="system:kokuho"][0]')" \
+	"('$sm', ['SHJ-5-7-3'])"
+is "and nowhere else" \
+	"$(json 'sorted(x["scope"] for x in d if x["duty"]=="tamper-check" and x["last_done_by"])')" \
+	"['system:kokuho']"
+
 done_testing

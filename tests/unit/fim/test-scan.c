@@ -344,6 +344,90 @@ static void test_unstable(void **state)
 	strbuf_release(&col.names);
 }
 
+struct digests {
+	unsigned n, hashed;
+	uint8_t sha[8][32];
+	uint64_t size[8];
+};
+
+static int collect_digest(void *arg, const struct fim_entry *e)
+{
+	struct digests *d = arg;
+
+	if (e->type != FIM_TYPE_FILE || d->n >= ARRAY_SIZE(d->sha))
+		return 0;
+	assert_int_equal(e->problem, 0);
+	if (e->digests & FIM_HAS_SHA256)
+		d->hashed++;
+	memcpy(d->sha[d->n], e->sha256, 32);
+	d->size[d->n++] = e->size;
+	return 0;
+}
+
+/*
+ * Each file is read once up to its size: the digests are the contents' own, for sizes around
+ * the read buffer (64 KiB) and around what the walker hashes itself (32 KiB), hashed by the
+ * walker alone (0 threads) and by two threads.
+ */
+static void test_digests(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 32768, 32769, 65536, 65537, 200005 };
+	char name[64], p[600];
+	struct fim_config *c;
+
+	mk("sizes");
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		unsigned char *buf = xmalloc(sizes[i] + 1);
+		for (size_t k = 0; k < sizes[i]; k++)
+			buf[k] = (unsigned char)(k * 31 + i);
+		snprintf(name, sizeof(name), "sizes/f%zu", i);
+		path(p, sizeof(p), name);
+		FILE *f = fopen(p, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(buf, 1, sizes[i], f), sizes[i]);
+		fclose(f);
+		free(buf);
+	}
+	c = config("ROOT/sizes f sha256+s\n");
+	for (int threads = 0; threads <= 2; threads += 2) {
+		struct fim_scan_opts o = { .threads = threads };
+		struct digests d = { 0 };
+		assert_int_equal(fim_scan(c, &o, collect_digest, &d, NULL, NULL), 0);
+		assert_int_equal(d.n, ARRAY_SIZE(sizes));
+		assert_int_equal(d.hashed, ARRAY_SIZE(sizes));
+		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+			unsigned char *buf = xmalloc(sizes[i] + 1);
+			uint8_t want[32];
+			for (size_t k = 0; k < sizes[i]; k++)
+				buf[k] = (unsigned char)(k * 31 + i);
+			fim_sha256(buf, sizes[i], want);
+			assert_int_equal(d.size[i], sizes[i]);
+			assert_memory_equal(d.sha[i], want, 32);
+			free(buf);
+		}
+	}
+	fim_config_free(c);
+}
+
+/* A file that gives fewer bytes than its size (sysfs says 4096) is unstable, not hashed short. */
+static void test_shorter_than_size(void **state)
+{
+	static const char f[] = "/sys/kernel/uevent_seqnum";
+	struct collect col = { .ordered = true };
+	struct fim_config *c;
+	struct stat st;
+
+	if (stat(f, &st) < 0 || st.st_size <= 64 || access(f, R_OK) < 0)
+		skip(); /* no sysfs here */
+	strbuf_init(&col.names, 0);
+	c = config("=/sys/kernel/uevent_seqnum$ f p+s+sha256\n");
+	assert_int_equal(fim_scan(c, NULL, collect, &col, NULL, NULL), 0);
+	assert_int_equal(col.n, 1);
+	assert_non_null(strstr(col.names.buf, "unstable"));
+	fim_config_free(c);
+	strbuf_release(&col.names);
+}
+
 /* Permission denied is reported, not fatal (as an unprivileged user, in a child). */
 static void test_unreadable(void **state)
 {
@@ -468,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_tree),
 		cmocka_unit_test(test_changes_reported),
 		cmocka_unit_test(test_unstable),
+		cmocka_unit_test(test_digests),
+		cmocka_unit_test(test_shorter_than_size),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_baseline_tamper),
