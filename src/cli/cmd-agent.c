@@ -19,9 +19,9 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori agent --server URL --token-file F --pin "
 		                             "SHA256 [--fim-config F] [--interval D]"
-		                             " [--spool DIR]",
+		                             " [--follow FILE]... [--spool DIR]",
 		                             "checks this server's files on a schedule and sends "
-		                             "the results to Mamori over HTTPS",
+		                             "the results and followed logs to Mamori over HTTPS",
 		                             NULL };
 	const char *server = NULL, *token = NULL, *pin = NULL, *config = NULL, *interval = "1h";
 	const char *spool = "/var/lib/mamori-agent", *host = NULL;
