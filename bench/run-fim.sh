@@ -76,18 +76,27 @@ one_cpu=$(sort -n -k6 "$work/one.txt" | head -1 | awk '{print $6}')
 walk_rss=$(sort -n -k5 "$work/one.txt" | tail -1 | awk '{printf "%.1f", $5 / 1024}')
 
 # 100 files changed: exactly those are reported
-python3 - "$tree" <<'PY'
+python3 - "$tree" "$work/changed.txt" <<'PY'
 import os, sys
 root = sys.argv[1]
 paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs)
-for p in paths[::len(paths) // 100][:100]:
-    with open(p, 'r+b') as f:
-        b = f.read(1)
-        f.seek(0)
-        f.write(bytes([b[0] ^ 0xff]))
+with open(sys.argv[2], 'w') as out:
+    for p in paths[::len(paths) // 100][:100]:
+        with open(p, 'r+b') as f:
+            b = f.read(1)
+            f.seek(0)
+            f.write(bytes([b[0] ^ 0xff]))
+        out.write(p + '\n')
 PY
 "$M" --dir "$d" fim check --json >"$work/changed.json" 2>/dev/null || true
-reported=$(python3 -c "import json,sys; d=json.load(open('$work/changed.json')); print(len(d['changed']) + len(d['added']) + len(d['removed']))")
+reported=$(python3 - "$work/changed.json" "$work/changed.txt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = set(open(sys.argv[2]).read().split('\n')) - {''}
+got = [x['path'] for x in d['changed'] + d['added'] + d['removed']]
+print(f"{len(got)} ({'exactly the changed files' if set(got) == want and len(got) == len(want) else 'NOT the changed files'})")
+PY
+)
 
 # The hashing ceiling of this run: one core's rate in CPU time (openssl speed's default), and
 # two cores' rate in wall time under this run's load (the best of those measured above).
@@ -135,7 +144,7 @@ printf 'fim init CPU time (user + system, best of %s)\t%s\tCPU s\tCPU time hashi
 printf 'fim hashing, 1 thread (walk + SHA-256), wall\t%s\tMB/s\ttarget\t650\t\n' "$one_mbs"
 printf 'fim hashing, 1 thread, per CPU second (user + system)\t%s\tMB/s\topenssl speed -evp sha256 16 KiB, per CPU second\t%s\t%s\n' \
 	"$one_cpu_mbs" "$mbs" "$(ratio "$one_cpu_mbs" "$mbs")"
-printf 'fim check, 100 files changed: entries reported\t%s\tentries\texpected\t100\t\n' "$reported"
+printf 'fim check, 100 files changed: entries reported\t%s\tentries\texpected\t100\t-\n' "$reported"
 printf 'fim init max RSS (mamori process, VmHWM)\t%s\tMB\ttarget (the walk)\t16\t\n' "$(rss init)"
 printf 'fim check max RSS (mamori process, VmHWM)\t%s\tMB\ttarget (the walk)\t16\t\n' "$(rss check)"
 printf 'fim walk max RSS (the library alone, 1 thread)\t%s\tMB\ttarget\t16\t\n' "$walk_rss"
