@@ -4,8 +4,8 @@
 
 #include "base/dynlib.h"
 
-int dynlib_load(const char *soname, const char *package, const struct dynlib_sym *syms,
-                size_t nr, struct strbuf *err)
+int dynlib_load(const char *soname, const char *package, const struct dynlib_sym *syms, size_t nr,
+                struct strbuf *err)
 {
 	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 

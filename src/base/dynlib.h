@@ -21,7 +21,7 @@ struct dynlib_sym {
  * up in it and the libraries it needs. Returns 0, or -1 with err naming what is missing and
  * the Debian package that gives it (package).
  */
-int dynlib_load(const char *soname, const char *package, const struct dynlib_sym *syms,
-                size_t nr, struct strbuf *err);
+int dynlib_load(const char *soname, const char *package, const struct dynlib_sym *syms, size_t nr,
+                struct strbuf *err);
 
 #endif

@@ -260,7 +260,8 @@ static void hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 			posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		EVP_DigestInit_ex(h->ctx, sha256(), NULL);
 		while (total < size || size == 0) {
-			size_t want = size && size - total < READ_BUF ? (size_t)(size - total) : READ_BUF;
+			size_t want =
+			    size && size - total < READ_BUF ? (size_t)(size - total) : READ_BUF;
 			ssize_t n = read(s->fd, h->buf, want);
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -552,7 +553,7 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 		goto out;
 	if (!stated && type == FIM_TYPE_FILE && rule &&
 	    (rule->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
-		/* A file to be read: its open descriptor's fstat is its lstat (one look, not two). */
+		/* A file to be read: its descriptor's fstat is its lstat (one look, not two). */
 		fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
 		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 			stated = true;
@@ -610,7 +611,7 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 			if (fd >= 0) {
 				s->st = st; /* opened above: st is its fstat */
 			} else {
-				/* O_NONBLOCK: were it swapped for a FIFO, opening would not hang. */
+				/* O_NONBLOCK: swapped for a FIFO, opening would not hang. */
 				fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
 				if (fd < 0) {
 					e->problem = errno == ELOOP ? FIM_REPLACED : FIM_UNREADABLE;

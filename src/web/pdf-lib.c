@@ -11,7 +11,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct strbuf load_err = STRBUF_INIT;
 static int load_rc;
 
-#define SYM(f) { #f, &pdf_lib.p_##f }
+#define SYM(f)                                                                                     \
+	{                                                                                          \
+#f, &pdf_lib.p_##f                                                                 \
+	}
 
 static void load(void)
 {

@@ -78,13 +78,13 @@ int pdf_lib_load(struct strbuf *err);
 #define pango_cairo_show_layout            (pdf_lib.p_pango_cairo_show_layout)
 #define pango_font_description_free        (pdf_lib.p_pango_font_description_free)
 #define pango_font_description_from_string (pdf_lib.p_pango_font_description_from_string)
-#define pango_font_description_set_absolute_size                                              \
+#define pango_font_description_set_absolute_size                                                   \
 	(pdf_lib.p_pango_font_description_set_absolute_size)
-#define pango_layout_get_size              (pdf_lib.p_pango_layout_get_size)
-#define pango_layout_set_font_description  (pdf_lib.p_pango_layout_set_font_description)
-#define pango_layout_set_text              (pdf_lib.p_pango_layout_set_text)
-#define pango_layout_set_width             (pdf_lib.p_pango_layout_set_width)
-#define pango_layout_set_wrap              (pdf_lib.p_pango_layout_set_wrap)
+#define pango_layout_get_size             (pdf_lib.p_pango_layout_get_size)
+#define pango_layout_set_font_description (pdf_lib.p_pango_layout_set_font_description)
+#define pango_layout_set_text             (pdf_lib.p_pango_layout_set_text)
+#define pango_layout_set_width            (pdf_lib.p_pango_layout_set_width)
+#define pango_layout_set_wrap             (pdf_lib.p_pango_layout_set_wrap)
 /* NOLINTEND(bugprone-macro-parentheses) */
 #endif
 
