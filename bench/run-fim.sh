@@ -44,7 +44,7 @@ rss() { awk -v n="$1" '$1 == n { if ($4 > r) r = $4 } END { printf "%.1f", r / 1
 # speed_16k [OPTIONS]: openssl's SHA-256 at 16 KiB blocks, in MB/s (CPU time unless -elapsed).
 speed_16k() {
 	openssl speed "$@" -bytes 16384 -seconds 1 -evp sha256 2>/dev/null |
-		awk '/^sha256/ {sub(/k$/, "", $2); printf "%.0f", $2 / 1000}'
+		awk '/^sha256/ {sub(/k$/, "", $2); printf "%.0f\n", $2 / 1000}'
 }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 load_start=$(load1)
@@ -124,6 +124,16 @@ if [ -n "$peers" ] && command -v aide >/dev/null 2>&1 && command -v bc >/dev/nul
 	done
 	aide_init=$(awk '/aide --init/ {print $(NF-1)}' "$work/aide.txt" | sort -n | head -1)
 	aide_check=$(awk '/aide --check/ {print $(NF-1)}' "$work/aide.txt" | sort -n | head -1)
+	# AIDE's CPU time (user + system, its workers too) on the same tree, configured as the
+	# peer's script configures it: a comparison the machine's load does not move.
+	mkdir -p "$work/aide"
+	sed -e "s|TREE|$tree|" -e "s|DBDIR|$work/aide|" "$peers/aide.conf" >"$work/aide/aide.conf"
+	timed aide-init /usr/bin/env aide --init -c "$work/aide/aide.conf"
+	mv "$work/aide/aide.db.new" "$work/aide/aide.db" 2>/dev/null || true
+	timed aide-check /usr/bin/env aide --check -c "$work/aide/aide.conf"
+	aide_init_cpu=$(bestcpu aide-init)
+	aide_check_cpu=$(bestcpu aide-check)
+	check_cpu=$(bestcpu check)
 fi
 ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
 if [ -n "$aide_init" ]; then
@@ -131,6 +141,10 @@ if [ -n "$aide_init" ]; then
 		"$label" "$RUNS" "$init_s" "$aide_init" "$(ratio "$init_s" "$aide_init")"
 	printf 'fim check, nothing changed (best of %s)\t%s\ts\taide --check, 2 workers, same run\t%s\t%s\n' \
 		"$RUNS" "$check_s" "$aide_check" "$(ratio "$check_s" "$aide_check")"
+	printf 'fim init CPU time (user + system)\t%s\tCPU s\taide --init CPU time, same tree and run\t%s\t%s\n' \
+		"$init_cpu" "$aide_init_cpu" "$(ratio "$init_cpu" "$aide_init_cpu")"
+	printf 'fim check CPU time (user + system), nothing changed\t%s\tCPU s\taide --check CPU time, nothing changed, same run\t%s\t%s\n' \
+		"$check_cpu" "$aide_check_cpu" "$(ratio "$check_cpu" "$aide_check_cpu")"
 else
 	na_row "fim init, $label, 2 threads (best of $RUNS)" "$init_s" s
 	na_row "fim check, nothing changed (best of $RUNS)" "$check_s" s

@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -428,6 +431,86 @@ static void test_shorter_than_size(void **state)
 	strbuf_release(&col.names);
 }
 
+/* One POSIX ACL as the kernel stores it (system.posix_acl_access): owner rw, user uid perm,
+ * group r, mask perm, other r. */
+static size_t acl_value(unsigned char *v, unsigned uid, unsigned perm)
+{
+	static const unsigned tags[] = { 0x01, 0x02, 0x04, 0x10, 0x20 };
+	const unsigned perms[] = { 6, perm, 4, perm, 4 };
+	size_t n = 0;
+
+	v[n++] = 2; /* version, little-endian */
+	v[n++] = 0;
+	v[n++] = 0;
+	v[n++] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(tags); i++) {
+		unsigned id = tags[i] == 0x02 ? uid : 0xffffffffu;
+		v[n++] = (unsigned char)tags[i];
+		v[n++] = 0;
+		v[n++] = (unsigned char)perms[i];
+		v[n++] = 0;
+		for (int k = 0; k < 4; k++)
+			v[n++] = (unsigned char)(id >> (8 * k));
+	}
+	return n;
+}
+
+/*
+ * Extended attributes, POSIX ACLs and file flags (chattr) are recorded, and a change to each
+ * is named. What this filesystem or user cannot set is left out of the expectation.
+ */
+static void test_xattrs_acl_flags(void **state)
+{
+	char b[600], p[600], want[200] = "";
+	unsigned char acl[64];
+	uint8_t sha[32];
+	struct fim_report rep;
+	struct fim_config *c = config("ROOT/x f xattrs+acl+e2fsattrs\n");
+	bool x_ok, acl_ok, flags_ok;
+	int flags = 0, fd;
+	char *text;
+
+	mk("x");
+	write_file("x/f", "f");
+	path(p, sizeof(p), "x/f");
+	x_ok = setxattr(p, "user.mamori", "1", 1, 0) == 0;
+	acl_ok = setxattr(p, "system.posix_acl_access", acl, acl_value(acl, 4242, 4), 0) == 0;
+	fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	flags_ok = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+	close(fd);
+	if (!x_ok && !acl_ok && !flags_ok)
+		skip(); /* none of them on this filesystem */
+	path(b, sizeof(b), "base-x");
+	baseline(c, b, sha);
+	compare(c, b, sha, &rep);
+	assert_false(fim_report_changed(&rep));
+	fim_report_release(&rep);
+
+	if (x_ok)
+		assert_int_equal(setxattr(p, "user.mamori", "2", 1, 0), 0);
+	if (acl_ok)
+		assert_int_equal(
+		    setxattr(p, "system.posix_acl_access", acl, acl_value(acl, 4242, 6), 0), 0);
+	if (flags_ok) {
+		fd = open(p, O_RDONLY);
+		flags |= FS_NODUMP_FL;
+		flags_ok = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+		close(fd);
+	}
+	if (x_ok || acl_ok || flags_ok) {
+		snprintf(want, sizeof(want), "changed: /x/f (%s%s%s", x_ok ? "xattrs, " : "",
+		         acl_ok ? "acl, " : "", flags_ok ? "flags, " : "");
+		memcpy(want + strlen(want) - 2, ")\n", 2);
+	}
+	compare(c, b, sha, &rep);
+	text = report_text(&rep);
+	assert_string_equal(text, want);
+	free(text);
+	fim_report_release(&rep);
+	fim_config_free(c);
+}
+
 /* Permission denied is reported, not fatal (as an unprivileged user, in a child). */
 static void test_unreadable(void **state)
 {
@@ -554,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_unstable),
 		cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_shorter_than_size),
+		cmocka_unit_test(test_xattrs_acl_flags),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_baseline_tamper),
