@@ -6,6 +6,10 @@
 # Sizes can be lowered for a quick run:
 # BENCH_LEDGER_N (appends, default 1000000), BENCH_LEDGER_TREE (default 10000000);
 # BENCH_LEDGER_WINDOW (entries in flight, default 2048: more raise the rate and the latency).
+# The same durable appends on PostgreSQL 15 (a throwaway cluster, tests/lib/pg.sh, fsync and
+# synchronous_commit on): the ledger's sequence under an advisory lock, bundles by COPY; beside
+# the SQLite figure of this run and the issue's target (100k entries/s). BENCH_LEDGER_PG_N
+# (default: N).
 set -eu
 B=$1
 N=${BENCH_LEDGER_N:-1000000}
@@ -13,7 +17,8 @@ TREE=${BENCH_LEDGER_TREE:-10000000}
 WINDOW=${BENCH_LEDGER_WINDOW:-2048}
 BL="$B/bench/bench-ledger"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench-ledger.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../tests/lib/pg.sh"
+trap 'pg_stop; rm -rf "$tmp"' EXIT
 
 # Hash ceiling: OpenSSL's own SHA-256 speed (same EVP method Mamori uses), bytes/s at 256 B and
 # 16 KiB blocks, in MB/s.
@@ -60,6 +65,16 @@ printf 'disk fsync latency p50 (%s KiB + fdatasync, same directory)\t%s\tms\t-\t
 printf 'disk fsync latency p99 (%s KiB + fdatasync, same directory)\t%s\tms\t-\t-\t-\n' $(((batch * 256 + 4096) / 1024)) "$f99"
 printf 'ledger ack p99 at 80%% beside the disk fsync p99\t%s\tms\tdisk fsync p99\t%s\t\n' "$l99" "$f99"
 
+# The same appends on PostgreSQL, when Debian's postgresql-15 is installed.
+pgrate=
+if pg_available && pg_start; then
+	"$B/mamori" --dir "$tmp/p" init --store "$PG_URL" >/dev/null
+	set -- $("$BL" append "$tmp/p" "${BENCH_LEDGER_PG_N:-$N}" "$WINDOW")
+	pgrate=$1 pgbatch=$5
+	pg_stop
+	rm -rf "$tmp/p"
+fi
+
 # Full verify of the appended log (256-byte entries), MB/s of entry bytes.
 set -- $("$BL" verify "$tmp/a")
 vmb=$1
@@ -71,6 +86,12 @@ rm -rf "$tmp/a"
 set -- $("$BL" proof "$tmp/t" 20000)
 size=$1 pr50=$2 pr99=$3
 
+if [ -n "$pgrate" ]; then
+	printf 'ledger durable appends on PostgreSQL 15, 256 B entries, %s in flight (%s a commit)\t%s\tentries/s\tSQLite path, same run\t%s\t\n' "$WINDOW" "$pgbatch" "$pgrate" "$rate"
+	printf 'ledger durable appends on PostgreSQL 15 beside the target\t%s\tentries/s\ttarget (issue 18)\t100000\t\n' "$pgrate"
+else
+	printf 'ledger durable appends on PostgreSQL 15\t-\tentries/s\tnot run: %s\t-\t-\n' "${PG_MISSING:-the cluster did not start}"
+fi
 printf 'ledger proof latency p50, %s entries\t%s\tus\ttarget\t100\t\n' "$size" "$pr50"
 printf 'ledger proof latency p99, %s entries\t%s\tus\ttarget\t100\t\n' "$size" "$pr99"
 printf 'ledger full verify (re-hash, rebuild, compare)\t%s\tMB/s\thash ceiling: openssl speed -evp sha256, 256 B blocks\t%s\t\n' "$vmb" "$h256"

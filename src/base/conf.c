@@ -15,6 +15,8 @@
  * is for. Keep docs/config.md in step: a row here is a paragraph there.
  */
 const struct conf_key conf_keys[] = {
+	{ "store", "url", 0,
+	  "postgresql://USER@HOST/DATABASE: the ward's data lives in PostgreSQL (init --store)" },
 	{ "totp", "roles", 0,
 	  "roles (role or role@scope, comma-separated) that log in with a TOTP code" },
 	{ "totp", "issuer", 0, "the name authenticator apps show beside the account" },

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/conf.h"
@@ -77,14 +78,20 @@ static void check_database(struct report *rep, const char *dir)
 	struct store *st = NULL;
 	int r, v;
 
-	r = store_open(dir, STORE_NO_MIGRATE, &st, &err);
+	r = store_open(dir, STORE_NO_MIGRATE | STORE_ANY_BACKEND, &st, &err);
 	if (r < 0) {
 		add_check(rep, "database", CHECK_PROBLEM,
 		          r == -ENOTSUP ? "upgrade mamori to the version that wrote it"
+		          : r == -EIO   ? "check mamori.conf [store] url and that PostgreSQL runs"
 		                        : "restore the database from a backup ('mamori restore')",
 		          "%s", err.buf);
 		strbuf_release(&err);
 		return;
+	}
+	if (store_dialect(st) == STORE_POSTGRESQL) {
+		int sv = store_server_version(st);
+		add_check(rep, "store", CHECK_OK, NULL, "PostgreSQL %d.%d at %s", sv / 10000,
+		          sv % 10000, store_location(st));
 	}
 	v = store_schema_version(st);
 	if (v == store_schema_latest())
@@ -95,6 +102,13 @@ static void check_database(struct report *rep, const char *dir)
 		          "schema version %d is older than this build's %d", v,
 		          store_schema_latest());
 
+	if (store_dialect(st) == STORE_POSTGRESQL) {
+		/* PostgreSQL's own tools check its pages (pg_amcheck); the ledger has verify */
+		store_close(st);
+		strbuf_release(&problems);
+		strbuf_release(&err);
+		return;
+	}
 	if (store_check_integrity(st, &problems, &err) < 0)
 		add_check(rep, "integrity", CHECK_PROBLEM, "restore the database from a backup",
 		          "integrity check failed: %s", err.buf);
@@ -228,6 +242,7 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 	struct report rep = { 0 };
 	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT;
 	struct stat sb = { 0 };
+	char *url = NULL;
 	bool bad = false;
 	int n, ret;
 
@@ -250,7 +265,10 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	strbuf_addf(&path, "%s/%s", ctx->dir, STORE_DB_NAME);
 	check_mode(&rep, "directory", ctx->dir, 0700);
-	check_mode(&rep, "database file", path.buf, 0600);
+	/* a data directory whose store is PostgreSQL has no database file to check */
+	if (access(path.buf, F_OK) == 0 || store_configured_url(ctx->dir, &url, NULL) < 0 || !url)
+		check_mode(&rep, "database file", path.buf, 0600);
+	free(url);
 	check_config(&rep, ctx->dir);
 	check_database(&rep, ctx->dir);
 	check_space(&rep, ctx->dir);

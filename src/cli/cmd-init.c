@@ -1,11 +1,14 @@
 /* cmd-init: `mamori init`: create a data directory (0700) and its database (0600). */
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/cleanup.h"
+#include "base/conf.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
 #include "core/setup.h"
@@ -50,18 +53,70 @@ static int set_meta(struct store *st, const char *key, const char *value, struct
 	return query_run(q, err);
 }
 
+/*
+ * mamori.conf naming the PostgreSQL store (0600, created here: init's directory is new). The
+ * URL is written in double quotes, so that any character it holds reads back the same.
+ */
+static int write_store_conf(const char *dir, const char *url, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	char *back = NULL;
+	FILE *f;
+	int fd, r = 0;
+
+	strbuf_addstr(&text, "# The ward's data lives in PostgreSQL (mamori init --store; "
+	                     "docs/operations.md)\n[store]\nurl = \"");
+	for (const char *p = url; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			strbuf_addch(&text, '\\');
+		strbuf_addch(&text, *p);
+	}
+	strbuf_addstr(&text, "\"\n");
+	strbuf_addf(&path, "%s/%s", dir, CONF_FILE);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		error_set(err, "cannot create '%s': %s", path.buf, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		r = -EIO;
+	} else {
+		bool ok = fwrite(text.buf, 1, text.len, f) == text.len && fflush(f) == 0 &&
+		          fsync(fileno(f)) == 0;
+		if (fclose(f) != 0 || !ok) {
+			error_set(err, "cannot write '%s': %s", path.buf, strerror(errno));
+			r = -EIO;
+		}
+	}
+	/* what the store will read back must be what was given */
+	if (r == 0 && (r = store_configured_url(dir, &back, err)) == 0 &&
+	    (!back || strcmp(back, url) != 0)) {
+		error_set(err, "'%s' does not read back the URL given (a bug)", path.buf);
+		r = -EIO;
+	}
+	free(back);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return r;
+}
+
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori [--dir DIR] init [--profile "
 		                             "minato|shinjuku|FILE] [--ward-name NAME] [--demo]",
+		                             "mamori [--dir DIR] init --store "
+		                             "postgresql://USER@HOST/DATABASE",
 		                             NULL };
 	struct setup_options so = { 0 };
+	const char *store_url = NULL;
 	const struct option opts[] = {
 		OPT_STRING(0, "profile", &so.profile, "PROFILE",
 		           "the ward's profile: minato, shinjuku or a file"),
 		OPT_STRING(0, "ward-name", &so.ward_name, "NAME",
 		           "the ward's name as people read it (default: the profile's)"),
 		OPT_BOOL(0, "demo", &so.demo, "also build a demo ward to explore"),
+		OPT_STRING(0, "store", &store_url, "URL",
+		           "keep the ward's data in PostgreSQL (postgresql://USER@HOST/DATABASE)"),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT, shown = STRBUF_INIT_SECRET;
@@ -80,6 +135,18 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	if ((so.demo || so.ward_name) && !so.profile) {
 		cli_error("--demo and --ward-name need --profile minato|shinjuku|FILE");
+		return EXIT_USAGE;
+	}
+	if (store_url && so.profile) {
+		cli_error("--store with --profile does not work yet: on PostgreSQL, init makes the "
+		          "schema, the configuration and the ledger keys, but the ward's profile, "
+		          "people and acts (the door) do not run on PostgreSQL yet (see "
+		          "docs/operations.md)");
+		return EXIT_USAGE;
+	}
+	if (store_url && store_url_check(store_url, &err) < 0) {
+		cli_error("--store: %s", err.buf);
+		strbuf_release(&err);
 		return EXIT_USAGE;
 	}
 
@@ -109,7 +176,14 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
 		goto out;
 	}
-	r = store_open(ctx->dir, STORE_CREATE, &st, &err);
+	if (store_url) {
+		/* the configuration first: a failed init removes it with the directory */
+		r = write_store_conf(ctx->dir, store_url, &err);
+		if (r == 0)
+			r = store_create_url(store_url, &st, &err);
+	} else {
+		r = store_open(ctx->dir, STORE_CREATE, &st, &err);
+	}
 	if (r < 0) {
 		cli_error("%s", err.buf);
 		goto out;
@@ -122,8 +196,12 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("%s", err.buf);
 		goto out;
 	}
-	printf("initialised Mamori data directory '%s' (schema %d)\n", ctx->dir,
-	       store_schema_version(st));
+	if (store_dialect(st) == STORE_POSTGRESQL)
+		printf("initialised Mamori data directory '%s' (schema %d) on PostgreSQL %s\n",
+		       ctx->dir, store_schema_version(st), store_location(st));
+	else
+		printf("initialised Mamori data directory '%s' (schema %d)\n", ctx->dir,
+		       store_schema_version(st));
 	store_close(st);
 	st = NULL;
 	if (so.profile) {
@@ -149,9 +227,9 @@ out:
 	if (ret != EXIT_DONE && created) {
 		/* Leave nothing half-made behind: the directory was ours and new. */
 		struct strbuf p = STRBUF_INIT;
-		static const char *const files[] = { STORE_DB_NAME, STORE_DB_NAME "-wal",
+		static const char *const files[] = { STORE_DB_NAME,        STORE_DB_NAME "-wal",
 			                             STORE_DB_NAME "-shm", LEDGER_KEY_FILE,
-			                             LEDGER_PUB_FILE };
+			                             LEDGER_PUB_FILE,      CONF_FILE };
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 			strbuf_reset(&p);
 			strbuf_addf(&p, "%s/%s", ctx->dir, files[i]);

@@ -1,4 +1,5 @@
-/* ledger: append to the Merkle log in SQLite, read entries and proofs, sign checkpoints. */
+/* ledger: append to the Merkle log in the store (SQLite or PostgreSQL), read entries and proofs,
+ * sign checkpoints. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
-#include "store/sqlite.h" /* not yet on store/query.h: tests/cli/t0006-store-only.sh */
+#include "store/query.h"
 
 /* A small per-call cache of tiles read while answering one query. */
 #define READ_CACHE 8
@@ -26,6 +27,9 @@ struct ledger {
 	struct strbuf bundle; /* entries of bundle size >> 8 */
 	struct strbuf sealed; /* sealed records of that bundle */
 	bool bundle_dirty, sealed_dirty;
+	/* PostgreSQL: the rows of this append, as COPY binary streams, and their first keys */
+	struct strbuf copy_bundle, copy_sealed;
+	uint64_t copy_bundle_first, copy_sealed_first;
 	struct tile *edge[TILE_LEVELS];
 	bool edge_dirty[TILE_LEVELS];
 
@@ -59,6 +63,8 @@ int ledger_open(struct store *st, struct ledger **ret, struct strbuf *err)
 	lg->h = merkle_hasher_new();
 	strbuf_init(&lg->bundle, 0);
 	strbuf_init_secret(&lg->sealed, 0);
+	strbuf_init(&lg->copy_bundle, 0);
+	strbuf_init_secret(&lg->copy_sealed, 0);
 	for (int i = 0; i < TILE_LEVELS; i++)
 		lg->edge[i] = xcalloc(1, sizeof(struct tile));
 	for (int i = 0; i < READ_CACHE; i++)
@@ -74,6 +80,8 @@ void ledger_close(struct ledger *lg)
 	merkle_hasher_free(lg->h);
 	strbuf_release(&lg->bundle);
 	strbuf_release_secret(&lg->sealed);
+	strbuf_release(&lg->copy_bundle);
+	strbuf_release_secret(&lg->copy_sealed);
 	for (int i = 0; i < TILE_LEVELS; i++)
 		free(lg->edge[i]);
 	for (int i = 0; i < READ_CACHE; i++)
@@ -220,68 +228,75 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
 
 /* Loading and saving the right edge */
 
-static int sql_fail(struct ledger *lg, int rc, const char *what, struct strbuf *err)
+/* Runs a write prepared by the caller; a failure makes the cached edge invalid. */
+static int run_write(struct ledger *lg, struct query *q, struct strbuf *err)
 {
-	lg->valid = false;
-	return store_error(lg->st, rc, what, err);
+	int r = query_run(q, err);
+
+	if (r < 0)
+		lg->valid = false;
+	return r;
 }
 
 static int read_head(struct ledger *lg, bool *ret_found, uint64_t *ret_size,
                      uint8_t root[MERKLE_HASH_SIZE], struct strbuf *range, struct strbuf *err)
 {
-	sqlite3_stmt *s =
-	    store_prepare(lg->st, "SELECT size, root, range FROM ledger_head WHERE id = 1", err);
-	int rc;
+	struct query *q;
+	const void *blob;
+	size_t len;
+	int r = query_prepare(lg->st, "SELECT size, root, range FROM ledger_head WHERE id = 1", &q,
+	                      err);
 
-	if (!s)
-		return -EIO;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	if (r < 0)
+		return r;
+	r = query_step(q, err);
+	if (r == 0) {
 		*ret_found = false;
 		*ret_size = 0;
 		merkle_empty_root(root);
-		sqlite3_reset(s);
 		return 0;
 	}
-	if (rc != SQLITE_ROW)
-		return sql_fail(lg, rc, "reading the ledger head", err);
-	if (sqlite3_column_int64(s, 0) < 0 || sqlite3_column_bytes(s, 1) != MERKLE_HASH_SIZE) {
-		sqlite3_reset(s);
+	if (r < 0) {
+		lg->valid = false;
+		return r;
+	}
+	blob = query_blob(q, 1, &len);
+	if (query_int(q, 0) < 0 || len != MERKLE_HASH_SIZE) {
+		query_done(q);
 		error_set(err, "the ledger head is damaged; run 'mamori ledger verify'");
 		return -EBADMSG;
 	}
 	*ret_found = true;
-	*ret_size = (uint64_t)sqlite3_column_int64(s, 0);
-	memcpy(root, sqlite3_column_blob(s, 1), MERKLE_HASH_SIZE);
-	if (range)
-		strbuf_add(range, sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2));
-	sqlite3_reset(s);
+	*ret_size = (uint64_t)query_int(q, 0);
+	memcpy(root, blob, MERKLE_HASH_SIZE);
+	if (range) {
+		blob = query_blob(q, 2, &len);
+		strbuf_add(range, blob, len);
+	}
+	query_done(q);
 	return 0;
 }
 
 /* Reads one blob column of a row by key into out; returns 1 found, 0 missing, -errno. */
-static int read_blob(struct ledger *lg, sqlite3_stmt *s, int64_t key, struct strbuf *out,
+static int read_blob(struct ledger *lg, const char *sql, int64_t key, struct strbuf *out,
                      int *ret_width, struct strbuf *err)
 {
-	int rc;
+	struct query *q;
+	const void *blob;
+	size_t len;
+	int r = query_prepare(lg->st, sql, &q, err);
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		return 0;
-	}
-	if (rc != SQLITE_ROW) {
-		int r = store_error(lg->st, rc, "reading the ledger", err);
-		sqlite3_reset(s);
+	if (r < 0)
 		return r;
-	}
-	strbuf_add(out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+	query_bind_int(q, 1, key);
+	r = query_step(q, err);
+	if (r <= 0)
+		return r;
+	blob = query_blob(q, 0, &len);
+	strbuf_add(out, blob, len);
 	if (ret_width)
-		*ret_width = sqlite3_column_int(s, 1);
-	sqlite3_reset(s);
+		*ret_width = (int)query_int(q, 1);
+	query_done(q);
 	return 1;
 }
 
@@ -324,9 +339,8 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 		size_t pos = 0, count = 0, len;
 		const uint8_t *e;
 
-		r = read_blob(
-		    lg, store_prepare(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
-		    (int64_t)n, &lg->bundle, NULL, err);
+		r = read_blob(lg, "SELECT data FROM ledger_bundle WHERE n = ?", (int64_t)n,
+		              &lg->bundle, NULL, err);
 		if (r < 0)
 			goto out;
 		while ((r = bundle_next((const uint8_t *)lg->bundle.buf, lg->bundle.len, &pos, &e,
@@ -336,9 +350,8 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 			r = damaged(err, "entry bundle", n);
 			goto out;
 		}
-		r = read_blob(
-		    lg, store_prepare(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
-		    (int64_t)n, &lg->sealed, NULL, err);
+		r = read_blob(lg, "SELECT data FROM ledger_sealed WHERE n = ?", (int64_t)n,
+		              &lg->sealed, NULL, err);
 		if (r < 0)
 			goto out;
 	}
@@ -355,10 +368,7 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 		if (t->width == 0)
 			continue;
 		strbuf_reset(&blob);
-		r = read_blob(lg,
-		              store_prepare(lg->st,
-		                            "SELECT hashes, width FROM ledger_tile WHERE id = ?",
-		                            err),
+		r = read_blob(lg, "SELECT hashes, width FROM ledger_tile WHERE id = ?",
 		              (int64_t)tile_id(level, t->number), &blob, &width, err);
 		if (r < 0)
 			goto out;
@@ -376,51 +386,122 @@ out:
 	return r;
 }
 
+/* Upserts in the SQL both stores speak (SQLite 3.24+ and PostgreSQL: ON CONFLICT DO UPDATE). */
 static int write_tile(struct ledger *lg, unsigned level, const struct tile *t, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(
-	    lg->st, "INSERT OR REPLACE INTO ledger_tile(id, width, hashes) VALUES (?, ?, ?)", err);
 	struct strbuf blob = STRBUF_INIT;
-	int rc;
+	struct query *q;
+	int r = query_prepare(lg->st,
+	                      "INSERT INTO ledger_tile(id, width, hashes) VALUES (?, ?, ?) "
+	                      "ON CONFLICT (id) DO UPDATE SET width = excluded.width, "
+	                      "hashes = excluded.hashes",
+	                      &q, err);
 
-	if (!s)
-		return -EIO;
+	if (r < 0)
+		return r;
 	if (t->width == LEDGER_TILE_WIDTH) {
 		/* A full tile's stored form is its fixed layout. */
-		sqlite3_bind_blob(s, 3, t->hashes, sizeof(t->hashes), SQLITE_STATIC);
+		query_bind_blob(q, 3, t->hashes, sizeof(t->hashes));
 	} else {
 		tile_encode(t, &blob);
-		sqlite3_bind_blob(s, 3, blob.buf, (int)blob.len, SQLITE_STATIC);
+		query_bind_blob(q, 3, blob.buf, blob.len);
 	}
-	sqlite3_bind_int64(s, 1, (int64_t)tile_id(level, t->number));
-	sqlite3_bind_int(s, 2, (int)t->width);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	query_bind_int(q, 1, (int64_t)tile_id(level, t->number));
+	query_bind_int(q, 2, (int)t->width);
+	r = run_write(lg, q, err);
 	strbuf_release(&blob);
-	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing a ledger tile", err);
+	return r;
+}
+
+/* The COPY binary stream's header (PostgreSQL's "PGCOPY\n\377\r\n\0", no flags, no
+ * extension) and one row of (n BIGINT, data BYTEA). */
+static void copy_row(struct strbuf *copy, uint64_t n, const struct strbuf *data)
+{
+	static const char header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+	uint8_t b[8];
+
+	if (!copy->len)
+		strbuf_add(copy, header, sizeof(header));
+	strbuf_add(copy, "\0\2\0\0\0\10", 6); /* 2 fields; the first 8 bytes */
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(n >> (56 - 8 * i));
+	strbuf_add(copy, b, 8);
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)((uint32_t)data->len >> (24 - 8 * i));
+	strbuf_add(copy, b, 4);
+	strbuf_add(copy, data->buf, data->len);
 }
 
 static int write_row(struct ledger *lg, const char *table, uint64_t n, const struct strbuf *data,
                      struct strbuf *err)
 {
-	sqlite3_stmt *s = !strcmp(table, "bundle")
-	                      ? store_prepare(lg->st,
-	                                      "INSERT OR REPLACE INTO ledger_bundle(n, data) "
-	                                      "VALUES (?, ?)",
-	                                      err)
-	                      : store_prepare(lg->st,
-	                                      "INSERT OR REPLACE INTO ledger_sealed(n, data) "
-	                                      "VALUES (?, ?)",
-	                                      err);
-	int rc;
+	bool bundle = !strcmp(table, "bundle");
+	struct query *q;
+	int r;
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, (int64_t)n);
-	sqlite3_bind_blob(s, 2, data->buf, (int)data->len, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing ledger entries", err);
+	if (store_dialect(lg->st) == STORE_POSTGRESQL) {
+		/* gathered for one COPY per table at the end of the append (copy_flush) */
+		struct strbuf *copy = bundle ? &lg->copy_bundle : &lg->copy_sealed;
+		if (!copy->len)
+			*(bundle ? &lg->copy_bundle_first : &lg->copy_sealed_first) = n;
+		copy_row(copy, n, data);
+		return 0;
+	}
+	r = bundle ? query_prepare(lg->st,
+	                           "INSERT INTO ledger_bundle(n, data) VALUES (?, ?) "
+	                           "ON CONFLICT (n) DO UPDATE SET data = excluded.data",
+	                           &q, err)
+	           : query_prepare(lg->st,
+	                           "INSERT INTO ledger_sealed(n, data) VALUES (?, ?) "
+	                           "ON CONFLICT (n) DO UPDATE SET data = excluded.data",
+	                           &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)n);
+	query_bind_blob(q, 2, data->buf, data->len);
+	return run_write(lg, q, err);
+}
+
+/*
+ * PostgreSQL: the bundles (and sealed payloads) this append wrote, by COPY. Rows from the
+ * first one written on are deleted first: only the last, partial bundle can exist there (the
+ * tree never shrinks, and the ledger's lock is held), and COPY cannot replace a row.
+ */
+static int copy_flush(struct ledger *lg, struct strbuf *err)
+{
+	static const char trailer[2] = { '\377', '\377' };
+	struct query *q;
+	int r = 0;
+
+	if (lg->copy_bundle.len) {
+		strbuf_add(&lg->copy_bundle, trailer, 2);
+		r = query_prepare(lg->st, "DELETE FROM ledger_bundle WHERE n >= ?", &q, err);
+		if (r == 0) {
+			query_bind_int(q, 1, (int64_t)lg->copy_bundle_first);
+			r = run_write(lg, q, err);
+		}
+		if (r == 0)
+			r = store_copy_in(lg->st,
+			                  "COPY ledger_bundle(n, data) FROM STDIN (FORMAT binary)",
+			                  lg->copy_bundle.buf, lg->copy_bundle.len, err);
+	}
+	if (r == 0 && lg->copy_sealed.len) {
+		strbuf_add(&lg->copy_sealed, trailer, 2);
+		r = query_prepare(lg->st, "DELETE FROM ledger_sealed WHERE n >= ?", &q, err);
+		if (r == 0) {
+			query_bind_int(q, 1, (int64_t)lg->copy_sealed_first);
+			r = run_write(lg, q, err);
+		}
+		if (r == 0)
+			r = store_copy_in(lg->st,
+			                  "COPY ledger_sealed(n, data) FROM STDIN (FORMAT binary)",
+			                  lg->copy_sealed.buf, lg->copy_sealed.len, err);
+	}
+	strbuf_reset(&lg->copy_bundle);
+	strbuf_release_secret(&lg->copy_sealed);
+	if (r < 0)
+		lg->valid = false;
+	return r;
 }
 
 /* merkle_node_cb: files every completed perfect subtree into its tile. */
@@ -451,20 +532,19 @@ static void on_node(void *ctx, unsigned height, uint64_t index,
 
 static int write_head(struct ledger *lg, struct strbuf *err)
 {
-	sqlite3_stmt *s = store_prepare(lg->st,
-	                                "INSERT OR REPLACE INTO ledger_head(id, size, root, range) "
-	                                "VALUES (1, ?, ?, ?)",
-	                                err);
-	int rc;
+	struct query *q;
+	int r = query_prepare(lg->st,
+	                      "INSERT INTO ledger_head(id, size, root, range) VALUES (1, ?, ?, ?) "
+	                      "ON CONFLICT (id) DO UPDATE SET size = excluded.size, "
+	                      "root = excluded.root, range = excluded.range",
+	                      &q, err);
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, (int64_t)lg->size);
-	sqlite3_bind_blob(s, 2, lg->root, MERKLE_HASH_SIZE, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 3, lg->range.hashes, lg->range.nr * MERKLE_HASH_SIZE, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : sql_fail(lg, rc, "writing the ledger head", err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, (int64_t)lg->size);
+	query_bind_blob(q, 2, lg->root, MERKLE_HASH_SIZE);
+	query_bind_blob(q, 3, lg->range.hashes, lg->range.nr * MERKLE_HASH_SIZE);
+	return run_write(lg, q, err);
 }
 
 /* Makes the cached edge match the database's head (inside a write transaction). */
@@ -495,6 +575,10 @@ int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size
 		error_set(err, "ledger append outside a transaction (a bug in the caller)");
 		return -EINVAL;
 	}
+	/* The sequence is assigned under the ledger's lock: on PostgreSQL several nodes append. */
+	r = store_lock_xact(lg->st, STORE_LOCK_LEDGER, err);
+	if (r < 0)
+		return r;
 	r = sync_state(lg, err);
 	if (r < 0)
 		return r;
@@ -544,6 +628,8 @@ int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size
 	if (lg->sealed_dirty && (r = write_row(lg, "sealed", lg->size >> 8, &lg->sealed, err)) < 0)
 		goto fail_r;
 	lg->bundle_dirty = lg->sealed_dirty = false;
+	if (store_dialect(lg->st) == STORE_POSTGRESQL && (r = copy_flush(lg, err)) < 0)
+		goto fail_r;
 	for (unsigned level = 0; level < TILE_LEVELS; level++) {
 		if (!lg->edge_dirty[level])
 			continue;
@@ -562,6 +648,8 @@ fail:
 	r = lg->cb_ret;
 fail_r:
 	lg->valid = false;
+	strbuf_reset(&lg->copy_bundle);
+	strbuf_release_secret(&lg->copy_sealed);
 	return r;
 }
 
@@ -645,10 +733,8 @@ static int read_tile(struct ledger *lg, unsigned level, uint64_t number, struct 
 		}
 	}
 	t = lg->rcache[lg->rcache_next];
-	r = read_blob(lg,
-	              store_prepare(lg->st, "SELECT hashes, width FROM ledger_tile WHERE id = ?",
-	                            lg->read_err),
-	              (int64_t)id, &blob, &width, lg->read_err);
+	r = read_blob(lg, "SELECT hashes, width FROM ledger_tile WHERE id = ?", (int64_t)id, &blob,
+	              &width, lg->read_err);
 	if (r == 0) {
 		r = -ENOENT;
 	} else if (r > 0) {
@@ -778,8 +864,8 @@ int ledger_entry_bytes(struct ledger *lg, uint64_t index, struct strbuf *out, st
 	const uint8_t *e = NULL;
 	int r;
 
-	r = read_blob(lg, store_prepare(lg->st, "SELECT data FROM ledger_bundle WHERE n = ?", err),
-	              (int64_t)(index >> 8), &blob, NULL, err);
+	r = read_blob(lg, "SELECT data FROM ledger_bundle WHERE n = ?", (int64_t)(index >> 8),
+	              &blob, NULL, err);
 	if (r == 0) {
 		error_set(err, "there is no entry %" PRIu64 " in the ledger", index);
 		r = -ENOENT;
@@ -810,8 +896,8 @@ int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[EN
 	int r;
 
 	*ret_erased = false;
-	r = read_blob(lg, store_prepare(lg->st, "SELECT data FROM ledger_sealed WHERE n = ?", err),
-	              (int64_t)(index >> 8), &blob, NULL, err);
+	r = read_blob(lg, "SELECT data FROM ledger_sealed WHERE n = ?", (int64_t)(index >> 8),
+	              &blob, NULL, err);
 	while (r > 0) {
 		r = sealed_next((const uint8_t *)blob.buf, blob.len, &pos, &rec);
 		if (r < 0) {
@@ -839,27 +925,29 @@ int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[EN
 int ledger_checkpoint_get(struct ledger *lg, uint64_t size, struct strbuf *ret_note,
                           struct strbuf *err)
 {
-	sqlite3_stmt *s;
-	int rc;
+	struct query *q;
+	int r;
 
 	if (size == UINT64_MAX)
-		s = store_prepare(
-		    lg->st, "SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1", err);
+		r = query_prepare(lg->st,
+		                  "SELECT note FROM ledger_checkpoint ORDER BY size DESC LIMIT 1",
+		                  &q, err);
 	else
-		s = store_prepare(lg->st, "SELECT note FROM ledger_checkpoint WHERE size = ?", err);
-	if (!s)
-		return -EIO;
+		r = query_prepare(lg->st, "SELECT note FROM ledger_checkpoint WHERE size = ?", &q,
+		                  err);
+	if (r < 0)
+		return r;
 	if (size != UINT64_MAX)
-		sqlite3_bind_int64(s, 1, (int64_t)size);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		strbuf_add(ret_note, sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0));
-		sqlite3_reset(s);
+		query_bind_int(q, 1, (int64_t)size);
+	r = query_step(q, err);
+	if (r > 0) {
+		const char *note = query_text(q, 0);
+		strbuf_addstr(ret_note, note ? note : "");
+		query_done(q);
 		return 0;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_error(lg->st, rc, "reading checkpoints", err);
+	if (r < 0)
+		return r;
 	if (size == UINT64_MAX)
 		error_set(err, "no checkpoint has been signed yet");
 	else
@@ -888,8 +976,8 @@ static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_no
 	struct note_verifier key;
 	uint8_t root[MERKLE_HASH_SIZE], check[MERKLE_HASH_SIZE];
 	uint64_t size;
-	sqlite3_stmt *s;
-	int r, rc;
+	struct query *q;
+	int r;
 
 	r = ledger_head(lg, &size, root, err);
 	if (r < 0)
@@ -952,35 +1040,28 @@ static int sign_locked(struct ledger *lg, const char *dir, struct strbuf *ret_no
 	if (r < 0)
 		goto out;
 	note_verifier_format(&key, &vkey);
-	s = store_prepare(
-	    lg->st, "INSERT INTO ledger_checkpoint(size, note, signed_ms) VALUES (?, ?, ?)", err);
-	if (!s) {
-		r = -EIO;
+	r = query_prepare(lg->st,
+	                  "INSERT INTO ledger_checkpoint(size, note, signed_ms) VALUES (?, ?, ?)",
+	                  &q, err);
+	if (r < 0)
 		goto out;
-	}
-	sqlite3_bind_int64(s, 1, (int64_t)size);
-	sqlite3_bind_text(s, 2, note.buf, (int)note.len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, time_now_ms());
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		r = store_error(lg->st, rc, "storing a checkpoint", err);
+	query_bind_int(q, 1, (int64_t)size);
+	query_bind_textn(q, 2, note.buf, note.len);
+	query_bind_int(q, 3, time_now_ms());
+	r = query_run(q, err);
+	if (r < 0)
 		goto out;
-	}
-	s = store_prepare(lg->st, "INSERT OR IGNORE INTO ledger_key(vkey, added_ms) VALUES (?, ?)",
-	                  err);
-	if (!s) {
-		r = -EIO;
+	r = query_prepare(lg->st,
+	                  "INSERT INTO ledger_key(vkey, added_ms) VALUES (?, ?) "
+	                  "ON CONFLICT (vkey) DO NOTHING",
+	                  &q, err);
+	if (r < 0)
 		goto out;
-	}
-	sqlite3_bind_text(s, 1, vkey.buf, (int)vkey.len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, time_now_ms());
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		r = store_error(lg->st, rc, "recording the verifier key", err);
+	query_bind_textn(q, 1, vkey.buf, vkey.len);
+	query_bind_int(q, 2, time_now_ms());
+	r = query_run(q, err);
+	if (r < 0)
 		goto out;
-	}
 	if (ret_note)
 		strbuf_add(ret_note, note.buf, note.len);
 	r = 0;

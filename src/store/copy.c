@@ -28,8 +28,14 @@ int store_copy_to(struct store *st, const char *path, struct store **ret, struct
 {
 	struct store *dst = NULL;
 	sqlite3_backup *b;
-	int r = store_open_copy(path, &dst, err), rc;
+	int r, rc;
 
+	if (st->pg) {
+		error_set(err, "mamori backup does not work on PostgreSQL yet (use pg_basebackup; "
+		               "docs/operations.md)");
+		return -ENOTSUP;
+	}
+	r = store_open_copy(path, &dst, err);
 	if (r < 0)
 		return r;
 	b = sqlite3_backup_init(dst->db, "main", st->db, "main");

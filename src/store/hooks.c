@@ -1,4 +1,6 @@
 /* hooks: a caller's say over the writes of a connection (the door's guard, core/guard.h). */
+#include <stdlib.h>
+
 #include "store/store-internal.h"
 
 static int authorizer(void *ctx, int code, const char *a, const char *b, const char *db,
@@ -49,6 +51,12 @@ static void rollback_hook(void *ctx)
 
 void store_hooks_install(struct store *st, struct store_hooks *h)
 {
+	/*
+	 * The door opens its store without STORE_ANY_BACKEND, so a PostgreSQL store never gets
+	 * here; if one ever did, writing without the guard would be worse than stopping.
+	 */
+	if (st->pg)
+		abort();
 	sqlite3_set_authorizer(st->db, authorizer, h);
 	sqlite3_update_hook(st->db, update_hook, h);
 	sqlite3_commit_hook(st->db, commit_hook, h);
@@ -57,6 +65,8 @@ void store_hooks_install(struct store *st, struct store_hooks *h)
 
 void store_hooks_uninstall(struct store *st)
 {
+	if (st->pg)
+		return;
 	sqlite3_set_authorizer(st->db, NULL, NULL);
 	sqlite3_update_hook(st->db, NULL, NULL);
 	sqlite3_commit_hook(st->db, NULL, NULL);

@@ -8,8 +8,14 @@
 int store_check_integrity(struct store *st, struct strbuf *problems, struct strbuf *err)
 {
 	struct query *q;
-	int r = query_prepare(st, "PRAGMA integrity_check(20)", &q, err);
+	int r;
 
+	if (st->pg) {
+		error_set(err,
+		          "the store's own check is SQLite's; check PostgreSQL with pg_amcheck");
+		return -ENOTSUP;
+	}
+	r = query_prepare(st, "PRAGMA integrity_check(20)", &q, err);
 	if (r < 0)
 		return r;
 	strbuf_reset(problems);
@@ -28,8 +34,13 @@ int store_check_integrity(struct store *st, struct strbuf *problems, struct strb
 int store_data_version(struct store *st, int64_t *ret, struct strbuf *err)
 {
 	struct query *q;
-	int r = query_prepare(st, "PRAGMA data_version", &q, err);
+	int r;
 
+	if (st->pg) {
+		error_set(err, "change stamps are not available on PostgreSQL yet");
+		return -ENOTSUP;
+	}
+	r = query_prepare(st, "PRAGMA data_version", &q, err);
 	if (r < 0)
 		return r;
 	return query_one_int(q, ret, err);
@@ -37,5 +48,7 @@ int store_data_version(struct store *st, int64_t *ret, struct strbuf *err)
 
 int64_t store_total_changes(struct store *st)
 {
+	if (st->pg)
+		return 0; /* no memo reads it on PostgreSQL yet (store_data_version refuses) */
 	return sqlite3_total_changes64(st->db);
 }

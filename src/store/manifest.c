@@ -148,6 +148,11 @@ static int table_digest(sqlite3 *db, const char *name, char hex[65], int64_t *re
 int store_manifest_write(struct store *st, struct strbuf *err)
 {
 	sqlite3 *db = st->db;
+
+	if (st->pg) {
+		error_set(err, "backup manifests are SQLite's (a bug in the caller)");
+		return -ENOTSUP;
+	}
 	struct names names = NAMES_INIT;
 	sqlite3_stmt *ins = NULL;
 	int r, rc;
@@ -191,6 +196,11 @@ int store_manifest_check(struct store *st, bool required, struct strbuf *err)
 	sqlite3_stmt *s = NULL;
 	int64_t listed = 0;
 	int r, rc;
+
+	if (st->pg) {
+		error_set(err, "backup manifests are SQLite's (a bug in the caller)");
+		return -ENOTSUP;
+	}
 
 	rc = sqlite3_prepare_v2(db, "SELECT name, rows, sha256 FROM " STORE_MANIFEST_TABLE, -1, &s,
 	                        NULL);

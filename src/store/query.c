@@ -27,16 +27,22 @@ static void bind_result(struct query *q, int rc)
 
 void query_bind_int(struct query *q, int i, int64_t v)
 {
+	if (q->pg)
+		return pg_bind_int(q->pg, i, v);
 	bind_result(q, sqlite3_bind_int64(q->stmt, i, v));
 }
 
 void query_bind_double(struct query *q, int i, double v)
 {
+	if (q->pg)
+		return pg_bind_double(q->pg, i, v);
 	bind_result(q, sqlite3_bind_double(q->stmt, i, v));
 }
 
 void query_bind_text(struct query *q, int i, const char *text)
 {
+	if (q->pg)
+		return text ? pg_bind_text0(q->pg, i, text) : pg_bind_null(q->pg, i);
 	if (!text)
 		bind_result(q, sqlite3_bind_null(q->stmt, i));
 	else
@@ -45,6 +51,8 @@ void query_bind_text(struct query *q, int i, const char *text)
 
 void query_bind_textn(struct query *q, int i, const char *text, size_t len)
 {
+	if (q->pg)
+		return text ? pg_bind_text(q->pg, i, text, len) : pg_bind_null(q->pg, i);
 	if (!text)
 		bind_result(q, sqlite3_bind_null(q->stmt, i));
 	else if (len > INT_MAX)
@@ -55,6 +63,8 @@ void query_bind_textn(struct query *q, int i, const char *text, size_t len)
 
 void query_bind_blob(struct query *q, int i, const void *data, size_t len)
 {
+	if (q->pg)
+		return pg_bind_blob(q->pg, i, data, len);
 	if (len > INT_MAX)
 		bind_result(q, SQLITE_TOOBIG);
 	else
@@ -64,11 +74,19 @@ void query_bind_blob(struct query *q, int i, const void *data, size_t len)
 
 void query_bind_null(struct query *q, int i)
 {
+	if (q->pg)
+		return pg_bind_null(q->pg, i);
 	bind_result(q, sqlite3_bind_null(q->stmt, i));
 }
 
 void query_bind_bitset(struct query *q, int i, const struct bitset *set)
 {
+	if (q->pg) {
+		/* not yet on PostgreSQL: the statement then fails at its step (pg_step) */
+		(void)set;
+		pg_bind_fail(q->pg, -ENOTSUP);
+		return;
+	}
 	/* SQLite's pointer passing: only mamori_in_set can read it back, by its type name */
 	bind_result(
 	    q, sqlite3_bind_pointer(q->stmt, i, (void *)(uintptr_t)set, STORE_BITSET_TYPE, NULL));
@@ -93,6 +111,8 @@ int query_step(struct query *q, struct strbuf *err)
 {
 	int rc;
 
+	if (q->pg)
+		return pg_step(q->st, q->pg, q->sql, err);
 	if (q->bind_rc != SQLITE_OK) {
 		rc = q->bind_rc;
 		sqlite3_reset(q->stmt);
@@ -117,35 +137,48 @@ void query_done(struct query *q)
 {
 	if (!q)
 		return;
+	if (q->pg)
+		return pg_reset(q->pg, false);
 	sqlite3_reset(q->stmt);
 	q->bind_rc = SQLITE_OK;
 }
 
 int64_t query_int(struct query *q, int col)
 {
+	if (q->pg)
+		return pg_int(q->pg, col);
 	return sqlite3_column_int64(q->stmt, col);
 }
 
 double query_double(struct query *q, int col)
 {
+	if (q->pg)
+		return pg_double(q->pg, col);
 	return sqlite3_column_double(q->stmt, col);
 }
 
 const char *query_text(struct query *q, int col)
 {
+	if (q->pg)
+		return pg_text(q->pg, col);
 	return (const char *)sqlite3_column_text(q->stmt, col);
 }
 
 const void *query_blob(struct query *q, int col, size_t *ret_len)
 {
-	const void *p = sqlite3_column_blob(q->stmt, col);
+	const void *p;
 
+	if (q->pg)
+		return pg_blob(q->pg, col, ret_len);
+	p = sqlite3_column_blob(q->stmt, col);
 	*ret_len = (size_t)sqlite3_column_bytes(q->stmt, col);
 	return p;
 }
 
 bool query_is_null(struct query *q, int col)
 {
+	if (q->pg)
+		return pg_is_null(q->pg, col);
 	return sqlite3_column_type(q->stmt, col) == SQLITE_NULL;
 }
 
@@ -158,6 +191,8 @@ char *query_strdup(struct query *q, int col)
 
 int query_columns(struct query *q)
 {
+	if (q->pg)
+		return pg_columns(q->pg);
 	return sqlite3_column_count(q->stmt);
 }
 
@@ -194,10 +229,21 @@ int query_one_text(struct query *q, char **ret, struct strbuf *err)
 
 int64_t query_changes(struct store *st)
 {
+	if (st->pg)
+		return pg_changes(st);
 	return sqlite3_changes64(st->db);
 }
 
 int64_t query_last_id(struct store *st)
 {
+	if (st->pg) {
+		/* the value the last INSERT's identity column drew in this session */
+		struct query *q;
+		int64_t id = 0;
+		if (query_prepare(st, "SELECT lastval()", &q, NULL) < 0 ||
+		    query_one_int(q, &id, NULL) < 0)
+			return 0;
+		return id;
+	}
 	return sqlite3_last_insert_rowid(st->db);
 }

@@ -10,6 +10,7 @@
 
 #include "store/store.h"
 
+/* NULL on a PostgreSQL store (store_dialect): code that needs it refuses PostgreSQL. */
 sqlite3 *store_db(struct store *st);
 /*
  * Returns a prepared statement for sql from the connection's cache, reset

@@ -3,6 +3,8 @@
 #define MAMORI_STORE_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -13,8 +15,9 @@ struct query {
 	struct store *st;
 	const char *sql; /* the caller's constant text: compared by pointer, then text */
 	unsigned hash;
-	sqlite3_stmt *stmt;
-	int bind_rc; /* the first failed binding since the last reset, else SQLITE_OK */
+	sqlite3_stmt *stmt; /* SQLite: the statement; NULL on PostgreSQL */
+	struct pg_stmt *pg; /* PostgreSQL (store/pg.c): the prepared statement */
+	int bind_rc;        /* the first failed binding since the last reset, else SQLITE_OK */
 };
 
 #define STORE_CACHE_BUCKETS 256
@@ -22,15 +25,51 @@ struct query {
 /* The pointer type of query_bind_bitset, read back by mamori_in_set. */
 #define STORE_BITSET_TYPE "mamori_bitset"
 
+struct pg_conn;
+struct pg_stmt;
+
 struct store {
-	sqlite3 *db;
-	char *path;
-	int depth; /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
+	sqlite3 *db;        /* SQLite; NULL on PostgreSQL */
+	struct pg_conn *pg; /* PostgreSQL (store/pg.c); NULL on SQLite */
+	char *path;         /* the database file, or the PostgreSQL location for messages */
+	char *location;     /* PostgreSQL: the URL without any password */
+	int depth;          /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
 	struct query *cache[STORE_CACHE_BUCKETS];
 };
 
 /* The cached statement for sql, reset and unbound; NULL on error, with err set and the negative
  * errno-style code in *ret_err. */
 struct query *store_cached(struct store *st, const char *sql, int *ret_err, struct strbuf *err);
+
+/* store-pg.c: a PostgreSQL store's opening and migrations (through the query API). */
+int store_pg_open(const char *url, unsigned flags, bool create, struct store **ret,
+                  struct strbuf *err);
+int store_pg_schema_version(struct store *st);
+
+/* store/pg.c: the PostgreSQL side of store.c and query.c (libpq stays inside pg.c). */
+int pg_url_check(const char *url, struct strbuf *err);
+int pg_open(struct store *st, const char *url, struct strbuf *err);
+void pg_close(struct store *st);
+int pg_exec(struct store *st, const char *sql, struct strbuf *err);
+struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, struct strbuf *err);
+void pg_stmt_free(struct pg_stmt *s);
+void pg_reset(struct pg_stmt *s, bool clear_bindings);
+void pg_bind_int(struct pg_stmt *s, int i, int64_t v);
+void pg_bind_double(struct pg_stmt *s, int i, double v);
+void pg_bind_text(struct pg_stmt *s, int i, const char *text, size_t len);
+void pg_bind_text0(struct pg_stmt *s, int i, const char *text);
+void pg_bind_blob(struct pg_stmt *s, int i, const void *data, size_t len);
+void pg_bind_null(struct pg_stmt *s, int i);
+void pg_bind_fail(struct pg_stmt *s, int r);
+int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf *err);
+bool pg_is_null(struct pg_stmt *s, int col);
+const char *pg_text(struct pg_stmt *s, int col);
+int64_t pg_int(struct pg_stmt *s, int col);
+double pg_double(struct pg_stmt *s, int col);
+const void *pg_blob(struct pg_stmt *s, int col, size_t *ret_len);
+int pg_columns(struct pg_stmt *s);
+int64_t pg_changes(struct store *st);
+int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, struct strbuf *err);
+int pg_server_version(struct store *st);
 
 #endif

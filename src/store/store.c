@@ -7,6 +7,8 @@
 
 #include "base/bitset.h"
 #include "base/cleanup.h"
+#include "base/conf.h"
+#include "store/query.h"
 #include "store/store-internal.h"
 
 int store_error(struct store *st, int rc, const char *what, struct strbuf *err)
@@ -61,6 +63,8 @@ int store_error(struct store *st, int rc, const char *what, struct strbuf *err)
 
 int store_exec(struct store *st, const char *sql, struct strbuf *err)
 {
+	if (st->pg)
+		return pg_exec(st, sql, err);
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : store_error(st, rc, "exec", err);
@@ -86,11 +90,28 @@ struct query *store_cached(struct store *st, const char *sql, int *ret_err, stru
 
 	for (q = *bucket; q; q = q->next) {
 		if (q->hash == h && (q->sql == sql || !strcmp(q->sql, sql))) {
+			if (q->pg) {
+				pg_reset(q->pg, true);
+				return q;
+			}
 			sqlite3_reset(q->stmt);
 			sqlite3_clear_bindings(q->stmt);
 			q->bind_rc = SQLITE_OK;
 			return q;
 		}
+	}
+	if (st->pg) {
+		struct pg_stmt *ps = pg_prepare(st, sql, ret_err, err);
+		if (!ps)
+			return NULL;
+		q = xcalloc(1, sizeof(*q));
+		q->st = st;
+		q->sql = sql;
+		q->hash = h;
+		q->pg = ps;
+		q->next = *bucket;
+		*bucket = q;
+		return q;
 	}
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
 	if (rc != SQLITE_OK) {
@@ -110,7 +131,14 @@ struct query *store_cached(struct store *st, const char *sql, int *ret_err, stru
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *err)
 {
 	int r;
-	struct query *q = store_cached(st, sql, &r, err);
+	struct query *q;
+
+	if (st->pg) {
+		error_set(err, "this part of Mamori does not work on PostgreSQL yet (it still "
+		               "speaks SQLite); see docs/operations.md");
+		return NULL;
+	}
+	q = store_cached(st, sql, &r, err);
 
 	return q ? q->stmt : NULL;
 }
@@ -143,9 +171,15 @@ static const char *const sp_rollback[STORE_SAVEPOINTS] = {
 /* Runs one cached statement without results; 0 or a negative errno with err set. */
 static int run_cached(struct store *st, const char *sql, struct strbuf *err)
 {
-	sqlite3_stmt *stmt = store_prepare(st, sql, err);
+	sqlite3_stmt *stmt;
 	int rc;
 
+	if (st->pg) {
+		struct query *q;
+		int r = query_prepare(st, sql, &q, err);
+		return r < 0 ? r : query_run(q, err);
+	}
+	stmt = store_prepare(st, sql, err);
 	if (!stmt)
 		return -EIO;
 	rc = sqlite3_step(stmt);
@@ -161,6 +195,21 @@ int store_begin(struct store *st, struct strbuf *err)
 		error_set(err, "transactions nested more than %d deep", STORE_SAVEPOINTS + 1);
 		return -EINVAL;
 	}
+	if (st->pg && st->depth == 0) {
+		/*
+		 * SQLite's BEGIN IMMEDIATE excludes every other writer, and the code above relies
+		 * on it: on PostgreSQL a write transaction takes the writers' advisory lock first
+		 * (READ COMMITTED: every statement after it sees what the last writer committed).
+		 */
+		r = run_cached(st, "BEGIN", err);
+		if (r == 0) {
+			st->depth++;
+			r = store_lock_xact(st, STORE_LOCK_WRITER, err);
+			if (r < 0)
+				store_rollback(st);
+		}
+		return r;
+	}
 	r = run_cached(st, st->depth == 0 ? "BEGIN IMMEDIATE" : sp_open[st->depth - 1], err);
 	if (r == 0)
 		st->depth++;
@@ -172,6 +221,15 @@ int store_read_begin(struct store *st, bool *ret_began, struct strbuf *err)
 	int r = 0;
 
 	*ret_began = false;
+	if (st->pg) {
+		if (st->depth == 0) {
+			r = run_cached(
+			    st, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+			    err);
+			*ret_began = r == 0;
+		}
+		return r;
+	}
 	if (st->depth == 0 && sqlite3_get_autocommit(st->db)) {
 		r = run_cached(st, "BEGIN", err);
 		*ret_began = r == 0;
@@ -184,6 +242,12 @@ void store_read_end(struct store *st, bool began)
 	struct strbuf err = STRBUF_INIT;
 
 	/* a read-only transaction: COMMIT cannot lose anything; on failure roll back */
+	if (began && st->pg) {
+		if (run_cached(st, "COMMIT", &err) < 0)
+			pg_exec(st, "ROLLBACK", NULL);
+		strbuf_release(&err);
+		return;
+	}
 	if (began && run_cached(st, "COMMIT", &err) < 0 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	strbuf_release(&err);
@@ -211,7 +275,9 @@ void store_rollback(struct store *st)
 {
 	if (st->depth <= 0)
 		return;
-	if (st->depth == 1) {
+	if (st->depth == 1 && st->pg) {
+		pg_exec(st, "ROLLBACK", NULL);
+	} else if (st->depth == 1) {
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	} else {
@@ -259,6 +325,8 @@ int store_schema_version(struct store *st)
 	sqlite3_stmt *stmt;
 	int v = 0;
 
+	if (st->pg)
+		return store_pg_schema_version(st);
 	if (table_exists(st, "schema_version") != 1)
 		return 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_version", -1,
@@ -398,6 +466,28 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	int rc, r;
 
 	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
+	if (stat(path.buf, &sb) < 0 && errno == ENOENT) {
+		/* No database file: the configuration may name a PostgreSQL store instead. */
+		char *url = NULL;
+		r = store_configured_url(dir, &url, err);
+		if (r < 0 || url) {
+			strbuf_release(&path);
+			if (r == 0 && !(flags & STORE_ANY_BACKEND)) {
+				error_set(
+				    err,
+				    "the data directory '%s' keeps its data in PostgreSQL, and "
+				    "this command does not work on PostgreSQL yet; what does is "
+				    "listed in docs/operations.md (PostgreSQL)",
+				    dir);
+				r = -ENOTSUP;
+			} else if (r == 0) {
+				r = store_pg_open(url, flags, false, ret, err);
+			}
+			free(url);
+			return r;
+		}
+		errno = ENOENT;
+	}
 	if (stat(path.buf, &sb) < 0) {
 		if (errno != ENOENT || !(flags & STORE_CREATE)) {
 			r = -errno;
@@ -475,12 +565,19 @@ void store_close(struct store *st)
 		struct query *q = st->cache[i];
 		while (q) {
 			struct query *next = q->next;
-			sqlite3_finalize(q->stmt);
+			if (q->pg)
+				pg_stmt_free(q->pg);
+			else
+				sqlite3_finalize(q->stmt);
 			free(q);
 			q = next;
 		}
 	}
-	sqlite3_close_v2(st->db);
+	if (st->pg)
+		pg_close(st);
+	else
+		sqlite3_close_v2(st->db);
+	free(st->location);
 	free(st->path);
 	free(st);
 }

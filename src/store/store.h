@@ -7,6 +7,7 @@
 #define MAMORI_STORE_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/strbuf.h"
@@ -18,9 +19,21 @@
 struct store;
 
 enum store_open_flags {
-	STORE_CREATE = 1 << 0,    /* create the database file (mode 0600) if missing */
-	STORE_READONLY = 1 << 1,  /* open read-only; no migrations are applied */
-	STORE_NO_MIGRATE = 1 << 2 /* open without applying pending migrations (doctor) */
+	STORE_CREATE = 1 << 0,     /* create the database file (mode 0600) if missing */
+	STORE_READONLY = 1 << 1,   /* open read-only; no migrations are applied */
+	STORE_NO_MIGRATE = 1 << 2, /* open without applying pending migrations (doctor) */
+	/*
+	 * The caller works on PostgreSQL too. Without it, a data directory whose mamori.conf
+	 * names a PostgreSQL store ([store] url) is refused with -ENOTSUP and a message saying
+	 * the command does not work on PostgreSQL yet (docs/operations.md lists what does).
+	 */
+	STORE_ANY_BACKEND = 1 << 3
+};
+
+/* Where a data directory keeps its data (mamori.conf [store] url; docs/operations.md). */
+enum store_dialect {
+	STORE_SQLITE,    /* DIR/mamori.db, the default */
+	STORE_POSTGRESQL /* a PostgreSQL database named by a postgresql:// URL */
 };
 
 /*
@@ -33,6 +46,40 @@ enum store_open_flags {
  */
 int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err);
 void store_close(struct store *st);
+enum store_dialect store_dialect(const struct store *st);
+/* For people: the database file's path, or the PostgreSQL URL without any password. */
+const char *store_location(const struct store *st);
+/*
+ * The PostgreSQL URL a data directory's mamori.conf names ([store] url) in *ret_url (owned),
+ * or NULL for SQLite. 0, or a negative errno with err (a broken configuration, a URL with a
+ * password or not postgresql://).
+ */
+int store_configured_url(const char *dir, char **ret_url, struct strbuf *err);
+/* Checks a postgresql:// URL as init accepts it: 0, or -EINVAL with err saying why. */
+int store_url_check(const char *url, struct strbuf *err);
+/*
+ * Creates the PostgreSQL schema (the migrations of schema/, in PostgreSQL's dialect) in the
+ * database url names and opens it: mamori init --store. The database must exist and be empty
+ * of Mamori tables (-EEXIST otherwise: one ward, one database).
+ */
+int store_create_url(const char *url, struct store **ret, struct strbuf *err);
+/* PostgreSQL's server version (150018), 0 on SQLite. */
+int store_server_version(struct store *st);
+
+/*
+ * A transaction-scoped lock on key (PostgreSQL: pg_advisory_xact_lock, released by commit or
+ * rollback): the writers of one shared thing (the ledger's sequence) take turns across nodes.
+ * On SQLite a write transaction already excludes every other writer: nothing to do.
+ */
+#define STORE_LOCK_WRITER 0x4d4d524900000001LL /* every write transaction (store_begin) */
+#define STORE_LOCK_LEDGER 0x4d4d524900000002LL /* the ledger's sequence */
+int store_lock_xact(struct store *st, int64_t key, struct strbuf *err);
+/*
+ * Bulk rows by COPY ... FROM STDIN (PostgreSQL only; -ENOTSUP on SQLite): sql is the COPY
+ * statement (a literal), data the whole COPY stream in the format it names.
+ */
+int store_copy_in(struct store *st, const char *sql, const void *data, size_t len,
+                  struct strbuf *err);
 
 /* Schema version recorded in the database, and the newest this build knows. */
 int store_schema_version(struct store *st);
@@ -124,5 +171,8 @@ struct store_migration {
 };
 extern const struct store_migration store_migrations[];
 extern const int store_migrations_nr;
+/* The same migrations, numbered alike, in PostgreSQL's dialect (scripts/embed-schema.py). */
+extern const struct store_migration store_migrations_pg[];
+extern const int store_migrations_pg_nr;
 
 #endif

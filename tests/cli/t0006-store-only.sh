@@ -11,7 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 SRC=${MAMORI_SRCDIR:-$(dirname "$0")/../..}
 ALLOWED='
-src/ledger/ledger.c
 src/ledger/writer.c
 '
 # sqlite3 in any spelling a program uses (and store/sqlite.h, the way under the store);

@@ -1,0 +1,592 @@
+/* pg: the store on PostgreSQL through libpq: connection, prepared statements, COPY, errors. */
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "store/store-internal.h"
+
+/* Type OIDs of pg_type that change how a text-format value is read. */
+#define PG_BOOLOID  16
+#define PG_BYTEAOID 17
+
+/* Parameters a statement may have: SQLite's default limit is far above what Mamori binds. */
+#define PG_MAX_PARAMS 1000
+
+struct pg_conn {
+	PGconn *conn;
+	unsigned next_name; /* prepared statements are named s1, s2, ... on the connection */
+	int64_t changes;    /* rows the last INSERT/UPDATE/DELETE changed */
+};
+
+struct pg_param {
+	const char *value; /* NULL: SQL NULL */
+	int len;
+	int format;   /* 0 text, 1 binary (bytea) */
+	char num[32]; /* an integer or a double, as text */
+	char *owned;  /* a copy of text given with a length */
+};
+
+struct pg_stmt {
+	char name[24];
+	int nparams;
+	struct pg_param *params;
+	PGresult *res; /* the rows of the current execution, or NULL */
+	int row, rows;
+	int bind_err; /* the first failed binding since the last reset: a negative errno */
+	/* bytea columns of the current row, decoded on demand */
+	unsigned char **blob;
+	size_t *blob_len;
+	int blob_cols;
+};
+
+/* SQLSTATE classes and codes to the store's errno mapping (store.h). */
+static int pg_fail(struct store *st, const PGresult *res, const char *what, struct strbuf *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *where = st->location ? st->location : "PostgreSQL";
+
+	if (!msg)
+		msg = st->pg && st->pg->conn ? PQerrorMessage(st->pg->conn) : "no connection";
+	if (!state)
+		state = "";
+	if (!strncmp(state, "23", 2)) {
+		error_set(err, "%s: %s", what, msg);
+		return -EEXIST;
+	}
+	if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")) {
+		error_set(err, "'%s' is busy (%s: %s); another mamori is writing, retry shortly",
+		          where, what, msg);
+		return -EBUSY;
+	}
+	if (!strcmp(state, "53100")) {
+		error_set(err,
+		          "the disk of the PostgreSQL server '%s' is full (%s); free some "
+		          "space and retry",
+		          where, what);
+		return -ENOSPC;
+	}
+	if (!strncmp(state, "28", 2) || !strcmp(state, "42501")) {
+		error_set(err,
+		          "PostgreSQL '%s' refused access (%s: %s); check the role and its "
+		          "rights",
+		          where, what, msg);
+		return -EACCES;
+	}
+	if (!strcmp(state, "25006")) {
+		error_set(err, "PostgreSQL '%s' is read-only (%s: %s)", where, what, msg);
+		return -EROFS;
+	}
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57", 2) || *state == '\0') {
+		error_set(err,
+		          "lost the connection to PostgreSQL '%s' (%s: %s); check that the "
+		          "server is running and retry",
+		          where, what, msg);
+		return -EIO;
+	}
+	error_set(err, "database error on '%s' (%s: %s)", where, what, msg);
+	return -EIO;
+}
+
+/* Keeps a URL or connection string for people: any password is dropped. */
+static char *pg_location(const char *url)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL);
+	struct strbuf out = STRBUF_INIT;
+
+	if (!opts)
+		return xstrdup("postgresql://(unreadable)");
+	strbuf_addstr(&out, "postgresql://");
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (o->val && !strcmp(o->keyword, "user"))
+			strbuf_addf(&out, "%s@", o->val);
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (o->val && !strcmp(o->keyword, "dbname"))
+			strbuf_addf(&out, "/%s", o->val);
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (o->val && (!strcmp(o->keyword, "host") || !strcmp(o->keyword, "port")))
+			strbuf_addf(&out, "%c%s=%s", strchr(out.buf, '?') ? '&' : '?', o->keyword,
+			            o->val);
+	}
+	PQconninfoFree(opts);
+	return strbuf_detach(&out, NULL);
+}
+
+int pg_url_check(const char *url, struct strbuf *err)
+{
+	char *why = NULL;
+	PQconninfoOption *opts;
+	int r = 0;
+
+	if (strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11)) {
+		error_set(err, "'%s' is not a PostgreSQL URL (postgresql://USER@HOST/DATABASE)",
+		          url);
+		return -EINVAL;
+	}
+	opts = PQconninfoParse(url, &why);
+	if (!opts) {
+		error_set(err, "cannot read the PostgreSQL URL: %s", why ? why : "out of memory");
+		PQfreemem(why);
+		return -EINVAL;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (o->val && !strcmp(o->keyword, "password")) {
+			error_set(err,
+			          "the PostgreSQL URL carries a password: mamori.conf holds no "
+			          "secrets; put it in a password file (PGPASSFILE, ~/.pgpass, "
+			          "mode 0600) and give the URL without it");
+			r = -EINVAL;
+		}
+		if (o->val && !strcmp(o->keyword, "dbname") && !*o->val) {
+			error_set(err, "the PostgreSQL URL names no database: "
+			               "postgresql://USER@HOST/DATABASE");
+			r = -EINVAL;
+		}
+	}
+	PQconninfoFree(opts);
+	return r;
+}
+
+static void notice_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message; /* NOTICEs (IF NOT EXISTS ...) are not for people */
+}
+
+int pg_open(struct store *st, const char *url, struct strbuf *err)
+{
+	PGresult *res;
+	int r;
+
+	r = pg_url_check(url, err);
+	if (r < 0)
+		return r;
+	st->location = pg_location(url);
+	st->pg = xcalloc(1, sizeof(*st->pg));
+	st->pg->conn = PQconnectdb(url);
+	if (!st->pg->conn) {
+		error_set(err, "out of memory connecting to PostgreSQL");
+		return -ENOMEM;
+	}
+	if (PQstatus(st->pg->conn) != CONNECTION_OK) {
+		error_set(err,
+		          "cannot connect to PostgreSQL '%s': %s; check the URL in "
+		          "mamori.conf [store] and that the server runs",
+		          st->location, PQerrorMessage(st->pg->conn));
+		return -EIO;
+	}
+	PQsetNoticeProcessor(st->pg->conn, notice_quiet, NULL);
+	/* UTF-8 text, UTC, and Mamori's own statements never wait forever on a lock. */
+	res = PQexec(st->pg->conn, "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
+	                           "SET lock_timeout = '30s'");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		r = pg_fail(st, res, "setting up the session", err);
+	PQclear(res);
+	return r;
+}
+
+static void stmt_reset(struct pg_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->rows = 0;
+	for (int i = 0; i < s->blob_cols; i++) {
+		free(s->blob[i]);
+		s->blob[i] = NULL;
+	}
+}
+
+static void params_clear(struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		free(s->params[i].owned);
+		memset(&s->params[i], 0, sizeof(s->params[i]));
+	}
+	s->bind_err = 0;
+}
+
+void pg_stmt_free(struct pg_stmt *s)
+{
+	if (!s)
+		return;
+	stmt_reset(s);
+	params_clear(s);
+	free(s->params);
+	free(s->blob);
+	free(s->blob_len);
+	free(s);
+}
+
+void pg_close(struct store *st)
+{
+	if (!st->pg)
+		return;
+	PQfinish(st->pg->conn);
+	free(st->pg);
+	st->pg = NULL;
+}
+
+/*
+ * SQLite's placeholders to PostgreSQL's: '?' is the next number, '?NNN' that number. Quoted
+ * strings, quoted names and comments are copied as they are. Returns the highest number.
+ */
+static int translate(const char *sql, struct strbuf *out)
+{
+	int next = 0, max = 0;
+
+	for (const char *p = sql; *p; p++) {
+		if (*p == '\'' || *p == '"') {
+			const char *q = strchr(p + 1, *p);
+			size_t n = q ? (size_t)(q - p) + 1 : strlen(p);
+			strbuf_add(out, p, n);
+			p += n - 1;
+		} else if (p[0] == '-' && p[1] == '-') {
+			const char *q = strchr(p, '\n');
+			size_t n = q ? (size_t)(q - p) : strlen(p);
+			strbuf_add(out, p, n);
+			p += n - 1;
+		} else if (*p == '?') {
+			int v = 0;
+			while (p[1] >= '0' && p[1] <= '9' && v < PG_MAX_PARAMS + 1)
+				v = v * 10 + (*++p - '0');
+			if (!v)
+				v = ++next;
+			else if (v > next)
+				next = v;
+			if (v > max)
+				max = v;
+			strbuf_addf(out, "$%d", v);
+		} else {
+			strbuf_addch(out, *p);
+		}
+	}
+	return max;
+}
+
+struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct pg_stmt *s;
+	PGresult *res;
+	int n = translate(sql, &text);
+
+	if (n > PG_MAX_PARAMS) {
+		error_set(err, "a statement with more than %d parameters", PG_MAX_PARAMS);
+		*ret_err = -EINVAL;
+		strbuf_release(&text);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "s%u", ++st->pg->next_name);
+	s->nparams = n;
+	s->params = xcalloc(n ? (size_t)n : 1, sizeof(*s->params));
+	s->row = -1;
+	res = PQprepare(st->pg->conn, s->name, text.buf, 0, NULL);
+	strbuf_release(&text);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*ret_err = pg_fail(st, res, "prepare", err);
+		PQclear(res);
+		pg_stmt_free(s);
+		return NULL;
+	}
+	PQclear(res);
+	return s;
+}
+
+void pg_reset(struct pg_stmt *s, bool clear_bindings)
+{
+	stmt_reset(s);
+	if (clear_bindings)
+		params_clear(s);
+	s->bind_err = 0;
+}
+
+static struct pg_param *param(struct pg_stmt *s, int i)
+{
+	if (i < 1 || i > s->nparams) {
+		if (!s->bind_err)
+			s->bind_err = -ERANGE;
+		return NULL;
+	}
+	free(s->params[i - 1].owned);
+	memset(&s->params[i - 1], 0, sizeof(s->params[i - 1]));
+	return &s->params[i - 1];
+}
+
+void pg_bind_int(struct pg_stmt *s, int i, int64_t v)
+{
+	struct pg_param *p = param(s, i);
+
+	if (!p)
+		return;
+	snprintf(p->num, sizeof(p->num), "%" PRId64, v);
+	p->value = p->num;
+}
+
+void pg_bind_double(struct pg_stmt *s, int i, double v)
+{
+	struct pg_param *p = param(s, i);
+
+	if (!p)
+		return;
+	snprintf(p->num, sizeof(p->num), "%.17g", v);
+	p->value = p->num;
+}
+
+void pg_bind_text(struct pg_stmt *s, int i, const char *text, size_t len)
+{
+	struct pg_param *p = param(s, i);
+
+	if (!p || !text)
+		return;
+	if (memchr(text, '\0', len)) {
+		/* PostgreSQL's text cannot hold NUL: refuse rather than cut the value short */
+		if (!s->bind_err)
+			s->bind_err = -EINVAL;
+		return;
+	}
+	p->owned = xmalloc(len + 1);
+	memcpy(p->owned, text, len);
+	p->owned[len] = '\0';
+	p->value = p->owned;
+}
+
+void pg_bind_text0(struct pg_stmt *s, int i, const char *text)
+{
+	struct pg_param *p = param(s, i);
+
+	if (p)
+		p->value = text;
+}
+
+void pg_bind_blob(struct pg_stmt *s, int i, const void *data, size_t len)
+{
+	struct pg_param *p = param(s, i);
+
+	if (!p)
+		return;
+	if (len > INT32_MAX) {
+		if (!s->bind_err)
+			s->bind_err = -E2BIG;
+		return;
+	}
+	p->value = len ? data : "";
+	p->len = (int)len;
+	p->format = 1;
+}
+
+void pg_bind_fail(struct pg_stmt *s, int r)
+{
+	if (!s->bind_err)
+		s->bind_err = r;
+}
+
+void pg_bind_null(struct pg_stmt *s, int i)
+{
+	(void)param(s, i);
+}
+
+int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf *err)
+{
+	if (s->bind_err) {
+		int r = s->bind_err;
+		pg_reset(s, false);
+		if (r == -ERANGE) {
+			error_set(err, "query: a parameter index is out of range (%s)", sql);
+			return -EINVAL;
+		}
+		if (r == -ENOTSUP)
+			error_set(err,
+			          "query: a set of ids (mamori_in_set) is not available on "
+			          "PostgreSQL yet (%s)",
+			          sql);
+		else
+			error_set(err, "query: a parameter PostgreSQL cannot hold (%s)",
+			          r == -EINVAL ? "text with a NUL byte" : "too large");
+		return r;
+	}
+	if (!s->res) {
+		const char *values[PG_MAX_PARAMS];
+		int lengths[PG_MAX_PARAMS], formats[PG_MAX_PARAMS];
+		ExecStatusType status;
+
+		for (int i = 0; i < s->nparams; i++) {
+			values[i] = s->params[i].value;
+			lengths[i] = s->params[i].len;
+			formats[i] = s->params[i].format;
+		}
+		s->res =
+		    PQexecPrepared(st->pg->conn, s->name, s->nparams, values, lengths, formats, 0);
+		status = PQresultStatus(s->res);
+		if (status == PGRES_COMMAND_OK) {
+			const char *n = PQcmdTuples(s->res);
+			st->pg->changes = *n ? strtoll(n, NULL, 10) : 0;
+			pg_reset(s, false);
+			return 0;
+		}
+		if (status != PGRES_TUPLES_OK) {
+			int r = pg_fail(st, s->res, "query", err);
+			pg_reset(s, false);
+			return r;
+		}
+		s->rows = PQntuples(s->res);
+		s->row = -1;
+		if (PQnfields(s->res) > s->blob_cols) {
+			int n = PQnfields(s->res);
+			s->blob = xrealloc(s->blob, (size_t)n * sizeof(*s->blob));
+			s->blob_len = xrealloc(s->blob_len, (size_t)n * sizeof(*s->blob_len));
+			for (int i = s->blob_cols; i < n; i++)
+				s->blob[i] = NULL;
+			s->blob_cols = n;
+		}
+	}
+	for (int i = 0; i < s->blob_cols; i++) {
+		free(s->blob[i]);
+		s->blob[i] = NULL;
+	}
+	if (++s->row >= s->rows) {
+		pg_reset(s, false);
+		return 0;
+	}
+	return 1;
+}
+
+static bool has(const struct pg_stmt *s, int col)
+{
+	return s->res && s->row >= 0 && s->row < s->rows && col >= 0 && col < PQnfields(s->res);
+}
+
+bool pg_is_null(struct pg_stmt *s, int col)
+{
+	return !has(s, col) || PQgetisnull(s->res, s->row, col);
+}
+
+const char *pg_text(struct pg_stmt *s, int col)
+{
+	return pg_is_null(s, col) ? NULL : PQgetvalue(s->res, s->row, col);
+}
+
+int64_t pg_int(struct pg_stmt *s, int col)
+{
+	const char *v = pg_text(s, col);
+
+	if (!v)
+		return 0;
+	if (PQftype(s->res, col) == PG_BOOLOID)
+		return *v == 't';
+	return strtoll(v, NULL, 10);
+}
+
+double pg_double(struct pg_stmt *s, int col)
+{
+	const char *v = pg_text(s, col);
+
+	return v ? strtod(v, NULL) : 0.0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+const void *pg_blob(struct pg_stmt *s, int col, size_t *ret_len)
+{
+	const char *v = pg_text(s, col);
+	size_t len;
+
+	*ret_len = 0;
+	if (!v)
+		return NULL;
+	len = (size_t)PQgetlength(s->res, s->row, col);
+	if (PQftype(s->res, col) != PG_BYTEAOID) {
+		*ret_len = len;
+		return v;
+	}
+	if (!s->blob[col]) {
+		/* bytea_output = hex (PostgreSQL's default since 9.0): "\x" and two digits a byte
+		 */
+		size_t n = len >= 2 && v[0] == '\\' && v[1] == 'x' ? (len - 2) / 2 : 0;
+		unsigned char *b = xmalloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++) {
+			int hi = hexval(v[2 + 2 * i]), lo = hexval(v[3 + 2 * i]);
+			if (hi < 0 || lo < 0) {
+				n = i;
+				break;
+			}
+			b[i] = (unsigned char)(hi << 4 | lo);
+		}
+		s->blob[col] = b;
+		s->blob_len[col] = n;
+	}
+	*ret_len = s->blob_len[col];
+	return s->blob[col];
+}
+
+int pg_columns(struct pg_stmt *s)
+{
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+int64_t pg_changes(struct store *st)
+{
+	return st->pg->changes;
+}
+
+int pg_exec(struct store *st, const char *sql, struct strbuf *err)
+{
+	PGresult *res = PQexec(st->pg->conn, sql);
+	ExecStatusType status = PQresultStatus(res);
+	int r = 0;
+
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+		r = pg_fail(st, res, "exec", err);
+	PQclear(res);
+	return r;
+}
+
+int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, struct strbuf *err)
+{
+	PGresult *res = PQexec(st->pg->conn, sql);
+	int r = 0;
+
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		r = pg_fail(st, res, "COPY", err);
+		PQclear(res);
+		return r;
+	}
+	PQclear(res);
+	for (size_t off = 0; off < len && r == 0;) {
+		size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
+		if (PQputCopyData(st->pg->conn, (const char *)data + off, (int)n) != 1)
+			r = -EIO;
+		off += n;
+	}
+	if (PQputCopyEnd(st->pg->conn, r == 0 ? NULL : "mamori: sending failed") != 1 && r == 0)
+		r = -EIO;
+	while ((res = PQgetResult(st->pg->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && r == 0)
+			r = pg_fail(st, res, "COPY", err);
+		PQclear(res);
+	}
+	if (r == -EIO && err && !err->len)
+		r = pg_fail(st, NULL, "COPY", err);
+	return r;
+}
+
+int pg_server_version(struct store *st)
+{
+	return PQserverVersion(st->pg->conn);
+}

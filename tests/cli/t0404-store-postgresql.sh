@@ -1,0 +1,85 @@
+#!/bin/sh
+# t0404: a data directory whose store is PostgreSQL (issue 18): mamori init --store records the
+# store in mamori.conf and makes the schema on a real PostgreSQL 15 (tests/lib/pg.sh), doctor
+# reports it, commands that do not work on PostgreSQL yet refuse saying so, and bad URLs,
+# passwords and a second ward in one database are refused.
+. "$(dirname "$0")/lib.sh"
+. "$MAMORI_SRCDIR/tests/lib/pg.sh"
+if ! pg_available; then
+	echo "1..0 # SKIP $PG_MISSING"
+	exit 0
+fi
+trap 'pg_stop; rm -rf "$TMP"' EXIT
+if ! pg_start; then
+	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
+	done_testing
+fi
+W="$TMP/ward"
+
+expect "init --store makes the schema on PostgreSQL" 0 "$MAMORI" --dir "$W" init --store "$PG_URL"
+out_has "init says where the data lives" "on PostgreSQL postgresql://mamori@/mamori"
+check "mamori.conf names the store" "grep -qF '[store]' '$W/mamori.conf' && grep -qF 'url = \"$PG_URL\"' '$W/mamori.conf'"
+check "mamori.conf is 0600" "[ \"\$(stat -c %a '$W/mamori.conf')\" = 600 ]"
+check "no SQLite file is made" "[ ! -e '$W/mamori.db' ]"
+check "the ledger keys are made" "[ -s '$W/ledger.key' ] && [ -s '$W/ledger.pub' ]"
+run pg_psql -d mamori -Atc "SELECT max(version) FROM schema_version"
+check "the database holds every migration" "[ \"\$(cat '$TMP/out')\" = 20 ]"
+run pg_psql -d mamori -Atc "SELECT value <> '' FROM meta WHERE key = 'created_at'"
+check "init's meta row is in PostgreSQL" "[ \"\$(cat '$TMP/out')\" = t ]"
+
+expect "doctor passes" 0 "$MAMORI" --dir "$W" doctor
+out_has "doctor names the store" "PostgreSQL 15."
+out_has "doctor checks the schema there" "schema version 20 is current"
+expect "doctor --json" 0 "$MAMORI" --dir "$W" doctor --json
+check "doctor --json has a store check" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); c=[c for c in d[\"checks\"] if c[\"name\"]==\"store\"]; assert c and c[0][\"status\"]==\"ok\" and \"postgresql://\" in c[0][\"detail\"]'"
+
+expect "a command that does not work on PostgreSQL yet refuses" 1 "$MAMORI" --dir "$W" user list
+err_has "and says so" "does not work on PostgreSQL yet"
+err_one_line "in one line"
+expect "ledger verify refuses alike (not on PostgreSQL yet)" 1 "$MAMORI" --dir "$W" ledger verify
+err_has "saying so" "does not work on PostgreSQL yet"
+
+# the ledger on PostgreSQL: notes appended, a checkpoint signed, entries and proofs read back
+expect "ledger note appends on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger note "最初のメモ"
+check "as entry 0" "[ \"\$(cat '$TMP/out')\" = 0 ]"
+expect "a second note" 0 "$MAMORI" --dir "$W" ledger note "second"
+check "as entry 1" "[ \"\$(cat '$TMP/out')\" = 1 ]"
+"$MAMORI" --dir "$W" ledger entry 0 >"$TMP/e0"
+"$MAMORI" --dir "$W" ledger entry 1 >"$TMP/e1"
+expect "ledger checkpoint signs the tree on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger checkpoint
+cp "$TMP/out" "$TMP/cp"
+check "the checkpoint's root is RFC 6962's root of the two entries read back" "python3 -c '
+import base64, hashlib, sys
+e = [open(\"$TMP/e0\", \"rb\").read(), open(\"$TMP/e1\", \"rb\").read()]
+leaf = [hashlib.sha256(b\"\\0\" + x).digest() for x in e]
+root = hashlib.sha256(b\"\\1\" + leaf[0] + leaf[1]).digest()
+lines = open(\"$TMP/cp\").read().split(chr(10))
+sys.exit(not (lines[1] == \"2\" and base64.b64decode(lines[2]) == root))'"
+expect "ledger proof reads tiles on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger proof 0
+out_has "the proof is entry 1's leaf" "\"tree_size\":2"
+expect "ledger entry --json decodes the note" 0 "$MAMORI" --dir "$W" ledger entry 0 --json
+out_has "with its Japanese text" "最初のメモ"
+run pg_psql -d mamori -Atc "SELECT count(*) FROM ledger_checkpoint"
+check "the checkpoint is stored in PostgreSQL" "[ \"\$(cat '$TMP/out')\" = 1 ]"
+
+expect "a second ward in the same database is refused" 1 "$MAMORI" --dir "$TMP/w2" init --store "$PG_URL"
+err_has "one database per ward" "already holds a Mamori ward"
+check "and leaves no directory behind" "[ ! -e '$TMP/w2' ]"
+expect "a URL with a password is refused" 2 "$MAMORI" --dir "$TMP/w3" init --store "postgresql://mamori:secret@/mamori?host=$PG_HOST"
+err_has "pointing at a password file" "PGPASSFILE"
+expect "a URL that is not PostgreSQL's is refused" 2 "$MAMORI" --dir "$TMP/w3" init --store "mysql://h/db"
+expect "--store with --profile is refused for now" 2 "$MAMORI" --dir "$TMP/w3" init --store "$PG_URL" --profile minato
+err_has "saying what does not run on PostgreSQL yet" "do not run on PostgreSQL yet"
+check "nothing made by the refusals" "[ ! -e '$TMP/w3' ]"
+
+U2=$(pg_createdb other)
+pg_psql -d other -c "CREATE TABLE theirs(x int)" >/dev/null
+pg_psql -d other -c "ALTER TABLE theirs OWNER TO mamori" >/dev/null
+expect "a database holding someone else's tables is refused" 1 "$MAMORI" --dir "$TMP/w4" init --store "$U2"
+err_has "saying so" "holds tables but no Mamori schema"
+
+# the server gone: a clear error, not a crash
+pg_stop
+expect "doctor with PostgreSQL down reports a problem" 1 "$MAMORI" --dir "$W" doctor
+out_has "naming the connection" "cannot connect to PostgreSQL"
+done_testing

@@ -1,0 +1,114 @@
+# pg.sh: a throwaway PostgreSQL 15 cluster (Debian's postgresql-15) for a test or a benchmark,
+# sourced by the scripts that need one. The cluster lives in a private temporary directory,
+# listens on a Unix socket there and on no TCP port (so nothing collides with other runs on the
+# machine), and runs as the unprivileged user 'postgres' when we are root (PostgreSQL refuses
+# to run as root; CI runs as root).
+#   pg_available           0 when the server binaries are installed (else a reason in PG_MISSING)
+#   pg_start               initdb + start; sets PG_DIR, PG_HOST (the socket directory), PG_PID,
+#                          PG_URL (postgresql:// URL of database 'mamori', user 'mamori')
+#   pg_createdb NAME       another empty database owned by 'mamori'; prints its URL
+#   pg_psql ARGS...        psql as the superuser on the cluster
+#   pg_stop                fast shutdown and removal of the directory (the caller's trap)
+# Durability is PostgreSQL's default (fsync on, synchronous_commit on).
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+pg_available() {
+	if [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ] || [ ! -x "$PG_BIN/postgres" ]; then
+		PG_MISSING="PostgreSQL 15 server binaries not found in $PG_BIN (Debian package postgresql-15; scripts/bootstrap installs it)"
+		return 1
+	fi
+	if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+		PG_MISSING="running as root and no unprivileged user 'postgres' to run the server (Debian's postgresql-15 package creates it)"
+		return 1
+	fi
+	return 0
+}
+
+# Runs a command as the cluster's owner: 'postgres' when we are root, else ourselves.
+pg_as_owner() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_start() {
+	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mamori-pg.XXXXXX") || return 1
+	chmod 0755 "$PG_DIR"
+	mkdir "$PG_DIR/data" "$PG_DIR/run"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres:postgres "$PG_DIR/data" "$PG_DIR/run"
+	fi
+	chmod 0700 "$PG_DIR/data"
+	chmod 0755 "$PG_DIR/run"
+	PG_HOST="$PG_DIR/run"
+	# Trust on the private socket only: its directory is ours, and there is no TCP listener.
+	if ! pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust \
+		--encoding=UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1; then
+		cat "$PG_DIR/initdb.log" >&2
+		return 1
+	fi
+	cat >>"$PG_DIR/data/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$PG_HOST'
+port = 5432
+max_connections = 60
+shared_buffers = 128MB
+fsync = on
+synchronous_commit = on
+logging_collector = off
+EOF
+	# Started directly (not through a shell function) so that $! is the postmaster itself.
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=postgres --regid=postgres --init-groups -- \
+			"$PG_BIN/postgres" -D "$PG_DIR/data" >"$PG_DIR/server.log" 2>&1 &
+	else
+		"$PG_BIN/postgres" -D "$PG_DIR/data" >"$PG_DIR/server.log" 2>&1 &
+	fi
+	PG_PID=$!
+	for _i in $(seq 1 300); do
+		if "$PG_BIN/pg_isready" -q -h "$PG_HOST" -p 5432 2>/dev/null; then
+			break
+		fi
+		if ! kill -0 "$PG_PID" 2>/dev/null; then
+			cat "$PG_DIR/server.log" >&2
+			PG_PID=
+			return 1
+		fi
+		sleep 0.1
+	done
+	"$PG_BIN/pg_isready" -q -h "$PG_HOST" -p 5432 || {
+		pg_stop
+		return 1
+	}
+	pg_psql -c "CREATE ROLE mamori LOGIN" -c "CREATE DATABASE mamori OWNER mamori" >/dev/null || {
+		pg_stop
+		return 1
+	}
+	PG_URL="postgresql://mamori@/mamori?host=$PG_HOST&port=5432"
+	return 0
+}
+
+pg_psql() {
+	"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p 5432 -U postgres -d postgres "$@"
+}
+
+pg_createdb() {
+	pg_psql -c "CREATE DATABASE \"$1\" OWNER mamori" >/dev/null || return 1
+	printf 'postgresql://mamori@/%s?host=%s&port=5432\n' "$1" "$PG_HOST"
+}
+
+pg_stop() {
+	if [ -n "${PG_PID:-}" ]; then
+		# SIGINT: PostgreSQL's fast shutdown (sessions ended, a checkpoint written).
+		kill -INT "$PG_PID" 2>/dev/null
+		wait "$PG_PID" 2>/dev/null
+		PG_PID=
+	fi
+	if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ]; then
+		rm -rf "$PG_DIR"
+	fi
+	PG_DIR=
+}
