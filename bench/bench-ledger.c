@@ -9,6 +9,9 @@
  *                                      code, in large unsynced transactions (bench only)
  *   bench-ledger proof DIR SAMPLES     inclusion proofs of random entries from storage
  *   bench-ledger verify DIR            ledger_verify over everything
+ *   bench-ledger batches DIR N BATCH   durable appends of BATCH entries, one transaction each
+ *                                      (ledger_append), on the data directory's store: SQLite
+ *                                      or PostgreSQL (init --store)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -422,6 +425,47 @@ static int bench_verify(const char *dir)
 	return 0;
 }
 
+/* ---- batches: one durable transaction per BATCH entries, on either store ---- */
+
+static int bench_batches(const char *dir, uint64_t n, uint64_t batch)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct ledger_entry *es = xcalloc(batch, sizeof(*es));
+	char *bufs = malloc(batch * 256);
+	struct store *st;
+	struct ledger *lg;
+	int64_t t0;
+
+	if (!bufs) {
+		free(es);
+		die("out of memory", NULL);
+		return 1;
+	}
+
+	if (store_open(dir, STORE_ANY_BACKEND, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0)
+		die("open", &err);
+	t0 = time_mono_ns();
+	for (uint64_t i = 0; i < n;) {
+		uint64_t k = 0;
+		for (; k < batch && i + k < n; k++) {
+			char one[256];
+			entry256(&es[k], one, i + k);
+			memcpy(bufs + k * 256, one, 243);
+			es[k].data = (const uint8_t *)(bufs + k * 256);
+		}
+		if (ledger_append(lg, es, k, NULL, &err) < 0)
+			die("append", &err);
+		i += k;
+	}
+	printf("%.0f\n", (double)n / ((double)(time_mono_ns() - t0) / 1e9));
+	ledger_close(lg);
+	store_close(st);
+	free(es);
+	free(bufs);
+	strbuf_release(&err);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t a = 0, b = 0;
@@ -442,6 +486,8 @@ int main(int argc, char **argv)
 		return bench_build(argv[2], a);
 	if (argc == 4 && !strcmp(argv[1], "proof") && a)
 		return bench_proof(argv[2], a);
+	if (argc == 5 && !strcmp(argv[1], "batches") && a && b)
+		return bench_batches(argv[2], a, b);
 	if (argc == 3 && !strcmp(argv[1], "verify"))
 		return bench_verify(argv[2]);
 	fprintf(stderr, "usage: see the comment at the top of bench/bench-ledger.c\n");

@@ -577,24 +577,20 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	strbuf_init(&w->fail_msg, 0);
 	w->hasher = merkle_hasher_new();
 	strbuf_init(&w->scratch.bytes, 0);
-	r = store_open(dir, STORE_ANY_BACKEND, &w->st, err);
+	r = store_open(dir, 0, &w->st, err);
 	if (r < 0)
 		goto fail;
 	r = ledger_open(w->st, &w->lg, err);
 	if (r < 0)
 		goto fail;
-	/* SQLite: this connection's checkpoints move to the checkpointer (CKPT_PASSIVE_PAGES) and
-	 * the syncer makes commits durable. PostgreSQL checkpoints its write-ahead log itself and
-	 * each commit is durable when it returns (synchronous_commit). */
-	if (store_dialect(w->st) == STORE_SQLITE) {
-		sqlite3_wal_hook(store_db(w->st), wal_hook, w);
-		r = start_syncer(w, err);
-		if (r < 0)
-			goto fail;
-		if (store_open(dir, 0, &w->ckpt_st, &e2) == 0 &&
-		    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
-			w->ckpt_started = true;
-	}
+	/* This connection's checkpoints move to the checkpointer (see CKPT_PASSIVE_PAGES). */
+	sqlite3_wal_hook(store_db(w->st), wal_hook, w);
+	r = start_syncer(w, err);
+	if (r < 0)
+		goto fail;
+	if (store_open(dir, 0, &w->ckpt_st, &e2) == 0 &&
+	    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
+		w->ckpt_started = true;
 	strbuf_reset(&e2);
 	/* Checkpoints are signed only where the key is; a read-only copy just appends. */
 	w->can_sign = ledger_can_sign(dir);
