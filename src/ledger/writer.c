@@ -14,7 +14,7 @@
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
-#include "store/sqlite.h" /* not yet on store/query.h: tests/cli/t0006-store-only.sh */
+#include "store/store.h"
 
 /* Recent batches remembered to answer "which index did ticket T get". */
 #define RING 4096
@@ -105,7 +105,7 @@ struct ledger_writer {
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
 	bool can_sign;
-	int wal_pages;  /* WAL size after the last commit (sqlite3_wal_hook) */
+	int wal_pages;  /* WAL size after the last commit (store_wal_watch) */
 	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
 
 	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
@@ -124,14 +124,6 @@ struct ledger_writer {
 	struct store *ckpt_st;
 };
 
-static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
-{
-	struct ledger_writer *w = arg;
-
-	w->wal_pages = pages;
-	return SQLITE_OK;
-}
-
 static void *checkpointer_main(void *arg)
 {
 	struct ledger_writer *w = arg;
@@ -146,8 +138,7 @@ static void *checkpointer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		/* PASSIVE: copies what it can and never blocks the writer; errors just wait for
 		 * the next round (the writer's RESTART is the backstop). */
-		sqlite3_wal_checkpoint_v2(store_db(w->ckpt_st), NULL, SQLITE_CHECKPOINT_PASSIVE,
-		                          NULL, NULL);
+		(void)store_checkpoint(w->ckpt_st, STORE_CHECKPOINT_PASSIVE);
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -158,8 +149,7 @@ static void *checkpointer_main(void *arg)
 static void after_commit(struct ledger_writer *w)
 {
 	if (w->wal_pages >= CKPT_RESTART_PAGES) {
-		sqlite3_wal_checkpoint_v2(store_db(w->st), NULL, SQLITE_CHECKPOINT_RESTART, NULL,
-		                          NULL);
+		(void)store_checkpoint(w->st, STORE_CHECKPOINT_RESTART);
 		w->wal_pages = 0;
 	} else if (w->wal_pages >= CKPT_PASSIVE_PAGES && w->ckpt_started) {
 		pthread_mutex_lock(&w->mu);
@@ -341,11 +331,7 @@ static void *syncer_main(void *arg)
  */
 static int sync_recover(struct ledger_writer *w, struct strbuf *err)
 {
-	int log = -1, done = -2;
-	int rc =
-	    sqlite3_wal_checkpoint_v2(store_db(w->st), NULL, SQLITE_CHECKPOINT_FULL, &log, &done);
-
-	if (rc != SQLITE_OK || log != done) {
+	if (store_checkpoint(w->st, STORE_CHECKPOINT_FULL) < 0) {
 		pthread_mutex_lock(&w->mu);
 		error_set(err, "%s", w->sync_msg);
 		pthread_mutex_unlock(&w->mu);
@@ -525,29 +511,13 @@ static void *writer_main(void *arg)
  * LINGER_ENTRIES); otherwise each commit syncs (synchronous=FULL) as before. */
 static int start_syncer(struct ledger_writer *w, struct strbuf *err)
 {
-	sqlite3 *db = store_db(w->st);
-	sqlite3_stmt *s = NULL;
-	const char *file = sqlite3_db_filename(db, "main");
-	bool wal = false;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW) {
-		const unsigned char *mode = sqlite3_column_text(s, 0);
-		wal = mode && !strcmp((const char *)mode, "wal");
-	}
-	sqlite3_finalize(s);
-	if (!wal || !file || !*file)
+	w->wal_path = store_wal_path(w->st);
+	if (!w->wal_path)
 		return 0;
-	if (store_exec(w->st, "PRAGMA synchronous=NORMAL", err) < 0)
+	if (store_wal_sync_deferred(w->st, true, err) < 0)
 		return -EIO;
-	{
-		struct strbuf path = STRBUF_INIT;
-		strbuf_addf(&path, "%s-wal", file);
-		w->wal_path = strbuf_detach(&path, NULL);
-	}
-	if (pthread_create(&w->sync_thread, NULL, syncer_main, w) != 0) {
-		return store_exec(w->st, "PRAGMA synchronous=FULL", err) < 0 ? -EIO : 0;
-	}
+	if (pthread_create(&w->sync_thread, NULL, syncer_main, w) != 0)
+		return store_wal_sync_deferred(w->st, false, err) < 0 ? -EIO : 0;
 	w->sync_started = true;
 	w->pipelined = true;
 	return 0;
@@ -584,7 +554,7 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	if (r < 0)
 		goto fail;
 	/* This connection's checkpoints move to the checkpointer (see CKPT_PASSIVE_PAGES). */
-	sqlite3_wal_hook(store_db(w->st), wal_hook, w);
+	store_wal_watch(w->st, &w->wal_pages);
 	r = start_syncer(w, err);
 	if (r < 0)
 		goto fail;

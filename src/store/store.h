@@ -157,11 +157,24 @@ void store_hooks_uninstall(struct store *st);
  * The write-ahead log, for a writer that checkpoints it itself (ledger/writer.c): after
  * store_wal_watch, each commit on st writes the log's size in pages into *pages (which must
  * outlive st) and st no longer checkpoints by itself. store_checkpoint copies the log into the
- * database: passively (never blocking a writer; failures wait for the next round) or, with
- * restart, waiting for readers and starting the log afresh.
+ * database: passively (never blocking a writer; failures wait for the next round), with
+ * restart waiting for readers and starting the log afresh, or full (all of it, synced). It
+ * returns 0 when the whole log is in the database, -EBUSY when part is not yet, -EIO.
+ * store_wal_path: the log's file (free it) when st is SQLite in WAL mode, else NULL. With
+ * store_wal_sync_deferred(st, true), commits no longer wait for the disk: the caller makes the
+ * log durable itself (fdatasync of that file) before it acknowledges anything.
+ * On PostgreSQL, which checkpoints its own log, these do nothing (the path is NULL; deferring
+ * is -ENOTSUP).
  */
+enum store_checkpoint_mode {
+	STORE_CHECKPOINT_PASSIVE,
+	STORE_CHECKPOINT_RESTART,
+	STORE_CHECKPOINT_FULL,
+};
 void store_wal_watch(struct store *st, int *pages);
-void store_checkpoint(struct store *st, bool restart);
+int store_checkpoint(struct store *st, enum store_checkpoint_mode mode);
+char *store_wal_path(struct store *st);
+int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err);
 
 /* One embedded migration (generated from schema/NNNN-name.sql). */
 struct store_migration {

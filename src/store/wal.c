@@ -1,4 +1,7 @@
 /* wal: the write-ahead log's checkpoints, for a writer that runs them itself (ledger/writer.c). */
+#include <errno.h>
+#include <string.h>
+
 #include "store/store-internal.h"
 
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
@@ -17,11 +20,53 @@ void store_wal_watch(struct store *st, int *pages)
 	sqlite3_wal_hook(st->db, wal_hook, pages);
 }
 
-void store_checkpoint(struct store *st, bool restart)
+int store_checkpoint(struct store *st, enum store_checkpoint_mode mode)
+{
+	static const int modes[] = {
+		[STORE_CHECKPOINT_PASSIVE] = SQLITE_CHECKPOINT_PASSIVE,
+		[STORE_CHECKPOINT_RESTART] = SQLITE_CHECKPOINT_RESTART,
+		[STORE_CHECKPOINT_FULL] = SQLITE_CHECKPOINT_FULL,
+	};
+	int log = -1, done = -2, rc;
+
+	if (st->pg)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, modes[mode], &log, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return -EIO;
+	return rc == SQLITE_OK && log == done ? 0 : -EBUSY;
+}
+
+char *store_wal_path(struct store *st)
+{
+	struct strbuf path = STRBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	const char *file;
+	bool wal = false;
+
+	if (st->pg)
+		return NULL;
+	file = sqlite3_db_filename(st->db, "main");
+	if (!file || !*file)
+		return NULL;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *mode = sqlite3_column_text(s, 0);
+		wal = mode && !strcmp((const char *)mode, "wal");
+	}
+	sqlite3_finalize(s);
+	if (!wal)
+		return NULL;
+	strbuf_addf(&path, "%s-wal", file);
+	return strbuf_detach(&path, NULL);
+}
+
+int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err)
 {
 	if (st->pg)
-		return;
-	sqlite3_wal_checkpoint_v2(st->db, NULL,
-	                          restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
-	                          NULL, NULL);
+		return -ENOTSUP;
+	return store_exec(st, deferred ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+	                  err) < 0
+	           ? -EIO
+	           : 0;
 }
