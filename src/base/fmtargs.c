@@ -225,7 +225,7 @@ void fmtargs_render(struct strbuf *out, const char *fmt, const struct fmtargs *a
 			continue;
 		}
 		i = sp.pos ? (size_t)sp.pos - 1 : next++;
-		if (!a || i >= a->n)
+		if (!a || i >= a->n || (sp.conv == 's' && sp.prec == 0))
 			continue;
 		v = a->v[i];
 		m = map ? map(ctx, v) : NULL;

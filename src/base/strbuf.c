@@ -1,11 +1,13 @@
 /* strbuf: a growable, always NUL-terminated byte buffer. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/fmtargs.h"
 #include "base/strbuf.h"
 
 char strbuf_empty[1];
@@ -273,6 +275,17 @@ int strbuf_getline(struct strbuf *sb, void *fp)
 	return 0;
 }
 
+/*
+ * The last error_set of this thread while a caller captures (error_capture_begin): its format
+ * (a string of the program's, never freed) and arguments. Thread-local: the door runs each
+ * act on one thread, and other threads' errors are not its act's.
+ */
+static _Thread_local struct {
+	bool on;
+	const char *fmt;
+	struct fmtargs args;
+} capture;
+
 void error_set(struct strbuf *err, const char *fmt, ...)
 {
 	va_list ap;
@@ -281,6 +294,45 @@ void error_set(struct strbuf *err, const char *fmt, ...)
 		return;
 	strbuf_reset(err);
 	va_start(ap, fmt);
+	if (capture.on && strcmp(fmt, "%s")) { /* "%s" passes on a message made before */
+		va_list aq;
+
+		va_copy(aq, ap);
+		fmtargs_release(&capture.args);
+		capture.fmt = fmtargs_capture(&capture.args, fmt, aq) == 0 ? fmt : NULL;
+		va_end(aq);
+	}
 	strbuf_vaddf(err, fmt, ap);
 	va_end(ap);
+}
+
+void error_capture_begin(void)
+{
+	fmtargs_release(&capture.args);
+	capture.fmt = NULL;
+	capture.on = true;
+}
+
+const char *error_capture_end(const struct strbuf *err, struct fmtargs *ret_args)
+{
+	const char *fmt = capture.fmt;
+	struct strbuf again = STRBUF_INIT;
+
+	capture.on = false;
+	capture.fmt = NULL;
+	if (fmt && err) {
+		fmtargs_render(&again, fmt, &capture.args, NULL, NULL);
+		if (strcmp(again.buf, err->buf))
+			fmt = NULL; /* the message was changed or replaced since */
+	} else {
+		fmt = NULL;
+	}
+	strbuf_release(&again);
+	if (fmt && ret_args) {
+		fmtargs_release(ret_args);
+		*ret_args = capture.args;
+		capture.args = (struct fmtargs){ 0 };
+	}
+	fmtargs_release(&capture.args);
+	return ret_args ? fmt : NULL;
 }

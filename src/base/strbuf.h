@@ -60,5 +60,15 @@ int strbuf_getline(struct strbuf *sb, void *fp);
 
 /* Sets err (if not NULL) to a formatted message, replacing what it held. */
 void error_set(struct strbuf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Keeping an error's message id: between error_capture_begin and error_capture_end, this
+ * thread's error_set calls also keep their format and arguments (base/fmtargs.h), so that a
+ * front end can say the error in its reader's language. error_capture_end returns the format of
+ * the last one when err still holds exactly what it wrote (NULL when err was changed since, or
+ * was set by "%s" from a message made elsewhere), and moves its arguments into *ret_args.
+ */
+struct fmtargs;
+void error_capture_begin(void);
+const char *error_capture_end(const struct strbuf *err, struct fmtargs *ret_args);
 
 #endif

@@ -284,7 +284,7 @@ const char *act_empty_null(const char *v)
 int act_check_title_email(const char *title, const char *email, struct strbuf *err)
 {
 	if (title && (!core_valid_text(title, CORE_MAX_NAME) || strchr(title, '\n'))) {
-		error_set(err, "a title (職名) is one line of at most %d bytes", CORE_MAX_NAME);
+		error_set(err, "a title (%s) is one line of at most %d bytes", "職名", CORE_MAX_NAME);
 		return -EINVAL;
 	}
 	if (email && !core_valid_email(email)) {
@@ -346,10 +346,8 @@ static int user_add(struct act_state *s, struct strbuf *err)
 		return -EINVAL;
 	}
 	if (!employment) {
-		error_set(err,
-		          "unknown employment type '%s' (職員, 非常勤職員, 指定管理者, "
-		          "受託事業者, 派遣労働者, or one the profile declares)",
-		          employment_in);
+		error_set(err, "unknown employment type '%s' (%s, or one the profile declares)",
+		          employment_in, "職員, 非常勤職員, 指定管理者, 受託事業者, 派遣労働者");
 		return -EINVAL;
 	}
 	r = act_check_title_email(title, email, err);

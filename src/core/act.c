@@ -856,6 +856,7 @@ void act_run_job(struct door *d, struct act_job *job)
 	s.decision = xstrdup("allow");
 	strbuf_init(&s.message, 0);
 	s.info = json_object();
+	error_capture_begin();
 
 	r = act_validate_input(job->in, err);
 	if (r == 0)
@@ -926,5 +927,10 @@ out:
 	job->ret = r;
 	if (r < 0)
 		act_result_release(job->res);
+	/* the error's message id and arguments, for a front end to translate */
+	if (r < 0 && !job->fatal && job->in->error_detail)
+		job->res->detail_fmt = error_capture_end(err, &job->res->detail_args);
+	else
+		error_capture_end(NULL, NULL);
 	state_release(&s);
 }

@@ -172,6 +172,11 @@ struct act_input {
 	 * acceptance accepted) are its own. The profile's risk register takes no act without it.
 	 */
 	bool risk_computed;
+	/*
+	 * When act_run fails, keep the error's message id and arguments in the result
+	 * (act_result.detail_fmt): the caller then releases the result whatever act_run returned.
+	 */
+	bool error_detail;
 };
 
 enum act_outcome {
@@ -245,6 +250,10 @@ struct act_result {
 	 * detail_args what it was given, each rendered alone. A front end translates the format
 	 * from its catalogue (po/ja.po holds every one: tests/cli/t0007-catalog.sh) and
 	 * renders it with fmtargs_render. NULL when the act was not refused.
+	 * When act_run fails with an error (bad input: a date that is not one, a value not among
+	 * a field's, a required field left out) and the input asked for it (error_detail), they
+	 * hold that error's message id and arguments the same way (NULL when the message had
+	 * none), and the rest of the result is empty.
 	 */
 	const char *detail_fmt;
 	struct fmtargs detail_args;

@@ -1,5 +1,6 @@
 /* field: checks one record field's value against its type in the profile. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
@@ -44,8 +45,11 @@ static int set_check(const struct policy_field *f, const char *value, struct str
 		                           memcmp(f->values[i], b, (size_t)(e - b))))
 			i++;
 		if (i == f->n_values) {
-			error_set(err_out, "field '%s' (%s): '%.*s' is not one of its values",
-			          f->id, f->name, (int)(e - b), b);
+			char *item = xstrndup(b, (size_t)(e - b));
+
+			error_set(err_out, "field '%s' (%s): '%s' is not one of its values", f->id,
+			          f->name, item);
+			free(item);
 			return -EINVAL;
 		}
 		if ((seen >> i) & 1) {
@@ -124,8 +128,11 @@ static int many_check(const struct policy_field *f, const char *value, struct st
 		}
 		for (unsigned i = 0; i < cnt; i++)
 			if (lens[i] == n && !memcmp(items[i], b, n)) {
-				error_set(err_out, "field '%s' (%s): '%.*s' is given twice", f->id,
-				          f->name, (int)n, b);
+				char *item = xstrndup(b, n);
+
+				error_set(err_out, "field '%s' (%s): '%s' is given twice", f->id,
+				          f->name, item);
+				free(item);
 				return -EINVAL;
 			}
 		items[cnt] = b;
@@ -198,11 +205,10 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 		{
 			struct strbuf sb = STRBUF_INIT;
 
-			strbuf_addf(&sb, "field '%s' (%s) must be one of", f->id, f->name);
 			for (unsigned i = 0; i < f->n_values; i++)
-				strbuf_addf(&sb, "%s '%s'", i ? "," : "", f->values[i]);
-			strbuf_addf(&sb, ", not '%s'", value);
-			error_set(err_out, "%s", sb.buf);
+				strbuf_addf(&sb, "%s'%s'", i ? ", " : "", f->values[i]);
+			error_set(err_out, "field '%s' (%s) must be one of %s, not '%s'", f->id,
+			          f->name, sb.buf, value);
 			strbuf_release(&sb);
 		}
 		return -EINVAL;
@@ -222,7 +228,26 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 		return r < 0 ? -EINVAL : 0;
 	}
 	}
-	error_set(err_out, "field '%s' (%s) must be %s, not '%s'", f->id, f->name,
-	          policy_field_type_name(f->type), value);
+	/* one message per type, so that each can be said well in Japanese */
+	if (f->type == FIELD_DATE)
+		error_set(err_out, "field '%s' (%s) must be a date (YYYY-MM-DD), not '%s'", f->id,
+		          f->name, value);
+	else if (f->type == FIELD_DATETIME)
+		error_set(err_out,
+		          "field '%s' (%s) must be a date and time (YYYY-MM-DDThh:mm:ss+09:00), "
+		          "not '%s'",
+		          f->id, f->name, value);
+	else if (f->type == FIELD_INTEGER)
+		error_set(err_out, "field '%s' (%s) must be a whole number, not '%s'", f->id,
+		          f->name, value);
+	else if (f->type == FIELD_BOOL)
+		error_set(err_out, "field '%s' (%s) must be true or false, not '%s'", f->id,
+		          f->name, value);
+	else if (f->type == FIELD_LEVEL)
+		error_set(err_out, "field '%s' (%s) must be one of the profile's levels, not '%s'",
+		          f->id, f->name, value);
+	else
+		error_set(err_out, "field '%s' (%s) must be %s, not '%s'", f->id, f->name,
+		          policy_field_type_name(f->type), value);
 	return -EINVAL;
 }

@@ -8,6 +8,9 @@
 #include "web/outcome.h"
 #include "web/ui.h"
 
+static void error_in_language(struct web_req *r, int code, struct act_result *res,
+                              struct strbuf *err);
+
 int web_act(struct web_req *r, struct act_input *in, const struct web_params *fields,
             struct act_result *res, struct strbuf *err)
 {
@@ -30,7 +33,10 @@ int web_act(struct web_req *r, struct act_input *in, const struct web_params *fi
 	in->actor = r->user->login;
 	in->ctx.via = r->api ? "api" : "web";
 	in->ctx.remote = r->remote;
+	in->error_detail = true; /* every page releases the result */
 	ret = act_run(web_door(r), in, res, err);
+	if (ret < 0 && !r->api)
+		error_in_language(r, ret, res, err);
 	free(attrs);
 	in->fields = NULL;
 	in->n_fields = 0;
@@ -282,7 +288,8 @@ static char *refusal_detail(struct web_req *r, const struct act_result *res)
 		return NULL;
 	fmt = _(res->detail_fmt);
 	if (r->lang == WEB_LANG_JA && fmt == res->detail_fmt) {
-		web_log(r, "refusal without a translation: %s", res->detail_fmt);
+		web_log(r, "%s without a translation: %s",
+		        res->outcome == ACT_REFUSED ? "refusal" : "error", res->detail_fmt);
 		return NULL;
 	}
 	fmtargs_render(&sb, fmt, &res->detail_args, detail_name, &dn);
@@ -323,4 +330,48 @@ void web_refusal(struct web_req *r, const struct act_result *res)
 		html_close(o, "div");
 	}
 	html_close(o, "div");
+}
+
+/*
+ * An act the door did not take (bad input, a record gone, a change meanwhile) said in the
+ * reader's language: the door's message id translated, with names for ids; else, on a
+ * Japanese page, what kind of error it was (the English message goes to the server log).
+ */
+static void error_in_language(struct web_req *r, int code, struct act_result *res,
+                              struct strbuf *err)
+{
+	char *detail;
+	const char *kind;
+
+	if (r->lang != WEB_LANG_JA)
+		return;
+	detail = refusal_detail(r, res);
+	if (detail && *detail) {
+		strbuf_reset(err);
+		strbuf_addstr(err, detail);
+		free(detail);
+		return;
+	}
+	free(detail);
+	web_log(r, "act not taken: %s", err->buf);
+	switch (code) {
+	case -EINVAL:
+		kind = N_("The input was not accepted: check each item and try again.");
+		break;
+	case -ENOENT:
+		kind = N_("What this refers to does not exist (any more).");
+		break;
+	case -EEXIST:
+		kind = N_("This exists already.");
+		break;
+	case -EBUSY:
+		kind = N_("Someone changed this meanwhile: read it again and retry.");
+		break;
+	default:
+		kind = N_("Mamori could not do this just now: try again later, or tell the "
+		          "system's administrator.");
+		break;
+	}
+	strbuf_reset(err);
+	strbuf_addstr(err, _(kind));
 }

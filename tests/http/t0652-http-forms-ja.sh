@@ -74,5 +74,20 @@ expect "the CLI: spaces alone" 1 "$MAMORI" --dir "$D" record add device --as kat
 err_has "as empty" "only spaces"
 is "two devices, not three" 2 "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM records WHERE register = 'device'")"
 
+# the door's own checks of what was typed (not refusals) are said in Japanese too
+C=$(csrf_of "$TMP/jar" "/records/$Z3/act?action=asset.take_out")
+takeout() { status -b "$TMP/jar" --data-urlencode "csrf=$C" --data-urlencode action=asset.take_out \
+	--data-urlencode f.destination=区民センター --data-urlencode f.purpose=出張窓口 "$@" \
+	"${URL}records/$Z3/act"; }
+is "a 返却予定日 that is no date is refused" 400 "$(takeout --data-urlencode f.return_due=2026-13-45)"
+check "said in Japanese, the field by its name" "grep -q '項目「返却予定日」は日付（例: 2026-04-01）で入力してください（「2026-13-45」は日付ではありません）' '$TMP/body'"
+check "no English" "! grep -q 'must be a date' '$TMP/body'"
+is "a 持出者 who does not exist is refused" 400 "$(takeout --data-urlencode f.carrier=nobody)"
+check "said in Japanese" "grep -q '項目「持出者」：利用者「nobody」はいません' '$TMP/body'"
+check "no English" "! grep -q 'see .mamori' '$TMP/body'"
+expect "the CLI keeps its English message" 1 "$MAMORI" --dir "$D" act "$Z3" asset.take_out --as sato \
+	--field destination=区民センター --field purpose=出張窓口 --field return_due=2026-13-45
+err_has "what was wrong and how to write it" "must be a date (YYYY-MM-DD), not '2026-13-45'"
+
 server_stop
 done_testing

@@ -108,6 +108,62 @@ static void test_copy(void **state)
 	fmtargs_release(&b);
 }
 
+static void test_left_out(void **state)
+{
+	struct fmtargs a = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	capture(&a, "field '%s' (%s) is required", "return_due", "返却予定日");
+	/* %.0s names an argument without showing it: a translation that drops an id */
+	fmtargs_render(&sb, "%1$.0s項目「%2$s」は必須です", &a, NULL, NULL);
+	assert_string_equal(sb.buf, "項目「返却予定日」は必須です");
+	strbuf_release(&sb);
+	fmtargs_release(&a);
+}
+
+/* error_set keeps its message id while captured, and only while err still holds its message */
+static void test_error_capture(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct fmtargs a = { 0 };
+	const char *fmt;
+
+	(void)state;
+	error_set(&err, "not captured %d", 1);
+	error_capture_begin();
+	error_set(&err, "field '%s' (%s) must be a date (YYYY-MM-DD), not '%s'", "due", "期日",
+	          "2026-13-45");
+	fmt = error_capture_end(&err, &a);
+	assert_non_null(fmt);
+	assert_string_equal(fmt, "field '%s' (%s) must be a date (YYYY-MM-DD), not '%s'");
+	assert_int_equal(a.n, 3);
+	assert_string_equal(a.v[2], "2026-13-45");
+	fmtargs_release(&a);
+
+	/* the message changed after error_set: its id no longer says it */
+	error_capture_begin();
+	error_set(&err, "no record %lld", (long long)4);
+	strbuf_addstr(&err, " (line 3)");
+	assert_null(error_capture_end(&err, &a));
+	assert_int_equal(a.n, 0);
+
+	/* "%s" passes on a message made before: the earlier id stays when the text is the same */
+	error_capture_begin();
+	error_set(&err, "no record %lld", (long long)5);
+	error_set(&err, "%s", "no record 5");
+	fmt = error_capture_end(&err, &a);
+	assert_non_null(fmt);
+	assert_string_equal(fmt, "no record %lld");
+	fmtargs_release(&a);
+
+	/* not captured once ended */
+	error_set(&err, "no record %lld", (long long)6);
+	error_capture_begin();
+	assert_null(error_capture_end(&err, &a));
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +172,8 @@ int main(void)
 		cmocka_unit_test(test_render_in_order_and_by_position),
 		cmocka_unit_test(test_refused_formats),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_left_out),
+		cmocka_unit_test(test_error_capture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
