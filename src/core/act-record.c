@@ -1482,6 +1482,17 @@ static int apply_request(struct act_state *s, const struct request *q, struct st
 		s->close_request_reason = REQUEST_CLOSED_DENIED_NOW;
 		goto out;
 	}
+	/* Another record may have taken a `unique` value (a 管理番号) since the request was
+	 * made: two pending requests for one number are not both applied. */
+	r = act_check_unique(s, t.reg, t.reg_vals, t.rec.id, err);
+	if (r < 0)
+		goto out;
+	if (s->outcome == ACT_REFUSED) {
+		s->close_request_id = q->id;
+		s->close_request_state = "cancelled";
+		s->close_request_reason = REQUEST_CLOSED_DUPLICATE;
+		goto out;
+	}
 	json_decref(s->recorded);
 	s->recorded = json_deep_copy(t.reg_vals);
 	json_object_update(s->recorded, t.act_vals);

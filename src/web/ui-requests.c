@@ -86,6 +86,9 @@ static const char *closed_reason_text(const char *code)
 		  N_("The policy in force no longer has this action.") },
 		{ REQUEST_CLOSED_DENIED_NOW,
 		  N_("The policy in force no longer allows this action.") },
+		{ REQUEST_CLOSED_DUPLICATE,
+		  N_("Another record took the same number after the request was made; each record "
+		     "needs its own.") },
 	};
 
 	for (size_t i = 0; code && i < ARRAY_SIZE(texts); i++)

@@ -314,6 +314,85 @@ static void test_fallback_routes_to_the_named_role(void **state)
 	strbuf_release(&yaml);
 }
 
+/* Applies the shipped Minato profile with from replaced by to (an edited ward's profile). */
+static void apply_minato_edited(struct fixture *f, const char *from, const char *to)
+{
+	struct strbuf yaml = STRBUF_INIT, edited = STRBUF_INIT;
+	struct act_attr name[] = { { "name", "minato-edited.yaml" },
+		                   { "emergency", "試験のための変更" } };
+	struct act_input in = { .kind = ACT_POLICY_APPLY, .actor = "admin" };
+	struct act_result res = ACT_RESULT_INIT;
+	const char *at;
+
+	for (unsigned i = 0; i < policy_builtins_nr; i++)
+		if (!strcmp(policy_builtins[i].id, "minato"))
+			strbuf_add(&yaml, policy_builtins[i].data, policy_builtins[i].len);
+	at = strstr(yaml.buf, from);
+	assert_non_null(at);
+	strbuf_add(&edited, yaml.buf, (size_t)(at - yaml.buf));
+	strbuf_addstr(&edited, to);
+	strbuf_addstr(&edited, at + strlen(from));
+	in.blob = edited.buf;
+	in.blob_len = edited.len;
+	in.fields = name;
+	in.n_fields = 2;
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	act_result_release(&res);
+	strbuf_release(&yaml);
+	strbuf_release(&edited);
+}
+
+/*
+ * A `unique` field (the 管理番号) is checked again when an approval applies the request: of
+ * two pending requests for one number, the second approved is refused (reason duplicate) and
+ * cancelled with that reason, and only one device holds the number.
+ */
+static void test_unique_rechecked_when_approved(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr dev[] = { { "asset_number", "PC-0100" }, { "location", "情報政策課" },
+		                  { "kind", "端末装置" },         { "section", "joho" },
+		                  { "system", "lan" },              { "config_protected", "true" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = "kato", .register_id = "device" };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t req1, req2;
+
+	/* a ward whose devices are registered only with the 課長's approval */
+	apply_minato_edited(f,
+	                    "    when: {actor: {role: system_manager, at: record}}\n"
+	                    "    effect: allow\n    clause: [MIN-5-1-2-1, MIN-5-1-2-2",
+	                    "    when: {actor: {role: system_manager, at: record}}\n"
+	                    "    effect: approval\n    approver: security_officer@record\n"
+	                    "    clause: [MIN-5-1-2-1, MIN-5-1-2-2");
+	fx_section(f, "joho", "情報政策課");
+	fx_user(f, "kato", "joho");
+	fx_user(f, "kacho", "joho");
+	fx_grant(f, "kacho", "security_officer@section:joho");
+	fx_lan_managed_by(f, "kato");
+	in.fields = dev;
+	in.n_fields = sizeof(dev) / sizeof(dev[0]);
+	assert_int_equal(fx_act(f, &in, &res), ACT_PENDING);
+	req1 = res.request_id;
+	act_result_release(&res);
+	dev[0].value = " pc-0100 "; /* the same number, as people may type it */
+	assert_int_equal(fx_act(f, &in, &res), ACT_PENDING);
+	req2 = res.request_id;
+	act_result_release(&res);
+
+	assert_int_equal(approve(f, "kacho", req1, &res), ACT_DONE);
+	act_result_release(&res);
+	assert_int_equal(approve(f, "kacho", req2, &res), ACT_REFUSED);
+	assert_string_equal(res.reason, "duplicate");
+	assert_true(has_clause(&res, "MIN-5-1-2-1"));
+	assert_non_null(res.detail_fmt);
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM records WHERE register = 'device'"), 1);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM requests WHERE state = 'cancelled'"
+	                             " AND closed_reason = 'duplicate'"),
+	                 1);
+	assert_one_entry_per_act(f);
+}
+
 static void test_obligations(void **state)
 {
 	struct fixture *f = *state;
@@ -914,6 +993,7 @@ int main(void)
 		T(test_self_approval_when_holding_the_role),
 		T(test_only_holder_needs_exception),
 		T(test_fallback_routes_to_the_named_role),
+		T(test_unique_rechecked_when_approved),
 		T(test_obligations),
 		T(test_suspended_user_can_do_nothing),
 		T(test_requests_expire),
