@@ -205,7 +205,9 @@ static char *cli_act_what(const struct profile *p, const char *kind, const char 
 	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kind, kinds[i][0]))
 			strbuf_addstr(&sb, kinds[i][1]);
-	strbuf_addstr(&sb, a && a->name ? a->name : action ? action : "");
+	/* the door's own acts (user.passwd, role.grant) are named by the front end (action) */
+	if (a && a->name)
+		strbuf_addstr(&sb, a->name);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -215,7 +217,7 @@ static int list_cli_acts(struct compliance_report *rep, struct store *st, struct
 	struct query *q;
 	int r = query_prepare(st,
 	                      "SELECT a.at_ms, u.name, u.login, a.os_user, a.action, a.outcome,"
-	                      " a.kind,"
+	                      " a.kind, u.title,"
 	                      " coalesce(a.request_id, 0), coalesce(a.ledger_index, -1),"
 	                      " (SELECT group_concat(j.value, ' ') FROM json_each(a.clauses) j)"
 	                      " FROM acts a JOIN users u ON u.id = a.actor WHERE a.via = 'cli'"
@@ -238,10 +240,13 @@ static int list_cli_acts(struct compliance_report *rep, struct store *st, struct
 		x->login = query_strdup(q, 2);
 		x->os_user = query_strdup(q, 3);
 		x->what = cli_act_what(rep->p, query_text(q, 6), query_text(q, 4));
+		x->action = query_strdup(q, 4);
+		x->named = policy_action(rep->p, x->action ? x->action : "") != NULL;
 		x->outcome = query_strdup(q, 5);
-		x->request_id = query_int(q, 7);
-		x->ledger = query_int(q, 8);
-		x->clauses = query_strdup(q, 9);
+		x->title = query_strdup(q, 7);
+		x->request_id = query_int(q, 8);
+		x->ledger = query_int(q, 9);
+		x->clauses = query_strdup(q, 10);
 	}
 	return r < 0 ? r : 0;
 }
@@ -503,6 +508,8 @@ void compliance_release(struct compliance_report *r)
 		free(x->login);
 		free(x->os_user);
 		free(x->what);
+		free(x->action);
+		free(x->title);
 		free(x->outcome);
 		free(x->clauses);
 	}

@@ -51,7 +51,10 @@ struct compliance_row {
 struct compliance_cli_act {
 	int64_t at_ms;
 	char *name, *login, *os_user; /* the person named; the OS user who ran the command */
+	char *title;                  /* the person's 職名 ("税務課長"), or NULL */
 	char *what;                   /* for people: "承認：庁外への持出し" */
+	char *action;                 /* as ledgered: "asset.take_out", "user.passwd" */
+	bool named; /* what names the action (a profile's); else the front end names it */
 	char *outcome;                /* done, pending or refused */
 	char *clauses;                /* the clauses it cited, "MIN-4-1-3-4 MIN-9-1-3" */
 	int64_t request_id;           /* 0: none */

@@ -11,6 +11,7 @@
 #include "base/timeutil.h"
 #include "core/compliance.h"
 #include "web/html.h"
+#include "web/ui.h"
 #include "web/report-internal.h"
 
 const char *const report_columns[REPORT_NCOLS] = {
@@ -136,9 +137,11 @@ void report_cli_cell(const struct compliance_cli_act *x, int col, struct strbuf 
 	case 0:
 		time_format_local(out, x->at_ms, TOKYO_OFFSET_MS);
 		break;
-	case 1:
-		strbuf_addf(out, "%s（%s） 名義・CLI", x->name ? x->name : "",
-		            x->login ? x->login : "");
+	case 1: /* the person by name (the login is an id), and who really ran the command */
+		strbuf_addstr(out, x->name && *x->name ? x->name : "—");
+		if (x->title && *x->title)
+			strbuf_addf(out, "（%s）", x->title);
+		strbuf_addstr(out, " 名義・CLI");
 		if (x->os_user && *x->os_user)
 			strbuf_addf(out, "（OSユーザー %s）", x->os_user);
 		else
@@ -146,6 +149,11 @@ void report_cli_cell(const struct compliance_cli_act *x, int col, struct strbuf 
 		break;
 	case 2:
 		strbuf_addstr(out, x->what ? x->what : "");
+		if (!x->named && x->action) {
+			const char *name = ui_door_act_name(x->action);
+
+			strbuf_addstr(out, name ? name : "その他の操作");
+		}
 		break;
 	case 3:
 		strbuf_addstr(out, !x->outcome                      ? ""

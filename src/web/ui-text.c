@@ -85,8 +85,7 @@ const char *ui_register_name(const struct web_req *r, const char *register_id)
 	return g && g->name ? g->name : register_id ? register_id : "";
 }
 
-/* The door's own acts (act_kind_action), which no profile names. */
-static const char *org_act_name(const char *id)
+const char *ui_door_act_name(const char *id)
 {
 	static const char *const names[][2] = {
 		{ "request.approve", N_("approval") },
@@ -123,7 +122,7 @@ const char *ui_action_name(const struct web_req *r, const char *full_name)
 {
 	const struct policy_action *a =
 	    r->profile && full_name ? policy_action(r->profile, full_name) : NULL;
-	const char *org = !a && full_name ? org_act_name(full_name) : NULL;
+	const char *org = !a && full_name ? ui_door_act_name(full_name) : NULL;
 
 	if (a && a->name)
 		return a->name;

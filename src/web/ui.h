@@ -27,6 +27,9 @@ const char *ui_clause_kind_name(enum policy_clause_kind k);
 const char *ui_register_name(const struct web_req *r, const char *register_id);
 /* The action's Japanese name ("持出し"), else its full name. */
 const char *ui_action_name(const struct web_req *r, const char *full_name);
+/* The door's own acts (act_kind_action: "user.passwd", "role.grant"), which no profile names,
+ * in the thread's language; NULL for another id. */
+const char *ui_door_act_name(const char *id);
 /* "done", "pending", "refused" (an act's outcome) as people read it. */
 const char *ui_outcome_name(const char *outcome);
 /* The role's Japanese name, else its id. */

@@ -22,9 +22,6 @@ function shownText() {
     for (let e = el; e && e !== document.body; e = e.parentElement) {
       if (skipTags.has(e.tagName)) return true;
       if (e.classList && (e.classList.contains('mono') || e.classList.contains('cite-id'))) return true;
-      // The compliance report's table of acts done under another's name by the CLI shows the
-      // door's own acts by their ledgered id (user.passwd): left to its owner, not checked here.
-      if (e.classList && e.classList.contains('report-cli')) return true;
       if (e.getAttribute && (e.getAttribute('translate') === 'no' || e.hidden)) return true;
       if (e.lang && !e.lang.startsWith('ja')) return true;
     }

@@ -27,8 +27,12 @@ check "entries() reads the ledger size" '[ "$(entries)" -gt 0 ]'
 
 # Finding 5: 60 wrong passwords for one login and 40 for made-up ones: a handful of entries.
 before=$(entries)
-for i in $(seq 1 60); do fail sato >/dev/null; done
+# (sato's last 5 come after the others: under load the 40 can outlast sato's lock, which lasts
+# 30 s from the last failure that counted; every one of the 60 is a failure of sato behind
+# 127.0.0.1, and the lock is looked at right after the last.)
+for i in $(seq 1 55); do fail sato >/dev/null; done
 for i in $(seq 1 40); do fail "nobody$i" 127.0.0.5 >/dev/null; done
+for i in $(seq 1 5); do fail sato >/dev/null; done
 after=$(entries)
 check "100 failed or locked logins add at most 3 ledger entries (added $((after - before)))" '[ $((after - before)) -le 3 ]'
 q() { sqlite3 "$D/mamori.db" "SELECT total FROM web_audit_pending WHERE key = '$1'"; }
