@@ -18,8 +18,8 @@ static void describe(const struct personnel_line *l, struct strbuf *out)
 		strbuf_addf(out, " %s", l->name);
 	strbuf_addf(out, " (%s):", l->date ? l->date : "-");
 	if (l->section)
-		strbuf_addf(out, " moves %s -> %s;", l->from_section ? l->from_section : "-",
-		            l->section);
+		strbuf_addf(out, " moves %s -> %s%s;", l->from_section ? l->from_section : "-",
+		            l->section, l->date_ms > time_now_ms() ? " on that day" : "");
 	if (l->title)
 		strbuf_addf(out, " 職名 %s;", l->title);
 	for (size_t i = 0; i < l->end_roles.nr; i++)
@@ -51,21 +51,51 @@ static void print_plan(const char *path, const struct personnel_plan *plan)
 	strbuf_release(&out);
 }
 
+/* --due: the moves dated ahead whose day has come, applied through the door now. */
+static int run_due(struct cli_ctx *ctx)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct door *d = NULL;
+	size_t applied = 0, failed = 0;
+	int ret = cli_door_open(ctx, 0, &d);
+
+	if (ret)
+		return ret;
+	if (personnel_run_due(d, time_now_ms(), &applied, &failed, &err) < 0) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+	} else {
+		printf("applied %zu moves dated ahead\n", applied);
+		if (failed) {
+			cli_error("%zu moves dated ahead were not applied (they stay): %s", failed,
+			          err.buf);
+			ret = EXIT_FAILED;
+		}
+	}
+	strbuf_release(&err);
+	door_free(d);
+	return ret;
+}
+
 int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori user transfer FILE.csv [--date YYYY-MM-DD] [--dry-run] [--as LOGIN]",
+		"mamori user transfer --due   (apply the moves dated ahead whose day has come)",
 		"columns ログインID, and any of 異動日, 新所属, 新職名, 終了する役割, 開始する "
 		"役割, 退職",
 		NULL
 	};
 	const char *as = NULL, *date = NULL;
-	bool dry = false;
+	bool dry = false, due = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "date", &date, "DATE",
 		           "the day it takes effect for lines without one"),
 		OPT_BOOL(0, "dry-run", &dry, "check and show every line, change nothing"),
 		OPT_STRING(0, "as", &as, "LOGIN", "administrator acting (default: admin)"),
+		OPT_BOOL(0, "due", &due,
+		         "apply the moves dated ahead whose day has come (serve does it every "
+		         "minute)"),
 		OPT_END(),
 	};
 	struct csv csv = CSV_INIT;
@@ -76,9 +106,15 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 	size_t acts = 0, line = 0;
 	int n, ret, r;
 
-	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	n = parse_options_count(argc, argv, opts, usage, 0, 1, &ret);
 	if (n < 0)
 		return ret;
+	if (due != !n) {
+		cli_error("give either FILE.csv or --due");
+		return EXIT_USAGE;
+	}
+	if (due)
+		return run_due(ctx);
 	if (csv_read_file(&csv, argv[0], CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err) < 0) {
 		cli_error("'%s': %s; nothing applied", argv[0], err.buf);
 		ret = EXIT_FAILED;

@@ -13,6 +13,7 @@
 #include "cli/core-cli.h"
 #include "core/export-lists.h"
 #include "core/org.h"
+#include "core/personnel.h"
 #include "policy/policy.h"
 
 static int user_add(struct cli_ctx *ctx, int argc, const char **argv)
@@ -184,6 +185,7 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	struct org_user u = { 0 };
 	struct org_assignments roles = { 0 };
+	struct personnel_move move = { 0 };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, p = STRBUF_INIT;
 	struct door *d = NULL;
 	int64_t now = time_now_ms();
@@ -201,11 +203,28 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
+	if (personnel_scheduled_get(door_store(d), u.id, &move, &err) == -ENOENT)
+		strbuf_reset(&err);
+	if (err.len) {
+		cli_error("%s", err.buf);
+		ret = EXIT_FAILED;
+		goto out;
+	}
 	if (json) {
 		struct json_writer w;
 		jw_init(&w, &out);
 		jw_object_begin(&w);
 		user_json(&w, &u);
+		jw_key(&w, "scheduled_move");
+		if (move.on) {
+			jw_object_begin(&w);
+			jw_kv_str(&w, "section", move.section);
+			jw_kv_str(&w, "title", move.title);
+			jw_kv_str(&w, "on", move.on);
+			jw_object_end(&w);
+		} else {
+			jw_null(&w);
+		}
 		jw_key(&w, "roles");
 		jw_array_begin(&w);
 		for (size_t i = 0; i < roles.nr; i++) {
@@ -228,9 +247,14 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addch(&out, '\n');
 	} else {
 		const struct profile *prof = door_profile(d);
-		strbuf_addf(&out, "%s  %s\n所属: %s\n雇用形態: %s\n状態: %s%s\n\n役割:\n", u.login,
-		            u.name, u.section ? u.section : "-", u.employment, u.status,
+		strbuf_addf(&out, "%s  %s\n所属: %s\n雇用形態: %s\n状態: %s%s\n", u.login, u.name,
+		            u.section ? u.section : "-", u.employment, u.status,
 		            u.must_change ? " (次回ログイン時にパスワード変更)" : "");
+		if (move.on)
+			strbuf_addf(&out, "異動予定: %s → %s (%s)%s%s\n", u.section ? u.section : "-",
+			            move.section, move.on, move.title ? " 職名 " : "",
+			            move.title ? move.title : "");
+		strbuf_addstr(&out, "\n役割:\n");
 		for (size_t i = 0; i < roles.nr; i++) {
 			const struct org_assignment *a = &roles.items[i];
 			const struct policy_role *pr = prof ? policy_role(prof, a->role) : NULL;
@@ -245,6 +269,7 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	ret = cli_print(&out);
 out:
+	personnel_move_release(&move);
 	org_user_release(&u);
 	org_assignments_release(&roles);
 	strbuf_release(&err);

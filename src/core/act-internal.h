@@ -185,6 +185,8 @@ int act_approve(struct act_state *s, struct strbuf *err);
 int act_reject(struct act_state *s, struct strbuf *err);
 int act_withdraw(struct act_state *s, struct strbuf *err);
 /* Cancels every pending request of user_id with reason (a retired applicant's). */
+/* act-people.c: a retired person's moves dated ahead are cancelled with them. */
+int act_cancel_moves_of(struct act_state *s, int64_t user_id, struct strbuf *err);
 int act_cancel_requests_of(struct act_state *s, int64_t user_id, const char *reason,
                            struct strbuf *err);
 /* Closes a request (expired, cancelled) as a refusal's side effect. */

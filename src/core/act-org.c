@@ -498,6 +498,8 @@ static int user_status(struct act_state *s, const char *to, struct strbuf *err)
 		 * cancelled, with the reason, in the same act. */
 		if (r == 0)
 			r = act_cancel_requests_of(s, u.id, REQUEST_CLOSED_APPLICANT_RETIRED, err);
+		if (r == 0)
+			r = act_cancel_moves_of(s, u.id, err);
 	}
 	if (r == 0) {
 		digest_text(u.status, s->before);

@@ -1,9 +1,12 @@
 /* act-people: the door's acts on who holds what where: roles granted and ended (now or on a
  * date), and people moved between sections (人事異動). */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/parse.h"
 #include "core/act-internal.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -231,20 +234,179 @@ static int move_staff_role(struct act_state *s, const struct org_user *u, const 
 	return r;
 }
 
+/* ---- 人事異動 --------------------------------------------------------------------------- */
+
+/* A move dated ahead, as user_moves keeps it until its day. */
+struct scheduled_move {
+	int64_t id;
+	char *login, *section, *title, *effective, *state;
+	int64_t effective_ms;
+};
+
+static void scheduled_move_release(struct scheduled_move *m)
+{
+	free(m->login);
+	free(m->section);
+	free(m->title);
+	free(m->effective);
+	free(m->state);
+}
+
+static int scheduled_move_get(struct act_state *s, const char *id_text, struct scheduled_move *ret,
+                              struct strbuf *err)
+{
+	struct query *q;
+	int64_t id;
+	int r;
+
+	if (parse_int64(id_text, 1, INT64_MAX, &id) < 0) {
+		error_set(err, "'%s' is not the number of a scheduled move", id_text);
+		return -EINVAL;
+	}
+	q = query_get(s->door->st,
+	              "SELECT u.login, m.section, m.title, m.effective, m.effective_ms, m.state"
+	              " FROM user_moves m JOIN users u ON u.id = m.user_id WHERE m.id = ?1",
+	              err);
+	if (!q)
+		return -EIO;
+	query_bind_int(q, 1, id);
+	r = query_step(q, err);
+	if (r == 0) {
+		error_set(err, "there is no scheduled move %lld", (long long)id);
+		return -ENOENT;
+	}
+	if (r < 0)
+		return r;
+	ret->id = id;
+	ret->login = query_strdup(q, 0);
+	ret->section = query_strdup(q, 1);
+	ret->title = query_strdup(q, 2);
+	ret->effective = query_strdup(q, 3);
+	ret->effective_ms = query_int(q, 4);
+	ret->state = query_strdup(q, 5);
+	query_done(q);
+	if (strcmp(ret->state, "scheduled")) {
+		error_set(err, "the move %lld is %s, not scheduled", (long long)id, ret->state);
+		return -EINVAL;
+	}
+	if (ret->effective_ms > s->now) {
+		error_set(err, "the move %lld takes effect on %s, not before", (long long)id,
+		          ret->effective);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Keeps a move dated ahead for its day; a later one replaces what was scheduled before. */
+static int move_schedule(struct act_state *s, const struct org_user *u, const char *section,
+                         const char *title, const char *day, int64_t day_ms, struct strbuf *err)
+{
+	struct query *q = query_get(s->door->st,
+	                            "UPDATE user_moves SET state = 'cancelled', closed_ms = ?1"
+	                            " WHERE user_id = ?2 AND state = 'scheduled'",
+	                            err);
+	int r;
+
+	if (!q)
+		return -EIO;
+	query_bind_int(q, 1, s->now);
+	query_bind_int(q, 2, u->id);
+	r = act_step_done(s, q, "replacing the scheduled move", err);
+	if (r < 0)
+		return r;
+	if (query_changes(s->door->st) > 0)
+		json_object_set_new(s->info, "replaced_scheduled", json_true());
+	q = query_get(s->door->st,
+	              "INSERT INTO user_moves(user_id, section, title, effective, effective_ms,"
+	              " actor, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	              err);
+	if (!q)
+		return -EIO;
+	query_bind_int(q, 1, u->id);
+	query_bind_text(q, 2, section);
+	query_bind_text(q, 3, title);
+	query_bind_text(q, 4, day);
+	query_bind_int(q, 5, day_ms);
+	query_bind_int(q, 6, s->actor.id);
+	query_bind_int(q, 7, s->now);
+	r = act_step_done(s, q, "scheduling the move", err);
+	if (r < 0)
+		return r;
+	json_object_set_new(s->info, "scheduled", json_string(day));
+	strbuf_addf(&s->message, "%s moves to %s on %s", u->login, section, day);
+	return 0;
+}
+
+static int move_now(struct act_state *s, const struct org_user *u, const char *section,
+                    const char *title, int64_t scheduled, struct strbuf *err)
+{
+	struct query *q = query_get(s->door->st,
+	                            "UPDATE users SET section = ?1,"
+	                            " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
+	                            " changed_ms = ?3 WHERE id = ?4",
+	                            err);
+	int r;
+
+	if (!q)
+		return -EIO;
+	query_bind_text(q, 1, section);
+	query_bind_text(q, 2, title);
+	query_bind_int(q, 3, s->now);
+	query_bind_int(q, 4, u->id);
+	r = act_step_done(s, q, "moving the user", err);
+	if (r == 0 && u->section && strcmp(u->section, section))
+		r = move_staff_role(s, u, section, err);
+	if (r == 0 && scheduled) {
+		q = query_get(s->door->st,
+		              "UPDATE user_moves SET state = 'done', closed_ms = ?1 WHERE id = ?2",
+		              err);
+		if (!q)
+			return -EIO;
+		query_bind_int(q, 1, s->now);
+		query_bind_int(q, 2, scheduled);
+		r = act_step_done(s, q, "closing the scheduled move", err);
+		json_object_set_new(s->info, "scheduled_move", json_integer(scheduled));
+	}
+	if (r == 0)
+		strbuf_addf(&s->message, "%s moved to %s", u->login, section);
+	return r;
+}
+
+/*
+ * 人事異動: the person's section (and 職名) now; or, with from a later day, on that day (kept
+ * in user_moves); or, with scheduled, the move kept for a day that has come (personnel.h
+ * personnel_run_due).
+ */
 static int user_move(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
 	const char *section = act_field(in, "section"), *title = act_field(in, "title");
+	const char *from = act_field(in, "from"), *scheduled = act_field(in, "scheduled");
+	struct scheduled_move sm = { 0 };
 	struct org_section sec = { 0 };
 	struct org_user u = { 0 };
-	struct query *q;
-	int r;
+	int64_t from_ms = 0;
+	int r = 0;
 
-	r = org_user_get(s->door->st, in->target ? in->target : "", &u, err);
+	if (scheduled) {
+		r = scheduled_move_get(s, scheduled, &sm, err);
+		if (r < 0)
+			goto out;
+		section = sm.section;
+		title = sm.title;
+		from = NULL;
+	}
+	r = org_user_get(s->door->st, sm.login ? sm.login : in->target ? in->target : "", &u,
+	                 err);
 	if (r < 0)
-		return r;
+		goto out;
 	if (!section || !*section) {
 		error_set(err, "a move needs the new section");
+		r = -EINVAL;
+		goto out;
+	}
+	if (from && core_parse_local_date(from, &from_ms) < 0) {
+		error_set(err, "bad date of the move '%s': write YYYY-MM-DD", from);
 		r = -EINVAL;
 		goto out;
 	}
@@ -266,27 +428,32 @@ static int user_move(struct act_state *s, struct strbuf *err)
 	}
 	if (act_require_admin(s, user_clauses))
 		goto out;
-	q = query_get(s->door->st,
-	              "UPDATE users SET section = ?1,"
-	              " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
-	              " changed_ms = ?3 WHERE id = ?4",
-	              err);
-	if (!q) {
-		r = -EIO;
-		goto out;
-	}
-	query_bind_text(q, 1, sec.id);
-	query_bind_text(q, 2, title);
-	query_bind_int(q, 3, s->now);
-	query_bind_int(q, 4, u.id);
-	r = act_step_done(s, q, "moving the user", err);
-	if (r == 0 && u.section && strcmp(u.section, sec.id))
-		r = move_staff_role(s, &u, sec.id, err);
-	if (r == 0)
-		strbuf_addf(&s->message, "%s moved to %s", u.login, sec.id);
+	if (from_ms > s->now)
+		r = move_schedule(s, &u, sec.id, title, from, from_ms, err);
+	else
+		r = move_now(s, &u, sec.id, title, sm.id, err);
 out:
+	scheduled_move_release(&sm);
 	org_section_release(&sec);
 	org_user_release(&u);
+	return r;
+}
+
+int act_cancel_moves_of(struct act_state *s, int64_t user_id, struct strbuf *err)
+{
+	struct query *q = query_get(s->door->st,
+	                            "UPDATE user_moves SET state = 'cancelled', closed_ms = ?1"
+	                            " WHERE user_id = ?2 AND state = 'scheduled'",
+	                            err);
+	int r;
+
+	if (!q)
+		return -EIO;
+	query_bind_int(q, 1, s->now);
+	query_bind_int(q, 2, user_id);
+	r = act_step_done(s, q, "cancelling the scheduled move", err);
+	if (r == 0 && query_changes(s->door->st) > 0)
+		json_object_set_new(s->info, "cancelled_moves", json_integer(query_changes(s->door->st)));
 	return r;
 }
 

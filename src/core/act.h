@@ -90,7 +90,9 @@ enum act_kind {
 	                      auth/token.h), never ledgered; result: token_id */
 	ACT_TOKEN_REVOKE,  /* target: the token's number ("12") */
 	ACT_USER_MOVE, /* 人事異動: target: login; fields: section (id), title (職名; "" clears,
-	                  absent keeps); effective at once */
+	                  absent keeps), from (YYYY-MM-DD: a later day keeps the move for that
+	                  day in user_moves, replacing one kept before; absent or today: at
+	                  once); or scheduled (a kept move's number, its day come: applied) */
 };
 
 /* A file an act adds: a blob attach_put stored (strings borrowed for the call). */

@@ -8,7 +8,8 @@
 
 /*
  * The tables of schema/0002-core.sql (test-guard checks) and the door's later tables:
- * attachments (0008), the TOTP credential (0014), API tokens (0015), record_grants (0016).
+ * attachments (0008), the TOTP credential (0014), API tokens (0015), record_grants (0016),
+ * the moves dated ahead (0021).
  * Keep in step with them.
  */
 static const char *const domain_tables[] = {
@@ -27,6 +28,7 @@ static const char *const domain_tables[] = {
 	"user_recovery_codes",
 	"api_tokens",
 	"record_grants",
+	"user_moves",
 	NULL,
 };
 

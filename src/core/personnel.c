@@ -10,6 +10,7 @@
 #include "core/act.h"
 #include "core/org.h"
 #include "core/personnel.h"
+#include "store/query.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -66,8 +67,7 @@ const char *personnel_error_text(enum personnel_error e)
 	case PERSONNEL_HELD:
 		return "the person holds %s already";
 	case PERSONNEL_FUTURE_MOVE:
-		return "a new section, title or retirement takes effect when applied: apply this "
-		       "line on %s or later";
+		return "a retirement takes effect when applied: apply this line on %s or later";
 	case PERSONNEL_RETIRE_AND_START:
 		return "a person who retires cannot start a role on the same line";
 	case PERSONNEL_NOTHING:
@@ -303,7 +303,7 @@ static void read_line(struct store *st, const struct profile *p, const struct or
 	l->retire = yes(cell(rec, c->retire));
 	if (l->retire && l->start_roles.nr)
 		line_error(plan, l, PERSONNEL_RETIRE_AND_START, NULL);
-	if ((l->section || l->title || l->retire) && l->date_ms > now_ms)
+	if (l->retire && l->date_ms > now_ms)
 		line_error(plan, l, PERSONNEL_FUTURE_MOVE, l->date);
 	if (!l->section && !l->title && !l->retire && !l->end_roles.nr && !l->start_roles.nr)
 		line_error(plan, l, PERSONNEL_NOTHING, NULL);
@@ -392,20 +392,21 @@ static struct act_input *add_act(struct acts *a, const struct personnel_line *l,
 	return in;
 }
 
-/* Two fields for in (role and a date, or section and title), kept in a->attrs. */
+/* Up to three fields for in (role and a date; section, title and a date), kept in a->attrs;
+ * a field without a value is left out. */
 static void set_fields(struct acts *a, struct act_input *in, const char *k1, const char *v1,
-                       const char *k2, const char *v2)
+                       const char *k2, const char *v2, const char *k3, const char *v3)
 {
 	struct act_attr *f = &a->attrs[a->n_attrs];
 
 	in->fields = f;
 	f[0] = (struct act_attr){ k1, v1 };
 	in->n_fields = 1;
-	if (k2 && v2) {
-		f[1] = (struct act_attr){ k2, v2 };
-		in->n_fields = 2;
-	}
-	a->n_attrs += 2;
+	if (k2 && v2)
+		f[in->n_fields++] = (struct act_attr){ k2, v2 };
+	if (k3 && v3)
+		f[in->n_fields++] = (struct act_attr){ k3, v3 };
+	a->n_attrs += 3;
 }
 
 static char *own(struct acts *a, char *s)
@@ -427,13 +428,15 @@ static void line_acts(struct acts *a, const struct personnel_line *l, const char
 	}
 	for (size_t i = 0; i < l->end_roles.nr; i++)
 		set_fields(a, add_act(a, l, ACT_ROLE_REVOKE, actor, ctx), "role",
-		           l->end_roles.items[i], "until", last_day);
+		           l->end_roles.items[i], "until", last_day, NULL, NULL);
+	/* a move dated ahead is kept by the door for its day */
 	if (l->section || l->title)
 		set_fields(a, add_act(a, l, ACT_USER_MOVE, actor, ctx), "section",
-		           l->section ? l->section : l->from_section, "title", l->title);
+		           l->section ? l->section : l->from_section, "title", l->title, "from",
+		           ahead ? l->date : NULL);
 	for (size_t i = 0; i < l->start_roles.nr; i++)
 		set_fields(a, add_act(a, l, ACT_ROLE_GRANT, actor, ctx), "role",
-		           l->start_roles.items[i], "from", ahead ? l->date : NULL);
+		           l->start_roles.items[i], "from", ahead ? l->date : NULL, NULL, NULL);
 	if (l->retire)
 		add_act(a, l, ACT_USER_RETIRE, actor, ctx);
 	strbuf_release(&t);
@@ -460,7 +463,7 @@ int personnel_apply(struct door *d, const struct personnel_plan *plan, const cha
 		a.cap += plan->items[i].end_roles.nr + plan->items[i].start_roles.nr + 2;
 	a.in = xcalloc(a.cap + 1, sizeof(*a.in));
 	a.line = xcalloc(a.cap + 1, sizeof(*a.line));
-	a.attrs = xcalloc(2 * a.cap + 2, sizeof(*a.attrs));
+	a.attrs = xcalloc(3 * a.cap + 3, sizeof(*a.attrs));
 	a.owned = xcalloc(plan->nr + 1, sizeof(*a.owned));
 	for (size_t i = 0; i < plan->nr; i++)
 		line_acts(&a, &plan->items[i], actor, ctx, now);
@@ -486,4 +489,107 @@ int personnel_apply(struct door *d, const struct personnel_plan *plan, const cha
 	free(a.in);
 	free(res);
 	return r;
+}
+
+/* ---- moves dated ahead --------------------------------------------------------------------- */
+
+/* One move whose day has come: its number and who scheduled it. */
+struct due_move {
+	char id[24];
+	char *actor;
+};
+
+static int due_moves(struct store *st, int64_t now_ms, struct due_move **ret, size_t *ret_nr,
+                     struct strbuf *err)
+{
+	struct due_move *v = NULL;
+	size_t nr = 0, alloc = 0;
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT m.id, u.login FROM user_moves m JOIN users u ON u.id = m.actor"
+	                      " WHERE m.state = 'scheduled' AND m.effective_ms <= ?1"
+	                      " ORDER BY m.effective_ms, m.id LIMIT 1000",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, now_ms);
+	while ((r = query_step(q, err)) > 0) {
+		ALLOC_GROW(v, nr + 1, alloc);
+		(void)snprintf(v[nr].id, sizeof(v[nr].id), "%lld", (long long)query_int(q, 0));
+		v[nr++].actor = query_strdup(q, 1);
+	}
+	*ret = v;
+	*ret_nr = nr;
+	return r < 0 ? r : 0;
+}
+
+int personnel_run_due(struct door *d, int64_t now_ms, size_t *ret_applied, size_t *ret_failed,
+                      struct strbuf *err)
+{
+	struct due_move *v = NULL;
+	size_t nr = 0;
+	int r;
+
+	*ret_applied = *ret_failed = 0;
+	r = due_moves(door_store(d), now_ms, &v, &nr, err);
+	for (size_t i = 0; r == 0 && i < nr; i++) {
+		struct act_attr f[] = { { "scheduled", v[i].id } };
+		struct act_input in = { .kind = ACT_USER_MOVE, .actor = v[i].actor };
+		struct act_result res = ACT_RESULT_INIT;
+		struct strbuf why = STRBUF_INIT;
+		int rr;
+
+		in.fields = f;
+		in.n_fields = 1;
+		in.ctx.via = "scheduler";
+		rr = act_run(d, &in, &res, &why);
+		if (rr == 0 && res.outcome == ACT_DONE) {
+			(*ret_applied)++;
+		} else {
+			/* it stays scheduled: the next run tries again; say why once */
+			(*ret_failed)++;
+			if (!err->len)
+				error_set(err, "scheduled move %s: %s", v[i].id,
+				          rr < 0 ? why.buf : res.message ? res.message : "refused");
+		}
+		if (rr == 0)
+			act_result_release(&res);
+		strbuf_release(&why);
+	}
+	for (size_t i = 0; i < nr; i++)
+		free(v[i].actor);
+	free(v);
+	return r;
+}
+
+int personnel_scheduled_get(struct store *st, int64_t user_id, struct personnel_move *ret,
+                            struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT section, title, effective FROM user_moves"
+	                      " WHERE user_id = ?1 AND state = 'scheduled'",
+	                      &q, err);
+
+	memset(ret, 0, sizeof(*ret));
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, user_id);
+	r = query_step(q, err);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	ret->section = query_strdup(q, 0);
+	ret->title = query_strdup(q, 1);
+	ret->on = query_strdup(q, 2);
+	query_done(q);
+	return 0;
+}
+
+void personnel_move_release(struct personnel_move *m)
+{
+	free(m->section);
+	free(m->title);
+	free(m->on);
+	memset(m, 0, sizeof(*m));
 }

@@ -28,8 +28,9 @@ struct act_result;
  *   start_roles / 開始する役割   role@scope the same way: held from the date
  *   retire / 退職                退職, 1, ○: retires the person (their roles end, their pending
  *                                requests are cancelled with the reason)
- * A section, 職名 or retirement takes effect when applied, so its date may not be in the
- * future (apply the file on the day); roles may be dated ahead.
+ * A retirement takes effect when applied, so its date may not be in the future (apply the
+ * file on the day); roles may be dated ahead, and so may a section and 職名: the door keeps
+ * such a move (user_moves) and personnel_run_due applies it on its day.
  */
 enum personnel_error {
 	PERSONNEL_OK,
@@ -42,7 +43,7 @@ enum personnel_error {
 	PERSONNEL_BAD_ROLE,         /* arg: the role as written */
 	PERSONNEL_NOT_HELD,         /* arg: role@scope to end that the person does not hold */
 	PERSONNEL_HELD,             /* arg: role@scope to start that the person holds already */
-	PERSONNEL_FUTURE_MOVE,      /* arg: the date: a section/職名/retirement ahead of time */
+	PERSONNEL_FUTURE_MOVE,      /* arg: the date: a retirement ahead of time */
 	PERSONNEL_RETIRE_AND_START, /* retiring and starting a role on the same line */
 	PERSONNEL_NOTHING,          /* the line changes nothing */
 	PERSONNEL_BAD_TITLE,        /* arg: the 職名 (too long, several lines) */
@@ -97,5 +98,26 @@ void personnel_format(const char *text, const char *arg, struct strbuf *out);
 int personnel_apply(struct door *d, const struct personnel_plan *plan, const char *actor,
                     const struct act_context *ctx, size_t *ret_acts, size_t *ret_line,
                     struct strbuf *why, struct strbuf *err);
+
+/*
+ * Applies the moves dated ahead whose day has come by now_ms (user_moves), each through the
+ * door (ACT_USER_MOVE with the field scheduled, via "scheduler") in the name of the person who
+ * scheduled it. *ret_applied counts those done, *ret_failed those the door did not take (they
+ * stay scheduled and are tried again; err says why the first failed). serve runs it every
+ * minute; `mamori user transfer --due` once. Returns 0 or a store error.
+ */
+int personnel_run_due(struct door *d, int64_t now_ms, size_t *ret_applied, size_t *ret_failed,
+                      struct strbuf *err);
+
+/* A person's move dated ahead, not yet in effect. */
+struct personnel_move {
+	char *section; /* the new section's id */
+	char *title;   /* the new 職名; NULL keeps it, "" clears it */
+	char *on;      /* YYYY-MM-DD */
+};
+/* The move dated ahead that user_id has, if any: 0, or -ENOENT when none. */
+int personnel_scheduled_get(struct store *st, int64_t user_id, struct personnel_move *ret,
+                            struct strbuf *err);
+void personnel_move_release(struct personnel_move *m);
 
 #endif

@@ -27,6 +27,7 @@
 #include "core/fim.h"
 #include "core/attach.h"
 #include "core/guard.h"
+#include "core/personnel.h"
 #include "core/profile-store.h"
 #include "core/read.h"
 #include "ledger/ledger.h"
@@ -814,6 +815,17 @@ static void serve_watch_agents(struct door *d)
 	strbuf_release(&err);
 }
 
+/* 人事異動 dated ahead: the moves whose day has come are applied through the door. */
+static void serve_run_due_moves(struct door *d)
+{
+	struct strbuf err = STRBUF_INIT;
+	size_t applied = 0, failed = 0;
+
+	if (d && (personnel_run_due(d, time_now_ms(), &applied, &failed, &err) < 0 || failed))
+		fprintf(stderr, "mamori: warning: moves dated ahead: %s\n", err.buf);
+	strbuf_release(&err);
+}
+
 static void serve_checkpoint(const char *dir)
 {
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
@@ -1084,6 +1096,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 			}
 			if (watch - time_mono_ns() <= 0) {
 				serve_watch_agents(s.door);
+				serve_run_due_moves(s.door);
 				watch = time_mono_ns() + WEB_WATCH_MS * 1000000LL;
 			}
 			if (left > watch - time_mono_ns())

@@ -45,9 +45,7 @@ static const char *error_text(enum personnel_error e)
 	case PERSONNEL_HELD:
 		return N_("the person holds %s already");
 	case PERSONNEL_FUTURE_MOVE:
-		return N_(
-		    "a new section, title or retirement takes effect when applied: apply this "
-		    "line on %s or later");
+		return N_("a retirement takes effect when applied: apply this line on %s or later");
 	case PERSONNEL_RETIRE_AND_START:
 		return N_("a person who retires cannot start a role on the same line");
 	case PERSONNEL_NOTHING:
@@ -162,9 +160,10 @@ static void upload_form(struct web_req *r)
 	html_elem(o, "code", "security_officer@section:zeimu", HTML_END);
 	strbuf_addch(o, ' ');
 	html_text(o, _("(role@section or system). Roles end on the day before the date and start "
-	               "on it; a new section, title or retirement takes effect when applied, on "
-	               "the date or later. UTF-8 or Shift_JIS as Excel saves it. Every line is "
-	               "checked and shown before anything changes."));
+	               "on it; a new section or title dated ahead takes effect on that day; a "
+	               "retirement takes effect when applied, on the date or later. UTF-8 or "
+	               "Shift_JIS as Excel saves it. Every line is checked and shown before "
+	               "anything changes."));
 	html_close(o, "p");
 	html_open(o, "div", "class", "field", HTML_END);
 	html_elem(o, "label", _("CSV file"), "for", "f-file", HTML_END);

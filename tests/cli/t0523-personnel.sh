@@ -2,7 +2,8 @@
 # t0523-personnel: 人事異動 from one CSV (mamori user transfer): every line checked first with
 # its line number; people moved, 職名 changed, roles ended the day before the date and started
 # on it, a retirement cancelling pending requests; all through the door, ledgered, all or
-# nothing; CP932 as Excel saves it.
+# nothing; CP932 as Excel saves it; a move dated ahead kept for its day (applied on it by
+# serve or `user transfer --due`: unit test test_move_dated_ahead moves the clock).
 . "$(dirname "$0")/lib.sh"
 D="$TMP/d"
 m() { "$MAMORI" --dir "$D" "$@"; }
@@ -28,7 +29,7 @@ nobody,$TODAY,kumin,,,,
 sato,2027-02-30x,kumin,,,,
 tanaka,$TODAY,住民課,,,,
 suzuki,$TODAY,,,security_officer@section:kumin,,
-yamada,$TOMORROW,zeimu,,,,
+yamada,$TOMORROW,,,,,退職
 sato,$TODAY,kumin,,,,
 kato,$TODAY,,,,no_such_role@org,
 CSV
@@ -37,7 +38,7 @@ err_has "an unknown person, by line" "line 2: there is no person with the login 
 err_has "a date that is none" "line 3: the date '2027-02-30x' is not a date"
 err_has "an unknown section" "line 4: there is no section '住民課'"
 err_has "a role not held cannot end" "line 5: the person does not hold security_officer@section:kumin"
-err_has "a move ahead of its date" "line 6: a new section, title or retirement takes effect when applied: apply this line on $TOMORROW or later"
+err_has "a retirement ahead of its date" "line 6: a retirement takes effect when applied: apply this line on $TOMORROW or later"
 err_has "a person twice" "line 7: 'sato' is on an earlier line too"
 err_has "an unknown role" "line 8: 'no_such_role@org' is not a role of this ward"
 err_has "how many lines are wrong" "7 of 7 lines have errors; nothing applied"
@@ -75,4 +76,19 @@ expect "a role ends on a date ahead" 0 m user transfer "$TMP/ahead.csv"
 check "held today still" "m role list yamada | grep -q 'section:zeimu'"
 check "its last day is today" "m role list yamada --json | grep -q '\"until\":\"$TODAY'"
 expect "role revoke --until a past day is refused" 1 m role revoke suzuki security_officer@section:kumin --until 2020-01-01
+
+# 人事異動 dated ahead (4月1日): the file is applied before the day; the door keeps the move
+cat >"$TMP/april.csv" <<CSV
+ログインID,異動日,新所属,新職名
+tanaka,$TOMORROW,税務課,税務課主事
+CSV
+expect "a move dated ahead is accepted" 0 m user transfer "$TMP/april.csv"
+out_has "and kept for its day" "applied 1 lines"
+check "tanaka stays in 区民課 until then" "m user show tanaka --json | grep -q '\"section\":\"kumin\"'"
+check "his page says the move ahead" "m user show tanaka | grep -q '異動予定: kumin → zeimu ($TOMORROW) 職名 税務課主事'"
+check "and so does the JSON" "m user show tanaka --json | grep -q '\"scheduled_move\":{\"section\":\"zeimu\",\"title\":\"税務課主事\",\"on\":\"$TOMORROW\"}'"
+expect "nothing is due today" 0 m user transfer --due
+out_has "so nothing moves" "applied 0 moves dated ahead"
+check "the door ledgered the move with its day" "m ledger tail -n 3 | grep -q 'user.move'"
+expect "a file or --due, not both" 2 m user transfer "$TMP/april.csv" --due
 done_testing

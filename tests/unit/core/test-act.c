@@ -1,4 +1,5 @@
 /* test-act: the door: decisions, requests, separation of duties, obligations, expiry, races. */
+#include <errno.h>
 #include <pthread.h>
 
 #include "fixture.h"
@@ -6,6 +7,7 @@
 
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/personnel.h"
 #include "core/records.h"
 #include "core/requests.h"
 #include "ledger/ledger.h"
@@ -504,6 +506,77 @@ static void test_requests_expire(void **state)
 	door_set_clock(f->d, NULL);
 }
 
+/*
+ * 人事異動 dated ahead (4月1日): the door keeps the move and the person stays where they are
+ * until the day; it cannot be applied early; a retirement before the day cancels it; on the day
+ * personnel_run_due applies it through the door (via scheduler), in the scheduler's name.
+ */
+static void test_move_dated_ahead(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t day_ms = 24LL * 3600 * 1000;
+	struct strbuf day = STRBUF_INIT;
+	struct act_attr early[] = { { "scheduled", "1" } };
+	struct act_input in = { .kind = ACT_USER_MOVE, .actor = "admin", .ctx.via = "test" };
+	struct act_result res = ACT_RESULT_INIT;
+	struct personnel_move pm = { 0 };
+	struct org_user u = { 0 };
+	size_t applied = 0, failed = 0;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_section(f, "kumin", "区民課");
+	fx_user(f, "sato", "zeimu");
+	fx_user(f, "kato", "zeimu");
+	fake_now = time_now_ms();
+	door_set_clock(f->d, fake_clock);
+	core_format_local_date(&day, fake_now + 3 * day_ms);
+	{
+		struct act_attr mv[] = { { "section", "kumin" },
+			                 { "title", "区民課主事" },
+			                 { "from", day.buf } };
+		fx_admin(f, ACT_USER_MOVE, "sato", mv, 3);
+		fx_admin(f, ACT_USER_MOVE, "kato", mv, 3);
+	}
+	assert_int_equal(org_user_get(door_store(f->d), "sato", &u, &f->err), 0);
+	assert_string_equal(u.section, "zeimu");
+	assert_int_equal(personnel_scheduled_get(door_store(f->d), u.id, &pm, &f->err), 0);
+	assert_string_equal(pm.section, "kumin");
+	assert_string_equal(pm.on, day.buf);
+	personnel_move_release(&pm);
+	org_user_release(&u);
+
+	/* not before its day: nothing is due, and the door refuses it early */
+	assert_int_equal(personnel_run_due(f->d, fake_now, &applied, &failed, &f->err), 0);
+	assert_int_equal(applied, 0);
+	in.fields = early;
+	in.n_fields = 1;
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EINVAL);
+	assert_non_null(strstr(f->err.buf, "takes effect on"));
+
+	/* kato retires before the day: his move goes with him */
+	fx_admin(f, ACT_USER_RETIRE, "kato", NULL, 0);
+	fake_now += 4 * day_ms;
+	assert_int_equal(personnel_run_due(f->d, fake_now, &applied, &failed, &f->err), 0);
+	assert_int_equal(applied, 1);
+	assert_int_equal(failed, 0);
+	assert_int_equal(org_user_get(door_store(f->d), "sato", &u, &f->err), 0);
+	assert_string_equal(u.section, "kumin");
+	assert_string_equal(u.title, "区民課主事");
+	org_user_release(&u);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM user_moves WHERE state = 'done'"), 1);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM user_moves WHERE state = 'cancelled'"),
+	                 1);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM acts WHERE via = 'scheduler'"
+	                             " AND action = 'user.move' AND outcome = 'done'"),
+	                 1);
+	/* once done, never again */
+	assert_int_equal(personnel_run_due(f->d, fake_now, &applied, &failed, &f->err), 0);
+	assert_int_equal(applied, 0);
+	door_set_clock(f->d, NULL);
+	strbuf_release(&day);
+	assert_one_entry_per_act(f);
+}
+
 static void test_reject(void **state)
 {
 	struct fixture *f = *state;
@@ -997,6 +1070,7 @@ int main(void)
 		T(test_obligations),
 		T(test_suspended_user_can_do_nothing),
 		T(test_requests_expire),
+		T(test_move_dated_ahead),
 		T(test_reject),
 		T(test_record_changed_under_request),
 		T(test_parallel_approvals),
