@@ -13,6 +13,7 @@
 #include "base/utf8.h"
 #include "base/timeutil.h"
 #include "core/org.h"
+#include "core/personnel.h"
 #include "web/outcome.h"
 #include "web/route.h"
 #include "web/session.h"
@@ -156,6 +157,25 @@ static void user_buttons(struct web_req *r, const struct org_user *u, struct str
 	page_form_end(r);
 }
 
+
+/* A move dated ahead (人事異動 for a later day), beside the section the person is in now. */
+static void scheduled_move_note(struct web_req *r, const struct org_user *u)
+{
+	struct personnel_move m = { 0 };
+	struct strbuf t = STRBUF_INIT, err = STRBUF_INIT;
+
+	if (personnel_scheduled_get(r->st, u->id, &m, &err) == 0) {
+		char *to = ui_section_name(r, m.section);
+
+		strbuf_addf(&t, _("moves to %s on %s"), to, m.on);
+		strbuf_addch(&r->out, ' ');
+		html_elem(&r->out, "span", t.buf, "class", "note", HTML_END);
+		free(to);
+	}
+	personnel_move_release(&m);
+	strbuf_release(&t);
+	strbuf_release(&err);
+}
 static void users_table(struct web_req *r, const struct org_users *l)
 {
 	struct strbuf *o = &r->out;
@@ -180,7 +200,10 @@ static void users_table(struct web_req *r, const struct org_users *l)
 		html_open(o, "tr", HTML_END);
 		html_elem(o, "td", u->login, "class", "mono", HTML_END);
 		html_elem(o, "td", u->name, HTML_END);
-		html_elem(o, "td", sec, HTML_END);
+		html_open(o, "td", HTML_END);
+		html_text(o, sec);
+		scheduled_move_note(r, u);
+		html_close(o, "td");
 		html_elem(o, "td", u->employment, HTML_END);
 		html_elem(o, "td",
 		          !strcmp(u->status, USER_ACTIVE)      ? _("active")
