@@ -40,6 +40,20 @@ check "the acts are in the ledger, by the administrator from the web" "m ledger 
 is "applying the same again" 409 "$(status -b "$TMP/jar" --data-urlencode "csrf=$C" --data-urlencode "csv@$TMP/text.csv" --data-urlencode "confirm=1" "${URL}admin/transfer/apply")"
 check "is refused line by line (nothing to end any more)" "grep -q 'security_officer@section:zeimu' '$TMP/body'"
 
+# a move dated ahead (4月1日): uploaded and applied before the day, kept for it
+APRIL=$(day 3)
+printf 'ログインID,異動日,新所属,新職名\ntanaka,%s,税務課,税務課主事\n' "$APRIL" |
+	iconv -f UTF-8 -t CP932 >"$TMP/april.csv"
+C=$(csrf_of "$TMP/jar" /admin/transfer)
+is "a file dated ahead" 200 "$(status -b "$TMP/jar" -F "csrf=$C" -F "file=@$TMP/april.csv;type=text/csv" "${URL}admin/transfer")"
+check "is accepted, with its day" "grep -q '$APRIL' '$TMP/body' && grep -q 'action=\"/admin/transfer/apply\"' '$TMP/body'"
+sed -n '/<textarea name="csv"/,/<\/textarea>/p' "$TMP/body" | sed 's/.*<textarea[^>]*>//; s/<\/textarea>.*//' |
+	python3 -c 'import html,sys; sys.stdout.write(html.unescape(sys.stdin.read()))' >"$TMP/april.txt"
+is "applying it" 200 "$(status -b "$TMP/jar" --data-urlencode "csrf=$C" --data-urlencode "csv@$TMP/april.txt" --data-urlencode "confirm=1" "${URL}admin/transfer/apply")"
+check "tanaka stays where he is until the day" "m user show tanaka --json | grep -q '\"section\":\"kumin\"' && m user show tanaka --json | grep -q '\"on\":\"$APRIL\"'"
+is "the users page" 200 "$(status -b "$TMP/jar" "${URL}admin/users")"
+check "says the move ahead beside his section" "grep -q '（${APRIL}から税務課へ異動予定）' '$TMP/body'"
+
 is "sato logs in" 303 "$(login sato "$PW" "$TMP/jar-sato")"
 is "and may not see the page" 403 "$(status -b "$TMP/jar-sato" "${URL}admin/transfer")"
 server_stop
