@@ -26,8 +26,8 @@ int fmtargs_capture(struct fmtargs *ret, const char *fmt, va_list ap)
  * (%2$s), the way a translation reorders them; %% is one %. Flags, width and precision of fmt
  * are not applied again (the arguments were rendered with the original's), except that %.0s
  * leaves its argument out (a translation that does not repeat an id: "%1$.0s項目「%2$s」").
- * An argument missing from a is left out. map (may be NULL) may give another text for an argument (a name
- * for an id): it returns it, or NULL to keep the argument.
+ * An argument missing from a is left out. map (may be NULL) may give another text for an argument
+ * (a name for an id): it returns it, or NULL to keep the argument.
  */
 void fmtargs_render(struct strbuf *out, const char *fmt, const struct fmtargs *a,
                     const char *(*map)(void *ctx, const char *arg), void *ctx);

@@ -251,9 +251,9 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 		            u.section ? u.section : "-", u.employment, u.status,
 		            u.must_change ? " (次回ログイン時にパスワード変更)" : "");
 		if (move.on)
-			strbuf_addf(&out, "異動予定: %s → %s (%s)%s%s\n", u.section ? u.section : "-",
-			            move.section, move.on, move.title ? " 職名 " : "",
-			            move.title ? move.title : "");
+			strbuf_addf(&out, "異動予定: %s → %s (%s)%s%s\n",
+			            u.section ? u.section : "-", move.section, move.on,
+			            move.title ? " 職名 " : "", move.title ? move.title : "");
 		strbuf_addstr(&out, "\n役割:\n");
 		for (size_t i = 0; i < roles.nr; i++) {
 			const struct org_assignment *a = &roles.items[i];

@@ -284,7 +284,8 @@ const char *act_empty_null(const char *v)
 int act_check_title_email(const char *title, const char *email, struct strbuf *err)
 {
 	if (title && (!core_valid_text(title, CORE_MAX_NAME) || strchr(title, '\n'))) {
-		error_set(err, "a title (%s) is one line of at most %d bytes", "職名", CORE_MAX_NAME);
+		error_set(err, "a title (%s) is one line of at most %d bytes", "職名",
+		          CORE_MAX_NAME);
 		return -EINVAL;
 	}
 	if (email && !core_valid_email(email)) {

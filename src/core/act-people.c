@@ -340,11 +340,12 @@ static int move_schedule(struct act_state *s, const struct org_user *u, const ch
 static int move_now(struct act_state *s, const struct org_user *u, const char *section,
                     const char *title, int64_t scheduled, struct strbuf *err)
 {
-	struct query *q = query_get(s->door->st,
-	                            "UPDATE users SET section = ?1,"
-	                            " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
-	                            " changed_ms = ?3 WHERE id = ?4",
-	                            err);
+	struct query *q =
+	    query_get(s->door->st,
+	              "UPDATE users SET section = ?1,"
+	              " title = CASE WHEN ?2 IS NULL THEN title ELSE nullif(?2, '') END,"
+	              " changed_ms = ?3 WHERE id = ?4",
+	              err);
 	int r;
 
 	if (!q)
@@ -396,8 +397,7 @@ static int user_move(struct act_state *s, struct strbuf *err)
 		title = sm.title;
 		from = NULL;
 	}
-	r = org_user_get(s->door->st, sm.login ? sm.login : in->target ? in->target : "", &u,
-	                 err);
+	r = org_user_get(s->door->st, sm.login ? sm.login : in->target ? in->target : "", &u, err);
 	if (r < 0)
 		goto out;
 	if (!section || !*section) {
@@ -453,7 +453,8 @@ int act_cancel_moves_of(struct act_state *s, int64_t user_id, struct strbuf *err
 	query_bind_int(q, 2, user_id);
 	r = act_step_done(s, q, "cancelling the scheduled move", err);
 	if (r == 0 && query_changes(s->door->st) > 0)
-		json_object_set_new(s->info, "cancelled_moves", json_integer(query_changes(s->door->st)));
+		json_object_set_new(s->info, "cancelled_moves",
+		                    json_integer(query_changes(s->door->st)));
 	return r;
 }
 

@@ -54,11 +54,11 @@ struct compliance_cli_act {
 	char *title;                  /* the person's 職名 ("税務課長"), or NULL */
 	char *what;                   /* for people: "承認：庁外への持出し" */
 	char *action;                 /* as ledgered: "asset.take_out", "user.passwd" */
-	bool named; /* what names the action (a profile's); else the front end names it */
-	char *outcome;                /* done, pending or refused */
-	char *clauses;                /* the clauses it cited, "MIN-4-1-3-4 MIN-9-1-3" */
-	int64_t request_id;           /* 0: none */
-	int64_t ledger;               /* its ledger entry; -1: none */
+	bool named;         /* what names the action (a profile's); else the front end names it */
+	char *outcome;      /* done, pending or refused */
+	char *clauses;      /* the clauses it cited, "MIN-4-1-3-4 MIN-9-1-3" */
+	int64_t request_id; /* 0: none */
+	int64_t ledger;     /* its ledger entry; -1: none */
 };
 
 #define COMPLIANCE_CLI_MAX 1000 /* acts listed by name; cli_total counts them all */

@@ -505,11 +505,12 @@ static int due_moves(struct store *st, int64_t now_ms, struct due_move **ret, si
 	struct due_move *v = NULL;
 	size_t nr = 0, alloc = 0;
 	struct query *q;
-	int r = query_prepare(st,
-	                      "SELECT m.id, u.login FROM user_moves m JOIN users u ON u.id = m.actor"
-	                      " WHERE m.state = 'scheduled' AND m.effective_ms <= ?1"
-	                      " ORDER BY m.effective_ms, m.id LIMIT 1000",
-	                      &q, err);
+	int r =
+	    query_prepare(st,
+	                  "SELECT m.id, u.login FROM user_moves m JOIN users u ON u.id = m.actor"
+	                  " WHERE m.state = 'scheduled' AND m.effective_ms <= ?1"
+	                  " ORDER BY m.effective_ms, m.id LIMIT 1000",
+	                  &q, err);
 
 	if (r < 0)
 		return r;
@@ -551,7 +552,9 @@ int personnel_run_due(struct door *d, int64_t now_ms, size_t *ret_applied, size_
 			(*ret_failed)++;
 			if (!err->len)
 				error_set(err, "scheduled move %s: %s", v[i].id,
-				          rr < 0 ? why.buf : res.message ? res.message : "refused");
+				          rr < 0        ? why.buf
+				          : res.message ? res.message
+				                        : "refused");
 		}
 		if (rr == 0)
 			act_result_release(&res);

@@ -63,7 +63,7 @@ struct request {
 #define REQUEST_CLOSED_ACTION_REMOVED     "action_removed"     /* the profile dropped the action */
 #define REQUEST_CLOSED_DENIED_NOW         "denied_now"         /* the profile in force denies it */
 #define REQUEST_CLOSED_DUPLICATE          "duplicate" /* a unique value another record took since */
-#define REQUEST_CLOSED_UNKNOWN            "unknown" /* cancelled before reasons were kept */
+#define REQUEST_CLOSED_UNKNOWN            "unknown"   /* cancelled before reasons were kept */
 
 /*
  * "池田 勝（税務課長）" for a person with a title, else the name; NULL name gives NULL.

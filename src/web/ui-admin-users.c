@@ -157,7 +157,6 @@ static void user_buttons(struct web_req *r, const struct org_user *u, struct str
 	page_form_end(r);
 }
 
-
 /* A move dated ahead (人事異動 for a later day), beside the section the person is in now. */
 static void scheduled_move_note(struct web_req *r, const struct org_user *u)
 {

@@ -353,8 +353,8 @@ static void test_unique_rechecked_when_approved(void **state)
 {
 	struct fixture *f = *state;
 	struct act_attr dev[] = { { "asset_number", "PC-0100" }, { "location", "情報政策課" },
-		                  { "kind", "端末装置" },         { "section", "joho" },
-		                  { "system", "lan" },              { "config_protected", "true" } };
+		                  { "kind", "端末装置" },        { "section", "joho" },
+		                  { "system", "lan" },           { "config_protected", "true" } };
 	struct act_input in = { .kind = ACT_RECORD, .actor = "kato", .register_id = "device" };
 	struct act_result res = ACT_RESULT_INIT;
 	int64_t req1, req2;
