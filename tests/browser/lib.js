@@ -57,6 +57,20 @@ function makeWard() {
   return { dir, data, adminPassword: m[1], records };
 }
 
+// A demo ward of profile (init --demo); returns { dir, data, pw: {login: password} } read from
+// the logins table it prints (the login first, the password last).
+function demoWard(profile) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mamori-demo-${profile}-`));
+  const data = path.join(dir, 'data');
+  const out = mamori(data, ['init', '--profile', profile, '--demo']);
+  const pw = {};
+  for (const line of out.split('\n')) {
+    const m = line.match(/^([a-z][a-z0-9-]*)\s.*\s([A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5})\s*$/);
+    if (m) pw[m[1]] = m[2];
+  }
+  return { dir, data, pw };
+}
+
 // Starts `mamori serve` on a free port; resolves to { url, proc }.
 function startServer(data) {
   return new Promise((resolve, reject) => {
@@ -123,4 +137,4 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(dir, name + '.png'), fullPage: true });
 }
 
-module.exports = { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD };
+module.exports = { mamori, makeWard, demoWard, startServer, stopServer, launch, login, logout, shot, PASSWORD };

@@ -7,23 +7,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { mamori, startServer, stopServer, launch, login, logout, shot } = require('./lib');
-
-// A demo ward of profile; returns { dir, data, pw: {login: password} }.
-function demoWard(profile) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mamori-oversight-${profile}-`));
-  const data = path.join(dir, 'data');
-  const out = mamori(data, ['init', '--profile', profile, '--demo']);
-  const pw = {};
-  // the logins table: the login first, the password last
-  for (const line of out.split('\n')) {
-    const m = line.match(/^([a-z][a-z0-9-]*)\s.*\s([A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5})\s*$/);
-    if (m) pw[m[1]] = m[2];
-  }
-  return { dir, data, pw };
-}
+const { mamori, demoWard, startServer, stopServer, launch, login, logout, shot } = require('./lib');
 
 // Records of register reg as the CLI lists them, as LOGIN would see them when given.
 function records(ward, reg, args = []) {
