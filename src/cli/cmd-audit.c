@@ -202,11 +202,12 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori audit finding add AUDIT --clause CLAUSE --severity minor|major|critical "
-		"--text TEXT [--section ID] [--attach FILE]... --as LOGIN [--json]",
+		"--text TEXT [--section ID] [--attach FILE]... [--entry N]... --as LOGIN [--json]",
 		"records a finding of the audit (team members only)", NULL
 	};
 	const char *clause = NULL, *severity = NULL, *text = NULL, *section = NULL, *as = NULL;
-	struct string_list attach = { 0 };
+	struct string_list attach = { 0 }, entries = { 0 };
+	struct strbuf evidence = STRBUF_INIT;
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "clause", &clause, "CLAUSE", "the clause it concerns (MIN-9-1-3)"),
@@ -215,6 +216,9 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "section", &section, "ID",
 		           "the section it concerns (default: the audit's only section)"),
 		OPT_STRING_LIST(0, "attach", &attach, "FILE", "evidence kept with it"),
+		OPT_STRING_LIST(
+		    0, "entry", &entries, "N",
+		    "a ledger entry (an act) it rests on, by number: linked as evidence"),
 		OPT_STRING(0, "as", &as, "LOGIN", "who records it (required)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
@@ -224,7 +228,7 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 		                .action = FINDING_REGISTER ".add" };
 	struct cli_files files = { 0 };
 	struct record audit = { 0 };
-	struct act_attr f[6];
+	struct act_attr f[7];
 	struct door *d = NULL;
 	char *sec = NULL;
 	size_t n = 0;
@@ -269,6 +273,10 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 	f[n++] = (struct act_attr){ "text", text };
 	if (sec)
 		f[n++] = (struct act_attr){ "section", sec };
+	for (int i = 0; i < entries.nr; i++)
+		strbuf_addf(&evidence, "%s%s", i ? "," : "", entries.items[i]);
+	if (entries.nr)
+		f[n++] = (struct act_attr){ "evidence", evidence.buf };
 	in.fields = f;
 	in.n_fields = n;
 	if (cli_files_store(d, &attach, &files) < 0)
@@ -282,6 +290,8 @@ out:
 	door_free(d);
 	free(sec);
 	string_list_clear(&attach);
+	string_list_clear(&entries);
+	strbuf_release(&evidence);
 	return ret;
 }
 
@@ -412,8 +422,9 @@ static void findings_table(const struct record_list *l, int64_t now, struct strb
 {
 	struct table tb;
 
-	table_init(&tb, 6,
-	           (const char *[]){ "指摘", "条項", "重要度", "状況", "改善の期限", "内容" });
+	table_init(&tb, 7,
+	           (const char *[]){ "指摘", "条項", "重要度", "状況", "改善の期限", "内容",
+	                             "証跡（台帳）" });
 	tb.right_align = 1;
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct record *r = &l->items[i];
@@ -422,7 +433,8 @@ static void findings_table(const struct record_list *l, int64_t now, struct strb
 		table_add(&tb, (const char *[]){
 		                   id, field_or_dash(r, "clause"), field_or_dash(r, "severity"),
 		                   audit_finding_overdue(r, now) ? "期限超過" : r->state,
-		                   field_or_dash(r, FINDING_DUE_FIELD), field_or_dash(r, "text") });
+		                   field_or_dash(r, FINDING_DUE_FIELD), field_or_dash(r, "text"),
+		                   field_or_dash(r, "evidence") });
 	}
 	table_render(&tb, out);
 	table_release(&tb);

@@ -247,9 +247,19 @@ bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg
 		} else if (!in_state) {
 			const struct policy_state *st =
 			    f->ref ? policy_register_state(f->ref, other.state) : NULL;
+			struct strbuf states = STRBUF_INIT;
+
+			/* the states by their names: 「計画、実施済、報告済、改善中」 */
+			for (unsigned k = 0; k < f->n_ref_states; k++) {
+				const struct policy_state *rs =
+				    f->ref ? policy_register_state(f->ref, f->ref_states[k]) : NULL;
+				strbuf_addf(&states, "%s%s", k ? "、" : "",
+				            rs && rs->name ? rs->name : f->ref_states[k]);
+			}
 			act_refuse(s, "%s: record %lld is %s; this can be done only while it is %s",
 			           name, (long long)id, st && st->name ? st->name : other.state,
-			           f->ref_states[0]);
+			           states.buf);
+			strbuf_release(&states);
 			s->reason = "denied";
 			act_add_clauses(s, &f->clauses);
 		}

@@ -94,6 +94,8 @@ static int take_value(struct act_state *s, struct target *t, const char *key, co
 		return -EINVAL;
 	}
 	r = record_check_value(s->door->st, s->p, f, value, err);
+	if (r == 0 && f->type == FIELD_ENTRIES)
+		r = record_check_entries(s->door->lg, f, value, err);
 	if (r < 0)
 		return r;
 	if (f->type == FIELD_GRANTS) {

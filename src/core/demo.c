@@ -498,8 +498,9 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 	case FIELD_SECTION:
 		strbuf_addstr(&sb, section);
 		break;
-	case FIELD_SYSTEM: /* only the audits name systems; the demo's audit names sections */
-	case FIELD_CLAUSE: /* a finding's clause: the demo records none */
+	case FIELD_SYSTEM:  /* only the audits name systems; the demo's audit names sections */
+	case FIELD_CLAUSE:  /* a finding's clause: the demo records none */
+	case FIELD_ENTRIES: /* nor a finding's evidence */
 		strbuf_release(&sb);
 		return NULL;
 	case FIELD_USER: {

@@ -1,5 +1,6 @@
 /* records: reading the registers' records, and checking field values against the profile. */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "base/bitset.h"
@@ -13,6 +14,7 @@
 #include "core/read.h"
 #include "core/record-order.h"
 #include "core/records.h"
+#include "ledger/ledger.h"
 #include "policy/grants.h"
 #include "policy/policy.h"
 #include "store/query.h"
@@ -260,6 +262,38 @@ static int check_org_item(struct store *st, const struct policy_field *f, const 
 		error_set(err, "field '%s' (%s): could not look up '%s'", f->id, field_label(f),
 		          value);
 	return r;
+}
+
+int record_check_entries(struct ledger *lg, const struct policy_field *f, const char *value,
+                         struct strbuf *err)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	const char *cur = value, *b;
+	uint64_t size;
+	size_t n;
+
+	if (ledger_head(lg, &size, root, err) < 0)
+		return -EIO;
+	while (policy_list_next(&cur, &b, &n)) {
+		char num[24];
+		int64_t v;
+
+		if (n >= sizeof(num))
+			return -EINVAL; /* record_check_value refused it already */
+		memcpy(num, b, n);
+		num[n] = '\0';
+		if (parse_int64(num, 0, INT64_MAX, &v) < 0)
+			return -EINVAL;
+		if ((uint64_t)v >= size) {
+			error_set(
+			    err,
+			    "field '%s' (%s): the ledger has no entry %s (it holds 0 .. %" PRIu64
+			    "); see 'mamori ledger show'",
+			    f->id, field_label(f), num, size ? size - 1 : 0);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,

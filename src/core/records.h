@@ -87,6 +87,13 @@ void record_counts_release(struct record_counts *c);
  */
 int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,
                        const char *value, struct strbuf *err);
+/*
+ * A FIELD_ENTRIES value (checked by record_check_value) names only entries the ledger holds:
+ * 0, or -EINVAL with err saying which entry is not there yet, or -EIO.
+ */
+struct ledger;
+int record_check_entries(struct ledger *lg, const struct policy_field *f, const char *value,
+                         struct strbuf *err);
 
 /*
  * The field of register r or of the action's own fields named key (by id, or by its

@@ -1,5 +1,6 @@
 /* field: checks one record field's value against its type in the profile. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,50 @@ static int many_check(const struct policy_field *f, const char *value, struct st
 	return 0;
 }
 
+/* Ledger entries: at most 64 indexes, each a decimal number given once. */
+static int entries_check(const struct policy_field *f, const char *value, struct strbuf *err_out)
+{
+	const char *cur = value, *b;
+	uint64_t seen[64];
+	unsigned cnt = 0;
+	size_t n;
+
+	while (policy_list_next(&cur, &b, &n)) {
+		char num[24];
+		int64_t v;
+
+		if (cnt == 64) {
+			error_set(err_out, "field '%s' (%s) names more than 64 ledger entries",
+			          f->id, f->name);
+			return -EINVAL;
+		}
+		if (n < sizeof(num)) {
+			memcpy(num, b, n);
+			num[n] = '\0';
+		}
+		if (n >= sizeof(num) || parse_int64(num, 0, INT64_MAX, &v) < 0) {
+			error_set(err_out,
+			          "field '%s' (%s): '%.*s' is not a ledger entry's number (0, 1, 2 "
+			          "...)",
+			          f->id, f->name, (int)(n > 40 ? 40 : n), b);
+			return -EINVAL;
+		}
+		for (unsigned i = 0; i < cnt; i++)
+			if (seen[i] == (uint64_t)v) {
+				error_set(err_out,
+				          "field '%s' (%s): entry %" PRId64 " is given twice",
+				          f->id, f->name, v);
+				return -EINVAL;
+			}
+		seen[cnt++] = (uint64_t)v;
+	}
+	if (!cnt && f->required) {
+		error_set(err_out, "field '%s' (%s) is required", f->id, f->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int policy_field_check(const struct profile *p, const struct policy_field *f, const char *value,
                        struct strbuf *err_out)
 {
@@ -174,6 +219,8 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 		}
 		return f->many ? many_check(f, value, err_out) : 0;
 	}
+	case FIELD_ENTRIES:
+		return entries_check(f, value, err_out);
 	case FIELD_CLAUSE:
 		if (policy_clause(p, value))
 			return 0;

@@ -6,9 +6,9 @@
 #include "policy/load-internal.h"
 
 /* Field type names, in the order of enum policy_field_type. */
-static const char *const field_type_names[] = { "text", "integer", "bool",    "date",  "datetime",
-	                                        "enum", "level",   "section", "user",  "ref",
-	                                        "set",  "grants",  "system",  "clause" };
+static const char *const field_type_names[] = { "text", "integer", "bool",    "date",   "datetime",
+	                                        "enum", "level",   "section", "user",   "ref",
+	                                        "set",  "grants",  "system",  "clause", "entries" };
 
 static int field_type(const char *s, enum policy_field_type *ret)
 {

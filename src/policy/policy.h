@@ -150,6 +150,9 @@ enum policy_field_type {
 	FIELD_GRANTS, /* access grants: "section:ID,user:LOGIN,role:ROLE@SCOPE" */
 	FIELD_SYSTEM, /* an information system's id */
 	FIELD_CLAUSE, /* a clause id of the profile ("MIN-9-1-3") */
+	/* ledger entries of acts, by index, comma-separated ("41,57"): a finding's evidence; the
+	 * door checks that an act was ledgered at each */
+	FIELD_ENTRIES,
 };
 
 struct policy_field {

@@ -103,6 +103,8 @@ void ui_admin_transfer_apply(struct web_req *r);
 void ui_request_print(struct web_req *r);
 void ui_audits(struct web_req *r);
 void ui_audit_plan(struct web_req *r);
+/* POST /audits/N/findings: a team member records a finding of audit N (finding.add). */
+void ui_audit_finding(struct web_req *r);
 void ui_report_compliance(struct web_req *r);
 void ui_inspections(struct web_req *r);
 void ui_inspections_open(struct web_req *r);

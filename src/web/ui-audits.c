@@ -75,6 +75,38 @@ static void findings_table(struct web_req *r, const struct record_list *l, int64
 	html_close(o, "table");
 }
 
+/* The audit team's form: a finding per clause with its severity and evidence (finding.add). */
+static void finding_form(struct web_req *r, const struct record *a)
+{
+	static const char *const sev[] = { "minor", "major", "critical" };
+	const char *sev_names[] = { _("minor"), _("major"), _("critical") };
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT, fid = STRBUF_INIT;
+
+	strbuf_addf(&url, "/audits/%" PRId64 "/findings", a->id);
+	strbuf_addf(&fid, "sev-%" PRId64, a->id);
+	html_elem(o, "h3", _("Record a finding"), HTML_END);
+	page_form_begin(r, url.buf, "finding", false);
+	page_input(r, "text", "clause", _("Clause"), NULL, true, "off");
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label", _("Severity"), "for", fid.buf, HTML_END);
+	html_open(o, "select", "id", fid.buf, "name", "severity", HTML_END);
+	for (size_t i = 0; i < 3; i++)
+		html_elem(o, "option", sev_names[i], "value", sev[i], HTML_END);
+	html_close(o, "select");
+	html_close(o, "div");
+	page_input(r, "text", "text", _("What was found"), NULL, true, "off");
+	page_input(r, "text", "evidence",
+	           _("Evidence: ledger entries it rests on (numbers, comma-separated)"), NULL,
+	           false, "off");
+	page_submit(r, _("Record the finding"), "primary");
+	page_form_end(r);
+	html_elem(o, "p", _("Files are attached on the finding's page once it is recorded."),
+	          "class", "hint", HTML_END);
+	strbuf_release(&url);
+	strbuf_release(&fid);
+}
+
 static void one_audit(struct web_req *r, const struct record *a, int64_t now)
 {
 	struct strbuf *o = &r->out;
@@ -108,6 +140,10 @@ static void one_audit(struct web_req *r, const struct record *a, int64_t now)
 		html_elem(o, "p", _("No findings."), HTML_END);
 	else
 		findings_table(r, &fl, now);
+	/* the team records findings (the door decides: actor_in, the audit's state) */
+	if (r->user && policy_list_has(record_field(a, "auditor"), r->user->login) &&
+	    strcmp(a->state, "closed") != 0)
+		finding_form(r, a);
 	html_close(o, "section");
 	record_list_release(&fl);
 	strbuf_release(&err);
@@ -246,6 +282,78 @@ out:
 	act_result_release(&res);
 	strbuf_release(&secs);
 	strbuf_release(&err);
+}
+
+void ui_audit_finding(struct web_req *r)
+{
+	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
+	struct act_result res = ACT_RESULT_INIT;
+	struct act_input in = { .kind = ACT_RECORD,
+		                .register_id = FINDING_REGISTER,
+		                .action = FINDING_REGISTER ".add" };
+	struct record_list al = { 0 };
+	const struct record *a = NULL;
+	struct act_attr f[6];
+	const char *evidence = web_form(r, "evidence");
+	const char *secs, *cur, *b;
+	int64_t id = ui_arg_id(r->args[0]);
+	char *sec = NULL, ids[24];
+	size_t n = 0, len, cnt = 0;
+	int ret;
+
+	/* the audit as the reader may read it: one read decision */
+	if (!web_reader(r) || audit_records(r->st, web_reader(r), AUDIT_REGISTER, &al, &err) < 0) {
+		web_error(r, 503, err.len ? err.buf : "the audits cannot be read just now");
+		goto out;
+	}
+	for (size_t i = 0; i < al.nr && !a; i++)
+		if (al.items[i].id == id)
+			a = &al.items[i];
+	if (!a) {
+		web_error(r, 404, "no such audit");
+		goto out;
+	}
+	/* the finding concerns the audit's section when it audits only one */
+	secs = record_field(a, "auditee_section");
+	cur = secs;
+	while (secs && policy_list_next(&cur, &b, &len))
+		if (!cnt++)
+			sec = xstrndup(b, len);
+	snprintf(ids, sizeof(ids), "%" PRId64, a->id);
+	f[n++] = (struct act_attr){ "audit", ids };
+	f[n++] = (struct act_attr){ "clause", web_form(r, "clause") };
+	f[n++] = (struct act_attr){ "severity", web_form(r, "severity") };
+	f[n++] = (struct act_attr){ "text", web_form(r, "text") };
+	if (evidence && *evidence)
+		f[n++] = (struct act_attr){ "evidence", evidence };
+	if (sec && cnt == 1)
+		f[n++] = (struct act_attr){ "section", sec };
+	in.fields = f;
+	in.n_fields = n;
+	ret = web_act(r, &in, NULL, &res, &err);
+	if (ret < 0) {
+		web_error(r, web_act_status(ret), err.buf);
+		goto out;
+	}
+	if (res.outcome == ACT_REFUSED) {
+		r->status = 403;
+		page_begin(r, _("Audits"), NAV_AUDITS);
+		web_refusal(r, &res);
+		html_open(&r->out, "p", HTML_END);
+		page_link(&r->out, "/audits", _("Back to the audits"));
+		html_close(&r->out, "p");
+		page_end(r);
+		goto out;
+	}
+	strbuf_addf(&url, "/records/%" PRId64 "?notice=%s", res.record_id,
+	            res.outcome == ACT_DONE ? "done" : "pending");
+	web_redirect(r, url.buf);
+out:
+	act_result_release(&res);
+	record_list_release(&al);
+	strbuf_release(&err);
+	strbuf_release(&url);
+	free(sec);
 }
 
 /* ---- the compliance report ------------------------------------------------------------- */

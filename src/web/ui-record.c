@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/cleanup.h"
@@ -81,6 +82,28 @@ static void grants_value(struct web_req *r, const char *v)
 	strbuf_release(&err);
 }
 
+/* Ledger entries (a finding's evidence): each a link to the entry, 「12、57」. */
+static void entries_value(struct strbuf *o, const char *v)
+{
+	const char *cur = v, *b;
+	bool first = true;
+	size_t n;
+
+	while (policy_list_next(&cur, &b, &n)) {
+		char url[64], num[24];
+
+		if (n >= sizeof(num))
+			continue; /* the door let no such value in */
+		memcpy(num, b, n);
+		num[n] = '\0';
+		snprintf(url, sizeof(url), "/ledger/entry?index=%s", num);
+		if (!first)
+			strbuf_addstr(o, "、");
+		html_elem(o, "a", num, "href", url, "class", "entry", HTML_END);
+		first = false;
+	}
+}
+
 static void field_value(struct web_req *r, const struct policy_field *f, const char *v)
 {
 	struct strbuf *o = &r->out;
@@ -125,6 +148,9 @@ static void field_value(struct web_req *r, const struct policy_field *f, const c
 	}
 	case FIELD_GRANTS:
 		grants_value(r, v);
+		break;
+	case FIELD_ENTRIES:
+		entries_value(o, v);
 		break;
 	default:
 		html_text(o, v);

@@ -1,10 +1,13 @@
 // audits.test.js: the system chief plans an audit of 税務課 (refused while the team includes a
-// 税務課 officer, citing MIN-9-1-3); the team records a finding with evidence; the 税務課 officer
-// plans the improvement; the chief follows it up and closes it; the compliance report as a page,
-// CSV and PDF (docs/audits.md).
+// 税務課 member or its officer, citing MIN-9-1-3); the team records a finding with evidence (a
+// file and the ledger entry of the act it rests on, linked from the finding's page); the 税務課
+// officer plans the improvement; the chief follows it up and closes it; the compliance report as
+// a page, CSV and PDF whose text (pdftotext) holds the clause ids and the Japanese headings
+// (docs/audits.md).
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
@@ -41,9 +44,11 @@ async function plan(team) {
 
 test('an audit of 税務課: independence, a finding, the improvement and its follow-up', async () => {
   await login(page, server.url, 'chief');
+  await plan('kansa,sato');
+  assert.ok((await page.textContent('main')).includes('MIN-9-1-3'), 'a 税務課 member: refused, citing MIN-9-1-3');
   await plan('kansa,suzuki');
   const refused = await page.textContent('main');
-  assert.ok(refused.includes('MIN-9-1-3'), 'the refusal cites MIN-9-1-3');
+  assert.ok(refused.includes('MIN-9-1-3'), 'its officer: refused, citing MIN-9-1-3');
   await shot(page, 'audit-refused');
   await plan('kansa');
   await page.waitForURL(/\/audits\?notice=done/);
@@ -51,13 +56,39 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   await logout(page);
 
   const audits = JSON.parse(mamori(ward.data, ['audit', 'list', '--json']));
+  const audit = audits[0].id;
+  // the act the finding rests on: the audit's own plan, by its ledger entry
+  const planned = JSON.parse(mamori(ward.data, ['record', 'show', String(audit), '--history', '--json']));
+  const entry = String(planned.history[0].ledger_index);
+
+  // the team member records the finding on the audits page, then attaches the evidence file
+  await login(page, server.url, 'kansa');
+  await page.goto(server.url + 'audits');
+  const card = `#audit-${audit}`;
+  await page.fill(`${card} form.finding [name="clause"]`, 'MIN-3-4-1');
+  await page.selectOption(`${card} form.finding select[name="severity"]`, 'major');
+  await page.fill(`${card} form.finding [name="text"]`, '複製の記録がない');
+  await page.fill(`${card} form.finding [name="evidence"]`, entry);
+  await Promise.all([page.waitForURL(/\/records\/\d+\?notice=done/),
+    page.click(`${card} form.finding button[type=submit]`)]);
+  const finding = page.url().match(/\/records\/(\d+)/)[1];
   const evidence = path.join(ward.dir, '点検表.txt');
   fs.writeFileSync(evidence, '複製記録簿の記載漏れ 3件\n');
-  const finding = mamori(ward.data, ['audit', 'finding', 'add', String(audits[0].id), '--clause', 'MIN-3-4-1',
-    '--severity', 'major', '--text', '複製の記録がない', '--attach', evidence, '--as', 'kansa']).trim();
+  await page.setInputFiles('#f-file', evidence);
+  await Promise.all([page.waitForLoadState('load'), page.click('form.upload button[type=submit]')]);
+  await shot(page, 'audit-finding');
+  await logout(page);
+  // a member of the audited section has no such form
+  await login(page, server.url, 'sato');
+  await page.goto(server.url + 'audits');
+  assert.equal(await page.locator('form.finding').count(), 0, 'only the team records findings');
+  await logout(page);
 
   await login(page, server.url, 'suzuki');
   await page.goto(server.url + `records/${finding}`);
+  assert.ok((await page.textContent('main')).includes('点検表.txt'), 'the evidence file');
+  assert.ok(await page.locator(`a.entry[href="/ledger/entry?index=${entry}"]`).count() >= 1,
+    'the evidence entry, linked to the ledger (in the fields and in the act that recorded it)');
   await page.click('a[href*="action=finding.plan_improvement"]');
   await page.fill('[name="f.improvement_plan"]', '複製記録簿を備え、月末に確認する');
   await page.fill('[name="f.improvement_due"]', '2027-01-31');
@@ -98,5 +129,12 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   const pdf = await page.request.get(server.url + 'report/compliance?format=pdf');
   assert.equal(pdf.status(), 200);
   assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  const pdfFile = path.join(ward.dir, '報告書.pdf');
+  fs.writeFileSync(pdfFile, await pdf.body());
+  const text = execFileSync('pdftotext', [pdfFile, '-'], { encoding: 'utf8' });
+  for (const w of ['情報セキュリティ対策基準', '遵守状況報告書', '決裁欄', '条項', '章ごとの概要',
+    '署名付きチェックポイント', 'MIN-9-1-3', 'MIN-3-4-1']) {
+    assert.ok(text.includes(w), `the PDF's text holds ${w}`);
+  }
   await logout(page);
 });

@@ -69,6 +69,7 @@ expect "an independent team plans at once (ward-wide auditor roles are not over 
 	--team kansa-1,kansa-2 --from "$(day -1)" --until "$(day 30)" --as chief --json
 is "{id, outcome: done}" "d['outcome'], d['id'] > 0" "('done', True)"
 AU=$(json_field id)
+PL=$(json_field ledger_index) # the plan's act, which a finding may rest on
 expect "the team reads the audited section's records during the audit" 0 \
 	"$MAMORI" --dir "$D" record list asset --as kansa-1 --json
 is "the 税務課 asset" "[x['id'] for x in d]" "[$A]"
@@ -87,11 +88,23 @@ expect "its team reads the system's records" 0 "$MAMORI" --dir "$D" record list 
 is "the system's record only" "[x['id'] for x in d]" "[$SA]"
 expect "a direct read" 0 "$MAMORI" --dir "$D" record show "$SA" --as kansa-3
 
-expect "a finding by a team member" 0 \
+expect "a finding by a team member, with the ledger entries it rests on as evidence" 0 \
 	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity major \
-	--text "複製の記録がない" --as kansa-2 --json
+	--text "複製の記録がない" --entry "$PL" --entry 0 --as kansa-2 --json
 is "done" "d['outcome']" "done"
 F=$(json_field id)
+expect "an entry the ledger does not hold is refused" 1 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x \
+	--entry 999999 --as kansa-1
+err_has "it says so" "the ledger has no entry 999999"
+expect "an entry that is no number is refused" 1 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x \
+	--entry 直近 --as kansa-1
+err_has "it says why" "is not a ledger entry's number"
+expect "an entry given twice is refused" 1 \
+	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x \
+	--entry "$PL" --entry "$PL" --as kansa-1
+err_has "it says which" "entry $PL is given twice"
 refused "an auditor off the team may not record findings" MIN-9-1-5-b2 \
 	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x --as kansa-3
 refused "nor may the audited" MIN-9-1-5-b2 \
@@ -124,8 +137,10 @@ expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
 is "the finding, improving and overdue" "[(x['id'], x['state'], x['overdue'], x['fields']['clause']) for x in d['findings']]" \
 	"[($F, 'improving', True, 'MIN-3-4-1')]"
 is "the team" "d['fields']['auditor']" "kansa-1,kansa-2"
+is "the finding's evidence: the ledger entries" "[x['fields'].get('evidence') for x in d['findings']]" "['$PL,0']"
 expect "audit show as text" 0 "$MAMORI" --dir "$D" audit show "$AU"
 out_has "the overdue finding" "期限超過"
+out_has "its evidence" "$PL,0"
 expect "follow-up by the system chief" 0 \
 	"$MAMORI" --dir "$D" audit follow-up "$F" --text "記録簿を確認した" --as chief
 expect "closed" 0 "$MAMORI" --dir "$D" audit close "$F" --as chief
@@ -137,6 +152,22 @@ expect "an auditor off the team does not read the audit" 1 \
 	"$MAMORI" --dir "$D" audit show "$AU" --as kansa-3 --json
 expect "nor does the audited staff member" 1 "$MAMORI" --dir "$D" audit show "$AU" --as zeimu-1
 expect "closing twice is refused" 3 "$MAMORI" --dir "$D" audit close "$F" --as chief
+
+# findings are recorded from the plan until the audit is closed (its improvement done, 完了)
+expect "an audit carried through to its close" 0 "$MAMORI" --dir "$D" audit plan --title 税務課の再監査 \
+	--section zeimu --team kansa-1 --as chief --json
+AC=$(json_field id)
+expect "audit.conduct" 0 "$MAMORI" --dir "$D" act "$AC" audit.conduct --as chief
+expect "audit.report" 0 "$MAMORI" --dir "$D" act "$AC" audit.report --field report=監査報告書 --as chief
+expect "audit.plan_improvement" 0 "$MAMORI" --dir "$D" act "$AC" audit.plan_improvement \
+	--field improvement_plan=目録を更新する --as chief
+expect "a finding while the improvement runs" 0 "$MAMORI" --dir "$D" audit finding add "$AC" \
+	--clause MIN-3-2-1 --severity minor --text 目録が古い --as kansa-1
+expect "audit.improve: closed" 0 "$MAMORI" --dir "$D" act "$AC" audit.improve --field done=目録を更新した \
+	--as chief
+refused "no finding once it is closed" MIN-9-1-5-b2 "$MAMORI" --dir "$D" audit finding add "$AC" \
+	--clause MIN-3-2-1 --severity minor --text 遅れた指摘 --as kansa-1
+out_has "it says why" "is 完了; this can be done only while it is 計画、実施済、報告済、改善中"
 
 # ---- Shinjuku ----------------------------------------------------------------------------
 D="$TMP/shinjuku"

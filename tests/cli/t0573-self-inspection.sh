@@ -74,7 +74,7 @@ refused "the head may not sign off before the answers are handed in" MIN-9-2-1 \
 expect "the staff hand the answers in" 0 "$MAMORI" --dir "$D" inspection submit "$Z" --as zeimu-1
 refused "answers are closed once handed in" MIN-9-2-1 \
 	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-3-2-1 --result 不適合 --as zeimu-1
-out_has "saying why" "only while it is open"
+out_has "saying why" "only while it is 点検中"
 refused "the staff may not sign off" MIN-9-2-1 \
 	"$MAMORI" --dir "$D" inspection sign-off "$Z" --as zeimu-1
 refused "another section's head may not" MIN-9-2-1 \

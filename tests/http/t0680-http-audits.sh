@@ -30,12 +30,35 @@ is "an independent team is planned" 303 "$(status -b "$TMP/jar-chief" \
 	--data-urlencode "csrf=$C" --data-urlencode "title=税務課の情報セキュリティ監査" \
 	--data-urlencode section=zeimu --data-urlencode "team=kansa" "${URL}audits")"
 AU=$(m audit list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
-F=$(m audit finding add "$AU" --clause MIN-3-4-1 --severity major --text 複製の記録がない --as kansa)
+F=$(m audit finding add "$AU" --clause MIN-3-4-1 --severity major --text 複製の記録がない \
+	--entry 1 --as kansa)
 m audit plan-improvement "$F" --text 記録簿を備える --due "$(day -2)" --as suzuki >/dev/null
 is "the audits page" 200 "$(status -b "$TMP/jar-chief" "${URL}audits")"
 check "shows the audit" "grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
 check "its finding, linked" "grep -q \"href=\\\"/records/$F\\\"\" '$TMP/body'"
 check "overdue marked" "grep -q 'class=\"overdue\"' '$TMP/body'"
+is "the finding's page" 200 "$(status -b "$TMP/jar-chief" "${URL}records/$F")"
+check "links the ledger entry it rests on (its evidence)" \
+	"grep -q 'href=\"/ledger/entry?index=1\" class=\"entry\"' '$TMP/body'"
+
+# the team records a finding on the audits page (POST /audits/N/findings: finding.add)
+is "the auditor logs in" 303 "$(login kansa "$PW" "$TMP/jar-kansa")"
+is "the audits page, for the team" 200 "$(status -b "$TMP/jar-kansa" "${URL}audits")"
+check "offers the finding form" "grep -q 'action=\"/audits/$AU/findings\"' '$TMP/body'"
+K=$(csrf_of "$TMP/jar-kansa" /audits)
+is "a finding with its evidence entry" 303 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K" \
+	--data-urlencode clause=MIN-3-3-1 --data-urlencode severity=minor \
+	--data-urlencode "text=権限の見直しの記録がない" --data-urlencode evidence=1,2 \
+	"${URL}audits/$AU/findings")"
+check "kept with its evidence" "m audit show $AU --json | grep -q '\"evidence\": *\"1,2\"'"
+is "an entry the ledger does not hold" 400 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K" \
+	--data-urlencode clause=MIN-3-3-1 --data-urlencode severity=minor --data-urlencode text=x \
+	--data-urlencode evidence=999999 "${URL}audits/$AU/findings")"
+C2=$(csrf_of "$TMP/jar-chief" /audits)
+is "the chief, not on the team, is refused" 403 "$(status -b "$TMP/jar-chief" --data-urlencode "csrf=$C2" \
+	--data-urlencode clause=MIN-3-3-1 --data-urlencode severity=minor --data-urlencode text=x \
+	"${URL}audits/$AU/findings")"
+check "citing the clause" "grep -q 'MIN-9-1-5-b2' '$TMP/body'"
 
 is "suzuki logs in" 303 "$(login suzuki "$PW" "$TMP/jar-suzuki")"
 is "the 税務課 officer's dashboard" 200 "$(status -b "$TMP/jar-suzuki" "${URL}")"
