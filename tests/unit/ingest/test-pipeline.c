@@ -1,6 +1,7 @@
 /* test-pipeline: messages into the ledger, the follower's index and analysis, search, retention. */
 #include "../core/fixture.h"
 
+#include <pthread.h>
 #include <time.h>
 
 #include "base/cleanup.h"
@@ -410,10 +411,29 @@ static void alert_on_arrival(void **state)
 	monitor_free(mon);
 }
 
+/* As serve does (collect_floor): the ingest is closed under floor_mu, never while asked. */
+static pthread_mutex_t floor_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static uint64_t floor_of(void *ctx)
 {
 	struct ingest **g = ctx;
-	return *g ? ingest_analysed_floor(*g) : UINT64_MAX;
+	uint64_t floor;
+
+	pthread_mutex_lock(&floor_mu);
+	floor = *g ? ingest_analysed_floor(*g) : UINT64_MAX;
+	pthread_mutex_unlock(&floor_mu);
+	return floor;
+}
+
+static int close_floored(struct ingest **g, struct strbuf *err)
+{
+	int r;
+
+	pthread_mutex_lock(&floor_mu);
+	r = ingest_close(*g, err);
+	*g = NULL;
+	pthread_mutex_unlock(&floor_mu);
+	return r;
 }
 
 /*
@@ -446,8 +466,7 @@ static void analysed_once(void **state)
 	assert_int_equal(ingest_open(f->dir, NULL, &imp, &f->err), 0);
 	submit_with(f, imp, "file", file_lines);
 	assert_int_equal(ingest_close(imp, &f->err), 0);
-	assert_int_equal(ingest_close(g, &f->err), 0);
-	g = NULL;
+	assert_int_equal(close_floored(&g, &f->err), 0);
 	assert_int_equal(follower_stop(fw, &f->err), 0);
 	assert_int_equal(live.events, 14);
 	assert_int_equal(followed.events, 1);
