@@ -18,17 +18,8 @@
 
 #include "agent/http.h"
 #include "base/cleanup.h"
+#include "base/parse.h"
 #include "config.h"
-
-static int hexval(int c)
-{
-	c = tolower(c);
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 static bool is_loopback(const char *host)
 {
@@ -49,7 +40,7 @@ static int parse_pin(struct agent_http *h, const char *pin, struct strbuf *err)
 	for (const char *p = pin; *p; p++) {
 		if (*p == ':')
 			continue;
-		int hi = hexval(p[0]), lo = p[1] ? hexval(p[1]) : -1;
+		int hi = parse_hex_digit(p[0]), lo = p[1] ? parse_hex_digit(p[1]) : -1;
 		if (hi < 0 || lo < 0 || n == 32)
 			goto bad;
 		h->pin[n++] = (uint8_t)(hi * 16 + lo);

@@ -17,5 +17,7 @@ int parse_uint64(const char *s, uint64_t max, uint64_t *ret);
 int parse_int(const char *s, int min, int max, int *ret);
 /* "30d", "12h", "15m", "45s", "2w", "1y" (365d) → seconds. */
 int parse_duration(const char *s, int64_t *ret_seconds);
+/* The value of one hexadecimal digit (0-9, a-f, A-F), or -1 for any other byte. */
+int parse_hex_digit(int c);
 
 #endif

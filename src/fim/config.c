@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/parse.h"
 #include "fim/config-internal.h"
 
 /*
@@ -103,23 +104,13 @@ void fim_diags_format(const struct fim_diags *d, struct strbuf *out)
 
 /* ---- rules ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* AIDE's %XX in a rule's regex ("%20" for a space). */
 static int url_decode(struct parser *p, const char *in, struct strbuf *out)
 {
 	for (const char *s = in; *s; s++) {
 		int h, l;
-		if (s[0] == '%' && (h = hexval(s[1])) >= 0 && (l = hexval(s[2])) >= 0) {
+		if (s[0] == '%' && (h = parse_hex_digit(s[1])) >= 0 &&
+		    (l = parse_hex_digit(s[2])) >= 0) {
 			if (h == 0 && l == 0) {
 				diag(p, true, "'%%00' in '%s': a path never holds a NUL byte", in);
 				return -EINVAL;

@@ -60,17 +60,6 @@ void log_payload_build(struct strbuf *out, const struct log_origin *o, unsigned 
 	strbuf_add(out, raw, len);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes p[0..n) into buf (NUL-terminated, cut to size). -EINVAL on a bad escape. */
 static int decode(const char *p, size_t n, char *buf, size_t size)
 {
@@ -82,8 +71,8 @@ static int decode(const char *p, size_t n, char *buf, size_t size)
 			int h, l;
 			if (i + 2 >= n)
 				return -EINVAL;
-			h = hexval(p[i + 1]);
-			l = hexval(p[i + 2]);
+			h = parse_hex_digit(p[i + 1]);
+			l = parse_hex_digit(p[i + 2]);
 			if (h < 0 || l < 0)
 				return -EINVAL;
 			c = (char)(h << 4 | l);

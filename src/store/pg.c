@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/parse.h"
 #include "store/store-internal.h"
 
 /* Type OIDs of pg_type that change how a text-format value is read. */
@@ -491,17 +492,6 @@ double pg_double(struct pg_stmt *s, int col)
 	return v ? strtod(v, NULL) : 0.0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 const void *pg_blob(struct pg_stmt *s, int col, size_t *ret_len)
 {
 	const char *v = pg_text(s, col);
@@ -521,7 +511,7 @@ const void *pg_blob(struct pg_stmt *s, int col, size_t *ret_len)
 		size_t n = len >= 2 && v[0] == '\\' && v[1] == 'x' ? (len - 2) / 2 : 0;
 		unsigned char *b = xmalloc(n ? n : 1);
 		for (size_t i = 0; i < n; i++) {
-			int hi = hexval(v[2 + 2 * i]), lo = hexval(v[3 + 2 * i]);
+			int hi = parse_hex_digit(v[2 + 2 * i]), lo = parse_hex_digit(v[3 + 2 * i]);
 			if (hi < 0 || lo < 0) {
 				n = i;
 				break;

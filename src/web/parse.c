@@ -5,6 +5,7 @@
 
 #include "base/cleanup.h"
 #include "base/utf8.h"
+#include "base/parse.h"
 #include "web/parse.h"
 
 void web_params_release(struct web_params *p)
@@ -54,17 +55,6 @@ void web_params_add(struct web_params *p, const char *name, const char *value)
 	params_add_len(p, name, strlen(name), value, strlen(value));
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int web_percent_decode(const char *s, size_t len, bool plus_is_space, struct strbuf *out,
                        struct strbuf *err)
 {
@@ -74,8 +64,8 @@ int web_percent_decode(const char *s, size_t len, bool plus_is_space, struct str
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '%') {
-			int hi = i + 2 < len ? hexval((unsigned char)s[i + 1]) : -1;
-			int lo = hi >= 0 ? hexval((unsigned char)s[i + 2]) : -1;
+			int hi = i + 2 < len ? parse_hex_digit((unsigned char)s[i + 1]) : -1;
+			int lo = hi >= 0 ? parse_hex_digit((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				error_set(err, "bad percent-encoding: '%%' needs two hex digits");
 				return -EINVAL;

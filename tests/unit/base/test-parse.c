@@ -67,12 +67,27 @@ static void test_duration(void **state)
 	assert_int_equal(parse_duration("99999999999999999999d", &s), -ERANGE);
 }
 
+static void test_hex_digit(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_hex_digit('0'), 0);
+	assert_int_equal(parse_hex_digit('9'), 9);
+	assert_int_equal(parse_hex_digit('a'), 10);
+	assert_int_equal(parse_hex_digit('F'), 15);
+	assert_int_equal(parse_hex_digit('g'), -1);
+	assert_int_equal(parse_hex_digit('G'), -1);
+	assert_int_equal(parse_hex_digit('/'), -1);
+	assert_int_equal(parse_hex_digit('\0'), -1);
+	assert_int_equal(parse_hex_digit((char)0xef), -1); /* a UTF-8 byte, as a signed char */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_uint_and_int),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_hex_digit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
