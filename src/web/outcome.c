@@ -375,3 +375,15 @@ static void error_in_language(struct web_req *r, int code, struct act_result *re
 	strbuf_reset(err);
 	strbuf_addstr(err, _(kind));
 }
+
+void web_refusal_page(struct web_req *r, const struct act_result *res, const char *title,
+                      enum page_nav nav, const char *back, const char *back_label)
+{
+	r->status = 403;
+	page_begin(r, title, nav);
+	web_refusal(r, res);
+	html_open(&r->out, "p", HTML_END);
+	page_link(&r->out, back, back_label);
+	html_close(&r->out, "p");
+	page_end(r);
+}

@@ -3,6 +3,7 @@
 #define MAMORI_WEB_OUTCOME_H
 
 #include "core/act.h"
+#include "web/page.h"
 #include "web/parse.h"
 #include "web/web.h"
 
@@ -22,5 +23,12 @@ void web_notice_from_query(struct web_req *r);
 
 /* The refusal of a result as a notice, with its clauses linked. */
 void web_refusal(struct web_req *r, const struct act_result *res);
+
+/*
+ * A refusal on a page of its own (403) under title and nav, with a link back (back_label, to
+ * back) below it.
+ */
+void web_refusal_page(struct web_req *r, const struct act_result *res, const char *title,
+                      enum page_nav nav, const char *back, const char *back_label);
 
 #endif

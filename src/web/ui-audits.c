@@ -268,13 +268,8 @@ void ui_audit_plan(struct web_req *r)
 		goto out;
 	}
 	if (res.outcome == ACT_REFUSED) {
-		r->status = 403;
-		page_begin(r, _("Audits"), NAV_AUDITS);
-		web_refusal(r, &res);
-		html_open(&r->out, "p", HTML_END);
-		page_link(&r->out, "/audits", _("Back to the audits"));
-		html_close(&r->out, "p");
-		page_end(r);
+		web_refusal_page(r, &res, _("Audits"), NAV_AUDITS, "/audits",
+		                 _("Back to the audits"));
 		goto out;
 	}
 	web_redirect(r, res.outcome == ACT_DONE ? "/audits?notice=done" : "/audits?notice=pending");
@@ -336,13 +331,8 @@ void ui_audit_finding(struct web_req *r)
 		goto out;
 	}
 	if (res.outcome == ACT_REFUSED) {
-		r->status = 403;
-		page_begin(r, _("Audits"), NAV_AUDITS);
-		web_refusal(r, &res);
-		html_open(&r->out, "p", HTML_END);
-		page_link(&r->out, "/audits", _("Back to the audits"));
-		html_close(&r->out, "p");
-		page_end(r);
+		web_refusal_page(r, &res, _("Audits"), NAV_AUDITS, "/audits",
+		                 _("Back to the audits"));
 		goto out;
 	}
 	strbuf_addf(&url, "/records/%" PRId64 "?notice=%s", res.record_id,

@@ -237,13 +237,8 @@ static void act_and_back(struct web_req *r, const struct inspection_section *s,
 	if (ret < 0) {
 		web_error(r, web_act_status(ret), err.buf);
 	} else if (res.outcome == ACT_REFUSED) {
-		r->status = 403;
-		page_begin(r, _("Self-inspection"), NAV_INSPECTIONS);
-		web_refusal(r, &res);
-		html_open(&r->out, "p", HTML_END);
-		page_link(&r->out, url.buf, _("Back"));
-		html_close(&r->out, "p");
-		page_end(r);
+		web_refusal_page(r, &res, _("Self-inspection"), NAV_INSPECTIONS, url.buf,
+		                 _("Back"));
 	} else {
 		strbuf_addstr(&url, res.outcome == ACT_DONE ? "?notice=done" : "?notice=pending");
 		web_redirect(r, url.buf);

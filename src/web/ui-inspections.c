@@ -247,18 +247,6 @@ out:
 	strbuf_release(&err);
 }
 
-/* Shows a refusal on its own page (403) with a way back. */
-static void refusal_page(struct web_req *r, const struct act_result *res, const char *back)
-{
-	r->status = 403;
-	page_begin(r, _("Self-inspections"), NAV_INSPECTIONS);
-	web_refusal(r, res);
-	html_open(&r->out, "p", HTML_END);
-	page_link(&r->out, back, _("Back"));
-	html_close(&r->out, "p");
-	page_end(r);
-}
-
 void ui_inspections_open(struct web_req *r)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -313,7 +301,8 @@ void ui_inspections_open(struct web_req *r)
 			goto out;
 		}
 		if (res.outcome == ACT_REFUSED) {
-			refusal_page(r, &res, "/inspections");
+			web_refusal_page(r, &res, _("Self-inspections"), NAV_INSPECTIONS,
+			                 "/inspections", _("Back"));
 			act_result_release(&res);
 			goto out;
 		}

@@ -189,17 +189,6 @@ static int form_int(struct web_req *r, const char *name, int64_t max, int64_t *r
 	return parse_int64(v, 1, max, ret);
 }
 
-static void refused_page(struct web_req *r, const struct act_result *res, const char *back)
-{
-	r->status = 403;
-	page_begin(r, _("Risks"), NAV_RISKS);
-	web_refusal(r, res);
-	html_open(&r->out, "p", HTML_END);
-	page_link(&r->out, back, _("Back"));
-	html_close(&r->out, "p");
-	page_end(r);
-}
-
 /* Input the core turned down: a page that says what to check, in the reader's language. */
 static void bad_input_page(struct web_req *r, const char *detail, const char *back)
 {
@@ -270,7 +259,7 @@ void ui_risk_assess_post(struct web_req *r)
 		goto out;
 	}
 	if (res.outcome == ACT_REFUSED) {
-		refused_page(r, &res, "/risks");
+		web_refusal_page(r, &res, _("Risks"), NAV_RISKS, "/risks", _("Back"));
 		goto out;
 	}
 	strbuf_addf(&url, "/risks/%" PRId64 "?notice=%s", res.record_id,
@@ -320,7 +309,7 @@ void ui_risk_accept_post(struct web_req *r)
 		goto out;
 	}
 	if (res.outcome == ACT_REFUSED) {
-		refused_page(r, &res, url.buf);
+		web_refusal_page(r, &res, _("Risks"), NAV_RISKS, url.buf, _("Back"));
 		goto out;
 	}
 	strbuf_addstr(&url, res.outcome == ACT_DONE ? "?notice=done" : "?notice=pending");
@@ -411,7 +400,7 @@ static void plan_post(struct web_req *r, bool done)
 		goto out;
 	}
 	if (res.outcome == ACT_REFUSED) {
-		refused_page(r, &res, url.buf);
+		web_refusal_page(r, &res, _("Risks"), NAV_RISKS, url.buf, _("Back"));
 		goto out;
 	}
 	strbuf_addstr(&url, res.outcome == ACT_DONE ? "?notice=done#plan" : "?notice=pending#plan");
