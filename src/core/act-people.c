@@ -297,9 +297,9 @@ static int scheduled_move_get(struct act_state *s, const char *id_text, struct s
 	return 0;
 }
 
-/* Keeps a move dated ahead for its day; a later one replaces what was scheduled before. */
-static int move_schedule(struct act_state *s, const struct org_user *u, const char *section,
-                         const char *title, const char *day, int64_t day_ms, struct strbuf *err)
+/* Cancels the person's scheduled moves (what: for the error); how many, or < 0. */
+static int64_t cancel_scheduled(struct act_state *s, int64_t user_id, const char *what,
+                                struct strbuf *err)
 {
 	struct query *q = query_get(s->door->st,
 	                            "UPDATE user_moves SET state = 'cancelled', closed_ms = ?1"
@@ -310,11 +310,22 @@ static int move_schedule(struct act_state *s, const struct org_user *u, const ch
 	if (!q)
 		return -EIO;
 	query_bind_int(q, 1, s->now);
-	query_bind_int(q, 2, u->id);
-	r = act_step_done(s, q, "replacing the scheduled move", err);
-	if (r < 0)
-		return r;
-	if (query_changes(s->door->st) > 0)
+	query_bind_int(q, 2, user_id);
+	r = act_step_done(s, q, what, err);
+	return r < 0 ? r : query_changes(s->door->st);
+}
+
+/* Keeps a move dated ahead for its day; a later one replaces what was scheduled before. */
+static int move_schedule(struct act_state *s, const struct org_user *u, const char *section,
+                         const char *title, const char *day, int64_t day_ms, struct strbuf *err)
+{
+	int64_t replaced = cancel_scheduled(s, u->id, "replacing the scheduled move", err);
+	struct query *q;
+	int r;
+
+	if (replaced < 0)
+		return (int)replaced;
+	if (replaced > 0)
 		json_object_set_new(s->info, "replaced_scheduled", json_true());
 	q = query_get(s->door->st,
 	              "INSERT INTO user_moves(user_id, section, title, effective, effective_ms,"
@@ -441,21 +452,13 @@ out:
 
 int act_cancel_moves_of(struct act_state *s, int64_t user_id, struct strbuf *err)
 {
-	struct query *q = query_get(s->door->st,
-	                            "UPDATE user_moves SET state = 'cancelled', closed_ms = ?1"
-	                            " WHERE user_id = ?2 AND state = 'scheduled'",
-	                            err);
-	int r;
+	int64_t n = cancel_scheduled(s, user_id, "cancelling the scheduled move", err);
 
-	if (!q)
-		return -EIO;
-	query_bind_int(q, 1, s->now);
-	query_bind_int(q, 2, user_id);
-	r = act_step_done(s, q, "cancelling the scheduled move", err);
-	if (r == 0 && query_changes(s->door->st) > 0)
-		json_object_set_new(s->info, "cancelled_moves",
-		                    json_integer(query_changes(s->door->st)));
-	return r;
+	if (n < 0)
+		return (int)n;
+	if (n > 0)
+		json_object_set_new(s->info, "cancelled_moves", json_integer(n));
+	return 0;
 }
 
 int act_people(struct act_state *s, struct strbuf *err)
