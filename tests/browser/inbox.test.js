@@ -4,40 +4,11 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD, hasAiosmtpd, startSink, tokyoDay } = require('./lib');
 
 let ward, server, ctx, page, sink, mailDir, requestId;
-
-function hasAiosmtpd() {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' });
-    return true;
-  } catch (e) {
-    return false;
-  }
-}
-
-function startSink(dir) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'lib', 'smtp-sink.py'), dir],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the SMTP sink did not start')), 10000);
-    proc.stdout.on('data', (b) => {
-      out += b;
-      const m = out.match(/listening on 127\.0\.0\.1:(\d+)/);
-      if (m) { clearTimeout(timer); resolve({ proc, port: Number(m[1]) }); }
-    });
-  });
-}
-
-function tokyoDay(offset) {
-  const d = new Date(Date.now() + 9 * 3600 * 1000 + offset * 86400 * 1000);
-  return d.toISOString().slice(0, 10);
-}
 
 before(async () => {
   ward = makeWard();

@@ -137,4 +137,38 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(dir, name + '.png'), fullPage: true });
 }
 
-module.exports = { mamori, makeWard, demoWard, startServer, stopServer, launch, login, logout, shot, PASSWORD };
+// Is Debian's python3-aiosmtpd there (bootstrap installs it)?
+function hasAiosmtpd() {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import aiosmtpd'], { stdio: 'ignore' });
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// A real SMTP server (tests/lib/smtp-sink.py) that keeps each message in dir; { proc, port }.
+function startSink(dir) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'lib', 'smtp-sink.py'), dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the SMTP sink did not start')), 30000);
+    proc.stdout.on('data', (b) => {
+      out += b;
+      const m = out.match(/listening on 127\.0\.0\.1:(\d+)/);
+      if (m) { clearTimeout(timer); resolve({ proc, port: Number(m[1]) }); }
+    });
+  });
+}
+
+// The day in Asia/Tokyo offset days from today, as YYYY-MM-DD.
+function tokyoDay(offset) {
+  const d = new Date(Date.now() + 9 * 3600 * 1000 + offset * 86400 * 1000);
+  return d.toISOString().slice(0, 10);
+}
+
+module.exports = {
+  mamori, makeWard, demoWard, startServer, stopServer, launch, login, logout, shot, PASSWORD,
+  hasAiosmtpd, startSink, tokyoDay,
+};
