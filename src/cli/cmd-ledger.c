@@ -21,13 +21,14 @@ struct lctx {
 	struct ledger *lg;
 };
 
-static int lctx_open_flags(struct cli_ctx *ctx, struct lctx *l, unsigned flags)
+/* Every ledger subcommand works on either store (docs/operations.md). */
+static int lctx_open(struct cli_ctx *ctx, struct lctx *l)
 {
 	struct strbuf err = STRBUF_INIT;
 	int r;
 
 	memset(l, 0, sizeof(*l));
-	r = store_open(ctx->dir, flags, &l->st, &err);
+	r = store_open(ctx->dir, STORE_ANY_BACKEND, &l->st, &err);
 	if (r == 0)
 		r = ledger_open(l->st, &l->lg, &err);
 	if (r < 0) {
@@ -37,17 +38,6 @@ static int lctx_open_flags(struct cli_ctx *ctx, struct lctx *l, unsigned flags)
 	}
 	strbuf_release(&err);
 	return r;
-}
-
-static int lctx_open(struct cli_ctx *ctx, struct lctx *l)
-{
-	return lctx_open_flags(ctx, l, 0);
-}
-
-/* The subcommands that work on a PostgreSQL store too (docs/operations.md). */
-static int lctx_open_any(struct cli_ctx *ctx, struct lctx *l)
-{
-	return lctx_open_flags(ctx, l, STORE_ANY_BACKEND);
 }
 
 static void lctx_close(struct lctx *l)
@@ -125,7 +115,7 @@ static int ledger_checkpoint(struct cli_ctx *ctx, int argc, const char **argv)
 
 	if (parse_options_count(argc, argv, opts, usage, 0, 0, &ret) < 0)
 		return ret;
-	if (lctx_open_any(ctx, &l) < 0)
+	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
 	if (size >= 0) {
 		r = ledger_checkpoint_get(l.lg, (uint64_t)size, &out, &err);
@@ -250,7 +240,7 @@ static int ledger_entry_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		return ret;
 	if (parse_index(argv[0], "entry index", &index) < 0)
 		return EXIT_USAGE;
-	if (lctx_open_any(ctx, &l) < 0)
+	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
 	r = read_entry(l.lg, index, &bytes, json ? &e : NULL);
 	if (r == 0 && json) {
@@ -441,7 +431,7 @@ static int ledger_proof(struct cli_ctx *ctx, int argc, const char **argv)
 		return ret;
 	if (parse_index(argv[0], "entry index", &index) < 0)
 		return EXIT_USAGE;
-	if (lctx_open_any(ctx, &l) < 0)
+	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
 	r = size >= 0 ? (n = (uint64_t)size, 0) : latest_checkpoint_size(l.lg, &n, &err);
 	if (r == 0)
@@ -487,7 +477,7 @@ static int ledger_consistency(struct cli_ctx *ctx, int argc, const char **argv)
 		return ret;
 	if (parse_index(argv[0], "old size", &m) < 0 || parse_index(argv[1], "new size", &n) < 0)
 		return EXIT_USAGE;
-	if (lctx_open_any(ctx, &l) < 0)
+	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
 	r = ledger_consistency_proof(l.lg, m, n, proof, &nr, &err);
 	lctx_close(&l);
@@ -753,7 +743,7 @@ static int ledger_note(struct cli_ctx *ctx, int argc, const char **argv)
 		                   .action = "ledger.note",
 		                   .data = (const uint8_t *)argv[0],
 		                   .data_len = strlen(argv[0]) };
-	if (lctx_open_any(ctx, &l) < 0)
+	if (lctx_open(ctx, &l) < 0)
 		return EXIT_FAILED;
 	r = ledger_append(l.lg, &e, 1, &index, &err);
 	lctx_close(&l);

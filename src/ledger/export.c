@@ -256,19 +256,17 @@ static int write_file(const char *dir, const char *rel, const void *data, size_t
 
 static int export_bundles(struct ledger *lg, const char *dir, uint64_t size, struct strbuf *err)
 {
-	struct query *s = query_get(
-	    ledger_store(lg), "SELECT n, data FROM ledger_bundle WHERE n < ? ORDER BY n", err);
+	struct bundle_cursor c;
 	struct strbuf rel = STRBUF_INIT;
-	uint64_t expect = 0;
-	int rc, r = 0;
+	uint64_t expect = 0, n;
+	const void *blob;
+	size_t len = 0;
+	int rc = 0, r = 0;
 
-	if (!s)
-		return -EIO;
-	query_bind_int(s, 1, (int64_t)((size + 255) / 256));
-	while (r == 0 && (rc = query_step(s, err)) > 0) {
-		uint64_t n = (uint64_t)query_int(s, 0);
-		size_t len = 0, pos = 0, elen;
-		const uint8_t *data = query_blob(s, 1, &len), *e;
+	bundle_cursor_init(&c, lg, 0, (size + 255) / 256);
+	while (r == 0 && (rc = bundle_cursor_next(&c, &n, &blob, &len, err)) > 0) {
+		size_t pos = 0, elen;
+		const uint8_t *data = blob, *e;
 		uint64_t want = size - n * 256 >= 256 ? 256 : size - n * 256;
 		unsigned count = 0;
 
@@ -297,7 +295,9 @@ static int export_bundles(struct ledger *lg, const char *dir, uint64_t size, str
 		r = write_file(dir, rel.buf, data, pos, 0600, err);
 		expect = n + 1;
 	}
-	query_done(s);
+	bundle_cursor_done(&c);
+	if (r == 0 && rc < 0)
+		r = rc;
 	if (r == 0 && expect * 256 < size) {
 		error_set(err, "entries %" PRIu64 ".. are missing; run 'mamori ledger verify'",
 		          expect * 256);

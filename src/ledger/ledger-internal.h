@@ -112,6 +112,27 @@ void ledger_read_begin(struct ledger *lg, struct strbuf *err);
 int ledger_node(void *lg, unsigned height, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
 struct merkle_hasher *ledger_hasher(struct ledger *lg);
 
+/*
+ * The stored bundles with numbers in [from, end), in order, a page of BUNDLE_PAGE rows at a time
+ * (PostgreSQL hands over a statement's whole result at once: the whole log would not fit in
+ * memory). bundle_next gives 1 with *n and the bundle's bytes (valid until the next call), 0
+ * after the last, or a negative errno with err. The caller wants one read snapshot around it
+ * (store_read_begin) when the log may grow meanwhile.
+ */
+#define BUNDLE_PAGE 64
+struct query;
+struct bundle_cursor {
+	struct ledger *lg;
+	struct query *q;
+	uint64_t next, end;
+	unsigned rows; /* rows of the current page so far */
+	bool eof;
+};
+void bundle_cursor_init(struct bundle_cursor *c, struct ledger *lg, uint64_t from, uint64_t end);
+int bundle_cursor_next(struct bundle_cursor *c, uint64_t *n, const void **data, size_t *len,
+                       struct strbuf *err);
+void bundle_cursor_done(struct bundle_cursor *c);
+
 /* Files of an export, behind an interface so that a fuzzer can serve them from memory. */
 struct ledger_vfs {
 	void *ctx;

@@ -9,6 +9,66 @@
 #include "ledger/ledger.h"
 #include "store/query.h"
 
+void bundle_cursor_init(struct bundle_cursor *c, struct ledger *lg, uint64_t from, uint64_t end)
+{
+	memset(c, 0, sizeof(*c));
+	c->lg = lg;
+	c->next = from;
+	c->end = end;
+}
+
+int bundle_cursor_next(struct bundle_cursor *c, uint64_t *n, const void **data, size_t *len,
+                       struct strbuf *err)
+{
+	for (;;) {
+		int r;
+
+		if (c->eof)
+			return 0;
+		if (!c->q) {
+			if (c->next >= c->end) {
+				c->eof = true;
+				return 0;
+			}
+			r = query_prepare(ledger_store(c->lg),
+			                  "SELECT n, data FROM ledger_bundle WHERE n >= ? AND n < ? "
+			                  "ORDER BY n LIMIT ?",
+			                  &c->q, err);
+			if (r < 0)
+				return r;
+			query_bind_int(c->q, 1, (int64_t)c->next);
+			query_bind_int(c->q, 2, c->end > INT64_MAX ? INT64_MAX : (int64_t)c->end);
+			query_bind_int(c->q, 3, BUNDLE_PAGE);
+			c->rows = 0;
+		}
+		r = query_step(c->q, err);
+		if (r < 0) {
+			c->q = NULL;
+			c->eof = true;
+			return r;
+		}
+		if (r == 0) {
+			/* a short page is the last one */
+			c->q = NULL;
+			if (c->rows < BUNDLE_PAGE)
+				c->eof = true;
+			continue;
+		}
+		c->rows++;
+		*n = (uint64_t)query_int(c->q, 0);
+		*data = query_blob(c->q, 1, len);
+		c->next = *n + 1;
+		return 1;
+	}
+}
+
+void bundle_cursor_done(struct bundle_cursor *c)
+{
+	query_done(c->q);
+	c->q = NULL;
+	c->eof = true;
+}
+
 /* Reads the bundle n of entries (and, with payloads, its sealed payloads). 1, 0 missing, -errno. */
 static int read_bundle(struct ledger *lg, uint64_t n, struct strbuf *entries, struct strbuf *sealed,
                        struct strbuf *err)

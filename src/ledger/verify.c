@@ -10,6 +10,7 @@
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
+#include "store/store.h"
 
 /* A checkpoint to hold the rebuilt tree against, with the words that name it in messages. */
 struct vcp {
@@ -536,29 +537,29 @@ static int check_sealed(struct vstate *v, struct ledger *lg, uint64_t n,
 	return 0;
 }
 
-/* Reads up to JOB_BUNDLES rows of the bundle cursor into j; *eof once the rows run out. */
-static int fill_job(struct query *s, struct bjob *j, bool *eof, struct strbuf *err)
+/* Reads up to JOB_BUNDLES bundles of the cursor into j; *eof once they run out. */
+static int fill_job(struct bundle_cursor *c, struct bjob *j, bool *eof, struct strbuf *err)
 {
 	int rc = 0;
 
 	bjob_reset(j);
 	while (j->nb < JOB_BUNDLES) {
-		rc = query_step(s, err);
+		uint64_t n;
+		const void *b;
+		size_t len = 0;
+
+		rc = bundle_cursor_next(c, &n, &b, &len, err);
 		if (rc <= 0) {
 			*eof = true;
 			break;
 		}
-		{
-			size_t len = 0;
-			const void *b = query_blob(s, 1, &len);
-			bjob_add(j, (uint64_t)query_int(s, 0), b, len);
-		}
+		bjob_add(j, n, b, len);
 	}
 	return rc;
 }
 
-int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra, size_t extra_nr,
-                  struct ledger_verify_result *ret, struct strbuf *err)
+static int verify_db(struct ledger *lg, const char *dir, const struct strbuf *extra,
+                     size_t extra_nr, struct ledger_verify_result *ret, struct strbuf *err)
 {
 	struct vstate v;
 	struct dbctx d = { lg, STRBUF_INIT };
@@ -616,27 +617,24 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 	check_checkpoints(&v);
 
 	/* Every bundle in order, through the pipeline (see struct bpipe). */
-	s = query_get(ledger_store(lg), "SELECT n, data FROM ledger_bundle ORDER BY n", err);
-	if (!s) {
-		r = -EIO;
-		goto out;
-	}
 	{
+		struct bundle_cursor c;
 		struct bpipe p;
 		struct bjob *cur, *next;
 		bool eof = false, end = false;
 
+		bundle_cursor_init(&c, lg, 0, UINT64_MAX);
 		bpipe_init(&p);
 		cur = p.jobs[0];
 		next = p.jobs[1];
-		rc = fill_job(s, cur, &eof, err);
+		rc = fill_job(&c, cur, &eof, err);
 		if (cur->nb)
 			bpipe_submit(&p, cur);
 		while (cur->nb && !v.ret) {
 			if (eof)
 				bjob_reset(next);
 			else
-				rc = fill_job(s, next, &eof, err);
+				rc = fill_job(&c, next, &eof, err);
 			bpipe_wait(&p, cur);
 			if (next->nb)
 				bpipe_submit(&p, next);
@@ -679,8 +677,8 @@ int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra
 			}
 		}
 		bpipe_release(&p);
+		bundle_cursor_done(&c);
 	}
-	query_done(s);
 	if (!v.ret && rc < 0) {
 		r = rc;
 		goto out;
@@ -712,6 +710,24 @@ out:
 	free(keys);
 	strbuf_release(&d.blob);
 	strbuf_release_secret(&sealed_blob);
+	return r;
+}
+
+/* One read snapshot for the whole check: the head, the checkpoints and the bundles agree even
+ * while a server appends (and on PostgreSQL the bundles are read a page at a time). */
+int ledger_verify(struct ledger *lg, const char *dir, const struct strbuf *extra, size_t extra_nr,
+                  struct ledger_verify_result *ret, struct strbuf *err)
+{
+	bool began = false;
+	int r = store_read_begin(ledger_store(lg), &began, err);
+
+	if (r < 0) {
+		if (ret)
+			memset(ret, 0, sizeof(*ret));
+		return r;
+	}
+	r = verify_db(lg, dir, extra, extra_nr, ret, err);
+	store_read_end(ledger_store(lg), began);
 	return r;
 }
 
@@ -881,6 +897,7 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 		struct bjob *cur, *next;
 		uint64_t missing = UINT64_MAX; /* first bundle whose file is missing */
 
+		bundle_cursor_init(&c, lg, 0, UINT64_MAX);
 		bpipe_init(&p);
 		cur = p.jobs[0];
 		next = p.jobs[1];

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t0404: a data directory whose store is PostgreSQL (issue 18): mamori init --store records the
 # store in mamori.conf and makes the schema on a real PostgreSQL 15 (tests/lib/pg.sh), doctor
-# reports it, commands that do not work on PostgreSQL yet refuse saying so, and bad URLs,
+# reports it, every ledger command works there (note, checkpoint, entry, proof, verify, export,
+# show, tail), commands that do not work on PostgreSQL yet refuse saying so, and bad URLs,
 # passwords and a second ward in one database are refused.
 . "$(dirname "$0")/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
@@ -37,8 +38,6 @@ check "doctor --json has a store check" "python3 -c 'import json,sys; d=json.loa
 expect "a command that does not work on PostgreSQL yet refuses" 1 "$MAMORI" --dir "$W" user list
 err_has "and says so" "does not work on PostgreSQL yet"
 err_one_line "in one line"
-expect "ledger verify refuses alike (not on PostgreSQL yet)" 1 "$MAMORI" --dir "$W" ledger verify
-err_has "saying so" "does not work on PostgreSQL yet"
 
 # the ledger on PostgreSQL: notes appended, a checkpoint signed, entries and proofs read back
 expect "ledger note appends on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger note "最初のメモ"
@@ -62,6 +61,25 @@ expect "ledger entry --json decodes the note" 0 "$MAMORI" --dir "$W" ledger entr
 out_has "with its Japanese text" "最初のメモ"
 run pg_psql -d mamori -Atc "SELECT count(*) FROM ledger_checkpoint"
 check "the checkpoint is stored in PostgreSQL" "[ \"\$(cat '$TMP/out')\" = 1 ]"
+
+# verify, export, show and tail on PostgreSQL
+expect "ledger verify passes on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger verify
+out_has "re-hashing both entries" "ok: 2 entries"
+out_has "and the stored checkpoint" "1 checkpoints consistent"
+expect "ledger verify --checkpoint with the auditor's copy" 0 "$MAMORI" --dir "$W" ledger verify --checkpoint "$TMP/cp"
+expect "ledger export from PostgreSQL" 0 "$MAMORI" --dir "$W" ledger export "$TMP/exp"
+check "the export holds the entry tile" "[ -s '$TMP/exp/tile/entries/000.p/2' ]"
+expect "the export verifies offline" 0 "$MAMORI" --dir "$W" ledger verify --offline "$TMP/exp"
+out_has "with both entries" "ok: 2 entries"
+check "and with the export's own verify.py" "python3 '$TMP/exp/verify.py' '$TMP/exp' >/dev/null"
+expect "ledger show on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger show 0
+out_has "shows the note" "最初のメモ"
+expect "ledger tail on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger tail -n 5
+out_has "lists the second note" "second"
+# a damaged bundle in PostgreSQL is found
+pg_psql -d mamori -c "UPDATE ledger_bundle SET data = overlay(data placing '\\x58'::bytea from 30) WHERE n = 0" >/dev/null
+expect "ledger verify finds a changed entry in PostgreSQL" 1 "$MAMORI" --dir "$W" ledger verify
+err_has "naming the bundle" "verification failed"
 
 expect "a second ward in the same database is refused" 1 "$MAMORI" --dir "$TMP/w2" init --store "$PG_URL"
 err_has "one database per ward" "already holds a Mamori ward"

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -428,6 +429,55 @@ static void test_ledger_same_as_sqlite(void **state)
 	merkle_hasher_free(h);
 }
 
+/*
+ * verify and export read the bundles a page at a time (a PostgreSQL result is held whole in
+ * memory): a log of more than one page (BUNDLE_PAGE bundles) verifies, exports and verifies
+ * offline, and a damaged bundle on the second page is found.
+ */
+static void test_ledger_verify_export_pages(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t n = BUNDLE_PAGE * 256 + 300;
+	struct ledger_verify_result res, off;
+	struct strbuf out = STRBUF_INIT;
+	struct ledger *lg;
+	char exp[96];
+
+	NEED_PG(f);
+	assert_int_equal(ledger_init_keys(f->dir, "test", &f->err), 0);
+	assert_int_equal(ledger_open(f->st, &lg, &f->err), 0);
+	for (uint64_t at = 0; at < n; at += 4096)
+		append_range(lg, at, n - at < 4096 ? (size_t)(n - at) : 4096, &f->err);
+	assert_int_equal(ledger_verify(lg, f->dir, NULL, 0, &res, &f->err), 0);
+	assert_int_equal(res.entries, n);
+	snprintf(exp, sizeof(exp), "%s/export", f->dir);
+	if (ledger_export(lg, f->dir, exp, &f->err) < 0)
+		fail_msg("export: %s", f->err.buf);
+	assert_int_equal(ledger_verify_offline(exp, NULL, 0, &off, &f->err), 0);
+	assert_int_equal(off.entries, n);
+	assert_memory_equal(off.root, res.root, MERKLE_HASH_SIZE);
+
+	/* one byte changed in bundle BUNDLE_PAGE + 1: the second page */
+	{
+		struct query *q;
+		assert_int_equal(query_prepare(f->st,
+		                               "UPDATE ledger_bundle SET data = "
+		                               "overlay(data placing '\\x58'::bytea from 40) "
+		                               "WHERE n = ?",
+		                               &q, &f->err),
+		                 0);
+		query_bind_int(q, 1, BUNDLE_PAGE + 1);
+		assert_int_equal(query_step(q, &f->err), 0);
+	}
+	strbuf_reset(&f->err);
+	assert_true(ledger_verify(lg, f->dir, NULL, 0, &res, &f->err) < 0);
+	strbuf_addf(&out, "%" PRIu64, (uint64_t)(BUNDLE_PAGE + 1) * 256);
+	if (!strstr(f->err.buf, out.buf))
+		fail_msg("the failure should name entries %s..: %s", out.buf, f->err.buf);
+	strbuf_release(&out);
+	ledger_close(lg);
+}
+
 struct writer_arg {
 	const char *dir;
 	int id, batches, per;
@@ -528,6 +578,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_same_as_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_two_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ledger_verify_export_pages, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
