@@ -137,13 +137,6 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("--demo and --ward-name need --profile minato|shinjuku|FILE");
 		return EXIT_USAGE;
 	}
-	if (store_url && so.profile) {
-		cli_error("--store with --profile does not work yet: on PostgreSQL, init makes the "
-		          "schema, the configuration and the ledger keys, but the ward's profile, "
-		          "people and acts (the door) do not run on PostgreSQL yet (see "
-		          "docs/operations.md)");
-		return EXIT_USAGE;
-	}
 	if (store_url && store_url_check(store_url, &err) < 0) {
 		cli_error("--store: %s", err.buf);
 		strbuf_release(&err);

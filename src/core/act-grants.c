@@ -51,8 +51,8 @@ int act_sync_grants(struct act_state *s, const struct policy_register *reg, int6
 	while (r == 0 && value && policy_grants_next(s->p, &cur, &g, &why) > 0) {
 		principal(&p, &g);
 		r = query_prepare(st,
-		                  "INSERT OR IGNORE INTO record_grants(record_id, principal)"
-		                  " VALUES (?, ?)",
+		                  "INSERT INTO record_grants(record_id, principal)"
+		                  " VALUES (?, ?) ON CONFLICT DO NOTHING",
 		                  &q, err);
 		if (r < 0)
 			break;

@@ -80,15 +80,19 @@ int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf 
 	d->readonly = flags & DOOR_READONLY;
 	d->clock = time_now_ms;
 	door_batch_init(d);
-	r = store_open(dir, d->readonly ? STORE_READONLY : 0, &d->st, err);
+	r = store_open(dir, (d->readonly ? STORE_READONLY : 0) | STORE_ANY_BACKEND, &d->st, err);
 	if (r < 0)
 		goto fail;
-	guard_install(d->st, &d->guard);
+	r = guard_install(d->st, &d->guard, err);
+	if (r < 0)
+		goto fail;
 	/*
 	 * Each act runs in a savepoint, so SQLite keeps a statement journal; in memory it costs
 	 * no temporary file per act (a file would be created and unlinked every time).
 	 */
-	r = store_exec(d->st, "PRAGMA temp_store = MEMORY", err);
+	r = store_dialect(d->st) == STORE_SQLITE
+	        ? store_exec(d->st, "PRAGMA temp_store = MEMORY", err)
+	        : 0;
 	if (r < 0)
 		goto fail;
 	r = ledger_open(d->st, &d->lg, err);
@@ -897,6 +901,9 @@ void act_run_job(struct door *d, struct act_job *job)
 		s.new_profile = NULL;
 		s.has_after = false;
 		r = store_begin(d->st, err);
+		/* the rollback closed PostgreSQL's door with the savepoint (store_hooks_door) */
+		if (r == 0)
+			guard_enter(&d->guard);
 		if (r == 0 && s.close_request_id) {
 			r = act_close_request(&s, err);
 			if (r < 0)

@@ -173,7 +173,7 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 	    "  LEFT JOIN records rec ON rec.id = a.record_id"
 	    "  WHERE a.actor IS NULL AND a.action = ?1 AND a.outcome = 'done'"
 	    "  AND a.via IN ('monitor', 'fim')"
-	    ") ORDER BY t DESC",
+	    ") AS d ORDER BY t DESC",
 	    &q, err);
 	if (r < 0)
 		return r;

@@ -88,15 +88,17 @@ static void rolled_back(struct store_hooks *h)
 	GUARD_OF(h)->violated = false;
 }
 
-void guard_install(struct store *st, struct guard *g)
+int guard_install(struct store *st, struct guard *g, struct strbuf *err)
 {
+	g->st = st;
 	g->open = false;
 	g->violated = false;
 	g->hooks.may_write = may_write;
 	g->hooks.changed = changed;
 	g->hooks.may_commit = may_commit;
 	g->hooks.rolled_back = rolled_back;
-	store_hooks_install(st, &g->hooks);
+	g->hooks.tables = domain_tables;
+	return store_hooks_install(st, &g->hooks, err);
 }
 
 void guard_uninstall(struct store *st)
@@ -104,9 +106,9 @@ void guard_uninstall(struct store *st)
 	store_hooks_uninstall(st);
 }
 
-void guard_protect_reader(struct store *st)
+int guard_protect_reader(struct store *st, struct strbuf *err)
 {
 	static _Thread_local struct guard reader;
 
-	guard_install(st, &reader);
+	return guard_install(st, &reader, err);
 }

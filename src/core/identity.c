@@ -71,9 +71,9 @@ int identity_recovery_use(struct store *st, int64_t user_id, const char *hex, in
 	int r;
 
 	r = query_prepare(st,
-	                  "INSERT OR IGNORE INTO totp_recovery_used(user_id, code_sha256, used_ms) "
+	                  "INSERT INTO totp_recovery_used(user_id, code_sha256, used_ms) "
 	                  "SELECT user_id, code_sha256, ?3 FROM user_recovery_codes "
-	                  "WHERE user_id = ?1 AND code_sha256 = ?2",
+	                  "WHERE user_id = ?1 AND code_sha256 = ?2 ON CONFLICT DO NOTHING",
 	                  &q, err);
 	if (r < 0)
 		return r;

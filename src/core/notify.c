@@ -60,8 +60,8 @@ static int remember(struct store *st, int64_t user_id, const struct inbox *b, co
 {
 	struct query *q;
 	int r = query_prepare(st,
-	                      "INSERT OR IGNORE INTO notify_sent (user_id, key, sent_ms) "
-	                      "VALUES (?, ?, ?)",
+	                      "INSERT INTO notify_sent (user_id, key, sent_ms) "
+	                      "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 	                      &q, err);
 
 	for (size_t i = 0; r == 0 && i < b->nr; i++) {

@@ -1,6 +1,7 @@
 /* records: reading the registers' records, and checking field values against the profile. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/bitset.h"
@@ -135,7 +136,7 @@ int records_list(struct store *st, const struct record_filter *f, struct record_
 	query_bind_text(s, 2, f->level);
 	query_bind_text(s, 3, f->section);
 	query_bind_text(s, 4, f->state);
-	query_bind_int(s, 5, f->limit > 0 ? f->limit : -1);
+	query_bind_int(s, 5, f->limit > 0 ? f->limit : INT64_MAX);
 	while ((rc = query_step(s, err)) > 0) {
 		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
 		r = record_from_row(s, &ret->items[ret->nr], err);
@@ -762,7 +763,7 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 	if (r < 0)
 		goto out;
 	bind_query(qq, q, like.len ? like.buf : NULL, text_like.len ? text_like.buf : NULL, &rs);
-	query_bind_int(qq, 6, q->limit > 0 ? q->limit : -1);
+	query_bind_int(qq, 6, q->limit > 0 ? q->limit : INT64_MAX);
 	query_bind_int(qq, 7, q->offset > 0 ? q->offset : 0);
 	while ((r = query_step(qq, err)) > 0) {
 		ALLOC_GROW(ret->list.items, ret->list.nr, ret->list.alloc);

@@ -30,10 +30,11 @@ int bundle_cursor_next(struct bundle_cursor *c, uint64_t *n, const void **data, 
 				c->eof = true;
 				return 0;
 			}
-			r = query_prepare(ledger_store(c->lg),
-			                  "SELECT n, data FROM ledger_bundle WHERE n >= ? AND n < ? "
-			                  "ORDER BY n LIMIT ?",
-			                  &c->q, err);
+			r = query_prepare(
+			    ledger_store(c->lg),
+			    "SELECT n, data FROM ledger_bundle WHERE n >= ? AND n < ? "
+			    "ORDER BY n LIMIT ?",
+			    &c->q, err);
 			if (r < 0)
 				return r;
 			query_bind_int(c->q, 1, (int64_t)c->next);

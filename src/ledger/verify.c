@@ -897,7 +897,6 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 		struct bjob *cur, *next;
 		uint64_t missing = UINT64_MAX; /* first bundle whose file is missing */
 
-		bundle_cursor_init(&c, lg, 0, UINT64_MAX);
 		bpipe_init(&p);
 		cur = p.jobs[0];
 		next = p.jobs[1];

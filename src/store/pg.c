@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bitset.h"
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "store/store-internal.h"
 
 /* Type OIDs of pg_type that change how a text-format value is read. */
-#define PG_BOOLOID  16
-#define PG_BYTEAOID 17
+#define PG_BOOLOID   16
+#define PG_BYTEAOID  17
+#define PG_INT8OID   20
+#define PG_TEXTOID   25
+#define PG_FLOAT8OID 701
 
 /* Parameters a statement may have: SQLite's default limit is far above what Mamori binds. */
 #define PG_MAX_PARAMS 1000
@@ -25,6 +29,7 @@ struct pg_conn {
 
 struct pg_param {
 	const char *value; /* NULL: SQL NULL */
+	unsigned type;     /* the type the binding implies (a pg_type OID), 0 for text or NULL */
 	int len;
 	int format;   /* 0 text, 1 binary (bytea) */
 	char num[32]; /* an integer or a double, as text */
@@ -33,6 +38,8 @@ struct pg_param {
 
 struct pg_stmt {
 	char name[24];
+	char *text;    /* the statement with $N placeholders */
+	bool prepared; /* PREPAREd on the server (else at the first step, see pg_prepare) */
 	int nparams;
 	struct pg_param *params;
 	PGresult *res; /* the rows of the current execution, or NULL */
@@ -220,6 +227,7 @@ void pg_stmt_free(struct pg_stmt *s)
 	stmt_reset(s);
 	params_clear(s);
 	free(s->params);
+	free(s->text);
 	free(s->blob);
 	free(s->blob_len);
 	free(s);
@@ -271,11 +279,69 @@ static int translate(const char *sql, struct strbuf *out)
 	return max;
 }
 
+/*
+ * SQLSTATE 42P18 or 42P08: a parameter whose type the server cannot tell from the statement
+ * alone ("? IS NULL" is 42P08).
+ */
+static bool indeterminate(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state && (!strcmp(state, "42P18") || !strcmp(state, "42P08"));
+}
+
+/*
+ * PREPAREs s on the server. The server infers each parameter's type from the statement; where
+ * it cannot ("? IS NULL", "coalesce(?, x)"), the types the bindings imply are given (an integer
+ * is bigint, a double double precision, a blob bytea) and, failing that, text for the rest.
+ */
+static int stmt_prepare(struct store *st, struct pg_stmt *s, bool typed, struct strbuf *err)
+{
+	unsigned types[PG_MAX_PARAMS];
+	PGresult *res;
+	int r = 0;
+
+	for (int pass = typed ? 1 : 0; pass < 3; pass++) {
+		for (int i = 0; i < s->nparams; i++)
+			types[i] = pass == 0           ? 0
+			           : s->params[i].type ? s->params[i].type
+			           : pass == 2         ? PG_TEXTOID
+			                               : 0;
+		/* inside a transaction, a failed PREPARE would abort it: try in a savepoint */
+		bool txn = PQtransactionStatus(st->pg->conn) == PQTRANS_INTRANS;
+		bool ok;
+
+		if (txn)
+			PQclear(PQexec(st->pg->conn, "SAVEPOINT mamori_prepare"));
+		res = PQprepare(st->pg->conn, s->name, s->text, s->nparams,
+		                pass == 0 ? NULL : (const Oid *)types);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (txn && !ok)
+			PQclear(PQexec(st->pg->conn, "ROLLBACK TO SAVEPOINT mamori_prepare"));
+		if (txn)
+			PQclear(PQexec(st->pg->conn, "RELEASE SAVEPOINT mamori_prepare"));
+		if (ok) {
+			PQclear(res);
+			s->prepared = true;
+			return 0;
+		}
+		if (!indeterminate(res) || (pass == 0 && !typed)) {
+			bool later = pass == 0 && !typed && indeterminate(res);
+			if (!later)
+				r = pg_fail(st, res, "prepare", err);
+			PQclear(res);
+			return later ? 0 : r;
+		}
+		PQclear(res);
+	}
+	error_set(err, "prepare: PostgreSQL cannot tell the type of a parameter (%s)", s->text);
+	return -EINVAL;
+}
+
 struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, struct strbuf *err)
 {
 	struct strbuf text = STRBUF_INIT;
 	struct pg_stmt *s;
-	PGresult *res;
 	int n = translate(sql, &text);
 
 	if (n > PG_MAX_PARAMS) {
@@ -289,15 +355,13 @@ struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, stru
 	s->nparams = n;
 	s->params = xcalloc(n ? (size_t)n : 1, sizeof(*s->params));
 	s->row = -1;
-	res = PQprepare(st->pg->conn, s->name, text.buf, 0, NULL);
-	strbuf_release(&text);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		*ret_err = pg_fail(st, res, "prepare", err);
-		PQclear(res);
+	s->text = strbuf_detach(&text, NULL);
+	/* at once when the statement alone tells the types, else at the first step */
+	*ret_err = stmt_prepare(st, s, false, err);
+	if (*ret_err < 0) {
 		pg_stmt_free(s);
 		return NULL;
 	}
-	PQclear(res);
 	return s;
 }
 
@@ -329,6 +393,7 @@ void pg_bind_int(struct pg_stmt *s, int i, int64_t v)
 		return;
 	snprintf(p->num, sizeof(p->num), "%" PRId64, v);
 	p->value = p->num;
+	p->type = PG_INT8OID;
 }
 
 void pg_bind_double(struct pg_stmt *s, int i, double v)
@@ -339,6 +404,7 @@ void pg_bind_double(struct pg_stmt *s, int i, double v)
 		return;
 	snprintf(p->num, sizeof(p->num), "%.17g", v);
 	p->value = p->num;
+	p->type = PG_FLOAT8OID;
 }
 
 void pg_bind_text(struct pg_stmt *s, int i, const char *text, size_t len)
@@ -381,6 +447,33 @@ void pg_bind_blob(struct pg_stmt *s, int i, const void *data, size_t len)
 	p->value = len ? data : "";
 	p->len = (int)len;
 	p->format = 1;
+	p->type = PG_BYTEAOID;
+}
+
+/*
+ * A set of ids for mamori_in_set(?, id) (schema/pg/0021): the bits as bytea, bit i in byte i / 8
+ * at (i % 8) from the least significant end, as PostgreSQL's get_bit numbers them.
+ */
+void pg_bind_bitset(struct pg_stmt *s, int i, const struct bitset *set)
+{
+	struct pg_param *p = param(s, i);
+	size_t n = set->nwords * 8;
+
+	if (!p)
+		return;
+	if (n > INT32_MAX) {
+		if (!s->bind_err)
+			s->bind_err = -E2BIG;
+		return;
+	}
+	p->owned = xmalloc(n ? n : 1);
+	for (size_t w = 0; w < set->nwords; w++)
+		for (unsigned b = 0; b < 8; b++)
+			p->owned[w * 8 + b] = (char)((set->words[w] >> (8 * b)) & 0xff);
+	p->value = p->owned;
+	p->len = (int)n;
+	p->format = 1;
+	p->type = PG_BYTEAOID;
 }
 
 void pg_bind_fail(struct pg_stmt *s, int r)
@@ -403,15 +496,16 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 			error_set(err, "query: a parameter index is out of range (%s)", sql);
 			return -EINVAL;
 		}
-		if (r == -ENOTSUP)
-			error_set(err,
-			          "query: a set of ids (mamori_in_set) is not available on "
-			          "PostgreSQL yet (%s)",
-			          sql);
-		else
-			error_set(err, "query: a parameter PostgreSQL cannot hold (%s)",
-			          r == -EINVAL ? "text with a NUL byte" : "too large");
+		error_set(err, "query: a parameter PostgreSQL cannot hold (%s)",
+		          r == -EINVAL ? "text with a NUL byte" : "too large");
 		return r;
+	}
+	if (!s->prepared) {
+		int r = stmt_prepare(st, s, true, err);
+		if (r < 0) {
+			pg_reset(s, false);
+			return r;
+		}
 	}
 	if (!s->res) {
 		const char *values[PG_MAX_PARAMS];

@@ -82,9 +82,7 @@ void query_bind_null(struct query *q, int i)
 void query_bind_bitset(struct query *q, int i, const struct bitset *set)
 {
 	if (q->pg) {
-		/* not yet on PostgreSQL: the statement then fails at its step (pg_step) */
-		(void)set;
-		pg_bind_fail(q->pg, -ENOTSUP);
+		pg_bind_bitset(q->pg, i, set);
 		return;
 	}
 	/* SQLite's pointer passing: only mamori_in_set can read it back, by its type name */

@@ -59,6 +59,8 @@ void pg_bind_double(struct pg_stmt *s, int i, double v);
 void pg_bind_text(struct pg_stmt *s, int i, const char *text, size_t len);
 void pg_bind_text0(struct pg_stmt *s, int i, const char *text);
 void pg_bind_blob(struct pg_stmt *s, int i, const void *data, size_t len);
+struct bitset;
+void pg_bind_bitset(struct pg_stmt *s, int i, const struct bitset *set);
 void pg_bind_null(struct pg_stmt *s, int i);
 void pg_bind_fail(struct pg_stmt *s, int r);
 int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf *err);

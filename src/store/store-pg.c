@@ -155,6 +155,82 @@ static int pg_apply(struct store *st, const struct store_migration *m, struct st
 	return store_commit(st, err);
 }
 
+/*
+ * SQLite's functions that Mamori's SQL uses, in PostgreSQL: json_extract(json, '$.key') (the
+ * value as text: strings without quotes, true/false as 1/0, objects and arrays as JSON),
+ * json_each(json) (key and value of an object's members or an array's elements), instr(a, b),
+ * group_concat(x, sep), the two-argument max/min; and mamori_in_set (store.c's C function).
+ */
+#define PG_FUNCTIONS_VERSION "mamori functions 1"
+static const char *const pg_function_sql[] = {
+	"CREATE OR REPLACE FUNCTION mamori_in_set(s bytea, id bigint) "
+	"RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+	"SELECT CASE WHEN id >= 0 AND id < length(s)::bigint * 8 "
+	"THEN get_bit(s, id) = 1 ELSE false END $$",
+	"CREATE OR REPLACE FUNCTION mamori_json_path(p text) RETURNS text[] "
+	"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+	"SELECT CASE WHEN p = '$' THEN ARRAY[]::text[] ELSE string_to_array("
+	"regexp_replace(regexp_replace(substr(p, 3), '\\[([0-9]+)\\]', '.\\1', 'g'), "
+	"'\"', '', 'g'), '.') END $$",
+	"CREATE OR REPLACE FUNCTION json_extract(j text, p text) RETURNS text "
+	"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+	"SELECT CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}' WHEN 'null' THEN NULL "
+	"WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '1' ELSE '0' END "
+	"ELSE v::text END "
+	"FROM (SELECT j::jsonb #> mamori_json_path(p) AS v) x $$",
+	"CREATE OR REPLACE FUNCTION json_each(j text) RETURNS TABLE(key text, value text) "
+	"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+	"SELECT (e.o - 1)::text, CASE jsonb_typeof(e.v) WHEN 'string' THEN e.v #>> '{}' "
+	"WHEN 'null' THEN NULL ELSE e.v::text END FROM jsonb_array_elements("
+	"CASE WHEN jsonb_typeof(j::jsonb) = 'array' THEN j::jsonb ELSE '[]'::jsonb END) "
+	"WITH ORDINALITY e(v, o) "
+	"UNION ALL SELECT m.key, m.value FROM jsonb_each_text("
+	"CASE WHEN jsonb_typeof(j::jsonb) = 'object' THEN j::jsonb ELSE '{}'::jsonb END) m $$",
+	"CREATE OR REPLACE FUNCTION instr(a text, b text) RETURNS bigint "
+	"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT strpos(a, b)::bigint $$",
+	"CREATE OR REPLACE FUNCTION max(a bigint, b bigint) RETURNS bigint "
+	"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT greatest(a, b) $$",
+	"CREATE OR REPLACE FUNCTION min(a bigint, b bigint) RETURNS bigint "
+	"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT least(a, b) $$",
+	"CREATE OR REPLACE FUNCTION mamori_concat(acc text, v text, sep text) RETURNS text "
+	"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE WHEN v IS NULL THEN acc "
+	"WHEN acc IS NULL THEN v ELSE acc || sep || v END $$",
+	"DROP AGGREGATE IF EXISTS group_concat(text, text)",
+	"CREATE AGGREGATE group_concat(text, text) (SFUNC = mamori_concat, STYPE = text)",
+	/* the set's version: a build that changes a function above raises it (pg_functions) */
+	"COMMENT ON FUNCTION mamori_in_set(bytea, bigint) IS '" PG_FUNCTIONS_VERSION "'",
+};
+
+/*
+ * SQL functions SQLite gets from store.c in C, made in PostgreSQL's database once (they are
+ * the same for every connection): mamori_in_set(set, id), a set of ids bound as bytea by
+ * query_bind_bitset (pg_bind_bitset numbers the bits as get_bit does).
+ */
+static int pg_functions(struct store *st, struct strbuf *err)
+{
+	struct query *q;
+	int64_t n = 0;
+	int r = query_prepare(st,
+	                      "SELECT count(*) FROM pg_catalog.pg_proc "
+	                      "WHERE proname = 'mamori_in_set' "
+	                      "AND pronamespace = current_schema()::regnamespace "
+	                      "AND obj_description(oid, 'pg_proc') = '" PG_FUNCTIONS_VERSION "'",
+	                      &q, err);
+
+	if (r == 0)
+		r = query_one_int(q, &n, err);
+	if (r < 0 || n > 0)
+		return r;
+	r = store_begin(st, err);
+	for (size_t i = 0; r == 0 && i < sizeof(pg_function_sql) / sizeof(*pg_function_sql); i++)
+		r = store_exec(st, pg_function_sql[i], err);
+	if (r < 0) {
+		store_rollback(st);
+		return r;
+	}
+	return store_commit(st, err);
+}
+
 static int pg_migrate(struct store *st, unsigned flags, bool create, struct strbuf *err)
 {
 	struct query *q;
@@ -209,7 +285,7 @@ static int pg_migrate(struct store *st, unsigned flags, bool create, struct strb
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return pg_functions(st, err);
 }
 
 int store_pg_open(const char *url, unsigned flags, bool create, struct store **ret,

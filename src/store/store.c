@@ -466,10 +466,19 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	int rc, r;
 
 	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
-	if (stat(path.buf, &sb) < 0 && errno == ENOENT) {
-		/* No database file: the configuration may name a PostgreSQL store instead. */
+	{
+		/*
+		 * The configuration may name a PostgreSQL store: then that is the ward's store,
+		 * even if a stray mamori.db sits beside it. (With a database file there, a
+		 * configuration that cannot be read is left to the commands that read it.)
+		 */
+		bool file = stat(path.buf, &sb) == 0 || errno != ENOENT;
 		char *url = NULL;
-		r = store_configured_url(dir, &url, err);
+		struct strbuf why = STRBUF_INIT;
+		r = store_configured_url(dir, &url, file ? &why : err);
+		strbuf_release(&why);
+		if (r < 0 && file)
+			r = 0;
 		if (r < 0 || url) {
 			strbuf_release(&path);
 			if (r == 0 && !(flags & STORE_ANY_BACKEND)) {
@@ -486,7 +495,6 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 			free(url);
 			return r;
 		}
-		errno = ENOENT;
 	}
 	if (stat(path.buf, &sb) < 0) {
 		if (errno != ENOENT || !(flags & STORE_CREATE)) {

@@ -150,9 +150,17 @@ struct store_hooks {
 	void (*changed)(struct store_hooks *h, const char *table);
 	bool (*may_commit)(struct store_hooks *h);
 	void (*rolled_back)(struct store_hooks *h);
+	/*
+	 * PostgreSQL asks no callbacks: the tables listed here (NULL-terminated) get a trigger
+	 * that refuses INSERT, UPDATE, DELETE and TRUNCATE unless the transaction opened the
+	 * door with store_hooks_door(st, true) (made once per database, checked per connection).
+	 */
+	const char *const *tables;
 };
-void store_hooks_install(struct store *st, struct store_hooks *h);
+int store_hooks_install(struct store *st, struct store_hooks *h, struct strbuf *err);
 void store_hooks_uninstall(struct store *st);
+/* PostgreSQL: opens or closes the door for the rest of the transaction; SQLite: nothing. */
+int store_hooks_door(struct store *st, bool open, struct strbuf *err);
 /*
  * The write-ahead log, for a writer that checkpoints it itself (ledger/writer.c): after
  * store_wal_watch, each commit on st writes the log's size in pages into *pages (which must

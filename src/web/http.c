@@ -179,9 +179,9 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 			return ret;
 		}
 		/* Reads only: the domain tables are the door's alone (core/guard.h). */
-		guard_protect_reader(t->st);
 		/* many workers: a small page cache each (the OS caches the file for all) */
-		if (store_exec(t->st, "PRAGMA cache_size = -" WEB_THREAD_CACHE_KIB, err) < 0) {
+		if (guard_protect_reader(t->st, err) < 0 ||
+		    store_exec(t->st, "PRAGMA cache_size = -" WEB_THREAD_CACHE_KIB, err) < 0) {
 			store_close(t->st);
 			free(t);
 			return -EIO;

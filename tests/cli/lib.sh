@@ -5,6 +5,12 @@ set -u
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mamori-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 unset MAMORI_DIR
+# Under run-pg.sh every ward lives in PostgreSQL: init gets --store (mamori-pg.sh).
+if [ -n "${MAMORI_TEST_PG_HOST:-}" ] && [ -z "${MAMORI_PG_REAL:-}" ]; then
+	MAMORI_PG_REAL=$MAMORI
+	MAMORI="$MAMORI_SRCDIR/tests/cli/mamori-pg.sh"
+	export MAMORI_PG_REAL MAMORI
+fi
 _n=0
 _failed=0
 

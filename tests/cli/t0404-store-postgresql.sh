@@ -2,7 +2,8 @@
 # t0404: a data directory whose store is PostgreSQL (issue 18): mamori init --store records the
 # store in mamori.conf and makes the schema on a real PostgreSQL 15 (tests/lib/pg.sh), doctor
 # reports it, every ledger command works there (note, checkpoint, entry, proof, verify, export,
-# show, tail), commands that do not work on PostgreSQL yet refuse saying so, and bad URLs,
+# show, tail), a ward's acts run through the door there with the guard's triggers refusing any
+# other writer, commands that do not work on PostgreSQL yet refuse saying so, and bad URLs,
 # passwords and a second ward in one database are refused.
 . "$(dirname "$0")/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
@@ -35,7 +36,7 @@ out_has "doctor checks the schema there" "schema version $NMIG is current"
 expect "doctor --json" 0 "$MAMORI" --dir "$W" doctor --json
 check "doctor --json has a store check" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); c=[c for c in d[\"checks\"] if c[\"name\"]==\"store\"]; assert c and c[0][\"status\"]==\"ok\" and \"postgresql://\" in c[0][\"detail\"]'"
 
-expect "a command that does not work on PostgreSQL yet refuses" 1 "$MAMORI" --dir "$W" user list
+expect "a command that does not work on PostgreSQL yet (serve) refuses" 1 "$MAMORI" --dir "$W" serve --listen 127.0.0.1:0
 err_has "and says so" "does not work on PostgreSQL yet"
 err_one_line "in one line"
 
@@ -87,9 +88,31 @@ check "and leaves no directory behind" "[ ! -e '$TMP/w2' ]"
 expect "a URL with a password is refused" 2 "$MAMORI" --dir "$TMP/w3" init --store "postgresql://mamori:secret@/mamori?host=$PG_HOST"
 err_has "pointing at a password file" "PGPASSFILE"
 expect "a URL that is not PostgreSQL's is refused" 2 "$MAMORI" --dir "$TMP/w3" init --store "mysql://h/db"
-expect "--store with --profile is refused for now" 2 "$MAMORI" --dir "$TMP/w3" init --store "$PG_URL" --profile minato
-err_has "saying what does not run on PostgreSQL yet" "do not run on PostgreSQL yet"
 check "nothing made by the refusals" "[ ! -e '$TMP/w3' ]"
+
+# a ward on PostgreSQL: the profile, people and acts through the door
+U3=$(pg_createdb ward)
+M="$TMP/minato"
+expect "init --store --profile minato" 0 "$MAMORI" --dir "$M" init --store "$U3" --profile minato
+out_has "the first administrator" "administrator: admin"
+expect "section add through the door" 0 "$MAMORI" --dir "$M" section add zeimu --name 税務課
+expect "user add" 0 "$MAMORI" --dir "$M" user add zeimu-1 --name "税務 一郎" --section zeimu --employment 職員
+expect "user list reads PostgreSQL" 0 "$MAMORI" --dir "$M" user list
+out_has "with the new user" "zeimu-1"
+run pg_psql -d ward -Atc "SELECT count(*) FROM acts"
+check "each act is a row of acts" "[ \"\$(cat '$TMP/out')\" -ge 3 ]"
+expect "the ledger verifies with the acts" 0 "$MAMORI" --dir "$M" ledger verify
+# the guard: only the door writes the domain tables, also from outside Mamori
+run pg_psql -d ward -c "SET ROLE mamori" -c "UPDATE users SET name = 'x' WHERE login = 'zeimu-1'"
+check "a direct UPDATE of users is refused by the guard's trigger" "[ \$rc -ne 0 ] && grep -q 'only the door writes users' '$TMP/err'"
+run pg_psql -d ward -c "SET ROLE mamori" -c "DELETE FROM acts"
+check "so is a DELETE of acts" "[ \$rc -ne 0 ] && grep -q 'only the door writes acts' '$TMP/err'"
+run pg_psql -d ward -Atc "SELECT name FROM users WHERE login = 'zeimu-1'"
+check "and nothing changed" "[ \"\$(cat '$TMP/out')\" = '税務 一郎' ]"
+expect "backup refuses on PostgreSQL (pg_basebackup is the way: docs/operations.md)" 1 "$MAMORI" --dir "$M" backup "$TMP/b"
+err_has "saying so" "does not work on PostgreSQL yet"
+run pg_psql -d ward -c "SET ROLE mamori" -c "INSERT INTO meta(key, value) VALUES ('t0404', 'x')"
+check "tables outside the door's are written as before" "[ \$rc -eq 0 ]"
 
 U2=$(pg_createdb other)
 pg_psql -d other -c "CREATE TABLE theirs(x int)" >/dev/null

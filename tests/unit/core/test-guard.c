@@ -53,7 +53,7 @@ static void test_stale_statement_rolled_back(void **state)
 	int rc;
 
 	assert_int_equal(store_open(f->dir, 0, &st, &f->err), 0);
-	guard_install(st, &g);
+	assert_int_equal(guard_install(st, &g, &f->err), 0);
 	guard_enter(&g);
 	assert_int_equal(sqlite3_prepare_v2(store_db(st),
 	                                    "INSERT INTO sections(id, name, created_ms)"
@@ -81,7 +81,7 @@ static void test_reader_connection(void **state)
 	struct store *st = NULL;
 
 	assert_int_equal(store_open(f->dir, 0, &st, &f->err), 0);
-	guard_protect_reader(st);
+	assert_int_equal(guard_protect_reader(st, &f->err), 0);
 	assert_true(store_exec(st, "UPDATE users SET status = 'retired'", &f->err) < 0);
 	assert_int_equal(store_exec(st, "INSERT INTO meta(key, value) VALUES ('r', 'v')", &f->err),
 	                 0);

@@ -18,8 +18,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/bitset.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "core/guard.h"
 #include "ledger/entry.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
@@ -478,6 +480,128 @@ static void test_ledger_verify_export_pages(void **state)
 	ledger_close(lg);
 }
 
+/* The text of a one-row, one-column query (owned), or fails the test. */
+static char *one_text(struct store *st, const char *sql, struct strbuf *err)
+{
+	struct query *q;
+	char *v = NULL;
+
+	assert_int_equal(query_prepare(st, sql, &q, err), 0);
+	if (query_one_text(q, &v, err) < 0)
+		fail_msg("%s: %s", sql, err->buf);
+	return v;
+}
+
+/* SQLite's functions that Mamori's SQL uses give the same answers on PostgreSQL. */
+static void test_sqlite_functions(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *sql, *want;
+	} cases[] = {
+		{ "SELECT json_extract('{\"a\":\"x\",\"n\":3}', '$.a')", "x" },
+		{ "SELECT json_extract('{\"a\":\"x\",\"n\":3}', '$.n')", "3" },
+		{ "SELECT json_extract('{\"a b\":true}', '$.\"a b\"')", "1" },
+		{ "SELECT coalesce(json_extract('{\"a\":null}', '$.a'), 'null')", "null" },
+		{ "SELECT coalesce(json_extract('{}', '$.a'), 'none')", "none" },
+		{ "SELECT json_extract('{\"a\":[1,{\"b\":\"y\"}]}', '$.a[1].b')", "y" },
+		{ "SELECT group_concat(value, ' ') FROM json_each('[\"MIN-1\",\"MIN-2\"]')",
+		  "MIN-1 MIN-2" },
+		{ "SELECT group_concat(key || '=' || value, ',') FROM json_each('{\"k\":\"v\"}')",
+		  "k=v" },
+		{ "SELECT instr('abcabc', 'ca')::text", "3" },
+		{ "SELECT max(2, 5)::text || min(2, 5)::text", "52" },
+	};
+	struct bitset set = BITSET_INIT;
+	struct query *q;
+	int64_t n = 0;
+
+	NEED_PG(f);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *v = one_text(f->st, cases[i].sql, &f->err);
+		if (!v || strcmp(v, cases[i].want))
+			fail_msg("%s gave '%s', want '%s'", cases[i].sql, v ? v : "(null)",
+			         cases[i].want);
+		free(v);
+	}
+	/* a set of ids made in C, bound for mamori_in_set */
+	bitset_put(&set, 0, true);
+	bitset_put(&set, 9, true);
+	bitset_put(&set, 200, true);
+	assert_int_equal(query_prepare(f->st,
+	                               "SELECT count(*) FROM generate_series(0, 300) g(id) "
+	                               "WHERE mamori_in_set(?, id)",
+	                               &q, &f->err),
+	                 0);
+	query_bind_bitset(q, 1, &set);
+	assert_int_equal(query_one_int(q, &n, &f->err), 0);
+	assert_int_equal(n, 3);
+	bitset_release(&set);
+	/* a parameter whose type only its binding tells ("? IS NULL"), inside a transaction */
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_int_equal(query_prepare(f->st,
+	                               "SELECT count(*) FROM meta WHERE (? IS NULL OR key = ?)", &q,
+	                               &f->err),
+	                 0);
+	query_bind_null(q, 1);
+	query_bind_null(q, 2);
+	assert_int_equal(query_one_int(q, &n, &f->err), 0);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
+}
+
+/* The door's guard on PostgreSQL: a trigger per domain table, open only inside the door. */
+static void test_guard_triggers(void **state)
+{
+	struct fixture *f = *state;
+	struct guard g = { 0 };
+	struct strbuf e2 = STRBUF_INIT;
+
+	NEED_PG(f);
+	assert_int_equal(guard_install(f->st, &g, &f->err), 0);
+	/* outside the door: refused, naming the table */
+	assert_true(store_exec(f->st,
+	                       "INSERT INTO sections(id, name, created_ms) VALUES ('s', 'x', 0)",
+	                       &e2) < 0);
+	assert_non_null(strstr(e2.buf, "only the door writes sections"));
+	/* inside: allowed, and closed again by guard_leave */
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	guard_enter(&g);
+	assert_int_equal(
+	    store_exec(f->st, "INSERT INTO sections(id, name, created_ms) VALUES ('s', 'x', 0)",
+	               &f->err),
+	    0);
+	guard_leave(&g);
+	strbuf_reset(&e2);
+	assert_true(store_exec(f->st, "DELETE FROM sections", &e2) < 0);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	guard_enter(&g);
+	assert_int_equal(
+	    store_exec(f->st, "INSERT INTO sections(id, name, created_ms) VALUES ('t', 'y', 0)",
+	               &f->err),
+	    0);
+	guard_leave(&g);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
+	/* the door's setting does not outlive its transaction */
+	strbuf_reset(&e2);
+	assert_true(store_exec(f->st, "UPDATE sections SET name = 'z'", &e2) < 0);
+	/* every domain table has its trigger; a second install finds them */
+	assert_int_equal(guard_install(f->st, &g, &f->err), 0);
+	{
+		char *v = one_text(f->st,
+		                   "SELECT count(*)::text FROM pg_catalog.pg_trigger "
+		                   "WHERE tgname = 'mamori_door_guard'",
+		                   &f->err);
+		size_t want = 0;
+		while (guard_domain_table(g.hooks.tables[want]))
+			want++;
+		assert_int_equal(strtol(v, NULL, 10), (long)want);
+		free(v);
+	}
+	guard_uninstall(f->st);
+	strbuf_release(&e2);
+}
+
 struct writer_arg {
 	const char *dir;
 	int id, batches, per;
@@ -579,6 +703,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ledger_same_as_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_two_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_verify_export_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sqlite_functions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guard_triggers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
