@@ -547,18 +547,22 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	strbuf_init(&w->fail_msg, 0);
 	w->hasher = merkle_hasher_new();
 	strbuf_init(&w->scratch.bytes, 0);
-	r = store_open(dir, 0, &w->st, err);
+	r = store_open(dir, STORE_ANY_BACKEND, &w->st, err);
 	if (r < 0)
 		goto fail;
 	r = ledger_open(w->st, &w->lg, err);
 	if (r < 0)
 		goto fail;
-	/* This connection's checkpoints move to the checkpointer (see CKPT_PASSIVE_PAGES). */
+	/*
+	 * SQLite: this connection's checkpoints move to the checkpointer (CKPT_PASSIVE_PAGES)
+	 * and the syncer confirms commits. PostgreSQL checkpoints its own log, and a commit
+	 * returns once it is durable (synchronous_commit): each batch is acknowledged by it.
+	 */
 	store_wal_watch(w->st, &w->wal_pages);
 	r = start_syncer(w, err);
 	if (r < 0)
 		goto fail;
-	if (store_open(dir, 0, &w->ckpt_st, &e2) == 0 &&
+	if (store_dialect(w->st) == STORE_SQLITE && store_open(dir, 0, &w->ckpt_st, &e2) == 0 &&
 	    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
 		w->ckpt_started = true;
 	strbuf_reset(&e2);

@@ -480,6 +480,40 @@ static void test_ledger_verify_export_pages(void **state)
 	ledger_close(lg);
 }
 
+/* The group-commit writer on PostgreSQL: each batch acknowledged by its durable commit. */
+static void test_writer(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer_options opt = { .checkpoint_ms = UINT32_MAX };
+	struct ledger_verify_result res;
+	struct ledger_writer *w;
+	struct ledger *lg;
+	uint64_t first, size;
+	uint8_t root[32];
+	const uint64_t n = 3000;
+
+	NEED_PG(f);
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	first = ledger_writer_next_ticket(w);
+	for (uint64_t i = 0; i < n; i++) {
+		char buf[48];
+		struct ledger_entry e;
+		uint64_t t;
+		make_entry(&e, buf, sizeof(buf), i);
+		assert_int_equal(ledger_writer_submit(w, &e, &t, &f->err), 0);
+	}
+	assert_int_equal(ledger_writer_wait_range(w, first, first + n - 1, &f->err), 0);
+	assert_true(ledger_writer_durable(w) >= first + n);
+	assert_true(ledger_writer_commits(w) >= 1);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_open(f->st, &lg, &f->err), 0);
+	assert_int_equal(ledger_head(lg, &size, root, &f->err), 0);
+	assert_int_equal(size, n);
+	assert_int_equal(ledger_verify(lg, f->dir, NULL, 0, &res, &f->err), 0);
+	assert_int_equal(res.entries, n);
+	ledger_close(lg);
+}
+
 /* The text of a one-row, one-column query (owned), or fails the test. */
 static char *one_text(struct store *st, const char *sql, struct strbuf *err)
 {
@@ -704,6 +738,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ledger_two_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ledger_verify_export_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sqlite_functions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_triggers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
