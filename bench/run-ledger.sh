@@ -9,7 +9,9 @@
 # Durable appends of 4,096-entry batches, one transaction each (ledger_append), on PostgreSQL 15
 # (a throwaway cluster, tests/lib/pg.sh, fsync and synchronous_commit on: the ledger's sequence
 # under an advisory lock, bundles by COPY) beside the same on SQLite in this run and the issue's
-# target (100k entries/s). BENCH_LEDGER_PG_N (default 200000).
+# target (100k entries/s); and the same number through the group-commit writer on PostgreSQL
+# (each batch acknowledged by its durable commit) beside the writer on SQLite.
+# BENCH_LEDGER_PG_N (default 200000).
 set -eu
 B=$1
 N=${BENCH_LEDGER_N:-1000000}
@@ -74,6 +76,11 @@ rm -rf "$tmp/s"
 if pg_available && pg_start; then
 	"$B/mamori" --dir "$tmp/p" init --store "$PG_URL" >/dev/null
 	pgrate=$("$BL" batches "$tmp/p" "$PGN" 4096)
+	rm -rf "$tmp/p"
+	pg_psql -c "CREATE DATABASE w2 OWNER mamori" >/dev/null
+	"$B/mamori" --dir "$tmp/p" init --store "postgresql://mamori@/w2?host=$PG_HOST&port=5432" >/dev/null
+	set -- $("$BL" append "$tmp/p" "$PGN" "$WINDOW")
+	pgwrate=$1 pgw50=$2 pgw99=$3 pgwbatch=$5
 	pg_stop
 	rm -rf "$tmp/p"
 fi
@@ -92,6 +99,8 @@ size=$1 pr50=$2 pr99=$3
 if [ -n "$pgrate" ]; then
 	printf 'ledger durable appends on PostgreSQL 15, 256 B entries, 4096 a transaction\t%s\tentries/s\tthe same on SQLite, this run\t%s\t\n' "$pgrate" "$sqrate"
 	printf 'ledger durable appends on PostgreSQL 15 beside the target\t%s\tentries/s\ttarget (issue 18)\t100000\t\n' "$pgrate"
+	printf 'ledger durable appends on PostgreSQL 15 through the group-commit writer, %s in flight (%s a commit)\t%s\tentries/s\tthe writer on SQLite, this run\t%s\t\n' "$WINDOW" "$pgwbatch" "$pgwrate" "$rate"
+	printf 'ledger ack latency p99 on PostgreSQL 15 through the writer (%s in flight)\t%s\tms\ton SQLite, this run\t%s\t\n' "$WINDOW" "$pgw99" "$p99"
 else
 	printf 'ledger durable appends on PostgreSQL 15\t-\tentries/s\tnot run: %s\t-\t-\n' "${PG_MISSING:-the cluster did not start}"
 fi
