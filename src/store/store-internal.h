@@ -34,6 +34,7 @@ struct store {
 	char *path;         /* the database file, or the PostgreSQL location for messages */
 	char *location;     /* PostgreSQL: the URL without any password */
 	int depth;          /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
+	bool held_read;     /* SQLite: a read snapshot held by store_hold_read */
 	struct query *cache[STORE_CACHE_BUCKETS];
 };
 

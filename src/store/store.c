@@ -63,9 +63,12 @@ int store_error(struct store *st, int rc, const char *what, struct strbuf *err)
 
 int store_exec(struct store *st, const char *sql, struct strbuf *err)
 {
+	int rc;
+
 	if (st->pg)
 		return pg_exec(st, sql, err);
-	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	store_release_read(st); /* any SQL: it may write */
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : store_error(st, rc, "exec", err);
 }
@@ -97,6 +100,8 @@ struct query *store_cached(struct store *st, const char *sql, int *ret_err, stru
 			sqlite3_reset(q->stmt);
 			sqlite3_clear_bindings(q->stmt);
 			q->bind_rc = SQLITE_OK;
+			if (st->held_read && !sqlite3_stmt_readonly(q->stmt))
+				store_release_read(st);
 			return q;
 		}
 	}
@@ -118,6 +123,8 @@ struct query *store_cached(struct store *st, const char *sql, int *ret_err, stru
 		*ret_err = store_error(st, rc, "prepare", err);
 		return NULL;
 	}
+	if (st->held_read && !sqlite3_stmt_readonly(stmt))
+		store_release_read(st);
 	q = xcalloc(1, sizeof(*q));
 	q->st = st;
 	q->sql = sql;
@@ -191,6 +198,7 @@ int store_begin(struct store *st, struct strbuf *err)
 {
 	int r;
 
+	store_release_read(st);
 	if (st->depth > STORE_SAVEPOINTS) {
 		error_set(err, "transactions nested more than %d deep", STORE_SAVEPOINTS + 1);
 		return -EINVAL;
@@ -235,6 +243,28 @@ int store_read_begin(struct store *st, bool *ret_began, struct strbuf *err)
 		*ret_began = r == 0;
 	}
 	return r;
+}
+
+int store_hold_read(struct store *st, struct strbuf *err)
+{
+	int r;
+
+	/* PostgreSQL: each statement reads committed data; nothing is held there yet */
+	if (st->pg || st->held_read || st->depth > 0 || !sqlite3_get_autocommit(st->db))
+		return 0;
+	r = run_cached(st, "BEGIN", err);
+	st->held_read = r == 0;
+	return r;
+}
+
+void store_release_read(struct store *st)
+{
+	if (!st || !st->held_read)
+		return;
+	st->held_read = false;
+	/* nothing was written in it (a write ends it first): COMMIT only lets go */
+	if (run_cached(st, "COMMIT", NULL) < 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 void store_read_end(struct store *st, bool began)

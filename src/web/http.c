@@ -98,6 +98,8 @@ void web_cache_put(struct web_req *r, const char *key, const char *value)
 
 struct door *web_door(struct web_req *r)
 {
+	/* what the door commits next must be visible to this request's own reads */
+	store_release_read(r->st);
 	return r->server->door;
 }
 
@@ -189,6 +191,10 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		pthread_setspecific(s->thread_key, t);
 	}
 	r->st = t->st;
+	/* A GET reads in one snapshot (store_hold_read), released when the request ends
+	 * (route_dispatch) or before anything writes; the version below is then that snapshot's. */
+	if ((r->method == WEB_GET || r->method == WEB_HEAD) && store_hold_read(t->st, err) < 0)
+		return -EIO;
 	{
 		int64_t dv = -1, tc = store_total_changes(t->st);
 		if (store_data_version(t->st, &dv, err) < 0) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "store/store.h"
 #include "web/html.h"
 #include "web/route.h"
 #include "web/session.h"
@@ -298,5 +299,6 @@ void route_dispatch(struct web_req *r)
 	}
 	rt->fn(r);
 out:
+	store_release_read(r->st);
 	strbuf_release(&err);
 }

@@ -154,6 +154,63 @@ static void test_statement_cache_and_constraint(void **state)
 	store_close(st);
 }
 
+static int count_reset(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT count(*) FROM meta", NULL);
+	int n;
+
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+/*
+ * A held read snapshot (a web GET): the holder does not see another connection's commit until
+ * it lets go; a write, store_exec or store_begin lets go first, so nothing is ever written in
+ * a stale snapshot (that would fail with SQLITE_BUSY_SNAPSHOT).
+ */
+static void test_hold_read(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL, *other = NULL;
+	int n;
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	assert_int_equal(store_open(f->dir, 0, &other, &f->err), 0);
+	n = count_reset(st);
+	assert_int_equal(store_hold_read(st, &f->err), 0);
+	assert_int_equal(count_reset(st), n);
+	insert_meta(other, "x");
+	assert_int_equal(count_reset(st), n); /* still the snapshot */
+	store_release_read(st);
+	assert_int_equal(count_reset(st), n + 1);
+
+	assert_int_equal(store_hold_read(st, &f->err), 0);
+	assert_int_equal(count_reset(st), n + 1);
+	insert_meta(other, "y");
+	insert_meta(st, "z"); /* lets go first: written on the newest data */
+	assert_int_equal(count_reset(st), n + 3);
+
+	assert_int_equal(store_hold_read(st, &f->err), 0);
+	assert_int_equal(count_reset(st), n + 3);
+	insert_meta(other, "w");
+	assert_int_equal(store_begin(st, &f->err), 0);
+	insert_meta(st, "v");
+	assert_int_equal(store_commit(st, &f->err), 0);
+	assert_int_equal(count_reset(st), n + 5);
+
+	assert_int_equal(store_hold_read(st, &f->err), 0);
+	assert_int_equal(count_reset(st), n + 5);
+	insert_meta(other, "u");
+	assert_int_equal(store_exec(st, "PRAGMA foreign_keys=ON", &f->err), 0);
+	assert_int_equal(count_reset(st), n + 6);
+	store_release_read(st); /* nothing held: nothing happens */
+	store_close(other);
+	store_close(st);
+}
+
 static void test_not_sqlite(void **state)
 {
 	struct fixture *f = *state;
@@ -221,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nested_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache_and_constraint, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_hold_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
