@@ -472,7 +472,7 @@ int logindex_search(struct store *st, struct ledger *lg, const struct log_query 
 	struct query *qb;
 	uint64_t indexed = 0;
 	int64_t limit = q->limit > 0 ? q->limit : 100;
-	bool in_txn = false;
+	bool began = false;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -487,13 +487,11 @@ int logindex_search(struct store *st, struct ledger *lg, const struct log_query 
 		strbuf_addf(&apppat, "\n%s\n", q->app);
 	if (q->user)
 		strbuf_addf(&userpat, "\n%s\n", q->user);
-	/* One snapshot for the index and the ledger's tail (a deferred read transaction). */
-	r = query_prepare(st, "BEGIN", &qb, err);
-	if (r == 0)
-		r = query_run(qb, err);
+	/* One snapshot for the index and the ledger's tail: a deferred read transaction, or the
+	 * caller's (a web GET holds one: store_hold_read). */
+	r = store_read_begin(st, &began, err);
 	if (r < 0)
 		goto out;
-	in_txn = true;
 	r = logindex_state(st, &indexed, NULL, err);
 	if (r < 0)
 		goto out;
@@ -544,8 +542,7 @@ int logindex_search(struct store *st, struct ledger *lg, const struct log_query 
 		               h->payload.len, offset_ms);
 	}
 out:
-	if (in_txn && query_prepare(st, "COMMIT", &qb, NULL) == 0)
-		query_run(qb, NULL);
+	store_read_end(st, began);
 	free(s.c);
 	free(s.host_lc);
 	strbuf_release(&hostpat);

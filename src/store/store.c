@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,26 @@ static unsigned sql_hash(const char *sql)
 	return h;
 }
 
+/*
+ * Whether a statement must end a held read snapshot first: anything that may write, and
+ * transaction control (sqlite3_stmt_readonly calls BEGIN and COMMIT read-only, but a BEGIN
+ * inside the snapshot fails and a COMMIT would end it under its holder).
+ */
+static bool ends_held_read(sqlite3_stmt *stmt, const char *sql)
+{
+	static const char *const txn[] = { "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT",
+		                           "RELEASE" };
+
+	if (!sqlite3_stmt_readonly(stmt))
+		return true;
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+		sql++;
+	for (size_t i = 0; i < sizeof(txn) / sizeof(txn[0]); i++)
+		if (!strncasecmp(sql, txn[i], strlen(txn[i])))
+			return true;
+	return false;
+}
+
 struct query *store_cached(struct store *st, const char *sql, int *ret_err, struct strbuf *err)
 {
 	unsigned h = sql_hash(sql);
@@ -100,7 +121,7 @@ struct query *store_cached(struct store *st, const char *sql, int *ret_err, stru
 			sqlite3_reset(q->stmt);
 			sqlite3_clear_bindings(q->stmt);
 			q->bind_rc = SQLITE_OK;
-			if (st->held_read && !sqlite3_stmt_readonly(q->stmt))
+			if (st->held_read && ends_held_read(q->stmt, sql))
 				store_release_read(st);
 			return q;
 		}
@@ -123,7 +144,7 @@ struct query *store_cached(struct store *st, const char *sql, int *ret_err, stru
 		*ret_err = store_error(st, rc, "prepare", err);
 		return NULL;
 	}
-	if (st->held_read && !sqlite3_stmt_readonly(stmt))
+	if (st->held_read && ends_held_read(stmt, sql))
 		store_release_read(st);
 	q = xcalloc(1, sizeof(*q));
 	q->st = st;

@@ -207,6 +207,34 @@ static void test_hold_read(void **state)
 	assert_int_equal(store_exec(st, "PRAGMA foreign_keys=ON", &f->err), 0);
 	assert_int_equal(count_reset(st), n + 6);
 	store_release_read(st); /* nothing held: nothing happens */
+
+	/* a read transaction inside the snapshot (the log search's): it reads in the snapshot */
+	{
+		bool began = true;
+		assert_int_equal(store_hold_read(st, &f->err), 0);
+		assert_int_equal(count_reset(st), n + 6); /* the snapshot starts at the first read */
+		insert_meta(other, "t");
+		assert_int_equal(store_read_begin(st, &began, &f->err), 0);
+		assert_false(began);
+		assert_int_equal(count_reset(st), n + 6);
+		store_read_end(st, began);
+		assert_int_equal(count_reset(st), n + 6); /* still held */
+		store_release_read(st);
+		assert_int_equal(count_reset(st), n + 7);
+	}
+	/* transaction control run as a statement lets go first (a BEGIN in it would fail) */
+	{
+		sqlite3_stmt *b;
+		assert_int_equal(store_hold_read(st, &f->err), 0);
+		assert_int_equal(count_reset(st), n + 7);
+		insert_meta(other, "s");
+		b = store_prepare(st, "BEGIN", &f->err);
+		assert_non_null(b);
+		assert_int_equal(sqlite3_step(b), SQLITE_DONE);
+		sqlite3_reset(b);
+		assert_int_equal(count_reset(st), n + 8);
+		assert_int_equal(store_exec(st, "COMMIT", &f->err), 0);
+	}
 	store_close(other);
 	store_close(st);
 }
