@@ -91,8 +91,8 @@ static unsigned sql_hash(const char *sql)
  */
 static bool ends_held_read(sqlite3_stmt *stmt, const char *sql)
 {
-	static const char *const txn[] = { "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT",
-		                           "RELEASE" };
+	static const char *const txn[] = { "BEGIN",    "COMMIT",    "END",
+		                           "ROLLBACK", "SAVEPOINT", "RELEASE" };
 
 	if (!sqlite3_stmt_readonly(stmt))
 		return true;

@@ -212,7 +212,8 @@ static void test_hold_read(void **state)
 	{
 		bool began = true;
 		assert_int_equal(store_hold_read(st, &f->err), 0);
-		assert_int_equal(count_reset(st), n + 6); /* the snapshot starts at the first read */
+		/* the snapshot starts at the first read */
+		assert_int_equal(count_reset(st), n + 6);
 		insert_meta(other, "t");
 		assert_int_equal(store_read_begin(st, &began, &f->err), 0);
 		assert_false(began);
