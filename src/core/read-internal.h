@@ -59,6 +59,8 @@ struct reader {
 	uint64_t *reg_opened; /* per register index: openings that open all its records */
 	struct strv opened_secs;
 	uint64_t *sec_opened;       /* parallel to opened_secs: openings that open the section */
+	struct strv opened_systems;
+	uint64_t *sys_opened;       /* parallel to opened_systems: openings that open the system */
 	struct read_opened_id *ids; /* sorted by id */
 	size_t n_ids, alloc_ids;
 
@@ -74,9 +76,12 @@ struct reader {
  */
 int read_open_load(struct reader *rd, struct store *st, int64_t now_ms, struct strbuf *err);
 void read_open_release(struct reader *rd);
-/* The openings that open a record of register g, of section, with id (0: not one by one). */
+/*
+ * The openings that open a record of register g, of section and system (its `system`
+ * attribute), with id (0: not one by one).
+ */
 uint64_t read_opened_bits(const struct reader *rd, const struct policy_register *g,
-                          const char *section, int64_t id);
+                          const char *section, const char *system, int64_t id);
 /* Whether the record's own access grants (its register's grants field) name the reader. */
 bool read_granted(const struct reader *rd, const struct policy_register *g, json_t *fields);
 /* The opening ids of bits into out (POLICY_MAX_OPENINGS entries); returns how many. */

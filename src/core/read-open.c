@@ -77,6 +77,25 @@ static void add_section(struct reader *rd, const char *sec, uint64_t bit)
 	strv_push_unique(&rd->secs, sec);
 }
 
+/*
+ * A system opened: every record whose `system` attribute names it, of any register, now and
+ * whenever one is added or moved to it. Decided like a section (the reader's classes tell the
+ * system apart), not as a list of ids, so a new record of the system needs no new reader.
+ */
+static void add_system(struct reader *rd, const char *sys, uint64_t bit)
+{
+	for (size_t i = 0; i < rd->opened_systems.nr; i++)
+		if (!strcmp(rd->opened_systems.items[i], sys)) {
+			rd->sys_opened[i] |= bit;
+			return;
+		}
+	strv_push(&rd->opened_systems, sys);
+	rd->sys_opened =
+	    xrealloc(rd->sys_opened, rd->opened_systems.nr * sizeof(*rd->sys_opened));
+	rd->sys_opened[rd->opened_systems.nr - 1] = bit;
+	strv_push_unique(&rd->systems, sys);
+}
+
 /* The items of a list value: record ids, register ids ("12, 15", "asset、media"). */
 static void each_item(const char *value, void (*fn)(struct reader *, const char *, size_t, void *),
                       struct reader *rd, void *arg)
@@ -141,24 +160,9 @@ static int64_t day_ms(json_t *fields, const struct policy_field *f, int64_t fall
 	return ms + add;
 }
 
-/* Every record of system sys (its `system` attribute), opened by bit. */
-static int open_system(struct reader *rd, struct store *st, const char *sys, uint64_t bit,
-                       struct strbuf *err)
-{
-	struct query *q;
-	int r = query_prepare(st, "SELECT id FROM records WHERE system = ?1", &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, sys);
-	while ((r = query_step(q, err)) > 0)
-		add_id(rd, query_int(q, 0), bit);
-	return r < 0 ? r : 0;
-}
-
 /* One record of an opening register that names the reader. */
-static int open_one(struct reader *rd, struct store *st, const struct policy_opening *o, int64_t id,
-                    const char *state, json_t *fields, int64_t now_ms, struct strbuf *err)
+static void open_one(struct reader *rd, const struct policy_opening *o, int64_t id,
+                     const char *state, json_t *fields, int64_t now_ms)
 {
 	uint64_t bit = 1ULL << o->index;
 	struct item_arg arg = { bit };
@@ -169,15 +173,15 @@ static int open_one(struct reader *rd, struct store *st, const struct policy_ope
 	if (o->self)
 		add_id(rd, id, bit);
 	if (o->states && !(sst && ((o->states >> sst->index) & 1)))
-		return 0;
+		return;
 	/* the period: from the first day's start to the last day's end, in Tokyo */
 	if (now_ms < from) {
 		if (from < rd->valid_until)
 			rd->valid_until = from;
-		return 0;
+		return;
 	}
 	if (now_ms >= until)
-		return 0;
+		return;
 	if (until < rd->valid_until)
 		rd->valid_until = until;
 	for (unsigned k = 0; k < o->n_records; k++) {
@@ -208,14 +212,10 @@ static int open_one(struct reader *rd, struct store *st, const struct policy_ope
 
 		while (policy_list_next(&cur, &b, &n)) {
 			char *sys = xstrndup(b, n);
-			int r = open_system(rd, st, sys, bit, err);
-
+			add_system(rd, sys, bit);
 			free(sys);
-			if (r < 0)
-				return r;
 		}
 	}
-	return 0;
 }
 
 static int load_opening(struct reader *rd, struct store *st, const struct policy_opening *o,
@@ -235,13 +235,8 @@ static int load_opening(struct reader *rd, struct store *st, const struct policy
 		json_t *fields = json_loads(text ? text : "{}", 0, NULL);
 		if (json_is_object(fields) &&
 		    names_reader(rd, o, fields, query_text(q, 2), query_text(q, 3)))
-			r = open_one(rd, st, o, query_int(q, 0), query_text(q, 1), fields, now_ms,
-			             err);
+			open_one(rd, o, query_int(q, 0), query_text(q, 1), fields, now_ms);
 		json_decref(fields);
-		if (r < 0) {
-			query_done(q);
-			return r;
-		}
 	}
 	return r < 0 ? r : 0;
 }
@@ -292,6 +287,9 @@ void read_open_release(struct reader *rd)
 	free(rd->reg_opened);
 	strv_release(&rd->opened_secs);
 	free(rd->sec_opened);
+	strv_release(&rd->opened_systems);
+	free(rd->sys_opened);
+	rd->sys_opened = NULL;
 	free(rd->ids);
 	rd->reg_opened = NULL;
 	rd->sec_opened = NULL;
@@ -300,13 +298,16 @@ void read_open_release(struct reader *rd)
 }
 
 uint64_t read_opened_bits(const struct reader *rd, const struct policy_register *g,
-                          const char *section, int64_t id)
+                          const char *section, const char *system, int64_t id)
 {
 	uint64_t bits = rd->reg_opened ? rd->reg_opened[g->index] : 0;
 
 	for (size_t i = 0; section && i < rd->opened_secs.nr; i++)
 		if (!strcmp(rd->opened_secs.items[i], section))
 			bits |= rd->sec_opened[i];
+	for (size_t i = 0; system && i < rd->opened_systems.nr; i++)
+		if (!strcmp(rd->opened_systems.items[i], system))
+			bits |= rd->sys_opened[i];
 	if (id && rd->n_ids) {
 		struct read_opened_id key = { .id = id };
 		const struct read_opened_id *x =
@@ -341,17 +342,20 @@ int read_stamp(struct store *st, const struct profile *p, uint64_t *ret, struct 
 {
 	uint64_t h = 0;
 	struct query *q;
-	bool systems = false;
 	int r;
 
 	*ret = 0;
 
-	/* an opening by system opens records of any register: every register's changes count */
-	for (unsigned k = 0; k < p->n_openings; k++)
-		systems = systems || p->openings[k].n_systems;
+	/*
+	 * Only the opening registers' own records say what is opened (a system opened is decided
+	 * by each record's system, as a section is, not listed by id): a record of another
+	 * register added or changed leaves every reader as it is (its visible set takes the
+	 * record in from the act log). Before, a profile with a `systems` opening (Minato's
+	 * audit) made every reader again after every act, list pages with it.
+	 */
 	for (unsigned i = 0; i < p->n_registers; i++) {
 		const struct policy_register *g = &p->registers[i];
-		bool opens = systems;
+		bool opens = false;
 		int64_t v = 0;
 
 		for (unsigned k = 0; k < p->n_openings && !opens; k++)

@@ -105,7 +105,7 @@ static bool row_visible(const struct reader *rd, int64_t id, const char *reg_id,
 	granted = fields && read_granted(rd, g, fields);
 	if (one_by_one || granted)
 		ok = read_decide(rd, g->id, id, level, section, system, state, fields,
-		                 read_opened_bits(rd, g, section, id), granted, NULL);
+		                 read_opened_bits(rd, g, section, system, id), granted, NULL);
 	else
 		ok = read_class_allowed(rd, rr, level, section, system, state, fields, scratch);
 	json_decref(fields);

@@ -200,7 +200,10 @@ static int compile_register(struct reader *rd, struct read_reg *rr, struct strbu
 		                      dims[D_SYSTEM].values[idx[D_SYSTEM]], NULL);
 		in.q.opened = opened;
 		in.q.n_opened = read_opened_names(
-		    rd, read_opened_bits(rd, g, dims[D_SECTION].values[idx[D_SECTION]], 0), opened);
+		    rd,
+		    read_opened_bits(rd, g, dims[D_SECTION].values[idx[D_SECTION]],
+		                     dims[D_SYSTEM].values[idx[D_SYSTEM]], 0),
+		    opened);
 		for (unsigned i = 0; i < n_tested; i++) {
 			unsigned k = D_SLOT0 + (unsigned)slot_index[i];
 			if (dims[k].values[idx[k]])
@@ -534,7 +537,7 @@ bool read_record(const struct reader *rd, const struct record *rec, struct read_
 	}
 	const struct policy_register *g = policy_register(rd->p, rec->register_id);
 	bool granted = g && read_granted(rd, g, rec->fields);
-	uint64_t bits = g ? read_opened_bits(rd, g, rec->section, rec->id) : 0;
+	uint64_t bits = g ? read_opened_bits(rd, g, rec->section, rec->system, rec->id) : 0;
 
 	return read_decide(rd, rec->register_id, rec->id, rec->level, rec->section, rec->system,
 	                   rec->state, rec->fields, bits, granted, why);
@@ -548,7 +551,7 @@ bool read_new_record(const struct reader *rd, const char *register_id, const cha
 	                    : g && g->n_states ? g->states[0].id
 	                                       : "";
 
-	uint64_t bits = g ? read_opened_bits(rd, g, section, 0) : 0;
+	uint64_t bits = g ? read_opened_bits(rd, g, section, system, 0) : 0;
 
 	return read_decide(rd, register_id, 0, level, section, system, state, fields, bits,
 	                   g && read_granted(rd, g, fields), why);

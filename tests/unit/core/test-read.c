@@ -585,6 +585,84 @@ static void test_openings(void **state)
 	assert_false(reads_at(f, "kumin-1", z3, now));
 }
 
+/*
+ * An audit of an information system opens every record of that system, of any register,
+ * including records added after the auditor's reader was made: the same reader (not made
+ * again: a record of a register without openings changes nothing it was made from) takes
+ * them in from the act log, and keeps records of other systems out.
+ */
+static void test_system_opening(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = door_store(f->d);
+	const struct profile *p = door_profile(f->d);
+	struct reader_cache *cache = reader_cache_new();
+	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
+	struct act_attr lv3[] = { { "title", "課税台帳" },
+		                  { "access_controlled", "true" },
+		                  { "level", "3" } };
+	struct reader *before = NULL, *after = NULL;
+	struct org_user u = { 0 };
+	struct strv roles = STRV_INIT;
+	struct record_query q = { .register_id = "asset", .count = true };
+	struct record_page pg = { 0 };
+	int64_t old_of_sys, new_of_sys, new_other, now;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_section(f, "somu", "総務課");
+	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
+	fx_admin(f, ACT_SYSTEM_ADD, "other-sys", sys, 2);
+	fx_user(f, "zeimu-1", "zeimu");
+	fx_user(f, "kansa", "somu");
+	fx_grant(f, "kansa", "auditor@org");
+	now = time_now_ms(); /* the role is held from its grant on */
+	old_of_sys = add_record(f, "zeimu-1", "asset", lv3, 3, "zeimu", "zeimu-sys");
+	{
+		struct strbuf from = STRBUF_INIT, until = STRBUF_INIT;
+		core_format_local_date(&from, now);
+		core_format_local_date(&until, now + 86400000LL * 20);
+		struct act_attr a[] = { { "items", "税務システムの監査" },
+			                { "auditor", "kansa" },
+			                { "systems", "zeimu-sys" },
+			                { "period_from", from.buf },
+			                { "period_until", until.buf } };
+		add_record(f, "kansa", "audit", a, 5, NULL, NULL);
+		strbuf_release(&from);
+		strbuf_release(&until);
+	}
+	assert_int_equal(org_user_get(st, "kansa", &u, &f->err), 0);
+	assert_int_equal(org_user_roles(st, u.id, now, &roles, &f->err), 0);
+	struct read_subject s = { .user_id = u.id,
+		                  .login = u.login,
+		                  .section = u.section,
+		                  .employment = u.employment,
+		                  .roles = (const char *const *)roles.items,
+		                  .n_roles = roles.nr };
+	assert_int_equal(reader_cache_get(cache, st, p, &s, now, &before, &f->err), 0);
+	assert_true(reads_at(f, "kansa", old_of_sys, now));
+	assert_int_equal(records_query(st, before, &q, &pg, &f->err), 0);
+	assert_int_equal(pg.total, 1);
+	record_page_release(&pg);
+
+	new_of_sys = add_record(f, "zeimu-1", "asset", lv3, 3, "zeimu", "zeimu-sys");
+	new_other = add_record(f, "zeimu-1", "asset", lv3, 3, "zeimu", "other-sys");
+	add_record(f, "zeimu-1", "asset", lv3, 3, "zeimu", NULL);
+	assert_int_equal(reader_cache_get(cache, st, p, &s, now, &after, &f->err), 0);
+	assert_ptr_equal(before, after); /* not made again */
+	assert_int_equal(records_query(st, after, &q, &pg, &f->err), 0);
+	assert_int_equal(pg.total, 2);
+	assert_true(has_id(&pg.list, old_of_sys));
+	assert_true(has_id(&pg.list, new_of_sys));
+	record_page_release(&pg);
+	assert_true(reads_at(f, "kansa", new_of_sys, now));
+	assert_false(reads_at(f, "kansa", new_other, now));
+	reader_unref(before);
+	reader_unref(after);
+	reader_cache_free(cache);
+	strv_release(&roles);
+	org_user_release(&u);
+}
+
 /* A reader's visible set follows every act committed after it was made. */
 static void test_set_follows_acts(void **state)
 {
@@ -638,6 +716,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_role_validity_in_time, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_openings, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_system_opening, fixture_setup,
+		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_set_follows_acts, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_minato_demo, setup_minato_demo,
