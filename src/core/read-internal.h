@@ -58,7 +58,7 @@ struct reader {
 	/* What opens records to this reader (read-open.c). */
 	uint64_t *reg_opened; /* per register index: openings that open all its records */
 	struct strv opened_secs;
-	uint64_t *sec_opened;       /* parallel to opened_secs: openings that open the section */
+	uint64_t *sec_opened; /* parallel to opened_secs: openings that open the section */
 	struct strv opened_systems;
 	uint64_t *sys_opened;       /* parallel to opened_systems: openings that open the system */
 	struct read_opened_id *ids; /* sorted by id */

@@ -90,8 +90,7 @@ static void add_system(struct reader *rd, const char *sys, uint64_t bit)
 			return;
 		}
 	strv_push(&rd->opened_systems, sys);
-	rd->sys_opened =
-	    xrealloc(rd->sys_opened, rd->opened_systems.nr * sizeof(*rd->sys_opened));
+	rd->sys_opened = xrealloc(rd->sys_opened, rd->opened_systems.nr * sizeof(*rd->sys_opened));
 	rd->sys_opened[rd->opened_systems.nr - 1] = bit;
 	strv_push_unique(&rd->systems, sys);
 }
