@@ -11,6 +11,7 @@
 #include "core/act.h"
 #include "ingest/follow.h"
 #include "ingest/ingest.h"
+#include "ingest/logindex.h"
 #include "ingest/receive.h"
 #include "monitor/monitor.h"
 #include "web/session.h"
@@ -27,6 +28,7 @@ struct collect {
 	struct ingest *g;
 	struct receiver *rx;
 	struct follower *f;
+	struct logindex_handoff *handoff; /* what the analysis parsed, for the index */
 	struct door *door;
 	struct monitor *mon;
 };
@@ -74,12 +76,21 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 		fo.analysed_floor = collect_floor;
 		fo.floor_ctx = c;
 		io.analysis = fo.hooks;
+		/* Each message parsed once: the analysis hands the index what it read. */
+		c->handoff = logindex_handoff_new();
+		fo.handoff = c->handoff;
+		io.handoff = c->handoff;
 	}
+	fo.leave_checkpoints = true; /* the ingest's ledger writer checkpoints */
 	r = follower_start(dir, &fo, &c->f, err);
 	if (r < 0)
 		return r;
 	io.on_commit = follower_wake;
 	io.on_commit_ctx = c->f;
+	if (io.handoff) {
+		io.on_analysed = follower_wake;
+		io.on_analysed_ctx = c->f;
+	}
 	r = ingest_open(dir, &io, &g, err);
 	if (r < 0)
 		return r;
@@ -113,6 +124,7 @@ static void collect_stop(struct collect *c)
 	strbuf_reset(&err);
 	if (follower_stop(c->f, &err) < 0)
 		fprintf(stderr, "mamori: the log index stopped with an error: %s\n", err.buf);
+	logindex_handoff_free(c->handoff);
 	monitor_free(c->mon);
 	door_free(c->door);
 	pthread_mutex_destroy(&c->mu);

@@ -8,6 +8,8 @@
 #include "base/strbuf.h"
 #include "ingest/event.h"
 
+struct logindex_handoff;
+
 struct follower_options {
 	unsigned flush_ms; /* an unfilled block is written after this; 0: 2000 */
 	int64_t offset_ms; /* the ward's zone for timestamps without one: Tokyo */
@@ -23,6 +25,18 @@ struct follower_options {
 	bool live;
 	uint64_t (*analysed_floor)(void *ctx);
 	void *floor_ctx;
+	/*
+	 * With live: what the ingest's analysis parsed (ingest_options.handoff). The follower
+	 * then reads only up to analysed_floor, and takes each message analysed on arrival from
+	 * the handoff instead of parsing it again (a message left out is parsed).
+	 */
+	struct logindex_handoff *handoff;
+	/*
+	 * The WAL is checkpointed by another connection of this process (serve: the ingest's
+	 * ledger writer has a checkpointer thread): the follower's commits do not run SQLite's
+	 * automatic checkpoint, which copied the WAL into the database on the follower's thread.
+	 */
+	bool leave_checkpoints;
 };
 
 struct follower;
@@ -38,6 +52,8 @@ int follower_start(const char *dir, const struct follower_options *o, struct fol
 void follower_wake(void *ctx, uint64_t first_index, uint64_t n);
 /* Entries below this were read (indexed or in the block being filled) and handed on. */
 uint64_t follower_position(struct follower *f);
+/* Messages it indexed from the handoff, without parsing them (as of its last round). */
+uint64_t follower_handed(struct follower *f);
 /* Writes what it holds and stops. NULL is accepted. Returns the thread's error, if any. */
 int follower_stop(struct follower *f, struct strbuf *err);
 

@@ -41,7 +41,10 @@ int ingest_open(const char *dir, const struct ingest_options *o, struct ingest *
 	pthread_mutex_init(&g->mu, NULL);
 	r = ledger_writer_start(dir, &wo, &g->w, err);
 	if (r == 0 && o && o->analysis.event) {
-		r = live_start(g->w, &o->analysis, o->offset_ms, &g->live, err);
+		struct live_next next = { .handoff = o->handoff,
+			                  .wake = o->on_analysed,
+			                  .wake_ctx = o->on_analysed_ctx };
+		r = live_start(g->w, &o->analysis, &next, o->offset_ms, &g->live, err);
 		if (r < 0)
 			ledger_writer_stop(g->w, NULL);
 	}

@@ -9,6 +9,8 @@
 #include "base/strbuf.h"
 #include "ingest/event.h"
 
+struct logindex_handoff;
+
 /* One message as a receiver took it. */
 struct ingest_msg {
 	const char *data; /* the bytes as received (a frame, a datagram, an NDJSON line) */
@@ -35,6 +37,14 @@ struct ingest_options {
 	 * while a few thousand messages wait for the analysis. event NULL: none.
 	 */
 	struct log_hooks analysis;
+	/*
+	 * With the analysis: what it parsed goes to the follower's index through this handoff
+	 * (logindex.h; the follower's follower_options.handoff), and on_analysed (the follower's
+	 * wake-up) is called after each run of analysed messages. NULL: the follower parses.
+	 */
+	struct logindex_handoff *handoff;
+	void (*on_analysed)(void *ctx, uint64_t first_index, uint64_t n);
+	void *on_analysed_ctx;
 	int64_t offset_ms; /* the ward's zone for timestamps without one: Tokyo */
 };
 

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "ingest/live.h"
+#include "ingest/logindex.h"
 #include "ledger/ledger.h"
 
 /*
@@ -37,6 +38,7 @@ struct live_queue {
 struct live {
 	struct ledger_writer *w;
 	struct log_hooks h;
+	struct live_next next;
 	int64_t offset_ms;
 	pthread_t thread;
 	bool started;
@@ -88,6 +90,8 @@ static void run(struct live *l, struct live_queue *q)
 				    &ev, index, rec->time_ms, q->bytes.buf + rec->src_off,
 				    q->bytes.buf + rec->pay_off, rec->pay_len, l->offset_ms);
 				l->h.event(l->h.ctx, &ev, false);
+				if (l->next.handoff)
+					logindex_handoff_put(l->next.handoff, &ev);
 				log_event_release(&ev);
 				atomic_fetch_add(&l->analysed, 1);
 			}
@@ -98,11 +102,16 @@ static void run(struct live *l, struct live_queue *q)
 	if (l->h.round && l->h.round(l->h.ctx, time_now_ms(), &err) < 0)
 		fprintf(stderr, "mamori: the log analysis: %s\n", err.buf);
 	strbuf_release(&err);
+	/* The follower may index what was handed over. */
+	if (l->next.wake)
+		l->next.wake(l->next.wake_ctx, 0, 0);
 }
 
 static void *live_main(void *arg)
 {
 	struct live *l = arg;
+
+	pthread_setname_np(pthread_self(), "mamori-analyse");
 
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
@@ -124,13 +133,15 @@ static void *live_main(void *arg)
 	return NULL;
 }
 
-int live_start(struct ledger_writer *w, const struct log_hooks *h, int64_t offset_ms,
-               struct live **ret, struct strbuf *err)
+int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct live_next *next,
+               int64_t offset_ms, struct live **ret, struct strbuf *err)
 {
 	struct live *l = xcalloc(1, sizeof(*l));
 
 	l->w = w;
 	l->h = *h;
+	if (next)
+		l->next = *next;
 	l->offset_ms = offset_ms;
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->work, NULL);
@@ -189,6 +200,12 @@ uint64_t live_floor(struct live *l)
 	pthread_mutex_lock(&l->mu);
 	next_add = l->next_add;
 	pthread_mutex_unlock(&l->mu);
+	/*
+	 * A ticket the writer handed out (and may have committed) that live_add has not queued
+	 * yet: its message waits too, where is not known yet.
+	 */
+	if (ledger_writer_next_ticket(l->w) > next_add)
+		return 0;
 	t = atomic_load(&l->next_done);
 	if (t >= next_add)
 		return UINT64_MAX; /* nothing waits */

@@ -10,13 +10,21 @@
 
 struct ledger_writer;
 struct live;
+struct logindex_handoff;
+
+/* Where the analysed messages go next: the follower's index (parse once). */
+struct live_next {
+	struct logindex_handoff *handoff; /* each analysed message's index facts, or NULL */
+	void (*wake)(void *ctx, uint64_t first_index, uint64_t n); /* after each run, or NULL */
+	void *wake_ctx;
+};
 
 /*
  * Starts the analysis thread over the writer w, whose every ticket from now on is given to
- * live_add. Returns 0 or -errno with err.
+ * live_add. next may be NULL. Returns 0 or -errno with err.
  */
-int live_start(struct ledger_writer *w, const struct log_hooks *h, int64_t offset_ms,
-               struct live **ret, struct strbuf *err);
+int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct live_next *next,
+               int64_t offset_ms, struct live **ret, struct strbuf *err);
 /*
  * Queues the message of ticket (each ticket of the writer, in order) for the analysis: its
  * entry's time, source and payload as submitted. Waits while the queue is full (the

@@ -136,41 +136,165 @@ static void seen_host(struct logindex_builder *b, const char *host, int64_t rece
 	b->n_seen++;
 }
 
-void logindex_builder_add(struct logindex_builder *b, const struct log_event *ev)
+void logindex_builder_add_facts(struct logindex_builder *b, const struct logindex_facts *f)
 {
 	struct rec r = { 0 };
 
 	if (b->n == 0) {
-		b->first_index = ev->index;
-		b->t_min = b->t_max = ev->time_ms;
-		b->r_min = b->r_max = ev->received_ms;
+		b->first_index = f->index;
+		b->t_min = b->t_max = f->time_ms;
+		b->r_min = b->r_max = f->received_ms;
 	}
-	b->last_index = ev->index;
-	if (ev->time_ms < b->t_min)
-		b->t_min = ev->time_ms;
-	if (ev->time_ms > b->t_max)
-		b->t_max = ev->time_ms;
-	if (ev->received_ms < b->r_min)
-		b->r_min = ev->received_ms;
-	if (ev->received_ms > b->r_max)
-		b->r_max = ev->received_ms;
-	r.delta = (uint32_t)(ev->index - b->first_index);
-	r.time_ms = ev->time_ms;
-	r.host = dict_id(&b->hosts, &b->n_hosts, ev->host, strlen(ev->host));
-	r.app = dict_id(&b->apps, &b->n_apps, ev->msg.app.p, ev->msg.app.n);
-	r.user = dict_id(&b->users, &b->n_users, ev->fields.user.p, ev->fields.user.n);
-	r.pri = ev->msg.pri >= 0 ? (uint8_t)ev->msg.pri : 255;
-	r.flags = (uint8_t)((ev->msg.format & 3) | (ev->payload.flags & 0x3f) << 2);
+	b->last_index = f->index;
+	if (f->time_ms < b->t_min)
+		b->t_min = f->time_ms;
+	if (f->time_ms > b->t_max)
+		b->t_max = f->time_ms;
+	if (f->received_ms < b->r_min)
+		b->r_min = f->received_ms;
+	if (f->received_ms > b->r_max)
+		b->r_max = f->received_ms;
+	r.delta = (uint32_t)(f->index - b->first_index);
+	r.time_ms = f->time_ms;
+	r.host = dict_id(&b->hosts, &b->n_hosts, f->host, strlen(f->host));
+	r.app = dict_id(&b->apps, &b->n_apps, f->app, f->app_n);
+	r.user = dict_id(&b->users, &b->n_users, f->user, f->user_n);
+	r.pri = f->pri >= 0 ? (uint8_t)f->pri : 255;
+	r.flags = (uint8_t)((f->format & 3) | (f->flags & 0x3f) << 2);
 	rec_put(&b->data, &r);
-	if (ev->host[0])
-		seen_host(b, ev->host, ev->received_ms, ev->index);
+	if (f->host[0])
+		seen_host(b, f->host, f->received_ms, f->index);
 	b->n++;
+}
+
+void logindex_facts_of(const struct log_event *ev, struct logindex_facts *f)
+{
+	f->index = ev->index;
+	f->time_ms = ev->time_ms;
+	f->received_ms = ev->received_ms;
+	f->host = ev->host;
+	f->app = ev->msg.app.p;
+	f->app_n = ev->msg.app.n;
+	f->user = ev->fields.user.p;
+	f->user_n = ev->fields.user.n;
+	f->pri = ev->msg.pri;
+	f->format = (unsigned)ev->msg.format;
+	f->flags = ev->payload.flags;
+}
+
+void logindex_builder_add(struct logindex_builder *b, const struct log_event *ev)
+{
+	struct logindex_facts f;
+
+	logindex_facts_of(ev, &f);
+	logindex_builder_add_facts(b, &f);
+}
+
+/* The n-th (1-based) name of the list "\nA\nB\n" as a span; false when there is none. */
+static bool list_nth(const char *list, size_t len, unsigned nth, const char **ret, size_t *ret_n)
+{
+	const char *p = list + 1, *end = list + len;
+
+	for (unsigned id = 1; len && p < end; id++) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		if (!lf)
+			break;
+		if (id == nth) {
+			*ret = p;
+			*ret_n = (size_t)(lf - p);
+			return true;
+		}
+		p = lf + 1;
+	}
+	return false;
+}
+
+/*
+ * The block's records again, one run per host (log_run), and each host's widest run in
+ * log_host.run_span. Within the caller's transaction.
+ */
+static int flush_runs(struct store *st, struct logindex_builder *b, int64_t block,
+                      struct strbuf *err)
+{
+	size_t *count = xcalloc(b->n_hosts + 1, sizeof(*count));
+	size_t *at = xcalloc(b->n_hosts + 2, sizeof(*at));
+	int64_t *t_min = xcalloc(b->n_hosts + 1, sizeof(*t_min));
+	int64_t *t_max = xcalloc(b->n_hosts + 1, sizeof(*t_max));
+	unsigned char *sorted = xmalloc(b->data.len ? b->data.len : 1);
+	const unsigned char *data = (const unsigned char *)b->data.buf;
+	struct query *q;
+	int r = 0;
+
+	/* Records grouped by host, each group in ledger order (a counting sort). */
+	for (size_t i = 0; i < b->n; i++) {
+		struct rec rc;
+		rec_get(data + i * REC_SIZE, &rc);
+		if (rc.host > b->n_hosts)
+			continue;
+		if (!count[rc.host]++) {
+			t_min[rc.host] = rc.time_ms;
+			t_max[rc.host] = rc.time_ms;
+		}
+		if (rc.time_ms < t_min[rc.host])
+			t_min[rc.host] = rc.time_ms;
+		if (rc.time_ms > t_max[rc.host])
+			t_max[rc.host] = rc.time_ms;
+	}
+	for (size_t h = 1; h <= b->n_hosts; h++)
+		at[h + 1] = at[h] + count[h];
+	for (size_t i = 0; i < b->n; i++) {
+		struct rec rc;
+		rec_get(data + i * REC_SIZE, &rc);
+		if (rc.host == 0 || rc.host > b->n_hosts)
+			continue;
+		memcpy(sorted + at[rc.host] * REC_SIZE, data + i * REC_SIZE, REC_SIZE);
+		at[rc.host]++;
+	}
+	for (unsigned h = 1; r == 0 && h <= b->n_hosts; h++) {
+		const char *name;
+		size_t n;
+		if (!count[h] || !list_nth(b->hosts.buf, b->hosts.len, h, &name, &n))
+			continue;
+		r = query_prepare(
+		    st,
+		    "INSERT INTO log_run(host, t_max, block, t_min, first_index, data)"
+		    " VALUES (?,?,?,?,?,?)",
+		    &q, err);
+		if (r < 0)
+			break;
+		query_bind_textn(q, 1, name, n);
+		query_bind_int(q, 2, t_max[h]);
+		query_bind_int(q, 3, block);
+		query_bind_int(q, 4, t_min[h]);
+		query_bind_int(q, 5, (int64_t)b->first_index);
+		/* at[h] is now the end of host h's group. */
+		query_bind_blob(q, 6, sorted + (at[h] - count[h]) * REC_SIZE, count[h] * REC_SIZE);
+		r = query_run(q, err);
+		if (r == 0)
+			r = query_prepare(st,
+			                  "UPDATE log_host SET run_span = max(run_span, ?2)"
+			                  " WHERE host = ?1",
+			                  &q, err);
+		if (r == 0) {
+			query_bind_textn(q, 1, name, n);
+			query_bind_int(q, 2, t_max[h] - t_min[h]);
+			r = query_run(q, err);
+		}
+	}
+	explicit_bzero(sorted, b->data.len);
+	free(sorted);
+	free(count);
+	free(at);
+	free(t_min);
+	free(t_max);
+	return r;
 }
 
 int logindex_flush(struct store *st, struct logindex_builder *b, uint64_t next_index,
                    struct strbuf *err)
 {
 	struct query *q;
+	int64_t block = 0;
 	int r = store_begin(st, err);
 
 	if (r < 0)
@@ -195,6 +319,7 @@ int logindex_flush(struct store *st, struct logindex_builder *b, uint64_t next_i
 			                 b->users.len ? b->users.len : 1);
 			query_bind_blob(q, 10, b->data.buf, b->data.len);
 			r = query_run(q, err);
+			block = query_last_id(st);
 		}
 		for (size_t i = 0; r == 0 && i < b->n_seen; i++) {
 			r = query_prepare(
@@ -213,6 +338,8 @@ int logindex_flush(struct store *st, struct logindex_builder *b, uint64_t next_i
 				r = query_run(q, err);
 			}
 		}
+		if (r == 0)
+			r = flush_runs(st, b, block, err);
 	}
 	if (r == 0)
 		r = query_prepare(st, "UPDATE log_state SET indexed = ? WHERE id = 1", &q, err);
@@ -356,31 +483,21 @@ static int grep_item(void *ctx, const struct ledger_range_item *it)
 	return 0;
 }
 
-static int search_block(struct search *s, struct query *qb, struct strbuf *err)
+/*
+ * Adds the records of data (counted from ledger index first) that hold: the program and user
+ * ids given (0: any) and the time window; then, with --grep, keeps those
+ * whose raw message holds the text.
+ */
+static int scan_records(struct search *s, uint64_t first, const unsigned char *data, size_t dl,
+                        unsigned app, unsigned user, struct strbuf *err)
 {
 	const struct log_query *q = s->q;
-	uint64_t first = (uint64_t)query_int(qb, 0);
-	int64_t n = query_int(qb, 1);
-	size_t hl, al, ul, dl;
-	const char *hosts = query_blob(qb, 4, &hl);
-	const char *apps = query_blob(qb, 5, &al);
-	const char *users = query_blob(qb, 6, &ul);
-	const unsigned char *data = query_blob(qb, 7, &dl);
-	unsigned host = 0, app = 0, user = 0;
-	size_t start = s->nr;
+	size_t start = s->nr, n = dl / REC_SIZE;
 
-	if (q->host && !(host = list_pos(hosts, hl, s->host_lc)))
-		return 0;
-	if (q->app && !(app = list_pos(apps, al, q->app)))
-		return 0;
-	if (q->user && !(user = list_pos(users, ul, q->user)))
-		return 0;
-	if ((size_t)n * REC_SIZE > dl)
-		n = (int64_t)(dl / REC_SIZE);
-	for (int64_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct rec r;
-		rec_get(data + (size_t)i * REC_SIZE, &r);
-		if ((host && r.host != host) || (app && r.app != app) || (user && r.user != user))
+		rec_get(data + i * REC_SIZE, &r);
+		if ((app && r.app != app) || (user && r.user != user))
 			continue;
 		if ((q->since_ms && r.time_ms < q->since_ms) ||
 		    (q->until_ms && r.time_ms > q->until_ms))
@@ -400,6 +517,88 @@ static int search_block(struct search *s, struct query *qb, struct strbuf *err)
 		s->nr = start + s->kept;
 	}
 	return 0;
+}
+
+/* The program and user ids the query asks for in a block's lists; false when one is absent. */
+static bool block_ids(struct search *s, const char *apps, size_t al, const char *users, size_t ul,
+                      unsigned *app, unsigned *user)
+{
+	*app = *user = 0;
+	if (s->q->app && !(*app = list_pos(apps, al, s->q->app)))
+		return false;
+	if (s->q->user && !(*user = list_pos(users, ul, s->q->user)))
+		return false;
+	return true;
+}
+
+static int search_block(struct search *s, struct query *qb, struct strbuf *err)
+{
+	uint64_t first = (uint64_t)query_int(qb, 0);
+	int64_t n = query_int(qb, 1);
+	size_t al, ul, dl;
+	const char *apps = query_blob(qb, 5, &al);
+	const char *users = query_blob(qb, 6, &ul);
+	const unsigned char *data = query_blob(qb, 7, &dl);
+	unsigned app, user;
+
+	if (!block_ids(s, apps, al, users, ul, &app, &user))
+		return 0;
+	if ((size_t)n * REC_SIZE < dl)
+		dl = (size_t)n * REC_SIZE;
+	return scan_records(s, first, data, dl, app, user, err);
+}
+
+/*
+ * A search for one host reads that host's runs (log_run): those whose latest time is in
+ * [since, until + the host's widest run], so a window reads the runs near it, not every
+ * block. With --app or --user, each run's block gives its programs and users lists.
+ */
+static int search_runs(struct search *s, struct strbuf *err)
+{
+	const struct log_query *q = s->q;
+	int64_t span = 0, until = q->until_ms ? q->until_ms : INT64_MAX;
+	bool lists = q->app || q->user;
+	struct query *qr;
+	int r;
+
+	r = query_prepare(s->st, "SELECT run_span FROM log_host WHERE host = ?", &qr, err);
+	if (r < 0)
+		return r;
+	query_bind_text(qr, 1, s->host_lc);
+	r = query_step(qr, err);
+	if (r <= 0)
+		return r; /* a host never seen: no runs */
+	span = query_int(qr, 0);
+	query_done(qr);
+	r = query_prepare(s->st,
+	                  lists ? "SELECT r.first_index, r.data, b.apps, b.users FROM log_run r"
+	                          " JOIN log_block b ON b.id = r.block WHERE r.host = ?1"
+	                          " AND r.t_max >= ?2 AND r.t_max <= ?3 AND r.t_min <= ?4"
+	                        : "SELECT first_index, data FROM log_run WHERE host = ?1"
+	                          " AND t_max >= ?2 AND t_max <= ?3 AND t_min <= ?4",
+	                  &qr, err);
+	if (r < 0)
+		return r;
+	query_bind_text(qr, 1, s->host_lc);
+	query_bind_int(qr, 2, q->since_ms ? q->since_ms : INT64_MIN);
+	query_bind_int(qr, 3, span >= 0 && until <= INT64_MAX - span ? until + span : INT64_MAX);
+	query_bind_int(qr, 4, until);
+	while ((r = query_step(qr, err)) > 0) {
+		size_t dl, al = 0, ul = 0;
+		uint64_t first = (uint64_t)query_int(qr, 0);
+		const unsigned char *data = query_blob(qr, 1, &dl);
+		const char *apps = lists ? query_blob(qr, 2, &al) : NULL;
+		const char *users = lists ? query_blob(qr, 3, &ul) : NULL;
+		unsigned app = 0, user = 0;
+		if (lists && !block_ids(s, apps, al, users, ul, &app, &user))
+			continue;
+		r = scan_records(s, first, data, dl, app, user, err);
+		if (r < 0) {
+			query_done(qr);
+			return r;
+		}
+	}
+	return r;
 }
 
 /* The entries the follower has not indexed yet, read and filtered one by one. */
@@ -468,7 +667,7 @@ int logindex_search(struct store *st, struct ledger *lg, const struct log_query 
                     int64_t offset_ms, struct log_result *ret, struct strbuf *err)
 {
 	struct search s = { .q = q, .st = st, .lg = lg, .offset_ms = offset_ms };
-	struct strbuf hostpat = STRBUF_INIT, apppat = STRBUF_INIT, userpat = STRBUF_INIT;
+	struct strbuf apppat = STRBUF_INIT, userpat = STRBUF_INIT;
 	struct query *qb;
 	uint64_t indexed = 0;
 	int64_t limit = q->limit > 0 ? q->limit : 100;
@@ -481,7 +680,6 @@ int logindex_search(struct store *st, struct ledger *lg, const struct log_query 
 		for (char *p = s.host_lc; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p + 32);
-		strbuf_addf(&hostpat, "\n%s\n", s.host_lc);
 	}
 	if (q->app)
 		strbuf_addf(&apppat, "\n%s\n", q->app);
@@ -495,21 +693,25 @@ int logindex_search(struct store *st, struct ledger *lg, const struct log_query 
 	r = logindex_state(st, &indexed, NULL, err);
 	if (r < 0)
 		goto out;
+	if (q->host) {
+		r = search_runs(&s, err);
+		if (r < 0)
+			goto out;
+		goto tail;
+	}
 	r = query_prepare(st,
 	                  "SELECT first_index, n, t_min, t_max, hosts, apps, users, data"
 	                  " FROM log_block WHERE t_max >= ?1 AND t_min <= ?2"
-	                  " AND (?3 IS NULL OR instr(hosts, ?3) > 0)"
-	                  " AND (?4 IS NULL OR instr(apps, ?4) > 0)"
-	                  " AND (?5 IS NULL OR instr(users, ?5) > 0)"
+	                  " AND (?3 IS NULL OR instr(apps, ?3) > 0)"
+	                  " AND (?4 IS NULL OR instr(users, ?4) > 0)"
 	                  " ORDER BY last_index DESC",
 	                  &qb, err);
 	if (r < 0)
 		goto out;
 	query_bind_int(qb, 1, q->since_ms ? q->since_ms : INT64_MIN);
 	query_bind_int(qb, 2, q->until_ms ? q->until_ms : INT64_MAX);
-	query_bind_text(qb, 3, q->host ? hostpat.buf : NULL);
-	query_bind_text(qb, 4, q->app ? apppat.buf : NULL);
-	query_bind_text(qb, 5, q->user ? userpat.buf : NULL);
+	query_bind_text(qb, 3, q->app ? apppat.buf : NULL);
+	query_bind_text(qb, 4, q->user ? userpat.buf : NULL);
 	while ((r = query_step(qb, err)) > 0) {
 		r = search_block(&s, qb, err);
 		if (r < 0) {
@@ -519,6 +721,7 @@ int logindex_search(struct store *st, struct ledger *lg, const struct log_query 
 	}
 	if (r < 0)
 		goto out;
+tail:
 	r = ledger_read_range(lg, indexed, UINT64_MAX, LEDGER_RANGE_PAYLOADS, tail_item, &s, err);
 	if (r < 0)
 		goto out;
@@ -545,7 +748,6 @@ out:
 	store_read_end(st, began);
 	free(s.c);
 	free(s.host_lc);
-	strbuf_release(&hostpat);
 	strbuf_release(&apppat);
 	strbuf_release(&userpat);
 	if (r < 0)

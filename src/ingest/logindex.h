@@ -31,10 +31,40 @@ struct logindex_builder {
 	size_t n_seen, alloc_seen;
 };
 
+/* What the index keeps of one message (from a log_event, or from the handoff). */
+struct logindex_facts {
+	uint64_t index;
+	int64_t time_ms, received_ms;
+	const char *host; /* NUL-terminated, lowercased; "" when none */
+	const char *app, *user;
+	size_t app_n, user_n;
+	int pri;
+	unsigned format, flags;
+};
+
+void logindex_facts_of(const struct log_event *ev, struct logindex_facts *ret);
+
 void logindex_builder_init(struct logindex_builder *b);
 void logindex_builder_release(struct logindex_builder *b);
 /* Adds one message (events must come in ledger order). */
 void logindex_builder_add(struct logindex_builder *b, const struct log_event *ev);
+void logindex_builder_add_facts(struct logindex_builder *b, const struct logindex_facts *f);
+
+/*
+ * The handoff (loghandoff.c): the ingest's analysis parses each message it takes (ingest.h);
+ * it puts what the index needs here, in ledger order, and the follower takes it instead of
+ * parsing the message again. Bounded (4 MiB): past it messages are left out and the follower
+ * parses those. Thread-safe.
+ */
+struct logindex_handoff;
+struct logindex_handoff *logindex_handoff_new(void);
+void logindex_handoff_free(struct logindex_handoff *h);
+void logindex_handoff_put(struct logindex_handoff *h, const struct log_event *ev);
+/* Adds the message at ledger index `index` to b when it was handed over (dropping those
+ * before it, which the follower read itself); false when it was not. */
+bool logindex_handoff_take(struct logindex_handoff *h, uint64_t index, struct logindex_builder *b);
+void logindex_handoff_counts(struct logindex_handoff *h, uint64_t *put, uint64_t *taken,
+                             uint64_t *left_out);
 /*
  * Writes the block (when it holds any message) and moves log_state.indexed to next_index,
  * in one transaction; then empties b. Returns 0 or -errno.

@@ -185,6 +185,8 @@ static void *udp_main(void *arg)
 	uint64_t seq = 0;
 	int64_t warned_ms = 0;
 
+	pthread_setname_np(pthread_self(), "mamori-rx-udp");
+
 	while (!atomic_load(&rx->stopping)) {
 		int n;
 
@@ -386,16 +388,28 @@ static int conn_read(struct receiver *rx, struct conn *c)
 		ssize_t n;
 
 		if (c->ssl) {
-			int k = SSL_read(c->ssl, c->buf + c->len, (int)room);
+			/* SSL_read gives one record (16 KiB at most): take every record that
+			 * is there before framing, as one read() would. */
+			size_t got = 0;
+			int k = 0;
+			while (got < room) {
+				k = SSL_read(c->ssl, c->buf + c->len + got, (int)(room - got));
+				if (k <= 0)
+					break;
+				got += (size_t)k;
+			}
 			if (k <= 0) {
 				int e = SSL_get_error(c->ssl, k);
-				if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+				if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+					ERR_clear_error();
+					c->len += got;
+					conn_frames(rx, c, true);
+					return -1;
+				}
+				if (got == 0)
 					return 0;
-				ERR_clear_error();
-				conn_frames(rx, c, true);
-				return -1;
 			}
-			n = k;
+			n = (ssize_t)got;
 		} else {
 			n = read(c->fd, c->buf + c->len, room);
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -502,6 +516,8 @@ static void *stream_main(void *arg)
 	struct receiver *rx = arg;
 	struct epoll_event evs[64];
 	int64_t last_sweep = time_now_ms();
+
+	pthread_setname_np(pthread_self(), "mamori-rx-tcp");
 
 	while (!atomic_load(&rx->stopping)) {
 		int n = epoll_wait(rx->ep, evs, 64, 1000);

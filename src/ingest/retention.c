@@ -65,7 +65,16 @@ int log_retention_apply(struct store *st, struct ledger *lg, struct log_retentio
 	r = store_begin(st, err);
 	if (r < 0)
 		return r;
-	r = query_prepare(st, "DELETE FROM log_block WHERE r_max < ?", &q, err);
+	r = query_prepare(st,
+	                  "DELETE FROM log_run WHERE block IN"
+	                  " (SELECT id FROM log_block WHERE r_max < ?)",
+	                  &q, err);
+	if (r == 0) {
+		query_bind_int(q, 1, plan->cutoff_ms);
+		r = query_run(q, err);
+	}
+	if (r == 0)
+		r = query_prepare(st, "DELETE FROM log_block WHERE r_max < ?", &q, err);
 	if (r == 0) {
 		query_bind_int(q, 1, plan->cutoff_ms);
 		r = query_run(q, err);

@@ -128,6 +128,7 @@ static void *checkpointer_main(void *arg)
 {
 	struct ledger_writer *w = arg;
 
+	pthread_setname_np(pthread_self(), "mamori-ckpt");
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->ckpt_wanted && !w->ckpt_stop)
@@ -278,6 +279,7 @@ static void *syncer_main(void *arg)
 {
 	struct ledger_writer *w = arg;
 
+	pthread_setname_np(pthread_self(), "mamori-sync");
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		uint64_t target;
@@ -451,6 +453,8 @@ static void *writer_main(void *arg)
 {
 	struct ledger_writer *w = arg;
 	int failed;
+
+	pthread_setname_np(pthread_self(), "mamori-ledger");
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {

@@ -21,4 +21,7 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *er
 /* Maps an SQLite result code to a negative errno and a message in err. */
 int store_error(struct store *st, int rc, const char *what, struct strbuf *err);
 
+/* Writers of this process waiting for the database's write gate (store_begin; tests). */
+int store_gate_waiting(struct store *st);
+
 #endif

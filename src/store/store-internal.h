@@ -29,14 +29,26 @@ struct pg_conn;
 struct pg_stmt;
 
 struct store {
-	sqlite3 *db;        /* SQLite; NULL on PostgreSQL */
-	struct pg_conn *pg; /* PostgreSQL (store/pg.c); NULL on SQLite */
-	char *path;         /* the database file, or the PostgreSQL location for messages */
-	char *location;     /* PostgreSQL: the URL without any password */
-	int depth;          /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
-	bool held_read;     /* SQLite: a read snapshot held by store_hold_read */
+	sqlite3 *db;             /* SQLite; NULL on PostgreSQL */
+	struct pg_conn *pg;      /* PostgreSQL (store/pg.c); NULL on SQLite */
+	char *path;              /* the database file, or the PostgreSQL location for messages */
+	char *location;          /* PostgreSQL: the URL without any password */
+	int depth;               /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
+	struct store_gate *gate; /* this database's write gate in this process (gate.c) */
+	bool gated;              /* the open transaction holds it */
+	bool held_read;          /* SQLite: a read snapshot held by store_hold_read */
 	struct query *cache[STORE_CACHE_BUCKETS];
 };
+
+/*
+ * The write gate (gate.c): store_begin queues for it, first come first served, before
+ * BEGIN IMMEDIATE. enter returns false when it did not take it (the thread holds one
+ * already, or it waited too long): then leave is not called.
+ */
+struct store_gate;
+struct store_gate *store_gate_for(const char *path);
+bool store_gate_enter(struct store_gate *g);
+void store_gate_leave(struct store_gate *g);
 
 /* The cached statement for sql, reset and unbound; NULL on error, with err set and the negative
  * errno-style code in *ret_err. */

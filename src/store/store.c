@@ -215,6 +215,15 @@ static int run_cached(struct store *st, const char *sql, struct strbuf *err)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_error(st, rc, sql, err);
 }
 
+/* Leaves the write gate when the outer transaction held it. */
+static void gate_leave(struct store *st)
+{
+	if (st->gated) {
+		st->gated = false;
+		store_gate_leave(st->gate);
+	}
+}
+
 int store_begin(struct store *st, struct strbuf *err)
 {
 	int r;
@@ -239,9 +248,13 @@ int store_begin(struct store *st, struct strbuf *err)
 		}
 		return r;
 	}
+	if (st->depth == 0)
+		st->gated = store_gate_enter(st->gate);
 	r = run_cached(st, st->depth == 0 ? "BEGIN IMMEDIATE" : sp_open[st->depth - 1], err);
 	if (r == 0)
 		st->depth++;
+	else if (st->depth == 0)
+		gate_leave(st);
 	return r;
 }
 
@@ -319,6 +332,8 @@ int store_commit(struct store *st, struct strbuf *err)
 		return r;
 	}
 	st->depth--;
+	if (st->depth == 0)
+		gate_leave(st);
 	return 0;
 }
 
@@ -336,6 +351,8 @@ void store_rollback(struct store *st)
 		run_cached(st, sp_release[st->depth - 2], NULL);
 	}
 	st->depth--;
+	if (st->depth == 0)
+		gate_leave(st);
 }
 
 int store_txn_depth(struct store *st)
@@ -585,6 +602,7 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 		r = store_error(st, rc, "open", err);
 		goto fail;
 	}
+	st->gate = store_gate_for(st->path);
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 	rc = sqlite3_create_function_v2(st->db, "mamori_in_set", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS,

@@ -52,6 +52,25 @@ expect "--count again from the index" 0 m log search --count --json
 check "still nine" "[ \"\$(cat '$TMP/out')\" = '{\"count\":9}' ]"
 expect "--host from the index" 0 m log search --host web01 --count
 check "still five" "[ \"\$(cat '$TMP/out')\" = 5 ]"
+# A host's search reads its runs (log_run) and, with --app or --user, their blocks' lists.
+expect "--host --user from the index" 0 m log search --host WEB01 --user bob --count
+check "bob twice on web01" "[ \"\$(cat '$TMP/out')\" = 2 ]"
+expect "--host --app from the index" 0 m log search --host db01 --app sudo --json
+check "db01's sudo only" "python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x[\"app\"] for x in a]==[\"sudo\"], a' '$TMP/out'"
+expect "--host --app none there" 0 m log search --host web01 --app sudo --count
+check "none" "[ \"\$(cat '$TMP/out')\" = 0 ]"
+expect "--host with a window from the index" 0 m log search --host web01 --since "2026-11-22 11:46:01" --until "2026-11-22 11:46:03" --count
+check "three of web01 in that window" "[ \"\$(cat '$TMP/out')\" = 3 ]"
+expect "--host with a window before its messages" 0 m log search --host web01 --until "2026-11-22 11:45:59" --count
+check "none before" "[ \"\$(cat '$TMP/out')\" = 0 ]"
+expect "--host never seen" 0 m log search --host nowhere --count
+check "none from nowhere" "[ \"\$(cat '$TMP/out')\" = 0 ]"
+printf '%s\n' '<38>1 2026-01-05T00:00:00Z web01 app - - - a clock ten months behind' \
+	'<38>1 2026-11-22T03:00:00Z web01 app - - - on time' >"$TMP/b.log"
+expect "import a far-off time" 0 m log import --source clocks "$TMP/b.log"
+expect "reindex them" 0 m log reindex
+expect "--host with a window at the far-off time" 0 m log search --host web01 --since 2026-01-04 --until 2026-01-06 --json
+check "found though its run reaches November" "python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x[\"message\"] for x in a]==[\"a clock ten months behind\"], a' '$TMP/out'"
 
 # The rules.
 expect "rules list" 0 m log rules list --json

@@ -258,6 +258,10 @@ static void daily_analysis_and_retention(void **state)
 	assert_int_equal(plan.erased, 7);
 	q.grep = "secret";
 	assert_int_equal(count(f, &q), 0);
+	/* a host's runs go with their blocks */
+	q.host = "web01";
+	assert_int_equal(count(f, &q), 0);
+	q.host = NULL;
 	/* The tree still verifies; the payloads are counted as erased, the others intact. */
 	assert_int_equal(ledger_verify(door_ledger(f->d), f->dir, NULL, 0, &vr, &f->err), 0);
 	assert_int_equal(vr.erased, 7);
@@ -475,12 +479,69 @@ static void analysed_once(void **state)
 	assert_int_equal(analysed, head(f));
 }
 
+/*
+ * Each message is parsed once: the follower indexes what the analysis on arrival parsed
+ * (the handoff) and parses only what it did not take (an imported file); search finds both.
+ */
+static void parsed_once(void **state)
+{
+	struct fixture *f = *state;
+	struct round_counts live = { 0 }, followed = { 0 };
+	struct follower_options fo = { .offset_ms = TOKYO, .live = true };
+	struct ingest_options io = { .offset_ms = TOKYO };
+	struct logindex_handoff *h = logindex_handoff_new();
+	struct follower *fw = NULL;
+	struct ingest *g = NULL, *imp = NULL;
+	static const char *const file_lines[] = { "a line from a file", NULL };
+	uint64_t put = 0, taken = 0, left_out = 0, end;
+	struct log_query q = { .host = "web01" }, qf = { .grep = "from a file" },
+	                 qr = { .grep = "kept raw" };
+
+	fo.hooks = (struct log_hooks){ &followed, count_event, count_round };
+	fo.analysed_floor = floor_of;
+	fo.floor_ctx = &g;
+	fo.handoff = h;
+	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
+	io.analysis = (struct log_hooks){ &live, count_event, count_round };
+	io.on_commit = follower_wake;
+	io.on_commit_ctx = fw;
+	io.handoff = h;
+	io.on_analysed = follower_wake;
+	io.on_analysed_ctx = fw;
+	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
+	submit_with(f, g, "tcp", burst);
+	assert_int_equal(ingest_open(f->dir, NULL, &imp, &f->err), 0);
+	submit_with(f, imp, "file", file_lines);
+	assert_int_equal(ingest_close(imp, &f->err), 0);
+	submit_with(f, g, "udp", burst);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	g = NULL;
+	end = head(f);
+	for (int i = 0; i < 1000 && follower_position(fw) < end; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	assert_true(follower_position(fw) >= end);
+	assert_int_equal(follower_handed(fw), 14);
+	assert_int_equal(follower_stop(fw, &f->err), 0);
+	logindex_handoff_counts(h, &put, &taken, &left_out);
+	assert_int_equal(put, 14);
+	assert_int_equal(taken, 14);
+	assert_int_equal(left_out, 0);
+	assert_int_equal(live.events, 14);
+	assert_int_equal(followed.events, 1);
+	/* six of each burst name web01; the seventh is kept raw */
+	assert_int_equal(count(f, &q), 12);
+	assert_int_equal(count(f, &qf), 1);
+	assert_int_equal(count(f, &qr), 2);
+	logindex_handoff_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(bounded_rounds, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(alert_on_arrival, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(analysed_once, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(parsed_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(register_aware, fixture_setup, fixture_teardown),

@@ -1,0 +1,140 @@
+/* loghandoff: what the analysis on arrival parsed, handed to the follower's index (parse once). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "ingest/logindex.h"
+
+/*
+ * Records in a byte queue, in ledger order: a struct hrec, then the host with its NUL, the
+ * program and the user. Programs and users longer than 255 bytes are never indexed (dict_id)
+ * and are left out. At most HANDOFF_MAX_BYTES wait: past it the analysis leaves messages
+ * out, and the follower parses those itself.
+ */
+#define HANDOFF_MAX_BYTES (4u << 20)
+
+struct hrec {
+	uint64_t index;
+	int64_t time_ms, received_ms;
+	int32_t pri;
+	uint16_t host_n, app_n, user_n;
+	uint8_t format, flags;
+};
+
+struct logindex_handoff {
+	pthread_mutex_t mu;
+	struct strbuf q; /* personal data (user names): wiped */
+	size_t head;     /* the first record not taken */
+	uint64_t put, taken, left_out;
+};
+
+struct logindex_handoff *logindex_handoff_new(void)
+{
+	struct logindex_handoff *h = xcalloc(1, sizeof(*h));
+
+	pthread_mutex_init(&h->mu, NULL);
+	strbuf_init_secret(&h->q, 0);
+	return h;
+}
+
+void logindex_handoff_free(struct logindex_handoff *h)
+{
+	if (!h)
+		return;
+	strbuf_release_secret(&h->q);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
+
+void logindex_handoff_put(struct logindex_handoff *h, const struct log_event *ev)
+{
+	struct logindex_facts f;
+	struct hrec r;
+	size_t host_n;
+
+	logindex_facts_of(ev, &f);
+	host_n = strlen(f.host);
+	memset(&r, 0, sizeof(r));
+	r.index = f.index;
+	r.time_ms = f.time_ms;
+	r.received_ms = f.received_ms;
+	r.pri = f.pri;
+	r.host_n = (uint16_t)host_n; /* at most SYSLOG_MAX_HOSTNAME */
+	r.app_n = (uint16_t)(f.app_n <= 255 ? f.app_n : 0);
+	r.user_n = (uint16_t)(f.user_n <= 255 ? f.user_n : 0);
+	r.format = (uint8_t)f.format;
+	r.flags = (uint8_t)f.flags;
+	pthread_mutex_lock(&h->mu);
+	if (h->q.len - h->head >= HANDOFF_MAX_BYTES) {
+		h->left_out++;
+	} else {
+		strbuf_add(&h->q, &r, sizeof(r));
+		strbuf_add(&h->q, f.host, r.host_n);
+		strbuf_addch(&h->q, '\0');
+		strbuf_add(&h->q, f.app, r.app_n);
+		strbuf_add(&h->q, f.user, r.user_n);
+		h->put++;
+	}
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* With h->mu held: drops the records taken once they are half the queue (wiped). */
+static void handoff_compact(struct logindex_handoff *h)
+{
+	size_t rest = h->q.len - h->head;
+
+	if (h->head == 0 || h->head < rest)
+		return;
+	memmove(h->q.buf, h->q.buf + h->head, rest);
+	explicit_bzero(h->q.buf + rest, h->head);
+	strbuf_setlen(&h->q, rest);
+	h->head = 0;
+}
+
+bool logindex_handoff_take(struct logindex_handoff *h, uint64_t index, struct logindex_builder *b)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&h->mu);
+	while (h->q.len - h->head >= sizeof(struct hrec)) {
+		const char *p = h->q.buf + h->head;
+		struct hrec r;
+		struct logindex_facts f;
+		memcpy(&r, p, sizeof(r));
+		if (r.index > index)
+			break;
+		h->head += sizeof(r) + r.host_n + 1u + r.app_n + r.user_n;
+		if (r.index < index)
+			continue; /* passed by the follower (read before): it parsed that one */
+		p += sizeof(r);
+		f.index = r.index;
+		f.time_ms = r.time_ms;
+		f.received_ms = r.received_ms;
+		f.host = p;
+		f.app = p + r.host_n + 1;
+		f.app_n = r.app_n;
+		f.user = f.app + r.app_n;
+		f.user_n = r.user_n;
+		f.pri = r.pri;
+		f.format = r.format;
+		f.flags = r.flags;
+		logindex_builder_add_facts(b, &f);
+		h->taken++;
+		found = true;
+		break;
+	}
+	handoff_compact(h);
+	pthread_mutex_unlock(&h->mu);
+	return found;
+}
+
+void logindex_handoff_counts(struct logindex_handoff *h, uint64_t *put, uint64_t *taken,
+                             uint64_t *left_out)
+{
+	pthread_mutex_lock(&h->mu);
+	*put = h->put;
+	*taken = h->taken;
+	*left_out = h->left_out;
+	pthread_mutex_unlock(&h->mu);
+}
