@@ -514,8 +514,7 @@ static void parsed_once(void **state)
 	submit_with(f, imp, "file", file_lines);
 	assert_int_equal(ingest_close(imp, &f->err), 0);
 	submit_with(f, g, "udp", burst);
-	assert_int_equal(ingest_close(g, &f->err), 0);
-	g = NULL;
+	assert_int_equal(close_floored(&g, &f->err), 0);
 	end = head(f);
 	for (int i = 0; i < 1000 && follower_position(fw) < end; i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
