@@ -34,6 +34,7 @@ struct group {
 	struct group *next;
 	int64_t *t;
 	uint64_t *idx, *line;
+	uint64_t *v; /* value_count: a hash of each event's counted value */
 	size_t n, cap;
 	int64_t quiet_until; /* fired: no new alert for this group before */
 	char host[SYSLOG_MAX_HOSTNAME + 1];
@@ -246,6 +247,35 @@ static void group_key(const struct sigma_rule *c, const struct log_event *ev, st
 	strbuf_release(&buf);
 }
 
+/* The value a value_count correlation counts, hashed (an empty field is a value too). */
+static uint64_t value_hash(const struct log_event *ev, const char *field)
+{
+	struct strbuf buf = STRBUF_INIT;
+	size_t n = 0;
+	const char *v = log_event_field(ev, field, &buf, &n);
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (size_t i = 0; v && i < n; i++)
+		h = (h ^ (unsigned char)v[i]) * 1099511628211ULL;
+	strbuf_release(&buf);
+	return h;
+}
+
+/* How many distinct values the group's events in the window hold (at most GROUP_MAX_KEEP). */
+static int64_t distinct_values(const struct group *g)
+{
+	int64_t d = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		size_t k = 0;
+
+		while (k < i && g->v[k] != g->v[i])
+			k++;
+		d += k == i;
+	}
+	return d;
+}
+
 static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_event *ev,
                      bool replay)
 {
@@ -253,6 +283,7 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 	struct strbuf key = STRBUF_INIT;
 	struct group **b, *g;
 	size_t keep = 0;
+	int64_t count;
 	bool fire;
 
 	group_key(c, ev, &key);
@@ -272,6 +303,7 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 			g->t[keep] = g->t[i];
 			g->idx[keep] = g->idx[i];
 			g->line[keep] = g->line[i];
+			g->v[keep] = g->v[i];
 			keep++;
 		}
 	g->n = keep;
@@ -280,13 +312,16 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 		g->t = xrealloc(g->t, g->cap * sizeof(*g->t));
 		g->idx = xrealloc(g->idx, g->cap * sizeof(*g->idx));
 		g->line = xrealloc(g->line, g->cap * sizeof(*g->line));
+		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
 	}
 	g->t[g->n] = ev->time_ms;
 	g->idx[g->n] = ev->index;
 	g->line[g->n] = m->line;
+	g->v[g->n] = c->value_field ? value_hash(ev, c->value_field) : 0;
 	g->n++;
 	snprintf(g->host, sizeof(g->host), "%s", ev->host);
-	fire = c->cmp == CMP_GTE ? (int64_t)g->n >= c->count : (int64_t)g->n > c->count;
+	count = c->value_field ? distinct_values(g) : (int64_t)g->n;
+	fire = c->cmp == CMP_GTE ? count >= c->count : count > c->count;
 	if (fire && ev->time_ms >= g->quiet_until) {
 		/* Once per window and group: a continuing attack is one alert, not one a message.
 		 */
@@ -316,6 +351,7 @@ static void corr_sweep(struct corr_state *cs, int64_t now)
 			free(g->t);
 			free(g->idx);
 			free(g->line);
+			free(g->v);
 			free(g);
 			cs->ngroups--;
 		}

@@ -758,13 +758,16 @@ static int correlation(struct loader *l, struct fy_node *c, struct sigma_rule *r
 	static const char *const cmps[] = { "gte", "gt" };
 	size_t len;
 	const char *t = scalar(type, &len);
-	bool found = false;
+	bool found = false, value = false;
 
 	if (fy_node_get_type(c) != FYNT_MAPPING)
 		return lfail(l, c, "correlation must be a map");
 	r->correlation = true;
-	if (!t || len != 11 || memcmp(t, "event_count", 11))
-		return lfail(l, type ? type : c, "only correlation type event_count is supported");
+	if (t && len == 11 && !memcmp(t, "value_count", 11))
+		value = true;
+	else if (!t || len != 11 || memcmp(t, "event_count", 11))
+		return lfail(l, type ? type : c,
+		             "the correlation type is event_count or value_count");
 	if (!rules || string_list(l, rules, &r->rules, &r->nrules) < 0 || r->nrules == 0)
 		return rules ? -EINVAL : lfail(l, c, "correlation needs rules");
 	if (group && string_list(l, group, &r->group_by, &r->ngroup) < 0)
@@ -774,8 +777,19 @@ static int correlation(struct loader *l, struct fy_node *c, struct sigma_rule *r
 	if (duration_ms(l, span, &r->timespan_ms) < 0)
 		return -EINVAL;
 	if (!cond || fy_node_get_type(cond) != FYNT_MAPPING ||
-	    fy_node_mapping_item_count(cond) != 1)
-		return lfail(l, cond ? cond : c, "correlation needs a condition such as {gte: 5}");
+	    fy_node_mapping_item_count(cond) != (value ? 2 : 1))
+		return lfail(l, cond ? cond : c,
+		             value ? "value_count needs a condition such as {gte: 3, field: host}"
+		                   : "correlation needs a condition such as {gte: 5}");
+	if (value) {
+		struct fy_node *f = fy_node_mapping_lookup_by_string(cond, "field", -1);
+
+		r->value_field = f ? scalar_dup(f) : NULL;
+		if (!r->value_field || !*r->value_field)
+			return lfail(l, f ? f : cond,
+			             "value_count counts the distinct values of a field: "
+			             "{gte: 3, field: host}");
+	}
 	for (unsigned i = 0; i < ARRAY_SIZE(cmps); i++) {
 		struct fy_node *v = fy_node_mapping_lookup_by_string(cond, cmps[i], -1);
 		char *s;
@@ -1127,6 +1141,7 @@ static void rule_release(struct sigma_rule *r)
 	for (unsigned i = 0; i < r->ngroup; i++)
 		free(r->group_by[i]);
 	free(r->group_by);
+	free(r->value_field);
 	free(r->outside_hours);
 	free(r->level_at_least);
 	for (unsigned i = 0; i < r->nclauses; i++)

@@ -25,7 +25,9 @@
  *   condition: selection names, and, or, not, parentheses, `1 of NAME*`, `all of NAME*`,
  *     `1 of them`, `all of them`
  *   correlation: {type: event_count, rules: [ids], group-by: [fields], timespan: 60s,
- *     condition: {gte: N}} (or gt), and `generate`
+ *     condition: {gte: N}} (or gt), and `generate`; or type value_count with
+ *     condition: {gte: N, field: F}: N distinct values of field F in the window (a
+ *     program found on N hosts)
  *   mamori: register-aware conditions evaluated after detection (see struct below)
  */
 
@@ -100,7 +102,8 @@ struct sigma_rule {
 	int64_t timespan_ms;
 	enum sigma_cmp cmp;
 	int64_t count;
-	bool generate; /* the rules it counts also alert themselves */
+	char *value_field; /* value_count: the count is of this field's distinct values */
+	bool generate;     /* the rules it counts also alert themselves */
 	/*
 	 * mamori: extensions over the ward's registers, all that are set must hold:
 	 *   user_status: [retired, suspended]   the message's user is a Mamori user in that state

@@ -140,10 +140,16 @@ static void load_errors(void **state)
 		  "unknown key 'foo'" },
 		{ "title: t\nid: x\ncorrelation: {type: temporal, rules: [a], timespan: 1m, "
 		  "condition: {gte: 2}}\n",
-		  "event_count" },
+		  "event_count or value_count" },
 		{ "title: t\nid: x\ncorrelation: {type: event_count, rules: [a], timespan: 1m, "
 		  "condition: {lt: 2}}\n",
 		  "gte or gt" },
+		{ "title: t\nid: x\ncorrelation: {type: value_count, rules: [a], timespan: 1m, "
+		  "condition: {gte: 2}}\n",
+		  "{gte: 3, field: host}" },
+		{ "title: t\nid: x\ncorrelation: {type: value_count, rules: [a], timespan: 1m, "
+		  "condition: {gte: 2, field: ''}}\n",
+		  "distinct values of a field" },
 		{ "title: t\nid: x\nmamori: {outside_hours: {days: [mon], from: '8:30', to: "
 		  "'17:00'}}\n"
 		  "detection: {s: {a: b}, condition: s}\n",
