@@ -1096,6 +1096,12 @@ int sigma_link(struct sigma_set *set, struct strbuf *err)
 			size_t j;
 			for (j = 0; j < set->nr && strcmp(set->rules[j].id, r->rules[k]); j++)
 				;
+			if (j < set->nr && set->rules[j].disabled && !set->rules[j].correlation) {
+				/* It counts a rule the ward stopped: it is stopped with it. */
+				r->disabled = true;
+				r->rule_idx[k] = (unsigned)j;
+				continue;
+			}
 			if (j == set->nr || set->rules[j].correlation || !set->rules[j].cond) {
 				error_set(
 				    err,
@@ -1105,9 +1111,15 @@ int sigma_link(struct sigma_set *set, struct strbuf *err)
 				return -EINVAL;
 			}
 			r->rule_idx[k] = (unsigned)j;
-			if (!r->generate && !r->disabled)
-				set->rules[j].referenced = true;
 		}
+	}
+	/* Only a running correlation keeps its counted rules from alerting themselves. */
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct sigma_rule *r = &set->rules[i];
+
+		for (unsigned k = 0;
+		     r->correlation && !r->generate && !r->disabled && k < r->nrules; k++)
+			set->rules[r->rule_idx[k]].referenced = true;
 	}
 	return 0;
 }

@@ -136,7 +136,11 @@ struct sigma_set {
  */
 int sigma_load(struct sigma_set *set, const char *file, const char *data, size_t len,
                struct strbuf *err);
-/* Resolves correlations' rule references; -EINVAL with err for an unknown one. */
+/*
+ * Resolves correlations' rule references; -EINVAL with err for an unknown one or one that is
+ * not a detection rule. A correlation that counts a stopped rule (deprecated, unsupported) is
+ * stopped too: it could never fire, and a ward may stop a rule with a stub of any kind.
+ */
 int sigma_link(struct sigma_set *set, struct strbuf *err);
 void sigma_set_release(struct sigma_set *set);
 

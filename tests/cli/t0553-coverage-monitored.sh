@@ -47,8 +47,12 @@ has "SHJ-6-3-2-a-pe: an antivirus detection is an infection or its suspicion" SH
 	log-rule:malware-detected:monitored
 has "SHJ-6-3-2-i-pu likewise (the system is stopped)" SHJ-6-3-2-i-pu \
 	log-rule:malware-detected:monitored
-check "summary: Shinjuku's M clauses monitored by best strength (3) and watched (4)" \
-	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert (d[\"monitored\"], d[\"watched\"]) == (3, 4), d'"
+has "SHJ-6-3-2-a-pi: detections on several hosts are a spread" SHJ-6-3-2-a-pi \
+	log-rule:malware-spread:monitored
+has "SHJ-6-3-2-i-pa: a removal that failed is harm to the assets" SHJ-6-3-2-i-pa \
+	log-rule:malware-not-removed:monitored
+check "summary: Shinjuku's M clauses monitored by best strength (5) and watched (6)" \
+	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert (d[\"monitored\"], d[\"watched\"]) == (5, 6), d'"
 
 expect "coverage minato" 0 "$MAMORI" policy coverage --profile minato --json
 check "every tag of Minato's rules names one of its clauses" "[ ! -s '$TMP/err' ]"
@@ -110,6 +114,6 @@ expect "coverage after fim init" 0 "$MAMORI" --dir "$D" policy coverage --json
 has "SHJ-5-7-3 is watched by the ward's file-integrity check" SHJ-5-7-3 \
 	"fim:local:$TMP/aide.conf:monitored"
 check "summary: watched counts the fim check's clause" \
-	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert d[\"watched\"] == 5, d'"
+	"python3 -c 'import json; d=json.load(open(\"$TMP/out\"))[\"summary\"][\"M\"]; assert d[\"watched\"] == 7, d'"
 
 done_testing

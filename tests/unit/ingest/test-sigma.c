@@ -208,6 +208,38 @@ static void shipped_and_override(void **state)
 	strbuf_release(&err);
 }
 
+/*
+ * A correlation that counts a stopped rule is stopped too (a ward may stop the rule with a
+ * stub that is no detection); the rules it counts then alert themselves again.
+ */
+static void correlation_over_stopped(void **state)
+{
+	struct sigma_set set = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	static const char y[] =
+	    "title: c\nid: c\ncorrelation: {type: event_count, rules: [a, b], timespan: 1m, "
+	    "condition: {gte: 2}}\n---\ntitle: a\nid: a\nstatus: deprecated\nmamori: {log_gap: "
+	    "1h}\n---\ntitle: b\nid: b\ndetection: {s: {x: y}, condition: s}\n";
+	static const char run[] = "title: a\nid: a\ndetection: {s: {x: z}, condition: s}\n";
+
+	(void)state;
+	assert_int_equal(sigma_load(&set, "s.yml", y, sizeof(y) - 1, &err), 0);
+	assert_int_equal(sigma_link(&set, &err), 0);
+	assert_true(set.rules[0].disabled);
+	assert_false(set.rules[2].referenced);
+	sigma_set_release(&set);
+	/* With both counted rules running, the correlation runs and they only count. */
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(sigma_load(&set, "s.yml", y, sizeof(y) - 1, &err), 0);
+	assert_int_equal(sigma_load(&set, "r.yml", run, sizeof(run) - 1, &err), 0);
+	assert_int_equal(sigma_link(&set, &err), 0);
+	assert_false(set.rules[0].disabled);
+	assert_true(set.rules[1].referenced);
+	assert_true(set.rules[2].referenced);
+	sigma_set_release(&set);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +248,7 @@ int main(void)
 		cmocka_unit_test(of_them),
 		cmocka_unit_test(load_errors),
 		cmocka_unit_test(shipped_and_override),
+		cmocka_unit_test(correlation_over_stopped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
