@@ -82,7 +82,7 @@ struct collect {
 	struct strbuf names;
 	unsigned n, problems;
 	char last[4200];
-	size_t last_len;
+	size_t last_len, longest;
 	bool ordered;
 };
 
@@ -94,6 +94,8 @@ static int collect(void *arg, const struct fim_entry *e)
 		c->ordered = false;
 	memcpy(c->last, e->path, e->path_len);
 	c->last_len = e->path_len;
+	if (e->path_len > c->longest)
+		c->longest = e->path_len;
 	c->n++;
 	size_t skip = !strncmp(e->path, root, strlen(root)) ? strlen(root) : 0;
 	fim_path_escape(&c->names, e->path + skip, e->path_len - skip);
@@ -550,12 +552,275 @@ static void test_unreadable(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A name whose path would pass FIM_PATH_MAX bytes is reported (cut at the limit, ENAMETOOLONG)
+ * and not entered; a path of exactly FIM_PATH_MAX bytes is still walked, and the walk goes on
+ * after the long branch. Built with mkdirat, as absolute paths that long cannot be named. */
+struct problems {
+	unsigned n;
+	size_t len[8];
+	enum fim_problem what[8];
+	int err[8];
+	char path[8][FIM_PATH_MAX + 1];
+};
+
+static void collect_problem(void *arg, const char *p, size_t len, enum fim_problem what, int err)
+{
+	struct problems *pr = arg;
+
+	if (pr->n >= ARRAY_SIZE(pr->len))
+		return;
+	pr->len[pr->n] = len;
+	pr->what[pr->n] = what;
+	pr->err[pr->n] = err;
+	memcpy(pr->path[pr->n], p, len < FIM_PATH_MAX ? len : FIM_PATH_MAX);
+	pr->n++;
+}
+
+static void test_path_limit(void **state)
+{
+	char p[600], seg[201], fits[256], over[256];
+	struct collect col = { .ordered = true };
+	struct problems pr = { 0 };
+	size_t len;
+	int fd;
+
+	memset(seg, 's', sizeof(seg) - 1);
+	seg[sizeof(seg) - 1] = '\0';
+	mk("long");
+	write_file("long/zz", "after the long branch");
+	path(p, sizeof(p), "long");
+	len = strlen(p);
+	fd = open(p, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	/* directories of 200-byte names while the path stays within the limit */
+	while (len + 1 + strlen(seg) <= FIM_PATH_MAX - 2) {
+		assert_int_equal(mkdirat(fd, seg, 0755), 0);
+		int next = openat(fd, seg, O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+		len += 1 + strlen(seg);
+	}
+	/* a name that makes the path exactly FIM_PATH_MAX bytes, one a byte longer, and a
+	 * directory far past the limit with a file inside */
+	size_t n = FIM_PATH_MAX - len - 1;
+	assert_true(n >= 1 && n + 2 < sizeof(fits));
+	memset(fits, 'f', n);
+	fits[n] = '\0';
+	memset(over, 'o', n + 1);
+	over[n + 1] = '\0';
+	for (const char *name = fits; name; name = name == fits ? over : NULL) {
+		int f = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		assert_true(f >= 0);
+		assert_int_equal(write(f, "x", 1), 1);
+		close(f);
+	}
+	assert_int_equal(mkdirat(fd, seg, 0755), 0);
+	int d = openat(fd, seg, O_RDONLY | O_DIRECTORY);
+	assert_true(d >= 0);
+	int f = openat(d, "inner", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(f >= 0);
+	close(f);
+	close(d);
+	close(fd);
+
+	strbuf_init(&col.names, 0);
+	struct fim_config *c = config("ROOT/long R\n");
+	struct fim_scan_opts o = { .threads = 2, .problem = collect_problem, .arg = &pr };
+	struct fim_scan_stats st;
+	assert_int_equal(fim_scan(c, &o, collect, &col, &st, NULL), 0);
+	assert_true(col.ordered);
+	assert_int_equal(col.problems, 0);
+	/* the name that fits is an entry, whose path is FIM_PATH_MAX bytes */
+	assert_int_equal(col.last_len, strlen(root) + strlen("/long/zz"));
+	char *hit = strstr(col.names.buf, fits);
+	assert_non_null(hit);
+	assert_memory_equal(hit + n, " file\n", 6);
+	assert_int_equal(col.longest, FIM_PATH_MAX);
+	assert_null(strstr(col.names.buf, over));
+	assert_null(strstr(col.names.buf, "inner"));
+	assert_non_null(strstr(col.names.buf, "/long/zz file\n"));
+	/* the longer file and the directory past the limit are problems, cut at the limit */
+	assert_int_equal(pr.n, 2);
+	for (unsigned i = 0; i < pr.n; i++) {
+		assert_int_equal(pr.what[i], FIM_TOO_DEEP);
+		assert_int_equal(pr.err[i], ENAMETOOLONG);
+		assert_int_equal(pr.len[i], FIM_PATH_MAX);
+	}
+	assert_memory_equal(pr.path[0] + FIM_PATH_MAX - n, over, n); /* over, cut by one byte */
+	assert_memory_equal(pr.path[1] + FIM_PATH_MAX - n, seg, n);  /* the directory */
+	assert_int_equal(st.problems, 2);
+
+	/* a check names them in its report, and nothing changed */
+	char b[600];
+	uint8_t sha[32];
+	struct fim_report rep;
+	path(b, sizeof(b), "base-long");
+	baseline(c, b, sha);
+	compare(c, b, sha, &rep);
+	assert_false(fim_report_changed(&rep));
+	assert_int_equal(rep.problem_count, 2);
+	char *text = report_text(&rep);
+	assert_non_null(strstr(text, "(too_deep: File name too long)\n"));
+	free(text);
+	fim_report_release(&rep);
+	fim_config_free(c);
+	strbuf_release(&col.names);
+}
+
+/* security.capability as setcap(8) writes it: revision 2, effective, the permitted set. */
+static size_t caps_value(unsigned char *v, uint32_t permitted)
+{
+	const uint32_t words[] = { 0x02000000u | 0x1u, permitted, 0, 0, 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		for (int k = 0; k < 4; k++)
+			v[n++] = (unsigned char)(words[i] >> (8 * k));
+	return n;
+}
+
+struct labels {
+	unsigned n;
+	char names[4][16];
+	uint8_t digests[4];
+};
+
+static int collect_labels(void *arg, const struct fim_entry *e)
+{
+	struct labels *l = arg;
+	const char *slash = memrchr(e->path, '/', e->path_len);
+
+	if (l->n >= ARRAY_SIZE(l->names) || !slash)
+		return 0;
+	snprintf(l->names[l->n], sizeof(l->names[0]), "%.*s",
+	         (int)(e->path_len - (size_t)(slash + 1 - e->path)), slash + 1);
+	l->digests[l->n++] = e->digests;
+	return 0;
+}
+
+/*
+ * The SELinux context (security.selinux) and file capabilities (security.capability) are
+ * recorded apart from the other extended attributes, and a change to each is named
+ * "selinux" or "caps", never "xattrs". Setting them needs CAP_SYS_ADMIN and CAP_SETFCAP;
+ * the kernel stores both without SELinux enabled.
+ */
+static void test_selinux_caps(void **state)
+{
+	static const char ctx[] = "system_u:object_r:etc_t:s0",
+	                  ctx2[] = "system_u:object_r:shadow_t:s0";
+	char b[600], f[600], g[600], d[600];
+	unsigned char cap[20];
+	uint8_t sha[32];
+	struct fim_report rep;
+	char *text;
+
+	mk("sc");
+	mk("sc/d");
+	write_file("sc/f", "a daemon");
+	write_file("sc/g", "a plain program");
+	path(f, sizeof(f), "sc/f");
+	path(g, sizeof(g), "sc/g");
+	path(d, sizeof(d), "sc/d");
+	if (setxattr(f, "security.selinux", ctx, sizeof(ctx), 0) < 0 ||
+	    setxattr(f, "security.capability", cap, caps_value(cap, 1u << 10), 0) < 0) {
+		/* not root (CAP_SYS_ADMIN, CAP_SETFCAP), or a file system without security.* */
+		print_message(
+		    "# skip: cannot set security.selinux / security.capability here: %s\n",
+		    strerror(errno));
+		skip();
+	}
+	assert_int_equal(setxattr(d, "security.selinux", ctx, sizeof(ctx), 0), 0);
+	assert_int_equal(setxattr(f, "user.note", "n", 1, 0), 0);
+
+	struct fim_config *c = config("ROOT/sc xattrs+selinux+caps\n");
+	struct labels l = { 0 };
+	assert_int_equal(fim_scan(c, NULL, collect_labels, &l, NULL, NULL), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.names[0], "sc");
+	assert_string_equal(l.names[1], "d");
+	assert_int_equal(l.digests[1], FIM_HAS_SELINUX);
+	assert_string_equal(l.names[2], "f");
+	assert_int_equal(l.digests[2], FIM_HAS_XATTRS | FIM_HAS_SELINUX | FIM_HAS_CAPS);
+	assert_string_equal(l.names[3], "g");
+	assert_int_equal(l.digests[3], 0);
+
+	path(b, sizeof(b), "base-sc");
+	baseline(c, b, sha);
+	compare(c, b, sha, &rep);
+	assert_false(fim_report_changed(&rep));
+	fim_report_release(&rep);
+
+	/* relabelled: the file and the directory */
+	assert_int_equal(setxattr(f, "security.selinux", ctx2, sizeof(ctx2), 0), 0);
+	assert_int_equal(setxattr(d, "security.selinux", ctx2, sizeof(ctx2), 0), 0);
+	compare(c, b, sha, &rep);
+	text = report_text(&rep);
+	assert_string_equal(text, "changed: /sc/d (selinux)\n"
+	                          "changed: /sc/f (selinux)\n");
+	free(text);
+	fim_report_release(&rep);
+
+	/* capabilities widened on f and given to a plain program g (setcap cap_net_raw+ep) */
+	assert_int_equal(
+	    setxattr(f, "security.capability", cap, caps_value(cap, (1u << 10) | (1u << 13)), 0),
+	    0);
+	assert_int_equal(setxattr(g, "security.capability", cap, caps_value(cap, 1u << 13), 0), 0);
+	compare(c, b, sha, &rep);
+	text = report_text(&rep);
+	assert_string_equal(text, "changed: /sc/d (selinux)\n"
+	                          "changed: /sc/f (selinux, caps)\n"
+	                          "changed: /sc/g (caps)\n");
+	free(text);
+	fim_report_release(&rep);
+
+	/* labels back as they were, capabilities removed from f (setcap -r): caps alone */
+	assert_int_equal(setxattr(f, "security.selinux", ctx, sizeof(ctx), 0), 0);
+	assert_int_equal(setxattr(d, "security.selinux", ctx, sizeof(ctx), 0), 0);
+	assert_int_equal(removexattr(f, "security.capability"), 0);
+	assert_int_equal(removexattr(g, "security.capability"), 0);
+	compare(c, b, sha, &rep);
+	text = report_text(&rep);
+	assert_string_equal(text, "changed: /sc/f (caps)\n");
+	free(text);
+	fim_report_release(&rep);
+	fim_config_free(c);
+}
+
+struct depth {
+	unsigned entries, problems, deepest;
+	uint8_t deepest_problem;
+};
+
+static int collect_depth(void *arg, const struct fim_entry *e)
+{
+	struct depth *d = arg;
+	unsigned levels = 0;
+
+	for (size_t i = 0; i < e->path_len; i++)
+		levels += e->path[i] == '/';
+	d->entries++;
+	if (e->problem)
+		d->problems++;
+	if (levels > d->deepest) {
+		d->deepest = levels;
+		d->deepest_problem = e->problem;
+	}
+	return 0;
+}
+
+/*
+ * Directories FIM_DEPTH_MAX levels below / are entered; the one a level deeper is recorded
+ * with the problem too_deep and not entered, and nothing below it is looked at.
+ */
 static void test_depth_limit(void **state)
 {
 	struct strbuf rel = STRBUF_INIT;
-	struct collect col = { .ordered = true };
+	struct depth d = { 0 };
+	unsigned root_levels = 0;
 
-	strbuf_init(&col.names, 0);
+	for (const char *s = root; *s; s++)
+		root_levels += *s == '/';
 	strbuf_addstr(&rel, "deep");
 	mk(rel.buf);
 	for (int i = 0; i < FIM_DEPTH_MAX + 5; i++) {
@@ -563,11 +828,13 @@ static void test_depth_limit(void **state)
 		mk(rel.buf);
 	}
 	struct fim_config *c = config("ROOT/deep R\n");
-	assert_int_equal(fim_scan(c, NULL, collect, &col, NULL, NULL), 0);
-	assert_true(col.problems >= 1); /* the directory at the limit is reported, not entered */
-	assert_true(col.n < FIM_DEPTH_MAX + 5);
+	assert_int_equal(fim_scan(c, NULL, collect_depth, &d, NULL, NULL), 0);
+	assert_int_equal(d.deepest, FIM_DEPTH_MAX + 1);
+	assert_int_equal(d.deepest_problem, FIM_TOO_DEEP);
+	assert_int_equal(d.problems, 1);
+	/* ROOT/deep and its d's down to the one at the limit */
+	assert_int_equal(d.entries, FIM_DEPTH_MAX + 1 - root_levels);
 	fim_config_free(c);
-	strbuf_release(&col.names);
 	strbuf_release(&rel);
 }
 
@@ -640,6 +907,8 @@ int main(void)
 		cmocka_unit_test(test_xattrs_acl_flags),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_path_limit),
+		cmocka_unit_test(test_selinux_caps),
 		cmocka_unit_test(test_baseline_tamper),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
