@@ -9,6 +9,7 @@
 #include "base/bitset.h"
 #include "base/cleanup.h"
 #include "base/parse.h"
+#include "store/pg-lib.h"
 #include "store/store-internal.h"
 
 /* Type OIDs of pg_type that change how a text-format value is read. */
@@ -51,15 +52,35 @@ struct pg_stmt {
 	int blob_cols;
 };
 
-/* SQLSTATE classes and codes to the store's errno mapping (store.h). */
-static int pg_fail(struct store *st, const PGresult *res, const char *what, struct strbuf *err)
+/*
+ * libpq's own messages (PQerrorMessage) run over several lines ("...failed: ...\n\tIs the
+ * server running...\n"): in one line for an error that is one line, whitespace runs made one
+ * space and the end trimmed.
+ */
+static const char *one_line(const char *msg, struct strbuf *out)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	bool space = false;
+
+	strbuf_reset(out);
+	for (const char *p = msg; *p; p++) {
+		if (*p == '\n' || *p == '\r' || *p == '\t' || *p == ' ') {
+			space = true;
+			continue;
+		}
+		if (space && out->len)
+			strbuf_addch(out, ' ');
+		space = false;
+		strbuf_addch(out, *p);
+	}
+	return out->buf;
+}
+
+/* SQLSTATE classes and codes to the store's errno mapping (store.h). */
+static int fail_state(struct store *st, const char *state, const char *msg, const char *what,
+                      struct strbuf *err)
+{
 	const char *where = st->location ? st->location : "PostgreSQL";
 
-	if (!msg)
-		msg = st->pg && st->pg->conn ? PQerrorMessage(st->pg->conn) : "no connection";
 	if (!state)
 		state = "";
 	if (!strncmp(state, "23", 2)) {
@@ -100,6 +121,21 @@ static int pg_fail(struct store *st, const PGresult *res, const char *what, stru
 	return -EIO;
 }
 
+/* A failed libpq call or result: its SQLSTATE and message (fail_state). */
+static int pg_fail(struct store *st, const PGresult *res, const char *what, struct strbuf *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	struct strbuf flat = STRBUF_INIT;
+	int r;
+
+	if (!msg)
+		msg = st->pg && st->pg->conn ? PQerrorMessage(st->pg->conn) : "no connection";
+	r = fail_state(st, state, one_line(msg, &flat), what, err);
+	strbuf_release(&flat);
+	return r;
+}
+
 /* Keeps a URL or connection string for people: any password is dropped. */
 static char *pg_location(const char *url)
 {
@@ -137,6 +173,9 @@ int pg_url_check(const char *url, struct strbuf *err)
 		          url);
 		return -EINVAL;
 	}
+	/* the first use of PostgreSQL in the process: libpq is not linked (store/pg-lib.h) */
+	if (pg_lib_load(err) < 0)
+		return -ENOENT;
 	opts = PQconninfoParse(url, &why);
 	if (!opts) {
 		error_set(err, "cannot read the PostgreSQL URL: %s", why ? why : "out of memory");
@@ -183,10 +222,12 @@ int pg_open(struct store *st, const char *url, struct strbuf *err)
 		return -ENOMEM;
 	}
 	if (PQstatus(st->pg->conn) != CONNECTION_OK) {
+		struct strbuf flat = STRBUF_INIT;
 		error_set(err,
 		          "cannot connect to PostgreSQL '%s': %s; check the URL in "
 		          "mamori.conf [store] and that the server runs",
-		          st->location, PQerrorMessage(st->pg->conn));
+		          st->location, one_line(PQerrorMessage(st->pg->conn), &flat));
+		strbuf_release(&flat);
 		return -EIO;
 	}
 	PQsetNoticeProcessor(st->pg->conn, notice_quiet, NULL);
