@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 #include "core/setup.h"
 #include "ledger/ledger.h"
-#include "store/query.h"
 #include "store/store.h"
 
 /* Returns 1 if dir exists and is empty, 0 if missing, -errno otherwise (-ENOTEMPTY, -ENOTDIR). */
@@ -39,18 +38,6 @@ static int dir_state(const char *dir)
 	}
 	closedir(d);
 	return r;
-}
-
-static int set_meta(struct store *st, const char *key, const char *value, struct strbuf *err)
-{
-	struct query *q;
-	int r = query_prepare(st, "INSERT INTO meta(key, value) VALUES (?, ?)", &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, key);
-	query_bind_text(q, 2, value);
-	return query_run(q, err);
 }
 
 /*
@@ -182,10 +169,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	time_format_rfc3339(&now, time_now_ms());
-	if (store_begin(st, &err) < 0 || set_meta(st, "created_at", now.buf, &err) < 0 ||
-	    (so.ward_name && set_meta(st, "ward_name", so.ward_name, &err) < 0) ||
-	    store_commit(st, &err) < 0) {
-		store_rollback(st);
+	if (setup_meta(st, now.buf, so.ward_name, &err) < 0) {
 		cli_error("%s", err.buf);
 		goto out;
 	}

@@ -9,8 +9,38 @@
 #include "core/setup.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
+#include "store/query.h"
+#include "store/store.h"
 
 #define PROFILE_MAX_BYTES POLICY_MAX_FILE_SIZE
+
+static int meta_add(struct store *st, const char *key, const char *value, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st, "INSERT INTO meta(key, value) VALUES (?, ?)", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, key);
+	query_bind_text(q, 2, value);
+	return query_run(q, err);
+}
+
+int setup_meta(struct store *st, const char *created_at, const char *ward_name, struct strbuf *err)
+{
+	int r = store_begin(st, err);
+
+	if (r < 0)
+		return r;
+	r = meta_add(st, "created_at", created_at, err);
+	if (r == 0 && ward_name)
+		r = meta_add(st, "ward_name", ward_name, err);
+	if (r == 0)
+		r = store_commit(st, err);
+	if (r < 0)
+		store_rollback(st);
+	return r;
+}
 
 int setup_profile_bytes(const char *name, struct strbuf *ret_bytes, char **ret_name,
                         struct strbuf *err)

@@ -7,6 +7,13 @@
 #include "base/strbuf.h"
 
 struct door;
+struct store;
+
+/*
+ * Records in a new store's meta table when it was made (created_at, RFC 3339) and, when given,
+ * the ward's name, in one transaction. Returns 0 or a negative errno with err set.
+ */
+int setup_meta(struct store *st, const char *created_at, const char *ward_name, struct strbuf *err);
 
 /*
  * The bytes of a profile named on the command line: a shipped profile by id ("minato",

@@ -1,5 +1,7 @@
-/* inspect: what the store says about itself: its consistency check and its change stamps. */
+/* inspect: what the store says about itself (its consistency check, its change stamps), and its
+ * cache. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store/query.h"
@@ -51,4 +53,14 @@ int64_t store_total_changes(struct store *st)
 	if (st->pg)
 		return 0; /* no memo reads it on PostgreSQL yet (store_data_version refuses) */
 	return sqlite3_total_changes64(st->db);
+}
+
+int store_cache_kib(struct store *st, int kib, struct strbuf *err)
+{
+	char sql[64];
+
+	if (st->pg)
+		return 0;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return store_exec(st, sql, err);
 }

@@ -130,6 +130,11 @@ int store_check_integrity(struct store *st, struct strbuf *problems, struct strb
 int store_data_version(struct store *st, int64_t *ret, struct strbuf *err);
 int64_t store_total_changes(struct store *st);
 /*
+ * The connection's own page cache, in KiB: SQLite's cache_size (a server with many reader
+ * connections keeps each small; the OS caches the file for all). Nothing on PostgreSQL.
+ */
+int store_cache_kib(struct store *st, int kib, struct strbuf *err);
+/*
  * Copies (mamori backup, restore). store_copy_to writes one consistent snapshot of the database
  * into path (an empty file the caller made) and opens the copy as it is (no migrations, its
  * journal unchanged: it stays one file); -ENOSPC when the disk is full. store_open_copy opens

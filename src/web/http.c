@@ -59,7 +59,7 @@ static const char *const security_headers[][2] = {
 /* One worker thread's own database connection (SQLite connections are not shared). */
 /* Worker threads without --threads, and each one's SQLite page cache (KiB). */
 #define WEB_DEFAULT_THREADS  32
-#define WEB_THREAD_CACHE_KIB "1024"
+#define WEB_THREAD_CACHE_KIB 1024
 
 struct web_thread {
 	struct store *st;
@@ -183,7 +183,7 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		/* Reads only: the domain tables are the door's alone (core/guard.h). */
 		/* many workers: a small page cache each (the OS caches the file for all) */
 		if (guard_protect_reader(t->st, err) < 0 ||
-		    store_exec(t->st, "PRAGMA cache_size = -" WEB_THREAD_CACHE_KIB, err) < 0) {
+		    store_cache_kib(t->st, WEB_THREAD_CACHE_KIB, err) < 0) {
 			store_close(t->st);
 			free(t);
 			return -EIO;

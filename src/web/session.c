@@ -12,7 +12,7 @@
 #include "core/act.h"
 #include "core/identity.h"
 #include "core/org.h"
-#include "store/query.h"
+#include "core/sessions.h"
 #include "store/store.h"
 #include "core/core.h"
 #include "web/clientcert.h"
@@ -57,7 +57,6 @@ static int csrf_key_load(const char *dir, struct strbuf *err)
 int web_session_setup(const char *dir, struct strbuf *err)
 {
 	struct store *st = NULL;
-	struct query *q;
 	int r;
 
 	if (sodium_init() < 0) {
@@ -69,8 +68,7 @@ int web_session_setup(const char *dir, struct strbuf *err)
 	r = store_open(dir, 0, &st, err);
 	if (r < 0)
 		return r;
-	if (query_prepare(st, "SELECT count(*) FROM web_sessions", &q, err) < 0)
-		r = -EPROTO;
+	r = sessions_check(st, err);
 	store_close(st);
 	return r;
 }
@@ -177,18 +175,6 @@ static void set_cookie(struct web_req *r, const char *name, const char *value, b
 	strbuf_release_secret(&sb);
 }
 
-/* Deletes the session whose token has this digest. */
-static int session_delete(struct store *st, const char *digest, struct strbuf *err)
-{
-	struct query *q;
-	int r = query_prepare(st, "DELETE FROM web_sessions WHERE token_sha256 = ?", &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, digest);
-	return query_run(q, err);
-}
-
 /* A session started with an IC card: the same card on this connection, still active. */
 static bool card_still_good(struct web_req *r, const char *card)
 {
@@ -209,10 +195,10 @@ static bool card_still_good(struct web_req *r, const char *card)
 int web_session_load(struct web_req *r, struct strbuf *err)
 {
 	const char *tok = web_params_get(&r->cookies, session_cookie(r));
-	char digest[TOKEN_DIGEST_HEX_SIZE], stage[sizeof(r->pending_stage)] = "";
-	char card[WEB_CARD_SERIAL_MAX] = "";
+	char digest[TOKEN_DIGEST_HEX_SIZE];
 	int64_t now = time_now_ms(), user_id, created, seen;
-	struct query *q;
+	struct session_row row;
+	const char *stage, *card;
 	int ret;
 
 	if (!tok || !token_valid(tok, TOKEN_BASE64URL)) {
@@ -221,27 +207,18 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 		return 0;
 	}
 	token_digest_hex(tok, digest);
-	ret = query_prepare(
-	    r->st,
-	    "SELECT user_id, created_ms, seen_ms, stage, card_serial FROM web_sessions "
-	    "WHERE token_sha256 = ?",
-	    &q, err);
-	if (ret < 0)
-		return ret;
-	query_bind_text(q, 1, digest);
-	ret = query_step(q, err);
+	ret = sessions_find(r->st, digest, &row, err);
 	if (ret < 0)
 		return ret;
 	if (ret == 0) {
 		set_cookie(r, session_cookie(r), NULL, true);
 		return 0;
 	}
-	user_id = query_int(q, 0);
-	created = query_int(q, 1);
-	seen = query_int(q, 2);
-	snprintf(stage, sizeof(stage), "%s", query_text(q, 3) ? query_text(q, 3) : "");
-	snprintf(card, sizeof(card), "%s", query_text(q, 4) ? query_text(q, 4) : "");
-	query_done(q);
+	user_id = row.user_id;
+	created = row.created_ms;
+	seen = row.seen_ms;
+	stage = row.stage;
+	card = row.card_serial;
 
 	/* A session waiting for its second factor lasts WEB_PENDING_MS and opens nothing but
 	 * /login/totp: r->user stays NULL. */
@@ -249,7 +226,7 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 		if (now - created > WEB_PENDING_MS ||
 		    (strcmp(stage, WEB_STAGE_TOTP) && strcmp(stage, WEB_STAGE_ENROL))) {
 			set_cookie(r, session_cookie(r), NULL, true);
-			return session_delete(r->st, digest, err);
+			return sessions_delete(r->st, digest, err);
 		}
 		r->pending_user_id = user_id;
 		snprintf(r->pending_stage, sizeof(r->pending_stage), "%s", stage);
@@ -258,7 +235,7 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 	}
 	if (now - seen > r->cfg->idle_timeout_ms || now - created > r->cfg->absolute_timeout_ms) {
 		set_cookie(r, session_cookie(r), NULL, true);
-		return session_delete(r->st, digest, err);
+		return sessions_delete(r->st, digest, err);
 	}
 	ret = web_user_load(r->st, user_id, &r->user, err);
 	if (ret == -ENOENT || ret == -EPERM) {
@@ -273,20 +250,14 @@ int web_session_load(struct web_req *r, struct strbuf *err)
 		web_user_free(r->user);
 		r->user = NULL;
 		set_cookie(r, session_cookie(r), NULL, true);
-		return session_delete(r->st, digest, err);
+		return sessions_delete(r->st, digest, err);
 	}
 	snprintf(r->session_token, sizeof(r->session_token), "%s", tok);
 	/* Refreshed often enough that a short idle timeout never ends a session in use: at
 	 * most once a minute, and at least twenty times per idle timeout. */
 	if (now - seen >
 	    (r->cfg->idle_timeout_ms / 20 < 60000 ? r->cfg->idle_timeout_ms / 20 : 60000)) {
-		ret = query_prepare(
-		    r->st, "UPDATE web_sessions SET seen_ms = ? WHERE token_sha256 = ?", &q, err);
-		if (ret < 0)
-			return ret;
-		query_bind_int(q, 1, now);
-		query_bind_text(q, 2, digest);
-		if ((ret = query_run(q, err)) < 0)
+		if ((ret = sessions_touch(r->st, digest, now, err)) < 0)
 			return ret;
 	}
 	return 0;
@@ -303,7 +274,6 @@ int web_session_start_card(struct web_req *r, int64_t user_id, const char *stage
 {
 	char tok[TOKEN_MAX_SIZE], digest[TOKEN_DIGEST_HEX_SIZE];
 	int64_t now = time_now_ms();
-	struct query *q;
 	int rc;
 
 	if (token_generate(TOKEN_BASE64URL, tok) < 0) {
@@ -312,28 +282,11 @@ int web_session_start_card(struct web_req *r, int64_t user_id, const char *stage
 	}
 	token_digest_hex(tok, digest);
 	/* Sessions nobody came back to are forgotten here, at each login. */
-	if (query_prepare(r->st, "DELETE FROM web_sessions WHERE seen_ms < ? OR created_ms < ?", &q,
-	                  err) == 0) {
-		query_bind_int(q, 1, now - r->cfg->idle_timeout_ms);
-		query_bind_int(q, 2, now - r->cfg->absolute_timeout_ms);
-		if (query_run(q, err) < 0)
-			web_log(r, "cannot forget old sessions: %s", err->buf);
-		strbuf_reset(err);
-	}
-	rc = query_prepare(r->st,
-	                   "INSERT INTO web_sessions(token_sha256, user_id, created_ms, seen_ms, "
-	                   "remote, stage, card_serial) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                   &q, err);
-	if (rc == 0) {
-		query_bind_text(q, 1, digest);
-		query_bind_int(q, 2, user_id);
-		query_bind_int(q, 3, now);
-		query_bind_int(q, 4, now);
-		query_bind_text(q, 5, r->remote);
-		query_bind_text(q, 6, stage);
-		query_bind_text(q, 7, card_serial); /* NULL binds NULL */
-		rc = query_run(q, err);
-	}
+	if (sessions_forget(r->st, now - r->cfg->idle_timeout_ms, now - r->cfg->absolute_timeout_ms,
+	                    err) < 0)
+		web_log(r, "cannot forget old sessions: %s", err->buf);
+	strbuf_reset(err);
+	rc = sessions_add(r->st, digest, user_id, now, r->remote, stage, card_serial, err);
 	if (rc < 0) {
 		sodium_memzero(tok, sizeof(tok));
 		return rc;
@@ -366,7 +319,7 @@ int web_session_promote(struct web_req *r, struct strbuf *err)
 	/* A new token for the full session: the pending one never becomes a login. */
 	if (r->session_token[0]) {
 		token_digest_hex(r->session_token, digest);
-		if ((ret = session_delete(r->st, digest, err)) < 0)
+		if ((ret = sessions_delete(r->st, digest, err)) < 0)
 			return ret;
 	}
 	r->pending_user_id = 0;
@@ -381,39 +334,15 @@ int web_session_pending_secret(struct web_req *r, struct strbuf *sealed, bool se
                                struct strbuf *err)
 {
 	char digest[TOKEN_DIGEST_HEX_SIZE];
-	struct query *q;
-	int ret;
 
 	if (!r->session_token[0] || !r->pending_user_id) {
 		error_set(err, "no session waits for its second factor");
 		return -ENOENT;
 	}
 	token_digest_hex(r->session_token, digest);
-	if (set) {
-		ret = query_prepare(r->st,
-		                    "UPDATE web_sessions SET pending_secret = ? "
-		                    "WHERE token_sha256 = ?",
-		                    &q, err);
-		if (ret < 0)
-			return ret;
-		query_bind_blob(q, 1, sealed->buf, sealed->len);
-		query_bind_text(q, 2, digest);
-		return query_run(q, err);
-	}
-	ret = query_prepare(r->st, "SELECT pending_secret FROM web_sessions WHERE token_sha256 = ?",
-	                    &q, err);
-	if (ret < 0)
-		return ret;
-	query_bind_text(q, 1, digest);
-	ret = query_step(q, err);
-	if (ret > 0) {
-		size_t len = 0;
-		const void *b = query_blob(q, 0, &len);
-		if (b && len)
-			strbuf_add(sealed, b, len);
-		query_done(q);
-	}
-	return ret < 0 ? ret : 0;
+	if (set)
+		return sessions_pending_secret_set(r->st, digest, sealed->buf, sealed->len, err);
+	return sessions_pending_secret_get(r->st, digest, sealed, err);
 }
 
 void web_session_end(struct web_req *r)
@@ -425,7 +354,7 @@ void web_session_end(struct web_req *r)
 	if (!r->session_token[0])
 		return;
 	token_digest_hex(r->session_token, digest);
-	if (session_delete(r->st, digest, &err) < 0)
+	if (sessions_delete(r->st, digest, &err) < 0)
 		web_log(r, "cannot end a session: %s", err.buf);
 	sodium_memzero(r->session_token, sizeof(r->session_token));
 	strbuf_release(&err);
@@ -434,39 +363,19 @@ void web_session_end(struct web_req *r)
 int web_session_password_failed(struct web_req *r, int64_t *ret_count, struct strbuf *err)
 {
 	char digest[TOKEN_DIGEST_HEX_SIZE];
-	struct query *q;
-	int ret;
 
 	token_digest_hex(r->session_token, digest);
-	ret = query_prepare(r->st,
-	                    "UPDATE web_sessions SET password_failures = password_failures + 1 "
-	                    "WHERE token_sha256 = ? RETURNING password_failures",
-	                    &q, err);
-	if (ret < 0)
-		return ret;
-	query_bind_text(q, 1, digest);
-	ret = query_one_int(q, ret_count, err);
-	if (ret == -ENOENT)
-		*ret_count = WEB_PASSWORD_TRIES; /* the session is gone already */
-	return ret == -ENOENT ? 0 : ret;
+	return sessions_password_failed(r->st, digest, WEB_PASSWORD_TRIES, ret_count, err);
 }
 
 int web_sessions_end_user(struct store *st, int64_t user_id, const char *except_token,
                           struct strbuf *err)
 {
 	char digest[TOKEN_DIGEST_HEX_SIZE] = "";
-	struct query *q;
-	int r;
 
 	if (except_token && *except_token)
 		token_digest_hex(except_token, digest);
-	r = query_prepare(st, "DELETE FROM web_sessions WHERE user_id = ? AND token_sha256 != ?",
-	                  &q, err);
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, user_id);
-	query_bind_text(q, 2, digest);
-	return query_run(q, err);
+	return sessions_end_user(st, user_id, digest, err);
 }
 
 /* HMAC-SHA256 under the server's key: without DIR/web.secret nobody computes a token from a

@@ -20,26 +20,8 @@
 #define WEB_COOKIE_PRE         "mamori_pre"
 #define WEB_COOKIE_LANG        "mamori_lang"
 
-/* Login throttling (ASVS 6.3.1): from the WEB_LOCK_AFTER-th consecutive failure on, a
- * login waits WEB_LOCK_BASE_MS, doubling with each further failure, at most WEB_LOCK_MAX_MS
- * (capped low enough that locking someone out on purpose costs the attacker effort). */
-#define WEB_LOCK_AFTER   5
-#define WEB_LOCK_BASE_MS (30 * 1000LL)
-#define WEB_LOCK_MAX_MS  (15 * 60 * 1000LL)
-/* A client address is locked for WEB_ADDR_LOCK_MS once WEB_ADDR_LOCK_AFTER different logins
- * failed from it within WEB_ADDR_FORGET_MS (a spray; one person's typos behind a ward's proxy
- * count once). Logins that succeeded from the address within WEB_KNOWN_MS may still try, and
- * any success from the address lifts its lock. */
-#define WEB_ADDR_LOCK_AFTER 30
-#define WEB_ADDR_LOCK_MS    (15 * 60 * 1000LL)
-#define WEB_ADDR_FORGET_MS  (60 * 60 * 1000LL)
-#define WEB_KNOWN_MS        (90 * 24 * 3600 * 1000LL)
-/* Unauthenticated failures reach the ledger at most once per this per login and per address. */
-#define WEB_AUDIT_EVERY_MS (60 * 1000LL)
 /* Wrong current passwords in one session (POST /password) before the session ends. */
 #define WEB_PASSWORD_TRIES 5
-/* Rows kept for logins nobody has; beyond this only the address counts them. */
-#define WEB_THROTTLE_MAX_UNKNOWN 1024
 
 /* Session timeouts when `mamori serve` is not told otherwise. */
 #define WEB_IDLE_TIMEOUT_MS     (30 * 60 * 1000LL)
@@ -108,44 +90,6 @@ void web_csrf_prepare(struct web_req *r);
 void web_secret_key(const char *label, unsigned char key[32]);
 /* True when the form's "csrf" field matches (constant-time). */
 bool web_csrf_check(struct web_req *r);
-
-/*
- * Throttling. web_throttle_wait gives how long the login must still wait (0: may try).
- * web_throttle_fail counts a failure and returns the new wait; web_throttle_clear forgets.
- */
-/*
- * web_throttle_reserve checks and counts an attempt in one transaction, before the password
- * is verified, so parallel guesses cannot slip past the lock: 1 when the login or the client
- * address is locked (ret_wait_ms: how long still; nothing counted), 0 when the attempt may
- * go on and is counted as a failure (ret_wait_ms: the lock that failure imposes,
- * ret_failures: the login's count). web_throttle_ok takes it back after a right password.
- */
-int web_throttle_reserve(struct store *st, const char *login, bool known, const char *remote,
-                         int64_t now, int64_t *ret_wait_ms, int64_t *ret_failures,
-                         struct strbuf *err);
-int web_throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err);
-
-/* The locks in force, for the administrator (key: a login, "?typed" for a login nobody has,
- * "@address"; failures: the login's, or the number of different logins for an address). */
-struct web_lock {
-	char *key;
-	bool address;
-	int64_t failures, last_ms, until_ms;
-};
-int web_locks_list(struct store *st, int64_t now, struct web_lock **ret, size_t *ret_nr,
-                   struct strbuf *err);
-void web_locks_free(struct web_lock *v, size_t nr);
-/* Lifts a lock (and forgets its failures) by its key as listed. */
-int web_lock_lift(struct store *st, const char *key, struct strbuf *err);
-
-/*
- * Aggregation of unauthenticated failures (web_audit_failure): counts one for each key (the
- * login's 'L:' key and the address's 'A:' key) inside the caller's transaction; ret_due is
- * true when neither had a ledger entry in the last WEB_AUDIT_EVERY_MS (then the counts are
- * reset and ret_counts are how many the entry stands for).
- */
-int web_audit_pending_step(struct store *st, const char *const keys[2], int64_t now, bool *ret_due,
-                           int64_t ret_counts[2], struct strbuf *err);
 
 /*
  * API tokens: "Authorization: Bearer <token>". Sets r->user and r->api_token_id when the

@@ -3,6 +3,7 @@
 
 #include "base/cleanup.h"
 #include "base/timeutil.h"
+#include "core/throttle.h"
 #include "web/page.h"
 #include "web/route.h"
 #include "web/session.h"
@@ -10,7 +11,7 @@
 static void locks_page(struct web_req *r, const char *ok, const char *error)
 {
 	struct strbuf *o = &r->out, err = STRBUF_INIT, why = STRBUF_INIT;
-	struct web_lock *v = NULL;
+	struct throttle_lock *v = NULL;
 	size_t nr = 0;
 
 	page_begin(r, _("Login locks"), NAV_ADMIN);
@@ -23,7 +24,7 @@ static void locks_page(struct web_req *r, const char *ok, const char *error)
 	            "address is locked when many different logins fail from it. Lifting a lock "
 	            "lets the next attempt be checked at once; it is recorded in the ledger."),
 	          HTML_END);
-	if (web_locks_list(r->st, time_now_ms(), &v, &nr, &err) < 0) {
+	if (throttle_locks_list(r->st, time_now_ms(), &v, &nr, &err) < 0) {
 		page_notice(r, "error", _("The locks cannot be read now."));
 		web_log(r, "reading locks: %s", err.buf);
 	} else if (!nr) {
@@ -76,7 +77,7 @@ static void locks_page(struct web_req *r, const char *ok, const char *error)
 		html_close(o, "table");
 	}
 	page_end(r);
-	web_locks_free(v, nr);
+	throttle_locks_free(v, nr);
 	strbuf_release(&err);
 	strbuf_release(&why);
 }
@@ -96,7 +97,7 @@ void ui_admin_locks_lift(struct web_req *r)
 		locks_page(r, NULL, _("No such lock."));
 		goto out;
 	}
-	if (web_lock_lift(r->st, key, &err) < 0) {
+	if (throttle_lock_lift(r->st, key, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}

@@ -12,6 +12,7 @@
 #include "core/core.h"
 #include "core/identity.h"
 #include "core/org.h"
+#include "core/throttle.h"
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "web/page.h"
@@ -75,7 +76,7 @@ int web_audit_txn(struct web_req *r, const char *actor, const char *action, cons
 /*
  * An unauthenticated failure (a wrong password, a locked login): counted in the store, and
  * ledgered at most once a minute per login and per address with the count since the last
- * entry (web_audit_pending_step), so a client hammering the form cannot grow the ledger.
+ * entry (throttle_audit_step), so a client hammering the form cannot grow the ledger.
  */
 void web_audit_failure(struct web_req *r, const char *actor, const char *action,
                        const char *login_key)
@@ -92,7 +93,7 @@ void web_audit_failure(struct web_req *r, const char *actor, const char *action,
 	keys[1] = ak.buf;
 	ret = store_begin(r->st, &err);
 	if (ret == 0)
-		ret = web_audit_pending_step(r->st, keys, time_now_ms(), &due, counts, &err);
+		ret = throttle_audit_step(r->st, keys, time_now_ms(), &due, counts, &err);
 	if (ret == 0 && due) {
 		strbuf_addf(&d, "failures_login=%lld failures_address=%lld", (long long)counts[0],
 		            (long long)counts[1]);
@@ -227,8 +228,8 @@ void ui_login_post(struct web_req *r)
 	known = core_valid_login(login) && org_user_get(r->st, login, &u, &err) == 0;
 	strbuf_reset(&err);
 	/* Reserved (and counted as a failure) before the slow verification, atomically. */
-	ret = web_throttle_reserve(r->st, known ? u.login : login, known, r->remote, now, &wait,
-	                           &failures, &err);
+	ret = throttle_reserve(r->st, known ? u.login : login, known, r->remote, now, &wait,
+	                       &failures, &err);
 	if (ret < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
@@ -288,7 +289,7 @@ void ui_login_post(struct web_req *r)
 	}
 	/* One session per person: a new login ends the others (a stolen cookie stops working
 	 * when its owner logs in again). */
-	if (web_throttle_ok(r->st, u.login, r->remote, &err) < 0 ||
+	if (throttle_ok(r->st, u.login, r->remote, &err) < 0 ||
 	    web_sessions_end_user(r->st, u.id, NULL, &err) < 0 ||
 	    web_session_start(r, u.id, &err) < 0) {
 		web_error(r, 503, err.buf);
@@ -463,8 +464,8 @@ void ui_password_post(struct web_req *r)
 		goto out;
 	}
 	/* The current password is guessed no faster here than at the login form. */
-	ret = web_throttle_reserve(r->st, r->user->login, true, r->remote, time_now_ms(), &wait,
-	                           NULL, &err);
+	ret = throttle_reserve(r->st, r->user->login, true, r->remote, time_now_ms(), &wait, NULL,
+	                       &err);
 	if (ret < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
@@ -495,7 +496,7 @@ void ui_password_post(struct web_req *r)
 		password_page(r, _("The current password is wrong."), NULL);
 		goto out;
 	}
-	if (web_throttle_ok(r->st, r->user->login, r->remote, &err) < 0) {
+	if (throttle_ok(r->st, r->user->login, r->remote, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include "core/act.h"
 #include "core/identity.h"
 #include "core/org.h"
+#include "core/throttle.h"
 #include "web/page.h"
 #include "web/route.h"
 #include "web/session.h"
@@ -373,8 +374,7 @@ void ui_totp_post(struct web_req *r)
 		goto out;
 	}
 	/* Codes are guessed no faster than passwords: the same throttle, by login. */
-	ret =
-	    web_throttle_reserve(r->st, u.login, true, r->remote, time_now_ms(), &wait, NULL, &err);
+	ret = throttle_reserve(r->st, u.login, true, r->remote, time_now_ms(), &wait, NULL, &err);
 	if (ret < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
@@ -397,7 +397,7 @@ void ui_totp_post(struct web_req *r)
 		totp_page(r, _("The code is wrong or was used already. Wait for the next code."));
 		goto out;
 	}
-	if (ret < 0 || web_throttle_ok(r->st, u.login, r->remote, &err) < 0 ||
+	if (ret < 0 || throttle_ok(r->st, u.login, r->remote, &err) < 0 ||
 	    web_session_promote(r, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;

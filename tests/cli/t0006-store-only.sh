@@ -2,7 +2,7 @@
 # t0006: only src/store/ speaks SQLite (issue 18 §1). Code above store/ uses the typed query API
 # (src/store/query.h) and never names the database library: no sqlite3_* call, sqlite3 type,
 # SQLITE_* code or <sqlite3.h> outside src/store/, and never in a header above it (so a second
-# backend, PostgreSQL, can sit behind store/ unseen).
+# backend, PostgreSQL, can sit behind store/ unseen). web/ and cli/ write no SQL at all.
 #
 # ALLOWED lists the files not yet converted (one a line). It only shrinks: a listed file that no
 # longer names SQLite fails the test until its line is removed, and a file not listed fails it at
@@ -41,4 +41,8 @@ fi
 grep -E '\.h$' "$TMP/naming" >"$TMP/headers" || true
 check "no header above src/store/ names SQLite" "[ ! -s '$TMP/headers' ]"
 [ -s "$TMP/headers" ] && diag "$(cat "$TMP/headers")"
+# web/ and cli/ ask core/ (issue 18 §1): no SQL of theirs, so no query API and no store_exec.
+(cd "$SRC" && grep -rlE 'store/query\.h|query_prepare|store_exec\(' src/web src/cli | sort) >"$TMP/sql"
+check "no file of src/web/ or src/cli/ writes SQL (store/query.h, store_exec)" "[ ! -s '$TMP/sql' ]"
+[ -s "$TMP/sql" ] && diag "ask core/ for it instead:" "$(cat "$TMP/sql")"
 done_testing

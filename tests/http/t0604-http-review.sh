@@ -140,7 +140,7 @@ check "the administrator sees both 税務課 records" '[ "$(grep -o "\"section\"
 server_stop
 
 # Login throttling: parallel guesses are reserved one by one before the password is checked,
-# so no more than WEB_LOCK_AFTER (5) of them ever reach the verification.
+# so no more than THROTTLE_LOCK_AFTER (core/throttle.h) (5) of them ever reach the verification.
 server_start --threads 16
 login yamada "$PW" "$TMP/jar-y0" >/dev/null
 _csrf=$(curl -s -c "$TMP/jar-p" -b "$TMP/jar-p" "${URL}login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)

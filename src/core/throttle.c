@@ -7,13 +7,13 @@
 #include "base/parse.h"
 #include "base/timeutil.h"
 #include "store/query.h"
+#include "core/throttle.h"
 #include "store/store.h"
-#include "web/session.h"
 
 /*
  * Throttle keys share one table: a known login is its own key; a login nobody has is
  * "?" and what was typed (ASCII-lowercased, cut to 64 bytes), and only while fewer than
- * WEB_THROTTLE_MAX_UNKNOWN such rows exist; a client address is "@" and the address.
+ * THROTTLE_MAX_UNKNOWN such rows exist; a client address is "@" and the address.
  * Valid logins start with [a-z0-9], so the three never meet.
  */
 static void throttle_key(const char *login, bool known, char key[66])
@@ -31,12 +31,12 @@ static int64_t lock_for(int64_t failures)
 {
 	int64_t shift;
 
-	if (failures < WEB_LOCK_AFTER)
+	if (failures < THROTTLE_LOCK_AFTER)
 		return 0;
-	shift = failures - WEB_LOCK_AFTER;
-	return shift > 20 || (WEB_LOCK_BASE_MS << shift) > WEB_LOCK_MAX_MS
-	           ? WEB_LOCK_MAX_MS
-	           : WEB_LOCK_BASE_MS << shift;
+	shift = failures - THROTTLE_LOCK_AFTER;
+	return shift > 20 || (THROTTLE_LOCK_BASE_MS << shift) > THROTTLE_LOCK_MAX_MS
+	           ? THROTTLE_LOCK_MAX_MS
+	           : THROTTLE_LOCK_BASE_MS << shift;
 }
 
 /* Reads one bucket: its failures (0 when absent) and until when it is locked. */
@@ -117,11 +117,11 @@ static int throttle_forget(struct store *st, int64_t now, struct strbuf *err)
 	r = query_prepare(st, "DELETE FROM web_login_addr_fail WHERE last_ms < ?", &q, err);
 	if (r < 0)
 		return r;
-	query_bind_int(q, 1, now - WEB_ADDR_FORGET_MS);
+	query_bind_int(q, 1, now - THROTTLE_ADDR_FORGET_MS);
 	return query_run(q, err);
 }
 
-/* True when login succeeded from remote within WEB_KNOWN_MS. */
+/* True when login succeeded from remote within THROTTLE_KNOWN_MS. */
 static int login_known_at(struct store *st, const char *key, const char *remote, int64_t now,
                           bool *ret, struct strbuf *err)
 {
@@ -136,15 +136,14 @@ static int login_known_at(struct store *st, const char *key, const char *remote,
 		return r;
 	query_bind_text(q, 1, key);
 	query_bind_text(q, 2, remote);
-	query_bind_int(q, 3, now - WEB_KNOWN_MS);
+	query_bind_int(q, 3, now - THROTTLE_KNOWN_MS);
 	r = query_one_int(q, &n, err);
 	*ret = n > 0;
 	return r < 0 && r != -ENOENT ? r : 0;
 }
 
-int web_throttle_reserve(struct store *st, const char *login, bool known, const char *remote,
-                         int64_t now, int64_t *ret_wait_ms, int64_t *ret_failures,
-                         struct strbuf *err)
+int throttle_reserve(struct store *st, const char *login, bool known, const char *remote,
+                     int64_t now, int64_t *ret_wait_ms, int64_t *ret_failures, struct strbuf *err)
 {
 	char key[66], addr[80];
 	struct query *q;
@@ -182,9 +181,9 @@ int web_throttle_reserve(struct store *st, const char *login, bool known, const 
 		                  &q, err);
 		if (r < 0 || (r = query_one_int(q, &n, err)) < 0)
 			goto fail;
-		count_login = n < WEB_THROTTLE_MAX_UNKNOWN;
+		count_login = n < THROTTLE_MAX_UNKNOWN;
 	}
-	/* The attempt counts as a failure until the password proves right (web_throttle_ok). */
+	/* The attempt counts as a failure until the password proves right (throttle_ok). */
 	lf++;
 	wait = lock_for(lf);
 	if (count_login && (r = bucket_put(st, key, lf, now, wait ? now + wait : 0, err)) < 0)
@@ -201,10 +200,10 @@ int web_throttle_reserve(struct store *st, const char *login, bool known, const 
 	query_bind_text(q, 1, remote);
 	if ((r = query_one_int(q, &af, err)) < 0)
 		goto fail;
-	if (af >= WEB_ADDR_LOCK_AFTER && au <= now) {
-		au = now + WEB_ADDR_LOCK_MS;
-		if (WEB_ADDR_LOCK_MS > wait)
-			wait = WEB_ADDR_LOCK_MS;
+	if (af >= THROTTLE_ADDR_LOCK_AFTER && au <= now) {
+		au = now + THROTTLE_ADDR_LOCK_MS;
+		if (THROTTLE_ADDR_LOCK_MS > wait)
+			wait = THROTTLE_ADDR_LOCK_MS;
 	}
 	if ((r = bucket_put(st, addr, af, now, au > now ? au : 0, err)) < 0)
 		goto fail;
@@ -219,7 +218,7 @@ fail:
 	return r;
 }
 
-int web_throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err)
+int throttle_ok(struct store *st, const char *login, const char *remote, struct strbuf *err)
 {
 	char key[66], addr[80];
 	int64_t now = time_now_ms();
@@ -247,10 +246,10 @@ int web_throttle_ok(struct store *st, const char *login, const char *remote, str
 	return store_commit(st, err);
 }
 
-int web_locks_list(struct store *st, int64_t now, struct web_lock **ret, size_t *ret_nr,
-                   struct strbuf *err)
+int throttle_locks_list(struct store *st, int64_t now, struct throttle_lock **ret, size_t *ret_nr,
+                        struct strbuf *err)
 {
-	struct web_lock *v = NULL;
+	struct throttle_lock *v = NULL;
 	size_t nr = 0, alloc = 0;
 	struct query *q;
 	int r = query_prepare(st,
@@ -272,7 +271,7 @@ int web_locks_list(struct store *st, int64_t now, struct web_lock **ret, size_t 
 		nr++;
 	}
 	if (r < 0) {
-		web_locks_free(v, nr);
+		throttle_locks_free(v, nr);
 		return r;
 	}
 	*ret = v;
@@ -280,14 +279,14 @@ int web_locks_list(struct store *st, int64_t now, struct web_lock **ret, size_t 
 	return 0;
 }
 
-void web_locks_free(struct web_lock *v, size_t nr)
+void throttle_locks_free(struct throttle_lock *v, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
 		free(v[i].key);
 	free(v);
 }
 
-int web_lock_lift(struct store *st, const char *key, struct strbuf *err)
+int throttle_lock_lift(struct store *st, const char *key, struct strbuf *err)
 {
 	int r;
 
@@ -305,8 +304,8 @@ int web_lock_lift(struct store *st, const char *key, struct strbuf *err)
 	return store_commit(st, err);
 }
 
-int web_audit_pending_step(struct store *st, const char *const keys[2], int64_t now, bool *ret_due,
-                           int64_t ret_counts[2], struct strbuf *err)
+int throttle_audit_step(struct store *st, const char *const keys[2], int64_t now, bool *ret_due,
+                        int64_t ret_counts[2], struct strbuf *err)
 {
 	int64_t last[2] = { 0, 0 }, pending[2] = { 0, 0 };
 	bool due = true;
@@ -329,7 +328,7 @@ int web_audit_pending_step(struct store *st, const char *const keys[2], int64_t 
 			query_done(q);
 		}
 		pending[i]++;
-		if (now - last[i] < WEB_AUDIT_EVERY_MS)
+		if (now - last[i] < THROTTLE_AUDIT_EVERY_MS)
 			due = false;
 	}
 	for (int i = 0; i < 2; i++) {
