@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/parse.h"
@@ -14,6 +15,7 @@
 #include "ingest/logindex.h"
 #include "ingest/receive.h"
 #include "monitor/monitor.h"
+#include "store/store.h"
 #include "web/session.h"
 #include "web/sandbox.h"
 #include "web/web.h"
@@ -129,6 +131,18 @@ static void collect_stop(struct collect *c)
 	door_free(c->door);
 	pthread_mutex_destroy(&c->mu);
 	strbuf_release(&err);
+}
+
+/* The data directory's store is PostgreSQL (what cannot be read is left to the server). */
+static bool on_postgresql(const char *dir)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *url = NULL;
+	bool pg = store_configured_url(dir, &url, &err) == 0 && url;
+
+	free(url);
+	strbuf_release(&err);
+	return pg;
 }
 
 int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
@@ -255,8 +269,17 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	rc.max_message = (size_t)max_message;
 	/* before any thread: the signer is forked, and Landlock binds this thread and those it
 	 * starts later (web/sandbox.h) */
+	if (on_postgresql(ctx->dir) && (udp || tcp || tls)) {
+		cli_error("--syslog-udp, --syslog-tcp and --syslog-tls do not work on PostgreSQL "
+		          "yet: the log collection, its index and analysis keep their data in "
+		          "SQLite (docs/operations.md); serve the web without them");
+		return EXIT_FAILED;
+	}
 	r = web_privsep_start(ctx->dir, &privsep, &err);
-	if (r == 0)
+	if (r == 0 && on_postgresql(ctx->dir))
+		fprintf(stderr, "mamori: warning: the store is PostgreSQL: no log collection or "
+		                "log analysis in this server yet (docs/operations.md)\n");
+	else if (r == 0)
 		r = collect_start(ctx->dir, &rc, udp || tcp || tls, &collect, &err);
 	if (r == 0)
 		r = notifier_start(ctx->dir, &notifier, &err);

@@ -214,7 +214,7 @@ int alerts_list(struct store *st, const struct alert_filter *f, struct alert_lis
 	query_bind_text(q, 2, f->rule);
 	query_bind_int(q, 3, f->since_ms);
 	query_bind_int(q, 4, f->before_id);
-	query_bind_int(q, 5, f->limit > 0 ? f->limit : -1);
+	query_bind_int(q, 5, f->limit > 0 ? f->limit : INT64_MAX);
 	while ((r = query_step(q, err)) > 0) {
 		ALLOC_GROW(ret->items, ret->nr + 1, ret->alloc);
 		alert_from_row(q, &ret->items[ret->nr++]);

@@ -217,7 +217,7 @@ int activity_recent(struct store *st, const struct reader *rd, int64_t limit, st
 	                  &q, err);
 	if (r < 0)
 		goto out;
-	query_bind_int(q, 1, reader_sees_all(rd));
+	query_bind_bool(q, 1, reader_sees_all(rd));
 	query_bind_int(q, 2, reader_user_id(rd));
 	query_bind_int(q, 3, limit);
 	read_sql_bind(q, &rs);

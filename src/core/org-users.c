@@ -1,5 +1,6 @@
 /* org-users: searching and paging the people of the ward for the administrator's list. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +65,7 @@ int org_users_search(struct store *st, const struct org_user_query *f, struct or
 		    &q, err);
 	if (r == 0) {
 		bind_filter(q, text, f);
-		query_bind_int(q, 4, f->limit > 0 ? f->limit : -1);
+		query_bind_int(q, 4, f->limit > 0 ? f->limit : INT64_MAX);
 		query_bind_int(q, 5, f->offset > 0 ? f->offset : 0);
 		while ((r = query_step(q, err)) > 0) {
 			ALLOC_GROW(ret->items, ret->nr, ret->alloc);

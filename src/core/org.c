@@ -433,7 +433,7 @@ int org_roles_next_change(struct store *st, int64_t user_id, int64_t now_ms, int
 	                  "  WHERE user_id = ?1 AND revoked_ms IS NULL AND start_ms > ?2"
 	                  " UNION ALL"
 	                  " SELECT end_ms FROM role_assignments"
-	                  "  WHERE user_id = ?1 AND revoked_ms IS NULL AND end_ms > ?2)",
+	                  "  WHERE user_id = ?1 AND revoked_ms IS NULL AND end_ms > ?2) AS c",
 	                  &q, err);
 	if (r < 0)
 		return r;

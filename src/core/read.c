@@ -636,7 +636,7 @@ int read_sql_init(const struct reader *rd, struct store *st, const char *registe
 
 void read_sql_bind(struct query *q, const struct read_sql *rs)
 {
-	query_bind_int(q, 41, rs->all);
+	query_bind_bool(q, 41, rs->all);
 	query_bind_bitset(q, 42, rs->set);
 }
 

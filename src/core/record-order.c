@@ -306,7 +306,7 @@ static int update(struct record_order *o, struct store *st, int64_t upto, struct
 	struct query *q;
 	int r;
 
-	r = query_prepare(st, "SELECT DISTINCT record_id FROM (" TOUCHED_SQL ")", &q, err);
+	r = query_prepare(st, "SELECT DISTINCT record_id FROM (" TOUCHED_SQL ") AS t", &q, err);
 	if (r == 0) {
 		query_bind_int(q, 1, o->watermark);
 		query_bind_int(q, 2, upto);

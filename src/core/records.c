@@ -707,7 +707,10 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		}
 		strbuf_addch(&like, '%');
 	}
-	if (q->text && *q->text && text_pattern(q->text, &text_like))
+	/* PostgreSQL: no trigram index lookup yet (its records_text has no rowid); each
+	 * record's fields are searched, the same records found */
+	if (q->text && *q->text && store_dialect(st) == STORE_SQLITE &&
+	    text_pattern(q->text, &text_like))
 		sql = record_sorts[sort].text;
 	if (q->count) {
 		/* the count of a filter is kept per reader, for every worker, until the next act */

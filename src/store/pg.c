@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/bitset.h"
 #include "base/cleanup.h"
@@ -283,9 +284,24 @@ void pg_close(struct store *st)
 	st->pg = NULL;
 }
 
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* The keyword LIKE at p (any case), a word of its own. */
+static bool is_like(const char *sql, const char *p)
+{
+	return strncasecmp(p, "LIKE", 4) == 0 && !word_char(p[4]) &&
+	       (p == sql || !word_char(p[-1]));
+}
+
 /*
  * SQLite's placeholders to PostgreSQL's: '?' is the next number, '?NNN' that number. Quoted
- * strings, quoted names and comments are copied as they are. Returns the highest number.
+ * strings, quoted names and comments are copied as they are. LIKE becomes ILIKE: SQLite's
+ * LIKE ignores the case of ASCII letters, and Mamori's searches rely on it. Returns the
+ * highest number.
  */
 static int translate(const char *sql, struct strbuf *out)
 {
@@ -302,6 +318,9 @@ static int translate(const char *sql, struct strbuf *out)
 			size_t n = q ? (size_t)(q - p) : strlen(p);
 			strbuf_add(out, p, n);
 			p += n - 1;
+		} else if (is_like(sql, p)) {
+			strbuf_addstr(out, "ILIKE"); /* SQLite's LIKE ignores ASCII case */
+			p += 3;
 		} else if (*p == '?') {
 			int v = 0;
 			while (p[1] >= '0' && p[1] <= '9' && v < PG_MAX_PARAMS + 1)
@@ -368,8 +387,14 @@ static int stmt_prepare(struct store *st, struct pg_stmt *s, bool typed, struct 
 		}
 		if (!indeterminate(res) || (pass == 0 && !typed)) {
 			bool later = pass == 0 && !typed && indeterminate(res);
-			if (!later)
-				r = pg_fail(st, res, "prepare", err);
+			if (!later) {
+				/* which statement: its first words, for whoever reads the log */
+				struct strbuf what = STRBUF_INIT;
+				strbuf_addf(&what, "prepare \"%.80s%s\"", s->text,
+				            strlen(s->text) > 80 ? "..." : "");
+				r = pg_fail(st, res, what.buf, err);
+				strbuf_release(&what);
+			}
 			PQclear(res);
 			return later ? 0 : r;
 		}
@@ -437,6 +462,17 @@ void pg_bind_int(struct pg_stmt *s, int i, int64_t v)
 	p->type = PG_INT8OID;
 }
 
+void pg_bind_bool(struct pg_stmt *s, int i, bool v)
+{
+	struct pg_param *p = param(s, i);
+
+	if (!p)
+		return;
+	snprintf(p->num, sizeof(p->num), "%s", v ? "t" : "f");
+	p->value = p->num;
+	p->type = PG_BOOLOID;
+}
+
 void pg_bind_double(struct pg_stmt *s, int i, double v)
 {
 	struct pg_param *p = param(s, i);
@@ -498,10 +534,15 @@ void pg_bind_blob(struct pg_stmt *s, int i, const void *data, size_t len)
 void pg_bind_bitset(struct pg_stmt *s, int i, const struct bitset *set)
 {
 	struct pg_param *p = param(s, i);
-	size_t n = set->nwords * 8;
+	size_t n = set ? set->nwords * 8 : 0;
 
 	if (!p)
 		return;
+	if (!set) { /* no set: a NULL of its type (mamori_in_set then says no) */
+		p->value = NULL;
+		p->type = PG_BYTEAOID;
+		return;
+	}
 	if (n > INT32_MAX) {
 		if (!s->bind_err)
 			s->bind_err = -E2BIG;

@@ -90,6 +90,12 @@ void query_bind_bitset(struct query *q, int i, const struct bitset *set)
 	    q, sqlite3_bind_pointer(q->stmt, i, (void *)(uintptr_t)set, STORE_BITSET_TYPE, NULL));
 }
 
+void query_bind_bool(struct query *q, int i, bool v)
+{
+	if (q->pg)
+		return pg_bind_bool(q->pg, i, v);
+	bind_result(q, sqlite3_bind_int(q->stmt, i, v));
+}
 void query_bind_int_or_null(struct query *q, int i, int64_t v)
 {
 	if (v)

@@ -53,6 +53,8 @@ static inline struct query *query_get(struct store *st, const char *sql, struct 
  * statement is stepped to its end or reset.
  */
 void query_bind_int(struct query *q, int i, int64_t v);
+/* A truth value: 1/0 on SQLite, a boolean on PostgreSQL (for `?N OR ...`). */
+void query_bind_bool(struct query *q, int i, bool v);
 void query_bind_double(struct query *q, int i, double v);
 void query_bind_text(struct query *q, int i, const char *text); /* NULL binds NULL */
 void query_bind_textn(struct query *q, int i, const char *text, size_t len);

@@ -68,6 +68,7 @@ struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, stru
 void pg_stmt_free(struct pg_stmt *s);
 void pg_reset(struct pg_stmt *s, bool clear_bindings);
 void pg_bind_int(struct pg_stmt *s, int i, int64_t v);
+void pg_bind_bool(struct pg_stmt *s, int i, bool v);
 void pg_bind_double(struct pg_stmt *s, int i, double v);
 void pg_bind_text(struct pg_stmt *s, int i, const char *text, size_t len);
 void pg_bind_text0(struct pg_stmt *s, int i, const char *text);

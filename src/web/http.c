@@ -175,7 +175,7 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 
 	if (!t) {
 		t = xcalloc(1, sizeof(*t));
-		ret = store_open(s->cfg->dir, 0, &t->st, err);
+		ret = store_open(s->cfg->dir, STORE_ANY_BACKEND, &t->st, err);
 		if (ret < 0) {
 			free(t);
 			return ret;
@@ -840,7 +840,7 @@ static void serve_checkpoint(const char *dir)
 
 	if (!ledger_can_sign(dir))
 		goto out;
-	if (store_open(dir, 0, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0 ||
+	if (store_open(dir, STORE_ANY_BACKEND, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0 ||
 	    ledger_checkpoint_sign(lg, dir, NULL, &err) < 0)
 		fprintf(stderr, "mamori: warning: cannot sign a ledger checkpoint: %s\n", err.buf);
 out:
@@ -1006,7 +1006,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	/* Check the data directory once before accepting anyone. */
 	{
 		struct store *st = NULL;
-		r = store_open(cfg->dir, 0, &st, err);
+		r = store_open(cfg->dir, STORE_ANY_BACKEND, &st, err);
 		store_close(st);
 		if (r < 0)
 			goto out;

@@ -159,7 +159,7 @@ int web_privsep_start(const char *dir, struct web_privsep *ps, struct strbuf *er
 	}
 	if (r < 0)
 		return r;
-	r = store_open(dir, 0, &ps->keep_st, err);
+	r = store_open(dir, STORE_ANY_BACKEND, &ps->keep_st, err);
 	if (r == 0)
 		r = web_sandbox_tmpdir(dir, &ps->tmpdir, err);
 	/* ours and SQLite's temporary files (sorts too big for memory) */

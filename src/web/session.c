@@ -65,7 +65,7 @@ int web_session_setup(const char *dir, struct strbuf *err)
 	}
 	if ((r = csrf_key_load(dir, err)) < 0)
 		return r;
-	r = store_open(dir, 0, &st, err);
+	r = store_open(dir, STORE_ANY_BACKEND, &st, err);
 	if (r < 0)
 		return r;
 	r = sessions_check(st, err);

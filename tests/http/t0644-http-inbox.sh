@@ -23,7 +23,7 @@ if $PY -c 'import aiosmtpd' 2>/dev/null; then
 	for _ in $(seq 50); do grep -q listening "$TMP/sink.out" && break; sleep 0.1; done
 	PORT=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$TMP/sink.out")
 	printf '[smtp]\nhost = 127.0.0.1\nport = %s\nstarttls = no\nfrom = isms@city.example.lg.jp\n[notify]\ninterval = 10\n' \
-		"$PORT" >"$D/mamori.conf"
+		"$PORT" >>"$D/mamori.conf"
 fi
 server_start
 

@@ -545,6 +545,11 @@ static void test_sqlite_functions(void **state)
 		  "k=v" },
 		{ "SELECT instr('abcabc', 'ca')::text", "3" },
 		{ "SELECT max(2, 5)::text || min(2, 5)::text", "52" },
+		/* LIKE ignores ASCII case as SQLite's does (it is sent as ILIKE); a word that
+		 * merely contains LIKE is left alone */
+		{ "SELECT ('Zeimu-ABC' LIKE '%abc')::text", "true" },
+		{ "SELECT ('a_b' LIKE 'a\\_%' ESCAPE '\\')::text", "true" },
+		{ "SELECT count(*)::text FROM (SELECT 1 AS likes) AS t WHERE likes = 1", "1" },
 	};
 	struct bitset set = BITSET_INIT;
 	struct query *q;
@@ -571,6 +576,23 @@ static void test_sqlite_functions(void **state)
 	assert_int_equal(query_one_int(q, &n, &f->err), 0);
 	assert_int_equal(n, 3);
 	bitset_release(&set);
+	/* no set (a reader who sees every record binds none) and a truth value for `? OR` */
+	assert_int_equal(
+	    query_prepare(f->st,
+	                  "SELECT count(*) FROM generate_series(0, 300) g(id) "
+	                  "WHERE (? IS NULL OR id < 10) AND (? OR mamori_in_set(?, id))",
+	                  &q, &f->err),
+	    0);
+	query_bind_null(q, 1);
+	query_bind_bool(q, 2, true);
+	query_bind_bitset(q, 3, NULL);
+	assert_int_equal(query_one_int(q, &n, &f->err), 0);
+	assert_int_equal(n, 301);
+	query_bind_null(q, 1);
+	query_bind_bool(q, 2, false);
+	query_bind_bitset(q, 3, NULL);
+	assert_int_equal(query_one_int(q, &n, &f->err), 0);
+	assert_int_equal(n, 0);
 	/* a parameter whose type only its binding tells ("? IS NULL"), inside a transaction */
 	assert_int_equal(store_begin(f->st, &f->err), 0);
 	assert_int_equal(query_prepare(f->st,
