@@ -22,6 +22,8 @@
 #define FADVISE_MIN (1u << 20)
 /* Files up to this size are hashed by the walking thread itself. */
 #define INLINE_MAX (32u << 10)
+/* The walker's buffer for a directory's entries (getdents64). */
+#define DENTS_BUF (32u << 10)
 /* Attributes read through the object's own descriptor. */
 #define NEEDS_FD                                                                                   \
 	(FIM_BIT(FIM_ATTR_FLAGS) | FIM_BIT(FIM_ATTR_XATTRS) | FIM_BIT(FIM_ATTR_ACL) |              \
@@ -59,6 +61,7 @@ struct scan {
 	/* the walker's own hasher when nthreads == 0 */
 	struct hasher *self;
 	struct strbuf path; /* the directory being walked */
+	char *dents;        /* DENTS_BUF bytes for list_dir */
 };
 
 struct hasher {
@@ -450,9 +453,16 @@ static int open_nofollow(int dirfd, const char *name, int flags)
 	return fd;
 }
 
+/* A directory's names: back to back in one buffer, and their order. */
 struct name {
-	char *name;
+	const char *name;
 	unsigned char d_type;
+};
+
+struct dir_names {
+	struct strbuf text; /* the names, each ending in NUL */
+	struct name *v;
+	size_t nr, alloc;
 };
 
 static int names_cmp(const void *a, const void *b)
@@ -460,42 +470,46 @@ static int names_cmp(const void *a, const void *b)
 	return strcmp(((const struct name *)a)->name, ((const struct name *)b)->name);
 }
 
-/* Reads a directory's names (not . and ..), sorted bytewise. */
-static int list_dir(int dirfd, struct name **ret, size_t *ret_nr)
+/*
+ * Reads the names (not . and ..) of the directory open at dirfd, which has just been opened
+ * (its offset is 0), sorted bytewise: getdents64 on the descriptor itself, not a DIR stream
+ * (which would dup, fcntl, rewind and close it), names kept in one buffer. buf (DENTS_BUF
+ * bytes) is the walker's. 0 or -errno: the names read before an error are kept.
+ */
+static int list_dir(int dirfd, char *buf, struct dir_names *ret)
 {
-	int fd = dup(dirfd);
-	struct name *v = NULL;
-	size_t nr = 0, alloc = 0;
-	struct dirent *de;
-	DIR *d;
+	ssize_t n;
+	int e = 0;
 
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
+	strbuf_init(&ret->text, 0);
+	ret->v = NULL;
+	ret->nr = ret->alloc = 0;
+	while ((n = getdents64(dirfd, buf, DENTS_BUF)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			break;
+		}
+		for (ssize_t off = 0; off < n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			const char *nm = de->d_name;
+			off += de->d_reclen;
+			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+				continue;
+			ALLOC_GROW(ret->v, ret->nr, ret->alloc);
+			/* offsets while the buffer grows; pointers below */
+			ret->v[ret->nr].name = (const char *)(uintptr_t)ret->text.len;
+			ret->v[ret->nr].d_type = de->d_type;
+			ret->nr++;
+			strbuf_add(&ret->text, nm, strlen(nm) + 1);
+		}
 	}
-	rewinddir(d);
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' &&
-		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-			continue;
-		ALLOC_GROW(v, nr, alloc);
-		v[nr].name = xstrdup(de->d_name);
-		v[nr].d_type = de->d_type;
-		nr++;
-		errno = 0;
-	}
-	int e = errno;
-	closedir(d);
-	if (nr)
-		qsort(v, nr, sizeof(*v), names_cmp);
-	*ret = v;
-	*ret_nr = nr;
-	return e ? -e : 0;
+	for (size_t i = 0; i < ret->nr; i++)
+		ret->v[i].name = ret->text.buf + (uintptr_t)ret->v[i].name;
+	if (ret->nr)
+		qsort(ret->v, ret->nr, sizeof(*ret->v), names_cmp);
+	return -e;
 }
 
 static unsigned type_of_dtype(unsigned char t)
@@ -562,6 +576,18 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 			fd = -1;
 		}
 	}
+	if (!stated && type == FIM_TYPE_DIR && (descend || (rule && (rule->attrs & NEEDS_FD)))) {
+		/* A directory to be entered or read: its descriptor's fstat is its lstat too. */
+		dfd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY);
+		derr = dfd < 0 ? errno : 0;
+		if (dfd >= 0 && fstat(dfd, &st) == 0) {
+			stated = true;
+		} else if (dfd >= 0) {
+			derr = errno;
+			close(dfd);
+			dfd = -1;
+		}
+	}
 	if (!stated) {
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			goto stat_failed;
@@ -574,7 +600,10 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 				goto out;
 		}
 	}
-	if (type == FIM_TYPE_DIR && (descend || (rule && (rule->attrs & NEEDS_FD)))) {
+	if (type == FIM_TYPE_DIR && dfd < 0 && !derr &&
+	    (descend || (rule && (rule->attrs & NEEDS_FD)))) {
+		/* listed as something else, a directory now: open it and make sure it is the one
+		 * looked at */
 		struct stat dst;
 		dfd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY);
 		derr = dfd < 0 ? errno : 0;
@@ -664,20 +693,17 @@ out:
 
 static void walk_dir(struct scan *sc, int dirfd, int depth)
 {
-	struct name *names = NULL;
-	size_t nr = 0;
-	int r = list_dir(dirfd, &names, &nr);
+	struct dir_names names;
+	int r = list_dir(dirfd, sc->dents, &names);
 
 	sc->st.dirs++;
 	if (r < 0)
 		problem(sc, sc->path.len ? sc->path.buf : "/", sc->path.len ? sc->path.len : 1,
 		        FIM_NO_ENTER, -r);
-	for (size_t i = 0; i < nr; i++) {
-		if (sc->ret == 0)
-			visit(sc, dirfd, names[i].name, names[i].d_type, depth);
-		free(names[i].name);
-	}
-	free(names);
+	for (size_t i = 0; i < names.nr && sc->ret == 0; i++)
+		visit(sc, dirfd, names.v[i].name, names.v[i].d_type, depth);
+	strbuf_release(&names.text);
+	free(names.v);
 }
 
 /* The root "/" itself: an entry if a rule selects it, then its names. */
@@ -726,6 +752,7 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		sc->nthreads = (int)ARRAY_SIZE(sc->threads);
 	/* The walker's hasher: for directories' and links' attributes, and all hashing at 0. */
 	sc->self = hasher_new();
+	sc->dents = xmalloc(DENTS_BUF);
 	strbuf_init(&sc->path, FIM_PATH_MAX + 2);
 	for (size_t i = 0; i < RING; i++) {
 		strbuf_init(&sc->ring[i].path, 0);
@@ -764,6 +791,7 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		strbuf_release(&sc->ring[i].link);
 	}
 	strbuf_release(&sc->path);
+	free(sc->dents);
 	hasher_free(sc->self);
 	fim_matcher_free(sc->m);
 	pthread_mutex_destroy(&sc->mu);

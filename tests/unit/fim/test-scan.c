@@ -332,6 +332,31 @@ static void test_changes_reported(void **state)
 	fim_config_free(c);
 }
 
+/* A directory whose entries take several reads of the walker's 32 KiB buffer: every name is
+ * listed, once, in order. */
+static void test_large_directory(void **state)
+{
+	struct collect col = { .ordered = true };
+	char name[64];
+
+	mk("many");
+	for (int i = 0; i < 1500; i++) {
+		snprintf(name, sizeof(name), "many/a-rather-long-file-name-%04d",
+		         (i * 7919) % 1500);
+		write_file(name, "");
+	}
+	strbuf_init(&col.names, 0);
+	struct fim_config *c = config("ROOT/many p+u+g+s\n");
+	assert_int_equal(fim_scan(c, NULL, collect, &col, NULL, NULL), 0);
+	assert_true(col.ordered);
+	assert_int_equal(col.n, 1501);
+	assert_int_equal(col.problems, 0);
+	assert_non_null(strstr(col.names.buf, "/many/a-rather-long-file-name-0000 file\n"));
+	assert_non_null(strstr(col.names.buf, "/many/a-rather-long-file-name-1499 file\n"));
+	fim_config_free(c);
+	strbuf_release(&col.names);
+}
+
 /* A file that changes while it is read: /proc files say size 0 and then give bytes. */
 static void test_unstable(void **state)
 {
@@ -900,6 +925,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_order_and_escape),
 		cmocka_unit_test(test_hostile_tree),
+		cmocka_unit_test(test_large_directory),
 		cmocka_unit_test(test_changes_reported),
 		cmocka_unit_test(test_unstable),
 		cmocka_unit_test(test_digests),
