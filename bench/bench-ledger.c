@@ -2,7 +2,9 @@
  * and the storage ceiling they are measured against (bench/run-ledger.sh prints the rows).
  *
  *   bench-ledger append DIR N WINDOW   group-committed 256-byte entries, WINDOW in flight
- *   bench-ledger paced DIR N RATE      the same, submitted at RATE entries/s (open loop)
+ *   bench-ledger paced DIR N RATE      the same, submitted at RATE entries/s (open loop);
+ *                                      both print: rate, ack p50 and p99 (ms), entries per
+ *                                      commit and per flush of the disk
  *   bench-ledger fsync DIR BYTES N     the disk alone: N times BYTES written + fdatasync
  *   bench-ledger ceiling DIR N BATCH   the same rows into SQLite, no hashing, no thread
  *   bench-ledger build DIR N           a tree of N small entries through the real append
@@ -61,17 +63,21 @@ static void entry256(struct ledger_entry *e, char *buf, uint64_t i)
 		                    .data_len = 243 };
 }
 
-/* ---- append ---- */
+/* ---- append and paced: one writer, one observer of the acknowledgements ---- */
 
-struct observer {
+struct run {
 	struct ledger_writer *w;
-	int64_t *submit_ns, *lat;
+	int64_t *submit_ns, *lat; /* per ticket: when submitted, and its ack latency */
 	uint64_t n;
+	pthread_t observer;
+	int64_t t0, t1; /* the run's start and the last acknowledgement */
+	struct strbuf err;
+	char buf[256];
 };
 
 static void *observe(void *arg)
 {
-	struct observer *o = arg;
+	struct run *o = arg;
 	struct strbuf err = STRBUF_INIT;
 	uint64_t seen = 0;
 
@@ -90,106 +96,111 @@ static void *observe(void *arg)
 	return NULL;
 }
 
+/* The writer on DIR and the observer of n entries' acknowledgements; the clock starts. */
+static void run_start(struct run *o, const char *dir, uint64_t n)
+{
+	memset(o, 0, sizeof(*o));
+	strbuf_init(&o->err, 0);
+	if (ledger_writer_start(dir, NULL, &o->w, &o->err) < 0)
+		die("writer", &o->err);
+	o->n = n;
+	o->submit_ns = xcalloc(n, sizeof(int64_t));
+	o->lat = xcalloc(n, sizeof(int64_t));
+	if (pthread_create(&o->observer, NULL, observe, o) != 0)
+		die("cannot start the observer thread", NULL);
+	o->t0 = time_mono_ns();
+}
+
+/* Submits entry i (its 256 bytes made here), noting when. */
+static void run_submit(struct run *o, uint64_t i)
+{
+	struct ledger_entry e;
+	uint64_t ticket;
+
+	entry256(&e, o->buf, i);
+	__atomic_store_n(&o->submit_ns[i], time_mono_ns(), __ATOMIC_RELEASE);
+	if (ledger_writer_submit(o->w, &e, &ticket, &o->err) < 0)
+		die("submit", &o->err);
+}
+
+/*
+ * Waits for every acknowledgement, stops the writer (its commits and flushes in
+ * ret_commits and ret_syncs) and sorts the latencies.
+ */
+static void run_finish(struct run *o, uint64_t *ret_commits, uint64_t *ret_syncs)
+{
+	pthread_join(o->observer, NULL);
+	o->t1 = time_mono_ns();
+	*ret_commits = ledger_writer_commits(o->w);
+	*ret_syncs = ledger_writer_syncs(o->w);
+	if (ledger_writer_stop(o->w, &o->err) < 0)
+		die("stop", &o->err);
+	qsort(o->lat, o->n, sizeof(int64_t), cmp_i64);
+}
+
+static void run_release(struct run *o)
+{
+	free(o->submit_ns);
+	free(o->lat);
+	strbuf_release(&o->err);
+}
+
+/*
+ * Prints the rate, ack p50 and p99 in ms, and the mean batch per commit and per flush of
+ * the disk (the ceiling run commits durably in batches of the latter).
+ */
+static void run_print(const struct run *o, uint64_t commits, uint64_t syncs)
+{
+	printf("%.0f %.3f %.3f %.0f %.0f\n", (double)o->n / ((double)(o->t1 - o->t0) / 1e9),
+	       (double)pct(o->lat, o->n, 0.50) / 1e6, (double)pct(o->lat, o->n, 0.99) / 1e6,
+	       (double)o->n / (double)(commits ? commits : 1),
+	       (double)o->n / (double)(syncs ? syncs : 1));
+}
+
+/* A closed loop: at most `window` entries waiting for their acknowledgement. */
 static int bench_append(const char *dir, uint64_t n, uint64_t window)
 {
-	struct strbuf err = STRBUF_INIT;
-	struct ledger_writer *w;
-	struct observer o = { 0 };
-	pthread_t th;
-	char buf[256];
-	int64_t t0, t1;
+	struct run o;
 	uint64_t commits, syncs;
 
-	if (ledger_writer_start(dir, NULL, &w, &err) < 0)
-		die("writer", &err);
-	o.w = w;
-	o.n = n;
-	o.submit_ns = xcalloc(n, sizeof(int64_t));
-	o.lat = xcalloc(n, sizeof(int64_t));
-	pthread_create(&th, NULL, observe, &o);
-	t0 = time_mono_ns();
+	run_start(&o, dir, n);
 	for (uint64_t i = 0; i < n; i++) {
-		struct ledger_entry e;
-		uint64_t ticket;
-
-		/* A closed loop: at most `window` entries waiting for their acknowledgement. */
-		if (i >= window && ledger_writer_wait(w, i - window, NULL, &err) < 0)
-			die("wait", &err);
-		entry256(&e, buf, i);
-		__atomic_store_n(&o.submit_ns[i], time_mono_ns(), __ATOMIC_RELEASE);
-		if (ledger_writer_submit(w, &e, &ticket, &err) < 0)
-			die("submit", &err);
+		if (i >= window && ledger_writer_wait(o.w, i - window, NULL, &o.err) < 0)
+			die("wait", &o.err);
+		run_submit(&o, i);
 	}
-	pthread_join(th, NULL);
-	t1 = time_mono_ns();
-	commits = ledger_writer_commits(w);
-	syncs = ledger_writer_syncs(w);
-	if (ledger_writer_stop(w, &err) < 0)
-		die("stop", &err);
-	qsort(o.lat, n, sizeof(int64_t), cmp_i64);
-	/* rate, ack p50 and p99 in ms, the mean batch per commit and per flush of the disk (the
-	 * ceiling run commits durably in batches of the latter) */
-	printf("%.0f %.3f %.3f %.0f %.0f\n", (double)n / ((double)(t1 - t0) / 1e9),
-	       (double)pct(o.lat, n, 0.50) / 1e6, (double)pct(o.lat, n, 0.99) / 1e6,
-	       (double)n / (double)(commits ? commits : 1),
-	       (double)n / (double)(syncs ? syncs : 1));
-	free(o.submit_ns);
-	free(o.lat);
-	strbuf_release(&err);
+	run_finish(&o, &commits, &syncs);
+	run_print(&o, commits, syncs);
+	run_release(&o);
 	return 0;
 }
 
-/* ---- paced: an open loop at a given rate, for the ack latency below saturation ---- */
-
+/*
+ * An open loop at a given rate, for the ack latency below saturation: every entry due by now,
+ * then a sleep until the next one is. The latency runs from the submit call to the
+ * acknowledgement.
+ */
 static int bench_paced(const char *dir, uint64_t n, uint64_t rate)
 {
-	struct strbuf err = STRBUF_INIT;
-	struct ledger_writer *w;
-	struct observer o = { 0 };
-	pthread_t th;
-	char buf[256];
-	int64_t t0, t1;
-	uint64_t i = 0;
+	struct run o;
+	uint64_t i = 0, commits, syncs;
 
-	if (ledger_writer_start(dir, NULL, &w, &err) < 0)
-		die("writer", &err);
-	o.w = w;
-	o.n = n;
-	o.submit_ns = xcalloc(n, sizeof(int64_t));
-	o.lat = xcalloc(n, sizeof(int64_t));
-	pthread_create(&th, NULL, observe, &o);
-	t0 = time_mono_ns();
+	run_start(&o, dir, n);
 	while (i < n) {
-		/* every entry due by now, then sleep until the next one is */
-		uint64_t due = (uint64_t)((double)(time_mono_ns() - t0) * (double)rate / 1e9) + 1;
+		uint64_t due = (uint64_t)((double)(time_mono_ns() - o.t0) * (double)rate / 1e9) + 1;
 
-		for (; i < n && i < due; i++) {
-			struct ledger_entry e;
-			uint64_t ticket;
-
-			entry256(&e, buf, i);
-			__atomic_store_n(&o.submit_ns[i], time_mono_ns(), __ATOMIC_RELEASE);
-			if (ledger_writer_submit(w, &e, &ticket, &err) < 0)
-				die("submit", &err);
-		}
+		for (; i < n && i < due; i++)
+			run_submit(&o, i);
 		if (i < n) {
-			int64_t next = t0 + (int64_t)((double)i * 1e9 / (double)rate);
+			int64_t next = o.t0 + (int64_t)((double)i * 1e9 / (double)rate);
 			int64_t now = time_mono_ns();
 			if (next > now)
 				nanosleep(&(struct timespec){ 0, (long)(next - now) }, NULL);
 		}
 	}
-	pthread_join(th, NULL);
-	t1 = time_mono_ns();
-	if (ledger_writer_stop(w, &err) < 0)
-		die("stop", &err);
-	qsort(o.lat, n, sizeof(int64_t), cmp_i64);
-	/* the rate reached, ack p50 and p99 in ms (from the submit call to the acknowledgement) */
-	printf("%.0f %.3f %.3f\n", (double)n / ((double)(t1 - t0) / 1e9),
-	       (double)pct(o.lat, n, 0.50) / 1e6, (double)pct(o.lat, n, 0.99) / 1e6);
-	free(o.submit_ns);
-	free(o.lat);
-	strbuf_release(&err);
+	run_finish(&o, &commits, &syncs);
+	run_print(&o, commits, syncs);
+	run_release(&o);
 	return 0;
 }
 
