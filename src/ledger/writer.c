@@ -41,11 +41,23 @@
  * synchronous=NORMAL on its connection) and a syncer thread makes the WAL durable with
  * fdatasync, acknowledging everything committed before that call began. The next batch is
  * appended while the disk confirms the last, so an entry waits for about two flushes of the
- * disk and a commit's work never adds to the flush. While a flush is running, the writer
- * lingers (up to max_delay_us) until LINGER_ENTRIES have come: a commit rewrites the partial
- * bundle and tiles, so tiny commits would write much more than they add.
+ * disk and a commit's work never adds to the flush.
+ *
+ * A commit rewrites the partial bundle and tiles: about 20 pages of WAL whatever its size
+ * (commits of fewer than 16 entries wrote 8-12 KiB of WAL per 256-byte entry, commits of
+ * 256 or more 0.4-0.5 KiB), and the WAL's volume is what the disk's flushes and the checkpoints
+ * must carry. So:
+ * - while a flush runs, the writer lingers until it ends (its entries could not be durable
+ *   before the flush after it anyway), or until LINGER_ENTRIES have come (committed then, the
+ *   next flush can start as soon as this one ends), or LINGER_FLUSH_NS at most (a flush that
+ *   hangs);
+ * - when no flush runs and entries come fast (the arrival rate of the last batches), it waits
+ *   up to max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
+ *   once, so a lone entry never waits.
  */
-#define LINGER_ENTRIES 256
+#define LINGER_ENTRIES  256
+#define LINGER_MIN      64
+#define LINGER_FLUSH_NS (1000 * 1000000LL)
 
 /* Entries submitted but not yet committed, in submission (ticket) order. */
 struct batch {
@@ -104,6 +116,7 @@ struct ledger_writer {
 	struct store *st;
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
+	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
 	bool can_sign;
 	int wal_pages;  /* WAL size after the last commit (store_wal_watch) */
 	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
@@ -420,24 +433,38 @@ static void maybe_checkpoint(struct ledger_writer *w, bool force)
 	strbuf_release(&err);
 }
 
-/* With w->mu held: true while the current batch should wait for more entries. */
-static bool linger_locked(struct ledger_writer *w)
+/*
+ * With w->mu held: true while the current batch should wait for more entries, until
+ * *deadline (CLOCK_MONOTONIC ns) at the latest.
+ */
+static bool linger_locked(struct ledger_writer *w, int64_t *deadline)
 {
 	const struct batch *c = w->cur;
 	size_t bytes = c->bytes.len + c->sealed.len;
+	int64_t now = time_mono_ns();
 
+	*deadline = c->first_ns + (int64_t)w->opt.max_delay_us * 1000;
 	if (w->stopping || c->nr >= w->opt.max_entries || bytes >= w->opt.max_bytes)
 		return false;
-	/* Pipelined: only while a flush runs (its entries could not be durable sooner). */
-	if (w->pipelined && (!w->syncing || c->nr >= LINGER_ENTRIES))
+	if (!w->pipelined)
+		return now < *deadline;
+	if (c->nr >= LINGER_ENTRIES)
 		return false;
-	return time_mono_ns() < c->first_ns + (int64_t)w->opt.max_delay_us * 1000;
+	if (w->syncing) {
+		*deadline = c->first_ns + LINGER_FLUSH_NS;
+		return now < *deadline;
+	}
+	if (c->nr >= LINGER_MIN || !w->ns_per_entry)
+		return false;
+	return now + (int64_t)(LINGER_MIN - c->nr) * w->ns_per_entry < *deadline;
 }
 
+/* With w->mu held: waits while linger_locked says so (submit and the syncer wake it). */
 static void linger(struct ledger_writer *w)
 {
-	while (linger_locked(w)) {
-		int64_t deadline = w->cur->first_ns + (int64_t)w->opt.max_delay_us * 1000;
+	int64_t deadline;
+
+	while (linger_locked(w, &deadline)) {
 		int64_t now = time_mono_ns();
 		struct timespec ts;
 
@@ -447,6 +474,18 @@ static void linger(struct ledger_writer *w)
 		ts.tv_nsec %= 1000000000L;
 		pthread_cond_timedwait(&w->work, &w->mu, &ts);
 	}
+}
+
+/* With w->mu held, as batch b is taken: the mean time between entries, smoothed. */
+static void note_rate_locked(struct ledger_writer *w, const struct batch *b)
+{
+	int64_t now = time_mono_ns();
+
+	if (w->last_take_ns && b->nr) {
+		int64_t per = (now - w->last_take_ns) / (int64_t)b->nr;
+		w->ns_per_entry = w->ns_per_entry ? (3 * w->ns_per_entry + per) / 4 : per;
+	}
+	w->last_take_ns = now;
 }
 
 static void *writer_main(void *arg)
@@ -470,6 +509,7 @@ static void *writer_main(void *arg)
 			break;
 		linger(w);
 		b = w->cur;
+		note_rate_locked(w, b);
 		w->cur = w->spare;
 		w->spare = NULL;
 		recover = w->sync_broken;
@@ -641,8 +681,9 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 		it->payload_len = 0;
 	}
 	*ret_ticket = w->next_ticket++;
-	if (b->nr == 1 || b->nr >= w->opt.max_entries ||
-	    b->bytes.len + b->sealed.len >= w->opt.max_bytes)
+	/* the first entry wakes the writer, and a lingering one at each size it waits for */
+	if (b->nr == 1 || b->nr == LINGER_MIN || b->nr == LINGER_ENTRIES ||
+	    b->nr >= w->opt.max_entries || b->bytes.len + b->sealed.len >= w->opt.max_bytes)
 		pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
 	explicit_bzero(p->salt, sizeof(p->salt));

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/cleanup.h"
 #include "base/strbuf.h"
@@ -573,6 +574,97 @@ static void test_writer_flush_failure(void **state)
 	assert_int_equal(res.entries, 5);
 }
 
+/* A flush of the WAL that waits while the gate is closed (flush_in counts flushes begun). */
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static bool gate_closed;
+static unsigned flush_in;
+
+static int gated_flush(int fd)
+{
+	pthread_mutex_lock(&gate_mu);
+	flush_in++;
+	pthread_cond_broadcast(&gate_cv);
+	while (gate_closed)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+	return fdatasync(fd);
+}
+
+static void gate_set(bool closed)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_closed = closed;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+/* Waits until n flushes have begun. */
+static void gate_wait_flushes(unsigned n)
+{
+	pthread_mutex_lock(&gate_mu);
+	while (flush_in < n)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+static void submit_n(struct ledger_writer *w, struct fixture *f, unsigned from, unsigned n,
+                     uint64_t *ret_last)
+{
+	for (unsigned i = from; i < from + n; i++) {
+		char buf[48];
+		struct ledger_entry e;
+		note_entry(&e, buf, sizeof(buf), i);
+		assert_int_equal(ledger_writer_submit(w, &e, ret_last, &f->err), 0);
+		expect(f, &e);
+	}
+}
+
+/*
+ * Entries that come while a flush runs wait for it to end and go in one commit, however long
+ * it takes (they could not be durable sooner); once LINGER_ENTRIES (256) wait, they are
+ * committed without waiting, so the next flush has them as soon as this one ends.
+ */
+static void test_writer_linger(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .flush = gated_flush };
+	uint64_t last, commits, index;
+	struct ledger_entry e;
+	char buf[48];
+
+	flush_in = 0;
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	note_entry(&e, buf, sizeof(buf), 0);
+	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	expect(f, &e);
+	/* a flush that does not end: one entry, committed, waits in it */
+	gate_set(true);
+	commits = ledger_writer_commits(w);
+	submit_n(w, f, 1, 1, &last);
+	gate_wait_flushes(2);
+	assert_int_equal(ledger_writer_commits(w), commits + 1);
+	/* 100 entries in two bursts far more than max_delay_us (1 ms) apart: not committed */
+	submit_n(w, f, 2, 50, &last);
+	nanosleep(&(struct timespec){ 0, 20 * 1000000L }, NULL);
+	submit_n(w, f, 52, 50, &last);
+	nanosleep(&(struct timespec){ 0, 20 * 1000000L }, NULL);
+	assert_int_equal(ledger_writer_commits(w), commits + 1);
+	/* 256 waiting: committed while the flush still runs */
+	submit_n(w, f, 102, 156, &last);
+	for (int i = 0; i < 5000 && ledger_writer_commits(w) < commits + 2; i++)
+		nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
+	assert_int_equal(ledger_writer_commits(w), commits + 2);
+	assert_true(ledger_writer_durable(w) < last);
+	/* the flush ends: all acknowledged, in order */
+	gate_set(false);
+	assert_int_equal(ledger_writer_wait(w, last, &index, &f->err), 0);
+	assert_int_equal(index, 257);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	check_head(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +678,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_flush_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-ledger", tests, NULL, NULL);
 }
