@@ -151,10 +151,10 @@ int ledger_checkpoint_get(struct ledger *lg, uint64_t size, struct strbuf *ret_n
  * takes whatever has been submitted, up to max_entries or max_bytes, commits
  * it, and a second thread acknowledges it once an fdatasync of the WAL that
  * began after the commit has returned (the next batch is appended meanwhile).
- * While a flush is running, the next batch waits for it to end (or for 256
- * entries); otherwise, when entries come fast, it waits at most max_delay_us
- * for 64 of them, and at a slow rate not at all. Every checkpoint_ms it signs a checkpoint for the
- * durable tree when the data directory has the signer key.
+ * While a flush is running, fewer than 64 entries wait for it to end, more at
+ * most max_delay_us; otherwise, when entries come fast, a batch waits at most
+ * max_delay_us for 64 of them, and at a slow rate not at all. Every checkpoint_ms it signs a
+ * checkpoint for the durable tree when the data directory has the signer key.
  */
 struct ledger_writer_options {
 	size_t max_entries;     /* default 16384 */

@@ -45,14 +45,14 @@
  *
  * A commit rewrites the partial bundle and tiles: about 20 pages of WAL whatever its size
  * (commits of fewer than 16 entries wrote 8-12 KiB of WAL per 256-byte entry, commits of
- * 256 or more 0.4-0.5 KiB), and the WAL's volume is what the disk's flushes and the checkpoints
- * must carry. So:
- * - while a flush runs, the writer lingers until it ends (its entries could not be durable
- *   before the flush after it anyway), or until LINGER_ENTRIES have come (committed then, the
- *   next flush can start as soon as this one ends), or LINGER_FLUSH_NS at most (a flush that
- *   hangs);
- * - when no flush runs and entries come fast (the arrival rate of the last batches), it waits
- *   up to max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
+ * 256 or more 0.4-0.5 KiB), and the WAL's volume is what the disk's flushes and the
+ * checkpoints must carry. So a batch waits to grow:
+ * - while a flush runs: fewer than LINGER_MIN entries wait for it to end (they could not be
+ *   durable before the flush after it anyway), at most LINGER_FLUSH_NS (a flush that hangs);
+ *   from LINGER_MIN on, up to max_delay_us after the first, so that the next flush has them
+ *   as soon as this one ends; LINGER_ENTRIES are committed at once;
+ * - when no flush runs and entries come fast (the arrival rate of the last batches), up to
+ *   max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
  *   once, so a lone entry never waits.
  */
 #define LINGER_ENTRIES  256
@@ -451,7 +451,8 @@ static bool linger_locked(struct ledger_writer *w, int64_t *deadline)
 	if (c->nr >= LINGER_ENTRIES)
 		return false;
 	if (w->syncing) {
-		*deadline = c->first_ns + LINGER_FLUSH_NS;
+		if (c->nr < LINGER_MIN)
+			*deadline = c->first_ns + LINGER_FLUSH_NS;
 		return now < *deadline;
 	}
 	if (c->nr >= LINGER_MIN || !w->ns_per_entry)
