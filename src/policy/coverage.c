@@ -381,6 +381,27 @@ static void incident_carriers(struct policy_coverage *cov, const struct profile 
 	            STRENGTH_MONITORED, "incidents detect");
 }
 
+/*
+ * The risk catalogue: each threat is what a risk is assessed against. The door takes an
+ * assessment only of a threat the catalogue names and keeps, per record (or section) and
+ * threat, its likelihood, impact, measures and acceptance: while someone may assess, the
+ * register keeps the ward's recognition of that threat (recorded). Unlike an enum value that
+ * only labels a record, the threat is the unit the risk register is kept by.
+ */
+static void threat_carriers(struct policy_coverage *cov, const struct usage *u,
+                            const struct profile *p)
+{
+	const struct policy_risk *rk = &p->risk;
+	enum policy_strength s;
+
+	if (!rk->reg)
+		return;
+	s = register_reachable(u, rk->reg) ? STRENGTH_RECORDED : STRENGTH_NOTED;
+	for (unsigned i = 0; i < rk->n_threats; i++)
+		add_carrier(cov, &rk->threats[i].clauses, CARRIER_THREAT, &rk->threats[i], s,
+		            "threat %s", rk->threats[i].id);
+}
+
 static void add_choice(struct policy_coverage *cov, unsigned *alloc, const char *reason,
                        struct policy_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -606,6 +627,7 @@ void policy_coverage_compute_watched(const struct profile *p, const struct polic
 		add_carrier(cov, &p->retention[i].clauses, CARRIER_RETENTION, &p->retention[i],
 		            STRENGTH_RECORDED, "retention %s", p->retention[i].reg->id);
 	incident_carriers(cov, p);
+	threat_carriers(cov, &u, p);
 	watch_carriers(cov, p, watches, n);
 	usage_release(&u);
 	unkept_fields(cov);
@@ -635,7 +657,7 @@ const char *policy_carrier_kind_name(enum policy_carrier_kind k)
 	static const char *const names[] = { "rule",      "register",   "field",    "action",
 		                             "duty",      "separation", "role",     "level",
 		                             "retention", "value",      "deadline", "incidents",
-		                             "log-rule",  "fim" };
+		                             "log-rule",  "fim",        "threat" };
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
 }

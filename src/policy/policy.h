@@ -849,6 +849,7 @@ enum policy_carrier_kind {
 	                    */
 	CARRIER_LOG_RULE,  /* a log analysis rule in force in the ward (obj NULL, see name) */
 	CARRIER_FIM,       /* a file-integrity check configured in the ward (obj NULL) */
+	CARRIER_THREAT,    /* a threat of the risk catalogue (obj: policy_threat) */
 };
 
 struct policy_carrier {

@@ -529,6 +529,10 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		                      ? "警告からのインシデントの自動起票"
 		                      : "報告対象の事態の判定（個人情報保護法施行規則第43条）");
 		break;
+	case CARRIER_THREAT:
+		strbuf_addf(sb, "リスクの評価の脅威「%s」（脅威ごとにリスクを評価し記録する）",
+		            ((const struct policy_threat *)c->obj)->name);
+		break;
 	case CARRIER_LOG_RULE:
 	case CARRIER_FIM: {
 		const char *sp = strchr(c->name, ' ');

@@ -117,6 +117,10 @@ static void carrier_label(const struct policy_carrier *c, struct strbuf *out)
 		strbuf_addstr(out, strstr(c->name, "detect") ? _("Incidents opened from alerts")
 		                                             : _("Cases reportable under the law"));
 		break;
+	case CARRIER_THREAT:
+		strbuf_addf(out, "%s %s", _("Risk threat"),
+		            ((const struct policy_threat *)c->obj)->name);
+		break;
 	case CARRIER_LOG_RULE:
 	case CARRIER_FIM: {
 		const char *sp = strchr(c->name, ' ');

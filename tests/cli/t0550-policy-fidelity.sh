@@ -126,4 +126,27 @@ out_has "... saying why" "someone other than the applicant"
 check "... without speaking of 兼務, which the text does not" '! grep -q 兼務 "$TMP/out" "$TMP/err"'
 check "... and without citing Minato's clause" '! grep -q MIN-2-6-1 "$TMP/out" "$TMP/err"'
 
+# SHJ-2-3-1-ア〜オ: an asset that meets a criterion of Class I is not registered as Class II.
+refused "SHJ-2-3-1-u an asset meeting criterion ウ is refused as Class II" SHJ-2-3-1-u \
+	"$MAMORI" --dir "$D" record add asset --field title=口座情報 --field cia=機密性高 \
+	--field label_displayed=true --field criteria=ウ --level II --section zeimu --as zeimu-kacho
+new_record "... and registered as Class I" asset --field title=口座情報 --field cia=機密性高 \
+	--field label_displayed=true --field criteria=ウ --level I --section zeimu --as zeimu-kacho
+
+# 基本方針4(2), 第1 3: a threat of the risk catalogue keeps its clause while someone may assess a
+# risk (computed: the same profile where no rule lets anyone assess only notes it).
+threat() { # threat PROFILE CLAUSE: "STRENGTH GAP threat-carrier-strength"
+	"$MAMORI" policy coverage --profile "$1" --json | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["clauses"]:
+    if c["id"] == sys.argv[1]:
+        print(c["strength"], c["gap"], " ".join(k["strength"] for k in c["carriers"] if k["kind"] == "threat"))' "$2"
+}
+check "MIN-BP-4-2-1 is recorded by the threat intentional" '[ "$(threat minato MIN-BP-4-2-1)" = "recorded False recorded" ]'
+check "SHJ-1-3-3 is recorded by the threat leakage" '[ "$(threat shinjuku SHJ-1-3-3)" = "recorded False recorded" ]'
+sed 's/on: \[risk.assess, risk.reassess\]/on: [risk.reassess]/' "$MAMORI_SRCDIR/policies/minato.yaml" \
+	>"$TMP/no-assess.yaml"
+check "where nobody may assess a risk, the threat only notes it: a gap" \
+	'[ "$(threat "$TMP/no-assess.yaml" MIN-BP-4-2-1)" = "noted True noted" ]'
+
 done_testing

@@ -13,6 +13,7 @@ decision, approvers and clauses are compared exactly (as sets); the other keys o
 (obligations: those kinds must be present; obligation_clauses: those clauses must appear).
 A case may instead check what carries a clause:
   {"name": "...", "covers": ["MIN-9-1-3"], "carried_by": {"MIN-9-1-3": ["separation auditor-not-auditee"]}}
+(a carrier may name its strength too: "threat intentional:recorded").
 
 After the cases, four more tests check completeness and honesty: every E clause of the profile (other than
 those with a written reason) and every approval row named in <profile>/rows.txt is covered by at
@@ -106,7 +107,9 @@ def main():
     cov = subprocess.run([mamori, 'policy', 'coverage', '--profile', profile, '--json'],
                          capture_output=True)
     coverage = json.loads(cov.stdout.decode())
-    carriers = {c['id']: [f"{k['kind']} {k['name']}" for k in c['carriers']]
+    # "kind name", and "kind name:strength" to name the strength too
+    carriers = {c['id']: [f"{k['kind']} {k['name']}" for k in c['carriers']] +
+                [f"{k['kind']} {k['name']}:{k['strength']}" for k in c['carriers']]
                 for c in coverage['clauses']}
 
     print(f'1..{len(cases) + 4}')
