@@ -221,6 +221,16 @@ bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg
 int act_check_unique(struct act_state *s, const struct policy_register *reg, json_t *reg_vals,
                      int64_t record_id, struct strbuf *err);
 /*
+ * act-count.c: `at_least` constraints on reg: when the act makes a record, moves it into or out of
+ * the counted state, or gives a counted, `per` or `only` field (given), the group the record is
+ * in after the act (state_after, merged) and the group it leaves (before: the record as stored,
+ * id 0 when made now) each hold `count` people or more, or none; else refused (reason
+ * "too_few", citing the constraint's clauses). 0, or the store's error.
+ */
+int act_check_at_least(struct act_state *s, const struct policy_register *reg,
+                       const struct record *before, const char *state_after, json_t *given,
+                       json_t *merged, struct strbuf *err);
+/*
  * A policy apply that names its review (record id as text): the review must be a policy_review
  * record decided (its approval given), for this very version (its draft is np's SHA-256), and
  * its effective_from day must have come. Without a review, a ward whose profile has a review

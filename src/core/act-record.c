@@ -37,6 +37,16 @@ static void target_release(struct target *t)
 	free(t->system_owned);
 }
 
+/* The record's state after the act: the action's `to`, else as it is (made: the initial). */
+static const char *state_after(const struct target *t)
+{
+	if (t->action->to)
+		return t->action->to->id;
+	if (t->rec.id)
+		return t->rec.state;
+	return t->reg->initial ? t->reg->initial->id : t->reg->n_states ? t->reg->states[0].id : "";
+}
+
 static const struct policy_field *first_field_of_type(const struct policy_register *reg,
                                                       enum policy_field_type type)
 {
@@ -687,17 +697,12 @@ static void check_distinct(struct act_state *s, struct target *t)
 static int apply_change(struct act_state *s, struct target *t, int64_t creator, struct strbuf *err)
 {
 	struct store *st = s->door->st;
-	const struct policy_state *to = t->action->to;
-	const char *state = to ? to->id : t->rec.state;
+	const char *state = state_after(t); /* "" for a register without a lifecycle */
 	char *fields = json_dumps(t->merged, JSON_COMPACT | JSON_SORT_KEYS);
 	struct query *q;
 	int rc, r;
 
 	if (!t->rec.id) {
-		if (!state)
-			state = t->reg->initial    ? t->reg->initial->id
-			        : t->reg->n_states ? t->reg->states[0].id
-			                           : ""; /* a register without a lifecycle */
 		q = query_get(st,
 		              "INSERT INTO records(register, state, level, section, system,"
 		              " fields, version, created_ms, created_by, changed_ms)"
@@ -1230,6 +1235,9 @@ int act_record(struct act_state *s, struct strbuf *err)
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
 	r = act_check_independent(s, t.reg, t.reg_vals, t.merged, err);
+	if (r == 0 && s->outcome != ACT_REFUSED)
+		r = act_check_at_least(s, t.reg, &t.rec, state_after(&t), t.reg_vals, t.merged,
+		                       err);
 	if (r == 0 && s->outcome != ACT_REFUSED)
 		r = act_check_actor_in(s, t.action, t.merged, t.act_vals, err);
 	if (r < 0 || s->outcome == ACT_REFUSED)

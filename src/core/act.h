@@ -244,6 +244,8 @@ struct act_result {
 	 *   not_named      the actor is not among the people the referenced record names (actor_in)
 	 *   duplicate      a `unique` field's value (a 管理番号) is held by another record of the
 	 *                  register
+	 *   too_few        an `at_least` constraint: the act would leave fewer people holding a
+	 *                  duty together than it counts, but not none
 	 */
 	const char *reason;
 	/*

@@ -25,9 +25,12 @@ static void load_fallback(struct loader *L, const struct ynode *v, struct policy
 {
 	const struct ynode *x = ymap_get(v, "fallback");
 
-	if (x && (s->kind == SEP_EXCLUSIVE_ROLES || s->kind == SEP_INDEPENDENT)) {
+	if (x && (s->kind == SEP_EXCLUSIVE_ROLES || s->kind == SEP_INDEPENDENT ||
+	          s->kind == SEP_AT_LEAST)) {
 		load_err(L, x, "%s has no fallback: the act is refused",
-		         s->kind == SEP_INDEPENDENT ? "independent" : "exclusive_roles");
+		         s->kind == SEP_INDEPENDENT ? "independent"
+		         : s->kind == SEP_AT_LEAST  ? "at_least"
+		                                    : "exclusive_roles");
 	} else if (x && x->type == Y_MAP) {
 		struct policy_fallback_entry *fe = arena_array(L->a, x->n ? x->n : 1, sizeof(*fe));
 
@@ -200,7 +203,9 @@ static void independent_list(struct loader *L, const struct ynode *v, const char
 	*ret = NULL;
 	*ret_n = 0;
 	if (!x) {
-		load_err(L, v, "independent needs '%s' (register.field, %s)", key, want);
+		load_err(L, v, "%s needs '%s' (register.field, %s)",
+		         strcmp(key, "counted") && strcmp(key, "per") ? "independent" : "at_least",
+		         key, want);
 		return;
 	}
 	if (load_str_list(L, x, "a field", &ids, &cnt, &nodes) < 0)
@@ -270,6 +275,90 @@ static void load_exclusive_roles(struct loader *L, const struct ynode *v,
 	s->roles = rs;
 }
 
+/* `only: {field: [values]}` of an at_least constraint: an enum field of reg and its values. */
+static void load_only(struct loader *L, const struct ynode *x, const struct policy_register *reg,
+                      struct policy_separation *s)
+{
+	const struct ynode **nodes;
+	const struct ynode *k;
+
+	if (!load_want(L, x, Y_MAP, "'only'"))
+		return;
+	if (x->n != 1) {
+		load_err(L, x, "'only' names one field: {field: [values]}");
+		return;
+	}
+	k = x->kids[0];
+	s->only = policy_register_field(reg, k->str);
+	if (!s->only || s->only->type != FIELD_ENUM) {
+		load_err(L, k, "'only' names an enum field of register '%s', not '%s'", reg->id,
+		         k->str);
+		s->only = NULL;
+		return;
+	}
+	if (load_str_list(L, x->kids[1], "a value", &s->only_values, &s->n_only_values, &nodes) < 0)
+		return;
+	for (unsigned i = 0; i < s->n_only_values; i++) {
+		bool known = false;
+
+		for (unsigned v = 0; v < s->only->n_values && !known; v++)
+			known = !strcmp(s->only->values[v], s->only_values[i]);
+		if (!known)
+			load_err(L, nodes[i], "'%s' is not a value of field '%s'",
+			         s->only_values[i], s->only->id);
+	}
+}
+
+/* The number of an at_least constraint: 2 or more (one person is no constraint). */
+static void load_count(struct loader *L, const struct ynode *x, struct policy_separation *s)
+{
+	char *end;
+	long long v;
+
+	if (!load_str(L, x, "'count'"))
+		return;
+	v = strtoll(x->str, &end, 10);
+	if (end == x->str || *end || v < 2 || v > 100) {
+		load_err(L, x, "'count' must be a whole number from 2 to 100, not '%s'", x->str);
+		return;
+	}
+	s->count = v;
+}
+
+/*
+ * at_least: `count` people or more hold a duty together. `counted` is a user field
+ * (register.field), `per` the fields of the same register whose values make a group, `state`
+ * the state a record must be in to count, and `only` ({field: [values]}) the groups counted.
+ */
+static void load_at_least(struct loader *L, const struct ynode *v, struct policy_separation *s)
+{
+	const struct policy_register *reg = NULL;
+	const struct policy_register **rs;
+	const struct ynode *x;
+
+	load_count(L, ymap_get(v, "count"), s);
+	independent_list(L, v, "counted", 1u << FIELD_USER, "a user field", &reg, &s->fields,
+	                 &s->n_fields);
+	if (s->n_fields != 1) {
+		load_err(L, v, "at_least counts the people of one user field ('counted')");
+		return;
+	}
+	independent_list(L, v, "per",
+	                 (1u << FIELD_ENUM) | (1u << FIELD_TEXT) | (1u << FIELD_SECTION) |
+	                     (1u << FIELD_SYSTEM),
+	                 "an enum, text, section or system field", &reg, &s->of, &s->n_of);
+	rs = arena_alloc(L->a, sizeof(*rs));
+	rs[0] = reg;
+	s->field_regs = rs;
+	if (load_require(L, v, "state", "an at_least constraint") &&
+	    (s->state = load_opt_str(L, v, "state", "an at_least constraint")) &&
+	    !policy_register_state(reg, s->state))
+		load_err(L, ymap_get(v, "state"), "register '%s' has no state '%s'", reg->id,
+		         s->state);
+	if ((x = ymap_get(v, "only")))
+		load_only(L, x, reg, s);
+}
+
 /* The kind-specific keys: each belongs to one kind and is an error on the others. */
 static const struct sep_kind {
 	const char *name;
@@ -282,6 +371,7 @@ static const struct sep_kind {
 	{ "distinct_persons", SEP_DISTINCT_PERSONS, "fields", load_distinct_persons },
 	{ "exclusive_roles", SEP_EXCLUSIVE_ROLES, "roles", load_exclusive_roles },
 	{ "independent", SEP_INDEPENDENT, "persons", load_independent },
+	{ "at_least", SEP_AT_LEAST, "count", load_at_least },
 };
 
 /* id, kind and clauses; false when the constraint cannot be loaded further. */
@@ -289,7 +379,7 @@ static bool load_constraint_head(struct loader *L, const struct ynode *v,
                                  struct policy_separation *s, const struct sep_kind **ret_kind)
 {
 	static const char *const kinds[] = { "applicant_not_approver", "distinct_persons",
-		                             "exclusive_roles", "independent" };
+		                             "exclusive_roles", "independent", "at_least" };
 	const struct ynode *x;
 	const char *k;
 
@@ -329,7 +419,8 @@ void load_separation(struct loader *L, const struct ynode *n)
 	static const char *const keys[] = { "id",      "kind",        "clause",  "clauses",
 		                            "actions", "fields",      "roles",   "fallback",
 		                            "note",    "ward_choice", "persons", "of",
-		                            NULL };
+		                            "count",   "counted",     "per",     "state",
+		                            "only",    NULL };
 	struct profile *p = L->p;
 	struct policy_separation *seps;
 

@@ -344,6 +344,7 @@ enum policy_sep_kind {
 	SEP_DISTINCT_PERSONS,
 	SEP_EXCLUSIVE_ROLES,
 	SEP_INDEPENDENT, /* the people of `persons` hold no place in the sections/systems of `of` */
+	SEP_AT_LEAST,    /* `count` or more people hold a duty together (5(1)1)② 複数) */
 };
 
 enum policy_fallback_kind {
@@ -384,6 +385,16 @@ struct policy_separation {
 	/* SEP_EXCLUSIVE_ROLES */
 	const struct policy_role **roles;
 	unsigned n_roles;
+	/*
+	 * SEP_AT_LEAST: the distinct people fields[0] (`counted`, a user field) names across the
+	 * register's records in `state` that agree on every `per` field (of[]) number `count` or
+	 * more, or none; only groups whose field `only` holds one of only_values are counted.
+	 */
+	int64_t count;
+	const char *state;
+	const struct policy_field *only;
+	const char **only_values;
+	unsigned n_only_values;
 	const struct policy_fallback_entry *fallbacks;
 	unsigned n_fallbacks;
 	unsigned index;

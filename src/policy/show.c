@@ -468,6 +468,20 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 			for (unsigned i = 0; i < s->n_of; i++)
 				strbuf_addf(sb, "%s%s", i ? "、" : "", s->of[i]->name);
 			break;
+		case SEP_AT_LEAST:
+			strbuf_addf(sb, "%sは%lld人以上とする（", s->fields[0]->name,
+			            (long long)s->count);
+			for (unsigned i = 0; i < s->n_of; i++)
+				strbuf_addf(sb, "%s%s", i ? "・" : "", s->of[i]->name);
+			strbuf_addstr(sb, "ごと");
+			if (s->only) {
+				strbuf_addf(sb, "。%sが", s->only->name);
+				for (unsigned i = 0; i < s->n_only_values; i++)
+					strbuf_addf(sb, "%s%s", i ? "・" : "", s->only_values[i]);
+				strbuf_addstr(sb, "のもの");
+			}
+			strbuf_addstr(sb, "）");
+			break;
 		}
 		if (s->note)
 			strbuf_addf(sb, "（%s）", s->note);

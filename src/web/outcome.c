@@ -122,6 +122,8 @@ static const char *refusal_text(const char *reason)
 		{ "not_named", N_("Only the people the audit names (its team) may do this.") },
 		{ "duplicate", N_("This number is already used in this register: each record needs "
 		                  "its own.") },
+		{ "too_few", N_("This duty is held by at least two people together: name two at "
+		                "first, and do not release all but one.") },
 		{ "missing_context",
 		  N_("The decision depends on something the application does not say; answer "
 		     "every question on the form.") },

@@ -350,14 +350,24 @@ static void section_separation_duties(struct web_req *r, struct strbuf *id)
 		const struct policy_separation *s = &p->separation[i];
 		anchor_id(id, "sep-", s->id);
 		html_open(o, "li", "id", id->buf, HTML_END);
-		html_text(o,
-		          s->kind == SEP_APPLICANT_NOT_APPROVER ? _("The applicant never approves "
-		                                                    "their own request.")
-		          : s->kind == SEP_DISTINCT_PERSONS ? _("These must be different people.")
-		          : s->kind == SEP_INDEPENDENT
-		              ? _("The people named neither belong to the sections named nor "
-		                  "hold a role over them or their systems.")
-		              : _("One person may not hold these roles together."));
+		if (s->kind == SEP_AT_LEAST) {
+			struct strbuf t = STRBUF_INIT;
+
+			strbuf_addf(&t, _("At least %lld people hold this duty together."),
+			            (long long)s->count);
+			html_text(o, t.buf);
+			strbuf_release(&t);
+		} else {
+			html_text(o,
+			          s->kind == SEP_APPLICANT_NOT_APPROVER
+			              ? _("The applicant never approves their own request.")
+			          : s->kind == SEP_DISTINCT_PERSONS
+			              ? _("These must be different people.")
+			          : s->kind == SEP_INDEPENDENT
+			              ? _("The people named neither belong to the sections named "
+			                  "nor hold a role over them or their systems.")
+			              : _("One person may not hold these roles together."));
+		}
 		if (s->note) {
 			strbuf_addch(o, ' ');
 			html_text(o, s->note);

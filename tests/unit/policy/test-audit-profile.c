@@ -135,6 +135,52 @@ static void test_errors(void **state)
 	    "independent has no fallback");
 }
 
+#define DESIG                                                                                      \
+	"registers:\n"                                                                             \
+	"  d:\n"                                                                                   \
+	"    name: 指名\n"                                                                       \
+	"    fields:\n"                                                                            \
+	"      who: {type: user, many: true, required: true}\n"                                    \
+	"      kind: {type: enum, values: [a, b]}\n"                                               \
+	"      note: {type: text}\n"                                                               \
+	"    states: {active: 指名中, ended: 終了}\n"                                         \
+	"    actions: {add: {name: A, create: true, to: active}, end: {name: E, to: ended}}\n"     \
+	"separation:\n  - {id: two, kind: at_least, clause: X-1, counted: [d.who], per: "          \
+	"[d.note], "
+
+/* at_least: `count` people or more, per group, in a state; its loader's errors. */
+static void test_at_least(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct profile *p = load(HEAD DESIG "count: 2, state: active, only: {kind: [a]}}\n", &err);
+	const struct policy_separation *s;
+
+	if (!p) {
+		fprintf(stderr, "# %s\n", err.buf);
+		fail();
+		return;
+	}
+	s = &p->separation[0];
+	assert_int_equal(s->kind, SEP_AT_LEAST);
+	assert_int_equal(s->count, 2);
+	assert_string_equal(s->fields[0]->id, "who");
+	assert_int_equal(s->n_of, 1);
+	assert_string_equal(s->state, "active");
+	assert_string_equal(s->only->id, "kind");
+	assert_int_equal(s->n_only_values, 1);
+	profile_free(p);
+	strbuf_release(&err);
+	expect_error(HEAD DESIG "count: 1, state: active}\n", "'count' must be a whole number");
+	expect_error(HEAD DESIG "count: 2, state: nosuch}\n", "register 'd' has no state 'nosuch'");
+	expect_error(HEAD DESIG "count: 2, state: active, only: {note: [x]}}\n",
+	             "'only' names an enum field");
+	expect_error(HEAD DESIG "count: 2, state: active, only: {kind: [c]}}\n",
+	             "'c' is not a value of field 'kind'");
+	expect_error(HEAD DESIG "count: 2, state: active, fallback: exception}\n",
+	             "at_least has no fallback");
+	expect_error(HEAD DESIG "count: 2}\n", "needs 'state'");
+}
+
 static void test_list_items(void **state)
 {
 	const char *cur = " kansa-1,kansa-2、 zeimu，x　y;z ", *b;
@@ -158,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_at_least),
 		cmocka_unit_test(test_list_items),
 	};
 
