@@ -1,255 +1,9 @@
-/* decide: rules compiled into per-action indexes, and the decision itself (pure, no allocation). */
+/* decide: the decision itself over the compiled indexes (compile.c): pure, no allocation. */
 #include <errno.h>
 #include <string.h>
 
 #include "base/cleanup.h"
 #include "policy/policy-internal.h"
-
-/* ---- compiling -------------------------------------------------------------------------- */
-
-static bool pattern_matches(const char *pat, const struct policy_action *a)
-{
-	const char *dot = strchr(pat, '.');
-	size_t rl;
-
-	if (!dot)
-		return false;
-	rl = (size_t)(dot - pat);
-	if (rl == 1 && pat[0] == '*')
-		return !strcmp(dot + 1, a->id);
-	if (strlen(a->reg->id) != rl || memcmp(a->reg->id, pat, rl))
-		return false;
-	return !strcmp(dot + 1, "*") || !strcmp(dot + 1, a->id);
-}
-
-bool policy_rule_on(const struct policy_rule *r, const struct policy_action *a)
-{
-	for (unsigned i = 0; i < r->n_on; i++)
-		if (pattern_matches(r->on[i], a))
-			return true;
-	return false;
-}
-
-/* Record conditions name register fields: resolve them for the action's register. */
-static struct cond_rec *resolve_rec(struct arena *ar, const struct cond *c,
-                                    const struct policy_action *a, const struct policy_rule *r,
-                                    unsigned *ret_n, struct policy_diags *d)
-{
-	struct cond_rec *out;
-	unsigned n = 0;
-
-	*ret_n = 0;
-	if (!c->n_rec)
-		return NULL;
-	out = arena_array(ar, c->n_rec, sizeof(*out));
-	for (unsigned i = 0; i < c->n_rec; i++) {
-		const struct cond_rec_raw *rr = &c->rec[i];
-		const struct policy_field *f = policy_register_field(a->reg, rr->field);
-
-		if (!f) {
-			const char *cands[128];
-			unsigned nc = 0;
-			struct strbuf sb = STRBUF_INIT;
-
-			for (unsigned j = 0; j < a->reg->n_fields && nc < ARRAY_SIZE(cands); j++)
-				cands[nc++] = a->reg->fields[j].id;
-			strbuf_addf(&sb,
-			            "rule '%s' tests field '%s', which register '%s' does not have",
-			            r->id, rr->field, a->reg->id);
-			suggest_append(&sb, rr->field, cands, nc);
-			diag_add(d, DIAG_ERROR, rr->pos, "%s", sb.buf);
-			strbuf_release(&sb);
-			continue;
-		}
-		if (f->type != FIELD_ENUM && f->type != FIELD_BOOL) {
-			diag_add(d, DIAG_ERROR, rr->pos,
-			         "rule '%s' tests field '%s' of type %s; rules test enum or bool "
-			         "fields only",
-			         r->id, f->id, policy_field_type_name(f->type));
-			continue;
-		}
-		out[n].field = f;
-		for (unsigned v = 0; v < rr->n_values; v++) {
-			int bit = -1;
-
-			if (f->type == FIELD_BOOL) {
-				if (!strcmp(rr->values[v], "true"))
-					bit = 1;
-				else if (!strcmp(rr->values[v], "false"))
-					bit = 0;
-			} else {
-				for (unsigned j = 0; j < f->n_values; j++)
-					if (!strcmp(f->values[j], rr->values[v]))
-						bit = (int)j;
-			}
-			if (bit < 0) {
-				struct strbuf sb = STRBUF_INIT;
-				static const char *const tf[] = { "true", "false" };
-
-				strbuf_addf(&sb, "field '%s' of register '%s' has no value '%s'",
-				            f->id, a->reg->id, rr->values[v]);
-				if (f->type == FIELD_BOOL)
-					suggest_append(&sb, rr->values[v], tf, 2);
-				else
-					suggest_append(&sb, rr->values[v], f->values, f->n_values);
-				diag_add(d, DIAG_ERROR, rr->pos, "%s", sb.buf);
-				strbuf_release(&sb);
-				continue;
-			}
-			out[n].values |= 1ULL << bit;
-		}
-		n++;
-	}
-	*ret_n = n;
-	return out;
-}
-
-static uint64_t resolve_states(const struct cond *c, const struct policy_action *a,
-                               const struct policy_rule *r, struct policy_diags *d)
-{
-	uint64_t m = 0;
-
-	for (unsigned i = 0; i < c->n_states; i++) {
-		const struct policy_state *s = policy_register_state(a->reg, c->states[i]);
-
-		if (!s) {
-			const char *cands[POLICY_MAX_STATES];
-			struct strbuf sb = STRBUF_INIT;
-
-			for (unsigned j = 0; j < a->reg->n_states; j++)
-				cands[j] = a->reg->states[j].id;
-			strbuf_addf(&sb,
-			            "rule '%s' tests state '%s', which register '%s' does not have",
-			            r->id, c->states[i], a->reg->id);
-			suggest_append(&sb, c->states[i], cands, a->reg->n_states);
-			diag_add(d, DIAG_ERROR, c->pos, "%s", sb.buf);
-			strbuf_release(&sb);
-			continue;
-		}
-		m |= 1ULL << s->index;
-	}
-	return m;
-}
-
-void policy_compile(struct profile *p, struct policy_diags *d)
-{
-	struct profile_private *priv = p->priv;
-	struct arena *ar = &priv->arena;
-	struct caction *ca = arena_array(ar, p->n_actions ? p->n_actions : 1, sizeof(*ca));
-
-	for (unsigned ai = 0; ai < p->n_actions; ai++) {
-		const struct policy_action *a = p->actions[ai];
-		struct caction *c = &ca[ai];
-		unsigned n = 0, approvers = 0;
-
-		for (unsigned ri = 0; ri < p->n_rules; ri++)
-			n += policy_rule_on(&p->rules[ri], a);
-		if (n > POLICY_MAX_RULES_PER_ACTION) {
-			diag_add(d, DIAG_ERROR, a->pos, "more than %d rules apply to action '%s'",
-			         POLICY_MAX_RULES_PER_ACTION, a->full_name);
-			continue;
-		}
-		c->rules = arena_array(ar, n ? n : 1, sizeof(*c->rules));
-		for (unsigned ri = 0; ri < p->n_rules; ri++) {
-			const struct policy_rule *r = &p->rules[ri];
-			const struct rule_priv *rp = &priv->rule_priv[ri];
-			struct crule *cr;
-			uint64_t bit;
-
-			if (!policy_rule_on(r, a))
-				continue;
-			bit = 1ULL << c->n;
-			cr = &c->rules[c->n++];
-			cr->rule = r;
-			cr->when = &rp->when;
-			cr->unless = &rp->unless;
-			cr->rec_when = resolve_rec(ar, &rp->when, a, r, &cr->n_rec_when, d);
-			cr->rec_unless = resolve_rec(ar, &rp->unless, a, r, &cr->n_rec_unless, d);
-			cr->states_when = resolve_states(&rp->when, a, r, d);
-			cr->states_unless = resolve_states(&rp->unless, a, r, d);
-			for (unsigned k = 0; k < rp->when.n_ctx; k++)
-				c->ctx_read |= 1ULL << rp->when.ctx[k].key;
-			for (unsigned k = 0; k < rp->unless.n_ctx; k++)
-				c->ctx_read |= 1ULL << rp->unless.ctx[k].key;
-			switch (r->effect) {
-			case EFFECT_ALLOW:
-				c->allow |= bit;
-				break;
-			case EFFECT_APPROVAL:
-				c->approval |= bit;
-				approvers += r->n_approvers;
-				break;
-			case EFFECT_DENY:
-				c->deny |= bit;
-				break;
-			case EFFECT_NONE:
-				c->none |= bit;
-				break;
-			}
-			/* obligations to record fields: the fields must exist for this action */
-			for (unsigned oi = 0; oi < r->n_obligations; oi++) {
-				const struct policy_obligation *o = &r->obligations[oi];
-
-				if (o->kind != OBLIGATION_RECORD)
-					continue;
-				for (unsigned k = 0; k < o->n_items; k++) {
-					const struct policy_field *f =
-					    policy_action_field(a, o->items[k]);
-
-					if (!f)
-						f = policy_register_field(a->reg, o->items[k]);
-					if (!f)
-						diag_add(
-						    d, DIAG_ERROR, o->pos,
-						    "rule '%s' obliges recording '%s', which is "
-						    "neither a field of action '%s' nor of "
-						    "register "
-						    "'%s'",
-						    r->id, o->items[k], a->full_name, a->reg->id);
-				}
-			}
-		}
-		if (approvers > POLICY_MAX_APPROVERS)
-			diag_add(d, DIAG_ERROR, a->pos,
-			         "the approval rules of action '%s' name %u approvers; at most %d",
-			         a->full_name, approvers, POLICY_MAX_APPROVERS);
-		for (unsigned si = 0; si < p->n_separation && !c->sep; si++) {
-			const struct policy_separation *s = &p->separation[si];
-
-			if (s->kind != SEP_APPLICANT_NOT_APPROVER)
-				continue;
-			if (s->all_actions)
-				c->sep = s;
-			for (unsigned k = 0; k < s->n_actions; k++)
-				if (s->actions[k] == a)
-					c->sep = s;
-		}
-		/* the action's required fields, as one obligation listed first */
-		{
-			unsigned nreq = 0;
-
-			for (unsigned k = 0; k < a->n_fields; k++)
-				nreq += a->fields[k].required;
-			if (nreq) {
-				const char **items = arena_array(ar, nreq, sizeof(*items));
-				const char **names = arena_array(ar, nreq, sizeof(*names));
-
-				c->required.kind = OBLIGATION_RECORD;
-				for (unsigned k = 0; k < a->n_fields; k++)
-					if (a->fields[k].required) {
-						items[c->required.n_items] = a->fields[k].id;
-						names[c->required.n_items++] = a->fields[k].name;
-					}
-				c->required.items = items;
-				c->required.item_names = names;
-				c->required.clauses = a->clauses;
-				c->required.pos = a->pos;
-				c->has_required = true;
-			}
-		}
-	}
-	priv->cactions = ca;
-}
 
 /* ---- deciding ---------------------------------------------------------------------------- */
 
@@ -553,6 +307,181 @@ static void add_approver(struct decision *d, const struct policy_role_ref *ref,
 		d->approvers[d->n_approvers++] = ap;
 }
 
+/* The request's level, state, employment and section as bits; -EINVAL for an unknown one. */
+static int prepare_attrs(const struct profile *p, const struct decide_request *q,
+                         const struct policy_action *a, struct prepared *pr, struct strbuf *err)
+{
+	if (nonempty(q->level)) {
+		const struct policy_level *lv = policy_level(p, q->level);
+
+		if (!lv) {
+			error_set(err, "unknown level '%s' in profile '%s'", q->level, p->id);
+			return -EINVAL;
+		}
+		pr->level = 1ULL << lv->rank;
+	}
+	if (nonempty(q->state)) {
+		const struct policy_state *s = policy_register_state(a->reg, q->state);
+
+		if (!s) {
+			error_set(err, "unknown state '%s' of register '%s'", q->state, a->reg->id);
+			return -EINVAL;
+		}
+		pr->has_state = true;
+		pr->state = 1ULL << s->index;
+	}
+	if (nonempty(q->employment)) {
+		const struct policy_employment *e = policy_employment_kind(p, q->employment);
+
+		if (e)
+			pr->employment = 1ULL << e->index;
+	}
+	pr->same_section = nonempty(q->subject_section) && nonempty(q->section) &&
+	                   !strcmp(q->subject_section, q->section);
+	return 0;
+}
+
+/* The request's context values as indexes; returns its acting_for (or NULL). */
+static const char *prepare_context(const struct profile *p, const struct decide_request *q,
+                                   struct prepared *pr)
+{
+	const char *acting_for = NULL;
+
+	for (unsigned i = 0; i < POLICY_MAX_CONTEXT_KEYS; i++)
+		pr->ctx[i] = -1;
+	for (size_t i = 0; i < q->n_context; i++) {
+		const struct policy_attr *c = &q->context[i];
+		const struct policy_context_key *k;
+
+		if (!c->key || !c->value)
+			continue;
+		if (!strcmp(c->key, "acting_for")) {
+			acting_for = c->value;
+			continue;
+		}
+		if (!(k = policy_context_key(p, c->key)))
+			continue;
+		pr->ctx[k->index] = -2;
+		for (unsigned v = 0; v < k->n_values; v++)
+			if (!strcmp(k->values[v], c->value)) {
+				pr->ctx[k->index] = (int)v;
+				break;
+			}
+	}
+	return acting_for;
+}
+
+/* The subject's roles; acting_for lets a deputy act as the role it stands in for. */
+static void prepare_roles(const struct profile *p, const struct decide_request *q,
+                          const char *acting_for, struct prepared *pr, struct decision *d)
+{
+	const struct policy_role *target = nonempty(acting_for) ? policy_role(p, acting_for) : NULL;
+
+	for (size_t i = 0; i < q->n_roles; i++) {
+		const struct policy_role *r = NULL;
+		const char *scope = NULL;
+
+		if (!q->roles[i])
+			continue;
+		add_role(p, pr, q->roles[i], &r, &scope);
+		if (r && target && target->deputy == r) {
+			/* the deputy holds the target where it holds its own role */
+			struct prepared save = *pr;
+			uint64_t m = target->implied;
+
+			if (target->scope == SCOPE_ORG) {
+				pr->roles_any |= m;
+				pr->roles_record |= m;
+				pr->roles_actor |= m;
+				pr->roles_org |= m;
+			} else {
+				pr->roles_any |= m;
+				if (save.roles_record & (1ULL << r->index))
+					pr->roles_record |= m;
+				if (save.roles_actor & (1ULL << r->index))
+					pr->roles_actor |= m;
+			}
+			d->acting_as_deputy = true;
+			d->deputy_for = target;
+		}
+	}
+}
+
+/* Denials before any rule: a resource of another type, a state the action does not start
+ * from, context the action's rules need and the request left out. Whether one decided. */
+static bool deny_early(const struct profile *p, const struct decide_request *q,
+                       const struct policy_register *reg, const struct policy_action *a,
+                       const struct caction *ca, struct prepared *pr, struct decision *d)
+{
+	if (nonempty(q->resource_type) && strcmp(q->resource_type, reg->id)) {
+		bool ok = false;
+
+		for (unsigned t = 0; !ok && t < reg->n_types; t++)
+			ok = !strcmp(reg->types[t], q->resource_type);
+		if (!ok) {
+			d->effect = EFFECT_DENY;
+			d->reason = REASON_TYPE_MISMATCH;
+			return true;
+		}
+	}
+	if (pr->has_state && a->from && !(a->from & pr->state)) {
+		d->effect = EFFECT_DENY;
+		d->reason = REASON_STATE;
+		return true;
+	}
+	d->missing = fill_context(p, a, ca, pr, &d->defaulted);
+	if (d->missing) {
+		/* never decide on what the request did not say */
+		d->effect = EFFECT_DENY;
+		d->reason = REASON_MISSING_CONTEXT;
+		return true;
+	}
+	return false;
+}
+
+/* The matching rules combined: deny over approval over allow, else no rule allows. */
+static void combine(const struct caction *ca, const struct prepared *pr, struct decision *d)
+{
+	uint64_t matched = 0;
+	bool needs_level = false;
+
+	for (unsigned i = 0; i < ca->n; i++) {
+		if (rule_matches(&ca->rules[i], pr))
+			matched |= 1ULL << i;
+		else if (!pr->level && ca->rules[i].when->has_levels)
+			needs_level = true;
+	}
+	if (matched & ca->deny) {
+		d->effect = EFFECT_DENY;
+		d->rules = matched & ca->deny;
+	} else if (matched & ca->approval) {
+		d->effect = EFFECT_APPROVAL;
+		d->rules = matched & (ca->approval | ca->none);
+	} else if (matched & ca->allow) {
+		d->effect = EFFECT_ALLOW;
+		d->rules = matched & (ca->allow | ca->none);
+	} else {
+		d->effect = EFFECT_DENY;
+		d->reason = needs_level ? REASON_MISSING_LEVEL : REASON_NO_RULE;
+	}
+	if (d->effect != EFFECT_DENY)
+		d->obligation_rules = d->rules;
+	if (d->effect == EFFECT_APPROVAL) {
+		uint64_t m = d->rules & ca->approval;
+
+		d->separation = ca->sep; /* before add_approver: it reads the fallbacks */
+		for (unsigned i = 0; i < ca->n; i++) {
+			const struct policy_rule *r;
+
+			if (!((m >> i) & 1))
+				continue;
+			r = ca->rules[i].rule;
+			for (unsigned k = 0; k < r->n_approvers; k++)
+				add_approver(d, &r->approvers[k], pr);
+		}
+	}
+}
+
 int policy_decide(const struct profile *p, const struct decide_request *q, struct decision *ret,
                   struct strbuf *err)
 {
@@ -562,8 +491,7 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 	const struct caction *ca;
 	struct prepared pr;
 	struct decision d;
-	uint64_t matched = 0;
-	bool needs_level = false;
+	int r;
 
 	if (!a)
 		return code;
@@ -576,92 +504,10 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 	memset(&pr, 0, sizeof(pr));
 	pr.req = q;
 	pr.reg = reg;
-	if (nonempty(q->level)) {
-		const struct policy_level *lv = policy_level(p, q->level);
-
-		if (!lv) {
-			error_set(err, "unknown level '%s' in profile '%s'", q->level, p->id);
-			return -EINVAL;
-		}
-		pr.level = 1ULL << lv->rank;
-	}
-	if (nonempty(q->state)) {
-		const struct policy_state *s = policy_register_state(a->reg, q->state);
-
-		if (!s) {
-			error_set(err, "unknown state '%s' of register '%s'", q->state, a->reg->id);
-			return -EINVAL;
-		}
-		pr.has_state = true;
-		pr.state = 1ULL << s->index;
-	}
-	if (nonempty(q->employment)) {
-		const struct policy_employment *e = policy_employment_kind(p, q->employment);
-
-		if (e)
-			pr.employment = 1ULL << e->index;
-	}
-	pr.same_section = nonempty(q->subject_section) && nonempty(q->section) &&
-	                  !strcmp(q->subject_section, q->section);
-	for (unsigned i = 0; i < POLICY_MAX_CONTEXT_KEYS; i++)
-		pr.ctx[i] = -1;
-
-	/* the subject's roles; acting_for lets a deputy act as the role it stands in for */
-	{
-		const char *acting_for = NULL;
-		const struct policy_role *target = NULL;
-
-		for (size_t i = 0; i < q->n_context; i++) {
-			const struct policy_attr *c = &q->context[i];
-			const struct policy_context_key *k;
-
-			if (!c->key || !c->value)
-				continue;
-			if (!strcmp(c->key, "acting_for")) {
-				acting_for = c->value;
-				continue;
-			}
-			if (!(k = policy_context_key(p, c->key)))
-				continue;
-			pr.ctx[k->index] = -2;
-			for (unsigned v = 0; v < k->n_values; v++)
-				if (!strcmp(k->values[v], c->value)) {
-					pr.ctx[k->index] = (int)v;
-					break;
-				}
-		}
-		if (nonempty(acting_for))
-			target = policy_role(p, acting_for);
-		for (size_t i = 0; i < q->n_roles; i++) {
-			const struct policy_role *r = NULL;
-			const char *scope = NULL;
-
-			if (!q->roles[i])
-				continue;
-			add_role(p, &pr, q->roles[i], &r, &scope);
-			if (r && target && target->deputy == r) {
-				/* the deputy holds the target where it holds its own role */
-				struct prepared save = pr;
-				uint64_t m = target->implied;
-
-				if (target->scope == SCOPE_ORG) {
-					pr.roles_any |= m;
-					pr.roles_record |= m;
-					pr.roles_actor |= m;
-					pr.roles_org |= m;
-				} else {
-					pr.roles_any |= m;
-					if (save.roles_record & (1ULL << r->index))
-						pr.roles_record |= m;
-					if (save.roles_actor & (1ULL << r->index))
-						pr.roles_actor |= m;
-				}
-				d.acting_as_deputy = true;
-				d.deputy_for = target;
-			}
-		}
-	}
-
+	r = prepare_attrs(p, q, a, &pr, err);
+	if (r < 0)
+		return r;
+	prepare_roles(p, q, prepare_context(p, q, &pr), &pr, &d);
 	if (q->granted)
 		add_granted(&pr, reg);
 	for (size_t i = 0; i < q->n_opened; i++) {
@@ -670,70 +516,8 @@ int policy_decide(const struct profile *p, const struct decide_request *q, struc
 		if (o)
 			pr.opened |= 1ULL << o->index;
 	}
-
-	if (nonempty(q->resource_type) && strcmp(q->resource_type, reg->id)) {
-		bool ok = false;
-
-		for (unsigned t = 0; !ok && t < reg->n_types; t++)
-			ok = !strcmp(reg->types[t], q->resource_type);
-		if (!ok) {
-			d.effect = EFFECT_DENY;
-			d.reason = REASON_TYPE_MISMATCH;
-			*ret = d;
-			return 0;
-		}
-	}
-	if (pr.has_state && a->from && !(a->from & pr.state)) {
-		d.effect = EFFECT_DENY;
-		d.reason = REASON_STATE;
-		*ret = d;
-		return 0;
-	}
-	d.missing = fill_context(p, a, ca, &pr, &d.defaulted);
-	if (d.missing) {
-		/* never decide on what the request did not say */
-		d.effect = EFFECT_DENY;
-		d.reason = REASON_MISSING_CONTEXT;
-		*ret = d;
-		return 0;
-	}
-
-	for (unsigned i = 0; i < ca->n; i++) {
-		if (rule_matches(&ca->rules[i], &pr))
-			matched |= 1ULL << i;
-		else if (!pr.level && ca->rules[i].when->has_levels)
-			needs_level = true;
-	}
-
-	if (matched & ca->deny) {
-		d.effect = EFFECT_DENY;
-		d.rules = matched & ca->deny;
-	} else if (matched & ca->approval) {
-		d.effect = EFFECT_APPROVAL;
-		d.rules = matched & (ca->approval | ca->none);
-	} else if (matched & ca->allow) {
-		d.effect = EFFECT_ALLOW;
-		d.rules = matched & (ca->allow | ca->none);
-	} else {
-		d.effect = EFFECT_DENY;
-		d.reason = needs_level ? REASON_MISSING_LEVEL : REASON_NO_RULE;
-	}
-	if (d.effect != EFFECT_DENY)
-		d.obligation_rules = d.rules;
-	if (d.effect == EFFECT_APPROVAL) {
-		uint64_t m = d.rules & ca->approval;
-
-		d.separation = ca->sep; /* before add_approver: it reads the fallbacks */
-		for (unsigned i = 0; i < ca->n; i++) {
-			const struct policy_rule *r;
-
-			if (!((m >> i) & 1))
-				continue;
-			r = ca->rules[i].rule;
-			for (unsigned k = 0; k < r->n_approvers; k++)
-				add_approver(&d, &r->approvers[k], &pr);
-		}
-	}
+	if (!deny_early(p, q, reg, a, ca, &pr, &d))
+		combine(ca, &pr, &d);
 	*ret = d;
 	return 0;
 }

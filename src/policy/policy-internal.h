@@ -1,4 +1,4 @@
-/* policy-internal: what the loader (profile.c, load-*.c), lint.c and decide.c share. */
+/* policy-internal: what the loader (profile.c, load-*.c), lint.c, compile.c and decide.c share. */
 #ifndef MAMORI_POLICY_INTERNAL_H
 #define MAMORI_POLICY_INTERNAL_H
 
@@ -142,7 +142,7 @@ struct profile_private {
 	char *owned_data;            /* a copy of the file, when loading needs it */
 };
 
-/* profile.c → decide.c: build the indexes of every action; diagnostics for limits. */
+/* profile.c → compile.c: build the indexes of every action; diagnostics for limits. */
 void policy_compile(struct profile *p, struct policy_diags *d);
 /* Whether one of the rule's `on` patterns names the action. */
 bool policy_rule_on(const struct policy_rule *r, const struct policy_action *a);

@@ -555,7 +555,7 @@ struct profile {
 	struct policy_incidents incidents;
 	struct policy_risk risk;
 
-	struct profile_private *priv; /* indexes, arena (profile.c, decide.c) */
+	struct profile_private *priv; /* indexes, arena (profile.c, compile.c, decide.c) */
 };
 
 /* ---- loading ------------------------------------------------------------ */

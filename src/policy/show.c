@@ -389,6 +389,70 @@ static void duration_phrase(struct strbuf *sb, int64_t s)
 		strbuf_addf(sb, "%lld秒", (long long)s);
 }
 
+/* A duty: who, how often, what evidence fulfils it. */
+static void duty_phrase(struct strbuf *sb, const struct policy_duty *d)
+{
+	strbuf_addf(sb, "定期業務「%s」：%s が ", d->name, d->role->name);
+	duration_phrase(sb, d->every_seconds);
+	strbuf_addf(sb, "ごとに実施、証跡は「%s：%s」", d->evidence->reg->name, d->evidence->name);
+	for (unsigned i = 0; i < d->n_evidence_values; i++) {
+		const struct policy_evidence_value *ev = &d->evidence_values[i];
+
+		strbuf_addf(sb, "%s%s＝", i ? "、" : "（", ev->field->name);
+		for (unsigned k = 0; k < ev->n_values; k++)
+			strbuf_addf(sb, "%s%s", k ? "又は" : "", ev->values[k]);
+	}
+	if (d->n_evidence_values)
+		strbuf_addstr(sb, "）");
+	if (d->evidence_at_record)
+		strbuf_addf(sb, "（%sが担当する記録のもの）", d->role->name);
+	if (d->note)
+		strbuf_addf(sb, "（%s）", d->note);
+}
+
+/* A separation constraint, by its kind. */
+static void separation_phrase(struct strbuf *sb, const struct policy_separation *s)
+{
+	strbuf_addf(sb, "職務の分離「%s」：", s->id);
+	switch (s->kind) {
+	case SEP_APPLICANT_NOT_APPROVER:
+		strbuf_addstr(sb, "申請者と承認者は同一人としない");
+		break;
+	case SEP_DISTINCT_PERSONS:
+		strbuf_addstr(sb, "次の者は別人とする：");
+		for (unsigned i = 0; i < s->n_fields; i++)
+			strbuf_addf(sb, "%s%s", i ? "、" : "", s->fields[i]->name);
+		break;
+	case SEP_EXCLUSIVE_ROLES:
+		strbuf_addstr(sb, "次の役割は兼ねない：");
+		for (unsigned i = 0; i < s->n_roles; i++)
+			strbuf_addf(sb, "%s%s", i ? "、" : "", s->roles[i]->name);
+		break;
+	case SEP_INDEPENDENT:
+		for (unsigned i = 0; i < s->n_fields; i++)
+			strbuf_addf(sb, "%s%s", i ? "、" : "", s->fields[i]->name);
+		strbuf_addstr(sb, "は、次に属さず、その役割も持たない：");
+		for (unsigned i = 0; i < s->n_of; i++)
+			strbuf_addf(sb, "%s%s", i ? "、" : "", s->of[i]->name);
+		break;
+	case SEP_AT_LEAST:
+		strbuf_addf(sb, "%sは%lld人以上とする（", s->fields[0]->name, (long long)s->count);
+		for (unsigned i = 0; i < s->n_of; i++)
+			strbuf_addf(sb, "%s%s", i ? "・" : "", s->of[i]->name);
+		strbuf_addstr(sb, "ごと");
+		if (s->only) {
+			strbuf_addf(sb, "。%sが", s->only->name);
+			for (unsigned i = 0; i < s->n_only_values; i++)
+				strbuf_addf(sb, "%s%s", i ? "・" : "", s->only_values[i]);
+			strbuf_addstr(sb, "のもの");
+		}
+		strbuf_addstr(sb, "）");
+		break;
+	}
+	if (s->note)
+		strbuf_addf(sb, "（%s）", s->note);
+}
+
 static void carrier_phrase(struct strbuf *sb, const struct profile *p,
                            const struct policy_carrier *c)
 {
@@ -421,72 +485,12 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		}
 		break;
 	}
-	case CARRIER_DUTY: {
-		const struct policy_duty *d = c->obj;
-
-		strbuf_addf(sb, "定期業務「%s」：%s が ", d->name, d->role->name);
-		duration_phrase(sb, d->every_seconds);
-		strbuf_addf(sb, "ごとに実施、証跡は「%s：%s」", d->evidence->reg->name,
-		            d->evidence->name);
-		for (unsigned i = 0; i < d->n_evidence_values; i++) {
-			const struct policy_evidence_value *ev = &d->evidence_values[i];
-
-			strbuf_addf(sb, "%s%s＝", i ? "、" : "（", ev->field->name);
-			for (unsigned k = 0; k < ev->n_values; k++)
-				strbuf_addf(sb, "%s%s", k ? "又は" : "", ev->values[k]);
-		}
-		if (d->n_evidence_values)
-			strbuf_addstr(sb, "）");
-		if (d->evidence_at_record)
-			strbuf_addf(sb, "（%sが担当する記録のもの）", d->role->name);
-		if (d->note)
-			strbuf_addf(sb, "（%s）", d->note);
+	case CARRIER_DUTY:
+		duty_phrase(sb, c->obj);
 		break;
-	}
-	case CARRIER_SEPARATION: {
-		const struct policy_separation *s = c->obj;
-
-		strbuf_addf(sb, "職務の分離「%s」：", s->id);
-		switch (s->kind) {
-		case SEP_APPLICANT_NOT_APPROVER:
-			strbuf_addstr(sb, "申請者と承認者は同一人としない");
-			break;
-		case SEP_DISTINCT_PERSONS:
-			strbuf_addstr(sb, "次の者は別人とする：");
-			for (unsigned i = 0; i < s->n_fields; i++)
-				strbuf_addf(sb, "%s%s", i ? "、" : "", s->fields[i]->name);
-			break;
-		case SEP_EXCLUSIVE_ROLES:
-			strbuf_addstr(sb, "次の役割は兼ねない：");
-			for (unsigned i = 0; i < s->n_roles; i++)
-				strbuf_addf(sb, "%s%s", i ? "、" : "", s->roles[i]->name);
-			break;
-		case SEP_INDEPENDENT:
-			for (unsigned i = 0; i < s->n_fields; i++)
-				strbuf_addf(sb, "%s%s", i ? "、" : "", s->fields[i]->name);
-			strbuf_addstr(sb, "は、次に属さず、その役割も持たない：");
-			for (unsigned i = 0; i < s->n_of; i++)
-				strbuf_addf(sb, "%s%s", i ? "、" : "", s->of[i]->name);
-			break;
-		case SEP_AT_LEAST:
-			strbuf_addf(sb, "%sは%lld人以上とする（", s->fields[0]->name,
-			            (long long)s->count);
-			for (unsigned i = 0; i < s->n_of; i++)
-				strbuf_addf(sb, "%s%s", i ? "・" : "", s->of[i]->name);
-			strbuf_addstr(sb, "ごと");
-			if (s->only) {
-				strbuf_addf(sb, "。%sが", s->only->name);
-				for (unsigned i = 0; i < s->n_only_values; i++)
-					strbuf_addf(sb, "%s%s", i ? "・" : "", s->only_values[i]);
-				strbuf_addstr(sb, "のもの");
-			}
-			strbuf_addstr(sb, "）");
-			break;
-		}
-		if (s->note)
-			strbuf_addf(sb, "（%s）", s->note);
+	case CARRIER_SEPARATION:
+		separation_phrase(sb, c->obj);
 		break;
-	}
 	case CARRIER_ROLE: {
 		const struct policy_role *r = c->obj;
 
