@@ -184,17 +184,112 @@ static int add_attr(struct policy_request_storage *st, struct policy_attr **arr,
 	return 0;
 }
 
-int policy_request_parse(const char *line, size_t len, struct decide_request *req,
+/* subject: id, section, employment, granted and its roles ("role@scope"). */
+static int parse_subject(json_t *subject, struct decide_request *req,
                          struct policy_request_storage *st, struct strbuf *err)
+{
+	json_t *roles = json_object_get(subject, "roles"), *v;
+	size_t i;
+
+	if (get_text(st, subject, "id", "subject", &req->subject_id, err) < 0 ||
+	    get_text(st, subject, "section", "subject", &req->subject_section, err) < 0 ||
+	    get_text(st, subject, "employment", "subject", &req->employment, err) < 0)
+		return -EINVAL;
+	v = json_object_get(subject, "granted");
+	if (v && !json_is_boolean(v)) {
+		error_set(err, "'subject.granted' must be true or false");
+		return -EINVAL;
+	}
+	req->granted = json_is_true(v);
+	if (!roles || json_is_null(roles))
+		return 0;
+	if (!json_is_array(roles)) {
+		error_set(err, "'subject.roles' must be an array of \"role@scope\"");
+		return -EINVAL;
+	}
+	if (json_array_size(roles) > REQUEST_MAX_ROLES) {
+		error_set(err, "'subject.roles' has more than %d roles", REQUEST_MAX_ROLES);
+		return -EINVAL;
+	}
+	st->roles = xcalloc(json_array_size(roles) + 1, sizeof(*st->roles));
+	json_array_foreach(roles, i, v)
+	{
+		if (!json_is_string(v)) {
+			error_set(err, "'subject.roles' must hold strings");
+			return -EINVAL;
+		}
+		st->roles[req->n_roles++] = json_string_value(v);
+	}
+	req->roles = st->roles;
+	return 0;
+}
+
+/* resource: its attributes (level, section ...), any other key and `properties` as fields. */
+static int parse_resource(json_t *resource, struct decide_request *req,
+                          struct policy_request_storage *st, struct strbuf *err)
 {
 	static const char *const resource_keys[] = { "type",   "id",    "level",     "section",
 		                                     "system", "state", "properties" };
+	json_t *props = json_object_get(resource, "properties"), *v;
+	const char *key;
+	size_t n_attrs = 0;
+
+	if (get_text(st, resource, "type", "resource", &req->resource_type, err) < 0 ||
+	    get_text(st, resource, "id", "resource", &req->resource_id, err) < 0 ||
+	    get_text(st, resource, "level", "resource", &req->level, err) < 0 ||
+	    get_text(st, resource, "section", "resource", &req->section, err) < 0 ||
+	    get_text(st, resource, "system", "resource", &req->system, err) < 0 ||
+	    get_text(st, resource, "state", "resource", &req->state, err) < 0)
+		return -EINVAL;
+	json_object_foreach(resource, key, v)
+	{
+		bool known = false;
+
+		for (size_t i = 0; i < sizeof(resource_keys) / sizeof(*resource_keys); i++)
+			known |= !strcmp(key, resource_keys[i]);
+		if (!known && add_attr(st, &st->attrs, &n_attrs, key, v, "resource", err) < 0)
+			return -EINVAL;
+	}
+	if (props && !json_is_null(props)) {
+		if (!json_is_object(props)) {
+			error_set(err, "'resource.properties' must be an object");
+			return -EINVAL;
+		}
+		json_object_foreach(props, key, v)
+		{
+			if (add_attr(st, &st->attrs, &n_attrs, key, v, "resource.properties", err) <
+			    0)
+				return -EINVAL;
+		}
+	}
+	req->attrs = st->attrs;
+	req->n_attrs = n_attrs;
+	return 0;
+}
+
+static int parse_context(json_t *context, struct decide_request *req,
+                         struct policy_request_storage *st, struct strbuf *err)
+{
+	const char *key;
+	json_t *v;
+	size_t n_ctx = 0;
+
+	json_object_foreach(context, key, v)
+	{
+		if (add_attr(st, &st->context, &n_ctx, key, v, "context", err) < 0)
+			return -EINVAL;
+	}
+	req->context = st->context;
+	req->n_context = n_ctx;
+	return 0;
+}
+
+int policy_request_parse(const char *line, size_t len, struct decide_request *req,
+                         struct policy_request_storage *st, struct strbuf *err)
+{
 	json_error_t je;
 	json_t *root;
-	json_t *subject, *action, *resource, *context, *v;
-	const char *key;
-	size_t n_attrs = 0, n_ctx = 0;
-	int r;
+	json_t *subject, *action, *resource, *context;
 
 	memset(req, 0, sizeof(*req));
 	memset(st, 0, sizeof(*st));
@@ -218,96 +313,16 @@ int policy_request_parse(const char *line, size_t len, struct decide_request *re
 		goto fail;
 	}
 	req->action = json_string_value(json_object_get(action, "name"));
-
-	if (subject) {
-		json_t *roles = json_object_get(subject, "roles");
-
-		if (get_text(st, subject, "id", "subject", &req->subject_id, err) < 0 ||
-		    get_text(st, subject, "section", "subject", &req->subject_section, err) < 0 ||
-		    get_text(st, subject, "employment", "subject", &req->employment, err) < 0)
-			goto fail;
-		v = json_object_get(subject, "granted");
-		if (v && !json_is_boolean(v)) {
-			error_set(err, "'subject.granted' must be true or false");
-			goto fail;
-		}
-		req->granted = json_is_true(v);
-		if (roles && !json_is_null(roles)) {
-			size_t i;
-
-			if (!json_is_array(roles)) {
-				error_set(err,
-				          "'subject.roles' must be an array of \"role@scope\"");
-				goto fail;
-			}
-			if (json_array_size(roles) > REQUEST_MAX_ROLES) {
-				error_set(err, "'subject.roles' has more than %d roles",
-				          REQUEST_MAX_ROLES);
-				goto fail;
-			}
-			st->roles = xcalloc(json_array_size(roles) + 1, sizeof(*st->roles));
-			json_array_foreach(roles, i, v)
-			{
-				if (!json_is_string(v)) {
-					error_set(err, "'subject.roles' must hold strings");
-					goto fail;
-				}
-				st->roles[req->n_roles++] = json_string_value(v);
-			}
-			req->roles = st->roles;
-		}
-	}
-	if (resource) {
-		json_t *props = json_object_get(resource, "properties");
-
-		if (get_text(st, resource, "type", "resource", &req->resource_type, err) < 0 ||
-		    get_text(st, resource, "id", "resource", &req->resource_id, err) < 0 ||
-		    get_text(st, resource, "level", "resource", &req->level, err) < 0 ||
-		    get_text(st, resource, "section", "resource", &req->section, err) < 0 ||
-		    get_text(st, resource, "system", "resource", &req->system, err) < 0 ||
-		    get_text(st, resource, "state", "resource", &req->state, err) < 0)
-			goto fail;
-		json_object_foreach(resource, key, v)
-		{
-			bool known = false;
-
-			for (size_t i = 0; i < sizeof(resource_keys) / sizeof(*resource_keys); i++)
-				known |= !strcmp(key, resource_keys[i]);
-			if (!known &&
-			    add_attr(st, &st->attrs, &n_attrs, key, v, "resource", err) < 0)
-				goto fail;
-		}
-		if (props && !json_is_null(props)) {
-			if (!json_is_object(props)) {
-				error_set(err, "'resource.properties' must be an object");
-				goto fail;
-			}
-			json_object_foreach(props, key, v)
-			{
-				if (add_attr(st, &st->attrs, &n_attrs, key, v,
-				             "resource.properties", err) < 0)
-					goto fail;
-			}
-		}
-		req->attrs = st->attrs;
-		req->n_attrs = n_attrs;
-	}
-	if (context) {
-		json_object_foreach(context, key, v)
-		{
-			if (add_attr(st, &st->context, &n_ctx, key, v, "context", err) < 0)
-				goto fail;
-		}
-		req->context = st->context;
-		req->n_context = n_ctx;
-	}
+	if ((subject && parse_subject(subject, req, st, err) < 0) ||
+	    (resource && parse_resource(resource, req, st, err) < 0) ||
+	    (context && parse_context(context, req, st, err) < 0))
+		goto fail;
 	compact(req, st);
 	return 0;
 fail:
-	r = -EINVAL;
 	policy_request_storage_release(st);
 	memset(req, 0, sizeof(*req));
-	return r;
+	return -EINVAL;
 }
 
 /* ---- decisions ---------------------------------------------------------------------------- */
@@ -391,11 +406,94 @@ static void obligation_json(struct json_writer *w, const struct policy_obligatio
 	strbuf_release(&sb);
 }
 
+/* "approvers": each with its role, scope, deputy and fallback. */
+static void approvers_json(struct json_writer *w, const struct decision *d,
+                           const struct decide_request *q)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	jw_key(w, "approvers");
+	jw_array_begin(w);
+	for (unsigned i = 0; i < d->n_approvers; i++) {
+		const struct policy_approver *a = &d->approvers[i];
+
+		jw_object_begin(w);
+		jw_kv_str(w, "role", a->role->id);
+		jw_kv_str(w, "name", a->role->name);
+		strbuf_reset(&sb);
+		scope_string(&sb, a->scope, a->scope_value);
+		jw_kv_str(w, "scope", sb.buf);
+		if (a->role->deputy)
+			jw_kv_str(w, "deputy", a->role->deputy->id);
+		if (a->fallback.kind == FALLBACK_EXCEPTION) {
+			jw_kv_str(w, "fallback", "exception");
+		} else if (a->fallback.kind == FALLBACK_ROUTE) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s@", a->fallback.route->id);
+			role_scope(&sb, a->fallback.route, AT_RECORD, q);
+			jw_kv_str(w, "fallback", sb.buf);
+		}
+		if (a->applicant_holds)
+			jw_kv_bool(w, "applicant_holds", true);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	strbuf_release(&sb);
+}
+
+/* "rules" that decided, and "notes": the profile's own words on why, for rules with one. */
+static void rules_json(struct json_writer *w, const struct decision *d)
+{
+	bool any = false;
+
+	jw_key(w, "rules");
+	jw_array_begin(w);
+	for (unsigned i = 0; i < 64; i++)
+		if ((d->rules >> i) & 1)
+			jw_string(w, policy_decision_rule(d, i)->id);
+	jw_array_end(w);
+	for (unsigned i = 0; i < 64; i++) {
+		const struct policy_rule *r;
+
+		if (!((d->rules >> i) & 1) || !(r = policy_decision_rule(d, i))->note)
+			continue;
+		if (!any) {
+			jw_key(w, "notes");
+			jw_array_begin(w);
+			any = true;
+		}
+		jw_string(w, r->note);
+	}
+	if (any)
+		jw_array_end(w);
+}
+
+/* "missing" context keys, and what was "assumed" because the request did not say it. */
+static void context_json(struct json_writer *w, const struct decision *d)
+{
+	if (d->missing) {
+		jw_key(w, "missing");
+		jw_array_begin(w);
+		for (unsigned k = 0; k < d->profile->n_context_keys; k++)
+			if ((d->missing >> k) & 1)
+				jw_string(w, d->profile->context_keys[k].id);
+		jw_array_end(w);
+	}
+	if (d->defaulted) {
+		jw_key(w, "assumed");
+		jw_object_begin(w);
+		for (unsigned k = 0; k < d->profile->n_context_keys; k++)
+			if ((d->defaulted >> k) & 1)
+				jw_kv_str(w, d->profile->context_keys[k].id,
+				          policy_context_assumed(d, k));
+		jw_object_end(w);
+	}
+}
+
 void policy_decision_json(const struct decision *d, const struct decide_request *q,
                           struct strbuf *out)
 {
 	struct json_writer w;
-	struct strbuf sb = STRBUF_INIT;
 	const struct policy_obligation *o;
 	const struct policy_clause *c;
 	unsigned it;
@@ -403,32 +501,7 @@ void policy_decision_json(const struct decision *d, const struct decide_request 
 	jw_init(&w, out);
 	jw_object_begin(&w);
 	jw_kv_str(&w, "decision", policy_effect_name(d->effect));
-	jw_key(&w, "approvers");
-	jw_array_begin(&w);
-	for (unsigned i = 0; i < d->n_approvers; i++) {
-		const struct policy_approver *a = &d->approvers[i];
-
-		jw_object_begin(&w);
-		jw_kv_str(&w, "role", a->role->id);
-		jw_kv_str(&w, "name", a->role->name);
-		strbuf_reset(&sb);
-		scope_string(&sb, a->scope, a->scope_value);
-		jw_kv_str(&w, "scope", sb.buf);
-		if (a->role->deputy)
-			jw_kv_str(&w, "deputy", a->role->deputy->id);
-		if (a->fallback.kind == FALLBACK_EXCEPTION) {
-			jw_kv_str(&w, "fallback", "exception");
-		} else if (a->fallback.kind == FALLBACK_ROUTE) {
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "%s@", a->fallback.route->id);
-			role_scope(&sb, a->fallback.route, AT_RECORD, q);
-			jw_kv_str(&w, "fallback", sb.buf);
-		}
-		if (a->applicant_holds)
-			jw_kv_bool(&w, "applicant_holds", true);
-		jw_object_end(&w);
-	}
-	jw_array_end(&w);
+	approvers_json(&w, d, q);
 	jw_key(&w, "obligations");
 	jw_array_begin(&w);
 	it = 0;
@@ -441,55 +514,14 @@ void policy_decision_json(const struct decision *d, const struct decide_request 
 	while ((c = policy_decision_next_clause(d, &it)))
 		jw_string(&w, c->id);
 	jw_array_end(&w);
-	jw_key(&w, "rules");
-	jw_array_begin(&w);
-	for (unsigned i = 0; i < 64; i++)
-		if ((d->rules >> i) & 1)
-			jw_string(&w, policy_decision_rule(d, i)->id);
-	jw_array_end(&w);
-	{
-		bool any = false;
-
-		/* the profile's own words on why, for rules that carry a note */
-		for (unsigned i = 0; i < 64; i++) {
-			const struct policy_rule *r;
-
-			if (!((d->rules >> i) & 1) || !(r = policy_decision_rule(d, i))->note)
-				continue;
-			if (!any) {
-				jw_key(&w, "notes");
-				jw_array_begin(&w);
-				any = true;
-			}
-			jw_string(&w, r->note);
-		}
-		if (any)
-			jw_array_end(&w);
-	}
+	rules_json(&w, d);
 	if (d->separation) {
 		jw_key(&w, "separation");
 		jw_array_begin(&w);
 		jw_string(&w, d->separation->id);
 		jw_array_end(&w);
 	}
-	if (d->missing) {
-		jw_key(&w, "missing");
-		jw_array_begin(&w);
-		for (unsigned k = 0; k < d->profile->n_context_keys; k++)
-			if ((d->missing >> k) & 1)
-				jw_string(&w, d->profile->context_keys[k].id);
-		jw_array_end(&w);
-	}
-	if (d->defaulted) {
-		/* what the decision assumed because the request did not say it */
-		jw_key(&w, "assumed");
-		jw_object_begin(&w);
-		for (unsigned k = 0; k < d->profile->n_context_keys; k++)
-			if ((d->defaulted >> k) & 1)
-				jw_kv_str(&w, d->profile->context_keys[k].id,
-				          policy_context_assumed(d, k));
-		jw_object_end(&w);
-	}
+	context_json(&w, d);
 	if (d->acting_as_deputy)
 		jw_kv_str(&w, "acting_for", d->deputy_for->id);
 	if (policy_reason_text(d))
@@ -500,5 +532,4 @@ void policy_decision_json(const struct decision *d, const struct decide_request 
 	jw_kv_str(&w, "sha256", d->profile->sha256_hex);
 	jw_object_end(&w);
 	jw_object_end(&w);
-	strbuf_release(&sb);
 }
