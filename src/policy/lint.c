@@ -77,16 +77,12 @@ static int strength(enum policy_effect e)
 	return 0;
 }
 
-static void lint_rules(const struct profile *p, struct policy_diags *d)
+/* Rules that can never apply: no level satisfies them, or they name no action (reported). */
+static void dead_rules(const struct profile *p, bool *dead, struct policy_diags *d)
 {
-	const struct profile_private *priv = p->priv;
-	unsigned nr = p->n_rules;
-	bool *reported = xcalloc(nr ? (size_t)nr * nr : 1, 1);
-	bool *dead = xcalloc(nr ? nr : 1, 1);
-
-	for (unsigned ri = 0; ri < nr; ri++) {
+	for (unsigned ri = 0; ri < p->n_rules; ri++) {
 		const struct policy_rule *r = &p->rules[ri];
-		const struct rule_priv *rp = &priv->rule_priv[ri];
+		const struct rule_priv *rp = &p->priv->rule_priv[ri];
 		bool applies = false;
 
 		if (rp->when.has_levels && !rp->when.levels) {
@@ -101,80 +97,102 @@ static void lint_rules(const struct profile *p, struct policy_diags *d)
 		if (!applies && r->n_on)
 			dead[ri] = true; /* already reported: unknown action */
 	}
+}
+
+/* The pairs of rules one action has: a is unreachable beside b, in conflict, or repeated. */
+struct rule_pairs {
+	const struct profile *p;
+	const struct policy_action *action;
+	bool *reported; /* n_rules × n_rules, both ways */
+	struct policy_diags *d;
+};
+
+static void pair_reported(struct rule_pairs *rp, unsigned ri, unsigned rj)
+{
+	unsigned nr = rp->p->n_rules;
+
+	rp->reported[(size_t)ri * nr + rj] = true;
+	rp->reported[(size_t)rj * nr + ri] = true;
+}
+
+static void lint_pair(struct rule_pairs *rp, const struct crule *a, const struct crule *b)
+{
+	const struct profile *p = rp->p;
+	unsigned ri = a->rule->index, rj = b->rule->index;
+	bool same;
+
+	if (rp->reported[(size_t)ri * p->n_rules + rj] || !when_implies(p, a, b))
+		return;
+	same = when_implies(p, b, a) && !a->unless->present;
+	if (strength(b->rule->effect) > strength(a->rule->effect)) {
+		if (same)
+			diag_add(
+			    rp->d, DIAG_ERROR, a->rule->pos,
+			    "rules '%s' (%s) and '%s' (%s) are in conflict: same conditions on "
+			    "'%s', different effects",
+			    a->rule->id, policy_effect_name(a->rule->effect), b->rule->id,
+			    policy_effect_name(b->rule->effect), rp->action->full_name);
+		else
+			diag_add(rp->d, DIAG_ERROR, a->rule->pos,
+			         "rule '%s' (%s) is unreachable on '%s': rule '%s' (%s) applies "
+			         "whenever it does",
+			         a->rule->id, policy_effect_name(a->rule->effect),
+			         rp->action->full_name, b->rule->id,
+			         policy_effect_name(b->rule->effect));
+		pair_reported(rp, ri, rj);
+	} else if (same && b->rule->effect == a->rule->effect && ri < rj &&
+	           a->rule->effect != EFFECT_APPROVAL) {
+		/* two approvals with the same conditions ask two approvers */
+		diag_add(rp->d, DIAG_WARNING, b->rule->pos,
+		         "rule '%s' repeats rule '%s' on '%s' (same conditions, same effect)",
+		         b->rule->id, a->rule->id, rp->action->full_name);
+		pair_reported(rp, ri, rj);
+	}
+}
+
+/* Rule a of action ca: an unless that holds whenever its when does, then its pairs. */
+static void lint_action_rule(struct rule_pairs *rp, const struct caction *ca, unsigned i,
+                             bool *dead)
+{
+	const struct crule *a = &ca->rules[i];
+	unsigned ri = a->rule->index;
+
+	if (a->unless->present &&
+	    cond_implies(rp->p, a->when, a->rec_when, a->n_rec_when, a->states_when, a->unless,
+	                 a->rec_unless, a->n_rec_unless, a->states_unless)) {
+		diag_add(rp->d, DIAG_ERROR, a->unless->pos,
+		         "rule '%s' can never apply: its 'unless' holds whenever its 'when' does",
+		         a->rule->id);
+		dead[ri] = true;
+		return;
+	}
+	if (a->rule->effect == EFFECT_NONE)
+		return;
+	for (unsigned j = 0; j < ca->n; j++) {
+		const struct crule *b = &ca->rules[j];
+
+		if (i == j || dead[b->rule->index] || b->unless->present ||
+		    b->rule->effect == EFFECT_NONE)
+			continue;
+		lint_pair(rp, a, b);
+	}
+}
+
+static void lint_rules(const struct profile *p, struct policy_diags *d)
+{
+	unsigned nr = p->n_rules;
+	bool *reported = xcalloc(nr ? (size_t)nr * nr : 1, 1);
+	bool *dead = xcalloc(nr ? nr : 1, 1);
+	struct rule_pairs rp = { p, NULL, reported, d };
+
+	dead_rules(p, dead, d);
 	for (unsigned ai = 0; ai < p->n_actions; ai++) {
-		const struct caction *ca = &priv->cactions[ai];
+		const struct caction *ca = &p->priv->cactions[ai];
 
-		for (unsigned i = 0; i < ca->n; i++) {
-			const struct crule *a = &ca->rules[i];
-			unsigned ri = a->rule->index;
-
-			if (dead[ri])
-				continue;
-			/* an unless that holds whenever when does */
-			if (a->unless->present &&
-			    cond_implies(p, a->when, a->rec_when, a->n_rec_when, a->states_when,
-			                 a->unless, a->rec_unless, a->n_rec_unless,
-			                 a->states_unless)) {
-				diag_add(
-				    d, DIAG_ERROR, a->unless->pos,
-				    "rule '%s' can never apply: its 'unless' holds whenever its "
-				    "'when' does",
-				    a->rule->id);
-				dead[ri] = true;
-				continue;
-			}
-			if (a->rule->effect == EFFECT_NONE)
-				continue;
-			for (unsigned j = 0; j < ca->n; j++) {
-				const struct crule *b = &ca->rules[j];
-				unsigned rj = b->rule->index;
-				bool same;
-
-				if (i == j || dead[rj] || b->unless->present ||
-				    b->rule->effect == EFFECT_NONE)
-					continue;
-				if (reported[(size_t)ri * nr + rj])
-					continue;
-				if (!when_implies(p, a, b))
-					continue;
-				same = when_implies(p, b, a) && !a->unless->present;
-				if (strength(b->rule->effect) > strength(a->rule->effect)) {
-					if (same)
-						diag_add(
-						    d, DIAG_ERROR, a->rule->pos,
-						    "rules '%s' (%s) and '%s' (%s) are in "
-						    "conflict: "
-						    "same conditions on '%s', different effects",
-						    a->rule->id,
-						    policy_effect_name(a->rule->effect),
-						    b->rule->id,
-						    policy_effect_name(b->rule->effect),
-						    p->actions[ai]->full_name);
-					else
-						diag_add(d, DIAG_ERROR, a->rule->pos,
-						         "rule '%s' (%s) is unreachable on '%s': "
-						         "rule '%s' "
-						         "(%s) applies whenever it does",
-						         a->rule->id,
-						         policy_effect_name(a->rule->effect),
-						         p->actions[ai]->full_name, b->rule->id,
-						         policy_effect_name(b->rule->effect));
-					reported[(size_t)ri * nr + rj] = true;
-					reported[(size_t)rj * nr + ri] = true;
-				} else if (same && b->rule->effect == a->rule->effect && ri < rj &&
-				           a->rule->effect != EFFECT_APPROVAL) {
-					/* two approvals with the same conditions ask two approvers
-					 */
-					diag_add(
-					    d, DIAG_WARNING, b->rule->pos,
-					    "rule '%s' repeats rule '%s' on '%s' (same conditions, "
-					    "same effect)",
-					    b->rule->id, a->rule->id, p->actions[ai]->full_name);
-					reported[(size_t)ri * nr + rj] = true;
-					reported[(size_t)rj * nr + ri] = true;
-				}
-			}
-		}
+		rp.action = p->actions[ai];
+		for (unsigned i = 0; i < ca->n; i++)
+			if (!dead[ca->rules[i].rule->index])
+				lint_action_rule(&rp, ca, i, dead);
 	}
 	free(reported);
 	free(dead);
