@@ -453,6 +453,52 @@ static void separation_phrase(struct strbuf *sb, const struct policy_separation 
 		strbuf_addf(sb, "（%s）", s->note);
 }
 
+/* An action and what it records. */
+static void action_phrase(struct strbuf *sb, const struct policy_action *a)
+{
+	strbuf_addf(sb, "手続「%s：%s」（%s）", a->reg->name, a->name, a->full_name);
+	if (a->n_fields) {
+		strbuf_addstr(sb, " 記録する事項：");
+		for (unsigned i = 0; i < a->n_fields; i++)
+			strbuf_addf(sb, "%s%s%s", i ? "、" : "", a->fields[i].name,
+			            a->fields[i].required ? "（必須）" : "");
+	}
+}
+
+/* A role, who holds it and its deputy. */
+static void role_phrase(struct strbuf *sb, const struct policy_role *r)
+{
+	strbuf_addf(sb, "役割「%s」", r->name);
+	if (r->holder)
+		strbuf_addf(sb, "：%s", r->holder);
+	if (r->deputy)
+		strbuf_addf(sb, "（事故あるときは%sが代理）", r->deputy->name);
+}
+
+/* How long a register is kept. */
+static void retention_phrase(struct strbuf *sb, const struct policy_retention *r)
+{
+	strbuf_addf(sb, "保存期間「%s」：", r->reg->name);
+	duration_phrase(sb, r->keep_seconds);
+	if (r->note)
+		strbuf_addf(sb, "（%s）", r->note);
+}
+
+/* A deadline of the incidents section. */
+static void deadline_phrase(struct strbuf *sb, const struct policy_incident_deadline *dl)
+{
+	strbuf_addf(sb, "期限「%s」：発見から", dl->name);
+	duration_phrase(sb, dl->within_seconds);
+	if (dl->longer_if) {
+		strbuf_addf(sb, "（%sの場合は",
+		            dl->longer_if->name ? dl->longer_if->name : dl->longer_if->id);
+		duration_phrase(sb, dl->longer_seconds);
+		strbuf_addstr(sb, "）");
+	}
+	if (dl->reportable_only)
+		strbuf_addstr(sb, "。法令上の報告対象の事態に限る");
+}
+
 static void carrier_phrase(struct strbuf *sb, const struct profile *p,
                            const struct policy_carrier *c)
 {
@@ -473,34 +519,18 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 		field_phrase(sb, dot ? dot + 1 : c->name, f);
 		break;
 	}
-	case CARRIER_ACTION: {
-		const struct policy_action *a = c->obj;
-
-		strbuf_addf(sb, "手続「%s：%s」（%s）", a->reg->name, a->name, a->full_name);
-		if (a->n_fields) {
-			strbuf_addstr(sb, " 記録する事項：");
-			for (unsigned i = 0; i < a->n_fields; i++)
-				strbuf_addf(sb, "%s%s%s", i ? "、" : "", a->fields[i].name,
-				            a->fields[i].required ? "（必須）" : "");
-		}
+	case CARRIER_ACTION:
+		action_phrase(sb, c->obj);
 		break;
-	}
 	case CARRIER_DUTY:
 		duty_phrase(sb, c->obj);
 		break;
 	case CARRIER_SEPARATION:
 		separation_phrase(sb, c->obj);
 		break;
-	case CARRIER_ROLE: {
-		const struct policy_role *r = c->obj;
-
-		strbuf_addf(sb, "役割「%s」", r->name);
-		if (r->holder)
-			strbuf_addf(sb, "：%s", r->holder);
-		if (r->deputy)
-			strbuf_addf(sb, "（事故あるときは%sが代理）", r->deputy->name);
+	case CARRIER_ROLE:
+		role_phrase(sb, c->obj);
 		break;
-	}
 	case CARRIER_LEVEL: {
 		const struct policy_level *l = c->obj;
 
@@ -518,30 +548,12 @@ static void carrier_phrase(struct strbuf *sb, const struct profile *p,
 			strbuf_addstr(sb, "（すべての値を必須とする）");
 		break;
 	}
-	case CARRIER_RETENTION: {
-		const struct policy_retention *r = c->obj;
-
-		strbuf_addf(sb, "保存期間「%s」：", r->reg->name);
-		duration_phrase(sb, r->keep_seconds);
-		if (r->note)
-			strbuf_addf(sb, "（%s）", r->note);
+	case CARRIER_RETENTION:
+		retention_phrase(sb, c->obj);
 		break;
-	}
-	case CARRIER_DEADLINE: {
-		const struct policy_incident_deadline *dl = c->obj;
-
-		strbuf_addf(sb, "期限「%s」：発見から", dl->name);
-		duration_phrase(sb, dl->within_seconds);
-		if (dl->longer_if) {
-			strbuf_addf(sb, "（%sの場合は",
-			            dl->longer_if->name ? dl->longer_if->name : dl->longer_if->id);
-			duration_phrase(sb, dl->longer_seconds);
-			strbuf_addstr(sb, "）");
-		}
-		if (dl->reportable_only)
-			strbuf_addstr(sb, "。法令上の報告対象の事態に限る");
+	case CARRIER_DEADLINE:
+		deadline_phrase(sb, c->obj);
 		break;
-	}
 	case CARRIER_INCIDENTS:
 		strbuf_addstr(sb, strstr(c->name, "detect")
 		                      ? "警告からのインシデントの自動起票"
