@@ -15,35 +15,40 @@
  *   summary  the line `mamori help` shows
  */
 static const struct command commands[] = {
-	{ "init", cmd_init, "create a data directory and its database" },
-	{ "doctor", cmd_doctor, "check a data directory and say how to fix what is wrong" },
-	{ "policy", cmd_policy, "check, query and show the ward's policy profile" },
-	{ "ledger", cmd_ledger, "the tamper-evident log: checkpoints, proofs, verify, export" },
-	{ "log", cmd_log, "bring other systems' access logs into the ledger" },
-	{ "alert", cmd_alert, "alerts raised by the log analysis and file integrity checks" },
-	{ "incident", cmd_incident, "incidents: report, step, evidence, deadlines, export" },
-	{ "risk", cmd_risk, "risks: threats, assessment, acceptance, the register" },
-	{ "serve", cmd_serve, "run the web interface and the JSON API" },
-	{ "section", cmd_section, "the ward's sections (課等) and departments (部)" },
-	{ "system", cmd_system, "information systems, the scope of system roles" },
-	{ "user", cmd_user, "people: add, suspend, retire, passwords, CSV import" },
-	{ "role", cmd_role, "role assignments role@scope with start and end dates" },
-	{ "record", cmd_record, "the registers' records: add, list, show, CSV" },
-	{ "act", cmd_act, "do an action on a record (register.action) through the door" },
-	{ "request", cmd_request, "approval requests: list, show, approve, reject" },
-	{ "duty", cmd_duty, "periodic duties: what is due, and recording fulfilment" },
-	{ "attach", cmd_attach, "files kept with records, requests and duties" },
-	{ "audit", cmd_audit, "audits: plans with an independent team, findings, improvements" },
-	{ "inspection", cmd_inspection, "self-inspection checklists generated from the profile" },
+	{ "init", cmd_init, N_("create a data directory and its database") },
+	{ "doctor", cmd_doctor, N_("check a data directory and say how to fix what is wrong") },
+	{ "policy", cmd_policy, N_("check, query and show the ward's policy profile") },
+	{ "ledger", cmd_ledger, N_("the tamper-evident log: checkpoints, proofs, verify, export") },
+	{ "log", cmd_log, N_("bring other systems' access logs into the ledger") },
+	{ "alert", cmd_alert, N_("alerts raised by the log analysis and file integrity checks") },
+	{ "incident", cmd_incident, N_("incidents: report, step, evidence, deadlines, export") },
+	{ "risk", cmd_risk, N_("risks: threats, assessment, acceptance, the register") },
+	{ "serve", cmd_serve, N_("run the web interface and the JSON API") },
+	{ "section", cmd_section, N_("the ward's sections (課等) and departments (部)") },
+	{ "system", cmd_system, N_("information systems, the scope of system roles") },
+	{ "user", cmd_user, N_("people: add, suspend, retire, passwords, CSV import") },
+	{ "role", cmd_role, N_("role assignments role@scope with start and end dates") },
+	{ "record", cmd_record, N_("the registers' records: add, list, show, CSV") },
+	{ "act", cmd_act, N_("do an action on a record (register.action) through the door") },
+	{ "request", cmd_request, N_("approval requests: list, show, approve, reject") },
+	{ "duty", cmd_duty, N_("periodic duties: what is due, and recording fulfilment") },
+	{ "attach", cmd_attach, N_("files kept with records, requests and duties") },
+	{ "audit", cmd_audit,
+	  N_("audits: plans with an independent team, findings, improvements") },
+	{ "inspection", cmd_inspection,
+	  N_("self-inspection checklists generated from the profile") },
 	{ "report", cmd_report,
-	  "the compliance report per clause (遵守状況報告書): HTML, CSV, PDF" },
-	{ "takeout", cmd_takeout, "what is out of the office now (持出し中), overdue first" },
-	{ "inbox", cmd_inbox, "what waits for a person: decisions, duties, overdue take-outs" },
-	{ "notify", cmd_notify, "e-mail digests of what waits for each person (SMTP)" },
-	{ "backup", cmd_backup, "take a checked online backup (ledgered)" },
-	{ "restore", cmd_restore, "restore a backup into a new data directory, verified first" },
-	{ "agent", cmd_agent, "on a ward's server: file integrity checks sent to Mamori (HTTPS)" },
-	{ "fim", cmd_fim, "file integrity: baselines, checks, accepting changes (AIDE's syntax)" },
+	  N_("the compliance report per clause (遵守状況報告書): HTML, CSV, PDF") },
+	{ "takeout", cmd_takeout, N_("what is out of the office now (持出し中), overdue first") },
+	{ "inbox", cmd_inbox, N_("what waits for a person: decisions, duties, overdue take-outs") },
+	{ "notify", cmd_notify, N_("e-mail digests of what waits for each person (SMTP)") },
+	{ "backup", cmd_backup, N_("take a checked online backup (ledgered)") },
+	{ "restore", cmd_restore,
+	  N_("restore a backup into a new data directory, verified first") },
+	{ "agent", cmd_agent,
+	  N_("on a ward's server: file integrity checks sent to Mamori (HTTPS)") },
+	{ "fim", cmd_fim,
+	  N_("file integrity: baselines, checks, accepting changes (AIDE's syntax)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -55,24 +60,27 @@ static void print_help(FILE *out)
 	for (const struct command *c = commands; c->name; c++)
 		if (strlen(c->name) > width)
 			width = strlen(c->name);
-	strbuf_addstr(&sb,
-	              "usage: mamori [--dir DIR] <command> [options] [args]\n"
-	              "       mamori help <command> | mamori <command> --help | mamori --version\n"
-	              "\nMamori (守り) runs a ward's information security standards as software.\n"
-	              "\ncommands:\n");
+	strbuf_addstr(
+	    &sb, T_("usage: mamori [--dir DIR] [--lang ja|en] <command> [options] [args]\n"
+	            "       mamori help <command> | mamori <command> --help | mamori --version\n"
+	            "\nMamori (守り) runs a ward's information security standards as software.\n"
+	            "\ncommands:\n"));
 	for (const struct command *c = commands; c->name; c++) {
 		strbuf_addstr(&sb, "    ");
 		strbuf_add_padded(&sb, c->name, width);
-		strbuf_addf(&sb, "  %s\n", c->summary);
+		strbuf_addf(&sb, "  %s\n", T_(c->summary));
 	}
-	strbuf_addstr(&sb, "\nglobal options (before the command):\n"
-	                   "    --dir DIR   data directory (else $MAMORI_DIR, else ./mamori-data)\n"
-	                   "    --version   print the version, git revision and build type\n"
-	                   "\nexit codes:\n"
-	                   "    0  done (including \"request created, waiting for approval\")\n"
-	                   "    1  failed (not found, invalid input, I/O)\n"
-	                   "    2  usage error\n"
-	                   "    3  refused by policy\n");
+	strbuf_addstr(
+	    &sb, T_("\nglobal options (before the command):\n"
+	            "    --dir DIR      data directory (else $MAMORI_DIR, else ./mamori-data)\n"
+	            "    --lang ja|en   the language of messages (else $MAMORI_LANG, else the "
+	            "locale)\n"
+	            "    --version      print the version, git revision and build type\n"
+	            "\nexit codes:\n"
+	            "    0  done (including \"request created, waiting for approval\")\n"
+	            "    1  failed (not found, invalid input, I/O)\n"
+	            "    2  usage error\n"
+	            "    3  refused by policy\n"));
 	fputs(sb.buf, out);
 	strbuf_release(&sb);
 }
@@ -91,14 +99,39 @@ static int unknown_command(const char *name)
 	return EXIT_USAGE;
 }
 
+/* --lang ja|en (or --lang=...) at av[*i]: 1 when it was one (taken), 0 when not, -1 bad. */
+static int lang_option(int argc, const char **av, int *i)
+{
+	const char *v;
+
+	if (!strcmp(av[*i], "--lang"))
+		v = *i + 1 < argc ? av[++*i] : "";
+	else if (!strncmp(av[*i], "--lang=", 7))
+		v = av[*i] + 7;
+	else
+		return 0;
+	++*i;
+	if (cli_lang_init(v) < 0 || !*v) {
+		cli_error("option '--lang' takes ja or en, not '%s'", v);
+		return -1;
+	}
+	return 1;
+}
+
 static int run(int argc, const char **av)
 {
 	struct cli_ctx ctx = { 0 };
-	int i = 1;
+	int i = 1, r;
 
+	if (cli_lang_init(NULL) < 0)
+		cli_warn("MAMORI_LANG is '%s': it takes ja or en; English is used",
+		         getenv("MAMORI_LANG"));
 	/* Global options come before the command. */
 	while (i < argc && av[i][0] == '-') {
-		if (!strcmp(av[i], "--dir")) {
+		if ((r = lang_option(argc, av, &i)) != 0) {
+			if (r < 0)
+				return EXIT_USAGE;
+		} else if (!strcmp(av[i], "--dir")) {
 			if (i + 1 >= argc || !av[i + 1][0]) {
 				cli_error("option '--dir' needs a directory");
 				return EXIT_USAGE;

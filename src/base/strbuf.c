@@ -281,7 +281,7 @@ int strbuf_getline(struct strbuf *sb, void *fp)
  * act on one thread, and other threads' errors are not its act's.
  */
 static _Thread_local struct {
-	bool on;
+	int depth; /* captures begun and not ended: a front end's around the door's */
 	const char *fmt;
 	struct fmtargs args;
 } capture;
@@ -294,7 +294,7 @@ void error_set(struct strbuf *err, const char *fmt, ...)
 		return;
 	strbuf_reset(err);
 	va_start(ap, fmt);
-	if (capture.on && strcmp(fmt, "%s")) { /* "%s" passes on a message made before */
+	if (capture.depth > 0 && strcmp(fmt, "%s")) { /* "%s" passes on a message made before */
 		va_list aq;
 
 		va_copy(aq, ap);
@@ -310,29 +310,36 @@ void error_capture_begin(void)
 {
 	fmtargs_release(&capture.args);
 	capture.fmt = NULL;
-	capture.on = true;
+	capture.depth++;
+}
+
+const char *error_captured(const char *msg, struct fmtargs *ret_args)
+{
+	struct strbuf again = STRBUF_INIT;
+	const char *fmt = capture.fmt;
+
+	if (!fmt || !msg)
+		return NULL;
+	fmtargs_render(&again, fmt, &capture.args, NULL, NULL);
+	if (strcmp(again.buf, msg))
+		fmt = NULL; /* the message was changed or replaced since */
+	strbuf_release(&again);
+	if (fmt && ret_args) {
+		fmtargs_release(ret_args);
+		fmtargs_copy(ret_args, &capture.args);
+	}
+	return fmt;
 }
 
 const char *error_capture_end(const struct strbuf *err, struct fmtargs *ret_args)
 {
-	const char *fmt = capture.fmt;
-	struct strbuf again = STRBUF_INIT;
+	const char *fmt = err && ret_args ? error_captured(err->buf, ret_args) : NULL;
 
-	capture.on = false;
-	capture.fmt = NULL;
-	if (fmt && err) {
-		fmtargs_render(&again, fmt, &capture.args, NULL, NULL);
-		if (strcmp(again.buf, err->buf))
-			fmt = NULL; /* the message was changed or replaced since */
-	} else {
-		fmt = NULL;
+	if (capture.depth > 0)
+		capture.depth--;
+	if (!capture.depth) {
+		capture.fmt = NULL;
+		fmtargs_release(&capture.args);
 	}
-	strbuf_release(&again);
-	if (fmt && ret_args) {
-		fmtargs_release(ret_args);
-		*ret_args = capture.args;
-		capture.args = (struct fmtargs){ 0 };
-	}
-	fmtargs_release(&capture.args);
-	return ret_args ? fmt : NULL;
+	return fmt;
 }

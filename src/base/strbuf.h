@@ -70,5 +70,12 @@ void error_set(struct strbuf *err, const char *fmt, ...) __attribute__((format(p
 struct fmtargs;
 void error_capture_begin(void);
 const char *error_capture_end(const struct strbuf *err, struct fmtargs *ret_args);
+/*
+ * Captures nest (the CLI keeps one open for the whole command, the door opens its own for each
+ * act): the outer one keeps the last error after an inner one ends. error_captured returns the
+ * format of this thread's last captured error when msg is exactly what it wrote (copying its
+ * arguments into *ret_args, emptied first), else NULL; the capture goes on.
+ */
+const char *error_captured(const char *msg, struct fmtargs *ret_args);
 
 #endif

@@ -1,18 +1,177 @@
 /* cli: error reporting and subcommand dispatch shared by every command. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/escape.h"
+#include "base/fmtargs.h"
+#include "base/timeutil.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
+#include "web/i18n.h"
+
+static bool lang_ja;
+
+/* "ja", "ja_JP.UTF-8", "ja_JP" ...: a locale or language that names Japanese. */
+static bool names_japanese(const char *v)
+{
+	return !strncmp(v, "ja", 2) && (!v[2] || strchr("_.@-", v[2]));
+}
+
+int cli_lang_init(const char *lang)
+{
+	static const char *const locale_vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *v = lang && *lang ? lang : getenv("MAMORI_LANG");
+	int ret = 0;
+
+	lang_ja = false;
+	if (v && *v) {
+		if (!strcmp(v, "ja") || !strcmp(v, "en"))
+			lang_ja = !strcmp(v, "ja");
+		else
+			ret = -1;
+	} else {
+		/* POSIX order: the first of these that is set and not empty decides. */
+		for (size_t i = 0; i < sizeof(locale_vars) / sizeof(locale_vars[0]); i++) {
+			v = getenv(locale_vars[i]);
+			if (v && *v) {
+				lang_ja = names_japanese(v);
+				break;
+			}
+		}
+	}
+	/* The core's errors keep their message ids for the whole command (base/strbuf.h). */
+	if (lang_ja)
+		error_capture_begin();
+	return ret;
+}
+
+bool cli_lang_ja(void)
+{
+	return lang_ja;
+}
+
+const char *cli_gettext(const char *msgid)
+{
+	return lang_ja ? i18n_gettext_ja(msgid) : msgid;
+}
+
+void cli_time(struct strbuf *sb, int64_t ms)
+{
+	struct strbuf iso = STRBUF_INIT;
+
+	time_format_local(&iso, ms, TOKYO_OFFSET_MS); /* "2026-11-22 11:46" */
+	if (lang_ja && iso.len == 16) {
+		time_format_wareki(sb, ms, TOKYO_OFFSET_MS);
+		strbuf_addstr(sb, iso.buf + 10);
+	} else {
+		strbuf_add(sb, iso.buf, iso.len);
+	}
+	strbuf_release(&iso);
+}
+
+void cli_date(struct strbuf *sb, const char *date)
+{
+	int64_t ms;
+
+	if (lang_ja && date && strlen(date) == 10 && time_parse_date(date, &ms) == 0)
+		time_format_wareki(sb, ms, 0);
+	else
+		strbuf_addstr(sb, date ? date : "");
+}
+
+const char *cli_state_name(const char *code)
+{
+	/* The states of requests, accounts and audits as the catalogue says them. */
+	static const struct {
+		const char *code, *name;
+	} names[] = {
+		{ "pending", N_("waiting for approval") },
+		{ "approved", N_("approved") },
+		{ "rejected", N_("rejected") },
+		{ "expired", N_("expired") },
+		{ "withdrawn", N_("withdrawn") },
+		{ "cancelled", N_("cancelled") },
+		{ "active", N_("active") },
+		{ "suspended", N_("suspended") },
+		{ "retired", N_("retired") },
+		/* an act's outcome and the policy's decision (a record's history) */
+		{ "done", N_("done") },
+		{ "refused", N_("refused") },
+		{ "allow", N_("allow") },
+		{ "deny", N_("deny") },
+	};
+
+	if (!lang_ja || !code)
+		return code;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i].code, code))
+			return i18n_gettext_ja(names[i].name);
+	return i18n_gettext_ja(code);
+}
+
+/* Arguments said again in Japanese, kept until the message is written. */
+struct said {
+	char *kept[8];
+	size_t n;
+};
+
+/*
+ * An argument of a message in Japanese: the core's error (its message id translated, with its
+ * own arguments), or a phrase of the catalogue's. NULL keeps it as it is.
+ */
+static const char *arg_in_japanese(void *ctx, const char *arg)
+{
+	struct said *said = ctx;
+	struct fmtargs a = { 0 };
+	const char *fmt = error_captured(arg, &a), *ja;
+
+	if (fmt && (ja = i18n_gettext_ja(fmt)) != fmt &&
+	    said->n < sizeof(said->kept) / sizeof(char *)) {
+		struct strbuf sb = STRBUF_INIT;
+
+		fmtargs_render(&sb, ja, &a, NULL, NULL);
+		fmtargs_release(&a);
+		return said->kept[said->n++] = strbuf_detach(&sb, NULL);
+	}
+	fmtargs_release(&a);
+	ja = *arg ? i18n_gettext_ja(arg) : arg;
+	return ja != arg ? ja : NULL;
+}
+
+static void say(struct strbuf *out, const char *fmt, va_list ap)
+{
+	struct fmtargs a = { 0 };
+	struct said said = { 0 };
+	int saved = errno, r;
+	va_list aq;
+
+	if (!lang_ja) {
+		strbuf_vaddf(out, fmt, ap);
+		return;
+	}
+	va_copy(aq, ap);
+	r = fmtargs_capture(&a, fmt, aq);
+	va_end(aq);
+	if (r == 0) {
+		fmtargs_render(out, i18n_gettext_ja(fmt), &a, arg_in_japanese, &said);
+	} else {
+		errno = saved; /* %m */
+		strbuf_vaddf(out, i18n_gettext_ja(fmt), ap);
+	}
+	fmtargs_release(&a);
+	for (size_t i = 0; i < said.n; i++)
+		free(said.kept[i]);
+}
 
 /* Messages may quote stored text (a title, a name): escaped for the terminal like output. */
 static void message(const char *prefix, const char *fmt, va_list ap)
 {
 	struct strbuf raw = STRBUF_INIT, shown = STRBUF_INIT;
 
-	strbuf_vaddf(&raw, fmt, ap);
+	say(&raw, fmt, ap);
 	strbuf_addstr(&shown, prefix);
 	term_escape(&shown, raw.buf, raw.len);
 	strbuf_addch(&shown, '\n');
@@ -35,7 +194,7 @@ void cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	message("mamori: warning: ", fmt, ap);
+	message(lang_ja ? "mamori: 警告: " : "mamori: warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -60,13 +219,13 @@ static void group_help(const char *group, const struct command *table, FILE *out
 	for (const struct command *c = table; c->name; c++)
 		if (strlen(c->name) > width)
 			width = strlen(c->name);
-	strbuf_addf(&sb, "usage: mamori %s <command> [options]\n\ncommands:\n", group);
+	strbuf_addf(&sb, T_("usage: mamori %s <command> [options]\n\ncommands:\n"), group);
 	for (const struct command *c = table; c->name; c++) {
 		strbuf_addstr(&sb, "    ");
 		strbuf_add_padded(&sb, c->name, width);
-		strbuf_addf(&sb, "  %s\n", c->summary);
+		strbuf_addf(&sb, "  %s\n", T_(c->summary));
 	}
-	strbuf_addf(&sb, "\nsee 'mamori %s <command> --help' for the options of each\n", group);
+	strbuf_addf(&sb, T_("\nsee 'mamori %s <command> --help' for the options of each\n"), group);
 	fputs(sb.buf, out);
 	strbuf_release(&sb);
 }

@@ -3,6 +3,7 @@
 #define MAMORI_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/strbuf.h"
 #include "cli/options.h"
@@ -34,7 +35,40 @@ struct command {
 	const char *summary;
 };
 
-/* Prints "mamori: <message>" on stderr (one line). */
+/*
+ * The language the CLI speaks to people (docs/cli.md, "Language"): --lang ja|en, else
+ * $MAMORI_LANG, else the locale's LC_ALL, LC_MESSAGES or LANG (Japanese when it names ja,
+ * ja_JP.UTF-8 ...; English otherwise). The Japanese comes from the catalogue built into the
+ * binary (po/ja.po), so no system locale needs to be installed. Returns 0, or -1 when --lang
+ * or $MAMORI_LANG names neither (English is kept then).
+ */
+int cli_lang_init(const char *lang);
+bool cli_lang_ja(void);
+/*
+ * A message id in the CLI's language: T_("...") marks what the CLI prints for people
+ * (xgettext --keyword=T_, checked by tests/cli/t0007-catalog.sh); JSON keys, ids and machine
+ * output are never translated.
+ */
+const char *cli_gettext(const char *msgid) __attribute__((format_arg(1)));
+#define T_(s) cli_gettext(s)
+/*
+ * Times and dates for people: "2026-11-22 11:46" (Asia/Tokyo), in Japanese as the office
+ * writes them, "令和8年11月22日 11:46"; cli_date takes "YYYY-MM-DD" ("令和8年11月22日").
+ * Machine output (JSON, CSV, logs) keeps ISO.
+ */
+void cli_time(struct strbuf *sb, int64_t ms);
+void cli_date(struct strbuf *sb, const char *date);
+/* A state code (pending, approved, active, retired ...) for people: the code in English. */
+const char *cli_state_name(const char *code);
+#ifndef N_
+#define N_(s) (s)
+#endif
+
+/*
+ * Prints "mamori: <message>" on stderr (one line). In Japanese the format is the message id
+ * (translated from the catalogue) and an argument that is the core's error message (error_set,
+ * base/strbuf.h) is said in Japanese too.
+ */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "mamori: warning: <message>" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -75,7 +75,7 @@ static int alert_list(struct cli_ctx *ctx, int argc, const char **argv)
 			const struct alert *a = &l.items[i];
 			struct strbuf id = STRBUF_INIT, when = STRBUF_INIT;
 			strbuf_addf(&id, "%lld", (long long)a->id);
-			time_format_local(&when, a->time_ms, TOKYO_OFFSET_MS);
+			cli_time(&when, a->time_ms);
 			table_add(&tb, (const char *[]){
 			                   id.buf, when.buf, a->severity ? a->severity : "",
 			                   a->rule ? a->rule : "", a->host ? a->host : "-",

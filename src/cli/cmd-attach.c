@@ -126,7 +126,7 @@ static int attach_list(struct cli_ctx *ctx, int argc, const char **argv)
 			snprintf(size, sizeof(size), "%" PRId64, a->size);
 			snprintf(sha, sizeof(sha), "%.12s", a->sha256);
 			strbuf_reset(&t);
-			time_format_local(&t, a->added_ms, TOKYO_OFFSET_MS);
+			cli_time(&t, a->added_ms);
 			table_add(&tb, (const char *[]){ id, a->name, size, sha,
 			                                 a->added_by ? a->added_by : "-", t.buf });
 		}

@@ -62,7 +62,7 @@ static int audit_act(struct door *d, struct act_input *in, const char *as, bool 
 	} else if (res.outcome == ACT_DONE) {
 		strbuf_addf(&out, "%" PRId64, res.record_id);
 	} else {
-		act_result_text(&res, &out);
+		cli_act_text(&res, &out);
 	}
 	strbuf_addch(&out, '\n');
 	ret = cli_print(&out);

@@ -64,7 +64,7 @@ int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv)
 		    (unsigned long long)b.ledger_size, (unsigned long long)b.checkpoint,
 		    (unsigned long long)b.attachments);
 	} else {
-		act_result_text(&b.act, &out);
+		cli_act_text(&b.act, &out);
 		strbuf_addch(&out, '\n');
 	}
 	ret = cli_print(&out);

@@ -22,7 +22,7 @@
 static void when(struct strbuf *sb, int64_t ms)
 {
 	if (ms)
-		time_format_local(sb, ms, TOKYO_OFFSET_MS);
+		cli_time(sb, ms);
 	else
 		strbuf_addstr(sb, "-");
 }

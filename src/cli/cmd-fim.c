@@ -82,7 +82,7 @@ static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		if (json)
 			act_result_json(&res.act, &out);
 		else
-			act_result_text(&res.act, &out);
+			cli_act_text(&res.act, &out);
 		strbuf_addch(&out, '\n');
 		ret = cli_print(&out);
 		if (ret == EXIT_DONE)
@@ -166,7 +166,7 @@ static void check_output(const struct fim_check_result *res, bool json, struct s
 		            res->alert_id);
 	for (size_t i = 0; i < res->nr_duties; i++) {
 		strbuf_addf(out, "duty %s at %s: ", res->duties[i].duty, res->duties[i].scope);
-		act_result_text(&res->duties[i].act, out);
+		cli_act_text(&res->duties[i].act, out);
 		strbuf_addch(out, '\n');
 	}
 }
@@ -302,7 +302,7 @@ static int fim_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		            " (sha256 %s)\n",
 		            id, res.generation, res.sha256);
 	} else {
-		act_result_text(&res.act, &out);
+		cli_act_text(&res.act, &out);
 		strbuf_addch(&out, '\n');
 	}
 	ret = cli_print(&out);

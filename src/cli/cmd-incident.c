@@ -77,7 +77,7 @@ static int print_result(const struct act_result *res, bool json, const char *don
 		if (res->outcome == ACT_DONE && done_text)
 			strbuf_addstr(&out, done_text);
 		else
-			act_result_text(res, &out);
+			cli_act_text(res, &out);
 		if (res->outcome != ACT_REFUSED)
 			routed_text(&out, res);
 		strbuf_addch(&out, '\n');
@@ -193,7 +193,7 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		routed_text(&out, &res);
 		strbuf_addch(&out, '\n');
 	} else {
-		act_result_text(&res, &out);
+		cli_act_text(&res, &out);
 		strbuf_addch(&out, '\n');
 	}
 	ret = cli_print(&out);
@@ -453,7 +453,7 @@ static int evidence_add(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addf(&out, "evidence '%s' taken in: sha256 %s, ledger entry %" PRIu64 "\n",
 		            files.items[0].name, files.items[0].sha256, res.ledger_index);
 	} else {
-		act_result_text(&res, &out);
+		cli_act_text(&res, &out);
 		strbuf_addch(&out, '\n');
 	}
 	ret = cli_print(&out);
@@ -518,7 +518,7 @@ static int incident_evidence(struct cli_ctx *ctx, int argc, const char **argv)
 static void local_time(struct strbuf *sb, int64_t ms)
 {
 	if (ms)
-		time_format_local(sb, ms, TOKYO_OFFSET_MS);
+		cli_time(sb, ms);
 	else
 		strbuf_addstr(sb, "-");
 }

@@ -72,7 +72,7 @@ static int run_act(struct door *d, struct act_input *in, const char *as, bool js
 	} else if (res.outcome == ACT_DONE) {
 		strbuf_addf(out, "%" PRId64, res.record_id);
 	} else {
-		act_result_text(&res, out);
+		cli_act_text(&res, out);
 	}
 	*ret_outcome = res.outcome;
 	act_result_release(&res);

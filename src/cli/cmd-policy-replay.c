@@ -146,7 +146,7 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 			struct strbuf b = STRBUF_INIT, a = STRBUF_INIT;
 
 			snprintf(id, sizeof(id), "%" PRId64, c->act_id);
-			time_format_local(&t, c->at_ms, TOKYO_OFFSET_MS);
+			cli_time(&t, c->at_ms);
 			strbuf_addf(&b, "%s（%s）", c->before, c->before_clauses);
 			strbuf_addf(&a, "%s（%s）", c->after, c->after_clauses);
 			table_add(&tb,

@@ -80,7 +80,7 @@ static int run_record_act(struct cli_ctx *ctx, struct act_input *in, struct act_
 			} else if (res.outcome == ACT_DONE) {
 				strbuf_addf(&out, "%lld", (long long)res.record_id);
 			} else {
-				act_result_text(&res, &out);
+				cli_act_text(&res, &out);
 			}
 			strbuf_addch(&out, '\n');
 			ret = cli_print(&out);
@@ -325,17 +325,18 @@ static void history_text(struct strbuf *out, const struct history *h)
 {
 	for (size_t i = 0; i < h->nr; i++) {
 		const struct history_item *x = &h->items[i];
-		time_format_local(out, x->at_ms, TOKYO_OFFSET_MS);
+		cli_time(out, x->at_ms);
 		strbuf_addf(out, "  #%llu  %s  %s  %s", (unsigned long long)x->ledger_index,
-		            x->actor, x->action, x->outcome);
+		            x->actor, x->action, cli_state_name(x->outcome));
 		if (x->request_id)
-			strbuf_addf(out, " (request %lld)", (long long)x->request_id);
+			strbuf_addf(out, T_(" (request %lld)"), (long long)x->request_id);
 		if (x->decision)
-			strbuf_addf(out, "  %s", x->decision);
+			strbuf_addf(out, "  %s", cli_state_name(x->decision));
 		if (x->clauses && *x->clauses)
 			strbuf_addf(out, "  [%s]", x->clauses);
-		strbuf_addf(out, "  profile %.12s%s\n", x->profile_sha256 ? x->profile_sha256 : "",
-		            x->verified ? "" : "  (LEDGER MISMATCH)");
+		strbuf_addf(out, T_("  profile %.12s%s\n"),
+		            x->profile_sha256 ? x->profile_sha256 : "",
+		            x->verified ? "" : T_("  (LEDGER MISMATCH)"));
 		/* what the act recorded: 持出し先, 目的, 点検日 ... */
 		if (json_object_size(x->fields)) {
 			const char *k;
@@ -349,7 +350,7 @@ static void history_text(struct strbuf *out, const struct history *h)
 			strbuf_addch(out, '\n');
 		}
 		if (x->comment)
-			strbuf_addf(out, "     comment: %s\n", x->comment);
+			strbuf_addf(out, T_("     comment: %s\n"), x->comment);
 	}
 }
 

@@ -209,9 +209,10 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 					strbuf_addf(&who, "(承認済: %s)",
 					            q->slots[k].approved_login);
 			}
-			table_add(&t, (const char *[]){ id, q->action, q->record_id ? rec : "新規",
-			                                q->applicant_login,
-			                                request_state_at(q, f.now_ms), who.buf });
+			table_add(&t, (const char *[]){
+			                  id, q->action, q->record_id ? rec : "新規",
+			                  q->applicant_login,
+			                  cli_state_name(request_state_at(q, f.now_ms)), who.buf });
 			strbuf_release(&who);
 		}
 		table_render(&t, &out);
@@ -273,12 +274,14 @@ static int request_show(struct cli_ctx *ctx, int argc, const char **argv)
 		const char *k;
 		json_t *v;
 		size_t i;
-		strbuf_addf(&out, "request %lld: %s", (long long)q.id, q.action);
 		if (q.record_id)
-			strbuf_addf(&out, " on record %lld", (long long)q.record_id);
+			strbuf_addf(&out, T_("request %lld: %s on record %lld"), (long long)q.id,
+			            q.action, (long long)q.record_id);
+		else
+			strbuf_addf(&out, T_("request %lld: %s"), (long long)q.id, q.action);
 		strbuf_addf(&out, "\n申請者: %s (%s)\n状態: %s\n期限: ", q.applicant_name,
-		            q.applicant_login, request_state_at(&q, now));
-		time_format_local(&out, q.expires_ms, TOKYO_OFFSET_MS);
+		            q.applicant_login, cli_state_name(request_state_at(&q, now)));
+		cli_time(&out, q.expires_ms);
 		strbuf_addstr(&out, "\n");
 		json_object_foreach(q.fields, k, v)
 		{
@@ -286,7 +289,7 @@ static int request_show(struct cli_ctx *ctx, int argc, const char **argv)
 				strbuf_addf(&out, "%s: %s\n", k, json_string_value(v));
 		}
 		if (q.comment)
-			strbuf_addf(&out, "comment: %s\n", q.comment);
+			strbuf_addf(&out, T_("comment: %s\n"), q.comment);
 		strbuf_addstr(&out, "承認者:\n");
 		for (size_t s = 0; s < q.n_slots; s++) {
 			strbuf_addstr(&out, "  ");

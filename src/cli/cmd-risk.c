@@ -118,7 +118,7 @@ static int print_assessed(const struct act_result *res, const struct risk_eval *
 		    &out, "risk %" PRId64 " assessed: inherent %" PRId64 ", residual %" PRId64 "\n",
 		    res->record_id, e->inherent, e->assessed);
 	} else {
-		act_result_text(res, &out);
+		cli_act_text(res, &out);
 		strbuf_addch(&out, '\n');
 	}
 	ret = cli_print(&out);
@@ -255,7 +255,7 @@ static int risk_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		if (res.outcome == ACT_DONE)
 			strbuf_addf(&out, "risk %" PRId64 " accepted", id);
 		else
-			act_result_text(&res, &out);
+			cli_act_text(&res, &out);
 		strbuf_addch(&out, '\n');
 	}
 	ret = cli_print(&out);
@@ -512,7 +512,7 @@ static int print_act(const struct act_result *res, bool json, const char *done_t
 	} else if (res->outcome == ACT_DONE) {
 		strbuf_addstr(&out, done_text);
 	} else {
-		act_result_text(res, &out);
+		cli_act_text(res, &out);
 	}
 	strbuf_addch(&out, '\n');
 	ret = cli_print(&out);

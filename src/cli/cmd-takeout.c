@@ -107,15 +107,17 @@ static int takeout_list(struct cli_ctx *ctx, int argc, const char **argv)
 		for (size_t i = 0; i < l.nr; i++) {
 			const struct takeout *x = &l.items[i];
 			char id[24];
+			struct strbuf due = STRBUF_INIT;
 			snprintf(id, sizeof(id), "%" PRId64, x->record_id);
-			table_add(&tb,
-			          (const char *[]){ id, x->title, x->section ? x->section : "-",
-			                            x->destination ? x->destination : "-",
-			                            x->carrier    ? x->carrier
-			                            : x->taken_by ? x->taken_by
-			                                          : "-",
-			                            x->due ? x->due : "-",
-			                            x->overdue ? "期限超過" : "持出し中" });
+			cli_date(&due, x->due ? x->due : "-");
+			table_add(
+			    &tb, (const char *[]){ id, x->title, x->section ? x->section : "-",
+			                           x->destination ? x->destination : "-",
+			                           x->carrier    ? x->carrier
+			                           : x->taken_by ? x->taken_by
+			                                         : "-",
+			                           due.buf, x->overdue ? "期限超過" : "持出し中" });
+			strbuf_release(&due);
 		}
 		table_render(&tb, &out);
 		table_release(&tb);

@@ -154,7 +154,7 @@ static int user_list(struct cli_ctx *ctx, int argc, const char **argv)
 		for (size_t i = 0; i < l.nr; i++)
 			table_add(&t, (const char *[]){ l.items[i].login, l.items[i].name,
 			                                l.items[i].section, l.items[i].employment,
-			                                l.items[i].status });
+			                                cli_state_name(l.items[i].status) });
 		table_render(&t, &out);
 		table_release(&t);
 	}
@@ -248,7 +248,7 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 	} else {
 		const struct profile *prof = door_profile(d);
 		strbuf_addf(&out, "%s  %s\n所属: %s\n雇用形態: %s\n状態: %s%s\n", u.login, u.name,
-		            u.section ? u.section : "-", u.employment, u.status,
+		            u.section ? u.section : "-", u.employment, cli_state_name(u.status),
 		            u.must_change ? " (次回ログイン時にパスワード変更)" : "");
 		if (move.on)
 			strbuf_addf(&out, "異動予定: %s → %s (%s)%s%s\n",

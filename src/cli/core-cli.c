@@ -8,11 +8,13 @@
 
 #include "base/cleanup.h"
 #include "base/csv.h"
+#include "base/fmtargs.h"
 #include "base/utf8.h"
 #include "cli/core-cli.h"
 #include "core/attach.h"
 #include "core/read.h"
 #include "base/timeutil.h"
+#include "web/outcome.h"
 
 int cli_door_open(struct cli_ctx *ctx, unsigned flags, struct door **ret)
 {
@@ -79,6 +81,71 @@ int cli_exit_for_outcome(enum act_outcome o)
 	return o == ACT_REFUSED ? EXIT_REFUSED : EXIT_DONE;
 }
 
+/* A phrase of the door's, said in Japanese (NULL keeps it). */
+static const char *phrase_ja(void *ctx, const char *arg)
+{
+	const char *ja = *arg ? T_(arg) : arg;
+
+	return ja != arg ? ja : NULL;
+}
+
+/* The refusal's own account (detail_fmt) in the CLI's language, or r->message. */
+static void refusal_detail(const struct act_result *r, struct strbuf *out)
+{
+	if (r->detail_fmt && T_(r->detail_fmt) != r->detail_fmt)
+		fmtargs_render(out, T_(r->detail_fmt), &r->detail_args, phrase_ja, NULL);
+	else if (r->message)
+		strbuf_addstr(out, r->message);
+}
+
+void cli_act_text(const struct act_result *r, struct strbuf *out)
+{
+	struct strbuf en = STRBUF_INIT, detail = STRBUF_INIT;
+	const char *who, *reason;
+
+	if (!cli_lang_ja()) {
+		act_result_text(r, out);
+		return;
+	}
+	switch (r->outcome) {
+	case ACT_DONE:
+		strbuf_addstr(out, T_("Done."));
+		break;
+	case ACT_PENDING:
+		/* the approvers as the door names them (Japanese already) */
+		act_result_text(r, &en);
+		who = strstr(en.buf, "(承認者: ");
+		if (who && en.len && en.buf[en.len - 1] == ')') {
+			who += strlen("(承認者: ");
+			strbuf_setlen(&en, en.len - 1);
+		}
+		strbuf_addf(out, T_("Waiting for approval: request %lld (approvers: %s)"),
+		            (long long)r->request_id, who ? who : "");
+		break;
+	case ACT_REFUSED:
+		strbuf_addstr(out, T_("Refused:"));
+		strbuf_addch(out, ' ');
+		reason = web_refusal_reason(r->reason);
+		refusal_detail(r, &detail);
+		if (reason) {
+			strbuf_addstr(out, T_(reason));
+			if (detail.len)
+				strbuf_addf(out, T_(" (details: %s)"), detail.buf);
+		} else {
+			strbuf_add(out, detail.buf, detail.len);
+		}
+		if (r->n_clauses) {
+			strbuf_addstr(out, " [");
+			for (size_t i = 0; i < r->n_clauses; i++)
+				strbuf_addf(out, "%s%s", i ? " " : "", r->clauses[i]);
+			strbuf_addch(out, ']');
+		}
+		break;
+	}
+	strbuf_release(&en);
+	strbuf_release(&detail);
+}
+
 int cli_act(struct door *d, const struct act_input *in, bool json, struct act_result *res)
 {
 	struct act_result local = ACT_RESULT_INIT;
@@ -95,7 +162,7 @@ int cli_act(struct door *d, const struct act_input *in, bool json, struct act_re
 	if (json)
 		act_result_json(r, &out);
 	else
-		act_result_text(r, &out);
+		cli_act_text(r, &out);
 	strbuf_addch(&out, '\n');
 	ret = cli_print(&out);
 	if (ret == EXIT_DONE)

@@ -31,6 +31,13 @@ struct cli_attrs {
 int cli_attrs_parse(const struct string_list *l, const char *what, struct cli_attrs *ret);
 void cli_attrs_release(struct cli_attrs *a);
 
+/*
+ * An act's outcome as act_result_text says it, in the CLI's language: in Japanese
+ * 「完了しました。」, 「承認待ち: 申請 12（承認者: …）」, 「拒否されました: <why>（詳細: …）
+ * [MIN-2-6-1]」.
+ */
+void cli_act_text(const struct act_result *r, struct strbuf *out);
+
 /* The exit code for an act's outcome. */
 int cli_exit_for_outcome(enum act_outcome o);
 

@@ -197,7 +197,7 @@ int parse_options_count(int argc, const char **argv, const struct option *opts,
 	}
 	if (n < min || n > max) {
 		cli_error("%s; see 'mamori %s --help'",
-		          n < min ? "missing argument" : "too many arguments",
+		          n < min ? N_("missing argument") : N_("too many arguments"),
 		          *cli_command() ? cli_command() : "help");
 		print_usage(usage, opts, true);
 		*ret_exit = EXIT_USAGE;

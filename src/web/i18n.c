@@ -131,6 +131,14 @@ const char *i18n_gettext(const char *msgid)
 	return t ? t : msgid;
 }
 
+const char *i18n_gettext_ja(const char *msgid)
+{
+	uint32_t len;
+	const char *t = *msgid ? lookup(msgid, &len) : NULL;
+
+	return t ? t : msgid;
+}
+
 const char *i18n_pgettext(const char *ctx_msgid)
 {
 	uint32_t len;

@@ -29,6 +29,8 @@ int i18n_lang_parse(const char *s);
 
 const char *i18n_gettext(const char *msgid) __attribute__((format_arg(1)));
 const char *i18n_pgettext(const char *ctx_msgid) __attribute__((format_arg(1)));
+/* The Japanese of msgid whatever this thread's language (the CLI's own choice: cli/cli.h). */
+const char *i18n_gettext_ja(const char *msgid) __attribute__((format_arg(1)));
 /* Japanese has one plural form; English chooses by n. */
 const char *i18n_ngettext(const char *msgid, const char *plural, unsigned long n)
     __attribute__((format_arg(1))) __attribute__((format_arg(2)));

@@ -97,8 +97,7 @@ void web_notice_from_query(struct web_req *r)
 		page_notice(r, "error", _("You may not add files here."));
 }
 
-/* act_result.reason codes (core/act.h) → sentences for people, translated by the catalog. */
-static const char *refusal_text(const char *reason)
+const char *web_refusal_reason(const char *reason)
 {
 	static const struct {
 		const char *code, *text;
@@ -308,9 +307,9 @@ void web_refusal(struct web_req *r, const struct act_result *res)
 	html_open(o, "div", "class", "notice error", "role", "alert", HTML_END);
 	html_elem(o, "strong", _("Refused:"), HTML_END);
 	strbuf_addch(o, ' ');
-	if (refusal_text(res->reason)) {
+	if (web_refusal_reason(res->reason)) {
 		/* The reason in the reader's language; the door's own account as the detail. */
-		html_text(o, _(refusal_text(res->reason)));
+		html_text(o, _(web_refusal_reason(res->reason)));
 		if (detail && *detail) {
 			html_open(o, "div", "class", "detail", HTML_END);
 			html_text(o, _("Details:"));

@@ -21,6 +21,12 @@ int web_act_status(int code);
 /* A notice for ?notice=done|pending|approved|rejected on the page redirected to. */
 void web_notice_from_query(struct web_req *r);
 
+/*
+ * A refusal's reason code (act_result.reason) as a sentence for people: the English message id,
+ * for _() (the CLI says it too); NULL for a reason without one.
+ */
+const char *web_refusal_reason(const char *reason);
+
 /* The refusal of a result as a notice, with its clauses linked. */
 void web_refusal(struct web_req *r, const struct act_result *res);
 

@@ -11,6 +11,8 @@ if [ -n "${MAMORI_TEST_PG_HOST:-}" ] && [ -z "${MAMORI_PG_REAL:-}" ]; then
 	MAMORI="$MAMORI_SRCDIR/tests/cli/mamori-pg.sh"
 	export MAMORI_PG_REAL MAMORI
 fi
+# The CLI's messages in English whatever the tester's locale (t0524 tests the Japanese).
+export MAMORI_LANG=en
 _n=0
 _failed=0
 

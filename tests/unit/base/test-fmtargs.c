@@ -164,6 +164,42 @@ static void test_error_capture(void **state)
 	strbuf_release(&err);
 }
 
+/* captures nest: the CLI's outer one keeps the last error after the door's inner one ends */
+static void test_error_capture_nested(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct fmtargs a = { 0 };
+	const char *fmt;
+
+	(void)state;
+	error_capture_begin(); /* the CLI's, for the whole command */
+	error_capture_begin(); /* the door's, for one act */
+	error_set(&err, "no section '%s'; see 'mamori section list'", "kaikei");
+	fmt = error_capture_end(&err, &a);
+	assert_non_null(fmt);
+	assert_string_equal(a.v[0], "kaikei");
+	fmtargs_release(&a);
+	/* the act's error passed on by "%s" (door-batch.c) is still known to the outer capture */
+	error_set(&err, "%s", "no section 'kaikei'; see 'mamori section list'");
+	fmt = error_captured(err.buf, &a);
+	assert_non_null(fmt);
+	assert_string_equal(fmt, "no section '%s'; see 'mamori section list'");
+	assert_int_equal(a.n, 1);
+	fmtargs_release(&a);
+	assert_null(error_captured("another message", &a));
+	assert_int_equal(a.n, 0);
+	/* the outer capture goes on: a later error replaces the last */
+	error_set(&err, "no user '%s'", "x");
+	assert_non_null(error_captured("no user 'x'", NULL));
+	assert_null(error_captured("no section 'kaikei'; see 'mamori section list'", NULL));
+	assert_non_null(error_capture_end(&err, &a));
+	fmtargs_release(&a);
+	/* all ended: nothing is captured */
+	error_set(&err, "no user '%s'", "y");
+	assert_null(error_captured("no user 'y'", NULL));
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_left_out),
 		cmocka_unit_test(test_error_capture),
+		cmocka_unit_test(test_error_capture_nested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

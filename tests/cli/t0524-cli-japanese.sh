@@ -1,0 +1,141 @@
+#!/bin/sh
+# t0524: the CLI speaks Japanese to a ward's staff: under a Japanese locale (LANG=ja_JP.UTF-8;
+# the catalogue is built into the binary, so the system need not have the locale), with
+# MAMORI_LANG=ja and with --lang ja. Representative commands of each kind (usage errors, the
+# core's errors, an act done, waiting and refused with its clause, lists and shows with dates as
+# the office writes them) print no English sentence; English stays the default, the locale
+# variables keep their POSIX order, and JSON is the same in both languages.
+. "$(dirname "$0")/lib.sh"
+
+D=$TMP/d
+if ! "$MAMORI" --dir "$D" init --profile minato --demo >"$TMP/init" 2>&1; then
+	not_ok "demo ward"
+	diag "$(tail -5 "$TMP/init")"
+	done_testing
+fi
+
+# ja CMD...: the command as staff with a Japanese desktop run it.
+ja() {
+	env -u MAMORI_LANG -u LC_ALL -u LC_MESSAGES LANG=ja_JP.UTF-8 "$MAMORI" --dir "$D" "$@"
+}
+
+# Three or more English words in a row, each after one space (a table's columns are two apart),
+# outside a command quoted to be typed ('mamori record list --help') and ids: role@scope,
+# section:ID, register.action, logins (zeimu-kacho), a list of field ids (title, level, section).
+english() {
+	sed -e 's/^mamori: //' -e "s/'mamori [^']*'//g" -e 's/mamori [a-z][a-z -]*//g' \
+		-e 's/[a-z_]\{1,\}\(, [a-z_]\{1,\}\)\{2,\}/IDS/g' "$1" |
+		LC_ALL=C.UTF-8 grep -P "(?<![\\w.@:/-])[A-Za-z][a-z']+(?![\\w.@:/-])(?:[,;:]? [A-Za-z][a-z']+(?![\\w.@:/-])){2,}"
+}
+no_english() { # no_english NAME: neither stdout nor stderr of the last run says English
+	if english "$TMP/out" >"$TMP/en" || english "$TMP/err" >>"$TMP/en"; then
+		not_ok "$1: no English sentence"
+		diag "$(head -5 "$TMP/en")"
+	else
+		ok "$1: no English sentence"
+	fi
+}
+japanese() { # japanese NAME: the last run said something in Japanese
+	check "$1: says it in Japanese" \
+		"cat '$TMP/out' '$TMP/err' | LC_ALL=C.UTF-8 grep -qP '[\\x{3040}-\\x{30FF}\\x{4E00}-\\x{9FFF}]'"
+}
+said() { # said NAME CODE CMD...: exit code, Japanese, no English
+	_s=$1
+	_c=$2
+	shift 2
+	expect "$_s: exit $_c" "$_c" ja "$@"
+	japanese "$_s"
+	no_english "$_s"
+}
+
+# ---- usage errors --------------------------------------------------------------------------
+expect "unknown command: exit 2" 2 ja bogus
+err_has "unknown command in Japanese" "「bogus」は mamori のコマンドではありません"
+no_english "unknown command"
+expect "unknown option: exit 2" 2 ja record list asset --bogus
+err_has "unknown option in Japanese" "「--bogus」というオプションはありません"
+no_english "unknown option"
+expect "a missing value: exit 2" 2 ja request approve 1 --as
+no_english "a missing value"
+expect "withdraw without --as: exit 2" 2 ja request withdraw 1
+err_has "withdraw without --as in Japanese" "request withdraw には申請の番号と --as LOGIN が必要です"
+no_english "withdraw without --as"
+
+# ---- the core's errors ----------------------------------------------------------------------
+expect "no such person: exit 1" 1 ja user show nobody
+err_has "no such person in Japanese" "利用者「nobody」はいません"
+no_english "no such person"
+expect "no such request: exit 1" 1 ja request approve 9999 --as zeimu-kacho
+no_english "no such request"
+expect "a field the action lacks: exit 1" 1 ja act 7 asset.take_out --as zeimu-1 --field bogus=1
+japanese "a field the action lacks"
+no_english "a field the action lacks"
+expect "a date that is none: exit 1" 1 ja act 7 asset.take_out --as zeimu-1 \
+	--field destination=区民センター --field purpose=窓口 --field return_due=来週
+japanese "a date that is none"
+no_english "a date that is none"
+
+# ---- acts: waiting, refused with the clause, done ---------------------------------------------
+expect "a take-out waits for the 課長" 0 ja act 7 asset.take_out --as zeimu-1 \
+	--field destination=区民センター --field purpose=窓口 --field return_due=2099-12-20
+out_has "waiting in Japanese" "承認待ち: 申請 "
+no_english "waiting"
+REQ=$(sed -n 's/^承認待ち: 申請 \([0-9]*\).*/\1/p' "$TMP/out")
+check "the request's number is said" "[ -n '$REQ' ]"
+expect "the applicant approving is refused: exit 3" 3 ja request approve "$REQ" --as zeimu-1
+out_has "refused in Japanese" "拒否されました: 申請者は自分の申請を承認できません"
+out_has "the refusal names its clause" "[MIN-"
+no_english "refused"
+expect "an act the policy denies: exit 3" 3 ja act 12 asset.take_out --as zeimu-1
+out_has "denied in Japanese" "拒否されました: "
+no_english "denied"
+expect "the 課長 approves" 0 ja request approve "$REQ" --as zeimu-kacho
+out_has "done in Japanese" "完了しました。"
+no_english "done"
+
+# ---- lists and shows ---------------------------------------------------------------------------
+said "request list" 0 request list
+out_has "request states by name" "承認済"
+said "request show" 0 request show "$REQ"
+out_has "a request's date as the office writes it" "期限: 令和"
+said "user list" 0 user list
+out_has "account states by name" "有効"
+said "user show" 0 user show zeimu-1
+said "record list" 0 record list asset --section zeimu
+said "record history" 0 record show 7 --history
+out_has "history dated as the office writes it" "令和"
+said "take-outs" 0 takeout list
+out_has "return dates as the office writes them" "令和"
+said "duties" 0 duty list
+said "inbox" 0 inbox --as zeimu-kacho
+said "section list" 0 section list
+said "the command list" 0 help
+out_has "the commands in Japanese" "台帳の記録: 追加、一覧、表示、CSV"
+
+# ---- how the language is chosen ----------------------------------------------------------------
+expect "English by default" 2 env -u MAMORI_LANG -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 \
+	"$MAMORI" --dir "$D" bogus
+err_has "English by default: the message" "'bogus' is not a mamori command; see 'mamori help'"
+expect "MAMORI_LANG=ja" 2 env MAMORI_LANG=ja LANG=C.UTF-8 "$MAMORI" --dir "$D" bogus
+err_has "MAMORI_LANG=ja: Japanese" "「bogus」は mamori のコマンドではありません"
+expect "--lang ja" 2 env -u MAMORI_LANG LANG=C "$MAMORI" --lang ja --dir "$D" bogus
+err_has "--lang ja: Japanese" "「bogus」は mamori のコマンドではありません"
+expect "--lang en over a Japanese locale" 2 env -u MAMORI_LANG LANG=ja_JP.UTF-8 \
+	"$MAMORI" --lang=en --dir "$D" bogus
+err_has "--lang en: English" "'bogus' is not a mamori command"
+expect "LC_ALL=C comes before LANG=ja_JP.UTF-8" 2 env -u MAMORI_LANG LC_ALL=C LANG=ja_JP.UTF-8 \
+	"$MAMORI" --dir "$D" bogus
+err_has "LC_ALL=C: English" "'bogus' is not a mamori command"
+expect "LC_MESSAGES=ja_JP.UTF-8 is Japanese" 2 env -u MAMORI_LANG -u LC_ALL LANG=C \
+	LC_MESSAGES=ja_JP.UTF-8 "$MAMORI" --dir "$D" bogus
+err_has "LC_MESSAGES: Japanese" "「bogus」は"
+expect "--lang xx is a usage error" 2 "$MAMORI" --lang xx --dir "$D" user list
+err_has "--lang xx: says what it takes" "option '--lang' takes ja or en, not 'xx'"
+
+# ---- machine output never changes ----------------------------------------------------------------
+ja request show "$REQ" --json >"$TMP/ja.json" 2>&1
+MAMORI_LANG=en "$MAMORI" --dir "$D" request show "$REQ" --json >"$TMP/en.json" 2>&1
+check "JSON is the same in both languages" "cmp -s '$TMP/ja.json' '$TMP/en.json'"
+check "JSON keeps its codes" "grep -q '\"state\":\"approved\"' '$TMP/ja.json'"
+
+done_testing
