@@ -89,5 +89,23 @@ expect "the CLI keeps its English message" 1 "$MAMORI" --dir "$D" act "$Z3" asse
 	--field destination=区民センター --field purpose=出張窓口 --field return_due=2026-13-45
 err_has "what was wrong and how to write it" "must be a date (YYYY-MM-DD), not '2026-13-45'"
 
+# the door's errors from the core's other files (org.c: a section, a person, a role that does not
+# exist) are said specifically in Japanese, not as the kind of error
+login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
+C=$(csrf_of "$TMP/jar-admin" /admin/users)
+is "a person added to a section that does not exist is refused" 400 \
+	"$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$C" --data-urlencode login=yamada \
+		--data-urlencode name=山田 --data-urlencode section=nosuch "${URL}admin/users")"
+check "the page names the section in Japanese" "grep -q '課等「nosuch」はありません' '$TMP/body'"
+check "not only the kind of error" "! grep -q '入力に誤りがあります。各項目を確かめて' '$TMP/body'"
+check "no English" "! grep -q \"no section\\|see 'mamori\" '$TMP/body'"
+C=$(csrf_of "$TMP/jar-admin" /admin/roles)
+is "a role the profile does not have is refused" 400 \
+	"$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$C" --data-urlencode op=grant \
+		--data-urlencode login=sato --data-urlencode roleid=nosuch \
+		--data-urlencode scope=section:zeimu "${URL}admin/roles")"
+check "the page names the role in Japanese" "grep -q '役割「nosuch」はプロファイルにありません' '$TMP/body'"
+check "no English there either" "! grep -q 'unknown role' '$TMP/body'"
+
 server_stop
 done_testing
