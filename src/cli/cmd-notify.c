@@ -49,6 +49,9 @@ static void inbox_json(struct door *d, const struct inbox *b, struct strbuf *out
 		jw_kv_str(&w, "person", it->person);
 		jw_kv_str(&w, "acting_for", it->acting_for);
 		jw_kv_str(&w, "deadline", it->deadline);
+		jw_kv_str(&w, "by", it->by);
+		if (it->ledger_index)
+			jw_kv_int(&w, "ledger_index", it->ledger_index);
 		strbuf_reset(&t);
 		time_format_rfc3339(&t, it->when_ms);
 		jw_kv_str(&w, "when", t.buf);

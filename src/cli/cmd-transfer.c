@@ -77,17 +77,35 @@ static int run_due(struct cli_ctx *ctx)
 	return ret;
 }
 
+/* --cancel LOGIN: the move dated ahead kept for LOGIN is called off through the door. */
+static int run_cancel(struct cli_ctx *ctx, const char *login, const char *as, bool json)
+{
+	struct act_input in = { .kind = ACT_USER_MOVE_CANCEL, .target = login };
+	struct door *d = NULL;
+	int ret = cli_door_open(ctx, 0, &d);
+
+	if (ret)
+		return ret;
+	in.actor = cli_admin_actor(as);
+	cli_act_context(&in.ctx);
+	ret = cli_act(d, &in, json, NULL);
+	door_free(d);
+	return ret;
+}
+
 int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori user transfer FILE.csv [--date YYYY-MM-DD] [--dry-run] [--as LOGIN]",
 		"mamori user transfer --due   (apply the moves dated ahead whose day has come)",
+		"mamori user transfer --cancel LOGIN [--as LOGIN] [--json]   (call off LOGIN's "
+		"move dated ahead)",
 		"columns ログインID, and any of 異動日, 新所属, 新職名, 終了する役割, 開始する "
 		"役割, 退職",
 		NULL
 	};
-	const char *as = NULL, *date = NULL;
-	bool dry = false, due = false;
+	const char *as = NULL, *date = NULL, *cancel = NULL;
+	bool dry = false, due = false, json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "date", &date, "DATE",
 		           "the day it takes effect for lines without one"),
@@ -96,6 +114,8 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_BOOL(0, "due", &due,
 		         "apply the moves dated ahead whose day has come (serve does it every "
 		         "minute)"),
+		OPT_STRING(0, "cancel", &cancel, "LOGIN", "call off LOGIN's move dated ahead"),
+		OPT_BOOL(0, "json", &json, "with --cancel: print the outcome as JSON"),
 		OPT_END(),
 	};
 	struct csv csv = CSV_INIT;
@@ -109,8 +129,10 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options_count(argc, argv, opts, usage, 0, 1, &ret);
 	if (n < 0)
 		return ret;
-	if (due != !n) {
-		cli_error("give either FILE.csv or --due");
+	if (cancel && !n && !due)
+		return run_cancel(ctx, cancel, as, json);
+	if (due != !n || cancel) {
+		cli_error("give one of FILE.csv, --due and --cancel LOGIN");
 		return EXIT_USAGE;
 	}
 	if (due)

@@ -936,6 +936,7 @@ int act_org(struct act_state *s, struct strbuf *err)
 	case ACT_ROLE_GRANT:
 	case ACT_ROLE_REVOKE:
 	case ACT_USER_MOVE:
+	case ACT_USER_MOVE_CANCEL:
 		return act_people(s, err);
 	case ACT_POLICY_APPLY:
 		return policy_apply(s, err);

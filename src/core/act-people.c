@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "core/act-internal.h"
+#include "core/personnel.h"
 #include "store/query.h"
 #include "store/store.h"
 
@@ -450,6 +451,43 @@ out:
 	return r;
 }
 
+/* A move dated ahead called off (the users page, `mamori user transfer --cancel`). */
+static int move_cancel(struct act_state *s, struct strbuf *err)
+{
+	struct personnel_move m = { 0 };
+	struct org_user u = { 0 };
+	int64_t n;
+	int r = org_user_get(s->door->st, s->in->target ? s->in->target : "", &u, err);
+
+	if (r < 0)
+		return r;
+	s->subject = xstrfmt("user/%s", u.login);
+	s->target = xstrfmt("user:%s", u.login);
+	act_add_known_clauses(s, user_clauses);
+	r = personnel_scheduled_get(s->door->st, u.id, &m, err);
+	if (r == -ENOENT)
+		error_set(err, "'%s' has no move dated ahead to cancel", u.login);
+	if (r < 0 || act_require_admin(s, user_clauses))
+		goto out;
+	act_record_fields(s);
+	json_object_set_new(s->recorded, "section", json_string(m.section));
+	if (m.title)
+		json_object_set_new(s->recorded, "title", json_string(m.title));
+	json_object_set_new(s->recorded, "from", json_string(m.on));
+	n = cancel_scheduled(s, u.id, "cancelling the scheduled move", err);
+	if (n < 0) {
+		r = (int)n;
+		goto out;
+	}
+	json_object_set_new(s->info, "cancelled_moves", json_integer(n));
+	strbuf_addf(&s->message, "the move of %s to %s on %s is cancelled", u.login, m.section,
+	            m.on);
+out:
+	personnel_move_release(&m);
+	org_user_release(&u);
+	return r;
+}
+
 int act_cancel_moves_of(struct act_state *s, int64_t user_id, struct strbuf *err)
 {
 	int64_t n = cancel_scheduled(s, user_id, "cancelling the scheduled move", err);
@@ -470,6 +508,8 @@ int act_people(struct act_state *s, struct strbuf *err)
 		return role_revoke(s, err);
 	case ACT_USER_MOVE:
 		return user_move(s, err);
+	case ACT_USER_MOVE_CANCEL:
+		return move_cancel(s, err);
 	default:
 		error_set(err, "unknown act kind %d", (int)s->in->kind);
 		return -EINVAL;

@@ -333,6 +333,8 @@ const char *act_kind_action(enum act_kind k)
 		return "api_token.revoke";
 	case ACT_USER_MOVE:
 		return "user.move";
+	case ACT_USER_MOVE_CANCEL:
+		return "user.move_cancel";
 	case ACT_SECTION_ADD:
 		return "section.add";
 	case ACT_SYSTEM_ADD:

@@ -93,6 +93,9 @@ enum act_kind {
 	                  absent keeps), from (YYYY-MM-DD: a later day keeps the move for that
 	                  day in user_moves, replacing one kept before; absent or today: at
 	                  once); or scheduled (a kept move's number, its day come: applied) */
+	ACT_USER_MOVE_CANCEL, /* target: login: the move dated ahead kept for them is called off
+	                         (an administrator's, like the move); records its section, title
+	                         and day */
 };
 
 /* A file an act adds: a blob attach_put stored (strings borrowed for the call). */

@@ -11,6 +11,7 @@
 #include "core/inbox.h"
 #include "core/incident.h"
 #include "core/org.h"
+#include "core/personnel.h"
 #include "core/read.h"
 #include "core/records.h"
 #include "core/requests.h"
@@ -21,8 +22,8 @@
 
 #define DAY_MS (24LL * 3600 * 1000)
 
-static const char *const kind_ids[INBOX_KINDS] = { "approve",  "decided",  "duty",     "takeout",
-	                                           "incident", "deadline", "risk_task" };
+static const char *const kind_ids[INBOX_KINDS] = { "approve",  "decided",  "duty",      "takeout",
+	                                           "incident", "deadline", "risk_task", "move" };
 
 const char *inbox_kind_id(enum inbox_kind k)
 {
@@ -364,6 +365,42 @@ static int collect_risk_tasks(struct inbox *b, struct door *d, struct store *st,
 	return r < 0 ? r : 0;
 }
 
+/*
+ * For an administrator: the 人事異動 dated ahead whose day has come and that the door did not
+ * apply (a refusal, or whoever scheduled them no longer an administrator): each told once as it
+ * is, again when it changes.
+ */
+static int collect_moves(struct inbox *b, struct store *st, int64_t user_id, int64_t now,
+                         struct strbuf *err)
+{
+	struct personnel_stuck *v = NULL;
+	struct strv roles = STRV_INIT;
+	size_t nr = 0;
+	int r = org_user_roles(st, user_id, now, &roles, err);
+
+	if (r == 0 && org_roles_hold(&roles, ROLE_MAMORI_ADMIN, "org"))
+		r = personnel_stuck_list(st, now, &v, &nr, err);
+	strv_release(&roles);
+	for (size_t i = 0; r == 0 && i < nr; i++) {
+		const char *state = !v[i].refused_index ? "late"
+		                    : v[i].by_admin     ? "refused"
+		                                        : "refused_not_admin";
+		struct inbox_item *it =
+		    add(b, INBOX_MOVE, xstrfmt("move:%lld:%s", (long long)v[i].id, state));
+
+		it->state = xstrdup(state);
+		it->title = xstrdup(v[i].login);
+		it->person = dup_or_null(v[i].person);
+		it->by = dup_or_null(v[i].by);
+		it->scope = xstrfmt("section:%s", v[i].section);
+		it->when_ms = v[i].on_ms;
+		it->ledger_index = v[i].refused_index;
+		it->overdue = true;
+	}
+	personnel_stuck_release(v, nr);
+	return r < 0 ? r : 0;
+}
+
 static int cmp_items(const void *pa, const void *pb)
 {
 	const struct inbox_item *a = pa, *b = pb;
@@ -399,6 +436,8 @@ int inbox_collect(struct door *d, struct store *st, const struct reader *rd, int
 		r = collect_incidents(ret, st, p, rd, user_id, now_ms, err);
 	if (r == 0)
 		r = collect_risk_tasks(ret, d, st, p, rd, u.login, now_ms, err);
+	if (r == 0)
+		r = collect_moves(ret, st, user_id, now_ms, err);
 	org_user_release(&u);
 	if (r < 0) {
 		inbox_release(ret);
@@ -428,6 +467,7 @@ void inbox_release(struct inbox *b)
 		free(it->person);
 		free(it->acting_for);
 		free(it->deadline);
+		free(it->by);
 	}
 	free(b->items);
 	memset(b, 0, sizeof(*b));

@@ -22,6 +22,8 @@ enum inbox_kind {
 	INBOX_INCIDENT,  /* an incident reported to a role they hold is not yet closed */
 	INBOX_DEADLINE,  /* a legal deadline of such an incident (incidents.deadlines) not met */
 	INBOX_RISK_TASK, /* a task of a risk's treatment plan assigned to them, not yet done */
+	INBOX_MOVE, /* (administrators) a 人事異動 dated ahead whose day has come, not applied:
+	               core/personnel.h personnel_stuck_list */
 	INBOX_KINDS
 };
 
@@ -52,9 +54,14 @@ struct inbox_item {
 	                  (takeout), as "池田 勝（税務課長）"; NULL when the system did it */
 	char *acting_for; /* INBOX_APPROVE: the role the person would approve for as deputy */
 	char *deadline;   /* INBOX_DEADLINE: the deadline's id (incidents.deadlines) */
-	int64_t when_ms;  /* filed (approve), decided (decided), due (duty, takeout: the end of
-	                     the due day), changed (incident), due (deadline; risk_task: the
-	                     end of the due day) */
+	/* INBOX_MOVE: person is the one moved, scope the new section ("section:zeimu"), by who
+	 * scheduled it; state "refused" (the door refused applying it: ledger_index) with
+	 * "refused_not_admin" when whoever scheduled it is no administrator now, else "late" */
+	char *by;
+	int64_t ledger_index;
+	int64_t when_ms; /* filed (approve), decided (decided), due (duty, takeout: the end of
+	                    the due day), changed (incident), due (deadline; risk_task: the
+	                    end of the due day) */
 	bool overdue;
 };
 
@@ -65,8 +72,8 @@ struct inbox {
 	size_t n_urgent; /* approvals, overdue duties, take-outs and deadlines, open incidents */
 };
 
-/* "approve", "decided", "duty", "takeout", "incident", "deadline", "risk_task": the JSON and
- * CSS names of a kind. */
+/* "approve", "decided", "duty", "takeout", "incident", "deadline", "risk_task", "move": the JSON
+ * and CSS names of a kind. */
 const char *inbox_kind_id(enum inbox_kind k);
 
 /*

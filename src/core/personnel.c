@@ -10,6 +10,7 @@
 #include "core/act.h"
 #include "core/org.h"
 #include "core/personnel.h"
+#include "core/requests.h"
 #include "store/query.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -595,4 +596,74 @@ void personnel_move_release(struct personnel_move *m)
 	free(m->title);
 	free(m->on);
 	memset(m, 0, sizeof(*m));
+}
+
+int personnel_stuck_list(struct store *st, int64_t now_ms, struct personnel_stuck **ret,
+                         size_t *ret_nr, struct strbuf *err)
+{
+	struct personnel_stuck *v = NULL;
+	size_t nr = 0, alloc = 0;
+	struct query *q;
+	int r = query_prepare(
+	    st,
+	    "SELECT m.id, u.login, u.name, u.title, m.section, m.effective, m.effective_ms,"
+	    " a.id, a.name, a.title,"
+	    " (SELECT ledger_index FROM acts WHERE via = 'scheduler' AND action = 'user.move'"
+	    "  AND outcome = 'refused' AND target = 'user:' || u.login AND at_ms >= m.created_ms"
+	    "  ORDER BY id DESC LIMIT 1)"
+	    " FROM user_moves m JOIN users u ON u.id = m.user_id JOIN users a ON a.id = m.actor"
+	    " WHERE m.state = 'scheduled' AND m.effective_ms <= ?1 ORDER BY m.effective_ms, m.id",
+	    &q, err);
+
+	*ret = NULL;
+	*ret_nr = 0;
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, now_ms);
+	while ((r = query_step(q, err)) > 0) {
+		struct personnel_stuck *x;
+		struct strv roles = STRV_INIT;
+
+		if (nr == alloc) {
+			alloc = alloc ? alloc * 2 : 4;
+			v = xreallocarray(v, alloc, sizeof(*v));
+		}
+		x = &v[nr++];
+		memset(x, 0, sizeof(*x));
+		x->id = query_int(q, 0);
+		x->login = query_strdup(q, 1);
+		x->person = request_person_label(query_text(q, 2), query_text(q, 3));
+		x->section = query_strdup(q, 4);
+		x->on = query_strdup(q, 5);
+		x->on_ms = query_int(q, 6);
+		x->by = request_person_label(query_text(q, 8), query_text(q, 9));
+		x->refused_index = query_int(q, 10);
+		if (org_user_roles(st, query_int(q, 7), now_ms, &roles, err) < 0) {
+			strv_release(&roles);
+			r = -EIO;
+			break;
+		}
+		x->by_admin = org_roles_hold(&roles, ROLE_MAMORI_ADMIN, "org");
+		strv_release(&roles);
+	}
+	if (r < 0) {
+		query_done(q);
+		personnel_stuck_release(v, nr);
+		return r;
+	}
+	*ret = v;
+	*ret_nr = nr;
+	return 0;
+}
+
+void personnel_stuck_release(struct personnel_stuck *v, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(v[i].login);
+		free(v[i].person);
+		free(v[i].section);
+		free(v[i].on);
+		free(v[i].by);
+	}
+	free(v);
 }

@@ -109,6 +109,28 @@ int personnel_apply(struct door *d, const struct personnel_plan *plan, const cha
 int personnel_run_due(struct door *d, int64_t now_ms, size_t *ret_applied, size_t *ret_failed,
                       struct strbuf *err);
 
+/*
+ * Moves dated ahead whose day has come by now_ms and that are still scheduled: the door did not
+ * take them (personnel_run_due tries each again; a cancellation ends them). What the ledger says
+ * of why: a refusal of applying one is recorded (refused_index, its ledger entry, 0 when none),
+ * and whether whoever scheduled it is still an administrator (the door applies a move in their
+ * name, so it refuses once they are not). Administrators see them in their inbox
+ * (core/inbox.h INBOX_MOVE) and on the users page.
+ */
+struct personnel_stuck {
+	int64_t id;           /* user_moves.id */
+	char *login, *person; /* the person moved: login, "名前（職名）" */
+	char *section;        /* the new section's id */
+	char *on;             /* YYYY-MM-DD */
+	int64_t on_ms;        /* that day's midnight in Tokyo */
+	char *by;             /* who scheduled it, "名前（職名）" */
+	bool by_admin;        /* they hold mamori_admin@org at now_ms */
+	int64_t refused_index;
+};
+int personnel_stuck_list(struct store *st, int64_t now_ms, struct personnel_stuck **ret,
+                         size_t *ret_nr, struct strbuf *err);
+void personnel_stuck_release(struct personnel_stuck *v, size_t nr);
+
 /* A person's move dated ahead, not yet in effect. */
 struct personnel_move {
 	char *section; /* the new section's id */

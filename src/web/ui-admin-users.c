@@ -157,11 +157,14 @@ static void user_buttons(struct web_req *r, const struct org_user *u, struct str
 	page_form_end(r);
 }
 
-/* A move dated ahead (人事異動 for a later day), beside the section the person is in now. */
+/*
+ * A move dated ahead (人事異動 for a later day), beside the section the person is in now, with a
+ * button that cancels it; one whose day has come unapplied says so (the inbox says why).
+ */
 static void scheduled_move_note(struct web_req *r, const struct org_user *u)
 {
 	struct personnel_move m = { 0 };
-	struct strbuf t = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf t = STRBUF_INIT, err = STRBUF_INIT, today = STRBUF_INIT, url = STRBUF_INIT;
 
 	if (personnel_scheduled_get(r->st, u->id, &m, &err) == 0) {
 		char *to = ui_section_name(r, m.section);
@@ -169,8 +172,24 @@ static void scheduled_move_note(struct web_req *r, const struct org_user *u)
 		strbuf_addf(&t, _("moves to %s on %s"), to, m.on);
 		strbuf_addch(&r->out, ' ');
 		html_elem(&r->out, "span", t.buf, "class", "note", HTML_END);
+		time_format_local(&today, time_now_ms(), TOKYO_OFFSET_MS);
+		strbuf_setlen(&today, today.len > 10 ? 10 : today.len);
+		if (strcmp(m.on, today.buf) <= 0) {
+			strbuf_addch(&r->out, ' ');
+			html_elem(&r->out, "strong",
+			          _("(not applied although its day has come: see the inbox)"),
+			          "class", "overdue", HTML_END);
+		}
+		strbuf_addstr(&url, "/admin/users");
+		html_url_segment(&url, u->login);
+		page_form_begin(r, url.buf, "inline", false);
+		html_elem(&r->out, "button", _("Cancel the move"), "type", "submit", "name", "op",
+		          "value", "cancel_move", "class", "secondary", HTML_END);
+		page_form_end(r);
 		free(to);
 	}
+	strbuf_release(&today);
+	strbuf_release(&url);
 	personnel_move_release(&m);
 	strbuf_release(&t);
 	strbuf_release(&err);
@@ -454,13 +473,16 @@ void ui_admin_user_post(struct web_req *r)
 			in.kind = ACT_USER_ACTIVATE;
 		else if (!strcmp(op, "retire"))
 			in.kind = ACT_USER_RETIRE;
+		else if (!strcmp(op, "cancel_move"))
+			in.kind = ACT_USER_MOVE_CANCEL;
 		else {
 			web_error(r, 400, "unknown operation");
 			return;
 		}
 		ret = web_act(r, &in, NULL, &res, &err);
 		/* A suspended or retired person's sessions end now (MIN-5-5-6-2). */
-		if (ret == 0 && res.outcome == ACT_DONE && in.kind != ACT_USER_ACTIVATE)
+		if (ret == 0 && res.outcome == ACT_DONE && in.kind != ACT_USER_ACTIVATE &&
+		    in.kind != ACT_USER_MOVE_CANCEL)
 			end_user_sessions(r, login);
 	}
 	users_page(r, ret, &res, &err, shown.len ? shown.buf : NULL, NULL);

@@ -11,6 +11,7 @@
 #include "core/inbox.h"
 #include "core/org.h"
 #include "web/access.h"
+#include "web/html.h"
 #include "web/http-internal.h"
 #include "web/i18n.h"
 #include "web/route.h"
@@ -34,6 +35,8 @@ static const char *kind_heading(enum inbox_kind k)
 		return _("Deadlines of those incidents (reports the law requires)");
 	case INBOX_RISK_TASK:
 		return _("Tasks of risk treatment plans assigned to me");
+	case INBOX_MOVE:
+		return _("Transfers (人事異動) whose day has come but that were not applied");
 	default:
 		return "";
 	}
@@ -81,7 +84,10 @@ static void item_url(const struct inbox_item *it, struct strbuf *out)
 		strbuf_addstr(out, "duties");
 	else if (it->kind == INBOX_RISK_TASK)
 		strbuf_addf(out, "risks/%" PRId64 "#plan", it->record_id);
-	else if (it->kind == INBOX_DEADLINE)
+	else if (it->kind == INBOX_MOVE) {
+		strbuf_addstr(out, "admin/users");
+		html_url_query(out, "q", it->title ? it->title : "");
+	} else if (it->kind == INBOX_DEADLINE)
 		strbuf_addf(out, "incidents/%" PRId64 "#deadlines", it->record_id);
 	else
 		strbuf_addf(out, "records/%" PRId64, it->record_id);
@@ -152,6 +158,32 @@ void web_inbox_item_text(const struct profile *p, struct store *st, const struct
 		strbuf_release(&due);
 		break;
 	}
+	case INBOX_MOVE:
+		where = it->scope ? org_scope_name(st, it->scope) : NULL;
+		add_day(&day, it->when_ms);
+		if (!strcmp(it->state, "refused_not_admin"))
+			strbuf_addf(
+			    out,
+			    _("The move of %s to %s on %s was refused by the door: %s, who "
+			      "scheduled it, is no longer an administrator. Cancel it on the "
+			      "users page and schedule it again."),
+			    it->person ? it->person : it->title, where ? where : it->scope, day.buf,
+			    it->by ? it->by : "—");
+		else if (!strcmp(it->state, "refused"))
+			strbuf_addf(out,
+			            _("The move of %s to %s on %s was refused by the door (ledger "
+			              "entry %lld)."),
+			            it->person ? it->person : it->title, where ? where : it->scope,
+			            day.buf, (long long)it->ledger_index);
+		else
+			strbuf_addf(
+			    out,
+			    _("The move of %s to %s on %s has not been applied although its "
+			      "day has come."),
+			    it->person ? it->person : it->title, where ? where : it->scope,
+			    day.buf);
+		free(where);
+		break;
 	case INBOX_RISK_TASK:
 		add_day(&day, it->when_ms - 1);
 		strbuf_addf(out,

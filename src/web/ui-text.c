@@ -96,6 +96,7 @@ const char *ui_door_act_name(const char *id)
 		{ "user.add", N_("person added") },
 		{ "user.update", N_("person's details changed") },
 		{ "user.move", N_("personnel change (section)") },
+		{ "user.move_cancel", N_("personnel change dated ahead, cancelled") },
 		{ "user.suspend", N_("account suspended") },
 		{ "user.activate", N_("account reinstated") },
 		{ "user.retire", N_("retirement") },

@@ -65,3 +65,26 @@ test('退職処理 asks on a page of its own, and only the ticked form retires',
   me = JSON.parse(lib.mamori(ward.data, ['user', 'list', '--json'])).find((u) => u.login === 'lockme');
   assert.equal(me.status, 'retired');
 });
+
+test('a 人事異動 dated ahead is cancelled from the users page, through the door', async () => {
+  // the move is scheduled for tomorrow from a CSV, as the personnel section sends it
+  const tomorrow = lib.tokyoDay(1);
+  const csv = ward.dir + '/move.csv';
+  fs.writeFileSync(csv, `ログインID,異動日,新所属\nsato,${tomorrow},区民課\n`);
+  lib.mamori(ward.data, ['user', 'transfer', csv]);
+  await page.goto(server.url);
+  if (await page.$('form.logout button')) await lib.logout(page);
+  await lib.login(page, server.url, 'admin', ADMIN_PW);
+  await page.goto(server.url + 'admin/users?q=sato');
+  const row = 'form[action="/admin/users/sato"] button[value="cancel_move"]';
+  assert.match(await page.textContent('main'), new RegExp(`${tomorrow}から区民課へ異動予定`));
+  assert.equal(await page.textContent(row), '異動予定を取り消す');
+  await Promise.all([page.waitForLoadState('load'), page.click(row)]);
+  assert.match(await page.textContent('main'), /完了しました。変更は監査ログに記録されました。/);
+  assert.doesNotMatch(await page.textContent('main'), /区民課へ異動予定/);
+  assert.equal(await page.$(row), null, 'no button once nothing is scheduled');
+  const sato = JSON.parse(lib.mamori(ward.data, ['user', 'show', 'sato', '--json']));
+  assert.equal(sato.section, 'zeimu');
+  assert.equal(sato.scheduled_move, null);
+  assert.match(lib.mamori(ward.data, ['ledger', 'tail', '-n', '2']), /user\.move_cancel/);
+});

@@ -7,7 +7,9 @@
 
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/inbox.h"
 #include "core/personnel.h"
+#include "core/read.h"
 #include "core/records.h"
 #include "core/requests.h"
 #include "ledger/ledger.h"
@@ -577,6 +579,118 @@ static void test_move_dated_ahead(void **state)
 	assert_one_entry_per_act(f);
 }
 
+/* The administrators' inbox item of the move whose day came unapplied (0 when none). */
+static const struct inbox_item *stuck_item(struct fixture *f, struct inbox *b)
+{
+	struct reader *rd = NULL;
+	struct org_user u = { 0 };
+
+	assert_int_equal(
+	    reader_for_login(door_store(f->d), door_profile(f->d), "admin", fake_now, &rd, &f->err),
+	    0);
+	assert_int_equal(org_user_get(door_store(f->d), "admin", &u, &f->err), 0);
+	assert_int_equal(inbox_collect(f->d, door_store(f->d), rd, u.id, fake_now, b, &f->err), 0);
+	org_user_release(&u);
+	reader_unref(rd);
+	for (size_t i = 0; i < b->nr; i++)
+		if (b->items[i].kind == INBOX_MOVE)
+			return &b->items[i];
+	return NULL;
+}
+
+/*
+ * A move dated ahead whose scheduler lost the administrator's role before the day: the door
+ * refuses applying it, it stays scheduled, and the administrators see it in their inbox with
+ * why (the refusal's ledger entry, who scheduled it); an administrator cancels it through the
+ * door (user.move_cancel), after which nothing is stuck and nothing is due; a non-administrator
+ * may not cancel, and what is not scheduled cannot be cancelled.
+ */
+static void test_move_refused_then_cancelled(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t day_ms = 24LL * 3600 * 1000;
+	struct strbuf day = STRBUF_INIT;
+	struct act_input in = { .kind = ACT_USER_MOVE, .actor = "boss", .target = "sato" };
+	struct act_input cancel = { .kind = ACT_USER_MOVE_CANCEL, .target = "sato" };
+	struct act_result res = ACT_RESULT_INIT;
+	struct personnel_stuck *v = NULL;
+	const struct inbox_item *it;
+	struct inbox b = { 0 };
+	size_t nr = 0, applied = 0, failed = 0;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_section(f, "kumin", "区民課");
+	fx_user(f, "sato", "zeimu");
+	fx_user(f, "boss", "zeimu");
+	fx_user(f, "clerk", "zeimu");
+	fx_grant(f, "boss", "mamori_admin@org");
+	fake_now = time_now_ms();
+	door_set_clock(f->d, fake_clock);
+	core_format_local_date(&day, fake_now + 2 * day_ms);
+	{
+		struct act_attr mv[] = { { "section", "kumin" }, { "from", day.buf } };
+		in.fields = mv;
+		in.n_fields = 2;
+		assert_int_equal(fx_act(f, &in, NULL), ACT_DONE);
+	}
+	{
+		struct act_attr role[] = { { "role", "mamori_admin@org" } };
+		fx_admin(f, ACT_ROLE_REVOKE, "boss", role, 1);
+	}
+	/* before the day nothing is stuck */
+	assert_int_equal(personnel_stuck_list(door_store(f->d), fake_now, &v, &nr, &f->err), 0);
+	assert_int_equal(nr, 0);
+	assert_null(stuck_item(f, &b));
+	inbox_release(&b);
+
+	/* on the day the door refuses it in boss's name: it stays, and says why */
+	fake_now += 3 * day_ms;
+	assert_int_equal(personnel_run_due(f->d, fake_now, &applied, &failed, &f->err), 0);
+	assert_int_equal(applied, 0);
+	assert_int_equal(failed, 1);
+	strbuf_reset(&f->err);
+	assert_int_equal(personnel_stuck_list(door_store(f->d), fake_now, &v, &nr, &f->err), 0);
+	assert_int_equal(nr, 1);
+	assert_string_equal(v[0].login, "sato");
+	assert_string_equal(v[0].section, "kumin");
+	assert_string_equal(v[0].on, day.buf);
+	assert_false(v[0].by_admin);
+	assert_true(v[0].refused_index > 0);
+	personnel_stuck_release(v, nr);
+	it = stuck_item(f, &b);
+	assert_non_null(it);
+	assert_string_equal(it->state, "refused_not_admin");
+	assert_string_equal(it->scope, "section:kumin");
+	assert_string_equal(it->by, "boss");
+	assert_true(it->ledger_index > 0);
+	inbox_release(&b);
+
+	/* clerk may not cancel it; admin does, through the door */
+	cancel.actor = "clerk";
+	assert_int_equal(fx_act(f, &cancel, &res), ACT_REFUSED);
+	act_result_release(&res);
+	cancel.actor = "admin";
+	assert_int_equal(fx_act(f, &cancel, &res), ACT_DONE);
+	act_result_release(&res);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM user_moves WHERE state = 'cancelled'"),
+	                 1);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM acts WHERE action = 'user.move_cancel'"
+	                             " AND outcome = 'done'"),
+	                 1);
+	assert_int_equal(personnel_stuck_list(door_store(f->d), fake_now, &v, &nr, &f->err), 0);
+	assert_int_equal(nr, 0);
+	assert_null(stuck_item(f, &b));
+	inbox_release(&b);
+	assert_int_equal(personnel_run_due(f->d, fake_now, &applied, &failed, &f->err), 0);
+	assert_int_equal(applied + failed, 0);
+	/* nothing left to cancel */
+	assert_int_equal(act_run(f->d, &cancel, &res, &f->err), -ENOENT);
+	assert_non_null(strstr(f->err.buf, "has no move dated ahead"));
+	door_set_clock(f->d, NULL);
+	strbuf_release(&day);
+	assert_one_entry_per_act(f);
+}
+
 static void test_reject(void **state)
 {
 	struct fixture *f = *state;
@@ -1071,6 +1185,7 @@ int main(void)
 		T(test_suspended_user_can_do_nothing),
 		T(test_requests_expire),
 		T(test_move_dated_ahead),
+		T(test_move_refused_then_cancelled),
 		T(test_reject),
 		T(test_record_changed_under_request),
 		T(test_parallel_approvals),
