@@ -174,7 +174,7 @@ out:
 	return ret;
 }
 
-/* The record id argv[0] names, of register reg; prints why not and returns -1. */
+/* The record id arg names, of register reg (NULL: any); prints why not and returns -1. */
 static int record_arg(struct door *d, const char *arg, const char *reg, struct record *ret)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -190,7 +190,7 @@ static int record_arg(struct door *d, const char *arg, const char *reg, struct r
 		return -1;
 	}
 	strbuf_release(&err);
-	if (strcmp(ret->register_id, reg)) {
+	if (reg && strcmp(ret->register_id, reg)) {
 		cli_error("record %s is a '%s', not a '%s'", arg, ret->register_id, reg);
 		record_release(ret);
 		return -1;
@@ -295,35 +295,122 @@ out:
 	return ret;
 }
 
-/* A step of a finding's follow-up: respond, plan-improvement, follow-up, close. */
+/*
+ * A step of an audit (conduct, report, evaluate, its improvement plan and its carrying out) or
+ * of a finding's follow-up (respond, plan-improvement, follow-up, close). text_field NULL: the
+ * action's first required text field (Minato's report is `report`, Shinjuku's `result`).
+ */
 struct step {
-	const char *name, *action, *text_field;
-	bool text_required, due;
+	const char *name, *reg, *action, *text_field;
+	bool text, text_required, due;
 	const char *summary;
 };
 
 static const struct step steps[] = {
-	{ "respond", "finding.respond", "response", true, false,
+	{ "respond", FINDING_REGISTER, "finding.respond", "response", true, true, false,
 	  "the audited section's response to a finding" },
-	{ "plan-improvement", "finding.plan_improvement", "improvement_plan", true, true,
-	  "the improvement plan with its due date (改善計画)" },
-	{ "follow-up", "finding.follow_up", "follow_up", true, false,
+	{ "plan-improvement", FINDING_REGISTER, "finding.plan_improvement", "improvement_plan", true,
+	  true, true, "the improvement plan with its due date (改善計画)" },
+	{ "follow-up", FINDING_REGISTER, "finding.follow_up", "follow_up", true, true, false,
 	  "what the follow-up found (改善の確認)" },
-	{ "close", "finding.close", "follow_up", false, false,
+	{ "close", FINDING_REGISTER, "finding.close", "follow_up", true, false, false,
 	  "the improvement is done: the finding is closed" },
+	{ "conduct", AUDIT_REGISTER, "audit.conduct", NULL, false, false, false,
+	  "the audit is carried out (監査の実施)" },
+	{ "report", AUDIT_REGISTER, "audit.report", NULL, true, true, false,
+	  "the audit report (監査報告書; Shinjuku: the result reported to 情報化戦略本部)" },
+	{ "evaluate", AUDIT_REGISTER, "audit.evaluate", "evaluation", true, true, false,
+	  "the CISO's evaluation of the report (評価・指摘)" },
+	{ "plan-improvement", AUDIT_REGISTER, "audit.plan_improvement", "improvement_plan", true,
+	  true, false, "the audit's improvement plan (改善計画書)" },
+	{ "improve", AUDIT_REGISTER, "audit.improve", "done", true, true, false,
+	  "the improvement plan carried out: the audit is closed (改善計画書の実施)" },
 };
 
-static int finding_step(struct cli_ctx *ctx, int argc, const char **argv)
+/* The step named name for a record of register reg (NULL: the first of that name). */
+static const struct step *step_for(const char *name, const char *reg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
+		if (!strcmp(name, steps[i].name) && (!reg || !strcmp(reg, steps[i].reg)))
+			return &steps[i];
+	return NULL;
+}
+
+/* The field the step's --text goes to, or NULL when the profile's action records none. */
+static const char *step_text_field(const struct step *s, const struct policy_action *a)
+{
+	if (s->text_field)
+		return s->text_field;
+	for (unsigned i = 0; a && i < a->n_fields; i++)
+		if (a->fields[i].required && a->fields[i].type == FIELD_TEXT)
+			return a->fields[i].id;
+	return NULL;
+}
+
+static void step_usage(const char *name, struct strbuf *use)
+{
+	const struct step *f = step_for(name, FINDING_REGISTER), *a = step_for(name, AUDIT_REGISTER);
+	const struct step *s = f ? f : a;
+
+	strbuf_addf(use, "mamori audit %s %s %s%s[--attach FILE]... --as LOGIN [--json]", name,
+	            f && a ? "FINDING|AUDIT" : f ? "FINDING" : "AUDIT",
+	            !s->text ? "" : s->text_required ? "--text TEXT " : "[--text TEXT] ",
+	            s->due ? "[--due DATE] " : "");
+}
+
+/* Checks the options against the step; prints why not. */
+static int step_options(const struct step *s, const char *text, const char *due)
+{
+	if (s->text_required && (!text || !*text)) {
+		cli_error("say what to record: --text TEXT");
+		return -1;
+	}
+	if (!s->text && text) {
+		cli_error("'mamori audit %s' records no text", s->name);
+		return -1;
+	}
+	if (s->due && !due) {
+		cli_error("give the improvement's due date: --due YYYY-MM-DD");
+		return -1;
+	}
+	if (!s->due && due) {
+		cli_error("--due belongs to a finding's 'mamori audit plan-improvement'");
+		return -1;
+	}
+	return 0;
+}
+
+/* The record arg names, an audit or a finding as the step may take. */
+static int step_record(struct door *d, const char *arg, const char *name, struct record *ret,
+                       const struct step **s)
+{
+	const struct step *f = step_for(name, FINDING_REGISTER), *a = step_for(name, AUDIT_REGISTER);
+
+	if (!f || !a) {
+		*s = f ? f : a;
+		return record_arg(d, arg, (*s)->reg, ret);
+	}
+	if (record_arg(d, arg, NULL, ret) < 0)
+		return -1;
+	*s = step_for(name, ret->register_id);
+	if (*s)
+		return 0;
+	cli_error("record %s is a '%s', neither an audit nor a finding", arg, ret->register_id);
+	record_release(ret);
+	return -1;
+}
+
+static int step_run(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	const struct step *s = NULL;
-	const char *text = NULL, *due = NULL, *as = NULL;
+	const char *name = argv[0], *text = NULL, *due = NULL, *as = NULL, *field;
 	struct string_list attach = { 0 };
 	bool json = false;
 	struct strbuf use = STRBUF_INIT;
 	const char *usage[3] = { NULL, NULL, NULL };
 	struct option opts[] = {
 		OPT_STRING(0, "text", &text, "TEXT", "what to record"),
-		OPT_STRING(0, "due", &due, "DATE", "the improvement's due date (YYYY-MM-DD)"),
+		OPT_STRING(0, "due", &due, "DATE", "a finding's improvement due date (YYYY-MM-DD)"),
 		OPT_STRING_LIST(0, "attach", &attach, "FILE", "evidence kept with it"),
 		OPT_STRING(0, "as", &as, "LOGIN", "who acts (required)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
@@ -331,51 +418,44 @@ static int finding_step(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	struct act_input in = { .kind = ACT_RECORD };
 	struct cli_files files = { 0 };
-	struct record fnd = { 0 };
+	struct record rec = { 0 };
 	struct act_attr f[2];
 	struct door *d = NULL;
 	size_t n = 0;
 	int k, ret;
 
-	for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
-		if (!strcmp(argv[0], steps[i].name))
-			s = &steps[i];
+	s = step_for(name, NULL);
 	if (!s)
 		return EXIT_USAGE;
-	strbuf_addf(&use, "mamori audit %s FINDING %s%s[--attach FILE]... --as LOGIN [--json]",
-	            s->name, s->text_required ? "--text TEXT " : "[--text TEXT] ",
-	            s->due ? "--due DATE " : "");
+	step_usage(name, &use);
 	usage[0] = use.buf;
 	usage[1] = s->summary;
 	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
 	if (k < 0)
 		goto out;
 	ret = EXIT_USAGE;
-	if (s->text_required && (!text || !*text)) {
-		cli_error("say what to record: --text TEXT");
-		goto out;
-	}
-	if (s->due && !due) {
-		cli_error("give the improvement's due date: --due YYYY-MM-DD");
-		goto out;
-	}
-	if (!s->due && due) {
-		cli_error("--due belongs to 'mamori audit plan-improvement'");
-		goto out;
-	}
 	if (need_as(as) < 0)
 		goto out;
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		goto out;
 	ret = EXIT_FAILED;
-	if (record_arg(d, argv[0], FINDING_REGISTER, &fnd) < 0)
+	if (step_record(d, argv[0], name, &rec, &s) < 0)
 		goto out;
+	ret = EXIT_USAGE;
+	if (step_options(s, text, due) < 0)
+		goto out;
+	ret = EXIT_FAILED;
+	field = step_text_field(s, policy_action(door_profile(d), s->action));
+	if (text && !field) {
+		cli_error("this ward's %s records no text", s->action);
+		goto out;
+	}
 	if (text)
-		f[n++] = (struct act_attr){ s->text_field, text };
+		f[n++] = (struct act_attr){ field, text };
 	if (due)
 		f[n++] = (struct act_attr){ FINDING_DUE_FIELD, due };
-	in.record_id = fnd.id;
+	in.record_id = rec.id;
 	in.action = s->action;
 	in.fields = f;
 	in.n_fields = n;
@@ -386,7 +466,7 @@ static int finding_step(struct cli_ctx *ctx, int argc, const char **argv)
 	ret = audit_act(d, &in, as, json, false);
 out:
 	cli_files_release(&files);
-	record_release(&fnd);
+	record_release(&rec);
 	door_free(d);
 	string_list_clear(&attach);
 	strbuf_release(&use);
@@ -417,8 +497,34 @@ static const char *field_or_dash(const struct record *r, const char *key)
 	return v && *v ? v : "-";
 }
 
+/* The profile's Japanese name of a record's state (報告済), or its id. */
+static const char *state_name(const struct profile *p, const char *reg, const char *state)
+{
+	const struct policy_register *g = policy_register(p, reg);
+	const struct policy_state *s = g && state ? policy_register_state(g, state) : NULL;
+
+	return s && s->name ? s->name : state;
+}
+
+/* The texts the audit's own steps recorded (report, evaluation ...), under the profile's names. */
+static void audit_step_texts(const struct profile *p, const struct record *a, struct strbuf *out)
+{
+	static const char *const keys[] = { "report", "result", "evaluation", "improvement_plan",
+		                            "done" };
+	const struct policy_register *g = policy_register(p, AUDIT_REGISTER);
+
+	for (size_t i = 0; g && i < ARRAY_SIZE(keys); i++) {
+		const struct policy_field *f = policy_register_field(g, keys[i]);
+		const char *v = record_field(a, keys[i]);
+
+		if (f && v && *v)
+			strbuf_addf(out, "%s：%s\n", f->name ? f->name : f->id, v);
+	}
+}
+
 /* The findings table, for show. */
-static void findings_table(const struct record_list *l, int64_t now, struct strbuf *out)
+static void findings_table(const struct profile *p, const struct record_list *l, int64_t now,
+                           struct strbuf *out)
 {
 	struct table tb;
 
@@ -432,7 +538,9 @@ static void findings_table(const struct record_list *l, int64_t now, struct strb
 		snprintf(id, sizeof(id), "%" PRId64, r->id);
 		table_add(&tb, (const char *[]){
 		                   id, field_or_dash(r, "clause"), field_or_dash(r, "severity"),
-		                   audit_finding_overdue(r, now) ? "期限超過" : r->state,
+		                   audit_finding_overdue(r, now)
+		                           ? "期限超過"
+		                           : state_name(p, FINDING_REGISTER, r->state),
 		                   field_or_dash(r, FINDING_DUE_FIELD), field_or_dash(r, "text"),
 		                   field_or_dash(r, "evidence") });
 	}
@@ -512,13 +620,15 @@ static int audit_show(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addch(&out, '\n');
 	} else {
 		strbuf_addf(&out, "監査 %" PRId64 "：%s（%s）\n", a.id, field_or_dash(&a, "title"),
-		            a.state);
+		            state_name(door_profile(d), AUDIT_REGISTER, a.state));
 		strbuf_addf(&out, "監査チーム：%s\n", field_or_dash(&a, "auditor"));
 		strbuf_addf(&out, "監査を受ける課等：%s\n", field_or_dash(&a, "auditee_section"));
 		strbuf_addf(&out, "情報システム：%s\n", field_or_dash(&a, "systems"));
-		strbuf_addf(&out, "期間：%s ～ %s\n\n", field_or_dash(&a, "period_from"),
+		strbuf_addf(&out, "期間：%s ～ %s\n", field_or_dash(&a, "period_from"),
 		            field_or_dash(&a, "period_until"));
-		findings_table(&fl, now, &out);
+		audit_step_texts(door_profile(d), &a, &out);
+		strbuf_addch(&out, '\n');
+		findings_table(door_profile(d), &fl, now, &out);
 	}
 	ret = cli_print(&out);
 out:
@@ -597,7 +707,8 @@ static int audit_list(struct cli_ctx *ctx, int argc, const char **argv)
 		snprintf(id, sizeof(id), "%" PRId64, a->id);
 		snprintf(o, sizeof(o), "%" PRId64, open);
 		snprintf(od, sizeof(od), "%" PRId64, overdue);
-		table_add(&tb, (const char *[]){ id, field_or_dash(a, "title"), a->state,
+		table_add(&tb, (const char *[]){ id, field_or_dash(a, "title"),
+		                                 state_name(door_profile(d), AUDIT_REGISTER, a->state),
 		                                 field_or_dash(a, "auditee_section"), o, od });
 	}
 	if (json) {
@@ -633,11 +744,15 @@ int cmd_audit(struct cli_ctx *ctx, int argc, const char **argv)
 	static const struct command table[] = {
 		{ "plan", audit_plan, "plans an audit: scope, period and an independent team" },
 		{ "finding", audit_finding, "records findings per clause (add)" },
-		{ "respond", finding_step, "the audited section's response to a finding" },
-		{ "plan-improvement", finding_step,
-		  "the improvement plan of a finding with its due date" },
-		{ "follow-up", finding_step, "what the follow-up of an improvement found" },
-		{ "close", finding_step, "closes a finding once it is improved" },
+		{ "conduct", step_run, "the audit is carried out (監査の実施)" },
+		{ "report", step_run, "the audit report to the CISO / CIO (監査報告書)" },
+		{ "evaluate", step_run, "the CISO's evaluation of the report (評価・指摘)" },
+		{ "improve", step_run, "the audit's improvement plan carried out: closed" },
+		{ "respond", step_run, "the audited section's response to a finding" },
+		{ "plan-improvement", step_run,
+		  "the improvement plan of a finding (with its due date) or of an audit" },
+		{ "follow-up", step_run, "what the follow-up of an improvement found" },
+		{ "close", step_run, "closes a finding once it is improved" },
 		{ "show", audit_show, "an audit with its findings" },
 		{ "list", audit_list, "the audits, with open and overdue findings" },
 		{ NULL, NULL, NULL },

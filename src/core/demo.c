@@ -464,6 +464,32 @@ static const char *fill_get(const struct filled *f, const char *key)
 	return NULL;
 }
 
+/* Whether a non-creating action of reg records field key (an audit's report is its own act's). */
+static bool later_field(const struct policy_register *reg, const char *key)
+{
+	for (unsigned i = 0; i < reg->n_actions; i++)
+		for (unsigned k = 0; !reg->actions[i]->create && k < reg->actions[i]->n_fields; k++)
+			if (!strcmp(reg->actions[i]->fields[k].id, key))
+				return true;
+	return false;
+}
+
+/* Drops the values a later action of reg records: a new record does not have them yet. */
+static void fill_drop_later(struct filled *f, const struct policy_register *reg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nr; i++) {
+		if (later_field(reg, f->items[i].key)) {
+			free(f->owned[i]);
+			continue;
+		}
+		f->owned[n] = f->owned[i];
+		f->items[n++] = f->items[i];
+	}
+	f->nr = n;
+}
+
 static void fill_release(struct filled *f)
 {
 	for (size_t i = 0; i < f->nr; i++)
@@ -973,6 +999,7 @@ static int showcase_openings(struct demo *m)
 		            &vals, &slot);
 		fill_fields(m, o->reg, create->fields, create->n_fields, 0, "zeimu", "zeimu-sys",
 		            &vals, &slot);
+		fill_drop_later(&vals, o->reg);
 		in.actor = o->to_field ? "kaikei-1"
 		                       : choose_actor(m, create, NULL, NULL, "zeimu", "zeimu-sys",
 		                                      &vals, &approval);

@@ -17,6 +17,7 @@
 #include "core/org.h"
 #include "core/read.h"
 #include "web/access.h"
+#include "web/decide.h"
 #include "web/outcome.h"
 #include "web/report.h"
 #include "web/route.h"
@@ -107,6 +108,28 @@ static void finding_form(struct web_req *r, const struct record *a)
 	strbuf_release(&fid);
 }
 
+/*
+ * The texts the audit's own steps recorded, under the profile's names for them: the report
+ * (Shinjuku: the result reported to 情報化戦略本部), the CISO's evaluation, the improvement plan
+ * and what was done (MIN-9-1-4, MIN-9-1-5).
+ */
+static void audit_steps(struct web_req *r, const struct record *a)
+{
+	static const char *const keys[] = { "report", "result", "evaluation", "improvement_plan",
+		                            "done" };
+	const struct policy_register *g = policy_register(r->profile, AUDIT_REGISTER);
+
+	for (size_t i = 0; g && i < ARRAY_SIZE(keys); i++) {
+		const struct policy_field *f = policy_register_field(g, keys[i]);
+		const char *v = record_field(a, keys[i]);
+
+		if (!f || !v || !*v)
+			continue;
+		html_elem(&r->out, "dt", f->name ? f->name : f->id, HTML_END);
+		html_elem(&r->out, "dd", v, "class", keys[i], HTML_END);
+	}
+}
+
 static void one_audit(struct web_req *r, const struct record *a, int64_t now)
 {
 	struct strbuf *o = &r->out;
@@ -133,7 +156,12 @@ static void one_audit(struct web_req *r, const struct record *a, int64_t now)
 	html_text(o, " ～ ");
 	page_ymd(o, field_or(a, "period_until", "—"));
 	html_close(o, "dd");
+	audit_steps(r, a);
 	html_close(o, "dl");
+	html_open(o, "p", "class", "noprint", HTML_END);
+	strbuf_addstr(&url, "#actions");
+	page_link(o, url.buf, _("The audit's steps: conduct, report, evaluation, improvement"));
+	html_close(o, "p");
 	if (audit_findings(r->st, web_reader(r), a->id, &fl, &err) < 0)
 		page_notice(r, "error", err.buf);
 	else if (!fl.nr)
@@ -530,5 +558,64 @@ void ui_findings_card(struct web_req *r)
 out:
 	record_list_release(&all);
 	record_list_release(&late);
+	strbuf_release(&err);
+}
+
+/*
+ * The dashboard's card of audit reports the reader may evaluate now (audit.evaluate allowed
+ * from the audit's state: Minato's CISO receives the system chief's report, MIN-9-1-4).
+ */
+void ui_audit_reports_card(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct record_list al = { 0 };
+	struct reader *rd = web_reader(r);
+	const struct policy_action *ev;
+	unsigned shown = 0;
+
+	if (!r->profile || !rd || !r->user)
+		return;
+	ev = policy_action(r->profile, AUDIT_REGISTER ".evaluate");
+	if (!ev)
+		return;
+	if (audit_records(r->st, rd, AUDIT_REGISTER, &al, &err) < 0) {
+		web_log(r, "%s", err.buf);
+		goto out;
+	}
+	for (size_t i = 0; i < al.nr; i++) {
+		const struct record *a = &al.items[i];
+		const struct policy_state *st = policy_register_state(ev->reg, a->state);
+		struct strbuf url = STRBUF_INIT;
+		struct decide_input in = { 0 };
+		struct decision d;
+
+		if (ev->from && (!st || !((ev->from >> st->index) & 1)))
+			continue;
+		web_decide_input(&in, r->user, ev->full_name, a, NULL, NULL, NULL);
+		decide_input_grants(&in, r->profile, a);
+		if (policy_decide(r->profile, &in.q, &d, NULL) == 0 && d.effect != EFFECT_DENY) {
+			if (!shown++) {
+				html_open(o, "section", "class", "card", "aria-labelledby",
+				          "audit-reports-h", HTML_END);
+				html_elem(o, "h2", _("Audit reports waiting for my evaluation"), "id",
+				          "audit-reports-h", HTML_END);
+				html_open(o, "ul", "class", "audit-reports", HTML_END);
+			}
+			strbuf_addf(&url, "/records/%" PRId64 "/act", a->id);
+			html_url_query(&url, "action", ev->full_name);
+			html_open(o, "li", HTML_END);
+			page_link(o, url.buf, field_or(a, "title", ui_register_name(r, AUDIT_REGISTER)));
+			html_close(o, "li");
+		}
+		decide_input_release(&in);
+		strbuf_release(&url);
+	}
+	if (shown) {
+		html_close(o, "ul");
+		html_close(o, "section");
+	}
+out:
+	record_list_release(&al);
 	strbuf_release(&err);
 }

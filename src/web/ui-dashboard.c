@@ -404,6 +404,7 @@ void ui_dashboard(struct web_req *r)
 	ui_alerts_card(r);
 	html_close(&r->out, "div");
 	ui_takeouts_card(r);
+	ui_audit_reports_card(r);
 	ui_findings_card(r);
 	ui_inspections_card(r);
 	ui_incidents_card(r);

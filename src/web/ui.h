@@ -86,6 +86,8 @@ void ui_takeouts_card(struct web_req *r);
 void ui_duties_card(struct web_req *r);
 /* The dashboard's card of audit findings past their improvement date (ui-audits.c). */
 void ui_findings_card(struct web_req *r);
+/* The dashboard's card of audit reports the reader may evaluate now (ui-audits.c). */
+void ui_audit_reports_card(struct web_req *r);
 /* The dashboard's card of self-inspections not yet signed off, overdue ones marked. */
 void ui_inspections_card(struct web_req *r);
 

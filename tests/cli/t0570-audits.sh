@@ -153,21 +153,59 @@ expect "an auditor off the team does not read the audit" 1 \
 expect "nor does the audited staff member" 1 "$MAMORI" --dir "$D" audit show "$AU" --as zeimu-1
 expect "closing twice is refused" 3 "$MAMORI" --dir "$D" audit close "$F" --as chief
 
-# findings are recorded from the plan until the audit is closed (its improvement done, 完了)
+# the audit's own steps (MIN-9-1-4, MIN-9-1-5): the system chief conducts it and reports to the
+# CISO, who evaluates the report; the chief's improvement plan answers the evaluation and its
+# carrying out closes the audit. Findings are recorded from the plan until the audit is closed.
+m user add ciso --name "統括 責任" --section joho >/dev/null
+m role grant ciso ciso@org >/dev/null
 expect "an audit carried through to its close" 0 "$MAMORI" --dir "$D" audit plan --title 税務課の再監査 \
 	--section zeimu --team kansa-1 --as chief --json
 AC=$(json_field id)
-expect "audit.conduct" 0 "$MAMORI" --dir "$D" act "$AC" audit.conduct --as chief
-expect "audit.report" 0 "$MAMORI" --dir "$D" act "$AC" audit.report --field report=監査報告書 --as chief
-expect "audit.plan_improvement" 0 "$MAMORI" --dir "$D" act "$AC" audit.plan_improvement \
-	--field improvement_plan=目録を更新する --as chief
+refused "no report before the audit is carried out" MIN-9-1-5-b3 \
+	"$MAMORI" --dir "$D" audit report "$AC" --text 監査報告書 --as chief
+expect "a finding is no audit" 1 "$MAMORI" --dir "$D" audit conduct "$F" --as chief
+err_has "it says so" "is a 'finding', not a 'audit'"
+expect "conduct records no text" 2 "$MAMORI" --dir "$D" audit conduct "$AC" --text x --as chief
+refused "a section's officer does not conduct audits" MIN-9-1-5 \
+	"$MAMORI" --dir "$D" audit conduct "$AC" --as zeimu-kacho
+expect "audit conduct" 0 "$MAMORI" --dir "$D" audit conduct "$AC" --as chief --json
+is "done" "d['outcome']" "done"
+expect "the report needs its text" 2 "$MAMORI" --dir "$D" audit report "$AC" --as chief
+expect "audit report: the system chief reports to the CISO" 0 "$MAMORI" --dir "$D" audit report "$AC" \
+	--text "監査報告書：複製の記録に不備" --as chief
+refused "no improvement plan before the CISO evaluates the report" MIN-9-1-5-b4 \
+	"$MAMORI" --dir "$D" audit plan-improvement "$AC" --text x --as chief
+expect "the CISO's duty to evaluate is not yet done" 0 "$MAMORI" --dir "$D" duty list --json
+is "no evaluation yet" "[x['last_done_by'] for x in d if x['duty']=='audit']" "[None]"
+refused "the system chief does not evaluate (the CISO does)" MIN-9-1-4 \
+	"$MAMORI" --dir "$D" audit evaluate "$AC" --text 評価 --as chief
+expect "the evaluation needs its text" 2 "$MAMORI" --dir "$D" audit evaluate "$AC" --as ciso
+expect "audit evaluate: the CISO evaluates the report" 0 "$MAMORI" --dir "$D" audit evaluate "$AC" \
+	--text "評価：複製の手続の周知が不十分。改善を指示する" --as ciso --json
+is "done" "d['outcome']" "done"
+expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AC" --json
+is "evaluated, with the report and the evaluation" \
+	"(d['state'], d['fields']['report'], d['fields']['evaluation'][:3])" \
+	"('evaluated', '監査報告書：複製の記録に不備', '評価：')"
+expect "the duty list" 0 "$MAMORI" --dir "$D" duty list --json
+is "the CISO's yearly duty (セキュリティ監査の評価・指摘) is fulfilled by the evaluation" \
+	"[x['last_done_by'] for x in d if x['duty']=='audit']" "['ciso']"
+expect "an audit's improvement plan has no due date (a finding's has)" 2 \
+	"$MAMORI" --dir "$D" audit plan-improvement "$AC" --text x --due "$(day 3)" --as chief
+expect "audit plan-improvement: the chief's 改善計画書" 0 "$MAMORI" --dir "$D" audit plan-improvement "$AC" \
+	--text 目録を更新する --as chief
 expect "a finding while the improvement runs" 0 "$MAMORI" --dir "$D" audit finding add "$AC" \
 	--clause MIN-3-2-1 --severity minor --text 目録が古い --as kansa-1
-expect "audit.improve: closed" 0 "$MAMORI" --dir "$D" act "$AC" audit.improve --field done=目録を更新した \
-	--as chief
+expect "audit improve: carried out, the audit is closed" 0 "$MAMORI" --dir "$D" audit improve "$AC" \
+	--text 目録を更新した --as chief
+expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AC" --json
+is "closed" "(d['state'], d['fields']['done'])" "('closed', '目録を更新した')"
+expect "audit list" 0 "$MAMORI" --dir "$D" audit list
+out_has "the list names its state" "完了"
 refused "no finding once it is closed" MIN-9-1-5-b2 "$MAMORI" --dir "$D" audit finding add "$AC" \
 	--clause MIN-3-2-1 --severity minor --text 遅れた指摘 --as kansa-1
-out_has "it says why" "is 完了; this can be done only while it is 計画、実施済、報告済、改善中"
+out_has "it says why" "is 完了; this can be done only while it is 計画、実施済、報告済、評価済、改善中"
+expect "the generic act still works" 0 "$MAMORI" --dir "$D" act "$AC" audit.read --as ciso
 
 # ---- Shinjuku ----------------------------------------------------------------------------
 D="$TMP/shinjuku"
@@ -200,5 +238,18 @@ expect "Shinjuku: the officer plans the improvement" 0 \
 expect "Shinjuku: audit list" 0 "$MAMORI" --dir "$D" audit list --json
 is "open, not overdue" "[(x['open'], x['overdue']) for x in d]" "[(1, 0)]"
 expect "Shinjuku: closed by the CIO" 0 "$MAMORI" --dir "$D" audit close "$F" --as cio
+# 第7 1(1): the CIO reports the audit's result to 情報化戦略本部 (Shinjuku has no evaluate step:
+# its evaluation, 第7 3, is the CIO's periodic one)
+refused "Shinjuku: the auditor does not report to 情報化戦略本部" SHJ-7-1-1 \
+	"$MAMORI" --dir "$D" audit report "$AU" --text x --as kansa-1
+expect "Shinjuku: audit conduct" 0 "$MAMORI" --dir "$D" audit conduct "$AU" --as cio
+refused "Shinjuku: the auditor does not report the result" SHJ-7-1-2 \
+	"$MAMORI" --dir "$D" audit report "$AU" --text x --as kansa-1
+expect "Shinjuku: audit report (the field is the ward's: result)" 0 "$MAMORI" --dir "$D" audit report "$AU" \
+	--text "監査の結果：点検記録の不備1件" --as cio --json
+is "done, citing 第7 1(1)(2)" "(d['outcome'], sorted(d['clauses']))" "('done', ['SHJ-7-1-1', 'SHJ-7-1-2'])"
+expect "Shinjuku: audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
+is "reported, with the result" "(d['state'], d['fields']['result'])" "('reported', '監査の結果：点検記録の不備1件')"
+expect "Shinjuku: no evaluate step in this ward" 1 "$MAMORI" --dir "$D" audit evaluate "$AU" --text x --as cio
 
 done_testing

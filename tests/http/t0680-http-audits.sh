@@ -9,12 +9,13 @@ day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + dat
 
 ward_make
 m section add kaikei --name 会計室 >/dev/null
-for u in "chief 統括管理 kumin" "kansa 監査一 kaikei"; do
+for u in "chief 統括管理 kumin" "kansa 監査一 kaikei" "ciso 統括責任 kumin"; do
 	set -- $u
 	printf '%s\n' "$PW" | m user add "$1" --name "$2" --section "$3" --password-stdin >/dev/null
 done
 m role grant chief system_chief@org >/dev/null
 m role grant kansa auditor@org >/dev/null
+m role grant ciso ciso@org >/dev/null
 server_start
 
 is "the chief logs in" 303 "$(login chief "$PW" "$TMP/jar-chief")"
@@ -66,6 +67,42 @@ check "shows the overdue finding" "grep -q 'findings-h' '$TMP/body' && grep -q '
 is "tanaka logs in" 303 "$(login tanaka "$PW" "$TMP/jar-tanaka")"
 is "a 区民課 dashboard" 200 "$(status -b "$TMP/jar-tanaka" "${URL}")"
 check "has no such card" "! grep -q 'findings-h' '$TMP/body'"
+
+# the audit's own steps on its page (MIN-9-1-4, MIN-9-1-5): the chief conducts and reports it;
+# the CISO's dashboard asks for the evaluation, which the CISO records
+act_post() { # JAR RECORD ACTION [FIELD=VALUE]...
+	_j=$1 _r=$2 _a=$3
+	shift 3
+	_c=$(csrf_of "$_j" "/records/$_r/act?action=$_a")
+	set -- --data-urlencode "csrf=$_c" --data-urlencode "action=$_a" \
+		$(for kv in "$@"; do printf ' --data-urlencode f.%s' "$kv"; done)
+	status -b "$_j" "$@" "${URL}records/$_r/act"
+}
+is "the audits page links the audit's steps" 200 "$(status -b "$TMP/jar-chief" "${URL}audits")"
+check "to its page's acts" "grep -q \"href=\\\"/records/$AU#actions\\\"\" '$TMP/body'"
+is "the audit's page" 200 "$(status -b "$TMP/jar-chief" "${URL}records/$AU")"
+check "offers 監査の実施" "grep -q 'action=audit.conduct' '$TMP/body'"
+is "the chief conducts the audit" 303 "$(act_post "$TMP/jar-chief" "$AU" audit.conduct)"
+is "and reports it" 303 "$(act_post "$TMP/jar-chief" "$AU" audit.report report=監査報告書：複製の記録に不備)"
+is "the ciso logs in" 303 "$(login ciso "$PW" "$TMP/jar-ciso")"
+is "the CISO's dashboard" 200 "$(status -b "$TMP/jar-ciso" "${URL}")"
+check "asks for the report's evaluation" "grep -q 'audit-reports-h' '$TMP/body' && grep -q \"/records/$AU/act?action=audit.evaluate\" '$TMP/body'"
+check "in Japanese" "grep -q '評価を待つ監査報告書' '$TMP/body'"
+is "the chief's dashboard" 200 "$(status -b "$TMP/jar-chief" "${URL}")"
+check "does not (the CISO evaluates)" "! grep -q 'audit-reports-h' '$TMP/body'"
+is "the chief may not evaluate" 403 "$(act_post "$TMP/jar-chief" "$AU" audit.evaluate evaluation=x)"
+check "citing MIN-9-1-4" "grep -q 'MIN-9-1-4' '$TMP/body'"
+is "the evaluation needs its text" 400 "$(act_post "$TMP/jar-ciso" "$AU" audit.evaluate)"
+is "the CISO evaluates" 303 "$(act_post "$TMP/jar-ciso" "$AU" audit.evaluate evaluation=周知が不十分。改善を指示する)"
+is "the CISO's dashboard" 200 "$(status -b "$TMP/jar-ciso" "${URL}")"
+check "no longer asks" "! grep -q 'audit-reports-h' '$TMP/body'"
+is "the audits page" 200 "$(status -b "$TMP/jar-ciso" "${URL}audits")"
+check "shows the report under its name" "grep -q '監査報告書：複製の記録に不備' '$TMP/body'"
+check "and the evaluation" "grep -q '<dd class=\"evaluation\">周知が不十分。改善を指示する</dd>' '$TMP/body'"
+check "in state 評価済" "grep -q '（評価済）' '$TMP/body'"
+is "the chief's improvement plan answers it" 303 \
+	"$(act_post "$TMP/jar-chief" "$AU" audit.plan_improvement improvement_plan=手続を周知する)"
+check "the audit is being improved" "m audit show $AU --json | grep -q '\"state\": *\"improving\"'"
 
 is "the compliance report" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
 check "titled" "grep -q '情報セキュリティ対策基準 遵守状況報告書' '$TMP/body'"
