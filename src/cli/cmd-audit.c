@@ -309,8 +309,8 @@ struct step {
 static const struct step steps[] = {
 	{ "respond", FINDING_REGISTER, "finding.respond", "response", true, true, false,
 	  "the audited section's response to a finding" },
-	{ "plan-improvement", FINDING_REGISTER, "finding.plan_improvement", "improvement_plan", true,
-	  true, true, "the improvement plan with its due date (改善計画)" },
+	{ "plan-improvement", FINDING_REGISTER, "finding.plan_improvement", "improvement_plan",
+	  true, true, true, "the improvement plan with its due date (改善計画)" },
 	{ "follow-up", FINDING_REGISTER, "finding.follow_up", "follow_up", true, true, false,
 	  "what the follow-up found (改善の確認)" },
 	{ "close", FINDING_REGISTER, "finding.close", "follow_up", true, false, false,
@@ -349,12 +349,17 @@ static const char *step_text_field(const struct step *s, const struct policy_act
 
 static void step_usage(const char *name, struct strbuf *use)
 {
-	const struct step *f = step_for(name, FINDING_REGISTER), *a = step_for(name, AUDIT_REGISTER);
+	const struct step *f = step_for(name, FINDING_REGISTER),
+	                  *a = step_for(name, AUDIT_REGISTER);
 	const struct step *s = f ? f : a;
 
 	strbuf_addf(use, "mamori audit %s %s %s%s[--attach FILE]... --as LOGIN [--json]", name,
-	            f && a ? "FINDING|AUDIT" : f ? "FINDING" : "AUDIT",
-	            !s->text ? "" : s->text_required ? "--text TEXT " : "[--text TEXT] ",
+	            f && a ? "FINDING|AUDIT"
+	            : f    ? "FINDING"
+	                   : "AUDIT",
+	            !s->text           ? ""
+	            : s->text_required ? "--text TEXT "
+	                               : "[--text TEXT] ",
 	            s->due ? "[--due DATE] " : "");
 }
 
@@ -384,7 +389,8 @@ static int step_options(const struct step *s, const char *text, const char *due)
 static int step_record(struct door *d, const char *arg, const char *name, struct record *ret,
                        const struct step **s)
 {
-	const struct step *f = step_for(name, FINDING_REGISTER), *a = step_for(name, AUDIT_REGISTER);
+	const struct step *f = step_for(name, FINDING_REGISTER),
+	                  *a = step_for(name, AUDIT_REGISTER);
 
 	if (!f || !a) {
 		*s = f ? f : a;
@@ -539,8 +545,8 @@ static void findings_table(const struct profile *p, const struct record_list *l,
 		table_add(&tb, (const char *[]){
 		                   id, field_or_dash(r, "clause"), field_or_dash(r, "severity"),
 		                   audit_finding_overdue(r, now)
-		                           ? "期限超過"
-		                           : state_name(p, FINDING_REGISTER, r->state),
+		                       ? "期限超過"
+		                       : state_name(p, FINDING_REGISTER, r->state),
 		                   field_or_dash(r, FINDING_DUE_FIELD), field_or_dash(r, "text"),
 		                   field_or_dash(r, "evidence") });
 	}
@@ -707,9 +713,10 @@ static int audit_list(struct cli_ctx *ctx, int argc, const char **argv)
 		snprintf(id, sizeof(id), "%" PRId64, a->id);
 		snprintf(o, sizeof(o), "%" PRId64, open);
 		snprintf(od, sizeof(od), "%" PRId64, overdue);
-		table_add(&tb, (const char *[]){ id, field_or_dash(a, "title"),
-		                                 state_name(door_profile(d), AUDIT_REGISTER, a->state),
-		                                 field_or_dash(a, "auditee_section"), o, od });
+		table_add(&tb,
+		          (const char *[]){ id, field_or_dash(a, "title"),
+		                            state_name(door_profile(d), AUDIT_REGISTER, a->state),
+		                            field_or_dash(a, "auditee_section"), o, od });
 	}
 	if (json) {
 		jw_array_end(&w);

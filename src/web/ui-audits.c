@@ -598,14 +598,15 @@ void ui_audit_reports_card(struct web_req *r)
 			if (!shown++) {
 				html_open(o, "section", "class", "card", "aria-labelledby",
 				          "audit-reports-h", HTML_END);
-				html_elem(o, "h2", _("Audit reports waiting for my evaluation"), "id",
-				          "audit-reports-h", HTML_END);
+				html_elem(o, "h2", _("Audit reports waiting for my evaluation"),
+				          "id", "audit-reports-h", HTML_END);
 				html_open(o, "ul", "class", "audit-reports", HTML_END);
 			}
 			strbuf_addf(&url, "/records/%" PRId64 "/act", a->id);
 			html_url_query(&url, "action", ev->full_name);
 			html_open(o, "li", HTML_END);
-			page_link(o, url.buf, field_or(a, "title", ui_register_name(r, AUDIT_REGISTER)));
+			page_link(o, url.buf,
+			          field_or(a, "title", ui_register_name(r, AUDIT_REGISTER)));
 			html_close(o, "li");
 		}
 		decide_input_release(&in);
