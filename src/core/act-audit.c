@@ -178,6 +178,60 @@ int act_check_independent(struct act_state *s, const struct policy_register *reg
 	return r;
 }
 
+/* Whether login holds role (or a role including it) at any scope now. */
+static int person_holds(struct act_state *s, const char *login, const struct policy_role *role,
+                        bool *ret, struct strbuf *err)
+{
+	struct org_user u = { 0 };
+	struct strv roles = STRV_INIT;
+	int r;
+
+	*ret = false;
+	r = org_user_get(s->door->st, login, &u, err);
+	if (r == 0)
+		r = org_user_roles(s->door->st, u.id, s->now, &roles, err);
+	for (size_t i = 0; r == 0 && i < roles.nr && !*ret; i++) {
+		const char *at = strchr(roles.items[i], '@');
+		const struct policy_role *held =
+		    policy_role_n(s->p, roles.items[i],
+		                  at ? (size_t)(at - roles.items[i]) : strlen(roles.items[i]));
+
+		*ret = held && ((held->implied >> role->index) & 1);
+	}
+	strv_release(&roles);
+	org_user_release(&u);
+	return r;
+}
+
+int act_check_holds(struct act_state *s, const struct policy_register *reg, json_t *given,
+                    struct strbuf *err)
+{
+	int r = 0;
+
+	for (unsigned i = 0; i < reg->n_fields && s->outcome != ACT_REFUSED && r == 0; i++) {
+		const struct policy_field *f = &reg->fields[i];
+		struct strv people = STRV_INIT;
+
+		if (!f->holds || !json_object_get(given, f->id))
+			continue;
+		list_items(json_str(given, f->id), &people);
+		for (size_t k = 0; k < people.nr && r == 0; k++) {
+			bool holds = false;
+
+			r = person_holds(s, people.items[k], f->holds, &holds, err);
+			if (r < 0 || holds)
+				continue;
+			act_refuse(s, "%s does not hold %s (%s), which %s (%s) requires",
+			           people.items[k], f->holds->name, f->holds->id, f->name, f->id);
+			act_add_clauses(s, &f->holds->clauses);
+			s->reason = "lacks_role";
+			break;
+		}
+		strv_release(&people);
+	}
+	return r;
+}
+
 int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_t *merged,
                        json_t *act_vals, struct strbuf *err)
 {

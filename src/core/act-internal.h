@@ -207,6 +207,12 @@ int act_attachments_write(struct act_state *s, int64_t act_id, struct strbuf *er
  * the constraint's clauses). `actor_in` of action a: the actor is one of the people the
  * referenced record names. Return 0 (s->outcome says a refusal) or a store error.
  */
+/*
+ * User fields with `holds: ROLE` that the act gives: each person named holds ROLE now (or a
+ * role including it); else refused citing the role's clauses (reason "lacks_role").
+ */
+int act_check_holds(struct act_state *s, const struct policy_register *reg, json_t *given,
+                    struct strbuf *err);
 int act_check_independent(struct act_state *s, const struct policy_register *reg, json_t *given,
                           json_t *merged, struct strbuf *err);
 /*

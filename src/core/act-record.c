@@ -1239,6 +1239,8 @@ int act_record(struct act_state *s, struct strbuf *err)
 		r = act_check_at_least(s, t.reg, &t.rec, state_after(&t), t.reg_vals, t.merged,
 		                       err);
 	if (r == 0 && s->outcome != ACT_REFUSED)
+		r = act_check_holds(s, t.reg, t.reg_vals, err);
+	if (r == 0 && s->outcome != ACT_REFUSED)
 		r = act_check_actor_in(s, t.action, t.merged, t.act_vals, err);
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;

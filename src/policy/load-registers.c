@@ -159,7 +159,7 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 		"type",         "name",       "required", "clause",      "clauses",
 		"values",       "to",         "note",     "ward_choice", "value_clauses",
 		"all",          "as",         "due",      "keeps_level", "many",
-		"same_section", "ref_states", "unique",   NULL
+		"same_section", "ref_states", "unique",   "holds",       NULL
 	};
 	const struct ynode *t = v, *x;
 	const char *ts;
@@ -264,6 +264,16 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 			         f->id);
 			return false;
 		}
+	}
+	if ((x = ymap_get(v, "holds"))) {
+		if (f->type != FIELD_USER) {
+			load_err(L, x,
+			         "field '%s': 'holds' is for user fields (the role they hold)",
+			         f->id);
+			return false;
+		}
+		if (!load_str(L, x, "'holds'") || !(f->holds = load_role_ref(L, x, x->str)))
+			return false;
 	}
 	if ((x = ymap_get(v, "many"))) {
 		load_boolean(L, x, "'many'", &f->many);

@@ -184,7 +184,13 @@ struct policy_field {
 	const struct policy_clauses *value_clauses;
 	bool all_values; /* FIELD_SET: a value must hold every one of `values` */
 	const struct policy_role *grants_as; /* FIELD_GRANTS: the role a grant confers */
-	const struct policy_register *ref;   /* FIELD_REF: the register referred to */
+	/*
+	 * FIELD_USER `holds: ROLE`: every person the field names holds ROLE (at any scope, or a
+	 * role that includes it) when an act gives the field: an audit's team are 監査実施者, the
+	 * people with the expertise (MIN-9-1-2). The door refuses, citing the role's clauses.
+	 */
+	const struct policy_role *holds;
+	const struct policy_register *ref; /* FIELD_REF: the register referred to */
 	/* FIELD_REF `keeps_level`: the record's level is at least the referred record's (a copy
 	 * is kept as its original is: MIN-3-4-1); the door checks it */
 	bool keeps_level;

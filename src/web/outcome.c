@@ -118,6 +118,9 @@ const char *web_refusal_reason(const char *reason)
 		{ "not_independent",
 		  N_("The audit team must be independent of what it audits: someone on it belongs "
 		     "to an audited section or holds a role over it or its systems.") },
+		{ "lacks_role",
+		  N_("Someone named here does not hold the role the policy requires of them: an "
+		     "audit team member must be an auditor, a person with the expertise.") },
 		{ "not_named", N_("Only the people the audit names (its team) may do this.") },
 		{ "duplicate", N_("This number is already used in this register: each record needs "
 		                  "its own.") },

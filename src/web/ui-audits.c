@@ -179,6 +179,26 @@ static void one_audit(struct web_req *r, const struct record *a, int64_t now)
 	strbuf_release(&id);
 }
 
+/* The role every team member must hold (the field's `holds`: 監査実施者, MIN-9-1-2), if any. */
+static void team_role_hint(struct web_req *r)
+{
+	const struct policy_register *g = policy_register(r->profile, AUDIT_REGISTER);
+	const struct policy_field *f = g ? policy_register_field(g, "auditor") : NULL;
+	struct strbuf *o = &r->out;
+
+	if (!f || !f->holds)
+		return;
+	html_open(o, "p", "class", "cite team-role", HTML_END);
+	html_text(o, _("Every member of the team must hold this role:"));
+	html_text(o, " ");
+	html_elem(o, "strong", f->holds->name, HTML_END);
+	for (unsigned i = 0; i < f->holds->clauses.nr; i++) {
+		html_text(o, " ");
+		ui_clause(r, f->holds->clauses.items[i]->id);
+	}
+	html_close(o, "p");
+}
+
 static void plan_form(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
@@ -190,6 +210,7 @@ static void plan_form(struct web_req *r)
 	          _("The audit team may not include anyone who belongs to an audited section or "
 	            "holds a role over it or its systems (MIN-9-1-3)."),
 	          "class", "cite", HTML_END);
+	team_role_hint(r);
 	if (org_sections_list(r->st, &secs, &err) < 0) {
 		page_notice(r, "error", err.buf);
 		goto out;

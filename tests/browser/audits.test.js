@@ -1,5 +1,6 @@
 // audits.test.js: the system chief plans an audit of 税務課 (refused while the team includes a
-// 税務課 member or its officer, citing MIN-9-1-3); the team records a finding with evidence (a
+// 税務課 member or its officer, citing MIN-9-1-3, or someone who is no 監査実施者, citing
+// MIN-9-1-2); the team records a finding with evidence (a
 // file and the ledger entry of the act it rests on, linked from the finding's page); the 税務課
 // officer plans the improvement; the chief follows it up and closes it; the compliance report as
 // a page, CSV and PDF whose text (pdftotext) holds the clause ids and the Japanese headings
@@ -18,10 +19,10 @@ before(async () => {
   ward = makeWard();
   mamori(ward.data, ['section', 'add', 'kaikei', '--name', '会計室']);
   for (const [login, name, section, role] of [['chief', '統括 管理', 'kumin', 'system_chief@org'],
-    ['kansa', '監査 一', 'kaikei', 'auditor@org']]) {
+    ['kansa', '監査 一', 'kaikei', 'auditor@org'], ['kaikei2', '会計 二', 'kaikei', null]]) {
     mamori(ward.data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
       PASSWORD + '\n');
-    mamori(ward.data, ['role', 'grant', login, role]);
+    if (role) mamori(ward.data, ['role', 'grant', login, role]);
   }
   server = await startServer(ward.data);
   ctx = await launch(ward.dir);
@@ -50,6 +51,10 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   const refused = await page.textContent('main');
   assert.ok(refused.includes('MIN-9-1-3'), 'its officer: refused, citing MIN-9-1-3');
   await shot(page, 'audit-refused');
+  await plan('kansa,kaikei2');
+  const noExpertise = await page.textContent('main');
+  assert.ok(noExpertise.includes('MIN-9-1-2') && noExpertise.includes('監査実施者'),
+    'a member who is no 監査実施者 (the expertise): refused, citing MIN-9-1-2');
   await plan('kansa');
   await page.waitForURL(/\/audits\?notice=done/);
   assert.ok((await page.textContent('main')).includes('税務課の情報セキュリティ監査'));

@@ -55,6 +55,14 @@ refused "--json: refused, exit 3" MIN-9-1-3 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team zeimu-1 --as chief --json
 is "the outcome says refused" "d['outcome'], d['id']" "('refused', None)"
 expect "the refusal is in the ledger" 0 "$MAMORI" --dir "$D" ledger verify
+# the team are 監査実施者, the people with the expertise (MIN-9-1-2): the field's `holds: auditor`
+m user add kansa-4 --name "会計 四" --section kaikei >/dev/null
+refused "a team member who is no 監査実施者 is refused" MIN-9-1-2 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1,kansa-4 --as chief
+out_has "it names the person and the role" "kansa-4 does not hold 監査実施者 (auditor)"
+expect "--json: the reason" 3 "$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu \
+	--team kansa-4 --as chief --json
+is "lacks_role" "d['outcome'], d.get('reason')" "('refused', 'lacks_role')"
 expect "an unknown team member" 1 \
 	"$MAMORI" --dir "$D" audit plan --title x --section zeimu --team nobody --as chief
 expect "an unknown section" 1 \
@@ -222,6 +230,10 @@ m role grant kansa-1 auditor@org >/dev/null
 m role grant zeimu-1 auditor@org >/dev/null
 refused "Shinjuku: a 税務課 member is refused, citing the ward's clause" SHJ-7-1-1 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1,zeimu-1 --as cio
+m user add kaikei-2 --name "会計 二" --section kaikei >/dev/null
+refused "Shinjuku: a team member who is no 監査人 is refused" SHJ-7-1-1 \
+	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1,kaikei-2 --as cio
+out_has "naming the role" "kaikei-2 does not hold 監査人 (auditor)"
 refused "Shinjuku: its officer too" SHJ-7-1-1 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team zeimu-kacho --as cio
 expect "Shinjuku: an independent team" 0 \

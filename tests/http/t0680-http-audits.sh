@@ -21,12 +21,19 @@ server_start
 is "the chief logs in" 303 "$(login chief "$PW" "$TMP/jar-chief")"
 is "the audits page" 200 "$(status -b "$TMP/jar-chief" "${URL}audits")"
 check "offers to plan an audit" "grep -q 'name=\"team\"' '$TMP/body'"
+check "says the team must be 監査実施者" "grep -q 'class=\"cite team-role\"' '$TMP/body' && grep -q '<strong>監査実施者</strong>' '$TMP/body'"
 C=$(csrf_of "$TMP/jar-chief" /audits)
 is "a 税務課 member on the team is refused" 403 "$(status -b "$TMP/jar-chief" \
 	--data-urlencode "csrf=$C" --data-urlencode "title=税務課監査" --data-urlencode section=zeimu \
 	--data-urlencode "team=kansa,sato" "${URL}audits")"
 check "citing MIN-9-1-3" "grep -q 'MIN-9-1-3' '$TMP/body'"
 check "saying why in Japanese" "grep -q '監査チームは監査を受ける側から独立していなければなりません' '$TMP/body'"
+printf '%s\n' "$PW" | m user add kaikei-2 --name 会計二 --section kaikei --password-stdin >/dev/null
+is "a team member who is no 監査実施者 is refused" 403 "$(status -b "$TMP/jar-chief" \
+	--data-urlencode "csrf=$C" --data-urlencode "title=税務課監査" --data-urlencode section=zeimu \
+	--data-urlencode "team=kansa,kaikei-2" "${URL}audits")"
+check "citing MIN-9-1-2" "grep -q 'MIN-9-1-2' '$TMP/body'"
+check "saying why in Japanese" "grep -q '監査チームの者は監査実施者（専門知識を有する者）でなければなりません' '$TMP/body'"
 is "an independent team is planned" 303 "$(status -b "$TMP/jar-chief" \
 	--data-urlencode "csrf=$C" --data-urlencode "title=税務課の情報セキュリティ監査" \
 	--data-urlencode section=zeimu --data-urlencode "team=kansa" "${URL}audits")"

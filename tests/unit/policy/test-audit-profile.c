@@ -65,6 +65,7 @@ static void test_loads(void **state)
 	assert_true(policy_register_field(a, "team")->many);
 	assert_int_equal(policy_register_field(a, "systems")->type, FIELD_SYSTEM);
 	assert_false(policy_register_field(a, "lead")->many);
+	assert_null(policy_register_field(a, "lead")->holds);
 	assert_int_equal(policy_register_field(f, "clause")->type, FIELD_CLAUSE);
 	add = policy_action(p, "finding.add");
 	assert_ptr_equal(add->actor_in_ref, policy_register_field(f, "audit"));
@@ -90,6 +91,27 @@ static void test_loads(void **state)
 	strbuf_release(&err);
 }
 
+/* `holds: ROLE` on a user field: the role its people must hold (監査実施者, MIN-9-1-2). */
+static void test_holds(void **state)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct profile *p =
+	    load(HEAD "registers:\n  audit:\n    name: 監査\n"
+	              "    fields: {team: {type: user, many: true, holds: auditor}}\n"
+	              "    actions: {plan: {name: 計画, create: true, clause: X-1}}\n",
+	         &err);
+
+	if (!p) {
+		fprintf(stderr, "# %s\n", err.buf);
+		fail();
+		return;
+	}
+	assert_ptr_equal(policy_register_field(policy_register(p, "audit"), "team")->holds,
+	                 policy_role(p, "auditor"));
+	profile_free(p);
+	strbuf_release(&err);
+}
+
 static void expect_error(const char *yaml, const char *want)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -107,6 +129,12 @@ static void test_errors(void **state)
 	expect_error(HEAD
 	             "registers:\n  r:\n    name: R\n    fields: {t: {type: text, many: true}}\n",
 	             "'many' is only for user, section and system fields");
+	expect_error(HEAD "registers:\n  r:\n    name: R\n"
+	                  "    fields: {t: {type: text, holds: auditor}}\n",
+	             "'holds' is for user fields");
+	expect_error(HEAD "registers:\n  r:\n    name: R\n"
+	                  "    fields: {t: {type: user, holds: nobody}}\n",
+	             "nobody");
 	expect_error(HEAD AUDIT "    actions: {add: {name: 記録, create: true, actor_in: team}}\n",
 	             "'actor_in' is REF.FIELD");
 	expect_error(HEAD AUDIT
@@ -203,6 +231,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loads),
+		cmocka_unit_test(test_holds),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_at_least),
 		cmocka_unit_test(test_list_items),
