@@ -87,14 +87,14 @@ static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori audit plan --title TEXT --section ID [--section ID]... [--system ID]... "
 		"--team LOGIN[,LOGIN...] [--from DATE] [--until DATE] [--items TEXT] "
-		"[--registers LIST] [--records LIST] --as LOGIN [--json]",
+		"[--clause ID[,ID...]]... [--registers LIST] [--records LIST] --as LOGIN [--json]",
 		"plans an audit (監査計画書): its scope, period and team; a team member from an "
 		"audited section, or holding a role over it or its systems, is refused",
 		NULL
 	};
 	const char *title = NULL, *as = NULL, *from = NULL, *until = NULL, *items = NULL;
 	const char *registers = NULL, *records = NULL, *auditee = NULL;
-	struct string_list sections = { 0 }, systems = { 0 }, team = { 0 };
+	struct string_list sections = { 0 }, systems = { 0 }, team = { 0 }, clauses = { 0 };
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "title", &title, "TEXT", "the audit's name (監査の名称)"),
@@ -104,6 +104,9 @@ static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "from", &from, "DATE", "the audit period's first day (YYYY-MM-DD)"),
 		OPT_STRING(0, "until", &until, "DATE", "the audit period's last day"),
 		OPT_STRING(0, "items", &items, "TEXT", "what the audit checks (監査の実施事項)"),
+		OPT_STRING_LIST(0, "clause", &clauses, "ID[,ID...]",
+		                "a clause the audit covers (repeatable; MIN-3 covers MIN-3-4-1): "
+		                "findings keep to them"),
 		OPT_STRING(0, "registers", &registers, "LIST", "registers the team reads"),
 		OPT_STRING(0, "records", &records, "LIST", "records the team reads (ids)"),
 		OPT_STRING(0, "auditee", &auditee, "LOGIN", "the person audited (監査を受ける者)"),
@@ -112,7 +115,8 @@ static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_END(),
 	};
 	struct strbuf secs = STRBUF_INIT, syss = STRBUF_INIT, members = STRBUF_INIT;
-	struct act_attr f[12];
+	struct strbuf scope = STRBUF_INIT;
+	struct act_attr f[13];
 	struct act_input in = { .kind = ACT_RECORD, .register_id = AUDIT_REGISTER };
 	struct door *d = NULL;
 	size_t n = 0;
@@ -124,6 +128,7 @@ static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 	join_list(&sections, &secs);
 	join_list(&systems, &syss);
 	join_list(&team, &members);
+	join_list(&clauses, &scope);
 	ret = EXIT_USAGE;
 	if (!title || !*title) {
 		cli_error("name the audit: --title TEXT");
@@ -151,6 +156,8 @@ static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 		f[n++] = (struct act_attr){ "period_until", until };
 	if (items)
 		f[n++] = (struct act_attr){ "items", items };
+	if (scope.len)
+		f[n++] = (struct act_attr){ "clauses", scope.buf };
 	if (registers)
 		f[n++] = (struct act_attr){ "target_registers", registers };
 	if (records)
@@ -168,6 +175,8 @@ out:
 	string_list_clear(&sections);
 	string_list_clear(&systems);
 	string_list_clear(&team);
+	string_list_clear(&clauses);
+	strbuf_release(&scope);
 	strbuf_release(&secs);
 	strbuf_release(&syss);
 	strbuf_release(&members);
@@ -630,6 +639,7 @@ static int audit_show(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addf(&out, "監査チーム：%s\n", field_or_dash(&a, "auditor"));
 		strbuf_addf(&out, "監査を受ける課等：%s\n", field_or_dash(&a, "auditee_section"));
 		strbuf_addf(&out, "情報システム：%s\n", field_or_dash(&a, "systems"));
+		strbuf_addf(&out, "対象の条項：%s\n", field_or_dash(&a, "clauses"));
 		strbuf_addf(&out, "期間：%s ～ %s\n", field_or_dash(&a, "period_from"),
 		            field_or_dash(&a, "period_until"));
 		audit_step_texts(door_profile(d), &a, &out);

@@ -8,6 +8,7 @@
 
 #include "base/cleanup.h"
 #include "base/parse.h"
+#include "base/utf8.h"
 #include "core/act-internal.h"
 
 static const char *json_str(json_t *o, const char *key)
@@ -268,6 +269,41 @@ int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_
 	return 0;
 }
 
+/* Whether clause lies within one of the clauses of list (itself, or under it: MIN-3 holds
+ * MIN-3-4-1). */
+static bool clause_within(const char *clause, const char *list)
+{
+	const char *cur = list, *b;
+	size_t n;
+
+	while (policy_list_next(&cur, &b, &n))
+		if (!strncmp(clause, b, n) && (clause[n] == '\0' || clause[n] == '-'))
+			return true;
+	return false;
+}
+
+/* A clause field with `within`: the clause lies in the scope the referenced record names. */
+static void check_within(struct act_state *s, const struct policy_field *f, json_t *merged)
+{
+	const char *v = json_str(merged, f->id), *ref = json_str(merged, f->within_ref->id);
+	const char *scope;
+	struct record other = { 0 };
+	int64_t id;
+
+	if (!v || !ref || parse_int64(ref, 1, INT64_MAX, &id) < 0 ||
+	    record_get(s->door->st, id, &other, NULL) < 0)
+		return;
+	scope = record_field(&other, f->within->id);
+	if (scope && !utf8_blank(scope) && !clause_within(v, scope)) {
+		act_refuse(s, "%s: %s is outside the scope of record %lld, whose %s names only %s",
+		           f->name ? f->name : f->id, v, (long long)id,
+		           f->within->name ? f->within->name : f->within->id, scope);
+		s->reason = "out_of_scope";
+		act_add_clauses(s, &f->within->clauses);
+	}
+	record_release(&other);
+}
+
 /*
  * Ref fields with same_section or ref_states: the record belongs to the section of the record it
  * names, and that record is in one of the named states (a self-inspection's answers: its
@@ -284,6 +320,10 @@ bool act_check_ref_bounds(struct act_state *s, const struct policy_register *reg
 		bool in_state = !f->n_ref_states;
 		int64_t id;
 
+		if (f->within_ref) {
+			check_within(s, f, merged);
+			continue;
+		}
 		if (!v || parse_int64(v, 1, INT64_MAX, &id) < 0 ||
 		    record_get(s->door->st, id, &other, NULL) < 0)
 			continue;

@@ -244,6 +244,8 @@ struct act_result {
 	 *   missing_context the request leaves out context the action needs (which: message)
 	 *   not_applicant  only the applicant may withdraw a request
 	 *   not_independent an audit team member belongs to, or holds a role over, what it audits
+	 *   out_of_scope   a clause field with `within` names a clause outside the referenced
+	 *                  record's scope (a finding on a clause its audit does not audit)
 	 *   lacks_role     a person a `holds` user field names lacks the role (an audit team
 	 *                  member who is no 監査実施者)
 	 *   not_named      the actor is not among the people the referenced record names (actor_in)

@@ -146,6 +146,43 @@ static int many_check(const struct policy_field *f, const char *value, struct st
 	return 0;
 }
 
+/* Whether id is a clause of p, or a chapter some clause lies under (MIN-3: MIN-3-4-1). */
+static bool clause_or_chapter(const struct profile *p, const char *id)
+{
+	size_t n = strlen(id);
+
+	if (policy_clause(p, id))
+		return true;
+	for (unsigned i = 0; n && i < p->n_clauses; i++)
+		if (!strncmp(p->clauses[i].id, id, n) && p->clauses[i].id[n] == '-')
+			return true;
+	return false;
+}
+
+/* A `many` clause field: each item a clause of the profile or a chapter of them, each once. */
+static int clauses_check(const struct profile *p, const struct policy_field *f, const char *value,
+                         struct strbuf *err_out)
+{
+	const char *cur = value, *b;
+	size_t n;
+	int r = many_check(f, value, err_out);
+
+	while (r == 0 && policy_list_next(&cur, &b, &n)) {
+		char *id = xstrndup(b, n);
+
+		if (!clause_or_chapter(p, id)) {
+			error_set(
+			    err_out,
+			    "field '%s' (%s): '%s' is not a clause of this profile; see 'mamori "
+			    "policy coverage'",
+			    f->id, f->name, id);
+			r = -EINVAL;
+		}
+		free(id);
+	}
+	return r;
+}
+
 /* Ledger entries: at most 64 indexes, each a decimal number given once. */
 static int entries_check(const struct policy_field *f, const char *value, struct strbuf *err_out)
 {
@@ -222,6 +259,8 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 	case FIELD_ENTRIES:
 		return entries_check(f, value, err_out);
 	case FIELD_CLAUSE:
+		if (f->many)
+			return clauses_check(p, f, value, err_out);
 		if (policy_clause(p, value))
 			return 0;
 		error_set(err_out,

@@ -43,6 +43,12 @@ struct loader {
 		const struct ynode *x;
 	} * ref_states;
 	size_t n_ref_states, alloc_ref_states;
+	/* clause fields' `within: REF.CLAUSES`, resolved once every register is known */
+	struct {
+		struct policy_field *field;
+		const struct ynode *x;
+	} * withins;
+	size_t n_withins, alloc_withins;
 };
 
 /* ---- helpers (load-util.c): each reports its own error at the node ----------------- */

@@ -156,10 +156,10 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
                        struct policy_field *f)
 {
 	static const char *const keys[] = {
-		"type",         "name",       "required", "clause",      "clauses",
-		"values",       "to",         "note",     "ward_choice", "value_clauses",
-		"all",          "as",         "due",      "keeps_level", "many",
-		"same_section", "ref_states", "unique",   "holds",       NULL
+		"type",  "name",        "required",    "clause",        "clauses",    "values",
+		"to",    "note",        "ward_choice", "value_clauses", "all",        "as",
+		"due",   "keeps_level", "many",        "same_section",  "ref_states", "unique",
+		"holds", "within",      NULL
 	};
 	const struct ynode *t = v, *x;
 	const char *ts;
@@ -278,12 +278,23 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 	if ((x = ymap_get(v, "many"))) {
 		load_boolean(L, x, "'many'", &f->many);
 		if (f->many && f->type != FIELD_USER && f->type != FIELD_SECTION &&
-		    f->type != FIELD_SYSTEM) {
+		    f->type != FIELD_SYSTEM && f->type != FIELD_CLAUSE) {
 			load_err(L, x,
-			         "field '%s': 'many' is only for user, section and system fields",
+			         "field '%s': 'many' is only for user, section, system and clause "
+			         "fields",
 			         f->id);
 			return false;
 		}
+	}
+	if ((x = ymap_get(v, "within"))) {
+		if (f->type != FIELD_CLAUSE) {
+			load_err(L, x, "field '%s': 'within' is for clause fields", f->id);
+			return false;
+		}
+		ALLOC_GROW(L->withins, L->n_withins, L->alloc_withins);
+		L->withins[L->n_withins].field = f;
+		L->withins[L->n_withins].x = x;
+		L->n_withins++;
 	}
 	load_clause_refs(L, v, &f->clauses, false, "a field");
 	return load_field_values(L, v, f, ts) == 0 && load_field_ref(L, v, f, ts) == 0 &&
@@ -540,6 +551,45 @@ static void load_actor_in(struct loader *L, const struct ynode *x, struct policy
 	a->actor_in_users = users;
 }
 
+/*
+ * `within: REF.CLAUSES` of a register's clause field f: REF a ref field of the same register,
+ * CLAUSES a clause field of the register REF refers to.
+ */
+static void load_within(struct loader *L, const struct ynode *x, struct policy_field *f)
+{
+	const char *s = load_str(L, x, "'within'");
+	const char *dot = s ? strchr(s, '.') : NULL;
+	const struct policy_register *reg = NULL;
+	const struct policy_field *ref = NULL, *scope = NULL;
+
+	for (unsigned i = 0; i < L->p->n_registers && !reg; i++)
+		for (unsigned k = 0; k < L->regs[i].n_fields && !reg; k++)
+			if (&L->regs[i].fields[k] == f)
+				reg = &L->regs[i];
+	if (!s)
+		return;
+	if (!reg || !dot) {
+		load_err(L, x,
+		         "'within' is REF.FIELD on a register's clause field: a ref field of the "
+		         "register and a clause field of the register it refers to");
+		return;
+	}
+	ref = policy_register_field(reg, arena_strndup(L->a, s, (size_t)(dot - s)));
+	if (!ref || ref->type != FIELD_REF || !ref->ref) {
+		load_err(L, x, "'within': '%.*s' is not a ref field of register '%s'",
+		         (int)(dot - s), s, reg->id);
+		return;
+	}
+	scope = policy_register_field(ref->ref, dot + 1);
+	if (!scope || scope->type != FIELD_CLAUSE) {
+		load_err(L, x, "'within': register '%s' has no clause field '%s'", ref->ref->id,
+		         dot + 1);
+		return;
+	}
+	f->within_ref = ref;
+	f->within = scope;
+}
+
 void load_registers(struct loader *L, const struct ynode *n)
 {
 	struct profile *p = L->p;
@@ -592,6 +642,8 @@ void load_registers(struct loader *L, const struct ynode *n)
 				         "field '%s': register '%s' has no state '%s'", f->id,
 				         f->ref->id, f->ref_states[k]);
 	}
+	for (size_t i = 0; i < L->n_withins; i++)
+		load_within(L, L->withins[i].x, L->withins[i].field);
 	/* the global action table: "register.action" */
 	stable_init(&L->priv->actions, L->a, total);
 	all = arena_array(L->a, total ? total : 1, sizeof(*all));

@@ -190,6 +190,13 @@ struct policy_field {
 	 * people with the expertise (MIN-9-1-2). The door refuses, citing the role's clauses.
 	 */
 	const struct policy_role *holds;
+	/*
+	 * FIELD_CLAUSE `within: REF.CLAUSES`: the clause lies within the scope the record named by
+	 * this register's ref field REF gives in its clause field CLAUSES (one of them, or a clause
+	 * under one: MIN-3-4-1 is under MIN-3), when that names any: an audit's findings keep to
+	 * the clauses it audits. The door refuses otherwise, citing CLAUSES's clauses.
+	 */
+	const struct policy_field *within_ref, *within;
 	const struct policy_register *ref; /* FIELD_REF: the register referred to */
 	/* FIELD_REF `keeps_level`: the record's level is at least the referred record's (a copy
 	 * is kept as its original is: MIN-3-4-1); the door checks it */

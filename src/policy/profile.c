@@ -129,6 +129,7 @@ int profile_lint_buffer(const char *name, const char *data, size_t len, struct p
 		load_root(&L, root);
 	free(L.refs);
 	free(L.actor_ins);
+	free(L.withins);
 	free(L.ref_states);
 	if (!diags->errors && root) {
 		policy_compile(p, diags);

@@ -118,6 +118,9 @@ const char *web_refusal_reason(const char *reason)
 		{ "not_independent",
 		  N_("The audit team must be independent of what it audits: someone on it belongs "
 		     "to an audited section or holds a role over it or its systems.") },
+		{ "out_of_scope",
+		  N_("This clause is outside the scope the audit names: record findings on the "
+		     "clauses it audits.") },
 		{ "lacks_role",
 		  N_("Someone named here does not hold the role the policy requires of them: an "
 		     "audit team member must be an auditor, a person with the expertise.") },

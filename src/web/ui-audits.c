@@ -32,6 +32,30 @@ static const char *field_or(const struct record *rec, const char *key, const cha
 	return v && *v ? v : dflt;
 }
 
+/* The audit register's scope field (`clauses`: the clauses it audits), or NULL. */
+static const struct policy_field *scope_field(struct web_req *r)
+{
+	const struct policy_register *g = policy_register(r->profile, AUDIT_REGISTER);
+	const struct policy_field *f = g ? policy_register_field(g, "clauses") : NULL;
+
+	return f && f->type == FIELD_CLAUSE ? f : NULL;
+}
+
+/* The clauses an audit covers, each linked to the policy page. */
+static void scope_clauses(struct web_req *r, const char *list)
+{
+	const char *cur = list, *b;
+	size_t n;
+
+	while (policy_list_next(&cur, &b, &n)) {
+		char *id = xstrndup(b, n);
+
+		ui_clause(r, id);
+		html_text(&r->out, " ");
+		free(id);
+	}
+}
+
 static void findings_table(struct web_req *r, const struct record_list *l, int64_t now)
 {
 	struct strbuf *o = &r->out;
@@ -89,6 +113,13 @@ static void finding_form(struct web_req *r, const struct record *a)
 	html_elem(o, "h3", _("Record a finding"), HTML_END);
 	page_form_begin(r, url.buf, "finding", false);
 	page_input(r, "text", "clause", _("Clause"), NULL, true, "off");
+	if (record_field(a, "clauses") && *record_field(a, "clauses")) {
+		html_open(o, "p", "class", "hint", HTML_END);
+		html_text(o, _("Within the clauses audited:"));
+		html_text(o, " ");
+		scope_clauses(r, record_field(a, "clauses"));
+		html_close(o, "p");
+	}
 	html_open(o, "div", "class", "field", HTML_END);
 	html_elem(o, "label", _("Severity"), "for", fid.buf, HTML_END);
 	html_open(o, "select", "id", fid.buf, "name", "severity", HTML_END);
@@ -150,6 +181,12 @@ static void one_audit(struct web_req *r, const struct record *a, int64_t now)
 	html_elem(o, "dd", field_or(a, "auditor", "—"), HTML_END);
 	html_elem(o, "dt", _("Audited sections"), HTML_END);
 	html_elem(o, "dd", field_or(a, "auditee_section", "—"), HTML_END);
+	if (record_field(a, "clauses") && *record_field(a, "clauses")) {
+		html_elem(o, "dt", _("Clauses audited"), HTML_END);
+		html_open(o, "dd", "class", "scope", HTML_END);
+		scope_clauses(r, record_field(a, "clauses"));
+		html_close(o, "dd");
+	}
 	html_elem(o, "dt", _("Period"), HTML_END);
 	html_open(o, "dd", HTML_END);
 	page_ymd(o, field_or(a, "period_from", "—"));
@@ -226,6 +263,10 @@ static void plan_form(struct web_req *r)
 	html_close(o, "select");
 	html_close(o, "div");
 	page_input(r, "text", "team", _("Audit team (logins, comma-separated)"), NULL, true, "off");
+	if (scope_field(r))
+		page_input(r, "text", "clauses",
+		           _("Clauses audited (ids, comma-separated; MIN-3 covers its clauses)"),
+		           NULL, false, "off");
 	page_input(r, "date", "from", _("Period from"), NULL, false, "off");
 	page_input(r, "date", "until", _("Period until"), NULL, false, "off");
 	page_submit(r, _("Plan the audit"), "primary");
@@ -287,11 +328,12 @@ void ui_audit_plan(struct web_req *r)
 	struct strbuf secs = STRBUF_INIT, err = STRBUF_INIT;
 	struct act_result res = ACT_RESULT_INIT;
 	struct act_input in = { .kind = ACT_RECORD, .action = AUDIT_REGISTER ".plan" };
-	struct act_attr f[5];
+	struct act_attr f[6];
 	const char *title = web_params_get(&r->form, "title");
 	const char *team = web_params_get(&r->form, "team");
 	const char *from = web_params_get(&r->form, "from");
 	const char *until = web_params_get(&r->form, "until");
+	const char *clauses = web_params_get(&r->form, "clauses");
 	size_t n = 0;
 	int ret;
 
@@ -304,6 +346,8 @@ void ui_audit_plan(struct web_req *r)
 	}
 	f[n++] = (struct act_attr){ "title", title };
 	f[n++] = (struct act_attr){ "auditor", team };
+	if (clauses && *clauses)
+		f[n++] = (struct act_attr){ "clauses", clauses };
 	f[n++] = (struct act_attr){ "auditee_section", secs.buf };
 	if (from && *from)
 		f[n++] = (struct act_attr){ "period_from", from };

@@ -35,11 +35,12 @@ after(async () => {
   if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
 });
 
-async function plan(team) {
+async function plan(team, clauses) {
   await page.goto(server.url + 'audits');
   await page.fill('[name="title"]', '税務課の情報セキュリティ監査');
   await page.selectOption('#f-sections', ['zeimu']);
   await page.fill('[name="team"]', team);
+  if (clauses) await page.fill('[name="clauses"]', clauses);
   await Promise.all([page.waitForLoadState('load'), page.click('form.plan button[type=submit]')]);
 }
 
@@ -55,9 +56,10 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   const noExpertise = await page.textContent('main');
   assert.ok(noExpertise.includes('MIN-9-1-2') && noExpertise.includes('監査実施者'),
     'a member who is no 監査実施者 (the expertise): refused, citing MIN-9-1-2');
-  await plan('kansa');
+  await plan('kansa', 'MIN-3');
   await page.waitForURL(/\/audits\?notice=done/);
   assert.ok((await page.textContent('main')).includes('税務課の情報セキュリティ監査'));
+  assert.ok((await page.textContent('dd.scope')).includes('MIN-3'), 'its scope: the clauses of chapter 3');
   await logout(page);
 
   const audits = JSON.parse(mamori(ward.data, ['audit', 'list', '--json']));
@@ -70,6 +72,16 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   await login(page, server.url, 'kansa');
   await page.goto(server.url + 'audits');
   const card = `#audit-${audit}`;
+  await page.fill(`${card} form.finding [name="clause"]`, 'MIN-3-4-1');
+  await page.selectOption(`${card} form.finding select[name="severity"]`, 'major');
+  await page.fill(`${card} form.finding [name="text"]`, '複製の記録がない');
+  assert.ok((await page.textContent(`${card} form.finding p.hint`)).includes('MIN-3'), 'the form names the scope');
+  await page.fill(`${card} form.finding [name="clause"]`, 'MIN-5-1-1-1');
+  await page.selectOption(`${card} form.finding select[name="severity"]`, 'major');
+  await page.fill(`${card} form.finding [name="text"]`, '範囲外の指摘');
+  await Promise.all([page.waitForLoadState('load'), page.click(`${card} form.finding button[type=submit]`)]);
+  assert.ok((await page.textContent('main')).includes('範囲外'), 'a finding outside the scope: refused');
+  await page.goto(server.url + 'audits');
   await page.fill(`${card} form.finding [name="clause"]`, 'MIN-3-4-1');
   await page.selectOption(`${card} form.finding select[name="severity"]`, 'major');
   await page.fill(`${card} form.finding [name="text"]`, '複製の記録がない');

@@ -96,6 +96,36 @@ expect "its team reads the system's records" 0 "$MAMORI" --dir "$D" record list 
 is "the system's record only" "[x['id'] for x in d]" "[$SA]"
 expect "a direct read" 0 "$MAMORI" --dir "$D" record show "$SA" --as kansa-3
 
+# the clauses an audit covers (its scope): clause ids of the profile, or a chapter (MIN-3 covers
+# MIN-3-4-1); its findings keep to them
+expect "an audit of clauses: chapter 3 and MIN-9-1-3" 0 "$MAMORI" --dir "$D" audit plan --title 管理の監査 \
+	--section zeimu --team kansa-2 --clause MIN-3 --clause MIN-9-1-3 --as chief --json
+AS=$(json_field id)
+expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AS" --json
+is "its scope" "d['fields']['clauses']" "MIN-3,MIN-9-1-3"
+expect "audit show as text" 0 "$MAMORI" --dir "$D" audit show "$AS"
+out_has "names the clauses" "対象の条項：MIN-3,MIN-9-1-3"
+expect "a clause that is none" 1 "$MAMORI" --dir "$D" audit plan --title x --section zeimu \
+	--team kansa-2 --clause MIN-3-99 --as chief
+err_has "it says so" "'MIN-3-99' is not a clause of this profile"
+expect "a chapter no clause lies under" 1 "$MAMORI" --dir "$D" audit plan --title x --section zeimu \
+	--team kansa-2 --clause MIN-77 --as chief
+expect "a clause named twice" 1 "$MAMORI" --dir "$D" audit plan --title x --section zeimu \
+	--team kansa-2 --clause MIN-3,MIN-3 --as chief
+err_has "it says which" "'MIN-3' is given twice"
+expect "a finding under the chapter audited" 0 "$MAMORI" --dir "$D" audit finding add "$AS" \
+	--clause MIN-3-4-1 --severity minor --text 複製の記録が遅れる --as kansa-2
+expect "a finding on a clause named" 0 "$MAMORI" --dir "$D" audit finding add "$AS" \
+	--clause MIN-9-1-3 --severity minor --text 兼務の記録がない --as kansa-2
+refused "a finding outside the scope is refused" MIN-9-1-5-b1 "$MAMORI" --dir "$D" audit finding add "$AS" \
+	--clause MIN-5-1-1-1 --severity minor --text 範囲外 --as kansa-2
+out_has "saying why" "MIN-5-1-1-1 is outside the scope of record $AS, whose 監査の対象とする条項 names only MIN-3,MIN-9-1-3"
+refused "nor a clause beside a named one (MIN-9-1-4 is beside MIN-9-1-3, not under it)" MIN-9-1-5-b1 \
+	"$MAMORI" --dir "$D" audit finding add "$AS" --clause MIN-9-1-4 --severity minor --text x --as kansa-2
+expect "--json: the reason" 3 "$MAMORI" --dir "$D" audit finding add "$AS" --clause MIN-5-1-1-1 \
+	--severity minor --text x --as kansa-2 --json
+is "out_of_scope" "d['reason']" "out_of_scope"
+
 expect "a finding by a team member, with the ledger entries it rests on as evidence" 0 \
 	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity major \
 	--text "複製の記録がない" --entry "$PL" --entry 0 --as kansa-2 --json
@@ -240,6 +270,14 @@ expect "Shinjuku: an independent team" 0 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1 --as cio --json
 is "done" "d['outcome']" "done"
 AU=$(json_field id)
+expect "Shinjuku: an audit of 第5" 0 "$MAMORI" --dir "$D" audit plan --title 技術的対策の監査 --section zeimu \
+	--team kansa-1 --clause SHJ-5 --as cio --json
+AS=$(json_field id)
+expect "Shinjuku: a finding under 第5" 0 "$MAMORI" --dir "$D" audit finding add "$AS" --clause SHJ-5-7-3 \
+	--severity minor --text 点検の記録が遅れる --as kansa-1
+expect "Shinjuku: outside it" 3 "$MAMORI" --dir "$D" audit finding add "$AS" --clause SHJ-7-1-1 \
+	--severity minor --text x --as kansa-1
+out_has "refused, saying why" "SHJ-7-1-1 is outside the scope of record $AS"
 expect "Shinjuku: a finding" 0 "$MAMORI" --dir "$D" audit finding add "$AU" --clause SHJ-7-1-1 \
 	--severity critical --text 点検記録がない --as kansa-1 --json
 F=$(json_field id)
@@ -248,7 +286,7 @@ refused "Shinjuku: the CIO is not on the team" SHJ-7-1-1 \
 expect "Shinjuku: the officer plans the improvement" 0 \
 	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text 点検を毎月行う --due "$(day 20)" --as zeimu-kacho
 expect "Shinjuku: audit list" 0 "$MAMORI" --dir "$D" audit list --json
-is "open, not overdue" "[(x['open'], x['overdue']) for x in d]" "[(1, 0)]"
+is "open, not overdue" "[(x['open'], x['overdue']) for x in d if x['id'] == $AU]" "[(1, 0)]"
 expect "Shinjuku: closed by the CIO" 0 "$MAMORI" --dir "$D" audit close "$F" --as cio
 # 第7 1(1): the CIO reports the audit's result to 情報化戦略本部 (Shinjuku has no evaluate step:
 # its evaluation, 第7 3, is the CIO's periodic one)

@@ -68,6 +68,27 @@ is "the chief, not on the team, is refused" 403 "$(status -b "$TMP/jar-chief" --
 	"${URL}audits/$AU/findings")"
 check "citing the clause" "grep -q 'MIN-9-1-5-b2' '$TMP/body'"
 
+# an audit of the clauses of chapter 3 (its scope): findings keep to them
+check "the plan form asks for the clauses audited" "curl -s -b '$TMP/jar-chief' '${URL}audits' | grep -q 'name=\"clauses\"'"
+C3=$(csrf_of "$TMP/jar-chief" /audits)
+is "a clause that is none" 400 "$(status -b "$TMP/jar-chief" --data-urlencode "csrf=$C3" \
+	--data-urlencode "title=第3章の監査" --data-urlencode section=zeimu --data-urlencode team=kansa \
+	--data-urlencode clauses=MIN-3-99 "${URL}audits")"
+is "an audit of chapter 3" 303 "$(status -b "$TMP/jar-chief" --data-urlencode "csrf=$C3" \
+	--data-urlencode "title=第3章の監査" --data-urlencode section=zeimu --data-urlencode team=kansa \
+	--data-urlencode clauses=MIN-3 "${URL}audits")"
+A3=$(m audit list --json | python3 -c "import json,sys; print([a['id'] for a in json.load(sys.stdin) if a['fields']['title'] == '第3章の監査'][0])")
+is "the audits page" 200 "$(status -b "$TMP/jar-kansa" "${URL}audits")"
+check "shows its scope, linked to the policy" "grep -q 'href=\"/policy#clause-MIN-3\"' '$TMP/body'"
+K3=$(csrf_of "$TMP/jar-kansa" /audits)
+is "a finding outside the scope" 403 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K3" \
+	--data-urlencode clause=MIN-5-1-1-1 --data-urlencode severity=minor --data-urlencode text=範囲外 \
+	"${URL}audits/$A3/findings")"
+check "is refused, saying why in Japanese" "grep -q '監査の対象とする条項の範囲外です' '$TMP/body'"
+is "a finding within it" 303 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K3" \
+	--data-urlencode clause=MIN-3-4-1 --data-urlencode severity=minor --data-urlencode text=範囲内 \
+	"${URL}audits/$A3/findings")"
+
 is "suzuki logs in" 303 "$(login suzuki "$PW" "$TMP/jar-suzuki")"
 is "the 税務課 officer's dashboard" 200 "$(status -b "$TMP/jar-suzuki" "${URL}")"
 check "shows the overdue finding" "grep -q 'findings-h' '$TMP/body' && grep -q '複製の記録がない' '$TMP/body'"

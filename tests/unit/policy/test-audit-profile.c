@@ -109,6 +109,37 @@ static void test_holds(void **state)
 	assert_ptr_equal(policy_register_field(policy_register(p, "audit"), "team")->holds,
 	                 policy_role(p, "auditor"));
 	profile_free(p);
+	/* `within`: a finding's clause keeps to its audit's clauses; a many clause field takes
+	 * chapters */
+	p = load(HEAD "registers:\n"
+	              "  audit:\n    name: 監査\n"
+	              "    fields: {scope: {type: clause, many: true}}\n"
+	              "    actions: {plan: {name: 計画, create: true, clause: X-1}}\n"
+	              "  finding:\n    name: 指摘\n"
+	              "    fields:\n"
+	              "      audit: {type: ref, to: audit}\n"
+	              "      clause: {type: clause, within: audit.scope}\n",
+	         &err);
+	if (!p) {
+		fprintf(stderr, "# %s\n", err.buf);
+		fail();
+		return;
+	}
+	{
+		const struct policy_register *a = policy_register(p, "audit");
+		const struct policy_field *c =
+		    policy_register_field(policy_register(p, "finding"), "clause");
+
+		assert_ptr_equal(c->within, policy_register_field(a, "scope"));
+		assert_ptr_equal(c->within_ref,
+		                 policy_register_field(policy_register(p, "finding"), "audit"));
+		assert_int_equal(policy_field_check(p, c->within, "X-1,X-2", &err), 0);
+		assert_int_equal(policy_field_check(p, c->within, "X", &err), 0); /* a chapter */
+		assert_int_not_equal(policy_field_check(p, c->within, "X-1,X-1", &err), 0);
+		assert_int_not_equal(policy_field_check(p, c->within, "Y", &err), 0);
+		assert_non_null(strstr(err.buf, "'Y' is not a clause of this profile"));
+	}
+	profile_free(p);
 	strbuf_release(&err);
 }
 
@@ -128,13 +159,20 @@ static void test_errors(void **state)
 {
 	expect_error(HEAD
 	             "registers:\n  r:\n    name: R\n    fields: {t: {type: text, many: true}}\n",
-	             "'many' is only for user, section and system fields");
+	             "'many' is only for user, section, system and clause fields");
 	expect_error(HEAD "registers:\n  r:\n    name: R\n"
 	                  "    fields: {t: {type: text, holds: auditor}}\n",
 	             "'holds' is for user fields");
 	expect_error(HEAD "registers:\n  r:\n    name: R\n"
 	                  "    fields: {t: {type: user, holds: nobody}}\n",
 	             "nobody");
+	expect_error(HEAD "registers:\n  r:\n    name: R\n"
+	                  "    fields: {t: {type: text, within: a.b}}\n",
+	             "'within' is for clause fields");
+	expect_error(HEAD AUDIT "      scoped: {type: clause, within: clause.team}\n",
+	             "'within': 'clause' is not a ref field of register 'finding'");
+	expect_error(HEAD AUDIT "      scoped: {type: clause, within: audit.team}\n",
+	             "'within': register 'audit' has no clause field 'team'");
 	expect_error(HEAD AUDIT "    actions: {add: {name: 記録, create: true, actor_in: team}}\n",
 	             "'actor_in' is REF.FIELD");
 	expect_error(HEAD AUDIT
