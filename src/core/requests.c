@@ -243,6 +243,35 @@ static bool can_approve(const struct request *r, const struct request_filter *f)
 	return false;
 }
 
+/*
+ * The role ids whose open slots f's approver may take ("|id|id|"): the roles held at any scope
+ * and those whose deputy is held (can_approve then checks scopes); false when there are none.
+ */
+static bool approver_roles(const struct request_filter *f, struct strbuf *ret)
+{
+	strbuf_addch(ret, '|');
+	for (size_t i = 0; i < f->to_approve_roles->nr; i++) {
+		const char *held = f->to_approve_roles->items[i];
+		const char *at = strchr(held, '@');
+		size_t len = at ? (size_t)(at - held) : strlen(held);
+		strbuf_add(ret, held, len);
+		strbuf_addch(ret, '|');
+		for (unsigned k = 0; f->profile && k < f->profile->n_roles; k++) {
+			const struct policy_role *pr = &f->profile->roles[k];
+			if (pr->deputy && strlen(pr->deputy->id) == len &&
+			    !strncmp(pr->deputy->id, held, len))
+				strbuf_addf(ret, "%s|", pr->id);
+		}
+	}
+	return ret->len > 1;
+}
+
+/*
+ * Row by row, stopping at the limit: a dashboard asks for the first 50, and a ward whose
+ * requests pile up (the soak's tens of thousands pending) made each dashboard parse every one
+ * of them and read each one's slots. An approver's list reads only requests with an open slot
+ * of a role they could take (approver_roles), then decides each exactly (can_approve).
+ */
 int requests_list(struct store *st, const struct request_filter *f, struct request_list *ret,
                   struct strbuf *err)
 {
@@ -250,43 +279,47 @@ int requests_list(struct store *st, const struct request_filter *f, struct reque
 	    query_get(st,
 	              "SELECT " REQUEST_COLUMNS REQUEST_FROM " WHERE (?1 = 0 OR r.applicant = ?1)"
 	              " AND (?2 IS NULL OR r.state = ?2)"
-	              " AND (?3 = 0 OR (r.state = 'pending' AND r.expires_ms > ?4))"
+	              " AND (?3 = 0 OR (r.state = 'pending' AND r.expires_ms > ?4"
+	              " AND EXISTS (SELECT 1 FROM request_approvers p WHERE p.request_id = r.id"
+	              " AND p.approved_by IS NULL AND instr(?5, '|' || p.role || '|') > 0)))"
 	              " ORDER BY r.id DESC",
 	              err);
-	struct request_list all = { 0 };
-	int rc, r = 0;
+	struct strbuf roles = STRBUF_INIT;
+	int rc = 0;
 
 	if (!s)
 		return -EIO;
+	if (f->to_approve_roles && !approver_roles(f, &roles)) {
+		query_done(s);
+		strbuf_release(&roles);
+		return 0; /* no role that approves anything */
+	}
 	query_bind_int(s, 1, f->applicant);
 	query_bind_text(s, 2, f->state);
 	query_bind_int(s, 3, f->to_approve_roles != NULL);
 	query_bind_int(s, 4, f->now_ms);
-	while ((rc = query_step(s, err)) > 0) {
-		ALLOC_GROW(all.items, all.nr, all.alloc);
-		request_from_row(s, &all.items[all.nr++]);
-	}
-	query_done(s);
-	if (rc != 0) {
-		request_list_release(&all);
-		return rc;
-	}
-	for (size_t i = 0; i < all.nr; i++) {
-		struct request *q = &all.items[i];
-		bool keep = r == 0;
-		if (keep)
-			r = load_slots(st, q, err);
-		keep = keep && r == 0 && (!f->to_approve_roles || can_approve(q, f)) &&
-		       (!f->limit || (int64_t)ret->nr < f->limit);
-		if (keep) {
-			ALLOC_GROW(ret->items, ret->nr, ret->alloc);
-			ret->items[ret->nr++] = *q;
-		} else {
-			request_release(q);
+	query_bind_text(s, 5, roles.buf);
+	while ((!f->limit || (int64_t)ret->nr < f->limit) && (rc = query_step(s, err)) > 0) {
+		struct request q;
+		int r;
+		request_from_row(s, &q);
+		r = load_slots(st, &q, err);
+		if (r < 0 || (f->to_approve_roles && !can_approve(&q, f))) {
+			request_release(&q);
+			if (r < 0) {
+				rc = r;
+				break;
+			}
+			continue;
 		}
+		ALLOC_GROW(ret->items, ret->nr, ret->alloc);
+		ret->items[ret->nr++] = q;
 	}
-	free(all.items);
-	return r;
+	if (f->limit && (int64_t)ret->nr >= f->limit)
+		rc = 0;
+	query_done(s);
+	strbuf_release(&roles);
+	return rc;
 }
 
 void request_list_release(struct request_list *l)
