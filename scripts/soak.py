@@ -9,6 +9,9 @@ thread, four connections, a new run each minute), four API clients acting throug
 logging in and out every two seconds (Argon2id each time). Each minute: reads/s, acts/s, logins,
 errors and the server's RSS. At the end: RSS at the start (after the first minute: caches and
 Argon2 arenas warm) and at the end, growth at most 10%, errors 0, and `mamori ledger verify`.
+RSS is read between logins: a login's Argon2id holds 19 MiB only while it hashes, and whether a
+reading fell inside one decided a fifth of the figure; the peak (VmHWM, logins included) is
+printed beside it.
 Exits 1 when any of these fails.
 """
 import http.client
@@ -68,17 +71,34 @@ class Client:
         return st
 
 
-def rss_kib(pid):
+def wal_bytes(d):
+    """The size of the database's write-ahead log file (0 when there is none)."""
+    try:
+        return os.path.getsize(f'{d}/mamori.db-wal')
+    except OSError:
+        return 0
+
+
+def status_kib(pid, key='VmRSS'):
     with open(f'/proc/{pid}/status') as f:
         for line in f:
-            if line.startswith('VmRSS:'):
+            if line.startswith(key + ':'):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kib(pid, cnt=None):
+    """The resident size between logins (cnt.login_lock held: no Argon2id running)."""
+    if cnt is None:
+        return status_kib(pid)
+    with cnt.login_lock:
+        return status_kib(pid)
 
 
 class Counters:
     def __init__(self):
         self.lock = threading.Lock()
+        self.login_lock = threading.Lock()  # held while a login hashes (rss_kib waits)
         self.acts = self.logins = self.errors = 0
         self.why = []
 
@@ -112,7 +132,8 @@ def actor(port, token, ids, k, cnt, stop):
 def logger(port, cnt, stop):
     c = Client(port)
     while not stop.is_set():
-        st = c.login('tanaka', PW)
+        with cnt.login_lock:
+            st = c.login('tanaka', PW)
         if st == 303:
             cnt.add('logins')
             st2, _ = c.req('GET', '/')
@@ -179,10 +200,10 @@ def main():
                    for k, t in enumerate(tokens)] + [threading.Thread(target=logger, args=(port, cnt, stop))]
         for t in threads:
             t.start()
-        rows, rss_start = [], None
+        rows, rss_start, wal_max = [], None, 0
         print(f'soak: {minutes} minutes of load on 127.0.0.1:{port} (RSS after start '
               f'{rss0 / 1024:.1f} MiB)', flush=True)
-        print(' min  reads/s  acts/s  logins  errors   RSS MiB', flush=True)
+        print(' min  reads/s  acts/s  logins  errors   RSS MiB   WAL MiB', flush=True)
         for minute in range(1, minutes + 1):
             a0, l0, e0 = cnt.acts, cnt.logins, cnt.errors
             w = subprocess.run(['wrk', '-t1', '-c4', '-d60s', '--timeout', '10s', '-H', f'Cookie: {cookie}',
@@ -195,16 +216,19 @@ def main():
                 cnt.add('errors', int(bad.group(1)), why=f'reads: {bad.group(0)}')
             if sockerr:
                 cnt.add('errors', why=f'reads: {sockerr.group(0)}')
-            rss = rss_kib(srv.pid)
+            rss = rss_kib(srv.pid, cnt)
             if minute == 1:
                 rss_start = rss
+            wal = wal_bytes(d)
+            wal_max = max(wal_max, wal)
             rows.append((minute, rps, (cnt.acts - a0) / 60, cnt.logins - l0, cnt.errors - e0, rss))
             print(f'{minute:4d} {rps:8.0f} {rows[-1][2]:7.1f} {rows[-1][3]:7d} {rows[-1][4]:7d}'
-                  f' {rss / 1024:9.1f}', flush=True)
+                  f' {rss / 1024:9.1f} {wal / 1048576:9.1f}', flush=True)
         stop.set()
         for t in threads:
             t.join()
-        rss_end = rss_kib(srv.pid)
+        rss_end = rss_kib(srv.pid, cnt)
+        hwm = status_kib(srv.pid, 'VmHWM')
         srv.terminate()
         srv.wait(timeout=60)
         srv = None
@@ -213,7 +237,8 @@ def main():
         ok_rss, ok_err, ok_ledger = growth <= 10, cnt.errors == 0, v.returncode == 0
         print(f'soak: RSS at start (after minute 1) {rss_start / 1024:.1f} MiB, at the end '
               f'{rss_end / 1024:.1f} MiB: growth {growth:+.1f}% (at most 10%) '
-              f'{"ok" if ok_rss else "FAILED"}')
+              f'{"ok" if ok_rss else "FAILED"}; peak {hwm / 1024:.1f} MiB (logins included)')
+        print(f'soak: write-ahead log at most {wal_max / 1048576:.1f} MiB at the minute marks')
         print(f'soak: {cnt.acts} acts, {cnt.logins} logins, '
               f'{sum(r[1] for r in rows) * 60:.0f} page reads; errors {cnt.errors} '
               f'{"ok" if ok_err else "FAILED"}')

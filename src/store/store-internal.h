@@ -22,6 +22,9 @@ struct query {
 
 #define STORE_CACHE_BUCKETS 256
 
+/* How long a statement waits for another connection's lock before it reports busy. */
+#define STORE_BUSY_MS 5000
+
 /* The pointer type of query_bind_bitset, read back by mamori_in_set. */
 #define STORE_BITSET_TYPE "mamori_bitset"
 

@@ -604,7 +604,7 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	}
 	st->gate = store_gate_for(st->path);
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	rc = sqlite3_create_function_v2(st->db, "mamori_in_set", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS,
 	                                NULL, in_set, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {

@@ -183,6 +183,12 @@ int store_hooks_door(struct store *st, bool open, struct strbuf *err);
  * database: passively (never blocking a writer; failures wait for the next round), with
  * restart waiting for readers and starting the log afresh, or full (all of it, synced). It
  * returns 0 when the whole log is in the database, -EBUSY when part is not yet, -EIO.
+ * Truncate is restart that also cuts the log's file to nothing.
+ * store_wal_cut: when the log's file is larger than max_bytes, a truncating checkpoint that
+ * waits at most wait_ms for readers (and holds writers that long): 1 when cut, 0 when not
+ * needed (or not SQLite in WAL mode), -EBUSY to try later, -EIO. For a server whose readers
+ * never all pause, so that no writer finds the moment to start the log afresh by itself and
+ * the file grows by every commit (web/serve-keep.c).
  * store_wal_path: the log's file (free it) when st is SQLite in WAL mode, else NULL. With
  * store_wal_sync_deferred(st, true), commits no longer wait for the disk: the caller makes the
  * log durable itself (fdatasync of that file) before it acknowledges anything.
@@ -193,11 +199,13 @@ enum store_checkpoint_mode {
 	STORE_CHECKPOINT_PASSIVE,
 	STORE_CHECKPOINT_RESTART,
 	STORE_CHECKPOINT_FULL,
+	STORE_CHECKPOINT_TRUNCATE,
 };
 void store_wal_watch(struct store *st, int *pages);
 int store_checkpoint(struct store *st, enum store_checkpoint_mode mode);
 char *store_wal_path(struct store *st);
 int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err);
+int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms);
 
 /* One embedded migration (generated from schema/NNNN-name.sql). */
 struct store_migration {

@@ -1,6 +1,9 @@
-/* wal: the write-ahead log's checkpoints, for a writer that runs them itself (ledger/writer.c). */
+/* wal: the write-ahead log's checkpoints, for a writer that runs them itself (ledger/writer.c),
+ * and its file kept small under constant reads (store_wal_cut, web/serve-keep.c). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store-internal.h"
 
@@ -26,6 +29,7 @@ int store_checkpoint(struct store *st, enum store_checkpoint_mode mode)
 		[STORE_CHECKPOINT_PASSIVE] = SQLITE_CHECKPOINT_PASSIVE,
 		[STORE_CHECKPOINT_RESTART] = SQLITE_CHECKPOINT_RESTART,
 		[STORE_CHECKPOINT_FULL] = SQLITE_CHECKPOINT_FULL,
+		[STORE_CHECKPOINT_TRUNCATE] = SQLITE_CHECKPOINT_TRUNCATE,
 	};
 	int log = -1, done = -2, rc;
 
@@ -69,4 +73,23 @@ int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err)
 	                  err) < 0
 	           ? -EIO
 	           : 0;
+}
+
+int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms)
+{
+	char *path = store_wal_path(st);
+	struct stat sb;
+	int r = 0;
+
+	if (!path)
+		return 0;
+	if (stat(path, &sb) == 0 && sb.st_size > max_bytes) {
+		sqlite3_busy_timeout(st->db, wait_ms);
+		r = store_checkpoint(st, STORE_CHECKPOINT_TRUNCATE);
+		sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+		if (r == 0)
+			r = 1;
+	}
+	free(path);
+	return r;
 }

@@ -105,4 +105,14 @@ void hosts_setup(struct web_hosts *h, const struct web_config *cfg, const char *
                  unsigned port);
 void hosts_release(struct web_hosts *h);
 
+/*
+ * serve-keep.c: what the serving thread keeps in bounds once a second: the write-ahead log's
+ * file (cut back past 16 MiB when the door's checkpoints cannot restart it under constant
+ * reads) and the memory malloc holds after bursts. A NULL keep does nothing.
+ */
+struct serve_keep;
+int serve_keep_open(const char *dir, struct serve_keep **ret, struct strbuf *err);
+void serve_keep_tick(struct serve_keep *k);
+void serve_keep_free(struct serve_keep *k);
+
 #endif

@@ -810,6 +810,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
  */
 #define WEB_CHECKPOINT_MS 60000
 #define WEB_WATCH_MS      5000 /* how often the file integrity agents' silence is looked at */
+#define WEB_KEEP_MS       1000 /* how often the WAL and malloc are kept small (serve-keep.c) */
 
 /* Raises an alert for each file integrity agent that stopped reporting (core/fim.h). */
 static void serve_watch_agents(struct door *d)
@@ -946,6 +947,7 @@ const char *web_totp_issuer(const struct web_req *r)
 int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
 	struct web_server s = { .cfg = cfg, .iccard_trust = STRBUF_INIT };
+	struct serve_keep *keep = NULL;
 	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT_SECRET;
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
@@ -999,6 +1001,13 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	 * the door's commit, for the network), so a few arenas are contended little.
 	 */
 	mallopt(M_ARENA_MAX, 4);
+	/*
+	 * A fixed threshold: blocks from 256 KiB (a login's Argon2id memory, 19 MiB; large pages
+	 * and exports) are mapped and given back when freed. glibc's moving threshold otherwise
+	 * rises to the largest block freed, and the next ones stay in the heap: after the first
+	 * login the server kept 19 MiB more whenever a login had just run.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	s.cache_share = WEB_CACHE_BYTES / threads;
 	if (s.cache_share < WEB_CACHE_MIN_BYTES)
 		s.cache_share = WEB_CACHE_MIN_BYTES;
@@ -1034,6 +1043,14 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		strbuf_reset(err);
 	} else if (r < 0) {
 		goto out;
+	}
+	{
+		struct strbuf kerr = STRBUF_INIT;
+		if (serve_keep_open(cfg->dir, &keep, &kerr) < 0)
+			fprintf(stderr,
+			        "mamori: warning: the write-ahead log will not be kept small: %s\n",
+			        kerr.buf);
+		strbuf_release(&kerr);
 	}
 
 	/* Signals are taken by this thread with sigwait; workers inherit the blocked mask. */
@@ -1092,6 +1109,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	{
 		int64_t next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
 		int64_t watch = time_mono_ns() + WEB_WATCH_MS * 1000000LL;
+		int64_t kept = time_mono_ns() + WEB_KEEP_MS * 1000000LL;
 		for (;;) {
 			int64_t left = next - time_mono_ns();
 			struct timespec ts;
@@ -1105,8 +1123,14 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 				serve_run_due_moves(s.door);
 				watch = time_mono_ns() + WEB_WATCH_MS * 1000000LL;
 			}
+			if (kept - time_mono_ns() <= 0) {
+				serve_keep_tick(keep);
+				kept = time_mono_ns() + WEB_KEEP_MS * 1000000LL;
+			}
 			if (left > watch - time_mono_ns())
 				left = watch - time_mono_ns() > 0 ? watch - time_mono_ns() : 1;
+			if (left > kept - time_mono_ns())
+				left = kept - time_mono_ns() > 0 ? kept - time_mono_ns() : 1;
 			ts.tv_sec = (time_t)(left / 1000000000LL);
 			ts.tv_nsec = (long)(left % 1000000000LL);
 			sig = sigtimedwait(&set, NULL, &ts);
@@ -1144,6 +1168,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	r = 0;
 out_key:
 	pthread_key_delete(s.thread_key);
+	serve_keep_free(keep);
 	door_free(s.door);
 	reader_cache_free(s.readers);
 	pthread_mutex_destroy(&s.profile_lock);

@@ -1,0 +1,72 @@
+/* serve-keep: what a long-running server keeps in bounds itself: the write-ahead log's file and
+ * the memory malloc holds after bursts (web/http.c's main loop calls serve_keep_tick). */
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "store/store.h"
+#include "web/http-internal.h"
+
+/*
+ * The log's file past this is cut back. SQLite starts the log afresh only when a writer
+ * begins while the log is wholly copied into the database and no reader still reads from it;
+ * with a GET always reading somewhere, the door's own (passive) checkpoints copy the log but
+ * the writer never finds that moment, so the file grew by every act (68 MB in six minutes of
+ * the soak). A truncating checkpoint takes the writers' lock, waits for the readers that
+ * began before it (new ones read the database alone) and empties the file.
+ */
+#define KEEP_WAL_BYTES (16 * 1024 * 1024)
+/* How long the truncating checkpoint waits for readers before it tries again next tick; the
+ * door's commits wait at most this long behind it. */
+#define KEEP_BUSY_MS 100
+/* Free memory is handed back to the system at most this often (malloc_trim). */
+#define KEEP_TRIM_MS 5000
+
+struct serve_keep {
+	struct store *st; /* its own connection: waits only KEEP_BUSY_MS for readers */
+	int64_t trimmed_ms;
+};
+
+int serve_keep_open(const char *dir, struct serve_keep **ret, struct strbuf *err)
+{
+	struct serve_keep *k = xcalloc(1, sizeof(*k));
+	int r;
+
+	r = store_open(dir, 0, &k->st, err);
+	if (r < 0) {
+		serve_keep_free(k);
+		return r;
+	}
+	k->trimmed_ms = time_mono_ns() / 1000000;
+	*ret = k;
+	return 0;
+}
+
+void serve_keep_free(struct serve_keep *k)
+{
+	if (!k)
+		return;
+	store_close(k->st);
+	free(k);
+}
+
+void serve_keep_tick(struct serve_keep *k)
+{
+	int64_t now = time_mono_ns() / 1000000;
+
+	if (!k)
+		return;
+	/* -EBUSY (a reader held on, or the door's checkpoint ran): the next tick tries again */
+	(void)store_wal_cut(k->st, KEEP_WAL_BYTES, KEEP_BUSY_MS);
+	/*
+	 * What the workers freed stays in malloc's arenas, scattered between live blocks, until
+	 * handed back: after a burst of large pages or exports the server would keep its peak
+	 * size (the soak's RSS rose by what bursts left behind).
+	 */
+	if (now - k->trimmed_ms >= KEEP_TRIM_MS) {
+		malloc_trim(0);
+		k->trimmed_ms = now;
+	}
+}
