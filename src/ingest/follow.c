@@ -35,6 +35,7 @@ struct follower {
 	    live_from; /* opt.live: receivers' messages from here are the ingest's to analyse */
 	int64_t block_started_ms;
 	uint64_t handed; /* messages indexed from the handoff (not parsed again) */
+	uint64_t read;   /* entries read from the ledger (the handoff's runs are not) */
 	int err_code;
 	struct strbuf err;
 
@@ -43,7 +44,7 @@ struct follower {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool woken, stopping;
-	uint64_t published_pos, published_handed;
+	uint64_t published_pos, published_handed, published_read;
 };
 
 static int open_conn(struct follower *f, struct strbuf *err)
@@ -112,6 +113,7 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 	int r = 0;
 
 	f->pos = it->index + 1;
+	f->read++;
 	if (entry_decode(it->entry, it->len, &e, NULL) < 0)
 		return 0;
 	if (e.kind == ENTRY_INGEST && !take_handed(f, it)) {
@@ -159,6 +161,63 @@ static uint64_t round_size(struct follower *f)
 }
 
 /*
+ * Takes the run of messages the analysis handed over from f->pos on (at most up to end)
+ * without reading the ledger: they are this server's receivers' messages, analysed and parsed
+ * on arrival. *next gets the index of the next handed message after the run (UINT64_MAX:
+ * none known). Returns how many were taken, or -errno when a full block could not be written.
+ */
+static int64_t take_run(struct follower *f, uint64_t end, uint64_t *next, struct strbuf *err)
+{
+	uint64_t n, room;
+	bool empty = f->b.n == 0;
+	int r;
+
+	*next = UINT64_MAX;
+	if (!f->opt.handoff || f->pos < f->indexed)
+		return 0;
+	room = LOGINDEX_BLOCK_MAX - (f->b.n < LOGINDEX_BLOCK_MAX ? f->b.n : LOGINDEX_BLOCK_MAX);
+	n = logindex_handoff_take_run(f->opt.handoff, f->pos,
+	                              end - f->pos < room ? end - f->pos : room, &f->b, next);
+	if (n && empty)
+		f->block_started_ms = time_now_ms();
+	f->pos += n;
+	f->handed += n;
+	if (f->b.n >= LOGINDEX_BLOCK_MAX && (r = flush(f, err)) < 0)
+		return r;
+	return (int64_t)n;
+}
+
+/*
+ * Indexes entries [f->pos, f->pos + limit): runs the analysis handed over are taken from the
+ * handoff, the entries between them read from the ledger. Returns 0 or as ledger_read_range.
+ */
+static int read_round(struct follower *f, uint64_t limit, struct strbuf *err)
+{
+	uint64_t end = f->pos + limit;
+
+	while (f->pos < end) {
+		uint64_t next, upto, at;
+		int64_t took = take_run(f, end, &next, err);
+		int r;
+
+		if (took < 0)
+			return (int)took;
+		if (took > 0)
+			continue;
+		/* Not handed: read up to the next handed message (or the round's end). */
+		upto = next > f->pos && next < end ? next : end;
+		at = f->pos;
+		r = ledger_read_range(f->lg, f->pos, upto - f->pos, LEDGER_RANGE_PAYLOADS, on_item,
+		                      f, err);
+		if (r != 0)
+			return r;
+		if (f->pos == at || f->pos < upto)
+			break; /* the ledger ends sooner */
+	}
+	return 0;
+}
+
+/*
  * One round: read what is committed (at most ROUND_MAX entries; *more says whether more
  * waits), write a block when due, run the hooks' round.
  */
@@ -168,7 +227,7 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 	int r;
 
 	*more = false;
-	r = ledger_read_range(f->lg, f->pos, round_size(f), LEDGER_RANGE_PAYLOADS, on_item, f, err);
+	r = read_round(f, round_size(f), err);
 	*more = r == 0 && f->pos - before >= ROUND_MAX;
 	if (r != 0) {
 		if (r > 0 || !err->len) {
@@ -198,6 +257,7 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 	pthread_mutex_lock(&f->mu);
 	f->published_pos = f->pos > f->indexed ? f->pos : f->indexed;
 	f->published_handed = f->handed;
+	f->published_read = f->read;
 	pthread_mutex_unlock(&f->mu);
 	return r;
 }
@@ -315,6 +375,16 @@ uint64_t follower_handed(struct follower *f)
 
 	pthread_mutex_lock(&f->mu);
 	n = f->published_handed;
+	pthread_mutex_unlock(&f->mu);
+	return n;
+}
+
+uint64_t follower_read(struct follower *f)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&f->mu);
+	n = f->published_read;
 	pthread_mutex_unlock(&f->mu);
 	return n;
 }

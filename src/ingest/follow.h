@@ -54,6 +54,8 @@ void follower_wake(void *ctx, uint64_t first_index, uint64_t n);
 uint64_t follower_position(struct follower *f);
 /* Messages it indexed from the handoff, without parsing them (as of its last round). */
 uint64_t follower_handed(struct follower *f);
+/* Entries it read from the ledger (as of its last round): the handoff's runs are not read. */
+uint64_t follower_read(struct follower *f);
 /* Writes what it holds and stops. NULL is accepted. Returns the thread's error, if any. */
 int follower_stop(struct follower *f, struct strbuf *err);
 

@@ -92,9 +92,10 @@ static void handoff_compact(struct logindex_handoff *h)
 	h->head = 0;
 }
 
-bool logindex_handoff_take(struct logindex_handoff *h, uint64_t index, struct logindex_builder *b)
+uint64_t logindex_handoff_take_run(struct logindex_handoff *h, uint64_t index, uint64_t max,
+                                   struct logindex_builder *b, uint64_t *ret_next)
 {
-	bool found = false;
+	uint64_t n = 0, next = UINT64_MAX;
 
 	pthread_mutex_lock(&h->mu);
 	while (h->q.len - h->head >= sizeof(struct hrec)) {
@@ -102,10 +103,12 @@ bool logindex_handoff_take(struct logindex_handoff *h, uint64_t index, struct lo
 		struct hrec r;
 		struct logindex_facts f;
 		memcpy(&r, p, sizeof(r));
-		if (r.index > index)
+		if (r.index > index + n || n == max) {
+			next = r.index;
 			break;
+		}
 		h->head += sizeof(r) + r.host_n + 1u + r.app_n + r.user_n;
-		if (r.index < index)
+		if (r.index < index + n)
 			continue; /* passed by the follower (read before): it parsed that one */
 		p += sizeof(r);
 		f.index = r.index;
@@ -120,13 +123,19 @@ bool logindex_handoff_take(struct logindex_handoff *h, uint64_t index, struct lo
 		f.format = r.format;
 		f.flags = r.flags;
 		logindex_builder_add_facts(b, &f);
-		h->taken++;
-		found = true;
-		break;
+		n++;
 	}
+	h->taken += n;
 	handoff_compact(h);
 	pthread_mutex_unlock(&h->mu);
-	return found;
+	if (ret_next)
+		*ret_next = next;
+	return n;
+}
+
+bool logindex_handoff_take(struct logindex_handoff *h, uint64_t index, struct logindex_builder *b)
+{
+	return logindex_handoff_take_run(h, index, 1, b, NULL) == 1;
 }
 
 void logindex_handoff_counts(struct logindex_handoff *h, uint64_t *put, uint64_t *taken,

@@ -63,6 +63,14 @@ void logindex_handoff_put(struct logindex_handoff *h, const struct log_event *ev
 /* Adds the message at ledger index `index` to b when it was handed over (dropping those
  * before it, which the follower read itself); false when it was not. */
 bool logindex_handoff_take(struct logindex_handoff *h, uint64_t index, struct logindex_builder *b);
+/*
+ * Adds the run of handed messages at index, index + 1, ... (at most max) to b, dropping those
+ * before index; returns how many. *ret_next (when not NULL) gets the index of the first message
+ * still waiting after the run (UINT64_MAX: none), so the follower reads from the ledger only
+ * the entries between runs (the door's acts, imported files, what was left out).
+ */
+uint64_t logindex_handoff_take_run(struct logindex_handoff *h, uint64_t index, uint64_t max,
+                                   struct logindex_builder *b, uint64_t *ret_next);
 void logindex_handoff_counts(struct logindex_handoff *h, uint64_t *put, uint64_t *taken,
                              uint64_t *left_out);
 /*

@@ -520,6 +520,8 @@ static void parsed_once(void **state)
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	assert_true(follower_position(fw) >= end);
 	assert_int_equal(follower_handed(fw), 14);
+	/* the handed messages are not read from the ledger again: only the entries between */
+	assert_int_equal(follower_read(fw), end - 14);
 	assert_int_equal(follower_stop(fw, &f->err), 0);
 	logindex_handoff_counts(h, &put, &taken, &left_out);
 	assert_int_equal(put, 14);
