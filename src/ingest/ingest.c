@@ -13,6 +13,7 @@
 #include "ledger/ledger.h"
 
 #define DEFAULT_QUEUE_BYTES (8u << 20)
+#define PREP_POOL           4 /* prepared batches kept for the receivers' threads */
 
 struct ingest {
 	struct ledger_writer *w;
@@ -22,6 +23,11 @@ struct ingest {
 	bool any;
 	_Atomic uint64_t received, bytes, cut, udp_drops, refused;
 	_Atomic int64_t connections;
+	/* Submitters prepare (encode, seal, hash) their messages in their own threads with one
+	 * of these, then queue them under mu: receivers on several threads hash at once. */
+	pthread_mutex_t pool_mu;
+	struct ledger_prep *pool[PREP_POOL];
+	unsigned n_pool;
 };
 
 int ingest_open(const char *dir, const struct ingest_options *o, struct ingest **ret,
@@ -39,6 +45,7 @@ int ingest_open(const char *dir, const struct ingest_options *o, struct ingest *
 		wo.on_commit_ctx = o->on_commit_ctx;
 	}
 	pthread_mutex_init(&g->mu, NULL);
+	pthread_mutex_init(&g->pool_mu, NULL);
 	r = ledger_writer_start(dir, &wo, &g->w, err);
 	if (r == 0 && o && o->analysis.event) {
 		struct live_next next = { .handoff = o->handoff,
@@ -50,6 +57,7 @@ int ingest_open(const char *dir, const struct ingest_options *o, struct ingest *
 	}
 	if (r < 0) {
 		pthread_mutex_destroy(&g->mu);
+		pthread_mutex_destroy(&g->pool_mu);
 		free(g);
 		return r;
 	}
@@ -76,49 +84,87 @@ void ingest_source_name(char *buf, size_t size, const char *via, const char *pee
 	(void)n;
 }
 
+static struct ledger_prep *prep_get(struct ingest *g)
+{
+	struct ledger_prep *lp = NULL;
+
+	pthread_mutex_lock(&g->pool_mu);
+	if (g->n_pool)
+		lp = g->pool[--g->n_pool];
+	pthread_mutex_unlock(&g->pool_mu);
+	return lp ? lp : ledger_prep_new();
+}
+
+static void prep_put(struct ingest *g, struct ledger_prep *lp)
+{
+	ledger_prep_reset(lp);
+	pthread_mutex_lock(&g->pool_mu);
+	if (g->n_pool < PREP_POOL) {
+		g->pool[g->n_pool++] = lp;
+		lp = NULL;
+	}
+	pthread_mutex_unlock(&g->pool_mu);
+	ledger_prep_free(lp);
+}
+
 int ingest_submit(struct ingest *g, const struct ingest_source *src, const struct ingest_msg *m,
                   size_t n, struct strbuf *err)
 {
 	struct strbuf payload = STRBUF_INIT, head = STRBUF_INIT;
+	struct ledger_prep *lp = prep_get(g);
 	int64_t now = time_now_ms();
-	uint64_t bytes = 0, cut = 0;
+	uint64_t bytes = 0, cut = 0, first = 0;
+	size_t done = 0;
 	int r = 0;
 
 	/* The payload header is the same for every message of a submission but for flags. */
 	log_payload_build(&head, &src->origin, 0, NULL, 0);
-	pthread_mutex_lock(&g->mu);
-	for (size_t i = 0; i < n; i++) {
+	/* Encoded, sealed and hashed here, in the receiver's thread, outside every lock. */
+	for (; done < n; done++) {
 		struct ledger_entry e = { 0 };
-		uint64_t ticket;
 
 		strbuf_reset(&payload);
-		if (m[i].flags) {
-			log_payload_build(&payload, &src->origin, m[i].flags, m[i].data, m[i].len);
+		if (m[done].flags) {
+			log_payload_build(&payload, &src->origin, m[done].flags, m[done].data,
+			                  m[done].len);
 		} else {
 			strbuf_add(&payload, head.buf, head.len);
-			strbuf_add(&payload, m[i].data, m[i].len);
+			strbuf_add(&payload, m[done].data, m[done].len);
 		}
 		e.kind = ENTRY_INGEST;
 		e.time_ms = now;
 		e.source = src->name;
 		e.has_line = true;
-		e.line = m[i].seq;
+		e.line = m[done].seq;
 		e.payload = payload.buf;
 		e.payload_len = payload.len;
-		r = ledger_writer_submit(g->w, &e, &ticket, err);
+		r = ledger_prep_add(lp, &e, err);
 		if (r < 0)
-			break;
-		g->last_ticket = ticket;
-		g->any = true;
-		if (g->live)
-			live_add(g->live, ticket, now, src->name, payload.buf, payload.len);
-		bytes += m[i].len;
-		cut += (m[i].flags & LOG_CUT) != 0;
+			break; /* the messages before it are still taken */
+		bytes += m[done].len;
+		cut += (m[done].flags & LOG_CUT) != 0;
+	}
+	/* Queued in ticket order, and handed to the analysis in the same order. */
+	pthread_mutex_lock(&g->mu);
+	if (done > 0) {
+		int q = ledger_writer_submit_prep(g->w, lp, &first, r < 0 ? NULL : err);
+		if (q < 0) {
+			r = q;
+		} else {
+			g->last_ticket = first + done - 1;
+			g->any = true;
+			for (size_t i = 0; g->live && i < done; i++) {
+				size_t len;
+				const char *p = ledger_prep_payload(lp, i, &len);
+				live_add(g->live, first + i, now, src->name, p, len);
+			}
+		}
 	}
 	pthread_mutex_unlock(&g->mu);
 	atomic_fetch_add(&g->received, (uint64_t)n);
 	atomic_fetch_add(&g->bytes, bytes);
 	atomic_fetch_add(&g->cut, cut);
+	prep_put(g, lp);
 	/* Messages name people: no copy is left in freed memory. */
 	strbuf_release_secret(&payload);
 	strbuf_release_secret(&head); /* a client certificate's subject, a peer's address */
@@ -206,7 +252,10 @@ int ingest_close(struct ingest *g, struct strbuf *err)
 		live_stop(g->live);
 	}
 	r = ledger_writer_stop(g->w, err);
+	while (g->n_pool)
+		ledger_prep_free(g->pool[--g->n_pool]);
 	pthread_mutex_destroy(&g->mu);
+	pthread_mutex_destroy(&g->pool_mu);
 	free(g);
 	return r;
 }

@@ -32,6 +32,9 @@
 #define READS_PER_EVENT 4            /* reads of one connection before the next one's turn */
 #define HANDSHAKE_MS    10000        /* a TLS client must finish its handshake within this */
 #define MAX_BATCH       1024         /* frames handed to ingest at once */
+#define STREAM_WORKERS  4            /* threads for TCP and TLS connections, at most */
+
+struct receiver;
 
 struct conn {
 	int fd;
@@ -46,25 +49,43 @@ struct conn {
 	char name[112];
 	char *subject; /* the client certificate's subject (mutual TLS), or NULL */
 	struct conn *next, *prev;
+	struct worker *w; /* the thread that reads it */
+};
+
+/*
+ * A thread serving TCP and TLS connections with its own epoll set: each connection is read,
+ * framed, encoded and hashed (ingest_submit) by one of them, so connections on different
+ * workers are taken in parallel. Worker 0 also accepts, and gives each new connection to the
+ * worker with the fewest.
+ */
+struct worker {
+	struct receiver *rx;
+	int ep;
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu; /* conns: worker 0 adds to every worker's list */
+	struct conn *conns;
+	_Atomic unsigned n_conns; /* (read by worker 0 without mu: which has the fewest) */
+	/* this thread's batch of frames */
+	struct ingest_msg batch[MAX_BATCH];
+	size_t nbatch;
+	struct conn *batch_conn;
+	bool submit_failed;
 };
 
 struct receiver {
 	struct receiver_config cfg;
 	struct ingest *g;
 	size_t max;
-	int udp_fd, tcp_fd, tls_fd, stop_fd, ep;
+	int udp_fd, tcp_fd, tls_fd, stop_fd;
 	char udp_addr[80], tcp_addr[80], tls_addr[80];
 	SSL_CTX *ctx;
-	pthread_t udp_thread, stream_thread;
-	bool udp_started, stream_started;
+	pthread_t udp_thread;
+	bool udp_started;
 	_Atomic bool stopping;
-	struct conn *conns;
-	unsigned n_conns;
-	/* the stream thread's batch of frames */
-	struct ingest_msg batch[MAX_BATCH];
-	size_t nbatch;
-	struct conn *batch_conn;
-	bool submit_failed;
+	_Atomic unsigned n_conns;
+	struct worker workers[STREAM_WORKERS];
+	unsigned n_workers; /* with an epoll set each (0: no TCP or TLS) */
 };
 
 /* ---- sockets ------------------------------------------------------------------------ */
@@ -272,21 +293,30 @@ static void *udp_main(void *arg)
 
 /* ---- TCP and TLS: framed streams ------------------------------------------------------ */
 
-static void conn_close(struct receiver *rx, struct conn *c)
+/* With c->w->mu held: takes c off its worker's list. */
+static void conn_unlink_locked(struct conn *c)
 {
-	epoll_ctl(rx->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	struct worker *w = c->w;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->n_conns--;
+}
+
+/* Closes a connection already off its worker's list. */
+static void conn_free(struct receiver *rx, struct conn *c)
+{
+	epoll_ctl(c->w->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	if (c->ssl) {
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 	}
 	close(c->fd);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		rx->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	rx->n_conns--;
+	atomic_fetch_sub(&rx->n_conns, 1);
 	ingest_count_connection(rx->g, -1, false);
 	if (c->buf)
 		explicit_bzero(c->buf, c->cap);
@@ -295,35 +325,44 @@ static void conn_close(struct receiver *rx, struct conn *c)
 	free(c);
 }
 
-/* Hands the batch of frames to ingest (it copies them). */
-static void submit_batch(struct receiver *rx)
+static void conn_close(struct receiver *rx, struct conn *c)
 {
-	struct conn *c = rx->batch_conn;
+	pthread_mutex_lock(&c->w->mu);
+	conn_unlink_locked(c);
+	pthread_mutex_unlock(&c->w->mu);
+	conn_free(rx, c);
+}
+
+/* Hands the batch of frames to ingest (it copies them). */
+static void submit_batch(struct worker *wk)
+{
+	struct receiver *rx = wk->rx;
+	struct conn *c = wk->batch_conn;
 	struct ingest_source src = { .origin = { .via = c->ssl ? "tls" : "tcp",
 		                                 .peer = c->peer,
 		                                 .tls_subject = c->subject },
 		                     .name = c->name };
 	struct strbuf err = STRBUF_INIT;
 
-	if (rx->nbatch && !rx->submit_failed &&
-	    ingest_submit(rx->g, &src, rx->batch, rx->nbatch, &err) < 0) {
+	if (wk->nbatch && !wk->submit_failed &&
+	    ingest_submit(rx->g, &src, wk->batch, wk->nbatch, &err) < 0) {
 		fprintf(stderr, "mamori: syslog over %s stops: %s\n", src.origin.via, err.buf);
-		rx->submit_failed = true;
+		wk->submit_failed = true;
 		atomic_store(&rx->stopping, true);
 	}
-	rx->nbatch = 0;
+	wk->nbatch = 0;
 	strbuf_release(&err);
 }
 
 static void on_frame(void *ctx, const char *msg, size_t len, unsigned flags)
 {
-	struct receiver *rx = ctx;
-	struct conn *c = rx->batch_conn;
+	struct worker *wk = ctx;
+	struct conn *c = wk->batch_conn;
 	struct ingest_msg *m;
 
-	if (rx->nbatch == MAX_BATCH)
-		submit_batch(rx);
-	m = &rx->batch[rx->nbatch++];
+	if (wk->nbatch == MAX_BATCH)
+		submit_batch(wk);
+	m = &wk->batch[wk->nbatch++];
 	m->data = msg;
 	m->len = len;
 	m->flags = ((flags & FRAME_CUT) ? LOG_CUT : 0) | ((flags & FRAME_OCTET) ? LOG_OCTET : 0);
@@ -345,12 +384,13 @@ static void conn_grow(struct conn *c, size_t cap)
 /* Frames what the connection's buffer holds and hands them to ingest. */
 static int conn_frames(struct receiver *rx, struct conn *c, bool eof)
 {
+	struct worker *wk = c->w;
 	size_t used;
 
-	rx->nbatch = 0;
-	rx->batch_conn = c;
-	used = framer_feed(&c->fr, c->buf, c->len, eof, on_frame, rx);
-	submit_batch(rx);
+	wk->nbatch = 0;
+	wk->batch_conn = c;
+	used = framer_feed(&c->fr, c->buf, c->len, eof, on_frame, wk);
+	submit_batch(wk);
 	if (used) {
 		memmove(c->buf, c->buf + used, c->len - used);
 		c->len -= used;
@@ -358,7 +398,7 @@ static int conn_frames(struct receiver *rx, struct conn *c, bool eof)
 	/* A frame that does not fit yet: grow, up to the limit and room for its count. */
 	if (c->len == c->cap && c->cap < rx->max + 64)
 		conn_grow(c, c->cap * 2 < rx->max + 64 ? c->cap * 2 : rx->max + 64);
-	return rx->submit_failed ? -1 : 0;
+	return wk->submit_failed ? -1 : 0;
 }
 
 static void subject_of(struct conn *c)
@@ -440,13 +480,13 @@ static int conn_handshake(struct receiver *rx, struct conn *c)
 		c->handshaking = false;
 		subject_of(c);
 		ev.events = EPOLLIN;
-		epoll_ctl(rx->ep, EPOLL_CTL_MOD, c->fd, &ev);
+		epoll_ctl(c->w->ep, EPOLL_CTL_MOD, c->fd, &ev);
 		return conn_read(rx, c);
 	}
 	e = SSL_get_error(c->ssl, k);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 		ev.events = e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
-		epoll_ctl(rx->ep, EPOLL_CTL_MOD, c->fd, &ev);
+		epoll_ctl(c->w->ep, EPOLL_CTL_MOD, c->fd, &ev);
 		return 0;
 	}
 	ERR_clear_error();
@@ -458,13 +498,14 @@ static void accept_one(struct receiver *rx, int lfd, bool tls)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct epoll_event ev = { .events = EPOLLIN };
+	struct worker *wk = &rx->workers[0];
 	struct conn *c;
 	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
 	unsigned max = rx->cfg.max_connections ? rx->cfg.max_connections : 1024;
 
 	if (fd < 0)
 		return;
-	if (rx->n_conns >= max) {
+	if (atomic_load(&rx->n_conns) >= max) {
 		close(fd);
 		ingest_count_connection(rx->g, 0, true);
 		return;
@@ -489,38 +530,67 @@ static void accept_one(struct receiver *rx, int lfd, bool tls)
 		}
 		c->handshaking = true;
 	}
-	c->next = rx->conns;
-	if (rx->conns)
-		rx->conns->prev = c;
-	rx->conns = c;
-	rx->n_conns++;
+	/* To the worker with the fewest connections (read without its lock: a hint). */
+	for (unsigned i = 1; i < rx->n_workers; i++)
+		if (rx->workers[i].n_conns < wk->n_conns)
+			wk = &rx->workers[i];
+	c->w = wk;
+	atomic_fetch_add(&rx->n_conns, 1);
 	ingest_count_connection(rx->g, 1, false);
+	pthread_mutex_lock(&wk->mu);
+	c->next = wk->conns;
+	if (wk->conns)
+		wk->conns->prev = c;
+	wk->conns = c;
+	wk->n_conns++;
+	pthread_mutex_unlock(&wk->mu);
 	ev.data.ptr = c;
-	epoll_ctl(rx->ep, EPOLL_CTL_ADD, fd, &ev);
+	epoll_ctl(wk->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
 /* Closes TLS connections that have not finished their handshake in time. */
-static void sweep(struct receiver *rx)
+static void sweep(struct worker *wk)
 {
 	int64_t now = time_now_ms();
+	struct conn *late = NULL;
 
-	for (struct conn *c = rx->conns, *next; c; c = next) {
+	pthread_mutex_lock(&wk->mu);
+	for (struct conn *c = wk->conns, *next; c; c = next) {
 		next = c->next;
-		if (c->handshaking && now - c->started_ms > HANDSHAKE_MS)
-			conn_close(rx, c);
+		if (c->handshaking && now - c->started_ms > HANDSHAKE_MS) {
+			conn_unlink_locked(c);
+			c->next = late;
+			late = c;
+		}
 	}
+	pthread_mutex_unlock(&wk->mu);
+	while (late) {
+		struct conn *c = late;
+		late = c->next;
+		conn_free(wk->rx, c);
+	}
+}
+
+/* Closes every connection of the worker (its thread has stopped). */
+static void close_all(struct worker *wk)
+{
+	while (wk->conns)
+		conn_close(wk->rx, wk->conns);
 }
 
 static void *stream_main(void *arg)
 {
-	struct receiver *rx = arg;
+	struct worker *wk = arg;
+	struct receiver *rx = wk->rx;
 	struct epoll_event evs[64];
 	int64_t last_sweep = time_now_ms();
+	char name[16];
 
-	pthread_setname_np(pthread_self(), "mamori-rx-tcp");
+	snprintf(name, sizeof(name), "mamori-rx-tcp%u", (unsigned)(wk - rx->workers));
+	pthread_setname_np(pthread_self(), name);
 
 	while (!atomic_load(&rx->stopping)) {
-		int n = epoll_wait(rx->ep, evs, 64, 1000);
+		int n = epoll_wait(wk->ep, evs, 64, 1000);
 
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
@@ -541,12 +611,11 @@ static void *stream_main(void *arg)
 				break;
 		}
 		if (time_now_ms() - last_sweep > 1000) {
-			sweep(rx);
+			sweep(wk);
 			last_sweep = time_now_ms();
 		}
 	}
-	while (rx->conns)
-		conn_close(rx, rx->conns);
+	close_all(wk);
 	return NULL;
 }
 
@@ -596,11 +665,19 @@ static int tls_setup(struct receiver *rx, struct strbuf *err)
 	return 0;
 }
 
-static void add_fd(struct receiver *rx, int *fd)
+static void add_fd(struct worker *wk, int *fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = fd };
 
-	epoll_ctl(rx->ep, EPOLL_CTL_ADD, *fd, &ev);
+	epoll_ctl(wk->ep, EPOLL_CTL_ADD, *fd, &ev);
+}
+
+/* As many workers as processors, from 2 to STREAM_WORKERS. */
+static unsigned workers_wanted(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > STREAM_WORKERS ? STREAM_WORKERS : (unsigned)n;
 }
 
 int receiver_start(const struct receiver_config *cfg, struct ingest *g, struct receiver **ret,
@@ -612,7 +689,12 @@ int receiver_start(const struct receiver_config *cfg, struct ingest *g, struct r
 	rx->cfg = *cfg;
 	rx->g = g;
 	rx->max = cfg->max_message ? cfg->max_message : FRAME_DEFAULT_MAX;
-	rx->udp_fd = rx->tcp_fd = rx->tls_fd = rx->stop_fd = rx->ep = -1;
+	rx->udp_fd = rx->tcp_fd = rx->tls_fd = rx->stop_fd = -1;
+	for (unsigned i = 0; i < STREAM_WORKERS; i++) {
+		rx->workers[i].rx = rx;
+		rx->workers[i].ep = -1;
+		pthread_mutex_init(&rx->workers[i].mu, NULL);
+	}
 	if (cfg->tls_client_ca && !cfg->tls) {
 		error_set(err, "--tls-client-ca is for --syslog-tls: give that too");
 		r = -EINVAL;
@@ -633,14 +715,20 @@ int receiver_start(const struct receiver_config *cfg, struct ingest *g, struct r
 		setsockopt(rx->udp_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
 	if (cfg->tcp || cfg->tls) {
-		rx->ep = epoll_create1(EPOLL_CLOEXEC);
 		rx->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (rx->ep < 0 || rx->stop_fd < 0) {
+		rx->n_workers = workers_wanted();
+		for (unsigned i = 0; i < rx->n_workers && rx->stop_fd >= 0; i++) {
+			rx->workers[i].ep = epoll_create1(EPOLL_CLOEXEC);
+			if (rx->workers[i].ep < 0)
+				break;
+			/* (never read: it wakes every worker once written) */
+			add_fd(&rx->workers[i], &rx->stop_fd);
+		}
+		if (rx->stop_fd < 0 || rx->workers[rx->n_workers - 1].ep < 0) {
 			error_set(err, "cannot set up the syslog receivers: %m");
 			r = -errno;
 			goto fail;
 		}
-		add_fd(rx, &rx->stop_fd);
 	}
 	if (cfg->tcp) {
 		r = bind_socket(cfg->tcp, "tcp", SOCK_STREAM, &rx->tcp_fd, rx->tcp_addr,
@@ -648,7 +736,7 @@ int receiver_start(const struct receiver_config *cfg, struct ingest *g, struct r
 		if (r < 0)
 			goto fail;
 		fcntl(rx->tcp_fd, F_SETFL, O_NONBLOCK);
-		add_fd(rx, &rx->tcp_fd);
+		add_fd(&rx->workers[0], &rx->tcp_fd);
 	}
 	if (cfg->tls) {
 		r = bind_socket(cfg->tls, "tls", SOCK_STREAM, &rx->tls_fd, rx->tls_addr,
@@ -656,7 +744,7 @@ int receiver_start(const struct receiver_config *cfg, struct ingest *g, struct r
 		if (r < 0)
 			goto fail;
 		fcntl(rx->tls_fd, F_SETFL, O_NONBLOCK);
-		add_fd(rx, &rx->tls_fd);
+		add_fd(&rx->workers[0], &rx->tls_fd);
 	}
 	if (rx->udp_fd >= 0) {
 		if (pthread_create(&rx->udp_thread, NULL, udp_main, rx) != 0) {
@@ -666,13 +754,14 @@ int receiver_start(const struct receiver_config *cfg, struct ingest *g, struct r
 		}
 		rx->udp_started = true;
 	}
-	if (rx->ep >= 0) {
-		if (pthread_create(&rx->stream_thread, NULL, stream_main, rx) != 0) {
+	for (unsigned i = 0; i < rx->n_workers; i++) {
+		if (pthread_create(&rx->workers[i].thread, NULL, stream_main, &rx->workers[i]) !=
+		    0) {
 			error_set(err, "cannot start the TCP receiver");
 			r = -EAGAIN;
 			goto fail;
 		}
-		rx->stream_started = true;
+		rx->workers[i].started = true;
 	}
 	*ret = rx;
 	return 0;
@@ -703,10 +792,11 @@ void receiver_stop(struct receiver *rx)
 		(void)0;
 	if (rx->udp_started)
 		pthread_join(rx->udp_thread, NULL);
-	if (rx->stream_started)
-		pthread_join(rx->stream_thread, NULL);
-	while (rx->conns)
-		conn_close(rx, rx->conns);
+	for (unsigned i = 0; i < STREAM_WORKERS; i++)
+		if (rx->workers[i].started)
+			pthread_join(rx->workers[i].thread, NULL);
+	for (unsigned i = 0; i < STREAM_WORKERS; i++)
+		close_all(&rx->workers[i]);
 	if (rx->udp_fd >= 0)
 		close(rx->udp_fd);
 	if (rx->tcp_fd >= 0)
@@ -715,8 +805,11 @@ void receiver_stop(struct receiver *rx)
 		close(rx->tls_fd);
 	if (rx->stop_fd >= 0)
 		close(rx->stop_fd);
-	if (rx->ep >= 0)
-		close(rx->ep);
+	for (unsigned i = 0; i < STREAM_WORKERS; i++) {
+		if (rx->workers[i].ep >= 0)
+			close(rx->workers[i].ep);
+		pthread_mutex_destroy(&rx->workers[i].mu);
+	}
 	SSL_CTX_free(rx->ctx);
 	free(rx);
 }

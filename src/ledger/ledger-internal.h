@@ -147,4 +147,41 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 /* C2SP tlog-tiles path of tile index n: "x001/x234/067". */
 void tlog_tile_path(struct strbuf *out, uint64_t n);
 
+/*
+ * Entries prepared for the group-commit writer, in submission (ticket) order: the writer's
+ * queue (writer.c) and a submitter's ledger_prep (batch.c) share the layout.
+ */
+struct batch {
+	struct strbuf bytes;  /* entry bytes, back to back */
+	struct strbuf sealed; /* salts and payloads, back to back (personal data: wiped) */
+	struct item {
+		size_t off, len;
+		uint8_t leaf[MERKLE_HASH_SIZE];
+		size_t seal_off, payload_len; /* seal_off SIZE_MAX: not sealed */
+	} * items;
+	size_t nr, alloc;
+	uint64_t first_ticket;
+	int64_t first_ns; /* when the oldest entry arrived */
+};
+
+struct batch *batch_new(void);
+void batch_reset(struct batch *b);
+void batch_free(struct batch *b);
+/* Appends one prepared entry (its bytes, leaf, salt and payload copied). */
+void batch_add_prepared(struct batch *b, const struct prepared_entry *p);
+/* Appends every entry of src to dst, in order. */
+void batch_append(struct batch *dst, const struct batch *src);
+/* The bytes a batch holds (what the writer's queue limits). */
+static inline size_t batch_bytes(const struct batch *b)
+{
+	return b->bytes.len + b->sealed.len;
+}
+
+/* A submitter's entries, encoded and hashed before they meet the writer's lock (ledger.h). */
+struct ledger_prep {
+	struct merkle_hasher *hasher;
+	struct prepared_entry scratch;
+	struct batch *b;
+};
+
 #endif

@@ -184,6 +184,29 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
                          uint64_t *ret_ticket, struct strbuf *err);
 /*
+ * Many entries from one submitter: each is encoded, sealed and hashed by ledger_prep_add in
+ * the submitter's own thread, holding no lock of the writer's (several receivers prepare at
+ * once), and ledger_writer_submit_prep queues them all, in order, under one lock. A
+ * ledger_prep belongs to one thread at a time.
+ */
+struct ledger_prep;
+struct ledger_prep *ledger_prep_new(void);
+void ledger_prep_free(struct ledger_prep *lp);
+/* Prepares e (its payload copied). Returns 0 or -errno (an invalid entry) with err. */
+int ledger_prep_add(struct ledger_prep *lp, const struct ledger_entry *e, struct strbuf *err);
+/* Entries prepared and not yet submitted; the sealed payload of the i-th of them. */
+size_t ledger_prep_count(const struct ledger_prep *lp);
+const char *ledger_prep_payload(const struct ledger_prep *lp, size_t i, size_t *ret_len);
+/* Forgets what was prepared (wiped). */
+void ledger_prep_reset(struct ledger_prep *lp);
+/*
+ * Queues every prepared entry, in order; *ret_first_ticket gets the first's ticket (the
+ * others follow it). lp keeps them (ledger_prep_payload) until ledger_prep_reset. Waits
+ * while the queue is full. Returns 0 or -errno (the writer failed or is stopping).
+ */
+int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
+                              uint64_t *ret_first_ticket, struct strbuf *err);
+/*
  * Waits until the entry of ticket is durable and returns its index (if
  * ret_index is not NULL). Returns 0, or the error that made its batch fail (a full disk, an
  * I/O error: only that batch's entries are refused, the writer goes on with the next; after

@@ -16,8 +16,12 @@
 #include "ledger/signer.h"
 #include "store/store.h"
 
-/* Recent batches remembered to answer "which index did ticket T get". */
-#define RING 4096
+/*
+ * Recent batches remembered to answer "which index did ticket T get" (found by binary
+ * search: they are in ticket order). The log analysis asks for tickets up to 2 x 16384
+ * messages and a submission (ingest/live.c) old, and a batch holds at least one.
+ */
+#define RING 65536
 /*
  * Batches whose commit failed (a full disk, an I/O error): their tickets are refused and the
  * writer goes on with the next batch, so a transient fault costs only the entries it hit.
@@ -58,20 +62,6 @@
 #define LINGER_ENTRIES  256
 #define LINGER_MIN      64
 #define LINGER_FLUSH_NS (1000 * 1000000LL)
-
-/* Entries submitted but not yet committed, in submission (ticket) order. */
-struct batch {
-	struct strbuf bytes;  /* entry bytes, back to back */
-	struct strbuf sealed; /* salts and payloads, back to back */
-	struct item {
-		size_t off, len;
-		uint8_t leaf[MERKLE_HASH_SIZE];
-		size_t seal_off, payload_len; /* seal_off SIZE_MAX: not sealed */
-	} * items;
-	size_t nr, alloc;
-	uint64_t first_ticket;
-	int64_t first_ns; /* when the oldest entry arrived */
-};
 
 struct ring_rec {
 	uint64_t first_ticket, nr, first_index;
@@ -171,35 +161,6 @@ static void after_commit(struct ledger_writer *w)
 		pthread_cond_signal(&w->ckpt_cv);
 		pthread_mutex_unlock(&w->mu);
 	}
-}
-
-static void batch_reset(struct batch *b)
-{
-	strbuf_reset(&b->bytes);
-	/* Sealed payloads are personal data: do not leave them in freed memory. */
-	if (b->sealed.len)
-		explicit_bzero(b->sealed.buf, b->sealed.len);
-	strbuf_reset(&b->sealed);
-	b->nr = 0;
-}
-
-static struct batch *batch_new(void)
-{
-	struct batch *b = xcalloc(1, sizeof(*b));
-
-	strbuf_init(&b->bytes, 0);
-	strbuf_init_secret(&b->sealed, 0);
-	return b;
-}
-
-static void batch_free(struct batch *b)
-{
-	if (!b)
-		return;
-	strbuf_release(&b->bytes);
-	strbuf_release_secret(&b->sealed);
-	free(b->items);
-	free(b);
 }
 
 static void set_defaults(struct ledger_writer_options *o)
@@ -638,7 +599,6 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 {
 	struct prepared_entry *p = &w->scratch;
 	struct batch *b;
-	struct item *it;
 	int r;
 
 	/* Encoded and hashed in the caller's thread: the writer thread only stores. */
@@ -666,21 +626,7 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 		b->first_ticket = w->next_ticket;
 		b->first_ns = time_mono_ns();
 	}
-	ALLOC_GROW(b->items, b->nr, b->alloc);
-	it = &b->items[b->nr++];
-	it->off = b->bytes.len;
-	it->len = p->bytes.len;
-	memcpy(it->leaf, p->leaf, MERKLE_HASH_SIZE);
-	strbuf_add(&b->bytes, p->bytes.buf, p->bytes.len);
-	if (p->sealed) {
-		it->seal_off = b->sealed.len;
-		it->payload_len = p->payload_len;
-		strbuf_add(&b->sealed, p->salt, ENTRY_SALT_SIZE);
-		strbuf_add(&b->sealed, p->payload, p->payload_len);
-	} else {
-		it->seal_off = SIZE_MAX;
-		it->payload_len = 0;
-	}
+	batch_add_prepared(b, p);
 	*ret_ticket = w->next_ticket++;
 	/* the first entry wakes the writer, and a lingering one at each size it waits for */
 	if (b->nr == 1 || b->nr == LINGER_MIN || b->nr == LINGER_ENTRIES ||
@@ -690,6 +636,64 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 	explicit_bzero(p->salt, sizeof(p->salt));
 	pthread_mutex_unlock(&w->hash_mu);
 	return 0;
+}
+
+int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
+                              uint64_t *ret_first_ticket, struct strbuf *err)
+{
+	const struct batch *add = lp->b;
+	struct batch *b;
+	int r = 0;
+
+	pthread_mutex_lock(&w->mu);
+	/* Room for all of them (an empty queue takes any submission: it is bounded by its
+	 * submitter, a receiver's read). */
+	while (!w->failed && !w->stopping && w->cur->nr &&
+	       (w->cur->nr + add->nr > w->opt.max_entries ||
+	        batch_bytes(w->cur) + batch_bytes(add) > w->opt.max_queue_bytes))
+		pthread_cond_wait(&w->space, &w->mu);
+	if (w->failed || w->stopping) {
+		error_set(err, "%s", w->failed ? w->fail_msg.buf : "the ledger writer is stopping");
+		r = w->failed ? w->failed : -ESHUTDOWN;
+	} else if (add->nr) {
+		b = w->cur;
+		if (b->nr == 0) {
+			b->first_ticket = w->next_ticket;
+			b->first_ns = time_mono_ns();
+		}
+		batch_append(b, add);
+		*ret_first_ticket = w->next_ticket;
+		w->next_ticket += add->nr;
+		if (b->nr == add->nr || b->nr >= w->opt.max_entries ||
+		    batch_bytes(b) >= w->opt.max_bytes)
+			pthread_cond_signal(&w->work);
+	} else {
+		*ret_first_ticket = w->next_ticket;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
+/* With w->mu held: the index ticket got, from the ring; UINT64_MAX when no longer there. */
+static uint64_t ring_index_locked(const struct ledger_writer *w, uint64_t ticket)
+{
+	/* ring[j % RING] for j in [lo, hi) are the last batches, first_ticket increasing */
+	uint64_t lo = w->ring_nr > RING ? w->ring_nr - RING : 0, hi = w->ring_nr;
+	const struct ring_rec *rec;
+
+	if (lo == hi || ticket < w->ring[lo % RING].first_ticket)
+		return UINT64_MAX;
+	while (hi - lo > 1) { /* the last batch whose first ticket is at most ticket */
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (w->ring[mid % RING].first_ticket <= ticket)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	rec = &w->ring[lo % RING];
+	if (ticket - rec->first_ticket < rec->nr)
+		return rec->first_index + (ticket - rec->first_ticket);
+	return UINT64_MAX;
 }
 
 int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
@@ -708,14 +712,7 @@ int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_i
 		error_set(err, "%s", f->msg);
 		r = f->r;
 	} else if (ret_index) {
-		*ret_index = UINT64_MAX;
-		for (uint64_t k = 0; k < RING && k < w->ring_nr; k++) {
-			const struct ring_rec *rec = &w->ring[(w->ring_nr - 1 - k) % RING];
-			if (ticket >= rec->first_ticket && ticket < rec->first_ticket + rec->nr) {
-				*ret_index = rec->first_index + (ticket - rec->first_ticket);
-				break;
-			}
-		}
+		*ret_index = ring_index_locked(w, ticket);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return r;

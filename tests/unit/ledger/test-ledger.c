@@ -451,6 +451,103 @@ static void test_group_commit(void **state)
 	strbuf_release(&note);
 }
 
+/* A producer that prepares its entries in chunks of 100 and queues each chunk at once. */
+static void *produce_prepared(void *arg)
+{
+	struct producer *p = arg;
+	struct strbuf err = STRBUF_INIT;
+	struct ledger_prep *lp = ledger_prep_new();
+	uint64_t *tickets = xcalloc(p->n, sizeof(*tickets));
+
+	for (unsigned i = 0; i < p->n;) {
+		unsigned chunk = p->n - i < 100 ? p->n - i : 100;
+		uint64_t first;
+		for (unsigned k = 0; k < chunk; k++) {
+			char buf[48];
+			struct ledger_entry e = { .kind = ENTRY_INGEST,
+				                  .time_ms = i + k,
+				                  .source = "tcp:192.0.2.7",
+				                  .has_line = true,
+				                  .line = i + k + 1 };
+			size_t len;
+			snprintf(buf, sizeof(buf), "producer %d entry %u", p->id, i + k);
+			e.payload = buf;
+			e.payload_len = strlen(buf);
+			if (ledger_prep_add(lp, &e, &err) != 0)
+				abort();
+			/* the payload as the writer will seal it, for the analysis */
+			if (ledger_prep_count(lp) != k + 1 ||
+			    memcmp(ledger_prep_payload(lp, k, &len), buf, strlen(buf)) != 0 ||
+			    len != strlen(buf))
+				abort();
+		}
+		if (ledger_writer_submit_prep(p->w, lp, &first, &err) != 0)
+			abort();
+		ledger_prep_reset(lp);
+		for (unsigned k = 0; k < chunk; k++)
+			tickets[i + k] = first + k;
+		i += chunk;
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		if (ledger_writer_wait(p->w, tickets[i], &p->indexes[i], &err) != 0)
+			abort();
+	ledger_prep_free(lp);
+	free(tickets);
+	strbuf_release(&err);
+	return NULL;
+}
+
+/*
+ * Submitters that prepare (encode, seal, hash) in their own threads and queue whole chunks:
+ * each chunk's entries get consecutive tickets and indexes, every index holds its entry and
+ * its sealed payload, and the writer finds each ticket's index among many small batches.
+ */
+static void test_group_commit_prepared(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .max_entries = 37, .max_delay_us = 200 };
+	struct producer p[3];
+	pthread_t th[3];
+	uint64_t size;
+	uint8_t root[32];
+	const unsigned per = 1500;
+
+	append_n(f, 5, false);
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	for (int i = 0; i < 3; i++) {
+		p[i] = (struct producer){ w, i, per, xcalloc(per, sizeof(uint64_t)) };
+		assert_int_equal(pthread_create(&th[i], NULL, produce_prepared, &p[i]), 0);
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	assert_true(ledger_writer_commits(w) >= 3 * per / 100);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	for (int i = 0; i < 3; i++) {
+		for (unsigned k = 0; k < per; k++) {
+			struct strbuf b = STRBUF_INIT;
+			uint8_t salt[ENTRY_SALT_SIZE];
+			bool erased = true;
+			char want[48];
+			snprintf(want, sizeof(want), "producer %d entry %u", i, k);
+			/* a chunk of 100 lands in one run of indexes */
+			if (k % 100)
+				assert_int_equal(p[i].indexes[k], p[i].indexes[k - 1] + 1);
+			assert_int_equal(ledger_sealed_payload(f->lg, p[i].indexes[k], salt, &b,
+			                                       &erased, &f->err),
+			                 1);
+			assert_false(erased);
+			assert_int_equal(b.len, strlen(want));
+			assert_memory_equal(b.buf, want, b.len);
+			strbuf_release_secret(&b);
+		}
+		free(p[i].indexes);
+	}
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, 5 + 3 * per);
+	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, NULL, &f->err), 0);
+}
+
 /*
  * A commit that fails (here a trigger, as a full disk would) is never acknowledged: its
  * callers get the error and the writer goes on with the next batch once the fault is gone.
@@ -676,6 +773,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_file_mode_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_prepared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_flush_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),

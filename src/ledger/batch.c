@@ -1,0 +1,127 @@
+/* batch: entries prepared for the group-commit writer, and a submitter's ledger_prep. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "ledger/ledger-internal.h"
+#include "ledger/ledger.h"
+
+struct batch *batch_new(void)
+{
+	struct batch *b = xcalloc(1, sizeof(*b));
+
+	strbuf_init(&b->bytes, 0);
+	strbuf_init_secret(&b->sealed, 0);
+	return b;
+}
+
+void batch_reset(struct batch *b)
+{
+	strbuf_reset(&b->bytes);
+	/* Sealed payloads are personal data: do not leave them in freed memory. */
+	if (b->sealed.len)
+		explicit_bzero(b->sealed.buf, b->sealed.len);
+	strbuf_reset(&b->sealed);
+	b->nr = 0;
+}
+
+void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	strbuf_release(&b->bytes);
+	strbuf_release_secret(&b->sealed);
+	free(b->items);
+	free(b);
+}
+
+void batch_add_prepared(struct batch *b, const struct prepared_entry *p)
+{
+	struct item *it;
+
+	ALLOC_GROW(b->items, b->nr + 1, b->alloc);
+	it = &b->items[b->nr++];
+	it->off = b->bytes.len;
+	it->len = p->bytes.len;
+	memcpy(it->leaf, p->leaf, MERKLE_HASH_SIZE);
+	strbuf_add(&b->bytes, p->bytes.buf, p->bytes.len);
+	if (p->sealed) {
+		it->seal_off = b->sealed.len;
+		it->payload_len = p->payload_len;
+		strbuf_add(&b->sealed, p->salt, ENTRY_SALT_SIZE);
+		strbuf_add(&b->sealed, p->payload, p->payload_len);
+	} else {
+		it->seal_off = SIZE_MAX;
+		it->payload_len = 0;
+	}
+}
+
+void batch_append(struct batch *dst, const struct batch *src)
+{
+	size_t off = dst->bytes.len, seal_off = dst->sealed.len;
+
+	ALLOC_GROW(dst->items, dst->nr + src->nr, dst->alloc);
+	for (size_t i = 0; i < src->nr; i++) {
+		struct item *it = &dst->items[dst->nr + i];
+		*it = src->items[i];
+		it->off += off;
+		if (it->seal_off != SIZE_MAX)
+			it->seal_off += seal_off;
+	}
+	dst->nr += src->nr;
+	strbuf_add(&dst->bytes, src->bytes.buf, src->bytes.len);
+	strbuf_add(&dst->sealed, src->sealed.buf, src->sealed.len);
+}
+
+struct ledger_prep *ledger_prep_new(void)
+{
+	struct ledger_prep *lp = xcalloc(1, sizeof(*lp));
+
+	lp->hasher = merkle_hasher_new();
+	strbuf_init(&lp->scratch.bytes, 0);
+	lp->b = batch_new();
+	return lp;
+}
+
+void ledger_prep_free(struct ledger_prep *lp)
+{
+	if (!lp)
+		return;
+	merkle_hasher_free(lp->hasher);
+	prepared_release(&lp->scratch);
+	batch_free(lp->b);
+	free(lp);
+}
+
+int ledger_prep_add(struct ledger_prep *lp, const struct ledger_entry *e, struct strbuf *err)
+{
+	int r = ledger_prepare(lp->hasher, e, &lp->scratch, err);
+
+	if (r < 0)
+		return r;
+	batch_add_prepared(lp->b, &lp->scratch);
+	explicit_bzero(lp->scratch.salt, sizeof(lp->scratch.salt));
+	return 0;
+}
+
+size_t ledger_prep_count(const struct ledger_prep *lp)
+{
+	return lp->b->nr;
+}
+
+const char *ledger_prep_payload(const struct ledger_prep *lp, size_t i, size_t *ret_len)
+{
+	const struct item *it = &lp->b->items[i];
+
+	if (it->seal_off == SIZE_MAX) {
+		*ret_len = 0;
+		return NULL;
+	}
+	*ret_len = it->payload_len;
+	return lp->b->sealed.buf + it->seal_off + ENTRY_SALT_SIZE;
+}
+
+void ledger_prep_reset(struct ledger_prep *lp)
+{
+	batch_reset(lp->b);
+}
