@@ -14,15 +14,16 @@
 
 /*
  * A queue holds at most this many messages, and its bytes stop growing past LIVE_MAX_BYTES.
- * Two queues take turns (one filling, one analysed): between them they let the analysis
- * fall this far behind the receivers (a flush of the disk, a busy machine) before the
- * receivers wait. The message count also keeps each waiting ticket among the writer's last
- * 65536 batches (its RING), whose indexes it still knows: every batch committed after a
- * waiting ticket's holds only later tickets, and those are all in the two queues or in the
- * submission being added (ingest_submit: at most a receiver's batch of 1024).
+ * Two queues take turns (one filling, one analysed): the analysis falls at most this far
+ * behind the receivers, which then wait, so an alert waits behind at most a few thousand
+ * messages (2 x 16384 showed no throughput gain under load and would let an alert wait
+ * behind ten times more). The message count also keeps each waiting ticket among the
+ * writer's last 65536 batches (its RING), whose indexes it still knows: every batch committed
+ * after a waiting ticket's holds only later tickets, and those are all in the two queues or
+ * in the submission being added (ingest_submit: at most a receiver's batch of 1024).
  */
-#define LIVE_MAX_RECS  16384
-#define LIVE_MAX_BYTES (8u << 20)
+#define LIVE_MAX_RECS  2048
+#define LIVE_MAX_BYTES (4u << 20)
 
 struct live_rec {
 	uint64_t ticket;

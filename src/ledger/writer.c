@@ -18,8 +18,8 @@
 
 /*
  * Recent batches remembered to answer "which index did ticket T get" (found by binary
- * search: they are in ticket order). The log analysis asks for tickets up to 2 x 16384
- * messages and a submission (ingest/live.c) old, and a batch holds at least one.
+ * search: they are in ticket order). The log analysis asks for tickets up to two queues
+ * and a submission (ingest/live.c) old, and a batch holds at least one.
  */
 #define RING 65536
 /*
