@@ -664,9 +664,8 @@ int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
 		batch_append(b, add);
 		*ret_first_ticket = w->next_ticket;
 		w->next_ticket += add->nr;
-		if (b->nr == add->nr || b->nr >= w->opt.max_entries ||
-		    batch_bytes(b) >= w->opt.max_bytes)
-			pthread_cond_signal(&w->work);
+		/* always woken: a lingering writer may wait for a size this reached */
+		pthread_cond_signal(&w->work);
 	} else {
 		*ret_first_ticket = w->next_ticket;
 	}
