@@ -65,6 +65,7 @@ struct suppress {
 struct monitor {
 	/* The ingest's analysis thread and the follower both hand it messages. */
 	pthread_mutex_t mu;
+	struct sigma_cache *fields; /* the message being matched (under mu) */
 	struct monitor_options opt;
 	const struct profile *profile;
 	struct profile *own_profile;
@@ -438,11 +439,12 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 	pthread_mutex_lock(&m->mu);
 	m->messages++;
 	host_seen(m, ev);
+	sigma_cache_reset(m->fields);
 	for (size_t i = 0; i < m->rules.nr; i++) {
 		const struct sigma_rule *r = &m->rules.rules[i];
 		if (r->correlation || !r->cond || r->disabled)
 			continue;
-		if (!sigma_match(r, log_event_field, ev))
+		if (!sigma_match_cached(r, log_event_field, ev, m->fields))
 			continue;
 		if ((r->user_status || r->level_at_least || r->outside_hours ||
 		     r->no_admin_record) &&
@@ -459,6 +461,7 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 				hit_add(h, ev->index, m->line, ev->time_ms);
 		}
 	}
+	sigma_cache_reset(m->fields); /* parts of the message: wiped */
 	pthread_mutex_unlock(&m->mu);
 	strbuf_release(&key);
 }
@@ -659,6 +662,7 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 	int r = 0;
 
 	pthread_mutex_init(&m->mu, NULL);
+	m->fields = sigma_cache_new();
 	m->opt = *o;
 	if (o->door)
 		m->profile = door_profile(o->door);
@@ -735,6 +739,7 @@ void monitor_free(struct monitor *m)
 	ledger_close(m->lg);
 	store_close(m->st);
 	sigma_set_release(&m->rules);
+	sigma_cache_free(m->fields);
 	profile_free(m->own_profile);
 	pthread_mutex_destroy(&m->mu);
 	free(m);

@@ -80,6 +80,119 @@ static const char *lower_into(struct strbuf *low, const char *t, size_t tn)
 }
 
 /*
+ * Fields of the message being matched, fetched and lowercased once for every rule and
+ * condition that looks at them (the Minato rules look at `message` in several rules: each
+ * lowered all of it again). A field not kept here (more than SIGMA_CACHE_FIELDS) is fetched
+ * again each time.
+ */
+#define SIGMA_CACHE_FIELDS 8
+
+struct cached_field {
+	const char *name;
+	bool present;       /* the message has it */
+	bool lowered;       /* low holds it lowercased */
+	struct strbuf text; /* parts of a message: personal data (wiped) */
+	struct strbuf low;
+};
+
+struct sigma_cache {
+	struct cached_field f[SIGMA_CACHE_FIELDS];
+	unsigned n;
+	struct strbuf buf, low; /* for a field not kept */
+};
+
+struct sigma_cache *sigma_cache_new(void)
+{
+	struct sigma_cache *c = xcalloc(1, sizeof(*c));
+
+	for (unsigned i = 0; i < SIGMA_CACHE_FIELDS; i++) {
+		strbuf_init_secret(&c->f[i].text, 0);
+		strbuf_init_secret(&c->f[i].low, 0);
+	}
+	strbuf_init_secret(&c->buf, 0);
+	strbuf_init_secret(&c->low, 0);
+	return c;
+}
+
+static void wipe(struct strbuf *sb)
+{
+	if (sb->len)
+		explicit_bzero(sb->buf, sb->len);
+	strbuf_reset(sb);
+}
+
+void sigma_cache_reset(struct sigma_cache *c)
+{
+	for (unsigned i = 0; i < c->n; i++) {
+		wipe(&c->f[i].text);
+		wipe(&c->f[i].low);
+	}
+	c->n = 0;
+	wipe(&c->buf);
+	wipe(&c->low);
+}
+
+void sigma_cache_free(struct sigma_cache *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < SIGMA_CACHE_FIELDS; i++) {
+		strbuf_release_secret(&c->f[i].text);
+		strbuf_release_secret(&c->f[i].low);
+	}
+	strbuf_release_secret(&c->buf);
+	strbuf_release_secret(&c->low);
+	free(c);
+}
+
+/*
+ * The field `name` of the message: *t as it is, and *lt lowercased when want_low (else
+ * NULL); a field the message lacks is "" and false is returned. Both stay valid until the
+ * next call for another field not kept.
+ */
+static bool field_of(struct sigma_cache *c, sigma_field_fn field, const void *ctx, const char *name,
+                     bool want_low, const char **t, const char **lt, size_t *n)
+{
+	struct cached_field *f = NULL;
+	const char *v;
+
+	for (unsigned i = 0; i < c->n; i++)
+		if (!strcmp(c->f[i].name, name)) {
+			f = &c->f[i];
+			break;
+		}
+	if (!f && c->n < SIGMA_CACHE_FIELDS) {
+		size_t len = 0;
+		f = &c->f[c->n++];
+		f->name = name;
+		f->lowered = false;
+		wipe(&c->buf);
+		v = field(ctx, name, &c->buf, &len);
+		f->present = v != NULL;
+		strbuf_add(&f->text, v ? v : "", v ? len : 0);
+	}
+	if (f) {
+		*t = f->text.buf;
+		*n = f->text.len;
+		if (want_low && !f->lowered) {
+			lower_into(&f->low, f->text.buf, f->text.len);
+			f->lowered = true;
+		}
+		*lt = want_low ? f->low.buf : NULL;
+		return f->present;
+	}
+	/* not kept: fetched (and lowered) for this use only */
+	wipe(&c->buf);
+	*n = 0;
+	v = field(ctx, name, &c->buf, n);
+	*t = v ? v : "";
+	if (!v)
+		*n = 0;
+	*lt = want_low ? lower_into(&c->low, *t, *n) : NULL;
+	return v != NULL;
+}
+
+/*
  * One value against the text t (as it is, for regular expressions) and lt (the same text
  * lowercased, for every other operator).
  */
@@ -116,18 +229,14 @@ static bool value_match(const struct sigma_value *v, enum sigma_op op, const cha
 /* ---- matching ------------------------------------------------------------------------ */
 
 static bool cond_match(const struct sigma_cond *c, sigma_field_fn field, const void *ctx,
-                       struct strbuf *buf, struct strbuf *low)
+                       struct sigma_cache *cache)
 {
 	size_t n = 0;
 	const char *t, *lt;
 
-	strbuf_reset(buf);
-	t = field(ctx, c->field, buf, &n);
-	if (!t) {
-		t = "";
-		n = 0;
-	}
-	lt = c->op == SIGMA_RE ? t : lower_into(low, t, n);
+	(void)field_of(cache, field, ctx, c->field, c->op != SIGMA_RE, &t, &lt, &n);
+	if (c->op == SIGMA_RE)
+		lt = t;
 	for (unsigned i = 0; i < c->nv; i++) {
 		bool m = value_match(&c->v[i], c->op, t, lt, n);
 		if (c->all && !m)
@@ -139,16 +248,13 @@ static bool cond_match(const struct sigma_cond *c, sigma_field_fn field, const v
 }
 
 static bool sel_match(const struct sigma_sel *s, sigma_field_fn field, const void *ctx,
-                      struct strbuf *buf, struct strbuf *low)
+                      struct sigma_cache *cache)
 {
 	if (s->nkw) {
 		size_t n = 0;
 		const char *t, *lt;
-		strbuf_reset(buf);
-		t = field(ctx, "raw", buf, &n);
-		if (!t)
+		if (!field_of(cache, field, ctx, "raw", true, &t, &lt, &n))
 			return false;
-		lt = lower_into(low, t, n);
 		for (unsigned i = 0; i < s->nkw; i++)
 			if (value_match(&s->keywords[i],
 			                s->keywords[i].glob ? SIGMA_EQ : SIGMA_CONTAINS, t, lt, n))
@@ -158,7 +264,7 @@ static bool sel_match(const struct sigma_sel *s, sigma_field_fn field, const voi
 	for (unsigned m = 0; m < s->nmaps; m++) {
 		bool all = true;
 		for (unsigned i = 0; all && i < s->nconds[m]; i++)
-			all = cond_match(&s->maps[m][i], field, ctx, buf, low);
+			all = cond_match(&s->maps[m][i], field, ctx, cache);
 		if (all)
 			return true;
 	}
@@ -178,7 +284,7 @@ struct eval {
 	const struct sigma_rule *r;
 	sigma_field_fn field;
 	const void *ctx;
-	struct strbuf *buf, *low;
+	struct sigma_cache *cache;
 	signed char memo[64]; /* per selection: -1 unknown, 0, 1 */
 };
 
@@ -186,7 +292,7 @@ static bool sel_value(struct eval *e, unsigned i)
 {
 	if (i < sizeof(e->memo) && e->memo[i] >= 0)
 		return e->memo[i];
-	bool v = sel_match(&e->r->sels[i], e->field, e->ctx, e->buf, e->low);
+	bool v = sel_match(&e->r->sels[i], e->field, e->ctx, e->cache);
 	if (i < sizeof(e->memo))
 		e->memo[i] = (signed char)(v ? 1 : 0);
 	return v;
@@ -222,18 +328,23 @@ static bool expr_eval(struct eval *e, const struct sigma_expr *x)
 	return false;
 }
 
-bool sigma_match(const struct sigma_rule *r, sigma_field_fn field, const void *ctx)
+bool sigma_match_cached(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,
+                        struct sigma_cache *cache)
 {
-	struct strbuf buf = STRBUF_INIT, low = STRBUF_INIT;
-	struct eval e = { .r = r, .field = field, .ctx = ctx, .buf = &buf, .low = &low };
-	bool m;
+	struct eval e = { .r = r, .field = field, .ctx = ctx, .cache = cache };
 
 	if (!r->cond || r->disabled)
 		return false;
 	memset(e.memo, -1, sizeof(e.memo));
-	m = expr_eval(&e, r->cond);
-	strbuf_release_secret(&buf); /* parts of a message: personal data */
-	strbuf_release_secret(&low);
+	return expr_eval(&e, r->cond);
+}
+
+bool sigma_match(const struct sigma_rule *r, sigma_field_fn field, const void *ctx)
+{
+	struct sigma_cache *cache = sigma_cache_new();
+	bool m = sigma_match_cached(r, field, ctx, cache);
+
+	sigma_cache_free(cache); /* parts of a message: personal data, wiped */
 	return m;
 }
 

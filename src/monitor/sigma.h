@@ -153,6 +153,17 @@ typedef const char *(*sigma_field_fn)(const void *ctx, const char *field, struct
 
 /* Does the rule's detection hold for the message? (Correlations: never.) */
 bool sigma_match(const struct sigma_rule *r, sigma_field_fn field, const void *ctx);
+/*
+ * The same with the message's fields fetched and lowercased once for all the rules matched
+ * against it: call sigma_cache_reset before each new message (ctx). A cache belongs to one
+ * thread at a time; it holds parts of messages and wipes them.
+ */
+struct sigma_cache;
+struct sigma_cache *sigma_cache_new(void);
+void sigma_cache_reset(struct sigma_cache *c);
+void sigma_cache_free(struct sigma_cache *c);
+bool sigma_match_cached(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,
+                        struct sigma_cache *cache);
 
 /* "critical" ... "informational" as Sigma writes them; NULL for anything else. */
 const char *sigma_level_name(const char *level);

@@ -45,6 +45,60 @@ static bool matches(const struct sigma_rule *r, const char *const *kv)
 	return sigma_match(r, field, &f);
 }
 
+/* Counts the fields asked for. */
+struct counted {
+	struct fields f;
+	unsigned *asked;
+};
+
+static const char *counted_field(const void *ctx, const char *name, struct strbuf *buf, size_t *len)
+{
+	const struct counted *c = ctx;
+	(*c->asked)++;
+	return field(&c->f, name, buf, len);
+}
+
+/*
+ * With a cache, a message's fields are fetched once for every rule that looks at them (and
+ * lowercased once); after a reset the next message's fields are read, never the last one's.
+ */
+static void cached_fields(void **state)
+{
+	struct sigma_set set = { 0 };
+	struct sigma_cache *c = sigma_cache_new();
+	const struct sigma_rule *a, *b, *k;
+	unsigned asked1 = 0, asked2 = 0;
+	struct counted m1 = { { (const char *[]){ "message", "Malware FOUND here", "app", "x",
+		                                  "raw", "<1>raw Virus", NULL } },
+		              &asked1 };
+	struct counted m2 = { { (const char *[]){ "message", "all quiet", NULL } }, &asked2 };
+
+	load_one(&set, "title: a\nid: a\ndetection:\n  s:\n    message|contains: malware found\n"
+	               "  condition: s\n");
+	load_one(&set, "title: b\nid: b\ndetection:\n  s:\n    message|endswith: here\n"
+	               "    app: x\n  condition: s\n");
+	load_one(&set, "title: k\nid: k\ndetection:\n  kw:\n    - virus\n  condition: kw\n");
+	a = &set.rules[0];
+	b = &set.rules[1];
+	k = &set.rules[2];
+	sigma_cache_reset(c);
+	assert_true(sigma_match_cached(a, counted_field, &m1, c));
+	assert_true(sigma_match_cached(b, counted_field, &m1, c));
+	assert_true(sigma_match_cached(k, counted_field, &m1, c));
+	assert_int_equal(asked1, 3); /* message, app, raw: each once */
+	sigma_cache_reset(c);
+	assert_false(sigma_match_cached(a, counted_field, &m2, c));
+	assert_false(sigma_match_cached(b, counted_field, &m2, c));
+	assert_false(sigma_match_cached(k, counted_field, &m2, c)); /* no raw: no keyword match */
+	assert_int_equal(asked2, 2); /* message, raw (b stopped at message) */
+	/* the same answers without a cache */
+	assert_true(sigma_match(a, field, &m1.f));
+	assert_false(sigma_match(a, field, &m2.f));
+	sigma_cache_free(c);
+	sigma_set_release(&set);
+	(void)state;
+}
+
 static void selections_and_modifiers(void **state)
 {
 	struct sigma_set set = { 0 };
@@ -244,6 +298,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(selections_and_modifiers),
+		cmocka_unit_test(cached_fields),
 		cmocka_unit_test(wildcards_all_null_keywords),
 		cmocka_unit_test(of_them),
 		cmocka_unit_test(load_errors),
