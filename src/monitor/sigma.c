@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <libfyaml.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,12 +64,24 @@ static bool glob_match(const char *p, size_t pn, const char *t, size_t tn)
 static const char *lower_into(struct strbuf *low, const char *t, size_t tn)
 {
 	static const char az[] = "abcdefghijklmnopqrstuvwxyz";
+	size_t i = 0;
 	char *d;
 
 	strbuf_reset(low);
 	strbuf_grow(low, tn + 1);
 	d = low->buf;
-	for (size_t i = 0; i < tn; i++) {
+	/* Eight bytes at a time: a byte gets 0x20 where it is 'A'..'Z' (bit 7 clear, at least
+	 * 'A', not past 'Z'); bytes of UTF-8 sequences keep bit 7 and stay as they are. */
+	for (; i + 8 <= tn; i += 8) {
+		uint64_t x, low7, ge_a, gt_z;
+		memcpy(&x, t + i, 8);
+		low7 = x & 0x7f7f7f7f7f7f7f7fULL;
+		ge_a = low7 + 0x3f3f3f3f3f3f3f3fULL; /* bit 7: at least 'A' (0x41) */
+		gt_z = low7 + 0x2525252525252525ULL; /* bit 7: past 'Z' (0x5a) */
+		x |= ((ge_a ^ gt_z) & ~x & 0x8080808080808080ULL) >> 2;
+		memcpy(d + i, &x, 8);
+	}
+	for (; i < tn; i++) {
 		char c = t[i];
 		if (c >= 'A' && c <= 'Z')
 			c = az[c - 'A'];
@@ -157,7 +170,7 @@ static bool field_of(struct sigma_cache *c, sigma_field_fn field, const void *ct
 	const char *v;
 
 	for (unsigned i = 0; i < c->n; i++)
-		if (!strcmp(c->f[i].name, name)) {
+		if (c->f[i].name == name || !strcmp(c->f[i].name, name)) {
 			f = &c->f[i];
 			break;
 		}

@@ -99,6 +99,29 @@ static void cached_fields(void **state)
 	(void)state;
 }
 
+/* Long texts are lowercased eight bytes at a time: every letter, and nothing but letters. */
+static void long_text_lowercase(void **state)
+{
+	struct sigma_set set = { 0 };
+	const struct sigma_rule *r =
+	    load_one(&set, "title: t\nid: lt\ndetection:\n  s:\n"
+	                   "    message|contains: 'ウイルス [at@z] threat detected on host-01 z'\n"
+	                   "  condition: s\n");
+
+	assert_true(
+	    matches(r, (const char *[]){
+	                   "message", "XX ウイルス [AT@Z] THREAT DETECTED ON HOST-01 Z ;", NULL }));
+	/* '@' and '[' sit beside 'A' and 'Z': they must not become '`' or '{' */
+	assert_false(matches(r, (const char *[]){ "message",
+	                                          "XX ウイルス `at@z{ threat detected on host-01 z",
+	                                          NULL }));
+	assert_false(
+	    matches(r, (const char *[]){
+	                   "message", "ＸＸ ウイルス [AT@Z] THREAT DETECTED ON HOST-02 Z", NULL }));
+	sigma_set_release(&set);
+	(void)state;
+}
+
 static void selections_and_modifiers(void **state)
 {
 	struct sigma_set set = { 0 };
@@ -299,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(selections_and_modifiers),
 		cmocka_unit_test(cached_fields),
+		cmocka_unit_test(long_text_lowercase),
 		cmocka_unit_test(wildcards_all_null_keywords),
 		cmocka_unit_test(of_them),
 		cmocka_unit_test(load_errors),
