@@ -497,6 +497,28 @@ static void fill_release(struct filled *f)
 	f->nr = 0;
 }
 
+/* Drops the optional enum values of fields fs: a value the demo chose that a rule refuses
+ * (a Class I criterion on a Class II asset) is left out rather than the record. */
+static void fill_drop_optional_enums(struct filled *f, const struct policy_field *fs, unsigned n)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < f->nr; i++) {
+		bool drop = false;
+
+		for (unsigned k = 0; k < n && !drop; k++)
+			drop = fs[k].type == FIELD_ENUM && !fs[k].required &&
+			       !strcmp(fs[k].id, f->items[i].key);
+		if (drop) {
+			free(f->owned[i]);
+			continue;
+		}
+		f->owned[keep] = f->owned[i];
+		f->items[keep++] = f->items[i];
+	}
+	f->nr = keep;
+}
+
 /*
  * A value for field fd of record number n of a register: realistic where the field is a
  * well-known one, typed otherwise. user_slot picks different people for different user
@@ -820,6 +842,13 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 		actor = choose_actor(m, a, NULL, level_f ? fill_get(&vals, level_f->id) : NULL,
 		                     section_f ? fill_get(&vals, section_f->id) : section, system,
 		                     &vals, &approval);
+		if (!actor) {
+			fill_drop_optional_enums(&vals, reg->fields, reg->n_fields);
+			actor =
+			    choose_actor(m, a, NULL, level_f ? fill_get(&vals, level_f->id) : NULL,
+			                 section_f ? fill_get(&vals, section_f->id) : section,
+			                 system, &vals, &approval);
+		}
 		if (!actor) {
 			m->skipped++;
 			fill_release(&vals);

@@ -78,6 +78,22 @@ check "the CISO records a drill" \
 	'm record add training --as kucho --field course=標的型攻撃訓練 --field kind=脅威・緊急時対応の訓練 --field held_on=$(date +%Y-%m-%d) >/dev/null'
 is "the drill is done" "$(duty drill org 'x["last_done_by"]')" kucho
 
+# 2(7)④・3つ目: the council decides the implementation of the audits; only its decision on that
+# topic (the council's approval of council.decide) fulfils its yearly duty, not another topic's.
+m user add kaigi --name 会議委員 --section joho >/dev/null
+m role grant kaigi council@org >/dev/null
+council_decides() { # council_decides TOPIC: the CISO convenes, asks, the council approves
+	m record add council --as kucho --field "topic=$1" --field summary=決定 >"$TMP/c" &&
+		m act "$(cat "$TMP/c")" council.decide --as kucho >"$TMP/out" &&
+		m request approve "$(last_request)" --as kaigi >/dev/null
+}
+check "the council decides the review of the systems' measures" \
+	'council_decides 情報システムの情報セキュリティ対策の評価及び見直し'
+is "the audit decision is owed by the council" "$(duty council-audit-decision org 'x["owed_by"]')" "['kaigi']"
+is "it does not fulfil the audit decision" "$(duty council-audit-decision org 'x["last_done"]')" None
+check "the council decides to carry out the audits" 'council_decides セキュリティ監査の実施'
+is "the council's duty is done" "$(duty council-audit-decision org 'x["last_done_by"]')" kaigi
+
 # Coverage: every duty of both profiles is typed, so each carries its clauses.
 for id in minato shinjuku; do
 	check "$id: every duty is typed (enforced)" \
