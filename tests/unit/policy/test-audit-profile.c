@@ -268,10 +268,8 @@ static void test_list_items(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_loads),
-		cmocka_unit_test(test_holds),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_at_least),
+		cmocka_unit_test(test_loads),      cmocka_unit_test(test_holds),
+		cmocka_unit_test(test_errors),     cmocka_unit_test(test_at_least),
 		cmocka_unit_test(test_list_items),
 	};
 
