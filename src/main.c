@@ -16,6 +16,8 @@
  */
 static const struct command commands[] = {
 	{ "init", cmd_init, N_("create a data directory and its database") },
+	{ "migrate", cmd_migrate,
+	  N_("move a ward from SQLite to PostgreSQL (--from DIR --to URL)") },
 	{ "doctor", cmd_doctor, N_("check a data directory and say how to fix what is wrong") },
 	{ "policy", cmd_policy, N_("check, query and show the ward's policy profile") },
 	{ "ledger", cmd_ledger, N_("the tamper-evident log: checkpoints, proofs, verify, export") },

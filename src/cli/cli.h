@@ -96,6 +96,7 @@ int cli_print_bytes(const struct strbuf *sb);
 
 /* The command handlers of src/cli/cmd-*.c, one per command group. */
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv);
+int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_ledger(struct cli_ctx *ctx, int argc, const char **argv);

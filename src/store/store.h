@@ -63,6 +63,18 @@ int store_url_check(const char *url, struct strbuf *err);
  * of Mamori tables (-EEXIST otherwise: one ward, one database).
  */
 int store_create_url(const char *url, struct store **ret, struct strbuf *err);
+/*
+ * mamori migrate: copies every table of src (SQLite, its schema current) into dst (a new
+ * PostgreSQL store made by store_create_url, empty) in one transaction, parents before the
+ * rows that reference them, identity columns continued after the highest id; the records'
+ * search text is made again by PostgreSQL. 0 with stats, or a negative errno with err (dst
+ * then holds nothing of it).
+ */
+struct store_migrate_stats {
+	int64_t tables, rows;
+};
+int store_migrate_to(struct store *src, struct store *dst, struct store_migrate_stats *stats,
+                     struct strbuf *err);
 /* PostgreSQL's server version (150018), 0 on SQLite. */
 int store_server_version(struct store *st);
 
