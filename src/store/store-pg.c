@@ -53,6 +53,22 @@ int store_configured_url(const char *dir, char **ret_url, struct strbuf *err)
 	return r;
 }
 
+int store_lock_try(struct store *st, int64_t key, struct strbuf *err)
+{
+	struct query *q;
+	int64_t got = 0;
+	int r;
+
+	if (!st->pg)
+		return 1;
+	r = query_prepare(st, "SELECT pg_try_advisory_lock(?)::int", &q, err);
+	if (r == 0) {
+		query_bind_int(q, 1, key);
+		r = query_one_int(q, &got, err);
+	}
+	return r < 0 ? r : got != 0;
+}
+
 int store_lock_xact(struct store *st, int64_t key, struct strbuf *err)
 {
 	struct query *q;

@@ -87,6 +87,13 @@ int store_server_version(struct store *st);
 #define STORE_LOCK_LEDGER 0x4d4d524900000002LL /* the ledger's sequence */
 int store_lock_xact(struct store *st, int64_t key, struct strbuf *err);
 /*
+ * A session lock (PostgreSQL's pg_try_advisory_lock): 1 when this connection holds key (now or
+ * already), 0 when another does, or a negative errno. Held until the connection closes, so a
+ * process that dies gives it up. SQLite (one server per file): always 1.
+ */
+#define STORE_LOCK_CHECKPOINT 0x4d4d524900000003LL /* the server that signs checkpoints */
+int store_lock_try(struct store *st, int64_t key, struct strbuf *err);
+/*
  * Bulk rows by COPY ... FROM STDIN (PostgreSQL only; -ENOTSUP on SQLite): sql is the COPY
  * statement (a literal), data the whole COPY stream in the format it names.
  */

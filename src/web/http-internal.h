@@ -49,6 +49,10 @@ struct web_server {
 	struct profile **old_profiles;
 	size_t n_old, alloc_old;
 	struct door *door; /* the one door, shared by the worker threads; NULL without a profile */
+	/* PostgreSQL: the connection holding the checkpoint signer's lock (several servers on
+	 * one database sign one at a time); NULL on SQLite */
+	struct store *leader_st;
+	bool leader;
 	struct reader_cache *readers; /* compiled read rights, shared by the worker threads */
 	size_t cache_share;           /* each worker thread's memo bytes (WEB_CACHE_BYTES) */
 	struct web_hosts hosts;       /* the names clients may use (--allowed-host) */

@@ -833,13 +833,39 @@ static void serve_run_due_moves(struct door *d)
 	strbuf_release(&err);
 }
 
-static void serve_checkpoint(const char *dir)
+/*
+ * Several servers on one PostgreSQL database: one signs the checkpoints, the one holding the
+ * session lock STORE_LOCK_CHECKPOINT on a connection of its own. A leader that dies loses it
+ * with its connection and another server takes it at its next round. On SQLite, true.
+ */
+static bool checkpoint_leader(struct web_server *s, bool quiet)
+{
+	struct strbuf err = STRBUF_INIT;
+	int r;
+
+	if (!s->leader_st || s->leader)
+		return true;
+	r = store_lock_try(s->leader_st, STORE_LOCK_CHECKPOINT, &err);
+	if (r < 0)
+		fprintf(stderr, "mamori: warning: cannot ask who signs checkpoints: %s\n", err.buf);
+	s->leader = r == 1;
+	if (s->leader)
+		printf("mamori: this server signs the ledger's checkpoints\n");
+	else if (!quiet)
+		printf("mamori: another server signs the ledger's checkpoints; this one takes over "
+		       "if that one stops\n");
+	(void)fflush(stdout);
+	strbuf_release(&err);
+	return s->leader;
+}
+
+static void serve_checkpoint(struct web_server *s, const char *dir)
 {
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	struct store *st = NULL;
 	struct ledger *lg = NULL;
 
-	if (!ledger_can_sign(dir))
+	if (!ledger_can_sign(dir) || !checkpoint_leader(s, true))
 		goto out;
 	if (store_open(dir, STORE_ANY_BACKEND, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0 ||
 	    ledger_checkpoint_sign(lg, dir, NULL, &err) < 0)
@@ -1034,6 +1060,18 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		goto out;
 	if ((r = attach_max_bytes(cfg->dir, &s.upload_max, err)) < 0)
 		goto out;
+	/* PostgreSQL: the checkpoint signer's lock lives on a connection of its own */
+	{
+		struct store *st = NULL;
+		if (store_open(cfg->dir, STORE_ANY_BACKEND, &st, err) < 0)
+			goto out;
+		if (store_dialect(st) == STORE_POSTGRESQL) {
+			s.leader_st = st;
+			(void)checkpoint_leader(&s, false);
+		} else {
+			store_close(st);
+		}
+	}
 	r = door_open(cfg->dir, 0, &s.door, err);
 	if (r == -ENOENT) {
 		fprintf(stderr,
@@ -1114,7 +1152,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 			int64_t left = next - time_mono_ns();
 			struct timespec ts;
 			if (left <= 0) {
-				serve_checkpoint(cfg->dir);
+				serve_checkpoint(&s, cfg->dir);
 				next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
 				continue;
 			}
@@ -1157,7 +1195,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	if (atomic_exchange(&s.sweeping, false))
 		pthread_join(s.sweeper, NULL);
 	MHD_stop_daemon(s.daemon);
-	serve_checkpoint(cfg->dir);
+	serve_checkpoint(&s, cfg->dir);
 	if (s.door) {
 		struct strbuf cerr = STRBUF_INIT;
 		if (door_checkpoint(s.door, &cerr) < 0)
@@ -1180,6 +1218,7 @@ out_key:
 		profile_free(s.old_profiles[i]);
 	free(s.old_profiles);
 out:
+	store_close(s.leader_st); /* a leader gives up the lock with it */
 	identity_release(&s);
 	strbuf_release_secret(&key);
 	strbuf_release(&cert);
