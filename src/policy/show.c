@@ -644,6 +644,84 @@ static void show_clause(struct out *o, const struct profile *p,
 	strbuf_release(&sb);
 }
 
+/* An unknown clause id, with a suggestion; -1. */
+static int unknown_clause(const struct profile *p, const char *clause_id, struct strbuf *err)
+{
+	const char **ids = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*ids));
+	struct strbuf sb = STRBUF_INIT;
+
+	for (unsigned i = 0; i < p->n_clauses; i++)
+		ids[i] = p->clauses[i].id;
+	strbuf_addf(&sb, "no clause '%s' in profile '%s'", clause_id, p->id);
+	suggest_append(&sb, clause_id, ids, p->n_clauses);
+	error_set(err, "%s", sb.buf);
+	free(ids);
+	strbuf_release(&sb);
+	return -1;
+}
+
+/* The title, the ward, the source and the profile's version. */
+static void show_head(struct out *o, const struct profile *p, struct strbuf *sb)
+{
+	heading(o, 1, p->title, NULL);
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s", p->municipality);
+	if (p->source_document)
+		strbuf_addf(sb, "　%s", p->source_document);
+	if (p->source_revision)
+		strbuf_addf(sb, "（%s）", p->source_revision);
+	para(o, sb->buf);
+	strbuf_reset(sb);
+	strbuf_addf(sb, "プロファイル %s　版 (SHA-256) %s", p->id, p->sha256_hex);
+	if (p->effective)
+		strbuf_addf(sb, "　施行 %s", p->effective);
+	para(o, sb->buf);
+	if (p->note)
+		para(o, p->note);
+}
+
+/* The levels and the roles, before the clauses. */
+static void show_levels_roles(struct out *o, const struct profile *p, struct strbuf *sb)
+{
+	heading(o, 2, "情報の分類", NULL);
+	list_begin(o);
+	for (unsigned i = 0; i < p->n_levels; i++) {
+		strbuf_reset(sb);
+		strbuf_addf(sb, "%s：%s", p->levels[i].name,
+		            p->levels[i].definition ? p->levels[i].definition : "");
+		item(o, sb->buf);
+	}
+	list_end(o);
+	heading(o, 2, "役割", NULL);
+	list_begin(o);
+	for (unsigned i = 0; i < p->n_roles; i++) {
+		const struct policy_role *r = &p->roles[i];
+
+		strbuf_reset(sb);
+		strbuf_addf(sb, "%s（%s）", r->name, r->id);
+		if (r->holder)
+			strbuf_addf(sb, "：%s", r->holder);
+		if (r->deputy)
+			strbuf_addf(sb, "。事故あるときは%sが代理", r->deputy->name);
+		item(o, sb->buf);
+	}
+	list_end(o);
+}
+
+/* 区の選択: what the profile chose where the text is silent. */
+static void show_choices(struct out *o, const struct policy_coverage *cov, struct strbuf *sb)
+{
+	heading(o, 2, "区の選択", NULL);
+	para(o, "基準に定めがなく、このプロファイルが区に代わって選んだ事項です。");
+	list_begin(o);
+	for (unsigned i = 0; i < cov->n_choices; i++) {
+		strbuf_reset(sb);
+		strbuf_addf(sb, "%s：%s", cov->choices[i].what, cov->choices[i].reason);
+		item(o, sb->buf);
+	}
+	list_end(o);
+}
+
 int policy_show(const struct profile *p, const char *clause_id, enum policy_show_format fmt,
                 struct strbuf *out, struct strbuf *err)
 {
@@ -651,18 +729,8 @@ int policy_show(const struct profile *p, const char *clause_id, enum policy_show
 	struct policy_coverage cov;
 	struct strbuf sb = STRBUF_INIT;
 
-	if (clause_id && !policy_clause(p, clause_id)) {
-		const char **ids = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*ids));
-
-		for (unsigned i = 0; i < p->n_clauses; i++)
-			ids[i] = p->clauses[i].id;
-		strbuf_addf(&sb, "no clause '%s' in profile '%s'", clause_id, p->id);
-		suggest_append(&sb, clause_id, ids, p->n_clauses);
-		error_set(err, "%s", sb.buf);
-		free(ids);
-		strbuf_release(&sb);
-		return -1;
-	}
+	if (clause_id && !policy_clause(p, clause_id))
+		return unknown_clause(p, clause_id, err);
 	policy_coverage_compute(p, &cov);
 	if (fmt == SHOW_HTML) {
 		strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta "
@@ -670,45 +738,9 @@ int policy_show(const struct profile *p, const char *clause_id, enum policy_show
 		html_text(out, p->title);
 		strbuf_addstr(out, "</title>\n</head>\n<body>\n");
 	}
-	heading(&o, 1, p->title, NULL);
-	strbuf_addf(&sb, "%s", p->municipality);
-	if (p->source_document)
-		strbuf_addf(&sb, "　%s", p->source_document);
-	if (p->source_revision)
-		strbuf_addf(&sb, "（%s）", p->source_revision);
-	para(&o, sb.buf);
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "プロファイル %s　版 (SHA-256) %s", p->id, p->sha256_hex);
-	if (p->effective)
-		strbuf_addf(&sb, "　施行 %s", p->effective);
-	para(&o, sb.buf);
-	if (p->note)
-		para(&o, p->note);
-
+	show_head(&o, p, &sb);
 	if (!clause_id) {
-		heading(&o, 2, "情報の分類", NULL);
-		list_begin(&o);
-		for (unsigned i = 0; i < p->n_levels; i++) {
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "%s：%s", p->levels[i].name,
-			            p->levels[i].definition ? p->levels[i].definition : "");
-			item(&o, sb.buf);
-		}
-		list_end(&o);
-		heading(&o, 2, "役割", NULL);
-		list_begin(&o);
-		for (unsigned i = 0; i < p->n_roles; i++) {
-			const struct policy_role *r = &p->roles[i];
-
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "%s（%s）", r->name, r->id);
-			if (r->holder)
-				strbuf_addf(&sb, "：%s", r->holder);
-			if (r->deputy)
-				strbuf_addf(&sb, "。事故あるときは%sが代理", r->deputy->name);
-			item(&o, sb.buf);
-		}
-		list_end(&o);
+		show_levels_roles(&o, p, &sb);
 		heading(&o, 2, "条項と、それを担う規則・記録・定期業務", NULL);
 	}
 	for (unsigned i = 0; i < cov.nr; i++) {
@@ -718,17 +750,8 @@ int policy_show(const struct profile *p, const char *clause_id, enum policy_show
 			continue;
 		show_clause(&o, p, e);
 	}
-	if (!clause_id) {
-		heading(&o, 2, "区の選択", NULL);
-		para(&o, "基準に定めがなく、このプロファイルが区に代わって選んだ事項です。");
-		list_begin(&o);
-		for (unsigned i = 0; i < cov.n_choices; i++) {
-			strbuf_reset(&sb);
-			strbuf_addf(&sb, "%s：%s", cov.choices[i].what, cov.choices[i].reason);
-			item(&o, sb.buf);
-		}
-		list_end(&o);
-	}
+	if (!clause_id)
+		show_choices(&o, &cov, &sb);
 	if (fmt == SHOW_HTML)
 		strbuf_addstr(out, "</body>\n</html>\n");
 	policy_coverage_release(&cov);
