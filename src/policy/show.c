@@ -167,6 +167,52 @@ static void roles_phrase(struct strbuf *sb, const struct profile *p, uint64_t ro
 	}
 }
 
+/* The context conditions: "経路がインターネット". */
+static void ctx_conds_phrase(struct strbuf *sb, const struct profile *p, const struct cond *c,
+                             bool *any)
+{
+	for (unsigned i = 0; i < c->n_ctx; i++) {
+		const struct policy_context_key *k = &p->context_keys[c->ctx[i].key];
+		bool first = true;
+
+		if (*any)
+			strbuf_addstr(sb, "、");
+		*any = true;
+		strbuf_addf(sb, "%sが", k->name);
+		for (unsigned v = 0; v < k->n_values; v++)
+			if ((c->ctx[i].values >> v) & 1) {
+				if (!first)
+					strbuf_addstr(sb, "・");
+				strbuf_addstr(sb, k->values[v]);
+				first = false;
+			}
+	}
+}
+
+/* The record's field conditions: "「種別」が設計書", "「主要なネットワーク」に該当する". */
+static void rec_conds_phrase(struct strbuf *sb, const struct cond *c,
+                             const struct policy_register *reg, bool *any)
+{
+	for (unsigned i = 0; i < c->n_rec; i++) {
+		const struct policy_field *f =
+		    reg ? policy_register_field(reg, c->rec[i].field) : NULL;
+
+		if (*any)
+			strbuf_addstr(sb, "、");
+		*any = true;
+		if (f && f->type == FIELD_BOOL && c->rec[i].n_values == 1) {
+			/* 「主要なネットワーク」である／でない */
+			strbuf_addf(sb, "「%s」%s", f->name,
+			            strcmp(c->rec[i].values[0], "true") ? "に該当しない"
+			                                                : "に該当する");
+			continue;
+		}
+		strbuf_addf(sb, "「%s」が", f ? f->name : c->rec[i].field);
+		for (unsigned v = 0; v < c->rec[i].n_values; v++)
+			strbuf_addf(sb, "%s%s", v ? "・" : "", c->rec[i].values[v]);
+	}
+}
+
 static void cond_phrase(struct strbuf *sb, const struct profile *p, const struct cond *c,
                         const struct policy_register *reg)
 {
@@ -215,36 +261,8 @@ static void cond_phrase(struct strbuf *sb, const struct profile *p, const struct
 		strbuf_addstr(sb, c->section == SECTION_SAME ? "行為者が所管課等の職員"
 		                                             : "行為者が所管課等以外の職員");
 	}
-	for (unsigned i = 0; i < c->n_ctx; i++) {
-		const struct policy_context_key *k = &p->context_keys[c->ctx[i].key];
-		bool first = true;
-
-		SEP();
-		strbuf_addf(sb, "%sが", k->name);
-		for (unsigned v = 0; v < k->n_values; v++)
-			if ((c->ctx[i].values >> v) & 1) {
-				if (!first)
-					strbuf_addstr(sb, "・");
-				strbuf_addstr(sb, k->values[v]);
-				first = false;
-			}
-	}
-	for (unsigned i = 0; i < c->n_rec; i++) {
-		SEP();
-		const struct policy_field *f =
-		    reg ? policy_register_field(reg, c->rec[i].field) : NULL;
-
-		if (f && f->type == FIELD_BOOL && c->rec[i].n_values == 1) {
-			/* 「主要なネットワーク」である／でない */
-			strbuf_addf(sb, "「%s」%s", f->name,
-			            strcmp(c->rec[i].values[0], "true") ? "に該当しない"
-			                                                : "に該当する");
-			continue;
-		}
-		strbuf_addf(sb, "「%s」が", f ? f->name : c->rec[i].field);
-		for (unsigned v = 0; v < c->rec[i].n_values; v++)
-			strbuf_addf(sb, "%s%s", v ? "・" : "", c->rec[i].values[v]);
-	}
+	ctx_conds_phrase(sb, p, c, &any);
+	rec_conds_phrase(sb, c, reg, &any);
 	if (c->has_states) {
 		SEP();
 		strbuf_addstr(sb, "状態が");
