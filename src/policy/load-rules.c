@@ -206,23 +206,11 @@ static void load_cond_context(struct loader *L, const struct ynode *x, struct co
 	}
 }
 
-static void load_cond(struct loader *L, const struct ynode *n, struct cond *c, const char *what)
+/* `level`, `level_at_least` and `level_below`: one mask, the conditions together. */
+static void load_cond_levels(struct loader *L, const struct ynode *n, struct cond *c)
 {
-	static const char *const keys[] = { "level", "level_at_least", "level_below",
-		                            "actor", "context",        "record",
-		                            "state", "opened_by",      NULL };
 	const struct ynode *x;
 
-	memset(c, 0, sizeof(*c));
-	if (!n)
-		return;
-	c->present = true;
-	c->pos = n->pos;
-	if (!load_want(L, n, Y_MAP, what))
-		return;
-	load_check_keys(L, n, keys, what);
-	if (!n->n)
-		load_err(L, n, "%s is empty; remove it or add a condition", what);
 	if ((x = ymap_get(n, "level"))) {
 		c->has_levels = true;
 		c->levels = levels_mask(L, x, "a level");
@@ -245,48 +233,78 @@ static void load_cond(struct loader *L, const struct ynode *n, struct cond *c, c
 		c->has_levels = true;
 		c->level_pos = x->pos;
 	}
+}
+
+/* `record: {field: value or [values]}` (resolved per action when compiling). */
+static void load_cond_record(struct loader *L, const struct ynode *x, struct cond *c)
+{
+	c->rec = arena_array(L->a, x->n ? x->n : 1, sizeof(*c->rec));
+	for (unsigned i = 0; i < x->n; i++) {
+		const struct ynode *k = x->kids[2 * i], *v = x->kids[2 * i + 1];
+		struct cond_rec_raw *rr = &c->rec[c->n_rec];
+
+		rr->field = k->str;
+		rr->pos = k->pos;
+		if (load_str_list(L, v, "a field value", &rr->values, &rr->n_values, NULL) < 0)
+			continue;
+		c->n_rec++;
+	}
+}
+
+/* `opened_by: [openings]`: the record is opened to the subject by one of them. */
+static void load_cond_opened(struct loader *L, const struct ynode *x, struct cond *c)
+{
+	const char **ids;
+	const struct ynode **nodes;
+	unsigned cnt;
+
+	c->has_opened = true;
+	if (load_str_list(L, x, "an opening", &ids, &cnt, &nodes) < 0)
+		return;
+	for (unsigned i = 0; i < cnt; i++) {
+		const struct policy_opening *o = policy_opening(L->p, ids[i]);
+		const char *cands[POLICY_MAX_OPENINGS];
+
+		if (o) {
+			c->opened |= 1ULL << o->index;
+			continue;
+		}
+		for (unsigned j = 0; j < L->p->n_openings; j++)
+			cands[j] = L->p->openings[j].id;
+		load_unknown(L, nodes[i], "opening", ids[i], cands, L->p->n_openings);
+	}
+}
+
+static void load_cond(struct loader *L, const struct ynode *n, struct cond *c, const char *what)
+{
+	static const char *const keys[] = { "level", "level_at_least", "level_below",
+		                            "actor", "context",        "record",
+		                            "state", "opened_by",      NULL };
+	const struct ynode *x;
+
+	memset(c, 0, sizeof(*c));
+	if (!n)
+		return;
+	c->present = true;
+	c->pos = n->pos;
+	if (!load_want(L, n, Y_MAP, what))
+		return;
+	load_check_keys(L, n, keys, what);
+	if (!n->n)
+		load_err(L, n, "%s is empty; remove it or add a condition", what);
+	load_cond_levels(L, n, c);
 	if ((x = ymap_get(n, "actor")))
 		load_actor(L, x, c);
 	if ((x = ymap_get(n, "context")) && load_want(L, x, Y_MAP, "'context'"))
 		load_cond_context(L, x, c);
-	if ((x = ymap_get(n, "record")) && load_want(L, x, Y_MAP, "'record'")) {
-		c->rec = arena_array(L->a, x->n ? x->n : 1, sizeof(*c->rec));
-		for (unsigned i = 0; i < x->n; i++) {
-			const struct ynode *k = x->kids[2 * i], *v = x->kids[2 * i + 1];
-			struct cond_rec_raw *rr = &c->rec[c->n_rec];
-
-			rr->field = k->str;
-			rr->pos = k->pos;
-			if (load_str_list(L, v, "a field value", &rr->values, &rr->n_values, NULL) <
-			    0)
-				continue;
-			c->n_rec++;
-		}
-	}
+	if ((x = ymap_get(n, "record")) && load_want(L, x, Y_MAP, "'record'"))
+		load_cond_record(L, x, c);
 	if ((x = ymap_get(n, "state"))) {
 		c->has_states = true;
 		load_str_list(L, x, "a state", &c->states, &c->n_states, NULL);
 	}
-	if ((x = ymap_get(n, "opened_by"))) {
-		const char **ids;
-		const struct ynode **nodes;
-		unsigned cnt;
-
-		c->has_opened = true;
-		if (load_str_list(L, x, "an opening", &ids, &cnt, &nodes) == 0)
-			for (unsigned i = 0; i < cnt; i++) {
-				const struct policy_opening *o = policy_opening(L->p, ids[i]);
-				if (o) {
-					c->opened |= 1ULL << o->index;
-				} else {
-					const char *cands[POLICY_MAX_OPENINGS];
-					for (unsigned j = 0; j < L->p->n_openings; j++)
-						cands[j] = L->p->openings[j].id;
-					load_unknown(L, nodes[i], "opening", ids[i], cands,
-					             L->p->n_openings);
-				}
-			}
-	}
+	if ((x = ymap_get(n, "opened_by")))
+		load_cond_opened(L, x, c);
 }
 
 static void load_obligation(struct loader *L, const struct ynode *n, struct policy_obligation *o)
