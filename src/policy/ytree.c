@@ -100,23 +100,134 @@ static void finish(struct arena *a, struct frame *f)
 	f->kids = NULL;
 }
 
-struct ynode *ytree_parse(struct arena *a, const char *data, size_t len, struct policy_diags *d)
+/* One parse: the open collections, the documents seen, the tree so far. */
+struct parse {
+	struct arena *a;
+	struct policy_diags *d;
+	struct frame stack[YTREE_MAX_DEPTH + 1];
+	int depth, docs;
+	struct ynode *root;
+	bool failed;
+};
+
+static struct ynode *scalar_node(struct parse *ps, struct fy_event *ev, struct policy_pos pos)
+{
+	struct ynode *n = arena_alloc(ps->a, sizeof(*n));
+	size_t tl = 0;
+	const char *t = fy_token_get_text(ev->scalar.value, &tl);
+
+	n->type = Y_SCALAR;
+	n->pos = pos;
+	n->str = arena_strndup(ps->a, t ? t : "", t ? tl : 0);
+	n->len = t ? tl : 0;
+	n->plain = fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN;
+	return n;
+}
+
+/* A collection ends: its node goes into its parent, or is the root. */
+static void end_collection(struct parse *ps)
+{
+	struct frame *f;
+
+	if (ps->depth <= 0)
+		return;
+	f = &ps->stack[ps->depth];
+	finish(ps->a, f);
+	ps->depth--;
+	if (ps->depth > 0) {
+		if (attach(&ps->stack[ps->depth], f->node, ps->d) < 0)
+			ps->failed = true;
+	} else {
+		ps->root = f->node;
+	}
+}
+
+/* A new node: a scalar goes into the open collection (or is the root), a collection opens. */
+static void place(struct parse *ps, struct ynode *n, bool is_scalar)
+{
+	if (is_scalar) {
+		if (ps->depth > 0) {
+			if (attach(&ps->stack[ps->depth], n, ps->d) < 0)
+				ps->failed = true;
+		} else {
+			ps->root = n;
+		}
+		return;
+	}
+	ps->depth++;
+	memset(&ps->stack[ps->depth], 0, sizeof(ps->stack[ps->depth]));
+	ps->stack[ps->depth].node = n;
+}
+
+static void event(struct parse *ps, struct fy_event *ev)
+{
+	struct policy_pos pos = mark_pos(fy_event_start_mark(ev));
+	struct ynode *n = NULL;
+	bool is_scalar = false;
+	struct fy_token *anchor = NULL;
+
+	switch (ev->type) {
+	case FYET_DOCUMENT_START:
+		if (++ps->docs > 1) {
+			diag_add(ps->d, DIAG_ERROR, pos,
+			         "a profile is one YAML document; remove the second '---'");
+			ps->failed = true;
+		}
+		break;
+	case FYET_ALIAS:
+		diag_add(ps->d, DIAG_ERROR, pos,
+		         "aliases ('*name') are not supported in profiles; write the value out");
+		ps->failed = true;
+		break;
+	case FYET_SCALAR:
+		anchor = ev->scalar.anchor;
+		n = scalar_node(ps, ev, pos);
+		is_scalar = true;
+		break;
+	case FYET_MAPPING_START:
+	case FYET_SEQUENCE_START:
+		anchor = ev->type == FYET_MAPPING_START ? ev->mapping_start.anchor
+		                                        : ev->sequence_start.anchor;
+		if (ps->depth >= YTREE_MAX_DEPTH) {
+			diag_add(ps->d, DIAG_ERROR, pos, "nested more than %d levels deep",
+			         YTREE_MAX_DEPTH);
+			ps->failed = true;
+			break;
+		}
+		n = arena_alloc(ps->a, sizeof(*n));
+		n->type = ev->type == FYET_MAPPING_START ? Y_MAP : Y_SEQ;
+		n->pos = pos;
+		break;
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_END:
+		end_collection(ps);
+		break;
+	default:
+		break;
+	}
+	if (anchor && !ps->failed) {
+		diag_add(ps->d, DIAG_ERROR, pos,
+		         "anchors ('&name') are not supported in profiles; write the value out");
+		ps->failed = true;
+	}
+	if (n && !ps->failed)
+		place(ps, n, is_scalar);
+}
+
+/* libfyaml's parser, its messages collected quietly; NULL after an error into d. */
+static struct fy_parser *new_parser(const char *data, size_t len, struct fy_diag **ret_diag,
+                                    struct policy_diags *d)
 {
 	struct fy_diag_cfg dcfg;
 	struct fy_diag *diag;
-	struct fy_parser *parser = NULL;
-	struct fy_event *ev;
-	struct frame stack[YTREE_MAX_DEPTH + 1];
-	int depth = 0, docs = 0;
-	struct ynode *root = NULL;
-	bool failed = false;
+	struct fy_parser *parser;
 
-	memset(stack, 0, sizeof(stack));
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = discard_output;
 	dcfg.colorize = false;
 	diag = fy_diag_create(&dcfg);
+	*ret_diag = diag;
 	if (!diag) {
 		diag_add(d, DIAG_ERROR, (struct policy_pos){ 0, 0 }, "out of memory");
 		return NULL;
@@ -130,116 +241,47 @@ struct ynode *ytree_parse(struct arena *a, const char *data, size_t len, struct 
 	if (!parser || fy_parser_set_string(parser, data, len)) {
 		diag_add(d, DIAG_ERROR, (struct policy_pos){ 0, 0 },
 		         "cannot start the YAML parser");
-		failed = true;
-		goto out;
+		if (parser)
+			fy_parser_destroy(parser);
+		return NULL;
 	}
+	return parser;
+}
 
-	while (!failed && (ev = fy_parser_parse(parser))) {
-		struct policy_pos pos = mark_pos(fy_event_start_mark(ev));
-		struct ynode *n = NULL;
-		bool is_scalar = false;
-		struct fy_token *anchor = NULL;
+struct ynode *ytree_parse(struct arena *a, const char *data, size_t len, struct policy_diags *d)
+{
+	struct fy_diag *diag = NULL;
+	struct fy_parser *parser = new_parser(data, len, &diag, d);
+	struct fy_event *ev;
+	struct parse ps;
 
-		switch (ev->type) {
-		case FYET_DOCUMENT_START:
-			if (++docs > 1) {
-				diag_add(d, DIAG_ERROR, pos,
-				         "a profile is one YAML document; remove the second '---'");
-				failed = true;
-			}
-			break;
-		case FYET_ALIAS:
-			diag_add(d, DIAG_ERROR, pos,
-			         "aliases ('*name') are not supported in profiles; write the value "
-			         "out");
-			failed = true;
-			break;
-		case FYET_SCALAR:
-			anchor = ev->scalar.anchor;
-			n = arena_alloc(a, sizeof(*n));
-			is_scalar = true;
-			n->type = Y_SCALAR;
-			n->pos = pos;
-			{
-				size_t tl = 0;
-				const char *t = fy_token_get_text(ev->scalar.value, &tl);
-
-				n->str = arena_strndup(a, t ? t : "", t ? tl : 0);
-				n->len = t ? tl : 0;
-				n->plain = fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN;
-			}
-			break;
-		case FYET_MAPPING_START:
-		case FYET_SEQUENCE_START:
-			anchor = ev->type == FYET_MAPPING_START ? ev->mapping_start.anchor
-			                                        : ev->sequence_start.anchor;
-			if (depth >= YTREE_MAX_DEPTH) {
-				diag_add(d, DIAG_ERROR, pos, "nested more than %d levels deep",
-				         YTREE_MAX_DEPTH);
-				failed = true;
-				break;
-			}
-			n = arena_alloc(a, sizeof(*n));
-			n->type = ev->type == FYET_MAPPING_START ? Y_MAP : Y_SEQ;
-			n->pos = pos;
-			break;
-		case FYET_MAPPING_END:
-		case FYET_SEQUENCE_END:
-			if (depth > 0) {
-				struct frame *f = &stack[depth];
-
-				finish(a, f);
-				depth--;
-				if (depth > 0) {
-					if (attach(&stack[depth], f->node, d) < 0)
-						failed = true;
-				} else {
-					root = f->node;
-				}
-			}
-			break;
-		default:
-			break;
-		}
-		if (anchor && !failed) {
-			diag_add(d, DIAG_ERROR, pos,
-			         "anchors ('&name') are not supported in profiles; write the value "
-			         "out");
-			failed = true;
-		}
-		if (n && !failed) {
-			if (is_scalar) {
-				if (depth > 0) {
-					if (attach(&stack[depth], n, d) < 0)
-						failed = true;
-				} else {
-					root = n;
-				}
-			} else {
-				depth++;
-				memset(&stack[depth], 0, sizeof(stack[depth]));
-				stack[depth].node = n;
-			}
-		}
+	if (!parser) {
+		if (diag)
+			fy_diag_destroy(diag);
+		return NULL;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.a = a;
+	ps.d = d;
+	while (!ps.failed && (ev = fy_parser_parse(parser))) {
+		event(&ps, ev);
 		fy_parser_event_free(parser, ev);
 	}
-	if (!failed && fy_parser_get_stream_error(parser)) {
+	if (!ps.failed && fy_parser_get_stream_error(parser)) {
 		collect_fy_errors(diag, d);
-		failed = true;
+		ps.failed = true;
 	}
-out:
-	for (int i = 1; i <= depth; i++)
-		free(stack[i].kids);
-	if (parser)
-		fy_parser_destroy(parser);
+	for (int i = 1; i <= ps.depth; i++)
+		free(ps.stack[i].kids);
+	fy_parser_destroy(parser);
 	fy_diag_destroy(diag);
-	if (failed)
+	if (ps.failed)
 		return NULL;
-	if (!root) {
+	if (!ps.root) {
 		diag_add(d, DIAG_ERROR, (struct policy_pos){ 1, 1 }, "the profile is empty");
 		return NULL;
 	}
-	return root;
+	return ps.root;
 }
 
 struct ynode *ymap_get(const struct ynode *map, const char *key)
