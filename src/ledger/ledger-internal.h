@@ -111,6 +111,14 @@ int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size
 void ledger_read_begin(struct ledger *lg, struct strbuf *err);
 int ledger_node(void *lg, unsigned height, uint64_t index, uint8_t out[MERKLE_HASH_SIZE]);
 struct merkle_hasher *ledger_hasher(struct ledger *lg);
+/*
+ * ledger_read_range's buffers for a bundle's entries and sealed payloads, kept by the ledger
+ * between calls (a search reads a bundle per hit: fresh 128 KiB buffers each time cost page
+ * faults and unmapping). false when in use (a read inside a read's callback): then the caller
+ * uses its own. give wipes the payloads and keeps the room.
+ */
+bool ledger_read_bufs_take(struct ledger *lg, struct strbuf **entries, struct strbuf **sealed);
+void ledger_read_bufs_give(struct ledger *lg);
 
 /*
  * The stored bundles with numbers in [from, end), in order, a page of BUNDLE_PAGE rows at a time

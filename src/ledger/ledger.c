@@ -43,6 +43,10 @@ struct ledger {
 	bool rcache_used[READ_CACHE];
 	unsigned rcache_next;
 	struct strbuf *read_err;
+
+	/* ledger_read_range's buffers, kept between calls (ledger_read_bufs_take) */
+	struct strbuf rd_entries, rd_sealed;
+	bool rd_busy;
 };
 
 struct store *ledger_store(struct ledger *lg)
@@ -65,6 +69,8 @@ int ledger_open(struct store *st, struct ledger **ret, struct strbuf *err)
 	strbuf_init_secret(&lg->sealed, 0);
 	strbuf_init(&lg->copy_bundle, 0);
 	strbuf_init_secret(&lg->copy_sealed, 0);
+	strbuf_init(&lg->rd_entries, 0);
+	strbuf_init_secret(&lg->rd_sealed, 0);
 	for (int i = 0; i < TILE_LEVELS; i++)
 		lg->edge[i] = xcalloc(1, sizeof(struct tile));
 	for (int i = 0; i < READ_CACHE; i++)
@@ -82,11 +88,32 @@ void ledger_close(struct ledger *lg)
 	strbuf_release_secret(&lg->sealed);
 	strbuf_release(&lg->copy_bundle);
 	strbuf_release_secret(&lg->copy_sealed);
+	strbuf_release(&lg->rd_entries);
+	strbuf_release_secret(&lg->rd_sealed);
 	for (int i = 0; i < TILE_LEVELS; i++)
 		free(lg->edge[i]);
 	for (int i = 0; i < READ_CACHE; i++)
 		free(lg->rcache[i]);
 	free(lg);
+}
+
+bool ledger_read_bufs_take(struct ledger *lg, struct strbuf **entries, struct strbuf **sealed)
+{
+	if (lg->rd_busy)
+		return false;
+	lg->rd_busy = true;
+	*entries = &lg->rd_entries;
+	*sealed = &lg->rd_sealed;
+	return true;
+}
+
+void ledger_read_bufs_give(struct ledger *lg)
+{
+	strbuf_reset(&lg->rd_entries);
+	if (lg->rd_sealed.len)
+		explicit_bzero(lg->rd_sealed.buf, lg->rd_sealed.len);
+	strbuf_reset(&lg->rd_sealed);
+	lg->rd_busy = false;
 }
 
 /* Layouts */

@@ -109,7 +109,9 @@ static int read_bundle(struct ledger *lg, uint64_t n, struct strbuf *entries, st
 int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned flags,
                       ledger_range_fn fn, void *ctx, struct strbuf *err)
 {
-	struct strbuf entries = STRBUF_INIT, sealed = STRBUF_INIT;
+	struct strbuf own_entries = STRBUF_INIT, own_sealed = STRBUF_INIT_SECRET;
+	struct strbuf *ep = &own_entries, *sp = &own_sealed;
+	bool kept = ledger_read_bufs_take(lg, &ep, &sp);
 	uint64_t end = first + n, index = first;
 	int r = 0;
 
@@ -124,17 +126,15 @@ int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned fl
 		unsigned count = 0;
 		int rs;
 
-		strbuf_reset(&entries);
-		if (sealed.len)
-			explicit_bzero(sealed.buf, sealed.len);
-		strbuf_reset(&sealed);
-		r = read_bundle(lg, b, &entries, (flags & LEDGER_RANGE_PAYLOADS) ? &sealed : NULL,
-		                err);
+		strbuf_reset(ep);
+		if (sp->len)
+			explicit_bzero(sp->buf, sp->len);
+		strbuf_reset(sp);
+		r = read_bundle(lg, b, ep, (flags & LEDGER_RANGE_PAYLOADS) ? sp : NULL, err);
 		if (r <= 0)
 			break; /* 0: the end of the log */
 		memset(items, 0, sizeof(items));
-		while ((r = bundle_next((const uint8_t *)entries.buf, entries.len, &pos, &e,
-		                        &len)) > 0) {
+		while ((r = bundle_next((const uint8_t *)ep->buf, ep->len, &pos, &e, &len)) > 0) {
 			items[count].index = b * LEDGER_TILE_WIDTH + count;
 			items[count].entry = e;
 			items[count].len = len;
@@ -142,8 +142,8 @@ int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned fl
 		}
 		pos = 0;
 		rs = r;
-		while (rs >= 0 && (rs = sealed_next((const uint8_t *)sealed.buf, sealed.len, &pos,
-		                                    &rec)) > 0) {
+		while (rs >= 0 &&
+		       (rs = sealed_next((const uint8_t *)sp->buf, sp->len, &pos, &rec)) > 0) {
 			if (rec.slot >= count)
 				continue; /* a payload whose entry is not committed yet */
 			items[rec.slot].erased = rec.state == SEALED_ERASED;
@@ -170,8 +170,10 @@ int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned fl
 	if (r > 0)
 		r = 0;
 out:
-	strbuf_release(&entries);
-	strbuf_release_secret(&sealed);
+	if (kept)
+		ledger_read_bufs_give(lg);
+	strbuf_release(&own_entries);
+	strbuf_release_secret(&own_sealed);
 	return r;
 }
 
