@@ -17,12 +17,14 @@ static void on_signal(int sig)
 
 int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori agent --server URL --token-file F --pin "
-		                             "SHA256 [--fim-config F] [--interval D]"
-		                             " [--follow FILE]... [--spool DIR]",
-		                             "checks this server's files on a schedule and sends "
-		                             "the results and followed logs to Mamori over HTTPS",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori agent --server URL --token-file F --pin "
+		"SHA256 [--fim-config F] [--interval D]"
+		" [--follow FILE]... [--spool DIR]",
+		N_("checks this server's files on a schedule and sends "
+		   "the results and followed logs to Mamori over HTTPS"),
+		NULL
+	};
 	const char *server = NULL, *token = NULL, *pin = NULL, *config = NULL, *interval = "1h";
 	const char *spool = "/var/lib/mamori-agent", *host = NULL;
 	int64_t threads = -1, spool_mb = 64, spool_files = 10000;

@@ -25,7 +25,7 @@ static int alert_list(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori alert list [--state open|acknowledged|closed] [--rule ID] [--limit N] "
 		"[--json]",
-		"the alerts raised by the log analysis and file integrity checks, newest first",
+		N_("the alerts raised by the log analysis and file integrity checks, newest first"),
 		NULL
 	};
 	const char *state = NULL, *rule = NULL;
@@ -98,7 +98,7 @@ out:
 int cmd_alert(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "list", alert_list, "alerts raised by the log analysis and file integrity" },
+		{ "list", alert_list, N_("alerts raised by the log analysis and file integrity") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -17,8 +17,9 @@ static int attach_add(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori attach add OWNER FILE... --as LOGIN [--comment TEXT] [--json]",
-		"OWNER is record:N, request:N or duty:DUTY@SCOPE; files are PDF, Office, images or "
-		"text",
+		N_("OWNER is record:N, request:N or duty:DUTY@SCOPE; files are PDF, Office, images "
+		   "or "
+		   "text"),
 		NULL
 	};
 	const char *as = NULL, *comment = NULL;
@@ -147,7 +148,7 @@ static int attach_get(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori attach get ID -o FILE",
-		"writes the attachment's bytes, after checking them against their SHA-256", NULL
+		N_("writes the attachment's bytes, after checking them against their SHA-256"), NULL
 	};
 	const char *output = NULL;
 	const struct option opts[] = {
@@ -201,9 +202,9 @@ out:
 int cmd_attach(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", attach_add, "add files to a record, request or duty (ledgered)" },
-		{ "list", attach_list, "the files of a record, request or duty" },
-		{ "get", attach_get, "write a file out, checked against its SHA-256" },
+		{ "add", attach_add, N_("add files to a record, request or duty (ledgered)") },
+		{ "list", attach_list, N_("the files of a record, request or duty") },
+		{ "get", attach_get, N_("write a file out, checked against its SHA-256") },
 		{ NULL, NULL, NULL },
 	};
 

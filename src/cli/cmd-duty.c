@@ -240,8 +240,8 @@ out:
 int cmd_duty(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "list", duty_list, "periodic duties: who owes them where, when next due" },
-		{ "done", duty_done, "record a duty's fulfilment with its evidence" },
+		{ "list", duty_list, N_("periodic duties: who owes them where, when next due") },
+		{ "done", duty_done, N_("record a duty's fulfilment with its evidence") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -31,8 +31,9 @@ static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori fim init --config FILE [--as LOGIN] [--system ID] [--json]",
-		"walks and hashes what FILE (AIDE's syntax) selects and stores a signed baseline; "
-		"again, with --as, a new generation",
+		N_("walks and hashes what FILE (AIDE's syntax) selects and stores a signed "
+		   "baseline; "
+		   "again, with --as, a new generation"),
 		NULL
 	};
 	const char *config = NULL, *as = NULL, *system = NULL;
@@ -175,7 +176,8 @@ static int fim_check_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori fim check [--config FILE] [--as LOGIN] [--scope SCOPE] [--json]",
-		"compares with the baseline; exit 0: nothing changed, 1: something did, 2: usage",
+		N_("compares with the baseline; exit 0: nothing changed, 1: something did, 2: "
+		   "usage"),
 		NULL
 	};
 	const char *config = NULL, *as = NULL, *scope = NULL;
@@ -241,7 +243,8 @@ static int fim_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori fim accept REPORT_ID --as LOGIN [--comment TEXT] [--json]",
-		"accepts a check's changes into a new baseline generation, through the door", NULL
+		N_("accepts a check's changes into a new baseline generation, through the door"),
+		NULL
 	};
 	const char *as = NULL, *comment = NULL;
 	bool json = false;
@@ -319,7 +322,7 @@ out:
 static int fim_show_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori fim show REPORT_ID",
-		                             "prints a stored report as JSON", NULL };
+		                             N_("prints a stored report as JSON"), NULL };
 	const struct option opts[] = { OPT_END() };
 	struct fim_report_row row = { 0 };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -354,9 +357,10 @@ static int fim_show_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 
 static int fim_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori fim list [--json]",
-		                             "configurations with a baseline, and their generation",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori fim list [--json]",
+		N_("configurations with a baseline, and their generation"), NULL
+	};
 	bool json = false;
 	const struct option opts[] = { OPT_BOOL(0, "json", &json, "print JSON"), OPT_END() };
 	struct fim_config_rows l = { 0 };
@@ -418,7 +422,7 @@ static int fim_agents_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori fim agents [--json]",
-		"the agents that report here: host, version, last contact", NULL
+		N_("the agents that report here: host, version, last contact"), NULL
 	};
 	bool json = false;
 	const struct option opts[] = { OPT_BOOL(0, "json", &json, "print JSON"), OPT_END() };
@@ -483,8 +487,8 @@ out:
 static int fim_config_check_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori fim config check FILE",
-		                             "checks a configuration (AIDE's aide.conf syntax); "
-		                             "errors and warnings with file:line",
+		                             N_("checks a configuration (AIDE's aide.conf syntax); "
+		                                "errors and warnings with file:line"),
 		                             NULL };
 	const struct option opts[] = { OPT_END() };
 	struct fim_diags diags = { 0 };
@@ -523,7 +527,7 @@ static int fim_config_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
 		{ "check", fim_config_check_cmd,
-		  "check a configuration file, errors by file:line" },
+		  N_("check a configuration file, errors by file:line") },
 		{ NULL, NULL, NULL },
 	};
 
@@ -533,14 +537,15 @@ static int fim_config_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 int cmd_fim(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "init", fim_init_cmd, "make a signed baseline (a new generation with --as)" },
+		{ "init", fim_init_cmd, N_("make a signed baseline (a new generation with --as)") },
 		{ "check", fim_check_cmd,
-		  "compare with the baseline; exit 1 when something changed" },
-		{ "accept", fim_accept_cmd, "accept a check's changes into a new generation" },
-		{ "show", fim_show_cmd, "print a stored report" },
-		{ "list", fim_list_cmd, "configurations with a baseline" },
-		{ "agents", fim_agents_cmd, "the agents that report here and their last contact" },
-		{ "config", fim_config_cmd, "check a configuration file" },
+		  N_("compare with the baseline; exit 1 when something changed") },
+		{ "accept", fim_accept_cmd, N_("accept a check's changes into a new generation") },
+		{ "show", fim_show_cmd, N_("print a stored report") },
+		{ "list", fim_list_cmd, N_("configurations with a baseline") },
+		{ "agents", fim_agents_cmd,
+		  N_("the agents that report here and their last contact") },
+		{ "config", fim_config_cmd, N_("check a configuration file") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -92,8 +92,8 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori incident report --title TEXT --found-at TIME [--occurred-at TIME] "
 		"[--record ID]... [--personal-data N] --as LOGIN [--json]",
-		"reports what happened; it goes at once to the reporter's section's security "
-		"officer",
+		N_("reports what happened; it goes at once to the reporter's section's security "
+		   "officer"),
 		NULL
 	};
 	struct incident_report in = { 0 };
@@ -307,8 +307,8 @@ static int incident_step_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori incident step ID STATUS --as LOGIN [--comment TEXT] [--field K=V]... "
 		"[--json]",
-		"STATUS: escalated, received, investigating, contained, recovered, monitoring, "
-		"prevention, closed",
+		N_("STATUS: escalated, received, investigating, contained, recovered, monitoring, "
+		   "prevention, closed"),
 		NULL
 	};
 	struct case_opts o = { 0 };
@@ -329,9 +329,9 @@ static int incident_act_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori incident act ID ACTION --as LOGIN [--field K=V]... [--comment TEXT] "
 		"[--attach FILE]... [--json]",
-		"any action of the case the profile lists: note, assign, classify, task_add, "
-		"task_done, link_record, evidence_handover, report_out, the containment actions "
-		"(cut_off, reconnect, suspend_account ...)",
+		N_("any action of the case the profile lists: note, assign, classify, task_add, "
+		   "task_done, link_record, evidence_handover, report_out, the containment actions "
+		   "(cut_off, reconnect, suspend_account ...)"),
 		NULL
 	};
 	struct case_opts o = { 0 };
@@ -359,7 +359,7 @@ static int incident_act_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 static int incident_note_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori incident note ID TEXT --as LOGIN [--json]",
-		                             "adds a note to the timeline", NULL };
+		                             N_("adds a note to the timeline"), NULL };
 	struct case_opts o = { 0 };
 	const struct option opts[] = { CASE_OPTIONS(o), OPT_END() };
 	int64_t id;
@@ -382,7 +382,8 @@ static int evidence_add(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori incident evidence add ID FILE --as LOGIN [--comment TEXT] [--json]",
-		"takes a file in as evidence: stored by its SHA-256, which the ledger records", NULL
+		N_("takes a file in as evidence: stored by its SHA-256, which the ledger records"),
+		NULL
 	};
 	struct case_opts o = { 0 };
 	const struct option opts[] = { CASE_OPTIONS(o), OPT_END() };
@@ -474,7 +475,8 @@ static int evidence_handover(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori incident evidence handover ID SHA256 --to WHO --reason TEXT --as LOGIN "
 		"[--json]",
-		"records who received a piece of evidence, when and why (chain of custody)", NULL
+		N_("records who received a piece of evidence, when and why (chain of custody)"),
+		NULL
 	};
 	struct case_opts o = { 0 };
 	const char *to = NULL, *reason = NULL;
@@ -505,8 +507,8 @@ static int evidence_handover(struct cli_ctx *ctx, int argc, const char **argv)
 static int incident_evidence(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", evidence_add, "take a file in as evidence (SHA-256 in the ledger)" },
-		{ "handover", evidence_handover, "record a hand-over of a piece of evidence" },
+		{ "add", evidence_add, N_("take a file in as evidence (SHA-256 in the ledger)") },
+		{ "handover", evidence_handover, N_("record a hand-over of a piece of evidence") },
 		{ NULL, NULL, NULL },
 	};
 
@@ -633,7 +635,7 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori incident list [--status S] [--open] [--drills|--drills-only] [--as LOGIN] "
 		"[--json | --csv [--cp932] [-o FILE]]",
-		"the cases, newest first; exercises (訓練) only when asked", NULL
+		N_("the cases, newest first; exercises (訓練) only when asked"), NULL
 	};
 	struct incident_filter f = { 0 };
 	const char *as = NULL;
@@ -725,12 +727,11 @@ out:
 
 static int incident_export_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori incident export ID DIR",
-		"writes the case's evidence, its ledger entries with inclusion proofs and a signed "
-		"checkpoint into DIR (new or empty)",
-		NULL
-	};
+	static const char *const usage[] = { "mamori incident export ID DIR",
+		                             N_("writes the case's evidence, its ledger entries "
+		                                "with inclusion proofs and a signed "
+		                                "checkpoint into DIR (new or empty)"),
+		                             NULL };
 	const struct option opts[] = { OPT_END() };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct door *d = NULL;
@@ -765,8 +766,9 @@ static int incident_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori incident verify-export DIR --pub FILE",
-		"checks an evidence export against the ward's verifier key (the data directory's "
-		"ledger.pub): exit 0 intact, 1 naming the file that changed",
+		N_("checks an evidence export against the ward's verifier key (the data "
+		   "directory's "
+		   "ledger.pub): exit 0 intact, 1 naming the file that changed"),
 		NULL
 	};
 	const char *pub = NULL;
@@ -816,16 +818,16 @@ int cmd_incident(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
 		{ "report", incident_report_cmd,
-		  "report what happened (to the section's officer)" },
-		{ "step", incident_step_cmd, "step a case to its next status" },
-		{ "act", incident_act_cmd, "do an action on a case (containment, tasks ...)" },
-		{ "note", incident_note_cmd, "add a note to a case's timeline" },
-		{ "evidence", incident_evidence, "take in or hand over evidence" },
-		{ "show", incident_show, "a case: timeline, deadlines, evidence, containment" },
-		{ "list", incident_list_cmd, "the cases" },
+		  N_("report what happened (to the section's officer)") },
+		{ "step", incident_step_cmd, N_("step a case to its next status") },
+		{ "act", incident_act_cmd, N_("do an action on a case (containment, tasks ...)") },
+		{ "note", incident_note_cmd, N_("add a note to a case's timeline") },
+		{ "evidence", incident_evidence, N_("take in or hand over evidence") },
+		{ "show", incident_show, N_("a case: timeline, deadlines, evidence, containment") },
+		{ "list", incident_list_cmd, N_("the cases") },
 		{ "export", incident_export_cmd,
-		  "export a case's evidence for a court or the police" },
-		{ "verify-export", incident_verify_cmd, "check an evidence export" },
+		  N_("export a case's evidence for a court or the police") },
+		{ "verify-export", incident_verify_cmd, N_("check an evidence export") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -85,8 +85,9 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori inspection open --round TEXT --section ID[,ID...]... --due DATE "
 		"[--items CLAUSE,...] --as LOGIN [--json]",
-		"opens a self-inspection round: one inspection per section, answered by its staff "
-		"and signed off by its head",
+		N_("opens a self-inspection round: one inspection per section, answered by its "
+		   "staff "
+		   "and signed off by its head"),
 		NULL
 	};
 	const char *round = NULL, *due = NULL, *items = NULL, *as = NULL;
@@ -214,7 +215,8 @@ int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori inspection answer INSPECTION --clause CLAUSE --result 適合|不適合|該当なし "
 		"[--note TEXT] [--evidence TEXT] [--attach FILE]... --as LOGIN [--json]",
-		"answers one item of a section's self-inspection (again: revises the answer)", NULL
+		N_("answers one item of a section's self-inspection (again: revises the answer)"),
+		NULL
 	};
 	const char *clause = NULL, *result = NULL, *note = NULL, *evidence = NULL, *as = NULL;
 	struct string_list attach = { 0 };
@@ -373,19 +375,19 @@ out:
 int inspection_submit(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	return inspection_step(ctx, argc, argv, "submit", SELF_INSPECTION_REGISTER ".submit",
-	                       "the section hands its answers in to its head (回答の提出)");
+	                       N_("the section hands its answers in to its head (回答の提出)"));
 }
 
 int inspection_sign_off(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	return inspection_step(ctx, argc, argv, "sign-off", SELF_INSPECTION_REGISTER ".sign_off",
-	                       "the section head confirms the answers (課長の確認)");
+	                       N_("the section head confirms the answers (課長の確認)"));
 }
 
 int inspection_send_back(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	return inspection_step(ctx, argc, argv, "send-back", SELF_INSPECTION_REGISTER ".send_back",
-	                       "the section head returns the answers to be redone (差戻し)");
+	                       N_("the section head returns the answers to be redone (差戻し)"));
 }
 
 int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
@@ -394,7 +396,8 @@ int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
 		"mamori inspection raise INSPECTION --clause CLAUSE --severity "
 		"minor|major|critical "
 		"[--text TEXT] --as LOGIN [--json]",
-		"a nonconformity (不適合) of a self-inspection becomes a finding to improve", NULL
+		N_("a nonconformity (不適合) of a self-inspection becomes a finding to improve"),
+		NULL
 	};
 	const char *clause = NULL, *severity = NULL, *text = NULL, *as = NULL;
 	bool json = false;

@@ -75,7 +75,7 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori inspection show INSPECTION [--as LOGIN] [--json]",
-		"a section's self-inspection: each item with its answer", NULL
+		N_("a section's self-inspection: each item with its answer"), NULL
 	};
 	const char *as = NULL;
 	bool json = false;
@@ -228,7 +228,8 @@ int inspection_rollup_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori inspection rollup [--round TEXT] [--as LOGIN] [--json | --csv [--cp932]]",
-		"the roll-up of self-inspections by section and by clause; overdue sections", NULL
+		N_("the roll-up of self-inspections by section and by clause; overdue sections"),
+		NULL
 	};
 	const char *round = NULL, *as = NULL;
 	bool json = false, csv = false, cp932 = false;

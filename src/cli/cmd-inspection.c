@@ -15,9 +15,10 @@ static int inspection_checklist(struct cli_ctx *ctx, int argc, const char **argv
 {
 	static const char *const usage[] = {
 		"mamori inspection checklist [--profile minato|shinjuku|FILE] [--json]",
-		"a self-inspection checklist from the profile: H clauses as questions, R clauses "
-		"as "
-		"records to show",
+		N_("a self-inspection checklist from the profile: H clauses as questions, R "
+		   "clauses "
+		   "as "
+		   "records to show"),
 		NULL
 	};
 	const char *profile = NULL;
@@ -97,16 +98,18 @@ int cmd_inspection(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
 		{ "checklist", inspection_checklist,
-		  "a self-inspection checklist from the profile (H: questions, R: records)" },
-		{ "open", inspection_open, "opens a round: one self-inspection per section" },
-		{ "answer", inspection_answer, "answers an item: 適合, 不適合 or 該当なし" },
-		{ "submit", inspection_submit, "the section hands its answers in" },
-		{ "sign-off", inspection_sign_off, "the section head confirms the answers" },
-		{ "send-back", inspection_send_back, "the section head returns them to be redone" },
-		{ "raise", inspection_raise, "a nonconformity becomes a finding to improve" },
-		{ "show", inspection_show, "one section's inspection: each item and its answer" },
+		  N_("a self-inspection checklist from the profile (H: questions, R: records)") },
+		{ "open", inspection_open, N_("opens a round: one self-inspection per section") },
+		{ "answer", inspection_answer, N_("answers an item: 適合, 不適合 or 該当なし") },
+		{ "submit", inspection_submit, N_("the section hands its answers in") },
+		{ "sign-off", inspection_sign_off, N_("the section head confirms the answers") },
+		{ "send-back", inspection_send_back,
+		  N_("the section head returns them to be redone") },
+		{ "raise", inspection_raise, N_("a nonconformity becomes a finding to improve") },
+		{ "show", inspection_show,
+		  N_("one section's inspection: each item and its answer") },
 		{ "rollup", inspection_rollup_cmd,
-		  "the roll-up across sections and clauses (text, JSON or CSV)" },
+		  N_("the roll-up across sections and clauses (text, JSON or CSV)") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -71,7 +71,7 @@ static int ledger_key(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori ledger key",
-		"prints the verifier key: <name>+<key id>+<base64(0x01 || Ed25519 public key)>",
+		N_("prints the verifier key: <name>+<key id>+<base64(0x01 || Ed25519 public key)>"),
 		NULL
 	};
 	const struct option opts[] = { OPT_END() };
@@ -98,9 +98,9 @@ static int ledger_checkpoint(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori ledger checkpoint [--size N]",
-		"prints the latest signed checkpoint, signing one for the whole log first if it "
-		"has "
-		"grown; with --size, the stored checkpoint of that size",
+		N_("prints the latest signed checkpoint, signing one for the whole log first if it "
+		   "has "
+		   "grown; with --size, the stored checkpoint of that size"),
 		NULL
 	};
 	int64_t size = -1;
@@ -220,11 +220,13 @@ static int read_entry(struct ledger *lg, uint64_t index, struct strbuf *bytes,
 
 static int ledger_entry_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori ledger entry I [--json]",
-		                             "prints entry I's exact bytes (what its leaf hash is "
-		                             "computed over); --json decodes "
-		                             "it",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori ledger entry I [--json]",
+		N_("prints entry I's exact bytes (what its leaf hash is "
+		   "computed over); --json decodes "
+		   "it"),
+		NULL
+	};
 	bool json = false;
 	const struct option opts[] = {
 		OPT_BOOL(0, "json", &json, "decode the entry as JSON"),
@@ -301,10 +303,12 @@ static void add_digest(struct strbuf *out, const char *name, const uint8_t *d)
 
 static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori ledger show I [--payload]",
-		                             "shows entry I for people; --payload also prints its "
-		                             "sealed payload (personal data)",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori ledger show I [--payload]",
+		N_("shows entry I for people; --payload also prints its "
+		   "sealed payload (personal data)"),
+		NULL
+	};
 	bool payload = false;
 	const struct option opts[] = {
 		OPT_BOOL(0, "payload", &payload, "print the sealed payload too"),
@@ -409,9 +413,9 @@ static void add_proof(struct json_writer *w, uint8_t proof[][MERKLE_HASH_SIZE], 
 static int ledger_proof(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori ledger proof I [--size N]",
-		                             "prints the RFC 6962 inclusion proof of entry I in "
-		                             "the tree of size N (default: the "
-		                             "latest checkpoint's)",
+		                             N_("prints the RFC 6962 inclusion proof of entry I in "
+		                                "the tree of size N (default: the "
+		                                "latest checkpoint's)"),
 		                             NULL };
 	int64_t size = -1;
 	const struct option opts[] = {
@@ -460,10 +464,12 @@ static int ledger_proof(struct cli_ctx *ctx, int argc, const char **argv)
 
 static int ledger_consistency(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori ledger consistency M N",
-		                             "prints the RFC 6962 consistency proof from the tree "
-		                             "of size M to the tree of size N",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori ledger consistency M N",
+		N_("prints the RFC 6962 consistency proof from the tree "
+		   "of size M to the tree of size N"),
+		NULL
+	};
 	const struct option opts[] = { OPT_END() };
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -505,8 +511,8 @@ static int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori ledger verify [--checkpoint FILE]... [--offline DIR]",
-		"re-hashes every entry, rebuilds the tree and checks every checkpoint; each "
-		"--checkpoint FILE (kept elsewhere) must be consistent with the log",
+		N_("re-hashes every entry, rebuilds the tree and checks every checkpoint; each "
+		   "--checkpoint FILE (kept elsewhere) must be consistent with the log"),
 		NULL
 	};
 	struct string_list files = { 0 };
@@ -593,8 +599,9 @@ static int ledger_export_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori ledger export DIR",
-		"writes a self-contained copy (C2SP tlog-tiles, checkpoints, verifier key, README, "
-		"verify.py) that 'mamori ledger verify --offline DIR' or python3 checks",
+		N_("writes a self-contained copy (C2SP tlog-tiles, checkpoints, verifier key, "
+		   "README, "
+		   "verify.py) that 'mamori ledger verify --offline DIR' or python3 checks"),
 		NULL
 	};
 	const struct option opts[] = { OPT_END() };
@@ -679,10 +686,12 @@ static int print_range(struct ledger *lg, uint64_t from, uint64_t to)
 
 static int ledger_tail(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori ledger tail [-n N] [-f]",
-		                             "shows the last N entries (10), one a line; -f keeps "
-		                             "showing new ones",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori ledger tail [-n N] [-f]",
+		N_("shows the last N entries (10), one a line; -f keeps "
+		   "showing new ones"),
+		NULL
+	};
 	int64_t count = 10;
 	bool follow = false;
 	const struct option opts[] = {
@@ -724,8 +733,8 @@ static int ledger_tail(struct cli_ctx *ctx, int argc, const char **argv)
 static int ledger_note(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori ledger note TEXT",
-		                             "appends a note entry (an operator's remark) and "
-		                             "prints its index",
+		                             N_("appends a note entry (an operator's remark) and "
+		                                "prints its index"),
 		                             NULL };
 	const struct option opts[] = { OPT_END() };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -764,19 +773,19 @@ int cmd_ledger(struct cli_ctx *ctx, int argc, const char **argv)
 	 * summary for `mamori ledger help`.
 	 */
 	static const struct command table[] = {
-		{ "key", ledger_key, "print the verifier key (name+key id+base64 key)" },
+		{ "key", ledger_key, N_("print the verifier key (name+key id+base64 key)") },
 		{ "checkpoint", ledger_checkpoint,
-		  "print the latest (or a stored) signed checkpoint" },
-		{ "entry", ledger_entry_cmd, "print entry I's exact bytes (--json: decoded)" },
-		{ "proof", ledger_proof, "print the inclusion proof of entry I" },
+		  N_("print the latest (or a stored) signed checkpoint") },
+		{ "entry", ledger_entry_cmd, N_("print entry I's exact bytes (--json: decoded)") },
+		{ "proof", ledger_proof, N_("print the inclusion proof of entry I") },
 		{ "consistency", ledger_consistency,
-		  "print the consistency proof from size M to N" },
+		  N_("print the consistency proof from size M to N") },
 		{ "verify", ledger_verify_cmd,
-		  "re-hash and check everything (--offline DIR: an export)" },
-		{ "export", ledger_export_cmd, "write a self-contained copy for auditors" },
-		{ "show", ledger_show, "show entry I for people" },
-		{ "tail", ledger_tail, "show the last entries (-f to follow)" },
-		{ "note", ledger_note, "append an operator's note" },
+		  N_("re-hash and check everything (--offline DIR: an export)") },
+		{ "export", ledger_export_cmd, N_("write a self-contained copy for auditors") },
+		{ "show", ledger_show, N_("show entry I for people") },
+		{ "tail", ledger_tail, N_("show the last entries (-f to follow)") },
+		{ "note", ledger_note, N_("append an operator's note") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -43,9 +43,9 @@ static bool source_valid(const char *s)
 static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori log import --source NAME [FILE]",
-		                             "appends each line of an access log exported by "
-		                             "another system (stdin without FILE) "
-		                             "as one ingest entry",
+		                             N_("appends each line of an access log exported by "
+		                                "another system (stdin without FILE) "
+		                                "as one ingest entry"),
 		                             NULL };
 	const char *source = NULL;
 	const struct option opts[] = {
@@ -224,7 +224,8 @@ static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori log search [--since T] [--until T] [--host H] [--app A] [--user U] "
 		"[--grep TEXT] [--limit N] [--offset N] [--count] [--json]",
-		"searches the collected logs, newest first; times in Asia/Tokyo unless they say",
+		N_("searches the collected logs, newest first; times in Asia/Tokyo unless they "
+		   "say"),
 		NULL
 	};
 	const char *since = NULL, *until = NULL, *host = NULL, *app = NULL, *user = NULL,
@@ -306,8 +307,8 @@ static int log_reindex(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori log reindex",
-		"brings the search index up to date with the ledger (the server does it as it "
-		"receives)",
+		N_("brings the search index up to date with the ledger (the server does it as it "
+		   "receives)"),
 		NULL
 	};
 	const struct option opts[] = { OPT_END() };
@@ -329,12 +330,11 @@ static int log_reindex(struct cli_ctx *ctx, int argc, const char **argv)
 
 static int log_retention(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = {
-		"mamori log retention [--dry-run] [--json]",
-		"erases the collected messages older than the profile's retention.access_log (the "
-		"ledger keeps their entries and still verifies)",
-		NULL
-	};
+	static const char *const usage[] = { "mamori log retention [--dry-run] [--json]",
+		                             N_("erases the collected messages older than the "
+		                                "profile's retention.access_log (the "
+		                                "ledger keeps their entries and still verifies)"),
+		                             NULL };
 	bool dry = false, json = false;
 	const struct option opts[] = {
 		OPT_BOOL(0, "dry-run", &dry, "only say what would be erased"),
@@ -413,13 +413,14 @@ int cmd_log(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	/* Subcommands: name, handler, summary for `mamori log help`. */
 	static const struct command table[] = {
-		{ "import", log_import, "append an access log file, one ingest entry a line" },
+		{ "import", log_import, N_("append an access log file, one ingest entry a line") },
 		{ "search", log_search,
-		  "search the collected logs (time, host, program, user, text)" },
-		{ "reindex", log_reindex, "bring the search index up to date with the ledger" },
+		  N_("search the collected logs (time, host, program, user, text)") },
+		{ "reindex", log_reindex, N_("bring the search index up to date with the ledger") },
 		{ "retention", log_retention,
-		  "erase collected messages older than the profile's retention.access_log" },
-		{ "rules", cmd_log_rules, "the analysis rules: list them, test them on a file" },
+		  N_("erase collected messages older than the profile's retention.access_log") },
+		{ "rules", cmd_log_rules,
+		  N_("the analysis rules: list them, test them on a file") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -70,7 +70,8 @@ static int rules_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori log rules list [--profile minato|shinjuku] [--json]",
-		"the analysis rules in force: the profile's shipped rules and DIR/rules/*.yml", NULL
+		N_("the analysis rules in force: the profile's shipped rules and DIR/rules/*.yml"),
+		NULL
 	};
 	const char *profile = NULL;
 	bool json = false, registers;
@@ -135,9 +136,9 @@ static int rules_test(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori log rules test FILE [--profile minato|shinjuku] [--json]",
-		"replays a log file (one message a line: syslog, or a JSON object) through the "
-		"rules "
-		"and prints which fire",
+		N_("replays a log file (one message a line: syslog, or a JSON object) through the "
+		   "rules "
+		   "and prints which fire"),
 		NULL
 	};
 	const char *profile = NULL;
@@ -257,8 +258,8 @@ out:
 int cmd_log_rules(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "list", rules_list, "the analysis rules in force" },
-		{ "test", rules_test, "replay a log file through the rules: which fire" },
+		{ "list", rules_list, N_("the analysis rules in force") },
+		{ "test", rules_test, N_("replay a log file through the rules: which fire") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -72,8 +72,8 @@ int cmd_inbox(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori inbox --as LOGIN [--json]",
-		"what waits for LOGIN: requests to decide, their decided requests, duties due, "
-		"overdue take-outs, incidents reported to them",
+		N_("what waits for LOGIN: requests to decide, their decided requests, duties due, "
+		   "overdue take-outs, incidents reported to them"),
 		NULL
 	};
 	const char *as = NULL;
@@ -157,8 +157,8 @@ static int notify_send(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori notify send [--dry-run] [--print] [--only LOGIN] [--json]",
-		"one round of e-mail digests now: each person with something new in their inbox "
-		"gets one message ([smtp] in mamori.conf)",
+		N_("one round of e-mail digests now: each person with something new in their inbox "
+		   "gets one message ([smtp] in mamori.conf)"),
 		NULL
 	};
 	const char *only = NULL;
@@ -254,7 +254,8 @@ out:
 int cmd_notify(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "send", notify_send, "one round of e-mail digests now ([smtp] in mamori.conf)" },
+		{ "send", notify_send,
+		  N_("one round of e-mail digests now ([smtp] in mamori.conf)") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -67,9 +67,10 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori policy replay DRAFT [--from DATE] [--to DATE] [--json]",
-		"decides the requests of the past record acts (sealed in the ledger) again under "
-		"DRAFT (a file or a shipped id) and lists those it decides differently from the "
-		"profile in force: outcome, approvers or clauses",
+		N_("decides the requests of the past record acts (sealed in the ledger) again "
+		   "under "
+		   "DRAFT (a file or a shipped id) and lists those it decides differently from the "
+		   "profile in force: outcome, approvers or clauses"),
 		NULL
 	};
 	const char *from = NULL, *to = NULL;

@@ -33,10 +33,12 @@ static struct profile *load_profile(const char *name)
 
 static int policy_lint(struct cli_ctx *ctx, int argc, const char **argv)
 {
-	static const char *const usage[] = { "mamori policy lint FILE|ID",
-		                             "checks a profile: references, rules that never apply "
-		                             "or conflict, uncarried clauses",
-		                             NULL };
+	static const char *const usage[] = {
+		"mamori policy lint FILE|ID",
+		N_("checks a profile: references, rules that never apply "
+		   "or conflict, uncarried clauses"),
+		NULL
+	};
 	const struct option opts[] = { OPT_END() };
 	struct strbuf data = STRBUF_INIT, out = STRBUF_INIT;
 	struct coverage_watches watches = { 0 };
@@ -152,7 +154,8 @@ static int policy_decide_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori policy decide --profile FILE|ID [--json] < requests.jsonl",
-		"decides AuthZEN requests, one JSON object per line, one decision per line", NULL
+		N_("decides AuthZEN requests, one JSON object per line, one decision per line"),
+		NULL
 	};
 	const char *profile_name = NULL;
 	bool json = false;
@@ -252,8 +255,9 @@ static int policy_show_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori policy show --profile FILE|ID [--clause ID] [--format text|md|html]",
-		"the policy as staff read it: each clause with the rules, records and duties that "
-		"carry it",
+		N_("the policy as staff read it: each clause with the rules, records and duties "
+		   "that "
+		   "carry it"),
 		NULL
 	};
 	const char *profile_name = NULL, *clause = NULL, *format = "text";
@@ -453,9 +457,10 @@ static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori policy coverage [--profile FILE|ID] [--json]",
-		"for each E, R and M clause: what carries it and how strongly (enforced, recorded, "
-		"monitored, noted); the gaps; the ward's choices. Without --profile: the data "
-		"directory's profile in force, with its log rules and file-integrity checks",
+		N_("for each E, R and M clause: what carries it and how strongly (enforced, "
+		   "recorded, "
+		   "monitored, noted); the gaps; the ward's choices. Without --profile: the data "
+		   "directory's profile in force, with its log rules and file-integrity checks"),
 		NULL
 	};
 	const char *profile_name = NULL;
@@ -530,16 +535,17 @@ static int policy_coverage_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "lint", policy_lint, "check a profile file and report every problem" },
+		{ "lint", policy_lint, N_("check a profile file and report every problem") },
 		{ "decide", policy_decide_cmd,
-		  "decide AuthZEN requests read as JSON lines on stdin" },
-		{ "show", policy_show_cmd, "the policy as staff read it (text, Markdown or HTML)" },
+		  N_("decide AuthZEN requests read as JSON lines on stdin") },
+		{ "show", policy_show_cmd,
+		  N_("the policy as staff read it (text, Markdown or HTML)") },
 		{ "coverage", policy_coverage_cmd,
-		  "what carries each E/R/M clause of the text, and how strongly" },
+		  N_("what carries each E/R/M clause of the text, and how strongly") },
 		{ "apply", cmd_policy_apply,
-		  "make a new profile version the one in force (a review)" },
+		  N_("make a new profile version the one in force (a review)") },
 		{ "replay", cmd_policy_replay,
-		  "which past decisions a draft profile would decide differently" },
+		  N_("which past decisions a draft profile would decide differently") },
 		{ NULL, NULL, NULL },
 	};
 

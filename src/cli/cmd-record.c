@@ -651,11 +651,13 @@ out:
 int cmd_record(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", record_add, "add a record to a register (an action the policy decides)" },
-		{ "list", record_list, "list a register's records" },
-		{ "show", record_show, "one record, with --history from the ledger" },
-		{ "export", record_export, "write a register as CSV for Excel" },
-		{ "import", record_import, "add records from CSV (UTF-8 or CP932), all or none" },
+		{ "add", record_add,
+		  N_("add a record to a register (an action the policy decides)") },
+		{ "list", record_list, N_("list a register's records") },
+		{ "show", record_show, N_("one record, with --history from the ledger") },
+		{ "export", record_export, N_("write a register as CSV for Excel") },
+		{ "import", record_import,
+		  N_("add records from CSV (UTF-8 or CP932), all or none") },
 		{ NULL, NULL, NULL },
 	};
 

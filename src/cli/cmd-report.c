@@ -55,8 +55,8 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori report compliance [--from DATE] [--to DATE] [--by clause|annex-a] "
 		"--format html|csv|pdf -o FILE [--cp932]",
-		"the compliance report per clause for a period (情報セキュリティ対策基準 "
-		"遵守状況報告書)",
+		N_("the compliance report per clause for a period (情報セキュリティ対策基準 "
+		   "遵守状況報告書)"),
 		NULL
 	};
 	const char *from = NULL, *to = NULL, *format = NULL, *output = NULL, *by = NULL;
@@ -157,7 +157,7 @@ int cmd_report(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
 		{ "compliance", report_compliance,
-		  "the compliance report per clause: HTML, CSV (BOM or CP932) or PDF" },
+		  N_("the compliance report per clause: HTML, CSV (BOM or CP932) or PDF") },
 		{ NULL, NULL, NULL },
 	};
 

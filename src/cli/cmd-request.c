@@ -446,12 +446,12 @@ static int request_reject(struct cli_ctx *ctx, int argc, const char **argv)
 int cmd_request(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "list", request_list, "requests: all, --mine, or --to-approve" },
-		{ "show", request_show, "one request with its approvers and history" },
-		{ "approve", request_approve, "approve; when all have, the action is done" },
-		{ "reject", request_reject, "reject, with a reason" },
+		{ "list", request_list, N_("requests: all, --mine, or --to-approve") },
+		{ "show", request_show, N_("one request with its approvers and history") },
+		{ "approve", request_approve, N_("approve; when all have, the action is done") },
+		{ "reject", request_reject, N_("reject, with a reason") },
 		{ "withdraw", request_withdraw,
-		  "the applicant takes back a pending request (取下げ)" },
+		  N_("the applicant takes back a pending request (取下げ)") },
 		{ NULL, NULL, NULL },
 	};
 

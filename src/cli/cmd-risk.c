@@ -29,7 +29,7 @@ static int parse_id(const char *s, const char *what, int64_t *ret)
 static int risk_threats(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori risk threats [--json]",
-		                             "the threats the ward's text names (its profile)",
+		                             N_("the threats the ward's text names (its profile)"),
 		                             NULL };
 	bool json = false;
 	const struct option opts[] = {
@@ -133,8 +133,8 @@ static int risk_assess_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		"CLAUSE]... --as LOGIN [--json]",
 		"mamori risk assess --section ID --threat ID --likelihood N --impact N "
 		"[--measure CLAUSE]... --as LOGIN [--json]",
-		"assesses a threat to a record, or to a whole section (--section); the residual "
-		"counts only the measures that work",
+		N_("assesses a threat to a record, or to a whole section (--section); the residual "
+		   "counts only the measures that work"),
 		NULL
 	};
 	struct risk_input in = { 0 };
@@ -213,7 +213,7 @@ static int risk_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori risk accept ID --as LOGIN [--comment TEXT] [--json]",
-		"accepts the residual risk as its owner (the profile names who)", NULL
+		N_("accepts the residual risk as its owner (the profile names who)"), NULL
 	};
 	const char *as = NULL, *comment = NULL;
 	bool json = false;
@@ -440,8 +440,8 @@ static int risk_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori risk list [--section ID] [--clause CLAUSE] [--as LOGIN] "
 		"[--json | --csv [--cp932] [-o FILE]]",
-		"the risk register: what LOGIN may read (the whole ward without --as), newest "
-		"first",
+		N_("the risk register: what LOGIN may read (the whole ward without --as), newest "
+		   "first"),
 		NULL
 	};
 	struct risk_filter f = { 0 };
@@ -525,7 +525,7 @@ static int risk_task_add_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori risk task add ID --task TEXT --assignee LOGIN --due YYYY-MM-DD --as LOGIN "
 		"[--json]",
-		"plans a task of the risk's treatment (the owner the profile names)", NULL
+		N_("plans a task of the risk's treatment (the owner the profile names)"), NULL
 	};
 	const char *as = NULL, *task = NULL, *assignee = NULL, *due = NULL;
 	bool json = false;
@@ -589,7 +589,7 @@ static int risk_task_done_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori risk task done ID TASK --as LOGIN [--json]",
-		"records a task of the risk's treatment plan done (TASK: its number)", NULL
+		N_("records a task of the risk's treatment plan done (TASK: its number)"), NULL
 	};
 	const char *as = NULL;
 	bool json = false;
@@ -634,8 +634,8 @@ out:
 static int risk_task_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", risk_task_add_cmd, "plan a task: what, who, by when" },
-		{ "done", risk_task_done_cmd, "record a task done" },
+		{ "add", risk_task_add_cmd, N_("plan a task: what, who, by when") },
+		{ "done", risk_task_done_cmd, N_("record a task done") },
 		{ NULL, NULL, NULL },
 	};
 
@@ -645,14 +645,15 @@ static int risk_task_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 int cmd_risk(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "threats", risk_threats, "the threats the ward's text names" },
+		{ "threats", risk_threats, N_("the threats the ward's text names") },
 		{ "assess", risk_assess_cmd,
-		  "assess a threat to a record or a whole section (its owner)" },
+		  N_("assess a threat to a record or a whole section (its owner)") },
 		{ "accept", risk_accept_cmd,
-		  "accept a residual risk (the owner the profile names)" },
-		{ "show", risk_show, "a risk: measures, evidence, acceptance, staleness" },
-		{ "list", risk_list_cmd, "the risk register" },
-		{ "task", risk_task_cmd, "the treatment plan: tasks with owners and due dates" },
+		  N_("accept a residual risk (the owner the profile names)") },
+		{ "show", risk_show, N_("a risk: measures, evidence, acceptance, staleness") },
+		{ "list", risk_list_cmd, N_("the risk register") },
+		{ "task", risk_task_cmd,
+		  N_("the treatment plan: tasks with owners and due dates") },
 		{ NULL, NULL, NULL },
 	};
 

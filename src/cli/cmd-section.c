@@ -317,11 +317,11 @@ static int section_import(struct cli_ctx *ctx, int argc, const char **argv)
 int cmd_section(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", section_add, "add a section (課等) or department (部)" },
-		{ "list", section_list, "list the sections" },
-		{ "show", section_show, "a section with its members, roles and systems" },
+		{ "add", section_add, N_("add a section (課等) or department (部)") },
+		{ "list", section_list, N_("list the sections") },
+		{ "show", section_show, N_("a section with its members, roles and systems") },
 		{ "import", section_import,
-		  "import sections from CSV (UTF-8 or CP932), all or none" },
+		  N_("import sections from CSV (UTF-8 or CP932), all or none") },
 		{ NULL, NULL, NULL },
 	};
 
@@ -431,8 +431,8 @@ out:
 int cmd_system(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", system_add, "add an information system (the scope of system roles)" },
-		{ "list", system_list, "list the information systems" },
+		{ "add", system_add, N_("add an information system (the scope of system roles)") },
+		{ "list", system_list, N_("list the information systems") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -19,9 +19,9 @@ static int takeout_list(struct cli_ctx *ctx, int argc, const char **argv)
 		"mamori takeout list [--section ID] [--overdue] [--as LOGIN] [--json | --csv "
 		"[--cp932] [-o "
 		"FILE]]",
-		"records taken out of the office and not yet brought back, overdue first; with "
-		"--as, "
-		"only those LOGIN may read",
+		N_("records taken out of the office and not yet brought back, overdue first; with "
+		   "--as, "
+		   "only those LOGIN may read"),
 		NULL
 	};
 	const char *section = NULL, *as = NULL;
@@ -136,7 +136,8 @@ out:
 int cmd_takeout(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "list", takeout_list, "what is out of the office now (持出し中), overdue first" },
+		{ "list", takeout_list,
+		  N_("what is out of the office now (持出し中), overdue first") },
 		{ NULL, NULL, NULL },
 	};
 

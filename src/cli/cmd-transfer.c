@@ -97,11 +97,10 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori user transfer FILE.csv [--date YYYY-MM-DD] [--dry-run] [--as LOGIN]",
-		"mamori user transfer --due   (apply the moves dated ahead whose day has come)",
-		"mamori user transfer --cancel LOGIN [--as LOGIN] [--json]   (call off LOGIN's "
-		"move dated ahead)",
-		"columns ログインID, and any of 異動日, 新所属, 新職名, 終了する役割, 開始する "
-		"役割, 退職",
+		"mamori user transfer --due",
+		"mamori user transfer --cancel LOGIN [--as LOGIN] [--json]",
+		N_("columns ログインID, and any of 異動日, 新所属, 新職名, 終了する役割, 開始する "
+		   "役割, 退職"),
 		NULL
 	};
 	const char *as = NULL, *date = NULL, *cancel = NULL;

@@ -541,22 +541,26 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 int cmd_user(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", user_add, "add a person (職員, 非常勤職員, 受託事業者 ...)" },
-		{ "list", user_list, "list people" },
-		{ "show", user_show, "a person with their roles" },
-		{ "set", user_set, "change a name, title (職名) or e-mail address" },
-		{ "suspend", user_suspend, "suspend at once: they can do nothing (MIN-5-5-6-2)" },
-		{ "activate", user_activate, "lift a suspension" },
-		{ "retire", user_retire, "retire: roles end, the account stays as history" },
-		{ "passwd", user_passwd, "set a password (Argon2id; strength rules of the ward)" },
+		{ "add", user_add, N_("add a person (職員, 非常勤職員, 受託事業者 ...)") },
+		{ "list", user_list, N_("list people") },
+		{ "show", user_show, N_("a person with their roles") },
+		{ "set", user_set, N_("change a name, title (職名) or e-mail address") },
+		{ "suspend", user_suspend,
+		  N_("suspend at once: they can do nothing (MIN-5-5-6-2)") },
+		{ "activate", user_activate, N_("lift a suspension") },
+		{ "retire", user_retire, N_("retire: roles end, the account stays as history") },
+		{ "passwd", user_passwd,
+		  N_("set a password (Argon2id; strength rules of the ward)") },
 		{ "totp-reset", user_totp_reset,
-		  "remove a person's authenticator (lost device): they set it up again" },
-		{ "import", user_import, "import people from CSV (UTF-8 or CP932), all or none" },
+		  N_("remove a person's authenticator (lost device): they set it up again") },
+		{ "import", user_import,
+		  N_("import people from CSV (UTF-8 or CP932), all or none") },
 		{ "sync", cmd_user_sync,
-		  "follow the ward's LDAP / Active Directory: add, link, grant, revoke, suspend" },
+		  N_("follow the ward's LDAP / Active Directory: add, link, grant, revoke, "
+		     "suspend") },
 		{ "transfer", cmd_user_transfer,
-		  "人事異動 from CSV: sections, 職名, roles ended and started on a date, all or "
-		  "none" },
+		  N_("人事異動 from CSV: sections, 職名, roles ended and started on a date, all or "
+		     "none") },
 		{ NULL, NULL, NULL },
 	};
 
@@ -725,9 +729,9 @@ out:
 int cmd_role(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "grant", role_grant, "give a person a role at a scope (role@scope)" },
-		{ "revoke", role_revoke, "end a role assignment now (or after --until DATE)" },
-		{ "list", role_list, "who holds which role where" },
+		{ "grant", role_grant, N_("give a person a role at a scope (role@scope)") },
+		{ "revoke", role_revoke, N_("end a role assignment now (or after --until DATE)") },
+		{ "list", role_list, N_("who holds which role where") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -45,7 +45,7 @@ void print_usage(const char *const *usage, const struct option *opts, bool to_st
 	const struct option *o;
 
 	for (int i = 0; usage && usage[i]; i++)
-		strbuf_addf(&sb, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
+		strbuf_addf(&sb, "%s%s\n", i ? T_("   or: ") : T_("usage: "), T_(usage[i]));
 	strbuf_addch(&sb, '\n');
 	for (int pass = 0; pass < 2; pass++) {
 		for (o = opts;; o++) {
@@ -59,7 +59,7 @@ void print_usage(const char *const *usage, const struct option *opts, bool to_st
 			} else {
 				strbuf_addstr(&sb, "    ");
 				strbuf_add_padded(&sb, n.buf, width);
-				strbuf_addf(&sb, "  %s\n", row->help ? row->help : "");
+				strbuf_addf(&sb, "  %s\n", row->help ? T_(row->help) : "");
 			}
 			if (last)
 				break;

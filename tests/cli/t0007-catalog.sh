@@ -19,17 +19,20 @@ check "po/ja.po compiles, formats checked" "msgfmt --check -o /dev/null '$SRC/po
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
 	--flag=error_set:2:c-format --no-wrap -j -o "$TMP/all.pot" \
 	src/core/*.c src/policy/*.c) 2>>"$TMP/xgettext.err"
-# The CLI's own messages: what it prints for people (T_, N_) and its errors and warnings.
+# The CLI's own messages: what it prints for people (T_, N_), its errors and warnings, and the
+# help of every option (--help: the OPT_* declarations).
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=T_ --keyword=N_ \
 	--keyword=cli_error:1 --keyword=cli_warn:1 --flag=cli_error:1:c-format \
-	--flag=cli_warn:1:c-format --no-wrap -j -o "$TMP/all.pot" \
-	src/cli/*.c src/main.c) 2>>"$TMP/xgettext.err"
+	--flag=cli_warn:1:c-format --keyword=OPT_BOOL:4 --keyword=OPT_STRING:5 \
+	--keyword=OPT_INT:5 --keyword=OPT_STRING_LIST:5 --no-wrap -j -o "$TMP/all.pot" \
+	src/cli/*.c src/cli/*.h src/main.c) 2>>"$TMP/xgettext.err"
 check "xgettext read the sources" "[ -s '$TMP/all.pot' ]"
 check "the door's input errors are among them" "grep -q 'must be a date (YYYY-MM-DD), not' '$TMP/all.pot'"
 check "the door's refusals are among them" "grep -q 'cannot approve request %lld: it waits for %s' '$TMP/all.pot'"
 check "the core's other errors are among them" "grep -q \"no section '%s'; see 'mamori section list'\" '$TMP/all.pot'"
 check "the CLI's messages are among them" "grep -q \"unknown option '%s'; see 'mamori %s --help'\" '$TMP/all.pot'"
 check "the CLI's outcomes are among them" "grep -q 'Waiting for approval: request %lld' '$TMP/all.pot'"
+check "the CLI's option help is among them" "grep -q 'only the records LOGIN may read' '$TMP/all.pot'"
 msgmerge --quiet --no-wrap --no-fuzzy-matching -o "$TMP/merged.po" "$SRC/po/ja.po" "$TMP/all.pot"
 # "%s" alone is a message made elsewhere (act_refuse(s, "%s", why)): it has no id of its own.
 msgattrib --untranslated --no-obsolete --no-wrap "$TMP/merged.po" |

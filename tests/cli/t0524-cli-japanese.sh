@@ -112,6 +112,30 @@ said "section list" 0 section list
 said "the command list" 0 help
 out_has "the commands in Japanese" "台帳の記録: 追加、一覧、表示、CSV"
 
+# ---- help: every command group's list and every subcommand's options --------------------------
+for g in $(env MAMORI_LANG=en "$MAMORI" help | sed -n '/^commands:/,/^$/s/^    \([a-z]*\) .*/\1/p'); do
+	ja "$g" --help >"$TMP/out" 2>"$TMP/err"
+	if english "$TMP/out" >"$TMP/en" || english "$TMP/err" >>"$TMP/en"; then
+		not_ok "'$g --help' has no English sentence"
+		diag "$(head -5 "$TMP/en")"
+	else
+		ok "'$g --help' has no English sentence"
+	fi
+	for c in $(env MAMORI_LANG=en "$MAMORI" "$g" help 2>/dev/null |
+		sed -n '/^commands:/,/^$/s/^    \([a-z-]*\) .*/\1/p'); do
+		ja "$g" "$c" --help >"$TMP/out" 2>"$TMP/err"
+		if english "$TMP/out" >"$TMP/en" || english "$TMP/err" >>"$TMP/en"; then
+			not_ok "'$g $c --help' has no English sentence"
+			diag "$(head -5 "$TMP/en")"
+		fi
+	done
+done
+ja record list --help >"$TMP/out" 2>&1
+check "option help in Japanese" "grep -q 'LOGIN が閲覧できる記録だけ' '$TMP/out'"
+check "and the usage line's word" "grep -q '^使い方: mamori record list' '$TMP/out'"
+expect "a missing argument shows the usage" 2 ja request withdraw
+no_english "a missing argument"
+
 # ---- how the language is chosen ----------------------------------------------------------------
 expect "English by default" 2 env -u MAMORI_LANG -u LC_ALL -u LC_MESSAGES LANG=C.UTF-8 \
 	"$MAMORI" --dir "$D" bogus
