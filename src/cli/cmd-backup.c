@@ -57,9 +57,9 @@ int cmd_backup(struct cli_ctx *ctx, int argc, const char **argv)
 	} else if (b.act.outcome == ACT_DONE) {
 		strbuf_addf(
 		    &out,
-		    "backup '%s': %llu bytes, sha256 %s\n"
-		    "checked: integrity ok, ledger of %llu entries verifies against the live "
-		    "checkpoint of size %llu; %llu attachment files carried\n",
+		    T_("backup '%s': %llu bytes, sha256 %s\n"
+		       "checked: integrity ok, ledger of %llu entries verifies against the live "
+		       "checkpoint of size %llu; %llu attachment files carried\n"),
 		    argv[0], (unsigned long long)b.bytes, b.sha256,
 		    (unsigned long long)b.ledger_size, (unsigned long long)b.checkpoint,
 		    (unsigned long long)b.attachments);

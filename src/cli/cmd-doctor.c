@@ -305,12 +305,12 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 			strbuf_add_padded(&out, rep.checks[i].name, width + 2);
 			strbuf_addstr(&out, rep.checks[i].detail);
 			if (rep.checks[i].fix)
-				strbuf_addf(&out, "\n%*sfix: %s", (int)(width + 10), "",
+				strbuf_addf(&out, T_("\n%*sfix: %s"), (int)(width + 10), "",
 				            rep.checks[i].fix);
 			strbuf_addch(&out, '\n');
 		}
-		strbuf_addstr(&out, bad ? "problems found: see the fixes above\n"
-		                        : "all checks passed\n");
+		strbuf_addstr(&out, bad ? T_("problems found: see the fixes above\n")
+		                        : T_("all checks passed\n"));
 	}
 	ret = cli_print(&out);
 	if (ret == EXIT_DONE && bad)

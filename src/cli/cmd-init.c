@@ -174,10 +174,10 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (store_dialect(st) == STORE_POSTGRESQL)
-		printf("initialised Mamori data directory '%s' (schema %d) on PostgreSQL %s\n",
+		printf(T_("initialised Mamori data directory '%s' (schema %d) on PostgreSQL %s\n"),
 		       ctx->dir, store_schema_version(st), store_location(st));
 	else
-		printf("initialised Mamori data directory '%s' (schema %d)\n", ctx->dir,
+		printf(T_("initialised Mamori data directory '%s' (schema %d)\n"), ctx->dir,
 		       store_schema_version(st));
 	store_close(st);
 	st = NULL;

@@ -569,17 +569,18 @@ static int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	dt = time_mono_ns() - t0;
 	if (r == 0) {
 		strbuf_addf(&out,
-		            "ok: %" PRIu64 " entries (%.1f MB) re-hashed in %.2f s, %" PRIu64
-		            " checkpoints consistent",
+		            T_("ok: %" PRIu64 " entries (%.1f MB) re-hashed in %.2f s, %" PRIu64
+		               " checkpoints consistent"),
 		            res.entries, (double)res.bytes / 1e6, (double)dt / 1e9,
 		            res.checkpoints);
 		if (res.sealed || res.erased)
-			strbuf_addf(&out, ", %" PRIu64 " sealed payloads match, %" PRIu64 " erased",
+			strbuf_addf(&out,
+			            T_(", %" PRIu64 " sealed payloads match, %" PRIu64 " erased"),
 			            res.sealed, res.erased);
 		if (ares.files)
-			strbuf_addf(&out, ", %" PRIu64 " attachments (%" PRIu64 " files) match",
+			strbuf_addf(&out, T_(", %" PRIu64 " attachments (%" PRIu64 " files) match"),
 			            ares.files, ares.blobs);
-		strbuf_addstr(&out, "; root ");
+		strbuf_addstr(&out, T_("; root "));
 		b64_encode(&out, res.root, MERKLE_HASH_SIZE);
 		strbuf_addch(&out, '\n');
 	}

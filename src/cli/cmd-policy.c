@@ -434,8 +434,8 @@ static void coverage_text(const struct profile *p, const struct policy_coverage 
 {
 	coverage_text_clauses(cov, out);
 	strbuf_addf(out,
-	            "%s: %u E/R/M clauses: %u carried, %u gaps (%u with a reason, %u carried by "
-	            "nothing without one)\n",
+	            T_("%s: %u E/R/M clauses: %u carried, %u gaps (%u with a reason, %u carried "
+	               "by nothing without one)\n"),
 	            p->id, total, total - cov->gaps, cov->gaps, cov->with_reason, cov->uncarried);
 	strbuf_addstr(out, "     enforced  recorded  monitored  noted  none  watched\n");
 	for (size_t k = 0; k < ARRAY_SIZE(coverage_kinds); k++) {
@@ -446,8 +446,8 @@ static void coverage_text(const struct profile *p, const struct policy_coverage 
 		            c[STRENGTH_RECORDED], c[STRENGTH_MONITORED], c[STRENGTH_NOTED],
 		            c[STRENGTH_NONE], cov->watched[coverage_kinds[k]]);
 	}
-	strbuf_addstr(out, "(watched: also watched by a log rule or file-integrity check that "
-	                   "runs here)\n");
+	strbuf_addstr(out, T_("(watched: also watched by a log rule or file-integrity check "
+	                      "that runs here)\n"));
 	strbuf_addf(out, "ward choices (区の選択): %u\n", cov->n_choices);
 	for (unsigned i = 0; i < cov->n_choices; i++)
 		strbuf_addf(out, "  %s: %s\n", cov->choices[i].what, cov->choices[i].reason);

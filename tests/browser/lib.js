@@ -13,6 +13,8 @@ try {
 }
 
 const MAMORI = process.env.MAMORI;
+// The CLI's messages in English whatever the tester's locale (the pages are Japanese anyway).
+process.env.MAMORI_LANG = 'en';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'Kawa-Sora-Umi-2026!x';
 
