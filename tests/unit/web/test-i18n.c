@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@ static void test_catalog(void **state)
 	i18n_set_lang(WEB_LANG_JA);
 	assert_string_equal(_("Log in"), "ログイン");
 	assert_string_equal(_("Dashboard"), "ダッシュボード");
+	/* a format with an <inttypes.h> macro is found as the platform spells it */
+	assert_string_equal(_("no file integrity report %" PRId64),
+	                    "ファイル改ざん検知の報告 %" PRId64 " はありません");
 	/* not in the catalog: the English id itself */
 	assert_string_equal(_("no such message 12345"), "no such message 12345");
 	assert_string_equal(_(""), "");
