@@ -366,9 +366,8 @@ static void refuse(struct strbuf *err, const char *clause, const char *fmt, ...)
 
 	if (!err)
 		return;
-	strbuf_reset(err);
 	va_start(ap, fmt);
-	strbuf_vaddf(err, fmt, ap);
+	error_vset(err, fmt, ap); /* its message id is kept for a front end (base/strbuf.h) */
 	va_end(ap);
 	if (clause && *clause)
 		strbuf_addf(err, " [%s]", clause);

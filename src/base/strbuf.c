@@ -286,14 +286,11 @@ static _Thread_local struct {
 	struct fmtargs args;
 } capture;
 
-void error_set(struct strbuf *err, const char *fmt, ...)
+void error_vset(struct strbuf *err, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	if (!err)
 		return;
 	strbuf_reset(err);
-	va_start(ap, fmt);
 	if (capture.depth > 0 && strcmp(fmt, "%s")) { /* "%s" passes on a message made before */
 		va_list aq;
 
@@ -303,13 +300,25 @@ void error_set(struct strbuf *err, const char *fmt, ...)
 		va_end(aq);
 	}
 	strbuf_vaddf(err, fmt, ap);
+}
+
+void error_set(struct strbuf *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_vset(err, fmt, ap);
 	va_end(ap);
 }
 
 void error_capture_begin(void)
 {
-	fmtargs_release(&capture.args);
-	capture.fmt = NULL;
+	/* An outer capture's last error stays known until an error replaces it: the CLI says a
+	 * password's refusal that was set before the door's act began. */
+	if (!capture.depth) {
+		fmtargs_release(&capture.args);
+		capture.fmt = NULL;
+	}
 	capture.depth++;
 }
 

@@ -60,6 +60,8 @@ int strbuf_getline(struct strbuf *sb, void *fp);
 
 /* Sets err (if not NULL) to a formatted message, replacing what it held. */
 void error_set(struct strbuf *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void error_vset(struct strbuf *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /*
  * Keeping an error's message id: between error_capture_begin and error_capture_end, this
  * thread's error_set calls also keep their format and arguments (base/fmtargs.h), so that a

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
 #include "base/escape.h"
 #include "base/fmtargs.h"
 #include "base/timeutil.h"
@@ -139,6 +140,31 @@ static const char *arg_in_japanese(void *ctx, const char *arg)
 	fmtargs_release(&a);
 	ja = *arg ? i18n_gettext_ja(arg) : arg;
 	return ja != arg ? ja : NULL;
+}
+
+bool cli_say_core_error(struct strbuf *out, const char *msg)
+{
+	struct said said = { 0 };
+	const char *tail = NULL, *ja;
+	size_t n;
+	char *head;
+
+	if (!lang_ja || !msg || !*msg)
+		return false;
+	/* "<message> [MIN-5-5-5-1]": a clause the core put after its message */
+	n = strlen(msg);
+	if (msg[n - 1] == ']' && (tail = strrchr(msg, '[')) && tail > msg && tail[-1] == ' ')
+		n = (size_t)(tail - 1 - msg);
+	head = xstrndup(msg, n);
+	ja = arg_in_japanese(&said, head);
+	if (ja) {
+		strbuf_addstr(out, ja);
+		strbuf_addstr(out, msg + n);
+	}
+	for (size_t i = 0; i < said.n; i++)
+		free(said.kept[i]);
+	free(head);
+	return ja != NULL;
 }
 
 static void say(struct strbuf *out, const char *fmt, va_list ap)

@@ -58,6 +58,11 @@ const char *cli_gettext(const char *msgid) __attribute__((format_arg(1)));
  */
 void cli_time(struct strbuf *sb, int64_t ms);
 void cli_date(struct strbuf *sb, const char *date);
+/*
+ * In Japanese, appends msg said from its message id when it is the core's last error
+ * (error_set), a clause in brackets after it kept; returns false (nothing appended) otherwise.
+ */
+bool cli_say_core_error(struct strbuf *out, const char *msg);
 /* A state code (pending, approved, active, retired ...) for people: the code in English. */
 const char *cli_state_name(const char *code);
 #ifndef N_

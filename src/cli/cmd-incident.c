@@ -45,7 +45,7 @@ static void routed_json(struct json_writer *w, const struct act_result *res)
 static void routed_text(struct strbuf *out, const struct act_result *res)
 {
 	for (size_t i = 0; i < res->n_notify; i++) {
-		strbuf_addstr(out, i ? "、" : "; sent to ");
+		strbuf_addstr(out, i ? "、" : T_("; sent to "));
 		if (res->notify[i].scope_name)
 			strbuf_addf(out, "%s ", res->notify[i].scope_name);
 		strbuf_addstr(out, res->notify[i].name);
@@ -189,7 +189,7 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
 	} else if (res.outcome == ACT_DONE) {
-		strbuf_addf(&out, "incident %" PRId64 " reported", res.record_id);
+		strbuf_addf(&out, T_("incident %lld reported"), (long long)res.record_id);
 		routed_text(&out, &res);
 		strbuf_addch(&out, '\n');
 	} else {

@@ -389,10 +389,9 @@ static int user_passwd(struct cli_ctx *ctx, int argc, const char **argv)
 			cli_act_context(&in.ctx);
 			ret = cli_act(d, &in, json, &res);
 			if (generate && res.outcome == ACT_DONE && !json)
-				printf(
-				    "temporary password for %s (shown once; change it at the next "
-				    "login): %s\n",
-				    argv[0], gen);
+				printf(T_("temporary password for %s (shown once; change it at the "
+				          "next login): %s\n"),
+				       argv[0], gen);
 			act_result_release(&res);
 		}
 		door_free(d);

@@ -94,7 +94,7 @@ static void refusal_detail(const struct act_result *r, struct strbuf *out)
 {
 	if (r->detail_fmt && T_(r->detail_fmt) != r->detail_fmt)
 		fmtargs_render(out, T_(r->detail_fmt), &r->detail_args, phrase_ja, NULL);
-	else if (r->message)
+	else if (r->message && !cli_say_core_error(out, r->message))
 		strbuf_addstr(out, r->message);
 }
 

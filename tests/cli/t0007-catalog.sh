@@ -19,6 +19,10 @@ check "po/ja.po compiles, formats checked" "msgfmt --check -o /dev/null '$SRC/po
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
 	--flag=error_set:2:c-format --no-wrap -j -o "$TMP/all.pot" \
 	src/core/*.c src/policy/*.c) 2>>"$TMP/xgettext.err"
+# A new password's refusal (too short, too easy) is the strength check's own message.
+(cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
+	--keyword=refuse:3 --flag=refuse:3:c-format --no-wrap -j -o "$TMP/all.pot" \
+	src/auth/password.c) 2>>"$TMP/xgettext.err"
 # The CLI's own messages: what it prints for people (T_, N_), its errors and warnings, and the
 # help of every option (--help: the OPT_* declarations).
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=T_ --keyword=N_ \

@@ -93,6 +93,12 @@ expect "the 課長 approves" 0 ja request approve "$REQ" --as zeimu-kacho
 out_has "done in Japanese" "完了しました。"
 no_english "done"
 
+expect "a password too short is refused: exit 3" 3 sh -c "echo short | env -u MAMORI_LANG \
+	-u LC_ALL LANG=ja_JP.UTF-8 '$MAMORI' --dir '$D' user add taro --name 太郎 --section zeimu \
+	--password-stdin"
+out_has "the strength check's words in Japanese" "パスワードが短すぎます（5 文字）。12 文字以上必要です"
+no_english "a password too short"
+
 # ---- lists and shows ---------------------------------------------------------------------------
 said "request list" 0 request list
 out_has "request states by name" "承認済"

@@ -194,6 +194,14 @@ static void test_error_capture_nested(void **state)
 	assert_null(error_captured("no section 'kaikei'; see 'mamori section list'", NULL));
 	assert_non_null(error_capture_end(&err, &a));
 	fmtargs_release(&a);
+	/* an error set before an inner capture begins stays known through it (a password the
+	 * door checked before its act) */
+	error_capture_begin();
+	error_set(&err, "password is too short: %zu characters", (size_t)5);
+	error_capture_begin();
+	error_capture_end(NULL, NULL);
+	assert_non_null(error_captured("password is too short: 5 characters", NULL));
+	error_capture_end(NULL, NULL);
 	/* all ended: nothing is captured */
 	error_set(&err, "no user '%s'", "y");
 	assert_null(error_captured("no user 'y'", NULL));
