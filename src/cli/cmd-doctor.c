@@ -21,12 +21,15 @@
 
 enum check_status { CHECK_OK, CHECK_WARNING, CHECK_PROBLEM };
 static const char *const status_names[] = { "ok", "warning", "problem" };
+/* The same for people (the text output), in the CLI's language. */
+static const char *const status_text[] = { N_("ok"), N_("warning"), N_("problem") };
 
 struct check {
 	const char *name;
 	enum check_status status;
 	char *detail;
-	char *fix; /* NULL when nothing needs doing */
+	char *fix;                /* NULL when nothing needs doing */
+	char *detail_ja, *fix_ja; /* what the text output says in Japanese (NULL: as above) */
 };
 
 struct report {
@@ -39,15 +42,27 @@ static void add_check(struct report *rep, const char *name, enum check_status st
 static void add_check(struct report *rep, const char *name, enum check_status status,
                       const char *fix, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, ja = STRBUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
+	if (cli_lang_ja()) { /* --json keeps the English; the text says it in Japanese */
+		va_list aq;
+
+		va_copy(aq, ap);
+		strbuf_vaddf(&ja, T_(fmt), aq);
+		va_end(aq);
+	}
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	ALLOC_GROW(rep->checks, rep->nr, rep->alloc);
-	rep->checks[rep->nr++] =
-	    (struct check){ name, status, strbuf_detach(&sb, NULL), fix ? xstrdup(fix) : NULL };
+	rep->checks[rep->nr++] = (struct check){ name,
+		                                 status,
+		                                 strbuf_detach(&sb, NULL),
+		                                 fix ? xstrdup(fix) : NULL,
+		                                 ja.len ? strbuf_detach(&ja, NULL) : NULL,
+		                                 fix && T_(fix) != fix ? xstrdup(T_(fix)) : NULL };
+	strbuf_release(&ja);
 }
 
 static void check_mode(struct report *rep, const char *name, const char *path, mode_t want)
@@ -162,6 +177,7 @@ static bool totp_covers(char **list, size_t n, const char *role)
 static void check_second_factor(struct report *rep, const char *dir)
 {
 	struct strbuf err = STRBUF_INIT, missing = STRBUF_INIT, fix = STRBUF_INIT;
+	struct strbuf fix_ja = STRBUF_INIT;
 	struct conf c = CONF_INIT;
 	struct door *d = NULL;
 	char **list = NULL;
@@ -195,10 +211,17 @@ static void check_second_factor(struct report *rep, const char *dir)
 		goto out;
 	}
 	strbuf_addf(&fix, "add them to [totp] roles in %s/%s (docs/config.md)", dir, CONF_FILE);
+	if (cli_lang_ja())
+		strbuf_addf(&fix_ja, T_("add them to [totp] roles in %s/%s (docs/config.md)"), dir,
+		            CONF_FILE);
 	add_check(rep, "second factor", CHECK_WARNING, fix.buf,
 	          "these roles log in without a second factor: %s (recommended for ward-wide "
 	          "roles, administrators and approvers of %s)",
 	          missing.buf, p->n_levels ? p->levels[0].name : "the most protected level");
+	if (fix_ja.len) {
+		free(rep->checks[rep->nr - 1].fix_ja);
+		rep->checks[rep->nr - 1].fix_ja = strbuf_detach(&fix_ja, NULL);
+	}
 out:
 	for (size_t i = 0; i < n; i++)
 		free(list[i]);
@@ -208,6 +231,7 @@ out:
 	strbuf_release(&err);
 	strbuf_release(&missing);
 	strbuf_release(&fix);
+	strbuf_release(&fix_ja);
 }
 
 static void check_space(struct report *rep, const char *dir)
@@ -301,12 +325,14 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 			if (utf8_strwidth(rep.checks[i].name) > width)
 				width = utf8_strwidth(rep.checks[i].name);
 		for (size_t i = 0; i < rep.nr; i++) {
-			strbuf_add_padded(&out, status_names[rep.checks[i].status], 8);
+			strbuf_add_padded(&out, T_(status_text[rep.checks[i].status]), 8);
 			strbuf_add_padded(&out, rep.checks[i].name, width + 2);
-			strbuf_addstr(&out, rep.checks[i].detail);
+			strbuf_addstr(&out, rep.checks[i].detail_ja ? rep.checks[i].detail_ja
+			                                            : rep.checks[i].detail);
 			if (rep.checks[i].fix)
 				strbuf_addf(&out, T_("\n%*sfix: %s"), (int)(width + 10), "",
-				            rep.checks[i].fix);
+				            rep.checks[i].fix_ja ? rep.checks[i].fix_ja
+				                                 : rep.checks[i].fix);
 			strbuf_addch(&out, '\n');
 		}
 		strbuf_addstr(&out, bad ? T_("problems found: see the fixes above\n")
@@ -318,6 +344,8 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 	for (size_t i = 0; i < rep.nr; i++) {
 		free(rep.checks[i].detail);
 		free(rep.checks[i].fix);
+		free(rep.checks[i].detail_ja);
+		free(rep.checks[i].fix_ja);
 	}
 	free(rep.checks);
 	strbuf_release(&out);

@@ -28,7 +28,8 @@ check "po/ja.po compiles, formats checked" "msgfmt --check -o /dev/null '$SRC/po
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=T_ --keyword=N_ \
 	--keyword=cli_error:1 --keyword=cli_warn:1 --flag=cli_error:1:c-format \
 	--flag=cli_warn:1:c-format --keyword=OPT_BOOL:4 --keyword=OPT_STRING:5 \
-	--keyword=OPT_INT:5 --keyword=OPT_STRING_LIST:5 --no-wrap -j -o "$TMP/all.pot" \
+	--keyword=OPT_INT:5 --keyword=OPT_STRING_LIST:5 --keyword=add_check:4 \
+	--keyword=add_check:5 --flag=add_check:5:c-format --no-wrap -j -o "$TMP/all.pot" \
 	src/cli/*.c src/cli/*.h src/main.c) 2>>"$TMP/xgettext.err"
 check "xgettext read the sources" "[ -s '$TMP/all.pot' ]"
 check "the door's input errors are among them" "grep -q 'must be a date (YYYY-MM-DD), not' '$TMP/all.pot'"

@@ -115,6 +115,10 @@ out_has "return dates as the office writes them" "令和"
 said "duties" 0 duty list
 said "inbox" 0 inbox --as zeimu-kacho
 said "section list" 0 section list
+said "doctor" 0 doctor
+out_has "the checks in Japanese" "すべての点検に合格しました"
+ja doctor --json >"$TMP/ja.json"
+check "doctor's JSON keeps English details" "grep -q 'schema version [0-9]* is current' '$TMP/ja.json'"
 said "the command list" 0 help
 out_has "the commands in Japanese" "台帳の記録: 追加、一覧、表示、CSV"
 
