@@ -181,6 +181,8 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		       store_schema_version(st));
 	store_close(st);
 	st = NULL;
+	if (cli_lang_ja())
+		so.say = cli_gettext; /* what init prints once (passwords, the demo) in Japanese */
 	if (so.profile) {
 		/* The ward: ledger key, profile, first administrator, demo; all through the door.
 		 */

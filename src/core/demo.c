@@ -1229,6 +1229,17 @@ static int demo_incidents(struct demo *m)
 
 int demo_build(struct door *d, struct strbuf *out, struct strbuf *err)
 {
+	return demo_build_say(d, out, NULL, err);
+}
+
+/* English when there is no say. */
+static const char *__attribute__((format_arg(2))) said(setup_say_fn say, const char *msgid)
+{
+	return say ? say(msgid) : msgid;
+}
+
+int demo_build_say(struct door *d, struct strbuf *out, setup_say_fn say, struct strbuf *err)
+{
 	struct demo m = { 0 };
 	struct table logins;
 	int r;
@@ -1242,7 +1253,8 @@ int demo_build(struct door *d, struct strbuf *out, struct strbuf *err)
 	m.ctx.os_user = "demo";
 	m.ids = xcalloc(m.p->n_registers + 1, sizeof(*m.ids));
 	m.nids = xcalloc(m.p->n_registers + 1, sizeof(*m.nids));
-	table_init(&logins, 5, (const char *[]){ "LOGIN", "氏名", "所属", "雇用形態", "PASSWORD" });
+	table_init(&logins, 5,
+	           (const char *[]){ "LOGIN", "氏名", "所属", "雇用形態", said(say, "PASSWORD") });
 
 	r = build_org(&m, &logins);
 	/* Registers whose records others refer to first. */
@@ -1264,15 +1276,16 @@ int demo_build(struct door *d, struct strbuf *out, struct strbuf *err)
 			total += m.nids[i];
 		strbuf_addf(
 		    out,
-		    "\ndemo ward: %zu sections, %zu systems, %zu people, %zu records; acts: "
-		    "%d done, %d pending, %d refused (%d approved, %d rejected)\n"
-		    "demo logins (passwords shown once):\n",
+		    said(say, "\ndemo ward: %zu sections, %zu systems, %zu people, %zu records; "
+		              "acts: %d done, %d pending, %d refused (%d approved, %d rejected)\n"
+		              "demo logins (passwords shown once):\n"),
 		    ARRAY_SIZE(demo_sections), ARRAY_SIZE(demo_systems), ARRAY_SIZE(demo_people),
 		    total, m.done, m.pending, m.refused, m.approved, m.rejected);
 		table_render(&logins, out);
-		strbuf_addstr(out, "\ntry: mamori request list --to-approve --as zeimu-kacho\n"
-		                   "     mamori record list asset --section zeimu\n"
-		                   "     mamori ledger verify\n");
+		strbuf_addstr(out,
+		              said(say, "\ntry: mamori request list --to-approve --as zeimu-kacho\n"
+		                        "     mamori record list asset --section zeimu\n"
+		                        "     mamori ledger verify\n"));
 	}
 	for (unsigned i = 0; i < m.p->n_registers; i++)
 		free(m.ids[i]);

@@ -150,12 +150,15 @@ int setup_ward(const char *dir, const struct setup_options *o, struct strbuf *ou
 			goto out;
 	}
 	strbuf_addf(out,
-	            "ward: %s (profile %s, %.12s)\n"
-	            "administrator: admin  password: %s\n"
-	            "  (shown once; it must be changed at the first web login)\n",
+	            o->say ? o->say("ward: %s (profile %s, %.12s)\n"
+	                            "administrator: admin  password: %s\n"
+	                            "  (shown once; it must be changed at the first web login)\n")
+	                   : "ward: %s (profile %s, %.12s)\n"
+	                     "administrator: admin  password: %s\n"
+	                     "  (shown once; it must be changed at the first web login)\n",
 	            o->ward_name ? o->ward_name : p->municipality, p->id, p->sha256_hex, pw);
 	if (o->demo)
-		r = demo_build(d, out, err);
+		r = demo_build_say(d, out, o->say, err);
 out:
 	sodium_memzero(pw, sizeof(pw));
 	door_free(d);

@@ -23,10 +23,15 @@ int setup_meta(struct store *st, const char *created_at, const char *ward_name, 
 int setup_profile_bytes(const char *name, struct strbuf *ret_bytes, char **ret_name,
                         struct strbuf *err);
 
+typedef const char *(*setup_say_fn)(const char *msgid) __attribute__((format_arg(1)));
+
 struct setup_options {
 	const char *profile;   /* minato | shinjuku | FILE */
 	const char *ward_name; /* shown to people; default the profile's municipality */
 	bool demo;             /* also build the demo ward (demo.c) */
+	/* What out says in the reader's language: each English format given to say (the CLI's
+	 * catalogue lookup; NULL: English). */
+	setup_say_fn say;
 };
 
 /*
@@ -46,5 +51,7 @@ int setup_ward(const char *dir, const struct setup_options *o, struct strbuf *ou
  * pending and decided. Appends the demo logins and their passwords to out.
  */
 int demo_build(struct door *d, struct strbuf *out, struct strbuf *err);
+/* The same, out in the language of say (setup_options.say; NULL: English). */
+int demo_build_say(struct door *d, struct strbuf *out, setup_say_fn say, struct strbuf *err);
 
 #endif

@@ -17,7 +17,7 @@ check "po/ja.po compiles, formats checked" "msgfmt --check -o /dev/null '$SRC/po
 # act_run fails), and the CLI says them in Japanese (cli/cli.c): every file of the core and of
 # the policy engine it runs.
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
-	--flag=error_set:2:c-format --no-wrap -j -o "$TMP/all.pot" \
+	--flag=error_set:2:c-format --keyword=say:1 --keyword=said:2 --no-wrap -j -o "$TMP/all.pot" \
 	src/core/*.c src/policy/*.c) 2>>"$TMP/xgettext.err"
 # A new password's refusal (too short, too easy) is the strength check's own message.
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \

@@ -48,6 +48,13 @@ said() { # said NAME CODE CMD...: exit code, Japanese, no English
 	no_english "$_s"
 }
 
+# ---- a new ward, said once in Japanese ---------------------------------------------------------
+expect "init of a demo ward in Japanese" 0 env -u MAMORI_LANG -u LC_ALL LANG=ja_JP.UTF-8 \
+	"$MAMORI" --dir "$TMP/d-ja" init --profile minato --demo
+out_has "the administrator's password said in Japanese" "管理者: admin  パスワード: "
+out_has "the demo's logins" "デモのログイン（パスワードの表示は1回だけです）"
+no_english "init"
+
 # ---- usage errors --------------------------------------------------------------------------
 expect "unknown command: exit 2" 2 ja bogus
 err_has "unknown command in Japanese" "「bogus」は mamori のコマンドではありません"
