@@ -46,8 +46,22 @@ static const char *state_name(const struct profile *p, const char *reg, const ch
 	return s && s->name ? s->name : or_dash(state);
 }
 
-static void section_json(struct json_writer *w, struct store *st, const struct profile *p,
-                         const struct inspection_section *s)
+static void logins_json(struct json_writer *w, const char *key, const struct strv *v)
+{
+	jw_key(w, key);
+	jw_array_begin(w);
+	for (size_t i = 0; i < v->nr; i++)
+		jw_string(w, v->items[i]);
+	jw_array_end(w);
+}
+
+/*
+ * One section's inspection: its counts and, where the profile keeps training and consent
+ * records, the people not trained ("untrained") and part-time staff without consent
+ * ("unconsented"), by login.
+ */
+static void section_json(struct json_writer *w, struct store *st, const struct inspection_rollup *r,
+                         const struct profile *p, const struct inspection_section *s)
 {
 	struct strbuf scope = STRBUF_INIT;
 	char *name;
@@ -67,6 +81,10 @@ static void section_json(struct json_writer *w, struct store *st, const struct p
 	jw_kv_int(w, "nonconform", (int64_t)s->nonconform);
 	jw_kv_int(w, "na", (int64_t)s->na);
 	jw_kv_int(w, "unanswered", (int64_t)s->unanswered);
+	if (r->training)
+		logins_json(w, "untrained", &s->untrained);
+	if (r->consent)
+		logins_json(w, "unconsented", &s->unconsented);
 	free(name);
 	strbuf_release(&scope);
 }
@@ -121,7 +139,7 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 
 		jw_init(&w, &out);
 		jw_object_begin(&w);
-		section_json(&w, door_store(d), door_profile(d), s);
+		section_json(&w, door_store(d), &r, door_profile(d), s);
 		jw_kv_str(&w, "signoff_note", record_field(s->rec, "signoff_note"));
 		jw_key(&w, "answers");
 		jw_array_begin(&w);
@@ -178,6 +196,38 @@ out:
 	return ret;
 }
 
+/* "  研修を受けていない者（MIN-4-2-1）：zeimu-1, zeimu-2" per section, when any. */
+static void people_lines(const char *what, const struct policy_clauses *c, const struct strv *v,
+                         struct strbuf *out)
+{
+	if (!v->nr)
+		return;
+	strbuf_addf(out, "  %s（%s）：", what, c->nr ? c->items[0]->id : "-");
+	for (size_t i = 0; i < v->nr; i++)
+		strbuf_addf(out, "%s%s", i ? ", " : "", v->items[i]);
+	strbuf_addch(out, '\n');
+}
+
+/* The training and consent registers' part of the roll-up, per section. */
+static void people_text(const struct inspection_rollup *r, struct strbuf *out)
+{
+	if (!r->training && !r->consent)
+		return;
+	strbuf_addstr(out, "研修・同意：\n");
+	for (size_t i = 0; i < r->n_sections; i++) {
+		const struct inspection_section *s = &r->sections[i];
+
+		strbuf_addf(
+		    out, "%s（%s）：研修を受けていない者 %zu人、同意のない非常勤職員 %zu人\n",
+		    or_dash(s->section), or_dash(s->round), s->untrained.nr, s->unconsented.nr);
+		if (r->training)
+			people_lines(r->training->name, &r->training->clauses, &s->untrained, out);
+		if (r->consent)
+			people_lines(r->consent->name, &r->consent->clauses, &s->unconsented, out);
+	}
+	strbuf_addch(out, '\n');
+}
+
 static void rollup_text(const struct inspection_rollup *r, const struct profile *p,
                         struct strbuf *out)
 {
@@ -207,6 +257,7 @@ static void rollup_text(const struct inspection_rollup *r, const struct profile 
 	table_render(&tb, out);
 	table_release(&tb);
 	strbuf_addf(out, "\n期限超過の課等：%zu\n\n", r->overdue);
+	people_text(r, out);
 	table_init(&tb, 5, (const char *[]){ "条項", "適合", "不適合", "該当なし", "未回答" });
 	for (size_t i = 0; i < r->n_clauses; i++) {
 		const struct inspection_clause_row *c = &r->clauses[i];
@@ -287,7 +338,7 @@ int inspection_rollup_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_array_begin(&w);
 		for (size_t i = 0; i < r.n_sections; i++) {
 			jw_object_begin(&w);
-			section_json(&w, door_store(d), door_profile(d), &r.sections[i]);
+			section_json(&w, door_store(d), &r, door_profile(d), &r.sections[i]);
 			jw_object_end(&w);
 		}
 		jw_array_end(&w);

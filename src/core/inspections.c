@@ -309,7 +309,10 @@ int inspection_rollup(struct store *st, const struct reader *rd, const struct pr
 	}
 	/* clause rows in the catalog's order: the profile's clauses array is in that order */
 	qsort(ret->clauses, ret->n_clauses, sizeof(*ret->clauses), by_catalog);
-	return 0;
+	r = inspection_people(st, p, now_ms, ret, err);
+	if (r < 0)
+		inspection_rollup_release(ret);
+	return r;
 }
 
 void inspection_rollup_release(struct inspection_rollup *r)
@@ -317,9 +320,52 @@ void inspection_rollup_release(struct inspection_rollup *r)
 	record_list_release(&r->inspections);
 	record_list_release(&r->answers);
 	inspection_checklist_release(&r->checklist);
+	for (size_t i = 0; i < r->n_sections; i++) {
+		strv_release(&r->sections[i].untrained);
+		strv_release(&r->sections[i].unconsented);
+	}
 	free(r->sections);
 	free(r->clauses);
 	memset(r, 0, sizeof(*r));
+}
+
+/* One CSV row of the people a register says are missing (研修を受けていない者 ...). */
+static void people_row(struct csv_writer *w, const struct inspection_section *s, const char *id,
+                       const struct policy_clauses *c, const char *item, const struct strv *v)
+{
+	struct strbuf count = STRBUF_INIT, names = STRBUF_INIT;
+	const struct policy_clause *cl = c->nr ? c->items[0] : NULL;
+
+	strbuf_addf(&count, "%zu人", v->nr);
+	for (size_t i = 0; i < v->nr; i++)
+		strbuf_addf(&names, "%s%s", i ? "、" : "", v->items[i]);
+	{
+		const char *row[] = { s->round ? s->round : "",
+			              s->section ? s->section : "",
+			              id,
+			              s->rec->state ? s->rec->state : "",
+			              s->due ? s->due : "",
+			              s->overdue ? "期限超過" : "",
+			              cl ? cl->id : "",
+			              cl && cl->cite ? cl->cite : "",
+			              item,
+			              count.buf,
+			              names.buf,
+			              "" };
+		csv_write_row(w, row, sizeof(row) / sizeof(row[0]));
+	}
+	strbuf_release(&count);
+	strbuf_release(&names);
+}
+
+/* The training and consent rows of a section (where the profile keeps those registers). */
+static void people_rows(struct csv_writer *w, const struct inspection_rollup *r,
+                        const struct inspection_section *s, const char *id)
+{
+	if (r->training)
+		people_row(w, s, id, &r->training->clauses, "研修を受けていない者", &s->untrained);
+	if (r->consent)
+		people_row(w, s, id, &r->consent->clauses, "同意のない非常勤職員", &s->unconsented);
 }
 
 int inspection_rollup_csv(const struct inspection_rollup *r, bool cp932, struct strbuf *out,
@@ -363,6 +409,7 @@ int inspection_rollup_csv(const struct inspection_rollup *r, bool cp932, struct 
 			csv_write_row(&w, row, sizeof(row) / sizeof(row[0]));
 		}
 		free(items);
+		people_rows(&w, r, s, id);
 	}
 	ret = csv_writer_finish(&w, err);
 	if (ret_substituted)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/strbuf.h"
+#include "core/core.h"
 #include "core/records.h"
 #include "policy/policy.h"
 
@@ -54,6 +55,13 @@ struct inspection_section {
 	const char *round, *section, *due;
 	bool overdue; /* not yet submitted (or sent back) and its due day has ended */
 	size_t total, conform, nonconform, na, unanswered;
+	/*
+	 * From the training and consent registers (inspection-people.c): the logins of the
+	 * section's active people not named among the attendees of the training the profile's
+	 * duty requires, held within the duty's interval up to the due day (Minato 4(2)①), and
+	 * of its active part-time staff (非常勤職員) with no consent record (4(1)1)⑤).
+	 */
+	struct strv untrained, unconsented;
 };
 /* One clause across the sections whose checklist has it. */
 struct inspection_clause_row {
@@ -68,6 +76,13 @@ struct inspection_rollup {
 	struct inspection_clause_row *clauses; /* the checklist's order, asked at least once */
 	size_t n_clauses;
 	size_t overdue;
+	/*
+	 * The duty whose training the roll-up checks (its evidence: a register with the user
+	 * field `attendees`), and the consent register (`consent`, user field `person`); NULL
+	 * when the profile keeps none (Shinjuku).
+	 */
+	const struct policy_duty *training;
+	const struct policy_register *consent;
 };
 /*
  * The inspections rd may read (NULL: every one) of round (NULL: every round), with their answers
@@ -77,6 +92,9 @@ int inspection_rollup(struct store *st, const struct reader *rd, const struct pr
                       const char *round, int64_t now_ms, struct inspection_rollup *ret,
                       struct strbuf *err);
 void inspection_rollup_release(struct inspection_rollup *r);
+/* Fills each section's untrained and unconsented people (inspection_rollup calls it). */
+int inspection_people(struct store *st, const struct profile *p, int64_t now_ms,
+                      struct inspection_rollup *r, struct strbuf *err);
 /* The checklist items of inspection rec: its `items`, else the whole checklist (ids into c). */
 void inspection_items_of(const struct inspection_checklist *c, const struct record *rec,
                          const struct inspection_item ***ret, size_t *ret_n);

@@ -99,6 +99,86 @@ static void sections_table(struct web_req *r, const struct inspection_rollup *ru
 	strbuf_release(&url);
 }
 
+/* A cell of people by name (池田 勝（zeimu-kacho）), after their count. */
+static void people_cell(struct web_req *r, const struct strv *v)
+{
+	struct strbuf *o = &r->out;
+	char n[24];
+
+	snprintf(n, sizeof(n), "%zu", v->nr);
+	html_open(o, "td", HTML_END);
+	html_elem(o, "strong", n, HTML_END);
+	for (size_t i = 0; i < v->nr; i++) {
+		struct org_user u = { 0 };
+		struct strbuf who = STRBUF_INIT;
+
+		if (org_user_get(r->st, v->items[i], &u, NULL) == 0 && u.name)
+			strbuf_addf(&who, "%s（%s）", u.name, v->items[i]);
+		else
+			strbuf_addstr(&who, v->items[i]);
+		html_text(o, i ? "、" : " ");
+		html_elem(o, "span", who.buf, "class", "person", HTML_END);
+		strbuf_release(&who);
+		org_user_release(&u);
+	}
+	html_close(o, "td");
+}
+
+/*
+ * The training and consent registers' part: per section, who has not attended the training
+ * the profile's duty requires and which part-time staff gave no consent (Minato 4(2)①, 4(1)1)⑤).
+ */
+static void people_table(struct web_req *r, const struct inspection_rollup *ru)
+{
+	struct strbuf *o = &r->out;
+
+	if ((!ru->training && !ru->consent) || !ru->n_sections)
+		return;
+	html_elem(o, "h2", _("Training and consent"), "id", "people-h", HTML_END);
+	html_open(o, "p", "class", "cite", HTML_END);
+	if (ru->training) {
+		html_text(o, ru->training->name);
+		for (unsigned i = 0; i < ru->training->clauses.nr; i++) {
+			html_text(o, " ");
+			ui_clause(r, ru->training->clauses.items[i]->id);
+		}
+		html_text(o, _(" (within its interval before the due day)"));
+	}
+	if (ru->consent) {
+		html_text(o, ru->training ? "　" : "");
+		html_text(o, ru->consent->name);
+		for (unsigned i = 0; i < ru->consent->clauses.nr; i++) {
+			html_text(o, " ");
+			ui_clause(r, ru->consent->clauses.items[i]->id);
+		}
+	}
+	html_close(o, "p");
+	html_open(o, "table", "class", "inspection-people", "aria-labelledby", "people-h",
+	          HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Round"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Section"), "scope", "col", HTML_END);
+	if (ru->training)
+		html_elem(o, "th", _("Not trained"), "scope", "col", HTML_END);
+	if (ru->consent)
+		html_elem(o, "th", _("Part-time staff without consent"), "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = ru->n_sections; i-- > 0;) {
+		const struct inspection_section *s = &ru->sections[i];
+
+		html_open(o, "tr", "class", s->untrained.nr || s->unconsented.nr ? "missing" : NULL,
+		          HTML_END);
+		html_elem(o, "td", s->round ? s->round : "—", HTML_END);
+		section_cell(r, s->section);
+		if (ru->training)
+			people_cell(r, &s->untrained);
+		if (ru->consent)
+			people_cell(r, &s->unconsented);
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+}
+
 static void clauses_table(struct web_req *r, const struct inspection_rollup *ru)
 {
 	struct strbuf *o = &r->out;
@@ -209,6 +289,7 @@ void ui_inspections(struct web_req *r)
 		html_elem(o, "strong", n, "id", "overdue-count", HTML_END);
 		html_close(o, "p");
 		sections_table(r, &ru);
+		people_table(r, &ru);
 		clauses_table(r, &ru);
 		html_open(o, "p", HTML_END);
 		page_link(o, "/inspections/rollup.csv", _("Download CSV"));

@@ -3,7 +3,8 @@
 // note and evidence) and hand it in; each 課長 signs off, which fulfils that section's yearly
 // inspection duty; the 税務課 課長 raises the nonconformity as a finding and plans its
 // improvement, the CISO follows it up and closes it; the CISO sees the roll-up by section and
-// clause, the overdue section of a late round, and downloads it as CSV.
+// clause, the overdue section of a late round, who has not attended the yearly training (the
+// training register), and downloads it as CSV.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -146,8 +147,17 @@ test('a round answered by two sections, signed off, rolled up for the CISO', asy
   // a late round: overdue for the CISO
   mamori(ward.data, ['inspection', 'open', '--round', '令和7年度', '--section', 'kumin', '--due', day(-1),
     '--items', 'MIN-3-2-1', '--as', 'ciso']);
+  // the training register feeds the roll-up: who has not attended the yearly training (4(2)①)
+  mamori(ward.data, ['record', 'add', 'training', '--as', 'ciso', '--field', 'course=個人情報保護研修',
+    '--field', 'kind=個人情報保護・情報安全対策指針の研修', '--field', `held_on=${day(-3)}`,
+    '--field', 'attendees=sato']);
   await login(page, server.url, 'ciso');
   await page.goto(server.url + 'inspections');
+  const people = await page.textContent('table.inspection-people');
+  assert.ok(people.includes('鈴木 一郎（suzuki）') && people.includes('田中 次郎（tanaka）'),
+    'those who have not attended, by name');
+  assert.ok(!people.includes('佐藤 花子'), 'not one who attended');
+  assert.ok((await page.textContent('#people-h')).includes('研修の受講と同意'));
   assert.equal((await page.textContent('#overdue-count')).trim(), '1');
   assert.equal(await page.locator('table.inspections tr.overdue').count(), 1);
   const byClause = await page.textContent('table.inspection-clauses');

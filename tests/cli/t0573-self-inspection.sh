@@ -98,6 +98,20 @@ is "the sign-off of 税務課's own self-inspection fulfils 税務課's section 
 is "neither the same head's sign-off nor a free inspection record fulfils 区民課's" \
 	"[x['last_done_by'] for x in d if x['duty']=='section-inspection' and x['scope']=='section:kuseki']" "[None]"
 
+# the training and consent registers feed the roll-up (4(2)①, 4(1)1)⑤): who has not attended
+# the training the yearly duty requires, within the year before the due day; which part-time
+# staff gave no consent
+m user add zeimu-p1 --name "非常勤 一" --section zeimu --employment 非常勤職員 >/dev/null
+expect "a training attended by two of 税務課" 0 "$MAMORI" --dir "$D" record add training --as chief \
+	--field course=個人情報保護研修 --field kind=個人情報保護・情報安全対策指針の研修 \
+	--field held_on="$(day -10)" --field attendees=zeimu-1,zeimu-p1
+expect "attendees are people" 1 "$MAMORI" --dir "$D" record add training --as chief \
+	--field course=x --field kind=啓発 --field held_on="$(day -1)" --field attendees=nobody
+expect "one held over a year before the due day does not count" 0 "$MAMORI" --dir "$D" record add training \
+	--as chief --field course=個人情報保護研修 --field kind=個人情報保護・情報安全対策指針の研修 \
+	--field held_on="$(day -400)" --field attendees=zeimu-kacho
+expect "nor one of another kind" 0 "$MAMORI" --dir "$D" record add training --as chief \
+	--field course=標語 --field kind=啓発 --field held_on="$(day -5)" --field attendees=zeimu-kacho,kuseki-1
 expect "区民課 answers one item" 0 \
 	"$MAMORI" --dir "$D" inspection answer "$K" --clause MIN-3-2-1 --result 適合 --as kuseki-1
 expect "the roll-up (JSON)" 0 "$MAMORI" --dir "$D" inspection rollup --json
@@ -106,13 +120,26 @@ is "the overdue one is last year's 区民課" "[x['id'] for x in d['sections'] i
 is "税務課 signed off" "[(x['state'], x['nonconform']) for x in d['sections'] if x['id']==$Z]" "[('signed', 1)]"
 is "区民課 with two unanswered" "[(x['state'], x['unanswered']) for x in d['sections'] if x['id']==$K]" "[('open', 2)]"
 is "per clause across sections" "[(c['conform'], c['unanswered']) for c in d['clauses'] if c['clause']=='MIN-3-2-1']" "[(2, 1)]"
+is "税務課: the head has not attended; the part-time member gave no consent" \
+	"[(sorted(x['untrained']), x['unconsented']) for x in d['sections'] if x['id']==$Z]" "[(['zeimu-kacho'], ['zeimu-p1'])]"
+is "区民課: nobody has attended" \
+	"[sorted(x['untrained']) for x in d['sections'] if x['id']==$K]" "[['kuseki-1', 'kuseki-kacho']]"
+expect "the roll-up as a table" 0 "$MAMORI" --dir "$D" inspection rollup
+out_has "names who has not attended" "  個人情報の保護及び指針に関する研修（MIN-4-2-1）：zeimu-kacho"
+out_has "and who gave no consent" "  非常勤職員の同意（MIN-4-1-1-5）：zeimu-p1"
+expect "the part-time member's consent is recorded" 0 "$MAMORI" --dir "$D" record add consent --as zeimu-1 \
+	--field person=zeimu-p1 --field consented_on="$(day -1)"
+expect "the roll-up" 0 "$MAMORI" --dir "$D" inspection rollup --json
+is "税務課: no part-time member without consent" "[x['unconsented'] for x in d['sections'] if x['id']==$Z]" "[[]]"
 expect "one round" 0 "$MAMORI" --dir "$D" inspection rollup --round 令和8年度 --json
 is "its two sections" "(len(d['sections']), d['overdue'])" "(2, 0)"
 expect "the roll-up as a table" 0 "$MAMORI" --dir "$D" inspection rollup
 out_has "overdue sections counted" "期限超過の課等：1"
 expect "as CSV" 0 "$MAMORI" --dir "$D" inspection rollup --csv
 check "with a UTF-8 BOM and 条項 in its own column" "head -c 3 '$TMP/out' | od -An -tx1 | grep -q 'ef bb bf' && head -1 '$TMP/out' | grep -q ',条項,'"
-check "one row per section and item" "[ \$(grep -c 'MIN-' '$TMP/out') -eq 7 ]"
+check "one row per section and item" "[ \$(grep -v '研修を受けていない者\|同意のない非常勤職員' '$TMP/out' | grep -c 'MIN-') -eq 7 ]"
+check "and per section the training and consent rows, clause in its column" \
+	"[ \$(grep -c ',MIN-4-2-1,4(2)①,研修を受けていない者,' '$TMP/out') -eq 3 ] && grep -q ',MIN-4-1-1-5,.*,同意のない非常勤職員,0人,' '$TMP/out'"
 expect "as CP932" 0 "$MAMORI" --dir "$D" inspection rollup --csv --cp932
 check "decodes as CP932" "python3 -c \"open('$TMP/out','rb').read().decode('cp932')\" && grep -qa '不適合' '$TMP/out' || python3 -c \"import sys; sys.exit(0 if '不適合' in open('$TMP/out','rb').read().decode('cp932') else 1)\""
 expect "a section's staff see only their own" 0 "$MAMORI" --dir "$D" inspection rollup --as kuseki-1 --json
@@ -154,5 +181,7 @@ expect "総務課 answers" 0 "$MAMORI" --dir "$D" inspection answer "$S" --claus
 allowed "hands in" "$MAMORI" --dir "$D" inspection submit "$S" --as somu-1
 allowed "its head signs off" "$MAMORI" --dir "$D" inspection sign-off "$S" --as somu-kacho
 expect "the network manager compiles the roll-up" 0 "$MAMORI" --dir "$D" inspection rollup --as nwkanri --json
+is "Shinjuku keeps no training or consent registers: no such keys" \
+	"[('untrained' in x, 'unconsented' in x) for x in d['sections']][:1]" "[(False, False)]"
 is "総務課 signed" "[(x['section'], x['state'], x['conform']) for x in d['sections']]" "[('somu', 'signed', 1)]"
 done_testing
