@@ -69,6 +69,7 @@ static int inspection_checklist(struct cli_ctx *ctx, int argc, const char **argv
 			jw_kv_str(&w, "cite", c->cite);
 			jw_kv_str(&w, "kind", policy_clause_kind_name(c->kind));
 			jw_kv_str(&w, "text", c->text);
+			jw_kv_str(&w, "quote", c->quote);
 			jw_kv_str(&w, "question", it->question);
 			jw_kv_str(&w, "registers", it->registers);
 			jw_object_end(&w);

@@ -71,7 +71,21 @@ void inspection_checklist_make(const struct profile *p, const char *only,
 			continue;
 		strbuf_reset(&q);
 		strbuf_reset(&regs);
-		if (c->kind == CLAUSE_H) {
+		if (c->quote) {
+			/* the text's own words, then the question */
+			strbuf_addf(&q, "「%s」", c->quote);
+			if (c->kind == CLAUSE_H) {
+				strbuf_addstr(&q, "このとおり行っていますか。");
+			} else {
+				for (unsigned k = 0; k < cov.nr; k++)
+					if (cov.entries[k].clause == c)
+						carrying_registers(p, &cov.entries[k], &regs);
+				strbuf_addstr(&q, "この記録を示してください");
+				if (regs.len)
+					strbuf_addf(&q, "（%s）", regs.buf);
+				strbuf_addstr(&q, "。");
+			}
+		} else if (c->kind == CLAUSE_H) {
 			strbuf_addf(&q, "「%s」を行っていますか。", c->text ? c->text : c->id);
 		} else {
 			for (unsigned k = 0; k < cov.nr; k++)

@@ -75,9 +75,9 @@ void load_identity(struct loader *L, const struct ynode *n)
 
 void load_clauses(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "cite",   "kind",     "text",
-		                            "reason", "iso27001", "iso27001_derived",
-		                            NULL };
+	static const char *const keys[] = {
+		"cite", "kind", "text", "quote", "reason", "iso27001", "iso27001_derived", NULL
+	};
 	struct profile *p = L->p;
 
 	stable_init(&L->priv->clauses, L->a, n && n->type == Y_MAP ? n->n : 0);
@@ -108,6 +108,7 @@ void load_clauses(struct loader *L, const struct ynode *n)
 		if (load_require(L, v, "text", "a clause"))
 			c->text = load_opt_str(L, v, "text", "a clause");
 		c->reason = load_opt_str(L, v, "reason", "a clause");
+		c->quote = load_opt_str(L, v, "quote", "a clause");
 		x = ymap_get(v, "iso27001");
 		if (ymap_get(v, "iso27001_derived")) {
 			if (x)

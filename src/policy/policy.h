@@ -48,9 +48,11 @@ enum policy_clause_kind {
 };
 
 struct policy_clause {
-	const char *id;     /* "MIN-3-3-3" */
-	const char *cite;   /* "3(3)③" */
-	const char *text;   /* short Japanese statement */
+	const char *id;   /* "MIN-3-3-3" */
+	const char *cite; /* "3(3)③" */
+	const char *text; /* short Japanese statement */
+	/* `quote`: the clause in the text's own words (as the standard writes it), or NULL */
+	const char *quote;
 	const char *reason; /* why nothing carries it yet, or NULL */
 	/* `iso27001`: the ISO/IEC 27001:2022 Annex A controls it implements ("5.35"), or none */
 	const char **annex;
