@@ -93,6 +93,10 @@ static int count_acts(struct compliance_report *rep, struct store *st, struct st
 		if (!query_is_null(q, 1)) {
 			ALLOC_GROW(x->ledger, x->n_ledger, x->alloc_ledger);
 			x->ledger[x->n_ledger++] = (uint64_t)query_int(q, 1);
+			if (outcome && !strcmp(outcome, "refused")) {
+				ALLOC_GROW(x->refused, x->n_refused, x->alloc_refused);
+				x->refused[x->n_refused++] = (uint64_t)query_int(q, 1);
+			}
 		}
 	}
 	return r < 0 ? r : 0;
@@ -498,8 +502,10 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 
 void compliance_release(struct compliance_report *r)
 {
-	for (size_t i = 0; r->rows && i < r->nr; i++)
+	for (size_t i = 0; r->rows && i < r->nr; i++) {
 		free(r->rows[i].ledger);
+		free(r->rows[i].refused);
+	}
 	free(r->rows);
 	for (size_t i = 0; i < r->n_cli; i++) {
 		struct compliance_cli_act *x = &r->cli[i];

@@ -45,6 +45,9 @@ struct compliance_row {
 	/* the ledger entries of the acts counted, ascending (every one) */
 	uint64_t *ledger;
 	size_t n_ledger, alloc_ledger;
+	/* of those, the refused acts' entries (the refusals counted), ascending */
+	uint64_t *refused;
+	size_t n_refused, alloc_refused;
 };
 
 /* One act made in a person's name from the command line (--as), as the report names it. */

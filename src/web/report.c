@@ -10,6 +10,7 @@
 #include "base/csv.h"
 #include "base/timeutil.h"
 #include "core/compliance.h"
+#include "core/core.h"
 #include "web/html.h"
 #include "web/ui.h"
 #include "web/report-internal.h"
@@ -299,7 +300,27 @@ void report_case_cell(const struct compliance_case *k, int col, struct strbuf *o
 /* The signers' boxes: who drafts, who checks, who decides (決裁欄). */
 const char *const report_signers[REPORT_NSIGNERS] = { "起案", "審査", "承認", "決裁" };
 
-static void html_ledger_cell(const struct compliance_row *x, bool links, struct strbuf *o)
+/* /report/compliance/clause?id=C&from=…&to=… (the report's period) and its anchor. */
+static void clause_url(const struct compliance_report *r, const struct compliance_row *x,
+                       const char *anchor, struct strbuf *url)
+{
+	struct strbuf d = STRBUF_INIT;
+
+	strbuf_addstr(url, "/report/compliance/clause");
+	html_url_query(url, "id", x->clause->id);
+	if (r->from_ms != COMPLIANCE_FROM_START) {
+		core_format_local_date(&d, r->from_ms);
+		html_url_query(url, "from", d.buf);
+		strbuf_reset(&d);
+	}
+	core_format_local_date(&d, r->to_ms - 1);
+	html_url_query(url, "to", d.buf);
+	strbuf_addf(url, "#%s", anchor);
+	strbuf_release(&d);
+}
+
+static void html_ledger_cell(const struct compliance_report *r, const struct compliance_row *x,
+                             bool links, struct strbuf *o)
 {
 	size_t shown = x->n_ledger < 20 ? x->n_ledger : 20;
 
@@ -316,8 +337,18 @@ static void html_ledger_cell(const struct compliance_row *x, bool links, struct 
 			html_text(o, label);
 		}
 	}
-	if (shown < x->n_ledger)
+	if (shown < x->n_ledger && links) {
+		struct strbuf url = STRBUF_INIT, label = STRBUF_INIT;
+
+		clause_url(r, x, "acts", &url);
+		strbuf_addf(&label, "…（ほか%zu件）", x->n_ledger - shown);
+		strbuf_addch(o, ' ');
+		html_elem(o, "a", label.buf, "href", url.buf, HTML_END);
+		strbuf_release(&url);
+		strbuf_release(&label);
+	} else if (shown < x->n_ledger) {
 		html_textf(o, " …（ほか%zu件）", x->n_ledger - shown);
+	}
 }
 
 void report_compliance_html_body(const struct compliance_report *r, bool ledger_links,
@@ -389,8 +420,23 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 		for (int c = 0; c < REPORT_NCOLS; c++) {
 			if (c == COL_LEDGER) {
 				html_open(o, "td", HTML_END);
-				html_ledger_cell(x, ledger_links, o);
+				html_ledger_cell(r, x, ledger_links, o);
 				html_close(o, "td");
+				continue;
+			}
+			/* the acts and refusals counted link to their ledger entries, every one */
+			if (ledger_links &&
+			    ((c == COL_ACTS && x->acts) || (c == COL_REFUSALS && x->refusals))) {
+				struct strbuf url = STRBUF_INIT;
+
+				strbuf_reset(&t);
+				report_cell(x, c, &t);
+				clause_url(r, x, c == COL_ACTS ? "acts" : "refused", &url);
+				html_open(o, "td", HTML_END);
+				html_elem(o, "a", t.buf, "href", url.buf, "class", "figure",
+				          HTML_END);
+				html_close(o, "td");
+				strbuf_release(&url);
 				continue;
 			}
 			strbuf_reset(&t);

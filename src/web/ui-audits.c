@@ -441,7 +441,7 @@ out:
 
 /* ---- the compliance report ------------------------------------------------------------- */
 
-static int report_period_of(struct web_req *r, int64_t *from, int64_t *to)
+int ui_report_period(struct web_req *r, int64_t *from, int64_t *to)
 {
 	const char *f = web_query(r, "from"), *t = web_query(r, "to");
 	int64_t now = time_now_ms();
@@ -502,7 +502,7 @@ void ui_report_compliance(struct web_req *r)
 		          "the compliance report is for administrators and ward-wide roles");
 		goto out;
 	}
-	if (report_period_of(r, &from, &to) < 0) {
+	if (ui_report_period(r, &from, &to) < 0) {
 		web_error(r, 400, "from and to are dates (YYYY-MM-DD), from before to");
 		goto out;
 	}

@@ -137,6 +137,24 @@ check "titled" "grep -q '情報セキュリティ対策基準 遵守状況報告
 check "a table whose first column is 条項" "grep -q '<th scope=\"col\">条項</th>' '$TMP/body'"
 check "with the 決裁欄" "grep -q '決裁欄' '$TMP/body'"
 check "the refusal's ledger entry linked" "grep -q 'href=\"/ledger/entry?index=' '$TMP/body'"
+check "the acts and refusals counted link to their entries" \
+	"grep -q 'href=\"/report/compliance/clause?id=MIN-9-1-3&amp;to=[0-9-]*#refused\" class=\"figure\"' '$TMP/body'"
+is "MIN-9-1-3's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-9-1-3")"
+check "lists every act that cited it, each linked" "grep -q 'id=\"acts\"' '$TMP/body' && grep -q 'class=\"entry\"' '$TMP/body'"
+check "and the refusals among them, in Japanese" "grep -q 'うち拒否（[1-9]' '$TMP/body'"
+python3 - "$TMP/body" >"$TMP/ids" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+def ids(anchor):
+    m = re.search(r'id="%s"[^>]*>.*?<p class="entries">(.*?)</p>' % anchor, t, re.S)
+    return re.findall(r'index=(\d+)', m.group(1)) if m else []
+acts, refused = ids('acts'), ids('refused')
+print(len(acts), len(refused), all(x in acts for x in refused), refused[0] if refused else '')
+PY
+check "the refusals are among the acts" "[ \"\$(cut -d' ' -f3 '$TMP/ids')\" = True ]"
+REF=$(cut -d' ' -f4 "$TMP/ids")
+check "a refused entry is the refused audit.plan" "m ledger entry '$REF' | grep -q 'audit.plan'"
+is "a clause the profile lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-99")"
 is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
 check "one row per clause, MIN-9-1-3 among them" "grep -q '^MIN-9-1-3,' '$TMP/body'"
 is "as PDF" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=pdf&from=2026-01-01")"
@@ -150,6 +168,7 @@ is "a bad date" 400 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?from=
 is "sato logs in" 303 "$(login sato "$PW" "$TMP/jar-sato")"
 is "staff may not read the report" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance")"
 is "nor its CSV" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance?format=csv")"
+is "nor a clause's entries" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/clause?id=MIN-9-1-3")"
 is "the audits page" 200 "$(status -b "$TMP/jar-sato" "${URL}audits")"
 check "shows no audit sato may not read" "! grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
 done_testing

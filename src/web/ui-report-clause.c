@@ -1,0 +1,94 @@
+/* ui-report-clause: the ledger entries behind a clause's figures in the compliance report
+ * (docs/audits.md): every act that cited the clause in the period and, of them, every refusal,
+ * each linked to its entry, so an auditor can recount the report's figures and prove each entry
+ * against the signed checkpoint. For those who may read the report (the ledger's readers). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/compliance.h"
+#include "core/core.h"
+#include "web/route.h"
+#include "web/ui.h"
+
+static void entries(struct strbuf *o, const char *id, const char *heading, const uint64_t *e,
+                    size_t n)
+{
+	char label[24], url[64];
+
+	html_elem(o, "h2", heading, "id", id, HTML_END);
+	html_open(o, "p", "class", "entries", HTML_END);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "%" PRIu64, e[i]);
+		snprintf(url, sizeof(url), "/ledger/entry?index=%" PRIu64, e[i]);
+		if (i)
+			strbuf_addch(o, ' ');
+		html_elem(o, "a", label, "href", url, "class", "entry", HTML_END);
+	}
+	if (!n)
+		html_text(o, "—");
+	html_close(o, "p");
+}
+
+void ui_report_clause(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT, h = STRBUF_INIT;
+	struct compliance_report rep = { 0 };
+	struct ledger *lg = NULL;
+	const struct policy_clause *c;
+	const struct compliance_row *x = NULL;
+	int64_t from, to;
+
+	if (!ui_ledger_reader(r)) {
+		web_error(r, 403,
+		          "the compliance report is for administrators and ward-wide roles");
+		goto out;
+	}
+	c = r->profile && web_query(r, "id") ? policy_clause(r->profile, web_query(r, "id")) : NULL;
+	if (!c) {
+		web_error(r, 404, "no such clause in the profile in force");
+		goto out;
+	}
+	if (ui_report_period(r, &from, &to) < 0) {
+		web_error(r, 400, "from and to are dates (YYYY-MM-DD), from before to");
+		goto out;
+	}
+	if (!web_door(r) || web_thread_ledger(r, &lg, &err) < 0 ||
+	    compliance_compute(web_door(r), r->st, lg, false, from, to, time_now_ms(), &rep, &err) <
+	        0) {
+		web_error(r, 503, err.len ? err.buf : "no profile in force");
+		goto out;
+	}
+	for (size_t i = 0; i < rep.nr && !x; i++)
+		if (rep.rows[i].clause == c)
+			x = &rep.rows[i];
+	if (!x) {
+		web_error(r, 404, "no such clause in the profile in force");
+		goto out;
+	}
+	web_audit(r, r->user->login, "report.compliance", c->id);
+	strbuf_addf(&h, "%s %s", c->id, c->cite ? c->cite : "");
+	page_begin(r, h.buf, NAV_AUDITS);
+	html_elem(o, "p", c->text, "class", "cite", HTML_END);
+	html_open(o, "p", HTML_END);
+	html_text(o, _("The ledger entries behind this clause's figures in the compliance report, "
+	               "every one: prove each against the signed checkpoint and recount."));
+	html_close(o, "p");
+	strbuf_reset(&h);
+	strbuf_addf(&h, "%s（%zu）", _("Acts that cited it"), x->n_ledger);
+	entries(o, "acts", h.buf, x->ledger, x->n_ledger);
+	strbuf_reset(&h);
+	strbuf_addf(&h, "%s（%zu）", _("Of them, refused"), x->n_refused);
+	entries(o, "refused", h.buf, x->refused, x->n_refused);
+	html_open(o, "p", HTML_END);
+	page_link(o, "/report/compliance", _("The compliance report per clause"));
+	html_close(o, "p");
+	page_end(r);
+out:
+	compliance_release(&rep);
+	strbuf_release(&err);
+	strbuf_release(&h);
+}
