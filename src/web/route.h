@@ -106,6 +106,8 @@ void ui_audit_plan(struct web_req *r);
 /* POST /audits/N/findings: a team member records a finding of audit N (finding.add). */
 void ui_audit_finding(struct web_req *r);
 void ui_report_compliance(struct web_req *r);
+/* /report/compliance/clause?id=C: every ledger entry behind a clause's figures. */
+void ui_report_clause(struct web_req *r);
 void ui_inspections(struct web_req *r);
 void ui_inspections_open(struct web_req *r);
 void ui_inspections_csv(struct web_req *r);

@@ -63,7 +63,7 @@ void ui_report_clause(struct web_req *r)
 		goto out;
 	}
 	for (size_t i = 0; i < rep.nr && !x; i++)
-		if (rep.rows[i].clause == c)
+		if (!strcmp(rep.rows[i].clause->id, c->id))
 			x = &rep.rows[i];
 	if (!x) {
 		web_error(r, 404, "no such clause in the profile in force");

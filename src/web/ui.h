@@ -92,9 +92,6 @@ void ui_findings_card(struct web_req *r);
  * from is not before to (ui-audits.c).
  */
 int ui_report_period(struct web_req *r, int64_t *from, int64_t *to);
-/* /report/compliance/clause?id=C: the ledger entries behind a clause's figures
- * (ui-report-clause.c). */
-void ui_report_clause(struct web_req *r);
 /* The dashboard's card of audit reports the reader may evaluate now (ui-audits.c). */
 void ui_audit_reports_card(struct web_req *r);
 /* The dashboard's card of self-inspections not yet signed off, overdue ones marked. */
