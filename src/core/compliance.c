@@ -153,6 +153,57 @@ static int count_approvals(struct compliance_report *rep, struct store *st, stru
 	return r < 0 ? r : 0;
 }
 
+/*
+ * The entries behind the approvals counted (each approving act of a request citing the clause,
+ * approved in the period) and the findings counted (the act that recorded each finding).
+ */
+static int figure_entries(struct compliance_report *rep, struct store *st, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "SELECT x.ledger_index, j.value FROM requests r JOIN acts x ON"
+	                      " x.request_id = r.id AND x.kind = 'request.approve' AND x.outcome"
+	                      " <> 'refused' AND x.ledger_index IS NOT NULL, json_each(r.clauses) j"
+	                      " WHERE r.state = 'approved' AND r.decided_ms >= ?1 AND"
+	                      " r.decided_ms < ?2 ORDER BY x.ledger_index",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, rep->from_ms);
+	query_bind_int(q, 2, rep->to_ms);
+	while ((r = query_step(q, err)) > 0) {
+		struct compliance_row *x = row_of(rep, query_text(q, 1));
+
+		if (!x)
+			continue;
+		ALLOC_GROW(x->approved, x->n_approved, x->alloc_approved);
+		x->approved[x->n_approved++] = (uint64_t)query_int(q, 0);
+	}
+	if (r < 0 || !policy_register(rep->p, FINDING_REGISTER))
+		return r < 0 ? r : 0;
+	r = query_prepare(st,
+	                  "SELECT x.ledger_index, json_extract(c.fields, '$.clause') FROM acts x"
+	                  " JOIN records c ON c.id = x.record_id WHERE c.register = ?1 AND"
+	                  " x.outcome = 'done' AND x.ledger_index IS NOT NULL AND x.action IN"
+	                  " (?2, ?3) ORDER BY x.ledger_index",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, FINDING_REGISTER);
+	query_bind_text(q, 2, FINDING_REGISTER ".add");
+	query_bind_text(q, 3, FINDING_REGISTER ".raise");
+	while ((r = query_step(q, err)) > 0) {
+		struct compliance_row *x = row_of(rep, query_text(q, 1));
+
+		if (!x)
+			continue;
+		ALLOC_GROW(x->found, x->n_found, x->alloc_found);
+		x->found[x->n_found++] = (uint64_t)query_int(q, 0);
+	}
+	return r < 0 ? r : 0;
+}
+
 static int count_duties(struct compliance_report *rep, struct door *d, int64_t now_ms,
                         struct strbuf *err)
 {
@@ -488,6 +539,8 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 	if (r == 0)
 		r = count_findings(ret, st, err);
 	if (r == 0)
+		r = figure_entries(ret, st, err);
+	if (r == 0)
 		r = list_cli_acts(ret, st, err);
 	if (r == 0)
 		r = count_incidents(ret, st, err);
@@ -505,6 +558,8 @@ void compliance_release(struct compliance_report *r)
 	for (size_t i = 0; r->rows && i < r->nr; i++) {
 		free(r->rows[i].ledger);
 		free(r->rows[i].refused);
+		free(r->rows[i].approved);
+		free(r->rows[i].found);
 	}
 	free(r->rows);
 	for (size_t i = 0; i < r->n_cli; i++) {

@@ -48,6 +48,10 @@ struct compliance_row {
 	/* of those, the refused acts' entries (the refusals counted), ascending */
 	uint64_t *refused;
 	size_t n_refused, alloc_refused;
+	/* the approving acts' entries of the approvals counted, and the entries of the acts that
+	 * recorded the findings counted (finding.add / finding.raise), ascending */
+	uint64_t *approved, *found;
+	size_t n_approved, alloc_approved, n_found, alloc_found;
 };
 
 /* One act made in a person's name from the command line (--as), as the report names it. */

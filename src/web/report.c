@@ -319,6 +319,20 @@ static void clause_url(const struct compliance_report *r, const struct complianc
 	strbuf_release(&d);
 }
 
+/* The anchor of the clause page's list behind figure c of row x, or NULL (no list, or none). */
+static const char *figure_anchor(const struct compliance_row *x, int c)
+{
+	if (c == COL_ACTS && x->acts)
+		return "acts";
+	if (c == COL_REFUSALS && x->refusals)
+		return "refused";
+	if (c == COL_APPROVALS && x->n_approved)
+		return "approved";
+	if (c == COL_FINDINGS && x->n_found)
+		return "found";
+	return NULL;
+}
+
 static void html_ledger_cell(const struct compliance_report *r, const struct compliance_row *x,
                              bool links, struct strbuf *o)
 {
@@ -424,14 +438,14 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 				html_close(o, "td");
 				continue;
 			}
-			/* the acts and refusals counted link to their ledger entries, every one */
-			if (ledger_links &&
-			    ((c == COL_ACTS && x->acts) || (c == COL_REFUSALS && x->refusals))) {
+			/* the acts, refusals, approvals and findings counted link to their
+			 * ledger entries, every one */
+			if (ledger_links && figure_anchor(x, c)) {
 				struct strbuf url = STRBUF_INIT;
 
 				strbuf_reset(&t);
 				report_cell(x, c, &t);
-				clause_url(r, x, c == COL_ACTS ? "acts" : "refused", &url);
+				clause_url(r, x, figure_anchor(x, c), &url);
 				html_open(o, "td", HTML_END);
 				html_elem(o, "a", t.buf, "href", url.buf, "class", "figure",
 				          HTML_END);

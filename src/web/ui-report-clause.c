@@ -83,6 +83,12 @@ void ui_report_clause(struct web_req *r)
 	strbuf_reset(&h);
 	strbuf_addf(&h, "%s（%zu）", _("Of them, refused"), x->n_refused);
 	entries(o, "refused", h.buf, x->refused, x->n_refused);
+	strbuf_reset(&h);
+	strbuf_addf(&h, "%s（%zu）", _("Approvals of requests citing it"), x->n_approved);
+	entries(o, "approved", h.buf, x->approved, x->n_approved);
+	strbuf_reset(&h);
+	strbuf_addf(&h, "%s（%zu）", _("Findings on it, as recorded"), x->n_found);
+	entries(o, "found", h.buf, x->found, x->n_found);
 	html_open(o, "p", HTML_END);
 	page_link(o, "/report/compliance", _("The compliance report per clause"));
 	html_close(o, "p");

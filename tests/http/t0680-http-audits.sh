@@ -132,11 +132,19 @@ is "the chief's improvement plan answers it" 303 \
 	"$(act_post "$TMP/jar-chief" "$AU" audit.plan_improvement improvement_plan=手続を周知する)"
 check "the audit is being improved" "m audit show $AU --json | grep -q '\"state\": *\"improving\"'"
 
+# an approved request, whose approval the report counts (and links)
+TR=$(m act "$Z3" asset.take_out --as sato --field destination=区民センター --field purpose=出張窓口 |
+	sed -n 's/.*request \([0-9]*\).*/\1/p')
+m request approve "$TR" --as suzuki >/dev/null
+TC=$(m request show "$TR" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['clauses'][0])")
+
 is "the compliance report" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
 check "titled" "grep -q '情報セキュリティ対策基準 遵守状況報告書' '$TMP/body'"
 check "a table whose first column is 条項" "grep -q '<th scope=\"col\">条項</th>' '$TMP/body'"
 check "with the 決裁欄" "grep -q '決裁欄' '$TMP/body'"
 check "the refusal's ledger entry linked" "grep -q 'href=\"/ledger/entry?index=' '$TMP/body'"
+check "the open findings counted link to theirs" \
+	"grep -q 'href=\"/report/compliance/clause?id=MIN-3-4-1&amp;to=[0-9-]*#found\" class=\"figure\"' '$TMP/body'"
 check "the acts and refusals counted link to their entries" \
 	"grep -q 'href=\"/report/compliance/clause?id=MIN-9-1-3&amp;to=[0-9-]*#refused\" class=\"figure\"' '$TMP/body'"
 is "MIN-9-1-3's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-9-1-3")"
@@ -154,6 +162,14 @@ PY
 check "the refusals are among the acts" "[ \"\$(cut -d' ' -f3 '$TMP/ids')\" = True ]"
 REF=$(cut -d' ' -f4 "$TMP/ids")
 check "a refused entry is the refused audit.plan" "m ledger entry '$REF' | grep -q 'audit.plan'"
+is "MIN-3-4-1's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-3-4-1")"
+check "the findings on it, each by the act that recorded it" "grep -q 'この条項の指摘を記録した行為（[2-9]' '$TMP/body'"
+FE=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'id=.found.*?index=(\d+)', t, re.S).group(1))")
+check "a finding's entry is its finding.add" "m ledger entry '$FE' | grep -q 'finding.add'"
+is "the approved request's clause ($TC)" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=$TC")"
+check "lists the approval" "grep -q 'この条項を引く申請の承認（[1-9]' '$TMP/body'"
+AE=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'id=.approved.*?index=(\d+)', t, re.S).group(1))")
+check "whose entry is the approval" "m ledger entry '$AE' | grep -q 'request.approve'"
 is "a clause the profile lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-99")"
 is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
 check "one row per clause, MIN-9-1-3 among them" "grep -q '^MIN-9-1-3,' '$TMP/body'"
