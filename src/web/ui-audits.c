@@ -456,6 +456,24 @@ int ui_report_period(struct web_req *r, int64_t *from, int64_t *to)
 	return *to > *from ? 0 : -1;
 }
 
+int ui_report_compute(struct web_req *r, struct compliance_report *rep, int64_t *from, int64_t *to)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct ledger *lg = NULL;
+	int ret = -1;
+
+	if (ui_report_period(r, from, to) < 0)
+		web_error(r, 400, "from and to are dates (YYYY-MM-DD), from before to");
+	else if (!web_door(r) || web_thread_ledger(r, &lg, &err) < 0 ||
+	         compliance_compute(web_door(r), r->st, lg, false, *from, *to, time_now_ms(), rep,
+	                            &err) < 0)
+		web_error(r, 503, err.len ? err.buf : "no profile in force");
+	else
+		ret = 0;
+	strbuf_release(&err);
+	return ret;
+}
+
 static void send_pdf(struct web_req *r, const struct compliance_report *rep, bool annex)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -492,7 +510,6 @@ void ui_report_compliance(struct web_req *r)
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT, csv = STRBUF_INIT;
 	struct compliance_report rep = { 0 };
-	struct ledger *lg = NULL;
 	const char *format = web_query(r, "format");
 	bool annex = web_query(r, "by") && !strcmp(web_query(r, "by"), "annex-a");
 	int64_t from, to;
@@ -502,16 +519,8 @@ void ui_report_compliance(struct web_req *r)
 		          "the compliance report is for administrators and ward-wide roles");
 		goto out;
 	}
-	if (ui_report_period(r, &from, &to) < 0) {
-		web_error(r, 400, "from and to are dates (YYYY-MM-DD), from before to");
+	if (ui_report_compute(r, &rep, &from, &to) < 0)
 		goto out;
-	}
-	if (!web_door(r) || web_thread_ledger(r, &lg, &err) < 0 ||
-	    compliance_compute(web_door(r), r->st, lg, false, from, to, time_now_ms(), &rep, &err) <
-	        0) {
-		web_error(r, 503, err.len ? err.buf : "no profile in force");
-		goto out;
-	}
 	web_audit(r, r->user->login, "report.compliance", format ? format : "html");
 	if (format && !strcmp(format, "pdf")) {
 		send_pdf(r, &rep, annex);

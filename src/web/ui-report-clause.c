@@ -37,7 +37,6 @@ void ui_report_clause(struct web_req *r)
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT, h = STRBUF_INIT;
 	struct compliance_report rep = { 0 };
-	struct ledger *lg = NULL;
 	const struct policy_clause *c;
 	const struct compliance_row *x = NULL;
 	int64_t from, to;
@@ -52,16 +51,8 @@ void ui_report_clause(struct web_req *r)
 		web_error(r, 404, "no such clause in the profile in force");
 		goto out;
 	}
-	if (ui_report_period(r, &from, &to) < 0) {
-		web_error(r, 400, "from and to are dates (YYYY-MM-DD), from before to");
+	if (ui_report_compute(r, &rep, &from, &to) < 0)
 		goto out;
-	}
-	if (!web_door(r) || web_thread_ledger(r, &lg, &err) < 0 ||
-	    compliance_compute(web_door(r), r->st, lg, false, from, to, time_now_ms(), &rep, &err) <
-	        0) {
-		web_error(r, 503, err.len ? err.buf : "no profile in force");
-		goto out;
-	}
 	for (size_t i = 0; i < rep.nr && !x; i++)
 		if (!strcmp(rep.rows[i].clause->id, c->id))
 			x = &rep.rows[i];

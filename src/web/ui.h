@@ -92,6 +92,10 @@ void ui_findings_card(struct web_req *r);
  * from is not before to (ui-audits.c).
  */
 int ui_report_period(struct web_req *r, int64_t *from, int64_t *to);
+/* The compliance report for the request's period (ui_report_period) by the profile in force;
+ * on failure the error page (400 or 503) is written and -1 returned (ui-audits.c). */
+struct compliance_report;
+int ui_report_compute(struct web_req *r, struct compliance_report *rep, int64_t *from, int64_t *to);
 /* The dashboard's card of audit reports the reader may evaluate now (ui-audits.c). */
 void ui_audit_reports_card(struct web_req *r);
 /* The dashboard's card of self-inspections not yet signed off, overdue ones marked. */
