@@ -323,6 +323,25 @@ out:
 	strbuf_release(&err);
 }
 
+/* Runs in through the door; on an error or a refusal writes its page and returns -1, so the
+ * caller redirects only after an act that was done or is pending. */
+static int audit_act(struct web_req *r, struct act_input *in, struct act_result *res,
+                     struct strbuf *err)
+{
+	int ret = web_act(r, in, NULL, res, err);
+
+	if (ret < 0) {
+		web_error(r, web_act_status(ret), err->buf);
+		return -1;
+	}
+	if (res->outcome == ACT_REFUSED) {
+		web_refusal_page(r, res, _("Audits"), NAV_AUDITS, "/audits",
+		                 _("Back to the audits"));
+		return -1;
+	}
+	return 0;
+}
+
 void ui_audit_plan(struct web_req *r)
 {
 	struct strbuf secs = STRBUF_INIT, err = STRBUF_INIT;
@@ -335,7 +354,6 @@ void ui_audit_plan(struct web_req *r)
 	const char *until = web_params_get(&r->form, "until");
 	const char *clauses = web_params_get(&r->form, "clauses");
 	size_t n = 0;
-	int ret;
 
 	for (size_t i = 0; i < r->form.nr; i++)
 		if (!strcmp(r->form.items[i].name, "section") && *r->form.items[i].value)
@@ -355,16 +373,8 @@ void ui_audit_plan(struct web_req *r)
 		f[n++] = (struct act_attr){ "period_until", until };
 	in.fields = f;
 	in.n_fields = n;
-	ret = web_act(r, &in, NULL, &res, &err);
-	if (ret < 0) {
-		web_error(r, web_act_status(ret), err.buf);
+	if (audit_act(r, &in, &res, &err) < 0)
 		goto out;
-	}
-	if (res.outcome == ACT_REFUSED) {
-		web_refusal_page(r, &res, _("Audits"), NAV_AUDITS, "/audits",
-		                 _("Back to the audits"));
-		goto out;
-	}
 	web_redirect(r, res.outcome == ACT_DONE ? "/audits?notice=done" : "/audits?notice=pending");
 out:
 	act_result_release(&res);
@@ -387,7 +397,6 @@ void ui_audit_finding(struct web_req *r)
 	int64_t id = ui_arg_id(r->args[0]);
 	char *sec = NULL, ids[24];
 	size_t n = 0, len, cnt = 0;
-	int ret;
 
 	/* the audit as the reader may read it: one read decision */
 	if (!web_reader(r) || audit_records(r->st, web_reader(r), AUDIT_REGISTER, &al, &err) < 0) {
@@ -418,16 +427,8 @@ void ui_audit_finding(struct web_req *r)
 		f[n++] = (struct act_attr){ "section", sec };
 	in.fields = f;
 	in.n_fields = n;
-	ret = web_act(r, &in, NULL, &res, &err);
-	if (ret < 0) {
-		web_error(r, web_act_status(ret), err.buf);
+	if (audit_act(r, &in, &res, &err) < 0)
 		goto out;
-	}
-	if (res.outcome == ACT_REFUSED) {
-		web_refusal_page(r, &res, _("Audits"), NAV_AUDITS, "/audits",
-		                 _("Back to the audits"));
-		goto out;
-	}
 	strbuf_addf(&url, "/records/%" PRId64 "?notice=%s", res.record_id,
 	            res.outcome == ACT_DONE ? "done" : "pending");
 	web_redirect(r, url.buf);
