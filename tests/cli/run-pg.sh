@@ -6,15 +6,5 @@
 # postgresql-15 the test is skipped as a whole, saying why.
 set -u
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
-trap pg_stop EXIT
-trap 'exit 1' INT TERM
-if ! pg_start; then
-	echo "1..1"
-	echo "not ok 1 - the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	exit 1
-fi
+pg_setup_or_exit
 MAMORI_TEST_PG_HOST=$PG_HOST MAMORI_TEST_PG_BIN=$PG_BIN sh "$1"

@@ -9,6 +9,9 @@
 #   pg_createdb NAME       another empty database owned by 'mamori'; prints its URL
 #   pg_psql ARGS...        psql as the superuser on the cluster
 #   pg_stop                fast shutdown and removal of the directory (the caller's trap)
+#   pg_setup_or_exit       for a runner that wraps one test (tests/*/run-pg.sh): exits with a TAP
+#                          skip when PostgreSQL is missing, or a TAP failure when it does not
+#                          start; else the cluster is up and stopped at the shell's exit
 # Durability is PostgreSQL's default (fsync on, synchronous_commit on).
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -111,4 +114,18 @@ pg_stop() {
 		rm -rf "$PG_DIR"
 	fi
 	PG_DIR=
+}
+
+pg_setup_or_exit() {
+	if ! pg_available; then
+		echo "1..0 # SKIP $PG_MISSING"
+		exit 0
+	fi
+	trap pg_stop EXIT
+	trap 'exit 1' INT TERM
+	if ! pg_start; then
+		echo "1..1"
+		echo "not ok 1 - the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
+		exit 1
+	fi
 }
