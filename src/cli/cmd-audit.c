@@ -88,8 +88,8 @@ static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 		"mamori audit plan --title TEXT --section ID [--section ID]... [--system ID]... "
 		"--team LOGIN[,LOGIN...] [--from DATE] [--until DATE] [--items TEXT] "
 		"[--clause ID[,ID...]]... [--registers LIST] [--records LIST] --as LOGIN [--json]",
-		"plans an audit (監査計画書): its scope, period and team; a team member from an "
-		"audited section, or holding a role over it or its systems, is refused",
+		N_("plans an audit (監査計画書): its scope, period and team; a team member from an "
+		   "audited section, or holding a role over it or its systems, is refused"),
 		NULL
 	};
 	const char *title = NULL, *as = NULL, *from = NULL, *until = NULL, *items = NULL;
@@ -212,7 +212,7 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 	static const char *const usage[] = {
 		"mamori audit finding add AUDIT --clause CLAUSE --severity minor|major|critical "
 		"--text TEXT [--section ID] [--attach FILE]... [--entry N]... --as LOGIN [--json]",
-		"records a finding of the audit (team members only)", NULL
+		N_("records a finding of the audit (team members only)"), NULL
 	};
 	const char *clause = NULL, *severity = NULL, *text = NULL, *section = NULL, *as = NULL;
 	struct string_list attach = { 0 }, entries = { 0 };
@@ -317,23 +317,23 @@ struct step {
 
 static const struct step steps[] = {
 	{ "respond", FINDING_REGISTER, "finding.respond", "response", true, true, false,
-	  "the audited section's response to a finding" },
+	  N_("the audited section's response to a finding") },
 	{ "plan-improvement", FINDING_REGISTER, "finding.plan_improvement", "improvement_plan",
-	  true, true, true, "the improvement plan with its due date (改善計画)" },
+	  true, true, true, N_("the improvement plan with its due date (改善計画)") },
 	{ "follow-up", FINDING_REGISTER, "finding.follow_up", "follow_up", true, true, false,
-	  "what the follow-up found (改善の確認)" },
+	  N_("what the follow-up found (改善の確認)") },
 	{ "close", FINDING_REGISTER, "finding.close", "follow_up", true, false, false,
-	  "the improvement is done: the finding is closed" },
+	  N_("the improvement is done: the finding is closed") },
 	{ "conduct", AUDIT_REGISTER, "audit.conduct", NULL, false, false, false,
-	  "the audit is carried out (監査の実施)" },
+	  N_("the audit is carried out (監査の実施)") },
 	{ "report", AUDIT_REGISTER, "audit.report", NULL, true, true, false,
-	  "the audit report (監査報告書; Shinjuku: the result reported to 情報化戦略本部)" },
+	  N_("the audit report (監査報告書; Shinjuku: the result reported to 情報化戦略本部)") },
 	{ "evaluate", AUDIT_REGISTER, "audit.evaluate", "evaluation", true, true, false,
-	  "the CISO's evaluation of the report (評価・指摘)" },
+	  N_("the CISO's evaluation of the report (評価・指摘)") },
 	{ "plan-improvement", AUDIT_REGISTER, "audit.plan_improvement", "improvement_plan", true,
-	  true, false, "the audit's improvement plan (改善計画書)" },
+	  true, false, N_("the audit's improvement plan (改善計画書)") },
 	{ "improve", AUDIT_REGISTER, "audit.improve", "done", true, true, false,
-	  "the improvement plan carried out: the audit is closed (改善計画書の実施)" },
+	  N_("the improvement plan carried out: the audit is closed (改善計画書の実施)") },
 };
 
 /* The step named name for a record of register reg (NULL: the first of that name). */
@@ -584,7 +584,7 @@ static int audit_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori audit show AUDIT [--as LOGIN] [--json]",
-		"an audit with its findings; with --as, only if LOGIN may read them", NULL
+		N_("an audit with its findings; with --as, only if LOGIN may read them"), NULL
 	};
 	const char *as = NULL;
 	bool json = false;
@@ -661,7 +661,7 @@ static int audit_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori audit list [--as LOGIN] [--json]",
-		"the audits, with how many findings each has open and overdue", NULL
+		N_("the audits, with how many findings each has open and overdue"), NULL
 	};
 	const char *as = NULL;
 	bool json = false;
@@ -749,7 +749,7 @@ out:
 static int audit_finding(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "add", finding_add, "records a finding of an audit (team members only)" },
+		{ "add", finding_add, N_("records a finding of an audit (team members only)") },
 		{ NULL, NULL, NULL },
 	};
 
@@ -759,19 +759,19 @@ static int audit_finding(struct cli_ctx *ctx, int argc, const char **argv)
 int cmd_audit(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const struct command table[] = {
-		{ "plan", audit_plan, "plans an audit: scope, period and an independent team" },
-		{ "finding", audit_finding, "records findings per clause (add)" },
-		{ "conduct", step_run, "the audit is carried out (監査の実施)" },
-		{ "report", step_run, "the audit report to the CISO / CIO (監査報告書)" },
-		{ "evaluate", step_run, "the CISO's evaluation of the report (評価・指摘)" },
-		{ "improve", step_run, "the audit's improvement plan carried out: closed" },
-		{ "respond", step_run, "the audited section's response to a finding" },
+		{ "plan", audit_plan, N_("plans an audit: scope, period and an independent team") },
+		{ "finding", audit_finding, N_("records findings per clause (add)") },
+		{ "conduct", step_run, N_("the audit is carried out (監査の実施)") },
+		{ "report", step_run, N_("the audit report to the CISO / CIO (監査報告書)") },
+		{ "evaluate", step_run, N_("the CISO's evaluation of the report (評価・指摘)") },
+		{ "improve", step_run, N_("the audit's improvement plan carried out: closed") },
+		{ "respond", step_run, N_("the audited section's response to a finding") },
 		{ "plan-improvement", step_run,
-		  "the improvement plan of a finding (with its due date) or of an audit" },
-		{ "follow-up", step_run, "what the follow-up of an improvement found" },
-		{ "close", step_run, "closes a finding once it is improved" },
-		{ "show", audit_show, "an audit with its findings" },
-		{ "list", audit_list, "the audits, with open and overdue findings" },
+		  N_("the improvement plan of a finding (with its due date) or of an audit") },
+		{ "follow-up", step_run, N_("what the follow-up of an improvement found") },
+		{ "close", step_run, N_("closes a finding once it is improved") },
+		{ "show", audit_show, N_("an audit with its findings") },
+		{ "list", audit_list, N_("the audits, with open and overdue findings") },
 		{ NULL, NULL, NULL },
 	};
 

@@ -119,9 +119,9 @@ int cmd_restore(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("%s; nothing restored", err.buf);
 		goto out;
 	}
-	printf("restored '%s' into '%s': sha256 %s, integrity ok, ledger of %llu entries "
-	       "verifies\ncopy the ledger's signing key (ledger.key) back into '%s' from where it "
-	       "is kept, then run 'mamori --dir %s doctor'\n",
+	printf(T_("restored '%s' into '%s': sha256 %s, integrity ok, ledger of %llu entries "
+	          "verifies\ncopy the ledger's signing key (ledger.key) back into '%s' from where "
+	          "it is kept, then run 'mamori --dir %s doctor'\n"),
 	       argv[0], dir, b.sha256, (unsigned long long)b.ledger_size, dir, dir);
 	ret = EXIT_DONE;
 out:

@@ -163,10 +163,10 @@ static void check_output(const struct fim_check_result *res, bool json, struct s
 	strbuf_addf(out, "report %" PRId64 ": %s (ledger entry %" PRIu64 ")\n", res->report_id,
 	            res->outcome, res->ledger_index);
 	if (res->alert_id)
-		strbuf_addf(out, "alert %" PRId64 " raised (see 'mamori alert list')\n",
+		strbuf_addf(out, T_("alert %" PRId64 " raised (see 'mamori alert list')\n"),
 		            res->alert_id);
 	for (size_t i = 0; i < res->nr_duties; i++) {
-		strbuf_addf(out, "duty %s at %s: ", res->duties[i].duty, res->duties[i].scope);
+		strbuf_addf(out, T_("duty %s at %s: "), res->duties[i].duty, res->duties[i].scope);
 		cli_act_text(&res->duties[i].act, out);
 		strbuf_addch(out, '\n');
 	}
@@ -512,8 +512,10 @@ static int fim_config_check_cmd(struct cli_ctx *ctx, int argc, const char **argv
 		ret = EXIT_FAILED;
 	} else {
 		strbuf_reset(&out);
-		strbuf_addf(&out, "%s: ok: %zu rules, %zu groups, %zu warning%s\n", argv[0],
-		            c->nr_rules, c->nr_groups, diags.nr, diags.nr == 1 ? "" : "s");
+		strbuf_addf(&out,
+		            diags.nr == 1 ? T_("%s: ok: %zu rules, %zu groups, %zu warning\n")
+		                          : T_("%s: ok: %zu rules, %zu groups, %zu warnings\n"),
+		            argv[0], c->nr_rules, c->nr_groups, diags.nr);
 		ret = cli_print(&out);
 	}
 	fim_config_free(c);

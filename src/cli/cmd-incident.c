@@ -451,7 +451,8 @@ static int evidence_add(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
 	} else if (res.outcome == ACT_DONE) {
-		strbuf_addf(&out, "evidence '%s' taken in: sha256 %s, ledger entry %" PRIu64 "\n",
+		strbuf_addf(&out,
+		            T_("evidence '%s' taken in: sha256 %s, ledger entry %" PRIu64 "\n"),
 		            files.items[0].name, files.items[0].sha256, res.ledger_index);
 	} else {
 		cli_act_text(&res, &out);

@@ -621,7 +621,8 @@ static int ledger_export_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_release(&err);
 		return EXIT_FAILED;
 	}
-	strbuf_addf(&out, "exported the ledger to '%s'; check it with 'python3 %s/verify.py %s'\n",
+	strbuf_addf(&out,
+	            T_("exported the ledger to '%s'; check it with 'python3 %s/verify.py %s'\n"),
 	            argv[0], argv[0], argv[0]);
 	strbuf_release(&err);
 	return print_done(&out);
@@ -635,8 +636,10 @@ static void add_summary(struct strbuf *out, uint64_t index, const struct ledger_
 	struct strbuf s = STRBUF_INIT;
 
 	strbuf_addf(out, "%8" PRIu64 "  ", index);
-	time_format_local(out, e->time_ms, TOKYO_OFFSET_MS);
-	strbuf_addf(out, "  %-12s ", entry_kind_name((int)e->kind));
+	cli_time(out, e->time_ms);
+	strbuf_addstr(out, "  ");
+	strbuf_add_padded(out, T_(entry_kind_name((int)e->kind)), 12);
+	strbuf_addch(out, ' ');
 	if (e->actor)
 		strbuf_addf(&s, "%s ", e->actor);
 	if (e->action)
@@ -644,15 +647,15 @@ static void add_summary(struct strbuf *out, uint64_t index, const struct ledger_
 	if (e->subject)
 		strbuf_addf(&s, "%s ", e->subject);
 	if (e->decision)
-		strbuf_addf(&s, "→ %s ", e->decision);
+		strbuf_addf(&s, "→ %s ", cli_state_name(e->decision));
 	if (e->source)
 		strbuf_addf(&s, "%s:%" PRIu64 " ", e->source, e->line);
 	if (e->has_ref)
-		strbuf_addf(&s, "entry %" PRIu64 " ", e->ref);
+		strbuf_addf(&s, T_("entry %" PRIu64 " "), e->ref);
 	if (e->data)
 		strbuf_add(&s, e->data, e->data_len);
 	else if (e->sealed)
-		strbuf_addstr(&s, "(sealed)");
+		strbuf_addstr(&s, T_("(sealed)"));
 	strbuf_rtrim(&s);
 	add_safe(out, (const uint8_t *)s.buf, s.len, 200);
 	strbuf_addch(out, '\n');

@@ -68,8 +68,8 @@ static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n > 1 || !source) {
-		cli_error("%s",
-		          !source ? "log import needs --source NAME" : "give one FILE at most");
+		cli_error("%s", !source ? N_("log import needs --source NAME")
+		                        : N_("give one FILE at most"));
 		print_usage(usage, opts, true);
 		return EXIT_USAGE;
 	}
@@ -155,11 +155,11 @@ static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	if (r == 0) {
 		if (imported)
-			printf("imported %" PRIu64 " lines from '%s' as entries %" PRIu64
-			       "..%" PRIu64 "\n",
+			printf(T_("imported %" PRIu64 " lines from '%s' as entries %" PRIu64
+			          "..%" PRIu64 "\n"),
 			       imported, file, first, last);
 		else
-			printf("'%s' has no lines to import\n", file);
+			printf(T_("'%s' has no lines to import\n"), file);
 		ret = fflush(stdout) == 0 ? EXIT_DONE : EXIT_FAILED;
 	}
 out:
@@ -181,7 +181,7 @@ static void hit_line(struct strbuf *out, const struct log_hit *h)
 	const struct syslog_span *m = &ev->msg.msg;
 
 	strbuf_addf(out, "%" PRIu64 "  ", h->index);
-	time_format_local(out, ev->time_ms, TOKYO_OFFSET_MS);
+	cli_time(out, ev->time_ms);
 	strbuf_addf(out, "  %s  ", ev->host[0] ? ev->host : "-");
 	if (ev->msg.app.n)
 		strbuf_add(out, ev->msg.app.p, ev->msg.app.n);
@@ -194,14 +194,14 @@ static void hit_line(struct strbuf *out, const struct log_hit *h)
 	}
 	strbuf_addstr(out, "  ");
 	if (ev->msg.format == SYSLOG_RAW)
-		strbuf_addstr(out, "(raw) ");
+		strbuf_addstr(out, T_("(raw) "));
 	/* Control characters of a message never reach the terminal as such. */
 	for (size_t i = 0; m->p && i < m->n; i++) {
 		unsigned char c = (unsigned char)m->p[i];
 		strbuf_addch(out, c < 0x20 || c == 0x7f ? '?' : (char)c);
 	}
 	if (ev->payload.flags & LOG_CUT)
-		strbuf_addstr(out, " …(cut)");
+		strbuf_addstr(out, T_(" …(cut)"));
 	strbuf_addch(out, '\n');
 }
 
@@ -363,7 +363,7 @@ static int log_retention(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("%s", err.buf);
 		goto out;
 	}
-	time_format_local(&before, plan.cutoff_ms, TOKYO_OFFSET_MS);
+	cli_time(&before, plan.cutoff_ms);
 	if (json) {
 		struct json_writer w;
 		struct strbuf t = STRBUF_INIT;
@@ -387,17 +387,18 @@ static int log_retention(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addch(&out, '\n');
 		strbuf_release(&t);
 	} else if (!plan.messages) {
-		strbuf_addf(&out, "nothing to erase: no collected message was received before %s\n",
+		strbuf_addf(&out,
+		            T_("nothing to erase: no collected message was received before %s\n"),
 		            before.buf);
 	} else if (dry) {
 		strbuf_addf(&out,
-		            "would erase %" PRIu64 " collected messages received before %s "
-		            "(entries %" PRIu64 "..%" PRIu64 ")\n",
+		            T_("would erase %" PRIu64 " collected messages received before %s "
+		               "(entries %" PRIu64 "..%" PRIu64 ")\n"),
 		            plan.messages, before.buf, plan.first, plan.last);
 	} else {
 		strbuf_addf(&out,
-		            "erased %" PRIu64 " collected messages received before %s (entries "
-		            "%" PRIu64 "..%" PRIu64 "); retention entry %" PRIu64 "\n",
+		            T_("erased %" PRIu64 " collected messages received before %s (entries "
+		               "%" PRIu64 "..%" PRIu64 "); retention entry %" PRIu64 "\n"),
 		            plan.erased, before.buf, plan.first, plan.last, plan.entry);
 	}
 	ret = cli_print(&out);

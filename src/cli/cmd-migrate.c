@@ -259,12 +259,12 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_release(&err);
 		return EXIT_FAILED;
 	}
-	printf("migrated '%s' to PostgreSQL %s: %lld tables, %lld rows, %d attachment files; "
-	       "the ledger verifies there (%llu entries, the same root)\n",
+	printf(T_("migrated '%s' to PostgreSQL %s: %lld tables, %lld rows, %d attachment files; "
+	          "the ledger verifies there (%llu entries, the same root)\n"),
 	       from, url, (long long)stats.tables, (long long)stats.rows, files,
 	       (unsigned long long)res.entries);
-	printf("the new data directory is '%s'; '%s' is left as it was (keep it until you are "
-	       "sure, then retire it)\n",
+	printf(T_("the new data directory is '%s'; '%s' is left as it was (keep it until you "
+	          "are sure, then retire it)\n"),
 	       ctx->dir, from);
 	strbuf_release(&err);
 	return EXIT_DONE;

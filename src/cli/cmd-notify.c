@@ -228,10 +228,12 @@ static int notify_send(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
 	} else {
-		strbuf_addf(&out, "%s %u digest(s) of %u new item(s)", dry ? "would send" : "sent",
+		strbuf_addf(&out,
+		            dry ? T_("would send %u digest(s) of %u new item(s)")
+		                : T_("sent %u digest(s) of %u new item(s)"),
 		            res.digests, res.items);
 		if (res.no_email)
-			strbuf_addf(&out, "; %u person(s) with news have no e-mail address",
+			strbuf_addf(&out, T_("; %u person(s) with news have no e-mail address"),
 			            res.no_email);
 		strbuf_addch(&out, '\n');
 	}

@@ -102,7 +102,7 @@ static int policy_lint(struct cli_ctx *ctx, int argc, const char **argv)
 		            label, cov.n_choices, file);
 		policy_coverage_release(&cov);
 	} else
-		strbuf_addf(&out, "%s: %u errors, %u warnings\n", label, d.errors, d.warnings);
+		strbuf_addf(&out, T_("%s: %u errors, %u warnings\n"), label, d.errors, d.warnings);
 	ret = cli_print(&out);
 	if (ret == EXIT_DONE && r < 0)
 		ret = EXIT_FAILED;
@@ -419,8 +419,9 @@ static void coverage_text_clauses(const struct policy_coverage *cov, struct strb
 			strbuf_addf(out, "%s%s (%s)", k ? ", " : "", e->carriers[k].name,
 			            policy_strength_name(e->carriers[k].strength));
 		if (e->unkept)
-			strbuf_addstr(out, "; (the fields that cite it are optional and read by no "
-			                   "rule: what lets the record happen does not keep them)");
+			strbuf_addstr(out,
+			              T_("; (the fields that cite it are optional and read by no "
+			                 "rule: what lets the record happen does not keep them)"));
 		if (e->clause->reason)
 			strbuf_addf(out, "%s(reason: %s)", e->nr ? "; " : "", e->clause->reason);
 		else if (!e->nr)
@@ -448,7 +449,7 @@ static void coverage_text(const struct profile *p, const struct policy_coverage 
 	}
 	strbuf_addstr(out, T_("(watched: also watched by a log rule or file-integrity check "
 	                      "that runs here)\n"));
-	strbuf_addf(out, "ward choices (区の選択): %u\n", cov->n_choices);
+	strbuf_addf(out, T_("ward choices (区の選択): %u\n"), cov->n_choices);
 	for (unsigned i = 0; i < cov->n_choices; i++)
 		strbuf_addf(out, "  %s: %s\n", cov->choices[i].what, cov->choices[i].reason);
 }

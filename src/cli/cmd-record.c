@@ -636,7 +636,7 @@ static int record_import(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	ret = cli_import_run(d, argv[1], &csv, NULL, in, res);
 	if (ret == EXIT_DONE)
-		printf("imported %zu records into '%s' from '%s' (%s)\n", csv.nrecords, reg->id,
+		printf(T_("imported %zu records into '%s' from '%s' (%s)\n"), csv.nrecords, reg->id,
 		       argv[1], csv_encoding_name(csv.encoding));
 out:
 	free(in);

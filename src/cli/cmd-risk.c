@@ -68,7 +68,7 @@ static int risk_threats(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_array_end(&w);
 		strbuf_addch(&out, '\n');
 	} else if (!p->risk.n_threats) {
-		strbuf_addf(&out, "profile '%s' names no threats\n", p->id);
+		strbuf_addf(&out, T_("profile '%s' names no threats\n"), p->id);
 	} else {
 		for (unsigned i = 0; i < p->risk.n_threats; i++) {
 			const struct policy_threat *t = &p->risk.threats[i];

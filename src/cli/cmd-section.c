@@ -302,7 +302,7 @@ static int section_import(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	ret = cli_import_run(d, argv[0], &csv, order, in, res);
 	if (ret == EXIT_DONE)
-		printf("imported %zu sections from '%s' (%s)\n", csv.nrecords, argv[0],
+		printf(T_("imported %zu sections from '%s' (%s)\n"), csv.nrecords, argv[0],
 		       csv_encoding_name(csv.encoding));
 	free(order);
 	free(in);

@@ -3,48 +3,102 @@
  * door all or nothing. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
 #include "base/csv.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
+#include "core/org.h"
 #include "core/personnel.h"
+#include "policy/policy.h"
 
-/* "sato 佐藤花子: 税務課 → kumin, 職名 X, ends A, starts B from D, retires" */
-static void describe(const struct personnel_line *l, struct strbuf *out)
+/* What people read for a section id or a role@scope: in Japanese their names ("税務課",
+ * "税務課 セキュリティ責任者"), in English the ids as written in the file. */
+static void add_section(struct door *d, const char *id, struct strbuf *out)
 {
-	strbuf_addf(out, "line %zu: %s", l->line, l->login);
+	char *scope = NULL, *name = NULL;
+
+	if (cli_lang_ja() && id) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "section:%s", id);
+		scope = strbuf_detach(&sb, NULL);
+		name = org_scope_name(door_store(d), scope);
+	}
+	strbuf_addstr(out, name ? name : id ? id : "-");
+	free(name);
+	free(scope);
+}
+
+static void add_role(struct door *d, const char *rs, struct strbuf *out)
+{
+	const char *at = strchr(rs, '@');
+	char *role = at ? xstrndup(rs, (size_t)(at - rs)) : xstrdup(rs);
+	const struct policy_role *x = policy_role(door_profile(d), role);
+	char *scope = at ? org_scope_name(door_store(d), at + 1) : NULL;
+
+	if (!cli_lang_ja() || !x || !x->name)
+		strbuf_addstr(out, rs);
+	else if (scope)
+		strbuf_addf(out, "%s %s", scope, x->name);
+	else
+		strbuf_addstr(out, x->name);
+	free(scope);
+	free(role);
+}
+
+/* "line 3: sato 佐藤花子 (2027-04-01): moves zeimu -> kumin on that day; 職名 X; ends A; starts B;
+ * retires", in the CLI's language (names and the date as the office writes them in Japanese). */
+static void describe(struct door *d, const struct personnel_line *l, struct strbuf *out)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+	strbuf_addf(out, T_("line %zu: %s"), l->line, l->login);
 	if (l->name)
 		strbuf_addf(out, " %s", l->name);
-	strbuf_addf(out, " (%s):", l->date ? l->date : "-");
-	if (l->section)
-		strbuf_addf(out, " moves %s -> %s%s;", l->from_section ? l->from_section : "-",
-		            l->section, l->date_ms > time_now_ms() ? " on that day" : "");
+	cli_date(&a, l->date ? l->date : "-");
+	strbuf_addf(out, T_(" (%s):"), a.buf);
+	if (l->section) {
+		strbuf_reset(&a);
+		add_section(d, l->from_section, &a);
+		add_section(d, l->section, &b);
+		strbuf_addf(out, T_(" moves %s -> %s%s;"), a.buf, b.buf,
+		            l->date_ms > time_now_ms() ? T_(" on that day") : "");
+	}
 	if (l->title)
-		strbuf_addf(out, " 職名 %s;", l->title);
-	for (size_t i = 0; i < l->end_roles.nr; i++)
-		strbuf_addf(out, " ends %s;", l->end_roles.items[i]);
-	for (size_t i = 0; i < l->start_roles.nr; i++)
-		strbuf_addf(out, " starts %s;", l->start_roles.items[i]);
+		strbuf_addf(out, T_(" 職名 %s;"), l->title);
+	for (size_t i = 0; i < l->end_roles.nr; i++) {
+		strbuf_reset(&a);
+		add_role(d, l->end_roles.items[i], &a);
+		strbuf_addf(out, T_(" ends %s;"), a.buf);
+	}
+	for (size_t i = 0; i < l->start_roles.nr; i++) {
+		strbuf_reset(&a);
+		add_role(d, l->start_roles.items[i], &a);
+		strbuf_addf(out, T_(" starts %s;"), a.buf);
+	}
 	if (l->retire)
-		strbuf_addstr(out, " retires;");
+		strbuf_addstr(out, T_(" retires;"));
 	if (out->len && out->buf[out->len - 1] == ';')
 		strbuf_setlen(out, out->len - 1);
 	strbuf_addch(out, '\n');
+	strbuf_release(&a);
+	strbuf_release(&b);
 }
 
-static void print_plan(const char *path, const struct personnel_plan *plan)
+static void print_plan(struct door *d, const char *path, const struct personnel_plan *plan)
 {
 	struct strbuf out = STRBUF_INIT;
 
 	for (size_t i = 0; i < plan->nr; i++) {
 		const struct personnel_line *l = &plan->items[i];
 		if (!l->error) {
-			describe(l, &out);
+			describe(d, l, &out);
 			continue;
 		}
-		strbuf_addf(&out, "'%s' line %zu: ", path, l->line);
-		personnel_format(personnel_error_text(l->error), l->arg, &out);
+		strbuf_addf(&out, T_("'%s' line %zu: "), path, l->line);
+		personnel_format(T_(personnel_error_text(l->error)), l->arg, &out);
 		strbuf_addch(&out, '\n');
 	}
 	fputs(out.buf, plan->n_errors ? stderr : stdout); /* with errors all of it is the error */
@@ -65,7 +119,7 @@ static int run_due(struct cli_ctx *ctx)
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 	} else {
-		printf("applied %zu moves dated ahead\n", applied);
+		printf(T_("applied %zu moves dated ahead\n"), applied);
 		if (failed) {
 			cli_error("%zu moves dated ahead were not applied (they stay): %s", failed,
 			          err.buf);
@@ -150,7 +204,7 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	print_plan(argv[0], &plan);
+	print_plan(d, argv[0], &plan);
 	if (plan.n_errors) {
 		cli_error("'%s': %zu of %zu lines have errors; nothing applied", argv[0],
 		          plan.n_errors, plan.nr);
@@ -158,7 +212,7 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (dry) {
-		printf("checked %zu lines; nothing applied (--dry-run)\n", plan.nr);
+		printf(T_("checked %zu lines; nothing applied (--dry-run)\n"), plan.nr);
 		goto out;
 	}
 	cli_act_context(&c);
@@ -170,7 +224,7 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("'%s' line %zu: %s; nothing applied", argv[0], line, err.buf);
 		ret = EXIT_FAILED;
 	} else {
-		printf("applied %zu lines (%zu acts) from '%s' (%s)\n", plan.nr, acts, argv[0],
+		printf(T_("applied %zu lines (%zu acts) from '%s' (%s)\n"), plan.nr, acts, argv[0],
 		       csv_encoding_name(csv.encoding));
 	}
 out:

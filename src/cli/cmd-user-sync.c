@@ -39,18 +39,18 @@ static void print_json(const struct dir_sync *s, bool dry, struct strbuf *out)
 
 static void print_text(const struct dir_sync *s, bool dry, struct strbuf *out)
 {
-	strbuf_addf(out, "directory: %zu people%s\n", s->people,
-	            dry ? " (dry run: nothing changed)" : "");
+	strbuf_addf(out, T_("directory: %zu people%s\n"), s->people,
+	            dry ? T_(" (dry run: nothing changed)") : "");
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct dir_change *c = &s->items[i];
 
 		strbuf_addf(out, "%-8s %-16s %s", c->change, c->login, c->detail ? c->detail : "");
 		if (c->refused)
-			strbuf_addf(out, " — refused: %s", c->message);
+			strbuf_addf(out, T_(" — refused: %s"), c->message);
 		strbuf_addch(out, '\n');
 	}
 	if (!s->nr)
-		strbuf_addstr(out, "nothing to change\n");
+		strbuf_addstr(out, T_("nothing to change\n"));
 }
 
 int cmd_user_sync(struct cli_ctx *ctx, int argc, const char **argv)

@@ -525,9 +525,10 @@ static int user_import(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	ret = cli_import_run(d, argv[0], &csv, NULL, in, res);
 	if (ret == EXIT_DONE)
-		printf("imported %zu users from '%s' (%s); set their passwords with 'mamori user "
-		       "passwd LOGIN --generate'\n",
-		       csv.nrecords, argv[0], csv_encoding_name(csv.encoding));
+		printf(
+		    T_("imported %zu users from '%s' (%s); set their passwords with 'mamori user "
+		       "passwd LOGIN --generate'\n"),
+		    csv.nrecords, argv[0], csv_encoding_name(csv.encoding));
 	free(in);
 	free(fields);
 	free(res);

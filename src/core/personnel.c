@@ -6,6 +6,7 @@
 
 #include "base/cleanup.h"
 #include "base/csv.h"
+#include "base/msgid.h"
 #include "base/timeutil.h"
 #include "core/act.h"
 #include "core/org.h"
@@ -49,32 +50,32 @@ const char *personnel_error_text(enum personnel_error e)
 	case PERSONNEL_OK:
 		return "";
 	case PERSONNEL_NO_LOGIN:
-		return "the login ID is empty";
+		return N_("the login ID is empty");
 	case PERSONNEL_UNKNOWN_USER:
-		return "there is no person with the login ID '%s'";
+		return N_("there is no person with the login ID '%s'");
 	case PERSONNEL_RETIRED:
-		return "'%s' has retired";
+		return N_("'%s' has retired");
 	case PERSONNEL_DUPLICATE:
-		return "'%s' is on an earlier line too; put each person on one line";
+		return N_("'%s' is on an earlier line too; put each person on one line");
 	case PERSONNEL_BAD_DATE:
-		return "the date '%s' is not a date: write it as 2027-04-01";
+		return N_("the date '%s' is not a date: write it as 2027-04-01");
 	case PERSONNEL_UNKNOWN_SECTION:
-		return "there is no section '%s' (give its ID or its name)";
+		return N_("there is no section '%s' (give its ID or its name)");
 	case PERSONNEL_BAD_ROLE:
-		return "'%s' is not a role of this ward (write it as "
-		       "security_officer@section:zeimu)";
+		return N_("'%s' is not a role of this ward (write it as "
+		          "security_officer@section:zeimu)");
 	case PERSONNEL_NOT_HELD:
-		return "the person does not hold %s, so it cannot end";
+		return N_("the person does not hold %s, so it cannot end");
 	case PERSONNEL_HELD:
-		return "the person holds %s already";
+		return N_("the person holds %s already");
 	case PERSONNEL_FUTURE_MOVE:
-		return "a retirement takes effect when applied: apply this line on %s or later";
+		return N_("a retirement takes effect when applied: apply this line on %s or later");
 	case PERSONNEL_RETIRE_AND_START:
-		return "a person who retires cannot start a role on the same line";
+		return N_("a person who retires cannot start a role on the same line");
 	case PERSONNEL_NOTHING:
-		return "the line changes nothing";
+		return N_("the line changes nothing");
 	case PERSONNEL_BAD_TITLE:
-		return "the title '%s' is too long or has several lines";
+		return N_("the title '%s' is too long or has several lines");
 	}
 	return "?";
 }

@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "base/cleanup.h"
+#include "base/msgid.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "ledger/entry.h"
@@ -40,11 +41,12 @@ static const char *const tag_names[TAG_MAX + 1] = {
 	[TAG_REF] = "ref",         [TAG_KEY] = "key",
 };
 
+/* Kind names, by kind, for JSON and (as message ids: the front ends translate them) people. */
 static const char *const kind_names[] = {
-	[ENTRY_CHANGE] = "change",       [ENTRY_DECISION] = "decision",
-	[ENTRY_LOGIN] = "login",         [ENTRY_INGEST] = "ingest",
-	[ENTRY_RETENTION] = "retention", [ENTRY_KEY_ROTATION] = "key_rotation",
-	[ENTRY_NOTE] = "note",           [ENTRY_INTEGRITY] = "integrity",
+	[ENTRY_CHANGE] = N_("change"),       [ENTRY_DECISION] = N_("decision"),
+	[ENTRY_LOGIN] = N_("login"),         [ENTRY_INGEST] = N_("ingest"),
+	[ENTRY_RETENTION] = N_("retention"), [ENTRY_KEY_ROTATION] = N_("key_rotation"),
+	[ENTRY_NOTE] = N_("note"),           [ENTRY_INTEGRITY] = N_("integrity"),
 };
 
 const char *entry_kind_name(int kind)

@@ -20,42 +20,6 @@
 /* The previewed file as UTF-8 CSV fits one form field. */
 #define TRANSFER_MAX_TEXT (WEB_MAX_VALUE - 1024)
 
-static const char *error_text(enum personnel_error e)
-{
-	switch (e) {
-	case PERSONNEL_OK:
-		return "";
-	case PERSONNEL_NO_LOGIN:
-		return N_("the login ID is empty");
-	case PERSONNEL_UNKNOWN_USER:
-		return N_("there is no person with the login ID '%s'");
-	case PERSONNEL_RETIRED:
-		return N_("'%s' has retired");
-	case PERSONNEL_DUPLICATE:
-		return N_("'%s' is on an earlier line too; put each person on one line");
-	case PERSONNEL_BAD_DATE:
-		return N_("the date '%s' is not a date: write it as 2027-04-01");
-	case PERSONNEL_UNKNOWN_SECTION:
-		return N_("there is no section '%s' (give its ID or its name)");
-	case PERSONNEL_BAD_ROLE:
-		return N_("'%s' is not a role of this ward (write it as "
-		          "security_officer@section:zeimu)");
-	case PERSONNEL_NOT_HELD:
-		return N_("the person does not hold %s, so it cannot end");
-	case PERSONNEL_HELD:
-		return N_("the person holds %s already");
-	case PERSONNEL_FUTURE_MOVE:
-		return N_("a retirement takes effect when applied: apply this line on %s or later");
-	case PERSONNEL_RETIRE_AND_START:
-		return N_("a person who retires cannot start a role on the same line");
-	case PERSONNEL_NOTHING:
-		return N_("the line changes nothing");
-	case PERSONNEL_BAD_TITLE:
-		return N_("the title '%s' is too long or has several lines");
-	}
-	return "?";
-}
-
 /* "税務課 セキュリティ責任者" for role@scope. */
 static void role_label(struct web_req *r, const char *rs, struct strbuf *out)
 {
@@ -120,7 +84,7 @@ static void plan_row(struct web_req *r, const struct personnel_line *l)
 	roles_cell(r, &l->start_roles);
 	html_elem(o, "td", l->retire ? _("retires") : "", HTML_END);
 	if (l->error)
-		personnel_format(_(error_text(l->error)), l->arg, &t);
+		personnel_format(_(personnel_error_text(l->error)), l->arg, &t);
 	html_elem(o, "td", l->error ? t.buf : _("OK"), "class", l->error ? "error" : NULL,
 	          HTML_END);
 	html_close(o, "tr");

@@ -187,7 +187,7 @@ static void entry_props(struct web_req *r, const struct ledger_entry *e)
 
 	html_open(o, "dl", "class", "props", HTML_END);
 	html_elem(o, "dt", _("Kind"), HTML_END);
-	html_elem(o, "dd", entry_kind_name(e->kind), HTML_END);
+	html_elem(o, "dd", _(entry_kind_name(e->kind)), HTML_END);
 	html_elem(o, "dt", _("Time"), HTML_END);
 	html_open(o, "dd", HTML_END);
 	page_time(o, e->time_ms);

@@ -129,6 +129,38 @@ check "doctor's JSON keeps English details" "grep -q 'schema version [0-9]* is c
 said "the command list" 0 help
 out_has "the commands in Japanese" "台帳の記録: 追加、一覧、表示、CSV"
 
+# ---- 人事異動's preview, the ledger's and the collected logs' lines ---------------------------------
+TODAY=$(TZ=Asia/Tokyo date +%F)
+cat >"$TMP/move.csv" <<CSV
+ログインID,異動日,新所属,新職名,終了する役割,開始する役割,退職
+zeimu-2,$TODAY,区民課,区民課主査,,security_officer@section:kumin,
+kumin-2,2099-04-01,zeimu,,,,
+hoken-1,,,,,,退職
+CSV
+said "user transfer's preview" 0 user transfer "$TMP/move.csv" --date "$TODAY" --dry-run
+out_has "the move by section names" "所属 区民課 → 税務課（その日に異動）"
+out_has "a role by its name and scope" "区民課 セキュリティ責任者 を開始"
+out_has "a retirement" "退職"
+out_has "the dates as the office writes them" "（令和"
+out_has "and nothing applied" "何も適用していません（--dry-run）"
+printf 'ログインID,新所属\nnobody,zeimu\nzeimu-2,nowhere\n' >"$TMP/bad.csv"
+said "user transfer's errors by line" 1 user transfer "$TMP/bad.csv"
+err_has "an unknown person by line" "2 行目: ログインID「nobody」の人はいません"
+said "ledger tail" 0 ledger tail -n 30
+out_has "entry kinds by name" "  変更  "
+out_has "the policy's decision by name" "→ 許可"
+out_has "entry times as the office writes them" "  令和"
+cat >"$TMP/syslog.txt" <<'LOG'
+<13>1 2026-12-05T10:00:00Z web01 sshd 123 - - 認証に失敗しました
+そのまま保存された行
+LOG
+said "log import" 0 log import --source web01 "$TMP/syslog.txt"
+out_has "how many lines, in Japanese" "2 行を「"
+said "log search" 0 log search --host web01
+out_has "a message kept raw is marked so" "（未解析） そのまま保存された行"
+out_has "log times as the office writes them" "  令和8年12月5日 19:00  web01  sshd[123]"
+said "log import without --source" 2 log import "$TMP/syslog.txt"
+
 # ---- help: every command group's list and every subcommand's options --------------------------
 for g in $(env MAMORI_LANG=en "$MAMORI" help | sed -n '/^commands:/,/^$/s/^    \([a-z]*\) .*/\1/p'); do
 	ja "$g" --help >"$TMP/out" 2>"$TMP/err"
