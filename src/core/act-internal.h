@@ -1,4 +1,4 @@
-/* act-internal: what the door's files (act.c, act-record.c, act-org.c) share. */
+/* act-internal: what the door's files (act.c, act-record*.c, act-approve.c, act-org.c) share. */
 #ifndef MAMORI_CORE_ACT_INTERNAL_H
 #define MAMORI_CORE_ACT_INTERNAL_H
 
