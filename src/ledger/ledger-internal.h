@@ -1,4 +1,5 @@
-/* ledger-internal: tile and bundle layouts shared by ledger.c, writer.c, verify.c, export.c. */
+/* ledger-internal: struct ledger, tile and bundle layouts shared by the ledger files (ledger*.c,
+ * writer.c, verify.c, export.c). */
 #ifndef MAMORI_LEDGER_LEDGER_INTERNAL_H
 #define MAMORI_LEDGER_LEDGER_INTERNAL_H
 
@@ -191,5 +192,48 @@ struct ledger_prep {
 	struct prepared_entry scratch;
 	struct batch *b;
 };
+
+/* A small per-call cache of tiles read while answering one query. */
+#define READ_CACHE 8
+
+struct ledger {
+	struct store *st;
+	struct merkle_hasher *h;
+
+	/* The right edge of the tree, valid when it matches ledger_head. */
+	bool valid;
+	uint64_t size;
+	uint8_t root[MERKLE_HASH_SIZE];
+	struct merkle_range range;
+	struct strbuf bundle; /* entries of bundle size >> 8 */
+	struct strbuf sealed; /* sealed records of that bundle */
+	bool bundle_dirty, sealed_dirty;
+	/* PostgreSQL: the rows of this append, as COPY binary streams, and their first keys */
+	struct strbuf copy_bundle, copy_sealed;
+	uint64_t copy_bundle_first, copy_sealed_first;
+	struct tile *edge[TILE_LEVELS];
+	bool edge_dirty[TILE_LEVELS];
+
+	/* An error from inside merkle_range_append's callback. */
+	int cb_ret;
+	struct strbuf *cb_err;
+
+	/* Tiles read by the current query. */
+	struct tile *rcache[READ_CACHE];
+	uint64_t rcache_id[READ_CACHE];
+	bool rcache_used[READ_CACHE];
+	unsigned rcache_next;
+	struct strbuf *read_err;
+
+	/* ledger_read_range's buffers, kept between calls (ledger_read_bufs_take) */
+	struct strbuf rd_entries, rd_sealed;
+	bool rd_busy;
+};
+
+/* ledger.c, for ledger-read.c: one blob column of a row by key into out (1 found, 0 missing,
+ * -errno); the error for a damaged stored part. */
+int read_blob(struct ledger *lg, const char *sql, int64_t key, struct strbuf *out, int *ret_width,
+              struct strbuf *err);
+int damaged(struct strbuf *err, const char *what, uint64_t n);
 
 #endif
