@@ -1,0 +1,116 @@
+/* writer-internal: the group-commit writer's state, shared by writer.c (its threads) and
+ * writer-submit.c (its callers). */
+#ifndef MAMORI_LEDGER_WRITER_INTERNAL_H
+#define MAMORI_LEDGER_WRITER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ledger/ledger-internal.h"
+#include "ledger/ledger.h"
+
+/*
+ * Recent batches remembered to answer "which index did ticket T get" (found by binary
+ * search: they are in ticket order). The log analysis asks for tickets up to two queues
+ * and a submission (ingest/live.c) old, and a batch holds at least one.
+ */
+#define RING 65536
+/*
+ * Batches whose commit failed (a full disk, an I/O error): their tickets are refused and the
+ * writer goes on with the next batch, so a transient fault costs only the entries it hit.
+ * After this many failed batches the fault is no longer transient: the writer stops.
+ */
+#define MAX_FAILED_BATCHES 64
+
+/*
+ * Durability is pipelined: the writer commits without waiting for the disk (WAL,
+ * synchronous=NORMAL on its connection) and a syncer thread makes the WAL durable with
+ * fdatasync, acknowledging everything committed before that call began. The next batch is
+ * appended while the disk confirms the last, so an entry waits for about two flushes of the
+ * disk and a commit's work never adds to the flush.
+ *
+ * A commit rewrites the partial bundle and tiles: about 20 pages of WAL whatever its size
+ * (commits of fewer than 16 entries wrote 8-12 KiB of WAL per 256-byte entry, commits of
+ * 256 or more 0.4-0.5 KiB), and the WAL's volume is what the disk's flushes and the
+ * checkpoints must carry. So a batch waits to grow:
+ * - while a flush runs: fewer than LINGER_MIN entries wait for it to end (they could not be
+ *   durable before the flush after it anyway), at most LINGER_FLUSH_NS (a flush that hangs);
+ *   from LINGER_MIN on, up to max_delay_us after the first, so that the next flush has them
+ *   as soon as this one ends; LINGER_ENTRIES are committed at once;
+ * - when no flush runs and entries come fast (the arrival rate of the last batches), up to
+ *   max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
+ *   once, so a lone entry never waits.
+ */
+#define LINGER_ENTRIES  256
+#define LINGER_MIN      64
+#define LINGER_FLUSH_NS (1000 * 1000000LL)
+
+struct ring_rec {
+	uint64_t first_ticket, nr, first_index;
+};
+
+struct failed_batch {
+	uint64_t first_ticket, nr;
+	int r;
+	char msg[240];
+};
+
+struct ledger_writer {
+	char *dir;
+	struct ledger_writer_options opt;
+	pthread_t thread;
+	bool started;
+
+	pthread_mutex_t mu;
+	pthread_cond_t work;  /* the writer waits for entries */
+	pthread_cond_t done;  /* waiters wait for durability */
+	pthread_cond_t space; /* submitters wait for room */
+	char sync_msg[160];   /* why the last flush failed */
+	struct batch *cur, *spare;
+	uint64_t next_ticket;
+	uint64_t committed; /* tickets below are committed: visible, durable once synced */
+	uint64_t durable;   /* tickets below are decided: durable, or refused (fails[]) */
+	uint64_t syncs;     /* flushes that made entries durable */
+	bool stopping;
+	int failed; /* sticky: nothing more is acknowledged (see MAX_FAILED_BATCHES) */
+	struct strbuf fail_msg;
+	struct failed_batch fails[MAX_FAILED_BATCHES];
+	size_t n_fails;
+	struct ring_rec ring[RING];
+	uint64_t ring_nr; /* batches committed so far */
+
+	/* Submitters share one hasher and scratch entry for encoding outside the main lock. */
+	pthread_mutex_t hash_mu;
+	struct merkle_hasher *hasher;
+	struct prepared_entry scratch;
+
+	/* Owned by the writer thread. */
+	struct store *st;
+	struct ledger *lg;
+	int64_t last_checkpoint_ms;
+	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
+	bool can_sign;
+	int wal_pages;  /* WAL size after the last commit (store_wal_watch) */
+	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
+
+	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
+	pthread_t sync_thread;
+	bool sync_started, sync_stop, syncing;
+	bool sync_broken;  /* a flush failed: nothing is acknowledged until a full checkpoint */
+	bool flush_wanted; /* flush even without new entries (a stored signed checkpoint) */
+	pthread_cond_t sync_cv;
+	char *wal_path;
+	int wal_fd;
+
+	/* The WAL checkpointer thread and its connection. */
+	pthread_t ckpt_thread;
+	bool ckpt_started, ckpt_wanted, ckpt_stop;
+	pthread_cond_t ckpt_cv;
+	struct store *ckpt_st;
+};
+
+/* The failed batch that ticket was in, or NULL. */
+const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket);
+
+#endif
