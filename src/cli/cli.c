@@ -119,9 +119,20 @@ struct said {
 	size_t n;
 };
 
+/* A phrase of the catalogue's ("short", a system's "No such file or directory") in Japanese;
+ * NULL keeps it as it is. */
+static const char *phrase_in_japanese(void *ctx, const char *arg)
+{
+	const char *ja = *arg ? i18n_gettext_ja(arg) : arg;
+
+	(void)ctx;
+	return ja != arg ? ja : NULL;
+}
+
 /*
  * An argument of a message in Japanese: the core's error (its message id translated, with its
- * own arguments), or a phrase of the catalogue's. NULL keeps it as it is.
+ * own arguments, phrases among them said in Japanese too), or a phrase of the catalogue's.
+ * NULL keeps it as it is.
  */
 static const char *arg_in_japanese(void *ctx, const char *arg)
 {
@@ -133,13 +144,12 @@ static const char *arg_in_japanese(void *ctx, const char *arg)
 	    said->n < sizeof(said->kept) / sizeof(char *)) {
 		struct strbuf sb = STRBUF_INIT;
 
-		fmtargs_render(&sb, ja, &a, NULL, NULL);
+		fmtargs_render(&sb, ja, &a, phrase_in_japanese, NULL);
 		fmtargs_release(&a);
 		return said->kept[said->n++] = strbuf_detach(&sb, NULL);
 	}
 	fmtargs_release(&a);
-	ja = *arg ? i18n_gettext_ja(arg) : arg;
-	return ja != arg ? ja : NULL;
+	return phrase_in_japanese(NULL, arg);
 }
 
 bool cli_say_core_error(struct strbuf *out, const char *msg)

@@ -169,7 +169,7 @@ static int put_text(struct strbuf *out, int tag, const char *s, struct strbuf *e
 		          "entry field '%s' must be non-empty UTF-8 text of at most %d bytes "
 		          "without control characters%s",
 		          tag_names[tag], ENTRY_MAX_TEXT,
-		          tag == TAG_CLAUSES ? ", ids separated by single spaces" : "");
+		          tag == TAG_CLAUSES ? N_(", ids separated by single spaces") : "");
 		return -EINVAL;
 	}
 	put_field(out, tag, s, len);
@@ -271,7 +271,7 @@ static int parse(const uint8_t *p, size_t len, struct parsed *f, struct strbuf *
 	memset(f, 0, sizeof(*f));
 	if (len < ENTRY_HEADER_SIZE || len > ENTRY_MAX_SIZE) {
 		error_set(err, "entry is %zu bytes: too %s", len,
-		          len < ENTRY_HEADER_SIZE ? "short" : "long");
+		          len < ENTRY_HEADER_SIZE ? N_("short") : N_("long"));
 		return -EINVAL;
 	}
 	if (p[0] != ENTRY_VERSION) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/msgid.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
@@ -379,7 +380,7 @@ int ledger_export(struct ledger *lg, const char *data_dir, const char *dir, stru
 	if (mkdir(dir, 0700) < 0) {
 		r = -errno;
 		error_set(err, "cannot create '%s': %s%s", dir, strerror(-r),
-		          r == -EEXIST ? " (export into a new directory)" : "");
+		          r == -EEXIST ? N_(" (export into a new directory)") : "");
 		goto out;
 	}
 	r = ledger_trusted_keys(lg, data_dir, &vk, &nvk, err);

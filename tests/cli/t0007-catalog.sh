@@ -2,7 +2,9 @@
 # t0007: one catalogue says every message in Japanese: each _() and N_() string of the web,
 # each refusal of the door (act_refuse's format, shown on refusal pages as the detail), each
 # error the core and the policy engine answer with (error_set in src/core and src/policy: the
-# door's acts and what they call, shown on pages and by the CLI), and each message of the CLI
+# door's acts and what they call, shown on pages and by the CLI), each error of the layers
+# below (error_set and N_() in src/store, ledger, fim, ingest, agent, monitor, base, auth: said
+# by the CLI and serve), and each message of the CLI
 # (T_(), N_(), cli_error and cli_warn formats in src/cli and src/main.c) has a translation in
 # po/ja.po, and the catalogue compiles with its format strings checked.
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +25,15 @@ check "po/ja.po compiles, formats checked" "msgfmt --check -o /dev/null '$SRC/po
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
 	--keyword=refuse:3 --flag=refuse:3:c-format --no-wrap -j -o "$TMP/all.pot" \
 	src/auth/password.c) 2>>"$TMP/xgettext.err"
+# The errors of the layers below the core, which a person meets through the CLI and serve: the
+# store (a database missing, busy, full, newer), the ledger (its key, a damaged entry, a
+# checkpoint), file integrity, log collection, the agent, the log rules, the configuration,
+# CSV and library loaders (base) and the directory (auth); and their N_() (the ledger's entry
+# kinds). The web's own errors (src/web: the API's parse errors, answered in JSON) are not.
+(cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
+	--flag=error_set:2:c-format --keyword=N_ --no-wrap -j -o "$TMP/all.pot" \
+	src/store/*.c src/ledger/*.c src/fim/*.c src/ingest/*.c src/agent/*.c src/monitor/*.c \
+	src/base/*.c src/auth/*.c) 2>>"$TMP/xgettext.err"
 # The CLI's own messages: what it prints for people (T_, N_), its errors and warnings, and the
 # help of every option (--help: the OPT_* declarations).
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=T_ --keyword=N_ \
@@ -35,6 +46,11 @@ check "xgettext read the sources" "[ -s '$TMP/all.pot' ]"
 check "the door's input errors are among them" "grep -q 'must be a date (YYYY-MM-DD), not' '$TMP/all.pot'"
 check "the door's refusals are among them" "grep -q 'cannot approve request %lld: it waits for %s' '$TMP/all.pot'"
 check "the core's other errors are among them" "grep -q \"no section '%s'; see 'mamori section list'\" '$TMP/all.pot'"
+check "the store's errors are among them" "grep -q \"no Mamori database in '%s'\" '$TMP/all.pot'"
+check "the ledger's errors are among them" "grep -q 'the ledger head is damaged' '$TMP/all.pot'"
+check "file integrity's errors are among them" "grep -q \"cannot read baseline '%s': %s\" '$TMP/all.pot'"
+check "log collection's errors are among them" "grep -q 'cannot listen for syslog over %s' '$TMP/all.pot'"
+check "the ledger's entry kinds are among them" "grep -q '^msgid \"key_rotation\"' '$TMP/all.pot'"
 check "the CLI's messages are among them" "grep -q \"unknown option '%s'; see 'mamori %s --help'\" '$TMP/all.pot'"
 check "the CLI's outcomes are among them" "grep -q 'Waiting for approval: request %lld' '$TMP/all.pot'"
 check "the CLI's option help is among them" "grep -q 'only the records LOGIN may read' '$TMP/all.pot'"

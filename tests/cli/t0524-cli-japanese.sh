@@ -82,6 +82,21 @@ expect "a date that is none: exit 1" 1 ja act 7 asset.take_out --as zeimu-1 \
 japanese "a date that is none"
 no_english "a date that is none"
 
+# ---- the errors of the layers below the core: the store, the ledger, file integrity ------------
+expect "no database: exit 1" 1 env -u MAMORI_LANG -u LC_ALL -u LC_MESSAGES LANG=ja_JP.UTF-8 \
+	"$MAMORI" --dir "$TMP/none" user list
+err_has "the store's error in Japanese" "Mamori のデータベースがありません。'mamori --dir $TMP/none init' で作成してください"
+no_english "the store's error"
+expect "no such ledger entry: exit 1" 1 ja ledger entry 99999999
+err_has "the ledger's error in Japanese" "監査ログに記載 99999999 はありません"
+no_english "the ledger's error"
+expect "a proof beyond the tree: exit 1" 1 ja ledger proof 99999999
+err_has "the ledger's error with its numbers" "記載 99999999 はサイズ "
+no_english "a proof beyond the tree"
+expect "file integrity's configuration missing: exit 1" 1 ja fim config check "$TMP/none.conf"
+err_has "fim's error in Japanese, the system's reason too" "設定「$TMP/none.conf」を読めません: そのようなファイルやディレクトリはありません"
+no_english "fim's error"
+
 # ---- acts: waiting, refused with the clause, done ---------------------------------------------
 expect "a take-out waits for the 課長" 0 ja act 7 asset.take_out --as zeimu-1 \
 	--field destination=区民センター --field purpose=窓口 --field return_due=2099-12-20

@@ -19,6 +19,9 @@ static void test_catalog(void **state)
 	/* a format with an <inttypes.h> macro is found as the platform spells it */
 	assert_string_equal(_("no file integrity report %" PRId64),
 	                    "ファイル改ざん検知の報告 %" PRId64 " はありません");
+	/* PRIx32 too (the ledger's note signatures name a key by it) */
+	assert_string_equal(_("signature by '%s' (key %08" PRIx32 ") does not verify"),
+	                    "「%s」の署名（鍵 %08" PRIx32 "）を検証できません");
 	/* not in the catalog: the English id itself */
 	assert_string_equal(_("no such message 12345"), "no such message 12345");
 	assert_string_equal(_(""), "");
