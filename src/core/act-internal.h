@@ -57,6 +57,10 @@ struct door {
 struct act_password {
 	bool ready, refused;
 	char *why;
+	/* why as the strength check's message id and arguments (NULL: none), which the refusal
+	 * keeps (act_result.detail_fmt) so that the web and the CLI say the specific reason */
+	const char *why_fmt;
+	struct fmtargs why_args;
 	char hash[PASSWORD_HASH_SIZE];
 };
 

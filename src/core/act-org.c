@@ -1,10 +1,12 @@
 /* act-org: the door's organization half: sections, systems, users, roles, profile, duties. */
 #include <errno.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/password.h"
 #include "base/cleanup.h"
+#include "base/fmtargs.h"
 #include "core/act-internal.h"
 #include "core/requests.h"
 #include "store/query.h"
@@ -181,7 +183,21 @@ void act_password_release(struct act_password *pw)
 {
 	sodium_memzero(pw->hash, sizeof(pw->hash));
 	free(pw->why);
+	fmtargs_release(&pw->why_args);
 	memset(pw, 0, sizeof(*pw));
+}
+
+/* The strength check's message id for why, its last captured error with the clause in
+ * brackets after it ("password is too short: ... [MIN-5-5-5-1]"); NULL when it is not. */
+static const char *check_message_id(const char *why, struct fmtargs *args)
+{
+	const char *tail = strrchr(why, '[');
+	size_t n = tail && tail > why && tail[-1] == ' ' ? (size_t)(tail - 1 - why) : strlen(why);
+	char *head = xstrndup(why, n);
+	const char *fmt = error_captured(head, args);
+
+	free(head);
+	return fmt;
 }
 
 /*
@@ -219,10 +235,14 @@ int act_password_prepare(struct door *d, const struct act_input *in, struct act_
 	door_unlead(d);
 	if (!login)
 		return 0; /* no such user: the door says so */
+	error_capture_begin();
 	if (password_check(&pol, in->secret, login, name, NULL, &why) < 0) {
 		ret->refused = true;
 		ret->why = strbuf_detach(&why, NULL);
-	} else {
+		ret->why_fmt = check_message_id(ret->why, &ret->why_args);
+	}
+	error_capture_end(NULL, NULL);
+	if (!ret->refused) {
 		r = password_hash(in->secret, ret->hash, err);
 	}
 	strbuf_release(&why);
@@ -248,6 +268,11 @@ static int hash_password(struct act_state *s, char hash[PASSWORD_HASH_SIZE], boo
 	}
 	if (s->pw->refused) {
 		act_refuse(s, "%s", s->pw->why);
+		if (s->pw->why_fmt) { /* the check's own message id, for the reader's language */
+			s->refuse_fmt = s->pw->why_fmt;
+			fmtargs_release(&s->refuse_args);
+			fmtargs_copy(&s->refuse_args, &s->pw->why_args);
+		}
 		act_add_known_clauses(s, password_clauses);
 		*refused = true;
 		return 0;

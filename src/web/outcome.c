@@ -305,6 +305,17 @@ static char *refusal_detail(struct web_req *r, const struct act_result *res)
 	return strbuf_detach(&sb, NULL);
 }
 
+char *web_refusal_text(struct web_req *r, const struct act_result *res, const char *fallback)
+{
+	char *detail = refusal_detail(r, res);
+	const char *reason = web_refusal_reason(res->reason);
+
+	if (detail && *detail)
+		return detail;
+	free(detail);
+	return xstrdup(reason ? _(reason) : fallback);
+}
+
 void web_refusal(struct web_req *r, const struct act_result *res)
 {
 	struct strbuf *o = &r->out;

@@ -27,6 +27,14 @@ void web_notice_from_query(struct web_req *r);
  */
 const char *web_refusal_reason(const char *reason);
 
+/*
+ * What the door says of a refused act, or of an act it could not run (act_input.error_detail),
+ * as one line in the reader's language: its own account when the catalogue has it (a new
+ * password "too short: 5 characters, at least 12 are needed"), else the reason, else
+ * fallback. The caller frees it.
+ */
+char *web_refusal_text(struct web_req *r, const struct act_result *res, const char *fallback);
+
 /* The refusal of a result as a notice, with its clauses linked. */
 void web_refusal(struct web_req *r, const struct act_result *res);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/directory.h"
@@ -17,6 +18,7 @@
 #include "policy/policy.h"
 #include "web/page.h"
 #include "web/clientcert.h"
+#include "web/outcome.h"
 #include "web/route.h"
 #include "web/session.h"
 
@@ -515,15 +517,20 @@ void ui_password_post(struct web_req *r)
 		goto out;
 	}
 	in.secret = nw;
-	if (act_run(web_door(r), &in, &res, &err) < 0) {
-		/* The door explains a weak password with the clause: show its message. */
-		r->status = 400;
-		password_page(r, err.buf, NULL);
-		goto out;
-	}
-	if (res.outcome != ACT_DONE) {
-		r->status = 403;
-		password_page(r, res.message ? res.message : _("Refused."), NULL);
+	in.error_detail = true; /* the result is released whatever act_run returns */
+	if (act_run(web_door(r), &in, &res, &err) < 0 || res.outcome != ACT_DONE) {
+		/* The door says why the new password is refused (too short, with the limit in
+		 * characters; containing the login or the name; too easy to guess), citing the
+		 * clause: in the reader's language, the English in the server's log. */
+		char *why = web_refusal_text(r, &res, _("The password cannot be changed now."));
+
+		web_log(r, "password change refused: %s",
+		        err.len       ? err.buf
+		        : res.message ? res.message
+		                      : "");
+		r->status = res.outcome == ACT_REFUSED ? 403 : 400;
+		password_page(r, why, NULL);
+		free(why);
 		goto out;
 	}
 	/* Other sessions of this person end; this one goes on with a new token. */

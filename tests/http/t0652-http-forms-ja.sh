@@ -2,7 +2,8 @@
 # t0652: what a person meets when something is wrong, in Japanese and with the way on: error
 # pages keep the menus; every page starts with a skip link (本文へ移動); a refusal says the
 # door's own account in Japanese, people by name, no English; lengths count characters and the
-# form says the limit; spaces alone are nothing typed; a 管理番号 is held by one device only.
+# form says the limit; spaces alone are nothing typed; a 管理番号 is held by one device only; a
+# new password's refusal says the strength check's specific reason.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 
 ward_make
@@ -106,6 +107,29 @@ is "a role the profile does not have is refused" 400 \
 		--data-urlencode scope=section:zeimu "${URL}admin/roles")"
 check "the page names the role in Japanese" "grep -q '役割「nosuch」はプロファイルにありません' '$TMP/body'"
 check "no English there either" "! grep -q 'unknown role' '$TMP/body'"
+
+# a new password refused: the specific reason in Japanese, lengths in characters with the limit
+is "tanaka logs in" 303 "$(login tanaka "$PW" "$TMP/jar-t")"
+newpw() { # newpw PASSWORD: tanaka's change-password form, sent
+	C=$(csrf_of "$TMP/jar-t" /password)
+	status -b "$TMP/jar-t" --data-urlencode "csrf=$C" --data-urlencode "current=$PW" \
+		--data-urlencode "new=$1" --data-urlencode "again=$1" "${URL}password"
+}
+is "nine Japanese characters (27 bytes) are too short" 403 "$(newpw 日本語のあいことば)"
+check "too short, counted in characters, the limit said" "grep -q 'パスワードが短すぎます（9 文字）。12 文字以上必要です（日本語の文字は1文字と数えます）' '$TMP/body'"
+check "the page still offers the form" "grep -q 'action=\"/password\"' '$TMP/body'"
+is "a password holding the login is refused" 403 "$(newpw Tanaka-Kumin-Window-42)"
+check "it says whose login, by name" "grep -q 'パスワードに田中次郎のログインIDが含まれています' '$TMP/body'"
+is "a password holding the name is refused" 403 "$(newpw 田中次郎の窓口パスワード)"
+check "it names the part of the name" "grep -q 'パスワードに氏名の一部「田中次郎」が含まれています' '$TMP/body'"
+is "a common password is refused" 403 "$(newpw password1234)"
+check "as too easy to guess, with the strength" "grep -q 'パスワードが推測されやすすぎます（強度 4 のうち [0-9]。[0-9] 以上が必要）' '$TMP/body'"
+LONGPW=$(python3 -c 'print("長" * 257)')
+is "257 characters are too long" 403 "$(newpw "$LONGPW")"
+check "too long, the limit said in characters" "grep -q 'パスワードが長すぎます（257 文字）。受け付けるのは 256 文字までです' '$TMP/body'"
+check "no English from the strength check" "! grep -q 'password is\|password contains\|characters are needed' '$TMP/body'"
+is "a good one is taken" 200 "$(newpw 'kumin ward ginkgo lantern 7')"
+check "and said so" "grep -q 'パスワードを変更しました' '$TMP/body'"
 
 server_stop
 done_testing
