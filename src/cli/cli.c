@@ -177,7 +177,7 @@ bool cli_say_core_error(struct strbuf *out, const char *msg)
 	return ja != NULL;
 }
 
-static void say(struct strbuf *out, const char *fmt, va_list ap)
+void cli_vsay(struct strbuf *out, const char *fmt, va_list ap)
 {
 	struct fmtargs a = { 0 };
 	struct said said = { 0 };
@@ -207,7 +207,7 @@ static void message(const char *prefix, const char *fmt, va_list ap)
 {
 	struct strbuf raw = STRBUF_INIT, shown = STRBUF_INIT;
 
-	say(&raw, fmt, ap);
+	cli_vsay(&raw, fmt, ap);
 	strbuf_addstr(&shown, prefix);
 	term_escape(&shown, raw.buf, raw.len);
 	strbuf_addch(&shown, '\n');

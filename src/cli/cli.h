@@ -63,6 +63,13 @@ void cli_date(struct strbuf *sb, const char *date);
  * (error_set), a clause in brackets after it kept; returns false (nothing appended) otherwise.
  */
 bool cli_say_core_error(struct strbuf *out, const char *msg);
+/*
+ * Appends fmt with its arguments in the CLI's language: in Japanese the format is the message
+ * id (translated from the catalogue) and an argument that is the core's last error or a phrase
+ * of the catalogue's is said in Japanese too (as cli_error does).
+ */
+void cli_vsay(struct strbuf *out, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* A state code (pending, approved, active, retired ...) for people: the code in English. */
 const char *cli_state_name(const char *code);
 #ifndef N_

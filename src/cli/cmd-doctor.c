@@ -50,7 +50,7 @@ static void add_check(struct report *rep, const char *name, enum check_status st
 		va_list aq;
 
 		va_copy(aq, ap);
-		strbuf_vaddf(&ja, T_(fmt), aq);
+		cli_vsay(&ja, fmt, aq); /* the core's or the store's error among them too */
 		va_end(aq);
 	}
 	strbuf_vaddf(&sb, fmt, ap);
@@ -96,9 +96,9 @@ static void check_database(struct report *rep, const char *dir)
 	r = store_open(dir, STORE_NO_MIGRATE | STORE_ANY_BACKEND, &st, &err);
 	if (r < 0) {
 		add_check(rep, "database", CHECK_PROBLEM,
-		          r == -ENOTSUP ? "upgrade mamori to the version that wrote it"
-		          : r == -EIO   ? "check mamori.conf [store] url and that PostgreSQL runs"
-		                        : "restore the database from a backup ('mamori restore')",
+		          r == -ENOTSUP ? N_("upgrade mamori to the version that wrote it")
+		          : r == -EIO ? N_("check mamori.conf [store] url and that PostgreSQL runs")
+		                      : N_("restore the database from a backup ('mamori restore')"),
 		          "%s", err.buf);
 		strbuf_release(&err);
 		return;

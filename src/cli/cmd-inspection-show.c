@@ -129,7 +129,8 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (!(s = inspection_section_for(&r, id))) {
-		cli_error(as ? "no self-inspection %s that %s may read" : "no self-inspection %s",
+		cli_error(as ? N_("no self-inspection %s that %s may read")
+		             : N_("no self-inspection %s"),
 		          argv[0], as);
 		goto out;
 	}

@@ -176,8 +176,8 @@ static int policy_decide_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n != 0 || !profile_name) {
-		cli_error(n ? "policy decide reads requests from stdin and takes no arguments"
-		            : "policy decide needs --profile FILE|ID");
+		cli_error(n ? N_("policy decide reads requests from stdin and takes no arguments")
+		            : N_("policy decide needs --profile FILE|ID"));
 		print_usage(usage, opts, true);
 		return EXIT_USAGE;
 	}
@@ -279,8 +279,8 @@ static int policy_show_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n != 0 || !profile_name) {
-		cli_error(n ? "policy show takes no arguments"
-		            : "policy show needs --profile FILE|ID");
+		cli_error(n ? N_("policy show takes no arguments")
+		            : N_("policy show needs --profile FILE|ID"));
 		print_usage(usage, opts, true);
 		return EXIT_USAGE;
 	}

@@ -5,6 +5,8 @@
 'use strict';
 const scan = require('./scan-lib.js');
 
-// The people of the demo ward whose pages differ: administrator, CISO, CSIRT, auditor, a 課長,
-// staff (the system chief and a deputy see what the CISO and the 課長 see).
-scan.scanWard('minato', ['admin', 'fukukucho', 'joho-2', 'kaikei-1', 'zeimu-kacho', 'zeimu-1']);
+// The people of the demo ward whose pages differ, one for each role: administrator, CISO (and
+// the council, the investigator), CSIRT, auditor, a 課長 (security officer), staff, the system
+// chief (who manages systems too), an operator who may enter the controlled area.
+scan.scanWard('minato', ['admin', 'fukukucho', 'joho-2', 'kaikei-1', 'zeimu-kacho', 'zeimu-1',
+  'joho-kacho', 'joho-1']);
