@@ -211,8 +211,8 @@ static int read_entry(struct ledger *lg, uint64_t index, struct strbuf *bytes,
 	int r = ledger_entry_bytes(lg, index, bytes, &err);
 
 	if (r == 0 && e && (r = entry_decode(bytes->buf, bytes->len, e, &err)) < 0)
-		strbuf_addstr(&err, "; run 'mamori ledger verify'");
-	if (r < 0)
+		cli_error("%s; run 'mamori ledger verify'", err.buf);
+	else if (r < 0)
 		cli_error("%s", err.buf);
 	strbuf_release(&err);
 	return r;
@@ -336,20 +336,20 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 	h = merkle_hasher_new();
 	merkle_hash_leaf(h, bytes.buf, bytes.len, leaf);
 	merkle_hasher_free(h);
-	strbuf_addf(&out, "entry %" PRIu64 " (%zu bytes, leaf hash ", index, bytes.len);
+	strbuf_addf(&out, T_("entry %" PRIu64 " (%zu bytes, leaf hash "), index, bytes.len);
 	b64_encode(&out, leaf, sizeof(leaf));
 	strbuf_addstr(&out, ")\n  time      ");
 	time_format_local(&out, e.time_ms, TOKYO_OFFSET_MS);
 	strbuf_addstr(&out, " JST (");
 	time_format_rfc3339(&out, e.time_ms);
 	strbuf_addstr(&out, ")\n");
-	add_field(&out, "kind", entry_kind_name((int)e.kind));
+	add_field(&out, "kind", T_(entry_kind_name((int)e.kind)));
 	add_field(&out, "actor", e.actor);
 	add_field(&out, "action", e.action);
 	add_field(&out, "subject", e.subject);
 	add_digest(&out, "before", e.before);
 	add_digest(&out, "after", e.after);
-	add_field(&out, "decision", e.decision);
+	add_field(&out, "decision", cli_state_name(e.decision));
 	add_field(&out, "clauses", e.clauses);
 	add_digest(&out, "profile", e.profile);
 	add_field(&out, "source", e.source);
@@ -361,7 +361,7 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addch(&out, '\n');
 	}
 	if (e.has_ref)
-		strbuf_addf(&out, "  %-9s entry %" PRIu64 "\n", "ref", e.ref);
+		strbuf_addf(&out, T_("  %-9s entry %" PRIu64 "\n"), "ref", e.ref);
 	add_field(&out, "key", e.key);
 	if (e.sealed) {
 		uint8_t salt[ENTRY_SALT_SIZE];
@@ -376,10 +376,12 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 			strbuf_addch(&out, '\n');
 		} else if (r > 0) {
 			strbuf_addf(
-			    &out, "  %-9s %zu bytes kept beside the tree (--payload shows them)\n",
+			    &out,
+			    T_("  %-9s %zu bytes kept beside the tree (--payload shows them)\n"),
 			    "payload", p.len);
 		} else {
-			strbuf_addf(&out, "  %-9s %s\n", "payload", erased ? "erased" : "missing");
+			strbuf_addf(&out, "  %-9s %s\n", "payload",
+			            erased ? T_("erased") : T_("missing"));
 		}
 		explicit_bzero(salt, sizeof(salt));
 		strbuf_release_secret(&p);

@@ -447,12 +447,10 @@ static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
 		}
 		if (!read_record(rd, &r, &why)) {
 			/* the same words as for a record that does not exist */
-			strbuf_reset(&err);
-			strbuf_addf(&err, "no record %lld; see 'mamori record list REGISTER'",
-			            (long long)id);
 			record_release(&r);
 			reader_unref(rd);
-			cli_error("%s", err.buf);
+			cli_error("no record %lld; see 'mamori record list REGISTER'",
+			          (long long)id);
 			ret = EXIT_FAILED;
 			goto out;
 		}

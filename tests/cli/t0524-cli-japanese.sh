@@ -165,6 +165,9 @@ said "ledger tail" 0 ledger tail -n 30
 out_has "entry kinds by name" "  変更  "
 out_has "the policy's decision by name" "→ 許可"
 out_has "entry times as the office writes them" "  令和"
+said "ledger show" 0 ledger show 5
+out_has "an entry's header in Japanese" "記載 5 ("
+out_has "its kind by name" "  kind      変更"
 cat >"$TMP/syslog.txt" <<'LOG'
 <13>1 2026-12-05T10:00:00Z web01 sshd 123 - - 認証に失敗しました
 そのまま保存された行
