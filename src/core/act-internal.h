@@ -255,6 +255,8 @@ int act_check_actor_in(struct act_state *s, const struct policy_action *a, json_
 
 /* act-org.c */
 int act_org(struct act_state *s, struct strbuf *err);
+/* act-user.c: user.add, user.suspend, user.update, user.retire, user.activate, user.passwd. */
+int act_user(struct act_state *s, struct strbuf *err);
 /* act-people.c: role.grant, role.revoke, user.move. */
 int act_people(struct act_state *s, struct strbuf *err);
 /* Shared by act-org.c and act-people.c. */
