@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/fmtargs.h"
 #include "base/json.h"
 #include "base/parse.h"
 #include "base/timeutil.h"
@@ -483,6 +484,26 @@ out:
 	return ret;
 }
 
+/* "FILE:LINE: error: message" for each, in the CLI's language (fim_diags_format's English). */
+static void say_diags(const struct fim_diags *d, struct strbuf *out)
+{
+	if (!cli_lang_ja()) {
+		fim_diags_format(d, out);
+		return;
+	}
+	for (size_t i = 0; i < d->nr; i++) {
+		const struct fim_diag *g = &d->items[i];
+
+		strbuf_addf(out, "%s:%u: %s: ", g->file, g->line,
+		            g->error ? T_("error") : T_("warning"));
+		if (g->fmt && T_(g->fmt) != g->fmt)
+			fmtargs_render(out, T_(g->fmt), &g->args, NULL, NULL);
+		else
+			strbuf_addstr(out, g->message);
+		strbuf_addch(out, '\n');
+	}
+}
+
 /* `fim config check FILE`: every error and warning with file:line; exit 1 on errors. */
 static int fim_config_check_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
@@ -501,14 +522,15 @@ static int fim_config_check_cmd(struct cli_ctx *ctx, int argc, const char **argv
 	if (n < 0)
 		return ret;
 	r = fim_config_load(argv[0], 0, &c, &diags, &err);
-	fim_diags_format(&diags, &out);
+	say_diags(&diags, &out);
 	fputs(out.buf, stderr);
 	if (r < 0) {
 		if (!diags.nr)
 			cli_error("%s", err.buf);
 		else
-			cli_error("'%s': %zu error%s", argv[0], diags.errors,
-			          diags.errors == 1 ? "" : "s");
+			cli_error(diags.errors == 1 ? N_("'%s': %zu error")
+			                            : N_("'%s': %zu errors"),
+			          argv[0], diags.errors);
 		ret = EXIT_FAILED;
 	} else {
 		strbuf_reset(&out);

@@ -60,8 +60,15 @@ void diag(struct parser *p, bool error, const char *fmt, ...)
 {
 	struct fim_diags *d = p->diags;
 	struct strbuf sb = STRBUF_INIT;
+	struct fmtargs args = { 0 };
+	const char *kept = NULL;
 	va_list ap;
 
+	if (d) {
+		va_start(ap, fmt);
+		kept = fmtargs_capture(&args, fmt, ap) == 0 ? fmt : NULL;
+		va_end(ap);
+	}
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
@@ -72,7 +79,9 @@ void diag(struct parser *p, bool error, const char *fmt, ...)
 		d->items[d->nr++] = (struct fim_diag){ .file = xstrdup(p->file),
 			                               .line = p->line,
 			                               .error = error,
-			                               .message = strbuf_detach(&sb, NULL) };
+			                               .message = strbuf_detach(&sb, NULL),
+			                               .fmt = kept,
+			                               .args = args };
 		if (error)
 			d->errors++;
 	} else {
@@ -90,6 +99,7 @@ void fim_diags_release(struct fim_diags *d)
 	for (size_t i = 0; i < d->nr; i++) {
 		free(d->items[i].file);
 		free(d->items[i].message);
+		fmtargs_release(&d->items[i].args);
 	}
 	free(d->items);
 	memset(d, 0, sizeof(*d));

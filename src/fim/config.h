@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/fmtargs.h"
 #include "base/strbuf.h"
 #include "fim/fim.h"
 
@@ -46,6 +47,10 @@ struct fim_diag {
 	unsigned line;
 	bool error; /* else a warning */
 	char *message;
+	/* message as its English format (a string of the parser's, never freed; NULL when it
+	 * could not be kept) and arguments, for a front end to say in its reader's language */
+	const char *fmt;
+	struct fmtargs args;
 };
 
 struct fim_diags {

@@ -34,6 +34,9 @@ check "po/ja.po compiles, formats checked" "msgfmt --check -o /dev/null '$SRC/po
 	--flag=error_set:2:c-format --keyword=N_ --no-wrap -j -o "$TMP/all.pot" \
 	src/store/*.c src/ledger/*.c src/fim/*.c src/ingest/*.c src/agent/*.c src/monitor/*.c \
 	src/base/*.c src/auth/*.c) 2>>"$TMP/xgettext.err"
+# File integrity's configuration diagnostics (diag(), 'mamori fim config check' says them).
+(cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=diag:3 \
+	--flag=diag:3:c-format --no-wrap -j -o "$TMP/all.pot" src/fim/*.c) 2>>"$TMP/xgettext.err"
 # The CLI's own messages: what it prints for people (T_, N_), its errors and warnings, and the
 # help of every option (--help: the OPT_* declarations).
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=T_ --keyword=N_ \
@@ -50,6 +53,7 @@ check "the store's errors are among them" "grep -q \"no Mamori database in '%s'\
 check "the ledger's errors are among them" "grep -q 'the ledger head is damaged' '$TMP/all.pot'"
 check "file integrity's errors are among them" "grep -q \"cannot read baseline '%s': %s\" '$TMP/all.pot'"
 check "log collection's errors are among them" "grep -q 'cannot listen for syslog over %s' '$TMP/all.pot'"
+check "fim's configuration diagnostics are among them" "grep -q 'no rules: add a line such as' '$TMP/all.pot'"
 check "the ledger's entry kinds are among them" "grep -q '^msgid \"key_rotation\"' '$TMP/all.pot'"
 check "the CLI's messages are among them" "grep -q \"unknown option '%s'; see 'mamori %s --help'\" '$TMP/all.pot'"
 check "the CLI's outcomes are among them" "grep -q 'Waiting for approval: request %lld' '$TMP/all.pot'"

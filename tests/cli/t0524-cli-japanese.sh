@@ -96,6 +96,13 @@ no_english "a proof beyond the tree"
 expect "file integrity's configuration missing: exit 1" 1 ja fim config check "$TMP/none.conf"
 err_has "fim's error in Japanese, the system's reason too" "設定「$TMP/none.conf」を読めません: そのようなファイルやディレクトリはありません"
 no_english "fim's error"
+printf 'bogus line here\n/etc Foo\n/var R+sha512\n' >"$TMP/bad.conf"
+expect "fim config check of a wrong configuration: exit 1" 1 ja fim config check "$TMP/bad.conf"
+err_has "each line's error in Japanese" "bad.conf:1: エラー: 規則でもグループでもオプションでもありません"
+err_has "with its argument" "bad.conf:2: エラー: 属性またはグループ「Foo」はありません"
+err_has "a warning too" "bad.conf:3: 警告: 「sha512」は SHA-256 として点検します"
+err_has "and how many" "「$TMP/bad.conf」: 誤り 2 件"
+no_english "fim config check"
 
 # ---- acts: waiting, refused with the clause, done ---------------------------------------------
 expect "a take-out waits for the 課長" 0 ja act 7 asset.take_out --as zeimu-1 \
