@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "auth/directory.h"
+#include "auth/ldap-lib.h"
 #include "base/cleanup.h"
 
 #define DIR_PASSWORD_FILE_MAX 1024
@@ -136,6 +137,8 @@ int dir_conf_load(const struct conf *c, struct dir_conf *ret, struct strbuf *err
 	memset(ret, 0, sizeof(*ret));
 	if (!url)
 		return 0;
+	if (ldap_lib_load(err) < 0) /* the directory's names and URL are checked with it */
+		return -ENOENT;
 	r = conf_get_bool(c, "ldap", "starttls", false, &ret->starttls, err);
 	if (r == 0)
 		r = conf_get_int(c, "ldap", "timeout", 1, 300, 10, &timeout, err);
@@ -264,8 +267,11 @@ static int dir_connect(const struct dir_conf *dc, LDAP **ret, struct strbuf *err
 	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0,
 	    tls12 = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
 	LDAP *ld = NULL;
-	int rc = ldap_initialize(&ld, dc->url);
+	int rc;
 
+	if (ldap_lib_load(err) < 0)
+		return -EIO;
+	rc = ldap_initialize(&ld, dc->url);
 	if (rc != LDAP_SUCCESS) {
 		error_set(err, "directory %s: %s", dc->url, ldap_err2string(rc));
 		return -EIO;
@@ -398,7 +404,8 @@ static char *dn_norm(const char *dn)
 {
 	char *out = NULL, *ret;
 
-	if (!dn ||
+	/* without libldap (never so after dir_conf_load), as written, case aside */
+	if (!dn || ldap_lib_load(NULL) < 0 ||
 	    ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAP, &out, LDAP_DN_FORMAT_LDAPV3) !=
 	        LDAP_SUCCESS ||
 	    !out) {

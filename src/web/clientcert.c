@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "web/clientcert.h"
+#include "web/mhd-lib.h"
 
 int web_client_cert(const struct web_req *r, char *login, size_t login_size,
                     char serial[WEB_CARD_SERIAL_MAX], struct strbuf *why)

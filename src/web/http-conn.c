@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "web/http-internal.h"
+#include "web/mhd-lib.h"
 
 struct hdr_walk {
 	struct web_hdr items[WEB_MAX_HEADERS];

@@ -35,6 +35,7 @@
 #include "policy/policy.h"
 #include "store/store.h"
 #include "web/http-internal.h"
+#include "web/mhd-lib.h"
 #include "web/html.h"
 #include "web/page.h"
 #include "web/session.h"
@@ -986,6 +987,8 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	r = parse_listen(cfg->listen, &addr, host, sizeof(host), &port, err);
 	if (r < 0)
 		return r;
+	if (mhd_lib_load(err) < 0)
+		return -ENOENT;
 	if (!!cfg->tls_cert != !!cfg->tls_key) {
 		error_set(err, "--tls-cert and --tls-key go together: give both, or neither");
 		return -EINVAL;
