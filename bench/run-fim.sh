@@ -155,12 +155,22 @@ printf 'fim init beside the ceiling under the same load (wall)\t%s\ts\tceiling: 
 	"$init_s" "$mbs_load" "$ceil_load" "$(ratio "$init_s" "$ceil_load")"
 printf 'fim init CPU time (user + system, best of %s)\t%s\tCPU s\tCPU time hashing alone needs: bytes / openssl speed (%s MB/s)\t%s\t%s\n' \
 	"$RUNS" "$init_cpu" "$mbs" "$ceil_cpu" "$(ratio "$init_cpu" "$ceil_cpu")"
-printf 'fim hashing, 1 thread (walk + SHA-256), wall\t%s\tMB/s\ttarget\t650\t\n' "$one_mbs"
-printf 'fim hashing, 1 thread, per CPU second (user + system)\t%s\tMB/s\topenssl speed -evp sha256 16 KiB, per CPU second\t%s\t%s\n' \
+# verdict FIGURE OP LIMIT: the ratio figure / limit, and whether the target is met (le: at most).
+verdict() {
+	python3 -c "f, l = $1, $3; ok = f <= l if '$2' == 'le' else f >= l; print(f'{f / l:.2f}x ({\"met\" if ok else \"NOT met\"})')"
+}
+printf 'fim hashing, 1 thread (walk + SHA-256), wall\t%s\tMB/s\ttarget (issue 14: >= 650 MB/s)\t650\t%s\n' \
+	"$one_mbs" "$(verdict "$one_mbs" ge 650)"
+printf 'fim hashing, 1 thread, per CPU second (user + system)\t%s\tMB/s\ttarget (issue 14: >= 650 MB/s)\t650\t%s\n' \
+	"$one_cpu_mbs" "$(verdict "$one_cpu_mbs" ge 650)"
+printf 'fim hashing, 1 thread, per CPU second, beside openssl\t%s\tMB/s\topenssl speed -evp sha256 16 KiB, per CPU second\t%s\t%s\n' \
 	"$one_cpu_mbs" "$mbs" "$(ratio "$one_cpu_mbs" "$mbs")"
 printf 'fim check, 100 files changed: entries reported\t%s\tentries\texpected\t100\t-\n' "$reported"
-printf 'fim init max RSS (mamori process, VmHWM)\t%s\tMB\ttarget (the walk)\t16\t\n' "$(rss init)"
-printf 'fim check max RSS (mamori process, VmHWM)\t%s\tMB\ttarget (the walk)\t16\t\n' "$(rss check)"
-printf 'fim walk max RSS (the library alone, 1 thread)\t%s\tMB\ttarget\t16\t\n' "$walk_rss"
+for row in "init:fim init max RSS (mamori process, VmHWM)" "check:fim check max RSS (mamori process, VmHWM)"; do
+	r=$(rss "${row%%:*}")
+	printf '%s\t%s\tMB\tceiling (issue 14: RSS <= 16 MB)\t16\t%s\n' "${row#*:}" "$r" "$(verdict "$r" le 16)"
+done
+printf 'fim walk max RSS (the library alone, 1 thread)\t%s\tMB\tceiling (issue 14: RSS <= 16 MB)\t16\t%s\n' \
+	"$walk_rss" "$(verdict "$walk_rss" le 16)"
 printf 'fim rows: machine load (1-minute average) at start and end\t%s\tload\tat the end\t%s\t-\n' \
 	"$load_start" "$load_end"
