@@ -48,6 +48,9 @@ expect "fim init without --config" 2 "$MAMORI" --dir "$D" fim init
 expect "fim init" 0 "$MAMORI" --dir "$D" fim init --config "$C" --json
 is "init: generation 1, 6 entries" "$(json 'd["generation"], d["entries"]')" '1 6'
 sha1=$(json 'd["sha256"]')
+ilx=$(json 'd["ledger_index"]')
+expect "the baseline's ledger entry" 0 "$MAMORI" --dir "$D" ledger entry "$ilx" --json
+is "ledgers the signed baseline's digest" "$(json 'd["action"] + " " + d["after"]')" "fim.baseline $sha1"
 expect "init again without --as is refused" 1 "$MAMORI" --dir "$D" fim init --config "$C"
 err_has "a new generation needs --as" "needs --as LOGIN"
 is "the baseline file is private" "$(stat -c %a "$D"/fim/1/1.base)" 600
@@ -76,6 +79,7 @@ is "changed: content is sha256" "$(json '"sha256" in [x["attributes"] for x in d
 is "the critical file is marked" "$(json 'd["summary"]["critical"]')" True
 is "the report's digest is ledgered" "$(json 'd["ledger_index"] > 0')" True
 idx=$(json 'd["ledger_index"]')
+result=$(json 'd["result_sha256"]')
 alert=$(json 'd["alert"]')
 is "a change raises an alert" "$(json 'd["alert"] is not None')" True
 is "no alert when nothing changed (the check before)" "$(sqlite3 "$D/mamori.db" "SELECT count(*) FROM records WHERE register='alert' AND json_extract(fields,'\$.rule') LIKE 'fim%'")" 1
@@ -93,6 +97,7 @@ is "its alerts are the alert" "$(json 'd["alerts"]')" "[$alert]"
 expect "the ledger entry of the check" 0 "$MAMORI" --dir "$D" ledger entry "$idx" --json
 out_has "kind integrity" '"kind":"integrity"'
 out_has "action fim.check" '"action":"fim.check"'
+out_has "the result's digest" "\"after\":\"$result\""
 expect "fim show" 0 "$MAMORI" --dir "$D" fim show "$report"
 out_has "fim show prints the report" "\"id\":$report"
 expect "text output lists the changes" 1 "$MAMORI" --dir "$D" fim check
@@ -111,6 +116,12 @@ expect "accept by the system manager" 0 "$MAMORI" --dir "$D" fim accept "$last" 
 	--comment "sshd の設定変更（変更管理票 12）" --json
 is "generation 2 installed" "$(json 'd["generation"], d["installed"]')" '2 True'
 out_has "accepted through the door" '"outcome":"done"'
+alx=$(json 'd["act"]["ledger_index"]')
+sha2=$(json 'd["sha256"]')
+expect "the acceptance's ledger entry" 0 "$MAMORI" --dir "$D" ledger show "$alx" --payload
+out_has "says who accepted" "actor     joho-kacho"
+out_has "and why (the comment, in the sealed payload)" '"comment":"sshd の設定変更（変更管理票 12）"'
+out_has "and the new generation's digest" "\"sha256\":\"$sha2\""
 expect "accept twice" 1 "$MAMORI" --dir "$D" fim accept "$last" --as joho-kacho
 err_has "accepted already" "accepted already"
 expect "check after accepting: nothing changed" 0 "$MAMORI" --dir "$D" fim check

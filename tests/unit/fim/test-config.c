@@ -283,6 +283,32 @@ static void test_every_error_reported(void **state)
 }
 
 /* A configuration in the shape of Debian's aide.conf: groups, options, macros, rules. */
+/* Mamori's presets beside AIDE's groups: ReadOnly is R; Log (rotated logs) keeps owner, mode
+ * and type but neither content, size nor inode; GrowingLog lets a log grow; Critical is R that
+ * opens an incident. */
+static void test_presets(void **state)
+{
+	struct fim_config *c = parse_ok("/etc ReadOnly\n/srv R\n/var/log/old Log\n"
+	                                "/var/log/now GrowingLog\n/etc/shadow$ Critical\n");
+	bool s;
+	uint32_t r = sel(c, "/srv/x", FIM_TYPE_FILE, &s), ro = sel(c, "/etc/x", FIM_TYPE_FILE, &s),
+	         log = sel(c, "/var/log/old/x", FIM_TYPE_FILE, &s),
+	         grow = sel(c, "/var/log/now/x", FIM_TYPE_FILE, &s),
+	         crit = sel(c, "/etc/shadow", FIM_TYPE_FILE, &s);
+
+	assert_int_equal(ro, r);
+	assert_true(ro & A(SHA256) && ro & A(MTIME) && ro & A(INODE) && ro & A(SIZE));
+	assert_true(log & A(MODE) && log & A(UID) && log & A(GID) && log & A(TYPE));
+	assert_false(log & (A(SHA256) | A(SIZE) | A(INODE) | A(MTIME) | A(GROWING)));
+	assert_true(grow & A(GROWING) && grow & A(SIZE) && grow & A(SHA256));
+	assert_false(grow & A(MTIME));
+	assert_true(c->growing);
+	assert_int_equal(crit & ~A(CRITICAL), r);
+	assert_true(crit & A(CRITICAL));
+	assert_false(r & A(CRITICAL));
+	fim_config_free(c);
+}
+
 static void test_debian_shaped(void **state)
 {
 	const char *text = "@@define DBDIR /var/lib/aide\n"
@@ -376,12 +402,19 @@ static void test_includes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_groups),        cmocka_unit_test(test_hash_names_warn),
-		cmocka_unit_test(test_selection),     cmocka_unit_test(test_restrictions),
-		cmocka_unit_test(test_descend),       cmocka_unit_test(test_macros),
-		cmocka_unit_test(test_escapes),       cmocka_unit_test(test_aide_lines_ignored),
-		cmocka_unit_test(test_errors),        cmocka_unit_test(test_every_error_reported),
-		cmocka_unit_test(test_debian_shaped), cmocka_unit_test(test_digest_is_of_the_text),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_hash_names_warn),
+		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_restrictions),
+		cmocka_unit_test(test_descend),
+		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_aide_lines_ignored),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_every_error_reported),
+		cmocka_unit_test(test_presets),
+		cmocka_unit_test(test_debian_shaped),
+		cmocka_unit_test(test_digest_is_of_the_text),
 		cmocka_unit_test(test_includes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
