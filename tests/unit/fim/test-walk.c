@@ -18,51 +18,7 @@
 
 #include "base/cleanup.h"
 #include "fim/scan.h"
-
-static char root[] = "/tmp/test-fim-walk.XXXXXX";
-
-static void path(char *buf, size_t n, const char *rel)
-{
-	snprintf(buf, n, "%s/%s", root, rel);
-}
-
-static void write_file(const char *rel, const char *content)
-{
-	char p[600];
-	path(p, sizeof(p), rel);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	fclose(f);
-}
-
-static void mk(const char *rel)
-{
-	char p[600];
-	path(p, sizeof(p), rel);
-	assert_int_equal(mkdir(p, 0755), 0);
-}
-
-/* A configuration whose every "ROOT" is the test's directory. */
-static struct fim_config *config(const char *body)
-{
-	struct fim_config *c = NULL;
-	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
-
-	for (const char *s = body; *s; s++) {
-		if (!strncmp(s, "ROOT", 4)) {
-			strbuf_addstr(&text, root);
-			s += 3;
-		} else {
-			strbuf_addch(&text, *s);
-		}
-	}
-	if (fim_config_parse("t.conf", text.buf, text.len, 0, &c, NULL, &err) < 0)
-		fail_msg("%s", err.buf);
-	strbuf_release(&text);
-	strbuf_release(&err);
-	return c;
-}
+#include "tree.h"
 
 /* What the walk delivered: "name type [sha256] [problem]" lines, names relative to root. */
 struct seen {
@@ -300,23 +256,6 @@ static void test_vanished(void **state)
 	fim_config_free(c);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	assert_non_null(mkdtemp(root));
-	chmod(root, 0755);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[700];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,5 +264,5 @@ int main(void)
 		cmocka_unit_test(test_default_threads),
 		cmocka_unit_test(test_vanished),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);
 }
