@@ -288,5 +288,8 @@ check "linked to its report" "grep -q 'href=\"/fim/reports/$lid\"' '$TMP/duties.
 expect "fim agents" 0 "$MAMORI" --dir "$D" fim agents --json
 is "lists both agents with their last contact" "websv-1 True websv-2 True" \
 	"$(python3 -c "import json; print(' '.join(f'{a[\"host\"]} {bool(a[\"last_contact\"])}' for a in json.load(open('$TMP/out')) if a['host'].startswith('websv')))")"
+version=$("$MAMORI" --version | awk '{print $2}')
+is "and the version each runs (mamori --version's)" "websv-1 $version websv-2 $version" \
+	"$(python3 -c "import json; print(' '.join(f'{a[\"host\"]} {a[\"version\"]}' for a in json.load(open('$TMP/out')) if a['host'].startswith('websv')))")"
 expect "the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
 done_testing

@@ -105,10 +105,45 @@ static void test_each_attribute_alone(void **state)
 	fim_config_free(c);
 }
 
+/*
+ * Names with a newline or bytes that are not UTF-8 are stored exactly (a baseline of them
+ * compares clean, each found again by its bytes) and printed escaped on one line.
+ */
+static void test_odd_names_stored_exactly(void **state)
+{
+	char b[600];
+	uint8_t sha[32];
+	struct fim_report rep;
+	struct fim_config *c = config("ROOT/o p+u+g+s+sha256\n");
+	char *text;
+
+	(void)state;
+	mk("o");
+	write_file("o/new\nline", "1");
+	write_file("o/bad\xff\xfe", "2");
+	write_file("o/bad\xff", "3");
+	write_file("o/\xe6\x97\xa5\xe6\x9c\xac", "4"); /* 日本 */
+	path(b, sizeof(b), "names.base" /* not under ROOT/o: rules are regular expressions */);
+	baseline(c, b, sha);
+	compare(c, b, sha, &rep);
+	assert_false(fim_report_changed(&rep));
+	fim_report_release(&rep);
+	write_file("o/bad\xff\xfe", "two");
+	write_file("o/new\nline", "one");
+	compare(c, b, sha, &rep);
+	text = report_text(&rep);
+	assert_string_equal(text, "changed: /o/bad\\xff\\xfe (size, sha256)\n"
+	                          "changed: /o/new\\nline (size, sha256)\n");
+	free(text);
+	fim_report_release(&rep);
+	fim_config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_attribute_alone),
+		cmocka_unit_test(test_odd_names_stored_exactly),
 	};
 	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);
 }
