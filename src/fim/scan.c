@@ -210,15 +210,169 @@ static unsigned type_of_dtype(unsigned char t)
 static void walk_dir(struct scan *sc, int dirfd, int depth);
 
 /* A directory's own entry goes before what it holds; dfd (or -1) is its open descriptor. */
+/* What visit learnt of a name: what it is now, its rule, and what was opened. */
+struct look {
+	unsigned type;
+	const struct fim_rule *rule;
+	bool descend;
+	struct stat st;
+	int fd;   /* the regular file, opened to be read, or -1 */
+	int dfd;  /* the directory, opened to be entered or read, or -1 */
+	int derr; /* why the directory could not be opened (ESTALE: replaced) */
+};
+
+/*
+ * Looks at name in dirfd (sc->path its path) once: the descriptor of what will be read or
+ * entered gives its fstat, else fstatat. Returns 1 with lk filled, 0 when no rule wants it
+ * and no rule lies below it, -1 with errno when it could not be looked at.
+ */
+static int look_at(struct scan *sc, int dirfd, const char *name, unsigned char d_type,
+                   struct look *lk)
+{
+	struct strbuf *path = &sc->path;
+	bool stated = false;
+
+	lk->type = type_of_dtype(d_type);
+	if (lk->type == FIM_TYPE_NONE) {
+		if (fstatat(dirfd, name, &lk->st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		stated = true;
+		lk->type = fim_type_of_mode(lk->st.st_mode);
+	}
+	lk->rule = fim_config_select(sc->c, sc->m, path->buf, path->len, lk->type);
+	if (lk->type == FIM_TYPE_DIR)
+		lk->descend = fim_config_descend(sc->c, sc->m, path->buf, path->len);
+	if (!lk->rule && !lk->descend)
+		return 0;
+	if (!stated && lk->type == FIM_TYPE_FILE && lk->rule &&
+	    (lk->rule->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
+		/* A file to be read: its descriptor's fstat is its lstat (one look, not two). */
+		lk->fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
+		if (lk->fd >= 0 && fstat(lk->fd, &lk->st) == 0 && S_ISREG(lk->st.st_mode)) {
+			stated = true;
+		} else if (lk->fd >= 0) {
+			close(lk->fd);
+			lk->fd = -1;
+		}
+	}
+	if (!stated && lk->type == FIM_TYPE_DIR &&
+	    (lk->descend || (lk->rule && (lk->rule->attrs & NEEDS_FD)))) {
+		/* A directory to be entered or read: its descriptor's fstat is its lstat too. */
+		lk->dfd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY);
+		lk->derr = lk->dfd < 0 ? errno : 0;
+		if (lk->dfd >= 0 && fstat(lk->dfd, &lk->st) == 0) {
+			stated = true;
+		} else if (lk->dfd >= 0) {
+			lk->derr = errno;
+			close(lk->dfd);
+			lk->dfd = -1;
+		}
+	}
+	if (!stated) {
+		if (fstatat(dirfd, name, &lk->st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		if (fim_type_of_mode(lk->st.st_mode) !=
+		    lk->type) { /* replaced since it was listed */
+			lk->type = fim_type_of_mode(lk->st.st_mode);
+			lk->rule = fim_config_select(sc->c, sc->m, path->buf, path->len, lk->type);
+			lk->descend = lk->type == FIM_TYPE_DIR &&
+			              fim_config_descend(sc->c, sc->m, path->buf, path->len);
+			if (!lk->rule && !lk->descend)
+				return 0;
+		}
+	}
+	if (lk->type == FIM_TYPE_DIR && lk->dfd < 0 && !lk->derr &&
+	    (lk->descend || (lk->rule && (lk->rule->attrs & NEEDS_FD)))) {
+		/* listed as something else, a directory now: open it and make sure it is the one
+		 * looked at */
+		struct stat dst;
+		lk->dfd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY);
+		lk->derr = lk->dfd < 0 ? errno : 0;
+		if (lk->dfd >= 0 && (fstat(lk->dfd, &dst) < 0 || dst.st_ino != lk->st.st_ino ||
+		                     dst.st_dev != lk->st.st_dev)) {
+			close(lk->dfd);
+			lk->dfd = -1;
+			lk->derr = ESTALE;
+		}
+	}
+	return 1;
+}
+
+/* A regular file of slot s to be hashed: its descriptor handed to the slot (lk->fd taken). */
+static void give_file(struct scan *sc, struct slot *s, int dirfd, const char *name, struct look *lk)
+{
+	struct fim_entry *e = &s->e;
+	int fd = lk->fd;
+
+	if (fd >= 0) {
+		s->st = lk->st; /* opened above: st is its fstat */
+	} else {
+		/* O_NONBLOCK: swapped for a FIFO, opening would not hang. */
+		fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
+		if (fd < 0) {
+			e->problem = errno == ELOOP ? FIM_REPLACED : FIM_UNREADABLE;
+			e->err = errno;
+		} else if (fstat(fd, &s->st) < 0 || !S_ISREG(s->st.st_mode) ||
+		           s->st.st_ino != lk->st.st_ino || s->st.st_dev != lk->st.st_dev) {
+			e->problem = FIM_REPLACED;
+			close(fd);
+			fd = -1;
+		}
+	}
+	lk->fd = -1;
+	if (fd >= 0) {
+		fill_stat(e, &s->st);
+		s->fd = fd;
+		if ((e->attrs & FIM_BIT(FIM_ATTR_GROWING)) && sc->o->prefix &&
+		    sc->o->prefix(sc->o->arg, sc->path.buf, sc->path.len, &e->prefix_size) > 0 &&
+		    e->prefix_size <= e->size)
+			s->want_prefix = true;
+	}
+}
+
+/* The entry of what lk looked at, with what its rule asks for, into the ring. */
+static void record(struct scan *sc, int dirfd, const char *name, int depth, struct look *lk)
+{
+	struct slot *s = slot_get(sc);
+	struct fim_entry *e = &s->e;
+	unsigned type = lk->type;
+
+	strbuf_add(&s->path, sc->path.buf, sc->path.len);
+	fill_stat(e, &lk->st);
+	e->attrs = lk->rule->attrs;
+	if (type == FIM_TYPE_DIR && lk->dfd < 0 && (lk->descend || (e->attrs & NEEDS_FD))) {
+		e->problem = lk->derr == ESTALE ? FIM_REPLACED : FIM_NO_ENTER;
+		e->err = lk->derr;
+	} else if (type == FIM_TYPE_DIR && depth + 1 > FIM_DEPTH_MAX && lk->descend) {
+		e->problem = FIM_TOO_DEEP;
+	}
+	if (type == FIM_TYPE_LINK && (e->attrs & FIM_BIT(FIM_ATTR_LINK))) {
+		strbuf_grow(&s->link, FIM_LINK_MAX + 1);
+		ssize_t n = readlinkat(dirfd, name, s->link.buf, FIM_LINK_MAX + 1);
+		if (n < 0 || n > FIM_LINK_MAX) {
+			e->problem = FIM_UNREADABLE;
+			e->err = n < 0 ? errno : ENAMETOOLONG;
+		} else {
+			strbuf_setlen(&s->link, (size_t)n);
+		}
+	}
+	if (type == FIM_TYPE_FILE && (e->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
+		give_file(sc, s, dirfd, name, lk);
+	} else if (type == FIM_TYPE_DIR && lk->dfd >= 0) {
+		scan_read_xattrs(sc->self, lk->dfd, NULL, e);
+		scan_read_flags(lk->dfd, e);
+	} else if (type != FIM_TYPE_FILE && type != FIM_TYPE_DIR) {
+		scan_read_xattrs(sc->self, -1, sc->path.buf, e);
+	}
+	slot_put(sc, s);
+}
+
 static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_type, int depth)
 {
 	struct strbuf *path = &sc->path;
-	const struct fim_rule *rule = NULL;
+	struct look lk = { .fd = -1, .dfd = -1 };
 	size_t base = path->len;
-	unsigned type = type_of_dtype(d_type);
-	bool stated = false, descend = false;
-	struct stat st;
-	int dfd = -1, derr = 0, fd = -1;
+	int r;
 
 	if (path->len + 1 + strlen(name) > FIM_PATH_MAX) {
 		strbuf_addf(path, "/%s", name);
@@ -227,140 +381,24 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 		return;
 	}
 	strbuf_addf(path, "/%s", name);
-	if (type == FIM_TYPE_NONE) {
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			goto stat_failed;
-		stated = true;
-		type = fim_type_of_mode(st.st_mode);
-	}
-	rule = fim_config_select(sc->c, sc->m, path->buf, path->len, type);
-	if (type == FIM_TYPE_DIR)
-		descend = fim_config_descend(sc->c, sc->m, path->buf, path->len);
-	if (!rule && !descend)
-		goto out;
-	if (!stated && type == FIM_TYPE_FILE && rule &&
-	    (rule->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
-		/* A file to be read: its descriptor's fstat is its lstat (one look, not two). */
-		fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
-		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-			stated = true;
-		} else if (fd >= 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (!stated && type == FIM_TYPE_DIR && (descend || (rule && (rule->attrs & NEEDS_FD)))) {
-		/* A directory to be entered or read: its descriptor's fstat is its lstat too. */
-		dfd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY);
-		derr = dfd < 0 ? errno : 0;
-		if (dfd >= 0 && fstat(dfd, &st) == 0) {
-			stated = true;
-		} else if (dfd >= 0) {
-			derr = errno;
-			close(dfd);
-			dfd = -1;
-		}
-	}
-	if (!stated) {
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			goto stat_failed;
-		if (fim_type_of_mode(st.st_mode) != type) { /* replaced since it was listed */
-			type = fim_type_of_mode(st.st_mode);
-			rule = fim_config_select(sc->c, sc->m, path->buf, path->len, type);
-			descend = type == FIM_TYPE_DIR &&
-			          fim_config_descend(sc->c, sc->m, path->buf, path->len);
-			if (!rule && !descend)
-				goto out;
-		}
-	}
-	if (type == FIM_TYPE_DIR && dfd < 0 && !derr &&
-	    (descend || (rule && (rule->attrs & NEEDS_FD)))) {
-		/* listed as something else, a directory now: open it and make sure it is the one
-		 * looked at */
-		struct stat dst;
-		dfd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY);
-		derr = dfd < 0 ? errno : 0;
-		if (dfd >= 0 &&
-		    (fstat(dfd, &dst) < 0 || dst.st_ino != st.st_ino || dst.st_dev != st.st_dev)) {
-			close(dfd);
-			dfd = -1;
-			derr = ESTALE;
-		}
-	}
-	if (rule) {
-		struct slot *s = slot_get(sc);
-		struct fim_entry *e = &s->e;
-		strbuf_add(&s->path, path->buf, path->len);
-		fill_stat(e, &st);
-		e->attrs = rule->attrs;
-		if (type == FIM_TYPE_DIR && dfd < 0 && (descend || (e->attrs & NEEDS_FD))) {
-			e->problem = derr == ESTALE ? FIM_REPLACED : FIM_NO_ENTER;
-			e->err = derr;
-		} else if (type == FIM_TYPE_DIR && depth + 1 > FIM_DEPTH_MAX && descend) {
-			e->problem = FIM_TOO_DEEP;
-		}
-		if (type == FIM_TYPE_LINK && (e->attrs & FIM_BIT(FIM_ATTR_LINK))) {
-			strbuf_grow(&s->link, FIM_LINK_MAX + 1);
-			ssize_t n = readlinkat(dirfd, name, s->link.buf, FIM_LINK_MAX + 1);
-			if (n < 0 || n > FIM_LINK_MAX) {
-				e->problem = FIM_UNREADABLE;
-				e->err = n < 0 ? errno : ENAMETOOLONG;
-			} else {
-				strbuf_setlen(&s->link, (size_t)n);
-			}
-		}
-		if (type == FIM_TYPE_FILE && (e->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
-			if (fd >= 0) {
-				s->st = st; /* opened above: st is its fstat */
-			} else {
-				/* O_NONBLOCK: swapped for a FIFO, opening would not hang. */
-				fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
-				if (fd < 0) {
-					e->problem = errno == ELOOP ? FIM_REPLACED : FIM_UNREADABLE;
-					e->err = errno;
-				} else if (fstat(fd, &s->st) < 0 || !S_ISREG(s->st.st_mode) ||
-				           s->st.st_ino != st.st_ino || s->st.st_dev != st.st_dev) {
-					e->problem = FIM_REPLACED;
-					close(fd);
-					fd = -1;
-				}
-			}
-			if (fd >= 0) {
-				fill_stat(e, &s->st);
-				s->fd = fd;
-				fd = -1;
-				if ((e->attrs & FIM_BIT(FIM_ATTR_GROWING)) && sc->o->prefix &&
-				    sc->o->prefix(sc->o->arg, path->buf, path->len,
-				                  &e->prefix_size) > 0 &&
-				    e->prefix_size <= e->size)
-					s->want_prefix = true;
-			}
-		} else if (type == FIM_TYPE_DIR && dfd >= 0) {
-			scan_read_xattrs(sc->self, dfd, NULL, e);
-			scan_read_flags(dfd, e);
-		} else if (type != FIM_TYPE_FILE && type != FIM_TYPE_DIR) {
-			scan_read_xattrs(sc->self, -1, path->buf, e);
-		}
-		slot_put(sc, s);
-	}
-	if (descend && dfd >= 0 && depth + 1 <= FIM_DEPTH_MAX && sc->ret == 0) {
-		walk_dir(sc, dfd, depth + 1);
-	} else if (descend && !rule) {
-		if (dfd < 0)
+	r = look_at(sc, dirfd, name, d_type, &lk);
+	if (r < 0 && errno != ENOENT) /* ENOENT: vanished since it was listed, simply not there */
+		problem(sc, path->buf, path->len, FIM_UNREADABLE, errno);
+	if (r > 0 && lk.rule)
+		record(sc, dirfd, name, depth, &lk);
+	if (r > 0 && lk.descend && lk.dfd >= 0 && depth + 1 <= FIM_DEPTH_MAX && sc->ret == 0) {
+		walk_dir(sc, lk.dfd, depth + 1);
+	} else if (r > 0 && lk.descend && !lk.rule) {
+		if (lk.dfd < 0)
 			problem(sc, path->buf, path->len,
-			        derr == ESTALE ? FIM_REPLACED : FIM_NO_ENTER, derr);
+			        lk.derr == ESTALE ? FIM_REPLACED : FIM_NO_ENTER, lk.derr);
 		else if (depth + 1 > FIM_DEPTH_MAX)
 			problem(sc, path->buf, path->len, FIM_TOO_DEEP, ELOOP);
 	}
-	goto out;
-stat_failed:
-	if (errno != ENOENT) /* vanished since it was listed: simply not there */
-		problem(sc, path->buf, path->len, FIM_UNREADABLE, errno);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
+	if (lk.fd >= 0)
+		close(lk.fd);
+	if (lk.dfd >= 0)
+		close(lk.dfd);
 	strbuf_setlen(path, base);
 }
 
