@@ -9,16 +9,24 @@
 
 static const char hexdig[] = "0123456789ABCDEF";
 
+static bool plain(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '%' && c != '=';
+}
+
+/* s percent-encoded: runs of plain bytes are added at once. */
 static void add_encoded(struct strbuf *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c <= 0x20 || c >= 0x7f || c == '%' || c == '=') {
-			strbuf_addch(out, '%');
-			strbuf_addch(out, hexdig[c >> 4]);
-			strbuf_addch(out, hexdig[c & 15]);
-		} else {
-			strbuf_addch(out, (char)c);
+	while (*s) {
+		size_t run = 0;
+		while (s[run] && plain((unsigned char)s[run]))
+			run++;
+		strbuf_add(out, s, run);
+		s += run;
+		if (*s) {
+			unsigned char c = (unsigned char)*s++;
+			char esc[3] = { '%', hexdig[c >> 4], hexdig[c & 15] };
+			strbuf_add(out, esc, sizeof(esc));
 		}
 	}
 }
@@ -34,15 +42,18 @@ void log_payload_build(struct strbuf *out, const struct log_origin *o, unsigned 
 		const char *sep = "";
 		strbuf_addstr(out, " flags=");
 		if (flags & LOG_CUT) {
-			strbuf_addf(out, "%scut", sep);
+			strbuf_addstr(out, "cut");
 			sep = ",";
 		}
 		if (flags & LOG_OCTET) {
-			strbuf_addf(out, "%soctet", sep);
+			strbuf_addstr(out, sep);
+			strbuf_addstr(out, "octet");
 			sep = ",";
 		}
-		if (flags & LOG_BAD_LINE)
-			strbuf_addf(out, "%sbad-line", sep);
+		if (flags & LOG_BAD_LINE) {
+			strbuf_addstr(out, sep);
+			strbuf_addstr(out, "bad-line");
+		}
 	}
 	if (o->tls_subject && *o->tls_subject) {
 		strbuf_addstr(out, " tls=");

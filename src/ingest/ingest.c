@@ -107,28 +107,38 @@ static void prep_put(struct ingest *g, struct ledger_prep *lp)
 	ledger_prep_free(lp);
 }
 
+/* Every flag a message can carry (event.h): a submission's headers, one per value met. */
+#define FLAG_VALUES ((LOG_CUT | LOG_OCTET | LOG_BAD_LINE) + 1)
+
 int ingest_submit(struct ingest *g, const struct ingest_source *src, const struct ingest_msg *m,
                   size_t n, struct strbuf *err)
 {
-	struct strbuf payload = STRBUF_INIT, head = STRBUF_INIT;
+	/* The payload header depends only on the source and a message's flags: built once for
+	 * each flags value a submission meets (a stream: one, `flags=octet` for octet counting),
+	 * not again for every message. */
+	struct strbuf payload = STRBUF_INIT, head[FLAG_VALUES];
 	struct ledger_prep *lp = prep_get(g);
 	int64_t now = time_now_ms();
 	uint64_t bytes = 0, cut = 0, first = 0;
 	size_t done = 0;
 	int r = 0;
 
-	/* The payload header is the same for every message of a submission but for flags. */
-	log_payload_build(&head, &src->origin, 0, NULL, 0);
+	for (unsigned f = 0; f < FLAG_VALUES; f++)
+		strbuf_init(&head[f], 0);
 	/* Encoded, sealed and hashed here, in the receiver's thread, outside every lock. */
 	for (; done < n; done++) {
 		struct ledger_entry e = { 0 };
+		unsigned flags = m[done].flags;
+		struct strbuf *h = flags < FLAG_VALUES ? &head[flags] : NULL;
 
 		strbuf_reset(&payload);
-		if (m[done].flags) {
-			log_payload_build(&payload, &src->origin, m[done].flags, m[done].data,
-			                  m[done].len);
+		if (!h) {
+			log_payload_build(&payload, &src->origin, flags, m[done].data, m[done].len);
 		} else {
-			strbuf_add(&payload, head.buf, head.len);
+			if (!h->len)
+				log_payload_build(h, &src->origin, flags, NULL, 0);
+			strbuf_grow(&payload, h->len + m[done].len);
+			strbuf_add(&payload, h->buf, h->len);
 			strbuf_add(&payload, m[done].data, m[done].len);
 		}
 		e.kind = ENTRY_INGEST;
@@ -142,7 +152,7 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 		if (r < 0)
 			break; /* the messages before it are still taken */
 		bytes += m[done].len;
-		cut += (m[done].flags & LOG_CUT) != 0;
+		cut += (flags & LOG_CUT) != 0;
 	}
 	/* Queued in ticket order, and handed to the analysis in the same order. */
 	pthread_mutex_lock(&g->mu);
@@ -167,7 +177,8 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 	prep_put(g, lp);
 	/* Messages name people: no copy is left in freed memory. */
 	strbuf_release_secret(&payload);
-	strbuf_release_secret(&head); /* a client certificate's subject, a peer's address */
+	for (unsigned f = 0; f < FLAG_VALUES; f++)
+		strbuf_release_secret(&head[f]); /* a certificate's subject, a peer's address */
 	return r;
 }
 

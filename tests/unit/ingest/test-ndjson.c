@@ -170,8 +170,13 @@ static void payload_roundtrip(void **state)
 	struct strbuf p = STRBUF_INIT;
 	struct log_payload got;
 	static const char raw[] = "<13>1 - - - - - - line\nwith LF";
+	static const char head[] = "mamori-log/1 via=tls peer=192.0.2.7:51514 flags=cut,octet "
+	                           "tls=CN%3Dweb%2001,O%3D%E6%B8%AF%E5%8C%BA%3Dx%25\n";
 
 	log_payload_build(&p, &o, LOG_CUT | LOG_OCTET, raw, sizeof(raw) - 1);
+	/* the header byte for byte (docs/logs.md): values percent-encoded */
+	assert_int_equal(p.len, strlen(head) + sizeof(raw) - 1);
+	assert_memory_equal(p.buf, head, strlen(head));
 	assert_int_equal(log_payload_parse(p.buf, p.len, &got), 0);
 	assert_string_equal(got.via, "tls");
 	assert_string_equal(got.peer, "192.0.2.7:51514");

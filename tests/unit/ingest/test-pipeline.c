@@ -536,6 +536,49 @@ static void parsed_once(void **state)
 	logindex_handoff_free(h);
 }
 
+/*
+ * One submission with messages of different flags: each payload's header says its own flags
+ * (the receivers' header is built once per flags value, not per message).
+ */
+static void headers_per_flags(void **state)
+{
+	struct fixture *f = *state;
+	static const unsigned flags[] = {
+		0, LOG_OCTET, LOG_OCTET, LOG_CUT | LOG_OCTET, 0, LOG_CUT
+	};
+	struct ingest_msg m[ARRAY_SIZE(flags)];
+	struct ingest_source src = { .origin = { .via = "tcp", .peer = "192.0.2.7:40000" } };
+	struct ingest *g = NULL;
+	uint64_t base = head(f);
+	char name[96];
+
+	ingest_source_name(name, sizeof(name), "tcp", "192.0.2.7:40000");
+	src.name = name;
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		m[i] = (struct ingest_msg){
+			.data = "<13>1 - h a - - - x", .len = 19, .seq = i + 1, .flags = flags[i]
+		};
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(ingest_submit(g, &src, m, ARRAY_SIZE(m), &f->err), 0);
+	assert_int_equal(ingest_sync(g, &f->err), 0);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		uint8_t salt[ENTRY_SALT_SIZE];
+		struct strbuf p = STRBUF_INIT;
+		struct log_payload got;
+		bool erased = false;
+		assert_int_equal(
+		    ledger_sealed_payload(door_ledger(f->d), base + i, salt, &p, &erased, &f->err),
+		    1);
+		assert_int_equal(log_payload_parse(p.buf, p.len, &got), 0);
+		assert_int_equal(got.flags, flags[i]);
+		assert_string_equal(got.via, "tcp");
+		assert_string_equal(got.peer, "192.0.2.7:40000");
+		assert_int_equal(got.raw_len, 19);
+		strbuf_release_secret(&p);
+	}
+}
+
 /* Bytes this process has read with read(2)/pread(2) so far (/proc/self/io rchar). */
 static uint64_t bytes_read(void)
 {
@@ -606,6 +649,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(alert_on_arrival, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(analysed_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(parsed_once, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(headers_per_flags, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(flush_reads_no_runs, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
