@@ -8,6 +8,7 @@
 
 #include "base/cleanup.h"
 #include "base/parse.h"
+#include "monitor/anyof.h"
 #include "monitor/sigma.h"
 
 #define SIGMA_MAX_VALUES 1024 /* values of one field condition */
@@ -248,6 +249,8 @@ static bool cond_match(const struct sigma_cond *c, sigma_field_fn field, const v
 	const char *t, *lt;
 
 	(void)field_of(cache, field, ctx, c->field, c->op != SIGMA_RE, &t, &lt, &n);
+	if (c->any)
+		return anyof_find(c->any, lt, n);
 	if (c->op == SIGMA_RE)
 		lt = t;
 	for (unsigned i = 0; i < c->nv; i++) {
@@ -268,6 +271,8 @@ static bool sel_match(const struct sigma_sel *s, sigma_field_fn field, const voi
 		const char *t, *lt;
 		if (!field_of(cache, field, ctx, "raw", true, &t, &lt, &n))
 			return false;
+		if (s->kw_any)
+			return anyof_find(s->kw_any, lt, n);
 		for (unsigned i = 0; i < s->nkw; i++)
 			if (value_match(&s->keywords[i],
 			                s->keywords[i].glob ? SIGMA_EQ : SIGMA_CONTAINS, t, lt, n))
@@ -474,6 +479,31 @@ static void value_release(struct sigma_value *v)
 	free(v->s);
 }
 
+/*
+ * Literal values any of which may occur (`contains` without `all`, or keywords without
+ * wildcards) matched in one pass; NULL when they do not suit it (anyof.h).
+ */
+static struct anyof *values_anyof(const struct sigma_value *v, unsigned nv)
+{
+	const char **lit;
+	size_t *len;
+	struct anyof *a;
+
+	for (unsigned i = 0; i < nv; i++)
+		if (!v[i].s || v[i].glob)
+			return NULL;
+	lit = xcalloc(nv ? nv : 1, sizeof(*lit));
+	len = xcalloc(nv ? nv : 1, sizeof(*len));
+	for (unsigned i = 0; i < nv; i++) {
+		lit[i] = v[i].s;
+		len[i] = v[i].n;
+	}
+	a = anyof_new(lit, len, nv);
+	free(lit);
+	free(len);
+	return a;
+}
+
 /* "field|contains|all" */
 static int cond_init(struct loader *l, struct fy_node *key, struct fy_node *val,
                      struct sigma_cond *c)
@@ -533,6 +563,8 @@ static int cond_init(struct loader *l, struct fy_node *key, struct fy_node *val,
 			return -EINVAL;
 		c->nv = 1;
 	}
+	if (c->op == SIGMA_CONTAINS && !c->all)
+		c->any = values_anyof(c->v, c->nv);
 	return 0;
 }
 
@@ -602,6 +634,8 @@ static int sel_init(struct loader *l, const char *name, struct fy_node *v, struc
 			}
 			i++;
 		}
+		if (!maps)
+			s->kw_any = values_anyof(s->keywords, s->nkw);
 		return 0;
 	}
 	return lfail(l, v, "selection '%s' must be a map or a list", name);
@@ -1258,11 +1292,13 @@ static void rule_release(struct sigma_rule *r)
 					value_release(&s->maps[m][c].v[v]);
 				free(s->maps[m][c].v);
 				free(s->maps[m][c].field);
+				anyof_free(s->maps[m][c].any);
 			}
 			free(s->maps[m]);
 		}
 		for (unsigned k = 0; k < s->nkw; k++)
 			value_release(&s->keywords[k]);
+		anyof_free(s->kw_any);
 		free(s->keywords);
 		free(s->maps);
 		free(s->nconds);

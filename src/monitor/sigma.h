@@ -40,12 +40,14 @@ struct sigma_value {
 	regex_t *re;
 };
 
+struct anyof;
 struct sigma_cond {
 	char *field;
 	enum sigma_op op;
 	bool all; /* every value must match */
 	struct sigma_value *v;
 	unsigned nv;
+	struct anyof *any; /* `contains` a list of values: all of them in one pass, or NULL */
 };
 
 /* A selection: any of its maps, each map all of its conditions; or keywords. */
@@ -56,6 +58,7 @@ struct sigma_sel {
 	unsigned nmaps;
 	struct sigma_value *keywords;
 	unsigned nkw;
+	struct anyof *kw_any; /* the keywords in one pass (none with wildcards), or NULL */
 };
 
 enum sigma_expr_op { EX_SEL, EX_AND, EX_OR, EX_NOT, EX_ONE_OF, EX_ALL_OF };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/strbuf.h"
+#include "monitor/anyof.h"
 #include "monitor/monitor.h"
 #include "monitor/sigma.h"
 
@@ -183,6 +184,92 @@ static void wildcards_all_null_keywords(void **state)
 	sigma_set_release(&set);
 }
 
+/* The naive answer: memmem for each literal. */
+static bool naive_any(const char *const *lit, const size_t *len, unsigned n, const char *t,
+                      size_t tn)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (tn >= len[i] && memmem(t, tn, lit[i], len[i]))
+			return true;
+	return false;
+}
+
+/*
+ * anyof finds what memmem finds: random literals and texts over a four-letter alphabet (so
+ * that literals occur, overlap, and begin and end at the text's edges), literal sets of 2 to
+ * 40 (hash chains), lengths 2 to 300 (the window is at most 255 bytes).
+ */
+static void anyof_as_memmem(void **state)
+{
+	static char store[40][300];
+	const char *lit[40];
+	size_t len[40];
+	char text[700];
+	unsigned seed = 12345, hits = 0, misses = 0;
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		unsigned n = 2 + (seed = seed * 1103515245u + 12345u) % 39;
+		unsigned maxlen = round % 10 == 0 ? 300 : 2 + (seed >> 8) % 8;
+		size_t tn;
+		struct anyof *a;
+		for (unsigned i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			len[i] = 2 + (seed >> 8) % (maxlen - 1);
+			for (size_t j = 0; j < len[i]; j++) {
+				seed = seed * 1103515245u + 12345u;
+				store[i][j] = "abcd"[(seed >> 16) & 3];
+			}
+			lit[i] = store[i];
+		}
+		a = anyof_new(lit, len, n);
+		assert_non_null(a);
+		for (int k = 0; k < 20; k++) {
+			seed = seed * 1103515245u + 12345u;
+			tn = (seed >> 8) % (k < 10 ? 24 : sizeof(text));
+			for (size_t j = 0; j < tn; j++) {
+				seed = seed * 1103515245u + 12345u;
+				text[j] = "abcd"[(seed >> 16) & 3];
+			}
+			bool want = naive_any(lit, len, n, text, tn);
+			assert_int_equal(anyof_find(a, text, tn), want);
+			*(want ? &hits : &misses) += 1;
+		}
+		anyof_free(a);
+	}
+	/* both answers were asked for often */
+	assert_true(hits > 5000 && misses > 5000);
+	/* what one pass does not take: one literal, or one shorter than two bytes */
+	assert_null(anyof_new(lit, len, 1));
+	len[1] = 1;
+	assert_null(anyof_new(lit, len, 2));
+}
+
+/* A contains list and keywords, matched in one pass, at the text's edges and in UTF-8. */
+static void contains_lists(void **state)
+{
+	struct sigma_set set = { 0 };
+	const struct sigma_rule *r;
+
+	r = load_one(&set, "title: t\nid: w\ndetection:\n  s:\n    message|contains: [Virus found, "
+	                   "Malware detected, Threat found, 駆除に失敗]\n  condition: s\n");
+	assert_true(matches(r, (const char *[]){ "message", "VIRUS FOUND", NULL }));
+	assert_true(matches(r, (const char *[]){ "message", "x: threat found", NULL }));
+	assert_true(matches(r, (const char *[]){ "message", "Malware Detected: eicar", NULL }));
+	assert_true(
+	    matches(r, (const char *[]){ "message", "ファイルの駆除に失敗しました", NULL }));
+	assert_false(matches(r, (const char *[]){ "message", "Virus foun", NULL }));
+	assert_false(matches(r, (const char *[]){ "message", "threat   found", NULL }));
+	assert_false(matches(r, (const char *[]){ "message", "", NULL }));
+	assert_false(matches(r, (const char *[]){ NULL }));
+	r = load_one(&set, "title: t\nid: k\ndetection:\n  kw: [segfault, oom-killer, panic]\n"
+	                   "  condition: kw\n");
+	assert_true(matches(r, (const char *[]){ "raw", "Kernel PANIC", NULL }));
+	assert_true(matches(r, (const char *[]){ "raw", "oom-killer: x", NULL }));
+	assert_false(matches(r, (const char *[]){ "raw", "oom killer", NULL }));
+	sigma_set_release(&set);
+}
+
 static void of_them(void **state)
 {
 	struct sigma_set set = { 0 };
@@ -325,6 +412,8 @@ int main(void)
 		cmocka_unit_test(long_text_lowercase),
 		cmocka_unit_test(wildcards_all_null_keywords),
 		cmocka_unit_test(of_them),
+		cmocka_unit_test(anyof_as_memmem),
+		cmocka_unit_test(contains_lists),
 		cmocka_unit_test(load_errors),
 		cmocka_unit_test(shipped_and_override),
 		cmocka_unit_test(correlation_over_stopped),
