@@ -96,6 +96,25 @@ static int decode(const char *p, size_t n, char *buf, size_t size)
 	return 0;
 }
 
+/* "cut,octet": the flags named in [p, end); names it does not know are passed over. */
+static unsigned flags_of(const char *p, const char *end)
+{
+	unsigned flags = 0;
+
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t n = (size_t)((comma ? comma : end) - p);
+		if (n == 3 && !memcmp(p, "cut", 3))
+			flags |= LOG_CUT;
+		else if (n == 5 && !memcmp(p, "octet", 5))
+			flags |= LOG_OCTET;
+		else if (n == 8 && !memcmp(p, "bad-line", 8))
+			flags |= LOG_BAD_LINE;
+		p += n + 1;
+	}
+	return flags;
+}
+
 int log_payload_parse(const void *payload, size_t n, struct log_payload *ret)
 {
 	const char *p = payload, *lf, *q, *end;
@@ -138,14 +157,7 @@ int log_payload_parse(const void *payload, size_t n, struct log_payload *ret)
 			    0)
 				return -EINVAL;
 		} else if (eq - q == 5 && !memcmp(q, "flags", 5)) {
-			size_t len = (size_t)(end - eq - 1);
-			const char *f = eq + 1;
-			if (memmem(f, len, "cut", 3))
-				ret->flags |= LOG_CUT;
-			if (memmem(f, len, "octet", 5))
-				ret->flags |= LOG_OCTET;
-			if (memmem(f, len, "bad-line", 8))
-				ret->flags |= LOG_BAD_LINE;
+			ret->flags |= flags_of(eq + 1, end);
 		}
 		q = end + 1;
 	}

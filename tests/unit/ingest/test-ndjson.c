@@ -188,6 +188,14 @@ static void payload_roundtrip(void **state)
 	assert_int_equal(log_payload_parse(LIT("just a line"), &got), 0);
 	assert_string_equal(got.via, "file");
 	assert_int_equal(got.raw_len, 11);
+	/* every flag, in any order; names not known are passed over */
+	assert_int_equal(
+	    log_payload_parse(LIT("mamori-log/1 via=tcp flags=octet,new,bad-line,cut\nx"), &got),
+	    0);
+	assert_int_equal(got.flags, LOG_CUT | LOG_OCTET | LOG_BAD_LINE);
+	assert_int_equal(log_payload_parse(LIT("mamori-log/1 via=tcp flags=octets,cu\nx"), &got),
+	                 0);
+	assert_int_equal(got.flags, 0);
 	/* A damaged header is refused, not misread. */
 	assert_int_equal(log_payload_parse(LIT("mamori-log/1 via=%zz\nx"), &got), -EINVAL);
 	assert_int_equal(log_payload_parse(LIT("mamori-log/1 noequals\nx"), &got), -EINVAL);
