@@ -2,6 +2,7 @@
  */
 #include <errno.h>
 #include <libfyaml.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,11 +171,15 @@ static bool field_of(struct sigma_cache *c, sigma_field_fn field, const void *ct
 	struct cached_field *f = NULL;
 	const char *v;
 
+	/* conditions name their fields by interned addresses (intern): found by address */
 	for (unsigned i = 0; i < c->n; i++)
-		if (c->f[i].name == name || !strcmp(c->f[i].name, name)) {
+		if (c->f[i].name == name) {
 			f = &c->f[i];
 			break;
 		}
+	for (unsigned i = 0; !f && i < c->n; i++)
+		if (c->f[i].name[0] == name[0] && !strcmp(c->f[i].name, name))
+			f = &c->f[i];
 	if (!f && c->n < SIGMA_CACHE_FIELDS) {
 		size_t len = 0;
 		f = &c->f[c->n++];
@@ -248,7 +253,7 @@ static bool cond_match(const struct sigma_cond *c, sigma_field_fn field, const v
 	size_t n = 0;
 	const char *t, *lt;
 
-	(void)field_of(cache, field, ctx, c->field, c->op != SIGMA_RE, &t, &lt, &n);
+	(void)field_of(cache, field, ctx, c->key, c->op != SIGMA_RE, &t, &lt, &n);
 	if (c->any)
 		return anyof_find(c->any, lt, n);
 	if (c->op == SIGMA_RE)
@@ -353,7 +358,9 @@ bool sigma_match_cached(const struct sigma_rule *r, sigma_field_fn field, const 
 
 	if (!r->cond || r->disabled)
 		return false;
-	memset(e.memo, -1, sizeof(e.memo));
+	if (r->guard && !cond_match(r->guard, field, ctx, cache))
+		return false;
+	memset(e.memo, -1, r->nsels < sizeof(e.memo) ? r->nsels : sizeof(e.memo));
 	return expr_eval(&e, r->cond);
 }
 
@@ -480,6 +487,31 @@ static void value_release(struct sigma_value *v)
 }
 
 /*
+ * Field names interned for the life of the process: every condition naming a field keeps the
+ * same address (sigma_cond.key), which the message's field cache compares instead of the
+ * text. Rules are few; their distinct field names fewer.
+ */
+static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **interned;
+static size_t n_interned, alloc_interned;
+
+static const char *intern(const char *s)
+{
+	const char *r = NULL;
+
+	pthread_mutex_lock(&intern_mu);
+	for (size_t i = 0; i < n_interned && !r; i++)
+		if (!strcmp(interned[i], s))
+			r = interned[i];
+	if (!r) {
+		ALLOC_GROW(interned, n_interned + 1, alloc_interned);
+		r = interned[n_interned++] = xstrdup(s);
+	}
+	pthread_mutex_unlock(&intern_mu);
+	return r;
+}
+
+/*
  * Literal values any of which may occur (`contains` without `all`, or keywords without
  * wildcards) matched in one pass; NULL when they do not suit it (anyof.h).
  */
@@ -519,6 +551,7 @@ static int cond_init(struct loader *l, struct fy_node *key, struct fy_node *val,
 	spec = xstrndup(k, len);
 	bar = strchr(spec, '|');
 	c->field = xstrndup(spec, bar ? (size_t)(bar - spec) : len);
+	c->key = intern(c->field);
 	for (mod = bar ? bar + 1 : NULL; mod;) {
 		char *next = strchr(mod, '|');
 		if (next)
@@ -802,6 +835,28 @@ static struct sigma_expr *parse_or(struct cparse *c, int depth)
 	return x;
 }
 
+/*
+ * A field condition x cannot hold without: a selection of one map (every condition of it
+ * must hold: its first), or either side of an `and`; NULL when there is none (or, not, 1 of,
+ * keywords, a list of maps).
+ */
+static const struct sigma_cond *necessary(const struct sigma_rule *r, const struct sigma_expr *x)
+{
+	const struct sigma_cond *c;
+
+	switch (x->op) {
+	case EX_SEL: {
+		const struct sigma_sel *s = &r->sels[x->sel];
+		return !s->nkw && s->nmaps == 1 && s->nconds[0] ? &s->maps[0][0] : NULL;
+	}
+	case EX_AND:
+		c = necessary(r, x->a);
+		return c ? c : necessary(r, x->b);
+	default:
+		return NULL;
+	}
+}
+
 static int parse_condition(struct loader *l, struct fy_node *n, struct sigma_rule *r)
 {
 	struct cparse c = { .r = r };
@@ -826,6 +881,7 @@ static int parse_condition(struct loader *l, struct fy_node *n, struct sigma_rul
 		return ret;
 	}
 	free(text);
+	r->guard = necessary(r, r->cond);
 	return 0;
 }
 

@@ -43,6 +43,7 @@ struct sigma_value {
 struct anyof;
 struct sigma_cond {
 	char *field;
+	const char *key; /* field, interned: every condition on one field shares the address */
 	enum sigma_op op;
 	bool all; /* every value must match */
 	struct sigma_value *v;
@@ -94,6 +95,9 @@ struct sigma_rule {
 	struct sigma_sel *sels;
 	unsigned nsels;
 	struct sigma_expr *cond;
+	/* a field condition the rule cannot match without (`failure: {event: auth_failure}` in
+	 * `failure and not local`): tested first, so a message it rules out costs one test */
+	const struct sigma_cond *guard;
 	bool referenced; /* a correlation counts its matches */
 	/* correlation (event_count) */
 	bool correlation;

@@ -270,6 +270,53 @@ static void contains_lists(void **state)
 	sigma_set_release(&set);
 }
 
+/*
+ * A rule's guard is a field condition it cannot match without, tested first; conditions on
+ * one field share one interned name. The answers are those of the whole condition.
+ */
+static void guards(void **state)
+{
+	struct sigma_set set = { 0 };
+	const struct sigma_rule *a, *b, *c, *d;
+
+	(void)state;
+	(void)load_one(&set, "title: t\nid: a\ndetection:\n  failure:\n    event: auth_failure\n"
+	                     "    app: sshd\n  local:\n    src_ip: null\n"
+	                     "  condition: failure and not local\n");
+	(void)load_one(&set,
+	               "title: t\nid: b\ndetection:\n  x: {app: su}\n  y: {event: privileged}\n"
+	               "  z: [sudo]\n  condition: (x or z) and not x and y\n");
+	(void)load_one(&set, "title: t\nid: c\ndetection:\n  x:\n    - app: su\n    - user: root\n"
+	                     "  y: {event: privileged}\n  condition: x or y\n");
+	d = load_one(&set,
+	             "title: t\nid: d\ndetection:\n  k: [panic]\n  m: {message|contains: oops}\n"
+	             "  condition: k and m\n");
+	a = &set.rules[0]; /* loading more moves the rules */
+	b = &set.rules[1];
+	c = &set.rules[2];
+	assert_non_null(a->guard);
+	assert_string_equal(a->guard->field, "event");
+	assert_non_null(b->guard);
+	assert_string_equal(b->guard->field, "event"); /* neither (x or z) nor not x: y */
+	assert_null(c->guard);                         /* or: nothing is necessary */
+	assert_non_null(d->guard);
+	assert_string_equal(d->guard->field, "message"); /* keywords: the map after them */
+	/* the same field in two rules: one address */
+	assert_ptr_equal(a->guard->key, b->guard->key);
+	assert_true(matches(a, (const char *[]){ "event", "auth_failure", "app", "SSHD", "src_ip",
+	                                         "192.0.2.1", NULL }));
+	assert_false(matches(a, (const char *[]){ "event", "auth_failure", "app", "sshd", NULL }));
+	assert_false(matches(a, (const char *[]){ "app", "sshd", "src_ip", "192.0.2.1", NULL }));
+	assert_true(matches(b, (const char *[]){ "event", "privileged", "raw", "sudo: x", NULL }));
+	assert_false(matches(b, (const char *[]){ "event", "privileged", "raw", "x", NULL }));
+	assert_false(matches(b, (const char *[]){ "raw", "sudo: x", NULL }));
+	assert_true(matches(c, (const char *[]){ "user", "root", NULL }));
+	assert_true(matches(c, (const char *[]){ "event", "privileged", NULL }));
+	assert_true(matches(d, (const char *[]){ "raw", "kernel panic", "message", "OOPS", NULL }));
+	assert_false(matches(d, (const char *[]){ "raw", "kernel panic", "message", "ok", NULL }));
+	sigma_set_release(&set);
+}
+
 static void of_them(void **state)
 {
 	struct sigma_set set = { 0 };
@@ -414,6 +461,7 @@ int main(void)
 		cmocka_unit_test(of_them),
 		cmocka_unit_test(anyof_as_memmem),
 		cmocka_unit_test(contains_lists),
+		cmocka_unit_test(guards),
 		cmocka_unit_test(load_errors),
 		cmocka_unit_test(shipped_and_override),
 		cmocka_unit_test(correlation_over_stopped),
