@@ -152,6 +152,9 @@ struct act_state {
 	char *target;
 	/* Side effects a refusal keeps (an expired request is closed). */
 	int64_t close_request_id;
+	/* duty.done: the duty_log row written, given the act's id once the act is (duty_log.act_id:
+	 * the compliance report links a fulfilment to its ledger entry) */
+	int64_t duty_log_id;
 	const char *close_request_state;
 	const char *close_request_reason; /* REQUEST_CLOSED_* when cancelled */
 	/* A profile applied by this act, installed once the batch commits. */

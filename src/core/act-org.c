@@ -359,6 +359,7 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 	query_bind_text(q, 6, sha);
 	r = act_step_done(s, q, "recording the duty", err);
 	if (r == 0) {
+		s->duty_log_id = query_last_id(s->door->st);
 		if (sha)
 			json_object_set_new(s->info, "evidence_sha256", json_string(sha));
 		strbuf_addf(&s->message, "duty %s fulfilled at %s", duty->id, scope);

@@ -559,6 +559,18 @@ static int write_act(struct act_state *s, struct strbuf *err)
 	}
 	s->res->act_id = query_last_id(d->st);
 	s->res->ledger_index = index;
+	if (s->duty_log_id) {
+		st = query_get(d->st, "UPDATE duty_log SET act_id = ? WHERE id = ?", err);
+		if (!st) {
+			r = -EIO;
+			goto out;
+		}
+		query_bind_int(st, 1, s->res->act_id);
+		query_bind_int(st, 2, s->duty_log_id);
+		r = query_run(st, err);
+		if (r < 0)
+			goto out;
+	}
 	r = act_attachments_write(s, s->res->act_id, err);
 out:
 	free(recorded);

@@ -1,6 +1,7 @@
 /* compliance: the per-clause compliance report's figures, from the acts, requests, duties and
  * findings the store keeps and the checkpoint the ledger signed. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "core/coverage.h"
 #include "core/duties.h"
 #include "core/inspections.h"
+#include "core/org.h"
 #include "core/risk.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
@@ -64,6 +66,34 @@ static struct compliance_row *row_of(struct compliance_report *r, const char *id
 	const struct policy_clause *c = id ? policy_clause(r->p, id) : NULL;
 
 	return c && c->index < r->nr ? &r->rows[c->index] : NULL;
+}
+
+/* Counts an item of list l on row x, with its entry (-1: none) and what it is (taken). */
+static void item_add(struct compliance_row *x, enum compliance_list l, int64_t ledger, char *what)
+{
+	struct compliance_items *it = &x->items[l];
+
+	ALLOC_GROW(it->v, it->n, it->alloc);
+	it->v[it->n].ledger = ledger;
+	it->v[it->n++].what = what;
+}
+
+/* Where a duty is owed, for people: 全庁, a section's or a system's name (else its id). */
+static void scope_name(struct store *st, const char *scope, struct strbuf *out)
+{
+	struct org_section sec = { 0 };
+	struct org_system sys = { 0 };
+
+	if (!strcmp(scope, "org"))
+		strbuf_addstr(out, "全庁");
+	else if (!strncmp(scope, "section:", 8) && org_section_get(st, scope + 8, &sec, NULL) == 0)
+		strbuf_addstr(out, sec.name);
+	else if (!strncmp(scope, "system:", 7) && org_system_get(st, scope + 7, &sys, NULL) == 0)
+		strbuf_addstr(out, sys.name);
+	else
+		strbuf_addstr(out, scope);
+	org_section_release(&sec);
+	org_system_release(&sys);
 }
 
 static int count_acts(struct compliance_report *rep, struct store *st, struct strbuf *err)
@@ -204,6 +234,10 @@ static int figure_entries(struct compliance_report *rep, struct store *st, struc
 	return r < 0 ? r : 0;
 }
 
+/*
+ * Duties done in the period (each by the act that last fulfilled it) and overdue now (each by
+ * its last fulfilment, from which it fell due; none when never fulfilled).
+ */
 static int count_duties(struct compliance_report *rep, struct door *d, int64_t now_ms,
                         struct strbuf *err)
 {
@@ -212,15 +246,31 @@ static int count_duties(struct compliance_report *rep, struct door *d, int64_t n
 
 	for (size_t i = 0; r == 0 && i < l.nr; i++) {
 		const struct duty_status *s = &l.items[i];
-		bool done = s->last_done_ms >= rep->from_ms && s->last_done_ms < rep->to_ms;
+		/* last_done_ms 0: never (not done in a period from the beginning either) */
+		bool done = s->last_done_ms && s->last_done_ms >= rep->from_ms &&
+		            s->last_done_ms < rep->to_ms;
+		struct strbuf what = STRBUF_INIT;
 
+		if (!done && !s->due)
+			continue;
+		strbuf_addf(&what, "%s（", s->duty->name ? s->duty->name : s->duty->id);
+		scope_name(door_store(d), s->scope, &what);
+		strbuf_addstr(&what, "）");
 		for (unsigned k = 0; k < s->duty->clauses.nr; k++) {
 			struct compliance_row *x = row_of(rep, s->duty->clauses.items[k]->id);
 			if (!x)
 				continue;
 			x->duties_done += done;
 			x->duties_overdue += s->due;
+			if (done)
+				item_add(x, COMPLIANCE_DUTIES_DONE, s->last_done_ledger,
+				         xstrdup(what.buf));
+			if (s->due)
+				item_add(x, COMPLIANCE_DUTIES_OVERDUE,
+				         s->last_done_ms ? s->last_done_ledger : -1,
+				         xstrdup(what.buf));
 		}
+		strbuf_release(&what);
 	}
 	duty_list_release(&l);
 	return r;
@@ -322,6 +372,15 @@ static size_t case_index(const struct record_list *l, int64_t id)
 	return hit ? (size_t)(hit - l->items) : l->nr;
 }
 
+/* A case counted, for people: "事案 12 サーバーの停止（終結）". */
+static char *case_what(const struct record *c, bool closed)
+{
+	const char *title = record_field(c, "title");
+
+	return xstrfmt("事案 %" PRId64 "%s%s%s", c->id, title ? " " : "", title ? title : "",
+	               closed ? "（終結）" : "");
+}
+
 /*
  * Incident cases: per clause, the cases (not drills) whose acts in the period cited it, and
  * how many of them are closed; the cases closed in the period with their recurrence
@@ -334,6 +393,7 @@ static int count_incidents(struct compliance_report *rep, struct store *st, stru
 	struct record_list l = { 0 };
 	struct query *q = NULL;
 	bool *touched;
+	int64_t *first; /* per case and clause, the entry of its first act citing it */
 	int r;
 
 	if (!reg)
@@ -345,11 +405,12 @@ static int count_incidents(struct compliance_report *rep, struct store *st, stru
 	if (l.nr)
 		qsort(l.items, l.nr, sizeof(*l.items), by_record_id);
 	touched = xcalloc((l.nr ? l.nr : 1) * (rep->nr ? rep->nr : 1), sizeof(*touched));
+	first = xcalloc((l.nr ? l.nr : 1) * (rep->nr ? rep->nr : 1), sizeof(*first));
 	r = query_prepare(
 	    st,
-	    "SELECT a.record_id, j.value FROM acts a JOIN records c ON c.id = a.record_id,"
-	    " json_each(a.clauses) j WHERE c.register = ?3"
-	    " AND a.at_ms >= ?1 AND a.at_ms < ?2",
+	    "SELECT a.record_id, j.value, coalesce(a.ledger_index, -1) FROM acts a JOIN records c"
+	    " ON c.id = a.record_id, json_each(a.clauses) j WHERE c.register = ?3"
+	    " AND a.at_ms >= ?1 AND a.at_ms < ?2 ORDER BY a.id",
 	    &q, err);
 	if (r == 0) {
 		query_bind_int(q, 1, rep->from_ms);
@@ -357,10 +418,15 @@ static int count_incidents(struct compliance_report *rep, struct store *st, stru
 		query_bind_text(q, 3, reg->id);
 		while ((r = query_step(q, err)) > 0) {
 			struct compliance_row *x = row_of(rep, query_text(q, 1));
-			size_t i = x ? case_index(&l, query_int(q, 0)) : l.nr;
+			size_t i = x ? case_index(&l, query_int(q, 0)) : l.nr, at;
 
-			if (i < l.nr)
-				touched[i * rep->nr + (size_t)(x - rep->rows)] = true;
+			if (i >= l.nr)
+				continue;
+			at = i * rep->nr + (size_t)(x - rep->rows);
+			if (!touched[at]) {
+				touched[at] = true;
+				first[at] = query_int(q, 2);
+			}
 		}
 	}
 	for (size_t i = 0; r == 0 && i < l.nr; i++) {
@@ -379,6 +445,8 @@ static int count_incidents(struct compliance_report *rep, struct store *st, stru
 			any = true;
 			rep->rows[k].incidents++;
 			rep->rows[k].incidents_closed += closed;
+			item_add(&rep->rows[k], COMPLIANCE_INCIDENTS, first[i * rep->nr + k],
+			         case_what(c, closed));
 			strbuf_addf(&ids, "%s%s", ids.len ? " " : "", rep->rows[k].clause->id);
 		}
 		if (any) {
@@ -409,8 +477,100 @@ static int count_incidents(struct compliance_report *rep, struct store *st, stru
 		strbuf_release(&ids);
 	}
 	free(touched);
+	free(first);
 	record_list_release(&l);
 	return r < 0 ? r : 0;
+}
+
+/* Records' ledger entries: each record's first or latest done act, by record id. */
+struct record_entries {
+	int64_t (*v)[2]; /* record id, entry; ascending ids */
+	size_t n, alloc;
+};
+
+static int record_entries(struct store *st, const char *reg, bool latest,
+                          struct record_entries *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      latest ? "SELECT a.record_id, max(a.ledger_index) FROM acts a JOIN"
+	                               " records c ON c.id = a.record_id WHERE c.register = ?1"
+	                               " AND a.outcome = 'done' AND a.ledger_index IS NOT NULL"
+	                               " GROUP BY a.record_id ORDER BY a.record_id"
+	                             : "SELECT a.record_id, min(a.ledger_index) FROM acts a JOIN"
+	                               " records c ON c.id = a.record_id WHERE c.register = ?1"
+	                               " AND a.outcome = 'done' AND a.ledger_index IS NOT NULL"
+	                               " GROUP BY a.record_id ORDER BY a.record_id",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, reg);
+	while ((r = query_step(q, err)) > 0) {
+		ALLOC_GROW(ret->v, ret->n, ret->alloc);
+		ret->v[ret->n][0] = query_int(q, 0);
+		ret->v[ret->n++][1] = query_int(q, 1);
+	}
+	return r < 0 ? r : 0;
+}
+
+static int by_first_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int64_t record_entry(const struct record_entries *e, int64_t id)
+{
+	const int64_t(*hit)[2] = bsearch(&id, e->v, e->n, sizeof(*e->v), by_first_i64);
+
+	return hit ? (*hit)[1] : -1;
+}
+
+static const char *const result_ja[] = {
+	[INSPECTION_UNANSWERED] = "未回答",
+	[INSPECTION_CONFORM] = "適合",
+	[INSPECTION_NONCONFORM] = "不適合",
+	[INSPECTION_NA] = "該当なし",
+};
+
+/* One inspection's items: each counted on its clause with the entry behind it. */
+static void count_inspection(struct compliance_report *rep, struct store *st,
+                             const struct inspection_rollup *ru, const struct record *insp,
+                             const struct record_entries *answered,
+                             const struct record_entries *opened)
+{
+	const struct inspection_item **items = NULL;
+	struct strbuf sec = STRBUF_INIT;
+	size_t n = 0;
+
+	if (insp->section) {
+		char *scope = xstrfmt("section:%s", insp->section);
+
+		scope_name(st, scope, &sec);
+		free(scope);
+	}
+	inspection_items_of(&ru->checklist, insp, &items, &n);
+	for (size_t k = 0; k < n; k++) {
+		struct compliance_row *x = row_of(rep, items[k]->clause->id);
+		const struct record *a = inspection_answer_for(ru, insp->id, items[k]->clause->id);
+		enum inspection_result res =
+		    inspection_result_of(a ? record_field(a, "result") : NULL);
+
+		if (!x)
+			continue;
+		x->insp_conform += res == INSPECTION_CONFORM;
+		x->insp_nonconform += res == INSPECTION_NONCONFORM;
+		x->insp_na += res == INSPECTION_NA;
+		x->insp_unanswered += res == INSPECTION_UNANSWERED;
+		/* an answer by its latest act; an unanswered item by the act that asked it */
+		item_add(x, COMPLIANCE_INSPECTION,
+		         a ? record_entry(answered, a->id) : record_entry(opened, insp->id),
+		         xstrfmt("%s 自己点検 %" PRId64 "：%s", sec.buf, insp->id, result_ja[res]));
+	}
+	free(items);
+	strbuf_release(&sec);
 }
 
 /* Self-inspection answers per clause, of the inspections opened in the period. */
@@ -418,44 +578,25 @@ static int count_inspections(struct compliance_report *rep, struct store *st, in
                              struct strbuf *err)
 {
 	struct inspection_rollup ru = { 0 };
+	struct record_entries answered = { 0 }, opened = { 0 };
 	int r;
 
 	if (!policy_register(rep->p, SELF_INSPECTION_REGISTER) ||
 	    !policy_register(rep->p, INSPECTION_ANSWER_REGISTER))
 		return 0;
 	r = inspection_rollup(st, NULL, rep->p, NULL, now_ms, &ru, err);
+	if (r == 0)
+		r = record_entries(st, INSPECTION_ANSWER_REGISTER, true, &answered, err);
+	if (r == 0)
+		r = record_entries(st, SELF_INSPECTION_REGISTER, false, &opened, err);
 	for (size_t i = 0; r == 0 && i < ru.n_sections; i++) {
 		const struct record *insp = ru.sections[i].rec;
-		const struct inspection_item **items = NULL;
-		size_t n = 0;
 
-		if (insp->created_ms < rep->from_ms || insp->created_ms >= rep->to_ms)
-			continue;
-		inspection_items_of(&ru.checklist, insp, &items, &n);
-		for (size_t k = 0; k < n; k++) {
-			struct compliance_row *x = row_of(rep, items[k]->clause->id);
-			const struct record *a =
-			    inspection_answer_for(&ru, insp->id, items[k]->clause->id);
-
-			if (!x)
-				continue;
-			switch (inspection_result_of(a ? record_field(a, "result") : NULL)) {
-			case INSPECTION_CONFORM:
-				x->insp_conform++;
-				break;
-			case INSPECTION_NONCONFORM:
-				x->insp_nonconform++;
-				break;
-			case INSPECTION_NA:
-				x->insp_na++;
-				break;
-			case INSPECTION_UNANSWERED:
-				x->insp_unanswered++;
-				break;
-			}
-		}
-		free(items);
+		if (insp->created_ms >= rep->from_ms && insp->created_ms < rep->to_ms)
+			count_inspection(rep, st, &ru, insp, &answered, &opened);
 	}
+	free(answered.v);
+	free(opened.v);
 	inspection_rollup_release(&ru);
 	return r;
 }
@@ -484,12 +625,22 @@ static int count_risks(struct compliance_report *ret, struct door *d, int64_t no
 {
 	int64_t *named = xcalloc(ret->nr ? ret->nr : 1, sizeof(*named));
 	int64_t *counting = xcalloc(ret->nr ? ret->nr : 1, sizeof(*counting));
-	int r = risk_clause_tally(d, ret->from_ms, ret->to_ms, now_ms, named, counting, err);
+	struct risk_clause_hit *hits = NULL;
+	size_t n_hits = 0;
+	int r = risk_clause_tally(d, ret->from_ms, ret->to_ms, now_ms, named, counting, &hits,
+	                          &n_hits, err);
 
 	for (size_t i = 0; r == 0 && i < ret->nr; i++) {
 		ret->rows[i].risks = named[i];
 		ret->rows[i].risks_counting = counting[i];
 	}
+	/* each risk counted by the assessment that named the clause */
+	for (size_t i = 0; r == 0 && i < n_hits; i++)
+		if (hits[i].clause < ret->nr)
+			item_add(&ret->rows[hits[i].clause], COMPLIANCE_RISKS, hits[i].ledger,
+			         xstrfmt("リスク %" PRId64 "%s", hits[i].risk_id,
+			                 hits[i].counts ? "（効いている）" : ""));
+	free(hits);
 	free(named);
 	free(counting);
 	return r;
@@ -560,6 +711,11 @@ void compliance_release(struct compliance_report *r)
 		free(r->rows[i].refused);
 		free(r->rows[i].approved);
 		free(r->rows[i].found);
+		for (int l = 0; l < COMPLIANCE_NLISTS; l++) {
+			for (size_t k = 0; k < r->rows[i].items[l].n; k++)
+				free(r->rows[i].items[l].v[k].what);
+			free(r->rows[i].items[l].v);
+		}
 	}
 	free(r->rows);
 	for (size_t i = 0; i < r->n_cli; i++) {

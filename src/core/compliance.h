@@ -14,6 +14,30 @@ struct door;
 struct ledger;
 struct store;
 
+/*
+ * The counted items of a figure that are not acts (a duty, a case, a self-inspection answer, a
+ * risk), each with the ledger entry behind it: the act that fulfilled the duty (an overdue one:
+ * its last fulfilment, none when never), the case's first act of the period citing the clause,
+ * the answer's latest act (unanswered: the act that opened the inspection), the risk's
+ * assessment counted. One item per unit the figure counts.
+ */
+enum compliance_list {
+	COMPLIANCE_DUTIES_DONE,
+	COMPLIANCE_DUTIES_OVERDUE,
+	COMPLIANCE_INCIDENTS,
+	COMPLIANCE_INSPECTION,
+	COMPLIANCE_RISKS,
+	COMPLIANCE_NLISTS
+};
+struct compliance_item {
+	int64_t ledger; /* the entry; -1: none (a duty never fulfilled) */
+	char *what; /* for people: "年次の点検（section:zeimu）", "事案 12", "リスク 5" */
+};
+struct compliance_items {
+	struct compliance_item *v;
+	size_t n, alloc;
+};
+
 #define COMPLIANCE_FROM_START (INT64_MIN / 4)
 
 /* One clause's evidence in the period [from, to). */
@@ -52,6 +76,9 @@ struct compliance_row {
 	 * recorded the findings counted (finding.add / finding.raise), ascending */
 	uint64_t *approved, *found;
 	size_t n_approved, alloc_approved, n_found, alloc_found;
+	/* the items behind duties_done, duties_overdue, incidents, the self-inspection answers
+	 * and risks, in that order (enum compliance_list), each with its entry */
+	struct compliance_items items[COMPLIANCE_NLISTS];
 };
 
 /* One act made in a person's name from the command line (--as), as the report names it. */

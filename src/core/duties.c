@@ -57,14 +57,16 @@ static int scopes_of(struct store *st, const char *role, int64_t now, struct hel
 
 /* The last 'mamori duty done' at this scope. */
 static int last_duty_done(struct store *st, const struct policy_duty *duty, const char *scope,
-                          int64_t *ret_ms, char **ret_by, struct strbuf *err)
+                          int64_t *ret_ms, char **ret_by, int64_t *ret_ledger, struct strbuf *err)
 {
 	struct query *q;
-	int r = query_prepare(st,
-	                      "SELECT l.done_ms, u.login FROM duty_log l JOIN users u"
-	                      " ON u.id = l.done_by WHERE l.duty = ?1 AND l.scope = ?2"
-	                      " ORDER BY l.done_ms DESC LIMIT 1",
-	                      &q, err);
+	int r =
+	    query_prepare(st,
+	                  "SELECT l.done_ms, u.login, coalesce(a.ledger_index, -1) FROM duty_log"
+	                  " l JOIN users u ON u.id = l.done_by LEFT JOIN acts a ON a.id ="
+	                  " l.act_id WHERE l.duty = ?1 AND l.scope = ?2"
+	                  " ORDER BY l.done_ms DESC, l.id DESC LIMIT 1",
+	                  &q, err);
 
 	if (r < 0)
 		return r;
@@ -74,6 +76,7 @@ static int last_duty_done(struct store *st, const struct policy_duty *duty, cons
 	if (r > 0) {
 		*ret_ms = query_int(q, 0);
 		*ret_by = query_strdup(q, 1);
+		*ret_ledger = query_int(q, 2);
 		query_done(q);
 	}
 	return r < 0 ? r : 0;
@@ -149,7 +152,7 @@ static bool record_at_scope(const char *scope, const char *section, const char *
  * values and a date not in the future (see is_evidence).
  */
 static int last_evidence(struct store *st, const struct policy_duty *duty, const char *scope,
-                         int64_t *ret_ms, char **ret_by, struct strbuf *err)
+                         int64_t *ret_ms, char **ret_by, int64_t *ret_ledger, struct strbuf *err)
 {
 	struct query *q;
 	int r;
@@ -158,9 +161,10 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 		return 0;
 	r = query_prepare(
 	    st,
-	    "SELECT t, login, act_fields, rec_fields, rec_section, rec_system FROM ("
+	    "SELECT t, login, act_fields, rec_fields, rec_section, rec_system, entry FROM ("
 	    " SELECT a.at_ms AS t, u.login AS login, a.fields AS act_fields,"
-	    "  rec.fields AS rec_fields, rec.section AS rec_section, rec.system AS rec_system"
+	    "  rec.fields AS rec_fields, rec.section AS rec_section, rec.system AS rec_system,"
+	    "  coalesce(a.ledger_index, -1) AS entry"
 	    "  FROM acts a JOIN users u ON u.id = a.actor"
 	    "  JOIN role_assignments r ON r.user_id = a.actor AND r.role = ?3 AND r.scope = ?2"
 	    "   AND r.start_ms <= a.at_ms AND (r.end_ms IS NULL OR r.end_ms > a.at_ms)"
@@ -168,7 +172,8 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 	    "  LEFT JOIN records rec ON rec.id = a.record_id"
 	    "  WHERE a.action = ?1 AND a.outcome = 'done'"
 	    " UNION ALL"
-	    " SELECT a.at_ms, 'system:' || a.via, a.fields, rec.fields, rec.section, rec.system"
+	    " SELECT a.at_ms, 'system:' || a.via, a.fields, rec.fields, rec.section, rec.system,"
+	    "  coalesce(a.ledger_index, -1)"
 	    "  FROM acts a"
 	    "  LEFT JOIN records rec ON rec.id = a.record_id"
 	    "  WHERE a.actor IS NULL AND a.action = ?1 AND a.outcome = 'done'"
@@ -187,6 +192,7 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 			continue;
 		*ret_ms = query_int(q, 0);
 		*ret_by = query_strdup(q, 1);
+		*ret_ledger = query_int(q, 6);
 		query_done(q); /* newest first */
 		return 0;
 	}
@@ -194,22 +200,25 @@ static int last_evidence(struct store *st, const struct policy_duty *duty, const
 }
 
 /* The last fulfilment: a 'duty done' at this scope, or the duty's own evidence. */
-static int last_done(struct store *st, const struct policy_duty *duty, const char *scope,
-                     int64_t *ret_ms, char **ret_by, struct strbuf *err)
+static int last_done(struct store *st, const struct policy_duty *duty, struct duty_status *x,
+                     struct strbuf *err)
 {
-	int64_t ev_ms = 0;
+	int64_t ev_ms = 0, ev_ledger = -1;
 	char *ev_by = NULL;
 	int r;
 
-	*ret_ms = 0;
-	*ret_by = NULL;
-	r = last_duty_done(st, duty, scope, ret_ms, ret_by, err);
+	x->last_done_ms = 0;
+	x->last_done_by = NULL;
+	x->last_done_ledger = -1;
+	r = last_duty_done(st, duty, x->scope, &x->last_done_ms, &x->last_done_by,
+	                   &x->last_done_ledger, err);
 	if (r == 0)
-		r = last_evidence(st, duty, scope, &ev_ms, &ev_by, err);
-	if (r == 0 && ev_ms > *ret_ms) {
-		free(*ret_by);
-		*ret_ms = ev_ms;
-		*ret_by = ev_by;
+		r = last_evidence(st, duty, x->scope, &ev_ms, &ev_by, &ev_ledger, err);
+	if (r == 0 && ev_ms > x->last_done_ms) {
+		free(x->last_done_by);
+		x->last_done_ms = ev_ms;
+		x->last_done_by = ev_by;
+		x->last_done_ledger = ev_ledger;
 		ev_by = NULL;
 	}
 	free(ev_by);
@@ -272,11 +281,11 @@ int duties_compute_on(struct store *st, const struct profile *p, int64_t now_ms,
 			x = &ret->items[ret->nr++];
 			memset(x, 0, sizeof(*x));
 			x->duty = duty;
+			x->last_done_ledger = -1;
 			x->scope = xstrdup(h[k].scope);
 			r = holders_logins(st, duty->role->id, x->scope, now_ms, &x->owed_by, err);
 			if (r == 0)
-				r = last_done(st, duty, x->scope, &x->last_done_ms,
-				              &x->last_done_by, err);
+				r = last_done(st, duty, x, err);
 			x->next_due_ms = (x->last_done_ms ? x->last_done_ms : h[k].since) + every;
 			x->due = x->next_due_ms <= now_ms;
 			if (r == 0)

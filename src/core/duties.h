@@ -27,6 +27,9 @@ struct duty_status {
 	struct strv owed_by;  /* logins of the active holders */
 	int64_t last_done_ms; /* 0: never */
 	char *last_done_by;   /* login, or NULL */
+	/* the ledger entry of the act that last fulfilled it ('duty done' or its evidence); -1:
+	 * never, or a 'duty done' recorded before the act was linked to it */
+	int64_t last_done_ledger;
 	int64_t next_due_ms;
 	bool due; /* next_due_ms <= now */
 };

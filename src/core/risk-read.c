@@ -524,14 +524,15 @@ int risk_list_visible(struct door *d, struct store *st, const struct reader *rd,
 /* The measures each risk named in its last assessment (assess or reassess) made in [from,
  * to): per risk (record id, ascending), its space-separated clause ids. */
 static int period_measures(struct door *d, int64_t from_ms, int64_t to_ms, struct strv *ids,
-                           struct strv *measures, struct strbuf *err)
+                           struct strv *measures, struct strv *entries, struct strbuf *err)
 {
 	const struct policy_register *reg = door_profile(d)->risk.reg;
 	char *assess = xstrfmt("%s.assess", reg->id), *reassess = xstrfmt("%s.reassess", reg->id);
 	struct query *q;
 	int r = query_prepare(door_store(d),
 	                      "SELECT a.record_id, coalesce(json_extract(a.fields, '$.measures'), "
-	                      "'') FROM acts a WHERE a.action IN (?1, ?2) AND a.outcome = 'done' "
+	                      "''), coalesce(a.ledger_index, -1) FROM acts a WHERE a.action IN "
+	                      "(?1, ?2) AND a.outcome = 'done' "
 	                      "AND a.at_ms >= ?3 AND a.at_ms < ?4 AND a.id = (SELECT max(b.id) "
 	                      "FROM acts b WHERE b.record_id = a.record_id AND b.action IN (?1, "
 	                      "?2) AND b.outcome = 'done' AND b.at_ms >= ?3 AND b.at_ms < ?4) "
@@ -546,6 +547,7 @@ static int period_measures(struct door *d, int64_t from_ms, int64_t to_ms, struc
 		while ((r = query_step(q, err)) > 0) {
 			strv_pushf(ids, "%" PRId64, query_int(q, 0));
 			strv_push(measures, query_text(q, 1) ? query_text(q, 1) : "");
+			strv_pushf(entries, "%" PRId64, query_int(q, 2));
 		}
 	}
 	free(assess);
@@ -554,16 +556,18 @@ static int period_measures(struct door *d, int64_t from_ms, int64_t to_ms, struc
 }
 
 int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t now_ms,
-                      int64_t *named, int64_t *counting, struct strbuf *err)
+                      int64_t *named, int64_t *counting, struct risk_clause_hit **hits,
+                      size_t *n_hits, struct strbuf *err)
 {
 	const struct profile *p = door_profile(d);
-	struct strv ids = STRV_INIT, measures = STRV_INIT;
+	struct strv ids = STRV_INIT, measures = STRV_INIT, entries = STRV_INIT;
 	struct risk_list l = { 0 };
+	size_t alloc_hits = 0;
 	int r;
 
 	if (!p->risk.reg)
 		return 0;
-	r = period_measures(d, from_ms, to_ms, &ids, &measures, err);
+	r = period_measures(d, from_ms, to_ms, &ids, &measures, &entries, err);
 	if (r == 0 && ids.nr)
 		r = risk_list(d, NULL, now_ms, &l, err);
 	for (size_t i = 0; r == 0 && i < ids.nr; i++) {
@@ -571,26 +575,36 @@ int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t no
 		const char *cs[RISK_MAX_MEASURES];
 		size_t n = split_ids(copy, cs, ARRAY_SIZE(cs));
 		const struct risk *now = NULL;
-		int64_t id = 0;
+		int64_t id = 0, entry = -1;
 
 		parse_int64(ids.items[i], 1, INT64_MAX, &id);
+		parse_int64(entries.items[i], -1, INT64_MAX, &entry);
 		for (size_t k = 0; k < l.nr && !now; k++)
 			if (l.items[k].rec.id == id)
 				now = &l.items[k];
 		for (size_t k = 0; k < n; k++) {
 			const struct policy_clause *c = policy_clause(p, cs[k]);
+			bool counts = false;
+
 			if (!c)
 				continue;
 			named[c->index]++;
 			for (size_t j = 0; now && j < now->now.n_measures; j++)
-				counting[c->index] +=
-				    now->now.measures[j].clause == c && now->now.measures[j].counts;
+				counts = counts || (now->now.measures[j].clause == c &&
+				                    now->now.measures[j].counts);
+			counting[c->index] += counts;
+			if (hits) {
+				ALLOC_GROW(*hits, *n_hits, alloc_hits);
+				(*hits)[(*n_hits)++] =
+				    (struct risk_clause_hit){ c->index, id, entry, counts };
+			}
 		}
 		free(copy);
 	}
 	risk_list_release(&l);
 	strv_release(&ids);
 	strv_release(&measures);
+	strv_release(&entries);
 	return r;
 }
 

@@ -206,9 +206,18 @@ int risk_list_visible(struct door *d, struct store *st, const struct reader *rd,
  * their last assessment (assess or reassess) made in [from_ms, to_ms) (named), and for how many
  * of those it counts at now_ms (counting): the compliance report's column リスク over its
  * period. The arrays have one zeroed slot per clause; nothing is added without a risk register.
+ * With hits, also each (risk, clause) named, with the ledger entry of that assessment: the
+ * report links each risk counted to it (*hits freed by the caller).
  */
+struct risk_clause_hit {
+	size_t clause; /* its index in the profile */
+	int64_t risk_id;
+	int64_t ledger; /* the assessment's entry; -1: none */
+	bool counts;    /* it counts for the risk now */
+};
 int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t now_ms,
-                      int64_t *named, int64_t *counting, struct strbuf *err);
+                      int64_t *named, int64_t *counting, struct risk_clause_hit **hits,
+                      size_t *n_hits, struct strbuf *err);
 
 /*
  * {"id","target":{"kind":"record"|"section","id","register","title","level","section"},

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "base/strbuf.h"
+#include "core/compliance.h"
 #include "web/report.h"
 
 struct compliance_row;
@@ -79,6 +80,29 @@ struct compliance_annex_row;
 void report_annex_cell(const struct compliance_annex_row *a, int col, struct strbuf *out);
 /* How many clauses are mapped one by one and how many derived, as a sentence. */
 void report_annex_mapping(const struct compliance_report *r, struct strbuf *out);
+
+/*
+ * The ledger entries behind each figure of a clause's row: the acts (every one), of them the
+ * refused, the approvals, the findings recorded, then the items of compliance_row.items (a
+ * duty, a case, an answer, a risk; compliance.h says which entry stands for each).
+ */
+enum {
+	REPORT_FIG_ACTS,
+	REPORT_FIG_REFUSED,
+	REPORT_FIG_APPROVED,
+	REPORT_FIG_FOUND,
+	REPORT_FIG_ITEMS, /* + enum compliance_list */
+	REPORT_NFIGS = REPORT_FIG_ITEMS + COMPLIANCE_NLISTS
+};
+/* Each figure's name ("拒否", "義務の実施" ...) and the anchor of its list on the clause page. */
+extern const char *const report_fig_names[REPORT_NFIGS];
+extern const char *const report_fig_anchors[REPORT_NFIGS];
+/* How many entries (items) figure fig of x has. */
+size_t report_fig_count(const struct compliance_row *x, int fig);
+/* Its entries, space-separated; an item without one as "—" (a duty never fulfilled). */
+void report_fig_entries(const struct compliance_row *x, int fig, struct strbuf *out);
+/* Item k of figure fig: its entry (-1: none) and, for items, what it is (else NULL). */
+int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, const char **what);
 
 /* The 決裁欄's boxes. */
 #define REPORT_NSIGNERS 4

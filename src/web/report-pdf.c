@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/compliance.h"
 #include "web/pdf-lib.h"
@@ -241,11 +242,19 @@ struct ledger_ctx {
 	const size_t *rows;
 };
 
+/* rows[row] is clause * REPORT_NFIGS + figure: 条項, 数値, 台帳の記録 */
 static void ledger_cells(const void *ctx, size_t row, int col, struct strbuf *out)
 {
 	const struct ledger_ctx *lc = ctx;
+	const struct compliance_row *x = &lc->r->rows[lc->rows[row] / REPORT_NFIGS];
+	int fig = (int)(lc->rows[row] % REPORT_NFIGS);
 
-	report_cell(&lc->r->rows[lc->rows[row]], col ? COL_LEDGER : COL_ID, out);
+	if (col == 0)
+		report_cell(x, COL_ID, out);
+	else if (col == 1)
+		strbuf_addstr(out, report_fig_names[fig]);
+	else
+		report_fig_entries(x, fig, out);
 }
 
 static void cli_cells(const void *ctx, size_t row, int col, struct strbuf *out)
@@ -353,17 +362,22 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 
 	/* every figure's ledger entries: an auditor checks them against the checkpoint */
 	new_page(&pdf);
-	heading(&pdf, "台帳の記録（条項ごとの行為の台帳番号）", 14);
+	heading(&pdf, "台帳の記録（条項ごと・数値ごとの台帳番号）", 14);
+	line(&pdf, FONT, 9,
+	     "義務は実施した行為（期限超過は最後の実施、未実施は「—」）、インシデントは事案の"
+	     "最初の行為、自己点検は回答の最新の行為（未回答は点検を始めた行為）、リスクは評価"
+	     "の行為。");
 	{
-		static const double ledger_w[2] = { 90, PAGE_W - 2 * MARGIN - 90 };
-		static const char *const ledger_head[2] = { "条項", "台帳の記録" };
-		size_t *idx = calloc(r->nr ? r->nr : 1, sizeof(*idx)), n = 0;
+		static const double ledger_w[3] = { 90, 70, PAGE_W - 2 * MARGIN - 160 };
+		static const char *const ledger_head[3] = { "条項", "数値", "台帳の記録" };
+		size_t *idx = xcalloc(r->nr ? r->nr * REPORT_NFIGS : 1, sizeof(*idx)), n = 0;
 		struct ledger_ctx lc = { r, idx };
 
 		for (size_t i = 0; i < r->nr; i++)
-			if (r->rows[i].n_ledger)
-				idx[n++] = i;
-		draw_table(&pdf, ledger_head, ledger_w, 2, 7, n, ledger_cells, &lc);
+			for (int f = 0; f < REPORT_NFIGS; f++)
+				if (report_fig_count(&r->rows[i], f))
+					idx[n++] = i * REPORT_NFIGS + (size_t)f;
+		draw_table(&pdf, ledger_head, ledger_w, 3, 7, n, ledger_cells, &lc);
 		free(idx);
 	}
 	cli_acts(&pdf, r);

@@ -128,6 +128,62 @@ void report_cell(const struct compliance_row *x, int col, struct strbuf *out)
 	}
 }
 
+const char *const report_fig_names[REPORT_NFIGS] = {
+	"行為",           "拒否",         "承認",     "指摘",   "義務の実施",
+	"義務の期限超過", "インシデント", "自己点検", "リスク",
+};
+const char *const report_fig_anchors[REPORT_NFIGS] = {
+	"acts",           "refused",   "approved",   "found", "duties-done",
+	"duties-overdue", "incidents", "inspection", "risks",
+};
+
+size_t report_fig_count(const struct compliance_row *x, int fig)
+{
+	switch (fig) {
+	case REPORT_FIG_ACTS:
+		return x->n_ledger;
+	case REPORT_FIG_REFUSED:
+		return x->n_refused;
+	case REPORT_FIG_APPROVED:
+		return x->n_approved;
+	case REPORT_FIG_FOUND:
+		return x->n_found;
+	default:
+		return x->items[fig - REPORT_FIG_ITEMS].n;
+	}
+}
+
+int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, const char **what)
+{
+	const uint64_t *e = fig == REPORT_FIG_ACTS       ? x->ledger
+	                    : fig == REPORT_FIG_REFUSED  ? x->refused
+	                    : fig == REPORT_FIG_APPROVED ? x->approved
+	                    : fig == REPORT_FIG_FOUND    ? x->found
+	                                                 : NULL;
+
+	if (e) {
+		*what = NULL;
+		return (int64_t)e[k];
+	}
+	*what = x->items[fig - REPORT_FIG_ITEMS].v[k].what;
+	return x->items[fig - REPORT_FIG_ITEMS].v[k].ledger;
+}
+
+void report_fig_entries(const struct compliance_row *x, int fig, struct strbuf *out)
+{
+	for (size_t k = 0; k < report_fig_count(x, fig); k++) {
+		const char *what;
+		int64_t e = report_fig_entry(x, fig, k, &what);
+
+		if (k)
+			strbuf_addch(out, ' ');
+		if (e >= 0)
+			strbuf_addf(out, "%" PRId64, e);
+		else
+			strbuf_addstr(out, "—");
+	}
+}
+
 const char *const report_cli_columns[REPORT_CLI_NCOLS] = {
 	"日時", "名義", "行為", "結果", "申請", "条項", "台帳の記録",
 };
@@ -322,14 +378,23 @@ static void clause_url(const struct compliance_report *r, const struct complianc
 /* The anchor of the clause page's list behind figure c of row x, or NULL (no list, or none). */
 static const char *figure_anchor(const struct compliance_row *x, int c)
 {
+	static const int fig_of[][2] = {
+		{ COL_APPROVALS, REPORT_FIG_APPROVED },
+		{ COL_FINDINGS, REPORT_FIG_FOUND },
+		{ COL_DUTIES_DONE, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_DONE },
+		{ COL_DUTIES_OVERDUE, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE },
+		{ COL_INCIDENTS, REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS },
+		{ COL_INSPECTION, REPORT_FIG_ITEMS + COMPLIANCE_INSPECTION },
+		{ COL_RISKS, REPORT_FIG_ITEMS + COMPLIANCE_RISKS },
+	};
+
 	if (c == COL_ACTS && x->acts)
 		return "acts";
 	if (c == COL_REFUSALS && x->refusals)
 		return "refused";
-	if (c == COL_APPROVALS && x->n_approved)
-		return "approved";
-	if (c == COL_FINDINGS && x->n_found)
-		return "found";
+	for (size_t i = 0; i < sizeof(fig_of) / sizeof(fig_of[0]); i++)
+		if (c == fig_of[i][0] && report_fig_count(x, fig_of[i][1]))
+			return report_fig_anchors[fig_of[i][1]];
 	return NULL;
 }
 
@@ -438,8 +503,7 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 				html_close(o, "td");
 				continue;
 			}
-			/* the acts, refusals, approvals and findings counted link to their
-			 * ledger entries, every one */
+			/* every figure counted links to the ledger entries behind it */
 			if (ledger_links && figure_anchor(x, c)) {
 				struct strbuf url = STRBUF_INIT;
 
@@ -543,11 +607,24 @@ int report_compliance_csv(const struct compliance_report *r, bool cp932, struct 
 
 	csv_writer_init(&w, out,
 	                (cp932 ? CSV_WRITE_CP932 : CSV_WRITE_BOM) | CSV_WRITE_FORMULA_GUARD);
-	csv_write_row(&w, report_columns, REPORT_NCOLS);
+	/* the columns, then the entries behind each figure but the acts' (台帳の記録) */
+	for (int c = 0; c < REPORT_NCOLS; c++)
+		csv_write_field(&w, report_columns[c]);
+	for (int f = REPORT_FIG_REFUSED; f < REPORT_NFIGS; f++) {
+		strbuf_reset(&t);
+		strbuf_addf(&t, "台帳の記録（%s）", report_fig_names[f]);
+		csv_write_field(&w, t.buf);
+	}
+	csv_end_row(&w);
 	for (size_t i = 0; i < r->nr; i++) {
 		for (int c = 0; c < REPORT_NCOLS; c++) {
 			strbuf_reset(&t);
 			report_cell(&r->rows[i], c, &t);
+			csv_write_field(&w, t.buf);
+		}
+		for (int f = REPORT_FIG_REFUSED; f < REPORT_NFIGS; f++) {
+			strbuf_reset(&t);
+			report_fig_entries(&r->rows[i], f, &t);
 			csv_write_field(&w, t.buf);
 		}
 		csv_end_row(&w);

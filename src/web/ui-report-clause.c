@@ -1,5 +1,6 @@
 /* ui-report-clause: the ledger entries behind a clause's figures in the compliance report
  * (docs/audits.md): every act that cited the clause in the period and, of them, every refusal,
+ * the approvals and findings, and every duty, case, self-inspection answer and risk counted,
  * each linked to its entry, so an auditor can recount the report's figures and prove each entry
  * against the signed checkpoint. For those who may read the report (the ledger's readers). */
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include "base/timeutil.h"
 #include "core/compliance.h"
 #include "core/core.h"
+#include "web/report-internal.h"
 #include "web/route.h"
 #include "web/ui.h"
 
@@ -30,6 +32,40 @@ static void entries(struct strbuf *o, const char *id, const char *heading, const
 	if (!n)
 		html_text(o, "—");
 	html_close(o, "p");
+}
+
+/* A list of counted items (a duty, a case, an answer, a risk), each with its entry. */
+static void items(struct strbuf *o, const struct compliance_row *x, int fig, const char *heading)
+{
+	struct strbuf h = STRBUF_INIT;
+	size_t n = report_fig_count(x, fig);
+
+	strbuf_addf(&h, "%s（%zu）", heading, n);
+	html_elem(o, "h2", h.buf, "id", report_fig_anchors[fig], HTML_END);
+	strbuf_release(&h);
+	if (!n) {
+		html_elem(o, "p", "—", "class", "entries", HTML_END);
+		return;
+	}
+	html_open(o, "ul", "class", "items", HTML_END);
+	for (size_t k = 0; k < n; k++) {
+		const char *what;
+		int64_t e = report_fig_entry(x, fig, k, &what);
+		char label[24], url[64];
+
+		html_open(o, "li", HTML_END);
+		html_text(o, what ? what : "");
+		html_text(o, "：");
+		if (e >= 0) {
+			snprintf(label, sizeof(label), "%" PRId64, e);
+			snprintf(url, sizeof(url), "/ledger/entry?index=%" PRId64, e);
+			html_elem(o, "a", label, "href", url, "class", "entry", HTML_END);
+		} else {
+			html_text(o, _("no ledger entry (never fulfilled)"));
+		}
+		html_close(o, "li");
+	}
+	html_close(o, "ul");
 }
 
 void ui_report_clause(struct web_req *r)
@@ -80,6 +116,18 @@ void ui_report_clause(struct web_req *r)
 	strbuf_reset(&h);
 	strbuf_addf(&h, "%s（%zu）", _("Findings on it, as recorded"), x->n_found);
 	entries(o, "found", h.buf, x->found, x->n_found);
+	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_DONE,
+	      _("Duties citing it fulfilled in the period, each by the act that fulfilled it"));
+	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE,
+	      _("Duties citing it overdue now, each by its last fulfilment"));
+	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS,
+	      _("Incident cases whose acts cited it, each by the first such act in the period"));
+	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_INSPECTION,
+	      _("Self-inspection answers on it, each by its latest act (unanswered: the act "
+	        "that opened the inspection)"));
+	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_RISKS,
+	      _("Risks whose assessment in the period named it as a measure, each by that "
+	        "assessment"));
 	html_open(o, "p", HTML_END);
 	page_link(o, "/report/compliance", _("The compliance report per clause"));
 	html_close(o, "p");

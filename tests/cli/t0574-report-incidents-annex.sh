@@ -35,6 +35,14 @@ m user add chief --name "統括 管理" --section joho >/dev/null
 m role grant zeimu-kacho security_officer@section:zeimu >/dev/null
 m role grant csirt-1 csirt@org >/dev/null
 m role grant chief system_chief@org >/dev/null
+# two officers held their section's yearly inspection duty (MIN-9-2-1) since 2024: 会計室's last
+# did it in January 2025 and 区民課's never did, so both are overdue
+m section add kaikei --name 会計室 >/dev/null
+m section add kumin --name 区民課 >/dev/null
+m user add kaikei-kacho --name "会計 課長" --section kaikei >/dev/null
+m user add kumin-kacho --name "区民 課長" --section kumin >/dev/null
+m role grant kaikei-kacho security_officer@section:kaikei --from 2024-04-01 >/dev/null
+m role grant kumin-kacho security_officer@section:kumin --from 2024-04-01 >/dev/null
 
 expect "a case is reported" 0 "$MAMORI" --dir "$D" incident report --title 誤送信 \
 	--found-at "$(day -1)T09:00" --as zeimu-1 --json
@@ -55,7 +63,44 @@ S=$(cut -f2 "$TMP/out")
 expect "one item answered 不適合" 0 "$MAMORI" --dir "$D" inspection answer "$S" --clause MIN-9-1-2 \
 	--result 不適合 --note 記録がない --as zeimu-1
 
+expect "税務課's officer fulfils the section inspection today" 0 "$MAMORI" --dir "$D" duty done \
+	section-inspection --evidence 点検済み --as zeimu-kacho
+expect "会計室's did in January 2025" 0 "$MAMORI" --dir "$D" duty done section-inspection \
+	--evidence 点検済み --done-on 2025-01-10 --as kaikei-kacho
+new_record "an asset" asset --field title=住民税課税台帳 --level 3 --section zeimu \
+	--field access_controlled=true --as zeimu-kacho
+expect "a risk treated by the section inspection (MIN-9-2-1)" 0 "$MAMORI" --dir "$D" risk assess \
+	"$rec" --threat intentional --likelihood 4 --impact 5 --measure MIN-9-2-1 --treatment reduce \
+	--as zeimu-kacho --json
+
 expect "the report as CSV" 0 "$MAMORI" --dir "$D" report compliance --format csv -o "$TMP/r.csv"
+# entry N: the ledger entry N's action, what it names and who acted (mamori ledger entry --json)
+entry() {
+	"$MAMORI" --dir "$D" ledger entry "$1" --json |
+		python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('action', ''), d.get('subject', ''), d.get('actor', ''))"
+}
+# every figure counted names the ledger entries behind it, one per item counted
+is "MIN-9-4-2: the case's entry, one" "$(col "$TMP/r.csv" MIN-9-4-2 条項 '台帳の記録（インシデント）' | wc -w)" "1"
+check "which is the case's first act citing it" \
+	"entry \$(col '$TMP/r.csv' MIN-9-4-2 条項 '台帳の記録（インシデント）') | grep -q '^incident\\.[a-z_]* incident/$I '"
+E=$(col "$TMP/r.csv" MIN-9-1-2 条項 '台帳の記録（自己点検）')
+check "MIN-9-1-2: the answer's entry ($E) is the answer" "entry '$E' | grep -q '^inspection_answer\\.answer '"
+E=$(col "$TMP/r.csv" MIN-3-2-1 条項 '台帳の記録（自己点検）')
+check "MIN-3-2-1, unanswered: the inspection's opening ($E)" "entry '$E' | grep -q '^self_inspection\\.open self_inspection/$S chief\$'"
+is "MIN-9-2-1: two duties done (today and in 2025; never is not done)" "$(col "$TMP/r.csv" MIN-9-2-1 条項 義務の実施)" "2"
+E=$(col "$TMP/r.csv" MIN-9-2-1 条項 '台帳の記録（義務の実施）')
+check "each by the act that fulfilled it ($E): 税務課's and 会計室's officers'" \
+	"[ \"\$(for e in $E; do entry \$e; done | sort | tr '\\n' ,)\" = 'duty.done duty/section-inspection kaikei-kacho,duty.done duty/section-inspection zeimu-kacho,' ]"
+expect "the report from today" 0 "$MAMORI" --dir "$D" report compliance --from "$(day 0)" --format csv -o "$TMP/today.csv"
+is "counts today's only" "$(col "$TMP/today.csv" MIN-9-2-1 条項 '台帳の記録（義務の実施）' | wc -w)" "1"
+is "MIN-9-2-1: two overdue" "$(col "$TMP/r.csv" MIN-9-2-1 条項 義務の期限超過)" "2"
+O=$(col "$TMP/r.csv" MIN-9-2-1 条項 '台帳の記録（義務の期限超過）')
+check "one never fulfilled (—), one by its last fulfilment ($O)" \
+	"echo '$O' | grep -qx '[0-9]* —\\|— [0-9]*' && entry \$(echo '$O' | tr -d '— ') | grep -qx 'duty.done duty/section-inspection kaikei-kacho'"
+E=$(col "$TMP/r.csv" MIN-9-2-1 条項 '台帳の記録（リスク）')
+is "MIN-9-2-1: the risk counted" "$(col "$TMP/r.csv" MIN-9-2-1 条項 リスク | cut -c1)" "1"
+check "by its assessment ($E)" "entry '$E' | grep -q '^risk\\.assess '"
+is "a clause nothing touched has no entries" "$(col "$TMP/r.csv" MIN-9-4-3 条項 '台帳の記録（義務の実施）')" ""
 is "MIN-9-4-2: one case, closed (the CSIRT's steps cite it)" "$(col "$TMP/r.csv" MIN-9-4-2 条項 インシデント)" "1（終結 1）"
 is "MIN-4-1-5-1 too (the report cites it)" "$(col "$TMP/r.csv" MIN-4-1-5-1 条項 インシデント)" "1（終結 1）"
 is "a clause no case touched" "$(col "$TMP/r.csv" MIN-9-1-3 条項 インシデント)" "0"

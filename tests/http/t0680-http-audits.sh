@@ -170,6 +170,37 @@ is "the approved request's clause ($TC)" 200 "$(status -b "$TMP/jar-chief" "${UR
 check "lists the approval" "grep -q 'この条項を引く申請の承認（[1-9]' '$TMP/body'"
 AE=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'id=.approved.*?index=(\d+)', t, re.S).group(1))")
 check "whose entry is the approval" "m ledger entry '$AE' | grep -q 'request.approve'"
+# the other figures link to their entries too: a duty done, a risk, a self-inspection item
+m duty done section-inspection --evidence 点検済み --as suzuki >/dev/null
+m risk assess "$Z3" --threat intentional --likelihood 4 --impact 5 --measure MIN-9-2-1 \
+	--treatment reduce --as suzuki >/dev/null
+m inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --items MIN-9-1-2 --as chief >/dev/null
+is "the report again" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
+for a in duties-done risks; do
+	check "MIN-9-2-1's $a link to its entries" \
+		"grep -q 'href=\"/report/compliance/clause?id=MIN-9-2-1&amp;to=[0-9-]*#$a\" class=\"figure\"' '$TMP/body'"
+done
+check "MIN-9-1-2's self-inspection item too" \
+	"grep -q 'href=\"/report/compliance/clause?id=MIN-9-1-2&amp;to=[0-9-]*#inspection\" class=\"figure\"' '$TMP/body'"
+check "no link where nothing is counted (MIN-9-2-1 has nothing overdue)" "! grep -q 'id=MIN-9-2-1&amp;to=[0-9-]*#duties-overdue' '$TMP/body'"
+# list ANCHOR: the entries of the clause page's list ANCHOR, one a line
+list() {
+	python3 - "$TMP/body" "$1" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+m = re.search(r'<h2 id="%s">(.*?)</h2>(.*?)(<h2|$)' % sys.argv[2], t, re.S)
+print("\n".join(re.findall(r'index=(\d+)', m.group(2))) if m else "missing")
+PY
+}
+actor_action() { m ledger entry "$1" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['action'], d['actor'])"; }
+is "MIN-9-2-1's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-9-2-1")"
+check "the duty done, named with its section" "grep -q '課等の遵守状況の点検（税務課）：<a' '$TMP/body'"
+is "the duty's entry is suzuki's duty.done" "duty.done suzuki" "$(actor_action "$(list duties-done)")"
+is "the risk's entry is its assessment" "risk.assess suzuki" "$(actor_action "$(list risks)")"
+is "nothing overdue" "" "$(list duties-overdue)"
+is "MIN-9-1-2's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-9-1-2")"
+is "the unanswered item's entry is the inspection's opening" "self_inspection.open chief" "$(actor_action "$(list inspection)")"
+check "said to be unanswered, in Japanese" "grep -q '税務課 自己点検 [0-9]*：未回答' '$TMP/body'"
 is "a clause the profile lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-99")"
 is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
 check "one row per clause, MIN-9-1-3 among them" "grep -q '^MIN-9-1-3,' '$TMP/body'"
