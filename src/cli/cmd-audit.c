@@ -330,6 +330,8 @@ static const struct step steps[] = {
 	  N_("the audit report (監査報告書; Shinjuku: the result reported to 情報化戦略本部)") },
 	{ "evaluate", AUDIT_REGISTER, "audit.evaluate", "evaluation", true, true, false,
 	  N_("the CISO's evaluation of the report (評価・指摘)") },
+	{ "receive", AUDIT_REGISTER, "audit.receive", "hq_use", true, true, false,
+	  N_("情報化戦略本部 receives the result and records its use in the review (Shinjuku)") },
 	{ "plan-improvement", AUDIT_REGISTER, "audit.plan_improvement", "improvement_plan", true,
 	  true, false, N_("the audit's improvement plan (改善計画書)") },
 	{ "improve", AUDIT_REGISTER, "audit.improve", "done", true, true, false,
@@ -524,8 +526,8 @@ static const char *state_name(const struct profile *p, const char *reg, const ch
 /* The texts the audit's own steps recorded (report, evaluation ...), under the profile's names. */
 static void audit_step_texts(const struct profile *p, const struct record *a, struct strbuf *out)
 {
-	static const char *const keys[] = { "report", "result", "evaluation", "improvement_plan",
-		                            "done" };
+	static const char *const keys[] = { "report",     "result",           "hq_use",
+		                            "evaluation", "improvement_plan", "done" };
 	const struct policy_register *g = policy_register(p, AUDIT_REGISTER);
 
 	for (size_t i = 0; g && i < ARRAY_SIZE(keys); i++) {
@@ -764,6 +766,9 @@ int cmd_audit(struct cli_ctx *ctx, int argc, const char **argv)
 		{ "conduct", step_run, N_("the audit is carried out (監査の実施)") },
 		{ "report", step_run, N_("the audit report to the CISO / CIO (監査報告書)") },
 		{ "evaluate", step_run, N_("the CISO's evaluation of the report (評価・指摘)") },
+		{ "receive", step_run,
+		  N_("情報化戦略本部 receives the result and records its use in the review "
+		     "(Shinjuku)") },
 		{ "improve", step_run, N_("the audit's improvement plan carried out: closed") },
 		{ "respond", step_run, N_("the audited section's response to a finding") },
 		{ "plan-improvement", step_run,

@@ -146,8 +146,8 @@ static void finding_form(struct web_req *r, const struct record *a)
  */
 static void audit_steps(struct web_req *r, const struct record *a)
 {
-	static const char *const keys[] = { "report", "result", "evaluation", "improvement_plan",
-		                            "done" };
+	static const char *const keys[] = { "report",     "result",           "hq_use",
+		                            "evaluation", "improvement_plan", "done" };
 	const struct policy_register *g = policy_register(r->profile, AUDIT_REGISTER);
 
 	for (size_t i = 0; g && i < ARRAY_SIZE(keys); i++) {
@@ -637,21 +637,34 @@ out:
 }
 
 /*
- * The dashboard's card of audit reports the reader may evaluate now (audit.evaluate allowed
- * from the audit's state: Minato's CISO receives the system chief's report, MIN-9-1-4).
+ * The dashboard's card of audit reports the reader may take up now: the action that receives
+ * the report, allowed from the audit's state. Minato's CISO evaluates the system chief's report
+ * (audit.evaluate, MIN-9-1-4); Shinjuku's 情報化戦略本部 receives the CIO's and records its use
+ * in the review (audit.receive, SHJ-7-1-2).
  */
 void ui_audit_reports_card(struct web_req *r)
 {
+	static const struct {
+		const char *action, *heading;
+	} receivers[] = {
+		{ AUDIT_REGISTER ".evaluate", N_("Audit reports waiting for my evaluation") },
+		{ AUDIT_REGISTER ".receive", N_("Audit results reported to me, to be used in the "
+		                                "review of the policy") },
+	};
 	struct strbuf *o = &r->out;
 	struct strbuf err = STRBUF_INIT;
 	struct record_list al = { 0 };
 	struct reader *rd = web_reader(r);
-	const struct policy_action *ev;
+	const struct policy_action *ev = NULL;
+	const char *heading = NULL;
 	unsigned shown = 0;
 
 	if (!r->profile || !rd || !r->user)
 		return;
-	ev = policy_action(r->profile, AUDIT_REGISTER ".evaluate");
+	for (size_t i = 0; i < ARRAY_SIZE(receivers) && !ev; i++) {
+		ev = policy_action(r->profile, receivers[i].action);
+		heading = receivers[i].heading;
+	}
 	if (!ev)
 		return;
 	if (audit_records(r->st, rd, AUDIT_REGISTER, &al, &err) < 0) {
@@ -673,8 +686,7 @@ void ui_audit_reports_card(struct web_req *r)
 			if (!shown++) {
 				html_open(o, "section", "class", "card", "aria-labelledby",
 				          "audit-reports-h", HTML_END);
-				html_elem(o, "h2", _("Audit reports waiting for my evaluation"),
-				          "id", "audit-reports-h", HTML_END);
+				html_elem(o, "h2", _(heading), "id", "audit-reports-h", HTML_END);
 				html_open(o, "ul", "class", "audit-reports", HTML_END);
 			}
 			strbuf_addf(&url, "/records/%" PRId64 "/act", a->id);

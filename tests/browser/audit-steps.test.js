@@ -1,8 +1,9 @@
 // audit-steps.test.js: an audit's own steps in both demo wards, as their people do them in
 // Chromium (docs/audits.md). Minato (9(1)④⑤): the system chief conducts the demo's audit of
 // 税務課 and reports it; the CISO's dashboard asks for the report's evaluation, which the CISO
-// records; the chief's improvement plan answers it. Shinjuku (第7 1(1)): the CIO conducts the
-// audit and reports its result to 情報化戦略本部. The audits page shows each text under its name.
+// records; the chief's improvement plan answers it. Shinjuku (第7 1(1)(2)): the CIO conducts the
+// audit and reports its result to 情報化戦略本部, whose member is shown it on the dashboard and
+// records its use in the review. The audits page shows each text under its name.
 'use strict';
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -46,6 +47,24 @@ for (const profile of ['minato', 'shinjuku']) {
     if (profile === 'shinjuku') {
       const shown = JSON.parse(mamori(ward.data, ['audit', 'show', String(audit), '--json']));
       assert.equal(shown.fields.result, '複製の記録に不備が1件');
+      // 第7 1(2): a member of 情報化戦略本部 (総務部長) is shown the result on the dashboard and
+      // records how the review's deliberation will use it
+      await login(page, server.url, 'somubucho', ward.pw.somubucho);
+      assert.ok((await page.textContent('#audit-reports-h')).includes('報告を受けた監査の結果'));
+      await shot(page, 'audit-hq-card');
+      await Promise.all([page.waitForLoadState('load'),
+        page.click(`a[href="/records/${audit}/act?action=audit.receive"]`)]);
+      await page.fill('[name="f.hq_use"]', '次回の見直しの審議で複製の手続を取り上げる');
+      await Promise.all([page.waitForURL(/\/records\/\d+\?notice=done/), page.click('form.card button[type=submit]')]);
+      await page.goto(server.url);
+      assert.equal(await page.locator('#audit-reports-h').count(), 0, 'nothing left to receive');
+      await page.goto(server.url + 'audits');
+      card = await page.textContent(`#audit-${audit}`);
+      assert.ok(card.includes('本部受理') && card.includes('次回の見直しの審議で複製の手続を取り上げる'),
+        'received, its use shown: ' + card);
+      await logout(page);
+      const received = JSON.parse(mamori(ward.data, ['audit', 'show', String(audit), '--json']));
+      assert.equal(received.state, 'received');
       return;
     }
     // the CISO (副区長) is asked for the evaluation on the dashboard

@@ -258,6 +258,8 @@ m role grant zeimu-kacho security_officer@section:zeimu >/dev/null
 m role grant cio cio@org >/dev/null
 m role grant kansa-1 auditor@org >/dev/null
 m role grant zeimu-1 auditor@org >/dev/null
+m user add honbu --name "本部 委員" --section kaikei >/dev/null
+m role grant honbu strategy_hq@org >/dev/null
 refused "Shinjuku: a 税務課 member is refused, citing the ward's clause" SHJ-7-1-1 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1,zeimu-1 --as cio
 m user add kaikei-2 --name "会計 二" --section kaikei >/dev/null
@@ -301,5 +303,19 @@ is "done, citing 第7 1(1)(2)" "(d['outcome'], sorted(d['clauses']))" "('done', 
 expect "Shinjuku: audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
 is "reported, with the result" "(d['state'], d['fields']['result'])" "('reported', '監査の結果：点検記録の不備1件')"
 expect "Shinjuku: no evaluate step in this ward" 1 "$MAMORI" --dir "$D" audit evaluate "$AU" --text x --as cio
+# 第7 1(2): 情報化戦略本部 uses the report when it deliberates the review: it receives the result
+# and records how it uses it
+refused "Shinjuku: the CIO does not receive it for 情報化戦略本部" SHJ-7-1-2 \
+	"$MAMORI" --dir "$D" audit receive "$AU" --text x --as cio
+expect "the receipt needs its text" 2 "$MAMORI" --dir "$D" audit receive "$AU" --as honbu
+expect "Shinjuku: audit receive: 情報化戦略本部 receives the result" 0 "$MAMORI" --dir "$D" audit receive \
+	"$AU" --text "次回の見直しの審議で点検手順を取り上げる" --as honbu --json
+is "done, citing 第7 1(2)" "(d['outcome'], d['clauses'])" "('done', ['SHJ-7-1-2'])"
+expect "Shinjuku: audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
+is "received, with its use" "(d['state'], d['fields']['hq_use'])" "('received', '次回の見直しの審議で点検手順を取り上げる')"
+expect "Shinjuku: audit show (text)" 0 "$MAMORI" --dir "$D" audit show "$AU"
+out_has "the use under the ward's name" "情報化戦略本部による活用（見直しの審議）：次回の見直しの審議で点検手順を取り上げる"
+out_has "in state 本部受理" "（本部受理）"
+expect "not received twice" 3 "$MAMORI" --dir "$D" audit receive "$AU" --text x --as honbu
 
 done_testing
