@@ -658,6 +658,34 @@ static int check_required_register_fields(struct target *t, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * A period the register's openings bound (an audit's 監査の期間: from, until) ends on or after
+ * its first day: an audit whose period ended before it began would open nothing to its team.
+ */
+static int check_periods(const struct act_state *s, const struct target *t, struct strbuf *err)
+{
+	for (unsigned i = 0; i < s->p->n_openings; i++) {
+		const struct policy_opening *o = &s->p->openings[i];
+		const char *from, *until;
+
+		if (o->reg != t->reg || !o->from || !o->until)
+			continue;
+		from = json_str(t->merged, o->from->id);
+		until = json_str(t->merged, o->until->id);
+		/* dates are checked YYYY-MM-DD: their order is the strings' */
+		if (from && until && strcmp(until, from) < 0) {
+			error_set(err,
+			          "field '%s' (%s) %s is before field '%s' (%s) %s: a period ends "
+			          "on or after its first day",
+			          o->until->id, o->until->name ? o->until->name : o->until->id,
+			          until, o->from->id, o->from->name ? o->from->name : o->from->id,
+			          from);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int act_record(struct act_state *s, struct strbuf *err)
 {
 	struct target t = { 0 };
@@ -688,11 +716,12 @@ int act_record(struct act_state *s, struct strbuf *err)
 	if (r < 0)
 		goto out;
 	merge(s, &t);
-	if (!t.rec.id) {
+	if (!t.rec.id)
 		r = check_required_register_fields(&t, err);
-		if (r < 0)
-			goto out;
-	}
+	if (r == 0)
+		r = check_periods(s, &t, err);
+	if (r < 0)
+		goto out;
 	s->kind_name = t.rec.id ? "record.action" : "record.create";
 	s->action = xstrdup(t.action->full_name);
 	s->record_id = t.rec.id;
