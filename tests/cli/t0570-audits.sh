@@ -249,6 +249,29 @@ refused "no finding once it is closed" MIN-9-1-5-b2 "$MAMORI" --dir "$D" audit f
 out_has "it says why" "is 完了; this can be done only while it is 計画、実施済、報告済、評価済、改善中"
 expect "the generic act still works" 0 "$MAMORI" --dir "$D" act "$AC" audit.read --as ciso
 
+# the contract's repeated --section: every section named is audited, and a team member from any
+# of them is refused; --severity takes minor, major or critical only
+m user add kansa-5 --name "会計 五" --section kaikei >/dev/null
+m role grant kansa-5 auditor@org >/dev/null
+refused "a team member from the second section named is refused" MIN-9-1-3 \
+	"$MAMORI" --dir "$D" audit plan --title 二課の監査 --section zeimu --section kaikei --team kansa-5 --as chief
+out_has "naming the section" "kansa-5 belongs to 会計室"
+expect "two sections audited by an independent team" 0 "$MAMORI" --dir "$D" audit plan --title 二課の監査 \
+	--section zeimu --section joho --team kansa-5 --as chief --json
+is "{id, outcome: done}" "d['outcome'], d['id'] > 0" "('done', True)"
+A2=$(json_field id)
+expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$A2" --json
+is "both sections audited" "d['fields']['auditee_section']" "zeimu,joho"
+expect "a severity that is none of minor, major, critical" 1 "$MAMORI" --dir "$D" audit finding add "$A2" \
+	--clause MIN-3-4-1 --severity fatal --text x --as kansa-5
+err_has "says which it may be" "must be one of 'minor', 'major', 'critical', not 'fatal'"
+for sev in minor major critical; do
+	expect "a $sev finding" 0 "$MAMORI" --dir "$D" audit finding add "$A2" --clause MIN-3-4-1 \
+		--severity $sev --text "$sev の指摘" --as kansa-5
+done
+expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$A2" --json
+is "three findings, one per severity" "sorted(f['fields']['severity'] for f in d['findings'])" "['critical', 'major', 'minor']"
+
 # ---- Shinjuku ----------------------------------------------------------------------------
 D="$TMP/shinjuku"
 expect "init --profile shinjuku" 0 "$MAMORI" --dir "$D" init --profile shinjuku
