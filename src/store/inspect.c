@@ -64,3 +64,13 @@ int store_cache_kib(struct store *st, int kib, struct strbuf *err)
 	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
 	return store_exec(st, sql, err);
 }
+
+void store_memory_limit(int64_t bytes)
+{
+	(void)sqlite3_soft_heap_limit64(bytes);
+}
+
+int64_t store_memory_used(void)
+{
+	return sqlite3_memory_used();
+}

@@ -154,6 +154,15 @@ int64_t store_total_changes(struct store *st);
  */
 int store_cache_kib(struct store *st, int kib, struct strbuf *err);
 /*
+ * SQLite's memory in this process, every connection together (page caches, schemas,
+ * statements): store_memory_limit sets a soft limit past which each connection reuses its own
+ * cached pages instead of taking more memory (sqlite3_soft_heap_limit64; 0: none);
+ * store_memory_used says how much is in use now. Nothing on PostgreSQL (its memory is the
+ * server's).
+ */
+void store_memory_limit(int64_t bytes);
+int64_t store_memory_used(void);
+/*
  * Copies (mamori backup, restore). store_copy_to writes one consistent snapshot of the database
  * into path (an empty file the caller made) and opens the copy as it is (no migrations, its
  * journal unchanged: it stays one file); -ENOSPC when the disk is full. store_open_copy opens

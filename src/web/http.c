@@ -57,11 +57,18 @@ static const char *const security_headers[][2] = {
 	{ "Permissions-Policy", "camera=(), microphone=(), geolocation=()" },
 };
 
-/* One worker thread's own database connection (SQLite connections are not shared). */
-/* Worker threads without --threads, and each one's SQLite page cache (KiB). */
+/* Worker threads without --threads, and each store connection's SQLite page cache (KiB). */
 #define WEB_DEFAULT_THREADS  32
 #define WEB_THREAD_CACHE_KIB 1024
+/*
+ * SQLite's memory for the whole server (every worker's connection: page caches, schemas,
+ * statements): past it each connection reuses its own cached pages instead of growing. Without
+ * it the workers' caches grew with the ward (1 MiB each, 32 workers) and the soak's RSS with
+ * them.
+ */
+#define WEB_SQLITE_BYTES (8 * 1024 * 1024)
 
+/* A request's worker resources, pooled (web_server.pool): one request uses one at a time. */
 struct web_thread {
 	struct store *st;
 	struct ledger *lg; /* opened on first use, on st */
@@ -75,14 +82,14 @@ struct web_thread {
 
 const char *web_cache_get(struct web_req *r, const char *key)
 {
-	struct web_thread *t = pthread_getspecific(r->server->thread_key);
+	struct web_thread *t = r->thread;
 
 	return t ? web_params_get(&t->cache, key) : NULL;
 }
 
 void web_cache_put(struct web_req *r, const char *key, const char *value)
 {
-	struct web_thread *t = pthread_getspecific(r->server->thread_key);
+	struct web_thread *t = r->thread;
 
 	/* Only while nothing changed since this request began: a value computed before a write
 	 * of this very request must not outlive it. */
@@ -111,11 +118,11 @@ struct reader_cache *web_readers(struct web_req *r)
 
 int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err)
 {
-	struct web_thread *t = pthread_getspecific(r->server->thread_key);
+	struct web_thread *t = r->thread;
 	int rc;
 
 	if (!t) {
-		error_set(err, "no store on this thread");
+		error_set(err, "no store for this request");
 		return -EIO;
 	}
 	if (!t->lg) {
@@ -127,16 +134,57 @@ int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err
 	return 0;
 }
 
-static void thread_release(void *p)
+static void thread_release(struct web_thread *t)
 {
-	struct web_thread *t = p;
-
 	if (t) {
 		web_params_release(&t->cache);
 		ledger_close(t->lg);
 		store_close(t->st);
 		free(t);
 	}
+}
+
+/* The most recently given back resources, or new ones (NULL with err). */
+static struct web_thread *thread_take(struct web_server *s, struct strbuf *err)
+{
+	struct web_thread *t = NULL;
+
+	pthread_mutex_lock(&s->pool_lock);
+	if (s->n_pool)
+		t = s->pool[--s->n_pool];
+	pthread_mutex_unlock(&s->pool_lock);
+	if (t)
+		return t;
+	t = xcalloc(1, sizeof(*t));
+	if (store_open(s->cfg->dir, STORE_ANY_BACKEND, &t->st, err) < 0) {
+		free(t);
+		return NULL;
+	}
+	/* Reads only: the domain tables are the door's alone (core/guard.h). */
+	/* many connections: a small page cache each (the OS caches the file for all) */
+	if (guard_protect_reader(t->st, err) < 0 ||
+	    store_cache_kib(t->st, WEB_THREAD_CACHE_KIB, err) < 0) {
+		thread_release(t);
+		return NULL;
+	}
+	return t;
+}
+
+void web_thread_done(struct web_req *r)
+{
+	struct web_server *s = r->server;
+	struct web_thread *t = r->thread;
+
+	if (!t)
+		return;
+	/* no snapshot outlives its request */
+	store_release_read(t->st);
+	r->thread = NULL;
+	r->st = NULL;
+	pthread_mutex_lock(&s->pool_lock);
+	ALLOC_GROW(s->pool, s->n_pool, s->alloc_pool);
+	s->pool[s->n_pool++] = t;
+	pthread_mutex_unlock(&s->pool_lock);
 }
 
 /* Loads the newest stored profile if it changed since the last look. */
@@ -171,25 +219,14 @@ out:
 int web_thread_resources(struct web_req *r, struct strbuf *err)
 {
 	struct web_server *s = r->server;
-	struct web_thread *t = pthread_getspecific(s->thread_key);
+	struct web_thread *t = r->thread;
 	int ret;
 
 	if (!t) {
-		t = xcalloc(1, sizeof(*t));
-		ret = store_open(s->cfg->dir, STORE_ANY_BACKEND, &t->st, err);
-		if (ret < 0) {
-			free(t);
-			return ret;
-		}
-		/* Reads only: the domain tables are the door's alone (core/guard.h). */
-		/* many workers: a small page cache each (the OS caches the file for all) */
-		if (guard_protect_reader(t->st, err) < 0 ||
-		    store_cache_kib(t->st, WEB_THREAD_CACHE_KIB, err) < 0) {
-			store_close(t->st);
-			free(t);
+		t = thread_take(s, err);
+		if (!t)
 			return -EIO;
-		}
-		pthread_setspecific(s->thread_key, t);
+		r->thread = t;
 	}
 	r->st = t->st;
 	/* A GET reads in one snapshot (store_hold_read), released when the request ends
@@ -1037,6 +1074,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	 * login the server kept 19 MiB more whenever a login had just run.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	store_memory_limit(WEB_SQLITE_BYTES);
 	s.cache_share = WEB_CACHE_BYTES / threads;
 	if (s.cache_share < WEB_CACHE_MIN_BYTES)
 		s.cache_share = WEB_CACHE_MIN_BYTES;
@@ -1101,7 +1139,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	(void)signal(SIGPIPE, SIG_IGN); /* cannot fail for SIGPIPE */
 
-	pthread_key_create(&s.thread_key, thread_release);
+	pthread_mutex_init(&s.pool_lock, NULL);
 	pthread_mutex_init(&s.profile_lock, NULL);
 	pthread_mutex_init(&s.conns_lock, NULL);
 	s.profile_seq = -1;
@@ -1208,7 +1246,10 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	fprintf(stderr, "mamori: stopped\n");
 	r = 0;
 out_key:
-	pthread_key_delete(s.thread_key);
+	for (size_t i = 0; i < s.n_pool; i++)
+		thread_release(s.pool[i]);
+	free(s.pool);
+	pthread_mutex_destroy(&s.pool_lock);
 	serve_keep_free(keep);
 	door_free(s.door);
 	reader_cache_free(s.readers);

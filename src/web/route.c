@@ -300,6 +300,6 @@ void route_dispatch(struct web_req *r)
 	}
 	rt->fn(r);
 out:
-	store_release_read(r->st);
+	web_thread_done(r);
 	strbuf_release(&err);
 }

@@ -102,7 +102,9 @@ struct web_req {
 	bool api;              /* /api/ and /access/: JSON errors, token authentication */
 	int64_t body_reserved; /* bytes of the server's large-body budget held (upload.c) */
 
-	/* ---- resources of the worker thread ---- */
+	/* ---- the worker's resources (web_thread_resources; given back when the request ends) ----
+	 */
+	struct web_thread *thread;
 	struct store *st;
 	const struct profile *profile; /* the profile in force, or NULL when none stored */
 
@@ -175,18 +177,23 @@ int web_serve(const struct web_config *cfg, struct strbuf *err);
 /* Dispatches a request to its handler (route.c), after authentication. */
 void route_dispatch(struct web_req *r);
 
-/* The per-thread store and profile of the data directory (http.c). */
+/*
+ * The worker resources of a request: a store connection of the data directory with its memo
+ * and ledger (http.c), taken from the server's pool for the request and given back by
+ * web_thread_done when it ends (route_dispatch), and the profile in force.
+ */
 int web_thread_resources(struct web_req *r, struct strbuf *err);
-/* The per-thread ledger on the thread's store, for reads and the web's access log. */
+void web_thread_done(struct web_req *r);
+/* The ledger on the request's store, for reads and the web's access log. */
 struct ledger;
 int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err);
 /*
- * A per-thread memo of read results (counts, visibility keys, list pages), dropped as soon as
- * the database changes (anyone's commit) and when a role of anyone it was computed for starts
- * or ends (web_user.roles_until_ms): a role's validity takes effect at its time, not at the
- * next unrelated write. Keys name what was computed and for whom.
+ * A memo of read results (counts, visibility keys, list pages), one per pooled store connection,
+ * dropped as soon as the database changes (anyone's commit) and when a role of anyone it was
+ * computed for starts or ends (web_user.roles_until_ms): a role's validity takes effect at its
+ * time, not at the next unrelated write. Keys name what was computed and for whom.
  */
-/* the memo's bytes for all worker threads together; each one holds its share, at least 256 KiB */
+/* the memo's bytes for all store connections together; each holds its share, at least 256 KiB */
 #define WEB_CACHE_BYTES     (8 * 1024 * 1024)
 #define WEB_CACHE_MIN_BYTES (256 * 1024)
 const char *web_cache_get(struct web_req *r, const char *key);
