@@ -96,11 +96,13 @@ int read_stamp(struct store *st, const struct profile *p, uint64_t *ret, struct 
 /*
  * The reader's visible set: a bitmap of the ids of every record it may read, made on first use
  * and brought up to date on every use with the records of the acts committed since (acts.id
- * only grows: the door's writers are serialised). *ret is read-locked until read_set_done.
+ * only grows: the door's writers are serialised). *ret is read-locked until read_set_done;
+ * *ret_version is the newest act it reflects (another worker may have brought it further than
+ * the caller's snapshot).
  */
 struct read_set;
 int read_set_begin(const struct reader *rd, struct store *st, const struct bitset **ret,
-                   struct strbuf *err);
+                   int64_t *ret_version, struct strbuf *err);
 void read_set_done(const struct reader *rd);
 struct read_set *read_set_new(void);
 void read_set_free(struct read_set *s);

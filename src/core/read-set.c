@@ -269,7 +269,7 @@ void read_total_memo_put(const struct reader *rd, const char *key, int64_t versi
 }
 
 int read_set_begin(const struct reader *rd, struct store *st, const struct bitset **ret,
-                   struct strbuf *err)
+                   int64_t *ret_version, struct strbuf *err)
 {
 	struct read_set *s = rd->set;
 	int64_t upto = 0;
@@ -282,6 +282,7 @@ int read_set_begin(const struct reader *rd, struct store *st, const struct bitse
 	pthread_rwlock_rdlock(&s->lock);
 	if (s->built && s->watermark >= upto) {
 		*ret = &s->bits;
+		*ret_version = s->watermark;
 		return 0;
 	}
 	pthread_rwlock_unlock(&s->lock);
@@ -295,6 +296,7 @@ int read_set_begin(const struct reader *rd, struct store *st, const struct bitse
 		return r;
 	pthread_rwlock_rdlock(&s->lock);
 	*ret = &s->bits;
+	*ret_version = s->watermark;
 	return 0;
 }
 

@@ -30,6 +30,7 @@ struct read_sql {
 	bool none; /* no record at all: a query need not run */
 	const struct reader *rd;
 	const struct bitset *set;   /* held (read-locked) until read_sql_release */
+	int64_t set_version;        /* the newest act set reflects (core/read-internal.h) */
 	struct record_order *order; /* the lists' orders in memory, or NULL (core/record-order.h) */
 };
 

@@ -628,7 +628,7 @@ int read_sql_init(const struct reader *rd, struct store *st, const char *registe
 	ret->none = none && !all && !read_set_may_grant(rd, register_id);
 	if (ret->all || ret->none)
 		return 0;
-	r = read_set_begin(rd, st, &ret->set, err);
+	r = read_set_begin(rd, st, &ret->set, &ret->set_version, err);
 	if (r < 0)
 		return r;
 	return 0;

@@ -10,6 +10,7 @@
 #include "base/bitset.h"
 #include "base/cleanup.h"
 #include "core/record-order.h"
+#include "core/records.h"
 #include "store/query.h"
 
 /* Beyond these the lists ask SQLite (record_order_page answers -E2BIG). */
@@ -52,6 +53,12 @@ struct record_order {
 	/* every record's id, sorted by (register code, key, id); n each */
 	uint32_t *orders[RECORD_ORDER_KEYS];
 	size_t n, alloc;
+
+	/* the titles lists showed (record_order_title_put), by id, under the profile of that
+	 * SHA-256; dropped when an act touches the record */
+	char **titles;
+	size_t n_titles;
+	char *titles_profile;
 };
 
 struct record_order *record_order_new(void)
@@ -88,6 +95,13 @@ static void clear(struct record_order *o)
 		o->orders[k] = NULL;
 	}
 	o->n = o->alloc = 0;
+	for (size_t i = 0; i < o->n_titles; i++)
+		free(o->titles[i]);
+	free(o->titles);
+	free(o->titles_profile);
+	o->titles = NULL;
+	o->titles_profile = NULL;
+	o->n_titles = 0;
 	o->built = false;
 	o->watermark = 0;
 }
@@ -219,9 +233,10 @@ static int take_row(struct record_order *o, struct query *q, uint32_t *ret_id)
 	    (r = str_intern(o, query_text(q, 4), &a.state)) < 0)
 		return r;
 	if ((size_t)id >= o->n_attrs) {
+		/* by a quarter: every slot is written (zeroed), so all of it is resident */
 		size_t n = o->n_attrs ? o->n_attrs : 1024;
 		while (n <= (size_t)id)
-			n *= 2;
+			n += n / 4;
 		o->attrs = xreallocarray(o->attrs, n, sizeof(*o->attrs));
 		memset(o->attrs + o->n_attrs, 0, (n - o->n_attrs) * sizeof(*o->attrs));
 		o->n_attrs = n;
@@ -320,6 +335,10 @@ static int update(struct record_order *o, struct store *st, int64_t upto, struct
 		bitset_put(&touched, id, true);
 		if (id > 0 && (size_t)id < o->n_attrs)
 			o->attrs[id].reg = 0;
+		if (id > 0 && (size_t)id < o->n_titles) {
+			free(o->titles[id]);
+			o->titles[id] = NULL;
+		}
 	}
 	if (r < 0)
 		goto out;
@@ -543,6 +562,72 @@ int record_order_page(struct record_order *o, struct store *st, const struct rec
 	if (q->count)
 		*ret_total = total;
 	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+bool record_order_rows(struct record_order *o, int64_t version, const char *profile_sha,
+                       const int64_t *ids, size_t n, struct record *ret)
+{
+	bool titles;
+
+	pthread_rwlock_rdlock(&o->lock);
+	if (!o->built || o->watermark != version) {
+		pthread_rwlock_unlock(&o->lock);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] <= 0 || (size_t)ids[i] >= o->n_attrs || !o->attrs[ids[i]].reg) {
+			pthread_rwlock_unlock(&o->lock); /* not one of the orders' records */
+			return false;
+		}
+	}
+	titles = o->titles_profile && !strcmp(o->titles_profile, profile_sha);
+	for (size_t i = 0; i < n; i++) {
+		const struct ord_attr *x = &o->attrs[ids[i]];
+		struct record *rec = &ret[i];
+		memset(rec, 0, sizeof(*rec));
+		rec->id = ids[i];
+		rec->register_id = xstrdup(o->strs[x->reg]);
+		rec->level = dup_or_null(x->level ? o->strs[x->level] : NULL);
+		rec->section = dup_or_null(x->section ? o->strs[x->section] : NULL);
+		rec->state = dup_or_null(x->state ? o->strs[x->state] : NULL);
+		rec->changed_ms = x->changed;
+		if (titles && (size_t)ids[i] < o->n_titles)
+			rec->title = dup_or_null(o->titles[ids[i]]);
+	}
+	pthread_rwlock_unlock(&o->lock);
+	return true;
+}
+
+void record_order_title_put(struct record_order *o, int64_t version, const char *profile_sha,
+                            int64_t id, const char *title)
+{
+	pthread_rwlock_wrlock(&o->lock);
+	if (!o->built || o->watermark != version || id <= 0 || (size_t)id >= o->n_attrs) {
+		pthread_rwlock_unlock(&o->lock);
+		return;
+	}
+	if (!o->titles_profile || strcmp(o->titles_profile, profile_sha)) {
+		for (size_t i = 0; i < o->n_titles; i++) {
+			free(o->titles[i]);
+			o->titles[i] = NULL;
+		}
+		free(o->titles_profile);
+		o->titles_profile = xstrdup(profile_sha);
+	}
+	if ((size_t)id >= o->n_titles) {
+		size_t n = o->n_attrs; /* id < n_attrs */
+		o->titles = xreallocarray(o->titles, n, sizeof(*o->titles));
+		memset(o->titles + o->n_titles, 0, (n - o->n_titles) * sizeof(*o->titles));
+		o->n_titles = n;
+	}
+	if (!o->titles[id])
+		o->titles[id] = xstrdup(title);
+	pthread_rwlock_unlock(&o->lock);
 }
 
 static void bitset_copy(struct bitset *to, const struct bitset *from)

@@ -58,6 +58,23 @@ int record_order_version(struct store *st, int64_t *ret, struct strbuf *err);
  * version, kept for the next searches (a search does not depend on who reads): the last
  * eight. _get copies them into ret (an empty bitset) and returns true when kept.
  */
+/*
+ * Brief rows of ids for a list (record_query.brief, core/records.h) as the orders hold them,
+ * when they reflect exactly the acts up to version (the caller's snapshot): id, register,
+ * level, section, state and changed_ms into ret[i] (zeroed first), and the title kept by
+ * record_order_title_put under the profile profile_sha, or NULL when none is kept yet. false,
+ * with nothing set, when the orders are at another version: the caller reads the store.
+ */
+struct record;
+bool record_order_rows(struct record_order *o, int64_t version, const char *profile_sha,
+                       const int64_t *ids, size_t n, struct record *ret);
+/*
+ * Keeps the title of record id (record_title under the profile profile_sha, of the record as
+ * read at version) for the next lists, until an act touches the record; nothing when the
+ * orders are at another version than version.
+ */
+void record_order_title_put(struct record_order *o, int64_t version, const char *profile_sha,
+                            int64_t id, const char *title);
 bool record_order_search_get(struct record_order *o, int64_t version, const char *register_id,
                              const char *text, struct bitset *ret);
 void record_order_search_put(struct record_order *o, int64_t version, const char *register_id,

@@ -81,6 +81,7 @@ void record_release(struct record *r)
 	free(r->level);
 	free(r->section);
 	free(r->system);
+	free(r->title);
 	json_decref(r->fields);
 	memset(r, 0, sizeof(*r));
 }
@@ -101,8 +102,11 @@ const char *record_field(const struct record *r, const char *key)
 
 const char *record_title(const struct profile *p, const struct record *r)
 {
-	const struct policy_register *reg = p ? policy_register(p, r->register_id) : NULL;
+	const struct policy_register *reg;
 
+	if (r->title)
+		return r->title;
+	reg = p ? policy_register(p, r->register_id) : NULL;
 	if (reg) {
 		for (unsigned i = 0; i < reg->n_fields; i++) {
 			const struct policy_field *f = &reg->fields[i];
@@ -547,42 +551,109 @@ static void bind_query(struct query *qq, const struct record_query *q, const cha
 	read_sql_bind(qq, rs);
 }
 
-/* A record from the columns of RECORD_COLUMNS. */
-static int record_from_query(struct query *q, struct record *ret, struct strbuf *err)
-{
-	json_error_t jerr;
-	const char *fields = query_text(q, 6);
-
-	memset(ret, 0, sizeof(*ret));
-	ret->id = query_int(q, 0);
-	ret->register_id = query_strdup(q, 1);
-	ret->state = query_strdup(q, 2);
-	ret->level = query_strdup(q, 3);
-	ret->section = query_strdup(q, 4);
-	ret->system = query_strdup(q, 5);
-	ret->fields = json_loads(fields ? fields : "{}", 0, &jerr);
-	ret->version = query_int(q, 7);
-	ret->created_ms = query_int(q, 8);
-	ret->changed_ms = query_int(q, 9);
-	ret->created_by = query_int(q, 10);
-	if (!ret->fields || !json_is_object(ret->fields)) {
-		error_set(err, "record %lld has unreadable fields (%s); run 'mamori doctor'",
-		          (long long)ret->id, jerr.text);
-		record_release(ret);
-		return -EPROTO;
-	}
-	return 0;
-}
-
 static bool eq_or_any(const char *filter, const char *value)
 {
 	return !filter || (value && !strcmp(filter, value));
 }
 
+/* Reads each id's row (gone since: left out), checks it against q's filters, decides it again. */
+static int rows_from_store(struct store *st, const struct reader *rd, const struct record_query *q,
+                           const struct read_sql *rs, const int64_t *ids, size_t n,
+                           struct record_page *ret, struct strbuf *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct record *rec;
+		struct query *qq;
+		r = query_prepare(st, "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?1", &qq,
+		                  err);
+		if (r < 0)
+			break;
+		query_bind_int(qq, 1, ids[i]);
+		if ((r = query_step(qq, err)) <= 0)
+			continue; /* gone since */
+		ALLOC_GROW(ret->list.items, ret->list.nr, ret->list.alloc);
+		rec = &ret->list.items[ret->list.nr];
+		r = record_from_row(qq, rec, err);
+		query_done(qq);
+		if (r < 0)
+			break;
+		if (strcmp(rec->register_id, q->register_id) ||
+		    !eq_or_any(nonempty_or_null(q->level), rec->level) ||
+		    !eq_or_any(nonempty_or_null(q->section), rec->section) ||
+		    !eq_or_any(nonempty_or_null(q->state), rec->state) ||
+		    (!rs->all && !read_record(rd, rec, NULL))) {
+			record_release(rec);
+			continue;
+		}
+		ret->list.nr++;
+	}
+	return r < 0 ? r : 0;
+}
+
 /*
- * The page of q (no search) through the orders in memory: the ids of the window among the
- * visible set, then each row read by id, checked against the filter and decided again as the
- * SQL path does (an act committed in between may have changed it). -E2BIG: ask SQLite.
+ * Brief rows of ids from the orders in memory, when they and the visible set are at this
+ * snapshot's version: then the set decided every row on exactly these values and the orders
+ * hold them, so nothing is read or decided again. A title not kept yet is read once. false:
+ * at another version (an act committed meanwhile): the caller reads the store.
+ */
+static int rows_from_orders(struct store *st, const struct reader *rd, const struct read_sql *rs,
+                            const int64_t *ids, size_t n, struct record_page *ret,
+                            struct strbuf *err)
+{
+	const char *sha = rd->p->sha256_hex;
+	struct record *rows;
+	int64_t version = 0;
+	int r = record_order_version(st, &version, err);
+
+	if (r < 0)
+		return r;
+	if (!rs->all && rs->set_version != version)
+		return 0;
+	rows = xcalloc(n, sizeof(*rows));
+	if (!record_order_rows(rs->order, version, sha, ids, n, rows)) {
+		free(rows);
+		return 0;
+	}
+	r = 1;
+	for (size_t i = 0; r > 0 && i < n; i++) {
+		struct record full;
+		struct query *qq;
+		if (rows[i].title)
+			continue;
+		r = query_prepare(st, "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?1", &qq,
+		                  err);
+		if (r < 0)
+			break;
+		query_bind_int(qq, 1, ids[i]);
+		r = query_step(qq, err);
+		if (r > 0)
+			r = record_from_row(qq, &full, err) < 0 ? -EPROTO : 1;
+		query_done(qq);
+		if (r <= 0)
+			break; /* 0: gone (not this snapshot's rows after all): read the store */
+		rows[i].title = xstrdup(record_title(rd->p, &full));
+		record_order_title_put(rs->order, version, sha, ids[i], rows[i].title);
+		record_release(&full);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (r <= 0) {
+			record_release(&rows[i]);
+			continue;
+		}
+		ALLOC_GROW(ret->list.items, ret->list.nr, ret->list.alloc);
+		ret->list.items[ret->list.nr++] = rows[i];
+	}
+	free(rows);
+	return r;
+}
+
+/*
+ * The page of q through the orders in memory: the ids of the window among the visible set,
+ * then the rows (brief ones from memory when they can be, else each read by id, checked
+ * against the filter and decided again: an act committed in between may have changed it).
+ * -E2BIG: ask SQLite.
  */
 static int page_by_order(struct store *st, const struct reader *rd, const struct record_query *q,
                          const struct read_sql *rs, size_t sort, bool count,
@@ -603,30 +674,10 @@ static int page_by_order(struct store *st, const struct reader *rd, const struct
 	int r = record_order_page(rs->order, st, &oq, rs->all ? NULL : rs->set, &ids, &n,
 	                          &ret->total, err);
 
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct record *rec;
-		struct query *qq;
-		r = query_prepare(st, "SELECT " RECORD_COLUMNS " FROM records WHERE id = ?1", &qq,
-		                  err);
-		if (r < 0)
-			break;
-		query_bind_int(qq, 1, ids[i]);
-		if ((r = query_step(qq, err)) <= 0)
-			continue; /* gone since */
-		ALLOC_GROW(ret->list.items, ret->list.nr, ret->list.alloc);
-		rec = &ret->list.items[ret->list.nr];
-		r = record_from_query(qq, rec, err);
-		query_done(qq);
-		if (r < 0)
-			break;
-		if (strcmp(rec->register_id, q->register_id) || !eq_or_any(oq.level, rec->level) ||
-		    !eq_or_any(oq.section, rec->section) || !eq_or_any(oq.state, rec->state) ||
-		    (!rs->all && !read_record(rd, rec, NULL))) {
-			record_release(rec);
-			continue;
-		}
-		ret->list.nr++;
-	}
+	if (r >= 0 && n && q->brief)
+		r = rows_from_orders(st, rd, rs, ids, n, ret, err);
+	if (r == 0)
+		r = rows_from_store(st, rd, q, rs, ids, n, ret, err);
 	free(ids);
 	return r < 0 ? r : 0;
 }
@@ -770,7 +821,7 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 	query_bind_int(qq, 7, q->offset > 0 ? q->offset : 0);
 	while ((r = query_step(qq, err)) > 0) {
 		ALLOC_GROW(ret->list.items, ret->list.nr, ret->list.alloc);
-		r = record_from_query(qq, &ret->list.items[ret->list.nr], err);
+		r = record_from_row(qq, &ret->list.items[ret->list.nr], err);
 		if (r < 0) {
 			query_done(qq);
 			break;

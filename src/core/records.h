@@ -13,19 +13,24 @@ struct profile;
 struct policy_field;
 struct policy_register;
 
-/* One record. fields is a JSON object of field id -> string value (owned reference). */
+/*
+ * One record. fields is a JSON object of field id -> string value (owned reference). A brief
+ * row (record_query.brief) has title set and fields NULL.
+ */
 struct record {
 	int64_t id;
 	char *register_id, *state, *level, *section, *system;
 	json_t *fields;
 	int64_t version;
 	int64_t created_ms, changed_ms, created_by;
+	char *title;
 };
 int record_get(struct store *st, int64_t id, struct record *ret, struct strbuf *err);
 void record_release(struct record *r);
 /* The value of field key, or NULL. The attributes level, section, system are fields too. */
 const char *record_field(const struct record *r, const char *key);
-/* A title for people: the register's first required text field, else "#ID". */
+/* A title for people: the register's first required text field, else its first text field
+ * with a value, else "" (a brief row's title as that). */
 const char *record_title(const struct profile *p, const struct record *r);
 
 struct record_filter {
@@ -55,6 +60,13 @@ struct record_query {
 	const char *sort;                    /* see records_sort_valid; NULL: "-id" */
 	int64_t offset, limit;               /* limit 0: every match */
 	bool count;                          /* also count every match into total */
+	/*
+	 * Brief rows, for a list that shows a record's id, title, level, section, state and
+	 * changed_ms: each has title (record_title) and no fields, system, version or created_*;
+	 * served from the orders in memory when they and the reader's visible set are at the
+	 * snapshot's version (no row read, no fields parsed), else read as full rows.
+	 */
+	bool brief;
 };
 struct record_page {
 	struct record_list list;

@@ -329,6 +329,7 @@ void ui_register_list(struct web_req *r)
 	q.sort = sort;
 	q.offset = (page - 1) * PAGE_SIZE;
 	q.limit = PAGE_SIZE;
+	q.brief = true; /* list_rows shows the id, title, level, section, state and changed */
 
 	/*
 	 * The page body depends only on who reads (the reader's key: person, roles, profile), the
