@@ -36,16 +36,72 @@ static void split_ms(int64_t ms, time_t *ret_s, int *ret_ms)
 	*ret_ms = (int)r;
 }
 
+/*
+ * v (0 <= v < 10^width) as width digits, zero-padded, at p; returns the end. Lists show three
+ * times a row, and printf was a visible share of a list page's time.
+ */
+static char *put_digits(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* "YYYY-MM-DD" (a year of four digits) at p; returns the end. */
+static char *put_date(char *p, const struct tm *tm)
+{
+	p = put_digits(p, tm->tm_year + 1900, 4);
+	*p++ = '-';
+	p = put_digits(p, tm->tm_mon + 1, 2);
+	*p++ = '-';
+	return put_digits(p, tm->tm_mday, 2);
+}
+
+static bool four_digit_year(const struct tm *tm)
+{
+	return tm->tm_year + 1900 >= 0 && tm->tm_year + 1900 <= 9999;
+}
+
+/* A positive number in decimal. */
+static void add_uint(struct strbuf *sb, unsigned v)
+{
+	char buf[16];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, buf + i, sizeof(buf) - i);
+}
+
 void time_format_rfc3339(struct strbuf *sb, int64_t ms)
 {
 	struct tm tm;
 	time_t s;
 	int frac;
+	char buf[32], *p = buf;
 
 	split_ms(ms, &s, &frac);
 	gmtime_r(&s, &tm);
-	strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-	            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	if (!four_digit_year(&tm)) {
+		strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+		return;
+	}
+	p = put_date(p, &tm);
+	*p++ = 'T';
+	p = put_digits(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_sec, 2);
+	*p++ = '.';
+	p = put_digits(p, frac, 3);
+	*p++ = 'Z';
+	strbuf_add(sb, buf, (size_t)(p - buf));
 }
 
 void time_format_rfc3339_offset(struct strbuf *sb, int64_t ms, int64_t offset_ms)
@@ -184,10 +240,32 @@ static void local_tm(int64_t ms, int64_t offset_ms, struct tm *tm)
 void time_format_local(struct strbuf *sb, int64_t ms, int64_t offset_ms)
 {
 	struct tm tm;
+	char buf[24], *p = buf;
 
 	local_tm(ms, offset_ms, &tm);
-	strbuf_addf(sb, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	            tm.tm_hour, tm.tm_min);
+	if (!four_digit_year(&tm)) {
+		strbuf_addf(sb, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		            tm.tm_mday, tm.tm_hour, tm.tm_min);
+		return;
+	}
+	p = put_date(p, &tm);
+	*p++ = ' ';
+	p = put_digits(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_min, 2);
+	strbuf_add(sb, buf, (size_t)(p - buf));
+}
+
+void time_format_clock(struct strbuf *sb, int64_t ms, int64_t offset_ms)
+{
+	struct tm tm;
+	char buf[8], *p = buf;
+
+	local_tm(ms, offset_ms, &tm);
+	p = put_digits(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_min, 2);
+	strbuf_add(sb, buf, (size_t)(p - buf));
 }
 
 void time_format_wareki(struct strbuf *sb, int64_t ms, int64_t offset_ms)
@@ -213,10 +291,16 @@ void time_format_wareki(struct strbuf *sb, int64_t ms, int64_t offset_ms)
 		if (cur < start)
 			continue;
 		int ey = y - eras[i].y + 1;
+		strbuf_addstr(sb, eras[i].name);
 		if (ey == 1)
-			strbuf_addf(sb, "%s元年%d月%d日", eras[i].name, m, d);
+			strbuf_addstr(sb, "元");
 		else
-			strbuf_addf(sb, "%s%d年%d月%d日", eras[i].name, ey, m, d);
+			add_uint(sb, (unsigned)ey);
+		strbuf_addstr(sb, "年");
+		add_uint(sb, (unsigned)m);
+		strbuf_addstr(sb, "月");
+		add_uint(sb, (unsigned)d);
+		strbuf_addstr(sb, "日");
 		return;
 	}
 	strbuf_addf(sb, "%d年%d月%d日", y, m, d);

@@ -29,6 +29,8 @@ int time_parse_date(const char *s, int64_t *ret_ms);
 void time_format_rfc3339_offset(struct strbuf *sb, int64_t ms, int64_t offset_ms);
 /* Appends "2026-11-22 11:46" in local (offset-applied) time. */
 void time_format_local(struct strbuf *sb, int64_t ms, int64_t offset_ms);
+/* "HH:MM" in local time at offset_ms (time_format_local's clock). */
+void time_format_clock(struct strbuf *sb, int64_t ms, int64_t offset_ms);
 /* Appends the Japanese office style "令和8年11月22日" (Japanese era). */
 void time_format_wareki(struct strbuf *sb, int64_t ms, int64_t offset_ms);
 

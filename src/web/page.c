@@ -231,27 +231,23 @@ void page_notice(struct web_req *r, const char *kind, const char *text)
 
 void page_time(struct strbuf *out, int64_t ms)
 {
-	struct strbuf iso = STRBUF_INIT, shown = STRBUF_INIT;
+	/* one buffer for both texts (lists show a time on every row) */
+	struct strbuf tmp = STRBUF_INIT;
 
-	time_format_rfc3339(&iso, ms);
+	time_format_rfc3339(&tmp, ms);
+	html_open(out, "time", "datetime", tmp.buf, HTML_END);
+	strbuf_reset(&tmp);
 	if (i18n_lang() == WEB_LANG_JA) {
-		time_format_wareki(&shown, ms, TOKYO_OFFSET_MS);
-		strbuf_addch(&shown, ' ');
-		/* "2026-11-22 11:46": keep the clock part only. */
-		struct strbuf local = STRBUF_INIT;
-		time_format_local(&local, ms, TOKYO_OFFSET_MS);
-		const char *sp = strchr(local.buf, ' ');
-		strbuf_addstr(&shown, sp ? sp + 1 : local.buf);
-		strbuf_release(&local);
+		time_format_wareki(&tmp, ms, TOKYO_OFFSET_MS);
+		strbuf_addch(&tmp, ' ');
+		time_format_clock(&tmp, ms, TOKYO_OFFSET_MS);
 	} else {
-		time_format_local(&shown, ms, TOKYO_OFFSET_MS);
-		strbuf_addstr(&shown, " JST");
+		time_format_local(&tmp, ms, TOKYO_OFFSET_MS);
+		strbuf_addstr(&tmp, " JST");
 	}
-	html_open(out, "time", "datetime", iso.buf, HTML_END);
-	html_text(out, shown.buf);
+	html_text(out, tmp.buf);
 	html_close(out, "time");
-	strbuf_release(&iso);
-	strbuf_release(&shown);
+	strbuf_release(&tmp);
 }
 
 void page_date(struct strbuf *out, int64_t ms)

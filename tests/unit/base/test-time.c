@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "base/timeutil.h"
 
@@ -109,6 +112,48 @@ static void test_local_and_wareki(void **state)
 	strbuf_release(&sb);
 }
 
+/* The formats written digit by digit are what printf writes, for any instant, years past
+ * 9999 and before 0 included (those take printf's way). */
+static void test_formats_as_printf(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char want[96];
+	uint64_t x = 88172645463325252ULL;
+
+	for (int i = 0; i < 20000; i++) {
+		int64_t ms;
+		time_t s;
+		struct tm tm;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* within ±1,000,000 years of 1970 in thirds: near, far and anywhere */
+		ms = (int64_t)(x % 63113904000000000ULL) - 31556952000000000LL;
+		if (i % 3 == 0)
+			ms %= 4102444800000LL;
+		s = (time_t)(ms / 1000 - (ms % 1000 < 0));
+		assert_non_null(gmtime_r(&s, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		         tm.tm_sec, (int)(((ms % 1000) + 1000) % 1000));
+		strbuf_reset(&sb);
+		time_format_rfc3339(&sb, ms);
+		assert_string_equal(sb.buf, want);
+
+		s = (time_t)((ms + TOKYO_OFFSET_MS) / 1000 - ((ms + TOKYO_OFFSET_MS) % 1000 < 0));
+		assert_non_null(gmtime_r(&s, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+		strbuf_reset(&sb);
+		time_format_local(&sb, ms, TOKYO_OFFSET_MS);
+		assert_string_equal(sb.buf, want);
+		strbuf_reset(&sb);
+		time_format_clock(&sb, ms, TOKYO_OFFSET_MS);
+		assert_string_equal(sb.buf, want + strlen(want) - 5);
+	}
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_local_and_wareki),
+		cmocka_unit_test(test_formats_as_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
