@@ -66,7 +66,7 @@ static const char *const security_headers[][2] = {
  * it the workers' caches grew with the ward (1 MiB each, 32 workers) and the soak's RSS with
  * them.
  */
-#define WEB_SQLITE_BYTES (8 * 1024 * 1024)
+#define WEB_STORE_MEMORY_BYTES (8 * 1024 * 1024)
 
 /* A request's worker resources, pooled (web_server.pool): one request uses one at a time. */
 struct web_thread {
@@ -1074,7 +1074,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	 * login the server kept 19 MiB more whenever a login had just run.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	store_memory_limit(WEB_SQLITE_BYTES);
+	store_memory_limit(WEB_STORE_MEMORY_BYTES);
 	s.cache_share = WEB_CACHE_BYTES / threads;
 	if (s.cache_share < WEB_CACHE_MIN_BYTES)
 		s.cache_share = WEB_CACHE_MIN_BYTES;
