@@ -120,56 +120,7 @@ static const struct demo_count demo_counts[] = {
 };
 #define DEMO_OTHER 3
 
-/*
- * The demo 目録: what a ward's sections really hold, each with its owner and how protected it
- * is (rank 0 = the most protected level of the profile, 1 the next, 2 the least; a profile with
- * fewer levels folds the ranks onto its last one: Shinjuku's Ⅰ/Ⅱ).
- */
-struct demo_asset {
-	const char *title, *section;
-	unsigned rank;
-};
-static const struct demo_asset demo_assets[] = {
-	{ "住民基本台帳", "kumin", 0 },
-	{ "戸籍の附票", "kumin", 0 },
-	{ "印鑑登録原票", "kumin", 0 },
-	{ "窓口受付簿", "kumin", 1 },
-	{ "住民税課税台帳", "zeimu", 0 },
-	{ "固定資産課税台帳", "zeimu", 0 },
-	{ "滞納整理記録", "zeimu", 0 },
-	{ "税務統計資料", "zeimu", 2 },
-	{ "国民健康保険被保険者台帳", "hoken", 0 },
-	{ "国民年金記録", "hoken", 0 },
-	{ "保険料収納状況", "hoken", 1 },
-	{ "生活保護ケース記録", "fukushi", 0 },
-	{ "介護保険認定記録", "fukushi", 0 },
-	{ "福祉施設一覧", "fukushi", 2 },
-	{ "児童手当支給台帳", "kodomo", 0 },
-	{ "保育所入所選考資料", "kodomo", 0 },
-	{ "子育て講座案内", "kodomo", 2 },
-	{ "健康診断結果", "hokenjo", 0 },
-	{ "感染症発生届", "hokenjo", 0 },
-	{ "食品衛生監視計画", "hokenjo", 1 },
-	{ "職員名簿", "somu", 0 },
-	{ "庁内会議録", "somu", 1 },
-	{ "区報原稿", "somu", 2 },
-	{ "システム設定情報", "johoseisaku", 0 },
-	{ "ネットワーク構成図", "johoseisaku", 0 },
-	{ "情報化推進計画", "johoseisaku", 2 },
-	{ "避難行動要支援者名簿", "bosai", 0 },
-	{ "災害対策本部運営要領", "bosai", 1 },
-	{ "防災計画（公開版）", "bosai", 2 },
-	{ "支払伝票", "kaikei", 0 },
-	{ "契約台帳", "kaikei", 1 },
-	{ "予算執行資料", "kaikei", 1 },
-};
-
-static const struct demo_asset *demo_asset(const struct policy_register *reg, unsigned n)
-{
-	return strcmp(reg->id, "asset") ? NULL : &demo_assets[n % ARRAY_SIZE(demo_assets)];
-}
-
-static uint32_t next_rand(struct demo *m)
+uint32_t demo_next_rand(struct demo *m)
 {
 	/* xorshift32: a fixed seed makes the demo the same every time. */
 	m->rnd ^= m->rnd << 13;
@@ -178,7 +129,7 @@ static uint32_t next_rand(struct demo *m)
 	return m->rnd;
 }
 
-static bool has_role(const struct profile *p, const char *id)
+bool demo_has_role(const struct profile *p, const char *id)
 {
 	return policy_role(p, id) != NULL;
 }
@@ -219,8 +170,8 @@ static int run(struct demo *m, struct act_input *in, struct act_result *res)
 }
 
 /* An organization act by the administrator that must be done. */
-static int admin_act(struct demo *m, enum act_kind kind, const char *target,
-                     const struct act_attr *f, size_t nf, const char *secret)
+int demo_admin_act(struct demo *m, enum act_kind kind, const char *target, const struct act_attr *f,
+                   size_t nf, const char *secret)
 {
 	struct act_input in = { .kind = kind, .actor = "admin", .target = target };
 	struct act_result res = ACT_RESULT_INIT;
@@ -244,12 +195,12 @@ static int grant(struct demo *m, const char *login, const char *role, const char
 	struct strbuf rs = STRBUF_INIT;
 	int r;
 
-	if (!has_role(m->p, role))
+	if (!demo_has_role(m->p, role))
 		return 0;
 	strbuf_addf(&rs, "%s@%s", role, scope);
 	{
 		struct act_attr f[] = { { "role", rs.buf } };
-		r = admin_act(m, ACT_ROLE_GRANT, login, f, 1, NULL);
+		r = demo_admin_act(m, ACT_ROLE_GRANT, login, f, 1, NULL);
 	}
 	strbuf_release(&rs);
 	return r;
@@ -310,19 +261,19 @@ static char *demo_title(const struct demo_person *pp)
 static int build_org(struct demo *m, struct table *logins)
 {
 	struct password_policy pol = PASSWORD_POLICY_INIT(NULL);
-	bool minato = has_role(m->p, "system_chief");
+	bool minato = demo_has_role(m->p, "system_chief");
 	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(demo_sections) && r == 0; i++) {
 		struct act_attr f[] = { { "name", demo_sections[i].name },
 			                { "parent", demo_sections[i].parent } };
-		r = admin_act(m, ACT_SECTION_ADD, demo_sections[i].id, f,
-		              demo_sections[i].parent ? 2 : 1, NULL);
+		r = demo_admin_act(m, ACT_SECTION_ADD, demo_sections[i].id, f,
+		                   demo_sections[i].parent ? 2 : 1, NULL);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(demo_systems) && r == 0; i++) {
 		struct act_attr f[] = { { "name", demo_systems[i].name },
 			                { "section", demo_systems[i].section } };
-		r = admin_act(m, ACT_SYSTEM_ADD, demo_systems[i].id, f, 2, NULL);
+		r = demo_admin_act(m, ACT_SYSTEM_ADD, demo_systems[i].id, f, 2, NULL);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(demo_people) && r == 0; i++) {
 		const struct demo_person *pp = &demo_people[i];
@@ -338,7 +289,7 @@ static int build_org(struct demo *m, struct table *logins)
 			error_set(m->err, "demo: cannot generate a password");
 			return -EAGAIN;
 		}
-		r = admin_act(m, ACT_USER_ADD, pp->login, f, title ? 5 : 4, pw);
+		r = demo_admin_act(m, ACT_USER_ADD, pp->login, f, title ? 5 : 4, pw);
 		table_add(logins, (const char *[]){ pp->login, pp->name, pp->section,
 		                                    employment_of(pp->kind), pw });
 		sodium_memzero(pw, sizeof(pw));
@@ -412,7 +363,7 @@ static int build_org(struct demo *m, struct table *logins)
 		r = grant(m, "zeimu-2", "deputy_security_officer", "section:zeimu");
 	/* Permitted entrants of the server room: a section or a system scope, as the profile says.
 	 */
-	if (r == 0 && has_role(m->p, "area_entrant")) {
+	if (r == 0 && demo_has_role(m->p, "area_entrant")) {
 		const char *scope = policy_role(m->p, "area_entrant")->scope == SCOPE_SYSTEM
 		                        ? "system:lan"
 		                        : "section:johoseisaku";
@@ -438,222 +389,6 @@ static const char *system_of(const char *section, unsigned n)
 	return found[n % k];
 }
 
-struct filled {
-	struct act_attr items[96];
-	char *owned[96];
-	size_t nr;
-};
-
-static void fill_put(struct filled *f, const char *key, char *value)
-{
-	if (f->nr >= ARRAY_SIZE(f->items)) {
-		free(value);
-		return;
-	}
-	f->owned[f->nr] = value;
-	f->items[f->nr].key = key;
-	f->items[f->nr].value = value;
-	f->nr++;
-}
-
-static const char *fill_get(const struct filled *f, const char *key)
-{
-	for (size_t i = 0; i < f->nr; i++)
-		if (!strcmp(f->items[i].key, key))
-			return f->items[i].value;
-	return NULL;
-}
-
-/* Whether a non-creating action of reg records field key (an audit's report is its own act's). */
-static bool later_field(const struct policy_register *reg, const char *key)
-{
-	for (unsigned i = 0; i < reg->n_actions; i++)
-		for (unsigned k = 0; !reg->actions[i]->create && k < reg->actions[i]->n_fields; k++)
-			if (!strcmp(reg->actions[i]->fields[k].id, key))
-				return true;
-	return false;
-}
-
-/* Drops the values a later action of reg records: a new record does not have them yet. */
-static void fill_drop_later(struct filled *f, const struct policy_register *reg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < f->nr; i++) {
-		if (later_field(reg, f->items[i].key)) {
-			free(f->owned[i]);
-			continue;
-		}
-		f->owned[n] = f->owned[i];
-		f->items[n++] = f->items[i];
-	}
-	f->nr = n;
-}
-
-static void fill_release(struct filled *f)
-{
-	for (size_t i = 0; i < f->nr; i++)
-		free(f->owned[i]);
-	f->nr = 0;
-}
-
-/* Drops the optional enum values of fields fs: a value the demo chose that a rule refuses
- * (a Class I criterion on a Class II asset) is left out rather than the record. */
-static void fill_drop_optional_enums(struct filled *f, const struct policy_field *fs, unsigned n)
-{
-	size_t keep = 0;
-
-	for (size_t i = 0; i < f->nr; i++) {
-		bool drop = false;
-
-		for (unsigned k = 0; k < n && !drop; k++)
-			drop = fs[k].type == FIELD_ENUM && !fs[k].required &&
-			       !strcmp(fs[k].id, f->items[i].key);
-		if (drop) {
-			free(f->owned[i]);
-			continue;
-		}
-		f->owned[keep] = f->owned[i];
-		f->items[keep++] = f->items[i];
-	}
-	f->nr = keep;
-}
-
-/*
- * A value for field fd of record number n of a register: realistic where the field is a
- * well-known one, typed otherwise. user_slot picks different people for different user
- * fields (auditor ≠ auditee, person ≠ escort).
- */
-static char *value_for(struct demo *m, const struct policy_register *reg,
-                       const struct policy_field *fd, unsigned n, const char *section,
-                       const char *system, unsigned user_slot)
-{
-	const struct profile *p = m->p;
-	struct strbuf sb = STRBUF_INIT;
-
-	switch (fd->type) {
-	case FIELD_LEVEL: {
-		const struct demo_asset *da = demo_asset(reg, n);
-		if (da) {
-			unsigned rank = da->rank < p->n_levels ? da->rank : p->n_levels - 1;
-			strbuf_addstr(&sb, p->levels[rank].id);
-			break;
-		}
-		/* most protected a little more often than the rest, as in a real 目録 */
-		strbuf_addstr(&sb, p->levels[(n * 7 + n / 3) % p->n_levels].id);
-		break;
-	}
-	case FIELD_SECTION:
-		strbuf_addstr(&sb, section);
-		break;
-	case FIELD_SYSTEM:  /* only the audits name systems; the demo's audit names sections */
-	case FIELD_CLAUSE:  /* a finding's clause: the demo records none */
-	case FIELD_ENTRIES: /* nor a finding's evidence */
-		strbuf_release(&sb);
-		return NULL;
-	case FIELD_USER: {
-		const char *who = user_slot == 0   ? staff_of(section, n % 2)
-		                  : user_slot == 1 ? head_of(section)
-		                                   : staff_of(section, (n + 1) % 2);
-		if (user_slot == 2 && who && !strcmp(who, staff_of(section, n % 2)))
-			who = head_of(section);
-		strbuf_addstr(&sb, who ? who : "somu-1");
-		break;
-	}
-	case FIELD_DATE:
-		/* A date something is due by lies ahead (返却予定日); others are past. */
-		if (fd->due)
-			core_format_local_date(&sb,
-			                       time_now_ms() + (int64_t)(7 + n % 21) * 86400000LL);
-		else
-			core_format_local_date(&sb,
-			                       time_now_ms() - (int64_t)(n % 300) * 86400000LL);
-		break;
-	case FIELD_DATETIME:
-		time_format_rfc3339(&sb, time_now_ms() - (int64_t)(n % 72) * 3600000LL);
-		break;
-	case FIELD_ENUM:
-		strbuf_addstr(&sb, fd->n_values ? fd->values[n % fd->n_values] : "");
-		break;
-	case FIELD_BOOL:
-		if (strstr(fd->id, "private") || !strcmp(fd->id, "processes_pi"))
-			strbuf_addstr(&sb, "false");
-		else if (!strcmp(fd->id, "main"))
-			strbuf_addstr(&sb, n == 0 ? "true" : "false");
-		else
-			strbuf_addstr(&sb, "true");
-		break;
-	case FIELD_INTEGER:
-		strbuf_addf(&sb, "%u", 1 + n % 5);
-		break;
-	case FIELD_REF: {
-		const struct policy_register *to = fd->ref;
-		/* an original (keeps_level) is named by copies the demo does not make */
-		if (!to || !m->nids[to->index] || fd->keeps_level) {
-			strbuf_release(&sb);
-			return NULL;
-		}
-		strbuf_addf(&sb, "%lld", (long long)m->ids[to->index][n % m->nids[to->index]]);
-		break;
-	}
-	case FIELD_SET:
-		/* every item (a contract states all its clause lists) */
-		for (unsigned i = 0; i < fd->n_values; i++)
-			strbuf_addf(&sb, "%s%s", i ? "," : "", fd->values[i]);
-		break;
-	case FIELD_GRANTS:
-		/* the managing section alone, unless an officer grants more */
-		if (!fd->required) {
-			strbuf_release(&sb);
-			return NULL;
-		}
-		strbuf_addf(&sb, "section:%s", section);
-		break;
-	case FIELD_TEXT:
-	default:
-		if (!strcmp(fd->id, "system")) {
-			strbuf_addstr(&sb, system);
-		} else if (!strcmp(reg->id, "asset") && !strcmp(fd->id, "title")) {
-			const struct demo_asset *da = demo_asset(reg, n);
-			/* a second round of the catalogue is last year's edition */
-			if (n < ARRAY_SIZE(demo_assets))
-				strbuf_addstr(&sb, da->title);
-			else
-				strbuf_addf(&sb, "%s（前年度分）", da->title);
-		} else if (!strcmp(fd->id, "asset_number")) {
-			strbuf_addf(&sb, "PC-%s-%04u", section, 100 + n);
-		} else if (!strcmp(fd->id, "label")) {
-			strbuf_addf(&sb, "%s媒体-%02u", section, n + 1);
-		} else if (!strcmp(fd->id, "location") || !strcmp(fd->id, "destination")) {
-			strbuf_addf(&sb, "本庁舎%u階 %s", 2 + n % 7,
-			            n % 2 ? "施錠書庫" : "執務室キャビネット");
-		} else {
-			strbuf_addf(&sb, "%s %u", fd->name ? fd->name : fd->id, n + 1);
-		}
-		break;
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-static void fill_fields(struct demo *m, const struct policy_register *reg,
-                        const struct policy_field *fields, unsigned nf, unsigned n,
-                        const char *section, const char *system, struct filled *out,
-                        unsigned *user_slot)
-{
-	for (unsigned i = 0; i < nf; i++) {
-		const struct policy_field *fd = &fields[i];
-		char *v;
-		if (fill_get(out, fd->id))
-			continue;
-		if (fd->type == FIELD_REF && !fd->required && next_rand(m) % 2)
-			continue;
-		v = value_for(m, reg, fd, n, section, system,
-		              fd->type == FIELD_USER ? (*user_slot)++ : 0);
-		if (v)
-			fill_put(out, fd->id, v);
-	}
-}
-
 /* ---- choosing who acts --------------------------------------------------------------------- */
 
 /*
@@ -661,9 +396,10 @@ static void fill_fields(struct demo *m, const struct policy_register *reg,
  * demo does not fill the ledger with refusals it could have foreseen: the first allowed,
  * else the first whose act needs approval.
  */
-static const char *choose_actor(struct demo *m, const struct policy_action *a,
-                                const struct record *rec, const char *level, const char *section,
-                                const char *system, const struct filled *vals, bool *ret_approval)
+const char *demo_choose_actor(struct demo *m, const struct policy_action *a,
+                              const struct record *rec, const char *level, const char *section,
+                              const char *system, const struct demo_filled *vals,
+                              bool *ret_approval)
 {
 	const char *cands[ARRAY_SIZE(demo_people) + 4];
 	const char *approval = NULL;
@@ -717,7 +453,7 @@ static const char *choose_actor(struct demo *m, const struct policy_action *a,
 static int settle(struct demo *m, int64_t request_id, const char *applicant)
 {
 	struct request q = { 0 };
-	uint32_t dice = next_rand(m) % 10;
+	uint32_t dice = demo_next_rand(m) % 10;
 	int r = 0;
 
 	if (dice >= 8)
@@ -770,7 +506,7 @@ static int count_for(const struct policy_register *reg)
 	return DEMO_OTHER;
 }
 
-static const struct policy_action *create_action(const struct policy_register *reg)
+const struct policy_action *demo_create_action(const struct policy_register *reg)
 {
 	for (unsigned i = 0; i < reg->n_actions; i++)
 		if (reg->actions[i]->create)
@@ -789,7 +525,7 @@ static bool needs_missing_ref(struct demo *m, const struct policy_register *reg)
 
 static int create_records(struct demo *m, const struct policy_register *reg)
 {
-	const struct policy_action *a = create_action(reg);
+	const struct policy_action *a = demo_create_action(reg);
 	const struct policy_field *level_f = NULL, *section_f = NULL;
 	size_t nsec;
 	const char *const *secs = work_sections(&nsec);
@@ -821,7 +557,7 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 	for (int n = 0; n < want && r == 0; n++) {
 		const char *section = secs[(unsigned)(n * 7 + reg->index) % nsec];
 		const char *system = system_of(section, (unsigned)n);
-		struct filled vals = { 0 };
+		struct demo_filled vals = { 0 };
 		unsigned slot = 0;
 		bool approval = false;
 		const char *actor;
@@ -835,23 +571,24 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 			section = demo_asset(reg, (unsigned)n)->section;
 			system = system_of(section, (unsigned)n);
 		}
-		fill_fields(m, reg, reg->fields, reg->n_fields, (unsigned)n, section, system, &vals,
-		            &slot);
-		fill_fields(m, reg, a->fields, a->n_fields, (unsigned)n, section, system, &vals,
-		            &slot);
-		actor = choose_actor(m, a, NULL, level_f ? fill_get(&vals, level_f->id) : NULL,
-		                     section_f ? fill_get(&vals, section_f->id) : section, system,
-		                     &vals, &approval);
+		demo_fill_fields(m, reg, reg->fields, reg->n_fields, (unsigned)n, section, system,
+		                 &vals, &slot);
+		demo_fill_fields(m, reg, a->fields, a->n_fields, (unsigned)n, section, system,
+		                 &vals, &slot);
+		actor = demo_choose_actor(m, a, NULL,
+		                          level_f ? demo_fill_get(&vals, level_f->id) : NULL,
+		                          section_f ? demo_fill_get(&vals, section_f->id) : section,
+		                          system, &vals, &approval);
 		if (!actor) {
-			fill_drop_optional_enums(&vals, reg->fields, reg->n_fields);
-			actor =
-			    choose_actor(m, a, NULL, level_f ? fill_get(&vals, level_f->id) : NULL,
-			                 section_f ? fill_get(&vals, section_f->id) : section,
-			                 system, &vals, &approval);
+			demo_fill_drop_optional_enums(&vals, reg->fields, reg->n_fields);
+			actor = demo_choose_actor(
+			    m, a, NULL, level_f ? demo_fill_get(&vals, level_f->id) : NULL,
+			    section_f ? demo_fill_get(&vals, section_f->id) : section, system,
+			    &vals, &approval);
 		}
 		if (!actor) {
 			m->skipped++;
-			fill_release(&vals);
+			demo_fill_release(&vals);
 			continue;
 		}
 		in.actor = actor;
@@ -869,7 +606,7 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 			r = settle(m, res.request_id, actor);
 		}
 		act_result_release(&res);
-		fill_release(&vals);
+		demo_fill_release(&vals);
 	}
 	return r;
 }
@@ -884,8 +621,8 @@ static int act_on_records(struct demo *m, const struct policy_register *reg)
 		const struct policy_action *a = NULL;
 		/* read is not an act people take on the demo's records: it does not count either */
 		unsigned n_acts = reg->n_actions - (policy_register_action(reg, "read") ? 1 : 0);
-		unsigned pick = (unsigned)(next_rand(m) % (n_acts ? n_acts : 1));
-		struct filled vals = { 0 };
+		unsigned pick = (unsigned)(demo_next_rand(m) % (n_acts ? n_acts : 1));
+		struct demo_filled vals = { 0 };
 		unsigned slot = 0;
 		bool approval = false;
 		const char *actor;
@@ -914,11 +651,11 @@ static int act_on_records(struct demo *m, const struct policy_register *reg)
 			record_release(&rec);
 			continue;
 		}
-		fill_fields(m, reg, a->fields, a->n_fields, (unsigned)k,
-		            rec.section ? rec.section : "somu",
-		            rec.system ? rec.system : system_of(rec.section, 0), &vals, &slot);
-		actor = choose_actor(m, a, &rec, rec.level, rec.section ? rec.section : "somu",
-		                     rec.system, &vals, &approval);
+		demo_fill_fields(m, reg, a->fields, a->n_fields, (unsigned)k,
+		                 rec.section ? rec.section : "somu",
+		                 rec.system ? rec.system : system_of(rec.section, 0), &vals, &slot);
+		actor = demo_choose_actor(m, a, &rec, rec.level, rec.section ? rec.section : "somu",
+		                          rec.system, &vals, &approval);
 		if (actor) {
 			in.actor = actor;
 			in.record_id = rec.id;
@@ -930,300 +667,9 @@ static int act_on_records(struct demo *m, const struct policy_register *reg)
 				r = settle(m, res.request_id, actor);
 		}
 		act_result_release(&res);
-		fill_release(&vals);
+		demo_fill_release(&vals);
 		record_release(&rec);
 	}
-	return r;
-}
-
-/* Moments worth finding in the ledger: a self-approval refused, a suspended user's attempt. */
-/* The first n records of register reg in section, as "12, 15" (for an audit or incident). */
-static void ids_in_section(struct demo *m, const struct policy_register *reg, const char *section,
-                           unsigned n, struct strbuf *out)
-{
-	for (size_t i = 0; i < m->nids[reg->index] && n; i++) {
-		struct record rec = { 0 };
-		if (record_get(m->st, m->ids[reg->index][i], &rec, NULL) < 0)
-			continue;
-		if (rec.section && !strcmp(rec.section, section)) {
-			strbuf_addf(out, "%s%lld", out->len ? ", " : "", (long long)rec.id);
-			n--;
-		}
-		record_release(&rec);
-	}
-}
-
-/*
- * What opens records to people, shown: for each opening of the profile, one record that opens
- * something. An audit assigned to the demo's auditor (会計室) naming two 税務課 assets for the
- * next sixty days, planned by the auditor; an incident of 税務課 linking one asset, reported
- * on to whoever the opening names (the CSIRT, Shinjuku's ネットワーク管理者).
- */
-/* The audit's team records one finding on the audit's own first clause (register finding). */
-static int showcase_finding(struct demo *m, const struct policy_register *audit, int64_t id)
-{
-	const struct policy_action *add = policy_action(m->p, "finding.add");
-	struct act_input in = { .kind = ACT_RECORD, .actor = "kaikei-1" };
-	struct act_result res = ACT_RESULT_INIT;
-	char ids[24];
-	int r;
-
-	if (!add || add->actor_in_ref == NULL || !audit->clauses.nr)
-		return 0;
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	in.action = add->full_name;
-	in.fields = (const struct act_attr[]){ { "audit", ids },
-		                               { "clause", audit->clauses.items[0]->id },
-		                               { "severity", "minor" },
-		                               { "text", "監査の実施事項の記録が一部不足している" },
-		                               { "section", "zeimu" } };
-	in.n_fields = 5;
-	r = run(m, &in, &res);
-	act_result_release(&res);
-	return r;
-}
-
-static int showcase_openings(struct demo *m)
-{
-	const struct policy_register *assets = &m->p->registers[0];
-	int r = 0;
-
-	for (unsigned i = 0; i < m->p->n_openings && r == 0; i++) {
-		const struct policy_opening *o = &m->p->openings[i];
-		const struct policy_action *create = create_action(o->reg);
-		struct strbuf ids = STRBUF_INIT, from = STRBUF_INIT, until = STRBUF_INIT;
-		struct filled vals = { 0 };
-		struct act_input in = { .kind = ACT_RECORD };
-		struct act_result res = ACT_RESULT_INIT;
-		unsigned slot = 0;
-		bool approval = false;
-
-		/* the incident register's opening is shown by the demo's cases (demo_incidents) */
-		if (!create || (o->to_field && !has_role(m->p, "auditor")) ||
-		    o->reg == m->p->incidents.reg)
-			continue;
-		ids_in_section(m, assets, "zeimu", o->to_field ? 2 : 1, &ids);
-		if (o->n_records && ids.len)
-			fill_put(&vals, o->records[0]->id, xstrdup(ids.buf));
-		if (o->to_field) {
-			fill_put(&vals, o->to_field->id, xstrdup("kaikei-1"));
-			if (policy_register_field(o->reg, "title"))
-				fill_put(&vals, "title", xstrdup("税務課の情報セキュリティ監査"));
-			if (policy_register_field(o->reg, "auditee"))
-				fill_put(&vals, "auditee", xstrdup("zeimu-kacho"));
-		}
-		if (o->from) {
-			core_format_local_date(&from, time_now_ms());
-			fill_put(&vals, o->from->id, xstrdup(from.buf));
-		}
-		if (o->until) {
-			core_format_local_date(&until, time_now_ms() + 60 * 86400 * 1000LL);
-			fill_put(&vals, o->until->id, xstrdup(until.buf));
-		}
-		for (unsigned k = 0; k < o->reg->n_fields; k++)
-			if (o->reg->fields[k].type == FIELD_SECTION &&
-			    !fill_get(&vals, o->reg->fields[k].id))
-				fill_put(&vals, o->reg->fields[k].id, xstrdup("zeimu"));
-		fill_fields(m, o->reg, o->reg->fields, o->reg->n_fields, 0, "zeimu", "zeimu-sys",
-		            &vals, &slot);
-		fill_fields(m, o->reg, create->fields, create->n_fields, 0, "zeimu", "zeimu-sys",
-		            &vals, &slot);
-		fill_drop_later(&vals, o->reg);
-		in.actor = o->to_field ? "kaikei-1"
-		                       : choose_actor(m, create, NULL, NULL, "zeimu", "zeimu-sys",
-		                                      &vals, &approval);
-		in.action = create->full_name;
-		in.fields = vals.items;
-		in.n_fields = vals.nr;
-		if (in.actor)
-			r = run(m, &in, &res);
-		if (r == 0 && o->to_field && res.outcome == ACT_DONE)
-			r = showcase_finding(m, o->reg, res.record_id);
-		/* an incident: on to the state in which it opens what it links */
-		for (unsigned step = 0; r == 0 && o->states && res.outcome == ACT_DONE && step < 3;
-		     step++) {
-			struct record rec = { 0 };
-			const struct policy_action *next = NULL;
-			const struct policy_state *st;
-			struct act_input in2 = { .kind = ACT_RECORD };
-			struct act_result res2 = ACT_RESULT_INIT;
-			struct filled none = { 0 };
-
-			if (record_get(m->st, res.record_id, &rec, NULL) < 0)
-				break;
-			st = policy_register_state(o->reg, rec.state);
-			for (unsigned k = 0; st && k < o->reg->n_actions && !next; k++) {
-				const struct policy_action *c = o->reg->actions[k];
-				if (c->to && !c->n_fields && ((o->states >> c->to->index) & 1) &&
-				    (!c->from || ((c->from >> st->index) & 1)))
-					next = c;
-			}
-			if (st && ((o->states >> st->index) & 1))
-				next = NULL; /* there already */
-			in2.actor = next ? choose_actor(m, next, &rec, rec.level, rec.section,
-			                                rec.system, &none, &approval)
-			                 : NULL;
-			in2.action = next ? next->full_name : NULL;
-			in2.record_id = rec.id;
-			if (in2.actor)
-				r = run(m, &in2, &res2);
-			act_result_release(&res2);
-			record_release(&rec);
-			if (!in2.actor)
-				break;
-		}
-		act_result_release(&res);
-		fill_release(&vals);
-		strbuf_release(&ids);
-		strbuf_release(&from);
-		strbuf_release(&until);
-	}
-	return r;
-}
-
-static int showcase(struct demo *m)
-{
-	struct request_list l = { 0 };
-	struct request_filter f = { .state = "pending", .now_ms = time_now_ms() };
-	int r;
-
-	r = requests_list(m->st, &f, &l, m->err);
-	if (r == 0 && l.nr) {
-		struct act_input in = { .kind = ACT_APPROVE,
-			                .actor = l.items[0].applicant_login,
-			                .request_id = l.items[0].id };
-		struct act_result res = ACT_RESULT_INIT;
-		r = run(m, &in, &res);
-		act_result_release(&res);
-	}
-	request_list_release(&l);
-	if (r == 0)
-		r = showcase_openings(m);
-	if (r == 0)
-		r = admin_act(m, ACT_USER_RETIRE, "taishoku-1", NULL, 0, NULL);
-	if (r == 0 && m->nids[0]) {
-		struct act_input in = { .kind = ACT_RECORD,
-			                .actor = "taishoku-1",
-			                .record_id = m->ids[0][0],
-			                .action = NULL };
-		struct act_result res = ACT_RESULT_INIT;
-		const struct policy_register *reg = &m->p->registers[0];
-		for (unsigned i = 0; i < reg->n_actions && !in.action; i++)
-			if (!reg->actions[i]->create)
-				in.action = reg->actions[i]->full_name;
-		if (in.action)
-			r = run(m, &in, &res);
-		act_result_release(&res);
-	}
-	return r;
-}
-
-/* One step of a demo case; a refusal or an error stops the demo (the profile changed). */
-static int demo_step(struct demo *m, int64_t id, const char *status, const char *actor,
-                     const struct act_attr *f, size_t n)
-{
-	struct act_result res = ACT_RESULT_INIT;
-	int r = incident_step(m->d, id, status, actor, f, n, NULL, &m->ctx, &res, m->err);
-
-	if (r == 0 && res.outcome == ACT_REFUSED) {
-		error_set(m->err, "demo: incident %lld %s by %s: %s", (long long)id, status, actor,
-		          res.message);
-		r = -EPROTO;
-	}
-	if (r == 0)
-		m->done++;
-	act_result_release(&res);
-	return r;
-}
-
-static int demo_report(struct demo *m, const struct incident_report *in, int64_t *ret_id)
-{
-	struct act_result res = ACT_RESULT_INIT;
-	int r = incident_report(m->d, in, &res, m->err);
-
-	if (r == 0 && res.outcome != ACT_DONE) {
-		error_set(m->err, "demo: the report '%s' was not done: %s", in->title, res.message);
-		r = -EPROTO;
-	}
-	if (r == 0) {
-		*ret_id = res.record_id;
-		m->done++;
-	}
-	act_result_release(&res);
-	return r;
-}
-
-/*
- * Incidents as a ward would have them (docs/incidents.md): a misdirected notice with 150
- * people's data the CSIRT (Shinjuku: the network manager) has received, its 速報 due tomorrow;
- * an urgent virus report just made; and, in Minato, a drill the CISO closed.
- */
-static int demo_incidents(struct demo *m)
-{
-	bool minato = has_role(m->p, "csirt");
-	const char *responder = minato ? "joho-2" : "joho-1";
-	struct strbuf found = STRBUF_INIT, found2 = STRBUF_INIT;
-	struct incident_report in = { .actor = "zeimu-1", .personal_data = 150, .ctx = m->ctx };
-	int64_t id = 0, asset = 0;
-	int r;
-
-	if (!m->p->incidents.reg)
-		return 0;
-	time_format_rfc3339_offset(&found, time_now_ms() - 2 * 86400000LL, TOKYO_OFFSET_MS);
-	in.title = "住民税の通知書を別の住所に送付した";
-	in.found_at = found.buf;
-	/* the records it involves: one 税務課 asset, which the case then opens to the CSIRT */
-	for (size_t i = 0; i < m->nids[0] && !in.n_records; i++) {
-		struct record rec = { 0 };
-		if (record_get(m->st, m->ids[0][i], &rec, NULL) == 0 && rec.section &&
-		    !strcmp(rec.section, "zeimu")) {
-			asset = rec.id;
-			in.records = &asset;
-			in.n_records = 1;
-		}
-		record_release(&rec);
-	}
-	in.place = "税務課";
-	in.description = "窓口で区民から申し出。発送リストの住所の取り違えの疑い。";
-	r = demo_report(m, &in, &id);
-	if (r == 0)
-		r = demo_step(m, id, "escalated", "zeimu-kacho", NULL, 0);
-	if (r == 0)
-		r = demo_step(m, id, "received", responder, NULL, 0);
-	if (r == 0) {
-		struct incident_report u = {
-			.actor = "kumin-1", .personal_data = -1, .urgent = true, .ctx = m->ctx
-		};
-		time_format_rfc3339_offset(&found2, time_now_ms() - 3600000LL, TOKYO_OFFSET_MS);
-		u.title = "窓口端末でウイルス対策ソフトが警告を出した";
-		u.found_at = found2.buf;
-		u.system = "jyuki";
-		r = demo_report(m, &u, &id);
-	}
-	if (r == 0 && minato) {
-		static const char *const steps[][2] = { { "escalated", "joho-kacho" },
-			                                { "received", "joho-2" },
-			                                { "recovered", "joho-2" },
-			                                { "prevention", "joho-2" },
-			                                { "closed", "fukukucho" } };
-		struct incident_report d = {
-			.actor = "joho-3", .personal_data = -1, .drill = true, .ctx = m->ctx
-		};
-		d.title = "標的型攻撃メールの対応訓練";
-		d.found_at = found.buf;
-		r = demo_report(m, &d, &id);
-		/* the drill's review: what went wrong and what is done about it (5(9)④) */
-		static const struct act_attr review[] = { { "cause", "不審なメールの報告が遅れた" },
-			                                  { "prevention", "報告手順の再周知" } };
-		for (size_t i = 0; r == 0 && i < ARRAY_SIZE(steps); i++) {
-			bool prevent = !strcmp(steps[i][0], "prevention");
-
-			r = demo_step(m, id, steps[i][0], steps[i][1], prevent ? review : NULL,
-			              prevent ? ARRAY_SIZE(review) : 0);
-		}
-	}
-	strbuf_release(&found);
-	strbuf_release(&found2);
 	return r;
 }
 
@@ -1265,7 +711,7 @@ int demo_build_say(struct door *d, struct strbuf *out, setup_say_fn say, struct 
 	for (unsigned i = 0; i < m.p->n_registers && r == 0; i++)
 		r = act_on_records(&m, &m.p->registers[i]);
 	if (r == 0)
-		r = showcase(&m);
+		r = demo_showcase(&m);
 	if (r == 0)
 		r = demo_stories(&m);
 	if (r == 0)
