@@ -206,7 +206,7 @@ static bool looks_like_path(const char *s)
 
 int profile_load_named(const char *name, struct profile **ret, struct strbuf *err_out)
 {
-	const char *ids[16];
+	const char *ids[16] = { 0 }, *near;
 	struct strbuf sb = STRBUF_INIT;
 
 	if (looks_like_path(name))
@@ -217,12 +217,18 @@ int profile_load_named(const char *name, struct profile **ret, struct strbuf *er
 			                           policy_builtins[i].len, ret, err_out);
 	for (unsigned i = 0; i < policy_builtins_nr && i < ARRAY_SIZE(ids); i++)
 		ids[i] = policy_builtins[i].id;
-	strbuf_addf(&sb, "no shipped profile '%s'", name);
-	suggest_append(&sb, name, ids, policy_builtins_nr < 16 ? policy_builtins_nr : 16);
-	strbuf_addstr(&sb, "; give a file path or one of:");
+	near = suggest(name, ids, policy_builtins_nr < 16 ? policy_builtins_nr : 16);
 	for (unsigned i = 0; i < policy_builtins_nr; i++)
 		strbuf_addf(&sb, " %s", policy_builtins[i].id);
-	error_set(err_out, "%s", sb.buf);
+	/* one format each way, so that the message has an id a front end can translate */
+	if (near)
+		error_set(
+		    err_out,
+		    "no shipped profile '%s' (did you mean '%s'?); give a file path or one of:%s",
+		    name, near, sb.buf);
+	else
+		error_set(err_out, "no shipped profile '%s'; give a file path or one of:%s", name,
+		          sb.buf);
 	strbuf_release(&sb);
 	return -ENOENT;
 }
