@@ -666,15 +666,18 @@ static void show_clause(struct out *o, const struct profile *p,
 static int unknown_clause(const struct profile *p, const char *clause_id, struct strbuf *err)
 {
 	const char **ids = xcalloc(p->n_clauses ? p->n_clauses : 1, sizeof(*ids));
-	struct strbuf sb = STRBUF_INIT;
+	const char *near;
 
 	for (unsigned i = 0; i < p->n_clauses; i++)
 		ids[i] = p->clauses[i].id;
-	strbuf_addf(&sb, "no clause '%s' in profile '%s'", clause_id, p->id);
-	suggest_append(&sb, clause_id, ids, p->n_clauses);
-	error_set(err, "%s", sb.buf);
+	near = suggest(clause_id, ids, p->n_clauses);
+	/* one format each way, so that the message has an id a front end can translate */
+	if (near)
+		error_set(err, "no clause '%s' in profile '%s' (did you mean '%s'?)", clause_id,
+		          p->id, near);
+	else
+		error_set(err, "no clause '%s' in profile '%s'", clause_id, p->id);
 	free(ids);
-	strbuf_release(&sb);
 	return -1;
 }
 

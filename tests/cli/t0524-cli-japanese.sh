@@ -99,6 +99,9 @@ no_english "fim's error"
 expect "a profile that is not shipped: exit 1" 1 ja policy replay minat
 err_has "the policy engine's error in Japanese, the near name offered" "同梱のプロファイル「minat」はありません（「minato」のことですか？）"
 no_english "a profile that is not shipped"
+expect "a clause the profile lacks: exit 1" 1 ja policy show --profile minato --clause MIN-3-2-9
+err_has "said in Japanese with the near clause" "プロファイル「minato」に条項「MIN-3-2-9」はありません（「MIN-3-2-1」のことですか？）"
+no_english "a clause the profile lacks"
 printf 'bogus line here\n/etc Foo\n/var R+sha512\n' >"$TMP/bad.conf"
 expect "fim config check of a wrong configuration: exit 1" 1 ja fim config check "$TMP/bad.conf"
 err_has "each line's error in Japanese" "bad.conf:1: エラー: 規則でもグループでもオプションでもありません"
