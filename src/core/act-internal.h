@@ -46,6 +46,11 @@ struct door {
 	size_t queued, last_batch;
 	bool gathering;
 	pthread_cond_t gather_cv;
+
+	/* DOOR_CHECKPOINTER (door-ckpt.c): the log's size after the last commit, in pages
+	 * (written by the store during the leader's commit) and the checkpointer's thread. */
+	int wal_pages;
+	struct door_ckpt *ckpt;
 };
 
 /*
@@ -97,6 +102,15 @@ void door_batch_init(struct door *d);
 void door_batch_destroy(struct door *d);
 void door_lead(struct door *d);
 void door_unlead(struct door *d);
+
+/*
+ * door-ckpt.c: the checkpointer of a DOOR_CHECKPOINTER door (SQLite only; nothing on
+ * PostgreSQL). door_ckpt_start turns the connection's own checkpoints off and starts the
+ * thread; the leader calls door_ckpt_after_commit after each commit; door_ckpt_stop joins it.
+ */
+int door_ckpt_start(struct door *d, struct strbuf *err);
+void door_ckpt_after_commit(struct door *d);
+void door_ckpt_stop(struct door *d);
 
 /*
  * act.c, for door-batch.c: runs one job inside the batch's open transaction, in a savepoint

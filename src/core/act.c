@@ -101,6 +101,11 @@ int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf 
 	r = load_profile(d, flags & DOOR_BOOTSTRAP, err);
 	if (r < 0)
 		goto fail;
+	if ((flags & DOOR_CHECKPOINTER) && !d->readonly) {
+		r = door_ckpt_start(d, err);
+		if (r < 0)
+			goto fail;
+	}
 	*ret = d;
 	return 0;
 fail:
@@ -128,6 +133,7 @@ void door_free(struct door *d)
 {
 	if (!d)
 		return;
+	door_ckpt_stop(d);
 	if (d->st && d->lg && !d->readonly)
 		door_checkpoint(d, NULL);
 	ledger_close(d->lg);

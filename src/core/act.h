@@ -35,6 +35,8 @@ enum door_flags {
 	DOOR_READONLY = 1 << 0, /* for readers: act_run refuses */
 	DOOR_BOOTSTRAP =
 	    1 << 1, /* init: open without a profile in force (the first act applies one) */
+	DOOR_CHECKPOINTER = 1 << 2, /* a long-running door (serve): its write-ahead log is
+	                               checkpointed by a thread of its own, off the commits */
 };
 
 /*

@@ -109,6 +109,7 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
 		strbuf_release(&err);
 		return;
 	}
+	door_ckpt_after_commit(d);
 	for (j = head; j != end; j = j->next) {
 		if (j->new_profile) {
 			door_push_profile(d, j->new_profile, j->new_profile_seq);

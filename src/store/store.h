@@ -211,7 +211,9 @@ int store_hooks_door(struct store *st, bool open, struct strbuf *err);
  * database: passively (never blocking a writer; failures wait for the next round), with
  * restart waiting for readers and starting the log afresh, or full (all of it, synced). It
  * returns 0 when the whole log is in the database, -EBUSY when part is not yet, -EIO.
- * Truncate is restart that also cuts the log's file to nothing.
+ * Truncate is restart that also cuts the log's file to nothing. store_checkpoint_wait is
+ * store_checkpoint waiting at most wait_ms (not the store's usual 5 s) for readers and
+ * writers (core/door-ckpt.c: the door's restarts between its batches).
  * store_wal_cut: when the log's file is larger than max_bytes, a truncating checkpoint that
  * waits at most wait_ms for readers (and holds writers that long): 1 when cut, 0 when not
  * needed (or not SQLite in WAL mode), -EBUSY to try later, -EIO. For a server whose readers
@@ -231,6 +233,7 @@ enum store_checkpoint_mode {
 };
 void store_wal_watch(struct store *st, int *pages);
 int store_checkpoint(struct store *st, enum store_checkpoint_mode mode);
+int store_checkpoint_wait(struct store *st, enum store_checkpoint_mode mode, int wait_ms);
 char *store_wal_path(struct store *st);
 int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err);
 int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms);

@@ -75,6 +75,18 @@ int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err)
 	           : 0;
 }
 
+int store_checkpoint_wait(struct store *st, enum store_checkpoint_mode mode, int wait_ms)
+{
+	int r;
+
+	if (st->pg)
+		return 0;
+	sqlite3_busy_timeout(st->db, wait_ms);
+	r = store_checkpoint(st, mode);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	return r;
+}
+
 int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms)
 {
 	char *path = store_wal_path(st);
@@ -84,9 +96,7 @@ int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms)
 	if (!path)
 		return 0;
 	if (stat(path, &sb) == 0 && sb.st_size > max_bytes) {
-		sqlite3_busy_timeout(st->db, wait_ms);
-		r = store_checkpoint(st, STORE_CHECKPOINT_TRUNCATE);
-		sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+		r = store_checkpoint_wait(st, STORE_CHECKPOINT_TRUNCATE, wait_ms);
 		if (r == 0)
 			r = 1;
 	}

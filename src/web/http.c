@@ -1016,8 +1016,15 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
 	unsigned port, threads = cfg->threads;
+	/*
+	 * poll, not epoll: a worker blocks while its act waits for the door's commit, and the
+	 * connections a worker holds wait behind it. With epoll a worker accepts up to ten
+	 * connections at once, so 32 API clients landed on 4 workers and the door's batches held
+	 * 4 acts; with poll each wake-up accepts one (32 clients: 22-32 workers, 11-15 acts a
+	 * batch).
+	 */
 	unsigned flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	sigset_t set;
 	int sig, r;
 
@@ -1113,7 +1120,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 			store_close(st);
 		}
 	}
-	r = door_open(cfg->dir, 0, &s.door, err);
+	r = door_open(cfg->dir, DOOR_CHECKPOINTER, &s.door, err);
 	if (r == -ENOENT) {
 		fprintf(stderr,
 		        "mamori: warning: %s; pages that change anything answer 503 until "

@@ -1,0 +1,138 @@
+/* door-ckpt: a long-running door's write-ahead log, checkpointed off its commits
+ * (DOOR_CHECKPOINTER: mamori serve). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/act-internal.h"
+#include "store/store.h"
+
+/*
+ * SQLite's autocheckpoint runs inside the commit that takes the log past 1,000 pages: it
+ * copies the whole log into the database file and syncs it while every act of that batch
+ * waits (API acts at 32 clients: commits of 40-100 ms, the p99). Instead the door's
+ * connection only reports the log's size after each commit (store_wal_watch) and a thread
+ * of its own, on its own connection, copies the log past DOOR_CKPT_PAGES (passive: it never
+ * blocks a commit).
+ *
+ * The log's file starts afresh only when a commit begins while all of it is in the database
+ * and no reader reads from it; under constant acts the passive copy is always a commit
+ * behind, so the file would grow until web/serve-keep.c cuts it (a truncating checkpoint
+ * that holds the door up to 100 ms). So past DOOR_RESTART_PAGES the thread takes the door
+ * between two batches, copies the few pages committed since its passive copy and waits at
+ * most DOOR_RESTART_WAIT_MS for the readers still in the log; the next commit then starts it
+ * afresh. That is a short copy and one sync of the database file, once every few MiB.
+ */
+#define DOOR_CKPT_PAGES      1000
+#define DOOR_RESTART_PAGES   4096
+#define DOOR_RESTART_WAIT_MS 10
+/* After a restart that readers prevented, the next try waits this long (ms). */
+#define DOOR_RESTART_BACKOFF_MS 100
+
+struct door_ckpt {
+	struct store *st; /* the thread's own connection */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool wanted, stop;
+	int pages;        /* the log's size after the last commit the door reported */
+	int64_t retry_ms; /* no restart before this (monotonic ms) */
+};
+
+static void *ckpt_main(void *arg)
+{
+	struct door *d = arg;
+	struct door_ckpt *k = d->ckpt;
+
+	pthread_setname_np(pthread_self(), "mamori-doorckpt");
+	pthread_mutex_lock(&k->mu);
+	for (;;) {
+		int pages;
+		int64_t now;
+
+		while (!k->wanted && !k->stop)
+			pthread_cond_wait(&k->cv, &k->mu);
+		if (k->stop)
+			break;
+		k->wanted = false;
+		pages = k->pages;
+		pthread_mutex_unlock(&k->mu);
+		/* errors and readers in the way: the next commit asks again */
+		(void)store_checkpoint(k->st, STORE_CHECKPOINT_PASSIVE);
+		now = time_mono_ns() / 1000000;
+		if (pages >= DOOR_RESTART_PAGES && now >= k->retry_ms) {
+			int r;
+			door_lead(d);
+			r = store_checkpoint_wait(k->st, STORE_CHECKPOINT_RESTART,
+			                          DOOR_RESTART_WAIT_MS);
+			door_unlead(d);
+			k->retry_ms = r == 0 ? 0 : now + DOOR_RESTART_BACKOFF_MS;
+		}
+		pthread_mutex_lock(&k->mu);
+	}
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+int door_ckpt_start(struct door *d, struct strbuf *err)
+{
+	struct door_ckpt *k;
+	int r;
+
+	if (store_dialect(d->st) != STORE_SQLITE)
+		return 0; /* PostgreSQL checkpoints its own log */
+	k = xcalloc(1, sizeof(*k));
+	r = store_open(d->dir, 0, &k->st, err);
+	if (r < 0) {
+		free(k);
+		return r;
+	}
+	pthread_mutex_init(&k->mu, NULL);
+	pthread_cond_init(&k->cv, NULL);
+	d->ckpt = k;
+	if (pthread_create(&k->thread, NULL, ckpt_main, d) != 0) {
+		d->ckpt = NULL;
+		pthread_mutex_destroy(&k->mu);
+		pthread_cond_destroy(&k->cv);
+		store_close(k->st);
+		free(k);
+		error_set(err, "cannot start the door's checkpointer thread");
+		return -EAGAIN;
+	}
+	/* From here on the door's commits no longer checkpoint by themselves. */
+	store_wal_watch(d->st, &d->wal_pages);
+	return 0;
+}
+
+void door_ckpt_after_commit(struct door *d)
+{
+	struct door_ckpt *k = d->ckpt;
+
+	if (!k || d->wal_pages < DOOR_CKPT_PAGES)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->pages = d->wal_pages;
+	k->wanted = true;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+}
+
+void door_ckpt_stop(struct door *d)
+{
+	struct door_ckpt *k = d->ckpt;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->mu);
+	k->stop = true;
+	pthread_cond_signal(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	pthread_join(k->thread, NULL);
+	d->ckpt = NULL;
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
+	store_close(k->st);
+	free(k);
+}
