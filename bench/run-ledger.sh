@@ -50,13 +50,13 @@ printf 'ledger ack latency p50 at the maximum rate (%s in flight)\t%s\tms\t-\t-\
 printf 'ledger ack latency p99 at the maximum rate (%s in flight)\t%s\tms\t-\t-\t-\n' "$WINDOW" "$p99"
 
 # Ack latency below saturation, on one writer in one process: its maximum rate measured first
-# (a closed loop, WINDOW in flight: 2 s of warm-up, 2 s measured), then 80% of that rate offered (open loop: 1 s of
+# (a closed loop, WINDOW in flight: 2 s of warm-up, 4 s measured), then 80% of that rate offered (open loop: 1 s of
 # warm-up, 3 s measured), latency from when each entry was due to its acknowledgement; the
 # rate achieved says whether the writer kept up (below the offered rate the latency measures a
 # backlog). Beside it the disk alone (a flush's bytes written and fdatasync'ed in the same
 # directory, like the WAL). The warm-up's own p99 is a row too.
 cp -r "$tmp/a0" "$tmp/p"
-set -- $("$BL" paced "$tmp/p" 2500000 "$WINDOW")
+set -- $("$BL" paced "$tmp/p" 3000000 "$WINDOW")
 max80=$1 r80=$2 got80=$3 l50=$4 l99=$5 b80=$6 w99=$8
 rm -rf "$tmp/p" "$tmp/a0"
 set -- $("$BL" fsync "$tmp" $((batch * 256 + 4096)) 300)
