@@ -16,15 +16,16 @@ for w in minato shinjuku; do
 done
 # Every quote is the text's own words as the seed files give them, checked by hand against the
 # standards (tests never read them). What can be checked here: a quote carries none of the PDF's
-# page furniture (page numbers, footnote marks, spacing), starts at a sentence (no heading
-# number), and a list item's quote is its clause's stem (the parent clause's own quote) followed
-# by the item the id names (MIN-…-b2: the second ・; SHJ-…-pu: (ウ)).
+# page furniture (page numbers, footnote marks, spacing but between Latin words), starts at a
+# sentence (no heading number; "(1)の通知を受けた…" refers to an item), and a list item's quote is
+# its clause's stem (the parent clause's own quote) followed by the item the id names
+# (MIN-…-b2: the second ・; SHJ-…-pu: (ウ); SHJ-6-5-9: (9)).
 for w in minato shinjuku; do
 	"$MAMORI" inspection checklist --profile $w --json >"$TMP/$w.json"
 	check "$w: every quote is clean text" "python3 - '$TMP/$w.json' <<'PY'
 import json, re, sys
 bad = [x['clause'] for x in json.load(open(sys.argv[1])) if x['quote'] and (
-    re.search(r'(?<![A-Za-z])\s|\s(?![A-Za-z])|\s\s|\*\d|\d+/\d+|^[（(]?[0-9０-９]+[）)]|^[①-⑳・]|^第[0-9０-９]', x['quote'])
+    re.search(r'(?<![A-Za-z])\s|\s(?![A-Za-z])|\s\s|\*\d|\d+/\d+|^[（(]?[0-9０-９]+[）)](?!の)|^[①-⑳・]|^第[0-9０-９]', x['quote'])
     or not re.search(r'[。）)]$|^.*。(・|\([ア-ン]\)|[ア-ン])[^。]+$', x['quote']))]
 assert not bad, bad
 PY"
@@ -49,6 +50,13 @@ for cid, x in d.items():
     else:
         assert item.startswith('(' + kana[m.group(4)] + ')'), cid
     n += 1
+# a numbered item that quotes its parent's stem is the item its number names: SHJ-6-5-9 (9)
+for cid, x in d.items():
+    m = re.match(r'(.*)-(\d+)$', cid)
+    p = d.get(m.group(1)) if m else None
+    if x['quote'] and p and p['quote'] and x['quote'] != p['quote'] and x['quote'].startswith(p['quote']):
+        assert x['quote'][len(p['quote']):].startswith('(%s)' % m.group(2)), cid
+        n += 1
 assert n >= 5, n
 PY"
 done
