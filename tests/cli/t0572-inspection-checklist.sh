@@ -72,7 +72,7 @@ check "an H clause is a question in the text's own words (its quote)" \
 check "an R clause quotes the text and asks for its record" \
 	"item MIN-9-1-2 question | grep -q '^「セキュリティ統括責任者は、専門知識を有する者が監査を実施する体制とします。」この記録を示してください（'"
 check "the quote in a key of its own" "item MIN-9-1-2 quote | grep -qx 'セキュリティ統括責任者は、専門知識を有する者が監査を実施する体制とします。'"
-check "a clause without a quote keeps the profile's summary" "item MIN-3-2-1 question | grep -q '記録を示してください\|を行っていますか'"
+check "a clause without a quote keeps the profile's summary" "item MIN-3-1-1-L3 question | grep -q '^「L3:個人情報・法定守秘・団体の不利益情報・PW/設定」の記録を示してください'"
 check "naming the register that keeps it" "item MIN-9-1-2 registers | grep -q 'セキュリティ監査'"
 check "an M clause is not on it" "! grep -q '\"MIN-9-2-1\"' '$TMP/out'"
 expect "init" 0 "$MAMORI" --dir "$D" init --profile shinjuku
