@@ -117,6 +117,11 @@ expect "a period before the case" 0 "$MAMORI" --dir "$D" report compliance --to 
 check "no case then" "grep -q '対象期間に終結したインシデントはありません' '$TMP/old.html'"
 expect "the PDF" 0 "$MAMORI" --dir "$D" report compliance --format pdf -o "$TMP/r.pdf"
 check "names the recurrence prevention" "pdftotext '$TMP/r.pdf' - | grep -q '再発防止策'"
+pdftotext -layout "$TMP/r.pdf" "$TMP/r.txt"
+check "its ledger table names each figure's entries (条項・数値・台帳の記録)" \
+	"grep -q '台帳の記録（条項ごと・数値ごとの台帳番号）' '$TMP/r.txt' && grep -q 'MIN-9-2-1 *義務の実施' '$TMP/r.txt' && grep -q 'MIN-9-2-1 *リスク' '$TMP/r.txt' && grep -q 'MIN-3-2-1 *自己点検' '$TMP/r.txt'"
+D1=$(col "$TMP/r.csv" MIN-9-2-1 条項 '台帳の記録（義務の期限超過）')
+check "an overdue duty never fulfilled shows — there too ($D1)" "grep 'MIN-9-2-1 *義務の期限超過' '$TMP/r.txt' | grep -q '—'"
 
 expect "by Annex A control (CSV)" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format csv -o "$TMP/a.csv"
 check "93 controls, 管理策 in a column of its own" \
