@@ -104,6 +104,8 @@ struct read_set;
 int read_set_begin(const struct reader *rd, struct store *st, const struct bitset **ret,
                    int64_t *ret_version, struct strbuf *err);
 void read_set_done(const struct reader *rd);
+/* A number naming the reader's visible set, never another's. */
+uint64_t read_set_serial(const struct reader *rd);
 struct read_set *read_set_new(void);
 void read_set_free(struct read_set *s);
 /*

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "base/bitset.h"
@@ -17,6 +18,7 @@ struct read_total {
 };
 
 struct read_set {
+	uint64_t serial; /* never reused: names this set (record_order_query.set_id) */
 	pthread_rwlock_t lock;
 	struct bitset bits;
 	int64_t watermark; /* the acts up to this id are in bits */
@@ -33,11 +35,18 @@ struct read_set {
 
 struct read_set *read_set_new(void)
 {
+	static atomic_uint_fast64_t serials;
 	struct read_set *s = xcalloc(1, sizeof(*s));
 
+	s->serial = atomic_fetch_add(&serials, 1) + 1;
 	pthread_rwlock_init(&s->lock, NULL);
 	pthread_mutex_init(&s->counts_lock, NULL);
 	return s;
+}
+
+uint64_t read_set_serial(const struct reader *rd)
+{
+	return rd->set->serial;
 }
 
 void read_set_free(struct read_set *s)

@@ -18,6 +18,8 @@
 #define ORDER_MAX_STRS   60000             /* distinct registers, levels, sections, states */
 #define ORDER_MAX_UPDATE 4096              /* more records touched since: built again */
 #define ORDER_SEARCHES   8                 /* searches kept */
+#define MARK_STRIDE      256               /* a walk's mark every this many matches */
+#define MARK_WALKS       256               /* walks (set, filters, order) whose marks are kept */
 
 /* A record's sort and filter columns; strings as codes into record_order.strs, 0 for NULL. */
 struct ord_attr {
@@ -33,8 +35,29 @@ struct ord_search {
 	struct bitset ids;
 };
 
+/*
+ * Where a walk's matches begin: pos[k] is the position (from the walk's start) of match
+ * k * MARK_STRIDE of the walk of an order through a register with these filters and set, at
+ * the orders' watermark and the set's version. A page at offset N starts at the mark below N
+ * instead of walking every match before it (page 40 of a filtered list for a reader who sees
+ * half the ward walked ~24,000 ids, in the list order: scattered reads of the attributes).
+ */
+struct ord_marks {
+	bool used;
+	int64_t watermark, set_version;
+	uint64_t set_id; /* 0: no set */
+	uint16_t reg, level, section, state;
+	enum record_order_key key;
+	bool desc;
+	uint32_t *pos;
+	size_t n_pos, alloc_pos;
+};
+
 struct record_order {
 	atomic_int refs;
+	pthread_mutex_t marks_lock;
+	struct ord_marks marks[MARK_WALKS];
+	unsigned next_marks; /* replaced round robin */
 	pthread_mutex_t search_lock;
 	struct ord_search searches[ORDER_SEARCHES];
 	unsigned next_search; /* replaced round robin */
@@ -68,6 +91,7 @@ struct record_order *record_order_new(void)
 	atomic_init(&o->refs, 1);
 	pthread_rwlock_init(&o->lock, NULL);
 	pthread_mutex_init(&o->search_lock, NULL);
+	pthread_mutex_init(&o->marks_lock, NULL);
 	return o;
 }
 
@@ -117,6 +141,9 @@ void record_order_unref(struct record_order *o)
 		bitset_release(&o->searches[i].ids);
 	}
 	pthread_mutex_destroy(&o->search_lock);
+	for (unsigned i = 0; i < MARK_WALKS; i++)
+		free(o->marks[i].pos);
+	pthread_mutex_destroy(&o->marks_lock);
 	pthread_rwlock_destroy(&o->lock);
 	free(o);
 }
@@ -500,6 +527,127 @@ static size_t search_matches(const struct record_order *o, const struct record_o
 	return m;
 }
 
+/* A walk's filters as codes, to name its marks. */
+struct walk {
+	uint16_t reg, level, section, state;
+};
+
+static bool marks_of(const struct ord_marks *m, const struct record_order *o,
+                     const struct record_order_query *q, const struct walk *w)
+{
+	return m->used && m->watermark == o->watermark && m->set_id == q->set_id &&
+	       m->set_version == q->set_version && m->reg == w->reg && m->level == w->level &&
+	       m->section == w->section && m->state == w->state && m->key == q->key &&
+	       m->desc == q->desc;
+}
+
+/*
+ * Where the walk of q may begin: *ret_i, the position of the match numbered *ret_matches (a
+ * multiple of MARK_STRIDE, at most q->offset), and *ret_known, the marks kept for this walk.
+ */
+static void marks_start(struct record_order *o, const struct record_order_query *q,
+                        const struct walk *w, size_t *ret_i, int64_t *ret_matches,
+                        size_t *ret_known)
+{
+	*ret_i = 0;
+	*ret_matches = 0;
+	*ret_known = 0;
+	pthread_mutex_lock(&o->marks_lock);
+	for (unsigned j = 0; j < MARK_WALKS; j++) {
+		const struct ord_marks *m = &o->marks[j];
+		size_t k;
+		if (!marks_of(m, o, q, w))
+			continue;
+		*ret_known = m->n_pos;
+		k = (size_t)(q->offset / MARK_STRIDE);
+		if (k >= m->n_pos)
+			k = m->n_pos ? m->n_pos - 1 : 0;
+		if (m->n_pos) {
+			*ret_i = m->pos[k];
+			*ret_matches = (int64_t)k * MARK_STRIDE;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&o->marks_lock);
+}
+
+/* Keeps the marks from number known on (fresh, n of them) for the walk of q. */
+static void marks_put(struct record_order *o, const struct record_order_query *q,
+                      const struct walk *w, size_t known, const uint32_t *fresh, size_t n)
+{
+	struct ord_marks *m = NULL;
+
+	pthread_mutex_lock(&o->marks_lock);
+	for (unsigned j = 0; j < MARK_WALKS && !m; j++)
+		if (marks_of(&o->marks[j], o, q, w))
+			m = &o->marks[j];
+	if (!m) {
+		m = &o->marks[o->next_marks++ % MARK_WALKS];
+		m->used = true;
+		m->watermark = o->watermark;
+		m->set_id = q->set_id;
+		m->set_version = q->set_version;
+		m->reg = w->reg;
+		m->level = w->level;
+		m->section = w->section;
+		m->state = w->state;
+		m->key = q->key;
+		m->desc = q->desc;
+		m->n_pos = 0;
+	}
+	if (m->n_pos == known) { /* else another walk kept them meanwhile */
+		for (size_t i = 0; i < n; i++) {
+			ALLOC_GROW(m->pos, m->n_pos, m->alloc_pos);
+			m->pos[m->n_pos++] = fresh[i];
+		}
+	}
+	pthread_mutex_unlock(&o->marks_lock);
+}
+
+/* The window of q in orders[q->key] through [lo, hi): from the mark below its offset on. */
+static void walk(struct record_order *o, const struct record_order_query *q,
+                 const struct bitset *set, const struct walk *w, size_t lo, size_t hi,
+                 int64_t **ids, size_t *n, size_t *alloc_ids, int64_t *ret_total)
+{
+	const uint32_t *a = o->orders[q->key];
+	size_t limit = q->limit > 0 ? (size_t)q->limit : SIZE_MAX, known = 0, i = 0;
+	size_t n_fresh = 0, alloc_fresh = 0;
+	uint32_t *fresh = NULL;
+	int64_t total = 0, skipped;
+	bool marked = !q->search;
+
+	if (marked)
+		marks_start(o, q, w, &i, &total, &known);
+	skipped = total;
+	for (; i < hi - lo; i++) {
+		uint32_t id = a[q->desc ? hi - 1 - i : lo + i];
+		const struct ord_attr *x = &o->attrs[id];
+		if ((w->level && x->level != w->level) ||
+		    (w->section && x->section != w->section) ||
+		    (w->state && x->state != w->state) || (set && !bitset_has(set, id)) ||
+		    (q->search && !bitset_has(q->search, id)))
+			continue;
+		if (marked && total % MARK_STRIDE == 0 &&
+		    (size_t)(total / MARK_STRIDE) == known + n_fresh) {
+			ALLOC_GROW(fresh, n_fresh, alloc_fresh);
+			fresh[n_fresh++] = (uint32_t)i;
+		}
+		total++;
+		if (skipped < q->offset) {
+			skipped++;
+		} else if (*n < limit) {
+			ALLOC_GROW(*ids, *n, *alloc_ids);
+			(*ids)[(*n)++] = id;
+		} else if (!q->count) {
+			break;
+		}
+	}
+	if (n_fresh)
+		marks_put(o, q, w, known, fresh, n_fresh);
+	free(fresh);
+	*ret_total = total;
+}
+
 int record_order_page(struct record_order *o, struct store *st, const struct record_order_query *q,
                       const struct bitset *set, int64_t **ret_ids, size_t *ret_n,
                       int64_t *ret_total, struct strbuf *err)
@@ -537,24 +685,8 @@ int record_order_page(struct record_order *o, struct store *st, const struct rec
 		}
 		free(few);
 	} else if (!none) {
-		const uint32_t *a = o->orders[q->key];
-		for (size_t i = 0; i < hi - lo; i++) {
-			uint32_t id = a[q->desc ? hi - 1 - i : lo + i];
-			const struct ord_attr *x = &o->attrs[id];
-			if ((level && x->level != level) || (section && x->section != section) ||
-			    (state && x->state != state) || (set && !bitset_has(set, id)) ||
-			    (q->search && !bitset_has(q->search, id)))
-				continue;
-			total++;
-			if (skipped < q->offset) {
-				skipped++;
-			} else if (n < limit) {
-				ALLOC_GROW(ids, n, alloc_ids);
-				ids[n++] = id;
-			} else if (!q->count) {
-				break;
-			}
-		}
+		struct walk w = { reg, level, section, state };
+		walk(o, q, set, &w, lo, hi, &ids, &n, &alloc_ids, &total);
 	}
 	pthread_rwlock_unlock(&o->lock);
 	*ret_ids = ids;

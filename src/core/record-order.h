@@ -40,6 +40,10 @@ struct record_order_query {
 	int64_t offset, limit;       /* limit <= 0: none */
 	bool count;                  /* also count every match (ret_total) */
 	const struct bitset *search; /* only these ids (a search's matches), or NULL */
+	/* the set's name and version (read_set_serial, read_sql.set_version): where a walk's
+	 * pages begin is kept for the next walks of the same set, filters and order */
+	uint64_t set_id;
+	int64_t set_version;
 };
 
 /*

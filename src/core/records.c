@@ -668,7 +668,9 @@ static int page_by_order(struct store *st, const struct reader *rd, const struct
 		                         .offset = q->offset > 0 ? q->offset : 0,
 		                         .limit = q->limit,
 		                         .count = count,
-		                         .search = search };
+		                         .search = search,
+		                         .set_id = rs->all ? 0 : read_set_serial(rd),
+		                         .set_version = rs->all ? 0 : rs->set_version };
 	int64_t *ids = NULL;
 	size_t n = 0;
 	int r = record_order_page(rs->order, st, &oq, rs->all ? NULL : rs->set, &ids, &n,
