@@ -57,9 +57,14 @@ static const char *const security_headers[][2] = {
 	{ "Permissions-Policy", "camera=(), microphone=(), geolocation=()" },
 };
 
-/* Worker threads without --threads, and each store connection's SQLite page cache (KiB). */
+/*
+ * Worker threads without --threads, and each pooled store connection's SQLite page cache (KiB):
+ * small, since lists come from memory (core/record-order.c) and the OS caches the file for all;
+ * each cache fills as the ward's tables grow, so its size bounds what the server grows by
+ * (1 MiB each: the soak grew by 4 MiB in ten minutes, most of it these caches).
+ */
 #define WEB_DEFAULT_THREADS  32
-#define WEB_THREAD_CACHE_KIB 1024
+#define WEB_THREAD_CACHE_KIB 256
 /*
  * SQLite's memory for the whole server (every worker's connection: page caches, schemas,
  * statements): past it each connection reuses its own cached pages instead of growing. Without
