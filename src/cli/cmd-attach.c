@@ -173,7 +173,7 @@ static int attach_get(struct cli_ctx *ctx, int argc, const char **argv)
 	if (ret)
 		return ret;
 	if (attachment_get(door_store(d), id, &a, &err) < 0 ||
-	    attach_read(door_dir(d), a.sha256, a.size, &data, &err) < 0) {
+	    attach_read(door_store(d), door_dir(d), a.sha256, a.size, &data, &err) < 0) {
 		cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 		goto out;

@@ -1,5 +1,4 @@
 /* cmd-migrate: `mamori --dir NEW migrate --from DIR --to URL`: a SQLite ward into PostgreSQL. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +9,9 @@
 #include "base/cleanup.h"
 #include "base/conf.h"
 #include "cli/cli.h"
+#include "core/attach.h"
 #include "core/core.h"
+#include "core/secret.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
 
@@ -42,41 +43,6 @@ static int copy_file(const char *from, const char *to, struct strbuf *err)
 		close(fd);
 	strbuf_release_secret(&data);
 	return r < 0 ? r : 0;
-}
-
-/* The attachments (DIR/attachments/ab/cdef...: content-addressed, two levels) copied. */
-static int copy_attachments(const char *from, const char *to, int *ret_n, struct strbuf *err)
-{
-	DIR *d = opendir(from);
-	struct dirent *e;
-	int r = 0;
-
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		error_set(err, "cannot read '%s': %m", from);
-		return -EIO;
-	}
-	if (mkdir(to, 0700) < 0 && errno != EEXIST) {
-		error_set(err, "cannot make '%s': %m", to);
-		r = -EIO;
-	}
-	while (r == 0 && (e = readdir(d))) {
-		char *f, *t;
-		struct stat sb;
-		if (e->d_name[0] == '.')
-			continue;
-		f = xstrfmt("%s/%s", from, e->d_name);
-		t = xstrfmt("%s/%s", to, e->d_name);
-		if (lstat(f, &sb) == 0 && S_ISDIR(sb.st_mode))
-			r = copy_attachments(f, t, ret_n, err);
-		else if (S_ISREG(sb.st_mode) && (r = copy_file(f, t, err)) == 0)
-			(*ret_n)++;
-		free(f);
-		free(t);
-	}
-	closedir(d);
-	return r;
 }
 
 /* mamori.conf of the old directory, then [store] naming the new store (0600). */
@@ -126,10 +92,12 @@ out:
 	return r;
 }
 
-/* The ledger read back from PostgreSQL: every entry re-hashed, the same root as the old one. */
+/* The ledger read back from PostgreSQL: every entry re-hashed, the same root as the old one;
+ * every attachment's bytes re-hashed there and named by its act's entry. */
 static int verify_arrival(const char *dir, uint64_t size, const uint8_t root[MERKLE_HASH_SIZE],
                           struct ledger_verify_result *res, struct strbuf *err)
 {
+	struct attach_verify_result ares;
 	struct store *st = NULL;
 	struct ledger *lg = NULL;
 	int r = store_open(dir, STORE_ANY_BACKEND, &st, err);
@@ -138,6 +106,8 @@ static int verify_arrival(const char *dir, uint64_t size, const uint8_t root[MER
 		r = ledger_open(st, &lg, err);
 	if (r == 0)
 		r = ledger_verify(lg, dir, NULL, 0, res, err);
+	if (r == 0)
+		r = attach_verify(st, lg, dir, &ares, err);
 	if (r == 0 && (res->entries != size || memcmp(res->root, root, MERKLE_HASH_SIZE) != 0)) {
 		error_set(err,
 		          "the ledger arrived with %llu entries and another root than the "
@@ -171,8 +141,7 @@ static int old_head(const char *from, uint64_t *size, uint8_t root[MERKLE_HASH_S
 
 static void remove_new(const char *dir)
 {
-	static const char *const files[] = { LEDGER_KEY_FILE, LEDGER_PUB_FILE, CONF_FILE,
-		                             "web.secret" };
+	static const char *const files[] = { LEDGER_KEY_FILE, LEDGER_PUB_FILE, CONF_FILE };
 	char *p;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -180,7 +149,7 @@ static void remove_new(const char *dir)
 		unlink(p);
 		free(p);
 	}
-	rmdir(dir); /* attachments copied stay, and with them the directory: said below */
+	rmdir(dir);
 }
 
 int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
@@ -194,14 +163,15 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "to", &url, "URL", "an empty PostgreSQL database for the ward"),
 		OPT_END(),
 	};
-	static const char *const node_files[] = { LEDGER_KEY_FILE, LEDGER_PUB_FILE, "web.secret" };
+	static const char *const node_files[] = { LEDGER_KEY_FILE, LEDGER_PUB_FILE };
 	struct strbuf err = STRBUF_INIT;
 	struct store *src = NULL, *dst = NULL;
 	struct store_migrate_stats stats;
 	struct ledger_verify_result res = { 0 };
 	uint8_t root[MERKLE_HASH_SIZE];
 	uint64_t size = 0;
-	int n, r, files = 0;
+	int64_t files = 0;
+	int n, r;
 	bool made = false;
 
 	n = parse_options(argc, argv, opts, usage);
@@ -238,14 +208,14 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 	made = r == 0;
 	if (r == 0)
 		r = store_migrate_to(src, dst, &stats, &err);
+	/* what every node needs into the database: the attachments' bytes, the web's key */
+	if (r == 0)
+		r = attach_copy(src, from, dst, &files, &err);
+	if (r == 0 &&
+	    (r = secret_migrate(from, SECRET_WEB_FILE, dst, SECRET_WEB, SECRET_WEB_LEN, &err)) > 0)
+		r = 0; /* copied (0: the old ward had none; its first server on NEW makes one) */
 	store_close(dst);
 	store_close(src);
-	if (r == 0) {
-		char *f = xstrfmt("%s/attachments", from), *t = xstrfmt("%s/attachments", ctx->dir);
-		r = copy_attachments(f, t, &files, &err);
-		free(f);
-		free(t);
-	}
 	if (r == 0)
 		r = verify_arrival(ctx->dir, size, root, &res, &err);
 	if (r < 0) {
@@ -261,7 +231,7 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	printf(T_("migrated '%s' to PostgreSQL %s: %lld tables, %lld rows, %d attachment files; "
 	          "the ledger verifies there (%llu entries, the same root)\n"),
-	       from, url, (long long)stats.tables, (long long)stats.rows, files,
+	       from, url, (long long)stats.tables, (long long)stats.rows, (int)files,
 	       (unsigned long long)res.entries);
 	printf(T_("the new data directory is '%s'; '%s' is left as it was (keep it until you "
 	          "are sure, then retire it)\n"),

@@ -243,7 +243,8 @@ int cli_files_store(struct door *d, const struct string_list *paths, struct cli_
 			cli_error("cannot read '%s': %s", paths->items[i], strerror(-r));
 			goto fail;
 		}
-		r = attach_put(door_dir(d), paths->items[i], data.buf, data.len, max, &blob, &err);
+		r = attach_put(door_store(d), door_dir(d), paths->items[i], data.buf, data.len, max,
+		               &blob, &err);
 		if (r < 0) {
 			cli_error("%s", err.buf);
 			goto fail;

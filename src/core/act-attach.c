@@ -195,7 +195,8 @@ int act_attach(struct act_state *s, struct strbuf *err)
 
 /* ---- every act that carries files -------------------------------------------------------- */
 
-int act_attachments_check(const struct act_input *in, const char *dir, struct strbuf *err)
+int act_attachments_check(const struct act_input *in, struct store *st, const char *dir,
+                          struct strbuf *err)
 {
 	if (!in->n_attachments)
 		return 0;
@@ -217,12 +218,11 @@ int act_attachments_check(const struct act_input *in, const char *dir, struct st
 	}
 	for (size_t i = 0; i < in->n_attachments; i++) {
 		const struct act_attachment *a = &in->attachments[i];
-		_cleanup_free_ char *path = attach_path(dir, a->sha256);
 		const char *base = NULL;
-		struct stat sb;
-		if (!path || a->size <= 0 || !a->media_type || !*a->media_type ||
-		    strlen(a->media_type) > 128 || !attach_valid_name(a->name, &base) ||
-		    base != a->name) {
+		int have;
+		if (!attach_valid_sha256(a->sha256) || a->size <= 0 || !a->media_type ||
+		    !*a->media_type || strlen(a->media_type) > 128 ||
+		    !attach_valid_name(a->name, &base) || base != a->name) {
 			error_set(err,
 			          "attachment %zu is not described right (sha256, size, name, "
 			          "media type)",
@@ -230,7 +230,10 @@ int act_attachments_check(const struct act_input *in, const char *dir, struct st
 			return -EINVAL;
 		}
 		/* Stored before the act (attach_put): the door only checks it is there. */
-		if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != (off_t)a->size) {
+		have = attach_present(st, dir, a->sha256, a->size, err);
+		if (have < 0)
+			return have;
+		if (!have) {
 			error_set(err, "attachment '%s' was not stored first (attach_put)",
 			          a->name);
 			return -ENOENT;

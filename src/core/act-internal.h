@@ -216,7 +216,8 @@ int act_close_request(struct act_state *s, struct strbuf *err);
 /* act-attach.c: files an act adds (core/attach.h), and ACT_ATTACH */
 int act_attach(struct act_state *s, struct strbuf *err);
 /* Before the transaction: the act may carry files and every one was stored first. */
-int act_attachments_check(const struct act_input *in, const char *dir, struct strbuf *err);
+int act_attachments_check(const struct act_input *in, struct store *st, const char *dir,
+                          struct strbuf *err);
 /* After the handler: the files' hashes into the entry's public data, names sealed. */
 void act_attachments_info(struct act_state *s);
 /* After the act's row: one attachments row per file, owned by what the act concerned. */

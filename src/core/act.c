@@ -694,7 +694,7 @@ void act_run_job(struct door *d, struct act_job *job)
 
 	r = act_validate_input(job->in, err);
 	if (r == 0)
-		r = act_attachments_check(job->in, d->dir, err);
+		r = act_attachments_check(job->in, d->st, d->dir, err);
 	if (r < 0)
 		goto out;
 	r = store_begin(d->st, err);

@@ -11,7 +11,7 @@
 #include "base/cleanup.h"
 #include "base/conf.h"
 #include "base/utf8.h"
-#include "core/attach.h"
+#include "core/attach-internal.h"
 #include "core/core.h"
 #include "ledger/entry.h"
 #include "ledger/ledger.h"
@@ -193,8 +193,8 @@ static int fsync_dir(const char *path)
 	return r;
 }
 
-int attach_put(const char *dir, const char *name, const void *data, size_t len, int64_t max_bytes,
-               struct attach_blob *ret, struct strbuf *err)
+int attach_put(struct store *st, const char *dir, const char *name, const void *data, size_t len,
+               int64_t max_bytes, struct attach_blob *ret, struct strbuf *err)
 {
 	const char *type, *base = NULL;
 
@@ -225,14 +225,14 @@ int attach_put(const char *dir, const char *name, const void *data, size_t len, 
 	core_sha256_hex(data, len, ret->sha256);
 	ret->size = (int64_t)len;
 	ret->media_type = type;
-	return attach_put_raw(dir, ret->sha256, data, len, err);
+	return attach_put_raw(st, dir, ret->sha256, data, len, err);
 }
 
-int attach_put_raw(const char *dir, const char *sha256, const void *data, size_t len,
-                   struct strbuf *err)
+int attach_put_raw(struct store *st, const char *dir, const char *sha256, const void *data,
+                   size_t len, struct strbuf *err)
 {
-	_cleanup_free_ char *path = attach_path(dir, sha256), *tmp = NULL, *sub = NULL;
-	_cleanup_free_ char *top = NULL;
+	_cleanup_free_ char *path = attach_path(dir ? dir : "", sha256), *tmp = NULL;
+	_cleanup_free_ char *top = NULL, *sub = NULL;
 	char hex[65];
 	struct stat sb;
 	int fd, r;
@@ -246,6 +246,12 @@ int attach_put_raw(const char *dir, const char *sha256, const void *data, size_t
 		error_set(err, "the bytes given for attachment %.12s… hash to %.12s…", sha256, hex);
 		return -EBADMSG;
 	}
+	if (len == 0 || (int64_t)len > ATTACH_MAX_LIMIT) {
+		error_set(err, "attachment %.12s… has an impossible size", sha256);
+		return -EFBIG;
+	}
+	if (attach_in_database(st))
+		return attach_db_put(st, sha256, data, len, err);
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == (off_t)len)
 		return 0;
 	top = xstrfmt("%s/%s", dir, ATTACH_DIR);
@@ -279,10 +285,26 @@ int attach_put_raw(const char *dir, const char *sha256, const void *data, size_t
 	return r;
 }
 
-int attach_read(const char *dir, const char *sha256, int64_t size, struct strbuf *out,
-                struct strbuf *err)
+int attach_present(struct store *st, const char *dir, const char *sha256, int64_t size,
+                   struct strbuf *err)
 {
-	_cleanup_free_ char *path = attach_path(dir, sha256);
+	_cleanup_free_ char *path = attach_path(dir ? dir : "", sha256);
+	struct stat sb;
+
+	if (!path) {
+		error_set(err, "'%s' is not a SHA-256", sha256 ? sha256 : "");
+		return -EINVAL;
+	}
+	if (attach_in_database(st))
+		return attach_db_present(st, sha256, size, err);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == (off_t)size;
+}
+
+int attach_read(struct store *st, const char *dir, const char *sha256, int64_t size,
+                struct strbuf *out, struct strbuf *err)
+{
+	_cleanup_free_ char *path = attach_path(dir ? dir : "", sha256);
+	const char *where = path;
 	char hex[65];
 	int r;
 
@@ -295,15 +317,30 @@ int attach_read(const char *dir, const char *sha256, int64_t size, struct strbuf
 		return -EFBIG;
 	}
 	strbuf_reset(out);
-	r = strbuf_read_file(out, path, (size_t)ATTACH_MAX_LIMIT + 1);
-	if (r < 0) {
-		error_set(err, "attachment file '%s' cannot be read: %s", path, strerror(-r));
-		return r == -ENOENT ? -ENOENT : r;
+	if (attach_in_database(st)) {
+		/* the same check of what came back, wherever it was kept */
+		r = attach_db_read(st, sha256, out, err);
+		if (r < 0)
+			return r;
+		where = NULL;
+	} else {
+		r = strbuf_read_file(out, path, (size_t)ATTACH_MAX_LIMIT + 1);
+		if (r < 0) {
+			error_set(err, "attachment file '%s' cannot be read: %s", path,
+			          strerror(-r));
+			return r == -ENOENT ? -ENOENT : r;
+		}
 	}
 	core_sha256_hex(out->buf, out->len, hex);
 	if ((int64_t)out->len != size || strcmp(hex, sha256)) {
-		error_set(err, "attachment file '%s' changed: %zu bytes with SHA-256 %s", path,
-		          out->len, hex);
+		if (where)
+			error_set(err, "attachment file '%s' changed: %zu bytes with SHA-256 %s",
+			          where, out->len, hex);
+		else
+			error_set(err,
+			          "attachment %.12s… changed in the database: %zu bytes with "
+			          "SHA-256 %s",
+			          sha256, out->len, hex);
 		return -EBADMSG;
 	}
 	return 0;
@@ -485,7 +522,7 @@ int attach_verify(struct store *st, struct ledger *lg, const char *dir,
 		ret->files++;
 		if (!sha || strcmp(last.buf, sha)) {
 			/* Each distinct file is re-hashed once, however many rows name it. */
-			r = attach_read(dir, sha, size, &content, &why);
+			r = attach_read(st, dir, sha, size, &content, &why);
 			if (r < 0) {
 				error_set(err, "attachment %lld: %s", (long long)id, why.buf);
 				r = -EBADMSG;

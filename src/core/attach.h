@@ -15,11 +15,13 @@ struct ledger;
 /*
  * How it works (docs/core.md "Attachments"):
  *
- *  1. attach_put() stores the bytes under DIR/attachments/ab/cdef… (the file's SHA-256 in hex,
- *     split after two digits; mode 0600, written to a temporary name, fsync'd, renamed), outside
- *     any transaction. The same bytes are stored once, whoever adds them. It refuses a file
- *     over the ward's limit ([attachments] max_bytes of mamori.conf, 20 MiB by default) or of
- *     a kind that is not a document (PDF, Office, images, text: attach_sniff).
+ *  1. attach_put() stores the bytes, outside any transaction: a SQLite ward under
+ *     DIR/attachments/ab/cdef… (the file's SHA-256 in hex, split after two digits; mode 0600,
+ *     written to a temporary name, fsync'd, renamed); a PostgreSQL ward in the database, where
+ *     every node finds them (tables blob_parts, 1 MiB a row, then blobs; attach-store.c). The
+ *     same bytes are stored once, whoever adds them. Reading checks size and SHA-256 either way. It
+ * refuses a file over the ward's limit ([attachments] max_bytes of mamori.conf, 20 MiB by default)
+ * or of a kind that is not a document (PDF, Office, images, text: attach_sniff).
  *  2. The act that adds it (any act: act_input.attachments; or ACT_ATTACH on its own) names the
  *     blob by SHA-256, size, file name and media type. The door checks that the blob is there,
  *     decides, and in the act's transaction writes one `attachments` row per file (its owner:
@@ -69,21 +71,29 @@ const char *attach_sniff(const void *data, size_t len, const char *name);
 bool attach_valid_name(const char *name, const char **ret);
 
 /*
- * Stores data (len bytes, name for the sniffing and messages) in DIR/attachments and fills
- * ret. -EFBIG when over max_bytes, -EMEDIUMTYPE when not a document kind accepted, -EINVAL for
- * an empty file or a bad name, or the file system's error; err says which for people.
+ * Where the bytes live: st is the ward's store (PostgreSQL: its database) or NULL / a SQLite
+ * store (the files of DIR/attachments). Every function below that takes both follows it.
+ *
+ * Stores data (len bytes, name for the sniffing and messages) and fills ret. -EFBIG when over
+ * max_bytes, -EMEDIUMTYPE when not a document kind accepted, -EINVAL for an empty file or a bad
+ * name, or the file system's error; err says which for people.
  */
-int attach_put(const char *dir, const char *name, const void *data, size_t len, int64_t max_bytes,
-               struct attach_blob *ret, struct strbuf *err);
+int attach_put(struct store *st, const char *dir, const char *name, const void *data, size_t len,
+               int64_t max_bytes, struct attach_blob *ret, struct strbuf *err);
 
 /*
  * Stores bytes already known by their SHA-256 (a restore): -EBADMSG when they do not hash to
  * sha256. No size or kind check: they were checked when first added.
  */
-int attach_put_raw(const char *dir, const char *sha256, const void *data, size_t len,
+int attach_put_raw(struct store *st, const char *dir, const char *sha256, const void *data,
+                   size_t len, struct strbuf *err);
+/* 1 when the file sha256 of size bytes is stored (put before the act that names it), 0 when
+ * not, or a negative errno with err. */
+int attach_present(struct store *st, const char *dir, const char *sha256, int64_t size,
                    struct strbuf *err);
 
-/* DIR/attachments/ab/cdef… for a SHA-256 in hex (owned), or NULL when sha256 is not one. */
+/* DIR/attachments/ab/cdef… for a SHA-256 in hex (owned), or NULL when sha256 is not one
+ * (SQLite's place: a PostgreSQL ward keeps none there). */
 char *attach_path(const char *dir, const char *sha256);
 /* True for 64 lowercase hex digits. */
 bool attach_valid_sha256(const char *s);
@@ -92,8 +102,8 @@ bool attach_valid_sha256(const char *s);
  * Reads a stored file into out, checking that it still hashes to sha256 and has size bytes:
  * -ENOENT when missing, -EBADMSG when its contents changed, -EFBIG over ATTACH_MAX_LIMIT.
  */
-int attach_read(const char *dir, const char *sha256, int64_t size, struct strbuf *out,
-                struct strbuf *err);
+int attach_read(struct store *st, const char *dir, const char *sha256, int64_t size,
+                struct strbuf *out, struct strbuf *err);
 
 /* "record", "request", "duty" and the id part of an owner string; -EINVAL if malformed. */
 int attach_owner_parse(const char *owner, char *kind, size_t kind_size, const char **ret_id);
@@ -135,6 +145,14 @@ struct attach_verify_result {
 	uint64_t blobs; /* distinct files re-hashed */
 	uint64_t bytes; /* bytes re-hashed */
 };
+
+/*
+ * mamori migrate: every file the attachments of from (a SQLite store, its files in from_dir)
+ * name, read and checked, into to (a PostgreSQL store). 0 with *ret_files (distinct files
+ * copied), or a negative errno with err.
+ */
+int attach_copy(struct store *from, const char *from_dir, struct store *to, int64_t *ret_files,
+                struct strbuf *err);
 
 /*
  * Checks every attachment: its file is present and hashes to its SHA-256 and size, and the

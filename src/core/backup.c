@@ -195,7 +195,7 @@ static int carry_attachments(struct store *dst, const char *dir, uint64_t *ret_n
 		/* the copy's rows: a nested statement writes, so keep the digest */
 		char sha[65];
 		snprintf(sha, sizeof(sha), "%s", query_text(sel, 0) ? query_text(sel, 0) : "");
-		r = attach_read(dir, sha, query_int(sel, 1), &data, err);
+		r = attach_read(NULL, dir, sha, query_int(sel, 1), &data, err);
 		if (r < 0)
 			goto out;
 		query_bind_text(ins, 1, sha);
@@ -265,7 +265,7 @@ static int unpack_attachments(const char *dir, struct strbuf *err)
 		while (r == 0 && (rc = query_step(s, err)) > 0) {
 			size_t len = 0;
 			const void *data = query_blob(s, 1, &len);
-			r = attach_put_raw(dir, query_text(s, 0) ? query_text(s, 0) : "",
+			r = attach_put_raw(NULL, dir, query_text(s, 0) ? query_text(s, 0) : "",
 			                   data ? data : "", len, err);
 			if (r < 0)
 				query_done(s);

@@ -186,7 +186,7 @@ static int export_files(struct door *d, const char *dir, const struct incident *
 		char entry[64];
 
 		strbuf_reset(&data);
-		r = attach_read(d->dir, e->sha256, e->size, &data, err);
+		r = attach_read(d->st, d->dir, e->sha256, e->size, &data, err);
 		if (r == 0)
 			r = write_file(dir, name, data.buf, data.len, err);
 		snprintf(entry, sizeof(entry), "entries/%" PRIu64 ".entry", e->ledger_index);

@@ -701,6 +701,24 @@ const void *pg_blob(struct pg_stmt *s, int col, size_t *ret_len)
 	return s->blob[col];
 }
 
+void pg_wipe(struct pg_stmt *s)
+{
+	if (s->res && s->row >= 0 && s->row < s->rows) {
+		for (int col = 0; col < PQnfields(s->res); col++) {
+			/* libpq hands the values out as writable memory of the result */
+			char *v = PQgetisnull(s->res, s->row, col)
+			              ? NULL
+			              : PQgetvalue(s->res, s->row, col);
+			if (v)
+				explicit_bzero(v, (size_t)PQgetlength(s->res, s->row, col));
+		}
+	}
+	for (int i = 0; i < s->blob_cols; i++)
+		if (s->blob[i])
+			explicit_bzero(s->blob[i], s->blob_len[i]);
+	pg_reset(s, true);
+}
+
 int pg_columns(struct pg_stmt *s)
 {
 	return s->res ? PQnfields(s->res) : 0;

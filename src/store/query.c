@@ -147,6 +147,17 @@ void query_done(struct query *q)
 	q->bind_rc = SQLITE_OK;
 }
 
+void query_wipe(struct query *q)
+{
+	if (!q)
+		return;
+	if (q->pg)
+		return pg_wipe(q->pg);
+	sqlite3_reset(q->stmt);
+	sqlite3_clear_bindings(q->stmt);
+	q->bind_rc = SQLITE_OK;
+}
+
 int64_t query_int(struct query *q, int col)
 {
 	if (q->pg)

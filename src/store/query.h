@@ -73,6 +73,12 @@ void query_bind_bitset(struct query *q, int i, const struct bitset *set);
 int query_step(struct query *q, struct strbuf *err);
 /* Resets a statement that was not stepped to its end; NULL is accepted. */
 void query_done(struct query *q);
+/*
+ * query_done after reading a secret: on PostgreSQL the current row's values (as received and
+ * as decoded) are zeroed first, and the bindings cleared. SQLite's values live in its page
+ * cache, out of reach: a SQLite ward keeps its secrets in files (core/secret.h), not here.
+ */
+void query_wipe(struct query *q);
 
 /* Columns of the current row, 0-based. Text and blobs are valid until the next step or reset. */
 int64_t query_int(struct query *q, int col);

@@ -86,6 +86,7 @@ const char *pg_text(struct pg_stmt *s, int col);
 int64_t pg_int(struct pg_stmt *s, int col);
 double pg_double(struct pg_stmt *s, int col);
 const void *pg_blob(struct pg_stmt *s, int col, size_t *ret_len);
+void pg_wipe(struct pg_stmt *s);
 int pg_columns(struct pg_stmt *s);
 int64_t pg_changes(struct store *st);
 int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, struct strbuf *err);

@@ -1,7 +1,5 @@
 /* session: browser sessions, CSRF tokens, login throttling and API tokens of the web. */
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
@@ -12,47 +10,17 @@
 #include "core/act.h"
 #include "core/identity.h"
 #include "core/org.h"
+#include "core/secret.h"
 #include "core/sessions.h"
 #include "store/store.h"
 #include "core/core.h"
 #include "web/clientcert.h"
 #include "web/session.h"
 
-/* The server's CSRF key (DIR/web.secret), read once at start (web_session_setup). */
+/* The server's CSRF key, read once at start (web_session_setup): DIR/web.secret on SQLite, the
+ * database's secret 'web' on PostgreSQL (every node of the ward the same; core/secret.h). */
 static unsigned char csrf_key[crypto_auth_hmacsha256_KEYBYTES];
-
-/* Reads DIR/web.secret, creating it (0600, random) the first time. */
-static int csrf_key_load(const char *dir, struct strbuf *err)
-{
-	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT_SECRET;
-	int r, fd;
-
-	strbuf_addf(&path, "%s/%s", dir, WEB_SECRET_FILE);
-	r = strbuf_read_file(&data, path.buf, 4096);
-	if (r == -ENOENT) {
-		randombytes_buf(csrf_key, sizeof(csrf_key));
-		fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 || write(fd, csrf_key, sizeof(csrf_key)) != (ssize_t)sizeof(csrf_key) ||
-		    fsync(fd) < 0) {
-			int e = errno ? errno : EIO;
-			error_set(err, "cannot create '%s': %s", path.buf, strerror(e));
-			r = -e;
-		} else {
-			r = 0;
-		}
-		if (fd >= 0)
-			close(fd);
-	} else if (r < 0 || data.len != sizeof(csrf_key)) {
-		error_set(err, "cannot read '%s': %s; remove it and a new one is made at start",
-		          path.buf, r < 0 ? strerror(-r) : "it is not 32 bytes");
-		r = r < 0 ? r : -EINVAL;
-	} else {
-		memcpy(csrf_key, data.buf, sizeof(csrf_key));
-	}
-	strbuf_release_secret(&data);
-	strbuf_release(&path);
-	return r;
-}
+_Static_assert(sizeof(csrf_key) == SECRET_WEB_LEN, "the web's key is HMAC-SHA256's");
 
 int web_session_setup(const char *dir, struct strbuf *err)
 {
@@ -63,12 +31,12 @@ int web_session_setup(const char *dir, struct strbuf *err)
 		error_set(err, "cannot start libsodium");
 		return -EIO;
 	}
-	if ((r = csrf_key_load(dir, err)) < 0)
-		return r;
 	r = store_open(dir, STORE_ANY_BACKEND, &st, err);
 	if (r < 0)
 		return r;
-	r = sessions_check(st, err);
+	r = secret_load(st, dir, SECRET_WEB, WEB_SECRET_FILE, csrf_key, sizeof(csrf_key), err);
+	if (r == 0)
+		r = sessions_check(st, err);
 	store_close(st);
 	return r;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "base/strbuf.h"
+#include "core/secret.h"
 #include "web/web.h"
 
 /*
@@ -27,8 +28,9 @@
 #define WEB_IDLE_TIMEOUT_MS     (30 * 60 * 1000LL)
 #define WEB_ABSOLUTE_TIMEOUT_MS (10 * 60 * 60 * 1000LL)
 
-/* The server's secret for CSRF tokens, beside the database (0600, made at first start). */
-#define WEB_SECRET_FILE "web.secret"
+/* The server's secret for CSRF tokens, made at first start: beside a SQLite database (0600), in
+ * a PostgreSQL store's table secrets (core/secret.h), where every node finds it. */
+#define WEB_SECRET_FILE SECRET_WEB_FILE
 
 /* Checks the web's tables exist (the migration ran) and loads the CSRF key before serving. */
 int web_session_setup(const char *dir, struct strbuf *err);

@@ -311,8 +311,8 @@ void ui_attachment_post(struct web_req *r)
 		web_error(r, 400, "the file name is not acceptable");
 		goto out;
 	}
-	ret = attach_put(door_dir(web_door(r)), base, file->data, file->len, r->server->upload_max,
-	                 &blob, &err);
+	ret = attach_put(r->st, door_dir(web_door(r)), base, file->data, file->len,
+	                 r->server->upload_max, &blob, &err);
 	if (ret == -EFBIG || ret == -EMEDIUMTYPE || ret == -EINVAL) {
 		strbuf_addstr(&url, ret == -EFBIG         ? "?notice=attach-too-big"
 		                    : ret == -EMEDIUMTYPE ? "?notice=attach-kind"
@@ -394,7 +394,7 @@ void ui_attachment_get(struct web_req *r)
 		web_error(r, 503, err.buf);
 		goto out;
 	}
-	ret = attach_read(door_dir(web_door(r)), a.sha256, a.size, &data, &err);
+	ret = attach_read(r->st, door_dir(web_door(r)), a.sha256, a.size, &data, &err);
 	if (ret < 0) {
 		/* A missing or changed file is never served: the ledger says what it was. */
 		web_error(r, 503, err.buf);

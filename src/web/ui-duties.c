@@ -357,7 +357,7 @@ void ui_duty_done_post(struct web_req *r)
 			done_form(r, x, _("The file is empty or its name cannot be used."), NULL);
 			goto out;
 		}
-		ret = attach_put(door_dir(web_door(r)), base, file->data, file->len,
+		ret = attach_put(r->st, door_dir(web_door(r)), base, file->data, file->len,
 		                 r->server->upload_max, &blob, &err);
 		if (ret == -EFBIG || ret == -EMEDIUMTYPE || ret == -EINVAL) {
 			r->status = 400;

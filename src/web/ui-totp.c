@@ -17,7 +17,9 @@
 
 /*
  * The shared secret is kept sealed (XSalsa20-Poly1305) under a key derived from the server's
- * DIR/web.secret: a copy of the database alone yields no codes. Sealed: nonce || box.
+ * key (web_secret_key): on SQLite DIR/web.secret, so a copy of the database alone yields no
+ * codes; on PostgreSQL the database's secret 'web', which every node shares (a copy of that
+ * database with its secrets table does open them: docs/operations.md). Sealed: nonce || box.
  */
 #define SEAL_LABEL   "mamori-totp-v1"
 #define SEALED_BYTES (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + TOTP_SECRET_BYTES)
@@ -319,7 +321,9 @@ static int code_check(struct web_req *r, const struct org_user *u, const char *t
 		goto out;
 	}
 	if (unseal(&sealed, secret) < 0) {
-		error_set(err, "the stored TOTP secret of '%s' does not open with this server's %s",
+		error_set(err,
+		          "the stored TOTP secret of '%s' does not open with this server's key "
+		          "(%s, or the database's secret 'web')",
 		          u->login, WEB_SECRET_FILE);
 		ret = -EPROTO;
 		goto out;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t0406: mamori migrate moves a SQLite ward to PostgreSQL (issue 18 §2): every table copied in
 # one transaction, the ledger re-verified on arrival with the same root, the node's files
-# (ledger keys, mamori.conf) and the attachments copied, the old directory left as it was;
+# (ledger keys, mamori.conf) copied, the attachments' bytes and the web's key (web.secret) moved
+# into the database (where every node finds them), the old directory left as it was;
 # the new ward then works (acts through the door continue the ids and the ledger). Refusals:
 # a database that is not empty, a new directory that exists, missing options, a PostgreSQL
 # ward as the source.
@@ -27,6 +28,9 @@ m record add asset --as zeimu-1 --field title=固定資産税台帳 --field leve
 printf '点検表\n' >"$TMP/点検表.txt"
 m duty done section-inspection --evidence 点検済み --as zeimu-kacho --attach "$TMP/点検表.txt" >/dev/null
 m ledger checkpoint >/dev/null
+# the key a server made at its first start (web/session.c)
+head -c 32 /dev/urandom >"$O/web.secret"
+chmod 600 "$O/web.secret"
 m ledger verify >"$TMP/old-verify"
 old_root=$(sed -n 's/.*root \([^ ]*\)$/\1/p' "$TMP/old-verify")
 old_n=$(sed -n 's/^ok: \([0-9]*\) entries.*/\1/p' "$TMP/old-verify")
@@ -42,6 +46,14 @@ check "the old directory is left as it was" "cmp -s '$O/mamori.db' '$TMP/old.db.
 check "the new directory names the store (0600)" "grep -qF '[store]' '$N/mamori.conf' && [ \"\$(stat -c %a '$N/mamori.conf')\" = 600 ]"
 check "has no SQLite file" "[ ! -e '$N/mamori.db' ]"
 check "carries the ledger keys" "cmp -s '$O/ledger.key' '$N/ledger.key' && cmp -s '$O/ledger.pub' '$N/ledger.pub'"
+check "but no web.secret and no attachments/ (they are in the database)" \
+	"[ ! -e '$N/web.secret' ] && [ ! -e '$N/attachments' ]"
+is_same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$3', want '$2')"; fi; }
+is_same "the web's key moved into the database unchanged" \
+	"$(od -An -tx1 "$O/web.secret" | tr -d ' \n')" \
+	"$(pg_psql -d ward -Atc "SELECT encode(value, 'hex') FROM secrets WHERE name = 'web'")"
+is_same "the attachment's bytes are in the database" "$(wc -c <"$TMP/点検表.txt" | tr -d ' ')" \
+	"$(pg_psql -d ward -Atc "SELECT sum(length(data)) FROM blob_parts")"
 expect "ledger verify on PostgreSQL" 0 "$MAMORI" --dir "$N" ledger verify
 out_has "the same root" "root $old_root"
 expect "doctor passes" 0 "$MAMORI" --dir "$N" doctor
@@ -51,6 +63,9 @@ out_has "by title" "固定資産税台帳"
 expect "the attachment arrived, readable" 0 "$MAMORI" --dir "$N" attach list \
 	"duty:section-inspection@section:zeimu" --json
 out_has "by name" "点検表.txt"
+AID=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$TMP/out" | head -1)
+expect "and its bytes are read back from the database" 0 "$MAMORI" --dir "$N" attach get "$AID" -o "$TMP/got.txt"
+check "the same bytes" "cmp -s '$TMP/got.txt' '$TMP/点検表.txt'"
 expect "an act through the door continues the ward" 0 "$MAMORI" --dir "$N" record add asset \
 	--as zeimu-1 --field title=新しい台帳 --field level=1 --field section=zeimu --field access_controlled=true --json
 out_has "as record 2 (the ids go on)" '"record":2'

@@ -2,7 +2,10 @@
 # t0691: two `mamori serve` nodes on one PostgreSQL database (issue 18 §2): one signs the
 # ledger's checkpoints (the leader, by a session advisory lock), the other does not; when the
 # leader is killed (SIGKILL) its lock goes with its connection and another node takes over and
-# signs. Both nodes serve the same ward.
+# signs. Both nodes serve the same ward, and share what lives in the database with nothing
+# copied by hand but mamori.conf and the ledger keys: a session and a CSRF token made on one
+# node work on the other (the web's key is the database's secret 'web'), and a file attached
+# on one node is served by the other (its bytes in the database, SHA-256 checked on read).
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
 if ! pg_available; then
@@ -54,6 +57,42 @@ URL=$A_URL
 is "admin logs in on node A" 303 "$(login admin "$ADMIN_PW" "$TMP/jar-a")"
 URL=$B_URL
 is "and on node B (one ward)" 303 "$(login admin "$ADMIN_PW" "$TMP/jar-b")"
+check "neither node made a web.secret file (the key is in the database)" \
+	"[ ! -e '$D/web.secret' ] && [ ! -e '$N2/web.secret' ]"
+is "one web key, made by the first node" 1 \
+	"$(pg_psql -d mamori -Atc "SELECT count(*) FROM secrets WHERE name = 'web' AND length(value) = 32")"
+
+# A session made on node A, used on node B; a form of node B posted to node A.
+m section add zeimu --name 税務課 >/dev/null
+printf '%s\n' "$PW" | m user add sato --name 佐藤花子 --section zeimu --password-stdin >/dev/null
+Z3=$(rec sato title=住民税課税台帳 level=3 section=zeimu access_controlled=true)
+URL=$A_URL
+is "sato logs in on node A" 303 "$(login sato "$PW" "$TMP/jar-sato")"
+URL=$B_URL
+is "node B knows sato's session from node A" 200 "$(status -b "$TMP/jar-sato" "${URL}records/$Z3")"
+check "and shows sato's record to sato" "grep -q '住民税課税台帳' '$TMP/body' && grep -q '佐藤花子' '$TMP/body'"
+C=$(csrf_of "$TMP/jar-sato" "/records/$Z3")
+check "node B issued a CSRF token for it" "[ -n '$C' ]"
+printf '%%PDF-1.4\n%% 持出し許可書 node A\n' >"$TMP/許可書.pdf"
+URL=$A_URL
+is "node A takes a file with node B's CSRF token" 303 "$(status -b "$TMP/jar-sato" -F "csrf=$C" \
+	-F "owner=record:$Z3" -F "file=@$TMP/許可書.pdf;type=application/pdf" "${URL}attachments")"
+is "a wrong token is still refused" 403 "$(status -b "$TMP/jar-sato" -F "csrf=x$C" \
+	-F "owner=record:$Z3" -F "file=@$TMP/許可書.pdf" "${URL}attachments")"
+URL=$B_URL
+curl -s -o "$TMP/got.pdf" -b "$TMP/jar-sato" "${URL}attachments/1"
+check "node B serves the file attached on node A, the same bytes" "cmp -s '$TMP/got.pdf' '$TMP/許可書.pdf'"
+check "no attachments kept in either data directory" \
+	"[ -z \"\$(find '$D' '$N2' -path '*/attachments/*' -type f)\" ]"
+is "the bytes are in the database" "$(wc -c <"$TMP/許可書.pdf" | tr -d ' ')" \
+	"$(pg_psql -d mamori -Atc "SELECT size FROM blobs")"
+# A changed byte in the database is found on read and never served.
+pg_psql -d mamori -c "UPDATE blob_parts SET data = overlay(data placing 'X'::bytea from 10)" >/dev/null
+is "a file changed in the database is not served" 503 "$(status -b "$TMP/jar-sato" "${URL}attachments/1")"
+expect "ledger verify finds it" 1 "$MAMORI" --dir "$N2" ledger verify
+err_has "saying the file changed in the database" "changed in the database"
+pg_psql -d mamori -c "UPDATE blob_parts SET data = overlay(data placing '%'::bytea from 10)" >/dev/null
+is "put back, it is served again" 200 "$(status -b "$TMP/jar-sato" "${URL}attachments/1")"
 m ledger note "while two nodes serve" >/dev/null
 c0=$(checkpoints)
 kill -TERM "$B_PID"

@@ -29,73 +29,7 @@
 #include "store/query.h"
 #include "store/store.h"
 
-struct fixture {
-	const char *url;
-	char dir[64];  /* a data directory naming the PostgreSQL store */
-	char sdir[64]; /* an SQLite data directory, for comparisons */
-	struct store *st;
-	struct strbuf err;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct strbuf cmd = STRBUF_INIT;
-	FILE *conf;
-	int r;
-
-	strbuf_init(&f->err, 0);
-	*state = f;
-	f->url = getenv("MAMORI_TEST_PG_URL");
-	if (!f->url)
-		return 0;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-pgtest-XXXXXX");
-	snprintf(f->sdir, sizeof(f->sdir), "/tmp/mamori-pgtest-XXXXXX");
-	if (!mkdtemp(f->dir) || !mkdtemp(f->sdir))
-		return -1;
-	/* every test starts from an empty database */
-	strbuf_addf(&cmd,
-	            "psql -X -q -v ON_ERROR_STOP=1 '%s' -c 'DROP SCHEMA public CASCADE' "
-	            "-c 'CREATE SCHEMA public' >/dev/null 2>&1",
-	            f->url);
-	r = system(cmd.buf);
-	strbuf_release(&cmd);
-	if (r != 0)
-		return -1;
-	if (store_create_url(f->url, &f->st, &f->err) < 0) {
-		fprintf(stderr, "store_create_url: %s\n", f->err.buf);
-		return -1;
-	}
-	strbuf_addf(&cmd, "%s/mamori.conf", f->dir);
-	conf = fopen(cmd.buf, "w");
-	strbuf_release(&cmd);
-	if (!conf)
-		return -1;
-	fprintf(conf, "[store]\nurl = \"%s\"\n", f->url);
-	return fclose(conf) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[256];
-
-	store_close(f->st);
-	if (f->url) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", f->dir, f->sdir);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	strbuf_release(&f->err);
-	free(f);
-	return 0;
-}
-
-#define NEED_PG(f)                                                                                 \
-	do {                                                                                       \
-		if (!(f)->url)                                                                     \
-			skip();                                                                    \
-	} while (0)
+#include "pg-fixture.h"
 
 /* Table -> sorted column names, one "table.column" line each, as each store lists them. */
 static void columns(struct store *st, struct strbuf *out)

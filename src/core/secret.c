@@ -1,0 +1,153 @@
+/* secret: the random keys a ward's servers share, in the database (PostgreSQL) or in a file of
+ * the data directory (SQLite). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "core/secret.h"
+#include "store/query.h"
+#include "store/store.h"
+
+static bool in_database(struct store *st)
+{
+	return st && store_dialect(st) == STORE_POSTGRESQL;
+}
+
+/* DIR/file: read, or made (0600, random) when missing. */
+static int file_load(const char *dir, const char *file, void *key, size_t len, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT_SECRET;
+	int r, fd;
+
+	strbuf_addf(&path, "%s/%s", dir, file);
+	r = strbuf_read_file(&data, path.buf, 4096);
+	if (r == -ENOENT) {
+		randombytes_buf(key, len);
+		fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, key, len) != (ssize_t)len || fsync(fd) < 0) {
+			int e = errno ? errno : EIO;
+			error_set(err, "cannot create '%s': %s", path.buf, strerror(e));
+			r = -e;
+		} else {
+			r = 0;
+		}
+		if (fd >= 0)
+			close(fd);
+	} else if (r < 0 || data.len != len) {
+		error_set(err, "cannot read '%s': %s; remove it and a new one is made at start",
+		          path.buf, r < 0 ? strerror(-r) : "it is not of the right length");
+		r = r < 0 ? r : -EINVAL;
+	} else {
+		memcpy(key, data.buf, len);
+	}
+	strbuf_release_secret(&data);
+	strbuf_release(&path);
+	return r;
+}
+
+/* The row name: 0 with key, -ENOENT when there is none, -EINVAL of another length. */
+static int row_read(struct store *st, const char *name, void *key, size_t len, struct strbuf *err)
+{
+	struct query *q;
+	const void *v;
+	size_t n = 0;
+	int r = query_prepare(st, "SELECT value FROM secrets WHERE name = ?", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, name);
+	r = query_step(q, err);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	v = query_blob(q, 0, &n);
+	if (v && n == len) {
+		memcpy(key, v, len);
+		r = 0;
+	} else {
+		error_set(err,
+		          "the database's secret '%s' is not of the right length; delete its row "
+		          "(DELETE FROM secrets WHERE name = '%s') and a new one is made at start",
+		          name, name);
+		r = -EINVAL;
+	}
+	query_wipe(q);
+	return r;
+}
+
+static int row_insert(struct store *st, const char *name, const void *key, size_t len,
+                      struct strbuf *err)
+{
+	struct query *q;
+	int r = query_prepare(st,
+	                      "INSERT INTO secrets (name, value) VALUES (?, ?)"
+	                      " ON CONFLICT (name) DO NOTHING",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, name);
+	query_bind_blob(q, 2, key, len);
+	return query_run(q, err);
+}
+
+int secret_load(struct store *st, const char *dir, const char *name, const char *file, void *key,
+                size_t len, struct strbuf *err)
+{
+	unsigned char fresh[SECRET_MAX_LEN];
+	int r;
+
+	if (len == 0 || len > SECRET_MAX_LEN) {
+		error_set(err, "a secret of %zu bytes", len);
+		return -EINVAL;
+	}
+	if (!in_database(st))
+		return file_load(dir, file, key, len, err);
+	r = row_read(st, name, key, len, err);
+	if (r != -ENOENT)
+		return r;
+	/* The first node to ask makes it; a node asking at the same moment reads the winner's. */
+	randombytes_buf(fresh, len);
+	r = row_insert(st, name, fresh, len, err);
+	sodium_memzero(fresh, sizeof(fresh));
+	if (r == 0)
+		r = row_read(st, name, key, len, err);
+	if (r == -ENOENT) {
+		error_set(err, "the database's secret '%s' vanished while it was made", name);
+		r = -EIO;
+	}
+	return r;
+}
+
+int secret_migrate(const char *dir, const char *file, struct store *dst, const char *name,
+                   size_t len, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT_SECRET;
+	int r;
+
+	if (!in_database(dst)) {
+		error_set(err, "secrets move into a PostgreSQL store only");
+		return -EINVAL;
+	}
+	strbuf_addf(&path, "%s/%s", dir, file);
+	r = strbuf_read_file(&data, path.buf, 4096);
+	if (r == -ENOENT) {
+		r = 0;
+	} else if (r < 0 || data.len != len) {
+		error_set(err, "cannot read '%s': %s", path.buf,
+		          r < 0 ? strerror(-r) : "it is not of the right length");
+		r = r < 0 ? r : -EINVAL;
+	} else {
+		r = row_insert(dst, name, data.buf, len, err);
+		if (r == 0 && query_changes(dst) != 1) {
+			error_set(err, "the database already holds a secret '%s'", name);
+			r = -EEXIST;
+		}
+		r = r < 0 ? r : 1;
+	}
+	strbuf_release_secret(&data);
+	strbuf_release(&path);
+	return r;
+}

@@ -1,0 +1,39 @@
+/* secret: the random keys a ward's servers share (the key of CSRF tokens and of what the web
+ * seals), kept where every node finds them. */
+#ifndef MAMORI_CORE_SECRET_H
+#define MAMORI_CORE_SECRET_H
+
+#include <stddef.h>
+
+#include "base/strbuf.h"
+
+struct store;
+
+/* The web's key (web/session.h): CSRF tokens and the sealing of TOTP secrets derive from it. */
+#define SECRET_WEB      "web"
+#define SECRET_WEB_FILE "web.secret"
+#define SECRET_WEB_LEN  32
+#define SECRET_MAX_LEN  64 /* bytes of one secret */
+
+/*
+ * Loads the secret called name (len bytes, at most SECRET_MAX_LEN) into key, making it (random)
+ * the first time it is asked for:
+ *  - on PostgreSQL the row name of the table secrets (schema/0024): whichever node asks first
+ *    makes it (INSERT ... ON CONFLICT DO NOTHING, then read back), so every node of the ward
+ *    holds the same key; what was read is wiped (query_wipe);
+ *  - on SQLite (st NULL or a SQLite store) the file DIR/file (mode 0600), as before.
+ * 0, or a negative errno with err (a stored secret of another length is -EINVAL: say what to
+ * remove).
+ */
+int secret_load(struct store *st, const char *dir, const char *name, const char *file, void *key,
+                size_t len, struct strbuf *err);
+
+/*
+ * mamori migrate: the secret of a SQLite ward's file DIR/file, if there is one, into the
+ * PostgreSQL store dst under name. 1 when copied, 0 when the file is absent (the first server
+ * makes one), or a negative errno with err. The file is left as it was.
+ */
+int secret_migrate(const char *dir, const char *file, struct store *dst, const char *name,
+                   size_t len, struct strbuf *err);
+
+#endif
