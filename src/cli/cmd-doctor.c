@@ -118,6 +118,19 @@ static void check_database(struct report *rep, const char *dir)
 		          store_schema_latest());
 
 	if (store_dialect(st) == STORE_POSTGRESQL) {
+		int g = store_ddl_guarded(st, &err);
+		if (g > 0)
+			add_check(rep, "ddl guard", CHECK_OK, NULL,
+			          "DROP and ALTER of the door's tables are refused (event triggers "
+			          "mamori_ddl_drop, mamori_ddl_alter)");
+		else
+			add_check(
+			    rep, "ddl guard", CHECK_WARNING,
+			    "a PostgreSQL superuser makes them: run a mamori command once with "
+			    "[store] url naming a superuser (docs/operations.md)",
+			    "DROP and ALTER of the door's tables are not refused: the event "
+			    "triggers that refuse them need a superuser%s%s",
+			    g < 0 ? ": " : "", g < 0 ? err.buf : "");
 		/* PostgreSQL's own tools check its pages (pg_amcheck); the ledger has verify */
 		store_close(st);
 		strbuf_release(&problems);

@@ -148,6 +148,9 @@ static int pg_apply(struct store *st, const struct store_migration *m, struct st
 		store_rollback(st);
 		return 0;
 	}
+	/* a migration may drop and alter the door's tables: the DROP/ALTER guard lets it */
+	if (r == 0)
+		r = store_exec(st, "SELECT set_config('mamori.ddl', 'on', true)", err);
 	if (r == 0) {
 		struct strbuf why = STRBUF_INIT;
 		r = store_exec(st, m->sql, &why);

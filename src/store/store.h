@@ -202,6 +202,14 @@ struct store_hooks {
 };
 int store_hooks_install(struct store *st, struct store_hooks *h, struct strbuf *err);
 void store_hooks_uninstall(struct store *st);
+/*
+ * Whether DROP and ALTER of the guarded tables are refused outside migrations: 1 or 0, or a
+ * negative errno. SQLite: 1 (the door's connections refuse them, may_write). PostgreSQL: 1 when
+ * the event triggers mamori_ddl_drop and mamori_ddl_alter are there; store_hooks_install makes
+ * them when its connection is a superuser's (only a superuser may make an event trigger:
+ * `init --store` as one), else they stay absent and doctor says so (docs/operations.md).
+ */
+int store_ddl_guarded(struct store *st, struct strbuf *err);
 /* PostgreSQL: opens or closes the door for the rest of the transaction; SQLite: nothing. */
 int store_hooks_door(struct store *st, bool open, struct strbuf *err);
 /*
