@@ -8,18 +8,12 @@
 # on one node is served by the other (its bytes in the database, SHA-256 checked on read).
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
+. "$MAMORI_SRCDIR/tests/http/lib-nodes.sh"
 if ! pg_available; then
 	echo "1..0 # SKIP $PG_MISSING"
 	exit 0
 fi
-A_PID= B_PID= SIGNERS=
-cleanup() {
-	for p in $A_PID $B_PID; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	for p in $SIGNERS; do kill -TERM "$p" 2>/dev/null; done
-	pg_stop
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap nodes_cleanup EXIT
 if ! pg_start; then
 	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
 	done_testing
@@ -28,24 +22,7 @@ fi
 printf '%s\n' "$ADMIN_PW" | m user passwd admin --password-stdin >/dev/null
 # the second node: its own directory with the same configuration and ledger keys
 N2="$TMP/node2"
-mkdir -m 700 "$N2"
-cp -p "$D/mamori.conf" "$D/ledger.key" "$D/ledger.pub" "$N2/"
-
-# node NAME DIR: starts a server, sets ${NAME}_PID and ${NAME}_URL
-node() {
-	: >"$TMP/$1.out"
-	"$MAMORI" --dir "$2" serve --listen 127.0.0.1:0 >"$TMP/$1.out" 2>"$TMP/$1.err" &
-	eval "$1_PID=$!"
-	for _i in $(seq 1 150); do
-		_u=$(sed -n 's/.*listening on \(.*\)/\1/p' "$TMP/$1.out")
-		[ -n "$_u" ] && break
-		sleep 0.1
-	done
-	eval "$1_URL=$_u"
-	_s=$(sed -n 's/.*signer process (pid \([0-9]*\)).*/\1/p' "$TMP/$1.out")
-	SIGNERS="$SIGNERS $_s"
-}
-checkpoints() { pg_psql -d mamori -Atc "SELECT count(*) FROM ledger_checkpoint"; }
+node_dir "$D" "$N2"
 
 node A "$D"
 check "node A started" "[ -n '$A_URL' ]"
