@@ -12,6 +12,7 @@
 #include "base/cleanup.h"
 #include "core/attach.h"
 #include "core/backup.h"
+#include "core/secret.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
 #include "store/query.h"
@@ -169,7 +170,7 @@ static int sync_parent_dir(const char *path, struct strbuf *err)
  * files are immutable and stored before their row commits, so the snapshot's rows all have
  * theirs).
  */
-static int carry_attachments(struct store *dst, const char *dir, uint64_t *ret_n,
+static int carry_attachments(struct store *dst, struct store *src, const char *dir, uint64_t *ret_n,
                              struct strbuf *err)
 {
 	struct strbuf data = STRBUF_INIT;
@@ -195,7 +196,7 @@ static int carry_attachments(struct store *dst, const char *dir, uint64_t *ret_n
 		/* the copy's rows: a nested statement writes, so keep the digest */
 		char sha[65];
 		snprintf(sha, sizeof(sha), "%s", query_text(sel, 0) ? query_text(sel, 0) : "");
-		r = attach_read(NULL, dir, sha, query_int(sel, 1), &data, err);
+		r = attach_read(src, dir, sha, query_int(sel, 1), &data, err);
 		if (r < 0)
 			goto out;
 		query_bind_text(ins, 1, sha);
@@ -348,7 +349,7 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 	r = store_copy_to(door_store(d), path.buf, &dst, err);
 	if (r < 0)
 		goto out;
-	r = carry_attachments(dst, door_dir(d), &ret->attachments, err);
+	r = carry_attachments(dst, door_store(d), door_dir(d), &ret->attachments, err);
 	if (r == 0)
 		r = store_manifest_write(dst, err);
 	if (r < 0)
@@ -537,6 +538,34 @@ static void remove_attachments(const char *dir)
 	strbuf_release(&f);
 }
 
+/*
+ * A PostgreSQL ward's backup holds its web key (the table secrets, row 'web'): a SQLite ward
+ * keeps it as DIR/web.secret, so the TOTP secrets it sealed open on the restored ward.
+ */
+static int unpack_web_key(const char *dir, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct store *db = NULL;
+	struct query *s;
+	int64_t has = 0;
+	int r;
+
+	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
+	r = store_open_copy(path.buf, &db, err);
+	if (r == 0)
+		r = query_prepare(db,
+		                  "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+		                  " AND name = 'secrets'",
+		                  &s, err);
+	if (r == 0)
+		r = query_one_int(s, &has, err);
+	if (r == 0 && has)
+		r = secret_to_file(db, dir, SECRET_WEB, SECRET_WEB_FILE, SECRET_WEB_LEN, err);
+	store_close(db);
+	strbuf_release(&path);
+	return r < 0 ? r : 0;
+}
+
 int backup_restore(const char *file, const char *dir, const struct strbuf *checkpoints, size_t n,
                    struct backup_info *ret, struct strbuf *err)
 {
@@ -559,6 +588,8 @@ int backup_restore(const char *file, const char *dir, const struct strbuf *check
 		r = check_copy(dir, NULL, checkpoints, n, ret, err);
 	if (r == 0)
 		r = unpack_attachments(dir, err);
+	if (r == 0)
+		r = unpack_web_key(dir, err);
 	if (r < 0) {
 		/* Nothing half-restored stays behind. */
 		struct strbuf p = STRBUF_INIT;
@@ -566,6 +597,9 @@ int backup_restore(const char *file, const char *dir, const struct strbuf *check
 		unlink(p.buf);
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s-shm", path.buf);
+		unlink(p.buf);
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, SECRET_WEB_FILE);
 		unlink(p.buf);
 		strbuf_release(&p);
 		unlink(path.buf);

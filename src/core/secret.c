@@ -121,6 +121,43 @@ int secret_load(struct store *st, const char *dir, const char *name, const char 
 	return r;
 }
 
+int secret_to_file(struct store *st, const char *dir, const char *name, const char *file,
+                   size_t len, struct strbuf *err)
+{
+	unsigned char key[SECRET_MAX_LEN];
+	struct strbuf path = STRBUF_INIT;
+	struct query *q;
+	int fd, r;
+
+	if (len == 0 || len > SECRET_MAX_LEN) {
+		error_set(err, "a secret of %zu bytes", len);
+		return -EINVAL;
+	}
+	r = row_read(st, name, key, len, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	strbuf_addf(&path, "%s/%s", dir, file);
+	fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, key, len) != (ssize_t)len || fsync(fd) < 0) {
+		int e = errno ? errno : EIO;
+		error_set(err, "cannot create '%s': %s", path.buf, strerror(e));
+		r = -e;
+	}
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(key, sizeof(key));
+	strbuf_release(&path);
+	if (r == 0)
+		r = query_prepare(st, "DELETE FROM secrets WHERE name = ?", &q, err);
+	if (r == 0) {
+		query_bind_text(q, 1, name);
+		r = query_run(q, err);
+	}
+	return r < 0 ? r : 1;
+}
+
 int secret_migrate(const char *dir, const char *file, struct store *dst, const char *name,
                    size_t len, struct strbuf *err)
 {

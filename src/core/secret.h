@@ -29,6 +29,14 @@ int secret_load(struct store *st, const char *dir, const char *name, const char 
                 size_t len, struct strbuf *err);
 
 /*
+ * mamori restore of a PostgreSQL ward's backup into a SQLite ward: the row name of st's table
+ * secrets written to DIR/file (0600, which must not exist) and deleted from the table. 1 when
+ * moved, 0 when there is no such row, or a negative errno with err.
+ */
+int secret_to_file(struct store *st, const char *dir, const char *name, const char *file,
+                   size_t len, struct strbuf *err);
+
+/*
  * mamori migrate: the secret of a SQLite ward's file DIR/file, if there is one, into the
  * PostgreSQL store dst under name. 1 when copied, 0 when the file is absent (the first server
  * makes one), or a negative errno with err. The file is left as it was.

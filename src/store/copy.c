@@ -30,11 +30,8 @@ int store_copy_to(struct store *st, const char *path, struct store **ret, struct
 	sqlite3_backup *b;
 	int r, rc;
 
-	if (st->pg) {
-		error_set(err, "mamori backup does not work on PostgreSQL yet (use pg_basebackup; "
-		               "docs/operations.md)");
-		return -ENOTSUP;
-	}
+	if (st->pg)
+		return store_export_sqlite(st, path, ret, err);
 	r = store_open_copy(path, &dst, err);
 	if (r < 0)
 		return r;

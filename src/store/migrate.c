@@ -39,7 +39,8 @@ static void names_clear(struct names *l)
 
 /*
  * The statement cache keeps the caller's text by pointer (store-internal.h): a statement made
- * here from names leaves it before its text is freed (PostgreSQL keeps the prepared one).
+ * here from names leaves it before its text is freed (and is finalized: SQLite's, or the one
+ * PostgreSQL keeps prepared).
  */
 static void uncache(struct store *st, const char *sql)
 {
@@ -49,6 +50,7 @@ static void uncache(struct store *st, const char *sql)
 				struct query *q = *p;
 				*p = q->next;
 				pg_stmt_free(q->pg);
+				sqlite3_finalize(q->stmt);
 				free(q);
 				return;
 			}
@@ -286,4 +288,135 @@ int store_migrate_to(struct store *src, struct store *dst, struct store_migrate_
 out:
 	names_clear(&order);
 	return r;
+}
+
+/* ---- the other way: a PostgreSQL ward into a SQLite file (mamori backup) ---------------- */
+
+/* Tables a backup does not take as rows: the attachments' bytes travel as the backup's files. */
+static bool export_skipped(const char *t)
+{
+	return skipped(t) || !strcmp(t, "blobs") || !strcmp(t, "blob_parts");
+}
+
+/* One table: its columns as SQLite declares them, each value bound in that type. */
+static int export_table(struct store *src, struct store *dst, const char *table, struct strbuf *err)
+{
+	struct strbuf sel = STRBUF_INIT, ins = STRBUF_INIT, del = STRBUF_INIT;
+	struct names cols = { 0 }, types = { 0 };
+	struct query *q, *s = NULL, *w = NULL;
+	int r = query_prepare(
+	    dst, "SELECT name, upper(type) FROM pragma_table_info(?) ORDER BY cid", &q, err);
+
+	if (r == 0) {
+		query_bind_text(q, 1, table);
+		while ((r = query_step(q, err)) > 0) {
+			names_add(&cols, query_text(q, 0));
+			names_add(&types, query_text(q, 1));
+		}
+	}
+	strbuf_addstr(&sel, "SELECT ");
+	strbuf_addstr(&ins, "INSERT INTO ");
+	add_name(&ins, table);
+	strbuf_addstr(&ins, " (");
+	for (size_t i = 0; i < cols.nr; i++) {
+		strbuf_addstr(&sel, i ? ", " : "");
+		add_name(&sel, cols.v[i]);
+		strbuf_addstr(&ins, i ? ", " : "");
+		add_name(&ins, cols.v[i]);
+	}
+	strbuf_addstr(&sel, " FROM ");
+	add_name(&sel, table);
+	strbuf_addstr(&ins, ") VALUES (");
+	for (size_t i = 0; i < cols.nr; i++)
+		strbuf_addstr(&ins, i ? ", ?" : "?");
+	strbuf_addch(&ins, ')');
+	strbuf_addstr(&del, "DELETE FROM ");
+	add_name(&del, table);
+	/* what the migrations put there (a seed row) gives way to the ward's own */
+	if (r == 0 && cols.nr)
+		r = store_exec(dst, del.buf, err);
+	if (r == 0 && cols.nr)
+		r = query_prepare(src, sel.buf, &s, err);
+	if (r == 0 && cols.nr)
+		r = query_prepare(dst, ins.buf, &w, err);
+	while (r == 0 && cols.nr && (r = query_step(s, err)) > 0) {
+		for (size_t i = 0; i < cols.nr; i++) {
+			int c = (int)i, p = c + 1;
+			size_t len = 0;
+			const void *b;
+			if (query_is_null(s, c))
+				query_bind_null(w, p);
+			else if (strstr(types.v[i], "INT"))
+				query_bind_int(w, p, query_int(s, c));
+			else if (strstr(types.v[i], "REAL") || strstr(types.v[i], "DOUB"))
+				query_bind_double(w, p, query_double(s, c));
+			else if (strstr(types.v[i], "BLOB") && (b = query_blob(s, c, &len)))
+				query_bind_blob(w, p, b, len);
+			else
+				query_bind_text(w, p, query_text(s, c));
+		}
+		r = query_run(w, err);
+		if (r < 0)
+			query_done(s);
+	}
+	if (r < 0) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_add(&why, err->buf, err->len);
+		error_set(err, "table %s: %s", table, why.buf);
+		strbuf_release(&why);
+	}
+	uncache(src, sel.buf);
+	uncache(dst, ins.buf);
+	names_clear(&cols);
+	names_clear(&types);
+	strbuf_release(&sel);
+	strbuf_release(&ins);
+	strbuf_release(&del);
+	return r < 0 ? r : 0;
+}
+
+int store_export_sqlite(struct store *src, const char *path, struct store **ret, struct strbuf *err)
+{
+	struct names tables = { 0 };
+	struct store *dst = NULL;
+	struct query *q;
+	bool began = false;
+	int r = store_open_copy(path, &dst, err);
+
+	if (r == 0)
+		r = store_sqlite_migrate(dst, err);
+	if (r == 0 && store_schema_version(dst) != store_schema_version(src)) {
+		error_set(err, "the ward has schema %d and this build's copy %d",
+		          store_schema_version(src), store_schema_version(dst));
+		r = -EPROTO;
+	}
+	if (r == 0)
+		r = query_prepare(dst,
+		                  "SELECT name FROM sqlite_master WHERE type = 'table' "
+		                  "ORDER BY name",
+		                  &q, err);
+	if (r == 0)
+		while ((r = query_step(q, err)) > 0)
+			if (!export_skipped(query_text(q, 0)))
+				names_add(&tables, query_text(q, 0));
+	/* one snapshot of the ward: every table as of the same moment */
+	if (r == 0)
+		r = store_read_begin(src, &began, err);
+	if (r == 0)
+		r = store_begin(dst, err);
+	for (size_t i = 0; r == 0 && i < tables.nr; i++)
+		r = export_table(src, dst, tables.v[i], err);
+	if (r == 0)
+		r = store_commit(dst, err);
+	else if (dst && store_txn_depth(dst) > 0)
+		store_rollback(dst);
+	if (began)
+		store_read_end(src, began);
+	names_clear(&tables);
+	if (r < 0) {
+		store_close(dst);
+		return r;
+	}
+	*ret = dst;
+	return 0;
 }

@@ -69,6 +69,16 @@ void pg_close(struct store *st);
 int pg_exec(struct store *st, const char *sql, struct strbuf *err);
 struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, struct strbuf *err);
 void pg_stmt_free(struct pg_stmt *s);
+/* The SQLite migrations applied to st (a new copy's empty file). */
+int store_sqlite_migrate(struct store *st, struct strbuf *err);
+/*
+ * mamori backup of a PostgreSQL ward: every table of src read in one snapshot (REPEATABLE
+ * READ) into the SQLite file path (empty, made by the caller) with SQLite's schema, as
+ * store_copy_to makes for a SQLite ward; attachments' bytes (blobs, blob_parts) are left to
+ * the backup (core/backup.c carries them). Opened as store_open_copy does (migrate.c).
+ */
+int store_export_sqlite(struct store *src, const char *path, struct store **ret,
+                        struct strbuf *err);
 void pg_reset(struct pg_stmt *s, bool clear_bindings);
 void pg_bind_int(struct pg_stmt *s, int i, int64_t v);
 void pg_bind_bool(struct pg_stmt *s, int i, bool v);

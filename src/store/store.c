@@ -475,6 +475,13 @@ static int apply_migration(struct store *st, const struct store_migration *m, st
 	return store_commit(st, err);
 }
 
+static int migrate(struct store *st, unsigned flags, struct strbuf *err);
+
+int store_sqlite_migrate(struct store *st, struct strbuf *err)
+{
+	return migrate(st, 0, err);
+}
+
 static int migrate(struct store *st, unsigned flags, struct strbuf *err)
 {
 	int app_id = 0, v, r;
