@@ -143,8 +143,10 @@ int store_exec(struct store *st, const char *sql, struct strbuf *err);
 int store_check_integrity(struct store *st, struct strbuf *problems, struct strbuf *err);
 /*
  * Change stamps, for memos of what was read: store_data_version moves when another connection
- * commits a change (0 with *ret, or a negative errno with err); store_total_changes counts the
- * rows this connection changed since it opened. A memo made while both stay the same is good.
+ * commits a change (0 with *ret, or a negative errno with err: then keep no memo at all; on
+ * PostgreSQL the write-ahead log's insert position, which any commit moves); store_total_changes
+ * counts the rows this connection changed since it opened (0 on PostgreSQL). A memo made while
+ * both stay the same is good.
  */
 int store_data_version(struct store *st, int64_t *ret, struct strbuf *err);
 int64_t store_total_changes(struct store *st);

@@ -244,8 +244,9 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 			dv = -1; /* the memo is dropped: nothing read before can be trusted */
 			strbuf_reset(err);
 		}
-		if (dv != t->data_version || tc != t->total_changes || t->cache.nr > 512 ||
-		    t->cache_bytes > s->cache_share || time_now_ms() >= t->cache_until_ms) {
+		if (dv < 0 || dv != t->data_version || tc != t->total_changes ||
+		    t->cache.nr > 512 || t->cache_bytes > s->cache_share ||
+		    time_now_ms() >= t->cache_until_ms) {
 			web_params_release(&t->cache);
 			t->cache_bytes = 0;
 			t->cache_until_ms = INT64_MAX;

@@ -683,6 +683,25 @@ static void test_ledger_two_writers(void **state)
 	merkle_hasher_free(h);
 }
 
+/* A memo of what was read is dropped after another connection commits a change (the web's
+ * dashboard memo showed a card its reader had just acted on, until the stamp moved). */
+static void test_change_stamp(void **state)
+{
+	struct fixture *f = *state;
+	struct store *reader = NULL;
+	int64_t before = -1, after = -1;
+
+	NEED_PG(f);
+	assert_int_equal(store_open(f->dir, STORE_ANY_BACKEND, &reader, &f->err), 0);
+	assert_int_equal(store_data_version(reader, &before, &f->err), 0);
+	assert_true(before > 0);
+	assert_int_equal(
+	    store_exec(f->st, "INSERT INTO meta(key, value) VALUES ('stamp', 'x')", &f->err), 0);
+	assert_int_equal(store_data_version(reader, &after, &f->err), 0);
+	assert_true(after > before);
+	store_close(reader);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +715,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sqlite_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_triggers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_stamp, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
