@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/query.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -415,6 +416,37 @@ static void test_readonly(void **state)
 	store_close(st);
 }
 
+/*
+ * A record's requests are found through an index (schema/0025): a record's page asks for them
+ * (core/history.c), and a scan of every request slowed each page as requests piled up.
+ */
+static void test_requests_of_a_record_indexed(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL;
+	struct query *q;
+	bool indexed = false;
+	int r;
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	assert_int_equal(query_prepare(st,
+	                               "EXPLAIN QUERY PLAN SELECT a.id FROM acts a WHERE"
+	                               " a.record_id = ?1 OR a.request_id IN"
+	                               " (SELECT id FROM requests WHERE record_id = ?1)",
+	                               &q, &f->err),
+	                 0);
+	query_bind_int(q, 1, 7);
+	while ((r = query_step(q, &f->err)) > 0) {
+		const char *d = query_text(q, 3);
+		assert_null(strstr(d, "SCAN requests"));
+		if (strstr(d, "requests USING") && strstr(d, "INDEX requests_record"))
+			indexed = true;
+	}
+	assert_int_equal(r, 0);
+	assert_true(indexed);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requests_of_a_record_indexed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
