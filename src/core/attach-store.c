@@ -176,3 +176,27 @@ int attach_copy(struct store *from, const char *from_dir, struct store *to, int6
 	strbuf_release(&data);
 	return r < 0 ? r : 0;
 }
+
+int blob_fetch(struct store *st, const char *sha256, struct strbuf *out, struct strbuf *err)
+{
+	char hex[65];
+	int r;
+
+	if (!attach_in_database(st)) {
+		error_set(err, "only a PostgreSQL store keeps files in the database");
+		return -ENOTSUP;
+	}
+	if (!attach_valid_sha256(sha256)) {
+		error_set(err, "'%s' is not a SHA-256", sha256 ? sha256 : "");
+		return -EINVAL;
+	}
+	r = attach_db_read(st, sha256, out, err);
+	if (r < 0)
+		return r;
+	core_sha256_hex(out->buf, out->len, hex);
+	if (strcmp(hex, sha256)) {
+		error_set(err, "file %.12s… changed in the database: SHA-256 %s", sha256, hex);
+		return -EBADMSG;
+	}
+	return 0;
+}

@@ -105,6 +105,13 @@ bool attach_valid_sha256(const char *s);
 int attach_read(struct store *st, const char *dir, const char *sha256, int64_t size,
                 struct strbuf *out, struct strbuf *err);
 
+/*
+ * A file of a PostgreSQL store's blobs (attachments, FIM baselines) by its SHA-256 alone, its
+ * size as stored: the bytes into out, checked against the SHA-256. -ENOENT, -EBADMSG, or a store
+ * error. For other stores, -ENOTSUP.
+ */
+int blob_fetch(struct store *st, const char *sha256, struct strbuf *out, struct strbuf *err);
+
 /* "record", "request", "duty" and the id part of an owner string; -EINVAL if malformed. */
 int attach_owner_parse(const char *owner, char *kind, size_t kind_size, const char **ret_id);
 

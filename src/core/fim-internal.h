@@ -9,6 +9,14 @@
 struct door;
 
 /* DIR/fim/fim.key, created on first use. */
+/*
+ * A PostgreSQL ward keeps every baseline in the database too (the blobs of attachments, by the
+ * file's SHA-256), so that any node checks with it: fim_baseline_share puts the file at path
+ * there once it is written; fim_baseline_fetch writes it back to path (0600) from there when
+ * this node has no copy (the bytes checked against sha256 first). Nothing on SQLite.
+ */
+int fim_baseline_share(struct door *d, const char *path, const char *sha256, struct strbuf *err);
+int fim_baseline_fetch(struct door *d, const char *path, const char *sha256, struct strbuf *err);
 int fim_door_key(struct door *d, struct fim_key **ret, struct strbuf *err);
 /* DIR/fim/<id>/<generation>.base (the directory is created). */
 int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation, struct strbuf *out,

@@ -1,6 +1,7 @@
 /* fim-store: the file integrity tables, their ledger entries and the baseline files on disk. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/attach.h"
 #include "core/fim-internal.h"
+#include "core/secret.h"
 #include "ledger/entry.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
@@ -66,13 +69,68 @@ int fim_door_key(struct door *d, struct fim_key **ret, struct strbuf *err)
 	struct strbuf path = STRBUF_INIT;
 	int r;
 
+	bool pg = store_dialect(door_store(d)) == STORE_POSTGRESQL, have = true;
+	struct fim_key *k = NULL;
+
 	strbuf_addf(&path, "%s/fim", door_dir(d));
 	r = mkdir_private(path.buf, err);
-	if (r == 0) {
+	if (r == 0)
 		strbuf_addstr(&path, "/fim.key");
-		r = fim_key_load(path.buf, true, ret, err);
-	}
+	/* PostgreSQL: every node signs and checks with the ward's one key (secrets, 'fim') */
+	if (r == 0 && pg)
+		r = secret_file_share(door_store(d), SECRET_FIM, path.buf, &have, err);
+	if (r == 0)
+		r = fim_key_load(path.buf, true, &k, err);
+	if (r == 0 && pg && !have)
+		r = secret_file_share(door_store(d), SECRET_FIM, path.buf, &have, err);
+	if (r == 0)
+		*ret = k;
+	else
+		fim_key_free(k);
 	strbuf_release(&path);
+	return r;
+}
+
+int fim_baseline_share(struct door *d, const char *path, const char *sha256, struct strbuf *err)
+{
+	struct strbuf data = STRBUF_INIT;
+	int r;
+
+	if (store_dialect(door_store(d)) != STORE_POSTGRESQL)
+		return 0;
+	r = strbuf_read_file(&data, path, (size_t)ATTACH_MAX_LIMIT);
+	if (r < 0)
+		error_set(err, "cannot read '%s': %s", path, strerror(-r));
+	else
+		r = attach_put_raw(door_store(d), NULL, sha256, data.buf, data.len, err);
+	strbuf_release(&data);
+	return r < 0 ? r : 0;
+}
+
+int fim_baseline_fetch(struct door *d, const char *path, const char *sha256, struct strbuf *err)
+{
+	struct strbuf data = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct stat sb;
+	int fd, r;
+
+	if (store_dialect(door_store(d)) != STORE_POSTGRESQL || lstat(path, &sb) == 0)
+		return 0;
+	r = blob_fetch(door_store(d), sha256, &data, err);
+	if (r < 0)
+		goto out;
+	strbuf_addf(&tmp, "%s.fetch", path);
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, data.buf, data.len) != (ssize_t)data.len || fsync(fd) < 0 ||
+	    rename(tmp.buf, path) < 0) {
+		r = errno ? -errno : -EIO;
+		error_set(err, "cannot write '%s': %s", path, strerror(-r));
+		unlink(tmp.buf);
+	}
+	if (fd >= 0)
+		close(fd);
+out:
+	strbuf_release(&data);
+	strbuf_release(&tmp);
 	return r;
 }
 

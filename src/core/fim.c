@@ -197,6 +197,12 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 		goto out;
 	fim_hex(sha, ret->sha256);
 	fim_hex(cfg->sha256, cfg_hex);
+	/* PostgreSQL: into the database before anything names it, so any node finds it */
+	r = fim_baseline_share(d, path.buf, ret->sha256, err);
+	if (r < 0) {
+		unlink(path.buf);
+		goto out;
+	}
 	ret->generation = h.generation;
 	ret->entries = st.entries;
 	ret->bytes = st.bytes;
@@ -337,6 +343,8 @@ static int open_baseline(struct door *d, const struct fim_config_row *c, const s
 		return -EBADMSG;
 	}
 	r = fim_ledger_confirms(d, c->ledger_index, c->id, c->baseline_sha256, err);
+	if (r == 0)
+		r = fim_baseline_fetch(d, path->buf, c->baseline_sha256, err);
 	if (r == 0)
 		r = fim_br_open_file(path->buf, want, fim_key_public(key), ret, err);
 	if (r == -ENOENT)
@@ -669,14 +677,26 @@ int fim_accept(struct door *d, int64_t report_id, const char *actor, const char 
 		r = accept_agent(d, &c, report_id, actor, comment, ctx, ret, err);
 		goto out;
 	}
-	if (record_accepted(d, c.record_id, report_id, ret->generation, ret->sha256) &&
-	    ret->sha256[0] && access(path.buf, R_OK) == 0) {
+	bool approved = record_accepted(d, c.record_id, report_id, ret->generation, ret->sha256) &&
+	                ret->sha256[0];
+	if (approved) {
+		/* PostgreSQL: what another node prepared is in the database */
+		struct strbuf why = STRBUF_INIT;
+		(void)fim_baseline_fetch(d, path.buf, ret->sha256, &why);
+		strbuf_release(&why);
+	}
+	if (approved && access(path.buf, R_OK) == 0) {
 		/* approved since: install what was prepared */
 	} else {
 		r = make_generation(d, &c, report_id, key, path.buf, sha, &ret->entries, err);
 		if (r < 0)
 			goto out;
 		fim_hex(sha, ret->sha256);
+		r = fim_baseline_share(d, path.buf, ret->sha256, err);
+		if (r < 0) {
+			unlink(path.buf);
+			goto out;
+		}
 		ret->acted = true;
 		r = authorise(d, &c, actor, ret->generation, ret->sha256, report_id, comment, ctx,
 		              &ret->act, err);

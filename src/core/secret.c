@@ -121,6 +121,80 @@ int secret_load(struct store *st, const char *dir, const char *name, const char 
 	return r;
 }
 
+/* The row name, whatever its length (at most SECRET_FILE_MAX): 0, -ENOENT, or an error. */
+static int row_bytes(struct store *st, const char *name, struct strbuf *out, struct strbuf *err)
+{
+	struct query *q;
+	const void *v;
+	size_t n = 0;
+	int r = query_prepare(st, "SELECT value FROM secrets WHERE name = ?", &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, name);
+	r = query_step(q, err);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	v = query_blob(q, 0, &n);
+	strbuf_reset(out);
+	if (v && n <= SECRET_FILE_MAX)
+		strbuf_add(out, v, n);
+	else
+		error_set(err, "the database's secret '%s' is too large", name);
+	r = v && n <= SECRET_FILE_MAX ? 0 : -EINVAL;
+	query_wipe(q);
+	return r;
+}
+
+int secret_file_share(struct store *st, const char *name, const char *path, bool *ret_have,
+                      struct strbuf *err)
+{
+	struct strbuf row = STRBUF_INIT_SECRET, file = STRBUF_INIT_SECRET;
+	int rr, rf, r = 0, fd;
+
+	*ret_have = true;
+	rr = row_bytes(st, name, &row, err);
+	rf = strbuf_read_file(&file, path, SECRET_FILE_MAX);
+	if (rr < 0 && rr != -ENOENT) {
+		r = rr;
+	} else if (rf < 0 && rf != -ENOENT) {
+		error_set(err, "cannot read '%s': %s", path, strerror(-rf));
+		r = rf;
+	} else if (rr == -ENOENT && rf == -ENOENT) {
+		*ret_have = false;
+	} else if (rr == -ENOENT) {
+		/* the first node's key into the database; a node that raced us wins, then differs
+		 */
+		r = row_insert(st, name, file.buf, file.len, err);
+		if (r == 0)
+			r = row_bytes(st, name, &row, err);
+		rr = 0;
+	} else if (rf == -ENOENT) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, row.buf, row.len) != (ssize_t)row.len || fsync(fd) < 0) {
+			int e = errno ? errno : EIO;
+			error_set(err, "cannot create '%s': %s", path, strerror(e));
+			r = -e;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (r == 0)
+			strbuf_add(&file, row.buf, row.len);
+	}
+	if (r == 0 && *ret_have &&
+	    (row.len != file.len || sodium_memcmp(row.buf, file.buf, row.len) != 0)) {
+		error_set(err,
+		          "'%s' differs from the ward's (the database's secret '%s'): every node "
+		          "needs the same; remove this node's file and it is written from the "
+		          "database",
+		          path, name);
+		r = -EEXIST;
+	}
+	strbuf_release_secret(&row);
+	strbuf_release_secret(&file);
+	return r;
+}
+
 int secret_to_file(struct store *st, const char *dir, const char *name, const char *file,
                    size_t len, struct strbuf *err)
 {

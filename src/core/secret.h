@@ -3,6 +3,7 @@
 #ifndef MAMORI_CORE_SECRET_H
 #define MAMORI_CORE_SECRET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/strbuf.h"
@@ -13,7 +14,9 @@ struct store;
 #define SECRET_WEB      "web"
 #define SECRET_WEB_FILE "web.secret"
 #define SECRET_WEB_LEN  32
-#define SECRET_MAX_LEN  64 /* bytes of one secret */
+/* FIM's signing key (DIR/fim/fim.key on every node of a PostgreSQL ward: secret_file_share). */
+#define SECRET_FIM     "fim"
+#define SECRET_MAX_LEN 64 /* bytes of one secret */
 
 /*
  * Loads the secret called name (len bytes, at most SECRET_MAX_LEN) into key, making it (random)
@@ -27,6 +30,17 @@ struct store;
  */
 int secret_load(struct store *st, const char *dir, const char *name, const char *file, void *key,
                 size_t len, struct strbuf *err);
+
+/*
+ * A key file every node of a PostgreSQL ward must hold alike (FIM's DIR/fim/fim.key: the
+ * baselines any node checks are signed with it), shared through the row name of the table
+ * secrets: the row is written into path when the file is missing (0600), the file into the row
+ * when the row is missing. 0 when they agree (or were made to), with *ret_have false when
+ * neither exists yet; -EEXIST when both exist and differ; another negative errno with err.
+ */
+#define SECRET_FILE_MAX 4096
+int secret_file_share(struct store *st, const char *name, const char *path, bool *ret_have,
+                      struct strbuf *err);
 
 /*
  * mamori restore of a PostgreSQL ward's backup into a SQLite ward: the row name of st's table

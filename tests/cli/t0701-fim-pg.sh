@@ -1,0 +1,74 @@
+#!/bin/sh
+# t0701: file integrity on a PostgreSQL ward with several nodes (issue 18): every baseline is
+# kept in the database as well (the blobs, by its SHA-256) and FIM's signing key is the ward's
+# (secrets 'fim'), so a node that has no copy fetches them, checked, and checks, accepts and
+# makes generations like the node that made the first; a baseline changed in the database is
+# found out on fetch (tampered); a node holding another key is refused, saying why.
+. "$(dirname "$0")/lib.sh"
+. "$MAMORI_SRCDIR/tests/lib/pg.sh"
+. "$MAMORI_SRCDIR/tests/http/lib-nodes.sh"
+if ! pg_available; then
+	echo "1..0 # SKIP $PG_MISSING"
+	exit 0
+fi
+trap nodes_cleanup EXIT
+if ! pg_start; then
+	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
+	done_testing
+fi
+W="$TMP/ward"
+T="$TMP/tree"
+C="$TMP/aide.conf"
+json() { python3 -c "import json,sys; d=json.load(open('$TMP/out')); print($1)"; }
+same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$3', want '$2')"; fi; }
+hex() { od -An -tx1 "$1" | tr -d ' \n'; }
+mkdir -p "$T/etc"
+echo "PermitRootLogin no" >"$T/etc/sshd_config"
+echo "<h1>区役所</h1>" >"$T/index.html"
+printf 'Conf = p+u+g+s+m+c+i+n+sha256+ftype+l\n%s Conf\n' "$T" >"$C"
+"$MAMORI" --dir "$W" init --store "$PG_URL" --profile minato --demo >/dev/null 2>&1
+
+expect "fim init on PostgreSQL" 0 "$MAMORI" --dir "$W" fim init --config "$C" --json
+sha1=$(json 'd["sha256"]')
+same "the baseline is in the database, by its SHA-256" 1 \
+	"$(pg_psql -d mamori -Atc "SELECT count(*) FROM blobs WHERE sha256 = '$sha1'")"
+same "the ward's FIM key is in the database, the same as the node's file" "$(hex "$W/fim/fim.key")" \
+	"$(pg_psql -d mamori -Atc "SELECT encode(value, 'hex') FROM secrets WHERE name = 'fim'")"
+expect "check on the first node" 0 "$MAMORI" --dir "$W" fim check
+
+N2="$TMP/node2"
+node_dir "$W" "$N2"
+expect "a second node with no copy checks" 0 "$MAMORI" --dir "$N2" fim check
+out_has "clean" "clean"
+check "it fetched the baseline, the same bytes" "cmp -s '$W/fim/1/1.base' '$N2/fim/1/1.base'"
+check "and holds the ward's key (0600)" "cmp -s '$W/fim/fim.key' '$N2/fim/fim.key' && [ \"\$(stat -c %a '$N2/fim/fim.key')\" = 600 ]"
+
+echo "PermitRootLogin yes" >"$T/etc/sshd_config"
+expect "the second node finds a change" 1 "$MAMORI" --dir "$N2" fim check --json
+report=$(json 'd["id"]')
+expect "and its system manager accepts it there" 0 "$MAMORI" --dir "$N2" fim accept "$report" \
+	--as joho-kacho --comment "sshd の設定変更" --json
+sha2=$(pg_psql -d mamori -Atc "SELECT baseline_sha256 FROM fim_configs")
+same "generation 2's baseline is in the database" 1 \
+	"$(pg_psql -d mamori -Atc "SELECT count(*) FROM blobs WHERE sha256 = '$sha2'")"
+expect "the first node checks against generation 2, fetched" 0 "$MAMORI" --dir "$W" fim check
+check "which it did not have before" "cmp -s '$W/fim/1/2.base' '$N2/fim/1/2.base'"
+
+# a baseline changed in the database: a node that fetches it finds it out
+N3="$TMP/node3"
+node_dir "$W" "$N3"
+pg_psql -d mamori -c "UPDATE blob_parts SET data = overlay(data placing 'X'::bytea from 300) WHERE sha256 = '$sha2'" >/dev/null
+expect "a baseline changed in the database" 1 "$MAMORI" --dir "$N3" fim check --json
+same "is tampered" tampered "$(json 'd["outcome"]')"
+check "and is not written to the node" "[ ! -e '$N3/fim/1/2.base' ]"
+
+# a node with a key of its own is refused
+N4="$TMP/node4"
+node_dir "$W" "$N4"
+mkdir -m 700 "$N4/fim"
+printf 'mamori-fim-key 1\n%064d\n' 7 >"$N4/fim/fim.key"
+chmod 600 "$N4/fim/fim.key"
+expect "a node holding another FIM key" 1 "$MAMORI" --dir "$N4" fim check
+err_has "is told its key differs from the ward's" "differs from the ward's"
+expect "the ledger verifies" 0 "$MAMORI" --dir "$W" ledger verify
+done_testing
