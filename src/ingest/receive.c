@@ -50,6 +50,7 @@ struct conn {
 	char peer[96];
 	char name[112];
 	char *subject; /* the client certificate's subject (mutual TLS), or NULL */
+	bool again;    /* TLS: records may wait in OpenSSL's read-ahead buffer (conn_read) */
 	struct conn *next, *prev;
 	struct worker *w; /* the thread that reads it */
 };
@@ -68,6 +69,7 @@ struct worker {
 	pthread_mutex_t mu; /* conns: worker 0 adds to every worker's list */
 	struct conn *conns;
 	_Atomic unsigned n_conns; /* (read by worker 0 without mu: which has the fewest) */
+	unsigned n_again;         /* its connections with `again` set (this thread's only) */
 	/* this thread's batch of frames */
 	struct ingest_msg batch[MAX_BATCH];
 	size_t nbatch;
@@ -313,6 +315,8 @@ static void conn_unlink_locked(struct conn *c)
 static void conn_free(struct receiver *rx, struct conn *c)
 {
 	epoll_ctl(c->w->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->again)
+		c->w->n_again--;
 	if (c->ssl) {
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
@@ -470,6 +474,15 @@ static int conn_read(struct receiver *rx, struct conn *c)
 		if ((size_t)n < room && !(c->ssl && SSL_pending(c->ssl)))
 			return 0; /* drained */
 	}
+	/*
+	 * TLS reads ahead (one read() takes many records, not two for each): whole records may
+	 * be left in OpenSSL's buffer with none in the socket, which epoll would not report: the
+	 * worker comes back for them (read_again).
+	 */
+	if (c->ssl && !c->again && SSL_has_pending(c->ssl)) {
+		c->again = true;
+		c->w->n_again++;
+	}
 	return 0;
 }
 
@@ -580,6 +593,26 @@ static void close_all(struct worker *wk)
 		conn_close(wk->rx, wk->conns);
 }
 
+/* The connections that stopped with records in OpenSSL's buffer (conn_read), read again. */
+static void read_again(struct worker *wk)
+{
+	struct conn *todo[64];
+	size_t n = 0;
+
+	pthread_mutex_lock(&wk->mu);
+	for (struct conn *c = wk->conns; c && n < ARRAY_SIZE(todo); c = c->next)
+		if (c->again)
+			todo[n++] = c;
+	pthread_mutex_unlock(&wk->mu);
+	/* only this thread closes its connections: they are still there */
+	for (size_t i = 0; i < n; i++) {
+		todo[i]->again = false;
+		wk->n_again--;
+		if (conn_read(wk->rx, todo[i]) < 0)
+			conn_close(wk->rx, todo[i]);
+	}
+}
+
 static void *stream_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -592,7 +625,7 @@ static void *stream_main(void *arg)
 	pthread_setname_np(pthread_self(), name);
 
 	while (!atomic_load(&rx->stopping)) {
-		int n = epoll_wait(wk->ep, evs, 64, 1000);
+		int n = epoll_wait(wk->ep, evs, 64, wk->n_again ? 0 : 1000);
 
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
@@ -612,6 +645,8 @@ static void *stream_main(void *arg)
 			if (atomic_load(&rx->stopping))
 				break;
 		}
+		if (wk->n_again && !atomic_load(&rx->stopping))
+			read_again(wk);
 		if (time_now_ms() - last_sweep > 1000) {
 			sweep(wk);
 			last_sweep = time_now_ms();
@@ -640,6 +675,9 @@ static int tls_setup(struct receiver *rx, struct strbuf *err)
 	SSL_CTX_set_min_proto_version(rx->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_cipher_list(rx->ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	SSL_CTX_set_options(rx->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* a sender's records (one a message) read 64 KiB at a time, not header and body apart */
+	SSL_CTX_set_read_ahead(rx->ctx, 1);
+	SSL_CTX_set_default_read_buffer_len(rx->ctx, 64 * 1024);
 	if (SSL_CTX_use_certificate_chain_file(rx->ctx, c->tls_cert) != 1) {
 		error_set(err, "cannot read --tls-cert '%s' (a PEM certificate chain)",
 		          c->tls_cert);
