@@ -16,7 +16,7 @@
 /* Exit codes of fim check (docs/cli.md): the change status, as AIDE scripts expect. */
 enum { FIM_EXIT_CLEAN = 0, FIM_EXIT_CHANGED = 1 };
 
-#define THREADS_HELP "hashing threads (default: the configuration's num_workers, else 2)"
+#define THREADS_HELP N_("hashing threads (default: the configuration's num_workers, else 2)")
 
 static void act_json(struct json_writer *w, const char *key, const struct act_result *r)
 {
