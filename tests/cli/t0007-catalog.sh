@@ -4,7 +4,8 @@
 # error the core and the policy engine answer with (error_set in src/core and src/policy: the
 # door's acts and what they call, shown on pages and by the CLI), each error of the layers
 # below (error_set and N_() in src/store, ledger, fim, ingest, agent, monitor, base, auth: said
-# by the CLI and serve), and each message of the CLI
+# by the CLI and serve), each error of the web (error_set in src/web: serve's startup errors,
+# said through the CLI's error capture), and each message of the CLI
 # (T_(), N_(), cli_error and cli_warn formats in src/cli and src/main.c) has a translation in
 # po/ja.po, and the catalogue compiles with its format strings checked.
 . "$(dirname "$0")/lib.sh"
@@ -29,11 +30,18 @@ check "po/ja.po compiles, formats checked" "msgfmt --check -o /dev/null '$SRC/po
 # store (a database missing, busy, full, newer), the ledger (its key, a damaged entry, a
 # checkpoint), file integrity, log collection, the agent, the log rules, the configuration,
 # CSV and library loaders (base) and the directory (auth); and their N_() (the ledger's entry
-# kinds). The web's own errors (src/web: the API's parse errors, answered in JSON) are not.
+# kinds).
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
 	--flag=error_set:2:c-format --keyword=N_ --no-wrap -j -o "$TMP/all.pot" \
 	src/store/*.c src/ledger/*.c src/fim/*.c src/ingest/*.c src/agent/*.c src/monitor/*.c \
 	src/base/*.c src/auth/*.c) 2>>"$TMP/xgettext.err"
+# The web's own errors (error_set in src/web): serve's startup errors (--listen it cannot read
+# or bind, TLS files it cannot read, the configuration's [totp] and [iccard]) reach the operator
+# through the CLI's error capture, which says them from this catalogue. The rest of src/web's
+# errors are scanned with them, so that none is left without its Japanese.
+(cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=error_set:2 \
+	--flag=error_set:2:c-format --no-wrap -j -o "$TMP/all.pot" \
+	src/web/*.c) 2>>"$TMP/xgettext.err"
 # File integrity's configuration diagnostics (diag(), 'mamori fim config check' says them).
 (cd "$SRC" && xgettext --from-code=UTF-8 --language=C --keyword= --keyword=diag:3 \
 	--flag=diag:3:c-format --no-wrap -j -o "$TMP/all.pot" src/fim/*.c) 2>>"$TMP/xgettext.err"
@@ -51,6 +59,7 @@ check "the door's refusals are among them" "grep -q 'cannot approve request %lld
 check "the core's other errors are among them" "grep -q \"no section '%s'; see 'mamori section list'\" '$TMP/all.pot'"
 check "the store's errors are among them" "grep -q \"no Mamori database in '%s'\" '$TMP/all.pot'"
 check "the ledger's errors are among them" "grep -q 'the ledger head is damaged' '$TMP/all.pot'"
+check "the web's errors are among them" "grep -q \"cannot listen on '%s': the address may be in use\" '$TMP/all.pot'"
 check "file integrity's errors are among them" "grep -q \"cannot read baseline '%s': %s\" '$TMP/all.pot'"
 check "log collection's errors are among them" "grep -q 'cannot listen for syslog over %s' '$TMP/all.pot'"
 check "fim's configuration diagnostics are among them" "grep -q 'no rules: add a line such as' '$TMP/all.pot'"
