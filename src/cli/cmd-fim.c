@@ -28,6 +28,35 @@ static void act_json(struct json_writer *w, const char *key, const struct act_re
 	strbuf_release(&sb);
 }
 
+static void say_diags(const struct fim_diags *d, struct strbuf *out);
+
+/*
+ * The configuration's warnings, and when it failed its errors, of fim init and fim check: in
+ * Japanese each line as 'fim config check' says it, and how many errors; else the core's
+ * English (the warnings, then err's lines). config NULL: the file of the first error.
+ * Returns whether it said the errors.
+ */
+static bool say_config(const struct fim_diags *d, const struct strbuf *warnings, const char *config)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	if (!cli_lang_ja() || !d->nr) {
+		fputs(warnings->buf, stderr);
+		return false;
+	}
+	say_diags(d, &out);
+	fputs(out.buf, stderr);
+	strbuf_release(&out);
+	if (!d->errors)
+		return false;
+	for (size_t i = 0; !config && i < d->nr; i++)
+		if (d->items[i].error)
+			config = d->items[i].file;
+	cli_error(d->errors == 1 ? N_("'%s': %zu error") : N_("'%s': %zu errors"), config,
+	          d->errors);
+	return true;
+}
+
 static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -74,12 +103,12 @@ static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	in.threads = (int)threads;
 	cli_act_context(&in.ctx);
 	if (fim_init(d, &in, &res, &err) < 0) {
-		fputs(res.warnings.buf, stderr);
-		cli_error("%s", err.buf);
+		if (!say_config(&res.diags, &res.warnings, config))
+			cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	fputs(res.warnings.buf, stderr);
+	say_config(&res.diags, &res.warnings, config);
 	if (res.acted && res.act.outcome != ACT_DONE) {
 		if (json)
 			act_result_json(&res.act, &out);
@@ -218,9 +247,10 @@ static int fim_check_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	in.threads = (int)threads;
 	cli_act_context(&in.ctx);
 	int r = fim_check(d, &in, &res, &err);
-	fputs(res.warnings.buf, stderr);
+	bool said = say_config(&res.diags, &res.warnings, config);
 	if (r < 0 && !res.report_id) {
-		cli_error("%s", err.buf);
+		if (!said)
+			cli_error("%s", err.buf);
 		ret = EXIT_FAILED;
 		goto out;
 	}

@@ -20,6 +20,7 @@ void fim_init_result_release(struct fim_init_result *r)
 	if (r->acted)
 		act_result_release(&r->act);
 	strbuf_release(&r->warnings);
+	fim_diags_release(&r->diags);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -34,6 +35,7 @@ void fim_check_result_release(struct fim_check_result *r)
 	strbuf_release(&r->json);
 	strbuf_release(&r->text);
 	strbuf_release(&r->warnings);
+	fim_diags_release(&r->diags);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -44,9 +46,12 @@ void fim_accept_result_release(struct fim_accept_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The configuration, parsed; errors and warnings as "file:line: ..." lines. */
+/*
+ * The configuration, parsed; errors and warnings as "file:line: ..." lines, and as the parser
+ * gave them in *keep, so that a front end can say them in its reader's language.
+ */
 static int load_config(const char *path, struct fim_config **ret, struct strbuf *warnings,
-                       struct strbuf *err)
+                       struct fim_diags *keep, struct strbuf *err)
 {
 	struct fim_diags diags = { 0 };
 	struct strbuf all = STRBUF_INIT;
@@ -65,7 +70,8 @@ static int load_config(const char *path, struct fim_config **ret, struct strbuf 
 			strbuf_addf(warnings, "%s:%u: warning: %s\n", diags.items[i].file,
 			            diags.items[i].line, diags.items[i].message);
 	strbuf_release(&all);
-	fim_diags_release(&diags);
+	fim_diags_release(keep);
+	*keep = diags;
 	return r;
 }
 
@@ -151,7 +157,7 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	strbuf_init(&ret->warnings, 0);
 	r = absolute(in->config, &abs, err);
 	if (r == 0)
-		r = load_config(abs, &cfg, &ret->warnings, err);
+		r = load_config(abs, &cfg, &ret->warnings, &ret->diags, err);
 	if (r == 0)
 		r = check_system(d, in->system, err);
 	if (r == 0) {
@@ -446,7 +452,7 @@ int fim_check(struct door *d, const struct fim_check_input *in, struct fim_check
 	strbuf_init(&s.tamper, 0);
 	r = find_config(d, in->config, &s.c, err);
 	if (r == 0)
-		r = load_config(s.c.path, &s.cfg, &ret->warnings, err);
+		r = load_config(s.c.path, &s.cfg, &ret->warnings, &ret->diags, err);
 	if (r == 0 && in->actor)
 		r = fim_duty_plan(d, in->actor, in->scope, s.c.system, &s.plan, err);
 	if (r == 0)

@@ -8,6 +8,7 @@
 #include "base/strbuf.h"
 #include "core/act.h"
 #include "core/core.h"
+#include "fim/config.h"
 
 /*
  * What Mamori keeps (docs/fim.md): per configuration (host, path) the generation of the
@@ -59,6 +60,7 @@ struct fim_init_result {
 	bool acted; /* an act ran through the door (act holds its result) */
 	struct act_result act;
 	struct strbuf warnings; /* the configuration's warnings, "file:line: warning: ..." lines */
+	struct fim_diags diags; /* its errors and warnings as the parser gave them (fmt, args) */
 };
 void fim_init_result_release(struct fim_init_result *r);
 /*
@@ -95,6 +97,7 @@ struct fim_check_result {
 	struct strbuf json; /* the stored report ({"config",...} without "id") */
 	struct strbuf text; /* lines for people */
 	struct strbuf warnings;
+	struct fim_diags diags; /* as fim_init_result's */
 	struct fim_duty_act *duties;
 	size_t nr_duties;
 };

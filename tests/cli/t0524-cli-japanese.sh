@@ -109,6 +109,11 @@ err_has "with its argument" "bad.conf:2: エラー: 属性またはグループ�
 err_has "a warning too" "bad.conf:3: 警告: 「sha512」は SHA-256 として点検します"
 err_has "and how many" "「$TMP/bad.conf」: 誤り 2 件"
 no_english "fim config check"
+expect "fim init of a wrong configuration: exit 1" 1 ja fim init --config "$TMP/bad.conf"
+err_has "fim init says each line's error in Japanese" "bad.conf:1: エラー: 規則でもグループでもオプションでもありません"
+err_has "fim init says the argument too" "bad.conf:2: エラー: 属性またはグループ「Foo」はありません"
+err_has "fim init says how many" "「$TMP/bad.conf」: 誤り 2 件"
+no_english "fim init of a wrong configuration"
 
 # ---- acts: waiting, refused with the clause, done ---------------------------------------------
 expect "a take-out waits for the 課長" 0 ja act 7 asset.take_out --as zeimu-1 \
