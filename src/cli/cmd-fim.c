@@ -140,8 +140,8 @@ static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addch(&out, '\n');
 	} else {
 		strbuf_addf(&out,
-		            "baseline generation %" PRIu64 ": %" PRIu64 " entries, sha256 %s "
-		            "(ledger entry %" PRIu64 ")\n",
+		            T_("baseline generation %" PRIu64 ": %" PRIu64 " entries, sha256 %s "
+		               "(ledger entry %" PRIu64 ")\n"),
 		            res.generation, res.entries, res.sha256, res.ledger_index);
 	}
 	ret = cli_print(&out);
@@ -151,6 +151,18 @@ out:
 	strbuf_release(&out);
 	door_free(d);
 	return ret;
+}
+
+/* A check's outcome (an id: clean, changed, tampered) as the person's language says it. */
+static const char *outcome_text(const char *outcome)
+{
+	if (!strcmp(outcome, "clean"))
+		return T_("clean");
+	if (!strcmp(outcome, "changed"))
+		return T_("changed");
+	if (!strcmp(outcome, "tampered"))
+		return T_("tampered");
+	return outcome;
 }
 
 static void check_output(const struct fim_check_result *res, bool json, struct strbuf *out)
@@ -190,8 +202,8 @@ static void check_output(const struct fim_check_result *res, bool json, struct s
 		return;
 	}
 	strbuf_add(out, res->text.buf, res->text.len);
-	strbuf_addf(out, "report %" PRId64 ": %s (ledger entry %" PRIu64 ")\n", res->report_id,
-	            res->outcome, res->ledger_index);
+	strbuf_addf(out, T_("report %" PRId64 ": %s (ledger entry %" PRIu64 ")\n"), res->report_id,
+	            outcome_text(res->outcome), res->ledger_index);
 	if (res->alert_id)
 		strbuf_addf(out, T_("alert %" PRId64 " raised (see 'mamori alert list')\n"),
 		            res->alert_id);
@@ -327,13 +339,13 @@ static int fim_accept_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_addch(&out, '\n');
 	} else if (res.installed && !res.sha256[0]) {
 		strbuf_addf(&out,
-		            "accepted: report %" PRId64 " becomes generation %" PRIu64
-		            ", made by its agent from its own delta when it next reports\n",
+		            T_("accepted: report %" PRId64 " becomes generation %" PRIu64
+		               ", made by its agent from its own delta when it next reports\n"),
 		            id, res.generation);
 	} else if (res.installed) {
 		strbuf_addf(&out,
-		            "accepted: report %" PRId64 " is baseline generation %" PRIu64
-		            " (sha256 %s)\n",
+		            T_("accepted: report %" PRId64 " is baseline generation %" PRIu64
+		               " (sha256 %s)\n"),
 		            id, res.generation, res.sha256);
 	} else {
 		cli_act_text(&res.act, &out);

@@ -114,6 +114,15 @@ err_has "fim init says each line's error in Japanese" "bad.conf:1: エラー: �
 err_has "fim init says the argument too" "bad.conf:2: エラー: 属性またはグループ「Foo」はありません"
 err_has "fim init says how many" "「$TMP/bad.conf」: 誤り 2 件"
 no_english "fim init of a wrong configuration"
+mkdir "$TMP/fimtree"
+echo a >"$TMP/fimtree/a"
+printf 'G = sha256+p\n%s G\n' "$TMP/fimtree" >"$TMP/good.conf"
+expect "fim init of a good configuration" 0 ja fim init --config "$TMP/good.conf"
+out_has "fim init's baseline line in Japanese" "基準の第 1 世代: 2 件、sha256 "
+no_english "fim init"
+echo b >"$TMP/fimtree/b"
+expect "fim check finds the new file: exit 1" 1 ja fim check --config "$TMP/good.conf"
+out_has "fim check's report line in Japanese" "点検結果 1: 変更あり（監査ログの記載 "
 
 # ---- acts: waiting, refused with the clause, done ---------------------------------------------
 expect "a take-out waits for the 課長" 0 ja act 7 asset.take_out --as zeimu-1 \
