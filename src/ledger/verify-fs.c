@@ -62,6 +62,43 @@ static int fs_tile(void *ctx, unsigned level, uint64_t number, struct tile *t, u
 	return 1;
 }
 
+/* Entries in bundle n of an export of c->size entries (the last one may be partial). */
+static unsigned bundle_want(const struct fsctx *c, uint64_t n)
+{
+	uint64_t left = c->size - n * LEDGER_TILE_WIDTH;
+
+	return left >= LEDGER_TILE_WIDTH ? (unsigned)LEDGER_TILE_WIDTH : (unsigned)left;
+}
+
+/*
+ * Fills job j with the entry bundle files from *next_n on, up to JOB_BUNDLES or nbundles; a
+ * missing file stops it and is noted in *missing (the pipeline reports it in order).
+ */
+static int fill_job(struct fsctx *c, struct bjob *j, uint64_t *next_n, uint64_t nbundles,
+                    uint64_t *missing, struct strbuf *err)
+{
+	while (j->nb < JOB_BUNDLES && *next_n < nbundles && *missing == UINT64_MAX) {
+		unsigned want = bundle_want(c, *next_n);
+		int r;
+
+		strbuf_reset(&c->path);
+		strbuf_reset(&c->tdata);
+		export_path(&c->path, "entries", *next_n, want == LEDGER_TILE_WIDTH ? 0 : want);
+		r = c->fs->read(c->fs->ctx, c->path.buf,
+		                (size_t)LEDGER_TILE_WIDTH * (2 + ENTRY_MAX_SIZE), &c->tdata);
+		if (r == -ENOENT) {
+			*missing = *next_n;
+			break;
+		}
+		if (r < 0) {
+			error_set(err, "cannot read '%s': %s", c->path.buf, strerror(-r));
+			return r;
+		}
+		bjob_add(j, (*next_n)++, c->tdata.buf, c->tdata.len);
+	}
+	return 0;
+}
+
 int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, size_t extra_nr,
                      struct ledger_verify_result *ret, struct strbuf *err)
 {
@@ -181,34 +218,13 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 		bpipe_init(&p);
 		cur = p.jobs[0];
 		next = p.jobs[1];
-		/* Fills a job with the next files; stops at a missing one. */
-#define WANT(n)                                                                                    \
-	(c.size - (n)*LEDGER_TILE_WIDTH >= LEDGER_TILE_WIDTH                                       \
-	     ? (unsigned)LEDGER_TILE_WIDTH                                                         \
-	     : (unsigned)(c.size - (n)*LEDGER_TILE_WIDTH))
 		for (int k = 0; k < 2 && !v.ret; k++) {
 			struct bjob *j = k == 0 ? cur : next;
 			bjob_reset(j);
-			while (j->nb < JOB_BUNDLES && next_n < nbundles && missing == UINT64_MAX) {
-				unsigned want = WANT(next_n);
-				strbuf_reset(&c.path);
-				strbuf_reset(&c.tdata);
-				export_path(&c.path, "entries", next_n,
-				            want == LEDGER_TILE_WIDTH ? 0 : want);
-				r = fs->read(fs->ctx, c.path.buf,
-				             (size_t)LEDGER_TILE_WIDTH * (2 + ENTRY_MAX_SIZE),
-				             &c.tdata);
-				if (r == -ENOENT) {
-					missing = next_n;
-					break;
-				}
-				if (r < 0) {
-					error_set(err, "cannot read '%s': %s", c.path.buf,
-					          strerror(-r));
-					bpipe_release(&p);
-					goto out;
-				}
-				bjob_add(j, next_n++, c.tdata.buf, c.tdata.len);
+			r = fill_job(&c, j, &next_n, nbundles, &missing, err);
+			if (r < 0) {
+				bpipe_release(&p);
+				goto out;
 			}
 			if (k == 0 && cur->nb)
 				bpipe_submit(&p, cur);
@@ -219,7 +235,7 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 				bpipe_submit(&p, next);
 			for (unsigned b = 0; b < cur->nb && !v.ret; b++) {
 				char where[64];
-				unsigned want = WANT(cur->n[b]);
+				unsigned want = bundle_want(&c, cur->n[b]);
 
 				snprintf(where, sizeof(where), "entry bundle %" PRIu64, cur->n[b]);
 				if (consume(&v, cur, b, where) < 0)
@@ -235,7 +251,8 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 			if (!cur->nb && !next->nb && missing != UINT64_MAX) {
 				fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing ('%s')",
 				     missing * LEDGER_TILE_WIDTH,
-				     missing * LEDGER_TILE_WIDTH + WANT(missing) - 1, c.path.buf);
+				     missing * LEDGER_TILE_WIDTH + bundle_want(&c, missing) - 1,
+				     c.path.buf);
 				break;
 			}
 			/* The finished job takes the next files while the worker hashes. */
@@ -245,30 +262,12 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 				next = t;
 			}
 			bjob_reset(next);
-			while (next->nb < JOB_BUNDLES && next_n < nbundles &&
-			       missing == UINT64_MAX) {
-				unsigned want = WANT(next_n);
-				strbuf_reset(&c.path);
-				strbuf_reset(&c.tdata);
-				export_path(&c.path, "entries", next_n,
-				            want == LEDGER_TILE_WIDTH ? 0 : want);
-				r = fs->read(fs->ctx, c.path.buf,
-				             (size_t)LEDGER_TILE_WIDTH * (2 + ENTRY_MAX_SIZE),
-				             &c.tdata);
-				if (r == -ENOENT) {
-					missing = next_n;
-					break;
-				}
-				if (r < 0) {
-					error_set(err, "cannot read '%s': %s", c.path.buf,
-					          strerror(-r));
-					bpipe_release(&p);
-					goto out;
-				}
-				bjob_add(next, next_n++, c.tdata.buf, c.tdata.len);
+			r = fill_job(&c, next, &next_n, nbundles, &missing, err);
+			if (r < 0) {
+				bpipe_release(&p);
+				goto out;
 			}
 		}
-#undef WANT
 		bpipe_release(&p);
 	}
 	beyond_end(&v);
