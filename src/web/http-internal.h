@@ -1,4 +1,4 @@
-/* http-internal: the server's state shared by http.c and http-conn.c (not for pages). */
+/* http-internal: the server's state shared by http*.c and serve-keep.c (not for pages). */
 #ifndef MAMORI_WEB_HTTP_INTERNAL_H
 #define MAMORI_WEB_HTTP_INTERNAL_H
 
@@ -21,6 +21,22 @@
 	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"     \
 	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:"              \
 	"%SERVER_PRECEDENCE"
+
+/*
+ * Worker threads without --threads, and each pooled store connection's SQLite page cache (KiB):
+ * small, since lists come from memory (core/record-order.c) and the OS caches the file for all;
+ * each cache fills as the ward's tables grow, so its size bounds what the server grows by
+ * (1 MiB each: the soak grew by 4 MiB in ten minutes, most of it these caches).
+ */
+#define WEB_DEFAULT_THREADS  32
+#define WEB_THREAD_CACHE_KIB 256
+/*
+ * SQLite's memory for the whole server (every worker's connection: page caches, schemas,
+ * statements): past it each connection reuses its own cached pages instead of growing. Without
+ * it the workers' caches grew with the ward (1 MiB each, 32 workers) and the soak's RSS with
+ * them.
+ */
+#define WEB_STORE_MEMORY_BYTES (8 * 1024 * 1024)
 
 /*
  * One open connection, for the header deadline: from accept (and again after each response)
@@ -117,6 +133,15 @@ bool is_loopback(const struct sockaddr_storage *sa);
 void hosts_setup(struct web_hosts *h, const struct web_config *cfg, const char *host, bool v6,
                  unsigned port);
 void hosts_release(struct web_hosts *h);
+
+/* http-pool.c: frees a pooled worker resource (the server's pool, when it stops). */
+void thread_release(struct web_thread *t);
+/* http-reply.c: queues r's response on its connection and logs it. */
+enum MHD_Result send_response(struct web_req *r);
+/* http-identity.c: [totp], [ldap] and [iccard] of mamori.conf into s, and their release. */
+struct conf;
+int identity_setup(struct web_server *s, const struct conf *c, struct strbuf *err);
+void identity_release(struct web_server *s);
 
 /*
  * serve-keep.c: what the serving thread keeps in bounds once a second: the write-ahead log's

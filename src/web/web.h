@@ -179,7 +179,7 @@ void route_dispatch(struct web_req *r);
 
 /*
  * The worker resources of a request: a store connection of the data directory with its memo
- * and ledger (http.c), taken from the server's pool for the request and given back by
+ * and ledger (http-pool.c), taken from the server's pool for the request and given back by
  * web_thread_done when it ends (route_dispatch), and the profile in force.
  */
 int web_thread_resources(struct web_req *r, struct strbuf *err);
