@@ -1,0 +1,387 @@
+/* receive-stream: the TCP (RFC 6587) and TLS (RFC 5425) receivers' connections, framed and
+ * handed to ingest by the worker threads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "ingest/framing.h"
+#include "ingest/ingest.h"
+#include "ingest/receive-internal.h"
+#include "ingest/receive.h"
+
+/* ---- TCP and TLS: framed streams ------------------------------------------------------ */
+
+/* With c->w->mu held: takes c off its worker's list. */
+static void conn_unlink_locked(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->n_conns--;
+}
+
+/* Closes a connection already off its worker's list. */
+static void conn_free(struct receiver *rx, struct conn *c)
+{
+	epoll_ctl(c->w->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	if (c->again)
+		c->w->n_again--;
+	if (c->ssl) {
+		SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+	}
+	close(c->fd);
+	atomic_fetch_sub(&rx->n_conns, 1);
+	ingest_count_connection(rx->g, -1, false);
+	if (c->buf)
+		explicit_bzero(c->buf, c->cap);
+	free(c->buf);
+	free(c->subject);
+	free(c);
+}
+
+static void conn_close(struct receiver *rx, struct conn *c)
+{
+	pthread_mutex_lock(&c->w->mu);
+	conn_unlink_locked(c);
+	pthread_mutex_unlock(&c->w->mu);
+	conn_free(rx, c);
+}
+
+/* Hands the batch of frames to ingest (it copies them). */
+static void submit_batch(struct worker *wk)
+{
+	struct receiver *rx = wk->rx;
+	struct conn *c = wk->batch_conn;
+	struct ingest_source src = { .origin = { .via = c->ssl ? "tls" : "tcp",
+		                                 .peer = c->peer,
+		                                 .tls_subject = c->subject },
+		                     .name = c->name };
+	struct strbuf err = STRBUF_INIT;
+
+	if (wk->nbatch && !wk->submit_failed &&
+	    ingest_submit(rx->g, &src, wk->batch, wk->nbatch, &err) < 0) {
+		fprintf(stderr, "mamori: syslog over %s stops: %s\n", src.origin.via, err.buf);
+		wk->submit_failed = true;
+		atomic_store(&rx->stopping, true);
+	}
+	wk->nbatch = 0;
+	strbuf_release(&err);
+}
+
+static void on_frame(void *ctx, const char *msg, size_t len, unsigned flags)
+{
+	struct worker *wk = ctx;
+	struct conn *c = wk->batch_conn;
+	struct ingest_msg *m;
+
+	if (wk->nbatch == MAX_BATCH)
+		submit_batch(wk);
+	m = &wk->batch[wk->nbatch++];
+	m->data = msg;
+	m->len = len;
+	m->flags = ((flags & FRAME_CUT) ? LOG_CUT : 0) | ((flags & FRAME_OCTET) ? LOG_OCTET : 0);
+	m->seq = ++c->seq;
+}
+
+/* Moves the buffer to one of cap bytes, wiping the old one (messages are personal data). */
+static void conn_grow(struct conn *c, size_t cap)
+{
+	char *buf = xmalloc(cap);
+
+	memcpy(buf, c->buf, c->len);
+	explicit_bzero(c->buf, c->cap);
+	free(c->buf);
+	c->buf = buf;
+	c->cap = cap;
+}
+
+/* Frames what the connection's buffer holds and hands them to ingest. */
+static int conn_frames(struct receiver *rx, struct conn *c, bool eof)
+{
+	struct worker *wk = c->w;
+	size_t used;
+
+	wk->nbatch = 0;
+	wk->batch_conn = c;
+	used = framer_feed(&c->fr, c->buf, c->len, eof, on_frame, wk);
+	submit_batch(wk);
+	if (used) {
+		memmove(c->buf, c->buf + used, c->len - used);
+		c->len -= used;
+	}
+	/* A frame that does not fit yet: grow, up to the limit and room for its count. */
+	if (c->len == c->cap && c->cap < rx->max + 64)
+		conn_grow(c, c->cap * 2 < rx->max + 64 ? c->cap * 2 : rx->max + 64);
+	return wk->submit_failed ? -1 : 0;
+}
+
+static void subject_of(struct conn *c)
+{
+	X509 *cert = SSL_get1_peer_certificate(c->ssl);
+	BIO *bio;
+	char *p;
+	long n;
+
+	if (!cert)
+		return;
+	bio = BIO_new(BIO_s_mem());
+	if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_get_mem_data(bio, &p);
+		if (n > 0 && n < 1024)
+			c->subject = xstrndup(p, (size_t)n);
+	}
+	BIO_free(bio);
+	X509_free(cert);
+}
+
+/* Returns -1 when the connection is to be closed. */
+static int conn_read(struct receiver *rx, struct conn *c)
+{
+	for (int i = 0; i < READS_PER_EVENT; i++) {
+		size_t room = c->cap - c->len;
+		ssize_t n;
+
+		if (c->ssl) {
+			/* SSL_read gives one record (16 KiB at most): take every record that
+			 * is there before framing, as one read() would. */
+			size_t got = 0;
+			int k = 0;
+			while (got < room) {
+				k = SSL_read(c->ssl, c->buf + c->len + got, (int)(room - got));
+				if (k <= 0)
+					break;
+				got += (size_t)k;
+			}
+			if (k <= 0) {
+				int e = SSL_get_error(c->ssl, k);
+				if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+					ERR_clear_error();
+					c->len += got;
+					conn_frames(rx, c, true);
+					return -1;
+				}
+				if (got == 0)
+					return 0;
+			}
+			n = (ssize_t)got;
+		} else {
+			n = read(c->fd, c->buf + c->len, room);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return 0;
+			if (n <= 0) {
+				conn_frames(rx, c, true);
+				return -1;
+			}
+		}
+		c->len += (size_t)n;
+		if (conn_frames(rx, c, false) < 0)
+			return -1;
+		/* A busy sender: fewer, larger reads (a quiet one keeps a small buffer). */
+		if ((size_t)n == room && c->cap < CONN_BUF_BUSY)
+			conn_grow(c, c->cap * 2);
+		if ((size_t)n < room && !(c->ssl && SSL_pending(c->ssl)))
+			return 0; /* drained */
+	}
+	/*
+	 * TLS reads ahead (one read() takes many records, not two for each): whole records may
+	 * be left in OpenSSL's buffer with none in the socket, which epoll would not report: the
+	 * worker comes back for them (read_again).
+	 */
+	if (c->ssl && !c->again && SSL_has_pending(c->ssl)) {
+		c->again = true;
+		c->w->n_again++;
+	}
+	return 0;
+}
+
+static int conn_handshake(struct receiver *rx, struct conn *c)
+{
+	int k = SSL_accept(c->ssl), e;
+	struct epoll_event ev = { .data.ptr = c };
+
+	if (k == 1) {
+		c->handshaking = false;
+		subject_of(c);
+		ev.events = EPOLLIN;
+		epoll_ctl(c->w->ep, EPOLL_CTL_MOD, c->fd, &ev);
+		return conn_read(rx, c);
+	}
+	e = SSL_get_error(c->ssl, k);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		ev.events = e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
+		epoll_ctl(c->w->ep, EPOLL_CTL_MOD, c->fd, &ev);
+		return 0;
+	}
+	ERR_clear_error();
+	return -1; /* no certificate, a wrong one, not TLS: refused */
+}
+
+static void accept_one(struct receiver *rx, int lfd, bool tls)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct worker *wk = &rx->workers[0];
+	struct conn *c;
+	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+	unsigned max = rx->cfg.max_connections ? rx->cfg.max_connections : 1024;
+
+	if (fd < 0)
+		return;
+	if (atomic_load(&rx->n_conns) >= max) {
+		close(fd);
+		ingest_count_connection(rx->g, 0, true);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->fr.max = rx->max;
+	c->cap = CONN_BUF_START;
+	c->buf = xmalloc(c->cap);
+	c->started_ms = time_now_ms();
+	receive_addr_text((struct sockaddr *)&ss, sl, c->peer, sizeof(c->peer));
+	ingest_source_name(c->name, sizeof(c->name), tls ? "tls" : "tcp", c->peer);
+	if (tls) {
+		c->ssl = SSL_new(rx->ctx);
+		if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+			SSL_free(c->ssl);
+			close(fd);
+			free(c->buf);
+			free(c);
+			return;
+		}
+		c->handshaking = true;
+	}
+	/* To the worker with the fewest connections (read without its lock: a hint). */
+	for (unsigned i = 1; i < rx->n_workers; i++)
+		if (rx->workers[i].n_conns < wk->n_conns)
+			wk = &rx->workers[i];
+	c->w = wk;
+	atomic_fetch_add(&rx->n_conns, 1);
+	ingest_count_connection(rx->g, 1, false);
+	pthread_mutex_lock(&wk->mu);
+	c->next = wk->conns;
+	if (wk->conns)
+		wk->conns->prev = c;
+	wk->conns = c;
+	wk->n_conns++;
+	pthread_mutex_unlock(&wk->mu);
+	ev.data.ptr = c;
+	epoll_ctl(wk->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Closes TLS connections that have not finished their handshake in time. */
+static void sweep(struct worker *wk)
+{
+	int64_t now = time_now_ms();
+	struct conn *late = NULL;
+
+	pthread_mutex_lock(&wk->mu);
+	for (struct conn *c = wk->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->handshaking && now - c->started_ms > HANDSHAKE_MS) {
+			conn_unlink_locked(c);
+			c->next = late;
+			late = c;
+		}
+	}
+	pthread_mutex_unlock(&wk->mu);
+	while (late) {
+		struct conn *c = late;
+		late = c->next;
+		conn_free(wk->rx, c);
+	}
+}
+
+/* Closes every connection of the worker (its thread has stopped). */
+void receive_close_all(struct worker *wk)
+{
+	while (wk->conns)
+		conn_close(wk->rx, wk->conns);
+}
+
+/* The connections that stopped with records in OpenSSL's buffer (conn_read), read again. */
+static void read_again(struct worker *wk)
+{
+	struct conn *todo[64];
+	size_t n = 0;
+
+	pthread_mutex_lock(&wk->mu);
+	for (struct conn *c = wk->conns; c && n < ARRAY_SIZE(todo); c = c->next)
+		if (c->again)
+			todo[n++] = c;
+	pthread_mutex_unlock(&wk->mu);
+	/* only this thread closes its connections: they are still there */
+	for (size_t i = 0; i < n; i++) {
+		todo[i]->again = false;
+		wk->n_again--;
+		if (conn_read(wk->rx, todo[i]) < 0)
+			conn_close(wk->rx, todo[i]);
+	}
+}
+
+void *receive_stream_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct receiver *rx = wk->rx;
+	struct epoll_event evs[64];
+	int64_t last_sweep = time_now_ms();
+	char name[16];
+
+	snprintf(name, sizeof(name), "mamori-rx-tcp%u", (unsigned)(wk - rx->workers));
+	pthread_setname_np(pthread_self(), name);
+
+	while (!atomic_load(&rx->stopping)) {
+		int n = epoll_wait(wk->ep, evs, 64, wk->n_again ? 0 : 1000);
+
+		for (int i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+			if (p == &rx->tcp_fd) {
+				accept_one(rx, rx->tcp_fd, false);
+			} else if (p == &rx->tls_fd) {
+				accept_one(rx, rx->tls_fd, true);
+			} else if (p == &rx->stop_fd) {
+				break;
+			} else {
+				struct conn *c = p;
+				int r = c->handshaking ? conn_handshake(rx, c) : conn_read(rx, c);
+				if (r < 0 || (evs[i].events & (EPOLLERR | EPOLLHUP) &&
+				              !(evs[i].events & EPOLLIN)))
+					conn_close(rx, c);
+			}
+			if (atomic_load(&rx->stopping))
+				break;
+		}
+		if (wk->n_again && !atomic_load(&rx->stopping))
+			read_again(wk);
+		if (time_now_ms() - last_sweep > 1000) {
+			sweep(wk);
+			last_sweep = time_now_ms();
+		}
+	}
+	receive_close_all(wk);
+	return NULL;
+}
