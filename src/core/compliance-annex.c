@@ -1,10 +1,88 @@
 /* compliance-annex: the compliance report read by ISO/IEC 27001:2022 Annex A control (a
  * Statement of Applicability): each control with the clauses mapped to it and their figures. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
 #include "core/compliance.h"
+#include "core/core.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Appends n entries to (*v, *nv), then keeps them ascending and each once. */
+static void entries_join(uint64_t **v, size_t *nv, size_t *alloc, const uint64_t *e, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ALLOC_GROW(*v, *nv, *alloc);
+		(*v)[(*nv)++] = e[i];
+	}
+	if (!*nv)
+		return;
+	qsort(*v, *nv, sizeof(**v), cmp_u64);
+	for (size_t i = 1; i < *nv; i++)
+		if ((*v)[i] != (*v)[k])
+			(*v)[++k] = (*v)[i];
+	*nv = k + 1;
+}
+
+/*
+ * Joins a clause's items of list l into the control's: a duty, a case or a risk once however
+ * many of the control's clauses it cites (a case by its earliest entry); an answer is its
+ * clause's own, named with the clause.
+ */
+static void items_join(struct compliance_items *to, const struct compliance_items *from,
+                       enum compliance_list l, const char *clause)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		const struct compliance_item *it = &from->v[i];
+		struct compliance_item *same = NULL;
+
+		for (size_t k = 0; l != COMPLIANCE_INSPECTION && k < to->n && !same; k++)
+			if (!strcmp(to->v[k].what, it->what) &&
+			    (l == COMPLIANCE_INCIDENTS || to->v[k].ledger == it->ledger))
+				same = &to->v[k];
+		if (same) {
+			if (it->ledger >= 0 && (same->ledger < 0 || it->ledger < same->ledger))
+				same->ledger = it->ledger;
+			continue;
+		}
+		ALLOC_GROW(to->v, to->n, to->alloc);
+		to->v[to->n].ledger = it->ledger;
+		to->v[to->n++].what = l == COMPLIANCE_INSPECTION
+		                          ? xstrfmt("%s %s", clause, it->what)
+		                          : xstrdup(it->what);
+	}
+}
+
+/* Joins clause row x into control row a. */
+static void row_join(struct compliance_annex_row *a, const struct compliance_row *x)
+{
+	struct compliance_row *f = &a->figs;
+
+	entries_join(&f->ledger, &f->n_ledger, &f->alloc_ledger, x->ledger, x->n_ledger);
+	entries_join(&f->refused, &f->n_refused, &f->alloc_refused, x->refused, x->n_refused);
+	entries_join(&f->approved, &f->n_approved, &f->alloc_approved, x->approved, x->n_approved);
+	entries_join(&f->found, &f->n_found, &f->alloc_found, x->found, x->n_found);
+	for (int l = 0; l < COMPLIANCE_NLISTS; l++)
+		items_join(&f->items[l], &x->items[l], (enum compliance_list)l, x->clause->id);
+	/* the units of x without an entry, counted as they are */
+	f->acts += x->acts > (int64_t)x->n_ledger ? x->acts - (int64_t)x->n_ledger : 0;
+	f->refusals +=
+	    x->refusals > (int64_t)x->n_refused ? x->refusals - (int64_t)x->n_refused : 0;
+	f->approvals +=
+	    x->approvals > (int64_t)x->n_approved ? x->approvals - (int64_t)x->n_approved : 0;
+	f->findings_open +=
+	    x->findings_open > (int64_t)x->n_found ? x->findings_open - (int64_t)x->n_found : 0;
+	f->insp_nonconform += x->insp_nonconform;
+}
 
 void compliance_annex_compute(const struct compliance_report *r, struct compliance_annex *ret)
 {
@@ -26,14 +104,18 @@ void compliance_annex_compute(const struct compliance_report *r, struct complian
 				continue;
 			a->rows = xrealloc(a->rows, (a->n_rows + 1) * sizeof(*a->rows));
 			a->rows[a->n_rows++] = x;
-			a->acts += x->acts;
-			a->refusals += x->refusals;
-			a->approvals += x->approvals;
-			a->duties_overdue += x->duties_overdue;
-			a->findings_open += x->findings_open;
-			a->insp_nonconform += x->insp_nonconform;
+			row_join(a, x);
 			a->gap = a->gap || x->gap;
 		}
+		a->figs.approval_median_ms = -1;
+		a->acts = a->figs.acts = (int64_t)a->figs.n_ledger + a->figs.acts;
+		a->refusals = a->figs.refusals = (int64_t)a->figs.n_refused + a->figs.refusals;
+		a->approvals = a->figs.approvals = (int64_t)a->figs.n_approved + a->figs.approvals;
+		a->findings_open = a->figs.findings_open =
+		    (int64_t)a->figs.n_found + a->figs.findings_open;
+		a->duties_overdue = a->figs.duties_overdue =
+		    (int64_t)a->figs.items[COMPLIANCE_DUTIES_OVERDUE].n;
+		a->insp_nonconform = a->figs.insp_nonconform;
 		/* each case once, whichever of its clauses it touched */
 		for (size_t c = 0; c < r->n_touch; c++) {
 			bool hit = false;
@@ -42,14 +124,17 @@ void compliance_annex_compute(const struct compliance_report *r, struct complian
 				hit = r->touch[c * r->nr + (size_t)(a->rows[k] - r->rows)];
 			a->incidents += hit;
 		}
+		a->figs.incidents = a->incidents;
 		ret->applicable += a->n_rows > 0;
 	}
 }
 
 void compliance_annex_release(struct compliance_annex *a)
 {
-	for (size_t i = 0; i < a->nr; i++)
+	for (size_t i = 0; i < a->nr; i++) {
 		free(a->rows[i].rows);
+		compliance_row_release(&a->rows[i].figs);
+	}
 	free(a->rows);
 	memset(a, 0, sizeof(*a));
 }

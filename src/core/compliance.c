@@ -184,18 +184,19 @@ static int count_approvals(struct compliance_report *rep, struct store *st, stru
 }
 
 /*
- * The entries behind the approvals counted (each approving act of a request citing the clause,
- * approved in the period) and the findings counted (the act that recorded each finding).
+ * The entries behind the approvals counted (of each request citing the clause approved in the
+ * period, the approving act that approved it: its last, so one entry per approval counted) and
+ * the open findings counted (the act that recorded each one).
  */
 static int figure_entries(struct compliance_report *rep, struct store *st, struct strbuf *err)
 {
 	struct query *q;
 	int r = query_prepare(st,
-	                      "SELECT x.ledger_index, j.value FROM requests r JOIN acts x ON"
+	                      "SELECT max(x.ledger_index), j.value FROM requests r JOIN acts x ON"
 	                      " x.request_id = r.id AND x.kind = 'request.approve' AND x.outcome"
 	                      " <> 'refused' AND x.ledger_index IS NOT NULL, json_each(r.clauses) j"
 	                      " WHERE r.state = 'approved' AND r.decided_ms >= ?1 AND"
-	                      " r.decided_ms < ?2 ORDER BY x.ledger_index",
+	                      " r.decided_ms < ?2 GROUP BY r.id, j.value ORDER BY 1",
 	                      &q, err);
 
 	if (r < 0)
@@ -215,6 +216,7 @@ static int figure_entries(struct compliance_report *rep, struct store *st, struc
 	r = query_prepare(st,
 	                  "SELECT x.ledger_index, json_extract(c.fields, '$.clause') FROM acts x"
 	                  " JOIN records c ON c.id = x.record_id WHERE c.register = ?1 AND"
+	                  " c.state <> 'closed' AND"
 	                  " x.outcome = 'done' AND x.ledger_index IS NOT NULL AND x.action IN"
 	                  " (?2, ?3) ORDER BY x.ledger_index",
 	                  &q, err);
@@ -704,19 +706,23 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 	return r;
 }
 
+void compliance_row_release(struct compliance_row *x)
+{
+	free(x->ledger);
+	free(x->refused);
+	free(x->approved);
+	free(x->found);
+	for (int l = 0; l < COMPLIANCE_NLISTS; l++) {
+		for (size_t k = 0; k < x->items[l].n; k++)
+			free(x->items[l].v[k].what);
+		free(x->items[l].v);
+	}
+}
+
 void compliance_release(struct compliance_report *r)
 {
-	for (size_t i = 0; r->rows && i < r->nr; i++) {
-		free(r->rows[i].ledger);
-		free(r->rows[i].refused);
-		free(r->rows[i].approved);
-		free(r->rows[i].found);
-		for (int l = 0; l < COMPLIANCE_NLISTS; l++) {
-			for (size_t k = 0; k < r->rows[i].items[l].n; k++)
-				free(r->rows[i].items[l].v[k].what);
-			free(r->rows[i].items[l].v);
-		}
-	}
+	for (size_t i = 0; r->rows && i < r->nr; i++)
+		compliance_row_release(&r->rows[i]);
 	free(r->rows);
 	for (size_t i = 0; i < r->n_cli; i++) {
 		struct compliance_cli_act *x = &r->cli[i];

@@ -72,8 +72,8 @@ struct compliance_row {
 	/* of those, the refused acts' entries (the refusals counted), ascending */
 	uint64_t *refused;
 	size_t n_refused, alloc_refused;
-	/* the approving acts' entries of the approvals counted, and the entries of the acts that
-	 * recorded the findings counted (finding.add / finding.raise), ascending */
+	/* the entries of the approvals counted (the act that approved each request), and of the
+	 * acts that recorded the open findings counted (finding.add / finding.raise), ascending */
 	uint64_t *approved, *found;
 	size_t n_approved, alloc_approved, n_found, alloc_found;
 	/* the items behind duties_done, duties_overdue, incidents, the self-inspection answers
@@ -139,19 +139,27 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
                        int64_t from_ms, int64_t to_ms, int64_t now_ms,
                        struct compliance_report *ret, struct strbuf *err);
 void compliance_release(struct compliance_report *r);
+/* Frees a row's entries and items (compliance_release does, for the report's rows). */
+void compliance_row_release(struct compliance_row *x);
 
 /*
  * The report by ISO/IEC 27001:2022 Annex A control (a Statement of Applicability): for each of
  * the 93 controls the profile's clauses mapped to it (their `iso27001` key) and their figures
- * summed; a control no clause maps to is not applicable under this profile.
+ * joined; a control no clause maps to is not applicable under this profile.
  */
 struct compliance_annex_row {
 	const struct policy_annex_control *control;
 	const struct compliance_row **rows; /* the clauses mapped to it, the profile's order */
 	size_t n_rows;
+	/* its figures, each unit counted once however many of its clauses it cites: an act, a
+	 * refusal, an approval, a duty overdue, a finding, a case, a self-inspection answer */
 	int64_t acts, refusals, approvals, duties_overdue, findings_open, incidents,
 	    insp_nonconform;
 	bool gap; /* a clause mapped to it is carried less strongly than its kind needs */
+	/* the ledger entries behind those figures, as a row of its own (clause NULL): the union of
+	 * its clauses' entries and items, so the control's figures link to them as a clause's do;
+	 * a self-inspection answer's item names its clause ("MIN-9-1-2 …") */
+	struct compliance_row figs;
 };
 struct compliance_annex {
 	struct compliance_annex_row *rows; /* the 93 controls in order */

@@ -85,6 +85,53 @@ void report_annex_mapping(const struct compliance_report *r, struct strbuf *out)
 	            reviewed, derived);
 }
 
+/* The figures of columns 5.. as each figure's columns are filled: the figure behind each. */
+static const int annex_figs[][2] = {
+	{ 5, REPORT_FIG_ACTS },
+	{ 6, REPORT_FIG_REFUSED },
+	{ 7, REPORT_FIG_APPROVED },
+	{ 8, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE },
+	{ 9, REPORT_FIG_FOUND },
+	{ 10, REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS },
+	{ 10, REPORT_FIG_ITEMS + COMPLIANCE_INSPECTION },
+};
+
+/*
+ * Column c's figure of control a, linked to the control's page (its ledger entries) when it
+ * counted any: the same page and lists as a clause's. インシデント・不適合 links each half.
+ */
+static void figure_links(const struct compliance_report *r, const struct compliance_annex_row *a,
+                         int c, struct strbuf *o)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(annex_figs) / sizeof(annex_figs[0]); i++) {
+		int fig = annex_figs[i][1];
+		int64_t n;
+
+		if (annex_figs[i][0] != c)
+			continue;
+		n = fig == REPORT_FIG_ACTS                                ? a->acts
+		    : fig == REPORT_FIG_REFUSED                           ? a->refusals
+		    : fig == REPORT_FIG_APPROVED                          ? a->approvals
+		    : fig == REPORT_FIG_FOUND                             ? a->findings_open
+		    : fig == REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE ? a->duties_overdue
+		    : fig == REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS      ? a->incidents
+		                                                          : a->insp_nonconform;
+		strbuf_reset(&t);
+		if (c == 10)
+			strbuf_addstr(&t, fig == REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS
+			                      ? "インシデント "
+			                      : "、不適合 ");
+		strbuf_addf(&t, "%" PRId64, n);
+		if (n && report_fig_count(&a->figs, fig))
+			report_figure_link(r, "control", a->control->id, fig, t.buf, o);
+		else
+			html_text(o, t.buf);
+	}
+	strbuf_release(&t);
+}
+
 void report_annex_html_body(const struct compliance_report *r, bool links, struct strbuf *o)
 {
 	struct compliance_annex an = { 0 };
@@ -144,6 +191,12 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 				html_close(o, "td");
 				continue;
 			}
+			if (c >= 5 && links) {
+				html_open(o, "td", HTML_END);
+				figure_links(r, a, c, o);
+				html_close(o, "td");
+				continue;
+			}
 			strbuf_reset(&t);
 			report_annex_cell(a, c, &t);
 			html_elem(o, c ? "td" : "th", t.buf, "scope", c ? NULL : "row", HTML_END);
@@ -182,13 +235,23 @@ int report_annex_csv(const struct compliance_report *r, bool cp932, struct strbu
 	compliance_annex_compute(r, &an);
 	csv_writer_init(&w, out,
 	                (cp932 ? CSV_WRITE_CP932 : CSV_WRITE_BOM) | CSV_WRITE_FORMULA_GUARD);
-	csv_write_row(&w, report_annex_columns, REPORT_ANNEX_NCOLS);
+	/* the columns, then the entries behind each figure, as the clause view's CSV has them */
+	for (int c = 0; c < REPORT_ANNEX_NCOLS; c++)
+		csv_write_field(&w, report_annex_columns[c]);
+	report_csv_fig_heads(&w, REPORT_FIG_ACTS, REPORT_FIG_ITEMS);
+	report_csv_fig_heads(&w, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE,
+	                     REPORT_FIG_ITEMS + COMPLIANCE_RISKS);
+	csv_end_row(&w);
 	for (size_t i = 0; i < an.nr; i++) {
 		for (int c = 0; c < REPORT_ANNEX_NCOLS; c++) {
 			strbuf_reset(&t);
 			report_annex_cell(&an.rows[i], c, &t);
 			csv_write_field(&w, t.buf);
 		}
+		report_csv_fig_cells(&w, &an.rows[i].figs, REPORT_FIG_ACTS, REPORT_FIG_ITEMS);
+		report_csv_fig_cells(&w, &an.rows[i].figs,
+		                     REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE,
+		                     REPORT_FIG_ITEMS + COMPLIANCE_RISKS);
 		csv_end_row(&w);
 	}
 	ret = csv_writer_finish(&w, err);

@@ -104,6 +104,22 @@ void report_fig_entries(const struct compliance_row *x, int fig, struct strbuf *
 /* Item k of figure fig: its entry (-1: none) and, for items, what it is (else NULL). */
 int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, const char **what);
 
+/*
+ * The page that lists the entries behind a row's figures: page "clause" (a clause's row) or
+ * "control" (an Annex A control's, compliance_annex_row.figs), id the clause or the control:
+ * /report/compliance/PAGE?id=ID&from=…&to=… (the report's period), #anchor when given.
+ */
+void report_figures_url(const struct compliance_report *r, const char *page, const char *id,
+                        const char *anchor, struct strbuf *url);
+/* label as a link to figure fig's list on that page (class "figure"), the one HTML writer's. */
+void report_figure_link(const struct compliance_report *r, const char *page, const char *id,
+                        int fig, const char *label, struct strbuf *o);
+/* CSV: a column 台帳の記録（NAME） per figure first..end-1, and a row's cells for them (its
+ * entries, space-separated; an item without one as —), for the clause and the control views. */
+struct csv_writer;
+void report_csv_fig_heads(struct csv_writer *w, int first, int end);
+void report_csv_fig_cells(struct csv_writer *w, const struct compliance_row *x, int first, int end);
+
 /* The 決裁欄's boxes. */
 #define REPORT_NSIGNERS 4
 extern const char *const report_signers[REPORT_NSIGNERS];

@@ -238,23 +238,50 @@ static void clause_cells(const void *ctx, size_t row, int col, struct strbuf *ou
 }
 
 struct ledger_ctx {
-	const struct compliance_report *r;
-	const size_t *rows;
+	const struct compliance_row *const *rows; /* a clause's, or a control's figures */
+	const char *const *ids;                   /* the clause or control each row is */
+	size_t *idx;                              /* row * REPORT_NFIGS + figure, per line */
+	size_t n;
 };
 
-/* rows[row] is clause * REPORT_NFIGS + figure: 条項, 数値, 台帳の記録 */
+/* idx[line] is row * REPORT_NFIGS + figure: 条項 (or 管理策), 数値, 台帳の記録 */
 static void ledger_cells(const void *ctx, size_t row, int col, struct strbuf *out)
 {
 	const struct ledger_ctx *lc = ctx;
-	const struct compliance_row *x = &lc->r->rows[lc->rows[row] / REPORT_NFIGS];
-	int fig = (int)(lc->rows[row] % REPORT_NFIGS);
+	size_t at = lc->idx[row] / REPORT_NFIGS;
+	int fig = (int)(lc->idx[row] % REPORT_NFIGS);
 
 	if (col == 0)
-		report_cell(x, COL_ID, out);
+		strbuf_addstr(out, lc->ids[at]);
 	else if (col == 1)
 		strbuf_addstr(out, report_fig_names[fig]);
 	else
-		report_fig_entries(x, fig, out);
+		report_fig_entries(lc->rows[at], fig, out);
+}
+
+/*
+ * The ledger entries behind every figure of n rows (clauses or controls), a line per figure
+ * that counted any, under title: the same table for both views.
+ */
+static void ledger_table(struct pdf *pdf, const char *title, const char *first_col,
+                         const struct compliance_row *const *rows, const char *const *ids, size_t n)
+{
+	static const double ledger_w[3] = { 90, 70, PAGE_W - 2 * MARGIN - 160 };
+	const char *head[3] = { first_col, "数値", "台帳の記録" };
+	struct ledger_ctx lc = { rows, ids, xcalloc(n ? n * REPORT_NFIGS : 1, sizeof(size_t)), 0 };
+
+	new_page(pdf);
+	heading(pdf, title, 14);
+	line(pdf, FONT, 9,
+	     "義務は実施した行為（期限超過は最後の実施、未実施は「—」）、インシデントは事案の"
+	     "最初の行為、自己点検は回答の最新の行為（未回答は点検を始めた行為）、リスクは評価"
+	     "の行為。");
+	for (size_t i = 0; i < n; i++)
+		for (int f = 0; f < REPORT_NFIGS; f++)
+			if (report_fig_count(rows[i], f))
+				lc.idx[lc.n++] = i * REPORT_NFIGS + (size_t)f;
+	draw_table(pdf, head, ledger_w, 3, 7, lc.n, ledger_cells, &lc);
+	free(lc.idx);
 }
 
 static void cli_cells(const void *ctx, size_t row, int col, struct strbuf *out)
@@ -361,24 +388,18 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 	}
 
 	/* every figure's ledger entries: an auditor checks them against the checkpoint */
-	new_page(&pdf);
-	heading(&pdf, "台帳の記録（条項ごと・数値ごとの台帳番号）", 14);
-	line(&pdf, FONT, 9,
-	     "義務は実施した行為（期限超過は最後の実施、未実施は「—」）、インシデントは事案の"
-	     "最初の行為、自己点検は回答の最新の行為（未回答は点検を始めた行為）、リスクは評価"
-	     "の行為。");
 	{
-		static const double ledger_w[3] = { 90, 70, PAGE_W - 2 * MARGIN - 160 };
-		static const char *const ledger_head[3] = { "条項", "数値", "台帳の記録" };
-		size_t *idx = xcalloc(r->nr ? r->nr * REPORT_NFIGS : 1, sizeof(*idx)), n = 0;
-		struct ledger_ctx lc = { r, idx };
+		const struct compliance_row **rows = xcalloc(r->nr ? r->nr : 1, sizeof(*rows));
+		const char **ids = xcalloc(r->nr ? r->nr : 1, sizeof(*ids));
 
-		for (size_t i = 0; i < r->nr; i++)
-			for (int f = 0; f < REPORT_NFIGS; f++)
-				if (report_fig_count(&r->rows[i], f))
-					idx[n++] = i * REPORT_NFIGS + (size_t)f;
-		draw_table(&pdf, ledger_head, ledger_w, 3, 7, n, ledger_cells, &lc);
-		free(idx);
+		for (size_t i = 0; i < r->nr; i++) {
+			rows[i] = &r->rows[i];
+			ids[i] = r->rows[i].clause->id;
+		}
+		ledger_table(&pdf, "台帳の記録（条項ごと・数値ごとの台帳番号）", "条項", rows, ids,
+		             r->nr);
+		free(rows);
+		free(ids);
 	}
 	cli_acts(&pdf, r);
 	return pdf_end(&pdf, path, err);
@@ -411,6 +432,19 @@ int report_annex_pdf(const struct compliance_report *r, const char *path, struct
 	line(&pdf, FONT, 9, t.buf);
 	draw_table(&pdf, report_annex_columns, annex_w, REPORT_ANNEX_NCOLS, 7, an.nr, annex_cells,
 	           &an);
+	{
+		const struct compliance_row **rows = xcalloc(an.nr ? an.nr : 1, sizeof(*rows));
+		const char **ids = xcalloc(an.nr ? an.nr : 1, sizeof(*ids));
+
+		for (size_t i = 0; i < an.nr; i++) {
+			rows[i] = &an.rows[i].figs;
+			ids[i] = an.rows[i].control->id;
+		}
+		ledger_table(&pdf, "台帳の記録（管理策ごと・数値ごとの台帳番号）", "管理策", rows,
+		             ids, an.nr);
+		free(rows);
+		free(ids);
+	}
 	compliance_annex_release(&an);
 	strbuf_release(&t);
 	return pdf_end(&pdf, path, err);

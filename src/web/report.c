@@ -169,6 +169,30 @@ int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, cons
 	return x->items[fig - REPORT_FIG_ITEMS].v[k].ledger;
 }
 
+void report_csv_fig_heads(struct csv_writer *w, int first, int end)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	for (int f = first; f < end; f++) {
+		strbuf_reset(&t);
+		strbuf_addf(&t, "台帳の記録（%s）", report_fig_names[f]);
+		csv_write_field(w, t.buf);
+	}
+	strbuf_release(&t);
+}
+
+void report_csv_fig_cells(struct csv_writer *w, const struct compliance_row *x, int first, int end)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	for (int f = first; f < end; f++) {
+		strbuf_reset(&t);
+		report_fig_entries(x, f, &t);
+		csv_write_field(w, t.buf);
+	}
+	strbuf_release(&t);
+}
+
 void report_fig_entries(const struct compliance_row *x, int fig, struct strbuf *out)
 {
 	for (size_t k = 0; k < report_fig_count(x, fig); k++) {
@@ -356,14 +380,13 @@ void report_case_cell(const struct compliance_case *k, int col, struct strbuf *o
 /* The signers' boxes: who drafts, who checks, who decides (決裁欄). */
 const char *const report_signers[REPORT_NSIGNERS] = { "起案", "審査", "承認", "決裁" };
 
-/* /report/compliance/clause?id=C&from=…&to=… (the report's period) and its anchor. */
-static void clause_url(const struct compliance_report *r, const struct compliance_row *x,
-                       const char *anchor, struct strbuf *url)
+void report_figures_url(const struct compliance_report *r, const char *page, const char *id,
+                        const char *anchor, struct strbuf *url)
 {
 	struct strbuf d = STRBUF_INIT;
 
-	strbuf_addstr(url, "/report/compliance/clause");
-	html_url_query(url, "id", x->clause->id);
+	strbuf_addf(url, "/report/compliance/%s", page);
+	html_url_query(url, "id", id);
 	if (r->from_ms != COMPLIANCE_FROM_START) {
 		core_format_local_date(&d, r->from_ms);
 		html_url_query(url, "from", d.buf);
@@ -371,12 +394,23 @@ static void clause_url(const struct compliance_report *r, const struct complianc
 	}
 	core_format_local_date(&d, r->to_ms - 1);
 	html_url_query(url, "to", d.buf);
-	strbuf_addf(url, "#%s", anchor);
+	if (anchor)
+		strbuf_addf(url, "#%s", anchor);
 	strbuf_release(&d);
 }
 
-/* The anchor of the clause page's list behind figure c of row x, or NULL (no list, or none). */
-static const char *figure_anchor(const struct compliance_row *x, int c)
+void report_figure_link(const struct compliance_report *r, const char *page, const char *id,
+                        int fig, const char *label, struct strbuf *o)
+{
+	struct strbuf url = STRBUF_INIT;
+
+	report_figures_url(r, page, id, report_fig_anchors[fig], &url);
+	html_elem(o, "a", label, "href", url.buf, "class", "figure", HTML_END);
+	strbuf_release(&url);
+}
+
+/* The figure behind column c of row x that has entries, or -1 (no list, or none). */
+static int column_figure(const struct compliance_row *x, int c)
 {
 	static const int fig_of[][2] = {
 		{ COL_APPROVALS, REPORT_FIG_APPROVED },
@@ -389,13 +423,13 @@ static const char *figure_anchor(const struct compliance_row *x, int c)
 	};
 
 	if (c == COL_ACTS && x->acts)
-		return "acts";
+		return REPORT_FIG_ACTS;
 	if (c == COL_REFUSALS && x->refusals)
-		return "refused";
+		return REPORT_FIG_REFUSED;
 	for (size_t i = 0; i < sizeof(fig_of) / sizeof(fig_of[0]); i++)
 		if (c == fig_of[i][0] && report_fig_count(x, fig_of[i][1]))
-			return report_fig_anchors[fig_of[i][1]];
-	return NULL;
+			return fig_of[i][1];
+	return -1;
 }
 
 static void html_ledger_cell(const struct compliance_report *r, const struct compliance_row *x,
@@ -419,7 +453,7 @@ static void html_ledger_cell(const struct compliance_report *r, const struct com
 	if (shown < x->n_ledger && links) {
 		struct strbuf url = STRBUF_INIT, label = STRBUF_INIT;
 
-		clause_url(r, x, "acts", &url);
+		report_figures_url(r, "clause", x->clause->id, "acts", &url);
 		strbuf_addf(&label, "…（ほか%zu件）", x->n_ledger - shown);
 		strbuf_addch(o, ' ');
 		html_elem(o, "a", label.buf, "href", url.buf, HTML_END);
@@ -504,17 +538,13 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 				continue;
 			}
 			/* every figure counted links to the ledger entries behind it */
-			if (ledger_links && figure_anchor(x, c)) {
-				struct strbuf url = STRBUF_INIT;
-
+			if (ledger_links && column_figure(x, c) >= 0) {
 				strbuf_reset(&t);
 				report_cell(x, c, &t);
-				clause_url(r, x, figure_anchor(x, c), &url);
 				html_open(o, "td", HTML_END);
-				html_elem(o, "a", t.buf, "href", url.buf, "class", "figure",
-				          HTML_END);
+				report_figure_link(r, "clause", x->clause->id, column_figure(x, c),
+				                   t.buf, o);
 				html_close(o, "td");
-				strbuf_release(&url);
 				continue;
 			}
 			strbuf_reset(&t);
@@ -610,11 +640,7 @@ int report_compliance_csv(const struct compliance_report *r, bool cp932, struct 
 	/* the columns, then the entries behind each figure but the acts' (台帳の記録) */
 	for (int c = 0; c < REPORT_NCOLS; c++)
 		csv_write_field(&w, report_columns[c]);
-	for (int f = REPORT_FIG_REFUSED; f < REPORT_NFIGS; f++) {
-		strbuf_reset(&t);
-		strbuf_addf(&t, "台帳の記録（%s）", report_fig_names[f]);
-		csv_write_field(&w, t.buf);
-	}
+	report_csv_fig_heads(&w, REPORT_FIG_REFUSED, REPORT_NFIGS);
 	csv_end_row(&w);
 	for (size_t i = 0; i < r->nr; i++) {
 		for (int c = 0; c < REPORT_NCOLS; c++) {
@@ -622,11 +648,7 @@ int report_compliance_csv(const struct compliance_report *r, bool cp932, struct 
 			report_cell(&r->rows[i], c, &t);
 			csv_write_field(&w, t.buf);
 		}
-		for (int f = REPORT_FIG_REFUSED; f < REPORT_NFIGS; f++) {
-			strbuf_reset(&t);
-			report_fig_entries(&r->rows[i], f, &t);
-			csv_write_field(&w, t.buf);
-		}
+		report_csv_fig_cells(&w, &r->rows[i], REPORT_FIG_REFUSED, REPORT_NFIGS);
 		csv_end_row(&w);
 	}
 	strbuf_release(&t);

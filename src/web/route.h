@@ -108,6 +108,8 @@ void ui_audit_finding(struct web_req *r);
 void ui_report_compliance(struct web_req *r);
 /* /report/compliance/clause?id=C: every ledger entry behind a clause's figures. */
 void ui_report_clause(struct web_req *r);
+/* /report/compliance/control?id=5.35: every ledger entry behind an Annex A control's figures. */
+void ui_report_control(struct web_req *r);
 void ui_inspections(struct web_req *r);
 void ui_inspections_open(struct web_req *r);
 void ui_inspections_csv(struct web_req *r);

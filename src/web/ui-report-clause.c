@@ -2,7 +2,9 @@
  * (docs/audits.md): every act that cited the clause in the period and, of them, every refusal,
  * the approvals and findings, and every duty, case, self-inspection answer and risk counted,
  * each linked to its entry, so an auditor can recount the report's figures and prove each entry
- * against the signed checkpoint. For those who may read the report (the ledger's readers). */
+ * against the signed checkpoint; and the same for an ISO/IEC 27001 Annex A control's figures,
+ * its clauses' joined (each unit once). For those who may read the report (the ledger's
+ * readers). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,20 +70,100 @@ static void items(struct strbuf *o, const struct compliance_row *x, int fig, con
 	html_close(o, "ul");
 }
 
+/*
+ * The lists behind figures: every figure of row x (a clause's, or a control's joined from its
+ * clauses': control), each entry linked, under headings that say whose figures they are.
+ */
+static void figures(struct strbuf *o, const struct compliance_row *x, bool control)
+{
+	/* per figure, the heading for a clause and for a control */
+	static const char *const heads[REPORT_NFIGS][2] = {
+		[REPORT_FIG_ACTS] = { N_("Acts that cited it"),
+		                      N_("Acts that cited any of its clauses, each once") },
+		[REPORT_FIG_REFUSED] = { N_("Of them, refused"), N_("Of them, refused") },
+		[REPORT_FIG_APPROVED] = { N_("Approvals of requests citing it"),
+		                          N_("Approvals of requests citing any of its clauses, "
+		                             "each once") },
+		[REPORT_FIG_FOUND] = { N_("Open findings on it, each by the act that recorded it"),
+		                       N_("Open findings on its clauses, each by the act that "
+		                          "recorded it") },
+		[REPORT_FIG_ITEMS +
+		    COMPLIANCE_DUTIES_DONE] = { N_("Duties citing it fulfilled in the period, each "
+		                                   "by the act that fulfilled "
+		                                   "it"),
+		                                N_("Duties citing its clauses fulfilled in the "
+		                                   "period, each once by the act "
+		                                   "that fulfilled it") },
+		[REPORT_FIG_ITEMS +
+		    COMPLIANCE_DUTIES_OVERDUE] = { N_("Duties citing it overdue now, each by its "
+		                                      "last fulfilment"),
+		                                   N_("Duties citing its clauses overdue now, each "
+		                                      "once by its last "
+		                                      "fulfilment") },
+		[REPORT_FIG_ITEMS +
+		    COMPLIANCE_INCIDENTS] = { N_("Incident cases whose acts cited it, each by the "
+		                                 "first such act in the "
+		                                 "period"),
+		                              N_("Incident cases whose acts cited its clauses, "
+		                                 "each once by the first such "
+		                                 "act in the period") },
+		[REPORT_FIG_ITEMS +
+		    COMPLIANCE_INSPECTION] = { N_("Self-inspection answers on it, each by its "
+		                                  "latest act (unanswered: the "
+		                                  "act that opened the inspection)"),
+		                               N_("Self-inspection answers on its clauses, each by "
+		                                  "its latest act "
+		                                  "(unanswered: the act that opened the "
+		                                  "inspection)") },
+		[REPORT_FIG_ITEMS + COMPLIANCE_RISKS] = { N_("Risks whose assessment in the period "
+		                                             "named it as a measure, each by "
+		                                             "that assessment"),
+		                                          N_("Risks whose assessment in the period "
+		                                             "named its clauses as measures, "
+		                                             "each once by that assessment") },
+	};
+	struct strbuf h = STRBUF_INIT;
+
+	for (int f = 0; f < REPORT_NFIGS; f++) {
+		const char *heading = _(heads[f][control]);
+		const uint64_t *e = NULL;
+
+		if (f >= REPORT_FIG_ITEMS) {
+			items(o, x, f, heading);
+			continue;
+		}
+		strbuf_reset(&h);
+		strbuf_addf(&h, "%s（%zu）", heading, report_fig_count(x, f));
+		if (report_fig_count(x, f))
+			e = f == REPORT_FIG_ACTS       ? x->ledger
+			    : f == REPORT_FIG_REFUSED  ? x->refused
+			    : f == REPORT_FIG_APPROVED ? x->approved
+			                               : x->found;
+		entries(o, report_fig_anchors[f], h.buf, e, report_fig_count(x, f));
+	}
+	strbuf_release(&h);
+}
+
+/* The 403 or 404 for a reader who may not see the report, or a page not in the profile. */
+static bool may_read(struct web_req *r)
+{
+	if (ui_ledger_reader(r))
+		return true;
+	web_error(r, 403, "the compliance report is for administrators and ward-wide roles");
+	return false;
+}
+
 void ui_report_clause(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT, h = STRBUF_INIT;
+	struct strbuf h = STRBUF_INIT;
 	struct compliance_report rep = { 0 };
 	const struct policy_clause *c;
 	const struct compliance_row *x = NULL;
 	int64_t from, to;
 
-	if (!ui_ledger_reader(r)) {
-		web_error(r, 403,
-		          "the compliance report is for administrators and ward-wide roles");
+	if (!may_read(r))
 		goto out;
-	}
 	c = r->profile && web_query(r, "id") ? policy_clause(r->profile, web_query(r, "id")) : NULL;
 	if (!c) {
 		web_error(r, 404, "no such clause in the profile in force");
@@ -104,36 +186,71 @@ void ui_report_clause(struct web_req *r)
 	html_text(o, _("The ledger entries behind this clause's figures in the compliance report, "
 	               "every one: prove each against the signed checkpoint and recount."));
 	html_close(o, "p");
-	strbuf_reset(&h);
-	strbuf_addf(&h, "%s（%zu）", _("Acts that cited it"), x->n_ledger);
-	entries(o, "acts", h.buf, x->ledger, x->n_ledger);
-	strbuf_reset(&h);
-	strbuf_addf(&h, "%s（%zu）", _("Of them, refused"), x->n_refused);
-	entries(o, "refused", h.buf, x->refused, x->n_refused);
-	strbuf_reset(&h);
-	strbuf_addf(&h, "%s（%zu）", _("Approvals of requests citing it"), x->n_approved);
-	entries(o, "approved", h.buf, x->approved, x->n_approved);
-	strbuf_reset(&h);
-	strbuf_addf(&h, "%s（%zu）", _("Findings on it, as recorded"), x->n_found);
-	entries(o, "found", h.buf, x->found, x->n_found);
-	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_DONE,
-	      _("Duties citing it fulfilled in the period, each by the act that fulfilled it"));
-	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE,
-	      _("Duties citing it overdue now, each by its last fulfilment"));
-	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS,
-	      _("Incident cases whose acts cited it, each by the first such act in the period"));
-	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_INSPECTION,
-	      _("Self-inspection answers on it, each by its latest act (unanswered: the act "
-	        "that opened the inspection)"));
-	items(o, x, REPORT_FIG_ITEMS + COMPLIANCE_RISKS,
-	      _("Risks whose assessment in the period named it as a measure, each by that "
-	        "assessment"));
+	figures(o, x, false);
 	html_open(o, "p", HTML_END);
 	page_link(o, "/report/compliance", _("The compliance report per clause"));
 	html_close(o, "p");
 	page_end(r);
 out:
 	compliance_release(&rep);
-	strbuf_release(&err);
 	strbuf_release(&h);
+}
+
+void ui_report_control(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf h = STRBUF_INIT, url = STRBUF_INIT;
+	struct compliance_report rep = { 0 };
+	struct compliance_annex an = { 0 };
+	const struct policy_annex_control *c;
+	const struct compliance_annex_row *a = NULL;
+	int64_t from, to;
+
+	if (!may_read(r))
+		goto out;
+	c = web_query(r, "id") ? policy_annex_control(web_query(r, "id")) : NULL;
+	if (!c) {
+		web_error(r, 404, "no such ISO/IEC 27001:2022 Annex A control");
+		goto out;
+	}
+	if (ui_report_compute(r, &rep, &from, &to) < 0)
+		goto out;
+	compliance_annex_compute(&rep, &an);
+	for (size_t i = 0; i < an.nr && !a; i++)
+		if (an.rows[i].control == c)
+			a = &an.rows[i];
+	if (!a) {
+		web_error(r, 404, "no such ISO/IEC 27001:2022 Annex A control");
+		goto out;
+	}
+	web_audit(r, r->user->login, "report.compliance", c->id);
+	strbuf_addf(&h, "%s %s", c->id, c->name);
+	page_begin(r, h.buf, NAV_AUDITS);
+	html_open(o, "p", "class", "cite", HTML_END);
+	html_text(o, _("The clauses of the profile mapped to this control:"));
+	for (size_t k = 0; k < a->n_rows; k++) {
+		strbuf_reset(&url);
+		report_figures_url(&rep, "clause", a->rows[k]->clause->id, NULL, &url);
+		html_text(o, " ");
+		html_elem(o, "a", a->rows[k]->clause->id, "href", url.buf, "class", "clause",
+		          HTML_END);
+	}
+	if (!a->n_rows)
+		html_text(o, _(" none (the control does not apply under this profile)"));
+	html_close(o, "p");
+	html_open(o, "p", HTML_END);
+	html_text(o, _("The ledger entries behind this control's figures in the compliance report "
+	               "by Annex A control, each counted once however many of its clauses it "
+	               "cites: prove each against the signed checkpoint and recount."));
+	html_close(o, "p");
+	figures(o, &a->figs, true);
+	html_open(o, "p", HTML_END);
+	page_link(o, "/report/compliance?by=annex-a", _("By ISO/IEC 27001 Annex A control"));
+	html_close(o, "p");
+	page_end(r);
+out:
+	compliance_annex_release(&an);
+	compliance_release(&rep);
+	strbuf_release(&h);
+	strbuf_release(&url);
 }

@@ -136,6 +136,21 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   await page.click('a[href="/report/compliance?by=annex-a"]');
   const annex = await page.textContent('table.report-annex');
   assert.ok(annex.includes('5.35') && annex.includes('MIN-9-1-3'), 'the view by Annex A control');
+  // a control's figure links to the ledger entries behind it, as a clause's does
+  const acts535 = page.locator('tr[id="5.35"] a.figure[href*="#acts"]');
+  const counted = Number(await acts535.textContent());
+  assert.ok(counted >= 2, 'the refused plans and the finding cite 5.35\'s clauses');
+  await Promise.all([page.waitForLoadState('load'), acts535.click()]);
+  assert.ok((await page.textContent('h1')).includes('5.35 情報セキュリティの独立したレビュー'));
+  assert.equal(await page.locator('#acts + p.entries a.entry').count(), counted,
+    'as many entries as the figure counts');
+  assert.ok(await page.locator('a.clause[href*="clause?id=MIN-9-1-3"]').count() === 1,
+    'its clauses, each linked to the clause\'s own entries');
+  await shot(page, 'compliance-control');
+  await Promise.all([page.waitForLoadState('load'),
+    page.locator('#refused + p.entries a.entry').first().click()]);
+  assert.ok((await page.textContent('main')).includes('audit.plan'), 'a refused plan\'s entry');
+  await page.goto(server.url + 'report/compliance?by=annex-a');
   const annexCsv = await page.request.get(server.url + 'report/compliance?format=csv&by=annex-a');
   assert.ok((await annexCsv.text()).includes('管理策,名称'));
   assert.equal(await page.locator('a[href="/report/compliance?format=pdf&by=annex-a"]').count(), 1,

@@ -130,6 +130,40 @@ check "5.35 (independent review) carries the audit clauses" \
 	"col '$TMP/a.csv' 5.35 管理策 条項 | grep -q 'MIN-9-1-3'"
 is "its name" "$(col "$TMP/a.csv" 5.35 管理策 名称)" "情報セキュリティの独立したレビュー"
 is "5.26 counts the case once, though several of its clauses cite it" "$(col "$TMP/a.csv" 5.26 管理策 インシデント・不適合)" "インシデント 1、不適合 0"
+# each control's figures link to their ledger entries as a clause's do: as many entries as the
+# figure counts, each unit once however many of the control's clauses it cites
+python3 - "$TMP/a.csv" >"$TMP/a.bad" <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")):
+    inc, nonconf = [int(x) for x in r["インシデント・不適合"].replace("インシデント ", "").split("、不適合 ")]
+    for fig, col in (("行為", "行為"), ("拒否", "拒否"), ("承認", "承認"), ("義務の期限超過", "義務の期限超過"),
+                     ("未完了の指摘", "指摘"), (inc, "インシデント")):
+        want = int(r[fig]) if isinstance(fig, str) else fig
+        got = r["台帳の記録（%s）" % col].split()
+        if len(got) != want or len(set(got)) != len(got):
+            print(r["管理策"], col, want, got)
+    answers = r["台帳の記録（自己点検）"].split()
+    if len(answers) < nonconf:
+        print(r["管理策"], "自己点検", nonconf, answers)
+PY
+check "every control's figure is its entries, none twice" "[ ! -s '$TMP/a.bad' ]"
+[ -s "$TMP/a.bad" ] && diag "$(head -5 "$TMP/a.bad")"
+# 5.36 (compliance with policies) carries MIN-9-2-1 and others the same acts cite
+python3 - "$TMP/a.csv" "$TMP/r.csv" 5.36 >"$TMP/join" <<'PY'
+import csv, sys
+a = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r["管理策"] == sys.argv[3]][0]
+c = {r["条項"]: r for r in csv.DictReader(open(sys.argv[2], encoding="utf-8-sig"))}
+cl = a["条項"].split()
+joined = set(e for k in cl for e in c[k]["台帳の記録"].split())
+print(int(a["行為"]), sum(int(c[k]["行為"]) for k in cl), set(a["台帳の記録（行為）"].split()) == joined)
+PY
+check "5.36: an act citing several of its clauses counts once ($(cat "$TMP/join"): control, sum of clauses, same entries)" \
+	"[ \$(cut -d' ' -f1 '$TMP/join') -lt \$(cut -d' ' -f2 '$TMP/join') ] && [ \$(cut -d' ' -f3 '$TMP/join') = True ]"
+O=$(col "$TMP/a.csv" 5.36 管理策 '台帳の記録（義務の期限超過）')
+check "5.36: the two overdue duties, one never fulfilled, one by its last fulfilment ($O)" \
+	"echo '$O' | grep -qx '[0-9]* —\\|— [0-9]*' && entry \$(echo '$O' | tr -d '— ') | grep -qx 'duty.done duty/section-inspection kaikei-kacho'"
+E=$(col "$TMP/a.csv" 5.35 管理策 '台帳の記録（自己点検）')
+check "5.35: the 不適合 answer's entry ($E) is the answer" "entry '$E' | grep -q '^inspection_answer\\.answer '"
 expect "by Annex A (HTML)" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format html -o "$TMP/a.html"
 check "says how many controls apply" "grep -q 'annex-applicable' '$TMP/a.html'"
 check "controls named in Japanese (JIS Q 27001), not in English" \
@@ -146,6 +180,9 @@ check "5.35 carries MIN-9-1-3 unmarked, 8.14 (redundancy) carries MIN-5-9-1 (多
 expect "by Annex A (PDF)" 0 "$MAMORI" --dir "$D" report compliance --by annex-a --format pdf -o "$TMP/a.pdf"
 check "its title, a control, a clause and the checkpoint" \
 	"pdftotext '$TMP/a.pdf' - | tr -d ' ' >'$TMP/a.txt' && grep -q '附属書A' '$TMP/a.txt' && grep -q '管理策ごとの適用と遵守状況' '$TMP/a.txt' && grep -q '5.35' '$TMP/a.txt' && grep -q 'MIN-9-1-3' '$TMP/a.txt' && grep -q '署名付きチェックポイント' '$TMP/a.txt'"
+pdftotext -layout "$TMP/a.pdf" "$TMP/al.txt"
+check "its ledger table names each control's figures' entries (5.36's overdue duties with —)" \
+	"grep -q '台帳の記録（管理策ごと・数値ごとの台帳番号）' '$TMP/al.txt' && grep '5.36 *義務の期限超過' '$TMP/al.txt' | grep -q '—'"
 expect "an unknown view" 2 "$MAMORI" --dir "$D" report compliance --by section --format csv -o "$TMP/x.csv"
 
 # the loader checks the controls a clause names

@@ -163,7 +163,7 @@ check "the refusals are among the acts" "[ \"\$(cut -d' ' -f3 '$TMP/ids')\" = Tr
 REF=$(cut -d' ' -f4 "$TMP/ids")
 check "a refused entry is the refused audit.plan" "m ledger entry '$REF' | grep -q 'audit.plan'"
 is "MIN-3-4-1's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-3-4-1")"
-check "the findings on it, each by the act that recorded it" "grep -q 'この条項の指摘を記録した行為（[2-9]' '$TMP/body'"
+check "the open findings on it, each by the act that recorded it" "grep -q 'この条項の未完了の指摘（記録した行為）（[2-9]' '$TMP/body'"
 FE=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'id=.found.*?index=(\d+)', t, re.S).group(1))")
 check "a finding's entry is its finding.add" "m ledger entry '$FE' | grep -q 'finding.add'"
 is "the approved request's clause ($TC)" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=$TC")"
@@ -202,6 +202,28 @@ is "MIN-9-1-2's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/complia
 is "the unanswered item's entry is the inspection's opening" "self_inspection.open chief" "$(actor_action "$(list inspection)")"
 check "said to be unanswered, in Japanese" "grep -q '税務課 自己点検 [0-9]*：未回答' '$TMP/body'"
 is "a clause the profile lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-99")"
+# the report by Annex A control: its figures link to the control's entries, the same lists
+is "the report by Annex A control" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?by=annex-a")"
+check "5.36's acts link to the control's entries" \
+	"grep -q 'href=\"/report/compliance/control?id=5.36&amp;to=[0-9-]*#acts\" class=\"figure\"' '$TMP/body'"
+check "5.35's refusals (the refused audit plan, MIN-9-1-3) to theirs" \
+	"grep -q 'href=\"/report/compliance/control?id=5.35&amp;to=[0-9-]*#refused\" class=\"figure\"' '$TMP/body'"
+check "5.35's 不適合 0 (its item asked, not answered) links nowhere" \
+	"! grep -q 'control?id=5.35&amp;to=[0-9-]*#inspection' '$TMP/body' && grep -q '、不適合 0' '$TMP/body'"
+check "a control no act touched links nowhere (7.4 physical monitoring)" \
+	"! grep -q 'control?id=7.4&amp;' '$TMP/body'"
+N536=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'control\?id=5.36&amp;to=[0-9-]*#acts\" class=\"figure\">(\d+)<', t).group(1))")
+is "5.36's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=5.36")"
+check "named with its JIS name and its clauses, each linked to the clause's entries" \
+	"grep -q '5.36 ' '$TMP/body' && grep -q 'href=\"/report/compliance/clause?id=MIN-9-1-4&amp;to=[0-9-]*\" class=\"clause\"' '$TMP/body'"
+is "as many acts listed as the report counts, each once" "$N536" "$(list acts | sort -u | wc -l)"
+is "and no act twice" "$(list acts | wc -l)" "$(list acts | sort -u | wc -l)"
+check "in Japanese" "grep -q 'この管理策の条項のいずれかを根拠とした行為' '$TMP/body'"
+is "5.35's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=5.35")"
+check "its self-inspection item listed all the same, named with its clause" "grep -q 'MIN-9-1-2 税務課 自己点検 [0-9]*：未回答' '$TMP/body'"
+is "whose entry is the inspection's opening" "self_inspection.open chief" "$(actor_action "$(list inspection)")"
+is "a control Annex A lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=9.99")"
+is "a control with no id" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control")"
 is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
 check "one row per clause, MIN-9-1-3 among them" "grep -q '^MIN-9-1-3,' '$TMP/body'"
 is "as PDF" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=pdf&from=2026-01-01")"
@@ -216,6 +238,7 @@ is "sato logs in" 303 "$(login sato "$PW" "$TMP/jar-sato")"
 is "staff may not read the report" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance")"
 is "nor its CSV" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance?format=csv")"
 is "nor a clause's entries" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/clause?id=MIN-9-1-3")"
+is "nor a control's" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/control?id=5.36")"
 is "the audits page" 200 "$(status -b "$TMP/jar-sato" "${URL}audits")"
 check "shows no audit sato may not read" "! grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
 done_testing
