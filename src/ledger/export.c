@@ -420,9 +420,17 @@ int ledger_export(struct ledger *lg, const char *data_dir, const char *dir, stru
 	query_done(s);
 	if (r < 0)
 		goto out;
-	r = export_bundles(lg, dir, cp.size, err);
-	if (r == 0)
-		r = export_tiles(lg, dir, cp.size, err);
+	{
+		/* One read snapshot: a server may fill the partial bundle meanwhile, moving its
+		 * entries from ledger_tail to ledger_bundle. */
+		bool began = false;
+		r = store_read_begin(ledger_store(lg), &began, err);
+		if (r == 0)
+			r = export_bundles(lg, dir, cp.size, err);
+		if (r == 0)
+			r = export_tiles(lg, dir, cp.size, err);
+		store_read_end(ledger_store(lg), began);
+	}
 out:
 	free(vk);
 	strbuf_release(&note);

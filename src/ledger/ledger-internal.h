@@ -135,7 +135,8 @@ struct bundle_cursor {
 	struct query *q;
 	uint64_t next, end;
 	unsigned rows; /* rows of the current page so far */
-	bool eof;
+	bool eof, tail_read;
+	struct strbuf tail; /* the partial bundle, from ledger_tail, once the full ones are read */
 };
 void bundle_cursor_init(struct bundle_cursor *c, struct ledger *lg, uint64_t from, uint64_t end);
 int bundle_cursor_next(struct bundle_cursor *c, uint64_t *n, const void **data, size_t *len,
@@ -205,9 +206,13 @@ struct ledger {
 	uint64_t size;
 	uint8_t root[MERKLE_HASH_SIZE];
 	struct merkle_range range;
-	struct strbuf bundle; /* entries of bundle size >> 8 */
-	struct strbuf sealed; /* sealed records of that bundle */
-	bool bundle_dirty, sealed_dirty;
+	struct strbuf bundle; /* entries of bundle size >> 8 (the partial bundle, ledger_tail) */
+	/* The append in progress: its entries of that bundle start at bundle offset chunk_off,
+	 * index chunk_first; sealed holds their sealed records (the earlier rows' stay in the
+	 * store, where an erasure may have changed them). */
+	struct strbuf sealed;
+	size_t chunk_off;
+	uint64_t chunk_first;
 	/* PostgreSQL: the rows of this append, as COPY binary streams, and their first keys */
 	struct strbuf copy_bundle, copy_sealed;
 	uint64_t copy_bundle_first, copy_sealed_first;
@@ -229,6 +234,40 @@ struct ledger {
 	struct strbuf rd_entries, rd_sealed;
 	bool rd_busy;
 };
+
+/*
+ * Bundle n's entries (and, when sealed is not NULL, its sealed records) into the buffers: from
+ * ledger_bundle / ledger_sealed when the bundle is full, else joined from its ledger_tail rows,
+ * read in one statement (so in one snapshot even outside a transaction). 1 found, 0 missing,
+ * -EBADMSG when the tail's rows do not follow each other, -errno.
+ */
+int bundle_load(struct ledger *lg, uint64_t n, struct strbuf *entries, struct strbuf *sealed,
+                struct strbuf *err);
+/*
+ * The partial bundle from ledger_tail, if it is numbered n or later (below end): 1 with *ret_n
+ * and its entries (and sealed records, if sealed is not NULL), 0 when there is none,
+ * -EBADMSG when its rows do not follow each other or span two bundles.
+ */
+int tail_load(struct ledger *lg, uint64_t n, uint64_t end, uint64_t *ret_n, struct strbuf *entries,
+              struct strbuf *sealed, struct strbuf *err);
+
+/* Writing the tail, inside the append's transaction: a row of entries from index first (with
+ * their sealed records, NULL when empty); bundle n's sealed records from its rows, in order,
+ * into out; and deleting bundle n's rows once it is written whole. 0 or -errno. */
+int tail_insert(struct ledger *lg, uint64_t first, const void *data, size_t len,
+                const struct strbuf *sealed, struct strbuf *err);
+int tail_seal(struct ledger *lg, uint64_t n, struct strbuf *out, struct strbuf *err);
+int tail_drop(struct ledger *lg, uint64_t n, struct strbuf *err);
+
+/*
+ * The partial tile of level 0 is not stored: it is made from the partial bundle's entries when
+ * read (a commit wrote it whole, ~4 overflow pages, at every append). tile_from_entries fills t
+ * from a bundle's entries (-EBADMSG when malformed); tile_from_tail does it from ledger_tail's
+ * rows for bundle number: 1 made, 0 no such rows, -errno.
+ */
+int tile_from_entries(struct merkle_hasher *h, const void *data, size_t len, uint64_t number,
+                      struct tile *t);
+int tile_from_tail(struct ledger *lg, uint64_t number, struct tile *t, struct strbuf *err);
 
 /* ledger.c, for ledger-read.c: one blob column of a row by key into out (1 found, 0 missing,
  * -errno); the error for a damaged stored part. */

@@ -35,8 +35,20 @@ static int read_tile(struct ledger *lg, unsigned level, uint64_t number, struct 
 	t = lg->rcache[lg->rcache_next];
 	r = read_blob(lg, "SELECT hashes, width FROM ledger_tile WHERE id = ?", (int64_t)id, &blob,
 	              &width, lg->read_err);
+	if (r == 0 && level == 0) {
+		/* the partial tile of level 0 is made from the tail; if the bundle filled since
+		 * the read above, its tile is stored now */
+		r = tile_from_tail(lg, number, t, lg->read_err);
+		if (r == 0)
+			r = read_blob(lg, "SELECT hashes, width FROM ledger_tile WHERE id = ?",
+			              (int64_t)id, &blob, &width, lg->read_err);
+		else if (r > 0)
+			width = 0;
+	}
 	if (r == 0) {
 		r = -ENOENT;
+	} else if (r > 0 && width == 0) {
+		r = 0; /* made from the tail */
 	} else if (r > 0) {
 		r = tile_decode(blob.buf, blob.len, (unsigned)width, t) < 0
 		        ? damaged(lg->read_err, "tile", id)
@@ -164,8 +176,7 @@ int ledger_entry_bytes(struct ledger *lg, uint64_t index, struct strbuf *out, st
 	const uint8_t *e = NULL;
 	int r;
 
-	r = read_blob(lg, "SELECT data FROM ledger_bundle WHERE n = ?", (int64_t)(index >> 8),
-	              &blob, NULL, err);
+	r = bundle_load(lg, index >> 8, &blob, NULL, err);
 	if (r == 0) {
 		error_set(err, "there is no entry %" PRIu64 " in the ledger", index);
 		r = -ENOENT;
@@ -190,14 +201,14 @@ int ledger_entry_bytes(struct ledger *lg, uint64_t index, struct strbuf *out, st
 int ledger_sealed_payload(struct ledger *lg, uint64_t index, uint8_t ret_salt[ENTRY_SALT_SIZE],
                           struct strbuf *out, bool *ret_erased, struct strbuf *err)
 {
-	struct strbuf blob = STRBUF_INIT_SECRET;
+	struct strbuf blob = STRBUF_INIT_SECRET, entries = STRBUF_INIT;
 	struct sealed_rec rec;
 	size_t pos = 0;
 	int r;
 
 	*ret_erased = false;
-	r = read_blob(lg, "SELECT data FROM ledger_sealed WHERE n = ?", (int64_t)(index >> 8),
-	              &blob, NULL, err);
+	r = bundle_load(lg, index >> 8, &entries, &blob, err);
+	strbuf_release(&entries);
 	while (r > 0) {
 		r = sealed_next((const uint8_t *)blob.buf, blob.len, &pos, &rec);
 		if (r < 0) {

@@ -323,14 +323,12 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 	}
 
 	strbuf_reset(&lg->bundle);
-	strbuf_release_secret(&lg->sealed);
 	if (lg->size & 0xff) {
-		uint64_t n = lg->size >> 8;
+		uint64_t n = lg->size >> 8, got = 0;
 		size_t pos = 0, count = 0, len;
 		const uint8_t *e;
 
-		r = read_blob(lg, "SELECT data FROM ledger_bundle WHERE n = ?", (int64_t)n,
-		              &lg->bundle, NULL, err);
+		r = tail_load(lg, n, n + 1, &got, &lg->bundle, NULL, err);
 		if (r < 0)
 			goto out;
 		while ((r = bundle_next((const uint8_t *)lg->bundle.buf, lg->bundle.len, &pos, &e,
@@ -340,12 +338,7 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 			r = damaged(err, "entry bundle", n);
 			goto out;
 		}
-		r = read_blob(lg, "SELECT data FROM ledger_sealed WHERE n = ?", (int64_t)n,
-		              &lg->sealed, NULL, err);
-		if (r < 0)
-			goto out;
 	}
-	lg->bundle_dirty = lg->sealed_dirty = false;
 
 	for (unsigned level = 0; level < TILE_LEVELS; level++) {
 		struct tile *t = lg->edge[level];
@@ -357,6 +350,17 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 		lg->edge_dirty[level] = false;
 		if (t->width == 0)
 			continue;
+		if (level == 0) {
+			/* not stored: made from the partial bundle's entries */
+			unsigned want = t->width;
+			if (tile_from_entries(lg->h, lg->bundle.buf, lg->bundle.len, t->number, t) <
+			        0 ||
+			    t->width != want) {
+				r = damaged(err, "entry bundle", t->number);
+				goto out;
+			}
+			continue;
+		}
 		strbuf_reset(&blob);
 		r = read_blob(lg, "SELECT hashes, width FROM ledger_tile WHERE id = ?",
 		              (int64_t)tile_id(level, t->number), &blob, &width, err);
@@ -537,6 +541,43 @@ static int write_head(struct ledger *lg, struct strbuf *err)
 	return run_write(lg, q, err);
 }
 
+/* Wipes the sealed records gathered by an append, keeping the room: growing the buffer again
+ * copied and wiped it at each doubling (perf: the writer's memset). */
+static void wipe_sealed(struct ledger *lg)
+{
+	if (lg->sealed.len)
+		explicit_bzero(lg->sealed.buf, lg->sealed.len);
+	strbuf_reset(&lg->sealed);
+}
+
+/*
+ * Bundle n has just filled: it is written whole to ledger_bundle, its sealed records (those of
+ * the earlier appends' rows, as stored: an erasure may have changed them, then this append's)
+ * to ledger_sealed, and its rows in ledger_tail are deleted.
+ */
+static int bundle_full(struct ledger *lg, uint64_t n, struct strbuf *err)
+{
+	bool earlier = lg->chunk_first > n * LEDGER_TILE_WIDTH;
+	struct strbuf seal = STRBUF_INIT_SECRET;
+	int r = 0;
+
+	if (earlier)
+		r = tail_seal(lg, n, &seal, err);
+	strbuf_add(&seal, lg->sealed.buf, lg->sealed.len);
+	if (r == 0)
+		r = write_row(lg, "bundle", n, &lg->bundle, err);
+	if (r == 0 && seal.len)
+		r = write_row(lg, "sealed", n, &seal, err);
+	if (r == 0 && earlier)
+		r = tail_drop(lg, n, err);
+	strbuf_release_secret(&seal);
+	strbuf_reset(&lg->bundle);
+	wipe_sealed(lg);
+	lg->chunk_off = 0;
+	lg->chunk_first = lg->size;
+	return r;
+}
+
 /* Makes the cached edge match the database's head (inside a write transaction). */
 static int sync_state(struct ledger *lg, struct strbuf *err)
 {
@@ -579,6 +620,8 @@ int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size
 	}
 	lg->cb_ret = 0;
 	lg->cb_err = err;
+	lg->chunk_off = lg->bundle.len;
+	lg->chunk_first = lg->size;
 	for (size_t i = 0; i < nr; i++) {
 		const struct ledger_item *it = &items[i];
 		unsigned slot = (unsigned)(lg->size & 0xff);
@@ -586,51 +629,39 @@ int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size
 		if (it->len > ENTRY_MAX_SIZE) {
 			lg->valid = false;
 			error_set(err, "entry of %zu bytes is too large", it->len);
-			return -EINVAL;
+			r = -EINVAL;
+			goto fail_r;
 		}
 		strbuf_addch(&lg->bundle, (int)(it->len >> 8));
 		strbuf_addch(&lg->bundle, (int)(it->len & 0xff));
 		strbuf_add(&lg->bundle, it->bytes, it->len);
-		lg->bundle_dirty = true;
-		if (it->salt) {
+		if (it->salt)
 			sealed_add(&lg->sealed, slot, it->salt, it->payload, it->payload_len);
-			lg->sealed_dirty = true;
-		}
 		merkle_range_append(lg->h, &lg->range, it->leaf, on_node, lg);
 		lg->size++;
 		if (lg->cb_ret < 0)
 			goto fail;
-		if (slot == 0xff) {
-			uint64_t n = (lg->size - 1) >> 8;
-
-			r = write_row(lg, "bundle", n, &lg->bundle, err);
-			if (r == 0 && lg->sealed.len)
-				r = write_row(lg, "sealed", n, &lg->sealed, err);
-			if (r < 0)
-				goto fail_r;
-			strbuf_reset(&lg->bundle);
-			/* wiped, its room kept: growing it again copied and wiped it at each
-			 * doubling, 256 entries' payloads at a time (perf: the writer's memset) */
-			if (lg->sealed.len)
-				explicit_bzero(lg->sealed.buf, lg->sealed.len);
-			strbuf_reset(&lg->sealed);
-			lg->bundle_dirty = lg->sealed_dirty = false;
-		}
+		if (slot == 0xff && (r = bundle_full(lg, (lg->size - 1) >> 8, err)) < 0)
+			goto fail_r;
 	}
-	if (lg->bundle_dirty && (r = write_row(lg, "bundle", lg->size >> 8, &lg->bundle, err)) < 0)
+	/* This append's entries of the partial bundle: one row of its own (schema/0026). */
+	if (lg->size > lg->chunk_first &&
+	    (r = tail_insert(lg, lg->chunk_first, lg->bundle.buf + lg->chunk_off,
+	                     lg->bundle.len - lg->chunk_off, &lg->sealed, err)) < 0)
 		goto fail_r;
-	if (lg->sealed_dirty && (r = write_row(lg, "sealed", lg->size >> 8, &lg->sealed, err)) < 0)
-		goto fail_r;
-	lg->bundle_dirty = lg->sealed_dirty = false;
+	wipe_sealed(lg);
 	if (store_dialect(lg->st) == STORE_POSTGRESQL && (r = copy_flush(lg, err)) < 0)
 		goto fail_r;
-	for (unsigned level = 0; level < TILE_LEVELS; level++) {
+	/* The partial tiles: level 0's is made from the tail when read (a full one was written
+	 * by on_node); the others change only when a bundle fills. */
+	for (unsigned level = 1; level < TILE_LEVELS; level++) {
 		if (!lg->edge_dirty[level])
 			continue;
 		if (lg->edge[level]->width && (r = write_tile(lg, level, lg->edge[level], err)) < 0)
 			goto fail_r;
 		lg->edge_dirty[level] = false;
 	}
+	lg->edge_dirty[0] = false;
 	merkle_range_root(lg->h, &lg->range, lg->root);
 	r = write_head(lg, err);
 	if (r < 0)
@@ -642,6 +673,7 @@ fail:
 	r = lg->cb_ret;
 fail_r:
 	lg->valid = false;
+	wipe_sealed(lg);
 	strbuf_reset(&lg->copy_bundle);
 	strbuf_release_secret(&lg->copy_sealed);
 	return r;

@@ -1,6 +1,7 @@
 /* range: reading runs of entries with their sealed payloads, and erasing payloads (retention). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
@@ -15,6 +16,27 @@ void bundle_cursor_init(struct bundle_cursor *c, struct ledger *lg, uint64_t fro
 	c->lg = lg;
 	c->next = from;
 	c->end = end;
+	strbuf_init(&c->tail, 0);
+}
+
+/* After the full bundles: the partial one, from ledger_tail, once. */
+static int tail_next(struct bundle_cursor *c, uint64_t *n, const void **data, size_t *len,
+                     struct strbuf *err)
+{
+	int r = 0;
+
+	c->eof = true;
+	if (!c->tail_read) {
+		c->tail_read = true;
+		strbuf_reset(&c->tail);
+		r = tail_load(c->lg, c->next, c->end, n, &c->tail, NULL, err);
+		if (r > 0) {
+			*data = c->tail.buf;
+			*len = c->tail.len;
+			c->next = *n + 1;
+		}
+	}
+	return r;
 }
 
 int bundle_cursor_next(struct bundle_cursor *c, uint64_t *n, const void **data, size_t *len,
@@ -26,10 +48,8 @@ int bundle_cursor_next(struct bundle_cursor *c, uint64_t *n, const void **data, 
 		if (c->eof)
 			return 0;
 		if (!c->q) {
-			if (c->next >= c->end) {
-				c->eof = true;
-				return 0;
-			}
+			if (c->next >= c->end)
+				return tail_next(c, n, data, len, err);
 			r = query_prepare(
 			    ledger_store(c->lg),
 			    "SELECT n, data FROM ledger_bundle WHERE n >= ? AND n < ? "
@@ -49,10 +69,10 @@ int bundle_cursor_next(struct bundle_cursor *c, uint64_t *n, const void **data, 
 			return r;
 		}
 		if (r == 0) {
-			/* a short page is the last one */
+			/* a short page is the last one of the full bundles */
 			c->q = NULL;
 			if (c->rows < BUNDLE_PAGE)
-				c->eof = true;
+				return tail_next(c, n, data, len, err);
 			continue;
 		}
 		c->rows++;
@@ -68,42 +88,14 @@ void bundle_cursor_done(struct bundle_cursor *c)
 	query_done(c->q);
 	c->q = NULL;
 	c->eof = true;
+	strbuf_release(&c->tail);
 }
 
 /* Reads the bundle n of entries (and, with payloads, its sealed payloads). 1, 0 missing, -errno. */
 static int read_bundle(struct ledger *lg, uint64_t n, struct strbuf *entries, struct strbuf *sealed,
                        struct strbuf *err)
 {
-	struct query *q;
-	const void *blob;
-	size_t len;
-	int r;
-
-	r = query_prepare(ledger_store(lg), "SELECT data FROM ledger_bundle WHERE n = ?", &q, err);
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, (int64_t)n);
-	r = query_step(q, err);
-	if (r <= 0)
-		return r;
-	blob = query_blob(q, 0, &len);
-	strbuf_add(entries, blob, len);
-	query_done(q);
-	if (!sealed)
-		return 1;
-	r = query_prepare(ledger_store(lg), "SELECT data FROM ledger_sealed WHERE n = ?", &q, err);
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, (int64_t)n);
-	r = query_step(q, err);
-	if (r < 0)
-		return r;
-	if (r > 0) {
-		blob = query_blob(q, 0, &len);
-		strbuf_add(sealed, blob, len);
-		query_done(q);
-	}
-	return 1;
+	return bundle_load(lg, n, entries, sealed, err);
 }
 
 int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned flags,
@@ -177,6 +169,81 @@ out:
 	return r;
 }
 
+/* The sealed records in old with entries [from, to] of bundle b erased (only entries of that
+ * kind, unless kind is 0) into out; adds the count. 1 when something changed, 0, -EBADMSG. */
+static int erase_records(const struct strbuf *old, uint64_t b, uint64_t from, uint64_t to, int kind,
+                         const unsigned char kinds[LEDGER_TILE_WIDTH], uint64_t *count,
+                         struct strbuf *out)
+{
+	struct sealed_rec rec;
+	size_t pos = 0;
+	bool changed = false;
+	int r;
+
+	while ((r = sealed_next((const uint8_t *)old->buf, old->len, &pos, &rec)) > 0) {
+		uint64_t index = b * LEDGER_TILE_WIDTH + rec.slot;
+		if (rec.state == SEALED_PRESENT && index >= from && index <= to &&
+		    (!kind || kinds[rec.slot] == kind)) {
+			strbuf_addch(out, (int)rec.slot);
+			strbuf_addch(out, SEALED_ERASED);
+			(*count)++;
+			changed = true;
+		} else if (rec.state == SEALED_ERASED) {
+			strbuf_addch(out, (int)rec.slot);
+			strbuf_addch(out, SEALED_ERASED);
+		} else {
+			sealed_add(out, rec.slot, rec.salt, rec.payload, rec.len);
+		}
+	}
+	return r < 0 ? -EBADMSG : changed;
+}
+
+/* One stored blob of sealed records: a full bundle's ledger_sealed row or a ledger_tail row. */
+struct seal_row {
+	int64_t key;
+	struct strbuf data;
+};
+
+/* Bundle b's rows of sealed records: its ledger_sealed row, or else its rows in ledger_tail. */
+static int seal_rows(struct ledger *lg, uint64_t b, struct seal_row **ret, size_t *ret_nr,
+                     bool *ret_tail, struct strbuf *err)
+{
+	struct seal_row *rows = NULL;
+	size_t nr = 0, alloc = 0;
+	struct query *q;
+	int r;
+
+	*ret_tail = false;
+	for (int tail = 0; tail < 2 && nr == 0; tail++) {
+		r = tail ? query_prepare(ledger_store(lg),
+		                         "SELECT idx, sealed FROM ledger_tail WHERE idx >= ? AND "
+		                         "idx < ? AND sealed IS NOT NULL ORDER BY idx",
+		                         &q, err)
+		         : query_prepare(ledger_store(lg),
+		                         "SELECT n, data FROM ledger_sealed WHERE n >= ? AND n < ?",
+		                         &q, err);
+		if (r < 0)
+			break;
+		query_bind_int(q, 1, (int64_t)(tail ? b * LEDGER_TILE_WIDTH : b));
+		query_bind_int(q, 2, (int64_t)(tail ? (b + 1) * LEDGER_TILE_WIDTH : b + 1));
+		while ((r = query_step(q, err)) > 0) {
+			size_t len = 0;
+			const void *blob = query_blob(q, 1, &len);
+			ALLOC_GROW(rows, nr + 1, alloc);
+			rows[nr].key = query_int(q, 0);
+			strbuf_init_secret(&rows[nr].data, 0);
+			strbuf_add(&rows[nr].data, blob, len);
+			nr++;
+		}
+		if (r < 0)
+			break;
+		*ret_tail = tail && nr;
+	}
+	*ret = rows;
+	*ret_nr = nr;
+	return r;
+}
+
 /*
  * Rewrites the sealed payloads of bundle b with entries [from, to] erased (only entries of
  * that kind, unless kind is 0); adds the count.
@@ -184,13 +251,12 @@ out:
 static int erase_bundle(struct ledger *lg, uint64_t b, uint64_t from, uint64_t to, int kind,
                         uint64_t *count, struct strbuf *err)
 {
-	struct strbuf old = STRBUF_INIT, out = STRBUF_INIT, entries = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT_SECRET, entries = STRBUF_INIT;
 	unsigned char kinds[LEDGER_TILE_WIDTH] = { 0 };
-	struct sealed_rec rec;
-	struct query *q;
-	size_t pos = 0;
-	bool changed = false;
-	int r;
+	struct seal_row *rows = NULL;
+	size_t nr = 0;
+	bool tail;
+	int r = 0;
 
 	if (kind) {
 		const uint8_t *e;
@@ -204,52 +270,36 @@ static int erase_bundle(struct ledger *lg, uint64_t b, uint64_t from, uint64_t t
 			kinds[slot++] = len > 1 ? e[1] : 0;
 		strbuf_release(&entries);
 	}
+	r = seal_rows(lg, b, &rows, &nr, &tail, err);
+	for (size_t i = 0; r >= 0 && i < nr; i++) {
+		struct query *q;
 
-	r = query_prepare(ledger_store(lg), "SELECT data FROM ledger_sealed WHERE n = ?", &q, err);
-	if (r < 0)
-		return r;
-	query_bind_int(q, 1, (int64_t)b);
-	r = query_step(q, err);
-	if (r <= 0)
-		return r;
-	{
-		size_t len;
-		const void *blob = query_blob(q, 0, &len);
-		strbuf_add(&old, blob, len);
-		query_done(q);
-	}
-	while ((r = sealed_next((const uint8_t *)old.buf, old.len, &pos, &rec)) > 0) {
-		uint64_t index = b * LEDGER_TILE_WIDTH + rec.slot;
-		if (rec.state == SEALED_PRESENT && index >= from && index <= to &&
-		    (!kind || kinds[rec.slot] == kind)) {
-			strbuf_addch(&out, (int)rec.slot);
-			strbuf_addch(&out, SEALED_ERASED);
-			(*count)++;
-			changed = true;
-		} else if (rec.state == SEALED_ERASED) {
-			strbuf_addch(&out, (int)rec.slot);
-			strbuf_addch(&out, SEALED_ERASED);
-		} else {
-			sealed_add(&out, rec.slot, rec.salt, rec.payload, rec.len);
+		strbuf_release_secret(&out);
+		r = erase_records(&rows[i].data, b, from, to, kind, kinds, count, &out);
+		if (r == -EBADMSG) {
+			error_set(err,
+			          "the ledger's bundle %" PRIu64 " is damaged; run 'mamori ledger "
+			          "verify'",
+			          b);
+			break;
 		}
-	}
-	if (r < 0) {
-		error_set(err,
-		          "the ledger's bundle %" PRIu64 " is damaged; run 'mamori ledger verify'",
-		          b);
-		r = -EBADMSG;
-	} else if (changed) {
-		r = query_prepare(ledger_store(lg), "UPDATE ledger_sealed SET data = ? WHERE n = ?",
-		                  &q, err);
+		if (r == 0)
+			continue;
+		r = tail ? query_prepare(ledger_store(lg),
+		                         "UPDATE ledger_tail SET sealed = ? WHERE idx = ?", &q, err)
+		         : query_prepare(ledger_store(lg),
+		                         "UPDATE ledger_sealed SET data = ? WHERE n = ?", &q, err);
 		if (r == 0) {
 			query_bind_blob(q, 1, out.buf, out.len);
-			query_bind_int(q, 2, (int64_t)b);
+			query_bind_int(q, 2, rows[i].key);
 			r = query_run(q, err);
 		}
 	}
-	strbuf_release_secret(&old);
+	for (size_t i = 0; i < nr; i++)
+		strbuf_release_secret(&rows[i].data);
+	free(rows);
 	strbuf_release_secret(&out);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int ledger_erase_payloads(struct ledger *lg, uint64_t from, uint64_t to, int kind,

@@ -81,8 +81,9 @@ expect "ledger show on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger show 0
 out_has "shows the note" "最初のメモ"
 expect "ledger tail on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger tail -n 5
 out_has "lists the second note" "second"
-# a damaged bundle in PostgreSQL is found
-pg_psql -d mamori -c "UPDATE ledger_bundle SET data = overlay(data placing '\\x58'::bytea from 30) WHERE n = 0" >/dev/null
+# a damaged bundle in PostgreSQL is found (the two entries are the partial bundle 0: its rows
+# are in ledger_tail, schema/0026)
+pg_psql -d mamori -c "UPDATE ledger_tail SET data = overlay(data placing '\\x58'::bytea from 30) WHERE idx = 0" >/dev/null
 expect "ledger verify finds a changed entry in PostgreSQL" 1 "$MAMORI" --dir "$W" ledger verify
 err_has "naming the bundle" "verification failed"
 

@@ -138,17 +138,28 @@ static void test_changed_entry(void **state)
 {
 	struct fixture *f = *state;
 
-	/* byte 5 of the bundle is inside entry 512's time field */
+	/* byte 5 of the bundle is inside entry 256's time field */
 	flip_bit(f, "SELECT data FROM ledger_bundle WHERE n = ?",
-	         "UPDATE ledger_bundle SET data = ? WHERE n = ?", 2, 5);
-	expect_fail(f, "entry 512 does not match its stored hash");
+	         "UPDATE ledger_bundle SET data = ? WHERE n = ?", 1, 5);
+	expect_fail(f, "entry 256 does not match its stored hash");
+}
+
+/* The partial bundle 2 is the second append's row in ledger_tail; its leaves' hashes are not
+ * stored (schema/0026), so the head's root and the checkpoints are what hold it. */
+static void test_changed_tail_entry(void **state)
+{
+	struct fixture *f = *state;
+
+	flip_bit(f, "SELECT data FROM ledger_tail WHERE idx = ?",
+	         "UPDATE ledger_tail SET data = ? WHERE idx = ?", 512, 5);
+	expect_fail(f, "one of entries 300..699 was changed");
 }
 
 static void test_missing_tail(void **state)
 {
 	struct fixture *f = *state;
 
-	sql(f, "DELETE FROM ledger_bundle WHERE n = 2");
+	sql(f, "DELETE FROM ledger_tail WHERE idx >= 512");
 	expect_fail(f, "entries 512..699 are missing");
 }
 
@@ -193,13 +204,13 @@ static void test_rolled_back_copy(void **state)
 	 * tiles, head and later checkpoints all rewritten. The root of 256 entries is
 	 * the first node of the level-1 tile.
 	 */
-	sql(f,
-	    "DELETE FROM ledger_bundle WHERE n >= 1; DELETE FROM ledger_tile WHERE id IN (1, 2); "
-	    "UPDATE ledger_tile SET width = 1, hashes = substr(hashes, 1, 32) WHERE id = "
-	    "72057594037927936; DELETE FROM ledger_checkpoint WHERE size > 256; "
-	    "UPDATE ledger_head SET size = 256, root = (SELECT hashes FROM ledger_tile WHERE id "
-	    "= 72057594037927936), range = (SELECT hashes FROM ledger_tile WHERE id = "
-	    "72057594037927936)");
+	sql(f, "DELETE FROM ledger_bundle WHERE n >= 1; DELETE FROM ledger_tail; "
+	       "DELETE FROM ledger_tile WHERE id IN (1, 2); "
+	       "UPDATE ledger_tile SET width = 1, hashes = substr(hashes, 1, 32) WHERE id = "
+	       "72057594037927936; DELETE FROM ledger_checkpoint WHERE size > 256; "
+	       "UPDATE ledger_head SET size = 256, root = (SELECT hashes FROM ledger_tile WHERE id "
+	       "= 72057594037927936), range = (SELECT hashes FROM ledger_tile WHERE id = "
+	       "72057594037927936)");
 	/* alone it looks whole... */
 	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, &res, &f->err), 0);
 	assert_int_equal(res.entries, 256);
@@ -242,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_tail_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swapped_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tile_and_head, setup, teardown),
