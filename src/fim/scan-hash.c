@@ -5,9 +5,13 @@
 #include <linux/fs.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -18,6 +22,9 @@
 struct hasher {
 	EVP_MD_CTX *ctx, *copy;
 	unsigned char *buf;
+	uint64_t mapped;    /* bytes of the file hashed through mappings (hash_mapped) */
+	unsigned char *map; /* the chunk mapped now, or NULL */
+	size_t map_len;
 	struct strbuf names, value, scratch;
 };
 
@@ -195,55 +202,189 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_dev == b->st_dev;
 }
 
+/* ---- reading through a mapping ---- */
+
+void (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
+
+/*
+ * A file truncated while it is mapped raises SIGBUS at the first page past its new end. The
+ * thread that hashes a mapping says so here (its own variables: two threads may be hashing),
+ * and the handler takes it back to where it started, the file then reported as changed while
+ * it was read. A SIGBUS anywhere else goes on to the handler before ours, or kills the process
+ * as it would have without ours.
+ */
+static __thread sigjmp_buf *bus_env;
+static __thread const unsigned char *bus_lo, *bus_hi;
+static struct sigaction bus_next;
+static bool bus_ready;
+/* One thread of the process maps a file at a time: a mapped chunk counts in the process's
+ * resident memory, and the walk keeps that within its bound (docs/fim.md). */
+static atomic_flag map_busy = ATOMIC_FLAG_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	const unsigned char *at = si ? (const unsigned char *)si->si_addr : NULL;
+	sigjmp_buf *env = bus_env;
+
+	if (env && si && si->si_code > 0 && at >= bus_lo && at < bus_hi) {
+		bus_env = NULL;
+		siglongjmp(*env, 1);
+	}
+	if ((bus_next.sa_flags & SA_SIGINFO) && bus_next.sa_sigaction) {
+		bus_next.sa_sigaction(sig, si, uctx);
+		return;
+	}
+	if (bus_next.sa_handler == SIG_IGN && si && si->si_code <= 0)
+		return; /* sent, not a fault: ignored as before */
+	if (bus_next.sa_handler != SIG_DFL && bus_next.sa_handler != SIG_IGN &&
+	    !(bus_next.sa_flags & SA_SIGINFO)) {
+		bus_next.sa_handler(sig);
+		return;
+	}
+	/* The default: die of SIGBUS. A fault repeats on return; a sent signal is sent again. */
+	(void)signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
+}
+
+/*
+ * Ours, unless it is in place already: whoever set another since (a test harness does) keeps
+ * getting the signals that are not a mapping's. The lock keeps two scans starting at once
+ * from both taking the other's handler for the one before.
+ */
+void scan_map_prepare(void)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO }, now;
+
+	sigemptyset(&sa.sa_mask);
+	pthread_mutex_lock(&mu);
+	if (sigaction(SIGBUS, NULL, &now) == 0 &&
+	    (!(now.sa_flags & SA_SIGINFO) || now.sa_sigaction != on_sigbus))
+		bus_ready = sigaction(SIGBUS, &sa, &bus_next) == 0;
+	pthread_mutex_unlock(&mu);
+}
+
+/* Adds n bytes at offset at of the file to the digest, the prefix's digest taken on the way. */
+static void hash_bytes(struct hasher *h, struct slot *s, const unsigned char *p, size_t n,
+                       uint64_t at)
+{
+	uint64_t prefix = s->e.prefix_size;
+	unsigned int mdlen;
+	size_t off = 0;
+
+	if (s->want_prefix && at < prefix && at + n >= prefix) {
+		off = (size_t)(prefix - at);
+		EVP_DigestUpdate(h->ctx, p, off);
+		EVP_MD_CTX_copy_ex(h->copy, h->ctx);
+		EVP_DigestFinal_ex(h->copy, s->e.prefix_sha256, &mdlen);
+		s->e.has_prefix = true;
+	}
+	EVP_DigestUpdate(h->ctx, p + off, n - off);
+}
+
+/*
+ * Hashes the file of slot s from byte h->mapped to size through read-only mappings of
+ * MAP_CHUNK bytes (2 MiB: the page cache's large folios are mapped whole, and two threads keep
+ * at most that much each mapped), one after the other: no copy out of the page cache. 1 when
+ * all was hashed, 0 when the file was cut short under a mapping (SIGBUS), -1 when a chunk
+ * could not be mapped (read() goes on from h->mapped). What changes after sigsetjmp lives in
+ * h, not in this frame.
+ */
+static int hash_mapped(struct hasher *h, struct slot *s, uint64_t size)
+{
+	sigjmp_buf env;
+
+	h->map = NULL;
+	if (sigsetjmp(env, 1)) { /* the handler cleared bus_env */
+		munmap(h->map, h->map_len);
+		h->map = NULL;
+		return 0;
+	}
+	while (h->mapped < size) {
+		h->map_len = size - h->mapped < MAP_CHUNK ? (size_t)(size - h->mapped) : MAP_CHUNK;
+		void *p = mmap(NULL, h->map_len, PROT_READ, MAP_SHARED, s->fd, (off_t)h->mapped);
+		if (p == MAP_FAILED)
+			return -1;
+		h->map = p;
+		madvise(p, h->map_len, MADV_SEQUENTIAL);
+		bus_lo = h->map;
+		bus_hi = h->map + h->map_len;
+		atomic_signal_fence(memory_order_seq_cst);
+		bus_env = &env;
+		atomic_signal_fence(memory_order_seq_cst);
+		hash_bytes(h, s, h->map, h->map_len, h->mapped);
+		atomic_signal_fence(memory_order_seq_cst);
+		bus_env = NULL;
+		atomic_signal_fence(memory_order_seq_cst);
+		munmap(h->map, h->map_len);
+		h->map = NULL;
+		h->mapped += h->map_len;
+		if (scan_hash_hook)
+			scan_hash_hook(s->e.path, h->mapped, true);
+	}
+	return 1;
+}
+
+/* Hashes the file of slot s from byte *total on with pread() into h->buf; false on a read
+ * error (in s->e). */
+static bool hash_read(struct hasher *h, struct slot *s, uint64_t size, uint64_t *total)
+{
+	while (*total < size || size == 0) {
+		size_t want = size && size - *total < READ_BUF ? (size_t)(size - *total) : READ_BUF;
+		ssize_t n = pread(s->fd, h->buf, want, (off_t)*total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			s->e.problem = FIM_UNREADABLE;
+			s->e.err = errno;
+			return false;
+		}
+		if (n == 0)
+			break; /* shorter than its fstat said: told by the caller */
+		hash_bytes(h, s, h->buf, (size_t)n, *total);
+		*total += (uint64_t)n;
+		if (scan_hash_hook)
+			scan_hash_hook(s->e.path, *total, false);
+		if (size == 0)
+			break; /* an "empty" file with content: unstable */
+	}
+	return true;
+}
+
 /*
  * Hashes the open file of slot s and reads what needs its descriptor, then closes it. The
  * file is read once, up to the size its fstat gave when it was opened (an empty file gets one
- * read, to see that it is empty: procfs files say 0). The fstat after must agree with the
- * one before, and the bytes read must be its size: else the file changed while it was read.
+ * read, to see that it is empty: procfs files say 0); from MAP_MIN bytes on through a mapping.
+ * The fstat after must agree with the one before, and the bytes read must be its size: else
+ * the file changed while it was read.
  */
 void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 {
 	struct fim_entry *e = &s->e;
-	uint64_t total = 0, prefix = e->prefix_size, size = (uint64_t)s->st.st_size;
+	uint64_t total = 0, size = (uint64_t)s->st.st_size;
 	struct stat after;
 	unsigned int mdlen;
-	bool ok = true;
+	bool ok = true, cut = false;
 
 	if (e->attrs & FIM_BIT(FIM_ATTR_SHA256)) {
-		if (size >= FADVISE_MIN)
-			posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		int m = -1;
 		EVP_DigestInit_ex(h->ctx, sha256(), NULL);
-		while (total < size || size == 0) {
-			size_t want =
-			    size && size - total < READ_BUF ? (size_t)(size - total) : READ_BUF;
-			ssize_t n = read(s->fd, h->buf, want);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				e->problem = FIM_UNREADABLE;
-				e->err = errno;
-				ok = false;
-				break;
-			}
-			if (n == 0)
-				break; /* shorter than its fstat said: told below */
-			size_t off = 0;
-			if (s->want_prefix && total < prefix && total + (uint64_t)n >= prefix) {
-				off = (size_t)(prefix - total);
-				EVP_DigestUpdate(h->ctx, h->buf, off);
-				EVP_MD_CTX_copy_ex(h->copy, h->ctx);
-				EVP_DigestFinal_ex(h->copy, e->prefix_sha256, &mdlen);
-				e->has_prefix = true;
-			}
-			EVP_DigestUpdate(h->ctx, h->buf + off, (size_t)n - off);
-			total += (uint64_t)n;
-			if (size == 0)
-				break; /* an "empty" file with content: unstable below */
+		h->mapped = 0;
+		if (size >= MAP_MIN && bus_ready && !atomic_flag_test_and_set(&map_busy)) {
+			m = hash_mapped(h, s, size);
+			atomic_flag_clear(&map_busy);
 		}
-		if (ok) {
+		total = h->mapped;
+		if (m < 0) {
+			if (size >= FADVISE_MIN)
+				posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+			ok = hash_read(h, s, size, &total);
+		}
+		cut = m == 0; /* its digest is of nothing the file holds: not taken */
+		if (ok && !cut) {
 			EVP_DigestFinal_ex(h->ctx, e->sha256, &mdlen);
 			e->digests |= FIM_HAS_SHA256;
-			if (s->want_prefix && prefix == 0) {
+			if (s->want_prefix && e->prefix_size == 0) {
 				fim_sha256("", 0, e->prefix_sha256);
 				e->has_prefix = true;
 			}
@@ -252,7 +393,7 @@ void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 	}
 	scan_read_xattrs(h, s->fd, NULL, e);
 	scan_read_flags(s->fd, e);
-	if (ok && (fstat(s->fd, &after) < 0 || !same_file(&s->st, &after) ||
+	if (ok && (cut || fstat(s->fd, &after) < 0 || !same_file(&s->st, &after) ||
 	           ((e->attrs & FIM_BIT(FIM_ATTR_SHA256)) && total != (uint64_t)after.st_size))) {
 		e->problem = FIM_UNSTABLE;
 		e->digests &= (uint8_t)~FIM_HAS_SHA256;
@@ -270,8 +411,11 @@ void *scan_worker(void *arg)
 
 	pthread_mutex_lock(&sc->mu);
 	for (;;) {
-		while (sc->job_head == sc->job_tail && !sc->stop)
+		while (sc->job_head == sc->job_tail && !sc->stop) {
+			sc->idle++;
 			pthread_cond_wait(&sc->work_cv, &sc->mu);
+			sc->idle--;
+		}
 		if (sc->job_head == sc->job_tail && sc->stop)
 			break;
 		struct slot *s = &sc->ring[sc->jobs[sc->job_head % RING]];
@@ -281,7 +425,9 @@ void *scan_worker(void *arg)
 		hashed++;
 		pthread_mutex_lock(&sc->mu);
 		s->state = SLOT_DONE;
-		pthread_cond_broadcast(&sc->done_cv);
+		/* the walker waits for the head only */
+		if (sc->waiting && s == &sc->ring[sc->head % RING])
+			pthread_cond_signal(&sc->done_cv);
 	}
 	sc->st.bytes += bytes;
 	sc->st.hashed += hashed;

@@ -15,7 +15,15 @@
 #define READ_BUF (64u << 10)
 /* From this size on, the kernel is told the file is read sequentially (larger read-ahead). */
 #define FADVISE_MIN (1u << 20)
-/* Files up to this size are hashed by the walking thread itself. */
+/*
+ * From this size on, a file is hashed through read-only mappings of MAP_CHUNK bytes: no copy
+ * out of the page cache. Smaller files and smaller chunks cost more to map than to copy.
+ */
+#define MAP_MIN   (2u << 20)
+#define MAP_CHUNK (2u << 20)
+/* A sleeping hashing thread is woken for WAKE_JOBS files at once, or one larger than
+ * INLINE_MAX: waking it for each small file would cost more than hashing the file. */
+#define WAKE_JOBS  4
 #define INLINE_MAX (32u << 10)
 /* The walker's buffer for a directory's entries (getdents64). */
 #define DENTS_BUF (32u << 10)
@@ -50,6 +58,8 @@ struct scan {
 	size_t jobs[RING];
 	size_t job_head, job_tail; /* hashing jobs, FIFO */
 	bool stop;
+	bool waiting; /* the walker waits for the head to be hashed */
+	int idle;     /* hashing threads waiting for a job */
 	int nthreads;
 	pthread_t threads[64];
 
@@ -71,6 +81,16 @@ void scan_read_xattrs(struct hasher *h, int fd, const char *path, struct fim_ent
 void scan_read_flags(int fd, struct fim_entry *e);
 /* Hashes the open file of slot s, checks it did not change while read, and closes it. */
 void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes);
+/*
+ * Installs, for the process, the SIGBUS handler that lets a hashing thread survive a file
+ * truncated under its mapping (else files are read, not mapped), unless it is in place.
+ * fim_scan calls it before its threads start.
+ */
+void scan_map_prepare(void);
+/* For tests: called by a hashing thread after each piece of a file it hashed (MAP_CHUNK
+ * mapped, or what one read gave), with the file's path and the bytes hashed so far, so a test
+ * can cut the file short while it is read. NULL otherwise. */
+extern void (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
 /* A hashing thread (pthread_create's start routine; arg is the struct scan). */
 void *scan_worker(void *arg);
 

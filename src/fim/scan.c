@@ -19,6 +19,7 @@ enum drain { DRAIN_READY, DRAIN_ONE, DRAIN_ALL };
 /*
  * Delivers finished entries at the head, in order: those ready (DRAIN_READY), waiting for
  * at least one (DRAIN_ONE: the ring is full) or for all (DRAIN_ALL: the walk is over).
+ * Before it waits, the hashing threads are woken for the jobs they have not been told of.
  * Called with the lock held.
  */
 static void drain(struct scan *sc, enum drain mode)
@@ -28,7 +29,11 @@ static void drain(struct scan *sc, enum drain mode)
 		if (s->state != SLOT_DONE) {
 			if (mode == DRAIN_READY)
 				return;
+			if (sc->idle && sc->job_head != sc->job_tail)
+				pthread_cond_broadcast(&sc->work_cv);
+			sc->waiting = true;
 			pthread_cond_wait(&sc->done_cv, &sc->mu);
+			sc->waiting = false;
 			continue;
 		}
 		pthread_mutex_unlock(&sc->mu);
@@ -71,17 +76,21 @@ static void slot_put(struct scan *sc, struct slot *s)
 	s->e.path_len = s->path.len;
 	s->e.link = s->link.len ? s->link.buf : NULL;
 	s->e.link_len = s->link.len;
-	/* Small files are hashed here: handing them to a thread would cost more than hashing. */
-	if (s->fd >= 0 && (sc->nthreads == 0 || (uint64_t)s->st.st_size <= INLINE_MAX)) {
+	if (s->fd >= 0 && sc->nthreads == 0) {
 		scan_hash_slot(sc->self, s, &sc->st.bytes);
 		sc->st.hashed++;
 	}
 	pthread_mutex_lock(&sc->mu);
 	if (s->fd >= 0) {
+		/* Every file goes to the hashing threads: the walk is the one part that cannot be
+		 * shared, so the walking thread does nothing else. A sleeping thread is woken for a
+		 * few small files at once, or for a large one. */
 		s->state = SLOT_PENDING;
 		sc->jobs[sc->job_tail % RING] = (size_t)(s - sc->ring);
 		sc->job_tail++;
-		pthread_cond_signal(&sc->work_cv);
+		if (sc->idle && (sc->job_tail - sc->job_head >= WAKE_JOBS ||
+		                 (uint64_t)s->st.st_size > INLINE_MAX))
+			pthread_cond_signal(&sc->work_cv);
 	} else {
 		s->state = SLOT_DONE;
 	}
@@ -470,6 +479,7 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		strbuf_init(&sc->ring[i].link, 0);
 		sc->ring[i].fd = -1;
 	}
+	scan_map_prepare();
 	pthread_mutex_init(&sc->mu, NULL);
 	pthread_cond_init(&sc->work_cv, NULL);
 	pthread_cond_init(&sc->done_cv, NULL);

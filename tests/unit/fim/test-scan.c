@@ -246,8 +246,8 @@ static void test_unstable(void **state)
 
 struct digests {
 	unsigned n, hashed;
-	uint8_t sha[8][32];
-	uint64_t size[8];
+	uint8_t sha[12][32];
+	uint64_t size[12];
 };
 
 static int collect_digest(void *arg, const struct fim_entry *e)
@@ -266,12 +266,18 @@ static int collect_digest(void *arg, const struct fim_entry *e)
 
 /*
  * Each file is read once up to its size: the digests are the contents' own, for sizes around
- * the read buffer (64 KiB) and around what the walker hashes itself (32 KiB), hashed by the
- * walker alone (0 threads) and by two threads.
+ * the read buffer (64 KiB), around what wakes a sleeping hashing thread (32 KiB), and around
+ * where files are mapped instead of read (2 MiB, in 2 MiB chunks), hashed by the walker alone
+ * (0 threads) and by two threads.
  */
 static void test_digests(void **state)
 {
-	static const size_t sizes[] = { 0, 1, 32768, 32769, 65536, 65537, 200005 };
+	static const size_t sizes[] = { 0,        1,
+		                        32768,    32769,
+		                        65536,    65537,
+		                        200005,   (2u << 20) - 1,
+		                        2u << 20, (2u << 20) + 1,
+		                        4u << 20, (4u << 20) + 4097 };
 	char name[64], p[600];
 	struct fim_config *c;
 
@@ -280,7 +286,7 @@ static void test_digests(void **state)
 		unsigned char *buf = xmalloc(sizes[i] + 1);
 		for (size_t k = 0; k < sizes[i]; k++)
 			buf[k] = (unsigned char)(k * 31 + i);
-		snprintf(name, sizeof(name), "sizes/f%zu", i);
+		snprintf(name, sizeof(name), "sizes/f%02zu", i);
 		path(p, sizeof(p), name);
 		FILE *f = fopen(p, "w");
 		assert_non_null(f);
