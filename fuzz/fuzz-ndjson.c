@@ -1,6 +1,7 @@
 /* fuzz-ndjson: the HTTP log body: every line is handed on (flagged when it is no JSON
  * object), JSON messages and their extracted fields stay inside the object, a payload reads
- * back as built, and gunzip keeps to its limit. */
+ * back as built, any bytes read as a stored payload stay inside it, and gunzip keeps to its
+ * limit. */
 #include <stdint.h>
 #include <string.h>
 
@@ -21,7 +22,9 @@ static int on_line(void *ctx, const struct ndjson_line *l)
 {
 	struct syslog_parse_options o = { .now_ms = 1795348800000LL, .offset_ms = 32400000 };
 	struct strbuf p = STRBUF_INIT;
-	struct log_origin origin = { .via = "http", .peer = "192.0.2.1", .client = "token 1 x" };
+	struct log_origin origin = { .via = "http",
+		                     .peer = "192.0.2.1:8443",
+		                     .client = "token 1 x" };
 	struct log_payload back;
 	struct syslog_msg m;
 	struct log_fields f;
@@ -37,10 +40,12 @@ static int on_line(void *ctx, const struct ndjson_line *l)
 	} else {
 		CHECK(l->error != NULL);
 	}
-	log_payload_build(&p, &origin, l->error ? LOG_BAD_LINE : 0, l->p, l->n);
-	CHECK(log_payload_parse(p.buf, p.len, &back) == 0);
+	log_payload_build(&p, &origin, "http:192.0.2.1", l->error ? LOG_BAD_LINE : 0, l->p, l->n);
+	CHECK(p.len > 4 && !memcmp(p.buf, LOG_PAYLOAD_MAGIC2, 4)); /* the compact header */
+	CHECK(log_payload_parse(p.buf, p.len, "http:192.0.2.1", &back) == 0);
 	CHECK(back.raw_len == l->n && !memcmp(back.raw, l->p, l->n));
 	CHECK(!strcmp(back.via, "http") && !strcmp(back.client, "token 1 x"));
+	CHECK(!strcmp(back.peer, "192.0.2.1:8443"));
 	strbuf_release(&p);
 	return 0;
 }
@@ -50,6 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	size_t lines = 0;
 
+	struct log_payload stored;
+
+	/* The input as a stored payload (either header, or none): read or refused, never past
+	 * its end. */
+	if (log_payload_parse(data, size, "tcp:192.0.2.1", &stored) == 0)
+		CHECK(stored.raw >= (const char *)data &&
+		      stored.raw + stored.raw_len == (const char *)data + size);
 	CHECK(ndjson_each((const char *)data, size, 64, on_line, &lines) == 0);
 	CHECK(lines <= size);
 	if (ndjson_gunzip(data, size, 4096, &out, &err) == 0)

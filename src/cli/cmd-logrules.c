@@ -188,7 +188,7 @@ static int rules_test(struct cli_ctx *ctx, int argc, const char **argv)
 		if (line[0] == '{')
 			o.via = "http";
 		strbuf_reset(&payload);
-		log_payload_build(&payload, &o, flags, line, (size_t)len);
+		log_payload_build(&payload, &o, NULL, flags, line, (size_t)len);
 		log_event_read(&ev, lineno, now, "file", payload.buf, payload.len, TOKYO_OFFSET_MS);
 		monitor_set_line(m, lineno);
 		monitor_event(m, &ev, false);

@@ -166,7 +166,8 @@ static int scan_item(void *ctx, const struct ledger_range_item *it)
 	if (!it->payload || entry_decode(it->entry, it->len, &e, NULL) < 0)
 		return 0;
 	if (e.kind == ENTRY_INGEST && e.has_line &&
-	    log_payload_parse(it->payload, it->payload_len, &p) == 0 && !strcmp(p.batch, s->key))
+	    log_payload_parse(it->payload, it->payload_len, NULL, &p) == 0 &&
+	    !strcmp(p.batch, s->key))
 		mark_line(s->c, e.line);
 	entry_release(&e);
 	return 0;

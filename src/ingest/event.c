@@ -31,9 +31,108 @@ static void add_encoded(struct strbuf *out, const char *s)
 	}
 }
 
-void log_payload_build(struct strbuf *out, const struct log_origin *o, unsigned flags,
-                       const void *raw, size_t len)
+/* The compact header's via codes (event.h). */
+static const struct {
+	char code;
+	const char *via;
+} vias[] = { { 'u', "udp" }, { 't', "tcp" }, { 's', "tls" }, { 'h', "http" } };
+
+static char via_code(const char *via)
 {
+	for (size_t i = 0; via && i < sizeof(vias) / sizeof(vias[0]); i++)
+		if (!strcmp(vias[i].via, via))
+			return vias[i].code;
+	return 0;
+}
+
+static const char *via_name(unsigned char code)
+{
+	for (size_t i = 0; i < sizeof(vias) / sizeof(vias[0]); i++)
+		if ((unsigned char)vias[i].code == code)
+			return vias[i].via;
+	return NULL;
+}
+
+/* The address part of source when it is "VIA:ADDRESS" (the receivers' entries), else NULL. */
+static const char *source_address(const char *source, const char *via)
+{
+	size_t vl = strlen(via);
+
+	if (!source || strncmp(source, via, vl) || source[vl] != ':' || !source[vl + 1])
+		return NULL;
+	return source + vl + 1;
+}
+
+/*
+ * The peer's port when the peer is the source's address with one ("tcp:192.0.2.7" and
+ * "192.0.2.7:51514"; "tcp:2001:db8::1" and "[2001:db8::1]:51514"), written as the compact
+ * header's reader writes it back (no leading zero): else 0, and the header is the text one.
+ */
+static unsigned peer_port(const char *source, const char *via, const char *peer)
+{
+	const char *addr = source_address(source, via), *p = peer;
+	unsigned port = 0;
+	size_t al;
+
+	if (!addr || !peer)
+		return 0;
+	al = strlen(addr);
+	if (memchr(addr, ':', al)) {
+		if (*p++ != '[' || strncmp(p, addr, al) || p[al] != ']')
+			return 0;
+		p += al + 1;
+	} else if (strncmp(p, addr, al)) {
+		return 0;
+	} else {
+		p += al;
+	}
+	if (*p++ != ':' || *p < '1' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9' && port <= 65535; p++)
+		port = port * 10 + (unsigned)(*p - '0');
+	return *p || port > 65535 ? 0 : port;
+}
+
+/* The compact header (event.h), when the origin allows it: false, and nothing written, if not. */
+static bool build_compact(struct strbuf *out, const struct log_origin *o, const char *source,
+                          unsigned flags)
+{
+	const char *fields[] = { o->tls_subject, o->client, o->batch };
+	char code = via_code(o->via);
+	unsigned port = code ? peer_port(source, o->via, o->peer) : 0;
+	unsigned char fixed[4];
+
+	if (!port || flags > 0xff)
+		return false;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (fields[i] && strlen(fields[i]) > LOG_PAYLOAD_FIELD_MAX)
+			return false;
+	fixed[0] = (unsigned char)code;
+	fixed[1] = (unsigned char)flags;
+	fixed[2] = (unsigned char)(port >> 8);
+	fixed[3] = (unsigned char)(port & 0xff);
+	strbuf_add(out, LOG_PAYLOAD_MAGIC2, 4);
+	strbuf_add(out, fixed, sizeof(fixed));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		size_t n = fields[i] ? strlen(fields[i]) : 0;
+		unsigned char tl[3] = { (unsigned char)(i + 1), (unsigned char)(n >> 8),
+			                (unsigned char)(n & 0xff) };
+		if (!n)
+			continue;
+		strbuf_add(out, tl, sizeof(tl));
+		strbuf_add(out, fields[i], n);
+	}
+	strbuf_addch(out, '\0');
+	return true;
+}
+
+void log_payload_build(struct strbuf *out, const struct log_origin *o, const char *source,
+                       unsigned flags, const void *raw, size_t len)
+{
+	if (build_compact(out, o, source, flags)) {
+		strbuf_add(out, raw, len);
+		return;
+	}
 	strbuf_addstr(out, LOG_PAYLOAD_MAGIC "via=");
 	add_encoded(out, o->via);
 	strbuf_addstr(out, " peer=");
@@ -115,12 +214,71 @@ static unsigned flags_of(const char *p, const char *end)
 	return flags;
 }
 
-int log_payload_parse(const void *payload, size_t n, struct log_payload *ret)
+/* The compact header's value of length len at p into buf (NUL-terminated, cut to size). */
+static void field_copy(const unsigned char *p, size_t len, char *buf, size_t size)
+{
+	size_t n = len < size - 1 ? len : size - 1;
+
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+/* The compact header (event.h); p starts with its magic. */
+static int parse_compact(const unsigned char *p, size_t n, const char *source,
+                         struct log_payload *ret)
+{
+	const char *via = n >= 9 ? via_name(p[4]) : NULL, *addr = NULL;
+	unsigned port = n >= 9 ? (unsigned)p[6] << 8 | p[7] : 0, last = 0;
+	size_t i = 8;
+
+	if (!via || !port)
+		return -EINVAL;
+	memcpy(ret->via, via, strlen(via) + 1);
+	ret->flags = p[5] & (LOG_CUT | LOG_OCTET | LOG_BAD_LINE); /* others: passed over */
+	if (source) {
+		if (!(addr = source_address(source, via)))
+			return -EINVAL; /* not the entry it was written for */
+		if (strchr(addr, ':'))
+			snprintf(ret->peer, sizeof(ret->peer), "[%s]:%u", addr, port);
+		else
+			snprintf(ret->peer, sizeof(ret->peer), "%s:%u", addr, port);
+	}
+	for (;;) {
+		unsigned tag;
+		size_t len;
+		if (i >= n)
+			return -EINVAL;
+		tag = p[i++];
+		if (!tag)
+			break;
+		if (tag <= last || tag > 3 || n - i < 2)
+			return -EINVAL;
+		len = (size_t)p[i] << 8 | p[i + 1];
+		i += 2;
+		if (!len || len > LOG_PAYLOAD_FIELD_MAX || n - i < len || memchr(p + i, 0, len))
+			return -EINVAL;
+		if (tag == 1)
+			field_copy(p + i, len, ret->tls, sizeof(ret->tls));
+		else if (tag == 2)
+			field_copy(p + i, len, ret->client, sizeof(ret->client));
+		else
+			field_copy(p + i, len, ret->batch, sizeof(ret->batch));
+		i += len;
+		last = tag;
+	}
+	ret->raw = (const char *)p + i;
+	ret->raw_len = n - i;
+	return 0;
+}
+
+int log_payload_parse(const void *payload, size_t n, const char *source, struct log_payload *ret)
 {
 	const char *p = payload, *lf, *q, *end;
 	size_t magic = strlen(LOG_PAYLOAD_MAGIC);
 
 	memset(ret, 0, sizeof(*ret));
+	if (n >= 4 && !memcmp(p, LOG_PAYLOAD_MAGIC2, 4))
+		return parse_compact(payload, n, source, ret);
 	if (n < magic || memcmp(p, LOG_PAYLOAD_MAGIC, magic) ||
 	    !(lf = memchr(p, '\n', n < 4096 ? n : 4096))) {
 		strcpy(ret->via, "file");
@@ -174,7 +332,7 @@ void log_event_read(struct log_event *ev, uint64_t index, int64_t received_ms, c
 	ev->index = index;
 	ev->received_ms = received_ms;
 	ev->source = source;
-	if (log_payload_parse(payload, payload_len, &ev->payload) < 0) {
+	if (log_payload_parse(payload, payload_len, source, &ev->payload) < 0) {
 		/* A damaged header: the whole payload is the message. */
 		memset(&ev->payload, 0, sizeof(ev->payload));
 		strcpy(ev->payload.via, "file");

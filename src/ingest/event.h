@@ -29,20 +29,35 @@ enum log_flags {
 };
 
 /*
- * The sealed payload of a received message (docs/ledger.md, "Collected logs"): one header
- * line, LF, then the message's bytes exactly as received:
+ * The sealed payload of a received message (docs/ledger.md, "Collected logs"): a header saying
+ * how it arrived, then the message's bytes exactly as received. The header has two forms:
+ *
+ * Compact (mamori-log/2), when the peer is the entry's source address with a port (the
+ * receivers: source "tcp:192.0.2.7", peer "192.0.2.7:51514"); 9 bytes for a plain stream:
+ *     00 'm' 'l' '2'   via: 'u' udp, 't' tcp, 's' tls, 'h' http   flags (enum log_flags)
+ *     the peer's port (2 bytes, big-endian; its address is the source's)
+ *     optional fields, each a tag (1 tls, 2 client, 3 batch), a 2-byte big-endian length and
+ *     the value (1..4096 bytes, no NUL), in increasing tag order, then a 0 byte.
+ * Text (mamori-log/1), for any other origin, and every payload stored before the compact form:
+ * one line, LF:
  *     mamori-log/1 via=tcp peer=192.0.2.7:51514 flags=cut tls=CN%3Dweb01
  * Values are percent-encoded (space, '%', '=', control and non-ASCII bytes); flags, tls and
  * client (the API token of an HTTP sender: client=token%2012%20sato) and batch (its
  * Idempotency-Key: batch=web01-logs-7) are left out when empty.
+ *
+ * log_payload_build writes the compact form when source (the entry's source, or NULL) allows.
  */
-#define LOG_PAYLOAD_MAGIC "mamori-log/1 "
-void log_payload_build(struct strbuf *out, const struct log_origin *o, unsigned flags,
-                       const void *raw, size_t len);
+#define LOG_PAYLOAD_MAGIC     "mamori-log/1 "
+#define LOG_PAYLOAD_MAGIC2    "\0ml2"
+#define LOG_PAYLOAD_FIELD_MAX 4096
+void log_payload_build(struct strbuf *out, const struct log_origin *o, const char *source,
+                       unsigned flags, const void *raw, size_t len);
 
 /*
  * A stored message read back: the origin (decoded into buf), flags and raw bytes. A payload
  * without the header (`mamori log import` keeps the bare line) is all raw, via "file".
+ * source: the entry's source (the compact header takes the peer's address from it), or NULL
+ * when the caller needs no peer (it is then left empty for a compact header).
  * Returns 0, or -EINVAL for a damaged header.
  */
 struct log_payload {
@@ -55,7 +70,7 @@ struct log_payload {
 	const char *raw;
 	size_t raw_len;
 };
-int log_payload_parse(const void *p, size_t n, struct log_payload *ret);
+int log_payload_parse(const void *p, size_t n, const char *source, struct log_payload *ret);
 
 /*
  * One stored message as search and rules see it. Spans point into the raw bytes (or

@@ -133,10 +133,11 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 
 		strbuf_reset(&payload);
 		if (!h) {
-			log_payload_build(&payload, &src->origin, flags, m[done].data, m[done].len);
+			log_payload_build(&payload, &src->origin, src->name, flags, m[done].data,
+			                  m[done].len);
 		} else {
 			if (!h->len)
-				log_payload_build(h, &src->origin, flags, NULL, 0);
+				log_payload_build(h, &src->origin, src->name, flags, NULL, 0);
 			strbuf_grow(&payload, h->len + m[done].len);
 			strbuf_add(&payload, h->buf, h->len);
 			strbuf_add(&payload, m[done].data, m[done].len);

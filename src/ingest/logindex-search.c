@@ -102,7 +102,7 @@ static int grep_item(void *ctx, const struct ledger_range_item *it)
 	}
 	if (lo >= s->to || s->c[lo].index != it->index)
 		return 0;
-	if (it->payload && log_payload_parse(it->payload, it->payload_len, &p) == 0 &&
+	if (it->payload && log_payload_parse(it->payload, it->payload_len, NULL, &p) == 0 &&
 	    ci_contains(p.raw, p.raw_len, s->q->grep))
 		s->c[s->from + s->kept++] = s->c[lo];
 	return 0;
