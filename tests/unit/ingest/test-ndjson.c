@@ -264,6 +264,15 @@ static void payload_compact(void **state)
 	assert_int_equal(log_payload_parse(p.buf, p.len, "udp:2001:db8::1", &got), 0);
 	assert_string_equal(got.peer, "[2001:db8::1]:514");
 	assert_string_equal(got.via, "udp");
+	/* the ports at either end, written back as they came */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const peers[] = { "192.0.2.7:1", "192.0.2.7:65535",
+			                             "192.0.2.7:10000" };
+		o = (struct log_origin){ .via = "tcp", .peer = peers[i] };
+		build_form(&p, &o, "tcp:192.0.2.7", true);
+		assert_int_equal(log_payload_parse(p.buf, p.len, "tcp:192.0.2.7", &got), 0);
+		assert_string_equal(got.peer, peers[i]);
+	}
 	/* HTTP: the API token and the batch key */
 	o = (struct log_origin){ .via = "http",
 		                 .peer = "192.0.2.9:443",
