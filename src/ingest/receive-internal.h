@@ -78,6 +78,13 @@ struct receiver {
 	unsigned n_workers; /* with an epoll set each (0: no TCP or TLS) */
 };
 
+/*
+ * Reads of one connection before the next one's turn: READS_PER_EVENT. Only the unit test of
+ * the TLS read-ahead path (tests/unit/ingest/test-receive.c) lowers it, to leave whole records
+ * in OpenSSL's buffer for certain.
+ */
+extern unsigned receive_reads_per_event;
+
 /* receive.c */
 void receive_addr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t size);
 

@@ -27,6 +27,8 @@
 
 /* ---- TCP and TLS: framed streams ------------------------------------------------------ */
 
+unsigned receive_reads_per_event = READS_PER_EVENT;
+
 /* With c->w->mu held: takes c off its worker's list. */
 static void conn_unlink_locked(struct conn *c)
 {
@@ -159,7 +161,7 @@ static void subject_of(struct conn *c)
 /* Returns -1 when the connection is to be closed. */
 static int conn_read(struct receiver *rx, struct conn *c)
 {
-	for (int i = 0; i < READS_PER_EVENT; i++) {
+	for (unsigned i = 0; i < receive_reads_per_event; i++) {
 		size_t room = c->cap - c->len;
 		ssize_t n;
 

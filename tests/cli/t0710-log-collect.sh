@@ -154,7 +154,8 @@ check "a client without a certificate is not heard" "[ \"\$(cat '$TMP/out')\" = 
 # A TLS sender's burst, each message its own TLS record, with the connection held open: the
 # receiver reads ahead (many records a read) and every record arrives without the sender
 # closing or sending more. (The rare case of whole records left in OpenSSL's buffer with none
-# in the socket, which read_again serves, depends on timing: this burst does not force it.)
+# in the socket, which read_again serves, depends on timing here: the unit test
+# ingest-receive, tls_records_left_in_buffer, forces it.)
 python3 - "$TLS" "$TMP" <<'PY' &
 import socket, ssl, sys, time
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

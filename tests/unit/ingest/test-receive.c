@@ -1,0 +1,147 @@
+/* test-receive: the syslog receivers' stream paths that timing alone does not reach. */
+#include "../core/fixture.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest/ingest.h"
+#include "ingest/receive-internal.h"
+#include "ingest/receive.h"
+
+#define BURST 250 /* messages of ~100 bytes: ~25 KB, one loopback segment, in one send */
+
+/* A self-signed P-256 certificate and its key, as PEM files in dir. */
+static void make_cert(const char *dir, char *cert, char *key, size_t size)
+{
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	FILE *fp;
+
+	assert_non_null(pk);
+	assert_non_null(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, pk);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+	                           (const unsigned char *)"localhost", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	assert_true(X509_sign(x, pk, EVP_sha256()) > 0);
+	snprintf(cert, size, "%s/tls-cert.pem", dir);
+	snprintf(key, size, "%s/tls-key.pem", dir);
+	fp = fopen(cert, "w");
+	assert_non_null(fp);
+	assert_int_equal(PEM_write_X509(fp, x), 1);
+	fclose(fp);
+	fp = fopen(key, "w");
+	assert_non_null(fp);
+	assert_int_equal(PEM_write_PrivateKey(fp, pk, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(fp);
+	X509_free(x);
+	EVP_PKEY_free(pk);
+}
+
+static int connect_to(const char *addr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	const char *colon = strrchr(addr, ':');
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_non_null(colon);
+	sa.sin_port = htons((uint16_t)atoi(colon + 1));
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr), 1);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static uint64_t received(struct ingest *g)
+{
+	struct ingest_stats st;
+
+	ingest_get_stats(g, &st);
+	return st.received;
+}
+
+/*
+ * TLS reads ahead: one read() takes many records into OpenSSL's buffer. A connection whose
+ * turn ends (receive_reads_per_event) with whole records still there, and nothing more in
+ * the socket, gets no epoll event for them: the worker must come back (read_again). Here
+ * the sender's burst arrives in one segment and then it sends nothing, holding the
+ * connection open; one read per turn takes 16 KiB of the ~25 KB: every message arrives only
+ * if the worker reads the rest without a new event.
+ */
+static void tls_records_left_in_buffer(void **state)
+{
+	struct fixture *f = *state;
+	char cert[128], key[128];
+	struct receiver_config cfg = { .tls = "127.0.0.1:0" };
+	struct ingest *g = NULL;
+	struct receiver *rx = NULL;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	BIO *mem;
+	BUF_MEM *out;
+	int fd;
+	uint64_t base;
+
+	make_cert(f->dir, cert, key, sizeof(cert));
+	cfg.tls_cert = cert;
+	cfg.tls_key = key;
+	receive_reads_per_event = 1;
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
+	base = received(g);
+
+	fd = connect_to(receiver_address(rx, "tls"));
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	assert_int_equal(SSL_connect(ssl), 1);
+	/* the burst's records made in memory, then sent at once */
+	mem = BIO_new(BIO_s_mem());
+	SSL_set0_wbio(ssl, mem);
+	for (int i = 0; i < BURST; i++) {
+		char m[160], frame[176];
+		int n = snprintf(m, sizeof(m),
+		                 "<13>1 2026-11-22T02:46:00Z h app - - - read-again record %04d of "
+		                 "a burst held open",
+		                 i);
+		int fl = snprintf(frame, sizeof(frame), "%d %s", n, m);
+		assert_int_equal(SSL_write(ssl, frame, fl), fl);
+	}
+	BIO_get_mem_ptr(mem, &out);
+	assert_true(out->length > 16 * 1024 && out->length < 60 * 1024);
+	assert_int_equal(send(fd, out->data, out->length, MSG_NOSIGNAL), (ssize_t)out->length);
+
+	for (int t = 0; t < 500 && received(g) - base < BURST; t++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	assert_int_equal(received(g) - base, BURST);
+
+	SSL_free(ssl);
+	close(fd);
+	SSL_CTX_free(ctx);
+	receiver_stop(rx);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	receive_reads_per_event = READS_PER_EVENT;
+}
+
+int main(void)
+{
+	/* as serve: a peer gone while a TLS alert is written is an error, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(tls_records_left_in_buffer, fixture_setup,
+		                                fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
