@@ -1,4 +1,4 @@
--- 0027-duty-log-acts, PostgreSQL's form (schema/0026-duty-log-acts.sql says what and why): the
+-- 0027-duty-log-acts, PostgreSQL's form (schema/0027-duty-log-acts.sql says what and why): the
 -- same pairing; duty_log is a domain table, whose statement trigger (mamori_door_guard) lets
 -- only a transaction that opened the door write it, so this migration's own transaction opens
 -- it first (transaction-local, as the door does: store_hooks_door), under the writers' lock the
