@@ -83,6 +83,7 @@ struct fim_baseline_writer {
 	struct strbuf last; /* the previous path, for the order */
 	bool has_last;
 	char kind;
+	uint64_t written; /* bytes in the file so far */
 };
 
 static void header(struct strbuf *sb, const struct fim_baseline_info *h)
@@ -168,6 +169,11 @@ static int flush(struct fim_baseline_writer *w, struct strbuf *err)
 		}
 		off += (size_t)n;
 	}
+	/* Writeback starts now, while the walk goes on: fsync at the end then waits for the last
+	 * pieces only (the whole file was 12 ms of fim init's tail). A hint: errors are fsync's. */
+	(void)sync_file_range(w->fd, (off64_t)w->written, (off64_t)w->buf.len,
+	                      SYNC_FILE_RANGE_WRITE);
+	w->written += w->buf.len;
 	strbuf_reset(&w->buf);
 	return 0;
 }
