@@ -16,6 +16,7 @@
 #include "core/core.h"
 #include "web/clientcert.h"
 #include "web/session.h"
+#include "web/token-use.h"
 
 /* The server's CSRF key, read once at start (web_session_setup): DIR/web.secret on SQLite, the
  * database's secret 'web' on PostgreSQL (every node of the ward the same; core/secret.h). */
@@ -432,7 +433,8 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 	if (ret < 0)
 		return ret;
 	r->api_token_id = id;
-	if (now - last > 60 * 1000 && (ret = identity_token_used(r->st, id, now, err)) < 0)
+	if (web_token_use_claim(id, last, now) &&
+	    (ret = identity_token_used(r->st, id, now, err)) < 0)
 		return ret;
 	return 0;
 }
