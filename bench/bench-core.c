@@ -13,14 +13,16 @@
 #include "store/store.h"
 
 /*
- * Usage: bench-core DIR THREADS ITERATIONS
+ * Usage: bench-core DIR THREADS ITERATIONS [--checkpointer]
  * DIR must not exist. A Minato ward is set up in it (one section, a security officer and
  * one staff member per thread); then each thread repeats ITERATIONS times the mixed load
  * the issue names: a record add (done), an action needing approval (a level 2 copy:
  * pending), and the approval of that request by the section's security officer (done,
  * applying the copy). Every act goes through act_run: decision, separation of duties,
- * the change, one ledger entry, a durable commit (WAL, synchronous=FULL), group-committed
- * across threads. Prints: acts/s, p50 ms, p99 ms, acts.
+ * the change, one ledger entry, a durable commit (WAL, synchronous=FULL),
+ * group-committed across threads. Prints: acts/s, p50 ms, p99 ms, acts. With
+ * --checkpointer the door is opened as `mamori serve` opens it (DOOR_CHECKPOINTER: a
+ * thread of its own checkpoints the log, not the committing batch).
  */
 
 struct worker {
@@ -129,12 +131,17 @@ int main(int argc, char **argv)
 	struct worker *w;
 	pthread_t *th;
 	int threads, iterations, errors = 0;
+	unsigned flags = 0;
 	int64_t *all, t0, t1;
 	size_t n = 0;
 
+	if (argc == 5 && !strcmp(argv[4], "--checkpointer")) {
+		flags = DOOR_CHECKPOINTER;
+		argc--;
+	}
 	if (argc != 4 || (threads = atoi(argv[2])) < 1 || threads > 256 ||
 	    (iterations = atoi(argv[3])) < 1) {
-		fprintf(stderr, "usage: bench-core DIR THREADS ITERATIONS\n");
+		fprintf(stderr, "usage: bench-core DIR THREADS ITERATIONS [--checkpointer]\n");
 		return 2;
 	}
 	if (mkdir(argv[1], 0700) < 0 || store_open(argv[1], STORE_CREATE, &st, &err) < 0) {
@@ -142,7 +149,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	store_close(st);
-	if (setup_ward(argv[1], &so, &shown, &err) < 0 || door_open(argv[1], 0, &d, &err) < 0) {
+	if (setup_ward(argv[1], &so, &shown, &err) < 0 || door_open(argv[1], flags, &d, &err) < 0) {
 		fprintf(stderr, "bench-core: %s\n", err.buf);
 		return 1;
 	}
