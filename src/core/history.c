@@ -129,6 +129,81 @@ int history_record(struct store *st, struct ledger *lg, int64_t record_id, struc
 	return load(lg, q, ret, err);
 }
 
+/* Frees the items' contents, not the array. */
+static void history_release_items(struct history *h);
+
+int history_record_page(struct store *st, struct ledger *lg, int64_t record_id, int64_t before,
+                        size_t limit, struct history *ret, bool *older, struct strbuf *err)
+{
+	struct query *q;
+	int r =
+	    query_prepare(st,
+	                  HISTORY_SELECT " WHERE (a.record_id = ?1 OR a.request_id IN"
+	                                 " (SELECT id FROM requests WHERE record_id = ?1))"
+	                                 " AND (?2 = 0 OR a.id < ?2) ORDER BY a.id DESC LIMIT ?3",
+	                  &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, record_id);
+	query_bind_int(q, 2, before);
+	query_bind_int(q, 3, (int64_t)limit + 1); /* one more: are there older ones? */
+	r = load(lg, q, ret, err);
+	if (r < 0)
+		return r;
+	*older = ret->nr > limit;
+	if (*older) {
+		/* the one beyond the page: not shown (and its ledger entry read for nothing) */
+		struct history extra = { .items = &ret->items[limit], .nr = 1 };
+		history_release_items(&extra);
+		ret->nr = limit;
+	}
+	/* newest first from SQL; oldest first as history_record gives it */
+	for (size_t i = 0, j = ret->nr ? ret->nr - 1 : 0; i < j; i++, j--) {
+		struct history_item t = ret->items[i];
+		ret->items[i] = ret->items[j];
+		ret->items[j] = t;
+	}
+	return 0;
+}
+
+int history_record_present(struct store *st, struct ledger *lg, const struct profile *p,
+                           int64_t record_id, struct history *ret, struct strbuf *err)
+{
+	struct query *q;
+	int64_t act_id = 0, request_id = 0;
+	int r = query_prepare(st,
+	                      "SELECT a.id, a.action, coalesce(a.request_id, 0) FROM acts a"
+	                      " WHERE a.record_id = ?1 AND a.outcome = 'done' ORDER BY a.id DESC",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, record_id);
+	/* the latest done act that created the record or moved it (history_present's candidates) */
+	while ((r = query_step(q, err)) > 0) {
+		const char *name = query_text(q, 1);
+		const struct policy_action *a = name ? policy_action(p, name) : NULL;
+		if (a && (a->create || a->to)) {
+			act_id = query_int(q, 0);
+			request_id = query_int(q, 2);
+			break;
+		}
+	}
+	query_done(q);
+	if (r < 0 || !act_id)
+		return r < 0 ? r : 0;
+	/* that act, with its request's acts when it applied one (who applied, who approved) */
+	r = query_prepare(st,
+	                  request_id ? HISTORY_SELECT " WHERE a.request_id = ? ORDER BY a.id"
+	                             : HISTORY_SELECT " WHERE a.id = ?",
+	                  &q, err);
+	if (r < 0)
+		return r;
+	query_bind_int(q, 1, request_id ? request_id : act_id);
+	return load(lg, q, ret, err);
+}
+
 int history_request(struct store *st, struct ledger *lg, int64_t request_id, struct history *ret,
                     struct strbuf *err)
 {
@@ -174,7 +249,7 @@ const struct history_item *history_present(const struct history *h, const struct
 	return found;
 }
 
-void history_release(struct history *h)
+static void history_release_items(struct history *h)
 {
 	for (size_t i = 0; i < h->nr; i++) {
 		struct history_item *x = &h->items[i];
@@ -192,6 +267,11 @@ void history_release(struct history *h)
 		free(x->comment);
 		free(x->actor_name);
 	}
+}
+
+void history_release(struct history *h)
+{
+	history_release_items(h);
 	free(h->items);
 	memset(h, 0, sizeof(*h));
 }

@@ -53,6 +53,21 @@ int history_record(struct store *st, struct ledger *lg, int64_t record_id, struc
                    struct strbuf *err);
 int history_request(struct store *st, struct ledger *lg, int64_t request_id, struct history *ret,
                     struct strbuf *err);
+/*
+ * A page of a record's history (what history_record gives, a part of it): its latest `limit`
+ * acts with ids below `before` (0: the latest of all), oldest first; *older says whether
+ * earlier acts remain (the next page's `before` is items[0].act_id). A record acted on all day
+ * has hundreds of acts, each read from the ledger and checked: its page reads a page of them.
+ */
+int history_record_page(struct store *st, struct ledger *lg, int64_t record_id, int64_t before,
+                        size_t limit, struct history *ret, bool *older, struct strbuf *err);
+/*
+ * What history_present needs without the whole history: the latest done act on the record
+ * that created it or moved it to a state under profile p, with the acts of the request it
+ * applied (the applicant's and the approver's); nothing when there is none.
+ */
+int history_record_present(struct store *st, struct ledger *lg, const struct profile *p,
+                           int64_t record_id, struct history *ret, struct strbuf *err);
 
 /*
  * The act that brought the record into its present state (the last done act whose action

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/parse.h"
 #include "core/attach.h"
 #include "core/history.h"
 #include "core/org.h"
@@ -21,6 +22,13 @@
 #include "web/outcome.h"
 #include "web/route.h"
 #include "web/ui.h"
+
+/*
+ * Acts a record page shows at a time, the latest first reached: a record transmitted all day
+ * had hundreds, each read from the ledger and checked on every view (the soak's reads fell
+ * with them).
+ */
+#define RECORD_HISTORY_PAGE 50
 
 /* Loads the record of the path argument if the user may see it; else answers 404. */
 static int load_visible(struct web_req *r, struct record *rec)
@@ -327,6 +335,28 @@ static void history_rows(struct web_req *r, const struct history *h)
 	html_close(o, "table");
 }
 
+/* The way to the record's earlier acts and back to its latest (a page of history at a time). */
+static void history_pager(struct web_req *r, int64_t record_id, const struct history *h,
+                          int64_t before, bool older)
+{
+	struct strbuf *o = &r->out;
+	char url[80];
+
+	if (!before && !older)
+		return;
+	html_open(o, "nav", "class", "pager", "aria-label", _("History pages"), HTML_END);
+	if (before) {
+		snprintf(url, sizeof(url), "/records/%" PRId64 "#history", record_id);
+		html_elem(o, "a", _("Latest acts"), "href", url, "rel", "prev", HTML_END);
+	}
+	if (older && h->nr) {
+		snprintf(url, sizeof(url), "/records/%" PRId64 "?before=%" PRId64 "#history",
+		         record_id, h->items[0].act_id);
+		html_elem(o, "a", _("Earlier acts"), "href", url, "rel", "next", HTML_END);
+	}
+	html_close(o, "nav");
+}
+
 /* The actions the record's register offers from its state, each with a decision preview. */
 static void actions(struct web_req *r, const struct record *rec, const struct policy_register *g)
 {
@@ -383,19 +413,28 @@ void ui_record(struct web_req *r)
 	struct record rec = { 0 };
 	struct strbuf title = STRBUF_INIT, err = STRBUF_INIT;
 	const struct policy_register *g;
-	struct history hist = { 0 };
+	struct history hist = { 0 }, present = { 0 };
 	struct ledger *lg = NULL;
-	bool hist_ok;
+	int64_t before = 0;
+	bool hist_ok, older = false;
 
 	if (!r->profile) {
 		web_error(r, 503, "no profile in force");
 		return;
 	}
+	if (web_query(r, "before") &&
+	    parse_int64(web_query(r, "before"), 1, INT64_MAX, &before) < 0) {
+		web_error(r, 400, "before must be an act's id");
+		return;
+	}
 	if (load_visible(r, &rec) < 0)
 		return;
 	g = policy_register(r->profile, rec.register_id);
+	/* a page of the history, and the acts of the present state wherever they are in it */
 	hist_ok = web_thread_ledger(r, &lg, &err) == 0 &&
-	          history_record(r->st, lg, rec.id, &hist, &err) == 0;
+	          history_record_page(r->st, lg, rec.id, before, RECORD_HISTORY_PAGE, &hist, &older,
+	                              &err) == 0 &&
+	          history_record_present(r->st, lg, r->profile, rec.id, &present, &err) == 0;
 	strbuf_addf(&title, "%s #%" PRId64 " %s", ui_register_name(r, rec.register_id), rec.id,
 	            record_title(r->profile, &rec));
 	page_begin(r, title.buf, NAV_REGISTERS);
@@ -425,7 +464,7 @@ void ui_record(struct web_req *r)
 	html_close(o, "dl");
 	html_close(o, "section");
 	if (hist_ok)
-		present_state(r, &rec, &hist);
+		present_state(r, &rec, &present);
 	if (g)
 		actions(r, &rec, g);
 	{
@@ -435,6 +474,7 @@ void ui_record(struct web_req *r)
 	}
 	if (hist_ok) {
 		history_rows(r, &hist);
+		history_pager(r, rec.id, &hist, before, older);
 	} else {
 		/* The history cut short is not the history: say so. */
 		web_log(r, "history of record %lld: %s", (long long)rec.id, err.buf);
@@ -444,6 +484,7 @@ void ui_record(struct web_req *r)
 	}
 	page_end(r);
 	history_release(&hist);
+	history_release(&present);
 	strbuf_release(&err);
 	record_release(&rec);
 	strbuf_release(&title);

@@ -50,4 +50,28 @@ check "the inspection shows its 点検日" 'grep -q "<dt>点検日</dt><dd>2026-
 # sato (税務課) may not read 区民課's inspection: nothing of it shows.
 is "sato does not read the inspection" 404 "$(status -b "$TMP/jar-sato" "${URL}records/$INS")"
 check "nor its 点検日" '! grep -q 2026-11-20 "$TMP/body"'
+
+# A record acted on all day: its page shows the latest 50 acts, and the way to the earlier
+# ones; what the take-out recorded stays on the record however far back the take-out is.
+for i in $(seq 1 55); do
+	m act "$K1" asset.set_access --as yamada --field "access_rights=user:sato" \
+		--comment "設定 $i" >/dev/null || echo "# set_access $i failed"
+done
+rows() { grep -o '<h2 id="history">.*</table>' "$1" | grep -o '<tr>' | wc -l; }
+curl -s -b "$TMP/jar-tanaka" "${URL}records/$K1" | tr -d '\n' >"$TMP/page"
+is "the record page shows the latest 50 acts" 51 "$(rows "$TMP/page")"
+check "the latest act among them" 'grep -q "設定 55<" "$TMP/page"'
+check "not the earliest" '! grep -q "設定 5<" "$TMP/page" && ! grep -q "窓口の応援" "$TMP/page"'
+grep -o '<section class="card present">.*' "$TMP/page" | sed 's|</section>.*||' >"$TMP/present"
+check "the record still says where it is, and who took it out" \
+	'grep -q "<dt>持出し先</dt><dd>区民センター</dd>" "$TMP/present" && grep -q "田中次郎" "$TMP/present"'
+older=$(grep -o 'href="/records/'"$K1"'?before=[0-9]*#history"' "$TMP/page" | sed 's/href="\/\(.*\)#history"/\1/')
+check "a link leads to the earlier acts" '[ -n "$older" ] && grep -q "それより前の履歴" "$TMP/page"'
+curl -s -b "$TMP/jar-tanaka" "${URL}$older" | tr -d '\n' >"$TMP/page2"
+is "the earlier page has the other 8" 9 "$(rows "$TMP/page2")"
+check "among them the take-out and its comment" \
+	'grep -q "窓口の応援" "$TMP/page2" && grep -q "設定 5<" "$TMP/page2"'
+check "and the way back to the latest" \
+	'grep -q "href=\"/records/$K1#history\"[^>]*>最新の履歴" "$TMP/page2" && ! grep -q "?before=" "$TMP/page2"'
+is "before= must be an act's id" 400 "$(status -b "$TMP/jar-tanaka" "${URL}records/$K1?before=abc")"
 done_testing
