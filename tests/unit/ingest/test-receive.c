@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -134,12 +135,60 @@ static void tls_records_left_in_buffer(void **state)
 	receive_reads_per_event = READS_PER_EVENT;
 }
 
+/*
+ * After the handshake the receiver sends nothing a sender must read: a sender that never
+ * reads (loggen) and closes with bytes unread makes its kernel reset the connection, and the
+ * reset discards the tail of its stream still in the receiver's socket buffer (TLS 1.3
+ * session tickets were such bytes).
+ */
+static void tls_sends_nothing_after_handshake(void **state)
+{
+	struct fixture *f = *state;
+	char cert[128], key[128];
+	struct receiver_config cfg = { .tls = "127.0.0.1:0" };
+	struct ingest *g = NULL;
+	struct receiver *rx = NULL;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	static const char frame[] = "31 <13>1 - h app - - - one message";
+	struct pollfd pfd;
+	SSL *ssl;
+	uint64_t base;
+	int fd;
+
+	make_cert(f->dir, cert, key, sizeof(cert));
+	cfg.tls_cert = cert;
+	cfg.tls_key = key;
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
+	base = received(g);
+	fd = connect_to(receiver_address(rx, "tls"));
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	SSL_set_max_proto_version(ssl, TLS1_3_VERSION);
+	assert_int_equal(SSL_connect(ssl), 1);
+	assert_int_equal(SSL_version(ssl), TLS1_3_VERSION);
+	assert_int_equal(SSL_write(ssl, frame, (int)sizeof(frame) - 1), (int)sizeof(frame) - 1);
+	/* once the message is in, the server has long finished its side of the handshake */
+	for (int t = 0; t < 500 && received(g) == base; t++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	assert_int_equal(received(g) - base, 1);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 200), 0); /* nothing waits to be read */
+	SSL_free(ssl);
+	close(fd);
+	SSL_CTX_free(ctx);
+	receiver_stop(rx);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+}
+
 int main(void)
 {
 	/* as serve: a peer gone while a TLS alert is written is an error, not a signal */
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(tls_records_left_in_buffer, fixture_setup,
+		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(tls_sends_nothing_after_handshake, fixture_setup,
 		                                fixture_teardown),
 	};
 
