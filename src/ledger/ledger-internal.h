@@ -223,6 +223,11 @@ struct ledger {
 	int cb_ret;
 	struct strbuf *cb_err;
 
+	/* The partial level-0 tile last made from the tail (tile_from_tail) by a read: entries
+	 * never change, so its nodes stay right for as long as the log lives (a proof at the
+	 * log's right edge needs them every time). width 0: none. */
+	struct tile *tail_tile;
+
 	/* Tiles read by the current query. */
 	struct tile *rcache[READ_CACHE];
 	uint64_t rcache_id[READ_CACHE];

@@ -38,6 +38,7 @@ int ledger_open(struct store *st, struct ledger **ret, struct strbuf *err)
 		lg->edge[i] = xcalloc(1, sizeof(struct tile));
 	for (int i = 0; i < READ_CACHE; i++)
 		lg->rcache[i] = xcalloc(1, sizeof(struct tile));
+	lg->tail_tile = xcalloc(1, sizeof(struct tile));
 	*ret = lg;
 	return 0;
 }
@@ -57,6 +58,7 @@ void ledger_close(struct ledger *lg)
 		free(lg->edge[i]);
 	for (int i = 0; i < READ_CACHE; i++)
 		free(lg->rcache[i]);
+	free(lg->tail_tile);
 	free(lg);
 }
 

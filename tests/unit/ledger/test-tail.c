@@ -248,6 +248,66 @@ static void test_reads_across_bundles(void **state)
 	}
 }
 
+/* Checks the inclusion proof of index in the tree of size, read through lg, against the root
+ * the writer's side computes (ledger_root_at through the fixture's ledger). */
+static void proof_holds(struct fixture *f, struct ledger *lg, uint64_t index, uint64_t size)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], leaf[MERKLE_HASH_SIZE];
+	uint8_t root[MERKLE_HASH_SIZE];
+	struct merkle_span spans[MERKLE_MAX_PROOF];
+	struct merkle_hasher *h = merkle_hasher_new();
+	struct strbuf b = STRBUF_INIT;
+	size_t nr = 0;
+
+	if (ledger_inclusion_proof(lg, index, size, proof, &nr, &f->err) < 0 ||
+	    ledger_entry_bytes(f->lg, index, &b, &f->err) < 0 ||
+	    ledger_root_at(f->lg, size, root, &f->err) < 0)
+		fail_msg("proof of %llu in %llu: %s", (unsigned long long)index,
+		         (unsigned long long)size, f->err.buf);
+	merkle_hash_leaf(h, b.buf, b.len, leaf);
+	for (size_t i = 0; i < nr; i++)
+		spans[i] = merkle_span_hash(proof[i]);
+	assert_int_equal(merkle_verify_inclusion(h, index, size, merkle_span_hash(leaf), spans, nr,
+	                                         merkle_span_hash(root)),
+	                 0);
+	merkle_hasher_free(h);
+	strbuf_release(&b);
+}
+
+/*
+ * Proofs at the log's right edge need the partial level-0 tile, made from the tail and kept by
+ * the reading connection: after more appends (and the bundle filling) its proofs still hold,
+ * for old sizes and new.
+ */
+static void test_proofs_at_the_edge(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st2;
+	struct ledger *lg2;
+
+	assert_int_equal(store_open(f->dir, 0, &st2, &f->err), 0);
+	assert_int_equal(ledger_open(st2, &lg2, &f->err), 0);
+	append(f, 300);
+	append(f, 3);
+	for (uint64_t i = 250; i < 303; i += 13)
+		proof_holds(f, lg2, i, 303);
+	append(f, 40);
+	for (uint64_t i = 255; i < 343; i += 11) {
+		proof_holds(f, lg2, i, 343);
+		if (i < 303)
+			proof_holds(f, lg2, i, 303);
+	}
+	append(f, 200); /* bundle 1 fills: its full tile is stored */
+	for (uint64_t i = 0; i < 543; i += 37) {
+		proof_holds(f, lg2, i, 543);
+		if (i < 343)
+			proof_holds(f, lg2, i, 343);
+	}
+	proof_holds(f, lg2, 542, 543);
+	ledger_close(lg2);
+	store_close(st2);
+}
+
 /* A payload erased while its bundle is partial stays erased when later appends add to the
  * bundle and when it fills (the appends used to write the bundle's payloads from memory). */
 static void test_erase_in_tail(void **state)
@@ -374,6 +434,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_commit_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_across_bundles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proofs_at_the_edge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase_in_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
