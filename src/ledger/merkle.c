@@ -12,6 +12,10 @@
 
 struct merkle_hasher {
 	EVP_MD_CTX *ctx;
+	/* SHA-256 freshly initialised, copied into ctx for each hash: on OpenSSL 3.0 each
+	 * EVP_DigestInit_ex2 frees and allocates the provider's context, a copy only copies
+	 * the state (73-byte hashes 0.53-0.60 -> 0.33-0.49 us here). */
+	EVP_MD_CTX *init;
 };
 
 static EVP_MD *sha256_md;
@@ -40,9 +44,10 @@ struct merkle_hasher *merkle_hasher_new(void)
 	struct merkle_hasher *h = xcalloc(1, sizeof(*h));
 
 	h->ctx = EVP_MD_CTX_new();
-	if (!h->ctx)
+	h->init = EVP_MD_CTX_new();
+	if (!h->ctx || !h->init || EVP_DigestInit_ex2(h->init, sha256(), NULL) != 1 ||
+	    EVP_MD_CTX_copy_ex(h->ctx, h->init) != 1)
 		abort();
-	(void)sha256();
 	return h;
 }
 
@@ -51,6 +56,7 @@ void merkle_hasher_free(struct merkle_hasher *h)
 	if (!h)
 		return;
 	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_CTX_free(h->init);
 	free(h);
 }
 
@@ -59,7 +65,7 @@ static void digest2(struct merkle_hasher *h, const void *a, size_t alen, const v
 {
 	unsigned int n = 0;
 
-	if (EVP_DigestInit_ex2(h->ctx, sha256(), NULL) != 1 ||
+	if (EVP_MD_CTX_copy_ex(h->ctx, h->init) != 1 ||
 	    (alen && EVP_DigestUpdate(h->ctx, a, alen) != 1) ||
 	    (blen && EVP_DigestUpdate(h->ctx, b, blen) != 1) ||
 	    EVP_DigestFinal_ex(h->ctx, out, &n) != 1 || n != MERKLE_HASH_SIZE)
