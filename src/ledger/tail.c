@@ -56,15 +56,17 @@ int bundle_load(struct ledger *lg, uint64_t n, struct strbuf *entries, struct st
 	                           "SELECT 0, b.n * 256, b.data, s.data FROM ledger_bundle b "
 	                           "LEFT JOIN ledger_sealed s ON s.n = b.n WHERE b.n = ? "
 	                           "UNION ALL SELECT 1, idx, data, sealed FROM ledger_tail "
-	                           "WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
+	                           "WHERE idx >= ? AND idx < ? ORDER BY 2, 1",
 	                           &q, err)
 	           : query_prepare(lg->st,
 	                           "SELECT 0, n * 256, data FROM ledger_bundle WHERE n = ? "
 	                           "UNION ALL SELECT 1, idx, data FROM ledger_tail "
-	                           "WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
+	                           "WHERE idx >= ? AND idx < ? ORDER BY 2, 1",
 	                           &q, err);
 	if (r < 0)
 		return r;
+	/* By index, the full row before a tail row of the same index: SQLite merges the two
+	 * searches as they come (ORDER BY 1, 2 sorted the tail's rows in a temporary b-tree). */
 	query_bind_int(q, 1, (int64_t)n);
 	query_bind_int(q, 2, (int64_t)(n * LEDGER_TILE_WIDTH));
 	query_bind_int(q, 3, (int64_t)((n + 1) * LEDGER_TILE_WIDTH));
