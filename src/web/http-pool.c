@@ -19,7 +19,7 @@
 /* A request's worker resources, pooled (web_server.pool): one request uses one at a time. */
 struct web_thread {
 	struct store *st;
-	struct ledger *lg; /* opened on first use, on st */
+	struct ledger *lg; /* opened on a request's first use, on st; closed when it ends */
 	/* A memo of read results (web_cache_*), valid while the database is unchanged: the
 	 * data_version pragma (other connections' commits) and this connection's own changes. */
 	int64_t data_version, total_changes;
@@ -127,6 +127,14 @@ void web_thread_done(struct web_req *r)
 		return;
 	/* no snapshot outlives its request */
 	store_release_read(t->st);
+	/*
+	 * Nor the ledger's handle: its tiles (16 x 16 KiB) and, once it appended (a login's
+	 * audit entry), the partial bundle it read, are the request's. Kept in the pool, every
+	 * resource held them and each grew as logins passed through it: in the soak, the
+	 * largest part of what the server grew by (heaptrack, minutes 1-5: 1.1 of 3.3 MiB).
+	 */
+	ledger_close(t->lg);
+	t->lg = NULL;
 	r->thread = NULL;
 	r->st = NULL;
 	pthread_mutex_lock(&s->pool_lock);

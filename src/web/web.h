@@ -184,7 +184,8 @@ void route_dispatch(struct web_req *r);
  */
 int web_thread_resources(struct web_req *r, struct strbuf *err);
 void web_thread_done(struct web_req *r);
-/* The ledger on the request's store, for reads and the web's access log. */
+/* The ledger on the request's store, for reads and the web's access log: opened on the
+ * request's first call, closed when it ends (web_thread_done). */
 struct ledger;
 int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err);
 /*
