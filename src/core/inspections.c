@@ -52,6 +52,49 @@ static void carrying_registers(const struct profile *p, const struct policy_cove
 	}
 }
 
+/* What a clause asks after its words: an H clause whether it is done, an R clause for its
+ * record, naming the registers that keep it (regs). */
+static void ask(const struct profile *p, const struct policy_coverage *cov,
+                const struct policy_clause *c, struct strbuf *q, struct strbuf *regs)
+{
+	if (c->kind == CLAUSE_H) {
+		strbuf_addstr(q, "このとおり行っていますか。");
+		return;
+	}
+	for (unsigned k = 0; k < cov->nr; k++)
+		if (cov->entries[k].clause == c)
+			carrying_registers(p, &cov->entries[k], regs);
+	strbuf_addstr(q, "この記録を示してください");
+	if (regs->len)
+		strbuf_addf(q, "（%s）", regs->buf);
+	strbuf_addstr(q, "。");
+}
+
+/* Clause c's question: in the text's own words (its quote); a law's clause the standard does
+ * not hold says whose it is and gives the profile's summary as one; else the summary. */
+static void question(const struct profile *p, const struct policy_coverage *cov,
+                     const struct policy_clause *c, struct strbuf *q, struct strbuf *regs)
+{
+	if (c->quote) {
+		strbuf_addf(q, "「%s」", c->quote);
+		ask(p, cov, c, q, regs);
+	} else if (c->law) {
+		strbuf_addf(q, "%sは法令（%s）の規定で、この基準の本文にはありません。要旨：%s。",
+		            c->cite ? c->cite : c->id, c->law, c->text ? c->text : c->id);
+		ask(p, cov, c, q, regs);
+	} else if (c->kind == CLAUSE_H) {
+		strbuf_addf(q, "「%s」を行っていますか。", c->text ? c->text : c->id);
+	} else {
+		strbuf_addf(q, "「%s」の記録を示してください", c->text ? c->text : c->id);
+		for (unsigned k = 0; k < cov->nr; k++)
+			if (cov->entries[k].clause == c)
+				carrying_registers(p, &cov->entries[k], regs);
+		if (regs->len)
+			strbuf_addf(q, "（%s）", regs->buf);
+		strbuf_addstr(q, "。");
+	}
+}
+
 void inspection_checklist_make(const struct profile *p, const char *only,
                                struct inspection_checklist *ret)
 {
@@ -71,31 +114,7 @@ void inspection_checklist_make(const struct profile *p, const char *only,
 			continue;
 		strbuf_reset(&q);
 		strbuf_reset(&regs);
-		if (c->quote) {
-			/* the text's own words, then the question */
-			strbuf_addf(&q, "「%s」", c->quote);
-			if (c->kind == CLAUSE_H) {
-				strbuf_addstr(&q, "このとおり行っていますか。");
-			} else {
-				for (unsigned k = 0; k < cov.nr; k++)
-					if (cov.entries[k].clause == c)
-						carrying_registers(p, &cov.entries[k], &regs);
-				strbuf_addstr(&q, "この記録を示してください");
-				if (regs.len)
-					strbuf_addf(&q, "（%s）", regs.buf);
-				strbuf_addstr(&q, "。");
-			}
-		} else if (c->kind == CLAUSE_H) {
-			strbuf_addf(&q, "「%s」を行っていますか。", c->text ? c->text : c->id);
-		} else {
-			for (unsigned k = 0; k < cov.nr; k++)
-				if (cov.entries[k].clause == c)
-					carrying_registers(p, &cov.entries[k], &regs);
-			strbuf_addf(&q, "「%s」の記録を示してください", c->text ? c->text : c->id);
-			if (regs.len)
-				strbuf_addf(&q, "（%s）", regs.buf);
-			strbuf_addstr(&q, "。");
-		}
+		question(p, &cov, c, &q, &regs);
 		it = &ret->items[ret->nr++];
 		it->clause = c;
 		it->question = xstrdup(q.buf);

@@ -75,9 +75,9 @@ void load_identity(struct loader *L, const struct ynode *n)
 
 void load_clauses(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = {
-		"cite", "kind", "text", "quote", "reason", "iso27001", "iso27001_derived", NULL
-	};
+	static const char *const keys[] = { "cite", "kind",   "text",     "quote",
+		                            "law",  "reason", "iso27001", "iso27001_derived",
+		                            NULL };
 	struct profile *p = L->p;
 
 	stable_init(&L->priv->clauses, L->a, n && n->type == Y_MAP ? n->n : 0);
@@ -109,6 +109,13 @@ void load_clauses(struct loader *L, const struct ynode *n)
 			c->text = load_opt_str(L, v, "text", "a clause");
 		c->reason = load_opt_str(L, v, "reason", "a clause");
 		c->quote = load_opt_str(L, v, "quote", "a clause");
+		c->law = load_opt_str(L, v, "law", "a clause");
+		if (c->law && c->quote)
+			load_err(
+			    L, ymap_get(v, "law"),
+			    "clause '%s' is a law's ('law') and quotes the standard ('quote'); "
+			    "a clause the standard does not hold has no quote from it",
+			    k->str);
 		x = ymap_get(v, "iso27001");
 		if (ymap_get(v, "iso27001_derived")) {
 			if (x)

@@ -53,6 +53,9 @@ struct policy_clause {
 	const char *text; /* short Japanese statement */
 	/* `quote`: the clause in the text's own words (as the standard writes it), or NULL */
 	const char *quote;
+	/* `law`: the law the clause is from when the standard itself does not hold it
+	 * ("個人情報の保護に関する法律"): no quote, the checklist says so; or NULL */
+	const char *law;
 	const char *reason; /* why nothing carries it yet, or NULL */
 	/* `iso27001`: the ISO/IEC 27001:2022 Annex A controls it implements ("5.35"), or none */
 	const char **annex;
