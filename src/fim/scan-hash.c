@@ -204,7 +204,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 /* ---- reading through a mapping ---- */
 
-void (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
+bool (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
 
 /*
  * A file truncated while it is mapped raises SIGBUS at the first page past its new end. The
@@ -319,19 +319,28 @@ static int hash_mapped(struct hasher *h, struct slot *s, uint64_t size)
 		munmap(h->map, h->map_len);
 		h->map = NULL;
 		h->mapped += h->map_len;
-		if (scan_hash_hook)
-			scan_hash_hook(s->e.path, h->mapped, true);
+		if (scan_hash_hook && !scan_hash_hook(s->e.path, h->mapped, true) &&
+		    h->mapped < size)
+			return -1; /* as if the next chunk could not be mapped */
 	}
 	return 1;
 }
 
-/* Hashes the file of slot s from byte *total on with pread() into h->buf; false on a read
- * error (in s->e). */
+/*
+ * Hashes the file of slot s from byte *total on with read() into h->buf; false on a read
+ * error (in s->e). read(), not pread(): some files of /proc and /sys cannot seek; a mapping
+ * that failed part way (a large regular file) goes on from where it stopped.
+ */
 static bool hash_read(struct hasher *h, struct slot *s, uint64_t size, uint64_t *total)
 {
+	if (*total && lseek(s->fd, (off_t)*total, SEEK_SET) < 0) {
+		s->e.problem = FIM_UNREADABLE;
+		s->e.err = errno;
+		return false;
+	}
 	while (*total < size || size == 0) {
 		size_t want = size && size - *total < READ_BUF ? (size_t)(size - *total) : READ_BUF;
-		ssize_t n = pread(s->fd, h->buf, want, (off_t)*total);
+		ssize_t n = read(s->fd, h->buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -344,7 +353,7 @@ static bool hash_read(struct hasher *h, struct slot *s, uint64_t size, uint64_t 
 		hash_bytes(h, s, h->buf, (size_t)n, *total);
 		*total += (uint64_t)n;
 		if (scan_hash_hook)
-			scan_hash_hook(s->e.path, *total, false);
+			(void)scan_hash_hook(s->e.path, *total, false);
 		if (size == 0)
 			break; /* an "empty" file with content: unstable */
 	}

@@ -87,10 +87,13 @@ void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes);
  * fim_scan calls it before its threads start.
  */
 void scan_map_prepare(void);
-/* For tests: called by a hashing thread after each piece of a file it hashed (MAP_CHUNK
+/*
+ * For tests: called by a hashing thread after each piece of a file it hashed (MAP_CHUNK
  * mapped, or what one read gave), with the file's path and the bytes hashed so far, so a test
- * can cut the file short while it is read. NULL otherwise. */
-extern void (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
+ * can cut the file short while it is read. Returning false after a mapped chunk makes the
+ * next one fail to map (read() goes on). NULL otherwise.
+ */
+extern bool (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
 /* A hashing thread (pthread_create's start routine; arg is the struct scan). */
 void *scan_worker(void *arg);
 
