@@ -400,7 +400,8 @@ static void test_migration(void **state)
 		}
 	}
 	assert_int_equal(r, 0);
-	sql(f, "DROP TABLE ledger_tail; DELETE FROM schema_version WHERE version = 26");
+	/* back to schema 25: the migrations after it run again on open (each is idempotent) */
+	sql(f, "DROP TABLE ledger_tail; DELETE FROM schema_version WHERE version >= 26");
 	assert_int_equal(
 	    query_prepare(f->st, "INSERT INTO ledger_bundle(n, data) VALUES (1, ?)", &ins, &f->err),
 	    0);
@@ -416,7 +417,7 @@ static void test_migration(void **state)
 
 	if (store_open(f->dir, 0, &f->st, &f->err) < 0 || ledger_open(f->st, &f->lg, &f->err) < 0)
 		fail_msg("reopen: %s", f->err.buf);
-	assert_int_equal(count(f, "SELECT max(version) FROM schema_version"), 26);
+	assert_int_equal(count(f, "SELECT max(version) FROM schema_version"), store_migrations_nr);
 	assert_int_equal(count(f, "SELECT count(*) FROM ledger_bundle"), 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM ledger_sealed WHERE n = 1"), 0);
 	assert_int_equal(count(f, "SELECT idx FROM ledger_tail"), 256);
