@@ -58,10 +58,11 @@ struct web_server {
 	bool tls;
 	/*
 	 * The requests' worker resources (struct web_thread: a store connection and its memo;
-	 * a ledger handle only while a request uses it), idle ones kept last-used-first: a request takes the one given back most
-	 * recently, so the server holds as many as requests ran at once, however many worker
-	 * threads there are and however long it runs (a resource per thread grew as more threads
-	 * got their first request: 0.6 MiB each, the soak's RSS with them).
+	 * a ledger handle only while a request uses it), idle ones kept last-used-first: a
+	 * request takes the one given back most recently, so the server holds as many as
+	 * requests ran at once, however many worker threads there are and however long it runs
+	 * (a resource per thread grew as more threads got their first request: 0.6 MiB each,
+	 * the soak's RSS with them).
 	 */
 	pthread_mutex_t pool_lock;
 	struct web_thread **pool;
