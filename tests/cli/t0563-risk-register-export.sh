@@ -152,7 +152,7 @@ for ward in minato shinjuku; do
 			--as zeimu-kacho --json
 		R2=$(jget "$TMP/out" 'd["id"]')
 		expect "$ward: an incident is reported on the asset" 0 "$MAMORI" --dir "$D" incident report \
-			--title 誤操作による削除 --found-at "$(TZ=Asia/Tokyo date +%Y-%m-%d)T09:00" \
+			--title 誤操作による削除 --found-at "$(TZ=Asia/Tokyo date +%Y-%m-%d)T00:00" \
 			--record "$A" --as zeimu-1
 		expect "$ward: show --json" 0 "$MAMORI" --dir "$D" risk show "$R2" --json
 		check "$ward: the case is the measure's evidence" \
