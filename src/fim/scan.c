@@ -17,6 +17,29 @@
 enum drain { DRAIN_READY, DRAIN_ONE, DRAIN_ALL };
 
 /*
+ * The walker, which must wait for the head of a full ring, hashes the next job itself when
+ * it is a small file rather than sleep: it is running already, and a thread woken on a loaded
+ * machine may wait long for a core. Called with the lock held; true when it hashed one.
+ */
+static bool steal(struct scan *sc)
+{
+	struct slot *j;
+
+	if (sc->job_head == sc->job_tail)
+		return false;
+	j = &sc->ring[sc->jobs[sc->job_head % RING]];
+	if ((uint64_t)j->st.st_size > INLINE_MAX)
+		return false;
+	sc->job_head++;
+	pthread_mutex_unlock(&sc->mu);
+	scan_hash_slot(sc->self, j, &sc->st.bytes);
+	sc->st.hashed++;
+	pthread_mutex_lock(&sc->mu);
+	j->state = SLOT_DONE;
+	return true;
+}
+
+/*
  * Delivers finished entries at the head, in order: those ready (DRAIN_READY), waiting for
  * at least one (DRAIN_ONE: the ring is full) or for all (DRAIN_ALL: the walk is over).
  * Before it waits, the hashing threads are woken for the jobs they have not been told of.
@@ -31,6 +54,8 @@ static void drain(struct scan *sc, enum drain mode)
 				return;
 			if (sc->idle && sc->job_head != sc->job_tail)
 				pthread_cond_broadcast(&sc->work_cv);
+			if (mode == DRAIN_ONE && steal(sc))
+				continue;
 			sc->waiting = true;
 			pthread_cond_wait(&sc->done_cv, &sc->mu);
 			sc->waiting = false;

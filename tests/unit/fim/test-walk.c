@@ -182,6 +182,8 @@ static bool caller_hashed;
 static pthread_mutex_t hasher_mu = PTHREAD_MUTEX_INITIALIZER;
 static pid_t caller_tid;
 
+static bool slow_hashers; /* the hashing threads take 1 ms a file */
+
 static bool note_hasher(const char *p, uint64_t hashed, bool mapped)
 {
 	pid_t tid = gettid();
@@ -189,6 +191,8 @@ static bool note_hasher(const char *p, uint64_t hashed, bool mapped)
 	(void)p;
 	(void)hashed;
 	(void)mapped;
+	if (slow_hashers && tid != caller_tid)
+		usleep(1000);
 	pthread_mutex_lock(&hasher_mu);
 	if (tid == caller_tid)
 		caller_hashed = true;
@@ -247,6 +251,44 @@ static void test_default_threads(void **state)
 	c = config("num_workers=3\nROOT/th R\n");
 	scan(c, NULL, &s);
 	assert_int_equal(s.max_tasks, 1 + 3);
+	strbuf_release(&s.lines);
+	fim_config_free(c);
+}
+
+/*
+ * When the hashing threads fall a whole ring (256 entries) behind, the walking thread, which
+ * must then wait for the oldest entry, hashes small files from the queue itself rather than
+ * sleep. Slow hashing threads (1 ms a file) and 400 small files make it so; every file is
+ * still hashed, once, in order.
+ */
+static void test_walker_helps_when_full(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	mk("full");
+	for (int i = 0; i < 400; i++) {
+		char rel[32];
+		snprintf(rel, sizeof(rel), "full/f%03d", i);
+		write_file(rel, "a small file");
+	}
+	struct fim_config *c = config("ROOT/full R\n");
+	slow_hashers = true;
+	caller_tid = gettid();
+	caller_hashed = false;
+	hasher_tid_count = 0;
+	scan_hash_hook = note_hasher;
+	scan(c, NULL, &s);
+	scan_hash_hook = NULL;
+	slow_hashers = false;
+	assert_true(caller_hashed);
+	assert_true(hasher_tid_count >= 2);
+	size_t lines = 0;
+	for (const char *p = s.lines.buf; (p = strstr(p, " file sha256\n")); p++)
+		lines++;
+	assert_int_equal(lines, 400);
+	assert_non_null(strstr(s.lines.buf, "full/f000 file sha256\nfull/f001 file sha256\n"));
+	assert_non_null(strstr(s.lines.buf, "full/f398 file sha256\nfull/f399 file sha256\n"));
 	strbuf_release(&s.lines);
 	fim_config_free(c);
 }
@@ -542,9 +584,13 @@ static void test_other_sigbus_kills(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_devices_never_opened), cmocka_unit_test(test_atime_kept),
-		cmocka_unit_test(test_default_threads),      cmocka_unit_test(test_vanished),
-		cmocka_unit_test(test_cut_while_hashed),     cmocka_unit_test(test_cut_in_check),
+		cmocka_unit_test(test_devices_never_opened),
+		cmocka_unit_test(test_atime_kept),
+		cmocka_unit_test(test_default_threads),
+		cmocka_unit_test(test_walker_helps_when_full),
+		cmocka_unit_test(test_vanished),
+		cmocka_unit_test(test_cut_while_hashed),
+		cmocka_unit_test(test_cut_in_check),
 		cmocka_unit_test(test_other_sigbus_kills),
 	};
 	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);
