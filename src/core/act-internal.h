@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 #include "auth/password.h"
 #include "core/act.h"
@@ -51,6 +53,11 @@ struct door {
 	 * (written by the store during the leader's commit) and the checkpointer's thread. */
 	int wal_pages;
 	struct door_ckpt *ckpt;
+
+	/* A server's door (DOOR_CHECKPOINTER), used by many threads: its connection is the
+	 * leader's alone, and door_store says so in builds without NDEBUG (door_leads). */
+	bool shared;
+	atomic_uintptr_t leader_self; /* the leading thread (door-batch.c), or 0 */
 };
 
 /*
@@ -102,6 +109,8 @@ void door_batch_init(struct door *d);
 void door_batch_destroy(struct door *d);
 void door_lead(struct door *d);
 void door_unlead(struct door *d);
+/* The calling thread leads the door now. */
+bool door_leads(struct door *d);
 
 /*
  * door-ckpt.c: the checkpointer of a DOOR_CHECKPOINTER door (SQLite only; nothing on

@@ -1,6 +1,9 @@
 /* act: the one door: decide, separate duties, apply or ask or refuse, ledger, commit. */
 #include <errno.h>
+#include <execinfo.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -106,6 +109,7 @@ int door_open(const char *dir, unsigned flags, struct door **ret, struct strbuf 
 		if (r < 0)
 			goto fail;
 	}
+	d->shared = flags & DOOR_CHECKPOINTER;
 	*ret = d;
 	return 0;
 fail:
@@ -133,6 +137,7 @@ void door_free(struct door *d)
 {
 	if (!d)
 		return;
+	d->shared = false; /* the last thread: nobody else leads now */
 	door_ckpt_stop(d);
 	if (d->st && d->lg && !d->readonly)
 		door_checkpoint(d, NULL);
@@ -158,6 +163,21 @@ const struct profile *door_profile(struct door *d)
 
 struct store *door_store(struct door *d)
 {
+#ifndef NDEBUG
+	/*
+	 * A server's door is shared by its threads, and its connection belongs to the one
+	 * leading it (a batch, door_lead, fim_led): another thread reading on it would talk
+	 * inside the leader's transaction, or, on PostgreSQL, read the leader's answers off the
+	 * socket so that both wait for ever. Such a reader reads on its own connection.
+	 */
+	if (d->shared && !door_leads(d)) {
+		void *frames[32];
+		(void)fprintf(stderr, "mamori: internal error: the door's connection used by a "
+		                      "thread that does not lead the door, at:\n");
+		backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
+		abort();
+	}
+#endif
 	return d->st;
 }
 

@@ -240,11 +240,12 @@ static int figure_entries(struct compliance_report *rep, struct store *st, struc
  * Duties done in the period (each by the act that last fulfilled it) and overdue now (each by
  * its last fulfilment, from which it fell due; none when never fulfilled).
  */
-static int count_duties(struct compliance_report *rep, struct door *d, int64_t now_ms,
+static int count_duties(struct compliance_report *rep, struct store *st, int64_t now_ms,
                         struct strbuf *err)
 {
 	struct duty_list l = { 0 };
-	int r = duties_compute(d, now_ms, &l, err);
+	/* the caller's connection: the door's belongs to its leader (the web's audit page) */
+	int r = duties_compute_on(st, rep->p, now_ms, &l, err);
 
 	for (size_t i = 0; r == 0 && i < l.nr; i++) {
 		const struct duty_status *s = &l.items[i];
@@ -256,7 +257,7 @@ static int count_duties(struct compliance_report *rep, struct door *d, int64_t n
 		if (!done && !s->due)
 			continue;
 		strbuf_addf(&what, "%s（", s->duty->name ? s->duty->name : s->duty->id);
-		scope_name(door_store(d), s->scope, &what);
+		scope_name(st, s->scope, &what);
 		strbuf_addstr(&what, "）");
 		for (unsigned k = 0; k < s->duty->clauses.nr; k++) {
 			struct compliance_row *x = row_of(rep, s->duty->clauses.items[k]->id);
@@ -688,7 +689,7 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 	if (r == 0)
 		r = count_approvals(ret, st, err);
 	if (r == 0)
-		r = count_duties(ret, d, now_ms, err);
+		r = count_duties(ret, st, now_ms, err);
 	if (r == 0)
 		r = count_findings(ret, st, err);
 	if (r == 0)

@@ -126,17 +126,26 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
  * present leader to finish; give_lead wakes whoever waits (callers with queued acts, and
  * door_lead). Every leader takes and gives the lead through these two.
  */
+static _Thread_local char self_anchor; /* its address tells the threads apart */
+
 static void take_lead(struct door *d)
 {
 	while (d->leader)
 		pthread_cond_wait(&d->cv, &d->mu);
 	d->leader = true;
+	atomic_store(&d->leader_self, (uintptr_t)&self_anchor);
 }
 
 static void give_lead(struct door *d)
 {
+	atomic_store(&d->leader_self, 0);
 	d->leader = false;
 	pthread_cond_broadcast(&d->cv);
+}
+
+bool door_leads(struct door *d)
+{
+	return atomic_load(&d->leader_self) == (uintptr_t)&self_anchor;
 }
 
 void door_lead(struct door *d)

@@ -315,10 +315,11 @@ int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct str
 int fim_txn(struct door *d, int (*fn)(struct door *, void *, struct strbuf *), void *arg,
             struct strbuf *err)
 {
-	struct store *st = door_store(d);
+	struct store *st;
 	int r;
 
 	door_lead(d);
+	st = door_store(d); /* the leader's */
 	r = store_begin(st, err);
 	if (r == 0) {
 		r = fn(d, arg, err);

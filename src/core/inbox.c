@@ -146,11 +146,12 @@ static int collect_requests(struct inbox *b, struct store *st, const struct prof
 	return r;
 }
 
-static int collect_duties(struct inbox *b, struct door *d, const char *login, int64_t now,
-                          struct strbuf *err)
+static int collect_duties(struct inbox *b, struct store *st, const struct profile *p,
+                          const char *login, int64_t now, struct strbuf *err)
 {
 	struct duty_list l = { 0 };
-	int r = duties_compute(d, now, &l, err);
+	/* on the reader's connection: the door's belongs to its leader (web worker threads) */
+	int r = duties_compute_on(st, p, now, &l, err);
 
 	if (r < 0)
 		return r;
@@ -429,7 +430,7 @@ int inbox_collect(struct door *d, struct store *st, const struct reader *rd, int
 	if (r == 0)
 		r = collect_requests(ret, st, p, rd, user_id, now_ms, err);
 	if (r == 0)
-		r = collect_duties(ret, d, u.login, now_ms, err);
+		r = collect_duties(ret, st, p, u.login, now_ms, err);
 	if (r == 0)
 		r = collect_takeouts(ret, st, p, rd, user_id, u.login, now_ms, err);
 	if (r == 0)

@@ -297,13 +297,12 @@ static bool detect_severity(const struct profile *p, const char *severity)
 static int open_case_for(struct door *d, const char *rule, const char *host, int64_t alert_id,
                          int64_t since_ms, int64_t *ret_id, struct strbuf *err)
 {
-	struct store *st = door_store(d);
 	struct query *q;
 	int r;
 
 	*ret_id = 0;
 	door_lead(d);
-	r = query_prepare(st,
+	r = query_prepare(door_store(d),
 	                  "SELECT i.id FROM records a JOIN records i"
 	                  " ON i.id = CAST(json_extract(a.fields, '$.incident') AS INTEGER)"
 	                  " WHERE a.register = 'alert' AND a.id <> ?1"

@@ -8,6 +8,7 @@
 #include "base/csv.h"
 #include "base/msgid.h"
 #include "base/timeutil.h"
+#include "core/act-internal.h"
 #include "core/act.h"
 #include "core/org.h"
 #include "core/personnel.h"
@@ -535,7 +536,11 @@ int personnel_run_due(struct door *d, int64_t now_ms, size_t *ret_applied, size_
 	int r;
 
 	*ret_applied = *ret_failed = 0;
+	/* the server's main thread calls this while workers lead the door: its connection is
+	 * the leader's alone (one thread at a time on PostgreSQL: store/pg-owner.h) */
+	door_lead(d);
 	r = due_moves(door_store(d), now_ms, &v, &nr, err);
+	door_unlead(d);
 	for (size_t i = 0; r == 0 && i < nr; i++) {
 		struct act_attr f[] = { { "scheduled", v[i].id } };
 		struct act_input in = { .kind = ACT_USER_MOVE, .actor = v[i].actor };

@@ -567,7 +567,9 @@ int risk_clause_tally(struct door *d, int64_t from_ms, int64_t to_ms, int64_t no
 
 	if (!p->risk.reg)
 		return 0;
+	door_lead(d); /* the web's audit page calls this from a worker: the door's connection */
 	r = period_measures(d, from_ms, to_ms, &ids, &measures, &entries, err);
+	door_unlead(d);
 	if (r == 0 && ids.nr)
 		r = risk_list(d, NULL, now_ms, &l, err);
 	for (size_t i = 0; r == 0 && i < ids.nr; i++) {

@@ -402,6 +402,10 @@ int store_export_sqlite(struct store *src, const char *path, struct store **ret,
 	/* one snapshot of the ward: every table as of the same moment */
 	if (r == 0)
 		r = store_read_begin(src, &began, err);
+	/* writing a large table into the copy may take longer than a session may stay idle in
+	 * a transaction (store/pg.c): not this one */
+	if (r == 0)
+		r = store_exec(src, "SET LOCAL idle_in_transaction_session_timeout = 0", err);
 	if (r == 0)
 		r = store_begin(dst, err);
 	for (size_t i = 0; r == 0 && i < tables.nr; i++)

@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/parse.h"
 #include "store/pg-lib.h"
+#include "store/pg-owner.h"
 #include "store/store-internal.h"
 
 /* Type OIDs of pg_type that change how a text-format value is read. */
@@ -25,9 +26,21 @@
 
 struct pg_conn {
 	PGconn *conn;
-	unsigned next_name; /* prepared statements are named s1, s2, ... on the connection */
-	int64_t changes;    /* rows the last INSERT/UPDATE/DELETE changed */
+	unsigned next_name;    /* prepared statements are named s1, s2, ... on the connection */
+	int64_t changes;       /* rows the last INSERT/UPDATE/DELETE changed */
+	struct pg_owner owner; /* one thread at a time (store/pg-owner.h) */
 };
+
+/* Around every call that talks to the server: see store/pg-owner.h. */
+static void conn_enter(struct store *st, const char *what)
+{
+	pg_owner_enter(&st->pg->owner, what);
+}
+
+static void conn_leave(struct store *st)
+{
+	pg_owner_leave(&st->pg->owner, PQtransactionStatus(st->pg->conn) != PQTRANS_IDLE);
+}
 
 struct pg_param {
 	const char *value; /* NULL: SQL NULL */
@@ -232,9 +245,15 @@ int pg_open(struct store *st, const char *url, struct strbuf *err)
 		return -EIO;
 	}
 	PQsetNoticeProcessor(st->pg->conn, notice_quiet, NULL);
-	/* UTF-8 text, UTC, and Mamori's own statements never wait forever on a lock. */
+	/*
+	 * UTF-8 text, UTC, and Mamori's own statements never wait forever on a lock. A session
+	 * idle inside a transaction for a minute is ended by the server: its locks (the
+	 * writers' lock every other node waits for) are not held for ever by a process that
+	 * hangs or a network that fails; Mamori leaves no transaction idle that long.
+	 */
 	res = PQexec(st->pg->conn, "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
-	                           "SET lock_timeout = '30s'");
+	                           "SET lock_timeout = '30s'; "
+	                           "SET idle_in_transaction_session_timeout = '60s'");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		r = pg_fail(st, res, "setting up the session", err);
 	PQclear(res);
@@ -279,6 +298,7 @@ void pg_close(struct store *st)
 {
 	if (!st->pg)
 		return;
+	conn_enter(st, "closing");
 	PQfinish(st->pg->conn);
 	free(st->pg);
 	st->pg = NULL;
@@ -423,7 +443,9 @@ struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, stru
 	s->row = -1;
 	s->text = strbuf_detach(&text, NULL);
 	/* at once when the statement alone tells the types, else at the first step */
+	conn_enter(st, s->text);
 	*ret_err = stmt_prepare(st, s, false, err);
+	conn_leave(st);
 	if (*ret_err < 0) {
 		pg_stmt_free(s);
 		return NULL;
@@ -582,18 +604,20 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 		          r == -EINVAL ? "text with a NUL byte" : "too large");
 		return r;
 	}
-	if (!s->prepared) {
-		int r = stmt_prepare(st, s, true, err);
-		if (r < 0) {
-			pg_reset(s, false);
-			return r;
-		}
-	}
 	if (!s->res) {
 		const char *values[PG_MAX_PARAMS];
 		int lengths[PG_MAX_PARAMS], formats[PG_MAX_PARAMS];
 		ExecStatusType status;
+		int r = 0;
 
+		conn_enter(st, s->text);
+		if (!s->prepared)
+			r = stmt_prepare(st, s, true, err);
+		if (r < 0) {
+			conn_leave(st);
+			pg_reset(s, false);
+			return r;
+		}
 		for (int i = 0; i < s->nparams; i++) {
 			values[i] = s->params[i].value;
 			lengths[i] = s->params[i].len;
@@ -601,6 +625,7 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 		}
 		s->res =
 		    PQexecPrepared(st->pg->conn, s->name, s->nparams, values, lengths, formats, 0);
+		conn_leave(st);
 		status = PQresultStatus(s->res);
 		if (status == PGRES_COMMAND_OK) {
 			const char *n = PQcmdTuples(s->res);
@@ -609,7 +634,7 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 			return 0;
 		}
 		if (status != PGRES_TUPLES_OK) {
-			int r = pg_fail(st, s->res, "query", err);
+			r = pg_fail(st, s->res, "query", err);
 			pg_reset(s, false);
 			return r;
 		}
@@ -731,17 +756,22 @@ int64_t pg_changes(struct store *st)
 
 int pg_exec(struct store *st, const char *sql, struct strbuf *err)
 {
-	PGresult *res = PQexec(st->pg->conn, sql);
-	ExecStatusType status = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType status;
 	int r = 0;
 
+	conn_enter(st, sql);
+	res = PQexec(st->pg->conn, sql);
+	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 		r = pg_fail(st, res, "exec", err);
+	conn_leave(st);
 	PQclear(res);
 	return r;
 }
 
-int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, struct strbuf *err)
+static int copy_in(struct store *st, const char *sql, const void *data, size_t len,
+                   struct strbuf *err)
 {
 	PGresult *res = PQexec(st->pg->conn, sql);
 	int r = 0;
@@ -770,7 +800,17 @@ int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, 
 	return r;
 }
 
+int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, struct strbuf *err)
+{
+	int r;
+
+	conn_enter(st, sql);
+	r = copy_in(st, sql, data, len, err);
+	conn_leave(st);
+	return r;
+}
+
 int pg_server_version(struct store *st)
 {
-	return PQserverVersion(st->pg->conn);
+	return PQserverVersion(st->pg->conn); /* kept by libpq at connecting: no traffic */
 }

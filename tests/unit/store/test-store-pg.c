@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/bitset.h"
 #include "base/cleanup.h"
@@ -703,6 +706,61 @@ static void test_change_stamp(void **state)
 	store_close(reader);
 }
 
+/* A thread that opens a transaction on a connection (and ends it, or leaves it open). */
+struct txn_thread {
+	struct store *st;
+	bool end;
+};
+
+static void *txn_main(void *arg)
+{
+	struct txn_thread *x = arg;
+
+	if (store_begin(x->st, NULL) == 0 && x->end)
+		store_rollback(x->st);
+	return NULL;
+}
+
+/*
+ * libpq is not thread-safe per connection: a second thread on a connection reads the first
+ * one's answers off the socket, and both then wait for ever. store/pg.c checks in builds
+ * without NDEBUG that a connection is used by one thread at a time and a transaction by the
+ * thread that opened it: another thread's statement stops the process (abort) at once.
+ */
+static void test_one_thread_per_connection(void **state)
+{
+	struct fixture *f = *state;
+	int status = 0;
+	pid_t pid;
+
+	NEED_PG(f);
+#ifdef NDEBUG
+	skip();
+#endif
+	/* one thread after another, each ending its own transaction: allowed */
+	struct txn_thread x = { .st = f->st, .end = true };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, txn_main, &x), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(store_exec(f->st, "SELECT 1", &f->err), 0);
+	(void)fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* the child's own connection: a thread opens a transaction and leaves it open */
+		struct txn_thread y = { .end = false };
+		if (store_open(f->dir, STORE_ANY_BACKEND, &y.st, NULL) < 0 ||
+		    pthread_create(&t, NULL, txn_main, &y) != 0)
+			_exit(2);
+		pthread_join(t, NULL);
+		(void)store_exec(y.st, "SELECT 1", NULL); /* another thread in its transaction */
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +775,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_triggers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_stamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_thread_per_connection, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
