@@ -153,5 +153,11 @@ struct serve_keep;
 int serve_keep_open(const char *dir, struct serve_keep **ret, struct strbuf *err);
 void serve_keep_tick(struct serve_keep *k);
 void serve_keep_free(struct serve_keep *k);
+/* serve-watch.c: the agents' silence and 人事異動 dated ahead, every few seconds through the
+ * door, on a thread of its own. serve_watch_stop asks it to stop and waits until deadline_ns
+ * (time_mono_ns): false when it is still inside the door then (left running, not freed). */
+struct serve_watch;
+int serve_watch_start(struct door *d, struct serve_watch **ret, struct strbuf *err);
+bool serve_watch_stop(struct serve_watch *w, int64_t deadline_ns);
 
 #endif

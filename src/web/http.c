@@ -21,9 +21,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "core/act.h"
-#include "core/fim.h"
 #include "core/attach.h"
-#include "core/personnel.h"
 #include "core/read.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
@@ -373,29 +371,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
  * key (a read-only copy of a ward) nothing is signed.
  */
 #define WEB_CHECKPOINT_MS 60000
-#define WEB_WATCH_MS      5000 /* how often the file integrity agents' silence is looked at */
 #define WEB_KEEP_MS       1000 /* how often the WAL and malloc are kept small (serve-keep.c) */
-
-/* Raises an alert for each file integrity agent that stopped reporting (core/fim.h). */
-static void serve_watch_agents(struct door *d)
-{
-	struct strbuf err = STRBUF_INIT;
-
-	if (d && fim_agents_watch(d, time_now_ms(), &err) < 0)
-		fprintf(stderr, "mamori: warning: watching the agents: %s\n", err.buf);
-	strbuf_release(&err);
-}
-
-/* 人事異動 dated ahead: the moves whose day has come are applied through the door. */
-static void serve_run_due_moves(struct door *d)
-{
-	struct strbuf err = STRBUF_INIT;
-	size_t applied = 0, failed = 0;
-
-	if (d && (personnel_run_due(d, time_now_ms(), &applied, &failed, &err) < 0 || failed))
-		fprintf(stderr, "mamori: warning: moves dated ahead: %s\n", err.buf);
-	strbuf_release(&err);
-}
 
 /*
  * Several servers on one PostgreSQL database: one signs the checkpoints, the one holding the
@@ -445,6 +421,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
 	struct web_server s = { .cfg = cfg, .iccard_trust = STRBUF_INIT };
 	struct serve_keep *keep = NULL;
+	struct serve_watch *watch = NULL;
 	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT_SECRET;
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
@@ -624,10 +601,18 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		atomic_store(&s.sweeping, false);
 		fprintf(stderr, "mamori: warning: no header deadline: cannot start its thread\n");
 	}
+	if (s.door) {
+		struct strbuf werr = STRBUF_INIT;
+		if (serve_watch_start(s.door, &watch, &werr) < 0)
+			fprintf(stderr,
+			        "mamori: warning: %s: agents' silence and moves dated ahead "
+			        "are not looked at\n",
+			        werr.buf);
+		strbuf_release(&werr);
+	}
 
 	{
 		int64_t next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
-		int64_t watch = time_mono_ns() + WEB_WATCH_MS * 1000000LL;
 		int64_t kept = time_mono_ns() + WEB_KEEP_MS * 1000000LL;
 		for (;;) {
 			int64_t left = next - time_mono_ns();
@@ -637,17 +622,10 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 				next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
 				continue;
 			}
-			if (watch - time_mono_ns() <= 0) {
-				serve_watch_agents(s.door);
-				serve_run_due_moves(s.door);
-				watch = time_mono_ns() + WEB_WATCH_MS * 1000000LL;
-			}
 			if (kept - time_mono_ns() <= 0) {
 				serve_keep_tick(keep);
 				kept = time_mono_ns() + WEB_KEEP_MS * 1000000LL;
 			}
-			if (left > watch - time_mono_ns())
-				left = watch - time_mono_ns() > 0 ? watch - time_mono_ns() : 1;
 			if (left > kept - time_mono_ns())
 				left = kept - time_mono_ns() > 0 ? kept - time_mono_ns() : 1;
 			ts.tv_sec = (time_t)(left / 1000000000LL);
@@ -668,10 +646,22 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		while (atomic_load(&s.in_flight) > 0 && time_mono_ns() < deadline)
 			nanosleep(&ts, NULL);
-		if (atomic_load(&s.in_flight) > 0)
+		/*
+		 * Requests, or the watch, still inside the door after the grace period: a batch is
+		 * stuck (a lock never granted, a database that stopped answering). Joining their
+		 * threads would wait as long, so the process ends here. Nothing of theirs was
+		 * acknowledged; the database rolls their transaction back (PostgreSQL when the
+		 * connection closes, SQLite at the next open).
+		 */
+		bool watch_done = serve_watch_stop(watch, deadline);
+		if (atomic_load(&s.in_flight) > 0 || !watch_done) {
 			fprintf(stderr,
-			        "mamori: %d requests still running after the grace period\n",
-			        atomic_load(&s.in_flight));
+			        "mamori: %d requests%s still running after the grace period: "
+			        "stopping without them (none of them was acknowledged)\n",
+			        atomic_load(&s.in_flight), watch_done ? "" : " and the watch");
+			(void)fflush(NULL);
+			_exit(EXIT_FAILURE);
+		}
 	}
 	if (atomic_exchange(&s.sweeping, false))
 		pthread_join(s.sweeper, NULL);
