@@ -36,17 +36,18 @@ static char *system_name(const char *via)
 #include "store/query.h"
 #include "store/store.h"
 
-static void check_entry(struct ledger *lg, struct history_item *h, const char *row_clauses)
+/* Checks h against its ledger entry's bytes (NULL: not found): actor, action, time, clauses. */
+static void check_entry(struct history_item *h, const uint8_t *bytes, size_t len,
+                        const char *row_clauses)
 {
-	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT, want = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, want = STRBUF_INIT;
 	struct ledger_entry e = { 0 };
 	json_t *arr = json_loads(row_clauses ? row_clauses : "[]", 0, NULL);
 	size_t i;
 	json_t *v;
 
 	h->verified = false;
-	if (!lg || ledger_entry_bytes(lg, h->ledger_index, &bytes, &err) < 0 ||
-	    entry_decode(bytes.buf, bytes.len, &e, &err) < 0)
+	if (!bytes || entry_decode(bytes, len, &e, &err) < 0)
 		goto out;
 	json_array_foreach(arr, i, v)
 	{
@@ -60,16 +61,75 @@ static void check_entry(struct ledger *lg, struct history_item *h, const char *r
 	              !strcmp(h->clauses, want.buf);
 	entry_release(&e);
 out:
-	if (!h->clauses)
-		h->clauses = xstrdup("");
 	json_decref(arr);
-	strbuf_release(&bytes);
 	strbuf_release(&err);
 	strbuf_release(&want);
 }
 
+/* The items of one bundle, by ledger index, with their rows' clauses. */
+struct bundle_check {
+	struct history_item **items;
+	char **clauses;
+	size_t nr;
+};
+
+static int check_one(void *ctx, const struct ledger_range_item *it)
+{
+	struct bundle_check *c = ctx;
+
+	for (size_t i = 0; i < c->nr; i++)
+		if (c->items[i]->ledger_index == it->index && !c->items[i]->clauses)
+			check_entry(c->items[i], it->entry, it->len, c->clauses[i]);
+	return 0;
+}
+
+static int by_ledger_index(const void *a, const void *b)
+{
+	const struct history_item *x = *(struct history_item *const *)a;
+	const struct history_item *y = *(struct history_item *const *)b;
+
+	return x->ledger_index < y->ledger_index ? -1 : x->ledger_index > y->ledger_index;
+}
+
+/*
+ * Checks every item against its ledger entry, reading each bundle of 256 entries once for
+ * the items in it (an act and its approval are often in one); row_clauses[i] is item i's
+ * act row's clauses. An entry that cannot be read leaves its item unverified.
+ */
+static void check_entries(struct ledger *lg, struct history *h, char **row_clauses)
+{
+	struct history_item **by = xcalloc(h->nr ? h->nr : 1, sizeof(*by));
+	char **clauses = xcalloc(h->nr ? h->nr : 1, sizeof(*clauses));
+	struct strbuf err = STRBUF_INIT;
+
+	for (size_t i = 0; i < h->nr; i++)
+		by[i] = &h->items[i];
+	qsort(by, h->nr, sizeof(*by), by_ledger_index);
+	for (size_t i = 0; i < h->nr; i++)
+		clauses[i] = row_clauses[by[i] - h->items];
+	for (size_t i = 0, j; lg && i < h->nr; i = j) {
+		struct bundle_check c = { .items = &by[i], .clauses = &clauses[i] };
+		uint64_t first = by[i]->ledger_index, b = first / LEDGER_TILE_WIDTH;
+		for (j = i; j < h->nr && by[j]->ledger_index / LEDGER_TILE_WIDTH == b; j++)
+			c.nr++;
+		strbuf_reset(&err);
+		(void)ledger_read_range(lg, first, by[j - 1]->ledger_index - first + 1, 0,
+		                        check_one, &c, &err);
+	}
+	for (size_t i = 0; i < h->nr; i++)
+		if (!h->items[i].clauses) {
+			h->items[i].verified = false;
+			h->items[i].clauses = xstrdup("");
+		}
+	free(by);
+	free(clauses);
+	strbuf_release(&err);
+}
+
 static int load(struct ledger *lg, struct query *q, struct history *ret, struct strbuf *err)
 {
+	char **row_clauses = NULL;
+	size_t n_clauses = 0, alloc_clauses = 0;
 	int r;
 
 	while ((r = query_step(q, err)) > 0) {
@@ -100,8 +160,14 @@ static int load(struct ledger *lg, struct query *q, struct history *ret, struct 
 		h->actor_name =
 		    query_is_null(q, 2) ? system_name(query_text(q, 8)) : query_strdup(q, 15);
 		h->record_id = query_int(q, 16);
-		check_entry(lg, h, query_text(q, 6));
+		ALLOC_GROW(row_clauses, n_clauses, alloc_clauses);
+		row_clauses[n_clauses++] = query_strdup(q, 6);
 	}
+	if (r == 0)
+		check_entries(lg, ret, row_clauses);
+	for (size_t i = 0; i < n_clauses; i++)
+		free(row_clauses[i]);
+	free(row_clauses);
 	if (r < 0)
 		history_release(ret);
 	return r < 0 ? r : 0;
