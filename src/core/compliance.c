@@ -65,7 +65,16 @@ static struct compliance_row *row_of(struct compliance_report *r, const char *id
 {
 	const struct policy_clause *c = id ? policy_clause(r->p, id) : NULL;
 
-	return c && c->index < r->nr ? &r->rows[c->index] : NULL;
+	return c && c->index < r->nr && (!r->want || r->want[c->index]) ? &r->rows[c->index] : NULL;
+}
+
+/* Whether some clause asked for is among list (all are asked for without a subset). */
+static bool wants_any(const struct compliance_report *r, const struct policy_clauses *list)
+{
+	for (unsigned k = 0; k < list->nr; k++)
+		if (!r->want || (list->items[k]->index < r->nr && r->want[list->items[k]->index]))
+			return true;
+	return false;
 }
 
 /* Counts an item of list l on row x, with its entry (-1: none) and what it is (taken). */
@@ -244,8 +253,16 @@ static int count_duties(struct compliance_report *rep, struct store *st, int64_t
                         struct strbuf *err)
 {
 	struct duty_list l = { 0 };
+	bool any = false;
+	int r;
+
+	/* a subset no duty cites needs no duty computed */
+	for (unsigned i = 0; i < rep->p->n_duties && !any; i++)
+		any = wants_any(rep, &rep->p->duties[i].clauses);
+	if (!any)
+		return 0;
 	/* the caller's connection: the door's belongs to its leader (the web's audit page) */
-	int r = duties_compute_on(st, rep->p, now_ms, &l, err);
+	r = duties_compute_on(st, rep->p, now_ms, &l, err);
 
 	for (size_t i = 0; r == 0 && i < l.nr; i++) {
 		const struct duty_status *s = &l.items[i];
@@ -584,7 +601,13 @@ static int count_inspections(struct compliance_report *rep, struct store *st, in
 	struct record_entries answered = { 0 }, opened = { 0 };
 	int r;
 
-	if (!policy_register(rep->p, SELF_INSPECTION_REGISTER) ||
+	bool asked = !rep->want;
+
+	/* the checklists ask only H and R clauses: a subset of others needs no roll-up */
+	for (size_t i = 0; i < rep->nr && !asked; i++)
+		asked = rep->want[i] && (rep->rows[i].clause->kind == CLAUSE_H ||
+		                         rep->rows[i].clause->kind == CLAUSE_R);
+	if (!asked || !policy_register(rep->p, SELF_INSPECTION_REGISTER) ||
 	    !policy_register(rep->p, INSPECTION_ANSWER_REGISTER))
 		return 0;
 	r = inspection_rollup(st, NULL, rep->p, NULL, now_ms, &ru, err);
@@ -634,12 +657,14 @@ static int count_risks(struct compliance_report *ret, struct door *d, int64_t no
 	                          &n_hits, err);
 
 	for (size_t i = 0; r == 0 && i < ret->nr; i++) {
+		if (ret->want && !ret->want[i])
+			continue;
 		ret->rows[i].risks = named[i];
 		ret->rows[i].risks_counting = counting[i];
 	}
 	/* each risk counted by the assessment that named the clause */
 	for (size_t i = 0; r == 0 && i < n_hits; i++)
-		if (hits[i].clause < ret->nr)
+		if (hits[i].clause < ret->nr && (!ret->want || ret->want[hits[i].clause]))
 			item_add(&ret->rows[hits[i].clause], COMPLIANCE_RISKS, hits[i].ledger,
 			         xstrfmt("リスク %" PRId64 "%s", hits[i].risk_id,
 			                 hits[i].counts ? "（効いている）" : ""));
@@ -649,9 +674,9 @@ static int count_risks(struct compliance_report *ret, struct door *d, int64_t no
 	return r;
 }
 
-int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool sign,
-                       int64_t from_ms, int64_t to_ms, int64_t now_ms,
-                       struct compliance_report *ret, struct strbuf *err)
+static int compute(struct door *d, struct store *st, struct ledger *lg, bool sign,
+                   const char *const *only, size_t n_only, int64_t from_ms, int64_t to_ms,
+                   int64_t now_ms, struct compliance_report *ret, struct strbuf *err)
 {
 	struct policy_coverage cov = { 0 };
 	int r;
@@ -667,7 +692,18 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 	}
 	ret->nr = ret->p->n_clauses;
 	ret->rows = xcalloc(ret->nr ? ret->nr : 1, sizeof(*ret->rows));
-	r = coverage_compute(ret->p, door_dir(d), st, &cov, err);
+	if (only) {
+		ret->want = xcalloc(ret->nr ? ret->nr : 1, sizeof(*ret->want));
+		for (size_t i = 0; i < n_only; i++) {
+			const struct policy_clause *c = policy_clause(ret->p, only[i]);
+
+			if (c && c->index < ret->nr)
+				ret->want[c->index] = true;
+		}
+	}
+	/* how the profile carries each clause (strength, gap): the whole report shows it; a
+	 * subset's pages do not, and it reads the ward's watch configuration */
+	r = only ? 0 : coverage_compute(ret->p, door_dir(d), st, &cov, err);
 	if (r < 0) {
 		compliance_release(ret);
 		return r;
@@ -694,7 +730,7 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 		r = count_findings(ret, st, err);
 	if (r == 0)
 		r = figure_entries(ret, st, err);
-	if (r == 0)
+	if (r == 0 && !only) /* a subset's page lists no acts by name */
 		r = list_cli_acts(ret, st, err);
 	if (r == 0)
 		r = count_incidents(ret, st, err);
@@ -705,6 +741,23 @@ int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool
 	if (r < 0)
 		compliance_release(ret);
 	return r;
+}
+
+int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool sign,
+                       int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                       struct compliance_report *ret, struct strbuf *err)
+{
+	return compute(d, st, lg, sign, NULL, 0, from_ms, to_ms, now_ms, ret, err);
+}
+
+int compliance_compute_some(struct door *d, struct store *st, struct ledger *lg,
+                            const char *const *clauses, size_t n, int64_t from_ms, int64_t to_ms,
+                            int64_t now_ms, struct compliance_report *ret, struct strbuf *err)
+{
+	static const char *const none[] = { NULL };
+
+	return compute(d, st, lg, false, clauses ? clauses : none, clauses ? n : 0, from_ms, to_ms,
+	               now_ms, ret, err);
 }
 
 void compliance_row_release(struct compliance_row *x)
@@ -748,5 +801,6 @@ void compliance_release(struct compliance_report *r)
 	free(r->cases);
 	free(r->touch);
 	free(r->touch_closed);
+	free(r->want);
 	memset(r, 0, sizeof(*r));
 }

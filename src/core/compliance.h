@@ -126,6 +126,9 @@ struct compliance_report {
 	 * cited clause k (so a control counts each case once), closed[i] when it is closed */
 	bool *touch, *touch_closed;
 	size_t n_touch;
+	/* compliance_compute_some: want[k] when clause k was asked for (the others' rows stay
+	 * empty, no acts by name are listed); NULL: every clause */
+	bool *want;
 };
 
 /*
@@ -138,6 +141,15 @@ struct compliance_report {
 int compliance_compute(struct door *d, struct store *st, struct ledger *lg, bool sign,
                        int64_t from_ms, int64_t to_ms, int64_t now_ms,
                        struct compliance_report *ret, struct strbuf *err);
+/*
+ * The same figures for only the n clauses named (ids of the profile in force; unknown ones are
+ * ignored): every other row stays empty, no acts by name (cli) are listed and no row's
+ * strength or gap is computed (left STRENGTH_NONE, false), so a page about one clause or one
+ * Annex A control computes only what it shows. Never signs.
+ */
+int compliance_compute_some(struct door *d, struct store *st, struct ledger *lg,
+                            const char *const *clauses, size_t n, int64_t from_ms, int64_t to_ms,
+                            int64_t now_ms, struct compliance_report *ret, struct strbuf *err);
 void compliance_release(struct compliance_report *r);
 /* Frees a row's entries and items (compliance_release does, for the report's rows). */
 void compliance_row_release(struct compliance_row *x);

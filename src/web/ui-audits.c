@@ -459,6 +459,12 @@ int ui_report_period(struct web_req *r, int64_t *from, int64_t *to)
 
 int ui_report_compute(struct web_req *r, struct compliance_report *rep, int64_t *from, int64_t *to)
 {
+	return ui_report_compute_some(r, NULL, 0, rep, from, to);
+}
+
+int ui_report_compute_some(struct web_req *r, const char *const *clauses, size_t n,
+                           struct compliance_report *rep, int64_t *from, int64_t *to)
+{
 	struct strbuf err = STRBUF_INIT;
 	struct ledger *lg = NULL;
 	int ret = -1;
@@ -466,8 +472,10 @@ int ui_report_compute(struct web_req *r, struct compliance_report *rep, int64_t 
 	if (ui_report_period(r, from, to) < 0)
 		web_error(r, 400, "from and to are dates (YYYY-MM-DD), from before to");
 	else if (!web_door(r) || web_thread_ledger(r, &lg, &err) < 0 ||
-	         compliance_compute(web_door(r), r->st, lg, false, *from, *to, time_now_ms(), rep,
-	                            &err) < 0)
+	         (clauses ? compliance_compute_some(web_door(r), r->st, lg, clauses, n, *from, *to,
+	                                            time_now_ms(), rep, &err)
+	                  : compliance_compute(web_door(r), r->st, lg, false, *from, *to,
+	                                       time_now_ms(), rep, &err)) < 0)
 		web_error(r, 503, err.len ? err.buf : "no profile in force");
 	else
 		ret = 0;

@@ -169,7 +169,7 @@ void ui_report_clause(struct web_req *r)
 		web_error(r, 404, "no such clause in the profile in force");
 		goto out;
 	}
-	if (ui_report_compute(r, &rep, &from, &to) < 0)
+	if (ui_report_compute_some(r, &c->id, 1, &rep, &from, &to) < 0)
 		goto out;
 	for (size_t i = 0; i < rep.nr && !x; i++)
 		if (!strcmp(rep.rows[i].clause->id, c->id))
@@ -204,16 +204,26 @@ void ui_report_control(struct web_req *r)
 	struct compliance_annex an = { 0 };
 	const struct policy_annex_control *c;
 	const struct compliance_annex_row *a = NULL;
+	const char **ids = NULL;
+	size_t n_ids = 0, alloc_ids = 0;
 	int64_t from, to;
 
 	if (!may_read(r))
 		goto out;
 	c = web_query(r, "id") ? policy_annex_control(web_query(r, "id")) : NULL;
-	if (!c) {
+	if (!c || !r->profile) {
 		web_error(r, 404, "no such ISO/IEC 27001:2022 Annex A control");
 		goto out;
 	}
-	if (ui_report_compute(r, &rep, &from, &to) < 0)
+	/* only the clauses mapped to the control */
+	for (unsigned i = 0; i < r->profile->n_clauses; i++)
+		for (unsigned k = 0; k < r->profile->clauses[i].n_annex; k++)
+			if (!strcmp(r->profile->clauses[i].annex[k], c->id)) {
+				ALLOC_GROW(ids, n_ids, alloc_ids);
+				ids[n_ids++] = r->profile->clauses[i].id;
+				break;
+			}
+	if (ui_report_compute_some(r, ids, n_ids, &rep, &from, &to) < 0)
 		goto out;
 	compliance_annex_compute(&rep, &an);
 	for (size_t i = 0; i < an.nr && !a; i++)
@@ -249,6 +259,7 @@ void ui_report_control(struct web_req *r)
 	html_close(o, "p");
 	page_end(r);
 out:
+	free(ids);
 	compliance_annex_release(&an);
 	compliance_release(&rep);
 	strbuf_release(&h);

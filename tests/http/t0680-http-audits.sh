@@ -193,7 +193,22 @@ print("\n".join(re.findall(r'index=(\d+)', m.group(2))) if m else "missing")
 PY
 }
 actor_action() { m ledger entry "$1" --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['action'], d['actor'])"; }
+is "the whole report as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
+cp "$TMP/body" "$TMP/full.csv"
+# csv_entries COLUMN: MIN-9-2-1's entries in the whole report's column, one a line
+csv_entries() {
+	python3 - "$TMP/full.csv" "$1" <<'PY'
+import csv, sys
+r = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r["条項"] == "MIN-9-2-1"][0]
+print("\n".join(r[sys.argv[2]].split()))
+PY
+}
 is "MIN-9-2-1's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/clause?id=MIN-9-2-1")"
+# the page computes only this clause's figures: the same as the whole report's row
+for pair in "acts 台帳の記録" "duties-done 台帳の記録（義務の実施）" "risks 台帳の記録（リスク）"; do
+	set -- $pair
+	is "its $1 are the whole report's ($2)" "$(csv_entries "$2")" "$(list "$1")"
+done
 check "the duty done, named with its section" "grep -q '課等の遵守状況の点検（税務課）：<a' '$TMP/body'"
 is "the duty's entry is suzuki's duty.done" "duty.done suzuki" "$(actor_action "$(list duties-done)")"
 is "the risk's entry is its assessment" "risk.assess suzuki" "$(actor_action "$(list risks)")"
