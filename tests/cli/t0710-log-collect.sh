@@ -74,7 +74,11 @@ check "logger, RFC 5424 over TCP with octet counting: arrives" "found t1x 1"
 expect "its fields are read" 0 m log search --grep t1x --json
 out_has "RFC 5424" "\"format\":\"rfc5424\""
 out_has "via tcp" "\"via\":\"tcp\""
+out_has "the sender's address and port" "\"peer\":\"127.0.0.1:"
 out_has "the program" "\"app\":\"app2\""
+t1x=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["index"])' "$TMP/out")
+expect "its sealed payload" 0 m ledger show "$t1x" --payload
+out_has "kept with the compact header (docs/ledger.md): tcp, octet-counted" 'payload   \x00ml2t\x02'
 expect "the escaped structured data reads back" 0 m log search --grep 'hungry \] and \"quoted' --count
 check "escapes kept as sent in the raw message" "[ \"\$(cat '$TMP/out')\" = 1 ]"
 
