@@ -32,6 +32,8 @@ static int read_tile(struct ledger *lg, unsigned level, uint64_t number, struct 
 			return 0;
 		}
 	}
+	if (!lg->rcache[lg->rcache_next])
+		lg->rcache[lg->rcache_next] = xcalloc(1, sizeof(struct tile));
 	t = lg->rcache[lg->rcache_next];
 	r = read_blob(lg, "SELECT hashes, width FROM ledger_tile WHERE id = ?", (int64_t)id, &blob,
 	              &width, lg->read_err);
@@ -49,6 +51,8 @@ static int read_tile(struct ledger *lg, unsigned level, uint64_t number, struct 
 		r = -ENOENT;
 	} else if (r > 0 && width == 0) {
 		r = 0; /* made from the tail */
+		if (!lg->tail_tile)
+			lg->tail_tile = xmalloc(sizeof(*t));
 		memcpy(lg->tail_tile, t, sizeof(*t));
 	} else if (r > 0) {
 		r = tile_decode(blob.buf, blob.len, (unsigned)width, t) < 0
@@ -78,7 +82,7 @@ int ledger_node(void *ctx, unsigned height, uint64_t index, uint8_t out[MERKLE_H
 	if (height >= 64)
 		return -ENOENT;
 	t = lg->tail_tile;
-	if (level == 0 && t->width && t->number == number &&
+	if (level == 0 && t && t->width && t->number == number &&
 	    (index & ((256u >> j) - 1)) < (t->width >> j)) {
 		memcpy(out, t->hashes[pos], MERKLE_HASH_SIZE);
 		return 0;

@@ -34,11 +34,8 @@ int ledger_open(struct store *st, struct ledger **ret, struct strbuf *err)
 	strbuf_init_secret(&lg->copy_sealed, 0);
 	strbuf_init(&lg->rd_entries, 0);
 	strbuf_init_secret(&lg->rd_sealed, 0);
-	for (int i = 0; i < TILE_LEVELS; i++)
-		lg->edge[i] = xcalloc(1, sizeof(struct tile));
-	for (int i = 0; i < READ_CACHE; i++)
-		lg->rcache[i] = xcalloc(1, sizeof(struct tile));
-	lg->tail_tile = xcalloc(1, sizeof(struct tile));
+	/* The tiles (16 KiB each) are made when first needed: the edge by the first append, the
+	 * read cache by reads; a web request that opens a ledger to read one entry needs none. */
 	*ret = lg;
 	return 0;
 }
@@ -343,9 +340,13 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 	}
 
 	for (unsigned level = 0; level < TILE_LEVELS; level++) {
-		struct tile *t = lg->edge[level];
 		uint64_t base = level * 8 < 64 ? lg->size >> (level * 8) : 0;
 		int width = 0;
+		struct tile *t;
+
+		if (!lg->edge[level])
+			lg->edge[level] = xcalloc(1, sizeof(struct tile));
+		t = lg->edge[level];
 
 		t->number = base >> 8;
 		t->width = (unsigned)(base & 0xff);
