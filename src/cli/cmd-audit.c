@@ -313,29 +313,32 @@ struct step {
 	const char *name, *reg, *action, *text_field;
 	bool text, text_required, due;
 	const char *summary;
+	const char *review_field; /* --review N goes to it (a policy_review record), or NULL */
 };
 
 static const struct step steps[] = {
 	{ "respond", FINDING_REGISTER, "finding.respond", "response", true, true, false,
-	  N_("the audited section's response to a finding") },
+	  N_("the audited section's response to a finding"), NULL },
 	{ "plan-improvement", FINDING_REGISTER, "finding.plan_improvement", "improvement_plan",
-	  true, true, true, N_("the improvement plan with its due date (改善計画)") },
+	  true, true, true, N_("the improvement plan with its due date (改善計画)"), NULL },
 	{ "follow-up", FINDING_REGISTER, "finding.follow_up", "follow_up", true, true, false,
-	  N_("what the follow-up found (改善の確認)") },
+	  N_("what the follow-up found (改善の確認)"), NULL },
 	{ "close", FINDING_REGISTER, "finding.close", "follow_up", true, false, false,
-	  N_("the improvement is done: the finding is closed") },
+	  N_("the improvement is done: the finding is closed"), NULL },
 	{ "conduct", AUDIT_REGISTER, "audit.conduct", NULL, false, false, false,
-	  N_("the audit is carried out (監査の実施)") },
+	  N_("the audit is carried out (監査の実施)"), NULL },
 	{ "report", AUDIT_REGISTER, "audit.report", NULL, true, true, false,
-	  N_("the audit report (監査報告書; Shinjuku: the result reported to 情報化戦略本部)") },
+	  N_("the audit report (監査報告書; Shinjuku: the result reported to 情報化戦略本部)"),
+	  NULL },
 	{ "evaluate", AUDIT_REGISTER, "audit.evaluate", "evaluation", true, true, false,
-	  N_("the CISO's evaluation of the report (評価・指摘)") },
+	  N_("the CISO's evaluation of the report (評価・指摘)"), NULL },
 	{ "receive", AUDIT_REGISTER, "audit.receive", "hq_use", true, true, false,
-	  N_("情報化戦略本部 receives the result and records its use in the review (Shinjuku)") },
+	  N_("情報化戦略本部 receives the result and records its use in the review (Shinjuku)"),
+	  "review" },
 	{ "plan-improvement", AUDIT_REGISTER, "audit.plan_improvement", "improvement_plan", true,
-	  true, false, N_("the audit's improvement plan (改善計画書)") },
+	  true, false, N_("the audit's improvement plan (改善計画書)"), NULL },
 	{ "improve", AUDIT_REGISTER, "audit.improve", "done", true, true, false,
-	  N_("the improvement plan carried out: the audit is closed (改善計画書の実施)") },
+	  N_("the improvement plan carried out: the audit is closed (改善計画書の実施)"), NULL },
 };
 
 /* The step named name for a record of register reg (NULL: the first of that name). */
@@ -372,11 +375,17 @@ static void step_usage(const char *name, struct strbuf *use)
 	            : s->text_required ? "--text TEXT "
 	                               : "[--text TEXT] ",
 	            s->due ? "[--due DATE] " : "");
+	if (s->review_field)
+		strbuf_addstr(use, " [--review REVIEW]");
 }
 
 /* Checks the options against the step; prints why not. */
-static int step_options(const struct step *s, const char *text, const char *due)
+static int step_options(const struct step *s, const char *text, const char *due, const char *review)
 {
+	if (review && !s->review_field) {
+		cli_error("--review belongs to 'mamori audit receive'");
+		return -1;
+	}
 	if (s->text_required && (!text || !*text)) {
 		cli_error("say what to record: --text TEXT");
 		return -1;
@@ -420,7 +429,7 @@ static int step_record(struct door *d, const char *arg, const char *name, struct
 static int step_run(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	const struct step *s = NULL;
-	const char *name = argv[0], *text = NULL, *due = NULL, *as = NULL, *field;
+	const char *name = argv[0], *text = NULL, *due = NULL, *review = NULL, *as = NULL, *field;
 	struct string_list attach = { 0 };
 	bool json = false;
 	struct strbuf use = STRBUF_INIT;
@@ -428,6 +437,8 @@ static int step_run(struct cli_ctx *ctx, int argc, const char **argv)
 	struct option opts[] = {
 		OPT_STRING(0, "text", &text, "TEXT", "what to record"),
 		OPT_STRING(0, "due", &due, "DATE", "a finding's improvement due date (YYYY-MM-DD)"),
+		OPT_STRING(0, "review", &review, "REVIEW",
+		           "the policy review (its record number) the result is deliberated in"),
 		OPT_STRING_LIST(0, "attach", &attach, "FILE", "evidence kept with it"),
 		OPT_STRING(0, "as", &as, "LOGIN", "who acts (required)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
@@ -436,7 +447,7 @@ static int step_run(struct cli_ctx *ctx, int argc, const char **argv)
 	struct act_input in = { .kind = ACT_RECORD };
 	struct cli_files files = { 0 };
 	struct record rec = { 0 };
-	struct act_attr f[2];
+	struct act_attr f[3];
 	struct door *d = NULL;
 	size_t n = 0;
 	int k, ret;
@@ -460,7 +471,7 @@ static int step_run(struct cli_ctx *ctx, int argc, const char **argv)
 	if (step_record(d, argv[0], name, &rec, &s) < 0)
 		goto out;
 	ret = EXIT_USAGE;
-	if (step_options(s, text, due) < 0)
+	if (step_options(s, text, due, review) < 0)
 		goto out;
 	ret = EXIT_FAILED;
 	field = step_text_field(s, policy_action(door_profile(d), s->action));
@@ -472,6 +483,8 @@ static int step_run(struct cli_ctx *ctx, int argc, const char **argv)
 		f[n++] = (struct act_attr){ field, text };
 	if (due)
 		f[n++] = (struct act_attr){ FINDING_DUE_FIELD, due };
+	if (review)
+		f[n++] = (struct act_attr){ s->review_field, review };
 	in.record_id = rec.id;
 	in.action = s->action;
 	in.fields = f;

@@ -55,7 +55,15 @@ for (const profile of ['minato', 'shinjuku']) {
       await Promise.all([page.waitForLoadState('load'),
         page.click(`a[href="/records/${audit}/act?action=audit.receive"]`)]);
       await page.fill('[name="f.hq_use"]', '次回の見直しの審議で複製の手続を取り上げる');
+      // the review case the HQ deliberates it in (the CIO proposed it, 第7 3)
+      const review = Number(mamori(ward.data, ['record', 'add', 'policy_review', '--field', 'title=複製の手続の見直し',
+        '--field', 'inputs=監査の結果', '--field', 'draft=' + '0'.repeat(64), '--as', 'fukukucho']).trim());
+      assert.ok(review > 0, 'a policy review to name');
+      assert.ok((await page.textContent('form.card')).includes('審議した見直しの事案'), 'the form asks for it');
+      await page.fill('[name="f.review"]', String(review));
       await Promise.all([page.waitForURL(/\/records\/\d+\?notice=done/), page.click('form.card button[type=submit]')]);
+      assert.equal(await page.locator(`main a[href="/records/${review}"]`).count() >= 1, true,
+        'the audit links the review it was deliberated in');
       await page.goto(server.url);
       assert.equal(await page.locator('#audit-reports-h').count(), 0, 'nothing left to receive');
       await page.goto(server.url + 'audits');
@@ -65,6 +73,7 @@ for (const profile of ['minato', 'shinjuku']) {
       await logout(page);
       const received = JSON.parse(mamori(ward.data, ['audit', 'show', String(audit), '--json']));
       assert.equal(received.state, 'received');
+      assert.equal(String(received.fields.review), String(review));
       return;
     }
     // the CISO (副区長) is asked for the evaluation on the dashboard

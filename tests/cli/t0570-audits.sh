@@ -335,11 +335,20 @@ expect "Shinjuku: no evaluate step in this ward" 1 "$MAMORI" --dir "$D" audit ev
 refused "Shinjuku: the CIO does not receive it for 情報化戦略本部" SHJ-7-1-2 \
 	"$MAMORI" --dir "$D" audit receive "$AU" --text x --as cio
 expect "the receipt needs its text" 2 "$MAMORI" --dir "$D" audit receive "$AU" --as honbu
-expect "Shinjuku: audit receive: 情報化戦略本部 receives the result" 0 "$MAMORI" --dir "$D" audit receive \
-	"$AU" --text "次回の見直しの審議で点検手順を取り上げる" --as honbu --json
+expect "--review belongs to the receipt" 2 "$MAMORI" --dir "$D" audit conduct "$AU" --review 1 --as cio
+# the review case 情報化戦略本部 deliberates the result in (第7 3, 4): the CIO proposes it
+new_record "the CIO proposes a policy review" policy_review --field title=点検手順の見直し \
+	--field inputs=監査の結果 --field draft=0000000000000000000000000000000000000000000000000000000000000000 --as cio
+RV=$rec
+expect "a receipt naming a record that is no policy review is refused" 1 "$MAMORI" --dir "$D" audit receive \
+	"$AU" --text x --review "$AU" --as honbu
+err_has "saying what it is" "is a 'audit', not a 'policy_review'"
+expect "Shinjuku: audit receive: 情報化戦略本部 receives the result, naming the review it deliberates it in" 0 \
+	"$MAMORI" --dir "$D" audit receive "$AU" --text "次回の見直しの審議で点検手順を取り上げる" --review "$RV" \
+	--as honbu --json
 is "done, citing 第7 1(2)" "(d['outcome'], d['clauses'])" "('done', ['SHJ-7-1-2'])"
 expect "Shinjuku: audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
-is "received, with its use" "(d['state'], d['fields']['hq_use'])" "('received', '次回の見直しの審議で点検手順を取り上げる')"
+is "received, with its use and its review" "(d['state'], d['fields']['hq_use'], str(d['fields']['review']))" "('received', '次回の見直しの審議で点検手順を取り上げる', '$RV')"
 expect "Shinjuku: audit show (text)" 0 "$MAMORI" --dir "$D" audit show "$AU"
 out_has "the use under the ward's name" "情報化戦略本部による活用（見直しの審議）：次回の見直しの審議で点検手順を取り上げる"
 out_has "in state 本部受理" "（本部受理）"
