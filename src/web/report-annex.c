@@ -1,7 +1,6 @@
 /* report-annex: the compliance report read by ISO/IEC 27001:2022 Annex A control, so a ward that
  * also certifies reads it as a Statement of Applicability (docs/audits.md). */
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "base/csv.h"
@@ -177,13 +176,12 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 			if (c == 4 && links) {
 				html_open(o, "td", HTML_END);
 				for (size_t k = 0; k < a->n_rows; k++) {
-					char url[96];
-
-					snprintf(url, sizeof(url), "/report/compliance#%s",
-					         a->rows[k]->clause->id);
+					/* its row in the clause view of the same period */
+					strbuf_reset(&t);
+					report_row_url(r, a->rows[k]->clause->id, &t);
 					if (k)
 						strbuf_addch(o, ' ');
-					html_elem(o, "a", a->rows[k]->clause->id, "href", url,
+					html_elem(o, "a", a->rows[k]->clause->id, "href", t.buf,
 					          HTML_END);
 					if (a->rows[k]->clause->annex_derived)
 						html_text(o, REPORT_ANNEX_DERIVED);

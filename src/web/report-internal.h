@@ -111,6 +111,8 @@ int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, cons
  */
 void report_figures_url(const struct compliance_report *r, const char *page, const char *id,
                         const char *anchor, struct strbuf *url);
+/* The clause's row in the per-clause report of the same period: /report/compliance?…#CLAUSE. */
+void report_row_url(const struct compliance_report *r, const char *clause, struct strbuf *url);
 /* label as a link to figure fig's list on that page (class "figure"), the one HTML writer's. */
 void report_figure_link(const struct compliance_report *r, const char *page, const char *id,
                         int fig, const char *label, struct strbuf *o);

@@ -399,6 +399,22 @@ void report_figures_url(const struct compliance_report *r, const char *page, con
 	strbuf_release(&d);
 }
 
+void report_row_url(const struct compliance_report *r, const char *clause, struct strbuf *url)
+{
+	struct strbuf d = STRBUF_INIT;
+
+	strbuf_addstr(url, "/report/compliance");
+	if (r->from_ms != COMPLIANCE_FROM_START) {
+		core_format_local_date(&d, r->from_ms);
+		html_url_query(url, "from", d.buf);
+		strbuf_reset(&d);
+	}
+	core_format_local_date(&d, r->to_ms - 1);
+	html_url_query(url, "to", d.buf);
+	strbuf_addf(url, "#%s", clause);
+	strbuf_release(&d);
+}
+
 void report_figure_link(const struct compliance_report *r, const char *page, const char *id,
                         int fig, const char *label, struct strbuf *o)
 {

@@ -225,6 +225,8 @@ check "5.35's refusals (the refused audit plan, MIN-9-1-3) to theirs" \
 	"grep -q 'href=\"/report/compliance/control?id=5.35&amp;to=[0-9-]*#refused\" class=\"figure\"' '$TMP/body'"
 check "5.35's 不適合 0 (its item asked, not answered) links nowhere" \
 	"! grep -q 'control?id=5.35&amp;to=[0-9-]*#inspection' '$TMP/body' && grep -q '、不適合 0' '$TMP/body'"
+check "its clauses link to their rows in the clause view of the same period" \
+	"grep -q 'href=\"/report/compliance?to=[0-9-]*#MIN-9-1-3\"' '$TMP/body'"
 check "a control no act touched links nowhere (7.4 physical monitoring)" \
 	"! grep -q 'control?id=7.4&amp;' '$TMP/body'"
 N536=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'control\?id=5.36&amp;to=[0-9-]*#acts\" class=\"figure\">(\d+)<', t).group(1))")
