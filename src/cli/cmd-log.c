@@ -272,7 +272,8 @@ static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
 	q.offset = offset;
 	q.count_only = count;
 	ret = EXIT_FAILED;
-	if (store_open(ctx->dir, STORE_READONLY, &st, &err) < 0 || ledger_open(st, &lg, &err) < 0 ||
+	if (store_open(ctx->dir, STORE_READONLY | STORE_ANY_BACKEND, &st, &err) < 0 ||
+	    ledger_open(st, &lg, &err) < 0 ||
 	    logindex_search(st, lg, &q, TOKYO_OFFSET_MS, &res, &err) < 0) {
 		cli_error("%s", err.buf);
 		goto out;

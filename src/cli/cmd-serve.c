@@ -133,18 +133,6 @@ static void collect_stop(struct collect *c)
 	strbuf_release(&err);
 }
 
-/* The data directory's store is PostgreSQL (what cannot be read is left to the server). */
-static bool on_postgresql(const char *dir)
-{
-	struct strbuf err = STRBUF_INIT;
-	char *url = NULL;
-	bool pg = store_configured_url(dir, &url, &err) == 0 && url;
-
-	free(url);
-	strbuf_release(&err);
-	return pg;
-}
-
 int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -269,17 +257,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	rc.max_message = (size_t)max_message;
 	/* before any thread: the signer is forked, and Landlock binds this thread and those it
 	 * starts later (web/sandbox.h) */
-	if (on_postgresql(ctx->dir) && (udp || tcp || tls)) {
-		cli_error("--syslog-udp, --syslog-tcp and --syslog-tls do not work on PostgreSQL "
-		          "yet: the log collection, its index and analysis keep their data in "
-		          "SQLite (docs/operations.md); serve the web without them");
-		return EXIT_FAILED;
-	}
 	r = web_privsep_start(ctx->dir, &privsep, &err);
-	if (r == 0 && on_postgresql(ctx->dir))
-		fprintf(stderr, "mamori: warning: the store is PostgreSQL: no log collection or "
-		                "log analysis in this server yet (docs/operations.md)\n");
-	else if (r == 0)
+	if (r == 0)
 		r = collect_start(ctx->dir, &rc, udp || tcp || tls, &collect, &err);
 	if (r == 0)
 		r = notifier_start(ctx->dir, &notifier, &err);

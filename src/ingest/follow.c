@@ -50,7 +50,7 @@ struct follower {
 static int open_conn(struct follower *f, struct strbuf *err)
 {
 	struct query *q;
-	int r = store_open(f->dir, 0, &f->st, err);
+	int r = store_open(f->dir, STORE_ANY_BACKEND, &f->st, err);
 
 	if (r < 0)
 		return r;
@@ -58,11 +58,17 @@ static int open_conn(struct follower *f, struct strbuf *err)
 	 * The index is derived from the ledger and rebuilt from it after a crash, so its commits
 	 * need not wait for the disk: the ledger writer's own durable commits follow anyway.
 	 */
-	if (query_prepare(f->st, "PRAGMA synchronous=NORMAL", &q, err) == 0)
-		query_step(q, err);
-	if (f->opt.leave_checkpoints &&
-	    query_prepare(f->st, "PRAGMA wal_autocheckpoint=0", &q, err) == 0)
-		query_step(q, err);
+	if (store_dialect(f->st) == STORE_POSTGRESQL) {
+		r = store_exec(f->st, "SET synchronous_commit = off", err);
+		if (r < 0)
+			return r;
+	} else {
+		if (query_prepare(f->st, "PRAGMA synchronous=NORMAL", &q, err) == 0)
+			query_step(q, err);
+		if (f->opt.leave_checkpoints &&
+		    query_prepare(f->st, "PRAGMA wal_autocheckpoint=0", &q, err) == 0)
+			query_step(q, err);
+	}
 	r = ledger_open(f->st, &f->lg, err);
 	if (r == 0)
 		r = logindex_state(f->st, &f->pos, &f->analysed, err);

@@ -297,8 +297,9 @@ int logindex_flush(struct store *st, struct logindex_builder *b, uint64_t next_i
 			    st,
 			    "INSERT INTO log_host(host, first_ms, last_ms, last_index,"
 			    " messages) VALUES (?1, ?2, ?3, ?5, ?4)"
-			    " ON CONFLICT(host) DO UPDATE SET last_ms = max(last_ms, ?3),"
-			    " last_index = max(last_index, ?5), messages = messages + ?4",
+			    " ON CONFLICT(host) DO UPDATE SET last_ms = max(log_host.last_ms, ?3),"
+			    " last_index = max(log_host.last_index, ?5),"
+			    " messages = log_host.messages + ?4",
 			    &q, err);
 			if (r == 0) {
 				query_bind_text(q, 1, b->seen[i].host);

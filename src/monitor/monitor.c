@@ -687,7 +687,7 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 			m->counted_by[j][m->n_counted_by[j]++] = (unsigned)i;
 		}
 	}
-	if (o->dir && store_open(o->dir, 0, &m->st, err) == 0) {
+	if (o->dir && store_open(o->dir, STORE_ANY_BACKEND, &m->st, err) == 0) {
 		r = ledger_open(m->st, &m->lg, err);
 		if (r == 0) {
 			registers_init(&m->reg, m->st, m->profile);

@@ -3,8 +3,8 @@
 # store in mamori.conf and makes the schema on a real PostgreSQL 15 (tests/lib/pg.sh), doctor
 # reports it, every ledger command works there (note, checkpoint, entry, proof, verify, export,
 # show, tail), a ward's acts run through the door there with the guard's triggers refusing any
-# other writer, backup (t0408 in depth), commands that do not work on PostgreSQL yet (the logs, serve's log
-# collection) refuse saying so, and bad URLs,
+# other writer, backup (t0408 in depth), log search, a command that does not work on PostgreSQL
+# yet (migrate from it) refuses saying so, and bad URLs,
 # passwords and a second ward in one database are refused.
 . "$(dirname "$0")/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
@@ -37,11 +37,10 @@ out_has "doctor checks the schema there" "schema version $NMIG is current"
 expect "doctor --json" 0 "$MAMORI" --dir "$W" doctor --json
 check "doctor --json has a store check" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); c=[c for c in d[\"checks\"] if c[\"name\"]==\"store\"]; assert c and c[0][\"status\"]==\"ok\" and \"postgresql://\" in c[0][\"detail\"]'"
 
-expect "a command that does not work on PostgreSQL yet (log search) refuses" 1 "$MAMORI" --dir "$W" log search
+expect "log search works on PostgreSQL (pg-t0711 in depth)" 0 "$MAMORI" --dir "$W" log search --count
+check "nothing collected yet" "[ \"\$(cat '$TMP/out')\" = 0 ]"
+expect "a command that does not work on PostgreSQL yet (migrate from it) refuses" 1 "$MAMORI" --dir "$TMP/new" migrate --from "$W" --to "$PG_URL"
 err_has "and says so" "does not work on PostgreSQL yet"
-err_one_line "in one line"
-expect "serve with log collection refuses on PostgreSQL" 1 "$MAMORI" --dir "$W" serve --listen 127.0.0.1:0 --syslog-udp 127.0.0.1:0
-err_has "saying the log collection is SQLite's yet" "do not work on PostgreSQL yet"
 err_one_line "in one line"
 
 # the ledger on PostgreSQL: notes appended, a checkpoint signed, entries and proofs read back

@@ -230,6 +230,7 @@ check "the case names the alert" "python3 -c 'import json,sys; d=json.load(open(
 expect "count before the restart" 0 m log search --count
 before=$(cat "$TMP/out")
 stop
+check "the index and the analysis ran without an error" "! grep -q 'stopped with an error' '$TMP/serve.err'"
 start
 expect "count after" 0 m log search --count
 check "nothing lost across a restart ($before)" "[ \"\$(cat '$TMP/out')\" = '$before' ]"
