@@ -38,6 +38,11 @@
 #define QUERY_WHERE_TEXT                                                                           \
 	" FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"            \
 	" AND +register = ?1" QUERY_FILTERS
+/* PostgreSQL's records_text (schema/pg/0018, pg_trgm's GIN index) keys its rows by id; its
+ * planner weighs the index against the register's itself */
+#define QUERY_WHERE_TEXT_PG                                                                        \
+	" FROM records WHERE id IN (SELECT id FROM records_text WHERE text LIKE ?8)"               \
+	" AND register = ?1" QUERY_FILTERS
 #define PAGE " LIMIT ?6 OFFSET ?7"
 /* a search's matches among a register's records, whoever reads (?1, ?5, ?8 as above) */
 #define SEARCH_LIKE                                                                                \
@@ -47,10 +52,15 @@
 #define SEARCH_IDS_TEXT                                                                            \
 	"SELECT id FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"   \
 	" AND +register = ?1" SEARCH_LIKE
+#define SEARCH_IDS_TEXT_PG                                                                         \
+	"SELECT id FROM records WHERE id IN (SELECT id FROM records_text WHERE text LIKE ?8)"      \
+	" AND register = ?1" SEARCH_LIKE
 #define SORT(key, order, okey, desc)                                                               \
 	{                                                                                          \
 		key, "SELECT " RECORD_COLUMNS QUERY_WHERE " ORDER BY " order PAGE,                 \
-		    "SELECT " RECORD_COLUMNS QUERY_WHERE_TEXT " ORDER BY " order PAGE, okey, desc  \
+		    "SELECT " RECORD_COLUMNS QUERY_WHERE_TEXT " ORDER BY " order PAGE,             \
+		    "SELECT " RECORD_COLUMNS QUERY_WHERE_TEXT_PG " ORDER BY " order PAGE, okey,    \
+		    desc                                                                           \
 	}
 
 /*
@@ -59,6 +69,7 @@
  *   sql   the page in that order (a literal: the statement cache keys on it, and no SQL is
  *         ever built from input); every order ends with id so pages never overlap
  *   text  the same through the trigram index, for a search it can serve
+ *   text_pg  the same on PostgreSQL (its records_text has no rowid)
  *   okey  the same order in memory (core/record-order.h), for a list without a search
  *   desc  read backwards (every descending order is its ascending one reversed, id too)
  */
@@ -66,6 +77,7 @@ static const struct {
 	const char *key;
 	const char *sql;
 	const char *text;
+	const char *text_pg;
 	enum record_order_key okey;
 	bool desc;
 } record_sorts[] = {
@@ -277,7 +289,11 @@ static int search_ids(struct store *st, struct record_order *o, const struct rec
 
 	if (r < 0 || record_order_search_get(o, version, q->register_id, q->text, ret))
 		return r;
-	r = query_prepare(st, text_like ? SEARCH_IDS_TEXT : SEARCH_IDS, &qq, err);
+	r = query_prepare(st,
+	                  !text_like                              ? SEARCH_IDS
+	                  : store_dialect(st) == STORE_POSTGRESQL ? SEARCH_IDS_TEXT_PG
+	                                                          : SEARCH_IDS_TEXT,
+	                  &qq, err);
 	if (r < 0)
 		return r;
 	query_bind_text(qq, 1, q->register_id);
@@ -338,11 +354,9 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		}
 		strbuf_addch(&like, '%');
 	}
-	/* PostgreSQL: no trigram index lookup yet (its records_text has no rowid); each
-	 * record's fields are searched, the same records found */
-	if (q->text && *q->text && store_dialect(st) == STORE_SQLITE &&
-	    text_pattern(q->text, &text_like))
-		sql = record_sorts[sort].text;
+	if (q->text && *q->text && text_pattern(q->text, &text_like))
+		sql = store_dialect(st) == STORE_POSTGRESQL ? record_sorts[sort].text_pg
+		                                            : record_sorts[sort].text;
 	if (q->count) {
 		/* the count of a filter is kept per reader, for every worker, until the next act */
 		const char *parts[] = { q->register_id, nonempty_or_null(q->level),
