@@ -136,6 +136,7 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
   await page.click('a[href="/report/compliance?by=annex-a"]');
   const annex = await page.textContent('table.report-annex');
   assert.ok(annex.includes('5.35') && annex.includes('MIN-9-1-3'), 'the view by Annex A control');
+  await shot(page, 'compliance-annex');
   // a control's figure links to the ledger entries behind it, as a clause's does
   const acts535 = page.locator('tr[id="5.35"] a.figure[href*="#acts"]');
   const counted = Number(await acts535.textContent());
