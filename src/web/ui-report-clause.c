@@ -204,6 +204,7 @@ void ui_report_control(struct web_req *r)
 	struct compliance_annex an = { 0 };
 	const struct policy_annex_control *c;
 	const struct compliance_annex_row *a = NULL;
+	static const char *const none[] = { NULL };
 	const char **ids = NULL;
 	size_t n_ids = 0, alloc_ids = 0;
 	int64_t from, to;
@@ -223,7 +224,8 @@ void ui_report_control(struct web_req *r)
 				ids[n_ids++] = r->profile->clauses[i].id;
 				break;
 			}
-	if (ui_report_compute_some(r, ids, n_ids, &rep, &from, &to) < 0)
+	/* none mapped (the control does not apply): still a subset, of no clause */
+	if (ui_report_compute_some(r, ids ? ids : none, n_ids, &rep, &from, &to) < 0)
 		goto out;
 	compliance_annex_compute(&rep, &an);
 	for (size_t i = 0; i < an.nr && !a; i++)

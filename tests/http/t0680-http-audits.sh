@@ -239,6 +239,8 @@ check "in Japanese" "grep -q 'この管理策の条項のいずれかを根拠�
 is "5.35's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=5.35")"
 check "its self-inspection item listed all the same, named with its clause" "grep -q 'MIN-9-1-2 税務課 自己点検 [0-9]*：未回答' '$TMP/body'"
 is "whose entry is the inspection's opening" "self_inspection.open chief" "$(actor_action "$(list inspection)")"
+is "a control no clause maps to (8.28 secure coding)" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=8.28")"
+check "says it does not apply, and lists nothing" "grep -q 'この基準ではこの管理策は適用されません' '$TMP/body' && ! grep -q 'class=\"entry\"' '$TMP/body'"
 is "a control Annex A lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=9.99")"
 is "a control with no id" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control")"
 is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
