@@ -129,7 +129,7 @@ static void check_entries(struct ledger *lg, struct history *h, char **row_claus
 static int load(struct ledger *lg, struct query *q, struct history *ret, struct strbuf *err)
 {
 	char **row_clauses = NULL;
-	size_t n_clauses = 0, alloc_clauses = 0;
+	size_t n_clauses = 0, alloc_clauses = 0, first = ret->nr;
 	int r;
 
 	while ((r = query_step(q, err)) > 0) {
@@ -163,8 +163,11 @@ static int load(struct ledger *lg, struct query *q, struct history *ret, struct 
 		ALLOC_GROW(row_clauses, n_clauses, alloc_clauses);
 		row_clauses[n_clauses++] = query_strdup(q, 6);
 	}
-	if (r == 0)
-		check_entries(lg, ret, row_clauses);
+	if (r == 0) {
+		/* the items this query added (row_clauses[i] is the i-th of them) */
+		struct history added = { .items = ret->items + first, .nr = ret->nr - first };
+		check_entries(lg, &added, row_clauses);
+	}
 	for (size_t i = 0; i < n_clauses; i++)
 		free(row_clauses[i]);
 	free(row_clauses);
