@@ -473,8 +473,12 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
 		w->ckpt_started = true;
 	strbuf_reset(&e2);
-	/* Checkpoints are signed only where the key is; a read-only copy just appends. */
-	w->can_sign = ledger_can_sign(dir);
+	/*
+	 * Checkpoints are signed only where the key is; a read-only copy just appends. On
+	 * PostgreSQL several servers share the ward and one of them signs (the checkpoint leader,
+	 * web/http.c: once a minute and at its stop), so a server's log collection does not.
+	 */
+	w->can_sign = ledger_can_sign(dir) && store_dialect(w->st) == STORE_SQLITE;
 	strbuf_release(&e2);
 	w->last_checkpoint_ms = time_now_ms();
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {

@@ -39,6 +39,7 @@ static void load(void)
 		SYM(PQprepare),
 		SYM(PQputCopyData),
 		SYM(PQputCopyEnd),
+		SYM(PQreset),
 		SYM(PQresultErrorField),
 		SYM(PQresultStatus),
 		SYM(PQserverVersion),

@@ -34,6 +34,7 @@ struct pg_lib {
 	__typeof__(PQprepare) *p_PQprepare;
 	__typeof__(PQputCopyData) *p_PQputCopyData;
 	__typeof__(PQputCopyEnd) *p_PQputCopyEnd;
+	__typeof__(PQreset) *p_PQreset;
 	__typeof__(PQresultErrorField) *p_PQresultErrorField;
 	__typeof__(PQresultStatus) *p_PQresultStatus;
 	__typeof__(PQserverVersion) *p_PQserverVersion;
@@ -71,6 +72,7 @@ int pg_lib_load(struct strbuf *err);
 #define PQprepare            (pg_lib.p_PQprepare)
 #define PQputCopyData        (pg_lib.p_PQputCopyData)
 #define PQputCopyEnd         (pg_lib.p_PQputCopyEnd)
+#define PQreset              (pg_lib.p_PQreset)
 #define PQresultErrorField   (pg_lib.p_PQresultErrorField)
 #define PQresultStatus       (pg_lib.p_PQresultStatus)
 #define PQserverVersion      (pg_lib.p_PQserverVersion)

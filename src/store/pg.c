@@ -220,9 +220,30 @@ static void notice_quiet(void *arg, const char *message)
 	(void)message; /* NOTICEs (IF NOT EXISTS ...) are not for people */
 }
 
-int pg_open(struct store *st, const char *url, struct strbuf *err)
+/* The session's settings, at connecting and after a reconnect. */
+static int session_setup(struct store *st, struct strbuf *err)
 {
 	PGresult *res;
+	int r = 0;
+
+	PQsetNoticeProcessor(st->pg->conn, notice_quiet, NULL);
+	/*
+	 * UTF-8 text, UTC, and Mamori's own statements never wait forever on a lock. A session
+	 * idle inside a transaction for a minute is ended by the server: its locks (the
+	 * writers' lock every other node waits for) are not held for ever by a process that
+	 * hangs or a network that fails; Mamori leaves no transaction idle that long.
+	 */
+	res = PQexec(st->pg->conn, "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
+	                           "SET lock_timeout = '30s'; "
+	                           "SET idle_in_transaction_session_timeout = '60s'");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		r = pg_fail(st, res, "setting up the session", err);
+	PQclear(res);
+	return r;
+}
+
+int pg_open(struct store *st, const char *url, struct strbuf *err)
+{
 	int r;
 
 	r = pg_url_check(url, err);
@@ -244,20 +265,43 @@ int pg_open(struct store *st, const char *url, struct strbuf *err)
 		strbuf_release(&flat);
 		return -EIO;
 	}
-	PQsetNoticeProcessor(st->pg->conn, notice_quiet, NULL);
-	/*
-	 * UTF-8 text, UTC, and Mamori's own statements never wait forever on a lock. A session
-	 * idle inside a transaction for a minute is ended by the server: its locks (the
-	 * writers' lock every other node waits for) are not held for ever by a process that
-	 * hangs or a network that fails; Mamori leaves no transaction idle that long.
-	 */
-	res = PQexec(st->pg->conn, "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
-	                           "SET lock_timeout = '30s'; "
-	                           "SET idle_in_transaction_session_timeout = '60s'");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		r = pg_fail(st, res, "setting up the session", err);
-	PQclear(res);
-	return r;
+	return session_setup(st, err);
+}
+
+/*
+ * A connection the server ended (a restart, a failover, idle_in_transaction_session_timeout)
+ * is made again before the next statement that runs outside a transaction: the statement
+ * that found it lost, when it began no transaction of the store's, is run once more on the new
+ * one; inside a transaction the transaction is lost and its caller says so. Every cached
+ * statement is prepared again on the new session at its next step.
+ */
+static int reconnect(struct store *st)
+{
+	PQreset(st->pg->conn);
+	if (PQstatus(st->pg->conn) != CONNECTION_OK)
+		return -EIO;
+	for (size_t i = 0; i < STORE_CACHE_BUCKETS; i++)
+		for (struct query *q = st->cache[i]; q; q = q->next)
+			if (q->pg)
+				q->pg->prepared = false;
+	return session_setup(st, NULL);
+}
+
+/* Before a statement: whether it may run again on a new connection if this one is lost (no
+ * transaction open on it), after making one if the last statement found it lost. */
+static bool may_retry(struct store *st)
+{
+	PGTransactionStatusType ts = PQtransactionStatus(st->pg->conn);
+
+	if (ts == PQTRANS_UNKNOWN && st->depth == 0 && reconnect(st) == 0)
+		ts = PQtransactionStatus(st->pg->conn);
+	return ts == PQTRANS_IDLE && st->depth == 0;
+}
+
+/* After a failed statement that may run again: the connection was lost and is made again. */
+static bool retry(struct store *st)
+{
+	return PQstatus(st->pg->conn) == CONNECTION_BAD && reconnect(st) == 0;
 }
 
 static void stmt_reset(struct pg_stmt *s)
@@ -444,7 +488,13 @@ struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, stru
 	s->text = strbuf_detach(&text, NULL);
 	/* at once when the statement alone tells the types, else at the first step */
 	conn_enter(st, s->text);
+	bool again = may_retry(st);
 	*ret_err = stmt_prepare(st, s, false, err);
+	if (*ret_err < 0 && again && retry(st)) {
+		if (err)
+			strbuf_reset(err);
+		*ret_err = stmt_prepare(st, s, false, err);
+	}
 	conn_leave(st);
 	if (*ret_err < 0) {
 		pg_stmt_free(s);
@@ -611,22 +661,35 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 		int r = 0;
 
 		conn_enter(st, s->text);
-		if (!s->prepared)
-			r = stmt_prepare(st, s, true, err);
-		if (r < 0) {
-			conn_leave(st);
-			pg_reset(s, false);
-			return r;
-		}
 		for (int i = 0; i < s->nparams; i++) {
 			values[i] = s->params[i].value;
 			lengths[i] = s->params[i].len;
 			formats[i] = s->params[i].format;
 		}
-		s->res =
-		    PQexecPrepared(st->pg->conn, s->name, s->nparams, values, lengths, formats, 0);
+		for (bool again = may_retry(st);; again = false) {
+			if (!s->prepared)
+				r = stmt_prepare(st, s, true, err);
+			if (r < 0 && again && retry(st)) {
+				if (err)
+					strbuf_reset(err);
+				r = 0;
+				continue;
+			}
+			if (r < 0) {
+				conn_leave(st);
+				pg_reset(s, false);
+				return r;
+			}
+			s->res = PQexecPrepared(st->pg->conn, s->name, s->nparams, values, lengths,
+			                        formats, 0);
+			status = PQresultStatus(s->res);
+			if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || !again ||
+			    !retry(st))
+				break;
+			PQclear(s->res);
+			s->res = NULL;
+		}
 		conn_leave(st);
-		status = PQresultStatus(s->res);
 		if (status == PGRES_COMMAND_OK) {
 			const char *n = PQcmdTuples(s->res);
 			st->pg->changes = *n ? strtoll(n, NULL, 10) : 0;
@@ -761,8 +824,13 @@ int pg_exec(struct store *st, const char *sql, struct strbuf *err)
 	int r = 0;
 
 	conn_enter(st, sql);
-	res = PQexec(st->pg->conn, sql);
-	status = PQresultStatus(res);
+	for (bool again = may_retry(st);; again = false) {
+		res = PQexec(st->pg->conn, sql);
+		status = PQresultStatus(res);
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || !again || !retry(st))
+			break;
+		PQclear(res);
+	}
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 		r = pg_fail(st, res, "exec", err);
 	conn_leave(st);

@@ -761,6 +761,71 @@ static void test_one_thread_per_connection(void **state)
 	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
+static int64_t backend_pid(struct store *st, struct strbuf *err)
+{
+	struct query *q;
+	int64_t pid = 0;
+
+	assert_int_equal(query_prepare(st, "SELECT pg_backend_pid()", &q, err), 0);
+	assert_int_equal(query_one_int(q, &pid, err), 0);
+	return pid;
+}
+
+/* The server ends st's session (as a restart, a failover or the idle timeout would). */
+static void terminate(struct store *other, int64_t pid, struct strbuf *err)
+{
+	struct query *q;
+	int64_t done = 0;
+
+	assert_int_equal(query_prepare(other, "SELECT pg_terminate_backend(?)::int", &q, err), 0);
+	query_bind_int(q, 1, pid);
+	assert_int_equal(query_one_int(q, &done, err), 0);
+	assert_int_equal(done, 1);
+	usleep(100 * 1000); /* its backend gone */
+}
+
+/*
+ * A connection the server ended is made again: the next statement outside a transaction runs
+ * on a new session (cached statements prepared again there); inside a transaction the
+ * statement fails (the transaction is lost) and the next transaction runs on a new session.
+ * Before, the store's connection stayed dead until the process restarted.
+ */
+static void test_reconnect(void **state)
+{
+	struct fixture *f = *state;
+	struct store *other = NULL;
+	int64_t pid, again, n = 0;
+	struct query *q;
+
+	NEED_PG(f);
+	assert_int_equal(store_open(f->dir, STORE_ANY_BACKEND, &other, &f->err), 0);
+	pid = backend_pid(f->st, &f->err);
+	terminate(other, pid, &f->err);
+	again = backend_pid(f->st, &f->err); /* the cached statement, on the new session */
+	assert_true(again > 0 && again != pid);
+	assert_int_equal(query_prepare(f->st, "SELECT count(*) FROM schema_version", &q, &f->err),
+	                 0);
+	assert_int_equal(query_one_int(q, &n, &f->err), 0);
+	assert_true(n > 0);
+
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	terminate(other, backend_pid(f->st, &f->err), &f->err);
+	assert_true(store_exec(f->st, "INSERT INTO meta(key, value) VALUES ('lost', 'x')", NULL) <
+	            0);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_int_equal(
+	    store_exec(f->st, "INSERT INTO meta(key, value) VALUES ('kept', 'x')", &f->err), 0);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
+	assert_int_equal(query_prepare(other,
+	                               "SELECT count(*) FROM meta WHERE key IN ('lost', 'kept')",
+	                               &q, &f->err),
+	                 0);
+	assert_int_equal(query_one_int(q, &n, &f->err), 0);
+	assert_int_equal(n, 1);
+	store_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +841,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guard_triggers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_thread_per_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
