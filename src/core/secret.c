@@ -48,8 +48,8 @@ static int file_load(const char *dir, const char *file, void *key, size_t len, s
 	return r;
 }
 
-/* The row name: 0 with key, -ENOENT when there is none, -EINVAL of another length. */
-static int row_read(struct store *st, const char *name, void *key, size_t len, struct strbuf *err)
+/* The row name, whatever its length (at most SECRET_FILE_MAX): 0, -ENOENT, or an error. */
+static int row_bytes(struct store *st, const char *name, struct strbuf *out, struct strbuf *err)
 {
 	struct query *q;
 	const void *v;
@@ -63,17 +63,32 @@ static int row_read(struct store *st, const char *name, void *key, size_t len, s
 	if (r <= 0)
 		return r < 0 ? r : -ENOENT;
 	v = query_blob(q, 0, &n);
-	if (v && n == len) {
-		memcpy(key, v, len);
-		r = 0;
-	} else {
+	strbuf_reset(out);
+	if (v && n <= SECRET_FILE_MAX)
+		strbuf_add(out, v, n);
+	else
+		error_set(err, "the database's secret '%s' is too large", name);
+	r = v && n <= SECRET_FILE_MAX ? 0 : -EINVAL;
+	query_wipe(q);
+	return r;
+}
+
+/* The row name: 0 with key, -ENOENT when there is none, -EINVAL of another length. */
+static int row_read(struct store *st, const char *name, void *key, size_t len, struct strbuf *err)
+{
+	struct strbuf v = STRBUF_INIT_SECRET;
+	int r = row_bytes(st, name, &v, err);
+
+	if (r == 0 && v.len == len) {
+		memcpy(key, v.buf, len);
+	} else if (r == 0 || r == -EINVAL) {
 		error_set(err,
 		          "the database's secret '%s' is not of the right length; delete its row "
 		          "(DELETE FROM secrets WHERE name = '%s') and a new one is made at start",
 		          name, name);
 		r = -EINVAL;
 	}
-	query_wipe(q);
+	strbuf_release_secret(&v);
 	return r;
 }
 
@@ -118,31 +133,6 @@ int secret_load(struct store *st, const char *dir, const char *name, const char 
 		error_set(err, "the database's secret '%s' vanished while it was made", name);
 		r = -EIO;
 	}
-	return r;
-}
-
-/* The row name, whatever its length (at most SECRET_FILE_MAX): 0, -ENOENT, or an error. */
-static int row_bytes(struct store *st, const char *name, struct strbuf *out, struct strbuf *err)
-{
-	struct query *q;
-	const void *v;
-	size_t n = 0;
-	int r = query_prepare(st, "SELECT value FROM secrets WHERE name = ?", &q, err);
-
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, name);
-	r = query_step(q, err);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
-	v = query_blob(q, 0, &n);
-	strbuf_reset(out);
-	if (v && n <= SECRET_FILE_MAX)
-		strbuf_add(out, v, n);
-	else
-		error_set(err, "the database's secret '%s' is too large", name);
-	r = v && n <= SECRET_FILE_MAX ? 0 : -EINVAL;
-	query_wipe(q);
 	return r;
 }
 
