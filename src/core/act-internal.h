@@ -48,6 +48,9 @@ struct door {
 	size_t queued, last_batch;
 	bool gathering;
 	pthread_cond_t gather_cv;
+	/* Threads waiting in door_lead (the checkpointer's restart, reads between batches): they
+	 * come before the next batch, so the queue of acts cannot keep them out for long. */
+	unsigned lead_asked;
 
 	/* DOOR_CHECKPOINTER (door-ckpt.c): the log's size after the last commit, in pages
 	 * (written by the store during the leader's commit) and the checkpointer's thread. */

@@ -151,7 +151,9 @@ bool door_leads(struct door *d)
 void door_lead(struct door *d)
 {
 	pthread_mutex_lock(&d->mu);
+	d->lead_asked++;
 	take_lead(d);
+	d->lead_asked--;
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -267,7 +269,7 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 		pthread_cond_signal(&d->gather_cv);
 	/* Until this act is done: wait while someone leads; else lead a batch of the queue. */
 	while (!job.done) {
-		if (d->leader || !d->head) {
+		if (d->leader || !d->head || d->lead_asked) {
 			pthread_cond_wait(&d->cv, &d->mu);
 			continue;
 		}

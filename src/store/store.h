@@ -229,6 +229,11 @@ int store_hooks_door(struct store *st, bool open, struct strbuf *err);
  * needed (or not SQLite in WAL mode), -EBUSY to try later, -EIO. For a server whose readers
  * never all pause, so that no writer finds the moment to start the log afresh by itself and
  * the file grows by every commit (web/serve-keep.c).
+ * store_db_sync: makes durable (fsync) what passive checkpoints wrote into the database file.
+ * SQLite syncs that file only at the end of a checkpoint that copied the whole log, which
+ * under constant commits is the restart's, so that one sync would write every page the
+ * passive ones copied while the writers wait (core/door-ckpt.c syncs first, outside the
+ * door). 0, or -EIO; nothing on PostgreSQL.
  * store_wal_path: the log's file (free it) when st is SQLite in WAL mode, else NULL. With
  * store_wal_sync_deferred(st, true), commits no longer wait for the disk: the caller makes the
  * log durable itself (fdatasync of that file) before it acknowledges anything.
@@ -244,6 +249,7 @@ enum store_checkpoint_mode {
 void store_wal_watch(struct store *st, int *pages);
 int store_checkpoint(struct store *st, enum store_checkpoint_mode mode);
 int store_checkpoint_wait(struct store *st, enum store_checkpoint_mode mode, int wait_ms);
+int store_db_sync(struct store *st);
 char *store_wal_path(struct store *st);
 int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err);
 int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms);

@@ -87,6 +87,20 @@ int store_checkpoint_wait(struct store *st, enum store_checkpoint_mode mode, int
 	return r;
 }
 
+int store_db_sync(struct store *st)
+{
+	sqlite3_file *f = NULL;
+
+	if (st->pg)
+		return 0;
+	/* SQLite's own handle on the file: a descriptor of ours, once closed, would drop the
+	 * process's POSIX locks on it (SQLite's among them). */
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return -EIO;
+	return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -EIO;
+}
+
 int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms)
 {
 	char *path = store_wal_path(st);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -113,6 +114,106 @@ static void test_log_kept_small(void **state)
 	assert_true(file_size(wal) < (int64_t)12288 * (4096 + 24));
 }
 
+/* ---- door_lead before the queue (the checkpointer's restart) ------------------------------ */
+
+#define QUEUED 8
+
+struct race {
+	struct door *d;
+	atomic_int acts_done;    /* acts whose act_run returned */
+	atomic_int done_at_lead; /* acts_done when the door_lead thread got the lead */
+	int failed;
+};
+
+static void *act_main(void *arg)
+{
+	struct race *rc = arg;
+	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = "sato", .register_id = "asset" };
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	in.fields = fields;
+	in.n_fields = 2;
+	in.level = "2";
+	in.section = "zeimu";
+	in.ctx.via = "test";
+	if (act_run(rc->d, &in, &res, &err) < 0 || res.outcome != ACT_DONE)
+		rc->failed++;
+	act_result_release(&res);
+	strbuf_release(&err);
+	atomic_fetch_add(&rc->acts_done, 1);
+	return NULL;
+}
+
+static void *lead_main(void *arg)
+{
+	struct race *rc = arg;
+
+	door_lead(rc->d);
+	atomic_store(&rc->done_at_lead, atomic_load(&rc->acts_done));
+	door_unlead(rc->d);
+	return NULL;
+}
+
+/* Waits until check(d) holds with d->mu held (a few seconds at most). */
+static void wait_door(struct door *d, bool (*check)(struct door *))
+{
+	struct timespec ts = { 0, 1000000L };
+
+	for (int i = 0; i < 5000; i++) {
+		bool ok;
+		pthread_mutex_lock(&d->mu);
+		ok = check(d);
+		pthread_mutex_unlock(&d->mu);
+		if (ok)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("the door never reached the expected state");
+}
+
+static bool all_queued(struct door *d)
+{
+	return d->queued == QUEUED;
+}
+
+static bool lead_asked(struct door *d)
+{
+	return d->lead_asked == 1;
+}
+
+/*
+ * A thread that asks for the lead (the checkpointer, to restart the log) gets it before the
+ * acts queued meanwhile: under constant acts it waited behind batch after batch (up to 2 s
+ * at load 25), while the log grew past the size it meant to restart at.
+ */
+static void test_lead_before_the_queue(void **state)
+{
+	struct fixture *f = *state;
+	struct race rc = { 0 };
+	pthread_t acts[QUEUED], leader;
+
+	door_free(f->d);
+	assert_int_equal(door_open(f->dir, DOOR_CHECKPOINTER, &f->d, &f->err), 0);
+	add_people(f);
+	rc.d = f->d;
+	atomic_store(&rc.done_at_lead, -1);
+	door_lead(f->d);
+	for (int i = 0; i < QUEUED; i++)
+		assert_int_equal(pthread_create(&acts[i], NULL, act_main, &rc), 0);
+	wait_door(f->d, all_queued);
+	assert_int_equal(pthread_create(&leader, NULL, lead_main, &rc), 0);
+	wait_door(f->d, lead_asked);
+	door_unlead(f->d);
+	pthread_join(leader, NULL);
+	for (int i = 0; i < QUEUED; i++)
+		pthread_join(acts[i], NULL);
+	assert_int_equal(rc.failed, 0);
+	assert_int_equal(atomic_load(&rc.acts_done), QUEUED);
+	assert_int_equal(atomic_load(&rc.done_at_lead), 0);
+}
+
 /* Without the flag (the CLI, one act and gone) SQLite checkpoints as before. */
 static void test_without_flag(void **state)
 {
@@ -131,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_log_kept_small),
 		T(test_without_flag),
+		T(test_lead_before_the_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

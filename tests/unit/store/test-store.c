@@ -357,6 +357,28 @@ static void test_wal_cut(void **state)
 	store_close(st);
 }
 
+/*
+ * store_db_sync (core/door-ckpt.c): the database file synced through SQLite's own handle, on a
+ * connection that never read (the checkpointer's) as on one that wrote; the data stays.
+ */
+static void test_db_sync(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = NULL, *keep = NULL;
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	assert_int_equal(store_open(f->dir, 0, &keep, &f->err), 0);
+	assert_int_equal(store_db_sync(keep), 0);
+	insert_meta(st, "a");
+	assert_int_equal(store_checkpoint(keep, STORE_CHECKPOINT_PASSIVE), 0);
+	assert_int_equal(store_db_sync(keep), 0);
+	assert_int_equal(store_db_sync(st), 0);
+	insert_meta(st, "b");
+	assert_int_equal(count_reset(keep), count_reset(st));
+	store_close(keep);
+	store_close(st);
+}
+
 static void test_not_sqlite(void **state)
 {
 	struct fixture *f = *state;
@@ -458,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hold_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_gate_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
