@@ -4,7 +4,8 @@
     soak.py MAMORI [SECONDS]          (SOAK_SECONDS, default 600)
 
 A Minato ward with 2,000 records; the load runs for the whole time: wrk reading list pages (one
-thread, four connections, a new run each minute), four staff API clients acting through the
+thread, four connections, a new run each minute), eight staff API clients (four staff members,
+two connections each: enough to keep to the rate on a loaded machine) acting through the
 door, the section's security officer deciding what they ask through the API, and one client
 logging in and out every two seconds (Argon2id each time). The acts are a ward's day, not a
 bulk import: of every eight a staff client makes, one registers a new record, two transmit a
@@ -14,11 +15,16 @@ taken_out) and one brings a taken-out record back (its state active again); the 
 approves every waiting request and sets a record's access rights now and then (its fields
 change). So most acts change records that exist, and the ward grows by about one record in
 eight acts (before, three acts in four registered a record and the ward grew 35-fold in ten
-minutes: the soak then measured a ward's growth, not the server's). Each minute: reads/s,
-acts/s, logins, errors, the server's RSS and the records. At the end: RSS at the start (after
-the first minute: caches and Argon2 arenas warm) and at the end (each the median of five
-readings a second apart, under load: one reading moved by a few MiB), growth at most 10%,
-errors 0 (a request the server closes or leaves unanswered for 30 s is one), and `mamori
+minutes: the soak then measured a ward's growth, not the server's). The acts are paced: every
+client's acts (the staff's and the officer's approvals) take turns from one schedule of
+SOAK_ACT_RATE acts a second (50; 0: as fast as the server answers), the same on any machine: a
+ward's working day is tens of acts a second, not what a loopback client can push (unpaced, a
+quiet machine made 496,880 acts in ten minutes and the ward grew 26-fold, so RSS measured the
+ward more than the server). Reads (wrk) run at full speed (they add nothing to the ward) and
+logins every two seconds. Each minute: reads/s, acts/s (beside the rate), logins, errors, the
+server's RSS and the records. At the end: RSS at the start (after the first minute: caches and
+Argon2 arenas warm) and at the end (each the median of five readings a second apart, under
+load: one reading moved by a few MiB), growth at most 10%, errors 0 (a request the server closes or leaves unanswered for 30 s is one), and `mamori
 ledger verify`.
 RSS is read between logins: a login's Argon2id holds 19 MiB only while it hashes, and whether a
 reading fell inside one decided a fifth of the figure; the peak (VmHWM, logins included) is
@@ -138,6 +144,62 @@ class Counters:
                 self.why.append(why)
 
 
+class Pacer:
+    """One schedule of acts for every client: slot k falls at start + k / rate seconds; wait()
+    takes the next slot and sleeps until it. A client that falls behind (the server answered
+    slower than the rate) does not make the lost slots up in a burst: the schedule restarts
+    from now, so the rate is a ceiling and the achieved rate is reported beside it. The officer
+    decides at once (sleep=False: the decision takes the next slot without waiting for it, so
+    the staff's next acts wait one slot longer): the requests never pile up behind the staff's
+    acts, and all acts together keep to the rate. rate 0: no pacing (as fast as the server
+    answers)."""
+
+    def __init__(self, rate, clock=time.monotonic):
+        self.rate, self.clock = rate, clock
+        self.lock = threading.Lock()
+        self.period = 1.0 / rate if rate > 0 else 0.0
+        self.next = None
+
+    def wait(self, stop, sleep=True):
+        """Takes the next slot and waits for it (not with sleep=False); False when stop is set."""
+        if self.rate <= 0:
+            return not stop.is_set()
+        with self.lock:
+            now = self.clock()
+            if self.next is None or self.next < now - self.period:
+                self.next = now  # first slot, or behind by more than one: no catching up
+            at = self.next
+            self.next += self.period
+        delay = at - now
+        if sleep and delay > 0:
+            stop.wait(delay)
+        return not stop.is_set()
+
+
+def act_rate():
+    """SOAK_ACT_RATE: acts a second for every client together (default 50; 0: unpaced)."""
+    v = os.environ.get('SOAK_ACT_RATE', '50')
+    try:
+        rate = float(v)
+    except ValueError:
+        rate = -1
+    if not rate >= 0 or rate > 100000:
+        sys.exit(f'soak: SOAK_ACT_RATE={v!r}: give acts a second, a number from 0 (unpaced) '
+                 'to 100000')
+    return rate
+
+
+def env_int(name, default, lo, hi):
+    v = os.environ.get(name, str(default))
+    if not v.isdigit() or not lo <= int(v) <= hi:
+        sys.exit(f'soak: {name}={v!r}: give a whole number from {lo} to {hi}')
+    return int(v)
+
+
+def pace_words(rate):
+    return f'{rate:g} acts/s' if rate > 0 else 'no rate (unpaced: as fast as the server answers)'
+
+
 class Pool:
     """Level-1 records free to take out, and those taken out (approved) waiting to come back."""
 
@@ -155,7 +217,10 @@ class Pool:
             (self.free if which == 'free' else self.out).append(rid)
 
 
-def act(c, cnt, what, method, path, body, want):
+def act(c, cnt, what, method, path, body, want, pace, stop, sleep=True):
+    """One act in its slot of the schedule (pace); st 0 without a request when stop came first."""
+    if not pace.wait(stop, sleep):
+        return 0, ''
     st, text = c.req(method, path, body=body)
     if st in want:
         cnt.add('acts')
@@ -164,7 +229,7 @@ def act(c, cnt, what, method, path, body, want):
     return st, text
 
 
-def actor(port, token, ids, k, cnt, stop, pool):
+def actor(port, token, ids, k, cnt, stop, pool, pace):
     """A staff member's acts, in a cycle of eight (see the module's comment)."""
     c = Client(port, token)
     n = 0
@@ -175,7 +240,7 @@ def actor(port, token, ids, k, cnt, stop, pool):
             st, _ = act(c, cnt, 'register', 'POST', '/api/v1/records', {
                 'register': 'asset', 'fields': {'title': f'soak {k}-{n}', 'level': '321'[n % 3],
                                                 'section': 'zeimu', 'access_controlled': 'true'}},
-                (200, 201))
+                (200, 201), pace, stop)
             if st in (200, 201):
                 cnt.add('created')
             continue
@@ -184,22 +249,23 @@ def actor(port, token, ids, k, cnt, stop, pool):
         elif step == 3 and (rid := pool.take('free')):
             st, _ = act(c, cnt, 'take_out', 'POST', f'/api/v1/records/{rid}/actions',
                         {'action': 'asset.take_out', 'comment': 'soak',
-                         'fields': {'destination': '区民センター', 'purpose': '出張窓口'}}, (202,))
+                         'fields': {'destination': '区民センター', 'purpose': '出張窓口'}},
+                        (202,), pace, stop)
             if st != 202:
                 pool.put('free', rid)
             continue
         elif step == 7 and (rid := pool.take('out')):
             st, _ = act(c, cnt, 'bring_back', 'POST', f'/api/v1/records/{rid}/actions',
-                        {'action': 'asset.bring_back', 'comment': 'soak'}, (200,))
+                        {'action': 'asset.bring_back', 'comment': 'soak'}, (200,), pace, stop)
             pool.put('free' if st == 200 else 'out', rid)
             continue
         else:
             rid, action, want = ids['1'][n % len(ids['1'])], 'asset.transmit', (200,)
         act(c, cnt, action, 'POST', f'/api/v1/records/{rid}/actions',
-            {'action': action, 'comment': 'soak'}, want)
+            {'action': action, 'comment': 'soak'}, want, pace, stop)
 
 
-def officer(port, token, ids, cnt, stop, pool):
+def officer(port, token, ids, cnt, stop, pool, pace):
     """The security officer: approves every waiting request; now and then sets access rights."""
     c = Client(port, token)
     n = 0
@@ -214,7 +280,7 @@ def officer(port, token, ids, cnt, stop, pool):
             if stop.is_set():
                 break
             st, _ = act(c, cnt, 'approve', 'POST', f'/api/v1/requests/{q["id"]}/approve',
-                        {'comment': '承認します'}, (200,))
+                        {'comment': '承認します'}, (200,), pace, stop, False)
             if st == 200 and q['action'] == 'asset.take_out':
                 pool.put('out', q['record'])
             n += 1
@@ -222,7 +288,8 @@ def officer(port, token, ids, cnt, stop, pool):
                 rid = ids['2'][n % len(ids['2'])]
                 act(c, cnt, 'set_access', 'POST', f'/api/v1/records/{rid}/actions',
                     {'action': 'asset.set_access', 'comment': 'soak',
-                     'fields': {'access_rights': f'user:a{n % 4 + 1}'}}, (200,))
+                     'fields': {'access_rights': f'user:a{n % 4 + 1}'}}, (200,), pace, stop,
+                    False)
         if not waiting:
             stop.wait(0.2)
 
@@ -245,14 +312,18 @@ def logger(port, cnt, stop):
 def main():
     m = sys.argv[1]
     total = int(sys.argv[2]) if len(sys.argv) > 2 else int(os.environ.get('SOAK_SECONDS', 600))
-    minutes = max(2, total // 60)
+    # tests only (tests/faults/t0791-soak-short.sh): a shorter "minute" and a smaller ward
+    tick = env_int('SOAK_MINUTE', 60, 1, 3600)
+    nrec = env_int('SOAK_RECORDS', 2000, 100, 1000000)
+    minutes = max(2, total // tick)
+    rate = act_rate()
     if not shutil.which('wrk'):
         sys.exit('soak: wrk is missing (scripts/bootstrap)')
     tmp = tempfile.mkdtemp(prefix='mamori-soak.')
     d = f'{tmp}/w'
     srv = None
     try:
-        print('soak: building a ward of 2,000 records ...', flush=True)
+        print(f'soak: building a ward of {nrec:,} records ...', flush=True)
         sh(m, d, 'init', '--profile', 'minato')
         sh(m, d, 'user', 'passwd', 'admin', '--password-stdin', stdin=ADMIN_PW + '\n')
         sh(m, d, 'section', 'add', 'zeimu', '--name', '税務課')
@@ -262,7 +333,7 @@ def main():
         sh(m, d, 'role', 'grant', 'suzuki', 'security_officer@section:zeimu')
         with open(f'{tmp}/r.csv', 'w', encoding='utf-8') as f:
             f.write('title,level,section,access_controlled\n')
-            for i in range(2000):
+            for i in range(nrec):
                 f.write(f'文書 {i:05d},{"321"[i % 3]},zeimu,true\n')
         sh(m, d, 'record', 'import', 'asset', f'{tmp}/r.csv', '--as', 'sato')
         # level 3: transmitted (with approval); level 1: the first half transmitted, the rest
@@ -303,28 +374,32 @@ def main():
             sort = ('-id', 'id', '-changed', 'level', 'state', 'section')[i % 6]
             paths.append(f'/registers/asset?sort={sort}&page={i % 10 + 1}')
             paths.append(f'/registers/asset?level={"321"[i % 3]}&page={i % 5 + 1}')
-            paths.append(f'/records/{ids["3"][i]}')
+            paths.append(f'/records/{ids["3"][i % len(ids["3"])]}')
         paths.append('/registers/asset?q=' + urllib.parse.quote('文書 001'))
         with open(f'{tmp}/reads.lua', 'w', encoding='utf-8') as f:
             f.write('local paths = {\n' + ''.join(f'  "{p}",\n' for p in paths) + '}\n'
                     'local n = 0\nrequest = function()\n  n = n + 1\n'
                     '  return wrk.format(nil, paths[(n - 1) % #paths + 1])\nend\n')
         rss0 = rss_kib(srv.pid)
-        cnt, stop = Counters(), threading.Event()
-        threads = [threading.Thread(target=actor, args=(port, t, ids, k, cnt, stop, pool))
-                   for k, t in enumerate(tokens[:4])]
-        threads += [threading.Thread(target=officer, args=(port, tokens[4], ids, cnt, stop, pool)),
+        cnt, stop, pace = Counters(), threading.Event(), Pacer(rate)
+        threads = [threading.Thread(target=actor, args=(port, t, ids, k, cnt, stop, pool, pace))
+                   for k, t in enumerate(tokens[:4] * 2)]
+        threads += [threading.Thread(target=officer,
+                                     args=(port, tokens[4], ids, cnt, stop, pool, pace)),
                     threading.Thread(target=logger, args=(port, cnt, stop))]
         for t in threads:
             t.start()
         rows, rss_start, wal_max = [], None, 0
         print(f'soak: {minutes} minutes of load on 127.0.0.1:{port} (RSS after start '
               f'{rss0 / 1024:.1f} MiB)', flush=True)
+        print(f'soak: acts paced at {pace_words(rate)} (SOAK_ACT_RATE: a ward\'s working day, the '
+              'same on any machine); reads at full speed, a login every two seconds', flush=True)
         print(' min  reads/s  acts/s  logins  errors   RSS MiB   WAL MiB  records', flush=True)
+        t_load = time.monotonic()
         for minute in range(1, minutes + 1):
-            a0, l0, e0 = cnt.acts, cnt.logins, cnt.errors
-            w = subprocess.run(['wrk', '-t1', '-c4', '-d60s', '--timeout', '10s', '-H', f'Cookie: {cookie}',
-                                '-s', f'{tmp}/reads.lua', f'http://127.0.0.1:{port}/'],
+            a0, l0, e0, t0 = cnt.acts, cnt.logins, cnt.errors, time.monotonic()
+            w = subprocess.run(['wrk', '-t1', '-c4', f'-d{tick}s', '--timeout', '10s',
+                                '-H', f'Cookie: {cookie}', '-s', f'{tmp}/reads.lua', f'http://127.0.0.1:{port}/'],
                                capture_output=True, text=True)
             rps = float(re.search(r'Requests/sec:\s+([\d.]+)', w.stdout).group(1))
             bad = re.search(r'Non-2xx or 3xx responses: (\d+)', w.stdout)
@@ -338,10 +413,12 @@ def main():
                 rss_start = rss
             wal = wal_bytes(d)
             wal_max = max(wal_max, wal)
-            rows.append((minute, rps, (cnt.acts - a0) / 60, cnt.logins - l0, cnt.errors - e0, rss))
+            rows.append((minute, rps, (cnt.acts - a0) / (time.monotonic() - t0), cnt.logins - l0,
+                         cnt.errors - e0, rss))
             print(f'{minute:4d} {rps:8.0f} {rows[-1][2]:7.1f} {rows[-1][3]:7d} {rows[-1][4]:7d}'
-                  f' {rss / 1024:9.1f} {wal / 1048576:9.1f} {2000 + cnt.created:8d}', flush=True)
+                  f' {rss / 1024:9.1f} {wal / 1048576:9.1f} {nrec + cnt.created:8d}', flush=True)
         rss_end = rss_settled(srv.pid, cnt)  # under load, as at the start
+        t_load = time.monotonic() - t_load
         stop.set()
         for t in threads:
             t.join()
@@ -356,9 +433,14 @@ def main():
               f'{rss_end / 1024:.1f} MiB: growth {growth:+.1f}% (at most 10%) '
               f'{"ok" if ok_rss else "FAILED"}; peak {hwm / 1024:.1f} MiB (logins included)')
         print(f'soak: write-ahead log at most {wal_max / 1048576:.1f} MiB at the minute marks')
-        print(f'soak: {cnt.acts} acts ({cnt.created} records registered: the ward grew from 2,000 to '
-              f'{2000 + cnt.created:,} records), {cnt.logins} logins, '
-              f'{sum(r[1] for r in rows) * 60:.0f} page reads; errors {cnt.errors} '
+        achieved = cnt.acts / t_load
+        behind = rate > 0 and achieved < 0.9 * rate
+        print(f'soak: acts {achieved:.1f}/s on average, paced at {pace_words(rate)}'
+              + ('; BEHIND the rate: the server (or this machine) answered slower, so the soak '
+                 'measured fewer acts than a ward\'s day' if behind else ''))
+        print(f'soak: {cnt.acts} acts ({cnt.created} records registered: the ward grew from '
+              f'{nrec:,} to {nrec + cnt.created:,} records), {cnt.logins} logins, '
+              f'{sum(r[1] for r in rows) * tick:.0f} page reads; errors {cnt.errors} '
               f'{"ok" if ok_err else "FAILED"}')
         for w in cnt.why:
             print(f'soak:   {w}')
@@ -366,7 +448,8 @@ def main():
             with open(f'{tmp}/serve.err', encoding='utf-8', errors='replace') as f:
                 for line in f.readlines()[-20:]:
                     print(f'soak: serve: {line.rstrip()}')
-        print(f'soak: ledger: {(v.stdout or v.stderr).strip()}')
+        print(f'soak: ledger verify {"ok" if ok_ledger else "FAILED"}: '
+              f'{(v.stdout or v.stderr).strip()}')
         return 0 if ok_rss and ok_err and ok_ledger else 1
     finally:
         if srv:
@@ -374,4 +457,5 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-sys.exit(main())
+if __name__ == '__main__':
+    sys.exit(main())
