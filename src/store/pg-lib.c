@@ -21,7 +21,7 @@ static void load(void)
 	const struct dynlib_sym syms[] = {
 		SYM(PQclear),
 		SYM(PQcmdTuples),
-		SYM(PQconnectdb),
+		SYM(PQconnectdbParams),
 		SYM(PQconninfoFree),
 		SYM(PQconninfoParse),
 		SYM(PQerrorMessage),

@@ -16,7 +16,7 @@
 struct pg_lib {
 	__typeof__(PQclear) *p_PQclear;
 	__typeof__(PQcmdTuples) *p_PQcmdTuples;
-	__typeof__(PQconnectdb) *p_PQconnectdb;
+	__typeof__(PQconnectdbParams) *p_PQconnectdbParams;
 	__typeof__(PQconninfoFree) *p_PQconninfoFree;
 	__typeof__(PQconninfoParse) *p_PQconninfoParse;
 	__typeof__(PQerrorMessage) *p_PQerrorMessage;
@@ -54,7 +54,7 @@ int pg_lib_load(struct strbuf *err);
 /* NOLINTBEGIN(bugprone-macro-parentheses): each stands for a function's name */
 #define PQclear              (pg_lib.p_PQclear)
 #define PQcmdTuples          (pg_lib.p_PQcmdTuples)
-#define PQconnectdb          (pg_lib.p_PQconnectdb)
+#define PQconnectdbParams    (pg_lib.p_PQconnectdbParams)
 #define PQconninfoFree       (pg_lib.p_PQconninfoFree)
 #define PQconninfoParse      (pg_lib.p_PQconninfoParse)
 #define PQerrorMessage       (pg_lib.p_PQerrorMessage)

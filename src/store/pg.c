@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "base/cleanup.h"
+#include "base/timeutil.h"
 #include "store/pg-internal.h"
 #include "store/store-internal.h"
 
@@ -197,6 +198,23 @@ static int session_setup(struct store *st, struct strbuf *err)
 	return r;
 }
 
+/* Seconds a first connection may take unless the URL says connect_timeout (docs/operations.md). */
+#define PG_CONNECT_TIMEOUT      10
+#define PG_CONNECT_TIMEOUT_TEXT "10"
+
+/* The connect timeout in force for url: its own connect_timeout, or Mamori's default. */
+static long connect_timeout(const char *url)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL);
+	long secs = PG_CONNECT_TIMEOUT;
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (o->val && !strcmp(o->keyword, "connect_timeout"))
+			secs = strtol(o->val, NULL, 10);
+	PQconninfoFree(opts);
+	return secs;
+}
+
 int pg_open(struct store *st, const char *url, struct strbuf *err)
 {
 	int r;
@@ -206,17 +224,38 @@ int pg_open(struct store *st, const char *url, struct strbuf *err)
 		return r;
 	st->location = pg_location(url);
 	st->pg = xcalloc(1, sizeof(*st->pg));
-	st->pg->conn = PQconnectdb(url);
+	/*
+	 * Mamori's defaults come first, so the URL's own parameters (expanded from dbname) win
+	 * over them: a server that does not answer (a host down behind a firewall that drops the
+	 * packets, a listener that never replies) is given up after PG_CONNECT_TIMEOUT seconds
+	 * instead of never, at start and at every reconnect (PQreset keeps them); a server that
+	 * vanishes during a statement is noticed by TCP keepalives within about a minute.
+	 */
+	const char *const keys[] = { "connect_timeout",  "keepalives_idle", "keepalives_interval",
+		                     "keepalives_count", "dbname",          NULL };
+	const char *const values[] = { PG_CONNECT_TIMEOUT_TEXT, "30", "10", "3", url, NULL };
+	int64_t began = time_mono_ns();
+	st->pg->conn = PQconnectdbParams(keys, values, 1);
 	if (!st->pg->conn) {
 		error_set(err, "out of memory connecting to PostgreSQL");
 		return -ENOMEM;
 	}
 	if (PQstatus(st->pg->conn) != CONNECTION_OK) {
 		struct strbuf flat = STRBUF_INIT;
-		error_set(err,
-		          "cannot connect to PostgreSQL '%s': %s; check the URL in "
-		          "mamori.conf [store] and that the server runs",
-		          st->location, one_line(PQerrorMessage(st->pg->conn), &flat));
+		long waited = (long)((time_mono_ns() - began) / 1000000000LL);
+		long limit = connect_timeout(url);
+		if (limit > 0 && waited >= limit)
+			error_set(err,
+			          "PostgreSQL '%s' did not answer within %ld seconds: check that "
+			          "the server runs and that this host can reach it (mamori.conf "
+			          "[store] url; add connect_timeout=SECONDS to the URL to wait "
+			          "longer)",
+			          st->location, waited);
+		else
+			error_set(err,
+			          "cannot connect to PostgreSQL '%s': %s; check the URL in "
+			          "mamori.conf [store] and that the server runs",
+			          st->location, one_line(PQerrorMessage(st->pg->conn), &flat));
 		strbuf_release(&flat);
 		return -EIO;
 	}

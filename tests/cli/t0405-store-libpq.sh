@@ -32,6 +32,42 @@ run "$MAMORI" --dir "$P" ledger verify
 err_has "saying it cannot connect" "cannot connect to PostgreSQL"
 err_one_line "in one line"
 
+# A server that takes the connection and never answers (a host behind a firewall that drops
+# the packets, a hung server): serve's first connect gives up after the default
+# connect_timeout (10 s) with an error saying so, in Japanese for a Japanese reader, instead of
+# waiting for ever (before: no timeout; timeout(1) below would have ended it with 124).
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+time.sleep(300)' "$TMP/port" &
+LPID=$!
+trap 'kill $LPID 2>/dev/null; rm -rf "$TMP"' EXIT
+i=0
+while [ ! -s "$TMP/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+Q="$TMP/silent"
+mkdir -p "$Q"
+printf '[store]\nurl = "postgresql://mamori@127.0.0.1:%s/mamori"\n' "$(cat "$TMP/port")" >"$Q/mamori.conf"
+chmod 600 "$Q/mamori.conf"
+t0=$(date +%s)
+run timeout 60 "$MAMORI" --dir "$Q" serve --listen 127.0.0.1:0
+t1=$(date +%s)
+check "serve on a server that never answers stops (exit 1, not killed by timeout)" "[ $rc -eq 1 ]"
+check "after the default 10 s connect timeout, not for ever" "[ $((t1 - t0)) -ge 9 ] && [ $((t1 - t0)) -lt 50 ]"
+err_has "saying the server did not answer in time" "did not answer within 10 seconds"
+err_has "and what to do" "connect_timeout=SECONDS"
+err_one_line "in one line"
+printf '[store]\nurl = "postgresql://mamori@127.0.0.1:%s/mamori?connect_timeout=2"\n' "$(cat "$TMP/port")" >"$Q/mamori.conf"
+t0=$(date +%s)
+run env MAMORI_LANG=ja timeout 60 "$MAMORI" --dir "$Q" ledger verify
+t1=$(date +%s)
+check "the URL's own connect_timeout wins" "[ $rc -eq 1 ] && [ $((t1 - t0)) -lt 9 ]"
+err_has "said in Japanese" "2 秒以内に応答しませんでした"
+kill $LPID 2>/dev/null
+wait $LPID 2>/dev/null
+
 # libpq missing: in a private mount namespace the library file is hidden (/dev/null over it).
 LDC=$(command -v ldconfig || echo /sbin/ldconfig)
 lib=$("$LDC" -p 2>/dev/null | awk '$1 == "libpq.so.5" { print $NF; exit }')
