@@ -33,6 +33,7 @@ struct collect {
 	struct logindex_handoff *handoff; /* what the analysis parsed, for the index */
 	struct door *door;
 	struct monitor *mon;
+	bool stopped;
 };
 
 static uint64_t collect_floor(void *ctx)
@@ -112,10 +113,20 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 	return 0;
 }
 
-static void collect_stop(struct collect *c)
+/*
+ * Once: the receivers, the ingest (every message received committed), the index and the
+ * analysis (its alerts acted). web_serve calls it before its last checkpoint, so on
+ * PostgreSQL the leader's signature covers what was collected up to the stop; serve calls it
+ * again after web_serve, for the paths that never reached that point.
+ */
+static void collect_stop(void *ctx)
 {
+	struct collect *c = ctx;
 	struct strbuf err = STRBUF_INIT;
 
+	if (c->stopped)
+		return;
+	c->stopped = true;
 	receiver_stop(c->rx);
 	/* Under mu: the follower's floor waits until the analysis of what came is done. */
 	pthread_mutex_lock(&c->mu);
@@ -264,6 +275,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		r = notifier_start(ctx->dir, &notifier, &err);
 	if (r == 0) {
 		cfg.ingest = collect.g;
+		cfg.before_last_checkpoint = collect_stop;
+		cfg.before_last_checkpoint_ctx = &collect;
 		r = web_serve(&cfg, &err);
 	}
 	notifier_stop(notifier);

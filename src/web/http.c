@@ -666,6 +666,8 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	if (atomic_exchange(&s.sweeping, false))
 		pthread_join(s.sweeper, NULL);
 	MHD_stop_daemon(s.daemon);
+	if (cfg->before_last_checkpoint)
+		cfg->before_last_checkpoint(cfg->before_last_checkpoint_ctx);
 	serve_checkpoint(&s, cfg->dir);
 	if (s.door) {
 		struct strbuf cerr = STRBUF_INIT;

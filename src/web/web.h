@@ -52,6 +52,13 @@ struct web_config {
 	int64_t shutdown_grace_ms;   /* how long in-flight requests may take at SIGTERM */
 	bool verbose;                /* one log line per request */
 	struct ingest *ingest;       /* POST /api/v1/logs appends here; NULL: 503 */
+	/*
+	 * At the stop, once no request runs and before the server's last checkpoint: what else
+	 * appends to the ledger stops and commits (serve's log collection), so the signature
+	 * covers it (on PostgreSQL the collection's writer signs none). NULL: nothing.
+	 */
+	void (*before_last_checkpoint)(void *ctx);
+	void *before_last_checkpoint_ctx;
 };
 
 /* The logged-in person of a request (a browser session or an API token). */

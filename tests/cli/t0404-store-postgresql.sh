@@ -80,6 +80,25 @@ expect "ledger show on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger show 0
 out_has "shows the note" "最初のメモ"
 expect "ledger tail on PostgreSQL" 0 "$MAMORI" --dir "$W" ledger tail -n 5
 out_has "lists the second note" "second"
+# log import on PostgreSQL: its writer signs no checkpoint (a server may lead); an import run
+# while a server holds the checkpoint leader's lock leaves the signature to it, and one run
+# alone signs its head itself
+ledger_size() { pg_psql -d mamori -Atc "SELECT size FROM ledger_head"; }
+signed() { pg_psql -d mamori -Atc "SELECT coalesce(max(size), 0) FROM ledger_checkpoint"; }
+printf '10.0.0.1 GET /a\n10.0.0.2 GET /b\n' >"$TMP/access.log"
+pg_psql -d mamori -c "SELECT pg_advisory_lock(5570198787613261827), pg_sleep(60)" >/dev/null 2>&1 &
+HOLDER=$!
+i=0
+until [ "$(pg_psql -d mamori -Atc "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -gt 0 ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+before=$(signed)
+expect "log import while a server leads" 0 "$MAMORI" --dir "$W" log import --source proxy "$TMP/access.log"
+check "signs nothing (that server signs at its next round)" "[ \"\$(signed)\" = '$before' ] && [ \"\$(ledger_size)\" -gt '$before' ]"
+kill $HOLDER 2>/dev/null
+pg_psql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $HOLDER 2>/dev/null
+expect "log import with no server running" 0 "$MAMORI" --dir "$W" log import --source proxy "$TMP/access.log"
+check "signs a checkpoint of its head itself" "[ \"\$(signed)\" = \"\$(ledger_size)\" ] && [ \"\$(ledger_size)\" -gt '$before' ]"
+expect "and the ledger verifies with it" 0 "$MAMORI" --dir "$W" ledger verify
 # a damaged bundle in PostgreSQL is found (the two entries are the partial bundle 0: its rows
 # are in ledger_tail, schema/0026)
 pg_psql -d mamori -c "UPDATE ledger_tail SET data = overlay(data placing '\\x58'::bytea from 30) WHERE idx = 0" >/dev/null

@@ -1,7 +1,7 @@
 # lib-nodes.sh: several `mamori serve` nodes on one PostgreSQL ward (tests/lib/pg.sh), for the
 # tests of issue 18's nodes. Source after tests/http/lib.sh and tests/lib/pg.sh.
-#   node NAME DIR          starts a server on DIR; sets ${NAME}_PID and ${NAME}_URL, and adds
-#                          its signer process to SIGNERS
+#   node NAME DIR [ARG...] starts a server on DIR (serve's further ARGs); sets ${NAME}_PID and
+#                          ${NAME}_URL, and adds its signer process to SIGNERS
 #   node_dir DIR           a second node's data directory: the first's mamori.conf and ledger
 #                          keys, nothing else (what every node needs is in the database)
 #   checkpoints            the number of signed checkpoints in the database
@@ -9,8 +9,11 @@
 A_PID= B_PID= SIGNERS=
 
 node() {
-	: >"$TMP/$1.out"
-	"$MAMORI" --dir "$2" serve --listen 127.0.0.1:0 >"$TMP/$1.out" 2>"$TMP/$1.err" &
+	_name=$1 _dir=$2
+	shift 2
+	: >"$TMP/$_name.out"
+	"$MAMORI" --dir "$_dir" serve --listen 127.0.0.1:0 "$@" >"$TMP/$_name.out" 2>"$TMP/$_name.err" &
+	set -- "$_name"
 	eval "$1_PID=$!"
 	for _i in $(seq 1 150); do
 		_u=$(sed -n 's/.*listening on \(.*\)/\1/p' "$TMP/$1.out")

@@ -5,7 +5,9 @@
 # signs. Both nodes serve the same ward, and share what lives in the database with nothing
 # copied by hand but mamori.conf and the ledger keys: a session and a CSRF token made on one
 # node work on the other (the web's key is the database's secret 'web'), and a file attached
-# on one node is served by the other (its bytes in the database, SHA-256 checked on read).
+# on one node is served by the other (its bytes in the database, SHA-256 checked on read). A
+# leader that stops signs its last checkpoint after its log collection has committed every
+# message it received.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
 . "$MAMORI_SRCDIR/tests/http/lib-nodes.sh"
@@ -82,13 +84,26 @@ check "and did not sign a checkpoint (not the leader)" "[ \"\$(checkpoints)\" = 
 kill -KILL "$A_PID"
 wait "$A_PID" 2>/dev/null
 A_PID=
-node B "$N2"
-check "node B restarted" "[ -n '$B_URL' ]"
+node B "$N2" --syslog-tcp 127.0.0.1:0
+check "node B restarted, collecting logs" "[ -n '$B_URL' ]"
 check "it takes over signing once the leader is gone" "grep -q 'this server signs' '$TMP/B.out'"
 m ledger note "after the leader died" >/dev/null
+# Messages still arriving when the leader stops: its last checkpoint comes after its log
+# collection has committed them all (before, it came first and left them to the next leader)
+s0=$(pg_psql -d mamori -Atc "SELECT size FROM ledger_head")
+port=$(sed -n 's/.*syslog tcp on .*:\([0-9]*\)$/\1/p' "$TMP/B.out")
+python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"".join(b"<13>Dec  5 10:00:00 websv app[1]: message %d\n" % i for i in range(20000)))
+s.close()' "$port"
 kill -TERM "$B_PID"
 wait "$B_PID"
 B_PID=
 check "node B signed a checkpoint at its stop" "[ \"\$(checkpoints)\" -gt '$c0' ]"
+size=$(pg_psql -d mamori -Atc "SELECT size FROM ledger_head")
+check "messages were collected up to the stop" "[ '$size' -gt '$s0' ]"
+is "its last checkpoint covers every entry, the messages collected to the stop included" "$size" \
+	"$(pg_psql -d mamori -Atc "SELECT max(size) FROM ledger_checkpoint")"
 expect "the ledger verifies with every checkpoint" 0 "$MAMORI" --dir "$D" ledger verify
 done_testing
