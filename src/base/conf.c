@@ -17,6 +17,8 @@
 const struct conf_key conf_keys[] = {
 	{ "store", "url", 0,
 	  "postgresql://USER@HOST/DATABASE: the ward's data lives in PostgreSQL (init --store)" },
+	{ "node", "name", 0,
+	  "this server's name among the servers of one PostgreSQL ward (default: its host name)" },
 	{ "totp", "roles", 0,
 	  "roles (role or role@scope, comma-separated) that log in with a TOTP code" },
 	{ "totp", "issuer", 0, "the name authenticator apps show beside the account" },

@@ -429,16 +429,18 @@ static int fim_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	for (size_t i = 0; i < l.nr; i++) {
 		const struct fim_config_row *c = &l.items[i];
 		if (!json) {
+			/* a node's own configuration: local@NODE (several servers on PostgreSQL) */
 			strbuf_addf(&out,
-			            "%" PRId64 "  %s  %s  generation %" PRIu64 "  %" PRIu64
+			            "%" PRId64 "  %s%s%s  %s  generation %" PRIu64 "  %" PRIu64
 			            " entries  %s\n",
-			            c->id, c->host, c->path, c->generation, c->entries,
-			            c->system ? c->system : "-");
+			            c->id, c->host, c->node[0] ? "@" : "", c->node, c->path,
+			            c->generation, c->entries, c->system ? c->system : "-");
 			continue;
 		}
 		jw_object_begin(&w);
 		jw_kv_int(&w, "id", c->id);
 		jw_kv_str(&w, "host", c->host);
+		jw_kv_str(&w, "node", c->node);
 		jw_kv_str(&w, "config", c->path);
 		jw_kv_str(&w, "system", c->system);
 		jw_key(&w, "generation");

@@ -524,7 +524,7 @@ static int batch_txn(struct door *d, void *arg, struct strbuf *err)
 	if ((r = upsert_agent(d, w, err)) < 0)
 		return r;
 	if (b->config) {
-		r = fim_config_find(d, b->host, b->config, &w->c, err);
+		r = fim_config_find(d, b->host, "", b->config, &w->c, err);
 		if (r < 0 && r != -ENOENT)
 			return r;
 		r = 0;

@@ -24,11 +24,29 @@ int fim_generation_path(struct door *d, int64_t config_id, uint64_t generation, 
 /* Removes the files of generations older than keep (the previous one stays). */
 void fim_prune_generations(struct door *d, int64_t config_id, uint64_t keep);
 
-int fim_config_find(struct door *d, const char *host, const char *path, struct fim_config_row *ret,
-                    struct strbuf *err);
+/*
+ * The node whose own files a configuration of this host ('local') describes (schema 0028):
+ * '' on SQLite (one machine); on PostgreSQL, where several nodes serve one ward, mamori.conf
+ * [node] name, else the host name up to its first dot. -EINVAL with err for a name that is
+ * not letters, digits and '.-_' (1 to FIM_NODE_MAX bytes).
+ */
+#define FIM_NODE_MAX 64
+int fim_node(struct door *d, char node[FIM_NODE_MAX + 1], struct strbuf *err);
+
+/* An agent's configuration (node ''), or with host 'local' one of node's. */
+int fim_config_find(struct door *d, const char *host, const char *node, const char *path,
+                    struct fim_config_row *ret, struct strbuf *err);
+/*
+ * This node's configuration at path: its own, else one made before schema 0028 or moved from
+ * SQLite (node '', shared by every node as before). -ENOENT when there is none.
+ */
+int fim_config_find_local(struct door *d, const char *node, const char *path,
+                          struct fim_config_row *ret, struct strbuf *err);
 int fim_config_get(struct door *d, int64_t id, struct fim_config_row *ret, struct strbuf *err);
-/* The one local configuration: -ENOENT when there is none, -EEXIST when several. */
-int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct strbuf *err);
+/* This node's one local configuration (its own or node ''): -ENOENT when there is none,
+ * -EEXIST when several. */
+int fim_config_only_local(struct door *d, const char *node, struct fim_config_row *ret,
+                          struct strbuf *err);
 
 /*
  * A new generation in force. In one transaction with its ledger entry (action

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/conf.h"
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
@@ -179,6 +180,7 @@ void fim_config_row_release(struct fim_config_row *c)
 	free(c->host);
 	free(c->path);
 	free(c->system);
+	free(c->node);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -192,7 +194,7 @@ void fim_config_rows_release(struct fim_config_rows *l)
 
 #define CONFIG_COLUMNS                                                                             \
 	"id, host, path, system, generation, baseline_sha256, config_sha256, entries,"             \
-	" ledger_index, record_id, changed_ms"
+	" ledger_index, record_id, changed_ms, node"
 
 static void config_row(struct query *q, struct fim_config_row *c)
 {
@@ -212,6 +214,9 @@ static void config_row(struct query *q, struct fim_config_row *c)
 	c->ledger_index = (uint64_t)query_int(q, 8);
 	c->record_id = query_int(q, 9);
 	c->changed_ms = query_int(q, 10);
+	c->node = query_strdup(q, 11);
+	if (!c->node)
+		c->node = xstrdup("");
 }
 
 static int one_config(struct query *q, struct fim_config_row *ret, struct strbuf *err)
@@ -227,19 +232,90 @@ static int one_config(struct query *q, struct fim_config_row *ret, struct strbuf
 	return 0;
 }
 
-int fim_config_find(struct door *d, const char *host, const char *path, struct fim_config_row *ret,
-                    struct strbuf *err)
+static bool node_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FIM_NODE_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+int fim_node(struct door *d, char node[FIM_NODE_MAX + 1], struct strbuf *err)
+{
+	struct conf c = CONF_INIT;
+	char host[256] = "";
+	const char *name;
+	int r;
+
+	node[0] = '\0';
+	if (store_dialect(door_store(d)) != STORE_POSTGRESQL)
+		return 0;
+	r = conf_load(door_dir(d), &c, err);
+	if (r < 0)
+		goto out;
+	name = conf_get(&c, "node", "name");
+	if (name && !node_valid(name)) {
+		error_set(err,
+		          "mamori.conf [node] name '%s' may only have letters, digits and '.-_' "
+		          "(at most %d): give each server of the ward its own such name",
+		          name, FIM_NODE_MAX);
+		r = -EINVAL;
+		goto out;
+	}
+	if (!name) {
+		if (gethostname(host, sizeof(host) - 1) < 0)
+			host[0] = '\0';
+		char *dot = strchr(host, '.');
+		if (dot)
+			*dot = '\0';
+		if (!node_valid(host)) {
+			error_set(
+			    err,
+			    "this server's host name '%s' cannot name it among the ward's "
+			    "servers: set mamori.conf [node] name (letters, digits and '.-_')",
+			    host);
+			r = -EINVAL;
+			goto out;
+		}
+		snprintf(node, FIM_NODE_MAX + 1, "%s", host);
+	} else {
+		snprintf(node, FIM_NODE_MAX + 1, "%s", name);
+	}
+out:
+	conf_release(&c);
+	return r;
+}
+
+int fim_config_find(struct door *d, const char *host, const char *node, const char *path,
+                    struct fim_config_row *ret, struct strbuf *err)
 {
 	struct query *q;
-	int r = query_prepare(
-	    door_store(d), "SELECT " CONFIG_COLUMNS " FROM fim_configs WHERE host = ? AND path = ?",
-	    &q, err);
+	int r = query_prepare(door_store(d),
+	                      "SELECT " CONFIG_COLUMNS
+	                      " FROM fim_configs WHERE host = ? AND node = ? AND path = ?",
+	                      &q, err);
 
 	if (r < 0)
 		return r;
 	query_bind_text(q, 1, host);
-	query_bind_text(q, 2, path);
+	query_bind_text(q, 2, node);
+	query_bind_text(q, 3, path);
 	return one_config(q, ret, err);
+}
+
+int fim_config_find_local(struct door *d, const char *node, const char *path,
+                          struct fim_config_row *ret, struct strbuf *err)
+{
+	int r = fim_config_find(d, FIM_LOCAL_HOST, node, path, ret, err);
+
+	if (r == -ENOENT && node[0])
+		r = fim_config_find(d, FIM_LOCAL_HOST, "", path, ret, err);
+	return r;
 }
 
 int fim_config_get(struct door *d, int64_t id, struct fim_config_row *ret, struct strbuf *err)
@@ -274,7 +350,13 @@ int fim_configs_read(struct store *st, struct fim_config_rows *ret, struct strbu
 	return r;
 }
 
-int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct strbuf *err)
+static bool is_local(const struct fim_config_row *c, const char *node)
+{
+	return !strcmp(c->host, FIM_LOCAL_HOST) && (!c->node[0] || !strcmp(c->node, node));
+}
+
+int fim_config_only_local(struct door *d, const char *node, struct fim_config_row *ret,
+                          struct strbuf *err)
 {
 	struct fim_config_rows l = { 0 };
 	struct fim_config_row *hit = NULL;
@@ -282,7 +364,7 @@ int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct str
 	int r = fim_configs_list(d, &l, err);
 
 	for (size_t i = 0; r == 0 && i < l.nr; i++)
-		if (!strcmp(l.items[i].host, FIM_LOCAL_HOST)) {
+		if (is_local(&l.items[i], node)) {
 			hit = &l.items[i];
 			n++;
 		}
@@ -295,7 +377,7 @@ int fim_config_only_local(struct door *d, struct fim_config_row *ret, struct str
 		strbuf_addstr(err,
 		              "several configurations have baselines; say which with --config:");
 		for (size_t i = 0; i < l.nr; i++)
-			if (!strcmp(l.items[i].host, FIM_LOCAL_HOST))
+			if (is_local(&l.items[i], node))
 				strbuf_addf(err, " '%s'", l.items[i].path);
 		r = -EEXIST;
 	} else if (r == 0) {
@@ -391,7 +473,8 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 		    door_store(d),
 		    "INSERT INTO fim_configs(host, path, system, generation,"
 		    " baseline_sha256, config_sha256, entries, ledger_index, record_id,"
-		    " created_ms, changed_ms) VALUES (?, ?, ?, 0, '', '', 0, 0, NULL, ?, ?)",
+		    " created_ms, changed_ms, node)"
+		    " VALUES (?, ?, ?, 0, '', '', 0, 0, NULL, ?, ?, ?)",
 		    &q, err);
 		if (r < 0)
 			return r;
@@ -400,6 +483,7 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 		query_bind_text(q, 3, c->system);
 		query_bind_int(q, 4, g->at_ms);
 		query_bind_int(q, 5, g->at_ms);
+		query_bind_text(q, 6, c->node ? c->node : "");
 		if ((r = query_run(q, err)) < 0)
 			return r;
 		c->id = query_last_id(door_store(d));
@@ -407,6 +491,8 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 	jw_init(&w, &data);
 	jw_object_begin(&w);
 	jw_kv_str(&w, "host", c->host);
+	if (c->node && c->node[0])
+		jw_kv_str(&w, "node", c->node);
 	jw_kv_str(&w, "config", c->path);
 	jw_key(&w, "generation");
 	jw_uint(&w, g->generation);

@@ -149,7 +149,7 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	struct fim_key *key = NULL;
 	struct strbuf path = STRBUF_INIT;
 	struct fim_scan_stats st = { 0 };
-	char *abs = NULL, cfg_hex[65];
+	char *abs = NULL, cfg_hex[65], node[FIM_NODE_MAX + 1];
 	uint8_t sha[32];
 	int r;
 
@@ -160,10 +160,13 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 		r = load_config(abs, &cfg, &ret->warnings, &ret->diags, err);
 	if (r == 0)
 		r = check_system(d, in->system, err);
+	if (r == 0)
+		r = fim_node(d, node, err);
 	if (r == 0) {
-		r = fim_config_find(d, FIM_LOCAL_HOST, abs, &c, err);
+		r = fim_config_find_local(d, node, abs, &c, err);
 		if (r == -ENOENT) {
 			c.host = xstrdup(FIM_LOCAL_HOST);
+			c.node = xstrdup(node);
 			c.path = xstrdup(abs);
 			c.system = in->system ? xstrdup(in->system) : NULL;
 			r = 0;
@@ -267,14 +270,16 @@ out:
 static int find_config(struct door *d, const char *config, struct fim_config_row *ret,
                        struct strbuf *err)
 {
-	char *abs = NULL;
-	int r;
+	char *abs = NULL, node[FIM_NODE_MAX + 1];
+	int r = fim_node(d, node, err);
 
+	if (r < 0)
+		return r;
 	if (!config)
-		return fim_config_only_local(d, ret, err);
+		return fim_config_only_local(d, node, ret, err);
 	r = absolute(config, &abs, err);
 	if (r == 0) {
-		r = fim_config_find(d, FIM_LOCAL_HOST, abs, ret, err);
+		r = fim_config_find_local(d, node, abs, ret, err);
 		if (r == -ENOENT)
 			error_set(err,
 			          "'%s' has no baseline: run 'mamori fim init --config %s' first",
@@ -296,6 +301,8 @@ static void report_json(const struct fim_config_row *c, int64_t at_ms, const cha
 	jw_object_begin(&w);
 	jw_kv_str(&w, "config", c->path);
 	jw_kv_str(&w, "host", c->host);
+	if (c->node && c->node[0])
+		jw_kv_str(&w, "node", c->node);
 	jw_key(&w, "generation");
 	jw_uint(&w, c->generation);
 	jw_kv_str(&w, "baseline_sha256", c->baseline_sha256);

@@ -25,6 +25,7 @@
 struct fim_config_row {
 	int64_t id;
 	char *host, *path, *system;
+	char *node; /* host 'local': the Mamori node whose files ('' on SQLite; fim-internal.h) */
 	uint64_t generation;
 	char baseline_sha256[65];
 	char config_sha256[65];

@@ -152,12 +152,25 @@ static void report_link(struct strbuf *o, int64_t id)
 	html_close(o, "a");
 }
 
+/* Where a configuration's files are: an agent's host, or a Mamori server (its node's name when
+ * several serve the ward on PostgreSQL; schema 0028). */
+static const char *host_text(const struct fim_config_row *c, struct strbuf *buf)
+{
+	if (strcmp(c->host, FIM_LOCAL_HOST))
+		return c->host;
+	if (!c->node || !c->node[0])
+		return _("this server");
+	strbuf_reset(buf);
+	strbuf_addf(buf, _("Mamori server %s"), c->node);
+	return buf->buf;
+}
+
 /* ---- the overview ----------------------------------------------------------------------- */
 
 static void configs_table(struct web_req *r, const struct fim_config_rows *cl, bool *seen)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, hb = STRBUF_INIT;
 	bool any = false;
 
 	html_elem(o, "h2", _("What is watched"), HTML_END);
@@ -184,8 +197,7 @@ static void configs_table(struct web_req *r, const struct fim_config_rows *cl, b
 			continue;
 		fim_reports_recent(r->st, c->id, 1, &last, &err);
 		html_open(o, "tr", HTML_END);
-		html_elem(o, "td", strcmp(c->host, FIM_LOCAL_HOST) ? c->host : _("this server"),
-		          HTML_END);
+		html_elem(o, "td", host_text(c, &hb), HTML_END);
 		html_elem(o, "td", c->path, "class", "path", HTML_END);
 		html_open(o, "td", HTML_END);
 		system_text(r, c->system);
@@ -209,6 +221,7 @@ static void configs_table(struct web_req *r, const struct fim_config_rows *cl, b
 		fim_report_briefs_release(&last);
 	}
 	html_close(o, "table");
+	strbuf_release(&hb);
 	strbuf_release(&err);
 }
 
@@ -264,7 +277,7 @@ static void agents_table(struct web_req *r, const struct fim_agent_rows *al,
 static void recent_table(struct web_req *r, const struct fim_config_rows *cl, const bool *seen)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, hb = STRBUF_INIT;
 	struct fim_report_briefs l = { 0 };
 	size_t shown = 0;
 
@@ -296,8 +309,7 @@ static void recent_table(struct web_req *r, const struct fim_config_rows *cl, co
 		html_open(o, "td", "class", "nowrap", HTML_END);
 		page_time(o, b->at_ms);
 		html_close(o, "td");
-		html_elem(o, "td", strcmp(c->host, FIM_LOCAL_HOST) ? c->host : _("this server"),
-		          HTML_END);
+		html_elem(o, "td", host_text(c, &hb), HTML_END);
 		outcome_cell(o, b->outcome);
 		html_open(o, "td", "class", "num", HTML_END);
 		html_textf(o, "%" PRId64, b->added);
@@ -322,6 +334,7 @@ static void recent_table(struct web_req *r, const struct fim_config_rows *cl, co
 	else
 		html_elem(o, "p", _("No check yet."), HTML_END);
 	fim_report_briefs_release(&l);
+	strbuf_release(&hb);
 	strbuf_release(&err);
 }
 
@@ -478,7 +491,7 @@ static void problems_section(struct web_req *r, json_t *report)
 void ui_fim_report(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT, title = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, title = STRBUF_INIT, hb = STRBUF_INIT;
 	struct fim_report_row rep = { 0 };
 	struct fim_config_rows cl = { 0 };
 	const struct fim_config_row *c = NULL;
@@ -511,7 +524,7 @@ void ui_fim_report(struct web_req *r)
 	page_begin(r, title.buf, NAV_FIM);
 	html_open(o, "dl", HTML_END);
 	html_elem(o, "dt", _("Host"), HTML_END);
-	html_elem(o, "dd", strcmp(c->host, FIM_LOCAL_HOST) ? c->host : _("this server"), HTML_END);
+	html_elem(o, "dd", host_text(c, &hb), HTML_END);
 	html_elem(o, "dt", _("Configuration"), HTML_END);
 	html_elem(o, "dd", c->path, "class", "path", HTML_END);
 	html_elem(o, "dt", _("Checked"), HTML_END);
@@ -569,4 +582,5 @@ out:
 	fim_config_rows_release(&cl);
 	strbuf_release(&err);
 	strbuf_release(&title);
+	strbuf_release(&hb);
 }

@@ -207,6 +207,9 @@ out_has "names the ledger" "ledger"
 expect "the ledger verifies" 0 "$MAMORI" --dir "$D" ledger verify
 expect "fim list" 0 "$MAMORI" --dir "$D" fim list --json
 out_has "fim list names the configuration" "\"config\":\"$C\""
+# SQLite is one machine: a local configuration names no node (schema 0028)
+out_has "and no node on SQLite" '"node":""'
+check "the key is (host, node, path) there too" "sqlite3 '$D/mamori.db' \"SELECT sql FROM sqlite_master WHERE name = 'fim_configs'\" | grep -q 'UNIQUE (host, node, path)'"
 
 # Shinjuku: the tamper-check duty (SHJ-5-7-3) is fulfilled by a check, at the scope where the
 # person is the system manager (the demo gives each system to a staff member)
