@@ -53,22 +53,22 @@ static int day_arg(const char *opt, const char *value, int64_t *ret)
 static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
-		"mamori report compliance [--from DATE] [--to DATE] [--by clause|annex-a] "
+		"mamori report compliance [--from DATE] [--to DATE] [--by clause|annex-a|chapter] "
 		"--format html|csv|pdf -o FILE [--cp932]",
 		N_("the compliance report per clause for a period (情報セキュリティ対策基準 "
 		   "遵守状況報告書)"),
 		NULL
 	};
 	const char *from = NULL, *to = NULL, *format = NULL, *output = NULL, *by = NULL;
-	bool cp932 = false, annex = false;
+	bool cp932 = false, annex = false, chapter = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "from", &from, "DATE",
 		           "the period's first day (default: the beginning)"),
 		OPT_STRING(0, "to", &to, "DATE", "the period's last day (default: today)"),
 		OPT_STRING(0, "format", &format, "F", "html, csv or pdf"),
 		OPT_STRING(0, "by", &by, "VIEW",
-		           "clause (default) or annex-a: by ISO/IEC 27001:2022 Annex A control "
-		           "(html or csv)"),
+		           "clause (default), annex-a: by ISO/IEC 27001:2022 Annex A control, or "
+		           "chapter: the summary by chapter with the entries behind its figures"),
 		OPT_STRING('o', "output", &output, "FILE", "where to write the report"),
 		OPT_BOOL(0, "cp932", &cp932,
 		         "CSV in CP932 (Shift_JIS) instead of UTF-8 with a BOM"),
@@ -87,11 +87,12 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("say the format: --format html, csv or pdf");
 		return EXIT_USAGE;
 	}
-	if (by && strcmp(by, "clause") && strcmp(by, "annex-a")) {
-		cli_error("--by is clause or annex-a, not '%s'", by);
+	if (by && strcmp(by, "clause") && strcmp(by, "annex-a") && strcmp(by, "chapter")) {
+		cli_error("--by is clause, annex-a or chapter, not '%s'", by);
 		return EXIT_USAGE;
 	}
 	annex = by && !strcmp(by, "annex-a");
+	chapter = by && !strcmp(by, "chapter");
 	if (!output) {
 		cli_error("say where to write the report: -o FILE");
 		return EXIT_USAGE;
@@ -121,8 +122,9 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (!strcmp(format, "pdf")) {
-		if ((annex ? report_annex_pdf(&rep, output, &err)
-		           : report_compliance_pdf(&rep, output, &err)) < 0) {
+		if ((annex     ? report_annex_pdf(&rep, output, &err)
+		     : chapter ? report_chapters_pdf(&rep, output, &err)
+		               : report_compliance_pdf(&rep, output, &err)) < 0) {
 			cli_error("%s", err.buf);
 			goto out;
 		}
@@ -131,10 +133,14 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 
 		if (!strcmp(format, "html") && annex)
 			report_annex_html(&rep, &out);
+		else if (!strcmp(format, "html") && chapter)
+			report_chapters_html_doc(&rep, &out);
 		else if (!strcmp(format, "html"))
 			report_compliance_html(&rep, &out);
-		else if (annex ? report_annex_csv(&rep, cp932, &out, &substituted, &err) < 0
-		               : report_compliance_csv(&rep, cp932, &out, &substituted, &err) < 0) {
+		else if ((annex ? report_annex_csv(&rep, cp932, &out, &substituted, &err)
+		          : chapter
+		              ? report_chapters_csv(&rep, cp932, &out, &substituted, &err)
+		              : report_compliance_csv(&rep, cp932, &out, &substituted, &err)) < 0) {
 			cli_error("%s", err.buf);
 			goto out;
 		}

@@ -224,6 +224,9 @@ static void count_inspection(struct compliance_report *rep, struct store *st,
 		item_add(x, COMPLIANCE_INSPECTION,
 		         a ? record_entry(answered, a->id) : record_entry(opened, insp->id),
 		         xstrfmt("%s 自己点検 %" PRId64 "：%s", sec.buf, insp->id, result_ja[res]));
+		x->items[COMPLIANCE_INSPECTION]
+		    .v[x->items[COMPLIANCE_INSPECTION].n - 1]
+		    .nonconform = res == INSPECTION_NONCONFORM;
 	}
 	free(items);
 	strbuf_release(&sec);

@@ -83,6 +83,7 @@ void item_add(struct compliance_row *x, enum compliance_list l, int64_t ledger, 
 
 	ALLOC_GROW(it->v, it->n, it->alloc);
 	it->v[it->n].ledger = ledger;
+	it->v[it->n].nonconform = false;
 	it->v[it->n++].what = what;
 }
 

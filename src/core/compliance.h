@@ -32,6 +32,7 @@ enum compliance_list {
 struct compliance_item {
 	int64_t ledger; /* the entry; -1: none (a duty never fulfilled) */
 	char *what; /* for people: "年次の点検（section:zeimu）", "事案 12", "リスク 5" */
+	bool nonconform; /* a self-inspection answer 不適合 */
 };
 struct compliance_items {
 	struct compliance_item *v;
@@ -164,13 +165,15 @@ struct compliance_annex_row {
 	const struct compliance_row **rows; /* the clauses mapped to it, the profile's order */
 	size_t n_rows;
 	/* its figures, each unit counted once however many of its clauses it cites: an act, a
-	 * refusal, an approval, a duty overdue, a finding, a case, a self-inspection answer */
+	 * refusal, an approval, a duty overdue, a finding, a case, a nonconforming
+	 * self-inspection answer */
 	int64_t acts, refusals, approvals, duties_overdue, findings_open, incidents,
 	    insp_nonconform;
 	bool gap; /* a clause mapped to it is carried less strongly than its kind needs */
 	/* the ledger entries behind those figures, as a row of its own (clause NULL): the union of
 	 * its clauses' entries and items, so the control's figures link to them as a clause's do;
-	 * a self-inspection answer's item names its clause ("MIN-9-1-2 …") */
+	 * of the self-inspection answers only the nonconforming ones (the figure 不適合), each
+	 * naming its clause ("MIN-9-1-2 …") */
 	struct compliance_row figs;
 };
 struct compliance_annex {
@@ -183,6 +186,32 @@ void compliance_annex_release(struct compliance_annex *a);
 
 /* The chapter a clause id belongs to: "MIN-9-1-3" → "MIN-9", "MIN-BP-4-4" → "MIN-BP". */
 void compliance_chapter(const char *clause_id, struct strbuf *out);
+
+/*
+ * The report's summary by chapter (compliance_chapter), in the order the clauses come: each
+ * chapter's clauses and its figures joined as a control's are, each act, approval, duty,
+ * finding, case, answer and risk counted once however many of the chapter's clauses it cites,
+ * with the entries behind them (figs: clause NULL; its acts, refusals, approvals,
+ * duties_done, duties_overdue, findings_open, incidents, incidents_closed, insp_nonconform and
+ * risks are the chapter's figures, approval_median_ms -1).
+ */
+struct compliance_chapter_row {
+	char *id;                           /* "MIN-9" */
+	const struct compliance_row **rows; /* its clauses, the profile's order */
+	size_t n_rows;
+	int64_t gaps; /* of them, carried less strongly than their kind needs */
+	struct compliance_row figs;
+};
+struct compliance_chapters {
+	struct compliance_chapter_row *rows;
+	size_t nr;
+};
+void compliance_chapters_compute(const struct compliance_report *r,
+                                 struct compliance_chapters *ret);
+/* The chapter id of c, or NULL. */
+const struct compliance_chapter_row *compliance_chapter_find(const struct compliance_chapters *c,
+                                                             const char *id);
+void compliance_chapters_release(struct compliance_chapters *c);
 
 /* The report's texts for people (Japanese): a kind, a strength. */
 const char *compliance_kind_ja(enum policy_clause_kind k);

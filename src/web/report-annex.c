@@ -110,13 +110,7 @@ static void figure_links(const struct compliance_report *r, const struct complia
 
 		if (annex_figs[i][0] != c)
 			continue;
-		n = fig == REPORT_FIG_ACTS                                ? a->acts
-		    : fig == REPORT_FIG_REFUSED                           ? a->refusals
-		    : fig == REPORT_FIG_APPROVED                          ? a->approvals
-		    : fig == REPORT_FIG_FOUND                             ? a->findings_open
-		    : fig == REPORT_FIG_ITEMS + COMPLIANCE_DUTIES_OVERDUE ? a->duties_overdue
-		    : fig == REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS      ? a->incidents
-		                                                          : a->insp_nonconform;
+		n = report_group_figure(&a->figs, fig);
 		strbuf_reset(&t);
 		if (c == 10)
 			strbuf_addstr(&t, fig == REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS

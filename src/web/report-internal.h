@@ -45,16 +45,24 @@ void report_period(const struct compliance_report *r, struct strbuf *out);
  * municipality) and 対象期間, as <dt>/<dd> inside the caller's <dl class="report-head">. */
 void report_head_basis(const struct compliance_report *r, struct strbuf *o);
 
-/* The summary by chapter (MIN-9, SHJ-7 ...), in the order the clauses come. */
-struct report_chapter {
-	char *id;
-	int64_t clauses, gaps, acts, refusals, approvals, duties_overdue, findings_open;
-};
-#define REPORT_CHAPTER_NCOLS 8
+/*
+ * The summary by chapter (report-chapter.c; MIN-9, SHJ-7 ..., compliance_chapters): 章, 条項数,
+ * 担保の不足, then the chapter's figures, each unit once: 行為, 拒否, 承認, 義務の実施,
+ * 義務の期限超過, 未完了の指摘, インシデント, 自己点検の不適合, リスク.
+ */
+#define REPORT_CHAPTER_NCOLS 12
 extern const char *const report_chapter_columns[REPORT_CHAPTER_NCOLS];
-void report_chapters(const struct compliance_report *r, struct report_chapter **ret, size_t *ret_n);
-void report_chapters_release(struct report_chapter *ch, size_t n);
-void report_chapter_cell(const struct report_chapter *c, int col, struct strbuf *out);
+struct compliance_chapter_row;
+void report_chapter_cell(const struct compliance_chapter_row *c, int col, struct strbuf *out);
+/* The figure (REPORT_FIG_*) behind summary column col, or -1 (章, 条項数, 担保の不足). */
+int report_chapter_figure(int col);
+/* Figure fig of a group's joined row (a chapter's or a control's figs): the number counted. */
+int64_t report_group_figure(const struct compliance_row *f, int fig);
+/*
+ * The summary's heading, note and table; links: 章 links to the chapter's page and each figure
+ * that counted any to its list there (report_figure_link, page "chapter").
+ */
+void report_chapters_html(const struct compliance_report *r, bool links, struct strbuf *o);
 
 /* The acts made in a person's name with --as (compliance_report.cli), one row each: 日時, 名義
  * ("池田 勝（zeimu-kacho） 名義・CLI（OSユーザー root）"), 行為, 結果, 申請, 条項, 台帳の記録. */
@@ -105,13 +113,15 @@ void report_fig_entries(const struct compliance_row *x, int fig, struct strbuf *
 int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, const char **what);
 
 /*
- * The page that lists the entries behind a row's figures: page "clause" (a clause's row) or
- * "control" (an Annex A control's, compliance_annex_row.figs), id the clause or the control:
+ * The page that lists the entries behind a row's figures: page "clause" (a clause's row),
+ * "control" (an Annex A control's, compliance_annex_row.figs) or "chapter" (a chapter's,
+ * compliance_chapter_row.figs), id the clause, the control or the chapter:
  * /report/compliance/PAGE?id=ID&from=…&to=… (the report's period), #anchor when given.
  */
 void report_figures_url(const struct compliance_report *r, const char *page, const char *id,
                         const char *anchor, struct strbuf *url);
-/* The clause's row in the per-clause report of the same period: /report/compliance?…#CLAUSE. */
+/* The clause's row in the per-clause report of the same period: /report/compliance?…#CLAUSE
+ * (or any anchor of that page: "chapter-MIN-9", a chapter's row in the summary). */
 void report_row_url(const struct compliance_report *r, const char *clause, struct strbuf *url);
 /* label as a link to figure fig's list on that page (class "figure"), the one HTML writer's. */
 void report_figure_link(const struct compliance_report *r, const char *page, const char *id,

@@ -1,6 +1,7 @@
 /* report-pdf: the compliance report as a PDF made with cairo and pango (A4, Noto CJK): a cover
  * with the 決裁欄 and the signed checkpoint, the summary by chapter, then the clause table whose
- * first column is 条項, its heading repeated on every page. */
+ * first column is 条項, its heading repeated on every page, and the ledger entries behind every
+ * figure (per clause and per chapter); the Annex A and chapter views likewise. */
 #include <cairo-pdf.h>
 #include <errno.h>
 #include <fontconfig/fontconfig.h>
@@ -210,9 +211,9 @@ static void cover(struct pdf *pdf, const struct compliance_report *r, const char
 
 static void chapter_cells(const void *ctx, size_t row, int col, struct strbuf *out)
 {
-	const struct report_chapter *ch = ctx;
+	const struct compliance_chapters *ch = ctx;
 
-	report_chapter_cell(&ch[row], col, out);
+	report_chapter_cell(&ch->rows[row], col, out);
 }
 
 /* The PDF's clause table: the columns that fit on A4 portrait. */
@@ -349,26 +350,50 @@ static int pdf_end(struct pdf *pdf, const char *path, struct strbuf *err)
 	return 0;
 }
 
+/* The summary by chapter, each figure counting each unit once. */
+static void chapters_table(struct pdf *pdf, const struct compliance_chapters *ch)
+{
+	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 55, 34, 44, 34, 32, 32,
+		                                                44, 52, 50, 50, 50, 38 };
+
+	new_page(pdf);
+	heading(pdf, "章ごとの概要", 14);
+	line(pdf, FONT, 9,
+	     "章ごとの数は、その章の条項のいずれかを根拠としたものを、いくつの条項を引くものも"
+	     "一度だけ数えたもの（条項ごとの数の合計ではない）。その台帳の記録は「台帳の記録（章"
+	     "ごと・数値ごとの台帳番号）」に示す。");
+	draw_table(pdf, report_chapter_columns, chapter_w, REPORT_CHAPTER_NCOLS, 7, ch->nr,
+	           chapter_cells, ch);
+}
+
+/* The entries behind every chapter's figures. */
+static void chapters_ledger(struct pdf *pdf, const struct compliance_chapters *ch)
+{
+	const struct compliance_row **rows = xcalloc(ch->nr ? ch->nr : 1, sizeof(*rows));
+	const char **ids = xcalloc(ch->nr ? ch->nr : 1, sizeof(*ids));
+
+	for (size_t i = 0; i < ch->nr; i++) {
+		rows[i] = &ch->rows[i].figs;
+		ids[i] = ch->rows[i].id;
+	}
+	ledger_table(pdf, "台帳の記録（章ごと・数値ごとの台帳番号）", "章", rows, ids, ch->nr);
+	free(rows);
+	free(ids);
+}
+
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
 {
-	static const double chapter_w[REPORT_CHAPTER_NCOLS] = { 85, 55, 60, 55, 50, 50, 80, 80 };
 	static const double clause_w[PDF_NCOLS] = { 66, 30, 44, 32, 30, 30, 40,
 		                                    30, 34, 32, 46, 65, 36 };
 	const char *head[PDF_NCOLS];
-	struct report_chapter *ch;
+	struct compliance_chapters ch = { 0 };
 	struct pdf pdf = { 0 };
-	size_t nch;
 
 	if (pdf_begin(&pdf, path, err) < 0)
 		return -EIO;
 	cover(&pdf, r, NULL);
-
-	new_page(&pdf);
-	heading(&pdf, "章ごとの概要", 14);
-	report_chapters(r, &ch, &nch);
-	draw_table(&pdf, report_chapter_columns, chapter_w, REPORT_CHAPTER_NCOLS, 8, nch,
-	           chapter_cells, ch);
-	report_chapters_release(ch, nch);
+	compliance_chapters_compute(r, &ch);
+	chapters_table(&pdf, &ch);
 
 	new_page(&pdf);
 	heading(&pdf, "条項ごとの遵守状況", 14);
@@ -401,7 +426,24 @@ int report_compliance_pdf(const struct compliance_report *r, const char *path, s
 		free(rows);
 		free(ids);
 	}
+	chapters_ledger(&pdf, &ch);
+	compliance_chapters_release(&ch);
 	cli_acts(&pdf, r);
+	return pdf_end(&pdf, path, err);
+}
+
+int report_chapters_pdf(const struct compliance_report *r, const char *path, struct strbuf *err)
+{
+	struct compliance_chapters ch = { 0 };
+	struct pdf pdf = { 0 };
+
+	if (pdf_begin(&pdf, path, err) < 0)
+		return -EIO;
+	cover(&pdf, r, "（章ごとの概要）");
+	compliance_chapters_compute(r, &ch);
+	chapters_table(&pdf, &ch);
+	chapters_ledger(&pdf, &ch);
+	compliance_chapters_release(&ch);
 	return pdf_end(&pdf, path, err);
 }
 

@@ -294,61 +294,6 @@ void report_head_basis(const struct compliance_report *r, struct strbuf *o)
 	strbuf_release(&t);
 }
 
-void report_chapters(const struct compliance_report *r, struct report_chapter **ret, size_t *ret_n)
-{
-	struct report_chapter *ch = NULL;
-	size_t n = 0, alloc = 0;
-
-	for (size_t i = 0; i < r->nr; i++) {
-		const struct compliance_row *x = &r->rows[i];
-		struct strbuf id = STRBUF_INIT;
-		struct report_chapter *c = NULL;
-
-		compliance_chapter(x->clause->id, &id);
-		for (size_t k = 0; k < n && !c; k++)
-			if (!strcmp(ch[k].id, id.buf))
-				c = &ch[k];
-		if (!c) {
-			ALLOC_GROW(ch, n, alloc);
-			c = &ch[n++];
-			memset(c, 0, sizeof(*c));
-			c->id = strbuf_detach(&id, NULL);
-		}
-		strbuf_release(&id);
-		c->clauses++;
-		c->gaps += x->gap;
-		c->acts += x->acts;
-		c->refusals += x->refusals;
-		c->approvals += x->approvals;
-		c->duties_overdue += x->duties_overdue;
-		c->findings_open += x->findings_open;
-	}
-	*ret = ch;
-	*ret_n = n;
-}
-
-void report_chapters_release(struct report_chapter *ch, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(ch[i].id);
-	free(ch);
-}
-
-const char *const report_chapter_columns[REPORT_CHAPTER_NCOLS] = {
-	"章", "条項数", "担保の不足", "行為", "拒否", "承認", "義務の期限超過", "未完了の指摘",
-};
-
-void report_chapter_cell(const struct report_chapter *c, int col, struct strbuf *out)
-{
-	const int64_t v[] = { 0,           c->clauses,   c->gaps,           c->acts,
-		              c->refusals, c->approvals, c->duties_overdue, c->findings_open };
-
-	if (col == 0)
-		strbuf_addstr(out, c->id);
-	else
-		strbuf_addf(out, "%" PRId64, v[col]);
-}
-
 const char *const report_case_columns[REPORT_CASE_NCOLS] = {
 	"事案", "件名", "終結日", "発生原因", "再発防止策", "条項",
 };
@@ -484,8 +429,6 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
                                  struct strbuf *o)
 {
 	struct strbuf t = STRBUF_INIT;
-	struct report_chapter *ch;
-	size_t nch;
 
 	html_elem(o, "h1", REPORT_COMPLIANCE_TITLE, HTML_END);
 	html_open(o, "dl", "class", "report-head", HTML_END);
@@ -517,24 +460,7 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 	html_close(o, "tr");
 	html_close(o, "table");
 
-	html_elem(o, "h2", "章ごとの概要", HTML_END);
-	report_chapters(r, &ch, &nch);
-	html_open(o, "table", "class", "report-chapters", HTML_END);
-	html_open(o, "tr", HTML_END);
-	for (int c = 0; c < REPORT_CHAPTER_NCOLS; c++)
-		html_elem(o, "th", report_chapter_columns[c], "scope", "col", HTML_END);
-	html_close(o, "tr");
-	for (size_t i = 0; i < nch; i++) {
-		html_open(o, "tr", HTML_END);
-		for (int c = 0; c < REPORT_CHAPTER_NCOLS; c++) {
-			strbuf_reset(&t);
-			report_chapter_cell(&ch[i], c, &t);
-			html_elem(o, c ? "td" : "th", t.buf, "scope", c ? NULL : "row", HTML_END);
-		}
-		html_close(o, "tr");
-	}
-	html_close(o, "table");
-	report_chapters_release(ch, nch);
+	report_chapters_html(r, ledger_links, o);
 
 	html_elem(o, "h2", "条項ごとの遵守状況", HTML_END);
 	html_open(o, "table", "class", "report-clauses", HTML_END);

@@ -42,9 +42,20 @@ void report_annex_html(const struct compliance_report *r, struct strbuf *out);
 int report_annex_csv(const struct compliance_report *r, bool cp932, struct strbuf *out,
                      size_t *ret_substituted, struct strbuf *err);
 
+/*
+ * The summary by chapter on its own (章ごとの概要: one row per chapter, each figure counting
+ * each unit once, with the ledger entries behind every figure): a whole HTML document, CSV (章
+ * in a column of its own, then 台帳の記録（…） per figure) and, below, a PDF.
+ */
+void report_chapters_html_doc(const struct compliance_report *r, struct strbuf *out);
+int report_chapters_csv(const struct compliance_report *r, bool cp932, struct strbuf *out,
+                        size_t *ret_substituted, struct strbuf *err);
+
 /* A PDF (A4, cairo and pango, Noto CJK) written to path. Returns 0 or -errno with err set. */
 int report_compliance_pdf(const struct compliance_report *r, const char *path, struct strbuf *err);
 /* The Annex A view as a PDF: the same cover (決裁欄, checkpoint), then one row per control. */
 int report_annex_pdf(const struct compliance_report *r, const char *path, struct strbuf *err);
+/* The chapter view as a PDF: the same cover, the summary, the entries behind its figures. */
+int report_chapters_pdf(const struct compliance_report *r, const char *path, struct strbuf *err);
 
 #endif

@@ -63,6 +63,7 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/report/compliance", ui_report_compliance, 0 },
 	{ WEB_GET, "/report/compliance/clause", ui_report_clause, 0 },
 	{ WEB_GET, "/report/compliance/control", ui_report_control, 0 },
+	{ WEB_GET, "/report/compliance/chapter", ui_report_chapter, 0 },
 	{ WEB_GET, "/inspections", ui_inspections, 0 },
 	{ WEB_POST, "/inspections", ui_inspections_open, 0 },
 	{ WEB_GET, "/inspections/rollup.csv", ui_inspections_csv, 0 },

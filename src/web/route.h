@@ -110,6 +110,8 @@ void ui_report_compliance(struct web_req *r);
 void ui_report_clause(struct web_req *r);
 /* /report/compliance/control?id=5.35: every ledger entry behind an Annex A control's figures. */
 void ui_report_control(struct web_req *r);
+/* /report/compliance/chapter?id=MIN-9: every ledger entry behind a chapter's summary figures. */
+void ui_report_chapter(struct web_req *r);
 void ui_inspections(struct web_req *r);
 void ui_inspections_open(struct web_req *r);
 void ui_inspections_csv(struct web_req *r);

@@ -483,7 +483,8 @@ int ui_report_compute_some(struct web_req *r, const char *const *clauses, size_t
 	return ret;
 }
 
-static void send_pdf(struct web_req *r, const struct compliance_report *rep, bool annex)
+static void send_pdf(struct web_req *r, const struct compliance_report *rep, bool annex,
+                     bool chapter)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct strbuf path = STRBUF_INIT, err = STRBUF_INIT;
@@ -496,8 +497,9 @@ static void send_pdf(struct web_req *r, const struct compliance_report *rep, boo
 		web_error(r, 503, "cannot make a temporary file for the report; set TMPDIR");
 		goto out;
 	}
-	if ((annex ? report_annex_pdf(rep, path.buf, &err)
-	           : report_compliance_pdf(rep, path.buf, &err)) < 0 ||
+	if ((annex     ? report_annex_pdf(rep, path.buf, &err)
+	     : chapter ? report_chapters_pdf(rep, path.buf, &err)
+	               : report_compliance_pdf(rep, path.buf, &err)) < 0 ||
 	    fstat(fd, &sb) < 0) {
 		unlink(path.buf);
 		close(fd);
@@ -521,6 +523,8 @@ void ui_report_compliance(struct web_req *r)
 	struct compliance_report rep = { 0 };
 	const char *format = web_query(r, "format");
 	bool annex = web_query(r, "by") && !strcmp(web_query(r, "by"), "annex-a");
+	/* the summary by chapter on its own: only as a download (the page shows it) */
+	bool chapter = web_query(r, "by") && !strcmp(web_query(r, "by"), "chapter");
 	int64_t from, to;
 
 	if (!ui_ledger_reader(r)) {
@@ -532,13 +536,14 @@ void ui_report_compliance(struct web_req *r)
 		goto out;
 	web_audit(r, r->user->login, "report.compliance", format ? format : "html");
 	if (format && !strcmp(format, "pdf")) {
-		send_pdf(r, &rep, annex);
+		send_pdf(r, &rep, annex, chapter);
 		goto out;
 	}
 	if (format && !strcmp(format, "csv")) {
 		bool cp932 = web_query(r, "cp932") && !strcmp(web_query(r, "cp932"), "1");
-		if ((annex ? report_annex_csv(&rep, cp932, &csv, NULL, &err)
-		           : report_compliance_csv(&rep, cp932, &csv, NULL, &err)) < 0) {
+		if ((annex     ? report_annex_csv(&rep, cp932, &csv, NULL, &err)
+		     : chapter ? report_chapters_csv(&rep, cp932, &csv, NULL, &err)
+		               : report_compliance_csv(&rep, cp932, &csv, NULL, &err)) < 0) {
 			web_error(r, 503, err.buf);
 			goto out;
 		}
@@ -567,11 +572,16 @@ void ui_report_compliance(struct web_req *r)
 	html_close(o, "form");
 	{
 		struct strbuf url = STRBUF_INIT;
-		const char *formats[] = { "csv", "pdf" };
-		const char *labels[] = { _("Download CSV"), _("Download PDF") };
+		const char *formats[] = { "csv", "pdf", "csv", "pdf" };
+		const char *labels[] = {
+			_("Download CSV"), _("Download PDF"),
+			_("The summary by chapter with its ledger entries (CSV)"),
+			_("The summary by chapter with its ledger entries (PDF)")
+		};
 
 		html_open(o, "p", HTML_END);
-		for (size_t i = 0; i < 2; i++) {
+		/* the clause view also offers its summary by chapter on its own */
+		for (size_t i = 0; i < (annex ? 2u : 4u); i++) {
 			strbuf_reset(&url);
 			strbuf_addstr(&url, "/report/compliance");
 			html_url_query(&url, "format", formats[i]);
@@ -581,6 +591,8 @@ void ui_report_compliance(struct web_req *r)
 				html_url_query(&url, "to", web_query(r, "to"));
 			if (annex)
 				html_url_query(&url, "by", "annex-a");
+			else if (i >= 2)
+				html_url_query(&url, "by", "chapter");
 			if (i)
 				html_text(o, " ・ ");
 			page_link(o, url.buf, labels[i]);

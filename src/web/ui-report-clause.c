@@ -2,9 +2,9 @@
  * (docs/audits.md): every act that cited the clause in the period and, of them, every refusal,
  * the approvals and findings, and every duty, case, self-inspection answer and risk counted,
  * each linked to its entry, so an auditor can recount the report's figures and prove each entry
- * against the signed checkpoint; and the same for an ISO/IEC 27001 Annex A control's figures,
- * its clauses' joined (each unit once). For those who may read the report (the ledger's
- * readers). */
+ * against the signed checkpoint; and the same for an ISO/IEC 27001 Annex A control's figures
+ * and a chapter's (the report's summary by chapter), its clauses' joined (each unit once). For
+ * those who may read the report (the ledger's readers). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,62 +70,83 @@ static void items(struct strbuf *o, const struct compliance_row *x, int fig, con
 	html_close(o, "ul");
 }
 
+/* Whose figures a page lists: a clause's, an Annex A control's or a chapter's. */
+enum whose { OF_CLAUSE, OF_CONTROL, OF_CHAPTER };
+
 /*
- * The lists behind figures: every figure of row x (a clause's, or a control's joined from its
- * clauses': control), each entry linked, under headings that say whose figures they are.
+ * The lists behind figures: every figure of row x (a clause's, or a control's or a chapter's
+ * joined from its clauses'), each entry linked, under headings that say whose figures they are.
  */
-static void figures(struct strbuf *o, const struct compliance_row *x, bool control)
+static void figures(struct strbuf *o, const struct compliance_row *x, enum whose whose)
 {
-	/* per figure, the heading for a clause and for a control */
-	static const char *const heads[REPORT_NFIGS][2] = {
+	/* per figure, the heading for a clause, a control and a chapter */
+	static const char *const heads[REPORT_NFIGS][3] = {
 		[REPORT_FIG_ACTS] = { N_("Acts that cited it"),
-		                      N_("Acts that cited any of its clauses, each once") },
-		[REPORT_FIG_REFUSED] = { N_("Of them, refused"), N_("Of them, refused") },
+		                      N_("Acts that cited any of its clauses, each once"),
+		                      N_("Acts that cited any clause of the chapter, each once") },
+		[REPORT_FIG_REFUSED] = { N_("Of them, refused"), N_("Of them, refused"),
+		                         N_("Of them, refused") },
 		[REPORT_FIG_APPROVED] = { N_("Approvals of requests citing it"),
 		                          N_("Approvals of requests citing any of its clauses, "
-		                             "each once") },
+		                             "each once"),
+		                          N_("Approvals of requests citing any clause of the "
+		                             "chapter, each once") },
 		[REPORT_FIG_FOUND] = { N_("Open findings on it, each by the act that recorded it"),
 		                       N_("Open findings on its clauses, each by the act that "
-		                          "recorded it") },
+		                          "recorded it"),
+		                       N_("Open findings on the chapter's clauses, each by the act "
+		                          "that recorded it") },
 		[REPORT_FIG_ITEMS +
 		    COMPLIANCE_DUTIES_DONE] = { N_("Duties citing it fulfilled in the period, each "
 		                                   "by the act that fulfilled "
 		                                   "it"),
 		                                N_("Duties citing its clauses fulfilled in the "
 		                                   "period, each once by the act "
-		                                   "that fulfilled it") },
+		                                   "that fulfilled it"),
+		                                N_("Duties citing the chapter's clauses fulfilled "
+		                                   "in the period, each once by the act that "
+		                                   "fulfilled it") },
 		[REPORT_FIG_ITEMS +
 		    COMPLIANCE_DUTIES_OVERDUE] = { N_("Duties citing it overdue now, each by its "
 		                                      "last fulfilment"),
 		                                   N_("Duties citing its clauses overdue now, each "
 		                                      "once by its last "
-		                                      "fulfilment") },
+		                                      "fulfilment"),
+		                                   N_("Duties citing the chapter's clauses overdue "
+		                                      "now, each once by its last fulfilment") },
 		[REPORT_FIG_ITEMS +
 		    COMPLIANCE_INCIDENTS] = { N_("Incident cases whose acts cited it, each by the "
 		                                 "first such act in the "
 		                                 "period"),
 		                              N_("Incident cases whose acts cited its clauses, "
 		                                 "each once by the first such "
-		                                 "act in the period") },
+		                                 "act in the period"),
+		                              N_("Incident cases whose acts cited the chapter's "
+		                                 "clauses, each once by the first such act in the "
+		                                 "period") },
 		[REPORT_FIG_ITEMS +
 		    COMPLIANCE_INSPECTION] = { N_("Self-inspection answers on it, each by its "
 		                                  "latest act (unanswered: the "
 		                                  "act that opened the inspection)"),
-		                               N_("Self-inspection answers on its clauses, each by "
-		                                  "its latest act "
-		                                  "(unanswered: the act that opened the "
-		                                  "inspection)") },
+		                               N_("Nonconforming self-inspection answers on its "
+		                                  "clauses, each by its latest act"),
+		                               N_("Nonconforming self-inspection answers on the "
+		                                  "chapter's clauses, each by its latest act") },
 		[REPORT_FIG_ITEMS + COMPLIANCE_RISKS] = { N_("Risks whose assessment in the period "
 		                                             "named it as a measure, each by "
 		                                             "that assessment"),
 		                                          N_("Risks whose assessment in the period "
 		                                             "named its clauses as measures, "
-		                                             "each once by that assessment") },
+		                                             "each once by that assessment"),
+		                                          N_("Risks whose assessment in the period "
+		                                             "named the chapter's clauses as "
+		                                             "measures, each once by that "
+		                                             "assessment") },
 	};
 	struct strbuf h = STRBUF_INIT;
 
 	for (int f = 0; f < REPORT_NFIGS; f++) {
-		const char *heading = _(heads[f][control]);
+		const char *heading = _(heads[f][whose]);
 		const uint64_t *e = NULL;
 
 		if (f >= REPORT_FIG_ITEMS) {
@@ -186,7 +207,7 @@ void ui_report_clause(struct web_req *r)
 	html_text(o, _("The ledger entries behind this clause's figures in the compliance report, "
 	               "every one: prove each against the signed checkpoint and recount."));
 	html_close(o, "p");
-	figures(o, x, false);
+	figures(o, x, OF_CLAUSE);
 	html_open(o, "p", HTML_END);
 	page_link(o, "/report/compliance", _("The compliance report per clause"));
 	html_close(o, "p");
@@ -255,7 +276,7 @@ void ui_report_control(struct web_req *r)
 	               "by Annex A control, each counted once however many of its clauses it "
 	               "cites: prove each against the signed checkpoint and recount."));
 	html_close(o, "p");
-	figures(o, &a->figs, true);
+	figures(o, &a->figs, OF_CONTROL);
 	html_open(o, "p", HTML_END);
 	page_link(o, "/report/compliance?by=annex-a", _("By ISO/IEC 27001 Annex A control"));
 	html_close(o, "p");
@@ -266,4 +287,75 @@ out:
 	compliance_release(&rep);
 	strbuf_release(&h);
 	strbuf_release(&url);
+}
+
+void ui_report_chapter(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf h = STRBUF_INIT, url = STRBUF_INIT, ch_id = STRBUF_INIT;
+	struct compliance_report rep = { 0 };
+	struct compliance_chapters ch = { 0 };
+	const struct compliance_chapter_row *c;
+	const char *id = web_query(r, "id");
+	const char **ids = NULL;
+	size_t n_ids = 0, alloc_ids = 0;
+	int64_t from, to;
+
+	if (!may_read(r))
+		goto out;
+	/* only the chapter's clauses: none means no such chapter */
+	for (unsigned i = 0; id && r->profile && i < r->profile->n_clauses; i++) {
+		strbuf_reset(&ch_id);
+		compliance_chapter(r->profile->clauses[i].id, &ch_id);
+		if (strcmp(ch_id.buf, id))
+			continue;
+		ALLOC_GROW(ids, n_ids, alloc_ids);
+		ids[n_ids++] = r->profile->clauses[i].id;
+	}
+	if (!n_ids) {
+		web_error(r, 404, "no such chapter in the profile in force");
+		goto out;
+	}
+	if (ui_report_compute_some(r, ids, n_ids, &rep, &from, &to) < 0)
+		goto out;
+	compliance_chapters_compute(&rep, &ch);
+	c = compliance_chapter_find(&ch, id);
+	if (!c) {
+		web_error(r, 404, "no such chapter in the profile in force");
+		goto out;
+	}
+	web_audit(r, r->user->login, "report.compliance", c->id);
+	strbuf_addf(&h, _("Chapter %s"), c->id);
+	page_begin(r, h.buf, NAV_AUDITS);
+	html_open(o, "p", "class", "cite", HTML_END);
+	html_text(o, _("The clauses of this chapter:"));
+	for (size_t k = 0; k < c->n_rows; k++) {
+		strbuf_reset(&url);
+		report_figures_url(&rep, "clause", c->rows[k]->clause->id, NULL, &url);
+		html_text(o, " ");
+		html_elem(o, "a", c->rows[k]->clause->id, "href", url.buf, "class", "clause",
+		          HTML_END);
+	}
+	html_close(o, "p");
+	html_open(o, "p", HTML_END);
+	html_text(o, _("The ledger entries behind this chapter's figures in the summary by chapter "
+	               "of the compliance report, each counted once however many of its clauses "
+	               "it cites: prove each against the signed checkpoint and recount."));
+	html_close(o, "p");
+	figures(o, &c->figs, OF_CHAPTER);
+	html_open(o, "p", HTML_END);
+	strbuf_reset(&url);
+	strbuf_reset(&ch_id);
+	strbuf_addf(&ch_id, "chapter-%s", c->id);
+	report_row_url(&rep, ch_id.buf, &url);
+	page_link(o, url.buf, _("The compliance report per clause"));
+	html_close(o, "p");
+	page_end(r);
+out:
+	free(ids);
+	compliance_chapters_release(&ch);
+	compliance_release(&rep);
+	strbuf_release(&h);
+	strbuf_release(&url);
+	strbuf_release(&ch_id);
 }

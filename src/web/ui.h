@@ -96,8 +96,8 @@ int ui_report_period(struct web_req *r, int64_t *from, int64_t *to);
  * on failure the error page (400 or 503) is written and -1 returned (ui-audits.c). */
 struct compliance_report;
 int ui_report_compute(struct web_req *r, struct compliance_report *rep, int64_t *from, int64_t *to);
-/* The same for only the n clauses named (compliance_compute_some): a clause's or a control's
- * page computes only the figures it shows. */
+/* The same for only the n clauses named (compliance_compute_some): a clause's, a control's or
+ * a chapter's page computes only the figures it shows. */
 int ui_report_compute_some(struct web_req *r, const char *const *clauses, size_t n,
                            struct compliance_report *rep, int64_t *from, int64_t *to);
 /* The dashboard's card of audit reports the reader may evaluate now (ui-audits.c). */

@@ -3,7 +3,8 @@
 // MIN-9-1-2); the team records a finding with evidence (a
 // file and the ledger entry of the act it rests on, linked from the finding's page); the 税務課
 // officer plans the improvement; the chief follows it up and closes it; the compliance report as
-// a page, CSV and PDF whose text (pdftotext) holds the clause ids and the Japanese headings
+// a page, CSV and PDF whose text (pdftotext) holds the clause ids and the Japanese headings; its
+// summary by chapter, whose figures lead the CISO and an auditor to the entries behind them
 // (docs/audits.md).
 'use strict';
 const { test, before, after } = require('node:test');
@@ -12,6 +13,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { shownText, findProblems } = require('./scan-lib');
 
 let ward, server, ctx, page;
 
@@ -19,7 +21,8 @@ before(async () => {
   ward = makeWard();
   mamori(ward.data, ['section', 'add', 'kaikei', '--name', '会計室']);
   for (const [login, name, section, role] of [['chief', '統括 管理', 'kumin', 'system_chief@org'],
-    ['kansa', '監査 一', 'kaikei', 'auditor@org'], ['kaikei2', '会計 二', 'kaikei', null]]) {
+    ['kansa', '監査 一', 'kaikei', 'auditor@org'], ['kaikei2', '会計 二', 'kaikei', null],
+    ['ciso', '統括 責任', 'kumin', 'ciso@org']]) {
     mamori(ward.data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
       PASSWORD + '\n');
     if (role) mamori(ward.data, ['role', 'grant', login, role]);
@@ -169,5 +172,56 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
     '署名付きチェックポイント', 'MIN-9-1-3', 'MIN-3-4-1']) {
     assert.ok(text.includes(w), `the PDF's text holds ${w}`);
   }
+  await logout(page);
+});
+
+// the figures of a clause table's rows whose id starts with prefix, column col (行為 is 5)
+async function clauseSum(prefix, col) {
+  return page.$$eval(`table.report-clauses tr[id^="${prefix}"]`, (rows, c) =>
+    rows.reduce((n, tr) => n + Number(tr.querySelectorAll('th,td')[c].textContent), 0), col);
+}
+
+test('the summary by chapter: every figure links to its entries, for the CISO and an auditor', async () => {
+  // the CISO: 行為 of chapter MIN-9 counts each act once, and lists exactly those entries
+  await ctx.clearCookies(); // whoever the test before left logged in
+  await login(page, server.url, 'ciso');
+  await page.goto(server.url + 'report/compliance');
+  const acts9 = page.locator('tr[id="chapter-MIN-9"] a.figure[href*="#acts"]');
+  const counted = Number(await acts9.textContent());
+  const added = await clauseSum('MIN-9-', 5);
+  assert.ok(counted > 0 && counted < added,
+    `each act once (${counted}), not its clauses' figures added (${added}): the plan cites several`);
+  await Promise.all([page.waitForLoadState('load'), acts9.click()]);
+  assert.ok((await page.textContent('h1')).includes('章 MIN-9'));
+  const entries = await page.$$eval('#acts + p.entries a.entry', (as) => as.map((a) => a.textContent));
+  assert.equal(entries.length, counted, 'as many entries as the figure counts');
+  assert.equal(new Set(entries).size, entries.length, 'none twice');
+  assert.deepEqual(findProblems(await page.evaluate(shownText)), [], 'Japanese only, no raw code');
+  assert.ok(await page.locator('a.clause[href*="clause?id=MIN-9-1-3"]').count() === 1,
+    'its clauses, each linked to the clause\'s own entries');
+  await shot(page, 'compliance-chapter');
+  await Promise.all([page.waitForLoadState('load'), page.locator('#acts + p.entries a.entry').first().click()]);
+  assert.ok(page.url().includes('/ledger/entry?index='), 'an entry opens in the ledger');
+  await logout(page);
+
+  // the auditor: the chapter's page from its name, and its refusals, each the refused plan
+  await login(page, server.url, 'kansa');
+  await page.goto(server.url + 'report/compliance');
+  const refused = Number(await page.textContent('tr[id="chapter-MIN-9"] td:nth-of-type(4)'));
+  assert.ok(refused >= 2, 'the two refused plans');
+  await Promise.all([page.waitForLoadState('load'), page.click('tr[id="chapter-MIN-9"] a.chapter')]);
+  assert.equal(await page.locator('#refused + p.entries a.entry').count(), refused,
+    'the refusals listed are those counted');
+  assert.deepEqual(findProblems(await page.evaluate(shownText)), [], 'Japanese only, no raw code');
+  await Promise.all([page.waitForLoadState('load'),
+    page.locator('#refused + p.entries a.entry').first().click()]);
+  assert.ok((await page.textContent('main')).includes('audit.plan'), 'a refused plan\'s entry');
+  // the summary by chapter on its own, with its entries
+  await page.goto(server.url + 'report/compliance');
+  const link = page.locator('a[href="/report/compliance?format=csv&by=chapter"]');
+  assert.equal(await link.count(), 1, 'the report offers the summary by chapter as CSV');
+  const csv = await page.request.get(server.url + 'report/compliance?format=csv&by=chapter');
+  const row = (await csv.text()).split('\n').find((l) => l.startsWith('MIN-9,'));
+  assert.ok(row && row.includes(entries.join(' ')), 'its row carries the same entries');
   await logout(page);
 });

@@ -237,10 +237,40 @@ is "as many acts listed as the report counts, each once" "$N536" "$(list acts | 
 is "and no act twice" "$(list acts | wc -l)" "$(list acts | sort -u | wc -l)"
 check "in Japanese" "grep -q 'この管理策の条項のいずれかを根拠とした行為' '$TMP/body'"
 is "5.35's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=5.35")"
-check "its self-inspection item listed all the same, named with its clause" "grep -q 'MIN-9-1-2 税務課 自己点検 [0-9]*：未回答' '$TMP/body'"
-is "whose entry is the inspection's opening" "self_inspection.open chief" "$(actor_action "$(list inspection)")"
+check "its 不適合 list holds only nonconforming answers: none (its item is unanswered)" \
+	"grep -q 'この管理策の条項の自己点検で不適合の回答（最新の回答の行為）（0）' '$TMP/body' && ! grep -q '自己点検 [0-9]*：未回答' '$TMP/body'"
 is "a control no clause maps to (8.28 secure coding)" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=8.28")"
 check "says it does not apply, and lists nothing" "grep -q 'この基準ではこの管理策は適用されません' '$TMP/body' && ! grep -q 'class=\"entry\"' '$TMP/body'"
+# the report's summary by chapter: each figure links to the chapter's page, which lists exactly
+# the entries counted, each once (the audit plan cites several clauses of MIN-9)
+is "the report, for its summary by chapter" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
+check "MIN-9's acts link to the chapter's entries" \
+	"grep -q 'href=\"/report/compliance/chapter?id=MIN-9&amp;to=[0-9-]*#acts\" class=\"figure\"' '$TMP/body'"
+check "its name to the chapter's page" \
+	"grep -q 'href=\"/report/compliance/chapter?id=MIN-9&amp;to=[0-9-]*\" class=\"chapter\"' '$TMP/body'"
+N9=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'chapter\?id=MIN-9&amp;to=[0-9-]*#acts\" class=\"figure\">(\d+)<', t).group(1))")
+R9=$(python3 -c "import re; t=open('$TMP/body').read(); print(re.search(r'chapter\?id=MIN-9&amp;to=[0-9-]*#refused\" class=\"figure\">(\d+)<', t).group(1))")
+is "MIN-9's entries" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/chapter?id=MIN-9")"
+is "as many acts listed as the summary counts" "$N9" "$(list acts | wc -l)"
+is "none twice" "$(list acts | wc -l)" "$(list acts | sort -u | wc -l)"
+is "as many refusals" "$R9" "$(list refused | wc -l)"
+python3 - "$TMP/full.csv" >"$TMP/joined" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r["条項"].startswith("MIN-9-")]
+print(" ".join(sorted(set(e for r in rows for e in r["台帳の記録"].split()), key=int)))
+print(sum(int(r["行為"]) for r in rows))
+PY
+is "the acts of its clauses joined (the whole report's CSV)" "$(list acts | tr '\n' ' ' | sed 's/ $//')" "$(head -1 "$TMP/joined")"
+check "fewer than its clauses' figures added ($N9 < $(tail -1 "$TMP/joined"))" "[ '$N9' -lt '$(tail -1 "$TMP/joined")' ]"
+check "named in Japanese, its clauses linked" \
+	"grep -q '章 MIN-9' '$TMP/body' && grep -q 'この章の条項のいずれかを根拠とした行為' '$TMP/body' && grep -q 'href=\"/report/compliance/clause?id=MIN-9-1-3&amp;to=[0-9-]*\" class=\"clause\"' '$TMP/body'"
+check "back to its row in the report" "grep -q 'href=\"/report/compliance?to=[0-9-]*#chapter-MIN-9\"' '$TMP/body'"
+is "a chapter the profile lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/chapter?id=MIN-99")"
+is "a chapter with no id" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/chapter")"
+is "the summary by chapter as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv&by=chapter")"
+check "MIN-9's row with its entries" "grep -q \"^MIN-9,.*,$(head -1 "$TMP/joined"),\" '$TMP/body'"
+is "and as PDF" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=pdf&by=chapter")"
+check "a PDF" "head -c 5 '$TMP/body' | grep -q '%PDF-'"
 is "a control Annex A lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control?id=9.99")"
 is "a control with no id" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control")"
 is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
@@ -258,6 +288,7 @@ is "staff may not read the report" 403 "$(status -b "$TMP/jar-sato" "${URL}repor
 is "nor its CSV" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance?format=csv")"
 is "nor a clause's entries" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/clause?id=MIN-9-1-3")"
 is "nor a control's" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/control?id=5.36")"
+is "nor a chapter's" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/chapter?id=MIN-9")"
 is "the audits page" 200 "$(status -b "$TMP/jar-sato" "${URL}audits")"
 check "shows no audit sato may not read" "! grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
 done_testing
