@@ -132,6 +132,10 @@ static int count_acts(struct compliance_report *rep, struct store *st, struct st
 		if (!query_is_null(q, 1)) {
 			ALLOC_GROW(x->ledger, x->n_ledger, x->alloc_ledger);
 			x->ledger[x->n_ledger++] = (uint64_t)query_int(q, 1);
+			if (query_int(q, 3) != 0) {
+				ALLOC_GROW(x->cli_ledger, x->n_cli_ledger, x->alloc_cli_ledger);
+				x->cli_ledger[x->n_cli_ledger++] = (uint64_t)query_int(q, 1);
+			}
 			if (outcome && !strcmp(outcome, "refused")) {
 				ALLOC_GROW(x->refused, x->n_refused, x->alloc_refused);
 				x->refused[x->n_refused++] = (uint64_t)query_int(q, 1);
@@ -146,6 +150,13 @@ static int cmp_i64(const void *a, const void *b)
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 static int count_approvals(struct compliance_report *rep, struct store *st, struct strbuf *err)
@@ -194,14 +205,16 @@ static int count_approvals(struct compliance_report *rep, struct store *st, stru
 
 /*
  * The entries behind the approvals counted (of each request citing the clause approved in the
- * period, the approving act that approved it: its last, so one entry per approval counted) and
- * the open findings counted (the act that recorded each one).
+ * period, the approving act that approved it: its last, so one entry per approval counted), of
+ * them the approvals made from the command line (its last approving act made so), and the open
+ * findings counted (the act that recorded each one).
  */
 static int figure_entries(struct compliance_report *rep, struct store *st, struct strbuf *err)
 {
 	struct query *q;
 	int r = query_prepare(st,
-	                      "SELECT max(x.ledger_index), j.value FROM requests r JOIN acts x ON"
+	                      "SELECT max(x.ledger_index), j.value, max(CASE WHEN x.via = 'cli'"
+	                      " THEN x.ledger_index END) FROM requests r JOIN acts x ON"
 	                      " x.request_id = r.id AND x.kind = 'request.approve' AND x.outcome"
 	                      " <> 'refused' AND x.ledger_index IS NOT NULL, json_each(r.clauses) j"
 	                      " WHERE r.state = 'approved' AND r.decided_ms >= ?1 AND"
@@ -219,7 +232,15 @@ static int figure_entries(struct compliance_report *rep, struct store *st, struc
 			continue;
 		ALLOC_GROW(x->approved, x->n_approved, x->alloc_approved);
 		x->approved[x->n_approved++] = (uint64_t)query_int(q, 0);
+		if (!query_is_null(q, 2)) {
+			ALLOC_GROW(x->cli_approved, x->n_cli_approved, x->alloc_cli_approved);
+			x->cli_approved[x->n_cli_approved++] = (uint64_t)query_int(q, 2);
+		}
 	}
+	for (size_t i = 0; r == 0 && i < rep->nr; i++)
+		if (rep->rows[i].n_cli_approved > 1)
+			qsort(rep->rows[i].cli_approved, rep->rows[i].n_cli_approved,
+			      sizeof(*rep->rows[i].cli_approved), cmp_u64);
 	if (r < 0 || !policy_register(rep->p, FINDING_REGISTER))
 		return r < 0 ? r : 0;
 	r = query_prepare(st,
@@ -485,6 +506,8 @@ void compliance_row_release(struct compliance_row *x)
 	free(x->refused);
 	free(x->approved);
 	free(x->found);
+	free(x->cli_ledger);
+	free(x->cli_approved);
 	for (int l = 0; l < COMPLIANCE_NLISTS; l++) {
 		for (size_t k = 0; k < x->items[l].n; k++)
 			free(x->items[l].v[k].what);

@@ -77,6 +77,10 @@ struct compliance_row {
 	 * acts that recorded the open findings counted (finding.add / finding.raise), ascending */
 	uint64_t *approved, *found;
 	size_t n_approved, alloc_approved, n_found, alloc_found;
+	/* the entries behind cli_acts (of the acts, those made with --as) and cli_approvals (of
+	 * each such approval, its last approving act made with --as), ascending */
+	uint64_t *cli_ledger, *cli_approved;
+	size_t n_cli_ledger, alloc_cli_ledger, n_cli_approved, alloc_cli_approved;
 	/* the items behind duties_done, duties_overdue, incidents, the self-inspection answers
 	 * and risks, in that order (enum compliance_list), each with its entry */
 	struct compliance_items items[COMPLIANCE_NLISTS];

@@ -172,7 +172,7 @@ int report_chapters_csv(const struct compliance_report *r, bool cp932, struct st
 	/* the columns, then the entries behind every figure, as the other views' CSV have them */
 	for (int c = 0; c < REPORT_CHAPTER_NCOLS; c++)
 		csv_write_field(&w, report_chapter_columns[c]);
-	report_csv_fig_heads(&w, REPORT_FIG_ACTS, REPORT_NFIGS);
+	report_csv_fig_heads(&w, REPORT_FIG_ACTS, REPORT_FIG_CLI_ACTS);
 	csv_end_row(&w);
 	for (size_t i = 0; i < ch.nr; i++) {
 		for (int c = 0; c < REPORT_CHAPTER_NCOLS; c++) {
@@ -180,7 +180,7 @@ int report_chapters_csv(const struct compliance_report *r, bool cp932, struct st
 			report_chapter_cell(&ch.rows[i], c, &t);
 			csv_write_field(&w, t.buf);
 		}
-		report_csv_fig_cells(&w, &ch.rows[i].figs, REPORT_FIG_ACTS, REPORT_NFIGS);
+		report_csv_fig_cells(&w, &ch.rows[i].figs, REPORT_FIG_ACTS, REPORT_FIG_CLI_ACTS);
 		csv_end_row(&w);
 	}
 	ret = csv_writer_finish(&w, err);

@@ -92,7 +92,9 @@ void report_annex_mapping(const struct compliance_report *r, struct strbuf *out)
 /*
  * The ledger entries behind each figure of a clause's row: the acts (every one), of them the
  * refused, the approvals, the findings recorded, then the items of compliance_row.items (a
- * duty, a case, an answer, a risk; compliance.h says which entry stands for each).
+ * duty, a case, an answer, a risk; compliance.h says which entry stands for each), then the
+ * acts and approvals made in a person's name from the command line (a clause's only: a
+ * control's or a chapter's figures end before REPORT_FIG_CLI_ACTS).
  */
 enum {
 	REPORT_FIG_ACTS,
@@ -100,7 +102,9 @@ enum {
 	REPORT_FIG_APPROVED,
 	REPORT_FIG_FOUND,
 	REPORT_FIG_ITEMS, /* + enum compliance_list */
-	REPORT_NFIGS = REPORT_FIG_ITEMS + COMPLIANCE_NLISTS
+	REPORT_FIG_CLI_ACTS = REPORT_FIG_ITEMS + COMPLIANCE_NLISTS,
+	REPORT_FIG_CLI_APPROVED,
+	REPORT_NFIGS
 };
 /* Each figure's name ("拒否", "義務の実施" ...) and the anchor of its list on the clause page. */
 extern const char *const report_fig_names[REPORT_NFIGS];
@@ -109,6 +113,8 @@ extern const char *const report_fig_anchors[REPORT_NFIGS];
 size_t report_fig_count(const struct compliance_row *x, int fig);
 /* Its entries, space-separated; an item without one as "—" (a duty never fulfilled). */
 void report_fig_entries(const struct compliance_row *x, int fig, struct strbuf *out);
+/* The entries of a figure that counts acts (not items), ascending; NULL for items or none. */
+const uint64_t *report_fig_array(const struct compliance_row *x, int fig);
 /* Item k of figure fig: its entry (-1: none) and, for items, what it is (else NULL). */
 int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, const char **what);
 

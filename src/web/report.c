@@ -129,12 +129,21 @@ void report_cell(const struct compliance_row *x, int col, struct strbuf *out)
 }
 
 const char *const report_fig_names[REPORT_NFIGS] = {
-	"行為",           "拒否",         "承認",     "指摘",   "義務の実施",
-	"義務の期限超過", "インシデント", "自己点検", "リスク",
+	"行為",
+	"拒否",
+	"承認",
+	"指摘",
+	"義務の実施",
+	"義務の期限超過",
+	"インシデント",
+	"自己点検",
+	"リスク",
+	"行為のうち名義・CLI",
+	"承認のうち名義・CLI",
 };
 const char *const report_fig_anchors[REPORT_NFIGS] = {
-	"acts",           "refused",   "approved",   "found", "duties-done",
-	"duties-overdue", "incidents", "inspection", "risks",
+	"acts",      "refused",    "approved", "found",    "duties-done",  "duties-overdue",
+	"incidents", "inspection", "risks",    "cli-acts", "cli-approved",
 };
 
 size_t report_fig_count(const struct compliance_row *x, int fig)
@@ -148,18 +157,37 @@ size_t report_fig_count(const struct compliance_row *x, int fig)
 		return x->n_approved;
 	case REPORT_FIG_FOUND:
 		return x->n_found;
+	case REPORT_FIG_CLI_ACTS:
+		return x->n_cli_ledger;
+	case REPORT_FIG_CLI_APPROVED:
+		return x->n_cli_approved;
 	default:
 		return x->items[fig - REPORT_FIG_ITEMS].n;
 	}
 }
 
+const uint64_t *report_fig_array(const struct compliance_row *x, int fig)
+{
+	switch (fig) {
+	case REPORT_FIG_ACTS:
+		return x->ledger;
+	case REPORT_FIG_REFUSED:
+		return x->refused;
+	case REPORT_FIG_APPROVED:
+		return x->approved;
+	case REPORT_FIG_FOUND:
+		return x->found;
+	case REPORT_FIG_CLI_ACTS:
+		return x->cli_ledger;
+	case REPORT_FIG_CLI_APPROVED:
+		return x->cli_approved;
+	}
+	return NULL;
+}
+
 int64_t report_fig_entry(const struct compliance_row *x, int fig, size_t k, const char **what)
 {
-	const uint64_t *e = fig == REPORT_FIG_ACTS       ? x->ledger
-	                    : fig == REPORT_FIG_REFUSED  ? x->refused
-	                    : fig == REPORT_FIG_APPROVED ? x->approved
-	                    : fig == REPORT_FIG_FOUND    ? x->found
-	                                                 : NULL;
+	const uint64_t *e = report_fig_array(x, fig);
 
 	if (e) {
 		*what = NULL;
@@ -381,6 +409,8 @@ static int column_figure(const struct compliance_row *x, int c)
 		{ COL_INCIDENTS, REPORT_FIG_ITEMS + COMPLIANCE_INCIDENTS },
 		{ COL_INSPECTION, REPORT_FIG_ITEMS + COMPLIANCE_INSPECTION },
 		{ COL_RISKS, REPORT_FIG_ITEMS + COMPLIANCE_RISKS },
+		{ COL_CLI_ACTS, REPORT_FIG_CLI_ACTS },
+		{ COL_CLI_APPROVALS, REPORT_FIG_CLI_APPROVED },
 	};
 
 	if (c == COL_ACTS && x->acts)

@@ -142,25 +142,29 @@ static void figures(struct strbuf *o, const struct compliance_row *x, enum whose
 		                                             "named the chapter's clauses as "
 		                                             "measures, each once by that "
 		                                             "assessment") },
+		/* a clause's only: a control's and a chapter's figures do not count them */
+		[REPORT_FIG_CLI_ACTS] = { N_("Of the acts, those made in a person's name from the "
+		                             "command line (--as)"),
+		                          NULL, NULL },
+		[REPORT_FIG_CLI_APPROVED] = { N_("Of the approvals, those given in a person's name "
+		                                 "from the command line (--as), each by that "
+		                                 "approval"),
+		                              NULL, NULL },
 	};
 	struct strbuf h = STRBUF_INIT;
 
-	for (int f = 0; f < REPORT_NFIGS; f++) {
+	for (int f = 0; f < (whose == OF_CLAUSE ? REPORT_NFIGS : REPORT_FIG_CLI_ACTS); f++) {
 		const char *heading = _(heads[f][whose]);
-		const uint64_t *e = NULL;
 
-		if (f >= REPORT_FIG_ITEMS) {
+		if (f >= REPORT_FIG_ITEMS && f < REPORT_FIG_CLI_ACTS) {
 			items(o, x, f, heading);
 			continue;
 		}
 		strbuf_reset(&h);
 		strbuf_addf(&h, "%s（%zu）", heading, report_fig_count(x, f));
-		if (report_fig_count(x, f))
-			e = f == REPORT_FIG_ACTS       ? x->ledger
-			    : f == REPORT_FIG_REFUSED  ? x->refused
-			    : f == REPORT_FIG_APPROVED ? x->approved
-			                               : x->found;
-		entries(o, report_fig_anchors[f], h.buf, e, report_fig_count(x, f));
+		entries(o, report_fig_anchors[f], h.buf,
+		        report_fig_count(x, f) ? report_fig_array(x, f) : NULL,
+		        report_fig_count(x, f));
 	}
 	strbuf_release(&h);
 }

@@ -54,6 +54,13 @@ expect "MIN-3-2-1 answered 適合" 0 "$MAMORI" --dir "$D" inspection answer "$S"
 	--result 適合 --as zeimu-1
 expect "a duty fulfilled (MIN-9-2-1)" 0 "$MAMORI" --dir "$D" duty done section-inspection \
 	--evidence 点検済み --as zeimu-kacho
+# a take-out asked and approved in people's names from the command line (--as)
+new_record "an asset" asset --field title=住民税課税台帳 --field access_controlled=true \
+	--level 3 --section zeimu --as zeimu-1
+run "$MAMORI" --dir "$D" act "$rec" asset.take_out --as zeimu-1 --field destination=区民センター \
+	--field purpose=出張窓口
+R=$(last_request)
+expect "approved with --as" 0 "$MAMORI" --dir "$D" request approve "$R" --as zeimu-kacho
 
 expect "the report per clause (CSV)" 0 "$MAMORI" --dir "$D" report compliance --format csv -o "$TMP/r.csv"
 expect "the summary by chapter (CSV)" 0 "$MAMORI" --dir "$D" report compliance --by chapter \
@@ -90,6 +97,24 @@ if seen != set(c["条項"] for c in clauses):
 PY
 check "every chapter's figure is its entries, none twice, its acts its clauses' joined" "[ ! -s '$TMP/bad' ]"
 [ -s "$TMP/bad" ] && diag "$(head -5 "$TMP/bad")"
+# the clause rows' 名義・CLI figures list their entries too: as many as they count, among the
+# acts (an approval: the approving act made with --as, here the only one of its request)
+python3 - "$TMP/r.csv" >"$TMP/cbad" <<'PY'
+import csv, sys
+n = 0
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")):
+    acts = r["台帳の記録（行為のうち名義・CLI）"].split()
+    appr = r["台帳の記録（承認のうち名義・CLI）"].split()
+    n += len(appr)
+    if len(acts) != int(r["行為のうち名義・CLI"]) or not set(acts) <= set(r["台帳の記録"].split()):
+        print(r["条項"], "行為のうち名義・CLI", r["行為のうち名義・CLI"], acts)
+    if len(appr) != int(r["承認のうち名義・CLI"]) or not set(appr) <= set(r["台帳の記録（承認）"].split()):
+        print(r["条項"], "承認のうち名義・CLI", r["承認のうち名義・CLI"], appr)
+if not n:
+    print("no approval made with --as was listed")
+PY
+check "every clause's 名義・CLI figures are their entries" "[ ! -s '$TMP/cbad' ]"
+[ -s "$TMP/cbad" ] && diag "$(head -5 "$TMP/cbad")"
 python3 - "$TMP/c.csv" "$TMP/r.csv" >"$TMP/sum" <<'PY'
 import csv, sys
 c = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig")) if r["章"] == "MIN-9"][0]

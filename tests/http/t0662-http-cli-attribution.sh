@@ -67,5 +67,13 @@ print(r["承認"], r["承認のうち名義・CLI"], int(r["行為"]) - int(r["�
 PY
 is "CSV, MIN-4-1-3-4: one approval, made with --as; one act (sato's) from the browser" \
 	"$(cat "$TMP/cli-counts")" "1 1 1"
+# each of those figures links to the clause's list of the entries it counts
+check "MIN-4-1-3-4's approval made with --as links to its entry's list" \
+	"grep -q 'href=\"/report/compliance/clause?id=MIN-4-1-3-4&amp;to=[0-9-]*#cli-approved\" class=\"figure\">1</a>' '$TMP/rep'"
+curl -s -b "$TMP/jar-a" "${URL}report/compliance/clause?id=MIN-4-1-3-4" | tr -d '\n' >"$TMP/cl"
+E=$(python3 -c "import re; t=open('$TMP/cl').read(); m=re.search(r'<h2 id=\"cli-approved\">(.*?)</h2>(.*?)(<h2|$)', t); print(' '.join(re.findall(r'index=(\d+)', m.group(2))) if m else 'missing')")
+check "which lists one entry ($E), yamada's approval" \
+	"[ \$(echo '$E' | wc -w) -eq 1 ] && m ledger entry $E --json >'$TMP/e.json' && grep -q '\"actor\": *\"yamada\"' '$TMP/e.json' && grep -q 'request.approve' '$TMP/e.json'"
+check "in Japanese" "grep -q '承認のうち、コマンドラインで本人の名義により行われたもの' '$TMP/cl'"
 server_stop
 done_testing
