@@ -50,6 +50,47 @@ static int day_arg(const char *opt, const char *value, int64_t *ret)
 	return -1;
 }
 
+/* Writes rep to output in format (html, csv, pdf) and view (clause, annex-a, chapter). Returns
+ * 0, or -1 with the error said. */
+static int write_report(const struct compliance_report *rep, const char *format, const char *view,
+                        bool cp932, const char *output)
+{
+	bool annex = !strcmp(view, "annex-a"), chapter = !strcmp(view, "chapter");
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	size_t substituted = 0;
+	int ret = -1;
+
+	if (!strcmp(format, "pdf")) {
+		if ((annex     ? report_annex_pdf(rep, output, &err)
+		     : chapter ? report_chapters_pdf(rep, output, &err)
+		               : report_compliance_pdf(rep, output, &err)) < 0)
+			cli_error("%s", err.buf);
+		else
+			ret = 0;
+		goto out;
+	}
+	if (!strcmp(format, "html") && annex)
+		report_annex_html(rep, &out);
+	else if (!strcmp(format, "html") && chapter)
+		report_chapters_html_doc(rep, &out);
+	else if (!strcmp(format, "html"))
+		report_compliance_html(rep, &out);
+	else if ((annex     ? report_annex_csv(rep, cp932, &out, &substituted, &err)
+	          : chapter ? report_chapters_csv(rep, cp932, &out, &substituted, &err)
+	                    : report_compliance_csv(rep, cp932, &out, &substituted, &err)) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	if (substituted)
+		cli_warn("%zu characters have no CP932 form and were written as 〓", substituted);
+	if (write_file(output, &out) == 0)
+		ret = 0;
+out:
+	strbuf_release(&err);
+	strbuf_release(&out);
+	return ret;
+}
+
 static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -75,7 +116,7 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_END(),
 	};
 	struct compliance_report rep = { 0 };
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	struct door *d = NULL;
 	int64_t now = time_now_ms(), from_ms = COMPLIANCE_FROM_START, to_ms;
 	int n, ret;
@@ -121,41 +162,17 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("%s", err.buf);
 		goto out;
 	}
-	if (!strcmp(format, "pdf")) {
-		if ((annex     ? report_annex_pdf(&rep, output, &err)
-		     : chapter ? report_chapters_pdf(&rep, output, &err)
-		               : report_compliance_pdf(&rep, output, &err)) < 0) {
-			cli_error("%s", err.buf);
-			goto out;
-		}
-	} else {
-		size_t substituted = 0;
-
-		if (!strcmp(format, "html") && annex)
-			report_annex_html(&rep, &out);
-		else if (!strcmp(format, "html") && chapter)
-			report_chapters_html_doc(&rep, &out);
-		else if (!strcmp(format, "html"))
-			report_compliance_html(&rep, &out);
-		else if ((annex ? report_annex_csv(&rep, cp932, &out, &substituted, &err)
-		          : chapter
-		              ? report_chapters_csv(&rep, cp932, &out, &substituted, &err)
-		              : report_compliance_csv(&rep, cp932, &out, &substituted, &err)) < 0) {
-			cli_error("%s", err.buf);
-			goto out;
-		}
-		if (substituted)
-			cli_warn("%zu characters have no CP932 form and were written as 〓",
-			         substituted);
-		if (write_file(output, &out) < 0)
-			goto out;
-	}
+	if (write_report(&rep, format,
+	                 annex     ? "annex-a"
+	                 : chapter ? "chapter"
+	                           : "clause",
+	                 cp932, output) < 0)
+		goto out;
 	ret = EXIT_DONE;
 out:
 	compliance_release(&rep);
 	door_free(d);
 	strbuf_release(&err);
-	strbuf_release(&out);
 	return ret;
 }
 

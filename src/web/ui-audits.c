@@ -516,6 +516,39 @@ out:
 	strbuf_release(&err);
 }
 
+/* The report's downloads (CSV, PDF; the clause view also its summary by chapter on its own),
+ * for the page's period and view. */
+static void downloads(struct web_req *r, bool annex)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT;
+	const char *formats[] = { "csv", "pdf", "csv", "pdf" };
+	const char *labels[] = { _("Download CSV"), _("Download PDF"),
+		                 _("The summary by chapter with its ledger entries (CSV)"),
+		                 _("The summary by chapter with its ledger entries (PDF)") };
+
+	html_open(o, "p", HTML_END);
+	/* the clause view also offers its summary by chapter on its own */
+	for (size_t i = 0; i < (annex ? 2u : 4u); i++) {
+		strbuf_reset(&url);
+		strbuf_addstr(&url, "/report/compliance");
+		html_url_query(&url, "format", formats[i]);
+		if (web_query(r, "from"))
+			html_url_query(&url, "from", web_query(r, "from"));
+		if (web_query(r, "to"))
+			html_url_query(&url, "to", web_query(r, "to"));
+		if (annex)
+			html_url_query(&url, "by", "annex-a");
+		else if (i >= 2)
+			html_url_query(&url, "by", "chapter");
+		if (i)
+			html_text(o, " ・ ");
+		page_link(o, url.buf, labels[i]);
+	}
+	html_close(o, "p");
+	strbuf_release(&url);
+}
+
 void ui_report_compliance(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
@@ -570,36 +603,7 @@ void ui_report_compliance(struct web_req *r)
 	html_close(o, "div");
 	page_submit(r, _("Show"), "secondary");
 	html_close(o, "form");
-	{
-		struct strbuf url = STRBUF_INIT;
-		const char *formats[] = { "csv", "pdf", "csv", "pdf" };
-		const char *labels[] = {
-			_("Download CSV"), _("Download PDF"),
-			_("The summary by chapter with its ledger entries (CSV)"),
-			_("The summary by chapter with its ledger entries (PDF)")
-		};
-
-		html_open(o, "p", HTML_END);
-		/* the clause view also offers its summary by chapter on its own */
-		for (size_t i = 0; i < (annex ? 2u : 4u); i++) {
-			strbuf_reset(&url);
-			strbuf_addstr(&url, "/report/compliance");
-			html_url_query(&url, "format", formats[i]);
-			if (web_query(r, "from"))
-				html_url_query(&url, "from", web_query(r, "from"));
-			if (web_query(r, "to"))
-				html_url_query(&url, "to", web_query(r, "to"));
-			if (annex)
-				html_url_query(&url, "by", "annex-a");
-			else if (i >= 2)
-				html_url_query(&url, "by", "chapter");
-			if (i)
-				html_text(o, " ・ ");
-			page_link(o, url.buf, labels[i]);
-		}
-		html_close(o, "p");
-		strbuf_release(&url);
-	}
+	downloads(r, annex);
 	html_open(o, "p", HTML_END);
 	page_link(o, annex ? "/report/compliance" : "/report/compliance?by=annex-a",
 	          annex ? _("By clause") : _("By ISO/IEC 27001 Annex A control"));

@@ -73,88 +73,89 @@ static void items(struct strbuf *o, const struct compliance_row *x, int fig, con
 /* Whose figures a page lists: a clause's, an Annex A control's or a chapter's. */
 enum whose { OF_CLAUSE, OF_CONTROL, OF_CHAPTER };
 
+/* Per figure, the heading of its list on a clause's, a control's and a chapter's page. */
+static const char *const fig_heads[REPORT_NFIGS][3] = {
+	[REPORT_FIG_ACTS] = { N_("Acts that cited it"),
+	                      N_("Acts that cited any of its clauses, each once"),
+	                      N_("Acts that cited any clause of the chapter, each once") },
+	[REPORT_FIG_REFUSED] = { N_("Of them, refused"), N_("Of them, refused"),
+	                         N_("Of them, refused") },
+	[REPORT_FIG_APPROVED] = { N_("Approvals of requests citing it"),
+	                          N_("Approvals of requests citing any of its clauses, "
+	                             "each once"),
+	                          N_("Approvals of requests citing any clause of the "
+	                             "chapter, each once") },
+	[REPORT_FIG_FOUND] = { N_("Open findings on it, each by the act that recorded it"),
+	                       N_("Open findings on its clauses, each by the act that "
+	                          "recorded it"),
+	                       N_("Open findings on the chapter's clauses, each by the act "
+	                          "that recorded it") },
+	[REPORT_FIG_ITEMS +
+	    COMPLIANCE_DUTIES_DONE] = { N_("Duties citing it fulfilled in the period, each "
+	                                   "by the act that fulfilled "
+	                                   "it"),
+	                                N_("Duties citing its clauses fulfilled in the "
+	                                   "period, each once by the act "
+	                                   "that fulfilled it"),
+	                                N_("Duties citing the chapter's clauses fulfilled "
+	                                   "in the period, each once by the act that "
+	                                   "fulfilled it") },
+	[REPORT_FIG_ITEMS +
+	    COMPLIANCE_DUTIES_OVERDUE] = { N_("Duties citing it overdue now, each by its "
+	                                      "last fulfilment"),
+	                                   N_("Duties citing its clauses overdue now, each "
+	                                      "once by its last "
+	                                      "fulfilment"),
+	                                   N_("Duties citing the chapter's clauses overdue "
+	                                      "now, each once by its last fulfilment") },
+	[REPORT_FIG_ITEMS +
+	    COMPLIANCE_INCIDENTS] = { N_("Incident cases whose acts cited it, each by the "
+	                                 "first such act in the "
+	                                 "period"),
+	                              N_("Incident cases whose acts cited its clauses, "
+	                                 "each once by the first such "
+	                                 "act in the period"),
+	                              N_("Incident cases whose acts cited the chapter's "
+	                                 "clauses, each once by the first such act in the "
+	                                 "period") },
+	[REPORT_FIG_ITEMS +
+	    COMPLIANCE_INSPECTION] = { N_("Self-inspection answers on it, each by its "
+	                                  "latest act (unanswered: the "
+	                                  "act that opened the inspection)"),
+	                               N_("Nonconforming self-inspection answers on its "
+	                                  "clauses, each by its latest act"),
+	                               N_("Nonconforming self-inspection answers on the "
+	                                  "chapter's clauses, each by its latest act") },
+	[REPORT_FIG_ITEMS + COMPLIANCE_RISKS] = { N_("Risks whose assessment in the period "
+	                                             "named it as a measure, each by "
+	                                             "that assessment"),
+	                                          N_("Risks whose assessment in the period "
+	                                             "named its clauses as measures, "
+	                                             "each once by that assessment"),
+	                                          N_("Risks whose assessment in the period "
+	                                             "named the chapter's clauses as "
+	                                             "measures, each once by that "
+	                                             "assessment") },
+	/* a clause's only: a control's and a chapter's figures do not count them */
+	[REPORT_FIG_CLI_ACTS] = { N_("Of the acts, those made in a person's name from the "
+	                             "command line (--as)"),
+	                          NULL, NULL },
+	[REPORT_FIG_CLI_APPROVED] = { N_("Of the approvals, those given in a person's name "
+	                                 "from the command line (--as), each by that "
+	                                 "approval"),
+	                              NULL, NULL },
+};
+
 /*
  * The lists behind figures: every figure of row x (a clause's, or a control's or a chapter's
  * joined from its clauses'), each entry linked, under headings that say whose figures they are.
  */
 static void figures(struct strbuf *o, const struct compliance_row *x, enum whose whose)
 {
-	/* per figure, the heading for a clause, a control and a chapter */
-	static const char *const heads[REPORT_NFIGS][3] = {
-		[REPORT_FIG_ACTS] = { N_("Acts that cited it"),
-		                      N_("Acts that cited any of its clauses, each once"),
-		                      N_("Acts that cited any clause of the chapter, each once") },
-		[REPORT_FIG_REFUSED] = { N_("Of them, refused"), N_("Of them, refused"),
-		                         N_("Of them, refused") },
-		[REPORT_FIG_APPROVED] = { N_("Approvals of requests citing it"),
-		                          N_("Approvals of requests citing any of its clauses, "
-		                             "each once"),
-		                          N_("Approvals of requests citing any clause of the "
-		                             "chapter, each once") },
-		[REPORT_FIG_FOUND] = { N_("Open findings on it, each by the act that recorded it"),
-		                       N_("Open findings on its clauses, each by the act that "
-		                          "recorded it"),
-		                       N_("Open findings on the chapter's clauses, each by the act "
-		                          "that recorded it") },
-		[REPORT_FIG_ITEMS +
-		    COMPLIANCE_DUTIES_DONE] = { N_("Duties citing it fulfilled in the period, each "
-		                                   "by the act that fulfilled "
-		                                   "it"),
-		                                N_("Duties citing its clauses fulfilled in the "
-		                                   "period, each once by the act "
-		                                   "that fulfilled it"),
-		                                N_("Duties citing the chapter's clauses fulfilled "
-		                                   "in the period, each once by the act that "
-		                                   "fulfilled it") },
-		[REPORT_FIG_ITEMS +
-		    COMPLIANCE_DUTIES_OVERDUE] = { N_("Duties citing it overdue now, each by its "
-		                                      "last fulfilment"),
-		                                   N_("Duties citing its clauses overdue now, each "
-		                                      "once by its last "
-		                                      "fulfilment"),
-		                                   N_("Duties citing the chapter's clauses overdue "
-		                                      "now, each once by its last fulfilment") },
-		[REPORT_FIG_ITEMS +
-		    COMPLIANCE_INCIDENTS] = { N_("Incident cases whose acts cited it, each by the "
-		                                 "first such act in the "
-		                                 "period"),
-		                              N_("Incident cases whose acts cited its clauses, "
-		                                 "each once by the first such "
-		                                 "act in the period"),
-		                              N_("Incident cases whose acts cited the chapter's "
-		                                 "clauses, each once by the first such act in the "
-		                                 "period") },
-		[REPORT_FIG_ITEMS +
-		    COMPLIANCE_INSPECTION] = { N_("Self-inspection answers on it, each by its "
-		                                  "latest act (unanswered: the "
-		                                  "act that opened the inspection)"),
-		                               N_("Nonconforming self-inspection answers on its "
-		                                  "clauses, each by its latest act"),
-		                               N_("Nonconforming self-inspection answers on the "
-		                                  "chapter's clauses, each by its latest act") },
-		[REPORT_FIG_ITEMS + COMPLIANCE_RISKS] = { N_("Risks whose assessment in the period "
-		                                             "named it as a measure, each by "
-		                                             "that assessment"),
-		                                          N_("Risks whose assessment in the period "
-		                                             "named its clauses as measures, "
-		                                             "each once by that assessment"),
-		                                          N_("Risks whose assessment in the period "
-		                                             "named the chapter's clauses as "
-		                                             "measures, each once by that "
-		                                             "assessment") },
-		/* a clause's only: a control's and a chapter's figures do not count them */
-		[REPORT_FIG_CLI_ACTS] = { N_("Of the acts, those made in a person's name from the "
-		                             "command line (--as)"),
-		                          NULL, NULL },
-		[REPORT_FIG_CLI_APPROVED] = { N_("Of the approvals, those given in a person's name "
-		                                 "from the command line (--as), each by that "
-		                                 "approval"),
-		                              NULL, NULL },
-	};
 	struct strbuf h = STRBUF_INIT;
 
 	for (int f = 0; f < (whose == OF_CLAUSE ? REPORT_NFIGS : REPORT_FIG_CLI_ACTS); f++) {
-		const char *heading = _(heads[f][whose]);
+		const char *heading = _(fig_heads[f][whose]);
 
 		if (f >= REPORT_FIG_ITEMS && f < REPORT_FIG_CLI_ACTS) {
 			items(o, x, f, heading);
