@@ -63,6 +63,55 @@ static void change_json(struct json_writer *w, const struct replay_change *c)
 	strbuf_release(&t);
 }
 
+/* The review clause by clause: {"clause", "changes": [...], "acts": [...]} each. */
+static void clauses_json(struct json_writer *w, const struct replay_clause *v, size_t n)
+{
+	jw_key(w, "clauses");
+	jw_array_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_object_begin(w);
+		jw_kv_str(w, "clause", v[i].id);
+		clause_list(w, "changes", v[i].changes);
+		jw_key(w, "acts");
+		jw_array_begin(w);
+		for (size_t k = 0; k < v[i].n_acts; k++)
+			jw_int(w, v[i].acts[k]);
+		jw_array_end(w);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+/* The same as a table: 条項, 条項の変更 (in Japanese), 変わる判断 (the acts). */
+static void clauses_table(const struct replay_clause *v, size_t n, struct strbuf *out)
+{
+	static const char *const names[][2] = {
+		{ "added", "追加" }, { "removed", "削除" },     { "cite", "出典" },
+		{ "text", "内容" },  { "quote", "本文" },       { "law", "法令" },
+		{ "kind", "区分" },  { "iso27001", "附属書A" },
+	};
+	struct table tb;
+
+	table_init(&tb, 3, (const char *[]){ "条項", "条項の変更", "変わる判断（行為）" });
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf c = STRBUF_INIT, a = STRBUF_INIT;
+
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (strstr(v[i].changes, names[k][0])) /* no name is in another */
+				strbuf_addf(&c, "%s%s", c.len ? "・" : "", names[k][1]);
+		if (!c.len)
+			strbuf_addstr(&c, "なし（判断だけが変わる）");
+		for (size_t k = 0; k < v[i].n_acts; k++)
+			strbuf_addf(&a, "%s%" PRId64, k ? " " : "", v[i].acts[k]);
+		table_add(&tb, (const char *[]){ v[i].id, c.buf, a.len ? a.buf : "—" });
+		strbuf_release(&c);
+		strbuf_release(&a);
+	}
+	strbuf_addstr(out, "\n条項ごとの差分：\n");
+	table_render(&tb, out);
+	table_release(&tb);
+}
+
 int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -83,6 +132,8 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct replay_result res = { 0 };
+	struct replay_clause *cl = NULL;
+	size_t ncl = 0;
 	struct profile *draft = NULL;
 	struct door *d = NULL;
 	int64_t from_ms = INT64_MIN / 4, to_ms = INT64_MAX / 4;
@@ -114,6 +165,7 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("%s", err.buf);
 		goto out;
 	}
+	replay_clauses(door_profile(d), draft, &res, &cl, &ncl);
 	if (json) {
 		struct json_writer w;
 
@@ -130,6 +182,7 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 		for (size_t i = 0; i < res.nr; i++)
 			change_json(&w, &res.items[i]);
 		jw_array_end(&w);
+		clauses_json(&w, cl, ncl);
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
 	} else {
@@ -166,9 +219,12 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 			            "再判定していません）",
 			            res.without_request);
 		strbuf_addch(&out, '\n');
+		if (ncl)
+			clauses_table(cl, ncl, &out);
 	}
 	ret = cli_print(&out);
 out:
+	replay_clauses_release(cl, ncl);
 	replay_result_release(&res);
 	profile_free(draft);
 	door_free(d);

@@ -234,3 +234,101 @@ void replay_result_release(struct replay_result *r)
 	free(r->items);
 	memset(r, 0, sizeof(*r));
 }
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* What differs between clause a and b (either NULL: added or removed), comma-separated. */
+static void clause_changes(const struct policy_clause *a, const struct policy_clause *b,
+                           struct strbuf *out)
+{
+	bool annex = a && b && a->n_annex == b->n_annex;
+
+	if (!a || !b) {
+		strbuf_addstr(out, a ? "removed" : "added");
+		return;
+	}
+	for (unsigned k = 0; annex && k < a->n_annex; k++)
+		annex = !strcmp(a->annex[k], b->annex[k]);
+	if (!same_str(a->cite, b->cite))
+		strbuf_addf(out, "%scite", out->len ? "," : "");
+	if (!same_str(a->text, b->text))
+		strbuf_addf(out, "%stext", out->len ? "," : "");
+	if (!same_str(a->quote, b->quote))
+		strbuf_addf(out, "%squote", out->len ? "," : "");
+	if (!same_str(a->law, b->law))
+		strbuf_addf(out, "%slaw", out->len ? "," : "");
+	if (a->kind != b->kind)
+		strbuf_addf(out, "%skind", out->len ? "," : "");
+	if (!annex)
+		strbuf_addf(out, "%siso27001", out->len ? "," : "");
+}
+
+/* Whether id is one of the comma-separated list's. */
+static bool in_list(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = list ? list : ""; *p;) {
+		size_t k = strcspn(p, ",");
+
+		if (k == n && !strncmp(p, id, n))
+			return true;
+		p += k + (p[k] == ',');
+	}
+	return false;
+}
+
+static void clause_add(const struct policy_clause *a, const struct policy_clause *b,
+                       const struct replay_result *r, struct replay_clause **v, size_t *n,
+                       size_t *alloc)
+{
+	const char *id = a ? a->id : b->id;
+	struct strbuf ch = STRBUF_INIT;
+	struct replay_clause *x;
+
+	clause_changes(a, b, &ch);
+	ALLOC_GROW(*v, *n, *alloc);
+	x = &(*v)[*n];
+	memset(x, 0, sizeof(*x));
+	for (size_t i = 0; i < r->nr; i++)
+		if (in_list(r->items[i].before_clauses, id) ||
+		    in_list(r->items[i].after_clauses, id)) {
+			x->acts = xrealloc(x->acts, (x->n_acts + 1) * sizeof(*x->acts));
+			x->acts[x->n_acts++] = r->items[i].act_id;
+		}
+	if (!ch.len && !x->n_acts) {
+		strbuf_release(&ch);
+		return;
+	}
+	x->id = xstrdup(id);
+	x->changes = strbuf_detach(&ch, NULL);
+	(*n)++;
+}
+
+void replay_clauses(const struct profile *current, const struct profile *draft,
+                    const struct replay_result *r, struct replay_clause **ret, size_t *ret_n)
+{
+	size_t alloc = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
+	for (unsigned i = 0; current && i < current->n_clauses; i++)
+		clause_add(&current->clauses[i], policy_clause(draft, current->clauses[i].id), r,
+		           ret, ret_n, &alloc);
+	for (unsigned i = 0; i < draft->n_clauses; i++)
+		if (!current || !policy_clause(current, draft->clauses[i].id))
+			clause_add(NULL, &draft->clauses[i], r, ret, ret_n, &alloc);
+}
+
+void replay_clauses_release(struct replay_clause *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].changes);
+		free(v[i].acts);
+	}
+	free(v);
+}

@@ -49,4 +49,21 @@ int replay_profile(struct door *d, const struct profile *draft, int64_t from_ms,
                    struct replay_result *ret, struct strbuf *err);
 void replay_result_release(struct replay_result *r);
 
+/*
+ * The same review clause by clause: each clause of the profile in force (its order), then each
+ * only the draft has, that the draft changes or whose decisions change: what changed in the
+ * clause itself ("added", "removed", "cite", "text", "quote", "law", "kind", "iso27001"; none
+ * when only its decisions change) and the changed decisions citing it before or after (act ids,
+ * r's order). Clauses neither changed nor cited by a changed decision are left out.
+ */
+struct replay_clause {
+	char *id;
+	char *changes; /* "text,kind", or "" */
+	int64_t *acts;
+	size_t n_acts;
+};
+void replay_clauses(const struct profile *current, const struct profile *draft,
+                    const struct replay_result *r, struct replay_clause **ret, size_t *ret_n);
+void replay_clauses_release(struct replay_clause *v, size_t n);
+
 #endif

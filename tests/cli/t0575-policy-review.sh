@@ -87,8 +87,29 @@ is "the level 1 copy: clauses before and after" \
 is "each names its ledger entry and the version that decided it" \
 	"(d['changes'][0]['ledger_index'] > 0, d['changes'][0]['then'])" \
 	"(True, 'approval:security_officer@section:zeimu')"
+is "clause by clause: the clauses the changed decisions cite, with their acts (the clauses' own words unchanged)" \
+	"[(c['clause'], c['changes'], len(c['acts'])) for c in d['clauses']]" \
+	"[('MIN-3-3-3', [], 3), ('MIN-3-4-1', [], 1)]"
+is "MIN-3-4-1's act is the level 1 copy" "d['clauses'][1]['acts'] == [d['changes'][1]['act']]" "True"
 expect "the same profile changes nothing" 0 "$MAMORI" --dir "$D" policy replay minato --json
 is "none" "(d['changed'], d['without_request'])" "(0, 0)"
+is "clause by clause too" "d['clauses']" "[]"
+# a draft that also rewords one clause and renumbers another
+python3 - "$TMP/draft.yaml" "$TMP/draft2.yaml" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+text, n1 = re.subn(r'^(  MIN-9-1-4: \{.*?text: )([^,]*)', r'\g<1>評価を改める', text, count=1, flags=re.M)
+text, n2 = re.subn(r'^(  MIN-9-1-3: \{cite: )([^,]*)', r'\g<1>9(1)③ア', text, count=1, flags=re.M)
+assert (n1, n2) == (1, 1)
+open(sys.argv[2], 'w', encoding='utf-8').write(text)
+PY
+expect "a draft changing clauses" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft2.yaml" --json
+is "each clause changed, with what changed in it" \
+	"[(c['clause'], c['changes']) for c in d['clauses'] if c['changes']]" \
+	"[('MIN-9-1-3', ['cite']), ('MIN-9-1-4', ['text'])]"
+expect "as a table" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft2.yaml"
+out_has "clause by clause, in Japanese" "条項ごとの差分"
+out_has "what changed" "出典"
 expect "a period before the acts" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft.yaml" --to 2020-01-01 --json
 is "nothing replayed" "(d['replayed'], d['changed'])" "(0, 0)"
 expect "as a table" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft.yaml"
