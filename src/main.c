@@ -193,6 +193,7 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < argc; i++)
 		av[i] = argv[i];
+	cli_set_argv(argv);
 	ret = run(argc, av);
 	free(av);
 	return ret;

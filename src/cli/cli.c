@@ -247,6 +247,18 @@ const char *cli_command(void)
 	return command_path;
 }
 
+static char **main_argv;
+
+void cli_set_argv(char **argv)
+{
+	main_argv = argv;
+}
+
+char **cli_argv(void)
+{
+	return main_argv;
+}
+
 static void group_help(const char *group, const struct command *table, FILE *out)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -99,6 +99,9 @@ int cli_run_subcommand(struct cli_ctx *ctx, const char *group, const struct comm
  */
 void cli_set_command(const char *group, const char *sub);
 const char *cli_command(void);
+/* The program's arguments as main received them (NULL-terminated), for starting it again. */
+void cli_set_argv(char **argv);
+char **cli_argv(void);
 
 /* Writes sb to stdout; returns EXIT_DONE or EXIT_FAILED on a write error. */
 int cli_print(const struct strbuf *sb);
