@@ -7,6 +7,7 @@
 
 #include "base/cleanup.h"
 #include "core/act-internal.h"
+#include "core/records-internal.h"
 #include "store/store.h"
 
 /* Acts in one group commit at most; a policy change always ends a batch. */
@@ -102,7 +103,10 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
 			return;
 		}
 	}
-	r = store_commit(d->st, &err);
+	/* the search index, once per RECORDS_TEXT_FOLD changed records (schema/0029) */
+	r = records_text_fold(d->st, RECORDS_TEXT_FOLD, &err);
+	if (r >= 0)
+		r = store_commit(d->st, &err);
 	if (r < 0) {
 		rollback_all(d);
 		fail_jobs(head, end, r, err.buf);

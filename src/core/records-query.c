@@ -24,9 +24,10 @@
  * ?1 register, ?2 level, ?3 section, ?4 state, ?5 the LIKE pattern of a search; ?6 limit,
  * ?7 offset, ?8 the search's pattern for the trigram index (schema/0018: records_text); the
  * read decision's own from ?41 (core/read-sql.h). A search of three characters or more is
- * looked up in the index first (QUERY_WHERE_TEXT: the rows it names, a superset: it folds
- * case beyond ASCII and runs over all fields at once) and each candidate is then tested as
- * without it (?5 on each field), so both statements find exactly the same records.
+ * looked up in the index first (QUERY_WHERE_TEXT: the rows it names and the records it does
+ * not hold yet, records_text_pending (schema/0029), a superset: it folds case beyond ASCII
+ * and runs over all fields at once) and each candidate is then tested as without it (?5 on
+ * each field), so both statements find exactly the same records.
  */
 #define QUERY_FILTERS                                                                              \
 	" AND (?2 IS NULL OR level = ?2)"                                                          \
@@ -34,10 +35,13 @@
 	" AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(records.fields) t"                    \
 	" WHERE t.value LIKE ?5 ESCAPE '\\')) AND " READ_VISIBLE_SQL
 #define QUERY_WHERE " FROM records WHERE register = ?1" QUERY_FILTERS
+/* the index's candidates and the records not yet in it, or changed since (schema/0029) */
+#define TEXT_CANDIDATES                                                                            \
+	"SELECT rowid FROM records_text WHERE text LIKE ?8"                                        \
+	" UNION ALL SELECT id FROM records_text_pending"
 /* the index's rows drive (+register: not the register's index) */
 #define QUERY_WHERE_TEXT                                                                           \
-	" FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"            \
-	" AND +register = ?1" QUERY_FILTERS
+	" FROM records WHERE id IN (" TEXT_CANDIDATES ") AND +register = ?1" QUERY_FILTERS
 /* PostgreSQL's records_text (schema/pg/0018, pg_trgm's GIN index) keys its rows by id; its
  * planner weighs the index against the register's itself */
 #define QUERY_WHERE_TEXT_PG                                                                        \
@@ -50,8 +54,7 @@
 	"'\\')"
 #define SEARCH_IDS "SELECT id FROM records WHERE register = ?1" SEARCH_LIKE
 #define SEARCH_IDS_TEXT                                                                            \
-	"SELECT id FROM records WHERE id IN (SELECT rowid FROM records_text WHERE text LIKE ?8)"   \
-	" AND +register = ?1" SEARCH_LIKE
+	"SELECT id FROM records WHERE id IN (" TEXT_CANDIDATES ") AND +register = ?1" SEARCH_LIKE
 #define SEARCH_IDS_TEXT_PG                                                                         \
 	"SELECT id FROM records WHERE id IN (SELECT id FROM records_text WHERE text LIKE ?8)"      \
 	" AND register = ?1" SEARCH_LIKE

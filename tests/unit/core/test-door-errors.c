@@ -10,6 +10,7 @@
 
 #include "base/timeutil.h"
 #include "core/backup.h"
+#include "core/records-internal.h"
 #include "core/requests.h"
 
 static int64_t fake_now;
@@ -121,6 +122,51 @@ static void test_refusal_side_effect_fails(void **state)
 	door_set_clock(f->d, NULL);
 }
 
+/*
+ * The search index's fold (schema/0029, core/records-text.c) runs in the transaction of the
+ * batch that notes the 64th record: when it fails, that batch fails whole (its act is not
+ * acknowledged, nothing of it is kept, no transaction stays open) and the records noted
+ * before stay noted; with the fault gone the next act folds them all.
+ */
+static void test_text_fold_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = "sato", .register_id = "asset" };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t acts;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_user(f, "sato", "zeimu");
+	for (int i = 0; i < RECORDS_TEXT_FOLD - 1; i++)
+		add_asset(f, "sato", "2");
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text_pending"),
+	                 RECORDS_TEXT_FOLD - 1);
+	assert_int_equal(other_exec(f, "CREATE TRIGGER fault_fold BEFORE DELETE ON "
+	                               "records_text_pending BEGIN SELECT "
+	                               "RAISE(ABORT, 'injected fault'); END"),
+	                 SQLITE_OK);
+	acts = other_count(f, "SELECT count(*) FROM acts");
+	in.fields = fields;
+	in.n_fields = 2;
+	in.level = "2";
+	in.section = "zeimu";
+	in.ctx.via = "test";
+	assert_true(act_run(f->d, &in, &res, &f->err) < 0);
+	assert_non_null(strstr(f->err.buf, "injected fault"));
+	assert_int_equal(store_txn_depth(door_store(f->d)), 0);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), RECORDS_TEXT_FOLD - 1);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text"), 0);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text_pending"),
+	                 RECORDS_TEXT_FOLD - 1);
+	assert_int_equal(other_exec(f, "DROP TRIGGER fault_fold"), SQLITE_OK);
+	add_asset(f, "sato", "2");
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text"), RECORDS_TEXT_FOLD);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text_pending"), 0);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts + 1);
+}
+
 /* Files in dir whose name starts with prefix. */
 static int count_prefixed(const char *dir, const char *prefix)
 {
@@ -195,6 +241,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_refusal_side_effect_fails),
+		T(test_text_fold_fails),
 		T(test_backup_act_fails),
 		T(test_restore_errors),
 	};
