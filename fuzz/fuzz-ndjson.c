@@ -62,6 +62,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (log_payload_parse(data, size, "tcp:192.0.2.1", &stored) == 0)
 		CHECK(stored.raw >= (const char *)data &&
 		      stored.raw + stored.raw_len == (const char *)data + size);
+	/* ... and as `ledger show --payload` prints it: the message begins inside it */
+	{
+		struct strbuf head = STRBUF_INIT;
+		size_t off = log_payload_header_text(&head, data, size, "tcp:192.0.2.1");
+		CHECK(off <= size && (off == 0) == (head.len == 0));
+		strbuf_release(&head);
+	}
 	CHECK(ndjson_each((const char *)data, size, 64, on_line, &lines) == 0);
 	CHECK(lines <= size);
 	if (ndjson_gunzip(data, size, 4096, &out, &err) == 0)

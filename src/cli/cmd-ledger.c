@@ -13,6 +13,7 @@
 #include "base/utf8.h"
 #include "cli/cli.h"
 #include "core/attach.h"
+#include "ingest/event.h"
 #include "ledger/ledger.h"
 
 /* An open data directory: the store and the ledger on it. */
@@ -371,8 +372,15 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 
 		add_digest(&out, "sealed", e.sealed);
 		if (r > 0 && payload) {
+			/* a collected message: its header as text (docs/logs.md), then itself */
+			struct strbuf head = STRBUF_INIT_SECRET;
+			size_t off = e.kind == ENTRY_INGEST
+			                 ? log_payload_header_text(&head, p.buf, p.len, e.source)
+			                 : 0;
+			add_field(&out, "header", off ? head.buf : NULL);
+			strbuf_release_secret(&head);
 			strbuf_addf(&out, "  %-9s ", "payload");
-			add_safe(&out, (const uint8_t *)p.buf, p.len, SIZE_MAX);
+			add_safe(&out, (const uint8_t *)p.buf + off, p.len - off, SIZE_MAX);
 			strbuf_addch(&out, '\n');
 		} else if (r > 0) {
 			strbuf_addf(

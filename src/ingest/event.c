@@ -1,6 +1,7 @@
 /* event: a received message as stored (its sealed payload) and as read back for search and rules.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "base/parse.h"
@@ -126,17 +127,14 @@ static bool build_compact(struct strbuf *out, const struct log_origin *o, const 
 	return true;
 }
 
-void log_payload_build(struct strbuf *out, const struct log_origin *o, const char *source,
-                       unsigned flags, const void *raw, size_t len)
+/* The text header's fields after its magic (event.h), without the line's end. */
+static void add_text_fields(struct strbuf *out, const char *via, const char *peer, unsigned flags,
+                            const char *tls, const char *client, const char *batch)
 {
-	if (build_compact(out, o, source, flags)) {
-		strbuf_add(out, raw, len);
-		return;
-	}
-	strbuf_addstr(out, LOG_PAYLOAD_MAGIC "via=");
-	add_encoded(out, o->via);
+	strbuf_addstr(out, "via=");
+	add_encoded(out, via);
 	strbuf_addstr(out, " peer=");
-	add_encoded(out, o->peer ? o->peer : "-");
+	add_encoded(out, peer && *peer ? peer : "-");
 	if (flags) {
 		const char *sep = "";
 		strbuf_addstr(out, " flags=");
@@ -154,18 +152,29 @@ void log_payload_build(struct strbuf *out, const struct log_origin *o, const cha
 			strbuf_addstr(out, "bad-line");
 		}
 	}
-	if (o->tls_subject && *o->tls_subject) {
+	if (tls && *tls) {
 		strbuf_addstr(out, " tls=");
-		add_encoded(out, o->tls_subject);
+		add_encoded(out, tls);
 	}
-	if (o->client && *o->client) {
+	if (client && *client) {
 		strbuf_addstr(out, " client=");
-		add_encoded(out, o->client);
+		add_encoded(out, client);
 	}
-	if (o->batch && *o->batch) {
+	if (batch && *batch) {
 		strbuf_addstr(out, " batch=");
-		add_encoded(out, o->batch);
+		add_encoded(out, batch);
 	}
+}
+
+void log_payload_build(struct strbuf *out, const struct log_origin *o, const char *source,
+                       unsigned flags, const void *raw, size_t len)
+{
+	if (build_compact(out, o, source, flags)) {
+		strbuf_add(out, raw, len);
+		return;
+	}
+	strbuf_addstr(out, LOG_PAYLOAD_MAGIC);
+	add_text_fields(out, o->via, o->peer, flags, o->tls_subject, o->client, o->batch);
 	strbuf_addch(out, '\n');
 	strbuf_add(out, raw, len);
 }
@@ -348,6 +357,21 @@ int log_payload_parse(const void *payload, size_t n, const char *source, struct 
 		q = end + 1;
 	}
 	return 0;
+}
+
+size_t log_payload_header_text(struct strbuf *out, const void *payload, size_t n,
+                               const char *source)
+{
+	struct log_payload p;
+	const char *magic;
+
+	if (log_payload_parse(payload, n, source, &p) < 0 || p.raw == (const char *)payload)
+		return 0; /* no header, or one that does not read: all of it is the message */
+	magic = !memcmp(payload, LOG_PAYLOAD_MAGIC2, 4) ? "mamori-log/2 " : LOG_PAYLOAD_MAGIC;
+	strbuf_addstr(out, magic);
+	add_text_fields(out, p.via, p.peer, p.flags, p.tls, p.client, p.batch);
+	explicit_bzero(&p, offsetof(struct log_payload, flags)); /* addresses, subjects */
+	return (size_t)(p.raw - (const char *)payload);
 }
 
 void log_event_read(struct log_event *ev, uint64_t index, int64_t received_ms, const char *source,

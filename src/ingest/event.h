@@ -71,6 +71,14 @@ struct log_payload {
 	size_t raw_len;
 };
 int log_payload_parse(const void *p, size_t n, const char *source, struct log_payload *ret);
+/*
+ * For people (`ledger show --payload`): the payload's header, compact or text, written to out
+ * as the text header's line ("mamori-log/2 via=tcp peer=192.0.2.7:51514 flags=octet", the
+ * magic saying which form is stored; no line end). Returns where the message begins, or 0
+ * (nothing written) when the payload has no header that reads.
+ */
+size_t log_payload_header_text(struct strbuf *out, const void *payload, size_t n,
+                               const char *source);
 
 /*
  * One stored message as search and rules see it. Spans point into the raw bytes (or

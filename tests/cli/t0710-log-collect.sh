@@ -78,7 +78,11 @@ out_has "the sender's address and port" "\"peer\":\"127.0.0.1:"
 out_has "the program" "\"app\":\"app2\""
 t1x=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["index"])' "$TMP/out")
 expect "its sealed payload" 0 m ledger show "$t1x" --payload
-out_has "kept with the compact header (docs/ledger.md): tcp, octet-counted" 'payload   \x00ml2t\x02'
+out_has "kept with the compact header (docs/ledger.md), shown as text: tcp, octet-counted" \
+	'header    mamori-log/2 via=tcp peer=127.0.0.1:'
+out_has "the header's flags" ' flags=octet'
+out_has "the payload line is the message as received" 'payload   <13>1 '
+check "no header bytes shown raw" "! grep -qF '\\x00ml2' '$TMP/out'"
 expect "the escaped structured data reads back" 0 m log search --grep 'hungry \] and \"quoted' --count
 check "escapes kept as sent in the raw message" "[ \"\$(cat '$TMP/out')\" = 1 ]"
 

@@ -221,6 +221,40 @@ static void build_form(struct strbuf *p, const struct log_origin *o, const char 
 }
 
 /* The compact header (event.h): the peer's port only, its address the entry's source's. */
+/* ledger show --payload: either header as the text header's line, and where the message begins. */
+static void payload_header_text(void **state)
+{
+	struct log_origin o = { .via = "tls",
+		                .peer = "192.0.2.7:51514",
+		                .tls_subject = "CN=web 01" };
+	struct strbuf p = STRBUF_INIT, t = STRBUF_INIT;
+	static const char raw[] = "<13>1 - - - - - - line";
+	size_t off;
+
+	(void)state;
+	log_payload_build(&p, &o, "tls:192.0.2.7", LOG_OCTET, raw, sizeof(raw) - 1);
+	off = log_payload_header_text(&t, p.buf, p.len, "tls:192.0.2.7");
+	assert_string_equal(
+	    t.buf, "mamori-log/2 via=tls peer=192.0.2.7:51514 flags=octet tls=CN%3Dweb%2001");
+	assert_int_equal(off, p.len - (sizeof(raw) - 1));
+	/* the text form (an origin the compact one cannot say): its own line, magic /1 */
+	strbuf_reset(&p);
+	strbuf_reset(&t);
+	o = (struct log_origin){ .via = "http", .peer = "192.0.2.7:443", .client = "suzuki" };
+	log_payload_build(&p, &o, "http:suzuki", LOG_CUT, raw, sizeof(raw) - 1);
+	off = log_payload_header_text(&t, p.buf, p.len, "http:suzuki");
+	assert_string_equal(t.buf,
+	                    "mamori-log/1 via=http peer=192.0.2.7:443 flags=cut client=suzuki");
+	assert_memory_equal(p.buf + off, raw, sizeof(raw) - 1);
+	/* no header (a log import's line), or a damaged one: nothing, all of it is the message */
+	strbuf_reset(&t);
+	assert_int_equal(log_payload_header_text(&t, raw, sizeof(raw) - 1, "file"), 0);
+	assert_int_equal(log_payload_header_text(&t, "mamori-log/1 via\nx", 18, "file"), 0);
+	assert_int_equal(t.len, 0);
+	strbuf_release(&p);
+	strbuf_release(&t);
+}
+
 static void payload_compact(void **state)
 {
 	struct log_origin o = { .via = "tls",
@@ -386,6 +420,7 @@ int main(void)
 		cmocka_unit_test(extraction),
 		cmocka_unit_test(payload_roundtrip),
 		cmocka_unit_test(payload_compact),
+		cmocka_unit_test(payload_header_text),
 		cmocka_unit_test(payload_compact_damaged),
 		cmocka_unit_test(payload_forms_same_event),
 	};
