@@ -322,6 +322,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix='mamori-soak.')
     d = f'{tmp}/w'
     srv = None
+    stop = threading.Event()
     try:
         print(f'soak: building a ward of {nrec:,} records ...', flush=True)
         sh(m, d, 'init', '--profile', 'minato')
@@ -381,13 +382,14 @@ def main():
                     'local n = 0\nrequest = function()\n  n = n + 1\n'
                     '  return wrk.format(nil, paths[(n - 1) % #paths + 1])\nend\n')
         rss0 = rss_kib(srv.pid)
-        cnt, stop, pace = Counters(), threading.Event(), Pacer(rate)
+        cnt, pace = Counters(), Pacer(rate)
         threads = [threading.Thread(target=actor, args=(port, t, ids, k, cnt, stop, pool, pace))
                    for k, t in enumerate(tokens[:4] * 2)]
         threads += [threading.Thread(target=officer,
                                      args=(port, tokens[4], ids, cnt, stop, pool, pace)),
                     threading.Thread(target=logger, args=(port, cnt, stop))]
         for t in threads:
+            t.daemon = True  # a soak that fails half-way still ends
             t.start()
         rows, rss_start, wal_max = [], None, 0
         print(f'soak: {minutes} minutes of load on 127.0.0.1:{port} (RSS after start '
@@ -401,7 +403,17 @@ def main():
             w = subprocess.run(['wrk', '-t1', '-c4', f'-d{tick}s', '--timeout', '10s',
                                 '-H', f'Cookie: {cookie}', '-s', f'{tmp}/reads.lua', f'http://127.0.0.1:{port}/'],
                                capture_output=True, text=True)
-            rps = float(re.search(r'Requests/sec:\s+([\d.]+)', w.stdout).group(1))
+            got = re.search(r'Requests/sec:\s+([\d.]+)', w.stdout)
+            if not got or srv.poll() is not None:
+                # the server died (or wrk could not run): say so, with the server's last lines
+                print(f'soak: FAILED in minute {minute}: the server '
+                      + (f'stopped (exit {srv.returncode})' if srv.poll() is not None
+                         else f'answered no reads ({(w.stderr or w.stdout).strip()[:200]})'))
+                with open(f'{tmp}/serve.err', encoding='utf-8', errors='replace') as f:
+                    for line in f.readlines()[-20:]:
+                        print(f'soak: serve: {line.rstrip()}')
+                return 1
+            rps = float(got.group(1))
             bad = re.search(r'Non-2xx or 3xx responses: (\d+)', w.stdout)
             sockerr = re.search(r'Socket errors: (.*)', w.stdout)
             if bad:
@@ -452,6 +464,7 @@ def main():
               f'{(v.stdout or v.stderr).strip()}')
         return 0 if ok_rss and ok_err and ok_ledger else 1
     finally:
+        stop.set()
         if srv:
             srv.kill()
         shutil.rmtree(tmp, ignore_errors=True)
