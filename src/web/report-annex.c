@@ -202,16 +202,7 @@ void report_annex_html_body(const struct compliance_report *r, bool links, struc
 
 void report_annex_html(const struct compliance_report *r, struct strbuf *out)
 {
-	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
-	html_elem(out, "title", REPORT_COMPLIANCE_TITLE, HTML_END);
-	html_elem(out, "style",
-	          "body{font-family:Noto Sans CJK JP,sans-serif;margin:2em}"
-	          "table{border-collapse:collapse;margin:1em 0}"
-	          "th,td{border:1px solid #888;padding:.2em .4em;vertical-align:top}"
-	          "tr.not-applicable td,tr.not-applicable th{color:#666}"
-	          "pre.checkpoint{font-size:.8em;margin:0}",
-	          HTML_END);
-	strbuf_addstr(out, "</head><body>");
+	report_html_doc_head(out, "tr.not-applicable td,tr.not-applicable th{color:#666}");
 	report_annex_html_body(r, false, out);
 	strbuf_addstr(out, "</body></html>\n");
 }

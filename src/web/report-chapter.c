@@ -132,15 +132,7 @@ void report_chapters_html(const struct compliance_report *r, bool links, struct 
 
 void report_chapters_html_doc(const struct compliance_report *r, struct strbuf *out)
 {
-	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
-	html_elem(out, "title", REPORT_COMPLIANCE_TITLE, HTML_END);
-	html_elem(out, "style",
-	          "body{font-family:Noto Sans CJK JP,sans-serif;margin:2em}"
-	          "table{border-collapse:collapse;margin:1em 0}"
-	          "th,td{border:1px solid #888;padding:.2em .4em;vertical-align:top}"
-	          "pre.checkpoint{font-size:.8em;margin:0}",
-	          HTML_END);
-	strbuf_addstr(out, "</head><body>");
+	report_html_doc_head(out, "");
 	html_elem(out, "h1", REPORT_COMPLIANCE_TITLE "（章ごとの概要）", HTML_END);
 	html_open(out, "dl", "class", "report-head", HTML_END);
 	report_head_basis(r, out);

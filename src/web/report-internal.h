@@ -138,6 +138,9 @@ struct csv_writer;
 void report_csv_fig_heads(struct csv_writer *w, int first, int end);
 void report_csv_fig_cells(struct csv_writer *w, const struct compliance_row *x, int first, int end);
 
+/* A report file's own HTML document: doctype, title, the shared style plus view_css, <body>. */
+void report_html_doc_head(struct strbuf *out, const char *view_css);
+
 /* The 決裁欄's boxes. */
 #define REPORT_NSIGNERS 4
 extern const char *const report_signers[REPORT_NSIGNERS];

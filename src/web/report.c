@@ -583,19 +583,28 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 	strbuf_release(&t);
 }
 
-void report_compliance_html(const struct compliance_report *r, struct strbuf *out)
+/* A report file's HTML head (its own document, outside the web's pages): the title and the
+ * style the three views share, with view_css (a view's own rules) before the checkpoint's. */
+void report_html_doc_head(struct strbuf *out, const char *view_css)
 {
+	struct strbuf css = STRBUF_INIT;
+
+	strbuf_addstr(&css, "body{font-family:Noto Sans CJK JP,sans-serif;margin:2em}"
+	                    "table{border-collapse:collapse;margin:1em 0}"
+	                    "th,td{border:1px solid #888;padding:.2em .4em;vertical-align:top}");
+	strbuf_addstr(&css, view_css);
+	strbuf_addstr(&css, "pre.checkpoint{font-size:.8em;margin:0}");
 	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
 	html_elem(out, "title", REPORT_COMPLIANCE_TITLE, HTML_END);
-	html_elem(out, "style",
-	          "body{font-family:Noto Sans CJK JP,sans-serif;margin:2em}"
-	          "table{border-collapse:collapse;margin:1em 0}"
-	          "th,td{border:1px solid #888;padding:.2em .4em;vertical-align:top}"
-	          "table.signers td{width:6em;height:4em}"
-	          "tr.gap td,tr.gap th{background:#fff3e0}"
-	          "pre.checkpoint{font-size:.8em;margin:0}",
-	          HTML_END);
+	html_elem(out, "style", css.buf, HTML_END);
 	strbuf_addstr(out, "</head><body>");
+	strbuf_release(&css);
+}
+
+void report_compliance_html(const struct compliance_report *r, struct strbuf *out)
+{
+	report_html_doc_head(out, "table.signers td{width:6em;height:4em}"
+	                          "tr.gap td,tr.gap th{background:#fff3e0}");
 	report_compliance_html_body(r, false, out);
 	strbuf_addstr(out, "</body></html>\n");
 }
