@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/json.h"
 #include "base/parse.h"
+#include "base/timeutil.h"
 #include "cli/core-cli.h"
 #include "cli/inspection.h"
 #include "core/inspections.h"
@@ -46,6 +47,19 @@ static int inspection_arg(struct door *d, const char *arg, struct record *ret)
 	return 0;
 }
 
+/* A role's inspection is answered and handed in by its holders; prints why not, -1. */
+static int may_answer(struct door *d, const struct record *insp, const char *as)
+{
+	struct strbuf err = STRBUF_INIT;
+	int r =
+	    inspection_may_answer(door_store(d), door_profile(d), insp, as, time_now_ms(), &err);
+
+	if (r < 0)
+		cli_error("%s", err.buf);
+	strbuf_release(&err);
+	return r < 0 ? -1 : 0;
+}
+
 /* Runs one act as as; prints {"id":N,...} (json) or the new record's id when it creates one. */
 static int run_act(struct door *d, struct act_input *in, const char *as, bool json,
                    struct strbuf *out, enum act_outcome *ret_outcome)
@@ -80,30 +94,71 @@ static int run_act(struct door *d, struct act_input *in, const char *as, bool js
 	return 0;
 }
 
+/* Opens one inspection of round at sec (for role, when given) with items; its outcome into out. */
+static int open_one(struct door *d, const char *round, const char *sec, const char *due,
+                    const char *role, const char *items, const char *as, bool json,
+                    struct strbuf *out, enum act_outcome *o)
+{
+	struct act_attr f[5] = { { "round", round }, { "section", sec }, { "due", due } };
+	struct act_input in = { .kind = ACT_RECORD,
+		                .register_id = SELF_INSPECTION_REGISTER,
+		                .action = SELF_INSPECTION_REGISTER ".open",
+		                .fields = f,
+		                .n_fields = 3 };
+
+	if (items && *items)
+		f[in.n_fields++] = (struct act_attr){ "items", items };
+	if (role)
+		f[in.n_fields++] = (struct act_attr){ "role", role };
+	if (!json)
+		strbuf_addf(out, role ? "%s\t%s\t" : "%s\t", sec, role);
+	return run_act(d, &in, as, json, out, o);
+}
+
+/* The roles of --role (comma lists, repeatable), into ret; NULL (one inspection) when none. */
+static void split_roles(const struct string_list *given, struct strv *ret)
+{
+	for (int i = 0; i < given->nr; i++) {
+		const char *cur = given->items[i], *b;
+		size_t len;
+
+		while (policy_list_next(&cur, &b, &len)) {
+			char *id = xstrndup(b, len);
+
+			strv_push_unique(ret, id);
+			free(id);
+		}
+	}
+}
+
 int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
 		"mamori inspection open --round TEXT --section ID[,ID...]... --due DATE "
-		"[--items CLAUSE,...] --as LOGIN [--json]",
-		N_("opens a self-inspection round: one inspection per section, answered by its "
-		   "staff "
-		   "and signed off by its head"),
+		"[--role ROLE[,ROLE...]]... [--items CLAUSE,...] --as LOGIN [--json]",
+		N_("opens a self-inspection round: one inspection per section (per section and "
+		   "role with --role), answered by its staff (the role's holders) and signed off "
+		   "by its head"),
 		NULL
 	};
 	const char *round = NULL, *due = NULL, *items = NULL, *as = NULL;
-	struct string_list sections = { 0 };
+	struct string_list sections = { 0 }, role_args = { 0 };
 	bool json = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "round", &round, "TEXT", "the round (点検の回: 令和8年度)"),
 		OPT_STRING_LIST(0, "section", &sections, "ID", "a section to inspect (repeatable)"),
 		OPT_STRING(0, "due", &due, "DATE", "the day the answers are due (YYYY-MM-DD)"),
+		OPT_STRING_LIST(0, "role", &role_args, "ROLE",
+		                "one inspection per section for this role, asking its checklist "
+		                "(repeatable)"),
 		OPT_STRING(0, "items", &items, "LIST",
 		           "the checklist's clauses to ask (default: the whole checklist)"),
 		OPT_STRING(0, "as", &as, "LOGIN", "who opens the round (required)"),
 		OPT_BOOL(0, "json", &json, "print the outcomes as a JSON array"),
 		OPT_END(),
 	};
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	struct strv roles = STRV_INIT, role_items = STRV_INIT;
 	struct door *d = NULL;
 	int k, ret, worst = EXIT_DONE;
 	size_t n = 0;
@@ -118,32 +173,23 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	if (need_as(as) < 0)
 		goto out;
+	split_roles(&role_args, &roles);
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		goto out;
-	if (items && *items) {
-		struct inspection_checklist cl = { 0 };
-		const char *cur = items, *b;
-		size_t len;
+	/* every role's items first: nothing is opened when one is wrong */
+	for (size_t r = 0; r < (roles.nr ? roles.nr : 1); r++) {
+		struct strbuf list = STRBUF_INIT;
 
-		inspection_checklist_make(door_profile(d), NULL, &cl);
-		while (policy_list_next(&cur, &b, &len)) {
-			char *id = xstrndup(b, len);
-			bool ok = inspection_checklist_find(&cl, id) != NULL;
-
-			if (!ok)
-				cli_error(
-				    "'%s' is not an item of the checklist (see 'mamori inspection "
-				    "checklist')",
-				    id);
-			free(id);
-			if (!ok) {
-				inspection_checklist_release(&cl);
-				ret = EXIT_FAILED;
-				goto out;
-			}
+		if (inspection_open_items(door_profile(d), roles.nr ? roles.items[r] : NULL, items,
+		                          &list, &err) < 0) {
+			cli_error("%s", err.buf);
+			strbuf_release(&list);
+			ret = EXIT_FAILED;
+			goto out;
 		}
-		inspection_checklist_release(&cl);
+		strv_push(&role_items, list.buf);
+		strbuf_release(&list);
 	}
 	if (json)
 		strbuf_addch(&out, '[');
@@ -153,33 +199,24 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 
 		while (policy_list_next(&cur, &b, &len)) {
 			char *sec = xstrndup(b, len);
-			struct act_attr f[4] = { { "round", round },
-				                 { "section", sec },
-				                 { "due", due } };
-			struct act_input in = { .kind = ACT_RECORD,
-				                .register_id = SELF_INSPECTION_REGISTER,
-				                .action = SELF_INSPECTION_REGISTER ".open",
-				                .fields = f,
-				                .n_fields = 3 };
-			enum act_outcome o = ACT_DONE;
-			int rc;
 
-			if (items && *items)
-				f[in.n_fields++] = (struct act_attr){ "items", items };
-			if (json && n++)
-				strbuf_addch(&out, ',');
-			if (!json)
-				strbuf_addf(&out, "%s\t", sec);
-			rc = run_act(d, &in, as, json, &out, &o);
-			free(sec);
-			if (rc < 0) {
-				ret = EXIT_FAILED;
-				goto out;
+			for (size_t r = 0; r < role_items.nr; r++) {
+				enum act_outcome o = ACT_DONE;
+
+				if (json && n++)
+					strbuf_addch(&out, ',');
+				if (open_one(d, round, sec, due, roles.nr ? roles.items[r] : NULL,
+				             role_items.items[r], as, json, &out, &o) < 0) {
+					free(sec);
+					ret = EXIT_FAILED;
+					goto out;
+				}
+				if (!json)
+					strbuf_addch(&out, '\n');
+				if (cli_exit_for_outcome(o) > worst)
+					worst = cli_exit_for_outcome(o);
 			}
-			if (!json)
-				strbuf_addch(&out, '\n');
-			if (cli_exit_for_outcome(o) > worst)
-				worst = cli_exit_for_outcome(o);
+			free(sec);
 		}
 	}
 	if (json)
@@ -190,7 +227,11 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 out:
 	door_free(d);
 	string_list_clear(&sections);
+	string_list_clear(&role_args);
+	strv_release(&roles);
+	strv_release(&role_items);
 	strbuf_release(&out);
+	strbuf_release(&err);
 	return ret;
 }
 
@@ -267,7 +308,7 @@ int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
 	if (ret)
 		goto out;
 	ret = EXIT_FAILED;
-	if (inspection_arg(d, argv[0], &insp) < 0)
+	if (inspection_arg(d, argv[0], &insp) < 0 || may_answer(d, &insp, as) < 0)
 		goto out;
 	inspection_checklist_make(door_profile(d), NULL, &cl);
 	inspection_items_of(&cl, &insp, &items, &n_items);
@@ -354,7 +395,8 @@ static int inspection_step(struct cli_ctx *ctx, int argc, const char **argv, con
 	if (ret)
 		goto out;
 	ret = EXIT_FAILED;
-	if (inspection_arg(d, argv[0], &insp) < 0)
+	if (inspection_arg(d, argv[0], &insp) < 0 ||
+	    (!strcmp(name, "submit") && may_answer(d, &insp, as) < 0))
 		goto out;
 	in.record_id = insp.id;
 	if (note) {

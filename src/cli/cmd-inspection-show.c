@@ -72,6 +72,9 @@ static void section_json(struct json_writer *w, struct store *st, const struct i
 	jw_kv_str(w, "round", s->round);
 	jw_kv_str(w, "section", s->section);
 	jw_kv_str(w, "section_name", name);
+	jw_kv_str(w, "role", s->role);
+	if (s->role)
+		jw_kv_str(w, "role_name", inspection_role_name(p, s->role));
 	jw_kv_str(w, "state", s->rec->state);
 	jw_kv_str(w, "state_name", state_name(p, SELF_INSPECTION_REGISTER, s->rec->state));
 	jw_kv_str(w, "due", s->due);
@@ -169,6 +172,9 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 		            or_dash(s->round), or_dash(s->section),
 		            state_name(door_profile(d), SELF_INSPECTION_REGISTER, s->rec->state),
 		            or_dash(s->due), s->overdue ? "（期限超過）" : "");
+		if (s->role)
+			strbuf_addf(&out, "役割：%s（%s）\n",
+			            inspection_role_name(door_profile(d), s->role), s->role);
 		strbuf_addf(&out, "適合 %zu、不適合 %zu、該当なし %zu、未回答 %zu（%zu 項目）\n\n",
 		            s->conform, s->nonconform, s->na, s->unanswered, s->total);
 		table_init(&tb, 5, (const char *[]){ "条項", "出典", "結果", "所見", "点検項目" });
@@ -229,14 +235,47 @@ static void people_text(const struct inspection_rollup *r, struct strbuf *out)
 	strbuf_addch(out, '\n');
 }
 
+/* The roll-up by role, when a round was opened for roles. */
+static void roles_text(const struct inspection_rollup *r, const struct profile *p,
+                       struct strbuf *out)
+{
+	struct table tb;
+
+	if (r->n_roles < 2 && !(r->n_roles == 1 && r->roles[0].role))
+		return;
+	table_init(&tb, 9,
+	           (const char *[]){ "役割", "点検", "確認済", "期限超過", "適合", "不適合",
+	                             "該当なし", "未回答", "役割のid" });
+	tb.right_align = 1;
+	for (size_t i = 0; i < r->n_roles; i++) {
+		const struct inspection_role_row *ro = &r->roles[i];
+		char v[7][24];
+
+		snprintf(v[0], sizeof(v[0]), "%zu", ro->inspections);
+		snprintf(v[1], sizeof(v[1]), "%zu", ro->signed_off);
+		snprintf(v[2], sizeof(v[2]), "%zu", ro->overdue);
+		snprintf(v[3], sizeof(v[3]), "%zu", ro->conform);
+		snprintf(v[4], sizeof(v[4]), "%zu", ro->nonconform);
+		snprintf(v[5], sizeof(v[5]), "%zu", ro->na);
+		snprintf(v[6], sizeof(v[6]), "%zu", ro->unanswered);
+		table_add(&tb, (const char *[]){
+		                   ro->role ? inspection_role_name(p, ro->role) : "全項目", v[0],
+		                   v[1], v[2], v[3], v[4], v[5], v[6], or_dash(ro->role) });
+	}
+	strbuf_addstr(out, "役割ごと：\n");
+	table_render(&tb, out);
+	table_release(&tb);
+	strbuf_addch(out, '\n');
+}
+
 static void rollup_text(const struct inspection_rollup *r, const struct profile *p,
                         struct strbuf *out)
 {
 	struct table tb;
 
-	table_init(&tb, 10,
+	table_init(&tb, 11,
 	           (const char *[]){ "点検", "点検の回", "課等", "状態", "期限", "適合", "不適合",
-	                             "該当なし", "未回答", "項目" });
+	                             "該当なし", "未回答", "項目", "役割" });
 	tb.right_align = 1;
 	for (size_t i = 0; i < r->n_sections; i++) {
 		const struct inspection_section *s = &r->sections[i];
@@ -253,11 +292,13 @@ static void rollup_text(const struct inspection_rollup *r, const struct profile 
 		              id, or_dash(s->round), or_dash(s->section),
 		              s->overdue ? "期限超過"
 		                         : state_name(p, SELF_INSPECTION_REGISTER, s->rec->state),
-		              or_dash(s->due), c[0], c[1], c[2], c[3], total });
+		              or_dash(s->due), c[0], c[1], c[2], c[3], total,
+		              s->role ? inspection_role_name(p, s->role) : "全項目" });
 	}
 	table_render(&tb, out);
 	table_release(&tb);
 	strbuf_addf(out, "\n期限超過の課等：%zu\n\n", r->overdue);
+	roles_text(r, p, out);
 	people_text(r, out);
 	table_init(&tb, 5, (const char *[]){ "条項", "適合", "不適合", "該当なし", "未回答" });
 	for (size_t i = 0; i < r->n_clauses; i++) {
@@ -274,6 +315,29 @@ static void rollup_text(const struct inspection_rollup *r, const struct profile 
 	}
 	table_render(&tb, out);
 	table_release(&tb);
+}
+
+static void roles_json(struct json_writer *w, const struct inspection_rollup *r)
+{
+	jw_key(w, "roles");
+	jw_array_begin(w);
+	for (size_t i = 0; i < r->n_roles; i++) {
+		const struct inspection_role_row *ro = &r->roles[i];
+
+		jw_object_begin(w);
+		jw_kv_str(w, "role", ro->role);
+		if (ro->role)
+			jw_kv_str(w, "role_name", inspection_role_name(r->profile, ro->role));
+		jw_kv_int(w, "inspections", (int64_t)ro->inspections);
+		jw_kv_int(w, "signed", (int64_t)ro->signed_off);
+		jw_kv_int(w, "overdue", (int64_t)ro->overdue);
+		jw_kv_int(w, "conform", (int64_t)ro->conform);
+		jw_kv_int(w, "nonconform", (int64_t)ro->nonconform);
+		jw_kv_int(w, "na", (int64_t)ro->na);
+		jw_kv_int(w, "unanswered", (int64_t)ro->unanswered);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
 }
 
 int inspection_rollup_cmd(struct cli_ctx *ctx, int argc, const char **argv)
@@ -343,6 +407,7 @@ int inspection_rollup_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 			jw_object_end(&w);
 		}
 		jw_array_end(&w);
+		roles_json(&w, &r);
 		jw_key(&w, "clauses");
 		jw_array_begin(&w);
 		for (size_t i = 0; i < r.n_clauses; i++) {

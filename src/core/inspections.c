@@ -211,6 +211,13 @@ const struct record *inspection_answer_for(const struct inspection_rollup *r, in
 	return best;
 }
 
+const char *inspection_role_name(const struct profile *p, const char *role)
+{
+	const struct policy_role *ro = role && p ? policy_role(p, role) : NULL;
+
+	return ro && ro->name ? ro->name : role ? role : "";
+}
+
 const struct inspection_section *inspection_section_for(const struct inspection_rollup *r,
                                                         int64_t id)
 {
@@ -286,6 +293,28 @@ static void count_one(struct inspection_rollup *r, struct inspection_section *s,
 		r->overdue++;
 }
 
+/* Adds a counted inspection to its role's row. */
+static void count_role(struct inspection_rollup *r, const struct inspection_section *s)
+{
+	struct inspection_role_row *row = NULL;
+
+	for (size_t i = 0; i < r->n_roles && !row; i++)
+		if ((!s->role && !r->roles[i].role) ||
+		    (s->role && r->roles[i].role && !strcmp(s->role, r->roles[i].role)))
+			row = &r->roles[i];
+	if (!row) {
+		row = &r->roles[r->n_roles++];
+		row->role = s->role;
+	}
+	row->inspections++;
+	row->signed_off += s->rec->state && !strcmp(s->rec->state, "signed");
+	row->overdue += s->overdue;
+	row->conform += s->conform;
+	row->nonconform += s->nonconform;
+	row->na += s->na;
+	row->unanswered += s->unanswered;
+}
+
 static int by_catalog(const void *a, const void *b)
 {
 	const struct inspection_clause_row *x = a, *y = b;
@@ -301,6 +330,7 @@ int inspection_rollup(struct store *st, const struct reader *rd, const struct pr
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->profile = p;
 	if (!policy_register(p, SELF_INSPECTION_REGISTER) ||
 	    !policy_register(p, INSPECTION_ANSWER_REGISTER)) {
 		error_set(err, "the profile in force has no self-inspection registers (%s, %s)",
@@ -331,6 +361,7 @@ int inspection_rollup(struct store *st, const struct reader *rd, const struct pr
 	ret->sections =
 	    xcalloc(ret->inspections.nr ? ret->inspections.nr : 1, sizeof(*ret->sections));
 	ret->clauses = xcalloc(ret->checklist.nr ? ret->checklist.nr : 1, sizeof(*ret->clauses));
+	ret->roles = xcalloc(ret->inspections.nr ? ret->inspections.nr : 1, sizeof(*ret->roles));
 	for (size_t i = 0; i < ret->inspections.nr; i++) {
 		struct inspection_section *s = &ret->sections[ret->n_sections++];
 
@@ -338,7 +369,11 @@ int inspection_rollup(struct store *st, const struct reader *rd, const struct pr
 		s->round = record_field(s->rec, "round");
 		s->section = s->rec->section ? s->rec->section : record_field(s->rec, "section");
 		s->due = record_field(s->rec, "due");
+		s->role = record_field(s->rec, "role");
+		if (s->role && !*s->role)
+			s->role = NULL;
 		count_one(ret, s, now_ms);
+		count_role(ret, s);
 	}
 	/* clause rows in the catalog's order: the profile's clauses array is in that order */
 	qsort(ret->clauses, ret->n_clauses, sizeof(*ret->clauses), by_catalog);
@@ -359,11 +394,13 @@ void inspection_rollup_release(struct inspection_rollup *r)
 	}
 	free(r->sections);
 	free(r->clauses);
+	free(r->roles);
 	memset(r, 0, sizeof(*r));
 }
 
 /* One CSV row of the people a register says are missing (研修を受けていない者 ...). */
-static void people_row(struct csv_writer *w, const struct inspection_section *s, const char *id,
+static void people_row(struct csv_writer *w, const struct profile *p,
+                       const struct inspection_section *s, const char *id,
                        const struct policy_clauses *c, const char *item, const struct strv *v)
 {
 	struct strbuf count = STRBUF_INIT, names = STRBUF_INIT;
@@ -384,7 +421,8 @@ static void people_row(struct csv_writer *w, const struct inspection_section *s,
 			              item,
 			              count.buf,
 			              names.buf,
-			              "" };
+			              "",
+			              inspection_role_name(p, s->role) };
 		csv_write_row(w, row, sizeof(row) / sizeof(row[0]));
 	}
 	strbuf_release(&count);
@@ -396,17 +434,19 @@ static void people_rows(struct csv_writer *w, const struct inspection_rollup *r,
                         const struct inspection_section *s, const char *id)
 {
 	if (r->training)
-		people_row(w, s, id, &r->training->clauses, "研修を受けていない者", &s->untrained);
+		people_row(w, r->profile, s, id, &r->training->clauses, "研修を受けていない者",
+		           &s->untrained);
 	if (r->consent)
-		people_row(w, s, id, &r->consent->clauses, "同意のない非常勤職員", &s->unconsented);
+		people_row(w, r->profile, s, id, &r->consent->clauses, "同意のない非常勤職員",
+		           &s->unconsented);
 }
 
 int inspection_rollup_csv(const struct inspection_rollup *r, bool cp932, struct strbuf *out,
                           size_t *ret_substituted, struct strbuf *err)
 {
-	static const char *const head[] = { "点検の回", "課等",     "点検", "状態",
-		                            "期限",     "期限超過", "条項", "出典",
-		                            "点検項目", "結果",     "所見", "証跡" };
+	static const char *const head[] = { "点検の回", "課等", "点検", "状態",     "期限",
+		                            "期限超過", "条項", "出典", "点検項目", "結果",
+		                            "所見",     "証跡", "役割" };
 	struct csv_writer w;
 	int ret;
 
@@ -438,6 +478,7 @@ int inspection_rollup_csv(const struct inspection_rollup *r, bool cp932, struct 
 				                               : "未回答",
 				a && record_field(a, "note") ? record_field(a, "note") : "",
 				a && record_field(a, "evidence") ? record_field(a, "evidence") : "",
+				inspection_role_name(r->profile, s->role),
 			};
 			csv_write_row(&w, row, sizeof(row) / sizeof(row[0]));
 		}

@@ -38,6 +38,75 @@ void inspection_checklist_release(struct inspection_checklist *c);
 const struct inspection_item *inspection_checklist_find(const struct inspection_checklist *c,
                                                         const char *clause_id);
 
+/*
+ * A role's checklist (inspection-roles.c, docs/audits.md "Checklists by role"): the items of the
+ * checklist the role's holder answers, each with why: the text makes the role carry the clause
+ * out (its `actor`), a duty the role holds cites it, a rule lets the role act (or gives it an
+ * action citing it), makes it approve, or has it told or witness; the items no role is given
+ * fall to the role that signs a section's inspection off (Minato's セキュリティ責任者, MIN-9-2-1).
+ */
+enum inspection_why {
+	INSPECTION_WHY_ACTOR,
+	INSPECTION_WHY_DUTY,
+	INSPECTION_WHY_RULE,
+	INSPECTION_WHY_ACTION,
+	INSPECTION_WHY_APPROVAL,
+	INSPECTION_WHY_OBLIGATION,
+	INSPECTION_WHY_REST,
+};
+struct inspection_because {
+	enum inspection_why why;
+	const char *id, *name; /* the duty, rule or action (NULL for actor and rest) */
+};
+struct inspection_role_item {
+	const struct inspection_item *item;
+	struct inspection_because *because;
+	size_t n_because, alloc_because;
+};
+struct inspection_role_checklist {
+	const struct policy_role *role;
+	struct inspection_role_item *items; /* the checklist's order */
+	size_t nr;
+	bool rest; /* the role signs inspections off: it answers the items no role is given */
+};
+void inspection_role_checklist_make(const struct profile *p, const struct inspection_checklist *c,
+                                    const struct policy_role *role,
+                                    struct inspection_role_checklist *ret);
+void inspection_role_checklist_release(struct inspection_role_checklist *rc);
+/* The items' clause ids, comma-separated (a round's `items`). */
+void inspection_role_items(const struct inspection_role_checklist *rc, struct strbuf *out);
+/* Why, in Japanese: "義務「課等の遵守状況の点検」（section-inspection）". */
+void inspection_because_text(const struct inspection_because *b, struct strbuf *out);
+/* "actor", "duty", "rule", "action", "approval", "obligation", "rest" (JSON). */
+const char *inspection_why_name(enum inspection_why why);
+/* Whether the profile lets role sign a section's inspection off. */
+bool inspection_role_signs_off(const struct profile *p, const struct policy_role *role);
+/*
+ * The logins holding role at section now: a section role at the section, a system role at one
+ * of the section's systems, an org role anywhere (its holder answers where they work).
+ */
+int inspection_role_holders(struct store *st, const struct policy_role *role, const char *section,
+                            int64_t now_ms, struct strv *ret, struct strbuf *err);
+/* 1 when login is one of them, 0 when not, < 0 on a store error. */
+int inspection_role_held(struct store *st, const struct policy_role *role, const char *section,
+                         const char *login, int64_t now_ms, struct strbuf *err);
+
+/*
+ * The `items` of a new inspection into ret: given (a comma list of checklist items) and, with
+ * role, within that role's checklist; role alone: its checklist. Empty: the whole checklist.
+ * -EINVAL with a message naming what is not an item (or not a role).
+ */
+int inspection_open_items(const struct profile *p, const char *role, const char *given,
+                          struct strbuf *ret, struct strbuf *err);
+
+/*
+ * Whether login may answer (and hand in) self-inspection insp: anyone the door lets for the
+ * section's whole checklist; for a role's (its field `role`), only that role's holders at the
+ * section. 0, or -EPERM with a message naming who answers it (< 0 on a store error).
+ */
+int inspection_may_answer(struct store *st, const struct profile *p, const struct record *insp,
+                          const char *login, int64_t now_ms, struct strbuf *err);
+
 /* An answer's result: "適合" conform, "不適合" nonconform, "該当なし" not applicable. */
 enum inspection_result {
 	INSPECTION_UNANSWERED,
@@ -53,7 +122,8 @@ enum inspection_result inspection_result_of(const char *value);
 struct inspection_section {
 	const struct record *rec; /* in the roll-up's inspections */
 	const char *round, *section, *due;
-	bool overdue; /* not yet submitted (or sent back) and its due day has ended */
+	const char *role; /* the role whose checklist it asks (field `role`), or NULL: the whole */
+	bool overdue;     /* not yet submitted (or sent back) and its due day has ended */
 	size_t total, conform, nonconform, na, unanswered;
 	/*
 	 * From the training and consent registers (inspection-people.c): the logins of the
@@ -68,13 +138,22 @@ struct inspection_clause_row {
 	const struct policy_clause *clause;
 	size_t conform, nonconform, na, unanswered;
 };
+/* One role's inspections across sections (role NULL: the sections' whole checklists). */
+struct inspection_role_row {
+	const char *role;
+	size_t inspections, signed_off, overdue;
+	size_t conform, nonconform, na, unanswered;
+};
 struct inspection_rollup {
+	const struct profile *profile;
 	struct record_list inspections, answers;
 	struct inspection_checklist checklist; /* the whole checklist */
 	struct inspection_section *sections;   /* one per inspection, as listed */
 	size_t n_sections;
 	struct inspection_clause_row *clauses; /* the checklist's order, asked at least once */
 	size_t n_clauses;
+	struct inspection_role_row *roles; /* by role, first seen first (NULL role first) */
+	size_t n_roles;
 	size_t overdue;
 	/*
 	 * The duty whose training the roll-up checks (its evidence: a register with the user
@@ -101,12 +180,15 @@ void inspection_items_of(const struct inspection_checklist *c, const struct reco
 /* The answer to clause of inspection id in the roll-up, or NULL. */
 const struct record *inspection_answer_for(const struct inspection_rollup *r, int64_t id,
                                            const char *clause);
+/* The name people read for a role id ("セキュリティ責任者"); "" for NULL, the id if unknown. */
+const char *inspection_role_name(const struct profile *p, const char *role);
 /* The roll-up's section for inspection id, or NULL. */
 const struct inspection_section *inspection_section_for(const struct inspection_rollup *r,
                                                         int64_t id);
 /*
- * The roll-up as CSV, one row per section and item (条項 in a column of its own): UTF-8 with a
- * BOM, or CP932 (*ret_substituted: characters CP932 lacks, written as 〓).
+ * The roll-up as CSV, one row per section and item (条項 in a column of its own; the role
+ * whose checklist it is in the last column, 役割): UTF-8 with a BOM, or CP932 (*ret_substituted:
+ * characters CP932 lacks, written as 〓).
  */
 int inspection_rollup_csv(const struct inspection_rollup *r, bool cp932, struct strbuf *out,
                           size_t *ret_substituted, struct strbuf *err);

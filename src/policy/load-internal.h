@@ -104,4 +104,7 @@ void load_requests(struct loader *L, const struct ynode *n);   /* load-duties.c 
 void load_incidents(struct loader *L, const struct ynode *n);  /* load-incidents.c */
 void load_risk(struct loader *L, const struct ynode *n);       /* load-risk.c */
 
+/* Each clause's `actor` (roles), once the roles are loaded (load-org.c). */
+void load_clause_actors(struct loader *L, const struct ynode *n);
+
 #endif

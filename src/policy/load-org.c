@@ -75,9 +75,9 @@ void load_identity(struct loader *L, const struct ynode *n)
 
 void load_clauses(struct loader *L, const struct ynode *n)
 {
-	static const char *const keys[] = { "cite", "kind",   "text",     "quote",
-		                            "law",  "reason", "iso27001", "iso27001_derived",
-		                            NULL };
+	static const char *const keys[] = { "cite",  "kind",   "text",     "quote",
+		                            "law",   "reason", "iso27001", "iso27001_derived",
+		                            "actor", NULL };
 	struct profile *p = L->p;
 
 	stable_init(&L->priv->clauses, L->a, n && n->type == Y_MAP ? n->n : 0);
@@ -159,6 +159,41 @@ void load_clauses(struct loader *L, const struct ynode *n)
 		p->n_clauses++;
 	}
 	p->clauses = L->clauses;
+}
+
+/* Each clause's `actor`: the roles the text names as carrying it out (after the roles). */
+void load_clause_actors(struct loader *L, const struct ynode *n)
+{
+	if (!n || n->type != Y_MAP)
+		return;
+	for (unsigned i = 0, ci = 0; i < n->n; i++) {
+		const struct ynode *k = n->kids[2 * i], *v = n->kids[2 * i + 1], *x;
+		const struct ynode **nodes = NULL;
+		struct policy_clause *c;
+		const char **ids = NULL;
+		unsigned nr = 0;
+
+		if (!is_clause_id(k->str) || v->type != Y_MAP)
+			continue;
+		c = &L->clauses[ci++];
+		if (!(x = ymap_get(v, "actor")) ||
+		    load_str_list(L, x, "a role", &ids, &nr, &nodes) < 0 || !nr)
+			continue;
+		c->actors = arena_array(L->a, nr, sizeof(*c->actors));
+		for (unsigned a = 0; a < nr; a++) {
+			const struct policy_role *r = load_role_ref(L, nodes[a], ids[a]);
+			bool dup = false;
+
+			for (unsigned b = 0; r && b < c->n_actors; b++)
+				dup = dup || c->actors[b] == r;
+			if (dup)
+				load_err(L, nodes[a],
+				         "clause '%s' names role '%s' twice in 'actor'", c->id,
+				         ids[a]);
+			else if (r)
+				c->actors[c->n_actors++] = r;
+		}
+	}
 }
 
 /* ---- levels, employment, context ------------------------------------------------------ */

@@ -9,6 +9,13 @@ const struct policy_clause *policy_clause(const struct profile *p, const char *i
 	return stable_get(&p->priv->clauses, id, strlen(id));
 }
 
+uint64_t policy_rule_actor_roles(const struct profile *p, const struct policy_rule *r)
+{
+	const struct cond *w = &p->priv->rule_priv[r->index].when;
+
+	return w->present && w->has_roles ? w->roles : 0;
+}
+
 const struct policy_level *policy_level(const struct profile *p, const char *id)
 {
 	return stable_get(&p->priv->levels, id, strlen(id));

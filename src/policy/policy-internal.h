@@ -144,8 +144,6 @@ struct profile_private {
 
 /* profile.c → compile.c: build the indexes of every action; diagnostics for limits. */
 void policy_compile(struct profile *p, struct policy_diags *d);
-/* Whether one of the rule's `on` patterns names the action. */
-bool policy_rule_on(const struct policy_rule *r, const struct policy_action *a);
 /* lint.c: checks that need the whole model (rules, coverage, reachability). */
 void policy_lint_model(const struct profile *p, struct policy_diags *d);
 

@@ -63,6 +63,11 @@ struct policy_clause {
 	/* given as `iso27001_derived`: derived from the clause's subject and words, not yet
 	 * reviewed one by one against the text */
 	bool annex_derived;
+	/* `actor`: the roles the text names as carrying the clause out (its 主体: "システム管理者
+	 * は、…"), or none ("区は、…", or no subject): who answers it in a self-inspection, beside
+	 * the roles the profile's duties, rules and approvals give it (core/inspections.c) */
+	const struct policy_role **actors;
+	unsigned n_actors;
 	enum policy_clause_kind kind;
 	unsigned index;
 	struct policy_pos pos;
@@ -667,6 +672,10 @@ bool policy_list_next(const char **cursor, const char **ret_item, size_t *ret_le
 bool policy_list_has(const char *list, const char *item);
 const struct policy_state *policy_register_state(const struct policy_register *r, const char *id);
 const struct policy_rule *policy_rule(const struct profile *p, const char *id);
+/* The roles a rule's `when` asks the actor to hold (a bit per role index); 0 when it names none. */
+uint64_t policy_rule_actor_roles(const struct profile *p, const struct policy_rule *r);
+/* Whether rule r applies to action a (its `on`: "asset.copy", "asset.*", "*.read"). */
+bool policy_rule_on(const struct policy_rule *r, const struct policy_action *a);
 const struct policy_duty *policy_duty(const struct profile *p, const char *id);
 const struct policy_opening *policy_opening(const struct profile *p, const char *id);
 /* A threat of the profile's risk catalogue (load-risk.c). */

@@ -45,6 +45,7 @@ static void load_root(struct loader *L, const struct ynode *root)
 	load_context(L, ymap_get(root, "context"));
 	load_session(L, ymap_get(root, "session"));
 	load_roles(L, ymap_get(root, "roles"));
+	load_clause_actors(L, ymap_get(root, "clauses"));
 	load_registers(L, ymap_get(root, "registers"));
 	load_rules(L, ymap_get(root, "rules"));
 	load_separation(L, ymap_get(root, "separation"));

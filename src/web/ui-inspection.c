@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/inspections.h"
+#include "core/org.h"
 #include "core/read.h"
 #include "web/access.h"
 #include "web/outcome.h"
@@ -36,6 +37,45 @@ static const struct inspection_section *load_one(struct web_req *r, struct inspe
 	}
 	strbuf_release(&err);
 	return s;
+}
+
+/* Whether the reader answers s: anyone the door lets, for a role's checklist its holders. */
+static bool may_answer(struct web_req *r, const struct inspection_section *s, struct strbuf *err)
+{
+	return inspection_may_answer(r->st, r->profile, s->rec, r->user->login, time_now_ms(),
+	                             err) == 0;
+}
+
+/* A role's inspection: the role and who answers it (its holders at the section). */
+static void role_rows(struct web_req *r, const struct inspection_section *s)
+{
+	struct strbuf *o = &r->out;
+	const struct policy_role *role = policy_role(r->profile, s->role);
+	struct strv holders = STRV_INIT;
+
+	html_elem(o, "dt", _("Role"), HTML_END);
+	html_elem(o, "dd", inspection_role_name(r->profile, s->role), "id", "role", HTML_END);
+	if (!role)
+		return;
+	if (inspection_role_holders(r->st, role, s->section ? s->section : "", time_now_ms(),
+	                            &holders, NULL) < 0)
+		strv_release(&holders);
+	html_elem(o, "dt", _("Answered by"), HTML_END);
+	html_open(o, "dd", "id", "answerers", HTML_END);
+	for (size_t i = 0; i < holders.nr; i++) {
+		struct org_user u = { 0 };
+
+		html_text(o, i ? "、" : "");
+		if (org_user_get(r->st, holders.items[i], &u, NULL) == 0 && u.name)
+			html_textf(o, "%s（%s）", u.name, holders.items[i]);
+		else
+			html_text(o, holders.items[i]);
+		org_user_release(&u);
+	}
+	if (!holders.nr)
+		html_text(o, _("nobody holds this role here yet"));
+	html_close(o, "dd");
+	strv_release(&holders);
 }
 
 static void result_select(struct strbuf *o, const char *id, const char *current)
@@ -172,7 +212,7 @@ void ui_inspection(struct web_req *r)
 	const struct record *rec;
 	struct strbuf title = STRBUF_INIT, sum = STRBUF_INIT;
 	char *secname;
-	bool is_open;
+	bool is_open, answerer;
 
 	if (!s)
 		goto out;
@@ -201,15 +241,24 @@ void ui_inspection(struct web_req *r)
 	            _("Nonconform"), s->nonconform, _("Not applicable"), s->na, _("Unanswered"),
 	            s->unanswered);
 	html_elem(o, "dd", sum.buf, "id", "summary", HTML_END);
+	if (s->role)
+		role_rows(r, s);
 	if (record_field(rec, "signoff_note")) {
 		html_elem(o, "dt", _("Remarks"), HTML_END);
 		html_elem(o, "dd", record_field(rec, "signoff_note"), HTML_END);
 	}
 	html_close(o, "dl");
+	answerer = may_answer(r, s, NULL);
+	if (is_open && !answerer)
+		html_elem(o, "p",
+		          _("This checklist is answered by the holders of its role; you may read "
+		            "it."),
+		          "class", "cite", "id", "not-yours", HTML_END);
 	items_table(r, &ru, s,
-	            is_open && ui_may(r, INSPECTION_ANSWER_REGISTER ".answer", NULL, s->section),
+	            is_open && answerer &&
+	                ui_may(r, INSPECTION_ANSWER_REGISTER ".answer", NULL, s->section),
 	            ui_may(r, "finding.raise", NULL, s->section));
-	if (ui_may(r, SELF_INSPECTION_REGISTER ".submit", rec, NULL))
+	if (answerer && ui_may(r, SELF_INSPECTION_REGISTER ".submit", rec, NULL))
 		step_form(r, s, "submit", _("Hand the answers in"), false);
 	if (ui_may(r, SELF_INSPECTION_REGISTER ".sign_off", rec, NULL)) {
 		step_form(r, s, "sign_off", _("Sign off"), true);
@@ -271,12 +320,17 @@ void ui_inspection_answer(struct web_req *r)
 	const char *note = web_form(r, "note"), *evidence = web_form(r, "evidence");
 	struct act_input in = { .kind = ACT_RECORD, .register_id = INSPECTION_ANSWER_REGISTER };
 	const struct record *prev;
+	struct strbuf err = STRBUF_INIT;
 	struct act_attr f[6];
 	char id[24];
 	size_t n = 0;
 
 	if (!s)
 		goto out;
+	if (!may_answer(r, s, &err)) {
+		web_error(r, 403, err.buf);
+		goto out;
+	}
 	if (!is_item(&ru, s, clause) || !value) {
 		web_error(r, 400, "answer an item of this inspection: 適合, 不適合 or 該当なし");
 		goto out;
@@ -302,6 +356,7 @@ void ui_inspection_answer(struct web_req *r)
 	act_and_back(r, s, &in);
 out:
 	inspection_rollup_release(&ru);
+	strbuf_release(&err);
 }
 
 void ui_inspection_step(struct web_req *r)
@@ -310,6 +365,7 @@ void ui_inspection_step(struct web_req *r)
 	const struct inspection_section *s = load_one(r, &ru);
 	const char *step = web_form(r, "step"), *note = web_form(r, "note");
 	struct act_input in = { .kind = ACT_RECORD };
+	struct strbuf err = STRBUF_INIT;
 	struct act_attr f[1];
 
 	if (!s)
@@ -324,6 +380,10 @@ void ui_inspection_step(struct web_req *r)
 		web_error(r, 400, "step is submit, sign_off or send_back");
 		goto out;
 	}
+	if (!strcmp(step, "submit") && !may_answer(r, s, &err)) {
+		web_error(r, 403, err.buf);
+		goto out;
+	}
 	in.record_id = s->rec->id;
 	if (note && *note && !strcmp(step, "sign_off")) {
 		f[0] = (struct act_attr){ "signoff_note", note };
@@ -333,6 +393,7 @@ void ui_inspection_step(struct web_req *r)
 	act_and_back(r, s, &in);
 out:
 	inspection_rollup_release(&ru);
+	strbuf_release(&err);
 }
 
 void ui_inspection_raise(struct web_req *r)

@@ -54,6 +54,20 @@ static void count_cell(struct strbuf *o, size_t n)
 	html_elem(o, "td", v, "class", "num", HTML_END);
 }
 
+/*
+ * Whether the list shows s to the reader: a section's whole checklist, or a role's to its
+ * holders, to whoever signs it off, and to readers outside the section (the CISO office,
+ * auditors); a section's staff see only their own role's checklists.
+ */
+static bool shown(struct web_req *r, const struct inspection_section *s)
+{
+	return !s->role || !r->user->section || !s->section ||
+	       strcmp(r->user->section, s->section) ||
+	       inspection_may_answer(r->st, r->profile, s->rec, r->user->login, time_now_ms(),
+	                             NULL) == 0 ||
+	       ui_may(r, SELF_INSPECTION_REGISTER ".sign_off", s->rec, NULL);
+}
+
 static void sections_table(struct web_req *r, const struct inspection_rollup *ru)
 {
 	struct strbuf *o = &r->out;
@@ -63,6 +77,7 @@ static void sections_table(struct web_req *r, const struct inspection_rollup *ru
 	html_open(o, "tr", HTML_END);
 	html_elem(o, "th", _("Round"), "scope", "col", HTML_END);
 	html_elem(o, "th", _("Section"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Role"), "scope", "col", HTML_END);
 	html_elem(o, "th", _("State"), "scope", "col", HTML_END);
 	html_elem(o, "th", _("Due"), "scope", "col", HTML_END);
 	html_elem(o, "th", _("Conform"), "scope", "col", HTML_END);
@@ -73,13 +88,20 @@ static void sections_table(struct web_req *r, const struct inspection_rollup *ru
 	for (size_t i = ru->n_sections; i-- > 0;) {
 		const struct inspection_section *s = &ru->sections[i];
 
-		html_open(o, "tr", "class", s->overdue ? "overdue" : NULL, HTML_END);
+		if (!shown(r, s))
+			continue;
+		html_open(o, "tr", "class", s->overdue ? "overdue" : NULL, "data-role", s->role,
+		          HTML_END);
 		html_open(o, "td", HTML_END);
 		strbuf_reset(&url);
 		strbuf_addf(&url, "/inspections/%" PRId64, s->rec->id);
 		page_link(o, url.buf, s->round ? s->round : "—");
 		html_close(o, "td");
 		section_cell(r, s->section);
+		html_elem(o, "td",
+		          s->role ? inspection_role_name(r->profile, s->role)
+		                  : _("Whole checklist"),
+		          "class", "role", HTML_END);
 		html_elem(o, "td", ui_state_name(r, SELF_INSPECTION_REGISTER, s->rec->state),
 		          HTML_END);
 		html_open(o, "td", HTML_END);
@@ -179,6 +201,46 @@ static void people_table(struct web_req *r, const struct inspection_rollup *ru)
 	html_close(o, "table");
 }
 
+/* The roll-up by role, once a round was opened for roles. */
+static void roles_table(struct web_req *r, const struct inspection_rollup *ru)
+{
+	struct strbuf *o = &r->out;
+
+	if (ru->n_roles < 2 && !(ru->n_roles == 1 && ru->roles[0].role))
+		return;
+	html_elem(o, "h2", _("By role"), "id", "roles-h", HTML_END);
+	html_open(o, "table", "class", "inspection-roles", "aria-labelledby", "roles-h", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("Role"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Inspections"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Signed off"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Past due"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Conform"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Nonconform"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Not applicable"), "scope", "col", HTML_END);
+	html_elem(o, "th", _("Unanswered"), "scope", "col", HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < ru->n_roles; i++) {
+		const struct inspection_role_row *ro = &ru->roles[i];
+
+		html_open(o, "tr", "data-role", ro->role, "class",
+		          ro->nonconform ? "nonconform" : NULL, HTML_END);
+		html_elem(o, "th",
+		          ro->role ? inspection_role_name(r->profile, ro->role)
+		                   : _("Whole checklist"),
+		          "scope", "row", HTML_END);
+		count_cell(o, ro->inspections);
+		count_cell(o, ro->signed_off);
+		count_cell(o, ro->overdue);
+		count_cell(o, ro->conform);
+		count_cell(o, ro->nonconform);
+		count_cell(o, ro->na);
+		count_cell(o, ro->unanswered);
+		html_close(o, "tr");
+	}
+	html_close(o, "table");
+}
+
 static void clauses_table(struct web_req *r, const struct inspection_rollup *ru)
 {
 	struct strbuf *o = &r->out;
@@ -215,6 +277,36 @@ static void clauses_table(struct web_req *r, const struct inspection_rollup *ru)
 	html_close(o, "table");
 }
 
+/* The roles whose checklist a round may ask: those the profile gives items. */
+static void role_select(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct inspection_checklist cl = { 0 };
+
+	inspection_checklist_make(r->profile, NULL, &cl);
+	html_open(o, "div", "class", "field", HTML_END);
+	html_elem(o, "label",
+	          _("Roles (one inspection per section and role; none: the whole "
+	            "checklist)"),
+	          "for", "f-roles", HTML_END);
+	html_open(o, "select", "id", "f-roles", "name", "role", "multiple", "", HTML_END);
+	for (unsigned i = 0; i < r->profile->n_roles; i++) {
+		struct inspection_role_checklist rc = { 0 };
+		const struct policy_role *ro = &r->profile->roles[i];
+		struct strbuf label = STRBUF_INIT;
+
+		inspection_role_checklist_make(r->profile, &cl, ro, &rc);
+		strbuf_addf(&label, "%s（%zu）", ro->name ? ro->name : ro->id, rc.nr);
+		if (rc.nr)
+			html_elem(o, "option", label.buf, "value", ro->id, HTML_END);
+		strbuf_release(&label);
+		inspection_role_checklist_release(&rc);
+	}
+	html_close(o, "select");
+	html_close(o, "div");
+	inspection_checklist_release(&cl);
+}
+
 static void open_form(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
@@ -237,6 +329,7 @@ static void open_form(struct web_req *r)
 	html_close(o, "select");
 	html_close(o, "div");
 	page_input(r, "date", "due", _("Answers due"), NULL, true, "off");
+	role_select(r);
 	page_input(r, "text", "items",
 	           _("Clauses to ask (comma-separated; empty: the whole checklist)"), NULL, false,
 	           "off");
@@ -289,6 +382,7 @@ void ui_inspections(struct web_req *r)
 		html_elem(o, "strong", n, "id", "overdue-count", HTML_END);
 		html_close(o, "p");
 		sections_table(r, &ru);
+		roles_table(r, &ru);
 		people_table(r, &ru);
 		clauses_table(r, &ru);
 		html_open(o, "p", HTML_END);
@@ -328,67 +422,74 @@ out:
 	strbuf_release(&err);
 }
 
+/* Opens one inspection of the round at section for role (NULL: the whole checklist); 0, or
+ * -1 after the error or refusal page. */
+static int open_one(struct web_req *r, const char *round, const char *due, const char *section,
+                    const char *role, const char *items)
+{
+	struct act_attr f[5] = { { "round", round }, { "section", section }, { "due", due } };
+	struct act_input in = { .kind = ACT_RECORD,
+		                .register_id = SELF_INSPECTION_REGISTER,
+		                .action = SELF_INSPECTION_REGISTER ".open",
+		                .fields = f,
+		                .n_fields = 3 };
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+	int ret;
+
+	if (items && *items)
+		f[in.n_fields++] = (struct act_attr){ "items", items };
+	if (role)
+		f[in.n_fields++] = (struct act_attr){ "role", role };
+	ret = web_act(r, &in, NULL, &res, &err);
+	if (ret < 0) {
+		web_error(r, web_act_status(ret), err.buf);
+	} else if (res.outcome == ACT_REFUSED) {
+		web_refusal_page(r, &res, _("Self-inspections"), NAV_INSPECTIONS, "/inspections",
+		                 _("Back"));
+		ret = -1;
+	}
+	act_result_release(&res);
+	strbuf_release(&err);
+	return ret < 0 ? -1 : 0;
+}
+
 void ui_inspections_open(struct web_req *r)
 {
 	struct strbuf err = STRBUF_INIT;
 	const char *round = web_form(r, "round"), *due = web_form(r, "due");
 	const char *items = web_form(r, "items");
+	struct strv roles = STRV_INIT, role_items = STRV_INIT;
 	size_t done = 0;
 
 	if (!round || !*round || !due || !*due) {
 		web_error(r, 400, "a round needs its name, the sections and the due date");
 		goto out;
 	}
-	if (items && *items) {
-		struct inspection_checklist cl = { 0 };
-		const char *cur = items, *b;
-		size_t len;
-		bool bad = false;
+	for (size_t i = 0; i < r->form.nr; i++)
+		if (!strcmp(r->form.items[i].name, "role") && *r->form.items[i].value)
+			strv_push_unique(&roles, r->form.items[i].value);
+	for (size_t k = 0; k < (roles.nr ? roles.nr : 1); k++) {
+		struct strbuf list = STRBUF_INIT;
 
-		inspection_checklist_make(r->profile, NULL, &cl);
-		while (!bad && policy_list_next(&cur, &b, &len)) {
-			char *id = xstrndup(b, len);
-			bad = !inspection_checklist_find(&cl, id);
-			free(id);
-		}
-		inspection_checklist_release(&cl);
-		if (bad) {
-			web_error(
-			    r, 400,
-			    "the clauses to ask must be items of the checklist (mamori inspection "
-			    "checklist)");
+		if (inspection_open_items(r->profile, roles.nr ? roles.items[k] : NULL, items,
+		                          &list, &err) < 0) {
+			web_error(r, 400, err.buf);
+			strbuf_release(&list);
 			goto out;
 		}
+		strv_push(&role_items, list.buf);
+		strbuf_release(&list);
 	}
 	for (size_t i = 0; i < r->form.nr; i++) {
-		struct act_attr f[4] = { { "round", round }, { "section", NULL }, { "due", due } };
-		struct act_input in = { .kind = ACT_RECORD,
-			                .register_id = SELF_INSPECTION_REGISTER,
-			                .action = SELF_INSPECTION_REGISTER ".open",
-			                .fields = f,
-			                .n_fields = 3 };
-		struct act_result res = ACT_RESULT_INIT;
-		int ret;
-
 		if (strcmp(r->form.items[i].name, "section") || !*r->form.items[i].value)
 			continue;
-		f[1].value = r->form.items[i].value;
-		if (items && *items)
-			f[in.n_fields++] = (struct act_attr){ "items", items };
-		ret = web_act(r, &in, NULL, &res, &err);
-		if (ret < 0) {
-			web_error(r, web_act_status(ret), err.buf);
-			act_result_release(&res);
-			goto out;
+		for (size_t k = 0; k < role_items.nr; k++) {
+			if (open_one(r, round, due, r->form.items[i].value,
+			             roles.nr ? roles.items[k] : NULL, role_items.items[k]) < 0)
+				goto out;
+			done++;
 		}
-		if (res.outcome == ACT_REFUSED) {
-			web_refusal_page(r, &res, _("Self-inspections"), NAV_INSPECTIONS,
-			                 "/inspections", _("Back"));
-			act_result_release(&res);
-			goto out;
-		}
-		act_result_release(&res);
-		done++;
 	}
 	if (!done) {
 		web_error(r, 400, "choose at least one section to inspect");
@@ -396,6 +497,8 @@ void ui_inspections_open(struct web_req *r)
 	}
 	web_redirect(r, "/inspections?notice=done");
 out:
+	strv_release(&roles);
+	strv_release(&role_items);
 	strbuf_release(&err);
 }
 
