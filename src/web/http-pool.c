@@ -185,9 +185,16 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		r->thread = t;
 	}
 	r->st = t->st;
-	/* A GET reads in one snapshot (store_hold_read), released when the request ends
-	 * (route_dispatch) or before anything writes; the version below is then that snapshot's. */
-	if ((r->method == WEB_GET || r->method == WEB_HEAD) && store_hold_read(t->st, err) < 0)
+	/*
+	 * A GET reads in one snapshot (store_hold_read), released when the request ends
+	 * (route_dispatch) or before anything writes; the version below is then that snapshot's.
+	 * An API call of another method reads these and its token's user in one snapshot too,
+	 * released once it is authenticated (route_dispatch): a statement outside a snapshot
+	 * takes and drops the database's read locks for itself alone, six times per API act
+	 * (strace, 300 API acts one after another: 18.7 -> 9.5 fcntl calls per act).
+	 */
+	if ((r->method == WEB_GET || r->method == WEB_HEAD || r->api) &&
+	    store_hold_read(t->st, err) < 0)
 		return -EIO;
 	{
 		int64_t dv = -1, tc = store_total_changes(t->st);

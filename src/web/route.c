@@ -261,6 +261,9 @@ void route_dispatch(struct web_req *r)
 			          "only sends logs, an agent token only results and logs)");
 			goto out;
 		}
+		/* the snapshot of the authentication (web_thread_resources) ends here */
+		if (r->method != WEB_GET && r->method != WEB_HEAD)
+			store_release_read(r->st);
 	} else {
 		ret = web_session_load(r, &err);
 		if (ret < 0) {
