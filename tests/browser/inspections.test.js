@@ -4,12 +4,15 @@
 // inspection duty; the 税務課 課長 raises the nonconformity as a finding and plans its
 // improvement, the CISO follows it up and closes it; the CISO sees the roll-up by section and
 // clause, the overdue section of a late round, who has not attended the yearly training (the
-// training register), and downloads it as CSV.
+// training register), and downloads it as CSV. A round opened by role (docs/audits.md "Checklists
+// by role"): a staff member and the 課長 each see and answer their own role's checklist only, and
+// the CISO sees the roll-up by role.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { shownText, findProblems } = require('./scan-lib');
 
 let ward, server, ctx, page;
 
@@ -167,5 +170,83 @@ test('a round answered by two sections, signed off, rolled up for the CISO', asy
   assert.equal(csv.status(), 200);
   const text = await csv.text();
   assert.ok(text.includes(',条項,') && text.includes('MIN-9-1-2') && text.includes('不適合'));
+  await logout(page);
+});
+
+// The items a role's holder answers, as the CLI derives them from the profile.
+function roleItems(role) {
+  return JSON.parse(mamori(ward.data, ['inspection', 'checklist', '--role', role, '--json'])).items
+    .map((x) => x.clause);
+}
+
+async function japaneseOnly(what) {
+  assert.deepEqual(findProblems(await page.evaluate(shownText)), [], `${what}: Japanese only, no raw code`);
+}
+
+test('a round by role: staff and the 課長 each answer their own checklist; the roll-up by role', async () => {
+  const staffItems = roleItems('staff');
+  const headItems = roleItems('security_officer');
+  assert.ok(staffItems.includes('MIN-4-1-1-1') && headItems.includes('MIN-BP-1'));
+  await login(page, server.url, 'ciso');
+  await page.goto(server.url + 'inspections');
+  await page.fill('[name="round"]', '令和9年度');
+  await page.selectOption('#f-sections', ['zeimu']);
+  await page.fill('[name="due"]', day(30));
+  await page.selectOption('#f-roles', ['staff', 'security_officer']);
+  await submit('form.open-round');
+  await page.waitForURL(/\/inspections\?notice=done/);
+  await logout(page);
+  const mine = ids().filter((s) => s.round === '令和9年度');
+  assert.deepEqual(mine.map((s) => s.role).sort(), ['security_officer', 'staff'], 'one per role');
+  const staffId = mine.find((s) => s.role === 'staff').id;
+  const headId = mine.find((s) => s.role === 'security_officer').id;
+
+  // a staff member sees only the staff checklist of the round, with exactly its items
+  await login(page, server.url, 'sato');
+  await page.goto(server.url + 'inspections');
+  assert.equal(await page.locator('table.inspections tr[data-role="security_officer"]').count(), 0,
+    'not the 課長 checklist');
+  assert.equal(await page.locator('table.inspections tr[data-role="staff"]').count(), 1);
+  await japaneseOnly('the list for staff');
+  await page.goto(server.url + 'inspections/' + staffId);
+  assert.equal((await page.textContent('#role')).trim(), '職員等');
+  assert.deepEqual(await page.locator('table.checklist tr[id]').evaluateAll((rows) => rows.map((r) => r.id)),
+    staffItems, 'the staff items, in order');
+  await answer('MIN-4-1-1-1', '適合', '研修で周知した', '研修記録');
+  await japaneseOnly('the staff checklist');
+  // the 課長 checklist opened directly: readable, not theirs to answer
+  await page.goto(server.url + 'inspections/' + headId);
+  assert.ok(await page.locator('#not-yours').isVisible(), 'says whose it is');
+  assert.equal(await page.locator('form.answer').count(), 0, 'no answer forms');
+  assert.equal(await page.locator('form.submit').count(), 0, 'nothing to hand in');
+  await japaneseOnly('another role\'s checklist');
+  await logout(page);
+
+  // the 課長 answers the head's checklist and sees the staff one to sign off
+  await login(page, server.url, 'suzuki');
+  await page.goto(server.url + 'inspections');
+  assert.equal(await page.locator('table.inspections tr[data-role="security_officer"]').count(), 1);
+  assert.equal(await page.locator('table.inspections tr[data-role="staff"]').count(), 1);
+  await page.goto(server.url + 'inspections/' + headId);
+  assert.ok((await page.textContent('#answerers')).includes('鈴木 一郎（suzuki）'));
+  assert.deepEqual(await page.locator('table.checklist tr[id]').evaluateAll((rows) => rows.map((r) => r.id)),
+    headItems, 'the 課長 items, in order');
+  await answer('MIN-BP-1', '不適合', '基本方針の周知が不十分');
+  await submit('form.submit');
+  assert.equal((await page.textContent('#state')).trim(), '提出済');
+  await shot(page, 'inspection-by-role');
+  await logout(page);
+
+  // the CISO: the roll-up by role
+  await login(page, server.url, 'ciso');
+  await page.goto(server.url + 'inspections?round=' + encodeURIComponent('令和9年度'));
+  const staffRow = await page.locator('table.inspection-roles tr[data-role="staff"] td').allTextContents();
+  const headRow = await page.locator('table.inspection-roles tr[data-role="security_officer"] td')
+    .allTextContents();
+  // 点検, 確認済, 期限超過, 適合, 不適合, 該当なし, 未回答
+  assert.deepEqual(staffRow, ['1', '0', '0', '1', '0', '0', String(staffItems.length - 1)]);
+  assert.deepEqual(headRow, ['1', '0', '0', '0', '1', '0', String(headItems.length - 1)]);
+  assert.ok((await page.textContent('#roles-h')).includes('役割ごと'));
+  await japaneseOnly('the roll-up by role');
   await logout(page);
 });
