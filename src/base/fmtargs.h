@@ -35,5 +35,11 @@ void fmtargs_render(struct strbuf *out, const char *fmt, const struct fmtargs *a
 int fmtargs_count(const char *fmt);
 void fmtargs_copy(struct fmtargs *dst, const struct fmtargs *src);
 void fmtargs_release(struct fmtargs *a);
+/*
+ * Sets err to an error another thread captured (its format and arguments, error_capture_end's
+ * there), as error_set with them would: this thread's capture keeps it, so a front end says it
+ * in its reader's language (base/strbuf.c).
+ */
+void error_set_captured(struct strbuf *err, const char *fmt, const struct fmtargs *args);
 
 #endif

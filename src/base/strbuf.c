@@ -314,6 +314,19 @@ void error_set(struct strbuf *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void error_set_captured(struct strbuf *err, const char *fmt, const struct fmtargs *args)
+{
+	if (!err)
+		return;
+	strbuf_reset(err);
+	fmtargs_render(err, fmt, args, NULL, NULL);
+	if (capture.depth > 0) {
+		fmtargs_release(&capture.args);
+		fmtargs_copy(&capture.args, args);
+		capture.fmt = fmt;
+	}
+}
+
 void error_capture_begin(void)
 {
 	/* An outer capture's last error stays known until an error replaces it: the CLI says a

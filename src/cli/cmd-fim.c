@@ -94,14 +94,18 @@ static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		print_usage(usage, opts, true);
 		return EXIT_USAGE;
 	}
-	ret = cli_door_open(ctx, 0, &d);
-	if (ret)
-		return ret;
 	in.config = config;
 	in.actor = as;
 	in.system = system;
 	in.threads = (int)threads;
 	cli_act_context(&in.ctx);
+	/* The walk begins now and goes on while the door opens (the profile's load). */
+	in.early = fim_init_early_start(&in);
+	ret = cli_door_open(ctx, 0, &d);
+	if (ret) {
+		fim_init_early_abort(in.early);
+		return ret;
+	}
 	if (fim_init(d, &in, &res, &err) < 0) {
 		if (!say_config(&res.diags, &res.warnings, config))
 			cli_error("%s", err.buf);

@@ -141,6 +141,47 @@ static int check_system(struct door *d, const char *system, struct strbuf *err)
 	return r;
 }
 
+struct fim_init_early {
+	char *abs;
+	struct fim_config *cfg;
+	struct strbuf warnings;
+	struct fim_diags diags;
+	struct fim_baseline_walk *walk;
+};
+
+struct fim_init_early *fim_init_early_start(const struct fim_init_input *in)
+{
+	struct fim_init_early *e = xcalloc(1, sizeof(*e));
+	struct fim_scan_opts o = { .threads = in->threads };
+	struct strbuf err = STRBUF_INIT;
+	int r;
+
+	strbuf_init(&e->warnings, 0);
+	r = absolute(in->config, &e->abs, &err);
+	if (r == 0)
+		r = load_config(e->abs, &e->cfg, &e->warnings, &e->diags, &err);
+	if (r == 0)
+		r = fim_baseline_walk_start(e->cfg, &o, &e->walk, &err);
+	strbuf_release(&err);
+	if (r < 0) {
+		fim_init_early_abort(e);
+		return NULL;
+	}
+	return e;
+}
+
+void fim_init_early_abort(struct fim_init_early *e)
+{
+	if (!e)
+		return;
+	fim_baseline_walk_abort(e->walk); /* before the configuration it reads */
+	fim_config_free(e->cfg);
+	free(e->abs);
+	strbuf_release(&e->warnings);
+	fim_diags_release(&e->diags);
+	free(e);
+}
+
 int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_result *ret,
              struct strbuf *err)
 {
@@ -149,15 +190,26 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	struct fim_key *key = NULL;
 	struct strbuf path = STRBUF_INIT;
 	struct fim_scan_stats st = { 0 };
+	struct fim_baseline_walk *walk = NULL;
 	char *abs = NULL, cfg_hex[65], node[FIM_NODE_MAX + 1];
 	uint8_t sha[32];
-	int r;
+	int r = 0;
 
 	memset(ret, 0, sizeof(*ret));
-	strbuf_init(&ret->warnings, 0);
-	r = absolute(in->config, &abs, err);
-	if (r == 0)
-		r = load_config(abs, &cfg, &ret->warnings, &ret->diags, err);
+	if (in->early) { /* read and walking already */
+		struct fim_init_early *e = in->early;
+		abs = e->abs;
+		cfg = e->cfg;
+		walk = e->walk;
+		ret->warnings = e->warnings;
+		ret->diags = e->diags;
+		free(e);
+	} else {
+		strbuf_init(&ret->warnings, 0);
+		r = absolute(in->config, &abs, err);
+		if (r == 0)
+			r = load_config(abs, &cfg, &ret->warnings, &ret->diags, err);
+	}
 	if (r == 0)
 		r = check_system(d, in->system, err);
 	if (r == 0)
@@ -200,8 +252,12 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	snprintf(h.host, sizeof(h.host), "%s", c.host);
 	snprintf(h.config, sizeof(h.config), "%s", c.path);
 	struct fim_scan_opts o = { .threads = in->threads };
-	if (r == 0)
+	if (r == 0 && walk) {
+		r = fim_baseline_walk_finish(walk, &h, path.buf, key, sha, &st, err);
+		walk = NULL; /* freed either way */
+	} else if (r == 0) {
 		r = fim_write_baseline(cfg, &o, &h, path.buf, key, sha, &st, err);
+	}
 	if (r < 0)
 		goto out;
 	fim_hex(sha, ret->sha256);
@@ -257,6 +313,7 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	ret->config_id = c.id;
 	fim_prune_generations(d, c.id, h.generation - 1);
 out:
+	fim_baseline_walk_abort(walk); /* before the configuration it reads */
 	strbuf_release(&path);
 	fim_key_free(key);
 	fim_config_free(cfg);

@@ -52,7 +52,20 @@ struct fim_init_input {
 	const char *actor;  /* --as LOGIN, or NULL */
 	int threads;        /* hashing threads; -1: the configuration's num_workers or 2 */
 	struct act_context ctx;
+	struct fim_init_early *early; /* fim_init_early_start's, or NULL; fim_init frees it */
 };
+
+/*
+ * fim init's walk begun before the door is open: the configuration is read and the walk
+ * starts in a thread of its own, so that it goes on while the door loads the profile; its
+ * entries wait in memory (at most 256 KiB) until fim_init knows the baseline's generation.
+ * Returns NULL when the configuration cannot be read or the thread cannot start: fim_init
+ * then does both itself, and says why. A walk not given to fim_init is stopped with
+ * fim_init_early_abort.
+ */
+struct fim_init_early;
+struct fim_init_early *fim_init_early_start(const struct fim_init_input *in);
+void fim_init_early_abort(struct fim_init_early *e);
 
 struct fim_init_result {
 	int64_t config_id;

@@ -83,6 +83,7 @@ struct fim_baseline_writer {
 	struct strbuf last; /* the previous path, for the order */
 	bool has_last;
 	char kind;
+	bool later;       /* no header yet: records wait in buf (fim_bw_open_later) */
 	uint64_t written; /* bytes in the file so far */
 };
 
@@ -102,12 +103,12 @@ static void header(struct strbuf *sb, const struct fim_baseline_info *h)
 	strbuf_add(sb, h->config, cl);
 }
 
+/* A writer without its header yet (h NULL: fim_bw_begin gives it). */
 static struct fim_baseline_writer *writer_new(const struct fim_baseline_info *h)
 {
 	struct fim_baseline_writer *w = xcalloc(1, sizeof(*w));
 
 	w->fd = -1;
-	w->kind = h->kind;
 	strbuf_init(&w->buf, FLUSH_AT + RECORD_MAX);
 	strbuf_init(&w->last, 0);
 	w->body = EVP_MD_CTX_new();
@@ -115,15 +116,20 @@ static struct fim_baseline_writer *writer_new(const struct fim_baseline_info *h)
 	if (!w->body || !w->file || !EVP_DigestInit_ex(w->body, EVP_sha256(), NULL) ||
 	    !EVP_DigestInit_ex(w->file, EVP_sha256(), NULL))
 		abort();
-	header(&w->buf, h);
+	if (h) {
+		w->kind = h->kind;
+		header(&w->buf, h);
+	} else {
+		w->later = true;
+	}
 	return w;
 }
 
-int fim_bw_open(const char *path, const struct fim_baseline_info *h,
-                struct fim_baseline_writer **ret, struct strbuf *err)
+/* Creates w's temporary file beside path. */
+static int create(struct fim_baseline_writer *w, const char *path, struct strbuf *err)
 {
-	struct fim_baseline_writer *w = writer_new(h);
-
+	free(w->path);
+	free(w->tmp);
 	w->path = xstrdup(path);
 	{
 		struct strbuf tmp = STRBUF_INIT;
@@ -135,11 +141,33 @@ int fim_bw_open(const char *path, const struct fim_baseline_info *h,
 	if (w->fd < 0) {
 		int r = -errno;
 		error_set(err, "cannot create '%s': %s", w->tmp, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int fim_bw_open(const char *path, const struct fim_baseline_info *h,
+                struct fim_baseline_writer **ret, struct strbuf *err)
+{
+	struct fim_baseline_writer *w = writer_new(h);
+	int r = create(w, path, err);
+
+	if (r < 0) {
 		fim_bw_abort(w);
 		return r;
 	}
 	*ret = w;
 	return 0;
+}
+
+struct fim_baseline_writer *fim_bw_open_later(void)
+{
+	return writer_new(NULL);
+}
+
+size_t fim_bw_buffered(const struct fim_baseline_writer *w)
+{
+	return w->buf.len;
 }
 
 struct fim_baseline_writer *fim_bw_open_mem(const struct fim_baseline_info *h)
@@ -178,6 +206,33 @@ static int flush(struct fim_baseline_writer *w, struct strbuf *err)
 	return 0;
 }
 
+int fim_bw_begin(struct fim_baseline_writer *w, const char *path, const struct fim_baseline_info *h,
+                 struct strbuf *err)
+{
+	struct strbuf head = STRBUF_INIT;
+	int r;
+
+	if (!w->later) {
+		error_set(err, "baseline: the header is written already");
+		return -EINVAL;
+	}
+	r = create(w, path, err);
+	if (r < 0)
+		return r;
+	w->later = false;
+	w->kind = h->kind;
+	/* the header, then the records that waited for it */
+	strbuf_init(&head, FLUSH_AT + RECORD_MAX + w->buf.len);
+	header(&head, h);
+	strbuf_add(&head, w->buf.buf, w->buf.len);
+	{
+		struct strbuf waited = w->buf;
+		w->buf = head;
+		strbuf_release(&waited);
+	}
+	return w->buf.len >= FLUSH_AT ? flush(w, err) : 0;
+}
+
 int fim_bw_add(struct fim_baseline_writer *w, char tag, const struct fim_entry *e,
                struct strbuf *err)
 {
@@ -214,6 +269,10 @@ static int trailer(struct fim_baseline_writer *w, const struct fim_key *key, str
 	unsigned int n;
 	int r;
 
+	if (w->later) {
+		error_set(err, "baseline: no header (fim_bw_begin)");
+		return -EINVAL;
+	}
 	put8(&w->buf, 'Z');
 	put64(&w->buf, w->count);
 	if (w->fd >= 0) {

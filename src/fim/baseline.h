@@ -45,6 +45,15 @@ int fim_bw_open(const char *path, const struct fim_baseline_info *h,
                 struct fim_baseline_writer **ret, struct strbuf *err);
 /* Writes into memory instead (deltas kept in the store, tests): fim_bw_finish_mem. */
 struct fim_baseline_writer *fim_bw_open_mem(const struct fim_baseline_info *h);
+/*
+ * A writer whose header is not known yet (fim init walks while the door opens): records wait
+ * in memory (fim_bw_buffered bytes) until fim_bw_begin writes the header, then them, into
+ * path.tmp as fim_bw_open would have.
+ */
+struct fim_baseline_writer *fim_bw_open_later(void);
+int fim_bw_begin(struct fim_baseline_writer *w, const char *path, const struct fim_baseline_info *h,
+                 struct strbuf *err);
+size_t fim_bw_buffered(const struct fim_baseline_writer *w);
 /* Adds one record; paths must come in fim_path_cmp order. -EINVAL (order, limits) or -EIO. */
 int fim_bw_add(struct fim_baseline_writer *w, char tag, const struct fim_entry *e,
                struct strbuf *err);

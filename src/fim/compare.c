@@ -331,42 +331,6 @@ int fim_compare(const struct fim_config *config, struct fim_baseline_reader *bas
 	return r < 0 ? r : 0;
 }
 
-/* ---- writing baselines ---- */
-
-struct writer {
-	struct fim_baseline_writer *w;
-	struct strbuf *err;
-};
-
-static int write_entry(void *arg, const struct fim_entry *e)
-{
-	struct writer *x = arg;
-
-	return fim_bw_add(x->w, 'E', e, x->err);
-}
-
-int fim_write_baseline(const struct fim_config *config, const struct fim_scan_opts *opts,
-                       const struct fim_baseline_info *h, const char *path,
-                       const struct fim_key *key, uint8_t ret_sha256[32],
-                       struct fim_scan_stats *ret_stats, struct strbuf *err)
-{
-	struct fim_baseline_info info = *h;
-	struct writer x = { .err = err };
-	int r;
-
-	info.kind = FIM_BASELINE_KIND;
-	memcpy(info.config_sha256, config->sha256, 32);
-	r = fim_bw_open(path, &info, &x.w, err);
-	if (r < 0)
-		return r;
-	r = fim_scan(config, opts, write_entry, &x, ret_stats, err);
-	if (r < 0) {
-		fim_bw_abort(x.w);
-		return r;
-	}
-	return fim_bw_finish(x.w, key, ret_sha256, err);
-}
-
 int fim_apply_delta(struct fim_baseline_reader *base, struct fim_baseline_reader *delta,
                     const struct fim_baseline_info *h, const char *path, const struct fim_key *key,
                     uint8_t ret_sha256[32], uint64_t *ret_count, struct strbuf *err)

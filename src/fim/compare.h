@@ -76,6 +76,7 @@ int fim_compare(const struct fim_config *config, struct fim_baseline_reader *bas
 /*
  * Writes a baseline: every scanned entry, signed with key, to path (replaced atomically).
  * Returns 0 with the file's SHA-256 and the count, or a negative code with err set.
+ * fim_baseline_walk_start then fim_baseline_walk_finish.
  */
 int fim_write_baseline(const struct fim_config *config, const struct fim_scan_opts *opts,
                        const struct fim_baseline_info *h, const char *path,
@@ -105,5 +106,27 @@ void fim_report_json(const struct fim_report *r, struct json_writer *w);
 void fim_report_json_limit(const struct fim_report *r, struct json_writer *w, size_t max);
 /* Lines for people: "added: PATH", "removed: PATH", "changed: PATH (mode, sha256)". */
 void fim_report_text(const struct fim_report *r, struct strbuf *out);
+
+/*
+ * A baseline's walk started before its header is known (fim init walks while the door opens
+ * and reads the generation): the scan runs in a thread of its own, its records waiting in
+ * memory, at most FIM_WALK_WAITING bytes (then the walk waits), until finish names the file
+ * and the header. config must outlive the walk; opts is copied (its callbacks run in the
+ * walk's thread). -EAGAIN when the thread cannot start.
+ */
+#define FIM_WALK_WAITING (256u << 10)
+struct fim_baseline_walk;
+int fim_baseline_walk_start(const struct fim_config *config, const struct fim_scan_opts *opts,
+                            struct fim_baseline_walk **ret, struct strbuf *err);
+/*
+ * Gives the walk its file and header (kind and config_sha256 are filled here), waits for its
+ * end, signs with key and puts the file in place. Frees w either way; returns as
+ * fim_write_baseline.
+ */
+int fim_baseline_walk_finish(struct fim_baseline_walk *w, const struct fim_baseline_info *h,
+                             const char *path, const struct fim_key *key, uint8_t ret_sha256[32],
+                             struct fim_scan_stats *ret_stats, struct strbuf *err);
+/* Stops the walk (at its next entry), waits for it and frees w; nothing is left on disk. */
+void fim_baseline_walk_abort(struct fim_baseline_walk *w);
 
 #endif
