@@ -361,13 +361,16 @@ static bool hash_read(struct hasher *h, struct slot *s, uint64_t size, uint64_t 
 }
 
 /*
- * Hashes the open file of slot s and reads what needs its descriptor, then closes it. The
- * file is read once, up to the size its fstat gave when it was opened (an empty file gets one
- * read, to see that it is empty: procfs files say 0); from MAP_MIN bytes on through a mapping.
- * The fstat after must agree with the one before, and the bytes read must be its size: else
- * the file changed while it was read.
+ * Hashes the open file of slot s and reads what needs its descriptor; the caller closes it.
+ * The file is read once, up to the size its fstat gave when it was opened (an empty file gets
+ * one read, to see that it is empty: procfs files say 0); from MAP_MIN bytes on through a
+ * mapping. pre, when not NULL, is what the ring read from offset 0 (scan-ring.c): n bytes, or
+ * -errno; -EAGAIN (not in the page cache) is read again here. The fstat after must agree with
+ * the one before, and the bytes read must be its size: else the file changed while it was
+ * read.
  */
-void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
+static void hash_slot(struct hasher *h, struct slot *s, const struct scan_preread *pre,
+                      uint64_t *bytes)
 {
 	struct fim_entry *e = &s->e;
 	uint64_t total = 0, size = (uint64_t)s->st.st_size;
@@ -379,12 +382,21 @@ void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 		int m = -1;
 		EVP_DigestInit_ex(h->ctx, sha256(), NULL);
 		h->mapped = 0;
-		if (size >= MAP_MIN && bus_ready && !atomic_flag_test_and_set(&map_busy)) {
+		if (pre && pre->n >= 0) {
+			hash_bytes(h, s, pre->buf, (size_t)pre->n, 0);
+			total = (uint64_t)pre->n; /* read() goes on from there if short */
+			if (scan_hash_hook)
+				(void)scan_hash_hook(s->e.path, total, false);
+		} else if (pre && pre->n != -EAGAIN) {
+			e->problem = FIM_UNREADABLE;
+			e->err = (int)-pre->n;
+			ok = false;
+		} else if (size >= MAP_MIN && bus_ready && !atomic_flag_test_and_set(&map_busy)) {
 			m = hash_mapped(h, s, size);
 			atomic_flag_clear(&map_busy);
+			total = h->mapped;
 		}
-		total = h->mapped;
-		if (m < 0) {
+		if (ok && m < 0 && (!pre || total < size || size == 0)) {
 			if (size >= FADVISE_MIN)
 				posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 			ok = hash_read(h, s, size, &total);
@@ -408,39 +420,86 @@ void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
 		e->digests &= (uint8_t)~FIM_HAS_SHA256;
 		e->has_prefix = false;
 	}
+}
+
+void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes)
+{
+	hash_slot(h, s, NULL, bytes);
 	close(s->fd);
 	s->fd = -1;
+}
+
+void scan_hash_preread(struct hasher *h, struct slot *s, const struct scan_preread *pre,
+                       uint64_t *bytes)
+{
+	hash_slot(h, s, pre, bytes);
+}
+
+/* Before a hashing thread sleeps, the closes it queued go, without the lock (held on entry and
+ * on return): whether it let the lock go, and the caller must look at the queue again. */
+static bool flush_unlocked(struct scan *sc, struct uring *u)
+{
+	if (!u || !scan_uring_queued(u))
+		return false;
+	pthread_mutex_unlock(&sc->mu);
+	scan_uring_flush(u);
+	pthread_mutex_lock(&sc->mu);
+	return true;
 }
 
 void *scan_worker(void *arg)
 {
 	struct scan *sc = arg;
 	struct hasher *h = scan_hasher_new();
-	uint64_t bytes = 0, hashed = 0;
+	struct uring *u = scan_uring_new();
+	uint64_t bytes = 0, hashed = 0, ringed = 0;
 
 	pthread_mutex_lock(&sc->mu);
 	for (;;) {
+		struct slot *v[URING_BATCH];
+		size_t n = 0, used = 0;
+
 		while (sc->job_head == sc->job_tail && !sc->stop) {
+			if (flush_unlocked(sc, u))
+				continue; /* the lock was let go: look again */
 			sc->idle++;
 			pthread_cond_wait(&sc->work_cv, &sc->mu);
 			sc->idle--;
 		}
 		if (sc->job_head == sc->job_tail && sc->stop)
 			break;
-		struct slot *s = &sc->ring[sc->jobs[sc->job_head % RING]];
-		sc->job_head++;
+		/* small files next in line go together through the ring; else one file */
+		while (u && n < URING_BATCH && sc->job_head != sc->job_tail) {
+			struct slot *s = &sc->ring[sc->jobs[sc->job_head % RING]];
+			if (!scan_uring_fits(s, used))
+				break;
+			v[n++] = s;
+			used += (size_t)s->st.st_size;
+			sc->job_head++;
+		}
+		if (!n)
+			v[n++] = &sc->ring[sc->jobs[sc->job_head++ % RING]];
 		pthread_mutex_unlock(&sc->mu);
-		scan_hash_slot(h, s, &bytes);
-		hashed++;
+		if (u && scan_uring_fits(v[0], 0)) {
+			scan_uring_hash(u, h, v, n, &bytes);
+			ringed += n;
+		} else {
+			scan_hash_slot(h, v[0], &bytes);
+		}
+		hashed += n;
 		pthread_mutex_lock(&sc->mu);
-		s->state = SLOT_DONE;
-		/* the walker waits for the head only */
-		if (sc->waiting && s == &sc->ring[sc->head % RING])
-			pthread_cond_signal(&sc->done_cv);
+		for (size_t i = 0; i < n; i++) {
+			v[i]->state = SLOT_DONE;
+			/* the walker waits for the head only */
+			if (sc->waiting && v[i] == &sc->ring[sc->head % RING])
+				pthread_cond_signal(&sc->done_cv);
+		}
 	}
 	sc->st.bytes += bytes;
 	sc->st.hashed += hashed;
+	sc->st.ring += ringed;
 	pthread_mutex_unlock(&sc->mu);
+	scan_uring_free(u);
 	scan_hasher_free(h);
 	return NULL;
 }

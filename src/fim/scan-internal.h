@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "base/strbuf.h"
 #include "fim/scan.h"
@@ -81,6 +82,15 @@ void scan_read_xattrs(struct hasher *h, int fd, const char *path, struct fim_ent
 void scan_read_flags(int fd, struct fim_entry *e);
 /* Hashes the open file of slot s, checks it did not change while read, and closes it. */
 void scan_hash_slot(struct hasher *h, struct slot *s, uint64_t *bytes);
+/* What the ring read of a small file from its offset 0: n bytes at buf, or -errno. */
+struct scan_preread {
+	const unsigned char *buf;
+	ssize_t n;
+};
+/* As scan_hash_slot, the content read already (read() goes on if it was short); the
+ * descriptor is left open for the ring to close. */
+void scan_hash_preread(struct hasher *h, struct slot *s, const struct scan_preread *pre,
+                       uint64_t *bytes);
 /*
  * Installs, for the process, the SIGBUS handler that lets a hashing thread survive a file
  * truncated under its mapping (else files are read, not mapped), unless it is in place.
@@ -94,6 +104,30 @@ void scan_map_prepare(void);
  * next one fail to map (read() goes on). NULL otherwise.
  */
 extern bool (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
+/* ---- scan-ring.c ---- */
+
+/*
+ * A hashing thread's io_uring, for small files: up to URING_BATCH of them (URING_BUF bytes
+ * together) read by one system call, and closed by the next, instead of a read and a close
+ * each. NULL where io_uring is not built in, not in the kernel, or denied (a container's
+ * seccomp, kernel.io_uring_disabled): read() and close() then, as before.
+ */
+#define URING_BATCH 8
+#define URING_BUF   (64u << 10)
+struct uring;
+/* For tests: no hashing thread uses io_uring. */
+extern bool scan_uring_off;
+struct uring *scan_uring_new(void);
+/* Closes what is queued, waits for it and frees u. */
+void scan_uring_free(struct uring *u);
+/* Whether slot s may join a batch whose files hold used bytes. */
+bool scan_uring_fits(const struct slot *s, size_t used);
+/* Reads, hashes and checks the n files of v (as scan_hash_slot) and queues their closes. */
+void scan_uring_hash(struct uring *u, struct hasher *h, struct slot **v, size_t n, uint64_t *bytes);
+/* Whether closes wait to be submitted; scan_uring_flush submits them (before a thread sleeps). */
+bool scan_uring_queued(const struct uring *u);
+void scan_uring_flush(struct uring *u);
+
 /* A hashing thread (pthread_create's start routine; arg is the struct scan). */
 void *scan_worker(void *arg);
 

@@ -41,6 +41,7 @@ struct fim_scan_stats {
 	uint64_t bytes;    /* bytes hashed */
 	uint64_t problems; /* entries with a problem and problem calls */
 	uint64_t dirs;     /* directories listed */
+	uint64_t ring;     /* small files read through io_uring (scan-internal.h) */
 };
 
 /*

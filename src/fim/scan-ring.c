@@ -1,0 +1,246 @@
+/* scan-ring: a hashing thread's io_uring for small files (scan-internal.h): a batch of them read
+ * by one system call and closed by the next, where each cost a read and a close (the system
+ * calls were a third of fim init's kernel time on a paravirtualised machine). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "fim/scan-internal.h"
+
+bool scan_uring_off;
+
+#if __has_include(<liburing.h>)
+#include <liburing.h>
+
+/* A file this size or smaller may be read through the ring: one read, from the page cache. */
+#define URING_SMALL (32u << 10)
+/* The submission queue: a batch's reads beside the previous batch's closes. */
+#define URING_DEPTH (4 * URING_BATCH)
+
+struct uring {
+	struct io_uring ring;
+	unsigned char *buf; /* URING_BUF bytes: a batch's files side by side */
+	int closing[URING_DEPTH];
+	unsigned queued;   /* closes prepared (their descriptors in closing), not submitted */
+	unsigned inflight; /* closes submitted whose completions are not reaped */
+	bool broken;       /* the kernel refused the ring: read() and close() from now on */
+};
+
+static int ring_init(struct io_uring *ring)
+{
+	/* One thread submits and reaps: the cheapest the kernel offers (6.1), else plainer. */
+	static const unsigned flags[] = {
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		IORING_SETUP_COOP_TASKRUN,
+		0,
+	};
+	int r = -ENOSYS;
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		r = io_uring_queue_init(URING_DEPTH, ring, flags[i]);
+		if (r != -EINVAL)
+			break;
+	}
+	return r;
+}
+
+struct uring *scan_uring_new(void)
+{
+	struct io_uring_probe *p;
+	struct uring *u;
+	bool ok;
+
+	if (scan_uring_off)
+		return NULL;
+	u = xcalloc(1, sizeof(*u));
+	if (ring_init(&u->ring) < 0) { /* ENOSYS, EPERM (seccomp, io_uring_disabled), ENOMEM */
+		free(u);
+		return NULL;
+	}
+	p = io_uring_get_probe_ring(&u->ring);
+	ok = p && io_uring_opcode_supported(p, IORING_OP_READ) &&
+	     io_uring_opcode_supported(p, IORING_OP_CLOSE);
+	if (p)
+		io_uring_free_probe(p);
+	u->buf = ok ? aligned_alloc(4096, URING_BUF) : NULL;
+	if (!u->buf) {
+		io_uring_queue_exit(&u->ring);
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+bool scan_uring_fits(const struct slot *s, size_t used)
+{
+	uint64_t size = (uint64_t)s->st.st_size;
+
+	return (s->e.attrs & FIM_BIT(FIM_ATTR_SHA256)) && !s->want_prefix && size > 0 &&
+	       size <= URING_SMALL && used + size <= URING_BUF;
+}
+
+/* Takes what completed: a read's result into res (user data: 1 + its index), closes counted. */
+static void reap(struct uring *u, ssize_t *res, unsigned *reads)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, seen = 0;
+
+	io_uring_for_each_cqe(&u->ring, head, cqe)
+	{
+		uint64_t k = io_uring_cqe_get_data64(cqe);
+		if (k && res) {
+			res[k - 1] = cqe->res;
+			(*reads)++;
+		} else if (!k && u->inflight) {
+			u->inflight--;
+		}
+		seen++;
+	}
+	io_uring_cq_advance(&u->ring, seen);
+}
+
+/* Submits what is prepared, waiting for want completions; false when the kernel refused. */
+static bool submit(struct uring *u, unsigned want)
+{
+	int r;
+
+	do
+		r = want ? io_uring_submit_and_wait(&u->ring, want) : io_uring_submit(&u->ring);
+	while (r == -EINTR || r == -EAGAIN);
+	if (r < 0) { /* nothing was taken: the queued closes are done here */
+		u->broken = true;
+		for (unsigned i = 0; i < u->queued; i++)
+			close(u->closing[i]);
+		u->queued = 0;
+		return false;
+	}
+	u->inflight += u->queued;
+	u->queued = 0;
+	return true;
+}
+
+/* fd closed with the next submission (or now, when the ring cannot take it). */
+static void close_later(struct uring *u, int fd)
+{
+	struct io_uring_sqe *sqe = u->broken ? NULL : io_uring_get_sqe(&u->ring);
+
+	if (!sqe) {
+		close(fd);
+		return;
+	}
+	io_uring_prep_close(sqe, fd);
+	io_uring_sqe_set_data64(sqe, 0);
+	u->closing[u->queued++] = fd;
+}
+
+void scan_uring_hash(struct uring *u, struct hasher *h, struct slot **v, size_t n, uint64_t *bytes)
+{
+	ssize_t res[URING_BATCH];
+	size_t off[URING_BATCH], at = 0;
+	unsigned reads = 0, done = 0;
+
+	if (n > URING_BATCH)
+		n = URING_BATCH;
+	for (size_t i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = u->broken ? NULL : io_uring_get_sqe(&u->ring);
+		size_t size = (size_t)v[i]->st.st_size;
+
+		res[i] = -EAGAIN; /* not read here: read() */
+		off[i] = at;
+		if (!sqe || at + size > URING_BUF)
+			continue;
+		io_uring_prep_read(sqe, v[i]->fd, u->buf + at, (unsigned)size, 0);
+		io_uring_sqe_set_data64(sqe, i + 1);
+		at += size;
+		reads++;
+	}
+	/* the closes queued by the last batch go with these reads */
+	if (reads && submit(u, reads)) {
+		reap(u, res, &done);
+		while (done < reads && !u->broken) {
+			struct io_uring_cqe *cqe;
+			int r = io_uring_wait_cqe(&u->ring, &cqe);
+			if (r < 0 && r != -EINTR)
+				u->broken = true;
+			else
+				reap(u, res, &done);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* a ring broken with reads in flight: its buffer is left to the kernel */
+		struct scan_preread pre = { u->buf + off[i], u->broken ? -EAGAIN : res[i] };
+		scan_hash_preread(h, v[i], &pre, bytes);
+		close_later(u, v[i]->fd);
+		v[i]->fd = -1;
+	}
+}
+
+bool scan_uring_queued(const struct uring *u)
+{
+	return u->queued > 0;
+}
+
+void scan_uring_flush(struct uring *u)
+{
+	if (u->queued)
+		submit(u, 0);
+	reap(u, NULL, NULL);
+}
+
+void scan_uring_free(struct uring *u)
+{
+	if (!u)
+		return;
+	scan_uring_flush(u);
+	while (u->inflight && !u->broken) {
+		struct io_uring_cqe *cqe;
+		int r = io_uring_wait_cqe(&u->ring, &cqe);
+		if (r < 0 && r != -EINTR)
+			break;
+		reap(u, NULL, NULL);
+	}
+	io_uring_queue_exit(&u->ring);
+	if (!u->broken)
+		free(u->buf);
+	free(u);
+}
+
+#else /* without liburing: read() and close() */
+
+struct uring {
+	int unused;
+};
+
+struct uring *scan_uring_new(void)
+{
+	return NULL;
+}
+
+void scan_uring_free(struct uring *u)
+{
+	free(u);
+}
+
+bool scan_uring_fits(const struct slot *s, size_t used)
+{
+	return false;
+}
+
+void scan_uring_hash(struct uring *u, struct hasher *h, struct slot **v, size_t n, uint64_t *bytes)
+{
+	for (size_t i = 0; i < n; i++)
+		scan_hash_slot(h, v[i], bytes);
+}
+
+bool scan_uring_queued(const struct uring *u)
+{
+	return false;
+}
+
+void scan_uring_flush(struct uring *u)
+{
+}
+
+#endif
