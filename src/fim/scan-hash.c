@@ -451,7 +451,7 @@ void *scan_worker(void *arg)
 {
 	struct scan *sc = arg;
 	struct hasher *h = scan_hasher_new();
-	struct uring *u = scan_uring_new();
+	struct uring *u = scan_uring_new(true);
 	uint64_t bytes = 0, hashed = 0, ringed = 0;
 
 	pthread_mutex_lock(&sc->mu);

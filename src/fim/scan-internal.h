@@ -66,8 +66,9 @@ struct scan {
 
 	/* the walker's own hasher when nthreads == 0 */
 	struct hasher *self;
-	struct strbuf path; /* the directory being walked */
-	char *dents;        /* DENTS_BUF bytes for list_dir */
+	struct uring *opener; /* the walker's ring (open_ahead), or NULL */
+	struct strbuf path;   /* the directory being walked */
+	char *dents;          /* DENTS_BUF bytes for list_dir */
 };
 
 /* ---- scan-hash.c ---- */
@@ -117,13 +118,21 @@ extern bool (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
 struct uring;
 /* For tests: no hashing thread uses io_uring. */
 extern bool scan_uring_off;
-struct uring *scan_uring_new(void);
+/* A hashing thread's (buffer: with URING_BUF bytes to read into), or the walker's. */
+struct uring *scan_uring_new(bool buffer);
 /* Closes what is queued, waits for it and frees u. */
 void scan_uring_free(struct uring *u);
 /* Whether slot s may join a batch whose files hold used bytes. */
 bool scan_uring_fits(const struct slot *s, size_t used);
 /* Reads, hashes and checks the n files of v (as scan_hash_slot) and queues their closes. */
 void scan_uring_hash(struct uring *u, struct hasher *h, struct slot **v, size_t n, uint64_t *bytes);
+/*
+ * The walker's: opens the n names (at most URING_OPENS) in dirfd with flags by one system
+ * call; ret[i] is a descriptor or -errno. false (nothing opened) when the ring cannot.
+ */
+#define URING_OPENS 16
+bool scan_uring_open(struct uring *u, int dirfd, const char *const *names, size_t n, int flags,
+                     int *ret);
 /* Whether closes wait to be submitted; scan_uring_flush submits them (before a thread sleeps). */
 bool scan_uring_queued(const struct uring *u);
 void scan_uring_flush(struct uring *u);

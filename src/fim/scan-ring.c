@@ -46,7 +46,7 @@ static int ring_init(struct io_uring *ring)
 	return r;
 }
 
-struct uring *scan_uring_new(void)
+struct uring *scan_uring_new(bool buffer)
 {
 	struct io_uring_probe *p;
 	struct uring *u;
@@ -61,11 +61,15 @@ struct uring *scan_uring_new(void)
 	}
 	p = io_uring_get_probe_ring(&u->ring);
 	ok = p && io_uring_opcode_supported(p, IORING_OP_READ) &&
-	     io_uring_opcode_supported(p, IORING_OP_CLOSE);
+	     io_uring_opcode_supported(p, IORING_OP_CLOSE) &&
+	     io_uring_opcode_supported(p, IORING_OP_OPENAT);
 	if (p)
 		io_uring_free_probe(p);
-	u->buf = ok ? aligned_alloc(4096, URING_BUF) : NULL;
-	if (!u->buf) {
+	if (ok && buffer) {
+		u->buf = aligned_alloc(4096, URING_BUF);
+		ok = u->buf != NULL;
+	}
+	if (!ok) {
 		io_uring_queue_exit(&u->ring);
 		free(u);
 		return NULL;
@@ -177,6 +181,39 @@ void scan_uring_hash(struct uring *u, struct hasher *h, struct slot **v, size_t 
 	}
 }
 
+bool scan_uring_open(struct uring *u, int dirfd, const char *const *names, size_t n, int flags,
+                     int *ret)
+{
+	ssize_t res[URING_OPENS];
+	unsigned done = 0;
+
+	if (u->broken || n > URING_OPENS || io_uring_sq_space_left(&u->ring) < n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+		io_uring_prep_openat(sqe, dirfd, names[i], flags, 0);
+		io_uring_sqe_set_data64(sqe, i + 1);
+		res[i] = -EAGAIN;
+	}
+	if (!submit(u, (unsigned)n))
+		return false;
+	reap(u, res, &done);
+	while (done < n && !u->broken) {
+		struct io_uring_cqe *cqe;
+		int r = io_uring_wait_cqe(&u->ring, &cqe);
+		if (r < 0 && r != -EINTR)
+			u->broken = true; /* what it opens later is lost: the walk opens itself */
+		else
+			reap(u, res, &done);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (u->broken && res[i] >= 0)
+			close((int)res[i]);
+		ret[i] = u->broken ? -EAGAIN : (int)res[i];
+	}
+	return !u->broken;
+}
+
 bool scan_uring_queued(const struct uring *u)
 {
 	return u->queued > 0;
@@ -213,9 +250,15 @@ struct uring {
 	int unused;
 };
 
-struct uring *scan_uring_new(void)
+struct uring *scan_uring_new(bool buffer)
 {
 	return NULL;
+}
+
+bool scan_uring_open(struct uring *u, int dirfd, const char *const *names, size_t n, int flags,
+                     int *ret)
+{
+	return false;
 }
 
 void scan_uring_free(struct uring *u)

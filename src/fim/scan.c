@@ -255,13 +255,20 @@ struct look {
 	int derr; /* why the directory could not be opened (ESTALE: replaced) */
 };
 
+/* A regular file of the directory opened ahead through the walker's ring (walk_dir). */
+struct pre_open {
+	const struct fim_rule *rule; /* its rule, selected already */
+	int fd;                      /* opened, or -1: look_at opens it itself */
+	bool known;                  /* rule is set */
+};
+
 /*
  * Looks at name in dirfd (sc->path its path) once: the descriptor of what will be read or
  * entered gives its fstat, else fstatat. Returns 1 with lk filled, 0 when no rule wants it
  * and no rule lies below it, -1 with errno when it could not be looked at.
  */
 static int look_at(struct scan *sc, int dirfd, const char *name, unsigned char d_type,
-                   struct look *lk)
+                   struct pre_open *pre, struct look *lk)
 {
 	struct strbuf *path = &sc->path;
 	bool stated = false;
@@ -273,7 +280,10 @@ static int look_at(struct scan *sc, int dirfd, const char *name, unsigned char d
 		stated = true;
 		lk->type = fim_type_of_mode(lk->st.st_mode);
 	}
-	lk->rule = fim_config_select(sc->c, sc->m, path->buf, path->len, lk->type);
+	if (pre && pre->known && lk->type == FIM_TYPE_FILE)
+		lk->rule = pre->rule;
+	else
+		lk->rule = fim_config_select(sc->c, sc->m, path->buf, path->len, lk->type);
 	if (lk->type == FIM_TYPE_DIR)
 		lk->descend = fim_config_descend(sc->c, sc->m, path->buf, path->len);
 	if (!lk->rule && !lk->descend)
@@ -281,7 +291,12 @@ static int look_at(struct scan *sc, int dirfd, const char *name, unsigned char d
 	if (!stated && lk->type == FIM_TYPE_FILE && lk->rule &&
 	    (lk->rule->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
 		/* A file to be read: its descriptor's fstat is its lstat (one look, not two). */
-		lk->fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
+		if (pre && pre->fd >= 0) {
+			lk->fd = pre->fd; /* opened ahead, as open_nofollow would have */
+			pre->fd = -1;
+		} else {
+			lk->fd = open_nofollow(dirfd, name, O_RDONLY | O_NONBLOCK);
+		}
 		if (lk->fd >= 0 && fstat(lk->fd, &lk->st) == 0 && S_ISREG(lk->st.st_mode)) {
 			stated = true;
 		} else if (lk->fd >= 0) {
@@ -401,7 +416,8 @@ static void record(struct scan *sc, int dirfd, const char *name, int depth, stru
 	slot_put(sc, s);
 }
 
-static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_type, int depth)
+static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_type, int depth,
+                  struct pre_open *pre)
 {
 	struct strbuf *path = &sc->path;
 	struct look lk = { .fd = -1, .dfd = -1 };
@@ -415,7 +431,7 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 		return;
 	}
 	strbuf_addf(path, "/%s", name);
-	r = look_at(sc, dirfd, name, d_type, &lk);
+	r = look_at(sc, dirfd, name, d_type, pre, &lk);
 	if (r < 0 && errno != ENOENT) /* ENOENT: vanished since it was listed, simply not there */
 		problem(sc, path->buf, path->len, FIM_UNREADABLE, errno);
 	if (r > 0 && lk.rule)
@@ -436,17 +452,71 @@ static void visit(struct scan *sc, int dirfd, const char *name, unsigned char d_
 	strbuf_setlen(path, base);
 }
 
+/*
+ * Opens ahead, through the walker's ring, the regular files among names [i, i + URING_OPENS)
+ * that their rule will have read (one system call for them all, where each cost an openat),
+ * with the flags open_nofollow gives. What the ring did not open (an error, EPERM for
+ * O_NOATIME, a name listed as a file that is something else now) look_at opens itself, as
+ * without the ring. Returns the end of the window.
+ */
+static size_t open_ahead(struct scan *sc, int dirfd, const struct dir_names *names, size_t i,
+                         struct pre_open *pre)
+{
+	size_t end = i + URING_OPENS < names->nr ? i + URING_OPENS : names->nr, base = sc->path.len;
+	const char *want[URING_OPENS];
+	int fds[URING_OPENS];
+	size_t at[URING_OPENS], n = 0;
+
+	for (size_t k = i; k < end; k++) {
+		struct pre_open *p = &pre[k - i];
+		const char *nm = names->v[k].name;
+		p->fd = -1;
+		p->known = false;
+		if (names->v[k].d_type != DT_REG || base + 1 + strlen(nm) > FIM_PATH_MAX)
+			continue;
+		strbuf_addf(&sc->path, "/%s", nm);
+		p->rule =
+		    fim_config_select(sc->c, sc->m, sc->path.buf, sc->path.len, FIM_TYPE_FILE);
+		p->known = true;
+		strbuf_setlen(&sc->path, base);
+		if (p->rule && (p->rule->attrs & (FIM_BIT(FIM_ATTR_SHA256) | NEEDS_FD))) {
+			want[n] = nm;
+			at[n++] = k - i;
+		}
+	}
+	if (n >= 2 &&
+	    scan_uring_open(sc->opener, dirfd, want, n,
+	                    O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOATIME, fds)) {
+		for (size_t j = 0; j < n; j++) {
+			pre[at[j]].fd = fds[j] >= 0 ? fds[j] : -1;
+			sc->st.ring_opens += fds[j] >= 0;
+		}
+	}
+	return end;
+}
+
 static void walk_dir(struct scan *sc, int dirfd, int depth)
 {
 	struct dir_names names;
+	struct pre_open pre[URING_OPENS];
+	size_t win = 0, win_end = 0, i;
 	int r = list_dir(dirfd, sc->dents, &names);
 
 	sc->st.dirs++;
 	if (r < 0)
 		problem(sc, sc->path.len ? sc->path.buf : "/", sc->path.len ? sc->path.len : 1,
 		        FIM_NO_ENTER, -r);
-	for (size_t i = 0; i < names.nr && sc->ret == 0; i++)
-		visit(sc, dirfd, names.v[i].name, names.v[i].d_type, depth);
+	for (i = 0; i < names.nr && sc->ret == 0; i++) {
+		if (sc->opener && i >= win_end) {
+			win = i;
+			win_end = open_ahead(sc, dirfd, &names, i, pre);
+		}
+		visit(sc, dirfd, names.v[i].name, names.v[i].d_type, depth,
+		      i < win_end ? &pre[i - win] : NULL);
+	}
+	for (size_t k = win; k < win_end; k++) /* opened and not looked at (the walk stopped) */
+		if (pre[k - win].fd >= 0)
+			close(pre[k - win].fd);
 	strbuf_release(&names.text);
 	free(names.v);
 }
@@ -505,6 +575,8 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		sc->ring[i].fd = -1;
 	}
 	scan_map_prepare();
+	/* the walker opens files ahead through a ring when threads hash them */
+	sc->opener = sc->nthreads > 0 ? scan_uring_new(false) : NULL;
 	pthread_mutex_init(&sc->mu, NULL);
 	pthread_cond_init(&sc->work_cv, NULL);
 	pthread_cond_init(&sc->done_cv, NULL);
@@ -536,6 +608,7 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		strbuf_release(&sc->ring[i].path);
 		strbuf_release(&sc->ring[i].link);
 	}
+	scan_uring_free(sc->opener);
 	strbuf_release(&sc->path);
 	free(sc->dents);
 	scan_hasher_free(sc->self);

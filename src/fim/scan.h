@@ -36,12 +36,13 @@ struct fim_scan_opts {
 };
 
 struct fim_scan_stats {
-	uint64_t entries;  /* checked entries reported */
-	uint64_t hashed;   /* files whose content was hashed */
-	uint64_t bytes;    /* bytes hashed */
-	uint64_t problems; /* entries with a problem and problem calls */
-	uint64_t dirs;     /* directories listed */
-	uint64_t ring;     /* small files read through io_uring (scan-internal.h) */
+	uint64_t entries;    /* checked entries reported */
+	uint64_t hashed;     /* files whose content was hashed */
+	uint64_t bytes;      /* bytes hashed */
+	uint64_t problems;   /* entries with a problem and problem calls */
+	uint64_t dirs;       /* directories listed */
+	uint64_t ring;       /* small files read through io_uring (scan-internal.h) */
+	uint64_t ring_opens; /* files the walker opened through io_uring */
 };
 
 /*

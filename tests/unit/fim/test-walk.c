@@ -615,7 +615,7 @@ static void scan_digests(const struct fim_config *c, struct strbuf *out, struct 
 
 static bool ring_here(void)
 {
-	struct uring *u = scan_uring_new();
+	struct uring *u = scan_uring_new(true);
 
 	scan_uring_free(u);
 	if (!u)
@@ -624,7 +624,8 @@ static bool ring_here(void)
 }
 
 /*
- * Small files are read through io_uring, a batch at a time, where the kernel allows it: the
+ * Files are opened by the walker through io_uring, and small files read by the hashing threads
+ * through theirs, a batch at a time, where the kernel allows it: the
  * digests are the files' own, for sizes around a page and around the ring's limits (32 KiB a
  * file, 64 KiB a batch), and the same as with the ring off (scan_uring_off, as where io_uring
  * is denied), when nothing goes through it.
@@ -665,8 +666,11 @@ static void test_ring_or_read(void **state)
 	assert_string_equal(ring.buf, want.buf);
 	assert_string_equal(plain.buf, want.buf);
 	assert_int_equal(st_plain.ring, 0);
-	if (ring_here())
+	assert_int_equal(st_plain.ring_opens, 0);
+	if (ring_here()) {
 		assert_true(st_ring.ring >= 60);
+		assert_int_equal(st_ring.ring_opens, ARRAY_SIZE(sizes) + 60); /* one directory */
+	}
 	strbuf_release(&want);
 	strbuf_release(&ring);
 	strbuf_release(&plain);
