@@ -191,6 +191,12 @@ bool scan_uring_open(struct uring *u, int dirfd, const char *const *names, size_
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+		/* cannot happen (the space was checked above); if it did, the ring is left
+		 * unused from now on, so what was prepared is never submitted: open() instead */
+		if (!sqe) {
+			u->broken = true;
+			return false;
+		}
 		io_uring_prep_openat(sqe, dirfd, names[i], flags, 0);
 		io_uring_sqe_set_data64(sqe, i + 1);
 		res[i] = -EAGAIN;
