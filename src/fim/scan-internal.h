@@ -118,8 +118,15 @@ extern bool (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
 struct uring;
 /* For tests: no hashing thread uses io_uring. */
 extern bool scan_uring_off;
-/* A hashing thread's (buffer: with URING_BUF bytes to read into), or the walker's. */
+/* A hashing thread's (buffer: with URING_BUF bytes to read into); freed before it ends. */
 struct uring *scan_uring_new(bool buffer);
+/*
+ * The walker's (no buffer): this thread's own, made on first use and kept until the thread
+ * ends, never freed by the walk: a ring closed by a thread that goes on would have the kernel
+ * interrupt that thread's next wait (EINTR from a socket read with a timeout). NULL as
+ * scan_uring_new.
+ */
+struct uring *scan_uring_walker(void);
 /* Closes what is queued, waits for it and frees u. */
 void scan_uring_free(struct uring *u);
 /* Whether slot s may join a batch whose files hold used bytes. */

@@ -2,6 +2,7 @@
  * by one system call and closed by the next, where each cost a read and a close (the system
  * calls were a third of fim init's kernel time on a paravirtualised machine). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,6 +76,45 @@ struct uring *scan_uring_new(bool buffer)
 		return NULL;
 	}
 	return u;
+}
+
+/*
+ * The walker's ring is its thread's until the thread ends: closing a ring a thread submitted
+ * to makes the kernel's teardown of it (a workqueue, milliseconds later) interrupt that
+ * thread's next wait, so a caller's socket read with a timeout failed with EINTR after each
+ * walk (the agent's TLS handshake after a check). A hashing thread's ring goes with its thread.
+ */
+static pthread_key_t walker_key;
+static pthread_once_t walker_once = PTHREAD_ONCE_INIT;
+static bool walker_keyed;
+static _Thread_local struct uring *walker;
+
+static void walker_end(void *u)
+{
+	walker = NULL;
+	scan_uring_free(u);
+}
+
+static void walker_key_make(void)
+{
+	walker_keyed = pthread_key_create(&walker_key, walker_end) == 0;
+}
+
+struct uring *scan_uring_walker(void)
+{
+	if (scan_uring_off)
+		return NULL;
+	if (walker)
+		return walker;
+	pthread_once(&walker_once, walker_key_make);
+	if (!walker_keyed)
+		return NULL;
+	walker = scan_uring_new(false);
+	if (walker && pthread_setspecific(walker_key, walker) != 0) {
+		scan_uring_free(walker); /* never submitted to: nothing to interrupt */
+		walker = NULL;
+	}
+	return walker;
 }
 
 bool scan_uring_fits(const struct slot *s, size_t used)
@@ -257,6 +297,11 @@ struct uring {
 };
 
 struct uring *scan_uring_new(bool buffer)
+{
+	return NULL;
+}
+
+struct uring *scan_uring_walker(void)
 {
 	return NULL;
 }

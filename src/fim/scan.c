@@ -575,8 +575,8 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		sc->ring[i].fd = -1;
 	}
 	scan_map_prepare();
-	/* the walker opens files ahead through a ring when threads hash them */
-	sc->opener = sc->nthreads > 0 ? scan_uring_new(false) : NULL;
+	/* the walker opens files ahead through its thread's ring when threads hash them (kept) */
+	sc->opener = sc->nthreads > 0 ? scan_uring_walker() : NULL;
 	pthread_mutex_init(&sc->mu, NULL);
 	pthread_cond_init(&sc->work_cv, NULL);
 	pthread_cond_init(&sc->done_cv, NULL);
@@ -608,7 +608,6 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		strbuf_release(&sc->ring[i].path);
 		strbuf_release(&sc->ring[i].link);
 	}
-	scan_uring_free(sc->opener);
 	strbuf_release(&sc->path);
 	free(sc->dents);
 	scan_hasher_free(sc->self);

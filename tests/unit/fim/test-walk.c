@@ -15,8 +15,10 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -720,6 +722,47 @@ static void test_ring_changed_while_read(void **state)
 	fim_config_free(c);
 }
 
+/*
+ * After fim_scan returns, the caller's thread goes on undisturbed: its next blocking call is not
+ * cut short with EINTR. (A ring that a thread submitted to and then closed makes the kernel's
+ * teardown of it interrupt that thread's next wait, some milliseconds later: the agent's TLS
+ * handshake with a receive timeout failed so after each check, t0660.) A socket read with a
+ * 300 ms timeout and nothing to read must time out (EAGAIN), not fail with EINTR.
+ */
+static void test_caller_not_interrupted(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct fim_scan_stats st = { 0 };
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 300000 };
+	char rel[64], buf[8];
+	int sv[2];
+
+	(void)state;
+	mk("calm");
+	for (int i = 0; i < 40; i++) {
+		snprintf(rel, sizeof(rel), "calm/f%02d", i);
+		write_file(rel, "calm\n");
+	}
+	struct fim_config *c = config("ROOT/calm R\n");
+	for (int round = 0; round < 3; round++) {
+		scan_digests(c, &out, &st);
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+		assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+		errno = 0;
+		ssize_t n = read(sv[0], buf, sizeof(buf));
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		if (n >= 0 || e != EAGAIN)
+			fail_msg("round %d: read gave %zd (%s), want a timeout", round, n,
+			         strerror(e));
+	}
+	if (ring_here())
+		assert_true(st.ring_opens > 0); /* the walker's ring was used */
+	strbuf_release(&out);
+	fim_config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -733,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_other_sigbus_kills),
 		cmocka_unit_test(test_ring_or_read),
 		cmocka_unit_test(test_ring_changed_while_read),
+		cmocka_unit_test(test_caller_not_interrupted),
 	};
 	return cmocka_run_group_tests(tests, tree_setup, tree_teardown);
 }
