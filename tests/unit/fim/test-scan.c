@@ -20,6 +20,7 @@
 
 #include "base/cleanup.h"
 #include "fim/compare.h"
+#include "fim/scan-internal.h"
 #include "tree.h"
 
 struct collect {
@@ -246,8 +247,8 @@ static void test_unstable(void **state)
 
 struct digests {
 	unsigned n, hashed;
-	uint8_t sha[12][32];
-	uint64_t size[12];
+	uint8_t sha[16][32];
+	uint64_t size[16];
 };
 
 static int collect_digest(void *arg, const struct fim_entry *e)
@@ -266,18 +267,17 @@ static int collect_digest(void *arg, const struct fim_entry *e)
 
 /*
  * Each file is read once up to its size: the digests are the contents' own, for sizes around
- * the read buffer (64 KiB), around what wakes a sleeping hashing thread (32 KiB), and around
- * where files are mapped instead of read (2 MiB, in 2 MiB chunks), hashed by the walker alone
- * (0 threads) and by two threads.
+ * the read buffer (READ_BUF, 256 KiB), around what wakes a sleeping hashing thread (32 KiB), and
+ * around where files are mapped instead of read (2 MiB, in 2 MiB chunks), hashed by the walker
+ * alone (0 threads) and by two threads.
  */
 static void test_digests(void **state)
 {
-	static const size_t sizes[] = { 0,        1,
-		                        32768,    32769,
-		                        65536,    65537,
-		                        200005,   (2u << 20) - 1,
-		                        2u << 20, (2u << 20) + 1,
-		                        4u << 20, (4u << 20) + 4097 };
+	/* clang-format off */
+	static const size_t sizes[] = { 0, 1, 32768, 32769, 65536, 65537, 200005,
+		READ_BUF - 1, READ_BUF, READ_BUF + 1, 2 * READ_BUF + 7,
+		(2u << 20) - 1, 2u << 20, (2u << 20) + 1, 4u << 20, (4u << 20) + 4097 };
+	/* clang-format on */
 	char name[64], p[600];
 	struct fim_config *c;
 
