@@ -50,7 +50,8 @@ struct follower {
 static int open_conn(struct follower *f, struct strbuf *err)
 {
 	struct query *q;
-	int r = store_open(f->dir, STORE_ANY_BACKEND, &f->st, err);
+	/* (STORE_BATCH_IO: its commits write the index's pages in runs, as the ledger writer) */
+	int r = store_open(f->dir, STORE_ANY_BACKEND | STORE_BATCH_IO, &f->st, err);
 
 	if (r < 0)
 		return r;

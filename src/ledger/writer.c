@@ -454,7 +454,7 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	strbuf_init(&w->fail_msg, 0);
 	w->hasher = merkle_hasher_new();
 	strbuf_init(&w->scratch.bytes, 0);
-	r = store_open(dir, STORE_ANY_BACKEND, &w->st, err);
+	r = store_open(dir, STORE_ANY_BACKEND | STORE_BATCH_IO, &w->st, err);
 	if (r < 0)
 		goto fail;
 	r = ledger_open(w->st, &w->lg, err);
@@ -469,7 +469,8 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	r = start_syncer(w, err);
 	if (r < 0)
 		goto fail;
-	if (store_dialect(w->st) == STORE_SQLITE && store_open(dir, 0, &w->ckpt_st, &e2) == 0 &&
+	if (store_dialect(w->st) == STORE_SQLITE &&
+	    store_open(dir, STORE_BATCH_IO, &w->ckpt_st, &e2) == 0 &&
 	    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
 		w->ckpt_started = true;
 	strbuf_reset(&e2);

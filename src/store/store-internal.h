@@ -53,6 +53,10 @@ struct store_gate *store_gate_for(const char *path);
 bool store_gate_enter(struct store_gate *g);
 void store_gate_leave(struct store_gate *g);
 
+/* The name of the batching VFS (sqlite-batch.c; STORE_BATCH_IO), registered on first use, or
+ * NULL (the default VFS) when it cannot be. */
+const char *store_batch_vfs(void);
+
 /* The cached statement for sql, reset and unbound; NULL on error, with err set and the negative
  * errno-style code in *ret_err. */
 struct query *store_cached(struct store *st, const char *sql, int *ret_err, struct strbuf *err);

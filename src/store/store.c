@@ -535,6 +535,7 @@ static void in_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err)
 {
+	const char *vfs;
 	struct store *st;
 	struct strbuf path = STRBUF_INIT;
 	struct stat sb;
@@ -602,9 +603,11 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 
 	st = xcalloc(1, sizeof(*st));
 	st->path = strbuf_detach(&path, NULL);
+	/* (NULL: the default VFS; store/sqlite-batch.c when it cannot be registered too) */
+	vfs = (flags & STORE_BATCH_IO) ? store_batch_vfs() : NULL;
 	rc = sqlite3_open_v2(
 	    st->path, &st->db,
-	    (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+	    (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, vfs);
 	if (rc != SQLITE_OK) {
 		r = store_error(st, rc, "open", err);
 		goto fail;
