@@ -1,46 +1,54 @@
 /*
  * sqlite-batch: an SQLite VFS over the default one ("unix") that moves the same bytes in fewer
- * system calls, for the connections that append in bulk (the ledger's group-commit writer and
- * its checkpointer; store_open's STORE_BATCH_IO).
+ * system calls, for the connections that append in bulk (store_open's STORE_BATCH_IO: the
+ * ledger's group-commit writer, its checkpointer, the log follower).
  *
  * SQLite writes the write-ahead log one frame at a time: two writes (a 24-byte header, then the
  * page) for each 4 KiB page, and a checkpoint reads each frame and writes each page with one
  * call apiece. On a virtual machine a system call costs more than copying the 4 KiB it moves
- * (about 2 us here: a collected message, ~0.12 pages, paid ~1 us in them). So:
+ * (about 2 us here: a collected message, ~0.12 pages, paid ~1 us in them).
  *
- * - A run of frames appended to the WAL is gathered in a buffer and written with one call. The
- *   run is written out, and its error returned, when the page of a commit frame (a frame
- *   header whose database size is not zero: SQLite's WAL format) joins it, before any other
- *   call on the file (read, sync, size, truncate, lock, close ...) and, in the thread that
- *   gathered it, before a call on another file of this VFS. SQLite publishes a commit in the
- *   shared index only after its commit frame is written (then a barrier on the database file,
- *   which writes out anything left), so no reader, checkpoint or sync ever sees the file
- *   without the frames it counts. Writes outside a run of appended frames (a frame rewritten
- *   in place, checksums written again after the commit frame, a lone frame header) are
- *   written at once, so each such write's error is returned by its own call. A crash with
- *   bytes still gathered is a crash during the commit: SQLite's recovery drops frames whose
- *   checksums do not hold, as after a torn write, and nothing was acknowledged (the ledger
- *   acknowledges after a sync, and a sync writes the run first).
- * - Inside a checkpoint (between SQLite's SQLITE_FCNTL_CKPT_START and _DONE hints on the
- *   database file, in the thread that runs it) WAL reads read ahead: a read that follows the
- *   previous frame takes the next BATCH_READ bytes at once and the frames after it are served
- *   from memory. The frames a checkpoint copies are committed and stay untouched until it ends;
- *   read-ahead stops at the file's size and is forgotten when the checkpoint ends.
+ * Every state here belongs to one connection: its WAL file is linked to its database file
+ * (sqlite3_database_file_object, when SQLite opens the WAL), and only calls on that connection,
+ * which SQLite serialises whatever thread makes them, read or change it. Nothing is per thread,
+ * and no call ever writes, or reports the error of, another connection's bytes.
  *
- * Database-file writes are passed through as they come: a checkpoint's last write must fail
- * the checkpoint itself when it fails, and SQLite gives no later call to report it in.
+ * Writes. A run of frames appended to the WAL is gathered in the WAL file's buffer (a run starts
+ * with a write longer than a frame header: a page, or the WAL's own header) and written with
+ * one call:
+ * - when the page of a commit frame (a frame header whose database size is not zero: SQLite's
+ *   WAL format) joins it, so that write, and with it the commit, fails if the run cannot be
+ *   written; SQLite publishes a commit in the shared index only after its frames are written;
+ * - before any other call on the WAL file (read, sync, size, truncate), and at a barrier on
+ *   the database file (a backstop: a commit's run is already written by then).
+ * Every other write (a lone frame header, which is also how SQLite writes checksums again after
+ * a commit frame) is written at once. A write that fails, gathered or not, is an error that
+ * stands: its bytes are lost, so every later write and sync of that WAL file, and every read at
+ * or past the first lost byte, fail with it. A commit always writes a frame, so the transaction
+ * cannot commit; the error stands until the write transaction ends (SQLite releases the WAL's
+ * write lock after rolling it back), or, with locking_mode=EXCLUSIVE, where that lock is never
+ * released, until the connection closes.
+ * A run still gathered when the write lock is released (or the WAL closed) belongs to a
+ * transaction that did not commit (a commit writes its run at its commit frame): it is dropped,
+ * not written. Releasing a lock never needs the disk and always reaches the default VFS.
  *
- * A connection on this VFS runs each write transaction in one thread (the gathered run is
- * that thread's until written), as the ledger's writer and checkpointer do.
+ * Read-ahead. Between SQLite's SQLITE_FCNTL_CKPT_START and _DONE hints on the database file (a
+ * checkpoint by this connection) its WAL reads read ahead: a read that follows the previous
+ * frame takes the next BATCH_READ bytes at once, and the frames after it are served from
+ * memory. The frames a checkpoint copies are committed and stay untouched until it ends;
+ * read-ahead stops at the file's size. What was read ahead is forgotten when a checkpoint
+ * starts and when it ends (CKPT_DONE, or the checkpoint lock's release should DONE not come),
+ * and where this file writes or truncates.
+ *
+ * Database-file writes pass through: a checkpoint's last write must fail the checkpoint itself,
+ * and SQLite gives no later call to report it in.
  */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cleanup.h"
 #include "store/store-internal.h"
 
 #define BATCH_VFS_NAME "mamori-batch"
@@ -52,82 +60,110 @@
 #define BATCH_WRITE   (96 * 1024)
 #define BATCH_READ    (96 * 1024)
 #define WAL_FRAME_HDR 24 /* a WAL frame's header (SQLite's file format) */
+/* SQLite's WAL-index locks (wal.c): the one writer's and the checkpointer's. */
+#define WAL_WRITE_LOCK 0
+#define WAL_CKPT_LOCK  1
 
 enum bkind { B_OTHER, B_MAIN, B_WAL };
 
 struct bfile {
-	sqlite3_file base; /* pMethods: batch_io */
+	sqlite3_file base; /* pMethods: one of batch_io */
 	enum bkind kind;
-	/* WAL: writes waiting in wbuf, for the bytes [woff, woff + wlen) of the file */
+	/* MAIN: its connection's WAL file (NULL: none open); WAL: its database file */
+	struct bfile *link;
+	/* WAL: writes waiting in wbuf (NULL: nothing is gathered), for [woff, woff + wlen) */
 	char *wbuf;
 	size_t wlen;
 	sqlite3_int64 woff;
 	bool commit_next; /* the last write was a commit frame's header: its page ends the commit */
-	/* WAL inside a checkpoint: the bytes [roff, roff + rlen) of the file, read ahead */
+	/* WAL: the first failed write's error (SQLITE_OK: none), standing for bytes from err_off */
+	int err;
+	sqlite3_int64 err_off;
+	/* WAL: inside a checkpoint (read_ahead), the bytes [roff, roff + rlen), read ahead */
+	bool read_ahead;
 	char *rbuf;
 	size_t rlen;
 	sqlite3_int64 roff;
 	sqlite3_int64 last_end; /* where the previous read ended (a sequential reader) */
-	uint64_t repoch;        /* the checkpoint rbuf belongs to */
 	sqlite3_file *real;     /* the default VFS's file, right after this struct */
 };
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs batch_vfs;
-static sqlite3_io_methods batch_io;
+/* The methods for a default-VFS file of io_methods version 1, 2 and 3: the same version. */
+static sqlite3_io_methods batch_io[3];
 static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
 static bool batch_ok;
 
-/* This thread's file with buffered writes, and its checkpoint (0: none running). */
-static _Thread_local struct bfile *pending;
-static _Thread_local uint64_t ckpt_epoch, ckpt_count;
+static bool is_batch_file(const sqlite3_file *file)
+{
+	return file && (file->pMethods == &batch_io[0] || file->pMethods == &batch_io[1] ||
+	                file->pMethods == &batch_io[2]);
+}
 
-/* Writes out what f buffered. SQLITE_OK, or the default VFS's error (nothing is kept). */
+/* f's write failed with rc: the error stands for the bytes from off on. Returns it. */
+static int fail(struct bfile *f, int rc, sqlite3_int64 off)
+{
+	if (f->err == SQLITE_OK) {
+		f->err = rc;
+		f->err_off = off;
+	} else if (off < f->err_off) {
+		f->err_off = off;
+	}
+	return f->err;
+}
+
+/* Writes out f's gathered run. SQLITE_OK, or the error, which then stands (its bytes lost). */
 static int flush(struct bfile *f)
 {
-	int rc = SQLITE_OK;
+	int rc;
 
-	if (pending == f)
-		pending = NULL;
-	if (f->wlen) {
-		rc = f->real->pMethods->xWrite(f->real, f->wbuf, (int)f->wlen, f->woff);
-		f->wlen = 0;
-	}
-	return rc;
+	if (!f->wlen)
+		return SQLITE_OK;
+	rc = f->real->pMethods->xWrite(f->real, f->wbuf, (int)f->wlen, f->woff);
+	f->wlen = 0;
+	return rc == SQLITE_OK ? SQLITE_OK : fail(f, rc, f->woff);
 }
 
-/* Before any call other than a following write: this thread's buffered bytes first. */
-static int flush_pending(void)
-{
-	return pending ? flush(pending) : SQLITE_OK;
-}
-
-/* Before a call on f: its own buffer (a file another thread wrote) and this thread's. */
+/* Before a call on f other than a following write: its run written, and no error standing. */
 static int settle(struct bfile *f)
 {
-	int rc = flush_pending();
+	int rc = flush(f);
 
-	if (f->wlen) {
-		int r2 = flush(f);
-		if (rc == SQLITE_OK)
-			rc = r2;
-	}
-	return rc;
+	return rc != SQLITE_OK ? rc : f->err;
 }
 
 static void forget_reads(struct bfile *f)
 {
 	f->rlen = 0;
-	f->repoch = 0;
 	f->last_end = -1;
+}
+
+/* The connection's write transaction ended: a run left belongs to one that did not commit. */
+static void end_write(struct bfile *w)
+{
+	w->wlen = 0;
+	w->commit_next = false;
+	w->err = SQLITE_OK;
+	w->err_off = 0;
+}
+
+static void end_checkpoint(struct bfile *w)
+{
+	w->read_ahead = false;
+	forget_reads(w);
 }
 
 static int b_close(sqlite3_file *file)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f), r2;
+	int rc;
 
-	r2 = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
+	if (f->link)
+		f->link->link = NULL;
+	f->link = NULL;
+	/* (a run still gathered is an uncommitted transaction's: dropped, see the head comment) */
+	rc = f->real->pMethods->xClose(f->real);
 	/* The buffers held pages of the database: personal data. */
 	if (f->wbuf)
 		explicit_bzero(f->wbuf, BATCH_WRITE);
@@ -136,10 +172,10 @@ static int b_close(sqlite3_file *file)
 	free(f->wbuf);
 	free(f->rbuf);
 	f->wbuf = f->rbuf = NULL;
-	return rc != SQLITE_OK ? rc : r2;
+	return rc;
 }
 
-/* A WAL read inside a checkpoint, from the read-ahead buffer or into it. */
+/* A WAL read inside this connection's checkpoint, from the read-ahead buffer or into it. */
 static int wal_read_ahead(struct bfile *f, void *buf, int amt, sqlite3_int64 off)
 {
 	sqlite3_int64 size;
@@ -147,8 +183,6 @@ static int wal_read_ahead(struct bfile *f, void *buf, int amt, sqlite3_int64 off
 	bool sequential = off == f->last_end || off == f->last_end + WAL_FRAME_HDR;
 	int rc;
 
-	if (f->repoch != ckpt_epoch)
-		forget_reads(f);
 	f->last_end = off + amt;
 	if (f->rlen && off >= f->roff && off + amt <= f->roff + (sqlite3_int64)f->rlen) {
 		memcpy(buf, f->rbuf + (off - f->roff), (size_t)amt);
@@ -161,8 +195,8 @@ static int wal_read_ahead(struct bfile *f, void *buf, int amt, sqlite3_int64 off
 	if (rc != SQLITE_OK || off + amt > size)
 		return f->real->pMethods->xRead(f->real, buf, amt, off);
 	want = size - off < BATCH_READ ? (size_t)(size - off) : BATCH_READ;
-	if (!f->rbuf)
-		f->rbuf = xmalloc(BATCH_READ);
+	if (!f->rbuf && !(f->rbuf = malloc(BATCH_READ)))
+		return f->real->pMethods->xRead(f->real, buf, amt, off);
 	rc = f->real->pMethods->xRead(f->real, f->rbuf, (int)want, off);
 	if (rc != SQLITE_OK) {
 		forget_reads(f);
@@ -170,7 +204,6 @@ static int wal_read_ahead(struct bfile *f, void *buf, int amt, sqlite3_int64 off
 	}
 	f->roff = off;
 	f->rlen = want;
-	f->repoch = ckpt_epoch;
 	memcpy(buf, f->rbuf, (size_t)amt);
 	return SQLITE_OK;
 }
@@ -178,11 +211,14 @@ static int wal_read_ahead(struct bfile *f, void *buf, int amt, sqlite3_int64 off
 static int b_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
+	int rc = flush(f);
 
 	if (rc != SQLITE_OK)
 		return rc;
-	if (f->kind == B_WAL && ckpt_epoch && amt > 0 && amt <= BATCH_READ / 2)
+	/* Bytes a failed write lost are not read back as if they were there. */
+	if (f->err != SQLITE_OK && off + amt > f->err_off)
+		return f->err;
+	if (f->read_ahead && amt > 0 && amt <= BATCH_READ / 2)
 		return wal_read_ahead(f, buf, amt, off);
 	return f->real->pMethods->xRead(f->real, buf, amt, off);
 }
@@ -198,43 +234,36 @@ static bool commit_header(const void *buf, int amt, sqlite3_int64 off)
 static int b_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 off)
 {
 	struct bfile *f = (struct bfile *)file;
-	bool ends_commit = f->commit_next;
+	bool ends_commit;
 	int rc;
 
-	f->commit_next = f->kind == B_WAL && commit_header(buf, amt, off);
-	/*
-	 * Gathered: the bytes right after those waiting, or a page-sized write starting a run.
-	 * Written now: anything else, so a write SQLite makes apart from a run of appended frames
-	 * (a frame rewritten in place, its checksums written again after the commit frame) has
-	 * its error returned by this call.
-	 */
-	if (f->kind != B_WAL || amt <= 0 ||
-	    (f->wlen ? off != f->woff + (sqlite3_int64)f->wlen || f->wlen + amt > BATCH_WRITE
-	             : amt == WAL_FRAME_HDR || amt > BATCH_WRITE)) {
-		rc = settle(f);
-		if (rc != SQLITE_OK)
-			return rc;
-		if (f->rlen && off < f->roff + (sqlite3_int64)f->rlen && off + amt > f->roff)
-			forget_reads(f);
+	if (f->kind != B_WAL)
 		return f->real->pMethods->xWrite(f->real, buf, amt, off);
-	}
-	/* Another file's bytes first (this thread wrote them). */
-	if (pending && pending != f && (rc = flush(pending)) != SQLITE_OK)
-		return rc;
+	if (f->err != SQLITE_OK)
+		return f->err;
+	ends_commit = f->commit_next;
+	f->commit_next = commit_header(buf, amt, off);
 	if (f->rlen && off < f->roff + (sqlite3_int64)f->rlen && off + amt > f->roff)
 		forget_reads(f);
-	if (!f->wbuf)
-		f->wbuf = xmalloc(BATCH_WRITE);
+	/* A write that does not extend the run: the run first. */
+	if (f->wlen && (off != f->woff + (sqlite3_int64)f->wlen || f->wlen + amt > BATCH_WRITE)) {
+		rc = flush(f);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	/* Written at once: a write that neither extends a run nor starts one. */
+	if (!f->wbuf || amt <= 0 || (!f->wlen && (amt <= WAL_FRAME_HDR || amt > BATCH_WRITE))) {
+		rc = f->real->pMethods->xWrite(f->real, buf, amt, off);
+		return rc == SQLITE_OK ? SQLITE_OK : fail(f, rc, off);
+	}
 	if (!f->wlen)
 		f->woff = off;
 	memcpy(f->wbuf + f->wlen, buf, (size_t)amt);
 	f->wlen += (size_t)amt;
-	pending = f;
-	/* The commit frame's page is in: written now, before SQLite may publish the commit. */
+	/* The commit frame's page is in: written now, and its error is this call's. */
 	if (ends_commit) {
-		rc = flush(f);
 		f->commit_next = false;
-		return rc;
+		return flush(f);
 	}
 	return SQLITE_OK;
 }
@@ -248,10 +277,11 @@ static int b_truncate(sqlite3_file *file, sqlite3_int64 size)
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
 
+/* (A database file's sync touches nothing of ours: store_db_sync calls it from any thread.) */
 static int b_sync(sqlite3_file *file, int flags)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
+	int rc = f->kind == B_WAL ? settle(f) : SQLITE_OK;
 
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
 }
@@ -267,38 +297,35 @@ static int b_file_size(sqlite3_file *file, sqlite3_int64 *size)
 static int b_lock(sqlite3_file *file, int level)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xLock(f->real, level);
+	return f->real->pMethods->xLock(f->real, level);
 }
 
 static int b_unlock(sqlite3_file *file, int level)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xUnlock(f->real, level);
+	return f->real->pMethods->xUnlock(f->real, level);
 }
 
 static int b_check_reserved(sqlite3_file *file, int *out)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xCheckReservedLock(f->real, out);
+	return f->real->pMethods->xCheckReservedLock(f->real, out);
 }
 
 static int b_file_control(sqlite3_file *file, int op, void *arg)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
 
-	if (rc != SQLITE_OK)
-		return rc;
-	if (f->kind == B_MAIN && op == SQLITE_FCNTL_CKPT_START)
-		ckpt_epoch = ++ckpt_count; /* this thread's checkpoint: WAL reads may read ahead */
-	else if (f->kind == B_MAIN && op == SQLITE_FCNTL_CKPT_DONE)
-		ckpt_epoch = 0;
+	/* (SQLite ignores these hints' results: they are taken whatever else happens) */
+	if (f->kind == B_MAIN && f->link && op == SQLITE_FCNTL_CKPT_START) {
+		forget_reads(f->link);
+		f->link->read_ahead = true;
+	} else if (f->kind == B_MAIN && f->link && op == SQLITE_FCNTL_CKPT_DONE) {
+		end_checkpoint(f->link);
+	}
 	return f->real->pMethods->xFileControl(f->real, op, arg);
 }
 
@@ -319,17 +346,21 @@ static int b_device_characteristics(sqlite3_file *file)
 static int b_shm_map(sqlite3_file *file, int pg, int pgsz, int extend, void volatile **pp)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xShmMap(f->real, pg, pgsz, extend, pp);
+	return f->real->pMethods->xShmMap(f->real, pg, pgsz, extend, pp);
 }
 
 static int b_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xShmLock(f->real, offset, n, flags);
+	if (f->kind == B_MAIN && f->link && (flags & SQLITE_SHM_UNLOCK)) {
+		if (offset <= WAL_WRITE_LOCK && WAL_WRITE_LOCK < offset + n)
+			end_write(f->link);
+		if (offset <= WAL_CKPT_LOCK && WAL_CKPT_LOCK < offset + n)
+			end_checkpoint(f->link);
+	}
+	return f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 
 static void b_shm_barrier(sqlite3_file *file)
@@ -337,24 +368,20 @@ static void b_shm_barrier(sqlite3_file *file)
 	struct bfile *f = (struct bfile *)file;
 
 	/*
-	 * Before SQLite publishes a commit: its frames were written at its commit frame (b_write),
-	 * so nothing is buffered here but by a caller that broke that order; publishing frames
-	 * that are not in the file would hand readers pages that are not there.
+	 * A backstop: a commit's run was written at its commit frame, and one whose commit
+	 * frame's page was split at a sync point by the sync. Should a run still be here, it is
+	 * written before SQLite goes on; if that fails, the error stands on the WAL file.
 	 */
-	if (settle(f) != SQLITE_OK) {
-		fprintf(stderr, "mamori: cannot write the database's log before publishing a "
-		                "commit; stopping rather than let readers see missing pages\n");
-		abort();
-	}
+	if (f->kind == B_MAIN && f->link)
+		(void)flush(f->link);
 	f->real->pMethods->xShmBarrier(f->real);
 }
 
 static int b_shm_unmap(sqlite3_file *file, int del)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = settle(f);
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xShmUnmap(f->real, del);
+	return f->real->pMethods->xShmUnmap(f->real, del);
 }
 
 static int b_fetch(sqlite3_file *file, sqlite3_int64 off, int amt, void **pp)
@@ -372,11 +399,26 @@ static int b_unfetch(sqlite3_file *file, sqlite3_int64 off, void *p)
 	return f->real->pMethods->xUnfetch(f->real, off, p);
 }
 
+/* Links a WAL file to its connection's database file, or lets its calls pass through. */
+static void link_wal(struct bfile *f, sqlite3_filename name)
+{
+	sqlite3_file *db = name ? sqlite3_database_file_object(name) : NULL;
+	struct bfile *m = (struct bfile *)db;
+
+	if (is_batch_file(db) && m->kind == B_MAIN && !m->link) {
+		f->link = m;
+		m->link = f;
+		f->wbuf = malloc(BATCH_WRITE); /* (NULL: every write is written at once) */
+	} else {
+		f->kind = B_OTHER;
+	}
+}
+
 static int b_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, int flags,
                   int *out_flags)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc;
+	int rc, version;
 
 	(void)vfs;
 	memset(f, 0, sizeof(*f));
@@ -385,29 +427,33 @@ static int b_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 	          : (flags & SQLITE_OPEN_WAL)   ? B_WAL
 	                                        : B_OTHER;
 	f->last_end = -1;
-	rc = flush_pending();
-	if (rc != SQLITE_OK)
-		return rc;
 	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
-	/* Only a file the default VFS opened is closed through us. */
-	f->base.pMethods = f->real->pMethods ? &batch_io : NULL;
+	/* Only a file the default VFS opened is closed through us, with its methods' version. */
+	if (!f->real->pMethods) {
+		f->base.pMethods = NULL;
+		return rc;
+	}
+	version = f->real->pMethods->iVersion;
+	f->base.pMethods = &batch_io[version < 1 ? 0 : version > 3 ? 2 : version - 1];
+	if (f->kind == B_WAL) {
+		if (rc == SQLITE_OK && f->base.pMethods->iVersion >= 2)
+			link_wal(f, name);
+		else
+			f->kind = B_OTHER;
+	}
 	return rc;
 }
 
 static int b_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)
 {
 	(void)vfs;
-	int rc = flush_pending();
-
-	return rc != SQLITE_OK ? rc : real_vfs->xDelete(real_vfs, name, sync_dir);
+	return real_vfs->xDelete(real_vfs, name, sync_dir);
 }
 
 static int b_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
 {
 	(void)vfs;
-	int rc = flush_pending();
-
-	return rc != SQLITE_OK ? rc : real_vfs->xAccess(real_vfs, name, flags, out);
+	return real_vfs->xAccess(real_vfs, name, flags, out);
 }
 
 static int b_full_pathname(sqlite3_vfs *vfs, const char *name, int n, char *out)
@@ -472,11 +518,7 @@ static int b_current_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
 
 static void batch_register(void)
 {
-	real_vfs = sqlite3_vfs_find(NULL);
-	/* The methods used here are those of version 3 (xFetch); the default VFS has them. */
-	if (!real_vfs || real_vfs->iVersion < 2)
-		return;
-	batch_io = (sqlite3_io_methods){
+	const sqlite3_io_methods all = {
 		.iVersion = 3,
 		.xClose = b_close,
 		.xRead = b_read,
@@ -497,6 +539,21 @@ static void batch_register(void)
 		.xFetch = b_fetch,
 		.xUnfetch = b_unfetch,
 	};
+
+	real_vfs = sqlite3_vfs_find(NULL);
+	/* A VFS of version 2 (xCurrentTimeInt64, which ours passes on); the default one is. */
+	if (!real_vfs || real_vfs->iVersion < 2)
+		return;
+	/* Version 1 has no shared memory (no WAL: nothing is gathered), 2 no memory mapping. */
+	batch_io[0] = batch_io[1] = batch_io[2] = all;
+	batch_io[0].iVersion = 1;
+	batch_io[0].xShmMap = NULL;
+	batch_io[0].xShmLock = NULL;
+	batch_io[0].xShmBarrier = NULL;
+	batch_io[0].xShmUnmap = NULL;
+	batch_io[1].iVersion = 2;
+	batch_io[0].xFetch = batch_io[1].xFetch = NULL;
+	batch_io[0].xUnfetch = batch_io[1].xUnfetch = NULL;
 	batch_vfs = (sqlite3_vfs){
 		.iVersion = 2,
 		.szOsFile = (int)sizeof(struct bfile) + real_vfs->szOsFile,

@@ -29,10 +29,12 @@ enum store_open_flags {
 	 */
 	STORE_ANY_BACKEND = 1 << 3,
 	/*
-	 * SQLite: this connection appends in bulk (the ledger's group-commit writer and its
-	 * checkpointer): its WAL frames are written in runs, not two calls a page, and its
-	 * checkpoints read the WAL ahead (store/sqlite-batch.c). The same bytes, the same
-	 * guarantees, fewer system calls. No effect on PostgreSQL.
+	 * SQLite: this connection appends in bulk (the ledger's group-commit writer, its
+	 * checkpointer, the log follower): its WAL frames are written in runs, not two calls a
+	 * page, and its checkpoints read the WAL ahead (store/sqlite-batch.c). The same bytes,
+	 * the same guarantees, fewer system calls; any connection may use it, from any thread
+	 * (its state is the connection's), and a failed write fails its transaction's commit.
+	 * No effect on PostgreSQL.
 	 */
 	STORE_BATCH_IO = 1 << 4
 };

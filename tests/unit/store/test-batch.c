@@ -2,9 +2,15 @@
  * test-batch: the batching VFS (store/sqlite-batch.c, STORE_BATCH_IO): what its connections
  * commit is there, byte for byte, for every other connection at once; checkpoints that read
  * ahead copy every page right, also while commits go on; a write that fails fails the commit;
- * a crash in the middle of a transaction leaves exactly the committed ones.
+ * a crash in the middle of a transaction leaves exactly the committed ones. And the review's
+ * cases (docs/testing.md): a full disk when a cache spill's frames are written fails the
+ * COMMIT that follows; a rollback on a full disk releases the write lock; a connection used
+ * by two threads in turn leaves no run behind; a checkpoint in another thread copies no bytes
+ * read ahead by an earlier one. A full disk is ENOSPC from the default VFS's own write calls
+ * (sqlite3_vfs xSetSystemCall), for the writes only this VFS makes: longer than a page.
  */
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,15 +62,23 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Row i's bytes: every byte depends on i and its place, so a misplaced page shows. */
-static void row_bytes(int64_t i, unsigned char *out)
+/*
+ * Row i's bytes in generation gen (rows are rewritten with gen 1): every byte depends on i, gen
+ * and its place, so a misplaced or stale page shows.
+ */
+static void row_bytes_gen(int64_t i, int gen, unsigned char *out)
 {
-	uint32_t x = (uint32_t)i * 2654435761u + 1;
+	uint32_t x = (uint32_t)i * 2654435761u + 1 + (uint32_t)gen * 40503u;
 
 	for (size_t k = 0; k < ROW_BYTES; k++) {
 		x = x * 1103515245u + 12345u;
 		out[k] = (unsigned char)(x >> 16);
 	}
+}
+
+static void row_bytes(int64_t i, unsigned char *out)
+{
+	row_bytes_gen(i, 0, out);
 }
 
 static struct store *open_store(struct fixture *f, unsigned flags)
@@ -100,8 +115,8 @@ static int insert_rows(struct store *st, int64_t first, int n)
 	return rc;
 }
 
-/* Every row there is [0, n), each with its own bytes, and the database is sound. */
-static void check_rows(struct store *st, int64_t n)
+/* Every row there is [0, n), each with its own bytes of gen, and the database is sound. */
+static void check_rows_gen(struct store *st, int64_t n, int gen)
 {
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *s = NULL;
@@ -112,7 +127,7 @@ static void check_rows(struct store *st, int64_t n)
 	                 SQLITE_OK);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		assert_int_equal(sqlite3_column_int64(s, 0), seen);
-		row_bytes(seen, want);
+		row_bytes_gen(seen, gen, want);
 		assert_int_equal(sqlite3_column_bytes(s, 1), ROW_BYTES);
 		assert_memory_equal(sqlite3_column_blob(s, 1), want, ROW_BYTES);
 		seen++;
@@ -123,6 +138,11 @@ static void check_rows(struct store *st, int64_t n)
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
 	sqlite3_finalize(s);
+}
+
+static void check_rows(struct store *st, int64_t n)
+{
+	check_rows_gen(st, n, 0);
 }
 
 static void make_table(struct fixture *f)
@@ -340,6 +360,337 @@ static void test_crash_in_transaction(void **state)
 	store_close(r);
 }
 
+/*
+ * A full disk, for the writes only this VFS makes: a gathered run is longer than a page (SQLite
+ * itself writes a frame as a 24-byte header and a page, and a database page alone). While
+ * full_runs is above 0, each such write fails with ENOSPC (one less each time), as the default
+ * VFS's own write call (xSetSystemCall), so SQLite sees what a real full disk gives: SQLITE_FULL.
+ */
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+static pwrite_fn real_pwrite64, real_pwrite;
+static atomic_int full_runs, runs_refused;
+
+static bool refuse(size_t n)
+{
+	int left = atomic_load(&full_runs);
+
+	if (n <= 4096)
+		return false;
+	while (left > 0)
+		if (atomic_compare_exchange_weak(&full_runs, &left, left - 1)) {
+			atomic_fetch_add(&runs_refused, 1);
+			errno = ENOSPC;
+			return true;
+		}
+	return false;
+}
+
+static ssize_t full_pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	return refuse(n) ? -1 : real_pwrite64(fd, buf, n, off);
+}
+
+static ssize_t full_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	return refuse(n) ? -1 : real_pwrite(fd, buf, n, off);
+}
+
+static void install_full_disk(void)
+{
+	sqlite3_vfs *unix_vfs = sqlite3_vfs_find("unix");
+
+	real_pwrite64 = (pwrite_fn)unix_vfs->xGetSystemCall(unix_vfs, "pwrite64");
+	real_pwrite = (pwrite_fn)unix_vfs->xGetSystemCall(unix_vfs, "pwrite");
+	/* the default VFS uses one of the two, whichever it was built with */
+	if (real_pwrite64)
+		unix_vfs->xSetSystemCall(unix_vfs, "pwrite64", (sqlite3_syscall_ptr)full_pwrite64);
+	if (real_pwrite)
+		unix_vfs->xSetSystemCall(unix_vfs, "pwrite", (sqlite3_syscall_ptr)full_pwrite);
+}
+
+/* Opens a transaction on st whose rows [first, first + n) spill from a cache of 8 pages. */
+static void spill_rows(struct store *st, int64_t first, int n)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s = NULL;
+	unsigned char buf[ROW_BYTES];
+
+	assert_int_equal(
+	    sqlite3_exec(db, "PRAGMA cache_size = 8; BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(i, b) VALUES (?, ?)", -1, &s, NULL),
+	                 SQLITE_OK);
+	for (int k = 0; k < n; k++) {
+		row_bytes(first + k, buf);
+		sqlite3_bind_int64(s, 1, first + k);
+		sqlite3_bind_blob(s, 2, buf, ROW_BYTES, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+}
+
+/*
+ * Opens a transaction on st that rewrites rows [0, n) with generation gen's bytes (the same
+ * size: the database keeps its pages), in a cache of 8 pages.
+ */
+static void begin_updates(struct store *st, int64_t n, int gen)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s = NULL;
+	unsigned char buf[ROW_BYTES];
+
+	assert_int_equal(
+	    sqlite3_exec(db, "PRAGMA cache_size = 8; BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE t SET b = ? WHERE i = ?", -1, &s, NULL),
+	                 SQLITE_OK);
+	for (int64_t i = 0; i < n; i++) {
+		row_bytes_gen(i, gen, buf);
+		sqlite3_bind_blob(s, 1, buf, ROW_BYTES, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 2, i);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+}
+
+/*
+ * The review's finding 1: a spill's frames wait in the run; the disk is full when they are
+ * written, at the next statement's first read. SQLite takes SQLITE_FULL in a statement with a
+ * statement journal as that statement's failure only and keeps the transaction; the frames
+ * are lost, so the COMMIT must fail, and nothing of the transaction may be published.
+ */
+static void test_full_disk_at_spill_fails_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct store *w, *r;
+	sqlite3 *db;
+	int rc;
+
+	make_table(f);
+	w = open_store(f, STORE_BATCH_IO);
+	assert_int_equal(insert_rows(w, 0, 20), SQLITE_OK);
+	spill_rows(w, 1000, 200);
+	db = store_db(w);
+	atomic_store(&runs_refused, 0);
+	atomic_store(&full_runs, 1);
+	/* (many rows, so a statement journal: a full disk fails the statement alone) */
+	(void)sqlite3_exec(db, "INSERT INTO t(i, b) SELECT i + 100000, b FROM t WHERE i < 5", NULL,
+	                   NULL, NULL);
+	rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	atomic_store(&full_runs, 0);
+	assert_int_equal(atomic_load(&runs_refused), 1);
+	assert_int_not_equal(rc, SQLITE_OK);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	r = open_store(f, 0);
+	check_rows(r, 20);
+	/* the disk takes writes again: the same connection commits */
+	assert_int_equal(insert_rows(w, 20, 30), SQLITE_OK);
+	check_rows(r, 50);
+	store_close(w);
+	store_close(r);
+}
+
+/*
+ * The review's finding 2: a transaction spilled, then is rolled back (an error of its own)
+ * while the disk is full. The WAL's write lock is released all the same: another connection
+ * begins a write transaction, and so does this one.
+ */
+static void test_rollback_on_full_disk_releases_lock(void **state)
+{
+	struct fixture *f = *state;
+	struct store *w, *other, *r;
+	int rc;
+
+	make_table(f);
+	w = open_store(f, STORE_BATCH_IO);
+	other = open_store(f, 0);
+	assert_int_equal(insert_rows(w, 0, 20), SQLITE_OK);
+	spill_rows(w, 1000, 200);
+	atomic_store(&full_runs, 1000);
+	sqlite3_exec(store_db(w), "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_busy_timeout(store_db(other), 300);
+	rc = sqlite3_exec(store_db(other), "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	atomic_store(&full_runs, 0);
+	assert_int_equal(rc, SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(other), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(insert_rows(other, 20, 10), SQLITE_OK);
+	assert_int_equal(insert_rows(w, 30, 10), SQLITE_OK);
+	r = open_store(f, 0);
+	check_rows(r, 40);
+	store_close(w);
+	store_close(other);
+	store_close(r);
+}
+
+/*
+ * The same for a read lock, as one thread may leave it: a read transaction on one batching
+ * connection ends while another connection of the thread has spilled and the disk is full.
+ * Its WAL read lock is released: a checkpoint that empties the WAL (it waits for every reader)
+ * succeeds once the spilling transaction is rolled back.
+ */
+static void test_read_end_on_full_disk_releases_lock(void **state)
+{
+	struct fixture *f = *state;
+	struct store *w, *reader, *other;
+	sqlite3_stmt *s = NULL;
+
+	make_table(f);
+	w = open_store(f, STORE_BATCH_IO);
+	reader = open_store(f, STORE_BATCH_IO);
+	other = open_store(f, 0);
+	assert_int_equal(insert_rows(w, 0, 20), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(store_db(reader), "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(store_db(reader), "SELECT count(*) FROM t", -1, &s, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 20);
+	sqlite3_finalize(s);
+	spill_rows(w, 1000, 200);
+	atomic_store(&full_runs, 1000);
+	(void)sqlite3_exec(store_db(reader), "COMMIT", NULL, NULL, NULL);
+	(void)sqlite3_exec(store_db(w), "ROLLBACK", NULL, NULL, NULL);
+	atomic_store(&full_runs, 0);
+	sqlite3_busy_timeout(store_db(other), 300);
+	assert_int_equal(store_checkpoint(other, STORE_CHECKPOINT_TRUNCATE), 0);
+	check_rows(other, 20);
+	store_close(w);
+	store_close(reader);
+	store_close(other);
+}
+
+/* Thread A's part of test_two_threads_one_connection. */
+struct turns {
+	struct fixture *f;
+	struct store *w;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int step; /* 1: A spilled; 2: B rolled back and another connection committed */
+};
+
+static void turns_wait(struct turns *t, int step)
+{
+	pthread_mutex_lock(&t->mu);
+	while (t->step < step)
+		pthread_cond_wait(&t->cv, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void turns_set(struct turns *t, int step)
+{
+	pthread_mutex_lock(&t->mu);
+	t->step = step;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static void *turns_a(void *p)
+{
+	struct turns *t = p;
+	struct store *other = NULL;
+	struct strbuf err = STRBUF_INIT;
+
+	spill_rows(t->w, 1000, 200);
+	turns_set(t, 1);
+	turns_wait(t, 2);
+	/* any later call on this VFS from thread A */
+	if (store_open(t->f->dir, STORE_BATCH_IO, &other, &err) == 0)
+		store_close(other);
+	strbuf_release(&err);
+	return NULL;
+}
+
+/*
+ * The review's finding 5: a connection used by two threads in turn. Thread A inserts and spills
+ * (frames wait in the run); thread B rolls the transaction back (it reads page 1 back from the
+ * database file: the WAL was emptied before); another connection commits rows at the same place
+ * in the WAL; then thread A calls the VFS again. No frame of the rolled-back transaction may be
+ * written over the committed ones.
+ */
+static void test_two_threads_one_connection(void **state)
+{
+	struct fixture *f = *state;
+	struct turns t = { .f = f,
+		           .mu = PTHREAD_MUTEX_INITIALIZER,
+		           .cv = PTHREAD_COND_INITIALIZER };
+	struct store *other, *r;
+	pthread_t a;
+
+	make_table(f);
+	t.w = open_store(f, STORE_BATCH_IO);
+	other = open_store(f, 0);
+	assert_int_equal(insert_rows(t.w, 0, 20), SQLITE_OK);
+	assert_int_equal(store_checkpoint(other, STORE_CHECKPOINT_TRUNCATE), 0);
+	assert_int_equal(pthread_create(&a, NULL, turns_a, &t), 0);
+	turns_wait(&t, 1);
+	assert_int_equal(sqlite3_exec(store_db(t.w), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(insert_rows(other, 20, 300), SQLITE_OK);
+	turns_set(&t, 2);
+	pthread_join(a, NULL);
+	r = open_store(f, 0);
+	check_rows(r, 320);
+	assert_int_equal(insert_rows(t.w, 320, 10), SQLITE_OK);
+	check_rows(r, 330);
+	store_close(t.w);
+	store_close(other);
+	store_close(r);
+}
+
+struct ckpt_arg {
+	struct store *st;
+	enum store_checkpoint_mode mode;
+	int rc;
+};
+
+static void *ckpt_main(void *p)
+{
+	struct ckpt_arg *a = p;
+
+	a->rc = store_checkpoint(a->st, a->mode);
+	return NULL;
+}
+
+/* A checkpoint of st in a thread of its own (a fresh thread each time). */
+static int checkpoint_in_thread(struct store *st, enum store_checkpoint_mode mode)
+{
+	struct ckpt_arg a = { .st = st, .mode = mode, .rc = -1 };
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, ckpt_main, &a), 0);
+	pthread_join(t, NULL);
+	return a.rc;
+}
+
+/*
+ * The review's finding 3: a checkpoint in thread A reads the WAL ahead; the WAL restarts and
+ * another connection rewrites every row, at the same places in the file; a checkpoint of the
+ * same connection in thread B must copy the new pages, not what A read ahead.
+ */
+static void test_checkpoint_in_another_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct store *w, *c, *r;
+
+	make_table(f);
+	w = open_store(f, 0);
+	c = open_store(f, STORE_BATCH_IO);
+	/* (a WAL shorter than one read-ahead: A's buffer holds all of it) */
+	assert_int_equal(insert_rows(w, 0, 10), SQLITE_OK);
+	assert_int_equal(checkpoint_in_thread(c, STORE_CHECKPOINT_PASSIVE), 0);
+	/* every row again (generation 1), from the start of the WAL */
+	begin_updates(w, 10, 1);
+	assert_int_equal(sqlite3_exec(store_db(w), "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(checkpoint_in_thread(c, STORE_CHECKPOINT_TRUNCATE), 0);
+	store_close(w);
+	store_close(c);
+	/* the database file alone (the WAL is empty) */
+	r = open_store(f, 0);
+	check_rows_gen(r, 10, 1);
+	store_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +699,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkpoints_copy_every_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_fails_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_in_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_at_spill_fails_commit, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_on_full_disk_releases_lock, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_read_end_on_full_disk_releases_lock, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_two_threads_one_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_in_another_thread, setup, teardown),
 	};
+
+	install_full_disk();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
