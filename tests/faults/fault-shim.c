@@ -16,6 +16,16 @@
  *
  * write covers write, pwrite, pwrite64, writev, pwritev; fsync covers fsync and fdatasync; open
  * covers open, open64, openat and openat64, for any flags.
+ *
+ *	op=crash path=GLOB at=N
+ *
+ * is a power loss at the N-th write to a file matching GLOB: until then, what each write (and
+ * ftruncate) of a matching file overwrites is kept, until an fsync or fdatasync of that file
+ * (by any descriptor) makes it durable. At the N-th write, before it is made, every write not
+ * made durable is undone, newest first (the old bytes put back, the file cut back to its size
+ * before), "crash N undone M" is logged, and the process ends at once with status 86: the disk
+ * as a machine that lost its power would leave it (what only the page cache held is gone). An
+ * SQLite -shm file is left alone (SQLite rebuilds it; it is never synced).
  */
 /* Both pwrite and pwrite64 are defined here: not the one the other is renamed to. */
 #undef _FILE_OFFSET_BITS
@@ -36,7 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_OPEN, OP_COUNT };
+enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_OPEN, OP_COUNT, OP_CRASH };
 
 static struct {
 	pthread_mutex_t mu;
@@ -62,6 +72,8 @@ static int (*real_open)(const char *, int, ...);
 static int (*real_open64)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
 static int (*real_openat64)(int, const char *, int, ...);
+static int (*real_ftruncate)(int, off_t);
+static int (*real_ftruncate64)(int, off64_t);
 
 static __thread int in_shim; /* the shim's own calls are never faulted */
 
@@ -80,6 +92,8 @@ __attribute__((constructor)) static void resolve(void)
 	real_open64 = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
 	real_openat = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
 	real_openat64 = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat64");
+	real_ftruncate = (int (*)(int, off_t))dlsym(RTLD_NEXT, "ftruncate");
+	real_ftruncate64 = (int (*)(int, off64_t))dlsym(RTLD_NEXT, "ftruncate64");
 }
 
 static void log_line(const char *fmt, ...)
@@ -128,6 +142,7 @@ static void parse(const char *spec)
 			       : !strcmp(v, "fsync") ? OP_FSYNC
 			       : !strcmp(v, "open")  ? OP_OPEN
 			       : !strcmp(v, "count") ? OP_COUNT
+			       : !strcmp(v, "crash") ? OP_CRASH
 			                             : OP_NONE;
 		else if (!strcmp(t, "of"))
 			S.count_of = !strcmp(v, "write")   ? OP_WRITE
@@ -247,9 +262,168 @@ out:
 	return ret;
 }
 
+/* op=crash: the writes to matching files that no sync has made durable yet, oldest first. */
+#define CRASH_STATUS 86
+#define CRASH_FILES  16
+struct undo {
+	int file;               /* index in C.path */
+	off_t off, size_before; /* where the write went; the file's size before it */
+	size_t len;             /* old bytes kept (those of the file the write overwrote) */
+	unsigned char *old;
+};
+static struct {
+	char path[CRASH_FILES][PATH_MAX];
+	int files;
+	struct undo *u;
+	size_t n, cap;
+} C;
+
+static int crash_file(const char *path)
+{
+	for (int i = 0; i < C.files; i++)
+		if (!strcmp(C.path[i], path))
+			return i;
+	if (C.files == CRASH_FILES)
+		abort(); /* a test's own limit */
+	snprintf(C.path[C.files], PATH_MAX, "%s", path);
+	return C.files++;
+}
+
+/* With S.mu held: keeps what [off, off + len) of path holds now, and its size. */
+static void remember(const char *path, off_t off, size_t len)
+{
+	struct undo u = { .file = crash_file(path), .off = off };
+	struct stat sb;
+	int fd = real_open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &sb) < 0)
+		abort();
+	u.size_before = sb.st_size;
+	if (off < sb.st_size)
+		u.len = (size_t)(sb.st_size - off) < len ? (size_t)(sb.st_size - off) : len;
+	if (u.len) {
+		u.old = malloc(u.len);
+		if (!u.old || pread(fd, u.old, u.len, off) != (ssize_t)u.len)
+			abort();
+	}
+	close(fd);
+	if (C.n == C.cap) {
+		C.cap = C.cap ? 2 * C.cap : 256;
+		C.u = realloc(C.u, C.cap * sizeof(*C.u));
+		if (!C.u)
+			abort();
+	}
+	C.u[C.n++] = u;
+}
+
+/* With S.mu held: undoes every write not made durable, newest first, and ends the process. */
+__attribute__((noreturn)) static void crash_now(void)
+{
+	for (size_t i = C.n; i-- > 0;) {
+		struct undo *u = &C.u[i];
+		int fd = real_open(C.path[u->file], O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 ||
+		    (u->len && real_pwrite(fd, u->old, u->len, u->off) != (ssize_t)u->len) ||
+		    real_ftruncate(fd, u->size_before) < 0)
+			abort();
+		close(fd);
+	}
+	log_line("crash %ld undone %zu\n", S.seen, C.n);
+	_exit(CRASH_STATUS);
+}
+
+/* With S.mu held: whether op=crash watches fd's file; its path in path. */
+static bool crash_watches(int fd, char *path, size_t len)
+{
+	size_t n;
+
+	refresh();
+	if (S.op != OP_CRASH)
+		return false;
+	fd_path(fd, path, len);
+	n = strlen(path);
+	return fnmatch(S.glob, path, 0) == 0 && !(n > 4 && !strcmp(path + n - 4, "-shm"));
+}
+
+/* op=crash: a write of len bytes at off (-1: at the descriptor's position) to fd. */
+static void crash_write(int fd, off_t off, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (in_shim)
+		return;
+	in_shim = 1;
+	pthread_mutex_lock(&S.mu);
+	if (crash_watches(fd, path, sizeof(path))) {
+		if (++S.seen >= S.at)
+			crash_now();
+		remember(path, off < 0 ? lseek(fd, 0, SEEK_CUR) : off, len);
+	}
+	pthread_mutex_unlock(&S.mu);
+	in_shim = 0;
+}
+
+/* op=crash: fd's file cut to length (its tail is kept). */
+static void crash_truncate(int fd, off_t length)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (in_shim)
+		return;
+	in_shim = 1;
+	pthread_mutex_lock(&S.mu);
+	if (crash_watches(fd, path, sizeof(path)))
+		remember(path, length,
+		         fstat(fd, &sb) == 0 && sb.st_size > length ? (size_t)(sb.st_size - length)
+		                                                    : 0);
+	pthread_mutex_unlock(&S.mu);
+	in_shim = 0;
+}
+
+/* op=crash: fd's file was synced: its writes are durable. */
+static void crash_synced(int fd)
+{
+	char path[PATH_MAX];
+	size_t k = 0;
+	int file = -1;
+
+	if (in_shim)
+		return;
+	in_shim = 1;
+	pthread_mutex_lock(&S.mu);
+	if (crash_watches(fd, path, sizeof(path))) {
+		for (int i = 0; i < C.files; i++)
+			if (!strcmp(C.path[i], path))
+				file = i;
+		for (size_t i = 0; i < C.n; i++) {
+			if (C.u[i].file == file)
+				free(C.u[i].old);
+			else
+				C.u[k++] = C.u[i];
+		}
+		C.n = k;
+	}
+	pthread_mutex_unlock(&S.mu);
+	in_shim = 0;
+}
+
+static size_t iov_len(const struct iovec *iov, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	return len;
+}
+
 ssize_t write(int fd, const void *buf, size_t len)
 {
-	int f = decide(OP_WRITE, fd, NULL);
+	int f;
+
+	crash_write(fd, -1, len);
+	f = decide(OP_WRITE, fd, NULL);
 
 	if (f > 0) {
 		errno = f;
@@ -262,7 +436,10 @@ ssize_t write(int fd, const void *buf, size_t len)
 
 ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 {
-	int f = decide(OP_WRITE, fd, NULL);
+	int f;
+
+	crash_write(fd, off, len);
+	f = decide(OP_WRITE, fd, NULL);
 
 	if (f > 0) {
 		errno = f;
@@ -275,7 +452,10 @@ ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 
 ssize_t pwrite64(int fd, const void *buf, size_t len, off64_t off)
 {
-	int f = decide(OP_WRITE, fd, NULL);
+	int f;
+
+	crash_write(fd, (off_t)off, len);
+	f = decide(OP_WRITE, fd, NULL);
 
 	if (f > 0) {
 		errno = f;
@@ -289,7 +469,10 @@ ssize_t pwrite64(int fd, const void *buf, size_t len, off64_t off)
 /* A short vectored write: the first half of the first buffer. */
 ssize_t writev(int fd, const struct iovec *iov, int n)
 {
-	int f = decide(OP_WRITE, fd, NULL);
+	int f;
+
+	crash_write(fd, -1, iov_len(iov, n));
+	f = decide(OP_WRITE, fd, NULL);
 
 	if (f > 0) {
 		errno = f;
@@ -302,7 +485,10 @@ ssize_t writev(int fd, const struct iovec *iov, int n)
 
 ssize_t pwritev(int fd, const struct iovec *iov, int n, off_t off)
 {
-	int f = decide(OP_WRITE, fd, NULL);
+	int f;
+
+	crash_write(fd, off, iov_len(iov, n));
+	f = decide(OP_WRITE, fd, NULL);
 
 	if (f > 0) {
 		errno = f;
@@ -321,7 +507,10 @@ int fsync(int fd)
 		errno = f;
 		return -1;
 	}
-	return real_fsync(fd);
+	f = real_fsync(fd);
+	if (f == 0)
+		crash_synced(fd);
+	return f;
 }
 
 int fdatasync(int fd)
@@ -332,7 +521,22 @@ int fdatasync(int fd)
 		errno = f;
 		return -1;
 	}
-	return real_fdatasync(fd);
+	f = real_fdatasync(fd);
+	if (f == 0)
+		crash_synced(fd);
+	return f;
+}
+
+int ftruncate(int fd, off_t length)
+{
+	crash_truncate(fd, length);
+	return real_ftruncate(fd, length);
+}
+
+int ftruncate64(int fd, off64_t length)
+{
+	crash_truncate(fd, (off_t)length);
+	return real_ftruncate64(fd, length);
 }
 
 /* An open's fate; a short "open" is an EIO. */
