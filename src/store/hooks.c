@@ -247,18 +247,21 @@ int store_hooks_install(struct store *st, struct store_hooks *h, struct strbuf *
 
 int store_hooks_door(struct store *st, bool open, struct strbuf *err)
 {
-	struct query *q;
 	int r;
 
 	if (!st || !st->pg)
 		return 0;
-	r = query_prepare(st, "SELECT set_config('mamori.door', ?, true)", &q, err);
-	if (r < 0)
-		return r;
-	query_bind_text(q, 1, open ? "open" : "");
-	r = query_step(q, err);
-	query_done(q);
-	return r < 0 ? r : 0;
+	/* in a transaction the setting is known (store.c follows it): nothing to change */
+	if (st->depth > 0 && st->door == open)
+		return 0;
+	/* one message with any savepoint not sent yet (pg_exec) */
+	r = pg_exec(st,
+	            open ? "SELECT set_config('mamori.door', 'open', true)"
+	                 : "SELECT set_config('mamori.door', '', true)",
+	            err);
+	if (r == 0 && st->depth > 0)
+		st->door = open;
+	return r;
 }
 
 void store_hooks_uninstall(struct store *st)

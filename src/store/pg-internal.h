@@ -15,6 +15,7 @@
 #define PG_BOOLOID   16
 #define PG_BYTEAOID  17
 #define PG_INT8OID   20
+#define PG_INT4OID   23
 #define PG_TEXTOID   25
 #define PG_FLOAT8OID 701
 
@@ -23,8 +24,11 @@
 
 struct pg_conn {
 	PGconn *conn;
-	unsigned next_name;    /* prepared statements are named s1, s2, ... on the connection */
-	int64_t changes;       /* rows the last INSERT/UPDATE/DELETE changed */
+	unsigned next_name; /* prepared statements are named s1, s2, ... on the connection */
+	int64_t changes;    /* rows the last INSERT/UPDATE/DELETE changed */
+	int64_t last_id;    /* the id the last INSERT returned (RETURNING id), when last_id_ok */
+	bool last_id_ok;
+	int64_t trips;         /* round trips to the server (store_round_trips) */
 	struct pg_owner owner; /* one thread at a time (store/pg-owner.h) */
 };
 
@@ -39,8 +43,11 @@ struct pg_param {
 
 struct pg_stmt {
 	char name[24];
-	char *text;    /* the statement with $N placeholders */
-	bool prepared; /* PREPAREd on the server (else at the first step, see pg_prepare) */
+	char *text;     /* the statement with $N placeholders */
+	bool prepared;  /* PREPAREd on the server (else at the first step, see pg_prepare) */
+	bool inserts;   /* an INSERT: after it, lastval() may have moved */
+	bool returning; /* sent with " RETURNING id" appended at plain_len (see returning_id) */
+	size_t plain_len;
 	int nparams;
 	struct pg_param *params;
 	PGresult *res; /* the rows of the current execution, or NULL */

@@ -192,6 +192,7 @@ static int session_setup(struct store *st, struct strbuf *err)
 	 * that every search reads whole until it is folded in (4 MB by default: a search of
 	 * 20,000 records took 52 ms instead of 1): Mamori's writes fold it in at 64 kB.
 	 */
+	st->pg->trips++;
 	res = PQexec(st->pg->conn, "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
 	                           "SET lock_timeout = '30s'; "
 	                           "SET idle_in_transaction_session_timeout = '60s'; "
@@ -276,6 +277,7 @@ int pg_open(struct store *st, const char *url, struct strbuf *err)
 static int reconnect(struct store *st)
 {
 	PQreset(st->pg->conn);
+	st->pg->last_id_ok = false; /* a new session: lastval() is not defined there yet */
 	if (PQstatus(st->pg->conn) != CONNECTION_OK)
 		return -EIO;
 	for (size_t i = 0; i < STORE_CACHE_BUCKETS; i++)
@@ -300,6 +302,42 @@ static bool may_retry(struct store *st)
 static bool retry(struct store *st)
 {
 	return PQstatus(st->pg->conn) == CONNECTION_BAD && reconnect(st) == 0;
+}
+
+/* Savepoints store_begin opened and the server has not been sent yet (store-internal.h). */
+static bool pending(const struct store *st)
+{
+	return st->depth > 1 && st->sp_sent < st->depth;
+}
+
+static void pending_text(const struct store *st, struct strbuf *out)
+{
+	for (int level = st->sp_sent + 1; level <= st->depth; level++)
+		strbuf_addf(out, "SAVEPOINT sp%d; ", level - 1);
+}
+
+/*
+ * Sends the pending savepoints before a statement that cannot go in the same message (a
+ * prepared one, a PREPARE, a COPY). Made or not, they count as sent: a failure leaves the
+ * transaction failed, and rolling it back is what follows.
+ */
+static int flush_savepoints(struct store *st, struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	PGresult *res;
+	int r = 0;
+
+	if (!pending(st))
+		return 0;
+	pending_text(st, &text);
+	st->pg->trips++;
+	res = PQexec(st->pg->conn, text.buf);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		r = pg_fail(st, res, "savepoint", err);
+	PQclear(res);
+	strbuf_release(&text);
+	st->sp_sent = st->depth;
+	return r;
 }
 
 static void stmt_reset(struct pg_stmt *s)
@@ -412,6 +450,43 @@ static bool indeterminate(const PGresult *res)
 	return state && (!strcmp(state, "42P18") || !strcmp(state, "42P08"));
 }
 
+/* SQLSTATE 42703: a column the statement names does not exist. */
+static bool undefined_column(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state && !strcmp(state, "42703");
+}
+
+/* The word w (any case) in sql, not part of a longer name. */
+static bool has_word(const char *sql, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = sql; (p = strcasestr(p, w)); p += n)
+		if ((p == sql || !word_char(p[-1])) && !word_char(p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * A statement that inserts rows by VALUES (one or several) and asks nothing back: it is sent
+ * with RETURNING id, so the new row's id comes back with the INSERT's own answer and
+ * query_last_id need not ask the server for it (SELECT lastval(), a round trip: the door did
+ * that for each act and each record it wrote). A table without an id column refuses it when
+ * it is prepared (42703), and the statement is then prepared as written (stmt_prepare).
+ * INSERT ... SELECT and ON CONFLICT are left as they are (a copy of many rows would send back
+ * every id; an upsert's RETURNING names rows it did not insert).
+ */
+static bool returning_id(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+		sql++;
+	return strncasecmp(sql, "INSERT INTO ", 12) == 0 && has_word(sql, "VALUES") &&
+	       !has_word(sql, "SELECT") && !has_word(sql, "RETURNING") &&
+	       !has_word(sql, "CONFLICT") && !strchr(sql, ';');
+}
+
 /*
  * PREPAREs s on the server. The server infers each parameter's type from the statement; where
  * it cannot ("? IS NULL", "coalesce(?, x)"), the types the bindings imply are given (an integer
@@ -438,6 +513,7 @@ static int stmt_prepare(struct store *st, struct pg_stmt *s, bool typed, struct 
 		res = PQprepare(st->pg->conn, s->name, s->text, s->nparams,
 		                pass == 0 ? NULL : (const Oid *)types);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		st->pg->trips += txn ? (ok ? 3 : 4) : 1;
 		if (txn && !ok)
 			PQclear(PQexec(st->pg->conn, "ROLLBACK TO SAVEPOINT mamori_prepare"));
 		if (txn)
@@ -446,6 +522,14 @@ static int stmt_prepare(struct store *st, struct pg_stmt *s, bool typed, struct 
 			PQclear(res);
 			s->prepared = true;
 			return 0;
+		}
+		if (s->returning && undefined_column(res)) {
+			/* no id column (returning_id): the statement as written, the same pass */
+			s->text[s->plain_len] = '\0';
+			s->returning = false;
+			PQclear(res);
+			pass--;
+			continue;
 		}
 		if (!indeterminate(res) || (pass == 0 && !typed)) {
 			bool later = pass == 0 && !typed && indeterminate(res);
@@ -483,11 +567,19 @@ struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, stru
 	s->nparams = n;
 	s->params = xcalloc(n ? (size_t)n : 1, sizeof(*s->params));
 	s->row = -1;
+	s->inserts = has_word(sql, "INSERT");
+	if (returning_id(sql)) {
+		s->returning = true;
+		s->plain_len = text.len;
+		strbuf_addstr(&text, " RETURNING id");
+	}
 	s->text = strbuf_detach(&text, NULL);
 	/* at once when the statement alone tells the types, else at the first step */
 	conn_enter(st, s->text);
 	bool again = may_retry(st);
-	*ret_err = stmt_prepare(st, s, false, err);
+	*ret_err = flush_savepoints(st, err);
+	if (*ret_err == 0)
+		*ret_err = stmt_prepare(st, s, false, err);
 	if (*ret_err < 0 && again && retry(st)) {
 		if (err)
 			strbuf_reset(err);
@@ -529,6 +621,12 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 		int r = 0;
 
 		conn_enter(st, s->text);
+		r = flush_savepoints(st, err);
+		if (r < 0) {
+			conn_leave(st);
+			pg_reset(s, false);
+			return r;
+		}
 		for (int i = 0; i < s->nparams; i++) {
 			values[i] = s->params[i].value;
 			lengths[i] = s->params[i].len;
@@ -548,6 +646,7 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 				pg_reset(s, false);
 				return r;
 			}
+			st->pg->trips++;
 			s->res = PQexecPrepared(st->pg->conn, s->name, s->nparams, values, lengths,
 			                        formats, 0);
 			status = PQresultStatus(s->res);
@@ -558,6 +657,22 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 			s->res = NULL;
 		}
 		conn_leave(st);
+		if (s->inserts)
+			st->pg->last_id_ok = false;
+		if (status == PGRES_TUPLES_OK && s->returning) {
+			/* an INSERT's RETURNING id (returning_id): the last row's id, as lastval()
+			 */
+			int n = PQntuples(s->res);
+			unsigned type = PQftype(s->res, 0);
+			st->pg->changes = n;
+			if (n > 0 && !PQgetisnull(s->res, n - 1, 0) &&
+			    (type == PG_INT8OID || type == PG_INT4OID)) {
+				st->pg->last_id = strtoll(PQgetvalue(s->res, n - 1, 0), NULL, 10);
+				st->pg->last_id_ok = true;
+			}
+			pg_reset(s, false);
+			return 0;
+		}
 		if (status == PGRES_COMMAND_OK) {
 			const char *n = PQcmdTuples(s->res);
 			st->pg->changes = *n ? strtoll(n, NULL, 10) : 0;
@@ -598,12 +713,23 @@ int64_t pg_changes(struct store *st)
 
 int pg_exec(struct store *st, const char *sql, struct strbuf *err)
 {
+	struct strbuf text = STRBUF_INIT;
 	PGresult *res;
 	ExecStatusType status;
 	int r = 0;
 
 	conn_enter(st, sql);
+	if (has_word(sql, "INSERT"))
+		st->pg->last_id_ok = false;
+	if (pending(st)) {
+		/* the savepoints not sent yet, in the same message */
+		pending_text(st, &text);
+		strbuf_addstr(&text, sql);
+		sql = text.buf;
+		st->sp_sent = st->depth;
+	}
 	for (bool again = may_retry(st);; again = false) {
+		st->pg->trips++;
 		res = PQexec(st->pg->conn, sql);
 		status = PQresultStatus(res);
 		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || !again || !retry(st))
@@ -614,15 +740,22 @@ int pg_exec(struct store *st, const char *sql, struct strbuf *err)
 		r = pg_fail(st, res, "exec", err);
 	conn_leave(st);
 	PQclear(res);
+	strbuf_release(&text);
 	return r;
 }
 
 static int copy_in(struct store *st, const char *sql, const void *data, size_t len,
                    struct strbuf *err)
 {
-	PGresult *res = PQexec(st->pg->conn, sql);
+	PGresult *res;
 	int r = 0;
 
+	st->pg->last_id_ok = false;
+	r = flush_savepoints(st, err);
+	if (r < 0)
+		return r;
+	st->pg->trips += 2; /* COPY ... FROM STDIN, then the data and its end */
+	res = PQexec(st->pg->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		r = pg_fail(st, res, "COPY", err);
 		PQclear(res);
@@ -655,6 +788,22 @@ int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, 
 	r = copy_in(st, sql, data, len, err);
 	conn_leave(st);
 	return r;
+}
+
+bool pg_last_id(struct store *st, int64_t *ret)
+{
+	*ret = st->pg->last_id;
+	return st->pg->last_id_ok;
+}
+
+int64_t pg_round_trips(const struct store *st)
+{
+	return st->pg->trips;
+}
+
+bool pg_in_transaction(struct store *st)
+{
+	return PQtransactionStatus(st->pg->conn) != PQTRANS_IDLE;
 }
 
 int pg_server_version(struct store *st)

@@ -252,9 +252,12 @@ int64_t query_changes(struct store *st)
 int64_t query_last_id(struct store *st)
 {
 	if (st->pg) {
-		/* the value the last INSERT's identity column drew in this session */
+		/* what the last INSERT sent back (pg.c returning_id), else the value the last
+		 * INSERT's identity column drew in this session */
 		struct query *q;
 		int64_t id = 0;
+		if (pg_last_id(st, &id))
+			return id;
 		if (query_prepare(st, "SELECT lastval()", &q, NULL) < 0 ||
 		    query_one_int(q, &id, NULL) < 0)
 			return 0;

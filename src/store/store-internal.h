@@ -22,6 +22,9 @@ struct query {
 
 #define STORE_CACHE_BUCKETS 256
 
+/* Savepoints inside the outer transaction (store.c names them sp1 .. sp16). */
+#define STORE_SAVEPOINTS 16
+
 /* How long a statement waits for another connection's lock before it reports busy. */
 #define STORE_BUSY_MS 5000
 
@@ -40,6 +43,16 @@ struct store {
 	struct store_gate *gate; /* this database's write gate in this process (gate.c) */
 	bool gated;              /* the open transaction holds it */
 	bool held_read;          /* SQLite: a read snapshot held by store_hold_read */
+	/*
+	 * PostgreSQL: a savepoint is sent with the statement that follows it (store_begin), so
+	 * levels sp_sent+1 .. depth are not on the server yet (sp_sent is 1 once BEGIN is);
+	 * the door's setting (store_hooks_door) as it is now and as it was when each level
+	 * began; the level since which this transaction holds the ledger's lock, 0 if not.
+	 */
+	int sp_sent;
+	bool door;
+	bool door_at[STORE_SAVEPOINTS + 2];
+	int ledger_locked;
 	struct query *cache[STORE_CACHE_BUCKETS];
 };
 
@@ -70,6 +83,8 @@ int store_pg_schema_version(struct store *st);
 int pg_url_check(const char *url, struct strbuf *err);
 int pg_open(struct store *st, const char *url, struct strbuf *err);
 void pg_close(struct store *st);
+/* Runs sql as one message (several statements may be given, ';' between them), after any
+ * savepoint not sent yet: one round trip. */
 int pg_exec(struct store *st, const char *sql, struct strbuf *err);
 struct pg_stmt *pg_prepare(struct store *st, const char *sql, int *ret_err, struct strbuf *err);
 void pg_stmt_free(struct pg_stmt *s);
@@ -105,5 +120,10 @@ int pg_columns(struct pg_stmt *s);
 int64_t pg_changes(struct store *st);
 int pg_copy_in(struct store *st, const char *sql, const void *data, size_t len, struct strbuf *err);
 int pg_server_version(struct store *st);
+/* The id the last INSERT sent back (RETURNING id): true with *ret, false when unknown. */
+bool pg_last_id(struct store *st, int64_t *ret);
+int64_t pg_round_trips(const struct store *st);
+/* A transaction is open on the connection (in progress or failed). */
+bool pg_in_transaction(struct store *st);
 
 #endif

@@ -80,11 +80,16 @@ int store_lock_xact(struct store *st, int64_t key, struct strbuf *err)
 		error_set(err, "a transaction lock outside a transaction (a bug in the caller)");
 		return -EINVAL;
 	}
+	/* held until the transaction ends (or the savepoint it was taken in is rolled back) */
+	if (key == STORE_LOCK_LEDGER && st->ledger_locked)
+		return 0;
 	r = query_prepare(st, "SELECT pg_advisory_xact_lock(?)", &q, err);
 	if (r == 0) {
 		query_bind_int(q, 1, key);
 		r = query_run(q, err);
 	}
+	if (r == 0 && key == STORE_LOCK_LEDGER)
+		st->ledger_locked = st->depth;
 	return r;
 }
 

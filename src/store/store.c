@@ -1,6 +1,7 @@
 /* store: the SQLite database of a data directory: open, migrate, transactions, statements. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -176,7 +177,6 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct strbuf *er
  * savepoint per act, and parsing "SAVEPOINT spN" again each time was a visible share of an
  * act's cost. The names are literals so the cache can key on them.
  */
-#define STORE_SAVEPOINTS 16
 static const char *const sp_open[STORE_SAVEPOINTS] = {
 	"SAVEPOINT sp1",  "SAVEPOINT sp2",  "SAVEPOINT sp3",  "SAVEPOINT sp4",
 	"SAVEPOINT sp5",  "SAVEPOINT sp6",  "SAVEPOINT sp7",  "SAVEPOINT sp8",
@@ -189,6 +189,18 @@ static const char *const sp_release[STORE_SAVEPOINTS] = {
 	"RELEASE sp9",  "RELEASE sp10", "RELEASE sp11", "RELEASE sp12",
 	"RELEASE sp13", "RELEASE sp14", "RELEASE sp15", "RELEASE sp16",
 };
+/*
+ * PostgreSQL: the same as one message each (store_rollback, pg_release). Constant text: the
+ * connection's owner check (pg-owner.h) keeps a pointer to the statement being run.
+ */
+#define SP_EACH(X)                                                                                 \
+	X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
+#define SP_UNDO(n)  "ROLLBACK TO sp" #n "; RELEASE sp" #n,
+#define SP_CLOSE(n) "SELECT set_config('mamori.door', '', true); RELEASE sp" #n,
+static const char *const sp_undo[STORE_SAVEPOINTS] = { SP_EACH(SP_UNDO) };
+static const char *const sp_release_closing[STORE_SAVEPOINTS] = { SP_EACH(SP_CLOSE) };
+/* BEGIN and the writers' lock (STORE_LOCK_WRITER, 0x4d4d524900000001) in one message */
+#define PG_BEGIN_WRITER "BEGIN; SELECT pg_advisory_xact_lock(5570198787613261825)"
 static const char *const sp_rollback[STORE_SAVEPOINTS] = {
 	"ROLLBACK TO sp1",  "ROLLBACK TO sp2",  "ROLLBACK TO sp3",  "ROLLBACK TO sp4",
 	"ROLLBACK TO sp5",  "ROLLBACK TO sp6",  "ROLLBACK TO sp7",  "ROLLBACK TO sp8",
@@ -238,15 +250,28 @@ int store_begin(struct store *st, struct strbuf *err)
 		 * SQLite's BEGIN IMMEDIATE excludes every other writer, and the code above relies
 		 * on it: on PostgreSQL a write transaction takes the writers' advisory lock first
 		 * (READ COMMITTED: every statement after it sees what the last writer committed).
+		 * Both go in one message, one round trip; a lock not granted (lock_timeout) leaves
+		 * the transaction failed, and it is rolled back.
 		 */
-		r = run_cached(st, "BEGIN", err);
-		if (r == 0) {
-			st->depth++;
-			r = store_lock_xact(st, STORE_LOCK_WRITER, err);
-			if (r < 0)
-				store_rollback(st);
+		r = pg_exec(st, PG_BEGIN_WRITER, err);
+		if (r == 0 || pg_in_transaction(st)) {
+			st->depth = st->sp_sent = 1;
+			st->door = false;
+			st->ledger_locked = 0;
 		}
+		if (r < 0 && st->depth)
+			store_rollback(st);
 		return r;
+	}
+	if (st->pg) {
+		/*
+		 * A savepoint goes to the server with the next statement (pg.c), in the same
+		 * message when that is a plain one (the door opening, store_hooks_door): the door's
+		 * act paid a round trip for it alone. One nothing ran in is never sent.
+		 */
+		st->depth++;
+		st->door_at[st->depth] = st->door;
+		return 0;
 	}
 	if (st->depth == 0)
 		st->gated = store_gate_enter(st->gate);
@@ -317,6 +342,33 @@ void store_read_end(struct store *st, bool began)
 	strbuf_release(&err);
 }
 
+/*
+ * PostgreSQL: RELEASE of the innermost savepoint. The door's setting goes back to what it was
+ * when the level began, in the same message (the door's act opened it for the act alone;
+ * store_hooks_door then has nothing to send). A savepoint never sent needs nothing.
+ */
+static int pg_release(struct store *st, struct strbuf *err)
+{
+	int level = st->depth, r = 0;
+
+	if (st->sp_sent >= level) {
+		bool close = st->door && !st->door_at[level];
+
+		r = pg_exec(st, close ? sp_release_closing[level - 2] : sp_release[level - 2], err);
+		if (r < 0) {
+			store_rollback(st);
+			return r;
+		}
+		st->sp_sent = level - 1;
+		if (close)
+			st->door = false;
+	}
+	if (st->ledger_locked == level)
+		st->ledger_locked = level - 1;
+	st->depth--;
+	return 0;
+}
+
 int store_commit(struct store *st, struct strbuf *err)
 {
 	int r;
@@ -325,7 +377,14 @@ int store_commit(struct store *st, struct strbuf *err)
 		error_set(err, "commit without a transaction");
 		return -EINVAL;
 	}
+	if (st->pg && st->depth > 1)
+		return pg_release(st, err);
 	r = run_cached(st, st->depth == 1 ? "COMMIT" : sp_release[st->depth - 2], err);
+	if (st->pg && r == 0) {
+		st->sp_sent = 0;
+		st->door = false;
+		st->ledger_locked = 0;
+	}
 	if (r < 0) {
 		/* A failed COMMIT (disk full, I/O) leaves the transaction open: undo it. */
 		store_rollback(st);
@@ -343,6 +402,20 @@ void store_rollback(struct store *st)
 		return;
 	if (st->depth == 1 && st->pg) {
 		pg_exec(st, "ROLLBACK", NULL);
+		st->sp_sent = 0;
+		st->door = false;
+		st->ledger_locked = 0;
+	} else if (st->pg) {
+		int level = st->depth;
+
+		/* undone and let go in one message; a savepoint never sent has nothing to undo */
+		if (st->sp_sent >= level) {
+			pg_exec(st, sp_undo[level - 2], NULL);
+			st->sp_sent = level - 1;
+		}
+		st->door = st->door_at[level]; /* the setting is undone with the savepoint */
+		if (st->ledger_locked >= level)
+			st->ledger_locked = 0; /* PostgreSQL lets the subtransaction's locks go */
 	} else if (st->depth == 1) {
 		if (!sqlite3_get_autocommit(st->db))
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -353,6 +426,11 @@ void store_rollback(struct store *st)
 	st->depth--;
 	if (st->depth == 0)
 		gate_leave(st);
+}
+
+int64_t store_round_trips(const struct store *st)
+{
+	return st->pg ? pg_round_trips(st) : 0;
 }
 
 int store_txn_depth(struct store *st)

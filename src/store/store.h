@@ -124,6 +124,11 @@ int store_commit(struct store *st, struct strbuf *err);
 void store_rollback(struct store *st);
 int store_txn_depth(struct store *st);
 /*
+ * Round trips to the PostgreSQL server this connection has made (statements, prepares, COPY),
+ * 0 on SQLite: what an act costs on a server across the network (tests, bench/run-nodes.sh).
+ */
+int64_t store_round_trips(const struct store *st);
+/*
  * One read snapshot for several statements (a list page's count, ids and rows): a deferred
  * BEGIN when no transaction is open (*ret_began true), nothing inside one. store_read_end
  * ends what store_read_begin began. The file's shared lock is then taken once, not per
