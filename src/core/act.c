@@ -383,10 +383,7 @@ static int load_actor(struct act_state *s, struct strbuf *err)
 		}
 		return 0;
 	}
-	r = org_user_get(s->door->st, in->actor, &s->actor, err);
-	if (r < 0)
-		return r;
-	r = org_user_roles(s->door->st, s->actor.id, s->now, &s->roles, err);
+	r = org_user_with_roles(s->door->st, in->actor, 0, s->now, &s->actor, &s->roles, NULL, err);
 	if (r < 0)
 		return r;
 	if (strcmp(s->actor.status, USER_ACTIVE)) {

@@ -449,6 +449,62 @@ int org_roles_next_change(struct store *st, int64_t user_id, int64_t now_ms, int
 	return 0;
 }
 
+/* The user's row, then their roles in force at ?2 (one line each) and the next change of them. */
+#define USER_WITH_ROLES_PG                                                                         \
+	"SELECT " USER_COLUMNS ","                                                                 \
+	" (SELECT string_agg(a.role || '@' || a.scope, chr(10) ORDER BY a.role, a.scope)"          \
+	"   FROM role_assignments a WHERE a.user_id = users.id AND a.revoked_ms IS NULL"           \
+	"   AND a.start_ms <= ?2 AND (a.end_ms IS NULL OR a.end_ms > ?2)),"                        \
+	" (SELECT min(t) FROM (SELECT start_ms AS t FROM role_assignments"                         \
+	"   WHERE user_id = users.id AND revoked_ms IS NULL AND start_ms > ?2"                     \
+	"   UNION ALL SELECT end_ms FROM role_assignments"                                         \
+	"   WHERE user_id = users.id AND revoked_ms IS NULL AND end_ms > ?2) AS c)"                \
+	" FROM users WHERE "
+
+int org_user_with_roles(struct store *st, const char *login, int64_t id, int64_t now_ms,
+                        struct org_user *ret, struct strv *roles, int64_t *ret_until,
+                        struct strbuf *err)
+{
+	struct query *q;
+	char what[32];
+	int r;
+
+	if (store_dialect(st) != STORE_POSTGRESQL) {
+		r = login ? org_user_get(st, login, ret, err) : org_user_get_id(st, id, ret, err);
+		if (r == 0)
+			r = org_user_roles(st, ret->id, now_ms, roles, err);
+		if (r == 0 && ret_until)
+			r = org_roles_next_change(st, ret->id, now_ms, ret_until, err);
+		return r;
+	}
+	q = query_get(st, login ? USER_WITH_ROLES_PG "login = ?1" : USER_WITH_ROLES_PG "id = ?1",
+	              err);
+	if (!q)
+		return -EIO;
+	if (login)
+		query_bind_text(q, 1, login);
+	else
+		query_bind_int(q, 1, id);
+	query_bind_int(q, 2, now_ms);
+	r = query_step(q, err);
+	if (r <= 0) {
+		if (r < 0)
+			return r;
+		snprintf(what, sizeof(what), "#%lld", (long long)id);
+		error_set(err, "no user '%s'; see 'mamori user list'", login ? login : what);
+		return -ENOENT;
+	}
+	user_from_row(q, ret);
+	for (const char *p = query_text(q, 13), *nl; p && *p; p = nl ? nl + 1 : "") {
+		nl = strchr(p, '\n');
+		strv_pushf(roles, "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+	}
+	if (ret_until)
+		*ret_until = query_is_null(q, 14) ? INT64_MAX : query_int(q, 14);
+	query_done(q);
+	return 0;
+}
+
 bool org_roles_hold(const struct strv *roles, const char *role, const char *scope)
 {
 	size_t rl = strlen(role);

@@ -84,6 +84,16 @@ int org_user_roles(struct store *st, int64_t user_id, int64_t now_ms, struct str
  */
 int org_roles_next_change(struct store *st, int64_t user_id, int64_t now_ms, int64_t *ret_ms,
                           struct strbuf *err);
+/*
+ * A user (by login, or by id when login is NULL), the roles they hold at now_ms and, when
+ * ret_until is given, org_roles_next_change's answer: org_user_get(_id), org_user_roles and
+ * org_roles_next_change together. On PostgreSQL one statement, one round trip where the three
+ * were three (every API request and every act asked). *ret is released by the caller, also
+ * after an error (as org_user_get's).
+ */
+int org_user_with_roles(struct store *st, const char *login, int64_t id, int64_t now_ms,
+                        struct org_user *ret, struct strv *roles, int64_t *ret_until,
+                        struct strbuf *err);
 /* True when roles (from org_user_roles) contain role at scope. */
 bool org_roles_hold(const struct strv *roles, const char *role, const char *scope);
 

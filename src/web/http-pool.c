@@ -143,11 +143,13 @@ void web_thread_done(struct web_req *r)
 	pthread_mutex_unlock(&s->pool_lock);
 }
 
-/* Loads the newest stored profile if it changed since the last look. */
-static int refresh_profile(struct web_server *s, struct store *st, struct strbuf *err)
+/* Loads the newest stored profile if it changed since the last look; known_seq is its number
+ * when the caller read it already (profile_stored_stamp), else -1. */
+static int refresh_profile(struct web_server *s, struct store *st, int64_t known_seq,
+                           struct strbuf *err)
 {
-	int64_t seq = 0;
-	int r = profile_stored_newest(st, &seq, err);
+	int64_t seq = known_seq;
+	int r = known_seq >= 0 ? 0 : profile_stored_newest(st, &seq, err);
 
 	if (r < 0 || !seq)
 		return r; /* 0 and no seq: no profile stored yet */
@@ -176,6 +178,7 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 {
 	struct web_server *s = r->server;
 	struct web_thread *t = r->thread;
+	int64_t seq = -1; /* the newest profile's number, when read with the change stamp */
 	int ret;
 
 	if (!t) {
@@ -198,8 +201,9 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 		return -EIO;
 	{
 		int64_t dv = -1, tc = store_total_changes(t->st);
-		if (store_data_version(t->st, &dv, err) < 0) {
+		if (profile_stored_stamp(t->st, &dv, &seq, err) < 0) {
 			dv = -1; /* the memo is dropped: nothing read before can be trusted */
+			seq = -1;
 			strbuf_reset(err);
 		}
 		if (dv < 0 || dv != t->data_version || tc != t->total_changes ||
@@ -212,7 +216,7 @@ int web_thread_resources(struct web_req *r, struct strbuf *err)
 			t->total_changes = tc;
 		}
 	}
-	ret = refresh_profile(s, t->st, err);
+	ret = refresh_profile(s, t->st, seq, err);
 	pthread_mutex_lock(&s->profile_lock);
 	r->profile = s->profile;
 	pthread_mutex_unlock(&s->profile_lock);

@@ -64,18 +64,12 @@ int web_user_load(struct store *st, int64_t id, struct web_user **ret, struct st
 	int64_t now, until = INT64_MAX;
 	int r;
 
-	r = org_user_get_id(st, id, &ou, err);
-	if (r < 0)
-		return r;
-	if (strcmp(ou.status, USER_ACTIVE)) {
-		error_set(err, "user '%s' is %s", ou.login, ou.status);
-		org_user_release(&ou);
-		return -EPERM;
-	}
 	now = time_now_ms();
-	r = org_user_roles(st, id, now, &roles, err);
-	if (r == 0)
-		r = org_roles_next_change(st, id, now, &until, err);
+	r = org_user_with_roles(st, NULL, id, now, &ou, &roles, &until, err);
+	if (r == 0 && strcmp(ou.status, USER_ACTIVE)) {
+		error_set(err, "user '%s' is %s", ou.login, ou.status);
+		r = -EPERM;
+	}
 	if (r < 0) {
 		strv_release(&roles);
 		org_user_release(&ou);
