@@ -20,7 +20,9 @@
  *   WAL format) joins it, so that write, and with it the commit, fails if the run cannot be
  *   written; SQLite publishes a commit in the shared index only after its frames are written;
  * - before any other call on the WAL file (read, sync, size, truncate), and at a barrier on
- *   the database file (a backstop: a commit's run is already written by then).
+ *   the database file (a backstop: a commit's run is already written by then, at its commit
+ *   frame; nothing is gathered without POWERSAFE_OVERWRITE, where SQLite pads a commit and
+ *   splits its last frame at a sync).
  * Every other write (a lone frame header, which is also how SQLite writes checksums again after
  * a commit frame) is written at once. A write that fails, gathered or not, is an error that
  * stands: its bytes are lost, so every later write and sync of that WAL file, and every read at
@@ -152,6 +154,9 @@ static void end_checkpoint(struct bfile *w)
 {
 	w->read_ahead = false;
 	forget_reads(w);
+	/* (pages of the database: personal data, not kept between checkpoints) */
+	if (w->rbuf)
+		explicit_bzero(w->rbuf, BATCH_READ);
 }
 
 static int b_close(sqlite3_file *file)
@@ -408,7 +413,15 @@ static void link_wal(struct bfile *f, sqlite3_filename name)
 	if (is_batch_file(db) && m->kind == B_MAIN && !m->link) {
 		f->link = m;
 		m->link = f;
-		f->wbuf = malloc(BATCH_WRITE); /* (NULL: every write is written at once) */
+		/*
+		 * (NULL: every write is written at once.) Without POWERSAFE_OVERWRITE SQLite pads a
+		 * commit to the sector and splits a frame at a sync (wal.c walWriteToLog): the
+		 * tail after that sync would be gathered with no later call to report its error
+		 * in, so nothing is gathered (SQLite reads this when it opens the WAL, as here).
+		 */
+		if (m->real->pMethods->xDeviceCharacteristics(m->real) &
+		    SQLITE_IOCAP_POWERSAFE_OVERWRITE)
+			f->wbuf = malloc(BATCH_WRITE);
 	} else {
 		f->kind = B_OTHER;
 	}

@@ -34,7 +34,9 @@ enum store_open_flags {
 	 * page, and its checkpoints read the WAL ahead (store/sqlite-batch.c). The same bytes,
 	 * the same guarantees, fewer system calls; any connection may use it, from any thread
 	 * (its state is the connection's), and a failed write fails its transaction's commit.
-	 * No effect on PostgreSQL.
+	 * Not with PRAGMA locking_mode=EXCLUSIVE (the WAL's write lock is never released, so a
+	 * failed write would fail every later one until the connection closes). No effect on
+	 * PostgreSQL.
 	 */
 	STORE_BATCH_IO = 1 << 4
 };

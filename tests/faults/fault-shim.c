@@ -21,10 +21,10 @@
  *
  * is a power loss at the N-th write to a file matching GLOB: until then, what each write (and
  * ftruncate) of a matching file overwrites is kept, until an fsync or fdatasync of that file
- * (by any descriptor) makes it durable. At the N-th write, before it is made, every write not
- * made durable is undone, newest first (the old bytes put back, the file cut back to its size
- * before), "crash N undone M" is logged, and the process ends at once with status 86: the disk
- * as a machine that lost its power would leave it (what only the page cache held is gone). An
+ * (by any descriptor) that started after it makes it durable. At the N-th write, before it is made,
+ *every write not made durable is undone, newest first (the old bytes put back, the file cut back to
+ *its size before), "crash N undone M" is logged, and the process ends at once with status 86: the
+ *disk as a machine that lost its power would leave it (what only the page cache held is gone). An
  * SQLite -shm file is left alone (SQLite rebuilds it; it is never synced).
  */
 /* Both pwrite and pwrite64 are defined here: not the one the other is renamed to. */
@@ -266,6 +266,7 @@ out:
 #define CRASH_STATUS 86
 #define CRASH_FILES  16
 struct undo {
+	unsigned long seq;      /* the order writes were made in */
 	int file;               /* index in C.path */
 	off_t off, size_before; /* where the write went; the file's size before it */
 	size_t len;             /* old bytes kept (those of the file the write overwrote) */
@@ -276,6 +277,7 @@ static struct {
 	int files;
 	struct undo *u;
 	size_t n, cap;
+	unsigned long seq; /* the next write's */
 } C;
 
 static int crash_file(const char *path)
@@ -292,7 +294,7 @@ static int crash_file(const char *path)
 /* With S.mu held: keeps what [off, off + len) of path holds now, and its size. */
 static void remember(const char *path, off_t off, size_t len)
 {
-	struct undo u = { .file = crash_file(path), .off = off };
+	struct undo u = { .seq = C.seq++, .file = crash_file(path), .off = off };
 	struct stat sb;
 	int fd = real_open(path, O_RDONLY | O_CLOEXEC);
 
@@ -382,8 +384,23 @@ static void crash_truncate(int fd, off_t length)
 	in_shim = 0;
 }
 
-/* op=crash: fd's file was synced: its writes are durable. */
-static void crash_synced(int fd)
+/* op=crash: where a sync starts: the writes it covers are those made before. */
+static unsigned long crash_sync_start(void)
+{
+	unsigned long seq;
+
+	pthread_mutex_lock(&S.mu);
+	seq = C.seq;
+	pthread_mutex_unlock(&S.mu);
+	return seq;
+}
+
+/*
+ * op=crash: a sync of fd's file that started at start succeeded: the writes made before it
+ * started are durable (not those made while it ran: the ledger's syncer syncs while the
+ * writer commits the next batch).
+ */
+static void crash_synced(int fd, unsigned long start)
 {
 	char path[PATH_MAX];
 	size_t k = 0;
@@ -398,7 +415,7 @@ static void crash_synced(int fd)
 			if (!strcmp(C.path[i], path))
 				file = i;
 		for (size_t i = 0; i < C.n; i++) {
-			if (C.u[i].file == file)
+			if (C.u[i].file == file && C.u[i].seq < start)
 				free(C.u[i].old);
 			else
 				C.u[k++] = C.u[i];
@@ -502,28 +519,32 @@ ssize_t pwritev(int fd, const struct iovec *iov, int n, off_t off)
 int fsync(int fd)
 {
 	int f = decide(OP_FSYNC, fd, NULL);
+	unsigned long start;
 
 	if (f > 0) {
 		errno = f;
 		return -1;
 	}
+	start = crash_sync_start();
 	f = real_fsync(fd);
 	if (f == 0)
-		crash_synced(fd);
+		crash_synced(fd, start);
 	return f;
 }
 
 int fdatasync(int fd)
 {
 	int f = decide(OP_FSYNC, fd, NULL);
+	unsigned long start;
 
 	if (f > 0) {
 		errno = f;
 		return -1;
 	}
+	start = crash_sync_start();
 	f = real_fdatasync(fd);
 	if (f == 0)
-		crash_synced(fd);
+		crash_synced(fd, start);
 	return f;
 }
 

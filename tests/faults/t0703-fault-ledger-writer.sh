@@ -43,7 +43,7 @@ one "op=write path=*/d/mamori.db* at=$((W / 2)) count=0 errno=ENOSPC"
 crashes=0 crash_bad=0
 for k in 1 2 3 4 5 6 7 8; do
 	faulty "op=crash path=*/d/mamori.db* at=$((W * k / 16 + 1))" "$FAULT_WRITER" "$D" write "$N" \
-		>>"$TMP/acks" 2>"$TMP/err"
+		>>"$TMP/acks" 2>"$TMP/err.crash"
 	rc=$?
 	[ "$rc" -eq 86 ] && crashes=$((crashes + 1))
 	if ! consistent "$D" quick >"$TMP/why" 2>&1; then
