@@ -667,6 +667,7 @@ static int start(struct agent *a, struct strbuf *err)
 		return -EINVAL;
 	}
 	r = agent_http_init(&a->http, o->server, o->pin, err);
+	a->http.stop = o->stop; /* a SIGTERM ends a request; any other interruption resumes it */
 	if (r == 0)
 		r = agent_http_token_file(&a->http, o->token_file, err);
 	if (r == 0)

@@ -220,7 +220,23 @@ struct conn {
 	int fd;
 	SSL_CTX *ctx;
 	SSL *ssl;
+	volatile sig_atomic_t *stop; /* the agent_http's */
 };
+
+/*
+ * Whether a read or write that gave r (and errno e, taken right after it) is made again: it
+ * was interrupted (EINTR, by a signal with a handler, or the kernel's task work) and the agent
+ * is not stopping. A timeout (SO_RCVTIMEO, SO_SNDTIMEO: EAGAIN) is not: it ends the request.
+ */
+static bool again(const struct conn *c, int r, int e)
+{
+	if (e != EINTR || (c->stop && *c->stop))
+		return false;
+	if (!c->ssl)
+		return r < 0;
+	int why = SSL_get_error(c->ssl, r); /* the socket BIO takes EINTR for a retry */
+	return why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE;
+}
 
 static void conn_close(struct conn *c)
 {
@@ -252,8 +268,15 @@ static int tls_start(const struct agent_http *h, struct conn *c, struct strbuf *
 	if (inet_pton(AF_INET, h->host, &a4) != 1 && inet_pton(AF_INET6, h->host, &a6) != 1)
 		SSL_set_tlsext_host_name(c->ssl, h->host);
 	SSL_set_fd(c->ssl, c->fd);
-	if (SSL_connect(c->ssl) != 1)
-		goto tls_fail;
+	for (;;) {
+		errno = 0;
+		int r = SSL_connect(c->ssl), e = errno;
+		if (r == 1)
+			break;
+		if (!again(c, r, e))
+			goto tls_fail;
+		ERR_clear_error();
+	}
 	cert = SSL_get1_peer_certificate(c->ssl);
 	if (!cert || !X509_digest(cert, EVP_sha256(), md, &n) || n != 32 ||
 	    memcmp(md, h->pin, 32)) {
@@ -285,11 +308,15 @@ static int send_all(struct conn *c, const void *buf, size_t len)
 	const char *p = buf;
 
 	while (len) {
+		errno = 0;
 		int n = c->ssl ? SSL_write(c->ssl, p, len > 65536 ? 65536 : (int)len)
-		               : (int)write(c->fd, p, len > 65536 ? 65536 : len);
+		               : (int)write(c->fd, p, len > 65536 ? 65536 : len),
+		    e = errno;
 		if (n <= 0) {
-			if (!c->ssl && n < 0 && errno == EINTR)
+			if (again(c, n, e)) {
+				ERR_clear_error();
 				continue;
+			}
 			return -EPIPE;
 		}
 		p += n;
@@ -303,10 +330,14 @@ static int recv_all(struct conn *c, struct strbuf *out)
 	char buf[16384];
 
 	for (;;) {
+		errno = 0;
 		int n = c->ssl ? SSL_read(c->ssl, buf, sizeof(buf))
-		               : (int)read(c->fd, buf, sizeof(buf));
-		if (n < 0 && !c->ssl && errno == EINTR)
+		               : (int)read(c->fd, buf, sizeof(buf)),
+		    e = errno;
+		if (n <= 0 && again(c, n, e)) {
+			ERR_clear_error();
 			continue;
+		}
 		if (n <= 0)
 			return out->len ? 0 : -ECONNRESET;
 		if (out->len + (size_t)n > AGENT_HTTP_MAX_RESPONSE + 65536)
@@ -384,7 +415,7 @@ int agent_http_post(const struct agent_http *h, const char *path, const char *co
                     const char *idempotency_key, const void *body, size_t len, int *ret_status,
                     struct strbuf *ret_body, struct strbuf *err)
 {
-	struct conn c = { .fd = -1 };
+	struct conn c = { .fd = -1, .stop = h->stop };
 	struct strbuf req = STRBUF_INIT_SECRET, raw = STRBUF_INIT;
 	int r = connect_to(h, &c.fd, err);
 

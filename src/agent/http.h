@@ -3,6 +3,7 @@
 #ifndef MAMORI_AGENT_HTTP_H
 #define MAMORI_AGENT_HTTP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,10 @@ struct agent_http {
 	bool has_pin;
 	char token[64]; /* the API token, sent as a bearer token */
 	int timeout_ms;
+	/* Set (SIGTERM): a read or write interrupted by a signal is not resumed. Else it is, as
+	 * one cut short by anything else (the kernel's task work: fim's walks used to): NULL,
+	 * always. */
+	volatile sig_atomic_t *stop;
 };
 
 /*

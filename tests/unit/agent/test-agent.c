@@ -1,16 +1,24 @@
 /* test-agent: the agent's spool (order, bounds, drops counted, numbers never reused), its
- * followed files (whole lines, rotation, truncation, offsets kept across a crash at any step)
- * and its server address and pin parsing. */
+ * followed files (whole lines, rotation, truncation, offsets kept across a crash at any step),
+ * its server address and pin parsing, and its HTTPS requests interrupted by signals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/follow.h"
@@ -248,6 +256,161 @@ static void test_follow(void **state)
 	strbuf_release(&old);
 }
 
+/* ---- a request interrupted by signals ---- */
+
+/* A TLS server on loopback for one request, slow to shake hands and to answer. */
+struct slow_server {
+	int lfd;
+	SSL_CTX *ctx;
+	int delay_ms;
+};
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void *slow_serve(void *arg)
+{
+	struct slow_server *sv = arg;
+	int fd = accept(sv->lfd, NULL, NULL);
+	char buf[4096];
+	size_t got = 0;
+	static const char answer[] =
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+
+	if (fd < 0)
+		return NULL;
+	sleep_ms(sv->delay_ms); /* the client waits in its handshake's read */
+	SSL *ssl = SSL_new(sv->ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_accept(ssl) == 1) {
+		for (;;) { /* the request: headers, then its one-byte body "x" */
+			int n = SSL_read(ssl, buf + got, (int)(sizeof(buf) - 1 - got));
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			buf[got] = 0;
+			if (strstr(buf, "\r\n\r\nx"))
+				break;
+		}
+		sleep_ms(sv->delay_ms); /* and in its read of the answer */
+		SSL_write(ssl, answer, (int)strlen(answer));
+		SSL_shutdown(ssl);
+	}
+	SSL_free(ssl);
+	close(fd);
+	return NULL;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+struct pest {
+	pthread_t target;
+	volatile bool done;
+};
+
+/* Signals the target every 5 ms until done. */
+static void *pester(void *arg)
+{
+	struct pest *p = arg;
+
+	while (!p->done) {
+		pthread_kill(p->target, SIGUSR1);
+		sleep_ms(5);
+	}
+	return NULL;
+}
+
+/* One POST to a fresh slow server while this thread is signalled; returns agent_http_post's. */
+static int post_pestered(volatile sig_atomic_t *stop, int *status, struct strbuf *body,
+                         struct strbuf *err)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	unsigned char md[32];
+	unsigned int mdn = 0;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	char url[64], pin[65];
+	struct agent_http h;
+	pthread_t srv, pt;
+	int r;
+
+	assert_non_null(k);
+	assert_non_null(x);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, k);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+	                           (const unsigned char *)"localhost", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	assert_int_equal(X509_digest(x, EVP_sha256(), md, &mdn), 1);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(pin + 2 * i, 3, "%02x", md[i]);
+	struct slow_server sv = { .ctx = SSL_CTX_new(TLS_server_method()), .delay_ms = 300 };
+	assert_int_equal(SSL_CTX_use_certificate(sv.ctx, x), 1);
+	assert_int_equal(SSL_CTX_use_PrivateKey(sv.ctx, k), 1);
+	sv.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(sv.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(sv.lfd, 1), 0);
+	assert_int_equal(getsockname(sv.lfd, (struct sockaddr *)&a, &al), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", ntohs(a.sin_port));
+	assert_int_equal(agent_http_init(&h, url, pin, err), 0);
+	snprintf(h.token, sizeof(h.token), "t0k3n");
+	h.stop = stop;
+	assert_int_equal(pthread_create(&srv, NULL, slow_serve, &sv), 0);
+
+	/* a handler without SA_RESTART, as the agent's own for SIGTERM */
+	struct sigaction sa = { .sa_handler = on_signal }, old;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	struct pest p = { .target = pthread_self() };
+	assert_int_equal(pthread_create(&pt, NULL, pester, &p), 0);
+	r = agent_http_post(&h, "/api/v1/fim/results", "application/json", NULL, "x", 1, status,
+	                    body, err);
+	p.done = true;
+	pthread_join(pt, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	pthread_join(srv, NULL);
+	close(sv.lfd);
+	SSL_CTX_free(sv.ctx);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return r;
+}
+
+/*
+ * A request whose handshake and answer are each 300 ms away, while a signal arrives every 5 ms
+ * (a handler without SA_RESTART: its reads end with EINTR): it is resumed and succeeds. When
+ * the agent is stopping (SIGTERM), an interruption ends the request instead.
+ */
+static void test_request_interrupted(void **state)
+{
+	struct strbuf body = STRBUF_INIT, err = STRBUF_INIT;
+	volatile sig_atomic_t stop = 0;
+	int status = 0;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN); /* as the agent: the server writes to a client that left */
+	if (post_pestered(&stop, &status, &body, &err) != 0)
+		fail_msg("interrupted by signals: %s", err.buf);
+	assert_int_equal(status, 200);
+	assert_string_equal(body.buf, "ok");
+	strbuf_reset(&body);
+	stop = 1;
+	assert_true(post_pestered(&stop, &status, &body, &err) < 0);
+	strbuf_release(&body);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_follow),
 		cmocka_unit_test(test_server_and_pin),
 		cmocka_unit_test(test_token_file),
+		cmocka_unit_test(test_request_interrupted),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
