@@ -247,15 +247,17 @@ int pg_open(struct store *st, const char *url, struct strbuf *err)
 	}
 	if (PQstatus(st->pg->conn) != CONNECTION_OK) {
 		struct strbuf flat = STRBUF_INIT;
-		long waited = (long)((time_mono_ns() - began) / 1000000000LL);
+		int64_t waited_ms = (time_mono_ns() - began) / 1000000;
 		long limit = connect_timeout(url);
-		if (limit > 0 && waited >= limit)
+		/* libpq counts its deadline in whole seconds of time(): it can give up to a second
+		 * before the limit by our clock, so a wait within a second of it is the timeout */
+		if (limit > 0 && waited_ms + 1000 >= (int64_t)limit * 1000)
 			error_set(err,
 			          "PostgreSQL '%s' did not answer within %ld seconds: check that "
 			          "the server runs and that this host can reach it (mamori.conf "
 			          "[store] url; add connect_timeout=SECONDS to the URL to wait "
 			          "longer)",
-			          st->location, waited);
+			          st->location, limit);
 		else
 			error_set(err,
 			          "cannot connect to PostgreSQL '%s': %s; check the URL in "
