@@ -8,6 +8,7 @@
 #include "base/table.h"
 #include "base/timeutil.h"
 #include "cli/core-cli.h"
+#include "cli/policy.h"
 #include "core/core.h"
 #include "core/replay.h"
 #include "policy/policy.h"
@@ -112,6 +113,60 @@ static void clauses_table(const struct replay_clause *v, size_t n, struct strbuf
 	table_release(&tb);
 }
 
+void cli_replay_json(struct json_writer *w, const struct profile *current,
+                     const struct profile *draft, const struct replay_result *res,
+                     const struct replay_clause *cl, size_t ncl)
+{
+	jw_kv_str(w, "draft", profile_sha256_hex(draft));
+	jw_kv_int(w, "replayed", (int64_t)res->replayed);
+	if (current)
+		jw_kv_str(w, "profile", profile_sha256_hex(current));
+	jw_kv_int(w, "without_request", (int64_t)res->without_request);
+	jw_kv_int(w, "changed", (int64_t)res->nr);
+	jw_key(w, "changes");
+	jw_array_begin(w);
+	for (size_t i = 0; i < res->nr; i++)
+		change_json(w, &res->items[i]);
+	jw_array_end(w);
+	clauses_json(w, cl, ncl);
+}
+
+void cli_replay_text(const struct replay_result *res, const struct replay_clause *cl, size_t ncl,
+                     struct strbuf *out)
+{
+	struct table tb;
+
+	table_init(&tb, 6,
+	           (const char *[]){ "行為", "日時", "者", "手続", "現行の判断（条項）",
+	                             "案の判断（条項）" });
+	tb.right_align = 1;
+	for (size_t i = 0; i < res->nr; i++) {
+		const struct replay_change *c = &res->items[i];
+		struct strbuf t = STRBUF_INIT, b = STRBUF_INIT, a = STRBUF_INIT;
+		char id[24];
+
+		snprintf(id, sizeof(id), "%" PRId64, c->act_id);
+		cli_time(&t, c->at_ms);
+		strbuf_addf(&b, "%s（%s）", c->before, c->before_clauses);
+		strbuf_addf(&a, "%s（%s）", c->after, c->after_clauses);
+		table_add(&tb, (const char *[]){ id, t.buf, c->actor, c->action, b.buf, a.buf });
+		strbuf_release(&t);
+		strbuf_release(&b);
+		strbuf_release(&a);
+	}
+	table_render(&tb, out);
+	table_release(&tb);
+	strbuf_addf(out, "\n%zu 件の判断を再判定し、%zu 件が変わります。", res->replayed, res->nr);
+	if (res->without_request)
+		strbuf_addf(out,
+		            "（ほかに %zu 件の行為は、判断の入力が台帳に残っていないため"
+		            "再判定していません）",
+		            res->without_request);
+	strbuf_addch(out, '\n');
+	if (ncl)
+		clauses_table(cl, ncl, out);
+}
+
 int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -171,56 +226,11 @@ int cmd_policy_replay(struct cli_ctx *ctx, int argc, const char **argv)
 
 		jw_init(&w, &out);
 		jw_object_begin(&w);
-		jw_kv_str(&w, "draft", profile_sha256_hex(draft));
-		jw_kv_int(&w, "replayed", (int64_t)res.replayed);
-		if (door_profile(d))
-			jw_kv_str(&w, "profile", profile_sha256_hex(door_profile(d)));
-		jw_kv_int(&w, "without_request", (int64_t)res.without_request);
-		jw_kv_int(&w, "changed", (int64_t)res.nr);
-		jw_key(&w, "changes");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < res.nr; i++)
-			change_json(&w, &res.items[i]);
-		jw_array_end(&w);
-		clauses_json(&w, cl, ncl);
+		cli_replay_json(&w, door_profile(d), draft, &res, cl, ncl);
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
 	} else {
-		struct table tb;
-
-		table_init(&tb, 6,
-		           (const char *[]){ "行為", "日時", "者", "手続", "現行の判断（条項）",
-		                             "案の判断（条項）" });
-		tb.right_align = 1;
-		for (size_t i = 0; i < res.nr; i++) {
-			const struct replay_change *c = &res.items[i];
-			struct strbuf t = STRBUF_INIT;
-			char id[24];
-
-			struct strbuf b = STRBUF_INIT, a = STRBUF_INIT;
-
-			snprintf(id, sizeof(id), "%" PRId64, c->act_id);
-			cli_time(&t, c->at_ms);
-			strbuf_addf(&b, "%s（%s）", c->before, c->before_clauses);
-			strbuf_addf(&a, "%s（%s）", c->after, c->after_clauses);
-			table_add(&tb,
-			          (const char *[]){ id, t.buf, c->actor, c->action, b.buf, a.buf });
-			strbuf_release(&t);
-			strbuf_release(&b);
-			strbuf_release(&a);
-		}
-		table_render(&tb, &out);
-		table_release(&tb);
-		strbuf_addf(&out, "\n%zu 件の判断を再判定し、%zu 件が変わります。", res.replayed,
-		            res.nr);
-		if (res.without_request)
-			strbuf_addf(&out,
-			            "（ほかに %zu 件の行為は、判断の入力が台帳に残っていないため"
-			            "再判定していません）",
-			            res.without_request);
-		strbuf_addch(&out, '\n');
-		if (ncl)
-			clauses_table(cl, ncl, &out);
+		cli_replay_text(&res, cl, ncl, &out);
 	}
 	ret = cli_print(&out);
 out:

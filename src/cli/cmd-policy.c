@@ -8,6 +8,7 @@
 #include "base/utf8.h"
 #include "cli/cli.h"
 #include "cli/core-cli.h"
+#include "cli/policy.h"
 #include "core/coverage.h"
 #include "policy/policy.h"
 #include "policy/show.h"
@@ -547,6 +548,9 @@ int cmd_policy(struct cli_ctx *ctx, int argc, const char **argv)
 		  N_("make a new profile version the one in force (a review)") },
 		{ "replay", cmd_policy_replay,
 		  N_("which past decisions a draft profile would decide differently") },
+		{ "review", cmd_policy_review,
+		  N_("a policy review case: its inputs from the ward's records, its draft "
+		     "replayed") },
 		{ NULL, NULL, NULL },
 	};
 

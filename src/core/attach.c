@@ -104,7 +104,9 @@ const char *attach_sniff(const void *data, size_t len, const char *name)
 	if (is_text(d, len)) {
 		if (!strcasecmp(ext, "csv"))
 			return "text/csv";
-		if (!strcasecmp(ext, "txt") || !strcasecmp(ext, "log") || !*ext)
+		/* .yaml: a profile's draft, kept with its policy review (core/review.h) */
+		if (!strcasecmp(ext, "txt") || !strcasecmp(ext, "log") ||
+		    !strcasecmp(ext, "yaml") || !strcasecmp(ext, "yml") || !*ext)
 			return "text/plain";
 	}
 	return NULL;
@@ -216,10 +218,11 @@ int attach_put(struct store *st, const char *dir, const char *name, const void *
 	}
 	type = attach_sniff(data, len, base);
 	if (!type) {
-		error_set(err,
-		          "'%s' is not a kind of file Mamori keeps: PDF, Word, Excel, PowerPoint, "
-		          "OpenDocument, images (PNG, JPEG, GIF, TIFF, BMP) and text (.txt, .csv)",
-		          base);
+		error_set(
+		    err,
+		    "'%s' is not a kind of file Mamori keeps: PDF, Word, Excel, PowerPoint, "
+		    "OpenDocument, images (PNG, JPEG, GIF, TIFF, BMP) and text (.txt, .csv, .yaml)",
+		    base);
 		return -EMEDIUMTYPE;
 	}
 	core_sha256_hex(data, len, ret->sha256);

@@ -158,8 +158,14 @@ static void add_change(struct replay_result *ret, struct query *q, struct strbuf
 int replay_profile(struct door *d, const struct profile *draft, int64_t from_ms, int64_t to_ms,
                    struct replay_result *ret, struct strbuf *err)
 {
-	struct store *st = door_store(d);
-	const struct profile *current = door_profile(d);
+	return replay_profile_in(door_store(d), door_ledger(d), door_profile(d), draft, from_ms,
+	                         to_ms, ret, err);
+}
+
+int replay_profile_in(struct store *st, struct ledger *lg, const struct profile *current,
+                      const struct profile *draft, int64_t from_ms, int64_t to_ms,
+                      struct replay_result *ret, struct strbuf *err)
+{
 	struct versions v = { 0 };
 	struct query *q = NULL;
 	int r;
@@ -183,7 +189,7 @@ int replay_profile(struct door *d, const struct profile *draft, int64_t from_ms,
 		struct strbuf vb = STRBUF_INIT, verr = STRBUF_INIT;
 		struct policy_request_storage rs = { 0 };
 		struct decide_request req;
-		int got = sealed_request(door_ledger(d), (uint64_t)query_int(q, 8), &req, &rs, err);
+		int got = sealed_request(lg, (uint64_t)query_int(q, 8), &req, &rs, err);
 
 		if (got < 0) {
 			r = got;

@@ -12,7 +12,9 @@
 #include "base/strbuf.h"
 
 struct door;
+struct ledger;
 struct profile;
+struct store;
 
 /* One past decision the draft decides differently from the profile in force. */
 struct replay_change {
@@ -47,6 +49,10 @@ struct replay_result {
  */
 int replay_profile(struct door *d, const struct profile *draft, int64_t from_ms, int64_t to_ms,
                    struct replay_result *ret, struct strbuf *err);
+/* The same with a store and ledger of the caller's (a web worker's) and the profile in force. */
+int replay_profile_in(struct store *st, struct ledger *lg, const struct profile *current,
+                      const struct profile *draft, int64_t from_ms, int64_t to_ms,
+                      struct replay_result *ret, struct strbuf *err);
 void replay_result_release(struct replay_result *r);
 
 /*

@@ -68,6 +68,7 @@ static const struct web_route routes[] = {
 	{ WEB_POST, "/inspections", ui_inspections_open, 0 },
 	{ WEB_GET, "/inspections/rollup.csv", ui_inspections_csv, 0 },
 	{ WEB_GET, "/inspections/*", ui_inspection, 0 },
+	{ WEB_GET, "/policy/reviews/*", ui_policy_review, 0 },
 	{ WEB_POST, "/inspections/*/answer", ui_inspection_answer, 0 },
 	{ WEB_POST, "/inspections/*/step", ui_inspection_step, 0 },
 	{ WEB_POST, "/inspections/*/raise", ui_inspection_raise, 0 },

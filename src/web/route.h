@@ -116,6 +116,7 @@ void ui_inspections(struct web_req *r);
 void ui_inspections_open(struct web_req *r);
 void ui_inspections_csv(struct web_req *r);
 void ui_inspection(struct web_req *r);
+void ui_policy_review(struct web_req *r); /* ui-review.c */
 void ui_inspection_answer(struct web_req *r);
 void ui_inspection_step(struct web_req *r);
 void ui_inspection_raise(struct web_req *r);

@@ -463,6 +463,15 @@ void ui_record(struct web_req *r)
 	html_close(o, "dd");
 	html_close(o, "dl");
 	html_close(o, "section");
+	if (!strcmp(rec.register_id, "policy_review")) {
+		char url[64];
+
+		snprintf(url, sizeof(url), "/policy/reviews/%" PRId64, rec.id);
+		html_open(o, "p", HTML_END);
+		html_elem(o, "a", _("Its inputs, gathered, and the draft replayed"), "href", url,
+		          "class", "review-inputs", HTML_END);
+		html_close(o, "p");
+	}
 	if (hist_ok)
 		present_state(r, &rec, &present);
 	if (g)
