@@ -133,7 +133,7 @@ static void raise_form(struct web_req *r, const struct inspection_section *s,
 	html_elem(o, "label", _("Severity"), "for", fid.buf, HTML_END);
 	html_open(o, "select", "id", fid.buf, "name", "severity", HTML_END);
 	for (size_t i = 0; i < 3; i++)
-		html_elem(o, "option", sev[i], "value", sev[i], HTML_END);
+		html_elem(o, "option", ui_severity_name(sev[i]), "value", sev[i], HTML_END);
 	html_close(o, "select");
 	page_submit(r, _("Raise as a finding"), "secondary");
 	page_form_end(r);

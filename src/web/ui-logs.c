@@ -426,7 +426,7 @@ static void alert_row(struct web_req *r, const struct alert *a)
 	html_open(o, "td", "class", "nowrap", HTML_END);
 	page_time(o, a->time_ms);
 	html_close(o, "td");
-	html_elem(o, "td", a->severity, "class", "severity", HTML_END);
+	html_elem(o, "td", ui_severity_name(a->severity), "class", "severity", HTML_END);
 	html_elem(o, "td", a->host ? a->host : "", HTML_END);
 	html_open(o, "td", HTML_END);
 	html_elem(o, "a", a->summary, "href", url.buf, HTML_END);

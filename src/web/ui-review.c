@@ -87,7 +87,7 @@ static void findings_list(struct web_req *r, const struct review_inputs *in, int
 			ui_clause(r, clause);
 		}
 		if (sev)
-			html_textf(o, " %s", sev);
+			html_textf(o, " %s", ui_severity_name(sev));
 		if (audit_finding_overdue(f, now)) {
 			html_text(o, " ");
 			html_elem(o, "strong", _("overdue"), "class", "overdue", HTML_END);

@@ -3,6 +3,7 @@
 
 #include "base/cleanup.h"
 #include "base/parse.h"
+#include "core/alert.h"
 #include "core/org.h"
 #include "web/ui.h"
 
@@ -141,6 +142,20 @@ const char *ui_outcome_name(const char *outcome)
 	if (!strcmp(outcome, "refused"))
 		return _("refused");
 	return outcome;
+}
+
+const char *ui_severity_name(const char *severity)
+{
+	if (!severity)
+		return "";
+	if (!strcmp(severity, "minor"))
+		return _("minor");
+	if (!strcmp(severity, "major"))
+		return _("major");
+	if (!strcmp(severity, "critical"))
+		return _("critical");
+	const char *v = alert_severity_value(severity);
+	return v ? v : severity;
 }
 
 const char *ui_role_name(const struct web_req *r, const char *role_id)

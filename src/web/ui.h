@@ -32,6 +32,8 @@ const char *ui_action_name(const struct web_req *r, const char *full_name);
 const char *ui_door_act_name(const char *id);
 /* "done", "pending", "refused" (an act's outcome) as people read it. */
 const char *ui_outcome_name(const char *outcome);
+/* A finding's severity (minor, major, critical) or an alert's Sigma level in the user's words. */
+const char *ui_severity_name(const char *severity);
 /* The role's Japanese name, else its id. */
 const char *ui_role_name(const struct web_req *r, const char *role_id);
 /* A state's Japanese name in a register, else its id. */

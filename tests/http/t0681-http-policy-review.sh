@@ -59,6 +59,7 @@ check "the audit's entry links to its record" "grep -q '<ul id=\"audits\" class=
 check "one decision changes, linked to its ledger entry" "[ \$(grep -o '<tr id=\"act-[0-9]*\">' '$TMP/page' | wc -l) = 1 ] && grep -q 'href=\"/ledger/entry?index=[0-9]*\"' '$TMP/page'"
 check "clause by clause: MIN-3-3-3 with the act" "grep -q '<tr data-clause=\"MIN-3-3-3\">' '$TMP/page' && grep -q 'href=\"#act-[0-9]*\"' '$TMP/page'"
 check "in Japanese" "grep -q '見直しの材料' '$TMP/page' && grep -q '1 件が変わります' '$TMP/page'"
+check "a finding's severity in Japanese, not its code" "grep -q '<ul id=\"findings\".* 重大' '$TMP/page' && ! grep -q ' major' '$TMP/page'"
 is "a review without its draft attached" 200 "$(status -b "$TMP/jar-ciso" "${URL}policy/reviews/$N")"
 check "says to attach it, and replays nothing" "grep -q 'id=\"no-draft\"' '$TMP/body' && ! grep -q 'replay-decisions' '$TMP/body'"
 is "a record that is no review" 404 "$(status -b "$TMP/jar-ciso" "${URL}policy/reviews/$Z3")"
