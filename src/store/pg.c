@@ -306,14 +306,20 @@ static bool retry(struct store *st)
 	return PQstatus(st->pg->conn) == CONNECTION_BAD && reconnect(st) == 0;
 }
 
-/* Savepoints store_begin opened and the server has not been sent yet (store-internal.h). */
+/*
+ * What store.c did and the server has not been sent yet (store-internal.h): RELEASEs (the
+ * door's act ending), then savepoints store_begin opened (the next act beginning).
+ */
 static bool pending(const struct store *st)
 {
-	return st->depth > 1 && st->sp_sent < st->depth;
+	return st->n_released > 0 || (st->depth > 1 && st->sp_sent < st->depth);
 }
 
-static void pending_text(const struct store *st, struct strbuf *out)
+static void pending_text(struct store *st, struct strbuf *out)
 {
+	for (int i = 0; i < st->n_released; i++)
+		strbuf_addf(out, "%s; ", st->released[i]);
+	st->n_released = 0;
 	for (int level = st->sp_sent + 1; level <= st->depth; level++)
 		strbuf_addf(out, "SAVEPOINT sp%d; ", level - 1);
 }
@@ -334,7 +340,7 @@ static int flush_savepoints(struct store *st, struct strbuf *err)
 	pending_text(st, &text);
 	st->pg->trips++;
 	res = PQexec(st->pg->conn, text.buf);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = pg_fail(st, res, "savepoint", err);
 	PQclear(res);
 	strbuf_release(&text);

@@ -50,6 +50,8 @@ struct store {
 	 * began; the level since which this transaction holds the ledger's lock, 0 if not.
 	 */
 	int sp_sent;
+	const char *released[STORE_SAVEPOINTS]; /* RELEASEs not sent yet, in order (pg_release) */
+	int n_released;
 	bool door;
 	bool door_at[STORE_SAVEPOINTS + 2];
 	int ledger_locked;

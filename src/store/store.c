@@ -343,22 +343,23 @@ void store_read_end(struct store *st, bool began)
 }
 
 /*
- * PostgreSQL: RELEASE of the innermost savepoint. The door's setting goes back to what it was
+ * PostgreSQL: RELEASE of the innermost savepoint, sent at the head of the next message (the
+ * next act's savepoint and the door's opening, or COMMIT; pg.c): releasing cannot fail short of
+ * a lost connection, which that message reports. The door's setting goes back to what it was
  * when the level began, in the same message (the door's act opened it for the act alone;
- * store_hooks_door then has nothing to send). A savepoint never sent needs nothing.
+ * store_hooks_door then has nothing to send). A savepoint never sent needs nothing. At most one
+ * RELEASE waits per level closed since the last message, so released[] cannot overflow.
  */
-static int pg_release(struct store *st, struct strbuf *err)
+static void pg_release(struct store *st)
 {
-	int level = st->depth, r = 0;
+	int level = st->depth;
 
 	if (st->sp_sent >= level) {
 		bool close = st->door && !st->door_at[level];
 
-		r = pg_exec(st, close ? sp_release_closing[level - 2] : sp_release[level - 2], err);
-		if (r < 0) {
-			store_rollback(st);
-			return r;
-		}
+		/* sent with the next message (pg.c): the next act's savepoint, or COMMIT */
+		st->released[st->n_released++] =
+		    close ? sp_release_closing[level - 2] : sp_release[level - 2];
 		st->sp_sent = level - 1;
 		if (close)
 			st->door = false;
@@ -366,7 +367,6 @@ static int pg_release(struct store *st, struct strbuf *err)
 	if (st->ledger_locked == level)
 		st->ledger_locked = level - 1;
 	st->depth--;
-	return 0;
 }
 
 int store_commit(struct store *st, struct strbuf *err)
@@ -377,9 +377,15 @@ int store_commit(struct store *st, struct strbuf *err)
 		error_set(err, "commit without a transaction");
 		return -EINVAL;
 	}
-	if (st->pg && st->depth > 1)
-		return pg_release(st, err);
-	r = run_cached(st, st->depth == 1 ? "COMMIT" : sp_release[st->depth - 2], err);
+	if (st->pg && st->depth > 1) {
+		pg_release(st);
+		return 0;
+	}
+	/* PostgreSQL: COMMIT in one message with any RELEASE not sent yet */
+	r = st->pg ? pg_exec(st, "COMMIT", err)
+	           : run_cached(st, st->depth == 1 ? "COMMIT" : sp_release[st->depth - 2], err);
+	if (st->pg)
+		st->n_released = 0;
 	if (st->pg && r == 0) {
 		st->sp_sent = 0;
 		st->door = false;
@@ -401,6 +407,7 @@ void store_rollback(struct store *st)
 	if (st->depth <= 0)
 		return;
 	if (st->depth == 1 && st->pg) {
+		st->n_released = 0; /* undone with the rest */
 		pg_exec(st, "ROLLBACK", NULL);
 		st->sp_sent = 0;
 		st->door = false;

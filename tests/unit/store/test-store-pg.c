@@ -229,7 +229,8 @@ static void test_transactions(void **state)
  * id (lastval()) was another. A table without an id column still takes the same kind of
  * INSERT, and an INSERT ... SELECT leaves query_last_id to lastval() as before. A savepoint
  * goes with the statement after it (none if nothing ran in it), the door's setting opened in
- * it is closed by its RELEASE in the same message, and the ledger's lock is asked for once.
+ * it is closed by its RELEASE in the same message, which goes with the next message (the next
+ * act's savepoint, or COMMIT), and the ledger's lock is asked for once.
  */
 static void test_round_trips(void **state)
 {
@@ -311,12 +312,19 @@ static void test_round_trips(void **state)
 	free(s);
 	assert_int_equal(store_commit(f->st, &f->err), 0);
 	assert_int_equal(store_hooks_door(f->st, false, &f->err), 0);
+	assert_int_equal(store_round_trips(f->st), n + 3);
+	/* its RELEASE (closing the door) goes with the next act's savepoint and opening */
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_int_equal(store_hooks_door(f->st, true, &f->err), 0);
+	assert_int_equal(store_round_trips(f->st), n + 4);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
 	assert_int_equal(store_round_trips(f->st), n + 4);
 	assert_int_equal(
 	    query_prepare(f->st, "SELECT current_setting('mamori.door', true)", &q, &f->err), 0);
 	assert_int_equal(query_one_text(q, &s, &f->err), 0);
 	assert_string_equal(s, "");
 	free(s);
+	assert_int_equal(store_round_trips(f->st), n + 6);
 	/* the ledger's lock is taken once a transaction; a savepoint rolled back lets it go, and
 	 * undoes the door's opening, in one message */
 	assert_int_equal(store_begin(f->st, &f->err), 0);
@@ -336,7 +344,16 @@ static void test_round_trips(void **state)
 	n = store_round_trips(f->st);
 	assert_int_equal(store_lock_xact(f->st, STORE_LOCK_LEDGER, &f->err), 0);
 	assert_int_equal(store_round_trips(f->st), n + 1);
+	/* the last act's RELEASE goes with COMMIT */
+	assert_int_equal(store_begin(f->st, &f->err), 0);
+	assert_int_equal(store_hooks_door(f->st, true, &f->err), 0);
 	assert_int_equal(store_commit(f->st, &f->err), 0);
+	assert_int_equal(store_commit(f->st, &f->err), 0);
+	assert_int_equal(store_round_trips(f->st), n + 3);
+	assert_int_equal(store_txn_depth(f->st), 0);
+	assert_int_equal(query_prepare(f->st, "SELECT count(*) FROM u", &q, &f->err), 0);
+	assert_int_equal(query_one_int(q, &v, &f->err), 0);
+	assert_int_equal(v, 2);
 }
 
 /* Entry i: a note, every fifth an ingest line with a sealed payload. */
