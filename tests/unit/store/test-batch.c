@@ -368,7 +368,7 @@ static void test_crash_in_transaction(void **state)
  */
 typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
 static pwrite_fn real_pwrite64, real_pwrite;
-static atomic_int full_runs, runs_refused;
+static atomic_int full_runs, runs_refused, long_writes;
 
 static bool refuse(size_t n)
 {
@@ -376,6 +376,7 @@ static bool refuse(size_t n)
 
 	if (n <= 4096)
 		return false;
+	atomic_fetch_add(&long_writes, 1);
 	while (left > 0)
 		if (atomic_compare_exchange_weak(&full_runs, &left, left - 1)) {
 			atomic_fetch_add(&runs_refused, 1);
@@ -691,6 +692,80 @@ static void test_checkpoint_in_another_thread(void **state)
 	store_close(r);
 }
 
+/*
+ * The second review's N1: without POWERSAFE_OVERWRITE (psow=0) SQLite pads commits and splits a
+ * frame at a sync, and nothing may be gathered; with it (the default) commits are written in
+ * runs.
+ */
+static void test_no_runs_without_psow(void **state)
+{
+	struct fixture *f = *state;
+	struct store *w;
+	sqlite3 *db = NULL;
+	char uri[128];
+
+	make_table(f);
+	w = open_store(f, STORE_BATCH_IO); /* (registers the VFS) */
+	atomic_store(&long_writes, 0);
+	assert_int_equal(insert_rows(w, 0, 50), SQLITE_OK);
+	assert_true(atomic_load(&long_writes) > 0);
+	store_close(w);
+	snprintf(uri, sizeof(uri), "file:%s/mamori.db?psow=0", f->dir);
+	assert_int_equal(
+	    sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, "mamori-batch"),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL), SQLITE_OK);
+	atomic_store(&long_writes, 0);
+	for (int k = 0; k < 5; k++) {
+		char sql[128];
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO t(i, b) SELECT i + %d, b FROM t WHERE i < 10", 50 + 10 * k);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	assert_int_equal(atomic_load(&long_writes), 0);
+	sqlite3_close(db);
+}
+
+/*
+ * The second review's gaps: a WAL that restarted (the previous one copied whole), a spill of
+ * the new generation whose run meets a full disk at the next read: the read fails (no page read
+ * from bytes never written), nothing of the transaction is published, and the connection goes
+ * on once the disk takes writes.
+ */
+static void test_full_disk_after_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct store *w, *other;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	make_table(f);
+	w = open_store(f, STORE_BATCH_IO);
+	other = open_store(f, 0);
+	assert_int_equal(insert_rows(w, 0, 20), SQLITE_OK);
+	assert_int_equal(store_checkpoint(other, STORE_CHECKPOINT_PASSIVE), 0);
+	spill_rows(w, 1000, 200);
+	atomic_store(&runs_refused, 0);
+	atomic_store(&full_runs, 1);
+	assert_int_equal(
+	    sqlite3_prepare_v2(store_db(w), "SELECT sum(length(b)) FROM t", -1, &s, NULL),
+	    SQLITE_OK);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	atomic_store(&full_runs, 0);
+	assert_int_equal(atomic_load(&runs_refused), 1);
+	assert_int_not_equal(rc, SQLITE_ROW);
+	assert_int_not_equal(sqlite3_exec(store_db(w), "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_exec(store_db(w), "ROLLBACK", NULL, NULL, NULL);
+	check_rows(other, 20);
+	check_rows(w, 20);
+	assert_int_equal(insert_rows(w, 20, 10), SQLITE_OK);
+	assert_int_equal(store_checkpoint(other, STORE_CHECKPOINT_TRUNCATE), 0);
+	check_rows(other, 30);
+	store_close(w);
+	store_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +782,8 @@ int main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_two_threads_one_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_in_another_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_runs_without_psow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_after_restart, setup, teardown),
 	};
 
 	install_full_disk();
