@@ -82,8 +82,7 @@ static void findings_table(struct web_req *r, const struct record_list *l, int64
 		if (record_field(f, "clause"))
 			ui_clause(r, record_field(f, "clause"));
 		html_close(o, "td");
-		const char *sev = record_field(f, "severity");
-		html_elem(o, "td", sev && *sev ? ui_severity_name(sev) : "—", HTML_END);
+		html_elem(o, "td", ui_severity_name(field_or(f, "severity", "—")), HTML_END);
 		html_elem(o, "td", ui_state_name(r, FINDING_REGISTER, f->state), HTML_END);
 		html_open(o, "td", HTML_END);
 		if (record_field(f, FINDING_DUE_FIELD))
