@@ -2,8 +2,9 @@
 # Log collection rows for `make bench`, each beside rsyslog receiving the same loggen stream in
 # the same run (../shared/peers/syslog: imptcp/imudp writing a file, not durable) or beside the
 # issue's target: TCP with 1 and 2 connections, UDP at 100k msg/s offered (rate and loss), TLS,
-# loggen's own ceiling into a null sink, search by host and hour over many stored messages,
-# an 8-failure sshd burst's alert latency under background load, and the server's memory.
+# loggen's own ceiling into a null sink (1 and 2 connections), search by host and hour over
+# many stored messages, an 8-failure sshd burst's alert latency under background load, and the
+# server's memory.
 # Mamori's figures count a message only once it is durable in the ledger (Merkle-logged).
 # Sizes: BENCH_SYSLOG_N (messages per TCP/TLS run, default 2000000), BENCH_SYSLOG_UDP_N
 # (default 1000000), BENCH_LOGS_N (stored messages for search, default 10000000).
@@ -153,6 +154,11 @@ for _i in $(seq 1 100); do # until it listens
 done
 ceil=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$N" 127.0.0.1 "$np" 2>&1 |
 	sed -n 's/.*rate = \([0-9.]*\) msg\/sec.*/\1/p' | tail -1)
+# and with 2 connections, as the 2-connection rows send: the 2-connection target (300k) is a
+# fixed figure, so this says what the sender could do on the same machine in the same run.
+# (-n counts per connection; the last line, "average rate", is both together.)
+ceil2=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$((N / 2))" --active-connections=2 \
+	127.0.0.1 "$np" 2>&1 | sed -n 's/.*rate = \([0-9.]*\) msg\/sec.*/\1/p' | tail -1)
 kill "$NS_PID" 2>/dev/null || true
 
 # ---- rsyslog, the same streams -------------------------------------------------------------
@@ -208,6 +214,7 @@ pr "syslog UDP at 100k msg/s offered" "$m_udp" "msg/s" "rsyslog imudp" "$r_udp"
 pr "syslog UDP loss at 100k msg/s" "$m_udp_loss" "%" "rsyslog imudp loss" "$r_udp_loss"
 pr "syslog TLS 1 connection, durable" "$m_tls" "msg/s" "rsyslog imtcp gtls" "$r_tls"
 row "loggen into a null sink, 1 connection" "${ceil:-?}" "msg/s" "(the sender's ceiling)" "" "-"
+row "loggen into a null sink, 2 connections" "${ceil2:-?}" "msg/s" "(the sender's ceiling)" "" "-"
 row "alert after an 8-failure sshd burst (background ${bg_rate} msg/s)" "$lat" "ms" "target" "1000" ""
 row "server RSS while ingesting at full rate" "$rss_peak" "MB" "target" "128" ""
 row "server RSS idle" "$rss_idle" "MB" "target" "64" ""
