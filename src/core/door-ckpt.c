@@ -99,7 +99,9 @@ int door_ckpt_start(struct door *d, struct strbuf *err)
 	if (store_dialect(d->st) != STORE_SQLITE)
 		return 0; /* PostgreSQL checkpoints its own log */
 	k = xcalloc(1, sizeof(*k));
-	r = store_open(d->dir, 0, &k->st, err);
+	/* STORE_BATCH_IO: a checkpoint reads the log 96 KiB at a time, not a call per frame;
+	 * database writes and syncs pass through (store/sqlite-batch.c) */
+	r = store_open(d->dir, STORE_BATCH_IO, &k->st, err);
 	if (r < 0) {
 		free(k);
 		return r;
