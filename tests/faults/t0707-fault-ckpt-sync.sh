@@ -71,11 +71,21 @@ check "sato has an API token" '[ -n "$T" ]'
 set -- $(acts a 1 400)
 sent=$1 failed=$2
 check "before the fault: $sent acts, $failed not acknowledged" '[ "$failed" -eq 0 ]'
-R0=$(restarts)
 
 # every sync of the database file fails from now on; the log's file grows past the size at
 # which the checkpointer restarts it (DOOR_RESTART_PAGES, 16 MiB of 4 KiB pages) and beyond
 arm "op=fsync path=*/data/mamori.db at=1 count=0 errno=EIO"
+# A restart the disk allowed before the fault may still come: when the last act above took the
+# log past DOOR_CKPT_PAGES, the checkpointer copied all of it and synced the database file
+# before the fault, and the next commit rightly starts the log afresh (SQLite restarts a log
+# that is wholly in the database file). That one is not counted: the restarts are counted from
+# after a few acts under the fault. (Counted from before them, check 5 failed whenever phase
+# one ended so; forced by a passive checkpoint here, it failed every time.)
+sleep 0.5
+# shellcheck disable=SC2046
+set -- $(acts s 0 16)
+settle_failed=$2
+R0=$(restarts)
 # shellcheck disable=SC2046
 set -- $(acts f 24 6000)
 sent=$1 failed=$2
@@ -83,16 +93,24 @@ R1=$(restarts)
 F=$(grep -c 'fsync .*mamori.db$' "$FLOG")
 diag "during the fault: $sent acts, log $(($(wc -c <"$D/mamori.db-wal") >> 20)) MiB, $F syncs failed, restarts $R0 -> $R1"
 check "the database file's syncs failed ($F)" '[ "$F" -ge 1 ]'
-check "every act was acknowledged all the same ($failed not of $sent)" '[ "$failed" -eq 0 ]'
+check "every act was acknowledged all the same ($((failed + settle_failed)) not of $((sent + 16)))" \
+	'[ "$failed" -eq 0 ] && [ "$settle_failed" -eq 0 ]'
 check "the log was never restarted while its database file could not be synced" '[ "$R1" = "$R0" ]'
 check "the server still serves" 'kill -0 "$SERVER_PID" && [ "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")" = 200 ]'
 
 disarm
-# shellcheck disable=SC2046
-set -- $(acts b 0 600)
-sent=$1 failed=$2
+# With the disk back the checkpointer copies the log (24 MiB and more), syncs the database file
+# and restarts the log between two batches: acts go on until it has (how many that takes
+# depends on the machine's speed; a fixed 200 were sometimes done before it), 3,000 at most.
+sent=0 failed=0 R2=$R1 round=0
+while [ "$R2" -le "$R1" ] && [ "$round" -lt 30 ]; do
+	round=$((round + 1))
+	# shellcheck disable=SC2046
+	set -- $(acts "b$round-" 0 100)
+	sent=$((sent + $1)) failed=$((failed + $2))
+	R2=$(restarts)
+done
 check "with the disk back: $sent acts, $failed not acknowledged" '[ "$failed" -eq 0 ]'
-R2=$(restarts)
 check "and the log is restarted again ($R1 -> $R2)" '[ "$R2" -gt "$R1" ]'
 server_stop
 check "at the end the data directory is consistent" 'consistent "$D"'
