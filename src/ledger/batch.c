@@ -73,6 +73,37 @@ void batch_append(struct batch *dst, const struct batch *src)
 	strbuf_add(&dst->sealed, src->sealed.buf, src->sealed.len);
 }
 
+void batch_move_tail(struct batch *src, size_t keep, struct batch *dst)
+{
+	size_t off, seal_off = SIZE_MAX;
+
+	if (keep >= src->nr)
+		return;
+	off = src->items[keep].off;
+	for (size_t i = keep; i < src->nr && seal_off == SIZE_MAX; i++)
+		seal_off = src->items[i].seal_off;
+	ALLOC_GROW(dst->items, src->nr - keep, dst->alloc);
+	for (size_t i = keep; i < src->nr; i++) {
+		struct item *it = &dst->items[i - keep];
+		*it = src->items[i];
+		it->off -= off;
+		if (it->seal_off != SIZE_MAX)
+			it->seal_off -= seal_off;
+	}
+	dst->nr = src->nr - keep;
+	dst->first_ticket = src->first_ticket + keep;
+	dst->first_ns = src->first_ns;
+	/* entries and payloads are appended in order: the moved ones are each buffer's end */
+	strbuf_add(&dst->bytes, src->bytes.buf + off, src->bytes.len - off);
+	strbuf_setlen(&src->bytes, off);
+	if (seal_off != SIZE_MAX) {
+		strbuf_add(&dst->sealed, src->sealed.buf + seal_off, src->sealed.len - seal_off);
+		explicit_bzero(src->sealed.buf + seal_off, src->sealed.len - seal_off);
+		strbuf_setlen(&src->sealed, seal_off);
+	}
+	src->nr = keep;
+}
+
 struct ledger_prep *ledger_prep_new(void)
 {
 	struct ledger_prep *lp = xcalloc(1, sizeof(*lp));

@@ -181,6 +181,9 @@ void batch_free(struct batch *b);
 void batch_add_prepared(struct batch *b, const struct prepared_entry *p);
 /* Appends every entry of src to dst, in order. */
 void batch_append(struct batch *dst, const struct batch *src);
+/* Moves src's entries from keep on into dst (empty), in order, with their tickets and age:
+ * src keeps its first keep entries. */
+void batch_move_tail(struct batch *src, size_t keep, struct batch *dst);
 /* The bytes a batch holds (what the writer's queue limits). */
 static inline size_t batch_bytes(const struct batch *b)
 {

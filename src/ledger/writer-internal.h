@@ -41,6 +41,13 @@
  * - when no flush runs and entries come fast (the arrival rate of the last batches), up to
  *   max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
  *   once, so a lone entry never waits.
+ *
+ * A commit that ends inside a bundle (LEDGER_TILE_WIDTH entries) stores its part of that
+ * bundle in a tail row, and the commit that fills the bundle writes those entries and payloads
+ * again, in the bundle's row (ledger.c, schema/0026). So a batch that reaches the end of a
+ * bundle is committed up to the last bundle end it reaches, and its remaining entries (fewer
+ * than a bundle) go first into the next batch, which under a steady stream holds more: its
+ * entries are written once. A batch that reaches no bundle end is committed whole.
  */
 #define LINGER_ENTRIES  256
 #define LINGER_MIN      64
@@ -90,6 +97,7 @@ struct ledger_writer {
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
 	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
+	uint64_t size_hint; /* the ledger's size after this writer's last commit (bundle_cut) */
 	bool can_sign;
 	int wal_pages;  /* WAL size after the last commit (store_wal_watch) */
 	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */

@@ -351,6 +351,16 @@ static void note_rate_locked(struct ledger_writer *w, const struct batch *b)
 	w->last_take_ns = now;
 }
 
+/* How many of b's entries to commit now: up to the last bundle end they reach, else all
+ * (writer-internal.h). w->size_hint is only a hint (the door appends too): a wrong one costs
+ * a tail row, as before, never an entry. */
+static size_t bundle_cut(const struct ledger_writer *w, const struct batch *b)
+{
+	size_t over = (size_t)((w->size_hint + b->nr) % LEDGER_TILE_WIDTH);
+
+	return over < b->nr ? b->nr - over : b->nr;
+}
+
 static void *writer_main(void *arg)
 {
 	struct ledger_writer *w = arg;
@@ -375,6 +385,11 @@ static void *writer_main(void *arg)
 		note_rate_locked(w, b);
 		w->cur = w->spare;
 		w->spare = NULL;
+		/* the entries past the last bundle end lead the next batch (its tickets follow),
+		 * which lingers for more from now on, as a new one would */
+		batch_move_tail(b, bundle_cut(w, b), w->cur);
+		if (w->cur->nr)
+			w->cur->first_ns = time_mono_ns();
 		recover = w->sync_broken;
 		pthread_cond_broadcast(&w->space);
 		pthread_mutex_unlock(&w->mu);
@@ -392,6 +407,7 @@ static void *writer_main(void *arg)
 			rec->first_ticket = b->first_ticket;
 			rec->nr = b->nr;
 			rec->first_index = first;
+			w->size_hint = first + b->nr;
 			committed_locked(w, b->first_ticket + b->nr);
 		}
 		batch_reset(b);
@@ -466,6 +482,12 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	 * returns once it is durable (synchronous_commit): each batch is acknowledged by it.
 	 */
 	store_wal_watch(w->st, &w->wal_pages);
+	{
+		uint8_t root[MERKLE_HASH_SIZE];
+		if (ledger_head(w->lg, &w->size_hint, root, &e2) < 0)
+			w->size_hint = 0; /* a hint: the first commit reads the head anyway */
+		strbuf_reset(&e2);
+	}
 	r = start_syncer(w, err);
 	if (r < 0)
 		goto fail;

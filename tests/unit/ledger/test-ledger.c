@@ -803,6 +803,82 @@ static void test_writer_linger(void **state)
 	check_head(f);
 }
 
+/* The writer's commits, as its on_commit callback reports them. */
+struct commits_seen {
+	uint64_t first[8], n[8];
+	unsigned nr;
+};
+
+static void saw_commit(void *ctx, uint64_t first_index, uint64_t n)
+{
+	struct commits_seen *c = ctx;
+
+	if (c->nr < 8) {
+		c->first[c->nr] = first_index;
+		c->n[c->nr] = n;
+	}
+	c->nr++;
+}
+
+/*
+ * A batch that reaches the end of a bundle (256 entries) is committed up to that end and its
+ * other entries go first into the next batch, so a bundle's entries are not stored twice (in
+ * a tail row, then in the bundle's row): 600 entries queued at once behind 5 are committed as
+ * 507 (up to index 512) and then 93, in order, each with its sealed payload.
+ */
+static void test_writer_commits_to_bundle_end(void **state)
+{
+	struct fixture *f = *state;
+	struct commits_seen seen = { 0 };
+	struct ledger_writer_options opt = { .on_commit = saw_commit, .on_commit_ctx = &seen };
+	struct ledger_prep *lp = ledger_prep_new();
+	struct ledger_writer *w;
+	uint64_t first, index;
+	const unsigned n = 600;
+
+	append_n(f, 5, false);
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	for (unsigned i = 0; i < n; i++) {
+		char buf[48];
+		struct ledger_entry e = { .kind = ENTRY_INGEST,
+			                  .time_ms = 2000 + i,
+			                  .source = "tcp:192.0.2.7",
+			                  .has_line = true,
+			                  .line = i + 1 };
+		snprintf(buf, sizeof(buf), "message %u", i);
+		e.payload = buf;
+		e.payload_len = strlen(buf);
+		assert_int_equal(ledger_prep_add(lp, &e, &f->err), 0);
+	}
+	/* one submission: the idle writer takes all 600 at once */
+	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
+	assert_int_equal(ledger_writer_wait(w, first + n - 1, &index, &f->err), 0);
+	assert_int_equal(index, 5 + n - 1);
+	assert_int_equal(ledger_writer_wait(w, first, &index, &f->err), 0);
+	assert_int_equal(index, 5);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(seen.nr, 2);
+	assert_int_equal(seen.first[0], 5);
+	assert_int_equal(seen.n[0], 507);
+	assert_int_equal(seen.first[1], 512);
+	assert_int_equal(seen.n[1], 93);
+	for (unsigned i = 0; i < n; i++) {
+		struct strbuf b = STRBUF_INIT;
+		uint8_t salt[ENTRY_SALT_SIZE];
+		bool erased = true;
+		char want[48];
+		snprintf(want, sizeof(want), "message %u", i);
+		assert_int_equal(ledger_sealed_payload(f->lg, 5 + i, salt, &b, &erased, &f->err),
+		                 1);
+		assert_false(erased);
+		assert_int_equal(b.len, strlen(want));
+		assert_memory_equal(b.buf, want, b.len);
+		strbuf_release_secret(&b);
+	}
+	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, NULL, &f->err), 0);
+	ledger_prep_free(lp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -818,6 +894,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_flush_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-ledger", tests, NULL, NULL);
 }
