@@ -135,7 +135,31 @@ int fim_duty_record(struct door *d, struct fim_duty_plan *plan, int64_t report_i
                     struct fim_check_result *ret, struct strbuf *err);
 void fim_duty_plan_free(struct fim_duty_plan *plan);
 
-/* fim.c: the alert for a changed or tampered report (0 in *ret_alert when none). */
+/*
+ * fim.c: what init (fim.c), check (fim-check.c) and accept (fim-accept.c) share.
+ * fim_load_config: the configuration parsed; errors as "file:line: ..." lines in err, warnings
+ * in warnings, both as the parser gave them in *keep. fim_absolute: path made absolute
+ * (realpath). fim_authorise: the door act for a new generation (fim.register, or fim.accept on
+ * the configuration's record). fim_find_record: that record when the table does not know it
+ * yet (0 when none). fim_open_baseline: the baseline in force, checked three ways (-EBADMSG:
+ * tampered, described in err).
+ */
+struct fim_config;
+struct fim_diags;
+struct fim_baseline_reader;
+struct act_context;
+struct act_result;
+int fim_load_config(const char *path, struct fim_config **ret, struct strbuf *warnings,
+                    struct fim_diags *keep, struct strbuf *err);
+int fim_absolute(const char *path, char **ret, struct strbuf *err);
+int fim_authorise(struct door *d, const struct fim_config_row *c, const char *actor,
+                  uint64_t generation, const char *sha256, int64_t report_id, const char *comment,
+                  const struct act_context *ctx, struct act_result *res, struct strbuf *err);
+int64_t fim_find_record(struct door *d, const struct fim_config_row *c);
+int fim_open_baseline(struct door *d, const struct fim_config_row *c, const struct fim_key *key,
+                      struct strbuf *path, struct fim_baseline_reader **ret, struct strbuf *err);
+
+/* fim-check.c: the alert for a changed or tampered report (0 in *ret_alert when none). */
 int fim_alert(struct door *d, const struct fim_config_row *c, int64_t report_id,
               uint64_t report_index, bool tampered, bool critical, const char *summary,
               int64_t at_ms, int64_t *ret_alert, struct strbuf *err);
