@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -187,7 +188,13 @@ static bool caller_hashed;
 static pthread_mutex_t hasher_mu = PTHREAD_MUTEX_INITIALIZER;
 static pid_t caller_tid;
 
-static bool slow_hashers; /* the hashing threads take 1 ms a file */
+/*
+ * The hashing threads take 1 ms a file, and none finishes a file before the calling thread has
+ * hashed one (or 30 s went by: the test then fails): however slowly the walk goes (a loaded
+ * machine), they cannot keep up with it.
+ */
+static bool slow_hashers, gate_timed_out;
+static pthread_cond_t caller_cv = PTHREAD_COND_INITIALIZER;
 
 static bool note_hasher(const char *p, uint64_t hashed, bool mapped)
 {
@@ -196,11 +203,22 @@ static bool note_hasher(const char *p, uint64_t hashed, bool mapped)
 	(void)p;
 	(void)hashed;
 	(void)mapped;
-	if (slow_hashers && tid != caller_tid)
+	if (slow_hashers && tid != caller_tid) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 30;
+		pthread_mutex_lock(&hasher_mu);
+		while (!caller_hashed && !gate_timed_out)
+			gate_timed_out =
+			    pthread_cond_timedwait(&caller_cv, &hasher_mu, &until) == ETIMEDOUT;
+		pthread_mutex_unlock(&hasher_mu);
 		usleep(1000);
+	}
 	pthread_mutex_lock(&hasher_mu);
-	if (tid == caller_tid)
+	if (tid == caller_tid) {
 		caller_hashed = true;
+		pthread_cond_broadcast(&caller_cv);
+	}
 	bool known = false;
 	for (int i = 0; i < hasher_tid_count; i++)
 		known |= hasher_tids[i] == tid;
@@ -263,8 +281,8 @@ static void test_default_threads(void **state)
 /*
  * When the hashing threads fall a whole ring (256 entries) behind, the walking thread, which
  * must then wait for the oldest entry, hashes small files from the queue itself rather than
- * sleep. Slow hashing threads (1 ms a file) and 400 small files make it so; every file is
- * still hashed, once, in order.
+ * sleep. Hashing threads held back until it has (slow_hashers) and 400 small files make it so;
+ * every file is still hashed, once, in order.
  */
 static void test_walker_helps_when_full(void **state)
 {
@@ -281,6 +299,7 @@ static void test_walker_helps_when_full(void **state)
 	slow_hashers = true;
 	caller_tid = gettid();
 	caller_hashed = false;
+	gate_timed_out = false;
 	hasher_tid_count = 0;
 	scan_hash_hook = note_hasher;
 	scan(c, NULL, &s);
