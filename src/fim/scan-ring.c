@@ -11,10 +11,10 @@
 #include "fim/scan-internal.h"
 
 /*
- * Off by default: a thread that used a ring (the walker's, or a hashing thread's) lets the
- * kernel interrupt the caller's next blocking call with EINTR some milliseconds after a walk,
- * in about 3 walks of 10 (test-fim-walk test_caller_not_interrupted); callers that time their
- * reads (the agent's TLS) then fail. The ring paths stay tested with it on (test-fim-walk).
+ * Off by default. Closing a ring makes the kernel's teardown (io_ring_exit_work) interrupt the
+ * current wait of every thread that created or used it, some milliseconds later: a read with a
+ * timeout then fails with EINTR (test-fim-walk test_caller_not_interrupted; in its failing runs
+ * the ring was the test's own probe, docs/fim.md). The ring paths stay tested with it on.
  */
 bool scan_uring_off = true;
 
