@@ -121,15 +121,19 @@ extern bool (*scan_hash_hook)(const char *path, uint64_t hashed, bool mapped);
 #define URING_BATCH 8
 #define URING_BUF   (64u << 10)
 struct uring;
-/* For tests: no hashing thread uses io_uring. */
+/* For tests: no thread uses io_uring (the rings are on by default). */
 extern bool scan_uring_off;
-/* A hashing thread's (buffer: with URING_BUF bytes to read into); freed before it ends. */
+/*
+ * A hashing thread's (buffer: with URING_BUF bytes to read into), freed by that thread as it
+ * ends: a ring made and closed by a thread that goes on has the kernel interrupt that thread's
+ * next wait (scan-ring.c).
+ */
 struct uring *scan_uring_new(bool buffer);
 /*
  * The walker's (no buffer): this thread's own, made on first use and kept until the thread
- * ends, never freed by the walk: a ring closed by a thread that goes on would have the kernel
- * interrupt that thread's next wait (EINTR from a socket read with a timeout). NULL as
- * scan_uring_new.
+ * ends, never freed by the walk, even when the kernel refuses its operations: a ring closed by
+ * a thread that goes on would have the kernel interrupt that thread's next wait (EINTR from a
+ * socket read with a timeout). NULL as scan_uring_new.
  */
 struct uring *scan_uring_walker(void);
 /* Closes what is queued, waits for it and frees u. */

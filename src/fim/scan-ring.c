@@ -11,12 +11,18 @@
 #include "fim/scan-internal.h"
 
 /*
- * Off by default. Closing a ring makes the kernel's teardown (io_ring_exit_work) interrupt the
- * current wait of every thread that created or used it, some milliseconds later: a read with a
- * timeout then fails with EINTR (test-fim-walk test_caller_not_interrupted; in its failing runs
- * the ring was the test's own probe, docs/fim.md). The ring paths stay tested with it on.
+ * On unless a test turns the rings off. What used to interrupt a caller (EINTR) was a ring made
+ * and closed by a thread that goes on: the kernel puts the thread that creates a ring
+ * (io_uring_setup), or submits to it, on the ring's list of tasks, and when the ring is closed
+ * its teardown (io_ring_exit_work, in a kernel worker some milliseconds later, once the ring's
+ * references are gone) queues task work with TWA_SIGNAL to each of them: that thread's wait of
+ * the moment ends as a signal would end it, and a call that is not restarted (a socket read
+ * with SO_RCVTIMEO: the agent's TLS) fails with EINTR. So a ring is closed only by a thread
+ * that ends: a hashing thread's as the thread ends, the walker's when its thread ends, even a
+ * ring whose operations the kernel refused (ftrace: the caller woken by io_ring_exit_work ->
+ * task_work_add, its read = -EINTR 39 us later; docs/fim.md).
  */
-bool scan_uring_off = true;
+bool scan_uring_off = false;
 
 #if __has_include(<liburing.h>)
 #include <liburing.h>
@@ -53,14 +59,14 @@ static int ring_init(struct io_uring *ring)
 	return r;
 }
 
-struct uring *scan_uring_new(bool buffer)
+/* A ring the kernel made but whose operations it refuses is closed (NULL), unless keep: then
+ * it is returned broken, to be closed when its thread ends. */
+static struct uring *ring_make(bool buffer, bool keep)
 {
 	struct io_uring_probe *p;
 	struct uring *u;
 	bool ok;
 
-	if (scan_uring_off)
-		return NULL;
 	u = xcalloc(1, sizeof(*u));
 	if (ring_init(&u->ring) < 0) { /* ENOSYS, EPERM (seccomp, io_uring_disabled), ENOMEM */
 		free(u);
@@ -76,6 +82,10 @@ struct uring *scan_uring_new(bool buffer)
 		u->buf = aligned_alloc(4096, URING_BUF);
 		ok = u->buf != NULL;
 	}
+	if (!ok && keep) {
+		u->broken = true;
+		return u;
+	}
 	if (!ok) {
 		io_uring_queue_exit(&u->ring);
 		free(u);
@@ -84,21 +94,31 @@ struct uring *scan_uring_new(bool buffer)
 	return u;
 }
 
+struct uring *scan_uring_new(bool buffer)
+{
+	if (scan_uring_off)
+		return NULL;
+	return ring_make(buffer, false);
+}
+
 /*
- * The walker's ring is its thread's until the thread ends: closing a ring a thread submitted
- * to makes the kernel's teardown of it (a workqueue, milliseconds later) interrupt that
- * thread's next wait, so a caller's socket read with a timeout failed with EINTR after each
- * walk (the agent's TLS handshake after a check). A hashing thread's ring goes with its thread.
+ * The walker's ring is its thread's until the thread ends (a pthread key's destructor), across
+ * walks: closing it at the end of a walk had the kernel interrupt the caller's next wait (the
+ * agent's TLS handshake after a check, t0660). The key holds a place before the ring is made,
+ * so that no ring is made that its thread could not keep; a thread the kernel gave no ring
+ * (walker_none) does not ask again.
  */
 static pthread_key_t walker_key;
 static pthread_once_t walker_once = PTHREAD_ONCE_INIT;
 static bool walker_keyed;
 static _Thread_local struct uring *walker;
+static struct uring walker_none;
 
 static void walker_end(void *u)
 {
 	walker = NULL;
-	scan_uring_free(u);
+	if (u != &walker_none)
+		scan_uring_free(u);
 }
 
 static void walker_key_make(void)
@@ -110,17 +130,17 @@ struct uring *scan_uring_walker(void)
 {
 	if (scan_uring_off)
 		return NULL;
-	if (walker)
-		return walker;
-	pthread_once(&walker_once, walker_key_make);
-	if (!walker_keyed)
-		return NULL;
-	walker = scan_uring_new(false);
-	if (walker && pthread_setspecific(walker_key, walker) != 0) {
-		scan_uring_free(walker); /* never submitted to: nothing to interrupt */
-		walker = NULL;
+	if (!walker) {
+		pthread_once(&walker_once, walker_key_make);
+		if (!walker_keyed || pthread_setspecific(walker_key, &walker_none) != 0)
+			return NULL;
+		walker = ring_make(false, true);
+		if (!walker)
+			walker = &walker_none;
+		/* the key's place exists now: setting it again allocates nothing */
+		(void)pthread_setspecific(walker_key, walker);
 	}
-	return walker;
+	return walker == &walker_none || walker->broken ? NULL : walker;
 }
 
 bool scan_uring_fits(const struct slot *s, size_t used)
