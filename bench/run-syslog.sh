@@ -2,9 +2,9 @@
 # Log collection rows for `make bench`, each beside rsyslog receiving the same loggen stream in
 # the same run (../shared/peers/syslog: imptcp/imudp writing a file, not durable) or beside the
 # issue's target: TCP with 1 and 2 connections, UDP at 100k msg/s offered (rate and loss), TLS,
-# loggen's own ceiling into a null sink (1 and 2 connections), search by host and hour over
-# many stored messages, an 8-failure sshd burst's alert latency under background load, and the
-# server's memory.
+# loggen's own ceiling into a null sink (bench/null-sink.c; 1 and 2 connections), search by
+# host and hour over many stored messages, an 8-failure sshd burst's alert latency under
+# background load, and the server's memory.
 # Mamori's figures count a message only once it is durable in the ledger (Merkle-logged).
 # Sizes: BENCH_SYSLOG_N (messages per TCP/TLS run, default 2000000), BENCH_SYSLOG_UDP_N
 # (default 1000000), BENCH_LOGS_N (stored messages for search, default 10000000).
@@ -17,8 +17,9 @@ N=${BENCH_SYSLOG_N:-2000000}
 NU=${BENCH_SYSLOG_UDP_N:-1000000}
 NS=${BENCH_LOGS_N:-10000000}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench-syslog.XXXXXX")
-SERVER= RS=
+SERVER= RS= NS_PID=
 cleanup() {
+	[ -n "$NS_PID" ] && kill "$NS_PID" 2>/dev/null && wait "$NS_PID" 2>/dev/null
 	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
 	[ -n "$RS" ] && kill "$RS" 2>/dev/null && wait "$RS" 2>/dev/null
 	rm -rf "$tmp"
@@ -133,25 +134,18 @@ kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
 SERVER=
 
 # ---- loggen's own ceiling: the same stream into a null sink ------------------------------
-nullsink() { # nullsink PORT: accepts connections and discards what arrives
-	python3 - "$1" <<'EOF' &
-import socket, sys, threading
-srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", int(sys.argv[1]))); srv.listen(8)
-def drain(c):
-    while c.recv(1 << 20): pass
-while True:
-    c, _ = srv.accept(); threading.Thread(target=drain, args=(c,), daemon=True).start()
-EOF
-}
-np=$(free_port tcp)
-nullsink "$np"
+# The sink is bench/null-sink.c (a thread per connection, reading 1 MiB at a time). On these
+# 2 cores the sink shares the CPU with loggen, so a costly sink lowers the ceiling: the Python
+# sink used before took 1.09-1.40 us of CPU per message against 0.96-1.20, and in 9 alternating
+# runs of 2,000,000 messages over 2 connections (load 8-12) loggen was faster into this one
+# in 7.
+"$B/bench/null-sink" 0 >"$tmp/sink.port" 2>"$tmp/sink.err" &
 NS_PID=$!
-for _i in $(seq 1 100); do # until it listens
-	python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()' \
-		"$np" 2>/dev/null && break
+for _i in $(seq 1 100); do # until it listens (it prints its port then)
+	[ -s "$tmp/sink.port" ] && break
 	sleep 0.1
 done
+np=$(cat "$tmp/sink.port")
 ceil=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$N" 127.0.0.1 "$np" 2>&1 |
 	sed -n 's/.*rate = \([0-9.]*\) msg\/sec.*/\1/p' | tail -1)
 # and with 2 connections, as the 2-connection rows send: the 2-connection target (300k) is a
@@ -159,7 +153,8 @@ ceil=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$N" 127.0.0.1 "$np" 2>&1 |
 # (-n counts per connection; the last line, "average rate", is both together.)
 ceil2=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$((N / 2))" --active-connections=2 \
 	127.0.0.1 "$np" 2>&1 | sed -n 's/.*rate = \([0-9.]*\) msg\/sec.*/\1/p' | tail -1)
-kill "$NS_PID" 2>/dev/null || true
+kill "$NS_PID" 2>/dev/null && wait "$NS_PID" 2>/dev/null || true
+NS_PID=
 
 # ---- rsyslog, the same streams -------------------------------------------------------------
 peer=$(peers_dir syslog)
