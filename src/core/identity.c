@@ -6,6 +6,7 @@
 #include "base/cleanup.h"
 #include "core/identity.h"
 #include "store/query.h"
+#include "store/store.h"
 
 int identity_totp_get(struct store *st, int64_t user_id, struct strbuf *ret_sealed,
                       int64_t *ret_last_step, struct strbuf *err)
@@ -139,6 +140,22 @@ int identity_token_used(struct store *st, int64_t id, int64_t now_ms, struct str
 	query_bind_int(q, 1, id);
 	query_bind_int(q, 2, now_ms);
 	return query_run(q, err);
+}
+
+int identity_stamp(struct store *st, int64_t *ret, struct strbuf *err)
+{
+	struct query *q;
+	int r;
+
+	if (store_dialect(st) == STORE_POSTGRESQL)
+		return 0; /* schema/pg/0030-identity-stamp.sql says why */
+	r = query_prepare(st, "SELECT n FROM identity_stamp WHERE id = 1", &q, err);
+	if (r < 0)
+		return r;
+	r = query_one_int(q, ret, err);
+	if (r == -ENOENT)
+		return 0; /* no row (never so after 0030): nothing to memoise against */
+	return r < 0 ? r : 1;
 }
 
 int identity_iccard_check(struct store *st, const char *login, const char *serial,

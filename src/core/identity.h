@@ -48,6 +48,13 @@ int identity_token_find(struct store *st, const char *digest, int64_t *ret_id, i
                         char scope[16], int64_t *ret_last_used_ms, struct strbuf *err);
 /* Notes that token id was used at now_ms (login state, not a credential: no ledger entry). */
 int identity_token_used(struct store *st, int64_t id, int64_t now_ms, struct strbuf *err);
+/*
+ * The identity stamp (schema/0030): a number every change of users, role_assignments and
+ * api_tokens moves in its own transaction. 1 with it in *ret, read in st's current snapshot;
+ * 0 when the store keeps none (PostgreSQL): whoever memoises an identity must read it again.
+ * While two reads give the same number, the three tables are the same in both snapshots.
+ */
+int identity_stamp(struct store *st, int64_t *ret, struct strbuf *err);
 
 /* Every API token issued, newest first (the administrators' list; never the secret). */
 struct identity_token {

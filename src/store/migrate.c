@@ -58,12 +58,14 @@ static void uncache(struct store *st, const char *sql)
 	}
 }
 
-/* Tables that are not copied: the schema's own, SQLite's, and the records' search text, which
- * PostgreSQL's triggers make again from each record (schema/pg/0018-records-text.sql). */
+/* Tables that are not copied: the schema's own, SQLite's, the records' search text, which
+ * PostgreSQL's triggers make again from each record (schema/pg/0018-records-text.sql), and
+ * SQLite's identity stamp, which PostgreSQL has not (schema/pg/0030-identity-stamp.sql) and
+ * a copy's own triggers move. */
 static bool skipped(const char *t)
 {
 	return !strcmp(t, "schema_version") || !strncmp(t, "sqlite_", 7) ||
-	       !strncmp(t, "records_text", 12);
+	       !strncmp(t, "records_text", 12) || !strcmp(t, "identity_stamp");
 }
 
 /* A quoted SQL name; the names come from the schemas, never from people. */

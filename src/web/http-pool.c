@@ -13,6 +13,7 @@
 #include "ledger/ledger.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "web/api-memo.h"
 #include "web/http-internal.h"
 #include "web/web.h"
 
@@ -26,7 +27,13 @@ struct web_thread {
 	int64_t cache_until_ms; /* and until the first role change of the users it holds */
 	struct web_params cache;
 	size_t cache_bytes; /* dropped whole beyond the thread's share of WEB_CACHE_BYTES */
+	struct web_api_memo api_memo; /* the last API token's identity read on st */
 };
+
+struct web_api_memo *web_thread_api_memo(struct web_req *r)
+{
+	return r->thread ? &r->thread->api_memo : NULL;
+}
 
 const char *web_cache_get(struct web_req *r, const char *key)
 {
@@ -86,6 +93,7 @@ void thread_release(struct web_thread *t)
 {
 	if (t) {
 		web_params_release(&t->cache);
+		web_api_memo_clear(&t->api_memo);
 		ledger_close(t->lg);
 		store_close(t->st);
 		free(t);

@@ -14,6 +14,7 @@
 #include "core/sessions.h"
 #include "store/store.h"
 #include "core/core.h"
+#include "web/api-memo.h"
 #include "web/clientcert.h"
 #include "web/session.h"
 #include "web/token-use.h"
@@ -406,7 +407,8 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 {
 	const char *h = NULL;
 	char digest[TOKEN_DIGEST_HEX_SIZE];
-	int64_t now = time_now_ms(), id = 0, user_id = 0, last = 0;
+	int64_t now = time_now_ms(), id = 0, user_id = 0, last = 0, stamp = -1;
+	struct web_api_memo *memo;
 	int ret;
 
 	h = r->authorization;
@@ -418,17 +420,41 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 	if (!token_valid(h, TOKEN_BASE64URL))
 		return -EACCES;
 	token_digest_hex(h, digest);
+	/*
+	 * The identity stamp first, in the request's snapshot (web_thread_resources holds it for
+	 * an API call): a worker's memo of this token's identity is used only at the stamp it was
+	 * read at, so a change of users, roles or tokens by anyone drops it (web/api-memo.h).
+	 */
+	memo = web_thread_api_memo(r);
+	ret = memo ? identity_stamp(r->st, &stamp, err) : 0;
+	if (ret < 0)
+		goto out;
+	if (ret == 0 && memo)
+		web_api_memo_clear(memo); /* no stamp: nothing to check a memo against */
+	if (ret > 0 &&
+	    web_api_memo_get(memo, digest, stamp, now, &r->user, &id, r->api_scope, &last))
+		goto used;
 	ret = identity_token_find(r->st, digest, &id, &user_id, r->api_scope, &last, err);
-	if (ret <= 0)
-		return ret == 0 ? -EACCES : ret;
+	if (ret <= 0) {
+		ret = ret == 0 ? -EACCES : ret;
+		goto out;
+	}
 	ret = web_user_load(r->st, user_id, &r->user, err);
 	if (ret == -ENOENT || ret == -EPERM)
-		return -EACCES;
+		ret = -EACCES;
 	if (ret < 0)
-		return ret;
+		goto out;
+	if (memo && stamp >= 0)
+		web_api_memo_put(memo, digest, stamp, r->user, id, r->api_scope, last);
+used:
 	r->api_token_id = id;
-	if (web_token_use_claim(id, last, now) &&
-	    (ret = identity_token_used(r->st, id, now, err)) < 0)
-		return ret;
-	return 0;
+	ret = 0;
+	if (web_token_use_claim(id, last, now)) {
+		ret = identity_token_used(r->st, id, now, err);
+		if (ret == 0 && memo && memo->set && memo->token_id == id)
+			memo->last_used_ms = now;
+	}
+out:
+	sodium_memzero(digest, sizeof(digest));
+	return ret;
 }

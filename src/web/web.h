@@ -195,6 +195,9 @@ void web_thread_done(struct web_req *r);
  * request's first call, closed when it ends (web_thread_done). */
 struct ledger;
 int web_thread_ledger(struct web_req *r, struct ledger **ret, struct strbuf *err);
+/* The request's worker's API identity memo (web/api-memo.h), or NULL without resources. */
+struct web_api_memo;
+struct web_api_memo *web_thread_api_memo(struct web_req *r);
 /*
  * A memo of read results (counts, visibility keys, list pages), one per pooled store connection,
  * dropped as soon as the database changes (anyone's commit) and when a role of anyone it was

@@ -1,0 +1,75 @@
+#!/bin/sh
+# t0695-http-api-identity: a server worker reuses an API token's identity (web/api-memo.h) only
+# while users, roles and tokens are unchanged (schema/0030's identity stamp, read in each
+# request's snapshot): a role granted or revoked, a suspension and a token revoked by another
+# process (the CLI) or through the web take effect at the very next call, on every worker.
+. "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
+ward_make
+server_start
+
+T=$(token sato)
+check "a token for sato" '[ -n "$T" ]'
+me() { curl -s -H "Authorization: Bearer $T" "${URL}api/v1/me"; }
+stamp() { sqlite3 "$D/mamori.db" "SELECT n FROM identity_stamp"; }
+# warm: one after another (the pool gives back the same worker's memo) and 16 at once (many)
+warm() {
+	for _w in 1 2 3 4 5 6; do me >/dev/null; done
+	seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null -H "Authorization: Bearer $T" "${URL}api/v1/me"
+}
+# every one of 16 calls at once answers $1 (a status) and, if given, has $2 in its body
+all16() {
+	seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+		-H "Authorization: Bearer $T" "${URL}api/v1/me" | sort | uniq -c | awk '{ print $2 "x" $1 }'
+}
+
+warm
+is "sato's token works" 200 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
+check "no role yet" '! grep -q "security_officer" "$TMP/body"'
+
+s0=$(stamp)
+m role grant sato security_officer@section:zeimu >/dev/null
+check "a role granted (another process) moves the stamp" '[ "$(stamp)" -gt "$s0" ]'
+check "the next call sees the role" 'me | grep -q "security_officer@section:zeimu"'
+warm
+check "and keeps seeing it" 'me | grep -q "security_officer@section:zeimu"'
+
+m role revoke sato security_officer@section:zeimu >/dev/null
+check "a role revoked (another process): gone at the next call" '! me | grep -q "security_officer"'
+is "on every worker" "200x16" "$(all16)"
+check "and no worker still shows it" '! seq 1 16 | xargs -P 16 -I{} curl -s -H "Authorization: Bearer $T" "${URL}api/v1/me" | grep -q security_officer'
+
+warm
+m user suspend sato >/dev/null
+is "suspended (another process): refused at the next call" 401 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
+is "on every worker" "401x16" "$(all16)"
+is "an act too" 401 "$(status -H "Authorization: Bearer $T" -H "Content-Type: application/json" \
+	-d '{"register":"asset","fields":{"title":"停止中","level":"2","section":"zeimu","access_controlled":"true"}}' \
+	"${URL}api/v1/records")"
+m user activate sato >/dev/null
+is "reactivated: accepted again" 200 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
+is "on every worker" "200x16" "$(all16)"
+
+warm
+m user set sato --name "佐藤 花子（改）" >/dev/null
+check "a changed name is shown at the next call" 'me | grep -q "佐藤 花子（改）"'
+
+# Revoked through the web (the server's own door) while the workers hold it.
+warm
+id=$(sqlite3 "$D/mamori.db" "SELECT max(id) FROM api_tokens")
+c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
+is "admin revokes the token" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" "${URL}admin/tokens/$id/revoke")"
+is "revoked: refused at the next call" 401 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
+is "on every worker" "401x16" "$(all16)"
+
+# The stamp moves with each change of the three tables and with nothing else.
+s1=$(stamp)
+rec sato title=台帳 level=2 section=zeimu access_controlled=true >/dev/null
+check "a record act leaves it" '[ "$(stamp)" = "$s1" ]'
+T2=$(token tanaka)
+check "a token issued moves it" '[ "$(stamp)" -gt "$s1" ]'
+s2=$(stamp)
+sqlite3 -cmd ".timeout 10000" "$D/mamori.db" "BEGIN; UPDATE users SET name = 'x' WHERE login = 'tanaka'; ROLLBACK;"
+check "a change rolled back leaves it" '[ "$(stamp)" = "$s2" ]'
+is "tanaka's token works" 200 "$(status -H "Authorization: Bearer $T2" "${URL}api/v1/me")"
+
+done_testing
