@@ -220,6 +220,7 @@ static bool bus_ready;
 /* One thread of the process maps a file at a time: a mapped chunk counts in the process's
  * resident memory, and the walk keeps that within its bound (docs/fim.md). */
 static atomic_flag map_busy = ATOMIC_FLAG_INIT;
+uint64_t scan_map_min = UINT64_MAX;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 {
@@ -363,11 +364,11 @@ static bool hash_read(struct hasher *h, struct slot *s, uint64_t size, uint64_t 
 /*
  * Hashes the open file of slot s and reads what needs its descriptor; the caller closes it.
  * The file is read once, up to the size its fstat gave when it was opened (an empty file gets
- * one read, to see that it is empty: procfs files say 0); from MAP_MIN bytes on through a
- * mapping. pre, when not NULL, is what the ring read from offset 0 (scan-ring.c): n bytes, or
- * -errno; -EAGAIN (not in the page cache) is read again here. The fstat after must agree with
- * the one before, and the bytes read must be its size: else the file changed while it was
- * read.
+ * one read, to see that it is empty: procfs files say 0); from scan_map_min bytes on (never
+ * by default) through a mapping. pre, when not NULL, is what the ring read from offset 0
+ * (scan-ring.c): n bytes, or -errno; -EAGAIN (not in the page cache) is read again here. The fstat
+ * after must agree with the one before, and the bytes read must be its size: else the file changed
+ * while it was read.
  */
 static void hash_slot(struct hasher *h, struct slot *s, const struct scan_preread *pre,
                       uint64_t *bytes)
@@ -391,7 +392,8 @@ static void hash_slot(struct hasher *h, struct slot *s, const struct scan_prerea
 			e->problem = FIM_UNREADABLE;
 			e->err = (int)-pre->n;
 			ok = false;
-		} else if (size >= MAP_MIN && bus_ready && !atomic_flag_test_and_set(&map_busy)) {
+		} else if (size >= scan_map_min && bus_ready &&
+		           !atomic_flag_test_and_set(&map_busy)) {
 			m = hash_mapped(h, s, size);
 			atomic_flag_clear(&map_busy);
 			total = h->mapped;

@@ -574,7 +574,8 @@ int fim_scan(const struct fim_config *c, const struct fim_scan_opts *o, fim_entr
 		strbuf_init(&sc->ring[i].link, 0);
 		sc->ring[i].fd = -1;
 	}
-	scan_map_prepare();
+	if (scan_map_min != UINT64_MAX)
+		scan_map_prepare();
 	/* the walker opens files ahead through its thread's ring when threads hash them (kept) */
 	sc->opener = sc->nthreads > 0 ? scan_uring_walker() : NULL;
 	pthread_mutex_init(&sc->mu, NULL);

@@ -473,19 +473,25 @@ static int cut_entry(void *arg, const struct fim_entry *e)
  * mapping a truncated file raises SIGBUS, which the reading thread survives. The files beside
  * them, before and after, keep their right digests, and so does one whose mapping fails part
  * way (read() goes on where the mapping stopped). With the walker's own hasher (0 threads:
- * every large file mapped, so both cuts hit a mapping) and with two threads.
+ * every large file mapped, so both cuts hit a mapping) and with two threads; with files mapped
+ * from MAP_MIN bytes on (never by default: test_large_read), then as by default.
  */
 static void test_cut_while_hashed(void **state)
 {
+	const uint64_t by_default = scan_map_min;
 	struct fim_config *c;
 
 	(void)state;
 	mk("cut");
+	scan_map_min = MAP_MIN;
 	c = config("ROOT/cut f sha256+s\n");
-	for (int threads = 0; threads <= 2; threads += 2) {
+	for (int run = 0; run < 4; run++) {
+		int threads = run % 2 ? 2 : 0;
 		struct fim_scan_opts o = { .threads = threads };
 		struct cut_seen seen = { 0 };
 		uint8_t want[32];
+		if (run == 2)
+			scan_map_min = by_default;
 		write_big("cut/a", 1);
 		write_big("cut/b", 2);
 		write_big("cut/c", 3);
@@ -500,10 +506,12 @@ static void test_cut_while_hashed(void **state)
 		scan_hash_hook = NULL;
 		assert_true(cuts[0].done);
 		assert_true(cuts[1].done);
-		if (threads == 0) {
+		if (run == 0) {
 			assert_true(cuts[0].mapped);
 			assert_true(cuts[1].mapped);
 			assert_true(cuts[2].done && cuts[2].mapped);
+		} else if (run >= 2) {
+			assert_false(cuts[0].mapped || cuts[1].mapped || cuts[2].mapped);
 		}
 		assert_int_equal(seen.n, 5);
 		for (unsigned i = 0; i <= 3; i += 3) {
@@ -525,6 +533,7 @@ static void test_cut_while_hashed(void **state)
 		fim_sha256("small", 5, want);
 		assert_memory_equal(seen.sha[4], want, 32);
 	}
+	scan_map_min = by_default;
 	fim_config_free(c);
 }
 
@@ -548,9 +557,12 @@ static void test_cut_in_check(void **state)
 	baseline(c, b, sha);
 	memset(cuts, 0, sizeof(cuts));
 	cuts[0] = (struct cut){ .name = "b", .at = MAP_CHUNK, .to = 10 };
+	const uint64_t by_default = scan_map_min;
+	scan_map_min = MAP_MIN;
 	scan_hash_hook = cut_hook;
 	compare(c, b, sha, &rep);
 	scan_hash_hook = NULL;
+	scan_map_min = by_default;
 	assert_true(cuts[0].done);
 	text = report_text(&rep);
 	assert_string_equal(text, "changed: /cutc/b (sha256)\n"
