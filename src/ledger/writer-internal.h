@@ -100,6 +100,7 @@ struct ledger_writer {
 	uint64_t size_hint; /* the ledger's size after this writer's last commit (bundle_cut) */
 	bool can_sign;
 	int wal_pages;  /* WAL size after the last commit (store_wal_watch) */
+	int presync_at; /* the WAL size at which the checkpointer next syncs the database file */
 	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
 
 	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
@@ -114,9 +115,14 @@ struct ledger_writer {
 	/* The WAL checkpointer thread and its connection. */
 	pthread_t ckpt_thread;
 	bool ckpt_started, ckpt_wanted, ckpt_stop;
+	bool presync_wanted; /* sync the database file before the next passive copy */
+	uint64_t presyncs;   /* those done (tests) */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;
 };
+
+/* How many times the checkpointer synced the database file ahead of a restart (tests). */
+uint64_t ledger_writer_presyncs(struct ledger_writer *w);
 
 /* The failed batch that ticket was in, or NULL. */
 const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket);

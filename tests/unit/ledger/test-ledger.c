@@ -17,6 +17,7 @@
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "ledger/ledger.h"
+#include "ledger/writer-internal.h"
 #include "store/store.h"
 
 struct fixture {
@@ -879,6 +880,44 @@ static void test_writer_commits_to_bundle_end(void **state)
 	ledger_prep_free(lp);
 }
 
+/*
+ * Under constant appends the checkpointer syncs the database file each time the WAL grew by
+ * CKPT_PRESYNC_PAGES (writer.c), so that the writer's restart does not sync everything the
+ * passive copies wrote while every entry waits. Appends 2 KiB entries (a bounded number) until
+ * it has done so once; every entry stays acknowledged, in order, and in the ledger.
+ */
+static void test_writer_syncs_database_ahead(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .max_entries = 500, .max_delay_us = 200 };
+	char *buf = xmalloc(2048);
+	uint64_t ticket = 0, n = 0, size, idx;
+	uint8_t root[32];
+
+	assert_int_equal(ledger_init_keys(f->dir, "ward", &f->err), 0);
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	memset(buf, 'x', 2048);
+	/* 16 MiB of WAL (CKPT_PRESYNC_PAGES) is ~6,000 such entries: 30,000 is ample */
+	while (ledger_writer_presyncs(w) < 1 && n < 30000) {
+		for (int i = 0; i < 1000; i++, n++) {
+			struct ledger_entry e = { .kind = ENTRY_NOTE,
+				                  .time_ms = (int64_t)n,
+				                  .data = (const uint8_t *)buf,
+				                  .data_len = 2048 };
+			assert_int_equal(ledger_writer_submit(w, &e, &ticket, &f->err), 0);
+		}
+		assert_int_equal(ledger_writer_wait(w, ticket, &idx, &f->err), 0);
+		assert_int_equal(idx, n - 1);
+	}
+	assert_true(ledger_writer_presyncs(w) >= 1);
+	assert_int_equal(ledger_writer_durable(w), n);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, n);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -895,6 +934,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_flush_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-ledger", tests, NULL, NULL);
 }
