@@ -5,11 +5,24 @@ set -u
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mamori-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 unset MAMORI_DIR
+# $MAMORI_BIN is the binary itself (readelf); $MAMORI may become a wrapper below.
+if [ -z "${MAMORI_LEAK_REAL:-}" ]; then
+	MAMORI_BIN=$MAMORI
+	export MAMORI_BIN
+fi
 # Under run-pg.sh every ward lives in PostgreSQL: init gets --store (mamori-pg.sh).
 if [ -n "${MAMORI_TEST_PG_HOST:-}" ] && [ -z "${MAMORI_PG_REAL:-}" ]; then
 	MAMORI_PG_REAL=$MAMORI
 	MAMORI="$MAMORI_SRCDIR/tests/cli/mamori-pg.sh"
 	export MAMORI_PG_REAL MAMORI
+fi
+# LeakSanitizer checks the first call of each kind of command in a test, not its repeats
+# (mamori-leaks.sh; docs/testing.md, "Time"). MAMORI_TEST_LEAKS=all checks every call.
+if [ -z "${MAMORI_LEAK_REAL:-}" ]; then
+	MAMORI_LEAK_REAL=$MAMORI
+	MAMORI="$MAMORI_SRCDIR/tests/cli/mamori-leaks.sh"
+	MAMORI_LEAK_SEEN="$TMP/.leak-checked"
+	export MAMORI_LEAK_REAL MAMORI MAMORI_LEAK_SEEN
 fi
 # The CLI's messages in English whatever the tester's locale (t0524 tests the Japanese).
 export MAMORI_LANG=en
@@ -31,7 +44,10 @@ expect() {
 	_name=$1
 	_want=$2
 	shift 2
+	MAMORI_LEAK_WANT=$_want # an error path is a kind of call of its own (mamori-leaks.sh)
+	export MAMORI_LEAK_WANT
 	run "$@"
+	unset MAMORI_LEAK_WANT
 	if [ "$rc" -eq "$_want" ]; then
 		ok "$_name"
 	else

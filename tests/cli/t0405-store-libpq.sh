@@ -6,7 +6,7 @@
 # Needs no PostgreSQL server: the store named below does not answer.
 . "$(dirname "$0")/lib.sh"
 
-run readelf -d "$MAMORI"
+run readelf -d "$MAMORI_BIN"
 check "readelf reads the binary" "[ $rc -eq 0 ] && grep -q NEEDED '$TMP/out'"
 check "mamori does not link libpq" "! grep -q 'libpq' '$TMP/out'"
 

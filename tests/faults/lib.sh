@@ -13,6 +13,10 @@ FLOG="$TMP/faults.log"
 # A preloaded library comes before the ASan runtime: let ASan accept that; leaks are the
 # other suites' business (a process failing on purpose may exit with allocations held).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0"
+# The shim is preloaded into what $MAMORI starts: the binary itself, not tests/cli/lib.sh's
+# leak-check wrapper (mamori-leaks.sh), whose shell and grep must not take the faults.
+MAMORI=${MAMORI_LEAK_REAL:-$MAMORI}
+export MAMORI
 
 faulty() {
 	_spec=$1

@@ -10,7 +10,7 @@ SERVER_PID=
 trap 'server_stop; rm -rf "$TMP"' EXIT
 LAZY='libmicrohttpd|libgnutls|libp11-kit|libldap|liblber|libsasl2'
 
-run readelf -d "$MAMORI"
+run readelf -d "$MAMORI_BIN"
 check "readelf reads the binary" "[ $rc -eq 0 ] && grep -q NEEDED '$TMP/out'"
 check "mamori links none of them" "! grep -Eq '$LAZY' '$TMP/out'"
 

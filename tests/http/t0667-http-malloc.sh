@@ -15,7 +15,7 @@ server_start
 is "started again with blocks to 256 bytes cached per thread" \
 	glibc.malloc.tcache_max=256 "$(env_of GLIBC_TUNABLES)"
 is "the same program with the same arguments (process $SERVER_PID)" \
-	"$MAMORI --dir $D serve --listen 127.0.0.1:0 " "$(args_of)"
+	"$MAMORI_BIN --dir $D serve --listen 127.0.0.1:0 " "$(args_of)"
 is "and it serves" 200 "$(status "${URL}login")"
 server_stop
 
