@@ -24,6 +24,18 @@ if [ -z "${MAMORI_LEAK_REAL:-}" ]; then
 	MAMORI_LEAK_SEEN="$TMP/.leak-checked"
 	export MAMORI_LEAK_REAL MAMORI MAMORI_LEAK_SEEN
 fi
+# python3 is Debian's (scripts/bootstrap installs the modules the tests use). A version manager's
+# shim found first in PATH is bypassed: pyenv's runs a dozen bash scripts before Python, ~0.5 s of
+# CPU a call against ~0.03 s, and the tests call python3 hundreds of times (docs/testing.md, "Time").
+case $(command -v python3) in
+/usr/bin/python3 | /bin/python3) ;;
+*)
+	if [ -x /usr/bin/python3 ] && mkdir "$TMP/.bin" && ln -s /usr/bin/python3 "$TMP/.bin/python3"; then
+		PATH="$TMP/.bin:$PATH"
+		export PATH
+	fi
+	;;
+esac
 # The CLI's messages in English whatever the tester's locale (t0524 tests the Japanese).
 export MAMORI_LANG=en
 _n=0
