@@ -12,7 +12,9 @@ const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const {
+  mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD, tokyoDay,
+} = require('./lib');
 const { shownText, findProblems } = require('./scan-lib');
 
 let ward, server, ctx, page;
@@ -111,7 +113,8 @@ test('an audit of 税務課: independence, a finding, the improvement and its fo
     'the evidence entry, linked to the ledger (in the fields and in the act that recorded it)');
   await page.click('a[href*="action=finding.plan_improvement"]');
   await page.fill('[name="f.improvement_plan"]', '複製記録簿を備え、月末に確認する');
-  await page.fill('[name="f.improvement_due"]', '2027-01-31');
+  // a date ahead, whatever the day the test runs (a fixed one would make it overdue one day)
+  await page.fill('[name="f.improvement_due"]', tokyoDay(60));
   await Promise.all([page.waitForLoadState('load'), page.click('form.card button[type=submit]')]);
   assert.ok((await page.textContent('main')).includes('改善中'), 'the finding is being improved');
   await logout(page);

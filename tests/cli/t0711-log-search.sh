@@ -8,14 +8,19 @@ D="$TMP/d"
 m() { "$MAMORI" --dir "$D" "$@"; }
 expect "init a ward" 0 m init --profile minato
 
-cat >"$TMP/a.log" <<'EOF'
-<38>Nov 22 11:46:00 web01 sshd[123]: Failed password for invalid user bob from 203.0.113.5 port 2222 ssh2
-<38>Nov 22 11:46:01 web01 sshd[123]: Failed password for invalid user bob from 203.0.113.5 port 2222 ssh2
-<38>Nov 22 11:46:02 web01 sshd[123]: Failed password for root from 203.0.113.5 port 2222 ssh2
-<38>Nov 22 11:46:03 web01 sshd[123]: Failed password for root from 203.0.113.5 port 2222 ssh2
-<38>Nov 22 11:46:04 web01 sshd[123]: Failed password for root from 203.0.113.5 port 2222 ssh2
-<38>1 2026-11-22T02:50:00.000Z DB01 sshd 9 - [origin@1 ip="192.0.2.4"] Accepted password for alice from 192.0.2.4 port 22 ssh2
-<86>Nov 22 12:00:00 db01 sudo:   carol : TTY=pts/0 ; PWD=/home/carol ; USER=root ; COMMAND=/usr/bin/id
+# The messages' day, two weeks ago in Tokyo. A BSD syslog timestamp has no year and gets the
+# year it is received in (ingest/rfc3164.c): a fixed "Nov 22" would be read as the 22nd of
+# November of whatever year the test runs in, outside a fixed window.
+LDAY=$(python3 -c 'import datetime as d; print((d.datetime.utcnow() + d.timedelta(hours=9, days=-14)).strftime("%Y-%m-%d"))')
+BSD=$(python3 -c 'import datetime as d; t = d.datetime.utcnow() + d.timedelta(hours=9, days=-14); print("JanFebMarAprMayJunJulAugSepOctNovDec"[3 * t.month - 3:3 * t.month], "%2d" % t.day)')
+cat >"$TMP/a.log" <<EOF
+<38>$BSD 11:46:00 web01 sshd[123]: Failed password for invalid user bob from 203.0.113.5 port 2222 ssh2
+<38>$BSD 11:46:01 web01 sshd[123]: Failed password for invalid user bob from 203.0.113.5 port 2222 ssh2
+<38>$BSD 11:46:02 web01 sshd[123]: Failed password for root from 203.0.113.5 port 2222 ssh2
+<38>$BSD 11:46:03 web01 sshd[123]: Failed password for root from 203.0.113.5 port 2222 ssh2
+<38>$BSD 11:46:04 web01 sshd[123]: Failed password for root from 203.0.113.5 port 2222 ssh2
+<38>1 ${LDAY}T02:50:00.000Z DB01 sshd 9 - [origin@1 ip="192.0.2.4"] Accepted password for alice from 192.0.2.4 port 22 ssh2
+<86>$BSD 12:00:00 db01 sudo:   carol : TTY=pts/0 ; PWD=/home/carol ; USER=root ; COMMAND=/usr/bin/id
 this line is not syslog: it is kept raw, with xyzzy inside
 {"EventID":4625,"Computer":"pc12","TargetUserName":"tanaka","IpAddress":"198.51.100.3"}
 EOF
@@ -37,7 +42,7 @@ out_has "sudo's command line" "COMMAND=/usr/bin/id"
 expect "--grep finds a message kept raw" 0 m log search --grep XYZZY --json
 out_has "the raw message" "\"format\":\"raw\""
 out_has "its text" "with xyzzy inside"
-expect "--since/--until in Tokyo time" 0 m log search --since "2026-11-22 11:46:01" --until "2026-11-22 11:46:03" --count
+expect "--since/--until in Tokyo time" 0 m log search --since "$LDAY 11:46:01" --until "$LDAY 11:46:03" --count
 check "three in that window" "[ \"\$(cat '$TMP/out')\" = 3 ]"
 expect "--limit and --offset page" 0 m log search --host web01 --limit 2 --offset 1 --json
 check "the 2nd and 3rd newest" "python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x[\"time\"][-7:] for x in a]==[\"03.000Z\",\"02.000Z\"], a' '$TMP/out'"
@@ -59,18 +64,18 @@ expect "--host --app from the index" 0 m log search --host db01 --app sudo --jso
 check "db01's sudo only" "python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x[\"app\"] for x in a]==[\"sudo\"], a' '$TMP/out'"
 expect "--host --app none there" 0 m log search --host web01 --app sudo --count
 check "none" "[ \"\$(cat '$TMP/out')\" = 0 ]"
-expect "--host with a window from the index" 0 m log search --host web01 --since "2026-11-22 11:46:01" --until "2026-11-22 11:46:03" --count
+expect "--host with a window from the index" 0 m log search --host web01 --since "$LDAY 11:46:01" --until "$LDAY 11:46:03" --count
 check "three of web01 in that window" "[ \"\$(cat '$TMP/out')\" = 3 ]"
-expect "--host with a window before its messages" 0 m log search --host web01 --until "2026-11-22 11:45:59" --count
+expect "--host with a window before its messages" 0 m log search --host web01 --until "$LDAY 11:45:59" --count
 check "none before" "[ \"\$(cat '$TMP/out')\" = 0 ]"
 expect "--host never seen" 0 m log search --host nowhere --count
 check "none from nowhere" "[ \"\$(cat '$TMP/out')\" = 0 ]"
 printf '%s\n' '<38>1 2026-01-05T00:00:00Z web01 app - - - a clock ten months behind' \
-	'<38>1 2026-11-22T03:00:00Z web01 app - - - on time' >"$TMP/b.log"
+	"<38>1 ${LDAY}T03:00:00Z web01 app - - - on time" >"$TMP/b.log"
 expect "import a far-off time" 0 m log import --source clocks "$TMP/b.log"
 expect "reindex them" 0 m log reindex
 expect "--host with a window at the far-off time" 0 m log search --host web01 --since 2026-01-04 --until 2026-01-06 --json
-check "found though its run reaches November" "python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x[\"message\"] for x in a]==[\"a clock ten months behind\"], a' '$TMP/out'"
+check "found though its run reaches two weeks ago" "python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert [x[\"message\"] for x in a]==[\"a clock ten months behind\"], a' '$TMP/out'"
 
 # The rules.
 expect "rules list" 0 m log rules list --json
