@@ -110,6 +110,31 @@ done_testing() {
 	exit $?
 }
 
+# free_port [tcp|udp]: a loopback port free now and below the kernel's ephemeral range, for a
+# server started on a port the test chose (t0710's rsyslog) or restarted on the same port
+# (t0660). A port from the ephemeral range (what port 0 gives) can be taken between the test's
+# check and the bind, or while the server is down, by any process on the machine that binds
+# port 0 or connects out (its own end gets an ephemeral port); one below it only by another
+# explicit choice. Port 0 (the kernel's choice) if the range starts too low to choose below.
+free_port() {
+	python3 - "${1:-tcp}" <<'EOF_PY'
+import random, socket, sys
+try:
+    lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError):
+    lo = 0
+kind = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
+for _ in range(100):
+    s = socket.socket(socket.AF_INET, kind)
+    try:
+        s.bind(("127.0.0.1", random.randrange(10000, lo) if lo > 11000 else 0))
+    except OSError:
+        continue
+    print(s.getsockname()[1])
+    break
+EOF_PY
+}
+
 # apply_reviewed FILE CHIEF COUNCIL: a new version of a Minato ward's profile ($D) put in force
 # the reviewed way (MIN-10, docs/audits.md): CHIEF (a system_chief) proposes the policy review of
 # FILE's version and decides it in force from today, COUNCIL approves the decision, and the

@@ -49,7 +49,8 @@ stop() {
 	kill -TERM "$SERVER" 2>/dev/null
 	wait "$SERVER" 2>/dev/null
 }
-trap 'stop; [ -f "$TMP/rs.pid" ] && kill "$(cat "$TMP/rs.pid")" 2>/dev/null; rm -rf "$TMP"' EXIT
+RS=
+trap 'stop; [ -n "$RS" ] && kill "$RS" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # found TEXT N: waits up to 10 s until --grep TEXT finds N messages (search reads the ledger's
 # tail too, so this is about the senders and the receivers, not the index).
@@ -119,10 +120,11 @@ expect "a line that is no syslog is kept raw" 0 m log search --grep e7x --json
 out_has "raw" "\"format\":\"raw\""
 
 # rsyslog (Debian) forwarding with omfwd: TCP with LF framing, TLS with octet counting and a
-# client certificate.
-RSPORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# client certificate. rsyslog listens on a port the test chooses (free_port, below the
+# ephemeral range); should another process take it first, rsyslogd is tried on another one.
 mkdir -p "$TMP/rs"
-cat >"$TMP/rs.conf" <<EOF
+rs_conf() {
+	cat >"$TMP/rs.conf" <<EOF
 global(workDirectory="$TMP/rs"
        DefaultNetstreamDriverCAFile="$TMP/ca.pem"
        DefaultNetstreamDriverCertFile="$TMP/client.pem"
@@ -137,17 +139,44 @@ ruleset(name="fwd") {
          TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")
 }
 EOF
+}
+# rs_bound: rsyslogd itself holds RSPORT (a socket of /proc/net/udp on that port is one of its
+# open files). A datagram sent before that is lost; once it is bound, the datagram waits in the
+# socket however long imudp takes to read it. (rsyslog 8.2302 binds before it writes its pid
+# file, but that order is its own business.)
+rs_bound() {
+	for _ino in $(awk -v p=":$(printf '%04X' "$RSPORT")" '$2 ~ p "$" { print $10 }' /proc/net/udp); do
+		ls -l "/proc/$RS/fd" 2>/dev/null | grep -qF "socket:[$_ino]" && return 0
+	done
+	return 1
+}
 if command -v rsyslogd >/dev/null 2>&1; then
-	rsyslogd -n -f "$TMP/rs.conf" -i "$TMP/rs.pid" >"$TMP/rs.out" 2>&1 &
-	for _i in $(seq 1 50); do [ -s "$TMP/rs.pid" ] && break; sleep 0.1; done
-	sleep 0.5
+	for _try in 1 2 3; do
+		RSPORT=$(free_port udp)
+		rs_conf
+		rm -f "$TMP/rs.pid"
+		rsyslogd -n -f "$TMP/rs.conf" -i "$TMP/rs.pid" >"$TMP/rs.out" 2>&1 &
+		RS=$!
+		for _i in $(seq 1 100); do
+			rs_bound && break
+			kill -0 "$RS" 2>/dev/null || break
+			sleep 0.1
+		done
+		rs_bound && break
+		diag "rsyslogd did not get port $RSPORT:" "$(cat "$TMP/rs.out")"
+		kill "$RS" 2>/dev/null
+		wait "$RS" 2>/dev/null
+	done
+	check "rsyslogd listens on its UDP port" rs_bound
 	logger -n 127.0.0.1 -P "$RSPORT" -d -t viarsyslog "through rsyslog r1x"
 	check "rsyslog forwards over TCP and TLS: both arrive" "found r1x 2"
 	expect "read back" 0 m log search --grep r1x --json
 	out_has "one came over TCP" "\"via\":\"tcp\""
 	out_has "one over TLS" "\"via\":\"tls\""
 	out_has "with the client certificate's subject" "CN=rsyslog client"
-	kill "$(cat "$TMP/rs.pid")" 2>/dev/null
+	kill "$RS" 2>/dev/null
+	wait "$RS" 2>/dev/null
+	RS=
 else
 	not_ok "rsyslogd is not installed (scripts/bootstrap installs rsyslog and rsyslog-gnutls)"
 fi

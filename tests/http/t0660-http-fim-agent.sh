@@ -27,8 +27,10 @@ token_scoped suzuki logs >"$TMP/token-logs"
 chmod 600 "$TMP/token" "$TMP/token-staff" "$TMP/token-logs"
 server_stop
 check "two tokens" "[ -s '$TMP/token' ] && [ -s '$TMP/token-staff' ]"
-server_start --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
-PORT=$(echo "$URL" | sed 's|.*:\([0-9]*\)/|\1|')
+# The server comes back on this port below: one below the ephemeral range (lib.sh free_port),
+# which no other process's client end or port-0 server can take while it is down.
+PORT=$(free_port)
+server_start --listen "127.0.0.1:$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
 SERVER="https://127.0.0.1:$PORT"
 
 for n in 1 2; do
