@@ -9,26 +9,6 @@
 #include "web/session.h"
 #include "web/web.h"
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-struct web_user *web_user_dup(const struct web_user *u)
-{
-	struct web_user *c = xcalloc(1, sizeof(*c));
-
-	*c = *u;
-	c->login = dup_or_null(u->login);
-	c->name = dup_or_null(u->name);
-	c->section = dup_or_null(u->section);
-	c->employment = dup_or_null(u->employment);
-	c->roles = u->n_roles ? xcalloc(u->n_roles, sizeof(*c->roles)) : NULL;
-	for (size_t i = 0; i < u->n_roles; i++)
-		c->roles[i] = xstrdup(u->roles[i]);
-	return c;
-}
-
 bool web_api_memo_get(struct web_api_memo *m, const char *digest, int64_t stamp, int64_t now_ms,
                       struct web_user **ret_user, int64_t *ret_token_id, char scope[16],
                       int64_t *ret_last_used_ms)

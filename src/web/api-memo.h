@@ -43,7 +43,4 @@ void web_api_memo_put(struct web_api_memo *m, const char *digest, int64_t stamp,
 /* Forgets what m holds (the digest wiped). */
 void web_api_memo_clear(struct web_api_memo *m);
 
-/* A deep copy of u. */
-struct web_user *web_user_dup(const struct web_user *u);
-
 #endif

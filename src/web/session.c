@@ -57,6 +57,26 @@ void web_user_free(struct web_user *u)
 	free(u);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+struct web_user *web_user_dup(const struct web_user *u)
+{
+	struct web_user *c = xcalloc(1, sizeof(*c));
+
+	*c = *u;
+	c->login = dup_or_null(u->login);
+	c->name = dup_or_null(u->name);
+	c->section = dup_or_null(u->section);
+	c->employment = dup_or_null(u->employment);
+	c->roles = u->n_roles ? xcalloc(u->n_roles, sizeof(*c->roles)) : NULL;
+	for (size_t i = 0; i < u->n_roles; i++)
+		c->roles[i] = xstrdup(u->roles[i]);
+	return c;
+}
+
 int web_user_load(struct store *st, int64_t id, struct web_user **ret, struct strbuf *err)
 {
 	struct org_user ou = { 0 };

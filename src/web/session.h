@@ -38,6 +38,8 @@ int web_session_setup(const char *dir, struct strbuf *err);
 /* Loads a user with the roles held now; -ENOENT when not there. */
 int web_user_load(struct store *st, int64_t id, struct web_user **ret, struct strbuf *err);
 void web_user_free(struct web_user *u);
+/* A deep copy of u (web_user_free). */
+struct web_user *web_user_dup(const struct web_user *u);
 /* True when the user holds role at scope (scope NULL: at any scope). */
 bool web_user_has_role(const struct web_user *u, const char *role, const char *scope);
 

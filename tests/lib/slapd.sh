@@ -7,10 +7,8 @@
 #   slapd_restart          starts it again on the same ports (after slapd_stop)
 # The suffix is dc=minato,dc=example.
 
-# free_port: a port nobody listens on now (the kernel's choice for port 0).
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# Its ports come from tests/cli/lib.sh's free_port (sourced first, by way of the test's lib.sh):
+# below the kernel's ephemeral range, so no other process takes them while slapd_restart is away.
 
 slapd_start() {
 	SLAPD_DIR=$1
