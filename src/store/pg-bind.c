@@ -1,4 +1,5 @@
-/* pg-bind: a PostgreSQL statement's bindings and the values of its current row (store/pg.c). */
+/* pg-bind: a PostgreSQL statement's bindings and the values of its current row (statements:
+ * store/pg-stmt.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
-/* pg-internal: the PostgreSQL side's own types, shared by store/pg.c (connection, statements,
- * COPY, errors) and store/pg-bind.c (bindings and the current row's values). */
+/* pg-internal: the PostgreSQL side's own types and calls, shared by store/pg.c (the connection,
+ * pending savepoints, errors), store/pg-stmt.c (statements, COPY) and store/pg-bind.c (bindings
+ * and the current row's values). */
 #ifndef MAMORI_STORE_PG_INTERNAL_H
 #define MAMORI_STORE_PG_INTERNAL_H
 
@@ -58,5 +59,25 @@ struct pg_stmt {
 	size_t *blob_len;
 	int blob_cols;
 };
+
+struct store;
+struct strbuf;
+
+/* store/pg.c, for store/pg-stmt.c: */
+/* Around every call that talks to the server: see store/pg-owner.h. */
+void pg_conn_enter(struct store *st, const char *what);
+void pg_conn_leave(struct store *st);
+/* A failed libpq call or result (res may be NULL) to a negative errno and a message in err. */
+int pg_fail(struct store *st, const PGresult *res, const char *what, struct strbuf *err);
+/* Before a statement: whether it may run again on a new connection if this one is lost. */
+bool pg_may_retry(struct store *st);
+/* After a failed statement that may run again: the connection was lost and is made again. */
+bool pg_retry(struct store *st);
+/* Savepoints and RELEASEs store.c queued that the server has not been sent yet. */
+bool pg_pending(const struct store *st);
+/* Appends them to out ("...; "), counted as sent. */
+void pg_pending_text(struct store *st, struct strbuf *out);
+/* Sends them on their own, before a statement that cannot carry them in its message. */
+int pg_flush_savepoints(struct store *st, struct strbuf *err);
 
 #endif

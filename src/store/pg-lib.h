@@ -9,7 +9,7 @@
 /*
  * Linked, libpq (and the Kerberos, LDAP and SASL libraries under it) costs every mamori process
  * about 1 MB at start, the SQLite ward's and `mamori fim init` too; loaded here only a process
- * whose store is postgresql:// pays. store/pg.c includes this header after libpq-fe.h and calls
+ * whose store is postgresql:// pays. store/pg*.c include this header after libpq-fe.h and call
  * the functions by their usual names: the macros below send each call through the pointer
  * pg_lib_load set. A function used for the first time is added to both lists (and pg-lib.c).
  */

@@ -252,7 +252,7 @@ int64_t query_changes(struct store *st)
 int64_t query_last_id(struct store *st)
 {
 	if (st->pg) {
-		/* what the last INSERT sent back (pg.c returning_id), else the value the last
+		/* what the last INSERT sent back (pg-stmt.c returning_id), else the value the last
 		 * INSERT's identity column drew in this session */
 		struct query *q;
 		int64_t id = 0;

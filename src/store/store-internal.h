@@ -16,7 +16,7 @@ struct query {
 	const char *sql; /* the caller's constant text: compared by pointer, then text */
 	unsigned hash;
 	sqlite3_stmt *stmt; /* SQLite: the statement; NULL on PostgreSQL */
-	struct pg_stmt *pg; /* PostgreSQL (store/pg.c): the prepared statement */
+	struct pg_stmt *pg; /* PostgreSQL (store/pg-stmt.c): the prepared statement */
 	int bind_rc;        /* the first failed binding since the last reset, else SQLITE_OK */
 };
 
@@ -81,7 +81,8 @@ int store_pg_open(const char *url, unsigned flags, bool create, struct store **r
                   struct strbuf *err);
 int store_pg_schema_version(struct store *st);
 
-/* store/pg.c: the PostgreSQL side of store.c and query.c (libpq stays inside pg.c). */
+/* store/pg.c, pg-stmt.c, pg-bind.c: the PostgreSQL side of store.c and query.c (libpq stays
+ * inside store/pg*.c). */
 int pg_url_check(const char *url, struct strbuf *err);
 int pg_open(struct store *st, const char *url, struct strbuf *err);
 void pg_close(struct store *st);

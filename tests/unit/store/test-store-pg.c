@@ -225,8 +225,8 @@ static void test_transactions(void **state)
 
 /*
  * What a write costs in round trips to the server: BEGIN with the writers' lock is one message;
- * an INSERT and the id it made are one (RETURNING id, pg.c returning_id), where asking for the
- * id (lastval()) was another. A table without an id column still takes the same kind of
+ * an INSERT and the id it made are one (RETURNING id, pg-stmt.c returning_id), where asking for
+ * the id (lastval()) was another. A table without an id column still takes the same kind of
  * INSERT, and an INSERT ... SELECT leaves query_last_id to lastval() as before. A savepoint
  * goes with the statement after it (none if nothing ran in it), the door's setting opened in
  * it is closed by its RELEASE in the same message, which goes with the next message (the next
