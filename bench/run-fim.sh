@@ -6,6 +6,10 @@
 # Each figure is the best of BENCH_FIM_RUNS runs (default 3; the machine is shared). Times are
 # wall clock and CPU time (user + system); memory is the kernel's high-water mark (VmHWM) of the
 # mamori process, measured by bench-fim run.
+# Beside them, the least any program must do to hash those files (bench/fim-floor.c: the paths
+# given, two threads that open, read 256 KiB at a time, SHA-256 and close; then the same with
+# the fstat before and after that issue 14 requires of fim), timed after each init: how near a
+# program that reads the files can come to the ceiling, which reads none.
 # Without the peers, Mamori alone on a tree of the same shape (bench/fim-tree.py).
 # Rows: benchmark, figure, unit, peer, peer figure, ratio (tab separated).
 set -eu
@@ -15,11 +19,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${BENCH_FIM_RUNS:-3}
 M="$B/mamori"
 BF="$B/bench/bench-fim"
+FF="$B/bench/fim-floor"
 peers=$(peers_dir fim)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mamori-bench-fim.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-[ -x "$BF" ] || { echo "run-fim: $BF not built" >&2; exit 1; }
+for p in "$BF" "$FF"; do
+	[ -x "$p" ] || { echo "run-fim: $p not built" >&2; exit 1; }
+done
 tree="$work/tree"
 if [ -n "$peers" ]; then
 	python3 "$peers/mktree.py" "$tree" >"$work/tree.txt"
@@ -30,6 +37,7 @@ files=$(awk '{print $2}' "$work/tree.txt")
 bytes=$(awk '{print $4}' "$work/tree.txt")
 printf 'Bench = sha256+p+u+g+m+s+i+n\n%s Bench\n' "$tree" >"$work/fim.conf"
 cat "$tree"/*/*/* >/dev/null # warm the cache
+find "$tree" -type f | LC_ALL=C sort >"$work/list.txt" # the minimal reader's files
 
 # timed NAME CMD...: runs CMD through bench-fim run (a small parent, so the max RSS is the
 # program's own), appends "NAME seconds cpu_seconds maxrss_kib exit" to $work/times.
@@ -57,6 +65,10 @@ while [ $i -le "$RUNS" ]; do
 	"$M" --dir "$work/d$i" init --profile minato >/dev/null 2>&1
 	[ $i -gt 0 ] && speed_16k -elapsed -multi 2 >>"$work/elapsed.txt"
 	timed "init$([ $i -eq 0 ] && echo -warm)" "$M" --dir "$work/d$i" fim init --config "$work/fim.conf"
+	if [ $i -gt 0 ]; then
+		timed floor "$FF" "$work/list.txt" 2 0
+		timed floor-stat "$FF" "$work/list.txt" 2 1
+	fi
 	i=$((i + 1))
 done
 d="$work/d1"
@@ -155,6 +167,24 @@ printf 'fim init beside the ceiling under the same load (wall)\t%s\ts\tceiling: 
 	"$init_s" "$mbs_load" "$ceil_load" "$(ratio "$init_s" "$ceil_load")"
 printf 'fim init CPU time (user + system, best of %s)\t%s\tCPU s\tCPU time hashing alone needs: bytes / openssl speed (%s MB/s)\t%s\t%s\n' \
 	"$RUNS" "$init_cpu" "$mbs" "$ceil_cpu" "$(ratio "$init_cpu" "$ceil_cpu")"
+floor_s=$(best floor) floor_cpu=$(bestcpu floor)
+floors_s=$(best floor-stat) floors_cpu=$(bestcpu floor-stat)
+if awk '$1 ~ /^floor/ && $5 != 0 { bad = 1 } END { exit !bad }' "$work/times"; then
+	echo "run-fim: the minimal reader could not read the tree" >&2
+	exit 1
+fi
+printf 'minimal reader (paths given; open, read 256 KiB, SHA-256, close; 2 threads) beside the ceiling\t%s\ts\tthe hashing ceiling above (reads no file)\t%s\t%s\n' \
+	"$floor_s" "$ceil" "$(ratio "$floor_s" "$ceil")"
+printf 'minimal reader + fstat before and after (as fim must) beside the ceiling\t%s\ts\tthe hashing ceiling above (reads no file)\t%s\t%s\n' \
+	"$floors_s" "$ceil" "$(ratio "$floors_s" "$ceil")"
+printf 'fim init beside the minimal reader + fstats, same run (wall)\t%s\ts\tminimal reader + fstat before and after, 2 threads\t%s\t%s\n' \
+	"$init_s" "$floors_s" "$(ratio "$init_s" "$floors_s")"
+printf 'minimal reader CPU time (user + system)\t%s\tCPU s\tCPU time hashing alone needs (above)\t%s\t%s\n' \
+	"$floor_cpu" "$ceil_cpu" "$(ratio "$floor_cpu" "$ceil_cpu")"
+printf 'minimal reader + fstats CPU time (user + system)\t%s\tCPU s\tCPU time hashing alone needs (above)\t%s\t%s\n' \
+	"$floors_cpu" "$ceil_cpu" "$(ratio "$floors_cpu" "$ceil_cpu")"
+printf 'fim init CPU time beside the minimal reader + fstats, same run\t%s\tCPU s\tminimal reader + fstat before and after, CPU time\t%s\t%s\n' \
+	"$init_cpu" "$floors_cpu" "$(ratio "$init_cpu" "$floors_cpu")"
 # verdict FIGURE OP LIMIT: the ratio figure / limit, and whether the target is met (le: at most).
 verdict() {
 	python3 -c "f, l = $1, $3; ok = f <= l if '$2' == 'le' else f >= l; print(f'{f / l:.2f}x ({\"met\" if ok else \"NOT met\"})')"
