@@ -33,8 +33,10 @@ int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct 
 void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
               const char *payload, size_t len);
 /*
- * The ledger index below which every message queued so far has been analysed: UINT64_MAX
- * when none waits, 0 when that is not known yet (the oldest waiting is not yet durable).
+ * The ledger index below which every message of the writer's tickets handed out so far has
+ * been analysed: UINT64_MAX when none waits, 0 when that is not known (the writer has
+ * committed nothing yet, or the oldest waiting was refused). Ask it after reading the ledger:
+ * a message committed before the call is then below it only once analysed.
  */
 uint64_t live_floor(struct live *l);
 /* Messages analysed, and those left out because their index was no longer known. */

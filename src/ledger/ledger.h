@@ -221,6 +221,13 @@ int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_i
  */
 int ledger_writer_wait_range(struct ledger_writer *w, uint64_t first, uint64_t last,
                              struct strbuf *err);
+/*
+ * Without waiting: an index that ticket's entry is at or past. Its own index once its batch
+ * is committed (durable or not yet); before that, the end of the writer's last commit (batches
+ * are committed in ticket order, so it lands there or later). UINT64_MAX when not known:
+ * nothing committed yet, its batch refused, or no longer remembered.
+ */
+uint64_t ledger_writer_index_floor(struct ledger_writer *w, uint64_t ticket);
 /* The ticket the next submit gets (to wait for a range of submits with wait_range). */
 uint64_t ledger_writer_next_ticket(struct ledger_writer *w);
 /* Submit and wait. */

@@ -159,6 +159,23 @@ int ledger_writer_wait_range(struct ledger_writer *w, uint64_t first, uint64_t l
 	return r;
 }
 
+uint64_t ledger_writer_index_floor(struct ledger_writer *w, uint64_t ticket)
+{
+	uint64_t index = UINT64_MAX;
+
+	/* The ring and `committed` move together, under w->mu, after each commit. */
+	pthread_mutex_lock(&w->mu);
+	if (ticket < w->committed) {
+		if (!failed_batch_of(w, ticket))
+			index = ring_index_locked(w, ticket);
+	} else if (w->ring_nr) {
+		const struct ring_rec *last = &w->ring[(w->ring_nr - 1) % RING];
+		index = last->first_index + last->nr;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return index;
+}
+
 uint64_t ledger_writer_next_ticket(struct ledger_writer *w)
 {
 	uint64_t t;
