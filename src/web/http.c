@@ -497,7 +497,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	 * drop the ledger writer connection's whole page cache at its next transaction (another
 	 * connection changed the WAL), about 2 MiB of pages freed at once, handed back, then
 	 * faulted in again page by page (the writer took up to 30,000 page faults per 500,000
-	 * messages, +0.2-0.8 us a message). Up to 4 MiB at the top stays (twice such a cache);
+	 * messages, up to +0.8 us a message). Up to 4 MiB at the top stays (twice such a cache);
 	 * serve_keep_tick's malloc_trim still hands everything free back every 5 s.
 	 */
 	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
