@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Count every TAP test case in meson's testlog.json (and extra TAP files); print 'N passed, N failed'.
+"""Count every TAP test case in meson's test logs (and extra TAP files); print 'N passed, N failed'.
 
-    test-summary.py [--times] [--tally DIR] [--tsan FILE] TESTLOG.json [EXTRA.tap...]
+    test-summary.py [--times] [--tally DIR] [--tsan FILE] TESTLOG.json [TESTLOG.json...] [EXTRA.tap...]
+
+Each FILE.json is the log of one `meson test` run (make check runs three: scripts/check says
+which); a missing log is a failure. Every other file is read as TAP.
 
 --times prints each suite's time (the sum of its tests' durations) and its longest test, so the
 make check budget (25 minutes) stays visible. --tally reads what the fault and crash tests
@@ -51,7 +54,7 @@ def suite_times(entries):
         t[1] += d
         if d > t[2]:
             t[2], t[3] = d, e.get('name', '')
-    print('suite times (sum of test durations; tests run two at a time):')
+    print('suite times (sum of the durations of each suite\'s tests):')
     total = 0.0
     for suite, (n, d, longest, name) in sorted(suites.items(), key=lambda x: -x[1][1]):
         total += d
@@ -78,19 +81,22 @@ def main():
     ap.add_argument('--times', action='store_true')
     ap.add_argument('--tally')
     ap.add_argument('--tsan')
-    ap.add_argument('log')
-    ap.add_argument('extra', nargs='*')
+    ap.add_argument('files', nargs='+')
     args = ap.parse_args()
-    log, extra = args.log, args.extra
+    logs = [p for p in args.files if p.endswith('.json')]
+    extra = [p for p in args.files if not p.endswith('.json')]
     passed = failed = 0
     broken = []
-    try:
-        with open(log, encoding='utf-8', errors='replace') as f:
-            entries = [json.loads(line) for line in f if line.strip()]
-    except OSError:
-        entries = []
-        broken.append('no test log')
-        failed += 1
+    entries = []
+    if not logs:
+        logs = ['(none given)']
+    for log in logs:
+        try:
+            with open(log, encoding='utf-8', errors='replace') as f:
+                entries += [json.loads(line) for line in f if line.strip()]
+        except OSError:
+            broken.append(f'no test log {log}')
+            failed += 1
     for e in entries:
         p, fl, plan = count_tap(e.get('stdout') or '')
         result = e.get('result', '')
