@@ -171,6 +171,9 @@ struct ledger_writer_options {
 	void *on_commit_ctx;
 	/* Tests only: called instead of fdatasync(fd) on the WAL (NULL: fdatasync). */
 	int (*flush)(int fd);
+	/* Tests only: the WAL size in pages past which the writer restarts it (0, or anything
+	 * larger than the default: 32,768, ledger/writer.c CKPT_RESTART_PAGES). */
+	unsigned restart_pages;
 };
 
 struct ledger_writer;

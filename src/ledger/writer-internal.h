@@ -99,9 +99,10 @@ struct ledger_writer {
 	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
 	uint64_t size_hint; /* the ledger's size after this writer's last commit (bundle_cut) */
 	bool can_sign;
-	int wal_pages;  /* WAL size after the last commit (store_wal_watch) */
-	int presync_at; /* the WAL size at which the checkpointer next syncs the database file */
-	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
+	int wal_pages;     /* WAL size after the last commit (store_wal_watch) */
+	int restart_pages; /* CKPT_RESTART_PAGES, or the tests' opt.restart_pages */
+	int presync_at;    /* the WAL size at which the checkpointer next syncs the database file */
+	bool pipelined;    /* WAL mode: the syncer acknowledges; else each commit syncs itself */
 
 	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
 	pthread_t sync_thread;
@@ -117,12 +118,24 @@ struct ledger_writer {
 	bool ckpt_started, ckpt_wanted, ckpt_stop;
 	bool presync_wanted; /* sync the database file before the next passive copy */
 	uint64_t presyncs;   /* those done (tests) */
+	/*
+	 * The restart waits for a fresh round (writer.c, CKPT_RESTART_PAGES): the writer asks for
+	 * it (fresh_wanted, fresh_asked until answered) for the WAL of generation wal_gen (one per
+	 * restart), and the checkpointer answers fresh_ready when it copied the whole WAL and
+	 * synced the database file for that generation.
+	 */
+	bool fresh_wanted, fresh_asked, fresh_ready;
+	uint64_t wal_gen, fresh_gen;
+	uint64_t restarts, fresh_restarts; /* restarts done, those right after a fresh round */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;
 };
 
 /* How many times the checkpointer synced the database file ahead of a restart (tests). */
 uint64_t ledger_writer_presyncs(struct ledger_writer *w);
+/* How many WAL restarts the writer made, and how many of them right after a fresh round
+ * (tests). */
+void ledger_writer_restarts(struct ledger_writer *w, uint64_t *all, uint64_t *fresh);
 
 /* The failed batch that ticket was in, or NULL. */
 const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket);

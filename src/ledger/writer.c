@@ -38,6 +38,19 @@
  * the writer's descriptor, is told of the same failure (as is every descriptor of the file).
  */
 #define CKPT_PRESYNC_PAGES 4096
+/*
+ * Even so, the restart copied and synced whatever was committed since the last passive copy
+ * and written to the file since the last sync ahead: up to 2 x 4,096 pages, while every entry
+ * waits (the quiet 80% row: ack p99 12.0 and 16.4 ms beside a disk fsync p99 of 0.65 and
+ * 0.88 ms). So past CKPT_RESTART_PAGES the writer asks the checkpointer for a fresh round: a
+ * passive copy of the whole WAL, then a sync of the database file, both off the
+ * acknowledgements' path; it goes on committing meanwhile and restarts at the first commit
+ * after that round succeeded, when the restart has only the pages committed during the round
+ * to copy and sync. A round that could not copy everything (a reader still in an old
+ * snapshot) or whose sync failed is asked again at the next commit; past
+ * CKPT_RESTART_FORCE x CKPT_RESTART_PAGES the writer restarts anyway, as before.
+ */
+#define CKPT_RESTART_FORCE 2
 
 static void *checkpointer_main(void *arg)
 {
@@ -46,34 +59,86 @@ static void *checkpointer_main(void *arg)
 	pthread_setname_np(pthread_self(), "mamori-ckpt");
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		bool presync, synced;
+		bool presync, synced, fresh, copied;
+		uint64_t gen;
 
 		while (!w->ckpt_wanted && !w->ckpt_stop)
 			pthread_cond_wait(&w->ckpt_cv, &w->mu);
 		if (w->ckpt_stop)
 			break;
 		presync = w->presync_wanted;
+		fresh = w->fresh_wanted;
+		gen = w->wal_gen;
 		w->ckpt_wanted = false;
 		w->presync_wanted = false;
+		w->fresh_wanted = false;
 		pthread_mutex_unlock(&w->mu);
 		/* what earlier rounds copied goes to the disk now, not inside the restart */
 		synced = presync && store_db_sync(w->ckpt_st) == 0;
 		/* PASSIVE: copies what it can and never blocks the writer; errors just wait for
 		 * the next round (the writer's RESTART is the backstop). */
-		(void)store_checkpoint(w->ckpt_st, STORE_CHECKPOINT_PASSIVE);
+		copied = store_checkpoint(w->ckpt_st, STORE_CHECKPOINT_PASSIVE) == 0;
+		/* a fresh round: the whole WAL copied, then the file synced */
+		fresh = fresh && copied && store_db_sync(w->ckpt_st) == 0;
 		pthread_mutex_lock(&w->mu);
 		if (synced)
 			w->presyncs++;
+		if (gen == w->wal_gen && w->fresh_asked) {
+			w->fresh_asked = false;
+			w->fresh_ready = fresh;
+			w->fresh_gen = gen;
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
+/*
+ * With the WAL past its restart size: whether to restart now (a fresh round for this WAL is
+ * over, or it has grown CKPT_RESTART_FORCE times past; no checkpointer: at once). Otherwise
+ * asks for a fresh round unless one is under way.
+ */
+static bool restart_now(struct ledger_writer *w, bool *ret_fresh)
+{
+	bool now;
+
+	*ret_fresh = false;
+	if (!w->ckpt_started)
+		return true;
+	pthread_mutex_lock(&w->mu);
+	if (w->fresh_ready && w->fresh_gen == w->wal_gen) {
+		*ret_fresh = true;
+	} else if (!w->fresh_asked) {
+		w->fresh_asked = true;
+		w->fresh_wanted = true;
+		w->ckpt_wanted = true;
+		pthread_cond_signal(&w->ckpt_cv);
+	}
+	now = *ret_fresh || w->wal_pages >= CKPT_RESTART_FORCE * w->restart_pages;
+	if (now) {
+		/* a round still under way belongs to the WAL that ends here */
+		w->wal_gen++;
+		w->fresh_ready = false;
+		w->fresh_asked = false;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return now;
+}
+
 /* After a commit: ask for a background checkpoint, or restart the WAL when it is large. */
 static void after_commit(struct ledger_writer *w)
 {
-	if (w->wal_pages >= CKPT_RESTART_PAGES) {
-		(void)store_checkpoint(w->st, STORE_CHECKPOINT_RESTART);
+	bool fresh;
+
+	if (w->wal_pages >= w->restart_pages) {
+		if (!restart_now(w, &fresh))
+			return;
+		if (store_checkpoint(w->st, STORE_CHECKPOINT_RESTART) == 0) {
+			pthread_mutex_lock(&w->mu);
+			w->restarts++;
+			w->fresh_restarts += fresh;
+			pthread_mutex_unlock(&w->mu);
+		}
 		w->wal_pages = 0;
 		w->presync_at = CKPT_PRESYNC_PAGES;
 	} else if (w->wal_pages >= CKPT_PASSIVE_PAGES && w->ckpt_started) {
@@ -88,6 +153,14 @@ static void after_commit(struct ledger_writer *w)
 	} else if (w->wal_pages < w->presync_at - CKPT_PRESYNC_PAGES) {
 		w->presync_at = CKPT_PRESYNC_PAGES; /* the WAL started afresh (another's restart) */
 	}
+}
+
+void ledger_writer_restarts(struct ledger_writer *w, uint64_t *all, uint64_t *fresh)
+{
+	pthread_mutex_lock(&w->mu);
+	*all = w->restarts;
+	*fresh = w->fresh_restarts;
+	pthread_mutex_unlock(&w->mu);
 }
 
 uint64_t ledger_writer_presyncs(struct ledger_writer *w)
@@ -519,6 +592,9 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	 */
 	store_wal_watch(w->st, &w->wal_pages);
 	w->presync_at = CKPT_PRESYNC_PAGES;
+	w->restart_pages = w->opt.restart_pages && w->opt.restart_pages < CKPT_RESTART_PAGES
+	                       ? (int)w->opt.restart_pages
+	                       : CKPT_RESTART_PAGES;
 	{
 		uint8_t root[MERKLE_HASH_SIZE];
 		if (ledger_head(w->lg, &w->size_hint, root, &e2) < 0)
