@@ -122,10 +122,12 @@ struct ledger_writer {
 	 * The restart waits for a fresh round (writer.c, CKPT_RESTART_PAGES): the writer asks for
 	 * it (fresh_wanted, fresh_asked until answered) for the WAL of generation wal_gen (one per
 	 * restart), and the checkpointer answers fresh_ready when it copied the whole WAL and
-	 * synced the database file for that generation.
+	 * synced the database file for that generation; fresh_from is the WAL's size when the
+	 * writer asked, fresh_rounds the rounds answered for this WAL.
 	 */
 	bool fresh_wanted, fresh_asked, fresh_ready;
 	uint64_t wal_gen, fresh_gen;
+	int fresh_from, fresh_rounds;
 	uint64_t restarts, fresh_restarts; /* restarts done, those right after a fresh round */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;

@@ -46,11 +46,16 @@
  * passive copy of the whole WAL, then a sync of the database file, both off the
  * acknowledgements' path; it goes on committing meanwhile and restarts at the first commit
  * after that round succeeded, when the restart has only the pages committed during the round
- * to copy and sync. A round that could not copy everything (a reader still in an old
- * snapshot) or whose sync failed is asked again at the next commit; past
- * CKPT_RESTART_FORCE x CKPT_RESTART_PAGES the writer restarts anyway, as before.
+ * to copy and sync. If more than CKPT_FRESH_SLACK of them (a 32nd of the restart size: 4 MiB)
+ * were committed since the round was asked for, another round is asked for first, up to
+ * CKPT_FRESH_ROUNDS rounds per WAL (each is shorter than the one before while the disk keeps
+ * up). A round that could not copy everything (a reader still in an old snapshot) or whose
+ * sync failed is asked again at the next commit; past CKPT_RESTART_FORCE x CKPT_RESTART_PAGES
+ * the writer restarts anyway, as before.
  */
-#define CKPT_RESTART_FORCE 2
+#define CKPT_RESTART_FORCE              2
+#define CKPT_FRESH_SLACK(restart_pages) ((restart_pages) / 32)
+#define CKPT_FRESH_ROUNDS               3
 
 static void *checkpointer_main(void *arg)
 {
@@ -107,10 +112,16 @@ static bool restart_now(struct ledger_writer *w, bool *ret_fresh)
 		return true;
 	pthread_mutex_lock(&w->mu);
 	if (w->fresh_ready && w->fresh_gen == w->wal_gen) {
-		*ret_fresh = true;
-	} else if (!w->fresh_asked) {
+		/* what the restart would copy and sync: at most what came after the request */
+		w->fresh_ready = false;
+		if (w->wal_pages - w->fresh_from <= CKPT_FRESH_SLACK(w->restart_pages) ||
+		    ++w->fresh_rounds >= CKPT_FRESH_ROUNDS)
+			*ret_fresh = true;
+	}
+	if (!*ret_fresh && !w->fresh_asked) {
 		w->fresh_asked = true;
 		w->fresh_wanted = true;
+		w->fresh_from = w->wal_pages;
 		w->ckpt_wanted = true;
 		pthread_cond_signal(&w->ckpt_cv);
 	}
@@ -120,6 +131,7 @@ static bool restart_now(struct ledger_writer *w, bool *ret_fresh)
 		w->wal_gen++;
 		w->fresh_ready = false;
 		w->fresh_asked = false;
+		w->fresh_rounds = 0;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return now;
