@@ -64,7 +64,7 @@ static void *checkpointer_main(void *arg)
 	pthread_setname_np(pthread_self(), "mamori-ckpt");
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		bool presync, synced, fresh, copied;
+		bool presync, synced, asked, fresh, copied;
 		uint64_t gen;
 
 		while (!w->ckpt_wanted && !w->ckpt_stop)
@@ -72,7 +72,7 @@ static void *checkpointer_main(void *arg)
 		if (w->ckpt_stop)
 			break;
 		presync = w->presync_wanted;
-		fresh = w->fresh_wanted;
+		asked = w->fresh_wanted;
 		gen = w->wal_gen;
 		w->ckpt_wanted = false;
 		w->presync_wanted = false;
@@ -84,11 +84,14 @@ static void *checkpointer_main(void *arg)
 		 * the next round (the writer's RESTART is the backstop). */
 		copied = store_checkpoint(w->ckpt_st, STORE_CHECKPOINT_PASSIVE) == 0;
 		/* a fresh round: the whole WAL copied, then the file synced */
-		fresh = fresh && copied && store_db_sync(w->ckpt_st) == 0;
+		fresh = asked && copied && store_db_sync(w->ckpt_st) == 0;
 		pthread_mutex_lock(&w->mu);
 		if (synced)
 			w->presyncs++;
-		if (gen == w->wal_gen && w->fresh_asked) {
+		/* only a round begun for the request answers it: a plain passive round that was
+		 * already under way when the writer asked would leave the asked-for round to start
+		 * after the answer, and the restart would find its copy holding the lock */
+		if (asked && gen == w->wal_gen && w->fresh_asked) {
 			w->fresh_asked = false;
 			w->fresh_ready = fresh;
 			w->fresh_gen = gen;
@@ -105,12 +108,13 @@ static void *checkpointer_main(void *arg)
  */
 static bool restart_now(struct ledger_writer *w, bool *ret_fresh)
 {
-	bool now;
+	bool now, force;
 
 	*ret_fresh = false;
 	if (!w->ckpt_started)
 		return true;
 	pthread_mutex_lock(&w->mu);
+	force = w->wal_pages >= CKPT_RESTART_FORCE * w->restart_pages;
 	if (w->fresh_ready && w->fresh_gen == w->wal_gen) {
 		/* what the restart would copy and sync: at most what came after the request */
 		w->fresh_ready = false;
@@ -118,17 +122,19 @@ static bool restart_now(struct ledger_writer *w, bool *ret_fresh)
 		    ++w->fresh_rounds >= CKPT_FRESH_ROUNDS)
 			*ret_fresh = true;
 	}
-	if (!*ret_fresh && !w->fresh_asked) {
+	/* (forced: no new round, whose copy would hold the lock the restart needs) */
+	if (!*ret_fresh && !force && !w->fresh_asked) {
 		w->fresh_asked = true;
 		w->fresh_wanted = true;
 		w->fresh_from = w->wal_pages;
 		w->ckpt_wanted = true;
 		pthread_cond_signal(&w->ckpt_cv);
 	}
-	now = *ret_fresh || w->wal_pages >= CKPT_RESTART_FORCE * w->restart_pages;
+	now = *ret_fresh || force;
 	if (now) {
 		/* a round still under way belongs to the WAL that ends here */
 		w->wal_gen++;
+		w->fresh_wanted = false;
 		w->fresh_ready = false;
 		w->fresh_asked = false;
 		w->fresh_rounds = 0;
