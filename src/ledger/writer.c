@@ -49,13 +49,27 @@
  * to copy and sync. If more than CKPT_FRESH_SLACK of them (a 32nd of the restart size: 4 MiB)
  * were committed since the round was asked for, another round is asked for first, up to
  * CKPT_FRESH_ROUNDS rounds per WAL (each is shorter than the one before while the disk keeps
- * up). A round that could not copy everything (a reader still in an old snapshot) or whose
- * sync failed is asked again at the next commit; past CKPT_RESTART_FORCE x CKPT_RESTART_PAGES
+ * up). A round that could not copy everything (a reader still in an old snapshot) is asked
+ * again at the next commit (a failed sync or copy stops the writer: DB_SYNC_FAILED); past
+ * CKPT_RESTART_FORCE x CKPT_RESTART_PAGES
  * the writer restarts anyway, as before.
  */
 #define CKPT_RESTART_FORCE              2
 #define CKPT_FRESH_SLACK(restart_pages) ((restart_pages) / 32)
 #define CKPT_FRESH_ROUNDS               3
+
+static void fail_locked(struct ledger_writer *w, int r, const char *msg);
+
+/*
+ * A failed sync or copy of the database file is fatal for the writer: Linux reports a failed
+ * writeback once per open file description, so a sync tried again could succeed with pages
+ * lost, and a restart after it would reset the WAL that still holds them. The writer stops
+ * acknowledging (as after a failed WAL flush), and its connections do not checkpoint when
+ * they close (ledger_writer_stop): the next start recovers from the WAL.
+ */
+#define DB_SYNC_FAILED                                                                             \
+	"the disk did not confirm a write of the database file; nothing more is acknowledged "     \
+	"until Mamori is restarted"
 
 static void *checkpointer_main(void *arg)
 {
@@ -79,13 +93,20 @@ static void *checkpointer_main(void *arg)
 		w->fresh_wanted = false;
 		pthread_mutex_unlock(&w->mu);
 		/* what earlier rounds copied goes to the disk now, not inside the restart */
-		synced = presync && store_db_sync(w->ckpt_st) == 0;
-		/* PASSIVE: copies what it can and never blocks the writer; errors just wait for
-		 * the next round (the writer's RESTART is the backstop). */
-		copied = store_checkpoint(w->ckpt_st, STORE_CHECKPOINT_PASSIVE) == 0;
+		bool bad = presync && store_db_sync(w->ckpt_st) < 0;
+		int r;
+		synced = presync && !bad;
+		/* PASSIVE: copies what it can and never blocks the writer (busy: the next round) */
+		r = bad ? -EIO : store_checkpoint(w->ckpt_st, STORE_CHECKPOINT_PASSIVE);
+		bad = bad || (r < 0 && r != -EBUSY);
+		copied = r == 0;
 		/* a fresh round: the whole WAL copied, then the file synced */
-		fresh = asked && copied && store_db_sync(w->ckpt_st) == 0;
+		if (!bad && asked && copied && store_db_sync(w->ckpt_st) < 0)
+			bad = true;
+		fresh = !bad && asked && copied;
 		pthread_mutex_lock(&w->mu);
+		if (bad)
+			fail_locked(w, -EIO, DB_SYNC_FAILED);
 		if (synced)
 			w->presyncs++;
 		/* only a round begun for the request answers it: a plain passive round that was
@@ -149,14 +170,19 @@ static void after_commit(struct ledger_writer *w)
 	bool fresh;
 
 	if (w->wal_pages >= w->restart_pages) {
+		int r;
+
 		if (!restart_now(w, &fresh))
 			return;
-		if (store_checkpoint(w->st, STORE_CHECKPOINT_RESTART) == 0) {
-			pthread_mutex_lock(&w->mu);
+		r = store_checkpoint(w->st, STORE_CHECKPOINT_RESTART);
+		pthread_mutex_lock(&w->mu);
+		if (r == 0) {
 			w->restarts++;
 			w->fresh_restarts += fresh;
-			pthread_mutex_unlock(&w->mu);
+		} else if (r != -EBUSY) {
+			fail_locked(w, -EIO, DB_SYNC_FAILED);
 		}
+		pthread_mutex_unlock(&w->mu);
 		w->wal_pages = 0;
 		w->presync_at = CKPT_PRESYNC_PAGES;
 	} else if (w->wal_pages >= CKPT_PASSIVE_PAGES && w->ckpt_started) {
@@ -688,6 +714,11 @@ int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 		pthread_cond_signal(&w->ckpt_cv);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->ckpt_thread, NULL);
+	}
+	/* after a failure the WAL is what recovery needs: no checkpoint at close resets it */
+	if (w->failed) {
+		store_no_checkpoint_on_close(w->ckpt_st);
+		store_no_checkpoint_on_close(w->st);
 	}
 	store_close(w->ckpt_st);
 	r = w->failed;

@@ -266,6 +266,9 @@ void store_wal_watch(struct store *st, int *pages);
 int store_checkpoint(struct store *st, enum store_checkpoint_mode mode);
 int store_checkpoint_wait(struct store *st, enum store_checkpoint_mode mode, int wait_ms);
 int store_db_sync(struct store *st);
+/* After a failed sync of the database file: closing st will not checkpoint (and so will not
+ * reset or remove the WAL, which recovery needs). No-op on PostgreSQL or NULL. */
+void store_no_checkpoint_on_close(struct store *st);
 char *store_wal_path(struct store *st);
 int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err);
 int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms);

@@ -117,3 +117,10 @@ int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms)
 	free(path);
 	return r;
 }
+
+void store_no_checkpoint_on_close(struct store *st)
+{
+	if (!st || st->pg)
+		return;
+	(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+}

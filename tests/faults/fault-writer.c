@@ -61,7 +61,12 @@ static int do_write(const char *dir, long n)
 	struct ledger_writer_options opt = { .max_delay_us = 2000 };
 	struct strbuf err = STRBUF_INIT;
 	pthread_t t[THREADS];
+	const char *rp = getenv("FAULT_WRITER_RESTART_PAGES");
 	int r;
+
+	/* a small WAL restart size: the checkpointer's rounds and the restart within a short run */
+	if (rp && *rp)
+		opt.restart_pages = (unsigned)strtoul(rp, NULL, 10);
 
 	if (ledger_writer_start(dir, &opt, &w, &err) < 0) {
 		fprintf(stderr, "fault-writer: %s\n", err.buf);

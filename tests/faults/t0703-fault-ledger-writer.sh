@@ -39,6 +39,30 @@ for k in 1 2 3 $((F / 2)) "$F"; do
 	one "op=fsync path=*/d/* at=$k errno=EIO"
 done
 one "op=write path=*/d/mamori.db* at=$((W / 2)) count=0 errno=ENOSPC"
+# A failed sync of the database file (the checkpointer's copy or sync, or the WAL's restart,
+# with a restart size of 64 pages so that they come within the run) stops the writer: Linux
+# reports a failed writeback once per descriptor, so the next sync would succeed with pages
+# lost. The WAL that recovery needs is left in place, and acknowledged appends stay.
+FAULT_WRITER_RESTART_PAGES=64
+export FAULT_WRITER_RESTART_PAGES
+kept=0
+for k in 1 2; do
+	runs=$((runs + 1))
+	faulty "op=fsync path=*/d/mamori.db at=$k errno=EIO" "$FAULT_WRITER" "$D" write "$N" \
+		>>"$TMP/acks" 2>"$TMP/err.db"
+	rc=$?
+	if [ "$rc" -gt 1 ]; then
+		crashed=$((crashed + 1))
+		diag "db sync $k: exit $rc: $(head -3 "$TMP/err.db")"
+	fi
+	if [ -s "$D/mamori.db-wal" ]; then kept=$((kept + 1)); else diag "db sync $k: no WAL left"; fi
+	if ! consistent "$D" quick >"$TMP/why" 2>&1; then
+		bad_state=$((bad_state + 1))
+		diag "inconsistent after a failed db sync $k: $(head -3 "$TMP/why")"
+	fi
+done
+unset FAULT_WRITER_RESTART_PAGES
+check "after a failed sync of the database file the WAL was kept ($kept of 2)" '[ "$kept" -eq 2 ]'
 # Power losses at writes spread over the first half of a run.
 crashes=0 crash_bad=0
 for k in 1 2 3 4 5 6 7 8; do
