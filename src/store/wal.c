@@ -36,7 +36,9 @@ int store_checkpoint(struct store *st, enum store_checkpoint_mode mode)
 	if (st->pg)
 		return 0;
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, modes[mode], &log, &done);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+	/* busy in any of its forms (another's recovery, a snapshot) is not a failure: the ledger
+	 * writer stops for good on any other result */
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
 		return -EIO;
 	return rc == SQLITE_OK && log == done ? 0 : -EBUSY;
 }
