@@ -10,7 +10,7 @@ server_start
 T=$(token sato)
 check "a token for sato" '[ -n "$T" ]'
 me() { curl -s -H "Authorization: Bearer $T" "${URL}api/v1/me"; }
-stamp() { sqlite3 "$D/mamori.db" "SELECT n FROM identity_stamp"; }
+stamp() { sqlite3 -cmd ".timeout 10000" "$D/mamori.db" "SELECT n FROM identity_stamp"; }
 # warm: one after another (the pool gives back the same worker's memo) and 16 at once (many)
 warm() {
 	for _w in 1 2 3 4 5 6; do me >/dev/null; done
@@ -55,7 +55,7 @@ check "a changed name is shown at the next call" 'me | grep -q "佐藤 花子（
 
 # Revoked through the web (the server's own door) while the workers hold it.
 warm
-id=$(sqlite3 "$D/mamori.db" "SELECT max(id) FROM api_tokens")
+id=$(sqlite3 -cmd ".timeout 10000" "$D/mamori.db" "SELECT max(id) FROM api_tokens")
 c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
 is "admin revokes the token" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" "${URL}admin/tokens/$id/revoke")"
 is "revoked: refused at the next call" 401 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
