@@ -13,6 +13,7 @@
 
 #include "base/strbuf.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 struct fixture {
 	const char *url;
@@ -34,9 +35,8 @@ static int setup(void **state)
 	f->url = getenv("MAMORI_TEST_PG_URL");
 	if (!f->url)
 		return 0;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-pgtest-XXXXXX");
-	snprintf(f->sdir, sizeof(f->sdir), "/tmp/mamori-pgtest-XXXXXX");
-	if (!mkdtemp(f->dir) || !mkdtemp(f->sdir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "pgtest") < 0 ||
+	    tmpdir_make(f->sdir, sizeof(f->sdir), "pgtest") < 0)
 		return -1;
 	/* every test starts from an empty database */
 	strbuf_addf(&cmd,
@@ -63,14 +63,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[256];
 
 	store_close(f->st);
-	if (f->url) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", f->dir, f->sdir);
-		if (system(cmd) != 0)
-			return -1;
-	}
+	if (f->url && (tmpdir_remove(f->dir) < 0 || tmpdir_remove(f->sdir) < 0))
+		return -1;
 	strbuf_release(&f->err);
 	free(f);
 	return 0;

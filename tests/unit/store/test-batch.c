@@ -29,6 +29,7 @@
 
 #include "store/sqlite.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 #define ROW_BYTES 3000 /* a row of a little less than a page: frames follow each other */
 
@@ -41,8 +42,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-batch-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "batch") < 0)
 		return -1;
 	strbuf_init(&f->err, 0);
 	*state = f;
@@ -52,10 +52,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	strbuf_release(&f->err);
 	free(f);

@@ -13,6 +13,7 @@
 #include "base/cleanup.h"
 #include "store/query.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64];
@@ -24,11 +25,10 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-query-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "query") < 0)
 		return -1;
 	strbuf_init(&f->err, 0);
-	if (store_open(f->dir, STORE_CREATE, &f->st, &f->err) < 0)
+	if (tmpdir_store(f->dir, 0, &f->st, &f->err) < 0)
 		return -1;
 	if (store_exec(f->st,
 	               "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, n INTEGER, "
@@ -42,11 +42,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	strbuf_release(&f->err);
 	free(f);
