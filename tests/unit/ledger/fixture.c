@@ -15,17 +15,18 @@
 #include "ledger/writer-internal.h"
 #include "store/store.h"
 #include "fixture.h"
+#include "tmpdir.h"
 
 int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-ledger-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "ledger") < 0)
 		return -1;
 	strbuf_init(&f->err, 0);
-	if (store_open(f->dir, STORE_CREATE, &f->st, &f->err) < 0 ||
-	    ledger_open(f->st, &f->lg, &f->err) < 0) {
+	if (tmpdir_store(f->dir, 0, &f->st, &f->err) < 0)
+		return -1;
+	if (ledger_open(f->st, &f->lg, &f->err) < 0) {
 		fprintf(stderr, "setup: %s\n", f->err.buf);
 		return -1;
 	}
@@ -37,12 +38,10 @@ int setup(void **state)
 int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	ledger_close(f->lg);
 	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	merkle_hasher_free(f->h);
 	free(f->leaves);

@@ -21,6 +21,7 @@
 #include "base/strbuf.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 #define ROUNDS 24
 #define CHUNK  700
@@ -71,18 +72,14 @@ static void child(const char *dir, int round, int fd)
 
 static void test_kill_during_appends(void **state)
 {
-	char dir[] = "/tmp/mamori-crash-XXXXXX";
+	char dir[64];
 	struct strbuf err = STRBUF_INIT;
 	uint64_t total_acked = 0;
 	unsigned seed = (unsigned)time(NULL);
 	int kills_mid_batch = 0;
 
-	assert_non_null(mkdtemp(dir));
-	{
-		struct store *st;
-		assert_int_equal(store_open(dir, STORE_CREATE, &st, &err), 0);
-		store_close(st);
-	}
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "crash"), 0);
+	assert_int_equal(tmpdir_store(dir, 0, NULL, &err), 0);
 	assert_int_equal(ledger_init_keys(dir, "crash", &err), 0);
 	print_message("# seed %u\n", seed);
 	srand(seed);
@@ -177,11 +174,7 @@ static void test_kill_during_appends(void **state)
 	              "durable but unacknowledged entries\n",
 	              ROUNDS, total_acked, kills_mid_batch);
 	assert_true(total_acked > 0);
-	{
-		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		assert_int_equal(system(cmd), 0);
-	}
+	assert_int_equal(tmpdir_remove(dir), 0);
 	strbuf_release(&err);
 }
 

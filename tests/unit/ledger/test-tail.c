@@ -17,6 +17,7 @@
 #include "ledger/ledger.h"
 #include "store/query.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64], exp[96];
@@ -30,13 +31,13 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-tail-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "tail") < 0)
 		return -1;
 	snprintf(f->exp, sizeof(f->exp), "%s/export", f->dir);
 	strbuf_init(&f->err, 0);
-	if (store_open(f->dir, STORE_CREATE, &f->st, &f->err) < 0 ||
-	    ledger_open(f->st, &f->lg, &f->err) < 0 ||
+	if (tmpdir_store(f->dir, 0, &f->st, &f->err) < 0)
+		return -1;
+	if (ledger_open(f->st, &f->lg, &f->err) < 0 ||
 	    ledger_init_keys(f->dir, "tail", &f->err) < 0) {
 		fprintf(stderr, "setup: %s\n", f->err.buf);
 		return -1;
@@ -48,12 +49,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	ledger_close(f->lg);
 	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	strbuf_release(&f->err);
 	free(f);
@@ -148,7 +147,6 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 static void check_all(struct fixture *f)
 {
 	struct ledger_verify_result res;
-	char cmd[160];
 
 	for (uint64_t i = 0; i < f->next; i++) {
 		struct strbuf b = STRBUF_INIT, p = STRBUF_INIT;
@@ -180,8 +178,7 @@ static void check_all(struct fixture *f)
 		fail_msg("verify: %s", f->err.buf);
 	assert_int_equal(res.entries, f->next);
 	assert_int_equal(res.sealed, (f->next + 2) / 3);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->exp);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tmpdir_remove(f->exp), 0);
 	if (ledger_export(f->lg, f->dir, f->exp, &f->err) < 0)
 		fail_msg("export: %s", f->err.buf);
 	if (ledger_verify_offline(f->exp, NULL, 0, &res, &f->err) < 0)

@@ -15,6 +15,7 @@
 #include "ledger/ledger.h"
 #include "store/sqlite.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64], exp[96];
@@ -45,14 +46,13 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-verify-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "verify") < 0)
 		return -1;
 	snprintf(f->exp, sizeof(f->exp), "%s/export", f->dir);
 	strbuf_init(&f->err, 0);
 	strbuf_init(&f->cp_small, 0);
 	strbuf_init(&f->cp_big, 0);
-	if (store_open(f->dir, STORE_CREATE, &f->st, &f->err) < 0 ||
+	if (tmpdir_store(f->dir, 0, &f->st, &f->err) < 0 ||
 	    ledger_open(f->st, &f->lg, &f->err) < 0 ||
 	    ledger_init_keys(f->dir, "verify", &f->err) < 0)
 		return -1;
@@ -69,12 +69,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	ledger_close(f->lg);
 	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	strbuf_release(&f->err);
 	strbuf_release(&f->cp_small);

@@ -17,6 +17,7 @@
 #include "ledger/ledger.h"
 #include "ledger/writer-internal.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64];
@@ -29,13 +30,13 @@ static int setup(void **state)
 	struct store *st = NULL;
 	struct ledger *lg = NULL;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-restart-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "restart") < 0)
 		return -1;
 	strbuf_init(&f->err, 0);
 	/* the tables, made once by a connection of its own */
-	if (store_open(f->dir, STORE_CREATE, &st, &f->err) < 0 ||
-	    ledger_open(st, &lg, &f->err) < 0 || ledger_init_keys(f->dir, "ward", &f->err) < 0) {
+	if (tmpdir_store(f->dir, 0, &st, &f->err) < 0)
+		return -1;
+	if (ledger_open(st, &lg, &f->err) < 0 || ledger_init_keys(f->dir, "ward", &f->err) < 0) {
 		fprintf(stderr, "setup: %s\n", f->err.buf);
 		return -1;
 	}
@@ -48,10 +49,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	strbuf_release(&f->err);
 	free(f);
