@@ -24,20 +24,19 @@
 #include "agent/follow.h"
 #include "agent/http.h"
 #include "agent/spool.h"
+#include "tmpdir.h"
 
-static char dir[] = "/tmp/test-agent.XXXXXX";
+static char dir[64];
 
 static int setup(void **state)
 {
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "agent"), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir);
 }
 
 static void test_spool(void **state)

@@ -18,6 +18,7 @@
 #include "core/setup.h"
 #include "store/sqlite.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64];
@@ -30,15 +31,12 @@ static inline int fixture_setup_profile(void **state, const char *profile)
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct setup_options so = { .profile = profile };
 	struct strbuf shown = STRBUF_INIT;
-	struct store *st = NULL;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-core-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "core") < 0)
 		return -1;
 	strbuf_init(&f->err, 0);
-	if (store_open(f->dir, STORE_CREATE, &st, &f->err) < 0)
+	if (tmpdir_store(f->dir, 0, NULL, &f->err) < 0)
 		return -1;
-	store_close(st);
 	if (setup_ward(f->dir, &so, &shown, &f->err) < 0) {
 		fprintf(stderr, "setup_ward: %s\n", f->err.buf);
 		return -1;
@@ -58,11 +56,9 @@ static inline int fixture_setup(void **state)
 static inline int fixture_teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	door_free(f->d);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	strbuf_release(&f->err);
 	free(f);

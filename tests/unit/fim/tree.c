@@ -1,5 +1,5 @@
-/* tree: what the fim unit tests share: a scratch tree under /tmp, its configuration, a signing
- * key, baselines and comparisons of it. */
+/* tree: what the fim unit tests share: a scratch tree under $TMPDIR (tmpdir.h), its
+ * configuration, a signing key, baselines and comparisons of it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 
 #include "tree.h"
+#include "tmpdir.h"
 
-char root[] = "/tmp/test-fim-scan.XXXXXX";
+char root[64];
 struct fim_key *key;
 static char keypath[600];
 
@@ -73,7 +74,7 @@ int tree_setup(void **state)
 {
 	struct strbuf err = STRBUF_INIT;
 
-	assert_non_null(mkdtemp(root));
+	assert_int_equal(tmpdir_make(root, sizeof(root), "fim"), 0);
 	chmod(root, 0755);
 	snprintf(keypath, sizeof(keypath), "%s.key", root);
 	if (fim_key_load(keypath, true, &key, &err) < 0)
@@ -84,10 +85,7 @@ int tree_setup(void **state)
 
 int tree_teardown(void **state)
 {
-	char cmd[700];
-
-	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx %s; rm -rf %s %s", root, root, keypath);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(root) < 0 || tmpdir_remove(keypath) < 0)
 		return -1;
 	fim_key_free(key);
 	return 0;

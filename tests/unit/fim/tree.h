@@ -1,5 +1,5 @@
-/* tree: what the fim unit tests share: a scratch tree under /tmp, its configuration, a signing
- * key, baselines and comparisons of it. */
+/* tree: what the fim unit tests share: a scratch tree under $TMPDIR (tmpdir.h), its
+ * configuration, a signing key, baselines and comparisons of it. */
 #ifndef MAMORI_TEST_FIM_TREE_H
 #define MAMORI_TEST_FIM_TREE_H
 

@@ -23,6 +23,7 @@
 #include "ingest/live.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 struct fixture {
 	char dir[64];
@@ -32,17 +33,12 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct store *st = NULL;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mamori-live-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, sizeof(f->dir), "live") < 0)
 		return -1;
 	strbuf_init(&f->err, 0);
-	if (store_open(f->dir, STORE_CREATE, &st, &f->err) < 0) {
-		fprintf(stderr, "setup: %s\n", f->err.buf);
+	if (tmpdir_store(f->dir, 0, NULL, &f->err) < 0)
 		return -1;
-	}
-	store_close(st);
 	*state = f;
 	return 0;
 }
@@ -50,10 +46,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir) < 0)
 		return -1;
 	strbuf_release(&f->err);
 	free(f);
