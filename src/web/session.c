@@ -43,6 +43,24 @@ int web_session_setup(const char *dir, struct strbuf *err)
 	return r;
 }
 
+/*
+ * struct web_user as web_user_free and web_user_dup know it: every field that owns memory is
+ * freed and duplicated by name, the rest copied whole. A field added to struct web_user changes
+ * its size (a pointer cannot hide in the padding after the two bools) and fails the assert below
+ * until it is handled in both and added here.
+ */
+struct web_user_known {
+	int64_t id;
+	char *login, *name, *section, *employment;
+	bool must_change, admin;
+	char **roles;
+	size_t n_roles;
+	int64_t roles_until_ms;
+};
+_Static_assert(sizeof(struct web_user) == sizeof(struct web_user_known),
+               "a field added to struct web_user: free it in web_user_free, copy it in "
+               "web_user_dup, then add it to struct web_user_known");
+
 void web_user_free(struct web_user *u)
 {
 	if (!u)

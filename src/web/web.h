@@ -61,7 +61,12 @@ struct web_config {
 	void *before_last_checkpoint_ctx;
 };
 
-/* The logged-in person of a request (a browser session or an API token). */
+/*
+ * The logged-in person of a request (a browser session or an API token). web_user_dup
+ * (session.c) copies it whole and then each field that owns memory; web_user_free frees those.
+ * A field added here must be added to both (a pointer copied whole would be freed twice) and to
+ * struct web_user_known beside them, whose size assert fails the build until it is.
+ */
 struct web_user {
 	int64_t id;
 	char *login;
