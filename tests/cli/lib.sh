@@ -116,6 +116,10 @@ done_testing() {
 # check and the bind, or while the server is down, by any process on the machine that binds
 # port 0 or connects out (its own end gets an ephemeral port); one below it only by another
 # explicit choice. Port 0 (the kernel's choice) if the range starts too low to choose below.
+# Another test can choose the same port before this one's server binds it: a caller starts its
+# server in a loop that takes a new port when the bind fails (t0660, t0710, slapd.sh). When no
+# port is free after 100 tries it says so on stderr and fails (the caller stops, not a server
+# started on port "").
 free_port() {
 	python3 - "${1:-tcp}" <<'EOF_PY'
 import random, socket, sys
@@ -129,9 +133,11 @@ for _ in range(100):
     try:
         s.bind(("127.0.0.1", random.randrange(10000, lo) if lo > 11000 else 0))
     except OSError:
+        s.close()
         continue
     print(s.getsockname()[1])
-    break
+    sys.exit(0)
+sys.exit("free_port: no free %s port on 127.0.0.1 below %d after 100 tries" % (sys.argv[1], lo))
 EOF_PY
 }
 

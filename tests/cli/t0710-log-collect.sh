@@ -152,7 +152,7 @@ rs_bound() {
 }
 if command -v rsyslogd >/dev/null 2>&1; then
 	for _try in 1 2 3; do
-		RSPORT=$(free_port udp)
+		RSPORT=$(free_port udp) || break
 		rs_conf
 		rm -f "$TMP/rs.pid"
 		rsyslogd -n -f "$TMP/rs.conf" -i "$TMP/rs.pid" >"$TMP/rs.out" 2>&1 &

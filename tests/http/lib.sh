@@ -38,8 +38,10 @@ rec() {
 	m record add asset --as "$_who" $_args --json | sed 's/.*"record":\([0-9]*\).*/\1/'
 }
 
-# server_start [OPTIONS]: starts the server; sets URL and SERVER_PID.
-server_start() {
+# server_try_start [OPTIONS]: starts the server; sets URL and SERVER_PID. Returns 1 at once
+# when the server exits before it listens (its words in $TMP/serve.err), e.g. because the port
+# of its --listen was taken; bails out if it neither listens nor exits within 10 s.
+server_try_start() {
 	# Emptied here, not by the background job's redirection, so a restart never reads the
 	# previous server's URL.
 	: >"$TMP/serve.out"
@@ -48,8 +50,23 @@ server_start() {
 	for _i in $(seq 1 100); do
 		URL=$(sed -n 's/.*listening on \(.*\)/\1/p' "$TMP/serve.out")
 		[ -n "$URL" ] && return 0
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			URL=$(sed -n 's/.*listening on \(.*\)/\1/p' "$TMP/serve.out")
+			[ -n "$URL" ] && return 0
+			wait "$SERVER_PID" 2>/dev/null
+			return 1
+		fi
 		sleep 0.1
 	done
+	echo "Bail out! server did not start"
+	cat "$TMP/serve.err"
+	exit 1
+}
+
+# server_start [OPTIONS]: server_try_start, and a server that exits before it listens is the
+# end of the test.
+server_start() {
+	server_try_start "$@" && return 0
 	echo "Bail out! server did not start"
 	cat "$TMP/serve.err"
 	exit 1

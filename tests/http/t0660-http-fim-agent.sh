@@ -29,8 +29,14 @@ server_stop
 check "two tokens" "[ -s '$TMP/token' ] && [ -s '$TMP/token-staff' ]"
 # The server comes back on this port below: one below the ephemeral range (lib.sh free_port),
 # which no other process's client end or port-0 server can take while it is down.
-PORT=$(free_port)
-server_start --listen "127.0.0.1:$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem"
+# Another test can choose the same port before this server binds it: then it takes another.
+for _try in 1 2 3 4 5; do
+	PORT=$(free_port) || { echo "Bail out! no free port"; exit 1; }
+	server_try_start --listen "127.0.0.1:$PORT" --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem" &&
+		break
+	diag "the server did not listen on port $PORT:" "$(cat "$TMP/serve.err")"
+	[ "$_try" -lt 5 ] || { echo "Bail out! server did not start"; exit 1; }
+done
 SERVER="https://127.0.0.1:$PORT"
 
 for n in 1 2; do

@@ -48,8 +48,7 @@ EOF
 		return 1
 	}
 	for _try in 1 2 3 4 5; do
-		LDAP_PORT=$(free_port)
-		LDAPS_PORT=$(free_port)
+		LDAP_PORT=$(free_port) && LDAPS_PORT=$(free_port) || return 1
 		slapd_restart && return 0
 	done
 	return 1
