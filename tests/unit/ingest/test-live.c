@@ -25,35 +25,6 @@
 #include "store/store.h"
 #include "tmpdir.h"
 
-struct fixture {
-	char dir[64];
-	struct strbuf err;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (tmpdir_make(f->dir, sizeof(f->dir), "live") < 0)
-		return -1;
-	strbuf_init(&f->err, 0);
-	if (tmpdir_store(f->dir, 0, NULL, &f->err) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (tmpdir_remove(f->dir) < 0)
-		return -1;
-	strbuf_release(&f->err);
-	free(f);
-	return 0;
-}
-
 /* A flush of the WAL that waits while its gate is closed (flushes_begun counts them). */
 static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
@@ -125,7 +96,8 @@ static unsigned count_of(const unsigned *counter)
 }
 
 /* Submits message i as the receivers do: to the writer, then its ticket to the analysis. */
-static uint64_t submit(struct fixture *f, struct ledger_writer *w, struct live *l, unsigned i)
+static uint64_t submit(struct tmpdir_fixture *f, struct ledger_writer *w, struct live *l,
+                       unsigned i)
 {
 	char buf[64];
 	struct ledger_entry e = { .kind = ENTRY_INGEST,
@@ -144,7 +116,7 @@ static uint64_t submit(struct fixture *f, struct ledger_writer *w, struct live *
 }
 
 /* One entry before the analysis starts (index 0): the messages then begin at index 1. */
-static struct ledger_writer *start_writer(struct fixture *f)
+static struct ledger_writer *start_writer(struct tmpdir_fixture *f)
 {
 	struct ledger_writer_options opt = { .flush = gated_flush };
 	struct ledger_writer *w;
@@ -169,7 +141,7 @@ static struct ledger_writer *start_writer(struct fixture *f)
  */
 static void floor_known_before_durable(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct ledger_writer *w = start_writer(f);
 	struct log_hooks h = { .event = on_event };
 	struct live *l;
@@ -218,7 +190,7 @@ static void floor_known_before_durable(void **state)
  */
 static void floor_never_above_unanalysed(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct ledger_writer *w = start_writer(f);
 	struct log_hooks h = { .event = on_event };
 	const unsigned n = 300;
@@ -263,8 +235,10 @@ static void floor_never_above_unanalysed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(floor_known_before_durable, setup, teardown),
-		cmocka_unit_test_setup_teardown(floor_never_above_unanalysed, setup, teardown),
+		cmocka_unit_test_setup_teardown(floor_known_before_durable, tmpdir_setup_store,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(floor_never_above_unanalysed, tmpdir_setup_store,
+		                                tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,20 +19,15 @@
 #include "store/store.h"
 #include "tmpdir.h"
 
-struct fixture {
-	char dir[64];
-	struct strbuf err;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct tmpdir_fixture *f;
 	struct store *st = NULL;
 	struct ledger *lg = NULL;
 
-	if (tmpdir_make(f->dir, sizeof(f->dir), "restart") < 0)
+	if (tmpdir_setup(state) < 0)
 		return -1;
-	strbuf_init(&f->err, 0);
+	f = *state;
 	/* the tables, made once by a connection of its own */
 	if (tmpdir_store(f->dir, 0, &st, &f->err) < 0)
 		return -1;
@@ -42,23 +37,11 @@ static int setup(void **state)
 	}
 	ledger_close(lg);
 	store_close(st);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (tmpdir_remove(f->dir) < 0)
-		return -1;
-	strbuf_release(&f->err);
-	free(f);
 	return 0;
 }
 
 /* Appends n 2 KiB notes from number *next on, then waits until the last is durable. */
-static void append_some(struct fixture *f, struct ledger_writer *w, uint64_t *next, int n)
+static void append_some(struct tmpdir_fixture *f, struct ledger_writer *w, uint64_t *next, int n)
 {
 	static char buf[2048];
 	uint64_t ticket = 0, idx = 0;
@@ -83,7 +66,7 @@ static void append_some(struct fixture *f, struct ledger_writer *w, uint64_t *ne
  */
 static void test_restart_after_fresh_round(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct ledger_writer_options opt = { .max_entries = 100,
 		                             .max_delay_us = 200,
 		                             .restart_pages = 256 };
@@ -123,7 +106,7 @@ static void test_restart_after_fresh_round(void **state)
 /* Without the test's option the restart size is the default's: a short run never restarts. */
 static void test_default_restart_size(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct ledger_writer_options opt = { .max_entries = 100, .max_delay_us = 200 };
 	struct ledger_writer *w;
 	uint64_t n = 0, all = 1, fresh = 1;
@@ -139,8 +122,9 @@ static void test_default_restart_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_restart_after_fresh_round, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_default_restart_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_fresh_round, setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_default_restart_size, setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-writer-restart", tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* test-tmpdir: the unit tests' scratch directory (tmpdir.h): made under TMPDIR, a TMPDIR too long
  * refused, removed whole (unreadable and unwritable directories, a branch deeper than PATH_MAX)
- * without following a link out of it, a store created in it. */
+ * without following a link out of it, a store created in it, the cmocka fixture. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,6 +199,28 @@ static void test_store_created(void **state)
 	strbuf_release(&err);
 }
 
+static void test_cmocka_fixture(void **state)
+{
+	struct fixture *f = *state;
+	void *inner = NULL;
+	struct tmpdir_fixture *t;
+	char want[80], p[128], dir[64];
+	struct stat sb;
+
+	assert_int_equal(tmpdir_setup_store(&inner), 0);
+	t = inner;
+	/* under TMPDIR, named for the test program */
+	snprintf(want, sizeof(want), "%s/mamori-%s-", f->outer, program_invocation_short_name);
+	assert_int_equal(strncmp(t->dir, want, strlen(want)), 0);
+	assert_int_equal(t->err.len, 0);
+	sub(p, sizeof(p), t->dir, "mamori.db");
+	assert_int_equal(stat(p, &sb), 0);
+	snprintf(dir, sizeof(dir), "%s", t->dir);
+	assert_int_equal(tmpdir_teardown(&inner), 0);
+	assert_int_equal(lstat(dir, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +229,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_removed_whole_links_not_followed, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_store_created, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cmocka_fixture, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

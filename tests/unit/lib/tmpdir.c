@@ -142,3 +142,37 @@ int tmpdir_store(const char *dir, unsigned flags, struct store **st, struct strb
 		store_close(s);
 	return 0;
 }
+
+int tmpdir_setup(void **state)
+{
+	struct tmpdir_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f || tmpdir_make(f->dir, sizeof(f->dir), program_invocation_short_name) < 0) {
+		free(f);
+		return -1;
+	}
+	strbuf_init(&f->err, 0);
+	*state = f;
+	return 0;
+}
+
+int tmpdir_setup_store(void **state)
+{
+	struct tmpdir_fixture *f;
+
+	if (tmpdir_setup(state) < 0)
+		return -1;
+	f = *state;
+	return tmpdir_store(f->dir, 0, NULL, &f->err);
+}
+
+int tmpdir_teardown(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+
+	if (tmpdir_remove(f->dir) < 0)
+		return -1;
+	strbuf_release(&f->err);
+	free(f);
+	return 0;
+}

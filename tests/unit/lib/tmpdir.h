@@ -30,4 +30,19 @@ int tmpdir_remove(const char *dir);
  */
 int tmpdir_store(const char *dir, unsigned flags, struct store **st, struct strbuf *err);
 
+/* The fixture of tests that need only the directory and an error buffer (cmocka's *state). */
+struct tmpdir_fixture {
+	char dir[64];
+	struct strbuf err;
+};
+
+/*
+ * cmocka setup and teardown with a struct tmpdir_fixture: its directory made (tagged with the
+ * test program's name) and removed, err initialised and released. tmpdir_setup_store also
+ * creates the store in it and closes it again (the tables made once).
+ */
+int tmpdir_setup(void **state);
+int tmpdir_setup_store(void **state);
+int tmpdir_teardown(void **state);
+
 #endif

@@ -33,33 +33,6 @@
 
 #define ROW_BYTES 3000 /* a row of a little less than a page: frames follow each other */
 
-struct fixture {
-	char dir[64];
-	struct strbuf err;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (tmpdir_make(f->dir, sizeof(f->dir), "batch") < 0)
-		return -1;
-	strbuf_init(&f->err, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (tmpdir_remove(f->dir) < 0)
-		return -1;
-	strbuf_release(&f->err);
-	free(f);
-	return 0;
-}
-
 /*
  * Row i's bytes in generation gen (rows are rewritten with gen 1): every byte depends on i, gen
  * and its place, so a misplaced or stale page shows.
@@ -79,7 +52,7 @@ static void row_bytes(int64_t i, unsigned char *out)
 	row_bytes_gen(i, 0, out);
 }
 
-static struct store *open_store(struct fixture *f, unsigned flags)
+static struct store *open_store(struct tmpdir_fixture *f, unsigned flags)
 {
 	struct store *st = NULL;
 
@@ -143,7 +116,7 @@ static void check_rows(struct store *st, int64_t n)
 	check_rows_gen(st, n, 0);
 }
 
-static void make_table(struct fixture *f)
+static void make_table(struct tmpdir_fixture *f)
 {
 	struct store *st = open_store(f, 0);
 
@@ -154,7 +127,7 @@ static void make_table(struct fixture *f)
 
 static void test_connection_uses_it(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st;
 	sqlite3_vfs *vfs = NULL;
 
@@ -175,7 +148,7 @@ static void test_connection_uses_it(void **state)
 /* Each commit, whole, for another connection as soon as COMMIT returns. */
 static void test_commits_seen_at_once(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w, *r;
 	int64_t n = 0;
 
@@ -217,7 +190,7 @@ static void *writer_main(void *p)
  */
 static void test_checkpoints_copy_every_page(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w, *c, *r;
 	struct writer_arg a = { 0 };
 	pthread_t t;
@@ -244,7 +217,7 @@ static void test_checkpoints_copy_every_page(void **state)
 }
 
 /* A child's exit status: 0 when every expectation held, else the number of the one that did not. */
-static int child_write_fails(struct fixture *f)
+static int child_write_fails(struct tmpdir_fixture *f)
 {
 	struct store *st = NULL;
 	struct stat sb;
@@ -283,7 +256,7 @@ static int child_write_fails(struct fixture *f)
 
 static void test_failed_write_fails_commit(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *r;
 	int status = 0;
 	pid_t pid;
@@ -302,7 +275,7 @@ static void test_failed_write_fails_commit(void **state)
 }
 
 /* Dies inside a transaction that has written frames (a small cache spills them). */
-static int child_dies_in_transaction(struct fixture *f)
+static int child_dies_in_transaction(struct tmpdir_fixture *f)
 {
 	struct store *st = NULL;
 	sqlite3_stmt *s = NULL;
@@ -332,7 +305,7 @@ static int child_dies_in_transaction(struct fixture *f)
 
 static void test_crash_in_transaction(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *r;
 	char wal[128];
 	struct stat sb;
@@ -462,7 +435,7 @@ static void begin_updates(struct store *st, int64_t n, int gen)
  */
 static void test_full_disk_at_spill_fails_commit(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w, *r;
 	sqlite3 *db;
 	int rc;
@@ -498,7 +471,7 @@ static void test_full_disk_at_spill_fails_commit(void **state)
  */
 static void test_rollback_on_full_disk_releases_lock(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w, *other, *r;
 	int rc;
 
@@ -531,7 +504,7 @@ static void test_rollback_on_full_disk_releases_lock(void **state)
  */
 static void test_read_end_on_full_disk_releases_lock(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w, *reader, *other;
 	sqlite3_stmt *s = NULL;
 
@@ -562,7 +535,7 @@ static void test_read_end_on_full_disk_releases_lock(void **state)
 
 /* Thread A's part of test_two_threads_one_connection. */
 struct turns {
-	struct fixture *f;
+	struct tmpdir_fixture *f;
 	struct store *w;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -610,7 +583,7 @@ static void *turns_a(void *p)
  */
 static void test_two_threads_one_connection(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct turns t = { .f = f,
 		           .mu = PTHREAD_MUTEX_INITIALIZER,
 		           .cv = PTHREAD_COND_INITIALIZER };
@@ -669,7 +642,7 @@ static int checkpoint_in_thread(struct store *st, enum store_checkpoint_mode mod
  */
 static void test_checkpoint_in_another_thread(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w, *c, *r;
 
 	make_table(f);
@@ -697,7 +670,7 @@ static void test_checkpoint_in_another_thread(void **state)
  */
 static void test_no_runs_without_psow(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w;
 	sqlite3 *db = NULL;
 	char uri[128];
@@ -732,7 +705,7 @@ static void test_no_runs_without_psow(void **state)
  */
 static void test_full_disk_after_restart(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *w, *other;
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -767,21 +740,30 @@ static void test_full_disk_after_restart(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_connection_uses_it, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commits_seen_at_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoints_copy_every_page, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_write_fails_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_crash_in_transaction, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_disk_at_spill_fails_commit, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_rollback_on_full_disk_releases_lock, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_read_end_on_full_disk_releases_lock, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_two_threads_one_connection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint_in_another_thread, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_runs_without_psow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_disk_after_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_uses_it, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_commits_seen_at_once, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoints_copy_every_page, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_fails_commit, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_crash_in_transaction, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_at_spill_fails_commit, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_on_full_disk_releases_lock,
+		                                tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_read_end_on_full_disk_releases_lock,
+		                                tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_two_threads_one_connection, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_in_another_thread, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_no_runs_without_psow, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk_after_restart, tmpdir_setup,
+		                                tmpdir_teardown),
 	};
 
 	install_full_disk();

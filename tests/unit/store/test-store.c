@@ -19,33 +19,6 @@
 #include "store/store.h"
 #include "tmpdir.h"
 
-struct fixture {
-	char dir[64];
-	struct strbuf err;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (tmpdir_make(f->dir, sizeof(f->dir), "store") < 0)
-		return -1;
-	strbuf_init(&f->err, 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (tmpdir_remove(f->dir) < 0)
-		return -1;
-	strbuf_release(&f->err);
-	free(f);
-	return 0;
-}
-
 static void write_file(const char *dir, const char *name, const void *data, size_t len)
 {
 	char path[128];
@@ -59,7 +32,7 @@ static void write_file(const char *dir, const char *name, const void *data, size
 
 static void test_missing_without_create(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 
 	assert_int_equal(store_open(f->dir, 0, &st, &f->err), -ENOENT);
@@ -69,7 +42,7 @@ static void test_missing_without_create(void **state)
 
 static void test_create_migrates_0600(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 	char path[128];
 	struct stat sb;
@@ -104,7 +77,7 @@ static void insert_meta(struct store *st, const char *k)
 
 static void test_nested_transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 
 	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
@@ -164,7 +137,7 @@ static void wait_waiting(struct store *st, int n)
  */
 static void test_write_gate_order(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *a = NULL;
 	struct writer_arg b = { .key = "b" }, c = { .key = "c" };
 	pthread_t tb, tc;
@@ -205,7 +178,7 @@ static void test_write_gate_order(void **state)
 
 static void test_statement_cache_and_constraint(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 	static const char sql[] = "SELECT ?1 + 1";
 
@@ -248,7 +221,7 @@ static int count_reset(struct store *st)
  */
 static void test_hold_read(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL, *other = NULL;
 	int n;
 
@@ -322,7 +295,7 @@ static void test_hold_read(void **state)
  */
 static void test_wal_cut(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL, *reader = NULL, *keep = NULL;
 	char wal[128];
 	struct stat sb;
@@ -361,7 +334,7 @@ static void test_wal_cut(void **state)
  */
 static void test_db_sync(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL, *keep = NULL;
 
 	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
@@ -379,7 +352,7 @@ static void test_db_sync(void **state)
 
 static void test_not_sqlite(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 	char junk[4096];
 
@@ -392,7 +365,7 @@ static void test_not_sqlite(void **state)
 
 static void test_foreign_sqlite(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 	sqlite3 *db;
 	char path[128];
@@ -407,7 +380,7 @@ static void test_foreign_sqlite(void **state)
 
 static void test_newer_schema_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 	char sql[128];
 
@@ -424,7 +397,7 @@ static void test_newer_schema_refused(void **state)
 
 static void test_readonly(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 
 	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
@@ -442,7 +415,7 @@ static void test_readonly(void **state)
  */
 static void test_requests_of_a_record_indexed(void **state)
 {
-	struct fixture *f = *state;
+	struct tmpdir_fixture *f = *state;
 	struct store *st = NULL;
 	struct query *q;
 	bool indexed = false;
@@ -470,20 +443,26 @@ static void test_requests_of_a_record_indexed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_missing_without_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_migrates_0600, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nested_transactions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statement_cache_and_constraint, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_hold_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_gate_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wal_cut, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_db_sync, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_sqlite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_sqlite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_requests_of_a_record_indexed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_without_create, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_create_migrates_0600, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_nested_transactions, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_statement_cache_and_constraint, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_hold_read, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_write_gate_order, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_wal_cut, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_db_sync, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_not_sqlite, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_sqlite, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_readonly, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_requests_of_a_record_indexed, tmpdir_setup,
+		                                tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
