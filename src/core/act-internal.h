@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -98,7 +99,14 @@ struct act_job {
 	struct act_result *res;
 	struct strbuf err;
 	int ret;
-	bool done, fatal;            /* fatal: the batch's transaction cannot go on */
+	/*
+	 * done: set by the leader, with release order, once ret, res and err are final; the
+	 * caller reads it without the door's mutex. wake: the caller sleeps on it in act_run
+	 * (posted when its act is done, or when it may lead the queue).
+	 */
+	atomic_bool done;
+	sem_t wake;
+	bool fatal;                  /* fatal: the batch's transaction cannot go on */
 	bool refusal_only;           /* keep the act only if it is refused (a refused import row) */
 	struct profile *new_profile; /* applied by this act: installed after the commit */
 	int64_t new_profile_seq;

@@ -1,6 +1,7 @@
 /* door-batch: group commit. Concurrent acts queue; one caller at a time leads a batch of them
  * through one write transaction (each act in its own savepoint) and one durable commit. */
 #include <errno.h>
+#include <semaphore.h>
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
@@ -127,8 +128,8 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
 
 /*
  * One leader at a time uses the door's connection. With d->mu held: take_lead waits for the
- * present leader to finish; give_lead wakes whoever waits (callers with queued acts, and
- * door_lead). Every leader takes and gives the lead through these two.
+ * present leader to finish; give_lead wakes whoever waits (door_lead, and the caller of the
+ * oldest queued act). Every leader takes and gives the lead through these two.
  */
 static _Thread_local char self_anchor; /* its address tells the threads apart */
 
@@ -144,7 +145,11 @@ static void give_lead(struct door *d)
 {
 	atomic_store(&d->leader_self, 0);
 	d->leader = false;
+	/* door_lead's waiters, then the caller of the oldest queued act, who may lead next (a
+	 * caller waits on its own act's semaphore: no herd of callers retaking the mutex) */
 	pthread_cond_broadcast(&d->cv);
+	if (d->head)
+		sem_post(&d->head->wake);
 }
 
 bool door_leads(struct door *d)
@@ -230,9 +235,17 @@ static void lead_queue(struct door *d)
 	pthread_mutex_unlock(&d->mu);
 	run_batch(d, head, end, false, NULL);
 	pthread_mutex_lock(&d->mu);
+	/*
+	 * Each caller is woken alone and returns without the mutex. Its job (on its stack) may be
+	 * gone as soon as done is seen, so done is the last thing written to it: next is read
+	 * first and the post comes before (a caller woken by the post before done is set takes
+	 * the mutex, held here, and then sees done). Before, one broadcast woke every waiting
+	 * caller, those of the next batch too, and each took the mutex again in turn.
+	 */
 	for (struct act_job *j = head; j != end;) {
 		struct act_job *next = j->next;
-		j->done = true;
+		sem_post(&j->wake);
+		atomic_store_explicit(&j->done, true, memory_order_release);
 		j = next;
 	}
 	give_lead(d);
@@ -251,6 +264,7 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 	}
 	job.in = in;
 	job.res = ret;
+	atomic_init(&job.done, false);
 	strbuf_init(&job.err, 0);
 	/* Hash a new password now, outside the batch's transaction (invalid input: act_run_job). */
 	if (act_validate_input(in, &job.err) == 0) {
@@ -262,6 +276,7 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 	}
 	strbuf_reset(&job.err);
 
+	sem_init(&job.wake, 0, 0);
 	pthread_mutex_lock(&d->mu);
 	if (d->tail)
 		d->tail->next = &job;
@@ -271,16 +286,27 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 	d->queued++;
 	if (d->gathering)
 		pthread_cond_signal(&d->gather_cv);
-	/* Until this act is done: wait while someone leads; else lead a batch of the queue. */
-	while (!job.done) {
-		if (d->leader || !d->head || d->lead_asked) {
-			pthread_cond_wait(&d->cv, &d->mu);
+	/*
+	 * Until this act is done: lead a batch of the queue when no one leads (nor waits in
+	 * door_lead); else sleep until the leader posts: this act is done, or this caller's act
+	 * is the oldest queued one when the lead is given back (give_lead).
+	 */
+	while (!atomic_load_explicit(&job.done, memory_order_acquire)) {
+		if (!d->leader && d->head && !d->lead_asked) {
+			take_lead(d);
+			lead_queue(d);
 			continue;
 		}
-		take_lead(d);
-		lead_queue(d);
+		pthread_mutex_unlock(&d->mu);
+		while (sem_wait(&job.wake) < 0 && errno == EINTR)
+			;
+		if (atomic_load_explicit(&job.done, memory_order_acquire))
+			goto done; /* the mutex is not needed to return */
+		pthread_mutex_lock(&d->mu);
 	}
 	pthread_mutex_unlock(&d->mu);
+done:
+	sem_destroy(&job.wake);
 	act_password_release(&job.pw);
 	if (job.ret < 0)
 		error_set(err, "%s", job.err.buf);

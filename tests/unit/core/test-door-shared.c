@@ -146,6 +146,91 @@ static void test_store_asked_without_the_lead(void **state)
 	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
+struct queued_act {
+	struct door *d;
+	int ret;
+	enum act_outcome outcome;
+	atomic_bool finished;
+};
+
+static void *queued_act_main(void *arg)
+{
+	struct queued_act *q = arg;
+	struct act_attr fields[] = { { "title", "待ち行列" }, { "access_controlled", "true" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = "sato", .register_id = "asset" };
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	in.fields = fields;
+	in.n_fields = 2;
+	in.level = "2";
+	in.section = "zeimu";
+	in.ctx.via = "test";
+	q->ret = act_run(q->d, &in, &res, &err);
+	q->outcome = res.outcome;
+	act_result_release(&res);
+	strbuf_release(&err);
+	atomic_store(&q->finished, true);
+	return NULL;
+}
+
+#define QUEUED_ACTS 8
+
+/*
+ * Callers wait for their own act (each on its own semaphore), and the lead goes to the caller
+ * of the oldest queued act when it is given back: acts queued while door_lead holds the door
+ * all run once it lets go, in one batch, and every caller returns.
+ */
+static void test_queued_acts_run_when_the_lead_is_given_back(void **state)
+{
+	struct fixture *f = *state;
+	struct queued_act q[QUEUED_ACTS];
+	pthread_t t[QUEUED_ACTS];
+	struct timespec ts = { 0, 1000000L };
+	size_t queued = 0, last_batch = 0;
+	int64_t until;
+
+	reopen_shared(f);
+	door_lead(f->d);
+	for (int i = 0; i < QUEUED_ACTS; i++) {
+		q[i] = (struct queued_act){ .d = f->d, .ret = -1 };
+		assert_int_equal(pthread_create(&t[i], NULL, queued_act_main, &q[i]), 0);
+	}
+	/* every act queued behind the lead held here (bounded: 60 s) */
+	until = time_mono_ns() + 60 * 1000000000LL;
+	while (time_mono_ns() < until) {
+		pthread_mutex_lock(&f->d->mu);
+		queued = f->d->queued;
+		pthread_mutex_unlock(&f->d->mu);
+		if (queued == QUEUED_ACTS)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(queued, QUEUED_ACTS);
+	for (int i = 0; i < QUEUED_ACTS; i++)
+		assert_false(atomic_load(&q[i].finished));
+	door_unlead(f->d);
+	/* no caller is left asleep (bounded: 60 s, then the test fails instead of hanging) */
+	until = time_mono_ns() + 60 * 1000000000LL;
+	for (int i = 0; i < QUEUED_ACTS; i++) {
+		while (!atomic_load(&q[i].finished) && time_mono_ns() < until)
+			nanosleep(&ts, NULL);
+		assert_true(atomic_load(&q[i].finished));
+		pthread_join(t[i], NULL);
+		assert_int_equal(q[i].ret, 0);
+		assert_int_equal(q[i].outcome, ACT_DONE);
+	}
+	pthread_mutex_lock(&f->d->mu);
+	last_batch = f->d->last_batch;
+	queued = f->d->queued;
+	pthread_mutex_unlock(&f->d->mu);
+	assert_int_equal(last_batch, QUEUED_ACTS);
+	assert_int_equal(queued, 0);
+	door_lead(f->d); /* the shared door's connection is its leader's */
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM records"), QUEUED_ACTS);
+	door_unlead(f->d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +240,8 @@ int main(void)
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_store_asked_without_the_lead, fixture_setup,
 		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_queued_acts_run_when_the_lead_is_given_back,
+		                                fixture_setup, fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
