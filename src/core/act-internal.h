@@ -57,6 +57,9 @@ struct door {
 	 * (written by the store during the leader's commit) and the checkpointer's thread. */
 	int wal_pages;
 	struct door_ckpt *ckpt;
+	/* Set once, by the checkpointer, when the database file could not be written or synced
+	 * (-EIO, door_failed): from then on no batch runs. */
+	atomic_int failed;
 
 	/* A server's door (DOOR_CHECKPOINTER), used by many threads: its connection is the
 	 * leader's alone, and door_store says so in builds without NDEBUG (door_leads). */

@@ -139,7 +139,11 @@ void door_free(struct door *d)
 		return;
 	d->shared = false; /* the last thread: nobody else leads now */
 	door_ckpt_stop(d);
-	if (d->st && d->lg && !d->readonly)
+	/* after a failed write of the database file its log is what recovery needs: nothing more
+	 * is written, and closing does not checkpoint (door-ckpt.c) */
+	if (door_failed(d, NULL))
+		store_no_checkpoint_on_close(d->st);
+	else if (d->st && d->lg && !d->readonly)
 		door_checkpoint(d, NULL);
 	ledger_close(d->lg);
 	if (d->st)

@@ -51,6 +51,15 @@ void door_free(struct door *d);
  * the signing key and anything was appended since the last one. door_free does it too.
  */
 int door_checkpoint(struct door *d, struct strbuf *err);
+/*
+ * A DOOR_CHECKPOINTER door whose checkpointer could not write or sync the database file has
+ * stopped for good: every act fails with -EIO and the reason, and the write-ahead log, which
+ * still holds what the file may have lost, is never checkpointed again by the door (nor when
+ * it closes). Returns that -EIO with the reason in why (why may be NULL), or 0. The process
+ * must not go on checkpointing the same database: `mamori serve` stops (web/http.c), and
+ * the next start recovers from the log.
+ */
+int door_failed(struct door *d, struct strbuf *why);
 /* Replaces the clock (ms since the epoch) for tests of expiry and role periods. */
 void door_set_clock(struct door *d, int64_t (*clock)(void));
 /* The profile in force (replaced by ACT_POLICY_APPLY) and the store, for reads. */

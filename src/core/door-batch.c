@@ -70,7 +70,10 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
 	struct act_job *j;
 	int r;
 
-	r = store_begin(d->st, &err);
+	/* a door whose database file failed runs nothing more (door-ckpt.c) */
+	r = door_failed(d, &err);
+	if (r == 0)
+		r = store_begin(d->st, &err);
 	if (r == 0)
 		r = door_refresh_profile(d, &err);
 	if (r < 0) {
@@ -262,6 +265,8 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 		error_set(err, "this door is read-only");
 		return -EROFS;
 	}
+	if (door_failed(d, err))
+		return -EIO;
 	job.in = in;
 	job.res = ret;
 	atomic_init(&job.done, false);

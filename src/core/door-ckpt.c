@@ -38,6 +38,18 @@
 /* After a restart that readers prevented, the next try waits this long (ms). */
 #define DOOR_RESTART_BACKOFF_MS 100
 
+/*
+ * A copy into the database file or a sync of it that failed stops the door for good
+ * (door_failed), as it stops the ledger writer (ledger/writer.c): Linux reports a failed
+ * writeback once per open file description, so a sync tried again could succeed with the
+ * pages lost, and the restart after it would reset the log that still holds them. Nothing
+ * more is acknowledged, neither the thread nor the door's connection checkpoints again (not
+ * when they close either), and the next start recovers from the log.
+ */
+#define DOOR_DB_FAILED                                                                             \
+	"the disk did not confirm a write of the database file; nothing more is acknowledged "     \
+	"until Mamori is restarted"
+
 struct door_ckpt {
 	struct store *st; /* the thread's own connection */
 	pthread_t thread;
@@ -48,47 +60,75 @@ struct door_ckpt {
 	int64_t retry_ms; /* no restart before this (monotonic ms) */
 };
 
+/* A checkpoint's result: done, or stopped by a reader or a commit (busy), is no failure. */
+static bool ckpt_failed(int r)
+{
+	return r < 0 && r != -EBUSY;
+}
+
+/* One round after a commit that left pages in the log; false: the database file failed. */
+static bool ckpt_round(struct door *d, struct door_ckpt *k, int pages)
+{
+	int64_t now;
+	int r;
+
+	/* busy (readers in the way, commits meanwhile): the next commit asks again */
+	if (ckpt_failed(store_checkpoint(k->st, STORE_CHECKPOINT_PASSIVE)))
+		return false;
+	now = time_mono_ns() / 1000000;
+	if (pages < DOOR_RESTART_PAGES || now < k->retry_ms)
+		return true;
+	/* The database file's sync outside the door, then a copy of what was committed
+	 * meanwhile: inside, the restart copies and syncs only that. door_lead comes before the
+	 * next batch (door-batch.c). */
+	if (store_db_sync(k->st) < 0 ||
+	    ckpt_failed(store_checkpoint(k->st, STORE_CHECKPOINT_PASSIVE)))
+		return false;
+	door_lead(d);
+	r = store_checkpoint_wait(k->st, STORE_CHECKPOINT_RESTART, DOOR_RESTART_WAIT_MS);
+	door_unlead(d);
+	if (ckpt_failed(r))
+		return false;
+	k->retry_ms = r == 0 ? 0 : now + DOOR_RESTART_BACKOFF_MS;
+	return true;
+}
+
 static void *ckpt_main(void *arg)
 {
 	struct door *d = arg;
 	struct door_ckpt *k = d->ckpt;
+	bool ok = true;
 
 	pthread_setname_np(pthread_self(), "mamori-doorckpt");
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
 		int pages;
-		int64_t now;
 
-		while (!k->wanted && !k->stop)
+		while ((!k->wanted || !ok) && !k->stop)
 			pthread_cond_wait(&k->cv, &k->mu);
 		if (k->stop)
 			break;
 		k->wanted = false;
 		pages = k->pages;
 		pthread_mutex_unlock(&k->mu);
-		/* errors and readers in the way: the next commit asks again */
-		(void)store_checkpoint(k->st, STORE_CHECKPOINT_PASSIVE);
-		now = time_mono_ns() / 1000000;
-		if (pages >= DOOR_RESTART_PAGES && now >= k->retry_ms) {
-			int r;
-			/* The database file's sync outside the door, then a copy of what was
-			 * committed meanwhile: inside, the restart copies and syncs only that.
-			 * door_lead comes before the next batch (door-batch.c). A failed sync:
-			 * no restart this round (the next one after the backoff). */
-			r = store_db_sync(k->st);
-			if (r == 0) {
-				(void)store_checkpoint(k->st, STORE_CHECKPOINT_PASSIVE);
-				door_lead(d);
-				r = store_checkpoint_wait(k->st, STORE_CHECKPOINT_RESTART,
-				                          DOOR_RESTART_WAIT_MS);
-				door_unlead(d);
-			}
-			k->retry_ms = r == 0 ? 0 : now + DOOR_RESTART_BACKOFF_MS;
+		ok = ckpt_round(d, k, pages);
+		if (!ok) {
+			store_no_checkpoint_on_close(k->st);
+			atomic_store(&d->failed, -EIO);
 		}
 		pthread_mutex_lock(&k->mu);
 	}
 	pthread_mutex_unlock(&k->mu);
 	return NULL;
+}
+
+int door_failed(struct door *d, struct strbuf *why)
+{
+	int r = d ? atomic_load(&d->failed) : 0;
+
+	if (r)
+		error_set(why, DOOR_DB_FAILED);
+	return r;
 }
 
 int door_ckpt_start(struct door *d, struct strbuf *err)

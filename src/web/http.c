@@ -423,6 +423,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	struct serve_keep *keep = NULL;
 	struct serve_watch *watch = NULL;
 	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT_SECRET;
+	struct strbuf door_why = STRBUF_INIT; /* why the door stopped (door_failed) */
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
 	unsigned port, threads = cfg->threads;
@@ -436,7 +437,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	unsigned flags =
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	sigset_t set;
-	int sig, r;
+	int sig = 0, r;
 
 	r = parse_listen(cfg->listen, &addr, host, sizeof(host), &port, err);
 	if (r < 0)
@@ -627,6 +628,15 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		for (;;) {
 			int64_t left = next - time_mono_ns();
 			struct timespec ts;
+			/* The door stopped for good (its database file failed): so does the
+			 * server, before its own checkpoints (serve-keep.c) copy or cut the log. */
+			if (door_failed(s.door, &door_why)) {
+				fprintf(stderr,
+				        "mamori: error: %s: stopping (the write-ahead log is kept; "
+				        "the next start recovers from it)\n",
+				        door_why.buf);
+				break;
+			}
 			if (left <= 0) {
 				serve_checkpoint(&s, cfg->dir);
 				next = time_mono_ns() + WEB_CHECKPOINT_MS * 1000000LL;
@@ -645,8 +655,10 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 				break;
 		}
 	}
-	fprintf(stderr, "mamori: %s received: finishing requests in flight, then stopping\n",
-	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	if (!door_why.len)
+		fprintf(stderr,
+		        "mamori: %s received: finishing requests in flight, then stopping\n",
+		        sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	atomic_store(&s.stopping, true);
 	MHD_quiesce_daemon(s.daemon);
 	{
@@ -664,6 +676,16 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		 * connection closes, SQLite at the next open).
 		 */
 		bool watch_done = serve_watch_stop(watch, deadline);
+		/*
+		 * After the door failed no connection may close normally: the last one to close
+		 * would checkpoint the log into the database file and remove it. The requests in
+		 * flight were answered with the door's reason (or never will be: nothing of theirs
+		 * was acknowledged).
+		 */
+		if (door_why.len) {
+			(void)fflush(NULL);
+			_exit(EXIT_FAILURE);
+		}
 		if (atomic_load(&s.in_flight) > 0 || !watch_done) {
 			fprintf(stderr,
 			        "mamori: %d requests%s still running after the grace period: "
@@ -708,5 +730,6 @@ out:
 	identity_release(&s);
 	strbuf_release_secret(&key);
 	strbuf_release(&cert);
+	strbuf_release(&door_why);
 	return r;
 }
