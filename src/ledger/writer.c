@@ -648,8 +648,10 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	r = start_syncer(w, err);
 	if (r < 0)
 		goto fail;
+	/* (STORE_GATHER_CKPT: its copies write the database file's pages in runs; a last run
+	 * that cannot be written even page by page stops the process, store.h) */
 	if (store_dialect(w->st) == STORE_SQLITE &&
-	    store_open(dir, STORE_BATCH_IO, &w->ckpt_st, &e2) == 0 &&
+	    store_open(dir, STORE_BATCH_IO | STORE_GATHER_CKPT, &w->ckpt_st, &e2) == 0 &&
 	    pthread_create(&w->ckpt_thread, NULL, checkpointer_main, w) == 0)
 		w->ckpt_started = true;
 	strbuf_reset(&e2);

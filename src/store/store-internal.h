@@ -69,8 +69,9 @@ bool store_gate_enter(struct store_gate *g);
 void store_gate_leave(struct store_gate *g);
 
 /* The name of the batching VFS (sqlite-batch.c; STORE_BATCH_IO), registered on first use, or
- * NULL (the default VFS) when it cannot be. */
-const char *store_batch_vfs(void);
+ * NULL (the default VFS) when it cannot be; gather: the one whose database files gather their
+ * checkpoints' page writes (STORE_GATHER_CKPT). */
+const char *store_batch_vfs(bool gather);
 
 /* The cached statement for sql, reset and unbound; NULL on error, with err set and the negative
  * errno-style code in *ret_err. */

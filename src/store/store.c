@@ -689,7 +689,9 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	st = xcalloc(1, sizeof(*st));
 	st->path = strbuf_detach(&path, NULL);
 	/* (NULL: the default VFS; store/sqlite-batch.c when it cannot be registered too) */
-	vfs = (flags & STORE_BATCH_IO) ? store_batch_vfs() : NULL;
+	vfs = (flags & (STORE_BATCH_IO | STORE_GATHER_CKPT))
+	          ? store_batch_vfs(flags & STORE_GATHER_CKPT)
+	          : NULL;
 	rc = sqlite3_open_v2(
 	    st->path, &st->db,
 	    (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, vfs);

@@ -38,7 +38,17 @@ enum store_open_flags {
 	 * failed write would fail every later one until the connection closes). No effect on
 	 * PostgreSQL.
 	 */
-	STORE_BATCH_IO = 1 << 4
+	STORE_BATCH_IO = 1 << 4,
+	/*
+	 * SQLite, implies STORE_BATCH_IO: this connection's checkpoints also write the database
+	 * file's pages in runs of up to 96 KiB, not a call a page (the ledger writer's
+	 * checkpointer). A run that cannot be written fails the checkpoint, except the last one,
+	 * written when SQLite no longer takes an error (SQLITE_FCNTL_CKPT_DONE): it is tried
+	 * again page by page, and if that fails too the PROCESS STOPS (abort, with a message on
+	 * stderr) before SQLite could record the pages as copied. Nothing acknowledged is lost:
+	 * it is durable in the WAL, and the next start copies it again (store/sqlite-batch.c).
+	 */
+	STORE_GATHER_CKPT = 1 << 5
 };
 
 /* Where a data directory keeps its data (mamori.conf [store] url; docs/operations.md). */

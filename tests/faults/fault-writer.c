@@ -5,6 +5,12 @@
  * "fault-writer DIR check ACKS" reads every acknowledged index back and prints how many are
  * missing or different ("lost M"). Exit 0 when every call succeeded (write) or nothing is
  * lost (check).
+ * For t0708: with FAULT_WRITER_KEEP_WAL=1, write leaves what it appended in the WAL (a
+ * connection that does not checkpoint on close is open while the writer stops, so no other
+ * does either). "fault-writer DIR ckpt ACKS" copies the WAL into the database file as the
+ * writer's checkpointer does (a passive checkpoint on a STORE_GATHER_CKPT connection), prints
+ * "ckpt ok" or "ckpt failed", then, with the WAL index kept as it is (a connection stays open
+ * throughout), checks ACKS as check does.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -56,13 +62,32 @@ static void *appender(void *arg)
 	return NULL;
 }
 
+/* A connection that never checkpoints on close (NULL on failure, with a message). */
+static struct store *keeper(const char *dir)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct store *st = NULL;
+
+	if (store_open(dir, 0, &st, &err) < 0)
+		fprintf(stderr, "fault-writer: %s\n", err.buf);
+	else
+		store_no_checkpoint_on_close(st);
+	strbuf_release(&err);
+	return st;
+}
+
 static int do_write(const char *dir, long n)
 {
 	struct ledger_writer_options opt = { .max_delay_us = 2000 };
 	struct strbuf err = STRBUF_INIT;
 	pthread_t t[THREADS];
 	const char *rp = getenv("FAULT_WRITER_RESTART_PAGES");
+	const char *kw = getenv("FAULT_WRITER_KEEP_WAL");
+	struct store *keep = NULL;
 	int r;
+
+	if (kw && !strcmp(kw, "1") && !(keep = keeper(dir)))
+		return 1;
 
 	/* a small WAL restart size: the checkpointer's rounds and the restart within a short run */
 	if (rp && *rp)
@@ -80,6 +105,7 @@ static int do_write(const char *dir, long n)
 	r = ledger_writer_stop(w, &err);
 	if (r < 0)
 		fprintf(stderr, "fault-writer: stop: %s\n", err.buf);
+	store_close(keep);
 	strbuf_release(&err);
 	return failures || r < 0 ? 1 : 0;
 }
@@ -126,12 +152,36 @@ static int do_check(const char *dir, const char *acks)
 	return lost ? 1 : 0;
 }
 
+static int do_ckpt(const char *dir, const char *acks)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct store *keep = keeper(dir), *c = NULL;
+	int r;
+
+	if (!keep || store_open(dir, STORE_BATCH_IO | STORE_GATHER_CKPT, &c, &err) < 0) {
+		fprintf(stderr, "fault-writer: %s\n", err.buf);
+		return 2;
+	}
+	store_no_checkpoint_on_close(c);
+	printf("ckpt %s\n", store_checkpoint(c, STORE_CHECKPOINT_PASSIVE) == 0 ? "ok" : "failed");
+	fflush(stdout);
+	store_close(c);
+	r = do_check(dir, acks);
+	store_close(keep);
+	strbuf_release(&err);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[2], "write"))
 		return do_write(argv[1], strtol(argv[3], NULL, 10));
 	if (argc == 4 && !strcmp(argv[2], "check"))
 		return do_check(argv[1], argv[3]);
-	fprintf(stderr, "usage: fault-writer DIR write N | fault-writer DIR check ACKS\n");
+	if (argc == 4 && !strcmp(argv[2], "ckpt"))
+		return do_ckpt(argv[1], argv[3]);
+	fprintf(stderr,
+	        "usage: fault-writer DIR write N | fault-writer DIR check ACKS | fault-writer DIR "
+	        "ckpt ACKS\n");
 	return 2;
 }

@@ -341,6 +341,31 @@ typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
 static pwrite_fn real_pwrite64, real_pwrite;
 static atomic_int full_runs, runs_refused, long_writes;
 
+/*
+ * Database-file faults for the gathered checkpoints: while db_armed, every write counts
+ * (db_seen), and from the db_at-th on, db_count of them (0: all) fail with EIO, as the default
+ * VFS's own write call. Armed only around a checkpoint, where the only writes are the database
+ * file's.
+ */
+static atomic_int db_armed, db_seen, db_at, db_count, db_long;
+
+static bool db_refuse(size_t n)
+{
+	int seen, at, count;
+
+	if (!atomic_load(&db_armed))
+		return false;
+	seen = atomic_fetch_add(&db_seen, 1) + 1;
+	if (n > 4096)
+		atomic_fetch_add(&db_long, 1);
+	at = atomic_load(&db_at);
+	count = atomic_load(&db_count);
+	if (at <= 0 || seen < at || (count > 0 && seen >= at + count))
+		return false;
+	errno = EIO;
+	return true;
+}
+
 static bool refuse(size_t n)
 {
 	int left = atomic_load(&full_runs);
@@ -359,12 +384,12 @@ static bool refuse(size_t n)
 
 static ssize_t full_pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
-	return refuse(n) ? -1 : real_pwrite64(fd, buf, n, off);
+	return db_refuse(n) || refuse(n) ? -1 : real_pwrite64(fd, buf, n, off);
 }
 
 static ssize_t full_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-	return refuse(n) ? -1 : real_pwrite(fd, buf, n, off);
+	return db_refuse(n) || refuse(n) ? -1 : real_pwrite(fd, buf, n, off);
 }
 
 static void install_full_disk(void)
@@ -737,6 +762,165 @@ static void test_full_disk_after_restart(void **state)
 	store_close(other);
 }
 
+/*
+ * Gathered checkpoints (STORE_GATHER_CKPT). The database file holds rows [0, GROWS) of
+ * generation gen (everything checkpointed, on connections that do not checkpoint on close);
+ * then a plain connection rewrites them with gen + 1, committed to the WAL only: a checkpoint
+ * copies GROWS pages and more, consecutive pages, so several runs.
+ */
+#define GROWS 200
+
+static void rows_in_wal(struct tmpdir_fixture *f, int gen)
+{
+	struct store *w = open_store(f, 0);
+
+	store_no_checkpoint_on_close(w);
+	if (gen == 0)
+		assert_int_equal(insert_rows(w, 0, GROWS), SQLITE_OK);
+	else
+		assert_int_equal(store_checkpoint(w, STORE_CHECKPOINT_TRUNCATE), 0);
+	check_rows_gen(w, GROWS, gen);
+	if (gen == 0)
+		assert_int_equal(store_checkpoint(w, STORE_CHECKPOINT_TRUNCATE), 0);
+	begin_updates(w, GROWS, gen + 1);
+	assert_int_equal(sqlite3_exec(store_db(w), "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	store_close(w);
+}
+
+/* A gathered checkpoint with writes from the at-th on failing (count of them, 0: all). */
+static int gathered_checkpoint(struct tmpdir_fixture *f, int at, int count)
+{
+	struct store *c = open_store(f, STORE_GATHER_CKPT);
+	int rc;
+
+	store_no_checkpoint_on_close(c);
+	atomic_store(&db_seen, 0);
+	atomic_store(&db_long, 0);
+	atomic_store(&db_at, at);
+	atomic_store(&db_count, count);
+	atomic_store(&db_armed, 1);
+	rc = store_checkpoint(c, STORE_CHECKPOINT_PASSIVE);
+	atomic_store(&db_armed, 0);
+	store_close(c);
+	return rc;
+}
+
+/* What a connection opened now reads: every row of gen, right (while another is open: from
+ * the WAL index as it is). */
+static void check_fresh_reader(struct tmpdir_fixture *f, int gen)
+{
+	struct store *r = open_store(f, 0);
+
+	store_no_checkpoint_on_close(r);
+	check_rows_gen(r, GROWS, gen);
+	store_close(r);
+}
+
+/*
+ * A gathered checkpoint writes the pages in runs and copies every one; a run that cannot be
+ * written fails the checkpoint (the first run, one in the middle), and a reader after it
+ * reads every row right (from the WAL); the last run, written at CKPT_DONE where SQLite takes
+ * no error, is written again page by page and the checkpoint succeeds, with every page in the
+ * database file.
+ */
+static void test_gathered_checkpoint_runs(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct store *keep;
+	int runs, gen = 0;
+
+	make_table(f);
+	/*
+	 * Open throughout, as a server's connections are, so the WAL index stays: one opened when
+	 * none is would rebuild it from the WAL and read every frame there, right or not.
+	 */
+	keep = open_store(f, 0);
+	store_no_checkpoint_on_close(keep);
+	rows_in_wal(f, gen++);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	runs = atomic_load(&db_seen);
+	/* GROWS pages and more, in runs of up to 24 pages */
+	assert_true(runs >= 4 && runs <= GROWS / 8);
+	assert_true(atomic_load(&db_long) >= runs / 2);
+	check_fresh_reader(f, gen);
+	/* the first run fails; then one in the middle, as a persistent error */
+	rows_in_wal(f, gen++);
+	assert_int_equal(gathered_checkpoint(f, 1, 1), -EIO);
+	assert_int_equal(atomic_load(&db_seen), 1);
+	check_fresh_reader(f, gen);
+	assert_int_equal(gathered_checkpoint(f, runs / 2, 0), -EIO);
+	assert_int_equal(atomic_load(&db_seen), runs / 2);
+	check_fresh_reader(f, gen);
+	/* the disk is back: the next copies everything */
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	assert_int_equal(atomic_load(&db_seen), runs);
+	check_fresh_reader(f, gen);
+	/* the last run fails once: written page by page, and the database file has every page */
+	rows_in_wal(f, gen++);
+	assert_int_equal(gathered_checkpoint(f, runs, 1), 0);
+	assert_true(atomic_load(&db_seen) >= runs + 1);
+	check_fresh_reader(f, gen);
+	{
+		struct store *r = open_store(f, 0);
+		store_no_checkpoint_on_close(r);
+		/* (the WAL emptied: what follows is read from the database file alone) */
+		assert_int_equal(store_checkpoint(r, STORE_CHECKPOINT_TRUNCATE), 0);
+		check_rows_gen(r, GROWS, gen);
+		store_close(r);
+	}
+	check_rows_gen(keep, GROWS, gen);
+	store_close(keep);
+}
+
+/* The child of test_lost_last_run_stops: its stderr to path, a checkpoint whose last run and
+ * every page of it fail. Returns only if the process was not stopped. */
+static int child_last_run_lost(struct tmpdir_fixture *f, int runs, const char *path)
+{
+	FILE *e = freopen(path, "w", stderr);
+	struct rlimit no_core = { 0, 0 };
+
+	if (!e || setrlimit(RLIMIT_CORE, &no_core) < 0)
+		return 20;
+	(void)gathered_checkpoint(f, runs, 0);
+	return 21;
+}
+
+/*
+ * The last run cannot be written, not even page by page: the process stops (abort, with the
+ * message) before SQLite records the frames as copied; then every row is there, right (from
+ * the WAL), and a checkpoint copies it.
+ */
+static void test_lost_last_run_stops(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	char path[128], msg[512] = "";
+	FILE *e;
+	int runs, status = 0;
+	pid_t pid;
+
+	make_table(f);
+	rows_in_wal(f, 0);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	runs = atomic_load(&db_seen);
+	rows_in_wal(f, 1);
+	snprintf(path, sizeof(path), "%s/stop.err", f->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_last_run_lost(f, runs, path));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	e = fopen(path, "r");
+	assert_non_null(e);
+	assert_non_null(fgets(msg, sizeof(msg), e));
+	fclose(e);
+	assert_non_null(strstr(msg, "mamori: stopping: a checkpoint could not write"));
+	check_fresh_reader(f, 2);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	check_fresh_reader(f, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -763,6 +947,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_runs_without_psow, tmpdir_setup,
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk_after_restart, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_gathered_checkpoint_runs, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_lost_last_run_stops, tmpdir_setup,
 		                                tmpdir_teardown),
 	};
 
