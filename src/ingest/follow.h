@@ -37,6 +37,9 @@ struct follower_options {
 	 * automatic checkpoint, which copied the WAL into the database on the follower's thread.
 	 */
 	bool leave_checkpoints;
+	/* Tests only: follow.c's REWIND_MAX and MARK_MS instead (0: theirs). */
+	unsigned rewind_max;
+	unsigned mark_ms;
 };
 
 struct follower;
