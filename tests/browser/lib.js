@@ -112,8 +112,8 @@ function stopServer(server) {
   });
 }
 
-// A fresh chromium profile per browser; only loopback traffic.
-async function launch(dir) {
+// A fresh chromium profile per browser; only loopback traffic. extraArgs: more switches.
+async function launch(dir, extraArgs = []) {
   const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -123,7 +123,7 @@ async function launch(dir) {
     timezoneId: 'Asia/Tokyo',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-default-apps', '--disable-extensions'],
+      '--disable-default-apps', '--disable-extensions', ...extraArgs],
     timeout: 120000,
   });
   // A loaded 2-core machine (several engineers' checks at once) can take longer than playwright's
