@@ -252,6 +252,11 @@ void ingest_count_connection(struct ingest *g, int delta, bool refused)
 		atomic_fetch_add(&g->connections, delta);
 }
 
+int ingest_failed(struct ingest *g, struct strbuf *why)
+{
+	return g ? ledger_writer_failed(g->w, why) : 0;
+}
+
 int ingest_close(struct ingest *g, struct strbuf *err)
 {
 	int r;

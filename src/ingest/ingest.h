@@ -100,6 +100,9 @@ void ingest_count_connection(struct ingest *g, int delta, bool refused);
  * known yet. The follower keeps its analysed position below it (follow.h).
  */
 uint64_t ingest_analysed_floor(struct ingest *g);
+/* Whether the ingest's ledger writer stopped for good (ledger_writer_failed): 0, or the
+ * negative errno with why set. NULL is accepted (0). */
+int ingest_failed(struct ingest *g, struct strbuf *why);
 /* Commits what is queued, lets the analysis finish it and stops. NULL is accepted. */
 int ingest_close(struct ingest *g, struct strbuf *err);
 

@@ -243,6 +243,9 @@ uint64_t ledger_writer_durable(struct ledger_writer *w);
 uint64_t ledger_writer_commits(struct ledger_writer *w);
 /* Flushes of the disk that made entries durable (entries per flush = durable / syncs). */
 uint64_t ledger_writer_syncs(struct ledger_writer *w);
+/* Whether w stopped for good (a failed WAL flush it could not recover from, a failed sync or
+ * copy of the database file): 0, or the negative errno with why set. */
+int ledger_writer_failed(struct ledger_writer *w, struct strbuf *why);
 /* Commits what is queued, signs a final checkpoint, stops the thread and frees w. */
 int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err);
 

@@ -199,6 +199,18 @@ static void after_commit(struct ledger_writer *w)
 	}
 }
 
+int ledger_writer_failed(struct ledger_writer *w, struct strbuf *why)
+{
+	int r;
+
+	pthread_mutex_lock(&w->mu);
+	r = w->failed;
+	if (r)
+		error_set(why, "%s", w->fail_msg.buf);
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
 void ledger_writer_restarts(struct ledger_writer *w, uint64_t *all, uint64_t *fresh)
 {
 	pthread_mutex_lock(&w->mu);

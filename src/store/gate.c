@@ -10,12 +10,17 @@
  * transactions that asked before it. Other processes (a `mamori` command beside the
  * server) still meet SQLite's busy handler.
  *
+ * The gate is also this process's record of the database file's latch (store/wal.c): set when
+ * a sync of the file or a checkpoint into it failed, it outlives every connection.
+ *
  * A thread that already holds a gate does not queue again (nested stores of one thread),
  * and a wait longer than GATE_WAIT_MS gives up the turn order and lets SQLite decide as
  * before, so the gate can delay a writer but never lock it out.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -38,9 +43,16 @@ struct store_gate {
 	pthread_cond_t cv;
 	bool busy;            /* a writer of this process is inside */
 	struct waiter *queue; /* waiting, first come first */
+	/* the database file failed (wal.c's latch): set once, never cleared; why, once set; a
+	 * descriptor of the file kept open, so its inode is not another file's while we live */
+	atomic_bool failed;
+	char *why;
+	int pin;
 	struct store_gate *next;
 };
 
+/* the latch of a database whose gate could not be made (stat failed): latches them all */
+static struct store_gate no_gate;
 static pthread_mutex_t gates_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct store_gate *gates; /* lives as long as the process (one per database file) */
 static _Thread_local int held;   /* gates this thread holds */
@@ -132,4 +144,50 @@ int store_gate_waiting(struct store *st)
 		n++;
 	pthread_mutex_unlock(&g->mu);
 	return n;
+}
+
+bool store_gate_latch(struct store_gate *g, const char *path, const char *why)
+{
+	bool first;
+
+	if (!g)
+		g = &no_gate;
+	pthread_mutex_lock(&gates_mu);
+	first = !atomic_load(&g->failed);
+	if (first) {
+		g->why = xstrdup(why); /* lives as long as the gate */
+		/* never closed (closing it would drop this process's locks on the file) */
+		g->pin = g == &no_gate ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+		atomic_store(&g->failed, true);
+	}
+	pthread_mutex_unlock(&gates_mu);
+	return first;
+}
+
+bool store_gate_latched(struct store_gate *g, struct strbuf *why)
+{
+	if (!g || (!atomic_load(&g->failed) && atomic_load(&no_gate.failed)))
+		g = &no_gate;
+	if (!atomic_load(&g->failed))
+		return false;
+	if (why) {
+		pthread_mutex_lock(&gates_mu);
+		error_set(why, "%s", g->why);
+		pthread_mutex_unlock(&gates_mu);
+	}
+	return true;
+}
+
+bool store_gate_any_latched(struct strbuf *why)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&gates_mu);
+	for (struct store_gate *g = &no_gate; g && !found; g = g == &no_gate ? gates : g->next) {
+		found = atomic_load(&g->failed);
+		if (found && why)
+			error_set(why, "%s", g->why);
+	}
+	pthread_mutex_unlock(&gates_mu);
+	return found;
 }

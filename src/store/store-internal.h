@@ -28,6 +28,12 @@ struct query {
 /* How long a statement waits for another connection's lock before it reports busy. */
 #define STORE_BUSY_MS 5000
 
+/* SQLite's default autocheckpoint: a commit that leaves the log this long copies it. */
+#define STORE_AUTOCHECKPOINT_PAGES 1000
+
+/* The connection's autocheckpoint, through store_checkpoint and so the latch (wal.c). */
+void store_wal_auto(struct store *st);
+
 /* The pointer type of query_bind_bitset, read back by mamori_in_set. */
 #define STORE_BITSET_TYPE "mamori_bitset"
 
@@ -67,6 +73,12 @@ struct store_gate;
 struct store_gate *store_gate_for(const char *path);
 bool store_gate_enter(struct store_gate *g);
 void store_gate_leave(struct store_gate *g);
+/* The database file failed (wal.c): latch marks it so for the rest of the process (true: the
+ * first to; the file at path is kept open, so no other file takes its inode), latched says
+ * whether it is (and why); any_latched: whether any database is. */
+bool store_gate_latch(struct store_gate *g, const char *path, const char *why);
+bool store_gate_latched(struct store_gate *g, struct strbuf *why);
+bool store_gate_any_latched(struct strbuf *why);
 
 /* The name of the batching VFS (sqlite-batch.c; STORE_BATCH_IO), registered on first use, or
  * NULL (the default VFS) when it cannot be; gather: the one whose database files gather their

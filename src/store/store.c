@@ -702,6 +702,7 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	st->gate = store_gate_for(st->path);
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	store_wal_auto(st);
 	rc = sqlite3_create_function_v2(st->db, "mamori_in_set", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS,
 	                                NULL, in_set, NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
@@ -747,10 +748,14 @@ void store_close(struct store *st)
 			q = next;
 		}
 	}
-	if (st->pg)
+	if (st->pg) {
 		pg_close(st);
-	else
+	} else {
+		/* the database file failed: the log is what recovery needs (wal.c) */
+		if (st->db && store_db_failed(st, NULL) < 0)
+			store_no_checkpoint_on_close(st);
 		sqlite3_close_v2(st->db);
+	}
 	free(st->location);
 	free(st->path);
 	free(st);

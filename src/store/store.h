@@ -279,6 +279,18 @@ int store_db_sync(struct store *st);
 /* After a failed sync of the database file: closing st will not checkpoint (and so will not
  * reset or remove the WAL, which recovery needs). No-op on PostgreSQL or NULL. */
 void store_no_checkpoint_on_close(struct store *st);
+/*
+ * The database file's latch (store/wal.c): once a sync of a database file, or a checkpoint
+ * into it, failed with an I/O error (a full disk is not one) on any connection of this
+ * process, none of
+ * this process's connections to it checkpoints it again: store_checkpoint*, store_wal_cut and
+ * store_db_sync refuse with -EIO, commits no longer checkpoint by themselves and store_close
+ * closes without the checkpoint; the next start recovers from the WAL. store_db_failed: 0, or
+ * -EIO with why set, for st's database; store_any_db_failed: the same for any database of
+ * this process (mamori serve stops on it).
+ */
+int store_db_failed(struct store *st, struct strbuf *why);
+int store_any_db_failed(struct strbuf *why);
 char *store_wal_path(struct store *st);
 int store_wal_sync_deferred(struct store *st, bool deferred, struct strbuf *err);
 int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms);

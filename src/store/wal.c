@@ -1,11 +1,66 @@
 /* wal: the write-ahead log's checkpoints, for a writer that runs them itself (ledger/writer.c),
  * and its file kept small under constant reads (store_wal_cut, web/serve-keep.c). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "store/store-internal.h"
+
+/*
+ * The database file's latch. Linux reports a failed writeback of a file once per open file
+ * description, and each connection has its own: after one connection's sync of the database
+ * file (its own, or a checkpoint's) failed, another's next sync returns 0 with the pages
+ * lost, its checkpoint counts them copied, and a restart or truncate cuts the log that still
+ * holds them. So the first failure latches the database for the rest of the process (the
+ * write gate's record of it, store/gate.c): no connection checkpoints it again, not when it
+ * commits (auto_hook) nor when it closes (store_close), and the next start recovers from the
+ * log. The ledger writer and the door stop themselves on the same failures; mamori serve
+ * stops on the latch (web/http.c).
+ */
+#define LATCH_WHY                                                                                  \
+	"the disk did not confirm a write of the database file '%s' (%s: %s); no connection "      \
+	"copies the write-ahead log into it again until Mamori is restarted, which recovers "      \
+	"from the log"
+
+static void latch(struct store *st, const char *what, int rc)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	strbuf_addf(&why, LATCH_WHY, st->path, what, sqlite3_errstr(rc));
+	if (store_gate_latch(st->gate, st->path, why.buf))
+		fprintf(stderr, "mamori: error: %s\n", why.buf);
+	strbuf_release(&why);
+}
+
+int store_db_failed(struct store *st, struct strbuf *why)
+{
+	if (!st || st->pg)
+		return 0;
+	return store_gate_latched(st->gate, why) ? -EIO : 0;
+}
+
+int store_any_db_failed(struct strbuf *why)
+{
+	return store_gate_any_latched(why) ? -EIO : 0;
+}
+
+/* SQLite's own autocheckpoint, through store_checkpoint (and so the latch): a commit that
+ * leaves the log at STORE_AUTOCHECKPOINT_PAGES or more copies it passively. */
+static int auto_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	(void)db;
+	(void)name;
+	if (pages >= STORE_AUTOCHECKPOINT_PAGES)
+		(void)store_checkpoint(arg, STORE_CHECKPOINT_PASSIVE);
+	return SQLITE_OK;
+}
+
+void store_wal_auto(struct store *st)
+{
+	sqlite3_wal_hook(st->db, auto_hook, st);
+}
 
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
@@ -35,11 +90,17 @@ int store_checkpoint(struct store *st, enum store_checkpoint_mode mode)
 
 	if (st->pg)
 		return 0;
+	if (store_db_failed(st, NULL) < 0)
+		return -EIO;
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, modes[mode], &log, &done);
 	/* busy in any of its forms (another's recovery, a snapshot) is not a failure: the ledger
-	 * writer stops for good on any other result */
-	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+	 * writer stops for good on any other result. An I/O error latches the database; a full
+	 * disk does not (the write it refused is in no cache, and the next copy writes it) */
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
+		if ((rc & 0xff) == SQLITE_IOERR)
+			latch(st, "a checkpoint", rc);
 		return -EIO;
+	}
 	return rc == SQLITE_OK && log == done ? 0 : -EBUSY;
 }
 
@@ -92,15 +153,23 @@ int store_checkpoint_wait(struct store *st, enum store_checkpoint_mode mode, int
 int store_db_sync(struct store *st)
 {
 	sqlite3_file *f = NULL;
+	int rc;
 
 	if (st->pg)
 		return 0;
+	if (store_db_failed(st, NULL) < 0)
+		return -EIO;
 	/* SQLite's own handle on the file: a descriptor of ours, once closed, would drop the
 	 * process's POSIX locks on it (SQLite's among them). */
 	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
 	    !f || !f->pMethods)
 		return -EIO;
-	return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -EIO;
+	rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+	if (rc != SQLITE_OK) {
+		latch(st, "a sync", rc);
+		return -EIO;
+	}
+	return 0;
 }
 
 int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms)
@@ -109,6 +178,10 @@ int store_wal_cut(struct store *st, int64_t max_bytes, int wait_ms)
 	struct stat sb;
 	int r = 0;
 
+	if (store_db_failed(st, NULL) < 0) {
+		free(path);
+		return -EIO;
+	}
 	if (!path)
 		return 0;
 	if (stat(path, &sb) == 0 && sb.st_size > max_bytes) {

@@ -23,6 +23,7 @@
 #include "core/act.h"
 #include "core/attach.h"
 #include "core/read.h"
+#include "ingest/ingest.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
 #include "policy/policy.h"
@@ -417,13 +418,26 @@ out:
 	strbuf_release(&err);
 }
 
+/* Whether the server must stop: the door, the log collection's ledger writer or the database
+ * file failed for good (0, or the negative errno with why set). */
+static int server_failed(struct web_server *s, struct strbuf *why)
+{
+	int r = door_failed(s->door, why);
+
+	if (!r)
+		r = ingest_failed(s->cfg->ingest, why);
+	if (!r)
+		r = store_any_db_failed(why);
+	return r;
+}
+
 int web_serve(const struct web_config *cfg, struct strbuf *err)
 {
 	struct web_server s = { .cfg = cfg, .iccard_trust = STRBUF_INIT };
 	struct serve_keep *keep = NULL;
 	struct serve_watch *watch = NULL;
 	struct strbuf cert = STRBUF_INIT, key = STRBUF_INIT_SECRET;
-	struct strbuf door_why = STRBUF_INIT; /* why the door stopped (door_failed) */
+	struct strbuf failed_why = STRBUF_INIT; /* why the server stops (server_failed) */
 	struct sockaddr_storage addr = { 0 };
 	char host[256];
 	unsigned port, threads = cfg->threads;
@@ -628,13 +642,15 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		for (;;) {
 			int64_t left = next - time_mono_ns();
 			struct timespec ts;
-			/* The door stopped for good (its database file failed): so does the
-			 * server, before its own checkpoints (serve-keep.c) copy or cut the log. */
-			if (door_failed(s.door, &door_why)) {
+			/* The door or the log collection's ledger writer stopped for good, or
+			 * the database file failed on any connection (store/wal.c's latch): so
+			 * does the server, before its own checkpoints (serve-keep.c) copy or cut
+			 * the log. */
+			if (server_failed(&s, &failed_why)) {
 				fprintf(stderr,
 				        "mamori: error: %s: stopping (the write-ahead log is kept; "
 				        "the next start recovers from it)\n",
-				        door_why.buf);
+				        failed_why.buf);
 				break;
 			}
 			if (left <= 0) {
@@ -655,7 +671,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 				break;
 		}
 	}
-	if (!door_why.len)
+	if (!failed_why.len)
 		fprintf(stderr,
 		        "mamori: %s received: finishing requests in flight, then stopping\n",
 		        sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -677,12 +693,13 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		 */
 		bool watch_done = serve_watch_stop(watch, deadline);
 		/*
-		 * After the door failed no connection may close normally: the last one to close
-		 * would checkpoint the log into the database file and remove it. The requests in
-		 * flight were answered with the door's reason (or never will be: nothing of theirs
-		 * was acknowledged).
+		 * After a failure no connection may close normally: the last one to close would
+		 * checkpoint the log into the database file and remove it (the latch stops that
+		 * for this process's connections; the log collection's writer closes none here).
+		 * The requests in flight were answered with the door's or the writer's reason (or
+		 * never will be: nothing of theirs was acknowledged).
 		 */
-		if (door_why.len) {
+		if (failed_why.len) {
 			(void)fflush(NULL);
 			_exit(EXIT_FAILURE);
 		}
@@ -730,6 +747,6 @@ out:
 	identity_release(&s);
 	strbuf_release_secret(&key);
 	strbuf_release(&cert);
-	strbuf_release(&door_why);
+	strbuf_release(&failed_why);
 	return r;
 }

@@ -787,6 +787,22 @@ static void rows_in_wal(struct tmpdir_fixture *f, int gen)
 	store_close(w);
 }
 
+/*
+ * A passive checkpoint as store_checkpoint runs it, but below the store's latch (store/wal.c),
+ * which refuses every checkpoint of a database after one failed: what is tested here is the
+ * VFS's part, and that a checkpoint after a failed one copies everything again.
+ */
+static int raw_passive(struct store *st)
+{
+	int log = -1, done = -2;
+	int rc =
+	    sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+
+	if (rc != SQLITE_OK)
+		return (rc & 0xff) == SQLITE_BUSY ? -EBUSY : -EIO;
+	return log == done ? 0 : -EBUSY;
+}
+
 /* A gathered checkpoint with writes from the at-th on failing (count of them, 0: all). */
 static int gathered_checkpoint(struct tmpdir_fixture *f, int at, int count)
 {
@@ -799,7 +815,7 @@ static int gathered_checkpoint(struct tmpdir_fixture *f, int at, int count)
 	atomic_store(&db_at, at);
 	atomic_store(&db_count, count);
 	atomic_store(&db_armed, 1);
-	rc = store_checkpoint(c, STORE_CHECKPOINT_PASSIVE);
+	rc = raw_passive(c);
 	atomic_store(&db_armed, 0);
 	store_close(c);
 	return rc;
