@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/cleanup.h"
 #include "base/strbuf.h"
@@ -59,6 +61,30 @@ static void append_some(struct tmpdir_fixture *f, struct ledger_writer *w, uint6
 }
 
 /*
+ * Waits (at most 60 s) until the writer's request for a fresh round, if one is out, is
+ * answered. Between two chunks of appends nothing is committed, so the round's answer comes
+ * before the WAL can grow to twice the restart size, past which the writer restarts without
+ * it: on a loaded machine the checkpointer's copy and sync could otherwise lag the appends
+ * every time, and the test would count no fresh restart although the writer waits as it
+ * should. A writer that does not wait for the round still restarts without it, and fails.
+ */
+static void wait_round(struct ledger_writer *w)
+{
+	const struct timespec ms = { 0, 1000000 };
+
+	for (int i = 0; i < 60000; i++) {
+		bool asked;
+
+		pthread_mutex_lock(&w->mu);
+		asked = w->fresh_asked;
+		pthread_mutex_unlock(&w->mu);
+		if (!asked)
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
+
+/*
  * Under constant appends past a restart size of 256 pages (~1 MiB, ~400 such entries), the
  * WAL is restarted, and right after a fresh round (a bounded number of appends until one such
  * restart happened); every restart went through, every entry is acknowledged in order and in
@@ -83,6 +109,7 @@ static void test_restart_after_fresh_round(void **state)
 	 * ~2,000 pages a WAL never restarted would hold */
 	while ((fresh < 2 || n < 4000) && n < 40000) {
 		append_some(f, w, &n, 200);
+		wait_round(w);
 		ledger_writer_restarts(w, &all, &fresh);
 	}
 	assert_true(fresh >= 2);
