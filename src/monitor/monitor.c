@@ -26,6 +26,9 @@
 #define SUPPRESS_MS    600000 /* 10 minutes */
 #define MAX_PENDING    10000  /* hits waiting for the next round */
 #define RULES_FILE_MAX (1 << 20)
+/* Alerts raised before a start that its analysis may meet again (load_raised): at most. */
+#define RAISED_MAX     1024
+#define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's, for load_raised */
 
 /* ---- correlation groups --------------------------------------------------------------- */
 
@@ -62,6 +65,18 @@ struct suppress {
 	struct suppress *next;
 };
 
+/*
+ * An alert the log analysis raised before this start (load_raised): what it is about and the
+ * entries it names, so that analysing those messages again raises nothing new, and the
+ * suppression it set holds across the restart.
+ */
+struct raised {
+	char *rule, *host, *summary;
+	int64_t time_ms, created_ms;
+	uint64_t *entries; /* ascending */
+	size_t n;
+};
+
 struct monitor {
 	/* The ingest's analysis thread and the follower both hand it messages. */
 	pthread_mutex_t mu;
@@ -78,6 +93,8 @@ struct monitor {
 	struct registers reg;
 	struct host_state *hosts[GROUP_BUCKETS];
 	struct suppress *supp[GROUP_BUCKETS];
+	struct raised *raised; /* before this start */
+	size_t nraised;
 	struct monitor_hit *pending;
 	size_t npending, alloc_pending;
 	uint64_t messages, alerts, line;
@@ -473,13 +490,68 @@ void monitor_set_line(struct monitor *m, uint64_t line)
 
 /* ---- rounds: raising, gaps, the day's analysis ------------------------------------------- */
 
+/* What an alert's summary begins with: the rule and what it is about (before the count). */
+static void summary_about(const struct monitor_hit *h, struct strbuf *s)
+{
+	strbuf_addf(s, "%s: %s（", h->rule->title, h->key);
+}
+
 static void summarise(struct monitor_hit *h)
 {
 	struct strbuf s = STRBUF_INIT;
 
-	strbuf_addf(&s, "%s: %s（%zu 件）", h->rule->title, h->key, h->n_entries);
+	summary_about(h, &s);
+	strbuf_addf(&s, "%zu 件）", h->n_entries);
 	free(h->summary);
 	h->summary = strbuf_detach(&s, NULL);
+}
+
+static bool entries_meet(const uint64_t *sorted, size_t n, const struct monitor_hit *h)
+{
+	for (size_t i = 0; i < h->n_entries; i++) {
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (sorted[mid] < h->entries[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && sorted[lo] == h->entries[i])
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Was this hit raised before the restart? An alert of the same rule and host raised then,
+ * about the same thing (its summary: a message is about one thing for a rule, so two alerts
+ * naming the same message are too), that names one of its messages (the analysis read them
+ * again), or whose quiet time is not over: a correlation's window after its last message, a
+ * single message's suppression after it was raised (as monitor_round keeps them in memory).
+ */
+static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_t now)
+{
+	unsigned ms = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
+	struct strbuf about = STRBUF_INIT;
+	bool yes = false;
+
+	summary_about(h, &about);
+	for (size_t i = 0; !yes && i < m->nraised; i++) {
+		const struct raised *a = &m->raised[i];
+		if (strcmp(a->rule, h->rule->id) || strcmp(a->host ? a->host : "", h->host) ||
+		    !a->summary || strncmp(a->summary, about.buf, about.len))
+			continue;
+		if (entries_meet(a->entries, a->n, h))
+			yes = true;
+		else if (h->rule->log_gap_ms)
+			continue; /* a gap: load_hosts knows which hosts were alerted */
+		else
+			yes = h->rule->correlation ? h->time_ms < a->time_ms + h->rule->timespan_ms
+			                           : now < a->created_ms + ms;
+	}
+	strbuf_release(&about);
+	return yes;
 }
 
 static void gaps(struct monitor *m, int64_t now)
@@ -518,6 +590,8 @@ static int raise_pending(struct monitor *m, int64_t now)
 		/* Correlations suppress per group themselves; single messages here. */
 		if (!h->rule->correlation && !h->rule->log_gap_ms &&
 		    suppressed(m, skey.buf, now, false))
+			continue;
+		if (m->nraised && raised_before(m, h, now))
 			continue;
 		if (!h->rule->correlation)
 			suppressed(m, skey.buf, now, true);
@@ -655,6 +729,74 @@ static int load_hosts(struct monitor *m, struct strbuf *err)
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The alerts the analysis raised before this start that it could raise again: after a crash
+ * the follower analyses again the messages from log_state.analysed on (follow.c), and what
+ * suppressed an alert (monitor_round) was only in memory. Those raised since the first of
+ * them was committed, less the longest quiet time (suppression, a correlation's window) and a
+ * minute for senders' clocks; at most RAISED_MAX, the newest.
+ */
+static int load_raised(struct monitor *m, struct strbuf *err)
+{
+	struct alert_filter f = { .limit = RAISED_MAX };
+	struct alert_list l = { 0 };
+	struct strbuf bytes = STRBUF_INIT;
+	uint64_t indexed = 0, analysed = 0;
+	int64_t from = time_now_ms(), quiet = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
+	int r = logindex_state(m->st, &indexed, &analysed, err);
+
+	if (r < 0)
+		return r;
+	if (analysed > 0 && analysed < indexed &&
+	    ledger_entry_bytes(m->lg, analysed, &bytes, err) == 0) {
+		struct ledger_entry e;
+		if (entry_decode(bytes.buf, bytes.len, &e, NULL) == 0) {
+			if (e.time_ms < from)
+				from = e.time_ms;
+			entry_release(&e);
+		}
+	}
+	strbuf_release(&bytes);
+	strbuf_reset(err);
+	for (size_t i = 0; i < m->rules.nr; i++)
+		if (m->rules.rules[i].correlation && m->rules.rules[i].timespan_ms > quiet)
+			quiet = m->rules.rules[i].timespan_ms;
+	f.since_ms = from - quiet - CLOCK_SLACK_MS;
+	if (f.since_ms < 1)
+		f.since_ms = 1;
+	r = alerts_list(m->st, &f, &l, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l.nr; i++) {
+		struct alert *a = &l.items[i];
+		struct raised *w;
+		if (!a->rule || !a->source || strcmp(a->source, ACT_SYSTEM_MONITOR) ||
+		    !a->n_entries)
+			continue;
+		m->raised = xrealloc(m->raised, (m->nraised + 1) * sizeof(*m->raised));
+		w = &m->raised[m->nraised++];
+		w->rule = a->rule;
+		w->host = a->host;
+		w->summary = a->summary;
+		w->time_ms = a->time_ms;
+		w->created_ms = a->created_ms;
+		w->entries = a->entries;
+		w->n = a->n_entries;
+		qsort(w->entries, w->n, sizeof(*w->entries), cmp_u64);
+		a->rule = a->host = a->summary = NULL;
+		a->entries = NULL;
+	}
+	alert_list_release(&l);
+	return 0;
+}
+
 int monitor_open(const struct monitor_options *o, struct monitor **ret, struct strbuf *err)
 {
 	struct monitor *m = xcalloc(1, sizeof(*m));
@@ -693,6 +835,8 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 			registers_init(&m->reg, m->st, m->profile);
 			if (o->door)
 				r = load_hosts(m, err);
+			if (r == 0 && o->door)
+				r = load_raised(m, err);
 		}
 		if (r < 0)
 			goto fail;
@@ -729,6 +873,13 @@ void monitor_free(struct monitor *m)
 			free(s);
 		}
 	}
+	for (size_t i = 0; i < m->nraised; i++) {
+		free(m->raised[i].rule);
+		free(m->raised[i].host);
+		free(m->raised[i].summary);
+		free(m->raised[i].entries);
+	}
+	free(m->raised);
 	for (size_t i = 0; i < m->npending; i++)
 		hit_release(&m->pending[i]);
 	free(m->pending);

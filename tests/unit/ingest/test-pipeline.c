@@ -82,6 +82,99 @@ static const char *const burst[] = {
 	NULL,
 };
 
+static const char *const burst_on[] = {
+	"<38>1 2026-11-22T02:46:30Z web01 sshd 1 - - Failed password for root from 203.0.113.5 "
+	"port 1 ssh2",
+	"<38>1 2026-11-22T02:46:31Z web01 sshd 1 - - Failed password for root from 203.0.113.5 "
+	"port 1 ssh2",
+	"<38>1 2026-11-22T02:46:32Z web01 sshd 1 - - Failed password for bob from 203.0.113.5 port "
+	"1 ssh2",
+	"<38>1 2026-11-22T02:46:33Z web01 sshd 1 - - Failed password for bob from 203.0.113.5 port "
+	"1 ssh2",
+	"<38>1 2026-11-22T02:46:34Z web01 sshd 1 - - Failed password for eve from 203.0.113.5 port "
+	"1 ssh2",
+	NULL,
+};
+
+static const char *const burst_later[] = {
+	"<38>1 2026-11-22T02:56:00Z web01 sshd 1 - - Failed password for root from 203.0.113.5 "
+	"port 1 ssh2",
+	"<38>1 2026-11-22T02:56:01Z web01 sshd 1 - - Failed password for root from 203.0.113.5 "
+	"port 1 ssh2",
+	"<38>1 2026-11-22T02:56:02Z web01 sshd 1 - - Failed password for bob from 203.0.113.5 port "
+	"1 ssh2",
+	"<38>1 2026-11-22T02:56:03Z web01 sshd 1 - - Failed password for bob from 203.0.113.5 port "
+	"1 ssh2",
+	"<38>1 2026-11-22T02:56:04Z web01 sshd 1 - - Failed password for eve from 203.0.113.5 port "
+	"1 ssh2",
+	NULL,
+};
+
+static const char *const malware[] = {
+	"<35>1 2026-11-22T02:50:00Z web01 clamd 1 - - /home/a/x.exe: Win.Test.EICAR_HDB-1 FOUND",
+	NULL,
+};
+
+/* The analysis started again (a new monitor), as serve after a crash or a stop. */
+static struct monitor *restart(struct fixture *f, struct monitor *mon, unsigned suppress_ms)
+{
+	struct monitor_options mo = { .dir = f->dir, .door = f->d, .offset_ms = TOKYO };
+
+	mo.suppress_ms = suppress_ms;
+	monitor_free(mon);
+	mon = NULL;
+	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
+	return mon;
+}
+
+/*
+ * Alerts across restarts (collect_search_analyse's burst, alerted once, is in the ledger):
+ * what suppressed an alert lived in memory, and a restart analyses again what was not marked
+ * analysed (follow.c), so the same events raised the same alert again.
+ */
+static void restarts(struct fixture *f, struct monitor *mon)
+{
+	struct alert_list l = { 0 };
+	uint64_t first;
+
+	assert_int_equal(alerts_list(door_store(f->d), NULL, &l, &f->err), 0);
+	first = l.items[0].entries[0];
+	alert_list_release(&l);
+	/* A crash before the analysed mark was stored: the burst is analysed again, no alert. */
+	assert_int_equal(logindex_set_analysed(door_store(f->d), first, &f->err), 0);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), 1);
+	assert_true(monitor_messages(mon) >= 6); /* it was analysed again */
+	/* The burst goes on within its minute, after the restart: the same alert's window. */
+	submit(f, "tcp", "192.0.2.7:40000", burst_on);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), 1);
+	assert_int_equal(monitor_messages(mon), 5);
+	/* A burst ten minutes later is a new alert. */
+	submit(f, "tcp", "192.0.2.7:40000", burst_later);
+	assert_int_equal(follow(f, mon), 2);
+	/* One message's alert: not again within the suppression, restarted or not ... */
+	submit(f, "tcp", "192.0.2.7:40000", malware);
+	assert_int_equal(follow(f, mon), 3);
+	submit(f, "tcp", "192.0.2.7:40000", malware);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), 3);
+	/* ... and again after it (1 ms here). */
+	submit(f, "tcp", "192.0.2.7:40000", malware);
+	mon = restart(f, mon, 1);
+	assert_int_equal(follow(f, mon), 4);
+	/* That message analysed again after a crash, its suppression over (a long stop): the
+	 * alert names it already. */
+	assert_int_equal(alerts_list(door_store(f->d), NULL, &l, &f->err), 0);
+	first = l.items[0].entries[0]; /* the newest */
+	alert_list_release(&l);
+	assert_int_equal(logindex_set_analysed(door_store(f->d), first, &f->err), 0);
+	mon = restart(f, mon, 1);
+	assert_int_equal(follow(f, mon), 4);
+	assert_int_equal(monitor_messages(mon), 1);
+	monitor_free(mon);
+}
+
 static void collect_search_analyse(void **state)
 {
 	struct fixture *f = *state;
@@ -118,7 +211,7 @@ static void collect_search_analyse(void **state)
 	/* Following again changes nothing: positions are kept. */
 	assert_int_equal(follow(f, mon), 1);
 	assert_int_equal(ledger_verify(door_ledger(f->d), f->dir, NULL, 0, &vr, &f->err), 0);
-	monitor_free(mon);
+	restarts(f, mon);
 }
 
 static void register_aware(void **state)
