@@ -40,6 +40,7 @@ struct group {
 	uint64_t *v; /* value_count: a hash of each event's counted value */
 	size_t n, cap;
 	int64_t quiet_until; /* fired: no new alert for this group before */
+	int64_t touched_ms;  /* when the analysis last added to it (the server's clock) */
 	char host[SYSLOG_MAX_HOSTNAME + 1];
 };
 
@@ -337,6 +338,7 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 	g->line[g->n] = m->line;
 	g->v[g->n] = c->value_field ? value_hash(ev, c->value_field) : 0;
 	g->n++;
+	g->touched_ms = time_now_ms();
 	snprintf(g->host, sizeof(g->host), "%s", ev->host);
 	count = c->value_field ? distinct_values(g) : (int64_t)g->n;
 	fire = c->cmp == CMP_GTE ? count >= c->count : count > c->count;
@@ -353,14 +355,19 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 	strbuf_release(&key);
 }
 
-/* Forgets groups whose window has passed. */
+/*
+ * Forgets groups nothing was added to for a window and a minute, by the server's clock: the
+ * window itself is in the messages' time (corr_add), which a sender's clock behind the server's
+ * or a backlog analysed after a restart puts in the past, and sweeping by it lost such a group
+ * at every round (a burst spread over rounds never alerted, one over two rounds alerted twice).
+ */
 static void corr_sweep(struct corr_state *cs, int64_t now)
 {
 	for (size_t b = 0; b < GROUP_BUCKETS; b++) {
 		struct group **pp = &cs->buckets[b];
 		while (*pp) {
 			struct group *g = *pp;
-			if (g->n && g->t[g->n - 1] >= now - cs->rule->timespan_ms - 60000) {
+			if (g->n && g->touched_ms >= now - cs->rule->timespan_ms - 60000) {
 				pp = &g->next;
 				continue;
 			}

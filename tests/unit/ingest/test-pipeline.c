@@ -110,6 +110,24 @@ static const char *const burst_later[] = {
 	NULL,
 };
 
+/* A sender whose clock is behind the server's (here: by weeks), in two runs. */
+static const char *const slow_clock[][4] = {
+	{ "<38>1 2026-11-22T03:10:00Z web02 sshd 1 - - Failed password for root from 198.51.100.9 "
+	  "port 1 ssh2",
+	  "<38>1 2026-11-22T03:10:01Z web02 sshd 1 - - Failed password for root from 198.51.100.9 "
+	  "port 1 ssh2",
+	  "<38>1 2026-11-22T03:10:02Z web02 sshd 1 - - Failed password for bob from 198.51.100.9 "
+	  "port 1 ssh2",
+	  NULL },
+	{ "<38>1 2026-11-22T03:10:03Z web02 sshd 1 - - Failed password for bob from 198.51.100.9 "
+	  "port 1 ssh2",
+	  "<38>1 2026-11-22T03:10:04Z web02 sshd 1 - - Failed password for eve from 198.51.100.9 "
+	  "port 1 ssh2",
+	  "<38>1 2026-11-22T03:10:05Z web02 sshd 1 - - Failed password for eve from 198.51.100.9 "
+	  "port 1 ssh2",
+	  NULL },
+};
+
 static const char *const malware[] = {
 	"<35>1 2026-11-22T02:50:00Z web01 clamd 1 - - /home/a/x.exe: Win.Test.EICAR_HDB-1 FOUND",
 	NULL,
@@ -172,6 +190,16 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = restart(f, mon, 1);
 	assert_int_equal(follow(f, mon), 4);
 	assert_int_equal(monitor_messages(mon), 1);
+	/*
+	 * A burst over two rounds from a sender whose clock is behind: one alert. The groups were
+	 * swept at each round by the server's clock against the messages' time: none (and twice
+	 * for one over two rounds after a restart's backlog).
+	 */
+	submit(f, "tcp", "192.0.2.8:40000", slow_clock[0]);
+	assert_int_equal(follow(f, mon), 4);
+	submit(f, "tcp", "192.0.2.8:40000", slow_clock[1]);
+	assert_int_equal(follow(f, mon), 5);
+	assert_int_equal(follow(f, mon), 5);
 	monitor_free(mon);
 }
 
