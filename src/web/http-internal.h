@@ -119,6 +119,8 @@ extern char too_many_params;
 
 /* The request head's framing and Host (400, 421, 431 answered into r). */
 int check_framing(struct web_req *r, const char *version);
+/* Whether the server stops for good (http.c): 0, or the negative errno with why set. */
+int server_failed(struct web_server *s, struct strbuf *why);
 /* microhttpd callbacks: connection start/end, the raw URI. */
 void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                    enum MHD_ConnectionNotificationCode code);

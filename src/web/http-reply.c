@@ -137,9 +137,22 @@ void web_api_error(struct web_req *r, int status, const char *message)
 
 static void error_body(struct web_req *r, int status);
 
+/* TRANSLATORS: a 503's message once the server stops for good (web_failed_for_good). */
+const char web_failed_text[] =
+    N_("Mamori has stopped recording changes: the disk did not confirm a write of its database. "
+       "What was recorded before is kept: the server's write-ahead log is not touched, and the "
+       "server recovers from it when it is started again. Nothing more can be recorded until "
+       "then: tell the system's administrator to check the disk and restart Mamori.");
+
+bool web_failed_for_good(struct web_req *r)
+{
+	return r->server && server_failed(r->server, NULL) < 0;
+}
+
 void web_error(struct web_req *r, int status, const char *detail)
 {
 	const char *text = status_text(status);
+	bool stopped = status == 503 && web_failed_for_good(r);
 
 	if (detail) {
 		free(r->log_detail);
@@ -152,7 +165,7 @@ void web_error(struct web_req *r, int status, const char *detail)
 	}
 	r->n_headers = 0;
 	if (r->api) {
-		json_error_body(r, status, text);
+		json_error_body(r, status, stopped ? _(web_failed_text) : text);
 		if (status == 401)
 			web_header_add(r, "WWW-Authenticate", "Bearer realm=\"mamori\"");
 		return;
@@ -190,6 +203,8 @@ static void error_body(struct web_req *r, int status)
 	if (status == 401)
 		html_elem(&r->out, "p", _("Your session has ended. Please log in again."),
 		          HTML_END);
+	else if (status == 503 && web_failed_for_good(r))
+		html_elem(&r->out, "p", _(web_failed_text), HTML_END);
 	else if (status >= 500)
 		html_elem(
 		    &r->out, "p",

@@ -419,8 +419,8 @@ out:
 }
 
 /* Whether the server must stop: the door, the log collection's ledger writer or the database
- * file failed for good (0, or the negative errno with why set). */
-static int server_failed(struct web_server *s, struct strbuf *why)
+ * file failed for good (0, or the negative errno with why set; why may be NULL). */
+int server_failed(struct web_server *s, struct strbuf *why)
 {
 	int r = door_failed(s->door, why);
 

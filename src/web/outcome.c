@@ -35,8 +35,14 @@ int web_act(struct web_req *r, struct act_input *in, const struct web_params *fi
 	in->ctx.remote = r->remote;
 	in->error_detail = true; /* every page releases the result */
 	ret = act_run(web_door(r), in, res, err);
-	if (ret < 0 && !r->api)
+	if (ret < 0 && !r->api && web_failed_for_good(r)) {
+		/* for good, not "try again later": what happened and what to do */
+		web_log(r, "act not taken: %s", err->buf);
+		strbuf_reset(err);
+		strbuf_addstr(err, _(web_failed_text));
+	} else if (ret < 0 && !r->api) {
 		error_in_language(r, ret, res, err);
+	}
 	free(attrs);
 	in->fields = NULL;
 	in->n_fields = 0;

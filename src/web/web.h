@@ -218,6 +218,14 @@ void web_cache_put(struct web_req *r, const char *key, const char *value);
 struct door;
 struct door *web_door(struct web_req *r);
 /*
+ * The server stops for good (the door, the log collection's ledger writer or the database file
+ * failed: a write the disk did not confirm; http.c stops on it): every 503 then says so and
+ * what to do (web_error, in the reader's language, the JSON error's message for the API), and
+ * so does an act refused by it on a page (web_act). The reason itself goes to the server's log.
+ */
+bool web_failed_for_good(struct web_req *r);
+extern const char web_failed_text[];
+/*
  * The e-mail digest of new inbox items in Japanese (core/notify.h's notify_compose_fn; ctx is
  * the door whose profile names things). ui-inbox.c.
  */

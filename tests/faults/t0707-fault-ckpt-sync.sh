@@ -69,6 +69,43 @@ print(state["sent"], state["failed"])
 PY
 }
 
+# form_held JAR CSRF: posts the new-asset form as a browser would, holding the request in
+# flight (its head sent, its body trickled a byte every 0.5 s, microhttpd's idle limit is 30 s)
+# until $TMP/refused appears, then sends the rest: its act reaches the door after the door
+# stopped, and the server waits for it before it exits. Writes "STATUS BODY" to $TMP/form.
+form_held() {
+	python3 - "$URL" "$1" "$2" "$TMP/refused" "$TMP/form" <<'PY'
+import http.client, os, sys, time, urllib.parse
+url, jar, csrf, trigger, out = sys.argv[1:6]
+u = urllib.parse.urlparse(url)
+cookies = "; ".join(f"{l.split(chr(9))[5]}={l.rstrip(chr(10)).split(chr(9))[6]}"
+                    for l in open(jar, encoding="utf-8")
+                    if l.count("\t") == 6 and (not l.startswith("#") or l.startswith("#HttpOnly_")))
+body = urllib.parse.urlencode({"csrf": csrf, "f.title": "held", "f.level": "1",
+                               "f.section": "zeimu", "f.access_controlled": "true"})
+body = (body + "&pad=" + "x" * 2000).encode()
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+c.putrequest("POST", "/registers/asset/new")
+c.putheader("Cookie", cookies)
+c.putheader("Content-Type", "application/x-www-form-urlencoded")
+c.putheader("Content-Length", str(len(body)))
+c.endheaders()
+sent, deadline = 0, time.monotonic() + 110
+while not os.path.exists(trigger) and time.monotonic() < deadline and sent < len(body) - 1:
+    c.send(body[sent:sent + 1])
+    sent += 1
+    time.sleep(0.5)
+c.send(body[sent:])
+try:
+    r = c.getresponse()
+    status, answer = r.status, r.read()
+except (OSError, http.client.HTTPException) as e:
+    status, answer = 0, str(e).encode()
+with open(out, "wb") as f:
+    f.write(b"%d " % status + answer)
+PY
+}
+
 ward_make
 LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT_CTL="$CTL" MAMORI_FAULT_LOG="$FLOG"
 export LD_PRELOAD MAMORI_FAULT_CTL MAMORI_FAULT_LOG
@@ -83,6 +120,13 @@ check "sato has an API token" '[ -n "$T" ]'
 set -- $(acts a 1 40)
 sent=$1 failed=$2
 check "before the fault: $sent acts, $failed not acknowledged" '[ "$failed" -eq 0 ] && [ "$sent" -ge 1 ]'
+
+# a web form's act held in flight across the failure (form_held)
+login sato "$PW" "$TMP/jar-sato" >/dev/null
+C=$(csrf_of "$TMP/jar-sato" /registers/asset/new)
+rm -f "$TMP/refused" "$TMP/form"
+form_held "$TMP/jar-sato" "$C" &
+FORM=$!
 
 # the 1st and 2nd sync of the database file fail, later ones succeed
 arm "op=fsync path=*/data/mamori.db at=1 count=2 errno=EIO"
@@ -100,8 +144,15 @@ check "the database file's sync failed ($F)" '[ "$F" -ge 1 ]'
 check "acts are refused from then on ($failed of $sent)" '[ "$failed" -ge 1 ]'
 diag "refusal: $(head -c 300 "$TMP/refused")"
 check "with 503" 'grep -q "^503 " "$TMP/refused"'
+# ... saying why and what to do, in Japanese, in the API's error format (docs/api.md)
+check "the 503 says why and what to do: restart, the write-ahead log is kept" \
+	"python3 -c 'import json,sys; b=open(sys.argv[1],encoding=\"utf-8\").read().split(\" \",1)[1]; e=json.loads(b)[\"error\"]; m=e[\"message\"]; assert e[\"status\"]==503 and \"ディスク\" in m and \"先行書き込みログ\" in m and \"再起動\" in m, b' '$TMP/refused'"
 check "the refused act's line in the server's log says why" \
 	'grep -q " 503 .*did not confirm a write of the database file" "$TMP/serve.err"'
+wait "$FORM"
+diag "the held form: $(head -c 120 "$TMP/form")"
+check "a web form's act is refused with a 503 page that says the same" \
+	'grep -q "^503 " "$TMP/form" && grep -q "先行書き込みログ" "$TMP/form" && grep -q "再起動" "$TMP/form"'
 # the server stops by itself (within a second of the failure; 30 s allowed)
 i=0
 while kill -0 "$SERVER_PID" 2>/dev/null && [ "$i" -lt 300 ]; do
