@@ -84,13 +84,13 @@ cookies = "; ".join(f"{l.split(chr(9))[5]}={l.rstrip(chr(10)).split(chr(9))[6]}"
 body = urllib.parse.urlencode({"csrf": csrf, "f.title": "held", "f.level": "1",
                                "f.section": "zeimu", "f.access_controlled": "true"})
 body = (body + "&pad=" + "x" * 2000).encode()
-c = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
 c.putrequest("POST", "/registers/asset/new")
 c.putheader("Cookie", cookies)
 c.putheader("Content-Type", "application/x-www-form-urlencoded")
 c.putheader("Content-Length", str(len(body)))
 c.endheaders()
-sent, deadline = 0, time.monotonic() + 110
+sent, deadline = 0, time.monotonic() + 600
 while not os.path.exists(trigger) and time.monotonic() < deadline and sent < len(body) - 1:
     c.send(body[sent:sent + 1])
     sent += 1
