@@ -78,6 +78,7 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 		fo.hooks.ctx = c->mon;
 		fo.hooks.event = monitor_event;
 		fo.hooks.round = monitor_round;
+		fo.raised_floor = monitor_raised_floor;
 		fo.live = true;
 		fo.analysed_floor = collect_floor;
 		fo.floor_ctx = c;

@@ -281,10 +281,19 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 	if (r == 0 && f->opt.hooks.round)
 		r = f->opt.hooks.round(f->opt.hooks.ctx, time_now_ms(), err);
 	if (r == 0) {
-		/* Asked after reading: what the ingest took and has not analysed stays ahead. */
+		/*
+		 * Asked after reading: what the ingest took and has not analysed stays ahead.
+		 * Then what the analysis found and has not raised (its raising failed: the hooks'
+		 * round tries it again, backed off), asked after the ingest's floor: a message
+		 * below that floor had its alert found before (monitor.h).
+		 */
 		uint64_t floor =
 		    f->opt.analysed_floor ? f->opt.analysed_floor(f->opt.floor_ctx) : UINT64_MAX;
+		uint64_t held =
+		    f->opt.raised_floor ? f->opt.raised_floor(f->opt.hooks.ctx) : UINT64_MAX;
 		uint64_t mark = f->pos < floor ? f->pos : floor;
+		if (held < mark)
+			mark = held;
 		int64_t now = time_mono_ns() / 1000000;
 		if (mark > f->analysed && (force_flush || now - f->analysed_ms >= f->mark_ms ||
 		                           mark - f->analysed >= f->rewind_max / 2)) {

@@ -26,6 +26,13 @@ struct follower_options {
 	uint64_t (*analysed_floor)(void *ctx);
 	void *floor_ctx;
 	/*
+	 * The analysis's own floor (monitor_raised_floor), called with hooks.ctx after
+	 * analysed_floor: entries below it had every alert they made raised. An alert whose
+	 * raising failed waits there with its messages, and log_state.analysed is kept below
+	 * them, so a restart analyses them again and raises it. NULL: no such wait.
+	 */
+	uint64_t (*raised_floor)(void *ctx);
+	/*
 	 * With live: what the ingest's analysis parsed (ingest_options.handoff). The follower
 	 * then reads only up to analysed_floor, and takes each message analysed on arrival from
 	 * the handoff instead of parsing it again (a message left out is parsed).

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,15 @@
 #define GROUP_BUCKETS  4096
 #define GROUP_MAX_KEEP 256    /* events kept per group (the alert's entries) */
 #define SUPPRESS_MS    600000 /* 10 minutes */
-#define MAX_PENDING    10000  /* hits waiting for the next round */
+#define MAX_PENDING    10000  /* hits waiting for the next round, or to be tried again */
 #define RULES_FILE_MAX (1 << 20)
 /* Alerts raised before a start that its analysis may meet again (load_raised): at most. */
 #define RAISED_MAX     1024
 #define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's, for load_raised */
+/* An alert whose raising failed is tried again after this, doubled at each failure up to
+ * RETRY_MAX_MS (raise_pending). */
+#define RETRY_MS     1000
+#define RETRY_MAX_MS 60000
 
 /* ---- correlation groups --------------------------------------------------------------- */
 
@@ -96,8 +101,14 @@ struct monitor {
 	struct suppress *supp[GROUP_BUCKETS];
 	struct raised *raised; /* before this start */
 	size_t nraised;
-	struct monitor_hit *pending;
+	struct monitor_hit *pending; /* found, or whose raising failed (to be tried again) */
 	size_t npending, alloc_pending;
+	/* The lowest entry a pending hit names (monitor_raised_floor), UINT64_MAX: none. Written
+	 * under mu, read without it (the follower). */
+	_Atomic uint64_t unraised;
+	int64_t retry_at;   /* after a failure, nothing is raised before this (server's clock) */
+	unsigned retry_ms;  /* how long the next failure waits */
+	bool stopping_said; /* the server is stopping for good: said once */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
 };
@@ -214,13 +225,18 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 	return h;
 }
 
-static void hit_add(struct monitor_hit *h, uint64_t index, uint64_t line, int64_t t)
+static void hit_add(struct monitor *m, struct monitor_hit *h, uint64_t index, uint64_t line,
+                    int64_t t)
 {
 	if (h->n_entries < ALERT_MAX_ENTRIES) {
 		h->entries = xrealloc(h->entries, (h->n_entries + 1) * sizeof(*h->entries));
 		h->entries[h->n_entries++] = index;
 		h->lines = xrealloc(h->lines, (h->n_lines + 1) * sizeof(*h->lines));
 		h->lines[h->n_lines++] = line;
+		/* Before the message counts as analysed (the live analysis's floor moves after
+		 * monitor_event returns): a log gap names an old message, found again anyway. */
+		if (!h->rule->log_gap_ms && index < atomic_load(&m->unraised))
+			atomic_store(&m->unraised, index);
 	}
 	if (t > h->time_ms)
 		h->time_ms = t;
@@ -349,7 +365,7 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 		if (!replay) {
 			struct monitor_hit *h = hit_new(m, c, g->host, g->key);
 			for (size_t i = 0; h && i < g->n; i++)
-				hit_add(h, g->idx[i], g->line[i], g->t[i]);
+				hit_add(m, h, g->idx[i], g->line[i], g->t[i]);
 		}
 	}
 	strbuf_release(&key);
@@ -482,7 +498,7 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 			key_of(ev, &key);
 			h = hit_new(m, r, ev->host, key.buf);
 			if (h)
-				hit_add(h, ev->index, m->line, ev->time_ms);
+				hit_add(m, h, ev->index, m->line, ev->time_ms);
 		}
 	}
 	sigma_cache_reset(m->fields); /* parts of the message: wiped */
@@ -577,52 +593,123 @@ static void gaps(struct monitor *m, int64_t now)
 				strbuf_addf(&key, "host=%s", h->host);
 				hit = hit_new(m, r, h->host, key.buf);
 				if (hit)
-					hit_add(hit, h->last_index, 0, h->last_ms);
+					hit_add(m, hit, h->last_index, 0, h->last_ms);
 				strbuf_release(&key);
 			}
 		}
 	}
 }
 
-static int raise_pending(struct monitor *m, int64_t now)
+/* A refusal or invalid input is the same the next time: only what may pass is tried again. */
+static bool may_pass(int r)
 {
-	struct strbuf err = STRBUF_INIT, skey = STRBUF_INIT;
+	return r != -EINVAL && r != -EPERM && r != -EPROTO && r != -EROFS;
+}
 
-	for (size_t i = 0; i < m->npending; i++) {
-		struct monitor_hit *h = &m->pending[i];
-		struct alert_input in = { 0 };
-		summarise(h);
-		strbuf_reset(&skey);
-		strbuf_addf(&skey, "%s\x1f%s\x1f%s", h->rule->id, h->host, h->key);
-		/* Correlations suppress per group themselves; single messages here. */
-		if (!h->rule->correlation && !h->rule->log_gap_ms &&
-		    suppressed(m, skey.buf, now, false))
-			continue;
-		if (m->nraised && raised_before(m, h, now))
-			continue;
+/*
+ * Raises one hit. Returns true when done with it (raised, suppressed, raised before, or
+ * refused for good), false when its raising failed for a reason that may pass (an I/O error,
+ * a full disk): it is kept and tried again.
+ */
+static bool raise_one(struct monitor *m, struct monitor_hit *h, int64_t now, struct strbuf *err)
+{
+	struct strbuf skey = STRBUF_INIT;
+	struct alert_input in = { 0 };
+	int64_t id = 0;
+	int r;
+
+	summarise(h);
+	strbuf_addf(&skey, "%s\x1f%s\x1f%s", h->rule->id, h->host, h->key);
+	/* Correlations suppress per group themselves; single messages here. */
+	if ((!h->rule->correlation && !h->rule->log_gap_ms &&
+	     suppressed(m, skey.buf, now, false)) ||
+	    (m->nraised && raised_before(m, h, now))) {
+		strbuf_release(&skey);
+		return true;
+	}
+	in.source = ACT_SYSTEM_MONITOR;
+	in.rule = h->rule->id;
+	in.severity = h->rule->level ? h->rule->level : "medium";
+	in.time_ms = h->time_ms;
+	in.host = h->host;
+	in.summary = h->summary;
+	in.entries = h->entries;
+	in.n_entries = h->n_entries;
+	strbuf_reset(err);
+	r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
+	/* id: the alert was raised and only its case failed (incident_from_alert): not again. */
+	if (r == 0 || id > 0) {
+		m->alerts++;
 		if (!h->rule->correlation)
 			suppressed(m, skey.buf, now, true);
-		in.source = ACT_SYSTEM_MONITOR;
-		in.rule = h->rule->id;
-		in.severity = h->rule->level ? h->rule->level : "medium";
-		in.time_ms = h->time_ms;
-		in.host = h->host;
-		in.summary = h->summary;
-		in.entries = h->entries;
-		in.n_entries = h->n_entries;
-		strbuf_reset(&err);
-		if (alert_raise(m->opt.door, &in, NULL, NULL, &err) < 0)
-			fprintf(stderr, "mamori: the log analysis cannot raise alert '%s': %s\n",
-			        h->rule->id, err.buf);
-		else
-			m->alerts++;
+		if (r < 0)
+			fprintf(stderr,
+			        "mamori: the log analysis raised alert %" PRId64 " ('%s'), but not "
+			        "its case: %s\n",
+			        id, h->rule->id, err->buf);
+	} else if (!may_pass(r)) {
+		fprintf(stderr, "mamori: the log analysis cannot raise alert '%s': %s\n",
+		        h->rule->id, err->buf);
+	} else {
+		fprintf(
+		    stderr,
+		    "mamori: the log analysis cannot raise alert '%s' now (tried again in %u s, "
+		    "and after a restart): %s\n",
+		    h->rule->id, m->retry_ms / 1000, err->buf);
 	}
-	for (size_t i = 0; i < m->npending; i++)
-		hit_release(&m->pending[i]);
-	m->npending = 0;
-	strbuf_release(&err);
 	strbuf_release(&skey);
-	return 0;
+	return r == 0 || id > 0 || !may_pass(r);
+}
+
+/*
+ * Raises the hits found, and those whose raising failed before once their back-off is over.
+ * After a failure the others wait too (the door failed for them all): they are kept,
+ * with the lowest entry they name (monitor_raised_floor), and tried again after RETRY_MS,
+ * doubled at each failure up to RETRY_MAX_MS; once the server is stopping for good (a door
+ * or database file failed: every act fails until the restart) they are not tried again.
+ */
+static void raise_pending(struct monitor *m, int64_t now)
+{
+	struct strbuf err = STRBUF_INIT;
+	uint64_t floor = UINT64_MAX;
+	size_t keep = 0;
+	bool failed = false;
+
+	/* (a clock set back by more than the back-off does not hold them longer) */
+	if (!m->npending || (now < m->retry_at && m->retry_at - now <= RETRY_MAX_MS))
+		return;
+	if (door_failed(m->opt.door, NULL) || store_any_db_failed(NULL)) {
+		if (!m->stopping_said)
+			fprintf(
+			    stderr,
+			    "mamori: the log analysis does not raise its %zu waiting alerts: the "
+			    "server is stopping; they are raised after the restart\n",
+			    m->npending);
+		m->stopping_said = true;
+		return;
+	}
+	for (size_t i = 0; i < m->npending; i++) {
+		struct monitor_hit *h = &m->pending[i];
+		if (!failed && raise_one(m, h, now, &err)) {
+			hit_release(h);
+			continue;
+		}
+		failed = true;
+		for (size_t k = 0; !h->rule->log_gap_ms && k < h->n_entries; k++)
+			if (h->entries[k] < floor)
+				floor = h->entries[k];
+		m->pending[keep++] = *h;
+	}
+	m->npending = keep;
+	atomic_store(&m->unraised, floor);
+	if (failed) {
+		m->retry_at = now + m->retry_ms;
+		m->retry_ms = m->retry_ms * 2 < RETRY_MAX_MS ? m->retry_ms * 2 : RETRY_MAX_MS;
+	} else {
+		m->retry_at = 0;
+		m->retry_ms = RETRY_MS;
+	}
+	strbuf_release(&err);
 }
 
 int monitor_round(void *ctx, int64_t now, struct strbuf *err)
@@ -660,6 +747,14 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	pthread_mutex_unlock(&m->mu);
 	(void)err;
 	return 0;
+}
+
+uint64_t monitor_raised_floor(void *ctx)
+{
+	struct monitor *m = ctx;
+
+	/* without a door the hits are the caller's to read, not raised */
+	return m->opt.door ? atomic_load(&m->unraised) : UINT64_MAX;
 }
 
 const struct monitor_hit *monitor_hits(struct monitor *m, size_t *ret_nr)
@@ -813,6 +908,8 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 	pthread_mutex_init(&m->mu, NULL);
 	m->fields = sigma_cache_new();
 	m->opt = *o;
+	atomic_init(&m->unraised, UINT64_MAX);
+	m->retry_ms = RETRY_MS;
 	if (o->door)
 		m->profile = door_profile(o->door);
 	else if (o->profile && profile_load_named(o->profile, &m->own_profile, err) == 0)

@@ -10,6 +10,7 @@
 #include "ingest/event.h"
 #include "monitor/sigma.h"
 
+struct alert_input;
 struct door;
 struct profile;
 
@@ -50,6 +51,9 @@ struct monitor_options {
 	const char *profile;  /* profile id when there is no door ("minato") */
 	int64_t offset_ms;    /* the ward's zone: Tokyo */
 	unsigned suppress_ms; /* the same rule and key alert again only after this: 0 = 10 min */
+	/* Tests only: called instead of alert_raise (core/alert.h) to raise each alert. */
+	int (*raise)(struct door *d, const struct alert_input *in, int64_t *ret_id,
+	             uint64_t *ret_ledger_index, struct strbuf *err);
 };
 
 struct monitor;
@@ -65,6 +69,18 @@ const struct sigma_set *monitor_rules(struct monitor *m);
  */
 void monitor_event(void *m, const struct log_event *ev, bool replay);
 int monitor_round(void *m, int64_t now_ms, struct strbuf *err);
+/*
+ * The ledger index below which every alert the analysis found has been raised (or needs no
+ * raising): UINT64_MAX when none waits. An alert whose raising failed for a reason that may
+ * pass (an I/O error, a full disk: not a refusal) is kept and tried again by later rounds,
+ * backed off from 1 s to a minute, and not at all once the server is stopping for good (its
+ * door or database file failed); it waits here with the first message it names, so the
+ * follower keeps log_state.analysed below it (follower_options.raised_floor) and a restart
+ * analyses those messages again and raises it then (once: load_raised). An alert found but
+ * not raised yet (the round has not run) waits here too. Not for a log gap: a restart finds
+ * those again from log_host. Asked without the analysis's lock.
+ */
+uint64_t monitor_raised_floor(void *m);
 
 /* Without a door: the hits found so far (owned by m). */
 const struct monitor_hit *monitor_hits(struct monitor *m, size_t *ret_nr);

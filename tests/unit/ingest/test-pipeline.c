@@ -2,6 +2,7 @@
 #include "../core/fixture.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "base/cleanup.h"
@@ -46,6 +47,7 @@ static int64_t follow(struct fixture *f, struct monitor *mon)
 	fo.hooks.ctx = mon;
 	fo.hooks.event = mon ? monitor_event : NULL;
 	fo.hooks.round = mon ? monitor_round : NULL;
+	fo.raised_floor = mon ? monitor_raised_floor : NULL;
 	if (follower_catch_up(f->dir, &fo, &f->err) < 0)
 		fail_msg("follow: %s", f->err.buf);
 	assert_int_equal(alerts_count(door_store(f->d), NULL, &n, &f->err), 0);
@@ -63,6 +65,25 @@ static uint64_t count(struct fixture *f, struct log_query *q)
 	n = res.count;
 	log_result_release(&res);
 	return n;
+}
+
+static uint64_t head(struct fixture *f)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	uint64_t size = 0;
+
+	if (ledger_head(door_ledger(f->d), &size, root, &f->err) < 0)
+		fail_msg("head: %s", f->err.buf);
+	return size;
+}
+
+/* log_state.analysed: where a restart's analysis starts again. */
+static uint64_t analysed_mark(struct fixture *f)
+{
+	uint64_t indexed = 0, analysed = 0;
+
+	assert_int_equal(logindex_state(door_store(f->d), &indexed, &analysed, &f->err), 0);
+	return analysed;
 }
 
 static const char *const burst[] = {
@@ -133,16 +154,99 @@ static const char *const malware[] = {
 	NULL,
 };
 
-/* The analysis started again (a new monitor), as serve after a crash or a stop. */
+/* The analysis's raising fails while raise_fails is set: an I/O error on its door. */
+static atomic_bool raise_fails;
+static atomic_uint raise_tries;
+
+static int raise_or_fail(struct door *d, const struct alert_input *in, int64_t *ret_id,
+                         uint64_t *ret_ledger_index, struct strbuf *err)
+{
+	atomic_fetch_add(&raise_tries, 1);
+	if (atomic_load(&raise_fails)) {
+		error_set(err, "disk I/O error (injected)");
+		return -EIO;
+	}
+	return alert_raise(d, in, ret_id, ret_ledger_index, err);
+}
+
+/* A 5-failure burst from addr at 2026-11-22 hh:mm UTC (it alerts). */
+static void submit_burst(struct fixture *f, const char *addr, const char *hhmm)
+{
+	char text[5][160];
+	const char *msgs[6] = { NULL };
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(text[i], sizeof(text[i]),
+		         "<38>1 2026-11-22T%s:0%dZ web03 sshd 1 - - Failed password for root from "
+		         "%s port 1 ssh2",
+		         hhmm, i, addr);
+		msgs[i] = text[i];
+	}
+	submit(f, "tcp", "192.0.2.9:40000", msgs);
+}
+
+/* The analysis started again (a new monitor), as serve after a crash or a stop: no fault. */
 static struct monitor *restart(struct fixture *f, struct monitor *mon, unsigned suppress_ms)
 {
 	struct monitor_options mo = { .dir = f->dir, .door = f->d, .offset_ms = TOKYO };
 
+	atomic_store(&raise_fails, false);
+
 	mo.suppress_ms = suppress_ms;
+	mo.raise = raise_or_fail;
 	monitor_free(mon);
 	mon = NULL;
 	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
 	return mon;
+}
+
+/*
+ * An alert whose raising fails (an I/O error on the analysis's door) is raised once the fault
+ * is gone: in the same process at a round after its back-off, or after a restart, which
+ * analyses its messages again (the analysed mark stayed below them). Never none, never two.
+ * Before, the hit was dropped and the mark moved on past its messages: never raised.
+ */
+static void raising_fails(struct fixture *f, struct monitor *mon)
+{
+	int64_t before, n = follow(f, mon);
+	uint64_t first = head(f);
+	unsigned tries = atomic_load(&raise_tries);
+
+	assert_int_equal(analysed_mark(f), first);
+	atomic_store(&raise_fails, true);
+	submit_burst(f, "198.51.100.30", "04:00");
+	before = time_now_ms();
+	assert_int_equal(follow(f, mon), n);
+	assert_int_equal(atomic_load(&raise_tries), tries + 1);
+	assert_int_equal(analysed_mark(f), first); /* not past the burst */
+	/* Within the back-off (1 s after the failure) a round does not try again. */
+	assert_int_equal(monitor_round(mon, before, &f->err), 0);
+	assert_int_equal(monitor_round(mon, before + 999, &f->err), 0);
+	assert_int_equal(atomic_load(&raise_tries), tries + 1);
+	/* The fault gone, the first round after the back-off (at most a minute) raises it. */
+	atomic_store(&raise_fails, false);
+	assert_int_equal(monitor_round(mon, time_now_ms() + 60000, &f->err), 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(analysed_mark(f), head(f));
+	assert_int_equal(follow(f, mon), n + 1);
+
+	/* It fails, and the server stops before the fault is gone: raised after the restart. */
+	first = head(f);
+	atomic_store(&raise_fails, true);
+	submit_burst(f, "198.51.100.31", "04:10");
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(analysed_mark(f), first);
+	atomic_store(&raise_fails, false);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), n + 2);
+	assert_int_equal(follow(f, mon), n + 2);
+	assert_int_equal(analysed_mark(f), head(f));
+	/* And not again when a crash left the mark before it. */
+	assert_int_equal(logindex_set_analysed(door_store(f->d), first, &f->err), 0);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), n + 2);
+	assert_int_equal(monitor_messages(mon), 5);
+	monitor_free(mon);
 }
 
 /*
@@ -200,7 +304,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	submit(f, "tcp", "192.0.2.8:40000", slow_clock[1]);
 	assert_int_equal(follow(f, mon), 5);
 	assert_int_equal(follow(f, mon), 5);
-	monitor_free(mon);
+	raising_fails(f, mon);
 }
 
 static void collect_search_analyse(void **state)
@@ -448,16 +552,6 @@ static void bounded_rounds(void **state)
 
 /* ---- the analysis on arrival ------------------------------------------------------------ */
 
-static uint64_t head(struct fixture *f)
-{
-	uint8_t root[MERKLE_HASH_SIZE];
-	uint64_t size = 0;
-
-	if (ledger_head(door_ledger(f->d), &size, root, &f->err) < 0)
-		fail_msg("head: %s", f->err.buf);
-	return size;
-}
-
 static void submit_with(struct fixture *f, struct ingest *g, const char *via,
                         const char *const *msgs)
 {
@@ -559,6 +653,50 @@ static int close_floored(struct ingest **g, struct strbuf *err)
 	*g = NULL;
 	pthread_mutex_unlock(&floor_mu);
 	return r;
+}
+
+/*
+ * The analysis on arrival's raising fails: the live follower's analysed mark stays below the
+ * burst (the receivers' messages are not the follower's to analyse, but the mark is), so the
+ * restart analyses it again and raises its alert, once.
+ */
+static void raising_fails_on_arrival(void **state)
+{
+	struct fixture *f = *state;
+	struct follower_options fo = { .offset_ms = TOKYO, .live = true };
+	struct ingest_options io = { .offset_ms = TOKYO };
+	struct monitor *mon = restart(f, NULL, 0);
+	struct follower *fw = NULL;
+	struct ingest *g = NULL;
+	uint64_t first = head(f);
+	int64_t n = 0;
+
+	atomic_store(&raise_tries, 0);
+	atomic_store(&raise_fails, true);
+	fo.hooks = (struct log_hooks){ mon, monitor_event, monitor_round };
+	fo.analysed_floor = floor_of;
+	fo.floor_ctx = &g;
+	fo.raised_floor = monitor_raised_floor;
+	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
+	io.analysis = fo.hooks;
+	io.on_commit = follower_wake;
+	io.on_commit_ctx = fw;
+	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
+	submit_with(f, g, "tcp", burst);
+	for (int i = 0; i < 6000 && !atomic_load(&raise_tries); i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	assert_true(atomic_load(&raise_tries) > 0);
+	assert_int_equal(close_floored(&g, &f->err), 0);
+	assert_int_equal(follower_stop(fw, &f->err), 0);
+	assert_int_equal(alerts_count(door_store(f->d), NULL, &n, &f->err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(analysed_mark(f), first);
+	atomic_store(&raise_fails, false);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), 1);
+	assert_int_equal(follow(f, mon), 1);
+	assert_int_equal(analysed_mark(f), head(f));
+	monitor_free(mon);
 }
 
 /*
@@ -772,6 +910,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bounded_rounds, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(alert_on_arrival, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(analysed_once, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(raising_fails_on_arrival, fixture_setup,
+		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(parsed_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(headers_per_flags, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(flush_reads_no_runs, fixture_setup,
