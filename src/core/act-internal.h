@@ -4,7 +4,6 @@
 
 #include <jansson.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -103,12 +102,12 @@ struct act_job {
 	struct strbuf err;
 	int ret;
 	/*
-	 * done: set by the leader, with release order, once ret, res and err are final; the
-	 * caller reads it without the door's mutex. wake: the caller sleeps on it in act_run
-	 * (posted when its act is done, or when it may lead the queue).
+	 * state (enum job_state, door-batch.c): the caller sleeps on it in act_run (a futex
+	 * word). The leader sets JOB_DONE, with release order, once ret, res and err are final,
+	 * and wakes the caller after letting the door's mutex go; give_lead sets JOB_LEAD on the
+	 * oldest queued act when the lead is free. The caller reads it without the mutex.
 	 */
-	atomic_bool done;
-	sem_t wake;
+	atomic_uint state;
 	bool fatal;                  /* fatal: the batch's transaction cannot go on */
 	bool refusal_only;           /* keep the act only if it is refused (a refused import row) */
 	struct profile *new_profile; /* applied by this act: installed after the commit */

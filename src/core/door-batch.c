@@ -1,10 +1,13 @@
 /* door-batch: group commit. Concurrent acts queue; one caller at a time leads a batch of them
  * through one write transaction (each act in its own savepoint) and one durable commit. */
 #include <errno.h>
-#include <semaphore.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "core/act-internal.h"
@@ -127,6 +130,33 @@ static void run_batch(struct door *d, struct act_job *head, struct act_job *end,
 	strbuf_release(&err);
 }
 
+/* ---- a caller's wait ------------------------------------------------------------------ */
+
+/* act_job.state: a queued act's caller sleeps while it is JOB_WAIT. */
+enum job_state {
+	JOB_WAIT, /* queued (or running in a batch): sleep */
+	JOB_LEAD, /* the oldest queued act when the lead was given back: try to lead */
+	JOB_DONE, /* ret, res and err are final; the job is the caller's again */
+};
+
+/* Sleeps while *word is JOB_WAIT (a private futex: a wake may come early or for nothing). */
+static void job_sleep(atomic_uint *word)
+{
+	while (atomic_load_explicit(word, memory_order_acquire) == JOB_WAIT)
+		(void)syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, JOB_WAIT, NULL, NULL, 0);
+}
+
+/*
+ * Wakes whoever sleeps on word. The caller may have seen the new state without sleeping,
+ * returned and reused the word's memory by then: a private futex wake is only an address (the
+ * kernel reads nothing there), and every futex waiter (glibc's, job_sleep) checks its word
+ * again after waking, so a wake that comes late costs a spurious wake-up at most.
+ */
+static void job_wake(atomic_uint *word)
+{
+	(void)syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
 /* ---- leading ------------------------------------------------------------------------ */
 
 /*
@@ -144,15 +174,31 @@ static void take_lead(struct door *d)
 	atomic_store(&d->leader_self, (uintptr_t)&self_anchor);
 }
 
-static void give_lead(struct door *d)
+/*
+ * Returns the state word to wake (job_wake) once d->mu is let go: the caller of the oldest
+ * queued act, who may lead next, or NULL. Woken after the mutex is let go, it does not find
+ * the mutex still held by its waker. door_lead's waiters are woken here.
+ */
+static atomic_uint *give_lead(struct door *d)
 {
 	atomic_store(&d->leader_self, 0);
 	d->leader = false;
-	/* door_lead's waiters, then the caller of the oldest queued act, who may lead next (a
-	 * caller waits on its own act's semaphore: no herd of callers retaking the mutex) */
 	pthread_cond_broadcast(&d->cv);
-	if (d->head)
-		sem_post(&d->head->wake);
+	if (!d->head)
+		return NULL;
+	/* queued, so not done: JOB_WAIT or already JOB_LEAD */
+	atomic_store_explicit(&d->head->state, JOB_LEAD, memory_order_relaxed);
+	return &d->head->state;
+}
+
+/* give_lead and let the mutex go, then wake the next leader. */
+static void give_lead_unlock(struct door *d)
+{
+	atomic_uint *next = give_lead(d);
+
+	pthread_mutex_unlock(&d->mu);
+	if (next)
+		job_wake(next);
 }
 
 bool door_leads(struct door *d)
@@ -172,8 +218,7 @@ void door_lead(struct door *d)
 void door_unlead(struct door *d)
 {
 	pthread_mutex_lock(&d->mu);
-	give_lead(d);
-	pthread_mutex_unlock(&d->mu);
+	give_lead_unlock(d);
 }
 
 /* Leads one batch of jobs of the caller's own (an import, or its refused row alone). */
@@ -183,8 +228,7 @@ static void lead_own_batch(struct door *d, struct act_job *head, bool all_or_not
 	door_lead(d);
 	run_batch(d, head, NULL, all_or_nothing, ret_failed);
 	pthread_mutex_lock(&d->mu);
-	give_lead(d);
-	pthread_mutex_unlock(&d->mu);
+	give_lead_unlock(d);
 }
 
 /*
@@ -213,10 +257,10 @@ static void gather(struct door *d)
 
 /*
  * With d->mu held and the lead taken: takes whatever is queued, up to DOOR_MAX_BATCH acts (a
- * policy change ends a batch), runs it, marks its jobs done and gives the lead back, so no
- * caller leads for ever.
+ * policy change ends a batch), runs it, gives the lead back (so no caller leads for ever) and
+ * wakes the batch's callers (self: the leader's own act, if in it). Returns with d->mu let go.
  */
-static void lead_queue(struct door *d)
+static void lead_queue(struct door *d, const struct act_job *self)
 {
 	struct act_job *head, *end;
 	size_t n = 0;
@@ -237,21 +281,23 @@ static void lead_queue(struct door *d)
 		d->tail = NULL;
 	pthread_mutex_unlock(&d->mu);
 	run_batch(d, head, end, false, NULL);
-	pthread_mutex_lock(&d->mu);
 	/*
-	 * Each caller is woken alone and returns without the mutex. Its job (on its stack) may be
-	 * gone as soon as done is seen, so done is the last thing written to it: next is read
-	 * first and the post comes before (a caller woken by the post before done is set takes
-	 * the mutex, held here, and then sees done). Before, one broadcast woke every waiting
-	 * caller, those of the next batch too, and each took the mutex again in turn.
+	 * Each caller of the batch, alone and without the mutex: it sees JOB_DONE and returns
+	 * without taking the mutex. Its job (on its stack) may be gone as soon as the state is
+	 * seen, so the state is the last thing written to it (next is read first); the wake that
+	 * follows touches only the word's address (job_wake). Before, the callers were posted
+	 * with the mutex held, and one woken before its done flag was set waited for the mutex.
+	 * They come before the next leader, whose gather then finds those who act again at once.
 	 */
 	for (struct act_job *j = head; j != end;) {
 		struct act_job *next = j->next;
-		sem_post(&j->wake);
-		atomic_store_explicit(&j->done, true, memory_order_release);
+		atomic_store_explicit(&j->state, JOB_DONE, memory_order_release);
+		if (j != self)
+			job_wake(&j->state);
 		j = next;
 	}
-	give_lead(d);
+	pthread_mutex_lock(&d->mu);
+	give_lead_unlock(d);
 }
 
 /* ---- the door's entry points ------------------------------------------------------ */
@@ -269,7 +315,7 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 		return -EIO;
 	job.in = in;
 	job.res = ret;
-	atomic_init(&job.done, false);
+	atomic_init(&job.state, JOB_WAIT);
 	strbuf_init(&job.err, 0);
 	/* Hash a new password now, outside the batch's transaction (invalid input: act_run_job). */
 	if (act_validate_input(in, &job.err) == 0) {
@@ -281,7 +327,6 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 	}
 	strbuf_reset(&job.err);
 
-	sem_init(&job.wake, 0, 0);
 	pthread_mutex_lock(&d->mu);
 	if (d->tail)
 		d->tail->next = &job;
@@ -293,25 +338,32 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 		pthread_cond_signal(&d->gather_cv);
 	/*
 	 * Until this act is done: lead a batch of the queue when no one leads (nor waits in
-	 * door_lead); else sleep until the leader posts: this act is done, or this caller's act
-	 * is the oldest queued one when the lead is given back (give_lead).
+	 * door_lead); else sleep until the leader wakes this caller: this act is done, or it is
+	 * the oldest queued one when the lead is given back (give_lead). The mutex is not needed
+	 * to return once the act is done.
 	 */
-	while (!atomic_load_explicit(&job.done, memory_order_acquire)) {
+	for (;;) {
+		unsigned s = atomic_load_explicit(&job.state, memory_order_acquire);
+
+		if (s == JOB_DONE) {
+			pthread_mutex_unlock(&d->mu);
+			break;
+		}
 		if (!d->leader && d->head && !d->lead_asked) {
 			take_lead(d);
-			lead_queue(d);
-			continue;
+			lead_queue(d, &job); /* lets the mutex go */
+		} else {
+			/* JOB_LEAD -> JOB_WAIT, unless the leader has just set JOB_DONE */
+			if (s == JOB_LEAD &&
+			    !atomic_compare_exchange_strong(&job.state, &s, JOB_WAIT))
+				continue;
+			pthread_mutex_unlock(&d->mu);
+			job_sleep(&job.state);
 		}
-		pthread_mutex_unlock(&d->mu);
-		while (sem_wait(&job.wake) < 0 && errno == EINTR)
-			;
-		if (atomic_load_explicit(&job.done, memory_order_acquire))
-			goto done; /* the mutex is not needed to return */
+		if (atomic_load_explicit(&job.state, memory_order_acquire) == JOB_DONE)
+			break;
 		pthread_mutex_lock(&d->mu);
 	}
-	pthread_mutex_unlock(&d->mu);
-done:
-	sem_destroy(&job.wake);
 	act_password_release(&job.pw);
 	if (job.ret < 0)
 		error_set(err, "%s", job.err.buf);

@@ -147,6 +147,7 @@ static void test_store_asked_without_the_lead(void **state)
 }
 
 struct queued_act {
+	int rounds; /* acts to run one after another (0: one) */
 	struct door *d;
 	int ret;
 	enum act_outcome outcome;
@@ -166,9 +167,13 @@ static void *queued_act_main(void *arg)
 	in.level = "2";
 	in.section = "zeimu";
 	in.ctx.via = "test";
-	q->ret = act_run(q->d, &in, &res, &err);
-	q->outcome = res.outcome;
-	act_result_release(&res);
+	for (int i = 0; i < (q->rounds ? q->rounds : 1); i++) {
+		q->ret = act_run(q->d, &in, &res, &err);
+		q->outcome = res.outcome;
+		act_result_release(&res);
+		if (q->ret < 0 || q->outcome != ACT_DONE)
+			break;
+	}
 	strbuf_release(&err);
 	atomic_store(&q->finished, true);
 	return NULL;
@@ -177,7 +182,7 @@ static void *queued_act_main(void *arg)
 #define QUEUED_ACTS 8
 
 /*
- * Callers wait for their own act (each on its own semaphore), and the lead goes to the caller
+ * Callers wait for their own act (each on its own futex word), and the lead goes to the caller
  * of the oldest queued act when it is given back: acts queued while door_lead holds the door
  * all run once it lets go, in one batch, and every caller returns.
  */
@@ -231,6 +236,59 @@ static void test_queued_acts_run_when_the_lead_is_given_back(void **state)
 	door_unlead(f->d);
 }
 
+/* Waits (at most until the bound, in monotonic ns) for every caller to return, then joins them. */
+static void join_callers(struct queued_act *q, pthread_t *t, int n, int64_t until)
+{
+	struct timespec ts = { 0, 1000000L };
+
+	for (int i = 0; i < n; i++) {
+		while (!atomic_load(&q[i].finished) && time_mono_ns() < until)
+			nanosleep(&ts, NULL);
+		assert_true(atomic_load(&q[i].finished));
+		pthread_join(t[i], NULL);
+		assert_int_equal(q[i].ret, 0);
+		assert_int_equal(q[i].outcome, ACT_DONE);
+	}
+}
+
+#define BUSY_CALLERS 8
+#define BUSY_ROUNDS  25
+
+/*
+ * Callers that come back at once, as a server's do, while another thread takes the lead
+ * between batches again and again (the checkpointer, the pages that read on the door's
+ * connection): the leader gives the lead to the oldest queued act and wakes its batch's callers
+ * after letting the mutex go, so a caller may find its act done or its turn to lead at any
+ * moment. Every act is done once and every caller returns (bounded: 60 s).
+ */
+static void test_callers_come_back_while_others_lead(void **state)
+{
+	struct fixture *f = *state;
+	struct queued_act q[BUSY_CALLERS];
+	pthread_t t[BUSY_CALLERS];
+	struct timespec ts = { 0, 200000L };
+	int64_t until = time_mono_ns() + 60 * 1000000000LL;
+	bool all;
+
+	reopen_shared(f);
+	for (int i = 0; i < BUSY_CALLERS; i++) {
+		q[i] = (struct queued_act){ .d = f->d, .ret = -1, .rounds = BUSY_ROUNDS };
+		assert_int_equal(pthread_create(&t[i], NULL, queued_act_main, &q[i]), 0);
+	}
+	do {
+		door_lead(f->d);
+		nanosleep(&ts, NULL);
+		door_unlead(f->d);
+		all = true;
+		for (int i = 0; i < BUSY_CALLERS; i++)
+			all = all && atomic_load(&q[i].finished);
+	} while (!all && time_mono_ns() < until);
+	join_callers(q, t, BUSY_CALLERS, until);
+	door_lead(f->d);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM records"), BUSY_CALLERS * BUSY_ROUNDS);
+	door_unlead(f->d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +299,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_asked_without_the_lead, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_queued_acts_run_when_the_lead_is_given_back,
+		                                fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_callers_come_back_while_others_lead,
 		                                fixture_setup, fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
