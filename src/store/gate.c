@@ -43,10 +43,13 @@ struct store_gate {
 	pthread_cond_t cv;
 	bool busy;            /* a writer of this process is inside */
 	struct waiter *queue; /* waiting, first come first */
-	/* the database file failed (wal.c's latch): set once, never cleared; why, once set; a
-	 * descriptor of the file kept open, so its inode is not another file's while we live */
+	/* the database file failed (wal.c's latch): set once, never cleared; why, once set */
 	atomic_bool failed;
 	char *why;
+	/* a descriptor of the file kept open once pinned (the latch, or store_gate_pin), so its
+	 * inode is not another file's while we live; never closed (closing it would drop this
+	 * process's locks on the file); -1: it could not be opened */
+	bool pinned;
 	int pin;
 	struct store_gate *next;
 };
@@ -146,6 +149,28 @@ int store_gate_waiting(struct store *st)
 	return n;
 }
 
+/* With gates_mu held: g's descriptor of the file at path, opened on first use. */
+static int pin_locked(struct store_gate *g, const char *path)
+{
+	if (!g->pinned) {
+		g->pin = g == &no_gate ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+		g->pinned = true;
+	}
+	return g->pin;
+}
+
+int store_gate_pin(struct store_gate *g, const char *path)
+{
+	int fd;
+
+	if (!g)
+		return -1;
+	pthread_mutex_lock(&gates_mu);
+	fd = pin_locked(g, path);
+	pthread_mutex_unlock(&gates_mu);
+	return fd;
+}
+
 bool store_gate_latch(struct store_gate *g, const char *path, const char *why)
 {
 	bool first;
@@ -156,8 +181,7 @@ bool store_gate_latch(struct store_gate *g, const char *path, const char *why)
 	first = !atomic_load(&g->failed);
 	if (first) {
 		g->why = xstrdup(why); /* lives as long as the gate */
-		/* never closed (closing it would drop this process's locks on the file) */
-		g->pin = g == &no_gate ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+		(void)pin_locked(g, path);
 		atomic_store(&g->failed, true);
 	}
 	pthread_mutex_unlock(&gates_mu);

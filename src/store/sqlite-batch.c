@@ -70,7 +70,27 @@
  * The buffer is cleared at CKPT_DONE (pages of the database: personal data). store_db_sync
  * calls a database file's sync outside SQLite's mutex, on the thread that runs that
  * connection's checkpoints (the writer's checkpointer), so never while a run is gathered.
+ *
+ * Writeback, on the same connections. A sync of the database file (the checkpointer's sync
+ * ahead, the end of a checkpoint that copied the whole WAL, the writer's restart) wrote every
+ * page copied since the last one, up to 16 MiB, and the WAL's flushes queued behind it on the
+ * disk: those are the slow acknowledgements (docs/ledger.md, "What the slow acknowledgements
+ * wait behind"). So a run written where its error can still fail the checkpoint (before the
+ * next write) is also sent to the disk at once, sync_file_range(SYNC_FILE_RANGE_WRITE), and the
+ * run written before it is waited for (WAIT_BEFORE | WRITE | WAIT_AFTER): the checkpointer
+ * moves at the disk's pace with at most two runs under way, and the sync finds little left to
+ * write. The last run, written at CKPT_DONE, where no error could fail the checkpoint, is left
+ * for the next checkpoint's first writeback or the next sync. sync_file_range is no durability
+ * barrier (nothing is counted durable before the sync, which stays), but its error is a lost
+ * writeback: it is that write's error, so SQLite fails the checkpoint, which store_checkpoint
+ * latches (store/wal.c), and it stands for every later write, truncate and sync of the file on
+ * this connection, so no checkpoint of it succeeds after it. The calls go to the write gate's
+ * descriptor of the file (store_gate_pin, open for the process's life: closing a descriptor of
+ * ours would drop the process's locks on the file), whose own record of a writeback error it
+ * consumes: SQLite's descriptor is still told of it at its sync.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -113,9 +133,20 @@ struct bfile {
 	int page;         /* MAIN: the size of the pages gathered in wbuf */
 	const char *name; /* MAIN: its path (SQLite keeps it until xClose), for the stop message */
 	bool commit_next; /* the last write was a commit frame's header: its page ends the commit */
-	/* WAL: the first failed write's error (SQLITE_OK: none), standing for bytes from err_off */
+	/*
+	 * WAL: the first failed write's error (SQLITE_OK: none), standing for bytes from err_off;
+	 * MAIN: a failed writeback's, standing for every write, truncate and sync of the file
+	 */
 	int err;
 	sqlite3_int64 err_off;
+	/*
+	 * MAIN, gathering: the file's pinned descriptor for sync_file_range (-1: none), and the
+	 * bytes [wb_off, wb_end) its checkpoints wrote last, whose writeback was started
+	 * (wb_started) or not yet (a checkpoint's last run), not yet waited for or synced
+	 */
+	int wb_fd;
+	sqlite3_int64 wb_off, wb_end;
+	bool wb_started;
 	/* WAL: inside a checkpoint (read_ahead), the bytes [roff, roff + rlen), read ahead */
 	bool read_ahead;
 	char *rbuf;
@@ -233,6 +264,59 @@ static int db_flush(struct bfile *f)
 	return rc;
 }
 
+/* sync_file_range of [off, end) on f's pinned descriptor: 0 or its errno. */
+static int range_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, unsigned flags)
+{
+	while (sync_file_range(f->wb_fd, off, end - off, flags) < 0)
+		if (errno != EINTR)
+			return errno;
+	return 0;
+}
+
+/*
+ * A checkpoint's run was just written at [off, end), where an error still fails the checkpoint
+ * (the write that follows the run): its writeback is started, and the bytes written before it
+ * are waited for, so that at most two of this checkpointer's runs are under way at a time. An
+ * error is that write's, and stands (see the head comment, "Writeback").
+ */
+static int db_writeback(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
+{
+	int e;
+
+	if (f->wb_fd < 0)
+		return SQLITE_OK;
+	e = range_sync(f, off, end, SYNC_FILE_RANGE_WRITE);
+	if (!e && f->wb_end > f->wb_off)
+		e = range_sync(f, f->wb_off, f->wb_end,
+		               SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+		                   SYNC_FILE_RANGE_WAIT_AFTER);
+	if (e == ENOSYS) {
+		/* (no such call here: nothing was started, the syncs write it all as before) */
+		f->wb_fd = -1;
+		return SQLITE_OK;
+	}
+	if (e)
+		return fail(f, SQLITE_IOERR_WRITE, off);
+	f->wb_off = off;
+	f->wb_end = end;
+	f->wb_started = true;
+	return SQLITE_OK;
+}
+
+/* Bytes [off, end) written where no error can fail the checkpoint: written back later. */
+static void db_written(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
+{
+	if (f->wb_fd < 0)
+		return;
+	if (f->wb_end > f->wb_off && !f->wb_started) {
+		off = off < f->wb_off ? off : f->wb_off;
+		end = end > f->wb_end ? end : f->wb_end;
+	}
+	f->wb_off = off;
+	f->wb_end = end;
+	f->wb_started = false;
+}
+
 /*
  * Before a call on a database file whose error cannot fail the checkpoint (CKPT_DONE, a read,
  * its size, a lock, close): its gathered pages written, again page by page if that fails, or
@@ -245,14 +329,15 @@ static void db_settle(struct bfile *f)
 
 	if (f->kind != B_MAIN || !len)
 		return;
-	if (db_flush(f) == SQLITE_OK)
-		return;
-	for (size_t at = 0; at < len; at += (size_t)f->page) {
-		rc = f->real->pMethods->xWrite(f->real, f->wbuf + at, f->page,
-		                               f->woff + (sqlite3_int64)at);
-		if (rc != SQLITE_OK)
-			db_stop(f, rc, f->woff + (sqlite3_int64)at);
+	if (db_flush(f) != SQLITE_OK) {
+		for (size_t at = 0; at < len; at += (size_t)f->page) {
+			rc = f->real->pMethods->xWrite(f->real, f->wbuf + at, f->page,
+			                               f->woff + (sqlite3_int64)at);
+			if (rc != SQLITE_OK)
+				db_stop(f, rc, f->woff + (sqlite3_int64)at);
+		}
 	}
+	db_written(f, f->woff, f->woff + (sqlite3_int64)len);
 }
 
 /*
@@ -263,11 +348,15 @@ static int db_write(struct bfile *f, const void *buf, int amt, sqlite3_int64 off
 {
 	bool page = f->gathering && amt > 0 && amt <= BATCH_WRITE && off % amt == 0 &&
 	            (!f->wlen || amt == f->page);
+	sqlite3_int64 run_end = f->woff + (sqlite3_int64)f->wlen;
 	int rc;
 
-	if (f->wlen && (!page || off != f->woff + (sqlite3_int64)f->wlen ||
-	                f->wlen + (size_t)amt > BATCH_WRITE)) {
+	if (f->err != SQLITE_OK)
+		return f->err;
+	if (f->wlen && (!page || off != run_end || f->wlen + (size_t)amt > BATCH_WRITE)) {
 		rc = db_flush(f);
+		if (rc == SQLITE_OK)
+			rc = db_writeback(f, f->woff, run_end);
 		if (rc != SQLITE_OK)
 			return rc;
 	}
@@ -405,10 +494,27 @@ static int b_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 o
 	return SQLITE_OK;
 }
 
+/*
+ * Before a truncate or sync of a database file: its run written (the sync that follows writes
+ * it back), and no failed writeback standing.
+ */
+static int main_settle(struct bfile *f)
+{
+	sqlite3_int64 off = f->woff, end = f->woff + (sqlite3_int64)f->wlen;
+	int rc;
+
+	if (f->err != SQLITE_OK)
+		return f->err;
+	rc = db_flush(f);
+	if (rc == SQLITE_OK && end > off)
+		db_written(f, off, end);
+	return rc;
+}
+
 static int b_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = f->kind == B_MAIN ? db_flush(f) : settle(f);
+	int rc = f->kind == B_MAIN ? main_settle(f) : settle(f);
 
 	forget_reads(f);
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
@@ -421,9 +527,14 @@ static int b_truncate(sqlite3_file *file, sqlite3_int64 size)
 static int b_sync(sqlite3_file *file, int flags)
 {
 	struct bfile *f = (struct bfile *)file;
-	int rc = f->kind == B_WAL ? settle(f) : f->kind == B_MAIN ? db_flush(f) : SQLITE_OK;
+	int rc = f->kind == B_WAL ? settle(f) : f->kind == B_MAIN ? main_settle(f) : SQLITE_OK;
 
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
+	if (rc == SQLITE_OK)
+		rc = f->real->pMethods->xSync(f->real, flags);
+	/* (what the checkpoints wrote is on the disk: nothing left to write back or wait for) */
+	if (rc == SQLITE_OK && f->kind == B_MAIN)
+		f->wb_off = f->wb_end = 0;
+	return rc;
 }
 
 static int b_file_size(sqlite3_file *file, sqlite3_int64 *size)
@@ -603,6 +714,7 @@ static int b_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 	f->last_end = -1;
 	f->gather = f->kind == B_MAIN && vfs == &gather_vfs;
 	f->name = name;
+	f->wb_fd = -1;
 	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
 	/* Only a file the default VFS opened is closed through us, with its methods' version. */
 	if (!f->real->pMethods) {
@@ -617,6 +729,9 @@ static int b_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 		else
 			f->kind = B_OTHER;
 	}
+	/* (the gate's descriptor: one of ours, closed, would drop the process's locks on it) */
+	if (f->gather && rc == SQLITE_OK && name)
+		f->wb_fd = store_gate_pin(store_gate_for(name), name);
 	return rc;
 }
 

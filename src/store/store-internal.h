@@ -79,6 +79,9 @@ void store_gate_leave(struct store_gate *g);
 bool store_gate_latch(struct store_gate *g, const char *path, const char *why);
 bool store_gate_latched(struct store_gate *g, struct strbuf *why);
 bool store_gate_any_latched(struct strbuf *why);
+/* A read-only descriptor of the database file at path (g's), open for the rest of the process
+ * and never to be closed (closing it would drop the process's locks on the file), or -1. */
+int store_gate_pin(struct store_gate *g, const char *path);
 
 /* The name of the batching VFS (sqlite-batch.c; STORE_BATCH_IO), registered on first use, or
  * NULL (the default VFS) when it cannot be; gather: the one whose database files gather their

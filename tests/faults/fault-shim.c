@@ -5,7 +5,7 @@
  * The schedule is one line, from MAMORI_FAULT or (re-read whenever it changes, so a running
  * server can be armed) from the file named by MAMORI_FAULT_CTL:
  *
- *	op=write|fsync|open path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short
+ *	op=write|fsync|range|open path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short
  *
  * The N-th call (from the moment the schedule was read) of op on a file whose path matches GLOB
  * fails, and the M-1 matching calls after it (count=0: every one from then on). errno=short
@@ -14,8 +14,10 @@
  * Each injected fault appends one line "op errno path" to MAMORI_FAULT_LOG, and each call
  * counted in count mode "count op path", so a test knows what happened.
  *
- * write covers write, pwrite, pwrite64, writev, pwritev; fsync covers fsync and fdatasync; open
- * covers open, open64, openat and openat64, for any flags.
+ * write covers write, pwrite, pwrite64, writev, pwritev; fsync covers fsync and fdatasync; range
+ * covers sync_file_range (a writeback started or waited for, never a durability point: op=crash
+ * does not count it as one; errno=short is an EIO there); open covers open, open64, openat and
+ * openat64, for any flags.
  *
  *	op=crash path=GLOB at=N
  *
@@ -46,7 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_OPEN, OP_COUNT, OP_CRASH };
+enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_RANGE, OP_OPEN, OP_COUNT, OP_CRASH };
 
 static struct {
 	pthread_mutex_t mu;
@@ -68,6 +70,7 @@ static ssize_t (*real_writev)(int, const struct iovec *, int);
 static ssize_t (*real_pwritev)(int, const struct iovec *, int, off_t);
 static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
+static int (*real_sync_file_range)(int, off64_t, off64_t, unsigned int);
 static int (*real_open)(const char *, int, ...);
 static int (*real_open64)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
@@ -88,6 +91,8 @@ __attribute__((constructor)) static void resolve(void)
 	    (ssize_t(*)(int, const struct iovec *, int, off_t))dlsym(RTLD_NEXT, "pwritev");
 	real_fsync = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
 	real_fdatasync = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+	real_sync_file_range =
+	    (int (*)(int, off64_t, off64_t, unsigned int))dlsym(RTLD_NEXT, "sync_file_range");
 	real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
 	real_open64 = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
 	real_openat = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
@@ -140,6 +145,7 @@ static void parse(const char *spec)
 		if (!strcmp(t, "op"))
 			S.op = !strcmp(v, "write")   ? OP_WRITE
 			       : !strcmp(v, "fsync") ? OP_FSYNC
+			       : !strcmp(v, "range") ? OP_RANGE
 			       : !strcmp(v, "open")  ? OP_OPEN
 			       : !strcmp(v, "count") ? OP_COUNT
 			       : !strcmp(v, "crash") ? OP_CRASH
@@ -147,6 +153,7 @@ static void parse(const char *spec)
 		else if (!strcmp(t, "of"))
 			S.count_of = !strcmp(v, "write")   ? OP_WRITE
 			             : !strcmp(v, "fsync") ? OP_FSYNC
+			             : !strcmp(v, "range") ? OP_RANGE
 			             : !strcmp(v, "open")  ? OP_OPEN
 			                                   : OP_NONE;
 		else if (!strcmp(t, "path"))
@@ -215,7 +222,10 @@ static void fd_path(int fd, char *out, size_t len)
 
 static const char *op_name(enum op op)
 {
-	return op == OP_WRITE ? "write" : op == OP_FSYNC ? "fsync" : "open";
+	return op == OP_WRITE   ? "write"
+	       : op == OP_FSYNC ? "fsync"
+	       : op == OP_RANGE ? "range"
+	                        : "open";
 }
 
 /*
@@ -546,6 +556,17 @@ int fdatasync(int fd)
 	if (f == 0)
 		crash_synced(fd, start);
 	return f;
+}
+
+int sync_file_range(int fd, off64_t off, off64_t n, unsigned int flags)
+{
+	int f = decide(OP_RANGE, fd, NULL);
+
+	if (f) {
+		errno = f > 0 ? f : EIO;
+		return -1;
+	}
+	return real_sync_file_range(fd, off, n, flags);
 }
 
 int ftruncate(int fd, off_t length)

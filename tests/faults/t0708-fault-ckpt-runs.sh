@@ -7,6 +7,8 @@
 # (abort, with a message) before SQLite could record the frames as copied. In every case every
 # acknowledged entry is there afterwards, read while the WAL index is kept as the checkpoint
 # left it (fault-writer's ckpt) and after a restart, and the ledger verifies.
+# The checkpoint also writes each run back as it goes (sync_file_range, on a descriptor of its
+# own); a writeback that fails fails the checkpoint as a failed write does.
 # The same WAL each time: appended once by the group-commit writer and left uncopied
 # (FAULT_WRITER_KEEP_WAL), then copied into a fresh copy of the directory per case; the
 # database file's writes are counted on one copy, so the cases fail its first, middle and
@@ -25,6 +27,9 @@ fresh
 K=$(count_calls "of=write path=*/d/mamori.db" "$FAULT_WRITER" "$D" ckpt "$TMP/acks")
 check "the checkpoint writes the database file in runs ($K writes, $FRAMES frames in the WAL)" \
 	'[ "$K" -ge 3 ] && [ $((K * 4)) -le "$FRAMES" ]'
+fresh
+R=$(count_calls "of=range path=*/d/mamori.db" "$FAULT_WRITER" "$D" ckpt "$TMP/acks")
+check "and writes them back as it goes ($R writebacks)" '[ "$R" -ge $((K - 1)) ]'
 runs=0 bad=0 lostn=0
 # case SPEC WANT: a checkpoint of a fresh copy under SPEC prints "ckpt WANT", the process lives,
 # and every acknowledged entry is read back, then and after a restart; the ledger verifies
@@ -53,6 +58,9 @@ case_ "op=write path=*/d/mamori.db at=$MID errno=short" ok
 case_ "op=write path=*/d/mamori.db at=1 count=0 errno=ENOSPC" failed
 # the last run fails once: written again page by page, the checkpoint succeeds
 case_ "op=write path=*/d/mamori.db at=$K errno=EIO" ok
+# a writeback fails: the first, the last
+case_ "op=range path=*/d/mamori.db at=1 errno=EIO" failed
+case_ "op=range path=*/d/mamori.db at=$R errno=EIO" failed
 check "a failed run failed the checkpoint, a failed last run was written again, every entry was there ($bad wrong of $runs)" '[ "$bad" -eq 0 ]'
 
 # The last run cannot be written at all: the process stops with the message, before SQLite

@@ -8,6 +8,8 @@
  * by two threads in turn leaves no run behind; a checkpoint in another thread copies no bytes
  * read ahead by an earlier one. A full disk is ENOSPC from the default VFS's own write calls
  * (sqlite3_vfs xSetSystemCall), for the writes only this VFS makes: longer than a page.
+ * Gathered checkpoints (STORE_GATHER_CKPT) write their runs and write them back as they go;
+ * a run or a writeback that fails fails the checkpoint, and every row stays.
  */
 #include <setjmp.h>
 #include <stdatomic.h>
@@ -15,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -348,6 +352,26 @@ static atomic_int full_runs, runs_refused, long_writes;
  * file's.
  */
 static atomic_int db_armed, db_seen, db_at, db_count, db_long;
+
+/*
+ * And their writebacks: while db_armed, every sync_file_range counts (wb_seen), and the
+ * wb_at-th fails with EIO (0: none). This definition is the one the store's code calls.
+ */
+static atomic_int wb_seen, wb_at;
+
+int sync_file_range(int fd, off64_t off, off64_t n, unsigned int flags)
+{
+	static int (*real)(int, off64_t, off64_t, unsigned int);
+
+	if (atomic_load(&db_armed) && atomic_fetch_add(&wb_seen, 1) + 1 == atomic_load(&wb_at)) {
+		errno = EIO;
+		return -1;
+	}
+	if (!real)
+		real = (int (*)(int, off64_t, off64_t, unsigned int))dlsym(RTLD_NEXT,
+		                                                           "sync_file_range");
+	return real(fd, off, n, flags);
+}
 
 static bool db_refuse(size_t n)
 {
@@ -812,6 +836,7 @@ static int gathered_checkpoint(struct tmpdir_fixture *f, int at, int count)
 	store_no_checkpoint_on_close(c);
 	atomic_store(&db_seen, 0);
 	atomic_store(&db_long, 0);
+	atomic_store(&wb_seen, 0);
 	atomic_store(&db_at, at);
 	atomic_store(&db_count, count);
 	atomic_store(&db_armed, 1);
@@ -886,6 +911,62 @@ static void test_gathered_checkpoint_runs(void **state)
 	}
 	check_rows_gen(keep, GROWS, gen);
 	store_close(keep);
+}
+
+/*
+ * A gathered checkpoint starts the writeback of each run it wrote and waits for the one before
+ * (sync_file_range), so that the sync that follows has little to write. A writeback that fails
+ * fails the checkpoint as a failed write does (the first, one in the middle), a reader then
+ * reads every row right (from the WAL), the failure stands on that connection (its next
+ * checkpoint fails, with the disk back), and through the store it latches the database; after
+ * every connection closed, a new one reads every row.
+ */
+static void test_failed_writeback_fails_checkpoint(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct store *keep, *c;
+	int runs, calls, gen = 0;
+
+	make_table(f);
+	keep = open_store(f, 0);
+	store_no_checkpoint_on_close(keep);
+	rows_in_wal(f, gen++);
+	atomic_store(&wb_at, 0);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	runs = atomic_load(&db_seen);
+	calls = atomic_load(&wb_seen);
+	/* every run but the last (written at CKPT_DONE, where no error could fail the
+	 * checkpoint) is written back, and each but the first waits for the one before */
+	assert_true(runs >= 4);
+	assert_true(calls >= runs - 1);
+	check_fresh_reader(f, gen);
+	rows_in_wal(f, gen++);
+	atomic_store(&wb_at, 1);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), -EIO);
+	assert_int_equal(atomic_load(&wb_seen), 1);
+	check_fresh_reader(f, gen);
+	atomic_store(&wb_at, calls / 2 + 1);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), -EIO);
+	check_fresh_reader(f, gen);
+	/* one connection: its failed writeback stands, and the store latches the database */
+	c = open_store(f, STORE_GATHER_CKPT);
+	store_no_checkpoint_on_close(c);
+	atomic_store(&wb_seen, 0);
+	atomic_store(&wb_at, 2);
+	atomic_store(&db_at, 0);
+	atomic_store(&db_armed, 1);
+	assert_int_equal(store_checkpoint(c, STORE_CHECKPOINT_PASSIVE), -EIO);
+	atomic_store(&wb_at, 0);
+	assert_int_equal(raw_passive(c), -EIO);
+	atomic_store(&db_armed, 0);
+	assert_true(store_db_failed(c, NULL) < 0);
+	assert_int_equal(store_checkpoint(keep, STORE_CHECKPOINT_PASSIVE), -EIO);
+	store_close(c);
+	check_fresh_reader(f, gen);
+	check_rows_gen(keep, GROWS, gen);
+	store_close(keep);
+	/* (no connection open: a new one reads the WAL again) */
+	check_fresh_reader(f, gen);
 }
 
 /* The child of test_lost_last_run_stops: its stderr to path, a checkpoint whose last run and
@@ -968,6 +1049,8 @@ int main(void)
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_lost_last_run_stops, tmpdir_setup,
 		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_writeback_fails_checkpoint,
+		                                tmpdir_setup, tmpdir_teardown),
 	};
 
 	install_full_disk();
