@@ -164,11 +164,8 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 		} else {
 			g->last_ticket = first + done - 1;
 			g->any = true;
-			for (size_t i = 0; g->live && i < done; i++) {
-				size_t len;
-				const char *p = ledger_prep_payload(lp, i, &len);
-				live_add(g->live, first + i, now, src->name, p, len);
-			}
+			if (g->live)
+				live_add_prep(g->live, first, now, src->name, lp, done);
 		}
 	}
 	pthread_mutex_unlock(&g->mu);

@@ -76,16 +76,27 @@ static bool queue_full(const struct live_queue *q)
 static void run(struct live *l, struct live_queue *q)
 {
 	struct strbuf err = STRBUF_INIT;
+	/* Tickets [run_ticket, run_ticket + run_n) are durable at run_index on: the writer's lock
+	 * is taken once for each of its batches, not for each message. */
+	uint64_t run_ticket = 0, run_n = 0, run_index = 0;
 
 	for (size_t i = 0; i < q->nr; i++) {
 		const struct live_rec *rec = &q->recs[i];
 		struct log_event ev;
 		uint64_t index = UINT64_MAX;
+		int r = 0;
 
-		strbuf_reset(&err);
+		if (rec->ticket >= run_ticket && rec->ticket - run_ticket < run_n) {
+			index = run_index + (rec->ticket - run_ticket);
+		} else {
+			strbuf_reset(&err);
+			r = ledger_writer_wait_run(l->w, rec->ticket, &index, &run_n, &err);
+			run_ticket = rec->ticket;
+			run_index = index;
+		}
 		/* A batch that failed is not in the ledger: nothing to analyse, the sender
 		 * was not acknowledged and sends it again. */
-		if (ledger_writer_wait(l->w, rec->ticket, &index, &err) == 0) {
+		if (r == 0) {
 			if (index == UINT64_MAX) {
 				atomic_fetch_add(&l->missed, 1);
 			} else {
@@ -167,13 +178,13 @@ int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct 
 	return 0;
 }
 
-void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
-              const char *payload, size_t len)
+/* With l->mu held: queues one message, waiting while the queue is full. */
+static void add_locked(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
+                       const char *payload, size_t len)
 {
 	struct live_queue *q;
 	struct live_rec *rec;
 
-	pthread_mutex_lock(&l->mu);
 	while (queue_full(l->fill) && !l->stopping)
 		pthread_cond_wait(&l->space, &l->mu);
 	q = l->fill;
@@ -188,11 +199,33 @@ void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *sour
 	rec->src_off = q->last_src;
 	rec->pay_off = q->bytes.len;
 	rec->pay_len = len;
+	strbuf_grow(&q->bytes, len + 1);
 	strbuf_add(&q->bytes, payload, len);
 	strbuf_addch(&q->bytes, '\0');
 	l->next_add = ticket + 1;
 	if (q->nr == 1)
 		pthread_cond_signal(&l->work);
+}
+
+void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
+              const char *payload, size_t len)
+{
+	pthread_mutex_lock(&l->mu);
+	add_locked(l, ticket, time_ms, source, payload, len);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void live_add_prep(struct live *l, uint64_t first, int64_t time_ms, const char *source,
+                   const struct ledger_prep *lp, size_t n)
+{
+	/* One lock for the submission, not one for each message: the lock's line went back and
+	 * forth between the receivers and the analysis 2 x 300,000 times a second. */
+	pthread_mutex_lock(&l->mu);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const char *p = ledger_prep_payload(lp, i, &len);
+		add_locked(l, first + i, time_ms, source, p, len);
+	}
 	pthread_mutex_unlock(&l->mu);
 }
 

@@ -8,6 +8,7 @@
 #include "base/strbuf.h"
 #include "ingest/event.h"
 
+struct ledger_prep;
 struct ledger_writer;
 struct live;
 struct logindex_handoff;
@@ -32,6 +33,12 @@ int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct 
  */
 void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
               const char *payload, size_t len);
+/*
+ * live_add for the first n messages of lp, whose tickets are first, first + 1, ... (one
+ * submission of one source), under one lock: each still waits for room as live_add does.
+ */
+void live_add_prep(struct live *l, uint64_t first, int64_t time_ms, const char *source,
+                   const struct ledger_prep *lp, size_t n);
 /*
  * The ledger index below which every message of the writer's tickets handed out so far has
  * been analysed: UINT64_MAX when none waits, 0 when that is not known (the writer has

@@ -218,6 +218,14 @@ int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
 int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
                        struct strbuf *err);
 /*
+ * ledger_writer_wait, and how many tickets from ticket on (*ret_run, at least 1 when the index
+ * is known) are durable in the same batch: ticket + k is then at index + k for k < *ret_run,
+ * with no further wait (one lock for a run of tickets instead of one each). *ret_index is
+ * UINT64_MAX and *ret_run 0 when the batch is no longer remembered or on an error.
+ */
+int ledger_writer_wait_run(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
+                           uint64_t *ret_run, struct strbuf *err);
+/*
  * Waits until every ticket from first to last is decided. Returns 0 when each is durable, or
  * the error of a failed batch that held one of them: entries submitted one after another can
  * land in different batches, so acknowledging several needs every one checked, not the last.

@@ -90,15 +90,15 @@ int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
 	return r;
 }
 
-/* With w->mu held: the index ticket got, from the ring; UINT64_MAX when no longer there. */
-static uint64_t ring_index_locked(const struct ledger_writer *w, uint64_t ticket)
+/* With w->mu held: the batch ticket was committed in, from the ring; NULL when not there. */
+static const struct ring_rec *ring_rec_locked(const struct ledger_writer *w, uint64_t ticket)
 {
 	/* ring[j % RING] for j in [lo, hi) are the last batches, first_ticket increasing */
 	uint64_t lo = w->ring_nr > RING ? w->ring_nr - RING : 0, hi = w->ring_nr;
 	const struct ring_rec *rec;
 
 	if (lo == hi || ticket < w->ring[lo % RING].first_ticket)
-		return UINT64_MAX;
+		return NULL;
 	while (hi - lo > 1) { /* the last batch whose first ticket is at most ticket */
 		uint64_t mid = lo + (hi - lo) / 2;
 		if (w->ring[mid % RING].first_ticket <= ticket)
@@ -107,28 +107,69 @@ static uint64_t ring_index_locked(const struct ledger_writer *w, uint64_t ticket
 			hi = mid;
 	}
 	rec = &w->ring[lo % RING];
-	if (ticket - rec->first_ticket < rec->nr)
-		return rec->first_index + (ticket - rec->first_ticket);
-	return UINT64_MAX;
+	return ticket - rec->first_ticket < rec->nr ? rec : NULL;
+}
+
+/* With w->mu held: the index ticket got, from the ring; UINT64_MAX when no longer there. */
+static uint64_t ring_index_locked(const struct ledger_writer *w, uint64_t ticket)
+{
+	const struct ring_rec *rec = ring_rec_locked(w, ticket);
+
+	return rec ? rec->first_index + (ticket - rec->first_ticket) : UINT64_MAX;
+}
+
+/* With w->mu held: waits for ticket to be decided; 0, or its batch's error. */
+static int wait_locked(struct ledger_writer *w, uint64_t ticket, struct strbuf *err)
+{
+	const struct failed_batch *f;
+
+	while (w->durable <= ticket && !w->failed)
+		pthread_cond_wait(&w->done, &w->mu);
+	if (w->durable <= ticket) {
+		error_set(err, "%s", w->fail_msg.buf);
+		return w->failed;
+	}
+	if ((f = failed_batch_of(w, ticket))) {
+		error_set(err, "%s", f->msg);
+		return f->r;
+	}
+	return 0;
 }
 
 int ledger_writer_wait(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
                        struct strbuf *err)
 {
-	const struct failed_batch *f;
-	int r = 0;
+	int r;
 
 	pthread_mutex_lock(&w->mu);
-	while (w->durable <= ticket && !w->failed)
-		pthread_cond_wait(&w->done, &w->mu);
-	if (w->durable <= ticket) {
-		error_set(err, "%s", w->fail_msg.buf);
-		r = w->failed;
-	} else if ((f = failed_batch_of(w, ticket))) {
-		error_set(err, "%s", f->msg);
-		r = f->r;
-	} else if (ret_index) {
+	r = wait_locked(w, ticket, err);
+	if (r == 0 && ret_index)
 		*ret_index = ring_index_locked(w, ticket);
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
+int ledger_writer_wait_run(struct ledger_writer *w, uint64_t ticket, uint64_t *ret_index,
+                           uint64_t *ret_run, struct strbuf *err)
+{
+	const struct ring_rec *rec;
+	uint64_t end;
+	int r;
+
+	*ret_index = UINT64_MAX;
+	*ret_run = 0;
+	pthread_mutex_lock(&w->mu);
+	r = wait_locked(w, ticket, err);
+	if (r == 0 && (rec = ring_rec_locked(w, ticket))) {
+		*ret_index = rec->first_index + (ticket - rec->first_ticket);
+		/* the rest of its batch that is durable, up to a refused range that begins in it */
+		end = rec->first_ticket + rec->nr;
+		if (end > w->durable)
+			end = w->durable;
+		for (size_t i = 0; i < w->n_fails; i++)
+			if (w->fails[i].first_ticket > ticket && w->fails[i].first_ticket < end)
+				end = w->fails[i].first_ticket;
+		*ret_run = end - ticket;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return r;

@@ -159,6 +159,17 @@ static void *produce_prepared(void *arg)
 	for (unsigned i = 0; i < p->n; i++)
 		if (ledger_writer_wait(p->w, tickets[i], &p->indexes[i], &err) != 0)
 			abort();
+	/* The same indexes by runs, each within one batch (a batch takes at most one chunk of 100
+	 * when it holds more than max_entries). */
+	for (unsigned i = 0, k; i < p->n; i += k) {
+		uint64_t index, run;
+		if (ledger_writer_wait_run(p->w, tickets[i], &index, &run, &err) != 0 ||
+		    index != p->indexes[i] || run == 0 || run > 100)
+			abort();
+		for (k = 1; k < run && i + k < p->n && tickets[i + k] == tickets[i] + k; k++)
+			if (p->indexes[i + k] != index + k)
+				abort();
+	}
 	ledger_prep_free(lp);
 	free(tickets);
 	strbuf_release(&err);
@@ -268,7 +279,7 @@ static void test_writer_failure(void **state)
 	struct ledger_writer *w;
 	struct ledger_writer_options opt = { .max_delay_us = 100 };
 	struct ledger_entry e = { .kind = ENTRY_NOTE, .data = (const uint8_t *)"x", .data_len = 1 };
-	uint64_t t1, t2, t3, index, size;
+	uint64_t t1, t2, t3, index, size, run;
 	uint8_t root[32];
 	int failed = 0;
 
@@ -301,6 +312,21 @@ static void test_writer_failure(void **state)
 	assert_non_null(strstr(f->err.buf, "full"));
 	strbuf_reset(&f->err);
 	assert_int_equal(ledger_writer_wait_range(w, t3, t3, &f->err), 0);
+	/*
+	 * A run (the analysis' one lock per batch) ends with its batch: the ticket before t1
+	 * (index 3) and t3 (index 4) are durable with consecutive indexes, yet t1 and t2 between
+	 * them were refused, so neither run reaches past itself.
+	 */
+	assert_int_equal(ledger_writer_wait_run(w, t1 - 1, &index, &run, &f->err), 0);
+	assert_int_equal(index, 3);
+	assert_int_equal(run, 1);
+	assert_int_not_equal(ledger_writer_wait_run(w, t1, &index, &run, &f->err), 0);
+	assert_int_equal(index, UINT64_MAX);
+	assert_int_equal(run, 0);
+	strbuf_reset(&f->err);
+	assert_int_equal(ledger_writer_wait_run(w, t3, &index, &run, &f->err), 0);
+	assert_int_equal(index, 4);
+	assert_int_equal(run, 1);
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
 	assert_int_equal(size, 5);
