@@ -255,7 +255,10 @@ static void peer_text(char *buf, size_t size, const char *addr, unsigned port)
 		buf[o++] = '[';
 	if (al > size - 1 - o)
 		al = size - 1 - o;
-	memcpy(buf + o, addr, al);
+	/* A loop, not memcpy: GCC made that `rep movsq`, whose start cost more than the copy of
+	 * an address (a quarter of log_payload_parse's time for "192.0.2.7"). */
+	for (size_t i = 0; i < al; i++)
+		buf[o + i] = addr[i];
 	o += al;
 	if (tn > size - 1 - o)
 		tn = size - 1 - o;
@@ -308,12 +311,25 @@ static int parse_compact(const unsigned char *p, size_t n, const char *source,
 	return 0;
 }
 
+/*
+ * Every field of an empty payload, each text field by its first byte: not a memset of the
+ * whole, about 900 bytes of text fields that a received message rarely fills, for each
+ * message the analysis reads.
+ */
+static void payload_clear(struct log_payload *p)
+{
+	p->via[0] = p->peer[0] = p->tls[0] = p->client[0] = p->batch[0] = '\0';
+	p->flags = 0;
+	p->raw = NULL;
+	p->raw_len = 0;
+}
+
 int log_payload_parse(const void *payload, size_t n, const char *source, struct log_payload *ret)
 {
 	const char *p = payload, *lf, *q, *end;
 	size_t magic = strlen(LOG_PAYLOAD_MAGIC);
 
-	memset(ret, 0, sizeof(*ret));
+	payload_clear(ret);
 	if (n >= 4 && !memcmp(p, LOG_PAYLOAD_MAGIC2, 4))
 		return parse_compact(payload, n, source, ret);
 	if (n < magic || memcmp(p, LOG_PAYLOAD_MAGIC, magic) ||
@@ -380,13 +396,15 @@ void log_event_read(struct log_event *ev, uint64_t index, int64_t received_ms, c
 	struct syslog_parse_options o = { .now_ms = received_ms, .offset_ms = offset_ms };
 	size_t n = 0;
 
-	memset(ev, 0, sizeof(*ev));
+	/* All but the payload, which log_payload_parse clears itself. */
+	memset(ev, 0, offsetof(struct log_event, payload));
+	memset(&ev->msg, 0, sizeof(*ev) - offsetof(struct log_event, msg));
 	ev->index = index;
 	ev->received_ms = received_ms;
 	ev->source = source;
 	if (log_payload_parse(payload, payload_len, source, &ev->payload) < 0) {
 		/* A damaged header: the whole payload is the message. */
-		memset(&ev->payload, 0, sizeof(ev->payload));
+		payload_clear(&ev->payload);
 		strcpy(ev->payload.via, "file");
 		ev->payload.raw = payload;
 		ev->payload.raw_len = payload_len;

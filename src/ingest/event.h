@@ -61,6 +61,8 @@ void log_payload_build(struct strbuf *out, const struct log_origin *o, const cha
  * Returns 0, or -EINVAL for a damaged header.
  */
 struct log_payload {
+	/* log_payload_parse clears each field by itself (event.c, payload_clear): a new field
+	 * is cleared there too */
 	char via[8];
 	char peer[128];
 	char tls[512];
@@ -90,6 +92,7 @@ struct log_event {
 	int64_t time_ms;     /* the message's own time, else received_ms */
 	const char *source;  /* the entry's source: "tcp:192.0.2.7", or log import's name */
 	struct log_payload payload;
+	/* msg and all after it: cleared by log_event_read in one memset */
 	struct syslog_msg msg;
 	json_t *json; /* SYSLOG_JSON: the object (owned) */
 	struct log_fields fields;
