@@ -33,11 +33,20 @@ fresh
 O=$(count_calls "of=open path=*/fim/*.tmp" "$MAMORI" --dir "$TMP/d" fim init --config "$C")
 check "fim init writes its baseline in pieces ($W writes, $F fsyncs, $O opens)" \
 	'[ "$W" -ge 3 ] && [ "$F" -ge 1 ] && [ "$O" -ge 1 ]'
-n=0 unclear=0 left=0 crashed=0 acked=0 bad=0
-init() { # init SPEC
+# How many writes fim init makes varies from run to run (the walk's thread hands the baseline's
+# writer its pieces as they come: 3 to 5 on this tree), so a write later than the 2nd that the
+# count above saw may lie past the writes of another run: such an init injects nothing, must go
+# through and check clean, and is counted apart (past). Every other init injects its fault.
+n=0 unclear=0 left=0 crashed=0 acked=0 bad=0 past=0
+init() { # init SPEC [WRITE]: WRITE, the write SPEC fails (at=WRITE)
 	n=$((n + 1))
 	fresh
+	_before=$(injected)
 	run faulty "$1" "$MAMORI" --dir "$TMP/d" fim init --config "$C"
+	if [ "$(injected)" = "$_before" ] && [ "${2:-0}" -gt 2 ] && [ "$rc" -eq 0 ]; then
+		past=$((past + 1))
+		diag "'$1': this run made fewer writes"
+	fi
 	if [ "$rc" -eq 0 ]; then
 		acked=$((acked + 1))
 		"$MAMORI" --dir "$TMP/d" fim check >/dev/null 2>&1 ||
@@ -55,9 +64,9 @@ init() { # init SPEC
 }
 rand=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 for i in $(printf '%s\n' 1 2 $((W / 2)) "$W" $((rand % W + 1)) | sort -nu); do
-	init "op=write path=*/fim/*.tmp at=$i errno=ENOSPC"
-	init "op=write path=*/fim/*.tmp at=$i errno=EIO"
-	init "op=write path=*/fim/*.tmp at=$i errno=short"
+	init "op=write path=*/fim/*.tmp at=$i errno=ENOSPC" "$i"
+	init "op=write path=*/fim/*.tmp at=$i errno=EIO" "$i"
+	init "op=write path=*/fim/*.tmp at=$i errno=short" "$i"
 done
 init "op=fsync path=*/fim/*.tmp at=1 errno=EIO"
 init "op=open path=*/fim/*.tmp at=1 errno=EACCES"
@@ -70,6 +79,7 @@ fresh
 expect "without faults fim init makes a baseline" 0 "$MAMORI" --dir "$TMP/d" fim init --config "$C"
 expect "which checks clean" 0 "$MAMORI" --dir "$TMP/d" fim check
 N=$(injected)
-check "faults were injected ($N in $n inits)" '[ "$N" -ge "$n" ]'
+check "faults were injected ($N in $n inits, $past past the writes of their run)" \
+	'[ "$N" -ge $((n - past)) ]'
 tally_faults "$N" 0
 done_testing
