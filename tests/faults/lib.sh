@@ -91,6 +91,86 @@ if orphans or dup:
 PY
 }
 
+# A server whose faults are armed at run time (t0702, t0705, t0707, t0709; tests/http/lib.sh
+# first). faulty_server_start [OPTIONS]: server_start with the shim preloaded into the server
+# only, reading its schedule from the file $CTL and logging to $FLOG. $CTL's directory is made
+# before the server seals its key: a file created later directly in a directory on the way to
+# ledger.key is not readable to the server (web/sandbox.c). arm SPEC: the server reads it within
+# a few ms; disarm: no fault from now on.
+CTL="$TMP/ctl/fault.ctl"
+faulty_server_start() {
+	mkdir -p "${CTL%/*}"
+	LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT_CTL="$CTL" MAMORI_FAULT_LOG="$FLOG"
+	export LD_PRELOAD MAMORI_FAULT_CTL MAMORI_FAULT_LOG
+	server_start "$@"
+	unset LD_PRELOAD MAMORI_FAULT_CTL MAMORI_FAULT_LOG
+}
+arm() {
+	printf '%s\n' "$1" >"$CTL.new" && mv "$CTL.new" "$CTL"
+	sleep 0.02
+}
+disarm() {
+	rm -f "$CTL"
+	sleep 0.02
+}
+
+# server_wait_stop: waits (30 s at most) for the server to stop by itself, stops it if it did
+# not, and reaps it: $stopped_itself is yes or no, $server_status its exit status.
+server_wait_stop() {
+	_i=0
+	while kill -0 "$SERVER_PID" 2>/dev/null && [ "$_i" -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	stopped_itself=yes
+	if kill -0 "$SERVER_PID" 2>/dev/null; then
+		stopped_itself=no
+		kill -TERM "$SERVER_PID"
+	fi
+	wait "$SERVER_PID"
+	server_status=$?
+}
+
+# post_logs APP: a batch of 20 log lines tagged lbN-K (N counts the batches in $n) sent with the
+# logs token $LT; $code is the HTTP status (000: the server is gone), $TMP/body the answer, and
+# an acknowledged batch's tags go to $TMP/acked.
+n=0
+post_logs() {
+	n=$((n + 1))
+	: >"$TMP/batch"
+	for _k in $(seq 1 20); do
+		printf '{"host":"fault","app":"%s","message":"batch lb%s-%s"}\n' "$1" "$n" "$_k" >>"$TMP/batch"
+	done
+	code=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Authorization: Bearer $LT" \
+		-H 'Content-Type: application/x-ndjson' --data-binary "@$TMP/batch" "${URL}api/v1/logs")
+	if [ "$code" = 200 ]; then
+		for _k in $(seq 1 20); do echo "lb$n-$_k" >>"$TMP/acked"; done
+	fi
+}
+
+# logs_server_start: the ward (ward_make), its server started with faults armed at run time
+# (faulty_server_start) and suzuki's token of the logs scope in $LT (checked); $TMP/acked empty.
+logs_server_start() {
+	ward_make
+	faulty_server_start
+	LT=$(token suzuki logs logs)
+	check "a token of the logs scope" '[ -n "$LT" ]'
+	: >"$TMP/acked"
+}
+
+# lines_missing DIR FILE: prints the tags listed in FILE (post_logs's $TMP/acked) that no log
+# line of DIR found by `log search` ends with.
+lines_missing() {
+	"$MAMORI" --dir "$1" log search --grep "batch lb" --limit 100000 --json >"$TMP/found.json"
+	python3 - "$TMP/found.json" "$2" <<'PY'
+import json, sys
+found = {h.get('message', '').rsplit(' ', 1)[-1] for h in json.load(open(sys.argv[1]))}
+for t in open(sys.argv[2]).read().split():
+    if t not in found:
+        print(t)
+PY
+}
+
 # titles_missing DIR FILE: prints the titles listed in FILE (one a line) that no asset record
 # of DIR carries.
 titles_missing() {

@@ -5,21 +5,8 @@
 # the ledger verifies and nothing half-written is visible; every acknowledged act is there.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
-# in its own directory, made before the server seals its key: a file created later directly
-# in a directory on the way to ledger.key is not readable to the server (web/sandbox.c)
-mkdir -p "$TMP/ctl"
-CTL="$TMP/ctl/fault.ctl"
-arm() { # arm SPEC: the server reads it within a few ms
-	printf '%s\n' "$1" >"$CTL.new" && mv "$CTL.new" "$CTL"
-	sleep 0.02
-}
-disarm() { rm -f "$CTL"; sleep 0.02; }
-
 ward_make
-LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT_CTL="$CTL" MAMORI_FAULT_LOG="$FLOG"
-export LD_PRELOAD MAMORI_FAULT_CTL MAMORI_FAULT_LOG
-server_start
-unset LD_PRELOAD MAMORI_FAULT_CTL MAMORI_FAULT_LOG
+faulty_server_start
 T=$(token sato)
 check "sato has an API token" '[ -n "$T" ]'
 : >"$TMP/acked"

@@ -10,9 +10,6 @@
 # from it: the ledger verifies and no acknowledged act is lost.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
-mkdir -p "$TMP/ctl" # before the server seals its key (see t0702)
-CTL="$TMP/ctl/fault.ctl"
-arm() { printf '%s\n' "$1" >"$CTL.new" && mv "$CTL.new" "$CTL" && sleep 0.02; }
 # restarts: the log's checkpoint sequence (its header's bytes 12-15), one more at each restart
 restarts() {
 	python3 -c "import struct,sys; print(struct.unpack('>I', open(sys.argv[1], 'rb').read(16)[12:16])[0])" \
@@ -107,10 +104,7 @@ PY
 }
 
 ward_make
-LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT_CTL="$CTL" MAMORI_FAULT_LOG="$FLOG"
-export LD_PRELOAD MAMORI_FAULT_CTL MAMORI_FAULT_LOG
-server_start
-unset LD_PRELOAD MAMORI_FAULT_CTL MAMORI_FAULT_LOG
+faulty_server_start
 T=$(token sato)
 check "sato has an API token" '[ -n "$T" ]'
 : >"$TMP/acked"
@@ -154,16 +148,9 @@ diag "the held form: $(head -c 120 "$TMP/form")"
 check "a web form's act is refused with a 503 page that says the same" \
 	'grep -q "^503 " "$TMP/form" && grep -q "先行書き込みログ" "$TMP/form" && grep -q "再起動" "$TMP/form"'
 # the server stops by itself (within a second of the failure; 30 s allowed)
-i=0
-while kill -0 "$SERVER_PID" 2>/dev/null && [ "$i" -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-check "the server stopped by itself" '! kill -0 "$SERVER_PID" 2>/dev/null'
-kill -0 "$SERVER_PID" 2>/dev/null && kill -TERM "$SERVER_PID"
-wait "$SERVER_PID"
-code=$?
-check "with exit status 1 ($code)" '[ "$code" -eq 1 ]'
+server_wait_stop
+check "the server stopped by itself" '[ "$stopped_itself" = yes ]'
+check "with exit status 1 ($server_status)" '[ "$server_status" -eq 1 ]'
 check "saying why" \
 	'grep -q "mamori: error: the disk did not confirm a write of the database file.*stopping" "$TMP/serve.err"'
 R1=$(restarts)

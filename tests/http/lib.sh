@@ -101,12 +101,13 @@ is() {
 	fi
 }
 
-# token LOGIN: an API token for LOGIN, created by the administrator in the browser form.
+# token LOGIN [SCOPE [LABEL]]: an API token for LOGIN (of SCOPE: api, logs, agent; the form's
+# default when not given), created by the administrator in the browser form.
 token() {
 	login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
 	_c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
 	curl -s -b "$TMP/jar-admin" --data-urlencode "csrf=$_c" --data-urlencode "login=$1" \
-		--data-urlencode "label=test" "${URL}admin/tokens" |
+		--data-urlencode "label=${3:-test}" ${2:+--data-urlencode "scope=$2"} "${URL}admin/tokens" |
 		sed -n 's/.*class="notice ok"[^<]*: \([A-Za-z0-9_-]\{22\}\)<.*/\1/p' | head -1
 }
 

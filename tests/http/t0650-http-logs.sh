@@ -6,17 +6,8 @@
 ward_make
 server_start
 
-# token_scoped LOGIN SCOPE: a token of that scope, from the administrator's form.
-token_scoped() {
-	login admin "$ADMIN_PW" "$TMP/jar-admin" >/dev/null
-	_c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
-	curl -s -b "$TMP/jar-admin" --data-urlencode "csrf=$_c" --data-urlencode "login=$1" \
-		--data-urlencode "label=ログ送信" --data-urlencode "scope=$2" "${URL}admin/tokens" |
-		sed -n 's/.*class="notice ok"[^<]*: \([A-Za-z0-9_-]\{22\}\)<.*/\1/p' | head -1
-}
-
-LOGS=$(token_scoped suzuki logs)
-API=$(token_scoped suzuki api)
+LOGS=$(token suzuki logs ログ送信)
+API=$(token suzuki api ログ送信)
 check "tokens of both scopes" "[ -n '$LOGS' ] && [ -n '$API' ]"
 
 post() { # post TOKEN CONTENT-TYPE FILE [CURL ARGS...]
