@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/conf.h"
+#include "tmpdir.h"
 
 static int parse(const char *text, struct conf *c, struct strbuf *err)
 {
@@ -117,12 +118,12 @@ static void test_refused(void **state)
 
 static void test_load(void **state)
 {
-	char dir[] = "/tmp/mamori-conf-XXXXXX";
+	struct tmpdir_fixture *fx = *state;
+	const char *dir = fx->dir;
 	struct conf c = CONF_INIT;
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	FILE *f;
 
-	assert_non_null(mkdtemp(dir));
 	/* No file: an empty configuration, every default applies. */
 	assert_int_equal(conf_load(dir, &c, &err), 0);
 	assert_int_equal(c.nr, 0);
@@ -135,8 +136,6 @@ static void test_load(void **state)
 	fclose(f);
 	assert_int_equal(conf_load(dir, &c, &err), -EINVAL);
 	assert_non_null(strstr(err.buf, "/mamori.conf:4: unknown key 'bogus' in [ldap]"));
-	unlink(path.buf);
-	rmdir(dir);
 	strbuf_release(&path);
 	strbuf_release(&err);
 }
@@ -146,7 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_load),
+		cmocka_unit_test_setup_teardown(test_load, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

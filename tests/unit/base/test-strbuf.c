@@ -6,11 +6,13 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "tmpdir.h"
 
 static void test_empty_is_terminated(void **state)
 {
@@ -82,10 +84,13 @@ static void test_error_set_replaces(void **state)
 
 static void test_read_file_and_lines(void **state)
 {
-	char path[] = "/tmp/mamori-strbuf-XXXXXX";
-	int fd = mkstemp(path);
+	struct tmpdir_fixture *fx = *state;
+	char path[sizeof(fx->dir) + 8];
 	struct strbuf sb = STRBUF_INIT;
+	int fd;
 
+	snprintf(path, sizeof(path), "%s/lines", fx->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "one\r\ntwo\nthree", 14), 14);
 	close(fd);
@@ -105,7 +110,6 @@ static void test_read_file_and_lines(void **state)
 	assert_string_equal(sb.buf, "three");
 	assert_int_equal(strbuf_getline(&sb, f), EOF);
 	fclose(f);
-	unlink(path);
 	strbuf_release(&sb);
 }
 
@@ -127,7 +131,8 @@ int main(void)
 		cmocka_unit_test(test_addf_long),
 		cmocka_unit_test(test_hex_trim_detach),
 		cmocka_unit_test(test_error_set_replaces),
-		cmocka_unit_test(test_read_file_and_lines),
+		cmocka_unit_test_setup_teardown(test_read_file_and_lines, tmpdir_setup,
+		                                tmpdir_teardown),
 		cmocka_unit_test(test_release_secret),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

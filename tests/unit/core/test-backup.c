@@ -5,31 +5,32 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/backup.h"
+#include "tmpdir.h"
 
 static void test_digest_of_a_file(void **state)
 {
-	char path[] = "/tmp/mamori-backup-XXXXXX";
+	struct tmpdir_fixture *fx = *state;
+	char path[sizeof(fx->dir) + 8];
 	char hex[65];
 	uint64_t bytes = 0;
-	struct strbuf err = STRBUF_INIT;
-	int fd = mkstemp(path);
+	int fd;
 
-	(void)state;
+	snprintf(path, sizeof(path), "%s/abc", fx->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "abc", 3), 3);
 	close(fd);
-	assert_int_equal(backup_file_sha256(path, hex, &bytes, &err), 0);
+	assert_int_equal(backup_file_sha256(path, hex, &bytes, &fx->err), 0);
 	assert_string_equal(hex,
 	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(bytes, 3);
-	unlink(path);
-	strbuf_release(&err);
 }
 
 static void test_errors_keep_their_code_and_leave_outputs(void **state)
@@ -56,7 +57,8 @@ static void test_errors_keep_their_code_and_leave_outputs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_digest_of_a_file),
+		cmocka_unit_test_setup_teardown(test_digest_of_a_file, tmpdir_setup,
+		                                tmpdir_teardown),
 		cmocka_unit_test(test_errors_keep_their_code_and_leave_outputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fim/config.h"
+#include "tmpdir.h"
 
 static struct fim_config *parse_ok(const char *text)
 {
@@ -360,13 +361,13 @@ static void test_digest_is_of_the_text(void **state)
 
 static void test_includes(void **state)
 {
-	char dir[] = "/tmp/test-fim-config.XXXXXX";
+	struct tmpdir_fixture *fx = *state;
+	const char *dir = fx->dir;
 	char path[512], inc[512], text[1024];
 	struct fim_config *c = NULL;
 	struct strbuf err = STRBUF_INIT;
 	FILE *f;
 
-	assert_non_null(mkdtemp(dir));
 	snprintf(inc, sizeof(inc), "%s/inc.conf", dir);
 	f = fopen(inc, "w");
 	fputs("Inc = p+u\n/included Inc\n", f);
@@ -393,9 +394,6 @@ static void test_includes(void **state)
 	fclose(f);
 	assert_int_equal(fim_config_load(path, 0, &c, NULL, &err), -EINVAL);
 	assert_non_null(strstr(err.buf, "nested deeper"));
-	unlink(inc);
-	unlink(path);
-	rmdir(dir);
 	strbuf_release(&err);
 }
 
@@ -415,7 +413,7 @@ int main(void)
 		cmocka_unit_test(test_presets),
 		cmocka_unit_test(test_debian_shaped),
 		cmocka_unit_test(test_digest_is_of_the_text),
-		cmocka_unit_test(test_includes),
+		cmocka_unit_test_setup_teardown(test_includes, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
