@@ -116,6 +116,7 @@ void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context
 		if (t->next)
 			t->next->prev = t->prev;
 		pthread_mutex_unlock(&s->conns_lock);
+		web_accept_closed(s->accept, t->fd);
 		free(t);
 		*socket_context = NULL;
 	}

@@ -53,6 +53,7 @@ struct conn_track {
 struct web_server {
 	const struct web_config *cfg;
 	struct MHD_Daemon *daemon;
+	struct web_accept *accept; /* the accept loop (http-accept.c) */
 	atomic_int in_flight;
 	atomic_bool stopping;
 	bool tls;
@@ -136,6 +137,25 @@ bool is_loopback(const struct sockaddr_storage *sa);
 void hosts_setup(struct web_hosts *h, const struct web_config *cfg, const char *host, bool v6,
                  unsigned port);
 void hosts_release(struct web_hosts *h);
+
+/*
+ * http-accept.c: the server's own accept loop. Each new connection goes to the worker of the
+ * pool that holds the fewest (libmicrohttpd's workers serve their connections one request at a
+ * time, and an act waits in its worker for the door's commit). web_accept_listen binds and
+ * listens (the port bound in *ret_port); web_accept_start accepts on lfd into daemon (started
+ * with MHD_USE_NO_LISTEN_SOCKET and a pool of workers) until web_accept_stop, which also
+ * closes lfd; web_accept_closed counts a connection's end (on_connection); web_accept_count:
+ * the connections held now (and the most one worker holds).
+ */
+struct web_accept;
+int web_accept_listen(const struct sockaddr_storage *addr, int *ret_fd, unsigned *ret_port,
+                      struct strbuf *err);
+int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, struct web_accept **ret,
+                     struct strbuf *err);
+void web_accept_closed(struct web_accept *a, int fd);
+unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest);
+void web_accept_stop(struct web_accept *a);
+void web_accept_free(struct web_accept *a);
 
 /* http-pool.c: frees a pooled worker resource (the server's pool, when it stops). */
 void thread_release(struct web_thread *t);

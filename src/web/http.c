@@ -443,15 +443,17 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	unsigned port, threads = cfg->threads;
 	/*
 	 * poll, not epoll: a worker blocks while its act waits for the door's commit, and the
-	 * connections a worker holds wait behind it. With epoll a worker accepts up to ten
+	 * connections a worker holds wait behind it. With epoll a worker accepted up to ten
 	 * connections at once, so 32 API clients landed on 4 workers and the door's batches held
-	 * 4 acts; with poll each wake-up accepts one (32 clients: 22-32 workers, 11-15 acts a
-	 * batch).
+	 * 4 acts. The server accepts for the workers (http-accept.c): each new connection goes to
+	 * the worker holding the fewest (with poll, each worker accepting for itself, 32 clients
+	 * landed on 15-29 of the 32 workers).
 	 */
-	unsigned flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+	                 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
 	sigset_t set;
-	int sig = 0, r;
+	int sig = 0, r, lfd = -1;
+	unsigned bound_port = 0;
 
 	r = parse_listen(cfg->listen, &addr, host, sizeof(host), &port, err);
 	if (r < 0)
@@ -591,34 +593,51 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	unsigned per_address = cfg->max_per_address ? cfg->max_per_address : 32u;
 	if (per_address > total)
 		per_address = total;
+	if (web_accept_listen(&addr, &lfd, &bound_port, err) < 0) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addstr(&why, err->buf);
+		strbuf_reset(err);
+		error_set(err,
+		          "cannot listen on '%s': the address may be in use or not this "
+		          "machine's (%s)",
+		          cfg->listen, why.buf);
+		strbuf_release(&why);
+		r = -EADDRINUSE;
+		goto out_key;
+	}
 	s.daemon = MHD_start_daemon(
 	    flags, (uint16_t)port, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-	    NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, total, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)WEB_MAX_HEADER_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s, MHD_OPTION_STRICT_FOR_CLIENT, 0,
-	    MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+	    NULL, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, total,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MAX_HEADER_BYTES,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, &s, MHD_OPTION_STRICT_FOR_CLIENT, 0, MHD_OPTION_UNESCAPE_CALLBACK,
+	    keep_raw, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	    s.tls ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, WEB_TLS_PRIORITIES,
 	    MHD_OPTION_HTTPS_MEM_CERT, cert.buf, MHD_OPTION_HTTPS_MEM_KEY, key.buf,
 	    s.iccard_trust.len ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, s.iccard_trust.buf,
 	    MHD_OPTION_END);
 	if (!s.daemon) {
+		close(lfd);
 		error_set(err,
-		          "cannot listen on '%s': the address may be in use or not this "
-		          "machine's (see the microhttpd message above)",
+		          "cannot start the web server on '%s' (see the microhttpd message above)",
 		          cfg->listen);
-		r = -EADDRINUSE;
+		r = -EIO;
 		goto out_key;
 	}
 	{
-		const union MHD_DaemonInfo *di =
-		    MHD_get_daemon_info(s.daemon, MHD_DAEMON_INFO_BIND_PORT);
 		bool v6 = addr.ss_family == AF_INET6;
-		hosts_setup(&s.hosts, cfg, host, v6, di ? di->port : port);
+		hosts_setup(&s.hosts, cfg, host, v6, bound_port);
 		atomic_store(&s.hosts_ready, true); /* workers read hosts only from here on */
+		/* accepting starts here: the hosts are known, the daemon's workers wait */
+		if (web_accept_start(lfd, s.daemon, threads, &s.accept, err) < 0) {
+			close(lfd);
+			MHD_stop_daemon(s.daemon);
+			r = -EAGAIN;
+			goto out_key;
+		}
 		printf("mamori: listening on %s://%s%s%s:%u/\n", s.tls ? "https" : "http",
-		       v6 ? "[" : "", host, v6 ? "]" : "", di ? di->port : port);
+		       v6 ? "[" : "", host, v6 ? "]" : "", bound_port);
 		(void)fflush(stdout); /* the line tests wait for; a closed stdout is not fatal */
 	}
 	atomic_store(&s.sweeping, true);
@@ -676,7 +695,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		        "mamori: %s received: finishing requests in flight, then stopping\n",
 		        sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	atomic_store(&s.stopping, true);
-	MHD_quiesce_daemon(s.daemon);
+	web_accept_stop(s.accept); /* no new connection; those open finish */
 	{
 		int64_t deadline =
 		    time_mono_ns() +
@@ -715,6 +734,8 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	if (atomic_exchange(&s.sweeping, false))
 		pthread_join(s.sweeper, NULL);
 	MHD_stop_daemon(s.daemon);
+	web_accept_free(s.accept);
+	s.accept = NULL;
 	if (cfg->before_last_checkpoint)
 		cfg->before_last_checkpoint(cfg->before_last_checkpoint_ctx);
 	serve_checkpoint(&s, cfg->dir);

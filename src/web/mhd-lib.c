@@ -20,6 +20,7 @@ static int load_rc;
 static void load(void)
 {
 	const struct dynlib_sym mhd[] = {
+		SYM(MHD_add_connection),
 		SYM(MHD_add_response_header),
 		SYM(MHD_create_response_from_buffer),
 		SYM(MHD_create_response_from_buffer_with_free_callback),

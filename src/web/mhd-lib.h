@@ -17,6 +17,7 @@
  * mhd_lib_load set. A function used for the first time is added to both lists (and mhd-lib.c).
  */
 struct mhd_lib {
+	__typeof__(MHD_add_connection) *p_MHD_add_connection;
 	__typeof__(MHD_add_response_header) *p_MHD_add_response_header;
 	__typeof__(MHD_create_response_from_buffer) *p_MHD_create_response_from_buffer;
 	__typeof__(MHD_create_response_from_buffer_with_free_callback)
@@ -55,6 +56,7 @@ int mhd_lib_load(struct strbuf *err);
 
 #ifndef MHD_LIB_NO_MACROS
 /* NOLINTBEGIN(bugprone-macro-parentheses): each stands for a function's name */
+#define MHD_add_connection              (mhd_lib.p_MHD_add_connection)
 #define MHD_add_response_header         (mhd_lib.p_MHD_add_response_header)
 #define MHD_create_response_from_buffer (mhd_lib.p_MHD_create_response_from_buffer)
 #define MHD_create_response_from_buffer_with_free_callback                                         \
