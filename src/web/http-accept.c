@@ -1,10 +1,11 @@
 /* http-accept: the server's own accept loop, which gives each new connection to the worker that
- * holds the fewest connections. */
+ * holds the fewest. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/timeutil.h"
 #include "web/http-internal.h"
 #include "web/mhd-lib.h"
 
@@ -31,15 +33,38 @@
  * the lowest such number up) before adding it. A descriptor it cannot place (none free below
  * the process's limit) keeps its number: the connection is served all the same, by whichever
  * worker that number picks.
+ *
+ * The counts: a connection is counted on its worker from its add until libmicrohttpd starts it
+ * (pending), then from its start to its end (held): both notifications come once per connection
+ * (on_connection), so held cannot drift. A socket libmicrohttpd refuses after MHD_add_connection
+ * said yes (its worker found no room or memory when it took it) is closed without a start: a
+ * worker's pending count that has not fallen to 0 for PENDING_NS is forgotten.
+ *
+ * The limit: with --max-connections held or pending, the loop stops polling the listening
+ * socket, so further clients wait in the kernel's backlog as they did when libmicrohttpd
+ * accepted, and polls it again when a connection ends. libmicrohttpd's own limit is set higher
+ * (web_serve): it counts a connection until just after its end notification, so a connection
+ * taken at once after an end would otherwise be refused and closed.
  */
+#define PENDING_NS     (2 * 1000000000LL)
+#define ACCEPTS_A_PASS 64 /* then the loop polls again (the stop, the limit) */
+#define WARN_EVERY_NS  (60 * 1000000000LL)
+
 struct web_accept {
 	int lfd;  /* the listening socket (non-blocking) */
 	int stop; /* an eventfd: written once, the loop ends */
-	unsigned workers;
+	int room; /* an eventfd: written when a connection ends while the loop waits at the limit */
+	unsigned workers, limit;
 	struct MHD_Daemon *daemon;
+	atomic_bool stopping;
 	pthread_mutex_t mu;
-	unsigned *load; /* connections per worker, by the descriptor's number */
-	unsigned next;  /* where the search for the least loaded starts (ties go round) */
+	unsigned *held;       /* connections started and not ended, per worker (fd % workers) */
+	unsigned *pending;    /* added, not started yet */
+	int64_t *pending_ns;  /* since when pending has not been 0 */
+	unsigned all;         /* the sum of held and pending */
+	unsigned next;        /* where the search for the least loaded starts (ties go round) */
+	bool full;            /* the loop waits for room */
+	int64_t warned_ns[2]; /* the last warning: accept failed, poll failed */
 	pthread_t thread;
 	bool running;
 };
@@ -55,9 +80,13 @@ int web_accept_listen(const struct sockaddr_storage *addr, int *ret_fd, unsigned
 
 	if (fd < 0)
 		goto fail;
-	/* as libmicrohttpd did: a restart binds again at once (an IPv6 address keeps the system's
-	 * dual-stack default, as it did) */
+	/* as libmicrohttpd did: a restart binds again at once */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	/* an IPv6 address serves IPv6 only, whatever net.ipv6.bindv6only says ('[::]:P': every
+	 * IPv6 address of the machine; IPv4 clients need an IPv4 --listen) */
+	if (addr->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
 	if (bind(fd, (const struct sockaddr *)addr, len) < 0 || listen(fd, SOMAXCONN) < 0)
 		goto fail;
@@ -78,6 +107,19 @@ fail : {
 }
 }
 
+/* Forgets the pending counts of workers that had some for PENDING_NS without a pause (a worker
+ * starts what it is given within milliseconds unless a request keeps it: then the connection
+ * is counted again when it starts). With a->mu held. */
+static void forget_stale(struct web_accept *a, int64_t now)
+{
+	for (unsigned w = 0; w < a->workers; w++) {
+		if (a->pending[w] && now - a->pending_ns[w] > PENDING_NS) {
+			a->all -= a->pending[w];
+			a->pending[w] = 0;
+		}
+	}
+}
+
 /* The least loaded worker (ties: the next after the last chosen). With a->mu held. */
 static unsigned least_loaded(struct web_accept *a)
 {
@@ -85,7 +127,7 @@ static unsigned least_loaded(struct web_accept *a)
 
 	for (unsigned i = 1; i < a->workers; i++) {
 		unsigned w = (a->next + i) % a->workers;
-		if (a->load[w] < a->load[best])
+		if (a->held[w] + a->pending[w] < a->held[best] + a->pending[best])
 			best = w;
 	}
 	a->next = best + 1;
@@ -113,102 +155,189 @@ static int place(int fd, unsigned w, unsigned workers)
 	return fd;
 }
 
+/* Says why on stderr, at most once a minute for each kind. */
+static void warn(struct web_accept *a, int kind, const char *what, int e)
+{
+	int64_t now = time_mono_ns();
+
+	if (a->warned_ns[kind] && now - a->warned_ns[kind] < WARN_EVERY_NS)
+		return;
+	a->warned_ns[kind] = now;
+	fprintf(stderr, "mamori: warning: %s: %s (trying again)\n", what, strerror(e));
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+}
+
+/* Accepts what waits, at most ACCEPTS_A_PASS, while below the limit and not stopping. */
+static void accept_some(struct web_accept *a)
+{
+	for (int k = 0; k < ACCEPTS_A_PASS && !atomic_load(&a->stopping); k++) {
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof(sa);
+		unsigned w;
+		bool full;
+		int fd;
+
+		pthread_mutex_lock(&a->mu);
+		forget_stale(a, time_mono_ns());
+		full = a->all >= a->limit;
+		w = full ? 0 : least_loaded(a);
+		pthread_mutex_unlock(&a->mu);
+		if (full)
+			return;
+		fd = accept4(a->lfd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return; /* none left */
+			/* that connection failed before it was taken: the next */
+			if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+				continue;
+			/* no descriptor or memory now (EMFILE, ENFILE, ENOBUFS, ENOMEM): the
+			 * connection stays queued; try again in a moment */
+			warn(a, 0, "cannot accept a connection", errno);
+			pause_ms(100);
+			return;
+		}
+		fd = place(fd, w, a->workers);
+		w = (unsigned)fd % a->workers;
+		pthread_mutex_lock(&a->mu);
+		if (!a->pending[w]++)
+			a->pending_ns[w] = time_mono_ns();
+		a->all++;
+		pthread_mutex_unlock(&a->mu);
+		/* a socket libmicrohttpd refuses here (the per-address limit) it closes itself,
+		 * never started */
+		if (MHD_add_connection(a->daemon, fd, (struct sockaddr *)&sa, len) != MHD_YES) {
+			pthread_mutex_lock(&a->mu);
+			if (a->pending[w]) {
+				a->pending[w]--;
+				a->all--;
+			}
+			pthread_mutex_unlock(&a->mu);
+		}
+	}
+}
+
 static void *accept_main(void *arg)
 {
 	struct web_accept *a = arg;
-	struct pollfd p[2] = { { .fd = a->lfd, .events = POLLIN },
-		               { .fd = a->stop, .events = POLLIN } };
-	bool told = false;
+	struct pollfd p[3] = { { .fd = a->stop, .events = POLLIN },
+		               { .fd = a->room, .events = POLLIN },
+		               { .fd = a->lfd, .events = POLLIN } };
 
-	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			/* EINTR; ENOMEM: no moment to give up accepting, try again shortly */
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
-			if (errno != EINTR)
-				nanosleep(&ts, NULL);
-			continue;
-		}
-		if (p[1].revents)
-			break;
-		if (!(p[0].revents & POLLIN))
-			continue;
-		for (;;) {
-			struct sockaddr_storage sa;
-			socklen_t len = sizeof(sa);
-			unsigned w;
-			int fd = accept4(a->lfd, (struct sockaddr *)&sa, &len,
-			                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	while (!atomic_load(&a->stopping)) {
+		bool full;
+		uint64_t n;
 
-			if (fd < 0) {
-				struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-				if (errno == EAGAIN || errno == EWOULDBLOCK)
-					break; /* none left */
-				/* that connection failed before it was taken: the next */
-				if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
-					continue;
-				/* no descriptor or memory now (EMFILE, ENFILE, ENOBUFS, ENOMEM):
-				 * the connection stays queued; try again in a moment */
-				if (!told)
-					fprintf(stderr,
-					        "mamori: warning: cannot accept a connection: %s\n",
-					        strerror(errno));
-				told = true;
-				nanosleep(&ts, NULL);
-				break;
+		pthread_mutex_lock(&a->mu);
+		forget_stale(a, time_mono_ns());
+		full = a->full = a->all >= a->limit;
+		pthread_mutex_unlock(&a->mu);
+		/* at the limit the listening socket is left alone: clients wait in the backlog
+		 * (a second's timeout: a pending count that went stale frees its room) */
+		p[2].fd = full ? -1 : a->lfd;
+		if (poll(p, 3, full ? 1000 : -1) < 0) {
+			if (errno != EINTR) {
+				warn(a, 1, "cannot wait for connections", errno);
+				pause_ms(100);
 			}
-			pthread_mutex_lock(&a->mu);
-			w = least_loaded(a);
-			pthread_mutex_unlock(&a->mu);
-			fd = place(fd, w, a->workers);
-			w = (unsigned)fd % a->workers;
-			pthread_mutex_lock(&a->mu);
-			a->load[w]++;
-			pthread_mutex_unlock(&a->mu);
-			/* the connection's end (web_accept_closed) counts it off; a socket that
-			 * libmicrohttpd refused (limits) is closed by it, never started */
-			if (MHD_add_connection(a->daemon, fd, (struct sockaddr *)&sa, len) !=
-			    MHD_YES)
-				web_accept_closed(a, fd);
+			continue;
 		}
+		if (p[0].revents)
+			break;
+		if (p[1].revents && read(a->room, &n, sizeof(n)) < 0)
+			(void)0; /* nothing to read: another pass saw the room already */
+		/* POLLERR or POLLHUP alone: accept says what is wrong (and it is never a spin:
+		 * a failing accept pauses) */
+		if (p[2].fd >= 0 && p[2].revents)
+			accept_some(a);
 	}
 	return NULL;
 }
 
-int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, struct web_accept **ret,
-                     struct strbuf *err)
+int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsigned limit,
+                     struct web_accept **ret, struct strbuf *err)
 {
 	struct web_accept *a = xcalloc(1, sizeof(*a));
+	int rc;
 
 	a->lfd = lfd;
 	a->daemon = daemon;
 	a->workers = workers ? workers : 1;
-	a->load = xcalloc(a->workers, sizeof(*a->load));
+	a->limit = limit ? limit : 1;
+	a->held = xcalloc(a->workers, sizeof(*a->held));
+	a->pending = xcalloc(a->workers, sizeof(*a->pending));
+	a->pending_ns = xcalloc(a->workers, sizeof(*a->pending_ns));
+	atomic_init(&a->stopping, false);
 	pthread_mutex_init(&a->mu, NULL);
 	a->stop = eventfd(0, EFD_CLOEXEC);
-	if (a->stop < 0 || pthread_create(&a->thread, NULL, accept_main, a) != 0) {
+	a->room = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* published before the thread starts: a worker may end the first connection before
+	 * pthread_create returns here */
+	*ret = a;
+	a->running = true;
+	rc = a->stop < 0 || a->room < 0 ? errno : pthread_create(&a->thread, NULL, accept_main, a);
+	if (rc != 0) {
 		error_set(err, "cannot start the thread that accepts connections: %s",
-		          strerror(errno ? errno : EAGAIN));
+		          strerror(rc));
+		*ret = NULL;
 		if (a->stop >= 0)
 			close(a->stop);
+		if (a->room >= 0)
+			close(a->room);
 		pthread_mutex_destroy(&a->mu);
-		free(a->load);
+		free(a->held);
+		free(a->pending);
+		free(a->pending_ns);
 		free(a);
-		return -EAGAIN;
+		return -rc;
 	}
-	a->running = true;
-	*ret = a;
 	return 0;
+}
+
+void web_accept_started(struct web_accept *a, int fd)
+{
+	unsigned w;
+
+	if (!a || fd < 0)
+		return;
+	w = (unsigned)fd % a->workers;
+	pthread_mutex_lock(&a->mu);
+	a->held[w]++;
+	if (a->pending[w])
+		a->pending[w]--; /* else a stale count forgotten already: all counts it now */
+	else
+		a->all++;
+	pthread_mutex_unlock(&a->mu);
 }
 
 void web_accept_closed(struct web_accept *a, int fd)
 {
+	bool wake = false;
+	unsigned w;
+
 	if (!a || fd < 0)
 		return;
+	w = (unsigned)fd % a->workers;
 	pthread_mutex_lock(&a->mu);
-	if (a->load[(unsigned)fd % a->workers])
-		a->load[(unsigned)fd % a->workers]--;
+	if (a->held[w]) {
+		a->held[w]--;
+		a->all--;
+	}
+	if (a->full && a->all < a->limit) {
+		a->full = false;
+		wake = true;
+	}
 	pthread_mutex_unlock(&a->mu);
+	if (wake) {
+		uint64_t one = 1;
+		if (write(a->room, &one, sizeof(one)) < 0)
+			(void)0; /* the loop also looks again each second */
+	}
 }
 
 unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest)
@@ -218,9 +347,9 @@ unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest)
 	if (a) {
 		pthread_mutex_lock(&a->mu);
 		for (unsigned i = 0; i < a->workers; i++) {
-			all += a->load[i];
-			if (a->load[i] > most)
-				most = a->load[i];
+			all += a->held[i];
+			if (a->held[i] > most)
+				most = a->held[i];
 		}
 		pthread_mutex_unlock(&a->mu);
 	}
@@ -229,14 +358,32 @@ unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest)
 	return all;
 }
 
-void web_accept_stop(struct web_accept *a)
+bool web_accept_waiting(struct web_accept *a)
+{
+	bool full;
+
+	pthread_mutex_lock(&a->mu);
+	full = a->full;
+	pthread_mutex_unlock(&a->mu);
+	return full;
+}
+
+void web_accept_ask_stop(struct web_accept *a)
 {
 	uint64_t one = 1;
 
-	if (!a || !a->running)
+	if (!a)
 		return;
+	atomic_store(&a->stopping, true); /* seen before the next accept */
 	if (write(a->stop, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		(void)0; /* an eventfd write of 1 cannot fail short of an overflow */
+}
+
+void web_accept_stop(struct web_accept *a)
+{
+	if (!a || !a->running)
+		return;
+	web_accept_ask_stop(a);
 	pthread_join(a->thread, NULL);
 	a->running = false;
 	close(a->lfd);
@@ -249,7 +396,10 @@ void web_accept_free(struct web_accept *a)
 		return;
 	web_accept_stop(a);
 	close(a->stop);
+	close(a->room);
 	pthread_mutex_destroy(&a->mu);
-	free(a->load);
+	free(a->held);
+	free(a->pending);
+	free(a->pending_ns);
 	free(a);
 }

@@ -98,6 +98,7 @@ void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context
 		t = xcalloc(1, sizeof(*t));
 		t->fd = ci ? ci->connect_fd : -1;
 		t->since_ns = time_mono_ns();
+		web_accept_started(s->accept, t->fd);
 		pthread_mutex_lock(&s->conns_lock);
 		t->next = s->conns;
 		if (s->conns)
@@ -134,9 +135,10 @@ void *sweeper_main(void *p)
 		int64_t now = time_mono_ns();
 		pthread_mutex_lock(&s->conns_lock);
 		for (struct conn_track *t = s->conns; t; t = t->next) {
-			if (!t->in_request && t->fd >= 0 && now - t->since_ns > limit) {
+			if (!t->in_request && !t->swept && t->fd >= 0 &&
+			    now - t->since_ns > limit) {
 				shutdown(t->fd, SHUT_RDWR);
-				t->fd = -1;
+				t->swept = true; /* fd stays: its end is counted off by it */
 			}
 		}
 		pthread_mutex_unlock(&s->conns_lock);

@@ -44,7 +44,8 @@
  * extend it (microhttpd's own timeout is an idle one). A sweeper shuts late ones down.
  */
 struct conn_track {
-	int fd;
+	int fd;           /* the socket, as libmicrohttpd started it */
+	bool swept;       /* shut down for a late head (sweeper_main) */
 	int64_t since_ns; /* when the current request head began to be awaited */
 	bool in_request;  /* the head has arrived: the handler or body is running */
 	struct conn_track *prev, *next;
@@ -144,16 +145,22 @@ void hosts_release(struct web_hosts *h);
  * time, and an act waits in its worker for the door's commit). web_accept_listen binds and
  * listens (the port bound in *ret_port); web_accept_start accepts on lfd into daemon (started
  * with MHD_USE_NO_LISTEN_SOCKET and a pool of workers) until web_accept_stop, which also
- * closes lfd; web_accept_closed counts a connection's end (on_connection); web_accept_count:
- * the connections held now (and the most one worker holds).
+ * closes lfd, holding at most limit connections (further clients wait in the backlog);
+ * web_accept_started and web_accept_closed count a connection's start and end (on_connection,
+ * with the descriptor the start saw); web_accept_count: the connections started and not ended
+ * (and the most one worker holds); web_accept_waiting: the loop waits at the limit;
+ * web_accept_ask_stop: the loop accepts nothing more and ends (web_accept_stop waits for it).
  */
 struct web_accept;
 int web_accept_listen(const struct sockaddr_storage *addr, int *ret_fd, unsigned *ret_port,
                       struct strbuf *err);
-int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, struct web_accept **ret,
-                     struct strbuf *err);
+int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsigned limit,
+                     struct web_accept **ret, struct strbuf *err);
+void web_accept_started(struct web_accept *a, int fd);
 void web_accept_closed(struct web_accept *a, int fd);
 unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest);
+bool web_accept_waiting(struct web_accept *a);
+void web_accept_ask_stop(struct web_accept *a);
 void web_accept_stop(struct web_accept *a);
 void web_accept_free(struct web_accept *a);
 

@@ -593,6 +593,13 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	unsigned per_address = cfg->max_per_address ? cfg->max_per_address : 32u;
 	if (per_address > total)
 		per_address = total;
+	/*
+	 * The accept loop holds the server to total connections; libmicrohttpd's own limit has
+	 * room for two more a worker: it counts a connection until just after the end the loop
+	 * counts off (one a worker at a time), and a connection the loop adds at once in its place
+	 * must not be refused and closed.
+	 */
+	unsigned mhd_total = total + 2 * threads;
 	if (web_accept_listen(&addr, &lfd, &bound_port, err) < 0) {
 		struct strbuf why = STRBUF_INIT;
 		strbuf_addstr(&why, err->buf);
@@ -607,7 +614,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	}
 	s.daemon = MHD_start_daemon(
 	    flags, (uint16_t)port, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-	    NULL, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, total,
+	    NULL, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, mhd_total,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MAX_HEADER_BYTES,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_NOTIFY_CONNECTION,
@@ -630,7 +637,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 		hosts_setup(&s.hosts, cfg, host, v6, bound_port);
 		atomic_store(&s.hosts_ready, true); /* workers read hosts only from here on */
 		/* accepting starts here: the hosts are known, the daemon's workers wait */
-		if (web_accept_start(lfd, s.daemon, threads, &s.accept, err) < 0) {
+		if (web_accept_start(lfd, s.daemon, threads, total, &s.accept, err) < 0) {
 			close(lfd);
 			MHD_stop_daemon(s.daemon);
 			r = -EAGAIN;

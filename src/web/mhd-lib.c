@@ -29,11 +29,9 @@ static void load(void)
 		SYM(MHD_get_connection_info),
 		SYM(MHD_get_connection_values),
 		SYM(MHD_get_connection_values_n),
-		SYM(MHD_get_daemon_info),
 		SYM(MHD_is_feature_supported),
 		SYM(MHD_lookup_connection_value),
 		SYM(MHD_queue_response),
-		SYM(MHD_quiesce_daemon),
 		SYM(MHD_start_daemon),
 		SYM(MHD_stop_daemon),
 	};

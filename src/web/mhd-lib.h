@@ -27,11 +27,9 @@ struct mhd_lib {
 	__typeof__(MHD_get_connection_info) *p_MHD_get_connection_info;
 	__typeof__(MHD_get_connection_values) *p_MHD_get_connection_values;
 	__typeof__(MHD_get_connection_values_n) *p_MHD_get_connection_values_n;
-	__typeof__(MHD_get_daemon_info) *p_MHD_get_daemon_info;
 	__typeof__(MHD_is_feature_supported) *p_MHD_is_feature_supported;
 	__typeof__(MHD_lookup_connection_value) *p_MHD_lookup_connection_value;
 	__typeof__(MHD_queue_response) *p_MHD_queue_response;
-	__typeof__(MHD_quiesce_daemon) *p_MHD_quiesce_daemon;
 	__typeof__(MHD_start_daemon) *p_MHD_start_daemon;
 	__typeof__(MHD_stop_daemon) *p_MHD_stop_daemon;
 	/* an IC card's client certificate (web/clientcert.c) */
@@ -66,11 +64,9 @@ int mhd_lib_load(struct strbuf *err);
 #define MHD_get_connection_info       (mhd_lib.p_MHD_get_connection_info)
 #define MHD_get_connection_values     (mhd_lib.p_MHD_get_connection_values)
 #define MHD_get_connection_values_n   (mhd_lib.p_MHD_get_connection_values_n)
-#define MHD_get_daemon_info           (mhd_lib.p_MHD_get_daemon_info)
 #define MHD_is_feature_supported      (mhd_lib.p_MHD_is_feature_supported)
 #define MHD_lookup_connection_value   (mhd_lib.p_MHD_lookup_connection_value)
 #define MHD_queue_response            (mhd_lib.p_MHD_queue_response)
-#define MHD_quiesce_daemon            (mhd_lib.p_MHD_quiesce_daemon)
 #define MHD_start_daemon              (mhd_lib.p_MHD_start_daemon)
 #define MHD_stop_daemon               (mhd_lib.p_MHD_stop_daemon)
 #define gnutls_certificate_get_peers  (mhd_lib.p_gnutls_certificate_get_peers)
