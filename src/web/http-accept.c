@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,16 +37,20 @@
  * worker that number picks.
  *
  * The counts: a connection is counted on its worker from its add until libmicrohttpd starts it
- * (pending), then from its start to its end (held): both notifications come once per connection
- * (on_connection), so held cannot drift. A socket libmicrohttpd refuses after MHD_add_connection
+ * (pending), then from its start until its socket is closed (held): both notifications come
+ * once per connection (on_connection), so held cannot drift. libmicrohttpd notifies the end
+ * before it lets the client's address go (--max-per-address) and closes the socket: the
+ * connection stays counted (ended) until its descriptor no longer names that socket, so a
+ * client waiting at the limit is not taken while its address still counts the connection that
+ * made room, and refused. A socket libmicrohttpd refuses after MHD_add_connection
  * said yes (its worker found no room or memory when it took it) is closed without a start: a
  * worker's pending count that has not fallen to 0 for PENDING_NS is forgotten.
  *
  * The limit: with --max-connections held or pending, the loop stops polling the listening
  * socket, so further clients wait in the kernel's backlog as they did when libmicrohttpd
- * accepted, and polls it again when a connection ends. libmicrohttpd's own limit is set higher
- * (web_serve): it counts a connection until just after its end notification, so a connection
- * taken at once after an end would otherwise be refused and closed.
+ * accepted, and polls it again when a connection's socket is closed. libmicrohttpd's own limit
+ * is set higher (web_serve): its count of a worker's connections falls only after it closed the
+ * socket.
  */
 #define PENDING_NS     (2 * 1000000000LL)
 #define ACCEPTS_A_PASS 64 /* then the loop polls again (the stop, the limit) */
@@ -58,12 +64,19 @@ struct web_accept {
 	struct MHD_Daemon *daemon;
 	atomic_bool stopping;
 	pthread_mutex_t mu;
-	unsigned *held;       /* connections started and not ended, per worker (fd % workers) */
-	unsigned *pending;    /* added, not started yet */
-	int64_t *pending_ns;  /* since when pending has not been 0 */
-	unsigned all;         /* the sum of held and pending */
-	unsigned next;        /* where the search for the least loaded starts (ties go round) */
-	bool full;            /* the loop waits for room */
+	unsigned *held;      /* connections started and not ended, per worker (fd % workers) */
+	unsigned *pending;   /* added, not started yet */
+	int64_t *pending_ns; /* since when pending has not been 0 */
+	unsigned all;        /* the sum of held and pending */
+	unsigned next;       /* where the search for the least loaded starts (ties go round) */
+	bool full;           /* the loop waits for room */
+	struct ended {
+		int fd;
+		unsigned w;
+		dev_t dev;
+		ino_t ino;
+	} * ended; /* connections ended whose socket may still be open */
+	size_t n_ended, alloc_ended;
 	int64_t warned_ns[2]; /* the last warning: accept failed, poll failed */
 	pthread_t thread;
 	bool running;
@@ -118,6 +131,38 @@ static void forget_stale(struct web_accept *a, int64_t now)
 			a->pending[w] = 0;
 		}
 	}
+}
+
+/*
+ * fstat by the system call itself: the descriptor is a libmicrohttpd worker's, which may be
+ * closing it right now. The kernel answers either way (that socket, EBADF, or another file
+ * under the number); ThreadSanitizer's model of descriptors, which would call the look a race
+ * with the close, is left out of it.
+ */
+static int fstat_foreign(int fd, struct stat *st)
+{
+	return (int)syscall(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH);
+}
+
+/* Counts off the ended connections whose socket libmicrohttpd has closed (their descriptor is
+ * free or names another file); the number still open. With a->mu held. */
+static size_t count_off_closed(struct web_accept *a)
+{
+	for (size_t i = 0; i < a->n_ended;) {
+		struct ended *e = &a->ended[i];
+		struct stat st;
+
+		if (fstat_foreign(e->fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino) {
+			i++;
+			continue;
+		}
+		if (a->held[e->w]) {
+			a->held[e->w]--;
+			a->all--;
+		}
+		*e = a->ended[--a->n_ended];
+	}
+	return a->n_ended;
 }
 
 /* The least loaded worker (ties: the next after the last chosen). With a->mu held. */
@@ -184,6 +229,7 @@ static void accept_some(struct web_accept *a)
 
 		pthread_mutex_lock(&a->mu);
 		forget_stale(a, time_mono_ns());
+		(void)count_off_closed(a);
 		full = a->all >= a->limit;
 		w = full ? 0 : least_loaded(a);
 		pthread_mutex_unlock(&a->mu);
@@ -231,16 +277,19 @@ static void *accept_main(void *arg)
 
 	while (!atomic_load(&a->stopping)) {
 		bool full;
+		size_t closing;
 		uint64_t n;
 
 		pthread_mutex_lock(&a->mu);
 		forget_stale(a, time_mono_ns());
+		closing = count_off_closed(a);
 		full = a->full = a->all >= a->limit;
 		pthread_mutex_unlock(&a->mu);
-		/* at the limit the listening socket is left alone: clients wait in the backlog
-		 * (a second's timeout: a pending count that went stale frees its room) */
+		/* at the limit the listening socket is left alone: clients wait in the backlog (a
+		 * socket being closed is looked at again in a millisecond; a second's timeout: a
+		 * pending count that went stale frees its room) */
 		p[2].fd = full ? -1 : a->lfd;
-		if (poll(p, 3, full ? 1000 : -1) < 0) {
+		if (poll(p, 3, !full ? -1 : closing ? 1 : 1000) < 0) {
 			if (errno != EINTR) {
 				warn(a, 1, "cannot wait for connections", errno);
 				pause_ms(100);
@@ -317,18 +366,26 @@ void web_accept_started(struct web_accept *a, int fd)
 
 void web_accept_closed(struct web_accept *a, int fd)
 {
-	bool wake = false;
-	unsigned w;
+	struct stat st;
+	bool wake = false, open;
 
 	if (!a || fd < 0)
 		return;
-	w = (unsigned)fd % a->workers;
+	/* libmicrohttpd closes the socket after this notification */
+	open = fstat(fd, &st) == 0;
 	pthread_mutex_lock(&a->mu);
-	if (a->held[w]) {
-		a->held[w]--;
+	if (open) {
+		if (a->n_ended == a->alloc_ended) {
+			a->alloc_ended = a->alloc_ended ? 2 * a->alloc_ended : 16;
+			a->ended = xrealloc(a->ended, a->alloc_ended * sizeof(*a->ended));
+		}
+		a->ended[a->n_ended++] =
+		    (struct ended){ fd, (unsigned)fd % a->workers, st.st_dev, st.st_ino };
+	} else if (a->held[(unsigned)fd % a->workers]) {
+		a->held[(unsigned)fd % a->workers]--;
 		a->all--;
 	}
-	if (a->full && a->all < a->limit) {
+	if (a->full) {
 		a->full = false;
 		wake = true;
 	}
@@ -346,6 +403,7 @@ unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest)
 
 	if (a) {
 		pthread_mutex_lock(&a->mu);
+		(void)count_off_closed(a);
 		for (unsigned i = 0; i < a->workers; i++) {
 			all += a->held[i];
 			if (a->held[i] > most)
@@ -401,5 +459,6 @@ void web_accept_free(struct web_accept *a)
 	free(a->held);
 	free(a->pending);
 	free(a->pending_ns);
+	free(a->ended);
 	free(a);
 }
