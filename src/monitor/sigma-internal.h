@@ -29,4 +29,8 @@ int sigma_detection(struct loader *l, struct fy_node *d, struct sigma_rule *r);
 void sigma_value_release(struct sigma_value *v);
 void sigma_expr_free(struct sigma_expr *x);
 
+/* sigma-match.c: the set's prefilter (sigma.h), built when the set is linked, and freed. */
+void sigma_prefilter_build(struct sigma_set *set);
+void sigma_prefilter_free(struct sigma_set *set);
+
 #endif

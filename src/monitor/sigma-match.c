@@ -5,6 +5,7 @@
 
 #include "base/cleanup.h"
 #include "monitor/anyof.h"
+#include "monitor/sigma-internal.h"
 #include "monitor/sigma.h"
 
 /*
@@ -80,16 +81,22 @@ static const char *lower_into(struct strbuf *low, const char *t, size_t tn)
 
 struct cached_field {
 	const char *name;
-	bool present;       /* the message has it */
-	bool lowered;       /* low holds it lowercased */
-	struct strbuf text; /* parts of a message: personal data (wiped) */
-	struct strbuf low;
+	bool present;  /* the message has it */
+	bool lowered;  /* low holds it lowercased */
+	const char *p; /* the value: the message's own bytes, or text */
+	size_t pn;
+	struct strbuf text; /* a value built in the field function's buffer, copied (wiped) */
+	struct strbuf low;  /* parts of a message: personal data (wiped) */
 };
 
 struct sigma_cache {
 	struct cached_field f[SIGMA_CACHE_FIELDS];
 	unsigned n;
 	struct strbuf buf, low; /* for a field not kept */
+	/* the prefilter's answer for this message: cand[slot], the rules it may match */
+	const struct sigma_prefilter *pre; /* NULL: not asked since the reset */
+	unsigned char *cand;
+	size_t ncand;
 };
 
 struct sigma_cache *sigma_cache_new(void)
@@ -119,6 +126,7 @@ void sigma_cache_reset(struct sigma_cache *c)
 		wipe(&c->f[i].low);
 	}
 	c->n = 0;
+	c->pre = NULL;
 	wipe(&c->buf);
 	wipe(&c->low);
 }
@@ -133,6 +141,7 @@ void sigma_cache_free(struct sigma_cache *c)
 	}
 	strbuf_release_secret(&c->buf);
 	strbuf_release_secret(&c->low);
+	free(c->cand);
 	free(c);
 }
 
@@ -164,13 +173,22 @@ static bool field_of(struct sigma_cache *c, sigma_field_fn field, const void *ct
 		wipe(&c->buf);
 		v = field(ctx, name, &c->buf, &len);
 		f->present = v != NULL;
-		strbuf_add(&f->text, v ? v : "", v ? len : 0);
+		f->p = v ? v : "";
+		f->pn = v ? len : 0;
+		/* a value built in buf is copied (buf serves the next field); any other is the
+		 * message's own bytes, valid until the reset: copying it cost as much as lowering
+		 */
+		if (v && c->buf.alloc && (uintptr_t)v >= (uintptr_t)c->buf.buf &&
+		    (uintptr_t)v < (uintptr_t)c->buf.buf + c->buf.alloc) {
+			strbuf_add(&f->text, v, len);
+			f->p = f->text.buf;
+		}
 	}
 	if (f) {
-		*t = f->text.buf;
-		*n = f->text.len;
+		*t = f->p;
+		*n = f->pn;
 		if (want_low && !f->lowered) {
-			lower_into(&f->low, f->text.buf, f->text.len);
+			lower_into(&f->low, f->p, f->pn);
 			f->lowered = true;
 		}
 		*lt = want_low ? f->low.buf : NULL;
@@ -327,12 +345,297 @@ static bool expr_eval(struct eval *e, const struct sigma_expr *x)
 	return false;
 }
 
+/* ---- the prefilter ------------------------------------------------------------------- */
+
+/*
+ * A test a rule cannot match without: its field equals one of the values (SIGMA_EQ: each
+ * lowercased, no wildcard, not null), as cond_match tests such a condition; or contains one of
+ * them (SIGMA_CONTAINS, not null), tested with every other `contains` on that field at once.
+ */
+struct pre_any {
+	struct anyof *a; /* NULL: memmem for each literal */
+	const char **lit;
+	size_t *len;
+	unsigned n;
+};
+
+struct pre_test {
+	const char *key; /* the field, interned */
+	enum sigma_op op;
+	const struct sigma_value *v;
+	unsigned nv;
+	unsigned slot;             /* the rule's */
+	const struct pre_any *any; /* SIGMA_CONTAINS: every literal contained on this field */
+};
+
+struct sigma_prefilter {
+	struct pre_test *t; /* by field: every test of one field together */
+	size_t n, alloc;
+	struct pre_any **any;
+	size_t nany, alloc_any;
+	size_t nslots;
+	bool on;
+};
+
+/* 2: a test of an exact value, 1: of contained text, 0: not a test for the prefilter. */
+static int pre_usable(const struct sigma_cond *c)
+{
+	if ((c->op != SIGMA_EQ && c->op != SIGMA_CONTAINS) || !c->nv)
+		return 0;
+	for (unsigned i = 0; i < c->nv; i++)
+		if (!c->v[i].s || (c->op == SIGMA_EQ && c->v[i].glob))
+			return 0;
+	return c->op == SIGMA_EQ ? 2 : 1;
+}
+
+struct pre_list {
+	const struct sigma_cond **c;
+	size_t n, alloc;
+};
+
+static void pre_add(struct pre_list *l, const struct sigma_cond *c)
+{
+	ALLOC_GROW(l->c, l->n + 1, l->alloc);
+	l->c[l->n++] = c;
+}
+
+static bool pre_of_expr(const struct sigma_rule *r, const struct sigma_expr *x, struct pre_list *l);
+
+/*
+ * Selection i holds only if one of the conditions added to l holds (one of each of its maps,
+ * an exact value rather than contained text); false: no such list.
+ */
+static bool pre_of_sel(const struct sigma_rule *r, unsigned i, struct pre_list *l)
+{
+	const struct sigma_sel *s = &r->sels[i];
+
+	if (s->nkw || !s->nmaps)
+		return false;
+	for (unsigned m = 0; m < s->nmaps; m++) {
+		const struct sigma_cond *best = NULL;
+		int score = 0;
+		for (unsigned k = 0; k < s->nconds[m]; k++) {
+			int u = pre_usable(&s->maps[m][k]);
+			if (u > score) {
+				score = u;
+				best = &s->maps[m][k];
+			}
+		}
+		if (!best)
+			return false; /* this map holds without any such test */
+		pre_add(l, best);
+	}
+	return true;
+}
+
+/*
+ * x holds only if one of the conditions added to l holds (an `or` needs one of each side's;
+ * an `and` either side's); false when there is no such list (`not`, keywords, `1 of` ...
+ * matching no selection, a selection with a map of no such test).
+ */
+static bool pre_of_expr(const struct sigma_rule *r, const struct sigma_expr *x, struct pre_list *l)
+{
+	size_t mark = l->n;
+
+	switch (x->op) {
+	case EX_SEL:
+		return pre_of_sel(r, x->sel, l);
+	case EX_AND:
+		if (pre_of_expr(r, x->a, l))
+			return true;
+		l->n = mark;
+		return pre_of_expr(r, x->b, l);
+	case EX_OR:
+		return pre_of_expr(r, x->a, l) && pre_of_expr(r, x->b, l);
+	case EX_ONE_OF: {
+		bool any = false;
+		for (unsigned i = 0; i < r->nsels; i++) {
+			if (x->pattern && !name_matches(x->pattern, r->sels[i].name))
+				continue;
+			if (!pre_of_sel(r, i, l))
+				return false;
+			any = true;
+		}
+		return any;
+	}
+	case EX_ALL_OF:
+		for (unsigned i = 0; i < r->nsels; i++) {
+			if (x->pattern && !name_matches(x->pattern, r->sels[i].name))
+				continue;
+			if (pre_of_sel(r, i, l))
+				return true;
+			l->n = mark;
+		}
+		return false;
+	case EX_NOT:
+		return false;
+	}
+	return false;
+}
+
+void sigma_prefilter_free(struct sigma_set *set)
+{
+	struct sigma_prefilter *p = set->pre;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < set->nr; i++)
+		set->rules[i].pre = NULL;
+	for (size_t i = 0; i < p->nany; i++) {
+		anyof_free(p->any[i]->a);
+		free(p->any[i]->lit);
+		free(p->any[i]->len);
+		free(p->any[i]);
+	}
+	free(p->any);
+	free(p->t);
+	free(p);
+	set->pre = NULL;
+}
+
+/* Tests [b, e) of one field: their contained text, all in one matcher. */
+static void pre_any_build(struct sigma_prefilter *p, size_t b, size_t e)
+{
+	struct pre_any *a = NULL;
+
+	for (size_t i = b; i < e; i++) {
+		struct pre_test *x = &p->t[i];
+		if (x->op != SIGMA_CONTAINS)
+			continue;
+		if (!a) {
+			a = xcalloc(1, sizeof(*a));
+			ALLOC_GROW(p->any, p->nany + 1, p->alloc_any);
+			p->any[p->nany++] = a;
+		}
+		a->lit = xrealloc(a->lit, (a->n + x->nv) * sizeof(*a->lit));
+		a->len = xrealloc(a->len, (a->n + x->nv) * sizeof(*a->len));
+		for (unsigned k = 0; k < x->nv; k++) {
+			a->lit[a->n] = x->v[k].s;
+			a->len[a->n++] = x->v[k].n;
+		}
+		x->any = a;
+	}
+	if (a)
+		a->a = anyof_new(a->lit, a->len, a->n);
+}
+
+void sigma_prefilter_build(struct sigma_set *set)
+{
+	struct sigma_prefilter *p = xcalloc(1, sizeof(*p));
+	struct pre_list l = { 0 };
+
+	sigma_prefilter_free(set);
+	p->on = true;
+	p->nslots = set->nr;
+	for (size_t i = 0; i < set->nr; i++) {
+		struct sigma_rule *r = &set->rules[i];
+		if (r->correlation || !r->cond || r->disabled)
+			continue;
+		l.n = 0;
+		if (!pre_of_expr(r, r->cond, &l))
+			continue; /* always evaluated */
+		for (size_t k = 0; k < l.n; k++) {
+			ALLOC_GROW(p->t, p->n + 1, p->alloc);
+			p->t[p->n++] = (struct pre_test){ .key = l.c[k]->key,
+				                          .op = l.c[k]->op,
+				                          .v = l.c[k]->v,
+				                          .nv = l.c[k]->nv,
+				                          .slot = (unsigned)i };
+		}
+		r->pre = p;
+		r->pre_slot = (unsigned)i;
+	}
+	free(l.c);
+	/* every test of one field together, exact values first (a set has a few dozen) */
+	for (size_t i = 1; i < p->n; i++) {
+		struct pre_test t = p->t[i];
+		size_t k = i;
+		for (; k > 0 && ((uintptr_t)p->t[k - 1].key > (uintptr_t)t.key ||
+		                 (p->t[k - 1].key == t.key && p->t[k - 1].op > t.op));
+		     k--)
+			p->t[k] = p->t[k - 1];
+		p->t[k] = t;
+	}
+	for (size_t b = 0, e; b < p->n; b = e) {
+		for (e = b + 1; e < p->n && p->t[e].key == p->t[b].key; e++)
+			;
+		pre_any_build(p, b, e);
+	}
+	set->pre = p;
+}
+
+void sigma_set_prefilter(struct sigma_set *set, bool on)
+{
+	if (set->pre)
+		set->pre->on = on;
+}
+
+static bool pre_any_find(const struct pre_any *a, const char *lt, size_t n)
+{
+	if (a->a)
+		return anyof_find(a->a, lt, n);
+	for (unsigned k = 0; k < a->n; k++)
+		if (a->len[k] == 0 || (n >= a->len[k] && memmem(lt, n, a->lit[k], a->len[k])))
+			return true;
+	return false;
+}
+
+/* The rules the message may match (cache->cand), once per message and prefilter. */
+static void pre_run(const struct sigma_prefilter *p, sigma_field_fn field, const void *ctx,
+                    struct sigma_cache *cache)
+{
+	const char *key = NULL, *t = NULL, *lt = NULL;
+	size_t n = 0;
+	int found = -1; /* the field's contained text: -1 not looked for yet */
+
+	if (cache->ncand < p->nslots) {
+		free(cache->cand);
+		cache->cand = xmalloc(p->nslots);
+		cache->ncand = p->nslots;
+	}
+	memset(cache->cand, 0, p->nslots);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pre_test *x = &p->t[i];
+		if (cache->cand[x->slot])
+			continue;
+		if (x->key != key) {
+			key = x->key;
+			found = -1;
+			(void)field_of(cache, field, ctx, key, true, &t, &lt, &n);
+		}
+		if (x->op == SIGMA_CONTAINS) {
+			if (found < 0)
+				found = pre_any_find(x->any, lt, n);
+			cache->cand[x->slot] = (unsigned char)found;
+			continue;
+		}
+		for (unsigned k = 0; k < x->nv; k++)
+			if (n == x->v[k].n && !memcmp(x->v[k].s, lt, n)) {
+				cache->cand[x->slot] = 1;
+				break;
+			}
+	}
+	cache->pre = p;
+}
+
+bool sigma_candidate(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,
+                     struct sigma_cache *cache)
+{
+	if (!r->pre || !r->pre->on)
+		return true;
+	if (cache->pre != r->pre)
+		pre_run(r->pre, field, ctx, cache);
+	return cache->cand[r->pre_slot];
+}
+
 bool sigma_match_cached(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,
                         struct sigma_cache *cache)
 {
 	struct eval e = { .r = r, .field = field, .ctx = ctx, .cache = cache };
 
 	if (!r->cond || r->disabled)
+		return false;
+	if (!sigma_candidate(r, field, ctx, cache))
 		return false;
 	if (r->guard && !cond_match(r->guard, field, ctx, cache))
 		return false;

@@ -438,6 +438,7 @@ int sigma_load(struct sigma_set *set, const char *file, const char *data, size_t
 		}
 	}
 	free(add.rules);
+	sigma_prefilter_free(set); /* its rules moved or went: sigma_link builds it again */
 	return 0;
 }
 
@@ -480,6 +481,7 @@ int sigma_link(struct sigma_set *set, struct strbuf *err)
 		     r->correlation && !r->generate && !r->disabled && k < r->nrules; k++)
 			set->rules[r->rule_idx[k]].referenced = true;
 	}
+	sigma_prefilter_build(set);
 	return 0;
 }
 
@@ -533,6 +535,7 @@ void sigma_set_release(struct sigma_set *set)
 {
 	for (size_t i = 0; i < set->nr; i++)
 		rule_release(&set->rules[i]);
+	sigma_prefilter_free(set);
 	free(set->rules);
 	memset(set, 0, sizeof(*set));
 }

@@ -98,6 +98,9 @@ struct sigma_rule {
 	/* a field condition the rule cannot match without (`failure: {event: auth_failure}` in
 	 * `failure and not local`): tested first, so a message it rules out costs one test */
 	const struct sigma_cond *guard;
+	/* the set's prefilter (sigma_link) when it can rule the rule out, and its slot there */
+	const struct sigma_prefilter *pre;
+	unsigned pre_slot;
 	bool referenced; /* a correlation counts its matches */
 	/* correlation (event_count) */
 	bool correlation;
@@ -130,9 +133,11 @@ struct sigma_rule {
 	int64_t log_gap_ms;
 };
 
+struct sigma_prefilter;
 struct sigma_set {
 	struct sigma_rule *rules;
 	size_t nr, alloc;
+	struct sigma_prefilter *pre; /* built by sigma_link, dropped by sigma_load */
 };
 
 /*
@@ -150,10 +155,23 @@ int sigma_load(struct sigma_set *set, const char *file, const char *data, size_t
  */
 int sigma_link(struct sigma_set *set, struct strbuf *err);
 void sigma_set_release(struct sigma_set *set);
+/*
+ * The prefilter (built by sigma_link, on by default): for each detection rule whose every
+ * branch needs an exact field value or a contained text (`event: auth_failure`; `app: [clamd,
+ * ...]` or `EventID: [1006, 1116]` or `message|contains: [...]` in the branches of an `or`),
+ * the message's fields are compared with all such values once (every contained text of a
+ * field in one pass), and sigma_match_cached says no without evaluating them to the rules the
+ * message cannot match. A rule with `not` around what it needs, keywords, or a branch of only
+ * startswith, endswith, re, wildcards or null is always evaluated. It changes no decision:
+ * tests turn it off to prove so (test-sigma.c, prefilter_same).
+ */
+void sigma_set_prefilter(struct sigma_set *set, bool on);
 
 /*
  * A message's field as text for matching: returns the value (into buf when it must be
- * built) or NULL when the message has no such field.
+ * built) or NULL when the message has no such field. A value not built in buf must stay as
+ * it is while the message is matched (until sigma_cache_reset): the cache keeps a pointer to
+ * it, not a copy.
  */
 typedef const char *(*sigma_field_fn)(const void *ctx, const char *field, struct strbuf *buf,
                                       size_t *ret_len);
@@ -171,6 +189,10 @@ void sigma_cache_reset(struct sigma_cache *c);
 void sigma_cache_free(struct sigma_cache *c);
 bool sigma_match_cached(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,
                         struct sigma_cache *cache);
+/* false when the prefilter (on) rules r out for the message: sigma_match_cached then says no
+ * without evaluating it. */
+bool sigma_candidate(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,
+                     struct sigma_cache *cache);
 
 /* "critical" ... "informational" as Sigma writes them; NULL for anything else. */
 const char *sigma_level_name(const char *level);

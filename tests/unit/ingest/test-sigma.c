@@ -4,13 +4,24 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "base/timeutil.h"
+#include "ingest/event.h"
 #include "monitor/anyof.h"
+#include "monitor/fields.h"
 #include "monitor/monitor.h"
 #include "monitor/sigma.h"
+
+#ifndef TEST_SRCDIR
+#define TEST_SRCDIR "."
+#endif
 
 /* A message as a list of field=value pairs. */
 struct fields {
@@ -91,6 +102,14 @@ static void cached_fields(void **state)
 	assert_false(sigma_match_cached(a, counted_field, &m2, c));
 	assert_false(sigma_match_cached(b, counted_field, &m2, c));
 	assert_false(sigma_match_cached(k, counted_field, &m2, c)); /* no raw: no keyword match */
+	/* message and app for the prefilter (a's text, b's exact app), raw */
+	assert_int_equal(asked2, 3);
+	sigma_set_prefilter(&set, false);
+	asked2 = 0;
+	sigma_cache_reset(c);
+	assert_false(sigma_match_cached(a, counted_field, &m2, c));
+	assert_false(sigma_match_cached(b, counted_field, &m2, c));
+	assert_false(sigma_match_cached(k, counted_field, &m2, c));
 	assert_int_equal(asked2, 2); /* message, raw (b stopped at message) */
 	/* the same answers without a cache */
 	assert_true(sigma_match(a, field, &m1.f));
@@ -451,6 +470,268 @@ static void correlation_over_stopped(void **state)
 	strbuf_release(&err);
 }
 
+/* ---- the prefilter: the same decisions with it and without ---------------------------- */
+
+/* Rules of every shape the prefilter reads, or must leave to be evaluated. */
+static const char prefilter_rules[] =
+    "title: eq\nid: p-eq\ndetection: {s: {app: [sshd, SU]}, condition: s}\n"
+    "---\ntitle: and\nid: p-and\ndetection: {a: {app: sudo}, b: {message|contains: "
+    "'incorrect password'}, condition: a and b}\n"
+    "---\ntitle: or\nid: p-or\ndetection: {a: {event: auth_failure}, b: {EventID: 4672}, "
+    "condition: a or b}\n"
+    "---\ntitle: or-contains\nid: p-or-contains\ndetection: {a: {app: clamd, message|endswith: "
+    "' FOUND'}, w: {message|contains: [virus found, Threat, 'x']}, condition: a or w}\n"
+    "---\ntitle: contains-one\nid: p-contains-one\ndetection: {w: {message|contains: root}, "
+    "condition: w}\n"
+    "---\ntitle: contains-short\nid: p-contains-short\ndetection: {w: {raw|contains: ['<', "
+    "'']}, condition: w}\n"
+    "---\ntitle: contains-all\nid: p-contains-all\ndetection: {w: {message|contains|all: "
+    "[failed, password]}, condition: w}\n"
+    "---\ntitle: not\nid: p-not\ndetection: {a: {app: sshd}, b: {src_ip: null}, condition: a "
+    "and not b}\n"
+    "---\ntitle: not-only\nid: p-not-only\ndetection: {b: {app: sshd}, condition: not b}\n"
+    "---\ntitle: maps\nid: p-maps\ndetection: {s: [{app: cron}, {host|startswith: web, "
+    "facility|endswith: auth}], condition: s}\n"
+    "---\ntitle: maps-exact\nid: p-maps-exact\ndetection: {s: [{app: cron}, {host: web01, "
+    "severity: err}], condition: s}\n"
+    "---\ntitle: one-of\nid: p-one-of\ndetection: {sel_a: {app: sshd}, sel_b: {app: kernel}, "
+    "other: {host: x}, condition: 1 of sel_*}\n"
+    "---\ntitle: all-of\nid: p-all-of\ndetection: {sel_a: {message|re: '^Failed'}, sel_b: "
+    "{event: auth_failure}, condition: all of sel_*}\n"
+    "---\ntitle: all-of-none\nid: p-all-of-none\ndetection: {sel_a: {app: sshd}, condition: "
+    "all of nothing*}\n"
+    "---\ntitle: them\nid: p-them\ndetection: {a: {app: sshd}, b: {user: root}, condition: 1 "
+    "of them}\n"
+    "---\ntitle: keywords\nid: p-keywords\ndetection: {k: [Accepted, 'fail*'], condition: "
+    "k}\n"
+    "---\ntitle: glob\nid: p-glob\ndetection: {g: {app: 'ss*'}, condition: g}\n"
+    "---\ntitle: null\nid: p-null\ndetection: {n: {user: null, msgid|startswith: ID}, condition: "
+    "n}\n"
+    "---\ntitle: empty\nid: p-empty\ndetection: {e: {msgid: ''}, condition: e}\n"
+    "---\ntitle: json\nid: p-json\ndetection: {j: {EventID: [4625, '4672'], TargetUserName: "
+    "tanaka}, condition: j}\n"
+    "---\ntitle: sd\nid: p-sd\ndetection: {d: {sd.exampleSDID@32473.eventSource: "
+    "application}, condition: d}\n"
+    "---\ntitle: nested\nid: p-nested\ndetection: {a: {app: sshd}, b: {message|contains: "
+    "Failed}, c: {event: auth_success}, condition: (a and b) or (c and not a)}\n"
+    "---\ntitle: or-not\nid: p-or-not\ndetection: {a: {app: sshd}, c: {event: auth_success}, "
+    "condition: a or not c}\n"
+    "---\ntitle: stopped\nid: p-stopped\nstatus: deprecated\ndetection: {a: {app: sshd}, "
+    "condition: a}\n";
+
+/* Messages that fire the rules above and the shipped ones, beside the fuzzers' corpora. */
+static const char *const prefilter_lines[] = {
+	"<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - Failed password for root from 203.0.113.5 "
+	"port 4000 ssh2",
+	"<38>Nov 22 11:46:00 web01 sshd[812]: Failed password for invalid user admin from "
+	"198.51.100.9 port 22 ssh2",
+	"<38>Nov 22 11:46:01 web01 sshd[812]: Accepted publickey for sato from 198.51.100.9 port "
+	"22 ssh2",
+	"<85>Nov 22 11:46:02 web01 sudo: pam_unix(sudo:auth): authentication failure; logname=sato "
+	"uid=1000 euid=0 tty=/dev/pts/0 ruser=sato rhost=  user=sato",
+	"<85>Nov 22 11:46:03 web01 sudo:     sato : 3 incorrect password attempts ; TTY=pts/0 ; "
+	"PWD=/home/sato ; USER=root ; COMMAND=/bin/sh",
+	"<86>1 2026-11-22T02:00:01Z web01 sudo - - - sa1 : TTY=pts/0 ; PWD=/ ; USER=root ; "
+	"COMMAND=/usr/bin/systemctl restart nginx",
+	"<86>Nov 22 11:46:04 db01 su[99]: FAILED SU (to root) sato on pts/1",
+	"<86>Nov 22 11:46:05 db01 su[99]: (to root) sato on pts/1",
+	"<30>Nov 22 11:46:06 pc12 clamd[401]: /home/sato/eicar.com: Win.Test.EICAR_HDB-1 FOUND",
+	"<30>Nov 22 11:46:07 pc12 CLAMD[401]: /tmp/x: Eicar-Signature found",
+	"<30>Nov 22 11:46:08 pc12 avagent: Threat DETECTED: Trojan:Win32/Wacatac in C:\\\\x.exe",
+	"<30>Nov 22 11:46:09 pc12 avagent: ウイルスを駆除できませんでした: quarantine failed",
+	"<30>Nov 22 11:46:10 pc12 avagent: Infected file found and removal failed",
+	"<13>Nov 22 11:46:11 web01 cron[5]: (root) CMD (run-parts /etc/cron.hourly)",
+	"<11>Nov 22 11:46:12 web01 kernel: x",
+	"<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - 'su root' failed for "
+	"lonvick on /dev/pts/8",
+	"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 "
+	"iut=\"3\" eventSource=\"Application\" eventID=\"1011\"] An application event",
+	"{\"EventID\":1116,\"Channel\":\"Microsoft-Windows-Windows Defender/Operational\","
+	"\"Computer\":\"PC12\",\"Threat Name\":\"Trojan:Win32/Wacatac\"}",
+	"{\"EventID\":1006,\"ProviderName\":\"Microsoft-Windows-Windows Defender\"}",
+	"{\"EventID\":1119,\"SourceName\":\"Windows Defender\",\"Computer\":\"PC13\"}",
+	"{\"EventID\":1116,\"Channel\":\"Application\"}",
+	"{\"EventID\":4625,\"Computer\":\"PC12\",\"TargetUserName\":\"tanaka\",\"IpAddress\":"
+	"\"198.51.100.3\"}",
+	"{\"EventID\":\"4672\",\"SubjectUserName\":\"adm\",\"Computer\":\"PC12\"}",
+	"{\"EventID\":4624,\"TargetUserName\":\"tanaka\",\"Computer\":\"PC12\"}",
+	"<38>Nov 22 11:46:13 web01 prg00000[1234]: seq: 0000000000, thread: 0000, runid: "
+	"1733490000, stamp: 2026-11-22T11:46:13 PADDPADDPADDPADDPADDPADDPADDPADD",
+	"plain text without a header: virus FOUND",
+	"<38>1 - - - - - -",
+};
+
+struct decisions {
+	size_t messages, evaluated, matched, skipped; /* rule decisions */
+};
+
+/* Every rule of set against one message, the prefilter on and off: the same answers. */
+static void same_decisions(struct sigma_set *set, struct sigma_cache *on, struct sigma_cache *off,
+                           const char *line, size_t len, struct decisions *d)
+{
+	struct strbuf payload = STRBUF_INIT;
+	struct log_origin o = { .via = len && line[0] == '{' ? "http" : "tcp" };
+	struct log_event ev;
+
+	log_payload_build(&payload, &o, NULL, 0, line, len);
+	log_event_read(&ev, d->messages + 1, 1764000000000, "tcp:192.0.2.7", payload.buf,
+	               payload.len, TOKYO_OFFSET_MS);
+	sigma_cache_reset(on);
+	sigma_cache_reset(off);
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct sigma_rule *r = &set->rules[i];
+		bool with, without;
+		sigma_set_prefilter(set, true);
+		with = sigma_match_cached(r, log_event_field, &ev, on);
+		sigma_set_prefilter(set, false);
+		without = sigma_match_cached(r, log_event_field, &ev, off);
+		if (with != without)
+			fail_msg("rule %s, message '%.*s': %d with the prefilter, %d without",
+			         r->id, (int)len, line, with, without);
+		d->evaluated++;
+		d->matched += without;
+	}
+	/* a rule the prefilter rules out is one that does not match */
+	sigma_set_prefilter(set, true);
+	sigma_cache_reset(on);
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct sigma_rule *r = &set->rules[i];
+		if (sigma_candidate(r, log_event_field, &ev, on))
+			continue;
+		sigma_set_prefilter(set, false);
+		if (sigma_match_cached(r, log_event_field, &ev, off))
+			fail_msg("rule %s matches '%.*s', ruled out", r->id, (int)len, line);
+		sigma_set_prefilter(set, true);
+		d->skipped++;
+	}
+	d->messages++;
+	log_event_release(&ev);
+	strbuf_release(&payload);
+}
+
+/* Each line of each file of a fuzzer's corpus. */
+static void corpus_decisions(struct sigma_set *set, struct sigma_cache *on, struct sigma_cache *off,
+                             const char *name, struct decisions *d)
+{
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT, data = STRBUF_INIT;
+	DIR *dp;
+	struct dirent *de;
+
+	strbuf_addf(&dir, "%s/fuzz/corpus/%s", TEST_SRCDIR, name);
+	dp = opendir(dir.buf);
+	assert_non_null(dp);
+	while ((de = readdir(dp))) {
+		const char *p, *e;
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir.buf, de->d_name);
+		strbuf_reset(&data);
+		assert_int_equal(strbuf_read_file(&data, path.buf, 1 << 20), 0);
+		for (p = data.buf; p < data.buf + data.len; p = e + 1) {
+			e = memchr(p, '\n', (size_t)(data.buf + data.len - p));
+			if (!e)
+				e = data.buf + data.len;
+			same_decisions(set, on, off, p, (size_t)(e - p), d);
+		}
+	}
+	closedir(dp);
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	strbuf_release(&data);
+}
+
+static void prefilter_set(struct sigma_set *set, struct decisions *d)
+{
+	struct sigma_cache *on = sigma_cache_new(), *off = sigma_cache_new();
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefilter_lines); i++)
+		same_decisions(set, on, off, prefilter_lines[i], strlen(prefilter_lines[i]), d);
+	corpus_decisions(set, on, off, "syslog3164", d);
+	corpus_decisions(set, on, off, "syslog5424", d);
+	corpus_decisions(set, on, off, "ndjson", d);
+	sigma_cache_free(on);
+	sigma_cache_free(off);
+}
+
+static const struct sigma_rule *rule_by_id(const struct sigma_set *set, const char *id)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		if (!strcmp(set->rules[i].id, id))
+			return &set->rules[i];
+	fail_msg("no rule %s", id);
+	return NULL;
+}
+
+/*
+ * The prefilter changes no decision: the shipped rules of both profiles and rules of every
+ * shape, over these messages and the fuzzers' corpora, match the same with it and without;
+ * and it does rule out rules (those whose every branch needs an exact value or a text).
+ */
+static void prefilter_same(void **state)
+{
+	static const char *const profiles[] = { "minato", "shinjuku" };
+	static const char again[] =
+	    "title: x\nid: p-eq\ndetection: {s: {app: cron}, condition: s}\n";
+	struct strbuf err = STRBUF_INIT;
+	struct decisions d = { 0 };
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(profiles); k++) {
+		struct sigma_set set = { 0 };
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(monitor_rules_load(profiles[k], NULL, &set, &err), 0);
+		/* every shipped detection rule can be ruled out by the prefilter */
+		for (size_t i = 0; i < set.nr; i++)
+			if (!set.rules[i].correlation && set.rules[i].cond && !set.rules[i].pre)
+				fail_msg("%s: not in the prefilter", set.rules[i].id);
+		assert_non_null(rule_by_id(&set, "malware-detected")->pre);
+		prefilter_set(&set, &d);
+		assert_true(d.messages > 60);
+		assert_true(d.matched >= 10);
+		assert_true(d.skipped > d.messages * 3);
+		sigma_set_release(&set);
+	}
+	{
+		struct sigma_set set = { 0 };
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(
+		    sigma_load(&set, "p.yml", prefilter_rules, strlen(prefilter_rules), &err), 0);
+		assert_int_equal(sigma_link(&set, &err), 0);
+		/* read by the prefilter */
+		static const char *const pre[] = { "p-eq",           "p-and",
+			                           "p-or",           "p-or-contains",
+			                           "p-contains-one", "p-contains-short",
+			                           "p-contains-all", "p-not",
+			                           "p-maps-exact",   "p-one-of",
+			                           "p-all-of",       "p-them",
+			                           "p-empty",        "p-json",
+			                           "p-sd",           "p-nested" };
+		/* always evaluated */
+		static const char *const always[] = { "p-not-only", "p-maps",   "p-all-of-none",
+			                              "p-keywords", "p-glob",   "p-null",
+			                              "p-or-not",   "p-stopped" };
+		for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
+			if (!rule_by_id(&set, pre[i])->pre)
+				fail_msg("%s: not in the prefilter", pre[i]);
+		for (size_t i = 0; i < ARRAY_SIZE(always); i++)
+			if (rule_by_id(&set, always[i])->pre)
+				fail_msg("%s: in the prefilter", always[i]);
+		prefilter_set(&set, &d);
+		assert_true(d.matched >= 40);
+		assert_true(d.skipped > d.messages * 5);
+		/* a file loaded after the link drops the prefilter until the next link */
+		assert_int_equal(sigma_load(&set, "q.yml", again, strlen(again), &err), 0);
+		assert_null(set.pre);
+		assert_null(rule_by_id(&set, "p-and")->pre);
+		assert_int_equal(sigma_link(&set, &err), 0);
+		assert_non_null(rule_by_id(&set, "p-eq")->pre);
+		prefilter_set(&set, &d);
+		sigma_set_release(&set);
+	}
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +746,7 @@ int main(void)
 		cmocka_unit_test(load_errors),
 		cmocka_unit_test(shipped_and_override),
 		cmocka_unit_test(correlation_over_stopped),
+		cmocka_unit_test(prefilter_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
