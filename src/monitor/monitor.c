@@ -1,4 +1,5 @@
 /* monitor: the log analysis: rules over every collected message, alerts through the door. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -109,6 +110,7 @@ struct monitor {
 	int64_t retry_at;   /* after a failure, nothing is raised before this (server's clock) */
 	unsigned retry_ms;  /* how long the next failure waits */
 	bool stopping_said; /* the server is stopping for good: said once */
+	uint64_t dropped;   /* hits refused since the last round: MAX_PENDING were waiting */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
 };
@@ -214,8 +216,10 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 		if (h->rule == r && !strcmp(h->key, key) && !strcmp(h->host, host))
 			return h;
 	}
-	if (m->npending >= MAX_PENDING)
+	if (m->npending >= MAX_PENDING) {
+		m->dropped++; /* said at the round (monitor_round) */
 		return NULL;
+	}
 	ALLOC_GROW(m->pending, m->npending + 1, m->alloc_pending);
 	h = &m->pending[m->npending++];
 	memset(h, 0, sizeof(*h));
@@ -547,11 +551,30 @@ static bool entries_meet(const uint64_t *sorted, size_t n, const struct monitor_
 }
 
 /*
+ * Is a summary (summarise) the one about this thing? Exactly "<title>: <key>（N 件）": the key
+ * is message text and may hold a '（' itself, so a prefix test took an alert about
+ * "src_ip=1.2.3.4（x" for one about "src_ip=1.2.3.4".
+ */
+static bool summary_is_about(const char *summary, const struct strbuf *about)
+{
+	const char *p = summary + about->len;
+
+	if (strncmp(summary, about->buf, about->len) || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return !strcmp(p, " 件）");
+}
+
+/*
  * Was this hit raised before the restart? An alert of the same rule and host raised then,
  * about the same thing (its summary: a message is about one thing for a rule, so two alerts
  * naming the same message are too), that names one of its messages (the analysis read them
  * again), or whose quiet time is not over: a correlation's window after its last message, a
  * single message's suppression after it was raised (as monitor_round keeps them in memory).
+ * A correlation's window is in the messages' time, which a sender chooses (a forged 2099): it
+ * holds only while the server's clock is within the window and a minute of the alert's
+ * raising too, as a group in memory is forgotten by then (corr_sweep).
  */
 static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_t now)
 {
@@ -563,15 +586,17 @@ static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_
 	for (size_t i = 0; !yes && i < m->nraised; i++) {
 		const struct raised *a = &m->raised[i];
 		if (strcmp(a->rule, h->rule->id) || strcmp(a->host ? a->host : "", h->host) ||
-		    !a->summary || strncmp(a->summary, about.buf, about.len))
+		    !a->summary || !summary_is_about(a->summary, &about))
 			continue;
 		if (entries_meet(a->entries, a->n, h))
 			yes = true;
 		else if (h->rule->log_gap_ms)
 			continue; /* a gap: load_hosts knows which hosts were alerted */
 		else
-			yes = h->rule->correlation ? h->time_ms < a->time_ms + h->rule->timespan_ms
-			                           : now < a->created_ms + ms;
+			yes = h->rule->correlation
+			          ? h->time_ms < a->time_ms + h->rule->timespan_ms &&
+			                now < a->created_ms + h->rule->timespan_ms + CLOCK_SLACK_MS
+			          : now < a->created_ms + ms;
 	}
 	strbuf_release(&about);
 	return yes;
@@ -722,6 +747,14 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	pthread_mutex_lock(&m->mu);
 	gaps(m, now);
 	raise_pending(m, now);
+	if (m->dropped) {
+		fprintf(stderr,
+		        "mamori: the log analysis dropped %" PRIu64 " alerts it found: %d were "
+		        "waiting to be raised, its most; the dropped ones are not raised, not even "
+		        "after a restart\n",
+		        m->dropped, MAX_PENDING);
+		m->dropped = 0;
+	}
 	for (size_t i = 0; i < m->rules.nr; i++)
 		if (m->rules.rules[i].correlation)
 			corr_sweep(&m->corr[i], now);
