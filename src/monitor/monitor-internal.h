@@ -1,0 +1,85 @@
+/* monitor-internal: what the log analysis's two files share: monitor.c (the analysis of each
+ * message, correlations, the rounds) and monitor-raise.c (raising the hits found, kept across
+ * failures and restarts). Not for callers outside src/monitor/monitor*.c: they use monitor.h.
+ */
+#ifndef MAMORI_MONITOR_MONITOR_INTERNAL_H
+#define MAMORI_MONITOR_MONITOR_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "monitor/monitor.h"
+#include "monitor/registers.h"
+#include "monitor/sigma.h"
+
+#define GROUP_BUCKETS 4096
+#define SUPPRESS_MS   600000 /* 10 minutes */
+/* An alert whose raising failed is tried again after this, doubled at each failure up to
+ * RETRY_MAX_MS (raise_pending). */
+#define RETRY_MS     1000
+#define RETRY_MAX_MS 60000
+
+struct corr_state;
+struct host_state;
+struct ledger;
+struct profile;
+struct store;
+struct suppress;
+
+/*
+ * An alert the log analysis raised before this start (load_raised): what it is about and the
+ * entries it names, so that analysing those messages again raises nothing new, and the
+ * suppression it set holds across the restart.
+ */
+struct raised {
+	char *rule, *host, *summary;
+	int64_t time_ms, created_ms;
+	uint64_t *entries; /* ascending */
+	size_t n;
+};
+
+struct monitor {
+	/* The ingest's analysis thread and the follower both hand it messages. */
+	pthread_mutex_t mu;
+	struct sigma_cache *fields; /* the message being matched (under mu) */
+	struct monitor_options opt;
+	const struct profile *profile;
+	struct profile *own_profile;
+	struct sigma_set rules;
+	unsigned **counted_by; /* per rule: the correlations counting it */
+	unsigned *n_counted_by;
+	struct corr_state *corr; /* per rule (correlations only) */
+	struct store *st;
+	struct ledger *lg;
+	struct registers reg;
+	struct host_state *hosts[GROUP_BUCKETS];
+	struct suppress *supp[GROUP_BUCKETS];
+	struct raised *raised; /* before this start */
+	size_t nraised;
+	struct monitor_hit *pending; /* found, or whose raising failed (to be tried again) */
+	size_t npending, alloc_pending;
+	/* The lowest entry a pending hit names (monitor_raised_floor), UINT64_MAX: none. Written
+	 * under mu, read without it (the follower). */
+	_Atomic uint64_t unraised;
+	int64_t retry_at;   /* after a failure, nothing is raised before this (server's clock) */
+	unsigned retry_ms;  /* how long the next failure waits */
+	bool stopping_said; /* the server is stopping for good: said once */
+	uint64_t dropped;   /* hits refused since the last round: MAX_PENDING were waiting */
+	uint64_t messages, alerts, line;
+	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
+};
+
+/* monitor.c */
+bool suppressed(struct monitor *m, const char *key, int64_t now, bool set);
+void hit_release(struct monitor_hit *h);
+
+/* monitor-raise.c */
+void summarise(struct monitor_hit *h);
+void raise_pending(struct monitor *m, int64_t now);
+int load_raised(struct monitor *m, struct strbuf *err);
+
+#endif

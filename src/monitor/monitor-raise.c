@@ -1,0 +1,296 @@
+/* monitor-raise: raising the hits the log analysis found (monitor.c), once: those whose raising
+ * failed are kept and tried again with back-off, and those raised before a restart are not
+ * raised again. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/timeutil.h"
+#include "core/act.h"
+#include "core/alert.h"
+#include "ingest/logindex.h"
+#include "ledger/ledger.h"
+#include "monitor/monitor-internal.h"
+#include "store/store.h"
+
+/* Alerts raised before a start that its analysis may meet again (load_raised): at most. */
+#define RAISED_MAX     1024
+#define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's, for load_raised */
+
+/* What an alert's summary begins with: the rule and what it is about (before the count). */
+static void summary_about(const struct monitor_hit *h, struct strbuf *s)
+{
+	strbuf_addf(s, "%s: %s（", h->rule->title, h->key);
+}
+
+void summarise(struct monitor_hit *h)
+{
+	struct strbuf s = STRBUF_INIT;
+
+	summary_about(h, &s);
+	strbuf_addf(&s, "%zu 件）", h->n_entries);
+	free(h->summary);
+	h->summary = strbuf_detach(&s, NULL);
+}
+
+static bool entries_meet(const uint64_t *sorted, size_t n, const struct monitor_hit *h)
+{
+	for (size_t i = 0; i < h->n_entries; i++) {
+		size_t lo = 0, hi = n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (sorted[mid] < h->entries[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && sorted[lo] == h->entries[i])
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is a summary (summarise) the one about this thing? Exactly "<title>: <key>（N 件）": the key
+ * is message text and may hold a '（' itself, so a prefix test took an alert about
+ * "src_ip=1.2.3.4（x" for one about "src_ip=1.2.3.4".
+ */
+static bool summary_is_about(const char *summary, const struct strbuf *about)
+{
+	const char *p = summary + about->len;
+
+	if (strncmp(summary, about->buf, about->len) || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return !strcmp(p, " 件）");
+}
+
+/*
+ * Was this hit raised before the restart? An alert of the same rule and host raised then,
+ * about the same thing (its summary: a message is about one thing for a rule, so two alerts
+ * naming the same message are too), that names one of its messages (the analysis read them
+ * again), or whose quiet time is not over: a correlation's window after its last message, a
+ * single message's suppression after it was raised (as monitor_round keeps them in memory).
+ * A correlation's window is in the messages' time, which a sender chooses (a forged 2099): it
+ * holds only while the server's clock is within the window and a minute of the alert's
+ * raising too, as a group in memory is forgotten by then (corr_sweep).
+ */
+static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_t now)
+{
+	unsigned ms = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
+	struct strbuf about = STRBUF_INIT;
+	bool yes = false;
+
+	summary_about(h, &about);
+	for (size_t i = 0; !yes && i < m->nraised; i++) {
+		const struct raised *a = &m->raised[i];
+		if (strcmp(a->rule, h->rule->id) || strcmp(a->host ? a->host : "", h->host) ||
+		    !a->summary || !summary_is_about(a->summary, &about))
+			continue;
+		if (entries_meet(a->entries, a->n, h))
+			yes = true;
+		else if (h->rule->log_gap_ms)
+			continue; /* a gap: load_hosts knows which hosts were alerted */
+		else
+			yes = h->rule->correlation
+			          ? h->time_ms < a->time_ms + h->rule->timespan_ms &&
+			                now < a->created_ms + h->rule->timespan_ms + CLOCK_SLACK_MS
+			          : now < a->created_ms + ms;
+	}
+	strbuf_release(&about);
+	return yes;
+}
+
+/* A refusal or invalid input is the same the next time: only what may pass is tried again. */
+static bool may_pass(int r)
+{
+	return r != -EINVAL && r != -EPERM && r != -EPROTO && r != -EROFS;
+}
+
+/*
+ * Raises one hit. Returns true when done with it (raised, suppressed, raised before, or
+ * refused for good), false when its raising failed for a reason that may pass (an I/O error,
+ * a full disk): it is kept and tried again.
+ */
+static bool raise_one(struct monitor *m, struct monitor_hit *h, int64_t now, struct strbuf *err)
+{
+	struct strbuf skey = STRBUF_INIT;
+	struct alert_input in = { 0 };
+	int64_t id = 0;
+	int r;
+
+	summarise(h);
+	strbuf_addf(&skey, "%s\x1f%s\x1f%s", h->rule->id, h->host, h->key);
+	/* Correlations suppress per group themselves; single messages here. */
+	if ((!h->rule->correlation && !h->rule->log_gap_ms &&
+	     suppressed(m, skey.buf, now, false)) ||
+	    (m->nraised && raised_before(m, h, now))) {
+		strbuf_release(&skey);
+		return true;
+	}
+	in.source = ACT_SYSTEM_MONITOR;
+	in.rule = h->rule->id;
+	in.severity = h->rule->level ? h->rule->level : "medium";
+	in.time_ms = h->time_ms;
+	in.host = h->host;
+	in.summary = h->summary;
+	in.entries = h->entries;
+	in.n_entries = h->n_entries;
+	strbuf_reset(err);
+	r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
+	/* id: the alert was raised and only its case failed (incident_from_alert): not again. */
+	if (r == 0 || id > 0) {
+		m->alerts++;
+		if (!h->rule->correlation)
+			suppressed(m, skey.buf, now, true);
+		if (r < 0)
+			fprintf(stderr,
+			        "mamori: the log analysis raised alert %" PRId64 " ('%s'), but not "
+			        "its case: %s\n",
+			        id, h->rule->id, err->buf);
+	} else if (!may_pass(r)) {
+		fprintf(stderr, "mamori: the log analysis cannot raise alert '%s': %s\n",
+		        h->rule->id, err->buf);
+	} else {
+		fprintf(
+		    stderr,
+		    "mamori: the log analysis cannot raise alert '%s' now (tried again in %u s, "
+		    "and after a restart): %s\n",
+		    h->rule->id, m->retry_ms / 1000, err->buf);
+	}
+	strbuf_release(&skey);
+	return r == 0 || id > 0 || !may_pass(r);
+}
+
+/*
+ * Raises the hits found, and those whose raising failed before once their back-off is over.
+ * After a failure the others wait too (the door failed for them all): they are kept,
+ * with the lowest entry they name (monitor_raised_floor), and tried again after RETRY_MS,
+ * doubled at each failure up to RETRY_MAX_MS; once the server is stopping for good (a door
+ * or database file failed: every act fails until the restart) they are not tried again.
+ */
+void raise_pending(struct monitor *m, int64_t now)
+{
+	struct strbuf err = STRBUF_INIT;
+	uint64_t floor = UINT64_MAX;
+	size_t keep = 0;
+	bool failed = false;
+
+	/* (a clock set back by more than the back-off does not hold them longer) */
+	if (!m->npending || (now < m->retry_at && m->retry_at - now <= RETRY_MAX_MS))
+		return;
+	if (door_failed(m->opt.door, NULL) || store_any_db_failed(NULL)) {
+		if (!m->stopping_said)
+			fprintf(
+			    stderr,
+			    "mamori: the log analysis does not raise its %zu waiting alerts: the "
+			    "server is stopping; they are raised after the restart\n",
+			    m->npending);
+		m->stopping_said = true;
+		return;
+	}
+	for (size_t i = 0; i < m->npending; i++) {
+		struct monitor_hit *h = &m->pending[i];
+		if (!failed && raise_one(m, h, now, &err)) {
+			hit_release(h);
+			continue;
+		}
+		failed = true;
+		for (size_t k = 0; !h->rule->log_gap_ms && k < h->n_entries; k++)
+			if (h->entries[k] < floor)
+				floor = h->entries[k];
+		m->pending[keep++] = *h;
+	}
+	m->npending = keep;
+	atomic_store(&m->unraised, floor);
+	if (failed) {
+		m->retry_at = now + m->retry_ms;
+		m->retry_ms = m->retry_ms * 2 < RETRY_MAX_MS ? m->retry_ms * 2 : RETRY_MAX_MS;
+	} else {
+		m->retry_at = 0;
+		m->retry_ms = RETRY_MS;
+	}
+	strbuf_release(&err);
+}
+
+uint64_t monitor_raised_floor(void *ctx)
+{
+	struct monitor *m = ctx;
+
+	/* without a door the hits are the caller's to read, not raised */
+	return m->opt.door ? atomic_load(&m->unraised) : UINT64_MAX;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The alerts the analysis raised before this start that it could raise again: after a crash
+ * the follower analyses again the messages from log_state.analysed on (follow.c), and what
+ * suppressed an alert (monitor_round) was only in memory. Those raised since the first of
+ * them was committed, less the longest quiet time (suppression, a correlation's window) and a
+ * minute for senders' clocks; at most RAISED_MAX, the newest.
+ */
+int load_raised(struct monitor *m, struct strbuf *err)
+{
+	struct alert_filter f = { .limit = RAISED_MAX };
+	struct alert_list l = { 0 };
+	struct strbuf bytes = STRBUF_INIT;
+	uint64_t indexed = 0, analysed = 0;
+	int64_t from = time_now_ms(), quiet = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
+	int r = logindex_state(m->st, &indexed, &analysed, err);
+
+	if (r < 0)
+		return r;
+	if (analysed > 0 && analysed < indexed &&
+	    ledger_entry_bytes(m->lg, analysed, &bytes, err) == 0) {
+		struct ledger_entry e;
+		if (entry_decode(bytes.buf, bytes.len, &e, NULL) == 0) {
+			if (e.time_ms < from)
+				from = e.time_ms;
+			entry_release(&e);
+		}
+	}
+	strbuf_release(&bytes);
+	strbuf_reset(err);
+	for (size_t i = 0; i < m->rules.nr; i++)
+		if (m->rules.rules[i].correlation && m->rules.rules[i].timespan_ms > quiet)
+			quiet = m->rules.rules[i].timespan_ms;
+	f.since_ms = from - quiet - CLOCK_SLACK_MS;
+	if (f.since_ms < 1)
+		f.since_ms = 1;
+	r = alerts_list(m->st, &f, &l, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l.nr; i++) {
+		struct alert *a = &l.items[i];
+		struct raised *w;
+		if (!a->rule || !a->source || strcmp(a->source, ACT_SYSTEM_MONITOR) ||
+		    !a->n_entries)
+			continue;
+		m->raised = xrealloc(m->raised, (m->nraised + 1) * sizeof(*m->raised));
+		w = &m->raised[m->nraised++];
+		w->rule = a->rule;
+		w->host = a->host;
+		w->summary = a->summary;
+		w->time_ms = a->time_ms;
+		w->created_ms = a->created_ms;
+		w->entries = a->entries;
+		w->n = a->n_entries;
+		qsort(w->entries, w->n, sizeof(*w->entries), cmp_u64);
+		a->rule = a->host = a->summary = NULL;
+		a->entries = NULL;
+	}
+	alert_list_release(&l);
+	return 0;
+}
