@@ -4,6 +4,7 @@
  * ledger's group-commit writer, its checkpointer, the log follower, the door's checkpointer),
  * and the same VFS under a second name whose checkpoints also gather the database file's pages
  * (STORE_GATHER_CKPT: the ledger writer's checkpointer; see "Database-file writes" below).
+ * The database file's side of that (gathering, writeback, the stop) is in sqlite-batch-db.c.
  *
  * SQLite writes the write-ahead log one frame at a time: two writes (a 24-byte header, then the
  * page) for each 4 KiB page, and a checkpoint reads each frame and writes each page with one
@@ -98,63 +99,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite-batch-internal.h"
 #include "store/store-internal.h"
 
 #define BATCH_VFS_NAME  "mamori-batch"
 #define GATHER_VFS_NAME "mamori-batch-ckpt"
-/*
- * WAL bytes gathered before they are written, and read at once inside a checkpoint. The
- * default VFS moves at most 128 KiB - 1 bytes a call (os_unix.c, seekAndWriteFd and
- * seekAndRead mask the count with 0x1ffff): a larger write would fail as a full disk.
- */
-#define BATCH_WRITE   (96 * 1024)
-#define BATCH_READ    (96 * 1024)
-#define WAL_FRAME_HDR 24 /* a WAL frame's header (SQLite's file format) */
-/* SQLite's WAL-index locks (wal.c): the one writer's and the checkpointer's. */
-#define WAL_WRITE_LOCK 0
-#define WAL_CKPT_LOCK  1
-
-enum bkind { B_OTHER, B_MAIN, B_WAL };
-
-struct bfile {
-	sqlite3_file base; /* pMethods: one of batch_io */
-	enum bkind kind;
-	/* MAIN: its connection's WAL file (NULL: none open); WAL: its database file */
-	struct bfile *link;
-	/*
-	 * WAL: frames, MAIN: a checkpoint's pages, waiting in wbuf (NULL: nothing is gathered),
-	 * for [woff, woff + wlen)
-	 */
-	char *wbuf;
-	size_t wlen;
-	sqlite3_int64 woff;
-	/* MAIN: its checkpoints gather page writes (mamori-batch-ckpt), and one is under way */
-	bool gather, gathering;
-	int page;         /* MAIN: the size of the pages gathered in wbuf */
-	const char *name; /* MAIN: its path (SQLite keeps it until xClose), for the stop message */
-	bool commit_next; /* the last write was a commit frame's header: its page ends the commit */
-	/*
-	 * WAL: the first failed write's error (SQLITE_OK: none), standing for bytes from err_off;
-	 * MAIN: a failed writeback's, standing for every write, truncate and sync of the file
-	 */
-	int err;
-	sqlite3_int64 err_off;
-	/*
-	 * MAIN, gathering: the file's pinned descriptor for sync_file_range (-1: none), and the
-	 * bytes [wb_off, wb_end) its checkpoints wrote last, whose writeback was started
-	 * (wb_started) or not yet (a checkpoint's last run), not yet waited for or synced
-	 */
-	int wb_fd;
-	sqlite3_int64 wb_off, wb_end;
-	bool wb_started;
-	/* WAL: inside a checkpoint (read_ahead), the bytes [roff, roff + rlen), read ahead */
-	bool read_ahead;
-	char *rbuf;
-	size_t rlen;
-	sqlite3_int64 roff;
-	sqlite3_int64 last_end; /* where the previous read ended (a sequential reader) */
-	sqlite3_file *real;     /* the default VFS's file, right after this struct */
-};
 
 static sqlite3_vfs *real_vfs;
 /* the same methods; a database file opened through the second gathers its checkpoints' pages */
@@ -171,7 +120,7 @@ static bool is_batch_file(const sqlite3_file *file)
 }
 
 /* f's write failed with rc: the error stands for the bytes from off on. Returns it. */
-static int fail(struct bfile *f, int rc, sqlite3_int64 off)
+int bfile_fail(struct bfile *f, int rc, sqlite3_int64 off)
 {
 	if (f->err == SQLITE_OK) {
 		f->err = rc;
@@ -191,7 +140,7 @@ static int flush(struct bfile *f)
 		return SQLITE_OK;
 	rc = f->real->pMethods->xWrite(f->real, f->wbuf, (int)f->wlen, f->woff);
 	f->wlen = 0;
-	return rc == SQLITE_OK ? SQLITE_OK : fail(f, rc, f->woff);
+	return rc == SQLITE_OK ? SQLITE_OK : bfile_fail(f, rc, f->woff);
 }
 
 /* Before a call on f other than a following write: its run written, and no error standing. */
@@ -224,151 +173,6 @@ static void end_checkpoint(struct bfile *w)
 	/* (pages of the database: personal data, not kept between checkpoints) */
 	if (w->rbuf)
 		explicit_bzero(w->rbuf, BATCH_READ);
-}
-
-/*
- * A checkpoint's gathered pages could not be written, not even one page at a time, and SQLite
- * would take them as written: past CKPT_DONE it may record the frames as copied, and every
- * reader would then read those pages from the database file. Nothing acknowledged is lost (it
- * is durable in the WAL, which the next start copies again), so the process stops here,
- * before SQLite goes on.
- */
-__attribute__((noreturn)) static void db_stop(struct bfile *f, int rc, sqlite3_int64 off)
-{
-	int e = 0;
-
-	(void)f->real->pMethods->xFileControl(f->real, SQLITE_FCNTL_LAST_ERRNO, &e);
-	fprintf(stderr,
-	        "mamori: stopping: a checkpoint could not write the database file %s at byte %lld "
-	        "(%s%s%s), also page by page; nothing acknowledged is lost (it is in the "
-	        "write-ahead log, which the next start copies again): free disk space or replace "
-	        "the disk, then start Mamori again\n",
-	        f->name ? f->name : "?", (long long)off, sqlite3_errstr(rc), e ? ": " : "",
-	        e ? strerror(e) : "");
-	(void)fflush(stderr);
-	abort();
-}
-
-/*
- * Writes out a database file's gathered pages; SQLITE_OK or the error (the run is dropped: it
- * belongs to a checkpoint that then fails, and is copied again by the next).
- */
-static int db_flush(struct bfile *f)
-{
-	int rc;
-
-	if (!f->wlen)
-		return SQLITE_OK;
-	rc = f->real->pMethods->xWrite(f->real, f->wbuf, (int)f->wlen, f->woff);
-	f->wlen = 0;
-	return rc;
-}
-
-/* sync_file_range of [off, end) on f's pinned descriptor: 0 or its errno. */
-static int range_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, unsigned flags)
-{
-	while (sync_file_range(f->wb_fd, off, end - off, flags) < 0)
-		if (errno != EINTR)
-			return errno;
-	return 0;
-}
-
-/*
- * A checkpoint's run was just written at [off, end), where an error still fails the checkpoint
- * (the write that follows the run): its writeback is started, and the bytes written before it
- * are waited for, so that at most two of this checkpointer's runs are under way at a time. An
- * error is that write's, and stands (see the head comment, "Writeback").
- */
-static int db_writeback(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
-{
-	int e;
-
-	if (f->wb_fd < 0)
-		return SQLITE_OK;
-	e = range_sync(f, off, end, SYNC_FILE_RANGE_WRITE);
-	if (!e && f->wb_end > f->wb_off)
-		e = range_sync(f, f->wb_off, f->wb_end,
-		               SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-		                   SYNC_FILE_RANGE_WAIT_AFTER);
-	if (e == ENOSYS) {
-		/* (no such call here: nothing was started, the syncs write it all as before) */
-		f->wb_fd = -1;
-		return SQLITE_OK;
-	}
-	if (e)
-		return fail(f, SQLITE_IOERR_WRITE, off);
-	f->wb_off = off;
-	f->wb_end = end;
-	f->wb_started = true;
-	return SQLITE_OK;
-}
-
-/* Bytes [off, end) written where no error can fail the checkpoint: written back later. */
-static void db_written(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
-{
-	if (f->wb_fd < 0)
-		return;
-	if (f->wb_end > f->wb_off && !f->wb_started) {
-		off = off < f->wb_off ? off : f->wb_off;
-		end = end > f->wb_end ? end : f->wb_end;
-	}
-	f->wb_off = off;
-	f->wb_end = end;
-	f->wb_started = false;
-}
-
-/*
- * Before a call on a database file whose error cannot fail the checkpoint (CKPT_DONE, a read,
- * its size, a lock, close): its gathered pages written, again page by page if that fails, or
- * the process stops (db_stop).
- */
-static void db_settle(struct bfile *f)
-{
-	size_t len = f->wlen;
-	int rc;
-
-	if (f->kind != B_MAIN || !len)
-		return;
-	if (db_flush(f) != SQLITE_OK) {
-		for (size_t at = 0; at < len; at += (size_t)f->page) {
-			rc = f->real->pMethods->xWrite(f->real, f->wbuf + at, f->page,
-			                               f->woff + (sqlite3_int64)at);
-			if (rc != SQLITE_OK)
-				db_stop(f, rc, f->woff + (sqlite3_int64)at);
-		}
-	}
-	db_written(f, f->woff, f->woff + (sqlite3_int64)len);
-}
-
-/*
- * A write to a database file. Inside a gathering checkpoint a whole page that follows the run
- * joins it; any other write is preceded by the run, whose error is this write's.
- */
-static int db_write(struct bfile *f, const void *buf, int amt, sqlite3_int64 off)
-{
-	bool page = f->gathering && amt > 0 && amt <= BATCH_WRITE && off % amt == 0 &&
-	            (!f->wlen || amt == f->page);
-	sqlite3_int64 run_end = f->woff + (sqlite3_int64)f->wlen;
-	int rc;
-
-	if (f->err != SQLITE_OK)
-		return f->err;
-	if (f->wlen && (!page || off != run_end || f->wlen + (size_t)amt > BATCH_WRITE)) {
-		rc = db_flush(f);
-		if (rc == SQLITE_OK)
-			rc = db_writeback(f, f->woff, run_end);
-		if (rc != SQLITE_OK)
-			return rc;
-	}
-	if (!page || (!f->wbuf && !(f->wbuf = malloc(BATCH_WRITE))))
-		return f->real->pMethods->xWrite(f->real, buf, amt, off);
-	if (!f->wlen) {
-		f->woff = off;
-		f->page = amt;
-	}
-	memcpy(f->wbuf + f->wlen, buf, (size_t)amt);
-	f->wlen += (size_t)amt;
-	return SQLITE_OK;
 }
 
 static int b_close(sqlite3_file *file)
@@ -480,7 +284,7 @@ static int b_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 o
 	/* Written at once: a write that neither extends a run nor starts one. */
 	if (!f->wbuf || amt <= 0 || (!f->wlen && (amt <= WAL_FRAME_HDR || amt > BATCH_WRITE))) {
 		rc = f->real->pMethods->xWrite(f->real, buf, amt, off);
-		return rc == SQLITE_OK ? SQLITE_OK : fail(f, rc, off);
+		return rc == SQLITE_OK ? SQLITE_OK : bfile_fail(f, rc, off);
 	}
 	if (!f->wlen)
 		f->woff = off;
@@ -492,23 +296,6 @@ static int b_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 o
 		return flush(f);
 	}
 	return SQLITE_OK;
-}
-
-/*
- * Before a truncate or sync of a database file: its run written (the sync that follows writes
- * it back), and no failed writeback standing.
- */
-static int main_settle(struct bfile *f)
-{
-	sqlite3_int64 off = f->woff, end = f->woff + (sqlite3_int64)f->wlen;
-	int rc;
-
-	if (f->err != SQLITE_OK)
-		return f->err;
-	rc = db_flush(f);
-	if (rc == SQLITE_OK && end > off)
-		db_written(f, off, end);
-	return rc;
 }
 
 static int b_truncate(sqlite3_file *file, sqlite3_int64 size)

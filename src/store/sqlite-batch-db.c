@@ -1,0 +1,175 @@
+/*
+ * sqlite-batch-db: a database file's side of the batch VFS (sqlite-batch.c, whose head comment
+ * says why, under "Database-file writes" and "Writeback"): a checkpoint's page writes gathered
+ * into runs, each run written back as the next begins, and the process stopped where SQLite
+ * could not take a write's error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite-batch-internal.h"
+#include "store/store-internal.h"
+
+/*
+ * A checkpoint's gathered pages could not be written, not even one page at a time, and SQLite
+ * would take them as written: past CKPT_DONE it may record the frames as copied, and every
+ * reader would then read those pages from the database file. Nothing acknowledged is lost (it
+ * is durable in the WAL, which the next start copies again), so the process stops here,
+ * before SQLite goes on.
+ */
+__attribute__((noreturn)) static void db_stop(struct bfile *f, int rc, sqlite3_int64 off)
+{
+	int e = 0;
+
+	(void)f->real->pMethods->xFileControl(f->real, SQLITE_FCNTL_LAST_ERRNO, &e);
+	fprintf(stderr,
+	        "mamori: stopping: a checkpoint could not write the database file %s at byte %lld "
+	        "(%s%s%s), also page by page; nothing acknowledged is lost (it is in the "
+	        "write-ahead log, which the next start copies again): free disk space or replace "
+	        "the disk, then start Mamori again\n",
+	        f->name ? f->name : "?", (long long)off, sqlite3_errstr(rc), e ? ": " : "",
+	        e ? strerror(e) : "");
+	(void)fflush(stderr);
+	abort();
+}
+
+/*
+ * Writes out a database file's gathered pages; SQLITE_OK or the error (the run is dropped: it
+ * belongs to a checkpoint that then fails, and is copied again by the next).
+ */
+static int db_flush(struct bfile *f)
+{
+	int rc;
+
+	if (!f->wlen)
+		return SQLITE_OK;
+	rc = f->real->pMethods->xWrite(f->real, f->wbuf, (int)f->wlen, f->woff);
+	f->wlen = 0;
+	return rc;
+}
+
+/* sync_file_range of [off, end) on f's pinned descriptor: 0 or its errno. */
+static int range_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, unsigned flags)
+{
+	while (sync_file_range(f->wb_fd, off, end - off, flags) < 0)
+		if (errno != EINTR)
+			return errno;
+	return 0;
+}
+
+/*
+ * A checkpoint's run was just written at [off, end), where an error still fails the checkpoint
+ * (the write that follows the run): its writeback is started, and the bytes written before it
+ * are waited for, so that at most two of this checkpointer's runs are under way at a time. An
+ * error is that write's, and stands (see the head comment, "Writeback").
+ */
+static int db_writeback(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
+{
+	int e;
+
+	if (f->wb_fd < 0)
+		return SQLITE_OK;
+	e = range_sync(f, off, end, SYNC_FILE_RANGE_WRITE);
+	if (!e && f->wb_end > f->wb_off)
+		e = range_sync(f, f->wb_off, f->wb_end,
+		               SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+		                   SYNC_FILE_RANGE_WAIT_AFTER);
+	if (e == ENOSYS) {
+		/* (no such call here: nothing was started, the syncs write it all as before) */
+		f->wb_fd = -1;
+		return SQLITE_OK;
+	}
+	if (e)
+		return bfile_fail(f, SQLITE_IOERR_WRITE, off);
+	f->wb_off = off;
+	f->wb_end = end;
+	f->wb_started = true;
+	return SQLITE_OK;
+}
+
+/* Bytes [off, end) written where no error can fail the checkpoint: written back later. */
+static void db_written(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
+{
+	if (f->wb_fd < 0)
+		return;
+	if (f->wb_end > f->wb_off && !f->wb_started) {
+		off = off < f->wb_off ? off : f->wb_off;
+		end = end > f->wb_end ? end : f->wb_end;
+	}
+	f->wb_off = off;
+	f->wb_end = end;
+	f->wb_started = false;
+}
+
+/*
+ * Before a call on a database file whose error cannot fail the checkpoint (CKPT_DONE, a read,
+ * its size, a lock, close): its gathered pages written, again page by page if that fails, or
+ * the process stops (db_stop).
+ */
+void db_settle(struct bfile *f)
+{
+	size_t len = f->wlen;
+	int rc;
+
+	if (f->kind != B_MAIN || !len)
+		return;
+	if (db_flush(f) != SQLITE_OK) {
+		for (size_t at = 0; at < len; at += (size_t)f->page) {
+			rc = f->real->pMethods->xWrite(f->real, f->wbuf + at, f->page,
+			                               f->woff + (sqlite3_int64)at);
+			if (rc != SQLITE_OK)
+				db_stop(f, rc, f->woff + (sqlite3_int64)at);
+		}
+	}
+	db_written(f, f->woff, f->woff + (sqlite3_int64)len);
+}
+
+/*
+ * A write to a database file. Inside a gathering checkpoint a whole page that follows the run
+ * joins it; any other write is preceded by the run, whose error is this write's.
+ */
+int db_write(struct bfile *f, const void *buf, int amt, sqlite3_int64 off)
+{
+	bool page = f->gathering && amt > 0 && amt <= BATCH_WRITE && off % amt == 0 &&
+	            (!f->wlen || amt == f->page);
+	sqlite3_int64 run_end = f->woff + (sqlite3_int64)f->wlen;
+	int rc;
+
+	if (f->err != SQLITE_OK)
+		return f->err;
+	if (f->wlen && (!page || off != run_end || f->wlen + (size_t)amt > BATCH_WRITE)) {
+		rc = db_flush(f);
+		if (rc == SQLITE_OK)
+			rc = db_writeback(f, f->woff, run_end);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	if (!page || (!f->wbuf && !(f->wbuf = malloc(BATCH_WRITE))))
+		return f->real->pMethods->xWrite(f->real, buf, amt, off);
+	if (!f->wlen) {
+		f->woff = off;
+		f->page = amt;
+	}
+	memcpy(f->wbuf + f->wlen, buf, (size_t)amt);
+	f->wlen += (size_t)amt;
+	return SQLITE_OK;
+}
+/*
+ * Before a truncate or sync of a database file: its run written (the sync that follows writes
+ * it back), and no failed writeback standing.
+ */
+int main_settle(struct bfile *f)
+{
+	sqlite3_int64 off = f->woff, end = f->woff + (sqlite3_int64)f->wlen;
+	int rc;
+
+	if (f->err != SQLITE_OK)
+		return f->err;
+	rc = db_flush(f);
+	if (rc == SQLITE_OK && end > off)
+		db_written(f, off, end);
+	return rc;
+}
