@@ -3,11 +3,16 @@
  *
  *   null-sink PORT   listens on 127.0.0.1:PORT (0: any free port), prints the port on a line
  *                    of its own once it listens, and drains each connection in a thread of its
- *                    own until it closes; runs until killed
+ *                    own until it closes; runs until killed. Each time the last open connection
+ *                    closes it prints a line for the connections since the last such line: the
+ *                    wall-clock time its last byte arrived (seconds since the epoch, as
+ *                    `date +%s.%N`) and how many bytes arrived.
  *
  * It is in C so that the ceiling measures the sender: a sink that spends more CPU per byte than
  * a receiver, or serialises its connections (a Python thread per connection shares one
- * interpreter lock), would put its own limit in the row.
+ * interpreter lock), would put its own limit in the row. The time of the last byte is what the
+ * row divides by: loggen's own figure is rounded up to a tick of its main thread (every 0.5 s,
+ * docs/logs.md), and the receivers' rows are timed by what arrived, not by loggen.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,21 +21,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 enum { SINK_BUFFER = 1 << 20 };
 
+/* The connections since the last report (under mu). */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned open_conns;
+static unsigned long long bytes;
+static struct timespec last_byte;
+
 static void *drain(void *arg)
 {
 	int fd = (int)(long)arg;
 	char *buf = malloc(SINK_BUFFER);
+	unsigned long long got = 0;
+	struct timespec last = { 0, 0 };
+	ssize_t n;
 
 	if (buf)
-		while (recv(fd, buf, SINK_BUFFER, 0) > 0)
-			;
+		while ((n = recv(fd, buf, SINK_BUFFER, 0)) > 0) {
+			got += (unsigned long long)n;
+			clock_gettime(CLOCK_REALTIME, &last);
+		}
 	free(buf);
 	close(fd);
+	pthread_mutex_lock(&mu);
+	bytes += got;
+	if (last.tv_sec > last_byte.tv_sec ||
+	    (last.tv_sec == last_byte.tv_sec && last.tv_nsec > last_byte.tv_nsec))
+		last_byte = last;
+	if (--open_conns == 0) {
+		printf("%lld.%09ld %llu\n", (long long)last_byte.tv_sec, last_byte.tv_nsec, bytes);
+		fflush(stdout);
+		bytes = 0;
+		last_byte.tv_sec = last_byte.tv_nsec = 0;
+	}
+	pthread_mutex_unlock(&mu);
 	return NULL;
 }
 
@@ -69,7 +98,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "null-sink: accept: %s\n", strerror(errno));
 			return 1;
 		}
+		pthread_mutex_lock(&mu);
+		open_conns++;
+		pthread_mutex_unlock(&mu);
 		if (pthread_create(&t, NULL, drain, (void *)(long)c) != 0) {
+			pthread_mutex_lock(&mu);
+			open_conns--;
+			pthread_mutex_unlock(&mu);
 			close(c);
 			continue;
 		}

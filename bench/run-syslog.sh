@@ -6,6 +6,11 @@
 # host and hour over many stored messages, an 8-failure sshd burst's alert latency under
 # background load, and the server's memory.
 # Mamori's figures count a message only once it is durable in the ledger (Merkle-logged).
+# Each stream row is timed from just before loggen starts until the receiver has taken the
+# whole stream, seen by bench/arrival-probe watching during the run (every 5 ms, the same for
+# Mamori's ledger head and rsyslog's file), not from loggen's exit: loggen returns only at a
+# 0.5-s tick of its main thread, which rounded a receiver that had finished before it up to
+# that tick (docs/logs.md, "Benchmarks").
 # Sizes: BENCH_SYSLOG_N (messages per TCP/TLS run, default 2000000), BENCH_SYSLOG_UDP_N
 # (default 1000000), BENCH_LOGS_N (stored messages for search, default 10000000).
 set -eu
@@ -62,42 +67,47 @@ sleep 1
 rss_idle=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status")
 
 head_size() { sqlite3 -readonly "$D/mamori.db" "select size from ledger_head" 2>/dev/null || echo 0; }
-# wait_for TARGET: until the ledger holds TARGET entries (or 10 s without growth); prints the
-# time of the last growth.
-wait_for() {
-	_last=$(head_size) _t=$(now) _still=0
-	while [ "$_last" -lt "$1" ] && [ "$_still" -lt 200 ]; do
-		sleep 0.05
-		_s=$(head_size)
-		if [ "$_s" -gt "$_last" ]; then _last=$_s _t=$(now) _still=0; else _still=$((_still + 1)); fi
-	done
-	echo "$_t $_last"
-}
-# mamori_stream PORT CONNS COUNT [LOGGEN ARGS]: msg/s until every message is durable.
-mamori_stream() {
-	_port=$1 _conns=$2 _n=$3
-	shift 3
-	_base=$(head_size)
+
+# stream LABEL WATCH COUNT PORT CONNS [LOGGEN ARGS]: COUNT messages sent by loggen over CONNS
+# connections (COUNT / CONNS each) while bench/arrival-probe watches WATCH ("ledger DB" or
+# "lines FILE", with its options before them); prints "msg/s arrived": the messages the probe
+# saw arrive, divided by the time from just before loggen started to the moment it saw them
+# all (or the last of them, if some never came: 10 s without growth, -s). On stderr, for whoever
+# compares: that time, loggen's exit (which timed the rows before the probe) and the probe's CPU.
+stream() {
+	_label=$1 _watch=$2 _n=$3 _port=$4 _conns=$5
+	shift 5
+	_per=$((_n / _conns))
+	# shellcheck disable=SC2086 # _watch is the probe's words
+	"$B/bench/arrival-probe" $_watch "$((_per * _conns))" >"$tmp/probe.out" 2>"$tmp/probe.err" &
+	_probe=$!
+	for _i in $(seq 1 1000); do grep -q '^ready$' "$tmp/probe.out" && break; sleep 0.01; done
 	_t0=$(now)
-	"$LOGGEN" "$@" -P -s 256 -r 100000000 -I 600 -n "$((_n / _conns))" \
-		--active-connections="$_conns" 127.0.0.1 "$_port" >/dev/null 2>&1 || true
-	set -- $(wait_for "$((_base + _n / _conns * _conns))")
-	echo "$_n $_t0 $1 $(($2 - _base))" | awk '{printf "%.0f", $4 / ($3 - $2)}'
+	"$LOGGEN" "$@" -P -s 256 -I 600 -n "$_per" --active-connections="$_conns" 127.0.0.1 \
+		"$_port" >/dev/null 2>&1 || true
+	_tx=$(now)
+	wait "$_probe" || true
+	set -- $(tail -1 "$tmp/probe.out")
+	[ $# -eq 3 ] || set -- "$_tx" 0 0
+	echo "$_t0 $1 $_tx $2 $3" | awk -v label="$_label" '{
+		printf "bench: run-syslog: %s: %d arrived in %.3f s (loggen exited at %.3f s); probe CPU %.3f s\n",
+			label, $4, $2 - $1, $3 - $1, $5 > "/dev/stderr"
+		printf "%.0f %d", $4 / ($2 - $1), $4 }'
 }
 
-m_tcp1=$(mamori_stream "$TCP" 1 "$N" -S)
-m_tcp2=$(mamori_stream "$TCP" 2 "$N" -S)
-m_tls=$(mamori_stream "$TLS" 1 "$((N / 4))" -U)
+set -- $(stream "Mamori TCP 1" "ledger $D/mamori.db" "$N" "$TCP" 1 -S -r 100000000)
+m_tcp1=$1
+set -- $(stream "Mamori TCP 2" "ledger $D/mamori.db" "$N" "$TCP" 2 -S -r 100000000)
+m_tcp2=$1
+set -- $(stream "Mamori TLS" "ledger $D/mamori.db" "$((N / 4))" "$TLS" 1 -U -r 100000000)
+m_tls=$1
 rss_peak=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status")
 
-# UDP at 100k msg/s offered: the rate that arrived and what was lost.
-base=$(head_size)
-t0=$(now)
-"$LOGGEN" -D -P -s 256 -r 100000 -I 600 -n "$NU" 127.0.0.1 "$UDP" >/dev/null 2>&1 || true
-set -- $(wait_for "$((base + NU))")
-got=$(($2 - base))
-m_udp=$(echo "$t0 $1 $got" | awk '{printf "%.0f", $3 / ($2 - $1)}')
-m_udp_loss=$(echo "$got $NU" | awk '{printf "%.2f", 100 * (1 - $1 / $2)}')
+# UDP at 100k msg/s offered: the rate that arrived and what was lost (what never arrived: the
+# probe stops 3 s after the last growth).
+set -- $(stream "Mamori UDP" "-s 3 ledger $D/mamori.db" "$NU" "$UDP" 1 -D -r 100000)
+m_udp=$1
+m_udp_loss=$(echo "$2 $NU" | awk '{printf "%.2f", 100 * (1 - $1 / $2)}')
 
 # An 8-failure sshd burst while ~200k msg/s of background flows: time from its last message
 # sent until its alert is a record (through the door). Sent, timed and polled in one Python
@@ -139,20 +149,42 @@ SERVER=
 # sink used before took 1.09-1.40 us of CPU per message against 0.96-1.20, and in 9 alternating
 # runs of 2,000,000 messages over 2 connections (load 8-12) loggen was faster into this one
 # in 7.
-"$B/bench/null-sink" 0 >"$tmp/sink.port" 2>"$tmp/sink.err" &
+# The rate is timed as the receivers' rows are: from just before loggen starts to the last byte
+# the sink received (it prints that time and the bytes each time its last connection closes);
+# loggen's own "average rate" is timed to its 0.5-s tick (it is on stderr, for comparison).
+"$B/bench/null-sink" 0 >"$tmp/sink.out" 2>"$tmp/sink.err" &
 NS_PID=$!
 for _i in $(seq 1 100); do # until it listens (it prints its port then)
-	[ -s "$tmp/sink.port" ] && break
+	[ -s "$tmp/sink.out" ] && break
 	sleep 0.1
 done
-np=$(cat "$tmp/sink.port")
-ceil=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$N" 127.0.0.1 "$np" 2>&1 |
-	sed -n 's/.*rate = \([0-9.]*\) msg\/sec.*/\1/p' | tail -1)
+np=$(head -1 "$tmp/sink.out")
+# sink_rate CONNS: msg/s of N messages over CONNS connections into the sink ("?" if not all
+# of their bytes arrived: each message is at least 256).
+sink_rate() {
+	_n=$((N / $1 * $1))
+	_k=$(wc -l <"$tmp/sink.out")
+	_t0=$(now)
+	_lg=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$((N / $1))" --active-connections="$1" \
+		127.0.0.1 "$np" 2>&1 | sed -n 's/.*average rate = \([0-9.]*\) msg\/sec.*/\1/p')
+	# (until every connection has closed and been reported)
+	for _i in $(seq 1 100); do
+		tail -n +"$((_k + 1))" "$tmp/sink.out" |
+			awk -v b="$((_n * 256))" '{ s += $2 } END { exit s < b }' && break
+		sleep 0.1
+	done
+	tail -n +"$((_k + 1))" "$tmp/sink.out" | awk -v t0="$_t0" -v n="$_n" -v lg="$_lg" -v c="$1" '
+		{ if ($1 > t) t = $1; s += $2 }
+		END {
+			printf "bench: run-syslog: null sink, %d connection(s): %d bytes in %.3f s; loggen says %s msg/s\n",
+				c, s, t - t0, lg > "/dev/stderr"
+			if (s >= n * 256 && t > t0) printf "%.0f", n / (t - t0); else printf "?"
+		}'
+}
+ceil=$(sink_rate 1)
 # and with 2 connections, as the 2-connection rows send: the 2-connection target (300k) is a
 # fixed figure, so this says what the sender could do on the same machine in the same run.
-# (-n counts per connection; the last line, "average rate", is both together.)
-ceil2=$("$LOGGEN" -S -P -s 256 -r 100000000 -I 600 -n "$((N / 2))" --active-connections=2 \
-	127.0.0.1 "$np" 2>&1 | sed -n 's/.*rate = \([0-9.]*\) msg\/sec.*/\1/p' | tail -1)
+ceil2=$(sink_rate 2)
 kill "$NS_PID" 2>/dev/null && wait "$NS_PID" 2>/dev/null || true
 NS_PID=
 
@@ -166,36 +198,21 @@ if [ -n "$peer" ] && command -v rsyslogd >/dev/null 2>&1; then
 		-e "s|10515|$pu|" -e "s|10516|$pl|" \
 		-e "s|^module(load=\"imtcp\")|module(load=\"imtcp\" StreamDriver.Name=\"gtls\" StreamDriver.Mode=\"1\" StreamDriver.AuthMode=\"anon\")|" \
 		-e "s|^global(\(.*\))|global(\1 DefaultNetstreamDriverCertFile=\"$tmp/cert.pem\" DefaultNetstreamDriverKeyFile=\"$tmp/key.pem\" DefaultNetstreamDriverCAFile=\"$tmp/cert.pem\")|" \
+		-e 's|flushOnTXEnd="off"|flushOnTXEnd="on"|' \
 		"$peer/rsyslog-bench.conf" >"$tmp/rs.conf"
 	rsyslogd -n -f "$tmp/rs.conf" -i "$tmp/rs/pid" >"$tmp/rs.err" 2>&1 &
 	RS=$!
 	for _i in $(seq 1 50); do [ -s "$tmp/rs/pid" ] && break; sleep 0.1; done
 	sleep 0.5
-	lines() { cat "$tmp/rs/out.log" 2>/dev/null | wc -l; }
-	# rs_stream PORT CONNS COUNT [LOGGEN ARGS]: msg/s until every line is written.
-	rs_stream() {
-		_port=$1 _conns=$2 _n=$3
-		shift 3
-		_base=$(lines) _t0=$(now)
-		"$LOGGEN" "$@" -P -s 256 -r 100000000 -I 600 -n "$((_n / _conns))" \
-			--active-connections="$_conns" 127.0.0.1 "$_port" >/dev/null 2>&1 || true
-		_last=$(lines) _t=$(now) _still=0
-		while [ "$_last" -lt "$((_base + _n / _conns * _conns))" ] && [ "$_still" -lt 200 ]; do
-			sleep 0.05
-			_c=$(lines)
-			if [ "$_c" -gt "$_last" ]; then _last=$_c _t=$(now) _still=0; else _still=$((_still + 1)); fi
-		done
-		echo "$_t0 $_t $((_last - _base))" | awk '{printf "%.0f", $3 / ($2 - $1)}'
-	}
-	r_tcp1=$(rs_stream "$pt" 1 "$N" -S)
-	r_tcp2=$(rs_stream "$pt" 2 "$N" -S)
-	r_tls=$(rs_stream "$pl" 1 "$((N / 4))" -U)
-	base=$(lines) t0=$(now)
-	"$LOGGEN" -D -P -s 256 -r 100000 -I 600 -n "$NU" 127.0.0.1 "$pu" >/dev/null 2>&1 || true
-	sleep 2
-	got=$(($(lines) - base))
-	r_udp=$(echo "$t0 $(now) $got" | awk '{printf "%.0f", $3 / ($2 - $1 - 2)}')
-	r_udp_loss=$(echo "$got $NU" | awk '{printf "%.2f", 100 * (1 - $1 / $2)}')
+	set -- $(stream "rsyslog TCP 1" "lines $tmp/rs/out.log" "$N" "$pt" 1 -S -r 100000000)
+	r_tcp1=$1
+	set -- $(stream "rsyslog TCP 2" "lines $tmp/rs/out.log" "$N" "$pt" 2 -S -r 100000000)
+	r_tcp2=$1
+	set -- $(stream "rsyslog TLS" "lines $tmp/rs/out.log" "$((N / 4))" "$pl" 1 -U -r 100000000)
+	r_tls=$1
+	set -- $(stream "rsyslog UDP" "-s 3 lines $tmp/rs/out.log" "$NU" "$pu" 1 -D -r 100000)
+	r_udp=$1
+	r_udp_loss=$(echo "$2 $NU" | awk '{printf "%.2f", 100 * (1 - $1 / $2)}')
 	kill "$RS" 2>/dev/null && wait "$RS" 2>/dev/null
 	RS=
 fi
