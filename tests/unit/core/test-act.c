@@ -5,6 +5,8 @@
 #include "fixture.h"
 #include "base/cleanup.h"
 
+#include "door-threads.h"
+
 #include "base/timeutil.h"
 #include "core/act-internal.h"
 #include "core/inbox.h"
@@ -801,50 +803,15 @@ static void test_parallel_approvals(void **state)
 	assert_one_entry_per_act(f);
 }
 
-struct adder {
-	struct door *d;
-	int n, done;
-};
-
-static void *race_add(void *arg)
-{
-	struct adder *a = arg;
-	struct act_attr fields[] = { { "title", "並行登録" }, { "access_controlled", "true" } };
-
-	for (int i = 0; i < a->n; i++) {
-		struct act_input in = { .kind = ACT_RECORD,
-			                .actor = "sato",
-			                .register_id = "asset" };
-		struct act_result res = ACT_RESULT_INIT;
-		struct strbuf err = STRBUF_INIT;
-		in.fields = fields;
-		in.n_fields = 2;
-		in.level = "2";
-		in.section = "zeimu";
-		in.ctx.via = "test";
-		if (act_run(a->d, &in, &res, &err) == 0 && res.outcome == ACT_DONE)
-			a->done++;
-		act_result_release(&res);
-		strbuf_release(&err);
-	}
-	return NULL;
-}
-
 static void test_parallel_acts_group_commit(void **state)
 {
 	struct fixture *f = *state;
-	struct adder a[4];
+	struct thread_act a[4];
 	pthread_t th[4];
 
 	org(f);
-	for (int i = 0; i < 4; i++) {
-		a[i] = (struct adder){ .d = f->d, .n = 50 };
-		assert_int_equal(pthread_create(&th[i], NULL, race_add, &a[i]), 0);
-	}
-	for (int i = 0; i < 4; i++) {
-		pthread_join(th[i], NULL);
-		assert_int_equal(a[i].done, 50);
-	}
+	thread_acts_start(a, th, 4, f->d, "並行登録", 50);
+	thread_acts_join_done(a, th, 4, time_mono_ns() + DOOR_WAIT_NS);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records"), 200);
 	assert_one_entry_per_act(f);
 }

@@ -9,6 +9,8 @@
 
 #include "fixture.h"
 
+#include "door-threads.h"
+
 #include "core/act-internal.h"
 
 /* Readers on two connections of their own, one always inside a read transaction. */
@@ -103,7 +105,7 @@ static void test_log_kept_small(void **state)
 	}
 	atomic_store(&rd.stop, true);
 	pthread_join(t, NULL);
-	print_message("max_pages %d restarts %d wal %lld rounds %ld\n", max_pages, restarts,
+	print_message("# max_pages %d restarts %d wal %lld rounds %ld\n", max_pages, restarts,
 	              (long long)file_size(wal), atomic_load(&rd.rounds));
 	assert_true(atomic_load(&rd.rounds) > 100);
 	/* the commits report the log's size: SQLite's own checkpoints are off */
@@ -119,68 +121,24 @@ static void test_log_kept_small(void **state)
 #define QUEUED 8
 
 struct race {
+	struct thread_act acts[QUEUED];
+	atomic_int done_at_lead; /* acts returned when the door_lead thread got the lead */
 	struct door *d;
-	atomic_int acts_done;    /* acts whose act_run returned */
-	atomic_int done_at_lead; /* acts_done when the door_lead thread got the lead */
-	int failed;
 };
-
-static void *act_main(void *arg)
-{
-	struct race *rc = arg;
-	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
-	struct act_input in = { .kind = ACT_RECORD, .actor = "sato", .register_id = "asset" };
-	struct act_result res = ACT_RESULT_INIT;
-	struct strbuf err = STRBUF_INIT;
-
-	in.fields = fields;
-	in.n_fields = 2;
-	in.level = "2";
-	in.section = "zeimu";
-	in.ctx.via = "test";
-	if (act_run(rc->d, &in, &res, &err) < 0 || res.outcome != ACT_DONE)
-		rc->failed++;
-	act_result_release(&res);
-	strbuf_release(&err);
-	atomic_fetch_add(&rc->acts_done, 1);
-	return NULL;
-}
 
 static void *lead_main(void *arg)
 {
 	struct race *rc = arg;
 
 	door_lead(rc->d);
-	atomic_store(&rc->done_at_lead, atomic_load(&rc->acts_done));
+	atomic_store(&rc->done_at_lead, thread_acts_finished(rc->acts, QUEUED));
 	door_unlead(rc->d);
 	return NULL;
 }
 
-/* Waits until check(d) holds with d->mu held (a few seconds at most). */
-static void wait_door(struct door *d, bool (*check)(struct door *))
+static bool lead_asked(const struct door *d, size_t n)
 {
-	struct timespec ts = { 0, 1000000L };
-
-	for (int i = 0; i < 5000; i++) {
-		bool ok;
-		pthread_mutex_lock(&d->mu);
-		ok = check(d);
-		pthread_mutex_unlock(&d->mu);
-		if (ok)
-			return;
-		nanosleep(&ts, NULL);
-	}
-	fail_msg("the door never reached the expected state");
-}
-
-static bool all_queued(struct door *d)
-{
-	return d->queued == QUEUED;
-}
-
-static bool lead_asked(struct door *d)
-{
-	return d->lead_asked == 1;
+	return d->lead_asked == n;
 }
 
 /*
@@ -200,17 +158,13 @@ static void test_lead_before_the_queue(void **state)
 	rc.d = f->d;
 	atomic_store(&rc.done_at_lead, -1);
 	door_lead(f->d);
-	for (int i = 0; i < QUEUED; i++)
-		assert_int_equal(pthread_create(&acts[i], NULL, act_main, &rc), 0);
-	wait_door(f->d, all_queued);
+	thread_acts_start(rc.acts, acts, QUEUED, f->d, "課税台帳", 0);
+	door_wait_queued(f->d, QUEUED);
 	assert_int_equal(pthread_create(&leader, NULL, lead_main, &rc), 0);
-	wait_door(f->d, lead_asked);
+	door_wait_for(f->d, lead_asked, 1, "threads asking for the lead");
 	door_unlead(f->d);
 	pthread_join(leader, NULL);
-	for (int i = 0; i < QUEUED; i++)
-		pthread_join(acts[i], NULL);
-	assert_int_equal(rc.failed, 0);
-	assert_int_equal(atomic_load(&rc.acts_done), QUEUED);
+	thread_acts_join_done(rc.acts, acts, QUEUED, time_mono_ns() + DOOR_WAIT_NS);
 	assert_int_equal(atomic_load(&rc.done_at_lead), 0);
 }
 

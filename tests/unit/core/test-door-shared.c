@@ -12,6 +12,8 @@
 
 #include "fixture.h"
 
+#include "door-threads.h"
+
 #include "base/timeutil.h"
 
 #include "core/act-internal.h"
@@ -146,39 +148,6 @@ static void test_store_asked_without_the_lead(void **state)
 	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
-struct queued_act {
-	int rounds; /* acts to run one after another (0: one) */
-	struct door *d;
-	int ret;
-	enum act_outcome outcome;
-	atomic_bool finished;
-};
-
-static void *queued_act_main(void *arg)
-{
-	struct queued_act *q = arg;
-	struct act_attr fields[] = { { "title", "待ち行列" }, { "access_controlled", "true" } };
-	struct act_input in = { .kind = ACT_RECORD, .actor = "sato", .register_id = "asset" };
-	struct act_result res = ACT_RESULT_INIT;
-	struct strbuf err = STRBUF_INIT;
-
-	in.fields = fields;
-	in.n_fields = 2;
-	in.level = "2";
-	in.section = "zeimu";
-	in.ctx.via = "test";
-	for (int i = 0; i < (q->rounds ? q->rounds : 1); i++) {
-		q->ret = act_run(q->d, &in, &res, &err);
-		q->outcome = res.outcome;
-		act_result_release(&res);
-		if (q->ret < 0 || q->outcome != ACT_DONE)
-			break;
-	}
-	strbuf_release(&err);
-	atomic_store(&q->finished, true);
-	return NULL;
-}
-
 #define QUEUED_ACTS 8
 
 /*
@@ -189,42 +158,19 @@ static void *queued_act_main(void *arg)
 static void test_queued_acts_run_when_the_lead_is_given_back(void **state)
 {
 	struct fixture *f = *state;
-	struct queued_act q[QUEUED_ACTS];
+	struct thread_act q[QUEUED_ACTS];
 	pthread_t t[QUEUED_ACTS];
-	struct timespec ts = { 0, 1000000L };
 	size_t queued = 0, last_batch = 0;
-	int64_t until;
 
 	reopen_shared(f);
 	door_lead(f->d);
-	for (int i = 0; i < QUEUED_ACTS; i++) {
-		q[i] = (struct queued_act){ .d = f->d, .ret = -1 };
-		assert_int_equal(pthread_create(&t[i], NULL, queued_act_main, &q[i]), 0);
-	}
-	/* every act queued behind the lead held here (bounded: 60 s) */
-	until = time_mono_ns() + 60 * 1000000000LL;
-	while (time_mono_ns() < until) {
-		pthread_mutex_lock(&f->d->mu);
-		queued = f->d->queued;
-		pthread_mutex_unlock(&f->d->mu);
-		if (queued == QUEUED_ACTS)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	assert_int_equal(queued, QUEUED_ACTS);
-	for (int i = 0; i < QUEUED_ACTS; i++)
-		assert_false(atomic_load(&q[i].finished));
+	thread_acts_start(q, t, QUEUED_ACTS, f->d, "待ち行列", 0);
+	/* every act queued behind the lead held here */
+	door_wait_queued(f->d, QUEUED_ACTS);
+	assert_int_equal(thread_acts_finished(q, QUEUED_ACTS), 0);
 	door_unlead(f->d);
-	/* no caller is left asleep (bounded: 60 s, then the test fails instead of hanging) */
-	until = time_mono_ns() + 60 * 1000000000LL;
-	for (int i = 0; i < QUEUED_ACTS; i++) {
-		while (!atomic_load(&q[i].finished) && time_mono_ns() < until)
-			nanosleep(&ts, NULL);
-		assert_true(atomic_load(&q[i].finished));
-		pthread_join(t[i], NULL);
-		assert_int_equal(q[i].ret, 0);
-		assert_int_equal(q[i].outcome, ACT_DONE);
-	}
+	/* no caller is left asleep */
+	thread_acts_join_done(q, t, QUEUED_ACTS, time_mono_ns() + DOOR_WAIT_NS);
 	pthread_mutex_lock(&f->d->mu);
 	last_batch = f->d->last_batch;
 	queued = f->d->queued;
@@ -234,21 +180,6 @@ static void test_queued_acts_run_when_the_lead_is_given_back(void **state)
 	door_lead(f->d); /* the shared door's connection is its leader's */
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records"), QUEUED_ACTS);
 	door_unlead(f->d);
-}
-
-/* Waits (at most until the bound, in monotonic ns) for every caller to return, then joins them. */
-static void join_callers(struct queued_act *q, pthread_t *t, int n, int64_t until)
-{
-	struct timespec ts = { 0, 1000000L };
-
-	for (int i = 0; i < n; i++) {
-		while (!atomic_load(&q[i].finished) && time_mono_ns() < until)
-			nanosleep(&ts, NULL);
-		assert_true(atomic_load(&q[i].finished));
-		pthread_join(t[i], NULL);
-		assert_int_equal(q[i].ret, 0);
-		assert_int_equal(q[i].outcome, ACT_DONE);
-	}
 }
 
 #define BUSY_CALLERS 8
@@ -264,26 +195,21 @@ static void join_callers(struct queued_act *q, pthread_t *t, int n, int64_t unti
 static void test_callers_come_back_while_others_lead(void **state)
 {
 	struct fixture *f = *state;
-	struct queued_act q[BUSY_CALLERS];
+	struct thread_act q[BUSY_CALLERS];
 	pthread_t t[BUSY_CALLERS];
 	struct timespec ts = { 0, 200000L };
-	int64_t until = time_mono_ns() + 60 * 1000000000LL;
+	int64_t until = time_mono_ns() + DOOR_WAIT_NS;
 	bool all;
 
 	reopen_shared(f);
-	for (int i = 0; i < BUSY_CALLERS; i++) {
-		q[i] = (struct queued_act){ .d = f->d, .ret = -1, .rounds = BUSY_ROUNDS };
-		assert_int_equal(pthread_create(&t[i], NULL, queued_act_main, &q[i]), 0);
-	}
+	thread_acts_start(q, t, BUSY_CALLERS, f->d, "待ち行列", BUSY_ROUNDS);
 	do {
 		door_lead(f->d);
 		nanosleep(&ts, NULL);
 		door_unlead(f->d);
-		all = true;
-		for (int i = 0; i < BUSY_CALLERS; i++)
-			all = all && atomic_load(&q[i].finished);
+		all = thread_acts_finished(q, BUSY_CALLERS) == BUSY_CALLERS;
 	} while (!all && time_mono_ns() < until);
-	join_callers(q, t, BUSY_CALLERS, until);
+	thread_acts_join_done(q, t, BUSY_CALLERS, until);
 	door_lead(f->d);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records"), BUSY_CALLERS * BUSY_ROUNDS);
 	door_unlead(f->d);
