@@ -116,7 +116,8 @@ static void test_devices_never_opened(void **state)
 	assert_int_equal(stat("/dev/zero", &zero), 0);
 	path(p, sizeof(p), "dev/zero");
 	if (mknod(p, S_IFCHR | 0666, zero.st_rdev) < 0) {
-		print_message("no mknod here (%s): the device part is skipped\n", strerror(errno));
+		print_message("# no mknod here (%s): the device part is skipped\n",
+		              strerror(errno));
 	}
 	bool have_dev = access(p, F_OK) == 0;
 	struct fim_config *c = config("ROOT/dev R\n");
@@ -176,7 +177,8 @@ static void test_atime_kept(void **state)
 	close(fd);
 	assert_int_equal(stat(p, &st), 0);
 	if (st.st_atim.tv_sec == 1000000000)
-		print_message("this file system keeps access times (noatime): the check is weak\n");
+		print_message(
+		    "# this file system keeps access times (noatime): the check is weak\n");
 	strbuf_release(&s.lines);
 	fim_config_free(c);
 }
@@ -668,7 +670,7 @@ static bool ring_here(void)
 	assert_int_equal(pthread_create(&t, NULL, probe_thread, &ok), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	if (!ok)
-		print_message("io_uring is not available here: only read() is tested\n");
+		print_message("# io_uring is not available here: only read() is tested\n");
 	return ok;
 }
 

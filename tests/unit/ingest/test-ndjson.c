@@ -399,7 +399,7 @@ static void payload_compact_damaged(void **state)
 	struct log_payload got;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		print_message("case %zu\n", i);
+		print_message("# case %zu\n", i);
 		assert_int_equal(log_payload_parse(bad[i].p, bad[i].n, "tcp:192.0.2.7", &got),
 		                 -EINVAL);
 	}

@@ -206,7 +206,7 @@ static void test_commit_pages(void **state)
 		if (pages - before > most)
 			most = pages - before;
 	}
-	print_message("most pages of log for one entry at slot 250..254: %d\n", most);
+	print_message("# most pages of log for one entry at slot 250..254: %d\n", most);
 	assert_true(most > 0);
 	assert_true(most <= 4);
 	check_all(f);
