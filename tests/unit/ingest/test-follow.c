@@ -8,58 +8,14 @@
 
 #include <time.h>
 
+#include "logs.h"
+
 #include "ingest/follow.h"
 #include "ingest/ingest.h"
 #include "ingest/logindex.h"
 #include "ledger/ledger.h"
 
 #define TOKYO (9LL * 3600 * 1000)
-
-/* n messages through an ingest without analysis (as `log import` with no server). */
-static void submit_n(struct fixture *f, unsigned n)
-{
-	struct ingest *g = NULL;
-	struct ingest_source src = { .origin = { .via = "tcp", .peer = "192.0.2.9:1" },
-		                     .name = "tcp:192.0.2.9" };
-	char text[50][80];
-	struct ingest_msg m[50];
-	static uint64_t seq;
-
-	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
-	while (n) {
-		unsigned k = n < 50 ? n : 50;
-		for (unsigned i = 0; i < k; i++) {
-			m[i].len =
-			    (size_t)snprintf(text[i], sizeof(text[i]),
-			                     "<13>1 2026-11-22T02:46:00Z bulk01 app - - - n=%u", i);
-			m[i].data = text[i];
-			m[i].flags = 0;
-			m[i].seq = ++seq;
-		}
-		assert_int_equal(ingest_submit(g, &src, m, k, &f->err), 0);
-		n -= k;
-	}
-	assert_int_equal(ingest_sync(g, &f->err), 0);
-	assert_int_equal(ingest_close(g, &f->err), 0);
-}
-
-static uint64_t head(struct fixture *f)
-{
-	uint8_t root[MERKLE_HASH_SIZE];
-	uint64_t size = 0;
-
-	if (ledger_head(door_ledger(f->d), &size, root, &f->err) < 0)
-		fail_msg("head: %s", f->err.buf);
-	return size;
-}
-
-static uint64_t analysed(struct fixture *f)
-{
-	uint64_t indexed = 0, a = 0;
-
-	assert_int_equal(logindex_state(door_store(f->d), &indexed, &a, &f->err), 0);
-	return a;
-}
 
 struct counts {
 	uint64_t events, replays;
@@ -90,23 +46,23 @@ static void rewind_after_restart(void **state)
 	struct counts c = { 0 };
 	uint64_t end;
 
-	submit_n(f, 300);
+	submit_bulk(f, 300);
 	catch_up(f, NULL, 0); /* indexed, the mark at the end */
 	end = head(f);
-	assert_int_equal(analysed(f), end);
+	assert_int_equal(analysed_mark(f), end);
 	/* the analysis 40 behind at a crash: those 40 are analysed again, with their alerts */
 	assert_int_equal(logindex_set_analysed(door_store(f->d), end - 40, &f->err), 0);
 	catch_up(f, &c, 100);
 	assert_int_equal(c.events, 40);
 	assert_int_equal(c.replays, 0);
-	assert_int_equal(analysed(f), end);
+	assert_int_equal(analysed_mark(f), end);
 	/* 250 behind, more than the 100 read again: the last 100 are analysed, not none */
 	c = (struct counts){ 0 };
 	assert_int_equal(logindex_set_analysed(door_store(f->d), end - 250, &f->err), 0);
 	catch_up(f, &c, 100);
 	assert_int_equal(c.events, 100);
 	assert_int_equal(c.replays, 0);
-	assert_int_equal(analysed(f), end);
+	assert_int_equal(analysed_mark(f), end);
 	/* a ward whose analysis never ran is not analysed back to its beginning */
 	c = (struct counts){ 0 };
 	assert_int_equal(logindex_set_analysed(door_store(f->d), 0, &f->err), 0);
@@ -135,21 +91,21 @@ static void mark_stored_when_trailing(void **state)
 	uint64_t start, end;
 
 	catch_up(f, NULL, 0);
-	start = analysed(f);
+	start = analysed_mark(f);
 	assert_int_equal(start, head(f));
 	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
 	/* fewer than 32 behind: not stored */
-	submit_n(f, 10);
+	submit_bulk(f, 10);
 	end = followed(f, fw);
 	assert_true(end - start < 32);
-	assert_int_equal(analysed(f), start);
+	assert_int_equal(analysed_mark(f), start);
 	/* 32 or more behind: stored, and what it still trails by is less than that */
-	submit_n(f, 50);
+	submit_bulk(f, 50);
 	end = followed(f, fw);
-	assert_true(analysed(f) > start);
-	assert_true(end - analysed(f) < 32);
+	assert_true(analysed_mark(f) > start);
+	assert_true(end - analysed_mark(f) < 32);
 	assert_int_equal(follower_stop(fw, &f->err), 0);
-	assert_int_equal(analysed(f), end);
+	assert_int_equal(analysed_mark(f), end);
 }
 
 int main(void)

@@ -5,6 +5,8 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "logs.h"
+
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/alert.h"
@@ -73,25 +75,6 @@ static uint64_t count(struct fixture *f, struct log_query *q)
 	n = res.count;
 	log_result_release(&res);
 	return n;
-}
-
-static uint64_t head(struct fixture *f)
-{
-	uint8_t root[MERKLE_HASH_SIZE];
-	uint64_t size = 0;
-
-	if (ledger_head(door_ledger(f->d), &size, root, &f->err) < 0)
-		fail_msg("head: %s", f->err.buf);
-	return size;
-}
-
-/* log_state.analysed: where a restart's analysis starts again. */
-static uint64_t analysed_mark(struct fixture *f)
-{
-	uint64_t indexed = 0, analysed = 0;
-
-	assert_int_equal(logindex_state(door_store(f->d), &indexed, &analysed, &f->err), 0);
-	return analysed;
 }
 
 static const char *const burst[] = {
@@ -558,30 +541,12 @@ static int count_round(void *ctx, int64_t now_ms, struct strbuf *err)
 static void bounded_rounds(void **state)
 {
 	struct fixture *f = *state;
-	enum { N = 40000, BATCH = 1000 };
-	struct ingest *g = NULL;
-	struct ingest_source src = { .origin = { .via = "tcp", .peer = "192.0.2.9:1" },
-		                     .name = "tcp:192.0.2.9" };
-	static char text[BATCH][96];
-	struct ingest_msg m[BATCH];
+	enum { N = 40000 };
 	struct round_counts c = { 0 };
 	struct follower_options fo = { .offset_ms = TOKYO };
 	struct log_query q = { .host = "bulk01" };
 
-	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
-	for (int b = 0; b < N / BATCH; b++) {
-		for (int i = 0; i < BATCH; i++) {
-			m[i].len = (size_t)snprintf(
-			    text[i], sizeof(text[i]),
-			    "<13>1 2026-11-22T02:46:00Z bulk01 app - - - n=%d", b * BATCH + i);
-			m[i].data = text[i];
-			m[i].flags = 0;
-			m[i].seq = (uint64_t)(b * BATCH + i + 1);
-		}
-		assert_int_equal(ingest_submit(g, &src, m, BATCH, &f->err), 0);
-	}
-	assert_int_equal(ingest_sync(g, &f->err), 0);
-	assert_int_equal(ingest_close(g, &f->err), 0);
+	submit_bulk(f, N);
 	fo.hooks.ctx = &c;
 	fo.hooks.event = count_event;
 	fo.hooks.round = count_round;
@@ -755,7 +720,6 @@ static void analysed_once(void **state)
 	struct follower *fw = NULL;
 	struct ingest *g = NULL, *imp = NULL;
 	static const char *const file_lines[] = { "a line from a file", NULL };
-	uint64_t indexed = 0, analysed = 0;
 
 	fo.hooks = (struct log_hooks){ &followed, count_event, count_round };
 	fo.analysed_floor = floor_of;
@@ -777,8 +741,7 @@ static void analysed_once(void **state)
 	assert_int_equal(live.events, 14);
 	assert_int_equal(followed.events, 1);
 	assert_true(live.rounds >= 1);
-	assert_int_equal(logindex_state(door_store(f->d), &indexed, &analysed, &f->err), 0);
-	assert_int_equal(analysed, head(f));
+	assert_int_equal(analysed_mark(f), head(f));
 }
 
 /*
