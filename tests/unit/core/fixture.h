@@ -14,7 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/timeutil.h"
 #include "core/act.h"
+#include "core/read.h"
+#include "core/records.h"
 #include "core/setup.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -112,6 +115,47 @@ static inline void fx_grant(struct fixture *f, const char *login, const char *ro
 {
 	struct act_attr a[] = { { "role", role } };
 	fx_admin(f, ACT_ROLE_GRANT, login, a, 1);
+}
+
+/* A record of 税務課's asset register ("課税台帳", access controlled) at level by actor, which
+ * must be done at once; its id. */
+static inline int64_t fx_asset(struct fixture *f, const char *actor, const char *level)
+{
+	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
+	struct act_input in = { .kind = ACT_RECORD, .actor = actor, .register_id = "asset" };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t id;
+
+	in.fields = fields;
+	in.n_fields = 2;
+	in.level = level;
+	in.section = "zeimu";
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	id = res.record_id;
+	act_result_release(&res);
+	return id;
+}
+
+/* How many records of register reg whose text holds text (NULL: all) login may read, now; the
+ * page lists every one of them. */
+static inline int64_t fx_search(struct fixture *f, const char *login, const char *reg,
+                                const char *text)
+{
+	struct reader *rd = NULL;
+	struct record_query q = { .register_id = reg, .text = text, .count = true };
+	struct record_page pg = { 0 };
+	int64_t n;
+
+	if (reader_for_login(door_store(f->d), door_profile(f->d), login, time_now_ms(), &rd,
+	                     &f->err) < 0)
+		fail_msg("reader %s: %s", login, f->err.buf);
+	if (records_query(door_store(f->d), rd, &q, &pg, &f->err) < 0)
+		fail_msg("query: %s", f->err.buf);
+	n = pg.total;
+	assert_int_equal((int64_t)pg.list.nr, n);
+	record_page_release(&pg);
+	reader_unref(rd);
+	return n;
 }
 
 /* A row count by a one-column query. */

@@ -31,23 +31,6 @@ static void org(struct fixture *f)
 	fx_grant(f, "tanaka", "security_officer@section:kumin");
 }
 
-static int64_t add_asset(struct fixture *f, const char *actor, const char *level)
-{
-	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
-	struct act_input in = { .kind = ACT_RECORD, .actor = actor, .register_id = "asset" };
-	struct act_result res = ACT_RESULT_INIT;
-	int64_t id;
-
-	in.fields = fields;
-	in.n_fields = 2;
-	in.level = level;
-	in.section = "zeimu";
-	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
-	id = res.record_id;
-	act_result_release(&res);
-	return id;
-}
-
 static enum act_outcome do_action(struct fixture *f, const char *actor, int64_t rec,
                                   const char *action, const struct act_attr *fields, size_t n,
                                   struct act_result *res)
@@ -126,7 +109,7 @@ static void test_copy_needs_the_section_officer(void **state)
 	struct request q = { 0 };
 
 	org(f);
-	rec = add_asset(f, "sato", "3");
+	rec = fx_asset(f, "sato", "3");
 	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
 	req = res.request_id;
 	assert_true(req > 0);
@@ -160,7 +143,7 @@ static void test_copy_needs_the_section_officer(void **state)
 	assert_string_equal(q.slots[0].approved_login, "suzuki");
 	request_release(&q);
 	/* level 1 copies need no approval */
-	rec = add_asset(f, "sato", "1");
+	rec = fx_asset(f, "sato", "1");
 	assert_after_digest(f, rec);
 	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, NULL), ACT_DONE);
 	assert_after_digest(f, rec);
@@ -175,7 +158,7 @@ static void test_self_approval_when_holding_the_role(void **state)
 
 	org(f);
 	/* suzuki is a security officer of 税務課 and applies: suzuki2 approves, never suzuki */
-	rec = add_asset(f, "suzuki", "2");
+	rec = fx_asset(f, "suzuki", "2");
 	assert_int_equal(do_action(f, "suzuki", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
 	req = res.request_id;
 	assert_false(res.approvers[0].needs_exception);
@@ -494,7 +477,7 @@ static void test_requests_expire(void **state)
 	int64_t rec, req;
 
 	org(f);
-	rec = add_asset(f, "sato", "3");
+	rec = fx_asset(f, "sato", "3");
 	fake_now = time_now_ms();
 	door_set_clock(f->d, fake_clock);
 	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
@@ -701,7 +684,7 @@ static void test_reject(void **state)
 	int64_t rec;
 
 	org(f);
-	rec = add_asset(f, "sato", "2");
+	rec = fx_asset(f, "sato", "2");
 	assert_int_equal(do_action(f, "sato", rec, "asset.take_out", take_out, 2, &res),
 	                 ACT_PENDING);
 	in.request_id = res.request_id;
@@ -730,7 +713,7 @@ static void test_record_changed_under_request(void **state)
 	int64_t rec, req;
 
 	org(f);
-	rec = add_asset(f, "sato", "1");
+	rec = fx_asset(f, "sato", "1");
 	assert_int_equal(do_action(f, "sato", rec, "asset.take_out", take_out, 2, &res),
 	                 ACT_PENDING);
 	req = res.request_id;
@@ -781,7 +764,7 @@ static void test_parallel_approvals(void **state)
 	int64_t rec;
 
 	org(f);
-	rec = add_asset(f, "sato", "3");
+	rec = fx_asset(f, "sato", "3");
 	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
 	for (int i = 0; i < 8; i++) {
 		x[i] = (struct race){ .d = f->d,
@@ -1114,7 +1097,7 @@ static void test_profile_applied_elsewhere_is_used(void **state)
 	/* this door still holds the old version until it acts */
 	assert_string_equal(door_profile(f->d)->sha256_hex, old);
 
-	rec = add_asset(f, "sato", "3");
+	rec = fx_asset(f, "sato", "3");
 	assert_int_equal(do_action(f, "sato", rec, "asset.copy", NULL, 0, &res), ACT_PENDING);
 	assert_string_equal(res.profile_sha256, applied);
 	assert_string_equal(door_profile(f->d)->sha256_hex, applied);

@@ -51,23 +51,6 @@ static int64_t other_count(struct fixture *f, const char *sql)
 	return n;
 }
 
-static int64_t add_asset(struct fixture *f, const char *actor, const char *level)
-{
-	struct act_attr fields[] = { { "title", "課税台帳" }, { "access_controlled", "true" } };
-	struct act_input in = { .kind = ACT_RECORD, .actor = actor, .register_id = "asset" };
-	struct act_result res = ACT_RESULT_INIT;
-	int64_t id;
-
-	in.fields = fields;
-	in.n_fields = 2;
-	in.level = level;
-	in.section = "zeimu";
-	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
-	id = res.record_id;
-	act_result_release(&res);
-	return id;
-}
-
 /*
  * An approval of an expired request is refused and closes the request (a refusal's side
  * effect, in a savepoint of its own). When closing fails, the act fails, and the batch's
@@ -85,7 +68,7 @@ static void test_refusal_side_effect_fails(void **state)
 	fx_user(f, "sato", "zeimu");
 	fx_user(f, "suzuki", "zeimu");
 	fx_grant(f, "suzuki", "security_officer@section:zeimu");
-	rec = add_asset(f, "sato", "3");
+	rec = fx_asset(f, "sato", "3");
 	fake_now = time_now_ms();
 	door_set_clock(f->d, fake_clock);
 	copy.record_id = rec;
@@ -110,7 +93,7 @@ static void test_refusal_side_effect_fails(void **state)
 	assert_int_equal(other_exec(f, "DROP TRIGGER fault_close"), SQLITE_OK);
 	/* ... and the door's next act is committed, visible to another connection at once. */
 	records = other_count(f, "SELECT count(*) FROM records");
-	add_asset(f, "sato", "2");
+	fx_asset(f, "sato", "2");
 	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), records + 1);
 	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts + 1);
 	/* With the fault cleared the approval is refused and the request closed, as usual. */
@@ -139,7 +122,7 @@ static void test_text_fold_fails(void **state)
 	fx_section(f, "zeimu", "税務課");
 	fx_user(f, "sato", "zeimu");
 	for (int i = 0; i < RECORDS_TEXT_FOLD - 1; i++)
-		add_asset(f, "sato", "2");
+		fx_asset(f, "sato", "2");
 	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text_pending"),
 	                 RECORDS_TEXT_FOLD - 1);
 	assert_int_equal(other_exec(f, "CREATE TRIGGER fault_fold BEFORE DELETE ON "
@@ -161,7 +144,7 @@ static void test_text_fold_fails(void **state)
 	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text_pending"),
 	                 RECORDS_TEXT_FOLD - 1);
 	assert_int_equal(other_exec(f, "DROP TRIGGER fault_fold"), SQLITE_OK);
-	add_asset(f, "sato", "2");
+	fx_asset(f, "sato", "2");
 	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text"), RECORDS_TEXT_FOLD);
 	assert_int_equal(other_count(f, "SELECT count(*) FROM records_text_pending"), 0);
 	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts + 1);

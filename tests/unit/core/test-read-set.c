@@ -554,25 +554,6 @@ static void test_walk_marks(void **state)
 	reader_cache_free(cache);
 }
 
-static int64_t search_count(struct fixture *f, const char *login, const char *text)
-{
-	struct reader *rd = NULL;
-	struct record_query q = { .register_id = "asset", .text = text, .count = true };
-	struct record_page pg = { 0 };
-	int64_t n;
-
-	if (reader_for_login(door_store(f->d), door_profile(f->d), login, time_now_ms(), &rd,
-	                     &f->err) < 0)
-		fail_msg("reader %s: %s", login, f->err.buf);
-	if (records_query(door_store(f->d), rd, &q, &pg, &f->err) < 0)
-		fail_msg("query: %s", f->err.buf);
-	n = pg.total;
-	assert_int_equal((int64_t)pg.list.nr, n);
-	record_page_release(&pg);
-	reader_unref(rd);
-	return n;
-}
-
 /*
  * A search of three characters or more goes through the trigram index (schema/0013), shorter
  * ones read every record's fields: both find the same records, ASCII case aside, within one
@@ -600,18 +581,19 @@ static void test_search_index(void **state)
 		id = try_act(f, &in);
 		assert_true(id > 0);
 	}
-	assert_int_equal(search_count(f, "zeimu-1", "tokyo"), 2);
-	assert_int_equal(search_count(f, "zeimu-1", "TOKYO"), 2);
-	assert_int_equal(search_count(f, "zeimu-1", "ｔｏｋｙｏ"), 0); /* no width folding */
-	assert_int_equal(search_count(f, "zeimu-1", "税務台帳"), 1);
-	assert_int_equal(search_count(f, "zeimu-1", "台帳 a"), 1);
-	assert_int_equal(search_count(f, "zeimu-1", "税務"), 1); /* two characters: a scan */
-	assert_int_equal(search_count(f, "zeimu-1", "文書"), 1);
-	assert_int_equal(search_count(f, "zeimu-1", "0%_"), 1); /* wildcards: a scan, literal */
-	assert_int_equal(search_count(f, "zeimu-1", "50%x"), 0);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "tokyo"), 2);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "TOKYO"), 2);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "ｔｏｋｙｏ"), 0); /* no width folding */
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "税務台帳"), 1);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "台帳 a"), 1);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "税務"), 1); /* two characters: a scan */
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "文書"), 1);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "0%_"),
+	                 1); /* wildcards: a scan, literal */
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "50%x"), 0);
 	/* not across two fields (access_controlled's "true", then the title) */
-	assert_int_equal(search_count(f, "zeimu-1", "true\nTokyo"), 0);
-	assert_int_equal(search_count(f, "zeimu-1", "ion:zei"), 0);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "true\nTokyo"), 0);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "ion:zei"), 0);
 	/* all of them were found as records the index does not hold yet (schema/0029) */
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records_text"), 0);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records_text_pending"), 4);
@@ -631,10 +613,10 @@ static void test_search_index(void **state)
 	}
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records_text"), RECORDS_TEXT_FOLD);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records_text_pending"), 4);
-	assert_int_equal(search_count(f, "zeimu-1", "tokyo"), 2);
-	assert_int_equal(search_count(f, "zeimu-1", "税務台帳"), 1);
-	assert_int_equal(search_count(f, "zeimu-1", "埋め草"), RECORDS_TEXT_FOLD);
-	assert_int_equal(search_count(f, "zeimu-1", "ion:zei"), 0);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "tokyo"), 2);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "税務台帳"), 1);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "埋め草"), RECORDS_TEXT_FOLD);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "ion:zei"), 0);
 	/* a record the index holds, changed: its new text is found (noted again) */
 	{
 		struct act_attr a[] = { { "access_rights", "section:zeimu" } };
@@ -646,8 +628,8 @@ static void test_search_index(void **state)
 		in.n_fields = 1;
 		assert_true(try_act(f, &in) > 0);
 	}
-	assert_int_equal(search_count(f, "zeimu-1", "ion:zei"), 1);
-	assert_int_equal(search_count(f, "zeimu-1", "削減計画"), 1);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "ion:zei"), 1);
+	assert_int_equal(fx_search(f, "zeimu-1", "asset", "削減計画"), 1);
 	/* every record is in the index or noted for it */
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records WHERE id NOT IN"
 	                             " (SELECT rowid FROM records_text) AND id NOT IN"

@@ -226,25 +226,6 @@ static int64_t add_record(struct fixture *f, const char *actor, const char *reg,
 	return id;
 }
 
-static int64_t count_for(struct fixture *f, const char *login, const char *reg, const char *text)
-{
-	struct reader *rd = NULL;
-	struct record_query q = { .register_id = reg, .text = text, .count = true, .limit = 50 };
-	struct record_page pg = { 0 };
-	int64_t n;
-
-	if (reader_for_login(door_store(f->d), door_profile(f->d), login, time_now_ms(), &rd,
-	                     &f->err) < 0)
-		fail_msg("reader %s: %s", login, f->err.buf);
-	if (records_query(door_store(f->d), rd, &q, &pg, &f->err) < 0)
-		fail_msg("query: %s", f->err.buf);
-	n = pg.total;
-	assert_int_equal((int64_t)pg.list.nr, n);
-	record_page_release(&pg);
-	reader_unref(rd);
-	return n;
-}
-
 /*
  * Issue 11 finding 1: a staff member extracted a hidden 設計書's text one character at a time
  * from the count of a search. Here the attacker tries every next character of the secret
@@ -273,25 +254,25 @@ static void test_count_oracle(void **state)
 		add_record(f, "sa", "document", d, 2, "zeimu", "zeimu-sys");
 		add_record(f, "sa", "document", pub, 2, "zeimu", "zeimu-sys");
 	}
-	assert_int_equal(count_for(f, "sa", "document", secret), 1);
-	assert_int_equal(count_for(f, "sa", "document", NULL), 2);
-	assert_int_equal(count_for(f, "staff", "document", NULL), 1);
-	base = count_for(f, "staff", "document", "");
+	assert_int_equal(fx_search(f, "sa", "document", secret), 1);
+	assert_int_equal(fx_search(f, "sa", "document", NULL), 2);
+	assert_int_equal(fx_search(f, "staff", "document", NULL), 1);
+	base = fx_search(f, "staff", "document", "");
 	assert_int_equal(base, 1);
 	/* the attack: grow the prefix by the character whose count differs */
 	for (size_t pos = 0; pos < strlen(secret); pos++) {
 		size_t found = 0;
 		for (const char *c = alphabet; *c; c++) {
 			snprintf(probe, sizeof(probe), "%s%c", prefix, *c);
-			if (count_for(f, "staff", "document", probe) > 0)
+			if (fx_search(f, "staff", "document", probe) > 0)
 				found++;
 		}
 		/* nothing to learn: no probe ever matches */
 		assert_int_equal(found, 0);
 		prefix[pos] = secret[pos]; /* give the attacker the answer and go on */
 	}
-	assert_int_equal(count_for(f, "staff", "document", secret), 0);
-	assert_int_equal(count_for(f, "staff", "document", "パスワード"), 0);
+	assert_int_equal(fx_search(f, "staff", "document", secret), 0);
+	assert_int_equal(fx_search(f, "staff", "document", "パスワード"), 0);
 	/* the registers' counts and the dashboard's say the same */
 	{
 		struct reader *rd = NULL;
