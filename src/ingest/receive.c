@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/listen.h"
 #include "base/timeutil.h"
 #include "ingest/ingest.h"
 #include "ingest/receive-internal.h"
@@ -97,11 +98,12 @@ static int bind_socket(const char *spec, const char *what, int type, int *ret_fd
 	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
 	    (type == SOCK_STREAM && listen(fd, 128) < 0)) {
 		int e = errno;
-		freeaddrinfo(res);
+		char option[32];
+		snprintf(option, sizeof(option), "--syslog-%s", what);
 		close(fd);
-		error_set(err, "cannot listen for syslog over %s on '%s': %s", what, spec,
-		          strerror(e));
-		return -e;
+		e = listen_error(err, option, spec, res->ai_addr, e);
+		freeaddrinfo(res);
+		return e;
 	}
 	freeaddrinfo(res);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)

@@ -18,6 +18,7 @@
 
 #include "base/cleanup.h"
 #include "base/conf.h"
+#include "base/listen.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "core/act.h"
@@ -600,16 +601,11 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	 * must not be refused and closed.
 	 */
 	unsigned mhd_total = total + 2 * threads;
-	if (web_accept_listen(&addr, &lfd, &bound_port, err) < 0) {
-		struct strbuf why = STRBUF_INIT;
-		strbuf_addstr(&why, err->buf);
-		strbuf_reset(err);
-		error_set(err,
-		          "cannot listen on '%s': the address may be in use or not this "
-		          "machine's (%s)",
-		          cfg->listen, why.buf);
-		strbuf_release(&why);
-		r = -EADDRINUSE;
+	r = web_accept_listen(&addr, &lfd, &bound_port, err);
+	if (r < 0) {
+		/* what was wrong (the port taken, an address not this machine's, a port that needs
+		 * privilege) and what to do, with the real errno */
+		r = listen_error(err, "--listen", cfg->listen, (const struct sockaddr *)&addr, -r);
 		goto out_key;
 	}
 	s.daemon = MHD_start_daemon(
