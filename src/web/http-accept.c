@@ -255,8 +255,8 @@ static void accept_some(struct web_accept *a)
 			a->pending_ns[w] = time_mono_ns();
 		a->all++;
 		pthread_mutex_unlock(&a->mu);
-		/* a socket libmicrohttpd refuses here (the per-address limit) it closes itself,
-		 * never started */
+		/* a socket libmicrohttpd refuses here (the per-address limit, which it logs, or no
+		 * memory) it closes itself, never started: counted off at once (test-web-accept) */
 		if (MHD_add_connection(a->daemon, fd, (struct sockaddr *)&sa, len) != MHD_YES) {
 			pthread_mutex_lock(&a->mu);
 			if (a->pending[w]) {
@@ -424,6 +424,17 @@ bool web_accept_waiting(struct web_accept *a)
 	full = a->full;
 	pthread_mutex_unlock(&a->mu);
 	return full;
+}
+
+unsigned web_accept_pending(struct web_accept *a)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&a->mu);
+	for (unsigned i = 0; i < a->workers; i++)
+		n += a->pending[i];
+	pthread_mutex_unlock(&a->mu);
+	return n;
 }
 
 void web_accept_ask_stop(struct web_accept *a)

@@ -148,7 +148,9 @@ void hosts_release(struct web_hosts *h);
  * closes lfd, holding at most limit connections (further clients wait in the backlog);
  * web_accept_started and web_accept_closed count a connection's start and end (on_connection,
  * with the descriptor the start saw); web_accept_count: the connections started and not ended
- * (and the most one worker holds); web_accept_waiting: the loop waits at the limit;
+ * (and the most one worker holds); web_accept_pending: the connections added and not started
+ * yet (one libmicrohttpd refused is not among them); web_accept_waiting: the loop waits at the
+ * limit;
  * web_accept_ask_stop: the loop accepts nothing more and ends (web_accept_stop waits for it).
  */
 struct web_accept;
@@ -159,6 +161,7 @@ int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsig
 void web_accept_started(struct web_accept *a, int fd);
 void web_accept_closed(struct web_accept *a, int fd);
 unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest);
+unsigned web_accept_pending(struct web_accept *a);
 bool web_accept_waiting(struct web_accept *a);
 void web_accept_ask_stop(struct web_accept *a);
 void web_accept_stop(struct web_accept *a);

@@ -2,7 +2,8 @@
  * libmicrohttpd's pool that holds the fewest, whatever descriptor numbers the process hands out
  * meanwhile (a server's workers open store connections as requests come); counts off every
  * connection's end, the header sweeper's too; leaves clients past the limit in the backlog
- * until one ends; and stops at once when asked, with clients still arriving. */
+ * until one ends; counts off at once a connection libmicrohttpd refuses, which it closes; and
+ * stops at once when asked, with clients still arriving. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,8 +144,10 @@ static void on_conn(void *cls, struct MHD_Connection *c, void **sctx,
 	}
 }
 
-/* The policy callback runs in the accept loop's thread, in MHD_add_connection. */
-static atomic_int adds;
+/* The policy callback runs in the accept loop's thread, in MHD_add_connection; it refuses the
+ * next refuse_adds connections (MHD_add_connection then closes the socket and says no, as for a
+ * client past the per-address limit). */
+static atomic_int adds, refuse_adds;
 static atomic_bool stop_at_first_add;
 
 static enum MHD_Result on_add(void *cls, const struct sockaddr *addr, socklen_t len)
@@ -154,6 +157,10 @@ static enum MHD_Result on_add(void *cls, const struct sockaddr *addr, socklen_t 
 	(void)len;
 	if (atomic_fetch_add(&adds, 1) == 0 && atomic_load(&stop_at_first_add))
 		web_accept_ask_stop(acc);
+	if (atomic_load(&refuse_adds) > 0) {
+		atomic_fetch_sub(&refuse_adds, 1);
+		return MHD_NO;
+	}
 	return MHD_YES;
 }
 
@@ -320,6 +327,45 @@ static void test_limit_leaves_clients_waiting(void **state)
 	finish(d);
 }
 
+/*
+ * A connection libmicrohttpd refuses in MHD_add_connection (its policy callback here; in a
+ * server the per-address limit or no memory) is closed without an answer and counted off at
+ * once: it holds no room that later clients need. Left pending, it was forgotten only after
+ * PENDING_NS, and only when the loop next woke.
+ */
+static void test_refused_connection_closed_and_counted_off(void **state)
+{
+	struct MHD_Daemon *d;
+	int fd, next, w, lfd;
+	unsigned port = 0;
+	char buf[64];
+	int64_t until;
+
+	(void)state;
+	d = start(1024, &port, &lfd, NULL, 0);
+	atomic_store(&refuse_adds, 1);
+	fd = connect_only(port);
+	ask(fd);
+	/* closed: its end or a reset, no answer (at most 30 s) */
+	assert_true(readable(fd, 30000));
+	assert_true(read(fd, buf, sizeof(buf)) <= 0);
+	assert_int_equal(atomic_load(&refuse_adds), 0);
+	/* counted off: the loop does it just after MHD_add_connection returned (at most 30 s) */
+	until = time_mono_ns() + 30 * 1000000000LL;
+	while (web_accept_pending(acc) != 0 && time_mono_ns() < until) {
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(web_accept_pending(acc), 0);
+	assert_int_equal(web_accept_count(acc, NULL), 0);
+	/* and the next client is served */
+	next = connect_ask(port, &w);
+	close(fd);
+	close(next);
+	wait_count(0);
+	finish(d);
+}
+
 /* Asked to stop while clients keep arriving (20 wait at the start), the loop takes no more
  * than the one it was adding. */
 static void test_stop_with_clients_arriving(void **state)
@@ -352,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_one_connection_per_worker),
 		cmocka_unit_test(test_swept_connection_counted_off),
 		cmocka_unit_test(test_limit_leaves_clients_waiting),
+		cmocka_unit_test(test_refused_connection_closed_and_counted_off),
 		cmocka_unit_test(test_stop_with_clients_arriving),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
