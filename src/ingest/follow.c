@@ -44,7 +44,8 @@ struct follower {
 	uint64_t pos;        /* next entry to read */
 	uint64_t indexed;    /* entries below were indexed before (a restart re-reads them only to
 	                      * analyse what the analysis had not: from `analysed`) */
-	uint64_t analysed;   /* entries below were analysed before (replayed without alerts) */
+	uint64_t analysed;   /* entries below were analysed before */
+	uint64_t replay_to;  /* entries below are replayed to the analysis (no alerts) */
 	int64_t analysed_ms; /* when `analysed` was last stored (monotonic clock) */
 	uint64_t rewind_max; /* REWIND_MAX, or the tests' opt.rewind_max */
 	int64_t mark_ms;     /* MARK_MS, or the tests' opt.mark_ms */
@@ -63,6 +64,50 @@ struct follower {
 	bool woken, stopping;
 	uint64_t published_pos, published_handed, published_read;
 };
+
+/* The time of entry index (the server's clock when it was committed), or -1 on error. */
+static int64_t entry_time(struct follower *f, uint64_t index)
+{
+	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT;
+	struct ledger_entry e;
+	int64_t t = -1;
+
+	if (ledger_entry_bytes(f->lg, index, &bytes, &err) == 0 &&
+	    entry_decode(bytes.buf, bytes.len, &e, NULL) == 0) {
+		t = e.time_ms;
+		entry_release(&e);
+	}
+	strbuf_release(&bytes);
+	strbuf_release(&err);
+	return t;
+}
+
+/*
+ * Where the replay before start begins (opt.replay_ms): the first entry committed at most
+ * replay_ms before the entry before start, and not more than rewind_max entries before start.
+ * Entries' times are in commit order but for the receivers' few milliseconds, so the search
+ * halves the range. A time not readable: no replay.
+ */
+static uint64_t replay_start(struct follower *f, uint64_t start)
+{
+	uint64_t lo = start > f->rewind_max ? start - f->rewind_max : 0, hi = start;
+	int64_t t = start > 0 ? entry_time(f, start - 1) : -1;
+
+	if (t < 0)
+		return start;
+	t -= f->opt.replay_ms;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		int64_t tm = entry_time(f, mid);
+		if (tm < 0)
+			return start;
+		if (tm < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 static int open_conn(struct follower *f, struct strbuf *err)
 {
@@ -112,6 +157,11 @@ static int open_conn(struct follower *f, struct strbuf *err)
 			    (unsigned long long)f->rewind_max);
 		f->pos = from;
 	}
+	/* Read again only to replay: below the mark (an index behind it), or named above. Then
+	 * the correlations' window before that (replay_start). */
+	f->replay_to = f->analysed > f->pos ? f->analysed : f->pos;
+	if (r == 0 && f->opt.hooks.event && f->analysed > 0 && f->opt.replay_ms > 0)
+		f->pos = replay_start(f, f->pos);
 	if (r == 0 && f->opt.live) {
 		uint8_t root[MERKLE_HASH_SIZE];
 		r = ledger_head(f->lg, &f->live_from, root, err);
@@ -165,7 +215,7 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 		/* What this server's receivers took since it started was analysed on arrival. */
 		if (f->opt.hooks.event &&
 		    !(f->opt.live && it->index >= f->live_from && log_via_receiver(ev.payload.via)))
-			f->opt.hooks.event(f->opt.hooks.ctx, &ev, it->index < f->analysed);
+			f->opt.hooks.event(f->opt.hooks.ctx, &ev, it->index < f->replay_to);
 		log_event_release(&ev);
 	}
 	if (e.kind == ENTRY_INGEST && f->b.n >= LOGINDEX_BLOCK_MAX) {

@@ -33,6 +33,13 @@ struct follower_options {
 	 */
 	uint64_t (*raised_floor)(void *ctx);
 	/*
+	 * At its start the follower hands the analysis again, as a replay (no alert), the
+	 * messages committed this long before where it starts analysing (by their entries'
+	 * times, at most the last rewind limit of them): monitor_replay_ms, so a correlation
+	 * counts what came before the stored mark. 0: none.
+	 */
+	int64_t replay_ms;
+	/*
 	 * With live: what the ingest's analysis parsed (ingest_options.handoff). The follower
 	 * then reads only up to analysed_floor, and takes each message analysed on arrival from
 	 * the handoff instead of parsing it again (a message left out is parsed).

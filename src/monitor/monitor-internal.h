@@ -20,8 +20,9 @@
 #define SUPPRESS_MS   600000 /* 10 minutes */
 /* An alert whose raising failed is tried again after this, doubled at each failure up to
  * RETRY_MAX_MS (raise_pending). */
-#define RETRY_MS     1000
-#define RETRY_MAX_MS 60000
+#define RETRY_MS       1000
+#define RETRY_MAX_MS   60000
+#define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's */
 
 struct corr_state;
 struct host_state;
@@ -80,6 +81,7 @@ void hit_release(struct monitor_hit *h);
 /* monitor-raise.c */
 void summarise(struct monitor_hit *h);
 void raise_pending(struct monitor *m, int64_t now);
+bool raised_about(struct monitor *m, const struct monitor_hit *h, int64_t *ret_time_ms);
 int load_raised(struct monitor *m, struct strbuf *err);
 
 #endif

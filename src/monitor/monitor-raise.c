@@ -19,8 +19,7 @@
 #include "store/store.h"
 
 /* Alerts raised before a start that its analysis may meet again (load_raised): at most. */
-#define RAISED_MAX     1024
-#define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's, for load_raised */
+#define RAISED_MAX 1024
 
 /* What an alert's summary begins with: the rule and what it is about (before the count). */
 static void summary_about(const struct monitor_hit *h, struct strbuf *s)
@@ -102,6 +101,32 @@ static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_
 			          ? h->time_ms < a->time_ms + h->rule->timespan_ms &&
 			                now < a->created_ms + h->rule->timespan_ms + CLOCK_SLACK_MS
 			          : now < a->created_ms + ms;
+	}
+	strbuf_release(&about);
+	return yes;
+}
+
+/*
+ * Did an alert raised before this start come from this hit's messages: the same rule, host
+ * and thing, naming one of them? *ret_time_ms gets the newest such alert's time (its last
+ * message's). A correlation group rebuilt from the messages read again before the analysed
+ * mark (monitor_event's replay) takes its quiet time from it, as the group in memory did.
+ */
+bool raised_about(struct monitor *m, const struct monitor_hit *h, int64_t *ret_time_ms)
+{
+	struct strbuf about = STRBUF_INIT;
+	bool yes = false;
+
+	summary_about(h, &about);
+	for (size_t i = 0; i < m->nraised; i++) {
+		const struct raised *a = &m->raised[i];
+		if (strcmp(a->rule, h->rule->id) || strcmp(a->host ? a->host : "", h->host) ||
+		    !a->summary || !summary_is_about(a->summary, &about) ||
+		    !entries_meet(a->entries, a->n, h))
+			continue;
+		if (!yes || a->time_ms > *ret_time_ms)
+			*ret_time_ms = a->time_ms;
+		yes = true;
 	}
 	strbuf_release(&about);
 	return yes;
@@ -237,23 +262,32 @@ static int cmp_u64(const void *a, const void *b)
 /*
  * The alerts the analysis raised before this start that it could raise again: after a crash
  * the follower analyses again the messages from log_state.analysed on (follow.c), and what
- * suppressed an alert (monitor_round) was only in memory. Those raised since the first of
- * them was committed, less the longest quiet time (suppression, a correlation's window) and a
- * minute for senders' clocks; at most RAISED_MAX, the newest.
+ * suppressed an alert (monitor_round) was only in memory; and it replays the longest window
+ * before them to rebuild the correlation groups (raised_about). Those raised since the first
+ * of them was committed, less the longest quiet time (suppression, a correlation's window)
+ * and a minute for senders' clocks; at most RAISED_MAX, the newest.
  */
 int load_raised(struct monitor *m, struct strbuf *err)
 {
 	struct alert_filter f = { .limit = RAISED_MAX };
 	struct alert_list l = { 0 };
 	struct strbuf bytes = STRBUF_INIT;
-	uint64_t indexed = 0, analysed = 0;
+	uint64_t indexed = 0, analysed = 0, at;
 	int64_t from = time_now_ms(), quiet = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
 	int r = logindex_state(m->st, &indexed, &analysed, err);
 
 	if (r < 0)
 		return r;
-	if (analysed > 0 && analysed < indexed &&
-	    ledger_entry_bytes(m->lg, analysed, &bytes, err) == 0) {
+	/* The follower starts again at the lower of the two (the last message when both are at
+	 * the end), and replays a correlation's window before it (monitor_replay_ms). */
+	at = analysed < indexed ? analysed : indexed;
+	if (at > 0 && ledger_entry_bytes(m->lg, at, &bytes, err) < 0) {
+		strbuf_reset(&bytes);
+		at--;
+		if (ledger_entry_bytes(m->lg, at, &bytes, err) < 0)
+			at = 0;
+	}
+	if (at > 0) {
 		struct ledger_entry e;
 		if (entry_decode(bytes.buf, bytes.len, &e, NULL) == 0) {
 			if (e.time_ms < from)

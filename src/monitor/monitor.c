@@ -308,15 +308,25 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 	snprintf(g->host, sizeof(g->host), "%s", ev->host);
 	count = c->value_field ? distinct_values(g) : (int64_t)g->n;
 	fire = c->cmp == CMP_GTE ? count >= c->count : count > c->count;
-	if (fire && ev->time_ms >= g->quiet_until) {
+	if (fire && ev->time_ms >= g->quiet_until && !replay) {
 		/* Once per window and group: a continuing attack is one alert, not one a message.
 		 */
+		struct monitor_hit *h = hit_new(m, c, g->host, g->key);
 		g->quiet_until = ev->time_ms + c->timespan_ms;
-		if (!replay) {
-			struct monitor_hit *h = hit_new(m, c, g->host, g->key);
-			for (size_t i = 0; h && i < g->n; i++)
-				hit_add(m, h, g->idx[i], g->line[i], g->t[i]);
-		}
+		for (size_t i = 0; h && i < g->n; i++)
+			hit_add(m, h, g->idx[i], g->line[i], g->t[i]);
+	} else if (fire && ev->time_ms >= g->quiet_until) {
+		/*
+		 * Read again before the analysed mark: quiet only after an alert raised from these
+		 * messages, as it was then. A fire that did not alert (its raising failed: the
+		 * mark stayed below its last message, which fires again) must not hold it back.
+		 */
+		struct monitor_hit h = { .rule = c, .host = g->host, .key = g->key };
+		int64_t t;
+		h.entries = g->idx;
+		h.n_entries = g->n;
+		if (raised_about(m, &h, &t))
+			g->quiet_until = t + c->timespan_ms;
 	}
 	strbuf_release(&key);
 }
@@ -427,12 +437,12 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 	struct strbuf key = STRBUF_INIT;
 
 	pthread_mutex_lock(&m->mu);
-	m->messages++;
+	m->messages += !replay;
 	host_seen(m, ev);
 	sigma_cache_reset(m->fields);
 	for (size_t i = 0; i < m->rules.nr; i++) {
 		const struct sigma_rule *r = &m->rules.rules[i];
-		if (r->correlation || !r->cond || r->disabled)
+		if (r->correlation || !r->cond || r->disabled || (replay && !m->n_counted_by[i]))
 			continue;
 		if (!sigma_match_cached(r, log_event_field, ev, m->fields))
 			continue;
@@ -557,6 +567,16 @@ uint64_t monitor_alerts(struct monitor *m)
 	n = m->opt.door ? m->alerts : m->npending;
 	pthread_mutex_unlock(&m->mu);
 	return n;
+}
+
+int64_t monitor_replay_ms(struct monitor *m)
+{
+	int64_t span = 0;
+
+	for (size_t i = 0; i < m->rules.nr; i++)
+		if (m->corr[i].rule && m->rules.rules[i].timespan_ms > span)
+			span = m->rules.rules[i].timespan_ms;
+	return span ? span + CLOCK_SLACK_MS : 0;
 }
 
 const struct sigma_set *monitor_rules(struct monitor *m)

@@ -82,6 +82,16 @@ int monitor_round(void *m, int64_t now_ms, struct strbuf *err);
  */
 uint64_t monitor_raised_floor(void *m);
 
+/*
+ * How long before where it starts again the analysis reads the messages again, without
+ * raising anything, to rebuild its correlation groups (follower_options.replay_ms): the
+ * longest correlation window and a minute for senders' clocks; 0 without correlations. A
+ * correlation alert whose raising failed holds the analysed mark from when it fired, but its
+ * first messages may lie before the mark stored before that: without them it never fired
+ * again after a restart. Messages read again count in no alert and in monitor_messages.
+ */
+int64_t monitor_replay_ms(struct monitor *m);
+
 /* Without a door: the hits found so far (owned by m). */
 const struct monitor_hit *monitor_hits(struct monitor *m, size_t *ret_nr);
 /* The line number of the next message (`log rules test` reads a file). */

@@ -48,6 +48,11 @@ static int round_skewed(void *ctx, int64_t now_ms, struct strbuf *err)
 	return monitor_round(ctx, now_ms + round_skew_ms, err);
 }
 
+/* The monitor was just started (restart): its first follower replays (serve has one). */
+static bool fresh_monitor;
+/* follower_options.rewind_max for follow (0: follow.c's). */
+static unsigned follow_rewind_max;
+
 /* The follower once, with the analysis raising through the door; returns the alerts. */
 static int64_t follow(struct fixture *f, struct monitor *mon)
 {
@@ -58,6 +63,9 @@ static int64_t follow(struct fixture *f, struct monitor *mon)
 	fo.hooks.event = mon ? monitor_event : NULL;
 	fo.hooks.round = mon ? round_skewed : NULL;
 	fo.raised_floor = mon ? monitor_raised_floor : NULL;
+	fo.replay_ms = mon && fresh_monitor ? monitor_replay_ms(mon) : 0;
+	fresh_monitor = false;
+	fo.rewind_max = follow_rewind_max;
 	if (follower_catch_up(f->dir, &fo, &f->err) < 0)
 		fail_msg("follow: %s", f->err.buf);
 	assert_int_equal(alerts_count(door_store(f->d), NULL, &n, &f->err), 0);
@@ -160,20 +168,44 @@ static int raise_or_fail(struct door *d, const struct alert_input *in, int64_t *
 	return alert_raise(d, in, ret_id, ret_ledger_index, err);
 }
 
-/* A 5-failure burst from addr at day hh:mm UTC (it alerts). */
-static void submit_burst_on(struct fixture *f, const char *addr, const char *day, const char *hhmm)
+/* Failures from..to-1 of a 5-failure burst from addr at day hh:mm UTC (the 5th alerts). */
+static void submit_failures(struct fixture *f, const char *addr, const char *day, const char *hhmm,
+                            int from, int to)
 {
 	char text[5][160];
 	const char *msgs[6] = { NULL };
 
-	for (int i = 0; i < 5; i++) {
-		snprintf(text[i], sizeof(text[i]),
+	for (int i = from; i < to; i++) {
+		snprintf(text[i - from], sizeof(text[i - from]),
 		         "<38>1 %sT%s:0%dZ web03 sshd 1 - - Failed password for root from "
 		         "%s port 1 ssh2",
 		         day, hhmm, i, addr);
+		msgs[i - from] = text[i - from];
+	}
+	submit(f, "tcp", "192.0.2.9:40000", msgs);
+}
+
+/* Failures from addr at 2026-11-22 hh:mm and each of secs (":SS"). */
+static void submit_times(struct fixture *f, const char *addr, const char *hhmm,
+                         const char *const *secs)
+{
+	char text[8][160];
+	const char *msgs[9] = { NULL };
+
+	for (int i = 0; secs[i] && i < 8; i++) {
+		snprintf(text[i], sizeof(text[i]),
+		         "<38>1 2026-11-22T%s%sZ web03 sshd 1 - - Failed password for root from "
+		         "%s port 1 ssh2",
+		         hhmm, secs[i], addr);
 		msgs[i] = text[i];
 	}
 	submit(f, "tcp", "192.0.2.9:40000", msgs);
+}
+
+/* A 5-failure burst from addr at day hh:mm UTC (it alerts). */
+static void submit_burst_on(struct fixture *f, const char *addr, const char *day, const char *hhmm)
+{
+	submit_failures(f, addr, day, hhmm, 0, 5);
 }
 
 static void submit_burst(struct fixture *f, const char *addr, const char *hhmm)
@@ -193,6 +225,7 @@ static struct monitor *restart(struct fixture *f, struct monitor *mon, unsigned 
 	monitor_free(mon);
 	mon = NULL;
 	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
+	fresh_monitor = true;
 	return mon;
 }
 
@@ -246,6 +279,64 @@ static void raising_fails(struct fixture *f, struct monitor *mon)
 }
 
 /*
+ * A correlation alert whose raising fails after the analysed mark was stored past the first
+ * messages it counts (the mark is stored every 0.2 s; a burst takes longer): the restart
+ * counts them again (monitor_replay_ms) and raises it, once. It analysed from the mark, with
+ * one message in the group: never raised.
+ */
+static struct monitor *raising_fails_past_mark(struct fixture *f, struct monitor *mon)
+{
+	int64_t n = follow(f, mon);
+	uint64_t mark;
+
+	submit_failures(f, "198.51.100.33", "2026-11-22", "04:50", 0, 4);
+	assert_int_equal(follow(f, mon), n);
+	mark = head(f);
+	assert_int_equal(analysed_mark(f), mark);
+	atomic_store(&raise_fails, true);
+	submit_failures(f, "198.51.100.33", "2026-11-22", "04:50", 4, 5);
+	assert_int_equal(follow(f, mon), n);
+	assert_int_equal(analysed_mark(f), mark);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(monitor_messages(mon), 1); /* the four before: counted, not analysed */
+	assert_int_equal(follow(f, mon), n + 1);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	return mon;
+}
+
+/*
+ * A group rebuilt before the mark takes its quiet time only from an alert raised from its
+ * messages. Here the replay (5 entries back) starts after the burst that alerted, so the
+ * four quiet failures that followed it seem to fire: had that set a window's quiet time, the
+ * failure after the first quiet time, whose raising failed before the restart, was not raised.
+ */
+static struct monitor *replay_quiet(struct fixture *f, struct monitor *mon)
+{
+	static const char *const first[] = { ":00", ":01", ":02", ":03", ":04", NULL };
+	static const char *const quiet[] = { ":30", ":31", ":32", ":33", ":34", NULL };
+	int64_t n = follow(f, mon);
+	uint64_t mark;
+
+	submit_times(f, "198.51.100.34", "05:00", first);
+	assert_int_equal(follow(f, mon), n + 1);
+	submit_times(f, "198.51.100.34", "05:00", quiet);
+	assert_int_equal(follow(f, mon), n + 1);
+	mark = head(f);
+	atomic_store(&raise_fails, true);
+	submit_times(f, "198.51.100.34", "05:01", (const char *const[]){ ":10", NULL });
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(analysed_mark(f), mark);
+	mon = restart(f, mon, 0);
+	follow_rewind_max = 5;
+	assert_int_equal(follow(f, mon), n + 2);
+	follow_rewind_max = 0;
+	assert_int_equal(follow(f, mon), n + 2);
+	return mon;
+}
+
+/*
  * What a sender chooses does not make a restart suppress a genuine alert. The alert raised
  * before it was matched by its summary's prefix: one about "src_ip=198.51.100.40（x" (message
  * text, the sender's) suppressed one about "src_ip=198.51.100.40" within its window. And a
@@ -265,9 +356,14 @@ static struct monitor *restarts_forged(struct fixture *f, struct monitor *mon)
 	submit_burst_on(f, "198.51.100.41", "2099-01-01", "00:00");
 	assert_int_equal(follow(f, mon), n + 3);
 	mon = restart(f, mon, 0);
-	/* A genuine burst once the server's clock is past that alert's window and a minute. */
-	submit_burst(f, "198.51.100.41", "04:30");
+	/*
+	 * A genuine burst once the server's clock is past that alert's window and a minute. The
+	 * restart counted the forged burst again (monitor_replay_ms), into a group forgotten
+	 * (corr_sweep) at the first round that minute later, as it was before the restart.
+	 */
 	round_skew_ms = 2 * 60000 + 1000;
+	assert_int_equal(follow(f, mon), n + 3);
+	submit_burst(f, "198.51.100.41", "04:30");
 	assert_int_equal(follow(f, mon), n + 4);
 	round_skew_ms = 0;
 	assert_int_equal(follow(f, mon), n + 4);
@@ -330,6 +426,8 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	assert_int_equal(follow(f, mon), 5);
 	assert_int_equal(follow(f, mon), 5);
 	mon = restarts_forged(f, mon);
+	mon = raising_fails_past_mark(f, mon);
+	mon = replay_quiet(f, mon);
 	raising_fails(f, mon);
 }
 
@@ -685,6 +783,8 @@ static void raising_fails_on_arrival(void **state)
 	fo.analysed_floor = floor_of;
 	fo.floor_ctx = &g;
 	fo.raised_floor = monitor_raised_floor;
+	fo.replay_ms = monitor_replay_ms(mon);
+	fresh_monitor = false;
 	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
 	io.analysis = fo.hooks;
 	io.on_commit = follower_wake;
