@@ -86,6 +86,42 @@ void term_escape(struct strbuf *out, const char *s, size_t len)
 	}
 }
 
+void text_clean(struct strbuf *out, const char *s, size_t len, size_t max)
+{
+	size_t i = 0, start = out->len;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		size_t mark = out->len;
+		uint32_t cp;
+		int n = c < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
+
+		if (c < 0x80 && (c < 0x20 || c == 0x7f))
+			strbuf_addf(out, "\\x%02x", c);
+		else if (c < 0x80)
+			strbuf_addch(out, (char)c);
+		else if (n <= 0)
+			strbuf_addstr(out, "\xef\xbf\xbd"); /* U+FFFD */
+		else if ((cp >= 0x80 && cp <= 0x9F) || is_bidi(cp))
+			strbuf_addf(out, "\\u%04x", (unsigned)cp);
+		else
+			strbuf_add(out, s + i, (size_t)n);
+		if (out->len - start > max) {
+			/* "…" within max too, so that cleaning this again changes nothing */
+			size_t end = mark;
+			while (end > start && end - start + 3 > max)
+				while (--end > start &&
+				       ((unsigned char)out->buf[end] & 0xC0) == 0x80)
+					;
+			strbuf_setlen(out, end);
+			if (max >= 3)
+				strbuf_addstr(out, "…");
+			return;
+		}
+		i += n > 0 ? (size_t)n : 1;
+	}
+}
+
 bool text_spoofs(const char *s)
 {
 	size_t len = s ? strlen(s) : 0, i = 0;

@@ -23,6 +23,15 @@ void html_escape(struct strbuf *out, const char *s, size_t len);
  */
 void term_escape(struct strbuf *out, const char *s, size_t len);
 /*
+ * Appends s[0..len) as one line of text the door takes (records' text fields: valid UTF-8, no
+ * control characters), at most max bytes of it: invalid UTF-8 becomes U+FFFD (one for each
+ * byte that starts no character), control characters (LF and TAB too) "\x0a", C1 and
+ * bidirectional controls "\u202e"; text beyond max bytes is cut at a character and "…"
+ * added. Cleaning its own output changes nothing. For text read from collected messages
+ * (the log analysis's alert summaries), which a sender chooses.
+ */
+void text_clean(struct strbuf *out, const char *s, size_t len, size_t max);
+/*
  * True when s has characters that make text look like other text: C1 controls, bidirectional
  * controls, zero-width characters (U+200B..U+200D, U+2060, U+FEFF) or invalid UTF-8. Names,
  * titles and logins refuse them when stored.

@@ -60,13 +60,41 @@ static void test_spoofs(void **state)
 	assert_true(text_spoofs("\xff"));                       /* not UTF-8 */
 }
 
+/* Text from collected messages made text the door takes, at most max bytes, once for all. */
+static void test_clean(void **state)
+{
+	struct strbuf sb = STRBUF_INIT, again = STRBUF_INIT;
+	/* CP932 ユーザ, ESC, LF, TAB, C1, U+202E, a truncated UTF-8 sequence at the end */
+	const char in[] = "\x83\x86\x81\x5b\x83\x55 \x1b[0m\n\t\xc2\x9b\xe2\x80\xae税\xe7\xa8";
+
+	text_clean(&sb, in, sizeof(in) - 1, 512);
+	assert_string_equal(sb.buf, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd[\xef\xbf\xbdU "
+	                            "\\x1b[0m\\x0a\\x09\\u009b\\u202e税\xef\xbf\xbd\xef\xbf\xbd");
+	text_clean(&again, sb.buf, sb.len, 512);
+	assert_string_equal(again.buf, sb.buf);
+	/* Cut at a character within max, "…" included: cleaning that again keeps it. */
+	for (size_t max = 3; max < 16; max++) {
+		strbuf_reset(&sb);
+		strbuf_reset(&again);
+		text_clean(&sb, "課税台帳\x01課税台帳", strlen("課税台帳\x01課税台帳"), max);
+		assert_true(sb.len <= max);
+		assert_true(sb.len >= 3 && !strcmp(sb.buf + sb.len - 3, "…"));
+		text_clean(&again, sb.buf, sb.len, max);
+		assert_string_equal(again.buf, sb.buf);
+	}
+	strbuf_reset(&sb);
+	text_clean(&sb, "課税台帳", strlen("課税台帳"), 12);
+	assert_string_equal(sb.buf, "課税台帳");
+	strbuf_release(&sb);
+	strbuf_release(&again);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_specials),
-		cmocka_unit_test(test_nul_and_japanese),
-		cmocka_unit_test(test_terminal),
-		cmocka_unit_test(test_spoofs),
+		cmocka_unit_test(test_specials), cmocka_unit_test(test_nul_and_japanese),
+		cmocka_unit_test(test_terminal), cmocka_unit_test(test_spoofs),
+		cmocka_unit_test(test_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
