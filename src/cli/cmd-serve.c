@@ -326,6 +326,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		r = notifier_start(ctx->dir, &notifier, &err);
 	if (r == 0) {
 		cfg.ingest = collect.g;
+		cfg.monitor = collect.mon;
 		cfg.before_last_checkpoint = collect_stop;
 		cfg.before_last_checkpoint_ctx = &collect;
 		r = web_serve(&cfg, &err);

@@ -23,6 +23,8 @@
 #define RETRY_MS       1000
 #define RETRY_MAX_MS   60000
 #define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's */
+/* A hit whose raising failed this often while the door raised others is refused for good. */
+#define GIVE_UP_TRIES 3
 
 struct corr_state;
 struct host_state;
@@ -70,11 +72,20 @@ struct monitor {
 	unsigned retry_ms;  /* how long the next failure waits */
 	bool stopping_said; /* the server is stopping for good: said once */
 	uint64_t dropped;   /* hits refused since the last round: MAX_PENDING were waiting */
+	uint64_t dropped_all, refused; /* since the start: those, and those refused for good */
+	/* The lowest entry a dropped hit named: the analysed mark stays below it (unraised) for
+	 * the rest of the process, so a restart finds them again (UINT64_MAX: none dropped). */
+	uint64_t overflow;
+	uint64_t raised_ok; /* alerts raised since the start (the door works) */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
 };
 
+/* An alert's host and key (what it is about) are cut beyond this (hit_text). */
+#define HIT_TEXT_MAX 512
+
 /* monitor.c */
+void hit_text(struct strbuf *out, const char *s);
 bool suppressed(struct monitor *m, const char *key, int64_t now, bool set);
 void hit_release(struct monitor_hit *h);
 

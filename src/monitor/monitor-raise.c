@@ -19,7 +19,7 @@
 #include "store/store.h"
 
 /* Alerts raised before a start that its analysis may meet again (load_raised): at most. */
-#define RAISED_MAX 1024
+#define RAISED_MAX 16384 /* more than MAX_PENDING: a mark held by those dropped (overflow) */
 
 /* What an alert's summary begins with: the rule and what it is about (before the count). */
 static void summary_about(const struct monitor_hit *h, struct strbuf *s)
@@ -135,15 +135,39 @@ bool raised_about(struct monitor *m, const struct monitor_hit *h, int64_t *ret_t
 /* A refusal or invalid input is the same the next time: only what may pass is tried again. */
 static bool may_pass(int r)
 {
-	return r != -EINVAL && r != -EPERM && r != -EPROTO && r != -EROFS;
+	return r != -EINVAL && r != -EPERM && r != -EPROTO && r != -EROFS && r != -E2BIG &&
+	       r != -ERANGE && r != -EILSEQ;
 }
 
+/* How long a hit that failed `failures` times waits: 1 s, doubled up to a minute. */
+static unsigned backoff_ms(unsigned failures)
+{
+	unsigned ms = RETRY_MS;
+
+	while (--failures > 0 && ms < RETRY_MAX_MS)
+		ms *= 2;
+	return ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS;
+}
+
+/* A hit not raised, for good: said, counted (monitor_unraised) and dropped by the caller. */
+static void refuse(struct monitor *m, const struct monitor_hit *h, const char *why)
+{
+	m->refused++;
+	fprintf(stderr,
+	        "mamori: the log analysis cannot raise alert '%s' (%s, host '%s'), and drops "
+	        "it: %s\n",
+	        h->rule->id, h->key, h->host, why);
+}
+
+enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
+
 /*
- * Raises one hit. Returns true when done with it (raised, suppressed, raised before, or
- * refused for good), false when its raising failed for a reason that may pass (an I/O error,
- * a full disk): it is kept and tried again.
+ * Raises one hit: done (raised, suppressed, raised before), refused for good (invalid input
+ * or a refusal: said and counted), or failed for a reason that may pass (an I/O error, a full
+ * disk): then it is kept and tried again.
  */
-static bool raise_one(struct monitor *m, struct monitor_hit *h, int64_t now, struct strbuf *err)
+static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64_t now,
+                                 struct strbuf *err)
 {
 	struct strbuf skey = STRBUF_INIT;
 	struct alert_input in = { 0 };
@@ -157,7 +181,7 @@ static bool raise_one(struct monitor *m, struct monitor_hit *h, int64_t now, str
 	     suppressed(m, skey.buf, now, false)) ||
 	    (m->nraised && raised_before(m, h, now))) {
 		strbuf_release(&skey);
-		return true;
+		return RAISE_DONE;
 	}
 	in.source = ACT_SYSTEM_MONITOR;
 	in.rule = h->rule->id;
@@ -170,42 +194,47 @@ static bool raise_one(struct monitor *m, struct monitor_hit *h, int64_t now, str
 	strbuf_reset(err);
 	r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
 	/* id: the alert was raised and only its case failed (incident_from_alert): not again. */
+	if ((r == 0 || id > 0) && !h->rule->correlation)
+		suppressed(m, skey.buf, now, true);
+	strbuf_release(&skey);
 	if (r == 0 || id > 0) {
 		m->alerts++;
-		if (!h->rule->correlation)
-			suppressed(m, skey.buf, now, true);
+		m->raised_ok++;
 		if (r < 0)
 			fprintf(stderr,
 			        "mamori: the log analysis raised alert %" PRId64 " ('%s'), but not "
 			        "its case: %s\n",
 			        id, h->rule->id, err->buf);
-	} else if (!may_pass(r)) {
-		fprintf(stderr, "mamori: the log analysis cannot raise alert '%s': %s\n",
-		        h->rule->id, err->buf);
-	} else {
-		fprintf(
-		    stderr,
-		    "mamori: the log analysis cannot raise alert '%s' now (tried again in %u s, "
-		    "and after a restart): %s\n",
-		    h->rule->id, m->retry_ms / 1000, err->buf);
+		return RAISE_DONE;
 	}
-	strbuf_release(&skey);
-	return r == 0 || id > 0 || !may_pass(r);
+	if (!may_pass(r)) {
+		refuse(m, h, err->buf);
+		return RAISE_REFUSED;
+	}
+	fprintf(stderr,
+	        "mamori: the log analysis cannot raise alert '%s' now (tried again in %u s, "
+	        "and after a restart): %s\n",
+	        h->rule->id, backoff_ms(h->failures + 1) / 1000, err->buf);
+	return RAISE_FAILED;
 }
 
 /*
- * Raises the hits found, and those whose raising failed before once their back-off is over.
- * After a failure the others wait too (the door failed for them all): they are kept,
- * with the lowest entry they name (monitor_raised_floor), and tried again after RETRY_MS,
- * doubled at each failure up to RETRY_MAX_MS; once the server is stopping for good (a door
- * or database file failed: every act fails until the restart) they are not tried again.
+ * Raises the hits found, and those whose raising failed before once their back-off is over
+ * (RETRY_MS after a failure, doubled at each up to RETRY_MAX_MS). A failure is the hit's own
+ * unless the next hit tried fails too: then the door failed for them all, and the rest wait
+ * with them, tried again after the door's own back-off. So one hit that keeps failing holds
+ * back no other; once it has failed GIVE_UP_TRIES times, each after another alert was raised
+ * since its try before (the door works), it is refused for good (said, counted, dropped), and
+ * no longer holds the analysed mark. The hits kept hold it at the lowest entry they name
+ * (monitor_raised_floor). Once the server is stopping for good (a door or database file
+ * failed: every act fails until the restart) none is tried again.
  */
 void raise_pending(struct monitor *m, int64_t now)
 {
 	struct strbuf err = STRBUF_INIT;
 	uint64_t floor = UINT64_MAX;
-	size_t keep = 0;
-	bool failed = false;
+	size_t keep = 0, last_failed = SIZE_MAX; /* the hit just tried, if it failed */
+	bool door_down = false, own, last_own = false;
 
 	/* (a clock set back by more than the back-off does not hold them longer) */
 	if (!m->npending || (now < m->retry_at && m->retry_at - now <= RETRY_MAX_MS))
@@ -222,19 +251,49 @@ void raise_pending(struct monitor *m, int64_t now)
 	}
 	for (size_t i = 0; i < m->npending; i++) {
 		struct monitor_hit *h = &m->pending[i];
-		if (!failed && raise_one(m, h, now, &err)) {
+		bool due = !(now < h->retry_at && h->retry_at - now <= RETRY_MAX_MS);
+		enum raised_how how = door_down || !due ? RAISE_FAILED : raise_one(m, h, now, &err);
+
+		if (how != RAISE_FAILED) {
+			hit_release(h);
+			last_failed = SIZE_MAX;
+			continue;
+		}
+		if (!door_down && due) {
+			h->failures++;
+			h->retry_at = now + backoff_ms(h->failures);
+			own = m->raised_ok > h->raised_seen;
+			h->own_failures += own;
+			h->raised_seen = m->raised_ok;
+			if (last_failed != SIZE_MAX) {
+				/* two in a row: the door, not the alerts */
+				door_down = true;
+				h->own_failures -= own;
+				m->pending[last_failed].own_failures -= last_own;
+			}
+			last_failed = keep;
+			last_own = own;
+		}
+		m->pending[keep++] = *h;
+	}
+	m->npending = keep;
+	/* What failed again and again while others were raised is refused for good. */
+	keep = 0;
+	for (size_t i = 0; i < m->npending; i++) {
+		struct monitor_hit *h = &m->pending[i];
+		if (h->own_failures >= GIVE_UP_TRIES) {
+			refuse(m, h, "it failed each time, and other alerts were raised between");
 			hit_release(h);
 			continue;
 		}
-		failed = true;
 		for (size_t k = 0; !h->rule->log_gap_ms && k < h->n_entries; k++)
 			if (h->entries[k] < floor)
 				floor = h->entries[k];
 		m->pending[keep++] = *h;
 	}
 	m->npending = keep;
-	atomic_store(&m->unraised, floor);
-	if (failed) {
+	atomic_store(&m->unraised, floor < m->overflow ? floor : m->overflow);
+	if (door_down) {
 		m->retry_at = now + m->retry_ms;
 		m->retry_ms = m->retry_ms * 2 < RETRY_MAX_MS ? m->retry_ms * 2 : RETRY_MAX_MS;
 	} else {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/escape.h"
 #include "base/timeutil.h"
 #include "core/act.h"
 #include "core/alert.h"
@@ -151,27 +152,60 @@ bool suppressed(struct monitor *m, const char *key, int64_t now, bool set)
 	return false;
 }
 
-static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const char *host,
-                                   const char *key)
+/*
+ * A host or key for an alert: message text, which the sender chooses (an RFC 3164 message is
+ * not checked for UTF-8, and a Japanese Windows device may send CP932), made text the door
+ * takes (base/escape.h text_clean: U+FFFD, control characters escaped, at most HIT_TEXT_MAX
+ * bytes). The door refused the alert for good otherwise (-EINVAL: not UTF-8).
+ */
+void hit_text(struct strbuf *out, const char *s)
 {
-	struct monitor_hit *h;
+	strbuf_reset(out);
+	text_clean(out, s, strlen(s), HIT_TEXT_MAX);
+}
 
+/*
+ * The hit of rule r about raw_key on raw_host, new or found in this round already (merged).
+ * NULL when MAX_PENDING wait: counted, and first (the lowest entry it would name) holds the
+ * analysed mark for the rest of the process (m->overflow), so a restart analyses it again.
+ */
+static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r,
+                                   const char *raw_host, const char *raw_key, uint64_t first)
+{
+	struct strbuf host = STRBUF_INIT, key = STRBUF_INIT;
+	struct monitor_hit *h = NULL;
+
+	hit_text(&host, raw_host);
+	hit_text(&key, raw_key);
 	/* The same rule about the same thing in one round: one alert with every message. */
 	for (size_t i = 0; i < m->npending; i++) {
-		h = &m->pending[i];
-		if (h->rule == r && !strcmp(h->key, key) && !strcmp(h->host, host))
-			return h;
+		if (m->pending[i].rule == r && !strcmp(m->pending[i].key, key.buf) &&
+		    !strcmp(m->pending[i].host, host.buf)) {
+			h = &m->pending[i];
+			goto out;
+		}
 	}
-	if (m->npending >= MAX_PENDING) {
+	if (m->npending >= (m->opt.max_pending ? m->opt.max_pending : MAX_PENDING)) {
 		m->dropped++; /* said at the round (monitor_round) */
-		return NULL;
+		m->dropped_all++;
+		/* a log gap names an old message and is found again anyway (log_host) */
+		if (!r->log_gap_ms && first < m->overflow) {
+			m->overflow = first;
+			if (first < atomic_load(&m->unraised))
+				atomic_store(&m->unraised, first);
+		}
+		goto out;
 	}
 	ALLOC_GROW(m->pending, m->npending + 1, m->alloc_pending);
 	h = &m->pending[m->npending++];
 	memset(h, 0, sizeof(*h));
 	h->rule = r;
-	h->host = xstrdup(host);
-	h->key = xstrdup(key);
+	h->host = strbuf_detach(&host, NULL);
+	h->key = strbuf_detach(&key, NULL);
+	h->raised_seen = m->raised_ok;
+out:
+	strbuf_release(&host);
+	strbuf_release(&key);
 	return h;
 }
 
@@ -311,7 +345,11 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 	if (fire && ev->time_ms >= g->quiet_until && !replay) {
 		/* Once per window and group: a continuing attack is one alert, not one a message.
 		 */
-		struct monitor_hit *h = hit_new(m, c, g->host, g->key);
+		uint64_t first = UINT64_MAX;
+		struct monitor_hit *h;
+		for (size_t i = 0; i < g->n; i++)
+			first = g->idx[i] < first ? g->idx[i] : first;
+		h = hit_new(m, c, g->host, g->key, first);
 		g->quiet_until = ev->time_ms + c->timespan_ms;
 		for (size_t i = 0; h && i < g->n; i++)
 			hit_add(m, h, g->idx[i], g->line[i], g->t[i]);
@@ -321,12 +359,19 @@ static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_
 		 * messages, as it was then. A fire that did not alert (its raising failed: the
 		 * mark stayed below its last message, which fires again) must not hold it back.
 		 */
-		struct monitor_hit h = { .rule = c, .host = g->host, .key = g->key };
+		struct strbuf host = STRBUF_INIT, text = STRBUF_INIT;
+		struct monitor_hit h = { .rule = c };
 		int64_t t;
+		hit_text(&host, g->host);
+		hit_text(&text, g->key);
+		h.host = host.buf;
+		h.key = text.buf;
 		h.entries = g->idx;
 		h.n_entries = g->n;
 		if (raised_about(m, &h, &t))
 			g->quiet_until = t + c->timespan_ms;
+		strbuf_release(&host);
+		strbuf_release(&text);
 	}
 	strbuf_release(&key);
 }
@@ -456,7 +501,7 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 			struct monitor_hit *h;
 			strbuf_reset(&key);
 			key_of(ev, &key);
-			h = hit_new(m, r, ev->host, key.buf);
+			h = hit_new(m, r, ev->host, key.buf, ev->index);
 			if (h)
 				hit_add(m, h, ev->index, m->line, ev->time_ms);
 		}
@@ -487,7 +532,7 @@ static void gaps(struct monitor *m, int64_t now)
 					continue;
 				h->alerted = true;
 				strbuf_addf(&key, "host=%s", h->host);
-				hit = hit_new(m, r, h->host, key.buf);
+				hit = hit_new(m, r, h->host, key.buf, h->last_index);
 				if (hit)
 					hit_add(m, hit, h->last_index, 0, h->last_ms);
 				strbuf_release(&key);
@@ -507,11 +552,12 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	gaps(m, now);
 	raise_pending(m, now);
 	if (m->dropped) {
-		fprintf(stderr,
-		        "mamori: the log analysis dropped %" PRIu64 " alerts it found: %d were "
-		        "waiting to be raised, its most; the dropped ones are not raised, not even "
-		        "after a restart\n",
-		        m->dropped, MAX_PENDING);
+		fprintf(
+		    stderr,
+		    "mamori: the log analysis dropped %" PRIu64 " alerts it found: %u were "
+		    "waiting to be raised, its most; the analysed mark stays before them (ledger "
+		    "entry %" PRIu64 "), so a restart raises them\n",
+		    m->dropped, m->opt.max_pending ? m->opt.max_pending : MAX_PENDING, m->overflow);
 		m->dropped = 0;
 	}
 	for (size_t i = 0; i < m->rules.nr; i++)
@@ -579,6 +625,17 @@ int64_t monitor_replay_ms(struct monitor *m)
 	return span ? span + CLOCK_SLACK_MS : 0;
 }
 
+void monitor_unraised(struct monitor *m, struct monitor_unraised *ret)
+{
+	pthread_mutex_lock(&m->mu);
+	ret->refused = m->refused;
+	ret->dropped = m->dropped_all;
+	ret->waiting = 0;
+	for (size_t i = 0; i < m->npending; i++)
+		ret->waiting += m->pending[i].failures > 0;
+	pthread_mutex_unlock(&m->mu);
+}
+
 const struct sigma_set *monitor_rules(struct monitor *m)
 {
 	return &m->rules;
@@ -588,6 +645,7 @@ const struct sigma_set *monitor_rules(struct monitor *m)
 
 static int load_hosts(struct monitor *m, struct strbuf *err)
 {
+	struct strbuf clean = STRBUF_INIT;
 	struct query *q;
 	int r = query_prepare(m->st, "SELECT host, last_ms, last_index FROM log_host", &q, err);
 
@@ -615,13 +673,16 @@ static int load_hosts(struct monitor *m, struct strbuf *err)
 			continue;
 		for (size_t k = 0; k < l.nr; k++) {
 			for (size_t b = 0; l.items[k].host && b < GROUP_BUCKETS; b++)
-				for (struct host_state *h = m->hosts[b]; h; h = h->next)
-					if (!strcmp(h->host, l.items[k].host) &&
+				for (struct host_state *h = m->hosts[b]; h; h = h->next) {
+					hit_text(&clean, h->host); /* as the alert has it */
+					if (!strcmp(clean.buf, l.items[k].host) &&
 					    l.items[k].time_ms >= h->last_ms)
 						h->alerted = true;
+				}
 		}
 		alert_list_release(&l);
 	}
+	strbuf_release(&clean);
 	return 0;
 }
 
@@ -635,6 +696,7 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 	m->fields = sigma_cache_new();
 	m->opt = *o;
 	atomic_init(&m->unraised, UINT64_MAX);
+	m->overflow = UINT64_MAX;
 	m->retry_ms = RETRY_MS;
 	if (o->door)
 		m->profile = door_profile(o->door);

@@ -43,6 +43,11 @@ struct monitor_hit {
 	size_t n_entries;
 	uint64_t *lines; /* `log rules test`: the messages' line numbers */
 	size_t n_lines;
+	/* Its raising (monitor-raise.c): failed tries, those while the door raised others (the
+	 * alerts raised by the previous one), not tried again before retry_at. */
+	unsigned failures, own_failures;
+	uint64_t raised_seen;
+	int64_t retry_at;
 };
 
 struct monitor_options {
@@ -51,6 +56,8 @@ struct monitor_options {
 	const char *profile;  /* profile id when there is no door ("minato") */
 	int64_t offset_ms;    /* the ward's zone: Tokyo */
 	unsigned suppress_ms; /* the same rule and key alert again only after this: 0 = 10 min */
+	/* Tests only: at most this many hits wait to be raised (0: 10,000). */
+	unsigned max_pending;
 	/* Tests only: called instead of alert_raise (core/alert.h) to raise each alert. */
 	int (*raise)(struct door *d, const struct alert_input *in, int64_t *ret_id,
 	             uint64_t *ret_ledger_index, struct strbuf *err);
@@ -100,5 +107,16 @@ void monitor_set_line(struct monitor *m, uint64_t line);
 /* Counters: messages analysed, alerts raised (or hits found). */
 uint64_t monitor_messages(struct monitor *m);
 uint64_t monitor_alerts(struct monitor *m);
+
+/*
+ * What the analysis found and did not raise, since the server started: refused for good (the
+ * door refused it, or it failed again and again while others were raised: each said in the
+ * server's log), dropped (more than 10,000 were waiting), and waiting now after a failed try.
+ * For the alert page.
+ */
+struct monitor_unraised {
+	uint64_t refused, dropped, waiting;
+};
+void monitor_unraised(struct monitor *m, struct monitor_unraised *ret);
 
 #endif

@@ -14,6 +14,7 @@
 #include "ingest/ingest.h"
 #include "ingest/logindex.h"
 #include "ledger/ledger.h"
+#include "monitor/monitor.h"
 #include "web/access.h"
 #include "web/route.h"
 #include "web/ui.h"
@@ -500,6 +501,23 @@ void ui_alerts(struct web_req *r)
 		    "href", url.buf, "aria-current", !strcmp(s, state) ? "page" : NULL, HTML_END);
 	}
 	html_close(o, "nav");
+	if (r->cfg->monitor) {
+		/* What the analysis found and could not raise: shown, never only in a log. */
+		struct monitor_unraised u;
+		monitor_unraised(r->cfg->monitor, &u);
+		if (u.refused || u.dropped || u.waiting) {
+			html_open(o, "p", "class", "hint warn", "id", "alerts-unraised", HTML_END);
+			html_textf(o,
+			           _("Since this server started the log analysis could not raise "
+			             "%1$llu alerts it found: %2$llu refused (each is in the "
+			             "server's log), %3$llu beyond the 10,000 waiting. %4$llu wait "
+			             "to be tried again."),
+			           (unsigned long long)u.refused + u.dropped,
+			           (unsigned long long)u.refused, (unsigned long long)u.dropped,
+			           (unsigned long long)u.waiting);
+			html_close(o, "p");
+		}
+	}
 	if (!l.nr) {
 		html_elem(o, "p", _("No alerts."), HTML_END);
 	} else {

@@ -13,6 +13,7 @@ struct store;
 struct profile;
 struct web_server;
 struct ingest;
+struct monitor;
 
 /* Limits of one request (see also web/parse.h). */
 /* Memory of one connection (libmicrohttpd's pool): the request line and headers must fit in
@@ -52,6 +53,7 @@ struct web_config {
 	int64_t shutdown_grace_ms;   /* how long in-flight requests may take at SIGTERM */
 	bool verbose;                /* one log line per request */
 	struct ingest *ingest;       /* POST /api/v1/logs appends here; NULL: 503 */
+	struct monitor *monitor;     /* the log analysis: what it did not raise (/alerts) */
 	/*
 	 * At the stop, once no request runs and before the server's last checkpoint: what else
 	 * appends to the ledger stops and commits (serve's log collection), so the signature
