@@ -8,15 +8,7 @@
 # passwords and a second ward in one database are refused.
 . "$(dirname "$0")/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
-trap 'pg_stop; rm -rf "$TMP"' EXIT
-if ! pg_start; then
-	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	done_testing
-fi
+pg_test_start 'pg_stop; rm -rf "$TMP"'
 W="$TMP/ward"
 
 expect "init --store makes the schema on PostgreSQL" 0 "$MAMORI" --dir "$W" init --store "$PG_URL"

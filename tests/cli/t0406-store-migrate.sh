@@ -8,15 +8,7 @@
 # ward as the source.
 . "$(dirname "$0")/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
-trap 'pg_stop; rm -rf "$TMP"' EXIT
-if ! pg_start; then
-	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	done_testing
-fi
+pg_test_start 'pg_stop; rm -rf "$TMP"'
 O="$TMP/old"
 m() { "$MAMORI" --dir "$O" "$@"; }
 m init --profile minato >/dev/null 2>&1

@@ -6,15 +6,7 @@
 # be made: init still works, and doctor warns that the guard is absent and how to add it.
 . "$(dirname "$0")/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
-trap 'pg_stop; rm -rf "$TMP"' EXIT
-if ! pg_start; then
-	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	done_testing
-fi
+pg_test_start 'pg_stop; rm -rf "$TMP"'
 
 # Mamori's own role (not a superuser): no guard, and doctor says so.
 W="$TMP/ward"

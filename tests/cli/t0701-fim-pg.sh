@@ -10,15 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
 . "$MAMORI_SRCDIR/tests/http/lib-nodes.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
-trap nodes_cleanup EXIT
-if ! pg_start; then
-	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	done_testing
-fi
+pg_test_start nodes_cleanup
 W="$TMP/ward"
 T="$TMP/tree"
 C="$TMP/aide.conf"

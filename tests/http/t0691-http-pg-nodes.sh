@@ -14,15 +14,7 @@
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
 . "$MAMORI_SRCDIR/tests/http/lib-nodes.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
-trap nodes_cleanup EXIT
-if ! pg_start; then
-	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	done_testing
-fi
+pg_test_start nodes_cleanup
 "$MAMORI" --dir "$D" init --store "$PG_URL" --profile minato >/dev/null 2>&1
 printf '%s\n' "$ADMIN_PW" | m user passwd admin --password-stdin >/dev/null
 printf '[node]\nname = web1\n' >>"$D/mamori.conf"

@@ -8,17 +8,9 @@
 # (lock_timeout, 30 s).
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
 HOLDER=
-trap 'kill "$HOLDER" 2>/dev/null; server_stop; pg_stop; rm -rf "$TMP"' EXIT
 # (pg_stop ends the holder's session too)
-if ! pg_start; then
-	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	done_testing
-fi
+pg_test_start 'kill "$HOLDER" 2>/dev/null; server_stop; pg_stop; rm -rf "$TMP"'
 "$MAMORI" --dir "$D" init --store "$PG_URL" --profile minato >/dev/null 2>&1
 printf '%s\n' "$ADMIN_PW" | m user passwd admin --password-stdin >/dev/null
 m section add zeimu --name 税務課 >/dev/null

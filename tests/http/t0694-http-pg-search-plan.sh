@@ -10,21 +10,7 @@
 # records (at 20,000: 171 ms where the index takes 1). Mamori's sessions fold it in at 64 kB.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "$MAMORI_SRCDIR/tests/lib/pg.sh"
-if ! pg_available; then
-	echo "1..0 # SKIP $PG_MISSING"
-	exit 0
-fi
-trap 'server_stop; pg_stop; rm -rf "$TMP"' EXIT
-if ! pg_start; then
-	not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
-	# the figure (not a check: timing is the machine's): the lookup through the index and by
-# reading every row, in this run
-q="SELECT id FROM records_text WHERE text ILIKE '%zebrafinch%'"
-ms() { pg_psql -d mamori -Atc "SET enable_bitmapscan = $1; EXPLAIN ANALYZE $q" | sed -n 's/^Execution Time: \(.*\) ms$/\1/p'; }
-ms on >/dev/null; ms off >/dev/null # warm both
-diag "records_text lookup of $N records: index $(ms on) ms, sequential scan $(ms off) ms"
-done_testing
-fi
+pg_test_start 'server_stop; pg_stop; rm -rf "$TMP"'
 N=${SEARCH_PLAN_RECORDS:-20000}
 m init --store "$PG_URL" --profile minato >"$TMP/init.out" 2>&1 || { cat "$TMP/init.out"; exit 1; }
 printf '%s\n' "$ADMIN_PW" | m user passwd admin --password-stdin >/dev/null

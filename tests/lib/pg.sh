@@ -10,6 +10,10 @@
 #   pg_createdb NAME       another empty database owned by 'mamori'; prints its URL
 #   pg_psql ARGS...        psql as the superuser on the cluster
 #   pg_stop                fast shutdown and removal of the directory (the caller's trap)
+#   pg_test_start CLEANUP  for a TAP test, after tests/cli/lib.sh or tests/http/lib.sh: skips the
+#                          whole test when PostgreSQL is missing (1..0 # SKIP), else sets CLEANUP
+#                          (which calls pg_stop) as the EXIT trap and starts the cluster, or
+#                          fails the test when it does not start (not ok, then done_testing)
 #   pg_setup_or_exit       for a runner that wraps one test (tests/*/run-pg.sh): exits with a TAP
 #                          skip when PostgreSQL is missing, or a TAP failure when it does not
 #                          start; else the cluster is up and stopped at the shell's exit
@@ -161,5 +165,18 @@ pg_setup_or_exit() {
 		echo "1..1"
 		echo "not ok 1 - the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
 		exit 1
+	fi
+}
+
+pg_test_start() {
+	if ! pg_available; then
+		echo "1..0 # SKIP $PG_MISSING"
+		exit 0
+	fi
+	# shellcheck disable=SC2064 # CLEANUP is the caller's text, expanded at exit
+	trap "$1" EXIT
+	if ! pg_start; then
+		not_ok "the throwaway PostgreSQL cluster started (tests/lib/pg.sh)"
+		done_testing
 	fi
 }
