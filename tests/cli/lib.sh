@@ -51,6 +51,9 @@ export MAMORI_LANG=en
 _n=0
 _failed=0
 
+# day N: the date in Tokyo N days from today (YYYY-MM-DD; N may be negative).
+day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
+
 ok() { _n=$((_n + 1)); echo "ok $_n - $1"; }
 not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $1"; }
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }

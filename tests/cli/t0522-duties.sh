@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 D="$TMP/minato"
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 
 expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
 m section add zeimu --name 税務課 >/dev/null

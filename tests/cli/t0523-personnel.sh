@@ -8,7 +8,6 @@
 D="$TMP/d"
 m() { "$MAMORI" --dir "$D" "$@"; }
 PW='Kawa-Sora-Umi-2026!x'
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 TODAY=$(day 0)
 TOMORROW=$(day 1)
 m init --profile minato >/dev/null 2>&1

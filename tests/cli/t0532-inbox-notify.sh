@@ -9,7 +9,6 @@
 D="$TMP/minato"
 MAIL="$TMP/mail"
 PY=/usr/bin/python3
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 js() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$TMP/out" "$1"; }
 is() {
 	_got=$(js "$2" 2>&1)

@@ -22,7 +22,6 @@ t = open(sys.argv[1], encoding='utf-8').read().split('\nclauses:\n')[1]
 print(len([l for l in t.splitlines() if re.match(r'  [A-Za-z][A-Za-z0-9-]*: \{', l)]))
 PY
 }
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 
 D="$TMP/minato"
 expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato

@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 # col FILE KEYCOL KEY COL: the cell of the row whose KEYCOL is KEY
 col() {
 	python3 - "$1" "$2" "$3" "$4" <<'PY'

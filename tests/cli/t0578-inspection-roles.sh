@@ -13,7 +13,6 @@ ids() { python3 -c "import json,sys; print(','.join(x['clause'] for x in json.lo
 same() { # same NAME GOT WANT
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "got:  $2" "want: $3"; fi
 }
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 
 # ---- the derivation: golden items of two roles of each ward, checked by hand against the
 # profiles (each item's reason is printed beside it)

@@ -4,7 +4,6 @@
 # officer's dashboards, not on others'; bringing it back takes it off.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 take() { m act "$1" asset.take_out --as "$2" --field destination=区民センター --field purpose=出張窓口 \
 	--field return_due="$3" | sed -n 's/^pending: request \([0-9]*\).*/\1/p'; }
 

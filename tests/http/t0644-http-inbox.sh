@@ -5,7 +5,6 @@
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 PY=/usr/bin/python3
 MAIL="$TMP/mail"
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 
 ward_make
 m user set suzuki --title 税務課長 --email suzuki@city.example.lg.jp >/dev/null

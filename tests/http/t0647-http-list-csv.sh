@@ -5,7 +5,6 @@
 # with BOM or CP932, formulas neutralised, only what the reader may read.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 
 ward_make
 m user set suzuki --title 税務課長 >/dev/null

@@ -4,7 +4,6 @@
 # they confirm; applying moves people and their roles through the door, ledgered; others may
 # not reach the page.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 TODAY=$(day 0)
 
 ward_make

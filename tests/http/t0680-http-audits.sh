@@ -5,7 +5,6 @@
 # links to the ledger entries), CSV and PDF, for ward-wide roles only.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 
-day() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) + datetime.timedelta(days=int(sys.argv[1]))).strftime('%Y-%m-%d'))" "$1"; }
 
 ward_make
 m section add kaikei --name 会計室 >/dev/null
