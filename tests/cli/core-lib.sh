@@ -113,3 +113,10 @@ PY
 
 # ledger_index_of_last_act: the ledger index the last --json act printed.
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$TMP/out" "$1"; }
+
+# json_is NAME EXPR WANT: EXPR (Python, with d the JSON of the last command's stdout) is WANT.
+json_is() {
+	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
+		"$TMP/out" "$2" 2>&1)
+	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
+}

@@ -6,12 +6,6 @@
 . "$(dirname "$0")/core-lib.sh"
 D="$TMP/minato"
 
-is() {
-	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
-		"$TMP/out" "$2" 2>&1)
-	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
-}
-
 expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
 m section add zeimu --name 税務課 >/dev/null
 m section add kumin --name 区民課 >/dev/null
@@ -39,38 +33,38 @@ expect "a carrier who does not exist is refused" 1 \
 	"$MAMORI" --dir "$D" act "$B" asset.take_out --as zeimu-1 --field destination=分室 \
 	--field purpose=説明会 --field carrier=nobody
 expect "nothing is out while it waits for approval" 0 "$MAMORI" --dir "$D" takeout list --json
-is "empty" "len(d)" "0"
+json_is "empty" "len(d)" "0"
 m request approve "$R" --as zeimu-kacho >/dev/null
 run "$MAMORI" --dir "$D" act "$B" asset.take_out --as zeimu-1 --field destination=分室 \
 	--field purpose=説明会 --field return_due="$(day -2)"
 m request approve "$(last_request)" --as zeimu-kacho >/dev/null
 
 expect "takeout list" 0 "$MAMORI" --dir "$D" takeout list --json
-is "both are out" "len(d)" "2"
-is "the overdue one first" "[x['record'] for x in d]" "[$B, $A]"
-is "overdue marked" "[x['overdue'] for x in d]" "[True, False]"
-is "the taker is the applicant, not the approver" "d[1]['taken_by']" "zeimu-1"
-is "where" "d[1]['destination']" "区民センター"
-is "due back" "d[1]['return_due']" "$(day 3)"
-is "carried by" "d[1]['carrier']" "zeimu-1"
-is "protected by" "d[1]['protection']" "暗号化USB"
-is "the approved request" "d[1]['request'] is not None" "True"
+json_is "both are out" "len(d)" "2"
+json_is "the overdue one first" "[x['record'] for x in d]" "[$B, $A]"
+json_is "overdue marked" "[x['overdue'] for x in d]" "[True, False]"
+json_is "the taker is the applicant, not the approver" "d[1]['taken_by']" "zeimu-1"
+json_is "where" "d[1]['destination']" "区民センター"
+json_is "due back" "d[1]['return_due']" "$(day 3)"
+json_is "carried by" "d[1]['carrier']" "zeimu-1"
+json_is "protected by" "d[1]['protection']" "暗号化USB"
+json_is "the approved request" "d[1]['request'] is not None" "True"
 expect "only the overdue" 0 "$MAMORI" --dir "$D" takeout list --overdue --json
-is "one" "[x['record'] for x in d]" "[$B]"
+json_is "one" "[x['record'] for x in d]" "[$B]"
 expect "another section's list" 0 "$MAMORI" --dir "$D" takeout list --section kumin --json
-is "is empty" "len(d)" "0"
+json_is "is empty" "len(d)" "0"
 expect "as kumin-1, who may not read 税務課's level 3" 0 \
 	"$MAMORI" --dir "$D" takeout list --as kumin-1 --json
-is "nothing" "len(d)" "0"
+json_is "nothing" "len(d)" "0"
 expect "as zeimu-1" 0 "$MAMORI" --dir "$D" takeout list --as zeimu-1 --json
-is "both" "len(d)" "2"
+json_is "both" "len(d)" "2"
 expect "the table for people" 0 "$MAMORI" --dir "$D" takeout list
 out_has "marks the overdue one" "期限超過"
 expect "an unknown reader" 1 "$MAMORI" --dir "$D" takeout list --as nobody
 
 allowed "bringing it back" "$MAMORI" --dir "$D" act "$B" asset.bring_back --as zeimu-1
 expect "takeout list" 0 "$MAMORI" --dir "$D" takeout list --json
-is "closes it" "[x['record'] for x in d]" "[$A]"
+json_is "closes it" "[x['record'] for x in d]" "[$A]"
 
 # The profile flag: `due` marks a date field only.
 sed 's/return_due: {type: date, name: 返却予定日, due: true/return_due: {type: text, name: 返却予定日, due: true/' \

@@ -7,12 +7,6 @@
 . "$(dirname "$0")/core-lib.sh"
 D="$TMP/minato"
 
-is() {
-	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
-		"$TMP/out" "$2" 2>&1)
-	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
-}
-
 expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
 m section add zeimu --name 税務課 >/dev/null
 m section add kumin --name 区民課 >/dev/null
@@ -31,17 +25,17 @@ SHA=$(sha256sum "$TMP/持出し許可書.pdf" | cut -d' ' -f1)
 
 expect "a member of the section adds a PDF to the record" 0 \
 	"$MAMORI" --dir "$D" attach add "record:$A" "$TMP/持出し許可書.pdf" --as zeimu-1 --json
-is "done" "d['outcome']" "done"
+json_is "done" "d['outcome']" "done"
 IDX=$(python3 -c "import json; print(json.load(open('$TMP/out'))['ledger_index'])")
 check "the file is stored under its SHA-256" "[ -f '$D/attachments/$(echo $SHA | cut -c1-2)/$(echo $SHA | cut -c3-)' ]"
 check "mode 0600" "[ \"\$(stat -c %a '$D/attachments/$(echo $SHA | cut -c1-2)/$(echo $SHA | cut -c3-)')\" = 600 ]"
 expect "the ledger entry" 0 "$MAMORI" --dir "$D" ledger entry "$IDX" --json
 out_has "names the SHA-256 publicly" "$SHA"
 expect "attach list" 0 "$MAMORI" --dir "$D" attach list "record:$A" --json
-is "lists it by name" "[a['name'] for a in d]" "['持出し許可書.pdf']"
-is "with its hash" "d[0]['sha256']" "$SHA"
-is "and the act's ledger entry" "d[0]['ledger_index']" "$IDX"
-is "and who" "d[0]['added_by']" "zeimu-1"
+json_is "lists it by name" "[a['name'] for a in d]" "['持出し許可書.pdf']"
+json_is "with its hash" "d[0]['sha256']" "$SHA"
+json_is "and the act's ledger entry" "d[0]['ledger_index']" "$IDX"
+json_is "and who" "d[0]['added_by']" "zeimu-1"
 expect "record show --history lists the act" 0 "$MAMORI" --dir "$D" record show "$A" --history --json
 out_has "attachment.add in the history" '"action":"attachment.add"'
 
@@ -75,12 +69,12 @@ run "$MAMORI" --dir "$D" act "$A" asset.take_out --as zeimu-1 --field destinatio
 R=$(last_request)
 check "the take-out waits for approval (request $R)" "[ -n '$R' ]"
 expect "the request's files" 0 "$MAMORI" --dir "$D" attach list "request:$R" --json
-is "hold the plan" "[a['name'] for a in d]" "['持出し計画.txt']"
+json_is "hold the plan" "[a['name'] for a in d]" "['持出し計画.txt']"
 expect "the approver approves with a file" 0 \
 	"$MAMORI" --dir "$D" request approve "$R" --as zeimu-kacho --attach "$TMP/持出し許可書.pdf"
 expect "the request's files" 0 "$MAMORI" --dir "$D" attach list "request:$R" --json
-is "now hold both" "[a['name'] for a in d]" "['持出し計画.txt', '持出し許可書.pdf']"
-is "the same bytes are stored once" "len(set(a['sha256'] for a in d))" "2"
+json_is "now hold both" "[a['name'] for a in d]" "['持出し計画.txt', '持出し許可書.pdf']"
+json_is "the same bytes are stored once" "len(set(a['sha256'] for a in d))" "2"
 expect "an outsider may not add files to the request" 3 \
 	"$MAMORI" --dir "$D" attach add "request:$R" "$TMP/持出し許可書.pdf" --as kumin-1
 
@@ -95,7 +89,7 @@ out_has "and says so" "attachments (2 files) match"
 
 # Backups carry the files; a restore puts them back and verifies.
 expect "backup" 0 "$MAMORI" --dir "$D" backup "$TMP/b.db" --json
-is "carries both files" "d['attachments']" "2"
+json_is "carries both files" "d['attachments']" "2"
 expect "restore" 0 "$MAMORI" restore "$TMP/b.db" --dir "$TMP/r"
 expect "the restored ward verifies, files included" 0 "$MAMORI" --dir "$TMP/r" ledger verify
 out_has "files match" "attachments (2 files) match"

@@ -8,12 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 
-is() {
-	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
-		"$TMP/out" "$2" 2>&1)
-	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
-}
-
 # ---- Minato ------------------------------------------------------------------------------
 D="$TMP/minato"
 expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
@@ -52,7 +46,7 @@ refused "and when the system itself is audited" MIN-9-1-3 \
 	"$MAMORI" --dir "$D" audit plan --title システム監査 --section kaikei --system zeisys --team sysman --as chief
 refused "--json: refused, exit 3" MIN-9-1-3 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team zeimu-1 --as chief --json
-is "the outcome says refused" "d['outcome'], d['id']" "('refused', None)"
+json_is "the outcome says refused" "d['outcome'], d['id']" "('refused', None)"
 expect "the refusal is in the ledger" 0 "$MAMORI" --dir "$D" ledger verify
 # the team are 監査実施者, the people with the expertise (MIN-9-1-2): the field's `holds: auditor`
 m user add kansa-4 --name "会計 四" --section kaikei >/dev/null
@@ -61,7 +55,7 @@ refused "a team member who is no 監査実施者 is refused" MIN-9-1-2 \
 out_has "it names the person and the role" "kansa-4 does not hold 監査実施者 (auditor)"
 expect "--json: the reason" 3 "$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu \
 	--team kansa-4 --as chief --json
-is "lacks_role" "d['outcome'], d.get('reason')" "('refused', 'lacks_role')"
+json_is "lacks_role" "d['outcome'], d.get('reason')" "('refused', 'lacks_role')"
 expect "an unknown team member" 1 \
 	"$MAMORI" --dir "$D" audit plan --title x --section zeimu --team nobody --as chief
 expect "an unknown section" 1 \
@@ -78,25 +72,25 @@ err_has "says which day is before which" "period_until' (監査の期間（終�
 expect "an independent team plans at once (ward-wide auditor roles are not over a section)" 0 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課の情報セキュリティ監査 --section zeimu \
 	--team kansa-1,kansa-2 --from "$(day -1)" --until "$(day 30)" --as chief --json
-is "{id, outcome: done}" "d['outcome'], d['id'] > 0" "('done', True)"
+json_is "{id, outcome: done}" "d['outcome'], d['id'] > 0" "('done', True)"
 AU=$(json_field id)
 PL=$(json_field ledger_index) # the plan's act, which a finding may rest on
 expect "the team reads the audited section's records during the audit" 0 \
 	"$MAMORI" --dir "$D" record list asset --as kansa-1 --json
-is "the 税務課 asset" "[x['id'] for x in d]" "[$A]"
+json_is "the 税務課 asset" "[x['id'] for x in d]" "[$A]"
 expect "an auditor not on the team does not" 0 "$MAMORI" --dir "$D" record list asset --as kansa-3 --json
-is "nothing" "len(d)" "0"
+json_is "nothing" "len(d)" "0"
 
 # an audit of a system (--system): its team reads the system's records, whatever their section
 new_record "a 情報政策課 record of the 税務システム" asset --field title=税務サーバー設定 \
 	--field access_controlled=true --level 2 --section joho --system zeisys --as sysman
 SA=$rec
 expect "before the system audit kansa-3 does not read it" 0 "$MAMORI" --dir "$D" record list asset --as kansa-3 --json
-is "nothing" "len(d)" "0"
+json_is "nothing" "len(d)" "0"
 expect "a system audit with kansa-3" 0 "$MAMORI" --dir "$D" audit plan --title 税務システムの監査 \
 	--system zeisys --team kansa-3 --from "$(day -1)" --until "$(day 30)" --as chief
 expect "its team reads the system's records" 0 "$MAMORI" --dir "$D" record list asset --as kansa-3 --json
-is "the system's record only" "[x['id'] for x in d]" "[$SA]"
+json_is "the system's record only" "[x['id'] for x in d]" "[$SA]"
 expect "a direct read" 0 "$MAMORI" --dir "$D" record show "$SA" --as kansa-3
 
 # the clauses an audit covers (its scope): clause ids of the profile, or a chapter (MIN-3 covers
@@ -105,7 +99,7 @@ expect "an audit of clauses: chapter 3 and MIN-9-1-3" 0 "$MAMORI" --dir "$D" aud
 	--section zeimu --team kansa-2 --clause MIN-3 --clause MIN-9-1-3 --as chief --json
 AS=$(json_field id)
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AS" --json
-is "its scope" "d['fields']['clauses']" "MIN-3,MIN-9-1-3"
+json_is "its scope" "d['fields']['clauses']" "MIN-3,MIN-9-1-3"
 expect "audit show as text" 0 "$MAMORI" --dir "$D" audit show "$AS"
 out_has "names the clauses" "対象の条項：MIN-3,MIN-9-1-3"
 expect "a clause that is none" 1 "$MAMORI" --dir "$D" audit plan --title x --section zeimu \
@@ -127,12 +121,12 @@ refused "nor a clause beside a named one (MIN-9-1-4 is beside MIN-9-1-3, not und
 	"$MAMORI" --dir "$D" audit finding add "$AS" --clause MIN-9-1-4 --severity minor --text x --as kansa-2
 expect "--json: the reason" 3 "$MAMORI" --dir "$D" audit finding add "$AS" --clause MIN-5-1-1-1 \
 	--severity minor --text x --as kansa-2 --json
-is "out_of_scope" "d['reason']" "out_of_scope"
+json_is "out_of_scope" "d['reason']" "out_of_scope"
 
 expect "a finding by a team member, with the ledger entries it rests on as evidence" 0 \
 	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity major \
 	--text "複製の記録がない" --entry "$PL" --entry 0 --as kansa-2 --json
-is "done" "d['outcome']" "done"
+json_is "done" "d['outcome']" "done"
 F=$(json_field id)
 expect "an entry the ledger does not hold is refused" 1 \
 	"$MAMORI" --dir "$D" audit finding add "$AU" --clause MIN-3-4-1 --severity minor --text x \
@@ -172,13 +166,13 @@ expect "the security officer plans the improvement with a due date" 0 \
 	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text "複製記録簿を備える" --due "$(day -1)" \
 	--as zeimu-kacho
 expect "audit list" 0 "$MAMORI" --dir "$D" audit list --json
-is "the audit with one open finding, overdue (the system audit has none)" \
+json_is "the audit with one open finding, overdue (the system audit has none)" \
 	"[(x['id'], x['open'], x['overdue']) for x in d if x['id'] == $AU]" "[($AU, 1, 1)]"
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
-is "the finding, improving and overdue" "[(x['id'], x['state'], x['overdue'], x['fields']['clause']) for x in d['findings']]" \
+json_is "the finding, improving and overdue" "[(x['id'], x['state'], x['overdue'], x['fields']['clause']) for x in d['findings']]" \
 	"[($F, 'improving', True, 'MIN-3-4-1')]"
-is "the team" "d['fields']['auditor']" "kansa-1,kansa-2"
-is "the finding's evidence: the ledger entries" "[x['fields'].get('evidence') for x in d['findings']]" "['$PL,0']"
+json_is "the team" "d['fields']['auditor']" "kansa-1,kansa-2"
+json_is "the finding's evidence: the ledger entries" "[x['fields'].get('evidence') for x in d['findings']]" "['$PL,0']"
 expect "audit show as text" 0 "$MAMORI" --dir "$D" audit show "$AU"
 out_has "the overdue finding" "期限超過"
 out_has "its evidence" "$PL,0"
@@ -186,9 +180,9 @@ expect "follow-up by the system chief" 0 \
 	"$MAMORI" --dir "$D" audit follow-up "$F" --text "記録簿を確認した" --as chief
 expect "closed" 0 "$MAMORI" --dir "$D" audit close "$F" --as chief
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
-is "closed, no longer overdue" "[(x['state'], x['overdue']) for x in d['findings']]" "[('closed', False)]"
+json_is "closed, no longer overdue" "[(x['state'], x['overdue']) for x in d['findings']]" "[('closed', False)]"
 expect "the team reads its audit and findings" 0 "$MAMORI" --dir "$D" audit show "$AU" --as kansa-1 --json
-is "one finding" "len(d['findings'])" "1"
+json_is "one finding" "len(d['findings'])" "1"
 expect "an auditor off the team does not read the audit" 1 \
 	"$MAMORI" --dir "$D" audit show "$AU" --as kansa-3 --json
 expect "nor does the audited staff member" 1 "$MAMORI" --dir "$D" audit show "$AU" --as zeimu-1
@@ -210,26 +204,26 @@ expect "conduct records no text" 2 "$MAMORI" --dir "$D" audit conduct "$AC" --te
 refused "a section's officer does not conduct audits" MIN-9-1-5 \
 	"$MAMORI" --dir "$D" audit conduct "$AC" --as zeimu-kacho
 expect "audit conduct" 0 "$MAMORI" --dir "$D" audit conduct "$AC" --as chief --json
-is "done" "d['outcome']" "done"
+json_is "done" "d['outcome']" "done"
 expect "the report needs its text" 2 "$MAMORI" --dir "$D" audit report "$AC" --as chief
 expect "audit report: the system chief reports to the CISO" 0 "$MAMORI" --dir "$D" audit report "$AC" \
 	--text "監査報告書：複製の記録に不備" --as chief
 refused "no improvement plan before the CISO evaluates the report" MIN-9-1-5-b4 \
 	"$MAMORI" --dir "$D" audit plan-improvement "$AC" --text x --as chief
 expect "the CISO's duty to evaluate is not yet done" 0 "$MAMORI" --dir "$D" duty list --json
-is "no evaluation yet" "[x['last_done_by'] for x in d if x['duty']=='audit']" "[None]"
+json_is "no evaluation yet" "[x['last_done_by'] for x in d if x['duty']=='audit']" "[None]"
 refused "the system chief does not evaluate (the CISO does)" MIN-9-1-4 \
 	"$MAMORI" --dir "$D" audit evaluate "$AC" --text 評価 --as chief
 expect "the evaluation needs its text" 2 "$MAMORI" --dir "$D" audit evaluate "$AC" --as ciso
 expect "audit evaluate: the CISO evaluates the report" 0 "$MAMORI" --dir "$D" audit evaluate "$AC" \
 	--text "評価：複製の手続の周知が不十分。改善を指示する" --as ciso --json
-is "done" "d['outcome']" "done"
+json_is "done" "d['outcome']" "done"
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AC" --json
-is "evaluated, with the report and the evaluation" \
+json_is "evaluated, with the report and the evaluation" \
 	"(d['state'], d['fields']['report'], d['fields']['evaluation'][:3])" \
 	"('evaluated', '監査報告書：複製の記録に不備', '評価：')"
 expect "the duty list" 0 "$MAMORI" --dir "$D" duty list --json
-is "the CISO's yearly duty (セキュリティ監査の評価・指摘) is fulfilled by the evaluation" \
+json_is "the CISO's yearly duty (セキュリティ監査の評価・指摘) is fulfilled by the evaluation" \
 	"[x['last_done_by'] for x in d if x['duty']=='audit']" "['ciso']"
 expect "an audit's improvement plan has no due date (a finding's has)" 2 \
 	"$MAMORI" --dir "$D" audit plan-improvement "$AC" --text x --due "$(day 3)" --as chief
@@ -240,7 +234,7 @@ expect "a finding while the improvement runs" 0 "$MAMORI" --dir "$D" audit findi
 expect "audit improve: carried out, the audit is closed" 0 "$MAMORI" --dir "$D" audit improve "$AC" \
 	--text 目録を更新した --as chief
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$AC" --json
-is "closed" "(d['state'], d['fields']['done'])" "('closed', '目録を更新した')"
+json_is "closed" "(d['state'], d['fields']['done'])" "('closed', '目録を更新した')"
 expect "audit list" 0 "$MAMORI" --dir "$D" audit list
 out_has "the list names its state" "完了"
 refused "no finding once it is closed" MIN-9-1-5-b2 "$MAMORI" --dir "$D" audit finding add "$AC" \
@@ -257,10 +251,10 @@ refused "a team member from the second section named is refused" MIN-9-1-3 \
 out_has "naming the section" "kansa-5 belongs to 会計室"
 expect "two sections audited by an independent team" 0 "$MAMORI" --dir "$D" audit plan --title 二課の監査 \
 	--section zeimu --section joho --team kansa-5 --as chief --json
-is "{id, outcome: done}" "d['outcome'], d['id'] > 0" "('done', True)"
+json_is "{id, outcome: done}" "d['outcome'], d['id'] > 0" "('done', True)"
 A2=$(json_field id)
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$A2" --json
-is "both sections audited" "d['fields']['auditee_section']" "zeimu,joho"
+json_is "both sections audited" "d['fields']['auditee_section']" "zeimu,joho"
 expect "a severity that is none of minor, major, critical" 1 "$MAMORI" --dir "$D" audit finding add "$A2" \
 	--clause MIN-3-4-1 --severity fatal --text x --as kansa-5
 err_has "says which it may be" "must be one of 'minor', 'major', 'critical', not 'fatal'"
@@ -269,7 +263,7 @@ for sev in minor major critical; do
 		--severity $sev --text "$sev の指摘" --as kansa-5
 done
 expect "audit show" 0 "$MAMORI" --dir "$D" audit show "$A2" --json
-is "three findings, one per severity" "sorted(f['fields']['severity'] for f in d['findings'])" "['critical', 'major', 'minor']"
+json_is "three findings, one per severity" "sorted(f['fields']['severity'] for f in d['findings'])" "['critical', 'major', 'minor']"
 
 # ---- Shinjuku ----------------------------------------------------------------------------
 D="$TMP/shinjuku"
@@ -296,7 +290,7 @@ refused "Shinjuku: its officer too" SHJ-7-1-1 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team zeimu-kacho --as cio
 expect "Shinjuku: an independent team" 0 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課監査 --section zeimu --team kansa-1 --as cio --json
-is "done" "d['outcome']" "done"
+json_is "done" "d['outcome']" "done"
 AU=$(json_field id)
 expect "Shinjuku: an audit of 第5" 0 "$MAMORI" --dir "$D" audit plan --title 技術的対策の監査 --section zeimu \
 	--team kansa-1 --clause SHJ-5 --as cio --json
@@ -314,7 +308,7 @@ refused "Shinjuku: the CIO is not on the team" SHJ-7-1-1 \
 expect "Shinjuku: the officer plans the improvement" 0 \
 	"$MAMORI" --dir "$D" audit plan-improvement "$F" --text 点検を毎月行う --due "$(day 20)" --as zeimu-kacho
 expect "Shinjuku: audit list" 0 "$MAMORI" --dir "$D" audit list --json
-is "open, not overdue" "[(x['open'], x['overdue']) for x in d if x['id'] == $AU]" "[(1, 0)]"
+json_is "open, not overdue" "[(x['open'], x['overdue']) for x in d if x['id'] == $AU]" "[(1, 0)]"
 expect "Shinjuku: closed by the CIO" 0 "$MAMORI" --dir "$D" audit close "$F" --as cio
 # 第7 1(1): the CIO reports the audit's result to 情報化戦略本部 (Shinjuku has no evaluate step:
 # its evaluation, 第7 3, is the CIO's periodic one)
@@ -325,9 +319,9 @@ refused "Shinjuku: the auditor does not report the result" SHJ-7-1-2 \
 	"$MAMORI" --dir "$D" audit report "$AU" --text x --as kansa-1
 expect "Shinjuku: audit report (the field is the ward's: result)" 0 "$MAMORI" --dir "$D" audit report "$AU" \
 	--text "監査の結果：点検記録の不備1件" --as cio --json
-is "done, citing 第7 1(1)(2)" "(d['outcome'], sorted(d['clauses']))" "('done', ['SHJ-7-1-1', 'SHJ-7-1-2'])"
+json_is "done, citing 第7 1(1)(2)" "(d['outcome'], sorted(d['clauses']))" "('done', ['SHJ-7-1-1', 'SHJ-7-1-2'])"
 expect "Shinjuku: audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
-is "reported, with the result" "(d['state'], d['fields']['result'])" "('reported', '監査の結果：点検記録の不備1件')"
+json_is "reported, with the result" "(d['state'], d['fields']['result'])" "('reported', '監査の結果：点検記録の不備1件')"
 expect "Shinjuku: no evaluate step in this ward" 1 "$MAMORI" --dir "$D" audit evaluate "$AU" --text x --as cio
 # 第7 1(2): 情報化戦略本部 uses the report when it deliberates the review: it receives the result
 # and records how it uses it
@@ -345,9 +339,9 @@ err_has "saying what it is" "is a 'audit', not a 'policy_review'"
 expect "Shinjuku: audit receive: 情報化戦略本部 receives the result, naming the review it deliberates it in" 0 \
 	"$MAMORI" --dir "$D" audit receive "$AU" --text "次回の見直しの審議で点検手順を取り上げる" --review "$RV" \
 	--as honbu --json
-is "done, citing 第7 1(2)" "(d['outcome'], d['clauses'])" "('done', ['SHJ-7-1-2'])"
+json_is "done, citing 第7 1(2)" "(d['outcome'], d['clauses'])" "('done', ['SHJ-7-1-2'])"
 expect "Shinjuku: audit show" 0 "$MAMORI" --dir "$D" audit show "$AU" --json
-is "received, with its use and its review" "(d['state'], d['fields']['hq_use'], str(d['fields']['review']))" "('received', '次回の見直しの審議で点検手順を取り上げる', '$RV')"
+json_is "received, with its use and its review" "(d['state'], d['fields']['hq_use'], str(d['fields']['review']))" "('received', '次回の見直しの審議で点検手順を取り上げる', '$RV')"
 expect "Shinjuku: audit show (text)" 0 "$MAMORI" --dir "$D" audit show "$AU"
 out_has "the use under the ward's name" "情報化戦略本部による活用（見直しの審議）：次回の見直しの審議で点検手順を取り上げる"
 out_has "in state 本部受理" "（本部受理）"

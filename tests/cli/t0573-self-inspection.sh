@@ -8,12 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 
-is() {
-	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
-		"$TMP/out" "$2" 2>&1)
-	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
-}
-
 D="$TMP/minato"
 expect "init --profile minato" 0 "$MAMORI" --dir "$D" init --profile minato
 m section add zeimu --name 税務課 >/dev/null
@@ -36,7 +30,7 @@ expect "an item not on the checklist" 1 \
 err_has "says which" "'MIN-9-2-1' is not an item of the checklist"
 expect "the CISO office opens a round for two sections" 0 \
 	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu,kuseki --due "$(day 30)" --items $ITEMS --as chief --json
-is "one inspection per section" "[x['outcome'] for x in d]" "['done', 'done']"
+json_is "one inspection per section" "[x['outcome'] for x in d]" "['done', 'done']"
 Z=$(python3 -c "import json; print(json.load(open('$TMP/out'))[0]['id'])")
 K=$(python3 -c "import json; print(json.load(open('$TMP/out'))[1]['id'])")
 expect "a late round (due yesterday)" 0 \
@@ -65,8 +59,8 @@ out_has "naming the section" "belongs to section zeimu"
 expect "the staff revise an answer (the same record)" 0 \
 	"$MAMORI" --dir "$D" inspection answer "$Z" --clause MIN-9-4-3 --result 適合 --note 持出しなし --as zeimu-1
 expect "show" 0 "$MAMORI" --dir "$D" inspection show "$Z" --json
-is "three answers, the revised one counted once" "(d['conform'], d['nonconform'], d['na'], d['unanswered'], d['items'])" "(2, 1, 0, 0, 3)"
-is "each answer with its note" "[a['note'] for a in d['answers'] if a['clause']=='MIN-9-1-2']" "['記録がない']"
+json_is "three answers, the revised one counted once" "(d['conform'], d['nonconform'], d['na'], d['unanswered'], d['items'])" "(2, 1, 0, 0, 3)"
+json_is "each answer with its note" "[a['note'] for a in d['answers'] if a['clause']=='MIN-9-1-2']" "['記録がない']"
 
 refused "the head may not sign off before the answers are handed in" MIN-9-2-1 \
 	"$MAMORI" --dir "$D" inspection sign-off "$Z" --as zeimu-kacho
@@ -81,7 +75,7 @@ refused "another section's head may not" MIN-9-2-1 \
 expect "the head sends them back" 0 "$MAMORI" --dir "$D" inspection send-back "$Z" --as zeimu-kacho
 expect "handed in again" 0 "$MAMORI" --dir "$D" inspection submit "$Z" --as zeimu-1
 expect "the duty list" 0 "$MAMORI" --dir "$D" duty list --json
-is "the section inspection duty is not yet done for 税務課" \
+json_is "the section inspection duty is not yet done for 税務課" \
 	"[x['last_done_by'] for x in d if x['duty']=='section-inspection' and x['scope']=='section:zeimu']" "[None]"
 # the 税務課 head also heads 区民課 for a while (兼務): signing off 税務課's inspection is not 区民課's
 m role grant zeimu-kacho security_officer@section:kuseki >/dev/null
@@ -92,9 +86,9 @@ expect "an inspection record of the old kind" 0 "$MAMORI" --dir "$D" record add 
 	--field kind=課等の遵守状況 --field target=区民課 --field section=kuseki --field result=良好 \
 	--field inspected_on="$(day -1)" --as kuseki-kacho
 expect "the duty list after the sign-off" 0 "$MAMORI" --dir "$D" duty list --json
-is "the sign-off of 税務課's own self-inspection fulfils 税務課's section inspection" \
+json_is "the sign-off of 税務課's own self-inspection fulfils 税務課's section inspection" \
 	"[x['last_done_by'] for x in d if x['duty']=='section-inspection' and x['scope']=='section:zeimu']" "['zeimu-kacho']"
-is "neither the same head's sign-off nor a free inspection record fulfils 区民課's" \
+json_is "neither the same head's sign-off nor a free inspection record fulfils 区民課's" \
 	"[x['last_done_by'] for x in d if x['duty']=='section-inspection' and x['scope']=='section:kuseki']" "[None]"
 
 # the training and consent registers feed the roll-up (4(2)①, 4(1)1)⑤): who has not attended
@@ -114,14 +108,14 @@ expect "nor one of another kind" 0 "$MAMORI" --dir "$D" record add training --as
 expect "区民課 answers one item" 0 \
 	"$MAMORI" --dir "$D" inspection answer "$K" --clause MIN-3-2-1 --result 適合 --as kuseki-1
 expect "the roll-up (JSON)" 0 "$MAMORI" --dir "$D" inspection rollup --json
-is "three inspections, one overdue" "(len(d['sections']), d['overdue'])" "(3, 1)"
-is "the overdue one is last year's 区民課" "[x['id'] for x in d['sections'] if x['overdue']] == [$OLD]" "True"
-is "税務課 signed off" "[(x['state'], x['nonconform']) for x in d['sections'] if x['id']==$Z]" "[('signed', 1)]"
-is "区民課 with two unanswered" "[(x['state'], x['unanswered']) for x in d['sections'] if x['id']==$K]" "[('open', 2)]"
-is "per clause across sections" "[(c['conform'], c['unanswered']) for c in d['clauses'] if c['clause']=='MIN-3-2-1']" "[(2, 1)]"
-is "税務課: the head has not attended; the part-time member gave no consent" \
+json_is "three inspections, one overdue" "(len(d['sections']), d['overdue'])" "(3, 1)"
+json_is "the overdue one is last year's 区民課" "[x['id'] for x in d['sections'] if x['overdue']] == [$OLD]" "True"
+json_is "税務課 signed off" "[(x['state'], x['nonconform']) for x in d['sections'] if x['id']==$Z]" "[('signed', 1)]"
+json_is "区民課 with two unanswered" "[(x['state'], x['unanswered']) for x in d['sections'] if x['id']==$K]" "[('open', 2)]"
+json_is "per clause across sections" "[(c['conform'], c['unanswered']) for c in d['clauses'] if c['clause']=='MIN-3-2-1']" "[(2, 1)]"
+json_is "税務課: the head has not attended; the part-time member gave no consent" \
 	"[(sorted(x['untrained']), x['unconsented']) for x in d['sections'] if x['id']==$Z]" "[(['zeimu-kacho'], ['zeimu-p1'])]"
-is "区民課: nobody has attended" \
+json_is "区民課: nobody has attended" \
 	"[sorted(x['untrained']) for x in d['sections'] if x['id']==$K]" "[['kuseki-1', 'kuseki-kacho']]"
 expect "the roll-up as a table" 0 "$MAMORI" --dir "$D" inspection rollup
 out_has "names who has not attended" "  個人情報の保護及び指針に関する研修（MIN-4-2-1）：zeimu-kacho"
@@ -129,9 +123,9 @@ out_has "and who gave no consent" "  非常勤職員の同意（MIN-4-1-1-5）�
 expect "the part-time member's consent is recorded" 0 "$MAMORI" --dir "$D" record add consent --as zeimu-1 \
 	--field person=zeimu-p1 --field consented_on="$(day -1)"
 expect "the roll-up" 0 "$MAMORI" --dir "$D" inspection rollup --json
-is "税務課: no part-time member without consent" "[x['unconsented'] for x in d['sections'] if x['id']==$Z]" "[[]]"
+json_is "税務課: no part-time member without consent" "[x['unconsented'] for x in d['sections'] if x['id']==$Z]" "[[]]"
 expect "one round" 0 "$MAMORI" --dir "$D" inspection rollup --round 令和8年度 --json
-is "its two sections" "(len(d['sections']), d['overdue'])" "(2, 0)"
+json_is "its two sections" "(len(d['sections']), d['overdue'])" "(2, 0)"
 expect "the roll-up as a table" 0 "$MAMORI" --dir "$D" inspection rollup
 out_has "overdue sections counted" "期限超過の課等：1"
 expect "as CSV" 0 "$MAMORI" --dir "$D" inspection rollup --csv
@@ -142,7 +136,7 @@ check "and per section the training and consent rows, clause in its column" \
 expect "as CP932" 0 "$MAMORI" --dir "$D" inspection rollup --csv --cp932
 check "decodes as CP932" "python3 -c \"open('$TMP/out','rb').read().decode('cp932')\" && grep -qa '不適合' '$TMP/out' || python3 -c \"import sys; sys.exit(0 if '不適合' in open('$TMP/out','rb').read().decode('cp932') else 1)\""
 expect "a section's staff see only their own" 0 "$MAMORI" --dir "$D" inspection rollup --as kuseki-1 --json
-is "区民課's two" "sorted(x['section'] for x in d['sections'])" "['kuseki', 'kuseki']"
+json_is "区民課's two" "sorted(x['section'] for x in d['sections'])" "['kuseki', 'kuseki']"
 expect "show, refused to one who may not read it" 1 "$MAMORI" --dir "$D" inspection show "$Z" --as kuseki-1
 
 expect "a conforming item does not become a finding" 1 \
@@ -180,7 +174,7 @@ expect "総務課 answers" 0 "$MAMORI" --dir "$D" inspection answer "$S" --claus
 allowed "hands in" "$MAMORI" --dir "$D" inspection submit "$S" --as somu-1
 allowed "its head signs off" "$MAMORI" --dir "$D" inspection sign-off "$S" --as somu-kacho
 expect "the network manager compiles the roll-up" 0 "$MAMORI" --dir "$D" inspection rollup --as nwkanri --json
-is "Shinjuku keeps no training or consent registers: no such keys" \
+json_is "Shinjuku keeps no training or consent registers: no such keys" \
 	"[('untrained' in x, 'unconsented' in x) for x in d['sections']][:1]" "[(False, False)]"
-is "総務課 signed" "[(x['section'], x['state'], x['conform']) for x in d['sections']]" "[('somu', 'signed', 1)]"
+json_is "総務課 signed" "[(x['section'], x['state'], x['conform']) for x in d['sections']]" "[('somu', 'signed', 1)]"
 done_testing

@@ -12,11 +12,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 
-is() {
-	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
-		"$TMP/out" "$2" 2>&1)
-	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
-}
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 D="$TMP/minato"
@@ -74,25 +69,25 @@ open(sys.argv[2], 'w', encoding='utf-8').write(text)
 PY
 expect "the draft lints" 0 "$MAMORI" policy lint "$TMP/draft.yaml"
 expect "replay the draft" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft.yaml" --json
-is "every record act decided again on its sealed request" \
+json_is "every record act decided again on its sealed request" \
 	"(d['replayed'] >= 7, d['without_request'], 'not_reproduced' in d)" "(True, 0, False)"
-is "exactly the three decisions that change: the two level 3 copies (one made under a grant taken back since) and the level 1 copy's clauses" \
+json_is "exactly the three decisions that change: the two level 3 copies (one made under a grant taken back since) and the level 1 copy's clauses" \
 	"[(c['action'], c['record'], c['actor'], c['before'], c['after']) for c in d['changes']]" \
 	"[('asset.copy', $A3, 'zeimu-1', 'approval:security_officer@section:zeimu', 'allow'), ('asset.copy', $A1, 'zeimu-1', 'allow', 'allow'), ('asset.copy', $A3, 'joho-1', 'approval:security_officer@section:zeimu', 'allow')]"
-is "their outcomes then" "[c['recorded'] for c in d['changes']]" "['pending', 'done', 'pending']"
-is "the level 1 copy: clauses before and after" \
+json_is "their outcomes then" "[c['recorded'] for c in d['changes']]" "['pending', 'done', 'pending']"
+json_is "the level 1 copy: clauses before and after" \
 	"(d['changes'][1]['before_clauses'], d['changes'][1]['after_clauses'])" \
 	"(['MIN-3-3-3'], ['MIN-3-3-3', 'MIN-3-4-1'])"
-is "each names its ledger entry and the version that decided it" \
+json_is "each names its ledger entry and the version that decided it" \
 	"(d['changes'][0]['ledger_index'] > 0, d['changes'][0]['then'])" \
 	"(True, 'approval:security_officer@section:zeimu')"
-is "clause by clause: the clauses the changed decisions cite, with their acts (the clauses' own words unchanged)" \
+json_is "clause by clause: the clauses the changed decisions cite, with their acts (the clauses' own words unchanged)" \
 	"[(c['clause'], c['changes'], len(c['acts'])) for c in d['clauses']]" \
 	"[('MIN-3-3-3', [], 3), ('MIN-3-4-1', [], 1)]"
-is "MIN-3-4-1's act is the level 1 copy" "d['clauses'][1]['acts'] == [d['changes'][1]['act']]" "True"
+json_is "MIN-3-4-1's act is the level 1 copy" "d['clauses'][1]['acts'] == [d['changes'][1]['act']]" "True"
 expect "the same profile changes nothing" 0 "$MAMORI" --dir "$D" policy replay minato --json
-is "none" "(d['changed'], d['without_request'])" "(0, 0)"
-is "clause by clause too" "d['clauses']" "[]"
+json_is "none" "(d['changed'], d['without_request'])" "(0, 0)"
+json_is "clause by clause too" "d['clauses']" "[]"
 # a draft that also rewords one clause and renumbers another
 python3 - "$TMP/draft.yaml" "$TMP/draft2.yaml" <<'PY'
 import re, sys
@@ -103,14 +98,14 @@ assert (n1, n2) == (1, 1)
 open(sys.argv[2], 'w', encoding='utf-8').write(text)
 PY
 expect "a draft changing clauses" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft2.yaml" --json
-is "each clause changed, with what changed in it" \
+json_is "each clause changed, with what changed in it" \
 	"[(c['clause'], c['changes']) for c in d['clauses'] if c['changes']]" \
 	"[('MIN-9-1-3', ['cite']), ('MIN-9-1-4', ['text'])]"
 expect "as a table" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft2.yaml"
 out_has "clause by clause, in Japanese" "条項ごとの差分"
 out_has "what changed" "出典"
 expect "a period before the acts" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft.yaml" --to 2020-01-01 --json
-is "nothing replayed" "(d['replayed'], d['changed'])" "(0, 0)"
+json_is "nothing replayed" "(d['replayed'], d['changed'])" "(0, 0)"
 expect "as a table" 0 "$MAMORI" --dir "$D" policy replay "$TMP/draft.yaml"
 out_has "the change" "approval:security_officer@section:zeimu"
 out_has "summed up" "3 件が変わります"
@@ -148,7 +143,7 @@ expect "decided" 0 "$MAMORI" --dir "$D" act "$V2" policy_review.decide --field e
 expect "approved" 0 "$MAMORI" --dir "$D" request approve "$(last_request)" --as kaigi
 expect "applied under its review" 0 \
 	"$MAMORI" --dir "$D" policy apply "$TMP/draft.yaml" --review "$V2" --as admin --json
-is "in force" "d['outcome']" "done"
+json_is "in force" "d['outcome']" "done"
 expect "now a level 3 copy is done at once" 0 "$MAMORI" --dir "$D" act "$A3" asset.copy --as zeimu-1
 out_has "done" "done"
 
@@ -165,7 +160,7 @@ expect "staff may not apply, even urgently" 3 \
 	"$MAMORI" --dir "$D" policy apply "$TMP/draft3.yaml" --emergency 至急 --as zeimu-1
 expect "an emergency, with its reason" 0 "$MAMORI" --dir "$D" policy apply "$TMP/draft3.yaml" \
 	--emergency "法改正の施行日に合わせる" --as admin --json
-is "in force" "d['outcome']" "done"
+json_is "in force" "d['outcome']" "done"
 IDX=$(python3 -c "import json; print(json.load(open('$TMP/out'))['ledger_index'])")
 expect "the ledger entry" 0 "$MAMORI" --dir "$D" ledger entry "$IDX" --json
 out_has "records the emergency and its reason" "法改正の施行日に合わせる"

@@ -8,11 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/core-lib.sh"
 
-is() {
-	_got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" \
-		"$TMP/out" "$2" 2>&1)
-	if [ "$_got" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "$2: got '$_got', want '$3'"; fi
-}
 ago() { python3 -c "import datetime,sys; print((datetime.datetime.utcnow() + datetime.timedelta(hours=9) - datetime.timedelta(hours=int(sys.argv[1]))).strftime('%Y-%m-%dT%H:%M:00+09:00'))" "$1"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -60,29 +55,29 @@ new_record "the CISO office proposes the review" policy_review --field title=複
 	--field "inputs=下記（mamori policy review）" --field draft="$(sha "$TMP/案.yaml")" --as chief
 V=$rec
 expect "the review's inputs before the draft is attached" 0 "$MAMORI" --dir "$D" policy review "$V" --json
-is "the audit, gathered" "(d['audits']['count'], d['audits']['records'])" "(1, [$AU])"
-is "the finding with its state: open, not overdue" \
+json_is "the audit, gathered" "(d['audits']['count'], d['audits']['records'])" "(1, [$AU])"
+json_is "the finding with its state: open, not overdue" \
 	"(d['findings']['count'], d['findings']['open'], d['findings']['overdue'], [(f['id'], f['clause'], f['severity'], f['state']) for f in d['findings']['records']])" \
 	"(1, 1, 0, [($F, 'MIN-3-3-3', 'major', 'open')])"
-is "the incident" "(d['incidents']['count'], d['incidents']['open'], [x['id'] for x in d['incidents']['records']])" "(1, 1, [$I])"
-is "the self-inspection and its one nonconforming answer" \
+json_is "the incident" "(d['incidents']['count'], d['incidents']['open'], [x['id'] for x in d['incidents']['records']])" "(1, 1, [$I])"
+json_is "the self-inspection and its one nonconforming answer" \
 	"(d['inspections']['count'], d['inspections']['records'], d['inspections']['nonconform_count'], [(x['inspection'], x['answer'], x['clause']) for x in d['inspections']['nonconform']])" \
 	"(1, [$S], 1, [($S, $NA, 'MIN-9-1-2')])"
-is "the coverage gaps (five in the shipped profile), each a clause below its kind" \
+json_is "the coverage gaps (five in the shipped profile), each a clause below its kind" \
 	"(d['gaps']['count'] == len(d['gaps']['clauses']) > 0, all(c['kind'] in 'ERM' and c['strength'] for c in d['gaps']['clauses']))" "(True, True)"
 "$MAMORI" --dir "$D" policy coverage --json >"$TMP/cov.json" 2>/dev/null
 check "the gaps are policy coverage's gaps" "python3 -c \"import json; d=json.load(open('$TMP/out')); c=json.load(open('$TMP/cov.json')); g=[x['id'] for x in c['clauses'] if x['gap']]; assert [x['clause'] for x in d['gaps']['clauses']]==g, (len(g), d['gaps']['count'])\""
-is "no draft attached: no replay, and why" "(d['replay'], 'attach the draft' in d['replay_error'])" "(None, True)"
+json_is "no draft attached: no replay, and why" "(d['replay'], 'attach the draft' in d['replay_error'])" "(None, True)"
 expect "a file that is not the draft" 0 "$MAMORI" --dir "$D" attach add "record:$V" "$MAMORI_SRCDIR/policies/shinjuku.yaml" --as chief
 expect "still no replay" 0 "$MAMORI" --dir "$D" policy review "$V" --json
-is "the file must be the draft's version" "d['replay']" "None"
+json_is "the file must be the draft's version" "d['replay']" "None"
 expect "the draft attached to the case (.yaml is kept as text)" 0 "$MAMORI" --dir "$D" attach add "record:$V" "$TMP/案.yaml" --as chief
 expect "the review with its replay" 0 "$MAMORI" --dir "$D" policy review "$V" --json
-is "decision by decision: the level 3 copy no longer asks" \
+json_is "decision by decision: the level 3 copy no longer asks" \
 	"[(c['action'], c['record'], c['before'], c['after']) for c in d['replay']['changes']]" \
 	"[('asset.copy', $A3, 'approval:security_officer@section:zeimu', 'allow')]"
-is "clause by clause" "[(c['clause'], len(c['acts'])) for c in d['replay']['clauses']]" "[('MIN-3-3-3', 1)]"
-is "the draft is the case's" "d['replay']['draft'] == d['draft']" "True"
+json_is "clause by clause" "[(c['clause'], len(c['acts'])) for c in d['replay']['clauses']]" "[('MIN-3-3-3', 1)]"
+json_is "the draft is the case's" "d['replay']['draft'] == d['draft']" "True"
 expect "as text" 0 "$MAMORI" --dir "$D" policy review "$V"
 out_has "the inputs" "見直しの材料"
 out_has "the finding's count" "指摘事項 1件（未完了 1、改善の期限超過 0）"
@@ -91,13 +86,13 @@ out_has "clause by clause" "条項ごとの差分"
 expect "a section's staff may not read the case" 1 "$MAMORI" --dir "$D" policy review "$V" --as zeimu-1
 err_has "says so" "may not read policy review"
 expect "the auditor reads it (the ward's choice, MIN-9-1-1)" 0 "$MAMORI" --dir "$D" policy review "$V" --as kansa-1 --json
-is "with the inputs the auditor may read: the audit, its finding, and 税務課's incident (the audit opens 税務課's records to its team)" \
+json_is "with the inputs the auditor may read: the audit, its finding, and 税務課's incident (the audit opens 税務課's records to its team)" \
 	"(d['audits']['records'], [f['id'] for f in d['findings']['records']], d['incidents']['count'], len(d['replay']['changes']))" \
 	"([$AU], [$F], 1, 1)"
 m user add kansa-2 --name "監査 二" --section joho >/dev/null
 m role grant kansa-2 auditor@org >/dev/null
 expect "an auditor not on that audit's team" 0 "$MAMORI" --dir "$D" policy review "$V" --as kansa-2 --json
-is "does not see 税務課's incident nor its self-inspection" \
+json_is "does not see 税務課's incident nor its self-inspection" \
 	"(d['incidents']['count'], d['inspections']['count'])" "(0, 0)"
 expect "not a review" 1 "$MAMORI" --dir "$D" policy review "$A3"
 err_has "says what it is" "not a policy review"

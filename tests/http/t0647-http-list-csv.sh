@@ -5,7 +5,6 @@
 # with BOM or CP932, formulas neutralised, only what the reader may read.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 
-
 ward_make
 m user set suzuki --title 税務課長 >/dev/null
 R=$(m act "$Z3" asset.take_out --as sato --field 'destination==HYPERLINK("http://x")' \

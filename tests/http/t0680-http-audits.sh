@@ -5,7 +5,6 @@
 # links to the ledger entries), CSV and PDF, for ward-wide roles only.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 
-
 ward_make
 m section add kaikei --name 会計室 >/dev/null
 for u in "chief 統括管理 kumin" "kansa 監査一 kaikei" "ciso 統括責任 kumin"; do
