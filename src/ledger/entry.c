@@ -1,4 +1,5 @@
 /* entry: the versioned canonical byte encoding of one ledger entry (docs/ledger.md). */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -131,15 +132,6 @@ static int check_kind(const struct ledger_entry *e, struct strbuf *err)
 	return 0;
 }
 
-static void put_u64(struct strbuf *out, uint64_t v)
-{
-	uint8_t b[8];
-
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (56 - 8 * i));
-	strbuf_add(out, b, 8);
-}
-
 static uint64_t get_u64(const uint8_t *p)
 {
 	uint64_t v = 0;
@@ -149,18 +141,57 @@ static uint64_t get_u64(const uint8_t *p)
 	return v;
 }
 
-static void put_field(struct strbuf *out, int tag, const void *data, size_t len)
+/*
+ * Encoding writes straight into room made once for the whole entry: a strbuf_add or addch
+ * for each byte run cost 92 ns for a collected message's entry of 72 bytes, in each receiving
+ * thread (perf: a third of it strbuf_addch), against 0.7 us for sealing and hashing it.
+ */
+static uint8_t *put_u64(uint8_t *p, uint64_t v)
 {
-	strbuf_addch(out, tag);
-	strbuf_addch(out, (int)(len >> 8));
-	strbuf_addch(out, (int)(len & 0xff));
-	strbuf_add(out, data, len);
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+	return p + 8;
 }
 
-static int put_text(struct strbuf *out, int tag, const char *s, struct strbuf *err)
+static uint8_t *put_field(uint8_t *p, int tag, const void *data, size_t len)
+{
+	p[0] = (uint8_t)tag;
+	p[1] = (uint8_t)(len >> 8);
+	p[2] = (uint8_t)(len & 0xff);
+	memcpy(p + 3, data, len);
+	return p + 3 + len;
+}
+
+/* The text fields in the order they are encoded. */
+static const int text_tags[] = { TAG_ACTOR,   TAG_ACTION, TAG_SUBJECT, TAG_DECISION,
+	                         TAG_CLAUSES, TAG_SOURCE, TAG_KEY };
+
+static const char *text_of(const struct ledger_entry *e, int tag)
+{
+	switch (tag) {
+	case TAG_ACTOR:
+		return e->actor;
+	case TAG_ACTION:
+		return e->action;
+	case TAG_SUBJECT:
+		return e->subject;
+	case TAG_DECISION:
+		return e->decision;
+	case TAG_CLAUSES:
+		return e->clauses;
+	case TAG_SOURCE:
+		return e->source;
+	default:
+		return e->key;
+	}
+}
+
+/* Checks a text field (NULL: absent) and gives its length. */
+static int text_check(int tag, const char *s, size_t *ret_len, struct strbuf *err)
 {
 	size_t len;
 
+	*ret_len = 0;
 	if (!s)
 		return 0;
 	len = strlen(s);
@@ -172,15 +203,14 @@ static int put_text(struct strbuf *out, int tag, const char *s, struct strbuf *e
 		          tag == TAG_CLAUSES ? N_(", ids separated by single spaces") : "");
 		return -EINVAL;
 	}
-	put_field(out, tag, s, len);
+	*ret_len = len;
 	return 0;
 }
 
 int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf *err)
 {
-	struct strbuf *b = out;
-	size_t start = out->len;
-	uint8_t be[8];
+	size_t tlen[ARRAY_SIZE(text_tags)], size = 2 + 8;
+	uint8_t *p, be[8];
 	int r;
 
 	r = check_kind(e, err);
@@ -199,52 +229,61 @@ int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf
 		          ENTRY_MAX_SIZE);
 		return -EINVAL;
 	}
-	strbuf_grow(b, 64 + (e->data ? e->data_len : 0));
-	strbuf_addch(b, ENTRY_VERSION);
-	strbuf_addch(b, (int)e->kind);
-	put_u64(b, (uint64_t)e->time_ms);
-	if ((r = put_text(b, TAG_ACTOR, e->actor, err)) < 0 ||
-	    (r = put_text(b, TAG_ACTION, e->action, err)) < 0 ||
-	    (r = put_text(b, TAG_SUBJECT, e->subject, err)) < 0)
-		goto out;
-	if (e->before)
-		put_field(b, TAG_BEFORE, e->before, MERKLE_HASH_SIZE);
-	if (e->after)
-		put_field(b, TAG_AFTER, e->after, MERKLE_HASH_SIZE);
-	if ((r = put_text(b, TAG_DECISION, e->decision, err)) < 0 ||
-	    (r = put_text(b, TAG_CLAUSES, e->clauses, err)) < 0)
-		goto out;
-	if (e->profile)
-		put_field(b, TAG_PROFILE, e->profile, MERKLE_HASH_SIZE);
-	if ((r = put_text(b, TAG_SOURCE, e->source, err)) < 0)
-		goto out;
-	if (e->has_line) {
-		for (int i = 0; i < 8; i++)
-			be[i] = (uint8_t)(e->line >> (56 - 8 * i));
-		put_field(b, TAG_LINE, be, 8);
+	for (size_t i = 0; i < ARRAY_SIZE(text_tags); i++) {
+		const char *s = text_of(e, text_tags[i]);
+
+		r = text_check(text_tags[i], s, &tlen[i], err);
+		if (r < 0)
+			return r;
+		size += s ? 3 + tlen[i] : 0;
 	}
-	if (e->data)
-		put_field(b, TAG_DATA, e->data, e->data_len);
-	if (e->sealed)
-		put_field(b, TAG_SEALED, e->sealed, MERKLE_HASH_SIZE);
-	if (e->has_ref) {
-		for (int i = 0; i < 8; i++)
-			be[i] = (uint8_t)(e->ref >> (56 - 8 * i));
-		put_field(b, TAG_REF, be, 8);
-	}
-	if ((r = put_text(b, TAG_KEY, e->key, err)) < 0)
-		goto out;
-	if (b->len - start > ENTRY_MAX_SIZE) {
-		error_set(err, "entry is %zu bytes encoded; at most %d are allowed", b->len - start,
+	size += (e->before ? 3 + MERKLE_HASH_SIZE : 0) + (e->after ? 3 + MERKLE_HASH_SIZE : 0) +
+	        (e->profile ? 3 + MERKLE_HASH_SIZE : 0) + (e->has_line ? 3 + 8 : 0) +
+	        (e->data ? 3 + e->data_len : 0) + (e->sealed ? 3 + MERKLE_HASH_SIZE : 0) +
+	        (e->has_ref ? 3 + 8 : 0);
+	if (size > ENTRY_MAX_SIZE) {
+		error_set(err, "entry is %zu bytes encoded; at most %d are allowed", size,
 		          ENTRY_MAX_SIZE);
-		r = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
+
+	strbuf_grow(out, size);
+	p = (uint8_t *)out->buf + out->len;
+	*p++ = ENTRY_VERSION;
+	*p++ = (uint8_t)e->kind;
+	p = put_u64(p, (uint64_t)e->time_ms);
+	if (e->actor)
+		p = put_field(p, TAG_ACTOR, e->actor, tlen[0]);
+	if (e->action)
+		p = put_field(p, TAG_ACTION, e->action, tlen[1]);
+	if (e->subject)
+		p = put_field(p, TAG_SUBJECT, e->subject, tlen[2]);
+	if (e->before)
+		p = put_field(p, TAG_BEFORE, e->before, MERKLE_HASH_SIZE);
+	if (e->after)
+		p = put_field(p, TAG_AFTER, e->after, MERKLE_HASH_SIZE);
+	if (e->decision)
+		p = put_field(p, TAG_DECISION, e->decision, tlen[3]);
+	if (e->clauses)
+		p = put_field(p, TAG_CLAUSES, e->clauses, tlen[4]);
+	if (e->profile)
+		p = put_field(p, TAG_PROFILE, e->profile, MERKLE_HASH_SIZE);
+	if (e->source)
+		p = put_field(p, TAG_SOURCE, e->source, tlen[5]);
+	if (e->has_line)
+		p = put_field(p, TAG_LINE, be, (size_t)(put_u64(be, e->line) - be));
+	if (e->data)
+		p = put_field(p, TAG_DATA, e->data, e->data_len);
+	if (e->sealed)
+		p = put_field(p, TAG_SEALED, e->sealed, MERKLE_HASH_SIZE);
+	if (e->has_ref)
+		p = put_field(p, TAG_REF, be, (size_t)(put_u64(be, e->ref) - be));
+	if (e->key)
+		p = put_field(p, TAG_KEY, e->key, tlen[6]);
+	/* (assert: what was counted is what was written) */
+	assert((size_t)(p - (uint8_t *)out->buf) == out->len + size);
+	strbuf_setlen(out, out->len + size);
 	return 0;
-out:
-	/* Appended in place: on failure, out is left as it was. */
-	strbuf_setlen(out, start);
-	return r;
 }
 
 void entry_release(struct ledger_entry *e)

@@ -111,6 +111,40 @@ static void test_exact_bytes(void **state)
 	strbuf_release(&err);
 }
 
+/*
+ * A collected message's entry, byte for byte, appended to what the buffer already holds
+ * (entry_encode writes into room made once: src/ledger/entry.c); an invalid entry leaves the
+ * buffer as it was.
+ */
+static void test_exact_bytes_ingest(void **state)
+{
+	static const uint8_t want[] = {
+		'x', 'y',  1,    4,    0x00, 0x00, 0x01, 0x9a, 0xa9, 0x74, 0xf1, 0x1b, 9,   0,  13,
+		't', 'c',  'p',  ':',  '1',  '2',  '7',  '.',  '0',  '.',  '0',  '.',  '1', 10, 0,
+		8,   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 12,   0,    32,   1,   2,  3,
+		0,   0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,   0,  0,
+		0,   0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,   0
+	};
+	struct ledger_entry e = { .kind = ENTRY_INGEST,
+		                  .time_ms = 1763779604763,
+		                  .source = "tcp:127.0.0.1",
+		                  .has_line = true,
+		                  .line = 258,
+		                  .sealed = d1 };
+	struct strbuf b = STRBUF_INIT, err = STRBUF_INIT;
+
+	strbuf_addstr(&b, "xy");
+	assert_int_equal(entry_encode(&e, &b, &err), 0);
+	assert_int_equal(b.len, sizeof(want));
+	assert_memory_equal(b.buf, want, sizeof(want));
+	e.source = "bad\ttab";
+	assert_int_equal(entry_encode(&e, &b, &err), -EINVAL);
+	assert_int_equal(b.len, sizeof(want));
+	assert_memory_equal(b.buf, want, sizeof(want));
+	strbuf_release(&b);
+	strbuf_release(&err);
+}
+
 static void test_kind_requirements(void **state)
 {
 	struct strbuf b = STRBUF_INIT, err = STRBUF_INIT;
@@ -319,6 +353,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_all_kinds),
 		cmocka_unit_test(test_exact_bytes),
+		cmocka_unit_test(test_exact_bytes_ingest),
 		cmocka_unit_test(test_kind_requirements),
 		cmocka_unit_test(test_size_limits),
 		cmocka_unit_test(test_mutations_rejected_or_different),
