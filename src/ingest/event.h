@@ -92,7 +92,7 @@ struct log_event {
 	int64_t time_ms;     /* the message's own time, else received_ms */
 	const char *source;  /* the entry's source: "tcp:192.0.2.7", or log import's name */
 	struct log_payload payload;
-	/* msg and all after it: cleared by log_event_read in one memset */
+	/* msg and all after it: each set whole by log_event_read */
 	struct syslog_msg msg;
 	json_t *json; /* SYSLOG_JSON: the object (owned) */
 	struct log_fields fields;

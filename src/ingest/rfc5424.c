@@ -56,15 +56,33 @@ int64_t syslog_civil_ms(int year, int month, int day, int hour, int min, int sec
 	return ((days * 24 + hour) * 60 + min) * 60000 + (int64_t)sec * 1000 + ms;
 }
 
+/*
+ * An empty message, field by field: GCC compiles a memset of the 136 bytes to `rep stosq`,
+ * whose start costs about 13 ns, ten more than these stores, for every message the analysis
+ * and the follower read. A new field of struct syslog_msg must be set here too
+ * (tests/unit/ingest/test-syslog.c parses into a message left full of other bytes).
+ */
+static void msg_clear(struct syslog_msg *m)
+{
+	static const struct syslog_span none = { NULL, 0 };
+
+	m->format = SYSLOG_RAW;
+	m->pri = SYSLOG_NO_PRI;
+	m->time_ms = SYSLOG_NO_TIME;
+	m->year_guessed = false;
+	m->zone_guessed = false;
+	m->host = m->app = m->procid = m->msgid = m->sd = m->msg = none;
+	m->bom = false;
+	m->error = NULL;
+}
+
 void syslog_parse(const void *raw, size_t len, const struct syslog_parse_options *o,
                   struct syslog_msg *ret)
 {
 	const char *p = raw;
 	size_t i = 1;
 
-	memset(ret, 0, sizeof(*ret));
-	ret->pri = SYSLOG_NO_PRI;
-	ret->time_ms = SYSLOG_NO_TIME;
+	msg_clear(ret);
 	/* "<PRI>1 " is RFC 5424: then strictly that. */
 	while (i < len && i < 5 && p[i] >= '0' && p[i] <= '9')
 		i++;
@@ -78,10 +96,7 @@ void syslog_parse(const void *raw, size_t len, const struct syslog_parse_options
 	/* Kept raw: the whole message, and why. */
 	{
 		const char *why = ret->error;
-		memset(ret, 0, sizeof(*ret));
-		ret->format = SYSLOG_RAW;
-		ret->pri = SYSLOG_NO_PRI;
-		ret->time_ms = SYSLOG_NO_TIME;
+		msg_clear(ret);
 		ret->msg.p = p;
 		ret->msg.n = len;
 		ret->error = why ? why : "not a syslog message";

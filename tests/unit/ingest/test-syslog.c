@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "ingest/event.h"
 #include "ingest/syslog.h"
 
 /* 2026-11-22 12:00:00 UTC: what "now" is for timestamps without a year. */
@@ -274,13 +276,95 @@ static void iso_time_alone(void **state)
 	assert_int_equal(syslog_parse_time(LIT("yesterday"), &opts, &t), -EINVAL);
 }
 
+/* (the same text: a JSON message's spans point into its own object) */
+static void span_same(struct syslog_span a, struct syslog_span b)
+{
+	assert_int_equal(a.n, b.n);
+	if (a.n)
+		assert_memory_equal(a.p, b.p, a.n);
+}
+
+static void msg_same(const struct syslog_msg *a, const struct syslog_msg *b)
+{
+	assert_int_equal(a->format, b->format);
+	assert_int_equal(a->pri, b->pri);
+	assert_true(a->time_ms == b->time_ms);
+	assert_int_equal(a->year_guessed, b->year_guessed);
+	assert_int_equal(a->zone_guessed, b->zone_guessed);
+	span_same(a->host, b->host);
+	span_same(a->app, b->app);
+	span_same(a->procid, b->procid);
+	span_same(a->msgid, b->msgid);
+	span_same(a->sd, b->sd);
+	span_same(a->msg, b->msg);
+	assert_int_equal(a->bom, b->bom);
+	assert_ptr_equal(a->error, b->error);
+}
+
+/*
+ * The parser and log_event_read set every field themselves (no memset: src/ingest/rfc5424.c,
+ * event.c): reading into a message or an event left full of other bytes gives what reading
+ * into a cleared one gives, for each format and for one kept raw.
+ */
+static void read_into_used(void **state)
+{
+	static const struct {
+		const char *via, *text;
+	} cases[] = {
+		{ "tcp",
+		  "<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 [a b=\"c\"] \xEF\xBB\xBFhi" },
+		{ "udp",
+		  "<13>Nov 22 11:46:00 host1 sshd[42]: Failed password for root from 192.0.2.9" },
+		{ "tcp", "<189>31: *Nov 22 02:46:44.123: %SYS-5-CONFIG_I: Configured" },
+		{ "tcp", "no pri at all" },
+		{ "http", "{\"host\":\"web01\",\"message\":\"login\",\"user\":\"sato\"}" },
+		{ "http", "not json" },
+	};
+	static struct log_event clean, used;
+	struct syslog_msg m1, m2;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct log_origin o = { .via = cases[i].via, .peer = "192.0.2.7:51514" };
+		struct strbuf pl = STRBUF_INIT;
+		size_t n = strlen(cases[i].text);
+
+		memset(&m1, 0, sizeof(m1));
+		memset(&m2, 0xa5, sizeof(m2));
+		parse(cases[i].text, n, &m1);
+		parse(cases[i].text, n, &m2);
+		msg_same(&m1, &m2);
+
+		log_payload_build(&pl, &o, "tcp:192.0.2.7", 0, cases[i].text, n);
+		memset(&clean, 0, sizeof(clean));
+		memset(&used, 0xa5, sizeof(used));
+		log_event_read(&clean, 7, NOW, "tcp:192.0.2.7", pl.buf, pl.len, TOKYO);
+		log_event_read(&used, 7, NOW, "tcp:192.0.2.7", pl.buf, pl.len, TOKYO);
+		assert_true(clean.index == used.index && clean.received_ms == used.received_ms);
+		assert_true(clean.time_ms == used.time_ms);
+		assert_ptr_equal(clean.source, used.source);
+		msg_same(&clean.msg, &used.msg);
+		assert_int_equal(clean.json != NULL, used.json != NULL);
+		if (clean.json)
+			assert_true(json_equal(clean.json, used.json));
+		assert_ptr_equal(clean.fields.event, used.fields.event);
+		span_same(clean.fields.user, used.fields.user);
+		span_same(clean.fields.target_user, used.fields.target_user);
+		span_same(clean.fields.src_ip, used.fields.src_ip);
+		span_same(clean.fields.command, used.fields.command);
+		assert_string_equal(clean.host, used.host);
+		log_event_release(&clean);
+		log_event_release(&used);
+		strbuf_release(&pl);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rfc5424_examples), cmocka_unit_test(rfc5424_sd_escapes),
 		cmocka_unit_test(rfc5424_strict),   cmocka_unit_test(raw_kept),
 		cmocka_unit_test(rfc3164),          cmocka_unit_test(cisco),
-		cmocka_unit_test(iso_time_alone),
+		cmocka_unit_test(iso_time_alone),   cmocka_unit_test(read_into_used),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
