@@ -19,6 +19,7 @@
  *                                      (ledger_append), on the data directory's store: SQLite
  *                                      or PostgreSQL (init --store)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -65,6 +66,79 @@ static void entry256(struct ledger_entry *e, char *buf, uint64_t i)
 		                    .time_ms = (int64_t)i,
 		                    .data = (const uint8_t *)buf,
 		                    .data_len = 243 };
+}
+
+/*
+ * ---- detail (BENCH_LEDGER_DETAIL set: on stderr) ----
+ * What decides the paced row: the closed loop's rate per 250 ms (how steady R is), each thread's
+ * CPU and run-queue wait (schedstat) in both parts, how far the submitter fell behind its due
+ * times, and the worst latency per 10 ms of due time.
+ */
+struct tstat {
+	pid_t tid;
+	char comm[32];
+	long long cpu_ticks, wait_ns;
+};
+
+#define TSTAT_MAX 32
+
+/* This process's threads: their names, CPU ticks (utime + stime) and run-queue wait in ns. */
+static size_t tstat_read(struct tstat *t)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	size_t n = 0;
+
+	while (d && n < TSTAT_MAX && (de = readdir(d))) {
+		char path[320], line[1024], *l, *r;
+		long long ut = 0, st = 0, run = 0, wait = 0;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", de->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		l = fgets(line, sizeof(line), f) ? strchr(line, '(') : NULL;
+		r = l ? strrchr(line, ')') : NULL;
+		fclose(f);
+		if (!r)
+			continue;
+		/* after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+		 * cmajflt utime stime */
+		if (sscanf(r + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &ut,
+		           &st) != 2)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat", de->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (fscanf(f, "%lld %lld", &run, &wait) != 2)
+				wait = 0;
+			fclose(f);
+		}
+		t[n].tid = (pid_t)atoi(de->d_name);
+		snprintf(t[n].comm, sizeof(t[n].comm), "%.*s", (int)(r - l - 1), l + 1);
+		t[n].cpu_ticks = ut + st;
+		t[n].wait_ns = wait;
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Each thread's share of one CPU and its run-queue wait between the snapshots a and b. */
+static void tstat_print(const char *what, const struct tstat *a, size_t na, const struct tstat *b,
+                        size_t nb, double secs)
+{
+	fprintf(stderr, "detail %s, %.2f s, threads:", what, secs);
+	for (size_t j = 0; j < nb; j++)
+		for (size_t i = 0; i < na; i++)
+			if (a[i].tid == b[j].tid)
+				fprintf(stderr, " %s cpu %.0f%% rq-wait %.0f ms;", b[j].comm,
+				        100.0 * (double)(b[j].cpu_ticks - a[i].cpu_ticks) /
+				            (double)sysconf(_SC_CLK_TCK) / secs,
+				        (double)(b[j].wait_ns - a[i].wait_ns) / 1e6);
+	fprintf(stderr, "\n");
 }
 
 /* ---- append and paced: one writer, one observer of the acknowledgements ---- */
@@ -235,17 +309,38 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	int64_t t_sat, t2, due = 0;
 	double max_rate = 0, rate;
 
+	/* BENCH_LEDGER_DETAIL: threads at two moments, entries per 250 ms of the measured closed
+	 * loop, the submitter's lag behind its due times and its wake-up lateness */
+	bool detail = getenv("BENCH_LEDGER_DETAIL") != NULL;
+	struct tstat ta[TSTAT_MAX], tb[TSTAT_MAX];
+	size_t na = 0;
+	uint64_t slice_n[PACED_SAT_NS / 250000000] = { 0 }, lagged = 0;
+	int64_t max_lag = 0, max_late = 0, t_meas = 0;
+
 	run_start(&o, dir, cap);
 	/* the closed loop's first PACED_SAT_NS fill a fresh WAL and its first checkpoints (not
 	 * counted), the next PACED_SAT_NS give the maximum rate */
 	for (int round = 0; round < 2; round++) {
 		uint64_t i0 = i;
-		int64_t s0 = time_mono_ns();
+		int64_t s0 = time_mono_ns(), now;
 
-		while (i < cap && time_mono_ns() - s0 < (round ? PACED_SAT_NS : PACED_WARMSAT_NS)) {
+		if (detail && round)
+			na = tstat_read(ta);
+		while (i < cap &&
+		       (now = time_mono_ns()) - s0 < (round ? PACED_SAT_NS : PACED_WARMSAT_NS)) {
 			if (i >= window && ledger_writer_wait(o.w, i - window, NULL, &o.err) < 0)
 				die("wait", &o.err);
+			if (round)
+				slice_n[(now - s0) / 250000000]++;
 			run_submit(&o, i++);
+		}
+		if (detail && round) {
+			tstat_print("maximum rate (closed loop)", ta, na, tb, tstat_read(tb),
+			            (double)(time_mono_ns() - s0) / 1e9);
+			fprintf(stderr, "detail maximum rate per 250 ms (k/s):");
+			for (size_t k = 0; k < sizeof(slice_n) / sizeof(slice_n[0]); k++)
+				fprintf(stderr, " %.0f", (double)slice_n[k] * 4 / 1000);
+			fprintf(stderr, "\n");
 		}
 		if (ledger_writer_wait(o.w, i - 1, NULL, &o.err) < 0)
 			die("wait", &o.err);
@@ -263,15 +358,42 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		due = t2 + (int64_t)((double)k * 1e9 / rate);
 		if (due - t2 >= PACED_WARM_NS + PACED_MEASURE_NS || i >= cap)
 			break;
-		if (!warm_end && due - t2 >= PACED_WARM_NS)
+		if (!warm_end && due - t2 >= PACED_WARM_NS) {
 			warm_end = i;
+			if (detail) {
+				na = tstat_read(ta);
+				t_meas = now;
+			}
+		}
 		if (due > now) {
 			nanosleep(&(struct timespec){ 0, (long)(due - now) }, NULL);
+			if (detail && warm_end) {
+				int64_t late = time_mono_ns() - due;
+				if (late > max_late)
+					max_late = late;
+			}
 			continue;
+		}
+		if (detail && warm_end) {
+			if (now - due > max_lag)
+				max_lag = now - due;
+			lagged += now - due > 1000000;
 		}
 		run_submit_due(&o, i++, due);
 	}
 	m_end = i;
+	if (detail && warm_end) {
+		tstat_print("80% (measured part)", ta, na, tb, tstat_read(tb),
+		            (double)(time_mono_ns() - t_meas) / 1e9);
+		fprintf(stderr,
+		        "detail 80%%: measured %.2f s of %.2f s; the submitter at most %.3f ms "
+		        "behind its "
+		        "due times, %" PRIu64
+		        " entries submitted over 1 ms late, woken at most %.3f ms "
+		        "late\n",
+		        (double)(due - t_meas) / 1e9, (double)PACED_MEASURE_NS / 1e9,
+		        (double)max_lag / 1e6, lagged, (double)max_late / 1e6);
+	}
 	if (!warm_end)
 		die("the paced run did not reach its measured part (raise N)", NULL);
 	__atomic_store_n(&o.n, m_end, __ATOMIC_RELEASE);
@@ -287,6 +409,26 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		    (double)(m_end - warm_end) / ((double)(last_ack - first_due) / 1e9);
 		size_t nw = warm_end - sat_n, nm = m_end - warm_end;
 
+		if (detail) {
+			/* the worst latency per 10 ms of due time, where it passed 5 ms */
+			int64_t bucket = -1, worst = 0;
+
+			fprintf(stderr, "detail 80%% timeline (ms of due time: worst latency ms):");
+			for (uint64_t k = warm_end; k <= m_end; k++) {
+				int64_t b =
+				    k < m_end ? (o.submit_ns[k] - first_due) / 10000000 : -2;
+				if (b != bucket) {
+					if (bucket >= 0 && worst > 5000000)
+						fprintf(stderr, " %" PRId64 ":%.1f", bucket * 10,
+						        (double)worst / 1e6);
+					bucket = b;
+					worst = 0;
+				}
+				if (k < m_end && o.lat[k] > worst)
+					worst = o.lat[k];
+			}
+			fprintf(stderr, "\n");
+		}
 		qsort(o.lat + sat_n, nw, sizeof(int64_t), cmp_i64);
 		qsort(o.lat + warm_end, nm, sizeof(int64_t), cmp_i64);
 		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f\n", max_rate, rate, achieved,

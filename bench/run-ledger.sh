@@ -12,6 +12,8 @@
 # target (100k entries/s); and the same number through the group-commit writer on PostgreSQL
 # (each batch acknowledged by its durable commit) beside the writer on SQLite.
 # BENCH_LEDGER_PG_N (default 200000).
+# BENCH_LEDGER_DETAIL=1 makes the 80% run also print on stderr what decides it (bench-ledger.c:
+# R per 250 ms, each thread's CPU and run-queue wait, the submitter's lag behind its due times).
 set -eu
 B=$1
 N=${BENCH_LEDGER_N:-1000000}
