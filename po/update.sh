@@ -6,9 +6,11 @@
 # itself (msgmerge: ja.po then follows the template's order and its file names, a large diff).
 set -eu
 cd "$(dirname "$0")/.."
-sh po/pot.sh po/mamori.pot 2>/dev/null
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-po.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# xgettext's chatter (no --msgid-bugs-address, add_check's two argument specs) is shown only
+# when it fails
+sh po/pot.sh po/mamori.pot 2>"$tmp/xgettext.err" || { cat "$tmp/xgettext.err" >&2; exit 1; }
 if [ "${1:-}" = --merge ]; then
 	msgmerge --quiet --update --backup=none --no-wrap po/ja.po po/mamori.pot
 	cp po/ja.po "$tmp/merged.po"

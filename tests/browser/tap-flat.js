@@ -23,6 +23,7 @@ module.exports = async function* tapFlat(source) {
       case 'test:pass':
       case 'test:fail': {
         const path = names.slice(0, data.nesting).concat(data.name).join(' > ')
+          .replace(/\s*\n\s*/g, ' ') // one line
           .replace(/#/g, '＃'); // a '#' would start a directive (SKIP, TODO) in meson's reading
         let line = `${type === 'test:pass' ? 'ok' : 'not ok'} ${++n} - ${path}`;
         if (data.skip !== undefined && data.skip !== false) {

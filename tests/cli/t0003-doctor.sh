@@ -47,11 +47,12 @@ import socket, sys, time
 t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen()
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 print(t.getsockname()[1], u.getsockname()[1], flush=True)
-time.sleep(120)' >"$TMP/held" &
+time.sleep(600)' >"$TMP/held" &
 HOLDER=$!
 trap 'kill "$HOLDER" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _i in $(seq 1 100); do [ -s "$TMP/held" ] && break; sleep 0.1; done
+for _i in $(seq 1 600); do [ -s "$TMP/held" ] && break; sleep 0.1; done
 read -r TP UP <"$TMP/held"
+check "a TCP and a UDP port held by another program" "[ -n '$TP' ] && [ -n '$UP' ]"
 serve() { timeout 20 "$MAMORI" --dir "$D" serve "$@"; }
 expect "serve: --listen on a port in use" 1 serve --listen "127.0.0.1:$TP"
 err_has "serve says the port is in use and what to do" \
