@@ -49,7 +49,8 @@ struct probe {
 	/* ledger mode */
 	sqlite3 *db;
 	sqlite3_stmt *head;
-	unsigned long busy;    /* looks that found the database busy */
+	unsigned long busy;    /* looks that failed (the database busy, or an error) */
+	char last_error[160];  /* the last failure's message */
 	unsigned long looks;   /* and all of them */
 	double held, held_max; /* seconds in a read transaction: in all, the longest */
 	/* lines mode */
@@ -82,17 +83,50 @@ static double cpu_seconds(const struct rusage *ru)
 	       (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
 }
 
-/* The ledger's size now, or the last one seen if the database is busy this instant. */
+/* Opens the database read-only and prepares the head's SELECT. 0 or -1 (message on stderr). */
+static int ledger_open(struct probe *p)
+{
+	if (sqlite3_open_v2(p->path, &p->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(p->db, "SELECT size FROM ledger_head WHERE id = 1", -1, &p->head,
+	                       NULL) != SQLITE_OK) {
+		fprintf(stderr, "arrival-probe: cannot read the ledger in '%s': %s\n", p->path,
+		        sqlite3_errmsg(p->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void ledger_close(struct probe *p)
+{
+	sqlite3_finalize(p->head);
+	sqlite3_close(p->db);
+	p->head = NULL;
+	p->db = NULL;
+}
+
+/*
+ * The ledger's size now, or the last one seen if this look failed: the database busy this
+ * instant, or an error, after which the connection is opened afresh for the next look (the
+ * failures are counted and told on stderr: a stall they caused is not the server's).
+ */
 static uint64_t ledger_count(struct probe *p, uint64_t last)
 {
 	uint64_t size = last;
 	double t = now_mono();
+	int rc = sqlite3_step(p->head);
 
-	if (sqlite3_step(p->head) == SQLITE_ROW)
+	if (rc == SQLITE_ROW)
 		size = (uint64_t)sqlite3_column_int64(p->head, 0);
-	else
+	else {
 		p->busy++;
+		snprintf(p->last_error, sizeof(p->last_error), "%s", sqlite3_errmsg(p->db));
+	}
 	sqlite3_reset(p->head); /* ends the read transaction: the WAL's read mark is free */
+	if (rc != SQLITE_ROW && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+		ledger_close(p);
+		if (ledger_open(p) < 0)
+			exit(1);
+	}
 	t = now_mono() - t;
 	p->held += t;
 	if (t > p->held_max)
@@ -188,13 +222,8 @@ int main(int argc, char **argv)
 		return usage();
 
 	if (ledger) {
-		if (sqlite3_open_v2(p.path, &p.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(p.db, "SELECT size FROM ledger_head WHERE id = 1", -1,
-		                       &p.head, NULL) != SQLITE_OK) {
-			fprintf(stderr, "arrival-probe: cannot read the ledger in '%s': %s\n",
-			        p.path, sqlite3_errmsg(p.db));
+		if (ledger_open(&p) < 0)
 			return 1;
-		}
 		base = ledger_count(&p, 0);
 	} else {
 		p.buf = malloc(READ_CHUNK);
@@ -255,13 +284,28 @@ int main(int argc, char **argv)
 				        (reached - seen) * 1e3);
 		}
 		if (trace)
-			fprintf(stderr,
-			        "looks %lu, busy %lu, in a read transaction %.1f us each, %.1f at "
-			        "most\n",
-			        p.looks, p.busy, p.looks ? p.held / (double)p.looks * 1e6 : 0.0,
-			        p.held_max * 1e6);
-		sqlite3_finalize(p.head);
-		sqlite3_close(p.db);
+			fprintf(
+			    stderr,
+			    "looks %lu, failed %lu, in a read transaction %.1f us each, %.1f at "
+			    "most\n",
+			    p.looks, p.busy, p.looks ? p.held / (double)p.looks * 1e6 : 0.0,
+			    p.held_max * 1e6);
+		if (p.busy)
+			fprintf(stderr, "arrival-probe: %lu of %lu looks failed (the last: %s)\n",
+			        p.busy, p.looks, p.last_error);
+		if (last < target) {
+			/* stalled: what a fresh connection sees, in case this one was stuck */
+			uint64_t seen = last;
+
+			ledger_close(&p);
+			if (ledger_open(&p) == 0 && (seen = ledger_count(&p, last)) != last)
+				fprintf(stderr,
+				        "arrival-probe: stalled at %llu, but a fresh connection "
+				        "reads %llu\n",
+				        (unsigned long long)(last - base),
+				        (unsigned long long)(seen - base));
+		}
+		ledger_close(&p);
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("%.6f %llu %.3f\n", reached, (unsigned long long)(last - base),

@@ -87,6 +87,8 @@ stream() {
 		"$_port" >/dev/null 2>&1 || true
 	_tx=$(now)
 	wait "$_probe" || true
+	# (looks that failed, a stall a fresh connection does not see: the probe's, not the server's)
+	[ -s "$tmp/probe.err" ] && sed "s/^/bench: run-syslog: $_label: /" "$tmp/probe.err" >&2
 	set -- $(tail -1 "$tmp/probe.out")
 	[ $# -eq 3 ] || set -- "$_tx" 0 0
 	echo "$_t0 $1 $_tx $2 $3" | awk -v label="$_label" '{
