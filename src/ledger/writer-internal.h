@@ -118,26 +118,15 @@ struct ledger_writer {
 	bool ckpt_started, ckpt_wanted, ckpt_stop;
 	bool presync_wanted; /* sync the database file before the next passive copy */
 	uint64_t presyncs;   /* those done (tests) */
-	/*
-	 * The restart waits for a fresh round (writer.c, CKPT_RESTART_PAGES): the writer asks for
-	 * it (fresh_wanted, fresh_asked until answered) for the WAL of generation wal_gen (one per
-	 * restart), and the checkpointer answers fresh_ready when it copied the whole WAL and
-	 * synced the database file for that generation; fresh_from is the WAL's size when the
-	 * writer asked, fresh_rounds the rounds answered for this WAL.
-	 */
-	bool fresh_wanted, fresh_asked, fresh_ready;
-	uint64_t wal_gen, fresh_gen;
-	int fresh_from, fresh_rounds;
-	uint64_t restarts, fresh_restarts; /* restarts done, those right after a fresh round */
+	uint64_t restarts;   /* WAL restarts done (tests) */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;
 };
 
 /* How many times the checkpointer synced the database file ahead of a restart (tests). */
 uint64_t ledger_writer_presyncs(struct ledger_writer *w);
-/* How many WAL restarts the writer made, and how many of them right after a fresh round
- * (tests). */
-void ledger_writer_restarts(struct ledger_writer *w, uint64_t *all, uint64_t *fresh);
+/* How many WAL restarts the writer made (tests). */
+uint64_t ledger_writer_restarts(struct ledger_writer *w);
 
 /* The failed batch that ticket was in, or NULL. */
 const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket);
