@@ -102,6 +102,7 @@ struct ledger_writer {
 	int wal_pages;     /* WAL size after the last commit (store_wal_watch) */
 	int restart_pages; /* CKPT_RESTART_PAGES, or the tests' opt.restart_pages */
 	int presync_at;    /* the WAL size at which the checkpointer next syncs the database file */
+	int ckpt_asked_at; /* the WAL size when a copy was last asked for (CKPT_ROUND_PAGES) */
 	bool pipelined;    /* WAL mode: the syncer acknowledges; else each commit syncs itself */
 
 	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
@@ -116,13 +117,16 @@ struct ledger_writer {
 	/* The WAL checkpointer thread and its connection. */
 	pthread_t ckpt_thread;
 	bool ckpt_started, ckpt_wanted, ckpt_stop;
-	bool presync_wanted; /* sync the database file before the next passive copy */
-	uint64_t presyncs;   /* those done (tests) */
-	uint64_t restarts;   /* WAL restarts done (tests) */
+	bool presync_wanted;   /* sync the database file before the next passive copy */
+	uint64_t presyncs;     /* those done (tests) */
+	uint64_t rounds_asked; /* passive copies asked for past CKPT_PASSIVE_PAGES (tests) */
+	uint64_t restarts;     /* WAL restarts done (tests) */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;
 };
 
+/* How many passive copies the writer asked its checkpointer for (CKPT_ROUND_PAGES; tests). */
+uint64_t ledger_writer_rounds_asked(struct ledger_writer *w);
 /* How many times the checkpointer synced the database file ahead of a restart (tests). */
 uint64_t ledger_writer_presyncs(struct ledger_writer *w);
 /* How many WAL restarts the writer made (tests). */

@@ -615,6 +615,49 @@ static void test_writer_syncs_database_ahead(void **state)
 	free(buf);
 }
 
+/*
+ * Past CKPT_PASSIVE_PAGES the writer asks its checkpointer for a copy once the WAL has grown by
+ * CKPT_ROUND_PAGES (512) since it last asked, not after every commit (writer.c). 12,000 entries
+ * of 2 KiB in commits of at most 8 (~16 pages each, a bundle's whole row every 32nd) grow the
+ * WAL some 20,000 pages past 4,096: ~40 rounds asked for in ~1,500 commits, where asking after
+ * every commit past 4,096 pages asked ~1,250 (counted once each way). The counts follow from
+ * the commits' sizes, not from timing. Every entry stays acknowledged and in the ledger.
+ */
+static void test_writer_asks_rounds_by_growth(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .max_entries = 8, .max_delay_us = 200 };
+	char *buf = xmalloc(2048);
+	uint64_t ticket = 0, n = 0, size, commits, rounds;
+	uint8_t root[32];
+
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	memset(buf, 'r', 2048);
+	while (n < 12000) {
+		for (int i = 0; i < 200; i++, n++) {
+			struct ledger_entry e = { .kind = ENTRY_NOTE,
+				                  .time_ms = (int64_t)n,
+				                  .data = (const uint8_t *)buf,
+				                  .data_len = 2048 };
+			assert_int_equal(ledger_writer_submit(w, &e, &ticket, &f->err), 0);
+		}
+		assert_int_equal(ledger_writer_wait(w, ticket, NULL, &f->err), 0);
+	}
+	commits = ledger_writer_commits(w);
+	rounds = ledger_writer_rounds_asked(w);
+	/* 12,000 entries in commits of at most 8: 1,500 commits or more */
+	assert_true(commits >= 1500);
+	/* the WAL passed 4,096 pages, so it asked at least once; at most once per 512 pages,
+	 * at most ~25 pages a commit: one round per 20 commits at the most */
+	assert_true(rounds >= 1);
+	assert_true(rounds * 20 <= commits);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, n);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +668,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_asks_rounds_by_growth, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-writer", tests, NULL, NULL);
 }
