@@ -103,7 +103,11 @@ struct ledger_writer {
 	int restart_pages; /* CKPT_RESTART_PAGES, or the tests' opt.restart_pages */
 	int presync_at;    /* the WAL size at which the checkpointer next syncs the database file */
 	int ckpt_asked_at; /* the WAL size when a copy was last asked for (CKPT_ROUND_PAGES) */
-	bool pipelined;    /* WAL mode: the syncer acknowledges; else each commit syncs itself */
+	/* CKPT_PASSIVE_PAGES, CKPT_ROUND_PAGES, CKPT_PRESYNC_PAGES, scaled down with a tests'
+	 * restart_pages */
+	int passive_pages, round_pages, presync_pages;
+	int64_t restart_retry_ns; /* no restart tried before (CKPT_RESTART_BACKOFF_MS) */
+	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
 
 	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
 	pthread_t sync_thread;
@@ -117,10 +121,12 @@ struct ledger_writer {
 	/* The WAL checkpointer thread and its connection. */
 	pthread_t ckpt_thread;
 	bool ckpt_started, ckpt_wanted, ckpt_stop;
-	bool presync_wanted;   /* sync the database file before the next passive copy */
-	uint64_t presyncs;     /* those done (tests) */
-	uint64_t rounds_asked; /* passive copies asked for past CKPT_PASSIVE_PAGES (tests) */
-	uint64_t restarts;     /* WAL restarts done (tests) */
+	bool presync_wanted;        /* sync the database file before the next passive copy */
+	uint64_t presyncs;          /* those done (tests) */
+	uint64_t rounds_asked;      /* passive copies asked for past CKPT_PASSIVE_PAGES (tests) */
+	uint64_t restarts;          /* WAL restarts done (tests) */
+	uint64_t restarts_busy;     /* restarts tried and refused (busy; tests) */
+	int64_t restart_longest_ns; /* the longest restart tried, in ns (tests) */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;
 };

@@ -34,7 +34,8 @@
  * checkpointer's CPU per entry, against 0.35-0.42 us now (docs/ledger.md); on two cores that
  * CPU is taken from the threads that acknowledge.
  * In the last CKPT_ROUND_PAGES before the restart it is asked after every commit again, so
- * that the restart, on the acknowledgements' path, finds as little left to copy as before.
+ * that the restart, on the acknowledgements' path, finds as little left to copy as before
+ * while the checkpointer keeps up.
  */
 #define CKPT_ROUND_PAGES 512
 /*
@@ -49,15 +50,27 @@
  */
 #define CKPT_PRESYNC_PAGES 4096
 /*
+ * The restart waits at most CKPT_RESTART_WAIT_MS for a reader in an older snapshot (a `ledger
+ * verify`, an export, a backup) or for the WAL's write lock, not the store's 5 s, while every
+ * entry waits; refused after such a wait (not at once, as when a copy holds the checkpoint
+ * lock: then it is tried again at the next commit), it is not tried again for
+ * CKPT_RESTART_BACKOFF_MS, and the checkpointer keeps copying meanwhile (as the door's
+ * checkpointer does, core/door-ckpt.c).
+ */
+#define CKPT_RESTART_WAIT_MS    10
+#define CKPT_RESTART_BACKOFF_MS 100
+/*
  * The restart, on the acknowledgements' path, copies what was committed since the last passive
  * copy and syncs what the copies wrote since the last sync ahead. The checkpointer writes the
- * database file back as it copies (store/sqlite-batch.c, "Writeback"), so both are small: on the
- * quiet machine the restarts took 1.1-1.6 ms at 80% of the maximum rate. (A fresh round of the
- * checkpointer, a copy of the whole WAL and a sync of the file made just before the restart,
- * had cut them from up to 2 x 4,096 pages; with the writeback it gave nothing: 1.1-2.3 ms with
- * it, docs/ledger.md, and it was removed.) A restart refused because the checkpointer's copy
- * holds the checkpoint lock returns at once and is tried again at the next commit; no new copy
- * is asked for meanwhile (after_commit).
+ * database file back as it copies (store/sqlite-batch.c, "Writeback"), so both are small while
+ * the checkpointer keeps up: on the quiet machine the restarts took 1.1-1.6 ms at 80% of the
+ * maximum rate. (A fresh round of the checkpointer, a copy of the whole WAL and a sync of the
+ * file made just before the restart, had cut them from up to 2 x 4,096 pages; with the
+ * writeback it gave nothing: 1.1-2.3 ms with it, docs/ledger.md, and it was removed.) A
+ * restart refused because the checkpointer's copy holds the checkpoint lock returns at once
+ * and is tried again at the next commit, and a copy asked for but not begun is dropped (so it
+ * waits behind at most the copy under way); one refused by a reader waits CKPT_RESTART_WAIT_MS
+ * at most and backs off (above).
  */
 
 static void fail_locked(struct ledger_writer *w, int r, const char *msg);
@@ -94,7 +107,8 @@ static void *checkpointer_main(void *arg)
 		/* what earlier rounds copied goes to the disk now, not inside the restart */
 		bad = presync && store_db_sync(w->ckpt_st) < 0;
 		synced = presync && !bad;
-		/* PASSIVE: copies what it can and never blocks the writer (busy: the next round) */
+		/* PASSIVE: copies what it can and never blocks the writer (busy: the next round the
+		 * writer asks for) */
 		r = bad ? -EIO : store_checkpoint(w->ckpt_st, STORE_CHECKPOINT_PASSIVE);
 		bad = bad || (r < 0 && r != -EBUSY);
 		pthread_mutex_lock(&w->mu);
@@ -110,26 +124,43 @@ static void *checkpointer_main(void *arg)
 /* After a commit: ask for a background checkpoint, or restart the WAL when it is large. */
 static void after_commit(struct ledger_writer *w)
 {
-	if (w->wal_pages >= w->restart_pages) {
-		int r = store_checkpoint(w->st, STORE_CHECKPOINT_RESTART);
+	int64_t t0 = time_mono_ns();
 
+	if (w->wal_pages >= w->restart_pages && t0 >= w->restart_retry_ns) {
+		int r;
+
+		/* a copy asked for and not begun would hold the lock after the one under way */
 		pthread_mutex_lock(&w->mu);
+		w->ckpt_wanted = false;
+		pthread_mutex_unlock(&w->mu);
+		r = store_checkpoint_wait(w->st, STORE_CHECKPOINT_RESTART, CKPT_RESTART_WAIT_MS);
+		pthread_mutex_lock(&w->mu);
+		if (time_mono_ns() - t0 > w->restart_longest_ns)
+			w->restart_longest_ns = time_mono_ns() - t0;
 		if (r == 0) {
 			w->restarts++;
 		} else if (r != -EBUSY) {
 			fail_locked(w, -EIO, DB_SYNC_FAILED);
+		} else {
+			w->restarts_busy++;
 		}
 		pthread_mutex_unlock(&w->mu);
+		/* refused at once: a copy holds the checkpoint lock (SQLite takes it without the
+		 * busy handler); after a wait: a reader or another's write, which a retry at every
+		 * commit would wait for again */
+		if (r == -EBUSY && time_mono_ns() - t0 >= CKPT_RESTART_WAIT_MS * 1000000LL / 2)
+			w->restart_retry_ns =
+			    time_mono_ns() + (int64_t)CKPT_RESTART_BACKOFF_MS * 1000000;
 		w->wal_pages = 0;
 		w->ckpt_asked_at = 0;
-		w->presync_at = CKPT_PRESYNC_PAGES;
-	} else if (w->wal_pages >= CKPT_PASSIVE_PAGES && w->ckpt_started) {
+		w->presync_at = w->presync_pages;
+	} else if (w->wal_pages >= w->passive_pages && w->ckpt_started) {
 		/* (a WAL smaller than when last asked was restarted meanwhile: ask now; and after
-		 * every commit in the last CKPT_ROUND_PAGES before the restart, which copies what
-		 * the copies left) */
+		 * every commit in the last round_pages before the restart, which copies what the
+		 * copies left, or while it waits to try again) */
 		if (w->wal_pages >= w->ckpt_asked_at &&
-		    w->wal_pages - w->ckpt_asked_at < CKPT_ROUND_PAGES &&
-		    w->wal_pages < w->restart_pages - CKPT_ROUND_PAGES)
+		    w->wal_pages - w->ckpt_asked_at < w->round_pages &&
+		    w->wal_pages < w->restart_pages - w->round_pages)
 			return;
 		w->ckpt_asked_at = w->wal_pages;
 		pthread_mutex_lock(&w->mu);
@@ -137,12 +168,12 @@ static void after_commit(struct ledger_writer *w)
 		w->ckpt_wanted = true;
 		if (w->wal_pages >= w->presync_at) {
 			w->presync_wanted = true;
-			w->presync_at = w->wal_pages + CKPT_PRESYNC_PAGES;
+			w->presync_at = w->wal_pages + w->presync_pages;
 		}
 		pthread_cond_signal(&w->ckpt_cv);
 		pthread_mutex_unlock(&w->mu);
-	} else if (w->wal_pages < w->presync_at - CKPT_PRESYNC_PAGES) {
-		w->presync_at = CKPT_PRESYNC_PAGES; /* the WAL started afresh (another's restart) */
+	} else if (w->wal_pages < w->presync_at - w->presync_pages) {
+		w->presync_at = w->presync_pages; /* the WAL started afresh (another's restart) */
 	}
 }
 
@@ -606,10 +637,21 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	 * returns once it is durable (synchronous_commit): each batch is acknowledged by it.
 	 */
 	store_wal_watch(w->st, &w->wal_pages);
-	w->presync_at = CKPT_PRESYNC_PAGES;
 	w->restart_pages = w->opt.restart_pages && w->opt.restart_pages < CKPT_RESTART_PAGES
 	                       ? (int)w->opt.restart_pages
 	                       : CKPT_RESTART_PAGES;
+	/* the tests' small restart sizes scale the checkpointer's thresholds with them, so that
+	 * its copies and syncs run beside the restarts there too */
+	w->passive_pages = CKPT_PASSIVE_PAGES * w->restart_pages / CKPT_RESTART_PAGES;
+	w->round_pages = CKPT_ROUND_PAGES * w->restart_pages / CKPT_RESTART_PAGES;
+	w->presync_pages = CKPT_PRESYNC_PAGES * w->restart_pages / CKPT_RESTART_PAGES;
+	if (w->round_pages < 1)
+		w->round_pages = 1;
+	if (w->passive_pages < 1)
+		w->passive_pages = 1;
+	if (w->presync_pages < 1)
+		w->presync_pages = 1;
+	w->presync_at = w->presync_pages;
 	{
 		uint8_t root[MERKLE_HASH_SIZE];
 		if (ledger_head(w->lg, &w->size_hint, root, &e2) < 0)
@@ -654,7 +696,7 @@ fail:
 
 int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 {
-	int r;
+	int r, failed;
 
 	if (!w)
 		return 0;
@@ -671,11 +713,18 @@ int ledger_writer_stop(struct ledger_writer *w, struct strbuf *err)
 		pthread_cond_signal(&w->sync_cv);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->sync_thread, NULL);
-		/* the final signed checkpoint, stored after the last flush */
-		if (!w->failed && wal_sync(w) < 0 && !w->failed) {
-			w->failed = -EIO;
-			error_set(&w->fail_msg,
-			          "the disk did not confirm the ledger's last checkpoint");
+		/* the final signed checkpoint, stored after the last flush (under w->mu: the
+		 * checkpointer, still running, may fail the writer meanwhile) */
+		pthread_mutex_lock(&w->mu);
+		failed = w->failed;
+		pthread_mutex_unlock(&w->mu);
+		if (!failed && wal_sync(w) < 0) {
+			pthread_mutex_lock(&w->mu);
+			if (!w->failed)
+				fail_locked(
+				    w, -EIO,
+				    "the disk did not confirm the ledger's last checkpoint");
+			pthread_mutex_unlock(&w->mu);
 		}
 	}
 	if (w->wal_fd >= 0)

@@ -77,6 +77,24 @@ for k in 1 2 3 4 5 6 7 8; do
 done
 check "8 power losses in 8 runs ($crashes)" '[ "$crashes" -eq 8 ]'
 check "after every power loss the ledger verified ($crash_bad not)" '[ "$crash_bad" -eq 0 ]'
+# And across WAL restarts and the checkpointer's copies and syncs beside them (a restart size of
+# 64 pages, so that the run holds several): every write no fsync made durable is undone.
+FAULT_WRITER_RESTART_PAGES=64
+export FAULT_WRITER_RESTART_PAGES
+crashes=0 crash_bad=0
+for k in 3 5 7; do
+	faulty "op=crash path=*/d/mamori.db* at=$((W * k / 8 + 1))" "$FAULT_WRITER" "$D" write "$N" \
+		>>"$TMP/acks" 2>"$TMP/err.crash"
+	rc=$?
+	[ "$rc" -eq 86 ] && crashes=$((crashes + 1))
+	if ! consistent "$D" quick >"$TMP/why" 2>&1; then
+		crash_bad=$((crash_bad + 1))
+		diag "inconsistent after a power loss at write $((W * k / 8 + 1)) (restarts): $(head -3 "$TMP/why")"
+	fi
+done
+unset FAULT_WRITER_RESTART_PAGES
+check "3 power losses across WAL restarts in 3 runs ($crashes)" '[ "$crashes" -eq 3 ]'
+check "after every such power loss the ledger verified ($crash_bad not)" '[ "$crash_bad" -eq 0 ]'
 check "failures reached the callers (some appends were refused)" 'grep -q "fault-writer: note" "$TMP/err" || [ "$(injected)" -gt 0 ]'
 N_INJ=$(injected)
 check "faults were injected ($N_INJ in $runs runs)" '[ "$N_INJ" -ge "$runs" ]'
