@@ -107,6 +107,7 @@ struct ledger_writer {
 	 * restart_pages */
 	int passive_pages, round_pages, presync_pages;
 	int64_t restart_retry_ns; /* no restart tried before (CKPT_RESTART_BACKOFF_MS) */
+	int last_wal_pages;       /* wal_pages after the previous commit (wal_resets) */
 	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
 
 	/* The syncer thread (pipelined durability) and its descriptor of the WAL file. */
@@ -121,11 +122,13 @@ struct ledger_writer {
 	/* The WAL checkpointer thread and its connection. */
 	pthread_t ckpt_thread;
 	bool ckpt_started, ckpt_wanted, ckpt_stop;
-	bool presync_wanted;        /* sync the database file before the next passive copy */
-	uint64_t presyncs;          /* those done (tests) */
-	uint64_t rounds_asked;      /* passive copies asked for past CKPT_PASSIVE_PAGES (tests) */
-	uint64_t restarts;          /* WAL restarts done (tests) */
-	uint64_t restarts_busy;     /* restarts tried and refused (busy; tests) */
+	bool presync_wanted;       /* sync the database file before the next passive copy */
+	uint64_t presyncs;         /* those done (tests) */
+	uint64_t rounds_asked;     /* passive copies asked for past CKPT_PASSIVE_PAGES (tests) */
+	uint64_t restarts;         /* WAL restarts done (tests) */
+	uint64_t restarts_busy;    /* restarts tried and refused (busy; tests) */
+	uint64_t restart_backoffs; /* refusals after a wait, each followed by a back-off (tests) */
+	uint64_t wal_resets; /* the WAL found started afresh after a commit, by anyone (tests) */
 	int64_t restart_longest_ns; /* the longest restart tried, in ns (tests) */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;

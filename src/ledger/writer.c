@@ -54,8 +54,8 @@
  * verify`, an export, a backup) or for the WAL's write lock, not the store's 5 s, while every
  * entry waits; refused after such a wait (not at once, as when a copy holds the checkpoint
  * lock: then it is tried again at the next commit), it is not tried again for
- * CKPT_RESTART_BACKOFF_MS, and the checkpointer keeps copying meanwhile (as the door's
- * checkpointer does, core/door-ckpt.c).
+ * CKPT_RESTART_BACKOFF_MS, and the checkpointer is asked for copies as the WAL grows meanwhile
+ * (as the door's checkpointer does, core/door-ckpt.c).
  */
 #define CKPT_RESTART_WAIT_MS    10
 #define CKPT_RESTART_BACKOFF_MS 100
@@ -125,8 +125,16 @@ static void *checkpointer_main(void *arg)
 static void after_commit(struct ledger_writer *w)
 {
 	int64_t t0 = time_mono_ns();
+	bool backing_off = t0 < w->restart_retry_ns;
 
-	if (w->wal_pages >= w->restart_pages && t0 >= w->restart_retry_ns) {
+	/* (tests: the WAL started afresh since the last commit, whoever restarted it) */
+	if (w->wal_pages < w->last_wal_pages) {
+		pthread_mutex_lock(&w->mu);
+		w->wal_resets++;
+		pthread_mutex_unlock(&w->mu);
+	}
+	w->last_wal_pages = w->wal_pages;
+	if (w->wal_pages >= w->restart_pages && !backing_off) {
 		int r;
 
 		/* a copy asked for and not begun would hold the lock after the one under way */
@@ -148,19 +156,24 @@ static void after_commit(struct ledger_writer *w)
 		/* refused at once: a copy holds the checkpoint lock (SQLite takes it without the
 		 * busy handler); after a wait: a reader or another's write, which a retry at every
 		 * commit would wait for again */
-		if (r == -EBUSY && time_mono_ns() - t0 >= CKPT_RESTART_WAIT_MS * 1000000LL / 2)
+		if (r == -EBUSY && time_mono_ns() - t0 >= CKPT_RESTART_WAIT_MS * 1000000LL / 2) {
 			w->restart_retry_ns =
 			    time_mono_ns() + (int64_t)CKPT_RESTART_BACKOFF_MS * 1000000;
+			pthread_mutex_lock(&w->mu);
+			w->restart_backoffs++;
+			pthread_mutex_unlock(&w->mu);
+		}
 		w->wal_pages = 0;
 		w->ckpt_asked_at = 0;
 		w->presync_at = w->presync_pages;
 	} else if (w->wal_pages >= w->passive_pages && w->ckpt_started) {
 		/* (a WAL smaller than when last asked was restarted meanwhile: ask now; and after
 		 * every commit in the last round_pages before the restart, which copies what the
-		 * copies left, or while it waits to try again) */
+		 * copies left, but not while the restart backs off: a reader in an old snapshot
+		 * holds the copies back too) */
 		if (w->wal_pages >= w->ckpt_asked_at &&
 		    w->wal_pages - w->ckpt_asked_at < w->round_pages &&
-		    w->wal_pages < w->restart_pages - w->round_pages)
+		    (w->wal_pages < w->restart_pages - w->round_pages || backing_off))
 			return;
 		w->ckpt_asked_at = w->wal_pages;
 		pthread_mutex_lock(&w->mu);

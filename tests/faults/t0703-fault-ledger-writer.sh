@@ -83,13 +83,13 @@ FAULT_WRITER_RESTART_PAGES=64
 export FAULT_WRITER_RESTART_PAGES
 crashes=0 crash_bad=0
 for k in 3 5 7; do
-	faulty "op=crash path=*/d/mamori.db* at=$((W * k / 8 + 1))" "$FAULT_WRITER" "$D" write "$N" \
+	faulty "op=crash path=*/d/mamori.db* at=$((W * k / 16 + 1))" "$FAULT_WRITER" "$D" write "$N" \
 		>>"$TMP/acks" 2>"$TMP/err.crash"
 	rc=$?
 	[ "$rc" -eq 86 ] && crashes=$((crashes + 1))
 	if ! consistent "$D" quick >"$TMP/why" 2>&1; then
 		crash_bad=$((crash_bad + 1))
-		diag "inconsistent after a power loss at write $((W * k / 8 + 1)) (restarts): $(head -3 "$TMP/why")"
+		diag "inconsistent after a power loss at write $((W * k / 16 + 1)) (restarts): $(head -3 "$TMP/why")"
 	fi
 done
 unset FAULT_WRITER_RESTART_PAGES
