@@ -480,14 +480,19 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 {
 	struct monitor *m = ctx;
 	struct strbuf key = STRBUF_INIT;
+	const unsigned *cand;
+	size_t ncand;
 
 	pthread_mutex_lock(&m->mu);
 	m->messages += !replay;
 	host_seen(m, ev);
 	sigma_cache_reset(m->fields);
-	for (size_t i = 0; i < m->rules.nr; i++) {
+	/* Only the rules the prefilter leaves: most messages touch none (sigma_candidates). */
+	ncand = sigma_candidates(&m->rules, log_event_field, ev, m->fields, &cand);
+	for (size_t c = 0; c < ncand; c++) {
+		size_t i = cand[c];
 		const struct sigma_rule *r = &m->rules.rules[i];
-		if (r->correlation || !r->cond || r->disabled || (replay && !m->n_counted_by[i]))
+		if (replay && !m->n_counted_by[i])
 			continue;
 		if (!sigma_match_cached(r, log_event_field, ev, m->fields))
 			continue;

@@ -97,6 +97,8 @@ struct sigma_cache {
 	const struct sigma_prefilter *pre; /* NULL: not asked since the reset */
 	unsigned char *cand;
 	size_t ncand;
+	unsigned *idx; /* sigma_candidates: the rules it may match, ascending */
+	size_t nidx, alloc_idx;
 };
 
 struct sigma_cache *sigma_cache_new(void)
@@ -142,6 +144,7 @@ void sigma_cache_free(struct sigma_cache *c)
 	strbuf_release_secret(&c->buf);
 	strbuf_release_secret(&c->low);
 	free(c->cand);
+	free(c->idx);
 	free(c);
 }
 
@@ -375,6 +378,10 @@ struct sigma_prefilter {
 	size_t nany, alloc_any;
 	size_t nslots;
 	bool on;
+	/* detection rules in force (sigma_candidates), ascending: those always evaluated (not
+	 * in the prefilter), and all of them (the prefilter off) */
+	unsigned *always, *detect;
+	size_t nalways, ndetect;
 };
 
 /* 2: a test of an exact value, 1: of contained text, 0: not a test for the prefilter. */
@@ -489,6 +496,8 @@ void sigma_prefilter_free(struct sigma_set *set)
 	}
 	free(p->any);
 	free(p->t);
+	free(p->always);
+	free(p->detect);
 	free(p);
 	set->pre = NULL;
 }
@@ -532,8 +541,13 @@ void sigma_prefilter_build(struct sigma_set *set)
 		if (r->correlation || !r->cond || r->disabled)
 			continue;
 		l.n = 0;
-		if (!pre_of_expr(r, r->cond, &l))
+		p->detect = xrealloc(p->detect, (p->ndetect + 1) * sizeof(*p->detect));
+		p->detect[p->ndetect++] = (unsigned)i;
+		if (!pre_of_expr(r, r->cond, &l)) {
+			p->always = xrealloc(p->always, (p->nalways + 1) * sizeof(*p->always));
+			p->always[p->nalways++] = (unsigned)i;
 			continue; /* always evaluated */
+		}
 		for (size_t k = 0; k < l.n; k++) {
 			ALLOC_GROW(p->t, p->n + 1, p->alloc);
 			p->t[p->n++] = (struct pre_test){ .key = l.c[k]->key,
@@ -593,7 +607,13 @@ static void pre_run(const struct sigma_prefilter *p, sigma_field_fn field, const
 		cache->cand = xmalloc(p->nslots);
 		cache->ncand = p->nslots;
 	}
+	if (cache->alloc_idx < p->nslots) {
+		free(cache->idx);
+		cache->idx = xmalloc((p->nslots + 1) * sizeof(*cache->idx));
+		cache->alloc_idx = p->nslots + 1;
+	}
 	memset(cache->cand, 0, p->nslots);
+	cache->nidx = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct pre_test *x = &p->t[i];
 		if (cache->cand[x->slot])
@@ -606,14 +626,28 @@ static void pre_run(const struct sigma_prefilter *p, sigma_field_fn field, const
 		if (x->op == SIGMA_CONTAINS) {
 			if (found < 0)
 				found = pre_any_find(x->any, lt, n);
-			cache->cand[x->slot] = (unsigned char)found;
+			if (found) {
+				cache->cand[x->slot] = 1;
+				cache->idx[cache->nidx++] = x->slot;
+			}
 			continue;
 		}
 		for (unsigned k = 0; k < x->nv; k++)
 			if (n == x->v[k].n && !memcmp(x->v[k].s, lt, n)) {
 				cache->cand[x->slot] = 1;
+				cache->idx[cache->nidx++] = x->slot;
 				break;
 			}
+	}
+	/* ascending, with the rules always evaluated (few: most messages have none of either) */
+	for (size_t k = 0; k < p->nalways; k++)
+		cache->idx[cache->nidx++] = p->always[k];
+	for (size_t i = 1; i < cache->nidx; i++) {
+		unsigned v = cache->idx[i];
+		size_t k = i;
+		for (; k > 0 && cache->idx[k - 1] > v; k--)
+			cache->idx[k] = cache->idx[k - 1];
+		cache->idx[k] = v;
 	}
 	cache->pre = p;
 }
@@ -626,6 +660,37 @@ bool sigma_candidate(const struct sigma_rule *r, sigma_field_fn field, const voi
 	if (cache->pre != r->pre)
 		pre_run(r->pre, field, ctx, cache);
 	return cache->cand[r->pre_slot];
+}
+
+size_t sigma_candidates(const struct sigma_set *set, sigma_field_fn field, const void *ctx,
+                        struct sigma_cache *cache, const unsigned **ret)
+{
+	const struct sigma_prefilter *p = set->pre;
+
+	if (p && !p->on) {
+		*ret = p->detect;
+		return p->ndetect;
+	}
+	if (p) {
+		if (cache->pre != p)
+			pre_run(p, field, ctx, cache);
+		*ret = cache->idx;
+		return cache->nidx;
+	}
+	/* no prefilter (the set was not linked since its last load): every rule in force */
+	if (cache->alloc_idx < set->nr) {
+		free(cache->idx);
+		cache->idx = xmalloc((set->nr + 1) * sizeof(*cache->idx));
+		cache->alloc_idx = set->nr + 1;
+	}
+	cache->nidx = 0;
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct sigma_rule *r = &set->rules[i];
+		if (!r->correlation && r->cond && !r->disabled)
+			cache->idx[cache->nidx++] = (unsigned)i;
+	}
+	*ret = cache->idx;
+	return cache->nidx;
 }
 
 bool sigma_match_cached(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,

@@ -189,6 +189,15 @@ void sigma_cache_reset(struct sigma_cache *c);
 void sigma_cache_free(struct sigma_cache *c);
 bool sigma_match_cached(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,
                         struct sigma_cache *cache);
+/*
+ * The detection rules in force the message may match, as indexes into set->rules, ascending
+ * (*ret: the cache's or the set's, valid until the cache's next reset): all but those the
+ * prefilter rules out (all of them when it is off or the set was not linked). A rule left
+ * out is one sigma_match_cached says no to: a caller loops over these only, and touches no
+ * other rule for a message that can match none (test-sigma.c, prefilter_same).
+ */
+size_t sigma_candidates(const struct sigma_set *set, sigma_field_fn field, const void *ctx,
+                        struct sigma_cache *cache, const unsigned **ret);
 /* false when the prefilter (on) rules r out for the message: sigma_match_cached then says no
  * without evaluating it. */
 bool sigma_candidate(const struct sigma_rule *r, sigma_field_fn field, const void *ctx,

@@ -563,7 +563,39 @@ static const char *const prefilter_lines[] = {
 
 struct decisions {
 	size_t messages, evaluated, matched, skipped; /* rule decisions */
+	size_t candidates, in_force;                  /* sigma_candidates: rules left, of */
 };
+
+/*
+ * The rules sigma_candidates leaves for the message (what monitor_event loops over): ascending,
+ * only rules in force, and every rule that matches (evaluated without the prefilter).
+ */
+static void same_candidates(struct sigma_set *set, struct sigma_cache *on, struct sigma_cache *off,
+                            const struct log_event *ev, const char *line, int len,
+                            struct decisions *d)
+{
+	const unsigned *c;
+	size_t nc, k = 0;
+
+	sigma_cache_reset(on);
+	nc = sigma_candidates(set, log_event_field, ev, on, &c);
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct sigma_rule *r = &set->rules[i];
+		bool in = k < nc && c[k] == i, match;
+		if (in && (r->correlation || !r->cond || r->disabled))
+			fail_msg("rule %s is not in force, and a candidate", r->id);
+		sigma_set_prefilter(set, false);
+		match = sigma_match_cached(r, log_event_field, ev, off);
+		sigma_set_prefilter(set, true); /* as same_decisions left it */
+		if (match && !in)
+			fail_msg("rule %s matches '%.*s', not a candidate", r->id, len, line);
+		d->in_force += !r->correlation && r->cond && !r->disabled;
+		k += in;
+	}
+	if (k != nc)
+		fail_msg("'%.*s': %zu candidates, %zu of them in order", len, line, nc, k);
+	d->candidates += nc;
+}
 
 /* Every rule of set against one message, the prefilter on and off: the same answers. */
 static void same_decisions(struct sigma_set *set, struct sigma_cache *on, struct sigma_cache *off,
@@ -604,6 +636,7 @@ static void same_decisions(struct sigma_set *set, struct sigma_cache *on, struct
 		sigma_set_prefilter(set, true);
 		d->skipped++;
 	}
+	same_candidates(set, on, off, &ev, line, (int)len, d);
 	d->messages++;
 	log_event_release(&ev);
 	strbuf_release(&payload);
@@ -690,6 +723,7 @@ static void prefilter_same(void **state)
 		assert_true(d.messages > 60);
 		assert_true(d.matched >= 10);
 		assert_true(d.skipped > d.messages * 3);
+		assert_true(d.candidates * 10 < d.in_force); /* most rules never looked at */
 		sigma_set_release(&set);
 	}
 	{
@@ -724,6 +758,9 @@ static void prefilter_same(void **state)
 		assert_int_equal(sigma_load(&set, "q.yml", again, strlen(again), &err), 0);
 		assert_null(set.pre);
 		assert_null(rule_by_id(&set, "p-and")->pre);
+		memset(&d, 0, sizeof(d));
+		prefilter_set(&set, &d); /* unlinked: every rule in force a candidate */
+		assert_int_equal(d.candidates, d.in_force);
 		assert_int_equal(sigma_link(&set, &err), 0);
 		assert_non_null(rule_by_id(&set, "p-eq")->pre);
 		prefilter_set(&set, &d);
