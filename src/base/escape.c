@@ -1,6 +1,7 @@
 /* escape: the HTML text/attribute escaper shared by web/html.c and `policy show --format html`. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/escape.h"
@@ -86,40 +87,45 @@ void term_escape(struct strbuf *out, const char *s, size_t len)
 	}
 }
 
+/* One character of text_clean's output for s[*i...] into buf (at most 8 bytes): its length. */
+static size_t clean_one(const char *s, size_t len, size_t *i, char buf[static 8])
+{
+	unsigned char c = (unsigned char)s[*i];
+	uint32_t cp;
+	int n = c < 0x80 ? 1 : utf8_decode(s + *i, len - *i, &cp);
+
+	if (n <= 0 || c < 0x20 || c == 0x7f) { /* not UTF-8, or a C0 control */
+		*i += 1;
+		return (size_t)snprintf(buf, 8, "\\x%02x", c);
+	}
+	*i += (size_t)n;
+	if (c == '\\') {
+		buf[0] = buf[1] = '\\';
+		return 2;
+	}
+	if (c >= 0x80 && ((cp >= 0x80 && cp <= 0x9F) || is_bidi(cp) || is_zero_width(cp)))
+		return (size_t)snprintf(buf, 8, "\\u%04x", (unsigned)cp);
+	memcpy(buf, s + *i - n, (size_t)n);
+	return (size_t)n;
+}
+
 void text_clean(struct strbuf *out, const char *s, size_t len, size_t max)
 {
-	size_t i = 0, start = out->len;
+	char buf[8];
+	size_t i = 0, total = 0, written = 0;
 
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
-		size_t mark = out->len;
-		uint32_t cp;
-		int n = c < 0x80 ? 1 : utf8_decode(s + i, len - i, &cp);
-
-		if (c < 0x80 && (c < 0x20 || c == 0x7f))
-			strbuf_addf(out, "\\x%02x", c);
-		else if (c < 0x80)
-			strbuf_addch(out, (char)c);
-		else if (n <= 0)
-			strbuf_addstr(out, "\xef\xbf\xbd"); /* U+FFFD */
-		else if ((cp >= 0x80 && cp <= 0x9F) || is_bidi(cp))
-			strbuf_addf(out, "\\u%04x", (unsigned)cp);
-		else
-			strbuf_add(out, s + i, (size_t)n);
-		if (out->len - start > max) {
-			/* "…" within max too, so that cleaning this again changes nothing */
-			size_t end = mark;
-			while (end > start && end - start + 3 > max)
-				while (--end > start &&
-				       ((unsigned char)out->buf[end] & 0xC0) == 0x80)
-					;
-			strbuf_setlen(out, end);
-			if (max >= 3)
-				strbuf_addstr(out, "…");
-			return;
-		}
-		i += n > 0 ? (size_t)n : 1;
+	while (i < len)
+		total += clean_one(s, len, &i, buf);
+	for (i = 0; i < len;) {
+		size_t n = clean_one(s, len, &i, buf);
+		/* cut before a character (never inside an escape), "…" within max too */
+		if (total > max && written + n + 3 > max)
+			break;
+		strbuf_add(out, buf, n);
+		written += n;
 	}
+	if (total > max && max >= 3)
+		strbuf_addstr(out, "…");
 }
 
 bool text_spoofs(const char *s)

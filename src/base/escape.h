@@ -23,12 +23,13 @@ void html_escape(struct strbuf *out, const char *s, size_t len);
  */
 void term_escape(struct strbuf *out, const char *s, size_t len);
 /*
- * Appends s[0..len) as one line of text the door takes (records' text fields: valid UTF-8, no
- * control characters), at most max bytes of it: invalid UTF-8 becomes U+FFFD (one for each
- * byte that starts no character), control characters (LF and TAB too) "\x0a", C1 and
- * bidirectional controls "\u202e"; text beyond max bytes is cut at a character and "…"
- * added. Cleaning its own output changes nothing. For text read from collected messages
- * (the log analysis's alert summaries), which a sender chooses.
+ * Appends s[0..len) as one line of text the door takes (records' text fields and names: valid
+ * UTF-8, no control characters, nothing text_spoofs flags), at most max bytes of it: each byte
+ * that starts no UTF-8 character becomes "\x83", control characters (LF and TAB too) "\x0a",
+ * C1, bidirectional and zero-width characters "\u200b", a backslash "\\"; text beyond max
+ * bytes is cut before a character (never inside an escape) and "…" added. One to one (but for
+ * the cut): two texts cleaned alike were the same. For text read from collected messages (the
+ * log analysis's alert summaries), which a sender chooses.
  */
 void text_clean(struct strbuf *out, const char *s, size_t len, size_t max);
 /*

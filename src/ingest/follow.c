@@ -109,6 +109,41 @@ static uint64_t replay_start(struct follower *f, uint64_t start)
 	return lo;
 }
 
+static int on_item(void *ctx, const struct ledger_range_item *it);
+
+/*
+ * Replays [from, f->pos) to the analysis now, in the caller's thread: follower_start returns
+ * after it, before serve opens the ingest, so a message analysed on arrival finds its
+ * correlation group whole (the replay on the follower's thread raced with it: a burst's last
+ * message could come first and fire nothing). These entries are all indexed already. A read
+ * that fails is said, and the analysis goes on without the rest of the replay.
+ */
+static void replay_now(struct follower *f, uint64_t from)
+{
+	struct strbuf err = STRBUF_INIT;
+	uint64_t upto = f->pos;
+
+	f->pos = from;
+	while (f->pos < upto) {
+		uint64_t at = f->pos;
+		int r = ledger_read_range(f->lg, f->pos,
+		                          upto - f->pos < ROUND_MAX ? upto - f->pos : ROUND_MAX,
+		                          LEDGER_RANGE_PAYLOADS, on_item, f, &err);
+		if (r != 0 || f->pos == at) {
+			if (r != 0)
+				fprintf(
+				    stderr,
+				    "mamori: the log analysis does not replay ledger entries %llu "
+				    "to %llu (its correlations count from %llu on): %s\n",
+				    (unsigned long long)f->pos, (unsigned long long)(upto - 1),
+				    (unsigned long long)upto, err.buf);
+			break;
+		}
+	}
+	f->pos = upto;
+	strbuf_release(&err);
+}
+
 static int open_conn(struct follower *f, struct strbuf *err)
 {
 	struct query *q;
@@ -161,7 +196,7 @@ static int open_conn(struct follower *f, struct strbuf *err)
 	 * the correlations' window before that (replay_start). */
 	f->replay_to = f->analysed > f->pos ? f->analysed : f->pos;
 	if (r == 0 && f->opt.hooks.event && f->analysed > 0 && f->opt.replay_ms > 0)
-		f->pos = replay_start(f, f->pos);
+		replay_now(f, replay_start(f, f->pos));
 	if (r == 0 && f->opt.live) {
 		uint8_t root[MERKLE_HASH_SIZE];
 		r = ledger_head(f->lg, &f->live_from, root, err);

@@ -23,8 +23,6 @@
 #define RETRY_MS       1000
 #define RETRY_MAX_MS   60000
 #define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's */
-/* A hit whose raising failed this often while the door raised others is refused for good. */
-#define GIVE_UP_TRIES 3
 
 struct corr_state;
 struct host_state;
@@ -72,11 +70,13 @@ struct monitor {
 	unsigned retry_ms;  /* how long the next failure waits */
 	bool stopping_said; /* the server is stopping for good: said once */
 	uint64_t dropped;   /* hits refused since the last round: MAX_PENDING were waiting */
-	uint64_t dropped_all, refused; /* since the start: those, and those refused for good */
+	/* For the alert page, read without mu (monitor_unraised): since the start, hits dropped
+	 * so and refused for good; and those waiting after the last round. */
+	_Atomic uint64_t dropped_all, refused, waiting;
+	unsigned refused_round; /* refused in this round (each said, up to REFUSED_SAID_MAX) */
 	/* The lowest entry a dropped hit named: the analysed mark stays below it (unraised) for
 	 * the rest of the process, so a restart finds them again (UINT64_MAX: none dropped). */
 	uint64_t overflow;
-	uint64_t raised_ok; /* alerts raised since the start (the door works) */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
 };

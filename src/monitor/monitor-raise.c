@@ -115,13 +115,17 @@ static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_
 bool raised_about(struct monitor *m, const struct monitor_hit *h, int64_t *ret_time_ms)
 {
 	struct strbuf about = STRBUF_INIT;
+	int64_t now = time_now_ms();
 	bool yes = false;
 
 	summary_about(h, &about);
 	for (size_t i = 0; i < m->nraised; i++) {
 		const struct raised *a = &m->raised[i];
+		/* and, as raised_before, only while the server's clock is within its window and a
+		 * minute of its raising (a forged far-future burst is not quiet for longer) */
 		if (strcmp(a->rule, h->rule->id) || strcmp(a->host ? a->host : "", h->host) ||
 		    !a->summary || !summary_is_about(a->summary, &about) ||
+		    now >= a->created_ms + h->rule->timespan_ms + CLOCK_SLACK_MS ||
 		    !entries_meet(a->entries, a->n, h))
 			continue;
 		if (!yes || a->time_ms > *ret_time_ms)
@@ -132,11 +136,29 @@ bool raised_about(struct monitor *m, const struct monitor_hit *h, int64_t *ret_t
 	return yes;
 }
 
-/* A refusal or invalid input is the same the next time: only what may pass is tried again. */
+/*
+ * What may pass (the store's: an I/O error or a lost connection, a full disk, busy, out of
+ * memory, a database read-only for now, as a PostgreSQL standby during a switchover): the
+ * alert is kept and tried again, however long it takes, and holds the analysed mark. Anything
+ * else (invalid input, a refusal, a constraint) fails the same the next time: refused for good.
+ */
 static bool may_pass(int r)
 {
-	return r != -EINVAL && r != -EPERM && r != -EPROTO && r != -EROFS && r != -E2BIG &&
-	       r != -ERANGE && r != -EILSEQ;
+	switch (-r) {
+	case EIO:
+	case ENOSPC:
+	case EDQUOT:
+	case EBUSY:
+	case EAGAIN:
+	case ENOMEM:
+	case ETIMEDOUT:
+	case EINTR:
+	case EROFS:
+	case EACCES:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* How long a hit that failed `failures` times waits: 1 s, doubled up to a minute. */
@@ -149,14 +171,18 @@ static unsigned backoff_ms(unsigned failures)
 	return ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS;
 }
 
+/* Lines said for refused hits in one round at most; the rest are counted in one line. */
+#define REFUSED_SAID_MAX 20
+
 /* A hit not raised, for good: said, counted (monitor_unraised) and dropped by the caller. */
 static void refuse(struct monitor *m, const struct monitor_hit *h, const char *why)
 {
-	m->refused++;
-	fprintf(stderr,
-	        "mamori: the log analysis cannot raise alert '%s' (%s, host '%s'), and drops "
-	        "it: %s\n",
-	        h->rule->id, h->key, h->host, why);
+	atomic_fetch_add(&m->refused, 1);
+	if (m->refused_round++ < REFUSED_SAID_MAX)
+		fprintf(stderr,
+		        "mamori: the log analysis cannot raise alert '%s' (%s, host '%s'), and "
+		        "drops it: %s\n",
+		        h->rule->id, h->key, h->host, why);
 }
 
 enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
@@ -199,7 +225,6 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	strbuf_release(&skey);
 	if (r == 0 || id > 0) {
 		m->alerts++;
-		m->raised_ok++;
 		if (r < 0)
 			fprintf(stderr,
 			        "mamori: the log analysis raised alert %" PRId64 " ('%s'), but not "
@@ -220,21 +245,21 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 
 /*
  * Raises the hits found, and those whose raising failed before once their back-off is over
- * (RETRY_MS after a failure, doubled at each up to RETRY_MAX_MS). A failure is the hit's own
- * unless the next hit tried fails too: then the door failed for them all, and the rest wait
- * with them, tried again after the door's own back-off. So one hit that keeps failing holds
- * back no other; once it has failed GIVE_UP_TRIES times, each after another alert was raised
- * since its try before (the door works), it is refused for good (said, counted, dropped), and
- * no longer holds the analysed mark. The hits kept hold it at the lowest entry they name
- * (monitor_raised_floor). Once the server is stopping for good (a door or database file
- * failed: every act fails until the restart) none is tried again.
+ * (RETRY_MS after a failure, doubled at each up to RETRY_MAX_MS). A failure that may pass is
+ * the hit's own unless the next hit tried fails so too: then the door failed for them all,
+ * and the rest wait with them, tried again after the door's own back-off. So one hit that
+ * keeps failing holds back no other; it is kept, however long, and holds the analysed mark at
+ * the lowest entry it names (monitor_raised_floor), as every hit kept does. A refusal is
+ * said, counted and dropped at once (raise_one), and is no sign of the door failing. Once the
+ * server is stopping for good (a door or database file failed: every act fails until the
+ * restart) none is tried again.
  */
 void raise_pending(struct monitor *m, int64_t now)
 {
 	struct strbuf err = STRBUF_INIT;
 	uint64_t floor = UINT64_MAX;
-	size_t keep = 0, last_failed = SIZE_MAX; /* the hit just tried, if it failed */
-	bool door_down = false, own, last_own = false;
+	size_t keep = 0;
+	bool last_failed = false, door_down = false; /* the hit just tried failed */
 
 	/* (a clock set back by more than the back-off does not hold them longer) */
 	if (!m->npending || (now < m->retry_at && m->retry_at - now <= RETRY_MAX_MS))
@@ -249,6 +274,7 @@ void raise_pending(struct monitor *m, int64_t now)
 		m->stopping_said = true;
 		return;
 	}
+	m->refused_round = 0;
 	for (size_t i = 0; i < m->npending; i++) {
 		struct monitor_hit *h = &m->pending[i];
 		bool due = !(now < h->retry_at && h->retry_at - now <= RETRY_MAX_MS);
@@ -256,35 +282,14 @@ void raise_pending(struct monitor *m, int64_t now)
 
 		if (how != RAISE_FAILED) {
 			hit_release(h);
-			last_failed = SIZE_MAX;
+			last_failed = false;
 			continue;
 		}
 		if (!door_down && due) {
 			h->failures++;
 			h->retry_at = now + backoff_ms(h->failures);
-			own = m->raised_ok > h->raised_seen;
-			h->own_failures += own;
-			h->raised_seen = m->raised_ok;
-			if (last_failed != SIZE_MAX) {
-				/* two in a row: the door, not the alerts */
-				door_down = true;
-				h->own_failures -= own;
-				m->pending[last_failed].own_failures -= last_own;
-			}
-			last_failed = keep;
-			last_own = own;
-		}
-		m->pending[keep++] = *h;
-	}
-	m->npending = keep;
-	/* What failed again and again while others were raised is refused for good. */
-	keep = 0;
-	for (size_t i = 0; i < m->npending; i++) {
-		struct monitor_hit *h = &m->pending[i];
-		if (h->own_failures >= GIVE_UP_TRIES) {
-			refuse(m, h, "it failed each time, and other alerts were raised between");
-			hit_release(h);
-			continue;
+			door_down = last_failed; /* two in a row: the door, not the alerts */
+			last_failed = true;
 		}
 		for (size_t k = 0; !h->rule->log_gap_ms && k < h->n_entries; k++)
 			if (h->entries[k] < floor)
@@ -292,6 +297,12 @@ void raise_pending(struct monitor *m, int64_t now)
 		m->pending[keep++] = *h;
 	}
 	m->npending = keep;
+	if (m->refused_round > REFUSED_SAID_MAX)
+		fprintf(stderr,
+		        "mamori: the log analysis dropped %u more alerts it cannot raise (%u in "
+		        "this round; the first %d are said above)\n",
+		        m->refused_round - REFUSED_SAID_MAX, m->refused_round, REFUSED_SAID_MAX);
+	atomic_store(&m->waiting, keep);
 	atomic_store(&m->unraised, floor < m->overflow ? floor : m->overflow);
 	if (door_down) {
 		m->retry_at = now + m->retry_ms;
@@ -337,16 +348,10 @@ int load_raised(struct monitor *m, struct strbuf *err)
 
 	if (r < 0)
 		return r;
-	/* The follower starts again at the lower of the two (the last message when both are at
-	 * the end), and replays a correlation's window before it (monitor_replay_ms). */
+	/* The follower starts again at the lower of the two, and replays a correlation's window
+	 * before the entry before it (monitor_replay_ms): from that entry's time on. */
 	at = analysed < indexed ? analysed : indexed;
-	if (at > 0 && ledger_entry_bytes(m->lg, at, &bytes, err) < 0) {
-		strbuf_reset(&bytes);
-		at--;
-		if (ledger_entry_bytes(m->lg, at, &bytes, err) < 0)
-			at = 0;
-	}
-	if (at > 0) {
+	if (at > 0 && ledger_entry_bytes(m->lg, at - 1, &bytes, err) == 0) {
 		struct ledger_entry e;
 		if (entry_decode(bytes.buf, bytes.len, &e, NULL) == 0) {
 			if (e.time_ms < from)

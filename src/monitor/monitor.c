@@ -187,7 +187,7 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 	}
 	if (m->npending >= (m->opt.max_pending ? m->opt.max_pending : MAX_PENDING)) {
 		m->dropped++; /* said at the round (monitor_round) */
-		m->dropped_all++;
+		atomic_fetch_add(&m->dropped_all, 1);
 		/* a log gap names an old message and is found again anyway (log_host) */
 		if (!r->log_gap_ms && first < m->overflow) {
 			m->overflow = first;
@@ -202,7 +202,6 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 	h->rule = r;
 	h->host = strbuf_detach(&host, NULL);
 	h->key = strbuf_detach(&key, NULL);
-	h->raised_seen = m->raised_ok;
 out:
 	strbuf_release(&host);
 	strbuf_release(&key);
@@ -632,13 +631,10 @@ int64_t monitor_replay_ms(struct monitor *m)
 
 void monitor_unraised(struct monitor *m, struct monitor_unraised *ret)
 {
-	pthread_mutex_lock(&m->mu);
-	ret->refused = m->refused;
-	ret->dropped = m->dropped_all;
-	ret->waiting = 0;
-	for (size_t i = 0; i < m->npending; i++)
-		ret->waiting += m->pending[i].failures > 0;
-	pthread_mutex_unlock(&m->mu);
+	/* without the lock: a round raising many alerts holds it for long */
+	ret->refused = atomic_load(&m->refused);
+	ret->dropped = atomic_load(&m->dropped_all);
+	ret->waiting = atomic_load(&m->waiting);
 }
 
 const struct sigma_set *monitor_rules(struct monitor *m)
@@ -676,15 +672,15 @@ static int load_hosts(struct monitor *m, struct strbuf *err)
 		struct alert_list l = { 0 };
 		if (!m->rules.rules[i].log_gap_ms || alerts_list(m->st, &f, &l, err) < 0)
 			continue;
-		for (size_t k = 0; k < l.nr; k++) {
-			for (size_t b = 0; l.items[k].host && b < GROUP_BUCKETS; b++)
-				for (struct host_state *h = m->hosts[b]; h; h = h->next) {
-					hit_text(&clean, h->host); /* as the alert has it */
-					if (!strcmp(clean.buf, l.items[k].host) &&
+		for (size_t b = 0; l.nr && b < GROUP_BUCKETS; b++)
+			for (struct host_state *h = m->hosts[b]; h; h = h->next) {
+				hit_text(&clean, h->host); /* as the alert has it */
+				for (size_t k = 0; k < l.nr; k++)
+					if (l.items[k].host &&
+					    !strcmp(clean.buf, l.items[k].host) &&
 					    l.items[k].time_ms >= h->last_ms)
 						h->alerted = true;
-				}
-		}
+			}
 		alert_list_release(&l);
 	}
 	strbuf_release(&clean);

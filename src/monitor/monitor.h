@@ -43,10 +43,8 @@ struct monitor_hit {
 	size_t n_entries;
 	uint64_t *lines; /* `log rules test`: the messages' line numbers */
 	size_t n_lines;
-	/* Its raising (monitor-raise.c): failed tries, those while the door raised others (the
-	 * alerts raised by the previous one), not tried again before retry_at. */
-	unsigned failures, own_failures;
-	uint64_t raised_seen;
+	/* Its raising (monitor-raise.c): failed tries; not tried again before retry_at. */
+	unsigned failures;
 	int64_t retry_at;
 };
 
@@ -109,10 +107,10 @@ uint64_t monitor_messages(struct monitor *m);
 uint64_t monitor_alerts(struct monitor *m);
 
 /*
- * What the analysis found and did not raise, since the server started: refused for good (the
- * door refused it, or it failed again and again while others were raised: each said in the
- * server's log), dropped (more than 10,000 were waiting), and waiting now after a failed try.
- * For the alert page.
+ * What the analysis found and did not raise, since the server started: refused for good by
+ * the door (each said in the server's log), dropped (more than 10,000 were waiting: a restart
+ * raises them), and waiting after the last round to be tried again (their raising failed, or
+ * the door's did). For the alert page: read without the analysis's lock.
  */
 struct monitor_unraised {
 	uint64_t refused, dropped, waiting;

@@ -507,14 +507,24 @@ void ui_alerts(struct web_req *r)
 		monitor_unraised(r->cfg->monitor, &u);
 		if (u.refused || u.dropped || u.waiting) {
 			html_open(o, "p", "class", "hint warn", "id", "alerts-unraised", HTML_END);
-			html_textf(o,
-			           _("Since this server started the log analysis could not raise "
-			             "%1$llu alerts it found: %2$llu refused (each is in the "
-			             "server's log), %3$llu beyond the 10,000 waiting. %4$llu wait "
-			             "to be tried again."),
-			           (unsigned long long)u.refused + u.dropped,
-			           (unsigned long long)u.refused, (unsigned long long)u.dropped,
-			           (unsigned long long)u.waiting);
+			if (u.refused)
+				html_textf(
+				    o,
+				    _("Since this server started the log analysis found %llu "
+				      "alerts that the door refused to raise (each is in the "
+				      "server's log)."),
+				    (unsigned long long)u.refused);
+			if (u.dropped)
+				html_textf(
+				    o,
+				    _(" %llu alerts it found were not kept, with more than "
+				      "10,000 waiting: a restart of the server raises them."),
+				    (unsigned long long)u.dropped);
+			if (u.waiting)
+				html_textf(o,
+				           _(" %llu alerts wait to be raised: their raising failed "
+				             "and is tried again (see the server's log)."),
+				           (unsigned long long)u.waiting);
 			html_close(o, "p");
 		}
 	}
