@@ -155,8 +155,9 @@ bool suppressed(struct monitor *m, const char *key, int64_t now, bool set)
 /*
  * A host or key for an alert: message text, which the sender chooses (an RFC 3164 message is
  * not checked for UTF-8, and a Japanese Windows device may send CP932), made text the door
- * takes (base/escape.h text_clean: U+FFFD, control characters escaped, at most HIT_TEXT_MAX
- * bytes). The door refused the alert for good otherwise (-EINVAL: not UTF-8).
+ * takes, one to one (base/escape.h text_clean: bytes not UTF-8 as \xNN, control, C1, bidi and
+ * zero-width characters escaped, at most HIT_TEXT_MAX bytes). The door refused the alert for
+ * good otherwise (-EINVAL: not UTF-8), or its case (a zero-width character in the title).
  */
 void hit_text(struct strbuf *out, const char *s)
 {
