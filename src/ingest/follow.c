@@ -267,18 +267,26 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 
 /*
  * How many entries this round reads: ROUND_MAX, but with the handoff only up to the ingest's
- * analysed floor, so the messages analysed on arrival are taken from it and not parsed
- * again (their analysis wakes the follower). Not known yet: none now.
+ * analysed floor and what the analysis handed over, so the messages analysed on arrival are
+ * taken from it and not parsed again (their analysis wakes the follower). Not known yet: none
+ * now.
  */
 static uint64_t round_size(struct follower *f)
 {
-	uint64_t floor;
+	uint64_t floor, end;
 
 	if (!f->opt.handoff || !f->opt.analysed_floor)
 		return ROUND_MAX;
 	floor = f->opt.analysed_floor(f->opt.floor_ctx);
 	if (floor == UINT64_MAX)
-		return ROUND_MAX;
+		return ROUND_MAX; /* (what it analysed is handed over before the floor says so) */
+	/* It hands over a run of messages at a time: not past what it handed over, so those
+	 * analysed and still staged are taken from the handoff, not parsed again. */
+	end = logindex_handoff_end(f->opt.handoff);
+	if (f->opt.live && end < f->live_from)
+		end = f->live_from; /* (nothing before it came to the analysis on arrival) */
+	if (end && end < floor)
+		floor = end;
 	return floor <= f->pos ? 0 : floor - f->pos < ROUND_MAX ? floor - f->pos : ROUND_MAX;
 }
 

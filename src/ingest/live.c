@@ -56,6 +56,7 @@ struct live {
 
 	_Atomic uint64_t next_done; /* tickets below were analysed (or were not committed) */
 	_Atomic uint64_t analysed, missed;
+	struct logindex_stage stage; /* index facts not handed over yet (the thread's) */
 };
 
 static void queue_reset(struct live_queue *q)
@@ -70,6 +71,13 @@ static void queue_reset(struct live_queue *q)
 static bool queue_full(const struct live_queue *q)
 {
 	return q->nr >= LIVE_MAX_RECS || (q->nr && q->bytes.len >= LIVE_MAX_BYTES);
+}
+
+/* Hands the follower the index facts staged (one lock for a run of messages). */
+static void hand_over(struct live *l)
+{
+	if (l->next.handoff)
+		logindex_handoff_put_staged(l->next.handoff, &l->stage);
 }
 
 /* Analyses one queue: each message once its batch is durable, then one round. */
@@ -89,6 +97,8 @@ static void run(struct live *l, struct live_queue *q)
 		if (rec->ticket >= run_ticket && rec->ticket - run_ticket < run_n) {
 			index = run_index + (rec->ticket - run_ticket);
 		} else {
+			/* what was analysed is handed over before waiting for the writer */
+			hand_over(l);
 			strbuf_reset(&err);
 			r = ledger_writer_wait_run(l->w, rec->ticket, &index, &run_n, &err);
 			run_ticket = rec->ticket;
@@ -105,11 +115,15 @@ static void run(struct live *l, struct live_queue *q)
 				    q->bytes.buf + rec->pay_off, rec->pay_len, l->offset_ms);
 				l->h.event(l->h.ctx, &ev, false);
 				if (l->next.handoff)
-					logindex_handoff_put(l->next.handoff, &ev);
+					logindex_handoff_stage(&l->stage, &ev);
 				log_event_release(&ev);
 				atomic_fetch_add(&l->analysed, 1);
 			}
 		}
+		/* The queue's last: handed over first, so that nothing analysed waits staged once
+		 * the floor says nothing waits (the follower then reads to the end). */
+		if (i + 1 == q->nr)
+			hand_over(l);
 		atomic_store(&l->next_done, rec->ticket + 1);
 	}
 	strbuf_reset(&err);
@@ -157,6 +171,7 @@ int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct 
 	if (next)
 		l->next = *next;
 	l->offset_ms = offset_ms;
+	logindex_stage_init(&l->stage);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->work, NULL);
 	pthread_cond_init(&l->space, NULL);
@@ -274,6 +289,7 @@ void live_stop(struct live *l)
 		strbuf_release_secret(&l->q[i].bytes);
 		free(l->q[i].recs);
 	}
+	logindex_stage_release(&l->stage);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->work);
 	pthread_cond_destroy(&l->space);

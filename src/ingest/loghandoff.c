@@ -27,6 +27,7 @@ struct logindex_handoff {
 	struct strbuf q; /* personal data (user names): wiped */
 	size_t head;     /* the first record not taken */
 	uint64_t put, taken, left_out;
+	uint64_t end; /* every message below was offered (put or left out); 0: none yet */
 };
 
 struct logindex_handoff *logindex_handoff_new(void)
@@ -47,7 +48,7 @@ void logindex_handoff_free(struct logindex_handoff *h)
 	free(h);
 }
 
-void logindex_handoff_put(struct logindex_handoff *h, const struct log_event *ev)
+void logindex_handoff_stage(struct logindex_stage *s, const struct log_event *ev)
 {
 	struct logindex_facts f;
 	struct hrec r;
@@ -65,18 +66,65 @@ void logindex_handoff_put(struct logindex_handoff *h, const struct log_event *ev
 	r.user_n = (uint16_t)(f.user_n <= 255 ? f.user_n : 0);
 	r.format = (uint8_t)f.format;
 	r.flags = (uint8_t)f.flags;
+	strbuf_add(&s->bytes, &r, sizeof(r));
+	strbuf_add(&s->bytes, f.host, r.host_n);
+	strbuf_addch(&s->bytes, '\0');
+	strbuf_add(&s->bytes, f.app, r.app_n);
+	strbuf_add(&s->bytes, f.user, r.user_n);
+	s->n++;
+	s->end = f.index + 1;
+}
+
+void logindex_handoff_put_staged(struct logindex_handoff *h, struct logindex_stage *s)
+{
+	if (!s->n)
+		return;
 	pthread_mutex_lock(&h->mu);
 	if (h->q.len - h->head >= HANDOFF_MAX_BYTES) {
-		h->left_out++;
+		h->left_out += s->n;
 	} else {
-		strbuf_add(&h->q, &r, sizeof(r));
-		strbuf_add(&h->q, f.host, r.host_n);
-		strbuf_addch(&h->q, '\0');
-		strbuf_add(&h->q, f.app, r.app_n);
-		strbuf_add(&h->q, f.user, r.user_n);
-		h->put++;
+		strbuf_add(&h->q, s->bytes.buf, s->bytes.len);
+		h->put += s->n;
 	}
+	if (s->end > h->end)
+		h->end = s->end;
 	pthread_mutex_unlock(&h->mu);
+	explicit_bzero(s->bytes.buf, s->bytes.len);
+	strbuf_reset(&s->bytes);
+	s->n = 0;
+}
+
+void logindex_handoff_put(struct logindex_handoff *h, const struct log_event *ev)
+{
+	struct logindex_stage s;
+
+	logindex_stage_init(&s);
+	logindex_handoff_stage(&s, ev);
+	logindex_handoff_put_staged(h, &s);
+	logindex_stage_release(&s);
+}
+
+void logindex_stage_init(struct logindex_stage *s)
+{
+	strbuf_init_secret(&s->bytes, 0);
+	s->n = 0;
+	s->end = 0;
+}
+
+void logindex_stage_release(struct logindex_stage *s)
+{
+	strbuf_release_secret(&s->bytes);
+	s->n = 0;
+}
+
+uint64_t logindex_handoff_end(struct logindex_handoff *h)
+{
+	uint64_t end;
+
+	pthread_mutex_lock(&h->mu);
+	end = h->end;
+	pthread_mutex_unlock(&h->mu);
+	return end;
 }
 
 /* With h->mu held: drops the records taken once they are half the queue (wiped). */

@@ -1112,6 +1112,101 @@ static void parsed_once(void **state)
 	logindex_handoff_free(h);
 }
 
+/* The analysis on arrival, held inside its third message while gate_closed. */
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static bool gate_closed;
+static atomic_uint gated_events, follower_rounds;
+
+static void gated_event(void *ctx, const struct log_event *ev, bool replay)
+{
+	(void)ctx;
+	(void)ev;
+	(void)replay;
+	if (atomic_fetch_add(&gated_events, 1) + 1 != 3)
+		return;
+	pthread_mutex_lock(&gate_mu);
+	while (gate_closed)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+static void no_event(void *ctx, const struct log_event *ev, bool replay)
+{
+	(void)ctx;
+	(void)ev;
+	(void)replay;
+}
+
+static int counted_round(void *ctx, int64_t now_ms, struct strbuf *err)
+{
+	(void)ctx;
+	(void)now_ms;
+	(void)err;
+	atomic_fetch_add(&follower_rounds, 1);
+	return 0;
+}
+
+static void wait_rounds(unsigned n)
+{
+	for (int i = 0; i < 6000 && atomic_load(&follower_rounds) < n; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	assert_true(atomic_load(&follower_rounds) >= n);
+}
+
+/*
+ * The analysis hands its index facts over a run of messages at a time (one lock for the run):
+ * held inside a message, those before it are analysed, below its floor, but not handed over
+ * yet; the follower reads no further than what was handed over, so it parses none of them
+ * again. Reading up to the floor, it read and parsed those missing from the handoff.
+ */
+static void staged_not_parsed(void **state)
+{
+	struct fixture *f = *state;
+	struct follower_options fo = { .offset_ms = TOKYO, .live = true };
+	struct ingest_options io = { .offset_ms = TOKYO };
+	struct logindex_handoff *h = logindex_handoff_new();
+	struct follower *fw = NULL;
+	struct ingest *g = NULL;
+	uint64_t read0, pos0;
+
+	atomic_store(&follower_rounds, 0);
+	atomic_store(&gated_events, 0);
+	gate_closed = true;
+	fo.hooks = (struct log_hooks){ NULL, no_event, counted_round };
+	fo.analysed_floor = floor_of;
+	fo.floor_ctx = &g;
+	fo.handoff = h;
+	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
+	follower_wake(fw, 0, 0);
+	wait_rounds(2);
+	read0 = follower_read(fw);
+	pos0 = follower_position(fw);
+	io.analysis = (struct log_hooks){ NULL, gated_event, NULL };
+	io.handoff = h;
+	io.on_commit = follower_wake;
+	io.on_commit_ctx = fw;
+	io.on_analysed = follower_wake;
+	io.on_analysed_ctx = fw;
+	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
+	submit_with(f, g, "tcp", burst);
+	for (int i = 0; i < 6000 && atomic_load(&gated_events) < 3; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	assert_int_equal(atomic_load(&gated_events), 3);
+	follower_wake(fw, 0, 0);
+	wait_rounds(atomic_load(&follower_rounds) + 2);
+	assert_int_equal(follower_read(fw), read0);
+	assert_int_equal(follower_position(fw), pos0);
+	pthread_mutex_lock(&gate_mu);
+	gate_closed = false;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+	assert_int_equal(close_floored(&g, &f->err), 0);
+	assert_int_equal(follower_stop(fw, &f->err), 0);
+	assert_int_equal(atomic_load(&gated_events), 7);
+	logindex_handoff_free(h);
+}
+
 /*
  * One submission with messages of different flags: each payload's header says its own flags
  * (the receivers' header is built once per flags value, not per message).
@@ -1257,6 +1352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(raising_fails_on_arrival, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(parsed_once, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(staged_not_parsed, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(headers_per_flags, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(flush_reads_no_runs, fixture_setup,
 		                                fixture_teardown),
