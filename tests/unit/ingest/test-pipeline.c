@@ -1147,9 +1147,10 @@ static int counted_round(void *ctx, int64_t now_ms, struct strbuf *err)
 	return 0;
 }
 
+/* Until the follower has run n rounds (at most a minute: a loaded machine). */
 static void wait_rounds(unsigned n)
 {
-	for (int i = 0; i < 6000 && atomic_load(&follower_rounds) < n; i++)
+	for (int i = 0; i < 60000 && atomic_load(&follower_rounds) < n; i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	assert_true(atomic_load(&follower_rounds) >= n);
 }
@@ -1190,7 +1191,7 @@ static void staged_not_parsed(void **state)
 	io.on_analysed_ctx = fw;
 	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
 	submit_with(f, g, "tcp", burst);
-	for (int i = 0; i < 6000 && atomic_load(&gated_events) < 3; i++)
+	for (int i = 0; i < 60000 && atomic_load(&gated_events) < 3; i++)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	assert_int_equal(atomic_load(&gated_events), 3);
 	follower_wake(fw, 0, 0);
