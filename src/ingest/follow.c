@@ -192,15 +192,21 @@ static int open_conn(struct follower *f, struct strbuf *err)
 			    (unsigned long long)f->rewind_max);
 		f->pos = from;
 	}
+	/*
+	 * Before the replay: on_item leaves the receivers' messages from live_from on to the
+	 * ingest's analysis, and every message of the replay is before it (serve opens the ingest
+	 * after follower_start). Read after it, live_from was still 0 during the replay, which
+	 * then skipped every syslog message and rebuilt no group.
+	 */
+	if (r == 0 && f->opt.live) {
+		uint8_t root[MERKLE_HASH_SIZE];
+		r = ledger_head(f->lg, &f->live_from, root, err);
+	}
 	/* Read again only to replay: below the mark (an index behind it), or named above. Then
 	 * the correlations' window before that (replay_start). */
 	f->replay_to = f->analysed > f->pos ? f->analysed : f->pos;
 	if (r == 0 && f->opt.hooks.event && f->analysed > 0 && f->opt.replay_ms > 0)
 		replay_now(f, replay_start(f, f->pos));
-	if (r == 0 && f->opt.live) {
-		uint8_t root[MERKLE_HASH_SIZE];
-		r = ledger_head(f->lg, &f->live_from, root, err);
-	}
 	return r;
 }
 
