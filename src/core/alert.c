@@ -82,7 +82,7 @@ int alert_raise(struct door *d, const struct alert_input *in, int64_t *ret_id,
 	if (r == 0 && res.outcome != ACT_DONE) {
 		/* The door allows a system actor's listed actions itself: cannot be refused. */
 		error_set(err, "raising the alert was not done: %s", res.message);
-		r = -EPROTO;
+		r = -EPERM; /* (a refusal: not -EPROTO, the store's corrupt database) */
 	}
 	if (r == 0) {
 		int64_t incident = 0;

@@ -389,7 +389,11 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 		uint64_t floor =
 		    f->opt.analysed_floor ? f->opt.analysed_floor(f->opt.floor_ctx) : UINT64_MAX;
 		uint64_t held =
-		    f->opt.raised_floor ? f->opt.raised_floor(f->opt.hooks.ctx) : UINT64_MAX;
+		    f->opt.raised_floor
+		        ? f->opt.raised_floor(f->opt.hooks.ctx, f->pos > f->rewind_max / 2
+		                                                    ? f->pos - f->rewind_max / 2
+		                                                    : 0)
+		        : UINT64_MAX;
 		uint64_t mark = f->pos < floor ? f->pos : floor;
 		if (held < mark)
 			mark = held;

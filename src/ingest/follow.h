@@ -29,9 +29,11 @@ struct follower_options {
 	 * The analysis's own floor (monitor_raised_floor), called with hooks.ctx after
 	 * analysed_floor: entries below it had every alert they made raised. An alert whose
 	 * raising failed waits there with its messages, and log_state.analysed is kept below
-	 * them, so a restart analyses them again and raises it. NULL: no such wait.
+	 * them, so a restart analyses them again and raises it. NULL: no such wait. unhold_below
+	 * is half the rewind limit behind the follower's position: an alert failing below it
+	 * holds the mark no more (a restart could no longer find it), and is still tried again.
 	 */
-	uint64_t (*raised_floor)(void *ctx);
+	uint64_t (*raised_floor)(void *ctx, uint64_t unhold_below);
 	/*
 	 * At its start the follower hands the analysis again, as a replay (no alert), the
 	 * messages committed this long before where it starts analysing (by their entries'

@@ -73,7 +73,8 @@ struct monitor {
 	/* For the alert page, read without mu (monitor_unraised): since the start, hits dropped
 	 * so and refused for good; and those waiting after the last round. */
 	_Atomic uint64_t dropped_all, refused, waiting;
-	unsigned refused_round; /* refused in this round (each said, up to REFUSED_SAID_MAX) */
+	_Atomic uint64_t unheld; /* of those waiting: too far back for a restart (unhold) */
+	unsigned refused_round;  /* refused in this round (each said, up to REFUSED_SAID_MAX) */
 	/* The lowest entry a dropped hit named: the analysed mark stays below it (unraised) for
 	 * the rest of the process, so a restart finds them again (UINT64_MAX: none dropped). */
 	uint64_t overflow;

@@ -139,12 +139,16 @@ bool raised_about(struct monitor *m, const struct monitor_hit *h, int64_t *ret_t
 /*
  * What may pass (the store's: an I/O error or a lost connection, a full disk, busy, out of
  * memory, a database read-only for now, as a PostgreSQL standby during a switchover): the
- * alert is kept and tried again, however long it takes, and holds the analysed mark. Anything
- * else (invalid input, a refusal, a constraint) fails the same the next time: refused for good.
+ * alert is kept and tried again, and holds the analysed mark (until monitor_raised_floor
+ * gives it up). A corrupt database (-EPROTO: SQLite's CORRUPT or NOTADB, PostgreSQL's XX)
+ * fails every alert until it is restored: kept too, each try said, rather than dropped one
+ * by one. Anything else (invalid input, a refusal, a constraint, a PostgreSQL limit) fails
+ * the same the next time: refused for good.
  */
 static bool may_pass(int r)
 {
 	switch (-r) {
+	case EPROTO:
 	case EIO:
 	case ENOSPC:
 	case EDQUOT:
@@ -169,6 +173,17 @@ static unsigned backoff_ms(unsigned failures)
 	while (--failures > 0 && ms < RETRY_MAX_MS)
 		ms *= 2;
 	return ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS;
+}
+
+/* The lowest entry h names (UINT64_MAX: a log gap, found again anyway). */
+static uint64_t hit_first(const struct monitor_hit *h)
+{
+	uint64_t first = UINT64_MAX;
+
+	for (size_t k = 0; !h->rule->log_gap_ms && k < h->n_entries; k++)
+		if (h->entries[k] < first)
+			first = h->entries[k];
+	return first;
 }
 
 /* Lines said for refused hits in one round at most; the rest are counted in one line. */
@@ -257,7 +272,7 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 void raise_pending(struct monitor *m, int64_t now)
 {
 	struct strbuf err = STRBUF_INIT;
-	uint64_t floor = UINT64_MAX;
+	uint64_t floor = UINT64_MAX, unheld = 0;
 	size_t keep = 0;
 	bool last_failed = false, door_down = false; /* the hit just tried failed */
 
@@ -291,9 +306,10 @@ void raise_pending(struct monitor *m, int64_t now)
 			door_down = last_failed; /* two in a row: the door, not the alerts */
 			last_failed = true;
 		}
-		for (size_t k = 0; !h->rule->log_gap_ms && k < h->n_entries; k++)
-			if (h->entries[k] < floor)
-				floor = h->entries[k];
+		if (h->unheld)
+			unheld++;
+		else if (hit_first(h) < floor)
+			floor = hit_first(h);
 		m->pending[keep++] = *h;
 	}
 	m->npending = keep;
@@ -303,6 +319,7 @@ void raise_pending(struct monitor *m, int64_t now)
 		        "this round; the first %d are said above)\n",
 		        m->refused_round - REFUSED_SAID_MAX, m->refused_round, REFUSED_SAID_MAX);
 	atomic_store(&m->waiting, keep);
+	atomic_store(&m->unheld, unheld);
 	atomic_store(&m->unraised, floor < m->overflow ? floor : m->overflow);
 	if (door_down) {
 		m->retry_at = now + m->retry_ms;
@@ -314,12 +331,65 @@ void raise_pending(struct monitor *m, int64_t now)
 	strbuf_release(&err);
 }
 
-uint64_t monitor_raised_floor(void *ctx)
+/*
+ * The hits that failed and name an entry below `below` hold the analysed mark no more, and
+ * neither does the hold of the dropped hits (overflow): a restart could no longer find them,
+ * so holding the mark only cost (each restart analysed the rewind's 65,536 entries again).
+ * They are still tried again until the server stops (said, and counted while they wait:
+ * lost if it stops first). Under mu.
+ */
+static void unhold(struct monitor *m, uint64_t below)
+{
+	uint64_t floor = UINT64_MAX, unheld = 0;
+	unsigned said = 0;
+
+	for (size_t i = 0; i < m->npending; i++) {
+		struct monitor_hit *h = &m->pending[i];
+		uint64_t first = hit_first(h);
+
+		if (!h->unheld && h->failures > 0 && first < below) {
+			h->unheld = true;
+			if (said++ < REFUSED_SAID_MAX)
+				fprintf(
+				    stderr,
+				    "mamori: the log analysis holds its mark no more for alert "
+				    "'%s' (%s, host '%s'), failing since entry %llu: a restart "
+				    "would no longer find it; it is tried again until the server "
+				    "stops\n",
+				    h->rule->id, h->key, h->host, (unsigned long long)first);
+		}
+		if (h->unheld)
+			unheld++;
+		else if (first < floor)
+			floor = first;
+	}
+	if (said > REFUSED_SAID_MAX)
+		fprintf(stderr, "mamori: the log analysis holds its mark no more for %u more\n",
+		        said - REFUSED_SAID_MAX);
+	atomic_store(&m->unheld, unheld);
+	if (m->overflow < below) {
+		fprintf(stderr,
+		        "mamori: the log analysis holds its mark no more for the alerts it dropped "
+		        "from entry %llu on: a restart would no longer find them\n",
+		        (unsigned long long)m->overflow);
+		m->overflow = UINT64_MAX;
+	}
+	atomic_store(&m->unraised, floor < m->overflow ? floor : m->overflow);
+}
+
+uint64_t monitor_raised_floor(void *ctx, uint64_t unhold_below)
 {
 	struct monitor *m = ctx;
 
 	/* without a door the hits are the caller's to read, not raised */
-	return m->opt.door ? atomic_load(&m->unraised) : UINT64_MAX;
+	if (!m->opt.door)
+		return UINT64_MAX;
+	if (atomic_load(&m->unraised) < unhold_below) {
+		pthread_mutex_lock(&m->mu);
+		unhold(m, unhold_below);
+		pthread_mutex_unlock(&m->mu);
+	}
+	return atomic_load(&m->unraised);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -561,7 +561,8 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 		    stderr,
 		    "mamori: the log analysis dropped %" PRIu64 " alerts it found: %u were "
 		    "waiting to be raised, its most; the analysed mark stays before them (ledger "
-		    "entry %" PRIu64 "), so a restart raises them\n",
+		    "entry %" PRIu64 "), so a restart soon after raises them (while they are "
+		    "within the last 65,536 entries)\n",
 		    m->dropped, m->opt.max_pending ? m->opt.max_pending : MAX_PENDING, m->overflow);
 		m->dropped = 0;
 	}
@@ -636,6 +637,7 @@ void monitor_unraised(struct monitor *m, struct monitor_unraised *ret)
 	ret->refused = atomic_load(&m->refused);
 	ret->dropped = atomic_load(&m->dropped_all);
 	ret->waiting = atomic_load(&m->waiting);
+	ret->unheld = atomic_load(&m->unheld);
 }
 
 const struct sigma_set *monitor_rules(struct monitor *m)

@@ -46,6 +46,7 @@ struct monitor_hit {
 	/* Its raising (monitor-raise.c): failed tries; not tried again before retry_at. */
 	unsigned failures;
 	int64_t retry_at;
+	bool unheld; /* too far back for a restart: holds the analysed mark no more */
 };
 
 struct monitor_options {
@@ -83,9 +84,12 @@ int monitor_round(void *m, int64_t now_ms, struct strbuf *err);
  * follower keeps log_state.analysed below it (follower_options.raised_floor) and a restart
  * analyses those messages again and raises it then (once: load_raised). An alert found but
  * not raised yet (the round has not run) waits here too. Not for a log gap: a restart finds
- * those again from log_host. Asked without the analysis's lock.
+ * those again from log_host. Asked without the analysis's lock, except that an alert that
+ * failed and names an entry below unhold_below holds it no more (it is still tried again;
+ * said on stderr and counted, monitor_unraised), nor do the alerts dropped at 10,000: the
+ * follower passes where a restart could no longer find them (half its rewind behind it).
  */
-uint64_t monitor_raised_floor(void *m);
+uint64_t monitor_raised_floor(void *m, uint64_t unhold_below);
 
 /*
  * How long before where it starts again the analysis reads the messages again, without
@@ -110,10 +114,12 @@ uint64_t monitor_alerts(struct monitor *m);
  * What the analysis found and did not raise, since the server started: refused for good by
  * the door (each said in the server's log), dropped (more than 10,000 were waiting: a restart
  * raises them), and waiting after the last round to be tried again (their raising failed, or
- * the door's did). For the alert page: read without the analysis's lock.
+ * the door's did), and of those how many are too far back for a restart to find them again
+ * (lost if the server stops before they are raised). For the alert page: read without the
+ * analysis's lock.
  */
 struct monitor_unraised {
-	uint64_t refused, dropped, waiting;
+	uint64_t refused, dropped, waiting, unheld;
 };
 void monitor_unraised(struct monitor *m, struct monitor_unraised *ret);
 

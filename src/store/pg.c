@@ -88,6 +88,28 @@ static int fail_state(struct store *st, const char *state, const char *msg, cons
 		          where, what, msg);
 		return -EIO;
 	}
+	/*
+	 * What fails the same the next time, not to be tried again as an I/O error may be (the
+	 * log analysis keeps an alert that failed so, holding its mark): data the server cannot
+	 * take (22: a character not in the database's encoding, a value out of range), a limit
+	 * of the server's (54), and its internal errors (XX: XX001/XX002 are corrupt pages, as
+	 * SQLite's CORRUPT, store_error).
+	 */
+	if (!strncmp(state, "22", 2)) {
+		error_set(err, "PostgreSQL '%s' refused the data (%s: %s)", where, what, msg);
+		return -EINVAL;
+	}
+	if (!strncmp(state, "54", 2)) {
+		error_set(err, "over a limit of PostgreSQL '%s' (%s: %s)", where, what, msg);
+		return -E2BIG;
+	}
+	if (!strncmp(state, "XX", 2)) {
+		error_set(err,
+		          "internal error or corrupt data in PostgreSQL '%s' (%s: %s); check the "
+		          "server's log and run 'mamori doctor'",
+		          where, what, msg);
+		return -EPROTO;
+	}
 	error_set(err, "database error on '%s' (%s: %s)", where, what, msg);
 	return -EIO;
 }

@@ -518,13 +518,21 @@ void ui_alerts(struct web_req *r)
 				html_textf(
 				    o,
 				    _(" %llu alerts it found were not kept, with more than "
-				      "10,000 waiting: a restart of the server raises them."),
+				      "10,000 waiting: a restart of the server raises them if it "
+				      "comes before 65,536 more messages."),
 				    (unsigned long long)u.dropped);
 			if (u.waiting)
 				html_textf(o,
 				           _(" %llu alerts wait to be raised: their raising failed "
 				             "and is tried again (see the server's log)."),
 				           (unsigned long long)u.waiting);
+			if (u.unheld)
+				html_textf(
+				    o,
+				    _(" %llu of them kept failing while 32,768 more messages "
+				      "came: a restart would no longer find them, so they are "
+				      "lost if the server stops before they are raised."),
+				    (unsigned long long)u.unheld);
 			html_close(o, "p");
 		}
 	}

@@ -447,6 +447,54 @@ static struct monitor *one_keeps_failing(struct fixture *f, struct monitor *mon)
 }
 
 /*
+ * An alert whose raising keeps failing for a reason that may pass holds the analysed mark no
+ * more once the follower is half its rewind past the first message it names (said and
+ * counted): a restart could no longer find it, so holding the mark there only cost (every
+ * restart analysed the whole rewind again), and before, it held the mark for the rest of the
+ * process. It is still tried again, and raised once its fault is gone. Here it
+ * fails as on a corrupt database (-EPROTO), which fails every alert until it is restored:
+ * kept and tried again as what may pass, not dropped one by one as refused for good.
+ */
+static struct monitor *held_too_far(struct fixture *f, struct monitor *mon)
+{
+	static const char *const raw[] = { "raw 1", "raw 2", "raw 3", "raw 4",
+		                           "raw 5", "raw 6", NULL };
+	struct monitor_unraised u;
+	int64_t n = follow(f, mon);
+	uint64_t refused, end;
+
+	monitor_unraised(mon, &u);
+	refused = u.refused;
+	follow_rewind_max = 20; /* held no more 10 entries behind */
+	fail_only = "198.51.100.80";
+	fail_err = -EPROTO;
+	submit_burst(f, "198.51.100.80", "05:40");
+	end = head(f);
+	assert_int_equal(follow(f, mon), n);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.waiting, 1);
+	assert_int_equal(u.refused, refused);
+	assert_int_equal(u.unheld, 0);
+	assert_true(analysed_mark(f) < end); /* 5 behind: held */
+	submit(f, "tcp", "192.0.2.9:40000", raw);
+	end = head(f);
+	assert_int_equal(follow(f, mon), n); /* 11 behind: held no more */
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.unheld, 1);
+	assert_int_equal(u.waiting, 1);
+	assert_int_equal(u.refused, refused);
+	assert_int_equal(analysed_mark(f), end);
+	fail_only = NULL;
+	follow_rewind_max = 0;
+	assert_int_equal(monitor_round(mon, time_now_ms() + 60000, &f->err), 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.unheld, 0);
+	assert_int_equal(u.waiting, 0);
+	return mon;
+}
+
+/*
  * What is a message's text, which the sender chooses, is made text the door takes, one to one.
  * An RFC 3164 burst whose user name is not UTF-8 (CP932 bytes, as a Japanese Windows device
  * may send: ユーザ) alerts (each byte and a control character escaped), once: the door refused
@@ -646,6 +694,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	replay_before_start(f);
 	mon = replay_quiet(f, mon);
 	mon = one_keeps_failing(f, mon);
+	mon = held_too_far(f, mon);
 	mon = sender_bytes(f, mon);
 	mon = overflow_holds(f, mon);
 	raising_fails(f, mon);

@@ -139,6 +139,24 @@ static void test_query_api(void **state)
 	/* a UNIQUE violation is -EEXIST; text with a NUL byte is refused, not cut short */
 	query_bind_text(q, 1, "abc");
 	assert_int_equal(query_run(q, &f->err), -EEXIST);
+	/*
+	 * What fails the same the next time is not an I/O error (which the log analysis keeps
+	 * trying, holding its mark): data the server cannot take (22), its limits (54); its
+	 * internal errors and corrupt pages (XX) are the corrupt database's -EPROTO.
+	 */
+	assert_int_equal(store_exec(f->st, "SELECT 1/0", &f->err), -EINVAL);
+	assert_int_equal(store_exec(f->st,
+	                            "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '22P05'; "
+	                            "END $$",
+	                            &f->err),
+	                 -EINVAL);
+	assert_int_equal(store_exec(f->st, "SELECT repeat('xx', 600000000)", &f->err), -E2BIG);
+	assert_int_equal(store_exec(f->st,
+	                            "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = 'XX001'; "
+	                            "END $$",
+	                            &f->err),
+	                 -EPROTO);
+	assert_non_null(strstr(f->err.buf, "mamori doctor"));
 	query_bind_textn(q, 1, "a\0b", 3);
 	assert_int_equal(query_run(q, &f->err), -EINVAL);
 	/* numbered placeholders, and a '?' inside a string literal stays text */
