@@ -65,12 +65,13 @@ struct alert {
 };
 
 struct alert_filter {
-	const char *state; /* only this state, or NULL */
-	const char *rule;  /* only this rule, or NULL */
-	int64_t since_ms;  /* detected at or after, or 0 */
-	int64_t before_id; /* paging: ids below this, or 0 */
-	int64_t limit;     /* 0: no limit */
-	bool oldest_first; /* default: newest first */
+	const char *state;  /* only this state, or NULL */
+	const char *rule;   /* only this rule, or NULL */
+	int64_t since_ms;   /* detected at or after, or 0 */
+	int64_t before_id;  /* paging: ids below this, or 0 */
+	int64_t limit;      /* 0: no limit */
+	bool oldest_first;  /* default: newest first */
+	const char *source; /* only those raised by this system actor (ACT_SYSTEM_*), or NULL */
 };
 
 struct alert_list {

@@ -405,11 +405,13 @@ static int cmp_u64(const void *a, const void *b)
  * suppressed an alert (monitor_round) was only in memory; and it replays the longest window
  * before them to rebuild the correlation groups (raised_about). Those raised since the first
  * of them was committed, less the longest quiet time (suppression, a correlation's window)
- * and a minute for senders' clocks; at most RAISED_MAX, the newest.
+ * and a minute for senders' clocks; at most RAISED_MAX, the newest of the analysis's own (in
+ * the query: the budget was spent on file-integrity alerts too, filtered after it).
  */
 int load_raised(struct monitor *m, struct strbuf *err)
 {
-	struct alert_filter f = { .limit = RAISED_MAX };
+	struct alert_filter f = { .limit = m->opt.raised_max ? m->opt.raised_max : RAISED_MAX,
+		                  .source = ACT_SYSTEM_MONITOR };
 	struct alert_list l = { 0 };
 	struct strbuf bytes = STRBUF_INIT;
 	uint64_t indexed = 0, analysed = 0, at;

@@ -57,6 +57,8 @@ struct monitor_options {
 	unsigned suppress_ms; /* the same rule and key alert again only after this: 0 = 10 min */
 	/* Tests only: at most this many hits wait to be raised (0: 10,000). */
 	unsigned max_pending;
+	/* Tests only: at most this many alerts raised before are read back (0: 16,384). */
+	unsigned raised_max;
 	/* Tests only: called instead of alert_raise (core/alert.h) to raise each alert. */
 	int (*raise)(struct door *d, const struct alert_input *in, int64_t *ret_id,
 	             uint64_t *ret_ledger_index, struct strbuf *err);
