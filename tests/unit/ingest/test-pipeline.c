@@ -530,6 +530,35 @@ static struct monitor *read_back_own(struct fixture *f, struct monitor *mon)
 }
 
 /*
+ * A JSON sender's host of only spaces (U+3000 here) is named （不明） in the alert: the door
+ * refuses a field that holds only spaces, so the alert was refused for good.
+ */
+static struct monitor *blank_host(struct fixture *f, struct monitor *mon)
+{
+	static const char *const msgs[] = {
+		"{\"host\":\"\xe3\x80\x80 \",\"app\":\"clamd\",\"time\":\"2026-11-22T06:00:00Z\","
+		"\"message\":\"/home/b/y.exe: Win.Test.EICAR_HDB-1 FOUND\"}",
+		NULL
+	};
+	struct monitor_unraised u;
+	struct alert_list l = { 0 };
+	int64_t n = follow(f, mon);
+	uint64_t refused;
+
+	monitor_unraised(mon, &u);
+	refused = u.refused;
+	submit(f, "http", "192.0.2.9:40000", msgs);
+	assert_int_equal(follow(f, mon), n + 1);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.refused, refused);
+	assert_int_equal(
+	    alerts_list(door_store(f->d), &(struct alert_filter){ .limit = 1 }, &l, &f->err), 0);
+	assert_string_equal(l.items[0].host, "（不明）");
+	alert_list_release(&l);
+	return mon;
+}
+
+/*
  * What is a message's text, which the sender chooses, is made text the door takes, one to one.
  * An RFC 3164 burst whose user name is not UTF-8 (CP932 bytes, as a Japanese Windows device
  * may send: ユーザ) alerts (each byte and a control character escaped), once: the door refused
@@ -731,6 +760,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = one_keeps_failing(f, mon);
 	mon = held_too_far(f, mon);
 	mon = read_back_own(f, mon);
+	mon = blank_host(f, mon);
 	mon = sender_bytes(f, mon);
 	mon = overflow_holds(f, mon);
 	raising_fails(f, mon);
