@@ -63,35 +63,32 @@ for k in 1 2; do
 done
 unset FAULT_WRITER_RESTART_PAGES
 check "after a failed sync of the database file the WAL was kept ($kept of 2)" '[ "$kept" -eq 2 ]'
+# power_losses LABEL K...: a power loss at write W*K/16+1 of a run, for each K; counts in
+# crashes (the runs the loss ended) and crash_bad (the ledgers that did not verify after it).
+power_losses() {
+	_label=$1
+	shift
+	crashes=0 crash_bad=0
+	for k in "$@"; do
+		faulty "op=crash path=*/d/mamori.db* at=$((W * k / 16 + 1))" "$FAULT_WRITER" "$D" write "$N" \
+			>>"$TMP/acks" 2>"$TMP/err.crash"
+		rc=$?
+		[ "$rc" -eq 86 ] && crashes=$((crashes + 1))
+		if ! consistent "$D" quick >"$TMP/why" 2>&1; then
+			crash_bad=$((crash_bad + 1))
+			diag "inconsistent after a power loss at write $((W * k / 16 + 1))$_label: $(head -3 "$TMP/why")"
+		fi
+	done
+}
 # Power losses at writes spread over the first half of a run.
-crashes=0 crash_bad=0
-for k in 1 2 3 4 5 6 7 8; do
-	faulty "op=crash path=*/d/mamori.db* at=$((W * k / 16 + 1))" "$FAULT_WRITER" "$D" write "$N" \
-		>>"$TMP/acks" 2>"$TMP/err.crash"
-	rc=$?
-	[ "$rc" -eq 86 ] && crashes=$((crashes + 1))
-	if ! consistent "$D" quick >"$TMP/why" 2>&1; then
-		crash_bad=$((crash_bad + 1))
-		diag "inconsistent after a power loss at write $((W * k / 16 + 1)): $(head -3 "$TMP/why")"
-	fi
-done
+power_losses "" 1 2 3 4 5 6 7 8
 check "8 power losses in 8 runs ($crashes)" '[ "$crashes" -eq 8 ]'
 check "after every power loss the ledger verified ($crash_bad not)" '[ "$crash_bad" -eq 0 ]'
 # And across WAL restarts and the checkpointer's copies and syncs beside them (a restart size of
 # 64 pages, so that the run holds several): every write no fsync made durable is undone.
 FAULT_WRITER_RESTART_PAGES=64
 export FAULT_WRITER_RESTART_PAGES
-crashes=0 crash_bad=0
-for k in 3 5 7; do
-	faulty "op=crash path=*/d/mamori.db* at=$((W * k / 16 + 1))" "$FAULT_WRITER" "$D" write "$N" \
-		>>"$TMP/acks" 2>"$TMP/err.crash"
-	rc=$?
-	[ "$rc" -eq 86 ] && crashes=$((crashes + 1))
-	if ! consistent "$D" quick >"$TMP/why" 2>&1; then
-		crash_bad=$((crash_bad + 1))
-		diag "inconsistent after a power loss at write $((W * k / 16 + 1)) (restarts): $(head -3 "$TMP/why")"
-	fi
-done
+power_losses " (restarts)" 3 5 7
 unset FAULT_WRITER_RESTART_PAGES
 check "3 power losses across WAL restarts in 3 runs ($crashes)" '[ "$crashes" -eq 3 ]'
 check "after every such power loss the ledger verified ($crash_bad not)" '[ "$crash_bad" -eq 0 ]'
