@@ -144,4 +144,15 @@ uint64_t ledger_writer_restarts(struct ledger_writer *w);
 /* The failed batch that ticket was in, or NULL. */
 const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket);
 
+/* A counter the writer's threads move under its lock, read from another thread. */
+static inline uint64_t writer_count(struct ledger_writer *w, const uint64_t *c)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = *c;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
 #endif

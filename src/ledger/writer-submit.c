@@ -240,30 +240,15 @@ int ledger_writer_append(struct ledger_writer *w, const struct ledger_entry *e, 
 
 uint64_t ledger_writer_commits(struct ledger_writer *w)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&w->mu);
-	n = w->ring_nr;
-	pthread_mutex_unlock(&w->mu);
-	return n;
+	return writer_count(w, &w->ring_nr);
 }
 
 uint64_t ledger_writer_syncs(struct ledger_writer *w)
 {
-	uint64_t n;
-
-	pthread_mutex_lock(&w->mu);
-	n = w->syncs;
-	pthread_mutex_unlock(&w->mu);
-	return n;
+	return writer_count(w, &w->syncs);
 }
 
 uint64_t ledger_writer_durable(struct ledger_writer *w)
 {
-	uint64_t d;
-
-	pthread_mutex_lock(&w->mu);
-	d = w->durable;
-	pthread_mutex_unlock(&w->mu);
-	return d;
+	return writer_count(w, &w->durable);
 }

@@ -202,30 +202,19 @@ int ledger_writer_failed(struct ledger_writer *w, struct strbuf *why)
 	return r;
 }
 
-/* A counter the writer's threads move under its lock, read for the tests. */
-static uint64_t count_locked(struct ledger_writer *w, const uint64_t *c)
-{
-	uint64_t n;
-
-	pthread_mutex_lock(&w->mu);
-	n = *c;
-	pthread_mutex_unlock(&w->mu);
-	return n;
-}
-
 uint64_t ledger_writer_restarts(struct ledger_writer *w)
 {
-	return count_locked(w, &w->restarts);
+	return writer_count(w, &w->restarts);
 }
 
 uint64_t ledger_writer_rounds_asked(struct ledger_writer *w)
 {
-	return count_locked(w, &w->rounds_asked);
+	return writer_count(w, &w->rounds_asked);
 }
 
 uint64_t ledger_writer_presyncs(struct ledger_writer *w)
 {
-	return count_locked(w, &w->presyncs);
+	return writer_count(w, &w->presyncs);
 }
 
 static void set_defaults(struct ledger_writer_options *o)
