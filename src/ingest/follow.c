@@ -65,48 +65,82 @@ struct follower {
 	uint64_t published_pos, published_handed, published_read;
 };
 
-/* The time of entry index (the server's clock when it was committed), or -1 on error. */
-static int64_t entry_time(struct follower *f, uint64_t index)
-{
-	struct strbuf bytes = STRBUF_INIT, err = STRBUF_INIT;
-	struct ledger_entry e;
-	int64_t t = -1;
+/*
+ * A gap between two entries' commit times counts at most this toward the replay's span (and
+ * a time that goes back counts nothing): the server's clock stepped forward (NTP) looks like a
+ * gap, and counted whole it cut a burst's first messages out of the replay.
+ */
+#define REPLAY_GAP_MAX_MS 1000
+/* Entries whose times replay_start reads at once, walking back. */
+#define REPLAY_SCAN 4096
 
-	if (ledger_entry_bytes(f->lg, index, &bytes, &err) == 0 &&
-	    entry_decode(bytes.buf, bytes.len, &e, NULL) == 0) {
-		t = e.time_ms;
-		entry_release(&e);
-	}
-	strbuf_release(&bytes);
-	strbuf_release(&err);
-	return t;
+struct times {
+	int64_t *t;
+	uint64_t first, n;
+};
+
+static int on_time(void *ctx, const struct ledger_range_item *it)
+{
+	struct times *ts = ctx;
+	struct ledger_entry e;
+
+	if (it->index != ts->first + ts->n || entry_decode(it->entry, it->len, &e, NULL) < 0)
+		return -EBADMSG;
+	ts->t[ts->n++] = e.time_ms;
+	entry_release(&e);
+	return 0;
 }
 
 /*
- * Where the replay before start begins (opt.replay_ms): the first entry committed at most
- * replay_ms before the entry before start, and not more than rewind_max entries before start.
- * Entries' times are in commit order but for the receivers' few milliseconds, so the search
- * halves the range. A time not readable: no replay.
+ * Where the replay before start begins (opt.replay_ms): walking back from the entry before
+ * start, as far as the time that passed between the entries' commits adds up to replay_ms,
+ * and not more than rewind_max entries before start. That time is summed gap by gap, each
+ * counted at most REPLAY_GAP_MAX_MS and a step back as none, so a clock stepped forward
+ * between a burst's first messages and start costs a second of the span at most (the
+ * minute of slack in monitor_replay_ms covers it), and one stepped back, none; the price is
+ * a quiet ward's long gaps, counted a second each: more entries replayed (within
+ * rewind_max), never fewer. Before, it took the first entry committed at most replay_ms
+ * before the entry before start, by a search that took the times for ordered: a step forward
+ * of more than the window lost the burst's first messages, so its correlation never fired
+ * again. Times not readable: no replay.
  */
 static uint64_t replay_start(struct follower *f, uint64_t start)
 {
 	uint64_t lo = start > f->rewind_max ? start - f->rewind_max : 0, hi = start;
-	int64_t t = start > 0 ? entry_time(f, start - 1) : -1;
+	struct strbuf err = STRBUF_INIT;
+	struct times ts = { .t = xcalloc(REPLAY_SCAN, sizeof(int64_t)) };
+	int64_t span = 0, later = 0;
+	bool have_later = false;
+	uint64_t from = start;
 
-	if (t < 0)
-		return start;
-	t -= f->opt.replay_ms;
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		int64_t tm = entry_time(f, mid);
-		if (tm < 0)
-			return start;
-		if (tm < t)
-			lo = mid + 1;
-		else
-			hi = mid;
+	while (hi > lo) {
+		uint64_t n = hi - lo < REPLAY_SCAN ? hi - lo : REPLAY_SCAN;
+		ts.first = hi - n;
+		ts.n = 0;
+		if (ledger_read_range(f->lg, ts.first, n, 0, on_time, &ts, &err) != 0 ||
+		    ts.n != n) {
+			from = start;
+			break;
+		}
+		for (uint64_t i = n; i-- > 0;) {
+			if (have_later) {
+				int64_t gap = later - ts.t[i];
+				span += gap < 0                   ? 0
+				        : gap > REPLAY_GAP_MAX_MS ? REPLAY_GAP_MAX_MS
+				                                  : gap;
+			}
+			if (span > f->opt.replay_ms)
+				goto out;
+			later = ts.t[i];
+			have_later = true;
+			from = ts.first + i;
+		}
+		hi = ts.first;
 	}
-	return lo;
+out:
+	free(ts.t);
+	strbuf_release(&err);
+	return from;
 }
 
 static int on_item(void *ctx, const struct ledger_range_item *it);

@@ -36,9 +36,10 @@ struct follower_options {
 	uint64_t (*raised_floor)(void *ctx, uint64_t unhold_below);
 	/*
 	 * At its start the follower hands the analysis again, as a replay (no alert), the
-	 * messages committed this long before where it starts analysing (by their entries'
-	 * times, at most the last rewind limit of them): monitor_replay_ms, so a correlation
-	 * counts what came before the stored mark. 0: none.
+	 * messages committed this long before where it starts analysing (the time between their
+	 * entries' commits, each gap counted a second at most: a clock step cannot shorten it;
+	 * at most the last rewind limit of them): monitor_replay_ms, so a correlation counts
+	 * what came before the stored mark. 0: none.
 	 */
 	int64_t replay_ms;
 	/*

@@ -328,6 +328,39 @@ static struct monitor *raising_fails_past_mark(struct fixture *f, struct monitor
 	return mon;
 }
 
+/*
+ * The same when the server's clock stepped an hour forward after the burst's first four
+ * failures (NTP): the commits after them are stamped an hour later. The replay's span is the
+ * time that passed between the commits, a gap counted a second at most, so it still reaches
+ * the four. It took the first entry committed within the span before the last one by its
+ * time: none of the four, and the alert was never raised.
+ */
+static struct monitor *replay_clock_step(struct fixture *f, struct monitor *mon)
+{
+	static const char note[] = "the server's clock stepped an hour forward";
+	struct ledger_entry e = { .kind = ENTRY_NOTE,
+		                  .time_ms = time_now_ms() + 3600000,
+		                  .data = (const uint8_t *)note,
+		                  .data_len = sizeof(note) - 1 };
+	int64_t n = follow(f, mon);
+	uint64_t mark;
+
+	submit_failures(f, "198.51.100.36", "2026-11-22", "04:55", 0, 4);
+	assert_int_equal(follow(f, mon), n);
+	assert_int_equal(ledger_append(door_ledger(f->d), &e, 1, NULL, &f->err), 0);
+	assert_int_equal(follow(f, mon), n);
+	mark = head(f);
+	assert_int_equal(analysed_mark(f), mark);
+	atomic_store(&raise_fails, true);
+	submit_failures(f, "198.51.100.36", "2026-11-22", "04:55", 4, 5);
+	assert_int_equal(follow(f, mon), n);
+	assert_int_equal(analysed_mark(f), mark);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(follow(f, mon), n + 1);
+	return mon;
+}
+
 /* Replayed messages, and those of them handed over in another thread than the test's. */
 static unsigned replayed, replayed_elsewhere;
 static pthread_t test_thread;
@@ -755,6 +788,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = restarts_forged(f, mon);
 	mon = raising_fails_past_mark(f, mon, "198.51.100.33", false);
 	mon = raising_fails_past_mark(f, mon, "198.51.100.35", true);
+	mon = replay_clock_step(f, mon);
 	replay_before_start(f);
 	mon = replay_quiet(f, mon);
 	mon = one_keeps_failing(f, mon);
