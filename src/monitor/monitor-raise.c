@@ -13,6 +13,7 @@
 #include "base/timeutil.h"
 #include "core/act.h"
 #include "core/alert.h"
+#include "core/incident.h"
 #include "ingest/logindex.h"
 #include "ledger/ledger.h"
 #include "monitor/monitor-internal.h"
@@ -35,6 +36,13 @@ void summarise(struct monitor_hit *h)
 	strbuf_addf(&s, "%zu 件）", h->n_entries);
 	free(h->summary);
 	h->summary = strbuf_detach(&s, NULL);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static bool entries_meet(const uint64_t *sorted, size_t n, const struct monitor_hit *h)
@@ -200,6 +208,52 @@ static void refuse(struct monitor *m, const struct monitor_hit *h, const char *w
 		        h->rule->id, h->key, h->host, why);
 }
 
+/* Alerts of a rule read back to find one a try landed (landed): at most. */
+#define LANDED_READ_MAX 1024
+
+/*
+ * Did a try of h that failed raise it after all? A failure that may pass can come after the
+ * commit landed (an I/O error once the transaction was written, a PostgreSQL connection lost
+ * during COMMIT): the alert is there and its raiser was told it failed, so the next try
+ * raised it twice (a restart's analysis found it again, load_raised, but the rounds of the
+ * same process did not). Read back before every try after a failure: the analysis's own
+ * alerts of its rule created since its first failed try began (a second less, the clock's
+ * grain), oldest first, and one on the same host, about the same thing (its summary), that
+ * names one of its messages is it (its messages only grew since: hit_add appends).
+ * 1 with *ret_id: it landed; 0: it did not; <0: cannot tell now (err), tried again later.
+ */
+static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_id,
+                  struct strbuf *err)
+{
+	struct alert_filter f = { .rule = h->rule->id,
+		                  .source = ACT_SYSTEM_MONITOR,
+		                  .since_ms = h->tried_ms - 1000 > 1 ? h->tried_ms - 1000 : 1,
+		                  .limit = LANDED_READ_MAX,
+		                  .oldest_first = true };
+	struct alert_list l = { 0 };
+	struct strbuf about = STRBUF_INIT;
+	int r;
+
+	if (!m->st)
+		return 0;
+	r = alerts_list(m->st, &f, &l, err);
+	summary_about(h, &about);
+	for (size_t i = 0; r == 0 && i < l.nr; i++) {
+		struct alert *a = &l.items[i];
+		if (strcmp(a->host ? a->host : "", h->host) || !a->summary ||
+		    !summary_is_about(a->summary, &about))
+			continue;
+		qsort(a->entries, a->n_entries, sizeof(*a->entries), cmp_u64);
+		if (entries_meet(a->entries, a->n_entries, h)) {
+			*ret_id = a->id;
+			r = 1;
+		}
+	}
+	alert_list_release(&l);
+	strbuf_release(&about);
+	return r;
+}
+
 enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
 
 /*
@@ -233,7 +287,31 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	in.entries = h->entries;
 	in.n_entries = h->n_entries;
 	strbuf_reset(err);
-	r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
+	/* A try failed before: did it land? (Not raised twice.) */
+	r = h->failures ? landed(m, h, &id, err) : 0;
+	if (r > 0) {
+		int64_t incident = 0;
+		fprintf(stderr,
+		        "mamori: the log analysis finds alert %" PRId64 " ('%s') raised by a try "
+		        "that had failed (its outcome was not known): not raised again\n",
+		        id, h->rule->id);
+		/* its case was not opened: the try failed before alert_raise got there */
+		strbuf_reset(err);
+		r = incident_from_alert(m->opt.door, id, &in, &incident, err);
+	} else if (r == 0) {
+		int64_t started = time_now_ms();
+		r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
+		if (r < 0 && id <= 0 && !h->failures)
+			h->tried_ms = started; /* the first failed try: landed reads from here */
+	} else {
+		/* cannot tell: not tried, so not raised twice; as a failure that may pass */
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addf(&why, "cannot tell whether an earlier try raised it: %s", err->buf);
+		strbuf_reset(err);
+		strbuf_addstr(err, why.buf);
+		strbuf_release(&why);
+		r = may_pass(r) ? r : -EIO;
+	}
 	/* id: the alert was raised and only its case failed (incident_from_alert): not again. */
 	if ((r == 0 || id > 0) && !h->rule->correlation)
 		suppressed(m, skey.buf, now, true);
@@ -390,13 +468,6 @@ uint64_t monitor_raised_floor(void *ctx, uint64_t unhold_below)
 		pthread_mutex_unlock(&m->mu);
 	}
 	return atomic_load(&m->unraised);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*

@@ -46,7 +46,8 @@ struct monitor_hit {
 	/* Its raising (monitor-raise.c): failed tries; not tried again before retry_at. */
 	unsigned failures;
 	int64_t retry_at;
-	bool unheld; /* too far back for a restart: holds the analysed mark no more */
+	int64_t tried_ms; /* when its first failed try began (the server's clock) */
+	bool unheld;      /* too far back for a restart: holds the analysed mark no more */
 };
 
 struct monitor_options {

@@ -163,6 +163,9 @@ static atomic_uint raise_tries;
 /* And the alerts whose summary holds this text fail with fail_err (the follower's thread). */
 static const char *fail_only;
 static int fail_err;
+/* And those whose summary holds this text are raised, then fail with -EIO: an I/O error after
+ * the commit landed (the outcome was not known to the analysis). */
+static const char *land_only;
 
 static int raise_or_fail(struct door *d, const struct alert_input *in, int64_t *ret_id,
                          uint64_t *ret_ledger_index, struct strbuf *err)
@@ -175,6 +178,14 @@ static int raise_or_fail(struct door *d, const struct alert_input *in, int64_t *
 	if (fail_only && strstr(in->summary, fail_only)) {
 		error_set(err, "this one alert fails (injected)");
 		return fail_err;
+	}
+	if (land_only && strstr(in->summary, land_only)) {
+		int r = alert_raise(d, in, ret_id, ret_ledger_index, err);
+		if (r < 0)
+			return r;
+		*ret_id = 0;
+		error_set(err, "disk I/O error after the commit (injected)");
+		return -EIO;
 	}
 	return alert_raise(d, in, ret_id, ret_ledger_index, err);
 }
@@ -531,6 +542,40 @@ static struct monitor *held_too_far(struct fixture *f, struct monitor *mon)
 }
 
 /*
+ * An alert whose try failed after its commit landed (an I/O error once written, a connection
+ * lost during COMMIT: the analysis cannot know) is not raised again by the next try: it
+ * reads back what the failed try may have raised first. The next try raised it a second time.
+ */
+static struct monitor *landed_once(struct fixture *f, struct monitor *mon)
+{
+	struct monitor_unraised u;
+	struct alert_list l = { 0 };
+	int64_t n = follow(f, mon);
+	uint64_t end;
+
+	land_only = "198.51.100.95";
+	submit_failures(f, "198.51.100.95", "2026-11-22", "05:45", 0, 5);
+	end = head(f);
+	assert_int_equal(follow(f, mon), n + 1); /* there, but the try failed */
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.waiting, 1);
+	assert_true(analysed_mark(f) < end);
+	land_only = NULL;
+	assert_int_equal(monitor_round(mon, time_now_ms() + 60000, &f->err), 0);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.waiting, 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_true(analysed_mark(f) >= end);
+	assert_int_equal(
+	    alerts_list(door_store(f->d), &(struct alert_filter){ .limit = 1 }, &l, &f->err), 0);
+	assert_true(l.items[0].incident_id > 0); /* (a high one: its case) */
+	alert_list_release(&l);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	return mon;
+}
+
+/*
  * The alerts read back at a restart are the analysis's own, newest first, up to its budget:
  * the file-integrity alerts raised after a burst's no longer push it out (they were read and
  * counted, then filtered), so the burst analysed again is not raised twice. Budget 2 here.
@@ -793,6 +838,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = replay_quiet(f, mon);
 	mon = one_keeps_failing(f, mon);
 	mon = held_too_far(f, mon);
+	mon = landed_once(f, mon);
 	mon = read_back_own(f, mon);
 	mon = blank_host(f, mon);
 	mon = sender_bytes(f, mon);
