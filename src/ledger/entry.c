@@ -79,8 +79,9 @@ static bool clauses_valid(const char *s, size_t len)
 	return true;
 }
 
-/* What each kind must carry (docs/ledger.md, "Kinds"). */
-static int check_kind(const struct ledger_entry *e, struct strbuf *err)
+/* What each kind must carry (docs/ledger.md, "Kinds"); sealed is the entry's seal (e->sealed, or
+ * the one entry_encode_sealed was given). */
+static int check_kind(const struct ledger_entry *e, const uint8_t *sealed, struct strbuf *err)
 {
 	const char *missing = NULL;
 
@@ -101,10 +102,10 @@ static int check_kind(const struct ledger_entry *e, struct strbuf *err)
 		missing = !e->actor ? "actor" : !e->action ? "action" : NULL;
 		break;
 	case ENTRY_INGEST:
-		missing = !e->source                 ? "source"
-		          : !e->has_line             ? "line"
-		          : (!e->data && !e->sealed) ? "data or sealed"
-		                                     : NULL;
+		missing = !e->source              ? "source"
+		          : !e->has_line          ? "line"
+		          : (!e->data && !sealed) ? "data or sealed"
+		                                  : NULL;
 		break;
 	case ENTRY_RETENTION:
 		missing = !e->actor ? "actor" : !e->has_ref ? "ref" : NULL;
@@ -113,7 +114,7 @@ static int check_kind(const struct ledger_entry *e, struct strbuf *err)
 		missing = !e->key ? "key" : NULL;
 		break;
 	case ENTRY_NOTE:
-		missing = (!e->data && !e->sealed) ? "data or sealed" : NULL;
+		missing = (!e->data && !sealed) ? "data or sealed" : NULL;
 		break;
 	case ENTRY_INTEGRITY:
 		missing = !e->action    ? "action"
@@ -209,18 +210,24 @@ static int text_check(int tag, const char *s, size_t *ret_len, struct strbuf *er
 
 int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf *err)
 {
+	return entry_encode_sealed(e, e->sealed, out, err);
+}
+
+int entry_encode_sealed(const struct ledger_entry *e, const uint8_t *sealed, struct strbuf *out,
+                        struct strbuf *err)
+{
 	size_t tlen[ARRAY_SIZE(text_tags)], size = 2 + 8;
 	uint8_t *p, be[8];
 	int r;
 
-	r = check_kind(e, err);
+	r = check_kind(e, sealed, err);
 	if (r < 0)
 		return r;
 	if (e->time_ms < 0) {
 		error_set(err, "entry time must not be before 1970");
 		return -EINVAL;
 	}
-	if (e->payload && !e->sealed) {
+	if (e->payload && !sealed) {
 		error_set(err, "entry has a payload but no seal (the ledger seals payloads)");
 		return -EINVAL;
 	}
@@ -239,7 +246,7 @@ int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf
 	}
 	size += (e->before ? 3 + MERKLE_HASH_SIZE : 0) + (e->after ? 3 + MERKLE_HASH_SIZE : 0) +
 	        (e->profile ? 3 + MERKLE_HASH_SIZE : 0) + (e->has_line ? 3 + 8 : 0) +
-	        (e->data ? 3 + e->data_len : 0) + (e->sealed ? 3 + MERKLE_HASH_SIZE : 0) +
+	        (e->data ? 3 + e->data_len : 0) + (sealed ? 3 + MERKLE_HASH_SIZE : 0) +
 	        (e->has_ref ? 3 + 8 : 0);
 	if (size > ENTRY_MAX_SIZE) {
 		error_set(err, "entry is %zu bytes encoded; at most %d are allowed", size,
@@ -274,8 +281,8 @@ int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf
 		p = put_field(p, TAG_LINE, be, (size_t)(put_u64(be, e->line) - be));
 	if (e->data)
 		p = put_field(p, TAG_DATA, e->data, e->data_len);
-	if (e->sealed)
-		p = put_field(p, TAG_SEALED, e->sealed, MERKLE_HASH_SIZE);
+	if (sealed)
+		p = put_field(p, TAG_SEALED, sealed, MERKLE_HASH_SIZE);
 	if (e->has_ref)
 		p = put_field(p, TAG_REF, be, (size_t)(put_u64(be, e->ref) - be));
 	if (e->key)
@@ -451,7 +458,7 @@ int entry_validate(const void *buf, size_t len, const uint8_t **ret_sealed, stru
 		return r;
 	/* Presence is all check_kind looks at: the uncopied view is enough. */
 	fill(&f, &e, NULL);
-	r = check_kind(&e, err);
+	r = check_kind(&e, e.sealed, err);
 	if (r == 0 && ret_sealed)
 		*ret_sealed = f.val[TAG_SEALED];
 	return r;

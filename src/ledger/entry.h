@@ -78,6 +78,14 @@ const char *entry_kind_name(int kind);
  * if e->payload is. Returns 0 or -EINVAL with a message.
  */
 int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf *err);
+/*
+ * The same with sealed in place of e->sealed: the ledger encodes a submitted entry with the seal
+ * it made without copying the entry (176 bytes, read with 16-byte loads right after the
+ * submitter's 8-byte stores of line and payload: a failed store forwarding each, 4% of a
+ * receiving thread).
+ */
+int entry_encode_sealed(const struct ledger_entry *e, const uint8_t *sealed, struct strbuf *out,
+                        struct strbuf *err);
 
 /*
  * Decodes canonical bytes: any other encoding of the same values, unknown

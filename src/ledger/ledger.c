@@ -179,8 +179,8 @@ void prepared_release(struct prepared_entry *p)
 int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct prepared_entry *p,
                    struct strbuf *err)
 {
-	struct ledger_entry copy = *e;
 	uint8_t commitment[MERKLE_HASH_SIZE];
+	const uint8_t *sealed = NULL;
 	int r;
 
 	strbuf_reset(&p->bytes);
@@ -198,7 +198,7 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
 			return -EIO;
 		}
 		entry_seal_commitment(h, p->salt, e->payload, e->payload_len, commitment);
-		copy.sealed = commitment;
+		sealed = commitment;
 		p->sealed = true;
 		p->payload = e->payload;
 		p->payload_len = e->payload_len;
@@ -206,7 +206,7 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
 		error_set(err, "an entry's seal is made by the ledger: give the payload instead");
 		return -EINVAL;
 	}
-	r = entry_encode(&copy, &p->bytes, err);
+	r = entry_encode_sealed(e, sealed, &p->bytes, err);
 	if (r < 0) {
 		explicit_bzero(p->salt, sizeof(p->salt));
 		return r;

@@ -141,6 +141,21 @@ static void test_exact_bytes_ingest(void **state)
 	assert_int_equal(entry_encode(&e, &b, &err), -EINVAL);
 	assert_int_equal(b.len, sizeof(want));
 	assert_memory_equal(b.buf, want, sizeof(want));
+	/* the ledger's way: a submitted entry (payload, no seal) encoded with the seal it made */
+	e.source = "tcp:127.0.0.1";
+	e.sealed = NULL;
+	e.payload = "a message";
+	e.payload_len = 9;
+	strbuf_reset(&b);
+	strbuf_addstr(&b, "xy");
+	assert_int_equal(entry_encode_sealed(&e, d1, &b, &err), 0);
+	assert_int_equal(b.len, sizeof(want));
+	assert_memory_equal(b.buf, want, sizeof(want));
+	assert_int_equal(entry_encode_sealed(&e, NULL, &b, &err), -EINVAL); /* payload, no seal */
+	e.payload = NULL;
+	assert_int_equal(entry_encode_sealed(&e, NULL, &b, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "data or sealed"));
+	assert_int_equal(b.len, sizeof(want));
 	strbuf_release(&b);
 	strbuf_release(&err);
 }
