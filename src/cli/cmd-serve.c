@@ -79,6 +79,7 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 		fo.hooks.event = monitor_event;
 		fo.hooks.round = monitor_round;
 		fo.raised_floor = monitor_raised_floor;
+		fo.analysis_full = monitor_full;
 		fo.replay_ms = monitor_replay_ms(c->mon);
 		fo.live = true;
 		fo.analysed_floor = collect_floor;

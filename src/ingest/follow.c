@@ -52,8 +52,10 @@ struct follower {
 	uint64_t
 	    live_from; /* opt.live: receivers' messages from here are the ingest's to analyse */
 	int64_t block_started_ms;
-	uint64_t handed; /* messages indexed from the handoff (not parsed again) */
-	uint64_t read;   /* entries read from the ledger (the handoff's runs are not) */
+	uint64_t handed;     /* messages indexed from the handoff (not parsed again) */
+	uint64_t read;       /* entries read from the ledger (the handoff's runs are not) */
+	bool cut;            /* the round ended early: the analysis was full (opt.analysis_full) */
+	uint64_t round_from; /* where this round began (it hands on one entry at least) */
 	int err_code;
 	struct strbuf err;
 
@@ -266,6 +268,9 @@ static bool take_handed(struct follower *f, const struct ledger_range_item *it)
 	return true;
 }
 
+/* on_item's answer that ends the round before the entry (f->cut): not an error. */
+#define CUT 1
+
 static int on_item(void *ctx, const struct ledger_range_item *it)
 {
 	struct follower *f = ctx;
@@ -274,6 +279,12 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 	struct strbuf err = STRBUF_INIT;
 	int r = 0;
 
+	/* The analysis holds its most: the round's hook raises them before this entry. */
+	if (it->index >= f->replay_to && it->index > f->round_from && f->opt.analysis_full &&
+	    f->opt.hooks.event && f->opt.analysis_full(f->opt.hooks.ctx)) {
+		f->cut = true;
+		return CUT;
+	}
 	f->pos = it->index + 1;
 	f->read++;
 	if (entry_decode(it->entry, it->len, &e, NULL) < 0)
@@ -379,6 +390,8 @@ static int read_round(struct follower *f, uint64_t limit, struct strbuf *err)
 		at = f->pos;
 		r = ledger_read_range(f->lg, f->pos, upto - f->pos, LEDGER_RANGE_PAYLOADS, on_item,
 		                      f, err);
+		if (r == CUT && f->cut)
+			return 0;
 		if (r != 0)
 			return r;
 		if (f->pos == at || f->pos < upto)
@@ -397,8 +410,10 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 	int r;
 
 	*more = false;
+	f->cut = false;
+	f->round_from = f->pos;
 	r = read_round(f, round_size(f), err);
-	*more = r == 0 && f->pos - before >= ROUND_MAX;
+	*more = r == 0 && (f->pos - before >= ROUND_MAX || f->cut);
 	if (r != 0) {
 		if (r > 0 || !err->len) {
 			strbuf_reset(err);

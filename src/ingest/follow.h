@@ -35,6 +35,13 @@ struct follower_options {
 	 */
 	uint64_t (*raised_floor)(void *ctx, uint64_t unhold_below);
 	/*
+	 * Called with hooks.ctx before each entry the follower hands the analysis (not a
+	 * replay): true ends the round there (monitor_full: as many alerts wait as may, and
+	 * raising can make room), so the round's hook raises them and the next round goes on
+	 * from that entry. NULL: rounds of 16,384 entries.
+	 */
+	bool (*analysis_full)(void *ctx);
+	/*
 	 * At its start the follower hands the analysis again, as a replay (no alert), the
 	 * messages committed this long before where it starts analysing (the time between their
 	 * entries' commits, each gap counted a second at most: a clock step cannot shorten it;

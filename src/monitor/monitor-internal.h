@@ -23,6 +23,8 @@
 #define RETRY_MS       1000
 #define RETRY_MAX_MS   60000
 #define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's */
+#define STUCK_TRIES    6     /* failed tries in a row: the analysis is stuck (about a minute) */
+#define MAX_PENDING    10000 /* hits waiting for the next round, or to be tried again */
 
 struct corr_state;
 struct host_state;
@@ -74,7 +76,30 @@ struct monitor {
 	 * so and refused for good; and those waiting after the last round. */
 	_Atomic uint64_t dropped_all, refused, waiting;
 	_Atomic uint64_t unheld; /* of those waiting: too far back for a restart (unhold) */
-	unsigned refused_round;  /* refused in this round (each said, up to REFUSED_SAID_MAX) */
+	/* Of dropped_all, those a restart can no longer find (their hold ended: unhold). */
+	_Atomic uint64_t dropped_lost;
+	_Atomic uint64_t retried; /* raised after their raising had failed */
+	/*
+	 * Failed tries in a row with no alert raised (count_failure), since when (the server's
+	 * clock), and the last failure's code and message. From STUCK_TRIES on the analysis is
+	 * stuck: stuck_since_ms, stuck_code (a positive errno) and stuck_tries for the page.
+	 */
+	unsigned fail_streak;
+	int64_t fail_since_ms;
+	int fail_code;
+	struct strbuf fail_why;
+	_Atomic int64_t stuck_since_ms;
+	_Atomic int stuck_code;
+	_Atomic unsigned stuck_tries;
+	/*
+	 * MAX_PENDING hits wait and the last round could make room (stalled: it could not, its
+	 * raising failing): the follower ends its round (monitor_full), so the round's hook
+	 * raises them before more are found; a restart's backlog dropped again at the cap what
+	 * it dropped before. Written under mu, full read without it.
+	 */
+	bool stalled;
+	_Atomic bool full;
+	unsigned refused_round; /* refused in this round (each said, up to REFUSED_SAID_MAX) */
 	/* The lowest entry a dropped hit named: the analysed mark stays below it (unraised) for
 	 * the rest of the process, so a restart finds them again (UINT64_MAX: none dropped). */
 	uint64_t overflow;
@@ -86,6 +111,7 @@ struct monitor {
 #define HIT_TEXT_MAX 512
 
 /* monitor.c */
+unsigned max_pending(const struct monitor *m);
 void hit_text(struct strbuf *out, const char *s);
 bool suppressed(struct monitor *m, const char *key, int64_t now, bool set);
 void hit_release(struct monitor_hit *h);

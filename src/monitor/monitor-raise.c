@@ -256,6 +256,8 @@ static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_i
 
 enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
 
+static void said_raising(struct monitor *m);
+
 /*
  * Raises one hit: done (raised, suppressed, raised before), refused for good (invalid input
  * or a refusal: said and counted), or failed for a reason that may pass (an I/O error, a full
@@ -318,6 +320,9 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	strbuf_release(&skey);
 	if (r == 0 || id > 0) {
 		m->alerts++;
+		if (h->failures)
+			atomic_fetch_add(&m->retried, 1);
+		said_raising(m);
 		if (r < 0)
 			fprintf(stderr,
 			        "mamori: the log analysis raised alert %" PRId64 " ('%s'), but not "
@@ -333,7 +338,54 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	        "mamori: the log analysis cannot raise alert '%s' now (tried again in %u s, "
 	        "and after a restart): %s\n",
 	        h->rule->id, backoff_ms(h->failures + 1) / 1000, err->buf);
+	m->fail_code = r;
+	strbuf_reset(&m->fail_why);
+	strbuf_addstr(&m->fail_why, err->buf);
 	return RAISE_FAILED;
+}
+
+/*
+ * A try failed (counted in raise_pending): after STUCK_TRIES in a row with no alert raised
+ * between them (about a minute, the back-off doubling from a second), the analysis is stuck,
+ * and says so loudly once: on stderr, and on the alert page and the dashboard's alert card
+ * (monitor_unraised: since when, how many tries, why). A corrupt database (-EPROTO) fails
+ * every alert until it is restored: it kept them and said each try, with nothing to tell an
+ * operator it would not pass by itself. The alerts are still kept and tried again.
+ */
+static void count_failure(struct monitor *m)
+{
+	struct strbuf since = STRBUF_INIT;
+
+	if (!m->fail_streak++)
+		m->fail_since_ms = time_now_ms();
+	atomic_store(&m->stuck_tries, m->fail_streak);
+	if (m->fail_streak != STUCK_TRIES)
+		return; /* (said once) */
+	atomic_store(&m->stuck_code, -m->fail_code);
+	atomic_store(&m->stuck_since_ms, m->fail_since_ms);
+	time_format_rfc3339(&since, m->fail_since_ms);
+	fprintf(stderr,
+	        "mamori: ERROR: the log analysis has raised no alert for %u tries in a row "
+	        "(since %s, %zu waiting; still kept and tried again at most a minute apart): "
+	        "%s%s\n",
+	        m->fail_streak, since.buf, m->npending, m->fail_why.buf,
+	        m->fail_code == -EPROTO ? "; the database is damaged: restore it from a backup "
+	                                  "(see 'mamori doctor') and restart the server"
+	                                : "");
+	strbuf_release(&since);
+}
+
+/* An alert was raised: the failures in a row end (said when they had made it stuck). */
+static void said_raising(struct monitor *m)
+{
+	if (m->fail_streak >= STUCK_TRIES)
+		fprintf(stderr,
+		        "mamori: the log analysis raises alerts again, after %u tries in a row "
+		        "failed\n",
+		        m->fail_streak);
+	m->fail_streak = 0;
+	atomic_store(&m->stuck_tries, 0);
+	atomic_store(&m->stuck_since_ms, 0);
 }
 
 /*
@@ -379,6 +431,7 @@ void raise_pending(struct monitor *m, int64_t now)
 			continue;
 		}
 		if (!door_down && due) {
+			count_failure(m);
 			h->failures++;
 			h->retry_at = now + backoff_ms(h->failures);
 			door_down = last_failed; /* two in a row: the door, not the alerts */
@@ -446,10 +499,15 @@ static void unhold(struct monitor *m, uint64_t below)
 		        said - REFUSED_SAID_MAX);
 	atomic_store(&m->unheld, unheld);
 	if (m->overflow < below) {
-		fprintf(stderr,
-		        "mamori: the log analysis holds its mark no more for the alerts it dropped "
-		        "from entry %llu on: a restart would no longer find them\n",
-		        (unsigned long long)m->overflow);
+		uint64_t all = atomic_load(&m->dropped_all);
+		fprintf(
+		    stderr,
+		    "mamori: the log analysis holds its mark no more for the %llu alerts it "
+		    "dropped from entry %llu on: a restart would no longer find them, so they are "
+		    "lost\n",
+		    (unsigned long long)(all - atomic_load(&m->dropped_lost)),
+		    (unsigned long long)m->overflow);
+		atomic_store(&m->dropped_lost, all);
 		m->overflow = UINT64_MAX;
 	}
 	atomic_store(&m->unraised, floor < m->overflow ? floor : m->overflow);

@@ -23,8 +23,7 @@
 #include "store/query.h"
 #include "store/store.h"
 
-#define GROUP_MAX_KEEP 256   /* events kept per group (the alert's entries) */
-#define MAX_PENDING    10000 /* hits waiting for the next round, or to be tried again */
+#define GROUP_MAX_KEEP 256 /* events kept per group (the alert's entries) */
 #define RULES_FILE_MAX (1 << 20)
 
 /* ---- correlation groups --------------------------------------------------------------- */
@@ -172,6 +171,11 @@ void hit_text(struct strbuf *out, const char *s)
 	}
 }
 
+unsigned max_pending(const struct monitor *m)
+{
+	return m->opt.max_pending ? m->opt.max_pending : MAX_PENDING;
+}
+
 /*
  * The hit of rule r about raw_key on raw_host, new or found in this round already (merged).
  * NULL when MAX_PENDING wait: counted, and first (the lowest entry it would name) holds the
@@ -193,7 +197,7 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 			goto out;
 		}
 	}
-	if (m->npending >= (m->opt.max_pending ? m->opt.max_pending : MAX_PENDING)) {
+	if (m->npending >= max_pending(m)) {
 		m->dropped++; /* said at the round (monitor_round) */
 		atomic_fetch_add(&m->dropped_all, 1);
 		/* a log gap names an old message and is found again anyway (log_host) */
@@ -210,6 +214,9 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 	h->rule = r;
 	h->host = strbuf_detach(&host, NULL);
 	h->key = strbuf_detach(&key, NULL);
+	/* The most wait: the follower's round ends here, unless raising could not make room. */
+	if (m->opt.door && m->npending >= max_pending(m) && !m->stalled)
+		atomic_store(&m->full, true);
 out:
 	strbuf_release(&host);
 	strbuf_release(&key);
@@ -563,14 +570,24 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	pthread_mutex_lock(&m->mu);
 	gaps(m, now);
 	raise_pending(m, now);
-	if (m->dropped) {
-		fprintf(
-		    stderr,
-		    "mamori: the log analysis dropped %" PRIu64 " alerts it found: %u were "
-		    "waiting to be raised, its most; the analysed mark stays before them (ledger "
-		    "entry %" PRIu64 "), so a restart soon after raises them (while they are "
-		    "within the last 65,536 entries)\n",
-		    m->dropped, m->opt.max_pending ? m->opt.max_pending : MAX_PENDING, m->overflow);
+	/* Room made, or none could be (its raising failing): found from now on are dropped. */
+	m->stalled = m->npending >= max_pending(m);
+	atomic_store(&m->full, false);
+	if (m->dropped && m->overflow == UINT64_MAX) {
+		fprintf(stderr,
+		        "mamori: the log analysis dropped %" PRIu64 " log-gap alerts it found: %u "
+		        "were waiting to be raised, its most, and their raising failed; they are "
+		        "found again\n",
+		        m->dropped, max_pending(m));
+		m->dropped = 0;
+	} else if (m->dropped) {
+		fprintf(stderr,
+		        "mamori: the log analysis dropped %" PRIu64 " alerts it found: %u were "
+		        "waiting to be raised, its most, and their raising failed; the analysed "
+		        "mark stays before them (ledger entry %" PRIu64 "), so a restart raises "
+		        "them if it comes before the log is 32,768 entries past that one (then "
+		        "they are lost: said here)\n",
+		        m->dropped, max_pending(m), m->overflow);
 		m->dropped = 0;
 	}
 	for (size_t i = 0; i < m->rules.nr; i++)
@@ -642,9 +659,23 @@ void monitor_unraised(struct monitor *m, struct monitor_unraised *ret)
 {
 	/* without the lock: a round raising many alerts holds it for long */
 	ret->refused = atomic_load(&m->refused);
+	/* (lost first: a part of those dropped, however they move between the two loads) */
+	ret->dropped_lost = atomic_load(&m->dropped_lost);
 	ret->dropped = atomic_load(&m->dropped_all);
 	ret->waiting = atomic_load(&m->waiting);
 	ret->unheld = atomic_load(&m->unheld);
+	ret->retried = atomic_load(&m->retried);
+	ret->stuck_since_ms = atomic_load(&m->stuck_since_ms);
+	ret->stuck_code = atomic_load(&m->stuck_code);
+	ret->stuck_tries = atomic_load(&m->stuck_tries);
+	ret->max_pending = max_pending(m);
+}
+
+bool monitor_full(void *ctx)
+{
+	struct monitor *m = ctx;
+
+	return atomic_load(&m->full);
 }
 
 const struct sigma_set *monitor_rules(struct monitor *m)
@@ -709,6 +740,7 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 	atomic_init(&m->unraised, UINT64_MAX);
 	m->overflow = UINT64_MAX;
 	m->retry_ms = RETRY_MS;
+	strbuf_init(&m->fail_why, 0);
 	if (o->door)
 		m->profile = door_profile(o->door);
 	else if (o->profile && profile_load_named(o->profile, &m->own_profile, err) == 0)
@@ -786,6 +818,7 @@ void monitor_free(struct monitor *m)
 	for (size_t i = 0; i < m->npending; i++)
 		hit_release(&m->pending[i]);
 	free(m->pending);
+	strbuf_release(&m->fail_why);
 	free(m->counted_by);
 	free(m->n_counted_by);
 	free(m->corr);

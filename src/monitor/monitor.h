@@ -95,6 +95,16 @@ int monitor_round(void *m, int64_t now_ms, struct strbuf *err);
 uint64_t monitor_raised_floor(void *m, uint64_t unhold_below);
 
 /*
+ * Whether the analysis holds as many alerts as may wait to be raised (10,000) and its next
+ * round could make room (follower_options.analysis_full): the follower then ends its round
+ * there, and the round raises them before more are found. Without it a restart's backlog
+ * (rounds of 16,384 entries) dropped again at the cap the alerts dropped before, whose
+ * hold brought them back: never raised. Once a round could not make room (their raising
+ * failing), those found are dropped (counted, and holding the mark: monitor_unraised).
+ */
+bool monitor_full(void *m);
+
+/*
  * How long before where it starts again the analysis reads the messages again, without
  * raising anything, to rebuild its correlation groups (follower_options.replay_ms): the
  * longest correlation window and a minute for senders' clocks; 0 without correlations. A
@@ -115,14 +125,22 @@ uint64_t monitor_alerts(struct monitor *m);
 
 /*
  * What the analysis found and did not raise, since the server started: refused for good by
- * the door (each said in the server's log), dropped (more than 10,000 were waiting: a restart
- * raises them), and waiting after the last round to be tried again (their raising failed, or
- * the door's did), and of those how many are too far back for a restart to find them again
- * (lost if the server stops before they are raised). For the alert page: read without the
- * analysis's lock.
+ * the door (each said in the server's log); dropped (10,000 were waiting and their raising
+ * failed: a restart raises them, unless the log went 32,768 entries past them first:
+ * dropped_lost of them, lost); waiting after the last round to be tried again (their raising
+ * failed, or the door's did), and of those how many are too far back for a restart to find
+ * them again (lost if the server stops before they are raised); raised after their raising
+ * had failed (retried). And whether it is stuck: stuck_tries tries in a row failed with no
+ * alert raised, since stuck_since_ms (the server's clock; 0: not stuck, from the 6th),
+ * the last one with stuck_code (a positive errno: EPROTO, the database is damaged). For the
+ * alert page and the dashboard: read without the analysis's lock.
  */
 struct monitor_unraised {
-	uint64_t refused, dropped, waiting, unheld;
+	uint64_t refused, dropped, waiting, unheld, dropped_lost, retried;
+	int64_t stuck_since_ms;
+	int stuck_code;
+	unsigned stuck_tries;
+	unsigned max_pending; /* how many may wait to be raised: 10,000 */
 };
 void monitor_unraised(struct monitor *m, struct monitor_unraised *ret);
 

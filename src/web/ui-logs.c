@@ -461,6 +461,90 @@ static int visible_alerts(struct web_req *r, const char *state, int64_t offset, 
 	return 0;
 }
 
+/*
+ * The analysis is stuck (monitor_unraised: six tries in a row failed, none raised): since
+ * when, and what to do, in one sentence for the alert page and the dashboard's card.
+ */
+static void stuck_notice(struct web_req *r, const struct monitor_unraised *u)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf since = STRBUF_INIT;
+
+	time_format_local(&since, u->stuck_since_ms, TOKYO_OFFSET_MS);
+	html_open(o, "p", "class", "notice error", "role", "alert", "id", "alerts-stuck", HTML_END);
+	if (u->stuck_code == EPROTO)
+		html_textf(o,
+		           _("The log analysis has raised no alert since %s: %u tries in a row "
+		             "failed, as the database is damaged. Restore it from a backup (see "
+		             "'mamori doctor') and restart the server; the alerts found meanwhile "
+		             "are kept and tried again."),
+		           since.buf, u->stuck_tries);
+	else if (u->stuck_code == ENOSPC || u->stuck_code == EDQUOT)
+		html_textf(o,
+		           _("The log analysis has raised no alert since %s: %u tries in a row "
+		             "failed, as the disk is full. Make room on it; the alerts found "
+		             "meanwhile are kept and raised then."),
+		           since.buf, u->stuck_tries);
+	else
+		html_textf(o,
+		           _("The log analysis has raised no alert since %s: %u tries in a row "
+		             "failed (see the server's log). The alerts found meanwhile are kept "
+		             "and tried again."),
+		           since.buf, u->stuck_tries);
+	html_close(o, "p");
+	strbuf_release(&since);
+}
+
+/* What the analysis found and could not raise: shown, never only in a log. */
+static void unraised(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct monitor_unraised u;
+	uint64_t held;
+
+	monitor_unraised(r->cfg->monitor, &u);
+	if (u.stuck_since_ms)
+		stuck_notice(r, &u);
+	held = u.dropped > u.dropped_lost ? u.dropped - u.dropped_lost : 0;
+	if (!u.refused && !u.dropped && !u.waiting && !u.retried)
+		return;
+	html_open(o, "p", "class", "hint warn", "id", "alerts-unraised", HTML_END);
+	if (u.refused)
+		html_textf(o,
+		           _("Since this server started the log analysis found %llu alerts that "
+		             "the door refused to raise (each is in the server's log)."),
+		           (unsigned long long)u.refused);
+	if (held)
+		html_textf(o,
+		           _(" %1$llu alerts it found were not kept, with %2$u waiting to be "
+		             "raised while their raising failed: a restart of the server raises "
+		             "them if it comes before the log is 32,768 messages past them."),
+		           (unsigned long long)held, u.max_pending);
+	if (u.dropped_lost)
+		html_textf(o,
+		           _(" %1$llu alerts it found were not kept, with %2$u waiting to be "
+		             "raised while their raising failed, and the log went 32,768 messages "
+		             "past them: a restart no longer finds them, so they are lost."),
+		           (unsigned long long)u.dropped_lost, u.max_pending);
+	if (u.waiting)
+		html_textf(o,
+		           _(" %llu alerts wait to be raised: their raising failed and is tried "
+		             "again (see the server's log)."),
+		           (unsigned long long)u.waiting);
+	if (u.unheld)
+		html_textf(o,
+		           _(" %llu of them kept failing while 32,768 more messages came: a "
+		             "restart would no longer find them, so they are lost if the server "
+		             "stops before they are raised."),
+		           (unsigned long long)u.unheld);
+	if (u.retried)
+		html_textf(o,
+		           _(" %llu alerts were raised when tried again, after their raising "
+		             "had failed."),
+		           (unsigned long long)u.retried);
+	html_close(o, "p");
+}
+
 void ui_alerts(struct web_req *r)
 {
 	static const char *const states[] = { "open", "acknowledged", "closed" };
@@ -501,41 +585,8 @@ void ui_alerts(struct web_req *r)
 		    "href", url.buf, "aria-current", !strcmp(s, state) ? "page" : NULL, HTML_END);
 	}
 	html_close(o, "nav");
-	if (r->cfg->monitor) {
-		/* What the analysis found and could not raise: shown, never only in a log. */
-		struct monitor_unraised u;
-		monitor_unraised(r->cfg->monitor, &u);
-		if (u.refused || u.dropped || u.waiting) {
-			html_open(o, "p", "class", "hint warn", "id", "alerts-unraised", HTML_END);
-			if (u.refused)
-				html_textf(
-				    o,
-				    _("Since this server started the log analysis found %llu "
-				      "alerts that the door refused to raise (each is in the "
-				      "server's log)."),
-				    (unsigned long long)u.refused);
-			if (u.dropped)
-				html_textf(
-				    o,
-				    _(" %llu alerts it found were not kept, with more than "
-				      "10,000 waiting: a restart of the server raises them if it "
-				      "comes before 65,536 more messages."),
-				    (unsigned long long)u.dropped);
-			if (u.waiting)
-				html_textf(o,
-				           _(" %llu alerts wait to be raised: their raising failed "
-				             "and is tried again (see the server's log)."),
-				           (unsigned long long)u.waiting);
-			if (u.unheld)
-				html_textf(
-				    o,
-				    _(" %llu of them kept failing while 32,768 more messages "
-				      "came: a restart would no longer find them, so they are "
-				      "lost if the server stops before they are raised."),
-				    (unsigned long long)u.unheld);
-			html_close(o, "p");
-		}
-	}
+	if (r->cfg->monitor)
+		unraised(r);
 	if (!l.nr) {
 		html_elem(o, "p", _("No alerts."), HTML_END);
 	} else {
@@ -596,6 +647,13 @@ void ui_alerts_card(struct web_req *r)
 	}
 	html_open(o, "section", "class", "card alerts", HTML_END);
 	html_elem(o, "h2", _("Open alerts"), HTML_END);
+	if (r->cfg->monitor) {
+		/* The analysis stuck: said where the CSIRT and the system managers look first. */
+		struct monitor_unraised u;
+		monitor_unraised(r->cfg->monitor, &u);
+		if (u.stuck_since_ms)
+			stuck_notice(r, &u);
+	}
 	html_open(o, "p", "class", total ? "stat warn" : "stat", HTML_END);
 	html_textf(o, "%" PRId64, total);
 	html_close(o, "p");

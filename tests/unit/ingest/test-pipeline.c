@@ -66,6 +66,7 @@ static int64_t follow(struct fixture *f, struct monitor *mon)
 	fo.hooks.event = mon ? monitor_event : NULL;
 	fo.hooks.round = mon ? round_skewed : NULL;
 	fo.raised_floor = mon ? monitor_raised_floor : NULL;
+	fo.analysis_full = mon ? monitor_full : NULL;
 	fo.replay_ms = mon && fresh_monitor ? monitor_replay_ms(mon) : 0;
 	fresh_monitor = false;
 	fo.rewind_max = follow_rewind_max;
@@ -576,6 +577,44 @@ static struct monitor *landed_once(struct fixture *f, struct monitor *mon)
 }
 
 /*
+ * A database that fails every alert until it is restored (corrupt: -EPROTO) keeps them, and
+ * after six tries in a row with none raised (about a minute) the analysis says it is stuck:
+ * since when, how many tries, why (the alert page and the dashboard read it); raised again,
+ * it is not stuck any more. Before, it only said each try, as if it would pass by itself.
+ */
+static struct monitor *stuck_loud(struct fixture *f, struct monitor *mon)
+{
+	static const int64_t at[] = { 1000, 3000, 7000, 15000, 31000 }; /* each back-off over */
+	struct monitor_unraised u;
+	int64_t n = follow(f, mon), base;
+
+	fail_only = "198.51.100.97";
+	fail_err = -EPROTO;
+	submit_burst(f, "198.51.100.97", "06:10");
+	assert_int_equal(follow(f, mon), n); /* the first try */
+	base = time_now_ms();
+	for (int k = 0; k < 5; k++) {
+		monitor_unraised(mon, &u);
+		assert_int_equal(u.stuck_since_ms, 0);
+		assert_int_equal(u.stuck_tries, k + 1);
+		assert_int_equal(u.waiting, 1);
+		assert_int_equal(monitor_round(mon, base + at[k], &f->err), 0);
+	}
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.stuck_tries, 6);
+	assert_int_equal(u.stuck_code, EPROTO);
+	assert_true(u.stuck_since_ms > 0 && u.stuck_since_ms <= base);
+	fail_only = NULL;
+	assert_int_equal(monitor_round(mon, base + 63000, &f->err), 0);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.stuck_since_ms, 0);
+	assert_int_equal(u.stuck_tries, 0);
+	assert_int_equal(u.waiting, 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	return mon;
+}
+
+/*
  * The alerts read back at a restart are the analysis's own, newest first, up to its budget:
  * the file-integrity alerts raised after a burst's no longer push it out (they were read and
  * counted, then filtered), so the burst analysed again is not raised twice. Budget 2 here.
@@ -706,38 +745,91 @@ static struct monitor *sender_bytes(struct fixture *f, struct monitor *mon)
 	return mon;
 }
 
+/* n clamd FOUND messages from hosts webNN, NN from first on: n alerts (malware-detected). */
+static void submit_found(struct fixture *f, int first, int n)
+{
+	char text[8][128];
+	const char *msgs[9] = { NULL };
+
+	for (int i = 0; i < n && i < 8; i++) {
+		snprintf(text[i], sizeof(text[i]),
+		         "<35>1 2026-11-22T05:30:00Z web%d clamd 1 - - /home/a/x.exe: "
+		         "Win.Test.EICAR_HDB-1 FOUND",
+		         first + i);
+		msgs[i] = text[i];
+	}
+	submit(f, "tcp", "192.0.2.7:40000", msgs);
+}
+
 /*
- * More alerts found than may wait to be raised (10,000 in serve; 2 here): the dropped ones
- * hold the analysed mark for the rest of the process, so a restart raises them. Before, the
- * mark moved past them: never raised, not even after a restart.
+ * More alerts found than may wait to be raised (10,000 in serve; 2 here). While their raising
+ * works, the follower's round ends when the most wait, and its hook raises them before more
+ * are found: none dropped. While it fails, those found are dropped, and the first they name
+ * holds the analysed mark, so a restart raises them, as dense as they came: its rounds end
+ * at the cap too (they were rounds of 16,384 entries, whose hits were all found before the
+ * round raised any: the restart dropped the same ones again, and held the mark there again,
+ * so they were never raised). Once the log is half the rewind past them a restart no longer
+ * finds them: their hold ends, and they are counted lost (said on stderr and the page).
  */
 static struct monitor *overflow_holds(struct fixture *f, struct monitor *mon)
 {
-	static const char *const three[] = {
-		"<35>1 2026-11-22T05:30:00Z web11 clamd 1 - - /home/a/x.exe: Win.Test.EICAR_HDB-1 "
-		"FOUND",
-		"<35>1 2026-11-22T05:30:00Z web12 clamd 1 - - /home/a/x.exe: Win.Test.EICAR_HDB-1 "
-		"FOUND",
-		"<35>1 2026-11-22T05:30:00Z web13 clamd 1 - - /home/a/x.exe: Win.Test.EICAR_HDB-1 "
-		"FOUND",
-		NULL,
-	};
+	static const char *const raw[] = { "raw 1", "raw 2", "raw 3", "raw 4", "raw 5",
+		                           "raw 6", "raw 7", "raw 8", NULL };
 	struct monitor_unraised u;
-	int64_t n = follow(f, mon);
+	int64_t n = follow(f, mon), raised = 0;
 	uint64_t first = head(f), end;
 
 	restart_max_pending = 2;
 	mon = restart(f, mon, 0);
-	restart_max_pending = 0;
-	submit(f, "tcp", "192.0.2.7:40000", three);
-	assert_int_equal(follow(f, mon), n + 2);
-	monitor_unraised(mon, &u);
-	assert_int_equal(u.dropped, 1);
-	assert_int_equal(analysed_mark(f), first + 2);
-	mon = restart(f, mon, 0);
+	submit_found(f, 20, 3); /* raising works: none dropped */
 	end = head(f);
 	assert_int_equal(follow(f, mon), n + 3);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.dropped, 0);
 	assert_true(analysed_mark(f) >= end);
+	n += 3;
+	first = head(f);
+	atomic_store(&raise_fails, true);
+	submit_found(f, 30, 5); /* two wait, failing; three dropped */
+	assert_int_equal(follow(f, mon), n);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.waiting, 2);
+	assert_int_equal(u.dropped, 3);
+	assert_int_equal(u.dropped_lost, 0);
+	assert_int_equal(analysed_mark(f), first);
+	atomic_store(&raise_fails, false);
+	assert_int_equal(monitor_round(mon, time_now_ms() + 60000, &f->err), 0);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.waiting, 0);
+	assert_int_equal(u.retried, 2);
+	assert_int_equal(alerts_count(door_store(f->d), NULL, &raised, &f->err), 0);
+	assert_int_equal(raised, n + 2);
+	assert_int_equal(analysed_mark(f), first); /* (no follower round since) */
+	/* A restart, still at most 2: the five analysed again in one round, three raised. */
+	mon = restart(f, mon, 0);
+	end = head(f);
+	assert_int_equal(follow(f, mon), n + 5);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.dropped, 0);
+	assert_true(analysed_mark(f) >= end);
+	n += 5;
+	/* Dropped, and the log half the rewind (10 here) past them: lost, and said so. */
+	atomic_store(&raise_fails, true);
+	submit_found(f, 40, 3);
+	submit(f, "tcp", "192.0.2.9:40000", raw);
+	submit(f, "tcp", "192.0.2.9:40000", raw);
+	follow_rewind_max = 20;
+	assert_int_equal(follow(f, mon), n);
+	follow_rewind_max = 0;
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.dropped, 1);
+	assert_int_equal(u.dropped_lost, 1);
+	assert_int_equal(u.unheld, 2);
+	atomic_store(&raise_fails, false);
+	assert_int_equal(monitor_round(mon, time_now_ms() + 60000, &f->err), 0);
+	assert_int_equal(alerts_count(door_store(f->d), NULL, &raised, &f->err), 0);
+	assert_int_equal(raised, n + 2);
+	restart_max_pending = 0;
 	return mon;
 }
 
@@ -839,6 +931,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = one_keeps_failing(f, mon);
 	mon = held_too_far(f, mon);
 	mon = landed_once(f, mon);
+	mon = stuck_loud(f, mon);
 	mon = read_back_own(f, mon);
 	mon = blank_host(f, mon);
 	mon = sender_bytes(f, mon);
