@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/utf8.h"
@@ -25,6 +26,49 @@ static void test_valid(void **state)
 	assert_false(VALID("\x80"));             /* lone continuation */
 	assert_false(VALID("\xff"));
 	assert_false(VALID("\x82\xa0")); /* Shift_JIS あ */
+}
+
+/* utf8_valid one character at a time, the way it reads what is not ASCII. */
+static bool valid_slowly(const char *s, size_t len)
+{
+	uint32_t cp;
+
+	for (size_t i = 0; i < len;) {
+		int n = utf8_decode(s + i, len - i, &cp);
+		if (n < 0)
+			return false;
+		i += (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * utf8_valid skips ASCII 32 and 8 bytes at a time: a character that is not ASCII, good or bad,
+ * at every place of a run of every length up to 100 (every place in a 32- or 8-byte step, and
+ * after it), and one cut by the end.
+ */
+static void test_valid_ascii_runs(void **state)
+{
+	static const char *const odd[] = { "\xff",     "\x80", "\xc0\xaf",
+		                           "\xe6\xb8", "港",   "\xf0\x9f\x98\x80" };
+	char buf[128];
+
+	(void)state;
+	for (size_t len = 0; len <= 100; len++) {
+		memset(buf, 'a', len);
+		assert_true(utf8_valid(buf, len));
+		for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+			size_t n = strlen(odd[k]);
+			for (size_t at = 0; at + n <= len; at++) {
+				memset(buf, 'a', len);
+				memcpy(buf + at, odd[k], n);
+				assert_int_equal(utf8_valid(buf, len), valid_slowly(buf, len));
+				/* cut by the end: only its first byte is in */
+				if (n > 1)
+					assert_false(utf8_valid(buf, at + 1));
+			}
+		}
+	}
 }
 
 static void test_decode_encode(void **state)
@@ -83,9 +127,8 @@ static void test_padding(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_decode_encode),
-		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_valid),         cmocka_unit_test(test_valid_ascii_runs),
+		cmocka_unit_test(test_decode_encode), cmocka_unit_test(test_width),
 		cmocka_unit_test(test_padding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
