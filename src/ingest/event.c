@@ -414,7 +414,9 @@ void log_event_read(struct log_event *ev, uint64_t index, int64_t received_ms, c
 		ev->payload.raw = payload;
 		ev->payload.raw_len = payload_len;
 	}
-	json = !strcmp(ev->payload.via, "http") && !(ev->payload.flags & LOG_BAD_LINE);
+	/* (the first letter first: a strcmp call for every message was 2% of the analysis) */
+	json = ev->payload.via[0] == 'h' && !strcmp(ev->payload.via, "http") &&
+	       !(ev->payload.flags & LOG_BAD_LINE);
 	if (json)
 		syslog_parse_json(ev->payload.raw, ev->payload.raw_len, &o, &ev->msg, &ev->json);
 	if (!json || ev->msg.format != SYSLOG_JSON) {
