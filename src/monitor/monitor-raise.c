@@ -257,6 +257,7 @@ static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_i
 enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
 
 static void said_raising(struct monitor *m);
+static void count_failure(struct monitor *m);
 
 /*
  * Raises one hit: done (raised, suppressed, raised before), refused for good (invalid input
@@ -334,18 +335,20 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 		refuse(m, h, err->buf);
 		return RAISE_REFUSED;
 	}
+	/* (counted before it is said: the page never shows fewer tries than the log) */
+	m->fail_code = r;
+	strbuf_reset(&m->fail_why);
+	strbuf_addstr(&m->fail_why, err->buf);
+	count_failure(m);
 	fprintf(stderr,
 	        "mamori: the log analysis cannot raise alert '%s' now (tried again in %u s, "
 	        "and after a restart): %s\n",
 	        h->rule->id, backoff_ms(h->failures + 1) / 1000, err->buf);
-	m->fail_code = r;
-	strbuf_reset(&m->fail_why);
-	strbuf_addstr(&m->fail_why, err->buf);
 	return RAISE_FAILED;
 }
 
 /*
- * A try failed (counted in raise_pending): after STUCK_TRIES in a row with no alert raised
+ * A try failed (raise_one): after STUCK_TRIES in a row with no alert raised
  * between them (about a minute, the back-off doubling from a second), the analysis is stuck,
  * and says so loudly once: on stderr, and on the alert page and the dashboard's alert card
  * (monitor_unraised: since when, how many tries, why). A corrupt database (-EPROTO) fails
@@ -359,9 +362,9 @@ static void count_failure(struct monitor *m)
 	if (!m->fail_streak++)
 		m->fail_since_ms = time_now_ms();
 	atomic_store(&m->stuck_tries, m->fail_streak);
+	atomic_store(&m->stuck_code, -m->fail_code); /* (the last try's: what to do now) */
 	if (m->fail_streak != STUCK_TRIES)
 		return; /* (said once) */
-	atomic_store(&m->stuck_code, -m->fail_code);
 	atomic_store(&m->stuck_since_ms, m->fail_since_ms);
 	time_format_rfc3339(&since, m->fail_since_ms);
 	fprintf(stderr,
@@ -431,7 +434,6 @@ void raise_pending(struct monitor *m, int64_t now)
 			continue;
 		}
 		if (!door_down && due) {
-			count_failure(m);
 			h->failures++;
 			h->retry_at = now + backoff_ms(h->failures);
 			door_down = last_failed; /* two in a row: the door, not the alerts */
