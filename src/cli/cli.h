@@ -118,6 +118,13 @@ int cmd_ledger(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_log(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_log_rules(struct cli_ctx *ctx, int argc, const char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv);
+/*
+ * Tests only (tests/browser/alert-serve.c: the alert page's browser test): serve calls it with
+ * the log analysis's options before it opens the analysis, to set the tests-only ones
+ * (monitor.h: how many may wait, a raise that fails on demand). NULL in mamori.
+ */
+struct monitor_options;
+extern void (*serve_monitor_test_hook)(struct monitor_options *o);
 
 /* The core's command groups (src/cli/cmd-section.c, cmd-user.c, cmd-record.c ...). */
 int cmd_section(struct cli_ctx *ctx, int argc, const char **argv);

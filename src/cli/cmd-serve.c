@@ -39,6 +39,8 @@ struct collect {
 	bool stopped;
 };
 
+void (*serve_monitor_test_hook)(struct monitor_options *o);
+
 static uint64_t collect_floor(void *ctx)
 {
 	struct collect *c = ctx;
@@ -72,6 +74,8 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 		struct monitor_options mo = { .dir = dir,
 			                      .door = c->door,
 			                      .offset_ms = TOKYO_OFFSET_MS };
+		if (serve_monitor_test_hook)
+			serve_monitor_test_hook(&mo);
 		r = monitor_open(&mo, &c->mon, err);
 		if (r < 0)
 			return r;

@@ -86,11 +86,12 @@ function demoWard(profile) {
   return { dir, data, pw };
 }
 
-// Starts `mamori serve` on a free port; resolves to { url, proc }.
-function startServer(data) {
+// Starts `mamori serve` on a free port; resolves to { url, proc, stderr() }. opts.exe: another
+// binary that serves as mamori does (alert-serve), opts.env: more of its environment.
+function startServer(data, opts = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(MAMORI, ['--dir', data, 'serve', '--listen', '127.0.0.1:0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(opts.exe || MAMORI, ['--dir', data, 'serve', '--listen', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error('server did not start:\n' + err)), 90000);
