@@ -217,9 +217,10 @@ static void refuse(struct monitor *m, const struct monitor_hit *h, const char *w
  * during COMMIT): the alert is there and its raiser was told it failed, so the next try
  * raised it twice (a restart's analysis found it again, load_raised, but the rounds of the
  * same process did not). Read back before every try after a failure: the analysis's own
- * alerts of its rule created since its first failed try began (a second less, the clock's
- * grain), oldest first, and one on the same host, about the same thing (its summary), that
- * names one of its messages is it (its messages only grew since: hit_add appends).
+ * alerts of its rule created since its last failed try began (a second less, the clock's
+ * grain; the tries before it were read back before it), oldest first, and one on the same
+ * host, about the same thing (its summary), that names one of its messages is it (its
+ * messages only grew since: hit_add appends).
  * 1 with *ret_id: it landed; 0: it did not; <0: cannot tell now (err), tried again later.
  */
 static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_id,
@@ -304,8 +305,8 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	} else if (r == 0) {
 		int64_t started = time_now_ms();
 		r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
-		if (r < 0 && id <= 0 && !h->failures)
-			h->tried_ms = started; /* the first failed try: landed reads from here */
+		if (r < 0 && id <= 0)
+			h->tried_ms = started; /* the last failed try: landed reads from here */
 	} else {
 		/* cannot tell: not tried, so not raised twice; as a failure that may pass */
 		struct strbuf why = STRBUF_INIT;

@@ -46,7 +46,7 @@ struct monitor_hit {
 	/* Its raising (monitor-raise.c): failed tries; not tried again before retry_at. */
 	unsigned failures;
 	int64_t retry_at;
-	int64_t tried_ms; /* when its first failed try began (the server's clock) */
+	int64_t tried_ms; /* when its last failed try began (the server's clock) */
 	bool unheld;      /* too far back for a restart: holds the analysed mark no more */
 };
 
