@@ -410,10 +410,17 @@ void raise_pending(struct monitor *m, int64_t now)
 	size_t keep = 0;
 	bool last_failed = false, door_down = false; /* the hit just tried failed */
 
-	/* (a clock set back by more than the back-off does not hold them longer) */
-	if (!m->npending || (now < m->retry_at && m->retry_at - now <= RETRY_MAX_MS))
+	/*
+	 * Not tried now (the door backed off, or the server stopping): all wait, those found
+	 * since the last round too (the page: it undercounted while the door failed). Not at
+	 * every start: a long round raising thousands would show them all as failing.
+	 */
+	if (!m->npending || (now < m->retry_at && m->retry_at - now <= RETRY_MAX_MS)) {
+		atomic_store(&m->waiting, m->npending);
 		return;
+	}
 	if (door_failed(m->opt.door, NULL) || store_any_db_failed(NULL)) {
+		atomic_store(&m->waiting, m->npending);
 		if (!m->stopping_said)
 			fprintf(
 			    stderr,
