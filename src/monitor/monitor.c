@@ -576,18 +576,17 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	if (m->dropped && m->overflow == UINT64_MAX) {
 		fprintf(stderr,
 		        "mamori: the log analysis dropped %" PRIu64 " log-gap alerts it found: %u "
-		        "were waiting to be raised, its most, and their raising failed; they are "
-		        "found again\n",
+		        "were waiting to be raised, its most; they are found again\n",
 		        m->dropped, max_pending(m));
 		m->dropped = 0;
 	} else if (m->dropped) {
 		fprintf(stderr,
 		        "mamori: the log analysis dropped %" PRIu64 " alerts it found: %u were "
-		        "waiting to be raised, its most, and their raising failed; the analysed "
-		        "mark stays before them (ledger entry %" PRIu64 "), so a restart raises "
-		        "them if it comes before the log is 32,768 entries past that one (then "
-		        "they are lost: said here)\n",
-		        m->dropped, max_pending(m), m->overflow);
+		        "waiting to be raised, its most%s; the analysed mark stays before them "
+		        "(ledger entry %" PRIu64 "), so a restart raises them if it comes before "
+		        "the log is 32,768 entries past that one (then they are lost: said here)\n",
+		        m->dropped, max_pending(m),
+		        m->stalled ? ", and their raising is failing" : "", m->overflow);
 		m->dropped = 0;
 	}
 	for (size_t i = 0; i < m->rules.nr; i++)

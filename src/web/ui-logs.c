@@ -516,15 +516,15 @@ static void unraised(struct web_req *r)
 		           (unsigned long long)u.refused);
 	if (held)
 		html_textf(o,
-		           _(" %1$llu alerts it found were not kept, with %2$u waiting to be "
-		             "raised while their raising failed: a restart of the server raises "
-		             "them if it comes before the log is 32,768 messages past them."),
+		           _(" %1$llu alerts it found were not kept, with %2$u already waiting to "
+		             "be raised: a restart of the server raises them if it comes before "
+		             "the log is 32,768 messages past them."),
 		           (unsigned long long)held, u.max_pending);
 	if (u.dropped_lost)
 		html_textf(o,
-		           _(" %1$llu alerts it found were not kept, with %2$u waiting to be "
-		             "raised while their raising failed, and the log went 32,768 messages "
-		             "past them: a restart no longer finds them, so they are lost."),
+		           _(" %1$llu alerts it found were not kept, with %2$u already waiting to "
+		             "be raised, and the log went 32,768 messages past them: a restart no "
+		             "longer finds them, so they are lost."),
 		           (unsigned long long)u.dropped_lost, u.max_pending);
 	if (u.waiting)
 		html_textf(o,
