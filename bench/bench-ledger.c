@@ -78,6 +78,7 @@ struct tstat {
 	pid_t tid;
 	char comm[32];
 	long long cpu_ticks, wait_ns;
+	long long minflt, nvcsw, nivcsw; /* minor faults, voluntary and forced switches */
 };
 
 #define TSTAT_MAX 32
@@ -91,7 +92,7 @@ static size_t tstat_read(struct tstat *t)
 
 	while (d && n < TSTAT_MAX && (de = readdir(d))) {
 		char path[320], line[1024], *l, *r;
-		long long ut = 0, st = 0, run = 0, wait = 0;
+		long long ut = 0, st = 0, run = 0, wait = 0, mf = 0, vcs = 0, ivcs = 0;
 		FILE *f;
 
 		if (de->d_name[0] == '.')
@@ -106,8 +107,8 @@ static size_t tstat_read(struct tstat *t)
 			continue;
 		/* after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt
 		 * cmajflt utime stime */
-		if (sscanf(r + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &ut,
-		           &st) != 2)
+		if (sscanf(r + 2, "%*c %*d %*d %*d %*d %*d %*u %lld %*u %*u %*u %lld %lld", &mf,
+		           &ut, &st) != 3)
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat", de->d_name);
 		if ((f = fopen(path, "r"))) {
@@ -115,7 +116,19 @@ static size_t tstat_read(struct tstat *t)
 				wait = 0;
 			fclose(f);
 		}
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", de->d_name);
+		if ((f = fopen(path, "r"))) {
+			char sl[256];
+			while (fgets(sl, sizeof(sl), f)) {
+				sscanf(sl, "voluntary_ctxt_switches: %lld", &vcs);
+				sscanf(sl, "nonvoluntary_ctxt_switches: %lld", &ivcs);
+			}
+			fclose(f);
+		}
 		t[n].tid = (pid_t)atoi(de->d_name);
+		t[n].minflt = mf;
+		t[n].nvcsw = vcs;
+		t[n].nivcsw = ivcs;
 		snprintf(t[n].comm, sizeof(t[n].comm), "%.*s", (int)(r - l - 1), l + 1);
 		t[n].cpu_ticks = ut + st;
 		t[n].wait_ns = wait;
@@ -134,10 +147,15 @@ static void tstat_print(const char *what, const struct tstat *a, size_t na, cons
 	for (size_t j = 0; j < nb; j++)
 		for (size_t i = 0; i < na; i++)
 			if (a[i].tid == b[j].tid)
-				fprintf(stderr, " %s cpu %.0f%% rq-wait %.0f ms;", b[j].comm,
+				fprintf(stderr,
+				        " %s cpu %.0f%% rq-wait %.0f ms switches %lld+%lld faults "
+				        "%lld;",
+				        b[j].comm,
 				        100.0 * (double)(b[j].cpu_ticks - a[i].cpu_ticks) /
 				            (double)sysconf(_SC_CLK_TCK) / secs,
-				        (double)(b[j].wait_ns - a[i].wait_ns) / 1e6);
+				        (double)(b[j].wait_ns - a[i].wait_ns) / 1e6,
+				        b[j].nvcsw - a[i].nvcsw, b[j].nivcsw - a[i].nivcsw,
+				        b[j].minflt - a[i].minflt);
 	fprintf(stderr, "\n");
 }
 
@@ -151,6 +169,10 @@ struct run {
 	int64_t *ack_ns;          /* per ticket: when acknowledged */
 	pthread_t observer;
 	int64_t t0, t1; /* the run's start and the last acknowledgement */
+	/* pauses of over 5 ms between acknowledgements while some were awaited (the observer's:
+	 * when each ended and how long, the first 64) */
+	int64_t stall_end[64], stall_len[64];
+	size_t n_stalls;
 	struct strbuf err;
 	char buf[256];
 };
@@ -160,6 +182,7 @@ static void *observe(void *arg)
 	struct run *o = arg;
 	struct strbuf err = STRBUF_INIT;
 	uint64_t seen = 0;
+	int64_t last = 0; /* the last advance, or when the observer began awaiting one */
 
 	while (seen < __atomic_load_n(&o->n, __ATOMIC_ACQUIRE)) {
 		uint64_t d;
@@ -167,14 +190,25 @@ static void *observe(void *arg)
 			/* only submitted tickets are waited for (paced: the last count is not
 			 * known) */
 			nanosleep(&(struct timespec){ 0, 20000 }, NULL);
+			last = 0;
 			continue;
 		}
+		if (!last)
+			last = time_mono_ns();
 		if (ledger_writer_wait(o->w, seen, NULL, &err) < 0)
 			die("wait", &err);
 		d = ledger_writer_durable(o->w);
 		if (d > __atomic_load_n(&o->submitted, __ATOMIC_ACQUIRE))
 			d = __atomic_load_n(&o->submitted, __ATOMIC_ACQUIRE);
 		int64_t now = time_mono_ns();
+		if (d > seen) {
+			if (now - last > 5000000 &&
+			    o->n_stalls < sizeof(o->stall_end) / sizeof(o->stall_end[0])) {
+				o->stall_end[o->n_stalls] = now;
+				o->stall_len[o->n_stalls++] = now - last;
+			}
+			last = now;
+		}
 		for (; seen < d; seen++) {
 			o->lat[seen] = now - __atomic_load_n(&o->submit_ns[seen], __ATOMIC_ACQUIRE);
 			o->ack_ns[seen] = now;
@@ -315,7 +349,9 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	struct tstat ta[TSTAT_MAX], tb[TSTAT_MAX];
 	size_t na = 0;
 	uint64_t slice_n[PACED_SAT_NS / 250000000] = { 0 }, lagged = 0;
-	int64_t max_lag = 0, max_late = 0, t_meas = 0;
+	int64_t max_lag = 0, max_late = 0, t_meas = 0, due0 = 0;
+	/* the submitter's largest lag per 10 ms of due time in the measured part */
+	int64_t lag10[PACED_MEASURE_NS / 10000000 + 1] = { 0 };
 
 	run_start(&o, dir, cap);
 	/* the closed loop's first PACED_SAT_NS fill a fresh WAL and its first checkpoints (not
@@ -363,6 +399,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 			if (detail) {
 				na = tstat_read(ta);
 				t_meas = now;
+				due0 = due;
 			}
 		}
 		if (due > now) {
@@ -378,6 +415,9 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 			if (now - due > max_lag)
 				max_lag = now - due;
 			lagged += now - due > 1000000;
+			if ((due - due0) / 10000000 < (int64_t)(sizeof(lag10) / sizeof(lag10[0])) &&
+			    now - due > lag10[(due - due0) / 10000000])
+				lag10[(due - due0) / 10000000] = now - due;
 		}
 		run_submit_due(&o, i++, due);
 	}
@@ -413,20 +453,41 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 			/* the worst latency per 10 ms of due time, where it passed 5 ms */
 			int64_t bucket = -1, worst = 0;
 
-			fprintf(stderr, "detail 80%% timeline (ms of due time: worst latency ms):");
+			fprintf(stderr,
+			        "detail 80%%: the first measured entry due at %.6f s "
+			        "(CLOCK_MONOTONIC)\n",
+			        (double)first_due / 1e9);
+			fprintf(stderr,
+			        "detail 80%% timeline (ms of due time: worst latency ms / the "
+			        "submitter's largest lag ms):");
 			for (uint64_t k = warm_end; k <= m_end; k++) {
 				int64_t b =
 				    k < m_end ? (o.submit_ns[k] - first_due) / 10000000 : -2;
 				if (b != bucket) {
 					if (bucket >= 0 && worst > 5000000)
-						fprintf(stderr, " %" PRId64 ":%.1f", bucket * 10,
-						        (double)worst / 1e6);
+						fprintf(stderr, " %" PRId64 ":%.1f/%.1f",
+						        bucket * 10, (double)worst / 1e6,
+						        bucket < (int64_t)(sizeof(lag10) /
+						                           sizeof(lag10[0]))
+						            ? (double)lag10[bucket] / 1e6
+						            : 0.0);
 					bucket = b;
 					worst = 0;
 				}
 				if (k < m_end && o.lat[k] > worst)
 					worst = o.lat[k];
 			}
+			fprintf(stderr, "\n");
+			/* the acknowledgements' own pauses: a stall of the writer, the flush or the
+			 * disk, not of the submitter */
+			fprintf(stderr,
+			        "detail 80%%: acknowledgements paused over 5 ms while awaited "
+			        "(ms of due time when the pause ended: its length ms):");
+			for (size_t k = 0; k < o.n_stalls; k++)
+				if (o.stall_end[k] >= first_due)
+					fprintf(stderr, " %.0f:%.1f",
+					        (double)(o.stall_end[k] - first_due) / 1e6,
+					        (double)o.stall_len[k] / 1e6);
 			fprintf(stderr, "\n");
 		}
 		qsort(o.lat + sat_n, nw, sizeof(int64_t), cmp_i64);
