@@ -24,7 +24,7 @@
  * last REWIND_MAX of them when more were left, the others named on stderr (never skipped
  * silently).
  */
-#define REWIND_MAX 65536
+#define REWIND_MAX FOLLOW_REWIND_MAX
 /*
  * The analysed mark is stored at most this often: each store is a commit, and each commit by
  * another connection makes the ledger writer's connection drop its whole page cache at its
@@ -73,7 +73,7 @@ struct follower {
  * gap, and counted whole it cut a burst's first messages out of the replay.
  */
 #define REPLAY_GAP_MAX_MS 1000
-/* Entries whose times replay_start reads at once, walking back. */
+/* Entries whose times follow_replay_from reads at once, walking back. */
 #define REPLAY_SCAN 4096
 
 struct times {
@@ -93,25 +93,13 @@ static int on_time(void *ctx, const struct ledger_range_item *it)
 	return 0;
 }
 
-/*
- * Where the replay before start begins (opt.replay_ms): walking back from the entry before
- * start, as far as the time that passed between the entries' commits adds up to replay_ms,
- * and not more than rewind_max entries before start. That time is summed gap by gap, each
- * counted at most REPLAY_GAP_MAX_MS and a step back as none, so a clock stepped forward
- * between a burst's first messages and start costs a second of the span at most (the
- * minute of slack in monitor_replay_ms covers it), and one stepped back, none; the price is
- * a quiet ward's long gaps, counted a second each: more entries replayed (within
- * rewind_max), never fewer. Before, it took the first entry committed at most replay_ms
- * before the entry before start, by a search that took the times for ordered: a step forward
- * of more than the window lost the burst's first messages, so its correlation never fired
- * again. Times not readable: no replay.
- */
-static uint64_t replay_start(struct follower *f, uint64_t start)
+uint64_t follow_replay_from(struct ledger *lg, uint64_t start, uint64_t rewind_max, int64_t span_ms,
+                            int64_t *ret_oldest_ms)
 {
-	uint64_t lo = start > f->rewind_max ? start - f->rewind_max : 0, hi = start;
+	uint64_t lo = start > rewind_max ? start - rewind_max : 0, hi = start;
 	struct strbuf err = STRBUF_INIT;
 	struct times ts = { .t = xcalloc(REPLAY_SCAN, sizeof(int64_t)) };
-	int64_t span = 0, later = 0;
+	int64_t span = 0, later = 0, oldest = INT64_MAX;
 	bool have_later = false;
 	uint64_t from = start;
 
@@ -119,9 +107,9 @@ static uint64_t replay_start(struct follower *f, uint64_t start)
 		uint64_t n = hi - lo < REPLAY_SCAN ? hi - lo : REPLAY_SCAN;
 		ts.first = hi - n;
 		ts.n = 0;
-		if (ledger_read_range(f->lg, ts.first, n, 0, on_time, &ts, &err) != 0 ||
-		    ts.n != n) {
+		if (ledger_read_range(lg, ts.first, n, 0, on_time, &ts, &err) != 0 || ts.n != n) {
 			from = start;
+			oldest = INT64_MAX;
 			break;
 		}
 		for (uint64_t i = n; i-- > 0;) {
@@ -131,18 +119,28 @@ static uint64_t replay_start(struct follower *f, uint64_t start)
 				        : gap > REPLAY_GAP_MAX_MS ? REPLAY_GAP_MAX_MS
 				                                  : gap;
 			}
-			if (span > f->opt.replay_ms)
+			if (span > span_ms)
 				goto out;
 			later = ts.t[i];
 			have_later = true;
 			from = ts.first + i;
+			if (ts.t[i] < oldest)
+				oldest = ts.t[i];
 		}
 		hi = ts.first;
 	}
 out:
 	free(ts.t);
 	strbuf_release(&err);
+	if (ret_oldest_ms)
+		*ret_oldest_ms = oldest;
 	return from;
+}
+
+/* Where the replay before start begins (follow_replay_from with opt.replay_ms). */
+static uint64_t replay_start(struct follower *f, uint64_t start)
+{
+	return follow_replay_from(f->lg, start, f->rewind_max, f->opt.replay_ms, NULL);
 }
 
 static int on_item(void *ctx, const struct ledger_range_item *it);

@@ -8,7 +8,11 @@
 #include "base/strbuf.h"
 #include "ingest/event.h"
 
+struct ledger;
 struct logindex_handoff;
+
+/* At most this many entries are read again at a start (follower_options.rewind_max: 0). */
+#define FOLLOW_REWIND_MAX 65536
 
 struct follower_options {
 	unsigned flush_ms; /* an unfilled block is written after this; 0: 2000 */
@@ -85,6 +89,23 @@ uint64_t follower_handed(struct follower *f);
 uint64_t follower_read(struct follower *f);
 /* Writes what it holds and stops. NULL is accepted. Returns the thread's error, if any. */
 int follower_stop(struct follower *f, struct strbuf *err);
+
+/*
+ * Where the replay at a start (follower_options.replay_ms) begins, for analysing again from
+ * entry start: walking back from the entry before start, as far as the time that passed
+ * between the entries' commits adds up to span_ms, and not more than rewind_max entries.
+ * That time is summed gap by gap, each counted at most a second and a step back as none, so
+ * a clock stepped forward between a burst's first messages and start costs a second of the
+ * span at most, and one stepped back, none; a quiet ward's long gaps, counted a second each,
+ * replay more entries (within rewind_max), never fewer. Before, the first entry committed
+ * within span_ms of the entry before start was searched for, taking the times for ordered: a
+ * step forward of more than the window left the burst's first messages out, so its
+ * correlation never fired again. *ret_oldest_ms (may be NULL) gets the lowest commit time
+ * among the entries from the one returned to start (INT64_MAX: none): the alerts raised since
+ * then are those the analysis may meet again (load_raised). Times not readable: start.
+ */
+uint64_t follow_replay_from(struct ledger *lg, uint64_t start, uint64_t rewind_max, int64_t span_ms,
+                            int64_t *ret_oldest_ms);
 
 /*
  * Runs the follower once in the caller's thread until it has read everything committed and

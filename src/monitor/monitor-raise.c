@@ -14,6 +14,7 @@
 #include "core/act.h"
 #include "core/alert.h"
 #include "core/incident.h"
+#include "ingest/follow.h"
 #include "ingest/logindex.h"
 #include "ledger/ledger.h"
 #include "monitor/monitor-internal.h"
@@ -552,26 +553,25 @@ int load_raised(struct monitor *m, struct strbuf *err)
 	struct alert_filter f = { .limit = m->opt.raised_max ? m->opt.raised_max : RAISED_MAX,
 		                  .source = ACT_SYSTEM_MONITOR };
 	struct alert_list l = { 0 };
-	struct strbuf bytes = STRBUF_INIT;
 	uint64_t indexed = 0, analysed = 0, at;
-	int64_t from = time_now_ms(), quiet = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
+	int64_t from = time_now_ms() + m->opt.start_skew_ms, oldest = INT64_MAX;
+	int64_t quiet = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
 	int r = logindex_state(m->st, &indexed, &analysed, err);
 
 	if (r < 0)
 		return r;
-	/* The follower starts again at the lower of the two, and replays a correlation's window
-	 * before the entry before it (monitor_replay_ms): from that entry's time on. */
+	/*
+	 * The follower starts again at the lower of the two, and replays a correlation's window
+	 * before it (monitor_replay_ms, follow_replay_from): from the oldest commit among the
+	 * entries it replays and the entry before it. Before, from that entry's time: a clock
+	 * stepped forward between an alert and the mark left the alert out, and the burst the
+	 * replay rebuilt, with no quiet time from it, raised it again at its next message.
+	 */
 	at = analysed < indexed ? analysed : indexed;
-	if (at > 0 && ledger_entry_bytes(m->lg, at - 1, &bytes, err) == 0) {
-		struct ledger_entry e;
-		if (entry_decode(bytes.buf, bytes.len, &e, NULL) == 0) {
-			if (e.time_ms < from)
-				from = e.time_ms;
-			entry_release(&e);
-		}
-	}
-	strbuf_release(&bytes);
-	strbuf_reset(err);
+	if (at > 0)
+		follow_replay_from(m->lg, at, FOLLOW_REWIND_MAX, monitor_replay_ms(m), &oldest);
+	if (oldest < from)
+		from = oldest;
 	for (size_t i = 0; i < m->rules.nr; i++)
 		if (m->rules.rules[i].correlation && m->rules.rules[i].timespan_ms > quiet)
 			quiet = m->rules.rules[i].timespan_ms;

@@ -60,6 +60,9 @@ struct monitor_options {
 	unsigned max_pending;
 	/* Tests only: at most this many alerts raised before are read back (0: 16,384). */
 	unsigned raised_max;
+	/* Tests only: added to the server's clock when the alerts raised before are read back
+	 * (a clock stepped forward before this start). */
+	int64_t start_skew_ms;
 	/* Tests only: called instead of alert_raise (core/alert.h) to raise each alert. */
 	int (*raise)(struct door *d, const struct alert_input *in, int64_t *ret_id,
 	             uint64_t *ret_ledger_index, struct strbuf *err);

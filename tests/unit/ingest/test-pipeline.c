@@ -241,6 +241,8 @@ static void submit_burst(struct fixture *f, const char *addr, const char *hhmm)
 static unsigned restart_max_pending;
 /* monitor_options.raised_max for restart (0: 16,384). */
 static unsigned restart_raised_max;
+/* monitor_options.start_skew_ms for restart: its clock stepped forward. */
+static int64_t restart_skew_ms;
 
 static struct monitor *restart(struct fixture *f, struct monitor *mon, unsigned suppress_ms)
 {
@@ -251,6 +253,7 @@ static struct monitor *restart(struct fixture *f, struct monitor *mon, unsigned 
 	mo.suppress_ms = suppress_ms;
 	mo.max_pending = restart_max_pending;
 	mo.raised_max = restart_raised_max;
+	mo.start_skew_ms = restart_skew_ms;
 	mo.raise = raise_or_fail;
 	monitor_free(mon);
 	mon = NULL;
@@ -369,6 +372,35 @@ static struct monitor *replay_clock_step(struct fixture *f, struct monitor *mon)
 	assert_int_equal(analysed_mark(f), mark);
 	mon = restart(f, mon, 0);
 	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(follow(f, mon), n + 1);
+	return mon;
+}
+
+/*
+ * And a burst alerted before the clock stepped an hour forward is quiet after a restart (its
+ * clock an hour ahead too): the alerts read back at the start are those raised since the
+ * oldest commit the replay reads (follow_replay_from), not since the entry before the mark,
+ * stamped an hour ahead. That left the alert out, the replay rebuilt the burst with no quiet
+ * time, and its next failure raised it again.
+ */
+static struct monitor *read_back_clock_step(struct fixture *f, struct monitor *mon)
+{
+	static const char note[] = "the server's clock stepped an hour forward";
+	struct ledger_entry e = { .kind = ENTRY_NOTE,
+		                  .time_ms = time_now_ms() + 3600000,
+		                  .data = (const uint8_t *)note,
+		                  .data_len = sizeof(note) - 1 };
+	int64_t n = follow(f, mon);
+
+	submit_failures(f, "198.51.100.37", "2026-11-22", "04:57", 0, 5);
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(ledger_append(door_ledger(f->d), &e, 1, NULL, &f->err), 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(analysed_mark(f), head(f));
+	restart_skew_ms = 3600000; /* the server's clock an hour ahead, as the note */
+	mon = restart(f, mon, 0);
+	restart_skew_ms = 0;
+	submit_times(f, "198.51.100.37", "04:57", (const char *const[]){ ":08", NULL });
 	assert_int_equal(follow(f, mon), n + 1);
 	return mon;
 }
@@ -955,6 +987,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = raising_fails_past_mark(f, mon, "198.51.100.33", false);
 	mon = raising_fails_past_mark(f, mon, "198.51.100.35", true);
 	mon = replay_clock_step(f, mon);
+	mon = read_back_clock_step(f, mon);
 	replay_before_start(f);
 	mon = replay_quiet(f, mon);
 	mon = one_keeps_failing(f, mon);
