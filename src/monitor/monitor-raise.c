@@ -213,15 +213,18 @@ static void refuse(struct monitor *m, const struct monitor_hit *h, const char *w
 #define LANDED_READ_MAX 1024
 
 /*
- * Did a try of h that failed raise it after all? A failure that may pass can come after the
+ * Did the last failed try of h raise it after all? A failure that may pass can come after the
  * commit landed (an I/O error once the transaction was written, a PostgreSQL connection lost
  * during COMMIT): the alert is there and its raiser was told it failed, so the next try
  * raised it twice (a restart's analysis found it again, load_raised, but the rounds of the
- * same process did not). Read back before every try after a failure: the analysis's own
- * alerts of its rule created since its last failed try began (a second less, the clock's
- * grain; the tries before it were read back before it), oldest first, and one on the same
- * host, about the same thing (its summary), that names one of its messages is it (its
- * messages only grew since: hit_add appends).
+ * same process did not). Read back before every try after a failure (the tries before the
+ * last were read back before it): the analysis's own alerts of its rule created since that
+ * try began (a second less), oldest first, and the one it wrote is the alert exactly as that
+ * try had it: the same host, summary, time and entries in the same order (h->tried_*: the
+ * hit's messages only grow, hit_add appends), and no case (a try that landed never got to
+ * it). Not any alert of the thing naming one of its messages: a correlation's next window
+ * keeps the message that fired the one before, so its failed try took that earlier alert
+ * for its own and was never raised (review-alerts M1).
  * 1 with *ret_id: it landed; 0: it did not; <0: cannot tell now (err), tried again later.
  */
 static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_id,
@@ -233,26 +236,22 @@ static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_i
 		                  .limit = LANDED_READ_MAX,
 		                  .oldest_first = true };
 	struct alert_list l = { 0 };
-	struct strbuf about = STRBUF_INIT;
 	int r;
 
-	if (!m->st)
+	if (!m->st || !h->tried_summary)
 		return 0;
 	r = alerts_list(m->st, &f, &l, err);
-	summary_about(h, &about);
 	for (size_t i = 0; r == 0 && i < l.nr; i++) {
-		struct alert *a = &l.items[i];
-		if (strcmp(a->host ? a->host : "", h->host) || !a->summary ||
-		    !summary_is_about(a->summary, &about))
-			continue;
-		qsort(a->entries, a->n_entries, sizeof(*a->entries), cmp_u64);
-		if (entries_meet(a->entries, a->n_entries, h)) {
+		const struct alert *a = &l.items[i];
+		if (!strcmp(a->host ? a->host : "", h->host) && a->summary &&
+		    !strcmp(a->summary, h->tried_summary) && a->time_ms == h->tried_time_ms &&
+		    !a->incident_id && a->n_entries == h->tried_n &&
+		    !memcmp(a->entries, h->entries, h->tried_n * sizeof(*h->entries))) {
 			*ret_id = a->id;
 			r = 1;
 		}
 	}
 	alert_list_release(&l);
-	strbuf_release(&about);
 	return r;
 }
 
@@ -306,8 +305,15 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	} else if (r == 0) {
 		int64_t started = time_now_ms();
 		r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
-		if (r < 0 && id <= 0)
-			h->tried_ms = started; /* the last failed try: landed reads from here */
+		if (r < 0 && id <= 0) {
+			/* the last failed try, as landed looks for it */
+			h->tried_ms = started;
+			h->tried_time_ms = in.time_ms;
+			h->tried_n =
+			    in.n_entries < ALERT_MAX_ENTRIES ? in.n_entries : ALERT_MAX_ENTRIES;
+			free(h->tried_summary);
+			h->tried_summary = xstrdup(in.summary);
+		}
 	} else {
 		/* cannot tell: not tried, so not raised twice; as a failure that may pass */
 		struct strbuf why = STRBUF_INIT;

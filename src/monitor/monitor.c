@@ -245,6 +245,7 @@ void hit_release(struct monitor_hit *h)
 	free(h->host);
 	free(h->key);
 	free(h->summary);
+	free(h->tried_summary);
 	free(h->entries);
 	free(h->lines);
 }

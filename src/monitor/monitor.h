@@ -46,8 +46,12 @@ struct monitor_hit {
 	/* Its raising (monitor-raise.c): failed tries; not tried again before retry_at. */
 	unsigned failures;
 	int64_t retry_at;
-	int64_t tried_ms; /* when its last failed try began (the server's clock) */
-	bool unheld;      /* too far back for a restart: holds the analysed mark no more */
+	/* Its last failed try: when it began (the server's clock), and the alert it would have
+	 * written (time, summary, its first tried_n entries), as landed looks for it. */
+	int64_t tried_ms, tried_time_ms;
+	char *tried_summary;
+	size_t tried_n;
+	bool unheld; /* too far back for a restart: holds the analysed mark no more */
 };
 
 struct monitor_options {
