@@ -62,6 +62,12 @@ printf 'ledger ack latency p99 at the maximum rate (%s in flight)\t%s\tms\t-\t-\
 # (a fixed 3M ran out on a quiet machine at 680k/s: the run never reached its measured part).
 paced_n=$(awk -v r="$rate" 'BEGIN { n = r * 10.5; printf "%.0f", (n < 3000000 ? 3000000 : n) }')
 cp -r "$tmp/a0" "$tmp/p"
+# Dirty pages left by what ran before (the earlier benchmarks' files, this script's appends) go to
+# the disk first, outside the timing: otherwise the kernel's flusher writes them back during the
+# measured 3 s and the WAL's fdatasync queues behind it (a traced quiet run: the syncer blocked
+# 30 + 26 ms while the flusher wrote, ack p99 39 ms with the submitter on time; docs/ledger.md),
+# which the fsync probe beside the row never sees.
+sync
 set -- $("$BL" paced "$tmp/p" "$paced_n" "$WINDOW")
 max80=$1 r80=$2 got80=$3 l50=$4 l99=$5 b80=$6 w99=$8
 rm -rf "$tmp/p" "$tmp/a0"
