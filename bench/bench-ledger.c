@@ -169,9 +169,10 @@ struct run {
 	int64_t *ack_ns;          /* per ticket: when acknowledged */
 	pthread_t observer;
 	int64_t t0, t1; /* the run's start and the last acknowledgement */
-	/* pauses of over 5 ms between acknowledgements while some were awaited (the observer's:
-	 * when each ended and how long, the first 64) */
-	int64_t stall_end[64], stall_len[64];
+	/* pauses of over 5 ms between acknowledgements while some were awaited, from stall_from
+	 * on (paced: the measured part; the observer's: when each ended and how long, the first
+	 * 64) */
+	int64_t stall_from, stall_end[64], stall_len[64];
 	size_t n_stalls;
 	struct strbuf err;
 	char buf[256];
@@ -202,7 +203,8 @@ static void *observe(void *arg)
 			d = __atomic_load_n(&o->submitted, __ATOMIC_ACQUIRE);
 		int64_t now = time_mono_ns();
 		if (d > seen) {
-			if (now - last > 5000000 &&
+			int64_t from = __atomic_load_n(&o->stall_from, __ATOMIC_ACQUIRE);
+			if (now - last > 5000000 && from && now >= from &&
 			    o->n_stalls < sizeof(o->stall_end) / sizeof(o->stall_end[0])) {
 				o->stall_end[o->n_stalls] = now;
 				o->stall_len[o->n_stalls++] = now - last;
@@ -400,6 +402,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 				na = tstat_read(ta);
 				t_meas = now;
 				due0 = due;
+				__atomic_store_n(&o.stall_from, due, __ATOMIC_RELEASE);
 			}
 		}
 		if (due > now) {
