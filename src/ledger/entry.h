@@ -79,10 +79,10 @@ const char *entry_kind_name(int kind);
  */
 int entry_encode(const struct ledger_entry *e, struct strbuf *out, struct strbuf *err);
 /*
- * The same with sealed in place of e->sealed: the ledger encodes a submitted entry with the seal
- * it made without copying the entry (176 bytes, read with 16-byte loads right after the
- * submitter's 8-byte stores of line and payload: a failed store forwarding each, 4% of a
- * receiving thread).
+ * The same with sealed in place of e->sealed (which is not looked at, NULL or not): the ledger
+ * encodes a submitted entry with the seal it made without copying the entry (176 bytes, read with
+ * 16-byte loads right after the submitter's 8-byte stores of line and payload: a failed store
+ * forwarding each, 4% of a receiving thread).
  */
 int entry_encode_sealed(const struct ledger_entry *e, const uint8_t *sealed, struct strbuf *out,
                         struct strbuf *err);

@@ -7,7 +7,9 @@
 
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
+#include <openssl/engine.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/provider.h>
 
 #include "base/cleanup.h"
@@ -16,8 +18,8 @@
 bool merkle_dispatch_off;
 
 struct merkle_hasher {
-	/* The provider's SHA-256 context, initialised again for each hash (sha256_impl); NULL
-	 * when the hasher uses EVP (below). */
+	/* The provider's SHA-256 context, always started (sha256_impl); NULL when the hasher
+	 * uses EVP (below). */
 	void *pctx;
 	EVP_MD_CTX *ctx;
 	/* SHA-256 freshly initialised, copied into ctx for each hash: on OpenSSL 3.0 each
@@ -32,13 +34,16 @@ static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 /*
  * The provider's own SHA-256 functions, found once. OpenSSL 3.0's EVP frees the provider's
  * context and allocates a new one for every hash, whichever way it is started again
- * (EVP_DigestInit_ex2 on the same context, EVP_MD_CTX_copy_ex from an initialised one): a
- * malloc, a free and a cleanse of the context for each of a collected message's two hashes, 8%
- * of a receiving thread. Called directly, the same implementation EVP would use
- * (OSSL_PROVIDER_query_operation: public, not deprecated) keeps one context per hasher. Its
- * final step wipes the block it buffered, so between hashes the context holds only the last
- * digest and length, never the bytes hashed (a seal's salt). Without all five functions, or if
- * they do not give SHA-256's known answer, hashers use EVP.
+ * (EVP_DigestInit_ex2 on the same context, EVP_MD_CTX_copy_ex from an initialised one; 3.1
+ * reuses the context on EVP_DigestInit_ex2, 3.5 on a copy): a malloc, a free and a cleanse of
+ * the context for each of a collected message's two hashes, 8% of a receiving thread. Called
+ * directly, the implementation EVP fetched (OSSL_PROVIDER_query_operation: public, not
+ * deprecated) keeps one context per hasher. It is started again right after each hash, which
+ * for OpenSSL's providers clears it whole: between hashes it holds nothing of the bytes hashed
+ * (a seal's salt), nor their digest. Hashers use EVP instead when the provider has two
+ * implementations of that name (which one EVP took is not known), lacks one of the five
+ * functions, does not give SHA-256's known answer, or when an ENGINE is the default for
+ * SHA-256 (digest_engine).
  */
 static struct {
 	OSSL_FUNC_digest_newctx_fn *newctx;
@@ -65,38 +70,33 @@ static bool names_have(const char *names, const char *name)
 	return false;
 }
 
+/* One hash on a started context, started again after it (see above). */
 static bool impl_hash(void *pctx, const void *a, size_t alen, const void *b, size_t blen,
                       uint8_t out[MERKLE_HASH_SIZE])
 {
 	size_t n = 0;
 
-	return sha256_impl.init(pctx, NULL) == 1 &&
-	       (!alen || sha256_impl.update(pctx, a, alen) == 1) &&
+	return (!alen || sha256_impl.update(pctx, a, alen) == 1) &&
 	       (!blen || sha256_impl.update(pctx, b, blen) == 1) &&
-	       sha256_impl.final(pctx, out, &n, MERKLE_HASH_SIZE) == 1 && n == MERKLE_HASH_SIZE;
+	       sha256_impl.final(pctx, out, &n, MERKLE_HASH_SIZE) == 1 && n == MERKLE_HASH_SIZE &&
+	       sha256_impl.init(pctx, NULL) == 1;
 }
 
-static void impl_find(void)
+/* A started context of the implementation, or NULL. */
+static void *impl_ctx_new(void)
 {
-	static const uint8_t abc_sha256[MERKLE_HASH_SIZE] = {
-		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
-		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
-		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
-	};
-	const OSSL_PROVIDER *prov = EVP_MD_get0_provider(sha256_md);
-	const OSSL_ALGORITHM *algs, *a;
-	uint8_t out[MERKLE_HASH_SIZE];
-	int no_cache = 0;
-	void *pctx;
+	void *pctx = sha256_impl.newctx(sha256_impl.provctx);
 
-	if (!prov || !(algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_DIGEST, &no_cache)))
-		return;
-	/* the implementation fetched: its names and properties */
-	for (a = algs; a->algorithm_names; a++)
-		if (names_have(a->algorithm_names, EVP_MD_get0_name(sha256_md)) &&
-		    names_have(a->algorithm_names, "SHA2-256"))
-			break;
-	for (const OSSL_DISPATCH *d = a->implementation; d && d->function_id; d++) {
+	if (pctx && sha256_impl.init(pctx, NULL) != 1) {
+		sha256_impl.freectx(pctx);
+		pctx = NULL;
+	}
+	return pctx;
+}
+
+static void impl_take(const OSSL_DISPATCH *d)
+{
+	for (; d && d->function_id; d++) {
 		switch (d->function_id) {
 		case OSSL_FUNC_DIGEST_NEWCTX:
 			sha256_impl.newctx = OSSL_FUNC_digest_newctx(d);
@@ -117,17 +117,66 @@ static void impl_find(void)
 			break;
 		}
 	}
+}
+
+static void impl_find(void)
+{
+	static const uint8_t abc_sha256[MERKLE_HASH_SIZE] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	const OSSL_PROVIDER *prov = EVP_MD_get0_provider(sha256_md);
+	const OSSL_ALGORITHM *algs, *found = NULL;
+	uint8_t out[MERKLE_HASH_SIZE];
+	unsigned matches = 0;
+	int no_cache = 0;
+	void *pctx;
+
+	if (!prov || !(algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_DIGEST, &no_cache)))
+		return;
+	/* the implementation fetched, by its names: the only one of them, or none is taken */
+	for (const OSSL_ALGORITHM *a = algs; a->algorithm_names; a++) {
+		if (names_have(a->algorithm_names, EVP_MD_get0_name(sha256_md)) &&
+		    names_have(a->algorithm_names, "SHA2-256")) {
+			found = a;
+			matches++;
+		}
+	}
+	if (matches == 1)
+		impl_take(found->implementation);
 	OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_DIGEST, algs);
 	sha256_impl.provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
 	if (!sha256_impl.newctx || !sha256_impl.init || !sha256_impl.update || !sha256_impl.final ||
 	    !sha256_impl.freectx)
 		return;
-	pctx = sha256_impl.newctx(sha256_impl.provctx);
+	pctx = impl_ctx_new();
 	if (!pctx)
 		return;
 	sha256_impl.ok =
 	    impl_hash(pctx, "ab", 2, "c", 1, out) && !memcmp(out, abc_sha256, sizeof(out));
 	sha256_impl.freectx(pctx);
+}
+
+/*
+ * Whether an ENGINE is the default for SHA-256 (ENGINE_set_default_digests, or openssl.cnf's
+ * default_algorithms): EVP then hashes with it, and so do hashers made meanwhile (the API is
+ * deprecated, and the only way to ask).
+ */
+static bool digest_engine(void)
+{
+#ifndef OPENSSL_NO_ENGINE
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	ENGINE *e = ENGINE_get_digest_engine(NID_sha256);
+
+	if (e)
+		ENGINE_finish(e); /* (the functional reference it gave) */
+#pragma GCC diagnostic pop
+	return e != NULL;
+#else
+	return false;
+#endif
 }
 
 /*
@@ -155,8 +204,8 @@ struct merkle_hasher *merkle_hasher_new(void)
 	struct merkle_hasher *h = xcalloc(1, sizeof(*h));
 	const EVP_MD *md = sha256();
 
-	if (sha256_impl.ok && !merkle_dispatch_off) {
-		h->pctx = sha256_impl.newctx(sha256_impl.provctx);
+	if (sha256_impl.ok && !merkle_dispatch_off && !digest_engine()) {
+		h->pctx = impl_ctx_new();
 		if (!h->pctx)
 			abort();
 		return h;
@@ -169,12 +218,17 @@ struct merkle_hasher *merkle_hasher_new(void)
 	return h;
 }
 
+bool merkle_hasher_direct(const struct merkle_hasher *h)
+{
+	return h->pctx != NULL;
+}
+
 void merkle_hasher_free(struct merkle_hasher *h)
 {
 	if (!h)
 		return;
 	if (h->pctx)
-		sha256_impl.freectx(h->pctx); /* (the provider wipes it) */
+		sha256_impl.freectx(h->pctx); /* (OpenSSL's providers wipe it) */
 	EVP_MD_CTX_free(h->ctx);
 	EVP_MD_CTX_free(h->init);
 	free(h);

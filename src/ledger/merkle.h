@@ -11,16 +11,19 @@
 #define MERKLE_MAX_PROOF 65
 
 /*
- * A hasher owns one OpenSSL digest context; the SHA-256 method itself is
- * fetched once per process. A hasher is not thread-safe: use one per thread.
+ * A hasher owns one SHA-256 context: of the provider's implementation called
+ * directly, or of EVP (merkle.c says when); the method itself is fetched once
+ * per process. A hasher is not thread-safe: one thread at a time.
  * Allocation failure aborts, like every allocation in Mamori.
  */
 struct merkle_hasher;
-/* Tests only: hashers made while true use EVP, not the provider's functions (merkle.c). */
+/* Tests only: hashers made while true use EVP, not the provider's functions (merkle.c);
+ * merkle_hasher_direct says which way a hasher took. */
 extern bool merkle_dispatch_off;
 
 struct merkle_hasher *merkle_hasher_new(void);
 void merkle_hasher_free(struct merkle_hasher *h);
+bool merkle_hasher_direct(const struct merkle_hasher *h);
 
 /* Leaf hash: SHA-256(0x00 || data). */
 void merkle_hash_leaf(struct merkle_hasher *h, const void *data, size_t len,

@@ -131,7 +131,7 @@ static void test_exact_bytes_ingest(void **state)
 		                  .has_line = true,
 		                  .line = 258,
 		                  .sealed = d1 };
-	struct strbuf b = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf b = STRBUF_INIT, err = STRBUF_INIT, note = STRBUF_INIT;
 
 	strbuf_addstr(&b, "xy");
 	assert_int_equal(entry_encode(&e, &b, &err), 0);
@@ -143,7 +143,7 @@ static void test_exact_bytes_ingest(void **state)
 	assert_memory_equal(b.buf, want, sizeof(want));
 	/* the ledger's way: a submitted entry (payload, no seal) encoded with the seal it made */
 	e.source = "tcp:127.0.0.1";
-	e.sealed = NULL;
+	e.sealed = d2; /* replaced by the seal given */
 	e.payload = "a message";
 	e.payload_len = 9;
 	strbuf_reset(&b);
@@ -156,6 +156,17 @@ static void test_exact_bytes_ingest(void **state)
 	assert_int_equal(entry_encode_sealed(&e, NULL, &b, &err), -EINVAL);
 	assert_non_null(strstr(err.buf, "data or sealed"));
 	assert_int_equal(b.len, sizeof(want));
+	/* a note: the same bytes as with its seal in the entry */
+	e = (struct ledger_entry){ .kind = ENTRY_NOTE, .time_ms = 5, .sealed = d1 };
+	strbuf_reset(&b);
+	assert_int_equal(entry_encode(&e, &b, &err), 0);
+	e.sealed = NULL;
+	e.payload = "a note";
+	e.payload_len = 6;
+	assert_int_equal(entry_encode_sealed(&e, d1, &note, &err), 0);
+	assert_int_equal(note.len, b.len);
+	assert_memory_equal(note.buf, b.buf, b.len);
+	strbuf_release(&note);
 	strbuf_release(&b);
 	strbuf_release(&err);
 }
