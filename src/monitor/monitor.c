@@ -197,7 +197,12 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 			goto out;
 		}
 	}
-	if (m->npending >= max_pending(m)) {
+	/* While raising makes room, more may wait for a moment (the follower's cut keeps them
+	 * near the most; the ingest's own analysis adds a queue before its round raises them, a
+	 * message may make several): dropped only once raising could not make room, or past
+	 * twice the most. */
+	if (m->npending >= max_pending(m) &&
+	    (m->stalled || m->npending >= 2 * (size_t)max_pending(m))) {
 		m->dropped++; /* said at the round (monitor_round) */
 		atomic_fetch_add(&m->dropped_all, 1);
 		/* a log gap names an old message and is found again anyway (log_host) */
@@ -569,6 +574,7 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	if (!m->opt.door)
 		return 0; /* a test: the caller reads the hits */
 	pthread_mutex_lock(&m->mu);
+	/* (a gap found while raising makes room waits beyond the most: hit_new) */
 	gaps(m, now);
 	raise_pending(m, now);
 	/* Room made, or none could be (its raising failing): found from now on are dropped. */
