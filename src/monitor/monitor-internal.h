@@ -103,6 +103,7 @@ struct monitor {
 	/* The lowest entry a dropped hit named: the analysed mark stays below it (unraised) for
 	 * the rest of the process, so a restart finds them again (UINT64_MAX: none dropped). */
 	uint64_t overflow;
+	uint64_t raised_since_hold; /* alerts raised since overflow was set (end_overflow_hold) */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
 };

@@ -207,6 +207,8 @@ static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r
 		atomic_fetch_add(&m->dropped_all, 1);
 		/* a log gap names an old message and is found again anyway (log_host) */
 		if (!r->log_gap_ms && first < m->overflow) {
+			if (m->overflow == UINT64_MAX)
+				m->raised_since_hold = 0;
 			m->overflow = first;
 			if (first < atomic_load(&m->unraised))
 				atomic_store(&m->unraised, first);

@@ -523,8 +523,9 @@ static void unraised(struct web_req *r)
 	if (u.dropped_lost)
 		html_textf(o,
 		           _(" %1$llu alerts it found were not kept, with %2$u already waiting to "
-		             "be raised, and the log went 32,768 messages past them: a restart no "
-		             "longer finds them, so they are lost."),
+		             "be raised, and a restart can no longer raise them once (the log went "
+		             "32,768 messages past them, or 8,192 alerts were raised since): they "
+		             "are lost."),
 		           (unsigned long long)u.dropped_lost, u.max_pending);
 	if (u.waiting)
 		html_textf(o,
