@@ -23,7 +23,8 @@
 #define RETRY_MS       1000
 #define RETRY_MAX_MS   60000
 #define CLOCK_SLACK_MS 60000 /* messages' clocks against the server's */
-#define STUCK_TRIES    6     /* failed tries in a row: the analysis is stuck (about a minute) */
+#define STUCK_TRIES    6     /* failed tries in a row, and ... */
+#define STUCK_MS       60000 /* ... this long since the first: the analysis is stuck */
 #define MAX_PENDING    10000 /* hits waiting for the next round, or to be tried again */
 
 struct corr_state;
@@ -88,6 +89,7 @@ struct monitor {
 	int64_t fail_since_ms;
 	int fail_code;
 	struct strbuf fail_why;
+	bool stuck; /* said (count_failure) */
 	_Atomic int64_t stuck_since_ms;
 	_Atomic int stuck_code;
 	_Atomic unsigned stuck_tries;

@@ -268,7 +268,7 @@ enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
 
 static void said_raising(struct monitor *m);
 static void end_overflow_hold(struct monitor *m, const char *why);
-static void count_failure(struct monitor *m);
+static void count_failure(struct monitor *m, int64_t now);
 
 /*
  * Raises one hit: done (raised, suppressed, raised before), refused for good (invalid input
@@ -365,7 +365,7 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	m->fail_code = r;
 	strbuf_reset(&m->fail_why);
 	strbuf_addstr(&m->fail_why, err->buf);
-	count_failure(m);
+	count_failure(m, now);
 	fprintf(stderr,
 	        "mamori: the log analysis cannot raise alert '%s' now (tried again in %u s, "
 	        "and after a restart): %s\n",
@@ -373,48 +373,70 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	return RAISE_FAILED;
 }
 
+/* Hits named on stderr when the analysis becomes stuck, at most (then a count). */
+#define STUCK_SAID_MAX 20
+
 /*
- * A try failed (raise_one): after STUCK_TRIES in a row with no alert raised
- * between them (about a minute, the back-off doubling from a second), the analysis is stuck,
- * and says so loudly once: on stderr, and on the alert page and the dashboard's alert card
- * (monitor_unraised: since when, how many tries, why). A corrupt database (-EPROTO) fails
- * every alert until it is restored: it kept them and said each try, with nothing to tell an
- * operator it would not pass by itself. The alerts are still kept and tried again.
+ * A try failed (raise_one, at the round's clock now): after STUCK_TRIES in a row with no alert
+ * raised between them, and at least a minute (opt.stuck_ms) since the first, the analysis is
+ * stuck, and says so loudly once: on stderr, with the alerts waiting (rule, what, host, first
+ * entry: a restore from a backup loses their messages), and on the alert page and the
+ * dashboard's alert card (monitor_unraised: since when, how many tries, why). A corrupt
+ * database (-EPROTO) fails every alert until it is restored: it kept them and said each try,
+ * with nothing to tell an operator it would not pass by itself. Not by tries alone: with two
+ * or more waiting each round tries two, so six came 3 s after the first (review-alerts L1).
+ * The alerts are still kept and tried again.
  */
-static void count_failure(struct monitor *m)
+static void count_failure(struct monitor *m, int64_t now)
 {
+	int64_t wait_ms = m->opt.stuck_ms ? m->opt.stuck_ms : STUCK_MS;
 	struct strbuf since = STRBUF_INIT;
+	size_t said = 0;
 
 	if (!m->fail_streak++)
-		m->fail_since_ms = time_now_ms();
-	atomic_store(&m->stuck_tries, m->fail_streak);
+		m->fail_since_ms = now;
 	atomic_store(&m->stuck_code, -m->fail_code); /* (the last try's: what to do now) */
-	if (m->fail_streak != STUCK_TRIES)
+	atomic_store(&m->stuck_tries, m->fail_streak);
+	if (m->stuck || m->fail_streak < STUCK_TRIES || now - m->fail_since_ms < wait_ms)
 		return; /* (said once) */
+	m->stuck = true;
 	atomic_store(&m->stuck_since_ms, m->fail_since_ms);
 	time_format_rfc3339(&since, m->fail_since_ms);
 	fprintf(stderr,
 	        "mamori: ERROR: the log analysis has raised no alert for %u tries in a row "
-	        "(since %s, %zu waiting; still kept and tried again at most a minute apart): "
-	        "%s%s\n",
-	        m->fail_streak, since.buf, m->npending, m->fail_why.buf,
-	        m->fail_code == -EPROTO ? "; the database is damaged: restore it from a backup "
-	                                  "(see 'mamori doctor') and restart the server"
-	                                : "");
+	        "(since %s; the %zu found and not raised are kept, at most %u, and tried again at "
+	        "most a minute apart): %s%s\n",
+	        m->fail_streak, since.buf, m->npending, max_pending(m), m->fail_why.buf,
+	        m->fail_code == -EPROTO
+	            ? "; the database may be damaged: check it with 'mamori doctor', restore it "
+	              "from a backup if it says so, and restart the server"
+	            : "");
+	for (size_t i = 0; i < m->npending && said < STUCK_SAID_MAX; i++, said++)
+		fprintf(
+		    stderr,
+		    "mamori: the log analysis has not raised alert '%s' (%s, host '%s', from "
+		    "ledger entry %llu)\n",
+		    m->pending[i].rule->id, m->pending[i].key, m->pending[i].host,
+		    (unsigned long long)(m->pending[i].n_entries ? m->pending[i].entries[0] : 0));
+	if (m->npending > said)
+		fprintf(stderr, "mamori: the log analysis has not raised %zu more\n",
+		        m->npending - said);
 	strbuf_release(&since);
 }
 
 /* An alert was raised: the failures in a row end (said when they had made it stuck). */
 static void said_raising(struct monitor *m)
 {
-	if (m->fail_streak >= STUCK_TRIES)
+	if (m->stuck)
 		fprintf(stderr,
 		        "mamori: the log analysis raises alerts again, after %u tries in a row "
 		        "failed\n",
 		        m->fail_streak);
 	m->fail_streak = 0;
-	atomic_store(&m->stuck_tries, 0);
+	m->stuck = false;
+	/* (since first: the page shows the notice only with both) */
 	atomic_store(&m->stuck_since_ms, 0);
+	atomic_store(&m->stuck_tries, 0);
 }
 
 /*

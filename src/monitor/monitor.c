@@ -673,9 +673,10 @@ void monitor_unraised(struct monitor *m, struct monitor_unraised *ret)
 	ret->waiting = atomic_load(&m->waiting);
 	ret->unheld = atomic_load(&m->unheld);
 	ret->retried = atomic_load(&m->retried);
+	/* (tries first: cleared after since, so a notice never shows 0 tries) */
+	ret->stuck_tries = atomic_load(&m->stuck_tries);
 	ret->stuck_since_ms = atomic_load(&m->stuck_since_ms);
 	ret->stuck_code = atomic_load(&m->stuck_code);
-	ret->stuck_tries = atomic_load(&m->stuck_tries);
 	ret->max_pending = max_pending(m);
 }
 

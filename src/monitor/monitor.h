@@ -67,6 +67,9 @@ struct monitor_options {
 	/* Tests only: added to the server's clock when the alerts raised before are read back
 	 * (a clock stepped forward before this start). */
 	int64_t start_skew_ms;
+	/* Tests only: how long the raising fails (6 tries at least) before the analysis is
+	 * stuck (0: a minute). */
+	int64_t stuck_ms;
 	/* Tests only: called instead of alert_raise (core/alert.h) to raise each alert. */
 	int (*raise)(struct door *d, const struct alert_input *in, int64_t *ret_id,
 	             uint64_t *ret_ledger_index, struct strbuf *err);
@@ -138,7 +141,8 @@ uint64_t monitor_alerts(struct monitor *m);
  * failed, or the door's did), and of those how many are too far back for a restart to find
  * them again (lost if the server stops before they are raised); raised after their raising
  * had failed (retried). And whether it is stuck: stuck_tries tries in a row failed with no
- * alert raised, since stuck_since_ms (the server's clock; 0: not stuck, from the 6th),
+ * alert raised, since stuck_since_ms (the server's clock; 0: not stuck: from the 6th try a
+ * minute or more after the first),
  * the last one with stuck_code (a positive errno: EPROTO, the database is damaged). For the
  * alert page and the dashboard: read without the analysis's lock.
  */

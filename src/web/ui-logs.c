@@ -473,24 +473,27 @@ static void stuck_notice(struct web_req *r, const struct monitor_unraised *u)
 	time_format_local(&since, u->stuck_since_ms, TOKYO_OFFSET_MS);
 	html_open(o, "p", "class", "notice error", "role", "alert", "id", "alerts-stuck", HTML_END);
 	if (u->stuck_code == EPROTO)
-		html_textf(o,
-		           _("The log analysis has raised no alert since %s: %u tries in a row "
-		             "failed, as the database is damaged. Restore it from a backup (see "
-		             "'mamori doctor') and restart the server; the alerts found meanwhile "
-		             "are kept and tried again."),
-		           since.buf, u->stuck_tries);
+		html_textf(
+		    o,
+		    _("The log analysis has raised no alert since %1$s: %2$u tries in a row "
+		      "failed, as the database may be damaged. Check it with 'mamori doctor' "
+		      "and, if it says so, restore it from a backup and restart the server. "
+		      "Up to %3$u alerts found meanwhile are kept and tried again (each is "
+		      "named in the server's log)."),
+		    since.buf, u->stuck_tries, u->max_pending);
 	else if (u->stuck_code == ENOSPC || u->stuck_code == EDQUOT)
-		html_textf(o,
-		           _("The log analysis has raised no alert since %s: %u tries in a row "
-		             "failed, as the disk is full. Make room on it; the alerts found "
-		             "meanwhile are kept and raised then."),
-		           since.buf, u->stuck_tries);
+		html_textf(
+		    o,
+		    _("The log analysis has raised no alert since %1$s: %2$u tries in a row "
+		      "failed, as the disk is full. Make room on it; up to %3$u alerts found "
+		      "meanwhile are kept and raised then."),
+		    since.buf, u->stuck_tries, u->max_pending);
 	else
 		html_textf(o,
-		           _("The log analysis has raised no alert since %s: %u tries in a row "
-		             "failed (see the server's log). The alerts found meanwhile are kept "
-		             "and tried again."),
-		           since.buf, u->stuck_tries);
+		           _("The log analysis has raised no alert since %1$s: %2$u tries in a row "
+		             "failed (see the server's log). Up to %3$u alerts found meanwhile are "
+		             "kept and tried again."),
+		           since.buf, u->stuck_tries, u->max_pending);
 	html_close(o, "p");
 	strbuf_release(&since);
 }
@@ -503,7 +506,7 @@ static void unraised(struct web_req *r)
 	uint64_t held;
 
 	monitor_unraised(r->cfg->monitor, &u);
-	if (u.stuck_since_ms)
+	if (u.stuck_since_ms && u.stuck_tries)
 		stuck_notice(r, &u);
 	held = u.dropped > u.dropped_lost ? u.dropped - u.dropped_lost : 0;
 	if (!u.refused && !u.dropped && !u.waiting && !u.retried)
@@ -652,7 +655,7 @@ void ui_alerts_card(struct web_req *r)
 		/* The analysis stuck: said where the CSIRT and the system managers look first. */
 		struct monitor_unraised u;
 		monitor_unraised(r->cfg->monitor, &u);
-		if (u.stuck_since_ms)
+		if (u.stuck_since_ms && u.stuck_tries)
 			stuck_notice(r, &u);
 	}
 	html_open(o, "p", "class", total ? "stat warn" : "stat", HTML_END);

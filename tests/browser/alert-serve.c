@@ -5,6 +5,8 @@
  * (the web door, the log ingest, the index) works.
  *
  * ALERT_SERVE_MAX_PENDING: how many alerts may wait to be raised (10,000 in mamori).
+ * ALERT_SERVE_STUCK_MS: how long raising fails (6 tries at least) before the analysis says it
+ * is stuck (a minute in mamori).
  * ALERT_SERVE_CTL: a file whose first word says what each raise does, read at every raise:
  *   ok       raised (alert_raise), as in mamori
  *   eio      fails with -EIO, "disk I/O error" (may pass: kept and tried again)
@@ -51,10 +53,13 @@ static int raise_ctl(struct door *d, const struct alert_input *in, int64_t *ret_
 static void hook(struct monitor_options *o)
 {
 	const char *max = getenv("ALERT_SERVE_MAX_PENDING");
+	const char *stuck = getenv("ALERT_SERVE_STUCK_MS");
 
 	o->raise = raise_ctl;
 	if (max)
 		o->max_pending = (unsigned)strtoul(max, NULL, 10);
+	if (stuck)
+		o->stuck_ms = strtoll(stuck, NULL, 10);
 }
 
 int main(int argc, char **argv)
