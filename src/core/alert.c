@@ -202,12 +202,14 @@ int alerts_list(struct store *st, const struct alert_filter *f, struct alert_lis
 	          " AND (?2 IS NULL OR json_extract(fields, '$.rule') = ?2)"
 	          " AND (?3 = 0 OR created_ms >= ?3) AND (?4 = 0 OR id < ?4)"
 	          " AND (?6 IS NULL OR json_extract(fields, '$.source') = ?6)"
+	          " AND (?7 = 0 OR id > ?7)"
 	          " ORDER BY id ASC LIMIT ?5"
 	        : "SELECT id, state, system, fields, created_ms, changed_ms FROM records"
 	          " WHERE register = 'alert' AND (?1 IS NULL OR state = ?1)"
 	          " AND (?2 IS NULL OR json_extract(fields, '$.rule') = ?2)"
 	          " AND (?3 = 0 OR created_ms >= ?3) AND (?4 = 0 OR id < ?4)"
 	          " AND (?6 IS NULL OR json_extract(fields, '$.source') = ?6)"
+	          " AND (?7 = 0 OR id > ?7)"
 	          " ORDER BY id DESC LIMIT ?5",
 	    &q, err);
 	if (r < 0)
@@ -218,6 +220,7 @@ int alerts_list(struct store *st, const struct alert_filter *f, struct alert_lis
 	query_bind_int(q, 4, f->before_id);
 	query_bind_int(q, 5, f->limit > 0 ? f->limit : INT64_MAX);
 	query_bind_text(q, 6, f->source);
+	query_bind_int(q, 7, f->after_id);
 	while ((r = query_step(q, err)) > 0) {
 		ALLOC_GROW(ret->items, ret->nr + 1, ret->alloc);
 		alert_from_row(q, &ret->items[ret->nr++]);

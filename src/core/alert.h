@@ -72,6 +72,7 @@ struct alert_filter {
 	int64_t limit;      /* 0: no limit */
 	bool oldest_first;  /* default: newest first */
 	const char *source; /* only those raised by this system actor (ACT_SYSTEM_*), or NULL */
+	int64_t after_id;   /* ids above this (a range of the records' index), or 0 */
 };
 
 struct alert_list {

@@ -106,6 +106,7 @@ struct monitor {
 	 * the rest of the process, so a restart finds them again (UINT64_MAX: none dropped). */
 	uint64_t overflow;
 	uint64_t raised_since_hold; /* alerts raised since overflow was set (end_overflow_hold) */
+	int64_t last_alert_id;      /* the highest alert id known (load_raised, then raised) */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
 };

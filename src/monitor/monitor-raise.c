@@ -239,9 +239,15 @@ static void refuse(struct monitor *m, const struct monitor_hit *h, const char *w
 static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_id,
                   struct strbuf *err)
 {
+	/* Above the last alert id known before that try (a range of the index: it walked every
+	 * alert the ward had from the oldest, under the analysis's lock, review-alerts L2), or
+	 * else by time. */
 	struct alert_filter f = { .rule = h->rule->id,
 		                  .source = ACT_SYSTEM_MONITOR,
-		                  .since_ms = h->tried_ms - 1000 > 1 ? h->tried_ms - 1000 : 1,
+		                  .after_id = h->tried_after_id,
+		                  .since_ms = h->tried_after_id        ? 0
+		                              : h->tried_ms - 1000 > 1 ? h->tried_ms - 1000
+		                                                       : 1,
 		                  .limit = LANDED_READ_MAX,
 		                  .oldest_first = true };
 	struct alert_list l = { 0 };
@@ -313,11 +319,12 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 		strbuf_reset(err);
 		r = incident_from_alert(m->opt.door, id, &in, &incident, err);
 	} else if (r == 0) {
-		int64_t started = time_now_ms();
+		int64_t started = time_now_ms(), after_id = m->last_alert_id;
 		r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
 		if (r < 0 && id <= 0) {
 			/* the last failed try, as landed looks for it */
 			h->tried_ms = started;
+			h->tried_after_id = after_id;
 			h->tried_time_ms = in.time_ms;
 			h->tried_n =
 			    in.n_entries < ALERT_MAX_ENTRIES ? in.n_entries : ALERT_MAX_ENTRIES;
@@ -339,6 +346,8 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	strbuf_release(&skey);
 	if (r == 0 || id > 0) {
 		m->alerts++;
+		if (id > m->last_alert_id)
+			m->last_alert_id = id;
 		if (h->failures)
 			atomic_fetch_add(&m->retried, 1);
 		said_raising(m);
@@ -630,6 +639,12 @@ int load_raised(struct monitor *m, struct strbuf *err)
 	f.since_ms = from - quiet - CLOCK_SLACK_MS;
 	if (f.since_ms < 1)
 		f.since_ms = 1;
+	/* The newest alert of any source: a try's read-back looks above it (landed). */
+	r = alerts_list(m->st, &(struct alert_filter){ .limit = 1 }, &l, err);
+	if (r < 0)
+		return r;
+	m->last_alert_id = l.nr ? l.items[0].id : 0;
+	alert_list_release(&l);
 	r = alerts_list(m->st, &f, &l, err);
 	if (r < 0)
 		return r;

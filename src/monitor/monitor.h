@@ -49,6 +49,7 @@ struct monitor_hit {
 	/* Its last failed try: when it began (the server's clock), and the alert it would have
 	 * written (time, summary, its first tried_n entries), as landed looks for it. */
 	int64_t tried_ms, tried_time_ms;
+	int64_t tried_after_id; /* the last alert id known before it (0: unknown) */
 	char *tried_summary;
 	size_t tried_n;
 	bool unheld; /* too far back for a restart: holds the analysed mark no more */
