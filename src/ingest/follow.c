@@ -108,6 +108,13 @@ uint64_t follow_replay_from(struct ledger *lg, uint64_t start, uint64_t rewind_m
 		ts.first = hi - n;
 		ts.n = 0;
 		if (ledger_read_range(lg, ts.first, n, 0, on_time, &ts, &err) != 0 || ts.n != n) {
+			fprintf(stderr,
+			        "mamori: the log analysis does not replay the entries before %llu "
+			        "(its correlations count from there on): cannot read the times of "
+			        "entries %llu to %llu: %s\n",
+			        (unsigned long long)start, (unsigned long long)ts.first,
+			        (unsigned long long)(ts.first + n - 1),
+			        err.len ? err.buf : "an entry cannot be read");
 			from = start;
 			oldest = INT64_MAX;
 			break;

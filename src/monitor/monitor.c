@@ -585,7 +585,7 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	if (m->dropped && m->overflow == UINT64_MAX) {
 		fprintf(stderr,
 		        "mamori: the log analysis dropped %" PRIu64 " log-gap alerts it found: %u "
-		        "were waiting to be raised, its most; they are found again\n",
+		        "were waiting to be raised, its most; a restart finds them again\n",
 		        m->dropped, max_pending(m));
 		m->dropped = 0;
 	} else if (m->dropped) {
