@@ -557,6 +557,7 @@ void ui_alerts(struct web_req *r)
 	struct alert_list l = { 0 };
 	const char *state = param(r, "state");
 	int64_t page = 1, total = 0;
+	bool unread;
 
 	if (!ui_alerts_reader(r)) {
 		web_error(r, 403, "alert.read refused");
@@ -569,12 +570,15 @@ void ui_alerts(struct web_req *r)
 		state = "open";
 	if (param(r, "page") && parse_int64(param(r, "page"), 1, 1000000, &page) < 0)
 		page = 1;
-	if (visible_alerts(r, strcmp(state, "all") ? state : NULL, (page - 1) * ALERTS_PAGE,
-	                   ALERTS_PAGE, &l, &total, &err) < 0) {
-		web_error(r, 503, err.buf);
-		goto out;
-	}
+	/* Not read (a damaged database, say): the page still says what the analysis did, in
+	 * Japanese, and the store's own message goes to the server's log (review-alerts L5). */
+	unread = visible_alerts(r, strcmp(state, "all") ? state : NULL, (page - 1) * ALERTS_PAGE,
+	                        ALERTS_PAGE, &l, &total, &err) < 0;
+	if (unread)
+		fprintf(stderr, "mamori: the alert page cannot read the alerts: %s\n", err.buf);
 	page_begin(r, _("Alerts"), NAV_ALERTS);
+	if (unread)
+		r->status = 503;
 	html_elem(o, "p",
 	          _("The log analysis and the file integrity checks raise alerts; the CSIRT and "
 	            "the system managers acknowledge them and record what was done."),
@@ -591,7 +595,10 @@ void ui_alerts(struct web_req *r)
 	html_close(o, "nav");
 	if (r->cfg->monitor)
 		unraised(r);
-	if (!l.nr) {
+	if (unread) {
+		html_elem(o, "p", _("The alerts cannot be read now (see the server's log)."),
+		          "class", "notice error", "role", "alert", HTML_END);
+	} else if (!l.nr) {
 		html_elem(o, "p", _("No alerts."), HTML_END);
 	} else {
 		struct strbuf base = STRBUF_INIT;
@@ -643,20 +650,31 @@ void ui_alerts_card(struct web_req *r)
 	struct alert_list l = { 0 };
 	int64_t total = 0;
 
+	struct monitor_unraised u = { 0 };
+	bool unread;
+
 	/* The CSIRT's and the system managers' card: only for who may read alerts. */
-	if (!ui_alerts_reader(r) ||
-	    visible_alerts(r, "open", 0, ALERTS_ON_CARD, &l, &total, &err) < 0) {
+	if (!ui_alerts_reader(r))
+		return;
+	unread = visible_alerts(r, "open", 0, ALERTS_ON_CARD, &l, &total, &err) < 0;
+	if (r->cfg->monitor)
+		monitor_unraised(r->cfg->monitor, &u);
+	/* (not read and not stuck: no card, as before; stuck: the card says so all the same) */
+	if (unread && !(u.stuck_since_ms && u.stuck_tries)) {
 		strbuf_release(&err);
 		return;
 	}
 	html_open(o, "section", "class", "card alerts", HTML_END);
 	html_elem(o, "h2", _("Open alerts"), HTML_END);
-	if (r->cfg->monitor) {
-		/* The analysis stuck: said where the CSIRT and the system managers look first. */
-		struct monitor_unraised u;
-		monitor_unraised(r->cfg->monitor, &u);
-		if (u.stuck_since_ms && u.stuck_tries)
-			stuck_notice(r, &u);
+	/* The analysis stuck: said where the CSIRT and the system managers look first. */
+	if (u.stuck_since_ms && u.stuck_tries)
+		stuck_notice(r, &u);
+	if (unread) {
+		html_elem(o, "p", _("The alerts cannot be read now (see the server's log)."),
+		          "class", "notice error", HTML_END);
+		html_close(o, "section");
+		strbuf_release(&err);
+		return;
 	}
 	html_open(o, "p", "class", total ? "stat warn" : "stat", HTML_END);
 	html_textf(o, "%" PRId64, total);
