@@ -127,17 +127,19 @@ static void impl_find(void)
 		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
 	};
 	const OSSL_PROVIDER *prov = EVP_MD_get0_provider(sha256_md);
+	const char *name = EVP_MD_get0_name(sha256_md);
 	const OSSL_ALGORITHM *algs, *found = NULL;
 	uint8_t out[MERKLE_HASH_SIZE];
 	unsigned matches = 0;
 	int no_cache = 0;
 	void *pctx;
 
-	if (!prov || !(algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_DIGEST, &no_cache)))
+	if (!prov || !name ||
+	    !(algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_DIGEST, &no_cache)))
 		return;
 	/* the implementation fetched, by its names: the only one of them, or none is taken */
 	for (const OSSL_ALGORITHM *a = algs; a->algorithm_names; a++) {
-		if (names_have(a->algorithm_names, EVP_MD_get0_name(sha256_md)) &&
+		if (names_have(a->algorithm_names, name) &&
 		    names_have(a->algorithm_names, "SHA2-256")) {
 			found = a;
 			matches++;
