@@ -12,8 +12,11 @@
  * shortest literal's length, testing literals only where one may end.
  *
  * The literals' bytes (lit[i], len[i] of them) are referenced, not copied: they must outlive
- * the matcher. NULL when they do not suit one pass (fewer than two, or one shorter than two
- * bytes): the caller then tests each with memmem.
+ * the matcher. They are lowercase (as a rule's values are), and the text is matched with its
+ * ASCII capitals folded, so it is passed as it is: lowering a whole message first cost as much
+ * as the search itself. NULL when they do not suit one pass (fewer than two, one shorter than
+ * two bytes, or one with an ASCII capital): the caller then tests each with memmem on the
+ * text lowercased.
  */
 struct anyof;
 struct anyof *anyof_new(const char *const *lit, const size_t *len, unsigned n);

@@ -61,6 +61,10 @@ struct monitor {
 	struct ledger *lg;
 	struct registers reg;
 	struct host_state *hosts[GROUP_BUCKETS];
+	struct host_state *last_host; /* the last message's */
+	/* The shortest log-gap time of the rules in force (0: none), and the earliest a host
+	 * not alerted may go silent that long (gaps: none is looked at before) */
+	int64_t gap_ms, gap_check_ms;
 	struct suppress *supp[GROUP_BUCKETS];
 	struct raised *raised; /* before this start */
 	size_t nraised;

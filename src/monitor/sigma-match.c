@@ -93,9 +93,14 @@ struct sigma_cache {
 	struct cached_field f[SIGMA_CACHE_FIELDS];
 	unsigned n;
 	struct strbuf buf, low; /* for a field not kept */
-	/* the prefilter's answer for this message: cand[slot], the rules it may match */
+	/*
+	 * The prefilter's answer for this message: the rules it may match, those whose slot holds
+	 * `gen` (counted up for each message, so cand needs no clearing: a memset of a few bytes
+	 * before each message's first test of it, stored with a mask by glibc's AVX-512 memset,
+	 * could not be forwarded to that load, which then waited for the store to be done).
+	 */
 	const struct sigma_prefilter *pre; /* NULL: not asked since the reset */
-	unsigned char *cand;
+	uint32_t *cand, gen;
 	size_t ncand;
 	unsigned *idx; /* sigma_candidates: the rules it may match, ascending */
 	size_t nidx, alloc_idx;
@@ -114,11 +119,14 @@ struct sigma_cache *sigma_cache_new(void)
 	return c;
 }
 
+/* (an empty buffer is left alone: wiping each message's fields twice, most of them empty,
+ * cost a call to strbuf_setlen for each) */
 static void wipe(struct strbuf *sb)
 {
-	if (sb->len)
+	if (sb->len) {
 		explicit_bzero(sb->buf, sb->len);
-	strbuf_reset(sb);
+		strbuf_reset(sb);
+	}
 }
 
 void sigma_cache_reset(struct sigma_cache *c)
@@ -250,9 +258,10 @@ static bool cond_match(const struct sigma_cond *c, sigma_field_fn field, const v
 	size_t n = 0;
 	const char *t, *lt;
 
-	(void)field_of(cache, field, ctx, c->key, c->op != SIGMA_RE, &t, &lt, &n);
+	/* (anyof folds capitals itself: the text need not be lowercased) */
+	(void)field_of(cache, field, ctx, c->key, c->op != SIGMA_RE && !c->any, &t, &lt, &n);
 	if (c->any)
-		return anyof_find(c->any, lt, n);
+		return anyof_find(c->any, t, n);
 	if (c->op == SIGMA_RE)
 		lt = t;
 	for (unsigned i = 0; i < c->nv; i++) {
@@ -271,10 +280,10 @@ static bool sel_match(const struct sigma_sel *s, sigma_field_fn field, const voi
 	if (s->nkw) {
 		size_t n = 0;
 		const char *t, *lt;
-		if (!field_of(cache, field, ctx, "raw", true, &t, &lt, &n))
+		if (!field_of(cache, field, ctx, "raw", !s->kw_any, &t, &lt, &n))
 			return false;
 		if (s->kw_any)
-			return anyof_find(s->kw_any, lt, n);
+			return anyof_find(s->kw_any, t, n);
 		for (unsigned i = 0; i < s->nkw; i++)
 			if (value_match(&s->keywords[i],
 			                s->keywords[i].glob ? SIGMA_EQ : SIGMA_CONTAINS, t, lt, n))
@@ -584,10 +593,24 @@ void sigma_set_prefilter(struct sigma_set *set, bool on)
 		set->pre->on = on;
 }
 
-static bool pre_any_find(const struct pre_any *a, const char *lt, size_t n)
+/* Whether the n bytes at t are the lowercase value s, ASCII capitals folded. */
+static bool same_folded(const char *t, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if ((unsigned char)(c - 'A') < 26)
+			c |= 0x20;
+		if (c != (unsigned char)s[i])
+			return false;
+	}
+	return true;
+}
+
+/* t as it is for the one-pass matcher, lt lowercased for memmem */
+static bool pre_any_find(const struct pre_any *a, const char *t, const char *lt, size_t n)
 {
 	if (a->a)
-		return anyof_find(a->a, lt, n);
+		return anyof_find(a->a, t, n);
 	for (unsigned k = 0; k < a->n; k++)
 		if (a->len[k] == 0 || (n >= a->len[k] && memmem(lt, n, a->lit[k], a->len[k])))
 			return true;
@@ -602,39 +625,45 @@ static void pre_run(const struct sigma_prefilter *p, sigma_field_fn field, const
 	size_t n = 0;
 	int found = -1; /* the field's contained text: -1 not looked for yet */
 
-	if (cache->ncand < p->nslots) {
+	if (cache->ncand < p->nslots || cache->gen == UINT32_MAX) {
 		free(cache->cand);
-		cache->cand = xmalloc(p->nslots);
+		cache->cand = xcalloc(p->nslots, sizeof(*cache->cand));
 		cache->ncand = p->nslots;
+		cache->gen = 0;
 	}
 	if (cache->alloc_idx < p->nslots) {
 		free(cache->idx);
 		cache->idx = xmalloc((p->nslots + 1) * sizeof(*cache->idx));
 		cache->alloc_idx = p->nslots + 1;
 	}
-	memset(cache->cand, 0, p->nslots);
+	cache->gen++;
 	cache->nidx = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct pre_test *x = &p->t[i];
-		if (cache->cand[x->slot])
+		if (cache->cand[x->slot] == cache->gen)
 			continue;
+		/* lowered only for memmem: a one-pass matcher and exact values fold capitals
+		 * themselves (lowering each whole message cost as much as the search) */
+		bool low = x->op == SIGMA_CONTAINS && !x->any->a;
 		if (x->key != key) {
 			key = x->key;
 			found = -1;
+			(void)field_of(cache, field, ctx, key, low, &t, &lt, &n);
+		} else if (low && !lt) {
 			(void)field_of(cache, field, ctx, key, true, &t, &lt, &n);
 		}
 		if (x->op == SIGMA_CONTAINS) {
 			if (found < 0)
-				found = pre_any_find(x->any, lt, n);
+				found = pre_any_find(x->any, t, lt, n);
 			if (found) {
-				cache->cand[x->slot] = 1;
+				cache->cand[x->slot] = cache->gen;
 				cache->idx[cache->nidx++] = x->slot;
 			}
 			continue;
 		}
 		for (unsigned k = 0; k < x->nv; k++)
-			if (n == x->v[k].n && !memcmp(x->v[k].s, lt, n)) {
-				cache->cand[x->slot] = 1;
+			if (n == x->v[k].n && same_folded(t, x->v[k].s, n)) {
+				cache->cand[x->slot] = cache->gen;
 				cache->idx[cache->nidx++] = x->slot;
 				break;
 			}
@@ -659,7 +688,7 @@ bool sigma_candidate(const struct sigma_rule *r, sigma_field_fn field, const voi
 		return true;
 	if (cache->pre != r->pre)
 		pre_run(r->pre, field, ctx, cache);
-	return cache->cand[r->pre_slot];
+	return cache->cand[r->pre_slot] == cache->gen;
 }
 
 size_t sigma_candidates(const struct sigma_set *set, sigma_field_fn field, const void *ctx,

@@ -1210,6 +1210,21 @@ static void register_aware(void **state)
 		assert_string_equal(l.items[0].host, "web01");
 		alert_list_release(&l);
 	}
+	/*
+	 * It speaks again, then is silent past the hour once more: alerted again. (A round looks
+	 * at the hosts only once one may be due; the message makes web01 one that may.)
+	 */
+	submit(f, "udp", "192.0.2.8:514",
+	       (const char *const[]){ "<38>1 2026-11-22T15:00:00Z web01 cron - - - back", NULL });
+	follow(f, mon);
+	assert_int_equal(monitor_round(mon, time_now_ms() + 3 * 3600 * 1000LL, &f->err), 0);
+	memset(&l, 0, sizeof(l));
+	{
+		struct alert_filter af = { .rule = "log-gap" };
+		assert_int_equal(alerts_list(door_store(f->d), &af, &l, &f->err), 0);
+		assert_int_equal(l.nr, 2);
+		alert_list_release(&l);
+	}
 	monitor_free(mon);
 }
 

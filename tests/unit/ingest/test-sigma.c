@@ -214,17 +214,19 @@ static bool naive_any(const char *const *lit, const size_t *len, unsigned n, con
 }
 
 /*
- * anyof finds what memmem finds: random literals and texts over a four-letter alphabet (so
- * that literals occur, overlap, and begin and end at the text's edges), literal sets of 2 to
- * 40 (hash chains), lengths 2 to 300 (the window is at most 255 bytes).
+ * anyof finds what memmem finds in the text lowercased: random literals and texts over a
+ * small alphabet (so that literals occur, overlap, and begin and end at the text's edges),
+ * literal sets of 2 to 40 (hash chains), lengths 2 to 300 (the window is at most 33 bytes).
+ * The texts have capitals, which anyof folds, and '@' and '`', which hash alike but are not
+ * one letter in two cases; the literals are lowercase, as a rule's values are.
  */
 static void anyof_as_memmem(void **state)
 {
 	static char store[40][300];
 	const char *lit[40];
 	size_t len[40];
-	char text[700];
-	unsigned seed = 12345, hits = 0, misses = 0;
+	char text[700], low[700];
+	unsigned seed = 12345, hits = 0, misses = 0, folded = 0;
 
 	(void)state;
 	for (int round = 0; round < 3000; round++) {
@@ -237,7 +239,7 @@ static void anyof_as_memmem(void **state)
 			len[i] = 2 + (seed >> 8) % (maxlen - 1);
 			for (size_t j = 0; j < len[i]; j++) {
 				seed = seed * 1103515245u + 12345u;
-				store[i][j] = "abcd"[(seed >> 16) & 3];
+				store[i][j] = "abcd@`ab"[(seed >> 16) & 7];
 			}
 			lit[i] = store[i];
 		}
@@ -248,18 +250,26 @@ static void anyof_as_memmem(void **state)
 			tn = (seed >> 8) % (k < 10 ? 24 : sizeof(text));
 			for (size_t j = 0; j < tn; j++) {
 				seed = seed * 1103515245u + 12345u;
-				text[j] = "abcd"[(seed >> 16) & 3];
+				low[j] = "abcd@`ab"[(seed >> 16) & 7];
+				/* a capital in one text of two, one letter in four */
+				text[j] = k % 2 && low[j] >= 'a' && (seed >> 24) % 4 == 0
+				              ? (char)(low[j] - 'a' + 'A')
+				              : low[j];
 			}
-			bool want = naive_any(lit, len, n, text, tn);
+			bool want = naive_any(lit, len, n, low, tn);
 			assert_int_equal(anyof_find(a, text, tn), want);
 			*(want ? &hits : &misses) += 1;
+			folded += want && k % 2 && !naive_any(lit, len, n, text, tn);
 		}
 		anyof_free(a);
 	}
-	/* both answers were asked for often */
+	/* both answers were asked for often, and found only with the capitals folded */
 	assert_true(hits > 5000 && misses > 5000);
-	/* what one pass does not take: one literal, or one shorter than two bytes */
+	assert_true(folded > 500);
+	/* what one pass does not take: one literal, or one shorter than two bytes, or one
+	 * with a capital (the caller then lowers the text and asks memmem) */
 	assert_null(anyof_new(lit, len, 1));
+	assert_null(anyof_new((const char *[]){ "virus", "Malware" }, (size_t[]){ 5, 7 }, 2));
 	len[1] = 1;
 	assert_null(anyof_new(lit, len, 2));
 }
