@@ -206,24 +206,36 @@ int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct 
 	return 0;
 }
 
-/* With l->mu held: queues one message, waiting while the queue is full. */
+/*
+ * With l->mu held: queues one message, waiting while the queue is full. *src_last (when not
+ * NULL) says the source is the queue's last one already: true after a message added, while
+ * the caller keeps the lock (it is false again when this waited, and other threads could add
+ * to the queue or swap it).
+ */
 static void add_locked(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
-                       const char *payload, size_t len)
+                       const char *payload, size_t len, bool *src_last)
 {
 	struct live_queue *q;
 	struct live_rec *rec;
 
-	while (queue_full(l->fill) && !l->stopping)
+	while (queue_full(l->fill) && !l->stopping) {
 		pthread_cond_wait(&l->space, &l->mu);
+		if (src_last)
+			*src_last = false;
+	}
 	q = l->fill;
 	ALLOC_GROW(q->recs, q->nr + 1, q->alloc);
 	rec = &q->recs[q->nr++];
 	rec->ticket = ticket;
 	rec->time_ms = time_ms;
-	if (q->last_src == SIZE_MAX || strcmp(q->bytes.buf + q->last_src, source)) {
+	/* (one comparison a submission: its messages share their source) */
+	if (!(src_last && *src_last) &&
+	    (q->last_src == SIZE_MAX || strcmp(q->bytes.buf + q->last_src, source))) {
 		q->last_src = q->bytes.len;
 		strbuf_add(&q->bytes, source, strlen(source) + 1);
 	}
+	if (src_last)
+		*src_last = true;
 	rec->src_off = q->last_src;
 	rec->pay_off = q->bytes.len;
 	rec->pay_len = len;
@@ -239,7 +251,7 @@ void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *sour
               const char *payload, size_t len)
 {
 	pthread_mutex_lock(&l->mu);
-	add_locked(l, ticket, time_ms, source, payload, len);
+	add_locked(l, ticket, time_ms, source, payload, len, NULL);
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -248,11 +260,13 @@ void live_add_prep(struct live *l, uint64_t first, int64_t time_ms, const char *
 {
 	/* One lock for the submission, not one for each message: the lock's line went back and
 	 * forth between the receivers and the analysis 2 x 300,000 times a second. */
+	bool src_last = false;
+
 	pthread_mutex_lock(&l->mu);
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 		const char *p = ledger_prep_payload(lp, i, &len);
-		add_locked(l, first + i, time_ms, source, p, len);
+		add_locked(l, first + i, time_ms, source, p, len, &src_last);
 	}
 	pthread_mutex_unlock(&l->mu);
 }

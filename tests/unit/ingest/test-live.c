@@ -31,6 +31,7 @@ static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
 static bool flush_closed, hook_closed;
 static unsigned flushes_begun, hooks_entered, hooks_done;
 static uint64_t seen[512];
+static unsigned wrong_source; /* messages analysed with another source than "tcp:192.0.2.7" */
 
 static int gated_flush(int fd)
 {
@@ -55,6 +56,7 @@ static void on_event(void *ctx, const struct log_event *ev, bool replay)
 		pthread_cond_wait(&gate_cv, &gate_mu);
 	if (hooks_done < sizeof(seen) / sizeof(seen[0]))
 		seen[hooks_done] = ev->index;
+	wrong_source += strcmp(ev->source, "tcp:192.0.2.7") != 0;
 	hooks_done++;
 	pthread_cond_broadcast(&gate_cv);
 	pthread_mutex_unlock(&gate_mu);
@@ -64,7 +66,7 @@ static void gates_reset(void)
 {
 	pthread_mutex_lock(&gate_mu);
 	flush_closed = hook_closed = false;
-	flushes_begun = hooks_entered = hooks_done = 0;
+	flushes_begun = hooks_entered = hooks_done = wrong_source = 0;
 	pthread_mutex_unlock(&gate_mu);
 }
 
@@ -232,12 +234,55 @@ static void floor_never_above_unanalysed(void **state)
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 }
 
+/*
+ * One submission of more messages than a queue holds (as the receivers hand them over,
+ * live_add_prep, under one lock): it waits for the analysis to take the full queue and goes
+ * on in the other, where its source is added again. Each message is analysed once, with its
+ * source (the source is compared once a submission, and again after each wait).
+ */
+static void prep_spans_queues(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct ledger_writer *w = start_writer(f);
+	struct log_hooks h = { .event = on_event };
+	struct ledger_prep *lp = ledger_prep_new();
+	const unsigned n = 5000; /* two queues of 2,048 and more */
+	struct live *l;
+	uint64_t first, index;
+
+	assert_int_equal(live_start(w, &h, NULL, 0, &l, &f->err), 0);
+	for (unsigned i = 0; i < n; i++) {
+		char buf[64];
+		struct ledger_entry e = { .kind = ENTRY_INGEST,
+			                  .time_ms = 1795315560000LL + i,
+			                  .source = "tcp:192.0.2.7",
+			                  .has_line = true,
+			                  .line = i + 1 };
+		snprintf(buf, sizeof(buf), "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - m %u", i);
+		e.payload = buf;
+		e.payload_len = strlen(buf);
+		assert_int_equal(ledger_prep_add(lp, &e, &f->err), 0);
+	}
+	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
+	live_add_prep(l, first, 1795315560000LL, "tcp:192.0.2.7", lp, n);
+	assert_int_equal(ledger_writer_wait(w, first + n - 1, &index, &f->err), 0);
+	wait_count(&hooks_done, n);
+	assert_int_equal(count_of(&wrong_source), 0);
+	for (unsigned i = 0; i < sizeof(seen) / sizeof(seen[0]); i++)
+		assert_int_equal(seen[i], i + 1);
+	live_stop(l);
+	ledger_prep_free(lp);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(floor_known_before_durable, tmpdir_setup_store,
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(floor_never_above_unanalysed, tmpdir_setup_store,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(prep_spans_queues, tmpdir_setup_store,
 		                                tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
