@@ -16,7 +16,9 @@ struct logindex_handoff;
 /* Where the analysed messages go next: the follower's index (parse once). */
 struct live_next {
 	struct logindex_handoff *handoff; /* each analysed message's index facts, or NULL */
-	void (*wake)(void *ctx, uint64_t first_index, uint64_t n); /* after each run, or NULL */
+	/* Called once LOGINDEX_BLOCK_MAX messages were analysed since the last call, or when no
+	 * more are queued; or NULL. */
+	void (*wake)(void *ctx, uint64_t first_index, uint64_t n);
 	void *wake_ctx;
 };
 
