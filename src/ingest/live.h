@@ -13,6 +13,9 @@ struct ledger_writer;
 struct live;
 struct logindex_handoff;
 
+/* A queue of the analysis holds at most this many messages (live.c; two take turns). */
+#define LIVE_QUEUE_MAX 8192
+
 /* Where the analysed messages go next: the follower's index (parse once). */
 struct live_next {
 	struct logindex_handoff *handoff; /* each analysed message's index facts, or NULL */

@@ -246,7 +246,7 @@ static void prep_spans_queues(void **state)
 	struct ledger_writer *w = start_writer(f);
 	struct log_hooks h = { .event = on_event };
 	struct ledger_prep *lp = ledger_prep_new();
-	const unsigned n = 5000; /* two queues of 2,048 and more */
+	const unsigned n = 2 * LIVE_QUEUE_MAX + 1000; /* both queues full, and more */
 	struct live *l;
 	uint64_t first, index;
 
