@@ -1557,8 +1557,8 @@ static void parsed_once(void **state)
 	fo.handoff = h;
 	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
 	io.analysis = (struct log_hooks){ &live, count_event, count_round };
-	io.on_commit = follower_wake;
-	io.on_commit_ctx = fw;
+	/* as serve: woken by the analysis (and its own timer for the imported line), not by
+	 * each commit */
 	io.handoff = h;
 	io.on_analysed = follower_wake;
 	io.on_analysed_ctx = fw;
