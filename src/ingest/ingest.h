@@ -27,20 +27,22 @@ struct ingest_source {
 
 struct ingest_options {
 	size_t max_queue_bytes; /* the ledger writer's queue (back-pressure): 0 = 8 MiB */
-	/* Called after each commit with the new durable entries (the follower's wake-up). */
+	/* Called after each commit with the new durable entries (the follower's wake-up; serve
+	 * sets it only without the analysis: with it, on_analysed wakes the follower). */
 	void (*on_commit)(void *ctx, uint64_t first_index, uint64_t n);
 	void *on_commit_ctx;
 	/*
 	 * The analysis on arrival (event.h): each message, as soon as it is durable, with its
 	 * ledger index, in ledger order, on the ingest's analysis thread (then round()), so an
 	 * alert waits for the message's commit and not for the follower. Submitters wait
-	 * while a few thousand messages wait for the analysis. event NULL: none.
+	 * while 2 x LIVE_QUEUE_MAX messages (live.h) wait for the analysis. event NULL: none.
 	 */
 	struct log_hooks analysis;
 	/*
 	 * With the analysis: what it parsed goes to the follower's index through this handoff
 	 * (logindex.h; the follower's follower_options.handoff), and on_analysed (the follower's
-	 * wake-up) is called after each run of analysed messages. NULL: the follower parses.
+	 * wake-up) is called once LOGINDEX_BLOCK_MAX messages were analysed, or WAKE_MS (20 ms,
+	 * live.c) after the first one analysed since the last call. NULL: the follower parses.
 	 */
 	struct logindex_handoff *handoff;
 	void (*on_analysed)(void *ctx, uint64_t first_index, uint64_t n);

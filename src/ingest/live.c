@@ -28,9 +28,13 @@
  * in the submission being added (ingest_submit: at most a receiver's batch of 1024).
  */
 #define LIVE_MAX_BYTES (4u << 20)
-/* The follower is woken this long after the last queue analysed, when no more came (or once
- * a block's worth was analysed: wake_follower). */
+/* The follower is woken at most this long after the first message analysed since its last
+ * wake (or once a block's worth was: wake_follower). */
 #define WAKE_MS 20
+/* Idle this long, a queue's buffers past QUEUE_KEEP_BYTES are freed (a burst's 2-4 MiB each
+ * are not kept for good). */
+#define SHRINK_MS        1000
+#define QUEUE_KEEP_BYTES (1u << 20)
 
 struct live_rec {
 	uint64_t ticket;
@@ -70,7 +74,10 @@ struct live {
 	_Atomic uint64_t next_done;
 	_Atomic uint64_t analysed, missed;
 	struct logindex_stage stage; /* index facts not handed over yet (the thread's) */
-	size_t unwoken; /* messages analysed since the follower was last woken (the thread's) */
+	/* Messages analysed since the follower was last woken, and when the run of the first of
+	 * them began (CLOCK_MONOTONIC ns; the thread's) */
+	size_t unwoken;
+	int64_t unwoken_ns;
 };
 
 static void queue_reset(struct live_queue *q)
@@ -155,10 +162,12 @@ static void run(struct live *l, struct live_queue *q)
 
 /*
  * With l->mu held: the follower may index what was handed over. It is woken once a block's
- * worth waits (LOGINDEX_BLOCK_MAX), or WAKE_MS after the last queue when no more came. Woken
- * after each queue (about 1,000 messages at full rate), it took a quarter of a block a round,
- * each round with its own wake, sleep and switch of both threads (4,000 in a 2,000,000-message
- * stream) and its hooks' round.
+ * worth waits (LOGINDEX_BLOCK_MAX), or WAKE_MS after the first message not woken for: a
+ * bound on its delay, whatever the rate (an idle timer, re-armed by each queue, left a steady
+ * stream of more than 50 messages a second to the follower's own 1-s timer). Woken after each
+ * queue (about 1,000 messages at full rate), it took a quarter of a block a round, each round
+ * with its own wake, sleep and switch of both threads (4,000 in a 2,000,000-message stream)
+ * and its hooks' round.
  */
 static void wake_follower(struct live *l)
 {
@@ -168,6 +177,34 @@ static void wake_follower(struct live *l)
 	pthread_mutex_unlock(&l->mu);
 	l->next.wake(l->next.wake_ctx, 0, 0);
 	pthread_mutex_lock(&l->mu);
+}
+
+/* With l->mu held: waits for work until due (CLOCK_MONOTONIC ns, as l->work's clock). */
+static int wait_until(struct live *l, int64_t due)
+{
+	struct timespec ts = { .tv_sec = due / 1000000000, .tv_nsec = due % 1000000000 };
+
+	return pthread_cond_timedwait(&l->work, &l->mu, &ts);
+}
+
+/* With l->mu held: whether a queue keeps more than QUEUE_KEEP_BYTES (after a burst). */
+static bool queues_big(const struct live *l)
+{
+	return l->q[0].bytes.alloc > QUEUE_KEEP_BYTES || l->q[1].bytes.alloc > QUEUE_KEEP_BYTES;
+}
+
+/* With l->mu held and both queues empty: frees their buffers (wiped: they held messages). */
+static void queues_shrink(struct live *l)
+{
+	for (int i = 0; i < 2; i++) {
+		struct live_queue *q = &l->q[i];
+		strbuf_release_secret(&q->bytes);
+		strbuf_init_secret(&q->bytes, 0);
+		free(q->recs);
+		q->recs = NULL;
+		q->nr = q->alloc = 0;
+		q->last_src = SIZE_MAX;
+	}
 }
 
 static void *live_main(void *arg)
@@ -181,19 +218,21 @@ static void *live_main(void *arg)
 		struct live_queue *q;
 
 		while (l->fill->nr == 0 && !l->stopping) {
-			if (!l->unwoken) {
+			if (l->unwoken) {
+				/* what was analysed is for the follower, WAKE_MS after the first */
+				int64_t due = l->unwoken_ns + (int64_t)WAKE_MS * 1000000;
+				if (time_mono_ns() >= due)
+					wake_follower(l);
+				else
+					wait_until(l, due);
+			} else if (queues_big(l)) {
+				/* idle: a burst's buffers go after SHRINK_MS without more */
+				int64_t due = time_mono_ns() + (int64_t)SHRINK_MS * 1000000;
+				if (wait_until(l, due) == ETIMEDOUT && l->fill->nr == 0)
+					queues_shrink(l);
+			} else {
 				pthread_cond_wait(&l->work, &l->mu);
-				continue;
 			}
-			/* what was analysed is for the follower: after WAKE_MS without more */
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += WAKE_MS * 1000000L;
-			ts.tv_sec += ts.tv_nsec / 1000000000L;
-			ts.tv_nsec %= 1000000000L;
-			if (pthread_cond_timedwait(&l->work, &l->mu, &ts) == ETIMEDOUT &&
-			    l->fill->nr == 0)
-				wake_follower(l);
 		}
 		if (l->fill->nr == 0)
 			break; /* stopping, and everything analysed */
@@ -201,11 +240,15 @@ static void *live_main(void *arg)
 		l->fill = q == &l->q[0] ? &l->q[1] : &l->q[0];
 		pthread_cond_broadcast(&l->space);
 		pthread_mutex_unlock(&l->mu);
+		int64_t began = time_mono_ns();
 		run(l, q);
+		if (!l->unwoken)
+			l->unwoken_ns = began;
 		l->unwoken += q->nr;
 		pthread_mutex_lock(&l->mu);
 		queue_reset(q);
-		if (l->unwoken >= LOGINDEX_BLOCK_MAX)
+		if (l->unwoken >= LOGINDEX_BLOCK_MAX ||
+		    time_mono_ns() - l->unwoken_ns >= (int64_t)WAKE_MS * 1000000)
 			wake_follower(l);
 	}
 	if (l->unwoken)
@@ -226,7 +269,12 @@ int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct 
 	l->offset_ms = offset_ms;
 	logindex_stage_init(&l->stage);
 	pthread_mutex_init(&l->mu, NULL);
-	pthread_cond_init(&l->work, NULL);
+	/* (timed waits on the monotonic clock: a step of the wall clock does not move them) */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->work, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&l->space, NULL);
 	for (int i = 0; i < 2; i++) {
 		strbuf_init_secret(&l->q[i].bytes, 0);

@@ -19,8 +19,8 @@ struct logindex_handoff;
 /* Where the analysed messages go next: the follower's index (parse once). */
 struct live_next {
 	struct logindex_handoff *handoff; /* each analysed message's index facts, or NULL */
-	/* Called once LOGINDEX_BLOCK_MAX messages were analysed since the last call, or when no
-	 * more are queued; or NULL. */
+	/* Called once LOGINDEX_BLOCK_MAX messages were analysed since the last call, or 20 ms
+	 * after the first of them was (live.c, WAKE_MS); or NULL. */
 	void (*wake)(void *ctx, uint64_t first_index, uint64_t n);
 	void *wake_ctx;
 };
@@ -34,7 +34,9 @@ int live_start(struct ledger_writer *w, const struct log_hooks *h, const struct 
 /*
  * Queues the message of ticket (each ticket of the writer, in order) for the analysis: its
  * entry's time, source and payload as submitted. Waits while the queue is full (the
- * analysis is behind: receivers slow down rather than memory growing).
+ * analysis is behind: receivers slow down rather than memory growing). It signals the
+ * analysis after letting go of the queue's lock: a call must not race live_stop (the
+ * ingest's submissions hold its lock, which ingest_close takes before stopping this).
  */
 void live_add(struct live *l, uint64_t ticket, int64_t time_ms, const char *source,
               const char *payload, size_t len);

@@ -1,4 +1,4 @@
-/* anyof: whether any of several literals occurs in a text, in one pass over it (Wu-Manber). */
+/* anyof: whether any of several literals occurs in a text, in one pass over it. */
 #ifndef MAMORI_MONITOR_ANYOF_H
 #define MAMORI_MONITOR_ANYOF_H
 
@@ -8,8 +8,9 @@
 /*
  * A rule's `message|contains: [six phrases]` asked memmem six times per message, each call
  * setting up its own tables: a quarter of the analysis's time. anyof_new builds the tables
- * once, when the rule is loaded; anyof_find then steps through the text by up to the
- * shortest literal's length, testing literals only where one may end.
+ * once, when the rule is loaded; anyof_find then looks at a pair of the text's bytes every
+ * shortest literal's length less one, comparing literals only where that pair may begin
+ * one (anyof.c).
  *
  * The literals' bytes (lit[i], len[i] of them) are referenced, not copied: they must outlive
  * the matcher. They are lowercase (as a rule's values are), and the text is matched with its

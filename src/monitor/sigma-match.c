@@ -9,10 +9,10 @@
 #include "monitor/sigma.h"
 
 /*
- * Matching compares the text lowercased once per condition (cond_match: `low`), so the
- * values, lowercased when loaded, meet it with memcmp and memmem: a rule with six
- * `|contains` values over a 256-byte message costs six memmem calls, not six byte-by-byte
- * scans each lowering every byte again.
+ * The values are lowercased when loaded. A `contains` list that suits one pass (anyof.h) and
+ * the prefilter's exact values fold the text's ASCII capitals as they compare, so the text
+ * is not lowered for them; the other conditions compare the text lowercased once per field
+ * and message (field_of) with memcmp and memmem.
  */
 
 /* Glob with * and ?, both pattern and text already lowercase. */

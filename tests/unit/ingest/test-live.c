@@ -275,6 +275,56 @@ static void prep_spans_queues(void **state)
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 }
 
+/* The follower's wake (live_next.wake): counted. */
+static unsigned wakes;
+
+static void count_wake(void *ctx, uint64_t first_index, uint64_t n)
+{
+	(void)ctx;
+	(void)first_index;
+	(void)n;
+	pthread_mutex_lock(&gate_mu);
+	wakes++;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+/*
+ * A steady stream, a message every 2 ms (far fewer than a block's 4,096): the follower is
+ * woken while it flows, within WAKE_MS (20 ms) of the first message analysed since the last
+ * wake, not only once it stops; and again for what came after. Before, the 20 ms counted from
+ * the last queue, so a stream faster than 50 messages a second woke it only at 4,096 (the
+ * follower then ran on its own 1-s timer).
+ */
+static void woken_while_streaming(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct ledger_writer *w = start_writer(f);
+	struct log_hooks h = { .event = on_event };
+	struct live_next next = { .wake = count_wake };
+	struct live *l;
+	unsigned sent = 0, before;
+
+	pthread_mutex_lock(&gate_mu);
+	wakes = 0;
+	pthread_mutex_unlock(&gate_mu);
+	assert_int_equal(live_start(w, &h, &next, 0, &l, &f->err), 0);
+	/* (bounded: 2,000 messages, 4 s on an idle machine; woken after a few) */
+	while (count_of(&wakes) == 0 && sent < 2000) {
+		submit(f, w, l, sent++);
+		nanosleep(&(struct timespec){ 0, 2000000L }, NULL);
+	}
+	assert_true(count_of(&wakes) >= 1);
+	assert_true(sent < 2000);
+	/* what came after the wake is woken for too, the stream stopped (live still running) */
+	before = count_of(&wakes);
+	submit(f, w, l, sent++);
+	wait_count(&wakes, before + 1);
+	wait_count(&hooks_done, sent);
+	live_stop(l);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +333,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(floor_never_above_unanalysed, tmpdir_setup_store,
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(prep_spans_queues, tmpdir_setup_store,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(woken_while_streaming, tmpdir_setup_store,
 		                                tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
