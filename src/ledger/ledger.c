@@ -562,15 +562,19 @@ static int bundle_full(struct ledger *lg, uint64_t n, struct strbuf *err)
 {
 	bool earlier = lg->chunk_first > n * LEDGER_TILE_WIDTH;
 	struct strbuf seal = STRBUF_INIT_SECRET;
+	/* (a bundle all of this append's, the usual case under a steady stream: its records are
+	 * written as gathered, not copied into a buffer of their own and wiped twice) */
+	const struct strbuf *rec = earlier ? &seal : &lg->sealed;
 	int r = 0;
 
-	if (earlier)
+	if (earlier) {
 		r = tail_seal(lg, n, &seal, err);
-	strbuf_add(&seal, lg->sealed.buf, lg->sealed.len);
+		strbuf_add(&seal, lg->sealed.buf, lg->sealed.len);
+	}
 	if (r == 0)
 		r = write_row(lg, "bundle", n, &lg->bundle, err);
-	if (r == 0 && seal.len)
-		r = write_row(lg, "sealed", n, &seal, err);
+	if (r == 0 && rec->len)
+		r = write_row(lg, "sealed", n, rec, err);
 	if (r == 0 && earlier)
 		r = tail_drop(lg, n, err);
 	strbuf_release_secret(&seal);

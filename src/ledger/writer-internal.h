@@ -106,6 +106,8 @@ struct ledger_writer {
 	/* CKPT_PASSIVE_PAGES, CKPT_ROUND_PAGES, CKPT_PRESYNC_PAGES, scaled down with a tests'
 	 * restart_pages */
 	int passive_pages, round_pages, presync_pages;
+	/* CKPT_RESTART_LEFT, CKPT_RESTART_MOST, scaled the same way */
+	int restart_left, restart_most;
 	int64_t restart_retry_ns; /* no restart tried before (CKPT_RESTART_BACKOFF_MS) */
 	int last_wal_pages;       /* wal_pages after the previous commit (wal_resets) */
 	bool pipelined; /* WAL mode: the syncer acknowledges; else each commit syncs itself */
@@ -129,6 +131,17 @@ struct ledger_writer {
 	uint64_t restarts_busy;    /* restarts tried and refused (busy; tests) */
 	uint64_t restart_backoffs; /* refusals after a wait, each followed by a back-off (tests) */
 	uint64_t wal_resets; /* the WAL found started afresh after a commit, by anyone (tests) */
+	/*
+	 * The restart's wait for the checkpointer (CKPT_RESTART_LEFT): a copy is under way; the
+	 * WAL's frames, from its start, in the database file after the last copy, valid while
+	 * wal_gen (bumped by the writer each time it finds the WAL started afresh) is still
+	 * ckpt_copied_gen; the commits after which the restart waited (tests)
+	 */
+	bool ckpt_running;
+	bool ckpt_hold; /* tests: a copy taken waits, under way, until this is false again */
+	int ckpt_copied;
+	uint64_t wal_gen, ckpt_copied_gen;
+	uint64_t restarts_waited;
 	int64_t restart_longest_ns; /* the longest restart tried, in ns (tests) */
 	pthread_cond_t ckpt_cv;
 	struct store *ckpt_st;

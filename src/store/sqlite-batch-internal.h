@@ -20,6 +20,10 @@
 #define WAL_WRITE_LOCK 0
 #define WAL_CKPT_LOCK  1
 
+/* The bytes of a checkpoint's runs whose writeback is started at once (WB_WINDOW,
+ * sqlite-batch-db.c; tests set it before they open a connection). */
+extern size_t batch_wb_window;
+
 enum bkind { B_OTHER, B_MAIN, B_WAL };
 
 struct bfile {
@@ -46,13 +50,14 @@ struct bfile {
 	int err;
 	sqlite3_int64 err_off;
 	/*
-	 * MAIN, gathering: the file's pinned descriptor for sync_file_range (-1: none), and the
-	 * bytes [wb_off, wb_end) its checkpoints wrote last, whose writeback was started
-	 * (wb_started) or not yet (a checkpoint's last run), not yet waited for or synced
+	 * MAIN, gathering: the file's pinned descriptor for sync_file_range (-1: none); the bytes
+	 * [wb_off, wb_end) its checkpoints wrote whose writeback was started, not yet waited for
+	 * or synced; and the bytes [pd_off, pd_end) written since, whose writeback is not started
+	 * yet (a window of runs: WB_WINDOW, sqlite-batch-db.c)
 	 */
 	int wb_fd;
 	sqlite3_int64 wb_off, wb_end;
-	bool wb_started;
+	sqlite3_int64 pd_off, pd_end;
 	/* WAL: inside a checkpoint (read_ahead), the bytes [roff, roff + rlen), read ahead */
 	bool read_ahead;
 	char *rbuf;

@@ -3,7 +3,8 @@
  * system calls, for the connections that append in bulk (store_open's STORE_BATCH_IO: the
  * ledger's group-commit writer, its checkpointer, the log follower, the door's checkpointer),
  * and the same VFS under a second name whose checkpoints also gather the database file's pages
- * (STORE_GATHER_CKPT: the ledger writer's checkpointer; see "Database-file writes" below).
+ * (STORE_GATHER_CKPT: the ledger writer's checkpointer, and the writer's own connection for its
+ * restarts; see "Database-file writes" below).
  * The database file's side of that (gathering, writeback, the stop) is in sqlite-batch-db.c.
  *
  * SQLite writes the write-ahead log one frame at a time: two writes (a 24-byte header, then the
@@ -46,7 +47,8 @@
  * and where this file writes or truncates.
  *
  * Database-file writes, on connections opened through "mamori-batch-ckpt" (STORE_GATHER_CKPT:
- * the ledger writer's checkpointer; every other connection's pass through). A checkpoint writes
+ * the ledger writer's checkpointer and its own connection; every other connection's pass
+ * through). A checkpoint writes
  * each page it copies with one call, in the order of the pages, 99% of them right after the one
  * before (59,323 writes in 562 runs for 500,000 collected messages): between CKPT_START and
  * CKPT_DONE, a whole page that follows the run (same size, aligned, the run under BATCH_WRITE)
@@ -76,12 +78,14 @@
  * ahead, the end of a checkpoint that copied the whole WAL, the writer's restart) wrote every
  * page copied since the last one, up to 16 MiB, and the WAL's flushes queued behind it on the
  * disk: those are the slow acknowledgements (docs/ledger.md, "What the slow acknowledgements
- * wait behind"). So a run written where its error can still fail the checkpoint (before the
- * next write) is also sent to the disk at once, sync_file_range(SYNC_FILE_RANGE_WRITE), and the
- * run written before it is waited for (WAIT_BEFORE | WRITE | WAIT_AFTER): the checkpointer
- * moves at the disk's pace with at most two runs under way, and the sync finds little left to
- * write. The last run, written at CKPT_DONE, where no error could fail the checkpoint, is left
- * for the next checkpoint's first writeback or the next sync. sync_file_range is no durability
+ * wait behind"). So the runs written where an error can still fail the checkpoint (before the
+ * next write) are also sent to the disk, a window of up to 1 MiB of them at a time
+ * (sync_file_range(SYNC_FILE_RANGE_WRITE); each start is one request, on a virtual machine one
+ * notification of the host), and the window started before it is waited for (WAIT_BEFORE |
+ * WRITE | WAIT_AFTER): the checkpointer moves at the disk's pace with at most two windows under
+ * way, and the sync finds little left to write. The runs of a window not yet full, and the last
+ * run, written at CKPT_DONE, where no error could fail the checkpoint, are left for the next
+ * checkpoint's first window or the next sync. sync_file_range is no durability
  * barrier (nothing is counted durable before the sync, which stays), but its error is a lost
  * writeback: it is that write's error, so SQLite fails the checkpoint, which store_checkpoint
  * latches (store/wal.c), and it stands for every later write, truncate and sync of the file on
@@ -320,7 +324,7 @@ static int b_sync(sqlite3_file *file, int flags)
 		rc = f->real->pMethods->xSync(f->real, flags);
 	/* (what the checkpoints wrote is on the disk: nothing left to write back or wait for) */
 	if (rc == SQLITE_OK && f->kind == B_MAIN)
-		f->wb_off = f->wb_end = 0;
+		f->wb_off = f->wb_end = f->pd_off = f->pd_end = 0;
 	return rc;
 }
 

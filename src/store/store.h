@@ -42,11 +42,12 @@ enum store_open_flags {
 	/*
 	 * SQLite, implies STORE_BATCH_IO: this connection's checkpoints also write the database
 	 * file's pages in runs of up to 96 KiB, not a call a page (the ledger writer's
-	 * checkpointer). A run that cannot be written fails the checkpoint, except the last one,
-	 * written when SQLite no longer takes an error (SQLITE_FCNTL_CKPT_DONE): it is tried
-	 * again page by page, and if that fails too the PROCESS STOPS (abort, with a message on
-	 * stderr) before SQLite could record the pages as copied. Nothing acknowledged is lost:
-	 * it is durable in the WAL, and the next start copies it again (store/sqlite-batch.c).
+	 * checkpointer, and the writer's own connection for its restarts). A run that cannot be
+	 * written fails the checkpoint, except the last one, written when SQLite no longer takes an
+	 * error (SQLITE_FCNTL_CKPT_DONE): it is tried again page by page, and if that fails too the
+	 * PROCESS STOPS (abort, with a message on stderr) before SQLite could record the pages as
+	 * copied. Nothing acknowledged is lost: it is durable in the WAL, and the next start copies
+	 * it again (store/sqlite-batch.c).
 	 */
 	STORE_GATHER_CKPT = 1 << 5
 };
@@ -249,7 +250,9 @@ int store_hooks_door(struct store *st, bool open, struct strbuf *err);
  * returns 0 when the whole log is in the database, -EBUSY when part is not yet, -EIO.
  * Truncate is restart that also cuts the log's file to nothing. store_checkpoint_wait is
  * store_checkpoint waiting at most wait_ms (not the store's usual 5 s) for readers and
- * writers (core/door-ckpt.c: the door's restarts between its batches).
+ * writers (core/door-ckpt.c: the door's restarts between its batches). store_checkpoint_done
+ * is store_checkpoint also saying in *ret_done how many of the log's frames, from its start,
+ * are in the database file after it (0 when it failed or on PostgreSQL).
  * store_wal_cut: when the log's file is larger than max_bytes, a truncating checkpoint that
  * waits at most wait_ms for readers (and holds writers that long): 1 when cut, 0 when not
  * needed (or not SQLite in WAL mode), -EBUSY to try later, -EIO. For a server whose readers
@@ -275,6 +278,7 @@ enum store_checkpoint_mode {
 void store_wal_watch(struct store *st, int *pages);
 int store_checkpoint(struct store *st, enum store_checkpoint_mode mode);
 int store_checkpoint_wait(struct store *st, enum store_checkpoint_mode mode, int wait_ms);
+int store_checkpoint_done(struct store *st, enum store_checkpoint_mode mode, int *ret_done);
 int store_db_sync(struct store *st);
 /* After a failed sync of the database file: closing st will not checkpoint (and so will not
  * reset or remove the WAL, which recovery needs). No-op on PostgreSQL or NULL. */

@@ -80,6 +80,13 @@ void store_wal_watch(struct store *st, int *pages)
 
 int store_checkpoint(struct store *st, enum store_checkpoint_mode mode)
 {
+	int done;
+
+	return store_checkpoint_done(st, mode, &done);
+}
+
+int store_checkpoint_done(struct store *st, enum store_checkpoint_mode mode, int *ret_done)
+{
 	static const int modes[] = {
 		[STORE_CHECKPOINT_PASSIVE] = SQLITE_CHECKPOINT_PASSIVE,
 		[STORE_CHECKPOINT_RESTART] = SQLITE_CHECKPOINT_RESTART,
@@ -88,11 +95,14 @@ int store_checkpoint(struct store *st, enum store_checkpoint_mode mode)
 	};
 	int log = -1, done = -2, rc;
 
+	*ret_done = 0;
 	if (st->pg)
 		return 0;
 	if (store_db_failed(st, NULL) < 0)
 		return -EIO;
 	rc = sqlite3_wal_checkpoint_v2(st->db, NULL, modes[mode], &log, &done);
+	if (rc == SQLITE_OK && done > 0)
+		*ret_done = done;
 	/* busy in any of its forms (another's recovery, a snapshot) is not a failure: the ledger
 	 * writer stops for good on any other result. An I/O error latches the database; a full
 	 * disk does not (the write it refused is in no cache, and the next copy writes it) */

@@ -44,8 +44,10 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Appends n 2 KiB notes from number *next on, then waits until the last is durable. */
-static void append_some(struct tmpdir_fixture *f, struct ledger_writer *w, uint64_t *next, int n)
+/* Appends n notes of len bytes (at most 2 KiB) from number *next on, then waits until the last
+ * is durable. */
+static void append_sized(struct tmpdir_fixture *f, struct ledger_writer *w, uint64_t *next, int n,
+                         size_t len)
 {
 	static char buf[2048];
 	uint64_t ticket = 0, idx = 0;
@@ -55,11 +57,17 @@ static void append_some(struct tmpdir_fixture *f, struct ledger_writer *w, uint6
 		struct ledger_entry e = { .kind = ENTRY_NOTE,
 			                  .time_ms = (int64_t)*next,
 			                  .data = (const uint8_t *)buf,
-			                  .data_len = sizeof(buf) };
+			                  .data_len = len };
 		assert_int_equal(ledger_writer_submit(w, &e, &ticket, &f->err), 0);
 	}
 	assert_int_equal(ledger_writer_wait(w, ticket, &idx, &f->err), 0);
 	assert_int_equal(idx, *next - 1);
+}
+
+/* Appends n 2 KiB notes. */
+static void append_some(struct tmpdir_fixture *f, struct ledger_writer *w, uint64_t *next, int n)
+{
+	append_sized(f, w, next, n, 2048);
 }
 
 /*
@@ -171,6 +179,50 @@ static void test_restart_beside_old_reader(void **state)
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 }
 
+/*
+ * Past the restart size the restart waits while the checkpointer's copy is under way
+ * (CKPT_RESTART_LEFT: it would otherwise copy, on the acknowledgements' path, everything
+ * committed meanwhile): with the checkpointer held inside a copy, appends pass the restart size
+ * (256 pages) and no restart is made; once it is let go, the WAL is restarted within bounded
+ * appends, and every entry is kept.
+ */
+static void test_restart_waits_for_copy(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct ledger_writer_options opt = { .max_entries = 20,
+		                             .max_delay_us = 200,
+		                             .restart_pages = 256 };
+	struct ledger_writer *w;
+	uint64_t n = 0, waited = 0, restarts;
+
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	pthread_mutex_lock(&w->mu);
+	w->ckpt_hold = true;
+	pthread_mutex_unlock(&w->mu);
+	/* 20 entries of 200 bytes at a time (a few pages; the commit that fills a bundle writes
+	 * ~20 more), so that the WAL is seen between its restart size and the quarter more past
+	 * which the restart no longer waits (64 pages) */
+	while (waited == 0 && n < 5000) {
+		append_sized(f, w, &n, 20, 200);
+		pthread_mutex_lock(&w->mu);
+		waited = w->restarts_waited;
+		restarts = w->restarts;
+		pthread_mutex_unlock(&w->mu);
+	}
+	assert_true(waited >= 1);
+	assert_int_equal(restarts, 0);
+	pthread_mutex_lock(&w->mu);
+	assert_true(w->ckpt_running);
+	w->ckpt_hold = false;
+	pthread_cond_broadcast(&w->ckpt_cv);
+	pthread_mutex_unlock(&w->mu);
+	for (int i = 0; i < 500 && ledger_writer_restarts(w) == 0; i++)
+		append_sized(f, w, &n, 20, 200);
+	assert_true(ledger_writer_restarts(w) >= 1);
+	assert_int_equal(ledger_writer_durable(w), n);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+}
+
 /* Without the test's option the restart size is the default's: a short run never restarts. */
 static void test_default_restart_size(void **state)
 {
@@ -190,6 +242,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_restart, setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_restart_beside_old_reader, setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_restart_waits_for_copy, setup,
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_default_restart_size, setup, tmpdir_teardown),
 	};

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store/sqlite-batch-internal.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 #include "tmpdir.h"
@@ -914,12 +915,13 @@ static void test_gathered_checkpoint_runs(void **state)
 }
 
 /*
- * A gathered checkpoint starts the writeback of each run it wrote and waits for the one before
- * (sync_file_range), so that the sync that follows has little to write. A writeback that fails
- * fails the checkpoint as a failed write does (the first, one in the middle), a reader then
- * reads every row right (from the WAL), the failure stands on that connection (its next
- * checkpoint fails, with the disk back), and through the store it latches the database; after
- * every connection closed, a new one reads every row.
+ * A gathered checkpoint starts the writeback of its runs a window at a time and waits for the
+ * window before (sync_file_range), so that the sync that follows has little to write: with a
+ * window of one byte, every run's. A writeback that fails fails the checkpoint as a failed
+ * write does (the first, one in the middle), a reader then reads every row right (from the
+ * WAL), the failure stands on that connection (its next checkpoint fails, with the disk back),
+ * and through the store it latches the database; after every connection closed, a new one
+ * reads every row. With a window of four runs, the writeback is started a quarter as often.
  */
 static void test_failed_writeback_fails_checkpoint(void **state)
 {
@@ -932,6 +934,17 @@ static void test_failed_writeback_fails_checkpoint(void **state)
 	store_no_checkpoint_on_close(keep);
 	rows_in_wal(f, gen++);
 	atomic_store(&wb_at, 0);
+	batch_wb_window = 4 * BATCH_WRITE;
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	runs = atomic_load(&db_seen);
+	calls = atomic_load(&wb_seen);
+	/* a window of 4 runs: a start of one (and a wait for the one before), and a start at a
+	 * run that does not follow (the first page, the tree's) */
+	assert_true(runs >= 8);
+	assert_true(calls >= 1 && calls <= 2 * (runs / 4 + 2));
+	check_fresh_reader(f, gen);
+	rows_in_wal(f, gen++);
+	batch_wb_window = 1;
 	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
 	runs = atomic_load(&db_seen);
 	calls = atomic_load(&wb_seen);
@@ -967,6 +980,7 @@ static void test_failed_writeback_fails_checkpoint(void **state)
 	store_close(keep);
 	/* (no connection open: a new one reads the WAL again) */
 	check_fresh_reader(f, gen);
+	batch_wb_window = (size_t)1 << 20;
 }
 
 /* The child of test_lost_last_run_stops: its stderr to path, a checkpoint whose last run and
