@@ -73,6 +73,8 @@
  */
 #define CKPT_RESTART_LEFT CKPT_ROUND_PAGES
 #define CKPT_RESTART_MOST (CKPT_RESTART_PAGES + CKPT_RESTART_PAGES / 4)
+_Static_assert((int64_t)CKPT_RESTART_MOST * 4096 + ((int64_t)16 << 20) <= LEDGER_WRITER_WAL_BYTES,
+               "LEDGER_WRITER_WAL_BYTES (ledger.h) is what serve's WAL backstop leaves alone");
 /*
  * The restart, on the acknowledgements' path, copies what was committed since the last passive
  * copy and syncs what the copies wrote since the last sync ahead. The checkpointer writes the

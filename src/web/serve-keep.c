@@ -6,6 +6,7 @@
 
 #include "base/cleanup.h"
 #include "base/timeutil.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 #include "web/http-internal.h"
 
@@ -16,10 +17,16 @@
  * the writer never finds that moment, so the file grew by every act (68 MB in six minutes of
  * the soak). A truncating checkpoint takes the writers' lock, waits for the readers that
  * began before it (new ones read the database alone) and empties the file. The door's own
- * checkpointer (core/door-ckpt.c) starts the log afresh past 16 MiB between its batches, so
- * this cut is the backstop for when it cannot (readers holding on).
+ * checkpointer (core/door-ckpt.c) starts the log afresh past 16 MiB between its batches, and
+ * the log collection's ledger writer past 128-160 MiB (LEDGER_WRITER_WAL_BYTES), so this cut
+ * is the backstop for when they cannot (readers holding on). It was 64 MiB, below the
+ * writer's size: under log collection it cut the writer's log about once a second, holding
+ * the writers' lock while it copied what the writer's checkpointer had not yet (a page a
+ * call) and synced, and the log then grew again through new pages of the file (docs/logs.md,
+ * "Cost per message").
  */
-#define KEEP_WAL_BYTES (64 * 1024 * 1024)
+#define KEEP_WAL_BYTES ((int64_t)256 * 1024 * 1024)
+_Static_assert(KEEP_WAL_BYTES > LEDGER_WRITER_WAL_BYTES, "the backstop is above the writer's log");
 /* How long the truncating checkpoint waits for readers before it tries again next tick; the
  * door's commits wait at most this long behind it. */
 #define KEEP_BUSY_MS 100
@@ -52,6 +59,11 @@ void serve_keep_free(struct serve_keep *k)
 		return;
 	store_close(k->st);
 	free(k);
+}
+
+int64_t serve_keep_wal_bytes(void)
+{
+	return KEEP_WAL_BYTES;
 }
 
 void serve_keep_tick(struct serve_keep *k)
