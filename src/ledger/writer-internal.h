@@ -138,7 +138,8 @@ struct ledger_writer {
 	 * ckpt_copied_gen; the commits after which the restart waited (tests)
 	 */
 	bool ckpt_running;
-	bool ckpt_hold; /* tests: a copy taken waits, under way, until this is false again */
+	bool ckpt_progress; /* the last copy got further than the one before (same WAL) */
+	bool ckpt_hold;     /* tests: a copy taken waits, before it copies, until this is false */
 	int ckpt_copied;
 	uint64_t wal_gen, ckpt_copied_gen;
 	uint64_t restarts_waited;

@@ -20,8 +20,9 @@
 /*
  * WAL checkpoints: a background thread copies committed pages into the
  * database once the WAL holds CKPT_PASSIVE_PAGES, without blocking commits;
- * the writer itself restarts the WAL past CKPT_RESTART_PAGES, which is quick
- * because the background checkpoints have already copied nearly all of it.
+ * the writer itself restarts the WAL past CKPT_RESTART_PAGES once those copies
+ * have caught up (CKPT_RESTART_LEFT), which is quick because they have already
+ * copied nearly all of it.
  * (SQLite's own autocheckpoint would run inside COMMIT and delay the
  * acknowledgements of that batch by the whole copy.)
  */
@@ -136,7 +137,9 @@ static void *checkpointer_main(void *arg)
 		w->ckpt_running = false;
 		/* (of the WAL the writer knew when the copy began: one started afresh since is
 		 * another's count) */
+		w->ckpt_progress = false;
 		if (done > 0 && gen == w->wal_gen) {
+			w->ckpt_progress = w->ckpt_copied_gen != gen || done > w->ckpt_copied;
 			w->ckpt_copied = done;
 			w->ckpt_copied_gen = gen;
 		}
@@ -164,7 +167,10 @@ static void ask_copy_locked(struct ledger_writer *w)
 
 /*
  * Past the restart size: true while the restart waits for the checkpointer (CKPT_RESTART_LEFT),
- * which is asked for a copy when none is under way.
+ * which is asked for a copy when none is under way, if its last copy got further or the WAL
+ * has grown by round_pages since it was last asked (a reader in an old snapshot that holds the
+ * copies back would otherwise have it build SQLite's iterator over the whole WAL after every
+ * commit, for nothing).
  */
 static bool restart_waits(struct ledger_writer *w)
 {
@@ -180,7 +186,9 @@ static bool restart_waits(struct ledger_writer *w)
 	wait = w->ckpt_running || left > w->restart_left;
 	if (wait) {
 		w->restarts_waited++;
-		if (!w->ckpt_running && !w->ckpt_wanted)
+		if (!w->ckpt_running && !w->ckpt_wanted &&
+		    (w->ckpt_progress || w->wal_pages < w->ckpt_asked_at ||
+		     w->wal_pages - w->ckpt_asked_at >= w->round_pages))
 			ask_copy_locked(w);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -199,6 +207,7 @@ static void after_commit(struct ledger_writer *w)
 		pthread_mutex_lock(&w->mu);
 		w->wal_resets++;
 		w->wal_gen++;
+		w->ckpt_progress = false;
 		pthread_mutex_unlock(&w->mu);
 	}
 	w->last_wal_pages = w->wal_pages;
@@ -686,9 +695,7 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	strbuf_init(&w->fail_msg, 0);
 	w->hasher = merkle_hasher_new();
 	strbuf_init(&w->scratch.bytes, 0);
-	/* (STORE_GATHER_CKPT: what its restart copies is written in runs, as the checkpointer's
-	 * copies are) */
-	r = store_open(dir, STORE_ANY_BACKEND | STORE_GATHER_CKPT, &w->st, err);
+	r = store_open(dir, STORE_ANY_BACKEND | STORE_BATCH_IO, &w->st, err);
 	if (r < 0)
 		goto fail;
 	r = ledger_open(w->st, &w->lg, err);

@@ -3,8 +3,7 @@
  * system calls, for the connections that append in bulk (store_open's STORE_BATCH_IO: the
  * ledger's group-commit writer, its checkpointer, the log follower, the door's checkpointer),
  * and the same VFS under a second name whose checkpoints also gather the database file's pages
- * (STORE_GATHER_CKPT: the ledger writer's checkpointer, and the writer's own connection for its
- * restarts; see "Database-file writes" below).
+ * (STORE_GATHER_CKPT: the ledger writer's checkpointer; see "Database-file writes" below).
  * The database file's side of that (gathering, writeback, the stop) is in sqlite-batch-db.c.
  *
  * SQLite writes the write-ahead log one frame at a time: two writes (a 24-byte header, then the
@@ -15,7 +14,9 @@
  * Every state here belongs to one connection: its WAL file is linked to its database file
  * (sqlite3_database_file_object, when SQLite opens the WAL), and only calls on that connection,
  * which SQLite serialises whatever thread makes them, read or change it. Nothing is per thread,
- * and no call ever writes, or reports the error of, another connection's bytes.
+ * and no call ever writes another connection's bytes (a writeback's wait, on the process's one
+ * descriptor of the file, can report another connection's failed writeback: an earlier latch,
+ * see "Writeback").
  *
  * Writes. A run of frames appended to the WAL is gathered in the WAL file's buffer (a run starts
  * with a write longer than a frame header: a page, or the WAL's own header) and written with
@@ -47,8 +48,7 @@
  * and where this file writes or truncates.
  *
  * Database-file writes, on connections opened through "mamori-batch-ckpt" (STORE_GATHER_CKPT:
- * the ledger writer's checkpointer and its own connection; every other connection's pass
- * through). A checkpoint writes
+ * the ledger writer's checkpointer; every other connection's pass through). A checkpoint writes
  * each page it copies with one call, in the order of the pages, 99% of them right after the one
  * before (59,323 writes in 562 runs for 500,000 collected messages): between CKPT_START and
  * CKPT_DONE, a whole page that follows the run (same size, aligned, the run under BATCH_WRITE)

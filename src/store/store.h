@@ -42,12 +42,11 @@ enum store_open_flags {
 	/*
 	 * SQLite, implies STORE_BATCH_IO: this connection's checkpoints also write the database
 	 * file's pages in runs of up to 96 KiB, not a call a page (the ledger writer's
-	 * checkpointer, and the writer's own connection for its restarts). A run that cannot be
-	 * written fails the checkpoint, except the last one, written when SQLite no longer takes an
-	 * error (SQLITE_FCNTL_CKPT_DONE): it is tried again page by page, and if that fails too the
-	 * PROCESS STOPS (abort, with a message on stderr) before SQLite could record the pages as
-	 * copied. Nothing acknowledged is lost: it is durable in the WAL, and the next start copies
-	 * it again (store/sqlite-batch.c).
+	 * checkpointer). A run that cannot be written fails the checkpoint, except the last one,
+	 * written when SQLite no longer takes an error (SQLITE_FCNTL_CKPT_DONE): it is tried
+	 * again page by page, and if that fails too the PROCESS STOPS (abort, with a message on
+	 * stderr) before SQLite could record the pages as copied. Nothing acknowledged is lost:
+	 * it is durable in the WAL, and the next start copies it again (store/sqlite-batch.c).
 	 */
 	STORE_GATHER_CKPT = 1 << 5
 };

@@ -178,15 +178,15 @@ void identity_release(struct web_server *s);
 
 /*
  * serve-keep.c: what the serving thread keeps in bounds once a second: the write-ahead log's
- * file (cut back past 256 MiB, above what the door's checkpointer and the log collection's
- * ledger writer keep it to, when they cannot restart it under constant reads) and the memory
- * malloc holds after bursts. A NULL keep does nothing.
+ * file (cut back past 64 MiB, or 256 MiB when the server collects logs (logs): above what the
+ * door's checkpointer, and the log collection's ledger writer, keep it to when no reader holds
+ * them back) and the memory malloc holds after bursts. A NULL keep does nothing.
  */
 struct serve_keep;
-int serve_keep_open(const char *dir, struct serve_keep **ret, struct strbuf *err);
+int serve_keep_open(const char *dir, bool logs, struct serve_keep **ret, struct strbuf *err);
 void serve_keep_tick(struct serve_keep *k);
-/* The WAL file's size past which serve_keep_tick cuts it (KEEP_WAL_BYTES, tests). */
-int64_t serve_keep_wal_bytes(void);
+/* The WAL file's size past which serve_keep_tick cuts it (tests). */
+int64_t serve_keep_wal_bytes(const struct serve_keep *k);
 void serve_keep_free(struct serve_keep *k);
 /* serve-watch.c: the agents' silence and 人事異動 dated ahead, every few seconds through the
  * door, on a thread of its own. serve_watch_stop asks it to stop and waits until deadline_ns

@@ -570,7 +570,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	}
 	{
 		struct strbuf kerr = STRBUF_INIT;
-		if (serve_keep_open(cfg->dir, &keep, &kerr) < 0)
+		if (serve_keep_open(cfg->dir, cfg->ingest != NULL, &keep, &kerr) < 0)
 			fprintf(stderr,
 			        "mamori: warning: the write-ahead log will not be kept small: %s\n",
 			        kerr.buf);

@@ -2,6 +2,7 @@
  * the memory malloc holds after bursts (web/http.c's main loop calls serve_keep_tick). */
 #include <errno.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "base/cleanup.h"
@@ -17,16 +18,18 @@
  * the writer never finds that moment, so the file grew by every act (68 MB in six minutes of
  * the soak). A truncating checkpoint takes the writers' lock, waits for the readers that
  * began before it (new ones read the database alone) and empties the file. The door's own
- * checkpointer (core/door-ckpt.c) starts the log afresh past 16 MiB between its batches, and
- * the log collection's ledger writer past 128-160 MiB (LEDGER_WRITER_WAL_BYTES), so this cut
- * is the backstop for when they cannot (readers holding on). It was 64 MiB, below the
- * writer's size: under log collection it cut the writer's log about once a second, holding
- * the writers' lock while it copied what the writer's checkpointer had not yet (a page a
- * call) and synced, and the log then grew again through new pages of the file (docs/logs.md,
- * "Cost per message").
+ * checkpointer (core/door-ckpt.c) starts the log afresh past 16 MiB between its batches, so
+ * this cut is the backstop for when it cannot (readers holding on). A server that collects
+ * logs has the log collection's ledger writer start it afresh past about 128-160 MiB
+ * (LEDGER_WRITER_WAL_BYTES): its bound is KEEP_WAL_BYTES_LOGS. At 64 MiB, below the writer's
+ * size, the keeper tried to cut the writer's log nearly every second, holding the writers'
+ * lock while it copied what the writer's checkpointer had not yet (a page a call) and waited
+ * for the readers, and nearly always gave up (docs/logs.md, "Cost per message").
  */
-#define KEEP_WAL_BYTES ((int64_t)256 * 1024 * 1024)
-_Static_assert(KEEP_WAL_BYTES > LEDGER_WRITER_WAL_BYTES, "the backstop is above the writer's log");
+#define KEEP_WAL_BYTES      ((int64_t)64 * 1024 * 1024)
+#define KEEP_WAL_BYTES_LOGS ((int64_t)256 * 1024 * 1024)
+_Static_assert(KEEP_WAL_BYTES_LOGS > LEDGER_WRITER_WAL_BYTES,
+               "the backstop is above the writer's log");
 /* How long the truncating checkpoint waits for readers before it tries again next tick; the
  * door's commits wait at most this long behind it. */
 #define KEEP_BUSY_MS 100
@@ -36,13 +39,15 @@ _Static_assert(KEEP_WAL_BYTES > LEDGER_WRITER_WAL_BYTES, "the backstop is above 
 struct serve_keep {
 	struct store *st; /* its own connection: waits only KEEP_BUSY_MS for readers */
 	int64_t trimmed_ms;
+	int64_t wal_bytes; /* KEEP_WAL_BYTES, or KEEP_WAL_BYTES_LOGS beside log collection */
 };
 
-int serve_keep_open(const char *dir, struct serve_keep **ret, struct strbuf *err)
+int serve_keep_open(const char *dir, bool logs, struct serve_keep **ret, struct strbuf *err)
 {
 	struct serve_keep *k = xcalloc(1, sizeof(*k));
 	int r;
 
+	k->wal_bytes = logs ? KEEP_WAL_BYTES_LOGS : KEEP_WAL_BYTES;
 	r = store_open(dir, 0, &k->st, err);
 	if (r < 0) {
 		serve_keep_free(k);
@@ -61,9 +66,9 @@ void serve_keep_free(struct serve_keep *k)
 	free(k);
 }
 
-int64_t serve_keep_wal_bytes(void)
+int64_t serve_keep_wal_bytes(const struct serve_keep *k)
 {
-	return KEEP_WAL_BYTES;
+	return k->wal_bytes;
 }
 
 void serve_keep_tick(struct serve_keep *k)
@@ -73,7 +78,7 @@ void serve_keep_tick(struct serve_keep *k)
 	if (!k)
 		return;
 	/* -EBUSY (a reader held on, or the door's checkpoint ran): the next tick tries again */
-	(void)store_wal_cut(k->st, KEEP_WAL_BYTES, KEEP_BUSY_MS);
+	(void)store_wal_cut(k->st, k->wal_bytes, KEEP_BUSY_MS);
 	/*
 	 * What the workers freed stays in malloc's arenas, scattered between live blocks, until
 	 * handed back: after a burst of large pages or exports the server would keep its peak

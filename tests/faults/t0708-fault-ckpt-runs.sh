@@ -7,8 +7,9 @@
 # (abort, with a message) before SQLite could record the frames as copied. In every case every
 # acknowledged entry is there afterwards, read while the WAL index is kept as the checkpoint
 # left it (fault-writer's ckpt) and after a restart, and the ledger verifies.
-# The checkpoint also writes each run back as it goes (sync_file_range, on a descriptor of its
-# own); a writeback that fails fails the checkpoint as a failed write does.
+# The checkpoint also writes its runs back as it goes, a window of up to 1 MiB at a time
+# (sync_file_range, on a descriptor of its own); a writeback that fails fails the checkpoint as
+# a failed write does.
 # The same WAL each time: appended once by the group-commit writer and left uncopied
 # (FAULT_WRITER_KEEP_WAL), then copied into a fresh copy of the directory per case; the
 # database file's writes are counted on one copy, so the cases fail its first, middle and
@@ -29,7 +30,7 @@ check "the checkpoint writes the database file in runs ($K writes, $FRAMES frame
 	'[ "$K" -ge 3 ] && [ $((K * 4)) -le "$FRAMES" ]'
 fresh
 R=$(count_calls "of=range path=*/d/mamori.db" "$FAULT_WRITER" "$D" ckpt "$TMP/acks")
-check "and writes them back as it goes ($R writebacks)" '[ "$R" -ge $((K - 1)) ]'
+check "and writes them back as it goes ($R writebacks)" '[ "$R" -ge 1 ]'
 runs=0 bad=0 lostn=0
 # case SPEC WANT: a checkpoint of a fresh copy under SPEC prints "ckpt WANT", the process lives,
 # and every acknowledged entry is read back, then and after a restart; the ledger verifies

@@ -980,7 +980,13 @@ static void test_failed_writeback_fails_checkpoint(void **state)
 	store_close(keep);
 	/* (no connection open: a new one reads the WAL again) */
 	check_fresh_reader(f, gen);
+}
+
+/* (the writeback window back to the default, even after a failed assertion) */
+static int teardown_window(void **state)
+{
 	batch_wb_window = (size_t)1 << 20;
+	return tmpdir_teardown(state);
 }
 
 /* The child of test_lost_last_run_stops: its stderr to path, a checkpoint whose last run and
@@ -1064,7 +1070,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost_last_run_stops, tmpdir_setup,
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_writeback_fails_checkpoint,
-		                                tmpdir_setup, tmpdir_teardown),
+		                                tmpdir_setup, teardown_window),
 	};
 
 	install_full_disk();
