@@ -80,6 +80,19 @@ check "after the restart every acknowledged entry is there ($(cat "$TMP/out"))" 
 check "and the ledger verifies" 'consistent "$D"'
 run "$FAULT_WRITER" "$D" ckpt "$TMP/acks"
 check "the next checkpoint copies it all" 'grep -qx "ckpt ok" "$TMP/out" && grep -qx "acknowledged $N lost 0" "$TMP/out"'
+
+# The writer's own connection does not gather (only its checkpointer's does): a full disk as
+# its close-time checkpoint grows the database file is that checkpoint's error, the WAL kept,
+# not a stop of the process (review-wal3 L2: it aborted while that connection gathered).
+rm -rf "$D" && "$MAMORI" --dir "$D" init --profile minato >/dev/null 2>&1
+faulty "op=write path=*/d/mamori.db at=2 count=0 errno=ENOSPC" "$FAULT_WRITER" "$D" write 10 \
+	>"$TMP/acks10" 2>"$TMP/err"
+rc=$?
+check "a full disk at the writer's close-time checkpoint is no stop (exit $rc)" \
+	'[ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/acks10")" -eq 10 ]'
+run "$FAULT_WRITER" "$D" check "$TMP/acks10"
+check "and every acknowledged entry is there ($(cat "$TMP/out"))" \
+	'grep -qx "acknowledged 10 lost 0" "$TMP/out"'
 N_INJ=$(injected)
 check "faults were injected ($N_INJ)" '[ "$N_INJ" -ge "$runs" ]'
 tally_faults "$N_INJ" "$lostn"
