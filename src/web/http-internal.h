@@ -178,9 +178,10 @@ void identity_release(struct web_server *s);
 
 /*
  * serve-keep.c: what the serving thread keeps in bounds once a second: the write-ahead log's
- * file (cut back past 64 MiB, or 256 MiB when the server collects logs (logs): above what the
- * door's checkpointer, and the log collection's ledger writer, keep it to when no reader holds
- * them back) and the memory malloc holds after bursts. A NULL keep does nothing.
+ * file (cut back past 256 MiB when the server collects logs (logs), as every serve does, else
+ * 64 MiB: above what the door's checkpointer, and the log collection's ledger writer, keep it
+ * to when no reader holds them back) and the memory malloc holds after bursts. A NULL keep
+ * does nothing.
  */
 struct serve_keep;
 int serve_keep_open(const char *dir, bool logs, struct serve_keep **ret, struct strbuf *err);

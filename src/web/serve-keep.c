@@ -24,7 +24,11 @@
  * (LEDGER_WRITER_WAL_BYTES): its bound is KEEP_WAL_BYTES_LOGS. At 64 MiB, below the writer's
  * size, the keeper tried to cut the writer's log nearly every second, holding the writers'
  * lock while it copied what the writer's checkpointer had not yet (a page a call) and waited
- * for the readers, and nearly always gave up (docs/logs.md, "Cost per message").
+ * for the readers, and nearly always gave up (docs/logs.md, "Cost per message"). Every
+ * `mamori serve` opens the log collection (POST /api/v1/logs, whether or not a syslog
+ * receiver runs: web/http.c passes cfg->ingest), so every server's bound is
+ * KEEP_WAL_BYTES_LOGS; KEEP_WAL_BYTES is left for a keeper opened without it, which serve
+ * does not build.
  */
 #define KEEP_WAL_BYTES      ((int64_t)64 * 1024 * 1024)
 #define KEEP_WAL_BYTES_LOGS ((int64_t)256 * 1024 * 1024)

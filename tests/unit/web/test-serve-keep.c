@@ -2,7 +2,8 @@
  * test-serve-keep: the serving thread's keep tick (web/serve-keep.c) on a server that collects
  * logs leaves a write-ahead log of the size the log collection's ledger writer keeps alone (at
  * 64 MiB the keeper tried to cut the writer's log nearly every second), and still cuts a
- * runaway log back to nothing; on a server that does not, it cuts past 64 MiB as before. The
+ * runaway log back to nothing; a keeper opened without log collection (which serve does not
+ * build: every serve opens it, for POST /api/v1/logs too) cuts past 64 MiB as before. The
  * log's file is made that large by extending it (sparse: cheap; SQLite reads only the frames
  * its index names, and the cut empties the file whatever it holds).
  */
