@@ -41,8 +41,9 @@ struct ingest_options {
 	/*
 	 * With the analysis: what it parsed goes to the follower's index through this handoff
 	 * (logindex.h; the follower's follower_options.handoff), and on_analysed (the follower's
-	 * wake-up) is called once LOGINDEX_BLOCK_MAX messages were analysed, or WAKE_MS (20 ms,
-	 * live.c) after the first one analysed since the last call. NULL: the follower parses.
+	 * wake-up) is called once LOGINDEX_BLOCK_MAX messages were analysed, or about WAKE_MS
+	 * (20 ms, live.c) after the first one analysed since the last call, checked between
+	 * queues (a queue waiting for the disk delays it). NULL: the follower parses.
 	 */
 	struct logindex_handoff *handoff;
 	void (*on_analysed)(void *ctx, uint64_t first_index, uint64_t n);

@@ -28,11 +28,13 @@
  * in the submission being added (ingest_submit: at most a receiver's batch of 1024).
  */
 #define LIVE_MAX_BYTES (4u << 20)
-/* The follower is woken at most this long after the first message analysed since its last
- * wake (or once a block's worth was: wake_follower). */
+/* The follower is woken about this long after the first message analysed since its last
+ * wake, checked between queues (a queue waiting for the disk delays it; the follower's own
+ * 1-s timer is the bound), or once a block's worth was: wake_follower. */
 #define WAKE_MS 20
-/* Idle this long, a queue's buffers past QUEUE_KEEP_BYTES are freed (a burst's 2-4 MiB each
- * are not kept for good). */
+/* Idle this long, a queue's buffers past QUEUE_KEEP_BYTES are freed to the allocator (wiped);
+ * whether their pages go back to the system then is the allocator's: the RSS measured 6 s
+ * after a stream did not drop measurably (docs/logs.md). */
 #define SHRINK_MS        1000
 #define QUEUE_KEEP_BYTES (1u << 20)
 
@@ -162,9 +164,11 @@ static void run(struct live *l, struct live_queue *q)
 
 /*
  * With l->mu held: the follower may index what was handed over. It is woken once a block's
- * worth waits (LOGINDEX_BLOCK_MAX), or WAKE_MS after the first message not woken for: a
- * bound on its delay, whatever the rate (an idle timer, re-armed by each queue, left a steady
- * stream of more than 50 messages a second to the follower's own 1-s timer). Woken after each
+ * worth waits (LOGINDEX_BLOCK_MAX), or about WAKE_MS after the first message not woken for,
+ * at any rate, checked between queues and while idle: a queue that waits for the disk delays
+ * it, and the follower's own 1-s timer is then the bound (an idle timer, re-armed by each
+ * queue, as first written, left a steady stream of more than 50 messages a second to that
+ * timer). Woken after each
  * queue (about 1,000 messages at full rate), it took a quarter of a block a round, each round
  * with its own wake, sleep and switch of both threads (4,000 in a 2,000,000-message stream)
  * and its hooks' round.

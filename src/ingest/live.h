@@ -19,8 +19,8 @@ struct logindex_handoff;
 /* Where the analysed messages go next: the follower's index (parse once). */
 struct live_next {
 	struct logindex_handoff *handoff; /* each analysed message's index facts, or NULL */
-	/* Called once LOGINDEX_BLOCK_MAX messages were analysed since the last call, or 20 ms
-	 * after the first of them was (live.c, WAKE_MS); or NULL. */
+	/* Called once LOGINDEX_BLOCK_MAX messages were analysed since the last call, or about
+	 * 20 ms after the first of them was, checked between queues (live.c, WAKE_MS); or NULL. */
 	void (*wake)(void *ctx, uint64_t first_index, uint64_t n);
 	void *wake_ctx;
 };
