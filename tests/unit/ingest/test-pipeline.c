@@ -346,6 +346,18 @@ static struct monitor *raising_fails_past_mark(struct fixture *f, struct monitor
 	return mon;
 }
 
+/* Appends a note stamped an hour ahead: the server's clock stepped forward (NTP). */
+static void append_clock_step(struct fixture *f)
+{
+	static const char note[] = "the server's clock stepped an hour forward";
+	struct ledger_entry e = { .kind = ENTRY_NOTE,
+		                  .time_ms = time_now_ms() + 3600000,
+		                  .data = (const uint8_t *)note,
+		                  .data_len = sizeof(note) - 1 };
+
+	assert_int_equal(ledger_append(door_ledger(f->d), &e, 1, NULL, &f->err), 0);
+}
+
 /*
  * The same when the server's clock stepped an hour forward after the burst's first four
  * failures (NTP): the commits after them are stamped an hour later. The replay's span is the
@@ -355,17 +367,12 @@ static struct monitor *raising_fails_past_mark(struct fixture *f, struct monitor
  */
 static struct monitor *replay_clock_step(struct fixture *f, struct monitor *mon)
 {
-	static const char note[] = "the server's clock stepped an hour forward";
-	struct ledger_entry e = { .kind = ENTRY_NOTE,
-		                  .time_ms = time_now_ms() + 3600000,
-		                  .data = (const uint8_t *)note,
-		                  .data_len = sizeof(note) - 1 };
 	int64_t n = follow(f, mon);
 	uint64_t mark;
 
 	submit_failures(f, "198.51.100.36", "2026-11-22", "04:55", 0, 4);
 	assert_int_equal(follow(f, mon), n);
-	assert_int_equal(ledger_append(door_ledger(f->d), &e, 1, NULL, &f->err), 0);
+	append_clock_step(f);
 	assert_int_equal(follow(f, mon), n);
 	mark = head(f);
 	assert_int_equal(analysed_mark(f), mark);
@@ -388,16 +395,11 @@ static struct monitor *replay_clock_step(struct fixture *f, struct monitor *mon)
  */
 static struct monitor *read_back_clock_step(struct fixture *f, struct monitor *mon)
 {
-	static const char note[] = "the server's clock stepped an hour forward";
-	struct ledger_entry e = { .kind = ENTRY_NOTE,
-		                  .time_ms = time_now_ms() + 3600000,
-		                  .data = (const uint8_t *)note,
-		                  .data_len = sizeof(note) - 1 };
 	int64_t n = follow(f, mon);
 
 	submit_failures(f, "198.51.100.37", "2026-11-22", "04:57", 0, 5);
 	assert_int_equal(follow(f, mon), n + 1);
-	assert_int_equal(ledger_append(door_ledger(f->d), &e, 1, NULL, &f->err), 0);
+	append_clock_step(f);
 	assert_int_equal(follow(f, mon), n + 1);
 	assert_int_equal(analysed_mark(f), head(f));
 	restart_skew_ms = 3600000; /* the server's clock an hour ahead, as the note */
