@@ -40,7 +40,7 @@
 
 /*
  * A copy into the database file or a sync of it that failed stops the door for good
- * (door_failed), as it stops the ledger writer (ledger/writer.c): Linux reports a failed
+ * (door_failed), as it stops the ledger writer (ledger/writer-restart.c): Linux reports a failed
  * writeback once per open file description, so a sync tried again could succeed with the
  * pages lost, and the restart after it would reset the log that still holds them. Nothing
  * more is acknowledged, neither the thread nor the door's connection checkpoints again (not

@@ -1,5 +1,5 @@
 /* ledger-internal: struct ledger, tile and bundle layouts shared by the ledger files (ledger*.c,
- * writer.c, verify.c, export.c). */
+ * writer*.c, verify.c, export.c). */
 #ifndef MAMORI_LEDGER_LEDGER_INTERNAL_H
 #define MAMORI_LEDGER_LEDGER_INTERNAL_H
 

@@ -172,7 +172,7 @@ struct ledger_writer_options {
 	/* Tests only: called instead of fdatasync(fd) on the WAL (NULL: fdatasync). */
 	int (*flush)(int fd);
 	/* Tests only: the WAL size in pages past which the writer restarts it (0, or anything
-	 * larger than the default: 32,768, ledger/writer.c CKPT_RESTART_PAGES). */
+	 * larger than the default: 32,768, ledger/writer-restart.c CKPT_RESTART_PAGES). */
 	unsigned restart_pages;
 };
 
@@ -180,11 +180,11 @@ struct ledger_writer;
 
 /*
  * About the most the group-commit writer's WAL holds while nothing keeps it from restarting it
- * (ledger/writer.c: past 32,768 pages it restarts once its checkpointer's copies have caught
- * up, and tries at every commit past 40,960 pages of 4 KiB), with a batch of max_bytes (8 MiB)
- * on top, twice. Not a bound: a reader in an old snapshot holds it back, and so, for what is
- * committed meanwhile, does the checkpointer's own copy under way. Whoever cuts a server's WAL
- * as a backstop (web/serve-keep.c) cuts only well above it.
+ * (ledger/writer-restart.c: past 32,768 pages it restarts once its checkpointer's copies have
+ * caught up, and tries at every commit past 40,960 pages of 4 KiB), with a batch of
+ * max_bytes (8 MiB) on top, twice. Not a bound: a reader in an old snapshot holds it back, and
+ * so, for what is committed meanwhile, does the checkpointer's own copy under way. Whoever
+ * cuts a server's WAL as a backstop (web/serve-keep.c) cuts only well above it.
  */
 #define LEDGER_WRITER_WAL_BYTES ((int64_t)40960 * 4096 + ((int64_t)16 << 20))
 

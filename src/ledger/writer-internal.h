@@ -1,5 +1,6 @@
-/* writer-internal: the group-commit writer's state, shared by writer.c (its threads) and
- * writer-submit.c (its callers). */
+/* writer-internal: the group-commit writer's state, shared by writer.c (its writer and syncer
+ * threads), writer-restart.c (its WAL checkpointer and restart) and writer-submit.c (its
+ * callers). */
 #ifndef MAMORI_LEDGER_WRITER_INTERNAL_H
 #define MAMORI_LEDGER_WRITER_INTERNAL_H
 
@@ -154,6 +155,20 @@ uint64_t ledger_writer_rounds_asked(struct ledger_writer *w);
 uint64_t ledger_writer_presyncs(struct ledger_writer *w);
 /* How many WAL restarts the writer made (tests). */
 uint64_t ledger_writer_restarts(struct ledger_writer *w);
+
+/* writer-restart.c: the WAL's thresholds (CKPT_*, scaled down with opt.restart_pages), set once
+ * before the writer's threads start. */
+void writer_restart_init(struct ledger_writer *w);
+/* writer-restart.c: starts the checkpointer thread on its own connection (SQLite only; without
+ * it the writer's restarts copy everything themselves). */
+void writer_ckpt_start(struct ledger_writer *w);
+/* writer-restart.c: stops and joins the checkpointer thread, if started. */
+void writer_ckpt_stop(struct ledger_writer *w);
+/* writer-restart.c, in the writer thread after each commit: asks the checkpointer for a copy, or
+ * restarts the WAL when it is large. */
+void writer_after_commit(struct ledger_writer *w);
+/* With w->mu held: the writer stops for good with r and msg (the first failure's stays). */
+void writer_fail_locked(struct ledger_writer *w, int r, const char *msg);
 
 /* The failed batch that ticket was in, or NULL. */
 const struct failed_batch *failed_batch_of(const struct ledger_writer *w, uint64_t ticket);

@@ -241,7 +241,7 @@ int store_ddl_guarded(struct store *st, struct strbuf *err);
 /* PostgreSQL: opens or closes the door for the rest of the transaction; SQLite: nothing. */
 int store_hooks_door(struct store *st, bool open, struct strbuf *err);
 /*
- * The write-ahead log, for a writer that checkpoints it itself (ledger/writer.c): after
+ * The write-ahead log, for a writer that checkpoints it itself (ledger/writer*.c): after
  * store_wal_watch, each commit on st writes the log's size in pages into *pages (which must
  * outlive st) and st no longer checkpoints by itself. store_checkpoint copies the log into the
  * database: passively (never blocking a writer; failures wait for the next round), with

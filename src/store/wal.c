@@ -1,4 +1,4 @@
-/* wal: the write-ahead log's checkpoints, for a writer that runs them itself (ledger/writer.c),
+/* wal: the write-ahead log's checkpoints, for a writer that runs them itself (ledger/writer*.c),
  * and its file kept small under constant reads (store_wal_cut, web/serve-keep.c). */
 #include <errno.h>
 #include <stdio.h>

@@ -6,9 +6,9 @@
 #
 # ALLOWED lists the files not yet converted (one a line). It only shrinks: a listed file that no
 # longer names SQLite fails the test until its line is removed, and a file not listed fails it at
-# once. Today it is empty: the ledger's storage (ledger.c, writer.c) is on the query API too
-# (writer.c runs the SQLite write-ahead log through store_wal_watch/store_checkpoint/
-# store_wal_path/store_wal_sync_deferred, which do nothing on PostgreSQL).
+# once. Today it is empty: the ledger's storage (ledger.c, writer*.c) is on the query API too
+# (writer.c, writer-restart.c run the SQLite write-ahead log through store_wal_watch/
+# store_checkpoint/store_wal_path/store_wal_sync_deferred, which do nothing on PostgreSQL).
 . "$(dirname "$0")/lib.sh"
 SRC=${MAMORI_SRCDIR:-$(dirname "$0")/../..}
 ALLOWED=''

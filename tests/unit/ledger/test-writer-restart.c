@@ -1,7 +1,8 @@
 /* test-writer-restart: the ledger writer restarts its WAL once it has passed its restart size
- * (writer.c, CKPT_RESTART_PAGES; the test's restart size is small through opt.restart_pages, and
- * the checkpointer's thresholds scale with it, so its copies and syncs run beside the
- * restarts), so the WAL file stays near that size instead of growing with the appends. */
+ * (writer-restart.c, CKPT_RESTART_PAGES; the test's restart size is small through
+ * opt.restart_pages, and the checkpointer's thresholds scale with it, so its copies and syncs run
+ * beside the restarts), so the WAL file stays near that size instead of growing with the appends.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -575,7 +575,7 @@ static void test_writer_commits_to_bundle_end(void **state)
 
 /*
  * Under constant appends the checkpointer syncs the database file each time the WAL grew by
- * CKPT_PRESYNC_PAGES (writer.c), so that the writer's restart does not sync everything the
+ * CKPT_PRESYNC_PAGES (writer-restart.c), so that the writer's restart does not sync everything the
  * passive copies wrote while every entry waits. Appends 2 KiB entries (a bounded number) until
  * it has done so once; every entry stays acknowledged, in order, and in the ledger.
  */
@@ -617,9 +617,9 @@ static void test_writer_syncs_database_ahead(void **state)
 
 /*
  * Past CKPT_PASSIVE_PAGES the writer asks its checkpointer for a copy once the WAL has grown by
- * CKPT_ROUND_PAGES (512) since it last asked, not after every commit (writer.c). 12,000 entries
- * of 2 KiB in commits of at most 8 (~16 pages each, a bundle's whole row every 32nd) grow the
- * WAL some 20,000 pages past 4,096: ~40 rounds asked for in ~1,500 commits, where asking after
+ * CKPT_ROUND_PAGES (512) since it last asked, not after every commit (writer-restart.c). 12,000
+ * entries of 2 KiB in commits of at most 8 (~16 pages each, a bundle's whole row every 32nd) grow
+ * the WAL some 20,000 pages past 4,096: ~40 rounds asked for in ~1,500 commits, where asking after
  * every commit past 4,096 pages asked ~1,250 (counted once each way). The counts follow from
  * the commits' sizes, not from timing. Every entry stays acknowledged and in the ledger.
  */
