@@ -1,6 +1,8 @@
-/* monitor-internal: what the log analysis's two files share: monitor.c (the analysis of each
- * message, correlations, the rounds) and monitor-raise.c (raising the hits found, kept across
- * failures and restarts). Not for callers outside src/monitor/monitor*.c: they use monitor.h.
+/* monitor-internal: what the log analysis's files share: monitor.c (the analysis of each
+ * message), monitor-corr.c (correlation windows), monitor-round.c (the rounds: log gaps, the
+ * correlations' sweep, the day's record) and monitor-raise.c (raising the hits found, kept
+ * across failures and restarts). Not for callers outside src/monitor/monitor*.c: they use
+ * monitor.h.
  */
 #ifndef MAMORI_MONITOR_MONITOR_INTERNAL_H
 #define MAMORI_MONITOR_MONITOR_INTERNAL_H
@@ -27,12 +29,28 @@
 #define STUCK_MS       60000 /* ... this long since the first: the analysis is stuck */
 #define MAX_PENDING    10000 /* hits waiting for the next round, or to be tried again */
 
-struct corr_state;
-struct host_state;
+struct group;
 struct ledger;
 struct profile;
 struct store;
 struct suppress;
+
+/* A correlation rule's groups of messages (monitor-corr.c), in buckets by their key. */
+struct corr_state {
+	const struct sigma_rule *rule;
+	struct group *buckets[GROUP_BUCKETS];
+	size_t ngroups;
+};
+
+/* A host the log-gap rule watches: when it was last heard from, and whether its silence was
+ * alerted since. */
+struct host_state {
+	char *host;
+	int64_t last_ms;
+	uint64_t last_index;
+	bool alerted;
+	struct host_state *next;
+};
 
 /*
  * An alert the log analysis raised before this start (load_raised): what it is about and the
@@ -118,11 +136,25 @@ struct monitor {
 /* An alert's host and key (what it is about) are cut beyond this (hit_text). */
 #define HIT_TEXT_MAX 512
 
+/* When host h goes silent for the shortest log-gap time (gaps), saturated. */
+static inline int64_t gap_due(const struct monitor *m, const struct host_state *h)
+{
+	return h->last_ms > INT64_MAX - m->gap_ms ? INT64_MAX : h->last_ms + m->gap_ms;
+}
+
 /* monitor.c */
+uint32_t hash_str(const char *s);
 unsigned max_pending(const struct monitor *m);
 void hit_text(struct strbuf *out, const char *s);
 bool suppressed(struct monitor *m, const char *key, int64_t now, bool set);
+struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const char *raw_host,
+                            const char *raw_key, uint64_t first);
+void hit_add(struct monitor *m, struct monitor_hit *h, uint64_t index, uint64_t line, int64_t t);
 void hit_release(struct monitor_hit *h);
+
+/* monitor-corr.c */
+void corr_add(struct monitor *m, struct corr_state *cs, const struct log_event *ev, bool replay);
+void corr_sweep(struct corr_state *cs, int64_t now);
 
 /* monitor-raise.c */
 void summarise(struct monitor_hit *h);

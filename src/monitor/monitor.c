@@ -1,19 +1,15 @@
 /* monitor: the log analysis: rules over every collected message, alerts through the door. */
 #include <dirent.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
 #include "base/escape.h"
-#include "base/timeutil.h"
 #include "base/utf8.h"
 #include "core/act.h"
 #include "core/alert.h"
-#include "ingest/retention.h"
 #include "ledger/ledger.h"
 #include "monitor/fields.h"
 #include "monitor/monitor.h"
@@ -23,38 +19,9 @@
 #include "store/query.h"
 #include "store/store.h"
 
-#define GROUP_MAX_KEEP 256 /* events kept per group (the alert's entries) */
 #define RULES_FILE_MAX (1 << 20)
 
-/* ---- correlation groups --------------------------------------------------------------- */
-
-struct group {
-	char *key;
-	struct group *next;
-	int64_t *t;
-	uint64_t *idx, *line;
-	uint64_t *v; /* value_count: a hash of each event's counted value */
-	size_t n, cap;
-	int64_t quiet_until; /* fired: no new alert for this group before */
-	int64_t touched_ms;  /* when the analysis last added to it (the server's clock) */
-	char host[SYSLOG_MAX_HOSTNAME + 1];
-};
-
-struct corr_state {
-	const struct sigma_rule *rule;
-	struct group *buckets[GROUP_BUCKETS];
-	size_t ngroups;
-};
-
-/* ---- hosts (the log-gap rule) ---------------------------------------------------------- */
-
-struct host_state {
-	char *host;
-	int64_t last_ms;
-	uint64_t last_index;
-	bool alerted;
-	struct host_state *next;
-};
+/* ---- alerts suppressed (suppressed) ---------------------------------------------------- */
 
 struct suppress {
 	char *key;
@@ -62,7 +29,7 @@ struct suppress {
 	struct suppress *next;
 };
 
-static uint32_t hash_str(const char *s)
+uint32_t hash_str(const char *s)
 {
 	uint32_t h = 2166136261u;
 
@@ -181,8 +148,8 @@ unsigned max_pending(const struct monitor *m)
  * NULL when MAX_PENDING wait: counted, and first (the lowest entry it would name) holds the
  * analysed mark for the rest of the process (m->overflow), so a restart analyses it again.
  */
-static struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r,
-                                   const char *raw_host, const char *raw_key, uint64_t first)
+struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const char *raw_host,
+                            const char *raw_key, uint64_t first)
 {
 	struct strbuf host = STRBUF_INIT, key = STRBUF_INIT;
 	struct monitor_hit *h = NULL;
@@ -230,8 +197,7 @@ out:
 	return h;
 }
 
-static void hit_add(struct monitor *m, struct monitor_hit *h, uint64_t index, uint64_t line,
-                    int64_t t)
+void hit_add(struct monitor *m, struct monitor_hit *h, uint64_t index, uint64_t line, int64_t t)
 {
 	if (h->n_entries < ALERT_MAX_ENTRIES) {
 		h->entries = xrealloc(h->entries, (h->n_entries + 1) * sizeof(*h->entries));
@@ -267,164 +233,6 @@ static void key_of(const struct log_event *ev, struct strbuf *key)
 		            ev->fields.src_ip.p);
 	if (!key->len)
 		strbuf_addf(key, "host=%s", ev->host);
-}
-
-/* ---- correlations -------------------------------------------------------------------- */
-
-static void group_key(const struct sigma_rule *c, const struct log_event *ev, struct strbuf *key)
-{
-	struct strbuf buf = STRBUF_INIT;
-
-	for (unsigned i = 0; i < c->ngroup; i++) {
-		size_t n = 0;
-		const char *v;
-		strbuf_reset(&buf);
-		v = log_event_field(ev, c->group_by[i], &buf, &n);
-		strbuf_addf(key, "%s%s=%.*s", i ? " " : "", c->group_by[i], v ? (int)n : 0,
-		            v ? v : "");
-	}
-	if (!c->ngroup)
-		strbuf_addstr(key, "all");
-	strbuf_release(&buf);
-}
-
-/* The value a value_count correlation counts, hashed (an empty field is a value too). */
-static uint64_t value_hash(const struct log_event *ev, const char *field)
-{
-	struct strbuf buf = STRBUF_INIT;
-	size_t n = 0;
-	const char *v = log_event_field(ev, field, &buf, &n);
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (size_t i = 0; v && i < n; i++)
-		h = (h ^ (unsigned char)v[i]) * 1099511628211ULL;
-	strbuf_release(&buf);
-	return h;
-}
-
-/* How many distinct values the group's events in the window hold (at most GROUP_MAX_KEEP). */
-static int64_t distinct_values(const struct group *g)
-{
-	int64_t d = 0;
-
-	for (size_t i = 0; i < g->n; i++) {
-		size_t k = 0;
-
-		while (k < i && g->v[k] != g->v[i])
-			k++;
-		d += k == i;
-	}
-	return d;
-}
-
-static void corr_add(struct monitor *m, struct corr_state *cs, const struct log_event *ev,
-                     bool replay)
-{
-	const struct sigma_rule *c = cs->rule;
-	struct strbuf key = STRBUF_INIT;
-	struct group **b, *g;
-	size_t keep = 0;
-	int64_t count;
-	bool fire;
-
-	group_key(c, ev, &key);
-	b = &cs->buckets[hash_str(key.buf) % GROUP_BUCKETS];
-	for (g = *b; g && strcmp(g->key, key.buf); g = g->next)
-		;
-	if (!g) {
-		g = xcalloc(1, sizeof(*g));
-		g->key = strbuf_detach(&key, NULL);
-		g->next = *b;
-		*b = g;
-		cs->ngroups++;
-	}
-	/* Drop what fell out of the window, and the oldest beyond what is kept. */
-	for (size_t i = 0; i < g->n; i++)
-		if (g->t[i] >= ev->time_ms - c->timespan_ms && g->n - i <= GROUP_MAX_KEEP - 1) {
-			g->t[keep] = g->t[i];
-			g->idx[keep] = g->idx[i];
-			g->line[keep] = g->line[i];
-			g->v[keep] = g->v[i];
-			keep++;
-		}
-	g->n = keep;
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 8;
-		g->t = xrealloc(g->t, g->cap * sizeof(*g->t));
-		g->idx = xrealloc(g->idx, g->cap * sizeof(*g->idx));
-		g->line = xrealloc(g->line, g->cap * sizeof(*g->line));
-		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
-	}
-	g->t[g->n] = ev->time_ms;
-	g->idx[g->n] = ev->index;
-	g->line[g->n] = m->line;
-	g->v[g->n] = c->value_field ? value_hash(ev, c->value_field) : 0;
-	g->n++;
-	g->touched_ms = time_now_ms();
-	snprintf(g->host, sizeof(g->host), "%s", ev->host);
-	count = c->value_field ? distinct_values(g) : (int64_t)g->n;
-	fire = c->cmp == CMP_GTE ? count >= c->count : count > c->count;
-	if (fire && ev->time_ms >= g->quiet_until && !replay) {
-		/* Once per window and group: a continuing attack is one alert, not one a message.
-		 */
-		uint64_t first = UINT64_MAX;
-		struct monitor_hit *h;
-		for (size_t i = 0; i < g->n; i++)
-			first = g->idx[i] < first ? g->idx[i] : first;
-		h = hit_new(m, c, g->host, g->key, first);
-		g->quiet_until = ev->time_ms + c->timespan_ms;
-		for (size_t i = 0; h && i < g->n; i++)
-			hit_add(m, h, g->idx[i], g->line[i], g->t[i]);
-	} else if (fire && ev->time_ms >= g->quiet_until) {
-		/*
-		 * Read again before the analysed mark: quiet only after an alert raised from these
-		 * messages, as it was then. A fire that did not alert (its raising failed: the
-		 * mark stayed below its last message, which fires again) must not hold it back.
-		 */
-		struct strbuf host = STRBUF_INIT, text = STRBUF_INIT;
-		struct monitor_hit h = { .rule = c };
-		int64_t t;
-		hit_text(&host, g->host);
-		hit_text(&text, g->key);
-		h.host = host.buf;
-		h.key = text.buf;
-		h.entries = g->idx;
-		h.n_entries = g->n;
-		if (raised_about(m, &h, &t))
-			g->quiet_until = t + c->timespan_ms;
-		strbuf_release(&host);
-		strbuf_release(&text);
-	}
-	strbuf_release(&key);
-}
-
-/*
- * Forgets groups nothing was added to for a window and a minute, by the server's clock: the
- * window itself is in the messages' time (corr_add), which a sender's clock behind the server's
- * or a backlog analysed after a restart puts in the past, and sweeping by it lost such a group
- * at every round (a burst spread over rounds never alerted, one over two rounds alerted twice).
- */
-static void corr_sweep(struct corr_state *cs, int64_t now)
-{
-	/* (each round: walking 4,096 empty buckets was most of a round without alerts) */
-	for (size_t b = 0; cs->ngroups && b < GROUP_BUCKETS; b++) {
-		struct group **pp = &cs->buckets[b];
-		while (*pp) {
-			struct group *g = *pp;
-			if (g->n && g->touched_ms >= now - cs->rule->timespan_ms - 60000) {
-				pp = &g->next;
-				continue;
-			}
-			*pp = g->next;
-			free(g->key);
-			free(g->t);
-			free(g->idx);
-			free(g->line);
-			free(g->v);
-			free(g);
-			cs->ngroups--;
-		}
-	}
 }
 
 /* ---- register-aware conditions --------------------------------------------------------- */
@@ -476,12 +284,6 @@ static bool mamori_holds(struct monitor *m, const struct sigma_rule *r, const st
 }
 
 /* ---- the analysis of one message --------------------------------------------------------- */
-
-/* When host h goes silent for the shortest log-gap time (gaps), saturated. */
-static int64_t gap_due(const struct monitor *m, const struct host_state *h)
-{
-	return h->last_ms > INT64_MAX - m->gap_ms ? INT64_MAX : h->last_ms + m->gap_ms;
-}
 
 static void host_seen(struct monitor *m, const struct log_event *ev)
 {
@@ -556,106 +358,9 @@ void monitor_set_line(struct monitor *m, uint64_t line)
 	m->line = line;
 }
 
-/* ---- rounds: raising, gaps, the day's analysis ------------------------------------------- */
+/* (the rounds, monitor_round: monitor-round.c) */
 
-static void gaps(struct monitor *m, int64_t now)
-{
-	/*
-	 * Every host's state is looked at only when one may be due: walking the 4,096 buckets at
-	 * every round (the analysis's and the follower's, thousands a second at full rate) was a
-	 * tenth of the follower's time. m->gap_check_ms is the earliest a host not alerted goes
-	 * silent for the shortest log-gap time, as of the last walk, lowered by host_seen.
-	 */
-	m->gap_ms = 0;
-	for (size_t i = 0; i < m->rules.nr; i++) {
-		const struct sigma_rule *r = &m->rules.rules[i];
-		if (r->log_gap_ms && !r->disabled && (!m->gap_ms || r->log_gap_ms < m->gap_ms))
-			m->gap_ms = r->log_gap_ms;
-	}
-	if (!m->gap_ms || now < m->gap_check_ms)
-		return;
-	for (size_t i = 0; i < m->rules.nr; i++) {
-		const struct sigma_rule *r = &m->rules.rules[i];
-		if (!r->log_gap_ms || r->disabled)
-			continue;
-		for (size_t b = 0; b < GROUP_BUCKETS; b++) {
-			for (struct host_state *h = m->hosts[b]; h; h = h->next) {
-				struct strbuf key = STRBUF_INIT;
-				struct monitor_hit *hit;
-				if (h->alerted || now - h->last_ms < r->log_gap_ms)
-					continue;
-				h->alerted = true;
-				strbuf_addf(&key, "host=%s", h->host);
-				hit = hit_new(m, r, h->host, key.buf, h->last_index);
-				if (hit)
-					hit_add(m, hit, h->last_index, 0, h->last_ms);
-				strbuf_release(&key);
-			}
-		}
-	}
-	m->gap_check_ms = INT64_MAX;
-	for (size_t b = 0; b < GROUP_BUCKETS; b++)
-		for (struct host_state *h = m->hosts[b]; h; h = h->next)
-			if (!h->alerted && gap_due(m, h) < m->gap_check_ms)
-				m->gap_check_ms = gap_due(m, h);
-}
-
-int monitor_round(void *ctx, int64_t now, struct strbuf *err)
-{
-	struct monitor *m = ctx;
-	int64_t day = (now + m->opt.offset_ms) / 86400000;
-
-	if (!m->opt.door)
-		return 0; /* a test: the caller reads the hits */
-	pthread_mutex_lock(&m->mu);
-	/* (a gap found while raising makes room waits beyond the most: hit_new) */
-	gaps(m, now);
-	raise_pending(m, now);
-	/* Room made, or none could be (its raising failing): found from now on are dropped. */
-	m->stalled = m->npending >= max_pending(m);
-	atomic_store(&m->full, false);
-	if (m->dropped && m->overflow == UINT64_MAX) {
-		fprintf(stderr,
-		        "mamori: the log analysis dropped %" PRIu64 " log-gap alerts it found: %u "
-		        "were waiting to be raised, its most; a restart finds them again\n",
-		        m->dropped, max_pending(m));
-		m->dropped = 0;
-	} else if (m->dropped) {
-		fprintf(stderr,
-		        "mamori: the log analysis dropped %" PRIu64 " alerts it found: %u were "
-		        "waiting to be raised, its most%s; the analysed mark stays before them "
-		        "(ledger entry %" PRIu64 "), so a restart raises them if it comes before "
-		        "the log is 32,768 entries past that one (then they are lost: said here)\n",
-		        m->dropped, max_pending(m),
-		        m->stalled ? ", and their raising is failing" : "", m->overflow);
-		m->dropped = 0;
-	}
-	for (size_t i = 0; i < m->rules.nr; i++)
-		if (m->rules.rules[i].correlation)
-			corr_sweep(&m->corr[i], now);
-	if (m->day == 0) {
-		m->day = day;
-	} else if (day > m->day) {
-		/* The analysis ran through the end of that day: record it (the duty's evidence). */
-		struct strbuf e = STRBUF_INIT;
-		struct log_retention plan;
-		if (registers_record_day(&m->reg, m->opt.door, m->lg,
-		                         m->day * 86400000 - m->opt.offset_ms, m->opt.offset_ms,
-		                         m->rules.nr, &e) < 0)
-			fprintf(stderr, "mamori: the day's log analysis cannot be recorded: %s\n",
-			        e.buf);
-		/* And once a day, retention: what is older than retention.access_log goes. */
-		strbuf_reset(&e);
-		if (m->profile && log_retention_plan(m->st, m->profile, now, &plan, &e) == 0 &&
-		    log_retention_apply(m->st, m->lg, &plan, now, &e) < 0)
-			fprintf(stderr, "mamori: retention of collected logs failed: %s\n", e.buf);
-		strbuf_release(&e);
-		m->day = day;
-	}
-	pthread_mutex_unlock(&m->mu);
-	(void)err;
-	return 0;
-}
+/* ---- what the callers read ------------------------------------------------------------- */
 
 const struct monitor_hit *monitor_hits(struct monitor *m, size_t *ret_nr)
 {
