@@ -59,9 +59,13 @@ struct host_state {
  */
 struct raised {
 	char *rule, *host, *summary;
-	int64_t time_ms, created_ms;
+	int64_t id, time_ms, created_ms;
 	uint64_t *entries; /* ascending */
 	size_t n;
+	/* No case, and not closed: a try that landed and failed before its case (landed), then
+	 * a stop or a crash before the retry opened it. Met again, its case is opened
+	 * (open_missing_case). */
+	bool caseless;
 };
 
 struct monitor {

@@ -98,15 +98,16 @@ static bool summary_is_about(const char *summary, const struct strbuf *about)
  * holds only while the server's clock is within the window and a minute of the alert's
  * raising too, as a group in memory is forgotten by then (corr_sweep).
  */
-static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_t now)
+static struct raised *raised_before(struct monitor *m, const struct monitor_hit *h, int64_t now)
 {
 	unsigned ms = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
 	struct strbuf about = STRBUF_INIT;
+	struct raised *a = NULL;
 	bool yes = false;
 
 	summary_about(h, &about);
 	for (size_t i = 0; !yes && i < m->nraised; i++) {
-		const struct raised *a = &m->raised[i];
+		a = &m->raised[i];
 		if (strcmp(a->rule, h->rule->id) || strcmp(a->host ? a->host : "", h->host) ||
 		    !a->summary || !summary_is_about(a->summary, &about))
 			continue;
@@ -121,7 +122,45 @@ static bool raised_before(struct monitor *m, const struct monitor_hit *h, int64_
 			          : now < a->created_ms + ms;
 	}
 	strbuf_release(&about);
-	return yes;
+	return yes ? a : NULL;
+}
+
+/*
+ * An alert raised before this start met again (raised_before) without its case: a try landed
+ * but failed before its case (landed), and the server stopped or crashed before the retry that
+ * opened it. Opened now, as that retry did, with the alert as it was raised; once (a severity
+ * that opens none: nothing). Before, the restart took it for done and the case never opened
+ * (review-alerts L8). Said when it fails: the alert is raised, as after alert_raise's own.
+ */
+static void open_missing_case(struct monitor *m, const struct monitor_hit *h, struct raised *a)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct alert_input in = { .source = ACT_SYSTEM_MONITOR,
+		                  .rule = a->rule,
+		                  .severity = h->rule->level ? h->rule->level : "medium",
+		                  .time_ms = a->time_ms,
+		                  .host = a->host,
+		                  .summary = a->summary,
+		                  .entries = a->entries,
+		                  .n_entries = a->n };
+	int64_t incident = 0;
+
+	if (!a->caseless)
+		return;
+	if (incident_from_alert(m->opt.door, a->id, &in, &incident, &err) < 0) {
+		fprintf(stderr,
+		        "mamori: the log analysis cannot open the case of alert %" PRId64
+		        " ('%s'), raised before the restart without it: %s\n",
+		        a->id, a->rule, err.buf);
+	} else {
+		a->caseless = false;
+		if (incident)
+			fprintf(stderr,
+			        "mamori: the log analysis opens the case of alert %" PRId64
+			        " ('%s'), raised before the restart without it: case %" PRId64 "\n",
+			        a->id, a->rule, incident);
+	}
+	strbuf_release(&err);
 }
 
 /*
@@ -286,6 +325,7 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 {
 	struct strbuf skey = STRBUF_INIT;
 	struct alert_input in = { 0 };
+	struct raised *before = NULL;
 	int64_t id = 0;
 	int r;
 
@@ -294,7 +334,9 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	/* Correlations suppress per group themselves; single messages here. */
 	if ((!h->rule->correlation && !h->rule->log_gap_ms &&
 	     suppressed(m, skey.buf, now, false)) ||
-	    (m->nraised && raised_before(m, h, now))) {
+	    (m->nraised && (before = raised_before(m, h, now)))) {
+		if (before)
+			open_missing_case(m, h, before);
 		strbuf_release(&skey);
 		return RAISE_DONE;
 	}
@@ -659,6 +701,8 @@ int load_raised(struct monitor *m, struct strbuf *err)
 		w->rule = a->rule;
 		w->host = a->host;
 		w->summary = a->summary;
+		w->id = a->id;
+		w->caseless = !a->incident_id && !(a->state && !strcmp(a->state, "closed"));
 		w->time_ms = a->time_ms;
 		w->created_ms = a->created_ms;
 		w->entries = a->entries;

@@ -614,6 +614,39 @@ static struct monitor *landed_once(struct fixture *f, struct monitor *mon)
 }
 
 /*
+ * A try that landed without its case, then a crash before the retry that would open it: the
+ * restart analyses the messages again, takes the alert for raised before, and opens its case,
+ * once. Before, it took it for done and the case never opened (review-alerts L8).
+ */
+static struct monitor *landed_then_crash(struct fixture *f, struct monitor *mon)
+{
+	struct alert_list l = { 0 };
+	int64_t n = follow(f, mon), incident;
+	uint64_t first = head(f);
+
+	land_only = "198.51.100.96";
+	submit_failures(f, "198.51.100.96", "2026-11-22", "05:46", 0, 5);
+	assert_int_equal(follow(f, mon), n + 1); /* there, but the try failed */
+	land_only = NULL;
+	mon = restart(f, mon, 0); /* no retry before it */
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(
+	    alerts_list(door_store(f->d), &(struct alert_filter){ .limit = 1 }, &l, &f->err), 0);
+	incident = l.items[0].incident_id;
+	alert_list_release(&l);
+	assert_true(incident > 0);
+	/* Once: analysed again (a crash before the mark moved), it has its case already. */
+	assert_int_equal(logindex_set_analysed(door_store(f->d), first, &f->err), 0);
+	mon = restart(f, mon, 0);
+	assert_int_equal(follow(f, mon), n + 1);
+	assert_int_equal(
+	    alerts_list(door_store(f->d), &(struct alert_filter){ .limit = 1 }, &l, &f->err), 0);
+	assert_int_equal(l.items[0].incident_id, incident);
+	alert_list_release(&l);
+	return mon;
+}
+
+/*
  * The read-back finds only the alert the failed try wrote (its time, summary and entries),
  * not an earlier one about the same thing: a correlation's next window keeps the message that
  * fired the one before, so the second window's failed try took the first window's alert,
@@ -1069,6 +1102,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = one_keeps_failing(f, mon);
 	mon = held_too_far(f, mon);
 	mon = landed_once(f, mon);
+	mon = landed_then_crash(f, mon);
 	mon = landed_exactly(f, mon);
 	mon = stuck_loud(f, mon);
 	mon = waiting_counted(f, mon);
