@@ -115,7 +115,7 @@ struct monitor {
 	int64_t fail_since_ms;
 	int fail_code;
 	struct strbuf fail_why;
-	bool stuck; /* said (count_failure) */
+	bool stuck, stuck_said; /* became so (count_failure), said (say_stuck) */
 	_Atomic int64_t stuck_since_ms;
 	_Atomic int stuck_code;
 	_Atomic unsigned stuck_tries;

@@ -430,9 +430,10 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 /*
  * A try failed (raise_one, at the round's clock now): after STUCK_TRIES in a row with no alert
  * raised between them, and at least a minute (opt.stuck_ms) since the first, the analysis is
- * stuck, and says so loudly once: on stderr, with the alerts waiting (rule, what, host, first
- * entry: a restore from a backup loses their messages), and on the alert page and the
- * dashboard's alert card (monitor_unraised: since when, how many tries, why). A corrupt
+ * stuck, and says so loudly once: on stderr at the round's end (say_stuck), with the alerts
+ * waiting (rule, what, host, first entry: a restore from a backup loses their messages), and
+ * on the alert page and the dashboard's alert card (monitor_unraised: since when, how many
+ * tries, why). A corrupt
  * database (-EPROTO) fails every alert until it is restored: it kept them and said each try,
  * with nothing to tell an operator it would not pass by itself. Not by tries alone: with two
  * or more waiting each round tries two, so six came 3 s after the first (review-alerts L1).
@@ -441,17 +442,30 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 static void count_failure(struct monitor *m, int64_t now)
 {
 	int64_t wait_ms = m->opt.stuck_ms ? m->opt.stuck_ms : STUCK_MS;
-	struct strbuf since = STRBUF_INIT;
-	size_t said = 0;
 
 	if (!m->fail_streak++)
 		m->fail_since_ms = now;
 	atomic_store(&m->stuck_code, -m->fail_code); /* (the last try's: what to do now) */
 	atomic_store(&m->stuck_tries, m->fail_streak);
 	if (m->stuck || m->fail_streak < STUCK_TRIES || now - m->fail_since_ms < wait_ms)
-		return; /* (said once) */
+		return;
 	m->stuck = true;
 	atomic_store(&m->stuck_since_ms, m->fail_since_ms);
+}
+
+/*
+ * Says that the analysis became stuck (count_failure), once, at the end of the round
+ * (raise_pending): the alerts waiting are those kept after it. Said at the try, it counted
+ * those the round raised or refused after it as waiting (review-alerts N4).
+ */
+static void say_stuck(struct monitor *m)
+{
+	struct strbuf since = STRBUF_INIT;
+	size_t said = 0;
+
+	if (!m->stuck || m->stuck_said)
+		return;
+	m->stuck_said = true;
 	time_format_rfc3339(&since, m->fail_since_ms);
 	fprintf(stderr,
 	        "mamori: ERROR: the log analysis has raised no alert for %u tries in a row "
@@ -478,13 +492,13 @@ static void count_failure(struct monitor *m, int64_t now)
 /* An alert was raised: the failures in a row end (said when they had made it stuck). */
 static void said_raising(struct monitor *m)
 {
-	if (m->stuck)
+	if (m->stuck_said)
 		fprintf(stderr,
 		        "mamori: the log analysis raises alerts again, after %u tries in a row "
 		        "failed\n",
 		        m->fail_streak);
 	m->fail_streak = 0;
-	m->stuck = false;
+	m->stuck = m->stuck_said = false;
 	/* (since first: the page shows the notice only with both) */
 	atomic_store(&m->stuck_since_ms, 0);
 	atomic_store(&m->stuck_tries, 0);
@@ -552,6 +566,7 @@ void raise_pending(struct monitor *m, int64_t now)
 		m->pending[keep++] = *h;
 	}
 	m->npending = keep;
+	say_stuck(m);
 	if (m->refused_round > REFUSED_SAID_MAX)
 		fprintf(stderr,
 		        "mamori: the log analysis dropped %u more alerts it cannot raise (%u in "
