@@ -221,6 +221,115 @@ static int decode_body(struct web_req *r)
 	return ret;
 }
 
+/* The client's address into r->remote ("-" when libmicrohttpd does not say). */
+static void req_remote(struct web_req *r, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	snprintf(r->remote, sizeof(r->remote), "-");
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		char host[INET6_ADDRSTRLEN] = "";
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET,
+			          &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host,
+			          sizeof(host));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+			          &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, host,
+			          sizeof(host));
+		snprintf(r->remote, sizeof(r->remote), "%s", host);
+	}
+}
+
+/* A request's start, at its head: its object (in *con_cls), counted in flight until
+ * on_completed. */
+static struct web_req *req_start(struct web_server *s, struct MHD_Connection *conn,
+                                 const char *method, void **con_cls)
+{
+	struct web_req *r = xcalloc(1, sizeof(*r));
+
+	*con_cls = r;
+	atomic_fetch_add(&s->in_flight, 1);
+	conn_mark(s, conn, true);
+	r->server = s;
+	r->cfg = s->cfg;
+	r->conn = conn;
+	r->start_ns = time_mono_ns();
+	strbuf_init_secret(&r->body, 0); /* passwords, tokens */
+	strbuf_init(&r->out, 0);
+	r->method = method_of(method);
+	r->method_name = method;
+	r->tls = s->tls;
+	r->lang = WEB_LANG_JA;
+	req_remote(r, conn);
+	return r;
+}
+
+/* The head's checks before any body is read: framing, the query's size, the announced
+ * Content-Length (a large body's bytes reserved). Answers at once when one fails. */
+static enum MHD_Result req_head(struct web_req *r, const char *url, const char *version,
+                                bool params_cut)
+{
+	struct web_server *s = r->server;
+	const char *cl;
+
+	if (check_framing(r, version) < 0) {
+		r->path = xstrdup("-");
+		i18n_set_lang(r->lang);
+		return send_response(r);
+	}
+	if (params_cut) {
+		r->path = xstrdup(url);
+		i18n_set_lang(r->lang);
+		web_error(r, 414, "too many query parameters");
+		return send_response(r);
+	}
+	cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_TYPE);
+		size_t limit = web_body_limit(s, url, ct);
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (errno || *end || n > limit) {
+			r->path = xstrdup("-");
+			i18n_set_lang(r->lang);
+			web_error(r, 413, "body over the limit (Content-Length)");
+			return send_response(r);
+		}
+		if (n > WEB_MAX_UPLOAD && web_body_reserve(s, r, (int64_t)n) < 0) {
+			r->path = xstrdup("-");
+			i18n_set_lang(r->lang);
+			web_error(r, 503, "too many large uploads at once");
+			web_header_add(r, "Retry-After", "10");
+			return send_response(r);
+		}
+	}
+	return MHD_YES;
+}
+
+/* A piece of the body: kept up to the limit, else discarded (answered 413 at the end). */
+static void req_body_add(struct web_req *r, struct MHD_Connection *conn, const char *url,
+                         const char *upload_data, size_t upload_data_size)
+{
+	const char *ct =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	/* Over WEB_MAX_UPLOAD only what Content-Length announced and was reserved. */
+	size_t limit = r->body_reserved ? (size_t)r->body_reserved
+	               : (ct && !strncasecmp(ct, "multipart/", 10)) || !strcmp(url, WEB_LOGS_PATH)
+	                   ? WEB_MAX_UPLOAD
+	                   : WEB_MAX_BODY;
+	if (r->body.len + upload_data_size > limit) {
+		/* Chunked and over the limit: discard; answered 413 at the end. */
+		r->status = 413;
+	} else if (!r->status) {
+		strbuf_add(&r->body, upload_data, upload_data_size);
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -234,90 +343,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = NULL;
 	}
 	if (!r) {
-		const union MHD_ConnectionInfo *ci;
-		const char *cl;
-
-		r = xcalloc(1, sizeof(*r));
-		*con_cls = r;
-		atomic_fetch_add(&s->in_flight, 1);
-		conn_mark(s, conn, true);
-		r->server = s;
-		r->cfg = s->cfg;
-		r->conn = conn;
-		r->start_ns = time_mono_ns();
-		strbuf_init_secret(&r->body, 0); /* passwords, tokens */
-		strbuf_init(&r->out, 0);
-		r->method = method_of(method);
-		r->method_name = method;
-		r->tls = s->tls;
-		r->lang = WEB_LANG_JA;
-		snprintf(r->remote, sizeof(r->remote), "-");
-		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		if (ci && ci->client_addr) {
-			char host[INET6_ADDRSTRLEN] = "";
-			const struct sockaddr *sa = ci->client_addr;
-			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET,
-				          &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-				          host, sizeof(host));
-			else if (sa->sa_family == AF_INET6)
-				inet_ntop(
-				    AF_INET6,
-				    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-				    host, sizeof(host));
-			snprintf(r->remote, sizeof(r->remote), "%s", host);
-		}
-		if (check_framing(r, version) < 0) {
-			r->path = xstrdup("-");
-			i18n_set_lang(r->lang);
-			return send_response(r);
-		}
-		if (params_cut) {
-			r->path = xstrdup(url);
-			i18n_set_lang(r->lang);
-			web_error(r, 414, "too many query parameters");
-			return send_response(r);
-		}
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl) {
-			const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-			                                             MHD_HTTP_HEADER_CONTENT_TYPE);
-			size_t limit = web_body_limit(s, url, ct);
-			char *end;
-			errno = 0;
-			unsigned long long n = strtoull(cl, &end, 10);
-			if (errno || *end || n > limit) {
-				r->path = xstrdup("-");
-				i18n_set_lang(r->lang);
-				web_error(r, 413, "body over the limit (Content-Length)");
-				return send_response(r);
-			}
-			if (n > WEB_MAX_UPLOAD && web_body_reserve(s, r, (int64_t)n) < 0) {
-				r->path = xstrdup("-");
-				i18n_set_lang(r->lang);
-				web_error(r, 503, "too many large uploads at once");
-				web_header_add(r, "Retry-After", "10");
-				return send_response(r);
-			}
-		}
-		return MHD_YES;
+		r = req_start(s, conn, method, con_cls);
+		return req_head(r, url, version, params_cut);
 	}
 	if (*upload_data_size) {
-		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		                                             MHD_HTTP_HEADER_CONTENT_TYPE);
-		/* Over WEB_MAX_UPLOAD only what Content-Length announced and was reserved. */
-		size_t limit =
-		    r->body_reserved ? (size_t)r->body_reserved
-		    : (ct && !strncasecmp(ct, "multipart/", 10)) || !strcmp(url, WEB_LOGS_PATH)
-		        ? WEB_MAX_UPLOAD
-		        : WEB_MAX_BODY;
-		if (r->body.len + *upload_data_size > limit) {
-			/* Chunked and over the limit: discard; answered 413 at the end. */
-			r->status = 413;
-		} else if (!r->status) {
-			strbuf_add(&r->body, upload_data, *upload_data_size);
-		}
+		req_body_add(r, conn, url, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
