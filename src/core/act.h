@@ -56,7 +56,7 @@ int door_checkpoint(struct door *d, struct strbuf *err);
  * stopped for good: every act fails with -EIO and the reason, and the write-ahead log, which
  * still holds what the file may have lost, is never checkpointed again by the door (nor when
  * it closes). Returns that -EIO with the reason in why (why may be NULL), or 0. The process
- * must not go on checkpointing the same database: `mamori serve` stops (web/http.c), and
+ * must not go on checkpointing the same database: `mamori serve` stops (web/http-serve.c), and
  * the next start recovers from the log.
  */
 int door_failed(struct door *d, struct strbuf *why);

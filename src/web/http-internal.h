@@ -119,9 +119,17 @@ void web_body_release(struct web_server *s, struct web_req *r);
 /* Stands in for the request object when the query had too many parameters (on_uri). */
 extern char too_many_params;
 
+/* http.c: microhttpd's callbacks for a request (its head and body; its end) and the unescaper
+ * that leaves the URI raw (web_serve starts the daemon with them, http-serve.c). */
+enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                           const char *method, const char *version, const char *upload_data,
+                           size_t *upload_data_size, void **con_cls);
+void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                  enum MHD_RequestTerminationCode toe);
+size_t keep_raw(void *cls, struct MHD_Connection *c, char *s);
 /* The request head's framing and Host (400, 421, 431 answered into r). */
 int check_framing(struct web_req *r, const char *version);
-/* Whether the server stops for good (http.c): 0, or the negative errno with why set. */
+/* Whether the server stops for good (http-serve.c): 0, or the negative errno with why set. */
 int server_failed(struct web_server *s, struct strbuf *why);
 /* microhttpd callbacks: connection start/end, the raw URI. */
 void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,

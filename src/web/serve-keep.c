@@ -1,5 +1,5 @@
 /* serve-keep: what a long-running server keeps in bounds itself: the write-ahead log's file and
- * the memory malloc holds after bursts (web/http.c's main loop calls serve_keep_tick). */
+ * the memory malloc holds after bursts (web/http-serve.c's main loop calls serve_keep_tick). */
 #include <errno.h>
 #include <malloc.h>
 #include <stdbool.h>
@@ -26,7 +26,7 @@
  * lock while it copied what the writer's checkpointer had not yet (a page a call) and waited
  * for the readers, and nearly always gave up (docs/logs.md, "Cost per message"). Every
  * `mamori serve` opens the log collection (POST /api/v1/logs, whether or not a syslog
- * receiver runs: web/http.c passes cfg->ingest), so every server's bound is
+ * receiver runs: web/http-serve.c passes cfg->ingest), so every server's bound is
  * KEEP_WAL_BYTES_LOGS; KEEP_WAL_BYTES is left for a keeper opened without it, which serve
  * does not build.
  */

@@ -179,7 +179,7 @@ const char *web_query(const struct web_req *r, const char *name);
 /* Logs one line to the server log (stderr), with the request's method and path. */
 void web_log(const struct web_req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* ---- the server (http.c) ---- */
+/* ---- the server (http.c, http-serve.c) ---- */
 /*
  * Runs the server until SIGTERM or SIGINT, then stops accepting, lets
  * requests in flight finish (up to cfg->shutdown_grace_ms) and returns 0;
@@ -221,7 +221,7 @@ struct door;
 struct door *web_door(struct web_req *r);
 /*
  * The server stops for good (the door, the log collection's ledger writer or the database file
- * failed: a write the disk did not confirm; http.c stops on it): every 503 then says so and
+ * failed: a write the disk did not confirm; http-serve.c stops on it): every 503 then says so and
  * what to do (web_error, in the reader's language, the JSON error's message for the API), and
  * so does an act refused by it on a page (web_act). The reason itself goes to the server's log.
  */
