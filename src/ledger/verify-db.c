@@ -147,17 +147,168 @@ static int fill_job(struct bundle_cursor *c, struct bjob *j, bool *eof, struct s
 	return rc;
 }
 
+/*
+ * Every stored checkpoint and the extra ones given into v, sorted and checked: signature first,
+ * roots during the scan. 0 (v.ret may say what failed the check), or a negative errno with err
+ * set when they cannot be read or one cannot be taken.
+ */
+static int read_checkpoints(struct vstate *v, struct ledger *lg, const struct note_verifier *keys,
+                            size_t nkeys, const struct strbuf *extra, size_t extra_nr,
+                            struct strbuf *err)
+{
+	size_t alloc = 0;
+	struct query *s;
+	int rc;
+
+	s = query_get(ledger_store(lg), "SELECT size, note FROM ledger_checkpoint ORDER BY size",
+	              err);
+	if (!s)
+		return -EIO;
+	while ((rc = query_step(s, err)) > 0 && !v->ret) {
+		char label[64];
+		uint64_t size = (uint64_t)query_int(s, 0);
+		snprintf(label, sizeof(label), "stored checkpoint %" PRIu64, size);
+		{
+			size_t len = 0;
+			const char *note = query_blob(s, 1, &len);
+			add_checkpoint(v, len ? note : "", len, keys, nkeys, label, size, &alloc);
+		}
+	}
+	query_done(s);
+	if (!v->ret && rc < 0)
+		return rc;
+	for (size_t i = 0; i < extra_nr && !v->ret; i++)
+		add_checkpoint(v, extra[i].buf, extra[i].len, keys, nkeys, "the given checkpoint",
+		               UINT64_MAX, &alloc);
+	if (v->ret)
+		return v->ret;
+	if (v->ncp)
+		qsort(v->cps, v->ncp, sizeof(*v->cps), cmp_vcp);
+	check_checkpoints(v);
+	return 0;
+}
+
+/* Where the scan of the bundles is: the next bundle number expected, the sealed payloads'
+ * buffer, the result the sealed payloads are counted into (may be NULL). */
+struct db_scan {
+	struct vstate *v;
+	struct ledger *lg;
+	struct ledger_verify_result *ret;
+	uint64_t expect_n;
+	struct strbuf sealed_blob;
+	bool end; /* a short bundle ended the log */
+};
+
+/* The bundles of a finished job, in order, with their sealed payloads (next: the job after it,
+ * to see whether anything follows a short bundle). */
+static void check_job(struct db_scan *sc, struct bjob *cur, const struct bjob *next)
+{
+	struct vstate *v = sc->v;
+
+	for (unsigned b = 0; b < cur->nb && !v->ret; b++) {
+		uint64_t n = cur->n[b];
+		char where[64];
+
+		if (n != sc->expect_n || v->n != n * LEDGER_TILE_WIDTH) {
+			fail(v, "entries %" PRIu64 "..%" PRIu64 " are missing", v->n,
+			     n * LEDGER_TILE_WIDTH - 1);
+			break;
+		}
+		snprintf(where, sizeof(where), "the bundle of entries %" PRIu64 "..",
+		         n * LEDGER_TILE_WIDTH);
+		if (consume(v, cur, b, where) < 0)
+			break;
+		check_sealed(v, sc->lg, n, cur->seals[b], cur->count[b], sc->ret, &sc->sealed_blob);
+		sc->expect_n = n + 1;
+		if (cur->count[b] < LEDGER_TILE_WIDTH && !v->ret) {
+			/* A short bundle ends the log: nothing may follow it. */
+			uint64_t after = b + 1 < cur->nb ? cur->n[b + 1]
+			                 : next->nb      ? next->n[0]
+			                                 : 0;
+			if (after)
+				fail(v, "entries %" PRIu64 "..%" PRIu64 " are missing", v->n,
+				     after * LEDGER_TILE_WIDTH - 1);
+			sc->end = true;
+			break;
+		}
+	}
+}
+
+/* Every bundle in order, through the pipeline (see struct bpipe). Returns what the last read
+ * of the bundles returned (negative: it failed, with err set). */
+static int scan_bundles(struct vstate *v, struct ledger *lg, struct ledger_verify_result *ret,
+                        struct strbuf *err)
+{
+	struct db_scan sc = { v, lg, ret, 0, STRBUF_INIT_SECRET, false };
+	struct bundle_cursor c;
+	struct bpipe p;
+	struct bjob *cur, *next;
+	bool eof = false;
+	int rc;
+
+	bundle_cursor_init(&c, lg, 0, UINT64_MAX);
+	bpipe_init(&p);
+	cur = p.jobs[0];
+	next = p.jobs[1];
+	rc = fill_job(&c, cur, &eof, err);
+	if (cur->nb)
+		bpipe_submit(&p, cur);
+	while (cur->nb && !v->ret) {
+		if (eof)
+			bjob_reset(next);
+		else
+			rc = fill_job(&c, next, &eof, err);
+		bpipe_wait(&p, cur);
+		if (next->nb)
+			bpipe_submit(&p, next);
+		check_job(&sc, cur, next);
+		if (v->ret || sc.end)
+			break;
+		{
+			struct bjob *t = cur;
+			cur = next;
+			next = t;
+		}
+	}
+	bpipe_release(&p);
+	bundle_cursor_done(&c);
+	strbuf_release_secret(&sc.sealed_blob);
+	return rc;
+}
+
+/* The head against the entries scanned: their number and their root. */
+static void check_head(struct vstate *v, uint64_t head_size,
+                       const uint8_t head_root[MERKLE_HASH_SIZE])
+{
+	if (!v->ret && head_size != v->n) {
+		if (head_size > v->n)
+			fail(v,
+			     "the head records %" PRIu64 " entries but only %" PRIu64
+			     " are stored: entries %" PRIu64 "..%" PRIu64 " are missing",
+			     head_size, v->n, v->n, head_size - 1);
+		else
+			fail(v,
+			     "the head records %" PRIu64 " entries but %" PRIu64
+			     " are stored: entries %" PRIu64 ".. were added without the tree",
+			     head_size, v->n, head_size);
+	}
+	if (!v->ret) {
+		uint8_t root[MERKLE_HASH_SIZE];
+		merkle_range_root(v->h, &v->range, root);
+		if (memcmp(root, head_root, MERKLE_HASH_SIZE) != 0)
+			fail(v, "the head's root is not the root of the stored entries");
+	}
+}
+
 static int verify_db(struct ledger *lg, const char *dir, const struct strbuf *extra,
                      size_t extra_nr, struct ledger_verify_result *ret, struct strbuf *err)
 {
 	struct vstate v;
 	struct dbctx d = { lg, STRBUF_INIT };
 	struct note_verifier *keys = NULL;
-	struct strbuf sealed_blob = STRBUF_INIT_SECRET;
-	size_t nkeys = 0, alloc = 0;
-	uint64_t head_size, expect_n = 0;
+	size_t nkeys = 0;
+	uint64_t head_size;
 	uint8_t head_root[MERKLE_HASH_SIZE];
-	struct query *s;
 	int rc, r;
 
 	if (ret)
@@ -171,125 +322,15 @@ static int verify_db(struct ledger *lg, const char *dir, const struct strbuf *ex
 	r = ledger_head(lg, &head_size, head_root, err);
 	if (r < 0)
 		goto out;
-
-	/* Every stored checkpoint: signature first, roots during the scan. */
-	s = query_get(ledger_store(lg), "SELECT size, note FROM ledger_checkpoint ORDER BY size",
-	              err);
-	if (!s) {
-		r = -EIO;
+	r = read_checkpoints(&v, lg, keys, nkeys, extra, extra_nr, err);
+	if (r < 0)
 		goto out;
-	}
-	while ((rc = query_step(s, err)) > 0 && !v.ret) {
-		char label[64];
-		uint64_t size = (uint64_t)query_int(s, 0);
-		snprintf(label, sizeof(label), "stored checkpoint %" PRIu64, size);
-		{
-			size_t len = 0;
-			const char *note = query_blob(s, 1, &len);
-			add_checkpoint(&v, len ? note : "", len, keys, nkeys, label, size, &alloc);
-		}
-	}
-	query_done(s);
+	rc = scan_bundles(&v, lg, ret, err);
 	if (!v.ret && rc < 0) {
 		r = rc;
 		goto out;
 	}
-	for (size_t i = 0; i < extra_nr && !v.ret; i++)
-		add_checkpoint(&v, extra[i].buf, extra[i].len, keys, nkeys, "the given checkpoint",
-		               UINT64_MAX, &alloc);
-	if (v.ret) {
-		r = v.ret;
-		goto out;
-	}
-	if (v.ncp)
-		qsort(v.cps, v.ncp, sizeof(*v.cps), cmp_vcp);
-	check_checkpoints(&v);
-
-	/* Every bundle in order, through the pipeline (see struct bpipe). */
-	{
-		struct bundle_cursor c;
-		struct bpipe p;
-		struct bjob *cur, *next;
-		bool eof = false, end = false;
-
-		bundle_cursor_init(&c, lg, 0, UINT64_MAX);
-		bpipe_init(&p);
-		cur = p.jobs[0];
-		next = p.jobs[1];
-		rc = fill_job(&c, cur, &eof, err);
-		if (cur->nb)
-			bpipe_submit(&p, cur);
-		while (cur->nb && !v.ret) {
-			if (eof)
-				bjob_reset(next);
-			else
-				rc = fill_job(&c, next, &eof, err);
-			bpipe_wait(&p, cur);
-			if (next->nb)
-				bpipe_submit(&p, next);
-			for (unsigned b = 0; b < cur->nb && !v.ret; b++) {
-				uint64_t n = cur->n[b];
-				char where[64];
-
-				if (n != expect_n || v.n != n * LEDGER_TILE_WIDTH) {
-					fail(&v, "entries %" PRIu64 "..%" PRIu64 " are missing",
-					     v.n, n * LEDGER_TILE_WIDTH - 1);
-					break;
-				}
-				snprintf(where, sizeof(where),
-				         "the bundle of entries %" PRIu64 "..",
-				         n * LEDGER_TILE_WIDTH);
-				if (consume(&v, cur, b, where) < 0)
-					break;
-				check_sealed(&v, lg, n, cur->seals[b], cur->count[b], ret,
-				             &sealed_blob);
-				expect_n = n + 1;
-				if (cur->count[b] < LEDGER_TILE_WIDTH && !v.ret) {
-					/* A short bundle ends the log: nothing may follow it. */
-					uint64_t after = b + 1 < cur->nb ? cur->n[b + 1]
-					                 : next->nb      ? next->n[0]
-					                                 : 0;
-					if (after)
-						fail(&v,
-						     "entries %" PRIu64 "..%" PRIu64 " are missing",
-						     v.n, after * LEDGER_TILE_WIDTH - 1);
-					end = true;
-					break;
-				}
-			}
-			if (v.ret || end)
-				break;
-			{
-				struct bjob *t = cur;
-				cur = next;
-				next = t;
-			}
-		}
-		bpipe_release(&p);
-		bundle_cursor_done(&c);
-	}
-	if (!v.ret && rc < 0) {
-		r = rc;
-		goto out;
-	}
-	if (!v.ret && head_size != v.n) {
-		if (head_size > v.n)
-			fail(&v,
-			     "the head records %" PRIu64 " entries but only %" PRIu64
-			     " are stored: entries %" PRIu64 "..%" PRIu64 " are missing",
-			     head_size, v.n, v.n, head_size - 1);
-		else
-			fail(&v,
-			     "the head records %" PRIu64 " entries but %" PRIu64
-			     " are stored: entries %" PRIu64 ".. were added without the tree",
-			     head_size, v.n, head_size);
-	}
-	if (!v.ret) {
-		uint8_t root[MERKLE_HASH_SIZE];
-		merkle_range_root(v.h, &v.range, root);
-		if (memcmp(root, head_root, MERKLE_HASH_SIZE) != 0)
-			fail(&v, "the head's root is not the root of the stored entries");
-	}
+	check_head(&v, head_size, head_root);
 	beyond_end(&v);
 	check_edges(&v);
 	fill_result(&v, ret);
@@ -298,7 +339,6 @@ out:
 	vstate_release(&v);
 	free(keys);
 	strbuf_release(&d.blob);
-	strbuf_release_secret(&sealed_blob);
 	return r;
 }
 
