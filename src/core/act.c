@@ -456,24 +456,14 @@ static const char *act_via(const struct act_state *s)
 }
 
 /* The act's row and its ledger entry. Any failure here is fatal for the batch. */
-static int write_act(struct act_state *s, struct strbuf *err)
+/* The entry's public details into data (JSON): enough for an auditor to read the act without
+ * personal data. */
+static void act_details(const struct act_state *s, struct strbuf *data)
 {
-	struct door *d = s->door;
 	const struct act_input *in = s->in;
-	const struct profile *p = s->new_profile ? s->new_profile : s->p;
-	struct ledger_entry e = { 0 };
-	struct strbuf clauses = STRBUF_INIT, data = STRBUF_INIT, clauses_json = STRBUF_INIT;
-	char *recorded = NULL, *sealed = NULL, *system_login = NULL;
-	uint8_t profile_sha[32];
-	uint64_t index = 0;
 	struct json_writer w;
-	json_t *payload;
-	struct query *st;
-	int r, rc;
 
-	join_clauses(&s->clauses, &clauses);
-	/* Public details: enough for an auditor to read the act without personal data. */
-	jw_init(&w, &data);
+	jw_init(&w, data);
 	jw_object_begin(&w);
 	jw_kv_str(&w, "kind", s->kind_name);
 	jw_kv_str(&w, "outcome", act_outcome_name(s->outcome));
@@ -502,13 +492,19 @@ static int write_act(struct act_state *s, struct strbuf *err)
 		free(info);
 	}
 	jw_object_end(&w);
+}
 
-	/* Personal data (field values, comments, the message) is sealed beside the entry. */
-	payload = json_object();
+/* The personal data (field values, comments, the message) sealed beside the entry, as JSON
+ * (free it), or NULL when there is none. */
+static char *act_sealed(const struct act_state *s)
+{
+	json_t *payload = json_object();
+	char *sealed = NULL;
+
 	if (s->recorded && json_object_size(s->recorded))
 		json_object_set(payload, "fields", s->recorded);
-	if (in->comment)
-		json_object_set_new(payload, "comment", json_string(in->comment));
+	if (s->in->comment)
+		json_object_set_new(payload, "comment", json_string(s->in->comment));
 	if (s->message.len)
 		json_object_set_new(payload, "message", json_string(s->message.buf));
 	if (s->attachment_names)
@@ -518,31 +514,19 @@ static int write_act(struct act_state *s, struct strbuf *err)
 	if (json_object_size(payload))
 		sealed = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(payload);
+	return sealed;
+}
 
-	e.kind = s->outcome == ACT_DONE ? ENTRY_CHANGE : ENTRY_DECISION;
-	e.time_ms = s->now;
-	if (s->system_actor) {
-		system_login = xstrfmt("system:%s", s->system_actor);
-		e.actor = system_login;
-	} else {
-		e.actor = s->actor.login ? s->actor.login : "mamori";
-	}
-	e.action = s->action;
-	e.subject = s->subject;
-	e.before = s->has_before ? s->before : NULL;
-	e.after = s->has_after ? s->after : NULL;
-	e.decision = s->decision;
-	e.clauses = clauses.len ? clauses.buf : NULL;
-	if (p && hex_to_bin(p->sha256_hex, profile_sha) == 0)
-		e.profile = profile_sha;
-	e.data = (const uint8_t *)data.buf;
-	e.data_len = data.len;
-	e.payload = sealed;
-	e.payload_len = sealed ? strlen(sealed) : 0;
-	r = ledger_append_txn(d->lg, &e, 1, &index, err);
-	if (r < 0)
-		goto out;
-	d->appended = true;
+/* The act's row in acts, for the ledger entry at index (p: the profile in force). 0, or what
+ * failed with err set. */
+static int insert_act_row(struct act_state *s, const struct profile *p, uint64_t index,
+                          struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	struct strbuf clauses_json = STRBUF_INIT;
+	char *recorded = NULL;
+	struct query *st;
+	int r, rc;
 
 	recorded = s->recorded ? json_dumps(s->recorded, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	strbuf_addch(&clauses_json, '[');
@@ -552,7 +536,7 @@ static int write_act(struct act_state *s, struct strbuf *err)
 		json_quote(&clauses_json, s->clauses.items[i], strlen(s->clauses.items[i]));
 	}
 	strbuf_addch(&clauses_json, ']');
-	st = query_get(d->st,
+	st = query_get(s->door->st,
 	               "INSERT INTO acts(at_ms, actor, kind, action, record_id, request_id,"
 	               " target, outcome, clauses, fields, comment, message, via, os_user,"
 	               " profile_sha256, ledger_index)"
@@ -580,31 +564,82 @@ static int write_act(struct act_state *s, struct strbuf *err)
 	query_bind_int(st, 16, (int64_t)index);
 	rc = query_step(st, err);
 	query_done(st);
-	if (rc != 0) {
-		r = rc;
-		goto out;
+	r = rc;
+out:
+	free(recorded);
+	strbuf_release(&clauses_json);
+	return r;
+}
+
+/* The duty log's line the act records (s->duty_log_id) points at the act. 0, or a negative
+ * errno with err set. */
+static int link_duty_log(struct act_state *s, struct strbuf *err)
+{
+	struct query *st =
+	    query_get(s->door->st, "UPDATE duty_log SET act_id = ? WHERE id = ?", err);
+
+	if (!st)
+		return -EIO;
+	query_bind_int(st, 1, s->res->act_id);
+	query_bind_int(st, 2, s->duty_log_id);
+	return query_run(st, err);
+}
+
+static int write_act(struct act_state *s, struct strbuf *err)
+{
+	struct door *d = s->door;
+	const struct profile *p = s->new_profile ? s->new_profile : s->p;
+	struct ledger_entry e = { 0 };
+	struct strbuf clauses = STRBUF_INIT, data = STRBUF_INIT;
+	char *sealed = NULL, *system_login = NULL;
+	uint8_t profile_sha[32];
+	uint64_t index = 0;
+	int r;
+
+	join_clauses(&s->clauses, &clauses);
+	act_details(s, &data);
+	sealed = act_sealed(s);
+
+	e.kind = s->outcome == ACT_DONE ? ENTRY_CHANGE : ENTRY_DECISION;
+	e.time_ms = s->now;
+	if (s->system_actor) {
+		system_login = xstrfmt("system:%s", s->system_actor);
+		e.actor = system_login;
+	} else {
+		e.actor = s->actor.login ? s->actor.login : "mamori";
 	}
+	e.action = s->action;
+	e.subject = s->subject;
+	e.before = s->has_before ? s->before : NULL;
+	e.after = s->has_after ? s->after : NULL;
+	e.decision = s->decision;
+	e.clauses = clauses.len ? clauses.buf : NULL;
+	if (p && hex_to_bin(p->sha256_hex, profile_sha) == 0)
+		e.profile = profile_sha;
+	e.data = (const uint8_t *)data.buf;
+	e.data_len = data.len;
+	e.payload = sealed;
+	e.payload_len = sealed ? strlen(sealed) : 0;
+	r = ledger_append_txn(d->lg, &e, 1, &index, err);
+	if (r < 0)
+		goto out;
+	d->appended = true;
+
+	r = insert_act_row(s, p, index, err);
+	if (r != 0)
+		goto out;
 	s->res->act_id = query_last_id(d->st);
 	s->res->ledger_index = index;
 	if (s->duty_log_id) {
-		st = query_get(d->st, "UPDATE duty_log SET act_id = ? WHERE id = ?", err);
-		if (!st) {
-			r = -EIO;
-			goto out;
-		}
-		query_bind_int(st, 1, s->res->act_id);
-		query_bind_int(st, 2, s->duty_log_id);
-		r = query_run(st, err);
+		r = link_duty_log(s, err);
 		if (r < 0)
 			goto out;
 	}
 	r = act_attachments_write(s, s->res->act_id, err);
 out:
-	free(recorded);
 	free(sealed);
 	free(system_login);
 	strbuf_release(&clauses);
-	strbuf_release(&clauses_json);
 	strbuf_release(&data);
 	return r;
 }
