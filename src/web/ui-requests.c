@@ -348,33 +348,12 @@ static void decide_panel(struct web_req *r, const struct request *q)
 	strbuf_release(&url);
 }
 
-static void request_page(struct web_req *r, const struct request *q, const char *error,
-                         const struct act_result *refused)
+/* The request's record: a link to it, or "a new record" and its title; and its level. */
+static void request_record(struct web_req *r, const struct request *q)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf title = STRBUF_INIT, url = STRBUF_INIT;
-	int64_t now = time_now_ms();
-	const char *state = request_state_at(q, now);
+	struct strbuf url = STRBUF_INIT;
 
-	strbuf_addf(&title, _("Request %lld: %s"), (long long)q->id, ui_action_name(r, q->action));
-	page_begin(r, title.buf, NAV_REQUESTS);
-	web_notice_from_query(r);
-	if (error)
-		page_notice(r, "error", error);
-	if (refused)
-		web_refusal(r, refused);
-	html_open(o, "section", "class", "card", HTML_END);
-	html_open(o, "dl", "class", "props", HTML_END);
-	html_elem(o, "dt", _("State"), HTML_END);
-	html_elem(o, "dd", ui_request_state_name(state), HTML_END);
-	html_elem(o, "dt", _("Applicant"), HTML_END);
-	html_open(o, "dd", "title", q->applicant_login, HTML_END);
-	html_text(o, q->applicant_name);
-	ui_channel_note(r, q->applicant_via, q->applicant_os_user);
-	html_close(o, "dd");
-	html_elem(o, "dt", _("Action"), HTML_END);
-	html_elem(o, "dd", ui_action_name(r, q->action), HTML_END);
-	html_elem(o, "dt", _("Record"), HTML_END);
 	html_open(o, "dd", HTML_END);
 	{
 		char *rt = request_record_title(r->st, r->profile, q);
@@ -395,6 +374,52 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	strbuf_addch(o, ' ');
 	ui_level(r, q->level);
 	html_close(o, "dd");
+	strbuf_release(&url);
+}
+
+/* The fields the applicant filled in, by the names the action gives them. */
+static void request_fields(struct web_req *r, const struct request *q)
+{
+	struct strbuf *o = &r->out;
+	const struct policy_action *a = r->profile ? policy_action(r->profile, q->action) : NULL;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(q->fields, k, v)
+	{
+		const struct policy_field *f = NULL;
+		bool is_action;
+		if (a)
+			f = record_find_field(a->reg, a->fields, a->n_fields, k, &is_action);
+		html_elem(o, "dt", f && f->name ? f->name : k, HTML_END);
+		{
+			char *shown =
+			    ui_field_value(r, f, json_is_string(v) ? json_string_value(v) : NULL);
+			html_elem(o, "dd", shown, HTML_END);
+			free(shown);
+		}
+	}
+}
+
+/* The request's card: its state, applicant, action, record, fields, clauses, dates and the
+ * decision. */
+static void request_props(struct web_req *r, const struct request *q, const char *state)
+{
+	struct strbuf *o = &r->out;
+
+	html_open(o, "section", "class", "card", HTML_END);
+	html_open(o, "dl", "class", "props", HTML_END);
+	html_elem(o, "dt", _("State"), HTML_END);
+	html_elem(o, "dd", ui_request_state_name(state), HTML_END);
+	html_elem(o, "dt", _("Applicant"), HTML_END);
+	html_open(o, "dd", "title", q->applicant_login, HTML_END);
+	html_text(o, q->applicant_name);
+	ui_channel_note(r, q->applicant_via, q->applicant_os_user);
+	html_close(o, "dd");
+	html_elem(o, "dt", _("Action"), HTML_END);
+	html_elem(o, "dd", ui_action_name(r, q->action), HTML_END);
+	html_elem(o, "dt", _("Record"), HTML_END);
+	request_record(r, q);
 	{
 		char *sec = ui_section_name(r, q->section);
 		html_elem(o, "dt", _("Section"), HTML_END);
@@ -403,27 +428,8 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	}
 	html_elem(o, "dt", _("Reason"), HTML_END);
 	html_elem(o, "dd", q->comment ? q->comment : "—", HTML_END);
-	if (json_is_object(q->fields) && json_object_size(q->fields)) {
-		const struct policy_action *a =
-		    r->profile ? policy_action(r->profile, q->action) : NULL;
-		const char *k;
-		json_t *v;
-		json_object_foreach(q->fields, k, v)
-		{
-			const struct policy_field *f = NULL;
-			bool is_action;
-			if (a)
-				f = record_find_field(a->reg, a->fields, a->n_fields, k,
-				                      &is_action);
-			html_elem(o, "dt", f && f->name ? f->name : k, HTML_END);
-			{
-				char *shown = ui_field_value(
-				    r, f, json_is_string(v) ? json_string_value(v) : NULL);
-				html_elem(o, "dd", shown, HTML_END);
-				free(shown);
-			}
-		}
-	}
+	if (json_is_object(q->fields) && json_object_size(q->fields))
+		request_fields(r, q);
 	html_elem(o, "dt", _("Clauses"), HTML_END);
 	html_open(o, "dd", HTML_END);
 	for (size_t i = 0; json_is_array(q->clauses) && i < json_array_size(q->clauses); i++) {
@@ -445,58 +451,81 @@ static void request_page(struct web_req *r, const struct request *q, const char 
 	decided(r, q, state);
 	html_close(o, "dl");
 	html_close(o, "section");
+}
 
-	strbuf_reset(&url);
+/* One approver's line: who, approved by whom and when (or waiting), where it was routed
+ * from, whether an exception record is needed. */
+static void approver_item(struct web_req *r, const struct request_slot *s)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf who = STRBUF_INIT;
+
+	slot_text(r, s, &who);
+	html_open(o, "li", HTML_END);
+	html_text(o, who.buf);
+	html_text(o, " — ");
+	if (s->approved_by) {
+		char *by = request_person_label(s->approved_name, s->approved_title);
+		html_textf(o, _("approved by %s"), by ? by : "?");
+		ui_channel_note(r, s->approved_via, s->approved_os_user);
+		strbuf_addch(o, ' ');
+		page_time(o, s->approved_ms);
+		if (s->acting_for) {
+			strbuf_addch(o, ' ');
+			html_elem(o, "span", _("(approved as deputy: 代決)"), "class", "tag",
+			          HTML_END);
+		}
+		free(by);
+	} else {
+		html_text(o, _("waiting"));
+	}
+	if (s->routed_from) {
+		html_text(o, " ");
+		/* "security_officer@section:zeimu": the role and the place, by name */
+		char *role = xstrdup(s->routed_from), *at = strchr(role, '@');
+		char *place = at ? org_scope_name(r->st, at + 1) : NULL;
+		struct strbuf from = STRBUF_INIT;
+		if (at)
+			*at = '\0';
+		if (place)
+			strbuf_addf(&from, "%s ", place);
+		strbuf_addstr(&from, ui_role_name(r, role));
+		html_textf(o, _("(routed from %s by the separation of duties rule)"), from.buf);
+		strbuf_release(&from);
+		free(place);
+		free(role);
+	}
+	if (s->needs_exception)
+		html_text(o, _(" (an exception record is needed)"));
+	html_close(o, "li");
+	strbuf_release(&who);
+}
+
+static void request_page(struct web_req *r, const struct request *q, const char *error,
+                         const struct act_result *refused)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf title = STRBUF_INIT, url = STRBUF_INIT;
+	int64_t now = time_now_ms();
+	const char *state = request_state_at(q, now);
+
+	strbuf_addf(&title, _("Request %lld: %s"), (long long)q->id, ui_action_name(r, q->action));
+	page_begin(r, title.buf, NAV_REQUESTS);
+	web_notice_from_query(r);
+	if (error)
+		page_notice(r, "error", error);
+	if (refused)
+		web_refusal(r, refused);
+	request_props(r, q, state);
+
 	strbuf_addf(&url, "/requests/%" PRId64 "/print", q->id);
 	html_open(o, "p", "class", "noprint", HTML_END);
 	page_link(o, url.buf, _("Printable form (申請・許可書) with the approval box"));
 	html_close(o, "p");
 	html_elem(o, "h2", _("Approvers"), HTML_END);
 	html_open(o, "ul", HTML_END);
-	for (size_t i = 0; i < q->n_slots; i++) {
-		const struct request_slot *s = &q->slots[i];
-		struct strbuf who = STRBUF_INIT;
-		slot_text(r, s, &who);
-		html_open(o, "li", HTML_END);
-		html_text(o, who.buf);
-		html_text(o, " — ");
-		if (s->approved_by) {
-			char *by = request_person_label(s->approved_name, s->approved_title);
-			html_textf(o, _("approved by %s"), by ? by : "?");
-			ui_channel_note(r, s->approved_via, s->approved_os_user);
-			strbuf_addch(o, ' ');
-			page_time(o, s->approved_ms);
-			if (s->acting_for) {
-				strbuf_addch(o, ' ');
-				html_elem(o, "span", _("(approved as deputy: 代決)"), "class",
-				          "tag", HTML_END);
-			}
-			free(by);
-		} else {
-			html_text(o, _("waiting"));
-		}
-		if (s->routed_from) {
-			html_text(o, " ");
-			/* "security_officer@section:zeimu": the role and the place, by name */
-			char *role = xstrdup(s->routed_from), *at = strchr(role, '@');
-			char *place = at ? org_scope_name(r->st, at + 1) : NULL;
-			struct strbuf from = STRBUF_INIT;
-			if (at)
-				*at = '\0';
-			if (place)
-				strbuf_addf(&from, "%s ", place);
-			strbuf_addstr(&from, ui_role_name(r, role));
-			html_textf(o, _("(routed from %s by the separation of duties rule)"),
-			           from.buf);
-			strbuf_release(&from);
-			free(place);
-			free(role);
-		}
-		if (s->needs_exception)
-			html_text(o, _(" (an exception record is needed)"));
-		html_close(o, "li");
-		strbuf_release(&who);
-	}
+	for (size_t i = 0; i < q->n_slots; i++)
+		approver_item(r, &q->slots[i]);
 	html_close(o, "ul");
 
 	{
