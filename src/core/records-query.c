@@ -311,20 +311,24 @@ static int search_ids(struct store *st, struct record_order *o, const struct rec
 	return 0;
 }
 
-int records_query(struct store *st, const struct reader *rd, const struct record_query *q,
-                  struct record_page *ret, struct strbuf *err)
-{
-	const char *sql;
+/* A query between its steps: its reader's rights, its sort, its SQL and patterns, and the memo
+ * key and version of its count. */
+struct page_query {
+	struct store *st;
+	const struct reader *rd;
+	const struct record_query *q;
 	struct read_sql rs;
-	struct strbuf like = STRBUF_INIT, text_like = STRBUF_INIT, memo_key = STRBUF_INIT;
-	struct query *qq;
-	size_t sort = 0;
-	int64_t version = 0;
-	bool began = false;
-	int r;
+	size_t sort; /* into record_sorts */
+	const char *sql;
+	struct strbuf like, text_like, memo_key;
+	int64_t version;
+};
 
-	memset(ret, 0, sizeof(*ret));
-	ret->total = -1;
+/* q->sort into *ret (record_sorts; the first when none is asked). 0, or -EINVAL with err set. */
+static int find_sort(const struct record_query *q, size_t *ret, struct strbuf *err)
+{
+	size_t sort = 0;
+
 	if (q->sort) {
 		for (sort = 0; sort < ARRAY_SIZE(record_sorts); sort++)
 			if (!strcmp(q->sort, record_sorts[sort].key))
@@ -334,86 +338,100 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 			return -EINVAL;
 		}
 	}
-	sql = record_sorts[sort].sql;
-	/* one snapshot for the versions, the count, the ids and the rows */
-	r = store_read_begin(st, &began, err);
-	if (r < 0)
-		return r;
-	r = read_sql_init(rd, st, q->register_id, &rs, err);
-	if (r < 0) {
-		store_read_end(st, began);
-		return r;
-	}
-	if (rs.none) {
-		ret->total = q->count ? 0 : -1;
-		goto out;
-	}
+	*ret = sort;
+	return 0;
+}
+
+/* The search's LIKE pattern, its text index pattern and, with the latter, the SQL that uses
+ * the index. */
+static void search_patterns(struct page_query *x)
+{
+	const struct record_query *q = x->q;
+
 	if (q->text && *q->text) {
-		strbuf_addch(&like, '%');
+		strbuf_addch(&x->like, '%');
 		for (const char *p = q->text; *p; p++) {
 			if (*p == '%' || *p == '_' || *p == '\\')
-				strbuf_addch(&like, '\\');
-			strbuf_addch(&like, *p);
+				strbuf_addch(&x->like, '\\');
+			strbuf_addch(&x->like, *p);
 		}
-		strbuf_addch(&like, '%');
+		strbuf_addch(&x->like, '%');
 	}
-	if (q->text && *q->text && text_pattern(q->text, &text_like))
-		sql = store_dialect(st) == STORE_POSTGRESQL ? record_sorts[sort].text_pg
-		                                            : record_sorts[sort].text;
-	if (q->count) {
-		/* the count of a filter is kept per reader, for every worker, until the next act */
-		const char *parts[] = { q->register_id, nonempty_or_null(q->level),
-			                nonempty_or_null(q->section), nonempty_or_null(q->state),
-			                nonempty_or_null(q->text) };
-		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-			strbuf_addf(&memo_key, "%zu:%s;", parts[i] ? strlen(parts[i]) : 0,
-			            parts[i] ? parts[i] : "");
-		r = read_total_memo_get(rd, st, memo_key.buf, &ret->total, &version, err);
-		if (r < 0)
-			goto out;
-	}
-	if (rs.order) {
-		bool count = q->count && r == 0;
-		struct bitset found = { 0 };
-		bool searching = q->text && *q->text;
-		r = searching ? search_ids(st, rs.order, q, like.buf,
-		                           text_like.len ? text_like.buf : NULL, &found, err)
-		              : 0;
-		if (r == 0)
-			r = page_by_order(st, rd, q, &rs, sort, count, searching ? &found : NULL,
-			                  ret, err);
-		bitset_release(&found);
-		if (r == 0 && count)
-			read_total_memo_put(rd, memo_key.buf, version, ret->total);
-		if (r != -E2BIG)
-			goto out;
-		record_page_release(ret);
-		ret->total = -1;
-		if (q->count) /* the memo again, for the SQL path below */
-			r = read_total_memo_get(rd, st, memo_key.buf, &ret->total, &version, err);
-		if (r < 0)
-			goto out;
-	}
-	if (q->count && r == 0) {
-		r = query_prepare(st,
-		                  text_like.len ? "SELECT count(*)" QUERY_WHERE_TEXT
-		                                : "SELECT count(*)" QUERY_WHERE,
-		                  &qq, err);
-		if (r < 0)
-			goto out;
-		bind_query(qq, q, like.len ? like.buf : NULL, text_like.len ? text_like.buf : NULL,
-		           &rs);
-		r = query_one_int(qq, &ret->total, err);
-		if (r < 0)
-			goto out;
-		read_total_memo_put(rd, memo_key.buf, version, ret->total);
-	}
-	if (q->count && ret->total <= q->offset)
-		goto out;
-	r = query_prepare(st, sql, &qq, err);
+	if (q->text && *q->text && text_pattern(q->text, &x->text_like))
+		x->sql = store_dialect(x->st) == STORE_POSTGRESQL ? record_sorts[x->sort].text_pg
+		                                                  : record_sorts[x->sort].text;
+}
+
+/* The count of a filter is kept per reader, for every worker, until the next act: its key. */
+static void count_memo_key(const struct record_query *q, struct strbuf *key)
+{
+	const char *parts[] = { q->register_id, nonempty_or_null(q->level),
+		                nonempty_or_null(q->section), nonempty_or_null(q->state),
+		                nonempty_or_null(q->text) };
+
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		strbuf_addf(key, "%zu:%s;", parts[i] ? strlen(parts[i]) : 0,
+		            parts[i] ? parts[i] : "");
+}
+
+/* The page through the register's orders (rs.order): the ids the search finds, then the page;
+ * count: the total is counted too (and memoised). 0, -E2BIG when the SQL must answer instead,
+ * or another negative errno with err set. */
+static int page_from_orders(struct page_query *x, bool count, struct record_page *ret,
+                            struct strbuf *err)
+{
+	const struct record_query *q = x->q;
+	struct bitset found = { 0 };
+	bool searching = q->text && *q->text;
+	int r;
+
+	r = searching ? search_ids(x->st, x->rs.order, q, x->like.buf,
+	                           x->text_like.len ? x->text_like.buf : NULL, &found, err)
+	              : 0;
+	if (r == 0)
+		r = page_by_order(x->st, x->rd, q, &x->rs, x->sort, count,
+		                  searching ? &found : NULL, ret, err);
+	bitset_release(&found);
+	if (r == 0 && count)
+		read_total_memo_put(x->rd, x->memo_key.buf, x->version, ret->total);
+	return r;
+}
+
+/* The total by SQL into ret->total, memoised. What the count returned, or a negative errno
+ * with err set. */
+static int count_by_sql(struct page_query *x, struct record_page *ret, struct strbuf *err)
+{
+	struct query *qq;
+	int r;
+
+	r = query_prepare(x->st,
+	                  x->text_like.len ? "SELECT count(*)" QUERY_WHERE_TEXT
+	                                   : "SELECT count(*)" QUERY_WHERE,
+	                  &qq, err);
 	if (r < 0)
-		goto out;
-	bind_query(qq, q, like.len ? like.buf : NULL, text_like.len ? text_like.buf : NULL, &rs);
+		return r;
+	bind_query(qq, x->q, x->like.len ? x->like.buf : NULL,
+	           x->text_like.len ? x->text_like.buf : NULL, &x->rs);
+	r = query_one_int(qq, &ret->total, err);
+	if (r < 0)
+		return r;
+	read_total_memo_put(x->rd, x->memo_key.buf, x->version, ret->total);
+	return r;
+}
+
+/* The page's rows by SQL into ret->list, each decided again. 0, or a negative errno with err
+ * set. */
+static int rows_by_sql(struct page_query *x, struct record_page *ret, struct strbuf *err)
+{
+	const struct record_query *q = x->q;
+	struct query *qq;
+	int r;
+
+	r = query_prepare(x->st, x->sql, &qq, err);
+	if (r < 0)
+		return r;
+	bind_query(qq, q, x->like.len ? x->like.buf : NULL,
+	           x->text_like.len ? x->text_like.buf : NULL, &x->rs);
 	query_bind_int(qq, 6, q->limit > 0 ? q->limit : INT64_MAX);
 	query_bind_int(qq, 7, q->offset > 0 ? q->offset : 0);
 	while ((r = query_step(qq, err)) > 0) {
@@ -428,20 +446,81 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 		 * committed in between may have changed a row. Each row shown is decided again on
 		 * the values read, so a list never shows what read_record would refuse.
 		 */
-		if (!rs.all && !read_record(rd, &ret->list.items[ret->list.nr], NULL)) {
+		if (!x->rs.all && !read_record(x->rd, &ret->list.items[ret->list.nr], NULL)) {
 			record_release(&ret->list.items[ret->list.nr]);
 			continue;
 		}
 		ret->list.nr++;
 	}
+	return r;
+}
+
+int records_query(struct store *st, const struct reader *rd, const struct record_query *q,
+                  struct record_page *ret, struct strbuf *err)
+{
+	struct page_query x = { .st = st,
+		                .rd = rd,
+		                .q = q,
+		                .like = STRBUF_INIT,
+		                .text_like = STRBUF_INIT,
+		                .memo_key = STRBUF_INIT };
+	bool began = false;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->total = -1;
+	r = find_sort(q, &x.sort, err);
+	if (r < 0)
+		return r;
+	x.sql = record_sorts[x.sort].sql;
+	/* one snapshot for the versions, the count, the ids and the rows */
+	r = store_read_begin(st, &began, err);
+	if (r < 0)
+		return r;
+	r = read_sql_init(rd, st, q->register_id, &x.rs, err);
+	if (r < 0) {
+		store_read_end(st, began);
+		return r;
+	}
+	if (x.rs.none) {
+		ret->total = q->count ? 0 : -1;
+		goto out;
+	}
+	search_patterns(&x);
+	if (q->count) {
+		count_memo_key(q, &x.memo_key);
+		r = read_total_memo_get(rd, st, x.memo_key.buf, &ret->total, &x.version, err);
+		if (r < 0)
+			goto out;
+	}
+	if (x.rs.order) {
+		r = page_from_orders(&x, q->count && r == 0, ret, err);
+		if (r != -E2BIG)
+			goto out;
+		record_page_release(ret);
+		ret->total = -1;
+		if (q->count) /* the memo again, for the SQL path below */
+			r = read_total_memo_get(rd, st, x.memo_key.buf, &ret->total, &x.version,
+			                        err);
+		if (r < 0)
+			goto out;
+	}
+	if (q->count && r == 0) {
+		r = count_by_sql(&x, ret, err);
+		if (r < 0)
+			goto out;
+	}
+	if (q->count && ret->total <= q->offset)
+		goto out;
+	r = rows_by_sql(&x, ret, err);
 out:
 	if (r < 0)
 		record_page_release(ret);
-	read_sql_release(&rs);
+	read_sql_release(&x.rs);
 	store_read_end(st, began);
-	strbuf_release(&like);
-	strbuf_release(&text_like);
-	strbuf_release(&memo_key);
+	strbuf_release(&x.like);
+	strbuf_release(&x.text_like);
+	strbuf_release(&x.memo_key);
 	return r < 0 ? r : 0;
 }
 
