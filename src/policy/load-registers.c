@@ -152,74 +152,35 @@ static int load_field_ref(struct loader *L, const struct ynode *v, struct policy
 	return 0;
 }
 
-static bool load_field(struct loader *L, const struct ynode *k, const struct ynode *v,
-                       struct policy_field *f)
+/* The shorthand form of a field: "text", "text!" (required). */
+static bool load_field_shorthand(struct loader *L, const struct ynode *v, struct policy_field *f)
 {
-	static const char *const keys[] = {
-		"type",  "name",        "required",    "clause",        "clauses",    "values",
-		"to",    "note",        "ward_choice", "value_clauses", "all",        "as",
-		"due",   "keeps_level", "many",        "same_section",  "ref_states", "unique",
-		"holds", "within",      NULL
-	};
-	const struct ynode *t = v, *x;
-	const char *ts;
+	char *s = arena_strndup(L->a, v->str, v->len);
+	size_t l = strlen(s);
 
-	if (!load_is_ident(k->str)) {
-		load_err(
-		    L, k,
-		    "field id '%s' must be lowercase letters, digits, '_' or '-', starting with a "
-		    "letter",
-		    k->str);
+	if (l && s[l - 1] == '!') {
+		f->required = true;
+		s[l - 1] = '\0';
+	}
+	if (field_type(s, &f->type) < 0) {
+		load_unknown(L, v, "field type", s, field_type_names, ARRAY_SIZE(field_type_names));
 		return false;
 	}
-	f->id = k->str;
-	f->name = k->str;
-	f->pos = k->pos;
-	if (v->type == Y_SCALAR) {
-		/* shorthand: "text", "text!" (required) */
-		char *s = arena_strndup(L->a, v->str, v->len);
-		size_t l = strlen(s);
+	if (has_values(f->type) || f->type == FIELD_REF || f->type == FIELD_GRANTS) {
+		load_err(L, v, "field '%s' of type %s needs the mapping form with '%s'", f->id, s,
+		         has_values(f->type)    ? "values"
+		         : f->type == FIELD_REF ? "to"
+		                                : "as");
+		return false;
+	}
+	return true;
+}
 
-		if (l && s[l - 1] == '!') {
-			f->required = true;
-			s[l - 1] = '\0';
-		}
-		if (field_type(s, &f->type) < 0) {
-			load_unknown(L, v, "field type", s, field_type_names,
-			             ARRAY_SIZE(field_type_names));
-			return false;
-		}
-		if (has_values(f->type) || f->type == FIELD_REF || f->type == FIELD_GRANTS) {
-			load_err(L, v, "field '%s' of type %s needs the mapping form with '%s'",
-			         f->id, s,
-			         has_values(f->type)    ? "values"
-			         : f->type == FIELD_REF ? "to"
-			                                : "as");
-			return false;
-		}
-		return true;
-	}
-	if (!load_want(L, v, Y_MAP, "a field"))
-		return false;
-	load_check_keys(L, v, keys, "a field");
-	if (!load_require(L, v, "type", "a field"))
-		return false;
-	t = ymap_get(v, "type");
-	if (!(ts = load_str(L, t, "'type'")))
-		return false;
-	if (field_type(ts, &f->type) < 0) {
-		load_unknown(L, t, "field type", ts, field_type_names,
-		             ARRAY_SIZE(field_type_names));
-		return false;
-	}
-	if ((x = ymap_get(v, "name")))
-		f->name = load_str(L, x, "'name'");
-	if (!f->name)
-		f->name = f->id;
-	f->note = load_opt_str(L, v, "note", "a field");
-	f->ward_choice = load_opt_str(L, v, "ward_choice", "a field");
-	if ((x = ymap_get(v, "required")))
-		load_boolean(L, x, "'required'", &f->required);
+/* 'due' (date fields), then 'keeps_level', 'same_section' and 'ref_states' (ref fields). */
+static bool load_field_due_ref_keys(struct loader *L, const struct ynode *v, struct policy_field *f)
+{
+	const struct ynode *x;
+
 	if ((x = ymap_get(v, "due"))) {
 		load_boolean(L, x, "'due'", &f->due);
 		if (f->due && f->type != FIELD_DATE) {
@@ -256,6 +217,15 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 		L->ref_states[L->n_ref_states].x = x;
 		L->n_ref_states++;
 	}
+	return true;
+}
+
+/* 'unique' (text and integer fields), 'holds' (user fields), 'many' (user, section, system and
+ * clause fields) and 'within' (clause fields). */
+static bool load_field_value_keys(struct loader *L, const struct ynode *v, struct policy_field *f)
+{
+	const struct ynode *x;
+
 	if ((x = ymap_get(v, "unique"))) {
 		load_boolean(L, x, "'unique'", &f->unique);
 		if (f->unique && f->type != FIELD_TEXT && f->type != FIELD_INTEGER) {
@@ -296,6 +266,57 @@ static bool load_field(struct loader *L, const struct ynode *k, const struct yno
 		L->withins[L->n_withins].x = x;
 		L->n_withins++;
 	}
+	return true;
+}
+
+static bool load_field(struct loader *L, const struct ynode *k, const struct ynode *v,
+                       struct policy_field *f)
+{
+	static const char *const keys[] = {
+		"type",  "name",        "required",    "clause",        "clauses",    "values",
+		"to",    "note",        "ward_choice", "value_clauses", "all",        "as",
+		"due",   "keeps_level", "many",        "same_section",  "ref_states", "unique",
+		"holds", "within",      NULL
+	};
+	const struct ynode *t = v, *x;
+	const char *ts;
+
+	if (!load_is_ident(k->str)) {
+		load_err(
+		    L, k,
+		    "field id '%s' must be lowercase letters, digits, '_' or '-', starting with a "
+		    "letter",
+		    k->str);
+		return false;
+	}
+	f->id = k->str;
+	f->name = k->str;
+	f->pos = k->pos;
+	if (v->type == Y_SCALAR)
+		return load_field_shorthand(L, v, f);
+	if (!load_want(L, v, Y_MAP, "a field"))
+		return false;
+	load_check_keys(L, v, keys, "a field");
+	if (!load_require(L, v, "type", "a field"))
+		return false;
+	t = ymap_get(v, "type");
+	if (!(ts = load_str(L, t, "'type'")))
+		return false;
+	if (field_type(ts, &f->type) < 0) {
+		load_unknown(L, t, "field type", ts, field_type_names,
+		             ARRAY_SIZE(field_type_names));
+		return false;
+	}
+	if ((x = ymap_get(v, "name")))
+		f->name = load_str(L, x, "'name'");
+	if (!f->name)
+		f->name = f->id;
+	f->note = load_opt_str(L, v, "note", "a field");
+	f->ward_choice = load_opt_str(L, v, "ward_choice", "a field");
+	if ((x = ymap_get(v, "required")))
+		load_boolean(L, x, "'required'", &f->required);
+	if (!load_field_due_ref_keys(L, v, f) || !load_field_value_keys(L, v, f))
+		return false;
 	load_clause_refs(L, v, &f->clauses, false, "a field");
 	return load_field_values(L, v, f, ts) == 0 && load_field_ref(L, v, f, ts) == 0 &&
 	       load_field_kind_keys(L, v, f, ts) == 0;
