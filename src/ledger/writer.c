@@ -461,7 +461,7 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	/*
 	 * Checkpoints are signed only where the key is; a read-only copy just appends. On
 	 * PostgreSQL several servers share the ward and one of them signs (the checkpoint leader,
-	 * web/http.c: once a minute and at its stop), so a server's log collection does not.
+	 * web/http-serve.c: once a minute and at its stop), so a server's log collection does not.
 	 */
 	w->can_sign = ledger_can_sign(dir) && store_dialect(w->st) == STORE_SQLITE;
 	strbuf_release(&e2);

@@ -17,7 +17,7 @@
  * write gate's record of it, store/gate.c): no connection checkpoints it again, not when it
  * commits (auto_hook) nor when it closes (store_close), and the next start recovers from the
  * log. The ledger writer and the door stop themselves on the same failures; mamori serve
- * stops on the latch (web/http.c).
+ * stops on the latch (web/http-serve.c).
  */
 #define LATCH_WHY                                                                                  \
 	"the disk did not confirm a write of the database file '%s' (%s: %s); no connection "      \
