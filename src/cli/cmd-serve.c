@@ -205,7 +205,18 @@ static void serve_tune_malloc(void)
 	strbuf_release(&v);
 }
 
-int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
+/* serve's options, with their defaults. */
+struct serve_opts {
+	const char *listen, *cert, *key, *idle, *lifetime, *head, *udp, *tcp, *tls, *client_ca;
+	int64_t max_message;
+	int64_t threads, conns, per_address;
+	struct string_list hosts;
+	bool verbose;
+};
+
+/* Reads serve's options into o. 0 to go on, or -1 with *ret_exit set (--help, a usage error,
+ * said). */
+static int serve_parse(struct serve_opts *o, int argc, const char **argv, int *ret_exit)
 {
 	static const char *const usage[] = {
 		"mamori [--dir DIR] serve [--listen ADDRESS:PORT] [--tls-cert FILE --tls-key FILE]",
@@ -213,106 +224,123 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		"                         [--syslog-tls ADDRESS:PORT [--tls-client-ca FILE]]",
 		"                         [--allowed-host NAME]...", NULL
 	};
-	const char *listen = "127.0.0.1:8080", *cert = NULL, *key = NULL, *idle = NULL,
-	           *lifetime = NULL, *head = NULL, *udp = NULL, *tcp = NULL, *tls = NULL,
-	           *client_ca = NULL;
-	int64_t max_message = 64 * 1024;
-	int64_t threads = 0, conns = 1024, per_address = 32;
-	struct string_list hosts = { 0 };
-	bool verbose = false;
 	const struct option opts[] = {
-		OPT_STRING(0, "listen", &listen, "ADDRESS:PORT",
+		OPT_STRING(0, "listen", &o->listen, "ADDRESS:PORT",
 		           "where to listen (default 127.0.0.1:8080; port 0 picks a free one)"),
-		OPT_STRING(0, "tls-cert", &cert, "FILE", "TLS certificate chain (PEM)"),
-		OPT_STRING(0, "tls-key", &key, "FILE", "TLS private key (PEM)"),
-		OPT_STRING(0, "syslog-udp", &udp, "ADDRESS:PORT",
+		OPT_STRING(0, "tls-cert", &o->cert, "FILE", "TLS certificate chain (PEM)"),
+		OPT_STRING(0, "tls-key", &o->key, "FILE", "TLS private key (PEM)"),
+		OPT_STRING(0, "syslog-udp", &o->udp, "ADDRESS:PORT",
 		           "receive syslog over UDP (RFC 5426; port 0 picks a free one)"),
-		OPT_STRING(0, "syslog-tcp", &tcp, "ADDRESS:PORT",
+		OPT_STRING(0, "syslog-tcp", &o->tcp, "ADDRESS:PORT",
 		           "receive syslog over TCP (RFC 6587: octet counting or LF framing)"),
-		OPT_STRING(0, "syslog-tls", &tls, "ADDRESS:PORT",
+		OPT_STRING(0, "syslog-tls", &o->tls, "ADDRESS:PORT",
 		           "receive syslog over TLS (RFC 5425) with --tls-cert and --tls-key"),
-		OPT_STRING(0, "tls-client-ca", &client_ca, "FILE",
+		OPT_STRING(0, "tls-client-ca", &o->client_ca, "FILE",
 		           "for --syslog-tls: clients must present a certificate this CA signed"),
-		OPT_INT(0, "syslog-max-message", &max_message, "BYTES",
+		OPT_INT(0, "syslog-max-message", &o->max_message, "BYTES",
 		        "longer syslog messages are cut and flagged (default 65536)", 480, 1 << 20),
-		OPT_INT(0, "threads", &threads, "N", "worker threads (default 32)", 0, 64),
-		OPT_INT(0, "max-connections", &conns, "N", "connections at once (default 1024)", 1,
-		        65536),
-		OPT_INT(0, "max-per-address", &per_address, "N",
+		OPT_INT(0, "threads", &o->threads, "N", "worker threads (default 32)", 0, 64),
+		OPT_INT(0, "max-connections", &o->conns, "N", "connections at once (default 1024)",
+		        1, 65536),
+		OPT_INT(0, "max-per-address", &o->per_address, "N",
 		        "connections from one client address at once (default 32)", 1, 65536),
-		OPT_STRING_LIST(0, "allowed-host", &hosts, "NAME",
+		OPT_STRING_LIST(0, "allowed-host", &o->hosts, "NAME",
 		                "a name clients may call this server by (repeatable; default: the "
 		                "listen address and localhost); any other Host is answered 421"),
-		OPT_STRING(0, "header-timeout", &head, "DURATION",
+		OPT_STRING(0, "header-timeout", &o->head, "DURATION",
 		           "close a connection whose request head has not arrived whole in this "
 		           "long, however slowly it trickles (default 10s)"),
-		OPT_STRING(0, "idle-timeout", &idle, "DURATION",
+		OPT_STRING(0, "idle-timeout", &o->idle, "DURATION",
 		           "log a session off after this long without a request (default 30m)"),
-		OPT_STRING(0, "session-lifetime", &lifetime, "DURATION",
+		OPT_STRING(0, "session-lifetime", &o->lifetime, "DURATION",
 		           "end a session this long after login whatever happens (default 10h)"),
-		OPT_BOOL('v', "verbose", &verbose, "log every request to stderr"),
+		OPT_BOOL('v', "verbose", &o->verbose, "log every request to stderr"),
 		OPT_END(),
 	};
-	struct web_config cfg = { 0 };
+	int n = parse_options(argc, argv, opts, usage);
+
+	if (n == PARSE_OPT_HELP) {
+		*ret_exit = EXIT_DONE;
+		return -1;
+	}
+	if (n < 0) {
+		*ret_exit = EXIT_USAGE;
+		return -1;
+	}
+	if (n > 0) {
+		cli_error("serve takes no arguments; give the data directory as 'mamori --dir DIR "
+		          "serve'");
+		*ret_exit = EXIT_USAGE;
+		return -1;
+	}
+	return 0;
+}
+
+/* The web server's configuration from the options; the timeouts given are read here. 0, or -1
+ * after a usage error was said. */
+static int serve_config(const struct cli_ctx *ctx, const struct serve_opts *o,
+                        struct web_config *cfg)
+{
+	int64_t secs;
+
+	cfg->dir = ctx->dir;
+	cfg->listen = o->listen;
+	cfg->tls_cert = o->cert;
+	cfg->tls_key = o->key;
+	cfg->threads = (unsigned)o->threads;
+	cfg->max_connections = (unsigned)o->conns;
+	cfg->max_per_address = (unsigned)o->per_address;
+	cfg->allowed_hosts = o->hosts.items;
+	cfg->n_allowed_hosts = (size_t)o->hosts.nr;
+	cfg->verbose = o->verbose;
+	cfg->idle_timeout_ms = WEB_IDLE_TIMEOUT_MS;
+	cfg->absolute_timeout_ms = WEB_ABSOLUTE_TIMEOUT_MS;
+	cfg->shutdown_grace_ms = 10000;
+	cfg->header_timeout_ms = 10000;
+	if (o->head) {
+		if (parse_duration(o->head, &secs) < 0 || secs < 1 || secs > 600) {
+			cli_error(
+			    "cannot read --header-timeout '%s': give a duration from 1s to 10m",
+			    o->head);
+			return -1;
+		}
+		cfg->header_timeout_ms = secs * 1000;
+	}
+	if (o->idle) {
+		if (parse_duration(o->idle, &secs) < 0 || secs < 1 || secs > 7 * 86400) {
+			cli_error(
+			    "cannot read --idle-timeout '%s': give a duration such as 15m or 1h",
+			    o->idle);
+			return -1;
+		}
+		cfg->idle_timeout_ms = secs * 1000;
+	}
+	if (o->lifetime) {
+		if (parse_duration(o->lifetime, &secs) < 0 || secs < 1 || secs > 30 * 86400) {
+			cli_error("cannot read --session-lifetime '%s': give a duration such as 8h",
+			          o->lifetime);
+			return -1;
+		}
+		cfg->absolute_timeout_ms = secs * 1000;
+	}
+	return 0;
+}
+
+/*
+ * Serves until stopped: the signer (privilege separation), the log collection and the
+ * notifier started, the web server run (base, with the collection), then all stopped. 0, or a
+ * negative errno with err set.
+ */
+static int serve_run(const struct cli_ctx *ctx, const struct serve_opts *o,
+                     const struct web_config *base, struct strbuf *err)
+{
+	struct web_config cfg = *base;
 	struct receiver_config rc = { 0 };
 	struct collect collect = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct web_privsep privsep = { 0 };
 	struct notifier *notifier = NULL;
-	struct strbuf err = STRBUF_INIT;
-	int64_t secs;
-	int n, r;
+	int r;
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n < 0)
-		return EXIT_USAGE;
-	if (n > 0) {
-		cli_error("serve takes no arguments; give the data directory as 'mamori --dir DIR "
-		          "serve'");
-		return EXIT_USAGE;
-	}
-	serve_tune_malloc(); /* returns only when not started again */
-	cfg.dir = ctx->dir;
-	cfg.listen = listen;
-	cfg.tls_cert = cert;
-	cfg.tls_key = key;
-	cfg.threads = (unsigned)threads;
-	cfg.max_connections = (unsigned)conns;
-	cfg.max_per_address = (unsigned)per_address;
-	cfg.allowed_hosts = hosts.items;
-	cfg.n_allowed_hosts = (size_t)hosts.nr;
-	cfg.verbose = verbose;
-	cfg.idle_timeout_ms = WEB_IDLE_TIMEOUT_MS;
-	cfg.absolute_timeout_ms = WEB_ABSOLUTE_TIMEOUT_MS;
-	cfg.shutdown_grace_ms = 10000;
-	cfg.header_timeout_ms = 10000;
-	if (head) {
-		if (parse_duration(head, &secs) < 0 || secs < 1 || secs > 600) {
-			cli_error(
-			    "cannot read --header-timeout '%s': give a duration from 1s to 10m",
-			    head);
-			return EXIT_USAGE;
-		}
-		cfg.header_timeout_ms = secs * 1000;
-	}
-	if (idle) {
-		if (parse_duration(idle, &secs) < 0 || secs < 1 || secs > 7 * 86400) {
-			cli_error(
-			    "cannot read --idle-timeout '%s': give a duration such as 15m or 1h",
-			    idle);
-			return EXIT_USAGE;
-		}
-		cfg.idle_timeout_ms = secs * 1000;
-	}
-	if (lifetime) {
-		if (parse_duration(lifetime, &secs) < 0 || secs < 1 || secs > 30 * 86400) {
-			cli_error("cannot read --session-lifetime '%s': give a duration such as 8h",
-			          lifetime);
-			return EXIT_USAGE;
-		}
-		cfg.absolute_timeout_ms = secs * 1000;
-	}
 	{
 		/* No thread of ours may take SIGTERM or SIGINT: web_serve waits for them. */
 		sigset_t set;
@@ -321,31 +349,50 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 		sigaddset(&set, SIGINT);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 	}
-	rc.udp = udp;
-	rc.tcp = tcp;
-	rc.tls = tls;
-	rc.tls_cert = cert;
-	rc.tls_key = key;
-	rc.tls_client_ca = client_ca;
-	rc.max_message = (size_t)max_message;
+	rc.udp = o->udp;
+	rc.tcp = o->tcp;
+	rc.tls = o->tls;
+	rc.tls_cert = o->cert;
+	rc.tls_key = o->key;
+	rc.tls_client_ca = o->client_ca;
+	rc.max_message = (size_t)o->max_message;
 	/* before any thread: the signer is forked, and Landlock binds this thread and those it
 	 * starts later (web/sandbox.h) */
-	r = web_privsep_start(ctx->dir, &privsep, &err);
+	r = web_privsep_start(ctx->dir, &privsep, err);
 	if (r == 0)
-		r = collect_start(ctx->dir, &rc, udp || tcp || tls, &collect, &err);
+		r = collect_start(ctx->dir, &rc, o->udp || o->tcp || o->tls, &collect, err);
 	if (r == 0)
-		r = notifier_start(ctx->dir, &notifier, &err);
+		r = notifier_start(ctx->dir, &notifier, err);
 	if (r == 0) {
 		cfg.ingest = collect.g;
 		cfg.monitor = collect.mon;
 		cfg.before_last_checkpoint = collect_stop;
 		cfg.before_last_checkpoint_ctx = &collect;
-		r = web_serve(&cfg, &err);
+		r = web_serve(&cfg, err);
 	}
 	notifier_stop(notifier);
 	collect_stop(&collect);
 	web_privsep_stop(&privsep);
-	string_list_clear(&hosts);
+	return r;
+}
+
+int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	struct serve_opts o = { .listen = "127.0.0.1:8080",
+		                .max_message = 64 * 1024,
+		                .conns = 1024,
+		                .per_address = 32 };
+	struct web_config cfg = { 0 };
+	struct strbuf err = STRBUF_INIT;
+	int r, exit_code;
+
+	if (serve_parse(&o, argc, argv, &exit_code) < 0)
+		return exit_code;
+	serve_tune_malloc(); /* returns only when not started again */
+	if (serve_config(ctx, &o, &cfg) < 0)
+		return EXIT_USAGE;
+	r = serve_run(ctx, &o, &cfg, &err);
+	string_list_clear(&o.hosts);
 	if (r < 0) {
 		cli_error("%s", err.buf);
 		strbuf_release(&err);
