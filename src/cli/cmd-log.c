@@ -71,7 +71,21 @@ out:
  * while the entry, and the tree, stay). Entries go through the group-commit
  * writer; the command returns once every line is durable.
  */
-static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
+/* A log import under way: the file and its lines, the writer, what was submitted. */
+struct import {
+	const char *source, *file;
+	FILE *fp;
+	struct ledger_writer *w;
+	char *line; /* the last line read: personal data */
+	size_t cap;
+	uint64_t lineno, imported, first_ticket, last_ticket;
+	uint64_t first, last; /* the entries the first and last lines became */
+	struct strbuf err;
+};
+
+/* log import's options: --source and the file ("-": stdin). 0, or -1 with *ret_exit set
+ * (--help, a usage error, said). */
+static int import_parse(struct import *im, int argc, const char **argv, int *ret_exit)
 {
 	static const char *const usage[] = { "mamori log import --source NAME [FILE]",
 		                             N_("appends each line of an access log exported by "
@@ -83,49 +97,47 @@ static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "source", &source, "NAME", "the system the log comes from"),
 		OPT_END(),
 	};
-	struct strbuf err = STRBUF_INIT;
-	struct ledger_writer *w = NULL;
-	const char *file;
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	uint64_t lineno = 0, imported = 0, first_ticket = 0, last_ticket = 0, first = 0, last = 0;
-	int n, r = 0, ret = EXIT_FAILED;
+	int n = parse_options(argc, argv, opts, usage);
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
-	if (n < 0)
-		return EXIT_USAGE;
+	if (n == PARSE_OPT_HELP) {
+		*ret_exit = EXIT_DONE;
+		return -1;
+	}
+	if (n < 0) {
+		*ret_exit = EXIT_USAGE;
+		return -1;
+	}
 	if (n > 1 || !source) {
 		cli_error("%s", !source ? N_("log import needs --source NAME")
 		                        : N_("give one FILE at most"));
 		print_usage(usage, opts, true);
-		return EXIT_USAGE;
+		*ret_exit = EXIT_USAGE;
+		return -1;
 	}
 	if (!source_valid(source)) {
 		cli_error("source '%s' may only have letters, digits and '-_.:/@' (at most 128)",
 		          source);
-		return EXIT_USAGE;
+		*ret_exit = EXIT_USAGE;
+		return -1;
 	}
-	file = n == 1 ? argv[0] : "-";
-	fp = strcmp(file, "-") ? fopen(file, "rb") : stdin;
-	if (!fp) {
-		cli_error("cannot open '%s': %m", file);
-		return EXIT_FAILED;
-	}
-	r = ledger_writer_start(ctx->dir, NULL, &w, &err);
-	if (r < 0) {
-		cli_error("%s", err.buf);
-		goto out;
-	}
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	im->source = source;
+	im->file = n == 1 ? argv[0] : "-";
+	return 0;
+}
+
+/* Each non-empty line of the file to the writer as an ingest entry (the first one's index
+ * waited for at once). 0, or a negative errno, said. */
+static int import_lines(struct import *im)
+{
+	ssize_t len;
+	int r = 0;
+
+	while ((len = getline(&im->line, &im->cap, im->fp)) >= 0) {
 		struct ledger_entry e;
 		uint64_t ticket;
 
-		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
+		im->lineno++;
+		if (len > 0 && im->line[len - 1] == '\n')
 			len--;
 		if (len == 0)
 			continue;
@@ -133,83 +145,115 @@ static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 			cli_error("'%s' line %" PRIu64
 			          " is %zd bytes; lines of at most %d bytes are "
 			          "imported (nothing after it was)",
-			          file, lineno, len, ENTRY_MAX_PAYLOAD);
+			          im->file, im->lineno, len, ENTRY_MAX_PAYLOAD);
 			r = -EFBIG;
 			break;
 		}
 		e = (struct ledger_entry){ .kind = ENTRY_INGEST,
 			                   .time_ms = time_now_ms(),
-			                   .source = source,
+			                   .source = im->source,
 			                   .has_line = true,
-			                   .line = lineno,
-			                   .payload = line,
+			                   .line = im->lineno,
+			                   .payload = im->line,
 			                   .payload_len = (size_t)len };
-		r = ledger_writer_submit(w, &e, &ticket, &err);
+		r = ledger_writer_submit(im->w, &e, &ticket, &im->err);
 		if (r < 0) {
-			cli_error("'%s' line %" PRIu64 ": %s", file, lineno, err.buf);
+			cli_error("'%s' line %" PRIu64 ": %s", im->file, im->lineno, im->err.buf);
 			break;
 		}
-		if (!imported) {
-			first_ticket = ticket;
+		if (!im->imported) {
+			im->first_ticket = ticket;
 			/* The first index now: the writer remembers only recent batches. */
-			r = ledger_writer_wait(w, ticket, &first, &err);
+			r = ledger_writer_wait(im->w, ticket, &im->first, &im->err);
 			if (r < 0) {
-				cli_error("%s", err.buf);
+				cli_error("%s", im->err.buf);
 				break;
 			}
 		}
-		last_ticket = ticket;
-		imported++;
+		im->last_ticket = ticket;
+		im->imported++;
 	}
-	if (r == 0 && ferror(fp)) {
-		cli_error("cannot read '%s': %m", file);
+	if (r == 0 && ferror(im->fp)) {
+		cli_error("cannot read '%s': %m", im->file);
 		r = -EIO;
 	}
-	/* What was submitted is committed (or the failure reported) before we say anything. */
-	if (imported && r == 0) {
+	return r;
+}
+
+/*
+ * After the lines (r: how reading them ended): what was submitted is committed (or the failure
+ * reported) before anything is said, the writer stops, and a checkpoint is signed. 0, or a
+ * negative errno, said.
+ */
+static int import_commit(const struct cli_ctx *ctx, struct import *im, int r)
+{
+	if (im->imported && r == 0) {
 		/* Every line: a batch in the middle may have failed while the last one held. */
-		int r2 = ledger_writer_wait_range(w, first_ticket, last_ticket, &err);
+		int r2 =
+		    ledger_writer_wait_range(im->w, im->first_ticket, im->last_ticket, &im->err);
 		if (r2 == 0)
-			r2 = ledger_writer_wait(w, last_ticket, &last, &err);
+			r2 = ledger_writer_wait(im->w, im->last_ticket, &im->last, &im->err);
 		if (r2 < 0) {
-			cli_error("%s", err.buf);
+			cli_error("%s", im->err.buf);
 			r = r2;
 		}
 	}
 	{
-		int r3 = ledger_writer_stop(w, &err);
-		w = NULL;
+		int r3 = ledger_writer_stop(im->w, &im->err);
+		im->w = NULL;
 		if (r3 < 0 && r == 0) {
-			cli_error("%s", err.buf);
+			cli_error("%s", im->err.buf);
 			r = r3;
 		}
 	}
-	if (r == 0 && imported) {
-		int r4 = import_checkpoint(ctx->dir, &err);
+	if (r == 0 && im->imported) {
+		int r4 = import_checkpoint(ctx->dir, &im->err);
 		if (r4 < 0) {
 			cli_error("the lines are imported, but no checkpoint was signed: %s",
-			          err.buf);
+			          im->err.buf);
 			r = r4;
 		}
 	}
+	return r;
+}
+
+static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	struct import im = { .err = STRBUF_INIT };
+	int r, ret = EXIT_FAILED;
+
+	if (import_parse(&im, argc, argv, &ret) < 0)
+		return ret;
+	im.fp = strcmp(im.file, "-") ? fopen(im.file, "rb") : stdin;
+	if (!im.fp) {
+		cli_error("cannot open '%s': %m", im.file);
+		return EXIT_FAILED;
+	}
+	r = ledger_writer_start(ctx->dir, NULL, &im.w, &im.err);
+	if (r < 0) {
+		cli_error("%s", im.err.buf);
+		goto out;
+	}
+	r = import_lines(&im);
+	r = import_commit(ctx, &im, r);
 	if (r == 0) {
-		if (imported)
+		if (im.imported)
 			printf(T_("imported %" PRIu64 " lines from '%s' as entries %" PRIu64
 			          "..%" PRIu64 "\n"),
-			       imported, file, first, last);
+			       im.imported, im.file, im.first, im.last);
 		else
-			printf(T_("'%s' has no lines to import\n"), file);
+			printf(T_("'%s' has no lines to import\n"), im.file);
 		ret = fflush(stdout) == 0 ? EXIT_DONE : EXIT_FAILED;
 	}
 out:
-	if (w)
-		ledger_writer_stop(w, NULL);
-	if (line)
-		explicit_bzero(line, cap); /* the last line read: personal data */
-	free(line);
-	if (fp != stdin)
-		(void)fclose(fp); /* read only */
-	strbuf_release(&err);
+	if (im.w)
+		ledger_writer_stop(im.w, NULL);
+	if (im.line)
+		explicit_bzero(im.line, im.cap); /* the last line read: personal data */
+	free(im.line);
+	if (im.fp != stdin)
+		(void)fclose(im.fp); /* read only */
+	strbuf_release(&im.err);
 	return ret;
 }
 
