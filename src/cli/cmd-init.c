@@ -87,106 +87,132 @@ static int write_store_conf(const char *dir, const char *url, struct strbuf *err
 	return r;
 }
 
-int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
+/* init's options into so and *ret_store_url, checked. 0, or -1 with *ret_exit set (--help, a
+ * usage error, said). */
+static int init_parse(struct setup_options *so, const char **ret_store_url, int argc,
+                      const char **argv, int *ret_exit)
 {
 	static const char *const usage[] = { "mamori [--dir DIR] init [--profile "
 		                             "minato|shinjuku|FILE] [--ward-name NAME] [--demo]",
 		                             "mamori [--dir DIR] init --store "
 		                             "postgresql://USER@HOST/DATABASE",
 		                             NULL };
-	struct setup_options so = { 0 };
 	const char *store_url = NULL;
 	const struct option opts[] = {
-		OPT_STRING(0, "profile", &so.profile, "PROFILE",
+		OPT_STRING(0, "profile", &so->profile, "PROFILE",
 		           "the ward's profile: minato, shinjuku or a file"),
-		OPT_STRING(0, "ward-name", &so.ward_name, "NAME",
+		OPT_STRING(0, "ward-name", &so->ward_name, "NAME",
 		           "the ward's name as people read it (default: the profile's)"),
-		OPT_BOOL(0, "demo", &so.demo, "also build a demo ward to explore"),
+		OPT_BOOL(0, "demo", &so->demo, "also build a demo ward to explore"),
 		OPT_STRING(0, "store", &store_url, "URL",
 		           "keep the ward's data in PostgreSQL (postgresql://USER@HOST/DATABASE)"),
 		OPT_END(),
 	};
-	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT, shown = STRBUF_INIT_SECRET;
-	struct store *st = NULL;
-	bool created = false;
-	int n, r, ret = EXIT_FAILED;
+	struct strbuf err = STRBUF_INIT;
+	int n = parse_options(argc, argv, opts, usage);
 
-	n = parse_options(argc, argv, opts, usage);
-	if (n == PARSE_OPT_HELP)
-		return EXIT_DONE;
+	if (n == PARSE_OPT_HELP) {
+		*ret_exit = EXIT_DONE;
+		return -1;
+	}
+	*ret_exit = EXIT_USAGE; /* the errors below */
 	if (n < 0)
-		return EXIT_USAGE;
+		return -1;
 	if (n > 0) {
 		cli_error("init takes no arguments; give the directory as 'mamori --dir DIR init'");
-		return EXIT_USAGE;
+		return -1;
 	}
-	if ((so.demo || so.ward_name) && !so.profile) {
+	if ((so->demo || so->ward_name) && !so->profile) {
 		cli_error("--demo and --ward-name need --profile minato|shinjuku|FILE");
-		return EXIT_USAGE;
+		return -1;
 	}
 	if (store_url && store_url_check(store_url, &err) < 0) {
 		cli_error("--store: %s", err.buf);
 		strbuf_release(&err);
-		return EXIT_USAGE;
+		return -1;
 	}
+	*ret_store_url = store_url;
+	return 0;
+}
 
-	r = dir_state(ctx->dir);
+/* The data directory: an empty one is used, a missing one created (*created). 0, or -1 when it
+ * cannot be (said). */
+static int init_dir(const char *dir, bool *created)
+{
+	int r = dir_state(dir);
+
 	if (r == -ENOTEMPTY) {
 		cli_error(
 		    "'%s' is not empty; init only creates a new data directory: choose "
 		    "another --dir, or use 'mamori --dir %s doctor' to check the existing one",
-		    ctx->dir, ctx->dir);
-		return EXIT_FAILED;
+		    dir, dir);
+		return -1;
 	} else if (r == -ENOTDIR) {
-		cli_error("'%s' exists and is not a directory; choose another --dir", ctx->dir);
-		return EXIT_FAILED;
+		cli_error("'%s' exists and is not a directory; choose another --dir", dir);
+		return -1;
 	} else if (r < 0) {
-		cli_error("cannot use '%s': %s", ctx->dir, strerror(-r));
-		return EXIT_FAILED;
+		cli_error("cannot use '%s': %s", dir, strerror(-r));
+		return -1;
 	} else if (r == 0) {
-		if (mkdir(ctx->dir, 0700) < 0) {
+		if (mkdir(dir, 0700) < 0) {
 			cli_error("cannot create '%s': %m; check that the parent exists and is "
 			          "writable",
-			          ctx->dir);
-			return EXIT_FAILED;
+			          dir);
+			return -1;
 		}
-		created = true;
+		*created = true;
 	}
-	if (chmod(ctx->dir, 0700) < 0) {
-		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
-		goto out;
-	}
+	return 0;
+}
+
+/* The database (SQLite in dir, or PostgreSQL at store_url) with the ward's meta data; says so.
+ * 0, or -1 when it cannot be made (said). */
+static int init_store(const char *dir, const char *store_url, const char *ward_name)
+{
+	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT;
+	struct store *st = NULL;
+	int r;
+
 	if (store_url) {
 		/* the configuration first: a failed init removes it with the directory */
-		r = write_store_conf(ctx->dir, store_url, &err);
+		r = write_store_conf(dir, store_url, &err);
 		if (r == 0)
 			r = store_create_url(store_url, &st, &err);
 	} else {
-		r = store_open(ctx->dir, STORE_CREATE, &st, &err);
+		r = store_open(dir, STORE_CREATE, &st, &err);
 	}
 	if (r < 0) {
 		cli_error("%s", err.buf);
 		goto out;
 	}
 	time_format_rfc3339(&now, time_now_ms());
-	if (setup_meta(st, now.buf, so.ward_name, &err) < 0) {
+	r = setup_meta(st, now.buf, ward_name, &err);
+	if (r < 0) {
 		cli_error("%s", err.buf);
 		goto out;
 	}
 	if (store_dialect(st) == STORE_POSTGRESQL)
 		printf(T_("initialised Mamori data directory '%s' (schema %d) on PostgreSQL %s\n"),
-		       ctx->dir, store_schema_version(st), store_location(st));
+		       dir, store_schema_version(st), store_location(st));
 	else
-		printf(T_("initialised Mamori data directory '%s' (schema %d)\n"), ctx->dir,
+		printf(T_("initialised Mamori data directory '%s' (schema %d)\n"), dir,
 		       store_schema_version(st));
+out:
 	store_close(st);
-	st = NULL;
-	if (cli_lang_ja())
-		so.say = cli_gettext; /* what init prints once (passwords, the demo) in Japanese */
-	if (so.profile) {
-		/* The ward: ledger key, profile, first administrator, demo; all through the door.
-		 */
-		if (setup_ward(ctx->dir, &so, &shown, &err) < 0) {
+	strbuf_release(&now);
+	strbuf_release(&err);
+	return r < 0 ? -1 : 0;
+}
+
+/* The ward with a profile (ledger key, profile, first administrator, demo: all through the
+ * door; what it prints once), else the ledger's checkpoint key alone. 0, or -1 (said). */
+static int init_ward(const char *dir, const struct setup_options *so)
+{
+	struct strbuf err = STRBUF_INIT, shown = STRBUF_INIT_SECRET;
+	int r = -1;
+
+	if (so->profile) {
+		if (setup_ward(dir, so, &shown, &err) < 0) {
 			cli_error("%s", err.buf);
 			strbuf_release_secret(&shown);
 			goto out;
@@ -195,29 +221,59 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		strbuf_release_secret(&shown);
 		if (fflush(stdout) != 0)
 			goto out;
-	} else if (ledger_init_keys(ctx->dir, "ward", &err) < 0) {
+	} else if (ledger_init_keys(dir, "ward", &err) < 0) {
 		/* The ledger's checkpoint key; "ward" until a profile names the ward. */
 		cli_error("%s", err.buf);
 		goto out;
 	}
+	r = 0;
+out:
+	strbuf_release(&err);
+	return r;
+}
+
+/* A failed init leaves nothing half-made behind: the directory was ours and new. */
+static void init_undo(const char *dir)
+{
+	struct strbuf p = STRBUF_INIT;
+	static const char *const files[] = { STORE_DB_NAME,        STORE_DB_NAME "-wal",
+		                             STORE_DB_NAME "-shm", LEDGER_KEY_FILE,
+		                             LEDGER_PUB_FILE,      CONF_FILE };
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir, files[i]);
+		unlink(p.buf);
+	}
+	rmdir(dir);
+	strbuf_release(&p);
+}
+
+int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	struct setup_options so = { 0 };
+	const char *store_url = NULL;
+	bool created = false;
+	int ret;
+
+	if (init_parse(&so, &store_url, argc, argv, &ret) < 0)
+		return ret;
+	ret = EXIT_FAILED;
+	if (init_dir(ctx->dir, &created) < 0)
+		return EXIT_FAILED;
+	if (chmod(ctx->dir, 0700) < 0) {
+		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
+		goto out;
+	}
+	if (init_store(ctx->dir, store_url, so.ward_name) < 0)
+		goto out;
+	if (cli_lang_ja())
+		so.say = cli_gettext; /* what init prints once (passwords, the demo) in Japanese */
+	if (init_ward(ctx->dir, &so) < 0)
+		goto out;
 	ret = EXIT_DONE;
 out:
-	store_close(st);
-	if (ret != EXIT_DONE && created) {
-		/* Leave nothing half-made behind: the directory was ours and new. */
-		struct strbuf p = STRBUF_INIT;
-		static const char *const files[] = { STORE_DB_NAME,        STORE_DB_NAME "-wal",
-			                             STORE_DB_NAME "-shm", LEDGER_KEY_FILE,
-			                             LEDGER_PUB_FILE,      CONF_FILE };
-		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-			strbuf_reset(&p);
-			strbuf_addf(&p, "%s/%s", ctx->dir, files[i]);
-			unlink(p.buf);
-		}
-		rmdir(ctx->dir);
-		strbuf_release(&p);
-	}
-	strbuf_release(&now);
-	strbuf_release(&err);
+	if (ret != EXIT_DONE && created)
+		init_undo(ctx->dir);
 	return ret;
 }
