@@ -64,14 +64,23 @@ int64_t syslog_civil_ms(int year, int month, int day, int hour, int min, int sec
  */
 static void msg_clear(struct syslog_msg *m)
 {
-	static const struct syslog_span none = { NULL, 0 };
+	struct syslog_span *spans[] = { &m->host, &m->app, &m->procid, &m->msgid, &m->sd, &m->msg };
 
 	m->format = SYSLOG_RAW;
 	m->pri = SYSLOG_NO_PRI;
 	m->time_ms = SYSLOG_NO_TIME;
 	m->year_guessed = false;
 	m->zone_guessed = false;
-	m->host = m->app = m->procid = m->msgid = m->sd = m->msg = none;
+	/*
+	 * Each span set by stores of its own: `host = app = ... = msg = none` made GCC store msg
+	 * with two 8-byte stores and read it back with one 16-byte load for the others, a load
+	 * that waits for both stores to finish (they cannot be forwarded to it): half of this
+	 * function's time.
+	 */
+	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		spans[i]->p = NULL;
+		spans[i]->n = 0;
+	}
 	m->bom = false;
 	m->error = NULL;
 }
