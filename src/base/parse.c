@@ -90,15 +90,6 @@ int parse_duration(const char *s, int64_t *ret_seconds)
 	return -EINVAL;
 }
 
-char ascii_lower(char c)
-{
-	static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
-
-	if (c >= 'A' && c <= 'Z')
-		return lower[c - 'A'];
-	return c;
-}
-
 int parse_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')

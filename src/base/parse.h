@@ -10,8 +10,18 @@
  * Only decimal digits with an optional leading '-' are accepted: no
  * whitespace, no '+', no hex, no octal.
  */
-/* An ASCII letter in lower case; any other byte (UTF-8 included) as it is. */
-char ascii_lower(char c);
+/*
+ * An ASCII letter in lower case; any other byte (UTF-8 included) as it is. Inline: the
+ * analysis lowers every message's host with it, and a call per byte was 3% of that thread.
+ */
+static inline char ascii_lower(char c)
+{
+	static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
+
+	if (c >= 'A' && c <= 'Z')
+		return lower[c - 'A'];
+	return c;
+}
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret);
 int parse_uint64(const char *s, uint64_t max, uint64_t *ret);
 int parse_int(const char *s, int min, int max, int *ret);
