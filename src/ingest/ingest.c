@@ -115,7 +115,8 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 {
 	/* The payload header depends only on the source and a message's flags: built once for
 	 * each flags value a submission meets (a stream: one, `flags=octet` for octet counting),
-	 * not again for every message. */
+	 * not again for every message, and given beside the message (ledger_prep_add_head),
+	 * which copies both into its batch once: they are not joined here first. */
 	struct strbuf payload = STRBUF_INIT, head[FLAG_VALUES];
 	struct ledger_prep *lp = prep_get(g);
 	int64_t now = time_now_ms();
@@ -135,21 +136,21 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 		unsigned flags = m[done].flags;
 		struct strbuf *h = flags < FLAG_VALUES ? &head[flags] : NULL;
 
-		strbuf_reset(&payload);
+		e.line = m[done].seq;
 		if (!h) {
+			strbuf_reset(&payload);
 			log_payload_build(&payload, &src->origin, src->name, flags, m[done].data,
 			                  m[done].len);
+			e.payload = payload.buf;
+			e.payload_len = payload.len;
+			r = ledger_prep_add(lp, &e, err);
 		} else {
 			if (!h->len)
 				log_payload_build(h, &src->origin, src->name, flags, NULL, 0);
-			strbuf_grow(&payload, h->len + m[done].len);
-			strbuf_add(&payload, h->buf, h->len);
-			strbuf_add(&payload, m[done].data, m[done].len);
+			e.payload = m[done].data;
+			e.payload_len = m[done].len;
+			r = ledger_prep_add_head(lp, &e, h->buf, h->len, err);
 		}
-		e.line = m[done].seq;
-		e.payload = payload.buf;
-		e.payload_len = payload.len;
-		r = ledger_prep_add(lp, &e, err);
 		if (r < 0)
 			break; /* the messages before it are still taken */
 		bytes += m[done].len;

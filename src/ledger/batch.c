@@ -47,9 +47,13 @@ void batch_add_prepared(struct batch *b, const struct prepared_entry *p)
 	strbuf_add(&b->bytes, p->bytes.buf, p->bytes.len);
 	if (p->sealed) {
 		it->seal_off = b->sealed.len;
-		it->payload_len = p->payload_len;
+		it->payload_len = p->head_len + p->payload_len;
+		strbuf_grow(&b->sealed, ENTRY_SALT_SIZE + it->payload_len);
 		strbuf_add(&b->sealed, p->salt, ENTRY_SALT_SIZE);
-		strbuf_add(&b->sealed, p->payload, p->payload_len);
+		if (p->head_len)
+			strbuf_add(&b->sealed, p->head, p->head_len);
+		if (p->payload_len)
+			strbuf_add(&b->sealed, p->payload, p->payload_len);
 	} else {
 		it->seal_off = SIZE_MAX;
 		it->payload_len = 0;
@@ -126,7 +130,13 @@ void ledger_prep_free(struct ledger_prep *lp)
 
 int ledger_prep_add(struct ledger_prep *lp, const struct ledger_entry *e, struct strbuf *err)
 {
-	int r = ledger_prepare(lp->hasher, e, &lp->scratch, err);
+	return ledger_prep_add_head(lp, e, NULL, 0, err);
+}
+
+int ledger_prep_add_head(struct ledger_prep *lp, const struct ledger_entry *e, const void *head,
+                         size_t head_len, struct strbuf *err)
+{
+	int r = ledger_prepare_head(lp->hasher, e, head, head_len, &lp->scratch, err);
 
 	if (r < 0)
 		return r;

@@ -104,6 +104,10 @@ int entry_validate(const void *buf, size_t len, const uint8_t **ret_sealed, stru
 /* The commitment to a sealed payload: SHA-256("mamori-seal-v1" || 0x00 || salt || payload). */
 void entry_seal_commitment(struct merkle_hasher *h, const uint8_t salt[ENTRY_SALT_SIZE],
                            const void *payload, size_t len, uint8_t out[MERKLE_HASH_SIZE]);
+/* The same for the payload head || payload, given in two pieces (not joined first). */
+void entry_seal_commitment_head(struct merkle_hasher *h, const uint8_t salt[ENTRY_SALT_SIZE],
+                                const void *head, size_t head_len, const void *payload, size_t len,
+                                uint8_t out[MERKLE_HASH_SIZE]);
 /* Draws a fresh salt. Returns 0 or -EIO. */
 int entry_new_salt(uint8_t salt[ENTRY_SALT_SIZE]);
 

@@ -74,12 +74,17 @@ int sealed_next(const uint8_t *data, size_t size, size_t *pos, struct sealed_rec
 void sealed_add(struct strbuf *out, unsigned slot, const uint8_t salt[ENTRY_SALT_SIZE],
                 const void *payload, size_t len);
 
-/* A prepared entry: canonical bytes, leaf hash and, if sealed, salt and payload. */
+/*
+ * A prepared entry: canonical bytes, leaf hash and, if sealed, salt and payload. The payload
+ * is head (head_len bytes, ledger_prepare_head) then payload (payload_len bytes).
+ */
 struct prepared_entry {
 	struct strbuf bytes;
 	uint8_t leaf[MERKLE_HASH_SIZE];
 	bool sealed;
 	uint8_t salt[ENTRY_SALT_SIZE];
+	const void *head;
+	size_t head_len;
 	const void *payload;
 	size_t payload_len;
 };
@@ -91,6 +96,13 @@ struct prepared_entry {
  */
 int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct prepared_entry *p,
                    struct strbuf *err);
+/*
+ * The same for an entry whose payload is head (head_len bytes) followed by e->payload (NULL:
+ * none), given in two pieces so that the caller need not join them. Only batch_add_prepared
+ * knows the head: ledger_prepare's callers leave it to this.
+ */
+int ledger_prepare_head(struct merkle_hasher *h, const struct ledger_entry *e, const void *head,
+                        size_t head_len, struct prepared_entry *p, struct strbuf *err);
 void prepared_release(struct prepared_entry *p);
 
 /*

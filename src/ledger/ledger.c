@@ -176,32 +176,37 @@ void prepared_release(struct prepared_entry *p)
 	explicit_bzero(p->salt, sizeof(p->salt));
 }
 
-int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct prepared_entry *p,
-                   struct strbuf *err)
+int ledger_prepare_head(struct merkle_hasher *h, const struct ledger_entry *e, const void *head,
+                        size_t head_len, struct prepared_entry *p, struct strbuf *err)
 {
 	uint8_t commitment[MERKLE_HASH_SIZE];
 	const uint8_t *sealed = NULL;
+	size_t len = e->payload ? e->payload_len : 0;
 	int r;
 
 	strbuf_reset(&p->bytes);
 	p->sealed = false;
+	p->head = NULL;
+	p->head_len = 0;
 	p->payload = NULL;
 	p->payload_len = 0;
-	if (e->payload) {
-		if (e->payload_len > ENTRY_MAX_PAYLOAD) {
+	if (e->payload || head_len) {
+		if (len > ENTRY_MAX_PAYLOAD || head_len > ENTRY_MAX_PAYLOAD - len) {
 			error_set(err, "sealed payload is %zu bytes; at most %d are allowed",
-			          e->payload_len, ENTRY_MAX_PAYLOAD);
+			          head_len + len, ENTRY_MAX_PAYLOAD);
 			return -EINVAL;
 		}
 		if (entry_new_salt(p->salt) < 0) {
 			error_set(err, "cannot draw a salt: the OpenSSL random generator failed");
 			return -EIO;
 		}
-		entry_seal_commitment(h, p->salt, e->payload, e->payload_len, commitment);
+		entry_seal_commitment_head(h, p->salt, head, head_len, e->payload, len, commitment);
 		sealed = commitment;
 		p->sealed = true;
+		p->head = head_len ? head : NULL;
+		p->head_len = head_len;
 		p->payload = e->payload;
-		p->payload_len = e->payload_len;
+		p->payload_len = len;
 	} else if (e->sealed) {
 		error_set(err, "an entry's seal is made by the ledger: give the payload instead");
 		return -EINVAL;
@@ -213,6 +218,12 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
 	}
 	merkle_hash_leaf(h, p->bytes.buf, p->bytes.len, p->leaf);
 	return 0;
+}
+
+int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct prepared_entry *p,
+                   struct strbuf *err)
+{
+	return ledger_prepare_head(h, e, NULL, 0, p, err);
 }
 
 /* Loading and saving the right edge */

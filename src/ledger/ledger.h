@@ -207,6 +207,12 @@ struct ledger_prep *ledger_prep_new(void);
 void ledger_prep_free(struct ledger_prep *lp);
 /* Prepares e (its payload copied). Returns 0 or -errno (an invalid entry) with err. */
 int ledger_prep_add(struct ledger_prep *lp, const struct ledger_entry *e, struct strbuf *err);
+/*
+ * The same for an entry whose payload is head (head_len bytes) followed by e->payload (NULL:
+ * nothing more): sealed and stored as one payload, copied once, never joined in a buffer first.
+ */
+int ledger_prep_add_head(struct ledger_prep *lp, const struct ledger_entry *e, const void *head,
+                         size_t head_len, struct strbuf *err);
 /* Entries prepared and not yet submitted; the sealed payload of the i-th of them. */
 size_t ledger_prep_count(const struct ledger_prep *lp);
 const char *ledger_prep_payload(const struct ledger_prep *lp, size_t i, size_t *ret_len);

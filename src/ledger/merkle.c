@@ -72,12 +72,13 @@ static bool names_have(const char *names, const char *name)
 
 /* One hash on a started context, started again after it (see above). */
 static bool impl_hash(void *pctx, const void *a, size_t alen, const void *b, size_t blen,
-                      uint8_t out[MERKLE_HASH_SIZE])
+                      const void *c, size_t clen, uint8_t out[MERKLE_HASH_SIZE])
 {
 	size_t n = 0;
 
 	return (!alen || sha256_impl.update(pctx, a, alen) == 1) &&
 	       (!blen || sha256_impl.update(pctx, b, blen) == 1) &&
+	       (!clen || sha256_impl.update(pctx, c, clen) == 1) &&
 	       sha256_impl.final(pctx, out, &n, MERKLE_HASH_SIZE) == 1 && n == MERKLE_HASH_SIZE &&
 	       sha256_impl.init(pctx, NULL) == 1;
 }
@@ -156,7 +157,7 @@ static void impl_find(void)
 	if (!pctx)
 		return;
 	sha256_impl.ok =
-	    impl_hash(pctx, "ab", 2, "c", 1, out) && !memcmp(out, abc_sha256, sizeof(out));
+	    impl_hash(pctx, "a", 1, "b", 1, "c", 1, out) && !memcmp(out, abc_sha256, sizeof(out));
 	sha256_impl.freectx(pctx);
 }
 
@@ -236,19 +237,20 @@ void merkle_hasher_free(struct merkle_hasher *h)
 	free(h);
 }
 
-static void digest2(struct merkle_hasher *h, const void *a, size_t alen, const void *b, size_t blen,
-                    uint8_t out[MERKLE_HASH_SIZE])
+static void digest3(struct merkle_hasher *h, const void *a, size_t alen, const void *b, size_t blen,
+                    const void *c, size_t clen, uint8_t out[MERKLE_HASH_SIZE])
 {
 	unsigned int n = 0;
 
 	if (h->pctx) {
-		if (!impl_hash(h->pctx, a, alen, b, blen, out))
+		if (!impl_hash(h->pctx, a, alen, b, blen, c, clen, out))
 			abort(); /* SHA-256 of bytes in memory cannot fail */
 		return;
 	}
 	if (EVP_MD_CTX_copy_ex(h->ctx, h->init) != 1 ||
 	    (alen && EVP_DigestUpdate(h->ctx, a, alen) != 1) ||
 	    (blen && EVP_DigestUpdate(h->ctx, b, blen) != 1) ||
+	    (clen && EVP_DigestUpdate(h->ctx, c, clen) != 1) ||
 	    EVP_DigestFinal_ex(h->ctx, out, &n) != 1 || n != MERKLE_HASH_SIZE)
 		abort(); /* only fails on allocation failure inside OpenSSL */
 }
@@ -258,7 +260,7 @@ void merkle_hash_leaf(struct merkle_hasher *h, const void *data, size_t len,
 {
 	static const uint8_t prefix = 0x00;
 
-	digest2(h, &prefix, 1, data, len, out);
+	digest3(h, &prefix, 1, data, len, NULL, 0, out);
 }
 
 void merkle_hash_children(struct merkle_hasher *h, const uint8_t left[MERKLE_HASH_SIZE],
@@ -269,19 +271,25 @@ void merkle_hash_children(struct merkle_hasher *h, const uint8_t left[MERKLE_HAS
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, MERKLE_HASH_SIZE);
 	memcpy(buf + 1 + MERKLE_HASH_SIZE, right, MERKLE_HASH_SIZE);
-	digest2(h, buf, sizeof(buf), NULL, 0, out);
+	digest3(h, buf, sizeof(buf), NULL, 0, NULL, 0, out);
 }
 
 void merkle_sha256(struct merkle_hasher *h, const void *data, size_t len,
                    uint8_t out[MERKLE_HASH_SIZE])
 {
-	digest2(h, data, len, NULL, 0, out);
+	digest3(h, data, len, NULL, 0, NULL, 0, out);
 }
 
 void merkle_sha256_2(struct merkle_hasher *h, const void *a, size_t alen, const void *b,
                      size_t blen, uint8_t out[MERKLE_HASH_SIZE])
 {
-	digest2(h, a, alen, b, blen, out);
+	digest3(h, a, alen, b, blen, NULL, 0, out);
+}
+
+void merkle_sha256_3(struct merkle_hasher *h, const void *a, size_t alen, const void *b,
+                     size_t blen, const void *c, size_t clen, uint8_t out[MERKLE_HASH_SIZE])
+{
+	digest3(h, a, alen, b, blen, c, clen, out);
 }
 
 void merkle_empty_root(uint8_t out[MERKLE_HASH_SIZE])

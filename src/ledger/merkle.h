@@ -37,6 +37,9 @@ void merkle_sha256(struct merkle_hasher *h, const void *data, size_t len,
 /* SHA-256 of a then b, as of their concatenation, without copying them together. */
 void merkle_sha256_2(struct merkle_hasher *h, const void *a, size_t alen, const void *b,
                      size_t blen, uint8_t out[MERKLE_HASH_SIZE]);
+/* The same for a, b and c. */
+void merkle_sha256_3(struct merkle_hasher *h, const void *a, size_t alen, const void *b,
+                     size_t blen, const void *c, size_t clen, uint8_t out[MERKLE_HASH_SIZE]);
 /* The root of the empty tree: SHA-256 of the empty string. */
 void merkle_empty_root(uint8_t out[MERKLE_HASH_SIZE]);
 

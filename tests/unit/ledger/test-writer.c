@@ -119,6 +119,24 @@ static void test_group_commit(void **state)
 	strbuf_release(&note);
 }
 
+/*
+ * The payload of producer id's entry k: 20 to 169 bytes. Producers other than 0 give it as a
+ * head and the rest (ledger_prep_add_head), cut at every place in turn: heads joined with the
+ * salt for hashing (up to 64 bytes), longer ones hashed as a third piece, and every 11th all
+ * head.
+ */
+static size_t prepared_text(int id, unsigned k, char buf[176], size_t *ret_cut)
+{
+	size_t len = 20 + k % 150;
+	int n = snprintf(buf, 176, "producer %d entry %u ", id, k);
+
+	for (size_t i = (size_t)n; i < len; i++)
+		buf[i] = (char)('a' + i % 26);
+	buf[len] = '\0';
+	*ret_cut = !id ? 0 : k % 11 == 5 ? len : (k * 7) % (len + 1);
+	return len;
+}
+
 /* A producer that prepares its entries in chunks of 100 and queues each chunk at once. */
 static void *produce_prepared(void *arg)
 {
@@ -131,22 +149,22 @@ static void *produce_prepared(void *arg)
 		unsigned chunk = p->n - i < 100 ? p->n - i : 100;
 		uint64_t first;
 		for (unsigned k = 0; k < chunk; k++) {
-			char buf[48];
+			char buf[176];
 			struct ledger_entry e = { .kind = ENTRY_INGEST,
 				                  .time_ms = i + k,
 				                  .source = "tcp:192.0.2.7",
 				                  .has_line = true,
 				                  .line = i + k + 1 };
-			size_t len;
-			snprintf(buf, sizeof(buf), "producer %d entry %u", p->id, i + k);
-			e.payload = buf;
-			e.payload_len = strlen(buf);
-			if (ledger_prep_add(lp, &e, &err) != 0)
+			size_t len, cut, want = prepared_text(p->id, i + k, buf, &cut);
+			/* (a whole head: the rest is NULL, no payload of its own) */
+			e.payload = cut < want ? buf + cut : NULL;
+			e.payload_len = want - cut;
+			if ((cut ? ledger_prep_add_head(lp, &e, buf, cut, &err)
+			         : ledger_prep_add(lp, &e, &err)) != 0)
 				abort();
 			/* the payload as the writer will seal it, for the analysis */
 			if (ledger_prep_count(lp) != k + 1 ||
-			    memcmp(ledger_prep_payload(lp, k, &len), buf, strlen(buf)) != 0 ||
-			    len != strlen(buf))
+			    memcmp(ledger_prep_payload(lp, k, &len), buf, want) != 0 || len != want)
 				abort();
 		}
 		if (ledger_writer_submit_prep(p->w, lp, &first, &err) != 0)
@@ -210,7 +228,9 @@ static int outer_item(void *ctx, const struct ledger_range_item *it)
 /*
  * Submitters that prepare (encode, seal, hash) in their own threads and queue whole chunks:
  * each chunk's entries get consecutive tickets and indexes, every index holds its entry and
- * its sealed payload, and the writer finds each ticket's index among many small batches.
+ * its sealed payload (given whole or as a head and the rest: ledger_verify checks each seal
+ * against the payload stored), and the writer finds each ticket's index among many small
+ * batches.
  */
 static void test_group_commit_prepared(void **state)
 {
@@ -238,8 +258,8 @@ static void test_group_commit_prepared(void **state)
 			struct strbuf b = STRBUF_INIT;
 			uint8_t salt[ENTRY_SALT_SIZE];
 			bool erased = true;
-			char want[48];
-			snprintf(want, sizeof(want), "producer %d entry %u", i, k);
+			char want[176];
+			size_t cut, want_len = prepared_text(i, k, want, &cut);
 			/* a chunk of 100 lands in one run of indexes */
 			if (k % 100)
 				assert_int_equal(p[i].indexes[k], p[i].indexes[k - 1] + 1);
@@ -247,7 +267,7 @@ static void test_group_commit_prepared(void **state)
 			                                       &erased, &f->err),
 			                 1);
 			assert_false(erased);
-			assert_int_equal(b.len, strlen(want));
+			assert_int_equal(b.len, want_len);
 			assert_memory_equal(b.buf, want, b.len);
 			strbuf_release_secret(&b);
 		}
