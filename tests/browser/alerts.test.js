@@ -7,46 +7,39 @@
 // raising driven by a file and at most two waiting. Every count the page shows is the one the
 // server's log says, and the page says it in Japanese only.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { makeWard, startServer, stopServer, launch, login, logout, shot, mamori } = require('./lib');
+const { login, logout, shot, mamori } = require('./lib');
+const { open } = require('./fixture');
 const { shownText, findProblems } = require('./scan-lib');
 
 const ALERT_SERVE = process.env.ALERT_SERVE;
-let ward, server, ctx, page, ctl;
-
-function serve() {
-  return startServer(ward.data, {
-    exe: ALERT_SERVE,
-    env: { ALERT_SERVE_MAX_PENDING: '2', ALERT_SERVE_CTL: ctl, ALERT_SERVE_STUCK_MS: '1' },
-  });
-}
+let s, ward, server, page, ctl;
 
 before(async () => {
   if (!ALERT_SERVE) throw new Error('ALERT_SERVE must point at tests/browser/alert-serve');
-  ward = makeWard();
-  mamori(ward.data, ['role', 'grant', 'tanaka', 'csirt@org']);
-  mamori(ward.data, ['system', 'add', 'kokuho', '--name', '国保システム', '--section', 'zeimu']);
-  mamori(ward.data, ['role', 'grant', 'suzuki', 'system_manager@system:kokuho']);
-  // Five malware findings on five hosts: five alerts, read by the server's analysis as it starts.
-  const lines = [];
-  for (let i = 1; i <= 5; i++) {
-    lines.push(`<35>1 2026-11-22T05:30:0${i}Z av0${i} clamd 1 - - /home/a/x.exe: Win.Test.EICAR_HDB-1 FOUND`);
-  }
-  mamori(ward.data, ['log', 'import', '--source', 'browser-test'], lines.join('\n') + '\n');
-  ctl = path.join(ward.dir, 'raise');
-  fs.writeFileSync(ctl, 'corrupt\n');
-  server = await serve();
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
+  s = await open({
+    server: () => ({
+      exe: ALERT_SERVE,
+      env: { ALERT_SERVE_MAX_PENDING: '2', ALERT_SERVE_CTL: ctl, ALERT_SERVE_STUCK_MS: '1' },
+    }),
+    prepare(w) {
+      mamori(w.data, ['role', 'grant', 'tanaka', 'csirt@org']);
+      mamori(w.data, ['system', 'add', 'kokuho', '--name', '国保システム', '--section', 'zeimu']);
+      mamori(w.data, ['role', 'grant', 'suzuki', 'system_manager@system:kokuho']);
+      // Five malware findings on five hosts: five alerts, read by the server's analysis as it starts.
+      const lines = [];
+      for (let i = 1; i <= 5; i++) {
+        lines.push(`<35>1 2026-11-22T05:30:0${i}Z av0${i} clamd 1 - - /home/a/x.exe: Win.Test.EICAR_HDB-1 FOUND`);
+      }
+      mamori(w.data, ['log', 'import', '--source', 'browser-test'], lines.join('\n') + '\n');
+      ctl = path.join(w.dir, 'raise');
+      fs.writeFileSync(ctl, 'corrupt\n');
+    },
+  });
+  ({ ward, server, page } = s);
 });
 
 // Waits (at most 120 s: the retries back off up to a minute) until the server's log matches re.
@@ -152,9 +145,7 @@ test('raising works again: the two held are raised when tried again', async () =
 });
 
 test('a restart raises the three dropped, more than may wait, in one backlog', async () => {
-  await stopServer(server);
-  server = null;
-  server = await serve();
+  server = await s.restart();
   const list = () => JSON.parse(mamori(ward.data, ['alert', 'list', '--json']));
   const dropped = /dropped \d+ alerts/;
   for (let i = 0; i < 600 && list().length < 5 && !dropped.test(server.stderr()); i++) {

@@ -5,15 +5,10 @@
 // audit and reports its result to 情報化戦略本部, whose member is shown it on the dashboard and
 // records its use in the review. The audits page shows each text under its name.
 'use strict';
-const { test, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { mamori, demoWard, startServer, stopServer, launch, login, logout, shot } = require('./lib');
-
-const running = [];
-after(async () => {
-  for (const x of running.reverse()) await x();
-});
+const { mamori, login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 
 // Does action on the audit's page (/records/N), filling its text field when given.
 async function step(page, url, audit, action, field, text) {
@@ -24,15 +19,12 @@ async function step(page, url, audit, action, field, text) {
 }
 
 for (const profile of ['minato', 'shinjuku']) {
-  test(`${profile}: the audit is conducted and reported${profile === 'minato' ? ', and the CISO evaluates it' : ''}`, async () => {
-    const ward = demoWard(profile);
-    running.push(async () => fs.rmSync(ward.dir, { recursive: true, force: true }));
-    const audit = JSON.parse(mamori(ward.data, ['audit', 'list', '--json']))[0].id;
-    const server = await startServer(ward.data);
-    running.push(async () => stopServer(server));
-    const ctx = await launch(ward.dir);
-    running.push(async () => ctx.close());
-    const page = await ctx.newPage();
+  test(`${profile}: the audit is conducted and reported${profile === 'minato' ? ', and the CISO evaluates it' : ''}`, async (t) => {
+    let audit;
+    const { ward, server, page } = await open({
+      demo: profile,
+      prepare(w) { audit = JSON.parse(mamori(w.data, ['audit', 'list', '--json']))[0].id; },
+    }, t);
     // Minato: the system chief (情報政策課長) reports to the CISO; Shinjuku: the CIO reports
     const reporter = profile === 'minato' ? 'joho-kacho' : 'fukukucho';
     const reportField = profile === 'minato' ? 'report' : 'result';

@@ -7,38 +7,24 @@
 // summary by chapter, whose figures lead the CISO and an auditor to the entries behind them
 // (docs/audits.md).
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const {
-  mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD, tokyoDay,
-} = require('./lib');
+const { mamori, addPeople, login, logout, shot, tokyoDay } = require('./lib');
+const { open } = require('./fixture');
 const { shownText, findProblems } = require('./scan-lib');
 
 let ward, server, ctx, page;
-
-before(async () => {
-  ward = makeWard();
-  mamori(ward.data, ['section', 'add', 'kaikei', '--name', '会計室']);
-  for (const [login, name, section, role] of [['chief', '統括 管理', 'kumin', 'system_chief@org'],
-    ['kansa', '監査 一', 'kaikei', 'auditor@org'], ['kaikei2', '会計 二', 'kaikei', null],
-    ['ciso', '統括 責任', 'kumin', 'ciso@org']]) {
-    mamori(ward.data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
-      PASSWORD + '\n');
-    if (role) mamori(ward.data, ['role', 'grant', login, role]);
-  }
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+before(async () => ({ ward, server, ctx, page } = await open({
+  prepare(w) {
+    mamori(w.data, ['section', 'add', 'kaikei', '--name', '会計室']);
+    addPeople(w.data, [['chief', '統括 管理', 'kumin', ['system_chief@org']],
+      ['kansa', '監査 一', 'kaikei', ['auditor@org']], ['kaikei2', '会計 二', 'kaikei', []],
+      ['ciso', '統括 責任', 'kumin', ['ciso@org']]]);
+  },
+})));
 
 async function plan(team, clauses) {
   await page.goto(server.url + 'audits');

@@ -3,27 +3,19 @@
 // page whose button does nothing until the box is ticked (no script: the browser's required
 // check, and the server's); an unknown address keeps the menus.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const lib = require('./lib.js');
+const { open } = require('./fixture');
 
 const ADMIN_PW = 'Kanri-Hoshi-Tsuki-2026!z';
-let ward, server, ctx, page;
-
-before(async () => {
-  ward = lib.makeWard();
-  lib.mamori(ward.data, ['user', 'passwd', 'admin', '--password-stdin'], ADMIN_PW + '\n');
-  server = await lib.startServer(ward.data);
-  ctx = await lib.launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await lib.stopServer(server);
-  fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+let ward, server, page;
+before(async () => ({ ward, server, page } = await open({
+  prepare(w) {
+    lib.mamori(w.data, ['user', 'passwd', 'admin', '--password-stdin'], ADMIN_PW + '\n');
+  },
+})));
 
 test('the first Tab reaches 本文へ移動, and Enter goes past the menus', async () => {
   await lib.login(page, server.url, 'sato');

@@ -4,23 +4,13 @@
 // picked with where the profile does not hold it is refused with a Japanese reason; the person
 // granted then opens the asset.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const { makeWard, startServer, stopServer, launch, login, logout, shot } = require('./lib');
+const { login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 
-let ward, server, ctx, page;
-
-before(async () => {
-  ward = makeWard();
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-});
+let ward, server, page;
+before(async () => ({ ward, server, page } = await open()));
 
 const form = () => server.url + `records/${ward.records.zeimu3}/act?action=asset.set_access`;
 const submit = () => Promise.all([page.waitForLoadState('load'),

@@ -2,42 +2,28 @@
 // by 代決; the applicant's take-out goes overdue and shows on their dashboard and inbox; the
 // digest e-mails arrive at a real SMTP server (aiosmtpd) started by the test.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD, hasAiosmtpd, startSink, tokyoDay } = require('./lib');
+const { mamori, login, logout, shot, PASSWORD, hasAiosmtpd, tokyoDay } = require('./lib');
+const { open } = require('./fixture');
 
-let ward, server, ctx, page, sink, mailDir, requestId;
-
+let s, server, page, requestId;
 before(async () => {
-  ward = makeWard();
-  mamori(ward.data, ['user', 'add', 'hosa', '--name', '高木 恵', '--section', 'zeimu', '--title',
-    '税務課長補佐', '--password-stdin'], PASSWORD + '\n');
-  mamori(ward.data, ['role', 'grant', 'hosa', 'deputy_security_officer@section:zeimu']);
-  mamori(ward.data, ['user', 'set', 'sato', '--email', 'sato@city.example.lg.jp']);
-  mamori(ward.data, ['user', 'set', 'hosa', '--email', 'takagi@city.example.lg.jp']);
-  const out = mamori(ward.data, ['act', String(ward.records.zeimu3), 'asset.take_out', '--as', 'sato',
-    '--field', 'destination=区民センター', '--field', 'purpose=出張窓口',
-    '--field', `return_due=${tokyoDay(-1)}`, '--field', 'carrier=sato']);
-  requestId = out.match(/request (\d+)/)[1];
-  if (hasAiosmtpd()) {
-    mailDir = path.join(ward.dir, 'mail');
-    sink = await startSink(mailDir);
-    fs.writeFileSync(path.join(ward.data, 'mamori.conf'),
-      `[smtp]\nhost = 127.0.0.1\nport = ${sink.port}\nstarttls = no\nfrom = isms@city.example.lg.jp\n` +
-      '[notify]\ninterval = 10\n');
-  }
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (sink) sink.proc.kill('SIGTERM');
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
+  s = await open({
+    mail: true,
+    prepare(ward) {
+      mamori(ward.data, ['user', 'add', 'hosa', '--name', '高木 恵', '--section', 'zeimu', '--title',
+        '税務課長補佐', '--password-stdin'], PASSWORD + '\n');
+      mamori(ward.data, ['role', 'grant', 'hosa', 'deputy_security_officer@section:zeimu']);
+      mamori(ward.data, ['user', 'set', 'sato', '--email', 'sato@city.example.lg.jp']);
+      mamori(ward.data, ['user', 'set', 'hosa', '--email', 'takagi@city.example.lg.jp']);
+      const out = mamori(ward.data, ['act', String(ward.records.zeimu3), 'asset.take_out', '--as', 'sato',
+        '--field', 'destination=区民センター', '--field', 'purpose=出張窓口',
+        '--field', `return_due=${tokyoDay(-1)}`, '--field', 'carrier=sato']);
+      requestId = out.match(/request (\d+)/)[1];
+    },
+  });
+  ({ server, page } = s);
 });
 
 test('the deputy finds the request in the inbox and approves it by 代決', async () => {
@@ -75,13 +61,7 @@ test('the overdue take-out is on the applicant\'s dashboard and in their inbox',
 });
 
 test('the digest e-mails arrive at the SMTP server', { skip: !hasAiosmtpd() && 'python3-aiosmtpd is not installed' }, async () => {
-  const deadline = Date.now() + 30000;
-  const rcpts = () => (fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : [])
-    .filter((f) => f.endsWith('.rcpt')).map((f) => fs.readFileSync(path.join(mailDir, f), 'utf8'));
-  while (Date.now() < deadline && !rcpts().some((r) => r.includes('sato@'))) {
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const all = rcpts().join('');
+  const all = await s.recipients('sato@', 30000);
   assert.ok(all.includes('takagi@city.example.lg.jp'), 'the deputy was told of the request');
   assert.ok(all.includes('sato@city.example.lg.jp'), 'the applicant was told of the decision');
 });

@@ -4,16 +4,16 @@
 // on the CSIRT's dashboard (an older case's overdue one in red); the CSIRT closes the case; the
 // evidence export is verified with the export's own tool.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const os = require('node:os');
-const { mamori, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { mamori, addPeople, login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 
 const MAMORI = process.env.MAMORI;
-let dir, data, server, ctx, page, asset, old;
+let dir, data, server, page, asset, old;
 
 // People: login, name, section, roles beyond staff.
 const PEOPLE = [
@@ -29,34 +29,23 @@ function tokyo(msAgo) {
   return t.toISOString().slice(0, 16);
 }
 
-before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-incidents-'));
-  data = path.join(dir, 'data');
-  mamori(data, ['init', '--profile', 'minato']);
-  mamori(data, ['section', 'add', 'zeimu', '--name', '税務課']);
-  mamori(data, ['section', 'add', 'joho', '--name', '情報政策課']);
-  for (const [login, name, section, roles] of PEOPLE) {
-    mamori(data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
-      PASSWORD + '\n');
-    for (const role of roles) mamori(data, ['role', 'grant', login, role]);
-  }
-  asset = JSON.parse(mamori(data, ['record', 'add', 'asset', '--as', 'sato', '--json',
-    '--field', 'title=住民税課税台帳', '--field', 'level=3', '--field', 'section=zeimu',
-    '--field', 'access_controlled=true'])).record;
-  // An older case, found five days ago and already with the CSIRT: its 速報 is overdue.
-  old = JSON.parse(mamori(data, ['incident', 'report', '--title', 'USBメモリの紛失',
-    '--found-at', tokyo(5 * 86400 * 1000), '--personal-data', '300', '--as', 'sato', '--json'])).id;
-  mamori(data, ['incident', 'step', String(old), 'escalated', '--as', 'suzuki']);
-  server = await startServer(data);
-  ctx = await launch(dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+// A ward of its own: `init --profile minato` and PEOPLE, an asset and an older case.
+before(async () => ({ server, page } = await open({
+  bare: true,
+  prepare(ward) {
+    ({ dir, data } = ward);
+    mamori(data, ['section', 'add', 'zeimu', '--name', '税務課']);
+    mamori(data, ['section', 'add', 'joho', '--name', '情報政策課']);
+    addPeople(data, PEOPLE);
+    asset = JSON.parse(mamori(data, ['record', 'add', 'asset', '--as', 'sato', '--json',
+      '--field', 'title=住民税課税台帳', '--field', 'level=3', '--field', 'section=zeimu',
+      '--field', 'access_controlled=true'])).record;
+    // An older case, found five days ago and already with the CSIRT: its 速報 is overdue.
+    old = JSON.parse(mamori(data, ['incident', 'report', '--title', 'USBメモリの紛失',
+      '--found-at', tokyo(5 * 86400 * 1000), '--personal-data', '300', '--as', 'sato', '--json'])).id;
+    mamori(data, ['incident', 'step', String(old), 'escalated', '--as', 'suzuki']);
+  },
+})));
 
 // Opens an action of the case from its page and submits the action's form.
 async function act(caseUrl, action, fill) {

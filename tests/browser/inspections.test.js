@@ -8,34 +8,22 @@
 // by role"): a staff member and the 課長 each see and answer their own role's checklist only, and
 // the CISO sees the roll-up by role.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { mamori, addPeople, login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 const { shownText, findProblems } = require('./scan-lib');
 
-let ward, server, ctx, page;
+let ward, server, page;
 
 function day(n) {
   const d = new Date(Date.now() + 9 * 3600e3 + n * 86400e3);
   return d.toISOString().slice(0, 10);
 }
 
-before(async () => {
-  ward = makeWard();
-  mamori(ward.data, ['user', 'add', 'ciso', '--name', '統括 責任者', '--section', 'kumin', '--password-stdin'],
-    PASSWORD + '\n');
-  mamori(ward.data, ['role', 'grant', 'ciso', 'ciso@org']);
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+before(async () => ({ ward, server, page } = await open({
+  prepare(w) { addPeople(w.data, [['ciso', '統括 責任者', 'kumin', ['ciso@org']]]); },
+})));
 
 async function submit(form) {
   await Promise.all([page.waitForLoadState('load'), page.click(`${form} button[type=submit]`)]);

@@ -1,25 +1,13 @@
 // journeys.test.js: what people do: apply and approve a take-out, try to approve their own
 // request, get locked out, post a forged form, switch language, change the first password.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { login, logout, shot, PASSWORD } = require('./lib');
+const { open } = require('./fixture');
 
-let ward, server, ctx, page;
-
-before(async () => {
-  ward = makeWard();
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+let ward, server, page;
+before(async () => ({ ward, server, page } = await open()));
 
 test('staff applies to take a level-3 asset out; the section head approves; the record shows the history', async () => {
   await login(page, server.url, 'sato');

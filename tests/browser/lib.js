@@ -1,5 +1,7 @@
-// lib.js: a fresh Minato ward, a Mamori server on a free loopback port, and Debian's chromium
-// driven by playwright-core. Nothing is downloaded: chromium is /usr/bin/chromium (bootstrap).
+// lib.js: the pieces of a browser test: a fresh ward, a Mamori server on a free loopback port,
+// Debian's chromium driven by playwright-core, logging in and out, screenshots, an SMTP sink.
+// Nothing is downloaded: chromium is /usr/bin/chromium (bootstrap). fixture.js puts them
+// together for a test file and takes them down again.
 'use strict';
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -46,21 +48,33 @@ const PEOPLE = [
   ['lockme', '錠 守', 'kumin', []],
 ];
 
-// Builds the ward once per test file; returns { dir, adminPassword, records }.
-function makeWard() {
-  if (!MAMORI) throw new Error('MAMORI must point at the mamori binary');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-browser-'));
-  const data = path.join(dir, 'data');
-  const out = mamori(data, ['init', '--profile', 'minato']);
-  const m = out.match(/password: (\S+)/);
-  if (!m) throw new Error('init printed no admin password:\n' + out);
-  mamori(data, ['section', 'add', 'zeimu', '--name', '税務課']);
-  mamori(data, ['section', 'add', 'kumin', '--name', '区民課']);
-  for (const [login, name, section, roles] of PEOPLE) {
+// Adds people to the ward in data, each with PASSWORD: [login, name, section, roles beyond staff].
+function addPeople(data, people) {
+  for (const [login, name, section, roles] of people) {
     mamori(data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
       PASSWORD + '\n');
     for (const role of roles) mamori(data, ['role', 'grant', login, role]);
   }
+}
+
+// A new ward in a new temporary directory: `init --profile PROFILE` (with --demo when asked);
+// { dir, data, out } (out: what init printed).
+function initWard(profile, demo) {
+  if (!MAMORI) throw new Error('MAMORI must point at the mamori binary');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mamori-browser-${profile}-`));
+  const data = path.join(dir, 'data');
+  const out = mamori(data, ['init', '--profile', profile, ...(demo ? ['--demo'] : [])]);
+  return { dir, data, out };
+}
+
+// The test ward: Minato with PEOPLE and four assets; { dir, data, adminPassword, records }.
+function makeWard() {
+  const { dir, data, out } = initWard('minato');
+  const m = out.match(/password: (\S+)/);
+  if (!m) throw new Error('init printed no admin password:\n' + out);
+  mamori(data, ['section', 'add', 'zeimu', '--name', '税務課']);
+  mamori(data, ['section', 'add', 'kumin', '--name', '区民課']);
+  addPeople(data, PEOPLE);
   const add = (who, fields) => JSON.parse(mamori(data, ['record', 'add', 'asset', '--as', who, '--json',
     ...fields.flatMap((f) => ['--field', f])])).record;
   const records = {
@@ -72,12 +86,10 @@ function makeWard() {
   return { dir, data, adminPassword: m[1], records };
 }
 
-// A demo ward of profile (init --demo); returns { dir, data, pw: {login: password} } read from
-// the logins table it prints (the login first, the password last).
+// A demo ward of profile (init --demo); { dir, data, pw: {login: password} } read from the
+// logins table it prints (the login first, the password last).
 function demoWard(profile) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mamori-demo-${profile}-`));
-  const data = path.join(dir, 'data');
-  const out = mamori(data, ['init', '--profile', profile, '--demo']);
+  const { dir, data, out } = initWard(profile, true);
   const pw = {};
   for (const line of out.split('\n')) {
     const m = line.match(/^([a-z][a-z0-9-]*)\s.*\s([A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5})\s*$/);
@@ -86,46 +98,74 @@ function demoWard(profile) {
   return { dir, data, pw };
 }
 
-// Starts `mamori serve` on a free port; resolves to { url, proc, stderr() }. opts.exe: another
-// binary that serves as mamori does (alert-serve), opts.env: more of its environment.
-function startServer(data, opts = {}) {
+// Spawns cmd and resolves to { proc, match, stderr() } once its standard output matches re;
+// rejects (and kills it) when it exits first or has not said it within ms.
+function spawnUntil(what, cmd, args, env, re, ms) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(opts.exe || MAMORI, ['--dir', data, 'serve', '--listen', '127.0.0.1:0'],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(opts.env || {}) } });
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error('server did not start:\n' + err)), 90000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${what} did not start within ${ms / 1000} s:\n${err}`));
+    }, ms);
     proc.stdout.on('data', (b) => {
       out += b;
-      const m = out.match(/listening on (\S+)/);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], proc, stderr: () => err }); }
+      const m = out.match(re);
+      if (m) { clearTimeout(timer); resolve({ proc, match: m, stderr: () => err }); }
     });
     proc.stderr.on('data', (b) => { err += b; });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${err}`)); });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited ${code}:\n${err}`)); });
+  });
+}
+
+// Starts `mamori serve` on a free port; resolves to { url, proc, stderr() }. opts.exe: another
+// binary that serves as mamori does (alert-serve), opts.env: more of its environment.
+async function startServer(data, opts = {}) {
+  const { proc, match, stderr } = await spawnUntil('server', opts.exe || MAMORI,
+    ['--dir', data, 'serve', '--listen', '127.0.0.1:0'], { ...process.env, ...(opts.env || {}) },
+    /listening on (\S+)/, 90000);
+  return { url: match[1], proc, stderr };
+}
+
+// Stops a child process with SIGTERM (SIGKILL after 60 s: then the stop fails, as it should: a
+// server must stop when told); resolves at once when it has already exited.
+function stopProcess(proc, what) {
+  return new Promise((resolve, reject) => {
+    proc.removeAllListeners('exit');
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${what} did not stop within 60 s of SIGTERM: killed`));
+    }, 60000);
+    proc.on('exit', () => { clearTimeout(timer); resolve(); });
+    proc.kill('SIGTERM');
   });
 }
 
 function stopServer(server) {
-  return new Promise((resolve) => {
-    server.proc.removeAllListeners('exit');
-    server.proc.on('exit', resolve);
-    server.proc.kill('SIGTERM');
-  });
+  return stopProcess(server.proc, 'the server');
 }
 
-// A fresh chromium profile per browser; only loopback traffic. extraArgs: more switches.
-async function launch(dir, extraArgs = []) {
-  const profile = fs.mkdtempSync(path.join(dir, 'chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+// Debian's chromium, headless; only loopback traffic. extraArgs: more switches.
+function launchBrowser(extraArgs = []) {
+  return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1280, height: 900 },
-    locale: 'ja-JP',
-    timezoneId: 'Asia/Tokyo',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run',
       '--disable-default-apps', '--disable-extensions', ...extraArgs],
     timeout: 120000,
+  });
+}
+
+// A new context of browser (its own cookies and storage: a person at a fresh office PC), in
+// Japanese at 1280 x 900 in Tokyo.
+async function newContext(browser) {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
   });
   // A loaded 2-core machine (several engineers' checks at once) can take longer than playwright's
   // 30 s defaults to render a page; a real failure still fails, only later.
@@ -134,7 +174,15 @@ async function launch(dir, extraArgs = []) {
   return context;
 }
 
+// Who last logged in on each page (login), for the report of a failing test (fixture.js).
+const loggedIn = new WeakMap();
+
+function lastLogin(page) {
+  return loggedIn.get(page);
+}
+
 async function login(page, url, who, password) {
+  loggedIn.set(page, who);
   await page.goto(url + 'login');
   await page.fill('#f-login', who);
   await page.fill('#f-password', password || PASSWORD);
@@ -146,11 +194,12 @@ async function logout(page) {
   await page.waitForURL(/\/login/);
 }
 
-// Saves a full-page screenshot for people to look at (the build's browser-shots directory).
-async function shot(page, name) {
+// Saves a full-page screenshot for people to look at (the build's browser-shots directory);
+// timeout: at most so many ms (else the context's default).
+async function shot(page, name, timeout) {
   const dir = path.join(process.env.MAMORI_BUILDDIR || os.tmpdir(), 'browser-shots');
   fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, name + '.png'), fullPage: true });
+  await page.screenshot({ path: path.join(dir, name + '.png'), fullPage: true, timeout });
 }
 
 // Is Debian's python3-aiosmtpd there (bootstrap installs it)?
@@ -164,18 +213,10 @@ function hasAiosmtpd() {
 }
 
 // A real SMTP server (tests/lib/smtp-sink.py) that keeps each message in dir; { proc, port }.
-function startSink(dir) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn('/usr/bin/python3', [path.join(__dirname, '..', 'lib', 'smtp-sink.py'), dir],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('the SMTP sink did not start')), 30000);
-    proc.stdout.on('data', (b) => {
-      out += b;
-      const m = out.match(/listening on 127\.0\.0\.1:(\d+)/);
-      if (m) { clearTimeout(timer); resolve({ proc, port: Number(m[1]) }); }
-    });
-  });
+async function startSink(dir) {
+  const { proc, match } = await spawnUntil('the SMTP sink', '/usr/bin/python3',
+    [path.join(__dirname, '..', 'lib', 'smtp-sink.py'), dir], process.env, /listening on 127\.0\.0\.1:(\d+)/, 30000);
+  return { proc, port: Number(match[1]) };
 }
 
 // The day in Asia/Tokyo offset days from today, as YYYY-MM-DD.
@@ -185,6 +226,6 @@ function tokyoDay(offset) {
 }
 
 module.exports = {
-  mamori, makeWard, demoWard, startServer, stopServer, launch, login, logout, shot, PASSWORD,
-  hasAiosmtpd, startSink, tokyoDay,
+  mamori, addPeople, initWard, makeWard, demoWard, startServer, stopServer, stopProcess, launchBrowser, newContext,
+  login, logout, lastLogin, shot, PASSWORD, hasAiosmtpd, startSink, tokyoDay,
 };

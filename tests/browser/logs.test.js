@@ -2,36 +2,27 @@
 // through them and downloads them, finds the alert the analysis raised on the dashboard and
 // the alert page and acknowledges it; a section's staff sees none of it.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { makeWard, startServer, stopServer, launch, login, logout, shot, mamori } = require('./lib');
+const { login, logout, shot, mamori } = require('./lib');
+const { open } = require('./fixture');
 
-let ward, server, ctx, page;
-
-before(async () => {
-  ward = makeWard();
-  mamori(ward.data, ['role', 'grant', 'tanaka', 'csirt@org']);
-  // Collected before the server starts: its analysis reads them when it starts.
-  const lines = [];
-  for (let i = 0; i < 6; i++) {
-    lines.push(`<38>Nov 22 11:46:0${i} web01 sshd[123]: Failed password for root from 203.0.113.5 port 22 ssh2`);
-  }
-  for (let i = 0; i < 60; i++) {
-    lines.push(`<13>1 2026-11-22T01:${String(i).padStart(2, '0')}:00Z db01 cron ${i} - - job ${i} ran`);
-  }
-  lines.push('this line is not syslog: 課税台帳を開いた');
-  mamori(ward.data, ['log', 'import', '--source', 'browser-test'], lines.join('\n') + '\n');
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+let server, page;
+before(async () => ({ server, page } = await open({
+  prepare(ward) {
+    mamori(ward.data, ['role', 'grant', 'tanaka', 'csirt@org']);
+    // Collected before the server starts: its analysis reads them when it starts.
+    const lines = [];
+    for (let i = 0; i < 6; i++) {
+      lines.push(`<38>Nov 22 11:46:0${i} web01 sshd[123]: Failed password for root from 203.0.113.5 port 22 ssh2`);
+    }
+    for (let i = 0; i < 60; i++) {
+      lines.push(`<13>1 2026-11-22T01:${String(i).padStart(2, '0')}:00Z db01 cron ${i} - - job ${i} ran`);
+    }
+    lines.push('this line is not syslog: 課税台帳を開いた');
+    mamori(ward.data, ['log', 'import', '--source', 'browser-test'], lines.join('\n') + '\n');
+  },
+})));
 
 async function go(path) {
   const resp = await page.goto(server.url + path.replace(/^\//, ''));

@@ -4,10 +4,10 @@
 // network manager) opens an incident reported to it and the record it links; a record someone
 // may not read answers a Japanese 404 page that links back.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { mamori, demoWard, startServer, stopServer, launch, login, logout, shot } = require('./lib');
+const { mamori, login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 
 // Records of register reg as the CLI lists them, as LOGIN would see them when given.
 function records(ward, reg, args = []) {
@@ -23,14 +23,10 @@ async function expectNotFound(page, url) {
 }
 
 for (const profile of ['minato', 'shinjuku']) {
-  let ward, server, ctx, page;
   const top = profile === 'minato' ? 'L3' : 'Class I';
 
   test(`${profile}: oversight, audit and incident readers`, async (t) => {
-    ward = demoWard(profile);
-    server = await startServer(ward.data);
-    ctx = await launch(ward.dir);
-    page = await ctx.newPage();
+    const { ward, server, page } = await open({ demo: profile }, t);
     const level = profile === 'minato' ? '3' : 'I';
     const zeimuTop = records(ward, 'asset', ['--section', 'zeimu', '--level', level]);
     const kuminTop = records(ward, 'asset', ['--section', 'kumin', '--level', level]);
@@ -89,11 +85,5 @@ for (const profile of ['minato', 'shinjuku']) {
       await expectNotFound(page, server.url + `records/${zeimuTop[0].id}`);
       await logout(page);
     });
-  });
-
-  after(async () => {
-    if (ctx) await ctx.close();
-    if (server) await stopServer(server);
-    if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
   });
 }

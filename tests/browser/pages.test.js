@@ -1,29 +1,20 @@
 // pages.test.js: every page renders for the people who may see it, in Japanese at 1280 px,
 // with the security headers, and without a single script.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { makeWard, startServer, stopServer, launch, login, shot, mamori } = require('./lib');
+const { login, shot, mamori } = require('./lib');
+const { open } = require('./fixture');
 
-let ward, server, ctx, page;
-
-before(async () => {
-  ward = makeWard();
-  // The administrator's first password is replaced on the command line for this file;
-  // the journey tests check the forced change in the browser.
-  mamori(ward.data, ['user', 'passwd', 'admin', '--password-stdin'], 'Kanri-Hoshi-Tsuki-2026!z\n');
-  mamori(ward.data, ['role', 'grant', 'suzuki', 'auditor']);
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+let ward, server, page;
+before(async () => ({ ward, server, page } = await open({
+  prepare(w) {
+    // The administrator's first password is replaced on the command line for this file;
+    // the journey tests check the forced change in the browser.
+    mamori(w.data, ['user', 'passwd', 'admin', '--password-stdin'], 'Kanri-Hoshi-Tsuki-2026!z\n');
+    mamori(w.data, ['role', 'grant', 'suzuki', 'auditor']);
+  },
+})));
 
 async function visit(path, name) {
   const resp = await page.goto(server.url + path.replace(/^\//, ''));

@@ -5,15 +5,16 @@
 // decision by decision (each linking its ledger entry) and clause by clause. Seen by the CISO and
 // by an auditor (who sees only the inputs the read rules give them).
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { mamori, addPeople, login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 const { shownText, findProblems } = require('./scan-lib');
 
-let ward, server, ctx, page, review, copyRecord;
+let server, ctx, page, review, copyRecord;
 
 function day(n) {
   const d = new Date(Date.now() + 9 * 3600e3 + n * 86400e3);
@@ -25,52 +26,38 @@ function hoursAgo(n) {
   return d.toISOString().slice(0, 16) + ':00+09:00';
 }
 
-before(async () => {
-  ward = makeWard();
-  const add = (login, name, section, role) => {
-    mamori(ward.data, ['user', 'add', login, '--name', name, '--section', section, '--password-stdin'],
-      PASSWORD + '\n');
-    mamori(ward.data, ['role', 'grant', login, role]);
-  };
-  mamori(ward.data, ['section', 'add', 'joho', '--name', '情報政策課']);
-  add('ciso', '統括 責任者', 'joho', 'ciso@org');
-  add('chief', '統括 管理', 'joho', 'system_chief@org');
-  add('kansa', '監査 一', 'joho', 'auditor@org');
-  // a decision the draft will change: a level 3 copy asks its officer today
-  copyRecord = ward.records.zeimu3;
-  mamori(ward.data, ['act', String(copyRecord), 'asset.copy', '--as', 'sato']);
-  const audit = JSON.parse(mamori(ward.data, ['audit', 'plan', '--title', '税務課監査', '--section', 'zeimu',
-    '--team', 'kansa', '--as', 'chief', '--json'])).id;
-  mamori(ward.data, ['audit', 'finding', 'add', String(audit), '--clause', 'MIN-3-3-3', '--severity', 'major',
-    '--text', '承認の記録が不足', '--as', 'kansa']);
-  mamori(ward.data, ['incident', 'report', '--title', '誤送信', '--found-at', hoursAgo(2), '--as', 'sato']);
-  const insp = JSON.parse(mamori(ward.data, ['inspection', 'open', '--round', '令和8年度', '--section', 'zeimu',
-    '--due', day(30), '--items', 'MIN-3-2-1,MIN-9-1-2', '--as', 'chief', '--json']))[0].id;
-  mamori(ward.data, ['inspection', 'answer', String(insp), '--clause', 'MIN-9-1-2', '--result', '不適合',
-    '--note', '記録がない', '--as', 'sato']);
-  // the draft: a level 3/2 copy needs no approval any more
-  let text = fs.readFileSync(path.join(__dirname, '..', '..', 'policies', 'minato.yaml'), 'utf8');
-  const old = '  - id: copy-l32-needs-so\n    on: [asset.copy, asset.send_media, asset.transmit]\n';
-  assert.ok(text.includes(old));
-  text = text.replace(old, '  - id: copy-l32-by-staff\n    on: asset.copy\n' +
-    '    when: {level: ["3", "2"], actor: {role: staff, at: record}}\n    effect: allow\n    clause: MIN-3-3-3\n' +
-    '  - id: copy-l32-needs-so\n    on: [asset.send_media, asset.transmit]\n');
-  const draft = path.join(ward.dir, '案.yaml');
-  fs.writeFileSync(draft, text);
-  const sha = crypto.createHash('sha256').update(text).digest('hex');
-  review = JSON.parse(mamori(ward.data, ['record', 'add', 'policy_review', '--field', 'title=複製の手続の見直し',
-    '--field', 'inputs=見直しの事案の画面に集めたもの', '--field', `draft=${sha}`, '--as', 'chief', '--json'])).record;
-  mamori(ward.data, ['attach', 'add', `record:${review}`, draft, '--as', 'chief']);
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+before(async () => ({ server, ctx, page } = await open({
+  prepare(w) {
+    mamori(w.data, ['section', 'add', 'joho', '--name', '情報政策課']);
+    addPeople(w.data, [['ciso', '統括 責任者', 'joho', ['ciso@org']], ['chief', '統括 管理', 'joho', ['system_chief@org']],
+      ['kansa', '監査 一', 'joho', ['auditor@org']]]);
+    // a decision the draft will change: a level 3 copy asks its officer today
+    copyRecord = w.records.zeimu3;
+    mamori(w.data, ['act', String(copyRecord), 'asset.copy', '--as', 'sato']);
+    const audit = JSON.parse(mamori(w.data, ['audit', 'plan', '--title', '税務課監査', '--section', 'zeimu',
+      '--team', 'kansa', '--as', 'chief', '--json'])).id;
+    mamori(w.data, ['audit', 'finding', 'add', String(audit), '--clause', 'MIN-3-3-3', '--severity', 'major',
+      '--text', '承認の記録が不足', '--as', 'kansa']);
+    mamori(w.data, ['incident', 'report', '--title', '誤送信', '--found-at', hoursAgo(2), '--as', 'sato']);
+    const insp = JSON.parse(mamori(w.data, ['inspection', 'open', '--round', '令和8年度', '--section', 'zeimu',
+      '--due', day(30), '--items', 'MIN-3-2-1,MIN-9-1-2', '--as', 'chief', '--json']))[0].id;
+    mamori(w.data, ['inspection', 'answer', String(insp), '--clause', 'MIN-9-1-2', '--result', '不適合',
+      '--note', '記録がない', '--as', 'sato']);
+    // the draft: a level 3/2 copy needs no approval any more
+    let text = fs.readFileSync(path.join(__dirname, '..', '..', 'policies', 'minato.yaml'), 'utf8');
+    const old = '  - id: copy-l32-needs-so\n    on: [asset.copy, asset.send_media, asset.transmit]\n';
+    assert.ok(text.includes(old));
+    text = text.replace(old, '  - id: copy-l32-by-staff\n    on: asset.copy\n' +
+      '    when: {level: ["3", "2"], actor: {role: staff, at: record}}\n    effect: allow\n    clause: MIN-3-3-3\n' +
+      '  - id: copy-l32-needs-so\n    on: [asset.send_media, asset.transmit]\n');
+    const draft = path.join(w.dir, '案.yaml');
+    fs.writeFileSync(draft, text);
+    const sha = crypto.createHash('sha256').update(text).digest('hex');
+    review = JSON.parse(mamori(w.data, ['record', 'add', 'policy_review', '--field', 'title=複製の手続の見直し',
+      '--field', 'inputs=見直しの事案の画面に集めたもの', '--field', `draft=${sha}`, '--as', 'chief', '--json'])).record;
+    mamori(w.data, ['attach', 'add', `record:${review}`, draft, '--as', 'chief']);
+  },
+})));
 
 // Every figure of the inputs equals the number of entries of the list it links to.
 async function figuresMatchLists() {

@@ -8,40 +8,14 @@
 // whole section (災害 to 税務課 itself, not one record) is assessed and accepted by its officer
 // from the same form, and the CIO's register and paper name it 税務課（課等全体）.
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { mamori, startServer, stopServer, launch, login, logout, shot } = require('./lib');
+const { mamori, login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 
-let ward, server, ctx, page;
-
-// The Shinjuku demo ward; the logins' passwords from init's table.
-function demoWard() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-risks-shinjuku-'));
-  const data = path.join(dir, 'data');
-  const out = mamori(data, ['init', '--profile', 'shinjuku', '--demo']);
-  const pw = {};
-  for (const line of out.split('\n')) {
-    const m = line.match(/^([a-z][a-z0-9-]*)\s.*\s([A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5}-[A-Za-z0-9]{5})\s*$/);
-    if (m) pw[m[1]] = m[2];
-  }
-  return { dir, data, pw };
-}
-
-before(async () => {
-  ward = demoWard();
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+// The Shinjuku demo ward; the logins' passwords from init's table (ward.pw).
+let ward, server, page;
+before(async () => ({ ward, server, page } = await open({ demo: 'shinjuku' })));
 
 async function submit(form) {
   await Promise.all([page.waitForLoadState('load'), page.click(`${form} button[type=submit]`)]);

@@ -6,31 +6,17 @@
 // readers. An incident on the asset makes the acceptance stale; the incident's page shows the
 // risk and the risk's page links the incident (docs/risk.md).
 'use strict';
-const { test, before, after } = require('node:test');
+const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { mamori, makeWard, startServer, stopServer, launch, login, logout, shot, PASSWORD } = require('./lib');
+const { mamori, addPeople, login, logout, shot } = require('./lib');
+const { open } = require('./fixture');
 
-let ward, server, ctx, page;
-
-before(async () => {
-  ward = makeWard();
-  mamori(ward.data, ['user', 'add', 'ciso', '--name', '統括 責任', '--section', 'kumin', '--password-stdin'],
-    PASSWORD + '\n');
-  mamori(ward.data, ['role', 'grant', 'ciso', 'ciso@org']);
-  mamori(ward.data, ['user', 'add', 'csirt', '--name', '対応 一', '--section', 'kumin', '--password-stdin'],
-    PASSWORD + '\n');
-  mamori(ward.data, ['role', 'grant', 'csirt', 'csirt@org']);
-  server = await startServer(ward.data);
-  ctx = await launch(ward.dir);
-  page = await ctx.newPage();
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (server) await stopServer(server);
-  if (ward) fs.rmSync(ward.dir, { recursive: true, force: true });
-});
+let ward, server, page;
+before(async () => ({ ward, server, page } = await open({
+  prepare(w) {
+    addPeople(w.data, [['ciso', '統括 責任', 'kumin', ['ciso@org']], ['csirt', '対応 一', 'kumin', ['csirt@org']]]);
+  },
+})));
 
 async function assess(target, threat, likelihood, impact, measures) {
   await page.goto(server.url + 'risks');

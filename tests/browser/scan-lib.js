@@ -153,32 +153,23 @@ const PER_SECTION = 5; // of one first path segment (5 of the 30 registers' list
 // Defines the tests of one demo ward (init --profile PROFILE --demo): people log in in turn and
 // walk their pages; each page is checked for English and raw codes, each kind of page by axe.
 function scanWard(profile, people) {
-  // required here: node:test and lib.js are the tests' own, not the walker's
-  const { test, before, after } = require('node:test');
+  // required here: node:test, lib.js and fixture.js are the tests' own, not the walker's
+  const { test, before } = require('node:test');
   const assert = require('node:assert/strict');
-  const os = require('node:os');
   const lib = require('./lib.js');
-  let dir, data, server, browser;
-  const passwords = {};
+  const { open } = require('./fixture.js');
+  let server, page;
+  let passwords = {};
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), `mamori-scan-${profile}-`));
-    data = path.join(dir, 'data');
-    const out = lib.mamori(data, ['init', '--profile', profile, '--demo']);
-    for (const line of out.split('\n')) {
-      const m = line.match(/^(\S+)\s.*\s(\S{5}-\S{5}-\S{5}-\S{5})\s*$/);
-      if (m) passwords[m[1]] = m[2];
-    }
-    lib.mamori(data, ['user', 'passwd', 'admin', '--password-stdin'], ADMIN_PW + '\n');
-    passwords.admin = ADMIN_PW;
-    server = await lib.startServer(data);
-    browser = await lib.launch(dir, NO_JIT);
-  });
-
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await lib.stopServer(server);
-    fs.rmSync(dir, { recursive: true, force: true });
+    ({ server, page } = await open({
+      demo: profile,
+      args: NO_JIT,
+      prepare(ward) {
+        lib.mamori(ward.data, ['user', 'passwd', 'admin', '--password-stdin'], ADMIN_PW + '\n');
+        passwords = { ...ward.pw, admin: ADMIN_PW };
+      },
+    }));
   });
 
   test(`${profile}: the demo ward printed a password for each person walked`, () => {
@@ -188,7 +179,6 @@ function scanWard(profile, people) {
   test(`${profile}: every page each person reaches is Japanese throughout and accessible`, async () => {
     const problems = [];
     const axed = new Set(); // each kind of page is checked by axe once, by the first who sees it
-    const page = await browser.newPage();
     for (const who of people) {
       await lib.login(page, server.url, who, passwords[who]);
       assert.doesNotMatch(page.url(), /\/login/, `${who} could not log in`);
@@ -205,7 +195,6 @@ function scanWard(profile, people) {
       assert.ok(seen.length >= 5, `${who} reached only ${seen.length} pages: ${seen.join(' ')}`);
       await lib.logout(page);
     }
-    await page.close();
     const unique = [...new Set(problems)];
     assert.equal(unique.length, 0, `${unique.length} problems:\n${unique.join('\n')}`);
   });

@@ -7,7 +7,6 @@
 // browser's language packs: without Debian's chromium-l10n they are in English.
 'use strict';
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const lib = require('./lib.js');
 
@@ -30,21 +29,15 @@ const WIDTHS = [[1366, 900], [390, 844]];
 
 async function main() {
   const out = path.resolve(process.argv[2] || path.join(__dirname, '../../docs/screenshots'));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-shots-'));
-  const data = path.join(dir, 'data');
-  const init = lib.mamori(data, ['init', '--profile', 'minato', '--demo']);
-  const pw = { admin: ADMIN_PW };
-  for (const line of init.split('\n')) {
-    const m = line.match(/^(\S+)\s.*\s(\S{5}-\S{5}-\S{5}-\S{5})\s*$/);
-    if (m) pw[m[1]] = m[2];
-  }
+  const { dir, data, pw } = lib.demoWard('minato');
+  pw.admin = ADMIN_PW;
   lib.mamori(data, ['user', 'passwd', 'admin', '--password-stdin'], ADMIN_PW + '\n');
   fs.mkdirSync(out, { recursive: true });
   const server = await lib.startServer(data);
-  const browser = await lib.launch(dir);
+  const browser = await lib.launchBrowser();
   try {
     for (const [w, h] of WIDTHS) {
-      const page = await browser.newPage();
+      const page = await (await lib.newContext(browser)).newPage();
       await page.setViewportSize({ width: w, height: h });
       let who = null;
       for (const [name, login, url] of PAGES) {

@@ -4,11 +4,10 @@
 // duty's holder records it as done with an attached file; a register downloads as CSV with Japanese
 // headers; the e-mail digests arrive at a real SMTP server started by the test.
 'use strict';
-const { test, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { mamori, demoWard, startServer, stopServer, launch, login, logout, shot, hasAiosmtpd, startSink, tokyoDay } = require('./lib');
+const { mamori, login, logout, shot, tokyoDay } = require('./lib');
+const { open } = require('./fixture');
 
 // What each ward's take-out of a top-level asset records, and the context it asks for.
 // dutyHolder: who owes a duty in 税務課 (Minato: the 課長's section inspection; Shinjuku: the
@@ -23,40 +22,27 @@ const TAKE_OUT = {
   },
 };
 
-const running = [];
-after(async () => {
-  for (const x of running.reverse()) await x();
-});
-
 for (const profile of ['minato', 'shinjuku']) {
   test(`${profile}: a day's work in the demo ward`, async (t) => {
-    const ward = demoWard(profile);
-    running.push(async () => fs.rmSync(ward.dir, { recursive: true, force: true }));
     const spec = TAKE_OUT[profile];
-    const assets = JSON.parse(mamori(ward.data, ['record', 'list', 'asset', '--json', '--section', 'zeimu',
-      '--level', spec.level])).filter((r) => r.state === 'active');
-    assert.ok(assets.length >= 2, `the ${profile} demo has two active 税務課 top-level assets`);
-    const takeOut = (rec, due) => mamori(ward.data, ['act', String(rec.id), 'asset.take_out', '--as', 'zeimu-1',
-      ...spec.fields.flatMap((f) => ['--field', f]), '--field', `return_due=${due}`, '--field', 'carrier=zeimu-1',
-      ...spec.context.flatMap((c) => ['--context', c])]).match(/request (\d+)/)[1];
-    const withdrawn = takeOut(assets[0], tokyoDay(3));
-    const overdue = takeOut(assets[1], tokyoDay(-1));
-    mamori(ward.data, ['user', 'set', 'zeimu-1', '--email', 'zeimu-1@city.example.lg.jp']);
-    mamori(ward.data, ['user', 'set', 'zeimu-2', '--email', 'zeimu-2@city.example.lg.jp', '--title', '税務課長補佐']);
-    let sink, mailDir;
-    if (hasAiosmtpd()) {
-      mailDir = path.join(ward.dir, 'mail');
-      sink = await startSink(mailDir);
-      running.push(async () => sink.proc.kill('SIGTERM'));
-      fs.writeFileSync(path.join(ward.data, 'mamori.conf'),
-        `[smtp]\nhost = 127.0.0.1\nport = ${sink.port}\nstarttls = no\nfrom = isms@city.example.lg.jp\n` +
-        '[notify]\ninterval = 10\n');
-    }
-    const server = await startServer(ward.data);
-    running.push(async () => stopServer(server));
-    const ctx = await launch(ward.dir);
-    running.push(async () => ctx.close());
-    const page = await ctx.newPage();
+    let assets, withdrawn, overdue;
+    const s = await open({
+      demo: profile,
+      mail: true,
+      prepare(ward) {
+        assets = JSON.parse(mamori(ward.data, ['record', 'list', 'asset', '--json', '--section', 'zeimu',
+          '--level', spec.level])).filter((r) => r.state === 'active');
+        assert.ok(assets.length >= 2, `the ${profile} demo has two active 税務課 top-level assets`);
+        const takeOut = (rec, due) => mamori(ward.data, ['act', String(rec.id), 'asset.take_out', '--as', 'zeimu-1',
+          ...spec.fields.flatMap((f) => ['--field', f]), '--field', `return_due=${due}`, '--field', 'carrier=zeimu-1',
+          ...spec.context.flatMap((c) => ['--context', c])]).match(/request (\d+)/)[1];
+        withdrawn = takeOut(assets[0], tokyoDay(3));
+        overdue = takeOut(assets[1], tokyoDay(-1));
+        mamori(ward.data, ['user', 'set', 'zeimu-1', '--email', 'zeimu-1@city.example.lg.jp']);
+        mamori(ward.data, ['user', 'set', 'zeimu-2', '--email', 'zeimu-2@city.example.lg.jp', '--title', '税務課長補佐']);
+      },
+    }, t);
+    const { ward, server, page } = s;
 
     await t.test('the applicant withdraws a request (取下げ)', async () => {
       await login(page, server.url, 'zeimu-1', ward.pw['zeimu-1']);
@@ -125,14 +111,8 @@ for (const profile of ['minato', 'shinjuku']) {
       await logout(page);
     });
 
-    await t.test('the digests arrive at the SMTP server', { skip: !sink && 'python3-aiosmtpd is not installed' }, async () => {
-      const deadline = Date.now() + 60000;
-      const rcpts = () => (fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : [])
-        .filter((f) => f.endsWith('.rcpt')).map((f) => fs.readFileSync(path.join(mailDir, f), 'utf8'));
-      while (Date.now() < deadline && !rcpts().join('').includes('zeimu-1@')) {
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      assert.ok(rcpts().join('').includes('zeimu-1@city.example.lg.jp'), 'the applicant was told');
+    await t.test('the digests arrive at the SMTP server', { skip: !s.mailDir && 'python3-aiosmtpd is not installed' }, async () => {
+      assert.ok((await s.recipients('zeimu-1@', 60000)).includes('zeimu-1@city.example.lg.jp'), 'the applicant was told');
     });
   });
 }
