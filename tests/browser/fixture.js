@@ -7,10 +7,11 @@
 // What open() started is stopped and removed after the file's last test, or when its test ends
 // when the test is given (open(opts, t): a ward per test), whether the tests pass or fail; and
 // when the file is killed (SIGTERM, SIGINT, SIGHUP: meson's timeout, ^C). A failing test (or
-// step) says where it was: the page's address, who last logged in on it, the server's last log
-// lines and a screenshot (BUILDDIR/browser-shots/failed-NAME.png).
+// step) says where it was: the page's address, who is logged in on it, the server's last log
+// lines and a screenshot (BUILDDIR/browser-shots/failed-NAME.png); one still running after 240 s
+// says where it is.
 'use strict';
-const { after, afterEach } = require('node:test');
+const { after, afterEach, beforeEach } = require('node:test');
 const fs = require('node:fs');
 const path = require('node:path');
 const lib = require('./lib');
@@ -101,13 +102,42 @@ after(async () => {
   if (errors.length) throw errors[0];
 });
 
+// Where each open session is: its ward, its page's address and who is logged in there.
+function where(s) {
+  const lines = [`ward: ${s.ward ? s.ward.dir : 'not yet made'}`];
+  if (s.page && !s.page.isClosed()) {
+    const who = lib.lastLogin(s.page);
+    lines.push(`page: ${s.page.url()}, ${who ? 'logged in as ' + who : 'not logged in'} (by lib.login)`);
+  }
+  return lines;
+}
+
+// The tests running (a step inside its test): one still running after STILL_S seconds says
+// where it is, and again every STILL_S seconds (a comment, not a failure), so a file that
+// meson's timeout (900 s) kills has said which test hung and on which page.
+const STILL_MS = (Number(process.env.MAMORI_BROWSER_STILL_S) || 240) * 1000;
+const running = [];
+beforeEach((t) => { running.push({ name: t.name, since: Date.now(), next: Date.now() + STILL_MS }); });
+afterEach((t) => {
+  const i = running.findIndex((r) => r.name === t.name);
+  if (i >= 0) running.splice(i, 1);
+});
+setInterval(() => {
+  const r = running[running.length - 1];
+  if (!r || Date.now() < r.next) return;
+  r.next += STILL_MS;
+  const lines = [`still running after ${Math.round((Date.now() - r.since) / 1000)} s: ` +
+    running.map((x) => x.name).join(' > ')];
+  for (const s of sessions) lines.push(...where(s));
+  console.log(lines.join('\n')); // tap-flat.js makes it a comment
+}, 5000).unref();
+
 // Where a failing test was, as a diagnostic of its own (printed under its result).
 afterEach(async (t) => {
   if (t.passed) return;
   for (const s of sessions) {
-    const lines = [`failed in ${s.ward ? s.ward.dir : 'a ward not yet made'}`];
+    const lines = where(s);
     if (s.page && !s.page.isClosed()) {
-      lines.push(`page: ${s.page.url()}; last logged in: ${lib.lastLogin(s.page) || 'nobody'}`);
       const name = 'failed-' + t.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80);
       await lib.shot(s.page, name, 15000).then(() => lines.push(`screenshot: browser-shots/${name}.png`),
         (e) => lines.push(`no screenshot: ${e.message.split('\n')[0]}`));

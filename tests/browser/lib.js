@@ -174,7 +174,7 @@ async function newContext(browser) {
   return context;
 }
 
-// Who last logged in on each page (login), for the report of a failing test (fixture.js).
+// Who is logged in on each page (login, logout), for the report of a failing test (fixture.js).
 const loggedIn = new WeakMap();
 
 function lastLogin(page) {
@@ -190,6 +190,7 @@ async function login(page, url, who, password) {
 }
 
 async function logout(page) {
+  loggedIn.delete(page);
   await page.click('form.logout button');
   await page.waitForURL(/\/login/);
 }

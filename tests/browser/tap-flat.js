@@ -4,7 +4,9 @@
 // results of their own. Here every test, subtests included, is one line at the top, named with
 // its parents ("parent > step"), in the order they end (a step before its parent); why a test
 // failed, node's diagnostics and what a test printed are comments (#), so nothing else reaches
-// meson's parser. A failing step also fails its parent, and node's exit status is kept.
+// meson's parser. A failing step also fails its parent, and node's exit status is kept. A failing
+// result, why, and the diagnostics under it (fixture.js: where it was) go to standard error
+// too, which `meson test --print-errorlogs` (make check) prints for a failed test.
 'use strict';
 
 const comment = (text) => String(text).split('\n').map((l) => '# ' + l).join('\n') + '\n';
@@ -12,6 +14,8 @@ const comment = (text) => String(text).split('\n').map((l) => '# ' + l).join('\n
 module.exports = async function* tapFlat(source) {
   const names = []; // the name of the test running at each nesting level
   let n = 0;
+  let failing = false; // the last result was a failure: what follows it goes to stderr too
+  const failed = (text) => { if (failing) process.stderr.write(text); return text; };
 
   yield 'TAP version 13\n';
   for await (const { type, data } of source) {
@@ -26,21 +30,23 @@ module.exports = async function* tapFlat(source) {
           .replace(/\s*\n\s*/g, ' ') // one line
           .replace(/#/g, '＃'); // a '#' would start a directive (SKIP, TODO) in meson's reading
         let line = `${type === 'test:pass' ? 'ok' : 'not ok'} ${++n} - ${path}`;
+        const todo = data.todo !== undefined && data.todo !== false;
         if (data.skip !== undefined && data.skip !== false) {
           line += ' # SKIP' + (typeof data.skip === 'string' ? ' ' + data.skip : '');
-        } else if (data.todo !== undefined && data.todo !== false) {
+        } else if (todo) {
           line += ' # TODO' + (typeof data.todo === 'string' ? ' ' + data.todo : '');
         }
-        yield line + '\n';
+        failing = type === 'test:fail' && !todo;
+        yield failed(line + '\n');
         const error = data.details && data.details.error;
         if (type === 'test:fail' && error) {
           const cause = error.cause || error;
-          yield comment((cause && (cause.stack || cause.message)) || String(cause));
+          yield failed(comment((cause && (cause.stack || cause.message)) || String(cause)));
         }
         break;
       }
       case 'test:diagnostic':
-        yield comment(data.message);
+        yield failed(comment(data.message));
         break;
       case 'test:stdout':
       case 'test:stderr':
