@@ -729,23 +729,89 @@ int act_validate_input(const struct act_input *in, struct strbuf *err)
 	return 0;
 }
 
+/* The act's state for job at the door: its input, result, profile and clock; done and
+ * allowed until decided otherwise. */
+static void act_state_start(struct act_state *s, struct door *d, struct act_job *job)
+{
+	s->door = d;
+	s->in = job->in;
+	s->res = job->res;
+	s->p = door_profile(d);
+	s->pw = &job->pw;
+	s->now = d->clock();
+	s->outcome = ACT_DONE;
+	s->kind_name = "org";
+	s->decision = xstrdup("allow");
+	strbuf_init(&s->message, 0);
+	s->info = json_object();
+}
+
+/* Inside the transaction: the actor, then the act's handler (unless the actor was refused), and
+ * the action and subject the act is recorded under when the handler named none. 0, or a
+ * negative errno with err set. */
+static int act_decide(struct act_state *s, const struct act_job *job, struct strbuf *err)
+{
+	int r = load_actor(s, err);
+
+	if (r == 0 && s->outcome != ACT_REFUSED)
+		r = dispatch(s, err);
+	if (r == 0 && !s->action)
+		s->action = xstrdup(job->in->kind == ACT_RECORD && job->in->action
+		                        ? job->in->action
+		                        : act_kind_action(job->in->kind));
+	if (r == 0 && !s->subject && job->in->kind == ACT_RECORD && job->in->record_id)
+		s->subject = xstrfmt("record/%lld", (long long)job->in->record_id);
+	return r;
+}
+
+/* A refused act: what its handler did is rolled back and a transaction begun again for the
+ * refusal and its side effects (a request it closes). 0, or a negative errno with err set. */
+static int act_keep_refusal(struct act_state *s, struct strbuf *err)
+{
+	struct door *d = s->door;
+	int r;
+
+	/* Undo whatever the handler did; keep only the refusal and its side effects. */
+	store_rollback(d->st);
+	profile_free(s->new_profile);
+	s->new_profile = NULL;
+	s->has_after = false;
+	r = store_begin(d->st, err);
+	/* the rollback closed PostgreSQL's door with the savepoint (store_hooks_door) */
+	if (r == 0)
+		guard_enter(&d->guard);
+	if (r == 0 && s->close_request_id) {
+		r = act_close_request(s, err);
+		if (r < 0)
+			store_rollback(d->st); /* the refusal's own savepoint */
+	}
+	return r;
+}
+
+/* The job's end: its return, its result released on a failure, the error's message id and
+ * arguments for a front end to translate. */
+static void act_job_end(struct act_job *job, struct act_state *s, int r)
+{
+	struct strbuf *err = &job->err;
+
+	job->ret = r;
+	if (r < 0)
+		act_result_release(job->res);
+	/* the error's message id and arguments, for a front end to translate */
+	if (r < 0 && !job->fatal && job->in->error_detail)
+		job->res->detail_fmt = error_capture_end(err, &job->res->detail_args);
+	else
+		error_capture_end(NULL, NULL);
+	state_release(s);
+}
+
 void act_run_job(struct door *d, struct act_job *job)
 {
 	struct act_state s = { 0 };
 	struct strbuf *err = &job->err;
 	int r;
 
-	s.door = d;
-	s.in = job->in;
-	s.res = job->res;
-	s.p = door_profile(d);
-	s.pw = &job->pw;
-	s.now = d->clock();
-	s.outcome = ACT_DONE;
-	s.kind_name = "org";
-	s.decision = xstrdup("allow");
-	strbuf_init(&s.message, 0);
-	s.info = json_object();
+	act_state_start(&s, d, job);
 	error_capture_begin();
 
 	r = act_validate_input(job->in, err);
@@ -759,15 +825,7 @@ void act_run_job(struct door *d, struct act_job *job)
 		goto out;
 	}
 	guard_enter(&d->guard);
-	r = load_actor(&s, err);
-	if (r == 0 && s.outcome != ACT_REFUSED)
-		r = dispatch(&s, err);
-	if (r == 0 && !s.action)
-		s.action = xstrdup(job->in->kind == ACT_RECORD && job->in->action
-		                       ? job->in->action
-		                       : act_kind_action(job->in->kind));
-	if (r == 0 && !s.subject && job->in->kind == ACT_RECORD && job->in->record_id)
-		s.subject = xstrfmt("record/%lld", (long long)job->in->record_id);
+	r = act_decide(&s, job, err);
 	if (r < 0) {
 		store_rollback(d->st);
 		guard_leave(&d->guard);
@@ -781,20 +839,7 @@ void act_run_job(struct door *d, struct act_job *job)
 		goto out;
 	}
 	if (s.outcome == ACT_REFUSED) {
-		/* Undo whatever the handler did; keep only the refusal and its side effects. */
-		store_rollback(d->st);
-		profile_free(s.new_profile);
-		s.new_profile = NULL;
-		s.has_after = false;
-		r = store_begin(d->st, err);
-		/* the rollback closed PostgreSQL's door with the savepoint (store_hooks_door) */
-		if (r == 0)
-			guard_enter(&d->guard);
-		if (r == 0 && s.close_request_id) {
-			r = act_close_request(&s, err);
-			if (r < 0)
-				store_rollback(d->st); /* the refusal's own savepoint */
-		}
+		r = act_keep_refusal(&s, err);
 		if (r < 0) {
 			job->fatal = true;
 			guard_leave(&d->guard);
@@ -817,13 +862,5 @@ void act_run_job(struct door *d, struct act_job *job)
 	job->new_profile_seq = s.new_profile_seq;
 	s.new_profile = NULL;
 out:
-	job->ret = r;
-	if (r < 0)
-		act_result_release(job->res);
-	/* the error's message id and arguments, for a front end to translate */
-	if (r < 0 && !job->fatal && job->in->error_detail)
-		job->res->detail_fmt = error_capture_end(err, &job->res->detail_args);
-	else
-		error_capture_end(NULL, NULL);
-	state_release(&s);
+	act_job_end(job, &s, r);
 }
