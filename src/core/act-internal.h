@@ -245,6 +245,10 @@ void act_attachments_info(struct act_state *s);
 /* After the act's row: one attachments row per file, owned by what the act concerned. */
 int act_attachments_write(struct act_state *s, int64_t act_id, struct strbuf *err);
 
+/* act-write.c: the act's ledger entry and its row in acts (s->res gets their ids), inside the
+ * door's transaction. 0, or what failed with err set: fatal for the batch. */
+int act_write(struct act_state *s, struct strbuf *err);
+
 /*
  * act-audit.c. `independent` constraints on reg: when the act gives (given) any of their fields,
  * the people named in merged hold no place in the sections and systems named (refuses citing
