@@ -302,7 +302,9 @@ static int parse_when_opt(const char *opt, const char *v, int64_t *ret)
 	return 0;
 }
 
-static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
+/* log search's options into q and *json. 0, or -1 with *ret_exit set (--help, a usage error,
+ * said). */
+static int search_parse(struct log_query *q, bool *json, int argc, const char **argv, int *ret_exit)
 {
 	static const char *const usage[] = {
 		"mamori log search [--since T] [--until T] [--host H] [--app A] [--user U] "
@@ -314,7 +316,7 @@ static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
 	const char *since = NULL, *until = NULL, *host = NULL, *app = NULL, *user = NULL,
 	           *grep = NULL;
 	int64_t limit = 100, offset = 0;
-	bool count = false, json = false;
+	bool count = false;
 	const struct option opts[] = {
 		OPT_STRING(0, "since", &since, "T",
 		           "messages at or after T (2026-11-22 09:00, 1h)"),
@@ -327,33 +329,66 @@ static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_INT(0, "offset", &offset, "N", "skip the N newest matches (paging)", 0,
 		        100000000),
 		OPT_BOOL(0, "count", &count, "only count the matches"),
-		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_BOOL(0, "json", json, "print JSON"),
 		OPT_END(),
 	};
+	int n = parse_options_count(argc, argv, opts, usage, 0, 0, ret_exit);
+
+	if (n < 0)
+		return -1;
+	if (parse_when_opt("since", since, &q->since_ms) < 0 ||
+	    parse_when_opt("until", until, &q->until_ms) < 0) {
+		*ret_exit = EXIT_USAGE;
+		return -1;
+	}
+	if (grep && !*grep) {
+		cli_error("--grep needs some text");
+		*ret_exit = EXIT_USAGE;
+		return -1;
+	}
+	q->host = host;
+	q->app = app;
+	q->user = user;
+	q->grep = grep;
+	q->limit = limit;
+	q->offset = offset;
+	q->count_only = count;
+	return 0;
+}
+
+/* The search's answer into out: the count, or the hits, as text or JSON. */
+static void search_print(const struct log_result *res, bool count, bool json, struct strbuf *out)
+{
+	if (count && json) {
+		strbuf_addf(out, "{\"count\":%" PRIu64 "}\n", res->count);
+	} else if (count) {
+		strbuf_addf(out, "%" PRIu64 "\n", res->count);
+	} else if (json) {
+		struct json_writer w;
+		jw_init(&w, out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < res->nr; i++)
+			log_hit_json(&res->hits[i], &w);
+		jw_array_end(&w);
+		strbuf_addch(out, '\n');
+	} else {
+		for (size_t i = 0; i < res->nr; i++)
+			hit_line(out, &res->hits[i]);
+	}
+}
+
+static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
+{
 	struct log_query q = { 0 };
 	struct log_result res = { 0 };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct store *st = NULL;
 	struct ledger *lg = NULL;
-	int n, ret;
+	bool json = false;
+	int ret;
 
-	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
-	if (n < 0)
+	if (search_parse(&q, &json, argc, argv, &ret) < 0)
 		return ret;
-	if (parse_when_opt("since", since, &q.since_ms) < 0 ||
-	    parse_when_opt("until", until, &q.until_ms) < 0)
-		return EXIT_USAGE;
-	if (grep && !*grep) {
-		cli_error("--grep needs some text");
-		return EXIT_USAGE;
-	}
-	q.host = host;
-	q.app = app;
-	q.user = user;
-	q.grep = grep;
-	q.limit = limit;
-	q.offset = offset;
-	q.count_only = count;
 	ret = EXIT_FAILED;
 	if (store_open(ctx->dir, STORE_READONLY | STORE_ANY_BACKEND, &st, &err) < 0 ||
 	    ledger_open(st, &lg, &err) < 0 ||
@@ -361,22 +396,7 @@ static int log_search(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("%s", err.buf);
 		goto out;
 	}
-	if (count && json) {
-		strbuf_addf(&out, "{\"count\":%" PRIu64 "}\n", res.count);
-	} else if (count) {
-		strbuf_addf(&out, "%" PRIu64 "\n", res.count);
-	} else if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_array_begin(&w);
-		for (size_t i = 0; i < res.nr; i++)
-			log_hit_json(&res.hits[i], &w);
-		jw_array_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		for (size_t i = 0; i < res.nr; i++)
-			hit_line(&out, &res.hits[i]);
-	}
+	search_print(&res, q.count_only, json, &out);
 	ret = cli_print(&out);
 out:
 	log_result_release(&res);
