@@ -499,9 +499,10 @@ int records_query(struct store *st, const struct reader *rd, const struct record
 			goto out;
 		record_page_release(ret);
 		ret->total = -1;
-		if (q->count) /* the memo again, for the SQL path below */
-			r = read_total_memo_get(rd, st, x.memo_key.buf, &ret->total, &x.version,
-			                        err);
+		/* the memo again, for the SQL path below (without a count: no memo, the rows) */
+		r = q->count
+		        ? read_total_memo_get(rd, st, x.memo_key.buf, &ret->total, &x.version, err)
+		        : 0;
 		if (r < 0)
 			goto out;
 	}
