@@ -64,13 +64,6 @@ out:
 	return r;
 }
 
-/*
- * Each non-empty line becomes an ingest entry: the source, the line number,
- * the time it was received, and the raw line as a sealed payload (access
- * logs name people: the payload can be erased at the end of its retention
- * while the entry, and the tree, stay). Entries go through the group-commit
- * writer; the command returns once every line is durable.
- */
 /* A log import under way: the file and its lines, the writer, what was submitted. */
 struct import {
 	const char *source, *file;
@@ -217,6 +210,13 @@ static int import_commit(const struct cli_ctx *ctx, struct import *im, int r)
 	return r;
 }
 
+/*
+ * Each non-empty line becomes an ingest entry: the source, the line number,
+ * the time it was received, and the raw line as a sealed payload (access
+ * logs name people: the payload can be erased at the end of its retention
+ * while the entry, and the tree, stay). Entries go through the group-commit
+ * writer; the command returns once every line is durable.
+ */
 static int log_import(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	struct import im = { .err = STRBUF_INIT };
