@@ -152,9 +152,9 @@ static int fill_job(struct bundle_cursor *c, struct bjob *j, bool *eof, struct s
  * roots during the scan. 0 (v.ret may say what failed the check), or a negative errno with err
  * set when they cannot be read or one cannot be taken.
  */
-static int read_checkpoints(struct vstate *v, struct ledger *lg, const struct note_verifier *keys,
-                            size_t nkeys, const struct strbuf *extra, size_t extra_nr,
-                            struct strbuf *err)
+static int db_read_checkpoints(struct vstate *v, struct ledger *lg,
+                               const struct note_verifier *keys, size_t nkeys,
+                               const struct strbuf *extra, size_t extra_nr, struct strbuf *err)
 {
 	size_t alloc = 0;
 	struct query *s;
@@ -201,7 +201,7 @@ struct db_scan {
 
 /* The bundles of a finished job, in order, with their sealed payloads (next: the job after it,
  * to see whether anything follows a short bundle). */
-static void check_job(struct db_scan *sc, struct bjob *cur, const struct bjob *next)
+static void db_check_job(struct db_scan *sc, struct bjob *cur, const struct bjob *next)
 {
 	struct vstate *v = sc->v;
 
@@ -236,8 +236,8 @@ static void check_job(struct db_scan *sc, struct bjob *cur, const struct bjob *n
 
 /* Every bundle in order, through the pipeline (see struct bpipe). Returns what the last read
  * of the bundles returned (negative: it failed, with err set). */
-static int scan_bundles(struct vstate *v, struct ledger *lg, struct ledger_verify_result *ret,
-                        struct strbuf *err)
+static int db_scan_bundles(struct vstate *v, struct ledger *lg, struct ledger_verify_result *ret,
+                           struct strbuf *err)
 {
 	struct db_scan sc = { v, lg, ret, 0, STRBUF_INIT_SECRET, false };
 	struct bundle_cursor c;
@@ -261,7 +261,7 @@ static int scan_bundles(struct vstate *v, struct ledger *lg, struct ledger_verif
 		bpipe_wait(&p, cur);
 		if (next->nb)
 			bpipe_submit(&p, next);
-		check_job(&sc, cur, next);
+		db_check_job(&sc, cur, next);
 		if (v->ret || sc.end)
 			break;
 		{
@@ -322,10 +322,10 @@ static int verify_db(struct ledger *lg, const char *dir, const struct strbuf *ex
 	r = ledger_head(lg, &head_size, head_root, err);
 	if (r < 0)
 		goto out;
-	r = read_checkpoints(&v, lg, keys, nkeys, extra, extra_nr, err);
+	r = db_read_checkpoints(&v, lg, keys, nkeys, extra, extra_nr, err);
 	if (r < 0)
 		goto out;
-	rc = scan_bundles(&v, lg, ret, err);
+	rc = db_scan_bundles(&v, lg, ret, err);
 	if (!v.ret && rc < 0) {
 		r = rc;
 		goto out;

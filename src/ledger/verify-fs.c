@@ -166,9 +166,9 @@ static int size_of_name(const char *p, uint64_t *ret)
  * the export), those of checkpoints/ and the extra ones given. 0 (v.ret may say what failed
  * the check), or a negative errno with err set when one cannot be read or taken.
  */
-static int read_checkpoints(struct vstate *v, struct fsctx *c, const struct note_verifier *keys,
-                            size_t nkeys, const struct strbuf *extra, size_t extra_nr,
-                            struct strbuf *err)
+static int fs_read_checkpoints(struct vstate *v, struct fsctx *c, const struct note_verifier *keys,
+                               size_t nkeys, const struct strbuf *extra, size_t extra_nr,
+                               struct strbuf *err)
 {
 	const struct ledger_vfs *fs = c->fs;
 	struct strbuf note = STRBUF_INIT;
@@ -239,7 +239,7 @@ out:
 }
 
 /* The entries of a finished job, in order (a short bundle: the entries it lacks are missing). */
-static void check_job(struct vstate *v, const struct fsctx *c, struct bjob *cur)
+static void fs_check_job(struct vstate *v, const struct fsctx *c, struct bjob *cur)
 {
 	for (unsigned b = 0; b < cur->nb && !v->ret; b++) {
 		char where[64];
@@ -259,7 +259,7 @@ static void check_job(struct vstate *v, const struct fsctx *c, struct bjob *cur)
  * checked here while the worker hashes the next. 0 (v.ret says what failed), or a negative
  * errno with err set when a file cannot be read.
  */
-static int scan_bundles(struct vstate *v, struct fsctx *c, struct strbuf *err)
+static int fs_scan_bundles(struct vstate *v, struct fsctx *c, struct strbuf *err)
 {
 	struct bpipe p;
 	uint64_t nbundles = (c->size + LEDGER_TILE_WIDTH - 1) / LEDGER_TILE_WIDTH, next_n = 0;
@@ -283,7 +283,7 @@ static int scan_bundles(struct vstate *v, struct fsctx *c, struct strbuf *err)
 		bpipe_wait(&p, cur);
 		if (next->nb)
 			bpipe_submit(&p, next);
-		check_job(v, c, cur);
+		fs_check_job(v, c, cur);
 		if (v->ret)
 			break;
 		if (!cur->nb && !next->nb && missing != UINT64_MAX) {
@@ -326,9 +326,9 @@ int ledger_verify_fs(const struct ledger_vfs *fs, const struct strbuf *extra, si
 	v.ctx = &c;
 	if ((r = read_keys(fs, &keys, &nkeys, err)) < 0)
 		goto out;
-	if ((r = read_checkpoints(&v, &c, keys, nkeys, extra, extra_nr, err)) < 0)
+	if ((r = fs_read_checkpoints(&v, &c, keys, nkeys, extra, extra_nr, err)) < 0)
 		goto out;
-	if ((r = scan_bundles(&v, &c, err)) < 0)
+	if ((r = fs_scan_bundles(&v, &c, err)) < 0)
 		goto out;
 	beyond_end(&v);
 	check_edges(&v);
