@@ -160,6 +160,11 @@ static void extraction(void **state)
 	extract_one("login", "FAILED LOGIN (1) on '/dev/tty1' FOR 'erin', Authentication failure",
 	            LOG_EVENT_AUTH_FAILURE, "erin", NULL, NULL);
 	extract_one("cron", "Failed password for x from 1.2.3.4", NULL, NULL, NULL, NULL);
+	/* what is looked for at the text's very end, and only at its start ("Failed ") */
+	extract_one("sshd", "pam_unix(sshd:auth): authentication failure", LOG_EVENT_AUTH_FAILURE,
+	            "", NULL, NULL);
+	extract_one("sshd", "Connection closed: Failed password for eve from 192.0.2.8", NULL, NULL,
+	            NULL, NULL);
 }
 
 static int log_payload_parse_lit(const char *p, size_t n, struct log_payload *ret)
