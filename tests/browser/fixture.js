@@ -17,8 +17,9 @@ const path = require('node:path');
 const lib = require('./lib');
 
 const sessions = new Set(); // opened and not yet closed
-// The file's Chromium: launched by the first open() while it builds its ward (chromium starts
-// while the CLI's commands wait for the disk), closed after the last test.
+// The file's Chromium: launched by the first open() before it makes the ward, so that it starts
+// while the server does (the ward's CLI commands block this process; the server's start does
+// not), and closed after the last test.
 let browser = null; // a promise
 let browserArgs = null;
 
@@ -90,7 +91,7 @@ async function close(s) {
   if (s.ctx) await attempt(() => s.ctx.close());
   if (s.server) await attempt(() => lib.stopServer(s.server));
   if (s.sink) await attempt(() => lib.stopProcess(s.sink.proc, 'the SMTP sink'));
-  if (s.ward) fs.rmSync(s.ward.dir, { recursive: true, force: true });
+  if (s.ward) await attempt(() => fs.rmSync(s.ward.dir, { recursive: true, force: true }));
   if (errors.length) throw errors[0];
 }
 
