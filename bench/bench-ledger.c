@@ -77,7 +77,7 @@ static void entry256(struct ledger_entry *e, char *buf, uint64_t i)
 struct tstat {
 	pid_t tid;
 	char comm[32];
-	long long cpu_ticks, wait_ns;
+	long long cpu_ticks, run_ns, wait_ns;
 	long long minflt, nvcsw, nivcsw; /* minor faults, voluntary and forced switches */
 };
 
@@ -131,6 +131,7 @@ static size_t tstat_read(struct tstat *t)
 		t[n].nivcsw = ivcs;
 		snprintf(t[n].comm, sizeof(t[n].comm), "%.*s", (int)(r - l - 1), l + 1);
 		t[n].cpu_ticks = ut + st;
+		t[n].run_ns = run;
 		t[n].wait_ns = wait;
 		n++;
 	}
@@ -157,6 +158,105 @@ static void tstat_print(const char *what, const struct tstat *a, size_t na, cons
 				        b[j].nvcsw - a[i].nvcsw, b[j].nivcsw - a[i].nivcsw,
 				        b[j].minflt - a[i].minflt);
 	fprintf(stderr, "\n");
+}
+
+/*
+ * Each thread's CPU per 100 ms of the measured part, beside the machine's busy time on both
+ * cores (/proc/stat: in clock ticks, so give or take 20 ms a sample) and the bytes this process
+ * read from the disk (/proc/self/io): a thread whose work suddenly costs more (the
+ * checkpointer's copies into new page-cache pages on a quiet machine: docs/ledger.md), or
+ * another process on a core, shows here.
+ */
+#define SAMPLE_NS   (100 * 1000000LL)
+#define SAMPLES_MAX 40
+
+struct sampler {
+	pthread_t thread;
+	int stop;
+	size_t n, nt;
+	struct tstat t0[TSTAT_MAX];
+	long long run[SAMPLES_MAX][TSTAT_MAX], busy[SAMPLES_MAX + 1], read0;
+};
+
+/* A /proc number: the first long long after key in path (0 when not there). */
+static long long proc_value(const char *path, const char *key)
+{
+	char line[512];
+	long long v = 0;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key))) {
+			v = atoll(line + strlen(key));
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Both cores' busy time so far, in clock ticks (/proc/stat: all but idle and iowait). */
+static long long machine_busy(void)
+{
+	long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f || fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2],
+	                 &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		memset(v, 0, sizeof(v));
+	if (f)
+		fclose(f);
+	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+}
+
+static void *sampler_main(void *arg)
+{
+	struct sampler *s = arg;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	s->nt = tstat_read(s->t0);
+	s->busy[0] = machine_busy();
+	s->read0 = proc_value("/proc/self/io", "read_bytes:");
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) && s->n < SAMPLES_MAX) {
+		struct tstat t[TSTAT_MAX];
+		size_t nt;
+
+		next.tv_nsec += SAMPLE_NS;
+		next.tv_sec += next.tv_nsec / 1000000000L;
+		next.tv_nsec %= 1000000000L;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		nt = tstat_read(t);
+		for (size_t i = 0; i < s->nt; i++)
+			for (size_t j = 0; j < nt; j++)
+				if (t[j].tid == s->t0[i].tid)
+					s->run[s->n][i] = t[j].run_ns;
+		s->busy[++s->n] = machine_busy();
+	}
+	return NULL;
+}
+
+/* Stops the sampler and prints what it saw. */
+static void sampler_print(struct sampler *s)
+{
+	__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(s->thread, NULL);
+	fprintf(stderr, "detail 80%%: CPU ms per 100 ms of the measured part:");
+	for (size_t i = 0; i < s->nt; i++) {
+		fprintf(stderr, " %s", s->t0[i].comm);
+		for (size_t k = 0; k < s->n; k++)
+			fprintf(stderr, " %.0f",
+			        (double)(s->run[k][i] - (k ? s->run[k - 1][i] : s->t0[i].run_ns)) /
+			            1e6);
+		fprintf(stderr, ";");
+	}
+	fprintf(stderr, " machine busy (both cores)");
+	for (size_t k = 0; k < s->n; k++)
+		fprintf(stderr, " %.0f",
+		        (double)(s->busy[k + 1] - s->busy[k]) * 1000 /
+		            (double)sysconf(_SC_CLK_TCK));
+	fprintf(stderr, "; read from the disk by this process %.1f MB\n",
+	        (double)(proc_value("/proc/self/io", "read_bytes:") - s->read0) / 1e6);
 }
 
 /* ---- append and paced: one writer, one observer of the acknowledgements ---- */
@@ -354,6 +454,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	int64_t max_lag = 0, max_late = 0, t_meas = 0, due0 = 0;
 	/* the submitter's largest lag per 10 ms of due time in the measured part */
 	int64_t lag10[PACED_MEASURE_NS / 10000000 + 1] = { 0 };
+	struct sampler *smp = NULL;
 
 	run_start(&o, dir, cap);
 	/* the closed loop's first PACED_SAT_NS fill a fresh WAL and its first checkpoints (not
@@ -403,6 +504,9 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 				t_meas = now;
 				due0 = due;
 				__atomic_store_n(&o.stall_from, due, __ATOMIC_RELEASE);
+				smp = xcalloc(1, sizeof(*smp));
+				if (pthread_create(&smp->thread, NULL, sampler_main, smp) != 0)
+					die("cannot start the sampler thread", NULL);
 			}
 		}
 		if (due > now) {
@@ -428,6 +532,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	if (detail && warm_end) {
 		tstat_print("80% (measured part)", ta, na, tb, tstat_read(tb),
 		            (double)(time_mono_ns() - t_meas) / 1e9);
+		sampler_print(smp);
+		free(smp);
 		fprintf(stderr,
 		        "detail 80%%: measured %.2f s of %.2f s; the submitter at most %.3f ms "
 		        "behind its "

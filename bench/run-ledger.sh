@@ -14,7 +14,8 @@
 # BENCH_LEDGER_PG_N (default 200000).
 # BENCH_LEDGER_DETAIL=1 makes the 80% run also print on stderr what decides it (bench-ledger.c:
 # R per 250 ms, each thread's CPU, run-queue wait, switches and faults, the submitter's lag behind
-# its due times per 10 ms beside the latency, the acknowledgements' pauses over 5 ms).
+# its due times per 10 ms beside the latency, the acknowledgements' pauses over 5 ms, each thread's
+# CPU per 100 ms beside the machine's busy time).
 set -eu
 B=$1
 N=${BENCH_LEDGER_N:-1000000}
