@@ -70,19 +70,65 @@ static int range_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, uns
 #define WB_WINDOW (1024 * 1024)
 size_t batch_wb_window = WB_WINDOW;
 
-/* Starts the writeback of the pending window and waits for the one started before it: 0 or
- * the errno. */
+/*
+ * New pages. A checkpoint that copies pages past the database file's end (the ledger's appends:
+ * nearly all it copies) puts each into a page-cache page the file did not have, and the page
+ * cache grows by what the ledger grows. On this kind of virtual machine free memory has been
+ * given back to the host (free page reporting), and touching it again costs the host's fault:
+ * on a quiet machine, once the memory that other work had freed recently was used up, the
+ * checkpointer's copies took 10-14 us of its CPU a page instead of 2.5 (a whole core at 80% of
+ * the maximum rate): it fell behind, the WAL outgrew its file and the restart waited, and the
+ * acknowledgements stalled 20-100 ms (docs/ledger.md, "The slow run on a quiet machine"). So
+ * the new pages of a window, once its writeback is waited for and has succeeded (or a sync
+ * wrote them), leave the page cache (POSIX_FADV_DONTNEED): the next ones reuse those just freed,
+ * and the page cache holds what the ledger grew by only while it is written. The pages it
+ * rewrites (the b-trees' inner pages, the last leaves, the door's records and the log index)
+ * stay. The advice drops clean pages only (one written again meanwhile is dirty and stays), and
+ * its failure changes nothing: it is advice.
+ */
+void db_ckpt_start(struct bfile *f)
+{
+	sqlite3_int64 size;
+
+	if (f->wb_fd >= 0 && f->real->pMethods->xFileSize(f->real, &size) == SQLITE_OK)
+		f->grow_from = size;
+}
+
+void db_drop_new(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, sqlite3_int64 new_from)
+{
+	if (new_from > off)
+		off = new_from;
+	if (f->wb_fd >= 0 && end > off)
+		(void)posix_fadvise(f->wb_fd, off, end - off, POSIX_FADV_DONTNEED);
+}
+
+/* The pending window's new pages begin at the file's end when a window begins, and never below
+ * it as runs join (a run may rewrite a page this checkpoint did not add). */
+static void pending_new(struct bfile *f, bool begins, sqlite3_int64 off)
+{
+	if (begins)
+		f->pd_new = off > f->grow_from ? off : f->grow_from;
+	else if (f->grow_from > f->pd_new)
+		f->pd_new = f->grow_from;
+}
+
+/* Starts the writeback of the pending window and waits for the one started before it, whose
+ * new pages then leave the page cache: 0 or the errno. */
 static int wb_start(struct bfile *f)
 {
 	int e = range_sync(f, f->pd_off, f->pd_end, SYNC_FILE_RANGE_WRITE);
 
-	if (!e && f->wb_end > f->wb_off)
+	if (!e && f->wb_end > f->wb_off) {
 		e = range_sync(f, f->wb_off, f->wb_end,
 		               SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
 		                   SYNC_FILE_RANGE_WAIT_AFTER);
+		if (!e)
+			db_drop_new(f, f->wb_off, f->wb_end, f->wb_new);
+	}
 	if (!e) {
 		f->wb_off = f->pd_off;
 		f->wb_end = f->pd_end;
+		f->wb_new = f->pd_new;
 		f->pd_off = f->pd_end = 0;
 	}
 	return e;
@@ -106,6 +152,7 @@ static int db_writeback(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
 	if (f->pd_end > f->pd_off && off != f->pd_end)
 		e = wb_start(f);
 	if (!e) {
+		pending_new(f, f->pd_end == f->pd_off, off);
 		if (f->pd_end == f->pd_off)
 			f->pd_off = off;
 		f->pd_end = end;
@@ -126,6 +173,7 @@ static void db_written(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
 {
 	if (f->wb_fd < 0)
 		return;
+	pending_new(f, f->pd_end == f->pd_off, off);
 	if (f->pd_end > f->pd_off) {
 		off = off < f->pd_off ? off : f->pd_off;
 		end = end > f->pd_end ? end : f->pd_end;

@@ -58,6 +58,12 @@ struct bfile {
 	int wb_fd;
 	sqlite3_int64 wb_off, wb_end;
 	sqlite3_int64 pd_off, pd_end;
+	/*
+	 * MAIN, gathering: the file's size when the checkpoint under way began (INT64_MAX between
+	 * checkpoints): its pages from there on are new to the file; and where the new pages of the
+	 * started and the pending window begin (sqlite-batch-db.c, "New pages")
+	 */
+	sqlite3_int64 grow_from, wb_new, pd_new;
 	/* WAL: inside a checkpoint (read_ahead), the bytes [roff, roff + rlen), read ahead */
 	bool read_ahead;
 	char *rbuf;
@@ -78,5 +84,9 @@ void db_settle(struct bfile *f);
 int db_write(struct bfile *f, const void *buf, int amt, sqlite3_int64 off);
 /* Before a truncate or sync of a database file: its run written, no failed writeback standing. */
 int main_settle(struct bfile *f);
+/* At a gathering checkpoint's start: where the database file ends (its new pages: "New pages"). */
+void db_ckpt_start(struct bfile *f);
+/* The pages of [off, end) from new_from on, written and clean, leave the page cache. */
+void db_drop_new(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, sqlite3_int64 new_from);
 
 #endif

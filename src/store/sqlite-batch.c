@@ -92,7 +92,8 @@
  * this connection, so no checkpoint of it succeeds after it. The calls go to the write gate's
  * descriptor of the file (store_gate_pin, open for the process's life: closing a descriptor of
  * ours would drop the process's locks on the file), whose own record of a writeback error it
- * consumes: SQLite's descriptor is still told of it at its sync.
+ * consumes: SQLite's descriptor is still told of it at its sync. The pages a checkpoint added
+ * past the file's end then leave the page cache (sqlite-batch-db.c, "New pages").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -322,9 +323,13 @@ static int b_sync(sqlite3_file *file, int flags)
 
 	if (rc == SQLITE_OK)
 		rc = f->real->pMethods->xSync(f->real, flags);
-	/* (what the checkpoints wrote is on the disk: nothing left to write back or wait for) */
-	if (rc == SQLITE_OK && f->kind == B_MAIN)
+	/* (what the checkpoints wrote is on the disk: nothing left to write back or wait for, and
+	 * their new pages may go) */
+	if (rc == SQLITE_OK && f->kind == B_MAIN) {
+		db_drop_new(f, f->wb_off, f->wb_end, f->wb_new);
+		db_drop_new(f, f->pd_off, f->pd_end, f->pd_new);
 		f->wb_off = f->wb_end = f->pd_off = f->pd_end = 0;
+	}
 	return rc;
 }
 
@@ -374,12 +379,14 @@ static int b_file_control(sqlite3_file *file, int op, void *arg)
 	db_settle(f);
 	if (f->kind == B_MAIN && op == SQLITE_FCNTL_CKPT_START) {
 		f->gathering = f->gather;
+		db_ckpt_start(f);
 		if (f->link) {
 			forget_reads(f->link);
 			f->link->read_ahead = true;
 		}
 	} else if (f->kind == B_MAIN && op == SQLITE_FCNTL_CKPT_DONE) {
 		f->gathering = false;
+		f->grow_from = INT64_MAX;
 		/* (pages of the database: personal data, not kept between checkpoints) */
 		if (f->wbuf)
 			explicit_bzero(f->wbuf, BATCH_WRITE);
@@ -506,6 +513,7 @@ static int b_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 	f->gather = f->kind == B_MAIN && vfs == &gather_vfs;
 	f->name = name;
 	f->wb_fd = -1;
+	f->grow_from = INT64_MAX;
 	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
 	/* Only a file the default VFS opened is closed through us, with its methods' version. */
 	if (!f->real->pMethods) {

@@ -374,6 +374,33 @@ int sync_file_range(int fd, off64_t off, off64_t n, unsigned int flags)
 	return real(fd, off, n, flags);
 }
 
+/*
+ * And the advice that drops the new pages written back (POSIX_FADV_DONTNEED): while db_armed,
+ * each call counts (dn_calls), with the lowest offset and the bytes advised; with dn_fail set
+ * it fails (EINVAL) instead of advising.
+ */
+static atomic_int dn_calls, dn_fail;
+static atomic_llong dn_low, dn_bytes;
+
+int posix_fadvise(int fd, off_t off, off_t len, int advice)
+{
+	static int (*real)(int, off_t, off_t, int);
+
+	if (advice == POSIX_FADV_DONTNEED && atomic_load(&db_armed)) {
+		long long low = atomic_load(&dn_low);
+
+		atomic_fetch_add(&dn_calls, 1);
+		atomic_fetch_add(&dn_bytes, (long long)len);
+		while ((long long)off < low && !atomic_compare_exchange_weak(&dn_low, &low, off))
+			;
+		if (atomic_load(&dn_fail))
+			return EINVAL;
+	}
+	if (!real)
+		real = (int (*)(int, off_t, off_t, int))dlsym(RTLD_NEXT, "posix_fadvise64");
+	return real(fd, off, len, advice);
+}
+
 static bool db_refuse(size_t n)
 {
 	int seen, at, count;
@@ -982,6 +1009,115 @@ static void test_failed_writeback_fails_checkpoint(void **state)
 	check_fresh_reader(f, gen);
 }
 
+/* The database file's size now. */
+static long long db_size(struct store *st)
+{
+	struct stat s;
+
+	assert_int_equal(stat(sqlite3_db_filename(store_db(st), "main"), &s), 0);
+	return (long long)s.st_size;
+}
+
+/* Rows [first, first + n) of generation 0 appended to the WAL only, by a plain connection. */
+static void append_in_wal(struct tmpdir_fixture *f, int64_t first, int n)
+{
+	struct store *w = open_store(f, 0);
+
+	store_no_checkpoint_on_close(w);
+	assert_int_equal(insert_rows(w, first, n), SQLITE_OK);
+	store_close(w);
+}
+
+/* Rows [first, first + n) have generation gen's bytes. */
+static void check_range_gen(struct store *st, int64_t first, int n, int gen)
+{
+	sqlite3_stmt *s = NULL;
+	unsigned char want[ROW_BYTES];
+	int seen = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st),
+	                                    "SELECT i, b FROM t WHERE i >= ? AND i < ? ORDER BY i",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_int64(s, 1, first);
+	sqlite3_bind_int64(s, 2, first + n);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		row_bytes_gen(first + seen, gen, want);
+		assert_int_equal(sqlite3_column_int64(s, 0), first + seen);
+		assert_memory_equal(sqlite3_column_blob(s, 1), want, ROW_BYTES);
+		seen++;
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(seen, n);
+}
+
+static void dn_reset(void)
+{
+	atomic_store(&dn_calls, 0);
+	atomic_store(&dn_bytes, 0);
+	atomic_store(&dn_low, INT64_MAX);
+}
+
+/*
+ * The pages a gathered checkpoint adds past the database file's end leave the page cache once
+ * their writeback succeeded (POSIX_FADV_DONTNEED, sqlite-batch-db.c "New pages"), and no page
+ * it rewrites does: rows appended are advised from the file's old end on, at least half of
+ * what the file grew by (the last window waits for the next checkpoint or sync); rows
+ * rewritten in place, nothing. A failed advice changes nothing; a window whose writeback
+ * failed is not advised.
+ */
+static void test_new_pages_leave_the_cache(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct store *keep;
+	long long size0;
+
+	make_table(f);
+	keep = open_store(f, 0);
+	store_no_checkpoint_on_close(keep);
+	batch_wb_window = 1;
+	size0 = db_size(keep);
+	append_in_wal(f, 0, GROWS);
+	dn_reset();
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	assert_true(atomic_load(&dn_calls) >= 1);
+	assert_true(atomic_load(&dn_low) >= size0);
+	assert_true(atomic_load(&dn_bytes) >= (db_size(keep) - size0) / 2);
+	check_fresh_reader(f, 0);
+	/* rewritten in place: nothing new, nothing advised */
+	size0 = db_size(keep);
+	{
+		struct store *w = open_store(f, 0);
+		store_no_checkpoint_on_close(w);
+		begin_updates(w, GROWS, 1);
+		assert_int_equal(sqlite3_exec(store_db(w), "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+		store_close(w);
+	}
+	dn_reset();
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	assert_int_equal(db_size(keep), size0);
+	assert_int_equal(atomic_load(&dn_calls), 0);
+	check_fresh_reader(f, 1);
+	/* the advice fails: the checkpoint does not */
+	append_in_wal(f, GROWS, GROWS);
+	dn_reset();
+	atomic_store(&dn_fail, 1);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
+	atomic_store(&dn_fail, 0);
+	assert_true(atomic_load(&dn_calls) >= 1);
+	check_range_gen(keep, 0, GROWS, 1);
+	check_range_gen(keep, GROWS, GROWS, 0);
+	/* the first window's wait fails (the third sync_file_range: start 1, start 2, wait 1) */
+	append_in_wal(f, 2 * GROWS, GROWS);
+	dn_reset();
+	atomic_store(&wb_at, 3);
+	assert_int_equal(gathered_checkpoint(f, 0, 0), -EIO);
+	atomic_store(&wb_at, 0);
+	assert_int_equal(atomic_load(&dn_calls), 0);
+	check_range_gen(keep, 2 * GROWS, GROWS, 0);
+	store_close(keep);
+}
+
 /* (the writeback window back to the default, even after a failed assertion) */
 static int teardown_window(void **state)
 {
@@ -1071,6 +1207,8 @@ int main(void)
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_writeback_fails_checkpoint,
 		                                tmpdir_setup, teardown_window),
+		cmocka_unit_test_setup_teardown(test_new_pages_leave_the_cache, tmpdir_setup,
+		                                teardown_window),
 	};
 
 	install_full_disk();
