@@ -313,14 +313,13 @@ static void host_seen(struct monitor *m, const struct log_event *ev)
 	}
 }
 
-void monitor_event(void *ctx, const struct log_event *ev, bool replay)
+void monitor_event_held(void *ctx, const struct log_event *ev, bool replay)
 {
 	struct monitor *m = ctx;
 	struct strbuf key = STRBUF_INIT;
 	const unsigned *cand;
 	size_t ncand;
 
-	pthread_mutex_lock(&m->mu);
 	m->messages += !replay;
 	host_seen(m, ev);
 	sigma_cache_reset(m->fields);
@@ -349,8 +348,26 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 		}
 	}
 	sigma_cache_reset(m->fields); /* parts of the message: wiped */
-	pthread_mutex_unlock(&m->mu);
 	strbuf_release(&key);
+}
+
+void monitor_event(void *ctx, const struct log_event *ev, bool replay)
+{
+	struct monitor *m = ctx;
+
+	pthread_mutex_lock(&m->mu);
+	monitor_event_held(m, ev, replay);
+	pthread_mutex_unlock(&m->mu);
+}
+
+void monitor_hold(void *ctx, bool on)
+{
+	struct monitor *m = ctx;
+
+	if (on)
+		pthread_mutex_lock(&m->mu);
+	else
+		pthread_mutex_unlock(&m->mu);
 }
 
 void monitor_set_line(struct monitor *m, uint64_t line)

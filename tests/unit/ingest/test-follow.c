@@ -35,7 +35,7 @@ static void catch_up(struct fixture *f, struct counts *c, unsigned rewind_max)
 	struct follower_options fo = { .offset_ms = TOKYO, .rewind_max = rewind_max };
 
 	if (c)
-		fo.hooks = (struct log_hooks){ c, count_event, NULL };
+		fo.hooks = (struct log_hooks){ .ctx = c, .event = count_event };
 	if (follower_catch_up(f->dir, &fo, &f->err) < 0)
 		fail_msg("follow: %s", f->err.buf);
 }

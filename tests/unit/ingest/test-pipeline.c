@@ -1447,7 +1447,8 @@ static void alert_on_arrival(void **state)
 	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
 	assert_int_equal(store_open(f->dir, STORE_READONLY, &rst, &f->err), 0);
 	assert_int_equal(ledger_open(rst, &rlg, &f->err), 0);
-	io.analysis = (struct log_hooks){ mon, monitor_event, monitor_round };
+	io.analysis = (struct log_hooks){ mon, monitor_event, monitor_round, monitor_hold,
+		                          monitor_event_held };
 	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
 	submit_with(f, g, "tcp", burst);
 	/* Alerted while the ingest runs: poll (the analysis follows each commit). */
@@ -1489,7 +1490,8 @@ static void alert_on_arrival(void **state)
 	 */
 	mo.max_pending = 2;
 	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
-	io.analysis = (struct log_hooks){ mon, monitor_event, monitor_round };
+	io.analysis = (struct log_hooks){ mon, monitor_event, monitor_round, monitor_hold,
+		                          monitor_event_held };
 	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
 	submit_with(
 	    f, g, "tcp",
@@ -1557,7 +1559,8 @@ static void raising_fails_on_arrival(void **state)
 
 	atomic_store(&raise_tries, 0);
 	atomic_store(&raise_fails, true);
-	fo.hooks = (struct log_hooks){ mon, monitor_event, monitor_round };
+	fo.hooks = (struct log_hooks){ mon, monitor_event, monitor_round, monitor_hold,
+		                       monitor_event_held };
 	fo.analysed_floor = floor_of;
 	fo.floor_ctx = &g;
 	fo.raised_floor = monitor_raised_floor;
@@ -1599,11 +1602,13 @@ static void analysed_once(void **state)
 	struct ingest *g = NULL, *imp = NULL;
 	static const char *const file_lines[] = { "a line from a file", NULL };
 
-	fo.hooks = (struct log_hooks){ &followed, count_event, count_round };
+	fo.hooks =
+	    (struct log_hooks){ .ctx = &followed, .event = count_event, .round = count_round };
 	fo.analysed_floor = floor_of;
 	fo.floor_ctx = &g;
 	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
-	io.analysis = (struct log_hooks){ &live, count_event, count_round };
+	io.analysis =
+	    (struct log_hooks){ .ctx = &live, .event = count_event, .round = count_round };
 	io.on_commit = follower_wake;
 	io.on_commit_ctx = fw;
 	/* g is set before the follower could see anything of it (ingest_open starts no
@@ -1640,12 +1645,14 @@ static void parsed_once(void **state)
 	struct log_query q = { .host = "web01" }, qf = { .grep = "from a file" },
 	                 qr = { .grep = "kept raw" };
 
-	fo.hooks = (struct log_hooks){ &followed, count_event, count_round };
+	fo.hooks =
+	    (struct log_hooks){ .ctx = &followed, .event = count_event, .round = count_round };
 	fo.analysed_floor = floor_of;
 	fo.floor_ctx = &g;
 	fo.handoff = h;
 	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
-	io.analysis = (struct log_hooks){ &live, count_event, count_round };
+	io.analysis =
+	    (struct log_hooks){ .ctx = &live, .event = count_event, .round = count_round };
 	/* as serve: woken by the analysis (and its own timer for the imported line), not by
 	 * each commit */
 	io.handoff = h;
@@ -1741,7 +1748,7 @@ static void staged_not_parsed(void **state)
 	atomic_store(&follower_rounds, 0);
 	atomic_store(&gated_events, 0);
 	gate_closed = true;
-	fo.hooks = (struct log_hooks){ NULL, no_event, counted_round };
+	fo.hooks = (struct log_hooks){ .ctx = NULL, .event = no_event, .round = counted_round };
 	fo.analysed_floor = floor_of;
 	fo.floor_ctx = &g;
 	fo.handoff = h;
@@ -1750,7 +1757,7 @@ static void staged_not_parsed(void **state)
 	wait_rounds(2);
 	read0 = follower_read(fw);
 	pos0 = follower_position(fw);
-	io.analysis = (struct log_hooks){ NULL, gated_event, NULL };
+	io.analysis = (struct log_hooks){ .ctx = NULL, .event = gated_event, .round = NULL };
 	io.handoff = h;
 	io.on_commit = follower_wake;
 	io.on_commit_ctx = fw;
