@@ -80,6 +80,9 @@ struct live {
 	 * them began (CLOCK_MONOTONIC ns; the thread's) */
 	size_t unwoken;
 	int64_t unwoken_ns;
+	/* The handoff's buffer kept more than QUEUE_KEEP_BYTES after the last queue, or the
+	 * last try to free it (the thread's) */
+	bool handoff_big;
 };
 
 static void queue_reset(struct live_queue *q)
@@ -245,15 +248,25 @@ static int wait_until(struct live *l, int64_t due)
 	return pthread_cond_timedwait(&l->work, &l->mu, &ts);
 }
 
-/* With l->mu held: whether a queue keeps more than QUEUE_KEEP_BYTES (after a burst). */
+/*
+ * With l->mu held: whether a queue, or the handoff to the follower, keeps more than
+ * QUEUE_KEEP_BYTES (after a burst: the handoff's buffer kept up to 4 MiB after a stream).
+ */
 static bool queues_big(const struct live *l)
 {
-	return l->q[0].bytes.alloc > QUEUE_KEEP_BYTES || l->q[1].bytes.alloc > QUEUE_KEEP_BYTES;
+	return l->q[0].bytes.alloc > QUEUE_KEEP_BYTES || l->q[1].bytes.alloc > QUEUE_KEEP_BYTES ||
+	       (l->next.handoff && l->handoff_big);
 }
 
-/* With l->mu held and both queues empty: frees their buffers (wiped: they held messages). */
+/*
+ * With l->mu held and both queues empty: frees their buffers (wiped: they held messages), and
+ * the handoff's once the follower took everything from it (else at the next idle second).
+ */
 static void queues_shrink(struct live *l)
 {
+	if (l->next.handoff)
+		l->handoff_big =
+		    logindex_handoff_shrink(l->next.handoff, QUEUE_KEEP_BYTES) > QUEUE_KEEP_BYTES;
 	for (int i = 0; i < 2; i++) {
 		struct live_queue *q = &l->q[i];
 		strbuf_release_secret(&q->bytes);
@@ -304,6 +317,8 @@ static void *live_main(void *arg)
 			l->unwoken_ns = began;
 		l->unwoken += q->nr;
 		queue_done(q);
+		if (l->next.handoff)
+			l->handoff_big = logindex_handoff_kept(l->next.handoff) > QUEUE_KEEP_BYTES;
 		pthread_mutex_lock(&l->mu);
 		if (l->unwoken >= LOGINDEX_BLOCK_MAX ||
 		    time_mono_ns() - l->unwoken_ns >= (int64_t)WAKE_MS * 1000000)

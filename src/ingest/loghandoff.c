@@ -195,3 +195,28 @@ void logindex_handoff_counts(struct logindex_handoff *h, uint64_t *put, uint64_t
 	*left_out = h->left_out;
 	pthread_mutex_unlock(&h->mu);
 }
+
+size_t logindex_handoff_kept(struct logindex_handoff *h)
+{
+	size_t kept;
+
+	pthread_mutex_lock(&h->mu);
+	kept = h->q.alloc;
+	pthread_mutex_unlock(&h->mu);
+	return kept;
+}
+
+size_t logindex_handoff_shrink(struct logindex_handoff *h, size_t keep)
+{
+	size_t kept;
+
+	pthread_mutex_lock(&h->mu);
+	if (h->head == h->q.len && h->q.alloc > keep) {
+		strbuf_release_secret(&h->q);
+		strbuf_init_secret(&h->q, 0);
+		h->head = 0;
+	}
+	kept = h->q.alloc;
+	pthread_mutex_unlock(&h->mu);
+	return kept;
+}

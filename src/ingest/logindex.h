@@ -94,6 +94,13 @@ uint64_t logindex_handoff_take_run(struct logindex_handoff *h, uint64_t index, u
 void logindex_handoff_counts(struct logindex_handoff *h, uint64_t *put, uint64_t *taken,
                              uint64_t *left_out);
 /*
+ * The bytes the handoff's buffer keeps (allocated: it keeps its largest size while messages
+ * flow), and, when nothing waits in it and it keeps more than keep, frees it (wiped): the
+ * analysis calls it once idle, as for its own queues (live.c). Returns what it keeps then.
+ */
+size_t logindex_handoff_kept(struct logindex_handoff *h);
+size_t logindex_handoff_shrink(struct logindex_handoff *h, size_t keep);
+/*
  * Writes the block (when it holds any message) and moves log_state.indexed to next_index,
  * in one transaction; then empties b. Returns 0 or -errno.
  */

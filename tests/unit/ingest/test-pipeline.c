@@ -1783,6 +1783,43 @@ static void staged_not_parsed(void **state)
 }
 
 /*
+ * The handoff's buffer keeps its largest size while messages flow; once the follower took
+ * everything, logindex_handoff_shrink frees it (the analysis calls it once idle: live.c), and
+ * not while messages wait in it. It serves again after.
+ */
+static void handoff_shrinks(void **state)
+{
+	struct logindex_handoff *h = logindex_handoff_new();
+	struct logindex_builder b;
+	const char *msg = "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - Failed password for root";
+	uint64_t n = 0, next;
+	struct log_event ev;
+
+	(void)state;
+	logindex_builder_init(&b);
+	while (logindex_handoff_kept(h) <= 1u << 20) {
+		log_event_read(&ev, n++, 1795315560000LL, "tcp:192.0.2.7", msg, strlen(msg), TOKYO);
+		logindex_handoff_put(h, &ev);
+		log_event_release(&ev);
+	}
+	/* they wait: kept */
+	assert_true(logindex_handoff_shrink(h, 1u << 20) > 1u << 20);
+	assert_int_equal(logindex_handoff_take_run(h, 0, n - 1, &b, &next), n - 1);
+	assert_true(logindex_handoff_shrink(h, 1u << 20) > 1u << 20); /* the last one waits */
+	assert_int_equal(logindex_handoff_take_run(h, n - 1, 1, &b, &next), 1);
+	assert_int_equal(logindex_handoff_shrink(h, 1u << 20), 0);
+	assert_int_equal(logindex_handoff_kept(h), 0);
+	/* and after */
+	log_event_read(&ev, n, 1795315560000LL, "tcp:192.0.2.7", msg, strlen(msg), TOKYO);
+	logindex_handoff_put(h, &ev);
+	log_event_release(&ev);
+	assert_true(logindex_handoff_take(h, n, &b));
+	assert_int_equal(b.n, n + 1);
+	logindex_builder_release(&b);
+	logindex_handoff_free(h);
+}
+
+/*
  * One submission with messages of different flags: each payload's header says its own flags
  * (the receivers' header is built once per flags value, not per message).
  */
@@ -1929,6 +1966,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(parsed_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(staged_not_parsed, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(headers_per_flags, fixture_setup, fixture_teardown),
+		cmocka_unit_test(handoff_shrinks),
 		cmocka_unit_test_setup_teardown(flush_reads_no_runs, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
