@@ -32,9 +32,9 @@
  * wake, checked between queues (a queue waiting for the disk delays it; the follower's own
  * 1-s timer is the bound), or once a block's worth was: wake_follower. */
 #define WAKE_MS 20
-/* Idle this long, a queue's buffers past QUEUE_KEEP_BYTES are freed to the allocator (wiped);
- * whether their pages go back to the system then is the allocator's: the RSS measured 6 s
- * after a stream did not drop measurably (docs/logs.md). */
+/* Idle this long, a queue's buffers past QUEUE_KEEP_BYTES are freed (wiped), and the handoff's
+ * once the follower took everything (blocks that large are mapped of their own under serve:
+ * their pages go back to the system; docs/logs.md, the idle memory). */
 #define SHRINK_MS        1000
 #define QUEUE_KEEP_BYTES (1u << 20)
 
