@@ -234,6 +234,23 @@ static void floor_never_above_unanalysed(void **state)
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 }
 
+/* Adds n messages to lp as a receiver's submission (from tcp:192.0.2.7, lines 1 to n). */
+static void prep_messages(struct tmpdir_fixture *f, struct ledger_prep *lp, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char buf[64];
+		struct ledger_entry e = { .kind = ENTRY_INGEST,
+			                  .time_ms = 1795315560000LL + i,
+			                  .source = "tcp:192.0.2.7",
+			                  .has_line = true,
+			                  .line = i + 1 };
+		snprintf(buf, sizeof(buf), "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - m %u", i);
+		e.payload = buf;
+		e.payload_len = strlen(buf);
+		assert_int_equal(ledger_prep_add(lp, &e, &f->err), 0);
+	}
+}
+
 /*
  * One submission of more messages than a queue holds (as the receivers hand them over,
  * live_add_prep, under one lock): it waits for the analysis to take the full queue and goes
@@ -251,18 +268,7 @@ static void prep_spans_queues(void **state)
 	uint64_t first, index;
 
 	assert_int_equal(live_start(w, &h, NULL, 0, &l, &f->err), 0);
-	for (unsigned i = 0; i < n; i++) {
-		char buf[64];
-		struct ledger_entry e = { .kind = ENTRY_INGEST,
-			                  .time_ms = 1795315560000LL + i,
-			                  .source = "tcp:192.0.2.7",
-			                  .has_line = true,
-			                  .line = i + 1 };
-		snprintf(buf, sizeof(buf), "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - m %u", i);
-		e.payload = buf;
-		e.payload_len = strlen(buf);
-		assert_int_equal(ledger_prep_add(lp, &e, &f->err), 0);
-	}
+	prep_messages(f, lp, n);
 	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
 	live_add_prep(l, first, 1795315560000LL, "tcp:192.0.2.7", lp, n);
 	assert_int_equal(ledger_writer_wait(w, first + n - 1, &index, &f->err), 0);
@@ -400,18 +406,7 @@ static void held_per_run(void **state)
 	pthread_mutex_unlock(&gate_mu);
 	assert_int_equal(live_start(w, &h, NULL, 0, &l, &f->err), 0);
 	/* one submission, committed and flushed as one: one run of the analysis, in three holds */
-	for (unsigned i = 0; i < n; i++) {
-		char buf[64];
-		struct ledger_entry e = { .kind = ENTRY_INGEST,
-			                  .time_ms = 1795315560000LL + i,
-			                  .source = "tcp:192.0.2.7",
-			                  .has_line = true,
-			                  .line = i + 1 };
-		snprintf(buf, sizeof(buf), "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - m %u", i);
-		e.payload = buf;
-		e.payload_len = strlen(buf);
-		assert_int_equal(ledger_prep_add(lp, &e, &f->err), 0);
-	}
+	prep_messages(f, lp, n);
 	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
 	live_add_prep(l, first, 1795315560000LL, "tcp:192.0.2.7", lp, n);
 	assert_int_equal(ledger_writer_wait(w, first + n - 1, &index, &f->err), 0);
