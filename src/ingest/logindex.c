@@ -43,6 +43,7 @@ static void builder_reset(struct logindex_builder *b)
 	strbuf_reset(&b->users);
 	strbuf_reset(&b->data);
 	b->n = b->n_hosts = b->n_apps = b->n_users = 0;
+	b->last_host.id = b->last_app.id = b->last_user.id = 0;
 	for (size_t i = 0; i < b->n_seen; i++)
 		free(b->seen[i].host);
 	b->n_seen = 0;
@@ -59,15 +60,29 @@ void logindex_builder_release(struct logindex_builder *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* Remembers the name at off (n bytes) as the one with id found last. */
+static uint16_t dict_found(struct logindex_last *last, size_t off, size_t n, size_t id)
+{
+	last->off = off;
+	last->n = n;
+	last->id = (uint16_t)id;
+	return last->id;
+}
+
 /*
  * The 1-based position of s in the list "\nA\nB\n" (added at the end when new); 0 for an
- * empty s, or one with a LF (never in a host, program or user name worth indexing).
+ * empty s, or one with a LF (never in a host, program or user name worth indexing). The name
+ * found last is compared first (the walk of the list and its memchr calls for every message
+ * were 12% of the follower's time).
  */
-static uint16_t dict_id(struct strbuf *list, size_t *nr, const char *s, size_t n)
+static uint16_t dict_id(struct strbuf *list, size_t *nr, struct logindex_last *last, const char *s,
+                        size_t n)
 {
 	const char *p;
 	size_t id = 1;
 
+	if (last->id && last->n == n && *nr < 65535 && !memcmp(list->buf + last->off, s, n))
+		return last->id;
 	if (n == 0 || n > 255 || memchr(s, '\n', n) || *nr >= 65535)
 		return 0;
 	if (list->len == 0)
@@ -76,14 +91,14 @@ static uint16_t dict_id(struct strbuf *list, size_t *nr, const char *s, size_t n
 	while (p < list->buf + list->len) {
 		const char *lf = memchr(p, '\n', (size_t)(list->buf + list->len - p));
 		if ((size_t)(lf - p) == n && !memcmp(p, s, n))
-			return (uint16_t)id;
+			return dict_found(last, (size_t)(p - list->buf), n, id);
 		p = lf + 1;
 		id++;
 	}
 	strbuf_add(list, s, n);
 	strbuf_addch(list, '\n');
 	(*nr)++;
-	return (uint16_t)*nr;
+	return dict_found(last, list->len - n - 1, n, *nr);
 }
 
 static void seen_host(struct logindex_builder *b, const char *host, int64_t received,
@@ -127,9 +142,9 @@ void logindex_builder_add_facts(struct logindex_builder *b, const struct loginde
 		b->r_max = f->received_ms;
 	r.delta = (uint32_t)(f->index - b->first_index);
 	r.time_ms = f->time_ms;
-	r.host = dict_id(&b->hosts, &b->n_hosts, f->host, strlen(f->host));
-	r.app = dict_id(&b->apps, &b->n_apps, f->app, f->app_n);
-	r.user = dict_id(&b->users, &b->n_users, f->user, f->user_n);
+	r.host = dict_id(&b->hosts, &b->n_hosts, &b->last_host, f->host, strlen(f->host));
+	r.app = dict_id(&b->apps, &b->n_apps, &b->last_app, f->app, f->app_n);
+	r.user = dict_id(&b->users, &b->n_users, &b->last_user, f->user, f->user_n);
 	r.pri = f->pri >= 0 ? (uint8_t)f->pri : 255;
 	r.flags = (uint8_t)((f->format & 3) | (f->flags & 0x3f) << 2);
 	rec_put(&b->data, &r);

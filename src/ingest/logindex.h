@@ -21,6 +21,12 @@ struct logindex_builder {
 	int64_t t_min, t_max, r_min, r_max;
 	struct strbuf hosts, apps, users; /* "\nA\nB\n": the dictionaries, in id order */
 	size_t n_hosts, n_apps, n_users;
+	/* Per dictionary, the name found last (its offset, length and id; id 0: none), compared
+	 * first: most messages name the host and program of the one before. */
+	struct logindex_last {
+		size_t off, n;
+		uint16_t id;
+	} last_host, last_app, last_user;
 	struct strbuf data; /* records */
 	/* Per host: the latest received time and count, for log_host. */
 	struct logindex_host {

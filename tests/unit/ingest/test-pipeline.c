@@ -1955,6 +1955,57 @@ static void flush_reads_no_runs(void **state)
 	assert_int_equal(count(f, &q), 100);
 }
 
+/*
+ * A block's dictionaries (hosts, programs, users) compare the name found last first: names
+ * that change from message to message and back each keep their own id (search by each finds
+ * its messages, and only those).
+ */
+static void dict_last_first(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const hosts[] = { "web01", "db01", "web01", "web01",
+		                             "",      "db02", "db01",  "web01" };
+	static const char *const apps[] = { "sshd", "sshd", "cron", "sshd",
+		                            "sshd", "cron", "cron", "" };
+	struct logindex_builder b;
+	int64_t t0 = 1795315560000LL;
+	struct log_query q = { .since_ms = t0, .until_ms = t0 + 7 };
+
+	logindex_builder_init(&b);
+	for (uint64_t i = 0; i < ARRAY_SIZE(hosts); i++) {
+		struct logindex_facts fa = { .index = i,
+			                     .time_ms = t0 + (int64_t)i,
+			                     .received_ms = t0 + (int64_t)i,
+			                     .host = hosts[i],
+			                     .app = apps[i],
+			                     .app_n = strlen(apps[i]),
+			                     .user = i % 3 ? "alice" : "bob",
+			                     .user_n = i % 3 ? 5 : 3,
+			                     .pri = 38 };
+		logindex_builder_add_facts(&b, &fa);
+	}
+	assert_int_equal(logindex_flush(door_store(f->d), &b, ARRAY_SIZE(hosts), &f->err), 0);
+	logindex_builder_release(&b);
+	q.host = "web01";
+	assert_int_equal(count(f, &q), 4);
+	q.host = "db01";
+	assert_int_equal(count(f, &q), 2);
+	q.host = "db02";
+	assert_int_equal(count(f, &q), 1);
+	q.host = NULL;
+	q.app = "sshd";
+	assert_int_equal(count(f, &q), 4);
+	q.app = "cron";
+	assert_int_equal(count(f, &q), 3);
+	q.host = "web01";
+	assert_int_equal(count(f, &q), 1);
+	q.host = q.app = NULL;
+	q.user = "bob";
+	assert_int_equal(count(f, &q), 3);
+	q.user = "alice";
+	assert_int_equal(count(f, &q), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1967,6 +2018,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(staged_not_parsed, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(headers_per_flags, fixture_setup, fixture_teardown),
 		cmocka_unit_test(handoff_shrinks),
+		cmocka_unit_test_setup_teardown(dict_last_first, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(flush_reads_no_runs, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
