@@ -86,6 +86,7 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 		fo.hooks.event_held = monitor_event_held;
 		fo.raised_floor = monitor_raised_floor;
 		fo.analysis_full = monitor_full;
+		fo.analysis_rewind = monitor_rewind;
 		fo.replay_ms = monitor_replay_ms(c->mon);
 		fo.live = true;
 		fo.analysed_floor = collect_floor;

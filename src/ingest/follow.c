@@ -52,9 +52,13 @@ struct follower {
 	uint64_t
 	    live_from; /* opt.live: receivers' messages from here are the ingest's to analyse */
 	int64_t block_started_ms;
-	uint64_t handed;     /* messages indexed from the handoff (not parsed again) */
-	uint64_t read;       /* entries read from the ledger (the handoff's runs are not) */
-	bool cut;            /* the round ended early: the analysis was full (opt.analysis_full) */
+	uint64_t handed; /* messages indexed from the handoff (not parsed again) */
+	uint64_t read;   /* entries read from the ledger (the handoff's runs are not) */
+	bool cut;        /* the round ended early: the analysis was full (opt.analysis_full) */
+	/* Rewound (opt.analysis_rewind): entries below again_end are handed to the analysis
+	 * again, the receivers' too; those from there to again_skip (analysed already, or still
+	 * the ingest's to analyse) not at all. 0, 0: none. */
+	uint64_t again_end, again_skip;
 	uint64_t round_from; /* where this round began (it hands on one entry at least) */
 	int err_code;
 	struct strbuf err;
@@ -305,7 +309,9 @@ static int on_item(void *ctx, const struct ledger_range_item *it)
 		}
 		/* What this server's receivers took since it started was analysed on arrival. */
 		if (f->opt.hooks.event &&
-		    !(f->opt.live && it->index >= f->live_from && log_via_receiver(ev.payload.via)))
+		    !(it->index >= f->again_end && it->index < f->again_skip) &&
+		    !(f->opt.live && it->index >= f->live_from && it->index >= f->again_end &&
+		      log_via_receiver(ev.payload.via)))
 			f->opt.hooks.event(f->opt.hooks.ctx, &ev, it->index < f->replay_to);
 		log_event_release(&ev);
 	}
@@ -406,6 +412,37 @@ static int read_round(struct follower *f, uint64_t limit, struct strbuf *err)
 }
 
 /*
+ * The analysis asks for messages again (opt.analysis_rewind): from the entry it names to here,
+ * after the replay before it, as at a start; they are not indexed again (indexed moves here,
+ * what the block holds is written as it is). Not while the start's replay or the messages
+ * read only to analyse them again after a restart are still ahead (replay_to). Returns
+ * whether it rewound.
+ */
+static bool rewind_analysis(struct follower *f)
+{
+	uint64_t from, end = f->pos, floor;
+
+	if (!f->opt.analysis_rewind || !f->opt.hooks.event || f->pos < f->replay_to ||
+	    f->pos < f->indexed)
+		return false;
+	/* not past what the ingest's analysis has analysed: the rest is still its own to */
+	floor = f->opt.analysed_floor ? f->opt.analysed_floor(f->opt.floor_ctx) : UINT64_MAX;
+	if (floor < end)
+		end = floor;
+	from = f->opt.analysis_rewind(f->opt.hooks.ctx, end);
+	if (from >= end)
+		return false;
+	f->indexed = f->pos;
+	f->again_end = end;
+	f->again_skip = f->pos;
+	f->replay_to = from;
+	f->pos = f->opt.replay_ms > 0
+	             ? follow_replay_from(f->lg, from, f->rewind_max, f->opt.replay_ms, NULL)
+	             : from;
+	return true;
+}
+
+/*
  * One round: read what is committed (at most ROUND_MAX entries; *more says whether more
  * waits), write a block when due, run the hooks' round.
  */
@@ -461,6 +498,8 @@ static int round_once(struct follower *f, bool force_flush, bool *more, struct s
 			}
 		}
 	}
+	if (r == 0 && rewind_analysis(f))
+		*more = true;
 	pthread_mutex_lock(&f->mu);
 	f->published_pos = f->pos > f->indexed ? f->pos : f->indexed;
 	f->published_handed = f->handed;

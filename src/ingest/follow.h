@@ -46,6 +46,14 @@ struct follower_options {
 	 */
 	bool (*analysis_full)(void *ctx);
 	/*
+	 * Called with hooks.ctx and the follower's position after each round (monitor_rewind):
+	 * an entry below it to hand the analysis again from (the alerts it dropped while their
+	 * raising failed: it works again), or UINT64_MAX. The follower hands it the messages
+	 * from there to that position again (the receivers' too), after the replay_ms before
+	 * them as a replay, without indexing them again, and goes on. NULL: never.
+	 */
+	uint64_t (*analysis_rewind)(void *ctx, uint64_t pos);
+	/*
 	 * At its start the follower hands the analysis again, as a replay (no alert), the
 	 * messages committed this long before where it starts analysing (the time between their
 	 * entries' commits, each gap counted a second at most: a clock step cannot shorten it;

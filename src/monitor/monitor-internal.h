@@ -68,6 +68,13 @@ struct raised {
 	bool caseless;
 };
 
+/* A hit dropped at MAX_PENDING (hit_new): what finds it again (monitor-again.c). */
+struct dropped {
+	const struct sigma_rule *rule;
+	uint64_t first; /* the lowest entry it named */
+	uint64_t about; /* its host and key, hashed (about_hash) */
+};
+
 struct monitor {
 	/* The ingest's analysis thread and the follower both hand it messages. */
 	pthread_mutex_t mu;
@@ -103,8 +110,9 @@ struct monitor {
 	 * so and refused for good; and those waiting after the last round. */
 	_Atomic uint64_t dropped_all, refused, waiting;
 	_Atomic uint64_t unheld; /* of those waiting: too far back for a restart (unhold) */
-	/* Of dropped_all, those a restart can no longer find (their hold ended: unhold). */
-	_Atomic uint64_t dropped_lost;
+	/* Of dropped_all, those a restart can no longer find (their hold ended: unhold), or that
+	 * were not found again (again_done); and those found again (monitor_rewind). */
+	_Atomic uint64_t dropped_lost, dropped_again;
 	_Atomic uint64_t retried; /* raised after their raising had failed */
 	/*
 	 * Failed tries in a row with no alert raised (count_failure), since when (the server's
@@ -128,11 +136,21 @@ struct monitor {
 	bool stalled;
 	_Atomic bool full;
 	unsigned refused_round; /* refused in this round (each said, up to REFUSED_SAID_MAX) */
-	/* The lowest entry a dropped hit named: the analysed mark stays below it (unraised) for
-	 * the rest of the process, so a restart finds them again (UINT64_MAX: none dropped). */
+	/*
+	 * The hits dropped (monitor-again.c): their messages are analysed again once raising
+	 * works (monitor_rewind, the follower's rewind), and only they are raised from them,
+	 * those sought by the analysis again running in seeking. The lowest entry they name is
+	 * overflow: the analysed mark stays below it (unraised), so a restart finds them again
+	 * too (UINT64_MAX: none), until the log is half the rewind past it (unhold: lost).
+	 */
+	struct dropped *drops, *seeking;
+	size_t ndrops, alloc_drops, nseeking, alloc_seeking, sought;
 	uint64_t overflow;
-	uint64_t raised_since_hold; /* alerts raised since overflow was set (end_overflow_hold) */
-	int64_t last_alert_id;      /* the highest alert id known (load_raised, then raised) */
+	uint64_t again_from, again_end; /* analysed again: [again_from, again_end) (0: none) */
+	struct corr_state *again_corr;  /* its correlation groups (as corr) */
+	bool finding_again;             /* the message monitor_event analyses is analysed again */
+	_Atomic bool again_due;         /* drops wait, or the analysis again runs (under mu too) */
+	int64_t last_alert_id;          /* the highest alert id known (load_raised, then raised) */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
 };
@@ -155,6 +173,14 @@ struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const
                             const char *raw_key, uint64_t first);
 void hit_add(struct monitor *m, struct monitor_hit *h, uint64_t index, uint64_t line, int64_t t);
 void hit_release(struct monitor_hit *h);
+
+/* monitor-again.c */
+bool again_sought(struct monitor *m, const struct sigma_rule *r, const char *host, const char *key,
+                  uint64_t first);
+void drop_record(struct monitor *m, const struct sigma_rule *r, const char *host, const char *key,
+                 uint64_t first);
+void drops_unhold(struct monitor *m, uint64_t below);
+void again_free(struct monitor *m);
 
 /* monitor-corr.c */
 void corr_add(struct monitor *m, struct corr_state *cs, const struct log_event *ev, bool replay);

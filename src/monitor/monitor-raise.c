@@ -20,10 +20,7 @@
 #include "monitor/monitor-internal.h"
 #include "store/store.h"
 
-/*
- * Alerts raised before a start that its analysis may meet again (load_raised): at most. More
- * than MAX_PENDING; half of it raised since ends the hold of the dropped (end_overflow_hold).
- */
+/* Alerts raised before a start that its analysis may meet again (load_raised): at most. */
 #define RAISED_MAX 16384
 
 /* How many alerts raised before a start are read back at most (load_raised). */
@@ -312,7 +309,6 @@ static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_i
 enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
 
 static void said_raising(struct monitor *m);
-static void end_overflow_hold(struct monitor *m, const char *why);
 static void count_failure(struct monitor *m, int64_t now);
 
 /*
@@ -393,14 +389,6 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 		if (h->failures)
 			atomic_fetch_add(&m->retried, 1);
 		said_raising(m);
-		/*
-		 * Raised while the dropped hold the mark: a restart analyses them all again, and
-		 * tells those raised from the newest it reads back (raised_max). Past half of
-		 * that the hold ends: the restart would raise the others twice (review-alerts M3).
-		 */
-		if (m->overflow != UINT64_MAX && ++m->raised_since_hold >= raised_max(m) / 2)
-			end_overflow_hold(m, "more alerts were raised since than a restart tells "
-			                     "from new (it would raise them twice)");
 		if (r < 0)
 			fprintf(stderr,
 			        "mamori: the log analysis raised alert %" PRId64 " ('%s'), but not "
@@ -586,27 +574,10 @@ void raise_pending(struct monitor *m, int64_t now)
 }
 
 /*
- * The hold of the dropped hits (overflow) ends: a restart could no longer raise them once
- * (why); they are counted lost (monitor_unraised) and said. Under mu.
- */
-static void end_overflow_hold(struct monitor *m, const char *why)
-{
-	uint64_t all = atomic_load(&m->dropped_all);
-
-	fprintf(stderr,
-	        "mamori: the log analysis holds its mark no more for the %llu alerts it dropped "
-	        "from entry %llu on: %s, so they are lost\n",
-	        (unsigned long long)(all - atomic_load(&m->dropped_lost)),
-	        (unsigned long long)m->overflow, why);
-	atomic_store(&m->dropped_lost, all);
-	m->overflow = UINT64_MAX;
-}
-
-/*
- * The hits that failed and name an entry below `below` hold the analysed mark no more, and
- * neither does the hold of the dropped hits (overflow): a restart could no longer find them,
- * so holding the mark only cost (each restart analysed the rewind's 65,536 entries again).
- * They are still tried again until the server stops (said, and counted while they wait:
+ * The hits that failed and name an entry below `below` hold the analysed mark no more, nor
+ * do the dropped hits that do (drops_unhold: lost): a restart could no longer find them, so
+ * holding the mark only cost (each restart analysed the rewind's 65,536 entries again). The
+ * failed are still tried again until the server stops (said, and counted while they wait:
  * lost if it stops first). Under mu.
  */
 static void unhold(struct monitor *m, uint64_t below)
@@ -639,7 +610,7 @@ static void unhold(struct monitor *m, uint64_t below)
 		        said - REFUSED_SAID_MAX);
 	atomic_store(&m->unheld, unheld);
 	if (m->overflow < below)
-		end_overflow_hold(m, "a restart would no longer find them");
+		drops_unhold(m, below);
 	atomic_store(&m->unraised, floor < m->overflow ? floor : m->overflow);
 }
 

@@ -40,6 +40,8 @@ static void gaps(struct monitor *m, int64_t now)
 				hit = hit_new(m, r, h->host, key.buf, h->last_index);
 				if (hit)
 					hit_add(m, hit, h->last_index, 0, h->last_ms);
+				else
+					h->alerted = false; /* MAX_PENDING wait: later */
 				strbuf_release(&key);
 			}
 		}
@@ -65,18 +67,13 @@ int monitor_round(void *ctx, int64_t now, struct strbuf *err)
 	/* Room made, or none could be (its raising failing): found from now on are dropped. */
 	m->stalled = m->npending >= max_pending(m);
 	atomic_store(&m->full, false);
-	if (m->dropped && m->overflow == UINT64_MAX) {
-		fprintf(stderr,
-		        "mamori: the log analysis dropped %" PRIu64 " log-gap alerts it found: %u "
-		        "were waiting to be raised, its most; a restart finds them again\n",
-		        m->dropped, max_pending(m));
-		m->dropped = 0;
-	} else if (m->dropped) {
+	if (m->dropped) {
 		fprintf(stderr,
 		        "mamori: the log analysis dropped %" PRIu64 " alerts it found: %u were "
 		        "waiting to be raised, its most%s; the analysed mark stays before them "
-		        "(ledger entry %" PRIu64 "), so a restart raises them if it comes before "
-		        "the log is 32,768 entries past that one (then they are lost: said here)\n",
+		        "(ledger entry %" PRIu64 "): it analyses them again once their raising "
+		        "works, as a restart does, if that comes before the log is 32,768 entries "
+		        "past that one (then they are lost: said here)\n",
 		        m->dropped, max_pending(m),
 		        m->stalled ? ", and their raising is failing" : "", m->overflow);
 		m->dropped = 0;

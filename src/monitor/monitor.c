@@ -145,8 +145,11 @@ unsigned max_pending(const struct monitor *m)
 
 /*
  * The hit of rule r about raw_key on raw_host, new or found in this round already (merged).
- * NULL when MAX_PENDING wait: counted, and first (the lowest entry it would name) holds the
- * analysed mark for the rest of the process (m->overflow), so a restart analyses it again.
+ * NULL when MAX_PENDING wait: counted and recorded (drop_record), and first (the lowest entry
+ * it would name) holds the analysed mark (m->overflow), so its messages are analysed again
+ * once raising works (monitor_rewind), or by a restart. NULL too when its messages are
+ * analysed again and it is not one of those dropped (again_sought), and for a log gap at
+ * MAX_PENDING (its host is looked at again at a later round, gaps).
  */
 struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const char *raw_host,
                             const char *raw_key, uint64_t first)
@@ -156,6 +159,8 @@ struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const
 
 	hit_text(&host, raw_host);
 	hit_text(&key, raw_key);
+	if (m->finding_again && !again_sought(m, r, host.buf, key.buf, first))
+		goto out;
 	/* The same rule about the same thing in one round: one alert with every message. */
 	for (size_t i = 0; i < m->npending; i++) {
 		if (m->pending[i].rule == r && !strcmp(m->pending[i].key, key.buf) &&
@@ -170,16 +175,15 @@ struct monitor_hit *hit_new(struct monitor *m, const struct sigma_rule *r, const
 	 * twice the most. */
 	if (m->npending >= max_pending(m) &&
 	    (m->stalled || m->npending >= 2 * (size_t)max_pending(m))) {
-		m->dropped++; /* said at the round (monitor_round) */
-		atomic_fetch_add(&m->dropped_all, 1);
-		/* a log gap names an old message and is found again anyway (log_host) */
-		if (!r->log_gap_ms && first < m->overflow) {
-			if (m->overflow == UINT64_MAX)
-				m->raised_since_hold = 0;
-			m->overflow = first;
-			if (first < atomic_load(&m->unraised))
-				atomic_store(&m->unraised, first);
-		}
+		if (r->log_gap_ms)
+			goto out; /* (not counted: found again at a later round, gaps) */
+		m->dropped++;     /* said at the round (monitor_round) */
+		/* (found again and dropped again: counted once) */
+		if (m->finding_again)
+			atomic_fetch_sub(&m->dropped_again, 1);
+		else
+			atomic_fetch_add(&m->dropped_all, 1);
+		drop_record(m, r, host.buf, key.buf, first);
 		goto out;
 	}
 	ALLOC_GROW(m->pending, m->npending + 1, m->alloc_pending);
@@ -320,8 +324,12 @@ void monitor_event_held(void *ctx, const struct log_event *ev, bool replay)
 	const unsigned *cand;
 	size_t ncand;
 
-	m->messages += !replay;
-	host_seen(m, ev);
+	/* Analysed again (monitor_rewind): with groups of its own, finding only those dropped. */
+	m->finding_again = m->again_end && ev->index < m->again_end;
+	if (!m->finding_again) {
+		m->messages += !replay;
+		host_seen(m, ev);
+	}
 	sigma_cache_reset(m->fields);
 	/* Only the rules the prefilter leaves: most messages touch none (sigma_candidates). */
 	ncand = sigma_candidates(&m->rules, log_event_field, ev, m->fields, &cand);
@@ -337,7 +345,9 @@ void monitor_event_held(void *ctx, const struct log_event *ev, bool replay)
 		    !mamori_holds(m, r, ev))
 			continue;
 		for (unsigned k = 0; k < m->n_counted_by[i]; k++)
-			corr_add(m, &m->corr[m->counted_by[i][k]], ev, replay);
+			corr_add(m,
+			         &(m->finding_again ? m->again_corr : m->corr)[m->counted_by[i][k]],
+			         ev, replay);
 		if (!r->referenced && !replay) {
 			struct monitor_hit *h;
 			strbuf_reset(&key);
@@ -347,6 +357,7 @@ void monitor_event_held(void *ctx, const struct log_event *ev, bool replay)
 				hit_add(m, h, ev->index, m->line, ev->time_ms);
 		}
 	}
+	m->finding_again = false;
 	sigma_cache_reset(m->fields); /* parts of the message: wiped */
 	strbuf_release(&key);
 }
@@ -423,6 +434,7 @@ void monitor_unraised(struct monitor *m, struct monitor_unraised *ret)
 	ret->refused = atomic_load(&m->refused);
 	/* (lost first: a part of those dropped, however they move between the two loads) */
 	ret->dropped_lost = atomic_load(&m->dropped_lost);
+	ret->dropped_again = atomic_load(&m->dropped_again);
 	ret->dropped = atomic_load(&m->dropped_all);
 	ret->waiting = atomic_load(&m->waiting);
 	ret->unheld = atomic_load(&m->unheld);
@@ -578,6 +590,9 @@ void monitor_free(struct monitor *m)
 		free(m->raised[i].entries);
 	}
 	free(m->raised);
+	again_free(m);
+	free(m->drops);
+	free(m->seeking);
 	for (size_t i = 0; i < m->npending; i++)
 		hit_release(&m->pending[i]);
 	free(m->pending);

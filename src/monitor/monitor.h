@@ -120,6 +120,19 @@ uint64_t monitor_raised_floor(void *m, uint64_t unhold_below);
 bool monitor_full(void *m);
 
 /*
+ * The follower's rewind (follower_options.analysis_rewind), after each of its rounds at
+ * position pos: the entry below pos from which the analysis reads the messages again, or
+ * UINT64_MAX. Once the alerts dropped at 10,000 while their raising failed (monitor_full)
+ * can be raised (the last round made room, its last try raised one, no back-off), their
+ * messages are analysed again from the first they name to pos, with correlation groups of
+ * their own (after the replay before it), and only the alerts dropped are raised from them,
+ * each once; what is not found again is lost (said, counted). Before, they waited for a
+ * restart, and their hold ended once 8,192 alerts were raised since (a restart raised the
+ * rest twice): lost.
+ */
+uint64_t monitor_rewind(void *m, uint64_t pos);
+
+/*
  * How long before where it starts again the analysis reads the messages again, without
  * raising anything, to rebuild its correlation groups (follower_options.replay_ms): the
  * longest correlation window and a minute for senders' clocks; 0 without correlations. A
@@ -141,8 +154,9 @@ uint64_t monitor_alerts(struct monitor *m);
 /*
  * What the analysis found and did not raise, since the server started: refused for good by
  * the door (each said in the server's log); dropped (10,000 were waiting and their raising
- * failed: a restart raises them, unless the log went 32,768 entries past them first:
- * dropped_lost of them, lost); waiting after the last round to be tried again (their raising
+ * failed: found again once it works, dropped_again of them, or by a restart, unless the log
+ * went 32,768 entries past them first or they were not found again: dropped_lost of them,
+ * lost); waiting after the last round to be tried again (their raising
  * failed, or the door's did), and of those how many are too far back for a restart to find
  * them again (lost if the server stops before they are raised); raised after their raising
  * had failed (retried). And whether it is stuck: stuck_tries tries in a row failed with no
@@ -152,7 +166,7 @@ uint64_t monitor_alerts(struct monitor *m);
  * alert page and the dashboard: read without the analysis's lock.
  */
 struct monitor_unraised {
-	uint64_t refused, dropped, waiting, unheld, dropped_lost, retried;
+	uint64_t refused, dropped, waiting, unheld, dropped_lost, dropped_again, retried;
 	int64_t stuck_since_ms;
 	int stuck_code;
 	unsigned stuck_tries;

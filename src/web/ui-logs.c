@@ -508,7 +508,10 @@ static void unraised(struct web_req *r)
 	monitor_unraised(r->cfg->monitor, &u);
 	if (u.stuck_since_ms && u.stuck_tries)
 		stuck_notice(r, &u);
-	held = u.dropped > u.dropped_lost ? u.dropped - u.dropped_lost : 0;
+	/* (lost and found again are loaded before dropped: parts of it) */
+	held = u.dropped > u.dropped_lost + u.dropped_again
+	           ? u.dropped - u.dropped_lost - u.dropped_again
+	           : 0;
 	if (!u.refused && !u.dropped && !u.waiting && !u.retried)
 		return;
 	html_open(o, "p", "class", "hint warn", "id", "alerts-unraised", HTML_END);
@@ -520,16 +523,22 @@ static void unraised(struct web_req *r)
 	if (held)
 		html_textf(o,
 		           _(" %1$llu alerts it found were not kept, with %2$u already waiting to "
-		             "be raised: a restart of the server raises them if it comes before "
-		             "the log is 32,768 messages past them."),
+		             "be raised: their messages are analysed again and they are raised "
+		             "once raising works, or by a restart of the server, if either comes "
+		             "before the log is 32,768 messages past them."),
 		           (unsigned long long)held, u.max_pending);
 	if (u.dropped_lost)
 		html_textf(o,
 		           _(" %1$llu alerts it found were not kept, with %2$u already waiting to "
-		             "be raised, and a restart can no longer raise them once (the log went "
-		             "32,768 messages past them, or 8,192 alerts were raised since): they "
-		             "are lost."),
+		             "be raised, and are lost: raising failed until the log was 32,768 "
+		             "messages past them, or their messages analysed again did not make "
+		             "them again."),
 		           (unsigned long long)u.dropped_lost, u.max_pending);
+	if (u.dropped_again)
+		html_textf(o,
+		           _(" %llu alerts it found and did not keep were found again, once "
+		             "raising worked, in their messages analysed again."),
+		           (unsigned long long)u.dropped_again);
 	if (u.waiting)
 		html_textf(o,
 		           _(" %llu alerts wait to be raised: their raising failed and is tried "

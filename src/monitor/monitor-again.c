@@ -1,0 +1,174 @@
+/* monitor-again: the hits dropped at MAX_PENDING while their raising failed, found again once it
+ * works: their messages are analysed again in the running process (monitor_rewind), and only
+ * those hits are raised from them. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/cleanup.h"
+#include "monitor/monitor-internal.h"
+
+/* A hit's host and key (as hit_text made them), hashed: what it is about, without its text. */
+static uint64_t about_hash(const char *host, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (const char *p = host; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0x1f) * 1099511628211ULL;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * A hit of rule r about key on host, naming first as its lowest entry, dropped (hit_new):
+ * recorded, not its text (a flood drops many), and the analysed mark held below it. Under mu.
+ */
+void drop_record(struct monitor *m, const struct sigma_rule *r, const char *host, const char *key,
+                 uint64_t first)
+{
+	ALLOC_GROW(m->drops, m->ndrops + 1, m->alloc_drops);
+	m->drops[m->ndrops++] = (struct dropped){ r, first, about_hash(host, key) };
+	if (first < m->overflow)
+		m->overflow = first;
+	if (first < atomic_load(&m->unraised))
+		atomic_store(&m->unraised, first);
+	atomic_store(&m->again_due, true);
+}
+
+/*
+ * Analysing messages again (finding_again): is this hit one dropped there? The same rule and
+ * thing, and for a single message its very entry (a correlation's group is rebuilt from the
+ * messages read again, and its lowest entry may differ). Each is found once. Anything else
+ * found there was raised, waits, or was suppressed the first time: not a hit now. Under mu.
+ */
+bool again_sought(struct monitor *m, const struct sigma_rule *r, const char *host, const char *key,
+                  uint64_t first)
+{
+	uint64_t about = about_hash(host, key);
+
+	for (size_t i = 0; i < m->nseeking; i++) {
+		const struct dropped *d = &m->seeking[i];
+		if (d->rule == r && d->about == about && (r->correlation || d->first == first)) {
+			m->seeking[i] = m->seeking[--m->nseeking];
+			atomic_fetch_add(&m->dropped_again, 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The lowest entry the hits still dropped name (UINT64_MAX: none). */
+static uint64_t drops_floor(const struct monitor *m)
+{
+	uint64_t floor = UINT64_MAX;
+
+	for (size_t i = 0; i < m->ndrops; i++)
+		if (m->drops[i].first < floor)
+			floor = m->drops[i].first;
+	return floor;
+}
+
+/*
+ * The hits dropped that name an entry below `below` hold the analysed mark no more: a restart
+ * could no longer find them, and their raising has not worked since (else they were analysed
+ * again). Those are lost, said and counted; the others still hold it (review-alerts N2: all
+ * were counted lost, the newest too). Under mu.
+ */
+void drops_unhold(struct monitor *m, uint64_t below)
+{
+	uint64_t lowest = UINT64_MAX;
+	size_t keep = 0, lost;
+
+	for (size_t i = 0; i < m->ndrops; i++) {
+		if (m->drops[i].first >= below)
+			m->drops[keep++] = m->drops[i];
+		else if (m->drops[i].first < lowest)
+			lowest = m->drops[i].first;
+	}
+	lost = m->ndrops - keep;
+	m->ndrops = keep;
+	m->overflow = drops_floor(m);
+	if (!lost)
+		return;
+	atomic_fetch_add(&m->dropped_lost, lost);
+	fprintf(stderr,
+	        "mamori: the log analysis holds its mark no more for %zu alerts it dropped from "
+	        "entry %llu on: their raising has not worked since, and a restart would no longer "
+	        "find them, so they are lost\n",
+	        lost, (unsigned long long)lowest);
+}
+
+/* The analysis again is over: what it did not find is lost (said). Under mu. */
+static void again_done(struct monitor *m)
+{
+	size_t found = m->sought - m->nseeking;
+
+	fprintf(stderr,
+	        "mamori: the log analysis analysed ledger entries %llu to %llu again and found "
+	        "%zu of the %zu alerts it had dropped there%s\n",
+	        (unsigned long long)m->again_from, (unsigned long long)(m->again_end - 1), found,
+	        m->sought, m->nseeking ? "; the others are lost" : "");
+	atomic_fetch_add(&m->dropped_lost, m->nseeking);
+	m->nseeking = m->sought = 0;
+	again_free(m);
+	m->again_from = m->again_end = 0;
+	atomic_store(&m->again_due, m->ndrops > 0);
+}
+
+/* Forgets the correlation groups of the analysis again. Under mu (or freeing m). */
+void again_free(struct monitor *m)
+{
+	for (size_t i = 0; m->again_corr && i < m->rules.nr; i++)
+		if (m->again_corr[i].rule)
+			corr_sweep(&m->again_corr[i], INT64_MAX / 2);
+	free(m->again_corr);
+	m->again_corr = NULL;
+}
+
+uint64_t monitor_rewind(void *ctx, uint64_t pos)
+{
+	struct monitor *m = ctx;
+	uint64_t from = UINT64_MAX;
+	size_t keep = 0;
+
+	if (!m->opt.door || !atomic_load(&m->again_due))
+		return UINT64_MAX;
+	pthread_mutex_lock(&m->mu);
+	if (m->again_end && pos >= m->again_end)
+		again_done(m);
+	/* Raising works: the last round made room, its last try raised, and no back-off. */
+	if (m->again_end || !m->ndrops || m->stalled || m->fail_streak || m->retry_at) {
+		pthread_mutex_unlock(&m->mu);
+		return UINT64_MAX;
+	}
+	for (size_t i = 0; i < m->ndrops; i++) {
+		if (m->drops[i].first >= pos) {
+			m->drops[keep++] = m->drops[i]; /* not read yet: the next time */
+			continue;
+		}
+		ALLOC_GROW(m->seeking, m->nseeking + 1, m->alloc_seeking);
+		m->seeking[m->nseeking++] = m->drops[i];
+		if (m->drops[i].first < from)
+			from = m->drops[i].first;
+	}
+	m->ndrops = keep;
+	m->overflow = drops_floor(m);
+	m->sought = m->nseeking;
+	if (m->nseeking) {
+		m->again_from = from;
+		m->again_end = pos;
+		m->again_corr = xcalloc(m->rules.nr + 1, sizeof(*m->again_corr));
+		for (size_t i = 0; i < m->rules.nr; i++)
+			m->again_corr[i].rule = m->corr[i].rule;
+		fprintf(
+		    stderr,
+		    "mamori: the log analysis analyses ledger entries %llu to %llu again for the "
+		    "%zu alerts it dropped there: their raising works again\n",
+		    (unsigned long long)from, (unsigned long long)(pos - 1), m->nseeking);
+	}
+	pthread_mutex_unlock(&m->mu);
+	return from;
+}
