@@ -23,12 +23,32 @@ static uint64_t about_hash(const char *host, const char *key)
 }
 
 /*
+ * Dropped hits recorded at most (24 bytes each): the follower lets go of those half its
+ * rewind behind it (drops_unhold), but while it does not move (its own reads failing with the
+ * database) the ingest's analysis would record a flood's without end. Past it, lost at once.
+ */
+#define DROPS_MAX 65536
+
+/*
  * A hit of rule r about key on host, naming first as its lowest entry, dropped (hit_new):
  * recorded, not its text (a flood drops many), and the analysed mark held below it. Under mu.
  */
 void drop_record(struct monitor *m, const struct sigma_rule *r, const char *host, const char *key,
                  uint64_t first)
 {
+	if (m->ndrops >= DROPS_MAX) {
+		if (!m->drops_full_said)
+			fprintf(
+			    stderr,
+			    "mamori: the log analysis has dropped %d alerts it cannot raise yet; "
+			    "those it drops from now on are lost until their raising works "
+			    "again\n",
+			    DROPS_MAX);
+		m->drops_full_said = true;
+		atomic_fetch_add(&m->dropped_lost, 1);
+		return;
+	}
+	m->drops_full_said = false;
 	ALLOC_GROW(m->drops, m->ndrops + 1, m->alloc_drops);
 	m->drops[m->ndrops++] = (struct dropped){ r, first, about_hash(host, key) };
 	if (first < m->overflow)

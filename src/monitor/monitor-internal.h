@@ -150,6 +150,7 @@ struct monitor {
 	struct corr_state *again_corr;  /* its correlation groups (as corr) */
 	bool finding_again;             /* the message monitor_event analyses is analysed again */
 	_Atomic bool again_due;         /* drops wait, or the analysis again runs (under mu too) */
+	bool drops_full_said;           /* DROPS_MAX were recorded: said once (drop_record) */
 	int64_t last_alert_id;          /* the highest alert id known (load_raised, then raised) */
 	uint64_t messages, alerts, line;
 	int64_t day; /* the ward's day (days since epoch) the analysis is running in */
