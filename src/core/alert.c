@@ -36,6 +36,21 @@ const char *alert_severity_value(const char *sigma_level)
 int alert_raise(struct door *d, const struct alert_input *in, int64_t *ret_id,
                 uint64_t *ret_ledger_index, struct strbuf *err)
 {
+	int64_t id = 0, incident = 0;
+	int r = alert_raise_only(d, in, &id, ret_ledger_index, err);
+
+	if (r == 0) {
+		if (ret_id)
+			*ret_id = id;
+		/* A serious alert opens an incident or joins the open one (core/incident.h). */
+		r = incident_from_alert(d, id, in, &incident, err);
+	}
+	return r;
+}
+
+int alert_raise_only(struct door *d, const struct alert_input *in, int64_t *ret_id,
+                     uint64_t *ret_ledger_index, struct strbuf *err)
+{
 	struct act_attr fields[8];
 	struct act_input act = { .kind = ACT_RECORD };
 	struct act_result res = ACT_RESULT_INIT;
@@ -85,14 +100,10 @@ int alert_raise(struct door *d, const struct alert_input *in, int64_t *ret_id,
 		r = -EPERM; /* (a refusal: not -EPROTO, the store's corrupt database) */
 	}
 	if (r == 0) {
-		int64_t incident = 0;
-
 		if (ret_id)
 			*ret_id = res.record_id;
 		if (ret_ledger_index)
 			*ret_ledger_index = res.ledger_index;
-		/* A serious alert opens an incident or joins the open one (core/incident.h). */
-		r = incident_from_alert(d, res.record_id, in, &incident, err);
 	}
 	act_result_release(&res);
 	strbuf_release(&entries);

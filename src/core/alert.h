@@ -46,6 +46,10 @@ struct alert_input {
  */
 int alert_raise(struct door *d, const struct alert_input *in, int64_t *ret_id,
                 uint64_t *ret_ledger_index, struct strbuf *err);
+/* alert_raise without the incident: the alert's own act only (tests: a try whose alert landed
+ * and whose case did not). */
+int alert_raise_only(struct door *d, const struct alert_input *in, int64_t *ret_id,
+                     uint64_t *ret_ledger_index, struct strbuf *err);
 
 /* One alert as stored. */
 struct alert {

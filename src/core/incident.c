@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,23 +329,69 @@ static int open_case_for(struct door *d, const char *rule, const char *host, int
 	return r;
 }
 
-/* The alerts a case lists, plus one. */
+/*
+ * The case that lists the alert already (its `alerts`), whatever its state: its case was
+ * opened or joined, and the alert's own link not written (a crash or an error between the
+ * acts). Then only the link is written: before, the next try opened a second case, or listed
+ * the alert twice (review-alerts M1). 0: none.
+ */
+static int case_listing(struct door *d, int64_t alert_id, int64_t *ret_id, struct strbuf *err)
+{
+	struct strbuf like = STRBUF_INIT;
+	struct query *q;
+	int r;
+
+	*ret_id = 0;
+	strbuf_addf(&like, "%% %" PRId64 " %%", alert_id);
+	door_lead(d);
+	r = query_prepare(
+	    door_store(d),
+	    "SELECT id FROM records WHERE register = ?1"
+	    " AND ' ' || coalesce(json_extract(fields, '$.alerts'), '') || ' ' LIKE ?2"
+	    " ORDER BY id DESC LIMIT 1",
+	    &q, err);
+	if (r == 0) {
+		query_bind_text(q, 1, door_profile(d)->incidents.reg->id);
+		query_bind_text(q, 2, like.buf);
+		r = query_step(q, err);
+		if (r > 0) {
+			*ret_id = query_int(q, 0);
+			query_done(q);
+			r = 0;
+		}
+	}
+	door_unlead(d);
+	strbuf_release(&like);
+	return r;
+}
+
+/* The alerts a case lists, plus one (not twice: *ret_listed, and out unchanged). */
 static int case_alerts(struct door *d, int64_t id, int64_t alert_id, struct strbuf *out,
-                       struct strbuf *err)
+                       bool *ret_listed, struct strbuf *err)
 {
 	struct record rec = { 0 };
 	const char *have;
+	char tok[24];
 	int r;
 
+	*ret_listed = false;
 	door_lead(d);
 	r = record_get(door_store(d), id, &rec, err);
 	door_unlead(d);
 	if (r < 0)
 		return r;
 	have = record_field(&rec, "alerts");
+	snprintf(tok, sizeof(tok), "%" PRId64, alert_id);
+	for (const char *p = have; p && *p;) {
+		size_t n = strcspn(p, " ");
+		if (n == strlen(tok) && !strncmp(p, tok, n))
+			*ret_listed = true;
+		p += n;
+		p += strspn(p, " ");
+	}
 	if (have && *have)
 		strbuf_addf(out, "%s ", have);
-	strbuf_addf(out, "%" PRId64, alert_id);
+	strbuf_addstr(out, tok);
 	record_release(&rec);
 	return 0;
 }
@@ -385,22 +432,29 @@ int incident_from_alert(struct door *d, int64_t alert_id, const struct alert_inp
 	struct strbuf aid = STRBUF_INIT, idtext = STRBUF_INIT;
 	char *action = NULL;
 	int64_t id = 0;
+	bool listed;
 	int r;
 
 	*ret_id = 0;
 	if (!reg || !p->incidents.n_detect_severities || !detect_severity(p, severity))
 		return 0;
-	r = open_case_for(d, alert->rule, alert->host, alert_id,
-	                  alert->time_ms - p->incidents.detect_within_seconds * 1000, &id, err);
+	r = case_listing(d, alert_id, &id, err);
+	listed = id != 0;
+	if (r == 0 && !listed)
+		r = open_case_for(d, alert->rule, alert->host, alert_id,
+		                  alert->time_ms - p->incidents.detect_within_seconds * 1000, &id,
+		                  err);
 	if (r < 0)
 		goto out;
 	strbuf_addf(&aid, "%" PRId64, alert_id);
-	if (id) {
+	if (listed) {
+		/* its case is there: only the alert's link below */
+	} else if (id) {
 		struct act_attr f[1];
-		r = case_alerts(d, id, alert_id, &alerts, err);
+		r = case_alerts(d, id, alert_id, &alerts, &listed, err);
 		f[0] = (struct act_attr){ "alerts", alerts.buf };
 		action = xstrfmt("%s.attach_alert", reg->id);
-		if (r == 0)
+		if (r == 0 && !listed)
 			r = system_do(d, alert->source, action, id, f, 1, NULL, NULL, err);
 	} else {
 		struct act_attr f[8];
