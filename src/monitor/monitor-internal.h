@@ -58,13 +58,13 @@ struct host_state {
  * suppression it set holds across the restart.
  */
 struct raised {
-	char *rule, *host, *summary;
+	char *rule, *host, *summary, *severity; /* (the severity as stored: 高) */
 	int64_t id, time_ms, created_ms;
 	uint64_t *entries; /* ascending */
 	size_t n;
-	/* No case, and not closed: a try that landed and failed before its case (landed), then
-	 * a stop or a crash before the retry opened it. Met again, its case is opened
-	 * (open_missing_case). */
+	/* No case, and still open (one acknowledged or closed: a person decided): a try that
+	 * landed and failed before its case (landed), then a stop or a crash before the retry
+	 * opened it. Met again, its case is opened (open_missing_case). */
 	bool caseless;
 };
 

@@ -99,14 +99,15 @@ static struct raised *raised_before(struct monitor *m, const struct monitor_hit 
 {
 	unsigned ms = m->opt.suppress_ms ? m->opt.suppress_ms : SUPPRESS_MS;
 	struct strbuf about = STRBUF_INIT;
-	struct raised *a = NULL;
-	bool yes = false;
+	struct raised *found = NULL;
 
 	summary_about(h, &about);
-	for (size_t i = 0; !yes && i < m->nraised; i++) {
-		a = &m->raised[i];
+	/* (the first that matches; one without its case if one matches: open_missing_case) */
+	for (size_t i = 0; i < m->nraised && !(found && found->caseless); i++) {
+		struct raised *a = &m->raised[i];
+		bool yes;
 		if (strcmp(a->rule, h->rule->id) || strcmp(a->host ? a->host : "", h->host) ||
-		    !a->summary || !summary_is_about(a->summary, &about))
+		    !a->summary || !summary_is_about(a->summary, &about) || (found && !a->caseless))
 			continue;
 		if (entries_meet(a->entries, a->n, h))
 			yes = true;
@@ -117,47 +118,57 @@ static struct raised *raised_before(struct monitor *m, const struct monitor_hit 
 			          ? h->time_ms < a->time_ms + h->rule->timespan_ms &&
 			                now < a->created_ms + h->rule->timespan_ms + CLOCK_SLACK_MS
 			          : now < a->created_ms + ms;
+		if (yes)
+			found = a;
 	}
 	strbuf_release(&about);
-	return yes ? a : NULL;
+	return found;
 }
 
 /*
  * An alert raised before this start met again (raised_before) without its case: a try landed
  * but failed before its case (landed), and the server stopped or crashed before the retry that
- * opened it. Opened now, as that retry did, with the alert as it was raised; once (a severity
- * that opens none: nothing). Before, the restart took it for done and the case never opened
- * (review-alerts L8). Said when it fails: the alert is raised, as after alert_raise's own.
+ * opened it. Opened now, as that retry did, with the alert as it was raised (its severity as
+ * stored, not the rule's now); once (a severity that opens none: nothing; a case that lists
+ * it already is only linked, incident_from_alert). Before, the restart took it for done and
+ * the case never opened (review-alerts L8). Returns 0 or the failure (err): one that may pass
+ * keeps the hit, tried again (raise_one).
  */
-static void open_missing_case(struct monitor *m, const struct monitor_hit *h, struct raised *a)
+static int open_missing_case(struct monitor *m, struct raised *a, struct strbuf *err)
 {
-	struct strbuf err = STRBUF_INIT;
 	struct alert_input in = { .source = ACT_SYSTEM_MONITOR,
 		                  .rule = a->rule,
-		                  .severity = h->rule->level ? h->rule->level : "medium",
+		                  .severity = a->severity,
 		                  .time_ms = a->time_ms,
 		                  .host = a->host,
 		                  .summary = a->summary,
 		                  .entries = a->entries,
 		                  .n_entries = a->n };
 	int64_t incident = 0;
+	int r;
 
-	if (!a->caseless)
-		return;
-	if (incident_from_alert(m->opt.door, a->id, &in, &incident, &err) < 0) {
-		fprintf(stderr,
-		        "mamori: the log analysis cannot open the case of alert %" PRId64
-		        " ('%s'), raised before the restart without it: %s\n",
-		        a->id, a->rule, err.buf);
-	} else {
-		a->caseless = false;
-		if (incident)
-			fprintf(stderr,
-			        "mamori: the log analysis opens the case of alert %" PRId64
-			        " ('%s'), raised before the restart without it: case %" PRId64 "\n",
-			        a->id, a->rule, incident);
+	if (!a->caseless || !a->severity)
+		return 0;
+	strbuf_reset(err);
+	r = incident_from_alert(m->opt.door, a->id, &in, &incident, err);
+	if (r < 0) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addf(&why,
+		            "cannot open the case of alert %" PRId64 ", raised before the "
+		            "restart without it: %s",
+		            a->id, err->buf);
+		strbuf_reset(err);
+		strbuf_addstr(err, why.buf);
+		strbuf_release(&why);
+		return r;
 	}
-	strbuf_release(&err);
+	a->caseless = false;
+	if (incident)
+		fprintf(stderr,
+		        "mamori: the log analysis opens the case of alert %" PRId64
+		        " ('%s'), raised before the restart without it: case %" PRId64 "\n",
+		        a->id, a->rule, incident);
+	return 0;
 }
 
 /*
@@ -306,6 +317,19 @@ static int landed(struct monitor *m, const struct monitor_hit *h, int64_t *ret_i
 	return r;
 }
 
+/* A try of h that began at started, when after_id was the last alert id known, failed as
+ * in: what landed looks for at the next. */
+static void tried(struct monitor_hit *h, int64_t started, int64_t after_id,
+                  const struct alert_input *in)
+{
+	h->tried_ms = started;
+	h->tried_after_id = after_id;
+	h->tried_time_ms = in->time_ms;
+	h->tried_n = in->n_entries < ALERT_MAX_ENTRIES ? in->n_entries : ALERT_MAX_ENTRIES;
+	free(h->tried_summary);
+	h->tried_summary = xstrdup(in->summary);
+}
+
 enum raised_how { RAISE_DONE, RAISE_REFUSED, RAISE_FAILED };
 
 static void said_raising(struct monitor *m);
@@ -331,10 +355,14 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	if ((!h->rule->correlation && !h->rule->log_gap_ms &&
 	     suppressed(m, skey.buf, now, false)) ||
 	    (m->nraised && (before = raised_before(m, h, now)))) {
-		if (before)
-			open_missing_case(m, h, before);
 		strbuf_release(&skey);
-		return RAISE_DONE;
+		r = before ? open_missing_case(m, before, err) : 0;
+		if (r == 0 || !may_pass(r)) {
+			if (r < 0)
+				fprintf(stderr, "mamori: the log analysis %s\n", err->buf);
+			return RAISE_DONE;
+		}
+		goto failed; /* (its case: tried again, backed off) */
 	}
 	in.source = ACT_SYSTEM_MONITOR;
 	in.rule = h->rule->id;
@@ -359,16 +387,8 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 	} else if (r == 0) {
 		int64_t started = time_now_ms(), after_id = m->last_alert_id;
 		r = (m->opt.raise ? m->opt.raise : alert_raise)(m->opt.door, &in, &id, NULL, err);
-		if (r < 0 && id <= 0) {
-			/* the last failed try, as landed looks for it */
-			h->tried_ms = started;
-			h->tried_after_id = after_id;
-			h->tried_time_ms = in.time_ms;
-			h->tried_n =
-			    in.n_entries < ALERT_MAX_ENTRIES ? in.n_entries : ALERT_MAX_ENTRIES;
-			free(h->tried_summary);
-			h->tried_summary = xstrdup(in.summary);
-		}
+		if (r < 0 && id <= 0)
+			tried(h, started, after_id, &in);
 	} else {
 		/* cannot tell: not tried, so not raised twice; as a failure that may pass */
 		struct strbuf why = STRBUF_INIT;
@@ -400,6 +420,7 @@ static enum raised_how raise_one(struct monitor *m, struct monitor_hit *h, int64
 		refuse(m, h, err->buf);
 		return RAISE_REFUSED;
 	}
+failed:
 	/* (counted before it is said: the page never shows fewer tries than the log) */
 	m->fail_code = r;
 	strbuf_reset(&m->fail_why);
@@ -687,14 +708,15 @@ int load_raised(struct monitor *m, struct strbuf *err)
 		w->rule = a->rule;
 		w->host = a->host;
 		w->summary = a->summary;
+		w->severity = a->severity;
 		w->id = a->id;
-		w->caseless = !a->incident_id && !(a->state && !strcmp(a->state, "closed"));
+		w->caseless = !a->incident_id && a->state && !strcmp(a->state, "open");
 		w->time_ms = a->time_ms;
 		w->created_ms = a->created_ms;
 		w->entries = a->entries;
 		w->n = a->n_entries;
 		qsort(w->entries, w->n, sizeof(*w->entries), cmp_u64);
-		a->rule = a->host = a->summary = NULL;
+		a->rule = a->host = a->summary = a->severity = NULL;
 		a->entries = NULL;
 	}
 	alert_list_release(&l);

@@ -587,6 +587,7 @@ void monitor_free(struct monitor *m)
 		free(m->raised[i].rule);
 		free(m->raised[i].host);
 		free(m->raised[i].summary);
+		free(m->raised[i].severity);
 		free(m->raised[i].entries);
 	}
 	free(m->raised);
