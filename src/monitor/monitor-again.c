@@ -111,6 +111,7 @@ void drops_unhold(struct monitor *m, uint64_t below)
 	lost = m->ndrops - keep;
 	m->ndrops = keep;
 	m->overflow = drops_floor(m);
+	atomic_store(&m->again_due, m->ndrops > 0 || m->again_end);
 	if (!lost)
 		return;
 	atomic_fetch_add(&m->dropped_lost, lost);
