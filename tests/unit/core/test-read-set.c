@@ -44,6 +44,20 @@ static const char *const grants[] = { NULL,
 static const char *const people[] = { "zeimu-1", "zeimu-2", "kumin-1", "somu-1", "so-kumin",
 	                              "sa",      "ciso",    "kansa",   "csirt-1" };
 
+/* The sections, the tax system and the four staff every ward of these tests has. */
+static void ward_base(struct fixture *f)
+{
+	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		fx_section(f, sections[i], sections[i]);
+	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
+	fx_user(f, "zeimu-1", "zeimu");
+	fx_user(f, "zeimu-2", "zeimu");
+	fx_user(f, "kumin-1", "kumin");
+	fx_user(f, "somu-1", "somu");
+}
+
 static int64_t random_asset(struct fixture *f)
 {
 	const char *sec = sections[rnd(3)];
@@ -312,7 +326,6 @@ static void test_set_equals_read_record(void **state)
 	struct fixture *f = *state;
 	struct store *st = door_store(f->d);
 	const struct profile *p = door_profile(f->d);
-	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
 	struct reader *rds[ARRAY_SIZE(people)] = { 0 }, *mems[ARRAY_SIZE(people)] = { 0 };
 	struct reader_cache *cache = reader_cache_new();
 	struct record first = { 0 };
@@ -321,13 +334,7 @@ static void test_set_equals_read_record(void **state)
 	size_t n = 0, seen = 0, hidden = 0;
 	char buf[64];
 
-	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
-		fx_section(f, sections[i], sections[i]);
-	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
-	fx_user(f, "zeimu-1", "zeimu");
-	fx_user(f, "zeimu-2", "zeimu");
-	fx_user(f, "kumin-1", "kumin");
-	fx_user(f, "somu-1", "somu");
+	ward_base(f);
 	fx_user(f, "so-kumin", "kumin");
 	fx_user(f, "sa", "somu");
 	fx_user(f, "ciso", "somu");
@@ -483,15 +490,7 @@ static void test_walk_marks(void **state)
 	int64_t ids[900];
 	size_t n = 0;
 
-	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
-
-	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
-		fx_section(f, sections[i], sections[i]);
-	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
-	fx_user(f, "zeimu-1", "zeimu");
-	fx_user(f, "zeimu-2", "zeimu");
-	fx_user(f, "kumin-1", "kumin");
-	fx_user(f, "somu-1", "somu");
+	ward_base(f);
 	fx_user(f, "so-kumin", "kumin");
 	fx_user(f, "ciso", "somu");
 	fx_user(f, "kansa", "somu");
@@ -652,15 +651,7 @@ static void test_orders_too_big(void **state)
 	int64_t totals[ARRAY_SIZE(who)] = { 0 };
 	size_t n = 0;
 
-	struct act_attr sys[] = { { "name", "税務システム" }, { "section", "zeimu" } };
-
-	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
-		fx_section(f, sections[i], sections[i]);
-	fx_admin(f, ACT_SYSTEM_ADD, "zeimu-sys", sys, 2);
-	fx_user(f, "zeimu-1", "zeimu");
-	fx_user(f, "zeimu-2", "zeimu");
-	fx_user(f, "kumin-1", "kumin");
-	fx_user(f, "somu-1", "somu");
+	ward_base(f);
 	fx_user(f, "kansa", "somu");
 	fx_user(f, "ciso", "somu");
 	fx_grant(f, "ciso", "ciso@org");
