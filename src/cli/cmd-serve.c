@@ -82,8 +82,6 @@ static int collect_start(const char *dir, const struct receiver_config *rc, bool
 		fo.hooks.ctx = c->mon;
 		fo.hooks.event = monitor_event;
 		fo.hooks.round = monitor_round;
-		fo.hooks.hold = monitor_hold;
-		fo.hooks.event_held = monitor_event_held;
 		fo.raised_floor = monitor_raised_floor;
 		fo.analysis_full = monitor_full;
 		fo.analysis_rewind = monitor_rewind;

@@ -117,15 +117,6 @@ struct log_hooks {
 	void *ctx;
 	void (*event)(void *ctx, const struct log_event *ev, bool replay);
 	int (*round)(void *ctx, int64_t now_ms, struct strbuf *err);
-	/*
-	 * Optional, for a caller that reads messages one after another without waiting (the
-	 * ingest's analysis, live.c): hold(ctx, true) takes the reader's lock once for a run of
-	 * them, each is then given to event_held rather than event, and hold(ctx, false) lets
-	 * the lock go, before any wait. (The lock taken for each message was 3-5% of the
-	 * analysis's thread.)
-	 */
-	void (*hold)(void *ctx, bool on);
-	void (*event_held)(void *ctx, const struct log_event *ev, bool replay);
 };
 
 /* Did the message come through a receiver of `mamori serve` (udp, tcp, tls, http)? */

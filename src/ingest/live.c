@@ -134,33 +134,6 @@ static void hand_over(struct live *l)
 		logindex_handoff_put_staged(l->next.handoff, &l->stage);
 }
 
-/* With the hooks' lock taken for *held messages (log_hooks.hold): lets it go. */
-static void let_go(struct live *l, size_t *held)
-{
-	if (*held)
-		l->h.hold(l->h.ctx, false);
-	*held = 0;
-}
-
-/*
- * One message to the hooks: under their lock, taken once for up to LIVE_HOLD_MAX messages that
- * follow each other without a wait, when the hooks have one (log_hooks.hold). *held counts
- * the messages given under the lock taken (0: not taken).
- */
-static void analyse(struct live *l, const struct log_event *ev, size_t *held)
-{
-	if (!l->h.hold || !l->h.event_held) {
-		l->h.event(l->h.ctx, ev, false);
-		return;
-	}
-	if (*held == LIVE_HOLD_MAX)
-		let_go(l, held); /* (the follower's round waits for it meanwhile) */
-	if (!*held)
-		l->h.hold(l->h.ctx, true);
-	l->h.event_held(l->h.ctx, ev, false);
-	(*held)++;
-}
-
 /* Analyses one queue: each message once its batch is durable, then one round. */
 static void run(struct live *l, struct live_queue *q)
 {
@@ -168,7 +141,6 @@ static void run(struct live *l, struct live_queue *q)
 	/* Tickets [run_ticket, run_ticket + run_n) are durable at run_index on: the writer's lock
 	 * is taken once for each of its batches, not for each message. */
 	uint64_t run_ticket = 0, run_n = 0, run_index = 0;
-	size_t held = 0;
 
 	for (size_t i = 0; i < q->nr; i++) {
 		const struct live_rec *rec = &q->recs[i];
@@ -180,7 +152,6 @@ static void run(struct live *l, struct live_queue *q)
 			index = run_index + (rec->ticket - run_ticket);
 		} else {
 			/* what was analysed is handed over before waiting for the writer */
-			let_go(l, &held);
 			hand_over(l);
 			strbuf_reset(&err);
 			r = ledger_writer_wait_run(l->w, rec->ticket, &index, &run_n, &err);
@@ -196,7 +167,7 @@ static void run(struct live *l, struct live_queue *q)
 				log_event_read(
 				    &ev, index, rec->time_ms, q->bytes.buf + rec->src_off,
 				    q->bytes.buf + rec->pay_off, rec->pay_len, l->offset_ms);
-				analyse(l, &ev, &held);
+				l->h.event(l->h.ctx, &ev, false);
 				if (l->next.handoff)
 					logindex_handoff_stage(&l->stage, &ev);
 				log_event_release(&ev);
@@ -207,10 +178,8 @@ static void run(struct live *l, struct live_queue *q)
 		explicit_bzero(q->bytes.buf + rec->pay_off, rec->pay_len);
 		/* The queue's last: handed over first, so that nothing analysed waits staged once
 		 * the floor says nothing waits (the follower then reads to the end). */
-		if (i + 1 == q->nr) {
-			let_go(l, &held);
+		if (i + 1 == q->nr)
 			hand_over(l);
-		}
 		atomic_store_explicit(&l->next_done, rec->ticket + 1, memory_order_release);
 	}
 	strbuf_reset(&err);
@@ -260,13 +229,19 @@ static bool queues_big(const struct live *l)
 
 /*
  * With l->mu held and both queues empty: frees their buffers (wiped: they held messages), and
- * the handoff's once the follower took everything from it (else at the next idle second).
+ * the handoff's once the follower took everything from it (else at the next idle second),
+ * with l->mu let go meanwhile (its wipe of up to 4 MiB).
  */
 static void queues_shrink(struct live *l)
 {
-	if (l->next.handoff)
+	if (l->next.handoff) {
+		pthread_mutex_unlock(&l->mu);
 		l->handoff_big =
 		    logindex_handoff_shrink(l->next.handoff, QUEUE_KEEP_BYTES) > QUEUE_KEEP_BYTES;
+		pthread_mutex_lock(&l->mu);
+		if (l->fill->nr)
+			return; /* messages came meanwhile: the queues are in use */
+	}
 	for (int i = 0; i < 2; i++) {
 		struct live_queue *q = &l->q[i];
 		strbuf_release_secret(&q->bytes);

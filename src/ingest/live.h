@@ -15,10 +15,6 @@ struct logindex_handoff;
 
 /* A queue of the analysis holds at most this many messages (live.c; two take turns). */
 #define LIVE_QUEUE_MAX 8192
-/* At most this many messages are analysed under one hold of the hooks' lock (log_hooks.hold;
- * about 0.3 ms of loggen's messages, longer where many ask the registers: register-aware
- * rules): the follower's round and the alert page's counts wait for it meanwhile. */
-#define LIVE_HOLD_MAX 1024
 
 /* Where the analysed messages go next: the follower's index (parse once). */
 struct live_next {

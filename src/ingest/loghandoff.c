@@ -208,15 +208,18 @@ size_t logindex_handoff_kept(struct logindex_handoff *h)
 
 size_t logindex_handoff_shrink(struct logindex_handoff *h, size_t keep)
 {
+	struct strbuf old = STRBUF_INIT;
 	size_t kept;
 
 	pthread_mutex_lock(&h->mu);
 	if (h->head == h->q.len && h->q.alloc > keep) {
-		strbuf_release_secret(&h->q);
+		old = h->q; /* wiped and freed after the lock: up to 4 MiB */
 		strbuf_init_secret(&h->q, 0);
 		h->head = 0;
 	}
 	kept = h->q.alloc;
 	pthread_mutex_unlock(&h->mu);
+	if (old.alloc)
+		strbuf_release_secret(&old);
 	return kept;
 }

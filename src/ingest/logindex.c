@@ -81,7 +81,8 @@ static uint16_t dict_id(struct strbuf *list, size_t *nr, struct logindex_last *l
 	const char *p;
 	size_t id = 1;
 
-	if (last->id && last->n == n && *nr < 65535 && !memcmp(list->buf + last->off, s, n))
+	if (last->id && last->n == n && last->off + n < list->len && *nr < 65535 &&
+	    !memcmp(list->buf + last->off, s, n))
 		return last->id;
 	if (n == 0 || n > 255 || memchr(s, '\n', n) || *nr >= 65535)
 		return 0;

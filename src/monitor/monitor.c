@@ -317,13 +317,14 @@ static void host_seen(struct monitor *m, const struct log_event *ev)
 	}
 }
 
-void monitor_event_held(void *ctx, const struct log_event *ev, bool replay)
+void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 {
 	struct monitor *m = ctx;
 	struct strbuf key = STRBUF_INIT;
 	const unsigned *cand;
 	size_t ncand;
 
+	pthread_mutex_lock(&m->mu);
 	/* Analysed again (monitor_rewind): with groups of its own, finding only those dropped. */
 	m->finding_again = m->again_end && ev->index < m->again_end;
 	if (!m->finding_again) {
@@ -359,26 +360,8 @@ void monitor_event_held(void *ctx, const struct log_event *ev, bool replay)
 	}
 	m->finding_again = false;
 	sigma_cache_reset(m->fields); /* parts of the message: wiped */
-	strbuf_release(&key);
-}
-
-void monitor_event(void *ctx, const struct log_event *ev, bool replay)
-{
-	struct monitor *m = ctx;
-
-	pthread_mutex_lock(&m->mu);
-	monitor_event_held(m, ev, replay);
 	pthread_mutex_unlock(&m->mu);
-}
-
-void monitor_hold(void *ctx, bool on)
-{
-	struct monitor *m = ctx;
-
-	if (on)
-		pthread_mutex_lock(&m->mu);
-	else
-		pthread_mutex_unlock(&m->mu);
+	strbuf_release(&key);
 }
 
 void monitor_set_line(struct monitor *m, uint64_t line)

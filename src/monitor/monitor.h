@@ -89,10 +89,6 @@ const struct sigma_set *monitor_rules(struct monitor *m);
  */
 void monitor_event(void *m, const struct log_event *ev, bool replay);
 int monitor_round(void *m, int64_t now_ms, struct strbuf *err);
-/* The same for a run of messages under one lock (log_hooks.hold, .event_held): monitor_hold
- * takes (on) or lets go of the analysis's lock, monitor_event_held runs with it taken. */
-void monitor_hold(void *m, bool on);
-void monitor_event_held(void *m, const struct log_event *ev, bool replay);
 /*
  * The ledger index below which every alert the analysis found has been raised (or needs no
  * raising): UINT64_MAX when none waits. An alert whose raising failed for a reason that may

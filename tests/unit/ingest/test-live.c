@@ -331,123 +331,6 @@ static void woken_while_streaming(void **state)
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 }
 
-/* The hooks' lock (log_hooks.hold) as the test sees it: taken, let go, and what ran under it. */
-static bool holding;
-static unsigned holds, held_events, plain_events, unheld_events, held_run, held_run_max;
-
-static void test_hold(void *ctx, bool on)
-{
-	(void)ctx;
-	pthread_mutex_lock(&gate_mu);
-	holding = on;
-	holds += on;
-	held_run = 0;
-	pthread_cond_broadcast(&gate_cv);
-	pthread_mutex_unlock(&gate_mu);
-}
-
-static void on_held_event(void *ctx, const struct log_event *ev, bool replay)
-{
-	pthread_mutex_lock(&gate_mu);
-	held_events++;
-	unheld_events += !holding;
-	if (++held_run > held_run_max)
-		held_run_max = held_run;
-	pthread_mutex_unlock(&gate_mu);
-	on_event(ctx, ev, replay);
-}
-
-static void on_plain_event(void *ctx, const struct log_event *ev, bool replay)
-{
-	pthread_mutex_lock(&gate_mu);
-	plain_events++;
-	pthread_mutex_unlock(&gate_mu);
-	on_event(ctx, ev, replay);
-}
-
-/* Waits (at most 30 s) until the analysis lets the hooks' lock go; whether it did. */
-static bool wait_let_go(void)
-{
-	struct timespec due;
-	bool held;
-
-	clock_gettime(CLOCK_REALTIME, &due);
-	due.tv_sec += 30;
-	pthread_mutex_lock(&gate_mu);
-	while (holding && pthread_cond_timedwait(&gate_cv, &gate_mu, &due) == 0)
-		;
-	held = holding;
-	pthread_mutex_unlock(&gate_mu);
-	return !held;
-}
-
-/*
- * With hooks that have a lock (log_hooks.hold: the monitor's), it is taken once for a run of
- * messages, at most LIVE_HOLD_MAX, every message is given under it (event_held, never event),
- * and it is let go before the analysis waits for the disk: a message whose flush does not end
- * waits without it (the follower's round, which takes it, would wait behind the disk).
- */
-static void held_per_run(void **state)
-{
-	struct tmpdir_fixture *f = *state;
-	struct ledger_writer *w = start_writer(f);
-	struct log_hooks h = { .event = on_plain_event,
-		               .hold = test_hold,
-		               .event_held = on_held_event };
-	struct ledger_prep *lp = ledger_prep_new();
-	const unsigned n = 2 * LIVE_HOLD_MAX + 100;
-	struct live *l;
-	uint64_t first, index, ta, tb, tc;
-	unsigned begun;
-
-	pthread_mutex_lock(&gate_mu);
-	holding = false;
-	holds = held_events = plain_events = unheld_events = held_run = held_run_max = 0;
-	pthread_mutex_unlock(&gate_mu);
-	assert_int_equal(live_start(w, &h, NULL, 0, &l, &f->err), 0);
-	/* one submission, committed and flushed as one: one run of the analysis, in three holds */
-	prep_messages(f, lp, n);
-	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
-	live_add_prep(l, first, 1795315560000LL, "tcp:192.0.2.7", lp, n);
-	assert_int_equal(ledger_writer_wait(w, first + n - 1, &index, &f->err), 0);
-	wait_count(&hooks_done, n);
-	assert_true(wait_let_go());
-	assert_int_equal(count_of(&held_events), n);
-	assert_int_equal(count_of(&plain_events), 0);
-	assert_int_equal(count_of(&unheld_events), 0);
-	assert_true(count_of(&held_run_max) <= LIVE_HOLD_MAX);
-	assert_true(count_of(&holds) >= 3);
-	/*
-	 * Held inside message a (the hook's gate), b durable, c committed but its flush held:
-	 * b and c fill the next queue, and after b the analysis waits for c's flush. It lets the
-	 * lock go first.
-	 */
-	set_gate(&hook_closed, true);
-	ta = submit(f, w, l, n);
-	wait_count(&hooks_entered, n + 1);
-	tb = submit(f, w, l, n + 1);
-	assert_int_equal(ledger_writer_wait(w, tb, &index, &f->err), 0);
-	set_gate(&flush_closed, true);
-	begun = count_of(&flushes_begun);
-	tc = submit(f, w, l, n + 2);
-	wait_count(&flushes_begun, begun + 1);
-	set_gate(&hook_closed, false);
-	wait_count(&hooks_done, n + 2); /* a and b */
-	assert_true(wait_let_go());
-	assert_int_equal(count_of(&hooks_done), n + 2); /* c waits for the disk */
-	set_gate(&flush_closed, false);
-	assert_int_equal(ledger_writer_wait(w, tc, &index, &f->err), 0);
-	wait_count(&hooks_done, n + 3);
-	assert_true(wait_let_go());
-	assert_true(ta < tb && tb < tc);
-	assert_int_equal(count_of(&held_events), n + 3);
-	assert_int_equal(count_of(&plain_events), 0);
-	assert_int_equal(count_of(&unheld_events), 0);
-	live_stop(l);
-	ledger_prep_free(lp);
-	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,7 +342,6 @@ int main(void)
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(woken_while_streaming, tmpdir_setup_store,
 		                                tmpdir_teardown),
-		cmocka_unit_test_setup_teardown(held_per_run, tmpdir_setup_store, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
