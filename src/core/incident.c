@@ -413,8 +413,10 @@ static int system_do(struct door *d, const char *source, const char *action, int
 	act.ctx.via = source;
 	r = act_run(d, &act, &res, err);
 	if (r == 0 && res.outcome != ACT_DONE) {
+		/* a refusal (the ward's profile): not -EPROTO, the store's damaged database, which
+		 * the analysis keeps and tries again (review-m3 L1) */
 		error_set(err, "%s was not done: %s", action, res.message);
-		r = -EPROTO;
+		r = -EPERM;
 	}
 	if (r == 0 && ret_id)
 		*ret_id = res.record_id;

@@ -122,9 +122,10 @@ bool monitor_full(void *m);
  * can be raised (the last round made room, its last try raised one, no back-off), their
  * messages are analysed again from the first they name to pos, with correlation groups of
  * their own (after the replay before it), and only the alerts dropped are raised from them,
- * each once; what is not found again is lost (said, counted). Before, they waited for a
- * restart, and their hold ended once 8,192 alerts were raised since (a restart raised the
- * rest twice): lost.
+ * each once; what is not found again is lost (said, counted). Single messages' only: a
+ * dropped correlation alert waits for a restart, which tells it from one raised. Before, they
+ * waited for a restart, and their hold ended once 8,192 alerts were raised since (a restart raised
+ * the rest twice): lost.
  */
 uint64_t monitor_rewind(void *m, uint64_t pos);
 
