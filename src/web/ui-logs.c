@@ -523,16 +523,17 @@ static void unraised(struct web_req *r)
 	if (held)
 		html_textf(o,
 		           _(" %1$llu alerts it found were not kept, with %2$u already waiting to "
-		             "be raised: their messages are analysed again and they are raised "
-		             "once raising works, or by a restart of the server, if either comes "
-		             "before the log is 32,768 messages past them."),
+		             "be raised: once raising works their messages are analysed again and "
+		             "they are raised; a restart of the server raises them too, and only "
+		             "it raises those of a correlation (many messages together); either "
+		             "must come before the log is 32,768 messages past them."),
 		           (unsigned long long)held, u.max_pending);
 	if (u.dropped_lost)
 		html_textf(o,
 		           _(" %1$llu alerts it found were not kept, with %2$u already waiting to "
 		             "be raised, and are lost: raising failed until the log was 32,768 "
-		             "messages past them, or their messages analysed again did not make "
-		             "them again."),
+		             "messages past them, their messages analysed again did not make them "
+		             "again, or more than 65,536 were not kept."),
 		           (unsigned long long)u.dropped_lost, u.max_pending);
 	if (u.dropped_again)
 		html_textf(o,

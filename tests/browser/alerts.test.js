@@ -3,7 +3,7 @@
 // database) while five malware alerts are found, two may wait, so three are dropped and two
 // are held and tried again, and after six failed tries the analysis is stuck; then raising
 // works: the two are raised when tried again, and the three dropped are found again in their
-// messages analysed again; then a restart raises none of them twice. The server is
+// messages analysed again; then, after a restart, the page shows the five. The server is
 // alert-serve: mamori itself, its analysis's raising driven by a file and at most two
 // waiting. Every count the page shows is the one the server's log says, and the page says it
 // in Japanese only.
@@ -150,12 +150,13 @@ test('raising works again: the two held are raised when tried again, the three d
   await logout(page);
 });
 
-test('a restart raises none of them again', async () => {
+// (Not that a restart raises none twice: its analysis runs after this, and the mark is past
+// them by now; tests/unit/ingest/test-pipeline.c dropped_found_again proves that.)
+test('after a restart: the five alerts, and the counts start afresh', async () => {
   server = await s.restart();
   const alerts = JSON.parse(mamori(ward.data, ['alert', 'list', '--json']));
   assert.equal(alerts.length, 5, 'each of the five once');
   assert.deepEqual(alerts.map((a) => a.host).sort(), ['av01', 'av02', 'av03', 'av04', 'av05']);
-  assert.doesNotMatch(server.stderr(), /dropped \d+ alerts/, 'none dropped again');
   await login(page, server.url, 'suzuki');
   await go('/alerts');
   assert.equal(await page.locator('#alerts-unraised').count(), 0);
