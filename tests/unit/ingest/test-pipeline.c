@@ -1945,6 +1945,145 @@ static void staged_not_parsed(void **state)
 }
 
 /*
+ * The follower's floor (as floor_of), which opens a window once armed: at the first round
+ * whose floor says nothing waits, it waits there until the test lets it go, as a round may
+ * wait on a busy machine between its floor and its read. A round asks the floor first (its
+ * size), then after its hooks' round (the mark): so the second call since the round count
+ * last moved is a round's first.
+ */
+static pthread_mutex_t window_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t window_cv = PTHREAD_COND_INITIALIZER;
+static bool window_armed, window_open;
+static unsigned window_rounds, window_calls;
+static struct ingest *window_g; /* static: a failed test's follower never reads a dead frame */
+
+static uint64_t floor_window(void *ctx)
+{
+	uint64_t floor = floor_of(ctx);
+
+	pthread_mutex_lock(&window_mu);
+	if (atomic_load(&follower_rounds) != window_rounds) {
+		window_rounds = atomic_load(&follower_rounds);
+		window_calls = 0;
+	}
+	if (++window_calls == 2 && window_armed && floor == UINT64_MAX) {
+		window_armed = false;
+		window_open = true;
+		pthread_cond_broadcast(&window_cv);
+		while (window_open)
+			pthread_cond_wait(&window_cv, &window_mu);
+	}
+	pthread_mutex_unlock(&window_mu);
+	return floor;
+}
+
+/*
+ * A round's floor said nothing waits; then, before it read, a burst was committed, and the
+ * analysis held inside its first message: the round reads none of it (it ends at the
+ * ledger's size read after that floor, or at the floor asked again), and the burst is taken
+ * from the handoff once analysed, not read. Before, the round read to the end of the log and
+ * parsed the burst itself (its other timing, the analysis handing the burst over while the
+ * round read it, took it from the handoff inside the read): parsed_once's flake.
+ */
+static void committed_after_floor(void **state)
+{
+	struct fixture *f = *state;
+	struct logindex_handoff *h = logindex_handoff_new();
+	struct ingest *g = NULL;
+	struct follower *fw = NULL;
+	struct follower_options fo = { .offset_ms = TOKYO, .live = true };
+	struct ingest_options io = { .offset_ms = TOKYO };
+	uint64_t read0, pos0, read_held, pos_held, end, handed, read;
+	uint64_t put = 0, taken = 0, left_out = 0;
+	unsigned rounds;
+	bool opened = false;
+	struct log_query q = { .host = "web01" };
+
+	atomic_store(&follower_rounds, 0);
+	atomic_store(&gated_events, 2); /* the burst's first message is the third: held */
+	window_armed = window_open = false;
+	window_rounds = window_calls = 0;
+	fo.hooks = (struct log_hooks){ .ctx = NULL, .event = no_event, .round = counted_round };
+	fo.analysed_floor = floor_window;
+	fo.floor_ctx = &window_g;
+	fo.handoff = h;
+	assert_int_equal(follower_start(f->dir, &fo, &fw, &f->err), 0);
+	io.analysis = (struct log_hooks){ .ctx = NULL, .event = gated_event, .round = NULL };
+	io.handoff = h;
+	io.on_analysed = follower_wake;
+	io.on_analysed_ctx = fw;
+	assert_int_equal(ingest_open(f->dir, &io, &g, &f->err), 0);
+	pthread_mutex_lock(&floor_mu); /* (the follower may be asking) */
+	window_g = g;
+	pthread_mutex_unlock(&floor_mu);
+	follower_wake(fw, 0, 0);
+	wait_rounds(2);
+	read0 = follower_read(fw);
+	pos0 = follower_position(fw);
+	assert_int_equal(pos0, head(f));
+	/* the window: the next round waits after its floor */
+	pthread_mutex_lock(&gate_mu);
+	gate_closed = true;
+	pthread_mutex_unlock(&gate_mu);
+	pthread_mutex_lock(&window_mu);
+	window_armed = true;
+	pthread_mutex_unlock(&window_mu);
+	follower_wake(fw, 0, 0);
+	pthread_mutex_lock(&window_mu);
+	for (int i = 0; i < 600 && !window_open; i++) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000;
+		ts.tv_sec += ts.tv_nsec / 1000000000;
+		ts.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&window_cv, &window_mu, &ts);
+	}
+	opened = window_open;
+	rounds = atomic_load(&follower_rounds);
+	pthread_mutex_unlock(&window_mu);
+	if (opened) {
+		/* committed (durable), and the analysis held inside its first message */
+		submit_with(f, window_g, "tcp", burst);
+		for (int i = 0; i < 60000 && atomic_load(&gated_events) < 3; i++)
+			nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+	pthread_mutex_lock(&window_mu);
+	window_armed = window_open = false;
+	pthread_cond_broadcast(&window_cv);
+	pthread_mutex_unlock(&window_mu);
+	wait_rounds(rounds + 1); /* that round, done */
+	read_held = follower_read(fw);
+	pos_held = follower_position(fw);
+	pthread_mutex_lock(&gate_mu);
+	gate_closed = false;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+	assert_int_equal(close_floored(&window_g, &f->err), 0);
+	end = head(f);
+	for (int i = 0; i < 6000 && follower_position(fw) < end; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	assert_true(follower_position(fw) >= end);
+	handed = follower_handed(fw);
+	read = follower_read(fw);
+	assert_int_equal(follower_stop(fw, &f->err), 0);
+	logindex_handoff_counts(h, &put, &taken, &left_out);
+	assert_true(opened);
+	assert_int_equal(atomic_load(&gated_events), 9);
+	/* the held round read nothing of the burst */
+	assert_int_equal(read_held, read0);
+	assert_int_equal(pos_held, pos0);
+	assert_int_equal(end, pos0 + 7);
+	/* all seven taken from the handoff, none read: the counts are exact */
+	assert_int_equal(handed, 7);
+	assert_int_equal(read, read0);
+	assert_int_equal(put, 7);
+	assert_int_equal(taken, 7);
+	assert_int_equal(left_out, 0);
+	assert_int_equal(count(f, &q), 6);
+	logindex_handoff_free(h);
+}
+
+/*
  * The handoff's buffer keeps its largest size while messages flow; once the follower took
  * everything, logindex_handoff_shrink frees it (the analysis calls it once idle: live.c), and
  * not while messages wait in it. It serves again after.
@@ -2198,6 +2337,8 @@ int main(void)
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(parsed_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(staged_not_parsed, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(committed_after_floor, fixture_setup,
+		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(headers_per_flags, fixture_setup, fixture_teardown),
 		cmocka_unit_test(handoff_shrinks),
 		cmocka_unit_test_setup_teardown(dict_last_first, fixture_setup, fixture_teardown),
