@@ -2051,7 +2051,9 @@ static void committed_after_floor(void **state)
 	window_armed = window_open = false;
 	pthread_cond_broadcast(&window_cv);
 	pthread_mutex_unlock(&window_mu);
-	wait_rounds(rounds + 1); /* that round, done */
+	/* that round, done and published (its counts are published after its hooks' round) */
+	follower_wake(fw, 0, 0);
+	wait_rounds(rounds + 2);
 	read_held = follower_read(fw);
 	pos_held = follower_position(fw);
 	pthread_mutex_lock(&gate_mu);
