@@ -337,7 +337,8 @@ static uint64_t round_to(const struct follower *f, uint64_t end)
  * How many entries this round reads: ROUND_MAX, but with the handoff only up to the ingest's
  * analysed floor and what the analysis handed over, so the messages analysed on arrival are
  * taken from it and not parsed again (their analysis wakes the follower). Not known yet: none
- * now.
+ * now. When the floor says nothing waits: up to the ledger's size read before the floor is
+ * asked again (below).
  */
 static uint64_t round_size(struct follower *f)
 {

@@ -1948,13 +1948,15 @@ static void staged_not_parsed(void **state)
  * The follower's floor (as floor_of), which opens a window once armed: at the first round
  * whose floor says nothing waits, it waits there until the test lets it go, as a round may
  * wait on a busy machine between its floor and its read. A round asks the floor first (its
- * size), then after its hooks' round (the mark): so the second call since the round count
- * last moved is a round's first.
+ * size), again when that said nothing waits (after reading the ledger's size), and after its
+ * hooks' round (the mark): so the second call since the round count last moved is a round's
+ * first, and the third its second sample. window_at says at which of them the window opens
+ * (the floor it returns is the one it read before the window, as a stalled thread would).
  */
 static pthread_mutex_t window_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t window_cv = PTHREAD_COND_INITIALIZER;
 static bool window_armed, window_open;
-static unsigned window_rounds, window_calls;
+static unsigned window_rounds, window_calls, window_at;
 static struct ingest *window_g; /* static: a failed test's follower never reads a dead frame */
 
 static uint64_t floor_window(void *ctx)
@@ -1966,7 +1968,7 @@ static uint64_t floor_window(void *ctx)
 		window_rounds = atomic_load(&follower_rounds);
 		window_calls = 0;
 	}
-	if (++window_calls == 2 && window_armed && floor == UINT64_MAX) {
+	if (++window_calls == window_at && window_armed && floor == UINT64_MAX) {
 		window_armed = false;
 		window_open = true;
 		pthread_cond_broadcast(&window_cv);
@@ -1983,9 +1985,10 @@ static uint64_t floor_window(void *ctx)
  * ledger's size read after that floor, or at the floor asked again), and the burst is taken
  * from the handoff once analysed, not read. Before, the round read to the end of the log and
  * parsed the burst itself (its other timing, the analysis handing the burst over while the
- * round read it, took it from the handoff inside the read): parsed_once's flake.
+ * round read it, took it from the handoff inside the read): parsed_once's flake. at: the
+ * floor call the window holds (floor_window).
  */
-static void committed_after_floor(void **state)
+static void held_after_floor(void **state, unsigned at)
 {
 	struct fixture *f = *state;
 	struct logindex_handoff *h = logindex_handoff_new();
@@ -2003,6 +2006,7 @@ static void committed_after_floor(void **state)
 	atomic_store(&gated_events, 2); /* the burst's first message is the third: held */
 	window_armed = window_open = false;
 	window_rounds = window_calls = 0;
+	window_at = at;
 	fo.hooks = (struct log_hooks){ .ctx = NULL, .event = no_event, .round = counted_round };
 	fo.analysed_floor = floor_window;
 	fo.floor_ctx = &window_g;
@@ -2083,6 +2087,23 @@ static void committed_after_floor(void **state)
 	assert_int_equal(left_out, 0);
 	assert_int_equal(count(f, &q), 6);
 	logindex_handoff_free(h);
+}
+
+/* The window at the round's first floor: the burst is committed after it. */
+static void committed_after_floor(void **state)
+{
+	held_after_floor(state, 2);
+}
+
+/*
+ * The window at the round's second sample, after the ledger's size was read: the burst is
+ * committed after the size and before the floor is asked again, whose stale "nothing waits"
+ * (read before the window) must still keep the round at the size (a second sample asked
+ * before the size is read would let the round read the burst: review-flake L1).
+ */
+static void committed_after_size(void **state)
+{
+	held_after_floor(state, 3);
 }
 
 /*
@@ -2339,6 +2360,8 @@ int main(void)
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(parsed_once, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(staged_not_parsed, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(committed_after_size, fixture_setup,
+		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(committed_after_floor, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(headers_per_flags, fixture_setup, fixture_teardown),
