@@ -8,7 +8,9 @@
  *                                      WINDOW in flight), then 80% of it offered (open
  *                                      loop; at most N entries in all): prints the maximum,
  *                                      offered and achieved rates, ack p50 and p99 (ms),
- *                                      entries per commit and per flush, warm-up p99
+ *                                      entries per commit and per flush, warm-up p99,
+ *                                      others' CPU beside the measured part (cores: mean,
+ *                                      most in 250 ms)
  *   bench-ledger fsync DIR BYTES N     the disk alone: N times BYTES written + fdatasync
  *   bench-ledger ceiling DIR N BATCH   the same rows into SQLite, no hashing, no thread
  *   bench-ledger build DIR N           a tree of N small entries through the real append
@@ -274,6 +276,82 @@ static void sampler_print(struct sampler *s)
 	        (double)(proc_value("/proc/self/io", "read_bytes:") - s->read0) / 1e6);
 }
 
+/*
+ * Others' CPU beside the measured part (always, not only with the detail): every OTHERS_NS the
+ * busy time of both cores minus this process's own (/proc/stat, /proc/self/stat), in cores. At
+ * 80% of the maximum rate the bench's threads take 1.2-1.4 of the two cores, so another
+ * process on a core slows the row, and the row then says so beside its latency
+ * (docs/ledger.md). The kernel's own threads (the disk's writeback) count as others'.
+ */
+#define OTHERS_NS  (250 * 1000000LL)
+#define OTHERS_MAX 32
+
+struct others {
+	pthread_t thread;
+	int stop;
+	size_t n;
+	long long busy[OTHERS_MAX + 1], self[OTHERS_MAX + 1];
+};
+
+/* This process's CPU so far, all its threads, in clock ticks (utime + stime). */
+static long long self_ticks(void)
+{
+	char line[1024], *r = NULL;
+	long long ut = 0, st = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+
+	if (f && fgets(line, sizeof(line), f))
+		r = strrchr(line, ')');
+	if (f)
+		fclose(f);
+	/* after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+	 * utime stime */
+	if (!r ||
+	    sscanf(r + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &ut, &st) != 2)
+		return 0;
+	return ut + st;
+}
+
+static void *others_main(void *arg)
+{
+	struct others *s = arg;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	s->busy[0] = machine_busy();
+	s->self[0] = self_ticks();
+	while (s->n < OTHERS_MAX) {
+		next.tv_nsec += OTHERS_NS;
+		next.tv_sec += next.tv_nsec / 1000000000L;
+		next.tv_nsec %= 1000000000L;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		/* (a slice cut short by the stop is not counted) */
+		if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
+			break;
+		s->n++;
+		s->busy[s->n] = machine_busy();
+		s->self[s->n] = self_ticks();
+	}
+	return NULL;
+}
+
+/* Stops the watch: others' mean over its whole slices and their most in one, in cores. */
+static void others_stop(struct others *s, double *ret_mean, double *ret_most)
+{
+	double tick_s = 1.0 / (double)sysconf(_SC_CLK_TCK), slice_s = (double)OTHERS_NS / 1e9;
+
+	__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(s->thread, NULL);
+	*ret_mean = *ret_most = 0;
+	for (size_t k = 1; k <= s->n; k++) {
+		double c = (double)(s->busy[k] - s->busy[k - 1] - (s->self[k] - s->self[k - 1])) *
+		           tick_s / slice_s;
+		if (c > *ret_most)
+			*ret_most = c;
+		*ret_mean += c / (double)s->n;
+	}
+}
+
 /* ---- append and paced: one writer, one observer of the acknowledgements ---- */
 
 struct run {
@@ -459,7 +537,8 @@ static int bench_append(const char *dir, uint64_t n, uint64_t window)
  * acknowledgement. Prints: R, the rate offered, the rate achieved (the measured entries over
  * the time from the first one's due time to the last one's acknowledgement: below the
  * offered rate, the writer fell behind and the latency measures a backlog), ack p50 and p99
- * (ms), entries per commit and per flush over the whole run, and the warm-up's p99.
+ * (ms), entries per commit and per flush over the whole run, the warm-up's p99, and others'
+ * CPU beside the measured part (cores, its mean and its most in 250 ms: "Others' CPU").
  * (Before, the rate was 80% of the best of two earlier saturated runs in other processes, and
  * at load 20 the paced run could not reach it: the rows measured a backlog, 421 ms.)
  */
@@ -485,6 +564,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	/* the submitter's largest lag per 10 ms of due time in the measured part */
 	int64_t lag10[PACED_MEASURE_NS / 10000000 + 1] = { 0 };
 	struct sampler *smp = NULL;
+	struct others oth = { 0 };
+	double oth_mean = 0, oth_most = 0;
 
 	run_start(&o, dir, cap);
 	/* the closed loop's first PACED_SAT_NS fill a fresh WAL and its first checkpoints (not
@@ -529,6 +610,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 			break;
 		if (!warm_end && due - t2 >= PACED_WARM_NS) {
 			warm_end = i;
+			if (pthread_create(&oth.thread, NULL, others_main, &oth) != 0)
+				die("cannot start the thread that watches others' CPU", NULL);
 			if (detail) {
 				na = tstat_read(ta);
 				t_meas = now;
@@ -559,6 +642,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		run_submit_due(&o, i++, due);
 	}
 	m_end = i;
+	if (warm_end)
+		others_stop(&oth, &oth_mean, &oth_most);
 	if (detail && warm_end) {
 		tstat_print("80% (measured part)", ta, na, tb, tstat_read(tb),
 		            (double)(time_mono_ns() - t_meas) / 1e9);
@@ -631,12 +716,12 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		}
 		qsort(o.lat + sat_n, nw, sizeof(int64_t), cmp_i64);
 		qsort(o.lat + warm_end, nm, sizeof(int64_t), cmp_i64);
-		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f\n", max_rate, rate, achieved,
-		       (double)pct(o.lat + warm_end, nm, 0.50) / 1e6,
+		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f\n", max_rate, rate,
+		       achieved, (double)pct(o.lat + warm_end, nm, 0.50) / 1e6,
 		       (double)pct(o.lat + warm_end, nm, 0.99) / 1e6,
 		       (double)m_end / (double)(commits ? commits : 1),
 		       (double)m_end / (double)(syncs ? syncs : 1),
-		       (double)pct(o.lat + sat_n, nw, 0.99) / 1e6);
+		       (double)pct(o.lat + sat_n, nw, 0.99) / 1e6, oth_mean, oth_most);
 	}
 	run_release(&o);
 	return 0;
