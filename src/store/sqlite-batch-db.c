@@ -84,7 +84,8 @@ size_t batch_wb_window = WB_WINDOW;
  * and the page cache holds what the ledger grew by only while it is written. The pages it
  * rewrites (the b-trees' inner pages, the last leaves, the door's records and the log index)
  * stay. The advice drops clean pages only (one written again meanwhile is dirty and stays), and
- * its failure changes nothing: it is advice.
+ * its failure changes nothing: it is advice. (Keeping the newest 64 MiB cached and dropping the
+ * older ones 4 MiB at a time brought the slow regime back in every run: docs/ledger.md.)
  */
 void db_ckpt_start(struct bfile *f)
 {
