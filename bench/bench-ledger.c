@@ -37,6 +37,7 @@
 #include "base/timeutil.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
+#include "ledger/writer-internal.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -352,6 +353,36 @@ static void others_stop(struct others *s, double *ret_mean, double *ret_most)
 	}
 }
 
+/*
+ * The writer's WAL restarts in the measured part (detail; its counters, writer-internal.h):
+ * done, refused busy (the checkpointer's copy held the lock), the commits after which a
+ * restart waited for the checkpointer's copies, and the longest, which is on the
+ * acknowledgements' path (a checkpointer that fell behind leaves the restart more to copy).
+ */
+struct restarts {
+	uint64_t done, busy, waited;
+};
+
+static void restarts_mark(struct ledger_writer *w, struct restarts *m)
+{
+	pthread_mutex_lock(&w->mu);
+	*m = (struct restarts){ w->restarts, w->restarts_busy, w->restarts_waited };
+	w->restart_longest_ns = 0;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void restarts_print(struct ledger_writer *w, const struct restarts *m)
+{
+	pthread_mutex_lock(&w->mu);
+	fprintf(stderr,
+	        "detail 80%%: WAL restarts in the measured part %" PRIu64
+	        " (the longest %.1f ms), refused busy %" PRIu64
+	        ", commits after which the restart waited for the checkpointer %" PRIu64 "\n",
+	        w->restarts - m->done, (double)w->restart_longest_ns / 1e6,
+	        w->restarts_busy - m->busy, w->restarts_waited - m->waited);
+	pthread_mutex_unlock(&w->mu);
+}
+
 /* ---- append and paced: one writer, one observer of the acknowledgements ---- */
 
 struct run {
@@ -561,6 +592,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	size_t na = 0;
 	uint64_t slice_n[PACED_SAT_NS / 250000000] = { 0 }, lagged = 0;
 	int64_t max_lag = 0, max_late = 0, t_meas = 0, due0 = 0;
+	struct restarts rs = { 0 };
 	/* the submitter's largest lag per 10 ms of due time in the measured part */
 	int64_t lag10[PACED_MEASURE_NS / 10000000 + 1] = { 0 };
 	struct sampler *smp = NULL;
@@ -617,6 +649,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 				t_meas = now;
 				due0 = due;
 				__atomic_store_n(&o.stall_from, due, __ATOMIC_RELEASE);
+				restarts_mark(o.w, &rs);
 				smp = xcalloc(1, sizeof(*smp));
 				if (pthread_create(&smp->thread, NULL, sampler_main, smp) != 0)
 					die("cannot start the sampler thread", NULL);
@@ -657,6 +690,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		        "late\n",
 		        (double)(due - t_meas) / 1e9, (double)PACED_MEASURE_NS / 1e9,
 		        (double)max_lag / 1e6, lagged, (double)max_late / 1e6);
+		restarts_print(o.w, &rs);
 	}
 	if (!warm_end)
 		die("the paced run did not reach its measured part (raise N)", NULL);
