@@ -282,7 +282,8 @@ static void sampler_print(struct sampler *s)
  * busy time of both cores minus this process's own (/proc/stat, /proc/self/stat), in cores. At
  * 80% of the maximum rate the bench's threads take 1.2-1.4 of the two cores, so another
  * process on a core slows the row, and the row then says so beside its latency
- * (docs/ledger.md). The kernel's own threads (the disk's writeback) count as others'.
+ * (docs/ledger.md). The kernel's work outside this process's threads (interrupts, the disk's
+ * writeback workers) counts as others'.
  */
 #define OTHERS_NS  (250 * 1000000LL)
 #define OTHERS_MAX 32
@@ -452,7 +453,11 @@ static void *observe(void *arg)
  */
 static int64_t *ticket_array(uint64_t n)
 {
-	int64_t *a = xmalloc(n * sizeof(int64_t));
+	int64_t *a;
+
+	if (n > SIZE_MAX / sizeof(int64_t))
+		die("too many entries for this machine", NULL);
+	a = xmalloc(n * sizeof(int64_t));
 
 	memset(a, 0, n * sizeof(int64_t));
 	return a;
