@@ -224,15 +224,27 @@ static int serve_read_ward(struct web_server *s, struct strbuf *err)
 	return attach_max_bytes(dir, &s->upload_max, err);
 }
 
-/* PostgreSQL: the checkpoint signer's lock lives on a connection of its own (s->leader_st).
- * 0, or a negative errno with err set. */
+/*
+ * PostgreSQL: the checkpoint signer's lock lives on a connection of its own (s->leader_st).
+ * 0, or a negative errno with err set: the server does not start (PostgreSQL's connections
+ * used up, a database file that cannot be opened again), saying so and why.
+ */
 static int serve_leader_open(struct web_server *s, struct strbuf *err)
 {
 	struct store *st = NULL;
-	int r = store_open(s->cfg->dir, STORE_ANY_BACKEND, &st, err);
+	struct strbuf why = STRBUF_INIT;
+	int r = store_open(s->cfg->dir, STORE_ANY_BACKEND, &st, &why);
 
-	if (r < 0)
+	if (r < 0) {
+		error_set(
+		    err,
+		    "cannot open the database connection that signs the ledger's checkpoints, "
+		    "so the server does not start: %s; start it again once that is fixed",
+		    why.buf);
+		strbuf_release(&why);
 		return r;
+	}
+	strbuf_release(&why);
 	if (store_dialect(st) == STORE_POSTGRESQL) {
 		s->leader_st = st;
 		(void)checkpoint_leader(s, false);
@@ -550,7 +562,7 @@ int web_serve(const struct web_config *cfg, struct strbuf *err)
 	serve_memory_setup(&s, l.threads);
 	if ((r = serve_read_ward(&s, err)) < 0)
 		goto out;
-	if (serve_leader_open(&s, err) < 0)
+	if ((r = serve_leader_open(&s, err)) < 0)
 		goto out;
 	if ((r = serve_door_open(&s, err)) < 0)
 		goto out;
