@@ -387,11 +387,16 @@ int cmd_serve(struct cli_ctx *ctx, int argc, const char **argv)
 	struct strbuf err = STRBUF_INIT;
 	int r, exit_code;
 
-	if (serve_parse(&o, argc, argv, &exit_code) < 0)
+	/* --allowed-host's list is freed on every way out (a help or usage error too) */
+	if (serve_parse(&o, argc, argv, &exit_code) < 0) {
+		string_list_clear(&o.hosts);
 		return exit_code;
+	}
 	serve_tune_malloc(); /* returns only when not started again */
-	if (serve_config(ctx, &o, &cfg) < 0)
+	if (serve_config(ctx, &o, &cfg) < 0) {
+		string_list_clear(&o.hosts);
 		return EXIT_USAGE;
+	}
 	r = serve_run(ctx, &o, &cfg, &err);
 	string_list_clear(&o.hosts);
 	if (r < 0) {

@@ -33,6 +33,16 @@ err_has "serve names the line" "mamori.conf:2: unknown key 'rols'"
 printf '[ldap]\nurl = ldaps://ad.example\n' >"$D/mamori.conf"
 expect "serve refuses an [ldap] it cannot use (no base_dn)" 1 timeout 20 "$MAMORI" --dir "$D" serve --listen 127.0.0.1:0
 err_has "serve says why" "[ldap] base_dn is required"
+# --allowed-host's names are freed when serve stops at its options (LeakSanitizer checks every
+# serve: tests/cli/mamori-leaks.sh): --help, an unknown option, a value it cannot read.
+H="--allowed-host isms.example --allowed-host isms2.example"
+# shellcheck disable=SC2086
+expect "serve: --help after --allowed-host" 0 "$MAMORI" --dir "$D" serve $H --help
+# shellcheck disable=SC2086
+expect "serve: an unknown option after --allowed-host" 2 "$MAMORI" --dir "$D" serve $H --no-such
+# shellcheck disable=SC2086
+expect "serve: a bad --idle-timeout after --allowed-host" 2 "$MAMORI" --dir "$D" serve $H --idle-timeout soon
+err_has "serve says what to give" "cannot read --idle-timeout 'soon'"
 printf '[totp]\nroles = ciso@org\n' >"$D/mamori.conf"
 expect "a good mamori.conf passes" 0 "$MAMORI" --dir "$D" doctor
 out_has "doctor counts the settings" "mamori.conf: 1 setting"
