@@ -82,8 +82,30 @@ static void act_details(const struct act_state *s, struct strbuf *data)
 	jw_object_end(&w);
 }
 
+/*
+ * The JSON text of j written straight into one buffer of its size (NUL-terminated; free it), or
+ * NULL: json_dumps grows its buffer by copying, and the copies it frees are not wiped.
+ */
+static char *dump_once(const json_t *j, size_t flags)
+{
+	size_t n = json_dumpb(j, NULL, 0, flags), got;
+	char *text;
+
+	if (!n)
+		return NULL;
+	text = xmalloc(n + 1);
+	got = json_dumpb(j, text, n, flags);
+	if (got != n) {
+		explicit_bzero(text, n);
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	return text;
+}
+
 /* The personal data (field values, comments, the message) sealed beside the entry, as JSON
- * (free it), or NULL when there is none. */
+ * (wipe it before it is freed), or NULL when there is none. */
 static char *act_sealed(const struct act_state *s)
 {
 	json_t *payload = json_object();
@@ -100,7 +122,7 @@ static char *act_sealed(const struct act_state *s)
 	if (s->request)
 		json_object_set(payload, "request", s->request);
 	if (json_object_size(payload))
-		sealed = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+		sealed = dump_once(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(payload);
 	return sealed;
 }
@@ -226,6 +248,8 @@ int act_write(struct act_state *s, struct strbuf *err)
 	}
 	r = act_attachments_write(s, s->res->act_id, err);
 out:
+	if (sealed) /* personal data: wiped before malloc has it back */
+		explicit_bzero(sealed, strlen(sealed));
 	free(sealed);
 	free(system_login);
 	strbuf_release(&clauses);
