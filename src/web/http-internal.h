@@ -81,6 +81,7 @@ struct web_server {
 	 * one database sign one at a time); NULL on SQLite */
 	struct store *leader_st;
 	bool leader;
+	bool pg;                      /* the ward's store is PostgreSQL (serve_read_ward) */
 	struct reader_cache *readers; /* compiled read rights, shared by the worker threads */
 	size_t cache_share;           /* each worker thread's memo bytes (WEB_CACHE_BYTES) */
 	struct web_hosts hosts;       /* the names clients may use (--allowed-host) */

@@ -205,6 +205,7 @@ static int serve_read_ward(struct web_server *s, struct strbuf *err)
 	{
 		struct store *st = NULL;
 		r = store_open(dir, STORE_ANY_BACKEND, &st, err);
+		s->pg = r == 0 && store_dialect(st) == STORE_POSTGRESQL;
 		store_close(st);
 		if (r < 0)
 			return r;
@@ -225,26 +226,28 @@ static int serve_read_ward(struct web_server *s, struct strbuf *err)
 }
 
 /*
- * PostgreSQL: the checkpoint signer's lock lives on a connection of its own (s->leader_st).
- * 0, or a negative errno with err set: the server does not start (PostgreSQL's connections
- * used up, a database file that cannot be opened again), saying so and why.
+ * PostgreSQL: the checkpoint signer's lock lives on a connection of its own (s->leader_st);
+ * on SQLite the store is only asked its dialect. 0, or a negative errno with err set: the
+ * server does not start (it returned 0 here, and serve exited 0 without a word). On PostgreSQL
+ * (its connections used up) the error says which connection; on SQLite it is the store's own.
  */
 static int serve_leader_open(struct web_server *s, struct strbuf *err)
 {
 	struct store *st = NULL;
-	struct strbuf why = STRBUF_INIT;
-	int r = store_open(s->cfg->dir, STORE_ANY_BACKEND, &st, &why);
+	int r = store_open(s->cfg->dir, STORE_ANY_BACKEND, &st, err);
 
-	if (r < 0) {
+	if (r < 0 && s->pg) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addstr(&why, err->buf);
 		error_set(
 		    err,
 		    "cannot open the database connection that signs the ledger's checkpoints, "
 		    "so the server does not start: %s; start it again once that is fixed",
 		    why.buf);
 		strbuf_release(&why);
-		return r;
 	}
-	strbuf_release(&why);
+	if (r < 0)
+		return r;
 	if (store_dialect(st) == STORE_POSTGRESQL) {
 		s->leader_st = st;
 		(void)checkpoint_leader(s, false);
