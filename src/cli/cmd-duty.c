@@ -27,6 +27,107 @@ static void when(struct strbuf *sb, int64_t ms)
 		strbuf_addstr(sb, "-");
 }
 
+/* --csv: the duties (the due ones with --due), the due ones first. */
+static int duty_list_csv(struct door *d, const struct cli_csv *co, struct duty_list *l, bool due,
+                         int64_t now, struct strbuf *out)
+{
+	/* A view of the due ones (with --due): it borrows l's items. */
+	struct duty_list view = { .items = xcalloc(l->nr + 1, sizeof(*view.items)) };
+	struct csv_writer w;
+	duty_list_sort_due(l);
+	for (size_t i = 0; i < l->nr; i++)
+		if (!due || l->items[i].due)
+			view.items[view.nr++] = l->items[i];
+	cli_csv_begin(co, &w, out);
+	export_duties_csv(door_store(d), &view, now, &w);
+	free(view.items);
+	return cli_csv_end(co, &w, out);
+}
+
+/* One duty as a JSON object (--json); t is scratch for the times. */
+static void duty_json(struct json_writer *w, const struct duty_status *x, struct strbuf *t)
+{
+	jw_object_begin(w);
+	jw_kv_str(w, "duty", x->duty->id);
+	jw_kv_str(w, "name", x->duty->name);
+	jw_kv_str(w, "role", x->duty->role->id);
+	jw_kv_str(w, "scope", x->scope);
+	jw_kv_int(w, "every_seconds", x->duty->every_seconds);
+	jw_kv_str(w, "evidence", x->duty->evidence ? x->duty->evidence->full_name : NULL);
+	strbuf_reset(t);
+	if (x->last_done_ms)
+		time_format_rfc3339(t, x->last_done_ms);
+	jw_kv_str(w, "last_done", x->last_done_ms ? t->buf : NULL);
+	jw_kv_str(w, "last_done_by", x->last_done_by);
+	strbuf_reset(t);
+	time_format_rfc3339(t, x->next_due_ms);
+	jw_kv_str(w, "next_due", t->buf);
+	jw_kv_bool(w, "due", x->due);
+	jw_key(w, "owed_by");
+	jw_array_begin(w);
+	for (size_t k = 0; k < x->owed_by.nr; k++)
+		jw_string(w, x->owed_by.items[k]);
+	jw_array_end(w);
+	jw_key(w, "clauses");
+	jw_array_begin(w);
+	for (unsigned k = 0; k < x->duty->clauses.nr; k++)
+		jw_string(w, x->duty->clauses.items[k]->id);
+	jw_array_end(w);
+	jw_key(w, "evidence_fields");
+	jw_object_begin(w);
+	for (unsigned k = 0; k < x->duty->n_evidence_values; k++) {
+		const struct policy_evidence_value *ev = &x->duty->evidence_values[k];
+		jw_key(w, ev->field->id);
+		jw_array_begin(w);
+		for (unsigned v = 0; v < ev->n_values; v++)
+			jw_string(w, ev->values[v]);
+		jw_array_end(w);
+	}
+	jw_object_end(w);
+	jw_object_end(w);
+}
+
+/* --json: an array of the duties (the due ones with --due). */
+static void duty_list_json(const struct duty_list *l, bool due, struct strbuf *out)
+{
+	struct strbuf t = STRBUF_INIT;
+	struct json_writer w;
+	jw_init(&w, out);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < l->nr; i++)
+		if (!due || l->items[i].due)
+			duty_json(&w, &l->items[i], &t);
+	jw_array_end(&w);
+	strbuf_addch(out, '\n');
+	strbuf_release(&t);
+}
+
+/* The table of the duties (the due ones with --due). */
+static void duty_list_table(const struct duty_list *l, bool due, struct strbuf *out)
+{
+	struct table tb;
+	table_init(&tb, 6, (const char *[]){ "義務", "名称", "範囲", "担当", "前回", "次回" });
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct duty_status *x = &l->items[i];
+		struct strbuf who = STRBUF_INIT, last = STRBUF_INIT, next = STRBUF_INIT;
+		if (due && !x->due)
+			continue;
+		for (size_t k = 0; k < x->owed_by.nr; k++)
+			strbuf_addf(&who, "%s%s", k ? "," : "", x->owed_by.items[k]);
+		when(&last, x->last_done_ms);
+		when(&next, x->next_due_ms);
+		if (x->due)
+			strbuf_addstr(&next, " 期限到来");
+		table_add(&tb, (const char *[]){ x->duty->id, x->duty->name, x->scope, who.buf,
+		                                 last.buf, next.buf });
+		strbuf_release(&who);
+		strbuf_release(&last);
+		strbuf_release(&next);
+	}
+	table_render(&tb, out);
+	table_release(&tb);
+}
+
 static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -41,7 +142,7 @@ static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_END(),
 	};
 	struct duty_list l = { 0 };
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, t = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct door *d = NULL;
 	int64_t now = time_now_ms();
 	int n, ret;
@@ -60,100 +161,18 @@ static int duty_list(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (co.csv) {
-		/* A view of the due ones (with --due): it borrows l's items. */
-		struct duty_list view = { .items = xcalloc(l.nr + 1, sizeof(*view.items)) };
-		struct csv_writer w;
-		duty_list_sort_due(&l);
-		for (size_t i = 0; i < l.nr; i++)
-			if (!due || l.items[i].due)
-				view.items[view.nr++] = l.items[i];
-		cli_csv_begin(&co, &w, &out);
-		export_duties_csv(door_store(d), &view, now, &w);
-		free(view.items);
-		ret = cli_csv_end(&co, &w, &out);
+		ret = duty_list_csv(d, &co, &l, due, now, &out);
 		goto out;
 	}
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_array_begin(&w);
-		for (size_t i = 0; i < l.nr; i++) {
-			const struct duty_status *x = &l.items[i];
-			if (due && !x->due)
-				continue;
-			jw_object_begin(&w);
-			jw_kv_str(&w, "duty", x->duty->id);
-			jw_kv_str(&w, "name", x->duty->name);
-			jw_kv_str(&w, "role", x->duty->role->id);
-			jw_kv_str(&w, "scope", x->scope);
-			jw_kv_int(&w, "every_seconds", x->duty->every_seconds);
-			jw_kv_str(&w, "evidence",
-			          x->duty->evidence ? x->duty->evidence->full_name : NULL);
-			strbuf_reset(&t);
-			if (x->last_done_ms)
-				time_format_rfc3339(&t, x->last_done_ms);
-			jw_kv_str(&w, "last_done", x->last_done_ms ? t.buf : NULL);
-			jw_kv_str(&w, "last_done_by", x->last_done_by);
-			strbuf_reset(&t);
-			time_format_rfc3339(&t, x->next_due_ms);
-			jw_kv_str(&w, "next_due", t.buf);
-			jw_kv_bool(&w, "due", x->due);
-			jw_key(&w, "owed_by");
-			jw_array_begin(&w);
-			for (size_t k = 0; k < x->owed_by.nr; k++)
-				jw_string(&w, x->owed_by.items[k]);
-			jw_array_end(&w);
-			jw_key(&w, "clauses");
-			jw_array_begin(&w);
-			for (unsigned k = 0; k < x->duty->clauses.nr; k++)
-				jw_string(&w, x->duty->clauses.items[k]->id);
-			jw_array_end(&w);
-			jw_key(&w, "evidence_fields");
-			jw_object_begin(&w);
-			for (unsigned k = 0; k < x->duty->n_evidence_values; k++) {
-				const struct policy_evidence_value *ev =
-				    &x->duty->evidence_values[k];
-				jw_key(&w, ev->field->id);
-				jw_array_begin(&w);
-				for (unsigned v = 0; v < ev->n_values; v++)
-					jw_string(&w, ev->values[v]);
-				jw_array_end(&w);
-			}
-			jw_object_end(&w);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		struct table tb;
-		table_init(&tb, 6,
-		           (const char *[]){ "義務", "名称", "範囲", "担当", "前回", "次回" });
-		for (size_t i = 0; i < l.nr; i++) {
-			const struct duty_status *x = &l.items[i];
-			struct strbuf who = STRBUF_INIT, last = STRBUF_INIT, next = STRBUF_INIT;
-			if (due && !x->due)
-				continue;
-			for (size_t k = 0; k < x->owed_by.nr; k++)
-				strbuf_addf(&who, "%s%s", k ? "," : "", x->owed_by.items[k]);
-			when(&last, x->last_done_ms);
-			when(&next, x->next_due_ms);
-			if (x->due)
-				strbuf_addstr(&next, " 期限到来");
-			table_add(&tb, (const char *[]){ x->duty->id, x->duty->name, x->scope,
-			                                 who.buf, last.buf, next.buf });
-			strbuf_release(&who);
-			strbuf_release(&last);
-			strbuf_release(&next);
-		}
-		table_render(&tb, &out);
-		table_release(&tb);
-	}
+	if (json)
+		duty_list_json(&l, due, &out);
+	else
+		duty_list_table(&l, due, &out);
 	ret = cli_print(&out);
 out:
 	duty_list_release(&l);
 	strbuf_release(&err);
 	strbuf_release(&out);
-	strbuf_release(&t);
 	door_free(d);
 	return ret;
 }
