@@ -26,6 +26,42 @@ static void slot_label(struct strbuf *sb, struct door *d, const struct request_s
 	free(scope);
 }
 
+/* The "approvers" member: one object a slot, with who approved it and how. */
+static void request_slots_json(struct json_writer *w, struct door *d, const struct request *q)
+{
+	jw_key(w, "approvers");
+	jw_array_begin(w);
+	for (size_t i = 0; i < q->n_slots; i++) {
+		const struct request_slot *x = &q->slots[i];
+		const struct policy_role *pr = policy_role(door_profile(d), x->role);
+		char *scope_name = org_scope_name(door_store(d), x->scope);
+		jw_object_begin(w);
+		jw_kv_str(w, "role", x->role);
+		jw_kv_str(w, "name", pr ? pr->name : x->role);
+		jw_kv_str(w, "scope", x->scope);
+		jw_kv_str(w, "scope_name", scope_name);
+		if (x->routed_from)
+			jw_kv_str(w, "routed_from", x->routed_from);
+		if (x->needs_exception)
+			jw_kv_bool(w, "needs_exception", true);
+		jw_kv_str(w, "approved_by", x->approved_login);
+		if (x->approved_by) {
+			char *who = request_person_label(x->approved_name, x->approved_title);
+			jw_kv_str(w, "approved_by_name", who);
+			free(who);
+		}
+		if (x->acting_for)
+			jw_kv_str(w, "acting_for", x->acting_for);
+		if (x->approved_via) {
+			jw_kv_str(w, "approved_via", x->approved_via);
+			jw_kv_str(w, "approved_os_user", x->approved_os_user);
+		}
+		jw_object_end(w);
+		free(scope_name);
+	}
+	jw_array_end(w);
+}
+
 static void request_json(struct json_writer *w, struct door *d, const struct request *q,
                          int64_t now)
 {
@@ -74,37 +110,7 @@ static void request_json(struct json_writer *w, struct door *d, const struct req
 	jw_kv_str(w, "decided", q->decided_ms ? t.buf : NULL);
 	jw_kv_str(w, "decision_comment", q->decision_comment);
 	jw_kv_str(w, "closed_reason", q->closed_reason);
-	jw_key(w, "approvers");
-	jw_array_begin(w);
-	for (size_t i = 0; i < q->n_slots; i++) {
-		const struct request_slot *x = &q->slots[i];
-		const struct policy_role *pr = policy_role(door_profile(d), x->role);
-		char *scope_name = org_scope_name(door_store(d), x->scope);
-		jw_object_begin(w);
-		jw_kv_str(w, "role", x->role);
-		jw_kv_str(w, "name", pr ? pr->name : x->role);
-		jw_kv_str(w, "scope", x->scope);
-		jw_kv_str(w, "scope_name", scope_name);
-		if (x->routed_from)
-			jw_kv_str(w, "routed_from", x->routed_from);
-		if (x->needs_exception)
-			jw_kv_bool(w, "needs_exception", true);
-		jw_kv_str(w, "approved_by", x->approved_login);
-		if (x->approved_by) {
-			char *who = request_person_label(x->approved_name, x->approved_title);
-			jw_kv_str(w, "approved_by_name", who);
-			free(who);
-		}
-		if (x->acting_for)
-			jw_kv_str(w, "acting_for", x->acting_for);
-		if (x->approved_via) {
-			jw_kv_str(w, "approved_via", x->approved_via);
-			jw_kv_str(w, "approved_os_user", x->approved_os_user);
-		}
-		jw_object_end(w);
-		free(scope_name);
-	}
-	jw_array_end(w);
+	request_slots_json(w, d, q);
 	free(fields);
 	free(context);
 	free(clauses);
