@@ -117,6 +117,69 @@ static void request_json(struct json_writer *w, struct door *d, const struct req
 	strbuf_release(&t);
 }
 
+/* The list's table: one request a row, its approvers and what they did in the last column. */
+static void request_list_table(struct door *d, const struct request_list *l, int64_t now,
+                               struct strbuf *out)
+{
+	struct table t;
+	table_init(&t, 6, (const char *[]){ "ID", "操作", "記録", "申請者", "状態", "承認者" });
+	t.right_align = 1;
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct request *q = &l->items[i];
+		struct strbuf who = STRBUF_INIT;
+		char id[24], rec[24];
+		snprintf(id, sizeof(id), "%lld", (long long)q->id);
+		snprintf(rec, sizeof(rec), "%lld", (long long)q->record_id);
+		for (size_t k = 0; k < q->n_slots; k++) {
+			if (who.len)
+				strbuf_addstr(&who, "、");
+			slot_label(&who, d, &q->slots[k]);
+			if (q->slots[k].approved_by)
+				strbuf_addf(&who, "(承認済: %s)", q->slots[k].approved_login);
+		}
+		table_add(&t, (const char *[]){
+		                  id, q->action, q->record_id ? rec : "新規", q->applicant_login,
+		                  cli_state_name(request_state_at(q, now)), who.buf });
+		strbuf_release(&who);
+	}
+	table_render(&t, out);
+	table_release(&t);
+}
+
+/* request list's output: --csv, --json or the table, printed; the exit status. */
+static int request_list_print(struct door *d, const struct cli_csv *co, bool json,
+                              const struct request_list *l, int64_t now)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	if (co->csv) {
+		struct csv_writer w;
+		cli_csv_begin(co, &w, &out);
+		export_requests_csv(door_store(d), door_profile(d), l, now, &w);
+		ret = cli_csv_end(co, &w, &out);
+		strbuf_release(&out);
+		return ret;
+	}
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < l->nr; i++) {
+			jw_object_begin(&w);
+			request_json(&w, d, &l->items[i], now);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		strbuf_addch(&out, '\n');
+	} else {
+		request_list_table(d, l, now, &out);
+	}
+	ret = cli_print(&out);
+	strbuf_release(&out);
+	return ret;
+}
+
 static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori request list [--mine | --to-approve] --as "
@@ -140,7 +203,7 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 	struct request_list l = { 0 };
 	struct org_user u = { 0 };
 	struct strv roles = STRV_INIT;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	struct door *d = NULL;
 	int n, ret;
 
@@ -178,59 +241,12 @@ static int request_list(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (co.csv) {
-		struct csv_writer w;
-		cli_csv_begin(&co, &w, &out);
-		export_requests_csv(door_store(d), door_profile(d), &l, f.now_ms, &w);
-		ret = cli_csv_end(&co, &w, &out);
-		goto out;
-	}
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_array_begin(&w);
-		for (size_t i = 0; i < l.nr; i++) {
-			jw_object_begin(&w);
-			request_json(&w, d, &l.items[i], f.now_ms);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		struct table t;
-		table_init(&t, 6,
-		           (const char *[]){ "ID", "操作", "記録", "申請者", "状態", "承認者" });
-		t.right_align = 1;
-		for (size_t i = 0; i < l.nr; i++) {
-			const struct request *q = &l.items[i];
-			struct strbuf who = STRBUF_INIT;
-			char id[24], rec[24];
-			snprintf(id, sizeof(id), "%lld", (long long)q->id);
-			snprintf(rec, sizeof(rec), "%lld", (long long)q->record_id);
-			for (size_t k = 0; k < q->n_slots; k++) {
-				if (who.len)
-					strbuf_addstr(&who, "、");
-				slot_label(&who, d, &q->slots[k]);
-				if (q->slots[k].approved_by)
-					strbuf_addf(&who, "(承認済: %s)",
-					            q->slots[k].approved_login);
-			}
-			table_add(&t, (const char *[]){
-			                  id, q->action, q->record_id ? rec : "新規",
-			                  q->applicant_login,
-			                  cli_state_name(request_state_at(q, f.now_ms)), who.buf });
-			strbuf_release(&who);
-		}
-		table_render(&t, &out);
-		table_release(&t);
-	}
-	ret = cli_print(&out);
+	ret = request_list_print(d, &co, json, &l, f.now_ms);
 out:
 	request_list_release(&l);
 	org_user_release(&u);
 	strv_release(&roles);
 	strbuf_release(&err);
-	strbuf_release(&out);
 	door_free(d);
 	return ret;
 }
