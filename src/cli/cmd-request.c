@@ -251,6 +251,48 @@ out:
 	return ret;
 }
 
+/* request show without --json: the request, its fields, approvers and clauses. */
+static void request_text(struct strbuf *out, struct door *d, const struct request *q, int64_t now)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+	if (q->record_id)
+		strbuf_addf(out, T_("request %lld: %s on record %lld"), (long long)q->id, q->action,
+		            (long long)q->record_id);
+	else
+		strbuf_addf(out, T_("request %lld: %s"), (long long)q->id, q->action);
+	strbuf_addf(out, "\n申請者: %s (%s)\n状態: %s\n期限: ", q->applicant_name,
+	            q->applicant_login, cli_state_name(request_state_at(q, now)));
+	cli_time(out, q->expires_ms);
+	strbuf_addstr(out, "\n");
+	json_object_foreach(q->fields, k, v)
+	{
+		if (json_is_string(v))
+			strbuf_addf(out, "%s: %s\n", k, json_string_value(v));
+	}
+	if (q->comment)
+		strbuf_addf(out, T_("comment: %s\n"), q->comment);
+	strbuf_addstr(out, "承認者:\n");
+	for (size_t s = 0; s < q->n_slots; s++) {
+		strbuf_addstr(out, "  ");
+		slot_label(out, d, &q->slots[s]);
+		strbuf_addf(out, " (%s@%s)", q->slots[s].role, q->slots[s].scope);
+		if (q->slots[s].routed_from)
+			strbuf_addf(out, " ← %s", q->slots[s].routed_from);
+		if (q->slots[s].needs_exception)
+			strbuf_addstr(out, " 例外措置が必要");
+		strbuf_addf(out, "  %s\n",
+		            q->slots[s].approved_login ? q->slots[s].approved_login : "未承認");
+	}
+	strbuf_addstr(out, "条項:");
+	json_array_foreach(q->clauses, i, v)
+	{
+		strbuf_addf(out, " %s", json_string_value(v));
+	}
+	strbuf_addstr(out, "\n");
+}
+
 static int request_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori request show N [--json]", NULL };
@@ -293,44 +335,7 @@ static int request_show(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_object_end(&w);
 		strbuf_addch(&out, '\n');
 	} else {
-		const char *k;
-		json_t *v;
-		size_t i;
-		if (q.record_id)
-			strbuf_addf(&out, T_("request %lld: %s on record %lld"), (long long)q.id,
-			            q.action, (long long)q.record_id);
-		else
-			strbuf_addf(&out, T_("request %lld: %s"), (long long)q.id, q.action);
-		strbuf_addf(&out, "\n申請者: %s (%s)\n状態: %s\n期限: ", q.applicant_name,
-		            q.applicant_login, cli_state_name(request_state_at(&q, now)));
-		cli_time(&out, q.expires_ms);
-		strbuf_addstr(&out, "\n");
-		json_object_foreach(q.fields, k, v)
-		{
-			if (json_is_string(v))
-				strbuf_addf(&out, "%s: %s\n", k, json_string_value(v));
-		}
-		if (q.comment)
-			strbuf_addf(&out, T_("comment: %s\n"), q.comment);
-		strbuf_addstr(&out, "承認者:\n");
-		for (size_t s = 0; s < q.n_slots; s++) {
-			strbuf_addstr(&out, "  ");
-			slot_label(&out, d, &q.slots[s]);
-			strbuf_addf(&out, " (%s@%s)", q.slots[s].role, q.slots[s].scope);
-			if (q.slots[s].routed_from)
-				strbuf_addf(&out, " ← %s", q.slots[s].routed_from);
-			if (q.slots[s].needs_exception)
-				strbuf_addstr(&out, " 例外措置が必要");
-			strbuf_addf(&out, "  %s\n",
-			            q.slots[s].approved_login ? q.slots[s].approved_login
-			                                      : "未承認");
-		}
-		strbuf_addstr(&out, "条項:");
-		json_array_foreach(q.clauses, i, v)
-		{
-			strbuf_addf(&out, " %s", json_string_value(v));
-		}
-		strbuf_addstr(&out, "\n");
+		request_text(&out, d, &q, now);
 	}
 	ret = cli_print(&out);
 out:
