@@ -111,6 +111,83 @@ out:
 	return ret;
 }
 
+/* section show --json: the section, its members, its roles (but staff) and its systems. */
+static void section_show_json(struct strbuf *out, const struct org_section *sec,
+                              const struct org_users *users, const struct org_assignments *roles,
+                              const struct org_systems *systems, const char *scope)
+{
+	struct json_writer w;
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "id", sec->id);
+	jw_kv_str(&w, "name", sec->name);
+	jw_kv_str(&w, "parent", sec->parent);
+	jw_key(&w, "members");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < users->nr; i++) {
+		jw_object_begin(&w);
+		jw_kv_str(&w, "login", users->items[i].login);
+		jw_kv_str(&w, "name", users->items[i].name);
+		jw_kv_str(&w, "employment", users->items[i].employment);
+		jw_kv_str(&w, "status", users->items[i].status);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "roles");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < roles->nr; i++) {
+		if (strcmp(roles->items[i].scope, scope) || !strcmp(roles->items[i].role, "staff"))
+			continue;
+		jw_object_begin(&w);
+		jw_kv_str(&w, "role", roles->items[i].role);
+		jw_kv_str(&w, "login", roles->items[i].login);
+		jw_kv_str(&w, "name", roles->items[i].user_name);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "systems");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < systems->nr; i++) {
+		if (strcmp(systems->items[i].section, sec->id))
+			continue;
+		jw_object_begin(&w);
+		jw_kv_str(&w, "id", systems->items[i].id);
+		jw_kv_str(&w, "name", systems->items[i].name);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/* section show without --json: the same as text, the members as a table. */
+static void section_show_text(struct strbuf *out, const struct org_section *sec,
+                              const struct org_users *users, const struct org_assignments *roles,
+                              const struct org_systems *systems, const char *scope)
+{
+	struct table t;
+	strbuf_addf(out, "%s %s%s%s%s\n\n", sec->id, sec->name, sec->parent ? " (上位: " : "",
+	            sec->parent ? sec->parent : "", sec->parent ? ")" : "");
+	strbuf_addstr(out, "役割:\n");
+	for (size_t i = 0; i < roles->nr; i++)
+		if (!strcmp(roles->items[i].scope, scope) && strcmp(roles->items[i].role, "staff"))
+			strbuf_addf(out, "  %s  %s (%s)\n", roles->items[i].role,
+			            roles->items[i].user_name, roles->items[i].login);
+	strbuf_addstr(out, "\n情報システム:\n");
+	for (size_t i = 0; i < systems->nr; i++)
+		if (!strcmp(systems->items[i].section, sec->id))
+			strbuf_addf(out, "  %s  %s\n", systems->items[i].id,
+			            systems->items[i].name);
+	strbuf_addstr(out, "\n所属:\n");
+	table_init(&t, 4, (const char *[]){ "LOGIN", "氏名", "雇用形態", "状態" });
+	for (size_t i = 0; i < users->nr; i++)
+		table_add(&t,
+		          (const char *[]){ users->items[i].login, users->items[i].name,
+		                            users->items[i].employment, users->items[i].status });
+	table_render(&t, out);
+	table_release(&t);
+}
+
 static int section_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori section show ID [--json]", NULL };
@@ -143,74 +220,10 @@ static int section_show(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_kv_str(&w, "id", sec.id);
-		jw_kv_str(&w, "name", sec.name);
-		jw_kv_str(&w, "parent", sec.parent);
-		jw_key(&w, "members");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < users.nr; i++) {
-			jw_object_begin(&w);
-			jw_kv_str(&w, "login", users.items[i].login);
-			jw_kv_str(&w, "name", users.items[i].name);
-			jw_kv_str(&w, "employment", users.items[i].employment);
-			jw_kv_str(&w, "status", users.items[i].status);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_key(&w, "roles");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < roles.nr; i++) {
-			if (strcmp(roles.items[i].scope, scope.buf) ||
-			    !strcmp(roles.items[i].role, "staff"))
-				continue;
-			jw_object_begin(&w);
-			jw_kv_str(&w, "role", roles.items[i].role);
-			jw_kv_str(&w, "login", roles.items[i].login);
-			jw_kv_str(&w, "name", roles.items[i].user_name);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_key(&w, "systems");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < systems.nr; i++) {
-			if (strcmp(systems.items[i].section, sec.id))
-				continue;
-			jw_object_begin(&w);
-			jw_kv_str(&w, "id", systems.items[i].id);
-			jw_kv_str(&w, "name", systems.items[i].name);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		struct table t;
-		strbuf_addf(&out, "%s %s%s%s%s\n\n", sec.id, sec.name, sec.parent ? " (上位: " : "",
-		            sec.parent ? sec.parent : "", sec.parent ? ")" : "");
-		strbuf_addstr(&out, "役割:\n");
-		for (size_t i = 0; i < roles.nr; i++)
-			if (!strcmp(roles.items[i].scope, scope.buf) &&
-			    strcmp(roles.items[i].role, "staff"))
-				strbuf_addf(&out, "  %s  %s (%s)\n", roles.items[i].role,
-				            roles.items[i].user_name, roles.items[i].login);
-		strbuf_addstr(&out, "\n情報システム:\n");
-		for (size_t i = 0; i < systems.nr; i++)
-			if (!strcmp(systems.items[i].section, sec.id))
-				strbuf_addf(&out, "  %s  %s\n", systems.items[i].id,
-				            systems.items[i].name);
-		strbuf_addstr(&out, "\n所属:\n");
-		table_init(&t, 4, (const char *[]){ "LOGIN", "氏名", "雇用形態", "状態" });
-		for (size_t i = 0; i < users.nr; i++)
-			table_add(&t, (const char *[]){ users.items[i].login, users.items[i].name,
-			                                users.items[i].employment,
-			                                users.items[i].status });
-		table_render(&t, &out);
-		table_release(&t);
-	}
+	if (json)
+		section_show_json(&out, &sec, &users, &roles, &systems, scope.buf);
+	else
+		section_show_text(&out, &sec, &users, &roles, &systems, scope.buf);
 	ret = cli_print(&out);
 out:
 	org_section_release(&sec);

@@ -38,6 +38,17 @@ expect "the 情報政策課長's roles" 0 "$MAMORI" --dir "$D" user show joho-ka
 out_has "system_chief" '"role":"system_chief","scope":"org"'
 out_has "security officer of 情報政策課" '"role":"security_officer","scope":"section:johoseisaku"'
 out_has "system administrator of the main network" '"role":"system_manager","scope":"system:lan"'
+expect "section show: 区民課" 0 "$MAMORI" --dir "$D" section show kumin
+out_has "its parent" "kumin 区民課 (上位: kuminbu)"
+out_has "its security officer" "(kumin-kacho)"
+out_has "its system" "  jyuki  住民記録システム"
+out_has "its members, 非常勤 too" "kumin-p1 "
+check "not the 職員等 role" "! grep -q '  staff  ' '$TMP/out'"
+expect "section show --json" 0 "$MAMORI" --dir "$D" section show kumin --json
+out_has "the section" '{"id":"kumin","name":"区民課","parent":"kuminbu","members":[{"login":'
+out_has "its security officer" '"roles":[{"role":"security_officer","login":"kumin-kacho","name":'
+out_has "its system" '"systems":[{"id":"jyuki","name":"住民記録システム"}]}'
+out_has "its members" '{"login":"kumin-p1","name":'
 expect "a security officer has requests to approve" 0 "$MAMORI" --dir "$D" request list \
 	--to-approve --as zeimu-kacho --json
 check "and none of them is their own" "! grep -q '\"applicant\":\"zeimu-kacho\"' '$TMP/out'"
