@@ -92,6 +92,69 @@ static void section_json(struct json_writer *w, struct store *st, const struct i
 	strbuf_release(&scope);
 }
 
+/* inspection show --json: the section's inspection and each item with its answer. */
+static void inspection_show_json(struct strbuf *out, struct door *d,
+                                 const struct inspection_rollup *r,
+                                 const struct inspection_section *s,
+                                 const struct inspection_item **items, size_t n, int64_t id)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	section_json(&w, door_store(d), r, door_profile(d), s);
+	jw_kv_str(&w, "signoff_note", record_field(s->rec, "signoff_note"));
+	jw_key(&w, "answers");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < n; i++) {
+		const struct record *a = inspection_answer_for(r, id, items[i]->clause->id);
+
+		jw_object_begin(&w);
+		jw_kv_str(&w, "clause", items[i]->clause->id);
+		jw_kv_str(&w, "cite", items[i]->clause->cite);
+		jw_kv_str(&w, "question", items[i]->question);
+		jw_kv_str(&w, "result", a ? record_field(a, "result") : NULL);
+		jw_kv_str(&w, "note", a ? record_field(a, "note") : NULL);
+		jw_kv_str(&w, "evidence", a ? record_field(a, "evidence") : NULL);
+		if (a)
+			jw_kv_int(&w, "answer", a->id);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/* inspection show without --json: the counts, then a table of the items and their answers. */
+static void inspection_show_text(struct strbuf *out, const struct profile *p,
+                                 const struct inspection_rollup *r,
+                                 const struct inspection_section *s,
+                                 const struct inspection_item **items, size_t n, int64_t id)
+{
+	struct table tb;
+
+	strbuf_addf(out, "自己点検 %" PRId64 "：%s %s（%s）期限 %s%s\n", id, or_dash(s->round),
+	            or_dash(s->section), state_name(p, SELF_INSPECTION_REGISTER, s->rec->state),
+	            or_dash(s->due), s->overdue ? "（期限超過）" : "");
+	if (s->role)
+		strbuf_addf(out, "役割：%s（%s）\n", inspection_role_name(p, s->role), s->role);
+	strbuf_addf(out, "適合 %zu、不適合 %zu、該当なし %zu、未回答 %zu（%zu 項目）\n\n",
+	            s->conform, s->nonconform, s->na, s->unanswered, s->total);
+	table_init(&tb, 5, (const char *[]){ "条項", "出典", "結果", "所見", "点検項目" });
+	for (size_t i = 0; i < n; i++) {
+		const struct record *a = inspection_answer_for(r, id, items[i]->clause->id);
+		const char *res = a ? record_field(a, "result") : NULL;
+
+		table_add(&tb,
+		          (const char *[]){ items[i]->clause->id, or_dash(items[i]->clause->cite),
+		                            res ? res : "未回答",
+		                            or_dash(a ? record_field(a, "note") : NULL),
+		                            items[i]->question });
+	}
+	table_render(&tb, out);
+	table_release(&tb);
+}
+
 int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -138,60 +201,10 @@ int inspection_show(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	inspection_items_of(&r.checklist, s->rec, &items, &n);
-	if (json) {
-		struct json_writer w;
-
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		section_json(&w, door_store(d), &r, door_profile(d), s);
-		jw_kv_str(&w, "signoff_note", record_field(s->rec, "signoff_note"));
-		jw_key(&w, "answers");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < n; i++) {
-			const struct record *a =
-			    inspection_answer_for(&r, id, items[i]->clause->id);
-
-			jw_object_begin(&w);
-			jw_kv_str(&w, "clause", items[i]->clause->id);
-			jw_kv_str(&w, "cite", items[i]->clause->cite);
-			jw_kv_str(&w, "question", items[i]->question);
-			jw_kv_str(&w, "result", a ? record_field(a, "result") : NULL);
-			jw_kv_str(&w, "note", a ? record_field(a, "note") : NULL);
-			jw_kv_str(&w, "evidence", a ? record_field(a, "evidence") : NULL);
-			if (a)
-				jw_kv_int(&w, "answer", a->id);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		struct table tb;
-
-		strbuf_addf(&out, "自己点検 %" PRId64 "：%s %s（%s）期限 %s%s\n", id,
-		            or_dash(s->round), or_dash(s->section),
-		            state_name(door_profile(d), SELF_INSPECTION_REGISTER, s->rec->state),
-		            or_dash(s->due), s->overdue ? "（期限超過）" : "");
-		if (s->role)
-			strbuf_addf(&out, "役割：%s（%s）\n",
-			            inspection_role_name(door_profile(d), s->role), s->role);
-		strbuf_addf(&out, "適合 %zu、不適合 %zu、該当なし %zu、未回答 %zu（%zu 項目）\n\n",
-		            s->conform, s->nonconform, s->na, s->unanswered, s->total);
-		table_init(&tb, 5, (const char *[]){ "条項", "出典", "結果", "所見", "点検項目" });
-		for (size_t i = 0; i < n; i++) {
-			const struct record *a =
-			    inspection_answer_for(&r, id, items[i]->clause->id);
-			const char *res = a ? record_field(a, "result") : NULL;
-
-			table_add(&tb, (const char *[]){
-			                   items[i]->clause->id, or_dash(items[i]->clause->cite),
-			                   res ? res : "未回答",
-			                   or_dash(a ? record_field(a, "note") : NULL),
-			                   items[i]->question });
-		}
-		table_render(&tb, &out);
-		table_release(&tb);
-	}
+	if (json)
+		inspection_show_json(&out, d, &r, s, items, n, id);
+	else
+		inspection_show_text(&out, door_profile(d), &r, s, items, n, id);
 	ret = cli_print(&out);
 out:
 	free(items);
