@@ -353,6 +353,43 @@ static void roles_json(struct json_writer *w, const struct inspection_rollup *r)
 	jw_array_end(w);
 }
 
+/* inspection rollup --json: the sections, the roles and the clauses. */
+static void rollup_json(struct strbuf *out, struct door *d, const struct inspection_rollup *r,
+                        const char *round)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "round", round);
+	jw_kv_int(&w, "overdue", (int64_t)r->overdue);
+	jw_key(&w, "sections");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < r->n_sections; i++) {
+		jw_object_begin(&w);
+		section_json(&w, door_store(d), r, door_profile(d), &r->sections[i]);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	roles_json(&w, r);
+	jw_key(&w, "clauses");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < r->n_clauses; i++) {
+		const struct inspection_clause_row *c = &r->clauses[i];
+
+		jw_object_begin(&w);
+		jw_kv_str(&w, "clause", c->clause->id);
+		jw_kv_int(&w, "conform", (int64_t)c->conform);
+		jw_kv_int(&w, "nonconform", (int64_t)c->nonconform);
+		jw_kv_int(&w, "na", (int64_t)c->na);
+		jw_kv_int(&w, "unanswered", (int64_t)c->unanswered);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
 int inspection_rollup_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -405,41 +442,10 @@ int inspection_rollup_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = cli_print_bytes(&out);
 		goto out;
 	}
-	if (json) {
-		struct json_writer w;
-
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_kv_str(&w, "round", round);
-		jw_kv_int(&w, "overdue", (int64_t)r.overdue);
-		jw_key(&w, "sections");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < r.n_sections; i++) {
-			jw_object_begin(&w);
-			section_json(&w, door_store(d), &r, door_profile(d), &r.sections[i]);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		roles_json(&w, &r);
-		jw_key(&w, "clauses");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < r.n_clauses; i++) {
-			const struct inspection_clause_row *c = &r.clauses[i];
-
-			jw_object_begin(&w);
-			jw_kv_str(&w, "clause", c->clause->id);
-			jw_kv_int(&w, "conform", (int64_t)c->conform);
-			jw_kv_int(&w, "nonconform", (int64_t)c->nonconform);
-			jw_kv_int(&w, "na", (int64_t)c->na);
-			jw_kv_int(&w, "unanswered", (int64_t)c->unanswered);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
+	if (json)
+		rollup_json(&out, d, &r, round);
+	else
 		rollup_text(&r, door_profile(d), &out);
-	}
 	ret = cli_print(&out);
 out:
 	inspection_rollup_release(&r);
