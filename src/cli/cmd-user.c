@@ -175,6 +175,83 @@ static void period(struct strbuf *sb, const struct org_assignment *a)
 		core_format_local_date(sb, a->end_ms - 24LL * 3600 * 1000);
 }
 
+/* An assignment's "from", "until" (its last day) and "active" members. */
+static void period_json(struct json_writer *w, const struct org_assignment *a, int64_t now)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	core_format_local_date(&p, a->start_ms);
+	jw_kv_str(w, "from", p.buf);
+	strbuf_reset(&p);
+	if (a->end_ms)
+		core_format_local_date(&p, a->end_ms - 24LL * 3600 * 1000);
+	jw_kv_str(w, "until", a->end_ms ? p.buf : NULL);
+	jw_kv_bool(w, "active", org_assignment_active(a, now));
+	strbuf_release(&p);
+}
+
+/* user show --json: the user, a move dated ahead (or null) and the roles with their periods. */
+static void user_show_json(struct strbuf *out, const struct org_user *u,
+                           const struct personnel_move *move, const struct org_assignments *roles,
+                           int64_t now)
+{
+	struct json_writer w;
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	user_json(&w, u);
+	jw_key(&w, "scheduled_move");
+	if (move->on) {
+		jw_object_begin(&w);
+		jw_kv_str(&w, "section", move->section);
+		jw_kv_str(&w, "title", move->title);
+		jw_kv_str(&w, "on", move->on);
+		jw_object_end(&w);
+	} else {
+		jw_null(&w);
+	}
+	jw_key(&w, "roles");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < roles->nr; i++) {
+		const struct org_assignment *a = &roles->items[i];
+		jw_object_begin(&w);
+		jw_kv_str(&w, "role", a->role);
+		jw_kv_str(&w, "scope", a->scope);
+		period_json(&w, a, now);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/* user show without --json: the same as text, a role's name from the profile when it has one. */
+static void user_show_text(struct strbuf *out, const struct profile *prof, const struct org_user *u,
+                           const struct personnel_move *move, const struct org_assignments *roles,
+                           int64_t now)
+{
+	struct strbuf p = STRBUF_INIT;
+	strbuf_addf(out, "%s  %s\n所属: %s\n雇用形態: %s\n状態: %s%s\n", u->login, u->name,
+	            u->section ? u->section : "-", u->employment, cli_state_name(u->status),
+	            u->must_change ? " (次回ログイン時にパスワード変更)" : "");
+	if (move->on)
+		strbuf_addf(out, "異動予定: %s → %s (%s)%s%s\n", u->section ? u->section : "-",
+		            move->section, move->on, move->title ? " 職名 " : "",
+		            move->title ? move->title : "");
+	strbuf_addstr(out, "\n役割:\n");
+	for (size_t i = 0; i < roles->nr; i++) {
+		const struct org_assignment *a = &roles->items[i];
+		const struct policy_role *pr = prof ? policy_role(prof, a->role) : NULL;
+		strbuf_reset(&p);
+		period(&p, a);
+		strbuf_addf(out, "  %s@%s  %s  %s%s\n", a->role, a->scope, pr ? pr->name : a->role,
+		            p.buf,
+		            a->revoked_ms                    ? " (解除済)"
+		            : !org_assignment_active(a, now) ? " (期間外)"
+		                                             : "");
+	}
+	strbuf_release(&p);
+}
+
 static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori user show LOGIN [--json]", NULL };
@@ -186,7 +263,7 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 	struct org_user u = { 0 };
 	struct org_assignments roles = { 0 };
 	struct personnel_move move = { 0 };
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, p = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct door *d = NULL;
 	int64_t now = time_now_ms();
 	int n, ret;
@@ -210,63 +287,10 @@ static int user_show(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		user_json(&w, &u);
-		jw_key(&w, "scheduled_move");
-		if (move.on) {
-			jw_object_begin(&w);
-			jw_kv_str(&w, "section", move.section);
-			jw_kv_str(&w, "title", move.title);
-			jw_kv_str(&w, "on", move.on);
-			jw_object_end(&w);
-		} else {
-			jw_null(&w);
-		}
-		jw_key(&w, "roles");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < roles.nr; i++) {
-			const struct org_assignment *a = &roles.items[i];
-			jw_object_begin(&w);
-			jw_kv_str(&w, "role", a->role);
-			jw_kv_str(&w, "scope", a->scope);
-			strbuf_reset(&p);
-			core_format_local_date(&p, a->start_ms);
-			jw_kv_str(&w, "from", p.buf);
-			strbuf_reset(&p);
-			if (a->end_ms)
-				core_format_local_date(&p, a->end_ms - 24LL * 3600 * 1000);
-			jw_kv_str(&w, "until", a->end_ms ? p.buf : NULL);
-			jw_kv_bool(&w, "active", org_assignment_active(a, now));
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		const struct profile *prof = door_profile(d);
-		strbuf_addf(&out, "%s  %s\n所属: %s\n雇用形態: %s\n状態: %s%s\n", u.login, u.name,
-		            u.section ? u.section : "-", u.employment, cli_state_name(u.status),
-		            u.must_change ? " (次回ログイン時にパスワード変更)" : "");
-		if (move.on)
-			strbuf_addf(&out, "異動予定: %s → %s (%s)%s%s\n",
-			            u.section ? u.section : "-", move.section, move.on,
-			            move.title ? " 職名 " : "", move.title ? move.title : "");
-		strbuf_addstr(&out, "\n役割:\n");
-		for (size_t i = 0; i < roles.nr; i++) {
-			const struct org_assignment *a = &roles.items[i];
-			const struct policy_role *pr = prof ? policy_role(prof, a->role) : NULL;
-			strbuf_reset(&p);
-			period(&p, a);
-			strbuf_addf(&out, "  %s@%s  %s  %s%s\n", a->role, a->scope,
-			            pr ? pr->name : a->role, p.buf,
-			            a->revoked_ms                    ? " (解除済)"
-			            : !org_assignment_active(a, now) ? " (期間外)"
-			                                             : "");
-		}
-	}
+	if (json)
+		user_show_json(&out, &u, &move, &roles, now);
+	else
+		user_show_text(&out, door_profile(d), &u, &move, &roles, now);
 	ret = cli_print(&out);
 out:
 	personnel_move_release(&move);
@@ -274,7 +298,6 @@ out:
 	org_assignments_release(&roles);
 	strbuf_release(&err);
 	strbuf_release(&out);
-	strbuf_release(&p);
 	door_free(d);
 	return ret;
 }
