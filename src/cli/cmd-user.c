@@ -662,6 +662,31 @@ static int role_revoke(struct cli_ctx *ctx, int argc, const char **argv)
 	return role_change(ctx, argc, argv, false);
 }
 
+/* role list's table: one assignment a row, its period and whether it was revoked. */
+static void role_list_table(struct strbuf *out, const struct profile *prof,
+                            const struct org_assignments *l)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct table t;
+	table_init(&t, 5, (const char *[]){ "LOGIN", "氏名", "ROLE@SCOPE", "役割", "期間" });
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct org_assignment *a = &l->items[i];
+		const struct policy_role *pr = prof ? policy_role(prof, a->role) : NULL;
+		struct strbuf rs = STRBUF_INIT;
+		strbuf_addf(&rs, "%s@%s", a->role, a->scope);
+		strbuf_reset(&p);
+		period(&p, a);
+		if (a->revoked_ms)
+			strbuf_addstr(&p, " (解除済)");
+		table_add(&t, (const char *[]){ a->login, a->user_name, rs.buf,
+		                                pr ? pr->name : a->role, p.buf });
+		strbuf_release(&rs);
+	}
+	table_render(&t, out);
+	table_release(&t);
+	strbuf_release(&p);
+}
+
 static int role_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -676,7 +701,7 @@ static int role_list(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_END(),
 	};
 	struct org_assignments l = { 0 };
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, p = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct door *d = NULL;
 	int64_t now = time_now_ms();
 	int n, ret;
@@ -706,45 +731,19 @@ static int role_list(struct cli_ctx *ctx, int argc, const char **argv)
 			jw_kv_str(&w, "name", a->user_name);
 			jw_kv_str(&w, "role", a->role);
 			jw_kv_str(&w, "scope", a->scope);
-			strbuf_reset(&p);
-			core_format_local_date(&p, a->start_ms);
-			jw_kv_str(&w, "from", p.buf);
-			strbuf_reset(&p);
-			if (a->end_ms)
-				core_format_local_date(&p, a->end_ms - 24LL * 3600 * 1000);
-			jw_kv_str(&w, "until", a->end_ms ? p.buf : NULL);
-			jw_kv_bool(&w, "active", org_assignment_active(a, now));
+			period_json(&w, a, now);
 			jw_object_end(&w);
 		}
 		jw_array_end(&w);
 		strbuf_addch(&out, '\n');
 	} else {
-		const struct profile *prof = door_profile(d);
-		struct table t;
-		table_init(&t, 5,
-		           (const char *[]){ "LOGIN", "氏名", "ROLE@SCOPE", "役割", "期間" });
-		for (size_t i = 0; i < l.nr; i++) {
-			const struct org_assignment *a = &l.items[i];
-			const struct policy_role *pr = prof ? policy_role(prof, a->role) : NULL;
-			struct strbuf rs = STRBUF_INIT;
-			strbuf_addf(&rs, "%s@%s", a->role, a->scope);
-			strbuf_reset(&p);
-			period(&p, a);
-			if (a->revoked_ms)
-				strbuf_addstr(&p, " (解除済)");
-			table_add(&t, (const char *[]){ a->login, a->user_name, rs.buf,
-			                                pr ? pr->name : a->role, p.buf });
-			strbuf_release(&rs);
-		}
-		table_render(&t, &out);
-		table_release(&t);
+		role_list_table(&out, door_profile(d), &l);
 	}
 	ret = cli_print(&out);
 out:
 	org_assignments_release(&l);
 	strbuf_release(&err);
 	strbuf_release(&out);
-	strbuf_release(&p);
 	door_free(d);
 	return ret;
 }
