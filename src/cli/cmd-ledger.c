@@ -296,6 +296,42 @@ static void add_digest(struct strbuf *out, const char *name, const uint8_t *d)
 	strbuf_addch(out, '\n');
 }
 
+/*
+ * ledger show's lines for a sealed payload: its digest, then the payload itself with --payload
+ * (a collected message's header as text first), its size without, or that it was erased or is
+ * missing.
+ */
+static void sealed_text(struct strbuf *out, struct ledger *lg, uint64_t index,
+                        const struct ledger_entry *e, bool payload, struct strbuf *err)
+{
+	uint8_t salt[ENTRY_SALT_SIZE];
+	struct strbuf p = STRBUF_INIT_SECRET;
+	bool erased = false;
+	int r = ledger_sealed_payload(lg, index, salt, &p, &erased, err);
+
+	add_digest(out, "sealed", e->sealed);
+	if (r > 0 && payload) {
+		/* a collected message: its header as text (docs/logs.md), then itself */
+		struct strbuf head = STRBUF_INIT_SECRET;
+		size_t off = e->kind == ENTRY_INGEST
+		                 ? log_payload_header_text(&head, p.buf, p.len, e->source)
+		                 : 0;
+		add_field(out, "header", off ? head.buf : NULL);
+		strbuf_release_secret(&head);
+		strbuf_addf(out, "  %-9s ", "payload");
+		add_safe(out, (const uint8_t *)p.buf + off, p.len - off, SIZE_MAX);
+		strbuf_addch(out, '\n');
+	} else if (r > 0) {
+		strbuf_addf(out,
+		            T_("  %-9s %zu bytes kept beside the tree (--payload shows them)\n"),
+		            "payload", p.len);
+	} else {
+		strbuf_addf(out, "  %-9s %s\n", "payload", erased ? T_("erased") : T_("missing"));
+	}
+	explicit_bzero(salt, sizeof(salt));
+	strbuf_release_secret(&p);
+}
+
 static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -358,36 +394,8 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 	if (e.has_ref)
 		strbuf_addf(&out, T_("  %-9s entry %" PRIu64 "\n"), "ref", e.ref);
 	add_field(&out, "key", e.key);
-	if (e.sealed) {
-		uint8_t salt[ENTRY_SALT_SIZE];
-		struct strbuf p = STRBUF_INIT_SECRET;
-		bool erased = false;
-		int r = ledger_sealed_payload(l.lg, index, salt, &p, &erased, &err);
-
-		add_digest(&out, "sealed", e.sealed);
-		if (r > 0 && payload) {
-			/* a collected message: its header as text (docs/logs.md), then itself */
-			struct strbuf head = STRBUF_INIT_SECRET;
-			size_t off = e.kind == ENTRY_INGEST
-			                 ? log_payload_header_text(&head, p.buf, p.len, e.source)
-			                 : 0;
-			add_field(&out, "header", off ? head.buf : NULL);
-			strbuf_release_secret(&head);
-			strbuf_addf(&out, "  %-9s ", "payload");
-			add_safe(&out, (const uint8_t *)p.buf + off, p.len - off, SIZE_MAX);
-			strbuf_addch(&out, '\n');
-		} else if (r > 0) {
-			strbuf_addf(
-			    &out,
-			    T_("  %-9s %zu bytes kept beside the tree (--payload shows them)\n"),
-			    "payload", p.len);
-		} else {
-			strbuf_addf(&out, "  %-9s %s\n", "payload",
-			            erased ? T_("erased") : T_("missing"));
-		}
-		explicit_bzero(salt, sizeof(salt));
-		strbuf_release_secret(&p);
-	}
+	if (e.sealed)
+		sealed_text(&out, l.lg, index, &e, payload, &err);
 	entry_release(&e);
 	lctx_close(&l);
 	strbuf_release(&bytes);
