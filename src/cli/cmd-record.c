@@ -403,6 +403,56 @@ void cli_history_json(struct json_writer *w, const struct history *h)
 	strbuf_release(&t);
 }
 
+/* record show's output: the record as JSON or text; with h (--history), what happened to it. */
+static void record_show_print(struct strbuf *out, const struct profile *p, const struct record *r,
+                              bool json, const struct history *h)
+{
+	const struct policy_register *reg = policy_register(p, r->register_id);
+
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, out);
+		jw_object_begin(&w);
+		record_json(&w, r);
+		if (h) {
+			jw_key(&w, "history");
+			cli_history_json(&w, h);
+		}
+		jw_object_end(&w);
+		strbuf_addch(out, '\n');
+	} else {
+		const struct policy_state *st = reg ? policy_register_state(reg, r->state) : NULL;
+		strbuf_addf(out, "%s %lld  %s\n", reg && reg->name ? reg->name : r->register_id,
+		            (long long)r->id, record_title(p, r));
+		strbuf_addf(out, "状態: %s (%s)  版: %lld\n", st && st->name ? st->name : r->state,
+		            r->state, (long long)r->version);
+		for (unsigned i = 0; reg && i < reg->n_fields; i++) {
+			const char *v = record_field(r, reg->fields[i].id);
+			strbuf_addf(out, "%s (%s): %s\n",
+			            reg->fields[i].name ? reg->fields[i].name : reg->fields[i].id,
+			            reg->fields[i].id, v ? v : "-");
+		}
+		if (h) {
+			strbuf_addstr(out, "\n履歴 (ledger):\n");
+			history_text(out, h);
+		}
+	}
+}
+
+/* EXIT_FAILED, said, when an act of h does not match its ledger entry; else EXIT_DONE. */
+static int history_verified(const struct history *h)
+{
+	for (size_t i = 0; i < h->nr; i++)
+		if (!h->items[i].verified) {
+			cli_error("act %lld does not match ledger entry %llu; run 'mamori ledger "
+			          "verify'",
+			          (long long)h->items[i].act_id,
+			          (unsigned long long)h->items[i].ledger_index);
+			return EXIT_FAILED;
+		}
+	return EXIT_DONE;
+}
+
 static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -421,8 +471,6 @@ static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
 	struct history h = { 0 };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct door *d = NULL;
-	const struct profile *p;
-	const struct policy_register *reg;
 	int64_t id;
 	int n, ret;
 
@@ -462,46 +510,10 @@ static int record_show(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	p = door_profile(d);
-	reg = policy_register(p, r.register_id);
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		record_json(&w, &r);
-		if (history) {
-			jw_key(&w, "history");
-			cli_history_json(&w, &h);
-		}
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		const struct policy_state *st = reg ? policy_register_state(reg, r.state) : NULL;
-		strbuf_addf(&out, "%s %lld  %s\n", reg && reg->name ? reg->name : r.register_id,
-		            (long long)r.id, record_title(p, &r));
-		strbuf_addf(&out, "状態: %s (%s)  版: %lld\n", st && st->name ? st->name : r.state,
-		            r.state, (long long)r.version);
-		for (unsigned i = 0; reg && i < reg->n_fields; i++) {
-			const char *v = record_field(&r, reg->fields[i].id);
-			strbuf_addf(&out, "%s (%s): %s\n",
-			            reg->fields[i].name ? reg->fields[i].name : reg->fields[i].id,
-			            reg->fields[i].id, v ? v : "-");
-		}
-		if (history) {
-			strbuf_addstr(&out, "\n履歴 (ledger):\n");
-			history_text(&out, &h);
-		}
-	}
+	record_show_print(&out, door_profile(d), &r, json, history ? &h : NULL);
 	ret = cli_print(&out);
-	for (size_t i = 0; ret == EXIT_DONE && i < h.nr; i++)
-		if (!h.items[i].verified) {
-			cli_error("act %lld does not match ledger entry %llu; run 'mamori ledger "
-			          "verify'",
-			          (long long)h.items[i].act_id,
-			          (unsigned long long)h.items[i].ledger_index);
-			ret = EXIT_FAILED;
-			break;
-		}
+	if (ret == EXIT_DONE)
+		ret = history_verified(&h);
 out:
 	record_release(&r);
 	history_release(&h);
