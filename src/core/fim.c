@@ -209,52 +209,58 @@ void fim_init_early_abort(struct fim_init_early *e)
 	free(e);
 }
 
-int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_result *ret,
-             struct strbuf *err)
+/*
+ * The configuration read for fim_init: taken over from the early start (read, its walk under
+ * way: *walk) or read now. The warnings and diagnostics go to ret either way.
+ */
+static int init_read(const struct fim_init_input *in, struct fim_init_result *ret, char **abs,
+                     struct fim_config **cfg, struct fim_baseline_walk **walk, struct strbuf *err)
 {
-	struct fim_config_row c = { 0 };
-	struct fim_config *cfg = NULL;
-	struct fim_key *key = NULL;
-	struct strbuf path = STRBUF_INIT;
-	struct fim_scan_stats st = { 0 };
-	struct fim_baseline_walk *walk = NULL;
-	char *abs = NULL, cfg_hex[65], node[FIM_NODE_MAX + 1];
-	uint8_t sha[32];
 	int r = 0;
 
-	memset(ret, 0, sizeof(*ret));
 	if (in->early) { /* read and walking already */
 		struct fim_init_early *e = in->early;
-		abs = e->abs;
-		cfg = e->cfg;
-		walk = e->walk;
+		*abs = e->abs;
+		*cfg = e->cfg;
+		*walk = e->walk;
 		ret->warnings = e->warnings;
 		ret->diags = e->diags;
 		free(e);
 	} else {
 		strbuf_init(&ret->warnings, 0);
-		r = fim_absolute(in->config, &abs, err);
+		r = fim_absolute(in->config, abs, err);
 		if (r == 0)
-			r = fim_load_config(abs, &cfg, &ret->warnings, &ret->diags, err);
+			r = fim_load_config(*abs, cfg, &ret->warnings, &ret->diags, err);
 	}
-	if (r == 0)
-		r = check_system(d, in->system, err);
+	return r;
+}
+
+/*
+ * The configuration's row on this node, or a new one (id 0) when it has none; a configuration
+ * with a baseline already needs an actor for its new generation, and the actor must exist.
+ */
+static int init_row(struct door *d, const struct fim_init_input *in, const char *abs,
+                    struct fim_config_row *c, struct strbuf *err)
+{
+	char node[FIM_NODE_MAX + 1];
+	int r = check_system(d, in->system, err);
+
 	if (r == 0)
 		r = fim_node(d, node, err);
 	if (r == 0) {
-		r = fim_config_find_local(d, node, abs, &c, err);
+		r = fim_config_find_local(d, node, abs, c, err);
 		if (r == -ENOENT) {
-			c.host = xstrdup(FIM_LOCAL_HOST);
-			c.node = xstrdup(node);
-			c.path = xstrdup(abs);
-			c.system = in->system ? xstrdup(in->system) : NULL;
+			c->host = xstrdup(FIM_LOCAL_HOST);
+			c->node = xstrdup(node);
+			c->path = xstrdup(abs);
+			c->system = in->system ? xstrdup(in->system) : NULL;
 			r = 0;
 		} else if (r == 0 && !in->actor) {
 			error_set(
 			    err,
 			    "'%s' has a baseline already (generation %" PRIu64 "): a new "
 			    "generation needs --as LOGIN, with the same authority as 'fim accept'",
-			    abs, c.generation);
+			    abs, c->generation);
 			r = -EEXIST;
 		}
 	}
@@ -265,6 +271,83 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 			error_set(err, "no user '%s'", in->actor);
 		org_user_release(&u);
 	}
+	return r;
+}
+
+/*
+ * With an actor, the door act that authorises the generation (ret->acted, ret->act). The new
+ * baseline at path is removed when the act fails or is not done (pending, refused).
+ */
+static int init_act(struct door *d, const struct fim_init_input *in, struct fim_config_row *c,
+                    uint64_t generation, const char *path, struct fim_init_result *ret,
+                    struct strbuf *err)
+{
+	int r;
+
+	if (!in->actor)
+		return 0;
+	if (c->id && !c->record_id)
+		c->record_id = fim_find_record(d, c);
+	ret->acted = true;
+	r = fim_authorise(d, c, in->actor, generation, ret->sha256, 0,
+	                  c->id ? "mamori fim init: a new generation" : "mamori fim init", &in->ctx,
+	                  &ret->act, err);
+	if (r < 0) {
+		ret->acted = false;
+		unlink(path);
+		return r;
+	}
+	if (ret->act.outcome != ACT_DONE)
+		unlink(path);
+	return r;
+}
+
+/*
+ * The generation installed (a new configuration gets its row and id), a new configuration's
+ * baseline moved from its temporary name into its folder, and the generations before it pruned.
+ * The baseline is removed when the install fails.
+ */
+static int init_install(struct door *d, struct fim_config_row *c, const struct fim_generation *g,
+                        const char *path, struct fim_init_result *ret, struct strbuf *err)
+{
+	bool fresh = c->id == 0;
+	int r = fim_install_generation(d, c, g, &ret->ledger_index, err);
+
+	if (r < 0) {
+		unlink(path);
+		return r;
+	}
+	if (fresh) { /* move the file to its configuration's folder */
+		struct strbuf final = STRBUF_INIT;
+		r = fim_generation_path(d, c->id, g->generation, &final, err);
+		if (r == 0 && rename(path, final.buf) < 0) {
+			r = -errno;
+			error_set(err, "cannot put '%s' in place: %s", final.buf, strerror(-r));
+		}
+		strbuf_release(&final);
+	}
+	ret->config_id = c->id;
+	fim_prune_generations(d, c->id, g->generation - 1);
+	return r;
+}
+
+int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_result *ret,
+             struct strbuf *err)
+{
+	struct fim_config_row c = { 0 };
+	struct fim_config *cfg = NULL;
+	struct fim_key *key = NULL;
+	struct strbuf path = STRBUF_INIT;
+	struct fim_scan_stats st = { 0 };
+	struct fim_baseline_walk *walk = NULL;
+	char *abs = NULL, cfg_hex[65];
+	uint8_t sha[32];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = init_read(in, ret, &abs, &cfg, &walk, err);
+	if (r == 0)
+		r = init_row(d, in, abs, &c, err);
 	if (r == 0)
 		r = fim_door_key(d, &key, err);
 	if (r < 0)
@@ -298,23 +381,9 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	ret->generation = h.generation;
 	ret->entries = st.entries;
 	ret->bytes = st.bytes;
-	if (in->actor) {
-		if (c.id && !c.record_id)
-			c.record_id = fim_find_record(d, &c);
-		ret->acted = true;
-		r = fim_authorise(d, &c, in->actor, h.generation, ret->sha256, 0,
-		                  c.id ? "mamori fim init: a new generation" : "mamori fim init",
-		                  &in->ctx, &ret->act, err);
-		if (r < 0) {
-			ret->acted = false;
-			unlink(path.buf);
-			goto out;
-		}
-		if (ret->act.outcome != ACT_DONE) {
-			unlink(path.buf);
-			goto out;
-		}
-	}
+	r = init_act(d, in, &c, h.generation, path.buf, ret, err);
+	if (r < 0 || (ret->acted && ret->act.outcome != ACT_DONE))
+		goto out;
 	struct fim_generation g = { .generation = h.generation,
 		                    .entries = st.entries,
 		                    .config_sha256 = cfg_hex,
@@ -322,23 +391,7 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 		                    .record_id = ret->acted ? ret->act.record_id : c.record_id,
 		                    .at_ms = h.created_ms };
 	memcpy(g.sha256, ret->sha256, 65);
-	bool fresh = c.id == 0;
-	r = fim_install_generation(d, &c, &g, &ret->ledger_index, err);
-	if (r < 0) {
-		unlink(path.buf);
-		goto out;
-	}
-	if (fresh) { /* move the file to its configuration's folder */
-		struct strbuf final = STRBUF_INIT;
-		r = fim_generation_path(d, c.id, h.generation, &final, err);
-		if (r == 0 && rename(path.buf, final.buf) < 0) {
-			r = -errno;
-			error_set(err, "cannot put '%s' in place: %s", final.buf, strerror(-r));
-		}
-		strbuf_release(&final);
-	}
-	ret->config_id = c.id;
-	fim_prune_generations(d, c.id, h.generation - 1);
+	r = init_install(d, &c, &g, path.buf, ret, err);
 out:
 	fim_baseline_walk_abort(walk); /* before the configuration it reads */
 	strbuf_release(&path);

@@ -132,6 +132,7 @@ is "the record in register fim has the generation" \
 # re-init with --as: a new generation with the same authority
 echo extra >"$T/etc/extra.conf"
 expect "re-init by staff is refused" 3 "$MAMORI" --dir "$D" fim init --config "$C" --as zeimu-1
+check "and leaves no baseline behind" "[ ! -e $D/fim/1/3.base ] && [ -f $D/fim/1/2.base ]"
 expect "re-init by the system manager" 0 "$MAMORI" --dir "$D" fim init --config "$C" --as joho-kacho --json
 is "generation 3" "$(json 'd["generation"]')" 3
 expect "nothing changed after re-init" 0 "$MAMORI" --dir "$D" fim check
