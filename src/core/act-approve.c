@@ -271,14 +271,114 @@ out:
 	return r;
 }
 
+/* Refuses an approval by the request's applicant; the separation clause first, as the reason. */
+static void refuse_self_approval(struct act_state *s, const struct request *q)
+{
+	const struct policy_action *qa = policy_action(s->p, q->action);
+
+	/* Only a ward whose text forbids 兼務 hears of it (Minato 2(6)①); elsewhere an
+	 * approval is by its nature someone else's, and the approval's clause says so. */
+	if (qa && policy_separation_for_action(s->p, qa))
+		act_refuse(s,
+		           "'%s' applied for request %lld and may not approve it: applicant "
+		           "and approver must be different people (申請者と承認者の兼務禁止)",
+		           s->actor.login, (long long)q->id);
+	else
+		act_refuse(s,
+		           "'%s' applied for request %lld and may not approve it: an approval "
+		           "is given by someone other than the applicant",
+		           s->actor.login, (long long)q->id);
+	s->reason = "self_approval";
+	/* The separation clause first: it is why; the request's clauses follow. */
+	strv_release(&s->clauses);
+	separation_clauses(s, q->action);
+	request_clauses(s, q);
+}
+
+/*
+ * The slot the actor approves, or NULL: none once they approved one of the request's slots
+ * (*approved_other). *deputy: they stand in for the slot's role rather than hold it.
+ */
+static const struct request_slot *pick_slot(const struct act_state *s, const struct request *q,
+                                            bool *deputy, bool *approved_other)
+{
+	const struct request_slot *slot = NULL;
+
+	for (size_t i = 0; i < q->n_slots; i++)
+		*approved_other = *approved_other || q->slots[i].approved_by == s->actor.id;
+	/* Prefer a slot the actor holds in their own right over one they would stand in for. */
+	for (size_t i = 0; i < q->n_slots && !slot; i++)
+		if (!q->slots[i].approved_by && !*approved_other &&
+		    holds_slot_as(s, &q->slots[i], deputy) && !*deputy)
+			slot = &q->slots[i];
+	for (size_t i = 0; i < q->n_slots && !slot; i++)
+		if (!q->slots[i].approved_by && !*approved_other && holds_slot(s, &q->slots[i]))
+			slot = &q->slots[i];
+	if (slot)
+		holds_slot_as(s, slot, deputy);
+	return slot;
+}
+
+/* Refuses an actor who holds none of the open slots, naming the approvals still wanted. */
+static void refuse_not_approver(struct act_state *s, const struct request *q, bool approved_other)
+{
+	struct strbuf want = STRBUF_INIT;
+
+	for (size_t i = 0; i < q->n_slots; i++) {
+		char *name;
+		const struct policy_role *pr;
+		if (q->slots[i].approved_by)
+			continue;
+		name = org_scope_name(s->door->st, q->slots[i].scope);
+		pr = policy_role(s->p, q->slots[i].role);
+		strbuf_addf(&want, "%s%s%s%s (%s@%s)", want.len ? "、" : "", name ? name : "",
+		            name ? " " : "", pr ? pr->name : q->slots[i].role, q->slots[i].role,
+		            q->slots[i].scope);
+		free(name);
+	}
+	if (approved_other)
+		act_refuse(s,
+		           "'%s' has already approved request %lld; the remaining "
+		           "approvals need other people: %s",
+		           s->actor.login, (long long)q->id, want.buf);
+	else
+		act_refuse(s, "'%s' cannot approve request %lld: it waits for %s", s->actor.login,
+		           (long long)q->id, want.buf);
+	s->reason = "not_approver";
+	strbuf_release(&want);
+}
+
+/* The actor's approval of the slot, written (acting_for: the slot's role for a deputy). */
+static int record_approval(struct act_state *s, const struct request *q,
+                           const struct request_slot *slot, bool deputy, struct strbuf *err)
+{
+	struct query *st =
+	    query_get(s->door->st,
+	              "UPDATE request_approvers SET approved_by = ?, approved_ms = ?,"
+	              " acting_for = ? WHERE request_id = ? AND seq = ?"
+	              " AND approved_by IS NULL",
+	              err);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	query_bind_int(st, 1, s->actor.id);
+	query_bind_int(st, 2, s->now);
+	query_bind_text(st, 3, deputy ? slot->role : NULL);
+	query_bind_int(st, 4, q->id);
+	query_bind_int(st, 5, slot->seq);
+	rc = query_step(st, err);
+	query_done(st);
+	return rc;
+}
+
 int act_approve(struct act_state *s, struct strbuf *err)
 {
 	struct request q = { 0 };
-	const struct request_slot *slot = NULL;
+	const struct request_slot *slot;
 	bool approved_other = false, deputy = false;
 	size_t waiting = 0;
-	struct query *st;
-	int r, rc;
+	int r;
 
 	s->kind_name = "request.approve";
 	if (!s->actor.id) {
@@ -289,88 +389,17 @@ int act_approve(struct act_state *s, struct strbuf *err)
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
 	if (q.applicant == s->actor.id) {
-		const struct policy_action *qa = policy_action(s->p, q.action);
-
-		/* Only a ward whose text forbids 兼務 hears of it (Minato 2(6)①); elsewhere an
-		 * approval is by its nature someone else's, and the approval's clause says so. */
-		if (qa && policy_separation_for_action(s->p, qa))
-			act_refuse(
-			    s,
-			    "'%s' applied for request %lld and may not approve it: applicant "
-			    "and approver must be different people (申請者と承認者の兼務禁止)",
-			    s->actor.login, (long long)q.id);
-		else
-			act_refuse(
-			    s,
-			    "'%s' applied for request %lld and may not approve it: an approval "
-			    "is given by someone other than the applicant",
-			    s->actor.login, (long long)q.id);
-		s->reason = "self_approval";
-		/* The separation clause first: it is why; the request's clauses follow. */
-		strv_release(&s->clauses);
-		separation_clauses(s, q.action);
-		request_clauses(s, &q);
+		refuse_self_approval(s, &q);
 		goto out;
 	}
-	for (size_t i = 0; i < q.n_slots; i++)
-		approved_other = approved_other || q.slots[i].approved_by == s->actor.id;
-	/* Prefer a slot the actor holds in their own right over one they would stand in for. */
-	for (size_t i = 0; i < q.n_slots && !slot; i++)
-		if (!q.slots[i].approved_by && !approved_other &&
-		    holds_slot_as(s, &q.slots[i], &deputy) && !deputy)
-			slot = &q.slots[i];
-	for (size_t i = 0; i < q.n_slots && !slot; i++)
-		if (!q.slots[i].approved_by && !approved_other && holds_slot(s, &q.slots[i]))
-			slot = &q.slots[i];
-	if (slot)
-		holds_slot_as(s, slot, &deputy);
+	slot = pick_slot(s, &q, &deputy, &approved_other);
 	if (!slot) {
-		struct strbuf want = STRBUF_INIT;
-		for (size_t i = 0; i < q.n_slots; i++) {
-			char *name;
-			const struct policy_role *pr;
-			if (q.slots[i].approved_by)
-				continue;
-			name = org_scope_name(s->door->st, q.slots[i].scope);
-			pr = policy_role(s->p, q.slots[i].role);
-			strbuf_addf(&want, "%s%s%s%s (%s@%s)", want.len ? "、" : "",
-			            name ? name : "", name ? " " : "",
-			            pr ? pr->name : q.slots[i].role, q.slots[i].role,
-			            q.slots[i].scope);
-			free(name);
-		}
-		if (approved_other)
-			act_refuse(s,
-			           "'%s' has already approved request %lld; the remaining "
-			           "approvals need other people: %s",
-			           s->actor.login, (long long)q.id, want.buf);
-		else
-			act_refuse(s, "'%s' cannot approve request %lld: it waits for %s",
-			           s->actor.login, (long long)q.id, want.buf);
-		s->reason = "not_approver";
-		strbuf_release(&want);
+		refuse_not_approver(s, &q, approved_other);
 		goto out;
 	}
-	st = query_get(s->door->st,
-	               "UPDATE request_approvers SET approved_by = ?, approved_ms = ?,"
-	               " acting_for = ? WHERE request_id = ? AND seq = ?"
-	               " AND approved_by IS NULL",
-	               err);
-	if (!st) {
-		r = -EIO;
+	r = record_approval(s, &q, slot, deputy, err);
+	if (r != 0)
 		goto out;
-	}
-	query_bind_int(st, 1, s->actor.id);
-	query_bind_int(st, 2, s->now);
-	query_bind_text(st, 3, deputy ? slot->role : NULL);
-	query_bind_int(st, 4, q.id);
-	query_bind_int(st, 5, slot->seq);
-	rc = query_step(st, err);
-	query_done(st);
-	if (rc != 0) {
-		r = rc;
-		goto out;
-	}
 	free(s->decision);
 	s->decision = xstrfmt("approve:%s@%s", slot->role, slot->scope);
 	if (deputy)
