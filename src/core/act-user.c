@@ -186,6 +186,76 @@ static int check_dn(const char *dn, const char *secret, struct strbuf *err)
 	return 0;
 }
 
+/* The new user's login (valid, not reserved), display name and employment type. */
+static int check_new_login(const char *login, const char *name, const char *employment,
+                           const char *employment_in, struct strbuf *err)
+{
+	if (!core_valid_login(login)) {
+		error_set(err,
+		          "bad login '%s': lowercase letters and digits, then also '.', '_' or '-' "
+		          "(at most %d)",
+		          login ? login : "", CORE_MAX_ID);
+		return -EINVAL;
+	}
+	if (!strcmp(login, "mamori")) {
+		error_set(err, "login 'mamori' is reserved for Mamori itself in the ledger");
+		return -EINVAL;
+	}
+	if (!core_valid_name(name, CORE_MAX_NAME)) {
+		error_set(err,
+		          "user '%s' needs a display name (--name), one line of at most %d "
+		          "bytes without invisible or direction-changing characters",
+		          login, CORE_MAX_NAME);
+		return -EINVAL;
+	}
+	if (!employment) {
+		error_set(err, "unknown employment type '%s' (%s, or one the profile declares)",
+		          employment_in, "職員, 非常勤職員, 指定管理者, 受託事業者, 派遣労働者");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The section exists (an unknown one is -EINVAL), and no user has the login yet (-EEXIST). */
+static int check_section_and_free(struct act_state *s, const char *section, const char *login,
+                                  struct strbuf *err)
+{
+	struct org_user u = { 0 };
+	int r;
+
+	if (section) {
+		struct org_section sec = { 0 };
+		r = org_section_get(s->door->st, section, &sec, err);
+		org_section_release(&sec);
+		if (r < 0)
+			return r == -ENOENT ? -EINVAL : r;
+	}
+	if (org_user_get(s->door->st, login, &u, NULL) == 0) {
+		org_user_release(&u);
+		error_set(err, "user '%s' exists already", login);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* What user add recorded (no password, only whether one was set) and its message. */
+static void user_added(struct act_state *s, const char *name, const char *section,
+                       const char *employment, const char *dn)
+{
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "name", json_string(name));
+	if (section)
+		json_object_set_new(rec, "section", json_string(section));
+	json_object_set_new(rec, "employment", json_string(employment));
+	json_object_set_new(rec, "password", json_string(s->in->secret ? "set" : "none"));
+	if (dn)
+		json_object_set_new(rec, "directory_dn", json_string(dn));
+	json_decref(s->recorded);
+	s->recorded = rec;
+	strbuf_addf(&s->message, "user %s (%s) added", s->in->target, name);
+}
+
 static int user_add(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
@@ -199,52 +269,21 @@ static int user_add(struct act_state *s, struct strbuf *err)
 	const char *dn = act_empty_null(act_field(in, "directory_dn"));
 	const struct policy_role *staff = s->p ? policy_role(s->p, "staff") : NULL;
 	char hash[PASSWORD_HASH_SIZE] = "";
-	struct org_user u = { 0 };
 	bool refused = false;
 	struct query *q;
 	int64_t id;
 	int r;
 
-	if (!core_valid_login(in->target)) {
-		error_set(err,
-		          "bad login '%s': lowercase letters and digits, then also '.', '_' or '-' "
-		          "(at most %d)",
-		          in->target ? in->target : "", CORE_MAX_ID);
-		return -EINVAL;
-	}
-	if (!strcmp(in->target, "mamori")) {
-		error_set(err, "login 'mamori' is reserved for Mamori itself in the ledger");
-		return -EINVAL;
-	}
-	if (!core_valid_name(name, CORE_MAX_NAME)) {
-		error_set(err,
-		          "user '%s' needs a display name (--name), one line of at most %d "
-		          "bytes without invisible or direction-changing characters",
-		          in->target, CORE_MAX_NAME);
-		return -EINVAL;
-	}
-	if (!employment) {
-		error_set(err, "unknown employment type '%s' (%s, or one the profile declares)",
-		          employment_in, "職員, 非常勤職員, 指定管理者, 受託事業者, 派遣労働者");
-		return -EINVAL;
-	}
-	r = act_check_title_email(title, email, err);
+	r = check_new_login(in->target, name, employment, employment_in, err);
+	if (r == 0)
+		r = act_check_title_email(title, email, err);
 	if (r == 0)
 		r = check_dn(dn, in->secret, err);
 	if (r < 0)
 		return r;
-	if (section) {
-		struct org_section sec = { 0 };
-		r = org_section_get(s->door->st, section, &sec, err);
-		org_section_release(&sec);
-		if (r < 0)
-			return r == -ENOENT ? -EINVAL : r;
-	}
-	if (org_user_get(s->door->st, in->target, &u, NULL) == 0) {
-		org_user_release(&u);
-		error_set(err, "user '%s' exists already", in->target);
-		return -EEXIST;
-	}
+	r = check_section_and_free(s, section, in->target, err);
+	if (r < 0)
+		return r;
 	s->subject = xstrfmt("user/%s", in->target);
 	s->target = xstrfmt("user:%s", in->target);
 	act_add_known_clauses(s, user_clauses);
@@ -287,19 +326,8 @@ static int user_add(struct act_state *s, struct strbuf *err)
 		json_object_set_new(s->info, "granted", json_sprintf("staff@%s", scope));
 		free(scope);
 	}
-	if (r == 0) {
-		json_t *rec = json_object();
-		json_object_set_new(rec, "name", json_string(name));
-		if (section)
-			json_object_set_new(rec, "section", json_string(section));
-		json_object_set_new(rec, "employment", json_string(employment));
-		json_object_set_new(rec, "password", json_string(in->secret ? "set" : "none"));
-		if (dn)
-			json_object_set_new(rec, "directory_dn", json_string(dn));
-		json_decref(s->recorded);
-		s->recorded = rec;
-		strbuf_addf(&s->message, "user %s (%s) added", in->target, name);
-	}
+	if (r == 0)
+		user_added(s, name, section, employment, dn);
 	return r;
 }
 
