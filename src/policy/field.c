@@ -227,6 +227,62 @@ static int entries_check(const struct policy_field *f, const char *value, struct
 	return 0;
 }
 
+/* A text-like value: at most POLICY_TEXT_MAX_CHARS characters; a "many" field's items too. */
+static int text_check(const struct policy_field *f, const char *value, struct strbuf *err_out)
+{
+	size_t chars = utf8_length(value);
+
+	if (chars > POLICY_TEXT_MAX_CHARS) {
+		error_set(err_out, "field '%s' (%s) is %zu characters long; at most %d characters",
+		          f->id, f->name, chars, POLICY_TEXT_MAX_CHARS);
+		return -EINVAL;
+	}
+	return f->many ? many_check(f, value, err_out) : 0;
+}
+
+/* An enum's value: one of its values, else -EINVAL naming them all. */
+static int enum_check(const struct policy_field *f, const char *value, struct strbuf *err_out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (unsigned i = 0; i < f->n_values; i++)
+		if (!strcmp(f->values[i], value))
+			return 0;
+	for (unsigned i = 0; i < f->n_values; i++)
+		strbuf_addf(&sb, "%s'%s'", i ? ", " : "", f->values[i]);
+	error_set(err_out, "field '%s' (%s) must be one of %s, not '%s'", f->id, f->name, sb.buf,
+	          value);
+	strbuf_release(&sb);
+	return -EINVAL;
+}
+
+/* A value not of the field's type: -EINVAL, one message per type, so that each can be said
+ * well in Japanese. */
+static int type_error(const struct policy_field *f, const char *value, struct strbuf *err_out)
+{
+	if (f->type == FIELD_DATE)
+		error_set(err_out, "field '%s' (%s) must be a date (YYYY-MM-DD), not '%s'", f->id,
+		          f->name, value);
+	else if (f->type == FIELD_DATETIME)
+		error_set(err_out,
+		          "field '%s' (%s) must be a date and time (YYYY-MM-DDThh:mm:ss+09:00), "
+		          "not '%s'",
+		          f->id, f->name, value);
+	else if (f->type == FIELD_INTEGER)
+		error_set(err_out, "field '%s' (%s) must be a whole number, not '%s'", f->id,
+		          f->name, value);
+	else if (f->type == FIELD_BOOL)
+		error_set(err_out, "field '%s' (%s) must be true or false, not '%s'", f->id,
+		          f->name, value);
+	else if (f->type == FIELD_LEVEL)
+		error_set(err_out, "field '%s' (%s) must be one of the profile's levels, not '%s'",
+		          f->id, f->name, value);
+	else
+		error_set(err_out, "field '%s' (%s) must be %s, not '%s'", f->id, f->name,
+		          policy_field_type_name(f->type), value);
+	return -EINVAL;
+}
+
 int policy_field_check(const struct profile *p, const struct policy_field *f, const char *value,
                        struct strbuf *err_out)
 {
@@ -245,17 +301,8 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 	case FIELD_SECTION:
 	case FIELD_USER:
 	case FIELD_SYSTEM:
-	case FIELD_REF: {
-		size_t chars = utf8_length(value);
-
-		if (chars > POLICY_TEXT_MAX_CHARS) {
-			error_set(err_out,
-			          "field '%s' (%s) is %zu characters long; at most %d characters",
-			          f->id, f->name, chars, POLICY_TEXT_MAX_CHARS);
-			return -EINVAL;
-		}
-		return f->many ? many_check(f, value, err_out) : 0;
-	}
+	case FIELD_REF:
+		return text_check(f, value, err_out);
 	case FIELD_ENTRIES:
 		return entries_check(f, value, err_out);
 	case FIELD_CLAUSE:
@@ -285,19 +332,7 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 			return 0;
 		break;
 	case FIELD_ENUM:
-		for (unsigned i = 0; i < f->n_values; i++)
-			if (!strcmp(f->values[i], value))
-				return 0;
-		{
-			struct strbuf sb = STRBUF_INIT;
-
-			for (unsigned i = 0; i < f->n_values; i++)
-				strbuf_addf(&sb, "%s'%s'", i ? ", " : "", f->values[i]);
-			error_set(err_out, "field '%s' (%s) must be one of %s, not '%s'", f->id,
-			          f->name, sb.buf, value);
-			strbuf_release(&sb);
-		}
-		return -EINVAL;
+		return enum_check(f, value, err_out);
 	case FIELD_LEVEL:
 		if (policy_level(p, value))
 			return 0;
@@ -314,26 +349,5 @@ int policy_field_check(const struct profile *p, const struct policy_field *f, co
 		return r < 0 ? -EINVAL : 0;
 	}
 	}
-	/* one message per type, so that each can be said well in Japanese */
-	if (f->type == FIELD_DATE)
-		error_set(err_out, "field '%s' (%s) must be a date (YYYY-MM-DD), not '%s'", f->id,
-		          f->name, value);
-	else if (f->type == FIELD_DATETIME)
-		error_set(err_out,
-		          "field '%s' (%s) must be a date and time (YYYY-MM-DDThh:mm:ss+09:00), "
-		          "not '%s'",
-		          f->id, f->name, value);
-	else if (f->type == FIELD_INTEGER)
-		error_set(err_out, "field '%s' (%s) must be a whole number, not '%s'", f->id,
-		          f->name, value);
-	else if (f->type == FIELD_BOOL)
-		error_set(err_out, "field '%s' (%s) must be true or false, not '%s'", f->id,
-		          f->name, value);
-	else if (f->type == FIELD_LEVEL)
-		error_set(err_out, "field '%s' (%s) must be one of the profile's levels, not '%s'",
-		          f->id, f->name, value);
-	else
-		error_set(err_out, "field '%s' (%s) must be %s, not '%s'", f->id, f->name,
-		          policy_field_type_name(f->type), value);
-	return -EINVAL;
+	return type_error(f, value, err_out);
 }
