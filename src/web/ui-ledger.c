@@ -56,27 +56,12 @@ static void hex_hash(struct strbuf *o, const uint8_t h[MERKLE_HASH_SIZE])
 	strbuf_release(&t);
 }
 
-void ui_ledger(struct web_req *r)
+/* The page's two cards: the number of entries and the tree's root; the verification, run with
+ * ?verify. */
+static void ledger_cards(struct web_req *r, struct ledger *lg, uint64_t size,
+                         const uint8_t root[MERKLE_HASH_SIZE], bool verify)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
-	struct cp_view v = { .note = STRBUF_INIT };
-	struct ledger *lg;
-	uint64_t size = 0;
-	uint8_t root[MERKLE_HASH_SIZE];
-	bool verify = web_query(r, "verify") != NULL;
-
-	if (web_thread_ledger(r, &lg, &err) < 0 || ledger_head(lg, &size, root, &err) < 0 ||
-	    load_checkpoint(r, lg, &v, &err) < 0) {
-		web_error(r, 503, err.buf);
-		goto out;
-	}
-	page_begin(r, _("Ledger"), NAV_LEDGER);
-	html_elem(o, "p",
-	          _("Every change, decision and login is an entry of this tamper-evident log (RFC "
-	            "6962 Merkle tree). Signed checkpoints commit to the whole history; anyone "
-	            "can check them with the verifier key and standard tools."),
-	          HTML_END);
 
 	html_open(o, "div", "class", "grid", HTML_END);
 	html_open(o, "section", "class", "card", HTML_END);
@@ -122,10 +107,17 @@ void ui_ledger(struct web_req *r)
 	html_close(o, "form");
 	html_close(o, "section");
 	html_close(o, "div");
+}
+
+/* The latest checkpoint: whether its signature verifies, its note, the entries it does not
+ * cover yet. */
+static void checkpoint_html(struct web_req *r, const struct cp_view *v, uint64_t size)
+{
+	struct strbuf *o = &r->out;
 
 	html_elem(o, "h2", _("Latest checkpoint"), HTML_END);
-	if (v.have_cp) {
-		if (v.sig_ok) {
+	if (v->have_cp) {
+		if (v->sig_ok) {
 			page_notice(r, "ok",
 			            _("The signature is valid for this data directory's key."));
 		} else {
@@ -133,19 +125,45 @@ void ui_ledger(struct web_req *r)
 			    r, "error",
 			    _("The signature does not verify with this data directory's key."));
 		}
-		html_elem(o, "pre", v.note.buf, "class", "mono", HTML_END);
-		if (v.cp.size < size) {
+		html_elem(o, "pre", v->note.buf, "class", "mono", HTML_END);
+		if (v->cp.size < size) {
 			struct strbuf m = STRBUF_INIT;
 			strbuf_addf(&m,
 			            _("%llu newer entries are not yet covered by a checkpoint; the "
 			              "server signs one within seconds."),
-			            (unsigned long long)(size - v.cp.size));
+			            (unsigned long long)(size - v->cp.size));
 			html_elem(o, "p", m.buf, "class", "cite", HTML_END);
 			strbuf_release(&m);
 		}
 	} else {
 		html_elem(o, "p", _("No checkpoint has been signed yet."), HTML_END);
 	}
+}
+
+void ui_ledger(struct web_req *r)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
+	struct cp_view v = { .note = STRBUF_INIT };
+	struct ledger *lg;
+	uint64_t size = 0;
+	uint8_t root[MERKLE_HASH_SIZE];
+	bool verify = web_query(r, "verify") != NULL;
+
+	if (web_thread_ledger(r, &lg, &err) < 0 || ledger_head(lg, &size, root, &err) < 0 ||
+	    load_checkpoint(r, lg, &v, &err) < 0) {
+		web_error(r, 503, err.buf);
+		goto out;
+	}
+	page_begin(r, _("Ledger"), NAV_LEDGER);
+	html_elem(o, "p",
+	          _("Every change, decision and login is an entry of this tamper-evident log (RFC "
+	            "6962 Merkle tree). Signed checkpoints commit to the whole history; anyone "
+	            "can check them with the verifier key and standard tools."),
+	          HTML_END);
+
+	ledger_cards(r, lg, size, root, verify);
+	checkpoint_html(r, &v, size);
 
 	html_elem(o, "h2", _("Verifier key"), HTML_END);
 	if (v.have_key) {
