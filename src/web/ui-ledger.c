@@ -253,6 +253,60 @@ static void entry_props(struct web_req *r, const struct ledger_entry *e)
 	html_close(o, "dl");
 }
 
+/*
+ * The entry's leaf hash and its inclusion proof to the latest checkpoint, checked against the
+ * checkpoint's root (not shown for an entry the checkpoint does not cover yet).
+ */
+static void proof_html(struct web_req *r, struct ledger *lg, const struct cp_view *v,
+                       uint64_t index, const uint8_t leaf[MERKLE_HASH_SIZE], struct strbuf *err)
+{
+	struct strbuf *o = &r->out;
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	size_t nproof = 0;
+	int ret;
+
+	html_elem(o, "h2", _("Inclusion proof"), HTML_END);
+	html_open(o, "p", HTML_END);
+	html_text(o, _("Leaf hash:"));
+	strbuf_addch(o, ' ');
+	hex_hash(o, leaf);
+	html_close(o, "p");
+	if (!v->have_cp || v->cp.size <= index) {
+		html_elem(
+		    o, "p",
+		    _("This entry is newer than the latest checkpoint; its proof is shown once "
+		      "a checkpoint covers it."),
+		    HTML_END);
+	} else if (ledger_inclusion_proof(lg, index, v->cp.size, proof, &nproof, err) < 0) {
+		page_notice(r, "error", err->buf);
+	} else {
+		struct merkle_span spans[MERKLE_MAX_PROOF];
+		struct merkle_hasher *h = merkle_hasher_new();
+		struct strbuf m = STRBUF_INIT;
+		for (size_t i = 0; i < nproof; i++)
+			spans[i] = merkle_span_hash(proof[i]);
+		ret = merkle_verify_inclusion(h, index, v->cp.size, merkle_span_hash(leaf), spans,
+		                              nproof, merkle_span_hash(v->cp.root));
+		merkle_hasher_free(h);
+		strbuf_addf(&m,
+		            ret == 0 && v->sig_ok
+		                ? _("The proof leads from this entry to the root of the signed "
+		                    "checkpoint of size %llu: the entry is in the ledger.")
+		                : _("The proof does NOT lead to the root of the checkpoint of size "
+		                    "%llu."),
+		            (unsigned long long)v->cp.size);
+		page_notice(r, ret == 0 && v->sig_ok ? "ok" : "error", m.buf);
+		strbuf_release(&m);
+		html_open(o, "ol", "class", "mono", "start", "0", HTML_END);
+		for (size_t i = 0; i < nproof; i++) {
+			html_open(o, "li", HTML_END);
+			hex_hash(o, proof[i]);
+			html_close(o, "li");
+		}
+		html_close(o, "ol");
+	}
+}
+
 void ui_ledger_entry(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
@@ -260,8 +314,7 @@ void ui_ledger_entry(struct web_req *r)
 	struct cp_view v = { .note = STRBUF_INIT };
 	struct ledger_entry e = { 0 };
 	struct ledger *lg;
-	uint8_t leaf[MERKLE_HASH_SIZE], proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
-	size_t nproof = 0;
+	uint8_t leaf[MERKLE_HASH_SIZE];
 	uint64_t index, size = 0;
 	uint8_t root[MERKLE_HASH_SIZE];
 	int ret;
@@ -302,46 +355,7 @@ void ui_ledger_entry(struct web_req *r)
 		      "says; its hash and proof are shown to everyone."));
 	}
 
-	html_elem(o, "h2", _("Inclusion proof"), HTML_END);
-	html_open(o, "p", HTML_END);
-	html_text(o, _("Leaf hash:"));
-	strbuf_addch(o, ' ');
-	hex_hash(o, leaf);
-	html_close(o, "p");
-	if (!v.have_cp || v.cp.size <= index) {
-		html_elem(
-		    o, "p",
-		    _("This entry is newer than the latest checkpoint; its proof is shown once "
-		      "a checkpoint covers it."),
-		    HTML_END);
-	} else if (ledger_inclusion_proof(lg, index, v.cp.size, proof, &nproof, &err) < 0) {
-		page_notice(r, "error", err.buf);
-	} else {
-		struct merkle_span spans[MERKLE_MAX_PROOF];
-		struct merkle_hasher *h = merkle_hasher_new();
-		struct strbuf m = STRBUF_INIT;
-		for (size_t i = 0; i < nproof; i++)
-			spans[i] = merkle_span_hash(proof[i]);
-		ret = merkle_verify_inclusion(h, index, v.cp.size, merkle_span_hash(leaf), spans,
-		                              nproof, merkle_span_hash(v.cp.root));
-		merkle_hasher_free(h);
-		strbuf_addf(&m,
-		            ret == 0 && v.sig_ok
-		                ? _("The proof leads from this entry to the root of the signed "
-		                    "checkpoint of size %llu: the entry is in the ledger.")
-		                : _("The proof does NOT lead to the root of the checkpoint of size "
-		                    "%llu."),
-		            (unsigned long long)v.cp.size);
-		page_notice(r, ret == 0 && v.sig_ok ? "ok" : "error", m.buf);
-		strbuf_release(&m);
-		html_open(o, "ol", "class", "mono", "start", "0", HTML_END);
-		for (size_t i = 0; i < nproof; i++) {
-			html_open(o, "li", HTML_END);
-			hex_hash(o, proof[i]);
-			html_close(o, "li");
-		}
-		html_close(o, "ol");
-	}
+	proof_html(r, lg, &v, index, leaf, &err);
 	html_open(o, "p", HTML_END);
 	html_elem(o, "a", _("Back to the ledger"), "href", "/ledger", HTML_END);
 	html_close(o, "p");
