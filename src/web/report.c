@@ -455,8 +455,9 @@ static void html_ledger_cell(const struct compliance_report *r, const struct com
 	}
 }
 
-void report_compliance_html_body(const struct compliance_report *r, bool ledger_links,
-                                 struct strbuf *o)
+/* The report's title, its head (basis, when made, the policy's version, the checkpoint) and the
+ * signers' boxes. */
+static void report_head_html(const struct compliance_report *r, struct strbuf *o)
 {
 	struct strbuf t = STRBUF_INIT;
 
@@ -489,8 +490,14 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 		html_elem(o, "td", "", HTML_END);
 	html_close(o, "tr");
 	html_close(o, "table");
+	strbuf_release(&t);
+}
 
-	report_chapters_html(r, ledger_links, o);
+/* The table of the clauses; with ledger_links, each figure links to its ledger entries. */
+static void report_clauses_html(const struct compliance_report *r, bool ledger_links,
+                                struct strbuf *o)
+{
+	struct strbuf t = STRBUF_INIT;
 
 	html_elem(o, "h2", "条項ごとの遵守状況", HTML_END);
 	html_open(o, "table", "class", "report-clauses", HTML_END);
@@ -527,9 +534,15 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 		html_close(o, "tr");
 	}
 	html_close(o, "table");
+	strbuf_release(&t);
+}
+
+/* The acts made with the CLI: a note, then their table when there are any. */
+static void report_cli_html(const struct compliance_report *r, struct strbuf *o)
+{
+	struct strbuf t = STRBUF_INIT;
 
 	html_elem(o, "h2", REPORT_CLI_HEADING, "id", "cli", HTML_END);
-	strbuf_reset(&t);
 	report_cli_note(r, &t);
 	html_elem(o, "p", t.buf, HTML_END);
 	if (r->n_cli) {
@@ -549,6 +562,14 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 		}
 		html_close(o, "table");
 	}
+	strbuf_release(&t);
+}
+
+/* The incidents closed in the period; with ledger_links, each links to its page. */
+static void report_cases_html(const struct compliance_report *r, bool ledger_links,
+                              struct strbuf *o)
+{
+	struct strbuf t = STRBUF_INIT;
 
 	html_elem(o, "h2", "終結したインシデントと再発防止策", HTML_END);
 	if (!r->n_cases)
@@ -581,6 +602,16 @@ void report_compliance_html_body(const struct compliance_report *r, bool ledger_
 		html_close(o, "table");
 	}
 	strbuf_release(&t);
+}
+
+void report_compliance_html_body(const struct compliance_report *r, bool ledger_links,
+                                 struct strbuf *o)
+{
+	report_head_html(r, o);
+	report_chapters_html(r, ledger_links, o);
+	report_clauses_html(r, ledger_links, o);
+	report_cli_html(r, o);
+	report_cases_html(r, ledger_links, o);
 }
 
 /* A report file's HTML head (its own document, outside the web's pages): the title and the
