@@ -90,6 +90,67 @@ static void choice_collect(struct web_req *r, const struct policy_field *f, stru
 	strbuf_release(&name);
 }
 
+/*
+ * A field chosen from a list: an enum's values, the profile's levels, or the sections (read
+ * once into *secs; the user's own section chosen when there is no value).
+ */
+static void select_field(struct web_req *r, const struct policy_field *f, const char *name,
+                         const char *id, const char *v, struct org_sections *secs, bool *have_secs)
+{
+	struct strbuf *o = &r->out;
+
+	html_open(o, "select", "name", name, "id", id, "required", f->required ? "" : NULL,
+	          HTML_END);
+	html_elem(o, "option", _("(choose)"), "value", "", HTML_END);
+	if (f->type == FIELD_ENUM) {
+		for (unsigned k = 0; k < f->n_values; k++)
+			html_elem(o, "option", f->values[k], "value", f->values[k], "selected",
+			          v && !strcmp(v, f->values[k]) ? "" : NULL, HTML_END);
+	} else if (f->type == FIELD_LEVEL && r->profile) {
+		for (unsigned k = 0; k < r->profile->n_levels; k++) {
+			const struct policy_level *l = &r->profile->levels[k];
+			html_elem(o, "option", l->name, "value", l->id, "selected",
+			          v && !strcmp(v, l->id) ? "" : NULL, HTML_END);
+		}
+	} else {
+		if (!*have_secs)
+			*have_secs = org_sections_list(r->st, secs, NULL) == 0;
+		if (!v && r->user)
+			v = r->user->section;
+		for (size_t k = 0; *have_secs && k < secs->nr; k++)
+			html_elem(o, "option", secs->items[k].name, "value", secs->items[k].id,
+			          "selected", v && !strcmp(v, secs->items[k].id) ? "" : NULL,
+			          HTML_END);
+	}
+	html_close(o, "select");
+}
+
+/* A field typed in: an input of the field's type; a text's limit said under it. */
+static void input_field(struct web_req *r, const struct policy_field *f, const char *name,
+                        const char *id, const char *hint, const char *v)
+{
+	struct strbuf *o = &r->out;
+	char local[24] = "";
+
+	/* Show a stored RFC 3339 time in the form datetime-local expects. */
+	if (f->type == FIELD_DATETIME && v && strlen(v) >= 16) {
+		memcpy(local, v, 16);
+		v = local;
+	}
+	bool text = f->type == FIELD_TEXT;
+	char max[16];
+
+	snprintf(max, sizeof(max), "%d", POLICY_TEXT_MAX_CHARS);
+	html_void(o, "input", "type", input_type(f->type), "name", name, "id", id, "value", v,
+	          "required", f->required ? "" : NULL, "min", f->type == FIELD_REF ? "1" : NULL,
+	          "maxlength", text ? max : NULL, "aria-describedby", text ? hint : NULL, HTML_END);
+	if (text) {
+		html_open(o, "div", "class", "hint", "id", hint, HTML_END);
+		html_textf(o, _("Up to %d characters."), POLICY_TEXT_MAX_CHARS);
+		html_close(o, "div");
+	}
+}
+
 void form_fields(struct web_req *r, const struct policy_field *fields, unsigned n,
                  const struct web_params *defaults)
 {
@@ -142,65 +203,10 @@ void form_fields(struct web_req *r, const struct policy_field *fields, unsigned 
 		} else {
 			html_elem(o, "label", label.buf, "for", id.buf, HTML_END);
 			if (f->type == FIELD_ENUM || f->type == FIELD_LEVEL ||
-			    f->type == FIELD_SECTION) {
-				html_open(o, "select", "name", name.buf, "id", id.buf, "required",
-				          f->required ? "" : NULL, HTML_END);
-				html_elem(o, "option", _("(choose)"), "value", "", HTML_END);
-				if (f->type == FIELD_ENUM) {
-					for (unsigned k = 0; k < f->n_values; k++)
-						html_elem(o, "option", f->values[k], "value",
-						          f->values[k], "selected",
-						          v && !strcmp(v, f->values[k]) ? "" : NULL,
-						          HTML_END);
-				} else if (f->type == FIELD_LEVEL && r->profile) {
-					for (unsigned k = 0; k < r->profile->n_levels; k++) {
-						const struct policy_level *l =
-						    &r->profile->levels[k];
-						html_elem(o, "option", l->name, "value", l->id,
-						          "selected",
-						          v && !strcmp(v, l->id) ? "" : NULL,
-						          HTML_END);
-					}
-				} else {
-					if (!have_secs)
-						have_secs =
-						    org_sections_list(r->st, &secs, NULL) == 0;
-					if (!v && r->user)
-						v = r->user->section;
-					for (size_t k = 0; have_secs && k < secs.nr; k++)
-						html_elem(o, "option", secs.items[k].name, "value",
-						          secs.items[k].id, "selected",
-						          v && !strcmp(v, secs.items[k].id) ? ""
-						                                            : NULL,
-						          HTML_END);
-				}
-				html_close(o, "select");
-			} else {
-				char local[24] = "";
-				/* Show a stored RFC 3339 time in the form datetime-local expects.
-				 */
-				if (f->type == FIELD_DATETIME && v && strlen(v) >= 16) {
-					memcpy(local, v, 16);
-					v = local;
-				}
-				bool text = f->type == FIELD_TEXT;
-				char max[16];
-
-				snprintf(max, sizeof(max), "%d", POLICY_TEXT_MAX_CHARS);
-				html_void(o, "input", "type", input_type(f->type), "name", name.buf,
-				          "id", id.buf, "value", v, "required",
-				          f->required ? "" : NULL, "min",
-				          f->type == FIELD_REF ? "1" : NULL, "maxlength",
-				          text ? max : NULL, "aria-describedby",
-				          text ? hint.buf : NULL, HTML_END);
-				if (text) {
-					html_open(o, "div", "class", "hint", "id", hint.buf,
-					          HTML_END);
-					html_textf(o, _("Up to %d characters."),
-					           POLICY_TEXT_MAX_CHARS);
-					html_close(o, "div");
-				}
-			}
+			    f->type == FIELD_SECTION)
+				select_field(r, f, name.buf, id.buf, v, &secs, &have_secs);
+			else
+				input_field(r, f, name.buf, id.buf, hint.buf, v);
 		}
 		if (f->note)
 			html_elem(o, "div", f->note, "class", "hint", HTML_END);
