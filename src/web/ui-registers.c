@@ -292,12 +292,93 @@ static void export_links(struct web_req *r, const struct policy_register *g,
 	strbuf_release(&base);
 }
 
+/* The list's query: the register, the filters and sort of the URL, one page of brief rows. */
+static void list_query(struct web_req *r, const struct policy_register *g, const char *sort,
+                       int64_t page, struct record_query *q)
+{
+	q->register_id = g->id;
+	q->level = web_query(r, "level");
+	q->section = web_query(r, "section");
+	q->state = web_query(r, "state");
+	q->text = web_query(r, "q");
+	q->sort = sort;
+	q->offset = (page - 1) * PAGE_SIZE;
+	q->limit = PAGE_SIZE;
+	q->brief = true; /* list_rows shows the id, title, level, section, state and changed */
+}
+
+/*
+ * The page body depends only on who reads (the reader's key: person, roles, profile), the
+ * language and the query, and on nothing else until the database changes or a role
+ * starts or ends: memoised per thread (web_cache_*). Keys carry each part's length.
+ */
+static void page_cache_key(const struct web_req *r, const struct reader *rd, struct strbuf *key)
+{
+	strbuf_addf(key, "page:%zu:%s:%d:%zu:%s", strlen(reader_key(rd)), reader_key(rd),
+	            (int)r->lang, strlen(r->path), r->path);
+	for (size_t i = 0; i < r->query.nr; i++)
+		strbuf_addf(key, ":%zu:%s:%zu:%s", strlen(r->query.items[i].name),
+		            r->query.items[i].name, strlen(r->query.items[i].value),
+		            r->query.items[i].value);
+}
+
+/* The key of a filter's count, the same for every page and sort of it. */
+static void count_cache_key(const struct reader *rd, const struct record_query *q,
+                            struct strbuf *key)
+{
+	const char *parts[] = { q->level, q->section, q->state, q->text };
+
+	strbuf_addf(key, "count:%zu:%s:%zu:%s", strlen(reader_key(rd)), reader_key(rd),
+	            strlen(q->register_id), q->register_id);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		strbuf_addf(key, ":%zu:%s", parts[i] ? strlen(parts[i]) : 0,
+		            parts[i] ? parts[i] : "");
+}
+
+/* The list page's body: the new-record and export links, the filters, the table, the pager. */
+static void list_body(struct web_req *r, const struct policy_register *g,
+                      const struct record_query *q, const struct record_page *pg,
+                      const struct org_sections *secs, int64_t page)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT;
+
+	html_open(o, "p", HTML_END);
+	strbuf_addstr(&url, "/registers");
+	html_url_segment(&url, g->id);
+	strbuf_addstr(&url, "/new");
+	html_elem(o, "a", _("New record"), "href", url.buf, "class", "button", HTML_END);
+	export_links(r, g, q);
+	html_close(o, "p");
+	list_filters(r, g, secs, q->text, q->sort);
+
+	html_open(o, "table", HTML_END);
+	html_open(o, "thead", HTML_END);
+	html_open(o, "tr", HTML_END);
+	sort_header(r, g->id, _("No."), "id", q->sort);
+	html_elem(o, "th", _("Name"), HTML_END);
+	sort_header(r, g->id, _("Level"), "level", q->sort);
+	sort_header(r, g->id, _("Section"), "section", q->sort);
+	sort_header(r, g->id, _("State"), "state", q->sort);
+	sort_header(r, g->id, _("Changed"), "changed", q->sort);
+	html_close(o, "tr");
+	html_close(o, "thead");
+	html_open(o, "tbody", HTML_END);
+	list_rows(r, g, &pg->list, secs);
+	html_close(o, "tbody");
+	html_close(o, "table");
+	if (pg->total == 0)
+		html_elem(o, "p", _("No records match."), HTML_END);
+	list_pager(r, g, page, pg->total);
+	strbuf_release(&url);
+}
+
 void ui_register_list(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
 	const char *reg_id = r->args[0];
 	const struct policy_register *g = r->profile ? policy_register(r->profile, reg_id) : NULL;
-	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT, ckey = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, ckey = STRBUF_INIT;
 	struct strbuf page_key = STRBUF_INIT;
 	struct org_sections secs = { 0 };
 	struct record_page pg = { 0 };
@@ -321,27 +402,8 @@ void ui_register_list(struct web_req *r)
 	}
 	if (sort && !records_sort_valid(sort))
 		sort = NULL;
-	q.register_id = g->id;
-	q.level = web_query(r, "level");
-	q.section = web_query(r, "section");
-	q.state = web_query(r, "state");
-	q.text = web_query(r, "q");
-	q.sort = sort;
-	q.offset = (page - 1) * PAGE_SIZE;
-	q.limit = PAGE_SIZE;
-	q.brief = true; /* list_rows shows the id, title, level, section, state and changed */
-
-	/*
-	 * The page body depends only on who reads (the reader's key: person, roles, profile), the
-	 * language and the query, and on nothing else until the database changes or a role
-	 * starts or ends: memoised per thread (web_cache_*). Keys carry each part's length.
-	 */
-	strbuf_addf(&ckey, "page:%zu:%s:%d:%zu:%s", strlen(reader_key(rd)), reader_key(rd),
-	            (int)r->lang, strlen(r->path), r->path);
-	for (size_t i = 0; i < r->query.nr; i++)
-		strbuf_addf(&ckey, ":%zu:%s:%zu:%s", strlen(r->query.items[i].name),
-		            r->query.items[i].name, strlen(r->query.items[i].value),
-		            r->query.items[i].value);
+	list_query(r, g, sort, page, &q);
+	page_cache_key(r, rd, &ckey);
 	if ((cached = web_cache_get(r, ckey.buf))) {
 		page_begin(r, g->name, NAV_REGISTERS);
 		strbuf_addstr(o, cached);
@@ -351,16 +413,8 @@ void ui_register_list(struct web_req *r)
 	strbuf_reset(&page_key);
 	strbuf_add(&page_key, ckey.buf, ckey.len);
 
-	/* The count of a filter, for every page and sort of it. */
 	strbuf_reset(&ckey);
-	strbuf_addf(&ckey, "count:%zu:%s:%zu:%s", strlen(reader_key(rd)), reader_key(rd),
-	            strlen(g->id), g->id);
-	{
-		const char *parts[] = { q.level, q.section, q.state, q.text };
-		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-			strbuf_addf(&ckey, ":%zu:%s", parts[i] ? strlen(parts[i]) : 0,
-			            parts[i] ? parts[i] : "");
-	}
+	count_cache_key(rd, &q, &ckey);
 	cached = web_cache_get(r, ckey.buf);
 	q.count = !cached;
 	if (records_query(r->st, rd, &q, &pg, &err) < 0) {
@@ -381,33 +435,7 @@ void ui_register_list(struct web_req *r)
 
 	page_begin(r, g->name, NAV_REGISTERS);
 	body_start = o->len;
-	html_open(o, "p", HTML_END);
-	strbuf_addstr(&url, "/registers");
-	html_url_segment(&url, g->id);
-	strbuf_addstr(&url, "/new");
-	html_elem(o, "a", _("New record"), "href", url.buf, "class", "button", HTML_END);
-	export_links(r, g, &q);
-	html_close(o, "p");
-	list_filters(r, g, &secs, q.text, sort);
-
-	html_open(o, "table", HTML_END);
-	html_open(o, "thead", HTML_END);
-	html_open(o, "tr", HTML_END);
-	sort_header(r, g->id, _("No."), "id", sort);
-	html_elem(o, "th", _("Name"), HTML_END);
-	sort_header(r, g->id, _("Level"), "level", sort);
-	sort_header(r, g->id, _("Section"), "section", sort);
-	sort_header(r, g->id, _("State"), "state", sort);
-	sort_header(r, g->id, _("Changed"), "changed", sort);
-	html_close(o, "tr");
-	html_close(o, "thead");
-	html_open(o, "tbody", HTML_END);
-	list_rows(r, g, &pg.list, &secs);
-	html_close(o, "tbody");
-	html_close(o, "table");
-	if (pg.total == 0)
-		html_elem(o, "p", _("No records match."), HTML_END);
-	list_pager(r, g, page, pg.total);
+	list_body(r, g, &q, &pg, &secs, page);
 	web_cache_put(r, page_key.buf, o->buf + body_start);
 	page_end(r);
 out:
@@ -415,7 +443,6 @@ out:
 	org_sections_release(&secs);
 	strbuf_release(&ckey);
 	strbuf_release(&page_key);
-	strbuf_release(&url);
 	strbuf_release(&err);
 }
 
