@@ -132,46 +132,65 @@ static int rules_list(struct cli_ctx *ctx, int argc, const char **argv)
 	return ret;
 }
 
-static int rules_test(struct cli_ctx *ctx, int argc, const char **argv)
+/* log rules test --json: one object an alert, with the lines that raised it. */
+static void hits_json(struct strbuf *out, const struct monitor_hit *hits, size_t nhits)
 {
-	static const char *const usage[] = {
-		"mamori log rules test FILE [--profile minato|shinjuku] [--json]",
-		N_("replays a log file (one message a line: syslog, or a JSON object) through the "
-		   "rules "
-		   "and prints which fire"),
-		NULL
-	};
-	const char *profile = NULL;
-	bool json = false, registers;
-	const struct option opts[] = {
-		OPT_STRING(0, "profile", &profile, "ID", "the shipped rules of this profile"),
-		OPT_BOOL(0, "json", &json, "print JSON"),
-		OPT_END(),
-	};
-	struct strbuf out = STRBUF_INIT, payload = STRBUF_INIT;
-	struct door *d = NULL;
-	struct monitor *m = NULL;
-	const struct monitor_hit *hits;
-	size_t nhits = 0;
-	FILE *fp;
+	struct json_writer w;
+	jw_init(&w, out);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < nhits; i++) {
+		struct strbuf t = STRBUF_INIT;
+		jw_object_begin(&w);
+		jw_kv_str(&w, "rule", hits[i].rule->id);
+		jw_kv_str(&w, "title", hits[i].rule->title);
+		jw_kv_str(&w, "level", hits[i].rule->level ? hits[i].rule->level : "medium");
+		jw_kv_str(&w, "host", hits[i].host);
+		jw_kv_str(&w, "key", hits[i].key);
+		jw_kv_str(&w, "summary", hits[i].summary);
+		time_format_rfc3339(&t, hits[i].time_ms);
+		jw_kv_str(&w, "time", t.buf);
+		jw_key(&w, "lines");
+		jw_array_begin(&w);
+		for (size_t k = 0; k < hits[i].n_lines; k++)
+			jw_uint(&w, hits[i].lines[k]);
+		jw_array_end(&w);
+		jw_object_end(&w);
+		strbuf_release(&t);
+	}
+	jw_array_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/* log rules test's text: each alert and its lines, then how many messages and alerts. */
+static void hits_text(struct strbuf *out, struct monitor *m, const struct monitor_hit *hits,
+                      size_t nhits, bool registers)
+{
+	for (size_t i = 0; i < nhits; i++) {
+		strbuf_addf(out, "%s (%s): %s\n  lines", hits[i].rule->id,
+		            hits[i].rule->level ? hits[i].rule->level : "medium", hits[i].summary);
+		for (size_t k = 0; k < hits[i].n_lines; k++)
+			strbuf_addf(out, "%s%" PRIu64, k ? ", " : " ", hits[i].lines[k]);
+		strbuf_addch(out, '\n');
+	}
+	strbuf_addf(out, "%" PRIu64 " messages, %zu alerts%s\n", monitor_messages(m), nhits,
+	            registers ? ""
+	                      : " (rules over the ward's registers need a data directory: "
+	                        "none used)");
+}
+
+/*
+ * Replays each line of fp through m as a message read from a file (a JSON object as one that
+ * came over HTTP); a line past TEST_MAX_LINE is cut. The lines and payloads are wiped; errno
+ * is left as reading left it.
+ */
+static void replay(struct monitor *m, FILE *fp, int64_t now)
+{
+	struct strbuf payload = STRBUF_INIT;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	uint64_t lineno = 0;
-	int64_t now = time_now_ms();
-	int n, ret;
 
-	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
-	if (n < 0)
-		return ret;
-	fp = strcmp(argv[0], "-") ? fopen(argv[0], "rb") : stdin;
-	if (!fp) {
-		cli_error("cannot open '%s': %m", argv[0]);
-		return EXIT_FAILED;
-	}
-	ret = open_monitor(ctx, profile, &d, &m, &registers);
-	if (ret)
-		goto out;
 	while ((len = getline(&line, &cap, fp)) >= 0) {
 		struct log_origin o = { .via = "file" };
 		struct log_event ev;
@@ -194,62 +213,66 @@ static int rules_test(struct cli_ctx *ctx, int argc, const char **argv)
 		monitor_event(m, &ev, false);
 		log_event_release(&ev);
 	}
+	int e = errno; /* getline's, for the caller's "cannot read" */
+	if (line)
+		explicit_bzero(line, cap);
+	free(line);
+	strbuf_release_secret(&payload);
+	errno = e;
+}
+
+static int rules_test(struct cli_ctx *ctx, int argc, const char **argv)
+{
+	static const char *const usage[] = {
+		"mamori log rules test FILE [--profile minato|shinjuku] [--json]",
+		N_("replays a log file (one message a line: syslog, or a JSON object) through the "
+		   "rules "
+		   "and prints which fire"),
+		NULL
+	};
+	const char *profile = NULL;
+	bool json = false, registers;
+	const struct option opts[] = {
+		OPT_STRING(0, "profile", &profile, "ID", "the shipped rules of this profile"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf out = STRBUF_INIT;
+	struct door *d = NULL;
+	struct monitor *m = NULL;
+	const struct monitor_hit *hits;
+	size_t nhits = 0;
+	FILE *fp;
+	int64_t now = time_now_ms();
+	int n, ret;
+
+	n = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
+	if (n < 0)
+		return ret;
+	fp = strcmp(argv[0], "-") ? fopen(argv[0], "rb") : stdin;
+	if (!fp) {
+		cli_error("cannot open '%s': %m", argv[0]);
+		return EXIT_FAILED;
+	}
+	ret = open_monitor(ctx, profile, &d, &m, &registers);
+	if (ret)
+		goto out;
+	replay(m, fp, now);
 	if (ferror(fp)) {
 		cli_error("cannot read '%s': %m", argv[0]);
 		ret = EXIT_FAILED;
 		goto out;
 	}
 	hits = monitor_hits(m, &nhits);
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_array_begin(&w);
-		for (size_t i = 0; i < nhits; i++) {
-			struct strbuf t = STRBUF_INIT;
-			jw_object_begin(&w);
-			jw_kv_str(&w, "rule", hits[i].rule->id);
-			jw_kv_str(&w, "title", hits[i].rule->title);
-			jw_kv_str(&w, "level",
-			          hits[i].rule->level ? hits[i].rule->level : "medium");
-			jw_kv_str(&w, "host", hits[i].host);
-			jw_kv_str(&w, "key", hits[i].key);
-			jw_kv_str(&w, "summary", hits[i].summary);
-			time_format_rfc3339(&t, hits[i].time_ms);
-			jw_kv_str(&w, "time", t.buf);
-			jw_key(&w, "lines");
-			jw_array_begin(&w);
-			for (size_t k = 0; k < hits[i].n_lines; k++)
-				jw_uint(&w, hits[i].lines[k]);
-			jw_array_end(&w);
-			jw_object_end(&w);
-			strbuf_release(&t);
-		}
-		jw_array_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		for (size_t i = 0; i < nhits; i++) {
-			strbuf_addf(&out, "%s (%s): %s\n  lines", hits[i].rule->id,
-			            hits[i].rule->level ? hits[i].rule->level : "medium",
-			            hits[i].summary);
-			for (size_t k = 0; k < hits[i].n_lines; k++)
-				strbuf_addf(&out, "%s%" PRIu64, k ? ", " : " ", hits[i].lines[k]);
-			strbuf_addch(&out, '\n');
-		}
-		strbuf_addf(&out, "%" PRIu64 " messages, %zu alerts%s\n", monitor_messages(m),
-		            nhits,
-		            registers ? ""
-		                      : " (rules over the ward's registers need a data directory: "
-		                        "none used)");
-	}
+	if (json)
+		hits_json(&out, hits, nhits);
+	else
+		hits_text(&out, m, hits, nhits, registers);
 	ret = cli_print(&out);
 out:
-	if (line)
-		explicit_bzero(line, cap);
-	free(line);
 	if (fp != stdin)
 		(void)fclose(fp); /* read only */
 	strbuf_release(&out);
-	strbuf_release_secret(&payload);
 	monitor_free(m);
 	door_free(d);
 	return ret;
