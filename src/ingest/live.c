@@ -177,7 +177,8 @@ static void run(struct live *l, struct live_queue *q)
 		/* wiped while in the cache (personal data): queue_done wipes the sources */
 		explicit_bzero(q->bytes.buf + rec->pay_off, rec->pay_len);
 		/* The queue's last: handed over first, so that nothing analysed waits staged once
-		 * the floor says nothing waits (the follower then reads up to the ledger's size). */
+		 * the floor says nothing waits (the follower then reads up to the ledger's
+		 * size). */
 		if (i + 1 == q->nr)
 			hand_over(l);
 		atomic_store_explicit(&l->next_done, rec->ticket + 1, memory_order_release);
