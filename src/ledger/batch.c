@@ -25,6 +25,20 @@ void batch_reset(struct batch *b)
 	b->nr = 0;
 }
 
+size_t batch_kept(const struct batch *b)
+{
+	return b->bytes.alloc + b->sealed.alloc + b->alloc * sizeof(*b->items);
+}
+
+void batch_shrink(struct batch *b)
+{
+	strbuf_release(&b->bytes);
+	strbuf_release(&b->sealed); /* (secret: wiped) */
+	free(b->items);
+	b->items = NULL;
+	b->nr = b->alloc = 0;
+}
+
 void batch_free(struct batch *b)
 {
 	if (!b)
@@ -38,22 +52,33 @@ void batch_free(struct batch *b)
 void batch_add_prepared(struct batch *b, const struct prepared_entry *p)
 {
 	struct item *it;
+	uint8_t *d;
 
 	ALLOC_GROW(b->items, b->nr + 1, b->alloc);
 	it = &b->items[b->nr++];
-	it->off = b->bytes.len;
+	/* in a bundle's form: its length first (ledger_item.framed) */
+	strbuf_grow(&b->bytes, 2 + p->bytes.len);
+	d = (uint8_t *)b->bytes.buf + b->bytes.len;
+	d[0] = (uint8_t)((p->bytes.len >> 8) & 0xff);
+	d[1] = (uint8_t)(p->bytes.len & 0xff);
+	memcpy(d + 2, p->bytes.buf, p->bytes.len);
+	it->off = b->bytes.len + 2;
 	it->len = p->bytes.len;
+	strbuf_setlen(&b->bytes, it->off + it->len);
 	memcpy(it->leaf, p->leaf, MERKLE_HASH_SIZE);
-	strbuf_add(&b->bytes, p->bytes.buf, p->bytes.len);
 	if (p->sealed) {
 		it->seal_off = b->sealed.len;
 		it->payload_len = p->head_len + p->payload_len;
-		strbuf_grow(&b->sealed, ENTRY_SALT_SIZE + it->payload_len);
-		strbuf_add(&b->sealed, p->salt, ENTRY_SALT_SIZE);
+		/* as stored (ledger_item.rec): the writer's append sets the slot */
+		strbuf_grow(&b->sealed, SEALED_HEAD + it->payload_len);
+		d = (uint8_t *)b->sealed.buf + it->seal_off;
+		sealed_head(d, 0, p->salt, it->payload_len);
+		d += SEALED_HEAD;
 		if (p->head_len)
-			strbuf_add(&b->sealed, p->head, p->head_len);
+			memcpy(d, p->head, p->head_len);
 		if (p->payload_len)
-			strbuf_add(&b->sealed, p->payload, p->payload_len);
+			memcpy(d + p->head_len, p->payload, p->payload_len);
+		strbuf_setlen(&b->sealed, it->seal_off + SEALED_HEAD + it->payload_len);
 	} else {
 		it->seal_off = SIZE_MAX;
 		it->payload_len = 0;
@@ -83,7 +108,7 @@ void batch_move_tail(struct batch *src, size_t keep, struct batch *dst)
 
 	if (keep >= src->nr)
 		return;
-	off = src->items[keep].off;
+	off = src->items[keep].off - 2; /* (its length before it) */
 	for (size_t i = keep; i < src->nr && seal_off == SIZE_MAX; i++)
 		seal_off = src->items[i].seal_off;
 	ALLOC_GROW(dst->items, src->nr - keep, dst->alloc);
@@ -159,7 +184,7 @@ const char *ledger_prep_payload(const struct ledger_prep *lp, size_t i, size_t *
 		return NULL;
 	}
 	*ret_len = it->payload_len;
-	return lp->b->sealed.buf + it->seal_off + ENTRY_SALT_SIZE;
+	return lp->b->sealed.buf + it->seal_off + SEALED_HEAD;
 }
 
 void ledger_prep_reset(struct ledger_prep *lp)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ledger/ledger.h"
 
@@ -71,6 +72,20 @@ struct sealed_rec {
 	size_t len;
 };
 int sealed_next(const uint8_t *data, size_t size, size_t *pos, struct sealed_rec *rec);
+/* A present sealed record as stored: slot, SEALED_PRESENT, salt, the payload's length (4 bytes,
+ * big-endian), then the payload. */
+#define SEALED_HEAD (2 + ENTRY_SALT_SIZE + 4)
+static inline void sealed_head(uint8_t out[SEALED_HEAD], unsigned slot,
+                               const uint8_t salt[ENTRY_SALT_SIZE], size_t len)
+{
+	out[0] = (uint8_t)slot;
+	out[1] = SEALED_PRESENT;
+	memcpy(out + 2, salt, ENTRY_SALT_SIZE);
+	out[2 + ENTRY_SALT_SIZE] = (uint8_t)(len >> 24);
+	out[3 + ENTRY_SALT_SIZE] = (uint8_t)((len >> 16) & 0xff);
+	out[4 + ENTRY_SALT_SIZE] = (uint8_t)((len >> 8) & 0xff);
+	out[5 + ENTRY_SALT_SIZE] = (uint8_t)(len & 0xff);
+}
 void sealed_add(struct strbuf *out, unsigned slot, const uint8_t salt[ENTRY_SALT_SIZE],
                 const void *payload, size_t len);
 
@@ -108,6 +123,13 @@ void prepared_release(struct prepared_entry *p);
 /*
  * The raw append of already prepared pieces, inside an open transaction:
  * entry bytes, leaf hash and optional sealed record (salt + payload).
+ * A caller that keeps them in their stored form (the writer's batches) says so, and the append
+ * then writes a full bundle's entries and sealed records from the caller's memory when they
+ * lie back to back there, rather than gathering them into buffers of its own first:
+ * - framed: the two bytes before bytes are len, big-endian (a bundle's form);
+ * - rec: the sealed record as stored (SEALED_HEAD bytes, then the payload; salt and payload
+ *   point into it), whose first byte, the slot, the append writes; NULL: made from salt and
+ *   payload.
  */
 struct ledger_item {
 	const uint8_t *bytes;
@@ -116,6 +138,8 @@ struct ledger_item {
 	const uint8_t *salt; /* NULL when not sealed */
 	const void *payload;
 	size_t payload_len;
+	bool framed;
+	uint8_t *rec;
 };
 int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size_t nr,
                         uint64_t *ret_first, struct strbuf *err);
@@ -174,12 +198,15 @@ void tlog_tile_path(struct strbuf *out, uint64_t n);
  * queue (writer.c) and a submitter's ledger_prep (batch.c) share the layout.
  */
 struct batch {
-	struct strbuf bytes;  /* entry bytes, back to back */
-	struct strbuf sealed; /* salts and payloads, back to back (personal data: wiped) */
+	/* entries, back to back, each after its length (2 bytes, big-endian: a bundle's form) */
+	struct strbuf bytes;
+	/* sealed records, back to back, as stored (SEALED_HEAD, its slot 0 until the writer's
+	 * append sets it; personal data: wiped) */
+	struct strbuf sealed;
 	struct item {
-		size_t off, len;
+		size_t off, len; /* the entry's bytes, after its length */
 		uint8_t leaf[MERKLE_HASH_SIZE];
-		size_t seal_off, payload_len; /* seal_off SIZE_MAX: not sealed */
+		size_t seal_off, payload_len; /* the record's start; SIZE_MAX: not sealed */
 	} * items;
 	size_t nr, alloc;
 	uint64_t first_ticket;
@@ -196,6 +223,9 @@ void batch_append(struct batch *dst, const struct batch *src);
 /* Moves src's entries from keep on into dst (empty), in order, with their tickets and age:
  * src keeps its first keep entries. */
 void batch_move_tail(struct batch *src, size_t keep, struct batch *dst);
+/* The bytes a batch (empty) keeps allocated; frees them (batch_shrink). */
+size_t batch_kept(const struct batch *b);
+void batch_shrink(struct batch *b);
 /* The bytes a batch holds (what the writer's queue limits). */
 static inline size_t batch_bytes(const struct batch *b)
 {
@@ -228,6 +258,13 @@ struct ledger {
 	struct strbuf sealed;
 	size_t chunk_off;
 	uint64_t chunk_first;
+	/* What follows bundle's and sealed's bytes there, still in the caller's memory, as long as
+	 * the caller's entries and records lie back to back in their stored form (ledger_item):
+	 * a full bundle of one caller's is written from there (bundle_full). */
+	struct ledger_run {
+		const uint8_t *p;
+		size_t len;
+	} brun, srun;
 	/* PostgreSQL: the rows of this append, as COPY binary streams, and their first keys */
 	struct strbuf copy_bundle, copy_sealed;
 	uint64_t copy_bundle_first, copy_sealed_first;

@@ -174,6 +174,9 @@ struct ledger_writer_options {
 	/* Tests only: the WAL size in pages past which the writer restarts it (0, or anything
 	 * larger than the default: 32,768, ledger/writer-restart.c CKPT_RESTART_PAGES). */
 	unsigned restart_pages;
+	/* Tests only: idle this long, the writer frees its batches' buffers (0: a second,
+	 * writer.c WRITER_IDLE_MS). */
+	unsigned idle_ms;
 };
 
 struct ledger_writer;

@@ -50,9 +50,16 @@
  * than a bundle) go first into the next batch, which under a steady stream holds more: its
  * entries are written once. A batch that reaches no bundle end is committed whole.
  */
-#define LINGER_ENTRIES  256
-#define LINGER_MIN      64
-#define LINGER_FLUSH_NS (1000 * 1000000LL)
+#define LINGER_ENTRIES 256
+/*
+ * Idle this long (nothing submitted), the writer frees its two batches' buffers, each past
+ * WRITER_KEEP_BYTES: a full-rate stream grows them to its queue's 8 MiB of payloads and entries,
+ * which an idle server kept (docs/logs.md, the idle memory).
+ */
+#define WRITER_IDLE_MS    1000
+#define WRITER_KEEP_BYTES (1u << 20)
+#define LINGER_MIN        64
+#define LINGER_FLUSH_NS   (1000 * 1000000LL)
 
 struct ring_rec {
 	uint64_t first_ticket, nr, first_index;
@@ -155,6 +162,8 @@ uint64_t ledger_writer_rounds_asked(struct ledger_writer *w);
 uint64_t ledger_writer_presyncs(struct ledger_writer *w);
 /* How many WAL restarts the writer made (tests). */
 uint64_t ledger_writer_restarts(struct ledger_writer *w);
+/* The bytes the writer's two batches keep allocated (tests). */
+size_t ledger_writer_kept(struct ledger_writer *w);
 
 /* writer-restart.c: the WAL's thresholds (CKPT_*, scaled down with opt.restart_pages), set once
  * before the writer's threads start. */

@@ -248,6 +248,16 @@ uint64_t ledger_writer_syncs(struct ledger_writer *w)
 	return writer_count(w, &w->syncs);
 }
 
+size_t ledger_writer_kept(struct ledger_writer *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = batch_kept(w->cur) + (w->spare ? batch_kept(w->spare) : 0);
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
 uint64_t ledger_writer_durable(struct ledger_writer *w)
 {
 	return writer_count(w, &w->durable);

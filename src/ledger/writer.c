@@ -41,6 +41,8 @@ static void set_defaults(struct ledger_writer_options *o)
 		o->max_queue_bytes = 64u << 20;
 	if (!o->checkpoint_ms)
 		o->checkpoint_ms = 60000;
+	if (!o->idle_ms)
+		o->idle_ms = WRITER_IDLE_MS;
 }
 
 void writer_fail_locked(struct ledger_writer *w, int r, const char *msg)
@@ -206,9 +208,11 @@ static int commit_batch(struct ledger_writer *w, struct batch *b, uint64_t *ret_
 		items[i].bytes = (const uint8_t *)b->bytes.buf + it->off;
 		items[i].len = it->len;
 		items[i].leaf = it->leaf;
+		items[i].framed = true; /* (batch.c keeps them in their stored form) */
 		if (it->seal_off != SIZE_MAX) {
-			items[i].salt = (const uint8_t *)b->sealed.buf + it->seal_off;
-			items[i].payload = b->sealed.buf + it->seal_off + ENTRY_SALT_SIZE;
+			items[i].rec = (uint8_t *)b->sealed.buf + it->seal_off;
+			items[i].salt = items[i].rec + 2;
+			items[i].payload = items[i].rec + SEALED_HEAD;
 			items[i].payload_len = it->payload_len;
 		}
 	}
@@ -326,6 +330,38 @@ static size_t bundle_cut(const struct ledger_writer *w, const struct batch *b)
 	return over < b->nr ? b->nr - over : b->nr;
 }
 
+/* With w->mu held, idle: whether the batches keep more than WRITER_KEEP_BYTES. */
+static bool batches_big(const struct ledger_writer *w)
+{
+	return batch_kept(w->cur) > WRITER_KEEP_BYTES ||
+	       (w->spare && batch_kept(w->spare) > WRITER_KEEP_BYTES);
+}
+
+/*
+ * With w->mu held, while nothing was submitted: waits for entries, and frees the batches'
+ * buffers after the writer was idle for opt.idle_ms (submitters add to w->cur under w->mu; the
+ * spare is the writer's).
+ */
+static void idle_wait(struct ledger_writer *w)
+{
+	struct timespec ts;
+
+	if (!batches_big(w)) {
+		pthread_cond_wait(&w->work, &w->mu);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts); /* (w->work's clock, as linger's) */
+	ts.tv_sec += w->opt.idle_ms / 1000;
+	ts.tv_nsec += (long)(w->opt.idle_ms % 1000) * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	if (pthread_cond_timedwait(&w->work, &w->mu, &ts) == ETIMEDOUT && w->cur->nr == 0) {
+		batch_shrink(w->cur);
+		if (w->spare)
+			batch_shrink(w->spare);
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct ledger_writer *w = arg;
@@ -342,7 +378,7 @@ static void *writer_main(void *arg)
 		int r;
 
 		while (w->cur->nr == 0 && !w->stopping && !w->failed)
-			pthread_cond_wait(&w->work, &w->mu);
+			idle_wait(w);
 		if (w->failed || (w->cur->nr == 0 && w->stopping))
 			break;
 		linger(w);

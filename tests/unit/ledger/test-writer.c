@@ -678,6 +678,68 @@ static void test_writer_asks_rounds_by_growth(void **state)
 	free(buf);
 }
 
+/* n collected messages of len bytes of buf into lp. */
+static void prep_n(struct ledger_prep *lp, int n, const char *buf, size_t len)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	for (int i = 0; i < n; i++) {
+		struct ledger_entry e = { .kind = ENTRY_INGEST,
+			                  .time_ms = i,
+			                  .source = "idle",
+			                  .has_line = true,
+			                  .line = (uint64_t)i,
+			                  .payload = buf,
+			                  .payload_len = len };
+		assert_int_equal(ledger_prep_add(lp, &e, &err), 0);
+	}
+	strbuf_release(&err);
+}
+
+/*
+ * A burst grows the writer's batches to megabytes; idle for opt.idle_ms, it frees them (past
+ * WRITER_KEEP_BYTES), and takes the next entries as before. The idle time is set long while the
+ * burst's memory is looked at, then short, so nothing here depends on timing but a bound of
+ * 60 s.
+ */
+static void test_writer_frees_when_idle(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .idle_ms = 600000 };
+	struct ledger_prep *lp = ledger_prep_new();
+	char *buf = xmalloc(1024);
+	uint64_t first = 0, size;
+	uint8_t root[32];
+	int waited = 0;
+
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	memset(buf, 'i', 1024);
+	prep_n(lp, 3000, buf, 1024);
+	/* one submission of 3 MiB: one batch holds it (its buffers stay, as its spare) */
+	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
+	assert_int_equal(ledger_writer_wait(w, first + 2999, NULL, &f->err), 0);
+	assert_true(ledger_writer_kept(w) > 3000 * 1024);
+	pthread_mutex_lock(&w->mu);
+	w->opt.idle_ms = 20;
+	pthread_cond_signal(&w->work); /* (its wait began with the long time) */
+	pthread_mutex_unlock(&w->mu);
+	while (ledger_writer_kept(w) > WRITER_KEEP_BYTES && waited++ < 6000)
+		nanosleep(&(struct timespec){ 0, 10 * 1000000L }, NULL);
+	assert_true(ledger_writer_kept(w) <= WRITER_KEEP_BYTES);
+	/* and it goes on */
+	ledger_prep_reset(lp);
+	prep_n(lp, 10, buf, 100);
+	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
+	assert_int_equal(ledger_writer_wait(w, first + 9, NULL, &f->err), 0);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
+	assert_int_equal(size, 3010);
+	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, NULL, &f->err), 0);
+	ledger_prep_free(lp);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +751,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_asks_rounds_by_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_frees_when_idle, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-writer", tests, NULL, NULL);
 }
