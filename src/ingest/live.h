@@ -53,6 +53,8 @@ void live_add_prep(struct live *l, uint64_t first, int64_t time_ms, const char *
  * a message committed before the call is then below it only once analysed.
  */
 uint64_t live_floor(struct live *l);
+/* The most messages a queue held when the analysis took it (tests). */
+size_t live_most_queued(struct live *l);
 /* Messages analysed, and those left out because their index was no longer known. */
 uint64_t live_analysed(struct live *l);
 uint64_t live_missed(struct live *l);

@@ -32,6 +32,10 @@ static bool flush_closed, hook_closed;
 static unsigned flushes_begun, hooks_entered, hooks_done;
 static uint64_t seen[512];
 static unsigned wrong_source; /* messages analysed with another source than "tcp:192.0.2.7" */
+/* prep_messages' messages: each one's text is "m N" at index N + 1 (texts_checked), else
+ * counted in wrong_text */
+static bool texts_checked;
+static unsigned wrong_text;
 
 static int gated_flush(int fd)
 {
@@ -57,6 +61,11 @@ static void on_event(void *ctx, const struct log_event *ev, bool replay)
 	if (hooks_done < sizeof(seen) / sizeof(seen[0]))
 		seen[hooks_done] = ev->index;
 	wrong_source += strcmp(ev->source, "tcp:192.0.2.7") != 0;
+	if (texts_checked) {
+		char want[32];
+		int n = snprintf(want, sizeof(want), "m %llu", (unsigned long long)ev->index - 1);
+		wrong_text += ev->msg.msg.n != (size_t)n || memcmp(ev->msg.msg.p, want, (size_t)n);
+	}
 	hooks_done++;
 	pthread_cond_broadcast(&gate_cv);
 	pthread_mutex_unlock(&gate_mu);
@@ -65,8 +74,8 @@ static void on_event(void *ctx, const struct log_event *ev, bool replay)
 static void gates_reset(void)
 {
 	pthread_mutex_lock(&gate_mu);
-	flush_closed = hook_closed = false;
-	flushes_begun = hooks_entered = hooks_done = wrong_source = 0;
+	flush_closed = hook_closed = texts_checked = false;
+	flushes_begun = hooks_entered = hooks_done = wrong_source = wrong_text = 0;
 	pthread_mutex_unlock(&gate_mu);
 }
 
@@ -253,9 +262,10 @@ static void prep_messages(struct tmpdir_fixture *f, struct ledger_prep *lp, unsi
 
 /*
  * One submission of more messages than a queue holds (as the receivers hand them over,
- * live_add_prep, under one lock): it waits for the analysis to take the full queue and goes
- * on in the other, where its source is added again. Each message is analysed once, with its
- * source (the source is compared once a submission, and again after each wait).
+ * live_add_prep, under one lock, in runs as long as the queue takes): it waits for the
+ * analysis to take the full queue and goes on in the other, where its source is added again.
+ * Each message is analysed once, with its source and its own text, and no queue held more
+ * than LIVE_QUEUE_MAX (the analysis took both full ones: the most it took is that).
  */
 static void prep_spans_queues(void **state)
 {
@@ -269,11 +279,14 @@ static void prep_spans_queues(void **state)
 
 	assert_int_equal(live_start(w, &h, NULL, 0, &l, &f->err), 0);
 	prep_messages(f, lp, n);
+	set_gate(&texts_checked, true);
 	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
 	live_add_prep(l, first, 1795315560000LL, "tcp:192.0.2.7", lp, n);
 	assert_int_equal(ledger_writer_wait(w, first + n - 1, &index, &f->err), 0);
 	wait_count(&hooks_done, n);
 	assert_int_equal(count_of(&wrong_source), 0);
+	assert_int_equal(count_of(&wrong_text), 0);
+	assert_int_equal(live_most_queued(l), LIVE_QUEUE_MAX);
 	for (unsigned i = 0; i < sizeof(seen) / sizeof(seen[0]); i++)
 		assert_int_equal(seen[i], i + 1);
 	live_stop(l);
