@@ -63,6 +63,47 @@ static void item_json(struct json_writer *w, const struct inspection_item *it,
 }
 
 /* The whole checklist (cl) or a role's (rc): JSON, CSV or a table, into out. */
+/*
+ * --json: starts w on out and opens the items' array; a role's checklist is an object first
+ * (the role, the section, who answers, whether it is the rest) whose "items" the array is.
+ */
+static void checklist_json_begin(struct json_writer *w, const struct checklist_args *a,
+                                 const struct inspection_role_checklist *rc,
+                                 const struct strv *holders, struct strbuf *out)
+{
+	jw_init(w, out);
+	if (rc) {
+		jw_object_begin(w);
+		jw_kv_str(w, "role", rc->role->id);
+		jw_kv_str(w, "role_name", rc->role->name);
+		jw_kv_str(w, "section", a->section);
+		if (holders) {
+			jw_key(w, "holders");
+			jw_array_begin(w);
+			for (size_t i = 0; i < holders->nr; i++)
+				jw_string(w, holders->items[i]);
+			jw_array_end(w);
+		}
+		jw_kv_bool(w, "rest", rc->rest);
+		jw_key(w, "items");
+	}
+	jw_array_begin(w);
+}
+
+/* The text's lines above a role's table: the role and its items; the section and who answers. */
+static void role_head_text(const struct checklist_args *a,
+                           const struct inspection_role_checklist *rc, const struct strv *holders,
+                           struct strbuf *out)
+{
+	strbuf_addf(out, "役割：%s（%s）　項目：%zu\n", rc->role->name, rc->role->id, rc->nr);
+	if (a->section && holders) {
+		strbuf_addf(out, "課等：%s　答える者：", a->section);
+		for (size_t i = 0; i < holders->nr; i++)
+			strbuf_addf(out, "%s%s", i ? "、" : "", holders->items[i]);
+		strbuf_addstr(out, holders->nr ? "\n" : "（いません）\n");
+	}
+}
+
 static int checklist_print(const struct checklist_args *a, const struct inspection_checklist *cl,
                            const struct inspection_role_checklist *rc, const struct strv *holders,
                            struct strbuf *out)
@@ -75,26 +116,8 @@ static int checklist_print(const struct checklist_args *a, const struct inspecti
 	struct table tb;
 	int ret = 0;
 
-	if (a->json && rc) {
-		jw_init(&w, out);
-		jw_object_begin(&w);
-		jw_kv_str(&w, "role", rc->role->id);
-		jw_kv_str(&w, "role_name", rc->role->name);
-		jw_kv_str(&w, "section", a->section);
-		if (holders) {
-			jw_key(&w, "holders");
-			jw_array_begin(&w);
-			for (size_t i = 0; i < holders->nr; i++)
-				jw_string(&w, holders->items[i]);
-			jw_array_end(&w);
-		}
-		jw_kv_bool(&w, "rest", rc->rest);
-		jw_key(&w, "items");
-	} else if (a->json) {
-		jw_init(&w, out);
-	}
 	if (a->json)
-		jw_array_begin(&w);
+		checklist_json_begin(&w, a, rc, holders, out);
 	if (csv) {
 		csv_writer_init(&cw, out,
 		                (a->cp932 ? CSV_WRITE_CP932 : CSV_WRITE_BOM) |
@@ -139,16 +162,8 @@ static int checklist_print(const struct checklist_args *a, const struct inspecti
 			cli_warn("%zu characters have no CP932 form and were written as 〓",
 			         cw.substituted);
 	} else {
-		if (rc) {
-			strbuf_addf(out, "役割：%s（%s）　項目：%zu\n", rc->role->name,
-			            rc->role->id, rc->nr);
-			if (a->section && holders) {
-				strbuf_addf(out, "課等：%s　答える者：", a->section);
-				for (size_t i = 0; i < holders->nr; i++)
-					strbuf_addf(out, "%s%s", i ? "、" : "", holders->items[i]);
-				strbuf_addstr(out, holders->nr ? "\n" : "（いません）\n");
-			}
-		}
+		if (rc)
+			role_head_text(a, rc, holders, out);
 		table_render(&tb, out);
 	}
 	table_release(&tb);
