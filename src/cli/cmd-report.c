@@ -91,6 +91,28 @@ out:
 	return ret;
 }
 
+/*
+ * The period of --from and --to as [*from_ms, *to_ms): --to's day included, today without it
+ * (*from_ms keeps its default without --from). EXIT_USAGE, said, when a day is not one or the
+ * period is empty; else 0.
+ */
+static int period_args(const char *from, const char *to, int64_t now, int64_t *from_ms,
+                       int64_t *to_ms)
+{
+	if (from && day_arg("--from", from, from_ms) < 0)
+		return EXIT_USAGE;
+	if (to && day_arg("--to", to, to_ms) < 0)
+		return EXIT_USAGE;
+	if (!to) /* the start of today in Tokyo */
+		*to_ms = (now + TOKYO_OFFSET_MS) / DAY_MS * DAY_MS - TOKYO_OFFSET_MS;
+	*to_ms += DAY_MS;
+	if (*to_ms <= *from_ms) {
+		cli_error("--to %s is before --from %s", to ? to : "today", from);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -142,17 +164,9 @@ static int report_compliance(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("--cp932 is for --format csv");
 		return EXIT_USAGE;
 	}
-	if (from && day_arg("--from", from, &from_ms) < 0)
-		return EXIT_USAGE;
-	if (to && day_arg("--to", to, &to_ms) < 0)
-		return EXIT_USAGE;
-	if (!to) /* the start of today in Tokyo */
-		to_ms = (now + TOKYO_OFFSET_MS) / DAY_MS * DAY_MS - TOKYO_OFFSET_MS;
-	to_ms += DAY_MS;
-	if (to_ms <= from_ms) {
-		cli_error("--to %s is before --from %s", to ? to : "today", from);
-		return EXIT_USAGE;
-	}
+	ret = period_args(from, to, now, &from_ms, &to_ms);
+	if (ret)
+		return ret;
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		return ret;
