@@ -13,6 +13,46 @@
 
 /* ---- verify / export ---------------------------------------------------------------------- */
 
+/*
+ * The --checkpoint files read into extra (one strbuf each, the rest zeroed), up to the first
+ * that cannot be read or is too large to be a checkpoint: said, and its negative errno.
+ */
+static int read_checkpoint_files(const struct string_list *files, struct strbuf *extra)
+{
+	int r = 0;
+
+	for (int i = 0; i < files->nr && r == 0; i++) {
+		strbuf_init(&extra[i], 0);
+		r = strbuf_read_file(&extra[i], files->items[i], NOTE_MAX_SIZE + 1);
+		if (r < 0)
+			cli_error("cannot read checkpoint '%s': %s", files->items[i], strerror(-r));
+		else if (extra[i].len > NOTE_MAX_SIZE) {
+			cli_error("'%s' is too large to be a checkpoint", files->items[i]);
+			r = -EFBIG;
+		}
+	}
+	return r;
+}
+
+/* The line of a ledger that verifies: entries, time, checkpoints, payloads, attachments, root. */
+static void ok_line(struct strbuf *out, const struct ledger_verify_result *res,
+                    const struct attach_verify_result *ares, int64_t dt)
+{
+	strbuf_addf(out,
+	            T_("ok: %" PRIu64 " entries (%.1f MB) re-hashed in %.2f s, %" PRIu64
+	               " checkpoints consistent"),
+	            res->entries, (double)res->bytes / 1e6, (double)dt / 1e9, res->checkpoints);
+	if (res->sealed || res->erased)
+		strbuf_addf(out, T_(", %" PRIu64 " sealed payloads match, %" PRIu64 " erased"),
+		            res->sealed, res->erased);
+	if (ares->files)
+		strbuf_addf(out, T_(", %" PRIu64 " attachments (%" PRIu64 " files) match"),
+		            ares->files, ares->blobs);
+	strbuf_addstr(out, T_("; root "));
+	b64_encode(out, res->root, MERKLE_HASH_SIZE);
+	strbuf_addch(out, '\n');
+}
+
 int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -41,16 +81,7 @@ int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		return ret;
 	}
 	extra = xcalloc((size_t)files.nr + 1, sizeof(*extra));
-	for (int i = 0; i < files.nr && r == 0; i++) {
-		strbuf_init(&extra[i], 0);
-		r = strbuf_read_file(&extra[i], files.items[i], NOTE_MAX_SIZE + 1);
-		if (r < 0)
-			cli_error("cannot read checkpoint '%s': %s", files.items[i], strerror(-r));
-		else if (extra[i].len > NOTE_MAX_SIZE) {
-			cli_error("'%s' is too large to be a checkpoint", files.items[i]);
-			r = -EFBIG;
-		}
-	}
+	r = read_checkpoint_files(&files, extra);
 	if (r == 0) {
 		if (offline) {
 			r = ledger_verify_offline(offline, extra, (size_t)files.nr, &res, &err);
@@ -73,23 +104,8 @@ int ledger_verify_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 			cli_error("verification failed: %s", err.buf);
 	}
 	dt = time_mono_ns() - t0;
-	if (r == 0) {
-		strbuf_addf(&out,
-		            T_("ok: %" PRIu64 " entries (%.1f MB) re-hashed in %.2f s, %" PRIu64
-		               " checkpoints consistent"),
-		            res.entries, (double)res.bytes / 1e6, (double)dt / 1e9,
-		            res.checkpoints);
-		if (res.sealed || res.erased)
-			strbuf_addf(&out,
-			            T_(", %" PRIu64 " sealed payloads match, %" PRIu64 " erased"),
-			            res.sealed, res.erased);
-		if (ares.files)
-			strbuf_addf(&out, T_(", %" PRIu64 " attachments (%" PRIu64 " files) match"),
-			            ares.files, ares.blobs);
-		strbuf_addstr(&out, T_("; root "));
-		b64_encode(&out, res.root, MERKLE_HASH_SIZE);
-		strbuf_addch(&out, '\n');
-	}
+	if (r == 0)
+		ok_line(&out, &res, &ares, dt);
 	for (int i = 0; i < files.nr; i++)
 		strbuf_release(&extra[i]);
 	free(extra);
