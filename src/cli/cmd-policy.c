@@ -151,6 +151,54 @@ static void decision_text(const struct decision *d, struct strbuf *out)
 		strbuf_addf(out, "  (%s)", policy_reason_text(d));
 }
 
+/*
+ * One request line decided: its decision into out, as JSON or text. A negative errno, with err
+ * saying why, for a line that is not a request that can be decided.
+ */
+static int decide_line(const struct profile *p, const struct strbuf *line, bool json,
+                       struct strbuf *out, struct strbuf *err)
+{
+	struct decide_request req;
+	struct policy_request_storage st;
+	struct decision d;
+	int r;
+
+	if (line->len > DECIDE_MAX_LINE) {
+		error_set(err, "the request is longer than %d bytes", DECIDE_MAX_LINE);
+		r = -EINVAL;
+	} else if (!utf8_valid(line->buf, line->len)) {
+		error_set(err, "the request is not valid UTF-8");
+		r = -EINVAL;
+	} else {
+		r = policy_request_parse(line->buf, line->len, &req, &st, err);
+		if (r == 0) {
+			r = policy_decide(p, &req, &d, err);
+			if (r == 0 && json)
+				policy_decision_json(&d, &req, out);
+			else if (r == 0)
+				decision_text(&d, out);
+			policy_request_storage_release(&st);
+		}
+	}
+	return r;
+}
+
+/* The answer to a line that could not be decided: its line number and why. */
+static void line_error(struct strbuf *out, const char *why, unsigned long lineno, bool json)
+{
+	if (json) {
+		struct json_writer w;
+
+		jw_init(&w, out);
+		jw_object_begin(&w);
+		jw_kv_str(&w, "error", why);
+		jw_kv_int(&w, "line", (int64_t)lineno);
+		jw_object_end(&w);
+	} else {
+		strbuf_addf(out, "error: line %lu: %s", lineno, why);
+	}
+}
+
 static int policy_decide_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -186,46 +234,14 @@ static int policy_decide_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_FAILED;
 
 	while (strbuf_getline(&line, stdin) != EOF) {
-		struct decide_request req;
-		struct policy_request_storage st;
-		struct decision d;
-		int r;
-
 		lineno++;
 		strbuf_reset(&out);
 		strbuf_reset(&err);
 		if (line.len == 0 || strspn(line.buf, " \t") == line.len)
 			continue;
-		if (line.len > DECIDE_MAX_LINE) {
-			error_set(&err, "the request is longer than %d bytes", DECIDE_MAX_LINE);
-			r = -EINVAL;
-		} else if (!utf8_valid(line.buf, line.len)) {
-			error_set(&err, "the request is not valid UTF-8");
-			r = -EINVAL;
-		} else {
-			r = policy_request_parse(line.buf, line.len, &req, &st, &err);
-			if (r == 0) {
-				r = policy_decide(p, &req, &d, &err);
-				if (r == 0 && json)
-					policy_decision_json(&d, &req, &out);
-				else if (r == 0)
-					decision_text(&d, &out);
-				policy_request_storage_release(&st);
-			}
-		}
-		if (r < 0) {
+		if (decide_line(p, &line, json, &out, &err) < 0) {
 			errors++;
-			if (json) {
-				struct json_writer w;
-
-				jw_init(&w, &out);
-				jw_object_begin(&w);
-				jw_kv_str(&w, "error", err.buf);
-				jw_kv_int(&w, "line", (int64_t)lineno);
-				jw_object_end(&w);
-			} else {
-				strbuf_addf(&out, "error: line %lu: %s", lineno, err.buf);
-			}
+			line_error(&out, err.buf, lineno, json);
 		}
 		strbuf_addch(&out, '\n');
 		if (fwrite(out.buf, 1, out.len, stdout) != out.len) {
