@@ -153,6 +153,33 @@ static void sent(void *ctx, const char *to, const char *message)
 	strbuf_release(&sb);
 }
 
+/* notify send's counts of the round: as JSON, or one line (what a dry run would send). */
+static void round_counts(struct strbuf *out, const struct notify_result *res, bool dry, bool json)
+{
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, out);
+		jw_object_begin(&w);
+		jw_kv_int(&w, "people", res->people);
+		jw_kv_int(&w, "digests", res->digests);
+		jw_kv_int(&w, "items", res->items);
+		jw_kv_int(&w, "failed", res->failed);
+		jw_kv_int(&w, "no_email", res->no_email);
+		jw_kv_bool(&w, "dry_run", dry);
+		jw_object_end(&w);
+		strbuf_addch(out, '\n');
+	} else {
+		strbuf_addf(out,
+		            dry ? T_("would send %u digest(s) of %u new item(s)")
+		                : T_("sent %u digest(s) of %u new item(s)"),
+		            res->digests, res->items);
+		if (res->no_email)
+			strbuf_addf(out, T_("; %u person(s) with news have no e-mail address"),
+			            res->no_email);
+		strbuf_addch(out, '\n');
+	}
+}
+
 static int notify_send(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -215,28 +242,7 @@ static int notify_send(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_kv_int(&w, "people", res.people);
-		jw_kv_int(&w, "digests", res.digests);
-		jw_kv_int(&w, "items", res.items);
-		jw_kv_int(&w, "failed", res.failed);
-		jw_kv_int(&w, "no_email", res.no_email);
-		jw_kv_bool(&w, "dry_run", dry);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		strbuf_addf(&out,
-		            dry ? T_("would send %u digest(s) of %u new item(s)")
-		                : T_("sent %u digest(s) of %u new item(s)"),
-		            res.digests, res.items);
-		if (res.no_email)
-			strbuf_addf(&out, T_("; %u person(s) with news have no e-mail address"),
-			            res.no_email);
-		strbuf_addch(&out, '\n');
-	}
+	round_counts(&out, &res, dry, json);
 	ret = cli_print(&out);
 	if (res.failed) {
 		cli_error("%u digest(s) could not be sent (tried again next round): %s", res.failed,
