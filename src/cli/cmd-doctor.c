@@ -268,6 +268,51 @@ static void check_space(struct report *rep, const char *dir)
 		add_check(rep, "disk", CHECK_OK, NULL, "%llu MiB free", avail >> 20);
 }
 
+/* doctor --json: the directory, whether all is well, and each check. */
+static void report_json(struct strbuf *out, const char *dir, const struct report *rep, bool bad)
+{
+	struct json_writer w;
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "dir", dir);
+	jw_kv_bool(&w, "ok", !bad);
+	jw_key(&w, "checks");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < rep->nr; i++) {
+		jw_object_begin(&w);
+		jw_kv_str(&w, "name", rep->checks[i].name);
+		jw_kv_str(&w, "status", status_names[rep->checks[i].status]);
+		jw_kv_str(&w, "detail", rep->checks[i].detail);
+		jw_kv_str(&w, "fix", rep->checks[i].fix);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/* doctor's text: a line a check (status, name, detail; its fix under it), then the verdict. */
+static void report_text(struct strbuf *out, const struct report *rep, bool bad)
+{
+	size_t width = 0;
+	for (size_t i = 0; i < rep->nr; i++)
+		if (utf8_strwidth(rep->checks[i].name) > width)
+			width = utf8_strwidth(rep->checks[i].name);
+	for (size_t i = 0; i < rep->nr; i++) {
+		strbuf_add_padded(out, T_(status_text[rep->checks[i].status]), 8);
+		strbuf_add_padded(out, rep->checks[i].name, width + 2);
+		strbuf_addstr(out, rep->checks[i].detail_ja ? rep->checks[i].detail_ja
+		                                            : rep->checks[i].detail);
+		if (rep->checks[i].fix)
+			strbuf_addf(out, T_("\n%*sfix: %s"), (int)(width + 10), "",
+			            rep->checks[i].fix_ja ? rep->checks[i].fix_ja
+			                                  : rep->checks[i].fix);
+		strbuf_addch(out, '\n');
+	}
+	strbuf_addstr(out, bad ? T_("problems found: see the fixes above\n")
+	                       : T_("all checks passed\n"));
+}
+
 int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = { "mamori [--dir DIR] doctor [--json]", NULL };
@@ -313,44 +358,10 @@ int cmd_doctor(struct cli_ctx *ctx, int argc, const char **argv)
 
 	for (size_t i = 0; i < rep.nr; i++)
 		bad |= rep.checks[i].status == CHECK_PROBLEM;
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_kv_str(&w, "dir", ctx->dir);
-		jw_kv_bool(&w, "ok", !bad);
-		jw_key(&w, "checks");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < rep.nr; i++) {
-			jw_object_begin(&w);
-			jw_kv_str(&w, "name", rep.checks[i].name);
-			jw_kv_str(&w, "status", status_names[rep.checks[i].status]);
-			jw_kv_str(&w, "detail", rep.checks[i].detail);
-			jw_kv_str(&w, "fix", rep.checks[i].fix);
-			jw_object_end(&w);
-		}
-		jw_array_end(&w);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		size_t width = 0;
-		for (size_t i = 0; i < rep.nr; i++)
-			if (utf8_strwidth(rep.checks[i].name) > width)
-				width = utf8_strwidth(rep.checks[i].name);
-		for (size_t i = 0; i < rep.nr; i++) {
-			strbuf_add_padded(&out, T_(status_text[rep.checks[i].status]), 8);
-			strbuf_add_padded(&out, rep.checks[i].name, width + 2);
-			strbuf_addstr(&out, rep.checks[i].detail_ja ? rep.checks[i].detail_ja
-			                                            : rep.checks[i].detail);
-			if (rep.checks[i].fix)
-				strbuf_addf(&out, T_("\n%*sfix: %s"), (int)(width + 10), "",
-				            rep.checks[i].fix_ja ? rep.checks[i].fix_ja
-				                                 : rep.checks[i].fix);
-			strbuf_addch(&out, '\n');
-		}
-		strbuf_addstr(&out, bad ? T_("problems found: see the fixes above\n")
-		                        : T_("all checks passed\n"));
-	}
+	if (json)
+		report_json(&out, ctx->dir, &rep, bad);
+	else
+		report_text(&out, &rep, bad);
 	ret = cli_print(&out);
 	if (ret == EXIT_DONE && bad)
 		ret = EXIT_FAILED;
