@@ -152,6 +152,33 @@ static void remove_new(const char *dir)
 	rmdir(dir);
 }
 
+/* The ledger's signing key and its public half, copied from the old directory to the new. */
+static int copy_node_files(const char *from, const char *to, struct strbuf *err)
+{
+	static const char *const node_files[] = { LEDGER_KEY_FILE, LEDGER_PUB_FILE };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(node_files); i++) {
+		char *f = xstrfmt("%s/%s", from, node_files[i]);
+		char *t = xstrfmt("%s/%s", to, node_files[i]);
+		r = copy_file(f, t, err);
+		free(f);
+		free(t);
+	}
+	return r;
+}
+
+/* Why the migration failed; once the database holds the schema, that it must be made again. */
+static void say_failed(const char *why, const char *from, bool made)
+{
+	if (made)
+		cli_error("%s; '%s' is left as it was; the database now holds Mamori's "
+		          "schema: drop and create it again before another try",
+		          why, from);
+	else
+		cli_error("%s", why);
+}
+
 int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -163,7 +190,6 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_STRING(0, "to", &url, "URL", "an empty PostgreSQL database for the ward"),
 		OPT_END(),
 	};
-	static const char *const node_files[] = { LEDGER_KEY_FILE, LEDGER_PUB_FILE };
 	struct strbuf err = STRBUF_INIT;
 	struct store *src = NULL, *dst = NULL;
 	struct store_migrate_stats stats;
@@ -196,13 +222,8 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 	r = old_head(from, &size, root, &src, &err);
 	if (r == 0)
 		r = write_conf(from, ctx->dir, url, &err);
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(node_files); i++) {
-		char *f = xstrfmt("%s/%s", from, node_files[i]);
-		char *t = xstrfmt("%s/%s", ctx->dir, node_files[i]);
-		r = copy_file(f, t, &err);
-		free(f);
-		free(t);
-	}
+	if (r == 0)
+		r = copy_node_files(from, ctx->dir, &err);
 	if (r == 0)
 		r = store_create_url(url, &dst, &err);
 	made = r == 0;
@@ -219,12 +240,7 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, const char **argv)
 	if (r == 0)
 		r = verify_arrival(ctx->dir, size, root, &res, &err);
 	if (r < 0) {
-		if (made)
-			cli_error("%s; '%s' is left as it was; the database now holds Mamori's "
-			          "schema: drop and create it again before another try",
-			          err.buf, from);
-		else
-			cli_error("%s", err.buf);
+		say_failed(err.buf, from, made);
 		remove_new(ctx->dir);
 		strbuf_release(&err);
 		return EXIT_FAILED;
