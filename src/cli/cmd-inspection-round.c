@@ -131,6 +131,73 @@ static void split_roles(const struct string_list *given, struct strv *ret)
 	}
 }
 
+/*
+ * The items each role's inspection asks (the whole checklist's without --role), one list a
+ * role into role_items; -1, said, when one is wrong.
+ */
+static int role_item_lists(const struct profile *p, const struct strv *roles, const char *items,
+                           struct strv *role_items, struct strbuf *err)
+{
+	for (size_t r = 0; r < (roles->nr ? roles->nr : 1); r++) {
+		struct strbuf list = STRBUF_INIT;
+
+		if (inspection_open_items(p, roles->nr ? roles->items[r] : NULL, items, &list,
+		                          err) < 0) {
+			cli_error("%s", err->buf);
+			strbuf_release(&list);
+			return -1;
+		}
+		strv_push(role_items, list.buf);
+		strbuf_release(&list);
+	}
+	return 0;
+}
+
+/* What every inspection of a round shares. */
+struct open_round {
+	const char *round, *due, *as;
+	const struct strv *roles, *role_items; /* role_items[r]: the items asked of roles[r] */
+};
+
+/*
+ * Opens one inspection per section of --section (a list each) and role, its outcome into out
+ * (JSON objects separated by commas, or lines); *worst: the worst outcome's exit status. -1 at
+ * the first that could not be opened.
+ */
+static int open_all(struct door *d, const struct open_round *ro, const struct string_list *sections,
+                    bool json, struct strbuf *out, int *worst)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < sections->nr; i++) {
+		const char *cur = sections->items[i], *b;
+		size_t len;
+
+		while (policy_list_next(&cur, &b, &len)) {
+			char *sec = xstrndup(b, len);
+
+			for (size_t r = 0; r < ro->role_items->nr; r++) {
+				enum act_outcome o = ACT_DONE;
+
+				if (json && n++)
+					strbuf_addch(out, ',');
+				if (open_one(d, ro->round, sec, ro->due,
+				             ro->roles->nr ? ro->roles->items[r] : NULL,
+				             ro->role_items->items[r], ro->as, json, out, &o) < 0) {
+					free(sec);
+					return -1;
+				}
+				if (!json)
+					strbuf_addch(out, '\n');
+				if (cli_exit_for_outcome(o) > *worst)
+					*worst = cli_exit_for_outcome(o);
+			}
+			free(sec);
+		}
+	}
+	return 0;
+}
+
 int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -161,7 +228,6 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 	struct strv roles = STRV_INIT, role_items = STRV_INIT;
 	struct door *d = NULL;
 	int k, ret, worst = EXIT_DONE;
-	size_t n = 0;
 
 	k = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (k < 0)
@@ -178,46 +244,21 @@ int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)
 	if (ret)
 		goto out;
 	/* every role's items first: nothing is opened when one is wrong */
-	for (size_t r = 0; r < (roles.nr ? roles.nr : 1); r++) {
-		struct strbuf list = STRBUF_INIT;
-
-		if (inspection_open_items(door_profile(d), roles.nr ? roles.items[r] : NULL, items,
-		                          &list, &err) < 0) {
-			cli_error("%s", err.buf);
-			strbuf_release(&list);
-			ret = EXIT_FAILED;
-			goto out;
-		}
-		strv_push(&role_items, list.buf);
-		strbuf_release(&list);
+	if (role_item_lists(door_profile(d), &roles, items, &role_items, &err) < 0) {
+		ret = EXIT_FAILED;
+		goto out;
 	}
 	if (json)
 		strbuf_addch(&out, '[');
-	for (int i = 0; i < sections.nr; i++) {
-		const char *cur = sections.items[i], *b;
-		size_t len;
-
-		while (policy_list_next(&cur, &b, &len)) {
-			char *sec = xstrndup(b, len);
-
-			for (size_t r = 0; r < role_items.nr; r++) {
-				enum act_outcome o = ACT_DONE;
-
-				if (json && n++)
-					strbuf_addch(&out, ',');
-				if (open_one(d, round, sec, due, roles.nr ? roles.items[r] : NULL,
-				             role_items.items[r], as, json, &out, &o) < 0) {
-					free(sec);
-					ret = EXIT_FAILED;
-					goto out;
-				}
-				if (!json)
-					strbuf_addch(&out, '\n');
-				if (cli_exit_for_outcome(o) > worst)
-					worst = cli_exit_for_outcome(o);
-			}
-			free(sec);
-		}
+	if (open_all(d,
+	             &(struct open_round){ .round = round,
+	                                   .due = due,
+	                                   .as = as,
+	                                   .roles = &roles,
+	                                   .role_items = &role_items },
+	             &sections, json, &out, &worst) < 0) {
+		ret = EXIT_FAILED;
+		goto out;
 	}
 	if (json)
 		strbuf_addstr(&out, "]\n");
