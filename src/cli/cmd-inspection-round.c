@@ -292,6 +292,65 @@ static int64_t existing_answer(struct door *d, int64_t id, const char *clause)
 	return ret;
 }
 
+/* --clause, --result (*value: the result as stored) and --as; -1, said, when one is wrong. */
+static int answer_args(const char *clause, const char *result, const char *as, const char **value)
+{
+	if (!clause || !result) {
+		cli_error("an answer needs --clause CLAUSE and --result 適合|不適合|該当なし");
+		return -1;
+	}
+	if (!(*value = inspection_result_value(result))) {
+		cli_error("'%s' is not a result: say 適合 (conform), 不適合 (nonconform) or "
+		          "該当なし (na)",
+		          result);
+		return -1;
+	}
+	return need_as(as) < 0 ? -1 : 0;
+}
+
+/* Whether the self-inspection insp (arg on the command line) asks clause; said when not. */
+static bool asks(struct door *d, const struct record *insp, const char *arg, const char *clause)
+{
+	struct inspection_checklist cl = { 0 };
+	const struct inspection_item **items = NULL;
+	size_t n_items = 0;
+	bool asked = false;
+
+	inspection_checklist_make(door_profile(d), NULL, &cl);
+	inspection_items_of(&cl, insp, &items, &n_items);
+	for (size_t i = 0; i < n_items; i++)
+		asked = asked || !strcmp(items[i]->clause->id, clause);
+	if (!asked)
+		cli_error("'%s' is not an item of self-inspection %s (see 'mamori inspection show "
+		          "%s')",
+		          clause, arg, arg);
+	free(items);
+	inspection_checklist_release(&cl);
+	return asked;
+}
+
+/*
+ * A first answer to clause (in->action; its inspection, section and clause into f) or the
+ * revision of the answer there is (in->record_id): the number of fields put into f.
+ */
+static size_t answer_or_revise(struct door *d, const struct record *insp, const char *arg,
+                               const char *clause, struct act_input *in, struct act_attr *f)
+{
+	int64_t prev = existing_answer(d, insp->id, clause);
+	size_t n = 0;
+
+	if (prev) {
+		in->record_id = prev;
+		in->action = INSPECTION_ANSWER_REGISTER ".revise";
+	} else {
+		in->action = INSPECTION_ANSWER_REGISTER ".answer";
+		f[n++] = (struct act_attr){ "inspection", arg };
+		f[n++] = (struct act_attr){ "section", insp->section ? insp->section : "" };
+		f[n++] = (struct act_attr){ "clause", clause };
+	}
+	return n;
+}
+
 int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -315,8 +374,6 @@ int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_END(),
 	};
 	struct act_input in = { .kind = ACT_RECORD, .register_id = INSPECTION_ANSWER_REGISTER };
-	struct inspection_checklist cl = { 0 };
-	const struct inspection_item **items = NULL;
 	struct strbuf out = STRBUF_INIT;
 	struct cli_files files = { 0 };
 	struct record insp = { 0 };
@@ -324,26 +381,14 @@ int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
 	struct door *d = NULL;
 	enum act_outcome o = ACT_DONE;
 	const char *value;
-	size_t n = 0, n_items = 0;
-	bool asked = false;
-	int64_t prev;
+	size_t n;
 	int k, ret;
 
 	k = parse_options_count(argc, argv, opts, usage, 1, 1, &ret);
 	if (k < 0)
 		goto out;
 	ret = EXIT_USAGE;
-	if (!clause || !result) {
-		cli_error("an answer needs --clause CLAUSE and --result 適合|不適合|該当なし");
-		goto out;
-	}
-	if (!(value = inspection_result_value(result))) {
-		cli_error("'%s' is not a result: say 適合 (conform), 不適合 (nonconform) or "
-		          "該当なし (na)",
-		          result);
-		goto out;
-	}
-	if (need_as(as) < 0)
+	if (answer_args(clause, result, as, &value) < 0)
 		goto out;
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
@@ -351,26 +396,9 @@ int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
 	ret = EXIT_FAILED;
 	if (inspection_arg(d, argv[0], &insp) < 0 || may_answer(d, &insp, as) < 0)
 		goto out;
-	inspection_checklist_make(door_profile(d), NULL, &cl);
-	inspection_items_of(&cl, &insp, &items, &n_items);
-	for (size_t i = 0; i < n_items; i++)
-		asked = asked || !strcmp(items[i]->clause->id, clause);
-	if (!asked) {
-		cli_error("'%s' is not an item of self-inspection %s (see 'mamori inspection show "
-		          "%s')",
-		          clause, argv[0], argv[0]);
+	if (!asks(d, &insp, argv[0], clause))
 		goto out;
-	}
-	prev = existing_answer(d, insp.id, clause);
-	if (prev) {
-		in.record_id = prev;
-		in.action = INSPECTION_ANSWER_REGISTER ".revise";
-	} else {
-		in.action = INSPECTION_ANSWER_REGISTER ".answer";
-		f[n++] = (struct act_attr){ "inspection", argv[0] };
-		f[n++] = (struct act_attr){ "section", insp.section ? insp.section : "" };
-		f[n++] = (struct act_attr){ "clause", clause };
-	}
+	n = answer_or_revise(d, &insp, argv[0], clause, &in, f);
 	f[n++] = (struct act_attr){ "result", value };
 	if (note)
 		f[n++] = (struct act_attr){ "note", note };
@@ -389,8 +417,6 @@ int inspection_answer(struct cli_ctx *ctx, int argc, const char **argv)
 	if (ret == EXIT_DONE)
 		ret = cli_exit_for_outcome(o);
 out:
-	free(items);
-	inspection_checklist_release(&cl);
 	cli_files_release(&files);
 	record_release(&insp);
 	door_free(d);
