@@ -499,6 +499,41 @@ int inspection_send_back(struct cli_ctx *ctx, int argc, const char **argv)
 	                       N_("the section head returns the answers to be redone (差戻し)"));
 }
 
+/*
+ * What the finding says must improve: *text, or the note of insp's 不適合 answer for clause
+ * (then *text points into r, the caller's roll-up). -1, said, when there is no such answer or
+ * nothing to say.
+ */
+static int finding_text(struct door *d, const struct record *insp, const char *arg,
+                        const char *clause, struct inspection_rollup *r, const char **text)
+{
+	struct strbuf err = STRBUF_INIT;
+	const struct record *a;
+	int ret = -1;
+
+	if (inspection_rollup(door_store(d), NULL, door_profile(d), NULL, 0, r, &err) < 0) {
+		cli_error("%s", err.buf);
+		goto out;
+	}
+	a = inspection_answer_for(r, insp->id, clause);
+	if (!a || inspection_result_of(record_field(a, "result")) != INSPECTION_NONCONFORM) {
+		cli_error("self-inspection %s has no 不適合 answer for %s: only a nonconformity "
+		          "becomes a finding",
+		          arg, clause);
+		goto out;
+	}
+	if (!*text)
+		*text = record_field(a, "note");
+	if (!*text || !**text) {
+		cli_error("say what must improve: --text TEXT (the answer has no note)");
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&err);
+	return ret;
+}
+
 int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -523,9 +558,8 @@ int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
 		                .register_id = "finding",
 		                .action = "finding.raise" };
 	struct inspection_rollup r = { 0 };
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT;
 	struct record insp = { 0 };
-	const struct record *a;
 	struct act_attr f[6];
 	struct door *d = NULL;
 	enum act_outcome o = ACT_DONE;
@@ -548,23 +582,8 @@ int inspection_raise(struct cli_ctx *ctx, int argc, const char **argv)
 	ret = EXIT_FAILED;
 	if (inspection_arg(d, argv[0], &insp) < 0)
 		goto out;
-	if (inspection_rollup(door_store(d), NULL, door_profile(d), NULL, 0, &r, &err) < 0) {
-		cli_error("%s", err.buf);
+	if (finding_text(d, &insp, argv[0], clause, &r, &text) < 0)
 		goto out;
-	}
-	a = inspection_answer_for(&r, insp.id, clause);
-	if (!a || inspection_result_of(record_field(a, "result")) != INSPECTION_NONCONFORM) {
-		cli_error("self-inspection %s has no 不適合 answer for %s: only a nonconformity "
-		          "becomes a finding",
-		          argv[0], clause);
-		goto out;
-	}
-	if (!text)
-		text = record_field(a, "note");
-	if (!text || !*text) {
-		cli_error("say what must improve: --text TEXT (the answer has no note)");
-		goto out;
-	}
 	f[n++] = (struct act_attr){ "inspection", argv[0] };
 	f[n++] = (struct act_attr){ "clause", clause };
 	f[n++] = (struct act_attr){ "severity", severity };
@@ -583,7 +602,6 @@ out:
 	inspection_rollup_release(&r);
 	record_release(&insp);
 	door_free(d);
-	strbuf_release(&err);
 	strbuf_release(&out);
 	return ret;
 }
