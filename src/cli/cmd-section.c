@@ -160,7 +160,7 @@ static void section_show_json(struct strbuf *out, const struct org_section *sec,
 	strbuf_addch(out, '\n');
 }
 
-/* section show without --json: the same as text, the members as a table. */
+/* section show without --json: the section as text, its members as a table. */
 static void section_show_text(struct strbuf *out, const struct org_section *sec,
                               const struct org_users *users, const struct org_assignments *roles,
                               const struct org_systems *systems, const char *scope)

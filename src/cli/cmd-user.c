@@ -224,7 +224,7 @@ static void user_show_json(struct strbuf *out, const struct org_user *u,
 	strbuf_addch(out, '\n');
 }
 
-/* user show without --json: the same as text, a role's name from the profile when it has one. */
+/* user show without --json: the user as text, a role's name from the profile when it has one. */
 static void user_show_text(struct strbuf *out, const struct profile *prof, const struct org_user *u,
                            const struct personnel_move *move, const struct org_assignments *roles,
                            int64_t now)

@@ -42,9 +42,11 @@ expect "section show: 区民課" 0 "$MAMORI" --dir "$D" section show kumin
 out_has "its parent" "kumin 区民課 (上位: kuminbu)"
 out_has "its security officer" "(kumin-kacho)"
 out_has "its system" "  jyuki  住民記録システム"
+check "only its system" "! grep -q '  lan  ' '$TMP/out'"
 out_has "its members, 非常勤 too" "kumin-p1 "
 check "not the 職員等 role" "! grep -q '  staff  ' '$TMP/out'"
 expect "section show --json" 0 "$MAMORI" --dir "$D" section show kumin --json
+check "--json: not the 職員等 role" "! grep -q '\"role\":\"staff\"' '$TMP/out'"
 out_has "the section" '{"id":"kumin","name":"区民課","parent":"kuminbu","members":[{"login":'
 out_has "its security officer" '"roles":[{"role":"security_officer","login":"kumin-kacho","name":'
 out_has "its system" '"systems":[{"id":"jyuki","name":"住民記録システム"}]}'
