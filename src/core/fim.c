@@ -275,15 +275,17 @@ static int init_row(struct door *d, const struct fim_init_input *in, const char 
 }
 
 /*
- * With an actor, the door act that authorises the generation (ret->acted, ret->act). The new
- * baseline at path is removed when the act fails or is not done (pending, refused).
+ * With an actor, the door act that authorises the generation (ret->acted, ret->act). *go: the
+ * generation may be installed (no actor, or the act is done); when not, or when the act fails,
+ * the new baseline at path is removed and the caller stops.
  */
 static int init_act(struct door *d, const struct fim_init_input *in, struct fim_config_row *c,
-                    uint64_t generation, const char *path, struct fim_init_result *ret,
+                    uint64_t generation, const char *path, struct fim_init_result *ret, bool *go,
                     struct strbuf *err)
 {
 	int r;
 
+	*go = true;
 	if (!in->actor)
 		return 0;
 	if (c->id && !c->record_id)
@@ -292,12 +294,10 @@ static int init_act(struct door *d, const struct fim_init_input *in, struct fim_
 	r = fim_authorise(d, c, in->actor, generation, ret->sha256, 0,
 	                  c->id ? "mamori fim init: a new generation" : "mamori fim init", &in->ctx,
 	                  &ret->act, err);
-	if (r < 0) {
+	if (r < 0)
 		ret->acted = false;
-		unlink(path);
-		return r;
-	}
-	if (ret->act.outcome != ACT_DONE)
+	*go = r >= 0 && ret->act.outcome == ACT_DONE;
+	if (!*go)
 		unlink(path);
 	return r;
 }
@@ -342,6 +342,7 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	struct fim_baseline_walk *walk = NULL;
 	char *abs = NULL, cfg_hex[65];
 	uint8_t sha[32];
+	bool go;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -381,8 +382,8 @@ int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_re
 	ret->generation = h.generation;
 	ret->entries = st.entries;
 	ret->bytes = st.bytes;
-	r = init_act(d, in, &c, h.generation, path.buf, ret, err);
-	if (r < 0 || (ret->acted && ret->act.outcome != ACT_DONE))
+	r = init_act(d, in, &c, h.generation, path.buf, ret, &go, err);
+	if (r < 0 || !go)
 		goto out;
 	struct fim_generation g = { .generation = h.generation,
 		                    .entries = st.entries,
