@@ -62,7 +62,6 @@ static void item_json(struct json_writer *w, const struct inspection_item *it,
 	strbuf_release(&t);
 }
 
-/* The whole checklist (cl) or a role's (rc): JSON, CSV or a table, into out. */
 /*
  * --json: starts w on out and opens the items' array; a role's checklist is an object first
  * (the role, the section, who answers, whether it is the rest) whose "items" the array is.
@@ -104,6 +103,7 @@ static void role_head_text(const struct checklist_args *a,
 	}
 }
 
+/* The whole checklist (cl) or a role's (rc): JSON, CSV or a table, into out. */
 static int checklist_print(const struct checklist_args *a, const struct inspection_checklist *cl,
                            const struct inspection_role_checklist *rc, const struct strv *holders,
                            struct strbuf *out)
