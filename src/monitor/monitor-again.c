@@ -29,6 +29,11 @@ static uint64_t about_hash(const char *host, const char *key)
  */
 #define DROPS_MAX 65536
 
+static size_t drops_max(const struct monitor *m)
+{
+	return m->opt.drops_max ? m->opt.drops_max : DROPS_MAX;
+}
+
 /*
  * A hit of rule r about key on host, naming first as its lowest entry, dropped (hit_new):
  * recorded, not its text (a flood drops many), and the analysed mark held below it. Under mu.
@@ -36,14 +41,14 @@ static uint64_t about_hash(const char *host, const char *key)
 void drop_record(struct monitor *m, const struct sigma_rule *r, const char *host, const char *key,
                  uint64_t first)
 {
-	if (m->ndrops >= DROPS_MAX) {
+	if (m->ndrops >= drops_max(m)) {
 		if (!m->drops_full_said)
 			fprintf(
 			    stderr,
-			    "mamori: the log analysis has dropped %d alerts it cannot raise yet; "
+			    "mamori: the log analysis has dropped %zu alerts it cannot raise yet; "
 			    "those it drops from now on are lost until their raising works "
 			    "again\n",
-			    DROPS_MAX);
+			    drops_max(m));
 		m->drops_full_said = true;
 		atomic_fetch_add(&m->dropped_lost, 1);
 		return;

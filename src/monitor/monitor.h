@@ -65,6 +65,9 @@ struct monitor_options {
 	unsigned max_pending;
 	/* Tests only: at most this many alerts raised before are read back (0: 16,384). */
 	unsigned raised_max;
+	/* Tests only: at most this many dropped alerts are recorded to be found again (0:
+	 * 65,536, monitor-again.c); past it each one dropped is lost at once. */
+	unsigned drops_max;
 	/* Tests only: added to the server's clock when the alerts raised before are read back
 	 * (a clock stepped forward before this start). */
 	int64_t start_skew_ms;
