@@ -330,38 +330,70 @@ static int open_case_for(struct door *d, const char *rule, const char *host, int
 }
 
 /*
+ * Whether text (a case's `alerts`, which people fill too) names alert id: any run of digits,
+ * ASCII or full-width (an IME's "４１"), between anything else ("41 42", "41,42", "41、42",
+ * "#41"). Before, only space-separated ids were seen (review-m3 L6).
+ */
+static bool alerts_name(const char *text, int64_t id)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int64_t v = -1; /* the run's value so far; -1: not in a run */
+
+	for (;; p++) {
+		int digit = -1;
+		if (*p >= '0' && *p <= '9') {
+			digit = *p - '0';
+		} else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
+			digit = p[2] - 0x90; /* ０-９ */
+			p += 2;
+		}
+		if (digit >= 0) {
+			/* (past any id: stays past) */
+			v = v < 0 ? digit : v >= INT64_MAX / 10 ? INT64_MAX : v * 10 + digit;
+			continue;
+		}
+		if (v == id)
+			return true;
+		v = -1;
+		if (!*p)
+			return false;
+	}
+}
+
+/*
  * The case that lists the alert already (its `alerts`), whatever its state: its case was
  * opened or joined, and the alert's own link not written (a crash or an error between the
- * acts). Then only the link is written: before, the next try opened a second case, or listed
- * the alert twice (review-alerts M1). 0: none.
+ * acts), or a person attached it. Then only the link is written: before, the next try opened a
+ * second case, or listed the alert twice (review-alerts M1). Only cases changed since the
+ * alert was made are read (a case lists it only after that): before, every case of the ward's
+ * history, at each serious alert (review-m3 L6). 0: none.
  */
 static int case_listing(struct door *d, int64_t alert_id, int64_t *ret_id, struct strbuf *err)
 {
-	struct strbuf like = STRBUF_INIT;
 	struct query *q;
 	int r;
 
 	*ret_id = 0;
-	strbuf_addf(&like, "%% %" PRId64 " %%", alert_id);
 	door_lead(d);
-	r = query_prepare(
-	    door_store(d),
-	    "SELECT id FROM records WHERE register = ?1"
-	    " AND ' ' || coalesce(json_extract(fields, '$.alerts'), '') || ' ' LIKE ?2"
-	    " ORDER BY id DESC LIMIT 1",
-	    &q, err);
+	r = query_prepare(door_store(d),
+	                  "SELECT id, json_extract(fields, '$.alerts') FROM records"
+	                  " WHERE register = ?1"
+	                  " AND changed_ms >= (SELECT created_ms FROM records WHERE id = ?2)"
+	                  " AND json_extract(fields, '$.alerts') IS NOT NULL ORDER BY id DESC",
+	                  &q, err);
 	if (r == 0) {
 		query_bind_text(q, 1, door_profile(d)->incidents.reg->id);
-		query_bind_text(q, 2, like.buf);
-		r = query_step(q, err);
-		if (r > 0) {
-			*ret_id = query_int(q, 0);
-			query_done(q);
-			r = 0;
+		query_bind_int(q, 2, alert_id);
+		while ((r = query_step(q, err)) > 0) {
+			if (alerts_name(query_text(q, 1), alert_id)) {
+				*ret_id = query_int(q, 0);
+				query_done(q);
+				r = 0;
+				break;
+			}
 		}
 	}
 	door_unlead(d);
-	strbuf_release(&like);
 	return r;
 }
 
@@ -371,7 +403,6 @@ static int case_alerts(struct door *d, int64_t id, int64_t alert_id, struct strb
 {
 	struct record rec = { 0 };
 	const char *have;
-	char tok[24];
 	int r;
 
 	*ret_listed = false;
@@ -381,17 +412,10 @@ static int case_alerts(struct door *d, int64_t id, int64_t alert_id, struct strb
 	if (r < 0)
 		return r;
 	have = record_field(&rec, "alerts");
-	snprintf(tok, sizeof(tok), "%" PRId64, alert_id);
-	for (const char *p = have; p && *p;) {
-		size_t n = strcspn(p, " ");
-		if (n == strlen(tok) && !strncmp(p, tok, n))
-			*ret_listed = true;
-		p += n;
-		p += strspn(p, " ");
-	}
+	*ret_listed = have && alerts_name(have, alert_id);
 	if (have && *have)
 		strbuf_addf(out, "%s ", have);
-	strbuf_addstr(out, tok);
+	strbuf_addf(out, "%" PRId64, alert_id);
 	record_release(&rec);
 	return 0;
 }

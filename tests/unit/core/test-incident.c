@@ -2,6 +2,8 @@
  * name the person before the state, and the export manifest reader. */
 #include "fixture.h"
 
+#include <inttypes.h>
+
 #include "base/cleanup.h"
 #include "base/timeutil.h"
 #include "core/alert.h"
@@ -53,6 +55,65 @@ static int64_t alert_case(struct fixture *f, int64_t alert_id)
 	return id;
 }
 
+/* n's decimal digits in full width (an IME's "４２"). */
+static void full_width(struct strbuf *out, int64_t n)
+{
+	char ascii[24];
+
+	snprintf(ascii, sizeof(ascii), "%" PRId64, n);
+	for (const char *p = ascii; *p; p++)
+		strbuf_addf(out, "\xEF\xBC%c", (char)(0x90 + (*p - '0')));
+}
+
+/*
+ * Alerts a person listed in case c (its `alerts`, as they type them: "41,43、＃４２") and whose
+ * link was not written: incident_from_alert (a restart meeting them) links each to c, and
+ * neither opens another case nor is listed twice. Only space-separated ids were seen, so each
+ * opened a case of its own (another host: none to join) (review-m3 L6).
+ */
+static void listed_by_a_person(struct fixture *f, int64_t c, int64_t a1, int64_t now)
+{
+	static const uint64_t entries[] = { 3 };
+	struct alert_input in = { .source = ACT_SYSTEM_MONITOR,
+		                  .rule = "ssh-brute-force",
+		                  .severity = "high",
+		                  .time_ms = now,
+		                  .host = "web05",
+		                  .summary = "sshd の認証失敗が続いている",
+		                  .entries = entries,
+		                  .n_entries = 1 };
+	struct strbuf text = STRBUF_INIT;
+	struct act_attr listed[1];
+	struct act_input attach = { .kind = ACT_RECORD,
+		                    .actor = "csirt1",
+		                    .action = "incident.attach_alert",
+		                    .record_id = c,
+		                    .fields = listed,
+		                    .n_fields = 1 };
+	struct record rec = { 0 };
+	int64_t a2 = 0, a3 = 0, cases, got = 0;
+
+	assert_int_equal(alert_raise_only(f->d, &in, &a2, NULL, &f->err), 0);
+	assert_int_equal(alert_raise_only(f->d, &in, &a3, NULL, &f->err), 0);
+	strbuf_addf(&text, "%" PRId64 ",%" PRId64 "、＃", a1, a3);
+	full_width(&text, a2);
+	listed[0] = (struct act_attr){ "alerts", text.buf };
+	assert_int_equal(fx_act(f, &attach, NULL), ACT_DONE);
+	cases = fx_count(f, "SELECT count(*) FROM records WHERE register = 'incident'");
+	assert_int_equal(incident_from_alert(f->d, a2, &in, &got, &f->err), 0);
+	assert_true(got == c);
+	assert_int_equal(incident_from_alert(f->d, a3, &in, &got, &f->err), 0);
+	assert_true(got == c);
+	assert_true(alert_case(f, a2) == c && alert_case(f, a3) == c);
+	assert_int_equal(fx_count(f, "SELECT count(*) FROM records WHERE register = 'incident'"),
+	                 cases);
+	/* not listed again */
+	assert_int_equal(record_get(door_store(f->d), c, &rec, &f->err), 0);
+	assert_string_equal(record_field(&rec, "alerts"), text.buf);
+	record_release(&rec);
+	strbuf_release(&text);
+}
+
 static void alerts_open_and_join_cases(void **state)
 {
 	struct fixture *f = *state;
@@ -91,6 +152,7 @@ static void alerts_open_and_join_cases(void **state)
 	assert_true(alert_case(f, a4) == 0);
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records WHERE register = 'incident'"),
 	                 2);
+	listed_by_a_person(f, c1, a1, now);
 }
 
 static void closed_case_is_not_joined(void **state)
