@@ -60,24 +60,48 @@ void drop_record(struct monitor *m, const struct sigma_rule *r, const char *host
 		m->overflow = first;
 	if (first < atomic_load(&m->unraised))
 		atomic_store(&m->unraised, first);
-	atomic_store(&m->again_due, true);
+	if (!r->correlation) /* (a correlation's waits for a restart: monitor_rewind) */
+		atomic_store(&m->again_due, true);
+}
+
+/* Whether a dropped hit waits for the analysis again: a single message's (a correlation's
+ * waits for a restart), so the follower's rounds ask monitor_rewind (under its lock). */
+static bool drops_sought(const struct monitor *m)
+{
+	for (size_t i = 0; i < m->ndrops; i++)
+		if (!m->drops[i].rule->correlation)
+			return true;
+	return false;
 }
 
 /*
  * Analysing messages again (finding_again): is this hit one dropped there? The same rule,
  * thing and very entry: a single message's (a correlation's are not sought, monitor_rewind).
- * Each is found once. Anything else found there was raised, waits, or was suppressed the
- * first time: not a hit now. Under mu.
+ * Each is found once (its rule cleared; nseeking counts those not found). Anything else found
+ * there was raised, waits, or was suppressed the first time: not a hit now. seeking is sorted
+ * by entry (monitor_rewind): a binary search, not a scan of every record for every hit of the
+ * range read again (up to ~49k records by as many hits in a flood: review-m3 L2). Under mu.
  */
 bool again_sought(struct monitor *m, const struct sigma_rule *r, const char *host, const char *key,
                   uint64_t first)
 {
-	uint64_t about = about_hash(host, key);
+	size_t lo = 0, hi = m->sought;
+	uint64_t about = 0;
 
-	for (size_t i = 0; i < m->nseeking; i++) {
-		const struct dropped *d = &m->seeking[i];
-		if (d->rule == r && d->about == about && d->first == first) {
-			m->seeking[i] = m->seeking[--m->nseeking];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->seeking[mid].first < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < m->sought && m->seeking[i].first == first; i++) {
+		struct dropped *d = &m->seeking[i];
+		if (i == lo)
+			about = about_hash(host, key);
+		if (d->rule == r && d->about == about) {
+			d->rule = NULL;
+			m->nseeking--;
 			atomic_fetch_add(&m->dropped_again, 1);
 			return true;
 		}
@@ -116,7 +140,7 @@ void drops_unhold(struct monitor *m, uint64_t below)
 	lost = m->ndrops - keep;
 	m->ndrops = keep;
 	m->overflow = drops_floor(m);
-	atomic_store(&m->again_due, m->ndrops > 0 || m->again_end);
+	atomic_store(&m->again_due, drops_sought(m) || m->again_end);
 	if (!lost)
 		return;
 	atomic_fetch_add(&m->dropped_lost, lost);
@@ -141,7 +165,7 @@ static void again_done(struct monitor *m)
 	m->nseeking = m->sought = 0;
 	again_free(m);
 	m->again_from = m->again_end = 0;
-	atomic_store(&m->again_due, m->ndrops > 0);
+	atomic_store(&m->again_due, drops_sought(m));
 }
 
 /* Forgets the correlation groups of the analysis again. Under mu (or freeing m). */
@@ -152,6 +176,13 @@ void again_free(struct monitor *m)
 			corr_sweep(&m->again_corr[i], INT64_MAX / 2);
 	free(m->again_corr);
 	m->again_corr = NULL;
+}
+
+static int by_first(const void *a, const void *b)
+{
+	const struct dropped *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
 }
 
 uint64_t monitor_rewind(void *ctx, uint64_t pos)
@@ -187,7 +218,10 @@ uint64_t monitor_rewind(void *ctx, uint64_t pos)
 	m->ndrops = keep;
 	m->overflow = drops_floor(m);
 	m->sought = m->nseeking;
+	if (!m->nseeking) /* only those not read yet, or correlations' */
+		atomic_store(&m->again_due, drops_sought(m));
 	if (m->nseeking) {
+		qsort(m->seeking, m->nseeking, sizeof(*m->seeking), by_first);
 		m->again_from = from;
 		m->again_end = pos;
 		m->again_corr = xcalloc(m->rules.nr + 1, sizeof(*m->again_corr));
