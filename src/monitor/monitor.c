@@ -341,9 +341,12 @@ void monitor_event(void *ctx, const struct log_event *ev, bool replay)
 			continue;
 		if (!sigma_match_cached(r, log_event_field, ev, m->fields))
 			continue;
+		/* Analysed again, a hit is made only for one dropped, which held then: what the
+		 * registers say now (an admin record filed since, a status changed) does not
+		 * undo it (it did, and the dropped alert was lost: review-m3 L4). */
 		if ((r->user_status || r->level_at_least || r->outside_hours ||
 		     r->no_admin_record) &&
-		    !mamori_holds(m, r, ev))
+		    !m->finding_again && !mamori_holds(m, r, ev))
 			continue;
 		for (unsigned k = 0; k < m->n_counted_by[i]; k++)
 			corr_add(m,
@@ -526,6 +529,8 @@ int monitor_open(const struct monitor_options *o, struct monitor **ret, struct s
 		r = ledger_open(m->st, &m->lg, err);
 		if (r == 0) {
 			registers_init(&m->reg, m->st, m->profile);
+			if (o->registers_ms)
+				m->reg.cache_ms = o->registers_ms < 0 ? 0 : o->registers_ms;
 			if (o->door)
 				r = load_hosts(m, err);
 			if (r == 0 && o->door)

@@ -68,6 +68,8 @@ struct monitor_options {
 	/* Tests only: at most this many dropped alerts are recorded to be found again (0:
 	 * 65,536, monitor-again.c); past it each one dropped is lost at once. */
 	unsigned drops_max;
+	/* Tests only: how long the registers' answers are kept (0: 30 s; -1: not kept). */
+	int64_t registers_ms;
 	/* Tests only: added to the server's clock when the alerts raised before are read back
 	 * (a clock stepped forward before this start). */
 	int64_t start_skew_ms;

@@ -27,6 +27,7 @@ void registers_init(struct registers *g, struct store *st, const struct profile 
 	memset(g, 0, sizeof(*g));
 	g->st = st;
 	g->p = p;
+	g->cache_ms = REG_CACHE_MS;
 }
 
 static void cache_free(struct reg_cache_entry **buckets)
@@ -52,7 +53,7 @@ void registers_release(struct registers *g)
 
 /* The fresh cached entry for key, or a new empty one to fill (ival -1). */
 static struct reg_cache_entry *cache_get(struct reg_cache_entry **buckets, const char *key,
-                                         bool *ret_fresh)
+                                         int64_t keep_ms, bool *ret_fresh)
 {
 	struct reg_cache_entry **b = &buckets[hash_str(key) % REG_CACHE_BUCKETS], *e;
 	int64_t now = time_now_ms();
@@ -61,13 +62,13 @@ static struct reg_cache_entry *cache_get(struct reg_cache_entry **buckets, const
 		if (!strcmp(e->key, key)) {
 			*ret_fresh = now < e->expires_ms;
 			if (!*ret_fresh)
-				e->expires_ms = now + REG_CACHE_MS;
+				e->expires_ms = now + keep_ms;
 			return e;
 		}
 	}
 	e = xcalloc(1, sizeof(*e));
 	e->key = xstrdup(key);
-	e->expires_ms = now + REG_CACHE_MS;
+	e->expires_ms = now + keep_ms;
 	e->next = *b;
 	*b = e;
 	*ret_fresh = false;
@@ -83,7 +84,7 @@ int registers_user_status(struct registers *g, const char *login)
 
 	if (!g->st || !login || !*login)
 		return REG_USER_UNKNOWN;
-	e = cache_get(g->users, login, &fresh);
+	e = cache_get(g->users, login, g->cache_ms, &fresh);
 	if (fresh)
 		return e->ival;
 	e->ival = REG_USER_UNKNOWN;
@@ -112,7 +113,7 @@ bool registers_device(struct registers *g, const char *host, struct reg_device *
 	memset(ret, 0, sizeof(*ret));
 	if (!g->st || !host || !*host)
 		return false;
-	e = cache_get(g->devices, host, &fresh);
+	e = cache_get(g->devices, host, g->cache_ms, &fresh);
 	if (!fresh) {
 		free(e->a);
 		free(e->b);
@@ -153,7 +154,7 @@ bool registers_has_admin(struct registers *g, const char *login, const char *hos
 	if (!g->st)
 		return true; /* cannot tell: never alert on a guess */
 	strbuf_addf(&key, "%s\x1f%s\x1f%s", login, host, system ? system : "");
-	e = cache_get(g->admins, key.buf, &fresh);
+	e = cache_get(g->admins, key.buf, g->cache_ms, &fresh);
 	strbuf_release(&key);
 	if (fresh)
 		return e->ival;

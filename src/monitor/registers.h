@@ -27,6 +27,7 @@ struct reg_cache_entry {
 struct registers {
 	struct store *st;
 	const struct profile *p;
+	int64_t cache_ms; /* how long an answer is kept: REG_CACHE_MS (tests: less) */
 	struct reg_cache_entry *users[REG_CACHE_BUCKETS], *devices[REG_CACHE_BUCKETS],
 	    *admins[REG_CACHE_BUCKETS];
 };
