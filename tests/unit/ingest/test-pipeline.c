@@ -1149,6 +1149,35 @@ static int same_entries(struct fixture *f, const struct alert_filter *af)
 	return dup;
 }
 
+/* follow, its first round failing to raise and each one after it passing, a minute and a second
+ * after the one before: the alerts. */
+static int64_t follow_failing_once(struct fixture *f, struct monitor *mon)
+{
+	int64_t n;
+
+	failing_rounds = 1;
+	rounds_fail_then_pass = true;
+	n = follow(f, mon);
+	rounds_fail_then_pass = false;
+	round_skew_ms = 0;
+	return n;
+}
+
+/* The page's counts of the alerts dropped (and of those retried), none waiting, no mark held. */
+static void assert_drops(struct monitor *mon, uint64_t dropped, uint64_t again, uint64_t lost,
+                         uint64_t retried)
+{
+	struct monitor_unraised u;
+
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.dropped, dropped);
+	assert_int_equal(u.dropped_again, again);
+	assert_int_equal(u.dropped_lost, lost);
+	assert_int_equal(u.retried, retried);
+	assert_int_equal(u.waiting, 0);
+	assert_int_equal(monitor_raised_floor(mon, 0), UINT64_MAX);
+}
+
 /*
  * The alerts dropped at the most while their raising failed are found again in the running
  * process once it works: the follower hands the analysis their messages again, and only they
@@ -1159,7 +1188,6 @@ static int same_entries(struct fixture *f, const struct alert_filter *af)
  */
 static struct monitor *dropped_found_again(struct fixture *f, struct monitor *mon)
 {
-	struct monitor_unraised u;
 	int64_t n;
 	uint64_t first;
 
@@ -1168,19 +1196,9 @@ static struct monitor *dropped_found_again(struct fixture *f, struct monitor *mo
 	restart_max_pending = 0;
 	n = follow(f, mon);
 	first = head(f);
-	submit_found(f, 70, 5);
-	failing_rounds = 1; /* two wait, failing; three dropped */
-	rounds_fail_then_pass = true;
-	assert_int_equal(follow(f, mon), n + 5);
-	rounds_fail_then_pass = false;
-	round_skew_ms = 0;
-	monitor_unraised(mon, &u);
-	assert_int_equal(u.dropped, 3);
-	assert_int_equal(u.dropped_again, 3);
-	assert_int_equal(u.dropped_lost, 0);
-	assert_int_equal(u.retried, 2);
-	assert_int_equal(u.waiting, 0);
-	assert_int_equal(monitor_raised_floor(mon, 0), UINT64_MAX);
+	submit_found(f, 70, 5); /* two wait, failing; three dropped */
+	assert_int_equal(follow_failing_once(f, mon), n + 5);
+	assert_drops(mon, 3, 3, 0, 2);
 	assert_true(analysed_mark(f) >= first + 5);
 	/* a crash before the mark moved: analysed again, none raised twice */
 	assert_int_equal(logindex_set_analysed(door_store(f->d), first, &f->err), 0);
@@ -1200,7 +1218,6 @@ static struct monitor *drops_full_lost(struct fixture *f, struct monitor *mon)
 	static const char line[] = "mamori: the log analysis has dropped 2 alerts it cannot raise "
 	                           "yet; those it drops from now on are lost until their raising "
 	                           "works again";
-	struct monitor_unraised u;
 	struct strbuf said = STRBUF_INIT;
 	char path[PATH_MAX];
 	int64_t n;
@@ -1211,22 +1228,12 @@ static struct monitor *drops_full_lost(struct fixture *f, struct monitor *mon)
 	mon = restart(f, mon, 0);
 	restart_max_pending = restart_drops_max = 0;
 	n = follow(f, mon);
-	submit_found(f, 100, 7);
-	failing_rounds = 1; /* two wait, failing; two dropped and recorded; three lost */
-	rounds_fail_then_pass = true;
+	submit_found(f, 100, 7); /* two wait, failing; two dropped and recorded; three lost */
 	snprintf(path, sizeof(path), "%s/drops.err", f->dir);
 	stderr_to(path, &saved);
-	assert_int_equal(follow(f, mon), n + 4);
+	assert_int_equal(follow_failing_once(f, mon), n + 4);
 	stderr_back(saved);
-	rounds_fail_then_pass = false;
-	round_skew_ms = 0;
-	monitor_unraised(mon, &u);
-	assert_int_equal(u.dropped, 5);
-	assert_int_equal(u.dropped_again, 2);
-	assert_int_equal(u.dropped_lost, 3);
-	assert_int_equal(u.retried, 2);
-	assert_int_equal(u.waiting, 0);
-	assert_int_equal(monitor_raised_floor(mon, 0), UINT64_MAX);
+	assert_drops(mon, 5, 2, 3, 2);
 	assert_int_equal(strbuf_read_file(&said, path, 1 << 16), 0);
 	assert_non_null(strstr(said.buf, line));
 	assert_null(strstr(strstr(said.buf, line) + 1, line)); /* once */
@@ -1261,11 +1268,8 @@ static struct monitor *dropped_correlation_waits(struct fixture *f, struct monit
 	submit_found(f, 90, 5); /* two wait, three dropped */
 	submit_failures(f, "198.51.100.77", "2026-11-22", "06:10", 4, 5); /* B fires: dropped */
 	submit_failures(f, "198.51.100.78", "2026-11-22", "06:12", 0, 5); /* A again: dropped */
-	failing_rounds = 1;
-	rounds_fail_then_pass = true;
-	assert_int_equal(follow(f, mon), n + 6); /* A, the two retried, the three found again */
-	rounds_fail_then_pass = false;
-	round_skew_ms = 0;
+	/* A, the two retried, the three found again */
+	assert_int_equal(follow_failing_once(f, mon), n + 6);
 	assert_int_equal(same_entries(f, &af), 0);
 	monitor_unraised(mon, &u);
 	assert_int_equal(u.dropped, 5);
@@ -1521,13 +1525,9 @@ static void admin_filed_meanwhile(struct fixture *f)
 	       (const char *const[]){ "<86>1 2026-11-22T02:10:00Z web01 sudo - - - suzuki : "
 	                              "TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls",
 	                              NULL });
-	failing_rounds = 1;
-	rounds_fail_then_pass = true;
 	at_first_pass = admin_suzuki;
 	at_first_pass_fixture = f;
-	follow(f, mon);
-	rounds_fail_then_pass = false;
-	round_skew_ms = 0;
+	follow_failing_once(f, mon);
 	assert_null(at_first_pass); /* (filed) */
 	monitor_unraised(mon, &u);
 	assert_int_equal(u.dropped, 2); /* and level3-off-hours: web01 is level 3, on a Sunday */
