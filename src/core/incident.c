@@ -348,7 +348,7 @@ static bool alerts_name(const char *text, int64_t id)
 			p += 2;
 		}
 		if (digit >= 0) {
-			/* (past any id: stays past) */
+			/* (past any id: stays past; ids never come near it) */
 			v = v < 0 ? digit : v >= INT64_MAX / 10 ? INT64_MAX : v * 10 + digit;
 			continue;
 		}
@@ -361,15 +361,37 @@ static bool alerts_name(const char *text, int64_t id)
 }
 
 /*
- * The case that lists the alert already (its `alerts`), whatever its state: its case was
- * opened or joined, and the alert's own link not written (a crash or an error between the
- * acts), or a person attached it. Then only the link is written: before, the next try opened a
- * second case, or listed the alert twice (review-alerts M1). Only cases changed since the
- * alert was made are read (a case lists it only after that): before, every case of the ward's
- * history, at each serious alert (review-m3 L6). 0: none.
+ * The state a person's report of a case starts in (a create action of the register other than
+ * Mamori's detect, and not into detect's own state: `report`, to `reported`), or "" when there
+ * is none. Such a case is not yet the CSIRT's, and any staff member may file one naming
+ * alerts (review-small2 M1).
+ */
+static const char *reported_state(const struct policy_register *reg)
+{
+	const struct policy_action *detect = policy_register_action(reg, "detect");
+
+	for (unsigned i = 0; i < reg->n_actions; i++) {
+		const struct policy_action *a = reg->actions[i];
+		if (a->create && a->to && a != detect && (!detect || a->to != detect->to))
+			return a->to->id;
+	}
+	return "";
+}
+
+/*
+ * The case that lists the alert already (its `alerts`), in any state but the one a person's
+ * report starts in: its case was opened or joined, and the alert's own link not written (a
+ * crash or an error between the acts), or the CSIRT attached it. Then only the link is
+ * written: before, the next try opened a second case, or listed the alert twice (review-alerts
+ * M1). A report still 報告 does not take it: any staff member may file one naming the alert,
+ * and the alert's own case for the CSIRT was then never opened (review-small2 M1). Only cases
+ * changed since the alert was made (less the clock's slack: a clock stepped back) are read: a
+ * case lists it only after that; before, every case of the ward's history was read, at each
+ * serious alert (review-m3 L6). 0: none.
  */
 static int case_listing(struct door *d, int64_t alert_id, int64_t *ret_id, struct strbuf *err)
 {
+	const struct policy_register *reg = door_profile(d)->incidents.reg;
 	struct query *q;
 	int r;
 
@@ -377,13 +399,15 @@ static int case_listing(struct door *d, int64_t alert_id, int64_t *ret_id, struc
 	door_lead(d);
 	r = query_prepare(door_store(d),
 	                  "SELECT id, json_extract(fields, '$.alerts') FROM records"
-	                  " WHERE register = ?1"
-	                  " AND changed_ms >= (SELECT created_ms FROM records WHERE id = ?2)"
+	                  " WHERE register = ?1 AND state <> ?3"
+	                  " AND changed_ms >= (SELECT created_ms FROM records WHERE id = ?2) - ?4"
 	                  " AND json_extract(fields, '$.alerts') IS NOT NULL ORDER BY id DESC",
 	                  &q, err);
 	if (r == 0) {
-		query_bind_text(q, 1, door_profile(d)->incidents.reg->id);
+		query_bind_text(q, 1, reg->id);
 		query_bind_int(q, 2, alert_id);
+		query_bind_text(q, 3, reported_state(reg));
+		query_bind_int(q, 4, INCIDENT_CLOCK_SLACK_MS);
 		while ((r = query_step(q, err)) > 0) {
 			if (alerts_name(query_text(q, 1), alert_id)) {
 				*ret_id = query_int(q, 0);

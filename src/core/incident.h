@@ -99,8 +99,9 @@ const char *incident_step_action(const struct profile *p, const char *status);
  * alert's system actor, through the door. *ret_id is the case (0: none, the severity does
  * not open one). It may be called again for the same alert (a restart meeting an alert that
  * has no link): a case that lists the alert already (its `alerts` name it among any other
- * text: "41 42", "41、42", "＃４１"; whatever the case's state, a closed one too: a person saw
- * the alert in it) is only linked to it, and no case lists an alert twice.
+ * text: "41 42", "41、42", "＃４１"; in any state, a closed one too, as the CSIRT saw the alert
+ * in it; but not a person's report still in the state it was filed in, which any staff member
+ * may file naming alerts) is only linked to it, and no case lists an alert twice.
  */
 int incident_from_alert(struct door *d, int64_t alert_id, const struct alert_input *alert,
                         int64_t *ret_id, struct strbuf *err);

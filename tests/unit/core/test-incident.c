@@ -114,6 +114,54 @@ static void listed_by_a_person(struct fixture *f, int64_t c, int64_t a1, int64_t
 	strbuf_release(&text);
 }
 
+/*
+ * A staff member's report naming a fresh serious alert (any staff member may file one, with
+ * its 関係する警告) does not take the alert: the alert's own case for the CSIRT opens,
+ * escalated, and the report is left 報告. Before, the report was taken for the alert's case and
+ * none reached the CSIRT (review-small2 M1: one's own sudo's alert parked in one's report).
+ */
+static void staff_report_takes_none(struct fixture *f, int64_t now)
+{
+	static const uint64_t entries[] = { 4 };
+	struct alert_input in = { .source = ACT_SYSTEM_MONITOR,
+		                  .rule = "privileged-without-admin-record",
+		                  .severity = "high",
+		                  .time_ms = now,
+		                  .host = "web07",
+		                  .summary = "sato が管理者権限の記録なしに sudo を使った",
+		                  .entries = entries,
+		                  .n_entries = 1 };
+	char id[24], sql[160];
+	struct act_attr fields[] = { { "title", "念のための報告" },
+		                     { "found_at", "2026-11-22T10:30:00+09:00" },
+		                     { "alerts", id } };
+	struct act_input report = { .kind = ACT_RECORD,
+		                    .actor = "sato",
+		                    .register_id = "incident",
+		                    .action = "incident.report",
+		                    .fields = fields,
+		                    .n_fields = 3 };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t a = 0, filed, got = 0;
+
+	assert_int_equal(alert_raise_only(f->d, &in, &a, NULL, &f->err), 0);
+	snprintf(id, sizeof(id), "%" PRId64, a);
+	assert_int_equal(fx_act(f, &report, &res), ACT_DONE);
+	filed = res.record_id;
+	act_result_release(&res);
+	assert_int_equal(incident_from_alert(f->d, a, &in, &got, &f->err), 0);
+	assert_true(got > 0 && got != filed);
+	assert_true(alert_case(f, a) == got);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM records WHERE id = %" PRId64 " AND state = 'escalated'",
+	         got);
+	assert_int_equal(fx_count(f, sql), 1);
+	snprintf(sql, sizeof(sql),
+	         "SELECT count(*) FROM records WHERE id = %" PRId64 " AND state = 'reported'",
+	         filed);
+	assert_int_equal(fx_count(f, sql), 1);
+}
+
 static void alerts_open_and_join_cases(void **state)
 {
 	struct fixture *f = *state;
@@ -153,6 +201,7 @@ static void alerts_open_and_join_cases(void **state)
 	assert_int_equal(fx_count(f, "SELECT count(*) FROM records WHERE register = 'incident'"),
 	                 2);
 	listed_by_a_person(f, c1, a1, now);
+	staff_report_takes_none(f, now);
 }
 
 static void closed_case_is_not_joined(void **state)
