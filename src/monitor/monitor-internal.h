@@ -50,7 +50,8 @@ struct host_state {
 	uint64_t last_index;
 	bool alerted;
 	/* A gap of held_rule found while the most waited (its last message before it): raised at
-	 * a later round (gaps), also when the host has spoken again since. NULL: none. */
+	 * a later round (gaps), also when the host has spoken again since; another silence is
+	 * looked at once it is. In memory only: not across a restart. NULL: none. */
 	const struct sigma_rule *held_rule;
 	int64_t held_ms;
 	uint64_t held_index;

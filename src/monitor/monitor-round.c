@@ -66,7 +66,8 @@ static void gaps(struct monitor *m, int64_t now)
 					held |= gap_hit(m, r, h, h->held_index, h->held_ms);
 					continue;
 				}
-				if (h->alerted || now - h->last_ms < r->log_gap_ms)
+				/* (one held gap a host: a new silence once it is raised) */
+				if (h->held_rule || h->alerted || now - h->last_ms < r->log_gap_ms)
 					continue;
 				h->alerted = true;
 				held |= gap_hit(m, r, h, h->last_index, h->last_ms);

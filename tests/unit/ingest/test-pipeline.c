@@ -1440,7 +1440,8 @@ static void collect_search_analyse(void **state)
  * the host's last message before the silence, also when the host has spoken again meanwhile.
  * Before, its host was only looked at again (every round walked every host while it waited,
  * review-m3 L3), and a message of the host's in between made it as if the gap had not been.
- * One may wait.
+ * With a second, shorter log-gap rule, the gap it finds in the new silence waits for the held
+ * one (it took its place, which was lost: review-small2 L3). One may wait.
  */
 static void gap_held(struct fixture *f)
 {
@@ -1452,9 +1453,23 @@ static void gap_held(struct fixture *f)
 	uint64_t before = head(f);
 	bool named = false;
 
+	char rules[PATH_MAX], file[PATH_MAX + 16];
+	FILE *fp;
+
+	/* a ward's second log-gap rule, shorter: its gap, found after web02 spoke again, did not
+	 * take the held one's place (review-small2 L3) */
+	snprintf(rules, sizeof(rules), "%s/rules", f->dir);
+	snprintf(file, sizeof(file), "%s/zz-gap.yml", rules);
+	assert_true(mkdir(rules, 0700) == 0 || errno == EEXIST);
+	assert_non_null(fp = fopen(file, "w"));
+	fputs("title: 短いログの途絶（試験）\nid: log-gap-short\nstatus: stable\n"
+	      "description: 試験\nlevel: low\nmamori:\n  log_gap: 15m\n",
+	      fp);
+	assert_int_equal(fclose(fp), 0);
 	mo.raise = raise_or_fail;
 	mo.max_pending = 1;
 	assert_int_equal(monitor_open(&mo, &mon, &f->err), 0);
+	assert_int_equal(unlink(file), 0);
 	submit(f, "udp", "192.0.2.8:514",
 	       (const char *const[]){ "<38>1 2026-11-22T16:00:00Z web02 cron - - - hello", NULL });
 	atomic_store(&raise_fails, true);
