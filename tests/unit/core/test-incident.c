@@ -55,6 +55,20 @@ static int64_t alert_case(struct fixture *f, int64_t alert_id)
 	return id;
 }
 
+/* A serious alert of the log analysis about one entry (*entry), at now. */
+static struct alert_input high_alert(const char *rule, const char *host, const char *summary,
+                                     const uint64_t *entry, int64_t now)
+{
+	return (struct alert_input){ .source = ACT_SYSTEM_MONITOR,
+		                     .rule = rule,
+		                     .severity = "high",
+		                     .time_ms = now,
+		                     .host = host,
+		                     .summary = summary,
+		                     .entries = entry,
+		                     .n_entries = 1 };
+}
+
 /* n's decimal digits in full width (an IME's "４２"). */
 static void full_width(struct strbuf *out, int64_t n)
 {
@@ -74,14 +88,8 @@ static void full_width(struct strbuf *out, int64_t n)
 static void listed_by_a_person(struct fixture *f, int64_t c, int64_t a1, int64_t now)
 {
 	static const uint64_t entries[] = { 3 };
-	struct alert_input in = { .source = ACT_SYSTEM_MONITOR,
-		                  .rule = "ssh-brute-force",
-		                  .severity = "high",
-		                  .time_ms = now,
-		                  .host = "web05",
-		                  .summary = "sshd の認証失敗が続いている",
-		                  .entries = entries,
-		                  .n_entries = 1 };
+	struct alert_input in =
+	    high_alert("ssh-brute-force", "web05", "sshd の認証失敗が続いている", entries, now);
 	struct strbuf text = STRBUF_INIT;
 	struct act_attr listed[1];
 	struct act_input attach = { .kind = ACT_RECORD,
@@ -123,14 +131,9 @@ static void listed_by_a_person(struct fixture *f, int64_t c, int64_t a1, int64_t
 static void staff_report_takes_none(struct fixture *f, int64_t now)
 {
 	static const uint64_t entries[] = { 4 };
-	struct alert_input in = { .source = ACT_SYSTEM_MONITOR,
-		                  .rule = "privileged-without-admin-record",
-		                  .severity = "high",
-		                  .time_ms = now,
-		                  .host = "web07",
-		                  .summary = "sato が管理者権限の記録なしに sudo を使った",
-		                  .entries = entries,
-		                  .n_entries = 1 };
+	struct alert_input in =
+	    high_alert("privileged-without-admin-record", "web07",
+	               "sato が管理者権限の記録なしに sudo を使った", entries, now);
 	char id[24], sql[160];
 	struct act_attr fields[] = { { "title", "念のための報告" },
 		                     { "found_at", "2026-11-22T10:30:00+09:00" },
