@@ -50,16 +50,17 @@
  * than a bundle) go first into the next batch, which under a steady stream holds more: its
  * entries are written once. A batch that reaches no bundle end is committed whole.
  */
-#define LINGER_ENTRIES 256
+#define LINGER_ENTRIES  256
+#define LINGER_MIN      64
+#define LINGER_FLUSH_NS (1000 * 1000000LL)
 /*
- * Idle this long (nothing submitted), the writer frees its two batches' buffers, each past
- * WRITER_KEEP_BYTES: a full-rate stream grows them to its queue's 8 MiB of payloads and entries,
- * which an idle server kept (docs/logs.md, the idle memory).
+ * Idle this long (nothing submitted, and nothing woke the writer meanwhile), the writer frees
+ * both batches' buffers once either keeps more than WRITER_KEEP_BYTES: a full-rate stream grows
+ * them to its queue's 8 MiB of payloads and entries, which an idle server kept (docs/logs.md,
+ * the idle memory). A trickle of messages that never leaves a second's gap keeps them.
  */
 #define WRITER_IDLE_MS    1000
 #define WRITER_KEEP_BYTES (1u << 20)
-#define LINGER_MIN        64
-#define LINGER_FLUSH_NS   (1000 * 1000000LL)
 
 struct ring_rec {
 	uint64_t first_ticket, nr, first_index;

@@ -17,6 +17,7 @@
 #include "base/strbuf.h"
 #include "ledger/ledger.h"
 #include "ledger/writer-internal.h"
+#include "store/query.h"
 #include "store/store.h"
 #include "fixture.h"
 
@@ -740,6 +741,227 @@ static void test_writer_frees_when_idle(void **state)
 	free(buf);
 }
 
+/*
+ * The stored rows are the same whichever way entries reach ledger_append_items: as the writer
+ * hands them (batch_add_prepared's stored form, framed and rec, a full bundle written from the
+ * batch) or gathered from separate pieces (unframed items, salt and payload apart: the way of
+ * every other caller, and of the writer before). Entries of every kind and size, batches cut
+ * where the writer cuts them (batch_move_tail), notes appended between them (bundles begun by
+ * an earlier append), an erasure: every row of both ledgers compared byte for byte
+ * (review-pace L2; the reviewer's scratch test).
+ */
+/* The gathered way's pieces of an entry (ledger_item points at them). */
+struct same_own {
+	uint8_t *bytes, *leaf, *salt;
+};
+
+struct same_rows {
+	struct ledger *la, *lb;
+	struct merkle_hasher *h;
+	uint64_t seq;
+	char pay[70000];
+};
+
+/* Entry seq of the comparison into b (the writer's form) and, apart, into *ib. */
+static void same_prepare(struct same_rows *sr, struct prepared_entry *p, struct batch *b,
+                         struct ledger_item *ib, struct same_own *own, struct strbuf *err)
+{
+	struct ledger_entry e;
+	char note[64];
+	int r;
+
+	snprintf(note, sizeof(note), "note %llu", (unsigned long long)sr->seq);
+	if (sr->seq % 3 == 0) {
+		e = (struct ledger_entry){ .kind = ENTRY_NOTE,
+			                   .time_ms = (int64_t)sr->seq,
+			                   .data = (const uint8_t *)note,
+			                   .data_len = strlen(note) };
+		r = ledger_prepare(sr->h, &e, p, err);
+	} else {
+		size_t len = 1 + (sr->seq * 7919) % (sr->seq % 101 == 1 ? 60000 : 400);
+		e = (struct ledger_entry){ .kind = ENTRY_INGEST,
+			                   .time_ms = (int64_t)sr->seq,
+			                   .source = "tcp:192.0.2.1",
+			                   .has_line = true,
+			                   .line = sr->seq,
+			                   .payload = sr->pay + sr->seq % 50,
+			                   .payload_len = len };
+		r = sr->seq % 2 ? ledger_prepare_head(sr->h, &e, "HEAD<13>", 8, p, err)
+		                : ledger_prepare(sr->h, &e, p, err);
+	}
+	assert_int_equal(r, 0);
+	batch_add_prepared(b, p);
+	memset(ib, 0, sizeof(*ib));
+	own->bytes = xmalloc(p->bytes.len + 1);
+	memcpy(own->bytes, p->bytes.buf, p->bytes.len);
+	ib->bytes = own->bytes;
+	ib->len = p->bytes.len;
+	own->leaf = xmalloc(MERKLE_HASH_SIZE);
+	memcpy(own->leaf, p->leaf, MERKLE_HASH_SIZE);
+	ib->leaf = own->leaf;
+	own->salt = NULL;
+	if (p->sealed) {
+		own->salt = xmalloc(ENTRY_SALT_SIZE + p->head_len + p->payload_len + 1);
+		memcpy(own->salt, p->salt, ENTRY_SALT_SIZE);
+		if (p->head_len)
+			memcpy(own->salt + ENTRY_SALT_SIZE, p->head, p->head_len);
+		memcpy(own->salt + ENTRY_SALT_SIZE + p->head_len, p->payload, p->payload_len);
+		ib->salt = own->salt;
+		ib->payload = own->salt + ENTRY_SALT_SIZE;
+		ib->payload_len = p->head_len + p->payload_len;
+	}
+	sr->seq++;
+}
+
+/* Appends items in one transaction of lg's; the first index. */
+static uint64_t same_append(struct ledger *lg, const struct ledger_item *items, size_t nr)
+{
+	struct strbuf err = STRBUF_INIT;
+	uint64_t first = 0;
+
+	assert_int_equal(store_begin(ledger_store(lg), &err), 0);
+	assert_int_equal(ledger_append_items(lg, items, nr, &first, &err), 0);
+	assert_int_equal(store_commit(ledger_store(lg), &err), 0);
+	strbuf_release(&err);
+	return first;
+}
+
+/* n entries to both ledgers: a with the writer's batch cut at cut, b gathered. */
+static void same_batch(struct same_rows *sr, size_t n, size_t cut, struct strbuf *err)
+{
+	struct batch *b = batch_new(), *t = batch_new(), *bs[2];
+	struct ledger_item *ib = xcalloc(n, sizeof(*ib));
+	struct same_own *own = xcalloc(n, sizeof(*own));
+	struct prepared_entry p;
+	size_t at = 0;
+
+	strbuf_init(&p.bytes, 0);
+	for (size_t i = 0; i < n; i++)
+		same_prepare(sr, &p, b, &ib[i], &own[i], err);
+	batch_move_tail(b, cut, t); /* the writer's cut: the tail is committed after */
+	bs[0] = b;
+	bs[1] = t;
+	for (int k = 0; k < 2; k++) {
+		struct batch *x = bs[k];
+		struct ledger_item *ia = xcalloc(x->nr + 1, sizeof(*ia));
+		for (size_t i = 0; i < x->nr; i++) { /* as commit_batch makes them */
+			struct item *it = &x->items[i];
+			ia[i].bytes = (const uint8_t *)x->bytes.buf + it->off;
+			ia[i].len = it->len;
+			ia[i].leaf = it->leaf;
+			ia[i].framed = true;
+			if (it->seal_off != SIZE_MAX) {
+				ia[i].rec = (uint8_t *)x->sealed.buf + it->seal_off;
+				ia[i].salt = ia[i].rec + 2;
+				ia[i].payload = ia[i].rec + SEALED_HEAD;
+				ia[i].payload_len = it->payload_len;
+			}
+		}
+		if (x->nr)
+			assert_true(same_append(sr->la, ia, x->nr) ==
+			            same_append(sr->lb, ib + at, x->nr));
+		at += x->nr;
+		free(ia);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(own[i].bytes);
+		free(own[i].leaf);
+		free(own[i].salt);
+	}
+	free(own);
+	free(ib);
+	batch_free(b);
+	batch_free(t);
+	prepared_release(&p);
+}
+
+/* Every row of the ledger's tables, in key order, into out (lengths before blobs). */
+static void same_dump(struct ledger *lg, struct strbuf *out)
+{
+	static const char *const sql[][2] = {
+		{ "SELECT n, data FROM ledger_bundle ORDER BY n", "ib" },
+		{ "SELECT n, data FROM ledger_sealed ORDER BY n", "ib" },
+		{ "SELECT idx, data, sealed FROM ledger_tail ORDER BY idx", "ibb" },
+		{ "SELECT id, width, hashes FROM ledger_tile ORDER BY id", "iib" },
+		{ "SELECT size, root, range FROM ledger_head", "ibb" },
+	};
+	struct strbuf err = STRBUF_INIT;
+
+	for (size_t s = 0; s < sizeof(sql) / sizeof(sql[0]); s++) {
+		struct query *q;
+		int r;
+		assert_int_equal(query_prepare(ledger_store(lg), sql[s][0], &q, &err), 0);
+		while ((r = query_step(q, &err)) > 0) {
+			for (int c = 0; sql[s][1][c]; c++) {
+				int64_t v = query_int(q, c);
+				size_t len = 0;
+				const void *d = NULL;
+				if (sql[s][1][c] == 'b' && !query_is_null(q, c))
+					d = query_blob(q, c, &len);
+				strbuf_addf(out, "%c%lld:%zu:", sql[s][1][c], (long long)v, len);
+				if (len)
+					strbuf_add(out, d, len);
+			}
+		}
+		assert_int_equal(r, 0);
+	}
+	strbuf_release(&err);
+}
+
+static void test_batch_rows_same(void **state)
+{
+	struct fixture *f = *state, *g = NULL;
+	struct same_rows *sr = xcalloc(1, sizeof(*sr));
+	struct strbuf da = STRBUF_INIT, db = STRBUF_INIT;
+	static const size_t sizes[][2] = {
+		{ 1, 1 },     { 7, 7 }, { 248, 200 },  { 256, 256 }, { 300, 256 }, { 513, 500 },
+		{ 255, 255 }, { 2, 1 }, { 1000, 999 }, { 1, 0 },     { 37, 20 },   { 600, 512 }
+	};
+
+	assert_int_equal(setup((void **)&g), 0);
+	sr->la = f->lg;
+	sr->lb = g->lg;
+	sr->h = merkle_hasher_new();
+	for (size_t i = 0; i < sizeof(sr->pay); i++)
+		sr->pay[i] = (char)('a' + i % 26);
+	for (size_t r = 0; r < 2; r++) {
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			same_batch(sr, sizes[i][0], sizes[i][1], &f->err);
+			if (i % 4 == 2) { /* notes between: a bundle begun by an earlier append */
+				struct ledger_entry e;
+				char buf[32];
+				note_entry(&e, buf, sizeof(buf), sr->seq++);
+				assert_int_equal(ledger_append(sr->la, &e, 1, NULL, &f->err), 0);
+				assert_int_equal(ledger_append(sr->lb, &e, 1, NULL, &f->err), 0);
+			}
+			if (i == 5) { /* erased records, read back for a bundle that fills later */
+				uint64_t c1, c2, x1, x2, size;
+				uint8_t root[32];
+				assert_int_equal(ledger_head(sr->la, &size, root, &f->err), 0);
+				assert_int_equal(ledger_erase_payloads(sr->la, size - 40, size - 1,
+				                                       0, "t", 7, "t", &c1, &x1,
+				                                       &f->err),
+				                 0);
+				assert_int_equal(ledger_erase_payloads(sr->lb, size - 40, size - 1,
+				                                       0, "t", 7, "t", &c2, &x2,
+				                                       &f->err),
+				                 0);
+				assert_true(c1 == c2 && c1 > 0);
+			}
+		}
+	}
+	same_dump(sr->la, &da);
+	same_dump(sr->lb, &db);
+	assert_int_equal(da.len, db.len);
+	assert_memory_equal(da.buf, db.buf, da.len);
+	assert_int_equal(ledger_verify(sr->la, f->dir, NULL, 0, NULL, &f->err), 0);
+	merkle_hasher_free(sr->h);
+	strbuf_release(&da);
+	strbuf_release(&db);
+	free(sr);
+	teardown((void **)&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +974,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_asks_rounds_by_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_frees_when_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_rows_same, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-writer", tests, NULL, NULL);
 }
