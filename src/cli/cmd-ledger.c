@@ -301,8 +301,13 @@ static void add_digest(struct strbuf *out, const char *name, const uint8_t *d)
  * (a collected message's header as text first), its size without, or that it was erased or is
  * missing.
  */
-static void sealed_text(struct strbuf *out, struct ledger *lg, uint64_t index,
-                        const struct ledger_entry *e, bool payload, struct strbuf *err)
+/*
+ * The sealed payload's lines: its digest, and the payload with --payload, its size, or that it
+ * was erased or is missing. < 0 when it cannot be read (err says why): nothing is shown then,
+ * so a damaged or unreadable payload is never reported as missing.
+ */
+static int sealed_text(struct strbuf *out, struct ledger *lg, uint64_t index,
+                       const struct ledger_entry *e, bool payload, struct strbuf *err)
 {
 	uint8_t salt[ENTRY_SALT_SIZE];
 	struct strbuf p = STRBUF_INIT_SECRET;
@@ -325,11 +330,12 @@ static void sealed_text(struct strbuf *out, struct ledger *lg, uint64_t index,
 		strbuf_addf(out,
 		            T_("  %-9s %zu bytes kept beside the tree (--payload shows them)\n"),
 		            "payload", p.len);
-	} else {
+	} else if (r == 0) {
 		strbuf_addf(out, "  %-9s %s\n", "payload", erased ? T_("erased") : T_("missing"));
 	}
 	explicit_bzero(salt, sizeof(salt));
 	strbuf_release_secret(&p);
+	return r < 0 ? r : 0;
 }
 
 static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
@@ -394,13 +400,14 @@ static int ledger_show(struct cli_ctx *ctx, int argc, const char **argv)
 	if (e.has_ref)
 		strbuf_addf(&out, T_("  %-9s entry %" PRIu64 "\n"), "ref", e.ref);
 	add_field(&out, "key", e.key);
-	if (e.sealed)
-		sealed_text(&out, l.lg, index, &e, payload, &err);
+	ret = e.sealed ? sealed_text(&out, l.lg, index, &e, payload, &err) : 0;
+	if (ret < 0)
+		cli_error("%s; run 'mamori ledger verify'", err.buf);
 	entry_release(&e);
 	lctx_close(&l);
 	strbuf_release(&bytes);
 	strbuf_release(&err);
-	ret = cli_print(&out);
+	ret = ret < 0 ? EXIT_FAILED : cli_print(&out);
 	strbuf_release_secret(&out);
 	return ret;
 }

@@ -67,6 +67,15 @@ out_has "show names the source" "proxy"
 out_has "show hides the payload by default" "--payload shows them"
 expect "show --payload" 0 "$MAMORI" --dir "$D" ledger show 299 --payload
 out_has "show --payload prints the raw line (entry 299 is line 300)" "GET /records/300 "
+# a sealed payload that cannot be read (its full bundle's records cut short) is an error, never
+# "missing" (before, show printed "missing" and exited 0)
+cp -r "$D" "$TMP/cut"
+sqlite3 "$TMP/cut/mamori.db" "UPDATE ledger_sealed SET data = substr(data, 1, 40) WHERE n = 0;"
+expect "show of a payload that cannot be read" 1 "$MAMORI" --dir "$TMP/cut" ledger show 200 --payload
+err_one_line "unreadable payload is one mamori: line"
+err_has "unreadable payload says what to run" "ledger verify"
+check "unreadable payload is not called missing" "! grep -q missing '$TMP/out'"
+rm -rf "$TMP/cut"
 expect "tail -n 2" 0 "$MAMORI" --dir "$D" ledger tail -n 2
 check "tail prints two lines" "[ \$(wc -l <'$TMP/out') = 2 ]"
 out_has "tail ends with the last entry" "fw-1:2"
