@@ -106,21 +106,29 @@ static unsigned count_of(const unsigned *counter)
 	return n;
 }
 
-/* Submits message i as the receivers do: to the writer, then its ticket to the analysis. */
-static uint64_t submit(struct tmpdir_fixture *f, struct ledger_writer *w, struct live *l,
-                       unsigned i)
+/* Message i from tcp:192.0.2.7 (line i + 1), its text "WORD i", written into buf. */
+static struct ledger_entry message(char buf[64], unsigned i, const char *word)
 {
-	char buf[64];
 	struct ledger_entry e = { .kind = ENTRY_INGEST,
 		                  .time_ms = 1795315560000LL + i,
 		                  .source = "tcp:192.0.2.7",
 		                  .has_line = true,
 		                  .line = i + 1 };
-	uint64_t ticket;
 
-	snprintf(buf, sizeof(buf), "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - message %u", i);
+	snprintf(buf, 64, "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - %s %u", word, i);
 	e.payload = buf;
 	e.payload_len = strlen(buf);
+	return e;
+}
+
+/* Submits message i as the receivers do: to the writer, then its ticket to the analysis. */
+static uint64_t submit(struct tmpdir_fixture *f, struct ledger_writer *w, struct live *l,
+                       unsigned i)
+{
+	char buf[64];
+	struct ledger_entry e = message(buf, i, "message");
+	uint64_t ticket;
+
 	assert_int_equal(ledger_writer_submit(w, &e, &ticket, &f->err), 0);
 	live_add(l, ticket, e.time_ms, e.source, buf, e.payload_len);
 	return ticket;
@@ -248,14 +256,7 @@ static void prep_messages(struct tmpdir_fixture *f, struct ledger_prep *lp, unsi
 {
 	for (unsigned i = 0; i < n; i++) {
 		char buf[64];
-		struct ledger_entry e = { .kind = ENTRY_INGEST,
-			                  .time_ms = 1795315560000LL + i,
-			                  .source = "tcp:192.0.2.7",
-			                  .has_line = true,
-			                  .line = i + 1 };
-		snprintf(buf, sizeof(buf), "<38>1 2026-11-22T02:46:00Z web01 sshd 1 - - m %u", i);
-		e.payload = buf;
-		e.payload_len = strlen(buf);
+		struct ledger_entry e = message(buf, i, "m");
 		assert_int_equal(ledger_prep_add(lp, &e, &f->err), 0);
 	}
 }
