@@ -11,6 +11,7 @@
 #include "ingest/ingest.h"
 #include "ingest/live.h"
 #include "ledger/ledger.h"
+#include "ledger/sha256x16.h"
 
 #define DEFAULT_QUEUE_BYTES (8u << 20)
 #define PREP_POOL           4 /* prepared batches kept for the receivers' threads */
@@ -110,14 +111,73 @@ static void prep_put(struct ingest *g, struct ledger_prep *lp)
 /* Every flag a message can carry (event.h): a submission's headers, one per value met. */
 #define FLAG_VALUES ((LOG_CUT | LOG_OCTET | LOG_BAD_LINE) + 1)
 
+/* A submission's headers (one for each flags value met), and the payload of a message whose
+ * flags have none kept: built here, wiped when released. */
+struct head_bufs {
+	struct strbuf of[FLAG_VALUES];
+	struct strbuf joined;
+};
+
+/*
+ * Encodes, seals and hashes m[0..n) into lp, in the receiver's thread, outside every lock; e is
+ * the entry they share. Runs of messages whose header is kept are sealed and hashed 16 at once
+ * (ledger_prep_add_many). Returns 0 or the first refused message's error; *ret_done says how
+ * many went in (those before it).
+ */
+static int prep_messages(struct ledger_prep *lp, const struct ingest_source *src,
+                         const struct ingest_msg *m, size_t n, struct ledger_entry *e,
+                         struct head_bufs *hs, size_t *ret_done, struct strbuf *err)
+{
+	struct ledger_entry es[SHA256X16_LANES];
+	const void *heads[SHA256X16_LANES];
+	size_t head_lens[SHA256X16_LANES], done = 0;
+	int r = 0;
+
+	for (unsigned j = 0; j < SHA256X16_LANES; j++)
+		es[j] = *e;
+	while (done < n && r == 0) {
+		size_t k = 0, added = 0;
+
+		for (; k < SHA256X16_LANES && done + k < n && m[done + k].flags < FLAG_VALUES;
+		     k++) {
+			const struct ingest_msg *mk = &m[done + k];
+			struct strbuf *h = &hs->of[mk->flags];
+
+			if (!h->len)
+				log_payload_build(h, &src->origin, src->name, mk->flags, NULL, 0);
+			es[k].line = mk->seq;
+			es[k].payload = mk->data;
+			es[k].payload_len = mk->len;
+			heads[k] = h->buf;
+			head_lens[k] = h->len;
+		}
+		if (k) {
+			r = ledger_prep_add_many(lp, es, heads, head_lens, k, &added, err);
+		} else {
+			/* flags no header was kept for: its header and message joined here */
+			strbuf_reset(&hs->joined);
+			log_payload_build(&hs->joined, &src->origin, src->name, m[done].flags,
+			                  m[done].data, m[done].len);
+			e->line = m[done].seq;
+			e->payload = hs->joined.buf;
+			e->payload_len = hs->joined.len;
+			r = ledger_prep_add(lp, e, err);
+			added = r < 0 ? 0 : 1;
+		}
+		done += added;
+	}
+	*ret_done = done;
+	return r;
+}
+
 int ingest_submit(struct ingest *g, const struct ingest_source *src, const struct ingest_msg *m,
                   size_t n, struct strbuf *err)
 {
 	/* The payload header depends only on the source and a message's flags: built once for
 	 * each flags value a submission meets (a stream: one, `flags=octet` for octet counting),
-	 * not again for every message, and given beside the message (ledger_prep_add_head),
+	 * not again for every message, and given beside the message (ledger_prep_add_many),
 	 * which copies both into its batch once: they are not joined here first. */
-	struct strbuf payload = STRBUF_INIT, head[FLAG_VALUES];
+	struct head_bufs hs;
 	struct ledger_prep *lp = prep_get(g);
 	int64_t now = time_now_ms();
 	/* Every message's entry differs only in its line and payload: cleared once, not for each
@@ -127,34 +187,15 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 	};
 	uint64_t bytes = 0, cut = 0, first = 0;
 	size_t done = 0;
-	int r = 0;
+	int r;
 
 	for (unsigned f = 0; f < FLAG_VALUES; f++)
-		strbuf_init(&head[f], 0);
-	/* Encoded, sealed and hashed here, in the receiver's thread, outside every lock. */
-	for (; done < n; done++) {
-		unsigned flags = m[done].flags;
-		struct strbuf *h = flags < FLAG_VALUES ? &head[flags] : NULL;
-
-		e.line = m[done].seq;
-		if (!h) {
-			strbuf_reset(&payload);
-			log_payload_build(&payload, &src->origin, src->name, flags, m[done].data,
-			                  m[done].len);
-			e.payload = payload.buf;
-			e.payload_len = payload.len;
-			r = ledger_prep_add(lp, &e, err);
-		} else {
-			if (!h->len)
-				log_payload_build(h, &src->origin, src->name, flags, NULL, 0);
-			e.payload = m[done].data;
-			e.payload_len = m[done].len;
-			r = ledger_prep_add_head(lp, &e, h->buf, h->len, err);
-		}
-		if (r < 0)
-			break; /* the messages before it are still taken */
-		bytes += m[done].len;
-		cut += (flags & LOG_CUT) != 0;
+		strbuf_init(&hs.of[f], 0);
+	strbuf_init(&hs.joined, 0);
+	r = prep_messages(lp, src, m, n, &e, &hs, &done, err);
+	for (size_t j = 0; j < done; j++) {
+		bytes += m[j].len;
+		cut += (m[j].flags & LOG_CUT) != 0;
 	}
 	/* Queued in ticket order, and handed to the analysis in the same order. */
 	pthread_mutex_lock(&g->mu);
@@ -175,9 +216,9 @@ int ingest_submit(struct ingest *g, const struct ingest_source *src, const struc
 	atomic_fetch_add(&g->cut, cut);
 	prep_put(g, lp);
 	/* Messages name people: no copy is left in freed memory. */
-	strbuf_release_secret(&payload);
+	strbuf_release_secret(&hs.joined);
 	for (unsigned f = 0; f < FLAG_VALUES; f++)
-		strbuf_release_secret(&head[f]); /* a certificate's subject, a peer's address */
+		strbuf_release_secret(&hs.of[f]); /* a certificate's subject, a peer's address */
 	return r;
 }
 

@@ -139,6 +139,8 @@ struct ledger_prep *ledger_prep_new(void)
 
 	lp->hasher = merkle_hasher_new();
 	strbuf_init(&lp->scratch.bytes, 0);
+	for (unsigned i = 0; i < SHA256X16_LANES; i++)
+		strbuf_init(&lp->many[i].bytes, 0);
 	lp->b = batch_new();
 	return lp;
 }
@@ -149,6 +151,8 @@ void ledger_prep_free(struct ledger_prep *lp)
 		return;
 	merkle_hasher_free(lp->hasher);
 	prepared_release(&lp->scratch);
+	for (unsigned i = 0; i < SHA256X16_LANES; i++)
+		prepared_release(&lp->many[i]);
 	batch_free(lp->b);
 	free(lp);
 }
@@ -168,6 +172,29 @@ int ledger_prep_add_head(struct ledger_prep *lp, const struct ledger_entry *e, c
 	batch_add_prepared(lp->b, &lp->scratch);
 	explicit_bzero(lp->scratch.salt, sizeof(lp->scratch.salt));
 	return 0;
+}
+
+int ledger_prep_add_many(struct ledger_prep *lp, const struct ledger_entry *e,
+                         const void *const *heads, const size_t *head_lens, size_t n,
+                         size_t *ret_added, struct strbuf *err)
+{
+	size_t added = 0;
+	int r = 0;
+
+	while (added < n && r == 0) {
+		unsigned k = n - added < SHA256X16_LANES ? (unsigned)(n - added) : SHA256X16_LANES,
+		         ok;
+
+		r = ledger_prepare_many(lp->hasher, e + added, heads + added, head_lens + added, k,
+		                        lp->many, &ok, err);
+		for (unsigned i = 0; i < ok; i++) {
+			batch_add_prepared(lp->b, &lp->many[i]);
+			explicit_bzero(lp->many[i].salt, sizeof(lp->many[i].salt));
+		}
+		added += ok;
+	}
+	*ret_added = added;
+	return r;
 }
 
 size_t ledger_prep_count(const struct ledger_prep *lp)

@@ -481,32 +481,40 @@ int entry_decode(const void *buf, size_t len, struct ledger_entry *ret, struct s
 
 /* Sealed payloads */
 
-/* A payload's head up to this size is hashed from a copy beside the salt (one part less). */
-#define SEAL_HEAD_JOIN 64
+size_t entry_seal_start(uint8_t start[ENTRY_SEAL_START_MAX], const uint8_t salt[ENTRY_SALT_SIZE],
+                        const void *head, size_t head_len)
+{
+	static const char domain[] = "mamori-seal-v1"; /* and its NUL: part of the format */
+	size_t n = sizeof(domain) + ENTRY_SALT_SIZE;
+
+	_Static_assert(sizeof(domain) + ENTRY_SALT_SIZE + ENTRY_SEAL_HEAD_JOIN <=
+	                   ENTRY_SEAL_START_MAX,
+	               "the start holds domain, salt and a short head");
+	memcpy(start, domain, sizeof(domain));
+	memcpy(start + sizeof(domain), salt, ENTRY_SALT_SIZE);
+	if (head_len && head_len <= ENTRY_SEAL_HEAD_JOIN) {
+		memcpy(start + n, head, head_len);
+		n += head_len;
+	}
+	return n;
+}
 
 void entry_seal_commitment_head(struct merkle_hasher *h, const uint8_t salt[ENTRY_SALT_SIZE],
                                 const void *head, size_t head_len, const void *payload, size_t len,
                                 uint8_t out[MERKLE_HASH_SIZE])
 {
-	static const char domain[] = "mamori-seal-v1"; /* and its NUL: part of the format */
-	uint8_t start[sizeof(domain) + ENTRY_SALT_SIZE + SEAL_HEAD_JOIN];
-	size_t n = sizeof(domain) + ENTRY_SALT_SIZE;
+	uint8_t start[ENTRY_SEAL_START_MAX];
+	size_t n = entry_seal_start(start, salt, head, head_len);
 
 	/*
 	 * SHA-256(domain || salt || head || payload), the payload hashed where it is (no copy).
 	 * A short head joins domain and salt: each part given to SHA-256 that does not end on its
 	 * 64-byte block is copied into its buffer, so fewer parts, fewer copies.
 	 */
-	memcpy(start, domain, sizeof(domain));
-	memcpy(start + sizeof(domain), salt, ENTRY_SALT_SIZE);
-	if (head_len <= SEAL_HEAD_JOIN) {
-		if (head_len)
-			memcpy(start + n, head, head_len);
-		merkle_sha256_2(h, start, n + head_len, payload, len, out);
-		n += head_len;
-	} else {
+	if (head_len <= ENTRY_SEAL_HEAD_JOIN)
+		merkle_sha256_2(h, start, n, payload, len, out);
+	else
 		merkle_sha256_3(h, start, n, head, head_len, payload, len, out);
-	}
 	explicit_bzero(start, n);
 }
 

@@ -105,6 +105,15 @@ int entry_validate(const void *buf, size_t len, const uint8_t **ret_sealed, stru
 void entry_seal_commitment(struct merkle_hasher *h, const uint8_t salt[ENTRY_SALT_SIZE],
                            const void *payload, size_t len, uint8_t out[MERKLE_HASH_SIZE]);
 /* The same for the payload head || payload, given in two pieces (not joined first). */
+/*
+ * The first part of a seal's SHA-256 (entry_seal_commitment_head): the domain, the salt and the
+ * head when it has at most ENTRY_SEAL_HEAD_JOIN bytes, written into start; returns its length.
+ * The seal is SHA-256 of that, then the head if it was longer, then the payload.
+ */
+#define ENTRY_SEAL_HEAD_JOIN 64
+#define ENTRY_SEAL_START_MAX (15 + ENTRY_SALT_SIZE + ENTRY_SEAL_HEAD_JOIN)
+size_t entry_seal_start(uint8_t start[ENTRY_SEAL_START_MAX], const uint8_t salt[ENTRY_SALT_SIZE],
+                        const void *head, size_t head_len);
 void entry_seal_commitment_head(struct merkle_hasher *h, const uint8_t salt[ENTRY_SALT_SIZE],
                                 const void *head, size_t head_len, const void *payload, size_t len,
                                 uint8_t out[MERKLE_HASH_SIZE]);

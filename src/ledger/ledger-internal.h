@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
+#include "ledger/sha256x16.h"
 
 #define TILE_LEVELS 8 /* 8 levels of height 8 cover 2^64 leaves */
 
@@ -118,6 +119,15 @@ int ledger_prepare(struct merkle_hasher *h, const struct ledger_entry *e, struct
  */
 int ledger_prepare_head(struct merkle_hasher *h, const struct ledger_entry *e, const void *head,
                         size_t head_len, struct prepared_entry *p, struct strbuf *err);
+/*
+ * ledger_prepare_head for the n entries e[i] (payload heads[i], head_lens[i]) into p[i], n at
+ * most SHA256X16_LANES (sha256x16.h): their seals and leaves are hashed 16 at once where h may
+ * (merkle_hasher_x16), else one by one; the same bytes either way. 0, or the first entry's
+ * error; *ret_done says how many were prepared (those before it).
+ */
+int ledger_prepare_many(struct merkle_hasher *h, const struct ledger_entry *e,
+                        const void *const *heads, const size_t *head_lens, unsigned n,
+                        struct prepared_entry *p, unsigned *ret_done, struct strbuf *err);
 void prepared_release(struct prepared_entry *p);
 
 /*
@@ -236,6 +246,7 @@ static inline size_t batch_bytes(const struct batch *b)
 struct ledger_prep {
 	struct merkle_hasher *hasher;
 	struct prepared_entry scratch;
+	struct prepared_entry many[SHA256X16_LANES]; /* ledger_prep_add_many's */
 	struct batch *b;
 };
 

@@ -216,6 +216,15 @@ int ledger_prep_add(struct ledger_prep *lp, const struct ledger_entry *e, struct
  */
 int ledger_prep_add_head(struct ledger_prep *lp, const struct ledger_entry *e, const void *head,
                          size_t head_len, struct strbuf *err);
+/*
+ * The same for the n entries e[i], each with its head heads[i] (head_lens[i] bytes; 0: none),
+ * in order: their seals and leaves are hashed 16 at once where the CPU can (AVX-512: about
+ * half the time of one by one), the same bytes either way. Returns 0, or the first refused
+ * entry's error; *ret_added says how many were added (those before it).
+ */
+int ledger_prep_add_many(struct ledger_prep *lp, const struct ledger_entry *e,
+                         const void *const *heads, const size_t *head_lens, size_t n,
+                         size_t *ret_added, struct strbuf *err);
 /* Entries prepared and not yet submitted; the sealed payload of the i-th of them. */
 size_t ledger_prep_count(const struct ledger_prep *lp);
 const char *ledger_prep_payload(const struct ledger_prep *lp, size_t i, size_t *ret_len);

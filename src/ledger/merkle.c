@@ -14,6 +14,7 @@
 
 #include "base/cleanup.h"
 #include "ledger/merkle.h"
+#include "ledger/sha256x16.h"
 
 bool merkle_dispatch_off;
 
@@ -53,6 +54,7 @@ static struct {
 	OSSL_FUNC_digest_freectx_fn *freectx;
 	void *provctx;
 	bool ok;
+	bool from_default; /* OpenSSL's default provider's (not a FIPS module's, say) */
 } sha256_impl;
 
 /* Whether the colon-separated names hold name. */
@@ -150,6 +152,7 @@ static void impl_find(void)
 		impl_take(found->implementation);
 	OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_DIGEST, algs);
 	sha256_impl.provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
+	sha256_impl.from_default = !strcmp(OSSL_PROVIDER_get0_name(prov), "default");
 	if (!sha256_impl.newctx || !sha256_impl.init || !sha256_impl.update || !sha256_impl.final ||
 	    !sha256_impl.freectx)
 		return;
@@ -224,6 +227,12 @@ struct merkle_hasher *merkle_hasher_new(void)
 bool merkle_hasher_direct(const struct merkle_hasher *h)
 {
 	return h->pctx != NULL;
+}
+
+bool merkle_hasher_x16(const struct merkle_hasher *h)
+{
+	/* (a hasher that uses EVP, or another provider's SHA-256, keeps to it) */
+	return h->pctx && sha256_impl.from_default && sha256x16_on && sha256x16_can();
 }
 
 void merkle_hasher_free(struct merkle_hasher *h)

@@ -24,6 +24,9 @@ extern bool merkle_dispatch_off;
 struct merkle_hasher *merkle_hasher_new(void);
 void merkle_hasher_free(struct merkle_hasher *h);
 bool merkle_hasher_direct(const struct merkle_hasher *h);
+/* Whether h's hashes of many independent messages may be made 16 at once (sha256x16.h): a
+ * direct hasher of OpenSSL's default provider, on a CPU with AVX-512 (and sha256x16_on). */
+bool merkle_hasher_x16(const struct merkle_hasher *h);
 
 /* Leaf hash: SHA-256(0x00 || data). */
 void merkle_hash_leaf(struct merkle_hasher *h, const void *data, size_t len,

@@ -24,6 +24,7 @@
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "ledger/merkle.h"
+#include "ledger/sha256x16.h"
 
 /* An in-memory tree: every perfect subtree hash, level by level. */
 struct memtree {
@@ -757,6 +758,50 @@ static void test_hasher_ways(void **state)
 	}
 }
 
+/*
+ * 16 hashes at once (sha256x16): the same as OpenSSL's for every length a lane takes (0 to
+ * SHA256X16_MAX), each lane a different length and its message in three parts cut at places
+ * that move, in groups of 1 to 16; a direct hasher may use it only where the machine can.
+ */
+static void test_x16_same(void **state)
+{
+	static uint8_t data[3 * SHA256X16_MAX];
+	uint8_t got[SHA256X16_LANES][MERKLE_HASH_SIZE], want[MERKLE_HASH_SIZE];
+	struct merkle_hasher *h = merkle_hasher_new();
+	unsigned lengths = 0;
+
+	(void)state;
+	assert_int_equal(merkle_hasher_x16(h), sha256x16_can() && merkle_hasher_direct(h));
+	merkle_hasher_free(h);
+	if (!sha256x16_can())
+		skip();
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131 + (i >> 7));
+	for (unsigned g = 0; g <= SHA256X16_MAX + 16; g++) {
+		struct sha256x16_msg m[SHA256X16_LANES];
+		unsigned n = 1 + g % SHA256X16_LANES;
+
+		for (unsigned l = 0; l < n; l++) {
+			size_t len = (g + l * 61) % (SHA256X16_MAX + 1),
+			       a = (l * 29 + g) % (len + 1);
+			size_t b = (len - a) * l / SHA256X16_LANES;
+			const uint8_t *p = data + (g * 7 + l) % SHA256X16_MAX;
+
+			m[l] = (struct sha256x16_msg){ .part = { p, p + a, p + a + b },
+				                       .len = { a, b, len - a - b } };
+		}
+		sha256x16(m, n, got);
+		for (unsigned l = 0; l < n; l++) {
+			size_t len = m[l].len[0] + m[l].len[1] + m[l].len[2];
+			assert_int_equal(
+			    EVP_Digest(m[l].part[0], len, want, NULL, EVP_sha256(), NULL), 1);
+			assert_memory_equal(got[l], want, MERKLE_HASH_SIZE);
+			lengths++;
+		}
+	}
+	assert_true(lengths > 8 * (SHA256X16_MAX + 1));
+}
+
 /* An ENGINE's SHA-256: counts its updates. */
 static unsigned long engine_updates;
 
@@ -856,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test_teardown(test_hasher_ways, dispatch_reset),
 		cmocka_unit_test(test_hasher_engine),
+		cmocka_unit_test(test_x16_same),
 	};
 
 	if (CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free) != 1) {

@@ -16,6 +16,7 @@
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "ledger/ledger.h"
+#include "ledger/sha256x16.h"
 #include "ledger/writer-internal.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -595,6 +596,75 @@ static void test_writer_commits_to_bundle_end(void **state)
 }
 
 /*
+ * ledger_prep_add_many (the receivers' way: seals and leaves 16 at once where the CPU can, one
+ * by one where not, and a lane's longest messages one by one too): payloads of 1 to 1,200
+ * bytes with heads of 0, 9, 64, 65 and 120 bytes (joined to the salt up to 64, apart past it),
+ * then one refused (too long): those before it are added, and it is told. Every seal and leaf
+ * is checked by ledger_verify, every payload read back as head and message.
+ */
+static void test_prep_add_many(void **state)
+{
+	static const size_t head_lens[] = { 0, 9, 64, 65, 120 };
+	static char data[1300], heads_data[128];
+	struct fixture *f = *state;
+	struct ledger_entry es[41];
+	const void *heads[41];
+	size_t hl[41], added, n = 0;
+	struct ledger_writer *w;
+	uint64_t first, index;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 26);
+	for (size_t i = 0; i < sizeof(heads_data); i++)
+		heads_data[i] = (char)('A' + i % 26);
+	assert_int_equal(ledger_writer_start(f->dir, NULL, &w, &f->err), 0);
+	for (int x16 = 1; x16 >= 0; x16--) {
+		struct ledger_prep *lp = ledger_prep_new();
+
+		sha256x16_on = x16;
+		for (size_t i = 0; i < 40; i++) {
+			es[i] = (struct ledger_entry){ .kind = ENTRY_INGEST,
+				                       .time_ms = 3000 + (int64_t)i,
+				                       .source = "tcp:192.0.2.7",
+				                       .has_line = true,
+				                       .line = i + 1,
+				                       .payload = data + i,
+				                       .payload_len = 1 + i * 30 };
+			heads[i] = heads_data;
+			hl[i] = head_lens[i % 5];
+		}
+		es[40] = es[39];
+		es[40].payload_len = ENTRY_MAX_PAYLOAD + 1;
+		heads[40] = NULL;
+		hl[40] = 0;
+		assert_int_equal(ledger_prep_add_many(lp, es, heads, hl, 41, &added, &f->err),
+		                 -EINVAL);
+		assert_int_equal(added, 40);
+		assert_non_null(strstr(f->err.buf, "sealed payload is"));
+		assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
+		assert_int_equal(ledger_writer_wait(w, first + 39, &index, &f->err), 0);
+		assert_int_equal(index, n + 39);
+		for (size_t i = 0; i < 40; i++) {
+			struct strbuf b = STRBUF_INIT;
+			uint8_t salt[ENTRY_SALT_SIZE];
+			bool erased = true;
+
+			assert_int_equal(
+			    ledger_sealed_payload(f->lg, n + i, salt, &b, &erased, &f->err), 1);
+			assert_int_equal(b.len, hl[i] + es[i].payload_len);
+			assert_memory_equal(b.buf, heads_data, hl[i]);
+			assert_memory_equal(b.buf + hl[i], data + i, es[i].payload_len);
+			strbuf_release_secret(&b);
+		}
+		n += 40;
+		ledger_prep_free(lp);
+	}
+	sha256x16_on = true;
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, NULL, &f->err), 0);
+}
+
+/*
  * Under constant appends the checkpointer syncs the database file each time the WAL grew by
  * CKPT_PRESYNC_PAGES (writer-restart.c), so that the writer's restart does not sync everything the
  * passive copies wrote while every entry waits. Appends 2 KiB entries (a bounded number) until
@@ -971,6 +1041,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_flush_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prep_add_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_asks_rounds_by_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_frees_when_idle, setup, teardown),

@@ -1,0 +1,33 @@
+/* sha256x16: up to 16 independent SHA-256 hashes at once, one in each 32-bit lane of AVX-512
+ * registers (x86-64 with AVX-512F and BW), for the receivers' seals and leaves. */
+#ifndef MAMORI_LEDGER_SHA256X16_H
+#define MAMORI_LEDGER_SHA256X16_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256X16_LANES 16
+/* A message of up to this many bytes (its parts together) is hashed in a lane; a longer one is
+ * the caller's to hash another way. */
+#define SHA256X16_MAX 950
+
+/* One message: the concatenation of up to three parts (len 0: none). */
+struct sha256x16_msg {
+	const void *part[3];
+	size_t len[3];
+};
+
+/* Whether this machine can (AVX-512F and BW, enabled by the kernel). Tests may clear
+ * sha256x16_on to take the other way. */
+bool sha256x16_can(void);
+extern bool sha256x16_on;
+
+/*
+ * out[i] = SHA-256 of message i, for n <= SHA256X16_LANES messages of at most SHA256X16_MAX
+ * bytes each; only when sha256x16_can(). The copies made of the messages (padded into their
+ * lanes) are wiped before it returns.
+ */
+void sha256x16(const struct sha256x16_msg *m, unsigned n, uint8_t out[][32]);
+
+#endif
