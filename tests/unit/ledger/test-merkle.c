@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -800,6 +804,24 @@ static void test_x16_same(void **state)
 		}
 	}
 	assert_true(lengths > 8 * (SHA256X16_MAX + 1));
+	/* a message longer than a lane holds is refused (abort), never copied past its lane */
+	for (int k = 0; k < 3; k++) {
+		struct sha256x16_msg m = { .part = { data, data, data } };
+		pid_t pid;
+		int st;
+
+		m.len[k] = SHA256X16_MAX + 1;
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }); /* (no core file) */
+			signal(SIGABRT, SIG_DFL);
+			sha256x16(&m, 1, got);
+			_exit(0);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	}
 }
 
 /* An ENGINE's SHA-256: counts its updates. */
