@@ -338,6 +338,17 @@ static bool batches_big(const struct ledger_writer *w)
 }
 
 /*
+ * Whether b, just committed, keeps more than WRITER_KEEP_BYTES though no batch that large was
+ * taken for opt.idle_ms: a steady trickle never leaves the writer idle that long (idle_wait),
+ * and would keep a burst's buffers for ever.
+ */
+static bool trickle_keeps(const struct ledger_writer *w, const struct batch *b)
+{
+	return batch_kept(b) > WRITER_KEEP_BYTES &&
+	       time_mono_ns() - w->last_big_ns >= (int64_t)w->opt.idle_ms * 1000000;
+}
+
+/*
  * With w->mu held, while nothing was submitted: waits for entries, and frees the batches'
  * buffers after the writer was idle for opt.idle_ms (submitters add to w->cur under w->mu; the
  * spare is the writer's).
@@ -384,6 +395,8 @@ static void *writer_main(void *arg)
 		linger(w);
 		b = w->cur;
 		note_rate_locked(w, b);
+		if (batch_bytes(b) > WRITER_KEEP_BYTES)
+			w->last_big_ns = w->last_take_ns;
 		w->cur = w->spare;
 		w->spare = NULL;
 		/* the entries past the last bundle end lead the next batch (its tickets follow),
@@ -412,6 +425,12 @@ static void *writer_main(void *arg)
 			committed_locked(w, b->first_ticket + b->nr);
 		}
 		batch_reset(b);
+		if (trickle_keeps(w, b)) {
+			/* (the writer's own batch: wiped and freed without the lock) */
+			pthread_mutex_unlock(&w->mu);
+			batch_shrink(b);
+			pthread_mutex_lock(&w->mu);
+		}
 		w->spare = b;
 		strbuf_release(&err);
 		if (r == 0) {
