@@ -160,7 +160,8 @@ int ledger_prepare_head(struct merkle_hasher *h, const struct ledger_entry *e, c
 
 /*
  * The seals of p[0..n) (sealed ones), 16 at once: each SHA-256(start || head || payload) as
- * entry_seal_commitment_head makes it; one too long for a lane is made by h.
+ * entry_seal_commitment_head makes it; one too long for a lane, or all when fewer
+ * than SHA256X16_MIN fit, are made by h.
  */
 static void seals_many(struct merkle_hasher *h, const struct prepared_entry *p, unsigned n,
                        uint8_t seals[][MERKLE_HASH_SIZE])
@@ -191,16 +192,23 @@ static void seals_many(struct merkle_hasher *h, const struct prepared_entry *p, 
 		};
 		at[k++] = i;
 	}
-	if (k) {
+	if (k >= SHA256X16_MIN) {
 		uint8_t out[SHA256X16_LANES][MERKLE_HASH_SIZE];
 		sha256x16(m, k, out);
 		for (unsigned j = 0; j < k; j++)
 			memcpy(seals[at[j]], out[j], MERKLE_HASH_SIZE);
+	} else {
+		for (unsigned j = 0; j < k; j++) {
+			const struct prepared_entry *q = &p[at[j]];
+			entry_seal_commitment_head(h, q->salt, q->head, q->head_len, q->payload,
+			                           q->payload_len, seals[at[j]]);
+		}
 	}
 	explicit_bzero(start, sizeof(start[0]) * k); /* (salts) */
 }
 
-/* The leaves of p[0..n): SHA-256(0x00 || entry), 16 at once (one too long for a lane by h). */
+/* The leaves of p[0..n): SHA-256(0x00 || entry), 16 at once (by h: one too long for a lane, or all
+ * when fewer than SHA256X16_MIN fit). */
 static void leaves_many(struct merkle_hasher *h, struct prepared_entry *p, unsigned n)
 {
 	static const uint8_t prefix = 0x00;
@@ -217,8 +225,11 @@ static void leaves_many(struct merkle_hasher *h, struct prepared_entry *p, unsig
 			                       .len = { 1, p[i].bytes.len } };
 		at[k++] = i;
 	}
-	if (!k)
+	if (k < SHA256X16_MIN) {
+		for (unsigned j = 0; j < k; j++)
+			merkle_hash_leaf(h, p[at[j]].bytes.buf, p[at[j]].bytes.len, p[at[j]].leaf);
 		return;
+	}
 	sha256x16(m, k, out);
 	for (unsigned j = 0; j < k; j++)
 		memcpy(p[at[j]].leaf, out[j], MERKLE_HASH_SIZE);
@@ -232,7 +243,7 @@ int ledger_prepare_many(struct merkle_hasher *h, const struct ledger_entry *e,
 	unsigned i, ok;
 	int r = 0;
 
-	if (n > SHA256X16_LANES || !merkle_hasher_x16(h)) {
+	if (n < SHA256X16_MIN || n > SHA256X16_LANES || !merkle_hasher_x16(h)) {
 		for (i = 0; i < n && r == 0; i++)
 			r = ledger_prepare_head(h, &e[i], heads[i], head_lens[i], &p[i], err);
 		*ret_done = r < 0 ? i - 1 : n;

@@ -596,6 +596,53 @@ static void test_writer_commits_to_bundle_end(void **state)
 }
 
 /*
+ * ledger_prep_add_many's edges (not submitted): a run of fewer than SHA256X16_MIN messages is
+ * hashed one by one (a 16-lane pass costs as much for 1 lane: review-pace M1), SHA256X16_MIN of
+ * them 16 at once (seals, then leaves) where the machine can; an entry refused by its encoding
+ * in the middle of a run (a source with a control character): those before it are added, it
+ * is told, and no salt is left in the prepared entries from it on.
+ */
+static void prep_many_edges(struct fixture *f, const char *data, const char *head)
+{
+	struct ledger_prep *lp = ledger_prep_new();
+	struct ledger_entry es[SHA256X16_LANES];
+	const void *heads[SHA256X16_LANES];
+	size_t hl[SHA256X16_LANES], added;
+	unsigned long calls = sha256x16_calls;
+	static const uint8_t no_salt[ENTRY_SALT_SIZE];
+	bool x16;
+
+	for (unsigned i = 0; i < SHA256X16_LANES; i++) {
+		es[i] = (struct ledger_entry){ .kind = ENTRY_INGEST,
+			                       .time_ms = 3000,
+			                       .source = "tcp:192.0.2.7",
+			                       .has_line = true,
+			                       .line = i + 1,
+			                       .payload = data,
+			                       .payload_len = 256 };
+		heads[i] = head;
+		hl[i] = 9;
+	}
+	x16 = merkle_hasher_x16(lp->hasher);
+	assert_int_equal(
+	    ledger_prep_add_many(lp, es, heads, hl, SHA256X16_MIN - 1, &added, &f->err), 0);
+	assert_int_equal(added, SHA256X16_MIN - 1);
+	assert_int_equal(sha256x16_calls, calls);
+	assert_int_equal(ledger_prep_add_many(lp, es, heads, hl, SHA256X16_MIN, &added, &f->err),
+	                 0);
+	assert_int_equal(sha256x16_calls, calls + (x16 ? 2 : 0));
+	es[11].source = "tcp:192.0.2.7\x01";
+	assert_int_equal(ledger_prep_add_many(lp, es, heads, hl, SHA256X16_LANES, &added, &f->err),
+	                 -EINVAL);
+	assert_int_equal(added, 11);
+	assert_non_null(strstr(f->err.buf, "'source'"));
+	for (unsigned i = 11; i < SHA256X16_LANES; i++)
+		assert_memory_equal(lp->many[i].salt, no_salt, ENTRY_SALT_SIZE);
+	assert_int_equal(ledger_prep_count(lp), 2 * SHA256X16_MIN - 1 + 11);
+	ledger_prep_free(lp);
+}
+
+/*
  * ledger_prep_add_many (the receivers' way: seals and leaves 16 at once where the CPU can, one
  * by one where not, and a lane's longest messages one by one too): payloads of 1 to 1,200
  * bytes with heads of 0, 9, 64, 65 and 120 bytes (joined to the salt up to 64, apart past it),
@@ -618,6 +665,7 @@ static void test_prep_add_many(void **state)
 	for (size_t i = 0; i < sizeof(heads_data); i++)
 		heads_data[i] = (char)('A' + i % 26);
 	assert_int_equal(ledger_writer_start(f->dir, NULL, &w, &f->err), 0);
+	prep_many_edges(f, data, heads_data);
 	for (int x16 = 1; x16 >= 0; x16--) {
 		struct ledger_prep *lp = ledger_prep_new();
 
