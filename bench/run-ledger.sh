@@ -60,7 +60,11 @@ printf 'ledger ack latency p99 at the maximum rate (%s in flight)\t%s\tms\t-\t-\
 # backlog). Beside it the disk alone (a flush's bytes written and fdatasync'ed in the same
 # directory, like the WAL), and the CPU that other processes took meanwhile (the two cores'
 # busy time minus the bench's own: at 80% the bench takes 1.2-1.4 of the two cores, so a
-# process on a core slows the row). The warm-up's own p99 is a row too.
+# process on a core slows the row). The warm-up's own p99 is a row too, and so are the writer's
+# checkpointer's CPU per measured entry (its copies into page-cache pages the VM's host had taken
+# back cost it four times as much: docs/ledger.md) and this machine's speed after the 80% run
+# beside before the maximum was measured (the CPU time of a fixed piece of work: above 1, the
+# virtual CPU got slower meanwhile, and 80% of the maximum measured before is more than 80%).
 # Enough entries for 6 s at the maximum rate and 4 s at 80% of it, from the rate just measured
 # (a fixed 3M ran out on a quiet machine at 680k/s: the run never reached its measured part).
 paced_n=$(awk -v r="$rate" 'BEGIN { n = r * 10.5; printf "%.0f", (n < 3000000 ? 3000000 : n) }')
@@ -72,7 +76,7 @@ cp -r "$tmp/a0" "$tmp/p"
 # which the fsync probe beside the row never sees.
 sync
 set -- $("$BL" paced "$tmp/p" "$paced_n" "$WINDOW")
-max80=$1 r80=$2 got80=$3 l50=$4 l99=$5 b80=$6 w99=$8 oth=$9 othmost=${10}
+max80=$1 r80=$2 got80=$3 l50=$4 l99=$5 b80=$6 w99=$8 oth=$9 othmost=${10} ck80=${11:--} slow=${12:--}
 rm -rf "$tmp/p" "$tmp/a0"
 set -- $("$BL" fsync "$tmp" $((batch * 256 + 4096)) 300)
 f50=$1 f99=$2
@@ -86,6 +90,8 @@ printf 'disk fsync latency p50 (%s KiB + fdatasync, same directory)\t%s\tms\t-\t
 printf 'disk fsync latency p99 (%s KiB + fdatasync, same directory)\t%s\tms\t-\t-\t-\n' $(((batch * 256 + 4096) / 1024)) "$f99"
 printf 'ledger ack p99 at 80%% beside the disk fsync p99\t%s\tms\tdisk fsync p99\t%s\t\n' "$l99" "$f99"
 printf 'ledger 80%% run: CPU of other processes beside its measured 3 s (mean)\t%s\tcores\tmost in 250 ms\t%s\t\n' "$oth" "$othmost"
+printf 'ledger 80%% run: checkpointer CPU per entry in its measured 3 s\t%s\tus\t-\t-\t-\n' "$ck80"
+printf 'ledger 80%% run: CPU time of a fixed piece of work after it, beside before the maximum rate\t%s\tx\t-\t-\t-\n' "$slow"
 
 # The same appends on PostgreSQL, when Debian's postgresql-15 is installed.
 PGN=${BENCH_LEDGER_PG_N:-200000}
