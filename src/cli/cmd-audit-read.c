@@ -183,6 +183,40 @@ out:
 	return ret;
 }
 
+/* How many of the findings fl are audit id's: in all, not closed, and overdue. */
+struct finding_counts {
+	int64_t total, open, overdue;
+};
+
+static struct finding_counts finding_counts(const struct record_list *fl, int64_t id, int64_t now)
+{
+	struct finding_counts c = { 0 };
+
+	for (size_t j = 0; j < fl->nr; j++) {
+		const char *x = record_field(&fl->items[j], FINDING_AUDIT_FIELD);
+		if (!x || strtoll(x, NULL, 10) != id)
+			continue;
+		c.total++;
+		c.open += strcmp(fl->items[j].state, "closed") != 0;
+		c.overdue += audit_finding_overdue(&fl->items[j], now);
+	}
+	return c;
+}
+
+/* The audit a with its counts c as a row of list's table. */
+static void audit_row(struct table *tb, const struct profile *p, const struct record *a,
+                      const struct finding_counts *c)
+{
+	char id[24], o[24], od[24];
+
+	snprintf(id, sizeof(id), "%" PRId64, a->id);
+	snprintf(o, sizeof(o), "%" PRId64, c->open);
+	snprintf(od, sizeof(od), "%" PRId64, c->overdue);
+	table_add(tb, (const char *[]){ id, field_or_dash(a, "title"),
+	                                state_name(p, AUDIT_REGISTER, a->state),
+	                                field_or_dash(a, "auditee_section"), o, od });
+}
+
 int audit_list(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -226,33 +260,18 @@ int audit_list(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_array_begin(&w);
 	for (size_t i = 0; i < al.nr; i++) {
 		const struct record *a = &al.items[i];
-		int64_t open = 0, overdue = 0, total = 0;
-		char id[24], o[24], od[24];
+		struct finding_counts c = finding_counts(&fl, a->id, now);
 
-		for (size_t j = 0; j < fl.nr; j++) {
-			const char *x = record_field(&fl.items[j], FINDING_AUDIT_FIELD);
-			if (!x || strtoll(x, NULL, 10) != a->id)
-				continue;
-			total++;
-			open += strcmp(fl.items[j].state, "closed") != 0;
-			overdue += audit_finding_overdue(&fl.items[j], now);
-		}
 		if (json) {
 			jw_object_begin(&w);
 			record_json(&w, a, now);
-			jw_kv_int(&w, "findings", total);
-			jw_kv_int(&w, "open", open);
-			jw_kv_int(&w, "overdue", overdue);
+			jw_kv_int(&w, "findings", c.total);
+			jw_kv_int(&w, "open", c.open);
+			jw_kv_int(&w, "overdue", c.overdue);
 			jw_object_end(&w);
 			continue;
 		}
-		snprintf(id, sizeof(id), "%" PRId64, a->id);
-		snprintf(o, sizeof(o), "%" PRId64, open);
-		snprintf(od, sizeof(od), "%" PRId64, overdue);
-		table_add(&tb,
-		          (const char *[]){ id, field_or_dash(a, "title"),
-		                            state_name(door_profile(d), AUDIT_REGISTER, a->state),
-		                            field_or_dash(a, "auditee_section"), o, od });
+		audit_row(&tb, door_profile(d), a, &c);
 	}
 	if (json) {
 		jw_array_end(&w);
