@@ -203,6 +203,34 @@ int audit_record_arg(struct door *d, const char *arg, const char *reg, struct re
 	return 0;
 }
 
+/*
+ * The section a finding of audit (arg names it) concerns: section, which the audit must name,
+ * else the audit's only section, else none (NULL). Prints why not and returns -1.
+ */
+static int finding_section(const struct record *audit, const char *arg, const char *section,
+                           char **ret)
+{
+	const char *secs = record_field(audit, "auditee_section"), *cur = secs, *b;
+	size_t len, cnt = 0;
+	char *sec = NULL;
+
+	while (secs && policy_list_next(&cur, &b, &len))
+		if (!cnt++)
+			sec = xstrndup(b, len);
+	if (section && !policy_list_has(secs, section)) {
+		cli_error("section '%s' is not audited by audit %s (sections: %s)", section, arg,
+		          secs ? secs : "none");
+		free(sec);
+		return -1;
+	}
+	if (section || cnt != 1) {
+		free(sec);
+		sec = section ? xstrdup(section) : NULL;
+	}
+	*ret = sec;
+	return 0;
+}
+
 static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -253,25 +281,9 @@ static int finding_add(struct cli_ctx *ctx, int argc, const char **argv)
 	if (ret)
 		goto out;
 	ret = EXIT_FAILED;
-	if (audit_record_arg(d, argv[0], AUDIT_REGISTER, &audit) < 0)
+	if (audit_record_arg(d, argv[0], AUDIT_REGISTER, &audit) < 0 ||
+	    finding_section(&audit, argv[0], section, &sec) < 0)
 		goto out;
-	{
-		const char *secs = record_field(&audit, "auditee_section"), *cur = secs, *b;
-		size_t len, cnt = 0;
-
-		while (secs && policy_list_next(&cur, &b, &len))
-			if (!cnt++)
-				sec = xstrndup(b, len);
-		if (section && !policy_list_has(secs, section)) {
-			cli_error("section '%s' is not audited by audit %s (sections: %s)", section,
-			          argv[0], secs ? secs : "none");
-			goto out;
-		}
-		if (section || cnt != 1) {
-			free(sec);
-			sec = section ? xstrdup(section) : NULL;
-		}
-	}
 	f[n++] = (struct act_attr){ "audit", argv[0] };
 	f[n++] = (struct act_attr){ "clause", clause };
 	f[n++] = (struct act_attr){ "severity", severity };
