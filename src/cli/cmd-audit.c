@@ -79,6 +79,58 @@ static int need_as(const char *as)
 	return -1;
 }
 
+/* What `audit plan` was given: the options, each repeatable list joined into one comma list. */
+struct plan {
+	const char *title, *as, *from, *until, *items, *registers, *records, *auditee;
+	struct strbuf secs, syss, members, scope;
+};
+
+/* Checks what the plan must have; prints why not. */
+static int plan_check(const struct plan *p)
+{
+	if (!p->title || !*p->title) {
+		cli_error("name the audit: --title TEXT");
+		return -1;
+	}
+	if (!p->secs.len && !p->syss.len) {
+		cli_error("say what is audited: --section ID (or --system ID)");
+		return -1;
+	}
+	if (!p->members.len) {
+		cli_error("name the audit team: --team LOGIN[,LOGIN...]");
+		return -1;
+	}
+	return need_as(p->as);
+}
+
+/* The plan's fields (at most 11) into f; returns how many. */
+static size_t plan_fields(const struct plan *p, struct act_attr *f)
+{
+	size_t n = 0;
+
+	f[n++] = (struct act_attr){ "title", p->title };
+	f[n++] = (struct act_attr){ "auditor", p->members.buf };
+	if (p->secs.len)
+		f[n++] = (struct act_attr){ "auditee_section", p->secs.buf };
+	if (p->syss.len)
+		f[n++] = (struct act_attr){ "systems", p->syss.buf };
+	if (p->from)
+		f[n++] = (struct act_attr){ "period_from", p->from };
+	if (p->until)
+		f[n++] = (struct act_attr){ "period_until", p->until };
+	if (p->items)
+		f[n++] = (struct act_attr){ "items", p->items };
+	if (p->scope.len)
+		f[n++] = (struct act_attr){ "clauses", p->scope.buf };
+	if (p->registers)
+		f[n++] = (struct act_attr){ "target_registers", p->registers };
+	if (p->records)
+		f[n++] = (struct act_attr){ "targets", p->records };
+	if (p->auditee)
+		f[n++] = (struct act_attr){ "auditee", p->auditee };
+	return n;
+}
+
 static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -89,94 +141,62 @@ static int audit_plan(struct cli_ctx *ctx, int argc, const char **argv)
 		   "audited section, or holding a role over it or its systems, is refused"),
 		NULL
 	};
-	const char *title = NULL, *as = NULL, *from = NULL, *until = NULL, *items = NULL;
-	const char *registers = NULL, *records = NULL, *auditee = NULL;
+	struct plan p = { .secs = STRBUF_INIT,
+		          .syss = STRBUF_INIT,
+		          .members = STRBUF_INIT,
+		          .scope = STRBUF_INIT };
 	struct string_list sections = { 0 }, systems = { 0 }, team = { 0 }, clauses = { 0 };
 	bool json = false;
 	const struct option opts[] = {
-		OPT_STRING(0, "title", &title, "TEXT", "the audit's name (監査の名称)"),
+		OPT_STRING(0, "title", &p.title, "TEXT", "the audit's name (監査の名称)"),
 		OPT_STRING_LIST(0, "section", &sections, "ID", "an audited section (repeatable)"),
 		OPT_STRING_LIST(0, "system", &systems, "ID", "an audited system (repeatable)"),
 		OPT_STRING_LIST(0, "team", &team, "LOGIN[,LOGIN...]", "the audit team"),
-		OPT_STRING(0, "from", &from, "DATE", "the audit period's first day (YYYY-MM-DD)"),
-		OPT_STRING(0, "until", &until, "DATE", "the audit period's last day"),
-		OPT_STRING(0, "items", &items, "TEXT", "what the audit checks (監査の実施事項)"),
+		OPT_STRING(0, "from", &p.from, "DATE", "the audit period's first day (YYYY-MM-DD)"),
+		OPT_STRING(0, "until", &p.until, "DATE", "the audit period's last day"),
+		OPT_STRING(0, "items", &p.items, "TEXT", "what the audit checks (監査の実施事項)"),
 		OPT_STRING_LIST(0, "clause", &clauses, "ID[,ID...]",
 		                "a clause the audit covers (repeatable; MIN-3 covers MIN-3-4-1): "
 		                "findings keep to them"),
-		OPT_STRING(0, "registers", &registers, "LIST", "registers the team reads"),
-		OPT_STRING(0, "records", &records, "LIST", "records the team reads (ids)"),
-		OPT_STRING(0, "auditee", &auditee, "LOGIN", "the person audited (監査を受ける者)"),
-		OPT_STRING(0, "as", &as, "LOGIN", "who plans (required)"),
+		OPT_STRING(0, "registers", &p.registers, "LIST", "registers the team reads"),
+		OPT_STRING(0, "records", &p.records, "LIST", "records the team reads (ids)"),
+		OPT_STRING(0, "auditee", &p.auditee, "LOGIN",
+		           "the person audited (監査を受ける者)"),
+		OPT_STRING(0, "as", &p.as, "LOGIN", "who plans (required)"),
 		OPT_BOOL(0, "json", &json, "print the outcome as JSON"),
 		OPT_END(),
 	};
-	struct strbuf secs = STRBUF_INIT, syss = STRBUF_INIT, members = STRBUF_INIT;
-	struct strbuf scope = STRBUF_INIT;
 	struct act_attr f[13];
 	struct act_input in = { .kind = ACT_RECORD, .register_id = AUDIT_REGISTER };
 	struct door *d = NULL;
-	size_t n = 0;
 	int k, ret;
 
 	k = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (k < 0)
 		goto out;
-	join_list(&sections, &secs);
-	join_list(&systems, &syss);
-	join_list(&team, &members);
-	join_list(&clauses, &scope);
+	join_list(&sections, &p.secs);
+	join_list(&systems, &p.syss);
+	join_list(&team, &p.members);
+	join_list(&clauses, &p.scope);
 	ret = EXIT_USAGE;
-	if (!title || !*title) {
-		cli_error("name the audit: --title TEXT");
+	if (plan_check(&p) < 0)
 		goto out;
-	}
-	if (!secs.len && !syss.len) {
-		cli_error("say what is audited: --section ID (or --system ID)");
-		goto out;
-	}
-	if (!members.len) {
-		cli_error("name the audit team: --team LOGIN[,LOGIN...]");
-		goto out;
-	}
-	if (need_as(as) < 0)
-		goto out;
-	f[n++] = (struct act_attr){ "title", title };
-	f[n++] = (struct act_attr){ "auditor", members.buf };
-	if (secs.len)
-		f[n++] = (struct act_attr){ "auditee_section", secs.buf };
-	if (syss.len)
-		f[n++] = (struct act_attr){ "systems", syss.buf };
-	if (from)
-		f[n++] = (struct act_attr){ "period_from", from };
-	if (until)
-		f[n++] = (struct act_attr){ "period_until", until };
-	if (items)
-		f[n++] = (struct act_attr){ "items", items };
-	if (scope.len)
-		f[n++] = (struct act_attr){ "clauses", scope.buf };
-	if (registers)
-		f[n++] = (struct act_attr){ "target_registers", registers };
-	if (records)
-		f[n++] = (struct act_attr){ "targets", records };
-	if (auditee)
-		f[n++] = (struct act_attr){ "auditee", auditee };
 	in.fields = f;
-	in.n_fields = n;
+	in.n_fields = plan_fields(&p, f);
 	ret = cli_door_open(ctx, 0, &d);
 	if (ret)
 		goto out;
-	ret = audit_act(d, &in, as, json, true);
+	ret = audit_act(d, &in, p.as, json, true);
 	door_free(d);
 out:
 	string_list_clear(&sections);
 	string_list_clear(&systems);
 	string_list_clear(&team);
 	string_list_clear(&clauses);
-	strbuf_release(&scope);
-	strbuf_release(&secs);
-	strbuf_release(&syss);
-	strbuf_release(&members);
+	strbuf_release(&p.scope);
+	strbuf_release(&p.secs);
+	strbuf_release(&p.syss);
+	strbuf_release(&p.members);
 	return ret;
 }
 
