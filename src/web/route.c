@@ -192,10 +192,89 @@ static bool may_run_before_password_change(const struct web_route *rt)
 	       rt->fn == ui_logout_post || rt->fn == ui_lang_post || rt->fn == ui_static_css;
 }
 
+/* The route of r's path and method, or NULL; *path_known: a route has the path (any method). */
+static const struct web_route *route_find(struct web_req *r, bool *path_known)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!route_match(routes[i].pattern, r->path, r))
+			continue;
+		*path_known = true;
+		if (routes[i].method == r->method ||
+		    (routes[i].method == WEB_GET && r->method == WEB_HEAD))
+			return &routes[i];
+	}
+	return NULL;
+}
+
+/* No route: 405 when the path has one for another method, else 404. */
+static void route_none(struct web_req *r, bool path_known, struct strbuf *err)
+{
+	/* someone logged in keeps the menus on the error page (web_error) */
+	if (!r->api && web_thread_resources(r, err) == 0)
+		(void)web_session_load(r, err);
+	if (path_known) {
+		web_error(r, 405, NULL);
+		web_header_add(r, "Allow", "GET, HEAD, POST");
+	} else {
+		web_error(r, 404, NULL);
+	}
+}
+
+/*
+ * An API call's token, and whether its scope allows route rt: 0 go on, else -1 with r
+ * answered (401, 403 or 503).
+ */
+static int api_authorise(struct web_req *r, const struct web_route *rt, struct strbuf *err)
+{
+	int ret = web_api_authenticate(r, err);
+
+	if (ret == -EACCES) {
+		web_error(r, 401, "no valid API token");
+		return -1;
+	} else if (ret < 0) {
+		web_error(r, 503, err->buf);
+		return -1;
+	}
+	/* A token's scope: "logs" may only send logs, which "api" alone may not; "agent"
+	 * (mamori agent) may only send file integrity results and logs. */
+	if (!token_scope_has(r->api_scope, rt->fn == api_logs_post ? "logs" : "api") &&
+	    !((rt->fn == api_logs_post || rt->fn == api_fim_results) &&
+	      token_scope_has(r->api_scope, "agent"))) {
+		web_api_error(r, 403,
+		              rt->fn == api_logs_post
+		                  ? "this token may not send logs: create one with the logs "
+		                    "or agent scope"
+		                  : "this token's scope does not allow this call (a logs token "
+		                    "only sends logs, an agent token only results and logs)");
+		return -1;
+	}
+	/* the snapshot of the authentication (web_thread_resources) ends here */
+	if (r->method != WEB_GET && r->method != WEB_HEAD)
+		store_release_read(r->st);
+	return 0;
+}
+
+/* Nobody logged in: a page (GET, HEAD) sends them to log in first, anything else is 401. */
+static void not_logged_in(struct web_req *r)
+{
+	if (r->method == WEB_GET || r->method == WEB_HEAD) {
+		struct strbuf to = STRBUF_INIT;
+		strbuf_addstr(&to, "/login");
+		if (strcmp(r->path, "/")) {
+			strbuf_addstr(&to, "?next=");
+			html_url_encode(&to, r->path);
+		}
+		web_redirect(r, to.buf);
+		strbuf_release(&to);
+	} else {
+		web_error(r, 401, "not logged in");
+	}
+}
+
 void route_dispatch(struct web_req *r)
 {
 	struct strbuf err = STRBUF_INIT;
-	const struct web_route *rt = NULL;
+	const struct web_route *rt;
 	bool path_known = false;
 	const char *lang;
 	int ret;
@@ -206,26 +285,9 @@ void route_dispatch(struct web_req *r)
 		r->lang = (enum web_lang)i18n_lang_parse(lang);
 	i18n_set_lang(r->lang);
 
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		if (!route_match(routes[i].pattern, r->path, r))
-			continue;
-		path_known = true;
-		if (routes[i].method == r->method ||
-		    (routes[i].method == WEB_GET && r->method == WEB_HEAD)) {
-			rt = &routes[i];
-			break;
-		}
-	}
+	rt = route_find(r, &path_known);
 	if (!rt) {
-		/* someone logged in keeps the menus on the error page (web_error) */
-		if (!r->api && web_thread_resources(r, &err) == 0)
-			(void)web_session_load(r, &err);
-		if (path_known) {
-			web_error(r, 405, NULL);
-			web_header_add(r, "Allow", "GET, HEAD, POST");
-		} else {
-			web_error(r, 404, NULL);
-		}
+		route_none(r, path_known, &err);
 		goto out;
 	}
 	if (rt->flags & ROUTE_CACHEABLE) {
@@ -240,31 +302,8 @@ void route_dispatch(struct web_req *r)
 		goto out;
 	}
 	if (r->api) {
-		ret = web_api_authenticate(r, &err);
-		if (ret == -EACCES) {
-			web_error(r, 401, "no valid API token");
+		if (api_authorise(r, rt, &err) < 0)
 			goto out;
-		} else if (ret < 0) {
-			web_error(r, 503, err.buf);
-			goto out;
-		}
-		/* A token's scope: "logs" may only send logs, which "api" alone may not; "agent"
-		 * (mamori agent) may only send file integrity results and logs. */
-		if (!token_scope_has(r->api_scope, rt->fn == api_logs_post ? "logs" : "api") &&
-		    !((rt->fn == api_logs_post || rt->fn == api_fim_results) &&
-		      token_scope_has(r->api_scope, "agent"))) {
-			web_api_error(
-			    r, 403,
-			    rt->fn == api_logs_post
-			        ? "this token may not send logs: create one with the logs "
-			          "or agent scope"
-			        : "this token's scope does not allow this call (a logs token "
-			          "only sends logs, an agent token only results and logs)");
-			goto out;
-		}
-		/* the snapshot of the authentication (web_thread_resources) ends here */
-		if (r->method != WEB_GET && r->method != WEB_HEAD)
-			store_release_read(r->st);
 	} else {
 		ret = web_session_load(r, &err);
 		if (ret < 0) {
@@ -273,18 +312,7 @@ void route_dispatch(struct web_req *r)
 		}
 	}
 	if (!(rt->flags & ROUTE_PUBLIC) && !r->user) {
-		if (r->method == WEB_GET || r->method == WEB_HEAD) {
-			struct strbuf to = STRBUF_INIT;
-			strbuf_addstr(&to, "/login");
-			if (strcmp(r->path, "/")) {
-				strbuf_addstr(&to, "?next=");
-				html_url_encode(&to, r->path);
-			}
-			web_redirect(r, to.buf);
-			strbuf_release(&to);
-		} else {
-			web_error(r, 401, "not logged in");
-		}
+		not_logged_in(r);
 		goto out;
 	}
 	if (!r->api && r->method == WEB_POST && !web_csrf_check(r)) {
