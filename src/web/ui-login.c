@@ -206,15 +206,59 @@ static int directory_check(struct web_req *r, const struct org_user *u, const ch
 	return -1;
 }
 
+/*
+ * Whether password is that of u (NULL: a login that does not exist): 1 right, 0 wrong; -1
+ * when the directory cannot answer (directory_check answered r). Someone who is not active,
+ * or has no password, is wrong; a login that is none costs the same time as one that is.
+ */
+static int password_right(struct web_req *r, const struct org_user *u, const char *password,
+                          struct strbuf *err)
+{
+	char *hash = NULL;
+	int ok = 0;
+
+	/* Linked to the directory: its bind decides, and nothing else does (no password is kept
+	 * here, so a directory that is down is no way around it). */
+	if (u && !strcmp(u->status, USER_ACTIVE) && u->directory_dn)
+		return directory_check(r, u, password);
+	if (u && !strcmp(u->status, USER_ACTIVE) &&
+	    org_user_password_hash(r->st, u->login, &hash, err) == 0 && hash) {
+		ok = password_verify(hash, password);
+	} else {
+		pthread_once(&dummy_once, dummy_make);
+		if (dummy[0])
+			(void)password_verify(dummy, password);
+	}
+	free(hash);
+	return ok;
+}
+
+/* The login page again after a wrong login ID or password (401), saying the wait if any. */
+static void login_wrong(struct web_req *r, const char *login, int64_t wait)
+{
+	struct strbuf msg = STRBUF_INIT;
+
+	strbuf_addstr(&msg, _("The login ID or password is wrong."));
+	if (wait > 0) {
+		strbuf_addch(&msg, ' ');
+		strbuf_addf(&msg,
+		            _("Too many failed attempts. Wait %lld seconds before trying "
+		              "again."),
+		            (long long)((wait + 999) / 1000));
+	}
+	r->status = 401;
+	login_page(r, login, msg.buf);
+	strbuf_release(&msg);
+}
+
 void ui_login_post(struct web_req *r)
 {
 	const char *login = web_form(r, "login"), *password = web_form(r, "password");
 	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
 	struct org_user u = { 0 };
-	char *hash = NULL;
 	const char *stage = WEB_STAGE_FULL;
 	int64_t now = time_now_ms(), wait = 0, failures = 0;
-	bool known = false, ok = false;
+	bool known = false;
 	int ret;
 
 	if (!login || !password || !*login || !*password) {
@@ -245,34 +289,12 @@ void ui_login_post(struct web_req *r)
 		login_page(r, login, msg.buf);
 		goto out;
 	}
-	if (known && !strcmp(u.status, USER_ACTIVE) && u.directory_dn) {
-		/* Linked to the directory: its bind decides, and nothing else does (no password is
-		 * kept here, so a directory that is down is no way around it). */
-		ret = directory_check(r, &u, password);
-		if (ret < 0)
-			goto out;
-		ok = ret > 0;
-	} else if (known && !strcmp(u.status, USER_ACTIVE) &&
-	           org_user_password_hash(r->st, u.login, &hash, &err) == 0 && hash) {
-		ok = password_verify(hash, password);
-	} else {
-		pthread_once(&dummy_once, dummy_make);
-		if (dummy[0])
-			(void)password_verify(dummy, password);
-	}
-	if (!ok) {
+	ret = password_right(r, known ? &u : NULL, password, &err);
+	if (ret < 0)
+		goto out;
+	if (!ret) {
 		web_audit_failure(r, known ? u.login : "-", "login.fail", known ? u.login : "?");
-		strbuf_reset(&msg);
-		strbuf_addstr(&msg, _("The login ID or password is wrong."));
-		if (wait > 0) {
-			strbuf_addch(&msg, ' ');
-			strbuf_addf(&msg,
-			            _("Too many failed attempts. Wait %lld seconds before trying "
-			              "again."),
-			            (long long)((wait + 999) / 1000));
-		}
-		r->status = 401;
-		login_page(r, login, msg.buf);
+		login_wrong(r, login, wait);
 		goto out;
 	}
 	/* The second factor, when the person has one or a role of theirs needs one: the session
@@ -300,7 +322,6 @@ void ui_login_post(struct web_req *r)
 	web_audit(r, u.login, "login.ok", NULL);
 	web_redirect(r, u.must_change ? "/password" : safe_next(web_form(r, "next")));
 out:
-	free(hash);
 	org_user_release(&u);
 	strbuf_release(&err);
 	strbuf_release(&msg);
