@@ -460,6 +460,79 @@ void ui_password_form(struct web_req *r)
 	password_page(r, NULL, NULL);
 }
 
+/*
+ * The current password is guessed no faster here than at the login form: false when the
+ * change may go on (the attempt is counted), else true with r answered (429, or 503).
+ */
+static bool password_throttled(struct web_req *r, struct strbuf *err)
+{
+	int64_t wait = 0;
+	int ret = throttle_reserve(r->st, r->user->login, true, r->remote, time_now_ms(), &wait,
+	                           NULL, err);
+
+	if (ret < 0) {
+		web_error(r, 503, err->buf);
+		return true;
+	}
+	if (ret > 0) {
+		struct strbuf msg = STRBUF_INIT;
+		web_audit_failure(r, r->user->login, "password.locked", r->user->login);
+		r->status = 429;
+		strbuf_addf(&msg,
+		            _("Too many failed attempts. Wait %lld seconds before trying again."),
+		            (long long)((wait + 999) / 1000));
+		password_page(r, msg.buf, NULL);
+		strbuf_release(&msg);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Whether cur is not the person's current password: true with r answered (400, or the
+ * session ended after WEB_PASSWORD_TRIES wrong ones), false when it is.
+ */
+static bool current_wrong(struct web_req *r, const char *cur, struct strbuf *err)
+{
+	char *hash = NULL;
+	int64_t tries = 0;
+	bool right = org_user_password_hash(r->st, r->user->login, &hash, err) >= 0 && hash &&
+	             password_verify(hash, cur);
+
+	free(hash);
+	if (right)
+		return false;
+	web_audit_failure(r, r->user->login, "password.fail", r->user->login);
+	if (web_session_password_failed(r, &tries, err) < 0 || tries >= WEB_PASSWORD_TRIES) {
+		/* Whoever holds this session does not know the password: it ends. */
+		web_audit(r, r->user->login, "logout.password_guessing", NULL);
+		web_session_end(r);
+		web_redirect(r, "/login");
+		return true;
+	}
+	r->status = 400;
+	password_page(r, _("The current password is wrong."), NULL);
+	return true;
+}
+
+/* The page again when the door did not change the password (res, err), saying why. */
+static void password_refused(struct web_req *r, const struct act_result *res,
+                             const struct strbuf *err)
+{
+	/* The door says why the new password is refused (too short, with the limit in
+	 * characters; containing the login or the name; too easy to guess), citing the
+	 * clause: in the reader's language, the English in the server's log. */
+	char *why = web_refusal_text(r, res, _("The password cannot be changed now."));
+
+	web_log(r, "password change refused: %s",
+	        err->len       ? err->buf
+	        : res->message ? res->message
+	                       : "");
+	r->status = res->outcome == ACT_REFUSED ? 403 : 400;
+	password_page(r, why, NULL);
+	free(why);
+}
+
 void ui_password_post(struct web_req *r)
 {
 	const char *cur = web_form(r, "current"), *nw = web_form(r, "new"),
@@ -473,9 +546,6 @@ void ui_password_post(struct web_req *r)
 		                .fields = fields,
 		                .n_fields = 1,
 		                .ctx = { .via = "web", .remote = r->remote } };
-	char *hash = NULL;
-	int64_t wait = 0, tries = 0;
-	int ret;
 
 	if (directory_linked(r)) {
 		r->status = 400;
@@ -486,39 +556,8 @@ void ui_password_post(struct web_req *r)
 		password_page(r, _("Fill in every field."), NULL);
 		goto out;
 	}
-	/* The current password is guessed no faster here than at the login form. */
-	ret = throttle_reserve(r->st, r->user->login, true, r->remote, time_now_ms(), &wait, NULL,
-	                       &err);
-	if (ret < 0) {
-		web_error(r, 503, err.buf);
+	if (password_throttled(r, &err) || current_wrong(r, cur, &err))
 		goto out;
-	}
-	if (ret > 0) {
-		struct strbuf msg = STRBUF_INIT;
-		web_audit_failure(r, r->user->login, "password.locked", r->user->login);
-		r->status = 429;
-		strbuf_addf(&msg,
-		            _("Too many failed attempts. Wait %lld seconds before trying again."),
-		            (long long)((wait + 999) / 1000));
-		password_page(r, msg.buf, NULL);
-		strbuf_release(&msg);
-		goto out;
-	}
-	if (org_user_password_hash(r->st, r->user->login, &hash, &err) < 0 || !hash ||
-	    !password_verify(hash, cur)) {
-		web_audit_failure(r, r->user->login, "password.fail", r->user->login);
-		if (web_session_password_failed(r, &tries, &err) < 0 ||
-		    tries >= WEB_PASSWORD_TRIES) {
-			/* Whoever holds this session does not know the password: it ends. */
-			web_audit(r, r->user->login, "logout.password_guessing", NULL);
-			web_session_end(r);
-			web_redirect(r, "/login");
-			goto out;
-		}
-		r->status = 400;
-		password_page(r, _("The current password is wrong."), NULL);
-		goto out;
-	}
 	if (throttle_ok(r->st, r->user->login, r->remote, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
@@ -540,18 +579,7 @@ void ui_password_post(struct web_req *r)
 	in.secret = nw;
 	in.error_detail = true; /* the result is released whatever act_run returns */
 	if (act_run(web_door(r), &in, &res, &err) < 0 || res.outcome != ACT_DONE) {
-		/* The door says why the new password is refused (too short, with the limit in
-		 * characters; containing the login or the name; too easy to guess), citing the
-		 * clause: in the reader's language, the English in the server's log. */
-		char *why = web_refusal_text(r, &res, _("The password cannot be changed now."));
-
-		web_log(r, "password change refused: %s",
-		        err.len       ? err.buf
-		        : res.message ? res.message
-		                      : "");
-		r->status = res.outcome == ACT_REFUSED ? 403 : 400;
-		password_page(r, why, NULL);
-		free(why);
+		password_refused(r, &res, &err);
 		goto out;
 	}
 	/* Other sessions of this person end; this one goes on with a new token. */
@@ -563,7 +591,6 @@ void ui_password_post(struct web_req *r)
 	r->user->must_change = false;
 	password_page(r, NULL, _("Your password has been changed."));
 out:
-	free(hash);
 	act_result_release(&res);
 	strbuf_release(&err);
 }
