@@ -147,6 +147,31 @@ static int run_cancel(struct cli_ctx *ctx, const char *login, const char *as, bo
 	return ret;
 }
 
+/* Applies the checked plan of path (read as enc), all or nothing; returns the exit code. */
+static int apply_plan(struct door *d, const char *path, enum csv_encoding enc,
+                      const struct personnel_plan *plan, const char *as, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct act_context c;
+	size_t acts = 0, line = 0;
+	int r, ret = EXIT_DONE;
+
+	cli_act_context(&c);
+	r = personnel_apply(d, plan, cli_admin_actor(as), &c, &acts, &line, &why, err);
+	if (r == -ECANCELED) {
+		cli_error("'%s' line %zu: refused: %s; nothing applied", path, line, why.buf);
+		ret = EXIT_REFUSED;
+	} else if (r < 0) {
+		cli_error("'%s' line %zu: %s; nothing applied", path, line, err->buf);
+		ret = EXIT_FAILED;
+	} else {
+		printf(T_("applied %zu lines (%zu acts) from '%s' (%s)\n"), plan->nr, acts, path,
+		       csv_encoding_name(enc));
+	}
+	strbuf_release(&why);
+	return ret;
+}
+
 int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -173,11 +198,9 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 	};
 	struct csv csv = CSV_INIT;
 	struct personnel_plan plan = { 0 };
-	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
-	struct act_context c;
+	struct strbuf err = STRBUF_INIT;
 	struct door *d = NULL;
-	size_t acts = 0, line = 0;
-	int n, ret, r;
+	int n, ret;
 
 	n = parse_options_count(argc, argv, opts, usage, 0, 1, &ret);
 	if (n < 0)
@@ -215,23 +238,11 @@ int cmd_user_transfer(struct cli_ctx *ctx, int argc, const char **argv)
 		printf(T_("checked %zu lines; nothing applied (--dry-run)\n"), plan.nr);
 		goto out;
 	}
-	cli_act_context(&c);
-	r = personnel_apply(d, &plan, cli_admin_actor(as), &c, &acts, &line, &why, &err);
-	if (r == -ECANCELED) {
-		cli_error("'%s' line %zu: refused: %s; nothing applied", argv[0], line, why.buf);
-		ret = EXIT_REFUSED;
-	} else if (r < 0) {
-		cli_error("'%s' line %zu: %s; nothing applied", argv[0], line, err.buf);
-		ret = EXIT_FAILED;
-	} else {
-		printf(T_("applied %zu lines (%zu acts) from '%s' (%s)\n"), plan.nr, acts, argv[0],
-		       csv_encoding_name(csv.encoding));
-	}
+	ret = apply_plan(d, argv[0], csv.encoding, &plan, as, &err);
 out:
 	personnel_plan_release(&plan);
 	csv_release(&csv);
 	strbuf_release(&err);
-	strbuf_release(&why);
 	door_free(d);
 	return ret;
 }
