@@ -133,6 +133,35 @@ out:
 	return ret;
 }
 
+/* incident list as a table: a case a row, with its first deadline not met. */
+static void incident_list_table(const struct incident_list *l, struct strbuf *out)
+{
+	struct table tb;
+	table_init(&tb, 6, (const char *[]){ "番号", "発見", "状態", "重大度", "期限", "件名" });
+	tb.right_align = 1;
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct incident_summary *s = &l->items[i];
+		struct strbuf id = STRBUF_INIT, when = STRBUF_INIT, due = STRBUF_INIT;
+		strbuf_addf(&id, "%" PRId64, s->id);
+		local_time(&when, s->found_ms);
+		for (size_t k = 0; k < s->n_deadlines; k++)
+			if (!s->deadlines[k].done) {
+				core_format_local_date(&due, s->deadlines[k].due_ms);
+				strbuf_addf(&due, " %s%s", s->deadlines[k].def->name,
+				            s->deadlines[k].overdue ? "（期限超過）" : "");
+				break;
+			}
+		table_add(&tb, (const char *[]){ id.buf, when.buf, s->status_name,
+		                                 s->severity ? s->severity : "-",
+		                                 due.len ? due.buf : "-", s->title });
+		strbuf_release(&id);
+		strbuf_release(&when);
+		strbuf_release(&due);
+	}
+	table_render(&tb, out);
+	table_release(&tb);
+}
+
 int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -190,31 +219,7 @@ int incident_list_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		jw_array_end(&w);
 		strbuf_addch(&out, '\n');
 	} else {
-		struct table tb;
-		table_init(&tb, 6,
-		           (const char *[]){ "番号", "発見", "状態", "重大度", "期限", "件名" });
-		tb.right_align = 1;
-		for (size_t i = 0; i < l.nr; i++) {
-			const struct incident_summary *s = &l.items[i];
-			struct strbuf id = STRBUF_INIT, when = STRBUF_INIT, due = STRBUF_INIT;
-			strbuf_addf(&id, "%" PRId64, s->id);
-			local_time(&when, s->found_ms);
-			for (size_t k = 0; k < s->n_deadlines; k++)
-				if (!s->deadlines[k].done) {
-					core_format_local_date(&due, s->deadlines[k].due_ms);
-					strbuf_addf(&due, " %s%s", s->deadlines[k].def->name,
-					            s->deadlines[k].overdue ? "（期限超過）" : "");
-					break;
-				}
-			table_add(&tb, (const char *[]){ id.buf, when.buf, s->status_name,
-			                                 s->severity ? s->severity : "-",
-			                                 due.len ? due.buf : "-", s->title });
-			strbuf_release(&id);
-			strbuf_release(&when);
-			strbuf_release(&due);
-		}
-		table_render(&tb, &out);
-		table_release(&tb);
+		incident_list_table(&l, &out);
 	}
 	ret = cli_print(&out);
 out:
