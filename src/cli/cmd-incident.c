@@ -380,6 +380,37 @@ static int incident_note_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 
 /* ---- evidence ------------------------------------------------------------------------- */
 
+/* evidence add --json: the case, the act's outcome and, when done, the file taken in (file). */
+static void evidence_json(int64_t id, const struct act_result *res,
+                          const struct act_attachment *file, struct strbuf *out)
+{
+	struct json_writer w;
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "id", id);
+	jw_kv_str(&w, "outcome", act_outcome_name(res->outcome));
+	if (res->outcome == ACT_DONE) {
+		jw_key(&w, "evidence");
+		jw_object_begin(&w);
+		jw_kv_str(&w, "name", file->name);
+		jw_kv_str(&w, "sha256", file->sha256);
+		jw_kv_int(&w, "size", file->size);
+		jw_key(&w, "ledger_index");
+		jw_uint(&w, res->ledger_index);
+		jw_object_end(&w);
+	}
+	jw_key(&w, "clauses");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < res->n_clauses; i++)
+		jw_string(&w, res->clauses[i]);
+	jw_array_end(&w);
+	jw_key(&w, "ledger_index");
+	jw_uint(&w, res->ledger_index);
+	jw_kv_str(&w, "message", res->message);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
 static int evidence_add(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -427,31 +458,7 @@ static int evidence_add(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	}
 	if (o.json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_kv_int(&w, "id", id);
-		jw_kv_str(&w, "outcome", act_outcome_name(res.outcome));
-		if (res.outcome == ACT_DONE) {
-			jw_key(&w, "evidence");
-			jw_object_begin(&w);
-			jw_kv_str(&w, "name", files.items[0].name);
-			jw_kv_str(&w, "sha256", files.items[0].sha256);
-			jw_kv_int(&w, "size", files.items[0].size);
-			jw_key(&w, "ledger_index");
-			jw_uint(&w, res.ledger_index);
-			jw_object_end(&w);
-		}
-		jw_key(&w, "clauses");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < res.n_clauses; i++)
-			jw_string(&w, res.clauses[i]);
-		jw_array_end(&w);
-		jw_key(&w, "ledger_index");
-		jw_uint(&w, res.ledger_index);
-		jw_kv_str(&w, "message", res.message);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
+		evidence_json(id, &res, files.items, &out);
 	} else if (res.outcome == ACT_DONE) {
 		strbuf_addf(&out,
 		            T_("evidence '%s' taken in: sha256 %s, ledger entry %" PRIu64 "\n"),
