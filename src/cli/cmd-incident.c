@@ -88,6 +88,75 @@ static int print_result(const struct act_result *res, bool json, const char *don
 	return ret == EXIT_DONE ? cli_exit_for_outcome(res->outcome) : ret;
 }
 
+/*
+ * Checks that the report has what it needs and gives it the --record ids as numbers (*ret,
+ * owned by the caller); prints why not and returns -1.
+ */
+static int report_args(struct incident_report *in, const struct string_list *records, int64_t **ret)
+{
+	int64_t *ids;
+
+	if (!in->actor || !in->title || !in->found_at) {
+		cli_error("a report needs --title, --found-at and --as LOGIN");
+		return -1;
+	}
+	ids = xcalloc((size_t)records->nr + 1, sizeof(*ids));
+	for (int i = 0; i < records->nr; i++) {
+		if (parse_int64(records->items[i], 1, INT64_MAX, &ids[i]) < 0) {
+			cli_error("--record '%s' is not a record number", records->items[i]);
+			free(ids);
+			return -1;
+		}
+	}
+	in->records = ids;
+	in->n_records = (size_t)records->nr;
+	*ret = ids;
+	return 0;
+}
+
+/* Prints the report's outcome: with json its id, outcome, routed_to, clauses, ledger_index and
+ * message; returns the exit code. */
+static int report_print(const struct act_result *res, bool json)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	if (json) {
+		struct json_writer w;
+		jw_init(&w, &out);
+		jw_object_begin(&w);
+		jw_key(&w, "id");
+		if (res->outcome == ACT_DONE)
+			jw_int(&w, res->record_id);
+		else
+			jw_null(&w);
+		jw_kv_str(&w, "outcome", act_outcome_name(res->outcome));
+		routed_json(&w, res);
+		jw_key(&w, "clauses");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < res->n_clauses; i++)
+			jw_string(&w, res->clauses[i]);
+		jw_array_end(&w);
+		jw_key(&w, "ledger_index");
+		jw_uint(&w, res->ledger_index);
+		jw_kv_str(&w, "message", res->message);
+		jw_object_end(&w);
+		strbuf_addch(&out, '\n');
+	} else if (res->outcome == ACT_DONE) {
+		strbuf_addf(&out, T_("incident %lld reported"), (long long)res->record_id);
+		routed_text(&out, res);
+		strbuf_addch(&out, '\n');
+	} else {
+		cli_act_text(res, &out);
+		strbuf_addch(&out, '\n');
+	}
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(res->outcome);
+	strbuf_release(&out);
+	return ret;
+}
+
 static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -128,7 +197,7 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		OPT_END(),
 	};
 	struct act_result res = ACT_RESULT_INIT;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
 	struct cli_files files = { 0 };
 	int64_t *ids = NULL;
 	struct door *d = NULL;
@@ -137,21 +206,10 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	n = parse_options_count(argc, argv, opts, usage, 0, 0, &ret);
 	if (n < 0)
 		goto out;
-	if (!in.actor || !in.title || !in.found_at) {
-		cli_error("a report needs --title, --found-at and --as LOGIN");
+	if (report_args(&in, &records, &ids) < 0) {
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	ids = xcalloc((size_t)records.nr + 1, sizeof(*ids));
-	for (int i = 0; i < records.nr; i++) {
-		if (parse_int64(records.items[i], 1, INT64_MAX, &ids[i]) < 0) {
-			cli_error("--record '%s' is not a record number", records.items[i]);
-			ret = EXIT_USAGE;
-			goto out;
-		}
-	}
-	in.records = ids;
-	in.n_records = (size_t)records.nr;
 	in.personal_data = personal;
 	cli_act_context(&in.ctx);
 	ret = cli_door_open(ctx, 0, &d);
@@ -168,38 +226,7 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_key(&w, "id");
-		if (res.outcome == ACT_DONE)
-			jw_int(&w, res.record_id);
-		else
-			jw_null(&w);
-		jw_kv_str(&w, "outcome", act_outcome_name(res.outcome));
-		routed_json(&w, &res);
-		jw_key(&w, "clauses");
-		jw_array_begin(&w);
-		for (size_t i = 0; i < res.n_clauses; i++)
-			jw_string(&w, res.clauses[i]);
-		jw_array_end(&w);
-		jw_key(&w, "ledger_index");
-		jw_uint(&w, res.ledger_index);
-		jw_kv_str(&w, "message", res.message);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else if (res.outcome == ACT_DONE) {
-		strbuf_addf(&out, T_("incident %lld reported"), (long long)res.record_id);
-		routed_text(&out, &res);
-		strbuf_addch(&out, '\n');
-	} else {
-		cli_act_text(&res, &out);
-		strbuf_addch(&out, '\n');
-	}
-	ret = cli_print(&out);
-	if (ret == EXIT_DONE)
-		ret = cli_exit_for_outcome(res.outcome);
+	ret = report_print(&res, json);
 out:
 	act_result_release(&res);
 	cli_files_release(&files);
@@ -208,7 +235,6 @@ out:
 	string_list_clear(&records);
 	string_list_clear(&attach);
 	strbuf_release(&err);
-	strbuf_release(&out);
 	return ret;
 }
 
