@@ -407,6 +407,38 @@ static void actions(struct web_req *r, const struct record *rec, const struct po
 		html_elem(o, "p", _("No action is possible from this record's state."), HTML_END);
 }
 
+/* The record's card: its state, its fields (of register g, NULL: none) and its two times. */
+static void record_props(struct web_req *r, const struct record *rec,
+                         const struct policy_register *g)
+{
+	struct strbuf *o = &r->out;
+
+	html_open(o, "section", "class", "card", HTML_END);
+	html_open(o, "dl", "class", "props", HTML_END);
+	html_elem(o, "dt", _("State"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	html_elem(o, "span", ui_state_name(r, rec->register_id, rec->state), "class", "state",
+	          HTML_END);
+	html_close(o, "dd");
+	for (unsigned i = 0; g && i < g->n_fields; i++) {
+		const struct policy_field *f = &g->fields[i];
+		html_elem(o, "dt", f->name ? f->name : f->id, HTML_END);
+		html_open(o, "dd", HTML_END);
+		field_value(r, f, record_field(rec, f->id));
+		html_close(o, "dd");
+	}
+	html_elem(o, "dt", _("Registered"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	page_time(o, rec->created_ms);
+	html_close(o, "dd");
+	html_elem(o, "dt", _("Last changed"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	page_time(o, rec->changed_ms);
+	html_close(o, "dd");
+	html_close(o, "dl");
+	html_close(o, "section");
+}
+
 void ui_record(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
@@ -439,30 +471,7 @@ void ui_record(struct web_req *r)
 	            record_title(r->profile, &rec));
 	page_begin(r, title.buf, NAV_REGISTERS);
 	web_notice_from_query(r);
-	html_open(o, "section", "class", "card", HTML_END);
-	html_open(o, "dl", "class", "props", HTML_END);
-	html_elem(o, "dt", _("State"), HTML_END);
-	html_open(o, "dd", HTML_END);
-	html_elem(o, "span", ui_state_name(r, rec.register_id, rec.state), "class", "state",
-	          HTML_END);
-	html_close(o, "dd");
-	for (unsigned i = 0; g && i < g->n_fields; i++) {
-		const struct policy_field *f = &g->fields[i];
-		html_elem(o, "dt", f->name ? f->name : f->id, HTML_END);
-		html_open(o, "dd", HTML_END);
-		field_value(r, f, record_field(&rec, f->id));
-		html_close(o, "dd");
-	}
-	html_elem(o, "dt", _("Registered"), HTML_END);
-	html_open(o, "dd", HTML_END);
-	page_time(o, rec.created_ms);
-	html_close(o, "dd");
-	html_elem(o, "dt", _("Last changed"), HTML_END);
-	html_open(o, "dd", HTML_END);
-	page_time(o, rec.changed_ms);
-	html_close(o, "dd");
-	html_close(o, "dl");
-	html_close(o, "section");
+	record_props(r, &rec, g);
 	if (!strcmp(rec.register_id, "policy_review")) {
 		char url[64];
 
