@@ -559,6 +559,47 @@ static void unraised(struct web_req *r)
 	html_close(o, "p");
 }
 
+/* The alerts l of state (or "all") as a table, the page-th page of total, with the CSV links. */
+static void alerts_table(struct web_req *r, const struct alert_list *l, const char *state,
+                         int64_t page, int64_t total)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf url = STRBUF_INIT, base = STRBUF_INIT;
+
+	strbuf_addstr(&base, "/registers/" ALERT_REGISTER "/csv");
+	if (strcmp(state, "all"))
+		html_url_query(&base, "state", state);
+	html_open(o, "p", "class", "noprint", HTML_END);
+	ui_csv_links(r, base.buf);
+	html_close(o, "p");
+	strbuf_release(&base);
+	html_open(o, "table", HTML_END);
+	html_open(o, "tr", HTML_END);
+	html_elem(o, "th", _("No."), "class", "num", HTML_END);
+	html_elem(o, "th", _("Detected"), HTML_END);
+	html_elem(o, "th", _("Severity"), HTML_END);
+	html_elem(o, "th", _("Host"), HTML_END);
+	html_elem(o, "th", _("Summary"), HTML_END);
+	html_elem(o, "th", _("State"), HTML_END);
+	html_close(o, "tr");
+	for (size_t i = 0; i < l->nr; i++)
+		alert_row(r, &l->items[i]);
+	html_close(o, "table");
+	html_open(o, "nav", "class", "pager", "aria-label", _("Pages"), HTML_END);
+	if (page > 1) {
+		strbuf_reset(&url);
+		strbuf_addf(&url, "/alerts?state=%s&page=%" PRId64, state, page - 1);
+		html_elem(o, "a", _("Previous"), "href", url.buf, "rel", "prev", HTML_END);
+	}
+	if (page * ALERTS_PAGE < total) {
+		strbuf_reset(&url);
+		strbuf_addf(&url, "/alerts?state=%s&page=%" PRId64, state, page + 1);
+		html_elem(o, "a", _("Next"), "href", url.buf, "rel", "next", HTML_END);
+	}
+	html_close(o, "nav");
+	strbuf_release(&url);
+}
+
 void ui_alerts(struct web_req *r)
 {
 	static const char *const states[] = { "open", "acknowledged", "closed" };
@@ -611,38 +652,7 @@ void ui_alerts(struct web_req *r)
 	} else if (!l.nr) {
 		html_elem(o, "p", _("No alerts."), HTML_END);
 	} else {
-		struct strbuf base = STRBUF_INIT;
-		strbuf_addstr(&base, "/registers/" ALERT_REGISTER "/csv");
-		if (strcmp(state, "all"))
-			html_url_query(&base, "state", state);
-		html_open(o, "p", "class", "noprint", HTML_END);
-		ui_csv_links(r, base.buf);
-		html_close(o, "p");
-		strbuf_release(&base);
-		html_open(o, "table", HTML_END);
-		html_open(o, "tr", HTML_END);
-		html_elem(o, "th", _("No."), "class", "num", HTML_END);
-		html_elem(o, "th", _("Detected"), HTML_END);
-		html_elem(o, "th", _("Severity"), HTML_END);
-		html_elem(o, "th", _("Host"), HTML_END);
-		html_elem(o, "th", _("Summary"), HTML_END);
-		html_elem(o, "th", _("State"), HTML_END);
-		html_close(o, "tr");
-		for (size_t i = 0; i < l.nr; i++)
-			alert_row(r, &l.items[i]);
-		html_close(o, "table");
-		html_open(o, "nav", "class", "pager", "aria-label", _("Pages"), HTML_END);
-		if (page > 1) {
-			strbuf_reset(&url);
-			strbuf_addf(&url, "/alerts?state=%s&page=%" PRId64, state, page - 1);
-			html_elem(o, "a", _("Previous"), "href", url.buf, "rel", "prev", HTML_END);
-		}
-		if (page * ALERTS_PAGE < total) {
-			strbuf_reset(&url);
-			strbuf_addf(&url, "/alerts?state=%s&page=%" PRId64, state, page + 1);
-			html_elem(o, "a", _("Next"), "href", url.buf, "rel", "next", HTML_END);
-		}
-		html_close(o, "nav");
+		alerts_table(r, &l, state, page, total);
 	}
 	if (ui_logs_reader(r))
 		html_elem(o, "a", _("Search the collected logs"), "href", "/logs", HTML_END);
