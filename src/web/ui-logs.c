@@ -319,6 +319,46 @@ static void span_dup(char *buf, size_t size, struct syslog_span s)
 	buf[n] = '\0';
 }
 
+/* One hit of the search as a row of the CSV download (the columns of ui_logs_csv's header). */
+static void log_csv_row(struct csv_writer *w, const struct log_hit *h)
+{
+	static const char *const formats[] = { "未解析", "RFC 5424", "RFC 3164", "JSON" };
+	const struct log_event *ev = &h->ev;
+	struct strbuf idx = STRBUF_INIT, t = STRBUF_INIT, rt = STRBUF_INIT, msg = STRBUF_INIT;
+	char app[64], pid[136], user[256], ip[64];
+	strbuf_addf(&idx, "%" PRIu64, h->index);
+	time_format_local(&t, ev->time_ms, TOKYO_OFFSET_MS);
+	time_format_local(&rt, h->received_ms, TOKYO_OFFSET_MS);
+	span_dup(app, sizeof(app), ev->msg.app);
+	span_dup(pid, sizeof(pid), ev->msg.procid);
+	span_dup(user, sizeof(user), ev->fields.user);
+	span_dup(ip, sizeof(ip), ev->fields.src_ip);
+	if (ev->msg.msg.n)
+		strbuf_add(&msg, ev->msg.msg.p, ev->msg.msg.n);
+	{
+		const char *row[] = { idx.buf,
+			              t.buf,
+			              rt.buf,
+			              ev->host,
+			              app,
+			              pid,
+			              user,
+			              ip,
+			              syslog_severity_name(ev->msg.pri)
+			                  ? syslog_severity_name(ev->msg.pri)
+			                  : "",
+			              msg.buf ? msg.buf : "",
+			              formats[ev->msg.format & 3],
+			              ev->payload.via,
+			              h->source ? h->source : "" };
+		csv_write_row(w, row, ARRAY_SIZE(row));
+	}
+	strbuf_release(&idx);
+	strbuf_release(&t);
+	strbuf_release(&rt);
+	strbuf_release_secret(&msg);
+}
+
 void ui_logs_csv(struct web_req *r)
 {
 	static const char *const header[] = { "台帳番号", "日時",           "受信日時",
@@ -326,7 +366,6 @@ void ui_logs_csv(struct web_req *r)
 		                              "利用者",   "送信元アドレス", "重要度",
 		                              "内容",     "形式",           "受信経路",
 		                              "送信元" };
-	static const char *const formats[] = { "未解析", "RFC 5424", "RFC 3164", "JSON" };
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, detail = STRBUF_INIT;
 	struct csv_writer w;
 	struct logs_form f;
@@ -352,43 +391,8 @@ void ui_logs_csv(struct web_req *r)
 	csv_writer_init(&w, &out,
 	                cp932 ? CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD : CSV_WRITE_DEFAULT);
 	csv_write_row(&w, header, ARRAY_SIZE(header));
-	for (size_t i = 0; i < res.nr; i++) {
-		const struct log_event *ev = &res.hits[i].ev;
-		struct strbuf idx = STRBUF_INIT, t = STRBUF_INIT, rt = STRBUF_INIT,
-		              msg = STRBUF_INIT;
-		char app[64], pid[136], user[256], ip[64];
-		strbuf_addf(&idx, "%" PRIu64, res.hits[i].index);
-		time_format_local(&t, ev->time_ms, TOKYO_OFFSET_MS);
-		time_format_local(&rt, res.hits[i].received_ms, TOKYO_OFFSET_MS);
-		span_dup(app, sizeof(app), ev->msg.app);
-		span_dup(pid, sizeof(pid), ev->msg.procid);
-		span_dup(user, sizeof(user), ev->fields.user);
-		span_dup(ip, sizeof(ip), ev->fields.src_ip);
-		if (ev->msg.msg.n)
-			strbuf_add(&msg, ev->msg.msg.p, ev->msg.msg.n);
-		{
-			const char *row[] = { idx.buf,
-				              t.buf,
-				              rt.buf,
-				              ev->host,
-				              app,
-				              pid,
-				              user,
-				              ip,
-				              syslog_severity_name(ev->msg.pri)
-				                  ? syslog_severity_name(ev->msg.pri)
-				                  : "",
-				              msg.buf ? msg.buf : "",
-				              formats[ev->msg.format & 3],
-				              ev->payload.via,
-				              res.hits[i].source ? res.hits[i].source : "" };
-			csv_write_row(&w, row, ARRAY_SIZE(row));
-		}
-		strbuf_release(&idx);
-		strbuf_release(&t);
-		strbuf_release(&rt);
-		strbuf_release_secret(&msg);
-	}
+	for (size_t i = 0; i < res.nr; i++)
+		log_csv_row(&w, &res.hits[i]);
 	if (csv_writer_finish(&w, &err) < 0) {
 		/* A character CP932 has no form for: say which, as the records' export does. */
 		web_error(r, 400, err.buf);
