@@ -35,22 +35,12 @@ struct cell {
 	int64_t n;
 };
 
-/* Records by section and level: a stacked horizontal bar per section, of the records the user
- * may read (core/read.h). */
-static void chart_records(struct web_req *r, const struct record_counts *counts)
+/* The counts summed per section and level into *ret (owned); returns how many cells. */
+static size_t cells_of(const struct record_counts *counts, struct cell **ret)
 {
-	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT;
-	struct org_sections secs = { 0 };
 	struct cell *cells = NULL;
 	size_t nr = 0, alloc = 0;
-	int64_t max = 1;
 
-	if (org_sections_list(r->st, &secs, &err) < 0) {
-		web_log(r, "chart: %s", err.buf);
-		strbuf_release(&err);
-		return;
-	}
 	for (size_t i = 0; i < counts->nr; i++) {
 		const struct record_count *c = &counts->items[i];
 		const char *sec = c->section ? c->section : "", *lev = c->level ? c->level : "";
@@ -67,14 +57,63 @@ static void chart_records(struct web_req *r, const struct record_counts *counts)
 		}
 		cells[k].n += c->n;
 	}
-	for (size_t s = 0; s < secs.nr; s++) {
+	*ret = cells;
+	return nr;
+}
+
+/* The largest count of a section of secs, at least 1 (the chart's full bar). */
+static int64_t largest_section(const struct org_sections *secs, const struct cell *cells, size_t nr)
+{
+	int64_t max = 1;
+
+	for (size_t s = 0; s < secs->nr; s++) {
 		int64_t t = 0;
 		for (size_t i = 0; i < nr; i++)
-			if (!strcmp(cells[i].section, secs.items[s].id))
+			if (!strcmp(cells[i].section, secs->items[s].id))
 				t += cells[i].n;
 		if (t > max)
 			max = t;
 	}
+	return max;
+}
+
+/* The chart's legend: a swatch and the name of each level (six at most), at its foot. */
+static void chart_legend(struct web_req *r, int left, int height)
+{
+	struct strbuf *o = &r->out;
+	char x[24], y[24];
+
+	for (unsigned l = 0; r->profile && l < r->profile->n_levels && l < 6; l++) {
+		int lx = left + (int)l * 110;
+		snprintf(x, sizeof(x), "%d", lx);
+		snprintf(y, sizeof(y), "%d", height - 22);
+		html_open(o, "rect", "x", x, "y", y, "width", "14", "height", "14", "fill",
+		          fill_for(r, r->profile->levels[l].id), HTML_END);
+		html_close(o, "rect");
+		snprintf(x, sizeof(x), "%d", lx + 20);
+		snprintf(y, sizeof(y), "%d", height - 10);
+		html_elem(o, "text", r->profile->levels[l].name, "x", x, "y", y, HTML_END);
+	}
+}
+
+/* Records by section and level: a stacked horizontal bar per section, of the records the user
+ * may read (core/read.h). */
+static void chart_records(struct web_req *r, const struct record_counts *counts)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf err = STRBUF_INIT;
+	struct org_sections secs = { 0 };
+	struct cell *cells = NULL;
+	size_t nr;
+	int64_t max;
+
+	if (org_sections_list(r->st, &secs, &err) < 0) {
+		web_log(r, "chart: %s", err.buf);
+		strbuf_release(&err);
+		return;
+	}
+	nr = cells_of(counts, &cells);
+	max = largest_section(&secs, cells, nr);
 
 	const int row = 26, left = 130, width = 600, bar = width - left - 50;
 	int height = (int)secs.nr * row + 40;
@@ -120,18 +159,7 @@ static void chart_records(struct web_req *r, const struct record_counts *counts)
 		html_textf(o, "%lld", (long long)total);
 		html_close(o, "text");
 	}
-	/* Legend */
-	for (unsigned l = 0; r->profile && l < r->profile->n_levels && l < 6; l++) {
-		int lx = left + (int)l * 110;
-		snprintf(x, sizeof(x), "%d", lx);
-		snprintf(y, sizeof(y), "%d", height - 22);
-		html_open(o, "rect", "x", x, "y", y, "width", "14", "height", "14", "fill",
-		          fill_for(r, r->profile->levels[l].id), HTML_END);
-		html_close(o, "rect");
-		snprintf(x, sizeof(x), "%d", lx + 20);
-		snprintf(y, sizeof(y), "%d", height - 10);
-		html_elem(o, "text", r->profile->levels[l].name, "x", x, "y", y, HTML_END);
-	}
+	chart_legend(r, left, height);
 	html_close(o, "svg");
 	html_close(o, "figure");
 	for (size_t i = 0; i < nr; i++) {
