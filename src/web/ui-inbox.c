@@ -105,6 +105,52 @@ static void add_day(struct strbuf *out, int64_t ms)
 	strbuf_release(&iso);
 }
 
+/* A case's deadline: its name, the case and when it is (or was) due, in wareki and time. */
+static void deadline_text(const struct profile *p, const struct inbox_item *it, struct strbuf *out)
+{
+	struct strbuf due = STRBUF_INIT, hm = STRBUF_INIT;
+	time_format_wareki(&due, it->when_ms, TOKYO_OFFSET_MS);
+	time_format_local(&hm, it->when_ms, TOKYO_OFFSET_MS);
+	strbuf_addf(&due, " %s", hm.len > 11 ? hm.buf + 11 : hm.buf);
+	strbuf_release(&hm);
+	strbuf_addf(out,
+	            it->overdue ? _("%s of \"%s\": was due by %s (overdue)")
+	                        : _("%s of \"%s\": due by %s"),
+	            deadline_name(p, it->deadline), it->title, due.buf);
+	strbuf_release(&due);
+}
+
+/* A move dated ahead (人事異動) that the door refused, or that is late: whose, where and when. */
+static void move_text(struct store *st, const struct inbox_item *it, struct strbuf *out)
+{
+	struct strbuf day = STRBUF_INIT;
+	char *where;
+
+	where = it->scope ? org_scope_name(st, it->scope) : NULL;
+	add_day(&day, it->when_ms);
+	if (!strcmp(it->state, "refused_not_admin"))
+		strbuf_addf(out,
+		            _("The move of %s to %s on %s was refused by the door: %s, who "
+		              "scheduled it, is no longer an administrator. Cancel it on the "
+		              "users page and schedule it again."),
+		            it->person ? it->person : it->title, where ? where : it->scope, day.buf,
+		            it->by ? it->by : "—");
+	else if (!strcmp(it->state, "refused"))
+		strbuf_addf(out,
+		            _("The move of %s to %s on %s was refused by the door (ledger "
+		              "entry %lld)."),
+		            it->person ? it->person : it->title, where ? where : it->scope, day.buf,
+		            (long long)it->ledger_index);
+	else
+		strbuf_addf(out,
+		            _("The move of %s to %s on %s has not been applied although its "
+		              "day has come."),
+		            it->person ? it->person : it->title, where ? where : it->scope,
+		            day.buf);
+	free(where);
+	strbuf_release(&day);
+}
+
 void web_inbox_item_text(const struct profile *p, struct store *st, const struct inbox_item *it,
                          struct strbuf *out)
 {
@@ -145,44 +191,11 @@ void web_inbox_item_text(const struct profile *p, struct store *st, const struct
 		strbuf_addf(out, _("%s: %s (%s)"), register_name(p, it->register_id), it->title,
 		            state_name(p, it->register_id, it->state));
 		break;
-	case INBOX_DEADLINE: {
-		struct strbuf due = STRBUF_INIT, hm = STRBUF_INIT;
-		time_format_wareki(&due, it->when_ms, TOKYO_OFFSET_MS);
-		time_format_local(&hm, it->when_ms, TOKYO_OFFSET_MS);
-		strbuf_addf(&due, " %s", hm.len > 11 ? hm.buf + 11 : hm.buf);
-		strbuf_release(&hm);
-		strbuf_addf(out,
-		            it->overdue ? _("%s of \"%s\": was due by %s (overdue)")
-		                        : _("%s of \"%s\": due by %s"),
-		            deadline_name(p, it->deadline), it->title, due.buf);
-		strbuf_release(&due);
+	case INBOX_DEADLINE:
+		deadline_text(p, it, out);
 		break;
-	}
 	case INBOX_MOVE:
-		where = it->scope ? org_scope_name(st, it->scope) : NULL;
-		add_day(&day, it->when_ms);
-		if (!strcmp(it->state, "refused_not_admin"))
-			strbuf_addf(
-			    out,
-			    _("The move of %s to %s on %s was refused by the door: %s, who "
-			      "scheduled it, is no longer an administrator. Cancel it on the "
-			      "users page and schedule it again."),
-			    it->person ? it->person : it->title, where ? where : it->scope, day.buf,
-			    it->by ? it->by : "—");
-		else if (!strcmp(it->state, "refused"))
-			strbuf_addf(out,
-			            _("The move of %s to %s on %s was refused by the door (ledger "
-			              "entry %lld)."),
-			            it->person ? it->person : it->title, where ? where : it->scope,
-			            day.buf, (long long)it->ledger_index);
-		else
-			strbuf_addf(
-			    out,
-			    _("The move of %s to %s on %s has not been applied although its "
-			      "day has come."),
-			    it->person ? it->person : it->title, where ? where : it->scope,
-			    day.buf);
-		free(where);
+		move_text(st, it, out);
 		break;
 	case INBOX_RISK_TASK:
 		add_day(&day, it->when_ms - 1);
