@@ -323,6 +323,40 @@ static char *trimmed(const char *s)
 	return e > b ? xstrndup(s + b, e - b) : NULL;
 }
 
+/*
+ * Keeps the form's evidence file as an attachment (*blob) under its name (*base): 0, else -1
+ * with r answered (the form again with why, 400; or 503).
+ */
+static int evidence_file(struct web_req *r, const struct duty_status *x,
+                         const struct web_part *file, struct attach_blob *blob, const char **base,
+                         struct strbuf *err)
+{
+	int ret;
+
+	if (!attach_valid_name(file->filename, base)) {
+		r->status = 400;
+		done_form(r, x, _("The file is empty or its name cannot be used."), NULL);
+		return -1;
+	}
+	ret = attach_put(r->st, door_dir(web_door(r)), *base, file->data, file->len,
+	                 r->server->upload_max, blob, err);
+	if (ret == -EFBIG || ret == -EMEDIUMTYPE || ret == -EINVAL) {
+		r->status = 400;
+		done_form(r, x,
+		          ret == -EFBIG ? _("The file is larger than the ward accepts.")
+		          : ret == -EMEDIUMTYPE
+		              ? _("This kind of file is not kept: add a PDF, an Office "
+		                  "document, an image or a text file.")
+		              : _("The file is empty or its name cannot be used."),
+		          NULL);
+		return -1;
+	} else if (ret < 0) {
+		web_error(r, 503, err->buf);
+		return -1;
+	}
+	return 0;
+}
+
 void ui_duty_done_post(struct web_req *r)
 {
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
@@ -352,27 +386,8 @@ void ui_duty_done_post(struct web_req *r)
 	if (!x)
 		goto out;
 	if (file && file->filename && file->len) {
-		if (!attach_valid_name(file->filename, &base)) {
-			r->status = 400;
-			done_form(r, x, _("The file is empty or its name cannot be used."), NULL);
+		if (evidence_file(r, x, file, &blob, &base, &err) < 0)
 			goto out;
-		}
-		ret = attach_put(r->st, door_dir(web_door(r)), base, file->data, file->len,
-		                 r->server->upload_max, &blob, &err);
-		if (ret == -EFBIG || ret == -EMEDIUMTYPE || ret == -EINVAL) {
-			r->status = 400;
-			done_form(r, x,
-			          ret == -EFBIG ? _("The file is larger than the ward accepts.")
-			          : ret == -EMEDIUMTYPE
-			              ? _("This kind of file is not kept: add a PDF, an Office "
-			                  "document, an image or a text file.")
-			              : _("The file is empty or its name cannot be used."),
-			          NULL);
-			goto out;
-		} else if (ret < 0) {
-			web_error(r, 503, err.buf);
-			goto out;
-		}
 		att = (struct act_attachment){ .sha256 = blob.sha256,
 			                       .size = blob.size,
 			                       .name = base,
