@@ -246,12 +246,48 @@ static const char *opt(const struct web_req *r, const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* The records picked on the form as ids (*n of them; ids has room for every field): 0, else -1
+ * with the form shown again (400). */
+static int records_picked(struct web_req *r, int64_t *ids, size_t *n)
+{
+	for (size_t i = 0; i < r->form.nr; i++) {
+		if (strcmp(r->form.items[i].name, "records"))
+			continue;
+		if (*n >= INCIDENT_MAX_RECORDS ||
+		    parse_int64(r->form.items[i].value, 1, INT64_MAX, &ids[*n]) < 0) {
+			r->status = 400;
+			report_form(r, _("The records picked are not valid."), NULL);
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+/* What is wrong with the report's times (found, and occurred if given), or NULL. */
+static const char *times_wrong(const struct incident_report *in)
+{
+	int64_t found = 0, occurred = 0, now = time_now_ms();
+	const char *why = NULL;
+
+	if (incident_parse_time(in->found_at, &found) < 0)
+		why = _("When you found it is not a date and time.");
+	else if (found > now + 5 * 60 * 1000)
+		why = _("When you found it is in the future.");
+	else if (in->occurred_at && incident_parse_time(in->occurred_at, &occurred) < 0)
+		why = _("When it happened is not a date and time.");
+	else if (in->occurred_at && occurred > found)
+		why = _("It cannot have happened after you found it.");
+	return why;
+}
+
 void ui_incident_new_post(struct web_req *r)
 {
 	struct incident_report in = { 0 };
 	struct act_result res = ACT_RESULT_INIT;
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
 	int64_t *ids = NULL;
+	const char *why;
 	size_t n = 0;
 	int ret;
 
@@ -260,17 +296,8 @@ void ui_incident_new_post(struct web_req *r)
 		return;
 	}
 	ids = xcalloc(r->form.nr + 1, sizeof(*ids));
-	for (size_t i = 0; i < r->form.nr; i++) {
-		if (strcmp(r->form.items[i].name, "records"))
-			continue;
-		if (n >= INCIDENT_MAX_RECORDS ||
-		    parse_int64(r->form.items[i].value, 1, INT64_MAX, &ids[n]) < 0) {
-			r->status = 400;
-			report_form(r, _("The records picked are not valid."), NULL);
-			goto out;
-		}
-		n++;
-	}
+	if (records_picked(r, ids, &n) < 0)
+		goto out;
 	in.actor = r->user->login;
 	in.title = opt(r, "title");
 	in.found_at = opt(r, "found_at");
@@ -295,28 +322,13 @@ void ui_incident_new_post(struct web_req *r)
 	in.drill = opt(r, "drill") != NULL;
 	in.ctx.via = "web";
 	in.ctx.remote = r->remote;
-	if (!in.title || !in.found_at) {
+	/* what a person can fix, said in their language before the door is asked */
+	why = !in.title || !in.found_at ? _("Say what happened and when you found it.")
+	                                : times_wrong(&in);
+	if (why) {
 		r->status = 400;
-		report_form(r, _("Say what happened and when you found it."), NULL);
+		report_form(r, why, NULL);
 		goto out;
-	}
-	{
-		/* what a person can fix, said in their language before the door is asked */
-		int64_t found = 0, occurred = 0, now = time_now_ms();
-		const char *why = NULL;
-		if (incident_parse_time(in.found_at, &found) < 0)
-			why = _("When you found it is not a date and time.");
-		else if (found > now + 5 * 60 * 1000)
-			why = _("When you found it is in the future.");
-		else if (in.occurred_at && incident_parse_time(in.occurred_at, &occurred) < 0)
-			why = _("When it happened is not a date and time.");
-		else if (in.occurred_at && occurred > found)
-			why = _("It cannot have happened after you found it.");
-		if (why) {
-			r->status = 400;
-			report_form(r, why, NULL);
-			goto out;
-		}
 	}
 	ret = web_door(r) ? incident_report(web_door(r), &in, &res, &err) : -EIO;
 	if (ret < 0) {
