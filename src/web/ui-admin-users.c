@@ -500,12 +500,26 @@ static int admin_csv_column(const struct csv *csv, const char *const *names)
 	return -1;
 }
 
-void ui_admin_users_import(struct web_req *r)
+/*
+ * The columns of an import's CSV by their English or Japanese headers: login, name, section
+ * and employment (-1 when it has none); -1 when one of the first three is missing.
+ */
+static int import_columns(const struct csv *csv, int *cl, int *cn, int *cs, int *ce)
 {
 	static const char *const col_login[] = { "login", "ログイン", "ログインID", "ID", NULL };
 	static const char *const col_name[] = { "name", "氏名", "名前", NULL };
 	static const char *const col_section[] = { "section", "所属", "課", "課等ID", NULL };
 	static const char *const col_emp[] = { "employment", "雇用形態", "職員区分", NULL };
+
+	*cl = admin_csv_column(csv, col_login);
+	*cn = admin_csv_column(csv, col_name);
+	*cs = admin_csv_column(csv, col_section);
+	*ce = admin_csv_column(csv, col_emp);
+	return *cl < 0 || *cn < 0 || *cs < 0 ? -1 : 0;
+}
+
+void ui_admin_users_import(struct web_req *r)
+{
 	const struct web_part *file = web_parts_get(&r->parts, "file");
 	struct csv csv = CSV_INIT;
 	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
@@ -529,11 +543,7 @@ void ui_admin_users_import(struct web_req *r)
 		strbuf_addf(&msg, _("The file cannot be read: %s. Nothing was imported."), err.buf);
 		goto out_notice;
 	}
-	cl = admin_csv_column(&csv, col_login);
-	cn = admin_csv_column(&csv, col_name);
-	cs = admin_csv_column(&csv, col_section);
-	ce = admin_csv_column(&csv, col_emp);
-	if (cl < 0 || cn < 0 || cs < 0) {
+	if (import_columns(&csv, &cl, &cn, &cs, &ce) < 0) {
 		r->status = 400;
 		strbuf_addstr(&msg, _("The header needs the columns login, name and section (or "
 		                      "ログインID, 氏名, 所属). Nothing was imported."));
