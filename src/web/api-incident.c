@@ -28,13 +28,49 @@ static bool api_bool(json_t *obj, const char *key, int *bad)
 	return json_is_true(v);
 }
 
+/* The report's answer: 201 with the new case's id, or 403 with the refusal; where it went, the
+ * clauses, the ledger entry and the door's reason and message. */
+static void report_answer(struct web_req *r, const struct act_result *res)
+{
+	struct json_writer w;
+
+	api_begin(r, &w, res->outcome == ACT_DONE ? 201 : 403);
+	jw_object_begin(&w);
+	jw_key(&w, "id");
+	if (res->outcome == ACT_DONE)
+		jw_int(&w, res->record_id);
+	else
+		jw_null(&w);
+	jw_kv_str(&w, "outcome", act_outcome_name(res->outcome));
+	jw_key(&w, "routed_to");
+	jw_array_begin(&w);
+	for (size_t k = 0; k < res->n_notify; k++) {
+		jw_object_begin(&w);
+		jw_kv_str(&w, "role", res->notify[k].role);
+		jw_kv_str(&w, "scope", res->notify[k].scope);
+		jw_kv_str(&w, "name", res->notify[k].name);
+		jw_kv_str(&w, "scope_name", res->notify[k].scope_name);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "clauses");
+	jw_array_begin(&w);
+	for (size_t k = 0; k < res->n_clauses; k++)
+		jw_string(&w, res->clauses[k]);
+	jw_array_end(&w);
+	jw_key(&w, "ledger_index");
+	jw_uint(&w, res->ledger_index);
+	jw_kv_str(&w, "reason", res->reason);
+	jw_kv_str(&w, "message", res->message);
+	jw_object_end(&w);
+}
+
 void api_incident_report(struct web_req *r)
 {
 	json_t *body = api_body(r), *recs, *people, *v;
 	struct incident_report in = { 0 };
 	struct act_result res = ACT_RESULT_INIT;
 	struct strbuf err = STRBUF_INIT;
-	struct json_writer w;
 	int64_t *ids = NULL;
 	size_t i;
 	int bad = 0, ret;
@@ -99,35 +135,7 @@ void api_incident_report(struct web_req *r)
 			web_api_error(r, status, err.buf);
 		goto out;
 	}
-	api_begin(r, &w, res.outcome == ACT_DONE ? 201 : 403);
-	jw_object_begin(&w);
-	jw_key(&w, "id");
-	if (res.outcome == ACT_DONE)
-		jw_int(&w, res.record_id);
-	else
-		jw_null(&w);
-	jw_kv_str(&w, "outcome", act_outcome_name(res.outcome));
-	jw_key(&w, "routed_to");
-	jw_array_begin(&w);
-	for (size_t k = 0; k < res.n_notify; k++) {
-		jw_object_begin(&w);
-		jw_kv_str(&w, "role", res.notify[k].role);
-		jw_kv_str(&w, "scope", res.notify[k].scope);
-		jw_kv_str(&w, "name", res.notify[k].name);
-		jw_kv_str(&w, "scope_name", res.notify[k].scope_name);
-		jw_object_end(&w);
-	}
-	jw_array_end(&w);
-	jw_key(&w, "clauses");
-	jw_array_begin(&w);
-	for (size_t k = 0; k < res.n_clauses; k++)
-		jw_string(&w, res.clauses[k]);
-	jw_array_end(&w);
-	jw_key(&w, "ledger_index");
-	jw_uint(&w, res.ledger_index);
-	jw_kv_str(&w, "reason", res.reason);
-	jw_kv_str(&w, "message", res.message);
-	jw_object_end(&w);
+	report_answer(r, &res);
 out:
 	free(ids);
 	act_result_release(&res);
