@@ -119,10 +119,67 @@ static void answer_duplicate(struct web_req *r, const struct log_batch_claim *c)
 	jw_object_end(&w);
 }
 
+/*
+ * The body as lines: *body and *len as sent, or gunzipped into plain (Content-Encoding: gzip);
+ * -1 with r answered (400, 413 for too large, 415 for another encoding).
+ */
+static int decoded_body(struct web_req *r, const char **body, size_t *len, struct strbuf *plain,
+                        struct strbuf *err)
+{
+	if (r->content_encoding && !strcasecmp(r->content_encoding, "gzip")) {
+		int ret = ndjson_gunzip(*body, *len, NDJSON_MAX_BODY, plain, err);
+		if (ret < 0) {
+			web_api_error(r, ret == -EFBIG ? 413 : 400, err->buf);
+			return -1;
+		}
+		*body = plain->buf;
+		*len = plain->len;
+	} else if (r->content_encoding && strcasecmp(r->content_encoding, "identity")) {
+		web_api_error(r, 415, "the only Content-Encoding accepted is gzip");
+		return -1;
+	}
+	return 0;
+}
+
+/* Where the lines come from: HTTP, the client's address, the token and its owner (into client),
+ * and the source's name (into name). */
+static void post_source(struct post *p, struct strbuf *client, char *name, size_t size)
+{
+	struct web_req *r = p->r;
+
+	strbuf_addf(client, "token %" PRId64 " %s", r->api_token_id, r->user->login);
+	ingest_source_name(name, size, "http", r->remote);
+	p->src.origin.via = "http";
+	p->src.origin.peer = r->remote;
+	p->src.origin.client = client->buf;
+	p->src.name = name;
+}
+
+/* 200: how many lines were received, stored and bad, the errors (a JSON array) and whether
+ * the batch was resumed. */
+static void logs_answer(struct web_req *r, const struct post *p, const char *errors, bool resumed)
+{
+	struct json_writer w;
+
+	api_begin(r, &w, 200);
+	jw_object_begin(&w);
+	jw_key(&w, "received");
+	jw_uint(&w, p->received);
+	jw_key(&w, "stored");
+	jw_uint(&w, p->received - p->skipped);
+	jw_key(&w, "bad_lines");
+	jw_uint(&w, p->bad);
+	jw_key(&w, "errors");
+	jw_raw(&w, errors);
+	if (resumed)
+		jw_kv_bool(&w, "resumed", true);
+	jw_object_end(&w);
+}
+
 void api_logs_post(struct web_req *r)
 {
 	struct strbuf plain = STRBUF_INIT, errs = STRBUF_INIT, client = STRBUF_INIT;
-	struct json_writer ew, w;
+	struct json_writer ew;
 	struct post p = { .r = r };
 	struct log_batch_claim claim = { 0 };
 	bool claimed = false;
@@ -143,18 +200,8 @@ void api_logs_post(struct web_req *r)
 		              "with Content-Encoding: gzip)");
 		goto out;
 	}
-	if (r->content_encoding && !strcasecmp(r->content_encoding, "gzip")) {
-		ret = ndjson_gunzip(body, len, NDJSON_MAX_BODY, &plain, &p.err);
-		if (ret < 0) {
-			web_api_error(r, ret == -EFBIG ? 413 : 400, p.err.buf);
-			goto out;
-		}
-		body = plain.buf;
-		len = plain.len;
-	} else if (r->content_encoding && strcasecmp(r->content_encoding, "identity")) {
-		web_api_error(r, 415, "the only Content-Encoding accepted is gzip");
+	if (decoded_body(r, &body, &len, &plain, &p.err) < 0)
 		goto out;
-	}
 	if (r->idempotency_key) { /* an agent's batch sent again: answered, not stored twice */
 		ret = claim_batch(r, &claim, &p.err);
 		if (ret < 0)
@@ -167,12 +214,7 @@ void api_logs_post(struct web_req *r)
 		p.claim = &claim;
 		p.src.origin.batch = r->idempotency_key;
 	}
-	strbuf_addf(&client, "token %" PRId64 " %s", r->api_token_id, r->user->login);
-	ingest_source_name(name, sizeof(name), "http", r->remote);
-	p.src.origin.via = "http";
-	p.src.origin.peer = r->remote;
-	p.src.origin.client = client.buf;
-	p.src.name = name;
+	post_source(&p, &client, name, sizeof(name));
 	jw_init(&ew, &errs);
 	jw_array_begin(&ew);
 	p.errs = &ew;
@@ -200,19 +242,7 @@ void api_logs_post(struct web_req *r)
 		claimed = false;
 	}
 	/* Answered once every line is durable in the ledger. */
-	api_begin(r, &w, 200);
-	jw_object_begin(&w);
-	jw_key(&w, "received");
-	jw_uint(&w, p.received);
-	jw_key(&w, "stored");
-	jw_uint(&w, p.received - p.skipped);
-	jw_key(&w, "bad_lines");
-	jw_uint(&w, p.bad);
-	jw_key(&w, "errors");
-	jw_raw(&w, errs.buf);
-	if (claim.state == LOG_BATCH_RESUME)
-		jw_kv_bool(&w, "resumed", true);
-	jw_object_end(&w);
+	logs_answer(r, &p, errs.buf, claim.state == LOG_BATCH_RESUME);
 out:
 	if (claimed) { /* not stored in full: the next attempt looks for what was */
 		struct strbuf e = STRBUF_INIT;
