@@ -54,13 +54,11 @@ static int run_sql(struct act_state *s, const char *sql, int64_t id, struct strb
  * device), and only when they have none: a stolen password must not replace the device of
  * someone already enrolled (an administrator resets it first: ACT_TOTP_RESET).
  */
-static int totp_enrol(struct act_state *s, struct strbuf *err)
+/* An enrolment's input: the sealed secret and TOTP_RECOVERY_N recovery code hashes, nothing else.
+ */
+static int totp_input_check(const struct act_input *in, struct strbuf *err)
 {
-	const struct act_input *in = s->in;
-	struct org_user u = { 0 };
-	struct query *q;
 	size_t n = 0;
-	int r;
 
 	if (!in->blob || in->blob_len != SEALED_TOTP_BYTES) {
 		error_set(err, "a TOTP enrolment needs the sealed secret (%d bytes)",
@@ -80,7 +78,17 @@ static int totp_enrol(struct act_state *s, struct strbuf *err)
 		          n);
 		return -EINVAL;
 	}
-	if ((r = load_target(s, &u, err)) < 0)
+	return 0;
+}
+
+static int totp_enrol(struct act_state *s, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	struct org_user u = { 0 };
+	struct query *q;
+	int r;
+
+	if ((r = totp_input_check(in, err)) < 0 || (r = load_target(s, &u, err)) < 0)
 		return r;
 	if (!s->actor.id || strcmp(s->actor.login, u.login)) {
 		act_refuse(s, "only '%s' can set up their own authenticator", u.login);
