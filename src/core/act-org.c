@@ -283,6 +283,30 @@ static char *duty_scope(struct act_state *s, const struct policy_duty *duty, con
 	return found;
 }
 
+/*
+ * 実施日 (done_on, YYYY-MM-DD): the day it was done, as the evidence says; never a day still to
+ * come. *ret: at noon in Tokyo that day, or now when it is today.
+ */
+static int done_on(const struct act_state *s, const char *day, int64_t *ret, struct strbuf *err)
+{
+	int64_t day_ms, today_ms;
+	struct strbuf today = STRBUF_INIT;
+	core_format_local_date(&today, s->now);
+	core_parse_local_date(today.buf, &today_ms);
+	strbuf_release(&today);
+	if (core_parse_local_date(day, &day_ms) < 0) {
+		error_set(err, "done_on '%s' is not a date (YYYY-MM-DD)", day);
+		return -EINVAL;
+	}
+	if (day_ms > today_ms) {
+		error_set(err, "done_on %s is in the future: record a duty once it has been done",
+		          day);
+		return -EINVAL;
+	}
+	*ret = day_ms == today_ms ? s->now : day_ms + 12LL * 3600 * 1000;
+	return 0;
+}
+
 static int duty_done(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
@@ -311,27 +335,8 @@ static int duty_done(struct act_state *s, struct strbuf *err)
 		error_set(err, "duties are fulfilled by people: give --as LOGIN");
 		return -EINVAL;
 	}
-	if (act_field(in, "done_on")) {
-		/* 実施日: the day it was done, as the evidence says; never a day still to come. */
-		int64_t day_ms, today_ms;
-		struct strbuf today = STRBUF_INIT;
-		core_format_local_date(&today, s->now);
-		core_parse_local_date(today.buf, &today_ms);
-		strbuf_release(&today);
-		if (core_parse_local_date(act_field(in, "done_on"), &day_ms) < 0) {
-			error_set(err, "done_on '%s' is not a date (YYYY-MM-DD)",
-			          act_field(in, "done_on"));
-			return -EINVAL;
-		}
-		if (day_ms > today_ms) {
-			error_set(
-			    err, "done_on %s is in the future: record a duty once it has been done",
-			    act_field(in, "done_on"));
-			return -EINVAL;
-		}
-		/* Done that day: at noon in Tokyo, or now when it is today. */
-		done_ms = day_ms == today_ms ? s->now : day_ms + 12LL * 3600 * 1000;
-	}
+	if (act_field(in, "done_on") && done_on(s, act_field(in, "done_on"), &done_ms, err) < 0)
+		return -EINVAL;
 	scope = duty_scope(s, duty, act_field(in, "scope"), err);
 	if (!scope)
 		return -EINVAL;
