@@ -406,6 +406,60 @@ static void cell_stale(struct csv_writer *w, const struct risk *rk)
 	strbuf_release(&t);
 }
 
+/* One risk rk as a row of the register's CSV (the columns of export_risks_csv). */
+static void risk_row(struct store *st, const struct profile *p, const struct risk *rk,
+                     struct csv_writer *w)
+{
+	const struct policy_register *tr =
+	    rk->target_register ? policy_register(p, rk->target_register) : NULL;
+	const struct policy_state *state =
+	    p->risk.reg ? policy_register_state(p->risk.reg, rk->state) : NULL;
+	const struct policy_level *lv = rk->target_level ? policy_level(p, rk->target_level) : NULL;
+	size_t open = 0;
+
+	for (size_t k = 0; k < rk->n_tasks; k++)
+		open += !rk->tasks[k].done;
+	cell_int(w, rk->rec.id);
+	cell(w, rk->threat ? rk->threat->name : rk->threat_id);
+	if (risk_of_section(rk)) {
+		struct strbuf t = STRBUF_INIT;
+		strbuf_addf(&t, "%s（課等全体）",
+		            rk->section_name ? rk->section_name
+		            : rk->section    ? rk->section
+		                             : "");
+		cell(w, "");
+		cell(w, t.buf);
+		strbuf_release(&t);
+	} else {
+		cell_int(w, rk->target);
+		cell(w, rk->target_title ? rk->target_title : "（削除された記録）");
+	}
+	cell(w, tr ? tr->name : rk->target_register);
+	cell(w, lv && lv->name ? lv->name : rk->target_level);
+	cell_section(w, st, rk->section);
+	cell_int(w, rk->likelihood);
+	cell_int(w, rk->impact);
+	cell_int(w, rk->inherent);
+	cell_int(w, rk->residual);
+	cell_int(w, rk->computed);
+	cell_int(w, rk->now.residual);
+	cell(w, rk->reason);
+	cell(w, rk->treatment);
+	cell(w, rk->band);
+	cell(w, rk->stale ? "要再評価" : state && state->name ? state->name : rk->state);
+	cell_measures(w, rk);
+	cell_person(w, st, rk->accepted_by);
+	cell_time(w, rk->accepted_ms);
+	if (rk->accepted_ms)
+		cell_int(w, rk->accepted_residual);
+	else
+		cell(w, "");
+	cell_stale(w, rk);
+	cell_count(w, open);
+	cell_count(w, rk->n_overdue_tasks);
+	csv_end_row(w);
+}
+
 void export_risks_csv(struct store *st, const struct profile *p, const struct risk_list *l,
                       struct csv_writer *w)
 {
@@ -437,56 +491,6 @@ void export_risks_csv(struct store *st, const struct profile *p, const struct ri
 	};
 
 	header(w, cols, sizeof(cols) / sizeof(cols[0]));
-	for (size_t i = 0; i < l->nr; i++) {
-		const struct risk *rk = &l->items[i];
-		const struct policy_register *tr =
-		    rk->target_register ? policy_register(p, rk->target_register) : NULL;
-		const struct policy_state *state =
-		    p->risk.reg ? policy_register_state(p->risk.reg, rk->state) : NULL;
-		const struct policy_level *lv =
-		    rk->target_level ? policy_level(p, rk->target_level) : NULL;
-		size_t open = 0;
-
-		for (size_t k = 0; k < rk->n_tasks; k++)
-			open += !rk->tasks[k].done;
-		cell_int(w, rk->rec.id);
-		cell(w, rk->threat ? rk->threat->name : rk->threat_id);
-		if (risk_of_section(rk)) {
-			struct strbuf t = STRBUF_INIT;
-			strbuf_addf(&t, "%s（課等全体）",
-			            rk->section_name ? rk->section_name
-			            : rk->section    ? rk->section
-			                             : "");
-			cell(w, "");
-			cell(w, t.buf);
-			strbuf_release(&t);
-		} else {
-			cell_int(w, rk->target);
-			cell(w, rk->target_title ? rk->target_title : "（削除された記録）");
-		}
-		cell(w, tr ? tr->name : rk->target_register);
-		cell(w, lv && lv->name ? lv->name : rk->target_level);
-		cell_section(w, st, rk->section);
-		cell_int(w, rk->likelihood);
-		cell_int(w, rk->impact);
-		cell_int(w, rk->inherent);
-		cell_int(w, rk->residual);
-		cell_int(w, rk->computed);
-		cell_int(w, rk->now.residual);
-		cell(w, rk->reason);
-		cell(w, rk->treatment);
-		cell(w, rk->band);
-		cell(w, rk->stale ? "要再評価" : state && state->name ? state->name : rk->state);
-		cell_measures(w, rk);
-		cell_person(w, st, rk->accepted_by);
-		cell_time(w, rk->accepted_ms);
-		if (rk->accepted_ms)
-			cell_int(w, rk->accepted_residual);
-		else
-			cell(w, "");
-		cell_stale(w, rk);
-		cell_count(w, open);
-		cell_count(w, rk->n_overdue_tasks);
-		csv_end_row(w);
-	}
+	for (size_t i = 0; i < l->nr; i++)
+		risk_row(st, p, &l->items[i], w);
 }
