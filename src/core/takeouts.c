@@ -127,6 +127,24 @@ static bool officer_of(struct store *st, const char *login, const char *section,
 	return ok;
 }
 
+/* The record of list_action's row (its first 11 columns); rec->fields NULL when unreadable. */
+static void row_record(struct query *q, struct record *rec)
+{
+	const char *rf = query_text(q, 6);
+
+	rec->id = query_int(q, 0);
+	rec->register_id = query_strdup(q, 1);
+	rec->state = query_strdup(q, 2);
+	rec->level = query_strdup(q, 3);
+	rec->section = query_strdup(q, 4);
+	rec->system = query_strdup(q, 5);
+	rec->fields = json_loads(rf ? rf : "{}", 0, NULL);
+	rec->version = query_int(q, 7);
+	rec->created_ms = query_int(q, 8);
+	rec->changed_ms = query_int(q, 9);
+	rec->created_by = query_int(q, 10);
+}
+
 static int list_action(struct store *st, const struct profile *p, const struct reader *rd,
                        const struct policy_action *a, const struct takeout_filter *f, int64_t now,
                        struct takeout_list *ret, struct strbuf *err)
@@ -157,20 +175,10 @@ static int list_action(struct store *st, const struct profile *p, const struct r
 	while ((r = query_step(q, err)) > 0) {
 		struct record rec = { 0 };
 		struct takeout t = { 0 };
-		const char *rf = query_text(q, 6), *af = query_text(q, 13);
+		const char *af = query_text(q, 13);
 		int64_t due_ms;
 
-		rec.id = query_int(q, 0);
-		rec.register_id = query_strdup(q, 1);
-		rec.state = query_strdup(q, 2);
-		rec.level = query_strdup(q, 3);
-		rec.section = query_strdup(q, 4);
-		rec.system = query_strdup(q, 5);
-		rec.fields = json_loads(rf ? rf : "{}", 0, NULL);
-		rec.version = query_int(q, 7);
-		rec.created_ms = query_int(q, 8);
-		rec.changed_ms = query_int(q, 9);
-		rec.created_by = query_int(q, 10);
+		row_record(q, &rec);
 		if (!rec.fields || (rd && !read_record(rd, &rec, NULL))) {
 			record_release(&rec);
 			continue;
