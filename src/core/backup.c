@@ -300,11 +300,59 @@ static uint64_t note_size(const struct strbuf *note)
 	return nl ? strtoull(nl + 1, NULL, 10) : 0;
 }
 
+/*
+ * A checkpoint for the committed tree first (the copy must contain at least it), signed when
+ * this process can sign; the latest into note (empty when the ledger has none).
+ */
+static int backup_checkpoint(struct door *d, struct strbuf *note, struct strbuf *err)
+{
+	int r;
+
+	if (ledger_can_sign(door_dir(d))) {
+		r = ledger_checkpoint_sign(door_ledger(d), door_dir(d), NULL, err);
+		if (r < 0)
+			return r;
+	}
+	r = ledger_checkpoint_get(door_ledger(d), UINT64_MAX, note, err);
+	if (r == -ENOENT) {
+		strbuf_reset(err);
+		r = 0;
+	}
+	return r;
+}
+
+/* The backup's act (its file, SHA-256 and size): refused or not recorded, the file is removed,
+ * so no copy stays behind without its ledger entry. */
+static int backup_act(struct door *d, const char *file, const char *actor,
+                      const struct act_context *ctx, struct backup_info *ret, struct strbuf *err)
+{
+	struct strbuf bytes_s = STRBUF_INIT;
+	char *abs = realpath(file, NULL);
+	int r;
+
+	strbuf_addf(&bytes_s, "%llu", (unsigned long long)ret->bytes);
+	{
+		struct act_attr f[] = { { "file", abs ? abs : file },
+			                { "sha256", ret->sha256 },
+			                { "bytes", bytes_s.buf } };
+		struct act_input in = {
+			.kind = ACT_BACKUP, .actor = actor, .fields = f, .n_fields = 3
+		};
+		in.ctx = *ctx;
+		r = act_run(d, &in, &ret->act, err);
+	}
+	free(abs);
+	if (r < 0 || ret->act.outcome != ACT_DONE)
+		unlink(file);
+	strbuf_release(&bytes_s);
+	return r;
+}
+
 int backup_take(struct door *d, const char *file, const char *actor, const struct act_context *ctx,
                 struct backup_info *ret, struct strbuf *err)
 {
 	struct strbuf tmpl = STRBUF_INIT, path = STRBUF_INIT, note = STRBUF_INIT;
-	struct strbuf key = STRBUF_INIT, bytes_s = STRBUF_INIT;
+	struct strbuf key = STRBUF_INIT;
 	struct store *dst = NULL;
 	char *tmpdir = NULL;
 	struct stat sb;
@@ -315,19 +363,9 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		error_set(err, "'%s' exists; a backup never overwrites: choose a new name", file);
 		return -EEXIST;
 	}
-	/* A checkpoint for the committed tree first: the copy must contain at least it. */
-	if (ledger_can_sign(door_dir(d))) {
-		r = ledger_checkpoint_sign(door_ledger(d), door_dir(d), NULL, err);
-		if (r < 0)
-			goto out;
-	}
-	r = ledger_checkpoint_get(door_ledger(d), UINT64_MAX, &note, err);
-	if (r == -ENOENT) {
-		strbuf_reset(err);
-		r = 0;
-	} else if (r < 0) {
+	r = backup_checkpoint(d, &note, err);
+	if (r < 0)
 		goto out;
-	}
 	ret->checkpoint = note.len ? note_size(&note) : 0;
 
 	/* Copy into a new directory beside the file, check it there, then move it in place. */
@@ -372,24 +410,7 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		unlink(file);
 		goto out;
 	}
-	strbuf_addf(&bytes_s, "%llu", (unsigned long long)ret->bytes);
-	{
-		char *abs = realpath(file, NULL);
-		struct act_attr f[] = { { "file", abs ? abs : file },
-			                { "sha256", ret->sha256 },
-			                { "bytes", bytes_s.buf } };
-		struct act_input in = {
-			.kind = ACT_BACKUP, .actor = actor, .fields = f, .n_fields = 3
-		};
-		in.ctx = *ctx;
-		r = act_run(d, &in, &ret->act, err);
-		free(abs);
-		if (r < 0 || ret->act.outcome != ACT_DONE) {
-			/* Refused or not recorded: no copy stays behind without its ledger entry.
-			 */
-			unlink(file);
-		}
-	}
+	r = backup_act(d, file, actor, ctx, ret, err);
 out:
 	store_close(dst);
 	if (tmpdir)
@@ -398,7 +419,6 @@ out:
 	strbuf_release(&path);
 	strbuf_release(&note);
 	strbuf_release(&key);
-	strbuf_release(&bytes_s);
 	return r;
 }
 
