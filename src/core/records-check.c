@@ -156,12 +156,13 @@ int record_check_entries(struct ledger *lg, const struct policy_field *f, const 
 	return 0;
 }
 
-int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,
-                       const char *value, struct strbuf *err)
+/*
+ * What every value must be, whatever its type: not empty nor only spaces, UTF-8 within
+ * CORE_MAX_FIELD bytes, no control characters, and a title or name one line without invisible
+ * or direction-changing characters. -EINVAL, said, when not.
+ */
+static int text_check(const struct policy_field *f, const char *value, struct strbuf *err)
 {
-	struct strbuf why = STRBUF_INIT;
-	int r = 0;
-
 	if (!value || !*value) {
 		error_set(err, "field '%s' (%s) is empty", f->id, field_label(f));
 		return -EINVAL;
@@ -191,6 +192,17 @@ int record_check_value(struct store *st, const struct profile *p, const struct p
 		    f->id, field_label(f));
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int record_check_value(struct store *st, const struct profile *p, const struct policy_field *f,
+                       const char *value, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	int r = 0;
+
+	if (text_check(f, value, err) < 0)
+		return -EINVAL;
 	if (policy_field_check(p, f, value, &why) < 0) {
 		/* the engine's message names the field already */
 		error_set(err, "%s", why.buf);
