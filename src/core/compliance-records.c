@@ -42,6 +42,34 @@ static char *case_what(const struct record *c, bool closed)
  * how many of them are closed; the cases closed in the period with their recurrence
  * prevention and the clauses they touched.
  */
+/* A case that touched some clauses (touched: a flag per row of rep) and whether it is closed. */
+static void touch_add(struct compliance_report *rep, const bool *touched, bool closed)
+{
+	size_t t = rep->n_touch++;
+
+	rep->touch = xrealloc(rep->touch, rep->n_touch * rep->nr * sizeof(*rep->touch));
+	rep->touch_closed = xrealloc(rep->touch_closed, rep->n_touch * sizeof(*rep->touch_closed));
+	memcpy(rep->touch + t * rep->nr, touched, rep->nr * sizeof(*rep->touch));
+	rep->touch_closed[t] = closed;
+}
+
+/* A case closed in the period, with the clauses it touched (ids, taken). */
+static void case_add(struct compliance_report *rep, const struct record *c, struct strbuf *ids)
+{
+	struct compliance_case *k;
+	const char *v;
+
+	rep->cases = xrealloc(rep->cases, (rep->n_cases + 1) * sizeof(*rep->cases));
+	k = &rep->cases[rep->n_cases++];
+	memset(k, 0, sizeof(*k));
+	k->id = c->id;
+	k->closed_ms = c->changed_ms;
+	k->title = (v = record_field(c, "title")) ? xstrdup(v) : NULL;
+	k->cause = (v = record_field(c, "cause")) ? xstrdup(v) : NULL;
+	k->prevention = (v = record_field(c, "prevention")) ? xstrdup(v) : NULL;
+	k->clauses = strbuf_detach(ids, NULL);
+}
+
 int count_incidents(struct compliance_report *rep, struct store *st, struct strbuf *err)
 {
 	const struct policy_register *reg = rep->p->incidents.reg;
@@ -105,31 +133,10 @@ int count_incidents(struct compliance_report *rep, struct store *st, struct strb
 			         case_what(c, closed));
 			strbuf_addf(&ids, "%s%s", ids.len ? " " : "", rep->rows[k].clause->id);
 		}
-		if (any) {
-			size_t t = rep->n_touch++;
-
-			rep->touch =
-			    xrealloc(rep->touch, rep->n_touch * rep->nr * sizeof(*rep->touch));
-			rep->touch_closed =
-			    xrealloc(rep->touch_closed, rep->n_touch * sizeof(*rep->touch_closed));
-			memcpy(rep->touch + t * rep->nr, touched + i * rep->nr,
-			       rep->nr * sizeof(*rep->touch));
-			rep->touch_closed[t] = closed;
-		}
-		if (closed && c->changed_ms >= rep->from_ms && c->changed_ms < rep->to_ms) {
-			struct compliance_case *k;
-			const char *v;
-
-			rep->cases = xrealloc(rep->cases, (rep->n_cases + 1) * sizeof(*rep->cases));
-			k = &rep->cases[rep->n_cases++];
-			memset(k, 0, sizeof(*k));
-			k->id = c->id;
-			k->closed_ms = c->changed_ms;
-			k->title = (v = record_field(c, "title")) ? xstrdup(v) : NULL;
-			k->cause = (v = record_field(c, "cause")) ? xstrdup(v) : NULL;
-			k->prevention = (v = record_field(c, "prevention")) ? xstrdup(v) : NULL;
-			k->clauses = strbuf_detach(&ids, NULL);
-		}
+		if (any)
+			touch_add(rep, touched + i * rep->nr, closed);
+		if (closed && c->changed_ms >= rep->from_ms && c->changed_ms < rep->to_ms)
+			case_add(rep, c, &ids);
 		strbuf_release(&ids);
 	}
 	free(touched);
