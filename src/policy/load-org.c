@@ -73,6 +73,34 @@ void load_identity(struct loader *L, const struct ynode *n)
 	}
 }
 
+/* A clause's Annex A controls (v: the clause's map): 'iso27001' (reviewed) or
+ * 'iso27001_derived', each an ISO/IEC 27001:2022 control. */
+static void clause_annex(struct loader *L, const struct ynode *v, struct policy_clause *c)
+{
+	const struct ynode *x = ymap_get(v, "iso27001");
+
+	if (ymap_get(v, "iso27001_derived")) {
+		if (x)
+			load_err(L, ymap_get(v, "iso27001_derived"),
+			         "clause '%s' gives both 'iso27001' (reviewed) and "
+			         "'iso27001_derived'; keep one",
+			         c->id);
+		x = ymap_get(v, "iso27001_derived");
+		c->annex_derived = true;
+	}
+	if (x) {
+		const struct ynode **nodes = NULL;
+
+		if (load_str_list(L, x, "an Annex A control", &c->annex, &c->n_annex, &nodes) == 0)
+			for (unsigned a = 0; a < c->n_annex; a++)
+				if (!policy_annex_control(c->annex[a]))
+					load_err(L, nodes[a],
+					         "'%s' is not an ISO/IEC 27001:2022 Annex A "
+					         "control (5.1 .. 8.34)",
+					         c->annex[a]);
+	}
+}
+
 void load_clauses(struct loader *L, const struct ynode *n)
 {
 	static const char *const keys[] = { "cite",  "kind",   "text",     "quote",
@@ -88,7 +116,7 @@ void load_clauses(struct loader *L, const struct ynode *n)
 	L->clauses = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->clauses));
 	L->clause_ids = arena_array(L->a, n->n ? n->n : 1, sizeof(*L->clause_ids));
 	for (unsigned i = 0; i < n->n; i++) {
-		const struct ynode *k = n->kids[2 * i], *v = n->kids[2 * i + 1], *kind, *x;
+		const struct ynode *k = n->kids[2 * i], *v = n->kids[2 * i + 1], *kind;
 		struct policy_clause *c = &L->clauses[p->n_clauses];
 
 		if (!is_clause_id(k->str)) {
@@ -116,29 +144,7 @@ void load_clauses(struct loader *L, const struct ynode *n)
 			    "clause '%s' is a law's ('law') and quotes the standard ('quote'); "
 			    "a clause the standard does not hold has no quote from it",
 			    k->str);
-		x = ymap_get(v, "iso27001");
-		if (ymap_get(v, "iso27001_derived")) {
-			if (x)
-				load_err(L, ymap_get(v, "iso27001_derived"),
-				         "clause '%s' gives both 'iso27001' (reviewed) and "
-				         "'iso27001_derived'; keep one",
-				         k->str);
-			x = ymap_get(v, "iso27001_derived");
-			c->annex_derived = true;
-		}
-		if (x) {
-			const struct ynode **nodes = NULL;
-
-			if (load_str_list(L, x, "an Annex A control", &c->annex, &c->n_annex,
-			                  &nodes) == 0)
-				for (unsigned a = 0; a < c->n_annex; a++)
-					if (!policy_annex_control(c->annex[a]))
-						load_err(
-						    L, nodes[a],
-						    "'%s' is not an ISO/IEC 27001:2022 Annex A "
-						    "control (5.1 .. 8.34)",
-						    c->annex[a]);
-		}
+		clause_annex(L, v, c);
 		c->kind = CLAUSE_H;
 		if (load_require(L, v, "kind", "a clause") && (kind = ymap_get(v, "kind"))) {
 			const char *s = load_str(L, kind, "'kind'");
