@@ -126,35 +126,16 @@ enum { D_LEVEL, D_SECTION, D_SYSTEM, D_STATE, D_SLOT0 };
 #define N_DIMS (D_SLOT0 + READ_MAX_SLOTS)
 
 /*
- * Decides every class of one register: the product of the dimensions, with an odometer.
- * The space is small: levels × (the reader's sections + 2) × (their systems + 2) × states ×
- * the tested fields' values.
+ * The values of each dimension of register g for the reader: the profile's levels, the
+ * reader's sections and systems (each also absent and another's), the register's states, and
+ * per slot its tested field's values (tested[i] in slot slot_index[i]), another and absent.
  */
-static int compile_register(struct reader *rd, struct read_reg *rr, struct strbuf *err)
+static void dims_fill(const struct reader *rd, const struct policy_register *g,
+                      const struct policy_field *const *tested, const int *slot_index,
+                      unsigned n_tested, struct dim *dims)
 {
 	const struct profile *p = rd->p;
-	const struct policy_register *g = rr->reg;
-	const struct policy_field *tested[READ_MAX_SLOTS];
-	struct dim dims[N_DIMS];
-	unsigned idx[N_DIMS] = { 0 }, n_tested, total = 0, allowed = 0;
-	struct strbuf key = STRBUF_INIT;
-	int slot_index[READ_MAX_SLOTS];
-	int r = 0;
 
-	memset(dims, 0, sizeof(dims));
-	n_tested = policy_action_tested_fields(p, rr->read, tested, READ_MAX_SLOTS);
-	if (n_tested > READ_MAX_SLOTS) {
-		error_set(err, "the rules of '%s' test more than %d record fields",
-		          rr->read->full_name, READ_MAX_SLOTS);
-		return -ENOTSUP;
-	}
-	for (unsigned i = 0; i < n_tested; i++) {
-		int s = slot_of(rd, tested[i]->id, err);
-		if (s < 0)
-			return s;
-		slot_index[i] = s;
-		rr->slot_field[s] = tested[i];
-	}
 	for (unsigned i = 0; i < p->n_levels; i++)
 		dim_add(&dims[D_LEVEL], p->levels[i].id, p->levels[i].id);
 	dim_add(&dims[D_LEVEL], NULL, "");
@@ -186,6 +167,39 @@ static int compile_register(struct reader *rd, struct read_reg *rr, struct strbu
 			dim_add(&dims[D_SLOT0 + s], OTHER_VALUE, OTHER_VALUE);
 		dim_add(&dims[D_SLOT0 + s], NULL, "");
 	}
+}
+
+/*
+ * Decides every class of one register: the product of the dimensions, with an odometer.
+ * The space is small: levels × (the reader's sections + 2) × (their systems + 2) × states ×
+ * the tested fields' values.
+ */
+static int compile_register(struct reader *rd, struct read_reg *rr, struct strbuf *err)
+{
+	const struct profile *p = rd->p;
+	const struct policy_register *g = rr->reg;
+	const struct policy_field *tested[READ_MAX_SLOTS];
+	struct dim dims[N_DIMS];
+	unsigned idx[N_DIMS] = { 0 }, n_tested, total = 0, allowed = 0;
+	struct strbuf key = STRBUF_INIT;
+	int slot_index[READ_MAX_SLOTS];
+	int r = 0;
+
+	memset(dims, 0, sizeof(dims));
+	n_tested = policy_action_tested_fields(p, rr->read, tested, READ_MAX_SLOTS);
+	if (n_tested > READ_MAX_SLOTS) {
+		error_set(err, "the rules of '%s' test more than %d record fields",
+		          rr->read->full_name, READ_MAX_SLOTS);
+		return -ENOTSUP;
+	}
+	for (unsigned i = 0; i < n_tested; i++) {
+		int s = slot_of(rd, tested[i]->id, err);
+		if (s < 0)
+			return s;
+		slot_index[i] = s;
+		rr->slot_field[s] = tested[i];
+	}
+	dims_fill(rd, g, tested, slot_index, n_tested, dims);
 
 	for (;;) {
 		struct decide_input in = { 0 };
