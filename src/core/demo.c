@@ -258,10 +258,10 @@ static char *demo_title(const struct demo_person *pp)
 	return NULL;
 }
 
-static int build_org(struct demo *m, struct table *logins)
+/* The demo ward's sections, systems and people, each person with a password for logins. */
+static int org_units(struct demo *m, struct table *logins)
 {
 	struct password_policy pol = PASSWORD_POLICY_INIT(NULL);
-	bool minato = demo_has_role(m->p, "system_chief");
 	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(demo_sections) && r == 0; i++) {
@@ -294,8 +294,14 @@ static int build_org(struct demo *m, struct table *logins)
 		                                    employment_of(pp->kind), pw });
 		sodium_memzero(pw, sizeof(pw));
 	}
-	if (r < 0)
-		return r;
+	return r;
+}
+
+/* The demo ward's roles: each 課長, the systems' managers and operators, the ward's roles. */
+static int org_roles(struct demo *m)
+{
+	bool minato = demo_has_role(m->p, "system_chief");
+	int r = 0;
 
 	/* Every 課長 is the security officer of their section (MIN-2-5-1; SHJ
 	 * 情報セキュリティ責任者). */
@@ -372,6 +378,13 @@ static int build_org(struct demo *m, struct table *logins)
 			r = grant(m, "joho-1", "area_entrant", scope);
 	}
 	return r;
+}
+
+static int build_org(struct demo *m, struct table *logins)
+{
+	int r = org_units(m, logins);
+
+	return r ? r : org_roles(m);
 }
 
 /* ---- values for fields ------------------------------------------------------------------- */
