@@ -536,6 +536,30 @@ static bool needs_missing_ref(struct demo *m, const struct policy_register *reg)
 	return false;
 }
 
+/* Whether the demo creates records of register reg with its create action a. */
+static bool demo_creates(const struct demo *m, const struct policy_register *reg,
+                         const struct policy_action *a)
+{
+	/* findings are their audit team's (actor_in); an audit's team must be independent of
+	 * what it audits: the one audit the demo shows is showcase_openings'. A risk's values are
+	 * Mamori's (core/risk.h): the demo does not write them by hand. */
+	if (!a || a->actor_in_ref || reg == m->p->risk.reg)
+		return false;
+	/* a self-inspection's answers belong to its section's open inspection (same_section,
+	 * ref_states): they follow a round, which the demo does not answer */
+	for (unsigned i = 0; i < reg->n_fields; i++)
+		if (reg->fields[i].same_section || reg->fields[i].n_ref_states)
+			return false;
+	/* a policy review names a draft version of the profile: the demo drafts none */
+	if (!strcmp(reg->id, "policy_review"))
+		return false;
+	for (unsigned i = 0; i < m->p->n_separation; i++)
+		if (m->p->separation[i].kind == SEP_INDEPENDENT && m->p->separation[i].n_fields &&
+		    m->p->separation[i].field_regs[0] == reg)
+			return false;
+	return true;
+}
+
 static int create_records(struct demo *m, const struct policy_register *reg)
 {
 	const struct policy_action *a = demo_create_action(reg);
@@ -544,23 +568,8 @@ static int create_records(struct demo *m, const struct policy_register *reg)
 	const char *const *secs = work_sections(&nsec);
 	int want = count_for(reg), r = 0;
 
-	/* findings are their audit team's (actor_in); an audit's team must be independent of
-	 * what it audits: the one audit the demo shows is showcase_openings'. A risk's values are
-	 * Mamori's (core/risk.h): the demo does not write them by hand. */
-	if (!a || a->actor_in_ref || reg == m->p->risk.reg)
+	if (!demo_creates(m, reg, a))
 		return 0;
-	/* a self-inspection's answers belong to its section's open inspection (same_section,
-	 * ref_states): they follow a round, which the demo does not answer */
-	for (unsigned i = 0; i < reg->n_fields; i++)
-		if (reg->fields[i].same_section || reg->fields[i].n_ref_states)
-			return 0;
-	/* a policy review names a draft version of the profile: the demo drafts none */
-	if (!strcmp(reg->id, "policy_review"))
-		return 0;
-	for (unsigned i = 0; i < m->p->n_separation; i++)
-		if (m->p->separation[i].kind == SEP_INDEPENDENT && m->p->separation[i].n_fields &&
-		    m->p->separation[i].field_regs[0] == reg)
-			return 0;
 	for (unsigned i = 0; i < reg->n_fields; i++) {
 		if (reg->fields[i].type == FIELD_LEVEL && !level_f)
 			level_f = &reg->fields[i];
