@@ -139,6 +139,56 @@ void demo_fill_drop_optional_enums(struct demo_filled *f, const struct policy_fi
  * well-known one, typed otherwise. user_slot picks different people for different user
  * fields (auditor ≠ auditee, person ≠ escort).
  */
+/* A level's value: a catalogue asset's own rank, else most protected a little more often. */
+static const char *level_value(const struct profile *p, const struct policy_register *reg,
+                               unsigned n)
+{
+	const struct demo_asset *da = demo_asset(reg, n);
+	if (da) {
+		unsigned rank = da->rank < p->n_levels ? da->rank : p->n_levels - 1;
+		return p->levels[rank].id;
+	}
+	/* most protected a little more often than the rest, as in a real 目録 */
+	return p->levels[(n * 7 + n / 3) % p->n_levels].id;
+}
+
+/* The person of a user field: the user_slot-th of a record names staff, the head, other staff. */
+static const char *user_value(const char *section, unsigned n, unsigned user_slot)
+{
+	const char *who = user_slot == 0   ? demo_staff_of(section, n % 2)
+	                  : user_slot == 1 ? demo_head_of(section)
+	                                   : demo_staff_of(section, (n + 1) % 2);
+	if (user_slot == 2 && who && !strcmp(who, demo_staff_of(section, n % 2)))
+		who = demo_head_of(section);
+	return who ? who : "somu-1";
+}
+
+/* A text field's value: the system, a catalogue title, a number, a label, a place, or the
+ * field's name and n. */
+static void text_value(const struct policy_register *reg, const struct policy_field *fd, unsigned n,
+                       const char *section, const char *system, struct strbuf *sb)
+{
+	if (!strcmp(fd->id, "system")) {
+		strbuf_addstr(sb, system);
+	} else if (!strcmp(reg->id, "asset") && !strcmp(fd->id, "title")) {
+		const struct demo_asset *da = demo_asset(reg, n);
+		/* a second round of the catalogue is last year's edition */
+		if (n < ARRAY_SIZE(demo_assets))
+			strbuf_addstr(sb, da->title);
+		else
+			strbuf_addf(sb, "%s（前年度分）", da->title);
+	} else if (!strcmp(fd->id, "asset_number")) {
+		strbuf_addf(sb, "PC-%s-%04u", section, 100 + n);
+	} else if (!strcmp(fd->id, "label")) {
+		strbuf_addf(sb, "%s媒体-%02u", section, n + 1);
+	} else if (!strcmp(fd->id, "location") || !strcmp(fd->id, "destination")) {
+		strbuf_addf(sb, "本庁舎%u階 %s", 2 + n % 7,
+		            n % 2 ? "施錠書庫" : "執務室キャビネット");
+	} else {
+		strbuf_addf(sb, "%s %u", fd->name ? fd->name : fd->id, n + 1);
+	}
+}
+
 static char *value_for(struct demo *m, const struct policy_register *reg,
                        const struct policy_field *fd, unsigned n, const char *section,
                        const char *system, unsigned user_slot)
@@ -147,17 +197,9 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 	struct strbuf sb = STRBUF_INIT;
 
 	switch (fd->type) {
-	case FIELD_LEVEL: {
-		const struct demo_asset *da = demo_asset(reg, n);
-		if (da) {
-			unsigned rank = da->rank < p->n_levels ? da->rank : p->n_levels - 1;
-			strbuf_addstr(&sb, p->levels[rank].id);
-			break;
-		}
-		/* most protected a little more often than the rest, as in a real 目録 */
-		strbuf_addstr(&sb, p->levels[(n * 7 + n / 3) % p->n_levels].id);
+	case FIELD_LEVEL:
+		strbuf_addstr(&sb, level_value(p, reg, n));
 		break;
-	}
 	case FIELD_SECTION:
 		strbuf_addstr(&sb, section);
 		break;
@@ -166,15 +208,9 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 	case FIELD_ENTRIES: /* nor a finding's evidence */
 		strbuf_release(&sb);
 		return NULL;
-	case FIELD_USER: {
-		const char *who = user_slot == 0   ? demo_staff_of(section, n % 2)
-		                  : user_slot == 1 ? demo_head_of(section)
-		                                   : demo_staff_of(section, (n + 1) % 2);
-		if (user_slot == 2 && who && !strcmp(who, demo_staff_of(section, n % 2)))
-			who = demo_head_of(section);
-		strbuf_addstr(&sb, who ? who : "somu-1");
+	case FIELD_USER:
+		strbuf_addstr(&sb, user_value(section, n, user_slot));
 		break;
-	}
 	case FIELD_DATE:
 		/* A date something is due by lies ahead (返却予定日); others are past. */
 		if (fd->due)
@@ -226,25 +262,7 @@ static char *value_for(struct demo *m, const struct policy_register *reg,
 		break;
 	case FIELD_TEXT:
 	default:
-		if (!strcmp(fd->id, "system")) {
-			strbuf_addstr(&sb, system);
-		} else if (!strcmp(reg->id, "asset") && !strcmp(fd->id, "title")) {
-			const struct demo_asset *da = demo_asset(reg, n);
-			/* a second round of the catalogue is last year's edition */
-			if (n < ARRAY_SIZE(demo_assets))
-				strbuf_addstr(&sb, da->title);
-			else
-				strbuf_addf(&sb, "%s（前年度分）", da->title);
-		} else if (!strcmp(fd->id, "asset_number")) {
-			strbuf_addf(&sb, "PC-%s-%04u", section, 100 + n);
-		} else if (!strcmp(fd->id, "label")) {
-			strbuf_addf(&sb, "%s媒体-%02u", section, n + 1);
-		} else if (!strcmp(fd->id, "location") || !strcmp(fd->id, "destination")) {
-			strbuf_addf(&sb, "本庁舎%u階 %s", 2 + n % 7,
-			            n % 2 ? "施錠書庫" : "執務室キャビネット");
-		} else {
-			strbuf_addf(&sb, "%s %u", fd->name ? fd->name : fd->id, n + 1);
-		}
+		text_value(reg, fd, n, section, system, &sb);
 		break;
 	}
 	return strbuf_detach(&sb, NULL);
