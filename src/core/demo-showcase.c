@@ -67,6 +67,44 @@ static int showcase_finding(struct demo *m, const struct policy_register *audit,
 	return r;
 }
 
+/*
+ * One step of an opening's record (id) towards a state in which it opens what it links
+ * (o->states): 0 taken, or < 0; 1 when there is none to take (there already, no action, nobody
+ * may take it, the record unreadable).
+ */
+static int opening_step(struct demo *m, const struct policy_opening *o, int64_t id, bool *approval)
+{
+	struct record rec = { 0 };
+	const struct policy_action *next = NULL;
+	const struct policy_state *st;
+	struct act_input in2 = { .kind = ACT_RECORD };
+	struct act_result res2 = ACT_RESULT_INIT;
+	struct demo_filled none = { 0 };
+	int r = 0;
+
+	if (record_get(m->st, id, &rec, NULL) < 0)
+		return 1;
+	st = policy_register_state(o->reg, rec.state);
+	for (unsigned k = 0; st && k < o->reg->n_actions && !next; k++) {
+		const struct policy_action *c = o->reg->actions[k];
+		if (c->to && !c->n_fields && ((o->states >> c->to->index) & 1) &&
+		    (!c->from || ((c->from >> st->index) & 1)))
+			next = c;
+	}
+	if (st && ((o->states >> st->index) & 1))
+		next = NULL; /* there already */
+	in2.actor = next ? demo_choose_actor(m, next, &rec, rec.level, rec.section, rec.system,
+	                                     &none, approval)
+	                 : NULL;
+	in2.action = next ? next->full_name : NULL;
+	in2.record_id = rec.id;
+	if (in2.actor)
+		r = demo_run(m, &in2, &res2);
+	act_result_release(&res2);
+	record_release(&rec);
+	return in2.actor ? r : 1;
+}
+
 static int showcase_openings(struct demo *m)
 {
 	const struct policy_register *assets = &m->p->registers[0];
@@ -127,35 +165,10 @@ static int showcase_openings(struct demo *m)
 		/* an incident: on to the state in which it opens what it links */
 		for (unsigned step = 0; r == 0 && o->states && res.outcome == ACT_DONE && step < 3;
 		     step++) {
-			struct record rec = { 0 };
-			const struct policy_action *next = NULL;
-			const struct policy_state *st;
-			struct act_input in2 = { .kind = ACT_RECORD };
-			struct act_result res2 = ACT_RESULT_INIT;
-			struct demo_filled none = { 0 };
-
-			if (record_get(m->st, res.record_id, &rec, NULL) < 0)
+			int rs = opening_step(m, o, res.record_id, &approval);
+			if (rs > 0)
 				break;
-			st = policy_register_state(o->reg, rec.state);
-			for (unsigned k = 0; st && k < o->reg->n_actions && !next; k++) {
-				const struct policy_action *c = o->reg->actions[k];
-				if (c->to && !c->n_fields && ((o->states >> c->to->index) & 1) &&
-				    (!c->from || ((c->from >> st->index) & 1)))
-					next = c;
-			}
-			if (st && ((o->states >> st->index) & 1))
-				next = NULL; /* there already */
-			in2.actor = next ? demo_choose_actor(m, next, &rec, rec.level, rec.section,
-			                                     rec.system, &none, &approval)
-			                 : NULL;
-			in2.action = next ? next->full_name : NULL;
-			in2.record_id = rec.id;
-			if (in2.actor)
-				r = demo_run(m, &in2, &res2);
-			act_result_release(&res2);
-			record_release(&rec);
-			if (!in2.actor)
-				break;
+			r = rs;
 		}
 		act_result_release(&res);
 		demo_fill_release(&vals);
