@@ -686,6 +686,36 @@ static int check_periods(const struct act_state *s, const struct target *t, stru
 	return 0;
 }
 
+/*
+ * The register's own rules, after the decision allowed or asked for approval: distinct people,
+ * kept levels, reference bounds, unique values, independence, at-least counts, held roles and
+ * actor_in, in that order, up to the first refusal (s->outcome). < 0 on an error.
+ */
+static int record_checks(struct act_state *s, struct target *t, struct strbuf *err)
+{
+	int r;
+
+	check_distinct(s, t);
+	if (s->outcome != ACT_REFUSED)
+		check_kept_levels(s, t);
+	if (s->outcome != ACT_REFUSED)
+		act_check_ref_bounds(s, t->reg, t->merged, t->section);
+	if (s->outcome == ACT_REFUSED)
+		return 0;
+	r = act_check_unique(s, t->reg, t->reg_vals, t->rec.id, err);
+	if (r < 0 || s->outcome == ACT_REFUSED)
+		return r;
+	r = act_check_independent(s, t->reg, t->reg_vals, t->merged, err);
+	if (r == 0 && s->outcome != ACT_REFUSED)
+		r = act_check_at_least(s, t->reg, &t->rec, state_after(t), t->reg_vals, t->merged,
+		                       err);
+	if (r == 0 && s->outcome != ACT_REFUSED)
+		r = act_check_holds(s, t->reg, t->reg_vals, err);
+	if (r == 0 && s->outcome != ACT_REFUSED)
+		r = act_check_actor_in(s, t->action, t->merged, t->act_vals, err);
+	return r;
+}
+
 int act_record(struct act_state *s, struct strbuf *err)
 {
 	struct target t = { 0 };
@@ -746,24 +776,7 @@ int act_record(struct act_state *s, struct strbuf *err)
 	r = check_obligations(s, &d, &t, err);
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
-	check_distinct(s, &t);
-	if (s->outcome != ACT_REFUSED)
-		check_kept_levels(s, &t);
-	if (s->outcome != ACT_REFUSED)
-		act_check_ref_bounds(s, t.reg, t.merged, t.section);
-	if (s->outcome == ACT_REFUSED)
-		goto out;
-	r = act_check_unique(s, t.reg, t.reg_vals, t.rec.id, err);
-	if (r < 0 || s->outcome == ACT_REFUSED)
-		goto out;
-	r = act_check_independent(s, t.reg, t.reg_vals, t.merged, err);
-	if (r == 0 && s->outcome != ACT_REFUSED)
-		r = act_check_at_least(s, t.reg, &t.rec, state_after(&t), t.reg_vals, t.merged,
-		                       err);
-	if (r == 0 && s->outcome != ACT_REFUSED)
-		r = act_check_holds(s, t.reg, t.reg_vals, err);
-	if (r == 0 && s->outcome != ACT_REFUSED)
-		r = act_check_actor_in(s, t.action, t.merged, t.act_vals, err);
+	r = record_checks(s, &t, err);
 	if (r < 0 || s->outcome == ACT_REFUSED)
 		goto out;
 	if (d.effect == EFFECT_APPROVAL) {
