@@ -561,58 +561,67 @@ static int containment_effect(struct act_state *s, struct target *t, struct strb
 	return 0;
 }
 
-static int resolve_target(struct act_state *s, struct target *t, struct strbuf *err)
+/* The target of an act on an existing record (in->record_id): the record, its register and the
+ * action, which must be one of the register's that does not create; the version read. */
+static int resolve_record(struct act_state *s, struct target *t, struct strbuf *err)
 {
 	const struct act_input *in = s->in;
 	const struct profile *p = s->p;
 	int r;
 
-	if (in->record_id) {
-		r = record_get(s->door->st, in->record_id, &t->rec, err);
-		if (r < 0)
-			return r;
-		t->reg = policy_register(p, t->rec.register_id);
-		if (!t->reg) {
-			error_set(err,
-			          "record %lld is in register '%s', which the profile in force "
-			          "no longer declares",
-			          (long long)in->record_id, t->rec.register_id);
-			return -EINVAL;
-		}
-		if (!in->action) {
-			error_set(err, "an action is needed (register.action)");
-			return -EINVAL;
-		}
-		t->action = policy_action(p, in->action);
-		if (!t->action && !strchr(in->action, '.'))
-			t->action = policy_register_action(t->reg, in->action);
-		if (!t->action) {
-			error_set(err,
-			          "unknown action '%s'; the actions of '%s' are listed by "
-			          "'mamori policy show'",
-			          in->action, t->reg->id);
-			return -ENOENT;
-		}
-		if (t->action->reg != t->reg) {
-			error_set(err, "'%s' is not an action of register '%s' (record %lld)",
-			          t->action->full_name, t->reg->id, (long long)in->record_id);
-			return -EINVAL;
-		}
-		if (t->action->create) {
-			error_set(err, "'%s' creates a record; use 'mamori record add %s'",
-			          t->action->full_name, t->reg->id);
-			return -EINVAL;
-		}
-		if (in->expect_version && in->expect_version != t->rec.version) {
-			error_set(err,
-			          "record %lld changed since you read it (version %lld, now "
-			          "%lld); read it again",
-			          (long long)in->record_id, (long long)in->expect_version,
-			          (long long)t->rec.version);
-			return -ESTALE;
-		}
-		return 0;
+	r = record_get(s->door->st, in->record_id, &t->rec, err);
+	if (r < 0)
+		return r;
+	t->reg = policy_register(p, t->rec.register_id);
+	if (!t->reg) {
+		error_set(err,
+		          "record %lld is in register '%s', which the profile in force "
+		          "no longer declares",
+		          (long long)in->record_id, t->rec.register_id);
+		return -EINVAL;
 	}
+	if (!in->action) {
+		error_set(err, "an action is needed (register.action)");
+		return -EINVAL;
+	}
+	t->action = policy_action(p, in->action);
+	if (!t->action && !strchr(in->action, '.'))
+		t->action = policy_register_action(t->reg, in->action);
+	if (!t->action) {
+		error_set(err,
+		          "unknown action '%s'; the actions of '%s' are listed by "
+		          "'mamori policy show'",
+		          in->action, t->reg->id);
+		return -ENOENT;
+	}
+	if (t->action->reg != t->reg) {
+		error_set(err, "'%s' is not an action of register '%s' (record %lld)",
+		          t->action->full_name, t->reg->id, (long long)in->record_id);
+		return -EINVAL;
+	}
+	if (t->action->create) {
+		error_set(err, "'%s' creates a record; use 'mamori record add %s'",
+		          t->action->full_name, t->reg->id);
+		return -EINVAL;
+	}
+	if (in->expect_version && in->expect_version != t->rec.version) {
+		error_set(err,
+		          "record %lld changed since you read it (version %lld, now "
+		          "%lld); read it again",
+		          (long long)in->record_id, (long long)in->expect_version,
+		          (long long)t->rec.version);
+		return -ESTALE;
+	}
+	return 0;
+}
+
+static int resolve_target(struct act_state *s, struct target *t, struct strbuf *err)
+{
+	const struct act_input *in = s->in;
+	const struct profile *p = s->p;
+
+	if (in->record_id)
+		return resolve_record(s, t, err);
 	if (in->action) {
 		t->action = policy_action(p, in->action);
 		if (!t->action) {
