@@ -370,14 +370,10 @@ static int others_holding(struct act_state *s, const char *role, const char *sco
  * where the profile's fallback says (another role), or the request is marked as needing
  * an exception. It is never approved by the applicant.
  */
-static int create_request(struct act_state *s, const struct decision *d, struct target *t,
-                          struct strbuf *err)
+/* Whether each approver has a scope to be found in; refuses the act when one has none (an
+ * approver at a section or system of a record that names none). */
+static bool approvers_found(struct act_state *s, const struct decision *d, const struct target *t)
 {
-	struct strbuf label = STRBUF_INIT;
-	json_t *routing = json_array();
-	int64_t id = 0;
-	int r;
-
 	for (unsigned i = 0; i < d->n_approvers; i++) {
 		const struct policy_approver *a = &d->approvers[i];
 		if (a->scope != SCOPE_ORG && !a->scope_value) {
@@ -393,9 +389,23 @@ static int create_request(struct act_state *s, const struct decision *d, struct 
 				           "information system to find one in",
 				           t->action->full_name, a->role->name);
 			add_decision_clauses(s, d);
-			json_decref(routing);
-			return 0;
+			return false;
 		}
+	}
+	return true;
+}
+
+static int create_request(struct act_state *s, const struct decision *d, struct target *t,
+                          struct strbuf *err)
+{
+	struct strbuf label = STRBUF_INIT;
+	json_t *routing = json_array();
+	int64_t id = 0;
+	int r;
+
+	if (!approvers_found(s, d, t)) {
+		json_decref(routing);
+		return 0;
 	}
 	r = insert_request(s, t, &id, err);
 	if (r < 0)
