@@ -144,22 +144,9 @@ static int reporter_section(struct door *d, const char *login, char **ret, struc
 	return r;
 }
 
-int incident_report(struct door *d, const struct incident_report *in, struct act_result *res,
-                    struct strbuf *err)
+/* What every report needs: its reporter, a one-line title and when it was found; said. */
+static int report_needs(const struct incident_report *in, struct strbuf *err)
 {
-	const struct profile *p = door_profile(d);
-	const struct policy_register *reg = incident_register(p, err);
-	struct strbuf found = STRBUF_INIT, occurred = STRBUF_INIT, ids = STRBUF_INIT;
-	struct strbuf people = STRBUF_INIT;
-	struct act_attr f[24];
-	struct act_input act = { .kind = ACT_RECORD };
-	char *section = NULL, *action = NULL;
-	int64_t now = d->clock(), found_ms = 0, occurred_ms = 0;
-	size_t n = 0;
-	int r;
-
-	if (!reg)
-		return -ENOTSUP;
 	if (!in->actor) {
 		error_set(err, "a report needs its reporter: give --as LOGIN");
 		return -EINVAL;
@@ -175,15 +162,47 @@ int incident_report(struct door *d, const struct incident_report *in, struct act
 		error_set(err, "a report needs the time it was found (--found-at)");
 		return -EINVAL;
 	}
-	r = take_time("found at", in->found_at, now, &found, &found_ms, err);
+	return 0;
+}
+
+/* The report's times as stored (found, and occurred when given), the one not after the other. */
+static int report_times(const struct incident_report *in, int64_t now, struct strbuf *found,
+                        struct strbuf *occurred, struct strbuf *err)
+{
+	int64_t found_ms = 0, occurred_ms = 0;
+	int r;
+
+	r = take_time("found at", in->found_at, now, found, &found_ms, err);
 	if (r == 0 && in->occurred_at) {
-		r = take_time("occurred at", in->occurred_at, now, &occurred, &occurred_ms, err);
+		r = take_time("occurred at", in->occurred_at, now, occurred, &occurred_ms, err);
 		if (r == 0 && occurred_ms > found_ms) {
 			error_set(err, "it cannot have occurred (%s) after it was found (%s)",
-			          occurred.buf, found.buf);
+			          occurred->buf, found->buf);
 			r = -EINVAL;
 		}
 	}
+	return r;
+}
+
+int incident_report(struct door *d, const struct incident_report *in, struct act_result *res,
+                    struct strbuf *err)
+{
+	const struct profile *p = door_profile(d);
+	const struct policy_register *reg = incident_register(p, err);
+	struct strbuf found = STRBUF_INIT, occurred = STRBUF_INIT, ids = STRBUF_INIT;
+	struct strbuf people = STRBUF_INIT;
+	struct act_attr f[24];
+	struct act_input act = { .kind = ACT_RECORD };
+	char *section = NULL, *action = NULL;
+	int64_t now = d->clock();
+	size_t n = 0;
+	int r;
+
+	if (!reg)
+		return -ENOTSUP;
+	if (report_needs(in, err) < 0)
+		return -EINVAL;
+	r = report_times(in, now, &found, &occurred, err);
 	if (r == 0 && (in->personal_data < -1 || in->personal_data > INCIDENT_MAX_PEOPLE)) {
 		error_set(err, "the number of people must be between 0 and %lld",
 		          INCIDENT_MAX_PEOPLE);
