@@ -189,6 +189,85 @@ static int review_arg(struct door *d, const char *arg, struct record *ret)
 	return r;
 }
 
+/* With --as, the reader for as (*ret), who must be able to read the case (arg names it); said
+ * when not, -1. */
+static int may_read(struct door *d, const char *as, int64_t now, const struct record *rec,
+                    const char *arg, struct reader **ret)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (as && reader_for_login(door_store(d), door_profile(d), as, now, ret, &err) < 0) {
+		cli_error("%s", err.buf);
+		strbuf_release(&err);
+		return -1;
+	}
+	strbuf_release(&err);
+	if (*ret && !read_record(*ret, rec, NULL)) {
+		cli_error("%s may not read policy review %s", as, arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* What policy review shows of a case. */
+struct review_view {
+	const struct record *rec;
+	const char *from, *to; /* the period's first and last days */
+	const struct review_inputs *in;
+	int64_t now;
+	const struct profile *draft; /* the attached draft, or NULL (derr says why) */
+	const struct replay_result *res;
+	const struct replay_clause *cl;
+	size_t ncl;
+	const char *derr;
+};
+
+/* The case as JSON: the review, its period, its inputs and the draft's replay (or why not). */
+static void review_json(const struct profile *current, const struct review_view *v,
+                        struct strbuf *out)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "review", v->rec->id);
+	jw_kv_str(&w, "title", record_field(v->rec, "title"));
+	jw_kv_str(&w, "state", v->rec->state);
+	jw_kv_str(&w, "draft", record_field(v->rec, "draft"));
+	jw_kv_str(&w, "from", v->from);
+	jw_kv_str(&w, "to", v->to);
+	inputs_json(&w, v->in, v->now);
+	jw_key(&w, "replay");
+	if (v->draft) {
+		jw_object_begin(&w);
+		cli_replay_json(&w, current, v->draft, v->res, v->cl, v->ncl);
+		jw_object_end(&w);
+	} else {
+		jw_null(&w);
+		jw_kv_str(&w, "replay_error", v->derr);
+	}
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/* The same as text for people. */
+static void review_text(const struct review_view *v, struct strbuf *out)
+{
+	const struct record *rec = v->rec;
+
+	strbuf_addf(out, "見直し %" PRId64 "「%s」（%s）期間 %s〜%s\n案の版 %s\n\n", rec->id,
+	            record_field(rec, "title") ? record_field(rec, "title") : "",
+	            rec->state ? rec->state : "-", v->from, v->to,
+	            record_field(rec, "draft") ? record_field(rec, "draft") : "-");
+	strbuf_addstr(out, "見直しの材料：\n");
+	inputs_text(out, v->in, v->now);
+	strbuf_addstr(out, "\n案で過去の判断をし直した結果：\n");
+	if (v->draft)
+		cli_replay_text(v->res, v->cl, v->ncl, out);
+	else
+		strbuf_addf(out, "%s\n", v->derr);
+}
+
 int cmd_policy_review(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -227,14 +306,8 @@ int cmd_policy_review(struct cli_ctx *ctx, int argc, const char **argv)
 	ret = EXIT_FAILED;
 	if (review_arg(d, argv[0], &rec) < 0)
 		goto out;
-	if (as && reader_for_login(door_store(d), door_profile(d), as, now, &rd, &err) < 0) {
-		cli_error("%s", err.buf);
+	if (may_read(d, as, now, &rec, argv[0], &rd) < 0)
 		goto out;
-	}
-	if (rd && !read_record(rd, &rec, NULL)) {
-		cli_error("%s may not read policy review %s", as, argv[0]);
-		goto out;
-	}
 	review_period(door_store(d), &rec, now, &from_ms, &to_ms);
 	if (review_inputs(door_store(d), door_dir(d), rd, door_profile(d), from_ms, to_ms, now, &in,
 	                  &err) < 0) {
@@ -250,41 +323,13 @@ int cmd_policy_review(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	day(&from, from_ms);
 	day(&to, to_ms - 1);
-	if (json) {
-		struct json_writer w;
-
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_kv_int(&w, "review", rec.id);
-		jw_kv_str(&w, "title", record_field(&rec, "title"));
-		jw_kv_str(&w, "state", rec.state);
-		jw_kv_str(&w, "draft", record_field(&rec, "draft"));
-		jw_kv_str(&w, "from", from.buf);
-		jw_kv_str(&w, "to", to.buf);
-		inputs_json(&w, &in, now);
-		jw_key(&w, "replay");
-		if (draft) {
-			jw_object_begin(&w);
-			cli_replay_json(&w, door_profile(d), draft, &res, cl, ncl);
-			jw_object_end(&w);
-		} else {
-			jw_null(&w);
-			jw_kv_str(&w, "replay_error", derr.buf);
-		}
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
-	} else {
-		strbuf_addf(&out, "見直し %" PRId64 "「%s」（%s）期間 %s〜%s\n案の版 %s\n\n",
-		            rec.id, record_field(&rec, "title") ? record_field(&rec, "title") : "",
-		            rec.state ? rec.state : "-", from.buf, to.buf,
-		            record_field(&rec, "draft") ? record_field(&rec, "draft") : "-");
-		strbuf_addstr(&out, "見直しの材料：\n");
-		inputs_text(&out, &in, now);
-		strbuf_addstr(&out, "\n案で過去の判断をし直した結果：\n");
-		if (draft)
-			cli_replay_text(&res, cl, ncl, &out);
+	{
+		const struct review_view v = { &rec,  from.buf, to.buf, &in, now,
+			                       draft, &res,     cl,     ncl, derr.buf };
+		if (json)
+			review_json(door_profile(d), &v, &out);
 		else
-			strbuf_addf(&out, "%s\n", derr.buf);
+			review_text(&v, &out);
 	}
 	ret = cli_print(&out);
 out:
