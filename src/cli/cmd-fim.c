@@ -57,6 +57,46 @@ static bool say_config(const struct fim_diags *d, const struct strbuf *warnings,
 	return true;
 }
 
+/* An act that was not done (pending, refused): its outcome as a line or JSON; the exit code. */
+static int act_not_done(const struct act_result *act, bool json)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	if (json)
+		act_result_json(act, &out);
+	else
+		cli_act_text(act, &out);
+	strbuf_addch(&out, '\n');
+	ret = cli_print(&out);
+	if (ret == EXIT_DONE)
+		ret = cli_exit_for_outcome(act->outcome);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* fim init --json: the configuration, the generation installed and its ledger entry. */
+static void init_json(const struct fim_init_result *res, struct strbuf *out)
+{
+	struct json_writer w;
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "config_id", res->config_id);
+	jw_key(&w, "generation");
+	jw_uint(&w, res->generation);
+	jw_kv_str(&w, "sha256", res->sha256);
+	jw_key(&w, "entries");
+	jw_uint(&w, res->entries);
+	jw_key(&w, "bytes");
+	jw_uint(&w, res->bytes);
+	jw_key(&w, "ledger_index");
+	jw_uint(&w, res->ledger_index);
+	if (res->acted)
+		act_json(&w, "act", &res->act);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
 static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	static const char *const usage[] = {
@@ -114,34 +154,11 @@ static int fim_init_cmd(struct cli_ctx *ctx, int argc, const char **argv)
 	}
 	say_config(&res.diags, &res.warnings, config);
 	if (res.acted && res.act.outcome != ACT_DONE) {
-		if (json)
-			act_result_json(&res.act, &out);
-		else
-			cli_act_text(&res.act, &out);
-		strbuf_addch(&out, '\n');
-		ret = cli_print(&out);
-		if (ret == EXIT_DONE)
-			ret = cli_exit_for_outcome(res.act.outcome);
+		ret = act_not_done(&res.act, json);
 		goto out;
 	}
 	if (json) {
-		struct json_writer w;
-		jw_init(&w, &out);
-		jw_object_begin(&w);
-		jw_kv_int(&w, "config_id", res.config_id);
-		jw_key(&w, "generation");
-		jw_uint(&w, res.generation);
-		jw_kv_str(&w, "sha256", res.sha256);
-		jw_key(&w, "entries");
-		jw_uint(&w, res.entries);
-		jw_key(&w, "bytes");
-		jw_uint(&w, res.bytes);
-		jw_key(&w, "ledger_index");
-		jw_uint(&w, res.ledger_index);
-		if (res.acted)
-			act_json(&w, "act", &res.act);
-		jw_object_end(&w);
-		strbuf_addch(&out, '\n');
+		init_json(&res, &out);
 	} else {
 		strbuf_addf(&out,
 		            T_("baseline generation %" PRIu64 ": %" PRIu64 " entries, sha256 %s "
