@@ -488,10 +488,64 @@ static void problems_section(struct web_req *r, json_t *report)
 	html_close(o, "ul");
 }
 
+/* The report's facts: host, configuration, time, result, generation, by whom, its acceptance
+ * and its ledger entry. */
+static void report_props(struct web_req *r, const struct fim_report_row *rep,
+                         const struct fim_config_row *c)
+{
+	struct strbuf *o = &r->out;
+	struct strbuf hb = STRBUF_INIT;
+
+	html_open(o, "dl", HTML_END);
+	html_elem(o, "dt", _("Host"), HTML_END);
+	html_elem(o, "dd", host_text(c, &hb), HTML_END);
+	html_elem(o, "dt", _("Configuration"), HTML_END);
+	html_elem(o, "dd", c->path, "class", "path", HTML_END);
+	html_elem(o, "dt", _("Checked"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	page_time(o, rep->at_ms);
+	html_close(o, "dd");
+	html_elem(o, "dt", _("Result"), HTML_END);
+	html_elem(o, "dd", outcome_name(rep->outcome), "class",
+	          rep->outcome && strcmp(rep->outcome, "clean") ? "warn" : NULL, HTML_END);
+	html_elem(o, "dt", _("Compared with generation"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	html_textf(o, "%" PRIu64, rep->generation);
+	html_close(o, "dd");
+	html_elem(o, "dt", _("By"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	person_text(r, rep->by_login, rep->via);
+	html_close(o, "dd");
+	if (rep->accepted_generation) {
+		html_elem(o, "dt", _("Accepted"), HTML_END);
+		html_open(o, "dd", HTML_END);
+		html_textf(o, _("into generation %lld"), (long long)rep->accepted_generation);
+		if (rep->accepted_by) {
+			html_text(o, _(", by "));
+			person_text(r, rep->accepted_by, NULL);
+		}
+		html_close(o, "dd");
+	}
+	html_elem(o, "dt", _("Ledger entry"), HTML_END);
+	html_open(o, "dd", HTML_END);
+	{
+		char url[64];
+		snprintf(url, sizeof(url), "/ledger/entry?index=%" PRIu64, rep->ledger_index);
+		html_open(o, "a", "href", ui_ledger_reader(r) ? url : NULL, HTML_END);
+		html_textf(o, "%" PRIu64, rep->ledger_index);
+		html_close(o, "a");
+	}
+	html_text(o, " SHA-256 ");
+	html_elem(o, "code", rep->result_sha256, HTML_END);
+	html_close(o, "dd");
+	html_close(o, "dl");
+	strbuf_release(&hb);
+}
+
 void ui_fim_report(struct web_req *r)
 {
 	struct strbuf *o = &r->out;
-	struct strbuf err = STRBUF_INIT, title = STRBUF_INIT, hb = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, title = STRBUF_INIT;
 	struct fim_report_row rep = { 0 };
 	struct fim_config_rows cl = { 0 };
 	const struct fim_config_row *c = NULL;
@@ -522,49 +576,7 @@ void ui_fim_report(struct web_req *r)
 	report = json_loads(rep.report ? rep.report : "{}", 0, NULL);
 	strbuf_addf(&title, _("File integrity check %lld"), (long long)rep.id);
 	page_begin(r, title.buf, NAV_FIM);
-	html_open(o, "dl", HTML_END);
-	html_elem(o, "dt", _("Host"), HTML_END);
-	html_elem(o, "dd", host_text(c, &hb), HTML_END);
-	html_elem(o, "dt", _("Configuration"), HTML_END);
-	html_elem(o, "dd", c->path, "class", "path", HTML_END);
-	html_elem(o, "dt", _("Checked"), HTML_END);
-	html_open(o, "dd", HTML_END);
-	page_time(o, rep.at_ms);
-	html_close(o, "dd");
-	html_elem(o, "dt", _("Result"), HTML_END);
-	html_elem(o, "dd", outcome_name(rep.outcome), "class",
-	          rep.outcome && strcmp(rep.outcome, "clean") ? "warn" : NULL, HTML_END);
-	html_elem(o, "dt", _("Compared with generation"), HTML_END);
-	html_open(o, "dd", HTML_END);
-	html_textf(o, "%" PRIu64, rep.generation);
-	html_close(o, "dd");
-	html_elem(o, "dt", _("By"), HTML_END);
-	html_open(o, "dd", HTML_END);
-	person_text(r, rep.by_login, rep.via);
-	html_close(o, "dd");
-	if (rep.accepted_generation) {
-		html_elem(o, "dt", _("Accepted"), HTML_END);
-		html_open(o, "dd", HTML_END);
-		html_textf(o, _("into generation %lld"), (long long)rep.accepted_generation);
-		if (rep.accepted_by) {
-			html_text(o, _(", by "));
-			person_text(r, rep.accepted_by, NULL);
-		}
-		html_close(o, "dd");
-	}
-	html_elem(o, "dt", _("Ledger entry"), HTML_END);
-	html_open(o, "dd", HTML_END);
-	{
-		char url[64];
-		snprintf(url, sizeof(url), "/ledger/entry?index=%" PRIu64, rep.ledger_index);
-		html_open(o, "a", "href", ui_ledger_reader(r) ? url : NULL, HTML_END);
-		html_textf(o, "%" PRIu64, rep.ledger_index);
-		html_close(o, "a");
-	}
-	html_text(o, " SHA-256 ");
-	html_elem(o, "code", rep.result_sha256, HTML_END);
-	html_close(o, "dd");
-	html_close(o, "dl");
+	report_props(r, &rep, c);
 	paths_section(r, report, "added", _("Files added"), false);
 	paths_section(r, report, "removed", _("Files removed"), false);
 	paths_section(r, report, "changed", _("Files changed"), true);
@@ -582,5 +594,4 @@ out:
 	fim_config_rows_release(&cl);
 	strbuf_release(&err);
 	strbuf_release(&title);
-	strbuf_release(&hb);
 }
