@@ -1,5 +1,5 @@
 /* act-record-internal: what the door's record files (act-record.c, act-record-check.c,
- * act-approve.c) share. */
+ * act-record-request.c, act-approve.c) share. */
 #ifndef MAMORI_CORE_ACT_RECORD_INTERNAL_H
 #define MAMORI_CORE_ACT_RECORD_INTERNAL_H
 
@@ -30,6 +30,12 @@ const char *json_str(json_t *o, const char *key);
 void merge(struct act_state *s, struct target *t);
 /* Writes the change: a new record, or the record with its new fields and state. */
 int apply_change(struct act_state *s, struct target *t, int64_t creator, struct strbuf *err);
+
+/* act-record-request.c: the request of an act whose decision asks for approval (d): its row and
+ * approvers' slots, and the act pending; or the act refused when an approver has no section or
+ * system to be found in. */
+int create_request(struct act_state *s, const struct decision *d, struct target *t,
+                   struct strbuf *err);
 
 /* act-record-check.c: deciding and checking (each function's comment is there). */
 int check_context(struct act_state *s, const struct policy_action *a, const struct act_attr *attrs,
