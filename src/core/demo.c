@@ -297,6 +297,32 @@ static int org_units(struct demo *m, struct table *logins)
 	return r;
 }
 
+/*
+ * The ward's own roles, granted in this order after the sections' and systems': who (login),
+ * which role, and where (scope: org, or section:ID).
+ */
+static const struct demo_grant {
+	const char *login, *role, *scope;
+} ward_roles[] = {
+	{ "joho-kacho", "system_chief", "org" },
+	{ "fukukucho", "ciso", "org" },
+	{ "somubucho", "deputy_ciso", "org" },
+	{ "fukukucho", "council", "org" },
+	{ "somubucho", "council", "org" },
+	{ "kuminbucho", "council", "org" },
+	{ "joho-2", "csirt", "org" },
+	{ "kaikei-1", "auditor", "org" },
+	{ "fukukucho", "investigator", "org" },
+	{ "fukukucho", "cio", "org" },
+	{ "fukukucho", "strategy_hq", "org" },
+	{ "somubucho", "strategy_hq", "org" },
+	{ "somubucho", "general_security_officer", "org" },
+	{ "joho-1", "network_manager", "org" },
+	{ "somu-2", "contracts_office", "org" },
+	/* 代決: the 税務課長's named deputy approves while the 課長 is away (a ward's choice). */
+	{ "zeimu-2", "deputy_security_officer", "section:zeimu" },
+};
+
 /* The demo ward's roles: each 課長, the systems' managers and operators, the ward's roles. */
 static int org_roles(struct demo *m)
 {
@@ -334,39 +360,8 @@ static int org_roles(struct demo *m)
 			          scope.buf);
 		strbuf_release(&scope);
 	}
-	if (r == 0)
-		r = grant(m, "joho-kacho", "system_chief", "org");
-	if (r == 0)
-		r = grant(m, "fukukucho", "ciso", "org");
-	if (r == 0)
-		r = grant(m, "somubucho", "deputy_ciso", "org");
-	if (r == 0)
-		r = grant(m, "fukukucho", "council", "org");
-	if (r == 0)
-		r = grant(m, "somubucho", "council", "org");
-	if (r == 0)
-		r = grant(m, "kuminbucho", "council", "org");
-	if (r == 0)
-		r = grant(m, "joho-2", "csirt", "org");
-	if (r == 0)
-		r = grant(m, "kaikei-1", "auditor", "org");
-	if (r == 0)
-		r = grant(m, "fukukucho", "investigator", "org");
-	if (r == 0)
-		r = grant(m, "fukukucho", "cio", "org");
-	if (r == 0)
-		r = grant(m, "fukukucho", "strategy_hq", "org");
-	if (r == 0)
-		r = grant(m, "somubucho", "strategy_hq", "org");
-	if (r == 0)
-		r = grant(m, "somubucho", "general_security_officer", "org");
-	if (r == 0)
-		r = grant(m, "joho-1", "network_manager", "org");
-	if (r == 0)
-		r = grant(m, "somu-2", "contracts_office", "org");
-	/* 代決: the 税務課長's named deputy approves while the 課長 is away (a ward's choice). */
-	if (r == 0)
-		r = grant(m, "zeimu-2", "deputy_security_officer", "section:zeimu");
+	for (size_t i = 0; i < ARRAY_SIZE(ward_roles) && r == 0; i++)
+		r = grant(m, ward_roles[i].login, ward_roles[i].role, ward_roles[i].scope);
 	/* Permitted entrants of the server room: a section or a system scope, as the profile says.
 	 */
 	if (r == 0 && demo_has_role(m->p, "area_entrant")) {
