@@ -49,13 +49,7 @@ static int run_sql(struct act_state *s, const char *sql, int64_t id, struct strb
 	return query_run(q, err);
 }
 
-/*
- * A person sets up their authenticator: only for themselves (the secret lives on their
- * device), and only when they have none: a stolen password must not replace the device of
- * someone already enrolled (an administrator resets it first: ACT_TOTP_RESET).
- */
-/* An enrolment's input: the sealed secret and TOTP_RECOVERY_N recovery code hashes, nothing else.
- */
+/* An enrolment's input: the sealed secret and the hashes of TOTP_RECOVERY_N recovery codes. */
 static int totp_input_check(const struct act_input *in, struct strbuf *err)
 {
 	size_t n = 0;
@@ -81,6 +75,11 @@ static int totp_input_check(const struct act_input *in, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * A person sets up their authenticator: only for themselves (the secret lives on their
+ * device), and only when they have none: a stolen password must not replace the device of
+ * someone already enrolled (an administrator resets it first: ACT_TOTP_RESET).
+ */
 static int totp_enrol(struct act_state *s, struct strbuf *err)
 {
 	const struct act_input *in = s->in;

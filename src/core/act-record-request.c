@@ -113,12 +113,6 @@ static int others_holding(struct act_state *s, const char *role, const char *sco
 	return 0;
 }
 
-/*
- * Creates the request and its approvers. Separation of duties per person: when the
- * applicant is the only one who holds an approver role at that scope, the approval goes
- * where the profile's fallback says (another role), or the request is marked as needing
- * an exception. It is never approved by the applicant.
- */
 /* Whether each approver has a scope to be found in; refuses the act when one has none (an
  * approver at a section or system of a record that names none). */
 static bool approvers_found(struct act_state *s, const struct decision *d, const struct target *t)
@@ -144,6 +138,12 @@ static bool approvers_found(struct act_state *s, const struct decision *d, const
 	return true;
 }
 
+/*
+ * Creates the request and its approvers. Separation of duties per person: when the
+ * applicant is the only one who holds an approver role at that scope, the approval goes
+ * where the profile's fallback says (another role), or the request is marked as needing
+ * an exception. It is never approved by the applicant.
+ */
 int create_request(struct act_state *s, const struct decision *d, struct target *t,
                    struct strbuf *err)
 {

@@ -37,11 +37,6 @@ static char *case_what(const struct record *c, bool closed)
 	               closed ? "（終結）" : "");
 }
 
-/*
- * Incident cases: per clause, the cases (not drills) whose acts in the period cited it, and
- * how many of them are closed; the cases closed in the period with their recurrence
- * prevention and the clauses they touched.
- */
 /* A case that touched some clauses (touched: a flag per row of rep) and whether it is closed. */
 static void touch_add(struct compliance_report *rep, const bool *touched, bool closed)
 {
@@ -70,6 +65,11 @@ static void case_add(struct compliance_report *rep, const struct record *c, stru
 	k->clauses = strbuf_detach(ids, NULL);
 }
 
+/*
+ * Incident cases: per clause, the cases (not drills) whose acts in the period cited it, and
+ * how many of them are closed; the cases closed in the period with their recurrence
+ * prevention and the clauses they touched.
+ */
 int count_incidents(struct compliance_report *rep, struct store *st, struct strbuf *err)
 {
 	const struct policy_register *reg = rep->p->incidents.reg;

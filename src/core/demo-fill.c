@@ -134,11 +134,6 @@ void demo_fill_drop_optional_enums(struct demo_filled *f, const struct policy_fi
 	f->nr = keep;
 }
 
-/*
- * A value for field fd of record number n of a register: realistic where the field is a
- * well-known one, typed otherwise. user_slot picks different people for different user
- * fields (auditor ≠ auditee, person ≠ escort).
- */
 /* A level's value: a catalogue asset's own rank, else most protected a little more often. */
 static const char *level_value(const struct profile *p, const struct policy_register *reg,
                                unsigned n)
@@ -189,6 +184,11 @@ static void text_value(const struct policy_register *reg, const struct policy_fi
 	}
 }
 
+/*
+ * A value for field fd of record number n of a register: realistic where the field is a
+ * well-known one, typed otherwise. user_slot picks different people for different user
+ * fields (auditor ≠ auditee, person ≠ escort).
+ */
 static char *value_for(struct demo *m, const struct policy_register *reg,
                        const struct policy_field *fd, unsigned n, const char *section,
                        const char *system, unsigned user_slot)
