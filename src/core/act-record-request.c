@@ -148,14 +148,13 @@ int create_request(struct act_state *s, const struct decision *d, struct target 
                    struct strbuf *err)
 {
 	struct strbuf label = STRBUF_INIT;
-	json_t *routing = json_array();
+	json_t *routing;
 	int64_t id = 0;
 	int r;
 
-	if (!approvers_found(s, d, t)) {
-		json_decref(routing);
+	if (!approvers_found(s, d, t))
 		return 0;
-	}
+	routing = json_array();
 	r = insert_request(s, t, &id, err);
 	if (r < 0)
 		goto out;
