@@ -2,6 +2,7 @@
  * opens one inspection per section, the section's staff answer each item and hand the answers
  * in, the section head signs them off or sends them back, a nonconformity becomes a finding.
  * Every change is an act of register self_inspection, inspection_answer or finding. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,26 @@ static int may_answer(struct door *d, const struct record *insp, const char *as)
 	return r < 0 ? -1 : 0;
 }
 
+/* An act's outcome: {"id":N,...} (json) or the new record's id when it created one, else
+ * the outcome's line. */
+static void outcome_print(const struct act_result *res, bool json, struct strbuf *out)
+{
+	if (json) {
+		struct strbuf act = STRBUF_INIT;
+		act_result_json(res, &act);
+		if (res->outcome == ACT_DONE)
+			strbuf_addf(out, "{\"id\":%" PRId64 ",", res->record_id);
+		else
+			strbuf_addstr(out, "{\"id\":null,");
+		strbuf_addstr(out, act.buf + 1);
+		strbuf_release(&act);
+	} else if (res->outcome == ACT_DONE) {
+		strbuf_addf(out, "%" PRId64, res->record_id);
+	} else {
+		cli_act_text(res, out);
+	}
+}
+
 /* Runs one act as as; prints {"id":N,...} (json) or the new record's id when it creates one. */
 static int run_act(struct door *d, struct act_input *in, const char *as, bool json,
                    struct strbuf *out, enum act_outcome *ret_outcome)
@@ -74,45 +95,11 @@ static int run_act(struct door *d, struct act_input *in, const char *as, bool js
 		strbuf_release(&err);
 		return -1;
 	}
-	if (json) {
-		struct strbuf act = STRBUF_INIT;
-		act_result_json(&res, &act);
-		if (res.outcome == ACT_DONE)
-			strbuf_addf(out, "{\"id\":%" PRId64 ",", res.record_id);
-		else
-			strbuf_addstr(out, "{\"id\":null,");
-		strbuf_addstr(out, act.buf + 1);
-		strbuf_release(&act);
-	} else if (res.outcome == ACT_DONE) {
-		strbuf_addf(out, "%" PRId64, res.record_id);
-	} else {
-		cli_act_text(&res, out);
-	}
+	outcome_print(&res, json, out);
 	*ret_outcome = res.outcome;
 	act_result_release(&res);
 	strbuf_release(&err);
 	return 0;
-}
-
-/* Opens one inspection of round at sec (for role, when given) with items; its outcome into out. */
-static int open_one(struct door *d, const char *round, const char *sec, const char *due,
-                    const char *role, const char *items, const char *as, bool json,
-                    struct strbuf *out, enum act_outcome *o)
-{
-	struct act_attr f[5] = { { "round", round }, { "section", sec }, { "due", due } };
-	struct act_input in = { .kind = ACT_RECORD,
-		                .register_id = SELF_INSPECTION_REGISTER,
-		                .action = SELF_INSPECTION_REGISTER ".open",
-		                .fields = f,
-		                .n_fields = 3 };
-
-	if (items && *items)
-		f[in.n_fields++] = (struct act_attr){ "items", items };
-	if (role)
-		f[in.n_fields++] = (struct act_attr){ "role", role };
-	if (!json)
-		strbuf_addf(out, role ? "%s\t%s\t" : "%s\t", sec, role);
-	return run_act(d, &in, as, json, out, o);
 }
 
 /* The roles of --role (comma lists, repeatable), into ret; NULL (one inspection) when none. */
@@ -159,43 +146,136 @@ struct open_round {
 	const struct strv *roles, *role_items; /* role_items[r]: the items asked of roles[r] */
 };
 
-/*
- * Opens one inspection per section of --section (a list each) and role, its outcome into out
- * (JSON objects separated by commas, or lines); *worst: the worst outcome's exit status. -1 at
- * the first that could not be opened.
- */
-static int open_all(struct door *d, const struct open_round *ro, const struct string_list *sections,
-                    bool json, struct strbuf *out, int *worst)
+/* One inspection a round opens: at sec, for role (NULL: the whole checklist). */
+struct round_act {
+	char *sec;
+	const char *role;
+	struct act_attr f[5];
+	size_t n_fields;
+};
+
+/* The round's inspections, one per section of --section (a list each) and role; their count. */
+static size_t round_acts(const struct open_round *ro, const struct string_list *sections,
+                         struct round_act **ret)
 {
-	size_t n = 0;
+	struct round_act *acts = NULL;
+	size_t n = 0, alloc = 0;
 
 	for (int i = 0; i < sections->nr; i++) {
 		const char *cur = sections->items[i], *b;
 		size_t len;
 
 		while (policy_list_next(&cur, &b, &len)) {
-			char *sec = xstrndup(b, len);
-
 			for (size_t r = 0; r < ro->role_items->nr; r++) {
-				enum act_outcome o = ACT_DONE;
+				struct round_act *a;
+				const char *items = ro->role_items->items[r];
 
-				if (json && n++)
-					strbuf_addch(out, ',');
-				if (open_one(d, ro->round, sec, ro->due,
-				             ro->roles->nr ? ro->roles->items[r] : NULL,
-				             ro->role_items->items[r], ro->as, json, out, &o) < 0) {
-					free(sec);
-					return -1;
-				}
-				if (!json)
-					strbuf_addch(out, '\n');
-				if (cli_exit_for_outcome(o) > *worst)
-					*worst = cli_exit_for_outcome(o);
+				ALLOC_GROW(acts, n + 1, alloc);
+				a = &acts[n++];
+				a->sec = xstrndup(b, len);
+				a->role = ro->roles->nr ? ro->roles->items[r] : NULL;
+				a->f[0] = (struct act_attr){ "round", ro->round };
+				a->f[1] = (struct act_attr){ "section", a->sec };
+				a->f[2] = (struct act_attr){ "due", ro->due };
+				a->n_fields = 3;
+				if (items && *items)
+					a->f[a->n_fields++] = (struct act_attr){ "items", items };
+				if (a->role)
+					a->f[a->n_fields++] = (struct act_attr){ "role", a->role };
 			}
-			free(sec);
 		}
 	}
-	return 0;
+	*ret = acts;
+	return n;
+}
+
+/* One inspection's outcome: a JSON object, or a line SECTION<TAB>[ROLE<TAB>]OUTCOME. */
+static void opened_print(const struct round_act *a, const struct act_result *res, bool json,
+                         struct strbuf *out)
+{
+	if (!json)
+		strbuf_addf(out, a->role ? "%s\t%s\t" : "%s\t", a->sec, a->role);
+	outcome_print(res, json, out);
+	if (!json)
+		strbuf_addch(out, '\n');
+}
+
+/*
+ * Why a round with several inspections opened none (act_run_all's -ECANCELED: a refusal, kept
+ * in the ledger, or an approval the round cannot wait for); its exit status.
+ */
+static int not_opened(const struct round_act *a, const struct act_result *res, bool json,
+                      struct strbuf *out)
+{
+	if (res->outcome == ACT_REFUSED) {
+		opened_print(a, res, json, out);
+		cli_error("section '%s': refused; no inspection of this round was opened", a->sec);
+		return EXIT_REFUSED;
+	}
+	cli_error("section '%s': opening its inspection waits for approval, and a round opens "
+	          "all its inspections or none: open them one section and role at a time; no "
+	          "inspection of this round was opened",
+	          a->sec);
+	return EXIT_FAILED;
+}
+
+/*
+ * Opens one inspection per section of --section and role, in one transaction: all of them or
+ * none (act_run_all), so a round that failed half-way leaves nothing to open twice. Their
+ * outcomes into out (JSON objects separated by commas, or lines); *worst: the exit status.
+ * -1 when none could be opened for an error, said.
+ */
+static int open_all(struct door *d, const struct open_round *ro, const struct string_list *sections,
+                    bool json, struct strbuf *out, int *worst)
+{
+	struct round_act *acts = NULL;
+	size_t n = round_acts(ro, sections, &acts), failed = 0;
+	struct act_input *in = xcalloc(n ? n : 1, sizeof(*in));
+	struct act_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	struct strbuf err = STRBUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		in[i] = (struct act_input){ .kind = ACT_RECORD,
+			                    .actor = ro->as,
+			                    .register_id = SELF_INSPECTION_REGISTER,
+			                    .action = SELF_INSPECTION_REGISTER ".open",
+			                    .fields = acts[i].f,
+			                    .n_fields = acts[i].n_fields };
+		cli_act_context(&in[i].ctx);
+	}
+	if (n == 1) {
+		/* one inspection alone may wait for approval, as any act */
+		r = act_run(d, &in[0], &res[0], &err);
+		if (r == 0) {
+			opened_print(&acts[0], &res[0], json, out);
+			*worst = cli_exit_for_outcome(res[0].outcome);
+			act_result_release(&res[0]);
+		} else {
+			cli_error("%s", err.buf);
+		}
+	} else if ((r = act_run_all(d, in, n, res, &failed, &err)) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (json && i)
+				strbuf_addch(out, ',');
+			opened_print(&acts[i], &res[i], json, out);
+			act_result_release(&res[i]);
+		}
+	} else if (r == -ECANCELED) {
+		*worst = not_opened(&acts[failed], &res[failed], json, out);
+		act_result_release(&res[failed]);
+		r = 0;
+	} else {
+		cli_error("%s; no inspection of this round was opened (fix that and run it again)",
+		          err.buf);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(acts[i].sec);
+	free(acts);
+	free(in);
+	free(res);
+	strbuf_release(&err);
+	return r < 0 ? -1 : 0;
 }
 
 int inspection_open(struct cli_ctx *ctx, int argc, const char **argv)

@@ -28,6 +28,20 @@ refused "a section's staff may not open a round" MIN-9-2-1 \
 expect "an item not on the checklist" 1 \
 	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --items MIN-9-2-1 --as chief
 err_has "says which" "'MIN-9-2-1' is not an item of the checklist"
+refused "staff may not open a round of two sections either" MIN-9-2-1 \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu,kuseki --due "$(day 30)" --items $ITEMS --as zeimu-1
+err_has "says none was opened" "section 'zeimu': refused; no inspection of this round was opened"
+# A round opens wholly or not at all: an act failing after others were done keeps none of them
+# (one transaction through the door), so running it again does not open the first ones twice.
+expect "a section that does not exist after two that do" 1 \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu,kuseki,nosuch --due "$(day 30)" --items $ITEMS --as chief
+err_has "says why and that none was opened" "no section 'nosuch'; see 'mamori section list'; no inspection of this round was opened (fix that and run it again)"
+err_one_line "in one line"
+expect "the same in Japanese" 1 env MAMORI_LANG=ja \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu,nosuch --due "$(day 30)" --items $ITEMS --as chief
+check "wholly in Japanese" "[ \"\$(cat '$TMP/err')\" = 'mamori: 項目「点検する課等」：所属「nosuch」はありません。この回の点検は一つも開いていません（原因を直してから、もう一度実行してください）' ]"
+expect "the roll-up after the failed rounds" 0 "$MAMORI" --dir "$D" inspection rollup --json
+check "no inspection was opened" "python3 -c \"import json; assert json.load(open('$TMP/out'))['sections']==[]\""
 expect "the CISO office opens a round for two sections" 0 \
 	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu,kuseki --due "$(day 30)" --items $ITEMS --as chief --json
 json_is "one inspection per section" "[x['outcome'] for x in d]" "['done', 'done']"
