@@ -146,12 +146,11 @@ struct open_round {
 	const struct strv *roles, *role_items; /* role_items[r]: the items asked of roles[r] */
 };
 
-/* One inspection a round opens: at sec, for role (NULL: the whole checklist). */
+/* One inspection a round opens: at sec, for role (NULL: the whole checklist), asking items. */
 struct round_act {
 	char *sec;
-	const char *role;
-	struct act_attr f[5];
-	size_t n_fields;
+	const char *role, *items;
+	struct act_attr f[INSPECTION_OPEN_FIELDS];
 };
 
 /* The round's inspections, one per section of --section (a list each) and role; their count. */
@@ -167,21 +166,12 @@ static size_t round_acts(const struct open_round *ro, const struct string_list *
 
 		while (policy_list_next(&cur, &b, &len)) {
 			for (size_t r = 0; r < ro->role_items->nr; r++) {
-				struct round_act *a;
-				const char *items = ro->role_items->items[r];
-
 				ALLOC_GROW(acts, n + 1, alloc);
-				a = &acts[n++];
-				a->sec = xstrndup(b, len);
-				a->role = ro->roles->nr ? ro->roles->items[r] : NULL;
-				a->f[0] = (struct act_attr){ "round", ro->round };
-				a->f[1] = (struct act_attr){ "section", a->sec };
-				a->f[2] = (struct act_attr){ "due", ro->due };
-				a->n_fields = 3;
-				if (items && *items)
-					a->f[a->n_fields++] = (struct act_attr){ "items", items };
-				if (a->role)
-					a->f[a->n_fields++] = (struct act_attr){ "role", a->role };
+				acts[n++] = (struct round_act){
+					.sec = xstrndup(b, len),
+					.role = ro->roles->nr ? ro->roles->items[r] : NULL,
+					.items = ro->role_items->items[r],
+				};
 			}
 		}
 	}
@@ -236,12 +226,9 @@ static int open_all(struct door *d, const struct open_round *ro, const struct st
 	int r = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		in[i] = (struct act_input){ .kind = ACT_RECORD,
-			                    .actor = ro->as,
-			                    .register_id = SELF_INSPECTION_REGISTER,
-			                    .action = SELF_INSPECTION_REGISTER ".open",
-			                    .fields = acts[i].f,
-			                    .n_fields = acts[i].n_fields };
+		inspection_open_act(&in[i], acts[i].f, ro->round, acts[i].sec, ro->due,
+		                    acts[i].role, acts[i].items);
+		in[i].actor = ro->as;
 		cli_act_context(&in[i].ctx);
 	}
 	if (n == 1) {

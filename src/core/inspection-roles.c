@@ -347,3 +347,23 @@ int inspection_may_answer(struct store *st, const struct profile *p, const struc
 	strv_release(&holders);
 	return r;
 }
+
+void inspection_open_act(struct act_input *in, struct act_attr f[INSPECTION_OPEN_FIELDS],
+                         const char *round, const char *section, const char *due, const char *role,
+                         const char *items)
+{
+	size_t n = 0;
+
+	f[n++] = (struct act_attr){ "round", round };
+	f[n++] = (struct act_attr){ "section", section };
+	f[n++] = (struct act_attr){ "due", due };
+	if (items && *items)
+		f[n++] = (struct act_attr){ "items", items };
+	if (role)
+		f[n++] = (struct act_attr){ "role", role };
+	*in = (struct act_input){ .kind = ACT_RECORD,
+		                  .register_id = SELF_INSPECTION_REGISTER,
+		                  .action = SELF_INSPECTION_REGISTER ".open",
+		                  .fields = f,
+		                  .n_fields = n };
+}

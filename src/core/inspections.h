@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/strbuf.h"
+#include "core/act.h"
 #include "core/core.h"
 #include "core/records.h"
 #include "policy/policy.h"
@@ -98,6 +99,17 @@ int inspection_role_held(struct store *st, const struct policy_role *role, const
  */
 int inspection_open_items(const struct profile *p, const char *role, const char *given,
                           struct strbuf *ret, struct strbuf *err);
+
+/*
+ * The act that opens one inspection of round at section, due on due, asking items (NULL or "":
+ * the whole checklist) of role's holders (NULL: the section's staff): into in, its fields into
+ * f, which must stay where it is while the act runs. The caller sets the actor and context. A
+ * round's inspections open together, all or none: act_run_all (the CLI's and the web's).
+ */
+#define INSPECTION_OPEN_FIELDS 5
+void inspection_open_act(struct act_input *in, struct act_attr f[INSPECTION_OPEN_FIELDS],
+                         const char *round, const char *section, const char *due, const char *role,
+                         const char *items);
 
 /*
  * Whether login may answer (and hand in) self-inspection insp: anyone the door lets for the

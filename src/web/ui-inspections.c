@@ -422,34 +422,56 @@ out:
 	strbuf_release(&err);
 }
 
-/* Opens one inspection of the round at section for role (NULL: the whole checklist); 0, or
- * -1 after the error or refusal page. */
-static int open_one(struct web_req *r, const char *round, const char *due, const char *section,
-                    const char *role, const char *items)
+/* One inspection of the round: at a section of the form, for role (NULL: the whole checklist). */
+struct round_act {
+	const char *section, *role, *items;
+	struct act_attr f[INSPECTION_OPEN_FIELDS];
+};
+
+/*
+ * Opens the round's inspections in one transaction, all or none (act_run_all): a failure or a
+ * refusal at a later section keeps none of the earlier ones, so posting the form again opens
+ * none twice. 0, or -1 after the error or refusal page.
+ */
+static int open_all(struct web_req *r, const char *round, const char *due, struct round_act *acts,
+                    size_t n)
 {
-	struct act_attr f[5] = { { "round", round }, { "section", section }, { "due", due } };
-	struct act_input in = { .kind = ACT_RECORD,
-		                .register_id = SELF_INSPECTION_REGISTER,
-		                .action = SELF_INSPECTION_REGISTER ".open",
-		                .fields = f,
-		                .n_fields = 3 };
-	struct act_result res = ACT_RESULT_INIT;
+	struct act_input *in = xcalloc(n, sizeof(*in));
+	struct act_result *res = xcalloc(n, sizeof(*res));
 	struct strbuf err = STRBUF_INIT;
+	size_t failed = 0;
 	int ret;
 
-	if (items && *items)
-		f[in.n_fields++] = (struct act_attr){ "items", items };
-	if (role)
-		f[in.n_fields++] = (struct act_attr){ "role", role };
-	ret = web_act(r, &in, NULL, &res, &err);
-	if (ret < 0) {
-		web_error(r, web_act_status(ret), err.buf);
-	} else if (res.outcome == ACT_REFUSED) {
-		web_refusal_page(r, &res, _("Self-inspections"), NAV_INSPECTIONS, "/inspections",
-		                 _("Back"));
-		ret = -1;
+	for (size_t i = 0; i < n; i++) {
+		inspection_open_act(&in[i], acts[i].f, round, acts[i].section, due, acts[i].role,
+		                    acts[i].items);
+		in[i].actor = r->user->login;
+		in[i].ctx.via = "web";
+		in[i].ctx.remote = r->remote;
 	}
-	act_result_release(&res);
+	if (web_door(r)) {
+		ret = act_run_all(web_door(r), in, n, res, &failed, &err);
+	} else {
+		error_set(&err, "the data directory has no profile in force");
+		ret = -EIO;
+	}
+	if (ret == 0) {
+		for (size_t i = 0; i < n; i++)
+			act_result_release(&res[i]);
+	} else if (ret == -ECANCELED && res[failed].outcome == ACT_REFUSED) {
+		web_refusal_page(r, &res[failed], _("Self-inspections"), NAV_INSPECTIONS,
+		                 "/inspections", _("Back"));
+		act_result_release(&res[failed]);
+	} else if (ret == -ECANCELED) { /* would wait for approval: a round cannot */
+		web_error(r, 409,
+		          "opening an inspection waits for approval: open the round's "
+		          "inspections one at a time");
+		act_result_release(&res[failed]);
+	} else {
+		web_error(r, web_act_status(ret), err.buf);
+	}
+	free(in);
+	free(res);
 	strbuf_release(&err);
 	return ret < 0 ? -1 : 0;
 }
@@ -460,7 +482,8 @@ void ui_inspections_open(struct web_req *r)
 	const char *round = web_form(r, "round"), *due = web_form(r, "due");
 	const char *items = web_form(r, "items");
 	struct strv roles = STRV_INIT, role_items = STRV_INIT;
-	size_t done = 0;
+	struct round_act *acts = NULL;
+	size_t n = 0, alloc = 0;
 
 	if (!round || !*round || !due || !*due) {
 		web_error(r, 400, "a round needs its name, the sections and the due date");
@@ -485,18 +508,20 @@ void ui_inspections_open(struct web_req *r)
 		if (strcmp(r->form.items[i].name, "section") || !*r->form.items[i].value)
 			continue;
 		for (size_t k = 0; k < role_items.nr; k++) {
-			if (open_one(r, round, due, r->form.items[i].value,
-			             roles.nr ? roles.items[k] : NULL, role_items.items[k]) < 0)
-				goto out;
-			done++;
+			ALLOC_GROW(acts, n + 1, alloc);
+			acts[n++] = (struct round_act){ .section = r->form.items[i].value,
+				                        .role = roles.nr ? roles.items[k] : NULL,
+				                        .items = role_items.items[k] };
 		}
 	}
-	if (!done) {
+	if (!n) {
 		web_error(r, 400, "choose at least one section to inspect");
 		goto out;
 	}
-	web_redirect(r, "/inspections?notice=done");
+	if (open_all(r, round, due, acts, n) == 0)
+		web_redirect(r, "/inspections?notice=done");
 out:
+	free(acts);
 	strv_release(&roles);
 	strv_release(&role_items);
 	strbuf_release(&err);
