@@ -3,7 +3,8 @@
 # file fail. The walk begins before the door opens and writes the baseline from its own thread
 # (docs/fim.md), so a write can fail in either thread: every failed init says why in one line,
 # leaves no baseline file (nor its .tmp), no generation and no ledger entry, and the next init
-# without the fault makes a baseline that checks clean.
+# without the fault makes a baseline that checks clean. Then the store's commits fail (the door's
+# act that authorises a re-init, the install): only the installed generations' baselines stay.
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 T="$TMP/tree"
 C="$TMP/aide.conf"
@@ -78,6 +79,65 @@ check "short writes went through ($acked)" '[ "$acked" -ge 1 ]'
 fresh
 expect "without faults fim init makes a baseline" 0 "$MAMORI" --dir "$TMP/d" fim init --config "$C"
 expect "which checks clean" 0 "$MAMORI" --dir "$TMP/d" fim check
+
+# The door's act and the install fail (the store's commits, one fsync of its log at a time): a
+# baseline written for a generation the store does not keep is removed. A re-init by the system
+# manager (the act that authorises it, then the install) and a first init (the install alone),
+# on a small tree: after a failed init fim/ holds exactly the installed generations' baselines.
+S="$TMP/small"
+mkdir -p "$S"
+echo a >"$S/a.conf"
+echo b >"$S/b.conf"
+printf 'Conf = p+u+g+s+m+c+i+n+sha256\n%s Conf\n' "$S" >"$TMP/small.conf"
+rm -rf "$TMP/e0"
+cp -a "$TMP/d0" "$TMP/e0"
+for c in "section add joho --name 情報政策課" "system add lan --name 庁内LAN --section joho" \
+	"user add joho-kacho --name 情報課長 --section joho" "role grant joho-kacho system_manager@system:lan"; do
+	# shellcheck disable=SC2086 # the words of each command
+	"$MAMORI" --dir "$TMP/e0" $c >/dev/null 2>&1 || not_ok "set-up: $c"
+done
+rm -rf "$TMP/e1"
+cp -a "$TMP/e0" "$TMP/e1"
+"$MAMORI" --dir "$TMP/e1" fim init --config "$TMP/small.conf" >/dev/null 2>&1 || not_ok "set-up: fim init"
+# kept: "ok" when fim/ holds one baseline per installed generation (CONFIG/GEN.base) and no other
+kept() {
+	python3 - "$TMP/d" <<'PY'
+import os, sqlite3, sys
+d = sys.argv[1]
+rows = sqlite3.connect(os.path.join(d, 'mamori.db')).execute('SELECT config_id, generation FROM fim_generations')
+want = sorted('%d/%d.base' % r for r in rows)
+top = os.path.join(d, 'fim')
+have = sorted(os.path.relpath(os.path.join(p, f), top) for p, _, fs in os.walk(top) for f in fs if '.base' in f)
+print('ok' if want == have else 'installed %s, files %s' % (want, have))
+PY
+}
+fim_records() { sqlite3 "$TMP/d/mamori.db" "SELECT count(*) FROM records WHERE register = 'fim'"; }
+acted=0 unacted=0 left=0
+store_fails() { # store_fails BASE-WARD ARGS...: each commit of fim init ARGS fails in turn
+	_base=$1
+	shift
+	rm -rf "$TMP/d"
+	cp -a "$_base" "$TMP/d"
+	_k=$(count_calls "of=fsync path=*/mamori.db-wal" "$MAMORI" --dir "$TMP/d" fim init "$@")
+	_i=1
+	while [ "$_i" -le "$_k" ]; do
+		rm -rf "$TMP/d"
+		cp -a "$_base" "$TMP/d"
+		_recs=$(fim_records)
+		run faulty "op=fsync path=*/mamori.db-wal at=$_i errno=EIO" "$MAMORI" --dir "$TMP/d" fim init "$@"
+		if [ "$rc" -ne 0 ]; then
+			_why=$(kept)
+			[ "$_why" = ok ] || { left=$((left + 1)); diag "fsync $_i of fim init $*: $_why"; }
+			if [ "$(fim_records)" = "$_recs" ]; then unacted=$((unacted + 1)); else acted=$((acted + 1)); fi
+		fi
+		_i=$((_i + 1))
+	done
+}
+store_fails "$TMP/e1" --config "$TMP/small.conf" --as joho-kacho
+store_fails "$TMP/e0" --config "$TMP/small.conf"
+check "a failed act or install left only installed baselines in fim/ ($left)" '[ "$left" -eq 0 ]'
+check "the act failed ($unacted), or was done and the install failed ($acted)" \
+	'[ "$unacted" -ge 2 ] && [ "$acted" -ge 1 ]'
 N=$(injected)
 check "faults were injected ($N in $n inits, $past past the writes of their run)" \
 	'[ "$N" -ge $((n - past)) ]'
