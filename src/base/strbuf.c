@@ -279,15 +279,41 @@ int strbuf_getline(struct strbuf *sb, void *fp)
 }
 
 /*
- * The last error_set of this thread while a caller captures (error_capture_begin): its format
- * (a string of the program's, never freed) and arguments. Thread-local: the door runs each
- * act on one thread, and other threads' errors are not its act's.
+ * The last errors error_set made on this thread while a caller captures (error_capture_begin):
+ * each one's format (a string of the program's, never freed) and arguments, the newest at
+ * kept[(next - 1) % CAPTURE_KEPT]. More than the last one: an error said inside another's
+ * message ("…: %s", why.buf) is found again when that argument is said (error_captured).
+ * Thread-local: the door runs each act on one thread, and other threads' errors are not its
+ * act's.
  */
+#define CAPTURE_KEPT 4
 static _Thread_local struct {
 	int depth; /* captures begun and not ended: a front end's around the door's */
-	const char *fmt;
-	struct fmtargs args;
+	unsigned next;
+	struct {
+		const char *fmt;
+		struct fmtargs args;
+	} kept[CAPTURE_KEPT];
 } capture;
+
+static void capture_forget(void)
+{
+	for (unsigned i = 0; i < CAPTURE_KEPT; i++) {
+		fmtargs_release(&capture.kept[i].args);
+		capture.kept[i].fmt = NULL;
+	}
+	capture.next = 0;
+}
+
+/* The slot the next captured error goes into, emptied. */
+static unsigned capture_slot(void)
+{
+	unsigned i = capture.next++ % CAPTURE_KEPT;
+
+	fmtargs_release(&capture.kept[i].args);
+	capture.kept[i].fmt = NULL;
+	return i;
+}
 
 void error_vset(struct strbuf *err, const char *fmt, va_list ap)
 {
@@ -295,11 +321,12 @@ void error_vset(struct strbuf *err, const char *fmt, va_list ap)
 		return;
 	strbuf_reset(err);
 	if (capture.depth > 0 && strcmp(fmt, "%s")) { /* "%s" passes on a message made before */
+		unsigned i = capture_slot();
 		va_list aq;
 
 		va_copy(aq, ap);
-		fmtargs_release(&capture.args);
-		capture.fmt = fmtargs_capture(&capture.args, fmt, aq) == 0 ? fmt : NULL;
+		if (fmtargs_capture(&capture.kept[i].args, fmt, aq) == 0)
+			capture.kept[i].fmt = fmt;
 		va_end(aq);
 	}
 	strbuf_vaddf(err, fmt, ap);
@@ -321,39 +348,48 @@ void error_set_captured(struct strbuf *err, const char *fmt, const struct fmtarg
 	strbuf_reset(err);
 	fmtargs_render(err, fmt, args, NULL, NULL);
 	if (capture.depth > 0) {
-		fmtargs_release(&capture.args);
-		fmtargs_copy(&capture.args, args);
-		capture.fmt = fmt;
+		unsigned i = capture_slot();
+
+		fmtargs_copy(&capture.kept[i].args, args);
+		capture.kept[i].fmt = fmt;
 	}
 }
 
 void error_capture_begin(void)
 {
-	/* An outer capture's last error stays known until an error replaces it: the CLI says a
+	/* An outer capture's errors stay known until errors replace them: the CLI says a
 	 * password's refusal that was set before the door's act began. */
-	if (!capture.depth) {
-		fmtargs_release(&capture.args);
-		capture.fmt = NULL;
-	}
+	if (!capture.depth)
+		capture_forget();
 	capture.depth++;
 }
 
 const char *error_captured(const char *msg, struct fmtargs *ret_args)
 {
 	struct strbuf again = STRBUF_INIT;
-	const char *fmt = capture.fmt;
 
-	if (!fmt || !msg)
+	if (!msg)
 		return NULL;
-	fmtargs_render(&again, fmt, &capture.args, NULL, NULL);
-	if (strcmp(again.buf, msg))
-		fmt = NULL; /* the message was changed or replaced since */
-	strbuf_release(&again);
-	if (fmt && ret_args) {
-		fmtargs_release(ret_args);
-		fmtargs_copy(ret_args, &capture.args);
+	/* the newest first: the last error, else one said inside it */
+	for (unsigned k = 1; k <= CAPTURE_KEPT; k++) {
+		unsigned i = (capture.next - k) % CAPTURE_KEPT;
+		const char *fmt = capture.kept[i].fmt;
+
+		if (!fmt)
+			continue;
+		strbuf_reset(&again);
+		fmtargs_render(&again, fmt, &capture.kept[i].args, NULL, NULL);
+		if (strcmp(again.buf, msg))
+			continue; /* another message, or this one changed since */
+		strbuf_release(&again);
+		if (ret_args) {
+			fmtargs_release(ret_args);
+			fmtargs_copy(ret_args, &capture.kept[i].args);
+		}
+		return fmt;
 	}
-	return fmt;
+	strbuf_release(&again);
+	return NULL;
 }
 
 const char *error_capture_end(const struct strbuf *err, struct fmtargs *ret_args)
@@ -362,9 +398,7 @@ const char *error_capture_end(const struct strbuf *err, struct fmtargs *ret_args
 
 	if (capture.depth > 0)
 		capture.depth--;
-	if (!capture.depth) {
-		capture.fmt = NULL;
-		fmtargs_release(&capture.args);
-	}
+	if (!capture.depth)
+		capture_forget();
 	return fmt;
 }

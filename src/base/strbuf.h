@@ -74,9 +74,11 @@ void error_capture_begin(void);
 const char *error_capture_end(const struct strbuf *err, struct fmtargs *ret_args);
 /*
  * Captures nest (the CLI keeps one open for the whole command, the door opens its own for each
- * act): the outer one keeps the last error after an inner one ends. error_captured returns the
- * format of this thread's last captured error when msg is exactly what it wrote (copying its
- * arguments into *ret_args, emptied first), else NULL; the capture goes on.
+ * act): the outer one keeps the last errors after an inner one ends. error_captured returns the
+ * format of one of this thread's last four captured errors when msg is exactly what it wrote,
+ * the newest first (copying its arguments into *ret_args, emptied first), else NULL; the
+ * capture goes on. So an error said inside another's message ("…: %s", why.buf) is found
+ * again when that argument is said.
  */
 const char *error_captured(const char *msg, struct fmtargs *ret_args);
 

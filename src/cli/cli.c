@@ -117,6 +117,7 @@ const char *cli_state_name(const char *code)
 struct said {
 	char *kept[8];
 	size_t n;
+	unsigned depth; /* errors said inside errors (arg_in_japanese) */
 };
 
 /* A phrase of the catalogue's ("short", a system's "No such file or directory") in Japanese;
@@ -131,21 +132,28 @@ static const char *phrase_in_japanese(void *ctx, const char *arg)
 
 /*
  * An argument of a message in Japanese: the core's error (its message id translated, with its
- * own arguments, phrases among them said in Japanese too), or a phrase of the catalogue's.
+ * own arguments said so too: phrases, and an error said inside it, as serve's "cannot open the
+ * database connection that signs …: %s" holds the store's), or a phrase of the catalogue's.
  * NULL keeps it as it is.
  */
 static const char *arg_in_japanese(void *ctx, const char *arg)
 {
 	struct said *said = ctx;
 	struct fmtargs a = { 0 };
-	const char *fmt = error_captured(arg, &a), *ja;
+	const char *fmt = said->depth < 3 ? error_captured(arg, &a) : NULL, *ja;
 
 	if (fmt && (ja = i18n_gettext_ja(fmt)) != fmt &&
 	    said->n < sizeof(said->kept) / sizeof(char *)) {
 		struct strbuf sb = STRBUF_INIT;
 
-		fmtargs_render(&sb, ja, &a, phrase_in_japanese, NULL);
+		said->depth++;
+		fmtargs_render(&sb, ja, &a, arg_in_japanese, said);
+		said->depth--;
 		fmtargs_release(&a);
+		if (said->n >= sizeof(said->kept) / sizeof(char *)) { /* taken inside */
+			strbuf_release(&sb);
+			return NULL;
+		}
 		return said->kept[said->n++] = strbuf_detach(&sb, NULL);
 	}
 	fmtargs_release(&a);

@@ -188,10 +188,15 @@ static void test_error_capture_nested(void **state)
 	fmtargs_release(&a);
 	assert_null(error_captured("another message", &a));
 	assert_int_equal(a.n, 0);
-	/* the outer capture goes on: a later error replaces the last */
+	/* the outer capture goes on: a later error is the last, and the one before is still known
+	 * by its text (said inside a later one's message: "…: %s", why.buf), until four newer */
 	error_set(&err, "no user '%s'", "x");
 	assert_non_null(error_captured("no user 'x'", NULL));
+	assert_non_null(error_captured("no section 'kaikei'; see 'mamori section list'", NULL));
+	for (int i = 0; i < 3; i++)
+		error_set(&err, "no record %d", i);
 	assert_null(error_captured("no section 'kaikei'; see 'mamori section list'", NULL));
+	assert_non_null(error_captured("no user 'x'", NULL));
 	assert_non_null(error_capture_end(&err, &a));
 	fmtargs_release(&a);
 	/* an error set before an inner capture begins stays known through it (a password the
