@@ -20,6 +20,7 @@
 #include "ingest/logindex.h"
 #include "ingest/retention.h"
 #include "ledger/ledger.h"
+#include "monitor/monitor-internal.h"
 #include "monitor/monitor.h"
 #include "monitor/registers.h"
 #include "store/query.h"
@@ -1245,6 +1246,54 @@ static struct monitor *drops_full_lost(struct fixture *f, struct monitor *mon)
 }
 
 /*
+ * In serve the dropped hits are recorded out of entry order: the ingest's analysis records the
+ * new messages' while the follower, behind it, records older ones'. The analysis again sorts
+ * them by entry for its binary search (again_sought), so each is found, once (review-small2 L2:
+ * without the sort, one recorded after a higher entry was not found, and was lost). The harness
+ * hands the analysis one thread's messages, in entry order: the records are made here, on the
+ * monitor itself (monitor-internal.h), in the order the two threads may make them.
+ */
+static struct monitor *drops_out_of_order(struct fixture *f, struct monitor *mon)
+{
+	static const uint64_t at[] = { 50, 10, 40, 20, 30, 20 };
+	const size_t n = sizeof(at) / sizeof(at[0]);
+	const struct sigma_rule *r = NULL;
+	struct monitor_unraised u;
+	struct strbuf said = STRBUF_INIT;
+	char path[PATH_MAX];
+	int saved = -1;
+
+	mon = restart(f, mon, 0);
+	for (size_t i = 0; !r && i < mon->rules.nr; i++)
+		if (!mon->rules.rules[i].correlation)
+			r = &mon->rules.rules[i];
+	assert_non_null(r);
+	pthread_mutex_lock(&mon->mu);
+	for (size_t i = 0; i < n; i++) /* the second 20: another host's */
+		drop_record(mon, r, i == n - 1 ? "web02" : "web01", "203.0.113.5", at[i]);
+	pthread_mutex_unlock(&mon->mu);
+	snprintf(path, sizeof(path), "%s/again.err", f->dir);
+	stderr_to(path, &saved);
+	assert_int_equal(monitor_rewind(mon, 100), 10); /* read again from the lowest */
+	pthread_mutex_lock(&mon->mu);
+	for (size_t i = 0; i < n; i++)
+		assert_true(
+		    again_sought(mon, r, i == n - 1 ? "web02" : "web01", "203.0.113.5", at[i]));
+	assert_false(again_sought(mon, r, "web01", "203.0.113.5", 30)); /* found once */
+	assert_false(again_sought(mon, r, "web03", "203.0.113.5", 40)); /* not about it */
+	pthread_mutex_unlock(&mon->mu);
+	assert_int_equal(monitor_rewind(mon, 100), UINT64_MAX); /* over: all found */
+	stderr_back(saved);
+	assert_int_equal(strbuf_read_file(&said, path, 1 << 16), 0);
+	assert_non_null(strstr(said.buf, "found 6 of the 6 alerts it had dropped there\n"));
+	strbuf_release(&said);
+	monitor_unraised(mon, &u);
+	assert_int_equal(u.dropped_again, n);
+	assert_int_equal(u.dropped_lost, 0);
+	return restart(f, mon, 0); /* the next starts with the analysis's own state */
+}
+
+/*
  * A correlation alert dropped while raising failed is not sought by the analysis again in the
  * running process: its group rebuilt there fired again where an alert was raised the first
  * time (A's first burst, inside the range read again since B's first message), raised that
@@ -1392,6 +1441,7 @@ static void restarts(struct fixture *f, struct monitor *mon)
 	mon = overflow_holds(f, mon);
 	mon = dropped_found_again(f, mon);
 	mon = drops_full_lost(f, mon);
+	mon = drops_out_of_order(f, mon);
 	mon = dropped_correlation_waits(f, mon);
 	raising_fails(f, mon);
 }
