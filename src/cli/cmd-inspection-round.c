@@ -153,30 +153,45 @@ struct round_act {
 	struct act_attr f[INSPECTION_OPEN_FIELDS];
 };
 
-/* The round's inspections, one per section of --section (a list each) and role; their count. */
-static size_t round_acts(const struct open_round *ro, const struct string_list *sections,
-                         struct round_act **ret)
+/*
+ * The round's inspections, one per section of --section (a list each; each section once) and
+ * role, into *ret and *ret_n; -1, said, past INSPECTION_ROUND_MAX (nothing made).
+ */
+static int round_acts(const struct open_round *ro, const struct string_list *sections,
+                      struct round_act **ret, size_t *ret_n)
 {
-	struct round_act *acts = NULL;
-	size_t n = 0, alloc = 0;
+	struct strv secs = STRV_INIT;
+	size_t n = 0;
 
 	for (int i = 0; i < sections->nr; i++) {
 		const char *cur = sections->items[i], *b;
 		size_t len;
 
-		while (policy_list_next(&cur, &b, &len)) {
-			for (size_t r = 0; r < ro->role_items->nr; r++) {
-				ALLOC_GROW(acts, n + 1, alloc);
-				acts[n++] = (struct round_act){
-					.sec = xstrndup(b, len),
-					.role = ro->roles->nr ? ro->roles->items[r] : NULL,
-					.items = ro->role_items->items[r],
-				};
-			}
+		while (policy_list_next(&cur, &b, &len) && secs.nr <= INSPECTION_ROUND_MAX) {
+			char *id = xstrndup(b, len);
+
+			strv_push_unique(&secs, id);
+			free(id);
 		}
 	}
-	*ret = acts;
-	return n;
+	if (secs.nr * ro->role_items->nr > INSPECTION_ROUND_MAX) {
+		cli_error("a round opens at most %d inspections (sections × roles, each once): "
+		          "choose fewer sections or roles",
+		          INSPECTION_ROUND_MAX);
+		strv_release(&secs);
+		return -1;
+	}
+	*ret = xcalloc(secs.nr * ro->role_items->nr + 1, sizeof(**ret));
+	for (size_t i = 0; i < secs.nr; i++)
+		for (size_t r = 0; r < ro->role_items->nr; r++)
+			(*ret)[n++] = (struct round_act){
+				.sec = xstrdup(secs.items[i]),
+				.role = ro->roles->nr ? ro->roles->items[r] : NULL,
+				.items = ro->role_items->items[r],
+			};
+	strv_release(&secs);
+	*ret_n = n;
+	return 0;
 }
 
 /* One inspection's outcome: a JSON object, or a line SECTION<TAB>[ROLE<TAB>]OUTCOME. */
@@ -219,12 +234,16 @@ static int open_all(struct door *d, const struct open_round *ro, const struct st
                     bool json, struct strbuf *out, int *worst)
 {
 	struct round_act *acts = NULL;
-	size_t n = round_acts(ro, sections, &acts), failed = 0;
-	struct act_input *in = xcalloc(n ? n : 1, sizeof(*in));
-	struct act_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	size_t n = 0, failed = 0;
+	struct act_input *in;
+	struct act_result *res;
 	struct strbuf err = STRBUF_INIT;
 	int r = 0;
 
+	if (round_acts(ro, sections, &acts, &n) < 0)
+		return -1;
+	in = xcalloc(n ? n : 1, sizeof(*in));
+	res = xcalloc(n ? n : 1, sizeof(*res));
 	for (size_t i = 0; i < n; i++) {
 		inspection_open_act(&in[i], acts[i].f, ro->round, acts[i].sec, ro->due,
 		                    acts[i].role, acts[i].items);
@@ -249,9 +268,10 @@ static int open_all(struct door *d, const struct open_round *ro, const struct st
 			act_result_release(&res[i]);
 		}
 	} else if (r == -ECANCELED) {
+		/* a refusal is printed (exit 3); an approval it cannot wait for only said (-1) */
 		*worst = not_opened(&acts[failed], &res[failed], json, out);
 		act_result_release(&res[failed]);
-		r = 0;
+		r = *worst == EXIT_REFUSED ? 0 : -1;
 	} else {
 		cli_error("%s; no inspection of this round was opened (fix that and run it again)",
 		          err.buf);

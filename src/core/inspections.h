@@ -101,6 +101,13 @@ int inspection_open_items(const struct profile *p, const char *role, const char 
                           struct strbuf *ret, struct strbuf *err);
 
 /*
+ * The most inspections one round opens (sections x roles, each once), checked by the CLI and
+ * the web before any act is made: a round's acts run as one batch, each held in memory until
+ * the batch ends, and a form may repeat a section many times.
+ */
+#define INSPECTION_ROUND_MAX 1000
+
+/*
  * The act that opens one inspection of round at section, due on due, asking items (NULL or "":
  * the whole checklist) of role's holders (NULL: the section's staff): into in, its fields into
  * f, which must stay where it is while the act runs. The caller sets the actor and context. A

@@ -476,22 +476,61 @@ static int open_all(struct web_req *r, const char *round, const char *due, struc
 	return ret < 0 ? -1 : 0;
 }
 
+/* The form's values of field name, each once, into ret; -1 past INSPECTION_ROUND_MAX. */
+static int form_values(struct web_req *r, const char *name, struct strv *ret)
+{
+	for (size_t i = 0; i < r->form.nr; i++) {
+		if (strcmp(r->form.items[i].name, name) || !*r->form.items[i].value)
+			continue;
+		if (ret->nr >= INSPECTION_ROUND_MAX)
+			return -1;
+		strv_push_unique(ret, r->form.items[i].value);
+	}
+	return 0;
+}
+
+/* A round the form asks for more inspections than one opens: a page of its own (400). */
+static void round_too_big(struct web_req *r)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	strbuf_addf(&why,
+	            _("a round opens at most %d inspections (sections × roles, each once): choose "
+	              "fewer sections or roles"),
+	            INSPECTION_ROUND_MAX);
+	page_begin(r, _("Self-inspections"), NAV_INSPECTIONS);
+	page_notice(r, "error", why.buf);
+	html_open(&r->out, "p", HTML_END);
+	page_link(&r->out, "/inspections", _("Back"));
+	html_close(&r->out, "p");
+	page_end(r);
+	r->status = 400;
+	strbuf_release(&why);
+}
+
 void ui_inspections_open(struct web_req *r)
 {
 	struct strbuf err = STRBUF_INIT;
 	const char *round = web_form(r, "round"), *due = web_form(r, "due");
 	const char *items = web_form(r, "items");
-	struct strv roles = STRV_INIT, role_items = STRV_INIT;
+	struct strv roles = STRV_INIT, role_items = STRV_INIT, sections = STRV_INIT;
 	struct round_act *acts = NULL;
-	size_t n = 0, alloc = 0;
+	size_t n = 0;
 
 	if (!round || !*round || !due || !*due) {
 		web_error(r, 400, "a round needs its name, the sections and the due date");
 		goto out;
 	}
-	for (size_t i = 0; i < r->form.nr; i++)
-		if (!strcmp(r->form.items[i].name, "role") && *r->form.items[i].value)
-			strv_push_unique(&roles, r->form.items[i].value);
+	/* each section and role once, and a bounded round, before anything is made */
+	if (form_values(r, "role", &roles) < 0 || form_values(r, "section", &sections) < 0 ||
+	    sections.nr * (roles.nr ? roles.nr : 1) > INSPECTION_ROUND_MAX) {
+		round_too_big(r);
+		goto out;
+	}
+	if (!sections.nr) {
+		web_error(r, 400, "choose at least one section to inspect");
+		goto out;
+	}
 	for (size_t k = 0; k < (roles.nr ? roles.nr : 1); k++) {
 		struct strbuf list = STRBUF_INIT;
 
@@ -504,24 +543,17 @@ void ui_inspections_open(struct web_req *r)
 		strv_push(&role_items, list.buf);
 		strbuf_release(&list);
 	}
-	for (size_t i = 0; i < r->form.nr; i++) {
-		if (strcmp(r->form.items[i].name, "section") || !*r->form.items[i].value)
-			continue;
-		for (size_t k = 0; k < role_items.nr; k++) {
-			ALLOC_GROW(acts, n + 1, alloc);
-			acts[n++] = (struct round_act){ .section = r->form.items[i].value,
+	acts = xcalloc(sections.nr * role_items.nr, sizeof(*acts));
+	for (size_t i = 0; i < sections.nr; i++)
+		for (size_t k = 0; k < role_items.nr; k++)
+			acts[n++] = (struct round_act){ .section = sections.items[i],
 				                        .role = roles.nr ? roles.items[k] : NULL,
 				                        .items = role_items.items[k] };
-		}
-	}
-	if (!n) {
-		web_error(r, 400, "choose at least one section to inspect");
-		goto out;
-	}
 	if (open_all(r, round, due, acts, n) == 0)
 		web_redirect(r, "/inspections?notice=done");
 out:
 	free(acts);
+	strv_release(&sections);
 	strv_release(&roles);
 	strv_release(&role_items);
 	strbuf_release(&err);

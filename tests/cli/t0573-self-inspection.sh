@@ -28,9 +28,16 @@ refused "a section's staff may not open a round" MIN-9-2-1 \
 expect "an item not on the checklist" 1 \
 	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --items MIN-9-2-1 --as chief
 err_has "says which" "'MIN-9-2-1' is not an item of the checklist"
+LAST=$(m ledger tail -n 1 | awk '{print $1}')
 refused "staff may not open a round of two sections either" MIN-9-2-1 \
 	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section zeimu,kuseki --due "$(day 30)" --items $ITEMS --as zeimu-1
 err_has "says none was opened" "section 'zeimu': refused; no inspection of this round was opened"
+m ledger tail -n 1 >"$TMP/tail"
+check "the ledger holds one entry more: the refusal, alone" \
+	"[ \"\$(awk '{print \$1}' '$TMP/tail')\" = $((LAST + 1)) ] && grep -q 'zeimu-1 self_inspection.open .*deny' '$TMP/tail'"
+expect "a round of more than 1,000 inspections" 1 \
+	"$MAMORI" --dir "$D" inspection open --round 令和8年度 --section "$(seq -s, 1001)" --due "$(day 30)" --items $ITEMS --as chief
+err_has "says the bound" "a round opens at most 1000 inspections (sections × roles, each once)"
 # A round opens wholly or not at all: an act failing after others were done keeps none of them
 # (one transaction through the door), so running it again does not open the first ones twice.
 expect "a section that does not exist after two that do" 1 \

@@ -180,6 +180,12 @@ is "a round naming a section that does not exist, after two that do" 400 "$(stat
 	--data-urlencode items=MIN-9-1-2 --data-urlencode section=zeimu --data-urlencode section=kumin \
 	--data-urlencode section=nosuch "${URL}inspections")"
 check "opens none of its inspections" "m inspection rollup --json | python3 -c \"import json, sys; assert json.load(sys.stdin)['sections'] == []\""
+# (a form holds at most 256 fields: 200 sections x 6 roles)
+{ seq 200 | sed 's/^/section=s/'; seq 6 | sed 's/^/role=r/'; } | paste -sd'&' >"$TMP/many"
+is "a round of more than 1,000 inspections (sections x roles)" 400 "$(status -b "$TMP/jar-chief" \
+	--data-urlencode "csrf=$C" --data-urlencode "round=令和8年度" --data-urlencode "due=$(day 30)" \
+	--data "@$TMP/many" "${URL}inspections")"
+check "says the bound in Japanese" "grep -q '一つの回で開ける点検は 1000 件' '$TMP/body'"
 m inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --items MIN-9-1-2 --as chief >/dev/null
 is "the report again" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
 for a in duties-done risks; do
