@@ -182,9 +182,13 @@ void refuse_deny(struct act_state *s, const struct decision *d, struct target *t
 		act_refuse(s, "'%s' cannot start from state '%s' of record %lld",
 		           t->action->full_name, t->rec.state, (long long)t->rec.id);
 		s->reason = "state";
-	} else {
+	} else if (why || policy_reason_text(d)) {
 		act_refuse(s, "%s is not allowed: %s", t->action->full_name,
 		           why ? why : policy_reason_text(d));
+		s->reason = "denied";
+	} else { /* a deny rule without a note (REASON_RULES has no text of its own) */
+		act_refuse(s, "%s is not allowed: the profile's rules deny it",
+		           t->action->full_name);
 		s->reason = "denied";
 	}
 	add_decision_clauses(s, d);

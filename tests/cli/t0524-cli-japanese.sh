@@ -138,6 +138,14 @@ no_english "refused"
 expect "an act the policy denies: exit 3" 3 ja act 12 asset.take_out --as zeimu-1
 out_has "denied in Japanese" "拒否されました: "
 no_english "denied"
+# a deny rule without a note (minato dm-select-must-comply): the door's own words, never "(null)"
+expect "a deny rule without a note: exit 3" 3 ja record add dm --field name=指定管理者A \
+	--field section=zeimu --field can_comply=false --as zeimu-1
+out_has "says the profile's rules deny it" "「dm.select」は認められません：プロファイルの規則が禁じています"
+no_english "a deny rule without a note"
+expect "in English" 3 "$MAMORI" --dir "$D" record add dm --field name=指定管理者A \
+	--field section=zeimu --field can_comply=false --as zeimu-1
+out_has "in English too" "refused: dm.select is not allowed: the profile's rules deny it [MIN-7-1-1 MIN-8-1-1]"
 expect "the 課長 approves" 0 ja request approve "$REQ" --as zeimu-kacho
 out_has "done in Japanese" "完了しました。"
 no_english "done"
