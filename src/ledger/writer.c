@@ -339,8 +339,8 @@ static bool batches_big(const struct ledger_writer *w)
 
 /*
  * Whether b, just committed, keeps more than WRITER_KEEP_BYTES though no batch that large was
- * taken for opt.idle_ms: a steady trickle never leaves the writer idle that long (idle_wait),
- * and would keep a burst's buffers for ever.
+ * committed for opt.idle_ms: a steady trickle never leaves the writer idle that long
+ * (idle_wait), and would keep a burst's buffers for ever.
  */
 static bool trickle_keeps(const struct ledger_writer *w, const struct batch *b)
 {
@@ -395,8 +395,6 @@ static void *writer_main(void *arg)
 		linger(w);
 		b = w->cur;
 		note_rate_locked(w, b);
-		if (batch_bytes(b) > WRITER_KEEP_BYTES)
-			w->last_big_ns = w->last_take_ns;
 		w->cur = w->spare;
 		w->spare = NULL;
 		/* the entries past the last bundle end lead the next batch (its tickets follow),
@@ -424,6 +422,8 @@ static void *writer_main(void *arg)
 			w->size_hint = first + b->nr;
 			committed_locked(w, b->first_ticket + b->nr);
 		}
+		if (batch_bytes(b) > WRITER_KEEP_BYTES) /* (its own buffers are kept meanwhile) */
+			w->last_big_ns = time_mono_ns();
 		batch_reset(b);
 		if (trickle_keeps(w, b)) {
 			/* (the writer's own batch: wiped and freed without the lock) */
