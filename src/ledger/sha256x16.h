@@ -23,10 +23,17 @@ struct sha256x16_msg {
 	size_t len[3];
 };
 
-/* Whether this machine can (AVX-512F and BW, enabled by the kernel). Tests may clear
- * sha256x16_on to take the other way. */
+/*
+ * Whether this machine can (AVX-512F and BW, enabled by the kernel) and gave the known answers
+ * the first time it was asked (sha256x16_selftest, once a process: a miscompile or a CPU fault
+ * keeps the one-by-one way). Tests may clear sha256x16_on to take the other way.
+ */
 bool sha256x16_can(void);
 extern bool sha256x16_on;
+/* 16 lengths a lane may take (block ends, the padding's edges, the longest) hashed at once and
+ * by OpenSSL: whether every lane gave OpenSSL's answer. sha256x16_fault (tests) spoils one. */
+bool sha256x16_selftest(void);
+extern bool sha256x16_fault;
 
 /*
  * out[i] = SHA-256 of message i, for n <= SHA256X16_LANES messages of at most SHA256X16_MAX

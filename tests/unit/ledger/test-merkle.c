@@ -787,6 +787,11 @@ static void test_x16_same(void **state)
 	merkle_hasher_free(h);
 	if (!sha256x16_can())
 		skip();
+	/* the known answers: given, and a wrong one seen */
+	assert_true(sha256x16_selftest());
+	sha256x16_fault = true;
+	assert_false(sha256x16_selftest());
+	sha256x16_fault = false;
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 131 + (i >> 7));
 	for (unsigned g = 0; g <= SHA256X16_MAX + 16; g++) {
