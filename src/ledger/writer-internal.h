@@ -58,7 +58,8 @@
  * both batches' buffers once either keeps more than WRITER_KEEP_BYTES: a full-rate stream grows
  * them to its queue's 8 MiB of payloads and entries, which an idle server kept (docs/logs.md,
  * the idle memory). Under a trickle that never leaves such a gap, a batch that keeps more is
- * freed after its commit once no batch that large was committed for as long (review-pace L1).
+ * freed after its commit once no batch of more than a quarter of that was committed for as long
+ * (review-pace L1).
  */
 #define WRITER_IDLE_MS    1000
 #define WRITER_KEEP_BYTES (1u << 20)
@@ -107,7 +108,7 @@ struct ledger_writer {
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
 	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
-	int64_t last_big_ns; /* when a batch of more than WRITER_KEEP_BYTES was last committed */
+	int64_t last_big_ns; /* when a batch over WRITER_KEEP_BYTES / 4 was last committed */
 	uint64_t size_hint;  /* the ledger's size after this writer's last commit (bundle_cut) */
 	bool can_sign;
 	int wal_pages;     /* WAL size after the last commit (store_wal_watch) */

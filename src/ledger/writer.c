@@ -338,9 +338,9 @@ static bool batches_big(const struct ledger_writer *w)
 }
 
 /*
- * Whether b, just committed, keeps more than WRITER_KEEP_BYTES though no batch that large was
- * committed for opt.idle_ms: a steady trickle never leaves the writer idle that long
- * (idle_wait), and would keep a burst's buffers for ever.
+ * Whether b, just committed, keeps more than WRITER_KEEP_BYTES though no batch of more than a
+ * quarter of that was committed for opt.idle_ms: a steady trickle never leaves the writer idle
+ * that long (idle_wait), and would keep a burst's buffers for ever.
  */
 static bool trickle_keeps(const struct ledger_writer *w, const struct batch *b)
 {
@@ -422,7 +422,10 @@ static void *writer_main(void *arg)
 			w->size_hint = first + b->nr;
 			committed_locked(w, b->first_ticket + b->nr);
 		}
-		if (batch_bytes(b) > WRITER_KEEP_BYTES) /* (its own buffers are kept meanwhile) */
+		/* a quarter: what a freed batch regrows to for the same content (doublings, the
+		 * items) stays under WRITER_KEEP_BYTES, so a steady stream is not freed and regrown
+		 * at every commit; and a batch's own commit counts, however long it took */
+		if (batch_bytes(b) > WRITER_KEEP_BYTES / 4)
 			w->last_big_ns = time_mono_ns();
 		batch_reset(b);
 		if (trickle_keeps(w, b)) {

@@ -911,6 +911,38 @@ static void test_writer_frees_under_trickle(void **state)
 }
 
 /*
+ * A steady stream of batches whose content is under WRITER_KEEP_BYTES but whose buffers keep
+ * more (2,000 entries of 300 bytes: about 0.8 MiB, kept past 1 MiB by the doublings): they are
+ * not freed and grown again at every commit (review-mends L1: judged by content against
+ * WRITER_KEEP_BYTES itself, no batch counted as large, so each was freed once idle_ms had
+ * passed since the last large one: here, none since the clock began). idle_ms is long, so the
+ * idle free plays no part.
+ */
+static void test_writer_keeps_steady(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer_options opt = { .idle_ms = 600000 };
+	struct ledger_prep *lp = ledger_prep_new();
+	struct ledger_writer *w;
+	char buf[300];
+	uint64_t first = 0;
+
+	memset(buf, 's', sizeof(buf));
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	for (int i = 0; i < 6; i++) {
+		ledger_prep_reset(lp);
+		prep_n(lp, 2000, buf, sizeof(buf));
+		assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
+		assert_int_equal(ledger_writer_wait(w, first + 1999, NULL, &f->err), 0);
+		/* (committed: kept counts the batch it was in) */
+		assert_true(ledger_writer_kept(w) > WRITER_KEEP_BYTES);
+	}
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, NULL, &f->err), 0);
+	ledger_prep_free(lp);
+}
+
+/*
  * The stored rows are the same whichever way entries reach ledger_append_items: as the writer
  * hands them (batch_add_prepared's stored form, framed and rec, a full bundle written from the
  * batch) or gathered from separate pieces (unframed items, salt and payload apart: the way of
@@ -1145,6 +1177,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_asks_rounds_by_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_frees_when_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_frees_under_trickle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_keeps_steady, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_rows_same, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("ledger-writer", tests, NULL, NULL);
