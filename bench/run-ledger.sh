@@ -77,7 +77,6 @@ cp -r "$tmp/a0" "$tmp/p"
 sync
 set -- $("$BL" paced "$tmp/p" "$paced_n" "$WINDOW")
 max80=$1 r80=$2 got80=$3 l50=$4 l99=$5 b80=$6 w99=$8 oth=$9 othmost=${10} ck80=${11:--} slow=${12:--}
-case $ck80 in -*) ck80=- ;; esac # (-1: the checkpointer thread was not found)
 rm -rf "$tmp/p" "$tmp/a0"
 set -- $("$BL" fsync "$tmp" $((batch * 256 + 4096)) 300)
 f50=$1 f99=$2

@@ -22,7 +22,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -184,17 +183,7 @@ int store_gate_direct(struct store_gate *g, const char *path)
 		return -1;
 	pthread_mutex_lock(&gates_mu);
 	if (!g->direct_opened) {
-		char self[64];
-		int pin = pin_locked(g, path);
-		struct stat sb;
-
-		/* (through the pinned descriptor, and only if that is the gate's file: a path
-		 * replaced meanwhile must not take the checkpoint's pages) */
-		snprintf(self, sizeof(self), "/proc/self/fd/%d", pin);
-		g->direct =
-		    pin >= 0 && fstat(pin, &sb) == 0 && sb.st_dev == g->dev && sb.st_ino == g->ino
-		        ? open(self, O_WRONLY | O_DIRECT | O_CLOEXEC)
-		        : -1;
+		g->direct = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
 		g->direct_opened = true;
 	}
 	fd = g->direct;

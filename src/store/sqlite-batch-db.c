@@ -53,8 +53,7 @@ __attribute__((noreturn)) static void db_stop(struct bfile *f, int rc, sqlite3_i
  * unchanged (the syncs that follow flush the disk's cache and the file's size, and stay the
  * only barrier), and so is an error's meaning (the run was not written: the checkpoint fails,
  * or at CKPT_DONE it is written again page by page through the page cache, or the process
- * stops). A file system that refuses O_DIRECT (EINVAL: tmpfs before Linux 6.6; tmpfs since takes
- * it, its pages being the page cache's anyway), or an unaligned run, gets buffered
+ * stops). A file system that refuses O_DIRECT (EINVAL: tmpfs, an unaligned run) gets buffered
  * writes from then on, as before.
  */
 #define DIRECT_RUN (1024 * 1024)

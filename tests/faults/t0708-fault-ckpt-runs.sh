@@ -9,9 +9,7 @@
 # left it (fault-writer's ckpt) and after a restart, and the ledger verifies.
 # The checkpoint also writes its runs back as it goes, a window of up to 1 MiB at a time
 # (sync_file_range, on a descriptor of its own); a writeback that fails fails the checkpoint as
-# a failed write does. The pages past the file's old end go with O_DIRECT (sqlite-batch-db.c,
-# "New pages"): here the checkpoint's last write is such a run (800 entries' growth), so the
-# cases at the last write (failed once, short, interrupted, lost) are a direct run's.
+# a failed write does.
 # The same WAL each time: appended once by the group-commit writer and left uncopied
 # (FAULT_WRITER_KEEP_WAL), then copied into a fresh copy of the directory per case; the
 # database file's writes are counted on one copy, so the cases fail its first, middle and
@@ -61,9 +59,6 @@ case_ "op=write path=*/d/mamori.db at=$MID errno=short" ok
 case_ "op=write path=*/d/mamori.db at=1 count=0 errno=ENOSPC" failed
 # the last run fails once: written again page by page, the checkpoint succeeds
 case_ "op=write path=*/d/mamori.db at=$K errno=EIO" ok
-# the last (direct) run written short, or interrupted: it goes on where it stopped
-case_ "op=write path=*/d/mamori.db at=$K errno=short" ok
-case_ "op=write path=*/d/mamori.db at=$K errno=EINTR" ok
 # a writeback fails: the first, the last
 case_ "op=range path=*/d/mamori.db at=1 errno=EIO" failed
 case_ "op=range path=*/d/mamori.db at=$R errno=EIO" failed
