@@ -51,10 +51,6 @@ struct store_gate {
 	 * process's locks on the file); -1: it could not be opened */
 	bool pinned;
 	int pin;
-	/* a second one, write-only with O_DIRECT, for a checkpoint's new pages (store_gate_direct):
-	 * never closed either; -1: the file system refused it */
-	bool direct_opened;
-	int direct;
 	struct store_gate *next;
 };
 
@@ -171,22 +167,6 @@ int store_gate_pin(struct store_gate *g, const char *path)
 		return -1;
 	pthread_mutex_lock(&gates_mu);
 	fd = pin_locked(g, path);
-	pthread_mutex_unlock(&gates_mu);
-	return fd;
-}
-
-int store_gate_direct(struct store_gate *g, const char *path)
-{
-	int fd;
-
-	if (!g)
-		return -1;
-	pthread_mutex_lock(&gates_mu);
-	if (!g->direct_opened) {
-		g->direct = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
-		g->direct_opened = true;
-	}
-	fd = g->direct;
 	pthread_mutex_unlock(&gates_mu);
 	return fd;
 }

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,91 +37,16 @@ __attribute__((noreturn)) static void db_stop(struct bfile *f, int rc, sqlite3_i
 }
 
 /*
- * New pages, written around the page cache. A run that lies wholly past where the file ended
- * when the checkpoint began (the ledger's growth: nearly all the checkpointer copies) is
- * written with O_DIRECT on the file's pinned direct descriptor, up to batch_direct_run bytes
- * at once, so it takes no page-cache page at all. A new page-cache page is memory the kernel
- * hands out free, and on this kind of virtual machine free memory is given back to the host
- * (free page reporting: /sys/module/page_reporting), whose first touch faults in the host:
- * timed here, 2-3 us a page while the guest still holds free memory of its own, 10-28 us once
- * that is used up (a whole core at the ledger's rate). Dropping the new pages once written back
- * (below) reuses freed pages only while the kernel hands those out first. Written direct, a
- * run costs the same whatever the host did with free memory: 1 MiB extending a file, 0.46 us of
- * system CPU a page, against 1.0-1.2 us buffered with its writeback on warm memory
- * (docs/ledger.md, "Cold memory"). The write returns once the disk has the bytes; durability is
- * unchanged (the syncs that follow flush the disk's cache and the file's size, and stay the
- * only barrier), and so is an error's meaning (the run was not written: the checkpoint fails,
- * or at CKPT_DONE it is written again page by page through the page cache, or the process
- * stops). A file system that refuses O_DIRECT (EINVAL: tmpfs, an unaligned run) gets buffered
- * writes from then on, as before.
+ * Writes out a database file's gathered pages; SQLITE_OK or the error (the run is dropped: it
+ * belongs to a checkpoint that then fails, and is copied again by the next).
  */
-#define DIRECT_RUN (1024 * 1024)
-size_t batch_direct_run = DIRECT_RUN;
-
-/* The most bytes a run beginning at start may gather. */
-static size_t run_most(const struct bfile *f, sqlite3_int64 start)
+static int db_flush(struct bfile *f)
 {
-	size_t most = batch_direct_run < f->wcap ? batch_direct_run : f->wcap;
+	int rc;
 
-	return f->dio_fd >= 0 && start >= f->grow_from && most > BATCH_WRITE ? most : BATCH_WRITE;
-}
-
-/* The gathered run's bytes from done on, written with O_DIRECT: 0, or the errno with *done
- * the bytes written (a short write goes on where it stopped). */
-static int write_direct(struct bfile *f, size_t *done)
-{
-	batch_pwrite_fn wr = batch_pwrite();
-
-	*done = 0;
-	if (!wr || (uintptr_t)f->wbuf % 4096 || f->woff % 4096 || f->wlen % 4096)
-		return EINVAL;
-	while (*done < f->wlen) {
-		ssize_t n = wr(f->dio_fd, f->wbuf + *done, f->wlen - *done,
-		               (off_t)(f->woff + (sqlite3_int64)*done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : EIO;
-		*done += (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Writes out a database file's gathered pages: new ones with O_DIRECT (*direct: nothing of
- * them in the page cache, nothing to write back), the rest through the default VFS in pieces
- * it takes. SQLITE_OK or the error (the run is dropped: it belongs to a checkpoint that then
- * fails, and is copied again by the next; wbuf still holds it for db_settle).
- */
-static int db_flush(struct bfile *f, bool *direct)
-{
-	size_t at = 0;
-	int rc = SQLITE_OK;
-
-	*direct = false;
 	if (!f->wlen)
 		return SQLITE_OK;
-	if (f->dio_fd >= 0 && f->woff >= f->grow_from) {
-		int e = write_direct(f, &at);
-
-		if (!e) {
-			f->wlen = 0;
-			*direct = true;
-			return SQLITE_OK;
-		}
-		if (e != EINVAL) {
-			f->wlen = 0;
-			return e == ENOSPC ? SQLITE_FULL : SQLITE_IOERR_WRITE;
-		}
-		f->dio_fd = -1; /* (refused here: buffered from now on, the rest of this run too) */
-	}
-	for (; at < f->wlen && rc == SQLITE_OK; at += BATCH_WRITE) {
-		size_t n = f->wlen - at < BATCH_WRITE ? f->wlen - at : BATCH_WRITE;
-
-		rc = f->real->pMethods->xWrite(f->real, f->wbuf + at, (int)n,
-		                               f->woff + (sqlite3_int64)at);
-	}
+	rc = f->real->pMethods->xWrite(f->real, f->wbuf, (int)f->wlen, f->woff);
 	f->wlen = 0;
 	return rc;
 }
@@ -147,8 +71,7 @@ static int range_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, uns
 size_t batch_wb_window = WB_WINDOW;
 
 /*
- * New pages where O_DIRECT is refused (above: otherwise none of them is in the page cache). A
- * checkpoint that copies pages past the database file's end (the ledger's appends:
+ * New pages. A checkpoint that copies pages past the database file's end (the ledger's appends:
  * nearly all it copies) puts each into a page-cache page the file did not have, and the page
  * cache grows by what the ledger grows. On this kind of virtual machine free memory has been
  * given back to the host (free page reporting), and touching it again costs the host's fault:
@@ -268,13 +191,11 @@ static void db_written(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
 void db_settle(struct bfile *f)
 {
 	size_t len = f->wlen;
-	bool direct;
 	int rc;
 
 	if (f->kind != B_MAIN || !len)
 		return;
-	if (db_flush(f, &direct) != SQLITE_OK) {
-		direct = false;
+	if (db_flush(f) != SQLITE_OK) {
 		for (size_t at = 0; at < len; at += (size_t)f->page) {
 			rc = f->real->pMethods->xWrite(f->real, f->wbuf + at, f->page,
 			                               f->woff + (sqlite3_int64)at);
@@ -282,8 +203,7 @@ void db_settle(struct bfile *f)
 				db_stop(f, rc, f->woff + (sqlite3_int64)at);
 		}
 	}
-	if (!direct)
-		db_written(f, f->woff, f->woff + (sqlite3_int64)len);
+	db_written(f, f->woff, f->woff + (sqlite3_int64)len);
 }
 
 /*
@@ -295,29 +215,18 @@ int db_write(struct bfile *f, const void *buf, int amt, sqlite3_int64 off)
 	bool page = f->gathering && amt > 0 && amt <= BATCH_WRITE && off % amt == 0 &&
 	            (!f->wlen || amt == f->page);
 	sqlite3_int64 run_end = f->woff + (sqlite3_int64)f->wlen;
-	bool direct;
 	int rc;
 
 	if (f->err != SQLITE_OK)
 		return f->err;
-	/* (a run ends at the file's old end: the new pages begin a run of their own) */
-	if (f->wlen && (!page || off != run_end || f->wlen + (size_t)amt > run_most(f, f->woff) ||
-	                (off == f->grow_from && f->dio_fd >= 0))) {
-		rc = db_flush(f, &direct);
-		if (rc == SQLITE_OK && !direct)
+	if (f->wlen && (!page || off != run_end || f->wlen + (size_t)amt > BATCH_WRITE)) {
+		rc = db_flush(f);
+		if (rc == SQLITE_OK)
 			rc = db_writeback(f, f->woff, run_end);
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	if (page && !f->wbuf) {
-		/* (aligned for O_DIRECT, and large enough for its runs) */
-		size_t cap = batch_direct_run > BATCH_WRITE ? batch_direct_run : BATCH_WRITE;
-
-		cap = (cap + 4095) / 4096 * 4096;
-		f->wbuf = aligned_alloc(4096, cap);
-		f->wcap = f->wbuf ? cap : 0;
-	}
-	if (!page || !f->wbuf)
+	if (!page || (!f->wbuf && !(f->wbuf = malloc(BATCH_WRITE))))
 		return f->real->pMethods->xWrite(f->real, buf, amt, off);
 	if (!f->wlen) {
 		f->woff = off;
@@ -334,13 +243,12 @@ int db_write(struct bfile *f, const void *buf, int amt, sqlite3_int64 off)
 int main_settle(struct bfile *f)
 {
 	sqlite3_int64 off = f->woff, end = f->woff + (sqlite3_int64)f->wlen;
-	bool direct;
 	int rc;
 
 	if (f->err != SQLITE_OK)
 		return f->err;
-	rc = db_flush(f, &direct);
-	if (rc == SQLITE_OK && end > off && !direct)
+	rc = db_flush(f);
+	if (rc == SQLITE_OK && end > off)
 		db_written(f, off, end);
 	return rc;
 }

@@ -5,7 +5,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -24,9 +23,6 @@
 /* The bytes of a checkpoint's runs whose writeback is started at once (WB_WINDOW,
  * sqlite-batch-db.c; tests set it before they open a connection). */
 extern size_t batch_wb_window;
-/* The most bytes of a run of new pages written with O_DIRECT at once (DIRECT_RUN,
- * sqlite-batch-db.c "New pages"; tests set it before they open a connection). */
-extern size_t batch_direct_run;
 
 enum bkind { B_OTHER, B_MAIN, B_WAL };
 
@@ -40,7 +36,7 @@ struct bfile {
 	 * for [woff, woff + wlen)
 	 */
 	char *wbuf;
-	size_t wlen, wcap; /* wcap: wbuf's size */
+	size_t wlen;
 	sqlite3_int64 woff;
 	/* MAIN: its checkpoints gather page writes (mamori-batch-ckpt), and one is under way */
 	bool gather, gathering;
@@ -60,8 +56,6 @@ struct bfile {
 	 * yet (a window of runs: WB_WINDOW, sqlite-batch-db.c)
 	 */
 	int wb_fd;
-	/* MAIN, gathering: the file's pinned O_DIRECT descriptor for its new pages (-1: none) */
-	int dio_fd;
 	sqlite3_int64 wb_off, wb_end;
 	sqlite3_int64 pd_off, pd_end;
 	/*
@@ -79,9 +73,6 @@ struct bfile {
 	sqlite3_file *real;     /* the default VFS's file, right after this struct */
 };
 
-/* The default VFS's pwrite (the one its xSetSystemCall may have replaced: tests), or NULL. */
-typedef ssize_t (*batch_pwrite_fn)(int fd, const void *buf, size_t n, off_t off);
-batch_pwrite_fn batch_pwrite(void);
 /* f's write failed with rc: the error stands for the bytes from off on. Returns it. */
 int bfile_fail(struct bfile *f, int rc, sqlite3_int64 off);
 /*

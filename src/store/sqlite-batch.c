@@ -194,7 +194,7 @@ static int b_close(sqlite3_file *file)
 	rc = f->real->pMethods->xClose(f->real);
 	/* The buffers held pages of the database: personal data. */
 	if (f->wbuf)
-		explicit_bzero(f->wbuf, f->wcap);
+		explicit_bzero(f->wbuf, BATCH_WRITE);
 	if (f->rbuf)
 		explicit_bzero(f->rbuf, BATCH_READ);
 	free(f->wbuf);
@@ -389,7 +389,7 @@ static int b_file_control(sqlite3_file *file, int op, void *arg)
 		f->grow_from = INT64_MAX;
 		/* (pages of the database: personal data, not kept between checkpoints) */
 		if (f->wbuf)
-			explicit_bzero(f->wbuf, f->wcap);
+			explicit_bzero(f->wbuf, BATCH_WRITE);
 		if (f->link)
 			end_checkpoint(f->link);
 	}
@@ -491,10 +491,8 @@ static void link_wal(struct bfile *f, sqlite3_filename name)
 		 * in, so nothing is gathered (SQLite reads this when it opens the WAL, as here).
 		 */
 		if (m->real->pMethods->xDeviceCharacteristics(m->real) &
-		    SQLITE_IOCAP_POWERSAFE_OVERWRITE) {
+		    SQLITE_IOCAP_POWERSAFE_OVERWRITE)
 			f->wbuf = malloc(BATCH_WRITE);
-			f->wcap = f->wbuf ? BATCH_WRITE : 0;
-		}
 	} else {
 		f->kind = B_OTHER;
 	}
@@ -515,7 +513,6 @@ static int b_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 	f->gather = f->kind == B_MAIN && vfs == &gather_vfs;
 	f->name = name;
 	f->wb_fd = -1;
-	f->dio_fd = -1;
 	f->grow_from = INT64_MAX;
 	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
 	/* Only a file the default VFS opened is closed through us, with its methods' version. */
@@ -532,22 +529,9 @@ static int b_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 			f->kind = B_OTHER;
 	}
 	/* (the gate's descriptor: one of ours, closed, would drop the process's locks on it) */
-	if (f->gather && rc == SQLITE_OK && name) {
-		struct store_gate *g = store_gate_for(name);
-
-		f->wb_fd = store_gate_pin(g, name);
-		f->dio_fd = f->wb_fd >= 0 ? store_gate_direct(g, name) : -1;
-	}
+	if (f->gather && rc == SQLITE_OK && name)
+		f->wb_fd = store_gate_pin(store_gate_for(name), name);
 	return rc;
-}
-
-batch_pwrite_fn batch_pwrite(void)
-{
-	sqlite3_syscall_ptr p = real_vfs->xGetSystemCall(real_vfs, "pwrite64");
-
-	if (!p)
-		p = real_vfs->xGetSystemCall(real_vfs, "pwrite");
-	return (batch_pwrite_fn)p;
 }
 
 static int b_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)

@@ -82,9 +82,6 @@ bool store_gate_any_latched(struct strbuf *why);
 /* A read-only descriptor of the database file at path (g's), open for the rest of the process
  * and never to be closed (closing it would drop the process's locks on the file), or -1. */
 int store_gate_pin(struct store_gate *g, const char *path);
-/* A write-only O_DIRECT descriptor of the same file (g's, opened on first use), under the same
- * rule, or -1 where the file system refuses O_DIRECT (sqlite-batch-db.c, "New pages"). */
-int store_gate_direct(struct store_gate *g, const char *path);
 
 /* The name of the batching VFS (sqlite-batch.c; STORE_BATCH_IO), registered on first use, or
  * NULL (the default VFS) when it cannot be; gather: the one whose database files gather their

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -435,38 +434,14 @@ static bool refuse(size_t n)
 	return false;
 }
 
-/*
- * Writes on an O_DIRECT descriptor (a gathered checkpoint's new pages): counted (dio_writes,
- * dio_long: longer than BATCH_WRITE), or, while dio_refuse is set, refused with EINVAL as a file
- * system without O_DIRECT refuses them (not counted as the database file's writes then).
- */
-static atomic_int dio_writes, dio_long, dio_refuse;
-
-static bool dio_refused(int fd, size_t n)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || !(fl & O_DIRECT))
-		return false;
-	if (atomic_load(&dio_refuse)) {
-		errno = EINVAL;
-		return true;
-	}
-	atomic_fetch_add(&dio_writes, 1);
-	if (n > BATCH_WRITE)
-		atomic_fetch_add(&dio_long, 1);
-	return false;
-}
-
 static ssize_t full_pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
-	return dio_refused(fd, n) || db_refuse(n) || refuse(n) ? -1
-	                                                       : real_pwrite64(fd, buf, n, off);
+	return db_refuse(n) || refuse(n) ? -1 : real_pwrite64(fd, buf, n, off);
 }
 
 static ssize_t full_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-	return dio_refused(fd, n) || db_refuse(n) || refuse(n) ? -1 : real_pwrite(fd, buf, n, off);
+	return db_refuse(n) || refuse(n) ? -1 : real_pwrite(fd, buf, n, off);
 }
 
 static void install_full_disk(void)
@@ -1083,59 +1058,15 @@ static void dn_reset(void)
 	atomic_store(&dn_low, INT64_MAX);
 }
 
-/* How many pages of the database file's bytes [from, to) are in the page cache. */
-static long cached_pages(struct store *st, long long from, long long to)
-{
-	long page = sysconf(_SC_PAGESIZE), n = 0;
-	int fd = open(sqlite3_db_filename(store_db(st), "main"), O_RDONLY | O_CLOEXEC);
-	unsigned char *vec;
-	void *map;
-
-	assert_true(fd >= 0);
-	from = from / page * page;
-	map = mmap(NULL, (size_t)(to - from), PROT_READ, MAP_SHARED, fd, from);
-	assert_true(map != MAP_FAILED);
-	vec = calloc((size_t)((to - from + page - 1) / page), 1);
-	assert_non_null(vec);
-	assert_int_equal(mincore(map, (size_t)(to - from), vec), 0);
-	for (long long k = 0; k < (to - from + page - 1) / page; k++)
-		n += vec[k] & 1;
-	free(vec);
-	munmap(map, (size_t)(to - from));
-	close(fd);
-	return n;
-}
-
-/* Whether the file system under dir takes O_DIRECT writes of a page. */
-static bool direct_io_works(const char *dir)
-{
-	char path[4096];
-	void *buf = aligned_alloc(4096, 4096);
-	int fd;
-	bool ok;
-
-	snprintf(path, sizeof(path), "%s/direct-probe", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_DIRECT | O_CLOEXEC, 0600);
-	memset(buf, 0, 4096);
-	ok = fd >= 0 && pwrite(fd, buf, 4096, 0) == 4096;
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	free(buf);
-	return ok;
-}
-
 /*
- * The pages a gathered checkpoint adds past the database file's end are written with O_DIRECT
- * (sqlite-batch-db.c "New pages"), so none of them takes a page of the page cache, in runs
- * longer than the default VFS takes a call, and a reader reads them right; rows rewritten in
- * place go through the page cache, none direct. Where O_DIRECT is refused (EINVAL, as tmpfs
- * does), the new pages go through the page cache and leave it once their writeback succeeded
- * (POSIX_FADV_DONTNEED): advised from the file's old end on, at least half of what the file
- * grew by (the last window waits for the next checkpoint or sync); a failed advice changes
- * nothing; a window whose writeback failed is not advised.
+ * The pages a gathered checkpoint adds past the database file's end leave the page cache once
+ * their writeback succeeded (POSIX_FADV_DONTNEED, sqlite-batch-db.c "New pages"), and no page
+ * it rewrites does: rows appended are advised from the file's old end on, at least half of
+ * what the file grew by (the last window waits for the next checkpoint or sync); rows
+ * rewritten in place, nothing. A failed advice changes nothing; a window whose writeback
+ * failed is not advised.
  */
-static void test_new_pages_skip_the_cache(void **state)
+static void test_new_pages_leave_the_cache(void **state)
 {
 	struct tmpdir_fixture *f = *state;
 	struct store *keep;
@@ -1145,46 +1076,6 @@ static void test_new_pages_skip_the_cache(void **state)
 	keep = open_store(f, 0);
 	store_no_checkpoint_on_close(keep);
 	batch_wb_window = 1;
-	if (direct_io_works(f->dir)) {
-		size0 = db_size(keep);
-		append_in_wal(f, 0, GROWS);
-		dn_reset();
-		atomic_store(&dio_writes, 0);
-		atomic_store(&dio_long, 0);
-		assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
-		assert_true(db_size(keep) - size0 >= (long long)GROWS * 4096);
-		assert_true(atomic_load(&dio_writes) >= 1);
-		assert_true(atomic_load(&dio_long) >= 1);
-		assert_int_equal(cached_pages(keep, size0, db_size(keep)), 0);
-		assert_int_equal(atomic_load(&dn_calls), 0);
-		check_fresh_reader(f, 0);
-		/* rewritten in place: through the page cache, nothing direct, nothing advised */
-		size0 = db_size(keep);
-		{
-			struct store *w = open_store(f, 0);
-			store_no_checkpoint_on_close(w);
-			begin_updates(w, GROWS, 1);
-			assert_int_equal(sqlite3_exec(store_db(w), "COMMIT", NULL, NULL, NULL),
-			                 SQLITE_OK);
-			store_close(w);
-		}
-		dn_reset();
-		atomic_store(&dio_writes, 0);
-		assert_int_equal(gathered_checkpoint(f, 0, 0), 0);
-		assert_int_equal(db_size(keep), size0);
-		assert_int_equal(atomic_load(&dio_writes), 0);
-		assert_int_equal(atomic_load(&dn_calls), 0);
-		check_fresh_reader(f, 1);
-		store_close(keep);
-		/* the rest where O_DIRECT is refused, on a fresh database */
-		assert_int_equal(tmpdir_teardown(state), 0);
-		assert_int_equal(tmpdir_setup(state), 0);
-		f = *state;
-		make_table(f);
-		keep = open_store(f, 0);
-		store_no_checkpoint_on_close(keep);
-	}
-	atomic_store(&dio_refuse, 1);
 	size0 = db_size(keep);
 	append_in_wal(f, 0, GROWS);
 	dn_reset();
@@ -1231,7 +1122,6 @@ static void test_new_pages_skip_the_cache(void **state)
 static int teardown_window(void **state)
 {
 	batch_wb_window = (size_t)1 << 20;
-	atomic_store(&dio_refuse, 0);
 	return tmpdir_teardown(state);
 }
 
@@ -1317,7 +1207,7 @@ int main(void)
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_writeback_fails_checkpoint,
 		                                tmpdir_setup, teardown_window),
-		cmocka_unit_test_setup_teardown(test_new_pages_skip_the_cache, tmpdir_setup,
+		cmocka_unit_test_setup_teardown(test_new_pages_leave_the_cache, tmpdir_setup,
 		                                teardown_window),
 	};
 
