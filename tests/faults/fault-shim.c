@@ -5,7 +5,7 @@
  * The schedule is one line, from MAMORI_FAULT or (re-read whenever it changes, so a running
  * server can be armed) from the file named by MAMORI_FAULT_CTL:
  *
- *	op=write|fsync|range|open path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short
+ *	op=write|fsync|range|open|rename path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short
  *
  * The N-th call (from the moment the schedule was read) of op on a file whose path matches GLOB
  * fails, and the M-1 matching calls after it (count=0: every one from then on). errno=short
@@ -17,7 +17,8 @@
  * write covers write, pwrite, pwrite64, writev, pwritev; fsync covers fsync and fdatasync; range
  * covers sync_file_range (a writeback started or waited for, never a durability point: op=crash
  * does not count it as one; errno=short is an EIO there); open covers open, open64, openat and
- * openat64, for any flags.
+ * openat64, for any flags; rename covers rename and renameat, its path being the file's old name
+ * (a "short" rename is an EIO).
  *
  *	op=crash path=GLOB at=N
  *
@@ -48,7 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_RANGE, OP_OPEN, OP_COUNT, OP_CRASH };
+enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_RANGE, OP_OPEN, OP_RENAME, OP_COUNT, OP_CRASH };
 
 static struct {
 	pthread_mutex_t mu;
@@ -77,6 +78,8 @@ static int (*real_openat)(int, const char *, int, ...);
 static int (*real_openat64)(int, const char *, int, ...);
 static int (*real_ftruncate)(int, off_t);
 static int (*real_ftruncate64)(int, off64_t);
+static int (*real_rename)(const char *, const char *);
+static int (*real_renameat)(int, const char *, int, const char *);
 
 static __thread int in_shim; /* the shim's own calls are never faulted */
 
@@ -99,6 +102,8 @@ __attribute__((constructor)) static void resolve(void)
 	real_openat64 = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat64");
 	real_ftruncate = (int (*)(int, off_t))dlsym(RTLD_NEXT, "ftruncate");
 	real_ftruncate64 = (int (*)(int, off64_t))dlsym(RTLD_NEXT, "ftruncate64");
+	real_rename = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+	real_renameat = (int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
 }
 
 static void log_line(const char *fmt, ...)
@@ -143,19 +148,21 @@ static void parse(const char *spec)
 			continue;
 		*v++ = '\0';
 		if (!strcmp(t, "op"))
-			S.op = !strcmp(v, "write")   ? OP_WRITE
-			       : !strcmp(v, "fsync") ? OP_FSYNC
-			       : !strcmp(v, "range") ? OP_RANGE
-			       : !strcmp(v, "open")  ? OP_OPEN
-			       : !strcmp(v, "count") ? OP_COUNT
-			       : !strcmp(v, "crash") ? OP_CRASH
-			                             : OP_NONE;
+			S.op = !strcmp(v, "write")    ? OP_WRITE
+			       : !strcmp(v, "fsync")  ? OP_FSYNC
+			       : !strcmp(v, "range")  ? OP_RANGE
+			       : !strcmp(v, "open")   ? OP_OPEN
+			       : !strcmp(v, "rename") ? OP_RENAME
+			       : !strcmp(v, "count")  ? OP_COUNT
+			       : !strcmp(v, "crash")  ? OP_CRASH
+			                              : OP_NONE;
 		else if (!strcmp(t, "of"))
-			S.count_of = !strcmp(v, "write")   ? OP_WRITE
-			             : !strcmp(v, "fsync") ? OP_FSYNC
-			             : !strcmp(v, "range") ? OP_RANGE
-			             : !strcmp(v, "open")  ? OP_OPEN
-			                                   : OP_NONE;
+			S.count_of = !strcmp(v, "write")    ? OP_WRITE
+			             : !strcmp(v, "fsync")  ? OP_FSYNC
+			             : !strcmp(v, "range")  ? OP_RANGE
+			             : !strcmp(v, "open")   ? OP_OPEN
+			             : !strcmp(v, "rename") ? OP_RENAME
+			                                    : OP_NONE;
 		else if (!strcmp(t, "path"))
 			snprintf(S.glob, sizeof(S.glob), "%s", v);
 		else if (!strcmp(t, "at"))
@@ -225,7 +232,8 @@ static const char *op_name(enum op op)
 	return op == OP_WRITE   ? "write"
 	       : op == OP_FSYNC ? "fsync"
 	       : op == OP_RANGE ? "range"
-	                        : "open";
+	       : op == OP_OPEN  ? "open"
+	                        : "rename";
 }
 
 /*
@@ -581,8 +589,8 @@ int ftruncate64(int fd, off64_t length)
 	return real_ftruncate64(fd, length);
 }
 
-/* An open's fate; a short "open" is an EIO. */
-static int open_fault(int dirfd, const char *path)
+/* An open's or a rename's fate (op, path the name opened or renamed); a short one is an EIO. */
+static int path_fault(enum op op, int dirfd, const char *path)
 {
 	char abs[PATH_MAX];
 	int f;
@@ -594,7 +602,7 @@ static int open_fault(int dirfd, const char *path)
 		snprintf(abs + l, sizeof(abs) - l, "/%s", path);
 		path = abs;
 	}
-	f = decide(OP_OPEN, -1, path);
+	f = decide(op, -1, path);
 	return f < 0 ? EIO : f;
 }
 
@@ -615,24 +623,46 @@ static int open_fault(int dirfd, const char *path)
 
 int open(const char *path, int flags, ...)
 {
-	OPEN_BODY(open_fault(AT_FDCWD, path));
+	OPEN_BODY(path_fault(OP_OPEN, AT_FDCWD, path));
 	return real_open(path, flags, mode);
 }
 
 int open64(const char *path, int flags, ...)
 {
-	OPEN_BODY(open_fault(AT_FDCWD, path));
+	OPEN_BODY(path_fault(OP_OPEN, AT_FDCWD, path));
 	return real_open64(path, flags, mode);
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	OPEN_BODY(open_fault(dirfd, path));
+	OPEN_BODY(path_fault(OP_OPEN, dirfd, path));
 	return real_openat(dirfd, path, flags, mode);
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
 {
-	OPEN_BODY(open_fault(dirfd, path));
+	OPEN_BODY(path_fault(OP_OPEN, dirfd, path));
 	return real_openat64(dirfd, path, flags, mode);
+}
+
+int rename(const char *old, const char *new)
+{
+	int f = path_fault(OP_RENAME, AT_FDCWD, old);
+
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return real_rename(old, new);
+}
+
+int renameat(int olddirfd, const char *old, int newdirfd, const char *new)
+{
+	int f = path_fault(OP_RENAME, olddirfd, old);
+
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return real_renameat(olddirfd, old, newdirfd, new);
 }
