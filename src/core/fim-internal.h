@@ -62,6 +62,11 @@ struct fim_generation {
 	int64_t report_id;
 	int64_t record_id;
 	int64_t at_ms;
+	/*
+	 * A new configuration's baseline under its temporary name (fim_install_generation only),
+	 * moved into its folder inside the install's transaction; NULL: the file is in place.
+	 */
+	const char *moved_from;
 };
 int fim_install_generation(struct door *d, struct fim_config_row *config,
                            const struct fim_generation *g, uint64_t *ret_index, struct strbuf *err);

@@ -1,4 +1,5 @@
 /* fim-store: the file integrity tables, their ledger entries and the baseline files on disk. */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -455,8 +456,31 @@ int fim_append(struct door *d, const char *actor, const char *action, const char
 struct install {
 	struct fim_config_row *config;
 	const struct fim_generation *g;
+	struct strbuf placed; /* where g->moved_from was moved to (empty: nowhere yet) */
 	uint64_t index;
 };
+
+/*
+ * A new configuration's baseline moved from its temporary name into its folder once the
+ * configuration has its id, before the install commits: a rename that fails rolls the install
+ * back, so no generation is installed without its file (the caller removes the file when the
+ * commit fails after it).
+ */
+static int place_baseline(struct door *d, struct install *x, struct strbuf *err)
+{
+	int r = fim_generation_path(d, x->config->id, x->g->generation, &x->placed, err);
+
+	if (r == 0 && rename(x->g->moved_from, x->placed.buf) < 0) {
+		r = -errno;
+		error_set(err,
+		          "cannot move the new baseline into place as '%s': %s; nothing was "
+		          "installed: run 'mamori fim init' again once that is fixed",
+		          x->placed.buf, strerror(-r));
+	}
+	if (r < 0)
+		strbuf_reset(&x->placed);
+	return r;
+}
 
 static int install_txn(struct door *d, void *arg, struct strbuf *err)
 {
@@ -487,6 +511,8 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 		if ((r = query_run(q, err)) < 0)
 			return r;
 		c->id = query_last_id(door_store(d));
+		if (g->moved_from && (r = place_baseline(d, x, err)) < 0)
+			return r;
 	}
 	jw_init(&w, &data);
 	jw_object_begin(&w);
@@ -575,7 +601,10 @@ int fim_install_generation_in(struct door *d, struct fim_config_row *config,
                               struct strbuf *err)
 {
 	struct install x = { .config = config, .g = g };
-	int r = install_txn(d, &x, err);
+	int r;
+
+	assert(!g->moved_from); /* the caller's transaction may still fail: not moved here */
+	r = install_txn(d, &x, err);
 
 	if (r == 0) {
 		installed(config, g, x.index);
@@ -588,14 +617,18 @@ int fim_install_generation_in(struct door *d, struct fim_config_row *config,
 int fim_install_generation(struct door *d, struct fim_config_row *config,
                            const struct fim_generation *g, uint64_t *ret_index, struct strbuf *err)
 {
-	struct install x = { .config = config, .g = g };
+	struct install x = { .config = config, .g = g, .placed = STRBUF_INIT };
 	int64_t id = config->id;
 	int r = fim_txn(d, install_txn, &x, err);
 
 	if (r < 0) {
 		config->id = id; /* rolled back */
+		if (x.placed.len)
+			unlink(x.placed.buf); /* moved, then the commit failed */
+		strbuf_release(&x.placed);
 		return r;
 	}
+	strbuf_release(&x.placed);
 	installed(config, g, x.index);
 	if (ret_index)
 		*ret_index = x.index;

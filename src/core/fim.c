@@ -303,32 +303,25 @@ static int init_act(struct door *d, const struct fim_init_input *in, struct fim_
 }
 
 /*
- * The generation installed (a new configuration gets its row and id), a new configuration's
- * baseline moved from its temporary name into its folder, and the generations before it pruned.
- * The baseline is removed when the install fails.
+ * The generation installed (a new configuration gets its row and id, and its baseline is moved
+ * from its temporary name into its folder in the same transaction), and the generations before
+ * it pruned. The baseline is removed when the install fails.
  */
-static int init_install(struct door *d, struct fim_config_row *c, const struct fim_generation *g,
+static int init_install(struct door *d, struct fim_config_row *c, struct fim_generation *g,
                         const char *path, struct fim_init_result *ret, struct strbuf *err)
 {
-	bool fresh = c->id == 0;
-	int r = fim_install_generation(d, c, g, &ret->ledger_index, err);
+	int r;
 
+	if (c->id == 0)
+		g->moved_from = path;
+	r = fim_install_generation(d, c, g, &ret->ledger_index, err);
 	if (r < 0) {
 		unlink(path);
 		return r;
 	}
-	if (fresh) { /* move the file to its configuration's folder */
-		struct strbuf final = STRBUF_INIT;
-		r = fim_generation_path(d, c->id, g->generation, &final, err);
-		if (r == 0 && rename(path, final.buf) < 0) {
-			r = -errno;
-			error_set(err, "cannot put '%s' in place: %s", final.buf, strerror(-r));
-		}
-		strbuf_release(&final);
-	}
 	ret->config_id = c->id;
 	fim_prune_generations(d, c->id, g->generation - 1);
-	return r;
+	return 0;
 }
 
 int fim_init(struct door *d, const struct fim_init_input *in, struct fim_init_result *ret,

@@ -5,6 +5,7 @@
 # leaves no baseline file (nor its .tmp), no generation and no ledger entry, and the next init
 # without the fault makes a baseline that checks clean. Then the store's commits fail (the door's
 # act that authorises a re-init, the install): only the installed generations' baselines stay.
+# Last, the rename that puts a first init's baseline in its folder fails: nothing is installed.
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 T="$TMP/tree"
 C="$TMP/aide.conf"
@@ -138,6 +139,32 @@ store_fails "$TMP/e0" --config "$TMP/small.conf"
 check "a failed act or install left only installed baselines in fim/ ($left)" '[ "$left" -eq 0 ]'
 check "the act failed ($unacted), or was done and the install failed ($acted)" \
 	'[ "$unacted" -ge 2 ] && [ "$acted" -ge 1 ]'
+
+# A first init writes its baseline under a temporary name (fim/0/PID.base) and renames it into
+# its configuration's folder (fim/ID/1.base) once the configuration has its id. That rename
+# fails: nothing is installed (no configuration, no generation, no ledger entry, no baseline
+# file in fim/), and one line says why, in Japanese for a Japanese user.
+rm -rf "$TMP/d"
+cp -a "$TMP/e0" "$TMP/d"
+R=$(count_calls "of=rename path=*/fim/0/*.base" "$MAMORI" --dir "$TMP/d" fim init --config "$TMP/small.conf")
+check "a first init renames its baseline into its folder once ($R)" '[ "$R" -eq 1 ]'
+rm -rf "$TMP/d"
+cp -a "$TMP/e0" "$TMP/d"
+"$MAMORI" --dir "$TMP/d" ledger tail -n 1 >"$TMP/tail.before" 2>&1
+run faulty "op=rename path=*/fim/0/*.base at=1 errno=EIO" env MAMORI_LANG=ja "$MAMORI" --dir "$TMP/d" \
+	fim init --config "$TMP/small.conf"
+check "the failed rename fails the init (exit $rc)" '[ "$rc" -eq 1 ]'
+err_one_line "and says why in one line"
+err_has "in Japanese: the baseline could not be put in place" "配置できません"
+check "no configuration or generation was installed ($(gens))" \
+	'[ "$(gens)" = 0 ] && [ "$(sqlite3 "$TMP/d/mamori.db" "SELECT count(*) FROM fim_configs")" = 0 ]'
+"$MAMORI" --dir "$TMP/d" ledger tail -n 1 >"$TMP/tail.after" 2>&1
+check "no ledger entry was appended" 'cmp -s "$TMP/tail.before" "$TMP/tail.after"'
+check "no baseline file is left in fim/ ($(find "$TMP/d/fim" -name '*.base*' | tr '\n' ' '))" \
+	'[ -z "$(find "$TMP/d/fim" -name "*.base*")" ]'
+check "the ward stays consistent" 'consistent "$TMP/d" quick >"$TMP/why" 2>&1 || { diag "$(head -3 "$TMP/why")"; false; }'
+expect "the next first init without the fault goes through" 0 "$MAMORI" --dir "$TMP/d" fim init --config "$TMP/small.conf"
+expect "and checks clean" 0 "$MAMORI" --dir "$TMP/d" fim check
 N=$(injected)
 check "faults were injected ($N in $n inits, $past past the writes of their run)" \
 	'[ "$N" -ge $((n - past)) ]'
