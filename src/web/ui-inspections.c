@@ -429,9 +429,71 @@ struct round_act {
 };
 
 /*
+ * Why the form's round was not opened, on a page of its own (status): what was wrong (why, in
+ * the reader's language; a refusal: the door's, with its clauses), that no inspection of the
+ * round was opened, and the way back to the form.
+ */
+static void round_not_opened(struct web_req *r, int status, const char *why,
+                             const struct act_result *refusal)
+{
+	page_begin(r, _("Self-inspections"), NAV_INSPECTIONS);
+	if (refusal)
+		web_refusal(r, refusal);
+	else
+		page_notice(r, "error", why);
+	html_elem(&r->out, "p",
+	          refusal ? _("No inspection of this round was opened: the policy does not allow "
+	                      "one of them (see the clauses above). If your work needs the round, "
+	                      "ask the ward's information security office.")
+	                  : _("No inspection of this round was opened: correct what is said above "
+	                      "and open the round again."),
+	          HTML_END);
+	html_open(&r->out, "p", HTML_END);
+	page_link(&r->out, "/inspections", _("Back"));
+	html_close(&r->out, "p");
+	page_end(r);
+	r->status = status;
+}
+
+/*
+ * Why an inspection of the round was not opened (act_run_all failed at acts[failed] with ret,
+ * the door's message id in res: act_input.error_detail), on its page; a fault of the server
+ * (5xx) on the server's error page.
+ */
+static void round_failed(struct web_req *r, int ret, const struct round_act *a,
+                         const struct act_result *res, const char *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	char *text;
+
+	if (ret == -ECANCELED && res->outcome == ACT_REFUSED) {
+		round_not_opened(r, 403, NULL, res);
+	} else if (ret == -ECANCELED) { /* would wait for approval: a round cannot */
+		strbuf_addf(
+		    &why,
+		    _("section '%s': opening its inspection waits for approval, and a round "
+		      "opens all its inspections or none: open them one section and role at "
+		      "a time; no inspection of this round was opened"),
+		    a->section);
+		round_not_opened(r, 409, why.buf, NULL);
+	} else if (web_act_status(ret) >= 500 || web_failed_for_good(r)) {
+		web_error(r, web_act_status(ret), err);
+	} else {
+		web_log(r, "round not opened: %s", err);
+		text = web_refusal_text(
+		    r, res,
+		    _("The inspections could not be opened as the form asks: check the round's "
+		      "name, the due date, the sections and the clauses to ask."));
+		round_not_opened(r, web_act_status(ret), text, NULL);
+		free(text);
+	}
+	strbuf_release(&why);
+}
+
+/*
  * Opens the round's inspections in one transaction, all or none (act_run_all): a failure or a
  * refusal at a later section keeps none of the earlier ones, so posting the form again opens
- * none twice. 0, or -1 after the error or refusal page.
+ * none twice. 0, or -1 after the page that says why.
  */
 static int open_all(struct web_req *r, const char *round, const char *due, struct round_act *acts,
                     size_t n)
@@ -448,6 +510,8 @@ static int open_all(struct web_req *r, const char *round, const char *due, struc
 		in[i].actor = r->user->login;
 		in[i].ctx.via = "web";
 		in[i].ctx.remote = r->remote;
+		/* a failed act's message id, to say it in the reader's language */
+		in[i].error_detail = true;
 	}
 	if (web_door(r)) {
 		ret = act_run_all(web_door(r), in, n, res, &failed, &err);
@@ -458,17 +522,9 @@ static int open_all(struct web_req *r, const char *round, const char *due, struc
 	if (ret == 0) {
 		for (size_t i = 0; i < n; i++)
 			act_result_release(&res[i]);
-	} else if (ret == -ECANCELED && res[failed].outcome == ACT_REFUSED) {
-		web_refusal_page(r, &res[failed], _("Self-inspections"), NAV_INSPECTIONS,
-		                 "/inspections", _("Back"));
-		act_result_release(&res[failed]);
-	} else if (ret == -ECANCELED) { /* would wait for approval: a round cannot */
-		web_error(r, 409,
-		          "opening an inspection waits for approval: open the round's "
-		          "inspections one at a time");
-		act_result_release(&res[failed]);
 	} else {
-		web_error(r, web_act_status(ret), err.buf);
+		round_failed(r, ret, &acts[failed], &res[failed], err.buf);
+		act_result_release(&res[failed]);
 	}
 	free(in);
 	free(res);
@@ -498,19 +554,43 @@ static void round_too_big(struct web_req *r)
 	            _("a round opens at most %d inspections (sections × roles, each once): choose "
 	              "fewer sections or roles"),
 	            INSPECTION_ROUND_MAX);
-	page_begin(r, _("Self-inspections"), NAV_INSPECTIONS);
-	page_notice(r, "error", why.buf);
-	html_open(&r->out, "p", HTML_END);
-	page_link(&r->out, "/inspections", _("Back"));
-	html_close(&r->out, "p");
-	page_end(r);
-	r->status = 400;
+	round_not_opened(r, 400, why.buf, NULL);
 	strbuf_release(&why);
+}
+
+/*
+ * The clauses the round asks of role (NULL: the whole checklist) into ret, or, when the role
+ * or the clauses are not the profile's, its page (400) saying so in the reader's language:
+ * the core's message id and arguments are caught (error_capture_begin) and, held as an act's
+ * error detail is, said from the catalogue by web_refusal_text.
+ */
+static int round_items(struct web_req *r, const char *role, const char *items, struct strbuf *ret)
+{
+	struct act_result why = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+	char *text;
+	int rc;
+
+	error_capture_begin();
+	rc = inspection_open_items(r->profile, role, items, ret, &err);
+	why.detail_fmt = error_capture_end(rc < 0 ? &err : NULL, &why.detail_args);
+	if (rc < 0) {
+		web_log(r, "round not opened: %s", err.buf);
+		text =
+		    web_refusal_text(r, &why,
+		                     _("The role or the clauses to ask are not the profile's: "
+		                       "choose a role from the list, and clauses of its checklist "
+		                       "(or leave the clauses empty)."));
+		round_not_opened(r, 400, text, NULL);
+		free(text);
+	}
+	act_result_release(&why);
+	strbuf_release(&err);
+	return rc;
 }
 
 void ui_inspections_open(struct web_req *r)
 {
-	struct strbuf err = STRBUF_INIT;
 	const char *round = web_form(r, "round"), *due = web_form(r, "due");
 	const char *items = web_form(r, "items");
 	struct strv roles = STRV_INIT, role_items = STRV_INIT, sections = STRV_INIT;
@@ -518,7 +598,11 @@ void ui_inspections_open(struct web_req *r)
 	size_t n = 0;
 
 	if (!round || !*round || !due || !*due) {
-		web_error(r, 400, "a round needs its name, the sections and the due date");
+		round_not_opened(
+		    r, 400,
+		    _("A round needs its name and the date its answers are due: fill in "
+		      "both."),
+		    NULL);
 		goto out;
 	}
 	/* each section and role once, and a bounded round, before anything is made */
@@ -528,15 +612,13 @@ void ui_inspections_open(struct web_req *r)
 		goto out;
 	}
 	if (!sections.nr) {
-		web_error(r, 400, "choose at least one section to inspect");
+		round_not_opened(r, 400, _("Choose at least one section to inspect."), NULL);
 		goto out;
 	}
 	for (size_t k = 0; k < (roles.nr ? roles.nr : 1); k++) {
 		struct strbuf list = STRBUF_INIT;
 
-		if (inspection_open_items(r->profile, roles.nr ? roles.items[k] : NULL, items,
-		                          &list, &err) < 0) {
-			web_error(r, 400, err.buf);
+		if (round_items(r, roles.nr ? roles.items[k] : NULL, items, &list) < 0) {
 			strbuf_release(&list);
 			goto out;
 		}
@@ -556,7 +638,6 @@ out:
 	strv_release(&sections);
 	strv_release(&roles);
 	strv_release(&role_items);
-	strbuf_release(&err);
 }
 
 void ui_inspections_card(struct web_req *r)

@@ -180,12 +180,47 @@ is "a round naming a section that does not exist, after two that do" 400 "$(stat
 	--data-urlencode items=MIN-9-1-2 --data-urlencode section=zeimu --data-urlencode section=kumin \
 	--data-urlencode section=nosuch "${URL}inspections")"
 check "opens none of its inspections" "m inspection rollup --json | python3 -c \"import json, sys; assert json.load(sys.stdin)['sections'] == []\""
+check "says which section is wrong, in Japanese" "grep -q '所属「nosuch」はありません' '$TMP/body'"
+check "and that none was opened and what to do" \
+	"grep -q 'この回の点検は一つも開いていません。上に書かれたことを直してから' '$TMP/body'"
+check "as an error notice, with the way back to the form" \
+	"grep -q '<p class=\"notice error\" role=\"alert\">項目「点検する課等」' '$TMP/body' && grep -q '<a href=\"/inspections\">戻る</a>' '$TMP/body'"
+# round_refused NAME STATUS JAPANESE [FIELD=VALUE...]: the chief's round with these fields is
+# not opened (STATUS) and its page says JAPANESE and that none was opened, with no English
+round_refused() {
+	_name=$1 _want=$2 _ja=$3
+	shift 3
+	_args=""
+	for _f in "$@"; do _args="$_args --data-urlencode $_f"; done
+	# shellcheck disable=SC2086 # a field per word
+	is "$_name" "$_want" "$(status -b "$TMP/jar-chief" --data-urlencode "csrf=$C" $_args "${URL}inspections")"
+	check "says so in Japanese: $_ja" "grep -qF '$_ja' '$TMP/body' && grep -q 'この回の点検は一つも開いていません' '$TMP/body'"
+	check "no English sentence or raw code on the page" \
+		"! sed 's/<[^>]*>//g' '$TMP/body' | grep -qi 'is not\\|choose\\|needs\\|no section\\|EINVAL\\|Bad request'"
+}
+round_refused "a round without its due date" 400 "点検の回の名前と回答の期限が必要です" "round=令和8年度" section=zeimu
+round_refused "a round without a section" 400 "点検する課等を一つ以上選んでください" "round=令和8年度" "due=$(day 30)"
+round_refused "a round asking a clause the checklist lacks" 400 "「NOPE-1」はチェックリストの項目ではありません" \
+	"round=令和8年度" "due=$(day 30)" section=zeimu items=NOPE-1
+round_refused "a round for a role the profile lacks" 400 "「nosuchrole」はプロファイルの役割ではありません" \
+	"round=令和8年度" "due=$(day 30)" section=zeimu role=nosuchrole
+round_refused "a round due on a day that is none" 400 "項目「回答の期限」は日付（例: 2026-04-01）で入力してください" \
+	"round=令和8年度" due=2027-13-45 section=zeimu section=kumin
+check "none of them opened an inspection" "m inspection rollup --json | python3 -c \"import json, sys; assert json.load(sys.stdin)['sections'] == []\""
+# staff may not open a round (MIN-9-2-1): the refusal in Japanese, with its clause
+login sato "$PW" "$TMP/jar-staff" >/dev/null
+S=$(csrf_of "$TMP/jar-staff" /)
+is "sato's round is refused" 403 "$(status -b "$TMP/jar-staff" --data-urlencode "csrf=$S" \
+	--data-urlencode "round=令和8年度" --data-urlencode "due=$(day 30)" --data-urlencode section=zeimu \
+	--data-urlencode section=kumin "${URL}inspections")"
+check "citing MIN-9-2-1, in Japanese" "grep -q 'MIN-9-2-1' '$TMP/body' && grep -q '「自己点検の開始」は認められません' '$TMP/body'"
+check "none opened, and whom to ask" "grep -q 'この回の点検は一つも開いていません。規定により' '$TMP/body' && grep -q '情報政策課（情報セキュリティの担当）にご相談ください' '$TMP/body'"
 # (a form holds at most 256 fields: 200 sections x 6 roles)
 { seq 200 | sed 's/^/section=s/'; seq 6 | sed 's/^/role=r/'; } | paste -sd'&' >"$TMP/many"
 is "a round of more than 1,000 inspections (sections x roles)" 400 "$(status -b "$TMP/jar-chief" \
 	--data-urlencode "csrf=$C" --data-urlencode "round=令和8年度" --data-urlencode "due=$(day 30)" \
 	--data "@$TMP/many" "${URL}inspections")"
-check "says the bound in Japanese" "grep -q '一つの回で開ける点検は 1000 件' '$TMP/body'"
+check "says the bound in Japanese" "grep -q '一つの回で開ける点検は 1000 件' '$TMP/body' && grep -q 'この回の点検は一つも開いていません' '$TMP/body'"
 m inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --items MIN-9-1-2 --as chief >/dev/null
 is "the report again" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
 for a in duties-done risks; do
