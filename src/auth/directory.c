@@ -128,25 +128,14 @@ static int read_maps(const struct conf *c, const char *key, struct dir_map **ret
 	return 0;
 }
 
-int dir_conf_load(const struct conf *c, struct dir_conf *ret, struct strbuf *err)
+/*
+ * [ldap] url: ldaps://, or ldap:// with starttls, so that a password never crosses the network
+ * in the clear; and an LDAP URL to the library. 0 or -EINVAL with err set.
+ */
+static int url_check(const struct conf *c, const char *url, bool starttls, struct strbuf *err)
 {
-	const char *url = conf_get(c, "ldap", "url"), *v;
-	int64_t timeout = 10;
-	int r;
-
-	memset(ret, 0, sizeof(*ret));
-	if (!url)
-		return 0;
-	if (ldap_lib_load(err) < 0) /* the directory's names and URL are checked with it */
-		return -ENOENT;
-	r = conf_get_bool(c, "ldap", "starttls", false, &ret->starttls, err);
-	if (r == 0)
-		r = conf_get_int(c, "ldap", "timeout", 1, 300, 10, &timeout, err);
-	if (r < 0)
-		return r;
-	ret->timeout_s = (int)timeout;
 	if (!strncmp(url, "ldaps://", 8) && url[8]) {
-		if (ret->starttls) {
+		if (starttls) {
 			error_set(err,
 			          "%s: [ldap] starttls = yes is for ldap:// URLs; ldaps:// is TLS "
 			          "from the first byte",
@@ -154,7 +143,7 @@ int dir_conf_load(const struct conf *c, struct dir_conf *ret, struct strbuf *err
 			return -EINVAL;
 		}
 	} else if (!strncmp(url, "ldap://", 7) && url[7]) {
-		if (!ret->starttls) {
+		if (!starttls) {
 			error_set(err,
 			          "%s: [ldap] url '%s' would send passwords in the clear: use "
 			          "ldaps://, or add 'starttls = yes'",
@@ -172,6 +161,29 @@ int dir_conf_load(const struct conf *c, struct dir_conf *ret, struct strbuf *err
 		error_set(err, "%s: [ldap] url '%s' is not an LDAP URL", c->name, url);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int dir_conf_load(const struct conf *c, struct dir_conf *ret, struct strbuf *err)
+{
+	const char *url = conf_get(c, "ldap", "url"), *v;
+	int64_t timeout = 10;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!url)
+		return 0;
+	if (ldap_lib_load(err) < 0) /* the directory's names and URL are checked with it */
+		return -ENOENT;
+	r = conf_get_bool(c, "ldap", "starttls", false, &ret->starttls, err);
+	if (r == 0)
+		r = conf_get_int(c, "ldap", "timeout", 1, 300, 10, &timeout, err);
+	if (r < 0)
+		return r;
+	ret->timeout_s = (int)timeout;
+	r = url_check(c, url, ret->starttls, err);
+	if (r < 0)
+		return r;
 	ret->url = xstrdup(url);
 	v = conf_get(c, "ldap", "ca_file");
 	ret->ca_file = v ? xstrdup(v) : NULL;
