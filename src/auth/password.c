@@ -423,58 +423,67 @@ static bool contains_name(const struct folded *pw, const char *name, char **ret_
 	return found;
 }
 
-int password_check(const struct password_policy *policy, const char *password, const char *login,
-                   const char *display_name, enum password_reason *ret_reason, struct strbuf *err)
+/*
+ * The password as text: not empty, UTF-8 without control characters, within the limits in
+ * bytes and characters (a Japanese character counts as one), at least the policy's length.
+ * PASSWORD_OK, or why not with err set.
+ */
+static enum password_reason check_text(const struct password_policy *policy, const char *password,
+                                       struct strbuf *err)
 {
 	const char *clause = policy->clause;
-	enum password_reason reason = PASSWORD_OK;
-	struct folded pw = { 0 };
 	size_t len = strlen(password), i = 0, ncp = 0;
 
 	if (len == 0) {
-		reason = PASSWORD_EMPTY;
 		refuse(err, clause, "password is empty: at least %zu characters are needed",
 		       policy->min_length);
-		goto out;
+		return PASSWORD_EMPTY;
 	}
 	if (len > PASSWORD_MAX_BYTES) {
-		reason = PASSWORD_TOO_LONG;
 		error_set(err, "password is too long: at most %d bytes are accepted",
 		          PASSWORD_MAX_BYTES);
-		goto out;
+		return PASSWORD_TOO_LONG;
 	}
 	while (i < len) {
 		uint32_t cp;
 		int k = utf8_decode(password + i, len - i, &cp);
 		if (k < 0) {
-			reason = PASSWORD_INVALID_UTF8;
 			error_set(err, "password is not valid UTF-8 text");
-			goto out;
+			return PASSWORD_INVALID_UTF8;
 		}
 		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-			reason = PASSWORD_CONTROL_CHAR;
 			error_set(err, "password contains a control character (such as a tab or "
 			               "newline); use letters, digits, symbols or spaces");
-			goto out;
+			return PASSWORD_CONTROL_CHAR;
 		}
 		i += (size_t)k;
 		ncp++;
 	}
 	if (ncp > PASSWORD_MAX_CODEPOINTS) {
-		reason = PASSWORD_TOO_LONG;
 		error_set(err, "password is too long: %zu characters, at most %d are accepted", ncp,
 		          PASSWORD_MAX_CODEPOINTS);
-		goto out;
+		return PASSWORD_TOO_LONG;
 	}
 	if (ncp < policy->min_length) {
-		reason = PASSWORD_TOO_SHORT;
 		refuse(err, clause,
 		       "password is too short: %zu character%s, at least %zu are needed "
 		       "(a Japanese character counts as one)",
 		       ncp, ncp == 1 ? "" : "s", policy->min_length);
-		goto out;
+		return PASSWORD_TOO_SHORT;
 	}
+	return PASSWORD_OK;
+}
 
+int password_check(const struct password_policy *policy, const char *password, const char *login,
+                   const char *display_name, enum password_reason *ret_reason, struct strbuf *err)
+{
+	const char *clause = policy->clause;
+	enum password_reason reason;
+	struct folded pw = { 0 };
+
+	reason = check_text(policy, password, err);
+	if (reason != PASSWORD_OK)
+		goto out;
 	fold(password, FOLD_CASE, &pw);
 	if (login && *login) {
 		struct folded fl = { 0 };
