@@ -152,6 +152,30 @@ static int unquote(const char *p, const char *end, struct strbuf *out)
 	return 0;
 }
 
+/* A '[section]' line (p to end, trimmed): *section is its name, which must be a known one. */
+static int parse_section(const char *name, unsigned line, const char *p, const char *end,
+                         char **section, struct strbuf *err)
+{
+	const char *s = p + 1, *e = s;
+
+	while (e < end && name_char(*e))
+		e++;
+	if (e == s || e >= end || *e != ']' || e + 1 != end) {
+		error_set(
+		    err,
+		    "%s:%u: a section is written [name] with lowercase letters, digits and '_'",
+		    name, line);
+		return -EINVAL;
+	}
+	free(*section);
+	*section = xstrndup(s, (size_t)(e - s));
+	for (size_t i = 0; i < conf_keys_nr; i++)
+		if (!strcmp(conf_keys[i].section, *section))
+			return 0;
+	unknown_key(name, line, *section, "", err);
+	return -EINVAL;
+}
+
 static int parse_line(struct conf *c, const char *name, unsigned line, const char *p,
                       const char *end, char **section, struct strbuf *err)
 {
@@ -164,26 +188,8 @@ static int parse_line(struct conf *c, const char *name, unsigned line, const cha
 	end = trim_end(p, end);
 	if (p == end || *p == '#' || *p == ';')
 		return 0;
-	if (*p == '[') {
-		const char *s = p + 1, *e = s;
-		while (e < end && name_char(*e))
-			e++;
-		if (e == s || e >= end || *e != ']' || e + 1 != end) {
-			error_set(
-			    err,
-			    "%s:%u: a section is written [name] with lowercase letters, digits "
-			    "and '_'",
-			    name, line);
-			return -EINVAL;
-		}
-		free(*section);
-		*section = xstrndup(s, (size_t)(e - s));
-		for (size_t i = 0; i < conf_keys_nr; i++)
-			if (!strcmp(conf_keys[i].section, *section))
-				return 0;
-		unknown_key(name, line, *section, "", err);
-		return -EINVAL;
-	}
+	if (*p == '[')
+		return parse_section(name, line, p, end, section, err);
 	k = p;
 	while (p < end && name_char(*p))
 		p++;
