@@ -134,6 +134,44 @@ static int accept_agent(struct door *d, struct fim_config_row *c, int64_t report
 	return r;
 }
 
+/*
+ * The new generation's baseline at path, made here and authorised (ret->sha256), read back
+ * whole (its digest and signature checked) and installed; the generations before it pruned.
+ */
+static int accept_install(struct door *d, struct fim_config_row *c, const struct fim_key *key,
+                          const char *path, const char *actor, int64_t report_id,
+                          struct fim_accept_result *ret, struct strbuf *err)
+{
+	struct fim_baseline_reader *check = NULL;
+	uint8_t want[32];
+	char cfg_hex[65];
+	int r = fim_unhex(ret->sha256, want);
+
+	if (r == 0)
+		r = fim_br_open_file(path, want, fim_key_public(key), &check, err);
+	if (r == 0) {
+		ret->entries = fim_br_info(check)->count;
+		fim_hex(fim_br_info(check)->config_sha256, cfg_hex);
+	}
+	fim_br_close(check);
+	if (r < 0)
+		return r;
+	struct fim_generation g = { .generation = ret->generation,
+		                    .entries = ret->entries,
+		                    .config_sha256 = cfg_hex,
+		                    .made_by = actor,
+		                    .report_id = report_id,
+		                    .record_id = ret->acted ? ret->act.record_id : c->record_id,
+		                    .at_ms = time_now_ms() };
+	memcpy(g.sha256, ret->sha256, 65);
+	r = fim_install_generation(d, c, &g, NULL, err);
+	if (r == 0) {
+		ret->installed = true;
+		fim_prune_generations(d, c->id, ret->generation - 1);
+	}
+	return r;
+}
+
 int fim_accept(struct door *d, int64_t report_id, const char *actor, const char *comment,
                const struct act_context *ctx, struct fim_accept_result *ret, struct strbuf *err)
 {
@@ -196,32 +234,7 @@ int fim_accept(struct door *d, int64_t report_id, const char *actor, const char 
 		if (ret->act.outcome != ACT_DONE)
 			goto out; /* pending: installed by 'fim accept' again once approved */
 	}
-	struct fim_baseline_reader *check = NULL;
-	uint8_t want[32];
-	r = fim_unhex(ret->sha256, want);
-	if (r == 0)
-		r = fim_br_open_file(path.buf, want, fim_key_public(key), &check, err);
-	char cfg_hex[65];
-	if (r == 0) {
-		ret->entries = fim_br_info(check)->count;
-		fim_hex(fim_br_info(check)->config_sha256, cfg_hex);
-	}
-	fim_br_close(check);
-	if (r < 0)
-		goto out;
-	struct fim_generation g = { .generation = ret->generation,
-		                    .entries = ret->entries,
-		                    .config_sha256 = cfg_hex,
-		                    .made_by = actor,
-		                    .report_id = report_id,
-		                    .record_id = ret->acted ? ret->act.record_id : c.record_id,
-		                    .at_ms = time_now_ms() };
-	memcpy(g.sha256, ret->sha256, 65);
-	r = fim_install_generation(d, &c, &g, NULL, err);
-	if (r == 0) {
-		ret->installed = true;
-		fim_prune_generations(d, c.id, ret->generation - 1);
-	}
+	r = accept_install(d, &c, key, path.buf, actor, report_id, ret, err);
 out:
 	strbuf_release(&path);
 	fim_key_free(key);
