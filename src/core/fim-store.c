@@ -482,38 +482,45 @@ static int place_baseline(struct door *d, struct install *x, struct strbuf *err)
 	return r;
 }
 
-static int install_txn(struct door *d, void *arg, struct strbuf *err)
+/* A new configuration's row (its id into x->config), its baseline moved into its folder. */
+static int config_insert(struct door *d, struct install *x, struct strbuf *err)
 {
-	struct install *x = arg;
+	struct fim_config_row *c = x->config;
+	const struct fim_generation *g = x->g;
+	struct query *q;
+	int r = query_prepare(door_store(d),
+	                      "INSERT INTO fim_configs(host, path, system, generation,"
+	                      " baseline_sha256, config_sha256, entries, ledger_index, record_id,"
+	                      " created_ms, changed_ms, node)"
+	                      " VALUES (?, ?, ?, 0, '', '', 0, 0, NULL, ?, ?, ?)",
+	                      &q, err);
+
+	if (r < 0)
+		return r;
+	query_bind_text(q, 1, c->host);
+	query_bind_text(q, 2, c->path);
+	query_bind_text(q, 3, c->system);
+	query_bind_int(q, 4, g->at_ms);
+	query_bind_int(q, 5, g->at_ms);
+	query_bind_text(q, 6, c->node ? c->node : "");
+	if ((r = query_run(q, err)) < 0)
+		return r;
+	c->id = query_last_id(door_store(d));
+	if (g->moved_from)
+		r = place_baseline(d, x, err);
+	return r;
+}
+
+/* The generation's fim.baseline ledger entry (its index into x->index). */
+static int baseline_entry(struct door *d, struct install *x, struct strbuf *err)
+{
 	struct fim_config_row *c = x->config;
 	const struct fim_generation *g = x->g;
 	struct strbuf data = STRBUF_INIT;
 	struct json_writer w;
-	struct query *q;
+	char subject[32];
 	int r;
 
-	if (!c->id) {
-		r = query_prepare(
-		    door_store(d),
-		    "INSERT INTO fim_configs(host, path, system, generation,"
-		    " baseline_sha256, config_sha256, entries, ledger_index, record_id,"
-		    " created_ms, changed_ms, node)"
-		    " VALUES (?, ?, ?, 0, '', '', 0, 0, NULL, ?, ?, ?)",
-		    &q, err);
-		if (r < 0)
-			return r;
-		query_bind_text(q, 1, c->host);
-		query_bind_text(q, 2, c->path);
-		query_bind_text(q, 3, c->system);
-		query_bind_int(q, 4, g->at_ms);
-		query_bind_int(q, 5, g->at_ms);
-		query_bind_text(q, 6, c->node ? c->node : "");
-		if ((r = query_run(q, err)) < 0)
-			return r;
-		c->id = query_last_id(door_store(d));
-		if (g->moved_from && (r = place_baseline(d, x, err)) < 0)
-			return r;
-	}
 	jw_init(&w, &data);
 	jw_object_begin(&w);
 	jw_kv_str(&w, "host", c->host);
@@ -528,13 +535,25 @@ static int install_txn(struct door *d, void *arg, struct strbuf *err)
 	if (g->report_id)
 		jw_kv_int(&w, "report", g->report_id);
 	jw_object_end(&w);
-	char subject[32];
 	snprintf(subject, sizeof(subject), "fim/%" PRId64, c->id);
 	r = fim_append(d, g->made_by, "fim.baseline", subject,
 	               c->baseline_sha256[0] ? c->baseline_sha256 : NULL, g->sha256, &data,
 	               g->at_ms, &x->index, err);
 	strbuf_release(&data);
-	if (r < 0)
+	return r;
+}
+
+static int install_txn(struct door *d, void *arg, struct strbuf *err)
+{
+	struct install *x = arg;
+	struct fim_config_row *c = x->config;
+	const struct fim_generation *g = x->g;
+	struct query *q;
+	int r;
+
+	if (!c->id && (r = config_insert(d, x, err)) < 0)
+		return r;
+	if ((r = baseline_entry(d, x, err)) < 0)
 		return r;
 	r = query_prepare(door_store(d),
 	                  "UPDATE fim_configs SET generation = ?, baseline_sha256 = ?,"
