@@ -277,6 +277,59 @@ static int do_include(struct parser *p, char **tok, size_t n)
 	return r;
 }
 
+/*
+ * @@if, @@ifdef, @@ifndef, @@ifhost, @@ifnhost (word) with its n words tok: a condition
+ * pushed, evaluated only where the lines count (a false branch's is false).
+ */
+static int do_if(struct parser *p, const char *word, char **tok, size_t n)
+{
+	bool v = false;
+
+	if (cond_active(p)) {
+		const char *t[9];
+		size_t m = 0;
+		if (!strcmp(word, "ifndef") || !strcmp(word, "ifnhost"))
+			t[m++] = "not";
+		if (!strcmp(word, "ifdef") || !strcmp(word, "ifndef"))
+			t[m++] = "defined";
+		else if (strcmp(word, "if"))
+			t[m++] = "hostname";
+		if (m && n != 1) {
+			diag(p, true, "@@%s needs exactly one name", word);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < n; i++)
+			t[m++] = tok[i];
+		if (eval_if(p, t, m, &v) < 0)
+			return -EINVAL;
+	}
+	cond_push(p, v);
+	return 0;
+}
+
+/* @@else or @@endif (word) of the innermost @@if. */
+static int do_else(struct parser *p, const char *word)
+{
+	struct cond *c;
+
+	if (!p->nr_conds) {
+		diag(p, true, "@@%s without @@if", word);
+		return -EINVAL;
+	}
+	c = &p->conds[p->nr_conds - 1];
+	if (!strcmp(word, "endif")) {
+		p->nr_conds--;
+		return 0;
+	}
+	if (c->seen_else) {
+		diag(p, true, "a second @@else for the @@if of line %u", c->line);
+		return -EINVAL;
+	}
+	c->seen_else = true;
+	c->active = c->parent_active && !c->taken;
+	return 0;
+}
+
 int macro(struct parser *p, char *line)
 {
 	char *tok[8];
@@ -294,47 +347,10 @@ int macro(struct parser *p, char *line)
 	}
 	/* Conditionals are followed even inside a false branch, to find their @@endif. */
 	if (!strcmp(word, "if") || !strcmp(word, "ifdef") || !strcmp(word, "ifndef") ||
-	    !strcmp(word, "ifhost") || !strcmp(word, "ifnhost")) {
-		bool v = false;
-		if (cond_active(p)) {
-			const char *t[9];
-			size_t m = 0;
-			if (!strcmp(word, "ifndef") || !strcmp(word, "ifnhost"))
-				t[m++] = "not";
-			if (!strcmp(word, "ifdef") || !strcmp(word, "ifndef"))
-				t[m++] = "defined";
-			else if (strcmp(word, "if"))
-				t[m++] = "hostname";
-			if (m && n != 1) {
-				diag(p, true, "@@%s needs exactly one name", word);
-				return -EINVAL;
-			}
-			for (size_t i = 0; i < n; i++)
-				t[m++] = tok[i];
-			if (eval_if(p, t, m, &v) < 0)
-				return -EINVAL;
-		}
-		cond_push(p, v);
-		return 0;
-	}
-	if (!strcmp(word, "else") || !strcmp(word, "endif")) {
-		if (!p->nr_conds) {
-			diag(p, true, "@@%s without @@if", word);
-			return -EINVAL;
-		}
-		struct cond *c = &p->conds[p->nr_conds - 1];
-		if (!strcmp(word, "endif")) {
-			p->nr_conds--;
-			return 0;
-		}
-		if (c->seen_else) {
-			diag(p, true, "a second @@else for the @@if of line %u", c->line);
-			return -EINVAL;
-		}
-		c->seen_else = true;
-		c->active = c->parent_active && !c->taken;
-		return 0;
-	}
+	    !strcmp(word, "ifhost") || !strcmp(word, "ifnhost"))
+		return do_if(p, word, tok, n);
+	if (!strcmp(word, "else") || !strcmp(word, "endif"))
+		return do_else(p, word);
 	if (!cond_active(p))
 		return 0;
 	if (!strcmp(word, "define")) {
