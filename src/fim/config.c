@@ -201,15 +201,15 @@ static int parse_types(struct parser *p, const char *s, uint16_t *ret)
 	return 0;
 }
 
-static int add_rule(struct parser *p, char **tok, size_t n)
+/*
+ * A rule's n words tok: its kind (the path's prefix '=', '!', '-' or none), the path's regular
+ * expression, and the restriction and attributes it may or must have. 0 or -EINVAL, said.
+ */
+static int rule_words(struct parser *p, char **tok, size_t n, enum fim_rule_kind *ret_kind,
+                      const char **ret_rx, const char **ret_types, const char **ret_attrs)
 {
-	struct fim_config *c = p->c;
 	enum fim_rule_kind kind = FIM_RULE_SELECT;
 	const char *rx = tok[0], *types = NULL, *attrs = NULL;
-	struct strbuf decoded = STRBUF_INIT;
-	struct fim_rule r = { 0 };
-	int errcode;
-	PCRE2_SIZE erroff;
 
 	if (rx[0] == '=') {
 		kind = FIM_RULE_EQUALS;
@@ -247,6 +247,25 @@ static int add_rule(struct parser *p, char **tok, size_t n)
 		types = n == 3 ? tok[1] : NULL;
 		attrs = tok[n - 1];
 	}
+	*ret_kind = kind;
+	*ret_rx = rx;
+	*ret_types = types;
+	*ret_attrs = attrs;
+	return 0;
+}
+
+static int add_rule(struct parser *p, char **tok, size_t n)
+{
+	struct fim_config *c = p->c;
+	enum fim_rule_kind kind;
+	const char *rx, *types, *attrs;
+	struct strbuf decoded = STRBUF_INIT;
+	struct fim_rule r = { 0 };
+	int errcode;
+	PCRE2_SIZE erroff;
+
+	if (rule_words(p, tok, n, &kind, &rx, &types, &attrs) < 0)
+		return -EINVAL;
 	if (c->nr_rules >= FIM_CONFIG_MAX_RULES) {
 		diag(p, true, "more than %d rules", FIM_CONFIG_MAX_RULES);
 		return -EINVAL;
