@@ -262,6 +262,62 @@ void pg_reset(struct pg_stmt *s, bool clear_bindings)
 	s->bind_err = 0;
 }
 
+/*
+ * Runs s with its parameters (prepared first when it is not yet), once more on a new connection
+ * when the connection was lost outside a transaction (pg_may_retry): its result in s->res, its
+ * status into *ret_status. 0, or a negative errno with s reset.
+ */
+static int stmt_exec(struct store *st, struct pg_stmt *s, ExecStatusType *ret_status,
+                     struct strbuf *err)
+{
+	const char *values[PG_MAX_PARAMS];
+	int lengths[PG_MAX_PARAMS], formats[PG_MAX_PARAMS];
+	ExecStatusType status;
+	int r = 0;
+
+	pg_conn_enter(st, s->text);
+	r = pg_flush_savepoints(st, err);
+	if (r < 0) {
+		pg_conn_leave(st);
+		pg_reset(s, false);
+		return r;
+	}
+	for (int i = 0; i < s->nparams; i++) {
+		values[i] = s->params[i].value;
+		lengths[i] = s->params[i].len;
+		formats[i] = s->params[i].format;
+	}
+	for (bool again = pg_may_retry(st);; again = false) {
+		if (!s->prepared)
+			r = stmt_prepare(st, s, true, err);
+		if (r < 0 && again && pg_retry(st)) {
+			if (err)
+				strbuf_reset(err);
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			pg_conn_leave(st);
+			pg_reset(s, false);
+			return r;
+		}
+		st->pg->trips++;
+		s->res =
+		    PQexecPrepared(st->pg->conn, s->name, s->nparams, values, lengths, formats, 0);
+		status = PQresultStatus(s->res);
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || !again ||
+		    !pg_retry(st))
+			break;
+		PQclear(s->res);
+		s->res = NULL;
+	}
+	pg_conn_leave(st);
+	if (s->inserts)
+		st->pg->last_id_ok = false;
+	*ret_status = status;
+	return 0;
+}
+
 int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf *err)
 {
 	if (s->bind_err) {
@@ -276,50 +332,11 @@ int pg_step(struct store *st, struct pg_stmt *s, const char *sql, struct strbuf 
 		return r;
 	}
 	if (!s->res) {
-		const char *values[PG_MAX_PARAMS];
-		int lengths[PG_MAX_PARAMS], formats[PG_MAX_PARAMS];
 		ExecStatusType status;
-		int r = 0;
+		int r = stmt_exec(st, s, &status, err);
 
-		pg_conn_enter(st, s->text);
-		r = pg_flush_savepoints(st, err);
-		if (r < 0) {
-			pg_conn_leave(st);
-			pg_reset(s, false);
+		if (r < 0)
 			return r;
-		}
-		for (int i = 0; i < s->nparams; i++) {
-			values[i] = s->params[i].value;
-			lengths[i] = s->params[i].len;
-			formats[i] = s->params[i].format;
-		}
-		for (bool again = pg_may_retry(st);; again = false) {
-			if (!s->prepared)
-				r = stmt_prepare(st, s, true, err);
-			if (r < 0 && again && pg_retry(st)) {
-				if (err)
-					strbuf_reset(err);
-				r = 0;
-				continue;
-			}
-			if (r < 0) {
-				pg_conn_leave(st);
-				pg_reset(s, false);
-				return r;
-			}
-			st->pg->trips++;
-			s->res = PQexecPrepared(st->pg->conn, s->name, s->nparams, values, lengths,
-			                        formats, 0);
-			status = PQresultStatus(s->res);
-			if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || !again ||
-			    !pg_retry(st))
-				break;
-			PQclear(s->res);
-			s->res = NULL;
-		}
-		pg_conn_leave(st);
-		if (s->inserts)
-			st->pg->last_id_ok = false;
 		if (status == PGRES_TUPLES_OK && s->returning) {
 			/* an INSERT's RETURNING id (returning_id): the last row's id, as lastval()
 			 */
