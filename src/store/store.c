@@ -618,74 +618,91 @@ static void in_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	                            bitset_has(set, sqlite3_value_int64(argv[1])));
 }
 
+/*
+ * The configuration may name a PostgreSQL store: then that is the ward's store, even if a stray
+ * mamori.db sits beside it (path). (With a database file there, a configuration that cannot be
+ * read is left to the commands that read it.) 1 when the store is PostgreSQL's, opened into
+ * *ret; 0 when it is the file; or a negative errno with err set.
+ */
+static int open_configured_pg(const char *dir, const char *path, unsigned flags, struct store **ret,
+                              struct strbuf *err)
+{
+	struct stat sb;
+	bool file = stat(path, &sb) == 0 || errno != ENOENT;
+	char *url = NULL;
+	struct strbuf why = STRBUF_INIT;
+	int r = store_configured_url(dir, &url, file ? &why : err);
+
+	strbuf_release(&why);
+	if (r < 0 && file)
+		r = 0;
+	if (r == 0 && !url)
+		return 0;
+	if (r == 0 && !(flags & STORE_ANY_BACKEND)) {
+		error_set(err,
+		          "the data directory '%s' keeps its data in PostgreSQL, and this command "
+		          "does not work on PostgreSQL yet; what does is listed in "
+		          "docs/operations.md (PostgreSQL)",
+		          dir);
+		r = -ENOTSUP;
+	} else if (r == 0) {
+		r = store_pg_open(url, flags, false, ret, err);
+	}
+	free(url);
+	return r < 0 ? r : 1;
+}
+
+/*
+ * The database file at path: there and a regular file, or, with STORE_CREATE, made empty (mode
+ * 0600 whatever the umask). 0, or a negative errno with err set.
+ */
+static int file_ready(const char *dir, const char *path, unsigned flags, struct strbuf *err)
+{
+	struct stat sb;
+	int r, fd;
+
+	if (stat(path, &sb) == 0) {
+		if (S_ISREG(sb.st_mode))
+			return 0;
+		error_set(err, "'%s' is not a regular file", path);
+		return -EPROTO;
+	}
+	if (errno != ENOENT || !(flags & STORE_CREATE)) {
+		r = -errno;
+		if (errno == ENOENT)
+			error_set(
+			    err,
+			    "no Mamori database in '%s'; create one with 'mamori --dir %s init'",
+			    dir, dir);
+		else
+			error_set(err, "cannot access '%s': %s", path, strerror(errno));
+		return r;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		error_set(err, "cannot create '%s': %s", path, strerror(errno));
+		return r;
+	}
+	close(fd);
+	return 0;
+}
+
 int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err)
 {
 	const char *vfs;
 	struct store *st;
 	struct strbuf path = STRBUF_INIT;
-	struct stat sb;
 	int rc, r;
 
 	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
-	{
-		/*
-		 * The configuration may name a PostgreSQL store: then that is the ward's store,
-		 * even if a stray mamori.db sits beside it. (With a database file there, a
-		 * configuration that cannot be read is left to the commands that read it.)
-		 */
-		bool file = stat(path.buf, &sb) == 0 || errno != ENOENT;
-		char *url = NULL;
-		struct strbuf why = STRBUF_INIT;
-		r = store_configured_url(dir, &url, file ? &why : err);
-		strbuf_release(&why);
-		if (r < 0 && file)
-			r = 0;
-		if (r < 0 || url) {
-			strbuf_release(&path);
-			if (r == 0 && !(flags & STORE_ANY_BACKEND)) {
-				error_set(
-				    err,
-				    "the data directory '%s' keeps its data in PostgreSQL, and "
-				    "this command does not work on PostgreSQL yet; what does is "
-				    "listed in docs/operations.md (PostgreSQL)",
-				    dir);
-				r = -ENOTSUP;
-			} else if (r == 0) {
-				r = store_pg_open(url, flags, false, ret, err);
-			}
-			free(url);
-			return r;
-		}
-	}
-	if (stat(path.buf, &sb) < 0) {
-		if (errno != ENOENT || !(flags & STORE_CREATE)) {
-			r = -errno;
-			if (errno == ENOENT)
-				error_set(
-				    err,
-				    "no Mamori database in '%s'; create one with 'mamori --dir "
-				    "%s init'",
-				    dir, dir);
-			else
-				error_set(err, "cannot access '%s': %s", path.buf, strerror(errno));
-			strbuf_release(&path);
-			return r;
-		}
-		/* Create the file ourselves so it is 0600 whatever the umask. */
-		int fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			r = -errno;
-			error_set(err, "cannot create '%s': %s", path.buf, strerror(errno));
-			strbuf_release(&path);
-			return r;
-		}
-		close(fd);
-	} else if (!S_ISREG(sb.st_mode)) {
-		error_set(err, "'%s' is not a regular file", path.buf);
+	r = open_configured_pg(dir, path.buf, flags, ret, err);
+	if (r == 0)
+		r = file_ready(dir, path.buf, flags, err);
+	if (r != 0) {
 		strbuf_release(&path);
-		return -EPROTO;
+		return r < 0 ? r : 0; /* 1: PostgreSQL's store */
 	}
-
 	st = xcalloc(1, sizeof(*st));
 	st->path = strbuf_detach(&path, NULL);
 	/* (NULL: the default VFS; store/sqlite-batch.c when it cannot be registered too) */
