@@ -110,6 +110,12 @@ void pg_stmt_free(struct pg_stmt *s);
 /* The SQLite migrations applied to st (a new copy's empty file). */
 int store_sqlite_migrate(struct store *st, struct strbuf *err);
 /*
+ * schema.c: st's file checked as store_open does (a Mamori database, application_id 'MMRI', or
+ * an empty file; a schema not newer than this build) and, unless flags has STORE_READONLY or
+ * STORE_NO_MIGRATE, its pending migrations applied, one transaction each.
+ */
+int store_sqlite_schema(struct store *st, unsigned flags, struct strbuf *err);
+/*
  * mamori backup of a PostgreSQL ward: every table of src read in one snapshot (REPEATABLE
  * READ) into the SQLite file path (empty, made by the caller) with SQLite's schema, as
  * store_copy_to makes for a SQLite ward; attachments' bytes (blobs, blob_parts) are left to
