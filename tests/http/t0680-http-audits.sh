@@ -338,4 +338,23 @@ is "nor a control's" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/c
 is "nor a chapter's" 403 "$(status -b "$TMP/jar-sato" "${URL}report/compliance/chapter?id=MIN-9")"
 is "the audits page" 200 "$(status -b "$TMP/jar-sato" "${URL}audits")"
 check "shows no audit sato may not read" "! grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
+
+# a profile that makes opening an inspection wait for approval: the web's round cannot wait, so
+# it opens none (409) and says so in Japanese
+python3 - "$MAMORI_SRCDIR/policies/minato.yaml" >"$TMP/approval.yaml" <<'PY'
+import sys
+t = open(sys.argv[1], encoding='utf-8').read()
+old = "    on: self_inspection.open\n    when: {actor: {role: [ciso, deputy_ciso, system_chief]}}\n    effect: allow\n"
+assert t.count(old) == 1
+print(t.replace(old, old.replace("effect: allow\n", "effect: approval\n    approver: ciso\n")), end='')
+PY
+expect "a profile where opening an inspection waits for approval" 0 \
+	m policy apply "$TMP/approval.yaml" --emergency 試験 --as admin
+C=$(csrf_of "$TMP/jar-chief" /inspections)
+is "the chief's round cannot wait for approval" 409 "$(status -b "$TMP/jar-chief" \
+	--data-urlencode "csrf=$C" --data-urlencode "round=令和9年度" --data-urlencode "due=$(day 30)" \
+	--data-urlencode section=zeimu "${URL}inspections")"
+check "says so in Japanese, naming the section" \
+	"grep -q '課等「zeimu」の点検を開くには承認が必要ですが' '$TMP/body' && grep -q 'この回の点検は一つも開いていません' '$TMP/body'"
+check "and opened none" "m inspection rollup --round 令和9年度 --json | python3 -c \"import json, sys; assert json.load(sys.stdin)['sections'] == []\""
 done_testing
