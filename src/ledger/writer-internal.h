@@ -108,7 +108,8 @@ struct ledger_writer {
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
 	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
-	int64_t last_big_ns; /* when a batch over WRITER_KEEP_BYTES / 4 was last committed */
+	int64_t last_big_ns; /* when a batch over WRITER_KEEP_BYTES / 4 was last committed
+	                      (at first idle_ms before the start) */
 	uint64_t size_hint;  /* the ledger's size after this writer's last commit (bundle_cut) */
 	bool can_sign;
 	int wal_pages;     /* WAL size after the last commit (store_wal_watch) */

@@ -490,6 +490,9 @@ int ledger_writer_start(const char *dir, const struct ledger_writer_options *opt
 	w->wal_fd = -1;
 	w->cur = batch_new();
 	w->spare = batch_new();
+	/* (no large batch for idle_ms yet: the trickle free's clock does not start at the host's
+	 * boot, which it did from 0) */
+	w->last_big_ns = time_mono_ns() - (int64_t)w->opt.idle_ms * 1000000;
 	strbuf_init(&w->fail_msg, 0);
 	w->hasher = merkle_hasher_new();
 	strbuf_init(&w->scratch.bytes, 0);

@@ -889,8 +889,9 @@ static void test_writer_frees_when_idle(void **state)
 /*
  * After a burst, a trickle that never leaves the writer idle for opt.idle_ms (an entry, its
  * commit, 5 ms, the next; idle_ms 300): the burst's buffers are freed all the same, after a
- * commit once no batch of more than WRITER_KEEP_BYTES came for idle_ms (review-pace L1: they
- * were kept until the trickle stopped). Bounded by 60 s; the entries all go in.
+ * commit once no batch of more than a quarter of WRITER_KEEP_BYTES was committed for idle_ms
+ * (review-pace L1: they were kept until the trickle stopped). Bounded by 60 s; the entries all
+ * go in.
  */
 static void test_writer_frees_under_trickle(void **state)
 {
@@ -915,8 +916,9 @@ static void test_writer_frees_under_trickle(void **state)
  * more (2,000 entries of 300 bytes: about 0.8 MiB, kept past 1 MiB by the doublings): they are
  * not freed and grown again at every commit (review-mends L1: judged by content against
  * WRITER_KEEP_BYTES itself, no batch counted as large, so each was freed once idle_ms had
- * passed since the last large one: here, none since the clock began). idle_ms is long, so the
- * idle free plays no part.
+ * passed since the last large one: here, none since the writer started, which counts as
+ * idle_ms ago whatever the host's uptime: review-train2 L1). idle_ms is long, so the idle free
+ * plays no part.
  */
 static void test_writer_keeps_steady(void **state)
 {
