@@ -25,15 +25,11 @@ struct sha256x16_msg {
 
 /*
  * Whether this machine can (AVX-512F and BW, enabled by the kernel) and gave the known answers
- * the first time it was asked (sha256x16_selftest, once a process: a miscompile or a CPU fault
- * keeps the one-by-one way). Tests may clear sha256x16_on to take the other way.
+ * the first time it was asked (sha256x16_selftest(sha256x16), once a process: a miscompile or a
+ * CPU fault keeps the one-by-one way). Tests may clear sha256x16_on to take the other way.
  */
 bool sha256x16_can(void);
 extern bool sha256x16_on;
-/* 16 lengths a lane may take (block ends, the padding's edges, the longest) hashed at once and
- * by OpenSSL: whether every lane gave OpenSSL's answer. sha256x16_fault (tests) spoils one. */
-bool sha256x16_selftest(void);
-extern bool sha256x16_fault;
 
 /*
  * out[i] = SHA-256 of message i, for n <= SHA256X16_LANES messages of at most SHA256X16_MAX
@@ -41,6 +37,13 @@ extern bool sha256x16_fault;
  * lanes) are wiped before it returns.
  */
 void sha256x16(const struct sha256x16_msg *m, unsigned n, uint8_t out[][32]);
+typedef void sha256x16_fn(const struct sha256x16_msg *m, unsigned n, uint8_t out[][32]);
+/*
+ * 16 lengths a lane may take (block ends, the padding's edges, the longest; in two and three
+ * parts) hashed at once by fn (sha256x16; tests give one that spoils a lane) and by OpenSSL:
+ * whether every lane gave OpenSSL's answer. false where the CPU cannot.
+ */
+bool sha256x16_selftest(sha256x16_fn *fn);
 /* The calls of sha256x16 this thread made (tests). */
 extern _Thread_local unsigned long sha256x16_calls;
 
