@@ -282,6 +282,11 @@ struct ledger {
 	struct tile *edge[TILE_LEVELS];
 	bool edge_dirty[TILE_LEVELS];
 
+	/* An append's inner nodes, hashed ahead (merkle_pre_build), from its leaves */
+	struct merkle_pre pre;
+	const uint8_t **pre_leaves;
+	size_t pre_leaves_alloc;
+
 	/* An error from inside merkle_range_append's callback. */
 	int cb_ret;
 	struct strbuf *cb_err;

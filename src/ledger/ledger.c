@@ -56,6 +56,8 @@ void ledger_close(struct ledger *lg)
 	for (int i = 0; i < READ_CACHE; i++)
 		free(lg->rcache[i]);
 	free(lg->tail_tile);
+	merkle_pre_release(&lg->pre);
+	free(lg->pre_leaves);
 	free(lg);
 }
 
@@ -522,6 +524,21 @@ static void set_slots(const struct ledger_item *items, size_t nr, uint64_t first
 			items[i].rec[0] = (uint8_t)((first + i) & 0xff);
 }
 
+/*
+ * Before the append of items[0..nr) at index first: their slots set (set_slots), and the inner
+ * nodes within them hashed ahead, a level at a time, 16 at once where the hasher may
+ * (merkle_pre_build: each was a hash of its own as its last leaf came, a fifth of the writer).
+ */
+static void items_ready(struct ledger *lg, const struct ledger_item *items, size_t nr,
+                        uint64_t first)
+{
+	set_slots(items, nr, first);
+	ALLOC_GROW(lg->pre_leaves, nr, lg->pre_leaves_alloc);
+	for (size_t i = 0; i < nr; i++)
+		lg->pre_leaves[i] = items[i].leaf;
+	merkle_pre_build(lg->h, &lg->pre, first, lg->pre_leaves, nr);
+}
+
 /* An item's entry and sealed record join the bundle's (in the caller's memory while they can). */
 static void gather(struct ledger *lg, const struct ledger_item *it, unsigned slot)
 {
@@ -568,7 +585,7 @@ int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size
 	lg->chunk_off = lg->bundle.len;
 	lg->chunk_first = lg->size;
 	lg->brun.len = lg->srun.len = 0;
-	set_slots(items, nr, first);
+	items_ready(lg, items, nr, first);
 	for (size_t i = 0; i < nr; i++) {
 		const struct ledger_item *it = &items[i];
 		unsigned slot = (unsigned)(lg->size & 0xff);
@@ -580,7 +597,7 @@ int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size
 			goto fail_r;
 		}
 		gather(lg, it, slot);
-		merkle_range_append(lg->h, &lg->range, it->leaf, on_node, lg);
+		merkle_range_append_pre(lg->h, &lg->range, it->leaf, &lg->pre, on_node, lg);
 		lg->size++;
 		if (lg->cb_ret < 0)
 			goto fail;

@@ -321,6 +321,21 @@ void merkle_range_init(struct merkle_range *r)
 int merkle_range_append(struct merkle_hasher *h, struct merkle_range *r,
                         const uint8_t leaf_hash[MERKLE_HASH_SIZE], merkle_node_cb cb, void *ctx)
 {
+	return merkle_range_append_pre(h, r, leaf_hash, NULL, cb, ctx);
+}
+
+/* The node at height, index when p holds it, else NULL. */
+static const uint8_t *pre_node(const struct merkle_pre *p, unsigned height, uint64_t index)
+{
+	if (!p || height > p->top || index < p->first[height] || index >= p->end[height])
+		return NULL;
+	return p->hashes[p->off[height] + (index - p->first[height])];
+}
+
+int merkle_range_append_pre(struct merkle_hasher *h, struct merkle_range *r,
+                            const uint8_t leaf_hash[MERKLE_HASH_SIZE], const struct merkle_pre *p,
+                            merkle_node_cb cb, void *ctx)
+{
 	uint8_t cur[MERKLE_HASH_SIZE];
 	uint64_t index = r->size;
 	unsigned height = 0;
@@ -332,8 +347,13 @@ int merkle_range_append(struct merkle_hasher *h, struct merkle_range *r,
 		cb(ctx, 0, index, cur);
 	/* Each trailing one bit of the old size is a left sibling waiting for cur. */
 	for (uint64_t bits = r->size; bits & 1; bits >>= 1) {
+		const uint8_t *ahead = pre_node(p, height + 1, index >> 1);
+
 		r->nr--;
-		merkle_hash_children(h, r->hashes[r->nr], cur, cur);
+		if (ahead)
+			memcpy(cur, ahead, MERKLE_HASH_SIZE);
+		else
+			merkle_hash_children(h, r->hashes[r->nr], cur, cur);
 		height++;
 		index >>= 1;
 		if (cb)
@@ -342,6 +362,78 @@ int merkle_range_append(struct merkle_hasher *h, struct merkle_range *r,
 	memcpy(r->hashes[r->nr++], cur, MERKLE_HASH_SIZE);
 	r->size++;
 	return 0;
+}
+
+void merkle_pre_release(struct merkle_pre *p)
+{
+	free(p->hashes);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The children of level L's node index (both in the run): level L - 1's, or leaves. */
+static const uint8_t *pre_child(const struct merkle_pre *p, const uint8_t *const *leaves,
+                                unsigned level, uint64_t index)
+{
+	return level == 1 ? leaves[index - p->start] : pre_node(p, level - 1, index);
+}
+
+/* Level L's nodes [from, to) (at most 16), into p: at once, or one by one (fewer than
+ * SHA256X16_MIN, or a hasher that may not). */
+static void pre_hash(struct merkle_hasher *h, struct merkle_pre *p, const uint8_t *const *leaves,
+                     unsigned level, uint64_t from, uint64_t to, bool x16)
+{
+	static const uint8_t one = 0x01;
+	struct sha256x16_msg m[SHA256X16_LANES];
+	unsigned k = (unsigned)(to - from);
+
+	if (!x16 || k < SHA256X16_MIN) {
+		for (uint64_t i = from; i < to; i++)
+			merkle_hash_children(h, pre_child(p, leaves, level, 2 * i),
+			                     pre_child(p, leaves, level, 2 * i + 1),
+			                     p->hashes[p->off[level] + (i - p->first[level])]);
+		return;
+	}
+	for (unsigned j = 0; j < k; j++)
+		m[j] = (struct sha256x16_msg){
+			.part = { &one, pre_child(p, leaves, level, 2 * (from + j)),
+			          pre_child(p, leaves, level, 2 * (from + j) + 1) },
+			.len = { 1, MERKLE_HASH_SIZE, MERKLE_HASH_SIZE },
+		};
+	sha256x16(m, k, p->hashes + p->off[level] + (from - p->first[level]));
+}
+
+void merkle_pre_build(struct merkle_hasher *h, struct merkle_pre *p, uint64_t start,
+                      const uint8_t *const *leaves, size_t n)
+{
+	bool x16 = merkle_hasher_x16(h);
+	size_t total = 0;
+
+	p->start = start;
+	p->n = n;
+	p->top = 0;
+	if (n > UINT64_MAX - start)
+		return; /* (the append refuses it) */
+	/* level L's nodes lie within the run: their first leaf at start or later, their last
+	 * before start + n */
+	for (unsigned level = 1; level < 64; level++) {
+		uint64_t first = (start >> level) + ((start & ((UINT64_C(1) << level) - 1)) != 0);
+		uint64_t end = (start + n) >> level;
+
+		if (end <= first)
+			break;
+		p->first[level] = first;
+		p->end[level] = end;
+		p->off[level] = total;
+		total += end - first;
+		p->top = level;
+	}
+	ALLOC_GROW(p->hashes, total, p->alloc);
+	for (unsigned level = 1; level <= p->top; level++)
+		for (uint64_t i = p->first[level]; i < p->end[level]; i += SHA256X16_LANES)
+			pre_hash(h, p, leaves, level, i,
+			         p->end[level] - i < SHA256X16_LANES ? p->end[level]
+			                                             : i + SHA256X16_LANES,
+			         x16);
 }
 
 void merkle_range_root(struct merkle_hasher *h, const struct merkle_range *r,

@@ -65,6 +65,30 @@ void merkle_range_init(struct merkle_range *r);
 /* Returns -EOVERFLOW when the range is full (2^64 - 1 leaves), else 0. */
 int merkle_range_append(struct merkle_hasher *h, struct merkle_range *r,
                         const uint8_t leaf_hash[MERKLE_HASH_SIZE], merkle_node_cb cb, void *ctx);
+
+/*
+ * The inner nodes of a run of leaves about to be appended, hashed ahead (merkle_pre_build):
+ * every node whose subtree lies within the run, level by level, so that a level's nodes,
+ * which do not depend on each other, are hashed 16 at once where the hasher may
+ * (merkle_hasher_x16); merkle_range_append_pre then takes them instead of hashing each as
+ * it completes. Hashes only (nothing secret); the buffer is kept for the next run.
+ */
+struct merkle_pre {
+	uint64_t start, n;           /* the run's leaves: [start, start + n) */
+	unsigned top;                /* the highest level with a node (0: none) */
+	uint64_t first[64], end[64]; /* level L's nodes: indexes [first[L], end[L]) */
+	size_t off[64];              /* ... at hashes[off[L]] on */
+	uint8_t (*hashes)[MERKLE_HASH_SIZE];
+	size_t alloc;
+};
+void merkle_pre_release(struct merkle_pre *p);
+/* Hashes the nodes of leaves[0..n), the leaves start..start + n - 1 of the tree, into p. */
+void merkle_pre_build(struct merkle_hasher *h, struct merkle_pre *p, uint64_t start,
+                      const uint8_t *const *leaves, size_t n);
+/* merkle_range_append, taking from p (NULL: none) the nodes it holds. */
+int merkle_range_append_pre(struct merkle_hasher *h, struct merkle_range *r,
+                            const uint8_t leaf_hash[MERKLE_HASH_SIZE], const struct merkle_pre *p,
+                            merkle_node_cb cb, void *ctx);
 void merkle_range_root(struct merkle_hasher *h, const struct merkle_range *r,
                        uint8_t out[MERKLE_HASH_SIZE]);
 /*

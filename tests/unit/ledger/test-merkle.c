@@ -670,6 +670,73 @@ static void test_append_callbacks(void **state)
 	merkle_hasher_free(h);
 }
 
+/* One run: leaves [s, s + n) of t appended with their nodes hashed ahead. */
+static void pre_run(struct merkle_hasher *h, const struct memtree *t, struct merkle_pre *pre,
+                    uint64_t s, size_t n)
+{
+	const uint8_t *leaves[700];
+	struct merkle_range r;
+	size_t held = 0;
+	unsigned want = 0;
+
+	merkle_range_init(&r);
+	for (uint64_t i = 0; i < s; i++)
+		assert_int_equal(merkle_range_append(h, &r, t->level[0][i], NULL, NULL), 0);
+	for (size_t i = 0; i < n; i++)
+		leaves[i] = t->level[0][s + i];
+	merkle_pre_build(h, pre, s, leaves, n);
+	for (unsigned l = 1; l <= pre->top; l++) {
+		for (uint64_t i = pre->first[l]; i < pre->end[l]; i++, held++) {
+			assert_true(i << l >= s && (i + 1) << l <= s + n);
+			assert_memory_equal(pre->hashes[pre->off[l] + (i - pre->first[l])],
+			                    t->level[l][i], MERKLE_HASH_SIZE);
+		}
+	}
+	/* (every node within the run: as many as leaf by leaf would make) */
+	if (s == 0)
+		assert_int_equal(held, n - (size_t)__builtin_popcountll(n));
+	/* (each leaf, and a node for each trailing one of its index: count_cb checks each
+	 * against the tree) */
+	cb_count = 0;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(merkle_range_append_pre(h, &r, leaves[i], pre, count_cb, NULL), 0);
+		want += 1 + (unsigned)__builtin_ctzll(~(s + i));
+	}
+	assert_int_equal(cb_count, want);
+	assert_int_equal(r.size, s + n);
+}
+
+/*
+ * A run's inner nodes hashed ahead, a level at a time (merkle_pre_build, 16 at once where the
+ * machine can, and one by one): every node it holds is the tree's, and appending the run with
+ * them reports the same nodes as appending leaf by leaf, whatever the run's start and length
+ * (bundle edges, runs shorter than SHA256X16_MIN, levels of 15-17 nodes).
+ */
+static void test_range_append_pre(void **state)
+{
+	static const uint64_t starts[] = { 0, 1, 2, 3, 7, 16, 17, 255, 256, 300 };
+	static const size_t lens[] = { 0, 1, 2, 3, 15, 16, 17, 31, 32, 34, 64, 255, 256, 257, 700 };
+	struct merkle_hasher *h = merkle_hasher_new();
+	struct merkle_pre pre = { 0 };
+	struct memtree t;
+	uint8_t(*data)[8];
+
+	(void)state;
+	random_tree(h, &t, 1000, &data);
+	cb_tree = &t;
+	for (int x16 = 0; x16 < 2; x16++) {
+		sha256x16_on = x16;
+		for (size_t a = 0; a < sizeof(starts) / sizeof(*starts); a++)
+			for (size_t b = 0; b < sizeof(lens) / sizeof(*lens); b++)
+				pre_run(h, &t, &pre, starts[a], lens[b]);
+	}
+	sha256x16_on = true;
+	merkle_pre_release(&pre);
+	free(data);
+	memtree_free(&t);
+	merkle_hasher_free(h);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct merkle_hasher *h = merkle_hasher_new();
@@ -926,6 +993,13 @@ static void test_hasher_engine(void **state)
 	merkle_hasher_free(h);
 }
 
+static int x16_reset(void **state)
+{
+	(void)state;
+	sha256x16_on = true;
+	return 0;
+}
+
 static int dispatch_reset(void **state)
 {
 	(void)state;
@@ -942,6 +1016,7 @@ int main(void)
 		cmocka_unit_test(test_small_trees_exhaustive),
 		cmocka_unit_test(test_random_large_trees),
 		cmocka_unit_test(test_append_callbacks),
+		cmocka_unit_test_teardown(test_range_append_pre, x16_reset),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test_teardown(test_hasher_ways, dispatch_reset),
 		cmocka_unit_test(test_hasher_engine),
