@@ -861,8 +861,16 @@ static void test_x16_same(void **state)
 	assert_int_equal(merkle_hasher_x16(h),
 	                 sha256x16_can() && merkle_hasher_direct(h) && from_default);
 	merkle_hasher_free(h);
-	if (!sha256x16_can())
+	/* where the CPU can, it must: a 16-lane hash that gives a wrong answer turns itself off
+	 * (the self-test), which is no reason to skip what follows */
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw"))
 		skip();
+	assert_true(sha256x16_can());
+#else
+	assert_false(sha256x16_can());
+	skip();
+#endif
 	/* the known answers: given, and a wrong one seen in any lane */
 	assert_true(sha256x16_selftest(sha256x16));
 	for (spoilt_lane = 0; spoilt_lane < SHA256X16_LANES; spoilt_lane++)
