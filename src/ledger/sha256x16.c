@@ -42,11 +42,22 @@ static const uint32_t IV[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 static pthread_once_t can_once = PTHREAD_ONCE_INIT;
 static bool can_answer;
 
+/*
+ * MAMORI_SHA256X16=off in the process's environment: the operator's switch (docs/logs.md), for
+ * a CPU where 512-bit work lowers the other cores' clock (Skylake-SP), or to rule it out.
+ */
+static bool switched_off(void)
+{
+	const char *v = getenv("MAMORI_SHA256X16");
+
+	return v && !strcmp(v, "off");
+}
+
 static void can_find(void)
 {
 	/* (GCC's checks include the kernel's: XGETBV says the registers are saved) */
-	can_answer = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-	             sha256x16_selftest(sha256x16);
+	can_answer = !switched_off() && __builtin_cpu_supports("avx512f") &&
+	             __builtin_cpu_supports("avx512bw") && sha256x16_selftest(sha256x16);
 }
 
 bool sha256x16_can(void)

@@ -26,7 +26,8 @@ struct sha256x16_msg {
 /*
  * Whether this machine can (AVX-512F and BW, enabled by the kernel) and gave the known answers
  * the first time it was asked (sha256x16_selftest(sha256x16), once a process: a miscompile or a
- * CPU fault keeps the one-by-one way). Tests may clear sha256x16_on to take the other way.
+ * CPU fault keeps the one-by-one way), unless MAMORI_SHA256X16=off is in the environment (the
+ * operator's switch). Tests may clear sha256x16_on to take the other way.
  */
 bool sha256x16_can(void);
 extern bool sha256x16_on;

@@ -1015,8 +1015,46 @@ static int dispatch_reset(void **state)
 	return 0;
 }
 
-int main(void)
+/* This binary run again with MAMORI_SHA256X16 set to value (NULL: unset): sha256x16_can()'s
+ * answer there (main's --x16-can). */
+static bool x16_can_with(const char *value)
 {
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (value)
+			setenv("MAMORI_SHA256X16", value, 1);
+		else
+			unsetenv("MAMORI_SHA256X16");
+		execl("/proc/self/exe", "test-ledger-merkle", "--x16-can", (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && (WEXITSTATUS(st) == 10 || WEXITSTATUS(st) == 11));
+	return WEXITSTATUS(st) == 10;
+}
+
+/* The operator's switch: MAMORI_SHA256X16=off keeps every hash one by one; any other value,
+ * or none, leaves it to the machine. */
+static void test_x16_switch(void **state)
+{
+	bool cpu = false; /* (whatever this process's environment says) */
+
+	(void)state;
+#if defined(__x86_64__) && defined(__GNUC__)
+	cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+#endif
+	assert_false(x16_can_with("off"));
+	assert_int_equal(x16_can_with(NULL), cpu);
+	assert_int_equal(x16_can_with("on"), cpu);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--x16-can")) /* (test_x16_switch) */
+		return sha256x16_can() ? 10 : 11;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_roots),
 		cmocka_unit_test(test_inclusion_vectors),
@@ -1029,6 +1067,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hasher_ways, dispatch_reset),
 		cmocka_unit_test(test_hasher_engine),
 		cmocka_unit_test(test_x16_same),
+		cmocka_unit_test(test_x16_switch),
 	};
 
 	if (CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free) != 1) {
