@@ -12,7 +12,8 @@
  *                                      others' CPU beside the measured part (cores: mean,
  *                                      most in 250 ms), the checkpointer's CPU per measured
  *                                      entry (us), this machine's speed after the 80% run
- *                                      beside before the maximum (ratio of CPU times)
+ *                                      beside before the maximum (ratio of CPU times), the
+ *                                      WAL's longest flush in the measured part (ms)
  *   bench-ledger fsync DIR BYTES N     the disk alone: N times BYTES written + fdatasync
  *   bench-ledger ceiling DIR N BATCH   the same rows into SQLite, no hashing, no thread
  *   bench-ledger build DIR N           a tree of N small entries through the real append
@@ -280,6 +281,43 @@ static void sampler_print(struct sampler *s)
 }
 
 /*
+ * The WAL's flushes (the writer's syncer's fdatasync, through the writer's flush option, timed
+ * here; always, not only with the detail): of those begun from the measured part's start to
+ * its last acknowledgement (paced), how many, the longest, when it began and how many took over
+ * 5 ms. At 80% of the maximum rate a flush that
+ * takes S ms holds every entry due meanwhile, so one over ~15 ms in the measured 3 s misses the
+ * row however quick the rest: a run then says whether its tail was the disk's (one fdatasync of
+ * the WAL alone took 68 ms on a quiet machine: docs/ledger.md, "What an acknowledgement waits
+ * on in a pause").
+ */
+static struct {
+	int64_t from, until; /* flushes begun in [from, until) count (0: not yet, open) */
+	int64_t longest, longest_at;
+	uint64_t n, over5;
+} flushes;
+
+static int timed_flush(int fd)
+{
+	int64_t t0 = time_mono_ns(), d;
+	int r = fdatasync(fd), e = errno; /* (the writer reads errno after a failure) */
+	int64_t from = __atomic_load_n(&flushes.from, __ATOMIC_ACQUIRE);
+	int64_t until = __atomic_load_n(&flushes.until, __ATOMIC_ACQUIRE);
+
+	d = time_mono_ns() - t0;
+	/* (only the syncer thread writes these; read once the writer stopped) */
+	if (from && t0 >= from && (!until || t0 < until)) {
+		flushes.n++;
+		flushes.over5 += d > 5000000;
+		if (d > flushes.longest) {
+			flushes.longest = d;
+			flushes.longest_at = t0;
+		}
+	}
+	errno = e;
+	return r;
+}
+
+/*
  * Others' CPU beside the measured part (always, not only with the detail): every OTHERS_NS the
  * busy time of both cores minus this process's own (/proc/stat, /proc/self/stat), in cores. At
  * 80% of the maximum rate the bench's threads take 1.2-1.4 of the two cores, so another
@@ -525,9 +563,11 @@ static int64_t *ticket_array(uint64_t n)
 /* The writer on DIR and the observer of n entries' acknowledgements; the clock starts. */
 static void run_start(struct run *o, const char *dir, uint64_t n)
 {
+	struct ledger_writer_options opt = { .flush = timed_flush };
+
 	memset(o, 0, sizeof(*o));
 	strbuf_init(&o->err, 0);
-	if (ledger_writer_start(dir, NULL, &o->w, &o->err) < 0)
+	if (ledger_writer_start(dir, &opt, &o->w, &o->err) < 0)
 		die("writer", &o->err);
 	o->n = n;
 	o->submit_ns = ticket_array(n);
@@ -710,6 +750,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 			break;
 		if (!warm_end && due - t2 >= PACED_WARM_NS) {
 			warm_end = i;
+			__atomic_store_n(&flushes.from, now, __ATOMIC_RELEASE);
 			if (pthread_create(&oth.thread, NULL, others_main, &oth) != 0)
 				die("cannot start the thread that watches others' CPU", NULL);
 			if (detail) {
@@ -764,6 +805,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		die("the paced run did not reach its measured part (raise N)", NULL);
 	__atomic_store_n(&o.n, m_end, __ATOMIC_RELEASE);
 	pthread_join(o.observer, NULL);
+	__atomic_store_n(&flushes.until, time_mono_ns(), __ATOMIC_RELEASE);
 	speed1 = speed_probe();
 	commits = ledger_writer_commits(o.w);
 	syncs = ledger_writer_syncs(o.w);
@@ -816,11 +858,18 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 					        (double)(o.stall_end[k] - first_due) / 1e6,
 					        (double)o.stall_len[k] / 1e6);
 			fprintf(stderr, "\n");
+			fprintf(
+			    stderr,
+			    "detail 80%%: the WAL's flushes (fdatasync) from the measured part's "
+			    "start to its last acknowledgement %" PRIu64 ", over 5 ms %" PRIu64
+			    ", the longest %.1f ms (begun at %.0f ms of due time)\n",
+			    flushes.n, flushes.over5, (double)flushes.longest / 1e6,
+			    (double)(flushes.longest_at - first_due) / 1e6);
 		}
 		qsort(o.lat + sat_n, nw, sizeof(int64_t), cmp_i64);
 		qsort(o.lat + warm_end, nm, sizeof(int64_t), cmp_i64);
-		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f\n", max_rate,
-		       rate, achieved, (double)pct(o.lat + warm_end, nm, 0.50) / 1e6,
+		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f %.1f\n",
+		       max_rate, rate, achieved, (double)pct(o.lat + warm_end, nm, 0.50) / 1e6,
 		       (double)pct(o.lat + warm_end, nm, 0.99) / 1e6,
 		       (double)m_end / (double)(commits ? commits : 1),
 		       (double)m_end / (double)(syncs ? syncs : 1),
@@ -828,7 +877,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		       oth.ckpt0 >= 0 && oth.ckpt1 >= oth.ckpt0
 		           ? (double)(oth.ckpt1 - oth.ckpt0) / 1e3 / (double)(nm ? nm : 1)
 		           : -1.0,
-		       (double)speed1 / (double)(speed0 > 0 ? speed0 : 1));
+		       (double)speed1 / (double)(speed0 > 0 ? speed0 : 1),
+		       (double)flushes.longest / 1e6);
 	}
 	run_release(&o);
 	return 0;
