@@ -428,26 +428,36 @@ struct round_act {
 	struct act_attr f[INSPECTION_OPEN_FIELDS];
 };
 
+/* What the page of a round not opened says after the reason: what to do about it. */
+enum round_next {
+	ROUND_CORRECT, /* the form: correct it and open the round again */
+	ROUND_ASK,     /* refused by the policy: whom to ask */
+	ROUND_NONE,    /* the reason says what to do (it cannot be done here) */
+};
+
 /*
  * Why the form's round was not opened, on a page of its own (status): what was wrong (why, in
  * the reader's language; a refusal: the door's, with its clauses), that no inspection of the
- * round was opened, and the way back to the form.
+ * round was opened and what to do (next), and the way back to the form.
  */
 static void round_not_opened(struct web_req *r, int status, const char *why,
-                             const struct act_result *refusal)
+                             const struct act_result *refusal, enum round_next next)
 {
 	page_begin(r, _("Self-inspections"), NAV_INSPECTIONS);
 	if (refusal)
 		web_refusal(r, refusal);
 	else
 		page_notice(r, "error", why);
-	html_elem(&r->out, "p",
-	          refusal ? _("No inspection of this round was opened: the policy does not allow "
-	                      "one of them (see the clauses above). If your work needs the round, "
-	                      "ask the ward's information security office.")
-	                  : _("No inspection of this round was opened: correct what is said above "
-	                      "and open the round again."),
-	          HTML_END);
+	html_elem(
+	    &r->out, "p",
+	    next == ROUND_ASK
+	        ? _("No inspection of this round was opened: the policy does not allow one of "
+	            "them (see the clauses above). If your work needs the round, ask the "
+	            "ward's information security office.")
+	    : next == ROUND_NONE ? _("No inspection of this round was opened.")
+	                         : _("No inspection of this round was opened: correct what is "
+	                             "said above and open the round again."),
+	    HTML_END);
 	html_open(&r->out, "p", HTML_END);
 	page_link(&r->out, "/inspections", _("Back"));
 	html_close(&r->out, "p");
@@ -467,15 +477,19 @@ static void round_failed(struct web_req *r, int ret, const struct round_act *a,
 	char *text;
 
 	if (ret == -ECANCELED && res->outcome == ACT_REFUSED) {
-		round_not_opened(r, 403, NULL, res);
-	} else if (ret == -ECANCELED) { /* would wait for approval: a round cannot */
-		strbuf_addf(
-		    &why,
-		    _("section '%s': opening its inspection waits for approval, and a round "
-		      "opens all its inspections or none: open them one section and role at "
-		      "a time; no inspection of this round was opened"),
-		    a->section);
-		round_not_opened(r, 409, why.buf, NULL);
+		round_not_opened(r, 403, NULL, res, ROUND_ASK);
+	} else if (ret == -ECANCELED) { /* would wait for approval: a round here cannot */
+		char *name = ui_section_name(r, a->section);
+		strbuf_addf(&why,
+		            _("Under this ward's profile, opening the inspection of %s needs "
+		              "approval, and a round opened here cannot wait for it. The command "
+		              "can: 'mamori inspection open --round ROUND --section SECTION --due "
+		              "DATE --as LOGIN', one section and role at a time, files each "
+		              "opening for approval. If you are not sure, ask the ward's "
+		              "information security office."),
+		            name);
+		free(name);
+		round_not_opened(r, 409, why.buf, NULL, ROUND_NONE);
 	} else if (web_act_status(ret) >= 500 || web_failed_for_good(r)) {
 		web_error(r, web_act_status(ret), err);
 	} else {
@@ -484,7 +498,7 @@ static void round_failed(struct web_req *r, int ret, const struct round_act *a,
 		    r, res,
 		    _("The inspections could not be opened as the form asks: check the round's "
 		      "name, the due date, the sections and the clauses to ask."));
-		round_not_opened(r, web_act_status(ret), text, NULL);
+		round_not_opened(r, web_act_status(ret), text, NULL, ROUND_CORRECT);
 		free(text);
 	}
 	strbuf_release(&why);
@@ -554,7 +568,7 @@ static void round_too_big(struct web_req *r)
 	            _("a round opens at most %d inspections (sections × roles, each once): choose "
 	              "fewer sections or roles"),
 	            INSPECTION_ROUND_MAX);
-	round_not_opened(r, 400, why.buf, NULL);
+	round_not_opened(r, 400, why.buf, NULL, ROUND_CORRECT);
 	strbuf_release(&why);
 }
 
@@ -581,7 +595,7 @@ static int round_items(struct web_req *r, const char *role, const char *items, s
 		                     _("The role or the clauses to ask are not the profile's: "
 		                       "choose a role from the list, and clauses of its checklist "
 		                       "(or leave the clauses empty)."));
-		round_not_opened(r, 400, text, NULL);
+		round_not_opened(r, 400, text, NULL, ROUND_CORRECT);
 		free(text);
 	}
 	act_result_release(&why);
@@ -602,7 +616,7 @@ void ui_inspections_open(struct web_req *r)
 		    r, 400,
 		    _("A round needs its name and the date its answers are due: fill in "
 		      "both."),
-		    NULL);
+		    NULL, ROUND_CORRECT);
 		goto out;
 	}
 	/* each section and role once, and a bounded round, before anything is made */
@@ -612,7 +626,8 @@ void ui_inspections_open(struct web_req *r)
 		goto out;
 	}
 	if (!sections.nr) {
-		round_not_opened(r, 400, _("Choose at least one section to inspect."), NULL);
+		round_not_opened(r, 400, _("Choose at least one section to inspect."), NULL,
+		                 ROUND_CORRECT);
 		goto out;
 	}
 	for (size_t k = 0; k < (roles.nr ? roles.nr : 1); k++) {

@@ -185,6 +185,13 @@ check "and that none was opened and what to do" \
 	"grep -q 'この回の点検は一つも開いていません。上に書かれたことを直してから' '$TMP/body'"
 check "as an error notice, with the way back to the form" \
 	"grep -q '<p class=\"notice error\" role=\"alert\">項目「点検する課等」' '$TMP/body' && grep -q '<a href=\"/inspections\">戻る</a>' '$TMP/body'"
+# no_english: the page's text (tags and a quoted command taken out) has no run of three English
+# words, so no English sentence and no raw code reached a Japanese page
+no_english() {
+	sed -E "s/<[^>]*>/ /g; s/(&#39;|')mamori [^&']*(&#39;|')//g" "$TMP/body" |
+		grep -Eo '[A-Za-z]{2,}[ ,.:;!?]+[A-Za-z]{2,}[ ,.:;!?]+[A-Za-z]{2,}' >"$TMP/english"
+	[ ! -s "$TMP/english" ] || { diag "English: $(head -3 "$TMP/english")"; false; }
+}
 # round_refused NAME STATUS JAPANESE [FIELD=VALUE...]: the chief's round with these fields is
 # not opened (STATUS) and its page says JAPANESE and that none was opened, with no English
 round_refused() {
@@ -195,8 +202,7 @@ round_refused() {
 	# shellcheck disable=SC2086 # a field per word
 	is "$_name" "$_want" "$(status -b "$TMP/jar-chief" --data-urlencode "csrf=$C" $_args "${URL}inspections")"
 	check "says so in Japanese: $_ja" "grep -qF '$_ja' '$TMP/body' && grep -q 'この回の点検は一つも開いていません' '$TMP/body'"
-	check "no English sentence or raw code on the page" \
-		"! sed 's/<[^>]*>//g' '$TMP/body' | grep -qi 'is not\\|choose\\|needs\\|no section\\|EINVAL\\|Bad request'"
+	check "no English sentence or raw code on the page" no_english
 }
 round_refused "a round without its due date" 400 "点検の回の名前と回答の期限が必要です" "round=令和8年度" section=zeimu
 round_refused "a round without a section" 400 "点検する課等を一つ以上選んでください" "round=令和8年度" "due=$(day 30)"
@@ -215,6 +221,7 @@ is "sato's round is refused" 403 "$(status -b "$TMP/jar-staff" --data-urlencode 
 	--data-urlencode section=kumin "${URL}inspections")"
 check "citing MIN-9-2-1, in Japanese" "grep -q 'MIN-9-2-1' '$TMP/body' && grep -q '「自己点検の開始」は認められません' '$TMP/body'"
 check "none opened, and whom to ask" "grep -q 'この回の点検は一つも開いていません。規定により' '$TMP/body' && grep -q '情報政策課（情報セキュリティの担当）にご相談ください' '$TMP/body'"
+check "no English sentence or raw code on the refusal page" no_english
 # (a form holds at most 256 fields: 200 sections x 6 roles)
 { seq 200 | sed 's/^/section=s/'; seq 6 | sed 's/^/role=r/'; } | paste -sd'&' >"$TMP/many"
 is "a round of more than 1,000 inspections (sections x roles)" 400 "$(status -b "$TMP/jar-chief" \
@@ -354,7 +361,10 @@ C=$(csrf_of "$TMP/jar-chief" /inspections)
 is "the chief's round cannot wait for approval" 409 "$(status -b "$TMP/jar-chief" \
 	--data-urlencode "csrf=$C" --data-urlencode "round=令和9年度" --data-urlencode "due=$(day 30)" \
 	--data-urlencode section=zeimu "${URL}inspections")"
-check "says so in Japanese, naming the section" \
-	"grep -q '課等「zeimu」の点検を開くには承認が必要ですが' '$TMP/body' && grep -q 'この回の点検は一つも開いていません' '$TMP/body'"
+check "says so in Japanese, naming the section, and the way that can wait (the command)" \
+	"grep -q 'この区のプロファイルでは、税務課の点検を開くには承認が必要ですが、ここで開く回は承認を待てません。コマンド' '$TMP/body'"
+check "that none was opened, once, and no 'correct and open it again'" \
+	"[ \$(grep -o 'この回の点検は一つも開いていません' '$TMP/body' | wc -l) -eq 1 ] && ! grep -q 'もう一度「回を開く」' '$TMP/body'"
+check "no English sentence or raw code on the 409 page" no_english
 check "and opened none" "m inspection rollup --round 令和9年度 --json | python3 -c \"import json, sys; assert json.load(sys.stdin)['sections'] == []\""
 done_testing
