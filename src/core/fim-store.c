@@ -456,29 +456,68 @@ int fim_append(struct door *d, const char *actor, const char *action, const char
 struct install {
 	struct fim_config_row *config;
 	const struct fim_generation *g;
-	struct strbuf placed; /* where g->moved_from was moved to (empty: nowhere yet) */
+	struct strbuf
+	    placed; /* a new configuration's baseline's path in its folder (empty: none) */
+	bool moved; /* g->moved_from was moved to placed */
 	uint64_t index;
 };
 
+/* fsyncs the folder holding path, so that a name made or removed in it survives a power loss. */
+static int sync_folder(const char *path, struct strbuf *err)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	const char *name = slash ? dir : ".";
+	int fd, r = 0;
+
+	if (slash)
+		*slash = '\0';
+	fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		r = -errno;
+		error_set(err, "cannot sync the directory '%s': %s", name, strerror(-r));
+	}
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return r;
+}
+
 /*
  * A new configuration's baseline moved from its temporary name into its folder once the
- * configuration has its id, before the install commits: a rename that fails rolls the install
- * back, so no generation is installed without its file (the caller removes the file when the
- * commit fails after it).
+ * configuration has its id, and both folders synced, before the install commits: a move that
+ * fails or is not durable rolls the install back, so no generation is installed without its
+ * file (fim_install_generation removes the moved file and the new folder when the install
+ * fails after it).
  */
 static int place_baseline(struct door *d, struct install *x, struct strbuf *err)
 {
+	const char *from = x->g->moved_from;
 	int r = fim_generation_path(d, x->config->id, x->g->generation, &x->placed, err);
 
-	if (r == 0 && rename(x->g->moved_from, x->placed.buf) < 0) {
+	if (r < 0)
+		strbuf_reset(&x->placed); /* no folder made */
+	if (r == 0 && rename(from, x->placed.buf) < 0) {
 		r = -errno;
 		error_set(err,
 		          "cannot move the new baseline into place as '%s': %s; nothing was "
 		          "installed: run 'mamori fim init' again once that is fixed",
 		          x->placed.buf, strerror(-r));
+		return r;
 	}
-	if (r < 0)
-		strbuf_reset(&x->placed);
+	x->moved = r == 0;
+	if (r == 0)
+		r = sync_folder(x->placed.buf, err);
+	if (r == 0)
+		r = sync_folder(from, err);
+	if (r < 0 && err) { /* the folder not made, or not synced */
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addstr(&why, err->buf);
+		error_set(
+		    err,
+		    "%s; nothing was installed: run 'mamori fim init' again once that is fixed",
+		    why.buf);
+		strbuf_release(&why);
+	}
 	return r;
 }
 
@@ -642,8 +681,13 @@ int fim_install_generation(struct door *d, struct fim_config_row *config,
 
 	if (r < 0) {
 		config->id = id; /* rolled back */
-		if (x.placed.len)
-			unlink(x.placed.buf); /* moved, then the commit failed */
+		if (x.moved)
+			unlink(x.placed.buf); /* moved, then the install failed */
+		if (x.placed.len) { /* the new folder, unless something else is in it (an id SQLite
+			             * hands out again) */
+			*strrchr(x.placed.buf, '/') = '\0';
+			rmdir(x.placed.buf);
+		}
 		strbuf_release(&x.placed);
 		return r;
 	}

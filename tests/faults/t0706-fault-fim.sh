@@ -160,11 +160,27 @@ check "no configuration or generation was installed ($(gens))" \
 	'[ "$(gens)" = 0 ] && [ "$(sqlite3 "$TMP/d/mamori.db" "SELECT count(*) FROM fim_configs")" = 0 ]'
 "$MAMORI" --dir "$TMP/d" ledger tail -n 1 >"$TMP/tail.after" 2>&1
 check "no ledger entry was appended" 'cmp -s "$TMP/tail.before" "$TMP/tail.after"'
-check "no baseline file is left in fim/ ($(find "$TMP/d/fim" -name '*.base*' | tr '\n' ' '))" \
-	'[ -z "$(find "$TMP/d/fim" -name "*.base*")" ]'
+check "no baseline file is left in fim/ ($(find "$TMP/d/fim" -name '*.base*' | tr '\n' ' ')), nor its folder" \
+	'[ -z "$(find "$TMP/d/fim" -name "*.base*")" ] && [ ! -e "$TMP/d/fim/1" ]'
 check "the ward stays consistent" 'consistent "$TMP/d" quick >"$TMP/why" 2>&1 || { diag "$(head -3 "$TMP/why")"; false; }'
 expect "the next first init without the fault goes through" 0 "$MAMORI" --dir "$TMP/d" fim init --config "$TMP/small.conf"
 expect "and checks clean" 0 "$MAMORI" --dir "$TMP/d" fim check
+# The move is made durable before the commit: both folders it changed are synced (fim/ID, then
+# fim/0), and a sync that fails installs nothing either, and leaves no file or folder.
+for f in 1 0; do
+	rm -rf "$TMP/d"
+	cp -a "$TMP/e0" "$TMP/d"
+	S=$(count_calls "of=fsync path=*/fim/$f" "$MAMORI" --dir "$TMP/d" fim init --config "$TMP/small.conf")
+	check "a first init syncs fim/$f once ($S)" '[ "$S" -eq 1 ]'
+	rm -rf "$TMP/d"
+	cp -a "$TMP/e0" "$TMP/d"
+	run faulty "op=fsync path=*/fim/$f at=1 errno=EIO" env MAMORI_LANG=ja "$MAMORI" --dir "$TMP/d" \
+		fim init --config "$TMP/small.conf"
+	check "a failed sync of fim/$f fails the init, in one Japanese line (exit $rc)" \
+		'[ "$rc" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "何も登録していません" "$TMP/err"'
+	check "and installs nothing: no generation, no baseline file, no folder fim/1" \
+		'[ "$(gens)" = 0 ] && [ -z "$(find "$TMP/d/fim" -name "*.base*")" ] && [ ! -e "$TMP/d/fim/1" ]'
+done
 N=$(injected)
 check "faults were injected ($N in $n inits, $past past the writes of their run)" \
 	'[ "$N" -ge $((n - past)) ]'
