@@ -235,6 +235,16 @@ bool merkle_hasher_x16(const struct merkle_hasher *h)
 	return h->pctx && sha256_impl.from_default && sha256x16_on && sha256x16_can();
 }
 
+const char *merkle_hasher_x16_why(const struct merkle_hasher *h)
+{
+	if (!h->pctx)
+		return "off (SHA-256 through EVP: an ENGINE, or the provider's functions not "
+		       "found)";
+	if (!sha256_impl.from_default)
+		return "off (SHA-256 not from OpenSSL's default provider)";
+	return sha256x16_why();
+}
+
 void merkle_hasher_free(struct merkle_hasher *h)
 {
 	if (!h)

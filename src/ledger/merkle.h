@@ -27,6 +27,8 @@ bool merkle_hasher_direct(const struct merkle_hasher *h);
 /* Whether h's hashes of many independent messages may be made 16 at once (sha256x16.h): a
  * direct hasher of OpenSSL's default provider, on a CPU with AVX-512 (and sha256x16_on). */
 bool merkle_hasher_x16(const struct merkle_hasher *h);
+/* Why h's hashes are made 16 at once or not: "on", or "off (why)" (serve says it at start). */
+const char *merkle_hasher_x16_why(const struct merkle_hasher *h);
 
 /* Leaf hash: SHA-256(0x00 || data). */
 void merkle_hash_leaf(struct merkle_hasher *h, const void *data, size_t len,

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -50,14 +51,24 @@ static bool switched_off(void)
 {
 	const char *v = getenv("MAMORI_SHA256X16");
 
-	return v && !strcmp(v, "off");
+	return v && (!strcasecmp(v, "off") || !strcmp(v, "0") || !strcasecmp(v, "no") ||
+	             !strcasecmp(v, "false"));
 }
+
+static const char *can_why = "off";
 
 static void can_find(void)
 {
 	/* (GCC's checks include the kernel's: XGETBV says the registers are saved) */
-	can_answer = !switched_off() && __builtin_cpu_supports("avx512f") &&
-	             __builtin_cpu_supports("avx512bw") && sha256x16_selftest(sha256x16);
+	if (switched_off())
+		can_why = "off (MAMORI_SHA256X16)";
+	else if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw"))
+		can_why = "off (no AVX-512F and BW)";
+	else if (!sha256x16_selftest(sha256x16))
+		can_why = "off (its self-test failed: a miscompile or a faulty CPU)";
+	else
+		can_why = "on";
+	can_answer = !strcmp(can_why, "on");
 }
 
 bool sha256x16_can(void)
@@ -66,12 +77,19 @@ bool sha256x16_can(void)
 	return can_answer;
 }
 
+const char *sha256x16_why(void)
+{
+	pthread_once(&can_once, can_find);
+	return can_why;
+}
+
 bool sha256x16_selftest(sha256x16_fn *fn)
 {
 	static const unsigned lens[SHA256X16_LANES] = { 0,   1,   3,   55,  56,  63,  64,  65,
 		                                        119, 120, 183, 247, 312, 500, 949, 950 };
 	struct sha256x16_msg m[SHA256X16_LANES];
-	uint8_t data[SHA256X16_MAX], got[SHA256X16_LANES][32], want[32];
+	/* (each lane its own bytes, from 7 * lane on: no two lanes' blocks alike) */
+	uint8_t data[SHA256X16_MAX + 7 * SHA256X16_LANES], got[SHA256X16_LANES][32], want[32];
 
 	if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw"))
 		return false;
@@ -79,13 +97,14 @@ bool sha256x16_selftest(sha256x16_fn *fn)
 		data[i] = (uint8_t)(i * 167 + 13);
 	for (unsigned l = 0; l < SHA256X16_LANES; l++) { /* (parts: a third, then the rest) */
 		unsigned a = lens[l] / 3, b = l % 2 ? a : lens[l] - a; /* (odd lanes: three) */
+		const uint8_t *d = data + 7 * l;
 
-		m[l] = (struct sha256x16_msg){ .part = { data, data + a, data + a + b },
+		m[l] = (struct sha256x16_msg){ .part = { d, d + a, d + a + b },
 			                       .len = { a, b, lens[l] - a - b } };
 	}
 	fn(m, SHA256X16_LANES, got);
 	for (unsigned l = 0; l < SHA256X16_LANES; l++)
-		if (EVP_Digest(data, lens[l], want, NULL, EVP_sha256(), NULL) != 1 ||
+		if (EVP_Digest(data + 7 * l, lens[l], want, NULL, EVP_sha256(), NULL) != 1 ||
 		    memcmp(got[l], want, sizeof(want)))
 			return false;
 	return true;
@@ -255,6 +274,11 @@ bool sha256x16_selftest(sha256x16_fn *fn)
 {
 	(void)fn;
 	return false;
+}
+
+const char *sha256x16_why(void)
+{
+	return "off (not x86-64)";
 }
 
 void sha256x16(const struct sha256x16_msg *m, unsigned n, uint8_t out[][32])

@@ -31,6 +31,9 @@ struct sha256x16_msg {
  */
 bool sha256x16_can(void);
 extern bool sha256x16_on;
+/* "on", or "off (why)": the switch (MAMORI_SHA256X16 off, 0, no or false, in any case), the CPU,
+ * or the self-test. */
+const char *sha256x16_why(void);
 
 /*
  * out[i] = SHA-256 of message i, for n <= SHA256X16_LANES messages of at most SHA256X16_MAX

@@ -65,6 +65,8 @@ found() {
 
 start
 check "the receivers listen on free ports" "[ -n '$UDP' ] && [ -n '$TCP' ] && [ -n '$TLS' ]"
+check "serve says whether seals and leaves are hashed 16 at once (and if not, why)" \
+	"grep -Eq '^mamori: syslog sha256x16 (on|off \\(.+\\))$' '$TMP/serve.out'"
 
 # util-linux logger.
 logger --rfc5424 -n 127.0.0.1 -P "$UDP" -d -t app1 "hello over udp u1x"

@@ -1041,20 +1041,26 @@ static bool x16_can_with(const char *value)
 static void test_x16_switch(void **state)
 {
 	bool cpu = false; /* (whatever this process's environment says) */
+	const char *off = "off (not x86-64)";
 
 	(void)state;
 #if defined(__x86_64__) && defined(__GNUC__)
 	cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+	off = "off (no AVX-512F and BW)";
 #endif
-	assert_false(x16_can_with("off"));
+	for (const char *const *v = (const char *const[]){ "off", "OFF", "0", "no", "False", NULL };
+	     *v; v++)
+		assert_false(x16_can_with(*v));
 	assert_int_equal(x16_can_with(NULL), cpu);
 	assert_int_equal(x16_can_with("on"), cpu);
+	assert_string_equal(sha256x16_why(), cpu ? "on" : off);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--x16-can")) /* (test_x16_switch) */
 		return sha256x16_can() ? 10 : 11;
+	unsetenv("MAMORI_SHA256X16"); /* (an operator's switch in this shell is not the tests') */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_roots),
 		cmocka_unit_test(test_inclusion_vectors),
