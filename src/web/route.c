@@ -104,7 +104,7 @@ static const struct web_route routes[] = {
 	{ WEB_GET, "/api/v1/sections", api_sections, ROUTE_API },
 	{ WEB_GET, "/api/v1/users", api_users, ROUTE_API },
 	{ WEB_GET, "/api/v1/records", api_records, ROUTE_API },
-	{ WEB_POST, "/api/v1/records", api_record_create, ROUTE_API },
+	{ WEB_POST, "/api/v1/records", api_record_create, ROUTE_API | ROUTE_DOOR_ONLY },
 	{ WEB_GET, "/api/v1/records/*", api_record, ROUTE_API },
 	{ WEB_POST, "/api/v1/records/*/actions", api_record_act, ROUTE_API },
 	{ WEB_POST, "/api/v1/fim/results", api_fim_results, ROUTE_API },
@@ -296,6 +296,7 @@ void route_dispatch(struct web_req *r)
 		goto out;
 	}
 
+	r->door_only = rt->flags & ROUTE_DOOR_ONLY;
 	ret = web_thread_resources(r, &err);
 	if (ret < 0) {
 		web_error(r, 503, err.buf);

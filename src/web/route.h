@@ -5,10 +5,13 @@
 #include "web/web.h"
 
 enum route_flags {
-	ROUTE_PUBLIC = 1 << 0,   /* no login needed (login page, stylesheet) */
-	ROUTE_API = 1 << 1,      /* JSON; authenticated by an API token (Bearer) */
-	ROUTE_ADMIN = 1 << 2,    /* mamori_admin only */
-	ROUTE_CACHEABLE = 1 << 3 /* a static resource: may be cached */
+	ROUTE_PUBLIC = 1 << 0,    /* no login needed (login page, stylesheet) */
+	ROUTE_API = 1 << 1,       /* JSON; authenticated by an API token (Bearer) */
+	ROUTE_ADMIN = 1 << 2,     /* mamori_admin only */
+	ROUTE_CACHEABLE = 1 << 3, /* a static resource: may be cached */
+	/* an API act that reads nothing before the door but its token: the request's resources
+	 * skip the change stamp and the newest profile (web_req.door_only) */
+	ROUTE_DOOR_ONLY = 1 << 4
 };
 
 /*

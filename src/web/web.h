@@ -114,6 +114,7 @@ struct web_req {
 	unsigned n_args;
 	char *args_buf;
 	bool api;              /* /api/ and /access/: JSON errors, token authentication */
+	bool door_only;        /* its route is ROUTE_DOOR_ONLY (web_thread_resources) */
 	int64_t body_reserved; /* bytes of the server's large-body budget held (upload.c) */
 
 	/* ---- the worker's resources (web_thread_resources; given back when the request ends) ----
