@@ -10,7 +10,9 @@ enum route_flags {
 	ROUTE_ADMIN = 1 << 2,     /* mamori_admin only */
 	ROUTE_CACHEABLE = 1 << 3, /* a static resource: may be cached */
 	/* an API act that reads nothing before the door but its token: the request's resources
-	 * skip the change stamp and the newest profile (web_req.door_only) */
+	 * skip the change stamp and the newest profile (web_req.door_only), so its handler must
+	 * not use the memo (web_cache_get), a reader (web_reader) or r->profile (the one the
+	 * server last loaded, NULL until a request loaded one) */
 	ROUTE_DOOR_ONLY = 1 << 4
 };
 
