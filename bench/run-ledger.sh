@@ -65,8 +65,8 @@ printf 'ledger ack latency p99 at the maximum rate (%s in flight)\t%s\tms\t-\t-\
 # back cost it four times as much: docs/ledger.md) and this machine's speed after the 80% run
 # beside before the maximum was measured (the CPU time of a fixed piece of work: above 1, the
 # virtual CPU got slower meanwhile, and 80% of the maximum measured before is more than 80%), and
-# the WAL's longest flush in the measured part (one over ~15 ms misses the row by itself: then the
-# tail was the disk's, whatever the writer did).
+# the WAL's longest flush over the measured part (one over ~15-20 ms can miss the row by itself:
+# then the tail was the disk's, whatever the writer did; "-": none counted).
 # Enough entries for 6 s at the maximum rate and 4 s at 80% of it, from the rate just measured
 # (a fixed 3M ran out on a quiet machine at 680k/s: the run never reached its measured part).
 paced_n=$(awk -v r="$rate" 'BEGIN { n = r * 10.5; printf "%.0f", (n < 3000000 ? 3000000 : n) }')
