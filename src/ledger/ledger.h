@@ -170,7 +170,7 @@ struct ledger_writer_options {
 	void (*on_commit)(void *ctx, uint64_t first_index, uint64_t n);
 	void *on_commit_ctx;
 	/* Tests and bench-ledger only: called instead of fdatasync(fd) on the WAL (NULL:
-	 * fdatasync). */
+	 * fdatasync); 0, or -1 with errno as fdatasync (-1 without errno is taken as EIO). */
 	int (*flush)(int fd);
 	/* Tests only: the WAL size in pages past which the writer restarts it (0, or anything
 	 * larger than the default: 32,768, ledger/writer-restart.c CKPT_RESTART_PAGES). */

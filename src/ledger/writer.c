@@ -112,8 +112,13 @@ static int wal_sync(struct ledger_writer *w)
 		if (w->wal_fd < 0)
 			return -errno;
 	}
-	if (w->opt.flush)
-		return w->opt.flush(w->wal_fd) < 0 ? -errno : 0;
+	if (w->opt.flush) {
+		/* (a hook that fails without setting errno still fails: never acknowledged) */
+		errno = 0;
+		if (w->opt.flush(w->wal_fd) < 0)
+			return errno > 0 ? -errno : -EIO;
+		return 0;
+	}
 	return fdatasync(w->wal_fd) < 0 ? -errno : 0;
 }
 

@@ -373,13 +373,14 @@ static void test_writer_failure(void **state)
 	assert_int_equal(size, 7);
 }
 
-static int flush_fails; /* the next flushes of the WAL that fail */
+static int flush_fails;       /* the next flushes of the WAL that fail */
+static int flush_errno = EIO; /* what they say (0: nothing) */
 
 static int flaky_flush(int fd)
 {
 	if (__atomic_load_n(&flush_fails, __ATOMIC_ACQUIRE) > 0) {
 		__atomic_sub_fetch(&flush_fails, 1, __ATOMIC_ACQ_REL);
-		errno = EIO;
+		errno = __atomic_load_n(&flush_errno, __ATOMIC_ACQUIRE);
 		return -1;
 	}
 	return fdatasync(fd);
@@ -420,12 +421,25 @@ static void test_writer_flush_failure(void **state)
 	assert_int_equal(index, 4);
 	expect(f, &e);
 	assert_int_not_equal(ledger_writer_wait_range(w, t1, t2, &f->err), 0);
+	/* a flush that fails without saying why (errno 0) is refused all the same, as EIO */
+	strbuf_reset(&f->err);
+	__atomic_store_n(&flush_errno, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&flush_fails, 1, __ATOMIC_RELEASE);
+	assert_int_equal(ledger_writer_submit(w, &e, &t1, &f->err), 0);
+	assert_int_equal(ledger_writer_wait(w, t1, &index, &f->err), -EIO);
+	__atomic_store_n(&flush_errno, EIO, __ATOMIC_RELEASE);
+	expect(f, &e);
+	strbuf_reset(&f->err);
+	assert_int_equal(ledger_writer_submit(w, &e, &t2, &f->err), 0);
+	assert_int_equal(ledger_writer_wait(w, t2, &index, &f->err), 0);
+	assert_int_equal(index, 6);
+	expect(f, &e);
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 	assert_int_equal(ledger_head(f->lg, &size, root, &f->err), 0);
-	assert_int_equal(size, 5);
+	assert_int_equal(size, 7);
 	check_head(f);
 	assert_int_equal(ledger_verify(f->lg, f->dir, NULL, 0, &res, &f->err), 0);
-	assert_int_equal(res.entries, 5);
+	assert_int_equal(res.entries, 7);
 }
 
 /* A flush of the WAL that waits while the gate is closed (flush_in counts flushes begun). */
