@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "base/cleanup.h"
+#include "base/fsdir.h"
 #include "core/attach.h"
 #include "core/backup.h"
 #include "core/secret.h"
@@ -141,23 +141,6 @@ out:
 	ledger_close(lg);
 	store_close(st);
 	strbuf_release(&why);
-	return r;
-}
-
-/* fsyncs the directory holding path, so that a new name in it survives a crash. */
-static int sync_parent_dir(const char *path, struct strbuf *err)
-{
-	char *copy = xstrdup(path);
-	const char *dir = dirname(copy);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
-
-	if (fd < 0 || fsync(fd) < 0) {
-		r = -errno;
-		error_set(err, "cannot sync the directory '%s': %s", dir, strerror(-r));
-	}
-	if (fd >= 0)
-		close(fd);
-	free(copy);
 	return r;
 }
 
@@ -403,7 +386,7 @@ int backup_take(struct door *d, const char *file, const char *actor, const struc
 		goto out;
 	}
 	/* The file's name must be durable before the ledger says the backup exists. */
-	r = sync_parent_dir(file, err);
+	r = fs_sync_parent(file, err);
 	if (r == 0)
 		r = backup_file_sha256(file, ret->sha256, &ret->bytes, err);
 	if (r < 0) {
@@ -603,7 +586,7 @@ int backup_restore(const char *file, const char *dir, const struct strbuf *check
 	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
 	r = copy_file(file, path.buf, err);
 	if (r == 0)
-		r = sync_parent_dir(path.buf, err);
+		r = fs_sync_parent(path.buf, err);
 	if (r == 0)
 		r = check_copy(dir, NULL, checkpoints, n, ret, err);
 	if (r == 0)

@@ -11,6 +11,7 @@
 
 #include "base/cleanup.h"
 #include "base/conf.h"
+#include "base/fsdir.h"
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
@@ -462,26 +463,6 @@ struct install {
 	uint64_t index;
 };
 
-/* fsyncs the folder holding path, so that a name made or removed in it survives a power loss. */
-static int sync_folder(const char *path, struct strbuf *err)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	const char *name = slash ? dir : ".";
-	int fd, r = 0;
-
-	if (slash)
-		*slash = '\0';
-	fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		r = -errno;
-		error_set(err, "cannot sync the directory '%s': %s", name, strerror(-r));
-	}
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return r;
-}
-
 /*
  * A new configuration's baseline moved from its temporary name into its folder once the
  * configuration has its id, and both folders synced, before the install commits: a move that
@@ -506,9 +487,9 @@ static int place_baseline(struct door *d, struct install *x, struct strbuf *err)
 	}
 	x->moved = r == 0;
 	if (r == 0)
-		r = sync_folder(x->placed.buf, err);
+		r = fs_sync_parent(x->placed.buf, err);
 	if (r == 0)
-		r = sync_folder(from, err);
+		r = fs_sync_parent(from, err);
 	if (r < 0 && err) { /* the folder not made, or not synced */
 		struct strbuf why = STRBUF_INIT;
 		strbuf_addstr(&why, err->buf);
