@@ -232,8 +232,11 @@ out:
 	return r;
 }
 
-/* A failed init leaves nothing half-made behind: the directory was ours and new. */
-static void init_undo(const char *dir)
+/*
+ * A failed init leaves nothing half-made behind: the directory was new, or empty (init_dir), so
+ * what is in it is ours; one it made goes too. Else the next init is refused ("not empty").
+ */
+static void init_undo(const char *dir, bool created)
 {
 	struct strbuf p = STRBUF_INIT;
 	static const char *const files[] = { STORE_DB_NAME,        STORE_DB_NAME "-wal",
@@ -245,7 +248,8 @@ static void init_undo(const char *dir)
 		strbuf_addf(&p, "%s/%s", dir, files[i]);
 		unlink(p.buf);
 	}
-	rmdir(dir);
+	if (created)
+		rmdir(dir);
 	strbuf_release(&p);
 }
 
@@ -273,7 +277,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		goto out;
 	ret = EXIT_DONE;
 out:
-	if (ret != EXIT_DONE && created)
-		init_undo(ctx->dir);
+	if (ret != EXIT_DONE)
+		init_undo(ctx->dir, created);
 	return ret;
 }
