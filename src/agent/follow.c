@@ -11,6 +11,7 @@
 
 #include "agent/follow.h"
 #include "base/cleanup.h"
+#include "base/fsdir.h"
 
 static void open_file(struct follow_file *ff)
 {
@@ -38,20 +39,19 @@ static char *path_in(const char *dir, const char *name)
 	return strbuf_detach(&p, NULL);
 }
 
-static int sync_dir_of(const char *path)
+/*
+ * Renames from over to and syncs their folder (the state directory), so that the new name
+ * survives a power loss. 0, or -errno with err set. A failed sync leaves the rename made: the
+ * agent then goes back to the offsets the state file holds (follow_rewind), new or old.
+ */
+static int rename_synced(const char *from, const char *to, struct strbuf *err)
 {
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int fd, r = 0;
-
-	if (slash)
-		*slash = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return r;
+	if (rename(from, to) < 0) {
+		int r = -errno;
+		error_set(err, "cannot rename '%s': %s", from, strerror(-r));
+		return r;
+	}
+	return fs_sync_parent(to, err);
 }
 
 /* A decimal number at *s, ending at a space, a newline or the end; moves *s past it. */
@@ -109,12 +109,9 @@ int follow_settle(const char *state_dir, bool (*batch_spooled)(void *arg, uint64
 		r = 0;
 	else if (r < 0)
 		error_set(err, "cannot read '%s': %s", pending, strerror(-r));
-	else if (pending_seq(data.buf, &seq) && batch_spooled(arg, seq)) {
-		if (rename(pending, state) < 0 || sync_dir_of(state) < 0) {
-			r = -errno;
-			error_set(err, "cannot rename '%s': %s", pending, strerror(-r));
-		}
-	} else if (unlink(pending) < 0) { /* the batch never reached the spool: read again */
+	else if (pending_seq(data.buf, &seq) && batch_spooled(arg, seq))
+		r = rename_synced(pending, state, err);
+	else if (unlink(pending) < 0) { /* the batch never reached the spool: read again */
 		r = -errno;
 		error_set(err, "cannot remove '%s': %s", pending, strerror(-r));
 	}
@@ -289,10 +286,8 @@ int follow_stage(struct follow_set *f, uint64_t seq, struct strbuf *err)
 		r = -errno;
 		error_set(err, "cannot write '%s': %s", tmp.buf, strerror(-r));
 	}
-	if (r == 0 && (rename(tmp.buf, f->pending) < 0 || sync_dir_of(f->pending) < 0)) {
-		r = -errno;
-		error_set(err, "cannot rename '%s': %s", tmp.buf, strerror(-r));
-	}
+	if (r == 0)
+		r = rename_synced(tmp.buf, f->pending, err);
 	if (r < 0)
 		unlink(tmp.buf);
 	strbuf_release(&data);
@@ -302,10 +297,5 @@ int follow_stage(struct follow_set *f, uint64_t seq, struct strbuf *err)
 
 int follow_commit(struct follow_set *f, struct strbuf *err)
 {
-	if (rename(f->pending, f->state) < 0 || sync_dir_of(f->state) < 0) {
-		int r = -errno;
-		error_set(err, "cannot rename '%s': %s", f->pending, strerror(-r));
-		return r;
-	}
-	return 0;
+	return rename_synced(f->pending, f->state, err);
 }

@@ -11,6 +11,7 @@
 
 #include "agent/spool.h"
 #include "base/cleanup.h"
+#include "base/fsdir.h"
 
 static int write_synced(const char *dir, const char *name, const void *data, size_t len,
                         struct strbuf *err)
@@ -35,13 +36,8 @@ static int write_synced(const char *dir, const char *name, const void *data, siz
 	}
 	if (r < 0)
 		unlink(tmp.buf);
-	else {
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
+	else
+		r = fs_sync_dir(dir, err); /* the new name made durable */
 	strbuf_release(&tmp);
 	strbuf_release(&path);
 	return r;
@@ -173,7 +169,14 @@ int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const c
 	}
 	snprintf(name, sizeof(name), "%020" PRIu64 "%s", seq, kind_ext[kind]);
 	r = write_synced(s->dir, name, data, len, err);
-	if (r == 0) {
+	if (r < 0) {
+		/* Not spooled, so not kept either (its name may not survive a power loss): the
+		 * caller reads its lines again, and they must not go twice. */
+		struct strbuf path = STRBUF_INIT;
+		strbuf_addf(&path, "%s/%s", s->dir, name);
+		unlink(path.buf);
+		strbuf_release(&path);
+	} else {
 		s->files++;
 		s->bytes += len;
 		/* Failing here is harmless: spool_open also counts past the highest batch kept. */

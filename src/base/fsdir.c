@@ -1,3 +1,4 @@
+/* fsdir: directories made durable (a name made, moved or removed in one survives a power loss). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -8,10 +9,8 @@
 #include "base/cleanup.h"
 #include "base/fsdir.h"
 
-int fs_sync_parent(const char *path, struct strbuf *err)
+int fs_sync_dir(const char *dir, struct strbuf *err)
 {
-	char *copy = xstrdup(path);
-	const char *dir = dirname(copy);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
 
 	if (fd < 0 || fsync(fd) < 0) {
@@ -20,6 +19,14 @@ int fs_sync_parent(const char *path, struct strbuf *err)
 	}
 	if (fd >= 0)
 		close(fd);
+	return r;
+}
+
+int fs_sync_parent(const char *path, struct strbuf *err)
+{
+	char *copy = xstrdup(path);
+	int r = fs_sync_dir(dirname(copy), err);
+
 	free(copy);
 	return r;
 }

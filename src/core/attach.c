@@ -10,6 +10,7 @@
 
 #include "base/cleanup.h"
 #include "base/conf.h"
+#include "base/fsdir.h"
 #include "base/utf8.h"
 #include "core/attach-internal.h"
 #include "core/core.h"
@@ -158,14 +159,6 @@ char *attach_path(const char *dir, const char *sha256)
 	return xstrfmt("%s/%s/%.2s/%s", dir, ATTACH_DIR, sha256, sha256 + 2);
 }
 
-static int mkdir_0700(const char *path, struct strbuf *err)
-{
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return 0;
-	error_set(err, "cannot create '%s': %s", path, strerror(errno));
-	return -errno;
-}
-
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -182,16 +175,42 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Makes a rename durable: the directory entry is synced too. */
-static int fsync_dir(const char *path)
+/*
+ * A name made in dir (the file's, or a new folder's) made durable before an act refers to it.
+ * The file's folder is synced also when the file was there already: the put that made it may
+ * have failed at this sync, or not be there yet.
+ */
+static int sync_name(const char *dir, const char *sha256, struct strbuf *err)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	int r = fs_sync_dir(dir, err);
 
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
+	if (r < 0 && err) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addstr(&why, err->buf);
+		error_set(err,
+		          "cannot store attachment %.12s…: %s; nothing was attached: attach the "
+		          "file again once that is fixed",
+		          sha256, why.buf);
+		strbuf_release(&why);
+	}
+	return r;
+}
+
+/* Makes the folder path in parent unless it is there; a new one's name is synced, or it goes. */
+static int make_folder(const char *parent, const char *path, const char *sha256, struct strbuf *err)
+{
+	int r;
+
+	if (mkdir(path, 0700) < 0) {
+		if (errno == EEXIST)
+			return 0;
 		r = -errno;
-	close(fd);
+		error_set(err, "cannot create '%s': %s", path, strerror(-r));
+		return r;
+	}
+	r = sync_name(parent, sha256, err);
+	if (r < 0)
+		rmdir(path); /* made again, and synced, by the next put */
 	return r;
 }
 
@@ -255,13 +274,13 @@ int attach_put_raw(struct store *st, const char *dir, const char *sha256, const 
 	}
 	if (attach_in_database(st))
 		return attach_db_put(st, sha256, data, len, err);
-	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == (off_t)len)
-		return 0;
 	top = xstrfmt("%s/%s", dir, ATTACH_DIR);
 	sub = xstrfmt("%s/%.2s", top, sha256);
-	r = mkdir_0700(top, err);
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == (off_t)len)
+		return sync_name(sub, sha256, err);
+	r = make_folder(dir, top, sha256, err);
 	if (r == 0)
-		r = mkdir_0700(sub, err);
+		r = make_folder(top, sub, sha256, err);
 	if (r < 0)
 		return r;
 	tmp = xstrfmt("%s/.tmp-%s-XXXXXX", sub, sha256 + 2);
@@ -278,14 +297,13 @@ int attach_put_raw(struct store *st, const char *dir, const char *sha256, const 
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
-	if (r == 0)
-		r = fsync_dir(sub);
 	if (r < 0) {
 		unlink(tmp);
 		error_set(err, "cannot store attachment %.12s… in '%s': %s", sha256, sub,
 		          strerror(-r));
+		return r;
 	}
-	return r;
+	return sync_name(sub, sha256, err);
 }
 
 int attach_present(struct store *st, const char *dir, const char *sha256, int64_t size,

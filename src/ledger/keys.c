@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "base/cleanup.h"
+#include "base/fsdir.h"
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
@@ -68,17 +69,14 @@ out:
 	return r;
 }
 
-static int sync_dir(const char *dir)
+/* Removes dir/name (a key file of a key pair not made after all). */
+static void remove_file(const char *dir, const char *name)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = 0;
+	struct strbuf p = STRBUF_INIT;
 
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	strbuf_addf(&p, "%s/%s", dir, name);
+	unlink(p.buf);
+	strbuf_release(&p);
 }
 
 int ledger_init_keys(const char *dir, const char *ward_id, struct strbuf *err)
@@ -122,15 +120,23 @@ int ledger_init_keys(const char *dir, const char *ward_id, struct strbuf *err)
 		goto out;
 	r = write_new_file(dir, LEDGER_PUB_FILE, 0644, &vkey, err);
 	if (r < 0) {
-		struct strbuf p = STRBUF_INIT;
-		strbuf_addf(&p, "%s/%s", dir, LEDGER_KEY_FILE);
-		unlink(p.buf);
-		strbuf_release(&p);
+		remove_file(dir, LEDGER_KEY_FILE);
 		goto out;
 	}
-	r = sync_dir(dir);
-	if (r < 0)
-		error_set(err, "cannot sync '%s': %s", dir, strerror(-r));
+	/* Both names durable, or neither left: a key pair a power loss could take away half of,
+	 * or that stops the next init ("already exists"), is no key pair. */
+	r = fs_sync_dir(dir, err);
+	if (r < 0) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addstr(&why, err->buf);
+		error_set(err,
+		          "%s; the ledger's key pair was not made: run 'mamori init' again once "
+		          "that is fixed",
+		          why.buf);
+		strbuf_release(&why);
+		remove_file(dir, LEDGER_KEY_FILE);
+		remove_file(dir, LEDGER_PUB_FILE);
+	}
 out:
 	strbuf_release_secret(&skey);
 	strbuf_release(&vkey);

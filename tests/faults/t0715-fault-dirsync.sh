@@ -1,0 +1,110 @@
+#!/bin/sh
+# t0715-fault-dirsync: the directory syncs that make a new name durable (base/fsdir.c) fail once
+# (EIO) in each of their callers, and each failure is said and handled: `mamori init` (the
+# ledger's key pair in the data directory), an attachment's file and its new folders
+# (core/attach.c), and the agent's followed offsets and spooled log batches (agent/follow.c,
+# agent/spool.c). No server: the agent spools for one that is not there (--once).
+. "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
+export MAMORI_LANG=ja
+n_inj=0
+is() { # is NAME WANT GOT
+	if [ "$3" = "$2" ]; then ok "$1"; else not_ok "$1 (got '$3', want '$2')"; fi
+}
+# failing NAME SPEC CMD...: runs CMD with SPEC's one fault; it must be injected and the run fail
+# with one line; the Japanese of fs_sync_dir's message, which names the directory, is in it.
+failing() {
+	_name=$1 _spec=$2
+	shift 2
+	_before=$(injected)
+	run faulty "$_spec" "$@"
+	is "$_name: the fault was injected" "$((_before + 1))" "$(injected)"
+	n_inj=$((n_inj + 1))
+	check "$_name: exit 1" '[ "$rc" -eq 1 ]'
+	err_one_line "$_name: one line"
+	err_has "$_name: says which directory could not be synced" "を同期できません"
+}
+
+# 1. init: the ledger's key pair, in a directory that was there (empty) and in a new one
+K="$TMP/ward"
+mkdir "$K"
+dsyncs=$(count_calls "of=fsync path=$K" "$MAMORI" --dir "$K" init)
+rm -rf "$K" && mkdir "$K"
+# SQLite's syncs of the directory (as it makes its journal and log) come first; the key pair's
+# is the last of a profile-less init
+failing "init, key pair" "op=fsync path=$K at=$dsyncs errno=EIO" "$MAMORI" --dir "$K" init
+err_has "init: says the key pair was not made and to run init again" "鍵ペアは作成していません"
+is "init: the directory is left empty" "" "$(ls -A "$K")"
+expect "init: the next init goes through" 0 "$MAMORI" --dir "$K" init
+check "init: with its key pair" "[ -s '$K/ledger.key' ] && [ -s '$K/ledger.pub' ]"
+rm -rf "$K"
+failing "init of a new directory, key pair" "op=fsync path=$K at=$dsyncs errno=EIO" \
+	"$MAMORI" --dir "$K" init
+check "init: the directory it made is gone" "[ ! -e '$K' ]"
+
+# 2. attachments: the file's folder, and the new folders the first one makes
+D="$TMP/d"
+m() { "$MAMORI" --dir "$D" "$@"; }
+m init --profile minato >/dev/null 2>&1
+m section add zeimu --name 税務課 >/dev/null
+printf '%s\n' 'Kawa-Sora-Umi-2026!x' | m user add sato --name 佐藤 --section zeimu --password-stdin >/dev/null
+add() { # add TITLE FILE: a record with FILE attached, by sato
+	"$MAMORI" --dir "$D" record add asset --as sato --field "title=$1" --field level=1 \
+		--field section=zeimu --field access_controlled=true --attach "$2"
+}
+titles() { sqlite3 "$D/mamori.db" "SELECT group_concat(title, ' ') FROM (SELECT json_extract(fields, '\$.title') AS title FROM records WHERE title LIKE 'att-%' ORDER BY id)"; }
+echo "点検表 1" >"$TMP/a.txt"
+A=$(sha256sum "$TMP/a.txt" | cut -c1-2)
+failing "attach, the new folder attachments/ in the data directory" \
+	"op=fsync path=$D at=1 errno=EIO" add att-1 "$TMP/a.txt"
+err_has "attach: says nothing was attached and to attach it again" "何も添付していません"
+check "attach: the folder not made durable is gone" "[ ! -e '$D/attachments' ]"
+failing "attach, the new folder attachments/$A" \
+	"op=fsync path=$D/attachments at=1 errno=EIO" add att-1 "$TMP/a.txt"
+check "attach: the folder not made durable is gone" "[ ! -e '$D/attachments/$A' ]"
+failing "attach, the file's name in attachments/$A" \
+	"op=fsync path=$D/attachments/$A at=1 errno=EIO" add att-1 "$TMP/a.txt"
+# the file stays (its name may not be durable): the next put of the same bytes syncs it again
+failing "attach, the same file again, already there" \
+	"op=fsync path=$D/attachments/$A at=1 errno=EIO" add att-1 "$TMP/a.txt"
+is "attach: no record was made" "" "$(titles)"
+syncs=$(count_calls "of=fsync path=$D/attachments/$A" add att-1 "$TMP/a.txt")
+is "attach: then it goes through, the file's folder synced once" 1 "$syncs"
+is "attach: one record" "att-1" "$(titles)"
+check "attach: the ward is consistent" "consistent '$D' quick"
+
+# 3. the agent: its followed offsets (staged, committed) and its spooled log batch
+echo "x" >"$TMP/token"
+chmod 600 "$TMP/token"
+S="$TMP/state"
+agent() {
+	"$MAMORI" agent --server http://127.0.0.1:1 --token-file "$TMP/token" --spool "$S" \
+		--follow "$TMP/app.log" --host h --once
+}
+spooled() { cat "$S"/spool-logs/*.ndjson 2>/dev/null | grep -o 'line-[0-9]*' | tr '\n' ' '; }
+# agent_fails NAME SPEC: a fresh state and log, one run with SPEC's fault, then one without
+agent_fails() {
+	rm -rf "$S"
+	printf 'line-1\nline-2\n' >"$TMP/app.log"
+	_before=$(injected)
+	faulty "$2" agent 2>"$TMP/agent.err"
+	is "agent, $1: the fault was injected" "$((_before + 1))" "$(injected)"
+	n_inj=$((n_inj + 1))
+	check "agent, $1: says which directory could not be synced" \
+		"grep -q \"cannot sync the directory '$3'\" '$TMP/agent.err'"
+}
+agent_fails "the offsets staged" "op=fsync path=$S at=1 errno=EIO" "$S"
+is "agent: nothing spooled" "" "$(spooled)"
+agent 2>/dev/null
+is "agent: the next run spools the lines, once" "line-1 line-2 " "$(spooled)"
+agent_fails "the log batch spooled" "op=fsync path=$S/spool-logs at=1 errno=EIO" "$S/spool-logs"
+is "agent: the batch not made durable is not kept" "" "$(spooled)"
+agent 2>/dev/null
+is "agent: the next run spools the lines, once" "line-1 line-2 " "$(spooled)"
+agent_fails "the offsets committed" "op=fsync path=$S at=2 errno=EIO" "$S"
+is "agent: the batch is spooled" "line-1 line-2 " "$(spooled)"
+echo "line-3" >>"$TMP/app.log"
+agent 2>/dev/null
+is "agent: the next run goes on from the committed offsets" "line-1 line-2 line-3 " "$(spooled)"
+
+tally_faults "$n_inj" 0
+done_testing
