@@ -17,8 +17,5 @@ enum policy_show_format {
  */
 int policy_show(const struct profile *p, const char *clause_id, enum policy_show_format fmt,
                 struct strbuf *out, struct strbuf *err);
-/* One rule as a Japanese sentence: "規則 x：情報資産：複製 — レベル3・レベル2の情報 → …". */
-void policy_rule_phrase(struct strbuf *sb, const struct profile *p, const struct policy_rule *r);
-void policy_obligation_phrase(struct strbuf *sb, const struct policy_obligation *o);
 
 #endif
