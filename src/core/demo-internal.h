@@ -1,4 +1,4 @@
-/* demo-internal: what the demo ward's files (demo.c, demo-fill.c, demo-showcase.c,
+/* demo-internal: what the demo ward's files (demo.c, demo-org.c, demo-fill.c, demo-showcase.c,
  * demo-stories.c) share. */
 #ifndef MAMORI_CORE_DEMO_INTERNAL_H
 #define MAMORI_CORE_DEMO_INTERNAL_H
@@ -38,13 +38,24 @@ const char *demo_staff_of(const char *section, unsigned n);
 int demo_stories(struct demo *m);
 
 /* demo.c: the demo's dice (a fixed seed: the same ward every time), whether the profile has a
- * role, an administrator's act, a register's creating action, who the profile lets act. */
+ * role, an administrator's act, a register's creating action. */
 struct demo_filled;
 uint32_t demo_next_rand(struct demo *m);
 bool demo_has_role(const struct profile *p, const char *id);
 int demo_admin_act(struct demo *m, enum act_kind kind, const char *target, const struct act_attr *f,
                    size_t nf, const char *secret);
 const struct policy_action *demo_create_action(const struct policy_register *reg);
+
+/* demo-org.c: the ward's sections, systems and people made (each person's login and password
+ * into logins) and their roles granted; the sections that hold records, a section's n-th
+ * system (or any's), the n-th system and its section, how many of each; who the profile lets
+ * act. */
+struct table;
+int demo_build_org(struct demo *m, struct table *logins);
+const char *const *demo_work_sections(size_t *ret_n);
+const char *demo_system_of(const char *section, unsigned n);
+const char *demo_system_nth(unsigned n, const char **ret_section);
+void demo_org_size(size_t *ret_sections, size_t *ret_systems, size_t *ret_people);
 const char *demo_choose_actor(struct demo *m, const struct policy_action *a,
                               const struct record *rec, const char *level, const char *section,
                               const char *system, const struct demo_filled *vals,
