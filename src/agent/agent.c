@@ -11,36 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
-#include "agent/follow.h"
-#include "agent/http.h"
-#include "agent/spool.h"
+#include "agent/agent-internal.h"
 #include "base/cleanup.h"
 #include "base/json.h"
-#include "base/parse.h"
 #include "base/timeutil.h"
 #include "config.h"
 #include "fim/compare.h"
 
-struct agent {
-	const struct agent_opts *o;
-	struct agent_http http;
-	struct agent_spool spool;    /* file integrity batches: STATE/spool */
-	struct agent_spool logspool; /* followed log lines: STATE/spool-logs */
-	struct fim_key *key;
-	char id[33];
-	char host[256];
-	char *config;  /* absolute */
-	char *fim_dir; /* STATE/fim */
-	uint64_t generation;
-	char sha256[65]; /* of the baseline in force, "" before the first */
-	uint64_t entries;
-	char config_sha256[65];
-	struct follow_set follow;
-};
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void agent_say(const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT, t = STRBUF_INIT;
 	va_list ap;
@@ -54,7 +32,7 @@ static void say(const char *fmt, ...)
 	strbuf_release(&t);
 }
 
-static void hex(const uint8_t *d, size_t n, char *out)
+void agent_hex(const uint8_t *d, size_t n, char *out)
 {
 	static const char h[] = "0123456789abcdef";
 
@@ -63,19 +41,6 @@ static void hex(const uint8_t *d, size_t n, char *out)
 		out[2 * i + 1] = h[d[i] & 15];
 	}
 	out[2 * n] = '\0';
-}
-
-static int unhex(const char *s, uint8_t out[32])
-{
-	if (strlen(s) != 64)
-		return -EINVAL;
-	for (int i = 0; i < 32; i++) {
-		int hi = parse_hex_digit(s[2 * i]), lo = parse_hex_digit(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
 }
 
 /* ---- the state directory ---- */
@@ -98,7 +63,7 @@ static int load_id(struct agent *a, struct strbuf *err)
 			r = -EIO;
 			goto out;
 		}
-		hex(raw, 16, a->id);
+		agent_hex(raw, 16, a->id);
 		f = fopen(path.buf, "wx");
 		if (!f || fprintf(f, "%s\n", a->id) < 0 || fclose(f) != 0) {
 			r = -errno;
@@ -116,74 +81,10 @@ out:
 	return r;
 }
 
-static void current_path(const struct agent *a, struct strbuf *p)
-{
-	strbuf_addf(p, "%s/current", a->fim_dir);
-}
-
-static void base_path(const struct agent *a, uint64_t gen, struct strbuf *p)
-{
-	strbuf_addf(p, "%s/%" PRIu64 ".base", a->fim_dir, gen);
-}
-
-static void delta_path(const struct agent *a, uint64_t seq, struct strbuf *p)
-{
-	strbuf_addf(p, "%s/delta-%020" PRIu64, a->fim_dir, seq);
-}
-
-/* fim/current: "GENERATION SHA256 ENTRIES CONFIG_SHA256". */
-static int load_current(struct agent *a)
-{
-	struct strbuf p = STRBUF_INIT, sb = STRBUF_INIT;
-	char sha[65] = "", cfg[65] = "", gen_s[21] = "", entries_s[21] = "";
-	uint64_t gen = 0, entries = 0;
-	int r;
-
-	current_path(a, &p);
-	r = strbuf_read_file(&sb, p.buf, 512);
-	if (r == 0 && sscanf(sb.buf, "%20s %64s %20s %64s", gen_s, sha, entries_s, cfg) == 4 &&
-	    parse_uint64(gen_s, UINT64_MAX, &gen) == 0 &&
-	    parse_uint64(entries_s, UINT64_MAX, &entries) == 0 && strlen(sha) == 64 &&
-	    strlen(cfg) == 64) {
-		a->generation = gen;
-		memcpy(a->sha256, sha, 65);
-		memcpy(a->config_sha256, cfg, 65);
-		a->entries = entries;
-	} else {
-		a->generation = 0;
-		a->sha256[0] = '\0';
-	}
-	strbuf_release(&p);
-	strbuf_release(&sb);
-	return r == -ENOENT ? 0 : r;
-}
-
-static int save_current(struct agent *a, struct strbuf *err)
-{
-	struct strbuf p = STRBUF_INIT, tmp = STRBUF_INIT;
-	FILE *f;
-	int r = 0;
-
-	current_path(a, &p);
-	strbuf_addf(&tmp, "%s.tmp", p.buf);
-	f = fopen(tmp.buf, "w");
-	if (!f ||
-	    fprintf(f, "%" PRIu64 " %s %" PRIu64 " %s\n", a->generation, a->sha256, a->entries,
-	            a->config_sha256) < 0 ||
-	    fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
-	    rename(tmp.buf, p.buf) < 0) {
-		r = -errno;
-		error_set(err, "cannot write '%s': %s", p.buf, strerror(errno));
-	}
-	strbuf_release(&p);
-	strbuf_release(&tmp);
-	return r;
-}
-
 /* ---- batches ---- */
 
-static void batch_head(struct agent *a, struct json_writer *w, uint64_t seq, const char *kind,
-                       uint64_t dropped)
+void agent_batch_head(struct agent *a, struct json_writer *w, uint64_t seq, const char *kind,
+                      uint64_t dropped)
 {
 	struct strbuf t = STRBUF_INIT;
 	char id[64];
@@ -227,13 +128,13 @@ static void batch_head(struct agent *a, struct json_writer *w, uint64_t seq, con
 }
 
 /* Spools a finished batch; a full spool drops it (counted into the next one). */
-static void spool_batch(struct agent *a, uint64_t seq, const struct strbuf *json, uint64_t dropped)
+void agent_spool_batch(struct agent *a, uint64_t seq, const struct strbuf *json, uint64_t dropped)
 {
 	struct strbuf err = STRBUF_INIT;
 
 	if (spool_put(&a->spool, seq, SPOOL_FIM, json->buf, json->len, &err) < 0) {
 		spool_untake_dropped(&a->spool, dropped);
-		say("%s", err.buf);
+		agent_say("%s", err.buf);
 	}
 	strbuf_release(&err);
 }
@@ -249,140 +150,11 @@ static int heartbeat(struct agent *a, struct strbuf *err)
 		return r;
 	dropped = spool_take_dropped(&a->spool);
 	jw_init(&w, &json);
-	batch_head(a, &w, seq, "heartbeat", dropped);
+	agent_batch_head(a, &w, seq, "heartbeat", dropped);
 	jw_object_end(&w);
-	spool_batch(a, seq, &json, dropped);
+	agent_spool_batch(a, seq, &json, dropped);
 	strbuf_release(&json);
 	return 0;
-}
-
-/* The first baseline, or a new generation's: kind "baseline". */
-static int baseline_batch(struct agent *a, struct strbuf *err)
-{
-	struct strbuf json = STRBUF_INIT;
-	struct json_writer w;
-	uint64_t seq, dropped;
-	int r = spool_reserve(&a->spool, &seq, err);
-
-	if (r < 0)
-		return r;
-	dropped = spool_take_dropped(&a->spool);
-	jw_init(&w, &json);
-	batch_head(a, &w, seq, "baseline", dropped);
-	jw_object_end(&w);
-	spool_batch(a, seq, &json, dropped);
-	strbuf_release(&json);
-	return 0;
-}
-
-static int first_baseline(struct agent *a, const struct fim_config *cfg, struct strbuf *err)
-{
-	struct fim_baseline_info h = { .generation = 1, .created_ms = time_now_ms() };
-	struct strbuf path = STRBUF_INIT;
-	struct fim_scan_opts o = { .threads = a->o->threads };
-	struct fim_scan_stats st;
-	uint8_t sha[32];
-	int r;
-
-	snprintf(h.host, sizeof(h.host), "%s", a->host);
-	snprintf(h.config, sizeof(h.config), "%s", a->config);
-	base_path(a, 1, &path);
-	r = fim_write_baseline(cfg, &o, &h, path.buf, a->key, sha, &st, err);
-	if (r == 0) {
-		a->generation = 1;
-		hex(sha, 32, a->sha256);
-		hex(cfg->sha256, 32, a->config_sha256);
-		a->entries = st.entries;
-		r = save_current(a, err);
-	}
-	if (r == 0) {
-		say("baseline generation 1 of '%s': %" PRIu64 " entries", a->config, st.entries);
-		r = baseline_batch(a, err);
-	}
-	strbuf_release(&path);
-	return r;
-}
-
-/* Keeps the deltas of the last AGENT_MAX_DELTAS checks. */
-static void prune_deltas(struct agent *a, uint64_t seq)
-{
-	struct strbuf p = STRBUF_INIT;
-
-	if (seq <= AGENT_MAX_DELTAS)
-		return;
-	delta_path(a, seq - AGENT_MAX_DELTAS, &p);
-	unlink(p.buf);
-	strbuf_release(&p);
-}
-
-static int check_batch(struct agent *a, const struct fim_config *cfg, struct strbuf *err)
-{
-	struct strbuf path = STRBUF_INIT, json = STRBUF_INIT, why = STRBUF_INIT;
-	struct fim_baseline_reader *base = NULL;
-	struct fim_report rep = { 0 };
-	struct fim_scan_opts o = { .threads = a->o->threads };
-	struct json_writer w;
-	uint64_t seq, dropped;
-	uint8_t want[32];
-	int r;
-
-	base_path(a, a->generation, &path);
-	r = unhex(a->sha256, want);
-	if (r == 0)
-		r = fim_br_open_file(path.buf, want, fim_key_public(a->key), &base, &why);
-	if (r == 0)
-		r = fim_compare(cfg, base, path.buf, &o, a->key, &rep, &why);
-	if (r < 0 && r != -EBADMSG && r != -ENOENT) {
-		error_set(err, "%s", why.buf);
-		goto out;
-	}
-	r = spool_reserve(&a->spool, &seq, err);
-	if (r < 0)
-		goto out;
-	dropped = spool_take_dropped(&a->spool);
-	jw_init(&w, &json);
-	batch_head(a, &w, seq, "check", dropped);
-	if (why.len) { /* the local baseline did not verify: say so, the server decides */
-		jw_kv_str(&w, "error", why.buf);
-		say("check of '%s': %s", a->config, why.buf);
-	} else {
-		struct strbuf d = STRBUF_INIT;
-		delta_path(a, seq, &d);
-		FILE *f = fopen(d.buf, "w");
-		if (!f || fwrite(rep.delta.buf, 1, rep.delta.len, f) != rep.delta.len ||
-		    fclose(f) != 0)
-			say("cannot keep the delta '%s': %s", d.buf, strerror(errno));
-		strbuf_release(&d);
-		prune_deltas(a, seq);
-		say("check of '%s': %zu added, %zu removed, %zu changed", a->config, rep.added.nr,
-		    rep.removed.nr, rep.changed.nr);
-	}
-	jw_key(&w, "report");
-	jw_object_begin(&w);
-	fim_report_json_limit(&rep, &w, 1000);
-	jw_object_end(&w);
-	jw_object_end(&w);
-	spool_batch(a, seq, &json, dropped);
-	r = 0;
-out:
-	fim_br_close(base);
-	fim_report_release(&rep);
-	strbuf_release(&path);
-	strbuf_release(&json);
-	strbuf_release(&why);
-	return r;
-}
-
-static int fim_tick(struct agent *a, struct strbuf *err)
-{
-	struct fim_config *cfg = NULL;
-	int r = fim_config_load(a->config, 0, &cfg, NULL, err);
-
-	if (r < 0)
-		return r;
-	r = a->sha256[0] ? check_batch(a, cfg, err) : first_baseline(a, cfg, err);
-	fim_config_free(cfg);
-	return r;
 }
 
 /* ---- followed log files: NDJSON lines for POST /api/v1/logs ---- */
@@ -457,73 +229,6 @@ static int logs_tick(struct agent *a, struct strbuf *err)
 	return r;
 }
 
-/* ---- acceptance: the server accepted a check; its delta makes the next generation ---- */
-
-static int apply_accept(struct agent *a, uint64_t generation, const char *batch, struct strbuf *err)
-{
-	struct strbuf bpath = STRBUF_INIT, dpath = STRBUF_INIT, npath = STRBUF_INIT;
-	struct strbuf dbytes = STRBUF_INIT;
-	struct fim_baseline_reader *base = NULL, *delta = NULL;
-	const char *dash = strrchr(batch, '-');
-	uint8_t want[32], sha[32];
-	uint64_t count = 0;
-	int r = 0;
-
-	if (generation != a->generation + 1)
-		return 0; /* done already, or not ours to make */
-	if (!dash || strncmp(batch, a->id, 32) || dash != batch + 32) {
-		error_set(err, "the server accepted batch '%s', which is not this agent's", batch);
-		return -EINVAL;
-	}
-	delta_path(a, strtoull(dash + 1, NULL, 10), &dpath);
-	base_path(a, a->generation, &bpath);
-	base_path(a, generation, &npath);
-	r = strbuf_read_file(&dbytes, dpath.buf, 1u << 30);
-	if (r < 0)
-		error_set(err,
-		          "the delta of accepted batch '%s' is gone (%s): the next generation "
-		          "cannot be made here",
-		          batch, strerror(-r));
-	if (r == 0)
-		r = unhex(a->sha256, want);
-	if (r == 0)
-		r = fim_br_open_file(bpath.buf, want, fim_key_public(a->key), &base, err);
-	if (r == 0)
-		r = fim_br_open_mem(dbytes.buf, dbytes.len, fim_key_public(a->key), 0, &delta, err);
-	if (r == 0) {
-		struct fim_baseline_info h = *fim_br_info(base);
-		h.generation = generation;
-		h.created_ms = time_now_ms();
-		memcpy(h.config_sha256, fim_br_info(delta)->config_sha256, 32);
-		r = fim_apply_delta(base, delta, &h, npath.buf, a->key, sha, &count, err);
-		if (r == 0) {
-			a->generation = generation;
-			hex(sha, 32, a->sha256);
-			hex(h.config_sha256, 32, a->config_sha256);
-			a->entries = count;
-			r = save_current(a, err);
-		}
-	}
-	fim_br_close(base);
-	fim_br_close(delta);
-	if (r == 0) {
-		say("accepted on the server: baseline generation %" PRIu64 " made from batch %s",
-		    generation, batch);
-		if (generation >= 3) { /* keep this one and the previous */
-			struct strbuf old = STRBUF_INIT;
-			base_path(a, generation - 2, &old);
-			unlink(old.buf);
-			strbuf_release(&old);
-		}
-		r = baseline_batch(a, err);
-	}
-	strbuf_release(&bpath);
-	strbuf_release(&dpath);
-	strbuf_release(&npath);
-	strbuf_release(&dbytes);
-	return r;
-}
-
 /* ---- sending ---- */
 
 /* Moves a batch the server refused for good aside, so the ones after it can go. */
@@ -542,10 +247,10 @@ static void set_aside(struct agent *a, struct agent_spool *s, uint64_t seq, enum
 		bool kept = fwrite(json->buf, 1, json->len, f) == json->len;
 		kept = fclose(f) == 0 && kept;
 		if (!kept)
-			say("cannot write '%s': %m", p.buf);
+			agent_say("cannot write '%s': %m", p.buf);
 	}
-	say("the server refused batch %" PRIu64 " (HTTP %d: %.*s); kept in '%s'", seq, status,
-	    (int)(body->len > 300 ? 300 : body->len), body->buf, p.buf);
+	agent_say("the server refused batch %" PRIu64 " (HTTP %d: %.*s); kept in '%s'", seq, status,
+	          (int)(body->len > 300 ? 300 : body->len), body->buf, p.buf);
 	spool_remove(s, seq, kind, &err);
 	strbuf_release(&p);
 	strbuf_release(&err);
@@ -559,10 +264,10 @@ static void handle_answer(struct agent *a, const struct strbuf *body)
 
 	if (json_is_object(acc) && json_is_integer(json_object_get(acc, "generation")) &&
 	    json_is_string(json_object_get(acc, "batch"))) {
-		if (apply_accept(a,
-		                 (uint64_t)json_integer_value(json_object_get(acc, "generation")),
-		                 json_string_value(json_object_get(acc, "batch")), &err) < 0)
-			say("%s", err.buf);
+		if (agent_fim_accept(
+		        a, (uint64_t)json_integer_value(json_object_get(acc, "generation")),
+		        json_string_value(json_object_get(acc, "batch")), &err) < 0)
+			agent_say("%s", err.buf);
 	}
 	json_decref(o);
 	strbuf_release(&err);
@@ -595,8 +300,9 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 			r = agent_http_post(&a->http, "/api/v1/fim/results", "application/json",
 			                    NULL, json.buf, json.len, &status, &body, &err);
 		if (r < 0) {
-			say("server not reached, batch %" PRIu64 " and later wait in the spool: %s",
-			    seq, err.buf);
+			agent_say("server not reached, batch %" PRIu64
+			          " and later wait in the spool: %s",
+			          seq, err.buf);
 			break;
 		}
 		if (status >= 200 && status < 300) {
@@ -607,11 +313,12 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 		           status == 415) {
 			set_aside(a, s, seq, kind, &json, status, &body);
 			if (kind == SPOOL_FIM && status == 409 && a->sha256[0])
-				baseline_batch(a,
-				               &err); /* the server lacks our baseline: resend it */
+				agent_baseline_batch(
+				    a, &err); /* the server lacks our baseline: resend it */
 		} else {
-			say("the server answered HTTP %d to batch %" PRIu64 "; trying again later",
-			    status, seq);
+			agent_say("the server answered HTTP %d to batch %" PRIu64
+			          "; trying again later",
+			          status, seq);
 			break;
 		}
 	}
@@ -698,7 +405,7 @@ static int start(struct agent *a, struct strbuf *err)
 	r = fim_key_load(p.buf, true, &a->key, err);
 	strbuf_release(&p);
 	if (r == 0)
-		r = load_current(a);
+		r = agent_fim_load(a);
 	return r;
 }
 
@@ -723,8 +430,8 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 	int r = start(&a, err);
 
 	if (r == 0) {
-		say("agent %s on %s: %s every %" PRId64 " s to %s", a.id, a.host,
-		    a.config ? a.config : "heartbeats", o->interval_s, o->server);
+		agent_say("agent %s on %s: %s every %" PRId64 " s to %s", a.id, a.host,
+		          a.config ? a.config : "heartbeats", o->interval_s, o->server);
 		while (!*o->stop) {
 			struct strbuf tick = STRBUF_INIT;
 			/* what waits goes first, so a spool that was full has room for this tick's
@@ -732,11 +439,11 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 			send_spool(&a, &a.spool);
 			if (a.follow.nr)
 				send_spool(&a, &a.logspool);
-			if ((a.config ? fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0)
-				say("%s", tick.buf);
+			if ((a.config ? agent_fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0)
+				agent_say("%s", tick.buf);
 			strbuf_reset(&tick);
 			if (a.follow.nr && logs_tick(&a, &tick) < 0)
-				say("%s", tick.buf);
+				agent_say("%s", tick.buf);
 			strbuf_release(&tick);
 			send_spool(&a, &a.spool);
 			if (a.follow.nr)
