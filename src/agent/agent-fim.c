@@ -10,6 +10,7 @@
 
 #include "agent/agent-internal.h"
 #include "base/cleanup.h"
+#include "base/fsdir.h"
 #include "base/json.h"
 #include "base/parse.h"
 #include "base/timeutil.h"
@@ -70,6 +71,11 @@ int agent_fim_load(struct agent *a)
 	return r == -ENOENT ? 0 : r;
 }
 
+/*
+ * fim/current written whole, synced, renamed into place and its folder synced: the baseline
+ * the agent checks against next survives a power loss with its name (fim_write_baseline's and
+ * fim_apply_delta's new baseline is in the same folder, so the folder's sync keeps it too).
+ */
 static int save_current(struct agent *a, struct strbuf *err)
 {
 	struct strbuf p = STRBUF_INIT, tmp = STRBUF_INIT;
@@ -78,15 +84,22 @@ static int save_current(struct agent *a, struct strbuf *err)
 
 	current_path(a, &p);
 	strbuf_addf(&tmp, "%s.tmp", p.buf);
+	errno = 0;
 	f = fopen(tmp.buf, "w");
 	if (!f ||
 	    fprintf(f, "%" PRIu64 " %s %" PRIu64 " %s\n", a->generation, a->sha256, a->entries,
 	            a->config_sha256) < 0 ||
-	    fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
-	    rename(tmp.buf, p.buf) < 0) {
+	    fflush(f) != 0 || fsync(fileno(f)) != 0)
+		r = errno ? -errno : -EIO;
+	if (f && fclose(f) != 0 && r == 0) /* closed whatever happened */
+		r = errno ? -errno : -EIO;
+	if (r == 0 && rename(tmp.buf, p.buf) < 0)
 		r = -errno;
-		error_set(err, "cannot write '%s': %s", p.buf, strerror(errno));
-	}
+	if (r < 0) {
+		error_set(err, "cannot write '%s': %s", p.buf, strerror(-r));
+		unlink(tmp.buf);
+	} else
+		r = fs_sync_parent(p.buf, err);
 	strbuf_release(&p);
 	strbuf_release(&tmp);
 	return r;

@@ -106,5 +106,29 @@ echo "line-3" >>"$TMP/app.log"
 agent 2>/dev/null
 is "agent: the next run goes on from the committed offsets" "line-1 line-2 line-3 " "$(spooled)"
 
+# the agent's file integrity: fim/current, which names the baseline in force, and the new
+# baseline beside it (one sync of their folder)
+mkdir -p "$TMP/tree"
+echo "conf" >"$TMP/tree/app.conf"
+printf 'Conf = p+u+g+s+m+c+i+n+sha256\n%s Conf\n' "$TMP/tree" >"$TMP/fim.conf"
+fim_agent() {
+	"$MAMORI" agent --server http://127.0.0.1:1 --token-file "$TMP/token" --spool "$S" \
+		--fim-config "$TMP/fim.conf" --host h --once
+}
+batches() { grep -ho '"kind":"[a-z]*"' "$S"/spool/*.json 2>/dev/null | cut -d'"' -f4 | tr '\n' ' '; }
+rm -rf "$S"
+is "agent, the first baseline: its folder is synced once" 1 \
+	"$(count_calls "of=fsync path=$S/fim" fim_agent)"
+rm -rf "$S"
+_before=$(injected)
+faulty "op=fsync path=$S/fim at=1 errno=EIO" fim_agent 2>"$TMP/agent.err"
+is "agent, the first baseline: the fault was injected" "$((_before + 1))" "$(injected)"
+n_inj=$((n_inj + 1))
+check "agent, the first baseline: says which directory could not be synced" \
+	"grep -q \"cannot sync the directory '$S/fim'\" '$TMP/agent.err'"
+is "agent, the first baseline: not announced" "" "$(batches)"
+fim_agent 2>/dev/null
+is "agent: the next run checks against it" "check " "$(batches)"
+
 tally_faults "$n_inj" 0
 done_testing
