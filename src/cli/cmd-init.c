@@ -165,9 +165,10 @@ static int init_dir(const char *dir, bool *created)
 	return 0;
 }
 
-/* The database (SQLite in dir, or PostgreSQL at store_url) with the ward's meta data; says so.
- * 0, or -1 when it cannot be made (said). */
-static int init_store(const char *dir, const char *store_url, const char *ward_name)
+/* The database (SQLite in dir, or PostgreSQL at store_url) with the ward's meta data; what to
+ * say of it once the whole init is done into said. 0, or -1 when it cannot be made (said). */
+static int init_store(const char *dir, const char *store_url, const char *ward_name,
+                      struct strbuf *said)
 {
 	struct strbuf err = STRBUF_INIT, now = STRBUF_INIT;
 	struct store *st = NULL;
@@ -192,11 +193,13 @@ static int init_store(const char *dir, const char *store_url, const char *ward_n
 		goto out;
 	}
 	if (store_dialect(st) == STORE_POSTGRESQL)
-		printf(T_("initialised Mamori data directory '%s' (schema %d) on PostgreSQL %s\n"),
-		       dir, store_schema_version(st), store_location(st));
+		strbuf_addf(
+		    said,
+		    T_("initialised Mamori data directory '%s' (schema %d) on PostgreSQL %s\n"),
+		    dir, store_schema_version(st), store_location(st));
 	else
-		printf(T_("initialised Mamori data directory '%s' (schema %d)\n"), dir,
-		       store_schema_version(st));
+		strbuf_addf(said, T_("initialised Mamori data directory '%s' (schema %d)\n"), dir,
+		            store_schema_version(st));
 out:
 	store_close(st);
 	strbuf_release(&now);
@@ -205,8 +208,9 @@ out:
 }
 
 /* The ward with a profile (ledger key, profile, first administrator, demo: all through the
- * door; what it prints once), else the ledger's checkpoint key alone. 0, or -1 (said). */
-static int init_ward(const char *dir, const struct setup_options *so)
+ * door; what it prints once), else the ledger's checkpoint key alone; said (init_store's line)
+ * is printed first, only when it is all done. 0, or -1 (said). */
+static int init_ward(const char *dir, const struct setup_options *so, const struct strbuf *said)
 {
 	struct strbuf err = STRBUF_INIT, shown = STRBUF_INIT_SECRET;
 	int r = -1;
@@ -217,15 +221,18 @@ static int init_ward(const char *dir, const struct setup_options *so)
 			strbuf_release_secret(&shown);
 			goto out;
 		}
+		fputs(said->buf, stdout);
 		fputs(shown.buf, stdout);
 		strbuf_release_secret(&shown);
-		if (fflush(stdout) != 0)
-			goto out;
 	} else if (ledger_init_keys(dir, "ward", &err) < 0) {
 		/* The ledger's checkpoint key; "ward" until a profile names the ward. */
 		cli_error("%s", err.buf);
 		goto out;
+	} else {
+		fputs(said->buf, stdout);
 	}
+	if (fflush(stdout) != 0)
+		goto out;
 	r = 0;
 out:
 	strbuf_release(&err);
@@ -256,6 +263,7 @@ static void init_undo(const char *dir, bool created)
 int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 {
 	struct setup_options so = { 0 };
+	struct strbuf said = STRBUF_INIT;
 	const char *store_url = NULL;
 	bool created = false;
 	int ret;
@@ -269,15 +277,16 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
 		goto out;
 	}
-	if (init_store(ctx->dir, store_url, so.ward_name) < 0)
+	if (init_store(ctx->dir, store_url, so.ward_name, &said) < 0)
 		goto out;
 	if (cli_lang_ja())
 		so.say = cli_gettext; /* what init prints once (passwords, the demo) in Japanese */
-	if (init_ward(ctx->dir, &so) < 0)
+	if (init_ward(ctx->dir, &so, &said) < 0)
 		goto out;
 	ret = EXIT_DONE;
 out:
 	if (ret != EXIT_DONE)
 		init_undo(ctx->dir, created);
+	strbuf_release(&said);
 	return ret;
 }

@@ -245,8 +245,12 @@ int cli_files_store(struct door *d, const struct string_list *paths, struct cli_
 		}
 		r = attach_put(door_store(d), door_dir(d), paths->items[i], data.buf, data.len, max,
 		               &blob, &err);
-		if (r < 0) {
-			cli_error("%s", err.buf);
+		if (r == -EINVAL || r == -EFBIG || r == -EMEDIUMTYPE || r == -EBADMSG) {
+			cli_error("%s", err.buf); /* the file itself: the message says what */
+			goto fail;
+		} else if (r < 0) {
+			cli_error("%s; nothing was done: run the command again once that is fixed",
+			          err.buf);
 			goto fail;
 		}
 		attach_valid_name(paths->items[i], &base);

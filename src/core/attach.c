@@ -176,9 +176,10 @@ static int write_all(int fd, const void *data, size_t len)
 }
 
 /*
- * A name made in dir (the file's, or a new folder's) made durable before an act refers to it.
- * The file's folder is synced also when the file was there already: the put that made it may
- * have failed at this sync, or not be there yet.
+ * A name in dir (the file's, or a folder's) made durable before an act refers to it: synced
+ * also when it was there already, since the put that made it may have failed at this sync,
+ * been stopped before it, or still be on its way to it (another request's). The caller says
+ * what was not done (the CLI, the web, a restore).
  */
 static int sync_name(const char *dir, const char *sha256, struct strbuf *err)
 {
@@ -187,30 +188,27 @@ static int sync_name(const char *dir, const char *sha256, struct strbuf *err)
 	if (r < 0 && err) {
 		struct strbuf why = STRBUF_INIT;
 		strbuf_addstr(&why, err->buf);
-		error_set(err,
-		          "cannot store attachment %.12s…: %s; nothing was attached: attach the "
-		          "file again once that is fixed",
-		          sha256, why.buf);
+		error_set(err, "cannot store attachment %.12s…: %s", sha256, why.buf);
 		strbuf_release(&why);
 	}
 	return r;
 }
 
-/* Makes the folder path in parent unless it is there; a new one's name is synced, or it goes. */
+/* Makes the folder path in parent unless it is there, and syncs its name; a folder made here
+ * whose name could not be synced goes (made again, and synced, by the next put). */
 static int make_folder(const char *parent, const char *path, const char *sha256, struct strbuf *err)
 {
+	bool made = mkdir(path, 0700) == 0;
 	int r;
 
-	if (mkdir(path, 0700) < 0) {
-		if (errno == EEXIST)
-			return 0;
+	if (!made && errno != EEXIST) {
 		r = -errno;
 		error_set(err, "cannot create '%s': %s", path, strerror(-r));
 		return r;
 	}
 	r = sync_name(parent, sha256, err);
-	if (r < 0)
-		rmdir(path); /* made again, and synced, by the next put */
+	if (r < 0 && made)
+		rmdir(path);
 	return r;
 }
 

@@ -69,16 +69,6 @@ out:
 	return r;
 }
 
-/* Removes dir/name (a key file of a key pair not made after all). */
-static void remove_file(const char *dir, const char *name)
-{
-	struct strbuf p = STRBUF_INIT;
-
-	strbuf_addf(&p, "%s/%s", dir, name);
-	unlink(p.buf);
-	strbuf_release(&p);
-}
-
 int ledger_init_keys(const char *dir, const char *ward_id, struct strbuf *err)
 {
 	struct strbuf name = STRBUF_INIT, skey = STRBUF_INIT_SECRET, vkey = STRBUF_INIT;
@@ -120,11 +110,13 @@ int ledger_init_keys(const char *dir, const char *ward_id, struct strbuf *err)
 		goto out;
 	r = write_new_file(dir, LEDGER_PUB_FILE, 0644, &vkey, err);
 	if (r < 0) {
-		remove_file(dir, LEDGER_KEY_FILE);
+		struct strbuf p = STRBUF_INIT;
+		strbuf_addf(&p, "%s/%s", dir, LEDGER_KEY_FILE);
+		unlink(p.buf);
+		strbuf_release(&p);
 		goto out;
 	}
-	/* Both names durable, or neither left: a key pair a power loss could take away half of,
-	 * or that stops the next init ("already exists"), is no key pair. */
+	/* Both names durable before init goes on (a failed init removes them: cmd-init.c). */
 	r = fs_sync_dir(dir, err);
 	if (r < 0) {
 		struct strbuf why = STRBUF_INIT;
@@ -134,8 +126,6 @@ int ledger_init_keys(const char *dir, const char *ward_id, struct strbuf *err)
 		          "that is fixed",
 		          why.buf);
 		strbuf_release(&why);
-		remove_file(dir, LEDGER_KEY_FILE);
-		remove_file(dir, LEDGER_PUB_FILE);
 	}
 out:
 	strbuf_release_secret(&skey);

@@ -2,8 +2,9 @@
 # t0715-fault-dirsync: the directory syncs that make a new name durable (base/fsdir.c) fail once
 # (EIO) in each of their callers, and each failure is said and handled: `mamori init` (the
 # ledger's key pair in the data directory), an attachment's file and its new folders
-# (core/attach.c), and the agent's followed offsets and spooled log batches (agent/follow.c,
-# agent/spool.c). No server: the agent spools for one that is not there (--once).
+# (core/attach.c), and the agent's followed offsets, spooled log batches and baseline
+# (agent/follow.c, agent/spool.c, agent/agent-fim.c). No server: the agent spools for one that
+# is not there (--once).
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 export MAMORI_LANG=ja
 n_inj=0
@@ -21,7 +22,7 @@ failing() {
 	n_inj=$((n_inj + 1))
 	check "$_name: exit 1" '[ "$rc" -eq 1 ]'
 	err_one_line "$_name: one line"
-	err_has "$_name: says which directory could not be synced" "を同期できません"
+	err_has "$_name: says which directory could not be synced" "の変更をディスクに確定できません"
 }
 
 # 1. init: the ledger's key pair, in a directory that was there (empty) and in a new one
@@ -33,6 +34,7 @@ rm -rf "$K" && mkdir "$K"
 # is the last of a profile-less init
 failing "init, key pair" "op=fsync path=$K at=$dsyncs errno=EIO" "$MAMORI" --dir "$K" init
 err_has "init: says the key pair was not made and to run init again" "鍵ペアは作成していません"
+is "init: and nothing on stdout (no 'initialised' line)" "" "$(cat "$TMP/out")"
 is "init: the directory is left empty" "" "$(ls -A "$K")"
 expect "init: the next init goes through" 0 "$MAMORI" --dir "$K" init
 check "init: with its key pair" "[ -s '$K/ledger.key' ] && [ -s '$K/ledger.pub' ]"
@@ -56,7 +58,7 @@ echo "点検表 1" >"$TMP/a.txt"
 A=$(sha256sum "$TMP/a.txt" | cut -c1-2)
 failing "attach, the new folder attachments/ in the data directory" \
 	"op=fsync path=$D at=1 errno=EIO" add att-1 "$TMP/a.txt"
-err_has "attach: says nothing was attached and to attach it again" "何も添付していません"
+err_has "attach: says nothing was done and to run the command again" "何も行っていません"
 check "attach: the folder not made durable is gone" "[ ! -e '$D/attachments' ]"
 failing "attach, the new folder attachments/$A" \
 	"op=fsync path=$D/attachments at=1 errno=EIO" add att-1 "$TMP/a.txt"
@@ -70,6 +72,12 @@ is "attach: no record was made" "" "$(titles)"
 syncs=$(count_calls "of=fsync path=$D/attachments/$A" add att-1 "$TMP/a.txt")
 is "attach: then it goes through, the file's folder synced once" 1 "$syncs"
 is "attach: one record" "att-1" "$(titles)"
+# folders already there are synced into their parents too (a put stopped before its sync, or
+# another's on its way to it, may have left them)
+echo "点検表 2" >"$TMP/b.txt"
+failing "attach, attachments/ already there" "op=fsync path=$D at=1 errno=EIO" \
+	add att-2 "$TMP/b.txt"
+is "attach: no second record" "att-1" "$(titles)"
 check "attach: the ward is consistent" "consistent '$D' quick"
 
 # 3. the agent: its followed offsets (staged, committed) and its spooled log batch
