@@ -191,15 +191,18 @@ static void on_line(void *arg, const struct follow_file *ff, const char *line, s
 /*
  * New lines of the followed files, one batch a tick: the offsets are staged with the batch's
  * number, the batch spooled, then the offsets committed (follow.h), so a crash anywhere
- * neither loses a line nor sends one twice. A full spool leaves the lines in the files: the
+ * neither loses a line nor sends one twice; while a commit that failed is not completed, no
+ * batch is taken (and none sent: agent_run). A full spool leaves the lines in the files: the
  * offsets go back and the lines are read again once the spool has room.
  */
 static int logs_tick(struct agent *a, struct strbuf *err)
 {
 	struct lines x = { .a = a };
 	uint64_t seq;
-	int r = 0;
+	int r = follow_recommit(&a->follow, err); /* a batch is taken only after the last one */
 
+	if (r < 0)
+		return r;
 	strbuf_init(&x.ndjson, 0);
 	strbuf_init(&x.t, 0);
 	time_format_rfc3339(&x.t, time_now_ms());
@@ -437,7 +440,7 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 			/* what waits goes first, so a spool that was full has room for this tick's
 			 */
 			send_spool(&a, &a.spool);
-			if (a.follow.nr)
+			if (a.follow.nr && !a.follow.uncommitted) /* follow.h */
 				send_spool(&a, &a.logspool);
 			if ((a.config ? agent_fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0)
 				agent_say("%s", tick.buf);
@@ -446,7 +449,7 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 				agent_say("%s", tick.buf);
 			strbuf_release(&tick);
 			send_spool(&a, &a.spool);
-			if (a.follow.nr)
+			if (a.follow.nr && !a.follow.uncommitted) /* follow.h */
 				send_spool(&a, &a.logspool);
 			if (o->once)
 				break;

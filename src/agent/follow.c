@@ -41,8 +41,8 @@ static char *path_in(const char *dir, const char *name)
 
 /*
  * Renames from over to and syncs their folder (the state directory), so that the new name
- * survives a power loss. 0, or -errno with err set. A failed sync leaves the rename made: the
- * agent then goes back to the offsets the state file holds (follow_rewind), new or old.
+ * survives a power loss. 0, or -errno with err set. A failed sync leaves the rename made: a
+ * failed stage is read again (follow_rewind), a failed commit is completed by follow_recommit.
  */
 static int rename_synced(const char *from, const char *to, struct strbuf *err)
 {
@@ -297,5 +297,22 @@ int follow_stage(struct follow_set *f, uint64_t seq, struct strbuf *err)
 
 int follow_commit(struct follow_set *f, struct strbuf *err)
 {
-	return rename_synced(f->pending, f->state, err);
+	int r = rename_synced(f->pending, f->state, err);
+
+	f->uncommitted = r < 0;
+	return r;
+}
+
+int follow_recommit(struct follow_set *f, struct strbuf *err)
+{
+	int r;
+
+	if (!f->uncommitted)
+		return 0;
+	if (access(f->pending, F_OK) == 0) /* the rename was not made */
+		r = rename_synced(f->pending, f->state, err);
+	else
+		r = fs_sync_parent(f->state, err);
+	f->uncommitted = r < 0;
+	return r;
 }

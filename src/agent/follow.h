@@ -34,6 +34,10 @@ struct follow_set {
 	size_t nr;
 	char *state;
 	char *pending;
+	/* follow_commit failed: the new offsets are not durably the state yet. Until
+	 * follow_recommit succeeds the agent stages no batch and sends no log batch: one sent
+	 * now could be read and sent again after a restart (settle finds it gone). */
+	bool uncommitted;
 };
 
 /* Resolves a pending batch left by a crash: batch_spooled(seq) says whether it was spooled. */
@@ -58,7 +62,11 @@ size_t follow_read(struct follow_set *f, follow_line_fn fn, void *arg);
 
 /* Writes the offsets read so far as pending batch seq (synced); see above. */
 int follow_stage(struct follow_set *f, uint64_t seq, struct strbuf *err);
-/* The pending offsets become the state (the batch is in the spool). */
+/* The pending offsets become the state (the batch is in the spool); sets uncommitted on
+ * failure. */
 int follow_commit(struct follow_set *f, struct strbuf *err);
+/* Completes a failed commit (the rename if it was not made, the state directory's sync): 0
+ * when nothing is outstanding any more. */
+int follow_recommit(struct follow_set *f, struct strbuf *err);
 
 #endif

@@ -145,6 +145,12 @@ void spool_close(struct agent_spool *s)
 
 int spool_reserve(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *err)
 {
+	if (s->unsynced) {
+		int r = fs_sync_dir(s->dir, err);
+		if (r < 0)
+			return r;
+		s->unsynced = false;
+	}
 	/* Kept only once the batch is spooled (or dropped): an agent stopped in between uses
 	 * the number again, so the server never sees a gap where nothing was lost. */
 	*ret_seq = s->next_seq++;
@@ -170,11 +176,13 @@ int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const c
 	snprintf(name, sizeof(name), "%020" PRIu64 "%s", seq, kind_ext[kind]);
 	r = write_synced(s->dir, name, data, len, err);
 	if (r < 0) {
-		/* Not spooled, so not kept either (its name may not survive a power loss): the
-		 * caller reads its lines again, and they must not go twice. */
+		/* Not spooled, so not kept either (its name may not survive a power loss): a log
+		 * batch's lines are read again and must not go twice; a file integrity batch is
+		 * dropped (said by the caller; a check is made again next tick). */
 		struct strbuf path = STRBUF_INIT;
 		strbuf_addf(&path, "%s/%s", s->dir, name);
-		unlink(path.buf);
+		if (unlink(path.buf) == 0 && fs_sync_dir(s->dir, NULL) < 0)
+			s->unsynced = true;
 		strbuf_release(&path);
 	} else {
 		s->files++;

@@ -26,6 +26,10 @@ struct agent_spool {
 	uint64_t dropped;
 	size_t max_bytes, max_files;
 	size_t bytes, files;
+	/* a batch removed after a failed put, the removal not yet synced: spool_reserve syncs
+	 * the directory first (else a power loss could bring the batch back beside a new one
+	 * holding the same lines) */
+	bool unsynced;
 };
 
 int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t max_files,

@@ -3,8 +3,8 @@
 # (EIO) in each of their callers, and each failure is said and handled: `mamori init` (the
 # ledger's key pair in the data directory), an attachment's file and its new folders
 # (core/attach.c), and the agent's followed offsets, spooled log batches and baseline
-# (agent/follow.c, agent/spool.c, agent/agent-fim.c). No server: the agent spools for one that
-# is not there (--once).
+# (agent/follow.c, agent/spool.c, agent/agent-fim.c): first with no server (the agent spools for
+# one that is not there, --once), then with a stub that answers 200 (nothing is sent twice).
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 export MAMORI_LANG=ja
 n_inj=0
@@ -137,6 +137,62 @@ check "agent, the first baseline: says which directory could not be synced" \
 is "agent, the first baseline: not announced" "" "$(batches)"
 fim_agent 2>/dev/null
 is "agent: the next run checks against it" "check " "$(batches)"
+
+# the agent sending to a server (a stub that answers 200 and keeps each body): while a commit of
+# the offsets that failed is not completed, no log batch goes, so a restart cannot read and send
+# the same lines again (settle finds the sent batch gone and goes back to the old offsets)
+python3 - "$TMP/port" "$TMP/received" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        with open(sys.argv[2], 'ab') as f:
+            f.write(body + b'\n')
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', '2')
+        self.end_headers()
+        self.wfile.write(b'{}')
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(('127.0.0.1', 0), H)
+open(sys.argv[1] + '.tmp', 'w').write(str(s.server_address[1]))
+import os; os.rename(sys.argv[1] + '.tmp', sys.argv[1])
+s.serve_forever()
+PY
+STUB=$!
+trap 'kill $STUB 2>/dev/null; rm -rf "$TMP"' EXIT
+for _i in $(seq 1 300); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+sending() {
+	"$MAMORI" agent --server "http://127.0.0.1:$(cat "$TMP/port")" --token-file "$TMP/token" \
+		--spool "$S" --follow "$TMP/app.log" --host h --once
+}
+received() { grep -o 'line-[0-9]*' "$TMP/received" 2>/dev/null | tr '\n' ' '; }
+# commit_fails NAME SPEC: a fresh state and log; one run whose commit fails, one without
+commit_fails() {
+	rm -rf "$S" "$TMP/received"
+	printf 'line-1\nline-2\n' >"$TMP/app.log"
+	_before=$(injected)
+	faulty "$2" sending 2>"$TMP/agent.err"
+	is "agent sending, $1: the fault was injected" "$((_before + 1))" "$(injected)"
+	n_inj=$((n_inj + 1))
+	is "agent sending, $1: nothing sent while the commit is outstanding" "" "$(received)"
+	sending 2>>"$TMP/agent.err"
+	is "agent sending, $1: the next run sends each line once" "line-1 line-2 " "$(received)"
+}
+commit_fails "the commit's rename" "op=rename path=$S/follow.pending at=1 errno=EIO"
+commit_fails "the commit's sync" "op=fsync path=$S at=2 errno=EIO"
+# a batch removed after its failed put: the removal is synced too (else a power loss could
+# bring it back beside a new batch of the same lines)
+rm -rf "$S" "$TMP/received"
+printf 'line-1\nline-2\n' >"$TMP/app.log"
+_before=$(injected)
+faulty "op=fsync path=$S/spool-logs at=1 count=2 errno=EIO" sending 2>"$TMP/agent.err"
+is "agent sending, a failed put: its batch's removal is synced (a second fault)" \
+	"$((_before + 2))" "$(injected)"
+n_inj=$((n_inj + 2))
+sending 2>>"$TMP/agent.err"
+is "agent sending: then each line once" "line-1 line-2 " "$(received)"
 
 tally_faults "$n_inj" 0
 done_testing

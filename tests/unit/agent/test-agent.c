@@ -90,6 +90,23 @@ static void test_spool(void **state)
 	assert_int_equal(spool_open(dir, "spool", 1 << 20, 3, &s, &err), 0);
 	assert_int_equal(spool_reserve(&s, &seq, &err), 0);
 	assert_int_equal(seq, 7);
+	/* a batch removed after a failed put, the removal not synced: no number is given until
+	 * the spool's directory syncs (here it cannot: it is not there for a moment) */
+	{
+		struct strbuf sp = STRBUF_INIT, away = STRBUF_INIT;
+		strbuf_addf(&sp, "%s/spool", dir);
+		strbuf_addf(&away, "%s/spool-away", dir);
+		s.unsynced = true;
+		assert_int_equal(rename(sp.buf, away.buf), 0);
+		assert_int_equal(spool_reserve(&s, &seq, &err), -ENOENT);
+		assert_non_null(strstr(err.buf, "cannot sync the directory"));
+		assert_int_equal(rename(away.buf, sp.buf), 0);
+		assert_int_equal(spool_reserve(&s, &seq, &err), 0);
+		assert_int_equal(seq, 8);
+		assert_false(s.unsynced);
+		strbuf_release(&sp);
+		strbuf_release(&away);
+	}
 	spool_close(&s);
 	strbuf_release(&err);
 	strbuf_release(&out);
