@@ -108,20 +108,7 @@ static int save_current(struct agent *a, struct strbuf *err)
 /* The first baseline, or a new generation's: kind "baseline". */
 int agent_baseline_batch(struct agent *a, struct strbuf *err)
 {
-	struct strbuf json = STRBUF_INIT;
-	struct json_writer w;
-	uint64_t seq, dropped;
-	int r = spool_reserve(&a->spool, &seq, err);
-
-	if (r < 0)
-		return r;
-	dropped = spool_take_dropped(&a->spool);
-	jw_init(&w, &json);
-	agent_batch_head(a, &w, seq, "baseline", dropped);
-	jw_object_end(&w);
-	agent_spool_batch(a, seq, &json, dropped);
-	strbuf_release(&json);
-	return 0;
+	return agent_head_batch(a, "baseline", err);
 }
 
 static int first_baseline(struct agent *a, const struct fim_config *cfg, struct strbuf *err)

@@ -38,6 +38,8 @@ void agent_hex(const uint8_t *d, size_t n, char *out);
 void agent_batch_head(struct agent *a, struct json_writer *w, uint64_t seq, const char *kind,
                       uint64_t dropped);
 void agent_spool_batch(struct agent *a, uint64_t seq, const struct strbuf *json, uint64_t dropped);
+/* A batch of its head alone, of kind ("heartbeat", "baseline"), numbered and spooled. */
+int agent_head_batch(struct agent *a, const char *kind, struct strbuf *err);
 
 /* agent-fim.c: the generation in force read from STATE/fim/current; one tick's check (the first
  * time: baseline generation 1); a generation the server accepted made from its batch's delta;

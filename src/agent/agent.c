@@ -139,7 +139,7 @@ void agent_spool_batch(struct agent *a, uint64_t seq, const struct strbuf *json,
 	strbuf_release(&err);
 }
 
-static int heartbeat(struct agent *a, struct strbuf *err)
+int agent_head_batch(struct agent *a, const char *kind, struct strbuf *err)
 {
 	struct strbuf json = STRBUF_INIT;
 	struct json_writer w;
@@ -150,11 +150,16 @@ static int heartbeat(struct agent *a, struct strbuf *err)
 		return r;
 	dropped = spool_take_dropped(&a->spool);
 	jw_init(&w, &json);
-	agent_batch_head(a, &w, seq, "heartbeat", dropped);
+	agent_batch_head(a, &w, seq, kind, dropped);
 	jw_object_end(&w);
 	agent_spool_batch(a, seq, &json, dropped);
 	strbuf_release(&json);
 	return 0;
+}
+
+static int heartbeat(struct agent *a, struct strbuf *err)
+{
+	return agent_head_batch(a, "heartbeat", err);
 }
 
 /* ---- followed log files: NDJSON lines for POST /api/v1/logs ---- */

@@ -89,12 +89,13 @@ agent() {
 		--follow "$TMP/app.log" --host h --once
 }
 spooled() { cat "$S"/spool-logs/*.ndjson 2>/dev/null | grep -o 'line-[0-9]*' | tr '\n' ' '; }
-# agent_fails NAME SPEC: a fresh state and log, one run with SPEC's fault, then one without
+# agent_fails NAME SPEC DIR [RUN]: a fresh state and log, one run (agent, or RUN) with SPEC's
+# fault, which must be said, naming DIR
 agent_fails() {
 	rm -rf "$S"
 	printf 'line-1\nline-2\n' >"$TMP/app.log"
 	_before=$(injected)
-	faulty "$2" agent 2>"$TMP/agent.err"
+	faulty "$2" "${4:-agent}" 2>"$TMP/agent.err"
 	is "agent, $1: the fault was injected" "$((_before + 1))" "$(injected)"
 	n_inj=$((n_inj + 1))
 	check "agent, $1: says which directory could not be synced" \
@@ -127,13 +128,7 @@ batches() { grep -ho '"kind":"[a-z]*"' "$S"/spool/*.json 2>/dev/null | cut -d'"'
 rm -rf "$S"
 is "agent, the first baseline: its folder is synced once" 1 \
 	"$(count_calls "of=fsync path=$S/fim" fim_agent)"
-rm -rf "$S"
-_before=$(injected)
-faulty "op=fsync path=$S/fim at=1 errno=EIO" fim_agent 2>"$TMP/agent.err"
-is "agent, the first baseline: the fault was injected" "$((_before + 1))" "$(injected)"
-n_inj=$((n_inj + 1))
-check "agent, the first baseline: says which directory could not be synced" \
-	"grep -q \"cannot sync the directory '$S/fim'\" '$TMP/agent.err'"
+agent_fails "the first baseline" "op=fsync path=$S/fim at=1 errno=EIO" "$S/fim" fim_agent
 is "agent, the first baseline: not announced" "" "$(batches)"
 fim_agent 2>/dev/null
 is "agent: the next run checks against it" "check " "$(batches)"
