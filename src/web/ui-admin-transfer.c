@@ -156,15 +156,20 @@ static int read_plan(struct web_req *r, const char *data, size_t len, const char
                      struct csv *csv, struct personnel_plan *plan)
 {
 	struct strbuf err = STRBUF_INIT, msg = STRBUF_INIT;
+	char *why;
 	int ret = 0;
 
+	error_capture_begin(); /* the reason said in the reader's language */
 	if (csv_parse(csv, data, len, CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err) < 0 ||
-	    personnel_parse(r->st, r->profile, csv, date, time_now_ms(), plan, &err) < 0) {
-		r->status = 400;
-		strbuf_addf(&msg, _("The file cannot be read: %s. Nothing was changed."), err.buf);
-		page_notice(r, "error", msg.buf);
+	    personnel_parse(r->st, r->profile, csv, date, time_now_ms(), plan, &err) < 0)
 		ret = -1;
+	why = ui_admin_capture_end(r, ret < 0 ? &err : NULL);
+	if (ret < 0) {
+		r->status = 400;
+		strbuf_addf(&msg, _("The file cannot be read: %s. Nothing was changed."), why);
+		page_notice(r, "error", msg.buf);
 	}
+	free(why);
 	strbuf_release(&err);
 	strbuf_release(&msg);
 	return ret;

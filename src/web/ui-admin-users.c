@@ -527,7 +527,7 @@ void ui_admin_users_import(struct web_req *r)
 	struct act_attr *fields = NULL;
 	struct act_result *res = NULL;
 	size_t failed = 0;
-	int cl, cn, cs, ce, n;
+	int cl, cn, cs, ce, n, rc;
 
 	if (!file) {
 		web_error(r, 400, "no file uploaded");
@@ -537,10 +537,13 @@ void ui_admin_users_import(struct web_req *r)
 		web_error(r, 503, "no door");
 		return;
 	}
-	if (csv_parse(&csv, file->data, file->len, CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err) <
-	    0) {
+	error_capture_begin(); /* the reason said in the reader's language */
+	rc = csv_parse(&csv, file->data, file->len, CSV_READ_HEADER | CSV_READ_UNGUARD, NULL, &err);
+	char *why = ui_admin_capture_end(r, rc < 0 ? &err : NULL);
+	if (rc < 0) {
 		r->status = 400;
-		strbuf_addf(&msg, _("The file cannot be read: %s. Nothing was imported."), err.buf);
+		strbuf_addf(&msg, _("The file cannot be read: %s. Nothing was imported."), why);
+		free(why);
 		goto out_notice;
 	}
 	if (import_columns(&csv, &cl, &cn, &cs, &ce) < 0) {

@@ -38,6 +38,18 @@ void ui_admin_nav(struct web_req *r)
 	html_close(&r->out, "nav");
 }
 
+char *ui_admin_capture_end(struct web_req *r, const struct strbuf *err)
+{
+	struct act_result why = ACT_RESULT_INIT;
+	char *text = NULL;
+
+	why.detail_fmt = error_capture_end(err, &why.detail_args);
+	if (err)
+		text = web_refusal_text(r, &why, err->buf);
+	act_result_release(&why);
+	return text;
+}
+
 /* After a POST: show the outcome on the page the form came from. */
 bool ui_admin_outcome(struct web_req *r, int ret, const struct act_result *res,
                       const struct strbuf *err)

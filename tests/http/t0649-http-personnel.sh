@@ -20,6 +20,13 @@ is "a file with an error" 400 "$(status -b "$TMP/jar" -F "csrf=$C" -F "file=@$TM
 check "names the line and says what is wrong, in Japanese" "grep -q 'ログインID「nobody」の人はいません\|there is no person' '$TMP/body' && grep -q '1 / 2 行\|1 of 2 lines' '$TMP/body'"
 check "offers no apply button" "! grep -q 'action=\"/admin/transfer/apply\"' '$TMP/body'"
 check "nothing changed" "m user show suzuki --json | grep -q '\"section\":\"zeimu\"'"
+# a file that cannot be read at all: why, in Japanese (base/csv.c's message from the catalogue)
+: >"$TMP/empty.csv"
+is "an empty file" 400 "$(status -b "$TMP/jar" -F "csrf=$C" -F "file=@$TMP/empty.csv;type=text/csv" "${URL}admin/transfer")"
+check "says why in Japanese" "grep -q 'ファイルが空です' '$TMP/body' && ! grep -q 'the file is empty' '$TMP/body'"
+U=$(csrf_of "$TMP/jar" /admin/users)
+is "the people's import: an empty file" 400 "$(status -b "$TMP/jar" -F "csrf=$U" -F "file=@$TMP/empty.csv;type=text/csv" "${URL}admin/users/import")"
+check "says why in Japanese" "grep -q 'ファイルが空です' '$TMP/body' && ! grep -q 'the file is empty' '$TMP/body'"
 
 printf 'ログインID,新所属,新職名,終了する役割,開始する役割\nsuzuki,区民課,区民課長,security_officer@section:zeimu,security_officer@section:kumin\n' |
 	iconv -f UTF-8 -t CP932 >"$TMP/ok.csv"
