@@ -13,6 +13,7 @@
 #include "core/attach.h"
 #include "core/core.h"
 #include "core/incident.h"
+#include "core/org.h"
 #include "core/read.h"
 #include "policy/policy.h"
 #include "store/query.h"
@@ -85,8 +86,33 @@ bool incident_reportable(const struct profile *p, const struct record *rec)
 	return false;
 }
 
+/* A recorded value as people read it: a section's or a system's name, はい or いいえ, a time as
+ * an office writes it (令和8年12月7日 18:22); anything else, or a name not found, as recorded. */
+static void value_phrase(struct strbuf *sb, struct store *st, const struct policy_field *f,
+                         const char *v)
+{
+	struct org_section sec = { 0 };
+	struct org_system sys = { 0 };
+	int64_t ms;
+
+	if (f && f->type == FIELD_SECTION && org_section_get(st, v, &sec, NULL) == 0)
+		strbuf_addstr(sb, sec.name);
+	else if (f && f->type == FIELD_SYSTEM && org_system_get(st, v, &sys, NULL) == 0)
+		strbuf_addstr(sb, sys.name);
+	else if (f && f->type == FIELD_BOOL && (!strcmp(v, "true") || !strcmp(v, "false")))
+		strbuf_addstr(sb, !strcmp(v, "true") ? "はい" : "いいえ");
+	else if (f && f->type == FIELD_DATETIME && incident_parse_time(v, &ms) == 0) {
+		time_format_wareki(sb, ms, TOKYO_OFFSET_MS);
+		strbuf_addch(sb, ' ');
+		time_format_clock(sb, ms, TOKYO_OFFSET_MS);
+	} else
+		strbuf_addstr(sb, v);
+	org_section_release(&sec);
+	org_system_release(&sys);
+}
+
 /* What an act did, for people: 受付、経過の記録（経過: …）：コメント. */
-static char *event_what(const struct profile *p, const struct history_item *h)
+static char *event_what(const struct profile *p, struct store *st, const struct history_item *h)
 {
 	const struct policy_action *a = policy_action(p, h->action);
 	struct strbuf sb = STRBUF_INIT;
@@ -114,8 +140,8 @@ static char *event_what(const struct profile *p, const struct history_item *h)
 			if (!v || !json_is_string(v) || (pass && policy_action_field(a, key)))
 				continue;
 			strbuf_addstr(&sb, first ? "（" : "、");
-			strbuf_addf(&sb, "%s: %s", fs[i].name ? fs[i].name : key,
-			            json_string_value(v));
+			strbuf_addf(&sb, "%s: ", fs[i].name ? fs[i].name : key);
+			value_phrase(&sb, st, &fs[i], json_string_value(v));
 			first = false;
 		}
 	}
@@ -151,7 +177,7 @@ static bool is_action(const struct history_item *h, const struct policy_action *
 	return a && !strcmp(h->outcome, "done") && !strcmp(h->action, a->full_name);
 }
 
-static void build_events(struct incident *inc, const struct profile *p)
+static void build_events(struct incident *inc, const struct profile *p, struct store *st)
 {
 	inc->events = xcalloc(inc->hist.nr ? inc->hist.nr : 1, sizeof(*inc->events));
 	for (size_t i = 0; i < inc->hist.nr; i++) {
@@ -169,7 +195,7 @@ static void build_events(struct incident *inc, const struct profile *p)
 		e->action = xstrdup(h->action);
 		e->outcome = xstrdup(h->outcome);
 		e->ledger_index = h->ledger_index;
-		e->what = event_what(p, h);
+		e->what = event_what(p, st, h);
 	}
 }
 
@@ -382,7 +408,7 @@ int incident_get(struct store *st, struct ledger *lg, const struct profile *p, i
 		return r;
 	}
 	fill_from_record(&inc, p);
-	build_events(&inc, p);
+	build_events(&inc, p, st);
 	build_deadlines(&inc, p, now_ms);
 	build_containment(&inc, p);
 	build_tasks(&inc, p, now_ms);

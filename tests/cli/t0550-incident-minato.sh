@@ -68,6 +68,10 @@ check "the 確報 is due 30 days after discovery" \
 	"[ '$(jget "$TMP/show.json" '[x["due"] for x in d["deadlines"] if x["kind"]=="ppc_final"][0]')' = 2026-02-09T09:30:00+09:00 ]"
 check "the linked record is on the case" "[ '$(jget "$TMP/show.json" 'd["records"]')' = '[$A]' ]"
 check "the timeline names the reporter" "[ '$(jget "$TMP/show.json" 'd["timeline"][0]["actor"]')' = zeimu-1 ]"
+jget "$TMP/show.json" 'd["timeline"][0]["what"]' >"$TMP/what"
+check "the timeline says what the report recorded as people read it (the section's name, the time as an office writes it)" \
+	"grep -q '報告した課等: 税務課' '$TMP/what' && grep -q '発見日時: 令和8年1月10日 09:30' '$TMP/what'"
+check "and no raw value (a section id, an RFC 3339 time, true)" "! grep -q 'zeimu\|T09:30\|: true' '$TMP/what'"
 expect "the CSIRT does not read it before the escalation" 1 "$MAMORI" --dir "$D" incident show \
 	"$I" --as csirt-1
 expect "the CSIRT's list is empty" 0 "$MAMORI" --dir "$D" incident list --as csirt-1 --json
