@@ -302,13 +302,15 @@ void ui_attachment_post(struct web_req *r)
 		goto out;
 	}
 	owner_url(r, owner, &url);
-	if (!file || !file->filename || !file->len) {
-		r->status = 400;
-		web_error(r, 400, "no file in the form");
-		goto out;
-	}
-	if (!attach_valid_name(file->filename, &base)) {
-		web_error(r, 400, "the file name is not acceptable");
+	/* No file chosen, an empty one, or a name that cannot be kept: back to the page the form
+	 * was on, saying so (a bare 400 page left the person with only the start page). */
+	if (!file || !file->filename || !file->len || !attach_valid_name(file->filename, &base)) {
+		web_log(r, "attachment not taken: %s",
+		        !file || !file->filename ? "no file"
+		        : !file->len             ? "empty"
+		                                 : "its name");
+		strbuf_addstr(&url, "?notice=attach-bad");
+		web_redirect(r, url.buf);
 		goto out;
 	}
 	ret = attach_put(r->st, door_dir(web_door(r)), base, file->data, file->len,

@@ -38,6 +38,18 @@ check "goes back with a notice" "grep -q 'notice=attach-kind' '$TMP/body' || tru
 is "the notice" 200 "$(status -b "$TMP/jar-sato" "${URL}records/$Z3?notice=attach-kind")"
 check "says what is kept" "grep -q 'PDF' '$TMP/body'"
 
+# No file chosen (the browser sends an empty part), or an empty one: back to the record, saying
+# so, not a bare 400 page whose only way on is the start page.
+is "no file chosen" 303 "$(curl -s -o /dev/null -w '%{http_code}' -D "$TMP/head" -b "$TMP/jar-sato" \
+	-F "csrf=$C" -F "owner=record:$Z3" -F "file=@/dev/null;filename=" "${URL}attachments")"
+check "back to the record with a notice" "grep -qi '^location: /records/$Z3?notice=attach-bad' '$TMP/head'"
+: >"$TMP/empty.pdf"
+is "an empty file" 303 "$(curl -s -o /dev/null -w '%{http_code}' -D "$TMP/head" -b "$TMP/jar-sato" \
+	-F "csrf=$C" -F "owner=record:$Z3" -F "file=@$TMP/empty.pdf" "${URL}attachments")"
+check "back to the record with a notice" "grep -qi '^location: /records/$Z3?notice=attach-bad' '$TMP/head'"
+is "the notice" 200 "$(status -b "$TMP/jar-sato" "${URL}records/$Z3?notice=attach-bad")"
+check "says what was wrong" "grep -q 'ファイルが空か、ファイル名を使用できません' '$TMP/body'"
+
 # Past the 4 MiB of forms: a 5 MiB scan is accepted.
 python3 -c "import sys; sys.stdout.buffer.write(b'%PDF-1.4\n' + b'0' * (5 * 1024 * 1024))" >"$TMP/scan.pdf"
 is "a 5 MiB PDF" 303 "$(status -b "$TMP/jar-sato" -F "csrf=$C" -F "owner=record:$Z3" \
