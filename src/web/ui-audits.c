@@ -323,15 +323,39 @@ out:
 	strbuf_release(&err);
 }
 
+/* A form that cannot be taken as sent: why, in the reader's language, and the way back. */
+static void audit_form_error(struct web_req *r, int status, const char *text)
+{
+	r->status = status;
+	page_begin(r, _("Audits"), NAV_AUDITS);
+	page_notice(r, "error", text);
+	html_open(&r->out, "p", HTML_END);
+	page_link(&r->out, "/audits", _("Back to the audits"));
+	html_close(&r->out, "p");
+	page_end(r);
+}
+
 /* Runs in through the door; on an error or a refusal writes its page and returns -1, so the
- * caller redirects only after an act that was done or is pending. */
+ * caller redirects only after an act that was done or is pending. A fault of the server keeps
+ * the 5xx page (tell the administrator); a form the door cannot take says why (a field left
+ * out or not valid: the door's own message from the catalogue). */
 static int audit_act(struct web_req *r, struct act_input *in, struct act_result *res,
                      struct strbuf *err)
 {
 	int ret = web_act(r, in, NULL, res, err);
 
-	if (ret < 0) {
+	if (ret < 0 && web_act_status(ret) >= 500) {
 		web_error(r, web_act_status(ret), err->buf);
+		return -1;
+	}
+	if (ret < 0) {
+		char *text =
+		    web_refusal_text(r, res,
+		                     _("What was sent cannot be recorded: fill in what the "
+		                       "form asks and send it again."));
+		web_log(r, "audits: %s", err->buf);
+		audit_form_error(r, web_act_status(ret), text);
+		free(text);
 		return -1;
 	}
 	if (res->outcome == ACT_REFUSED) {
@@ -359,7 +383,9 @@ void ui_audit_plan(struct web_req *r)
 		if (!strcmp(r->form.items[i].name, "section") && *r->form.items[i].value)
 			strbuf_addf(&secs, "%s%s", secs.len ? "," : "", r->form.items[i].value);
 	if (!title || !*title || !team || !*team || !secs.len) {
-		web_error(r, 400, "an audit needs a title, the audited sections and its team");
+		audit_form_error(r, 400,
+		                 _("An audit needs a title, the sections it audits and its team: "
+		                   "fill them in and plan it again."));
 		goto out;
 	}
 	f[n++] = (struct act_attr){ "title", title };
@@ -382,6 +408,15 @@ out:
 	strbuf_release(&err);
 }
 
+/* The form's value of key into f[*n] when one was given (not empty). */
+static void given(struct web_req *r, const char *key, struct act_attr *f, size_t *n)
+{
+	const char *v = web_form(r, key);
+
+	if (v && *v)
+		f[(*n)++] = (struct act_attr){ key, v };
+}
+
 void ui_audit_finding(struct web_req *r)
 {
 	struct strbuf err = STRBUF_INIT, url = STRBUF_INIT;
@@ -392,7 +427,6 @@ void ui_audit_finding(struct web_req *r)
 	struct record_list al = { 0 };
 	const struct record *a = NULL;
 	struct act_attr f[6];
-	const char *evidence = web_form(r, "evidence");
 	const char *secs, *cur, *b;
 	int64_t id = ui_arg_id(r->args[0]);
 	char *sec = NULL, ids[24];
@@ -418,11 +452,11 @@ void ui_audit_finding(struct web_req *r)
 			sec = xstrndup(b, len);
 	snprintf(ids, sizeof(ids), "%" PRId64, a->id);
 	f[n++] = (struct act_attr){ "audit", ids };
-	f[n++] = (struct act_attr){ "clause", web_form(r, "clause") };
-	f[n++] = (struct act_attr){ "severity", web_form(r, "severity") };
-	f[n++] = (struct act_attr){ "text", web_form(r, "text") };
-	if (evidence && *evidence)
-		f[n++] = (struct act_attr){ "evidence", evidence };
+	/* what was left empty is not given, so the door names the field it lacks */
+	given(r, "clause", f, &n);
+	given(r, "severity", f, &n);
+	given(r, "text", f, &n);
+	given(r, "evidence", f, &n);
 	if (sec && cnt == 1)
 		f[n++] = (struct act_attr){ "section", sec };
 	in.fields = f;

@@ -60,6 +60,15 @@ check "kept with its evidence" "m audit show $AU --json | grep -q '\"evidence\":
 is "an entry the ledger does not hold" 400 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K" \
 	--data-urlencode clause=MIN-3-3-1 --data-urlencode severity=minor --data-urlencode text=x \
 	--data-urlencode evidence=999999 "${URL}audits/$AU/findings")"
+check "says why in Japanese, and the way back to the audits" \
+	"grep -q '999999' '$TMP/body' && grep -q 'href=\"/audits\"' '$TMP/body' && ! grep -q 'リクエストが正しくありません' '$TMP/body'"
+is "a finding with nothing filled in" 400 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K" \
+	"${URL}audits/$AU/findings")"
+check "says what it lacks, and the way back" \
+	"grep -q '項目「[^」]*」.*必須です' '$TMP/body' && grep -q 'href=\"/audits\"' '$TMP/body' && ! grep -q 'リクエストが正しくありません' '$TMP/body'"
+is "an audit planned with nothing filled in" 400 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K" "${URL}audits")"
+check "says what it needs, and the way back" \
+	"grep -q '監査には件名、対象の課等、監査チームが必要です' '$TMP/body' && grep -q 'href=\"/audits\"' '$TMP/body'"
 C2=$(csrf_of "$TMP/jar-chief" /audits)
 is "the chief, not on the team, is refused" 403 "$(status -b "$TMP/jar-chief" --data-urlencode "csrf=$C2" \
 	--data-urlencode clause=MIN-3-3-1 --data-urlencode severity=minor --data-urlencode text=x \
