@@ -153,6 +153,14 @@ struct ledger_item {
 };
 int ledger_append_items(struct ledger *lg, const struct ledger_item *items, size_t nr,
                         uint64_t *ret_first, struct strbuf *err);
+/*
+ * An append's buffers for its inner nodes hashed ahead (32 bytes a leaf and 8 for its pointer,
+ * grown to the largest append: ~1.3 MiB after one of 16,384 entries): what they keep, and
+ * their release (the next append grows them again). The writer frees them with its batches'
+ * (writer.c: idle, or under a trickle).
+ */
+size_t ledger_pre_kept(const struct ledger *lg);
+void ledger_pre_release(struct ledger *lg);
 
 /* Node source over the stored tiles (merkle_node_fn) for a ledger; call ledger_read_begin first. */
 void ledger_read_begin(struct ledger *lg, struct strbuf *err);

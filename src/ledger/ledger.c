@@ -56,8 +56,7 @@ void ledger_close(struct ledger *lg)
 	for (int i = 0; i < READ_CACHE; i++)
 		free(lg->rcache[i]);
 	free(lg->tail_tile);
-	merkle_pre_release(&lg->pre);
-	free(lg->pre_leaves);
+	ledger_pre_release(lg);
 	free(lg);
 }
 
@@ -537,6 +536,19 @@ static void items_ready(struct ledger *lg, const struct ledger_item *items, size
 	for (size_t i = 0; i < nr; i++)
 		lg->pre_leaves[i] = items[i].leaf;
 	merkle_pre_build(lg->h, &lg->pre, first, lg->pre_leaves, nr);
+}
+
+size_t ledger_pre_kept(const struct ledger *lg)
+{
+	return lg->pre.alloc * MERKLE_HASH_SIZE + lg->pre_leaves_alloc * sizeof(*lg->pre_leaves);
+}
+
+void ledger_pre_release(struct ledger *lg)
+{
+	merkle_pre_release(&lg->pre);
+	free(lg->pre_leaves);
+	lg->pre_leaves = NULL;
+	lg->pre_leaves_alloc = 0;
 }
 
 /* An item's entry and sealed record join the bundle's (in the caller's memory while they can). */

@@ -97,6 +97,7 @@ struct ledger_writer {
 	size_t n_fails;
 	struct ring_rec ring[RING];
 	uint64_t ring_nr; /* batches committed so far */
+	size_t lg_kept;   /* ledger_pre_kept(lg) after the last commit or free (the writer's) */
 
 	/* Submitters share one hasher and scratch entry for encoding outside the main lock. */
 	pthread_mutex_t hash_mu;
@@ -167,7 +168,7 @@ uint64_t ledger_writer_rounds_asked(struct ledger_writer *w);
 uint64_t ledger_writer_presyncs(struct ledger_writer *w);
 /* How many WAL restarts the writer made (tests). */
 uint64_t ledger_writer_restarts(struct ledger_writer *w);
-/* The bytes the writer's two batches keep allocated (tests). */
+/* The bytes the writer's two batches and its ledger's pre-hash buffers keep allocated (tests). */
 size_t ledger_writer_kept(struct ledger_writer *w);
 
 /* writer-restart.c: the WAL's thresholds (CKPT_*, scaled down with opt.restart_pages), set once

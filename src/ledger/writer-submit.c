@@ -253,7 +253,7 @@ size_t ledger_writer_kept(struct ledger_writer *w)
 	size_t n;
 
 	pthread_mutex_lock(&w->mu);
-	n = batch_kept(w->cur) + (w->spare ? batch_kept(w->spare) : 0);
+	n = batch_kept(w->cur) + (w->spare ? batch_kept(w->spare) : 0) + w->lg_kept;
 	pthread_mutex_unlock(&w->mu);
 	return n;
 }
