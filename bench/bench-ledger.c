@@ -14,7 +14,8 @@
  *                                      entry (us), this machine's speed after the 80% run
  *                                      beside before the maximum (ratio of CPU times), the
  *                                      WAL's longest flush in the measured part (ms),
- *                                      the measured part's length (s)
+ *                                      the measured part's length as run (s: shorter
+ *                                      when the N entries ran out)
  *   bench-ledger fsync DIR BYTES N     the disk alone: N times BYTES written + fdatasync
  *   bench-ledger ceiling DIR N BATCH   the same rows into SQLite, no hashing, no thread
  *   bench-ledger build DIR N           a tree of N small entries through the real append
@@ -756,7 +757,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	struct run o;
 	uint64_t i = 0, sat_n, warm_end = 0, m_end, commits, syncs;
 	int64_t t_sat, t2, due = 0;
-	double max_rate = 0, rate;
+	double max_rate = 0, rate, measured_s;
 	int64_t speed0 = 0, speed1;
 
 	/* BENCH_LEDGER_DETAIL: threads at two moments, entries per 250 ms of the measured closed
@@ -856,13 +857,18 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		run_submit_due(&o, i++, due);
 	}
 	m_end = i;
+	/* the measured part's length as run: shorter when the N entries ran out (the rows that
+	 * name it say so too) */
+	measured_s = due - t2 - PACED_WARM_NS < PACED_MEASURE_NS
+	                 ? (double)(due - t2 - PACED_WARM_NS) / 1e9
+	                 : (double)PACED_MEASURE_S;
 	if (warm_end)
 		others_stop(&oth, &oth_mean, &oth_most);
-	if (warm_end && i >= cap && due - t2 < PACED_WARM_NS + PACED_MEASURE_NS)
+	if (warm_end && measured_s < PACED_MEASURE_S)
 		fprintf(stderr,
 		        "bench-ledger paced: the %" PRIu64 " entries ran out after %.2f s of the "
 		        "%d s measured (raise N)\n",
-		        cap, (double)(due - t2 - PACED_WARM_NS) / 1e9, PACED_MEASURE_S);
+		        cap, measured_s, PACED_MEASURE_S);
 	if (detail && warm_end) {
 		tstat_print("80% (measured part)", ta, na, tb, tstat_read(tb),
 		            (double)(time_mono_ns() - t_meas) / 1e9);
@@ -949,7 +955,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		}
 		qsort(o.lat + sat_n, nw, sizeof(int64_t), cmp_i64);
 		qsort(o.lat + warm_end, nm, sizeof(int64_t), cmp_i64);
-		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f %s %d\n",
+		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f %s %.0f\n",
 		       max_rate, rate, achieved, (double)pct(o.lat + warm_end, nm, 0.50) / 1e6,
 		       (double)pct(o.lat + warm_end, nm, 0.99) / 1e6,
 		       (double)m_end / (double)(commits ? commits : 1),
@@ -958,8 +964,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		       oth.ckpt0 >= 0 && oth.ckpt1 >= oth.ckpt0
 		           ? (double)(oth.ckpt1 - oth.ckpt0) / 1e3 / (double)(nm ? nm : 1)
 		           : -1.0,
-		       (double)speed1 / (double)(speed0 > 0 ? speed0 : 1), longest,
-		       PACED_MEASURE_S);
+		       (double)speed1 / (double)(speed0 > 0 ? speed0 : 1), longest, measured_s);
 	}
 	run_release(&o);
 	return 0;

@@ -81,8 +81,9 @@ printf 'ledger ack latency p99 at the maximum rate (%s in flight)\t%s\tms\t-\t-\
 # Enough entries for 6 s at the maximum rate and 21 s at 80% of it, from the rate just measured,
 # and 15% over, in case the paced run's maximum comes above the append rounds' (0.95-0.98 of them
 # in the 2026-12-07 08:15 runs; a fixed 3M ran out on a quiet machine at 680k/s: the run never
-# reached its measured part). bench-ledger says on stderr when the entries ran out before the
-# measured part's end.
+# reached its measured part). When the entries ran out before the measured part's end,
+# bench-ledger says so on stderr, and its field 14 (the length as run, in the row names below)
+# is shorter.
 paced_s=20
 paced_n=$(awk -v r="$rate" -v m="$paced_s" 'BEGIN { n = r * (6 + 0.8 * (1 + m)) * 1.15; printf "%.0f", (n < 3000000 ? 3000000 : n) }')
 cp -r "$tmp/a0" "$tmp/p"
