@@ -51,8 +51,8 @@
  * maximum rate R, then the open loop at 0.8 R: its warm-up and its measured part.
  *
  * The measured part is PACED_MEASURE_S long (3 s until 2026-12-07) because of the virtual
- * disk's stalls: about one flush a minute takes 17-70 ms, with or without our load
- * (docs/ledger.md, "How long the 80% run measures"). A stall of S ms holds every entry due
+ * disk's stalls: about one flush a minute takes 17-70 ms (once, 169 ms), with or without our
+ * load (docs/ledger.md, "How long the 80% run measures"). A stall of S ms holds every entry due
  * during it, and the backlog then drains, so the entries due over c (S - L) ms from its start
  * wait more than L ms: c = 1 if all were acknowledged at its end, 5 if the backlog drained with
  * the 20% of headroom alone; measured, 1.1-2.6 for a stall injected (BENCH_LEDGER_STALL_MS,
@@ -60,10 +60,10 @@
  * 30 / (68.1 - 57.2)). The p99 counts 1% of the measured entries, those due over 10 ms of each
  * second measured whatever the rate, so one stall decides the row (p99 over 10 ms) once c (S -
  * 10) passes that, less what the run's other slow moments take (a tenth): over 3 s (27 ms) any
- * stall over 20-35 ms could; over 20 s (180 ms) none up to 10 + 180 / 2.8 = 74 ms can, so no
- * stall seen (the longest 70 ms); over 10 s, none up to 42 ms. Injected, 70 ms: p99 42.6-43.7
- * ms over 3 s (4 runs), 5.1-5.4 ms over 20 s (4 runs). (A build with -DPACED_MEASURE_S=3
- * measures as before, for comparisons.)
+ * stall over 20-35 ms could; over 20 s (180 ms) none up to 10 + 180 / 2.8 = 74 ms can, so
+ * none seen but one (169 ms: that run's p99 was 64.9 ms); over 10 s, none up to 42 ms.
+ * Injected, 70 ms: p99 42.6-43.7 ms over 3 s (4 of 4 runs), 5.0-7.9 ms over 20 s (11 of 11).
+ * (A build with -DPACED_MEASURE_S=3 measures as before, for comparisons.)
  */
 #ifndef PACED_MEASURE_S
 #define PACED_MEASURE_S 20
