@@ -316,10 +316,11 @@ static void sampler_print(struct sampler *s)
  * overlap the measured part (from its start to its last acknowledgement: one begun in the
  * warm-up that stalls holds measured entries too) give how many, the longest, when it began
  * and how many took over 5 ms. At 80% of the maximum rate a flush that takes S ms holds every
- * entry due meanwhile, so one over ~15-20 ms in the measured 3 s can miss the row however
- * quick the rest: a run then says whether its tail was the disk's (one fdatasync of the WAL
- * alone took 68 ms on a quiet machine: docs/ledger.md, "What an acknowledgement waits on in a
- * pause").
+ * entry due meanwhile, so one over ~15-20 ms in a measured 3 s could miss the row however
+ * quick the rest (over 20 s, one over ~74 ms still can: PACED_MEASURE_S): a run then says
+ * whether its tail was the disk's (one fdatasync of the WAL alone took 68 ms on a quiet
+ * machine, another 169 ms: docs/ledger.md, "What an acknowledgement waits on in a pause" and
+ * "How long the 80% run measures").
  */
 #define FLUSH_MAX (PACED_MEASURE_S * 8192) /* (2,500 a second at 80%) */
 static struct {
