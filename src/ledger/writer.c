@@ -365,9 +365,11 @@ static void pre_release_locked(struct ledger_writer *w)
  * ledger's pre-hash ones. */
 static void trickle_free_locked(struct ledger_writer *w, struct batch *b)
 {
-	pre_release_locked(w);
-	/* (the writer's own batch: wiped and freed without the lock) */
+	w->lg_kept = 0;
+	/* (the writer's own batch and ledger: wiped and freed without the lock, which submitters
+	 * wait for: review-ack-api2 K6) */
 	pthread_mutex_unlock(&w->mu);
+	ledger_pre_release(w->lg);
 	batch_shrink(b);
 	pthread_mutex_lock(&w->mu);
 }
