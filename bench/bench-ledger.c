@@ -14,8 +14,10 @@
  *                                      entry (us), this machine's speed after the 80% run
  *                                      beside before the maximum (ratio of CPU times), the
  *                                      WAL's longest flush in the measured part (ms),
- *                                      the measured part's length as run (s: shorter
- *                                      when the N entries ran out)
+ *                                      the measured part's length as run (whole s:
+ *                                      shorter when the N entries ran out); a 4th
+ *                                      argument STALL_MS injects one stall (a diagnostic)
+ *   bench-ledger paced-seconds         the measured part's length (PACED_MEASURE_S)
  *   bench-ledger fsync DIR BYTES N     the disk alone: N times BYTES written + fdatasync
  *   bench-ledger ceiling DIR N BATCH   the same rows into SQLite, no hashing, no thread
  *   bench-ledger build DIR N           a tree of N small entries through the real append
@@ -54,16 +56,17 @@
  * disk's stalls: about one flush a minute takes 17-70 ms (once, 169 ms), with or without our
  * load (docs/ledger.md, "How long the 80% run measures"). A stall of S ms holds every entry due
  * during it, and the backlog then drains, so the entries due over c (S - L) ms from its start
- * wait more than L ms: c = 1 if all were acknowledged at its end, 5 if the backlog drained with
- * the 20% of headroom alone; measured, 1.1-2.6 for a stall injected (BENCH_LEDGER_STALL_MS,
- * below) and 1.5-2.8 for the real ones traced (a 68.1 ms stall gave p99 57.2 ms over 3 s: c =
- * 30 / (68.1 - 57.2)). The p99 counts 1% of the measured entries, those due over 10 ms of each
- * second measured whatever the rate, so one stall decides the row (p99 over 10 ms) once c (S -
- * 10) passes that, less what the run's other slow moments take (a tenth): over 3 s (27 ms) any
- * stall over 20-35 ms could; over 20 s (180 ms) none up to 10 + 180 / 2.8 = 74 ms can, so
- * none seen but one (169 ms: that run's p99 was 64.9 ms); over 10 s, none up to 42 ms.
- * Injected, 70 ms: p99 42.6-43.7 ms over 3 s (4 of 4 runs), 5.0-7.9 ms over 20 s (11 of 11).
- * (A build with -DPACED_MEASURE_S=3 measures as before, for comparisons.)
+ * wait more than L ms: c = 1 if all were acknowledged at its end, 5 (the model's worst) if the
+ * backlog drained with the 20% of headroom alone; measured for real stalls, 1.5-2.8 (a 68.1 ms
+ * stall gave p99 57.2 ms over 3 s: c = 30 / (68.1 - 57.2)). The p99 counts 1% of the measured
+ * entries, those due over 10 ms of each second measured whatever the rate, so one stall
+ * decides the row (p99 over 10 ms) once c (S - 10) passes that, less what the run's other slow
+ * moments take (a tenth): over 3 s (27 ms) any stall over 20-35 ms could; over 20 s (180 ms),
+ * at the c measured for real stalls (up to 2.8), none up to 10 + 180 / 2.8 = 74 ms can (at the
+ * model's worst, c 5, none up to 46 ms): all seen but one (169 ms: that run's p99 was 64.9 ms);
+ * over 10 s, none up to 42 ms. A 70 ms stall injected (paced's STALL_MS: the syncer's flush
+ * alone, c = 1, the least a real stall does): p99 42.6-43.7 ms over 3 s (4 of 4 runs), 5.0-7.9
+ * ms over 20 s (11 of 11). (A build with -DPACED_MEASURE_S=3 measures as before.)
  */
 #ifndef PACED_MEASURE_S
 #define PACED_MEASURE_S 20
@@ -325,8 +328,8 @@ static void sampler_print(struct sampler *s)
 #define FLUSH_MAX (PACED_MEASURE_S * 8192) /* (2,500 a second at 80%) */
 static struct {
 	int64_t from; /* the measured part's start (0: not yet) */
-	/* BENCH_LEDGER_STALL_MS: the first flush begun from stall_at on waits stall_ns first
-	 * (set before from) */
+	/* paced's STALL_MS: the first flush begun from stall_at on waits stall_ns first (set
+	 * before from) */
 	int64_t stall_at, stall_ns;
 	/* written by the syncer thread alone, read once the writer stopped */
 	bool stalled;
@@ -335,14 +338,17 @@ static struct {
 } flushes;
 
 /*
- * BENCH_LEDGER_STALL_MS=S (diagnostic, not in run-ledger.sh): one flush of the WAL halfway
- * through the measured part waits S ms before its fdatasync, as a stall of the disk holds
- * it, so what one stall of S ms does to the row can be measured (docs/ledger.md, "How long
- * the 80% run measures"). Called by the syncer thread alone.
+ * `paced DIR N WINDOW STALL_MS` (a diagnostic: run-ledger.sh never passes it): one flush of
+ * the WAL halfway through the measured part waits STALL_MS ms before its fdatasync. It stalls
+ * the syncer's flush alone: the writer goes on committing into the page cache, and the next
+ * flush takes the whole backlog, so it drains at c = 1, the least a real stall of the disk
+ * (which holds the writer's and the checkpointer's I/O too) can do to the row (docs/ledger.md,
+ * "How long the 80% run measures"). Called by the syncer thread alone.
  */
-static void injected_stall(int64_t t0, int64_t from)
+static void injected_stall(int64_t t0)
 {
 	int64_t ns = flushes.stall_ns;
+	int64_t from = __atomic_load_n(&flushes.from, __ATOMIC_ACQUIRE);
 
 	if (!ns || flushes.stalled || !from || t0 < flushes.stall_at)
 		return;
@@ -353,14 +359,15 @@ static void injected_stall(int64_t t0, int64_t from)
 
 static int timed_flush(int fd)
 {
-	int64_t t0 = time_mono_ns(), d;
-	int64_t from = __atomic_load_n(&flushes.from, __ATOMIC_ACQUIRE);
+	int64_t t0 = time_mono_ns(), d, from;
 	int r, e;
 
-	injected_stall(t0, from);
+	injected_stall(t0);
 	r = fdatasync(fd);
 	e = errno; /* (the writer reads errno after a failure) */
 
+	/* (read after the flush: one begun in the warm-up that ends in the measured part counts) */
+	from = __atomic_load_n(&flushes.from, __ATOMIC_ACQUIRE);
 	d = time_mono_ns() - t0;
 	if (from && t0 + d >= from && flushes.n < FLUSH_MAX) {
 		flushes.t0[flushes.n] = t0;
@@ -753,7 +760,7 @@ static int bench_append(const char *dir, uint64_t n, uint64_t window)
  * (Before, the rate was 80% of the best of two earlier saturated runs in other processes, and
  * at load 20 the paced run could not reach it: the rows measured a backlog, 421 ms.)
  */
-static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
+static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t stall_ms)
 {
 	struct run o;
 	uint64_t i = 0, sat_n, warm_end = 0, m_end, commits, syncs;
@@ -775,8 +782,10 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 	struct others oth = { 0 };
 	double oth_mean = 0, oth_most = 0;
 
-	if (getenv("BENCH_LEDGER_STALL_MS"))
-		flushes.stall_ns = atoll(getenv("BENCH_LEDGER_STALL_MS")) * 1000000LL;
+	flushes.stall_ns = (int64_t)stall_ms * 1000000LL;
+	if (stall_ms)
+		fprintf(stderr, "bench-ledger paced: a stall of %" PRIu64 " ms injected\n",
+		        stall_ms);
 	run_start(&o, dir, cap, true);
 	/* the closed loop's first PACED_SAT_NS fill a fresh WAL and its first checkpoints (not
 	 * counted), the next PACED_SAT_NS give the maximum rate */
@@ -956,7 +965,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		}
 		qsort(o.lat + sat_n, nw, sizeof(int64_t), cmp_i64);
 		qsort(o.lat + warm_end, nm, sizeof(int64_t), cmp_i64);
-		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f %s %.0f\n",
+		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f %s %d\n",
 		       max_rate, rate, achieved, (double)pct(o.lat + warm_end, nm, 0.50) / 1e6,
 		       (double)pct(o.lat + warm_end, nm, 0.99) / 1e6,
 		       (double)m_end / (double)(commits ? commits : 1),
@@ -965,7 +974,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window)
 		       oth.ckpt0 >= 0 && oth.ckpt1 >= oth.ckpt0
 		           ? (double)(oth.ckpt1 - oth.ckpt0) / 1e3 / (double)(nm ? nm : 1)
 		           : -1.0,
-		       (double)speed1 / (double)(speed0 > 0 ? speed0 : 1), longest, measured_s);
+		       (double)speed1 / (double)(speed0 > 0 ? speed0 : 1), longest,
+		       (int)measured_s);
 	}
 	run_release(&o);
 	return 0;
@@ -1275,8 +1285,16 @@ int main(int argc, char **argv)
 		parse_uint64(argv[4], UINT64_MAX, &b);
 	if (argc == 5 && !strcmp(argv[1], "append") && a && b)
 		return bench_append(argv[2], a, b);
-	if (argc == 5 && !strcmp(argv[1], "paced") && a && b)
-		return bench_paced(argv[2], a, b);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "paced") && a && b) {
+		uint64_t stall_ms = 0;
+		if (argc == 6 && parse_uint64(argv[5], 60000, &stall_ms) < 0)
+			return 2;
+		return bench_paced(argv[2], a, b, stall_ms);
+	}
+	if (argc == 2 && !strcmp(argv[1], "paced-seconds")) {
+		printf("%d\n", PACED_MEASURE_S);
+		return 0;
+	}
 	if (argc == 5 && !strcmp(argv[1], "fsync") && a && b)
 		return bench_fsync(argv[2], a, b);
 	if (argc == 5 && !strcmp(argv[1], "ceiling") && a && b)

@@ -69,24 +69,28 @@ printf 'ledger ack latency p99 at the maximum rate (%s in flight)\t%s\tms\t-\t-\
 # the WAL's longest flush over the measured part (over the 3 s measured until 2026-12-07, one
 # over ~15-20 ms could miss the row by itself: then the tail was the disk's, whatever the writer
 # did; "-": none counted).
-# The measured part is 20 s (bench-ledger.c's PACED_MEASURE_S; 3 s until 2026-12-07), because the
-# virtual disk stalls a flush for 17-70 ms (once 169) about once a minute, with or without our load
-# (docs/ledger.md, "How long the 80% run measures"). At 80% of the maximum, one stall of S ms makes
-# the entries due over c (S - 10) ms from its start wait more than 10 ms (c: how slowly the backlog
-# drains, 1.1-2.8 measured), and the p99 passes 10 ms once they are 1% of the measured entries, 10
-# ms of due time a second whatever the rate: over 3 s one stall over 20-35 ms could decide the row
-# by itself; over 20 s (200 ms, 180 with a tenth left to the run's other slow moments) none up to 10
-# + 180 / 2.8 = 74 ms can (the one of 169 ms still did: p99 64.9 ms, its longest WAL flush row
-# 169.1). A 70 ms stall injected (BENCH_LEDGER_STALL_MS=70): p99 42.6-43.7 ms over 3 s (4 of 4
-# runs), 5.0-7.9 ms over 20 s (11 of 11).
-# Enough entries for 6 s at the maximum rate and 21 s at 80% of it, from the rate just measured,
-# and 15% over, in case the paced run's maximum comes above the append rounds' (0.95-0.98 of them
-# in the 2026-12-07 08:15 runs; a fixed 3M ran out on a quiet machine at 680k/s: the run never
-# reached its measured part). When the entries ran out before the measured part's end,
-# bench-ledger says so on stderr, and its field 14 (the length as run, in the row names below)
-# is shorter.
-paced_s=20
-paced_n=$(awk -v r="$rate" -v m="$paced_s" 'BEGIN { n = r * (6 + 0.8 * (1 + m)) * 1.15; printf "%.0f", (n < 3000000 ? 3000000 : n) }')
+# The measured part is 20 s (bench-ledger.c's PACED_MEASURE_S, which `bench-ledger paced-seconds`
+# prints; 3 s until 2026-12-07), because the virtual disk stalls a flush for 17-70 ms (once 169)
+# about once a minute, with or without our load (docs/ledger.md, "How long the 80% run
+# measures"). At 80% of the maximum, one stall of S ms makes the entries due over c (S - 10) ms
+# from its start wait more than 10 ms (c: how slowly the backlog drains, 1.5-2.8 measured for
+# real stalls, 5 at the model's worst), and the p99 passes 10 ms once they are 1% of the measured
+# entries, 10 ms of due time a second whatever the rate: over 3 s one stall over 20-35 ms could
+# decide the row by itself; over 20 s (200 ms, 180 with a tenth left to the run's other slow
+# moments) none up to 10 + 180 / 2.8 = 74 ms can at the c measured (46 ms at c 5; the one of 169
+# ms still did: p99 64.9 ms, its longest WAL flush row 169.1). One stall of the syncer's flush
+# alone, injected (`bench-ledger paced DIR N WINDOW 70`, never passed here; it drains at c = 1):
+# p99 42.6-43.7 ms over 3 s (4 of 4 runs), 5.0-7.9 ms over 20 s (11 of 11).
+# Enough entries for 6 s at the maximum rate and 1 s + the measured part (21 s) at 80% of it, from
+# the rate just measured, and half as many again, in case the paced run's maximum comes above the
+# append rounds' (0.95-0.98 of them in the 2026-12-07 08:15 runs, but 1.19 beside others' work
+# with 200,000-entry append rounds, where 15% over ran out at 19.1 s; a fixed 3M ran out on a
+# quiet machine at 680k/s: the run never reached its measured part). The margin costs only
+# memory (24 bytes an entry: ~0.8 GB at 1M/s); entries past the measured part are never made.
+# When the entries ran out before the measured part's end, bench-ledger says so on stderr, and its
+# field 14 (the length as run, in the row names below) is shorter.
+paced_s=$("$BL" paced-seconds)
+paced_n=$(awk -v r="$rate" -v m="$paced_s" 'BEGIN { n = r * (6 + 0.8 * (1 + m)) * 1.5; printf "%.0f", (n < 3000000 ? 3000000 : n) }')
 cp -r "$tmp/a0" "$tmp/p"
 # Dirty pages left by what ran before (the earlier benchmarks' files, this script's appends) go to
 # the disk first, outside the timing: otherwise the kernel's flusher writes them back during the
