@@ -135,30 +135,31 @@ row "web: act through the API, p99" "$2" "ms" "core target (at most)" 20
 # DOOR_CHECKPOINTER), so that the ratio is what HTTP, JSON and the token cost and not a
 # difference in how the log is checkpointed. The two are measured in alternation, door, API,
 # API, door, door, API, ... (BENCH_WEB_ROUNDS rounds, 3 by default, the odd ones door first, the
-# even ones API first, so that neither always follows the other; the door 32 x 150, 14,400 acts,
-# the API BENCH_WEB_ACT_SECONDS, 4 s), and each round prints its own rows (`..., round N`, its
-# ratio beside the door of the same round, and its p99); the row `web: act through the API, 32
-# clients (record.create, durable)` is the median of the rounds' API acts/s beside the median of
-# their door acts/s (its peer, `door acts/s, 32 clients, this run`: so its ratio is the ratio of
-# the medians), and its p99 row the largest of the rounds' p99s (the strict reading of the
-# target: a stall in any round counts). One door run and one API run, made at different moments
-# on a shared machine, moved the ratio by more than any change measured (0.75-1.19x across whole
-# runs, mostly the door's own commit time from run to run: docs/architecture.md, API acts,
-# twelfth look). Each timed run starts after a sync, so that the writeback of what came before
-# it (the other run, the ward's import, whatever else the machine wrote) does not compete with
-# its own fsyncs. The API is first warmed up at 32 clients for 2 s (untimed, before round 1's
-# API run): a server opens a pooled store connection the first time that many requests run at
-# once (15 ms each, up to 37, at load 5), and the 24 that 32 clients added to the 8 the earlier
-# rows had opened fell inside the timed run (docs/architecture.md, API acts, eleventh look). The
-# warm-up goes through measure, so that a warm-up whose requests failed (and so warmed nothing)
-# stops the script.
+# even ones API first, so that neither always follows the other; the door 32 x 200, 19,200 acts,
+# as the single door run was, since runs of 14,400 acts measured 6,230-6,640 acts/s against
+# 5,740-6,220 for 19,200 in the same minutes; the API BENCH_WEB_ACT_SECONDS, 5 s), and each
+# round prints its own rows (`..., round N`, its ratio beside the door of the same round, and
+# its p99); the row `web: act through the API, 32 clients (record.create, durable)` is the
+# median of the rounds' API acts/s beside the median of their door acts/s (its peer, `door
+# acts/s, 32 clients, this run`: so its ratio is the ratio of the medians), and its p99 row the
+# largest of the rounds' p99s (the strict reading of the target: a stall in any round counts).
+# One door run and one API run, made at different moments on a shared machine, moved the ratio
+# by more than any change measured (0.75-1.19x across whole runs, mostly the door's own commit
+# time from run to run: docs/architecture.md, API acts, twelfth look). Each timed run starts
+# after a sync, so that the writeback of what came before it (the other run, the ward's import,
+# whatever else the machine wrote) does not compete with its own fsyncs. The API is first warmed
+# up at 32 clients for 2 s (untimed, before round 1's API run): a server opens a pooled store
+# connection the first time that many requests run at once (15 ms each, up to 37, at load 5),
+# and the 24 that 32 clients added to the 8 the earlier rows had opened fell inside the timed
+# run (docs/architecture.md, API acts, eleventh look). The warm-up goes through measure, so that
+# a warm-up whose requests failed (and so warmed nothing) stops the script.
 ROUNDS=${BENCH_WEB_ROUNDS:-3}
-ACT_SECS=${BENCH_WEB_ACT_SECONDS:-4}
+ACT_SECS=${BENCH_WEB_ACT_SECONDS:-5}
 # door_run N: the door's acts/s, into $door. (An assignment, so that set -e stops the script
 # when bench-core fails: it prints its figure before it exits 1 for failed acts.)
 door_run() {
 	sync
-	out=$("$B/bench/bench-core" "$tmp/door$1" 32 150 --checkpointer)
+	out=$("$B/bench/bench-core" "$tmp/door$1" 32 200 --checkpointer)
 	door=${out%% *}
 	rm -rf "$tmp/door$1"
 }
