@@ -75,8 +75,11 @@ login() {
 }
 
 # A wrk run's requests/s and p99 in ms: "RPS P99".
+# A request slower than wrk's timeout (2 s by default) is in no latency figure, only in its
+# "Socket errors" line; with --timeout 10s a slow answer is measured, and any socket error
+# (a timeout, a connection refused or cut) fails the run like a failed request.
 measure() {
-	wrk "$@" >"$tmp/wrk.out" 2>&1
+	wrk --timeout 10s "$@" >"$tmp/wrk.out" 2>&1
 	python3 - "$tmp/wrk.out" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
@@ -86,6 +89,9 @@ p99 = float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
 if bad:
     sys.exit(f"bench/run-web.sh: {bad.group(1)} requests failed:\n{t}")
+sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
+if sock and any(int(n) for n in sock.groups()):
+    sys.exit(f"bench/run-web.sh: socket errors:\n{t}")
 print(f"{rps:.0f} {p99:.2f}")
 PY
 }
@@ -136,22 +142,24 @@ row "web: act through the API, p99" "$2" "ms" "core target (at most)" 20
 # difference in how the log is checkpointed. The two are measured in alternation, door, API,
 # API, door, door, API, ... (BENCH_WEB_ROUNDS rounds, 3 by default, the odd ones door first, the
 # even ones API first, so that neither always follows the other; the door 32 x 200, 19,200 acts,
-# as the single door run was, since runs of 14,400 acts measured 6,230-6,640 acts/s against
-# 5,740-6,220 for 19,200 in the same minutes; the API BENCH_WEB_ACT_SECONDS, 5 s), and each
-# round prints its own rows (`..., round N`, its ratio beside the door of the same round, and
-# its p99); the row `web: act through the API, 32 clients (record.create, durable)` is the
-# median of the rounds' API acts/s beside the median of their door acts/s (its peer, `door
-# acts/s, 32 clients, this run`: so its ratio is the ratio of the medians), and its p99 row the
-# p99 of all the rounds' API requests together (each round's latency histogram, written by wrk's
-# done(), merged exactly), so that a stall in any round counts as it would in one long run. One
-# door run and one API run, made at different moments on a shared machine, moved the ratio by
-# more than any change measured (0.75-1.19x across whole runs, mostly the door's own commit time
-# from run to run: docs/architecture.md, API acts, twelfth look). Each timed run starts after a
-# sync, so that the writeback of what came before it (the other run, the ward's import, whatever
-# else the machine wrote) does not compete with its own fsyncs. The API is first warmed up at 32
-# clients for 2 s (untimed, before round 1's API run): a server opens a pooled store connection
-# the first time that many requests run at once (15 ms each, up to 37, at load 5), and the 24
-# that 32 clients added to the 8 the earlier rows had opened fell inside the timed run
+# ~3 s, as the single door run was, for continuity with the rows before; the API
+# BENCH_WEB_ACT_SECONDS, 5 s: the two lengths differ, and the door's rate depends on its run's
+# length, 14,400 acts measuring 6,230-6,640 acts/s against 5,740-6,220 for 19,200 in the same
+# minutes), and each round prints its own rows (`..., round N`, its ratio beside the door of the
+# same round, and its p99); the row `web: act through the API, 32 clients (record.create,
+# durable)` is the round whose ratio is the median, its own API acts/s beside its own door
+# acts/s (its peer, `door acts/s, 32 clients, this run`: so its ratio is the median of the
+# rounds' ratios, and its figures a pair measured together), and its p99 row the p99 of all the
+# rounds' API requests together (each round's latency histogram, written by wrk's done(), merged
+# exactly), so that a stall in any round counts as it would in one long run. One door run and
+# one API run, made at different moments on a shared machine, moved the ratio by more than any
+# change measured (0.75-1.19x across whole runs, mostly the door's own commit time from run to
+# run: docs/architecture.md, API acts, twelfth look). Each timed run starts after a sync, so
+# that the writeback of what came before it (the other run, the ward's import, whatever else the
+# machine wrote) does not compete with its own fsyncs. The API is first warmed up at 32 clients
+# for 2 s (untimed, before round 1's API run): a server opens a pooled store connection the
+# first time that many requests run at once (15 ms each, up to 37, at load 5), and the 24 that
+# 32 clients added to the 8 the earlier rows had opened fell inside the timed run
 # (docs/architecture.md, API acts, eleventh look). The warm-up goes through measure, so that a
 # warm-up whose requests failed (and so warmed nothing) stops the script.
 ROUNDS=${BENCH_WEB_ROUNDS:-3}
@@ -197,26 +205,27 @@ while [ "$i" -le "$ROUNDS" ]; do
 	echo "$api $p99 $door" >>"$tmp/rounds"
 	i=$((i + 1))
 done
-# "API DOOR P99": the medians of the rounds' API acts/s and door acts/s, and the p99 of all
-# the rounds' requests together (their histograms merged; the rank as wrk's stats_percentile
-# takes it)
+# "API DOOR P99": the round whose API/door ratio is the median (the lower middle one of an even
+# number), its own API and door acts/s, so that the row's figures stay a pair measured
+# together; and the p99 of all the rounds' requests together (their histograms merged; the rank
+# as wrk's stats_percentile takes it, round(0.99 n + 0.5))
 out=$(python3 - "$tmp/rounds" "$tmp"/lat.* <<'PY'
-import collections, math, statistics, sys
-r = [line.split() for line in open(sys.argv[1]) if line.strip()]
+import collections, math, sys
+r = [[float(f) for f in line.split()] for line in open(sys.argv[1]) if line.strip()]
 if len(sys.argv) - 2 != len(r):
     sys.exit(f"bench/run-web.sh: {len(sys.argv) - 2} latency histograms for {len(r)} rounds")
-med = lambda k: statistics.median(float(x[k]) for x in r)
+mid = sorted(r, key=lambda x: x[0] / x[2])[(len(r) - 1) // 2]
 hist = collections.Counter()
 for path in sys.argv[2:]:
     for line in open(path):
         v, n = line.split()
         hist[int(float(v))] += int(float(n))
-rank, total = math.floor(0.99 * sum(hist.values()) + 0.5), 0
+rank, total = math.floor(0.99 * sum(hist.values()) + 1), 0
 for v in sorted(hist):
     total += hist[v]
     if total >= rank:
         break
-print(f"{med(0):.0f} {med(2):.0f} {v / 1000:.2f}")
+print(f"{mid[0]:.0f} {mid[2]:.0f} {v / 1000:.2f}")
 PY
 )
 set -- $out
