@@ -71,6 +71,35 @@ static int range_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end, uns
 size_t batch_wb_window = WB_WINDOW;
 
 /*
+ * Pages the file had. A checkpoint copies its pages in the order of their numbers: first the
+ * pages the file had that were written again (the b-trees' inner pages and last leaves, the
+ * head, page 1, pages taken again from the free list), scattered, then the ledger's growth in
+ * one long run. Each scattered page was a run of its own that did not follow the window, so it
+ * started the window's writeback and waited for the one before: 9,332 sync_file_range calls for
+ * 2,000,000 collected messages where 1 MiB windows over what was copied would take ~1,900 (each
+ * start a request to the disk, on this VM a notification of the host; docs/logs.md, "The
+ * checkpointer's copies"). So a run shorter than LEFT_RUN_MAX wholly below where the file ended
+ * when the checkpoint began, that does not follow the pending window, is left to the next sync
+ * of the file, which writes it (and is told of its failure, as it is of a window's not yet
+ * started: the writer stops then, DB_SYNC_FAILED); up to a window's bytes of them between two
+ * syncs of this connection (left), so the sync has at most that much more to write; past it
+ * such runs are windowed as before. No page of them is new: none leaves the page cache.
+ */
+#define LEFT_RUN_MAX (32 * 1024)
+
+/* Whether the run [off, end) just written is left to the sync (above), counted if so. */
+static bool left_to_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
+{
+	size_t len = (size_t)(end - off);
+
+	if (end > f->grow_from || len >= LEFT_RUN_MAX || f->left + len > batch_wb_window ||
+	    (f->pd_end > f->pd_off && off == f->pd_end))
+		return false;
+	f->left += len;
+	return true;
+}
+
+/*
  * New pages. A checkpoint that copies pages past the database file's end (the ledger's appends:
  * nearly all it copies) puts each into a page-cache page the file did not have, and the page
  * cache grows by what the ledger grows. On this kind of virtual machine free memory has been
@@ -149,6 +178,8 @@ static int db_writeback(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
 	int e = 0;
 
 	if (f->wb_fd < 0)
+		return SQLITE_OK;
+	if (left_to_sync(f, off, end))
 		return SQLITE_OK;
 	if (f->pd_end > f->pd_off && off != f->pd_end)
 		e = wb_start(f);

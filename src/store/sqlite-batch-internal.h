@@ -58,6 +58,10 @@ struct bfile {
 	int wb_fd;
 	sqlite3_int64 wb_off, wb_end;
 	sqlite3_int64 pd_off, pd_end;
+	/* MAIN, gathering: the bytes of short runs of pages the file had, written since this
+	 * connection's last sync and left to the next one (sqlite-batch-db.c, "Pages the file
+	 * had") */
+	size_t left;
 	/*
 	 * MAIN, gathering: the file's size when the checkpoint under way began (INT64_MAX between
 	 * checkpoints): its pages from there on are new to the file; and where the new pages of the

@@ -85,7 +85,9 @@
  * WRITE | WAIT_AFTER): the checkpointer moves at the disk's pace with at most two windows under
  * way, and the sync finds little left to write. The runs of a window not yet full, and the last
  * run, written at CKPT_DONE, where no error could fail the checkpoint, are left for the next
- * checkpoint's first window or the next sync. sync_file_range is no durability
+ * checkpoint's first window or the next sync, and so are short runs of pages the file had that
+ * do not follow the window, up to a window's bytes of them (sqlite-batch-db.c, "Pages the file
+ * had"). sync_file_range is no durability
  * barrier (nothing is counted durable before the sync, which stays), but its error is a lost
  * writeback: it is that write's error, so SQLite fails the checkpoint, which store_checkpoint
  * latches (store/wal.c), and it stands for every later write, truncate and sync of the file on
@@ -329,6 +331,7 @@ static int b_sync(sqlite3_file *file, int flags)
 		db_drop_new(f, f->wb_off, f->wb_end, f->wb_new);
 		db_drop_new(f, f->pd_off, f->pd_end, f->pd_new);
 		f->wb_off = f->wb_end = f->pd_off = f->pd_end = 0;
+		f->left = 0;
 	}
 	return rc;
 }

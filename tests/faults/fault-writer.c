@@ -10,7 +10,8 @@
  * does either). "fault-writer DIR ckpt ACKS" copies the WAL into the database file as the
  * writer's checkpointer does (a passive checkpoint on a STORE_GATHER_CKPT connection), prints
  * "ckpt ok" or "ckpt failed", then, with the WAL index kept as it is (a connection stays open
- * throughout), checks ACKS as check does.
+ * throughout), checks ACKS as check does. FAULT_WB_WINDOW=BYTES sets the checkpoint's
+ * writeback window (store/sqlite-batch-db.c; 1 MiB), so that a small WAL's copy starts some.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +23,7 @@
 #include "base/strbuf.h"
 #include "ledger/entry.h"
 #include "ledger/ledger.h"
+#include "store/sqlite-batch-internal.h"
 #include "store/store.h"
 
 #define THREADS 4
@@ -156,8 +158,11 @@ static int do_ckpt(const char *dir, const char *acks)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct store *keep = keeper(dir), *c = NULL;
+	const char *wb = getenv("FAULT_WB_WINDOW");
 	int r;
 
+	if (wb)
+		batch_wb_window = strtoul(wb, NULL, 10);
 	if (!keep || store_open(dir, STORE_BATCH_IO | STORE_GATHER_CKPT, &c, &err) < 0) {
 		fprintf(stderr, "fault-writer: %s\n", err.buf);
 		return 2;

@@ -9,7 +9,9 @@
 # left it (fault-writer's ckpt) and after a restart, and the ledger verifies.
 # The checkpoint also writes its runs back as it goes, a window of up to 1 MiB at a time
 # (sync_file_range, on a descriptor of its own); a writeback that fails fails the checkpoint as
-# a failed write does.
+# a failed write does. Here windows of a page (FAULT_WB_WINDOW): this WAL's copy is smaller
+# than one of 1 MiB, and the short runs of pages the file had are left to the sync (up to a
+# window of them), so with the default it would start none.
 # The same WAL each time: appended once by the group-commit writer and left uncopied
 # (FAULT_WRITER_KEEP_WAL), then copied into a fresh copy of the directory per case; the
 # database file's writes are counted on one copy, so the cases fail its first, middle and
@@ -23,6 +25,8 @@ FAULT_WRITER_KEEP_WAL=1 "$FAULT_WRITER" "$D0" write "$N" >"$TMP/acks" 2>"$TMP/er
 check "$N appends acknowledged and left in the WAL" \
 	'[ "$(wc -l <"$TMP/acks")" -eq "$N" ] && [ -s "$D0/mamori.db-wal" ]'
 fresh() { rm -rf "$D" && cp -a "$D0" "$D"; }
+FAULT_WB_WINDOW=4096
+export FAULT_WB_WINDOW
 FRAMES=$(($(wc -c <"$D0/mamori.db-wal") / 4120))
 fresh
 K=$(count_calls "of=write path=*/d/mamori.db" "$FAULT_WRITER" "$D" ckpt "$TMP/acks")
