@@ -85,8 +85,6 @@ size_t batch_wb_window = WB_WINDOW;
  * syncs of this connection (left), so the sync has at most that much more to write; past it
  * such runs are windowed as before. No page of them is new: none leaves the page cache.
  */
-#define LEFT_RUN_MAX (32 * 1024)
-
 /* Whether the run [off, end) just written is left to the sync (above), counted if so. */
 static bool left_to_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
 {
@@ -116,10 +114,27 @@ static bool left_to_sync(struct bfile *f, sqlite3_int64 off, sqlite3_int64 end)
  * its failure changes nothing: it is advice. (Keeping the newest 64 MiB cached and dropping the
  * older ones 4 MiB at a time brought the slow regime back in every run: docs/ledger.md.)
  */
+static int wb_start(struct bfile *f);
+
+/*
+ * (And the last checkpoint's window, not started yet, is started now with its own new pages: the
+ * growth's first run follows it and would join it, and the window's new pages would then count
+ * as pages the file had and stay cached. Before short runs of those were left to the sync, the
+ * first run of every checkpoint, page 1 or an inner page, started it. SQLite ignores this file
+ * control's result, so a failure is this checkpoint's first write's.)
+ */
 void db_ckpt_start(struct bfile *f)
 {
 	sqlite3_int64 size;
+	int e;
 
+	if (f->wb_fd >= 0 && f->pd_end > f->pd_off) {
+		e = wb_start(f);
+		if (e == ENOSYS)
+			f->wb_fd = -1;
+		else if (e)
+			(void)bfile_fail(f, SQLITE_IOERR_WRITE, f->pd_off);
+	}
 	if (f->wb_fd >= 0 && f->real->pMethods->xFileSize(f->real, &size) == SQLITE_OK)
 		f->grow_from = size;
 }

@@ -23,6 +23,9 @@
 /* The bytes of a checkpoint's runs whose writeback is started at once (WB_WINDOW,
  * sqlite-batch-db.c; tests set it before they open a connection). */
 extern size_t batch_wb_window;
+/* A run shorter than this of pages the file had may be left to the sync (sqlite-batch-db.c,
+ * "Pages the file had"). */
+#define LEFT_RUN_MAX (32 * 1024)
 
 enum bkind { B_OTHER, B_MAIN, B_WAL };
 

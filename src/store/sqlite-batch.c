@@ -86,12 +86,13 @@
  * way, and the sync finds little left to write. The runs of a window not yet full, and the last
  * run, written at CKPT_DONE, where no error could fail the checkpoint, are left for the next
  * checkpoint's first window or the next sync, and so are short runs of pages the file had that
- * do not follow the window, up to a window's bytes of them (sqlite-batch-db.c, "Pages the file
- * had"). sync_file_range is no durability
- * barrier (nothing is counted durable before the sync, which stays), but its error is a lost
- * writeback: it is that write's error, so SQLite fails the checkpoint, which store_checkpoint
- * latches (store/wal.c), and it stands for every later write, truncate and sync of the file on
- * this connection, so no checkpoint of it succeeds after it. The calls go to the write gate's
+ * do not follow the window, up to a window's bytes of them between two syncs
+ * (sqlite-batch-db.c, "Pages the file had"): a lost writeback of those is seen at that sync,
+ * which stops the writer, not in the checkpoint. sync_file_range is no durability barrier
+ * (nothing is counted durable before the sync, which stays), but its error is a lost writeback:
+ * it is that write's error, so SQLite fails the checkpoint, which store_checkpoint latches
+ * (store/wal.c), and it stands for every later write, truncate and sync of the file on this
+ * connection, so no checkpoint of it succeeds after it. The calls go to the write gate's
  * descriptor of the file (store_gate_pin, open for the process's life: closing a descriptor of
  * ours would drop the process's locks on the file), whose own record of a writeback error it
  * consumes: SQLite's descriptor is still told of it at its sync. The pages a checkpoint added

@@ -159,10 +159,18 @@ static int do_ckpt(const char *dir, const char *acks)
 	struct strbuf err = STRBUF_INIT;
 	struct store *keep = keeper(dir), *c = NULL;
 	const char *wb = getenv("FAULT_WB_WINDOW");
+	char *end = NULL;
 	int r;
 
-	if (wb)
-		batch_wb_window = strtoul(wb, NULL, 10);
+	if (wb) {
+		unsigned long n = strtoul(wb, &end, 10);
+		if (n == 0 || *end) {
+			fprintf(stderr, "fault-writer: FAULT_WB_WINDOW=%s: not a number of bytes\n",
+			        wb);
+			return 2;
+		}
+		batch_wb_window = n;
+	}
 	if (!keep || store_open(dir, STORE_BATCH_IO | STORE_GATHER_CKPT, &c, &err) < 0) {
 		fprintf(stderr, "fault-writer: %s\n", err.buf);
 		return 2;
