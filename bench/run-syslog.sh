@@ -114,45 +114,73 @@ if [ -n "$peer" ] && command -v rsyslogd >/dev/null 2>&1; then
 	RS=$!
 	for _i in $(seq 1 50); do [ -s "$tmp/rs/pid" ] && break; sleep 0.1; done
 	sleep 0.5
+	# (one that did not start is no peer, as when rsyslogd is missing: Mamori's rows stay)
+	if ! { [ -s "$tmp/rs/pid" ] && kill -0 "$RS" 2>/dev/null; }; then
+		echo "bench: run-syslog: rsyslogd did not start: $(head -c 300 "$tmp/rs.err")" >&2
+		RS=
+	fi
 fi
 
-# The TCP 1 row in rounds (BENCH_SYSLOG_ROUNDS, 5 by default), Mamori and rsyslog in each, the
+# The TCP 1 row in rounds (BENCH_SYSLOG_ROUNDS, 6 by default), Mamori and rsyslog in each, the
 # odd rounds Mamori first, the even ones rsyslog first, so that neither always follows the
 # other; each round prints its own rows (`..., round N`, Mamori's beside rsyslog's of the same
 # round), and the row `syslog TCP 1 connection, durable` is the round whose Mamori/rsyslog ratio
 # is the median (the lower middle one of an even number), with that round's own two figures, a
 # pair measured in the same seconds. One run of each, made at different moments on a shared
-# machine, moved the ratio by more than any change measured (0.82-1.22x from round to round in a
-# quiet window, 2026-12-07: docs/logs.md, "Benchmarks"). A round in which not every message
+# machine, moved the ratio by more than any change measured (0.82-1.18x from round to round for
+# one build in a quiet window, 2026-12-07: docs/logs.md, "Benchmarks"). A round in which not every message
 # arrived stops the script. Without rsyslog the rounds are Mamori's alone and the row is their
-# median.
-ROUNDS=${BENCH_SYSLOG_ROUNDS:-5}
-# tcp1_run WHO: one TCP 1 stream into Mamori (m) or rsyslog (r), its rate into $rate; stops the
-# script when some of the N messages never arrived.
+# median. 6 rounds: each order leads as often. Before each timed run, untimed, settle: the
+# disk is synced (rsyslog never syncs its file: the ~0.5 GB a round leaves dirty would be
+# flushed by the kernel some 30 s later, inside a later run's time, where Mamori's own flushes
+# wait behind it) and the server about to be timed has stopped working (its CPU time still for
+# 0.5 s, at most 10 s: the other's tail, Mamori's checkpointer and index, is not in its time).
+ROUNDS=${BENCH_SYSLOG_ROUNDS:-6}
+# settle PID: see above
+settle() {
+	sync
+	_last='' _k=0
+	while [ "$_k" -lt 20 ]; do
+		_cpu=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo gone)
+		[ "$_cpu" = "$_last" ] && break
+		_last=$_cpu
+		sleep 0.5
+		_k=$((_k + 1))
+	done
+}
+# tcp1_run WHO: round $i's TCP 1 stream into Mamori (m) or rsyslog (r), its rate into $rate;
+# stops the script when some of the N messages never arrived.
 tcp1_run() {
 	if [ "$1" = m ]; then
-		set -- $(stream "Mamori TCP 1" "ledger $D/mamori.db" "$N" "$TCP" 1 -S -r 100000000)
+		settle "$SERVER"
+		set -- m $(stream "Mamori TCP 1" "ledger $D/mamori.db" "$N" "$TCP" 1 -S -r 100000000)
 	else
-		set -- $(stream "rsyslog TCP 1" "lines $tmp/rs/out.log" "$N" "$pt" 1 -S -r 100000000)
+		settle "$RS"
+		set -- r $(stream "rsyslog TCP 1" "lines $tmp/rs/out.log" "$N" "$pt" 1 -S -r 100000000)
 	fi
-	if [ "${2:-0}" -lt "$N" ]; then
-		echo "bench: run-syslog: a TCP 1 round: ${2:-0} of $N messages arrived" >&2
+	if [ "${3:-0}" -lt "$N" ]; then
+		echo "bench: run-syslog: TCP 1, round $i, $([ "$1" = m ] && echo Mamori || echo rsyslog): ${3:-0} of $N messages arrived" >&2
 		exit 1
 	fi
-	rate=$1
+	rate=$2
 }
 : >"$tmp/rounds"
 i=1
 while [ "$i" -le "$ROUNDS" ]; do
 	mr='' rr=''
 	if [ -z "$RS" ]; then
-		tcp1_run m && mr=$rate
+		tcp1_run m
+		mr=$rate
 	elif [ $((i % 2)) -eq 1 ]; then
-		tcp1_run m && mr=$rate
-		tcp1_run r && rr=$rate
+		tcp1_run m
+		mr=$rate
+		tcp1_run r
+		rr=$rate
 	else
-		tcp1_run r && rr=$rate
-		tcp1_run m && mr=$rate
+		tcp1_run r
+		rr=$rate
+		tcp1_run m
+		mr=$rate
 	fi
 	if [ -n "$rr" ]; then
 		row "syslog TCP 1 connection, durable, round $i" "$mr" "msg/s" "rsyslog imptcp, 1 connection, round $i" "$rr" ""

@@ -35,6 +35,14 @@ check "the checkpoint writes the database file in runs ($K writes, $FRAMES frame
 fresh
 R=$(count_calls "of=range path=*/d/mamori.db" "$FAULT_WRITER" "$D" ckpt "$TMP/acks")
 check "and writes them back as it goes ($R writebacks)" '[ "$R" -ge 1 ]'
+# at the real window (1 MiB) this copy, smaller than one, leaves its short runs of rewritten
+# pages to the sync: no writeback at all (each would start one if it were not left)
+fresh
+unset FAULT_WB_WINDOW
+R0=$(count_calls "of=range path=*/d/mamori.db" "$FAULT_WRITER" "$D" ckpt "$TMP/acks")
+FAULT_WB_WINDOW=4096
+export FAULT_WB_WINDOW
+check "at the real window its short runs of rewritten pages are left to the sync ($R0 writebacks)" '[ "$R0" -eq 0 ]'
 runs=0 bad=0 lostn=0
 # case SPEC WANT: a checkpoint of a fresh copy under SPEC prints "ckpt WANT", the process lives,
 # and every acknowledged entry is read back, then and after a restart; the ledger verifies
