@@ -68,6 +68,23 @@ rss_idle=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$SERVER/status")
 
 head_size() { sqlite3 -readonly "$D/mamori.db" "select size from ledger_head" 2>/dev/null || echo 0; }
 
+# settle PID: before every timed stream, untimed: the disk is synced (rsyslog never syncs its
+# file: the ~0.5 GB a TCP 1 round leaves dirty would be flushed by the kernel some 30 s later,
+# inside a later run's time, where Mamori's own flushes wait behind it) and the server about to
+# be timed has stopped working (its CPU time still for 0.5 s, at most 10 s: the run before's
+# tail, Mamori's checkpointer and index, is not in its time).
+settle() {
+	sync
+	_last='' _k=0
+	while [ "$_k" -lt 20 ]; do
+		_cpu=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo gone)
+		[ "$_cpu" = "$_last" ] && break
+		_last=$_cpu
+		sleep 0.5
+		_k=$((_k + 1))
+	done
+}
+
 # stream LABEL WATCH COUNT PORT CONNS [LOGGEN ARGS]: COUNT messages sent by loggen over CONNS
 # connections (COUNT / CONNS each) while bench/arrival-probe watches WATCH ("ledger DB" or
 # "lines FILE", with its options before them); prints "msg/s arrived": the messages the probe
@@ -77,6 +94,7 @@ head_size() { sqlite3 -readonly "$D/mamori.db" "select size from ledger_head" 2>
 stream() {
 	_label=$1 _watch=$2 _n=$3 _port=$4 _conns=$5
 	shift 5
+	case $_watch in *ledger*) settle "$SERVER" ;; *) settle "$RS" ;; esac
 	_per=$((_n / _conns))
 	# shellcheck disable=SC2086 # _watch is the probe's words
 	"$B/bench/arrival-probe" $_watch "$((_per * _conns))" >"$tmp/probe.out" 2>"$tmp/probe.err" &
@@ -130,32 +148,14 @@ fi
 # machine, moved the ratio by more than any change measured (0.82-1.18x from round to round for
 # one build in a quiet window, 2026-12-07: docs/logs.md, "Benchmarks"). A round in which not every message
 # arrived stops the script. Without rsyslog the rounds are Mamori's alone and the row is their
-# median. 6 rounds: each order leads as often. Before each timed run, untimed, settle: the
-# disk is synced (rsyslog never syncs its file: the ~0.5 GB a round leaves dirty would be
-# flushed by the kernel some 30 s later, inside a later run's time, where Mamori's own flushes
-# wait behind it) and the server about to be timed has stopped working (its CPU time still for
-# 0.5 s, at most 10 s: the other's tail, Mamori's checkpointer and index, is not in its time).
+# median. 6 rounds: each order leads as often. Each timed run settles first (stream, above).
 ROUNDS=${BENCH_SYSLOG_ROUNDS:-6}
-# settle PID: see above
-settle() {
-	sync
-	_last='' _k=0
-	while [ "$_k" -lt 20 ]; do
-		_cpu=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo gone)
-		[ "$_cpu" = "$_last" ] && break
-		_last=$_cpu
-		sleep 0.5
-		_k=$((_k + 1))
-	done
-}
 # tcp1_run WHO: round $i's TCP 1 stream into Mamori (m) or rsyslog (r), its rate into $rate;
 # stops the script when some of the N messages never arrived.
 tcp1_run() {
 	if [ "$1" = m ]; then
-		settle "$SERVER"
 		set -- m $(stream "Mamori TCP 1" "ledger $D/mamori.db" "$N" "$TCP" 1 -S -r 100000000)
 	else
-		settle "$RS"
 		set -- r $(stream "rsyslog TCP 1" "lines $tmp/rs/out.log" "$N" "$pt" 1 -S -r 100000000)
 	fi
 	if [ "${3:-0}" -lt "$N" ]; then
