@@ -268,10 +268,10 @@ void ui_logs(struct web_req *r)
 		html_textf(o, _("%1$llu to %2$llu of %3$llu messages, newest first"), first, last,
 		           (unsigned long long)res.count);
 	}
-	html_text(o, " ");
-	strbuf_addstr(&url, "/logs.csv?");
+	/* the search's own filter, in both encodings, as every other list offers */
+	strbuf_addstr(&url, "/logs.csv");
 	form_query(&f, &url);
-	html_elem(o, "a", _("Download as CSV (Excel)"), "href", url.buf, HTML_END);
+	ui_csv_links(r, url.buf);
 	html_close(o, "p");
 	if (r->cfg->ingest) {
 		/* What the receivers are doing: drops and cuts are shown, never silent. */
@@ -371,7 +371,8 @@ void ui_logs_csv(struct web_req *r)
 	struct logs_form f;
 	struct log_result res = { 0 };
 	struct ledger *lg;
-	bool cp932 = web_query(r, "cp932") != NULL;
+	const char *enc = web_query(r, "encoding");
+	bool cp932 = web_query(r, "cp932") || (enc && !strcmp(enc, "cp932"));
 
 	if (!ui_logs_reader(r)) {
 		web_error(r, 403, "access_log.read refused");

@@ -54,8 +54,13 @@ for u in kato ito; do
 	is "$u finds the analysis by its text" 1 "$(count "$TMP/jar-$u" log_analysis "q=$WORD")"
 	is "$u reads the access log" 200 "$(status -b "$TMP/jar-$u" "${URL}records/$AL")"
 	is "$u opens the log search" 200 "$(status -b "$TMP/jar-$u" "${URL}logs")"
+	check "$u: the search offers its CSV in Shift_JIS too (Excel's own), as the other lists do" \
+		"grep -q 'href=\"/logs.csv?encoding=cp932\"' '$TMP/body' && grep -q 'href=\"/logs.csv?encoding=utf-8\"' '$TMP/body'"
 	is "$u opens the alerts" 200 "$(status -b "$TMP/jar-$u" "${URL}alerts")"
 done
+
+is "the Shift_JIS CSV" 200 "$(status -b "$TMP/jar-ito" "${URL}logs.csv?encoding=cp932")"
+check "is CP932, its header in Japanese" "head -1 '$TMP/body' | iconv -f CP932 -t UTF-8 | grep -q '^台帳番号,日時'"
 
 T=$(token sato)
 curl -s -H "Authorization: Bearer $T" "${URL}api/v1/records?register=log_analysis" >"$TMP/api"
