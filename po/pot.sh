@@ -33,6 +33,9 @@ xg --keyword= --keyword=error_set:2 --keyword=refuse:3 --flag=refuse:3:c-format 
 xg --keyword= --keyword=error_set:2 --flag=error_set:2:c-format --keyword=N_ \
 	src/store/*.c src/ledger/*.c src/fim/*.c src/ingest/*.c src/agent/*.c src/monitor/*.c \
 	src/base/*.c src/auth/*.c
+# What the agent logs while it runs (agent_say: mamori agent says them through the CLI's
+# cli_vsay, in the reader's language).
+xg --keyword= --keyword=agent_say:1 --flag=agent_say:1:c-format src/agent/*.c
 # The web's own errors (error_set in src/web): serve's startup errors (--listen it cannot read
 # or bind, TLS files it cannot read, the configuration's [totp] and [iccard]) reach the operator
 # through the CLI's error capture, which says them from this catalogue. The rest of src/web's

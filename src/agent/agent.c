@@ -18,6 +18,9 @@
 #include "config.h"
 #include "fim/compare.h"
 
+/* How agent_say says a message (agent_opts.say): set once by agent_run; one agent a process. */
+static void (*say_in)(struct strbuf *out, const char *fmt, va_list ap);
+
 void agent_say(const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT, t = STRBUF_INIT;
@@ -25,7 +28,10 @@ void agent_say(const char *fmt, ...)
 
 	time_format_rfc3339(&t, time_now_ms());
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	if (say_in)
+		say_in(&sb, fmt, ap);
+	else
+		strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "mamori agent: %s %s\n", t.buf, sb.buf);
 	strbuf_release(&sb);
@@ -223,13 +229,11 @@ static int logs_tick(struct agent *a, struct strbuf *err)
 			r = follow_commit(&a->follow, err);
 		else {
 			follow_rewind(&a->follow);
-			if (r == -ENOSPC) { /* said once the spool has room: the lines wait */
-				strbuf_reset(err);
-				strbuf_addf(err,
-				            "the log spool is full: %zu new log lines wait in the "
-				            "followed files",
-				            x.n);
-			}
+			if (r == -ENOSPC) /* said once the spool has room: the lines wait */
+				error_set(err,
+				          "the log spool is full: %zu new log lines wait in the "
+				          "followed files",
+				          x.n);
 		}
 	}
 	strbuf_release(&x.ndjson);
@@ -435,11 +439,18 @@ static void sleep_interval(const struct agent *a)
 int agent_run(const struct agent_opts *o, struct strbuf *err)
 {
 	struct agent a = { .o = o };
-	int r = start(&a, err);
+	int r;
+
+	say_in = o->say;
+	r = start(&a, err);
 
 	if (r == 0) {
-		agent_say("agent %s on %s: %s every %" PRId64 " s to %s", a.id, a.host,
-		          a.config ? a.config : "heartbeats", o->interval_s, o->server);
+		if (a.config)
+			agent_say("agent %s on %s: checks '%s' every %" PRId64 " s, sends to %s",
+			          a.id, a.host, a.config, o->interval_s, o->server);
+		else
+			agent_say("agent %s on %s: heartbeats every %" PRId64 " s to %s", a.id,
+			          a.host, o->interval_s, o->server);
 		while (!*o->stop) {
 			struct strbuf tick = STRBUF_INIT;
 			/* what waits goes first, so a spool that was full has room for this tick's

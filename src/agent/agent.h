@@ -3,6 +3,7 @@
 #define MAMORI_AGENT_AGENT_H
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,9 @@ struct agent_opts {
 	size_t spool_max_bytes;
 	size_t spool_max_files;
 	bool once; /* one tick, then exit (cron, tests) */
+	/* says a message (agent_say's format and arguments) in the reader's language: the CLI's
+	 * cli_vsay; NULL: as written */
+	void (*say)(struct strbuf *out, const char *fmt, va_list ap);
 	volatile sig_atomic_t *stop;
 };
 

@@ -85,6 +85,7 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 	o.host = host;
 	o.once = once;
 	o.stop = &stop_flag;
+	o.say = cli_vsay; /* its log lines in the reader's language, as the CLI's messages */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

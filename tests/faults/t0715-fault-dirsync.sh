@@ -98,8 +98,8 @@ agent_fails() {
 	faulty "$2" "${4:-agent}" 2>"$TMP/agent.err"
 	is "agent, $1: the fault was injected" "$((_before + 1))" "$(injected)"
 	n_inj=$((n_inj + 1))
-	check "agent, $1: says which directory could not be synced" \
-		"grep -q \"cannot sync the directory '$3'\" '$TMP/agent.err'"
+	check "agent, $1: says which directory could not be synced, in Japanese" \
+		"grep -q 'ディレクトリ「$3」の変更をディスクに確定できません' '$TMP/agent.err'"
 }
 agent_fails "the offsets staged" "op=fsync path=$S at=1 errno=EIO" "$S"
 is "agent: nothing spooled" "" "$(spooled)"
