@@ -66,6 +66,7 @@ int agent_fim_load(struct agent *a)
 		a->generation = 0;
 		a->sha256[0] = '\0';
 	}
+	a->fim_unsynced = a->sha256[0] != '\0'; /* a run before may have failed to sync it */
 	strbuf_release(&p);
 	strbuf_release(&sb);
 	return r == -ENOENT ? 0 : r;
@@ -98,11 +99,29 @@ static int save_current(struct agent *a, struct strbuf *err)
 	if (r < 0) {
 		error_set(err, "cannot write '%s': %s", p.buf, strerror(-r));
 		unlink(tmp.buf);
-	} else
-		r = fs_sync_parent(p.buf, err);
+	} else if (fs_sync_parent(p.buf, err) < 0) {
+		/* The new generation is in force (the rename is made): it is announced all the
+		 * same, or the server would take every later check for tampering; the sync is tried
+		 * again at each tick (sync_pending). */
+		agent_say("%s", err->buf);
+		a->fim_unsynced = true;
+	}
 	strbuf_release(&p);
 	strbuf_release(&tmp);
 	return r;
+}
+
+/* A failed sync of STATE/fim tried again (before a tick's check, and at start): said while it
+ * fails; the check goes on (it reads the files, which are there). */
+static void sync_pending(struct agent *a)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (a->fim_unsynced && fs_sync_dir(a->fim_dir, &err) < 0)
+		agent_say("%s", err.buf);
+	else
+		a->fim_unsynced = false;
+	strbuf_release(&err);
 }
 
 /* The first baseline, or a new generation's: kind "baseline". */
@@ -217,6 +236,7 @@ int agent_fim_tick(struct agent *a, struct strbuf *err)
 
 	if (r < 0)
 		return r;
+	sync_pending(a);
 	r = a->sha256[0] ? check_batch(a, cfg, err) : first_baseline(a, cfg, err);
 	fim_config_free(cfg);
 	return r;

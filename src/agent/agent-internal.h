@@ -28,6 +28,9 @@ struct agent {
 	uint64_t entries;
 	char config_sha256[65];
 	struct follow_set follow;
+	/* STATE/fim's last change (fim/current, a new baseline) is in force but its folder's sync
+	 * failed: synced again at each tick until it works (agent-fim.c) */
+	bool fim_unsynced;
 };
 
 /* agent.c: a line on stderr, "mamori agent: TIME MESSAGE"; bytes as lowercase hex (out: 2n+1);

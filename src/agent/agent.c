@@ -212,8 +212,16 @@ static int logs_tick(struct agent *a, struct strbuf *err)
 	uint64_t seq;
 	int r = follow_recommit(&a->follow, err); /* a batch is taken only after the last one */
 
-	if (r < 0)
+	if (r < 0) {
+		struct strbuf why = STRBUF_INIT;
+		strbuf_addstr(&why, err->buf);
+		error_set(err,
+		          "%s; the followed log lines are held (not read or sent) until this "
+		          "succeeds: check the disk",
+		          why.buf);
+		strbuf_release(&why);
 		return r;
+	}
 	strbuf_init(&x.ndjson, 0);
 	strbuf_init(&x.t, 0);
 	time_format_rfc3339(&x.t, time_now_ms());
@@ -243,12 +251,14 @@ static int logs_tick(struct agent *a, struct strbuf *err)
 
 /* ---- sending ---- */
 
-/* Moves a batch the server refused for good aside, so the ones after it can go. */
-static void set_aside(struct agent *a, struct agent_spool *s, uint64_t seq, enum spool_kind kind,
-                      const struct strbuf *json, int status, const struct strbuf *body)
+/* Moves a batch the server refused for good aside, so the ones after it can go; -1 when it
+ * cannot leave the spool (said: sending stops, or it would go again and again). */
+static int set_aside(struct agent *a, struct agent_spool *s, uint64_t seq, enum spool_kind kind,
+                     const struct strbuf *json, int status, const struct strbuf *body)
 {
 	struct strbuf p = STRBUF_INIT, err = STRBUF_INIT;
 	FILE *f;
+	int r;
 
 	strbuf_addf(&p, "%s/rejected", a->o->state_dir);
 	mkdir(p.buf, 0700);
@@ -263,9 +273,12 @@ static void set_aside(struct agent *a, struct agent_spool *s, uint64_t seq, enum
 	}
 	agent_say("the server refused batch %" PRIu64 " (HTTP %d: %.*s); kept in '%s'", seq, status,
 	          (int)(body->len > 300 ? 300 : body->len), body->buf, p.buf);
-	spool_remove(s, seq, kind, &err);
+	r = spool_remove(s, seq, kind, &err);
+	if (r < 0)
+		agent_say("%s", err.buf);
 	strbuf_release(&p);
 	strbuf_release(&err);
+	return r < 0 ? -1 : 0;
 }
 
 static void handle_answer(struct agent *a, const struct strbuf *body)
@@ -304,6 +317,10 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 		r = spool_oldest(s, &seq, &kind, &json, &err);
 		if (r <= 0)
 			break;
+		if (spool_sendable(s, seq, &err) < 0) {
+			agent_say("%s", err.buf);
+			break;
+		}
 		snprintf(key, sizeof(key), "%s-logs-%" PRIu64, a->id, seq);
 		if (kind == SPOOL_LOGS)
 			r = agent_http_post(&a->http, "/api/v1/logs", "application/x-ndjson", key,
@@ -320,10 +337,14 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 		if (status >= 200 && status < 300) {
 			if (kind == SPOOL_FIM)
 				handle_answer(a, &body);
-			spool_remove(s, seq, kind, &err);
+			if (spool_remove(s, seq, kind, &err) < 0) { /* else sent again and again */
+				agent_say("%s", err.buf);
+				break;
+			}
 		} else if (status == 400 || status == 403 || status == 409 || status == 413 ||
 		           status == 415) {
-			set_aside(a, s, seq, kind, &json, status, &body);
+			if (set_aside(a, s, seq, kind, &json, status, &body) < 0)
+				break;
 			if (kind == SPOOL_FIM && status == 409 && a->sha256[0])
 				agent_baseline_batch(
 				    a, &err); /* the server lacks our baseline: resend it */
@@ -356,6 +377,11 @@ static int start_follow(struct agent *a, struct strbuf *err)
 		r = follow_settle(o->state_dir, log_batch_spooled, &a->logspool, err);
 	if (r == 0)
 		follow_open(&a->follow, o->state_dir, o->follow, o->n_follow);
+	/* A run before may have stopped with a commit or a removal not yet durable: both held
+	 * until synced, here once, else retried by the first tick (follow_recommit, spool_reserve).
+	 */
+	a->follow.uncommitted = true;
+	a->logspool.unsynced = true;
 	return r;
 }
 

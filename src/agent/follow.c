@@ -311,7 +311,10 @@ int follow_recommit(struct follow_set *f, struct strbuf *err)
 		return 0;
 	if (access(f->pending, F_OK) == 0) /* the rename was not made */
 		r = rename_synced(f->pending, f->state, err);
-	else
+	else if (errno != ENOENT) {
+		r = -errno;
+		error_set(err, "cannot read '%s': %s", f->pending, strerror(-r));
+	} else
 		r = fs_sync_parent(f->state, err);
 	f->uncommitted = r < 0;
 	return r;

@@ -129,7 +129,10 @@ int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t
 	}
 	closedir(dp);
 	s.dir = strbuf_detach(&dir, NULL);
-	if (read_number(s.dir, "next", &s.next_seq) < 0 || s.next_seq <= highest)
+	if (read_number(s.dir, "next", &s.next_seq) < 0)
+		s.next_seq = 0;
+	s.next_durable = s.next_seq; /* what the file says */
+	if (s.next_seq <= highest)
 		s.next_seq = highest + 1;
 	if (read_number(s.dir, "dropped", &s.dropped) < 0)
 		s.dropped = 0;
@@ -167,7 +170,8 @@ int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const c
 		s->dropped++;
 		write_number(s->dir, "dropped", s->dropped, NULL);
 		/* a dropped batch used its number (the server learns of it by the count) */
-		write_number(s->dir, "next", s->next_seq, NULL);
+		if (write_number(s->dir, "next", s->next_seq, NULL) == 0)
+			s->next_durable = s->next_seq;
 		error_set(err,
 		          "the spool is full (%zu batches, %zu bytes): batch %" PRIu64 " dropped",
 		          s->files, s->bytes, seq);
@@ -187,9 +191,23 @@ int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const c
 	} else {
 		s->files++;
 		s->bytes += len;
-		/* Failing here is harmless: spool_open also counts past the highest batch kept. */
-		write_number(s->dir, "next", s->next_seq, NULL);
+		/* Failing here is harmless while the batch is kept (spool_open counts past it);
+		 * spool_sendable writes it again before the batch may go. */
+		if (write_number(s->dir, "next", s->next_seq, NULL) == 0)
+			s->next_durable = s->next_seq;
 	}
+	return r;
+}
+
+int spool_sendable(struct agent_spool *s, uint64_t seq, struct strbuf *err)
+{
+	int r;
+
+	if (seq < s->next_durable)
+		return 0;
+	r = write_number(s->dir, "next", s->next_seq, err);
+	if (r == 0)
+		s->next_durable = s->next_seq;
 	return r;
 }
 

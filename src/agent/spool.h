@@ -30,6 +30,7 @@ struct agent_spool {
 	 * the directory first (else a power loss could bring the batch back beside a new one
 	 * holding the same lines) */
 	bool unsynced;
+	uint64_t next_durable; /* the number the file "next" holds (written and synced) */
 };
 
 int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t max_files,
@@ -54,6 +55,13 @@ void spool_untake_dropped(struct agent_spool *s, uint64_t n);
 int spool_oldest(struct agent_spool *s, uint64_t *ret_seq, enum spool_kind *ret_kind,
                  struct strbuf *out, struct strbuf *err);
 int spool_remove(struct agent_spool *s, uint64_t seq, enum spool_kind kind, struct strbuf *err);
+/*
+ * Whether batch seq may be sent: once it is sent and removed, only the file "next" keeps its
+ * number from being given again after a restart (the server would take the new batch as a
+ * duplicate and drop it), so "next" is written again first when it does not hold a number past
+ * seq. 0, or -errno with err set (then the batch must wait).
+ */
+int spool_sendable(struct agent_spool *s, uint64_t seq, struct strbuf *err);
 /* Whether batch seq is in the spool. */
 bool spool_has(const struct agent_spool *s, uint64_t seq, enum spool_kind kind);
 

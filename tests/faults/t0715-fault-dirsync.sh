@@ -101,15 +101,15 @@ agent_fails() {
 	check "agent, $1: says which directory could not be synced, in Japanese" \
 		"grep -q 'ディレクトリ「$3」の変更をディスクに確定できません' '$TMP/agent.err'"
 }
-agent_fails "the offsets staged" "op=fsync path=$S at=1 errno=EIO" "$S"
+agent_fails "the offsets staged" "op=fsync path=$S at=2 errno=EIO" "$S"
 is "agent: nothing spooled" "" "$(spooled)"
 agent 2>/dev/null
 is "agent: the next run spools the lines, once" "line-1 line-2 " "$(spooled)"
-agent_fails "the log batch spooled" "op=fsync path=$S/spool-logs at=1 errno=EIO" "$S/spool-logs"
+agent_fails "the log batch spooled" "op=fsync path=$S/spool-logs at=2 errno=EIO" "$S/spool-logs"
 is "agent: the batch not made durable is not kept" "" "$(spooled)"
 agent 2>/dev/null
 is "agent: the next run spools the lines, once" "line-1 line-2 " "$(spooled)"
-agent_fails "the offsets committed" "op=fsync path=$S at=2 errno=EIO" "$S"
+agent_fails "the offsets committed" "op=fsync path=$S at=3 errno=EIO" "$S"
 is "agent: the batch is spooled" "line-1 line-2 " "$(spooled)"
 echo "line-3" >>"$TMP/app.log"
 agent 2>/dev/null
@@ -129,9 +129,9 @@ rm -rf "$S"
 is "agent, the first baseline: its folder is synced once" 1 \
 	"$(count_calls "of=fsync path=$S/fim" fim_agent)"
 agent_fails "the first baseline" "op=fsync path=$S/fim at=1 errno=EIO" "$S/fim" fim_agent
-is "agent, the first baseline: not announced" "" "$(batches)"
-fim_agent 2>/dev/null
-is "agent: the next run checks against it" "check " "$(batches)"
+is "agent, the first baseline: announced all the same (it is in force)" "baseline " "$(batches)"
+is "agent: the next run syncs STATE/fim again" 1 "$(count_calls "of=fsync path=$S/fim" fim_agent)"
+is "agent: and checks against it" "baseline check " "$(batches)"
 
 # the agent sending to a server (a stub that answers 200 and keeps each body): while a commit of
 # the offsets that failed is not completed, no log batch goes, so a restart cannot read and send
@@ -143,6 +143,8 @@ class H(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
         with open(sys.argv[2], 'ab') as f:
             f.write(body + b'\n')
+        with open(sys.argv[2] + '.keys', 'a') as f:
+            f.write(self.headers.get('Idempotency-Key', '-') + '\n')
         self.send_response(200)
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', '2')
@@ -176,18 +178,42 @@ commit_fails() {
 	is "agent sending, $1: the next run sends each line once" "line-1 line-2 " "$(received)"
 }
 commit_fails "the commit's rename" "op=rename path=$S/follow.pending at=1 errno=EIO"
-commit_fails "the commit's sync" "op=fsync path=$S at=2 errno=EIO"
+commit_fails "the commit's sync" "op=fsync path=$S at=3 errno=EIO"
 # a batch removed after its failed put: the removal is synced too (else a power loss could
 # bring it back beside a new batch of the same lines)
 rm -rf "$S" "$TMP/received"
 printf 'line-1\nline-2\n' >"$TMP/app.log"
 _before=$(injected)
-faulty "op=fsync path=$S/spool-logs at=1 count=2 errno=EIO" sending 2>"$TMP/agent.err"
+faulty "op=fsync path=$S/spool-logs at=2 count=2 errno=EIO" sending 2>"$TMP/agent.err"
 is "agent sending, a failed put: its batch's removal is synced (a second fault)" \
 	"$((_before + 2))" "$(injected)"
 n_inj=$((n_inj + 2))
 sending 2>>"$TMP/agent.err"
 is "agent sending: then each line once" "line-1 line-2 " "$(received)"
+# a restart holds its log batches until the state directory (the last commit) is synced: a run
+# with nothing new syncs it once, and with that sync failing sends nothing and says why
+is "agent sending: a start syncs the state directory once" 1 \
+	"$(count_calls "of=fsync path=$S" sending)"
+echo "line-3" >>"$TMP/app.log"
+faulty "op=fsync path=$S at=1 count=0 errno=EIO" sending 2>"$TMP/agent.err"
+n_inj=$((n_inj + 1))
+is "agent sending: while it fails nothing new is sent" "line-1 line-2 " "$(received)"
+check "agent sending: and the log says the lines are held, in Japanese" \
+	"grep -q 'ディレクトリ「$S」の変更をディスクに確定できません' '$TMP/agent.err' && grep -q '保留' '$TMP/agent.err'"
+sending 2>/dev/null
+is "agent sending: then line-3 goes, once" "line-1 line-2 line-3 " "$(received)"
+# the spool's "next" cannot be written once: a sent batch's number must not be given again after
+# a restart (the server would take the new batch for the old one and drop its lines)
+rm -rf "$S" "$TMP/received" "$TMP/received.keys"
+printf 'line-1\n' >"$TMP/app.log"
+sending 2>/dev/null
+echo "line-2" >>"$TMP/app.log"
+faulty "op=write path=$S/spool-logs/.next.tmp at=1 errno=EIO" sending 2>"$TMP/agent.err"
+echo "line-3" >>"$TMP/app.log"
+sending 2>/dev/null
+is "agent sending, 'next' not written once: every batch has its own key" "" \
+	"$(grep -- '-logs-' "$TMP/received.keys" | sort | uniq -d)"
+is "agent sending: and every line arrived" "line-1 line-2 line-3 " "$(received)"
 
-tally_faults "$n_inj" 0
+tally_faults "$(injected)" 0
 done_testing

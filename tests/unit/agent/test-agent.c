@@ -265,6 +265,45 @@ static void test_follow(void **state)
 	assert_int_equal(sb.len, 5 + FOLLOW_MAX_LINE + 10);
 	assert_string_equal(sb.buf + sb.len - 10, "[cut]|ten|");
 	assert_memory_equal(sb.buf, "nine|", 5);
+	/* a commit that fails (follow.state a directory with a file in it: the rename cannot
+	 * replace it) stays outstanding until follow_recommit completes it: the rename, then the
+	 * sync */
+	{
+		struct strbuf st = STRBUF_INIT, kept = STRBUF_INIT, in = STRBUF_INIT,
+		              away = STRBUF_INIT;
+		strbuf_addf(&st, "%s/follow.state", dir);
+		strbuf_addf(&kept, "%s/follow.state.kept", dir);
+		strbuf_addf(&in, "%s/follow.state/x", dir);
+		strbuf_addf(&away, "%s-away", dir);
+		assert_int_equal(follow_stage(&f, 9, &err), 0);
+		assert_int_equal(rename(st.buf, kept.buf), 0);
+		assert_int_equal(mkdir(st.buf, 0700), 0);
+		append(in.buf, "x");
+		assert_true(follow_commit(&f, &err) < 0);
+		assert_true(f.uncommitted);
+		assert_true(follow_recommit(&f, &err) < 0);
+		assert_true(f.uncommitted);
+		assert_int_equal(unlink(in.buf), 0);
+		assert_int_equal(rmdir(st.buf), 0);
+		assert_int_equal(follow_recommit(&f, &err), 0);
+		assert_false(f.uncommitted);
+		assert_true(access(f.pending, F_OK) < 0); /* renamed into follow.state */
+		assert_int_equal(access(st.buf, F_OK), 0);
+		unlink(kept.buf);
+		/* the rename made, its sync outstanding: the state directory cannot be synced while
+		 * it is not there */
+		f.uncommitted = true;
+		assert_int_equal(rename(dir, away.buf), 0);
+		assert_int_equal(follow_recommit(&f, &err), -ENOENT);
+		assert_true(f.uncommitted);
+		assert_int_equal(rename(away.buf, dir), 0);
+		assert_int_equal(follow_recommit(&f, &err), 0);
+		assert_false(f.uncommitted);
+		strbuf_release(&st);
+		strbuf_release(&kept);
+		strbuf_release(&in);
+		strbuf_release(&away);
+	}
 	follow_close(&f);
 	strbuf_release(&sb);
 	strbuf_release(&err);
