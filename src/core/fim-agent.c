@@ -341,8 +341,8 @@ static void tamper(struct work *w, const char *why)
 
 static int store_report(struct door *d, struct work *w, const char *outcome, struct strbuf *err);
 
-/* A baseline the agent made: the first, or the one of an accepted generation. */
-static int take_baseline(struct door *d, struct work *w, struct strbuf *err)
+/* The generation a batch's head names, as its agent made it. */
+static struct fim_generation head_generation(const struct work *w)
 {
 	const struct batch *b = w->b;
 	struct fim_generation g = { .generation = (uint64_t)b->generation,
@@ -350,10 +350,25 @@ static int take_baseline(struct door *d, struct work *w, struct strbuf *err)
 		                    .config_sha256 = b->config_sha256,
 		                    .made_by = w->login,
 		                    .at_ms = w->now };
+
+	snprintf(g.sha256, sizeof(g.sha256), "%s", b->sha256);
+	return g;
+}
+
+/* The generation accepted on the server whose baseline the agent has still to announce. */
+static bool awaited(const struct work *w)
+{
+	return w->c.id && !w->c.baseline_sha256[0] && (uint64_t)w->b->generation == w->c.generation;
+}
+
+/* A baseline the agent made: the first, or the one of an accepted generation. */
+static int take_baseline(struct door *d, struct work *w, struct strbuf *err)
+{
+	const struct batch *b = w->b;
+	struct fim_generation g = head_generation(w);
 	bool known = false;
 	int r;
 
-	snprintf(g.sha256, sizeof(g.sha256), "%s", b->sha256);
 	if (!w->c.id) { /* first contact: the agent's first baseline is taken as it is */
 		w->c.host = xstrdup(b->host);
 		w->c.path = xstrdup(b->config);
@@ -365,7 +380,7 @@ static int take_baseline(struct door *d, struct work *w, struct strbuf *err)
 	r = generation_known(d, w->c.id, b->generation, b->sha256, &known, err);
 	if (r < 0 || known) /* reported again: nothing new */
 		return r;
-	if (!w->c.baseline_sha256[0] && (uint64_t)b->generation == w->c.generation)
+	if (awaited(w))
 		return fim_install_generation_in(d, &w->c, &g, &w->index, err);
 	tamper(w, "the agent's baseline is not one the ledger recorded (made again, or altered)");
 	return store_report(d, w, "tampered", err);
@@ -429,6 +444,20 @@ static int take_check(struct door *d, struct work *w, struct strbuf *err)
 		r = generation_known(d, w->c.id, b->generation, b->sha256, &known, err);
 	if (r < 0)
 		return r;
+	/*
+	 * The accepted generation, checked against before its baseline's own batch came (that batch
+	 * dropped from a full spool, not put, refused, or the agent stopped before it): the check's
+	 * head is the agent's word for that baseline, as the baseline batch would have been, so the
+	 * generation is installed from it and the check taken against it. Otherwise every later
+	 * check would be "tampered", for good (the agent announces a generation once).
+	 */
+	if (!known && awaited(w)) {
+		struct fim_generation g = head_generation(w);
+
+		if ((r = fim_install_generation_in(d, &w->c, &g, &w->index, err)) < 0)
+			return r;
+		known = true;
+	}
 	if (w->c.id && !known)
 		tamper(w, "the agent's baseline is not one the ledger recorded (made again, or "
 		          "altered)");

@@ -2,7 +2,8 @@
 # t0660: two `mamori agent`s against a real `mamori serve` over HTTPS with the certificate
 # pinned: baselines and checks arrive, the server stops, files change, the server comes back on
 # the same port, and every change arrives in order, once; acceptance goes back to the agent;
-# a full spool drops new batches and the gap is reported; a silent agent raises an alert.
+# a full spool drops new batches and the gap is reported; a silent agent raises an alert; an
+# accepted generation whose baseline batch was lost is taken from the check that names it.
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 
 ward_make
@@ -285,6 +286,32 @@ curl -sk -b "$TMP/jar-sm" "${URL}duties" >"$TMP/duties.html"
 check "the duty page shows the last check's result" "grep -q '最新の検査' '$TMP/duties.html' && grep -q '変更あり' '$TMP/duties.html'"
 check "linked to its report" "grep -q 'href=\"/fim/reports/$lid\"' '$TMP/duties.html'"
 
+# an accepted generation whose baseline batch never reached the server (here a full spool
+# dropped it; a failed put, a stop or a refusal lose it the same way): the next check names
+# that generation, and the server takes its head as the baseline (it would otherwise call every
+# later check tampered, for good: the agent announces a generation once)
+mkdir -p "$TMP/tree3"
+echo "conf 3" >"$TMP/tree3/app.conf"
+printf 'Conf = p+u+g+s+m+c+i+n+sha256+ftype\n%s Conf\n' "$TMP/tree3" >"$TMP/agent3.conf"
+ag3() {
+	"$MAMORI" agent --server "$SERVER" --pin "$PIN" --token-file "$TMP/token" \
+		--fim-config "$TMP/agent3.conf" --spool "$TMP/state3" --host drop-3 --once "$@" \
+		2>>"$TMP/agent3.log"
+}
+ag3
+echo "conf 3 changed" >"$TMP/tree3/app.conf"
+ag3
+last=$(sql "SELECT max(r.id) FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'drop-3'")
+expect "accept drop-3's change" 0 "$MAMORI" --dir "$D" fim accept "$last" --as suzuki --comment 更新
+ag3 --spool-max-files 1
+check "the new generation's baseline batch was dropped" "grep -q 'dropped' '$TMP/agent3.log'"
+ag3
+ag3
+is "the server took generation 2 from the check that named it" "2|1" \
+	"$(sql "SELECT generation, baseline_sha256 != '' FROM fim_configs WHERE host = 'drop-3'")"
+is "and its checks are clean, none tampered" "clean clean" \
+	"$(sql "SELECT group_concat(r.outcome, ' ') FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'drop-3' AND r.generation = 2")"
+diag "$(tail -3 "$TMP/agent3.log")"
 expect "fim agents" 0 "$MAMORI" --dir "$D" fim agents --json
 is "lists both agents with their last contact" "websv-1 True websv-2 True" \
 	"$(python3 -c "import json; print(' '.join(f'{a[\"host\"]} {bool(a[\"last_contact\"])}' for a in json.load(open('$TMP/out')) if a['host'].startswith('websv')))")"
