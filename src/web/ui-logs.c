@@ -394,13 +394,16 @@ void ui_logs_csv(struct web_req *r)
 	csv_write_row(&w, header, ARRAY_SIZE(header));
 	for (size_t i = 0; i < res.nr; i++)
 		log_csv_row(&w, &res.hits[i]);
-	if (csv_writer_finish(&w, &err) < 0) {
-		/* A character CP932 has no form for: say which, as the records' export does. */
+	if (csv_writer_finish(&w, &err) < 0) { /* iconv without CP932 */
 		web_error(r, 400, err.buf);
 		goto out;
 	}
 	form_query(&f, &detail);
 	strbuf_addf(&detail, "%srows=%zu", detail.len ? "&" : "", res.nr);
+	/* (a character CP932 has no form for is written as 〓: the audit line counts them, so the
+	 * file can be told from the ledger's text; the UTF-8 CSV keeps every character) */
+	if (cp932)
+		strbuf_addf(&detail, "&cp932&substituted=%zu", w.substituted);
 	web_audit(r, r->user->login, "logs.export", detail.buf);
 	r->status = 200;
 	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
