@@ -305,11 +305,24 @@ last=$(sql "SELECT max(r.id) FROM fim_reports r JOIN fim_configs c ON c.id = r.c
 expect "accept drop-3's change" 0 "$MAMORI" --dir "$D" fim accept "$last" --as suzuki --comment 更新
 ag3 --spool-max-files 1
 check "the new generation's baseline batch was dropped" "grep -q 'dropped' '$TMP/agent3.log'"
+is "the server got one baseline from drop-3 (the first)" 1 \
+	"$(sql "SELECT count(*) FROM fim_batches b JOIN fim_agents a ON b.agent = a.id WHERE a.host = 'drop-3' AND b.kind = 'baseline'")"
+# a check that names another generation than the accepted one is not taken as its baseline
+H0=0123456789abcdef0123456789abcdef
+Z64=$(printf '%064d' 0)
+printf '{"batch":"%s-1","seq":1,"kind":"check","at":"2026-01-01T00:00:00Z","agent":{"id":"%s","host":"drop-3","version":"x","interval":3600},"config":"%s","baseline":{"generation":3,"sha256":"%s","entries":1,"config_sha256":"%s"},"report":{"added":[],"removed":[],"changed":[],"problems":[],"summary":{"added":0,"removed":0,"changed":0,"entries":1},"problem_count":0}}' \
+	"$H0" "$H0" "$TMP/agent3.conf" "$Z64" "$Z64" >"$TMP/forged.json"
+status -k -H "Authorization: Bearer $(cat "$TMP/token")" -H 'Content-Type: application/json' \
+	--data-binary @"$TMP/forged.json" "${SERVER}/api/v1/fim/results" >"$TMP/st"
+is "a check naming generation 3 while 2 is awaited is taken" 200 "$(cat "$TMP/st")"
+is "as tampered" tampered \
+	"$(sql "SELECT r.outcome FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'drop-3' ORDER BY r.id DESC LIMIT 1")"
+is "and installs nothing" "2|0" "$(sql "SELECT generation, baseline_sha256 != '' FROM fim_configs WHERE host = 'drop-3'")"
 ag3
 ag3
 is "the server took generation 2 from the check that named it" "2|1" \
 	"$(sql "SELECT generation, baseline_sha256 != '' FROM fim_configs WHERE host = 'drop-3'")"
-is "and its checks are clean, none tampered" "clean clean" \
+is "and its checks are clean" "clean clean" \
 	"$(sql "SELECT group_concat(r.outcome, ' ') FROM fim_reports r JOIN fim_configs c ON c.id = r.config_id WHERE c.host = 'drop-3' AND r.generation = 2")"
 diag "$(tail -3 "$TMP/agent3.log")"
 expect "fim agents" 0 "$MAMORI" --dir "$D" fim agents --json
