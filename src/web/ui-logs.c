@@ -371,8 +371,10 @@ void ui_logs_csv(struct web_req *r)
 	struct logs_form f;
 	struct log_result res = { 0 };
 	struct ledger *lg;
-	const char *enc = web_query(r, "encoding");
-	bool cp932 = web_query(r, "cp932") || (enc && !strcmp(enc, "cp932"));
+	/* every list's ?encoding=cp932, and this page's older ?cp932=1 */
+	unsigned flags =
+	    web_query(r, "cp932") ? CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD : ui_csv_flags(r);
+	bool cp932 = flags & CSV_WRITE_CP932;
 
 	if (!ui_logs_reader(r)) {
 		web_error(r, 403, "access_log.read refused");
@@ -389,8 +391,7 @@ void ui_logs_csv(struct web_req *r)
 		web_error(r, 503, err.buf);
 		goto out;
 	}
-	csv_writer_init(&w, &out,
-	                cp932 ? CSV_WRITE_CP932 | CSV_WRITE_FORMULA_GUARD : CSV_WRITE_DEFAULT);
+	csv_writer_init(&w, &out, flags);
 	csv_write_row(&w, header, ARRAY_SIZE(header));
 	for (size_t i = 0; i < res.nr; i++)
 		log_csv_row(&w, &res.hits[i]);
