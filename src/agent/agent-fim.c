@@ -105,6 +105,7 @@ static int save_current(struct agent *a, struct strbuf *err)
 		 * again at each tick (sync_pending). */
 		agent_say("%s", err->buf);
 		a->fim_unsynced = true;
+		a->tick_failed = true;
 	}
 	strbuf_release(&p);
 	strbuf_release(&tmp);
@@ -117,9 +118,10 @@ static void sync_pending(struct agent *a)
 {
 	struct strbuf err = STRBUF_INIT;
 
-	if (a->fim_unsynced && fs_sync_dir(a->fim_dir, &err) < 0)
+	if (a->fim_unsynced && fs_sync_dir(a->fim_dir, &err) < 0) {
 		agent_say("%s", err.buf);
-	else
+		a->tick_failed = true;
+	} else
 		a->fim_unsynced = false;
 	strbuf_release(&err);
 }
@@ -206,8 +208,10 @@ static int check_batch(struct agent *a, const struct fim_config *cfg, struct str
 		delta_path(a, seq, &d);
 		FILE *f = fopen(d.buf, "w");
 		if (!f || fwrite(rep.delta.buf, 1, rep.delta.len, f) != rep.delta.len ||
-		    fclose(f) != 0)
+		    fclose(f) != 0) {
 			agent_say("cannot keep the delta '%s': %s", d.buf, strerror(errno));
+			a->tick_failed = true;
+		}
 		strbuf_release(&d);
 		prune_deltas(a, seq);
 		agent_say("check of '%s': %zu added, %zu removed, %zu changed", a->config,

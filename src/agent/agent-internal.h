@@ -31,6 +31,8 @@ struct agent {
 	/* STATE/fim's last change (fim/current, a new baseline) is in force but its folder's sync
 	 * failed: synced again at each tick until it works (agent-fim.c) */
 	bool fim_unsynced;
+	/* something this tick did failed or was held (said as it happened): `--once` exits 1 */
+	bool tick_failed;
 };
 
 /* agent.c: a line on stderr, "mamori agent: TIME MESSAGE"; bytes as lowercase hex (out: 2n+1);

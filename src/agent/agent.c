@@ -141,6 +141,7 @@ void agent_spool_batch(struct agent *a, uint64_t seq, const struct strbuf *json,
 	if (spool_put(&a->spool, seq, SPOOL_FIM, json->buf, json->len, &err) < 0) {
 		spool_untake_dropped(&a->spool, dropped);
 		agent_say("%s", err.buf);
+		a->tick_failed = true;
 	}
 	strbuf_release(&err);
 }
@@ -291,8 +292,10 @@ static void handle_answer(struct agent *a, const struct strbuf *body)
 	    json_is_string(json_object_get(acc, "batch"))) {
 		if (agent_fim_accept(
 		        a, (uint64_t)json_integer_value(json_object_get(acc, "generation")),
-		        json_string_value(json_object_get(acc, "batch")), &err) < 0)
+		        json_string_value(json_object_get(acc, "batch")), &err) < 0) {
 			agent_say("%s", err.buf);
+			a->tick_failed = true;
+		}
 	}
 	json_decref(o);
 	strbuf_release(&err);
@@ -310,6 +313,12 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 	uint64_t seq;
 	int status, r;
 
+	if (spool_held(s, &err) < 0) { /* a batch not spooled is still there: it must not go */
+		agent_say("%s", err.buf);
+		a->tick_failed = true;
+		strbuf_release(&err);
+		return;
+	}
 	while (!*a->o->stop) {
 		char key[64];
 		strbuf_reset(&json);
@@ -319,6 +328,7 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 			break;
 		if (spool_sendable(s, seq, &err) < 0) {
 			agent_say("%s", err.buf);
+			a->tick_failed = true;
 			break;
 		}
 		snprintf(key, sizeof(key), "%s-logs-%" PRIu64, a->id, seq);
@@ -339,12 +349,15 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 				handle_answer(a, &body);
 			if (spool_remove(s, seq, kind, &err) < 0) { /* else sent again and again */
 				agent_say("%s", err.buf);
+				a->tick_failed = true;
 				break;
 			}
 		} else if (status == 400 || status == 403 || status == 409 || status == 413 ||
 		           status == 415) {
-			if (set_aside(a, s, seq, kind, &json, status, &body) < 0)
+			if (set_aside(a, s, seq, kind, &json, status, &body) < 0) {
+				a->tick_failed = true;
 				break;
+			}
 			if (kind == SPOOL_FIM && status == 409 && a->sha256[0])
 				agent_baseline_batch(
 				    a, &err); /* the server lacks our baseline: resend it */
@@ -479,16 +492,21 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 			          a.host, o->interval_s, o->server);
 		while (!*o->stop) {
 			struct strbuf tick = STRBUF_INIT;
+			a.tick_failed = false;
 			/* what waits goes first, so a spool that was full has room for this tick's
 			 */
 			send_spool(&a, &a.spool);
 			if (a.follow.nr && !a.follow.uncommitted) /* follow.h */
 				send_spool(&a, &a.logspool);
-			if ((a.config ? agent_fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0)
+			if ((a.config ? agent_fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0) {
 				agent_say("%s", tick.buf);
+				a.tick_failed = true;
+			}
 			strbuf_reset(&tick);
-			if (a.follow.nr && logs_tick(&a, &tick) < 0)
+			if (a.follow.nr && logs_tick(&a, &tick) < 0) {
 				agent_say("%s", tick.buf);
+				a.tick_failed = true;
+			}
 			strbuf_release(&tick);
 			send_spool(&a, &a.spool);
 			if (a.follow.nr && !a.follow.uncommitted) /* follow.h */
@@ -496,6 +514,11 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 			if (o->once)
 				break;
 			sleep_interval(&a);
+		}
+		if (o->once && a.tick_failed) {
+			error_set(err, "this run's one tick (--once) failed or was held: see the "
+			               "agent's messages above");
+			r = -EAGAIN;
 		}
 	}
 	agent_http_wipe(&a.http);

@@ -42,8 +42,10 @@ struct agent_opts {
 
 /*
  * Runs until *stop (SIGTERM) or, with once, for one tick. Returns 0, or a negative code with
- * err when it cannot start (state directory, key, token, configuration). Problems while
- * running (the server unreachable, a check that failed) are printed and retried.
+ * err when it cannot start (state directory, key, token, configuration) or, with once, when
+ * its tick failed or was held (-EAGAIN: a check, heartbeat or log batch not taken or spooled,
+ * a batch held from sending by the disk). Problems while running are printed and retried; the
+ * server unreachable or answering an error is no failure (the batches wait in the spool).
  */
 int agent_run(const struct agent_opts *o, struct strbuf *err);
 

@@ -143,13 +143,37 @@ int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t
 void spool_close(struct agent_spool *s)
 {
 	free(s->dir);
+	free(s->stuck);
 	memset(s, 0, sizeof(*s));
+}
+
+int spool_held(struct agent_spool *s, struct strbuf *err)
+{
+	if (!s->stuck)
+		return 0;
+	if (unlink(s->stuck) < 0 && errno != ENOENT) {
+		int r = -errno;
+		error_set(err,
+		          "cannot remove '%s', a batch that could not be spooled: %s; nothing is "
+		          "taken into '%s' or sent from it until it is removed (tried again each "
+		          "tick): check the disk",
+		          s->stuck, strerror(-r), s->dir);
+		return r;
+	}
+	free(s->stuck);
+	s->stuck = NULL;
+	s->unsynced = true; /* its removal synced before the next batch */
+	return 0;
 }
 
 int spool_reserve(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *err)
 {
+	int r = spool_held(s, err);
+
+	if (r < 0)
+		return r;
 	if (s->unsynced) {
-		int r = fs_sync_dir(s->dir, err);
+		r = fs_sync_dir(s->dir, err);
 		if (r < 0)
 			return r;
 		s->unsynced = false;
@@ -185,8 +209,24 @@ int spool_put(struct agent_spool *s, uint64_t seq, enum spool_kind kind, const c
 		 * dropped (said by the caller; a check is made again next tick). */
 		struct strbuf path = STRBUF_INIT;
 		strbuf_addf(&path, "%s/%s", s->dir, name);
-		if (unlink(path.buf) == 0 && fs_sync_dir(s->dir, NULL) < 0)
-			s->unsynced = true;
+		if (unlink(path.buf) == 0) {
+			if (fs_sync_dir(s->dir, NULL) < 0)
+				s->unsynced = true;
+		} else if (errno != ENOENT) {
+			/* Left whole under its name: held until removed (spool_held), or the lines
+			 * read again would go beside it. */
+			struct strbuf why = STRBUF_INIT;
+			int e = errno;
+			strbuf_addstr(&why, err ? err->buf : "");
+			error_set(err,
+			          "%s; and the batch '%s' could not be removed (%s): nothing is "
+			          "taken into the spool or sent from it until it is (tried again "
+			          "each tick)",
+			          why.buf, path.buf, strerror(e));
+			strbuf_release(&why);
+			free(s->stuck);
+			s->stuck = strbuf_detach(&path, NULL);
+		}
 		strbuf_release(&path);
 	} else {
 		s->files++;

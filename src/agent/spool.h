@@ -30,14 +30,24 @@ struct agent_spool {
 	 * the directory first (else a power loss could bring the batch back beside a new one
 	 * holding the same lines) */
 	bool unsynced;
+	/* a batch whose put failed once its name was made (the directory's sync failed) and
+	 * whose removal failed too: whole, but not spooled (a log batch's lines are read again),
+	 * so it must not go; spool_reserve and spool_held remove it first, and while they cannot
+	 * the spool takes and sends nothing */
+	char *stuck;
 	uint64_t next_durable; /* the number the file "next" holds (written and synced) */
 };
 
 int spool_open(const char *state_dir, const char *name, size_t max_bytes, size_t max_files,
                struct agent_spool *ret, struct strbuf *err);
 void spool_close(struct agent_spool *s);
-/* The number the next batch gets (kept by spool_put). */
+/* The number the next batch gets (kept by spool_put); -errno with err set while a batch not
+ * spooled cannot be removed (spool_held) or its removal synced. */
 int spool_reserve(struct agent_spool *s, uint64_t *ret_seq, struct strbuf *err);
+/* Whether the spool is held: a batch whose put failed is still there under its name (its
+ * removal failed): tries to remove it again; -errno with err set (nothing may be sent from the
+ * spool, nor taken into it) while that fails, else 0. */
+int spool_held(struct agent_spool *s, struct strbuf *err);
 /* What a batch is: file integrity results (JSON) or followed log lines (NDJSON). */
 enum spool_kind { SPOOL_FIM = 0, SPOOL_LOGS = 1 };
 

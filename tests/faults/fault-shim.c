@@ -5,12 +5,16 @@
  * The schedule is one line, from MAMORI_FAULT or (re-read whenever it changes, so a running
  * server can be armed) from the file named by MAMORI_FAULT_CTL:
  *
- *	op=write|fsync|range|open|rename path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short
+ *	op=write|fsync|range|open|rename|unlink path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short|stop
  *
  * The N-th call (from the moment the schedule was read) of op on a file whose path matches GLOB
  * fails, and the M-1 matching calls after it (count=0: every one from then on). errno=short
  * makes a write write half of what it was given and return that (a short write); EINTR fails
- * with EINTR (a caller must retry). "op=count" injects nothing and only counts matching calls.
+ * with EINTR (a caller must retry); stop fails nothing: the process stops itself (SIGSTOP)
+ * just before the call, which goes through once a SIGCONT wakes it (a test runs something else
+ * in between). "op=count" injects nothing and only counts matching calls. A schedule may hold
+ * up to four such rules separated by ';', each with its own count; a call the first of them
+ * fails is failed (so one run can fail, say, a put's directory sync and then its cleanup).
  * Each injected fault appends one line "op errno path" to MAMORI_FAULT_LOG, and each call
  * counted in count mode "count op path", so a test knows what happened.
  *
@@ -18,7 +22,8 @@
  * covers sync_file_range (a writeback started or waited for, never a durability point: op=crash
  * does not count it as one; errno=short is an EIO there); open covers open, open64, openat and
  * openat64, for any flags; rename covers rename and renameat, its path being the file's old name
- * (a "short" rename is an EIO).
+ * (a "short" rename is an EIO); unlink covers unlink and unlinkat (a directory's removal with
+ * AT_REMOVEDIR too; a "short" one is an EIO).
  *
  *	op=crash path=GLOB at=N
  *
@@ -38,6 +43,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -49,16 +55,36 @@
 #include <time.h>
 #include <unistd.h>
 
-enum op { OP_NONE, OP_WRITE, OP_FSYNC, OP_RANGE, OP_OPEN, OP_RENAME, OP_COUNT, OP_CRASH };
+enum op {
+	OP_NONE,
+	OP_WRITE,
+	OP_FSYNC,
+	OP_RANGE,
+	OP_OPEN,
+	OP_RENAME,
+	OP_UNLINK,
+	OP_COUNT,
+	OP_CRASH
+};
+
+#define ERR_SHORT 0  /* a short write */
+#define ERR_STOP  -2 /* the process stops itself (SIGSTOP) */
+#define MAX_RULES 4
+
+struct rule {
+	enum op op;
+	enum op count_of; /* op=count: which calls to count (0: all) */
+	char glob[PATH_MAX];
+	long at, count, seen;
+	int err; /* an errno, ERR_SHORT or ERR_STOP */
+};
 
 static struct {
 	pthread_mutex_t mu;
 	bool loaded;
-	enum op op;
-	enum op count_of; /* op=count: which calls to count (0: all) */
-	char glob[PATH_MAX];
-	long at, count, seen, injected;
-	int err; /* 0: short write */
+	struct rule r[MAX_RULES];
+	int nr;
+	long injected;
 	struct timespec ctl_mtime;
 	off_t ctl_size;
 	struct timespec last_check;
@@ -80,6 +106,8 @@ static int (*real_ftruncate)(int, off_t);
 static int (*real_ftruncate64)(int, off64_t);
 static int (*real_rename)(const char *, const char *);
 static int (*real_renameat)(int, const char *, int, const char *);
+static int (*real_unlink)(const char *);
+static int (*real_unlinkat)(int, const char *, int);
 
 static __thread int in_shim; /* the shim's own calls are never faulted */
 
@@ -104,6 +132,8 @@ __attribute__((constructor)) static void resolve(void)
 	real_ftruncate64 = (int (*)(int, off64_t))dlsym(RTLD_NEXT, "ftruncate64");
 	real_rename = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
 	real_renameat = (int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
+	real_unlink = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+	real_unlinkat = (int (*)(int, const char *, int))dlsym(RTLD_NEXT, "unlinkat");
 }
 
 static void log_line(const char *fmt, ...)
@@ -130,51 +160,65 @@ static void log_line(const char *fmt, ...)
 	}
 }
 
-static void parse(const char *spec)
+static enum op op_named(const char *v)
 {
-	char buf[PATH_MAX + 128], *save = NULL;
+	return !strcmp(v, "write")    ? OP_WRITE
+	       : !strcmp(v, "fsync")  ? OP_FSYNC
+	       : !strcmp(v, "range")  ? OP_RANGE
+	       : !strcmp(v, "open")   ? OP_OPEN
+	       : !strcmp(v, "rename") ? OP_RENAME
+	       : !strcmp(v, "unlink") ? OP_UNLINK
+	       : !strcmp(v, "count")  ? OP_COUNT
+	       : !strcmp(v, "crash")  ? OP_CRASH
+	                              : OP_NONE;
+}
 
-	S.op = OP_NONE;
-	S.count_of = OP_NONE;
-	strcpy(S.glob, "*");
-	S.at = 1;
-	S.count = 1;
-	S.seen = 0;
-	S.err = EIO;
-	snprintf(buf, sizeof(buf), "%s", spec ? spec : "");
-	for (char *t = strtok_r(buf, " \t\n,", &save); t; t = strtok_r(NULL, " \t\n,", &save)) {
+/* One rule of the schedule (the text between two ';'), into *u. */
+static void parse_rule(char *text, struct rule *u)
+{
+	char *save = NULL;
+
+	memset(u, 0, sizeof(*u));
+	strcpy(u->glob, "*");
+	u->at = 1;
+	u->count = 1;
+	u->err = EIO;
+	for (char *t = strtok_r(text, " \t\n,", &save); t; t = strtok_r(NULL, " \t\n,", &save)) {
 		char *v = strchr(t, '=');
 		if (!v)
 			continue;
 		*v++ = '\0';
 		if (!strcmp(t, "op"))
-			S.op = !strcmp(v, "write")    ? OP_WRITE
-			       : !strcmp(v, "fsync")  ? OP_FSYNC
-			       : !strcmp(v, "range")  ? OP_RANGE
-			       : !strcmp(v, "open")   ? OP_OPEN
-			       : !strcmp(v, "rename") ? OP_RENAME
-			       : !strcmp(v, "count")  ? OP_COUNT
-			       : !strcmp(v, "crash")  ? OP_CRASH
-			                              : OP_NONE;
+			u->op = op_named(v);
 		else if (!strcmp(t, "of"))
-			S.count_of = !strcmp(v, "write")    ? OP_WRITE
-			             : !strcmp(v, "fsync")  ? OP_FSYNC
-			             : !strcmp(v, "range")  ? OP_RANGE
-			             : !strcmp(v, "open")   ? OP_OPEN
-			             : !strcmp(v, "rename") ? OP_RENAME
-			                                    : OP_NONE;
+			u->count_of = op_named(v) < OP_COUNT ? op_named(v) : OP_NONE;
 		else if (!strcmp(t, "path"))
-			snprintf(S.glob, sizeof(S.glob), "%s", v);
+			snprintf(u->glob, sizeof(u->glob), "%s", v);
 		else if (!strcmp(t, "at"))
-			S.at = strtol(v, NULL, 10);
+			u->at = strtol(v, NULL, 10);
 		else if (!strcmp(t, "count"))
-			S.count = strtol(v, NULL, 10);
+			u->count = strtol(v, NULL, 10);
 		else if (!strcmp(t, "errno"))
-			S.err = !strcmp(v, "ENOSPC")   ? ENOSPC
-			        : !strcmp(v, "EINTR")  ? EINTR
-			        : !strcmp(v, "EACCES") ? EACCES
-			        : !strcmp(v, "short")  ? 0
-			                               : EIO;
+			u->err = !strcmp(v, "ENOSPC")   ? ENOSPC
+			         : !strcmp(v, "EINTR")  ? EINTR
+			         : !strcmp(v, "EACCES") ? EACCES
+			         : !strcmp(v, "short")  ? ERR_SHORT
+			         : !strcmp(v, "stop")   ? ERR_STOP
+			                                : EIO;
+	}
+}
+
+static void parse(const char *spec)
+{
+	char buf[MAX_RULES * (PATH_MAX + 128)], *save = NULL;
+
+	S.nr = 0;
+	snprintf(buf, sizeof(buf), "%s", spec ? spec : "");
+	for (char *t = strtok_r(buf, ";", &save); t && S.nr < MAX_RULES;
+	     t = strtok_r(NULL, ";", &save)) {
+		parse_rule(t, &S.r[S.nr]);
+		if (S.r[S.nr].op != OP_NONE)
+			S.nr++;
 	}
 }
 
@@ -205,7 +249,7 @@ static void refresh(void)
 	}
 	if (sb.st_mtim.tv_sec != S.ctl_mtime.tv_sec || sb.st_mtim.tv_nsec != S.ctl_mtime.tv_nsec ||
 	    sb.st_size != S.ctl_size) {
-		char spec[PATH_MAX + 128];
+		char spec[MAX_RULES * (PATH_MAX + 128)];
 		int fd = real_open(ctl, O_RDONLY | O_CLOEXEC);
 		ssize_t n = fd >= 0 ? read(fd, spec, sizeof(spec) - 1) : -1;
 		if (fd >= 0)
@@ -229,20 +273,33 @@ static void fd_path(int fd, char *out, size_t len)
 
 static const char *op_name(enum op op)
 {
-	return op == OP_WRITE   ? "write"
-	       : op == OP_FSYNC ? "fsync"
-	       : op == OP_RANGE ? "range"
-	       : op == OP_OPEN  ? "open"
-	                        : "rename";
+	return op == OP_WRITE    ? "write"
+	       : op == OP_FSYNC  ? "fsync"
+	       : op == OP_RANGE  ? "range"
+	       : op == OP_OPEN   ? "open"
+	       : op == OP_RENAME ? "rename"
+	                         : "unlink";
+}
+
+static const char *err_name(int err)
+{
+	return err == ENOSPC     ? "ENOSPC"
+	       : err == EINTR    ? "EINTR"
+	       : err == EIO      ? "EIO"
+	       : err == EACCES   ? "EACCES"
+	       : err == ERR_STOP ? "stop"
+	                         : "short";
 }
 
 /*
  * Decides one call: 0 to let it through, else the errno to fail it with (-1: a short write).
- * path is the file's path (open) or NULL (look it up from fd).
+ * path is the file's path (open) or NULL (look it up from fd). Every rule that matches the call
+ * counts it; the first whose turn it is decides.
  */
 static int decide(enum op op, int fd, const char *path)
 {
 	char buf[PATH_MAX];
+	bool decided = false, stop = false;
 	int ret = 0;
 
 	if (in_shim)
@@ -250,33 +307,36 @@ static int decide(enum op op, int fd, const char *path)
 	in_shim = 1;
 	pthread_mutex_lock(&S.mu);
 	refresh();
-	if (S.op == OP_NONE || (S.op != op && S.op != OP_COUNT) ||
-	    (S.op == OP_COUNT && S.count_of && S.count_of != op))
-		goto out;
-	if (!path) {
-		fd_path(fd, buf, sizeof(buf));
-		path = buf;
+	for (int i = 0; i < S.nr; i++) {
+		struct rule *u = &S.r[i];
+		if ((u->op != op && u->op != OP_COUNT) ||
+		    (u->op == OP_COUNT && u->count_of && u->count_of != op))
+			continue;
+		if (!path) {
+			fd_path(fd, buf, sizeof(buf));
+			path = buf;
+		}
+		if (fnmatch(u->glob, path, 0) != 0)
+			continue;
+		u->seen++;
+		if (u->op == OP_COUNT) {
+			log_line("count %s %s\n", op_name(op), path);
+			continue;
+		}
+		if (decided || u->seen < u->at || (u->count > 0 && u->seen >= u->at + u->count))
+			continue;
+		decided = true;
+		S.injected++;
+		log_line("%s %s %s\n", op_name(op), err_name(u->err), path);
+		if (u->err == ERR_STOP)
+			stop = true;
+		else
+			ret = u->err ? u->err : -1;
 	}
-	if (fnmatch(S.glob, path, 0) != 0)
-		goto out;
-	S.seen++;
-	if (S.op == OP_COUNT) {
-		log_line("count %s %s\n", op_name(op), path);
-		goto out;
-	}
-	if (S.seen < S.at || (S.count > 0 && S.seen >= S.at + S.count))
-		goto out;
-	S.injected++;
-	ret = S.err ? S.err : -1;
-	log_line("%s %s %s\n", op_name(op),
-	         S.err == ENOSPC  ? "ENOSPC"
-	         : S.err == EINTR ? "EINTR"
-	         : S.err == EIO   ? "EIO"
-	                          : "short",
-	         path);
-out:
 	pthread_mutex_unlock(&S.mu);
 	in_shim = 0;
+	if (stop)
+		raise(SIGSTOP);
 	return ret;
 }
 
@@ -336,8 +396,17 @@ static void remember(const char *path, off_t off, size_t len)
 	C.u[C.n++] = u;
 }
 
+/* With S.mu held: the schedule's op=crash rule, or NULL. */
+static struct rule *crash_rule(void)
+{
+	for (int i = 0; i < S.nr; i++)
+		if (S.r[i].op == OP_CRASH)
+			return &S.r[i];
+	return NULL;
+}
+
 /* With S.mu held: undoes every write not made durable, newest first, and ends the process. */
-__attribute__((noreturn)) static void crash_now(void)
+__attribute__((noreturn)) static void crash_now(long seen)
 {
 	for (size_t i = C.n; i-- > 0;) {
 		struct undo *u = &C.u[i];
@@ -349,35 +418,39 @@ __attribute__((noreturn)) static void crash_now(void)
 			abort();
 		close(fd);
 	}
-	log_line("crash %ld undone %zu\n", S.seen, C.n);
+	log_line("crash %ld undone %zu\n", seen, C.n);
 	_exit(CRASH_STATUS);
 }
 
-/* With S.mu held: whether op=crash watches fd's file; its path in path. */
-static bool crash_watches(int fd, char *path, size_t len)
+/* With S.mu held: the op=crash rule watching fd's file (NULL: none); its path in path. */
+static struct rule *crash_watches(int fd, char *path, size_t len)
 {
+	struct rule *u;
 	size_t n;
 
 	refresh();
-	if (S.op != OP_CRASH)
-		return false;
+	u = crash_rule();
+	if (!u)
+		return NULL;
 	fd_path(fd, path, len);
 	n = strlen(path);
-	return fnmatch(S.glob, path, 0) == 0 && !(n > 4 && !strcmp(path + n - 4, "-shm"));
+	return fnmatch(u->glob, path, 0) == 0 && !(n > 4 && !strcmp(path + n - 4, "-shm")) ? u
+	                                                                                     : NULL;
 }
 
 /* op=crash: a write of len bytes at off (-1: at the descriptor's position) to fd. */
 static void crash_write(int fd, off_t off, size_t len)
 {
 	char path[PATH_MAX];
+	struct rule *u;
 
 	if (in_shim)
 		return;
 	in_shim = 1;
 	pthread_mutex_lock(&S.mu);
-	if (crash_watches(fd, path, sizeof(path))) {
-		if (++S.seen >= S.at)
-			crash_now();
+	if ((u = crash_watches(fd, path, sizeof(path)))) {
+		if (++u->seen >= u->at)
+			crash_now(u->seen);
 		remember(path, off < 0 ? lseek(fd, 0, SEEK_CUR) : off, len);
 	}
 	pthread_mutex_unlock(&S.mu);
@@ -665,4 +738,26 @@ int renameat(int olddirfd, const char *old, int newdirfd, const char *new)
 		return -1;
 	}
 	return real_renameat(olddirfd, old, newdirfd, new);
+}
+
+int unlink(const char *path)
+{
+	int f = path_fault(OP_UNLINK, AT_FDCWD, path);
+
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return real_unlink(path);
+}
+
+int unlinkat(int dirfd, const char *path, int flags)
+{
+	int f = path_fault(OP_UNLINK, dirfd, path);
+
+	if (f) {
+		errno = f;
+		return -1;
+	}
+	return real_unlinkat(dirfd, path, flags);
 }

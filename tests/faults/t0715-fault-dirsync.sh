@@ -96,14 +96,24 @@ agent_fails() {
 	printf 'line-1\nline-2\n' >"$TMP/app.log"
 	_before=$(injected)
 	faulty "$2" "${4:-agent}" 2>"$TMP/agent.err"
+	_rc=$?
 	is "agent, $1: the fault was injected" "$((_before + 1))" "$(injected)"
 	n_inj=$((n_inj + 1))
 	check "agent, $1: says which directory could not be synced, in Japanese" \
 		"grep -q 'ディレクトリ「$3」の変更をディスクに確定できません' '$TMP/agent.err'"
+	once_failed "agent, $1" "$_rc"
+}
+# once_failed NAME RC: --once exits 1 after a tick that failed or was held, its last line saying
+# so in Japanese (after the lines that said why)
+once_failed() {
+	is "$1: --once exits 1" 1 "$2"
+	check "$1: and its last line says the tick failed or was held, in Japanese" \
+		"tail -n 1 '$TMP/agent.err' | grep -q 'この実行（--once）の処理は失敗したか保留されました'"
 }
 agent_fails "the offsets staged" "op=fsync path=$S at=2 errno=EIO" "$S"
 is "agent: nothing spooled" "" "$(spooled)"
-agent 2>/dev/null
+agent 2>"$TMP/agent.err"
+is "agent: a tick that went through exits 0 (the server away is no failure)" 0 "$?"
 is "agent: the next run spools the lines, once" "line-1 line-2 " "$(spooled)"
 agent_fails "the log batch spooled" "op=fsync path=$S/spool-logs at=2 errno=EIO" "$S/spool-logs"
 is "agent: the batch not made durable is not kept" "" "$(spooled)"
@@ -196,12 +206,47 @@ is "agent sending: a start syncs the state directory once" 1 \
 	"$(count_calls "of=fsync path=$S" sending)"
 echo "line-3" >>"$TMP/app.log"
 faulty "op=fsync path=$S at=1 count=0 errno=EIO" sending 2>"$TMP/agent.err"
+once_failed "agent sending, the lines held" "$?"
 n_inj=$((n_inj + 1))
 is "agent sending: while it fails nothing new is sent" "line-1 line-2 " "$(received)"
 check "agent sending: and the log says the lines are held, in Japanese" \
 	"grep -q 'ディレクトリ「$S」の変更をディスクに確定できません' '$TMP/agent.err' && grep -q '保留' '$TMP/agent.err'"
 sending 2>/dev/null
 is "agent sending: then line-3 goes, once" "line-1 line-2 line-3 " "$(received)"
+# a failed put whose removal fails too (op=unlink): the batch stays whole under its name, not
+# spooled. The agent holds that spool (sends nothing from it, takes nothing into it: the lines
+# read again would go beside it), says so and exits 1; the batch removed by a later try in the
+# same run (count=1), or kept by a restart with its pending offsets (count=0, settle), each line
+# goes once (without the hold the batch went at once, and the next run sent its lines again)
+for _cnt in 1 0; do
+	rm -rf "$S" "$TMP/received"
+	printf 'line-1\nline-2\n' >"$TMP/app.log"
+	_before=$(injected)
+	faulty "op=fsync path=$S/spool-logs at=2 errno=EIO; op=unlink path=$S/spool-logs/0*.ndjson at=1 count=$_cnt errno=EIO" \
+		sending 2>"$TMP/agent.err"
+	_rc=$?
+	_got=$(($(injected) - _before))
+	n_inj=$((n_inj + _got))
+	check "agent sending, removal failed (count=$_cnt): the sync's and the removal's faults injected" \
+		"[ $_got -ge 2 ] && grep -q '^unlink EIO $S/spool-logs/0' '$FLOG'"
+	is "agent sending, removal failed (count=$_cnt): nothing sent" "" "$(received)"
+	check "agent sending, removal failed (count=$_cnt): says the batch could not be removed, in Japanese" \
+		"grep -q 'を削除できませんでした' '$TMP/agent.err'"
+	once_failed "agent sending, removal failed (count=$_cnt)" "$_rc"
+	if [ "$_cnt" = 0 ]; then
+		check "agent sending, removal failed (count=0): the batch is still there" \
+			"ls '$S/spool-logs' | grep -q '^0.*ndjson\$'"
+		check "agent sending, removal failed (count=0): and the hold is said, in Japanese" \
+			"grep -q '削除できるまで' '$TMP/agent.err'"
+	fi
+	sending 2>>"$TMP/agent.err"
+	is "agent sending, removal failed (count=$_cnt): the next run exits 0" 0 "$?"
+	is "agent sending, removal failed (count=$_cnt): each line once" "line-1 line-2 " "$(received)"
+	echo "line-3" >>"$TMP/app.log"
+	sending 2>>"$TMP/agent.err"
+	is "agent sending, removal failed (count=$_cnt): and the next line once" "line-1 line-2 line-3 " \
+		"$(received)"
+done
 # the spool's "next" cannot be written once: a sent batch's number must not be given again after
 # a restart (the server would take the new batch for the old one and drop its lines)
 rm -rf "$S" "$TMP/received" "$TMP/received.keys"
