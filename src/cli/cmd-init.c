@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "base/cleanup.h"
@@ -154,14 +155,56 @@ static int init_dir(const char *dir, bool *created)
 		cli_error("cannot use '%s': %s", dir, strerror(-r));
 		return -1;
 	} else if (r == 0) {
-		if (mkdir(dir, 0700) < 0) {
+		if (mkdir(dir, 0700) == 0)
+			*created = true;
+		else if (errno != EEXIST) { /* (EEXIST: another init made it; the lock decides) */
 			cli_error("cannot create '%s': %m; check that the parent exists and is "
 			          "writable",
 			          dir);
 			return -1;
 		}
-		*created = true;
 	}
+	return 0;
+}
+
+/*
+ * Takes the data directory's init lock (flock on the directory itself: nothing is made in it),
+ * so that two inits of one directory at once cannot take each other's files for their own
+ * (a failed init removes what it made): the second is refused and touches nothing. With the
+ * lock, the directory must still be empty (an init that held it may have finished). The
+ * lock's descriptor in *ret_fd (closed at exit: the lock goes with it), or -1 when refused
+ * (said).
+ */
+static int init_lock(const char *dir, int *ret_fd)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (fd < 0) {
+		cli_error("cannot use '%s': %m", dir);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			cli_error("another 'mamori init' is making '%s' now; nothing was done: "
+			          "wait for it to end",
+			          dir);
+		else
+			cli_error("cannot lock '%s' against another init: %m", dir);
+		close(fd);
+		return -1;
+	}
+	r = dir_state(dir);
+	if (r < 0) {
+		if (r == -ENOTEMPTY)
+			cli_error("'%s' is not empty (another init made it just now); nothing was "
+			          "done",
+			          dir);
+		else
+			cli_error("cannot use '%s': %s", dir, strerror(-r));
+		close(fd);
+		return -1;
+	}
+	*ret_fd = fd;
 	return 0;
 }
 
@@ -266,13 +309,15 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 	struct strbuf said = STRBUF_INIT;
 	const char *store_url = NULL;
 	bool created = false;
-	int ret;
+	int ret, lock = -1;
 
 	if (init_parse(&so, &store_url, argc, argv, &ret) < 0)
 		return ret;
 	ret = EXIT_FAILED;
 	if (init_dir(ctx->dir, &created) < 0)
 		return EXIT_FAILED;
+	if (init_lock(ctx->dir, &lock) < 0)
+		return EXIT_FAILED; /* (one made just now is the other init's too) */
 	if (chmod(ctx->dir, 0700) < 0) {
 		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
 		goto out;
@@ -287,6 +332,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 out:
 	if (ret != EXIT_DONE)
 		init_undo(ctx->dir, created);
+	close(lock); /* the lock with it, once the directory is whole or as it was */
 	strbuf_release(&said);
 	return ret;
 }
