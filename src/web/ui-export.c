@@ -38,8 +38,12 @@ void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
 		web_error(r, 400, err.buf);
 		goto out;
 	}
-	strbuf_addf(&detail, "list=%s&rows=%zu%s", file_id, rows, cp932 ? "&cp932" : "");
+	strbuf_addf(&detail, "list=%s&rows=%zu", file_id, rows);
+	if (cp932) /* (as the log search's: the 〓 counted in the entry and told the downloader) */
+		strbuf_addf(&detail, "&cp932&substituted=%zu", w->substituted);
 	web_audit(r, r->user->login, "records.export", detail.buf);
+	if (cp932)
+		ui_csv_substituted(r, w->substituted);
 	r->status = 200;
 	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
 	/* The list's Japanese name for the file (RFC 6266 filename* in UTF-8), the id as fallback.
@@ -63,6 +67,14 @@ out:
 	strbuf_release(&disp);
 }
 
+void ui_csv_substituted(struct web_req *r, size_t n)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%zu", n);
+	web_header_add(r, "X-Mamori-Substituted", v);
+}
+
 void ui_csv_links(struct web_req *r, const char *base)
 {
 	struct strbuf *o = &r->out;
@@ -78,6 +90,12 @@ void ui_csv_links(struct web_req *r, const char *base)
 	strbuf_addch(o, ' ');
 	html_elem(o, "a", _("CSV (Shift_JIS)"), "href", url.buf, "class", "button secondary",
 	          HTML_END);
+	/* said before the download, not after: Shift_JIS has no form for every character */
+	strbuf_addch(o, ' ');
+	html_elem(o, "small",
+	          _("Characters Shift_JIS lacks (such as 𠮷, é or emoji) become 〓 in its CSV; "
+	            "the CSV for Excel (UTF-8) keeps them."),
+	          "class", "csv-note", HTML_END);
 	strbuf_release(&url);
 }
 

@@ -406,6 +406,8 @@ void ui_logs_csv(struct web_req *r)
 	if (cp932)
 		strbuf_addf(&detail, "&cp932&substituted=%zu", w.substituted);
 	web_audit(r, r->user->login, "logs.export", detail.buf);
+	if (cp932) /* and the downloader is told too (the page says it beside the button) */
+		ui_csv_substituted(r, w.substituted);
 	r->status = 200;
 	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
 	web_header_add(r, "Content-Disposition", "attachment; filename=\"logs.csv\"");

@@ -111,13 +111,16 @@ void ui_inspections_card(struct web_req *r);
  * CSV downloads (ui-export.c). ui_csv_flags: the writer's flags for ?encoding=cp932 (CP932)
  * or else UTF-8 with BOM, formulas neutralised either way. ui_csv_send finishes w (whose text
  * is in out) and answers it as an attachment named file_name (UTF-8; file_id as the ASCII
- * fallback), noting the download in the access log. ui_csv_links: the two download buttons
- * for base (a URL, perhaps with a query).
+ * fallback), noting the download in the access log (CP932: with the count of characters
+ * written as 〓, which ui_csv_substituted also answers in the header X-Mamori-Substituted).
+ * ui_csv_links: the two download buttons for base (a URL, perhaps with a query), and beside
+ * the Shift_JIS one the note that characters it lacks become 〓 (the UTF-8 CSV keeps them).
  */
 struct csv_writer;
 unsigned ui_csv_flags(const struct web_req *r);
 void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
                  struct csv_writer *w, struct strbuf *out);
+void ui_csv_substituted(struct web_req *r, size_t n);
 void ui_csv_links(struct web_req *r, const char *base);
 
 /* A positive integer path argument; 0 when it is not one. */

@@ -16,6 +16,8 @@ is "sato logs in" 303 "$(login sato "$PW" "$TMP/jar-sato")"
 is "the asset list" 200 "$(status -b "$TMP/jar-sato" "${URL}registers/asset?level=3")"
 check "offers the CSV of what it shows" "grep -q 'href=\"/registers/asset/csv?level=3&amp;encoding=utf-8\"' '$TMP/body'"
 check "and in Shift_JIS" "grep -q 'encoding=cp932' '$TMP/body'"
+check "saying beside it, in Japanese, that what Shift_JIS lacks becomes 〓 (the UTF-8 CSV keeps it)" \
+	"grep -q '<small class=\"csv-note\">Shift_JIS にない文字（𠮷、é、絵文字など）は 〓 になります。CSV（Excel用）ではそのまま残ります。</small>' '$TMP/body'"
 
 curl -s -b "$TMP/jar-sato" -D "$TMP/h" -o "$TMP/a.csv" "${URL}registers/asset/csv?encoding=utf-8"
 check "is text/csv in UTF-8" "grep -qi '^content-type: text/csv; charset=utf-8' '$TMP/h'"
@@ -34,6 +36,16 @@ check "id,state,title" "head -1 '$TMP/body' | grep -q 'id,state,title'"
 curl -s -b "$TMP/jar-sato" -D "$TMP/h" -o "$TMP/s.csv" "${URL}registers/asset/csv?encoding=cp932"
 check "CP932 says so" "grep -qi '^content-type: text/csv; charset=Shift_JIS' '$TMP/h'"
 check "and decodes" "iconv -f CP932 -t UTF-8 '$TMP/s.csv' | grep -q 住民税課税台帳"
+check "nothing became 〓, and the header says so" "grep -qi '^x-mamori-substituted: 0' '$TMP/h'"
+m record add asset --as sato --field 'title=𠮷野家の端末' --field level=2 --field section=zeimu \
+	--field access_controlled=true >/dev/null
+curl -s -b "$TMP/jar-sato" -D "$TMP/h" -o "$TMP/s.csv" "${URL}registers/asset/csv?encoding=cp932&q=%E9%87%8E%E5%AE%B6"
+check "𠮷 becomes 〓 in the Shift_JIS CSV" "iconv -f CP932 -t UTF-8 '$TMP/s.csv' | grep -q '〓野家の端末'"
+check "and the header counts it" "grep -qi '^x-mamori-substituted: 1' '$TMP/h'"
+m ledger tail -n 20 | grep records.export >"$TMP/export-entry"
+check "as the export's audit entry does" "tail -1 '$TMP/export-entry' | grep -q 'cp932&substituted=1'"
+curl -s -b "$TMP/jar-sato" -D "$TMP/h" -o "$TMP/a.csv" "${URL}registers/asset/csv?encoding=utf-8&q=%E9%87%8E%E5%AE%B6"
+check "the UTF-8 CSV keeps 𠮷, with no such header" "grep -q '𠮷野家の端末' '$TMP/a.csv' && ! grep -qi '^x-mamori-substituted' '$TMP/h'"
 is "an unknown register" 404 "$(status -b "$TMP/jar-sato" "${URL}registers/nosuch/csv")"
 expect "the export downloads again with the CLI's names" 0 m record export asset --csv --as sato
 check "the CLI writes the same headers" "head -1 '$TMP/out' | grep -q '番号,状態,名称'"

@@ -56,6 +56,8 @@ for u in kato ito; do
 	is "$u opens the log search" 200 "$(status -b "$TMP/jar-$u" "${URL}logs")"
 	check "$u: the search offers its CSV in Shift_JIS too (Excel's own), as the other lists do" \
 		"grep -q 'href=\"/logs.csv?encoding=cp932\"' '$TMP/body' && grep -q 'href=\"/logs.csv?encoding=utf-8\"' '$TMP/body'"
+	check "$u: and says beside the Shift_JIS button, in Japanese, what becomes 〓 and that the UTF-8 CSV keeps it" \
+		"tr -d '\n' <'$TMP/body' | grep -q 'encoding=cp932\"[^>]*>CSV（Shift_JIS）</a> <small class=\"csv-note\">Shift_JIS にない文字（𠮷、é、絵文字など）は 〓 になります。CSV（Excel用）ではそのまま残ります。</small>'"
 	is "$u opens the alerts" 200 "$(status -b "$TMP/jar-$u" "${URL}alerts")"
 done
 
@@ -66,8 +68,12 @@ TL=$(token kato logs ログ送信)
 printf '{"host":"zeimu-sys","message":"sjis-probe café"}\n' >"$TMP/cafe.ndjson"
 is "a line with é is collected" 200 "$(status -H "Authorization: Bearer $TL" \
 	-H 'Content-Type: application/x-ndjson' --data-binary @"$TMP/cafe.ndjson" "${URL}api/v1/logs")"
-is "its Shift_JIS CSV" 200 "$(status -b "$TMP/jar-ito" "${URL}logs.csv?encoding=cp932&q=sjis-probe")"
+is "its Shift_JIS CSV" 200 "$(status -b "$TMP/jar-ito" -D "$TMP/h" "${URL}logs.csv?encoding=cp932&q=sjis-probe")"
 check "writes é as 〓" "iconv -f CP932 -t UTF-8 '$TMP/body' | grep -q 'sjis-probe caf〓'"
+check "and tells the downloader how many became 〓 (X-Mamori-Substituted)" \
+	"grep -qi '^x-mamori-substituted: 1' '$TMP/h'"
+is "the UTF-8 CSV" 200 "$(status -b "$TMP/jar-ito" -D "$TMP/h" "${URL}logs.csv?encoding=utf-8&q=sjis-probe")"
+check "keeps é, and has no such header" "grep -q 'sjis-probe café' '$TMP/body' && ! grep -qi '^x-mamori-substituted' '$TMP/h'"
 # (the last entries, whatever else was ledgered meanwhile; the store may be PostgreSQL)
 m ledger tail -n 50 | grep logs.export >"$TMP/export-entry"
 check "the export's audit entry counts the 〓" "grep -q 'cp932&substituted=1' '$TMP/export-entry'"
