@@ -292,6 +292,19 @@ static void system_public(struct act_state *s, struct target *t)
 }
 
 /*
+ * A field as a message names it: its label and its id ("名称 (title)"), one argument, so that a
+ * web page shows the label alone (web/outcome.c drops an argument's " (id)") and the CLI both
+ * (its --field takes the id); the id alone when the profile gives no label.
+ */
+static void field_label(struct strbuf *sb, const struct policy_field *f)
+{
+	if (f->name && *f->name)
+		strbuf_addf(sb, "%s (%s)", f->name, f->id);
+	else
+		strbuf_addstr(sb, f->id);
+}
+
+/*
  * Mamori's own act (a system actor: act.h). The door allows it itself: no person's role is
  * involved and the ward's rules, which are about people, are not asked. It creates a record
  * (an alert, the day's log analysis, an incident from an alert) or does an action on one (ties
@@ -318,8 +331,10 @@ static int system_act(struct act_state *s, struct target *t, struct strbuf *err)
 	}
 	for (unsigned i = 0; i < a->n_fields; i++) {
 		if (a->fields[i].required && !json_str(t->act_vals, a->fields[i].id)) {
-			error_set(err, "'%s' must record field '%s'", a->full_name,
-			          a->fields[i].id);
+			struct strbuf label = STRBUF_INIT;
+			field_label(&label, &a->fields[i]);
+			error_set(err, "'%s' must record field '%s'", a->full_name, label.buf);
+			strbuf_release(&label);
 			return -EINVAL;
 		}
 	}
@@ -464,8 +479,10 @@ static int check_required_register_fields(struct target *t, struct strbuf *err)
 	for (unsigned i = 0; i < t->reg->n_fields; i++) {
 		const struct policy_field *f = &t->reg->fields[i];
 		if (f->required && !json_str(t->merged, f->id)) {
-			error_set(err, "register '%s' requires field '%s' (%s)", t->reg->id, f->id,
-			          f->name ? f->name : f->id);
+			struct strbuf label = STRBUF_INIT;
+			field_label(&label, f);
+			error_set(err, "register '%s' requires field '%s'", t->reg->id, label.buf);
+			strbuf_release(&label);
 			return -EINVAL;
 		}
 	}

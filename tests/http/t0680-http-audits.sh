@@ -66,6 +66,11 @@ is "a finding with nothing filled in" 400 "$(status -b "$TMP/jar-kansa" --data-u
 	"${URL}audits/$AU/findings")"
 check "says what it lacks, and the way back" \
 	"grep -q '項目「[^」]*」.*必須です' '$TMP/body' && grep -q 'href=\"/audits\"' '$TMP/body' && ! grep -q 'リクエストが正しくありません' '$TMP/body'"
+check "naming the field by the profile's label, not its id" \
+	"grep -q '台帳「監査の指摘事項」では項目「条項」が必須です' '$TMP/body' && ! grep -q '「clause」' '$TMP/body'"
+expect "the CLI, the same finding with nothing filled in" 1 env MAMORI_LANG=ja "$MAMORI" --dir "$D" \
+	record add finding --as kansa --field "audit=$AU"
+err_has "says the label and the id its --field takes, in Japanese" "項目「条項 (clause)」が必須です"
 is "an audit planned with nothing filled in" 400 "$(status -b "$TMP/jar-kansa" --data-urlencode "csrf=$K" "${URL}audits")"
 check "says what it needs, and the way back" \
 	"grep -q '監査には件名、対象の課等、監査チームが必要です' '$TMP/body' && grep -q 'href=\"/audits\"' '$TMP/body'"
