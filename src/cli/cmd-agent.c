@@ -51,9 +51,7 @@ int cmd_agent(struct cli_ctx *ctx, int argc, const char **argv)
 		        "spool limit in batches (default 10000)", 1, 10000000),
 		OPT_STRING(0, "host", &host, "NAME", "the name to report (default: the host name)"),
 		OPT_INT(0, "threads", &threads, "N", "hashing threads (default 2)", 0, 64),
-		OPT_BOOL(0, "once", &once,
-		         "check and send once, then exit (cron): exit 1 when that tick failed or "
-		         "was held (said why)"),
+		OPT_BOOL(0, "once", &once, "check and send once (cron): exit 1 if failed/held"),
 		OPT_END(),
 	};
 	struct agent_opts o = { 0 };
