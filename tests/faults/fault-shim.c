@@ -5,7 +5,8 @@
  * The schedule is one line, from MAMORI_FAULT or (re-read whenever it changes, so a running
  * server can be armed) from the file named by MAMORI_FAULT_CTL:
  *
- *	op=write|fsync|range|open|rename|unlink path=GLOB at=N [count=M] errno=ENOSPC|EIO|EINTR|short|stop
+ *	op=write|fsync|range|open|rename|unlink path=GLOB at=N [count=M]
+ *	   errno=ENOSPC|EIO|EINTR|short|stop
  *
  * The N-th call (from the moment the schedule was read) of op on a file whose path matches GLOB
  * fails, and the M-1 matching calls after it (count=0: every one from then on). errno=short
@@ -434,8 +435,9 @@ static struct rule *crash_watches(int fd, char *path, size_t len)
 		return NULL;
 	fd_path(fd, path, len);
 	n = strlen(path);
-	return fnmatch(u->glob, path, 0) == 0 && !(n > 4 && !strcmp(path + n - 4, "-shm")) ? u
-	                                                                                     : NULL;
+	if (fnmatch(u->glob, path, 0) != 0 || (n > 4 && !strcmp(path + n - 4, "-shm")))
+		return NULL;
+	return u;
 }
 
 /* op=crash: a write of len bytes at off (-1: at the descriptor's position) to fd. */
