@@ -273,11 +273,34 @@ static int cmp_newest(const void *a, const void *b)
 	return x->index > y->index ? -1 : x->index < y->index;
 }
 
+/* A page of hits being read from the ledger: a hit's ledger index and its place in the page. */
+struct hit_at {
+	uint64_t index;
+	size_t pos;
+};
+
+struct hit_read {
+	struct log_hit *hits;
+	const struct hit_at *order; /* the page's hits by ledger index */
+	size_t at, end;             /* the hits [at, end) of order being read */
+};
+
+static int cmp_hit_at(const void *a, const void *b)
+{
+	const struct hit_at *x = a, *y = b;
+
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static int read_hit(void *ctx, const struct ledger_range_item *it)
 {
-	struct log_hit *h = ctx;
+	struct hit_read *hr = ctx;
+	struct log_hit *h;
 	struct ledger_entry e;
 
+	if (hr->at >= hr->end || hr->order[hr->at].index != it->index)
+		return 0; /* an entry between two hits of the bundle */
+	h = &hr->hits[hr->order[hr->at++].pos];
 	if (entry_decode(it->entry, it->len, &e, NULL) == 0) {
 		h->received_ms = e.time_ms;
 		h->source = e.source ? xstrdup(e.source) : NULL;
@@ -286,6 +309,50 @@ static int read_hit(void *ctx, const struct ledger_range_item *it)
 	if (it->payload)
 		strbuf_add(&h->payload, it->payload, it->payload_len);
 	return 0;
+}
+
+/*
+ * The page of hits: candidates [offset, offset + limit) of c (newest first), with their entries
+ * and sealed payloads read from the ledger in ledger order, one read for the hits of each
+ * bundle of entries: the hits of a host in an hour often share bundles, and each read of a
+ * bundle reads it whole (its entries and payloads).
+ */
+static int read_hits(struct ledger *lg, const struct cand *c, size_t nr, size_t offset,
+                     size_t limit, int64_t offset_ms, struct log_result *ret, struct strbuf *err)
+{
+	struct hit_at *order;
+	struct hit_read hr;
+	int r = 0;
+
+	if (offset >= nr)
+		return 0;
+	ret->nr = nr - offset < limit ? nr - offset : limit;
+	ret->hits = xcalloc(limit, sizeof(*ret->hits));
+	order = xcalloc(ret->nr, sizeof(*order));
+	for (size_t i = 0; i < ret->nr; i++) {
+		ret->hits[i].index = order[i].index = c[offset + i].index;
+		ret->hits[i].time_ms = c[offset + i].time_ms;
+		strbuf_init(&ret->hits[i].payload, 0);
+		order[i].pos = i;
+	}
+	qsort(order, ret->nr, sizeof(*order), cmp_hit_at);
+	hr = (struct hit_read){ .hits = ret->hits, .order = order };
+	for (size_t i = 0, j; r >= 0 && i < ret->nr; i = j) {
+		uint64_t bundle = order[i].index / LEDGER_TILE_WIDTH;
+		for (j = i + 1; j < ret->nr && order[j].index / LEDGER_TILE_WIDTH == bundle; j++)
+			;
+		hr.at = i;
+		hr.end = j;
+		r = ledger_read_range(lg, order[i].index, order[j - 1].index - order[i].index + 1,
+		                      LEDGER_RANGE_PAYLOADS, read_hit, &hr, err);
+	}
+	for (size_t i = 0; r >= 0 && i < ret->nr; i++) {
+		struct log_hit *h = &ret->hits[i];
+		log_event_read(&h->ev, h->index, h->received_ms, h->source, h->payload.buf,
+		               h->payload.len, offset_ms);
+	}
+	free(order);
+	return r < 0 ? r : 0;
 }
 
 int logindex_search(struct store *st, struct ledger *lg, const struct log_query *q,
@@ -355,20 +422,7 @@ tail:
 		goto out;
 	if (s.nr)
 		qsort(s.c, s.nr, sizeof(*s.c), cmp_newest);
-	for (size_t i = (size_t)q->offset; i < s.nr && (int64_t)ret->nr < limit; i++) {
-		struct log_hit *h;
-		if (!ret->hits)
-			ret->hits = xcalloc((size_t)limit, sizeof(*ret->hits));
-		h = &ret->hits[ret->nr++];
-		h->index = s.c[i].index;
-		h->time_ms = s.c[i].time_ms;
-		strbuf_init(&h->payload, 0);
-		r = ledger_read_range(lg, h->index, 1, LEDGER_RANGE_PAYLOADS, read_hit, h, err);
-		if (r < 0)
-			goto out;
-		log_event_read(&h->ev, h->index, h->received_ms, h->source, h->payload.buf,
-		               h->payload.len, offset_ms);
-	}
+	r = read_hits(lg, s.c, s.nr, (size_t)q->offset, (size_t)limit, offset_ms, ret, err);
 out:
 	store_read_end(st, began);
 	free(s.c);

@@ -314,6 +314,7 @@ struct ledger {
 	/* ledger_read_range's buffers, kept between calls (ledger_read_bufs_take) */
 	struct strbuf rd_entries, rd_sealed;
 	bool rd_busy;
+	uint64_t rd_bundles; /* bundles ledger_read_range has read (ledger_bundles_read) */
 };
 
 /*

@@ -90,6 +90,9 @@ typedef int (*ledger_range_fn)(void *ctx, const struct ledger_range_item *item);
  */
 int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned flags,
                       ledger_range_fn fn, void *ctx, struct strbuf *err);
+/* The bundles ledger_read_range has read on lg so far, full or partial: what a reader costs,
+ * for tests and benchmarks. */
+uint64_t ledger_bundles_read(const struct ledger *lg);
 
 /*
  * Erases the sealed payloads of entries [from, to] of that kind (enum entry_kind; 0: any)

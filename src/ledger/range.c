@@ -95,7 +95,13 @@ void bundle_cursor_done(struct bundle_cursor *c)
 static int read_bundle(struct ledger *lg, uint64_t n, struct strbuf *entries, struct strbuf *sealed,
                        struct strbuf *err)
 {
+	lg->rd_bundles++;
 	return bundle_load(lg, n, entries, sealed, err);
+}
+
+uint64_t ledger_bundles_read(const struct ledger *lg)
+{
+	return lg->rd_bundles;
 }
 
 int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned flags,

@@ -2525,6 +2525,115 @@ static void flush_reads_no_runs(void **state)
 	assert_int_equal(count(f, &q), 100);
 }
 
+/* Message i of hits_by_bundle: its time (seconds after 2026-11-22 00:00 UTC, shuffled so
+ * that time order is not ledger order) and its host. */
+#define HITS_N       760
+#define HITS_INDEXED 700
+static int64_t hits_time_ms(unsigned i)
+{
+	return 1795305600000LL + (int64_t)((i * 7919u) % HITS_N) * 1000;
+}
+
+static void hits_submit(struct fixture *f, unsigned from, unsigned to, const char *source)
+{
+	static char text[HITS_N][160];
+	static struct ingest_msg m[HITS_N];
+	struct ingest_source src = { .origin = { .via = "tcp", .peer = "192.0.2.9:40000" },
+		                     .name = source };
+	struct ingest *g = NULL;
+
+	for (unsigned i = from; i < to; i++) {
+		struct strbuf ts = STRBUF_INIT;
+		time_format_rfc3339(&ts, hits_time_ms(i));
+		m[i].len = (size_t)snprintf(text[i], sizeof(text[i]),
+		                            "<38>1 %s %s sshd 1 - - hit seq=%04u of the page",
+		                            ts.buf, i % 3 == 2 ? "db01" : "web01", i);
+		m[i].data = text[i];
+		m[i].seq = i + 1;
+		strbuf_release(&ts);
+	}
+	if (ingest_open(f->dir, NULL, &g, &f->err) < 0 ||
+	    ingest_submit(g, &src, m + from, to - from, &f->err) < 0 ||
+	    ingest_sync(g, &f->err) < 0 || ingest_close(g, &f->err) < 0)
+		fail_msg("ingest: %s", f->err.buf);
+}
+
+/* A search of web01's page [offset, offset + limit), checked against the messages sent: newest
+ * first, each hit with its own message, received time and source. Returns the bundles it read
+ * beyond those a count of the same search reads (the entries not indexed yet) and, in
+ * *ret_bundles, how many bundles its hits are in. */
+static uint64_t hits_page(struct fixture *f, int64_t offset, int64_t limit, const char *source,
+                          uint64_t *ret_bundles)
+{
+	struct log_query q = { .host = "web01", .offset = offset, .limit = limit };
+	struct log_result res = { 0 };
+	struct ledger *lg = door_ledger(f->d);
+	unsigned want[HITS_N], n = 0;
+	uint64_t before, counted, read, bundles[HITS_N];
+
+	before = ledger_bundles_read(lg);
+	assert_int_equal(count(f, &(struct log_query){ .host = "web01" }), HITS_N - HITS_N / 3);
+	counted = ledger_bundles_read(lg) - before;
+	before = ledger_bundles_read(lg);
+	if (logindex_search(door_store(f->d), lg, &q, TOKYO, &res, &f->err) < 0)
+		fail_msg("search: %s", f->err.buf);
+	read = ledger_bundles_read(lg) - before - counted;
+	/* web01's messages, newest first (their times are all different) */
+	for (unsigned t = HITS_N; t-- > 0;)
+		for (unsigned i = 0; i < HITS_N; i++)
+			if (i % 3 != 2 && hits_time_ms(i) == 1795305600000LL + (int64_t)t * 1000)
+				want[n++] = i;
+	assert_int_equal(res.count, n);
+	assert_int_equal(res.nr, (size_t)limit);
+	*ret_bundles = 0;
+	for (size_t k = 0; k < res.nr; k++) {
+		const struct log_hit *h = &res.hits[k];
+		unsigned i = want[offset + (int64_t)k];
+		char seq[16];
+		bool seen = false;
+		snprintf(seq, sizeof(seq), "seq=%04u ", i);
+		assert_int_equal(h->time_ms, hits_time_ms(i));
+		assert_int_equal(h->ev.time_ms, hits_time_ms(i));
+		assert_non_null(memmem(h->ev.msg.msg.p, h->ev.msg.msg.n, seq, strlen(seq)));
+		assert_string_equal(h->ev.host, "web01");
+		assert_string_equal(h->source, source);
+		assert_true(h->received_ms > 0);
+		for (uint64_t j = 0; j < *ret_bundles; j++)
+			seen = seen || bundles[j] == h->index / LEDGER_TILE_WIDTH;
+		if (!seen)
+			bundles[(*ret_bundles)++] = h->index / LEDGER_TILE_WIDTH;
+	}
+	log_result_release(&res);
+	return read;
+}
+
+/*
+ * A page of hits is read from the ledger one bundle at a time, in ledger order, whatever
+ * their order on the page (newest first): the hits of a host share bundles, and each read of
+ * a bundle reads it whole. Hits from the index and from the entries not indexed yet alike.
+ */
+static void hits_by_bundle(void **state)
+{
+	struct fixture *f = *state;
+	char source[96];
+	uint64_t bundles = 0, n;
+
+	ingest_source_name(source, sizeof(source), "tcp", "192.0.2.9:40000");
+	hits_submit(f, 0, HITS_INDEXED, source);
+	follow(f, NULL);
+	hits_submit(f, HITS_INDEXED, HITS_N, source);
+	/* 100 hits in a few bundles (read one hit at a time: 100 reads) */
+	n = hits_page(f, 37, 100, source, &bundles);
+	assert_int_equal(n, bundles);
+	assert_true(bundles > 1 && bundles < 10);
+	n = hits_page(f, 0, 1, source, &bundles);
+	assert_int_equal(n, 1);
+	n = hits_page(f, 501, 6, source, &bundles);
+	assert_int_equal(n, bundles);
+	n = hits_page(f, 200, 307, source, &bundles);
+	assert_int_equal(n, bundles);
+}
+
 /*
  * A block's dictionaries (hosts, programs, users) compare the name found last first: names
  * that change from message to message and back each keep their own id (search by each finds
@@ -2615,6 +2724,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dict_last_first, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(flush_reads_no_runs, fixture_setup,
 		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(hits_by_bundle, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(collect_search_analyse, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(register_aware, fixture_setup, fixture_teardown),
