@@ -1,9 +1,11 @@
 /* bench-logs: the collected logs' benchmarks that need no network: filling a ward with many
  * messages through the real ingest path, and searching them by host and time window. */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/timeutil.h"
 #include "ingest/follow.h"
@@ -89,18 +91,52 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* p50 and p99 of `queries` searches for one host in a random hour, 100 hits each. */
-static int search(const char *dir, unsigned queries, unsigned hosts, unsigned days)
+/* A /proc number: the first long long after key in path (0 when not there). */
+static long long proc_value(const char *path, const char *key)
 {
-	struct strbuf err = STRBUF_INIT;
-	struct store *st = NULL;
-	struct ledger *lg = NULL;
-	int64_t *lat = calloc(queries, sizeof(*lat));
-	uint64_t hits = 0;
+	char line[512];
+	long long v = 0;
+	FILE *f = fopen(path, "r");
 
-	if (!lat || store_open(dir, STORE_READONLY, &st, &err) < 0 ||
-	    ledger_open(st, &lg, &err) < 0)
-		goto fail;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key))) {
+			v = atoll(line + strlen(key));
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * Drops the ward's database from the page cache (its clean pages: nothing here writes), so
+ * that what the search reads comes from the disk: the files of this ward only, and no root
+ * needed, where drop_caches would empty the cache of every process on the machine.
+ */
+static void evict(const char *dir)
+{
+	static const char *const names[] = { "mamori.db", "mamori.db-wal" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		char path[4096];
+		int fd;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+}
+
+enum cache_mode { CACHE_AS_IS, CACHE_WARM, CACHE_COLD, CACHE_EACH };
+
+/* One pass of `queries` searches for one host in a random hour, 100 hits each (the same hosts
+ * and hours for the same generator state); their times into lat, the matches into *hits. */
+static int search_pass(const char *dir, struct store *st, struct ledger *lg, unsigned queries,
+                       unsigned hosts, unsigned days, enum cache_mode mode, int64_t *lat,
+                       uint64_t *hits, struct strbuf *err)
+{
 	for (unsigned i = 0; i < queries; i++) {
 		char host[32];
 		struct log_query q = { .limit = 100 };
@@ -110,13 +146,58 @@ static int search(const char *dir, unsigned queries, unsigned hosts, unsigned da
 		q.host = host;
 		q.since_ms = END_MS - (int64_t)(next() % ((uint64_t)days * DAY_MS));
 		q.until_ms = q.since_ms + 3600000 - 1;
+		if (mode == CACHE_EACH)
+			evict(dir);
 		t0 = time_mono_ns();
-		if (logindex_search(st, lg, &q, TOKYO_OFFSET_MS, &res, &err) < 0)
-			goto fail;
+		if (logindex_search(st, lg, &q, TOKYO_OFFSET_MS, &res, err) < 0)
+			return -1;
 		lat[i] = time_mono_ns() - t0;
-		hits += res.count;
+		*hits += res.count;
 		log_result_release(&res);
 	}
+	return 0;
+}
+
+/*
+ * p50 and p99 of `queries` searches for one host in a random hour, 100 hits each, with the
+ * page cache as found (as-is), after the same searches once untimed (warm), with the ward's
+ * database evicted from it once before them (cold), or before each of them (each). On stderr:
+ * what the timed searches read, per search: bundles of the ledger, read calls, and bytes that
+ * came from the disk.
+ */
+static int search(const char *dir, unsigned queries, unsigned hosts, unsigned days,
+                  enum cache_mode mode)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct store *st = NULL;
+	struct ledger *lg = NULL;
+	int64_t *lat = calloc(queries ? queries : 1, sizeof(*lat));
+	uint64_t hits = 0, rng0 = rng, bundles;
+	long long syscr, bytes;
+
+	if (!lat || !queries || store_open(dir, STORE_READONLY, &st, &err) < 0 ||
+	    ledger_open(st, &lg, &err) < 0)
+		goto fail;
+	if (mode == CACHE_WARM) {
+		if (search_pass(dir, st, lg, queries, hosts, days, mode, lat, &hits, &err) < 0)
+			goto fail;
+		rng = rng0;
+		hits = 0;
+	}
+	if (mode == CACHE_COLD)
+		evict(dir);
+	syscr = proc_value("/proc/self/io", "syscr:");
+	bytes = proc_value("/proc/self/io", "read_bytes:");
+	bundles = ledger_bundles_read(lg);
+	if (search_pass(dir, st, lg, queries, hosts, days, mode, lat, &hits, &err) < 0)
+		goto fail;
+	fprintf(
+	    stderr,
+	    "bench-logs search: per search %.1f bundles of the ledger, %.0f read calls, %.2f MB "
+	    "from the disk\n",
+	    (double)(ledger_bundles_read(lg) - bundles) / queries,
+	    (double)(proc_value("/proc/self/io", "syscr:") - syscr) / queries,
+	    (double)(proc_value("/proc/self/io", "read_bytes:") - bytes) / 1e6 / queries);
 	qsort(lat, queries, sizeof(*lat), cmp_i64);
 	printf("%.1f %.1f %.0f\n", (double)lat[queries / 2] / 1e6,
 	       (double)lat[queries * 99 / 100] / 1e6, (double)hits / queries);
@@ -125,7 +206,7 @@ static int search(const char *dir, unsigned queries, unsigned hosts, unsigned da
 	store_close(st);
 	return 0;
 fail:
-	fprintf(stderr, "bench-logs search: %s\n", err.buf);
+	fprintf(stderr, "bench-logs search: %s\n", err.len ? err.buf : "no searches");
 	free(lat);
 	ledger_close(lg);
 	store_close(st);
@@ -138,11 +219,20 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "fill"))
 		return fill(argv[2], strtoull(argv[3], NULL, 10), (unsigned)atoi(argv[4]),
 		            (unsigned)atoi(argv[5]));
-	if (argc == 6 && !strcmp(argv[1], "search"))
-		return search(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]),
-		              (unsigned)atoi(argv[5]));
-	fprintf(stderr, "usage: bench-logs fill DIR N HOSTS DAYS | search DIR QUERIES HOSTS DAYS\n"
-	                "  fill: prints msg/s into the ledger and msg/s indexed\n"
-	                "  search: prints p50 ms, p99 ms, mean matches\n");
+	static const char *const modes[] = { "as-is", "warm", "cold", "each" };
+
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "search"))
+		for (int m = 0; m < 4; m++)
+			if (argc == 6 || !strcmp(argv[6], modes[m]))
+				return search(argv[2], (unsigned)atoi(argv[3]),
+				              (unsigned)atoi(argv[4]), (unsigned)atoi(argv[5]),
+				              (enum cache_mode)m);
+	fprintf(stderr,
+	        "usage: bench-logs fill DIR N HOSTS DAYS | search DIR QUERIES HOSTS DAYS "
+	        "[as-is|warm|cold|each]\n"
+	        "  fill: prints msg/s into the ledger and msg/s indexed\n"
+	        "  search: prints p50 ms, p99 ms, mean matches; the page cache as found (as-is),\n"
+	        "    after the same searches untimed (warm), the ward's database evicted from it\n"
+	        "    before them (cold) or before each (each)\n");
 	return 2;
 }
