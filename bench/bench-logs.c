@@ -2,6 +2,7 @@
  * messages through the real ingest path, and searching them by host and time window. */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,22 @@ static uint64_t next(void)
 /* Messages are spread over `days` days ending at this instant (2026-11-22 00:00 UTC). */
 #define END_MS 1795305600000LL
 
-static int fill(const char *dir, uint64_t n, unsigned hosts, unsigned days)
+/*
+ * Message k of n's own time: at random in the days (each block of the index then spans them
+ * all: the worst case for a search by time), or, ordered, in the order they arrive as a
+ * ward's senders send them, each up to a minute before its place.
+ */
+static int64_t fill_time(uint64_t k, uint64_t n, unsigned days, bool ordered, uint64_t r)
+{
+	uint64_t span = (uint64_t)days * DAY_MS;
+
+	if (!ordered)
+		return END_MS - (int64_t)(r % span);
+	return END_MS - (int64_t)(span / n * (n - k) + span % n * (n - k) / n) -
+	       (int64_t)(r % 60000);
+}
+
+static int fill(const char *dir, uint64_t n, unsigned hosts, unsigned days, bool ordered)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct ingest *g = NULL;
@@ -48,7 +64,7 @@ static int fill(const char *dir, uint64_t n, unsigned hosts, unsigned days)
 		size_t k = n - done < BATCH ? (size_t)(n - done) : BATCH;
 		for (size_t i = 0; i < k; i++) {
 			uint64_t r = next();
-			int64_t t = END_MS - (int64_t)(r % ((uint64_t)days * DAY_MS));
+			int64_t t = fill_time(done + i, n, days, ordered, r);
 			struct strbuf ts = STRBUF_INIT;
 			time_format_rfc3339(&ts, t);
 			m[i].len = (size_t)snprintf(
@@ -216,23 +232,25 @@ fail:
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "fill"))
-		return fill(argv[2], strtoull(argv[3], NULL, 10), (unsigned)atoi(argv[4]),
-		            (unsigned)atoi(argv[5]));
 	static const char *const modes[] = { "as-is", "warm", "cold", "each" };
 
+	if ((argc == 6 || (argc == 7 && !strcmp(argv[6], "ordered"))) && !strcmp(argv[1], "fill"))
+		return fill(argv[2], strtoull(argv[3], NULL, 10), (unsigned)atoi(argv[4]),
+		            (unsigned)atoi(argv[5]), argc == 7);
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "search"))
 		for (int m = 0; m < 4; m++)
 			if (argc == 6 || !strcmp(argv[6], modes[m]))
 				return search(argv[2], (unsigned)atoi(argv[3]),
 				              (unsigned)atoi(argv[4]), (unsigned)atoi(argv[5]),
 				              (enum cache_mode)m);
-	fprintf(stderr,
-	        "usage: bench-logs fill DIR N HOSTS DAYS | search DIR QUERIES HOSTS DAYS "
-	        "[as-is|warm|cold|each]\n"
-	        "  fill: prints msg/s into the ledger and msg/s indexed\n"
-	        "  search: prints p50 ms, p99 ms, mean matches; the page cache as found (as-is),\n"
-	        "    after the same searches untimed (warm), the ward's database evicted from it\n"
-	        "    before them (cold) or before each (each)\n");
+	fprintf(
+	    stderr,
+	    "usage: bench-logs fill DIR N HOSTS DAYS [ordered] | search DIR QUERIES HOSTS DAYS "
+	    "[as-is|warm|cold|each]\n"
+	    "  fill: prints msg/s into the ledger and msg/s indexed; the messages' own times at\n"
+	    "    random over the days, or in the order they arrive (ordered)\n"
+	    "  search: prints p50 ms, p99 ms, mean matches; the page cache as found (as-is),\n"
+	    "    after the same searches untimed (warm), the ward's database evicted from it\n"
+	    "    before them (cold) or before each (each)\n");
 	return 2;
 }

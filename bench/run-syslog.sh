@@ -321,22 +321,33 @@ row "server RSS idle" "$rss_idle" "MB" "target" "64" ""
 # Filling 10 million messages takes minutes: the ward is made once and kept in the cache
 # (BENCH_LOGS_CACHE, default ~/.cache/mamori; keyed by size and schema count), and the fill
 # rows then say "cached". BENCH_LOGS_CACHE=none fills a fresh ward every run.
+# Two wards: the messages' own times at random over 30 days (each block of the index then spans
+# all 30 days, the worst case for a search by time: the target row's), and in the order they
+# arrive, each up to a minute before its place, as a ward's senders send them ("ordered").
 cache_root=${BENCH_LOGS_CACHE:-$HOME/.cache/mamori}
-if [ "$cache_root" = none ]; then
-	S="$tmp/search"
-else
-	S="$cache_root/bench-logs-$NS-s$(ls "$here/../schema"/*.sql | wc -l)"
-fi
-if [ -f "$S/bench-filled" ]; then
-	fill_rate=cached index_rate=cached
-else
+# search_ward NAME [ordered]: the ward's directory into $S, filled when not cached; the fill's
+# rates into $fill_rate and $index_rate ("cached" when it was).
+search_ward() {
+	_name=$1
+	shift
+	if [ "$cache_root" = none ]; then
+		S="$tmp/$_name"
+	else
+		S="$cache_root/$_name-s$(ls "$here/../schema"/*.sql | wc -l)"
+	fi
+	if [ -f "$S/bench-filled" ]; then
+		fill_rate=cached index_rate=cached
+		return
+	fi
 	rm -rf "$S"
 	mkdir -p "$(dirname "$S")"
 	"$M" --dir "$S" init >/dev/null
-	set -- $("$B/bench/bench-logs" fill "$S" "$NS" 100 30)
+	# shellcheck disable=SC2046 # two words, split on purpose
+	set -- $("$B/bench/bench-logs" fill "$S" "$NS" 100 30 "$@")
 	fill_rate=$1 index_rate=$2
 	[ "$cache_root" = none ] || : >"$S/bench-filled"
-fi
+}
+search_ward "bench-logs-$NS"
 # The searches read what the page cache holds of the ward, so their times depend on what ran
 # before (18.5 ms p50 right after a fill, 57.4 ms after the TCP rounds had pushed ~12 GB through
 # the cache, 2026-12-07): each row says what the cache held. The target row is measured cold:
@@ -356,3 +367,12 @@ set -- $("$B/bench/bench-logs" search "$S" 20 100 30 each)
 row "search host + 1 h over $NS messages, p50, each of 20 cold" "$1" "ms" "" "" "-"
 row "fill: $NS messages into the ledger (in-process)" "$fill_rate" "msg/s" "" "" "-"
 row "index: the follower over them" "$index_rate" "msg/s" "" "" "-"
+# The same searches over the ordered ward: a block spans minutes, a search reads the runs of its
+# hour and a page's hits share bundles.
+search_ward "bench-logs-$NS-ordered" ordered
+sync
+set -- $("$B/bench/bench-logs" search "$S" 200 100 30 cold)
+row "search host + 1 h over $NS messages in time order, p50" "$1" "ms" "" "" "-"
+row "search host + 1 h over $NS messages in time order, p99" "$2" "ms" "" "" "-"
+set -- $("$B/bench/bench-logs" search "$S" 20 100 30 each)
+row "search host + 1 h over $NS messages in time order, p50, each of 20 cold" "$1" "ms" "" "" "-"
