@@ -298,16 +298,18 @@ static int read_hit(void *ctx, const struct ledger_range_item *it)
 	struct log_hit *h;
 	struct ledger_entry e;
 
-	if (hr->at >= hr->end || hr->order[hr->at].index != it->index)
-		return 0; /* an entry between two hits of the bundle */
-	h = &hr->hits[hr->order[hr->at++].pos];
-	if (entry_decode(it->entry, it->len, &e, NULL) == 0) {
-		h->received_ms = e.time_ms;
-		h->source = e.source ? xstrdup(e.source) : NULL;
-		entry_release(&e);
+	/* (an entry between two hits of the bundle matches none; an index twice on the page, which
+	 * the candidates never hold, would fill both) */
+	for (; hr->at < hr->end && hr->order[hr->at].index == it->index; hr->at++) {
+		h = &hr->hits[hr->order[hr->at].pos];
+		if (entry_decode(it->entry, it->len, &e, NULL) == 0) {
+			h->received_ms = e.time_ms;
+			h->source = e.source ? xstrdup(e.source) : NULL;
+			entry_release(&e);
+		}
+		if (it->payload)
+			strbuf_add(&h->payload, it->payload, it->payload_len);
 	}
-	if (it->payload)
-		strbuf_add(&h->payload, it->payload, it->payload_len);
 	return 0;
 }
 
@@ -327,7 +329,7 @@ static int read_hits(struct ledger *lg, const struct cand *c, size_t nr, size_t 
 	if (offset >= nr)
 		return 0;
 	ret->nr = nr - offset < limit ? nr - offset : limit;
-	ret->hits = xcalloc(limit, sizeof(*ret->hits));
+	ret->hits = xcalloc(ret->nr, sizeof(*ret->hits));
 	order = xcalloc(ret->nr, sizeof(*order));
 	for (size_t i = 0; i < ret->nr; i++) {
 		ret->hits[i].index = order[i].index = c[offset + i].index;

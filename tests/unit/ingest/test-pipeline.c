@@ -2584,7 +2584,7 @@ static uint64_t hits_page(struct fixture *f, int64_t offset, int64_t limit, cons
 			if (i % 3 != 2 && hits_time_ms(i) == 1795305600000LL + (int64_t)t * 1000)
 				want[n++] = i;
 	assert_int_equal(res.count, n);
-	assert_int_equal(res.nr, (size_t)limit);
+	assert_int_equal(res.nr, offset >= n ? 0 : n - offset < limit ? n - offset : limit);
 	*ret_bundles = 0;
 	for (size_t k = 0; k < res.nr; k++) {
 		const struct log_hit *h = &res.hits[k];
@@ -2605,6 +2605,54 @@ static uint64_t hits_page(struct fixture *f, int64_t offset, int64_t limit, cons
 	}
 	log_result_release(&res);
 	return read;
+}
+
+/* hits_by_bundle's --grep (seq=06xx: web01's 67 of messages 600-699, indexed; seq=07xx: its 40
+ * of 700-759, not indexed) and a hit whose payload was erased (retention): found, with its
+ * entry's time and source, its payload gone, the page around it unchanged. */
+static void hits_grep_erased(struct fixture *f, const char *source)
+{
+	static const char *const greps[] = { "SEQ=06", "SEQ=07" };
+	static const char *const seqs[] = { "seq=06", "seq=07" };
+	static const uint64_t counts[] = { 67, 40 };
+	struct log_query q;
+	struct log_result res = { 0 }, before = { 0 };
+	uint64_t erased = 0, at = 0;
+
+	for (size_t g = 0; g < 2; g++) {
+		q = (struct log_query){ .host = "web01", .grep = greps[g], .limit = 100 };
+		assert_int_equal(
+		    logindex_search(door_store(f->d), door_ledger(f->d), &q, TOKYO, &res, &f->err),
+		    0);
+		assert_int_equal(res.count, counts[g]);
+		assert_int_equal(res.nr, counts[g]);
+		for (size_t k = 0; k < res.nr; k++) {
+			assert_non_null(
+			    memmem(res.hits[k].ev.msg.msg.p, res.hits[k].ev.msg.msg.n, seqs[g], 6));
+			assert_true(k == 0 || res.hits[k].time_ms < res.hits[k - 1].time_ms);
+		}
+		log_result_release(&res);
+	}
+	q = (struct log_query){ .host = "web01", .limit = 5 };
+	assert_int_equal(
+	    logindex_search(door_store(f->d), door_ledger(f->d), &q, TOKYO, &before, &f->err), 0);
+	assert_int_equal(ledger_erase_payloads(door_ledger(f->d), before.hits[2].index,
+	                                       before.hits[2].index, 0, "tester", 1, "test",
+	                                       &erased, &at, &f->err),
+	                 0);
+	assert_int_equal(erased, 1);
+	assert_int_equal(
+	    logindex_search(door_store(f->d), door_ledger(f->d), &q, TOKYO, &res, &f->err), 0);
+	assert_int_equal(res.nr, 5);
+	for (size_t k = 0; k < res.nr; k++) {
+		assert_int_equal(res.hits[k].index, before.hits[k].index);
+		assert_int_equal(res.hits[k].time_ms, before.hits[k].time_ms);
+		assert_int_equal(res.hits[k].received_ms, before.hits[k].received_ms);
+		assert_string_equal(res.hits[k].source, source);
+		assert_int_equal(res.hits[k].payload.len, k == 2 ? 0 : before.hits[k].payload.len);
+	}
+	log_result_release(&before);
+	log_result_release(&res);
 }
 
 /*
@@ -2632,6 +2680,16 @@ static void hits_by_bundle(void **state)
 	assert_int_equal(n, bundles);
 	n = hits_page(f, 200, 307, source, &bundles);
 	assert_int_equal(n, bundles);
+	/* the last page short, past the end, a limit past the hits */
+	n = hits_page(f, 500, 100, source, &bundles);
+	assert_int_equal(n, bundles);
+	n = hits_page(f, 507, 10, source, &bundles);
+	assert_int_equal(n, 0);
+	n = hits_page(f, 600, 10, source, &bundles);
+	assert_int_equal(n, 0);
+	n = hits_page(f, 0, 1000, source, &bundles);
+	assert_int_equal(n, bundles);
+	hits_grep_erased(f, source);
 }
 
 /*
