@@ -1,5 +1,6 @@
 /* bench-logs: the collected logs' benchmarks that need no network: filling a ward with many
  * messages through the real ingest path, and searching them by host and time window. */
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -127,48 +128,92 @@ static long long proc_value(const char *path, const char *key)
 /*
  * Drops the ward's database from the page cache (its clean pages: nothing here writes), so
  * that what the search reads comes from the disk: the files of this ward only, and no root
- * needed, where drop_caches would empty the cache of every process on the machine.
+ * needed, where drop_caches would empty the cache of every process on the machine. -1 with
+ * err when mamori.db cannot be evicted (a PostgreSQL ward has none): a cold row that was not.
  */
-static void evict(const char *dir)
+static int evict(const char *dir, struct strbuf *err)
 {
 	static const char *const names[] = { "mamori.db", "mamori.db-wal" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		char path[4096];
-		int fd;
+		int fd, r;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (fd < 0 && i > 0 && errno == ENOENT)
+			continue; /* no WAL */
+		if (fd < 0) {
+			strbuf_addf(err, "cannot evict %s from the page cache: %s", path,
+			            strerror(errno));
+			return -1;
+		}
+		r = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 		close(fd);
+		if (r) {
+			strbuf_addf(err, "cannot evict %s from the page cache: %s", path,
+			            strerror(r));
+			return -1;
+		}
 	}
+	return 0;
 }
 
 enum cache_mode { CACHE_AS_IS, CACHE_WARM, CACHE_COLD, CACHE_EACH };
 
-/* One pass of `queries` searches for one host in a random hour, 100 hits each (the same hosts
- * and hours for the same generator state); their times into lat, the matches into *hits. */
-static int search_pass(const char *dir, struct store *st, struct ledger *lg, unsigned queries,
-                       unsigned hosts, unsigned days, enum cache_mode mode, int64_t *lat,
-                       uint64_t *hits, struct strbuf *err)
+/* Searches of one ward: its connection, and what they found and read. */
+struct searcher {
+	const char *dir;
+	unsigned hosts, days;
+	enum cache_mode mode;
+	struct store *st;
+	struct ledger *lg;
+	uint64_t hits, bundles;
+	struct strbuf err;
+};
+
+static void searcher_close(struct searcher *s)
+{
+	ledger_close(s->lg);
+	store_close(s->st);
+	s->lg = NULL;
+	s->st = NULL;
+}
+
+static int searcher_open(struct searcher *s)
+{
+	searcher_close(s);
+	if (store_open(s->dir, STORE_READONLY, &s->st, &s->err) < 0 ||
+	    ledger_open(s->st, &s->lg, &s->err) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * One pass of `queries` searches for one host in a random hour, 100 hits each (the same hosts
+ * and hours for the same generator state); their times into lat. In mode each, before each
+ * search (untimed), the store is opened again (SQLite's own cache empty) and the ward evicted.
+ */
+static int search_pass(struct searcher *s, unsigned queries, int64_t *lat)
 {
 	for (unsigned i = 0; i < queries; i++) {
 		char host[32];
 		struct log_query q = { .limit = 100 };
 		struct log_result res = { 0 };
+		uint64_t bundles;
 		int64_t t0;
-		snprintf(host, sizeof(host), "host%03u", (unsigned)(next() % hosts));
+		snprintf(host, sizeof(host), "host%03u", (unsigned)(next() % s->hosts));
 		q.host = host;
-		q.since_ms = END_MS - (int64_t)(next() % ((uint64_t)days * DAY_MS));
+		q.since_ms = END_MS - (int64_t)(next() % ((uint64_t)s->days * DAY_MS));
 		q.until_ms = q.since_ms + 3600000 - 1;
-		if (mode == CACHE_EACH)
-			evict(dir);
+		if (s->mode == CACHE_EACH && (searcher_open(s) < 0 || evict(s->dir, &s->err) < 0))
+			return -1;
+		bundles = ledger_bundles_read(s->lg);
 		t0 = time_mono_ns();
-		if (logindex_search(st, lg, &q, TOKYO_OFFSET_MS, &res, err) < 0)
+		if (logindex_search(s->st, s->lg, &q, TOKYO_OFFSET_MS, &res, &s->err) < 0)
 			return -1;
 		lat[i] = time_mono_ns() - t0;
-		*hits += res.count;
+		s->hits += res.count;
+		s->bundles += ledger_bundles_read(s->lg) - bundles;
 		log_result_release(&res);
 	}
 	return 0;
@@ -177,56 +222,52 @@ static int search_pass(const char *dir, struct store *st, struct ledger *lg, uns
 /*
  * p50 and p99 of `queries` searches for one host in a random hour, 100 hits each, with the
  * page cache as found (as-is), after the same searches once untimed (warm), with the ward's
- * database evicted from it once before them (cold), or before each of them (each). On stderr:
- * what the timed searches read, per search: bundles of the ledger, read calls, and bytes that
- * came from the disk.
+ * database evicted from it once before them (cold), or before each of them, on a connection
+ * opened again (each). On stderr: what the timed searches read, per search: bundles of the
+ * ledger, read calls, and bytes that came from the disk.
  */
 static int search(const char *dir, unsigned queries, unsigned hosts, unsigned days,
                   enum cache_mode mode)
 {
-	struct strbuf err = STRBUF_INIT;
-	struct store *st = NULL;
-	struct ledger *lg = NULL;
+	struct searcher s = { .dir = dir, .hosts = hosts, .days = days, .mode = mode };
 	int64_t *lat = calloc(queries ? queries : 1, sizeof(*lat));
-	uint64_t hits = 0, rng0 = rng, bundles;
+	uint64_t rng0 = rng;
 	long long syscr, bytes;
 
-	if (!lat || !queries || store_open(dir, STORE_READONLY, &st, &err) < 0 ||
-	    ledger_open(st, &lg, &err) < 0)
+	strbuf_init(&s.err, 0);
+	if (!lat || !queries || searcher_open(&s) < 0)
 		goto fail;
 	if (mode == CACHE_WARM) {
-		if (search_pass(dir, st, lg, queries, hosts, days, mode, lat, &hits, &err) < 0)
+		if (search_pass(&s, queries, lat) < 0)
 			goto fail;
 		rng = rng0;
-		hits = 0;
 	}
-	if (mode == CACHE_COLD)
-		evict(dir);
+	if (mode == CACHE_COLD && evict(dir, &s.err) < 0)
+		goto fail;
+	s.hits = s.bundles = 0;
 	syscr = proc_value("/proc/self/io", "syscr:");
 	bytes = proc_value("/proc/self/io", "read_bytes:");
-	bundles = ledger_bundles_read(lg);
-	if (search_pass(dir, st, lg, queries, hosts, days, mode, lat, &hits, &err) < 0)
+	if (search_pass(&s, queries, lat) < 0)
 		goto fail;
 	fprintf(
 	    stderr,
 	    "bench-logs search: per search %.1f bundles of the ledger, %.0f read calls, %.2f MB "
 	    "from the disk\n",
-	    (double)(ledger_bundles_read(lg) - bundles) / queries,
+	    (double)s.bundles / queries,
 	    (double)(proc_value("/proc/self/io", "syscr:") - syscr) / queries,
 	    (double)(proc_value("/proc/self/io", "read_bytes:") - bytes) / 1e6 / queries);
 	qsort(lat, queries, sizeof(*lat), cmp_i64);
 	printf("%.1f %.1f %.0f\n", (double)lat[queries / 2] / 1e6,
-	       (double)lat[queries * 99 / 100] / 1e6, (double)hits / queries);
+	       (double)lat[queries * 99 / 100] / 1e6, (double)s.hits / queries);
 	free(lat);
-	ledger_close(lg);
-	store_close(st);
+	searcher_close(&s);
+	strbuf_release(&s.err);
 	return 0;
 fail:
-	fprintf(stderr, "bench-logs search: %s\n", err.len ? err.buf : "no searches");
+	fprintf(stderr, "bench-logs search: %s\n", s.err.len ? s.err.buf : "no searches");
 	free(lat);
-	ledger_close(lg);
-	store_close(st);
-	strbuf_release(&err);
+	searcher_close(&s);
+	strbuf_release(&s.err);
 	return 1;
 }
 

@@ -354,8 +354,11 @@ search_ward "bench-logs-$NS"
 # the ward's database evicted from the page cache (bench-logs: posix_fadvise, its files only),
 # then 200 searches one after another, each host's and hour's own hits read from the disk and
 # the runs of the index warming as the searches go; the warm rows run the same 200 searches
-# again once they have all run; the last row evicts the database before each of 20 searches
-# (each reads all it needs from the disk: the worst case) (docs/logs.md, "Benchmarks").
+# again once they have all run; the last row opens the store again and evicts the database
+# before each of 20 searches (each reads all it needs from the disk: the worst case)
+# (docs/logs.md, "Benchmarks"). bench-logs fails when it cannot evict. The sync is the whole
+# machine's, not only the ward's: what the rows before left dirty would otherwise be written
+# back during the cold searches, on the same disk.
 sync
 set -- $("$B/bench/bench-logs" search "$S" 200 100 30 cold)
 row "search host + 1 h over $NS messages, p50" "$1" "ms" "target" "50" ""
