@@ -11,6 +11,7 @@
 #include "base/bitset.h"
 #include "base/cleanup.h"
 #include "base/conf.h"
+#include "base/fsdir.h"
 #include "store/query.h"
 #include "store/store-internal.h"
 
@@ -531,11 +532,46 @@ static int file_ready(const char *dir, const char *path, unsigned flags, struct 
 	return 0;
 }
 
+/*
+ * SQLite's unix VFS syncs the directory as it makes the database's log (-wal) and ignores a
+ * failure (unixSync, DIRSYNC), so a commit could be acknowledged while the log's name would not
+ * survive a power loss. The log is made by the first connection's first transaction (the last
+ * connection to close removes it): the connection that made it (the log was not there before it
+ * opened) syncs the directory here, and a failure fails the open (init undoes itself, a command
+ * does nothing, serve does not start). Whether the log is there: wal_there(path).
+ */
+static bool wal_there(const char *path)
+{
+	struct strbuf wal = STRBUF_INIT;
+	struct stat sb;
+	bool there;
+
+	strbuf_addf(&wal, "%s-wal", path);
+	there = stat(wal.buf, &sb) == 0;
+	strbuf_release(&wal);
+	return there;
+}
+
+static int log_name_durable(const char *dir, const char *path, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	int r = fs_sync_dir(dir, &why);
+
+	if (r < 0)
+		error_set(err,
+		          "%s; the database's new log '%s-wal' might not survive a power loss, so "
+		          "nothing is done on it: check the disk",
+		          why.buf, path);
+	strbuf_release(&why);
+	return r;
+}
+
 int store_open(const char *dir, unsigned flags, struct store **ret, struct strbuf *err)
 {
 	const char *vfs;
 	struct store *st;
 	struct strbuf path = STRBUF_INIT;
+	bool had_log;
 	int rc, r;
 
 	strbuf_addf(&path, "%s/%s", dir, STORE_DB_NAME);
@@ -548,6 +584,7 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->path = strbuf_detach(&path, NULL);
+	had_log = (flags & STORE_READONLY) || wal_there(st->path);
 	/* (NULL: the default VFS; store/sqlite-batch.c when it cannot be registered too) */
 	vfs = (flags & (STORE_BATCH_IO | STORE_GATHER_CKPT))
 	          ? store_batch_vfs(flags & STORE_GATHER_CKPT)
@@ -581,6 +618,8 @@ int store_open(const char *dir, unsigned flags, struct store **ret, struct strbu
 	if (r < 0)
 		goto fail;
 	r = store_sqlite_schema(st, flags, err);
+	if (r == 0 && !had_log && wal_there(st->path)) /* made by this connection */
+		r = log_name_durable(dir, st->path, err);
 	if (r < 0)
 		goto fail;
 	*ret = st;

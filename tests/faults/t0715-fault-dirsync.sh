@@ -42,6 +42,25 @@ rm -rf "$K"
 failing "init of a new directory, key pair" "op=fsync path=$K at=$dsyncs errno=EIO" \
 	"$MAMORI" --dir "$K" init
 check "init: the directory it made is gone" "[ ! -e '$K' ]"
+# the database's log (-wal): SQLite's unix VFS syncs the directory as it makes it but ignores a
+# failure, so the store syncs it again once the log is there (store_open, the connection that
+# made it: the one before the key pair's); every sync of the directory but the key pair's
+# failing fails init (with SQLite's alone, init exited 0)
+mkdir "$K"
+_before=$(injected)
+run faulty "op=fsync path=$K at=1 count=$((dsyncs - 1)) errno=EIO" "$MAMORI" --dir "$K" init
+is "init, the database's log: SQLite's syncs and the store's failed" "$((_before + dsyncs - 1))" \
+	"$(injected)"
+n_inj=$((n_inj + dsyncs - 1))
+check "init, the database's log: exit 1" '[ "$rc" -eq 1 ]'
+err_one_line "init, the database's log: one line"
+err_has "init, the database's log: says the log might not survive a power loss, in Japanese" \
+	"停電で失われるおそれがあるため"
+is "init, the database's log: the directory is left empty" "" "$(ls -A "$K")"
+# SQLite's alone failing: the store's own sync makes the log's name durable
+run faulty "op=fsync path=$K at=1 count=$((dsyncs - 2)) errno=EIO" "$MAMORI" --dir "$K" init
+is "init, SQLite's syncs of the log failing alone: the store's sync covers them (exit 0)" 0 "$rc"
+rm -rf "$K"
 
 # 2. attachments: the file's folder, and the new folders the first one makes
 D="$TMP/d"
@@ -54,10 +73,18 @@ add() { # add TITLE FILE: a record with FILE attached, by sato
 		--field section=zeimu --field access_controlled=true --attach "$2"
 }
 titles() { sqlite3 "$D/mamori.db" "SELECT group_concat(title, ' ') FROM (SELECT json_extract(fields, '\$.title') AS title FROM records WHERE title LIKE 'att-%' ORDER BY id)"; }
+# a command's open makes the database's log anew (the last close removed it): the store syncs
+# the data directory once it is there, the command's first sync of it (SQLite's own comes at
+# its first commit, and a failure of it is ignored); with that failing the command does nothing
+failing "a command's new log" "op=fsync path=$D at=1 errno=EIO" m section add kaikei --name 会計室
+err_has "a command's new log: says the log might not survive a power loss, in Japanese" \
+	"停電で失われるおそれがあるため"
+is "a command's new log: the section was not added" "" "$(sqlite3 "$D/mamori.db" "SELECT id FROM sections WHERE id = 'kaikei'")"
 echo "点検表 1" >"$TMP/a.txt"
 A=$(sha256sum "$TMP/a.txt" | cut -c1-2)
+# (the data directory's second sync: the first is the store's, for its new log)
 failing "attach, the new folder attachments/ in the data directory" \
-	"op=fsync path=$D at=1 errno=EIO" add att-1 "$TMP/a.txt"
+	"op=fsync path=$D at=2 errno=EIO" add att-1 "$TMP/a.txt"
 err_has "attach: says nothing was done and to run the command again" "何も行っていません"
 check "attach: the folder not made durable is gone" "[ ! -e '$D/attachments' ]"
 failing "attach, the new folder attachments/$A" \
@@ -75,7 +102,7 @@ is "attach: one record" "att-1" "$(titles)"
 # folders already there are synced into their parents too (a put stopped before its sync, or
 # another's on its way to it, may have left them)
 echo "点検表 2" >"$TMP/b.txt"
-failing "attach, attachments/ already there" "op=fsync path=$D at=1 errno=EIO" \
+failing "attach, attachments/ already there" "op=fsync path=$D at=2 errno=EIO" \
 	add att-2 "$TMP/b.txt"
 is "attach: no second record" "att-1" "$(titles)"
 check "attach: the ward is consistent" "consistent '$D' quick"
