@@ -21,6 +21,18 @@
 #define HANDSHAKE_MS    10000        /* a TLS client must finish its handshake within this */
 #define MAX_BATCH       1024         /* frames handed to ingest at once */
 #define STREAM_WORKERS  4            /* threads for TCP and TLS connections, at most */
+/*
+ * A busy plain TCP sender's connection wakes its worker only once LOWAT_BYTES wait in its
+ * socket (SO_RCVLOWAT), not for every few segments: each wake is a switch of the worker and of
+ * the ledger writer it hands the messages to. A connection is busy once one turn read
+ * LOWAT_BUSY bytes; one whose LOWAT_BYTES did not come within LOWAT_MS of its last read is read
+ * as it is at the worker's next look (read_lowat, every LOWAT_MS: at most about twice that after
+ * the last read) and, if that was less, is no longer busy. (receive-stream.c, conn_lowat;
+ * docs/logs.md, "Cost per message".)
+ */
+#define LOWAT_BYTES (64 * 1024)
+#define LOWAT_BUSY  4096
+#define LOWAT_MS    2
 
 struct receiver;
 
@@ -35,8 +47,10 @@ struct conn {
 	uint64_t seq;
 	char peer[96];
 	char name[112];
-	char *subject; /* the client certificate's subject (mutual TLS), or NULL */
-	bool again;    /* TLS: records may wait in OpenSSL's read-ahead buffer (conn_read) */
+	char *subject;        /* the client certificate's subject (mutual TLS), or NULL */
+	bool again;           /* TLS: records may wait in OpenSSL's read-ahead buffer (conn_read) */
+	bool lowat;           /* a busy sender: SO_RCVLOWAT is LOWAT_BYTES (conn_lowat) */
+	int64_t last_read_ns; /* when a busy sender's connection was last read (CLOCK_MONOTONIC) */
 	struct conn *next, *prev;
 	struct worker *w; /* the thread that reads it */
 };
@@ -56,6 +70,10 @@ struct worker {
 	struct conn *conns;
 	_Atomic unsigned n_conns; /* (read by worker 0 without mu: which has the fewest) */
 	unsigned n_again;         /* its connections with `again` set (this thread's only) */
+	/* its connections with `lowat` set (written by this thread alone; tests read it) */
+	_Atomic unsigned n_lowat;
+	_Atomic uint64_t lowat_raised; /* connections found busy so far (tests) */
+	int64_t lowat_swept_ns;        /* when read_lowat last looked (this thread's only) */
 	/* this thread's batch of frames */
 	struct ingest_msg batch[MAX_BATCH];
 	size_t nbatch;
@@ -84,6 +102,8 @@ struct receiver {
  * in OpenSSL's buffer for certain.
  */
 extern unsigned receive_reads_per_event;
+/* LOWAT_MS; tests lengthen it to see a busy connection's mark hold a message back. */
+extern unsigned receive_lowat_ms;
 
 /* receive.c */
 void receive_addr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t size);

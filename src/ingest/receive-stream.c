@@ -28,6 +28,7 @@
 /* ---- TCP and TLS: framed streams ------------------------------------------------------ */
 
 unsigned receive_reads_per_event = READS_PER_EVENT;
+unsigned receive_lowat_ms = LOWAT_MS;
 
 /* With c->w->mu held: takes c off its worker's list. */
 static void conn_unlink_locked(struct conn *c)
@@ -49,6 +50,8 @@ static void conn_free(struct receiver *rx, struct conn *c)
 	epoll_ctl(c->w->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	if (c->again)
 		c->w->n_again--;
+	if (c->lowat)
+		atomic_fetch_sub(&c->w->n_lowat, 1);
 	if (c->ssl) {
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
@@ -158,8 +161,8 @@ static void subject_of(struct conn *c)
 	X509_free(cert);
 }
 
-/* Returns -1 when the connection is to be closed. */
-static int conn_read(struct receiver *rx, struct conn *c)
+/* Reads a turn's worth; *got: the bytes read. Returns -1 when the connection is to be closed. */
+static int conn_read_some(struct receiver *rx, struct conn *c, size_t *got_all)
 {
 	for (unsigned i = 0; i < receive_reads_per_event; i++) {
 		size_t room = c->cap - c->len;
@@ -197,6 +200,7 @@ static int conn_read(struct receiver *rx, struct conn *c)
 				return -1;
 			}
 		}
+		*got_all += (size_t)n;
 		c->len += (size_t)n;
 		if (conn_frames(rx, c, false) < 0)
 			return -1;
@@ -216,6 +220,45 @@ static int conn_read(struct receiver *rx, struct conn *c)
 		c->w->n_again++;
 	}
 	return 0;
+}
+
+/*
+ * After a turn of a plain TCP connection that read got bytes (swept: read_lowat's, not an
+ * event's): a sender that filled LOWAT_BUSY in one turn is busy, and its connection wakes the
+ * worker only once LOWAT_BYTES wait (or at its end: the kernel reports a closed or reset
+ * connection whatever the mark); a busy one that did not send LOWAT_BYTES within LOWAT_MS is
+ * not busy any more. Under a stream of one sender at full rate the worker woke every ~27
+ * messages, and the ledger writer it hands them to as often (docs/logs.md). A setsockopt that
+ * fails leaves the connection as it was: woken for every segment, as before.
+ */
+static void conn_lowat(struct conn *c, size_t got, bool swept)
+{
+	bool busy = c->lowat ? !(swept && got < LOWAT_BYTES) : got >= LOWAT_BUSY;
+	int mark = busy ? LOWAT_BYTES : 1;
+
+	if (c->lowat)
+		c->last_read_ns = time_mono_ns();
+	if (busy == c->lowat || setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &mark, sizeof(mark)) < 0)
+		return;
+	c->lowat = busy;
+	c->last_read_ns = time_mono_ns();
+	if (busy) {
+		atomic_fetch_add(&c->w->n_lowat, 1);
+		atomic_fetch_add(&c->w->lowat_raised, 1);
+	} else {
+		atomic_fetch_sub(&c->w->n_lowat, 1);
+	}
+}
+
+/* Returns -1 when the connection is to be closed. */
+static int conn_read(struct receiver *rx, struct conn *c)
+{
+	size_t got = 0;
+	int r = conn_read_some(rx, c, &got);
+
+	if (r == 0 && !c->ssl)
+		conn_lowat(c, got, false);
+	return r;
 }
 
 static int conn_handshake(struct receiver *rx, struct conn *c)
@@ -345,6 +388,35 @@ static void read_again(struct worker *wk)
 	}
 }
 
+/*
+ * Every LOWAT_MS while the worker has busy connections: those not read for LOWAT_MS are read as
+ * they are (their LOWAT_BYTES did not come: what came must not wait for more), and leave the
+ * busy state if that was less than the mark (conn_lowat).
+ */
+static void read_lowat(struct worker *wk)
+{
+	struct conn *todo[64];
+	size_t n = 0;
+	int64_t now = time_mono_ns(), ms = (int64_t)receive_lowat_ms * 1000000;
+
+	if (now - wk->lowat_swept_ns < ms)
+		return;
+	wk->lowat_swept_ns = now;
+	pthread_mutex_lock(&wk->mu);
+	for (struct conn *c = wk->conns; c && n < ARRAY_SIZE(todo); c = c->next)
+		if (c->lowat && now - c->last_read_ns >= ms)
+			todo[n++] = c;
+	pthread_mutex_unlock(&wk->mu);
+	/* only this thread closes its connections: they are still there */
+	for (size_t i = 0; i < n; i++) {
+		size_t got = 0;
+		if (conn_read_some(wk->rx, todo[i], &got) < 0)
+			conn_close(wk->rx, todo[i]);
+		else
+			conn_lowat(todo[i], got, true);
+	}
+}
+
 void *receive_stream_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -357,7 +429,11 @@ void *receive_stream_main(void *arg)
 	pthread_setname_np(pthread_self(), name);
 
 	while (!atomic_load(&rx->stopping)) {
-		int n = epoll_wait(wk->ep, evs, 64, wk->n_again ? 0 : 1000);
+		/* (busy connections: back within LOWAT_MS for what did not reach their mark) */
+		int n = epoll_wait(wk->ep, evs, 64,
+		                   wk->n_again                 ? 0
+		                   : atomic_load(&wk->n_lowat) ? (int)receive_lowat_ms
+		                                               : 1000);
 
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
@@ -379,6 +455,8 @@ void *receive_stream_main(void *arg)
 		}
 		if (wk->n_again && !atomic_load(&rx->stopping))
 			read_again(wk);
+		if (atomic_load(&wk->n_lowat) && !atomic_load(&rx->stopping))
+			read_lowat(wk);
 		if (time_now_ms() - last_sweep > 1000) {
 			sweep(wk);
 			last_sweep = time_now_ms();

@@ -181,6 +181,115 @@ static void tls_sends_nothing_after_handshake(void **state)
 	assert_int_equal(ingest_close(g, &f->err), 0);
 }
 
+/* Over every worker: connections with the mark raised now, and raised so far. */
+static unsigned lowat_now(struct receiver *rx)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < rx->n_workers; i++)
+		n += atomic_load(&rx->workers[i].n_lowat);
+	return n;
+}
+
+static uint64_t lowat_raised(struct receiver *rx)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < rx->n_workers; i++)
+		n += atomic_load(&rx->workers[i].lowat_raised);
+	return n;
+}
+
+/* Waits up to ms for the receiver to have taken want messages since base (1-ms looks). */
+static void wait_received(struct ingest *g, uint64_t base, uint64_t want, int ms)
+{
+	for (int t = 0; t < ms && received(g) - base < want; t++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+}
+
+/* Octet-counted frames of messages first..first+n-1 into buf; returns their length. */
+static size_t frames(char *buf, size_t size, int first, int n)
+{
+	size_t len = 0;
+
+	for (int i = first; i < first + n; i++) {
+		char m[160];
+		int k = snprintf(
+		    m, sizeof(m),
+		    "<13>1 2026-11-22T02:46:00Z h app - - - a busy sender's message %04d", i);
+		int fl = snprintf(buf + len, size - len, "%d %s", k, m);
+		assert_true(fl > 0 && (size_t)fl < size - len);
+		len += (size_t)fl;
+	}
+	return len;
+}
+
+/*
+ * A busy sender's connection wakes its worker only once LOWAT_BYTES wait (SO_RCVLOWAT): a lone
+ * message does not make it busy (it is taken at once), a turn that read LOWAT_BUSY bytes does;
+ * then a message under the mark waits in the socket (the wakes saved) but no longer than the
+ * worker's look every receive_lowat_ms (read_lowat; 1.5 s here, so that it is seen waiting
+ * whatever the machine's load), and the connection, quiet since, is no longer busy.
+ */
+static void busy_sender_mark(void **state)
+{
+	struct fixture *f = *state;
+	struct receiver_config cfg = { .tcp = "127.0.0.1:0" };
+	struct ingest *g = NULL;
+	struct receiver *rx = NULL;
+	static char buf[64 * 1024];
+	struct timespec t0, t1;
+	uint64_t base;
+	size_t len;
+	int fd;
+
+	receive_lowat_ms = 1500;
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
+	base = received(g);
+	fd = connect_to(receiver_address(rx, "tcp"));
+
+	len = frames(buf, sizeof(buf), 0, 1);
+	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, 1, 5000);
+	assert_int_equal(received(g) - base, 1);
+	assert_int_equal(lowat_raised(rx), 0);
+
+	len = frames(buf, sizeof(buf), 1, BURST); /* ~25 KB in one send */
+	assert_true(len >= LOWAT_BUSY && len < LOWAT_BYTES);
+	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, 1 + BURST, 5000);
+	assert_int_equal(received(g) - base, 1 + BURST);
+	for (int t = 0; t < 500 && !lowat_now(rx); t++) /* (set just after the messages went in) */
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	assert_int_equal(lowat_raised(rx), 1);
+	assert_int_equal(lowat_now(rx), 1);
+
+	/* under the mark: held in the socket, then read by the worker's look */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	len = frames(buf, sizeof(buf), 1 + BURST, 1);
+	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, 2 + BURST, 100);
+	assert_int_equal(received(g) - base, 1 + BURST);
+	wait_received(g, base, 2 + BURST, 5000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(received(g) - base, 2 + BURST);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
+	/* that look read less than the mark: not busy any more, a lone message taken at once */
+	for (int t = 0; t < 1000 && lowat_now(rx); t++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	assert_int_equal(lowat_now(rx), 0);
+	len = frames(buf, sizeof(buf), 2 + BURST, 1);
+	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, 3 + BURST, 100);
+	assert_int_equal(received(g) - base, 3 + BURST);
+
+	close(fd);
+	receiver_stop(rx);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	receive_lowat_ms = LOWAT_MS;
+}
+
 int main(void)
 {
 	/* as serve: a peer gone while a TLS alert is written is an error, not a signal */
@@ -190,6 +299,7 @@ int main(void)
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(tls_sends_nothing_after_handshake, fixture_setup,
 		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(busy_sender_mark, fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
