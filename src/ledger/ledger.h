@@ -154,15 +154,20 @@ int ledger_checkpoint_get(struct ledger *lg, uint64_t size, struct strbuf *ret_n
  * takes whatever has been submitted, up to max_entries or max_bytes, commits
  * it, and a second thread acknowledges it once an fdatasync of the WAL that
  * began after the commit has returned (the next batch is appended meanwhile).
- * While a flush is running, fewer than 64 entries wait for it to end, more at
- * most max_delay_us; otherwise, when entries come fast, a batch waits at most
- * max_delay_us for 64 of them, and at a slow rate not at all. Every checkpoint_ms it signs a
- * checkpoint for the durable tree when the data directory has the signer key.
+ * While a flush is running, fewer than linger_min (64) entries wait for it to end, more at
+ * most max_delay_us, and linger_entries (256) are committed at once; otherwise, when entries
+ * come fast, a batch waits at most max_delay_us for linger_min of them, and at a slow rate not
+ * at all. Every checkpoint_ms it signs a checkpoint for the durable tree when the data
+ * directory has the signer key.
  */
 struct ledger_writer_options {
-	size_t max_entries;     /* default 16384 */
-	size_t max_bytes;       /* default 8 MiB */
-	unsigned max_delay_us;  /* default 1000 (see above) */
+	size_t max_entries;    /* default 16384 */
+	size_t max_bytes;      /* default 8 MiB */
+	unsigned max_delay_us; /* default 1000 (see above) */
+	/* A batch's growth under a stream (see above): 0 for 64 and 256 (writer-internal.h,
+	 * LINGER_MIN and LINGER_ENTRIES). The log ingest, whose senders wait for no
+	 * acknowledgement, asks for larger ones (ingest.c). */
+	size_t linger_min, linger_entries;
 	size_t max_queue_bytes; /* submitters wait beyond this; default 64 MiB */
 	unsigned checkpoint_ms; /* 0: default 60000 (a minute); UINT32_MAX: never */
 	/*

@@ -50,7 +50,7 @@
  * than a bundle) go first into the next batch, which under a steady stream holds more: its
  * entries are written once. A batch that reaches no bundle end is committed whole.
  */
-#define LINGER_ENTRIES  256
+#define LINGER_ENTRIES  256 /* the defaults of opt.linger_entries and linger_min (ledger.h) */
 #define LINGER_MIN      64
 #define LINGER_FLUSH_NS (1000 * 1000000LL)
 /*

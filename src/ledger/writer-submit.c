@@ -46,7 +46,7 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 	batch_add_prepared(b, p);
 	*ret_ticket = w->next_ticket++;
 	/* the first entry wakes the writer, and a lingering one at each size it waits for */
-	if (b->nr == 1 || b->nr == LINGER_MIN || b->nr == LINGER_ENTRIES ||
+	if (b->nr == 1 || b->nr == w->opt.linger_min || b->nr == w->opt.linger_entries ||
 	    b->nr >= w->opt.max_entries || b->bytes.len + b->sealed.len >= w->opt.max_bytes)
 		pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);

@@ -37,6 +37,10 @@ static void set_defaults(struct ledger_writer_options *o)
 		o->max_bytes = 8u << 20;
 	if (!o->max_delay_us)
 		o->max_delay_us = 1000;
+	if (!o->linger_min)
+		o->linger_min = LINGER_MIN;
+	if (!o->linger_entries)
+		o->linger_entries = LINGER_ENTRIES;
 	if (!o->max_queue_bytes)
 		o->max_queue_bytes = 64u << 20;
 	if (!o->checkpoint_ms)
@@ -284,16 +288,16 @@ static bool linger_locked(struct ledger_writer *w, int64_t *deadline)
 		return false;
 	if (!w->pipelined)
 		return now < *deadline;
-	if (c->nr >= LINGER_ENTRIES)
+	if (c->nr >= w->opt.linger_entries)
 		return false;
 	if (w->syncing) {
-		if (c->nr < LINGER_MIN)
+		if (c->nr < w->opt.linger_min)
 			*deadline = c->first_ns + LINGER_FLUSH_NS;
 		return now < *deadline;
 	}
-	if (c->nr >= LINGER_MIN || !w->ns_per_entry)
+	if (c->nr >= w->opt.linger_min || !w->ns_per_entry)
 		return false;
-	return now + (int64_t)(LINGER_MIN - c->nr) * w->ns_per_entry < *deadline;
+	return now + (int64_t)(w->opt.linger_min - c->nr) * w->ns_per_entry < *deadline;
 }
 
 /* With w->mu held: waits while linger_locked says so (submit and the syncer wake it). */

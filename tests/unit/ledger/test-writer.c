@@ -533,6 +533,50 @@ static void test_writer_linger(void **state)
 	check_head(f);
 }
 
+/*
+ * A writer asked for larger batches (linger_min, linger_entries: the log ingest's) keeps
+ * entries waiting behind a flush until linger_min of them, not 64, and commits linger_entries
+ * at once without waiting for it.
+ */
+static void test_writer_linger_options(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .flush = gated_flush,
+		                             .linger_min = 512,
+		                             .linger_entries = 1024 };
+	uint64_t last, commits, index;
+	struct ledger_entry e;
+	char buf[48];
+
+	flush_in = 0;
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	note_entry(&e, buf, sizeof(buf), 0);
+	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	expect(f, &e);
+	/* a flush that does not end: one entry, committed, waits in it */
+	gate_set(true);
+	commits = ledger_writer_commits(w);
+	submit_n(w, f, 1, 1, &last);
+	gate_wait_flushes(2);
+	assert_int_equal(ledger_writer_commits(w), commits + 1);
+	/* 300 entries, more than the default's 64, fewer than 512: they wait for the flush */
+	submit_n(w, f, 2, 300, &last);
+	nanosleep(&(struct timespec){ 0, 30 * 1000000L }, NULL);
+	assert_int_equal(ledger_writer_commits(w), commits + 1);
+	/* 1,024 and more waiting: committed while the flush still runs */
+	submit_n(w, f, 302, 800, &last);
+	for (int i = 0; i < 5000 && ledger_writer_commits(w) < commits + 2; i++)
+		nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
+	assert_true(ledger_writer_commits(w) >= commits + 2);
+	assert_true(ledger_writer_durable(w) < last);
+	gate_set(false);
+	assert_int_equal(ledger_writer_wait(w, last, &index, &f->err), 0);
+	assert_int_equal(index, 1101);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	check_head(f);
+}
+
 /* The writer's commits, as its on_commit callback reports them. */
 struct commits_seen {
 	uint64_t first[8], n[8];
@@ -1211,6 +1255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_flush_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_linger_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prep_add_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
