@@ -26,9 +26,9 @@
  * socket (SO_RCVLOWAT), not for every few segments: each wake is a switch of the worker and of
  * the ledger writer it hands the messages to. A connection is busy once one turn read
  * LOWAT_BUSY bytes; one whose LOWAT_BYTES did not come within LOWAT_MS of its last read is read
- * as it is at the worker's next look (read_lowat, every LOWAT_MS: at most about twice that after
- * the last read) and, if that was less, is no longer busy. (receive-stream.c, conn_lowat;
- * docs/logs.md, "Cost per message".)
+ * as it is at a later look of the worker (read_lowat, every LOWAT_MS: at most about three times
+ * that after the last read) and, if that was less, is no longer busy. (receive-stream.c,
+ * conn_lowat; docs/logs.md, "Cost per message".)
  */
 #define LOWAT_BYTES (64 * 1024)
 #define LOWAT_BUSY  4096

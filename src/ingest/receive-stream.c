@@ -361,11 +361,20 @@ static void sweep(struct worker *wk)
 	}
 }
 
-/* Closes every connection of the worker (its thread has stopped). */
+/*
+ * Closes every connection of the worker (its thread has stopped), a plain TCP one after a last
+ * read of what its socket holds: under a busy sender's mark that can be up to LOWAT_BYTES
+ * (about 250 messages) the kernel has not reported (conn_lowat).
+ */
 void receive_close_all(struct worker *wk)
 {
-	while (wk->conns)
-		conn_close(wk->rx, wk->conns);
+	while (wk->conns) {
+		struct conn *c = wk->conns;
+		size_t got = 0;
+		if (!c->ssl && !c->handshaking)
+			(void)conn_read_some(wk->rx, c, &got);
+		conn_close(wk->rx, c);
+	}
 }
 
 /* The connections that stopped with records in OpenSSL's buffer (conn_read), read again. */

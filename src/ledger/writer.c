@@ -41,6 +41,13 @@ static void set_defaults(struct ledger_writer_options *o)
 		o->linger_min = LINGER_MIN;
 	if (!o->linger_entries)
 		o->linger_entries = LINGER_ENTRIES;
+	/* (beyond a batch's size they would mean nothing; and linger_locked multiplies what is
+	 * left to linger_min by the time an entry takes: kept within a batch, it cannot overflow)
+	 */
+	if (o->linger_entries > o->max_entries)
+		o->linger_entries = o->max_entries;
+	if (o->linger_min > o->linger_entries)
+		o->linger_min = o->linger_entries;
 	if (!o->max_queue_bytes)
 		o->max_queue_bytes = 64u << 20;
 	if (!o->checkpoint_ms)

@@ -290,6 +290,66 @@ static void busy_sender_mark(void **state)
 	receive_lowat_ms = LOWAT_MS;
 }
 
+/* Raises a busy sender's mark on a new connection (a burst of BURST messages after those
+ * already received since base), then sends one message under it, held. Returns the socket. */
+static int marked_with_one_held(struct ingest *g, struct receiver *rx, uint64_t base)
+{
+	static char buf[64 * 1024];
+	uint64_t before = received(g) - base;
+	size_t len = frames(buf, sizeof(buf), 0, BURST);
+	int fd = connect_to(receiver_address(rx, "tcp"));
+	unsigned marked = lowat_now(rx);
+
+	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, before + BURST, 5000);
+	assert_int_equal(received(g) - base, before + BURST);
+	for (int t = 0; t < 500 && lowat_now(rx) == marked; t++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	assert_int_equal(lowat_now(rx), marked + 1);
+	len = frames(buf, sizeof(buf), BURST, 1);
+	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, before + BURST + 1, 100);
+	assert_int_equal(received(g) - base, before + BURST); /* held under the mark */
+	return fd;
+}
+
+/*
+ * What waits under a busy sender's mark is not lost when the connection or the receiver ends:
+ * a sender's FIN is reported whatever the mark, and the message is read at once (long before
+ * the worker's look, 1.5 s here), the connection closed and its mark gone; and a receiver
+ * stopped while a message is held reads it before closing the connection (receive_close_all).
+ */
+static void busy_sender_end(void **state)
+{
+	struct fixture *f = *state;
+	struct receiver_config cfg = { .tcp = "127.0.0.1:0" };
+	struct ingest *g = NULL;
+	struct receiver *rx = NULL;
+	uint64_t base;
+	int fd;
+
+	receive_lowat_ms = 1500;
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
+	base = received(g);
+
+	fd = marked_with_one_held(g, rx, base);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	wait_received(g, base, BURST + 1, 100);
+	assert_int_equal(received(g) - base, BURST + 1);
+	for (int t = 0; t < 100 && lowat_now(rx); t++)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	assert_int_equal(lowat_now(rx), 0);
+	close(fd);
+
+	fd = marked_with_one_held(g, rx, base);
+	receiver_stop(rx);
+	assert_int_equal(received(g) - base, 2 * (BURST + 1));
+	close(fd);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	receive_lowat_ms = LOWAT_MS;
+}
+
 int main(void)
 {
 	/* as serve: a peer gone while a TLS alert is written is an error, not a signal */
@@ -300,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tls_sends_nothing_after_handshake, fixture_setup,
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_sender_mark, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(busy_sender_end, fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -536,7 +536,7 @@ static void test_writer_linger(void **state)
 /*
  * A writer asked for larger batches (linger_min, linger_entries: the log ingest's) keeps
  * entries waiting behind a flush until linger_min of them, not 64, and commits linger_entries
- * at once without waiting for it.
+ * at once without waiting for it. Values past a batch's size are cut to it.
  */
 static void test_writer_linger_options(void **state)
 {
@@ -575,6 +575,14 @@ static void test_writer_linger_options(void **state)
 	assert_int_equal(index, 1101);
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 	check_head(f);
+	/* past a batch's size they are cut to it, linger_min to linger_entries */
+	opt = (struct ledger_writer_options){ .max_entries = 100,
+		                              .linger_min = (size_t)1 << 62,
+		                              .linger_entries = (size_t)1 << 62 };
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	assert_int_equal(w->opt.linger_entries, 100);
+	assert_int_equal(w->opt.linger_min, 100);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 }
 
 /* The writer's commits, as its on_commit callback reports them. */
