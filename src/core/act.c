@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/timeutil.h"
 #include "core/act-internal.h"
+#include "core/identity.h"
 #include "core/profile-store.h"
 #include "ledger/ledger.h"
 #include "ledger/signer.h"
@@ -542,6 +543,27 @@ static int act_decide(struct act_state *s, const struct act_job *job, struct str
 	return r;
 }
 
+/*
+ * The actor's identity as the caller read it (act_input.check_identity): 0 while the stamp is
+ * the one it read, -EKEYEXPIRED when it moved (or the store keeps none) since.
+ */
+static int identity_unchanged(struct door *d, const struct act_input *in, struct strbuf *err)
+{
+	int64_t n = -1;
+	int r;
+
+	if (!in->check_identity)
+		return 0;
+	r = identity_stamp(d->st, &n, err);
+	if (r < 0)
+		return r;
+	if (r == 0 || n != in->identity_stamp) {
+		error_set(err, "users, roles or tokens changed since the caller authenticated");
+		return -EKEYEXPIRED;
+	}
+	return 0;
+}
+
 /* A refused act: what its handler did is rolled back and a transaction begun again for the
  * refusal and its side effects (a request it closes). 0, or a negative errno with err set. */
 static int act_keep_refusal(struct act_state *s, struct strbuf *err)
@@ -603,7 +625,9 @@ void act_run_job(struct door *d, struct act_job *job)
 		goto out;
 	}
 	guard_enter(&d->guard);
-	r = act_decide(&s, job, err);
+	r = identity_unchanged(d, job->in, err);
+	if (r == 0)
+		r = act_decide(&s, job, err);
 	if (r < 0) {
 		store_rollback(d->st);
 		guard_leave(&d->guard);

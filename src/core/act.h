@@ -189,6 +189,15 @@ struct act_input {
 	 */
 	bool risk_computed;
 	/*
+	 * With check_identity: the caller authenticated the actor (an API token, its person and
+	 * their roles) at identity_stamp (core/identity.h) and has not read it again since. The
+	 * door reads the stamp in the act's own transaction first: when it moved (a user, role or
+	 * token changed since, by any process), nothing is done and act_run returns -EKEYEXPIRED,
+	 * for the caller to authenticate afresh (web_act; the API's acts, issue 17).
+	 */
+	bool check_identity;
+	int64_t identity_stamp;
+	/*
 	 * When act_run fails, keep the error's message id and arguments in the result
 	 * (act_result.detail_fmt): the caller then releases the result whatever act_run returned.
 	 */

@@ -13,8 +13,8 @@ bool web_api_memo_get(struct web_api_memo *m, const char *digest, int64_t stamp,
                       struct web_user **ret_user, int64_t *ret_token_id, char scope[16],
                       int64_t *ret_last_used_ms)
 {
-	if (!m->set || m->stamp != stamp || now_ms >= m->user->roles_until_ms ||
-	    strlen(digest) != TOKEN_DIGEST_HEX_SIZE - 1 ||
+	if (!m->set || (stamp != WEB_API_MEMO_ANY_STAMP && m->stamp != stamp) ||
+	    now_ms >= m->user->roles_until_ms || strlen(digest) != TOKEN_DIGEST_HEX_SIZE - 1 ||
 	    sodium_memcmp(m->digest, digest, TOKEN_DIGEST_HEX_SIZE - 1) != 0)
 		return false;
 	*ret_user = web_user_dup(m->user);

@@ -17,7 +17,10 @@ struct web_user;
  * reuses it only with the same token (its digest: the token itself is never kept), the same
  * stamp read in the call's own snapshot (so any change of users, roles or tokens, by any
  * process, drops it at the next call) and before its roles' next start or end. Only a token
- * that was found live is kept: a refused one is read again every time.
+ * that was found live is kept: a refused one is read again every time. A door-only call
+ * (web/route.h ROUTE_DOOR_ONLY) reads no stamp: the door checks the memo's in the act's own
+ * transaction (act_input.check_identity), and the call runs again, reading afresh, when it
+ * moved (web_api_authenticate, route_dispatch).
  */
 struct web_api_memo {
 	bool set;
@@ -29,9 +32,13 @@ struct web_api_memo {
 	struct web_user *user;
 };
 
+/* web_api_memo_get's stamp when the caller checks m->stamp itself later (the door's check). */
+#define WEB_API_MEMO_ANY_STAMP (-1)
+
 /*
- * True when m holds digest's identity for stamp at now_ms: *ret_user is then a copy (the
- * caller's, web_user_free) and token_id, scope and last use are set. False otherwise.
+ * True when m holds digest's identity for stamp (or at any stamp: WEB_API_MEMO_ANY_STAMP) at
+ * now_ms: *ret_user is then a copy (the caller's, web_user_free) and token_id, scope and last
+ * use are set. False otherwise.
  */
 bool web_api_memo_get(struct web_api_memo *m, const char *digest, int64_t stamp, int64_t now_ms,
                       struct web_user **ret_user, int64_t *ret_token_id, char scope[16],

@@ -72,6 +72,24 @@ void web_send_file(struct web_req *r, int fd, uint64_t size)
 	r->out_size = size;
 }
 
+void web_reply_reset(struct web_req *r)
+{
+	r->status = 0;
+	r->content_type_out = NULL;
+	if (r->out_file)
+		close(r->out_fd);
+	r->out_file = false;
+	explicit_bzero(r->out.buf, r->out.len);
+	strbuf_reset(&r->out);
+	for (size_t i = 0; i < r->n_headers; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	r->n_headers = 0;
+	free(r->log_detail);
+	r->log_detail = NULL;
+}
+
 static const char *status_text(int status)
 {
 	switch (status) {
@@ -111,6 +129,8 @@ static const char *status_text(int status)
 void web_json_begin(struct web_req *r)
 {
 	strbuf_reset(&r->out);
+	/* an act's answer (~300-500 bytes) in one allocation, not 64, 128, 256, 512 */
+	strbuf_grow(&r->out, 480);
 	r->content_type_out = "application/json";
 	if (!r->status)
 		r->status = 200;

@@ -34,7 +34,12 @@ int web_act(struct web_req *r, struct act_input *in, const struct web_params *fi
 	in->ctx.via = r->api ? "api" : "web";
 	in->ctx.remote = r->remote;
 	in->error_detail = true; /* every page releases the result */
+	/* the token's identity not read again since the worker kept it: the door checks it */
+	in->check_identity = r->identity_deferred;
+	in->identity_stamp = r->identity_stamp;
 	ret = act_run(web_door(r), in, res, err);
+	if (ret == -EKEYEXPIRED && r->identity_deferred)
+		r->identity_stale = true; /* nothing done: route_dispatch runs the call again */
 	if (ret < 0 && !r->api && web_failed_for_good(r)) {
 		/* for good, not "try again later": what happened and what to do */
 		web_log(r, "act not taken: %s", err->buf);

@@ -213,6 +213,8 @@ void web_parts_release(struct web_parts *p)
 		free(p->items[i].filename);
 		free(p->items[i].content_type);
 	}
+	free(p->items);
+	p->items = NULL;
 	p->nr = 0;
 }
 
@@ -454,6 +456,8 @@ int web_parse_multipart(const char *body, size_t len, const char *boundary, stru
 			r = -E2BIG;
 			goto out;
 		}
+		if (!ret->items)
+			ret->items = xcalloc(WEB_MAX_PARTS, sizeof(*ret->items));
 		struct web_part *part = &ret->items[ret->nr];
 		memset(part, 0, sizeof(*part));
 		ret->nr++;

@@ -81,8 +81,10 @@ struct web_part {
 	size_t len;
 };
 
+/* Up to WEB_MAX_PARTS, allocated by the first part: a request without parts allocates none
+ * (a request's struct stays small enough for malloc's per-thread cache). */
 struct web_parts {
-	struct web_part items[WEB_MAX_PARTS];
+	struct web_part *items;
 	size_t nr;
 };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "core/read.h"
 #include "store/store.h"
 #include "web/html.h"
 #include "web/route.h"
@@ -271,13 +272,57 @@ static void not_logged_in(struct web_req *r)
 	}
 }
 
+/* The route's checks and handler, from the worker's resources on. */
+static void route_run(struct web_req *r, const struct web_route *rt, struct strbuf *err)
+{
+	int ret;
+
+	r->door_only = rt->flags & ROUTE_DOOR_ONLY;
+	ret = web_thread_resources(r, err);
+	if (ret < 0) {
+		web_error(r, 503, err->buf);
+		return;
+	}
+	if (r->api) {
+		if (api_authorise(r, rt, err) < 0)
+			return;
+	} else {
+		ret = web_session_load(r, err);
+		if (ret < 0) {
+			web_error(r, 503, err->buf);
+			return;
+		}
+	}
+	if (!(rt->flags & ROUTE_PUBLIC) && !r->user) {
+		not_logged_in(r);
+		return;
+	}
+	if (!r->api && r->method == WEB_POST && !web_csrf_check(r)) {
+		web_error(r, 403, "CSRF token missing or wrong");
+		return;
+	}
+	if (r->user && r->user->must_change && !r->api && !may_run_before_password_change(rt)) {
+		web_redirect(r, "/password");
+		return;
+	}
+	if ((rt->flags & ROUTE_ADMIN) && !r->user->admin) {
+		web_error(r, 403, "administrators only");
+		return;
+	}
+	if (r->n_args && !r->args_buf) {
+		/* Handlers get the segments as strings: cut them from a copy of the path. */
+		r->args_buf = xstrdup(r->path);
+		split_args(r, r->args_buf);
+	}
+	rt->fn(r);
+}
+
 void route_dispatch(struct web_req *r)
 {
 	struct strbuf err = STRBUF_INIT;
 	const struct web_route *rt;
 	bool path_known = false;
 	const char *lang;
-	int ret;
 
 	r->api = is_api_path(r->path);
 	lang = web_params_get(&r->cookies, WEB_COOKIE_LANG);
@@ -295,45 +340,23 @@ void route_dispatch(struct web_req *r)
 		rt->fn(r);
 		goto out;
 	}
-
-	r->door_only = rt->flags & ROUTE_DOOR_ONLY;
-	ret = web_thread_resources(r, &err);
-	if (ret < 0) {
-		web_error(r, 503, err.buf);
-		goto out;
+	route_run(r, rt, &err);
+	if (r->identity_stale) {
+		/*
+		 * The door found users, roles or tokens changed since this worker kept the token's
+		 * identity, and did nothing (web_act): the call is run again, its identity read
+		 * afresh, and answered as that run answers (401 for a token revoked meanwhile).
+		 */
+		web_reply_reset(r);
+		web_user_free(r->user);
+		r->user = NULL;
+		reader_unref(r->reader);
+		r->reader = NULL;
+		r->identity_deferred = r->identity_stale = false;
+		r->identity_fresh = true;
+		strbuf_reset(&err);
+		route_run(r, rt, &err);
 	}
-	if (r->api) {
-		if (api_authorise(r, rt, &err) < 0)
-			goto out;
-	} else {
-		ret = web_session_load(r, &err);
-		if (ret < 0) {
-			web_error(r, 503, err.buf);
-			goto out;
-		}
-	}
-	if (!(rt->flags & ROUTE_PUBLIC) && !r->user) {
-		not_logged_in(r);
-		goto out;
-	}
-	if (!r->api && r->method == WEB_POST && !web_csrf_check(r)) {
-		web_error(r, 403, "CSRF token missing or wrong");
-		goto out;
-	}
-	if (r->user && r->user->must_change && !r->api && !may_run_before_password_change(rt)) {
-		web_redirect(r, "/password");
-		goto out;
-	}
-	if ((rt->flags & ROUTE_ADMIN) && !r->user->admin) {
-		web_error(r, 403, "administrators only");
-		goto out;
-	}
-	if (r->n_args) {
-		/* Handlers get the segments as strings: cut them from a copy of the path. */
-		r->args_buf = xstrdup(r->path);
-		split_args(r, r->args_buf);
-	}
-	rt->fn(r);
 out:
 	web_thread_done(r);
 	strbuf_release(&err);

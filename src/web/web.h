@@ -133,6 +133,17 @@ struct web_req {
 	char csrf[48];           /* the CSRF token forms of this response carry */
 	int64_t api_token_id;    /* the API token used, or 0 */
 	char api_scope[16];      /* its scope: "api", "logs" or "api logs" */
+	/*
+	 * A door-only call (ROUTE_DOOR_ONLY) whose token's identity the worker kept
+	 * (web/api-memo.h) reads nothing before the door: the door checks the identity stamp it was
+	 * kept at in the act's own transaction (act_input.check_identity; web_act). When it moved,
+	 * the call is run again from its authentication (route_dispatch), which then reads it
+	 * afresh.
+	 */
+	bool identity_deferred; /* the stamp is left to the door: identity_stamp */
+	bool identity_stale;    /* the door found it moved: nothing was done */
+	bool identity_fresh;    /* the run again: read in the request's snapshot */
+	int64_t identity_stamp;
 
 	/* ---- the response ---- */
 	int status;
@@ -168,6 +179,8 @@ void web_redirect(struct web_req *r, const char *location);
  * standard text; detail goes to the server log only, never to the client.
  */
 void web_error(struct web_req *r, int status, const char *detail);
+/* Forgets what the response held so far (status, body, headers, log detail). */
+void web_reply_reset(struct web_req *r);
 /* An API error with a message for the client (validation errors the client can fix). */
 void web_api_error(struct web_req *r, int status, const char *message);
 /* Starts a JSON response (status 200 unless set). */

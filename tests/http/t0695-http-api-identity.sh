@@ -16,6 +16,15 @@ warm() {
 	for _w in 1 2 3 4 5 6; do me >/dev/null; done
 	seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null -H "Authorization: Bearer $T" "${URL}api/v1/me"
 }
+# 16 acts at once (POST /api/v1/records: a door-only call, whose worker's memo leaves the stamp
+# to the door, web_act): their statuses counted, as all16 prints them
+BODY='{"register":"asset","fields":{"title":"記録","level":"2","section":"zeimu","access_controlled":"true"}}'
+acts16() {
+	seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+		-H "Authorization: Bearer $T" -H "Content-Type: application/json" -d "$BODY" \
+		"${URL}api/v1/records" | sort | uniq -c | awk '{ print $2 "x" $1 }'
+}
+records() { sqlite3 -cmd ".timeout 10000" "$D/mamori.db" "SELECT count(*) FROM records"; }
 # every one of 16 calls at once answers $1 (a status) and, if given, has $2 in its body
 all16() {
 	seq 1 16 | xargs -P 16 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
@@ -49,6 +58,21 @@ m user activate sato >/dev/null
 is "reactivated: accepted again" 200 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
 is "on every worker" "200x16" "$(all16)"
 
+# Acts on the workers' memo: the door reads the stamp in the act's own transaction, and a call
+# whose identity changed meanwhile is run again from its authentication.
+is "16 acts at once" "200x16" "$(acts16)"
+is "and again (the memo kept)" "200x16" "$(acts16)"
+n=$(records)
+m user suspend sato >/dev/null
+is "suspended (another process): every act refused at the next call" "401x16" "$(acts16)"
+is "and nothing recorded" "$n" "$(records)"
+m user activate sato >/dev/null
+is "reactivated: every act done" "200x16" "$(acts16)"
+is "16 more records" "$((n + 16))" "$(records)"
+m user set sato --name "佐藤 花子" >/dev/null
+is "a change that leaves the token valid: done, run again afresh" "200x16" "$(acts16)"
+is "16 more again" "$((n + 32))" "$(records)"
+
 warm
 m user set sato --name "佐藤 花子（改）" >/dev/null
 check "a changed name is shown at the next call" 'me | grep -q "佐藤 花子（改）"'
@@ -60,6 +84,9 @@ c=$(csrf_of "$TMP/jar-admin" /admin/tokens)
 is "admin revokes the token" 200 "$(status -b "$TMP/jar-admin" --data-urlencode "csrf=$c" "${URL}admin/tokens/$id/revoke")"
 is "revoked: refused at the next call" 401 "$(status -H "Authorization: Bearer $T" "${URL}api/v1/me")"
 is "on every worker" "401x16" "$(all16)"
+n=$(records)
+is "acts too" "401x16" "$(acts16)"
+is "nothing recorded" "$n" "$(records)"
 
 # The stamp moves with each change of the three tables and with nothing else.
 s1=$(stamp)

@@ -219,6 +219,59 @@ static void test_restore_errors(void **state)
 	assert_true(bi.ledger_size > 0);
 }
 
+/*
+ * An act whose caller authenticated its actor at an identity stamp and did not read it again
+ * (act_input.check_identity: an API act on a worker's memo) is done only while the stamp is
+ * the same in the act's own transaction: after users, roles or tokens changed on another
+ * connection (another process), nothing is done or ledgered and act_run says -EKEYEXPIRED,
+ * for the caller to authenticate afresh.
+ */
+static void test_identity_checked_in_the_act(void **state)
+{
+	struct fixture *f = *state;
+	struct act_attr fields[] = { { "title", "台帳" }, { "access_controlled", "true" } };
+	struct act_input in = { .kind = ACT_RECORD,
+		                .actor = "sato",
+		                .register_id = "asset",
+		                .level = "2",
+		                .section = "zeimu",
+		                .ctx.via = "test" };
+	struct act_result res = ACT_RESULT_INIT;
+	int64_t acts, records;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_user(f, "sato", "zeimu");
+	in.fields = fields;
+	in.n_fields = 2;
+	in.check_identity = true;
+	in.identity_stamp = other_count(f, "SELECT n FROM identity_stamp");
+	assert_true(in.identity_stamp >= 0);
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE); /* unchanged */
+	act_result_release(&res);
+	acts = other_count(f, "SELECT count(*) FROM acts");
+	records = other_count(f, "SELECT count(*) FROM records");
+
+	assert_int_equal(other_exec(f, "UPDATE users SET name = '佐藤（改）' WHERE login = 'sato'"),
+	                 SQLITE_OK);
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EKEYEXPIRED);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), records);
+	/* the batch let go: another connection writes */
+	assert_int_equal(other_exec(f, "UPDATE users SET name = '佐藤' WHERE login = 'sato'"),
+	                 SQLITE_OK);
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EKEYEXPIRED); /* moved again */
+
+	/* read afresh: done; and an act that asks for no check is done whatever the stamp */
+	in.identity_stamp = other_count(f, "SELECT n FROM identity_stamp");
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	act_result_release(&res);
+	in.check_identity = false;
+	in.identity_stamp = 0;
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE);
+	act_result_release(&res);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), records + 2);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
@@ -227,6 +280,7 @@ int main(void)
 		T(test_text_fold_fails),
 		T(test_backup_act_fails),
 		T(test_restore_errors),
+		T(test_identity_checked_in_the_act),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
