@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "core/read.h"
 #include "store/store.h"
+#include "web/api-memo.h"
 #include "web/html.h"
 #include "web/route.h"
 #include "web/session.h"
@@ -352,6 +353,11 @@ void route_dispatch(struct web_req *r)
 		r->user = NULL;
 		reader_unref(r->reader);
 		r->reader = NULL;
+		r->api_token_id = 0;
+		r->api_scope[0] = '\0';
+		/* read afresh below, and kept again only if the token is still live */
+		if (web_thread_api_memo(r))
+			web_api_memo_clear(web_thread_api_memo(r));
 		r->identity_deferred = r->identity_stale = false;
 		r->identity_fresh = true;
 		strbuf_reset(&err);

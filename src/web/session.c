@@ -441,12 +441,42 @@ bool web_csrf_check(struct web_req *r)
 	return sodium_memcmp(given, r->csrf, n) == 0;
 }
 
+/*
+ * A door-only call with this worker's memo of the token reads nothing here: the door reads the
+ * stamp in the act's own transaction (web_act), and a stamp that moved runs the call again
+ * from its authentication (identity_fresh). Read here, in a snapshot begun after the door's
+ * last commit, the stamp alone cost ~8% of the server's CPU per API act (issue 17). True when
+ * deferred so; false to read, with *claimed when this call is the one to note the token's use
+ * (web/token-use.h), which is noted only after a read that found the token live.
+ */
+static bool api_deferred(struct web_req *r, struct web_api_memo *memo, const char *digest,
+                         int64_t now, bool *claimed)
+{
+	int64_t id = 0, last = 0;
+
+	if (!memo || !r->door_only || r->identity_fresh ||
+	    !web_api_memo_get(memo, digest, WEB_API_MEMO_ANY_STAMP, now, &r->user, &id,
+	                      r->api_scope, &last))
+		return false;
+	if (web_token_use_claim(id, last, now)) {
+		*claimed = true;
+		web_user_free(r->user);
+		r->user = NULL;
+		return false;
+	}
+	r->identity_deferred = true;
+	r->identity_stamp = memo->stamp;
+	r->api_token_id = id;
+	return true;
+}
+
 int web_api_authenticate(struct web_req *r, struct strbuf *err)
 {
 	const char *h = NULL;
 	char digest[TOKEN_DIGEST_HEX_SIZE];
 	int64_t now = time_now_ms(), id = 0, user_id = 0, last = 0, stamp = -1;
 	struct web_api_memo *memo;
+	bool claimed = false;
 	int ret;
 
 	h = r->authorization;
@@ -459,18 +489,9 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 		return -EACCES;
 	token_digest_hex(h, digest);
 	memo = web_thread_api_memo(r);
-	/*
-	 * A door-only call with this worker's memo of the token reads nothing here: the door reads
-	 * the stamp in the act's own transaction (web_act), and a stamp that moved runs the call
-	 * again from here (identity_fresh). Read here, in a snapshot begun after the door's last
-	 * commit, the stamp alone cost ~8% of the server's CPU per API act (issue 17).
-	 */
-	if (memo && r->door_only && !r->identity_fresh &&
-	    web_api_memo_get(memo, digest, WEB_API_MEMO_ANY_STAMP, now, &r->user, &id, r->api_scope,
-	                     &last)) {
-		r->identity_deferred = true;
-		r->identity_stamp = memo->stamp;
-		goto used;
+	if (api_deferred(r, memo, digest, now, &claimed)) {
+		ret = 0;
+		goto out;
 	}
 	/*
 	 * The identity stamp first, in the request's snapshot (web_thread_resources holds it for
@@ -485,8 +506,9 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 	ret = memo ? identity_stamp(r->st, &stamp, err) : 0;
 	if (ret < 0)
 		goto out;
-	if (ret == 0 && memo)
-		web_api_memo_clear(memo); /* no stamp: nothing to check a memo against */
+	/* no stamp (nothing to check a memo against), or another: read again, kept if live */
+	if (memo && (ret == 0 || stamp != memo->stamp))
+		web_api_memo_clear(memo);
 	if (ret > 0 &&
 	    web_api_memo_get(memo, digest, stamp, now, &r->user, &id, r->api_scope, &last))
 		goto used;
@@ -505,7 +527,7 @@ int web_api_authenticate(struct web_req *r, struct strbuf *err)
 used:
 	r->api_token_id = id;
 	ret = 0;
-	if (web_token_use_claim(id, last, now)) {
+	if ((claimed && now - last > WEB_TOKEN_USE_MS) || web_token_use_claim(id, last, now)) {
 		ret = identity_token_used(r->st, id, now, err);
 		if (ret == 0 && memo && memo->set && memo->token_id == id)
 			memo->last_used_ms = now;

@@ -87,6 +87,16 @@ is "on every worker" "401x16" "$(all16)"
 n=$(records)
 is "acts too" "401x16" "$(acts16)"
 is "nothing recorded" "$n" "$(records)"
+# The worker that found the token revoked forgets it: the next call, whatever its body, is
+# refused before anything else (a kept memo would defer it again and answer the body's 400).
+for i in 1 2 3; do
+	is "revoked: an act, one at a time ($i)" 401 "$(status -H "Authorization: Bearer $T" \
+		-H "Content-Type: application/json" -d "$BODY" "${URL}api/v1/records")"
+	is "and then a bad body: 401, not 400 ($i)" 401 "$(status -H "Authorization: Bearer $T" \
+		-H "Content-Type: application/json" -d '{}' "${URL}api/v1/records")"
+done
+used=$(sqlite3 -cmd ".timeout 10000" "$D/mamori.db" "SELECT count(*) FROM api_token_use u JOIN api_tokens t ON t.id = u.token_id WHERE t.id = $id AND u.last_used_ms > t.revoked_ms")
+is "no use noted after the revocation" 0 "$used"
 
 # The stamp moves with each change of the three tables and with nothing else.
 s1=$(stamp)
