@@ -16,21 +16,12 @@
 #include "ledger/ledger.h"
 #include "store/store.h"
 
-/* Returns 1 if dir exists and is empty, 0 if missing, -errno otherwise (-ENOTEMPTY, -ENOTDIR). */
-static int dir_state(const char *dir)
+/* Whether the directory read from d holds nothing: 1, or -ENOTEMPTY. d is closed. */
+static int dir_empty(DIR *d)
 {
-	struct stat sb;
-	DIR *d;
 	struct dirent *e;
 	int r = 1;
 
-	if (stat(dir, &sb) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(sb.st_mode))
-		return -ENOTDIR;
-	d = opendir(dir);
-	if (!d)
-		return -errno;
 	while ((e = readdir(d))) {
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
 			r = -ENOTEMPTY;
@@ -39,6 +30,22 @@ static int dir_state(const char *dir)
 	}
 	closedir(d);
 	return r;
+}
+
+/* Returns 1 if dir exists and is empty, 0 if missing, -errno otherwise (-ENOTEMPTY, -ENOTDIR). */
+static int dir_state(const char *dir)
+{
+	struct stat sb;
+	DIR *d;
+
+	if (stat(dir, &sb) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	return dir_empty(d);
 }
 
 /*
@@ -168,44 +175,92 @@ static int init_dir(const char *dir, bool *created)
 }
 
 /*
+ * With the lock (or without one: init_lock): dir must still name the directory open at fd (an
+ * init that failed may have removed the one this init opened, and a third may have made
+ * another there since, whose lock is its own), and it must still be empty (an init that held
+ * the lock may have finished). 0, or -1 when refused (said).
+ */
+static int init_locked_check(const char *dir, int fd)
+{
+	struct stat held, now;
+	DIR *dp;
+	int d;
+
+	if (fstat(fd, &held) < 0 || stat(dir, &now) < 0) {
+		if (errno == ENOENT)
+			cli_error("'%s' was removed just as init locked it (by another init that "
+			          "failed, most likely); nothing was done: run init again",
+			          dir);
+		else
+			cli_error("cannot use '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (now.st_dev != held.st_dev || now.st_ino != held.st_ino) {
+		cli_error(
+		    "'%s' was replaced by another directory just as init locked it (by another "
+		    "init, most likely); nothing was done: wait for it to end",
+		    dir);
+		return -1;
+	}
+	d = dup(fd);
+	dp = d >= 0 ? fdopendir(d) : NULL;
+	if (!dp) {
+		cli_error("cannot use '%s': %s", dir, strerror(errno));
+		if (d >= 0)
+			close(d);
+		return -1;
+	}
+	if (dir_empty(dp) < 0) {
+		cli_error("'%s' is not empty (another init made it just now); nothing was done",
+		          dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Takes the data directory's init lock (flock on the directory itself: nothing is made in it),
  * so that two inits of one directory at once cannot take each other's files for their own
- * (a failed init removes what it made): the second is refused and touches nothing. With the
- * lock, the directory must still be empty (an init that held it may have finished). The
- * lock's descriptor in *ret_fd (closed at exit: the lock goes with it), or -1 when refused
- * (said).
+ * (a failed init removes what it made): the second is refused and touches nothing. Where the
+ * file system cannot lock a directory so (NFS, SMB: flock there wants a descriptor open for
+ * writing), init goes on without the lock and says that concurrent inits are not excluded.
+ * The directory's descriptor in *ret_fd (closed at exit: the lock goes with it), or -1 when
+ * refused (said).
  */
 static int init_lock(const char *dir, int *ret_fd)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
-		cli_error("cannot use '%s': %m", dir);
+		cli_error("cannot use '%s': %s", dir, strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			cli_error("another 'mamori init' is making '%s' now; nothing was done: "
-			          "wait for it to end",
+		int e = errno;
+
+		if (e == EWOULDBLOCK) {
+			cli_error("'%s' is locked by another process (another 'mamori init', most "
+			          "likely); nothing was done: wait for it to end",
 			          dir);
-		else
-			cli_error("cannot lock '%s' against another init: %m", dir);
-		close(fd);
-		return -1;
+			goto refused;
+		}
+		if (e != ENOLCK && e != EOPNOTSUPP && e != EBADF && e != EINVAL) {
+			cli_error("cannot lock '%s' against another init: %s", dir, strerror(e));
+			goto refused;
+		}
+		/* NFS (flock as a POSIX lock: a descriptor open for writing), SMB, FUSE */
+		cli_warn(
+		    "the file system of '%s' cannot lock it (%s): another 'mamori init' of it at "
+		    "the same time is not prevented there; run only one at a time",
+		    dir, strerror(e));
 	}
-	r = dir_state(dir);
-	if (r < 0) {
-		if (r == -ENOTEMPTY)
-			cli_error("'%s' is not empty (another init made it just now); nothing was "
-			          "done",
-			          dir);
-		else
-			cli_error("cannot use '%s': %s", dir, strerror(-r));
-		close(fd);
-		return -1;
-	}
+	if (init_locked_check(dir, fd) < 0)
+		goto refused;
 	*ret_fd = fd;
 	return 0;
+refused:
+	close(fd);
+	return -1;
 }
 
 /* The database (SQLite in dir, or PostgreSQL at store_url) with the ward's meta data; what to
@@ -318,7 +373,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_FAILED;
 	if (init_lock(ctx->dir, &lock) < 0)
 		return EXIT_FAILED; /* (one made just now is the other init's too) */
-	if (chmod(ctx->dir, 0700) < 0) {
+	if (fchmod(lock, 0700) < 0) {
 		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
 		goto out;
 	}

@@ -5,8 +5,8 @@
  * The schedule is one line, from MAMORI_FAULT or (re-read whenever it changes, so a running
  * server can be armed) from the file named by MAMORI_FAULT_CTL:
  *
- *	op=write|fsync|range|open|rename|unlink path=GLOB at=N [count=M]
- *	   errno=ENOSPC|EIO|EINTR|short|stop
+ *	op=write|fsync|range|open|rename|unlink|flock path=GLOB at=N [count=M]
+ *	   errno=ENOSPC|EIO|EINTR|EACCES|ENOLCK|EOPNOTSUPP|EBADF|EWOULDBLOCK|short|stop
  *
  * The N-th call (from the moment the schedule was read) of op on a file whose path matches GLOB
  * fails, and the M-1 matching calls after it (count=0: every one from then on). errno=short
@@ -24,7 +24,8 @@
  * does not count it as one; errno=short is an EIO there); open covers open, open64, openat and
  * openat64, for any flags; rename covers rename and renameat, its path being the file's old name
  * (a "short" rename is an EIO); unlink covers unlink and unlinkat (a directory's removal with
- * AT_REMOVEDIR too; a "short" one is an EIO).
+ * AT_REMOVEDIR too; a "short" one is an EIO); flock covers flock, its path being the locked
+ * file's (ENOLCK, EOPNOTSUPP, EBADF: what NFS and SMB answer; a "short" one is an EIO).
  *
  *	op=crash path=GLOB at=N
  *
@@ -50,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -64,6 +66,7 @@ enum op {
 	OP_OPEN,
 	OP_RENAME,
 	OP_UNLINK,
+	OP_FLOCK,
 	OP_COUNT,
 	OP_CRASH
 };
@@ -109,6 +112,7 @@ static int (*real_rename)(const char *, const char *);
 static int (*real_renameat)(int, const char *, int, const char *);
 static int (*real_unlink)(const char *);
 static int (*real_unlinkat)(int, const char *, int);
+static int (*real_flock)(int, int);
 
 static __thread int in_shim; /* the shim's own calls are never faulted */
 
@@ -135,6 +139,7 @@ __attribute__((constructor)) static void resolve(void)
 	real_renameat = (int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
 	real_unlink = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
 	real_unlinkat = (int (*)(int, const char *, int))dlsym(RTLD_NEXT, "unlinkat");
+	real_flock = (int (*)(int, int))dlsym(RTLD_NEXT, "flock");
 }
 
 static void log_line(const char *fmt, ...)
@@ -169,9 +174,24 @@ static enum op op_named(const char *v)
 	       : !strcmp(v, "open")   ? OP_OPEN
 	       : !strcmp(v, "rename") ? OP_RENAME
 	       : !strcmp(v, "unlink") ? OP_UNLINK
+	       : !strcmp(v, "flock")  ? OP_FLOCK
 	       : !strcmp(v, "count")  ? OP_COUNT
 	       : !strcmp(v, "crash")  ? OP_CRASH
 	                              : OP_NONE;
+}
+
+static int err_named(const char *v)
+{
+	return !strcmp(v, "ENOSPC")        ? ENOSPC
+	       : !strcmp(v, "EINTR")       ? EINTR
+	       : !strcmp(v, "EACCES")      ? EACCES
+	       : !strcmp(v, "ENOLCK")      ? ENOLCK
+	       : !strcmp(v, "EOPNOTSUPP")  ? EOPNOTSUPP
+	       : !strcmp(v, "EBADF")       ? EBADF
+	       : !strcmp(v, "EWOULDBLOCK") ? EWOULDBLOCK
+	       : !strcmp(v, "short")       ? ERR_SHORT
+	       : !strcmp(v, "stop")        ? ERR_STOP
+	                                   : EIO;
 }
 
 /* One rule of the schedule (the text between two ';'), into *u. */
@@ -200,12 +220,7 @@ static void parse_rule(char *text, struct rule *u)
 		else if (!strcmp(t, "count"))
 			u->count = strtol(v, NULL, 10);
 		else if (!strcmp(t, "errno"))
-			u->err = !strcmp(v, "ENOSPC")   ? ENOSPC
-			         : !strcmp(v, "EINTR")  ? EINTR
-			         : !strcmp(v, "EACCES") ? EACCES
-			         : !strcmp(v, "short")  ? ERR_SHORT
-			         : !strcmp(v, "stop")   ? ERR_STOP
-			                                : EIO;
+			u->err = err_named(v);
 	}
 }
 
@@ -279,17 +294,22 @@ static const char *op_name(enum op op)
 	       : op == OP_RANGE  ? "range"
 	       : op == OP_OPEN   ? "open"
 	       : op == OP_RENAME ? "rename"
-	                         : "unlink";
+	       : op == OP_UNLINK ? "unlink"
+	                         : "flock";
 }
 
 static const char *err_name(int err)
 {
-	return err == ENOSPC     ? "ENOSPC"
-	       : err == EINTR    ? "EINTR"
-	       : err == EIO      ? "EIO"
-	       : err == EACCES   ? "EACCES"
-	       : err == ERR_STOP ? "stop"
-	                         : "short";
+	return err == ENOSPC        ? "ENOSPC"
+	       : err == EINTR       ? "EINTR"
+	       : err == EIO         ? "EIO"
+	       : err == EACCES      ? "EACCES"
+	       : err == ENOLCK      ? "ENOLCK"
+	       : err == EOPNOTSUPP  ? "EOPNOTSUPP"
+	       : err == EBADF       ? "EBADF"
+	       : err == EWOULDBLOCK ? "EWOULDBLOCK"
+	       : err == ERR_STOP    ? "stop"
+	                            : "short";
 }
 
 /*
@@ -762,4 +782,15 @@ int unlinkat(int dirfd, const char *path, int flags)
 		return -1;
 	}
 	return real_unlinkat(dirfd, path, flags);
+}
+
+int flock(int fd, int operation)
+{
+	int f = decide(OP_FLOCK, fd, NULL);
+
+	if (f) {
+		errno = f > 0 ? f : EIO;
+		return -1;
+	}
+	return real_flock(fd, operation);
 }

@@ -4,9 +4,20 @@
 # and once in a new one it made; a second init run meanwhile is refused, says in Japanese that
 # another init is making the directory, and touches nothing; the first then goes on, and its
 # ward is whole. (Without init's lock the second made a ward of its own in the same directory,
-# and the first, finding a database there, failed and removed the second's files.)
+# and the first, finding a database there, failed and removed the second's files.) An init that
+# stops just before it locks the directory it opened, which is removed (or removed and made
+# again) meanwhile, refuses and touches nothing (it went on, into the new directory too). Any
+# other holder of the lock is named neutrally; a file system that cannot lock (ENOLCK,
+# EOPNOTSUPP, EBADF: NFS, SMB) lets init go on with a warning, any other error refuses.
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 export MAMORI_LANG=ja
+# A stopped init is woken and ended however the test ends (a kill, meson's timeout: the signal
+# made an exit, so that the EXIT trap runs): never left behind
+A=
+trap '[ -z "$A" ] || { kill -CONT "$A"; kill "$A"; } 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 is() { # is NAME WANT GOT
 	if [ "$3" = "$2" ]; then ok "$1"; else not_ok "$1 (got '$3', want '$2')"; fi
 }
@@ -32,14 +43,15 @@ race() {
 	is "$_name: (the stop was the shim's)" "$((_before + 1))" "$(injected)"
 	_there=$(ls -A "$K" 2>&1)
 	expect "$_name: a second init meanwhile is refused" 1 "$MAMORI" --dir "$K" init
-	err_has "$_name: it says another init is making the directory, in Japanese" \
-		"別の mamori init が「$K」を作成中です"
+	err_has "$_name: it says another process (another init) holds the directory, in Japanese" \
+		"「$K」は別のプロセス（別の mamori init など）がロックしています"
 	err_one_line "$_name: in one line"
 	is "$_name: and nothing on stdout" "" "$(cat "$TMP/out")"
 	is "$_name: it touched nothing" "$_there" "$(ls -A "$K" 2>&1)"
 	kill -CONT "$A"
 	wait "$A"
 	is "$_name: the first init then goes through" 0 "$?"
+	A=
 	check "$_name: with its key pair" "[ -s '$K/ledger.key' ] && [ -s '$K/ledger.pub' ]"
 	expect "$_name: and its ward verifies" 0 "$MAMORI" --dir "$K" ledger verify
 	expect "$_name: a third init is refused: not empty" 1 "$MAMORI" --dir "$K" init
@@ -49,6 +61,63 @@ race() {
 mkdir "$TMP/ward"
 race "an empty directory" "$TMP/ward"
 race "a new directory" "$TMP/new"
+
+# swapped NAME DIR removed|replaced: init A stopped just before it locks DIR (opened already);
+# meanwhile DIR is removed (and made again, empty, as a third init would); then A goes on
+swapped() {
+	_name=$1 K=$2
+	_before=$(injected)
+	LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT="op=flock path=*/${K##*/} at=1 errno=stop" \
+		MAMORI_FAULT_LOG="$FLOG" "$MAMORI" --dir "$K" init >"$TMP/out" 2>"$TMP/err" &
+	A=$!
+	check "$_name: init stopped just before it locks the directory" "stopped $A"
+	is "$_name: (the stop was the shim's)" "$((_before + 1))" "$(injected)"
+	rmdir "$K"
+	[ "$3" = removed ] || mkdir "$K"
+	kill -CONT "$A"
+	wait "$A"
+	is "$_name: init then refuses" 1 "$?"
+	A=
+	if [ "$3" = removed ]; then
+		err_has "$_name: it says the directory was removed, in Japanese" \
+			"「$K」は init がロックした時点で削除されていました"
+		check "$_name: and made nothing" "[ ! -e '$K' ]"
+	else
+		err_has "$_name: it says the directory was replaced, in Japanese" \
+			"「$K」は init がロックした時点で別のディレクトリに置き換えられていました"
+		is "$_name: and put nothing in the new one" "" "$(ls -A "$K" 2>&1)"
+	fi
+	err_one_line "$_name: in one line"
+	is "$_name: and nothing on stdout" "" "$(cat "$TMP/out")"
+}
+mkdir "$TMP/gone" "$TMP/swap"
+swapped "an empty directory removed" "$TMP/gone" removed
+swapped "an empty directory replaced" "$TMP/swap" replaced
+expect "the replacement is then an init's as any empty directory" 0 "$MAMORI" --dir "$TMP/swap" init
+swapped "a directory init made, removed" "$TMP/made" removed
+swapped "a directory init made, replaced" "$TMP/made2" replaced
+
+# Another process (not an init) holding the directory's lock: named neutrally, nothing done
+mkdir "$TMP/held"
+expect "a directory another process has locked is refused" 1 \
+	flock -o "$TMP/held" "$MAMORI" --dir "$TMP/held" init
+err_has "(said neutrally, in Japanese)" "「$TMP/held」は別のプロセス（別の mamori init など）がロックしています"
+is "(nothing made in it)" "" "$(ls -A "$TMP/held" 2>&1)"
+
+# A file system whose flock fails (NFS: a descriptor open only for reading; SMB; no lock
+# daemon): init goes on, with one Japanese warning that concurrent inits are not excluded there
+for e in ENOLCK EOPNOTSUPP EBADF; do
+	expect "flock failing with $e: init goes on" 0 \
+		faulty "op=flock path=*/nfs-$e at=1 errno=$e" "$MAMORI" --dir "$TMP/nfs-$e" init
+	err_has "$e: it warns in Japanese that concurrent inits are not excluded there" \
+		"mamori: 警告: 「$TMP/nfs-$e」のファイルシステムはロックできません"
+	err_has "$e: (run only one)" "一度に一つだけ実行してください"
+	expect "$e: and its ward verifies" 0 "$MAMORI" --dir "$TMP/nfs-$e" ledger verify
+done
+expect "flock failing otherwise (EIO) refuses" 1 \
+	faulty "op=flock path=*/lock-eio at=1 errno=EIO" "$MAMORI" --dir "$TMP/lock-eio" init
+err_has "(said in Japanese)" "「$TMP/lock-eio」を別の init から守るロックを取得できません: 入出力エラー"
+is "(nothing made in it)" "" "$(ls -A "$TMP/lock-eio" 2>&1)"
 
 tally_faults "$(injected)" 0
 done_testing
