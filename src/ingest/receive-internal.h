@@ -24,14 +24,16 @@
 /*
  * A busy plain TCP sender's connection wakes its worker only once LOWAT_BYTES wait in its
  * socket (SO_RCVLOWAT), not for every few segments: each wake is a switch of the worker and of
- * the ledger writer it hands the messages to. A connection is busy once one turn read
- * LOWAT_BUSY bytes; one whose LOWAT_BYTES did not come within LOWAT_MS of its last read is read
- * as it is at a later look of the worker (read_lowat, every LOWAT_MS: at most about three times
- * that after the last read) and, if that was less, is no longer busy. (receive-stream.c,
- * conn_lowat; docs/logs.md, "Cost per message".)
+ * the ledger writer it hands the messages to. A connection is busy once it brought LOWAT_RAISE
+ * bytes or more per LOWAT_MS over at least LOWAT_MS (about 4 MB/s); one whose LOWAT_BYTES did
+ * not come within LOWAT_MS of its last read is read as it is by the worker (read_lowat), and
+ * is no longer busy if that was less than LOWAT_DROP per LOWAT_MS (about 2 MB/s): between the
+ * two a sender keeps its state, so one at a middling rate does not raise and drop the mark
+ * again and again. (receive-stream.c, conn_lowat; docs/logs.md, "Receiving".)
  */
 #define LOWAT_BYTES (64 * 1024)
-#define LOWAT_BUSY  4096
+#define LOWAT_RAISE (8 * 1024)
+#define LOWAT_DROP  (4 * 1024)
 #define LOWAT_MS    2
 
 struct receiver;
@@ -50,7 +52,10 @@ struct conn {
 	char *subject;        /* the client certificate's subject (mutual TLS), or NULL */
 	bool again;           /* TLS: records may wait in OpenSSL's read-ahead buffer (conn_read) */
 	bool lowat;           /* a busy sender: SO_RCVLOWAT is LOWAT_BYTES (conn_lowat) */
-	int64_t last_read_ns; /* when a busy sender's connection was last read (CLOCK_MONOTONIC) */
+	/* busy: when last read (CLOCK_MONOTONIC); else when the bytes of win_bytes began */
+	int64_t last_read_ns;
+	size_t win_bytes;                 /* not busy: bytes read since last_read_ns */
+	struct conn *lw_next, *lw_prev; /* busy: the worker's lw list */
 	struct conn *next, *prev;
 	struct worker *w; /* the thread that reads it */
 };
@@ -73,7 +78,8 @@ struct worker {
 	/* its connections with `lowat` set (written by this thread alone; tests read it) */
 	_Atomic unsigned n_lowat;
 	_Atomic uint64_t lowat_raised; /* connections found busy so far (tests) */
-	int64_t lowat_swept_ns;        /* when read_lowat last looked (this thread's only) */
+	/* those connections, least recently read first (this thread's only: no lock) */
+	struct conn *lw_head, *lw_tail;
 	/* this thread's batch of frames */
 	struct ingest_msg batch[MAX_BATCH];
 	size_t nbatch;

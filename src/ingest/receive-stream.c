@@ -44,14 +44,42 @@ static void conn_unlink_locked(struct conn *c)
 	w->n_conns--;
 }
 
+/* Takes a busy connection off its worker's lw list (the worker's thread alone uses it). */
+static void lw_unlink(struct worker *wk, struct conn *c)
+{
+	if (c->lw_prev)
+		c->lw_prev->lw_next = c->lw_next;
+	else
+		wk->lw_head = c->lw_next;
+	if (c->lw_next)
+		c->lw_next->lw_prev = c->lw_prev;
+	else
+		wk->lw_tail = c->lw_prev;
+	c->lw_next = c->lw_prev = NULL;
+}
+
+/* Puts a busy connection, just read, at the end of its worker's lw list. */
+static void lw_append(struct worker *wk, struct conn *c)
+{
+	c->lw_next = NULL;
+	c->lw_prev = wk->lw_tail;
+	if (wk->lw_tail)
+		wk->lw_tail->lw_next = c;
+	else
+		wk->lw_head = c;
+	wk->lw_tail = c;
+}
+
 /* Closes a connection already off its worker's list. */
 static void conn_free(struct receiver *rx, struct conn *c)
 {
 	epoll_ctl(c->w->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	if (c->again)
 		c->w->n_again--;
-	if (c->lowat)
+	if (c->lowat) {
 		atomic_fetch_sub(&c->w->n_lowat, 1);
+		lw_unlink(c->w, c);
+	}
 	if (c->ssl) {
 		SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
@@ -224,30 +252,48 @@ static int conn_read_some(struct receiver *rx, struct conn *c, size_t *got_all)
 
 /*
  * After a turn of a plain TCP connection that read got bytes (swept: read_lowat's, not an
- * event's): a sender that filled LOWAT_BUSY in one turn is busy, and its connection wakes the
- * worker only once LOWAT_BYTES wait (or at its end: the kernel reports a closed or reset
- * connection whatever the mark); a busy one that did not send LOWAT_BYTES within LOWAT_MS is
- * not busy any more. Under a stream of one sender at full rate the worker woke every ~27
- * messages, and the ledger writer it hands them to as often (docs/logs.md). A setsockopt that
- * fails leaves the connection as it was: woken for every segment, as before.
+ * event's). A sender that brought LOWAT_RAISE bytes per LOWAT_MS, over at least LOWAT_MS, is
+ * busy: its connection wakes the worker only once LOWAT_BYTES wait (or at its end: the kernel
+ * reports a closed or reset connection whatever the mark), and the worker reads it as it is
+ * once it was not read for LOWAT_MS (read_lowat); if that found less than LOWAT_DROP per
+ * LOWAT_MS it is not busy any more. Under a stream of one sender at full rate the worker woke
+ * every ~27 messages, and the ledger writer it hands them to as often (docs/logs.md). The rates
+ * differ by half so that a sender between them keeps its state; a burst after a quiet time is
+ * not a rate. A setsockopt that fails leaves the connection as it was (unmarked: woken for
+ * every segment, as before; marked: read at every look). Rates in double: no overflow.
  */
 static void conn_lowat(struct conn *c, size_t got, bool swept)
 {
-	bool busy = c->lowat ? !(swept && got < LOWAT_BYTES) : got >= LOWAT_BUSY;
-	int mark = busy ? LOWAT_BYTES : 1;
+	struct worker *wk = c->w;
+	int64_t now = time_mono_ns();
+	double el = (double)(now - c->last_read_ns), ms = receive_lowat_ms * 1e6;
+	bool busy;
+	int mark;
 
-	if (c->lowat)
-		c->last_read_ns = time_mono_ns();
-	if (busy == c->lowat || setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &mark, sizeof(mark)) < 0)
-		return;
-	c->lowat = busy;
-	c->last_read_ns = time_mono_ns();
-	if (busy) {
-		atomic_fetch_add(&c->w->n_lowat, 1);
-		atomic_fetch_add(&c->w->lowat_raised, 1);
+	if (c->lowat) {
+		busy = !swept || (double)got * ms >= LOWAT_DROP * el;
+		lw_unlink(wk, c);
 	} else {
-		atomic_fetch_sub(&c->w->n_lowat, 1);
+		c->win_bytes += got;
+		if (el < ms)
+			return;
+		busy = (double)c->win_bytes * ms >= LOWAT_RAISE * el;
+		c->win_bytes = 0;
 	}
+	c->last_read_ns = now;
+	mark = busy ? LOWAT_BYTES : 1;
+	if (busy != c->lowat &&
+	    setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &mark, sizeof(mark)) == 0) {
+		c->lowat = busy;
+		if (busy) {
+			atomic_fetch_add(&wk->n_lowat, 1);
+			atomic_fetch_add(&wk->lowat_raised, 1);
+		} else {
+			atomic_fetch_sub(&wk->n_lowat, 1);
+		}
+	}
+	if (c->lowat)
+		lw_append(wk, c);
 }
 
 /* Returns -1 when the connection is to be closed. */
@@ -307,6 +353,7 @@ static void accept_one(struct receiver *rx, int lfd, bool tls)
 	c->cap = CONN_BUF_START;
 	c->buf = xmalloc(c->cap);
 	c->started_ms = time_now_ms();
+	c->last_read_ns = time_mono_ns(); /* (its rate is measured from here: conn_lowat) */
 	receive_addr_text((struct sockaddr *)&ss, sl, c->peer, sizeof(c->peer));
 	ingest_source_name(c->name, sizeof(c->name), tls ? "tls" : "tcp", c->peer);
 	if (tls) {
@@ -398,32 +445,38 @@ static void read_again(struct worker *wk)
 }
 
 /*
- * Every LOWAT_MS while the worker has busy connections: those not read for LOWAT_MS are read as
- * they are (their LOWAT_BYTES did not come: what came must not wait for more), and leave the
- * busy state if that was less than the mark (conn_lowat).
+ * The worker's busy connections not read for LOWAT_MS are read as they are (their LOWAT_BYTES
+ * did not come: what came must not wait for more), and leave the busy state if that was slow
+ * (conn_lowat). Its lw list is in the order they were read, so the look stops at the first
+ * that was read since (or at one read at or after `now`: conn_lowat put it at the end).
  */
 static void read_lowat(struct worker *wk)
 {
-	struct conn *todo[64];
-	size_t n = 0;
 	int64_t now = time_mono_ns(), ms = (int64_t)receive_lowat_ms * 1000000;
+	struct conn *c;
 
-	if (now - wk->lowat_swept_ns < ms)
-		return;
-	wk->lowat_swept_ns = now;
-	pthread_mutex_lock(&wk->mu);
-	for (struct conn *c = wk->conns; c && n < ARRAY_SIZE(todo); c = c->next)
-		if (c->lowat && now - c->last_read_ns >= ms)
-			todo[n++] = c;
-	pthread_mutex_unlock(&wk->mu);
-	/* only this thread closes its connections: they are still there */
-	for (size_t i = 0; i < n; i++) {
+	while ((c = wk->lw_head) && now - c->last_read_ns >= ms && c->last_read_ns < now &&
+	       !atomic_load(&wk->rx->stopping)) {
 		size_t got = 0;
-		if (conn_read_some(wk->rx, todo[i], &got) < 0)
-			conn_close(wk->rx, todo[i]);
+		if (conn_read_some(wk->rx, c, &got) < 0)
+			conn_close(wk->rx, c);
 		else
-			conn_lowat(todo[i], got, true);
+			conn_lowat(c, got, true);
 	}
+}
+
+/* epoll_wait's timeout: at once for TLS records left in OpenSSL, at the first busy connection's
+ * look (read_lowat), else in a second (sweep). */
+static int wait_ms(const struct worker *wk)
+{
+	int64_t due;
+
+	if (wk->n_again)
+		return 0;
+	if (!wk->lw_head)
+		return 1000;
+	due = wk->lw_head->last_read_ns + (int64_t)receive_lowat_ms * 1000000 - time_mono_ns();
+	return due <= 0 ? 0 : (int)((due + 999999) / 1000000);
 }
 
 void *receive_stream_main(void *arg)
@@ -438,11 +491,7 @@ void *receive_stream_main(void *arg)
 	pthread_setname_np(pthread_self(), name);
 
 	while (!atomic_load(&rx->stopping)) {
-		/* (busy connections: back within LOWAT_MS for what did not reach their mark) */
-		int n = epoll_wait(wk->ep, evs, 64,
-		                   wk->n_again                 ? 0
-		                   : atomic_load(&wk->n_lowat) ? (int)receive_lowat_ms
-		                                               : 1000);
+		int n = epoll_wait(wk->ep, evs, 64, wait_ms(wk));
 
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
@@ -464,7 +513,7 @@ void *receive_stream_main(void *arg)
 		}
 		if (wk->n_again && !atomic_load(&rx->stopping))
 			read_again(wk);
-		if (atomic_load(&wk->n_lowat) && !atomic_load(&rx->stopping))
+		if (wk->lw_head && !atomic_load(&rx->stopping))
 			read_lowat(wk);
 		if (time_now_ms() - last_sweep > 1000) {
 			sweep(wk);

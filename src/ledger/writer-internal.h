@@ -41,7 +41,8 @@
  *   as soon as this one ends; LINGER_ENTRIES are committed at once;
  * - when no flush runs and entries come fast (the arrival rate of the last batches), up to
  *   max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
- *   once, so a lone entry never waits.
+ *   once, so a lone entry never waits, nor the first after a pause (a batch begun more than
+ *   LINGER_MIN entries' time at that rate after the last was taken).
  *
  * A commit that ends inside a bundle (LEDGER_TILE_WIDTH entries) stores its part of that
  * bundle in a tail row, and the commit that fills the bundle writes those entries and payloads

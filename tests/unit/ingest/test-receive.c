@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -224,12 +225,64 @@ static size_t frames(char *buf, size_t size, int first, int n)
 	return len;
 }
 
+static void sleep_ms(unsigned ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
+	          NULL);
+}
+
+static int64_t ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 /*
- * A busy sender's connection wakes its worker only once LOWAT_BYTES wait (SO_RCVLOWAT): a lone
- * message does not make it busy (it is taken at once), a turn that read LOWAT_BUSY bytes does;
- * then a message under the mark waits in the socket (the wakes saved) but no longer than the
- * worker's look every receive_lowat_ms (read_lowat; 1.5 s here, so that it is seen waiting
- * whatever the machine's load), and the connection, quiet since, is no longer busy.
+ * Makes n new connections busy senders (fds[]): a burst of BURST messages on each, which alone
+ * does not make a sender busy, then receive_lowat_ms later one more message on each, which
+ * does (the burst's rate since the connection began: LOWAT_RAISE bytes per receive_lowat_ms
+ * and more); then one message on each under its mark, held. Messages counted from base.
+ */
+static void marked_with_one_held(struct ingest *g, struct receiver *rx, uint64_t base, int *fds,
+                                 unsigned n)
+{
+	static char buf[64 * 1024];
+	uint64_t before = received(g) - base;
+	unsigned marked = lowat_now(rx);
+	size_t len = frames(buf, sizeof(buf), 0, BURST);
+
+	assert_true(len >= LOWAT_RAISE && len < LOWAT_BYTES);
+	for (unsigned i = 0; i < n; i++) {
+		fds[i] = connect_to(receiver_address(rx, "tcp"));
+		assert_int_equal(send(fds[i], buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	}
+	wait_received(g, base, before + n * BURST, 5000);
+	assert_int_equal(received(g) - base, before + n * BURST);
+	assert_int_equal(lowat_now(rx), marked); /* a burst is not a rate */
+	sleep_ms(receive_lowat_ms + 50);
+	len = frames(buf, sizeof(buf), BURST, 1);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(send(fds[i], buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, before + n * (BURST + 1), 5000);
+	assert_int_equal(received(g) - base, before + n * (BURST + 1));
+	for (int t = 0; t < 500 && lowat_now(rx) < marked + n; t++) /* (set just after) */
+		sleep_ms(1);
+	assert_int_equal(lowat_now(rx), marked + n);
+	len = frames(buf, sizeof(buf), BURST + 1, 1);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(send(fds[i], buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	wait_received(g, base, before + n * (BURST + 2), 100);
+	assert_int_equal(received(g) - base, before + n * (BURST + 1)); /* held under the mark */
+}
+
+/*
+ * A busy sender's connection wakes its worker only once LOWAT_BYTES wait (SO_RCVLOWAT): a
+ * burst does not make it busy, a rate does (marked_with_one_held); then a message under the
+ * mark waits in the socket (the wakes saved) but no longer than the worker's look once the
+ * connection was not read for receive_lowat_ms (read_lowat; 1.5 s here, so that it is seen
+ * waiting whatever the machine's load), and the connection, quiet since, is no longer busy.
  */
 static void busy_sender_mark(void **state)
 {
@@ -237,8 +290,8 @@ static void busy_sender_mark(void **state)
 	struct receiver_config cfg = { .tcp = "127.0.0.1:0" };
 	struct ingest *g = NULL;
 	struct receiver *rx = NULL;
-	static char buf[64 * 1024];
-	struct timespec t0, t1;
+	char buf[256];
+	struct timespec t0;
 	uint64_t base;
 	size_t len;
 	int fd;
@@ -247,42 +300,20 @@ static void busy_sender_mark(void **state)
 	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
 	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
 	base = received(g);
-	fd = connect_to(receiver_address(rx, "tcp"));
-
-	len = frames(buf, sizeof(buf), 0, 1);
-	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, 1, 5000);
-	assert_int_equal(received(g) - base, 1);
-	assert_int_equal(lowat_raised(rx), 0);
-
-	len = frames(buf, sizeof(buf), 1, BURST); /* ~25 KB in one send */
-	assert_true(len >= LOWAT_BUSY && len < LOWAT_BYTES);
-	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, 1 + BURST, 5000);
-	assert_int_equal(received(g) - base, 1 + BURST);
-	for (int t = 0; t < 500 && !lowat_now(rx); t++) /* (set just after the messages went in) */
-		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
-	assert_int_equal(lowat_raised(rx), 1);
-	assert_int_equal(lowat_now(rx), 1);
-
-	/* under the mark: held in the socket, then read by the worker's look */
+	marked_with_one_held(g, rx, base, &fd, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	len = frames(buf, sizeof(buf), 1 + BURST, 1);
-	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, 2 + BURST, 100);
-	assert_int_equal(received(g) - base, 1 + BURST);
-	wait_received(g, base, 2 + BURST, 5000);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	assert_int_equal(received(g) - base, 2 + BURST);
-	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
-	/* that look read less than the mark: not busy any more, a lone message taken at once */
+	assert_int_equal(lowat_raised(rx), 1);
+	wait_received(g, base, BURST + 2, 5000);
+	assert_int_equal(received(g) - base, BURST + 2);
+	assert_true(ms_since(&t0) < 2000);
+	/* that look read less than LOWAT_DROP: not busy any more, a lone message taken at once */
 	for (int t = 0; t < 1000 && lowat_now(rx); t++)
-		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+		sleep_ms(1);
 	assert_int_equal(lowat_now(rx), 0);
-	len = frames(buf, sizeof(buf), 2 + BURST, 1);
+	len = frames(buf, sizeof(buf), BURST + 2, 1);
 	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, 3 + BURST, 100);
-	assert_int_equal(received(g) - base, 3 + BURST);
+	wait_received(g, base, BURST + 3, 100);
+	assert_int_equal(received(g) - base, BURST + 3);
 
 	close(fd);
 	receiver_stop(rx);
@@ -290,27 +321,91 @@ static void busy_sender_mark(void **state)
 	receive_lowat_ms = LOWAT_MS;
 }
 
-/* Raises a busy sender's mark on a new connection (a burst of BURST messages after those
- * already received since base), then sends one message under it, held. Returns the socket. */
-static int marked_with_one_held(struct ingest *g, struct receiver *rx, uint64_t base)
+/*
+ * A sender at a middling rate (about 15 KB every 10 ms: more than LOWAT_RAISE per
+ * receive_lowat_ms, less than LOWAT_BYTES) becomes busy once and stays so, read by the worker's
+ * looks, rather than being marked and unmarked at every look (review-pace LOW 4: it was, about
+ * 30 times a second here); a burst after a quiet time does not make it busy, and a look after
+ * its end ends the busy state. receive_lowat_ms is 20 here: 100 of them in the stream.
+ */
+static void busy_sender_steady(void **state)
 {
+	struct fixture *f = *state;
+	struct receiver_config cfg = { .tcp = "127.0.0.1:0" };
+	struct ingest *g = NULL;
+	struct receiver *rx = NULL;
 	static char buf[64 * 1024];
-	uint64_t before = received(g) - base;
-	size_t len = frames(buf, sizeof(buf), 0, BURST);
-	int fd = connect_to(receiver_address(rx, "tcp"));
-	unsigned marked = lowat_now(rx);
+	unsigned sent = 0;
+	uint64_t base;
+	size_t len;
+	int fd, one = 1;
 
+	receive_lowat_ms = 20;
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
+	base = received(g);
+	fd = connect_to(receiver_address(rx, "tcp"));
+	/* (each send at once: Nagle would hold one until the last is acknowledged, which a
+	 * receiver that does not read may delay by a delayed ACK's 40 ms on loopback) */
+	assert_int_equal(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+	sleep_ms(200);
+	len = frames(buf, sizeof(buf), 0, BURST);
 	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, before + BURST, 5000);
-	assert_int_equal(received(g) - base, before + BURST);
-	for (int t = 0; t < 500 && lowat_now(rx) == marked; t++)
-		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
-	assert_int_equal(lowat_now(rx), marked + 1);
-	len = frames(buf, sizeof(buf), BURST, 1);
-	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, before + BURST + 1, 100);
-	assert_int_equal(received(g) - base, before + BURST); /* held under the mark */
-	return fd;
+	sent = BURST;
+	wait_received(g, base, sent, 5000);
+	assert_int_equal(received(g) - base, sent);
+	assert_int_equal(lowat_raised(rx), 0);
+	for (int i = 0; i < 100; i++) {
+		len = frames(buf, sizeof(buf), (int)sent, 200);
+		assert_true(len >= LOWAT_RAISE && len < LOWAT_BYTES / 2);
+		assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+		sent += 200;
+		sleep_ms(10);
+	}
+	wait_received(g, base, sent, 5000);
+	assert_int_equal(received(g) - base, sent);
+	assert_true(lowat_raised(rx) >= 1 && lowat_raised(rx) <= 3);
+	for (int t = 0; t < 1000 && lowat_now(rx); t++)
+		sleep_ms(1);
+	assert_int_equal(lowat_now(rx), 0);
+
+	close(fd);
+	receiver_stop(rx);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	receive_lowat_ms = LOWAT_MS;
+}
+
+/*
+ * Many busy senders on each worker (66 each, more than the 64 a look read before: review-pace
+ * LOW 3), each with a message held under its mark: one look reads them all, once each was not
+ * read for receive_lowat_ms (1.5 s), not 64 of them a look, one look every 1.5 s.
+ */
+static void busy_senders_many(void **state)
+{
+	struct fixture *f = *state;
+	struct receiver_config cfg = { .tcp = "127.0.0.1:0" };
+	struct ingest *g = NULL;
+	struct receiver *rx = NULL;
+	int fds[STREAM_WORKERS * 66];
+	struct timespec t0;
+	uint64_t base;
+	unsigned n;
+
+	receive_lowat_ms = 1500;
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
+	base = received(g);
+	n = rx->n_workers * 66;
+	marked_with_one_held(g, rx, base, fds, n);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	wait_received(g, base, n * (BURST + 2), 5000);
+	assert_int_equal(received(g) - base, n * (BURST + 2));
+	assert_true(ms_since(&t0) < 2300);
+	for (unsigned i = 0; i < n; i++)
+		close(fds[i]);
+	receiver_stop(rx);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	receive_lowat_ms = LOWAT_MS;
 }
 
 /*
@@ -333,18 +428,18 @@ static void busy_sender_end(void **state)
 	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
 	base = received(g);
 
-	fd = marked_with_one_held(g, rx, base);
+	marked_with_one_held(g, rx, base, &fd, 1);
 	assert_int_equal(shutdown(fd, SHUT_WR), 0);
-	wait_received(g, base, BURST + 1, 100);
-	assert_int_equal(received(g) - base, BURST + 1);
+	wait_received(g, base, BURST + 2, 100);
+	assert_int_equal(received(g) - base, BURST + 2);
 	for (int t = 0; t < 100 && lowat_now(rx); t++)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
 	assert_int_equal(lowat_now(rx), 0);
 	close(fd);
 
-	fd = marked_with_one_held(g, rx, base);
+	marked_with_one_held(g, rx, base, &fd, 1);
 	receiver_stop(rx);
-	assert_int_equal(received(g) - base, 2 * (BURST + 1));
+	assert_int_equal(received(g) - base, 2 * (BURST + 2));
 	close(fd);
 	assert_int_equal(ingest_close(g, &f->err), 0);
 	receive_lowat_ms = LOWAT_MS;
@@ -361,6 +456,8 @@ int main(void)
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_sender_mark, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_sender_end, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(busy_sender_steady, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(busy_senders_many, fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
