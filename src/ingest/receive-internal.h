@@ -25,11 +25,11 @@
  * A busy plain TCP sender's connection wakes its worker only once LOWAT_BYTES wait in its
  * socket (SO_RCVLOWAT), not for every few segments: each wake is a switch of the worker and of
  * the ledger writer it hands the messages to. A connection is busy once it brought LOWAT_RAISE
- * bytes or more per LOWAT_MS over at least LOWAT_MS (about 4 MB/s); one whose LOWAT_BYTES did
- * not come within LOWAT_MS of its last read is read as it is by the worker (read_lowat), and
- * is no longer busy if that was less than LOWAT_DROP per LOWAT_MS (about 2 MB/s): between the
- * two a sender keeps its state, so one at a middling rate does not raise and drop the mark
- * again and again. (receive-stream.c, conn_lowat; docs/logs.md, "Receiving".)
+ * bytes or more per LOWAT_MS over at least LOWAT_MS (about 4 MB/s), or LOWAT_BYTES in less; one
+ * whose LOWAT_BYTES did not come within LOWAT_MS of its last read is read as it is by the
+ * worker (read_lowat), and is no longer busy if that was less than LOWAT_DROP per LOWAT_MS
+ * (about 2 MB/s): between the two a sender keeps its state, so one at a middling rate does not
+ * raise and drop the mark again and again. (receive-stream.c, conn_lowat; docs/logs.md, "Receiving".)
  */
 #define LOWAT_BYTES (64 * 1024)
 #define LOWAT_RAISE (8 * 1024)

@@ -252,11 +252,12 @@ static int conn_read_some(struct receiver *rx, struct conn *c, size_t *got_all)
 
 /*
  * After a turn of a plain TCP connection that read got bytes (swept: read_lowat's, not an
- * event's). A sender that brought LOWAT_RAISE bytes per LOWAT_MS, over at least LOWAT_MS, is
- * busy: its connection wakes the worker only once LOWAT_BYTES wait (or at its end: the kernel
- * reports a closed or reset connection whatever the mark), and the worker reads it as it is
- * once it was not read for LOWAT_MS (read_lowat); if that found less than LOWAT_DROP per
- * LOWAT_MS it is not busy any more. Under a stream of one sender at full rate the worker woke
+ * event's). A sender that brought LOWAT_RAISE bytes per LOWAT_MS, over at least LOWAT_MS, or
+ * LOWAT_BYTES in less (a stream: at once, as one that a stall of its sender made not busy is
+ * read segment by segment until then), is busy: its connection wakes the worker only once
+ * LOWAT_BYTES wait (or at its end: the kernel reports a closed or reset connection whatever the
+ * mark), and the worker reads it as it is once it was not read for LOWAT_MS (read_lowat); if
+ * that found less than LOWAT_DROP per LOWAT_MS it is not busy any more. Under a stream of one sender at full rate the worker woke
  * every ~27 messages, and the ledger writer it hands them to as often (docs/logs.md). The rates
  * differ by half so that a sender between them keeps its state; a burst after a quiet time is
  * not a rate. A setsockopt that fails leaves the connection as it was (unmarked: woken for
@@ -275,9 +276,9 @@ static void conn_lowat(struct conn *c, size_t got, bool swept)
 		lw_unlink(wk, c);
 	} else {
 		c->win_bytes += got;
-		if (el < ms)
+		if (el < ms && c->win_bytes < LOWAT_BYTES)
 			return;
-		busy = (double)c->win_bytes * ms >= LOWAT_RAISE * el;
+		busy = el < ms || (double)c->win_bytes * ms >= LOWAT_RAISE * el;
 		c->win_bytes = 0;
 	}
 	c->last_read_ns = now;

@@ -42,7 +42,8 @@
  * - when no flush runs and entries come fast (the arrival rate of the last batches), up to
  *   max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
  *   once, so a lone entry never waits, nor the first after a pause (a batch begun more than
- *   LINGER_MIN entries' time at that rate after the last was taken).
+ *   LINGER_MIN entries' time at that rate, and more than max_delay_us, after the last was
+ *   taken).
  *
  * A commit that ends inside a bundle (LEDGER_TILE_WIDTH entries) stores its part of that
  * bundle in a tail row, and the commit that fills the bundle writes those entries and payloads
@@ -110,6 +111,7 @@ struct ledger_writer {
 	struct ledger *lg;
 	int64_t last_checkpoint_ms;
 	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
+	uint64_t linger_waits; /* waits in linger, woken or timed out (under mu; tests) */
 	int64_t last_big_ns; /* when a batch over WRITER_KEEP_BYTES / 4 was last committed
 	                      (at first idle_ms before the start) */
 	uint64_t size_hint;  /* the ledger's size after this writer's last commit (bundle_cut) */

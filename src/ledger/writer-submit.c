@@ -55,6 +55,20 @@ int ledger_writer_submit(struct ledger_writer *w, const struct ledger_entry *e,
 	return 0;
 }
 
+/*
+ * After entries were added to b (was before): whether the writer is to be woken. An idle one
+ * for the first entries; a lingering one only when b reached a size linger_locked waits for
+ * (linger_min, linger_entries, a batch's most): more entries short of them change nothing it
+ * decides, and a receiver submits every ~250 messages under a stream, each a wake and a sleep
+ * of the writer before (twice as many as its commits).
+ */
+static bool wakes_writer(const struct ledger_writer *w, size_t was, const struct batch *b)
+{
+	return was == 0 || (was < w->opt.linger_min && b->nr >= w->opt.linger_min) ||
+	       (was < w->opt.linger_entries && b->nr >= w->opt.linger_entries) ||
+	       b->nr >= w->opt.max_entries || batch_bytes(b) >= w->opt.max_bytes;
+}
+
 int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
                               uint64_t *ret_first_ticket, struct strbuf *err)
 {
@@ -73,7 +87,9 @@ int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
 		error_set(err, "%s", w->failed ? w->fail_msg.buf : "the ledger writer is stopping");
 		r = w->failed ? w->failed : -ESHUTDOWN;
 	} else if (add->nr) {
+		size_t was;
 		b = w->cur;
+		was = b->nr;
 		if (b->nr == 0) {
 			b->first_ticket = w->next_ticket;
 			b->first_ns = time_mono_ns();
@@ -81,8 +97,8 @@ int ledger_writer_submit_prep(struct ledger_writer *w, struct ledger_prep *lp,
 		batch_append(b, add);
 		*ret_first_ticket = w->next_ticket;
 		w->next_ticket += add->nr;
-		/* always woken: a lingering writer may wait for a size this reached */
-		pthread_cond_signal(&w->work);
+		if (wakes_writer(w, was, b))
+			pthread_cond_signal(&w->work);
 	} else {
 		*ret_first_ticket = w->next_ticket;
 	}

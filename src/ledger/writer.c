@@ -305,10 +305,11 @@ static bool linger_locked(struct ledger_writer *w, int64_t *deadline)
 	if (c->nr >= w->opt.linger_min || !w->ns_per_entry)
 		return false;
 	/* The rate is the last batches': a batch begun long after the last was taken (more than
-	 * linger_min entries' time at it) follows a pause, and its first entries do not wait for
-	 * a stream that may have ended (review-pace LOW 6). Under a stream the next batch begins
-	 * within microseconds of the take. */
-	if (c->first_ns - w->last_take_ns > (int64_t)w->opt.linger_min * w->ns_per_entry)
+	 * linger_min entries' time at it, and than max_delay_us: a sender's stall in a stream is
+	 * not a pause) follows a pause, and its first entries do not wait for a stream that may
+	 * have ended (review-pace LOW 6). */
+	if (c->first_ns - w->last_take_ns > (int64_t)w->opt.linger_min * w->ns_per_entry &&
+	    c->first_ns - w->last_take_ns > (int64_t)w->opt.max_delay_us * 1000)
 		return false;
 	return now + (int64_t)(w->opt.linger_min - c->nr) * w->ns_per_entry < *deadline;
 }
@@ -327,6 +328,7 @@ static void linger(struct ledger_writer *w)
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
 		ts.tv_nsec %= 1000000000L;
 		pthread_cond_timedwait(&w->work, &w->mu, &ts);
+		w->linger_waits++;
 	}
 }
 

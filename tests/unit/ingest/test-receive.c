@@ -376,6 +376,46 @@ static void busy_sender_steady(void **state)
 }
 
 /*
+ * A stream is busy at once: LOWAT_BYTES in less than receive_lowat_ms (1.5 s here) mark a new
+ * connection without waiting for a rate over that time (a stream that its sender's stall made
+ * not busy was read segment by segment meanwhile).
+ */
+static void busy_sender_stream(void **state)
+{
+	struct fixture *f = *state;
+	struct receiver_config cfg = { .tcp = "127.0.0.1:0" };
+	struct ingest *g = NULL;
+	struct receiver *rx = NULL;
+	static char buf[64 * 1024];
+	struct timespec t0;
+	uint64_t base;
+	size_t len;
+	int fd;
+
+	receive_lowat_ms = 1500;
+	assert_int_equal(ingest_open(f->dir, NULL, &g, &f->err), 0);
+	assert_int_equal(receiver_start(&cfg, g, &rx, &f->err), 0);
+	base = received(g);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = connect_to(receiver_address(rx, "tcp"));
+	for (int i = 0; i < 5; i++) { /* ~95 KB */
+		len = frames(buf, sizeof(buf), i * BURST, BURST);
+		assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+	}
+	wait_received(g, base, 5 * BURST, 5000);
+	assert_int_equal(received(g) - base, 5 * BURST);
+	for (int t = 0; t < 500 && !lowat_now(rx); t++) /* (set just after the messages went in) */
+		sleep_ms(1);
+	assert_int_equal(lowat_now(rx), 1);
+	assert_true(ms_since(&t0) < 1000);
+
+	close(fd);
+	receiver_stop(rx);
+	assert_int_equal(ingest_close(g, &f->err), 0);
+	receive_lowat_ms = LOWAT_MS;
+}
+
+/*
  * Many busy senders on each worker (66 each, more than the 64 a look read before: review-pace
  * LOW 3), each with a message held under its mark: one look reads them all, once each was not
  * read for receive_lowat_ms (1.5 s), not 64 of them a look, one look every 1.5 s.
@@ -457,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(busy_sender_mark, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_sender_end, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_sender_steady, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(busy_sender_stream, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_senders_many, fixture_setup, fixture_teardown),
 	};
 

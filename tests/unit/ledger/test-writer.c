@@ -596,10 +596,11 @@ static void rate_set(struct ledger_writer *w, int64_t ns_per_entry, int64_t ago_
 }
 
 /*
- * The rate a writer lingers on is the last batches': an entry that comes after a pause is
- * committed at once, not kept until the deadline for the linger_min entries the stream before
- * it would have brought (review-pace LOW 6: up to 10 ms for the log ingest's first entry after
- * a stream); one that comes right after a take, as in a stream, still waits for them.
+ * The rate a writer lingers on is the last batches': an entry that comes after a pause (longer
+ * than max_delay_us) is committed at once, not kept until the deadline for the linger_min
+ * entries the stream before it would have brought (review-pace LOW 6: up to 10 ms for the log
+ * ingest's first entry after a stream); one that comes right after a take, as in a stream,
+ * still waits for them.
  */
 static void test_writer_linger_after_pause(void **state)
 {
@@ -617,8 +618,8 @@ static void test_writer_linger_after_pause(void **state)
 	note_entry(&e, buf, sizeof(buf), 0);
 	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
 	expect(f, &e);
-	/* a stream of an entry every 3 us, whose last batch was taken 50 ms ago */
-	rate_set(w, 3000, 50 * 1000000LL);
+	/* a stream of an entry every 3 us, whose last batch was taken 3 s ago (past the 2 s) */
+	rate_set(w, 3000, 3000 * 1000000LL);
 	t0 = time_mono_ns();
 	submit_n(w, f, 1, 1, &last);
 	assert_int_equal(ledger_writer_wait(w, last, &index, &f->err), 0);
@@ -631,6 +632,81 @@ static void test_writer_linger_after_pause(void **state)
 	assert_int_equal(ledger_writer_commits(w), commits);
 	assert_int_equal(ledger_writer_wait(w, last, &index, &f->err), 0);
 	assert_int_equal(index, 2);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	check_head(f);
+}
+
+/* Submits n notes from..from+n-1 at once (ledger_writer_submit_prep), as a receiver does. */
+static void prep_notes(struct ledger_writer *w, struct fixture *f, unsigned from, unsigned n,
+                   uint64_t *ret_last)
+{
+	struct ledger_prep *lp = ledger_prep_new();
+	uint64_t first;
+
+	for (unsigned i = from; i < from + n; i++) {
+		char buf[48];
+		struct ledger_entry e;
+		note_entry(&e, buf, sizeof(buf), i);
+		assert_int_equal(ledger_prep_add(lp, &e, &f->err), 0);
+		expect(f, &e);
+	}
+	assert_int_equal(ledger_writer_submit_prep(w, lp, &first, &f->err), 0);
+	*ret_last = first + n - 1;
+	ledger_prep_free(lp);
+}
+
+static uint64_t linger_waits(struct ledger_writer *w)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->linger_waits;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+/*
+ * A lingering writer is woken by a submission only when the batch reaches a size it waits for
+ * (linger_min here, behind a flush), not by each of the submissions short of it: ten of five
+ * entries behind a flush that does not end leave it asleep (each woke it before: a receiver
+ * submits every ~250 messages of a stream), the one that reaches 64 has them committed.
+ */
+static void test_writer_prep_wakes(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .flush = gated_flush };
+	uint64_t last, commits, waits, index;
+	struct ledger_entry e;
+	char buf[48];
+
+	flush_in = 0;
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	note_entry(&e, buf, sizeof(buf), 0);
+	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	expect(f, &e);
+	gate_set(true);
+	commits = ledger_writer_commits(w);
+	submit_n(w, f, 1, 1, &last);
+	gate_wait_flushes(2);
+	assert_int_equal(ledger_writer_commits(w), commits + 1);
+	prep_notes(w, f, 2, 5, &last); /* wakes the idle writer, which lingers behind the flush */
+	nanosleep(&(struct timespec){ 0, 20 * 1000000L }, NULL);
+	waits = linger_waits(w);
+	for (unsigned i = 0; i < 9; i++) { /* (apart: a woken writer waits again between) */
+		prep_notes(w, f, 7 + 5 * i, 5, &last);
+		nanosleep(&(struct timespec){ 0, 5 * 1000000L }, NULL);
+	}
+	nanosleep(&(struct timespec){ 0, 20 * 1000000L }, NULL);
+	assert_true(linger_waits(w) - waits <= 1); /* (a spurious wake) */
+	assert_int_equal(ledger_writer_commits(w), commits + 1);
+	prep_notes(w, f, 52, 20, &last); /* 70: past linger_min */
+	for (int i = 0; i < 5000 && ledger_writer_commits(w) < commits + 2; i++)
+		nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
+	assert_int_equal(ledger_writer_commits(w), commits + 2);
+	gate_set(false);
+	assert_int_equal(ledger_writer_wait(w, last, &index, &f->err), 0);
+	assert_int_equal(index, 71);
 	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
 	check_head(f);
 }
@@ -1315,6 +1391,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger_after_pause, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_prep_wakes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prep_add_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
