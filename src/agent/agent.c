@@ -133,13 +133,20 @@ void agent_batch_head(struct agent *a, struct json_writer *w, uint64_t seq, cons
 	strbuf_release(&t);
 }
 
-/* Spools a finished batch; a full spool drops it (counted into the next one). */
+/*
+ * Spools a finished batch; a full spool drops it (counted into the next one). A batch left
+ * stuck (its put and its removal failed) keeps the drop count it carries until it is removed
+ * (spool_held gives it back then): a restart sends it with the count, once.
+ */
 void agent_spool_batch(struct agent *a, uint64_t seq, const struct strbuf *json, uint64_t dropped)
 {
 	struct strbuf err = STRBUF_INIT;
 
 	if (spool_put(&a->spool, seq, SPOOL_FIM, json->buf, json->len, &err) < 0) {
-		spool_untake_dropped(&a->spool, dropped);
+		if (a->spool.stuck)
+			a->spool.stuck_dropped = dropped;
+		else
+			spool_untake_dropped(&a->spool, dropped);
 		agent_say("%s", err.buf);
 		a->tick_failed = true;
 	}
@@ -201,6 +208,26 @@ static void on_line(void *arg, const struct follow_file *ff, const char *line, s
 }
 
 /*
+ * Whether spool s is held (spool_held: a batch that could not be spooled is still there, its
+ * removal tried again now): the tick failed, and the hold is said once a tick however often
+ * it is asked (before sending, before taking, after).
+ */
+static bool spool_is_held(struct agent *a, struct agent_spool *s)
+{
+	struct strbuf err = STRBUF_INIT;
+	bool held = spool_held(s, &err) < 0;
+
+	if (held) {
+		if (!s->held_said)
+			agent_say("%s", err.buf);
+		s->held_said = true;
+		a->tick_failed = true;
+	}
+	strbuf_release(&err);
+	return held;
+}
+
+/*
  * New lines of the followed files, one batch a tick: the offsets are staged with the batch's
  * number, the batch spooled, then the offsets committed (follow.h), so a crash anywhere
  * neither loses a line nor sends one twice; while a commit that failed is not completed, no
@@ -223,6 +250,8 @@ static int logs_tick(struct agent *a, struct strbuf *err)
 		strbuf_release(&why);
 		return r;
 	}
+	if (spool_is_held(a, &a->logspool)) /* nothing read: said (once a tick), the tick failed */
+		return 0;
 	strbuf_init(&x.ndjson, 0);
 	strbuf_init(&x.t, 0);
 	time_format_rfc3339(&x.t, time_now_ms());
@@ -313,12 +342,8 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 	uint64_t seq;
 	int status, r;
 
-	if (spool_held(s, &err) < 0) { /* a batch not spooled is still there: it must not go */
-		agent_say("%s", err.buf);
-		a->tick_failed = true;
-		strbuf_release(&err);
+	if (spool_is_held(a, s)) /* a batch not spooled is still there: it must not go */
 		return;
-	}
 	while (!*a->o->stop) {
 		char key[64];
 		strbuf_reset(&json);
@@ -358,9 +383,15 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 				a->tick_failed = true;
 				break;
 			}
-			if (kind == SPOOL_FIM && status == 409 && a->sha256[0])
-				agent_baseline_batch(
-				    a, &err); /* the server lacks our baseline: resend it */
+			/* the server lacks our baseline: announced again */
+			if (kind == SPOOL_FIM && status == 409 && a->sha256[0] &&
+			    agent_baseline_batch(a, &err) < 0) {
+				agent_say(
+				    "the server lacks this agent's baseline (HTTP 409), and it "
+				    "could not be announced again: %s",
+				    err.buf);
+				a->tick_failed = true;
+			}
 		} else {
 			agent_say("the server answered HTTP %d to batch %" PRIu64
 			          "; trying again later",
@@ -493,12 +524,15 @@ int agent_run(const struct agent_opts *o, struct strbuf *err)
 		while (!*o->stop) {
 			struct strbuf tick = STRBUF_INIT;
 			a.tick_failed = false;
+			a.spool.held_said = a.logspool.held_said = false;
 			/* what waits goes first, so a spool that was full has room for this tick's
 			 */
 			send_spool(&a, &a.spool);
 			if (a.follow.nr && !a.follow.uncommitted) /* follow.h */
 				send_spool(&a, &a.logspool);
-			if ((a.config ? agent_fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0) {
+			/* a held spool takes nothing: its hold said once this tick */
+			if (!spool_is_held(&a, &a.spool) &&
+			    (a.config ? agent_fim_tick(&a, &tick) : heartbeat(&a, &tick)) < 0) {
 				agent_say("%s", tick.buf);
 				a.tick_failed = true;
 			}

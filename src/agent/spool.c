@@ -162,7 +162,11 @@ int spool_held(struct agent_spool *s, struct strbuf *err)
 	}
 	free(s->stuck);
 	s->stuck = NULL;
-	s->unsynced = true; /* its removal synced before the next batch */
+	s->unsynced = true;     /* its removal synced before the next batch */
+	if (s->stuck_dropped) { /* the count it carried is counted again, into the next batch */
+		spool_untake_dropped(s, s->stuck_dropped);
+		s->stuck_dropped = 0;
+	}
 	return 0;
 }
 

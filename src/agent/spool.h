@@ -35,6 +35,12 @@ struct agent_spool {
 	 * so it must not go; spool_reserve and spool_held remove it first, and while they cannot
 	 * the spool takes and sends nothing */
 	char *stuck;
+	/* the drop count the stuck batch carries (gap.dropped): given back to the count
+	 * (spool_untake_dropped) once the batch is removed, not before: a restart finds the batch
+	 * and sends it with the count, which the file "dropped" then does not hold again */
+	uint64_t stuck_dropped;
+	/* the agent said the hold this tick (agent.c: said once a tick, however often asked) */
+	bool held_said;
 	uint64_t next_durable; /* the number the file "next" holds (written and synced) */
 };
 
