@@ -608,12 +608,15 @@ void ui_report_compliance(struct web_req *r)
 	}
 	if (format && !strcmp(format, "csv")) {
 		bool cp932 = web_query(r, "cp932") && !strcmp(web_query(r, "cp932"), "1");
-		if ((annex     ? report_annex_csv(&rep, cp932, &csv, NULL, &err)
-		     : chapter ? report_chapters_csv(&rep, cp932, &csv, NULL, &err)
-		               : report_compliance_csv(&rep, cp932, &csv, NULL, &err)) < 0) {
+		size_t subst = 0;
+		if ((annex     ? report_annex_csv(&rep, cp932, &csv, &subst, &err)
+		     : chapter ? report_chapters_csv(&rep, cp932, &csv, &subst, &err)
+		               : report_compliance_csv(&rep, cp932, &csv, &subst, &err)) < 0) {
 			web_error(r, 503, err.buf);
 			goto out;
 		}
+		if (cp932) /* how many characters became 〓, as for every list */
+			ui_csv_substituted(r, subst);
 		r->status = 200;
 		r->content_type_out =
 		    cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";

@@ -90,13 +90,22 @@ void ui_csv_links(struct web_req *r, const char *base)
 	strbuf_addch(o, ' ');
 	html_elem(o, "a", _("CSV (Shift_JIS)"), "href", url.buf, "class", "button secondary",
 	          HTML_END);
-	/* said before the download, not after: Shift_JIS has no form for every character */
-	strbuf_addch(o, ' ');
-	html_elem(o, "small",
+	ui_csv_note(r);
+	strbuf_release(&url);
+}
+
+void ui_csv_note(struct web_req *r)
+{
+	/* said before the download, not after: Shift_JIS has no form for every character; once
+	 * a page (a page with two lists has two pairs of buttons) */
+	if (r->csv_noted)
+		return;
+	r->csv_noted = true;
+	strbuf_addch(&r->out, ' ');
+	html_elem(&r->out, "small",
 	          _("Characters Shift_JIS lacks (such as 𠮷, é or emoji) become 〓 in its CSV; "
 	            "the CSV for Excel (UTF-8) keeps them."),
 	          "class", "csv-note", HTML_END);
-	strbuf_release(&url);
 }
 
 void ui_register_csv(struct web_req *r)

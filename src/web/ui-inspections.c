@@ -389,6 +389,7 @@ void ui_inspections(struct web_req *r)
 		page_link(o, "/inspections/rollup.csv", _("Download CSV"));
 		html_text(o, " ・ ");
 		page_link(o, "/inspections/rollup.csv?cp932=1", _("Download CSV (CP932)"));
+		ui_csv_note(r);
 		html_close(o, "p");
 	}
 	if (ui_may(r, SELF_INSPECTION_REGISTER ".open", NULL, NULL))
@@ -403,14 +404,17 @@ void ui_inspections_csv(struct web_req *r)
 	struct inspection_rollup ru = { 0 };
 	struct strbuf csv = STRBUF_INIT, err = STRBUF_INIT;
 	bool cp932 = web_query(r, "cp932") && !strcmp(web_query(r, "cp932"), "1");
+	size_t substituted = 0;
 
 	if (load_rollup(r, &ru) < 0)
 		goto out;
-	if (inspection_rollup_csv(&ru, cp932, &csv, NULL, &err) < 0) {
+	if (inspection_rollup_csv(&ru, cp932, &csv, &substituted, &err) < 0) {
 		web_error(r, 503, err.buf);
 		goto out;
 	}
 	web_audit(r, r->user->login, "inspection.rollup", cp932 ? "csv-cp932" : "csv");
+	if (cp932) /* the downloader told how many characters became 〓, as for every list */
+		ui_csv_substituted(r, substituted);
 	r->status = 200;
 	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
 	web_header_add(r, "Content-Disposition", "attachment; filename=\"self-inspections.csv\"");

@@ -114,7 +114,9 @@ void ui_inspections_card(struct web_req *r);
  * fallback), noting the download in the access log (CP932: with the count of characters
  * written as 〓, which ui_csv_substituted also answers in the header X-Mamori-Substituted).
  * ui_csv_links: the two download buttons for base (a URL, perhaps with a query), and beside
- * the Shift_JIS one the note that characters it lacks become 〓 (the UTF-8 CSV keeps them).
+ * the Shift_JIS one the note that characters it lacks become 〓 (the UTF-8 CSV keeps them):
+ * ui_csv_note, which says it once a page (beside the first Shift_JIS link; a page of its own
+ * links calls it after them).
  */
 struct csv_writer;
 unsigned ui_csv_flags(const struct web_req *r);
@@ -122,6 +124,7 @@ void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
                  struct csv_writer *w, struct strbuf *out);
 void ui_csv_substituted(struct web_req *r, size_t n);
 void ui_csv_links(struct web_req *r, const char *base);
+void ui_csv_note(struct web_req *r);
 
 /* A positive integer path argument; 0 when it is not one. */
 int64_t ui_arg_id(const char *s);

@@ -154,6 +154,7 @@ struct web_req {
 	bool cacheable;  /* default false: Cache-Control: no-store */
 	bool out_secret; /* the body carries a secret: wiped when microhttpd frees it */
 	bool out_file;   /* the body is the file out_fd (web_send_file), not out */
+	bool csv_noted;  /* the page says already that Shift_JIS CSVs write 〓 (ui_csv_note) */
 	int out_fd;
 	uint64_t out_size;
 	char *log_detail; /* for the server log only, never sent */

@@ -48,6 +48,8 @@ check "Japanese headers" "head -1 '$TMP/d.csv' | grep -q '義務,対象,担当,�
 check "税務課's duties, where and who by name" "grep -q ',税務課,セキュリティ責任者,鈴木一郎,' '$TMP/d.csv' && ! grep -q ',区民課,' '$TMP/d.csv'"
 is "the duties page offers mine" 200 "$(status -b "$TMP/jar-sato" "${URL}duties")"
 check "and the section's" "grep -q 'href=\"/duties.csv?mine=1&amp;encoding=utf-8\"' '$TMP/body' && grep -q 'href=\"/duties.csv?section=zeimu&amp;encoding=cp932\"' '$TMP/body'"
+check "saying once (two lists, one page) that what Shift_JIS lacks becomes 〓" \
+	"[ \$(grep -o 'class=\"csv-note\"' '$TMP/body' | wc -l) -eq 1 ]"
 
 is "incidents as CSV" 200 "$(dl "$TMP/jar-sato" "/incidents.csv" "$TMP/i.csv")"
 check "Japanese headers" "head -1 '$TMP/i.csv' | grep -q '番号,件名,状況,重大度,課,発見日時'"

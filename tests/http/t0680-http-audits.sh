@@ -43,6 +43,8 @@ is "the audits page" 200 "$(status -b "$TMP/jar-chief" "${URL}audits")"
 check "shows the audit" "grep -q '税務課の情報セキュリティ監査' '$TMP/body'"
 check "its finding, linked" "grep -q \"href=\\\"/records/$F\\\"\" '$TMP/body'"
 check "overdue marked" "grep -q 'class=\"overdue\"' '$TMP/body'"
+check "the audits' and the findings' downloads, the Shift_JIS note said once" \
+	"grep -q 'href=\"/registers/finding/csv?encoding=cp932\"' '$TMP/body' && [ \$(grep -o 'class=\"csv-note\"' '$TMP/body' | wc -l) -eq 1 ]"
 is "the finding's page" 200 "$(status -b "$TMP/jar-chief" "${URL}records/$F")"
 check "links the ledger entry it rests on (its evidence)" \
 	"grep -q 'href=\"/ledger/entry?index=1\" class=\"entry\"' '$TMP/body'"
@@ -243,6 +245,16 @@ is "a round of more than 1,000 inspections (sections x roles)" 400 "$(status -b 
 	--data "@$TMP/many" "${URL}inspections")"
 check "says the bound in Japanese" "grep -q '一つの回で開ける点検は 1000 件' '$TMP/body' && grep -q 'この回の点検は一つも開いていません' '$TMP/body'"
 m inspection open --round 令和8年度 --section zeimu --due "$(day 30)" --items MIN-9-1-2 --as chief >/dev/null
+# the roll-up's Shift_JIS download: the page says beside it, once, that what Shift_JIS lacks
+# becomes 〓, and the download counts them in X-Mamori-Substituted (as every list's)
+is "the self-inspections page" 200 "$(status -b "$TMP/jar-chief" "${URL}inspections")"
+check "offers the roll-up in Shift_JIS, saying once that what it lacks becomes 〓" \
+	"grep -q 'href=\"/inspections/rollup.csv?cp932=1\"' '$TMP/body' && [ \$(grep -o 'class=\"csv-note\"' '$TMP/body' | wc -l) -eq 1 ]"
+curl -s -b "$TMP/jar-chief" -D "$TMP/h" -o "$TMP/r.csv" "${URL}inspections/rollup.csv?cp932=1"
+check "its Shift_JIS download counts the 〓 in X-Mamori-Substituted" \
+	"grep -qi '^content-type: text/csv; charset=Shift_JIS' '$TMP/h' && grep -qi '^x-mamori-substituted: 0' '$TMP/h'"
+curl -s -b "$TMP/jar-chief" -D "$TMP/h" -o "$TMP/r.csv" "${URL}inspections/rollup.csv"
+check "its UTF-8 download has no such header" "! grep -qi '^x-mamori-substituted' '$TMP/h'"
 is "the report again" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
 for a in duties-done risks; do
 	check "MIN-9-2-1's $a link to its entries" \
@@ -343,6 +355,12 @@ is "a control Annex A lacks" 404 "$(status -b "$TMP/jar-chief" "${URL}report/com
 is "a control with no id" 404 "$(status -b "$TMP/jar-chief" "${URL}report/compliance/control")"
 is "as CSV" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=csv")"
 check "one row per clause, MIN-9-1-3 among them" "grep -q '^MIN-9-1-3,' '$TMP/body'"
+# the report's Shift_JIS CSVs (per clause, by chapter, per control) count the 〓 as every list's
+for by in "" "&by=chapter" "&by=annex-a"; do
+	curl -s -b "$TMP/jar-chief" -D "$TMP/h" -o "$TMP/r.csv" "${URL}report/compliance?format=csv&cp932=1$by"
+	check "the report's Shift_JIS CSV ($by) counts the 〓 in X-Mamori-Substituted" \
+		"grep -qi '^content-type: text/csv; charset=Shift_JIS' '$TMP/h' && grep -qi '^x-mamori-substituted: [0-9]' '$TMP/h'"
+done
 is "as PDF" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=pdf&from=2026-01-01")"
 check "a PDF" "head -c 5 '$TMP/body' | grep -q '%PDF-'"
 if command -v pdftotext >/dev/null 2>&1; then
