@@ -18,7 +18,8 @@
 #include "ingest/receive-internal.h"
 #include "ingest/receive.h"
 
-#define BURST 250 /* messages of ~100 bytes: ~25 KB, one loopback segment, in one send */
+#define BURST      250 /* messages of ~75 bytes: ~19 KB, one loopback segment, in one send */
+#define SLOW_BURST 20  /* messages of ~2.9 KB: ~58 KB (marked_with_one_held) */
 
 /* A self-signed P-256 certificate and its key, as PEM files in dir. */
 static void make_cert(const char *dir, char *cert, char *key, size_t size)
@@ -208,21 +209,29 @@ static void wait_received(struct ingest *g, uint64_t base, uint64_t want, int ms
 		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
 }
 
-/* Octet-counted frames of messages first..first+n-1 into buf; returns their length. */
-static size_t frames(char *buf, size_t size, int first, int n)
+/* Octet-counted frames of messages first..first+n-1 into buf, each with pad more bytes of
+ * text; returns their length. */
+static size_t frames_pad(char *buf, size_t size, int first, int n, int pad)
 {
 	size_t len = 0;
 
 	for (int i = first; i < first + n; i++) {
-		char m[160];
+		char m[4096];
 		int k = snprintf(
 		    m, sizeof(m),
-		    "<13>1 2026-11-22T02:46:00Z h app - - - a busy sender's message %04d", i);
+		    "<13>1 2026-11-22T02:46:00Z h app - - - a busy sender's message %04d %0*d", i,
+		    pad, 0);
 		int fl = snprintf(buf + len, size - len, "%d %s", k, m);
 		assert_true(fl > 0 && (size_t)fl < size - len);
 		len += (size_t)fl;
 	}
 	return len;
+}
+
+/* The same, of messages of about 75 bytes. */
+static size_t frames(char *buf, size_t size, int first, int n)
+{
+	return frames_pad(buf, size, first, n, 0);
 }
 
 static void sleep_ms(unsigned ms)
@@ -240,10 +249,12 @@ static int64_t ms_since(const struct timespec *t0)
 }
 
 /*
- * Makes n new connections busy senders (fds[]): a burst of BURST messages on each, which alone
- * does not make a sender busy, then receive_lowat_ms later one more message on each, which
- * does (the burst's rate since the connection began: LOWAT_RAISE bytes per receive_lowat_ms
- * and more); then one message on each under its mark, held. Messages counted from base.
+ * Makes n new connections busy senders (fds[]): a burst of SLOW_BURST messages of ~2.9 KB on
+ * each (~58 KB, under LOWAT_BYTES), which alone does not make a sender busy, then
+ * receive_lowat_ms later one more message on each, which does (the burst's rate since the
+ * connection began: LOWAT_RAISE bytes per receive_lowat_ms and more, while that was less than
+ * 7 times receive_lowat_ms: a sanitizer's build takes seconds for many connections' bursts);
+ * then one message on each under its mark, held. Messages counted from base.
  */
 static void marked_with_one_held(struct ingest *g, struct receiver *rx, uint64_t base, int *fds,
                                  unsigned n)
@@ -251,30 +262,30 @@ static void marked_with_one_held(struct ingest *g, struct receiver *rx, uint64_t
 	static char buf[64 * 1024];
 	uint64_t before = received(g) - base;
 	unsigned marked = lowat_now(rx);
-	size_t len = frames(buf, sizeof(buf), 0, BURST);
+	size_t len = frames_pad(buf, sizeof(buf), 0, SLOW_BURST, 2800);
 
-	assert_true(len >= LOWAT_RAISE && len < LOWAT_BYTES);
+	assert_true(len >= 7 * LOWAT_RAISE && len < LOWAT_BYTES);
 	for (unsigned i = 0; i < n; i++) {
 		fds[i] = connect_to(receiver_address(rx, "tcp"));
 		assert_int_equal(send(fds[i], buf, len, MSG_NOSIGNAL), (ssize_t)len);
 	}
-	wait_received(g, base, before + n * BURST, 5000);
-	assert_int_equal(received(g) - base, before + n * BURST);
+	wait_received(g, base, before + n * SLOW_BURST, 10000);
+	assert_int_equal(received(g) - base, before + n * SLOW_BURST);
 	assert_int_equal(lowat_now(rx), marked); /* a burst is not a rate */
 	sleep_ms(receive_lowat_ms + 50);
-	len = frames(buf, sizeof(buf), BURST, 1);
+	len = frames(buf, sizeof(buf), SLOW_BURST, 1);
 	for (unsigned i = 0; i < n; i++)
 		assert_int_equal(send(fds[i], buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, before + n * (BURST + 1), 5000);
-	assert_int_equal(received(g) - base, before + n * (BURST + 1));
-	for (int t = 0; t < 500 && lowat_now(rx) < marked + n; t++) /* (set just after) */
+	wait_received(g, base, before + n * (SLOW_BURST + 1), 10000);
+	assert_int_equal(received(g) - base, before + n * (SLOW_BURST + 1));
+	for (int t = 0; t < 1000 && lowat_now(rx) < marked + n; t++) /* (set just after) */
 		sleep_ms(1);
 	assert_int_equal(lowat_now(rx), marked + n);
-	len = frames(buf, sizeof(buf), BURST + 1, 1);
+	len = frames(buf, sizeof(buf), SLOW_BURST + 1, 1);
 	for (unsigned i = 0; i < n; i++)
 		assert_int_equal(send(fds[i], buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, before + n * (BURST + 2), 100);
-	assert_int_equal(received(g) - base, before + n * (BURST + 1)); /* held under the mark */
+	wait_received(g, base, before + n * (SLOW_BURST + 2), 100);
+	assert_int_equal(received(g) - base, before + n * (SLOW_BURST + 1)); /* held */
 }
 
 /*
@@ -303,17 +314,17 @@ static void busy_sender_mark(void **state)
 	marked_with_one_held(g, rx, base, &fd, 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(lowat_raised(rx), 1);
-	wait_received(g, base, BURST + 2, 5000);
-	assert_int_equal(received(g) - base, BURST + 2);
+	wait_received(g, base, SLOW_BURST + 2, 5000);
+	assert_int_equal(received(g) - base, SLOW_BURST + 2);
 	assert_true(ms_since(&t0) < 2000);
 	/* that look read less than LOWAT_DROP: not busy any more, a lone message taken at once */
 	for (int t = 0; t < 1000 && lowat_now(rx); t++)
 		sleep_ms(1);
 	assert_int_equal(lowat_now(rx), 0);
-	len = frames(buf, sizeof(buf), BURST + 2, 1);
+	len = frames(buf, sizeof(buf), SLOW_BURST + 2, 1);
 	assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
-	wait_received(g, base, BURST + 3, 100);
-	assert_int_equal(received(g) - base, BURST + 3);
+	wait_received(g, base, SLOW_BURST + 3, 100);
+	assert_int_equal(received(g) - base, SLOW_BURST + 3);
 
 	close(fd);
 	receiver_stop(rx);
@@ -438,8 +449,8 @@ static void busy_senders_many(void **state)
 	n = rx->n_workers * 66;
 	marked_with_one_held(g, rx, base, fds, n);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	wait_received(g, base, n * (BURST + 2), 5000);
-	assert_int_equal(received(g) - base, n * (BURST + 2));
+	wait_received(g, base, n * (SLOW_BURST + 2), 5000);
+	assert_int_equal(received(g) - base, n * (SLOW_BURST + 2));
 	assert_true(ms_since(&t0) < 2300);
 	for (unsigned i = 0; i < n; i++)
 		close(fds[i]);
@@ -470,8 +481,8 @@ static void busy_sender_end(void **state)
 
 	marked_with_one_held(g, rx, base, &fd, 1);
 	assert_int_equal(shutdown(fd, SHUT_WR), 0);
-	wait_received(g, base, BURST + 2, 100);
-	assert_int_equal(received(g) - base, BURST + 2);
+	wait_received(g, base, SLOW_BURST + 2, 100);
+	assert_int_equal(received(g) - base, SLOW_BURST + 2);
 	for (int t = 0; t < 100 && lowat_now(rx); t++)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
 	assert_int_equal(lowat_now(rx), 0);
@@ -479,7 +490,7 @@ static void busy_sender_end(void **state)
 
 	marked_with_one_held(g, rx, base, &fd, 1);
 	receiver_stop(rx);
-	assert_int_equal(received(g) - base, 2 * (BURST + 2));
+	assert_int_equal(received(g) - base, 2 * (SLOW_BURST + 2));
 	close(fd);
 	assert_int_equal(ingest_close(g, &f->err), 0);
 	receive_lowat_ms = LOWAT_MS;
