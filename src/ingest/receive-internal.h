@@ -29,7 +29,8 @@
  * whose LOWAT_BYTES did not come within LOWAT_MS of its last read is read as it is by the
  * worker (read_lowat), and is no longer busy if that was less than LOWAT_DROP per LOWAT_MS
  * (about 2 MB/s): between the two a sender keeps its state, so one at a middling rate does not
- * raise and drop the mark again and again. (receive-stream.c, conn_lowat; docs/logs.md, "Receiving".)
+ * raise and drop the mark again and again. (receive-stream.c, conn_lowat; docs/logs.md,
+ * "Receiving".)
  */
 #define LOWAT_BYTES (64 * 1024)
 #define LOWAT_RAISE (8 * 1024)
@@ -49,12 +50,12 @@ struct conn {
 	uint64_t seq;
 	char peer[96];
 	char name[112];
-	char *subject;        /* the client certificate's subject (mutual TLS), or NULL */
-	bool again;           /* TLS: records may wait in OpenSSL's read-ahead buffer (conn_read) */
-	bool lowat;           /* a busy sender: SO_RCVLOWAT is LOWAT_BYTES (conn_lowat) */
+	char *subject; /* the client certificate's subject (mutual TLS), or NULL */
+	bool again;    /* TLS: records may wait in OpenSSL's read-ahead buffer (conn_read) */
+	bool lowat;    /* a busy sender: SO_RCVLOWAT is LOWAT_BYTES (conn_lowat) */
 	/* busy: when last read (CLOCK_MONOTONIC); else when the bytes of win_bytes began */
 	int64_t last_read_ns;
-	size_t win_bytes;                 /* not busy: bytes read since last_read_ns */
+	size_t win_bytes;               /* not busy: bytes read since last_read_ns */
 	struct conn *lw_next, *lw_prev; /* busy: the worker's lw list */
 	struct conn *next, *prev;
 	struct worker *w; /* the thread that reads it */

@@ -257,11 +257,12 @@ static int conn_read_some(struct receiver *rx, struct conn *c, size_t *got_all)
  * read segment by segment until then), is busy: its connection wakes the worker only once
  * LOWAT_BYTES wait (or at its end: the kernel reports a closed or reset connection whatever the
  * mark), and the worker reads it as it is once it was not read for LOWAT_MS (read_lowat); if
- * that found less than LOWAT_DROP per LOWAT_MS it is not busy any more. Under a stream of one sender at full rate the worker woke
- * every ~27 messages, and the ledger writer it hands them to as often (docs/logs.md). The rates
- * differ by half so that a sender between them keeps its state; a burst after a quiet time is
- * not a rate. A setsockopt that fails leaves the connection as it was (unmarked: woken for
- * every segment, as before; marked: read at every look). Rates in double: no overflow.
+ * that found less than LOWAT_DROP per LOWAT_MS it is not busy any more. Under a stream of one
+ * sender at full rate the worker woke every ~27 messages, and the ledger writer it hands them to as
+ * often (docs/logs.md). The rates differ by half so that a sender between them keeps its state; a
+ * burst after a quiet time is not a rate. A setsockopt that fails leaves the connection as it was
+ * (unmarked: woken for every segment, as before; marked: read at every look). Rates in double: no
+ * overflow.
  */
 static void conn_lowat(struct conn *c, size_t got, bool swept)
 {

@@ -112,9 +112,9 @@ struct ledger_writer {
 	int64_t last_checkpoint_ms;
 	int64_t last_take_ns, ns_per_entry; /* arrival rate (see LINGER_MIN), 0: unknown */
 	uint64_t linger_waits; /* waits in linger, woken or timed out (under mu; tests) */
-	int64_t last_big_ns; /* when a batch over WRITER_KEEP_BYTES / 4 was last committed
-	                      (at first idle_ms before the start) */
-	uint64_t size_hint;  /* the ledger's size after this writer's last commit (bundle_cut) */
+	int64_t last_big_ns;   /* when a batch over WRITER_KEEP_BYTES / 4 was last committed
+	                        (at first idle_ms before the start) */
+	uint64_t size_hint;    /* the ledger's size after this writer's last commit (bundle_cut) */
 	bool can_sign;
 	int wal_pages;     /* WAL size after the last commit (store_wal_watch) */
 	int restart_pages; /* CKPT_RESTART_PAGES, or the tests' opt.restart_pages */

@@ -507,8 +507,10 @@ int main(void)
 		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_sender_mark, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_sender_end, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(busy_sender_steady, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(busy_sender_stream, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(busy_sender_steady, fixture_setup,
+		                                fixture_teardown),
+		cmocka_unit_test_setup_teardown(busy_sender_stream, fixture_setup,
+		                                fixture_teardown),
 		cmocka_unit_test_setup_teardown(busy_senders_many, fixture_setup, fixture_teardown),
 	};
 

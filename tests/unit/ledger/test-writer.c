@@ -638,7 +638,7 @@ static void test_writer_linger_after_pause(void **state)
 
 /* Submits n notes from..from+n-1 at once (ledger_writer_submit_prep), as a receiver does. */
 static void prep_notes(struct ledger_writer *w, struct fixture *f, unsigned from, unsigned n,
-                   uint64_t *ret_last)
+                       uint64_t *ret_last)
 {
 	struct ledger_prep *lp = ledger_prep_new();
 	uint64_t first;
