@@ -505,12 +505,15 @@ static int check_periods(const struct act_state *s, const struct target *t, stru
 		until = json_str(t->merged, o->until->id);
 		/* dates are checked YYYY-MM-DD: their order is the strings' */
 		if (from && until && strcmp(until, from) < 0) {
+			struct strbuf lu = STRBUF_INIT, lf = STRBUF_INIT;
+			field_label(&lu, o->until); /* a page shows the labels, the CLI both */
+			field_label(&lf, o->from);
 			error_set(err,
-			          "field '%s' (%s) %s is before field '%s' (%s) %s: a period ends "
-			          "on or after its first day",
-			          o->until->id, o->until->name ? o->until->name : o->until->id,
-			          until, o->from->id, o->from->name ? o->from->name : o->from->id,
-			          from);
+			          "field '%s' %s is before field '%s' %s: a period ends on or "
+			          "after its first day",
+			          lu.buf, until, lf.buf, from);
+			strbuf_release(&lu);
+			strbuf_release(&lf);
 			return -EINVAL;
 		}
 	}

@@ -68,7 +68,8 @@ expect "a section's officer may not plan audits" 3 \
 # has none), but a period given ends on or after its first day
 expect "a period that ends before it begins" 1 "$MAMORI" --dir "$D" audit plan --title x \
 	--section zeimu --team kansa-1 --from "$(day 10)" --until "$(day 1)" --as chief
-err_has "says which day is before which" "period_until' (監査の期間（終了日）) $(day 1) is before field 'period_from' (監査の期間（開始日）) $(day 10)"
+err_has "says which day is before which, each field by its label and id" \
+	"field '監査の期間（終了日） (period_until)' $(day 1) is before field '監査の期間（開始日） (period_from)' $(day 10)"
 expect "an independent team plans at once (ward-wide auditor roles are not over a section)" 0 \
 	"$MAMORI" --dir "$D" audit plan --title 税務課の情報セキュリティ監査 --section zeimu \
 	--team kansa-1,kansa-2 --from "$(day -1)" --until "$(day 30)" --as chief --json

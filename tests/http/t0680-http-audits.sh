@@ -26,6 +26,13 @@ is "a 税務課 member on the team is refused" 403 "$(status -b "$TMP/jar-chief"
 	--data-urlencode "team=kansa,sato" "${URL}audits")"
 check "citing MIN-9-1-3" "grep -q 'MIN-9-1-3' '$TMP/body'"
 check "saying why in Japanese" "grep -q '監査チームは監査を受ける側から独立していなければなりません' '$TMP/body'"
+is "a period that ends before it begins is refused" 400 "$(status -b "$TMP/jar-chief" \
+	--data-urlencode "csrf=$C" --data-urlencode "title=税務課監査" --data-urlencode section=zeimu \
+	--data-urlencode "team=kansa" --data-urlencode "from=$(day 10)" --data-urlencode "until=$(day 1)" \
+	"${URL}audits")"
+check "naming the two fields by their labels, in Japanese" \
+	"grep -q '項目「監査の期間（終了日）」の $(day 1) が項目「監査の期間（開始日）」の $(day 10) より前です' '$TMP/body'"
+check "with no field id on the page" "! grep -q 'period_until\|period_from' '$TMP/body'"
 printf '%s\n' "$PW" | m user add kaikei-2 --name 会計二 --section kaikei --password-stdin >/dev/null
 is "a team member who is no 監査実施者 is refused" 403 "$(status -b "$TMP/jar-chief" \
 	--data-urlencode "csrf=$C" --data-urlencode "title=税務課監査" --data-urlencode section=zeimu \
