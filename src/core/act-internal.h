@@ -110,6 +110,7 @@ struct act_job {
 	atomic_uint state;
 	bool fatal;                  /* fatal: the batch's transaction cannot go on */
 	bool refusal_only;           /* keep the act only if it is refused (a refused import row) */
+	bool identity_checked;       /* act_result.identity_checked */
 	struct profile *new_profile; /* applied by this act: installed after the commit */
 	int64_t new_profile_seq;
 	struct act_password pw; /* prepared before the batch (act_password_prepare) */

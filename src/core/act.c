@@ -626,6 +626,7 @@ void act_run_job(struct door *d, struct act_job *job)
 	}
 	guard_enter(&d->guard);
 	r = identity_unchanged(d, job->in, err);
+	job->identity_checked = r == 0 && job->in->check_identity;
 	if (r == 0)
 		r = act_decide(&s, job, err);
 	if (r < 0) {

@@ -251,6 +251,12 @@ struct act_result {
 	char *profile_sha256;
 	char *message; /* for people, Japanese first: "承認待ち…", "拒否: …" */
 	/*
+	 * act_input.check_identity: the door found the identity stamp unchanged in the act's own
+	 * transaction, whatever act_run returns (so what was done or refused was done as that
+	 * identity). False when the stamp moved (-EKEYEXPIRED) or act_run failed before reading it.
+	 */
+	bool identity_checked;
+	/*
 	 * Why a refusal happened, as a stable code that a front end can put in the reader's
 	 * language (NULL when done, pending, or a reason without a code):
 	 *   self_approval  the applicant tried to approve their own request (separation of duties)

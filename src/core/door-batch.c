@@ -365,6 +365,8 @@ int act_run(struct door *d, const struct act_input *in, struct act_result *ret, 
 		pthread_mutex_lock(&d->mu);
 	}
 	act_password_release(&job.pw);
+	/* after the job's end: a failed act's result was released (and cleared) by then */
+	ret->identity_checked = job.identity_checked;
 	if (job.ret < 0)
 		error_set(err, "%s", job.err.buf);
 	strbuf_release(&job.err);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "base/cleanup.h"
 #include "store/store-internal.h"
 
 int store_schema_latest(void)
@@ -115,6 +116,59 @@ static int apply_migration(struct store *st, const struct store_migration *m, st
 	return store_commit(st, err);
 }
 
+/*
+ * The identity stamp's triggers (schema/0030): each change of users, role_assignments or
+ * api_tokens moves the stamp by one of these, and a server worker keeps a token's identity, and
+ * the door acts on it, only while the stamp stays (core/identity.h identity_stamp). Rebuilding
+ * one of the three tables (a migration that makes a new table, copies and renames) drops its
+ * triggers without a word, and the stamp would stand still while people are suspended and
+ * tokens revoked: so each connection looks for all nine, as 0030 makes them, when it opens, and
+ * without them identity_stamp says there is no stamp (every call reads its identity afresh).
+ */
+static const struct {
+	const char *name, *table, *event;
+} stamp_triggers[] = {
+	{ "identity_stamp_users_insert", "users", "INSERT" },
+	{ "identity_stamp_users_update", "users", "UPDATE" },
+	{ "identity_stamp_users_delete", "users", "DELETE" },
+	{ "identity_stamp_roles_insert", "role_assignments", "INSERT" },
+	{ "identity_stamp_roles_update", "role_assignments", "UPDATE" },
+	{ "identity_stamp_roles_delete", "role_assignments", "DELETE" },
+	{ "identity_stamp_tokens_insert", "api_tokens", "INSERT" },
+	{ "identity_stamp_tokens_update", "api_tokens", "UPDATE" },
+	{ "identity_stamp_tokens_delete", "api_tokens", "DELETE" },
+};
+
+/* Whether all of stamp_triggers are there, each on its table, after its event, moving the
+ * stamp (false on any error: no stamp is the safe answer). */
+static bool stamp_triggers_present(struct store *st)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool ok = true;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+	                       "AND name = ?1 AND tbl_name = ?2 "
+	                       "AND instr(upper(sql), 'AFTER ' || ?3 || ' ON') > 0 "
+	                       "AND instr(sql, 'UPDATE identity_stamp SET n = n + 1') > 0",
+	                       -1, &stmt, NULL) != SQLITE_OK)
+		return false;
+	for (size_t i = 0; ok && i < ARRAY_SIZE(stamp_triggers); i++) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 1, stamp_triggers[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, stamp_triggers[i].table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, stamp_triggers[i].event, -1, SQLITE_STATIC);
+		ok = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+	}
+	sqlite3_finalize(stmt);
+	return ok;
+}
+
+bool store_identity_stamped(const struct store *st)
+{
+	return st->identity_stamped;
+}
+
 int store_sqlite_migrate(struct store *st, struct strbuf *err)
 {
 	return store_sqlite_schema(st, 0, err);
@@ -151,12 +205,13 @@ int store_sqlite_schema(struct store *st, unsigned flags, struct strbuf *err)
 		          st->path, v, store_migrations_nr);
 		return -ENOTSUP;
 	}
-	if (flags & (STORE_READONLY | STORE_NO_MIGRATE))
-		return 0;
-	for (int i = v; i < store_migrations_nr; i++) {
+	for (int i = v; i < store_migrations_nr && !(flags & (STORE_READONLY | STORE_NO_MIGRATE));
+	     i++) {
 		r = apply_migration(st, &store_migrations[i], err);
 		if (r < 0)
 			return r;
 	}
+	/* read-only or not migrated (doctor): as it is */
+	st->identity_stamped = stamp_triggers_present(st);
 	return 0;
 }

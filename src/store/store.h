@@ -124,6 +124,12 @@ int store_copy_in(struct store *st, const char *sql, const void *data, size_t le
 /* Schema version recorded in the database, and the newest this build knows. */
 int store_schema_version(struct store *st);
 int store_schema_latest(void);
+/*
+ * SQLite: whether the identity stamp's nine triggers (schema/0030) were all there when st
+ * opened (store/schema.c), so that the stamp moves with every change of users, roles and
+ * tokens. False on PostgreSQL, on a copy (store_open_copy) and on a schema before 0030.
+ */
+bool store_identity_stamped(const struct store *st);
 
 /*
  * Transactions nest: the outermost store_begin is BEGIN IMMEDIATE, inner

@@ -38,8 +38,10 @@ int web_act(struct web_req *r, struct act_input *in, const struct web_params *fi
 	in->check_identity = r->identity_deferred;
 	in->identity_stamp = r->identity_stamp;
 	ret = act_run(web_door(r), in, res, err);
-	if (ret == -EKEYEXPIRED && r->identity_deferred)
-		r->identity_stale = true; /* nothing done: route_dispatch runs the call again */
+	/* a kept identity the door checked: the answer stands (else route_dispatch runs the call
+	 * again; -EKEYEXPIRED: the stamp moved and nothing was done) */
+	if (res->identity_checked)
+		r->identity_verified = true;
 	if (ret < 0 && !r->api && web_failed_for_good(r)) {
 		/* for good, not "try again later": what happened and what to do */
 		web_log(r, "act not taken: %s", err->buf);

@@ -342,11 +342,16 @@ void route_dispatch(struct web_req *r)
 		goto out;
 	}
 	route_run(r, rt, &err);
-	if (r->identity_stale) {
+	if (r->identity_deferred && !r->identity_verified) {
 		/*
-		 * The door found users, roles or tokens changed since this worker kept the token's
-		 * identity, and did nothing (web_act): the call is run again, its identity read
-		 * afresh, and answered as that run answers (401 for a token revoked meanwhile).
+		 * The call used this worker's memo of its token's identity, and the door did not
+		 * find that identity unchanged: users, roles or tokens changed since (the door did
+		 * nothing), or the call answered before reaching the door (its body's 400 or 415,
+		 * the kept scope's 403: an answer to an identity nobody checked). The call is run
+		 * again, its identity read afresh, and answered as that run answers (401 for a
+		 * token revoked meanwhile). Never once the door verified it: what the door did or
+		 * refused then stands, and a refusal is ledgered (a second run would ledger it
+		 * twice).
 		 */
 		web_reply_reset(r);
 		web_user_free(r->user);
@@ -358,7 +363,7 @@ void route_dispatch(struct web_req *r)
 		/* read afresh below, and kept again only if the token is still live */
 		if (web_thread_api_memo(r))
 			web_api_memo_clear(web_thread_api_memo(r));
-		r->identity_deferred = r->identity_stale = false;
+		r->identity_deferred = r->identity_verified = false;
 		r->identity_fresh = true;
 		strbuf_reset(&err);
 		route_run(r, rt, &err);

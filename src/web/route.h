@@ -12,7 +12,11 @@ enum route_flags {
 	/* an API act that reads nothing before the door but its token: the request's resources
 	 * skip the change stamp and the newest profile (web_req.door_only), so its handler must
 	 * not use the memo (web_cache_get), a reader (web_reader) or r->profile (the one the
-	 * server last loaded, NULL until a request loaded one) */
+	 * server last loaded, NULL until a request loaded one). On a worker's memo of the token
+	 * its identity is not read before the door (web_api_authenticate): an answer stands only
+	 * when the door found that identity unchanged (web_act), and any other (a body's 400, the
+	 * stamp moved) is thrown away and the call run again with its identity read afresh
+	 * (route_dispatch), so such a handler does nothing before web_act that outlives it */
 	ROUTE_DOOR_ONLY = 1 << 4
 };
 

@@ -136,12 +136,13 @@ struct web_req {
 	/*
 	 * A door-only call (ROUTE_DOOR_ONLY) whose token's identity the worker kept
 	 * (web/api-memo.h) reads nothing before the door: the door checks the identity stamp it was
-	 * kept at in the act's own transaction (act_input.check_identity; web_act). When it moved,
-	 * the call is run again from its authentication (route_dispatch), which then reads it
-	 * afresh.
+	 * kept at in the act's own transaction (act_input.check_identity; web_act). Its answer
+	 * stands only when the door found the stamp unchanged: otherwise (the stamp moved, or the
+	 * call answered before the door, a bad body's 400, a scope's 403) the call is run again
+	 * from its authentication (route_dispatch), which then reads the identity afresh.
 	 */
 	bool identity_deferred; /* the stamp is left to the door: identity_stamp */
-	bool identity_stale;    /* the door found it moved: nothing was done */
+	bool identity_verified; /* the door found it unchanged (act_result.identity_checked) */
 	bool identity_fresh;    /* the run again: read in the request's snapshot */
 	int64_t identity_stamp;
 

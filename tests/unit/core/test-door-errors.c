@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "fixture.h"
+#include "door-threads.h"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -272,6 +273,188 @@ static void test_identity_checked_in_the_act(void **state)
 	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), records + 2);
 }
 
+/* An act run by a thread of its own, queued on the door (door-threads.h) while the test leads. */
+struct queued_act {
+	struct door *d;
+	struct act_input in;
+	int ret;
+	enum act_outcome outcome;
+	bool identity_checked;
+	atomic_bool finished;
+};
+
+static void *queued_act_main(void *arg)
+{
+	struct queued_act *q = arg;
+	struct act_result res = ACT_RESULT_INIT;
+	struct strbuf err = STRBUF_INIT;
+
+	q->ret = act_run(q->d, &q->in, &res, &err);
+	q->outcome = res.outcome;
+	q->identity_checked = res.identity_checked;
+	act_result_release(&res);
+	strbuf_release(&err);
+	atomic_store(&q->finished, true);
+	return NULL;
+}
+
+/* Starts q's thread and waits until its act is the queue's n-th. */
+static void queue_act(struct fixture *f, struct queued_act *q, pthread_t *t, size_t n)
+{
+	q->d = f->d;
+	q->ret = -1;
+	atomic_init(&q->finished, false);
+	assert_int_equal(pthread_create(t, NULL, queued_act_main, q), 0);
+	door_wait_queued(f->d, n);
+}
+
+static void join_acts(struct queued_act *q, pthread_t *t, size_t n)
+{
+	struct timespec ts = { 0, 1000000L };
+	int64_t until = time_mono_ns() + DOOR_WAIT_NS;
+
+	for (size_t i = 0; i < n; i++) {
+		while (!atomic_load(&q[i].finished) && time_mono_ns() < until)
+			nanosleep(&ts, NULL);
+		assert_true(atomic_load(&q[i].finished));
+		pthread_join(t[i], NULL);
+	}
+}
+
+static const struct act_attr batch_fields[] = { { "title", "台帳" },
+	                                        { "access_controlled", "true" } };
+
+/* sato's record act, checked at stamp (the caller's identity as it kept it) */
+static struct act_input checked_record(int64_t stamp)
+{
+	return (struct act_input){ .kind = ACT_RECORD,
+		                   .actor = "sato",
+		                   .register_id = "asset",
+		                   .level = "2",
+		                   .section = "zeimu",
+		                   .fields = batch_fields,
+		                   .n_fields = 2,
+		                   .ctx.via = "test",
+		                   .check_identity = true,
+		                   .identity_stamp = stamp };
+}
+
+/*
+ * One batch of three acts, good, stale, good (the second kept its identity at a stamp that has
+ * moved since): the stale one alone is undone (in its own savepoint) and says -EKEYEXPIRED, and
+ * the other two are done and ledgered in the same commit.
+ */
+static void test_identity_checked_in_a_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct queued_act q[3] = { 0 };
+	pthread_t t[3];
+	int64_t stamp, acts, records;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_user(f, "sato", "zeimu");
+	stamp = other_count(f, "SELECT n FROM identity_stamp");
+	acts = other_count(f, "SELECT count(*) FROM acts");
+	records = other_count(f, "SELECT count(*) FROM records");
+
+	door_lead(f->d);
+	for (size_t i = 0; i < 3; i++) {
+		q[i].in = checked_record(i == 1 ? stamp - 1 : stamp);
+		queue_act(f, &q[i], &t[i], i + 1);
+	}
+	door_unlead(f->d);
+	join_acts(q, t, 3);
+	assert_int_equal(f->d->last_batch, 3); /* one batch */
+	assert_int_equal(q[0].ret, 0);
+	assert_int_equal(q[0].outcome, ACT_DONE);
+	assert_true(q[0].identity_checked);
+	assert_int_equal(q[1].ret, -EKEYEXPIRED);
+	assert_false(q[1].identity_checked);
+	assert_int_equal(q[2].ret, 0);
+	assert_int_equal(q[2].outcome, ACT_DONE);
+	assert_true(q[2].identity_checked);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM acts"), acts + 2);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), records + 2);
+}
+
+/*
+ * A token revoked by the first act of a batch: a later act of the same batch, checked at the
+ * stamp its caller kept before, sees the revocation's move in the batch's own transaction and
+ * is not done (its caller then reads the token afresh: revoked).
+ */
+static void test_identity_revoked_earlier_in_the_batch(void **state)
+{
+	struct fixture *f = *state;
+	static const char digest[] =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct act_attr a[] = { { "label", "連携" }, { "scope", "api" } };
+	struct act_input issue = { .kind = ACT_TOKEN_ISSUE, .actor = "admin", .target = "sato" };
+	struct act_result res = ACT_RESULT_INIT;
+	struct queued_act q[2] = { 0 };
+	pthread_t t[2];
+	char target[24];
+	int64_t stamp, records;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_user(f, "sato", "zeimu");
+	issue.fields = a;
+	issue.n_fields = 2;
+	issue.blob = digest;
+	issue.blob_len = 64;
+	assert_int_equal(fx_act(f, &issue, &res), ACT_DONE);
+	snprintf(target, sizeof(target), "%lld", (long long)res.token_id);
+	act_result_release(&res);
+	stamp = other_count(f, "SELECT n FROM identity_stamp");
+	records = other_count(f, "SELECT count(*) FROM records");
+
+	door_lead(f->d);
+	q[0].in = (struct act_input){
+		.kind = ACT_TOKEN_REVOKE, .actor = "admin", .target = target, .ctx.via = "test"
+	};
+	queue_act(f, &q[0], &t[0], 1);
+	q[1].in = checked_record(stamp);
+	queue_act(f, &q[1], &t[1], 2);
+	door_unlead(f->d);
+	join_acts(q, t, 2);
+	assert_int_equal(f->d->last_batch, 2); /* one batch */
+	assert_int_equal(q[0].ret, 0);
+	assert_int_equal(q[0].outcome, ACT_DONE);
+	assert_int_equal(q[1].ret, -EKEYEXPIRED);
+	assert_false(q[1].identity_checked);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM api_tokens WHERE revoked_ms IS NULL"),
+	                 0);
+	assert_int_equal(other_count(f, "SELECT count(*) FROM records"), records);
+	assert_true(other_count(f, "SELECT n FROM identity_stamp") > stamp);
+}
+
+/*
+ * A database whose stamp's triggers are not all there (store/schema.c) keeps no stamp for the
+ * door either: an act checked at any stamp is not done, so its caller reads its identity afresh
+ * (fails safe); an act that asks for no check is done as ever.
+ */
+static void test_identity_without_triggers(void **state)
+{
+	struct fixture *f = *state;
+	struct act_input in;
+	struct act_result res = ACT_RESULT_INIT;
+	struct door *d = NULL;
+	int64_t stamp;
+
+	fx_section(f, "zeimu", "税務課");
+	fx_user(f, "sato", "zeimu");
+	stamp = other_count(f, "SELECT n FROM identity_stamp");
+	assert_int_equal(other_exec(f, "DROP TRIGGER identity_stamp_users_update"), SQLITE_OK);
+	assert_int_equal(door_open(f->dir, 0, &d, &f->err), 0);
+	in = checked_record(stamp);
+	assert_int_equal(act_run(d, &in, &res, &f->err), -EKEYEXPIRED);
+	assert_false(res.identity_checked);
+	in.check_identity = false;
+	assert_int_equal(act_run(d, &in, &res, &f->err), 0);
+	assert_int_equal(res.outcome, ACT_DONE);
+	act_result_release(&res);
+	door_free(d);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
@@ -281,6 +464,9 @@ int main(void)
 		T(test_backup_act_fails),
 		T(test_restore_errors),
 		T(test_identity_checked_in_the_act),
+		T(test_identity_checked_in_a_batch),
+		T(test_identity_revoked_earlier_in_the_batch),
+		T(test_identity_without_triggers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

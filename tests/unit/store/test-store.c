@@ -440,6 +440,71 @@ static void test_requests_of_a_record_indexed(void **state)
 	store_close(st);
 }
 
+/* Runs sql on a plain SQLite connection of its own (another process's, without the door). */
+static void raw_exec(struct tmpdir_fixture *f, const char *sql)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Whether a store opened now finds the identity stamp's triggers (and reads its stamp then). */
+static bool stamped_at_open(struct tmpdir_fixture *f, unsigned flags)
+{
+	struct store *st = NULL;
+	bool stamped;
+
+	assert_int_equal(store_open(f->dir, flags, &st, &f->err), 0);
+	stamped = store_identity_stamped(st);
+	store_close(st);
+	return stamped;
+}
+
+/*
+ * The identity stamp's nine triggers (schema/0030) are there after the whole chain of
+ * migrations, and a store that opens without any one of them (a table rebuilt by a later
+ * migration drops its triggers; a trigger changed so that it no longer moves the stamp) says so:
+ * core/identity.c then reads no stamp, and nobody acts on an identity kept against it.
+ */
+static void test_identity_stamp_triggers(void **state)
+{
+	struct tmpdir_fixture *f = *state;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
+	assert_true(store_identity_stamped(st));
+	store_close(st);
+	assert_true(stamped_at_open(f, STORE_READONLY));
+
+	raw_exec(f, "DROP TRIGGER identity_stamp_tokens_update");
+	assert_false(stamped_at_open(f, 0));
+	assert_false(stamped_at_open(f, STORE_READONLY));
+	/* there, but moving nothing */
+	raw_exec(f, "CREATE TRIGGER identity_stamp_tokens_update AFTER UPDATE ON api_tokens BEGIN "
+	            "SELECT 1; END");
+	assert_false(stamped_at_open(f, 0));
+	/* there, but on another event */
+	raw_exec(f, "DROP TRIGGER identity_stamp_tokens_update; "
+	            "CREATE TRIGGER identity_stamp_tokens_update AFTER INSERT ON api_tokens BEGIN "
+	            "UPDATE identity_stamp SET n = n + 1 WHERE id = 1; END");
+	assert_false(stamped_at_open(f, 0));
+	raw_exec(f, "DROP TRIGGER identity_stamp_tokens_update; "
+	            "CREATE TRIGGER identity_stamp_tokens_update AFTER UPDATE ON api_tokens BEGIN "
+	            "UPDATE identity_stamp SET n = n + 1 WHERE id = 1; END");
+	assert_true(stamped_at_open(f, 0));
+
+	/* a table rebuilt (made anew, copied, renamed) loses its triggers with the old table */
+	raw_exec(f, "PRAGMA foreign_keys = OFF; BEGIN; "
+	            "CREATE TABLE role_assignments_new AS SELECT * FROM role_assignments; "
+	            "DROP TABLE role_assignments; "
+	            "ALTER TABLE role_assignments_new RENAME TO role_assignments; COMMIT");
+	assert_false(stamped_at_open(f, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +527,8 @@ int main(void)
 		                                tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_readonly, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_requests_of_a_record_indexed, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_identity_stamp_triggers, tmpdir_setup,
 		                                tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
