@@ -93,6 +93,11 @@ int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned fl
 /* The bundles ledger_read_range has read on lg so far, full or partial: what a reader costs,
  * for tests and benchmarks. */
 uint64_t ledger_bundles_read(const struct ledger *lg);
+/*
+ * Before reading the full bundles bundles[0..n) (their entries and sealed payloads): has their
+ * pages read from the disk all at once (store_prefetch_rows). A hint; nothing on PostgreSQL.
+ */
+void ledger_prefetch_bundles(struct ledger *lg, const uint64_t *bundles, size_t n);
 
 /*
  * Erases the sealed payloads of entries [from, to] of that kind (enum entry_kind; 0: any)

@@ -9,6 +9,7 @@
 #include "ledger/ledger-internal.h"
 #include "ledger/ledger.h"
 #include "store/query.h"
+#include "store/store.h"
 
 void bundle_cursor_init(struct bundle_cursor *c, struct ledger *lg, uint64_t from, uint64_t end)
 {
@@ -102,6 +103,19 @@ static int read_bundle(struct ledger *lg, uint64_t n, struct strbuf *entries, st
 uint64_t ledger_bundles_read(const struct ledger *lg)
 {
 	return lg->rd_bundles;
+}
+
+void ledger_prefetch_bundles(struct ledger *lg, const uint64_t *bundles, size_t n)
+{
+	static const char *const tables[] = { "ledger_bundle", "ledger_sealed" };
+	int64_t *rowids = xcalloc(n ? n : 1, sizeof(*rowids));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (bundles[i] <= (uint64_t)INT64_MAX)
+			rowids[k++] = (int64_t)bundles[i];
+	store_prefetch_rows(ledger_store(lg), tables, 2, rowids, k);
+	free(rowids);
 }
 
 int ledger_read_range(struct ledger *lg, uint64_t first, uint64_t n, unsigned flags,

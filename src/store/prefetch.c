@@ -1,0 +1,353 @@
+/*
+ * prefetch: reading ahead the pages of some rows of a SQLite rowid table (store_prefetch_rows).
+ * The pages are found by reading the table's b-tree from the database file itself, in SQLite's
+ * file format (https://sqlite.org/fileformat2.html: "B-tree Pages", "Cell Payload Overflow
+ * Pages"), and the kernel is asked for them all at once (posix_fadvise WILLNEED). What this
+ * reads is only a hint: a page it cannot make sense of (a torn read while a checkpoint writes
+ * it, a newer version still in the WAL) makes it skip that row, and SQLite reads the rows as
+ * always afterwards.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "store/query.h"
+#include "store/store-internal.h"
+
+/* Interior levels followed at most (a table of 2^40 rows has ~6). */
+#define PF_MAX_DEPTH 16
+
+/* Pages between a row's leaf and its overflow pages, at most, for them to count as near. */
+#define PF_NEAR 4
+
+struct pf_file {
+	int fd;
+	uint32_t page_size, usable;
+	uint64_t pages; /* in the file */
+	unsigned char *buf;
+};
+
+struct pf_range {
+	uint64_t first, n; /* pages [first, first + n), 1-based */
+};
+
+static uint16_t be16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A varint at p (before end) into *v: its length, 0 when it runs past end. */
+static size_t pf_varint(const unsigned char *p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < 9; i++) {
+		if (p + i >= end)
+			return 0;
+		if (i == 8) {
+			*v = *v << 8 | p[i];
+			return 9;
+		}
+		*v = *v << 7 | (p[i] & 0x7f);
+		if (!(p[i] & 0x80))
+			return i + 1;
+	}
+	return 0;
+}
+
+static int pf_open(struct store *st, struct pf_file *f)
+{
+	unsigned char h[100];
+	struct stat sb;
+	uint32_t ps;
+
+	f->fd = open(st->path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
+		return -1;
+	if (fstat(f->fd, &sb) < 0 || pread(f->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h, "SQLite format 3", 16))
+		return -1;
+	ps = be16(h + 16) == 1 ? 65536 : be16(h + 16);
+	if (ps < 512 || (ps & (ps - 1)) || ps <= h[20] || ps - h[20] < 480)
+		return -1;
+	f->page_size = ps;
+	f->usable = ps - h[20];
+	f->pages = (uint64_t)sb.st_size / ps;
+	f->buf = xmalloc(ps);
+	return 0;
+}
+
+static void pf_close(struct pf_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->buf);
+}
+
+/*
+ * Page pgno into f->buf; the offset of its b-tree header (100 on page 1), or -1 when it cannot
+ * be read or its type is not want (5: a table's interior page, 13: its leaf).
+ */
+static int pf_page(struct pf_file *f, uint64_t pgno, unsigned want)
+{
+	int hdr = pgno == 1 ? 100 : 0;
+
+	if (pgno < 1 || pgno > f->pages ||
+	    pread(f->fd, f->buf, f->page_size, (off_t)((pgno - 1) * f->page_size)) !=
+	        (ssize_t)f->page_size ||
+	    f->buf[hdr] != want)
+		return -1;
+	return hdr;
+}
+
+/* The offset of cell i of the page whose header is at hdr (of size hsize), or 0 when bad. */
+static size_t pf_cell(const struct pf_file *f, int hdr, int hsize, unsigned i)
+{
+	size_t at = (size_t)hdr + (size_t)hsize + 2 * (size_t)i, c;
+
+	if (at + 2 > f->usable)
+		return 0;
+	c = be16(f->buf + at);
+	return c >= (size_t)hdr + (size_t)hsize && c + 4 <= f->usable ? c : 0;
+}
+
+/* On interior page pgno: the child to follow for rowid; -1 when it is not a table's interior
+ * page. */
+static int pf_child(struct pf_file *f, uint64_t pgno, int64_t rowid, uint64_t *child)
+{
+	int hdr = pf_page(f, pgno, 5);
+	unsigned n, lo = 0, hi;
+	size_t c;
+
+	if (hdr < 0)
+		return -1;
+	n = be16(f->buf + hdr + 3);
+	hi = n;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		uint64_t key;
+		c = pf_cell(f, hdr, 12, mid);
+		if (!c || !pf_varint(f->buf + c + 4, f->buf + f->usable, &key))
+			return -1;
+		if ((int64_t)key < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n) {
+		*child = be32(f->buf + hdr + 8); /* the right-most child */
+	} else {
+		c = pf_cell(f, hdr, 12, lo);
+		if (!c)
+			return -1;
+		*child = be32(f->buf + c);
+	}
+	return *child ? 0 : -1;
+}
+
+/* The interior levels above the table's leaves, by its right-most path; -1 when unreadable. */
+static int pf_depth(struct pf_file *f, uint64_t root)
+{
+	uint64_t pgno = root;
+
+	for (int depth = 0; depth <= PF_MAX_DEPTH; depth++) {
+		int hdr;
+		if (pgno < 1 || pgno > f->pages ||
+		    pread(f->fd, f->buf, f->page_size, (off_t)((pgno - 1) * f->page_size)) !=
+		        (ssize_t)f->page_size)
+			return -1;
+		hdr = pgno == 1 ? 100 : 0;
+		if (f->buf[hdr] == 13)
+			return depth;
+		if (f->buf[hdr] != 5)
+			return -1;
+		pgno = be32(f->buf + hdr + 8);
+	}
+	return -1;
+}
+
+/*
+ * On leaf page pgno, the row rowid's overflow pages: the first and how many (0 when the row fits
+ * on the leaf). -1 when the page is not a leaf of a table or the row is not on it.
+ */
+static int pf_overflow(struct pf_file *f, uint64_t pgno, int64_t rowid, struct pf_range *ret)
+{
+	int hdr = pf_page(f, pgno, 13);
+	const unsigned char *end = f->buf + f->usable;
+	unsigned n;
+
+	if (hdr < 0)
+		return -1;
+	n = be16(f->buf + hdr + 3);
+	for (unsigned i = 0; i < n; i++) {
+		size_t c = pf_cell(f, hdr, 8, i), a, b;
+		uint64_t size, key, u = f->usable, x = u - 35, m = (u - 12) * 32 / 255 - 23, local;
+		if (!c || !(a = pf_varint(f->buf + c, end, &size)) ||
+		    !(b = pf_varint(f->buf + c + a, end, &key)))
+			return -1;
+		if ((int64_t)key != rowid)
+			continue;
+		ret->n = 0;
+		if (size <= x)
+			return 0;
+		local = m + (size - m) % (u - 4);
+		if (local > x)
+			local = m;
+		if (c + a + b + local + 4 > f->usable)
+			return -1;
+		ret->first = be32(f->buf + c + a + b + local);
+		ret->n = (size - local + u - 5) / (u - 4);
+		if (ret->first < 1 || ret->first > f->pages)
+			return -1;
+		if (ret->n > f->pages - ret->first + 1)
+			ret->n = f->pages - ret->first + 1;
+		return 0;
+	}
+	return -1;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct pf_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Asks for the ranges (sorted first, and those that touch or overlap merged) from the disk, or
+ * passes them to fn. */
+static void pf_fetch(struct pf_file *f, struct pf_range *r, size_t n, store_prefetch_fn fn,
+                     void *ctx)
+{
+	size_t k = 0;
+
+	if (!n)
+		return;
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (size_t i = 1; i < n; i++) {
+		if (r[i].first <= r[k].first + r[k].n) {
+			if (r[i].first + r[i].n > r[k].first + r[k].n)
+				r[k].n = r[i].first + r[i].n - r[k].first;
+		} else {
+			r[++k] = r[i];
+		}
+	}
+	for (size_t i = 0; i <= k; i++)
+		if (fn)
+			fn(ctx, r[i].first, r[i].n);
+		else
+			(void)posix_fadvise(f->fd, (off_t)((r[i].first - 1) * f->page_size),
+			                    (off_t)(r[i].n * f->page_size), POSIX_FADV_WILLNEED);
+}
+
+/* The root page of a rowid table, 0 when there is none. */
+static uint64_t pf_root(struct store *st, const char *table)
+{
+	struct query *q;
+	int64_t root = 0;
+
+	if (query_prepare(st,
+	                  "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?",
+	                  &q, NULL) < 0)
+		return 0;
+	query_bind_text(q, 1, table);
+	if (query_one_int(q, &root, NULL) < 0)
+		return 0;
+	return root > 0 ? (uint64_t)root : 0;
+}
+
+/* The page that holds rowid's cell, 0 when it cannot be found; depth: pf_depth's. */
+static uint64_t pf_leaf(struct pf_file *f, uint64_t root, int depth, int64_t rowid)
+{
+	uint64_t pgno = root;
+
+	for (int d = 0; d < depth; d++)
+		if (pf_child(f, pgno, rowid, &pgno) < 0)
+			return 0;
+	return pgno <= f->pages ? pgno : 0;
+}
+
+/*
+ * The leaf of each row (0 where it was not found) into leaf[], and the first ranges into out:
+ * each leaf, with the pages around it where its row's overflow pages most likely are, as the
+ * table's first row found has them: just before its leaf (SQLite writes a row's overflow pages,
+ * then the leaf a split gives it: every row of a table of large rows appended in order), or just
+ * after it, and a page more (rows a little longer). Their number.
+ */
+static size_t pf_leaves(struct pf_file *f, uint64_t root, const int64_t *rowids, size_t n,
+                        uint64_t *leaf, struct pf_range *out)
+{
+	int depth = pf_depth(f, root);
+	uint64_t before = 0, after = 0;
+	size_t nr = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct pf_range ov;
+		leaf[i] = depth < 0 ? 0 : pf_leaf(f, root, depth, rowids[i]);
+		if (!leaf[i])
+			continue;
+		if (nr == 0 && pf_overflow(f, leaf[i], rowids[i], &ov) == 0 && ov.n) {
+			if (ov.first < leaf[i] && leaf[i] - ov.first <= ov.n + PF_NEAR)
+				before = leaf[i] - ov.first + 1;
+			else if (ov.first > leaf[i] && ov.first - leaf[i] <= PF_NEAR)
+				after = ov.first + ov.n - leaf[i] + 1;
+		}
+		out[nr].first = leaf[i] > before ? leaf[i] - before : 1;
+		out[nr].n = leaf[i] - out[nr].first + 1 + after;
+		nr++;
+	}
+	return nr;
+}
+
+void store_prefetch_pages(struct store *st, const char *const *tables, size_t n_tables,
+                          const int64_t *rowids, size_t n, store_prefetch_fn fn, void *ctx)
+{
+	struct pf_file f = { .fd = -1 };
+	struct pf_range *r, *guess;
+	uint64_t *leaf;
+	size_t nr = 0, nl = n * n_tables;
+
+	if (st->pg || n == 0 || n_tables == 0 || pf_open(st, &f) < 0) {
+		pf_close(&f);
+		return;
+	}
+	r = xcalloc(nl, sizeof(*r));
+	guess = xcalloc(nl, sizeof(*guess));
+	leaf = xcalloc(nl, sizeof(*leaf));
+	/* First every leaf (and its likely overflow pages) at once ... */
+	for (size_t t = 0; t < n_tables; t++) {
+		uint64_t root = pf_root(st, tables[t]);
+		if (root)
+			nr += pf_leaves(&f, root, rowids, n, leaf + t * n, r + nr);
+	}
+	memcpy(guess, r, nr * sizeof(*r));
+	pf_fetch(&f, r, nr, fn, ctx);
+	/* ... then, the leaves read, the overflow pages the guess missed. */
+	nr = 0;
+	for (size_t i = 0, g = 0; i < nl; i++) {
+		struct pf_range ov;
+		if (!leaf[i])
+			continue;
+		if (pf_overflow(&f, leaf[i], rowids[i % n], &ov) == 0 && ov.n &&
+		    !(ov.first >= guess[g].first && ov.first + ov.n <= guess[g].first + guess[g].n))
+			r[nr++] = ov;
+		g++;
+	}
+	pf_fetch(&f, r, nr, fn, ctx);
+	free(r);
+	free(guess);
+	free(leaf);
+	pf_close(&f);
+}
+
+void store_prefetch_rows(struct store *st, const char *const *tables, size_t n_tables,
+                         const int64_t *rowids, size_t n)
+{
+	store_prefetch_pages(st, tables, n_tables, rowids, n, NULL, NULL);
+}
