@@ -6,6 +6,12 @@
  * reads is only a hint: a page it cannot make sense of (a torn read while a checkpoint writes
  * it, a newer version still in the WAL) makes it skip that row, and SQLite reads the rows as
  * always afterwards.
+ *
+ * It reads through the descriptor the file's gate keeps open for the process's life
+ * (store_gate_pin), never one of its own: closing any descriptor of the file would drop every
+ * POSIX lock this process holds on it, SQLite's included (its SHARED lock in WAL mode: another
+ * process closing its last connection could then take the file for unused and delete the WAL
+ * under the ledger's writer).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -68,7 +74,7 @@ static int pf_open(struct store *st, struct pf_file *f)
 	struct stat sb;
 	uint32_t ps;
 
-	f->fd = open(st->path, O_RDONLY | O_CLOEXEC);
+	f->fd = store_gate_pin(st->gate, st->path); /* never closed: see the top of the file */
 	if (f->fd < 0)
 		return -1;
 	if (fstat(f->fd, &sb) < 0 || pread(f->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
@@ -86,8 +92,8 @@ static int pf_open(struct store *st, struct pf_file *f)
 
 static void pf_close(struct pf_file *f)
 {
-	if (f->fd >= 0)
-		close(f->fd);
+	if (f->buf)
+		explicit_bzero(f->buf, f->page_size); /* a leaf of sealed payloads holds some */
 	free(f->buf);
 }
 
@@ -313,7 +319,8 @@ void store_prefetch_pages(struct store *st, const char *const *tables, size_t n_
 	uint64_t *leaf;
 	size_t nr = 0, nl = n * n_tables;
 
-	if (st->pg || n == 0 || n_tables == 0 || pf_open(st, &f) < 0) {
+	if (st->pg || n == 0 || n_tables == 0 || n > SIZE_MAX / n_tables / sizeof(*r) ||
+	    pf_open(st, &f) < 0) {
 		pf_close(&f);
 		return;
 	}

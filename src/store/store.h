@@ -189,11 +189,12 @@ int64_t store_total_changes(struct store *st);
 int store_cache_kib(struct store *st, int kib, struct strbuf *err);
 /*
  * Before reading the rows rowids[0..n) of each of the rowid tables: asks the kernel for the pages
- * that hold them (each row's leaf and overflow pages, exactly), all at once, so that the reads
- * that follow wait for the disk together rather than one row after another, and the kernel's
- * read-ahead does not read past each row (SQLite reads a row's overflow pages one by one, which
- * the kernel takes for a file read in sequence: ~280 KB read for a row of 72 KB). A hint: it
- * never fails, and skips what it cannot find (store/prefetch.c). Nothing on PostgreSQL.
+ * that hold them (each row's leaf and overflow pages, these taken to lie together as appended
+ * rows' do), all at once, so that the reads that follow wait for the disk together rather than
+ * one row after another, and the kernel's read-ahead does not read past each row (SQLite reads
+ * a row's overflow pages one by one, which the kernel takes for a file read in sequence: ~280 KB
+ * read for a row of 72 KB). A hint: it never fails, and skips what it cannot find
+ * (store/prefetch.c). Nothing on PostgreSQL.
  */
 void store_prefetch_rows(struct store *st, const char *const *tables, size_t n_tables,
                          const int64_t *rowids, size_t n);

@@ -8,9 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "store/query.h"
@@ -73,13 +76,16 @@ static int setup(void **state)
 	    store_exec(f->st,
 	               "CREATE TABLE big(n INTEGER PRIMARY KEY, b BLOB);"
 	               "CREATE TABLE mid(n INTEGER PRIMARY KEY, b BLOB);"
-	               "CREATE TABLE small(n INTEGER PRIMARY KEY, b BLOB)",
+	               "CREATE TABLE small(n INTEGER PRIMARY KEY, b BLOB);"
+	               "CREATE TABLE grow(n INTEGER PRIMARY KEY, b BLOB)",
 	               &f->err) < 0)
 		return -1;
 	for (int64_t n = 1; n <= ROWS; n++) {
 		insert(f, "INSERT INTO big(n, b) VALUES (?, ?)", n, 19000 + (size_t)n * 20);
 		insert(f, "INSERT INTO mid(n, b) VALUES (?, ?)", n, 7000 + (size_t)n * 13);
 		insert(f, "INSERT INTO small(n, b) VALUES (?, ?)", n, 40);
+		/* the first rows with one overflow page, the later ones with six */
+		insert(f, "INSERT INTO grow(n, b) VALUES (?, ?)", n, n <= 3 ? 7000 : 27000);
 	}
 	if (store_exec(f->st, "PRAGMA wal_checkpoint(TRUNCATE)", &f->err) < 0)
 		return -1;
@@ -181,11 +187,98 @@ static void test_small_and_missing(void **state)
 	store_prefetch_rows(f->st, small, 1, &one, 0);
 }
 
+/* A table whose first row, from which the guess is learnt, is smaller than the others: the
+ * guess misses their first overflow pages, and the second pass, the leaves read, asks for them. */
+static void test_guess_missed(void **state)
+{
+	static const char *const grow[] = { "grow" };
+	static const int64_t rows[] = { 1, 10, 20, 30 };
+	struct fixture *f = *state;
+	struct asked a = { 0 };
+	unsigned char want[4096] = { 0 };
+	size_t n_want = 0;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++)
+		n_want += row_pages(f, "grow", rows[i], want);
+	store_prefetch_pages(f->st, grow, 1, rows, sizeof(rows) / sizeof(*rows), ask, &a);
+	for (size_t p = 0; p < sizeof(want); p++)
+		if (want[p] && !a.page[p])
+			fail_msg("page %zu of a row asked for was not asked", p);
+	assert_true(a.pages <= n_want + 2 * (sizeof(rows) / sizeof(*rows)));
+}
+
+/* Rows changed since the checkpoint (their new pages only in the WAL, the file's older): no
+ * harm, and nothing asked past the file. */
+static void test_newer_in_wal(void **state)
+{
+	static const char *const big[] = { "big", "mid" };
+	static const int64_t rows[] = { 5, 6, 7, ROWS + 1, ROWS + 2 };
+	struct fixture *f = *state;
+	struct asked a = { 0 };
+	struct query *q;
+
+	assert_int_equal(
+	    query_prepare(f->st, "UPDATE big SET b = zeroblob(30000) WHERE n = 6", &q, &f->err), 0);
+	assert_int_equal(query_run(q, &f->err), 0);
+	assert_int_equal(query_prepare(f->st, "DELETE FROM mid WHERE n = 7", &q, &f->err), 0);
+	assert_int_equal(query_run(q, &f->err), 0);
+	insert(f, "INSERT INTO big(n, b) VALUES (?, ?)", ROWS + 1, 19000);
+	insert(f, "INSERT INTO big(n, b) VALUES (?, ?)", ROWS + 2, 19000);
+	store_prefetch_pages(f->st, big, 2, rows, sizeof(rows) / sizeof(*rows), ask, &a);
+	assert_true(a.pages > 0);
+}
+
+/*
+ * Whether another process sees a lock of this one on the SQLite SHARED range of the store's
+ * file (a connection in WAL mode holds one as long as it is open).
+ */
+static bool shared_lock_seen(struct fixture *f)
+{
+	char path[128];
+	pid_t pid;
+	int status = 0;
+
+	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct flock l = {
+			.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0x40000002, .l_len = 510
+		};
+		int fd = open(path, O_RDWR);
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK ? 1 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status) == 1;
+}
+
+/* Asking for pages leaves SQLite's locks on the file in place (closing a descriptor of the file
+ * of its own would drop every lock this process holds on it). */
+static void test_locks_kept(void **state)
+{
+	static const char *const tables[] = { "big", "mid" };
+	static const int64_t rows[] = { 3, 17 };
+	struct fixture *f = *state;
+	struct query *q;
+	int64_t count = 0;
+
+	assert_int_equal(query_prepare(f->st, "SELECT count(*) FROM big", &q, &f->err), 0);
+	assert_int_equal(query_one_int(q, &count, &f->err), 0);
+	assert_int_equal(count, ROWS);
+	assert_true(shared_lock_seen(f));
+	store_prefetch_rows(f->st, tables, 2, rows, 2);
+	assert_true(shared_lock_seen(f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rows_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_and_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guess_missed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_in_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locks_kept, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
