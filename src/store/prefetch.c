@@ -11,11 +11,12 @@
  * (store_gate_pin), never one of its own: closing any descriptor of the file would drop every
  * POSIX lock this process holds on it, SQLite's included (its SHARED lock in WAL mode: another
  * process closing its last connection could then take the file for unused and delete the WAL
- * under the ledger's writer).
+ * under the ledger's writer). Unmapping the file's mapping closes nothing.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,11 +30,20 @@
 /* Pages between a row's leaf and its overflow pages, at most, for them to count as near. */
 #define PF_NEAR 4
 
+/* Pages asked before the leaf or after it on a guess, at most (PF_GUESS_MAX * 4 KiB). */
+#define PF_GUESS_MAX 64
+
 struct pf_file {
 	int fd;
 	uint32_t page_size, usable;
 	uint64_t pages; /* in the file */
 	unsigned char *buf;
+	/* the interior page read last at each level (rows asked in order share them) */
+	unsigned char *lvl[PF_MAX_DEPTH];
+	uint64_t lvl_pg[PF_MAX_DEPTH];
+	/* the file mapped, never read through: mincore says which pages are cached */
+	unsigned char *map;
+	size_t map_len, os_page;
 };
 
 struct pf_range {
@@ -87,60 +97,90 @@ static int pf_open(struct store *st, struct pf_file *f)
 	f->usable = ps - h[20];
 	f->pages = (uint64_t)sb.st_size / ps;
 	f->buf = xmalloc(ps);
+	f->os_page = (size_t)sysconf(_SC_PAGESIZE);
+	f->map_len = (size_t)sb.st_size;
+	f->map = f->map_len ? mmap(NULL, f->map_len, PROT_READ, MAP_SHARED, f->fd, 0) : MAP_FAILED;
+	if (f->map == MAP_FAILED)
+		f->map = NULL;
 	return 0;
 }
 
 static void pf_close(struct pf_file *f)
 {
+	if (f->map)
+		munmap(f->map, f->map_len);
 	if (f->buf)
 		explicit_bzero(f->buf, f->page_size); /* a leaf of sealed payloads holds some */
 	free(f->buf);
+	for (int i = 0; i < PF_MAX_DEPTH; i++)
+		free(f->lvl[i]); /* interior pages: keys and page numbers only */
+}
+
+/* Whether page pgno is in the page cache now (false when that cannot be told). */
+static bool pf_cached(const struct pf_file *f, uint64_t pgno)
+{
+	size_t at = (size_t)((pgno - 1) * f->page_size);
+	unsigned char v = 0;
+
+	if (!f->map || f->os_page == 0 || at >= f->map_len)
+		return false;
+	at -= at % f->os_page;
+	return mincore(f->map + at, 1, &v) == 0 && (v & 1);
 }
 
 /*
- * Page pgno into f->buf; the offset of its b-tree header (100 on page 1), or -1 when it cannot
- * be read or its type is not want (5: a table's interior page, 13: its leaf).
+ * Page pgno into b (a page's size); the offset of its b-tree header (100 on page 1), or -1 when
+ * it cannot be read or its type is not want (5: a table's interior page, 13: its leaf).
  */
-static int pf_page(struct pf_file *f, uint64_t pgno, unsigned want)
+static int pf_page(struct pf_file *f, unsigned char *b, uint64_t pgno, unsigned want)
 {
 	int hdr = pgno == 1 ? 100 : 0;
 
 	if (pgno < 1 || pgno > f->pages ||
-	    pread(f->fd, f->buf, f->page_size, (off_t)((pgno - 1) * f->page_size)) !=
+	    pread(f->fd, b, f->page_size, (off_t)((pgno - 1) * f->page_size)) !=
 	        (ssize_t)f->page_size ||
-	    f->buf[hdr] != want)
+	    b[hdr] != want)
 		return -1;
 	return hdr;
 }
 
 /* The offset of cell i of the page whose header is at hdr (of size hsize), or 0 when bad. */
-static size_t pf_cell(const struct pf_file *f, int hdr, int hsize, unsigned i)
+static size_t pf_cell(const struct pf_file *f, const unsigned char *b, int hdr, int hsize,
+                      unsigned i)
 {
 	size_t at = (size_t)hdr + (size_t)hsize + 2 * (size_t)i, c;
 
 	if (at + 2 > f->usable)
 		return 0;
-	c = be16(f->buf + at);
+	c = be16(b + at);
 	return c >= (size_t)hdr + (size_t)hsize && c + 4 <= f->usable ? c : 0;
 }
 
-/* On interior page pgno: the child to follow for rowid; -1 when it is not a table's interior
- * page. */
-static int pf_child(struct pf_file *f, uint64_t pgno, int64_t rowid, uint64_t *child)
+/* On interior page pgno, at that level of the tree: the child to follow for rowid; -1 when it
+ * is not a table's interior page. */
+static int pf_child(struct pf_file *f, int level, uint64_t pgno, int64_t rowid, uint64_t *child)
 {
-	int hdr = pf_page(f, pgno, 5);
+	unsigned char *b;
+	int hdr = pgno == 1 ? 100 : 0;
 	unsigned n, lo = 0, hi;
 	size_t c;
 
-	if (hdr < 0)
-		return -1;
-	n = be16(f->buf + hdr + 3);
+	if (!f->lvl[level])
+		f->lvl[level] = xmalloc(f->page_size);
+	b = f->lvl[level];
+	if (f->lvl_pg[level] != pgno) {
+		f->lvl_pg[level] = 0;
+		if (pf_page(f, b, pgno, 5) < 0)
+			return -1;
+		f->lvl_pg[level] = pgno;
+	}
+	n = be16(b + hdr + 3);
 	hi = n;
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		uint64_t key;
-		c = pf_cell(f, hdr, 12, mid);
-		if (!c || !pf_varint(f->buf + c + 4, f->buf + f->usable, &key))
+		c = pf_cell(f, b, hdr, 12, mid);
+		if (!c || !pf_varint(b + c + 4, b + f->usable, &key))
 			return -1;
 		if ((int64_t)key < rowid)
 			lo = mid + 1;
@@ -148,12 +188,12 @@ static int pf_child(struct pf_file *f, uint64_t pgno, int64_t rowid, uint64_t *c
 			hi = mid;
 	}
 	if (lo == n) {
-		*child = be32(f->buf + hdr + 8); /* the right-most child */
+		*child = be32(b + hdr + 8); /* the right-most child */
 	} else {
-		c = pf_cell(f, hdr, 12, lo);
+		c = pf_cell(f, b, hdr, 12, lo);
 		if (!c)
 			return -1;
-		*child = be32(f->buf + c);
+		*child = be32(b + c);
 	}
 	return *child ? 0 : -1;
 }
@@ -185,7 +225,7 @@ static int pf_depth(struct pf_file *f, uint64_t root)
  */
 static int pf_overflow(struct pf_file *f, uint64_t pgno, int64_t rowid, struct pf_range *ret)
 {
-	int hdr = pf_page(f, pgno, 13);
+	int hdr = pf_page(f, f->buf, pgno, 13);
 	const unsigned char *end = f->buf + f->usable;
 	unsigned n;
 
@@ -193,7 +233,7 @@ static int pf_overflow(struct pf_file *f, uint64_t pgno, int64_t rowid, struct p
 		return -1;
 	n = be16(f->buf + hdr + 3);
 	for (unsigned i = 0; i < n; i++) {
-		size_t c = pf_cell(f, hdr, 8, i), a, b;
+		size_t c = pf_cell(f, f->buf, hdr, 8, i), a, b;
 		uint64_t size, key, u = f->usable, x = u - 35, m = (u - 12) * 32 / 255 - 23, local;
 		if (!c || !(a = pf_varint(f->buf + c, end, &size)) ||
 		    !(b = pf_varint(f->buf + c + a, end, &key)))
@@ -274,35 +314,61 @@ static uint64_t pf_leaf(struct pf_file *f, uint64_t root, int depth, int64_t row
 	uint64_t pgno = root;
 
 	for (int d = 0; d < depth; d++)
-		if (pf_child(f, pgno, rowid, &pgno) < 0)
+		if (pf_child(f, d, pgno, rowid, &pgno) < 0)
 			return 0;
 	return pgno <= f->pages ? pgno : 0;
 }
 
 /*
- * The leaf of each row (0 where it was not found) into leaf[], and the first ranges into out:
- * each leaf, with the pages around it where its row's overflow pages most likely are, as the
- * table's first row found has them: just before its leaf (SQLite writes a row's overflow pages,
- * then the leaf a split gives it: every row of a table of large rows appended in order), or just
- * after it, and a page more (rows a little longer). Their number.
+ * Learns from one row's leaf where a table's overflow pages lie (before, after: the pages to ask
+ * on that side of each leaf): just before its leaf (SQLite writes a row's overflow pages, then
+ * the leaf a split gives it: every row of a table of large rows appended in order) or just
+ * after it, and one page more (rows a little longer).
+ */
+static void pf_shape(struct pf_file *f, uint64_t leaf, int64_t rowid, uint64_t *before,
+                     uint64_t *after)
+{
+	struct pf_range ov;
+
+	if (pf_overflow(f, leaf, rowid, &ov) < 0 || !ov.n)
+		return;
+	if (ov.first < leaf && leaf - ov.first <= ov.n + PF_NEAR)
+		*before = leaf - ov.first + 1;
+	else if (ov.first > leaf && ov.first - leaf <= PF_NEAR)
+		*after = ov.first + ov.n - leaf + 1;
+	if (*before > PF_GUESS_MAX)
+		*before = PF_GUESS_MAX;
+	if (*after > PF_GUESS_MAX)
+		*after = PF_GUESS_MAX;
+}
+
+/*
+ * The leaf of each row into leaf[] (0 where it was not found, or, unless cached_too, where the
+ * leaf is in the page cache already: a row is read whole, so its other pages most likely are
+ * too), and the first ranges into out: each such leaf with the pages around it where its
+ * overflow pages most likely are (pf_shape, from the table's first row). Their number.
  */
 static size_t pf_leaves(struct pf_file *f, uint64_t root, const int64_t *rowids, size_t n,
-                        uint64_t *leaf, struct pf_range *out)
+                        bool cached_too, uint64_t *leaf, struct pf_range *out)
 {
 	int depth = pf_depth(f, root);
 	uint64_t before = 0, after = 0;
+	bool learnt = false;
 	size_t nr = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		struct pf_range ov;
+		bool cached;
 		leaf[i] = depth < 0 ? 0 : pf_leaf(f, root, depth, rowids[i]);
 		if (!leaf[i])
 			continue;
-		if (nr == 0 && pf_overflow(f, leaf[i], rowids[i], &ov) == 0 && ov.n) {
-			if (ov.first < leaf[i] && leaf[i] - ov.first <= ov.n + PF_NEAR)
-				before = leaf[i] - ov.first + 1;
-			else if (ov.first > leaf[i] && ov.first - leaf[i] <= PF_NEAR)
-				after = ov.first + ov.n - leaf[i] + 1;
+		cached = !cached_too && pf_cached(f, leaf[i]); /* before pf_shape reads it */
+		if (!learnt) {
+			pf_shape(f, leaf[i], rowids[i], &before, &after);
+			learnt = true;
+		}
+		if (cached) {
+			leaf[i] = 0;
+			continue;
 		}
 		out[nr].first = leaf[i] > before ? leaf[i] - before : 1;
 		out[nr].n = leaf[i] - out[nr].first + 1 + after;
@@ -312,7 +378,8 @@ static size_t pf_leaves(struct pf_file *f, uint64_t root, const int64_t *rowids,
 }
 
 void store_prefetch_pages(struct store *st, const char *const *tables, size_t n_tables,
-                          const int64_t *rowids, size_t n, store_prefetch_fn fn, void *ctx)
+                          const int64_t *rowids, size_t n, bool cached_too, store_prefetch_fn fn,
+                          void *ctx)
 {
 	struct pf_file f = { .fd = -1 };
 	struct pf_range *r, *guess;
@@ -331,7 +398,7 @@ void store_prefetch_pages(struct store *st, const char *const *tables, size_t n_
 	for (size_t t = 0; t < n_tables; t++) {
 		uint64_t root = pf_root(st, tables[t]);
 		if (root)
-			nr += pf_leaves(&f, root, rowids, n, leaf + t * n, r + nr);
+			nr += pf_leaves(&f, root, rowids, n, cached_too, leaf + t * n, r + nr);
 	}
 	memcpy(guess, r, nr * sizeof(*r));
 	pf_fetch(&f, r, nr, fn, ctx);
@@ -356,5 +423,5 @@ void store_prefetch_pages(struct store *st, const char *const *tables, size_t n_
 void store_prefetch_rows(struct store *st, const char *const *tables, size_t n_tables,
                          const int64_t *rowids, size_t n)
 {
-	store_prefetch_pages(st, tables, n_tables, rowids, n, NULL, NULL);
+	store_prefetch_pages(st, tables, n_tables, rowids, n, false, NULL, NULL);
 }

@@ -153,11 +153,13 @@ int64_t pg_round_trips(const struct store *st);
 bool pg_in_transaction(struct store *st);
 
 /*
- * store_prefetch_rows's work, with the page ranges [first, first + n) (1-based) it asks the
- * kernel for passed to fn instead when fn is not NULL (tests: store/prefetch.c).
+ * store_prefetch_rows's work (store/prefetch.c), for tests: rows whose leaf is cached are asked
+ * for too with cached_too, and the page ranges [first, first + n) (1-based) go to fn instead of
+ * the kernel when fn is not NULL.
  */
 typedef void (*store_prefetch_fn)(void *ctx, uint64_t first, uint64_t n);
 void store_prefetch_pages(struct store *st, const char *const *tables, size_t n_tables,
-                          const int64_t *rowids, size_t n, store_prefetch_fn fn, void *ctx);
+                          const int64_t *rowids, size_t n, bool cached_too, store_prefetch_fn fn,
+                          void *ctx);
 
 #endif

@@ -193,8 +193,8 @@ int store_cache_kib(struct store *st, int kib, struct strbuf *err);
  * rows' do), all at once, so that the reads that follow wait for the disk together rather than
  * one row after another, and the kernel's read-ahead does not read past each row (SQLite reads
  * a row's overflow pages one by one, which the kernel takes for a file read in sequence: ~280 KB
- * read for a row of 72 KB). A hint: it never fails, and skips what it cannot find
- * (store/prefetch.c). Nothing on PostgreSQL.
+ * read for a row of 72 KB). Rows whose leaf is in the page cache already are left alone. A hint:
+ * it never fails, and skips what it cannot find (store/prefetch.c). Nothing on PostgreSQL.
  */
 void store_prefetch_rows(struct store *st, const char *const *tables, size_t n_tables,
                          const int64_t *rowids, size_t n);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,7 +153,7 @@ static void test_rows_pages(void **state)
 		for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++)
 			n_want += row_pages(f, tables[t], rows[i], want);
 	assert_true(n_want > 5 * 6);
-	store_prefetch_pages(f->st, tables, 2, rows, sizeof(rows) / sizeof(*rows), ask, &a);
+	store_prefetch_pages(f->st, tables, 2, rows, sizeof(rows) / sizeof(*rows), true, ask, &a);
 	for (size_t p = 0; p < sizeof(want); p++)
 		if (want[p] && !a.page[p])
 			fail_msg("page %zu of a row asked for was not asked", p);
@@ -173,13 +174,14 @@ static void test_small_and_missing(void **state)
 	struct asked a = { 0 };
 	int64_t one = 7;
 
-	store_prefetch_pages(f->st, small, 1, &one, 1, ask, &a);
+	store_prefetch_pages(f->st, small, 1, &one, 1, true, ask, &a);
 	assert_int_equal(a.pages, 1);
 	memset(&a, 0, sizeof(a));
-	store_prefetch_pages(f->st, none, 2, &one, 1, ask, &a);
+	store_prefetch_pages(f->st, none, 2, &one, 1, true, ask, &a);
 	assert_int_equal(a.pages, 0);
 	memset(&a, 0, sizeof(a));
-	store_prefetch_pages(f->st, small, 1, missing, sizeof(missing) / sizeof(*missing), ask, &a);
+	store_prefetch_pages(f->st, small, 1, missing, sizeof(missing) / sizeof(*missing), true,
+	                     ask, &a);
 	/* each missing row's search ends on some leaf, which is all it may ask for */
 	assert_true(a.pages <= sizeof(missing) / sizeof(*missing));
 	/* and the real thing, which asks the kernel */
@@ -200,7 +202,7 @@ static void test_guess_missed(void **state)
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++)
 		n_want += row_pages(f, "grow", rows[i], want);
-	store_prefetch_pages(f->st, grow, 1, rows, sizeof(rows) / sizeof(*rows), ask, &a);
+	store_prefetch_pages(f->st, grow, 1, rows, sizeof(rows) / sizeof(*rows), true, ask, &a);
 	for (size_t p = 0; p < sizeof(want); p++)
 		if (want[p] && !a.page[p])
 			fail_msg("page %zu of a row asked for was not asked", p);
@@ -224,7 +226,7 @@ static void test_newer_in_wal(void **state)
 	assert_int_equal(query_run(q, &f->err), 0);
 	insert(f, "INSERT INTO big(n, b) VALUES (?, ?)", ROWS + 1, 19000);
 	insert(f, "INSERT INTO big(n, b) VALUES (?, ?)", ROWS + 2, 19000);
-	store_prefetch_pages(f->st, big, 2, rows, sizeof(rows) / sizeof(*rows), ask, &a);
+	store_prefetch_pages(f->st, big, 2, rows, sizeof(rows) / sizeof(*rows), true, ask, &a);
 	assert_true(a.pages > 0);
 }
 
@@ -271,6 +273,73 @@ static void test_locks_kept(void **state)
 	assert_true(shared_lock_seen(f));
 }
 
+/* Whether the page cache holds page pgno (4 KiB pages) of the store's file now. */
+static bool page_cached(struct fixture *f, uint64_t pgno)
+{
+	char path[128];
+	unsigned char v = 0;
+	int fd;
+	void *map;
+	size_t len = (size_t)(pgno * 4096);
+
+	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mincore((char *)map + len - 4096, 1, &v), 0);
+	munmap(map, len);
+	close(fd);
+	return v & 1;
+}
+
+/* Drops the store's file from the page cache (what posix_fadvise can: nothing on tmpfs). */
+static void evict(struct fixture *f)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fdatasync(fd), 0);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	close(fd);
+}
+
+/* Rows whose leaf is cached are not asked for (they were read whole, most likely); once the file
+ * has left the page cache, they are. */
+static void test_cached_rows_skipped(void **state)
+{
+	static const char *const big[] = { "big" };
+	struct fixture *f = *state;
+	unsigned char want[4096] = { 0 };
+	struct asked a = { 0 };
+	int64_t row = 17;
+	size_t n_want = row_pages(f, "big", row, want), leaf = 0;
+
+	for (size_t p = 0; p < sizeof(want); p++)
+		if (want[p])
+			leaf = p; /* the last: the leaf, after its overflow pages here */
+	assert_true(n_want > 1 && page_cached(f, leaf));
+	store_prefetch_pages(f->st, big, 1, &row, 1, false, ask, &a);
+	assert_int_equal(a.pages, 0);
+	evict(f);
+	if (page_cached(f, leaf)) {
+		print_message("the page cache kept the file (tmpfs?): the rest not checked\n");
+		return;
+	}
+	store_prefetch_pages(f->st, big, 1, &row, 1, false, ask, &a);
+	for (size_t p = 0; p < sizeof(want); p++)
+		if (want[p] && !a.page[p])
+			fail_msg("page %zu of the row was not asked", p);
+	/* and asked of the kernel, the leaf comes into the cache */
+	store_prefetch_rows(f->st, big, 1, &row, 1);
+	for (int i = 0; i < 200 && !page_cached(f, leaf); i++)
+		usleep(10000);
+	assert_true(page_cached(f, leaf));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_guess_missed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_in_wal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locks_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cached_rows_skipped, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
