@@ -216,7 +216,9 @@ static const char *without_ids(struct detail_names *dn, const char *arg)
 		if (p[0] == ' ' && p[1] == '(' && id_char(*q)) {
 			while (id_char(*q))
 				q++;
-			if (*q == ')') {
+			/* the id is the name's last group: one another " (" follows is the label's
+			 * own ("期限 (yyyy-mm-dd) (due)" is 期限 (yyyy-mm-dd)) */
+			if (*q == ')' && strncmp(q + 1, " (", 2) != 0) {
 				p = q + 1;
 				changed = true;
 				continue;
