@@ -412,9 +412,14 @@ void ui_inspections_csv(struct web_req *r)
 		web_error(r, 503, err.buf);
 		goto out;
 	}
-	web_audit(r, r->user->login, "inspection.rollup", cp932 ? "csv-cp932" : "csv");
-	if (cp932) /* the downloader told how many characters became 〓, as for every list */
+	if (cp932) { /* the 〓 counted in the entry and told the downloader, as for every list */
+		char detail[64];
+		snprintf(detail, sizeof(detail), "csv-cp932&substituted=%zu", substituted);
+		web_audit(r, r->user->login, "inspection.rollup", detail);
 		ui_csv_substituted(r, substituted);
+	} else {
+		web_audit(r, r->user->login, "inspection.rollup", "csv");
+	}
 	r->status = 200;
 	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
 	web_header_add(r, "Content-Disposition", "attachment; filename=\"self-inspections.csv\"");

@@ -260,6 +260,8 @@ check "offers the roll-up in Shift_JIS, saying once that what it lacks becomes �
 curl -s -b "$TMP/jar-chief" -D "$TMP/h" -o "$TMP/r.csv" "${URL}inspections/rollup.csv?cp932=1"
 check "its Shift_JIS download counts the 〓 in X-Mamori-Substituted" \
 	"grep -qi '^content-type: text/csv; charset=Shift_JIS' '$TMP/h' && grep -qi '^x-mamori-substituted: 0' '$TMP/h'"
+check "and in its access-log entry" \
+	"m ledger tail -n 5 | grep inspection.rollup | tail -1 | grep -q 'csv-cp932&substituted=0'"
 curl -s -b "$TMP/jar-chief" -D "$TMP/h" -o "$TMP/r.csv" "${URL}inspections/rollup.csv"
 check "its UTF-8 download has no such header" "! grep -qi '^x-mamori-substituted' '$TMP/h'"
 is "the report again" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance")"
@@ -367,6 +369,8 @@ for by in "" "&by=chapter" "&by=annex-a"; do
 	curl -s -b "$TMP/jar-chief" -D "$TMP/h" -o "$TMP/r.csv" "${URL}report/compliance?format=csv&cp932=1$by"
 	check "the report's Shift_JIS CSV ($by) counts the 〓 in X-Mamori-Substituted" \
 		"grep -qi '^content-type: text/csv; charset=Shift_JIS' '$TMP/h' && grep -qi '^x-mamori-substituted: [0-9]' '$TMP/h'"
+	check "and in its access-log entry ($by)" \
+		"m ledger tail -n 5 | grep report.compliance | tail -1 | grep -q 'csv&cp932&substituted=[0-9]'"
 done
 is "as PDF" 200 "$(status -b "$TMP/jar-chief" "${URL}report/compliance?format=pdf&from=2026-01-01")"
 check "a PDF" "head -c 5 '$TMP/body' | grep -q '%PDF-'"
