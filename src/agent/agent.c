@@ -331,7 +331,8 @@ static void handle_answer(struct agent *a, const struct strbuf *body)
 }
 
 /*
- * Sends a spool oldest first; stops at the first batch the server did not take now. A log
+ * Sends a spool oldest first; stops at the first batch the server did not take now, or once a
+ * batch is stuck (a 409's re-announcement: it must not go, nor its drop count twice). A log
  * batch carries "<agent id>-logs-<seq>" as its Idempotency-Key, so that one sent again after
  * a lost answer is stored once.
  */
@@ -344,7 +345,7 @@ static void send_spool(struct agent *a, struct agent_spool *s)
 
 	if (spool_is_held(a, s)) /* a batch not spooled is still there: it must not go */
 		return;
-	while (!*a->o->stop) {
+	while (!*a->o->stop && !s->stuck) { /* nor one left stuck in this loop (a 409's) */
 		char key[64];
 		strbuf_reset(&json);
 		strbuf_reset(&body);
