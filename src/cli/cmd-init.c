@@ -221,9 +221,10 @@ static int init_locked_check(const char *dir, int fd)
 /*
  * Takes the data directory's init lock (flock on the directory itself: nothing is made in it),
  * so that two inits of one directory at once cannot take each other's files for their own
- * (a failed init removes what it made): the second is refused and touches nothing. Where the
- * file system cannot lock a directory so (NFS, SMB: flock there wants a descriptor open for
- * writing), init goes on without the lock and says that concurrent inits are not excluded.
+ * (a failed init removes what it made): the second is refused and touches nothing. On NFS and
+ * SMB, Linux's clients take the flock on this host only (it succeeds): inits on other hosts
+ * are not excluded (docs/cli.md). Where flock fails as unsupported (ENOLCK, EOPNOTSUPP, ...),
+ * init goes on without the lock and says that concurrent inits are not excluded.
  * The directory's descriptor in *ret_fd (closed at exit: the lock goes with it), or -1 when
  * refused (said).
  */
@@ -248,7 +249,7 @@ static int init_lock(const char *dir, int *ret_fd)
 			cli_error("cannot lock '%s' against another init: %s", dir, strerror(e));
 			goto refused;
 		}
-		/* NFS (flock as a POSIX lock: a descriptor open for writing), SMB, FUSE */
+		/* unsupported: no lock records left, or a file system that refuses flock */
 		cli_warn(
 		    "the file system of '%s' cannot lock it (%s): another 'mamori init' of it at "
 		    "the same time is not prevented there; run only one at a time",

@@ -25,7 +25,8 @@
  * openat64, for any flags; rename covers rename and renameat, its path being the file's old name
  * (a "short" rename is an EIO); unlink covers unlink and unlinkat (a directory's removal with
  * AT_REMOVEDIR too; a "short" one is an EIO); flock covers flock, its path being the locked
- * file's (ENOLCK, EOPNOTSUPP, EBADF: what NFS and SMB answer; a "short" one is an EIO).
+ * file's (ENOLCK, EOPNOTSUPP, EBADF: a file system that refuses flock; Linux's NFS and SMB
+ * clients lock a directory on the host only, and succeed; a "short" one is an EIO).
  *
  *	op=crash path=GLOB at=N
  *

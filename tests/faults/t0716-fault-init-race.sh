@@ -7,8 +7,9 @@
 # and the first, finding a database there, failed and removed the second's files.) An init that
 # stops just before it locks the directory it opened, which is removed (or removed and made
 # again) meanwhile, refuses and touches nothing (it went on, into the new directory too). Any
-# other holder of the lock is named neutrally; a file system that cannot lock (ENOLCK,
-# EOPNOTSUPP, EBADF: NFS, SMB) lets init go on with a warning, any other error refuses.
+# other holder of the lock is named neutrally; a file system that refuses flock (ENOLCK,
+# EOPNOTSUPP, EBADF; not NFS or SMB, whose Linux clients lock on the host and succeed) lets
+# init go on with a warning, any other error refuses.
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 export MAMORI_LANG=ja
 # A stopped init is woken and ended however the test ends (a kill, meson's timeout: the signal
@@ -104,8 +105,8 @@ expect "a directory another process has locked is refused" 1 \
 err_has "(said neutrally, in Japanese)" "「$TMP/held」は別のプロセス（別の mamori init など）がロックしています"
 is "(nothing made in it)" "" "$(ls -A "$TMP/held" 2>&1)"
 
-# A file system whose flock fails (NFS: a descriptor open only for reading; SMB; no lock
-# daemon): init goes on, with one Japanese warning that concurrent inits are not excluded there
+# A file system whose flock fails as unsupported (no lock records; one that refuses flock):
+# init goes on, with one Japanese warning that concurrent inits are not excluded there
 for e in ENOLCK EOPNOTSUPP EBADF; do
 	expect "flock failing with $e: init goes on" 0 \
 		faulty "op=flock path=*/nfs-$e at=1 errno=$e" "$MAMORI" --dir "$TMP/nfs-$e" init
