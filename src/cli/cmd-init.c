@@ -375,7 +375,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 	if (init_lock(ctx->dir, &lock) < 0)
 		return EXIT_FAILED; /* (one made just now is the other init's too) */
 	if (fchmod(lock, 0700) < 0) {
-		cli_error("cannot set the mode of '%s' to 0700: %m", ctx->dir);
+		cli_error("cannot set the mode of '%s' to 0700: %s", ctx->dir, strerror(errno));
 		goto out;
 	}
 	if (init_store(ctx->dir, store_url, so.ward_name, &said) < 0)

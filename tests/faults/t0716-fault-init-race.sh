@@ -9,13 +9,14 @@
 # again) meanwhile, refuses and touches nothing (it went on, into the new directory too). Any
 # other holder of the lock is named neutrally; a file system that refuses flock (ENOLCK,
 # EOPNOTSUPP, EBADF; not NFS or SMB, whose Linux clients lock on the host and succeed) lets
-# init go on with a warning, any other error refuses.
+# init go on with a warning, any other error refuses. A directory whose mode cannot be set:
+# refused in Japanese, its reason too.
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 export MAMORI_LANG=ja
 # A stopped init is woken and ended however the test ends (a kill, meson's timeout: the signal
 # made an exit, so that the EXIT trap runs): never left behind
 A=
-trap '[ -z "$A" ] || { kill -CONT "$A"; kill "$A"; } 2>/dev/null; rm -rf "$TMP"' EXIT
+trap '[ -z "$A" ] || { kill -CONT "$A"; kill "$A"; } 2>/dev/null; chattr -i "$TMP/fixed" 2>/dev/null; rm -rf "$TMP"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -119,6 +120,19 @@ expect "flock failing otherwise (EIO) refuses" 1 \
 	faulty "op=flock path=*/lock-eio at=1 errno=EIO" "$MAMORI" --dir "$TMP/lock-eio" init
 err_has "(said in Japanese)" "「$TMP/lock-eio」を別の init から守るロックを取得できません: 入出力エラー"
 is "(nothing made in it)" "" "$(ls -A "$TMP/lock-eio" 2>&1)"
+check "(the directory it made itself is left, empty: docs/cli.md)" "[ -d '$TMP/lock-eio' ]"
+
+# A directory whose mode cannot be set (immutable: fchmod fails even for root), said in one
+# Japanese line, the reason too (it was '%m': the reason stayed English)
+mkdir "$TMP/fixed"
+if chattr +i "$TMP/fixed" 2>/dev/null; then
+	expect "a directory whose mode cannot be set is refused" 1 "$MAMORI" --dir "$TMP/fixed" init
+	err_has "(said in Japanese, with the reason)" \
+		"「$TMP/fixed」のモードを 0700 にできません: 操作は許可されていません"
+	chattr -i "$TMP/fixed"
+else
+	ok "# SKIP chattr +i is not possible here"
+fi
 
 tally_faults "$(injected)" 0
 done_testing
