@@ -147,11 +147,11 @@ int identity_stamp(struct store *st, int64_t *ret, struct strbuf *err)
 	struct query *q;
 	int r;
 
-	if (store_dialect(st) == STORE_POSTGRESQL)
-		return 0; /* schema/pg/0030-identity-stamp.sql says why */
-	/* a stamp whose triggers are missing would not move: as good as none (store/schema.c) */
-	if (!store_identity_stamped(st))
-		return 0;
+	/* PostgreSQL has none (schema/pg/0030-identity-stamp.sql says why), and a stamp whose
+	 * triggers are missing would not move: as good as none (store/schema.c) */
+	r = store_identity_stamped(st, err);
+	if (r <= 0)
+		return r;
 	r = query_prepare(st, "SELECT n FROM identity_stamp WHERE id = 1", &q, err);
 	if (r < 0)
 		return r;

@@ -51,8 +51,8 @@ int identity_token_used(struct store *st, int64_t id, int64_t now_ms, struct str
 /*
  * The identity stamp (schema/0030): a number every change of users, role_assignments and
  * api_tokens moves in its own transaction. 1 with it in *ret, read in st's current snapshot;
- * 0 when the store keeps none (PostgreSQL, or a database whose stamp's triggers were not all
- * there when st opened: store_identity_stamped): whoever memoises an identity must read it again.
+ * 0 when the store keeps none (PostgreSQL, or a database without the stamp's triggers:
+ * store_identity_stamped): whoever memoises an identity must read it again.
  * While two reads give the same number, the three tables are the same in both snapshots.
  */
 int identity_stamp(struct store *st, int64_t *ret, struct strbuf *err);

@@ -1,6 +1,7 @@
 /* schema: a SQLite database's schema: its version, read and checked when the store opens, and
  * the migrations embedded from schema/ (store_migrations[]) that bring it up to date. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "base/cleanup.h"
@@ -122,8 +123,10 @@ static int apply_migration(struct store *st, const struct store_migration *m, st
  * the door acts on it, only while the stamp stays (core/identity.h identity_stamp). Rebuilding
  * one of the three tables (a migration that makes a new table, copies and renames) drops its
  * triggers without a word, and the stamp would stand still while people are suspended and
- * tokens revoked: so each connection looks for all nine, as 0030 makes them, when it opens, and
- * without them identity_stamp says there is no stamp (every call reads its identity afresh).
+ * tokens revoked: so each connection looks for all nine, as 0030 makes them, when it opens and
+ * again whenever the schema changed since it looked (another process's migration while a
+ * server runs), and without them identity_stamp says there is no stamp (every call reads its
+ * identity afresh).
  */
 static const struct {
 	const char *name, *table, *event;
@@ -139,34 +142,84 @@ static const struct {
 	{ "identity_stamp_tokens_delete", "api_tokens", "DELETE" },
 };
 
-/* Whether all of stamp_triggers are there, each on its table, after its event, moving the
- * stamp (false on any error: no stamp is the safe answer). */
-static bool stamp_triggers_present(struct store *st)
-{
-	sqlite3_stmt *stmt = NULL;
-	bool ok = true;
+/* The migration that made the stamp and its triggers (schema/0030-identity-stamp.sql). */
+#define STORE_IDENTITY_STAMP_SCHEMA 30
 
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-	                       "AND name = ?1 AND tbl_name = ?2 "
-	                       "AND instr(upper(sql), 'AFTER ' || ?3 || ' ON') > 0 "
-	                       "AND instr(sql, 'UPDATE identity_stamp SET n = n + 1') > 0",
-	                       -1, &stmt, NULL) != SQLITE_OK)
-		return false;
-	for (size_t i = 0; ok && i < ARRAY_SIZE(stamp_triggers); i++) {
+/* A schema past 0030 without the triggers is a migration gone wrong: said once a process. */
+static void stamp_missing_warn(const struct store *st)
+{
+	static atomic_bool warned;
+
+	if (!atomic_exchange(&warned, true))
+		fprintf(stderr,
+		        "mamori: warning: %s lacks the identity stamp's triggers (schema/0030): "
+		        "nothing keeps an API token's identity, and every call reads it again\n",
+		        st->path);
+}
+
+/* 1 when all of stamp_triggers are there, each on its table, after its event, moving the
+ * stamp; 0 when one is not; a negative errno with err set when SQLite could not say. */
+static int stamp_triggers_present(struct store *st, struct strbuf *err)
+{
+	static const char sql[] = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+	                          "AND name = ?1 AND tbl_name = ?2 "
+	                          "AND instr(upper(sql), 'AFTER ' || ?3 || ' ON') > 0 "
+	                          "AND instr(sql, 'UPDATE identity_stamp SET n = n + 1') > 0";
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	int found = 1;
+
+	for (size_t i = 0; rc == SQLITE_OK && found && i < ARRAY_SIZE(stamp_triggers); i++) {
 		sqlite3_reset(stmt);
 		sqlite3_bind_text(stmt, 1, stamp_triggers[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, stamp_triggers[i].table, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, stamp_triggers[i].event, -1, SQLITE_STATIC);
-		ok = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			found = sqlite3_column_int(stmt, 0) == 1;
+			rc = SQLITE_OK;
+		}
 	}
 	sqlite3_finalize(stmt);
-	return ok;
+	return rc == SQLITE_OK
+	           ? found
+	           : store_error(st, rc, "looking for the identity stamp's triggers", err);
 }
 
-bool store_identity_stamped(const struct store *st)
+/* The schema's version (PRAGMA schema_version: moved by every change of the schema, by any
+ * connection), or a negative errno with err set. */
+static int schema_cookie(struct store *st, int64_t *ret, struct strbuf *err)
 {
-	return st->identity_stamped;
+	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA schema_version", err);
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_error(st, rc, "PRAGMA schema_version", err);
+}
+
+int store_identity_stamped(struct store *st, struct strbuf *err)
+{
+	int64_t cookie = 0;
+	int r;
+
+	if (st->pg)
+		return 0;
+	r = schema_cookie(st, &cookie, err);
+	if (r == 0 && cookie != st->stamp_cookie) {
+		r = stamp_triggers_present(st, err);
+		if (r >= 0) {
+			st->stamped = r == 1;
+			st->stamp_cookie = cookie;
+		}
+		if (r == 0 && store_schema_version(st) >= STORE_IDENTITY_STAMP_SCHEMA)
+			stamp_missing_warn(st);
+	}
+	return r < 0 ? r : st->stamped;
 }
 
 int store_sqlite_migrate(struct store *st, struct strbuf *err)
@@ -212,6 +265,6 @@ int store_sqlite_schema(struct store *st, unsigned flags, struct strbuf *err)
 			return r;
 	}
 	/* read-only or not migrated (doctor): as it is */
-	st->identity_stamped = stamp_triggers_present(st);
+	st->stamp_cookie = -1; /* looked for at the first identity_stamp */
 	return 0;
 }

@@ -49,7 +49,10 @@ struct store {
 	struct store_gate *gate; /* this database's write gate in this process (gate.c) */
 	bool gated;              /* the open transaction holds it */
 	bool held_read;          /* SQLite: a read snapshot held by store_hold_read */
-	bool identity_stamped;   /* SQLite: the identity stamp's triggers are there (schema.c) */
+	/* SQLite: the identity stamp's triggers were there at the schema version stamp_cookie
+	 * (-1: not looked for yet; store_identity_stamped, schema.c) */
+	bool stamped;
+	int64_t stamp_cookie;
 	/*
 	 * PostgreSQL: a savepoint is sent with the statement that follows it (store_begin), so
 	 * levels sp_sent+1 .. depth are not on the server yet (sp_sent is 1 once BEGIN is);

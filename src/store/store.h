@@ -125,11 +125,14 @@ int store_copy_in(struct store *st, const char *sql, const void *data, size_t le
 int store_schema_version(struct store *st);
 int store_schema_latest(void);
 /*
- * SQLite: whether the identity stamp's nine triggers (schema/0030) were all there when st
- * opened (store/schema.c), so that the stamp moves with every change of users, roles and
- * tokens. False on PostgreSQL, on a copy (store_open_copy) and on a schema before 0030.
+ * 1 when the identity stamp's nine triggers (schema/0030) are all there, so that the stamp
+ * moves with every change of users, roles and tokens; 0 on PostgreSQL and on a schema without
+ * them (before 0030, or a migration that rebuilt a table and lost its triggers: then a warning
+ * on stderr, once a process); a negative errno with err set when SQLite could not say. Looked
+ * for again whenever the schema changed since the last look (PRAGMA schema_version, read in
+ * the caller's transaction or snapshot), so another process's migration is seen at once.
  */
-bool store_identity_stamped(const struct store *st);
+int store_identity_stamped(struct store *st, struct strbuf *err);
 
 /*
  * Transactions nest: the outermost store_begin is BEGIN IMMEDIATE, inner

@@ -430,7 +430,8 @@ static void test_identity_revoked_earlier_in_the_batch(void **state)
 /*
  * A database whose stamp's triggers are not all there (store/schema.c) keeps no stamp for the
  * door either: an act checked at any stamp is not done, so its caller reads its identity afresh
- * (fails safe); an act that asks for no check is done as ever.
+ * (fails safe); an act that asks for no check is done as ever. So for a door open before the
+ * trigger went (another process's migration while the server runs) and for one opened after.
  */
 static void test_identity_without_triggers(void **state)
 {
@@ -443,9 +444,14 @@ static void test_identity_without_triggers(void **state)
 	fx_section(f, "zeimu", "税務課");
 	fx_user(f, "sato", "zeimu");
 	stamp = other_count(f, "SELECT n FROM identity_stamp");
-	assert_int_equal(other_exec(f, "DROP TRIGGER identity_stamp_users_update"), SQLITE_OK);
-	assert_int_equal(door_open(f->dir, 0, &d, &f->err), 0);
 	in = checked_record(stamp);
+	assert_int_equal(fx_act(f, &in, &res), ACT_DONE); /* with its triggers */
+	assert_true(res.identity_checked);
+	act_result_release(&res);
+	assert_int_equal(other_exec(f, "DROP TRIGGER identity_stamp_users_update"), SQLITE_OK);
+	assert_int_equal(act_run(f->d, &in, &res, &f->err), -EKEYEXPIRED);
+	assert_false(res.identity_checked);
+	assert_int_equal(door_open(f->dir, 0, &d, &f->err), 0);
 	assert_int_equal(act_run(d, &in, &res, &f->err), -EKEYEXPIRED);
 	assert_false(res.identity_checked);
 	in.check_identity = false;
