@@ -123,10 +123,10 @@ static int apply_migration(struct store *st, const struct store_migration *m, st
  * the door acts on it, only while the stamp stays (core/identity.h identity_stamp). Rebuilding
  * one of the three tables (a migration that makes a new table, copies and renames) drops its
  * triggers without a word, and the stamp would stand still while people are suspended and
- * tokens revoked: so each connection looks for all nine, as 0030 makes them, when it opens and
- * again whenever the schema changed since it looked (another process's migration while a
- * server runs), and without them identity_stamp says there is no stamp (every call reads its
- * identity afresh).
+ * tokens revoked: so each connection looks for all nine, as 0030 makes them, when it first
+ * reads the stamp and again whenever the schema changed since it looked (another process's
+ * migration while a server runs), and without them identity_stamp says there is no stamp
+ * (every call reads its identity afresh).
  */
 static const struct {
 	const char *name, *table, *event;
