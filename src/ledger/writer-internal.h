@@ -39,8 +39,8 @@
  *   durable before the flush after it anyway), at most LINGER_FLUSH_NS (a flush that hangs);
  *   from LINGER_MIN on, up to max_delay_us after the first, so that the next flush has them
  *   as soon as this one ends; LINGER_ENTRIES are committed at once;
- * - when no flush runs and entries come fast (the arrival rate of the last batches), up to
- *   max_delay_us after the first for LINGER_MIN of them; at a slower rate it commits at
+ * - when no flush runs and entries come fast (the arrival rate of the last batches), while
+ *   LINGER_MIN of them would come by max_delay_us after the first; at a slower rate it commits at
  *   once, so a lone entry never waits, nor the first after a pause (a batch begun more than
  *   LINGER_MIN entries' time at that rate, and more than max_delay_us, after the last was
  *   taken).
@@ -169,6 +169,13 @@ struct ledger_writer {
 uint64_t ledger_writer_rounds_asked(struct ledger_writer *w);
 /* How many times the checkpointer synced the database file ahead of a restart (tests). */
 uint64_t ledger_writer_presyncs(struct ledger_writer *w);
+/*
+ * writer.c, with w->mu held: whether linger_min entries would no longer come into the current
+ * batch by its deadline at the learnt rate (ns_per_entry), as of now: then a writer lingering
+ * on that rate (no flush running) commits it. A submission short of linger_min wakes the writer
+ * only then (writer-submit.c, wakes_writer).
+ */
+bool writer_rate_fails_locked(const struct ledger_writer *w, int64_t now);
 /* How many WAL restarts the writer made (tests). */
 uint64_t ledger_writer_restarts(struct ledger_writer *w);
 /* The bytes the writer's two batches and its ledger's pre-hash buffers keep allocated (tests). */

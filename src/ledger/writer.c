@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,7 @@ static void set_defaults(struct ledger_writer_options *o)
 		o->linger_min = LINGER_MIN;
 	if (!o->linger_entries)
 		o->linger_entries = LINGER_ENTRIES;
-	/* (beyond a batch's size they would mean nothing; and linger_locked multiplies what is
-	 * left to linger_min by the time an entry takes: kept within a batch, it cannot overflow)
-	 */
+	/* (beyond a batch's size they would mean nothing) */
 	if (o->linger_entries > o->max_entries)
 		o->linger_entries = o->max_entries;
 	if (o->linger_min > o->linger_entries)
@@ -280,6 +279,21 @@ static void maybe_checkpoint(struct ledger_writer *w, bool force)
 	strbuf_release(&err);
 }
 
+/* The time n entries take at per ns each, at most INT64_MAX (no overflow whatever the rate). */
+static int64_t entries_ns(size_t n, int64_t per)
+{
+	return per > 0 && n > (size_t)(INT64_MAX / per) ? INT64_MAX : (int64_t)n * per;
+}
+
+bool writer_rate_fails_locked(const struct ledger_writer *w, int64_t now)
+{
+	const struct batch *c = w->cur;
+	int64_t deadline = c->first_ns + (int64_t)w->opt.max_delay_us * 1000;
+
+	return c->nr >= w->opt.linger_min ||
+	       entries_ns(w->opt.linger_min - c->nr, w->ns_per_entry) >= deadline - now;
+}
+
 /*
  * With w->mu held: true while the current batch should wait for more entries, until
  * *deadline (CLOCK_MONOTONIC ns) at the latest.
@@ -308,10 +322,10 @@ static bool linger_locked(struct ledger_writer *w, int64_t *deadline)
 	 * linger_min entries' time at it, and than max_delay_us: a sender's stall in a stream is
 	 * not a pause) follows a pause, and its first entries do not wait for a stream that may
 	 * have ended (review-pace LOW 6). */
-	if (c->first_ns - w->last_take_ns > (int64_t)w->opt.linger_min * w->ns_per_entry &&
+	if (c->first_ns - w->last_take_ns > entries_ns(w->opt.linger_min, w->ns_per_entry) &&
 	    c->first_ns - w->last_take_ns > (int64_t)w->opt.max_delay_us * 1000)
 		return false;
-	return now + (int64_t)(w->opt.linger_min - c->nr) * w->ns_per_entry < *deadline;
+	return !writer_rate_fails_locked(w, now);
 }
 
 /* With w->mu held: waits while linger_locked says so (submit and the syncer wake it). */
@@ -332,14 +346,22 @@ static void linger(struct ledger_writer *w)
 	}
 }
 
-/* With w->mu held, as batch b is taken: the mean time between entries, smoothed. */
+/*
+ * With w->mu held, as batch b is taken: the mean time between entries, smoothed, and at most
+ * max_delay_us (any slower rate means the same to linger_locked, not to wait, and a first batch
+ * after months idle would otherwise make it past what linger_min times it can hold).
+ */
 static void note_rate_locked(struct ledger_writer *w, const struct batch *b)
 {
-	int64_t now = time_mono_ns();
+	int64_t now = time_mono_ns(), most = (int64_t)w->opt.max_delay_us * 1000;
 
 	if (w->last_take_ns && b->nr) {
 		int64_t per = (now - w->last_take_ns) / (int64_t)b->nr;
+		if (per > most)
+			per = most;
 		w->ns_per_entry = w->ns_per_entry ? (3 * w->ns_per_entry + per) / 4 : per;
+		if (w->ns_per_entry > most)
+			w->ns_per_entry = most;
 	}
 	w->last_take_ns = now;
 }

@@ -636,6 +636,54 @@ static void test_writer_linger_after_pause(void **state)
 	check_head(f);
 }
 
+/*
+ * A submission short of linger_min wakes a writer lingering on a rate once that rate no longer
+ * brings linger_min by the deadline (a stream that slowed in mid-batch): with linger_min 1,024,
+ * a 4-s deadline and an entry every 2 ms learnt just now, a second entry 2.3 s after the first
+ * has both committed at once, not at the deadline (review-pace s42 LOW 1: such a submission
+ * did not wake it). A rate too slow for linger_min entries' time to be held in 64 bits commits
+ * at once (LOW 2: the product overflowed, which UBSan reports), and the rate kept after a take
+ * is at most the deadline's.
+ */
+static void test_writer_linger_times(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger_writer *w;
+	struct ledger_writer_options opt = { .linger_min = 1024,
+		                             .linger_entries = 4096,
+		                             .max_delay_us = 4000000 };
+	uint64_t last, commits, index;
+	struct ledger_entry e;
+	int64_t t0, per;
+	char buf[48];
+
+	assert_int_equal(ledger_writer_start(f->dir, &opt, &w, &f->err), 0);
+	note_entry(&e, buf, sizeof(buf), 0);
+	assert_int_equal(ledger_writer_append(w, &e, &index, &f->err), 0);
+	expect(f, &e);
+	rate_set(w, 2000000, 0); /* 1,024 by the deadline until ~1.95 s */
+	commits = ledger_writer_commits(w);
+	submit_n(w, f, 1, 1, &last);
+	nanosleep(&(struct timespec){ 2, 300 * 1000000L }, NULL);
+	assert_int_equal(ledger_writer_commits(w), commits); /* (no wake: the deadline's 4 s) */
+	t0 = time_mono_ns();
+	submit_n(w, f, 2, 1, &last);
+	assert_int_equal(ledger_writer_wait(w, last, &index, &f->err), 0);
+	assert_true(time_mono_ns() - t0 < 1000 * 1000000LL);
+	rate_set(w, INT64_MAX / 512, 0);
+	t0 = time_mono_ns();
+	submit_n(w, f, 3, 1, &last);
+	assert_int_equal(ledger_writer_wait(w, last, &index, &f->err), 0);
+	assert_true(time_mono_ns() - t0 < 1000 * 1000000LL);
+	pthread_mutex_lock(&w->mu);
+	per = w->ns_per_entry;
+	pthread_mutex_unlock(&w->mu);
+	assert_true(per > 0 && per <= 4000000 * 1000LL);
+	assert_int_equal(index, 3);
+	assert_int_equal(ledger_writer_stop(w, &f->err), 0);
+	check_head(f);
+}
+
 /* Submits n notes from..from+n-1 at once (ledger_writer_submit_prep), as a receiver does. */
 static void prep_notes(struct ledger_writer *w, struct fixture *f, unsigned from, unsigned n,
                        uint64_t *ret_last)
@@ -1392,6 +1440,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_linger_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_linger_after_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_prep_wakes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_linger_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_commits_to_bundle_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prep_add_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_syncs_database_ahead, setup, teardown),
