@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@
 #include "ledger/writer-internal.h"
 #include "store/sqlite.h"
 #include "store/store.h"
+
+#include "heartbeat.h"
 
 /*
  * The paced run's parts (bench_paced): the closed loop's warm-up and its measurement of the
@@ -75,6 +78,18 @@
 #define PACED_SAT_NS     (4000 * 1000000LL)
 #define PACED_WARM_NS    (1000 * 1000000LL)
 #define PACED_MEASURE_NS (PACED_MEASURE_S * 1000000000LL)
+/*
+ * The open loop's submitter sleeps at least PACED_QUANTUM_NS each time it has submitted every
+ * entry then due, and then submits every entry that came due meanwhile, each counted from its
+ * own due time (so the wait it adds, up to the quantum, is in the row). Until 2026-12-07 it slept
+ * until the next entry was due, 1.5-2 us at 80% of the maximum rate, which the timer's slack made
+ * ~55 us: ~8,000 sleeps and wake-ups a second, 40% of the process's context switches and a
+ * quarter of the submitter's CPU, on a VM whose host stops it for the rest of each 100 ms period
+ * once the VM has spent its CPU quota (docs/ledger.md, "The host's CPU quota"). 0.5 ms is how
+ * often a receiver reading 64 KiB at a time wakes for a stream of 256-byte messages at the
+ * 80% run's 500,000-650,000 a second.
+ */
+#define PACED_QUANTUM_NS (500 * 1000LL)
 
 static void die(const char *what, const struct strbuf *err)
 {
@@ -744,6 +759,33 @@ static int bench_append(const char *dir, uint64_t n, uint64_t window)
 	return 0;
 }
 
+static double rusage_s(const struct rusage *r)
+{
+	return (double)(r->ru_utime.tv_sec + r->ru_stime.tv_sec) +
+	       (double)(r->ru_utime.tv_usec + r->ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * The rest of the paced line, over the measured part (secs long, nm entries): the host's stops
+ * of this VM per second and the ms a second they took (heartbeat.h; "- -" when the heartbeat
+ * could not start), and what the process spent on each entry: its CPU (every thread's: the
+ * submitter, the writer, the syncer, the checkpointer, the observer) in us, and its context
+ * switches (on this VM a switch costs CPU that the host counts against the VM's quota too:
+ * docs/ledger.md, "The host's CPU quota").
+ */
+static void paced_print_cost(const struct rusage *a, const struct rusage *b,
+                             struct heartbeat_sum hs, double secs, size_t nm)
+{
+	double n = (double)(nm ? nm : 1);
+
+	if (hs.ran)
+		printf(" %.1f %.1f", (double)hs.stops / secs, (double)hs.stop_ns / 1e6 / secs);
+	else
+		printf(" - -");
+	printf(" %.3f %.4f\n", (rusage_s(b) - rusage_s(a)) * 1e6 / n,
+	       (double)(b->ru_nvcsw + b->ru_nivcsw - a->ru_nvcsw - a->ru_nivcsw) / n);
+}
+
 /*
  * The ack latency at 80% of the maximum rate, measured as it says, on one writer: first a
  * closed loop (WINDOW in flight), PACED_WARMSAT_NS of warm-up and then PACED_SAT_NS measuring
@@ -781,6 +823,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t 
 	struct sampler *smp = NULL;
 	struct others oth = { 0 };
 	double oth_mean = 0, oth_most = 0;
+	struct heartbeat *hb = NULL;
+	struct rusage ru0, ru1;
 
 	flushes.stall_ns = (int64_t)stall_ms * 1000000LL;
 	if (stall_ms)
@@ -836,6 +880,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t 
 			__atomic_store_n(&flushes.from, now, __ATOMIC_RELEASE);
 			if (pthread_create(&oth.thread, NULL, others_main, &oth) != 0)
 				die("cannot start the thread that watches others' CPU", NULL);
+			hb = heartbeat_start();
+			getrusage(RUSAGE_SELF, &ru0);
 			if (detail) {
 				na = tstat_read(ta);
 				t_meas = now;
@@ -848,7 +894,11 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t 
 			}
 		}
 		if (due > now) {
-			nanosleep(&(struct timespec){ 0, (long)(due - now) }, NULL);
+			/* (at least PACED_QUANTUM_NS: every entry due meanwhile counts its wait) */
+			int64_t nap = due - now > PACED_QUANTUM_NS ? due - now : PACED_QUANTUM_NS;
+			nanosleep(&(struct timespec){ (time_t)(nap / 1000000000LL),
+			                              (long)(nap % 1000000000LL) },
+			          NULL);
 			if (detail && warm_end) {
 				int64_t late = time_mono_ns() - due;
 				if (late > max_late)
@@ -898,6 +948,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t 
 		die("the paced run did not reach its measured part (raise N)", NULL);
 	__atomic_store_n(&o.n, m_end, __ATOMIC_RELEASE);
 	pthread_join(o.observer, NULL);
+	getrusage(RUSAGE_SELF, &ru1);
 	speed1 = speed_probe();
 	commits = ledger_writer_commits(o.w);
 	syncs = ledger_writer_syncs(o.w);
@@ -965,7 +1016,7 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t 
 		}
 		qsort(o.lat + sat_n, nw, sizeof(int64_t), cmp_i64);
 		qsort(o.lat + warm_end, nm, sizeof(int64_t), cmp_i64);
-		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f %s %d\n",
+		printf("%.0f %.0f %.0f %.3f %.3f %.0f %.0f %.3f %.2f %.2f %.3f %.2f %s %d",
 		       max_rate, rate, achieved, (double)pct(o.lat + warm_end, nm, 0.50) / 1e6,
 		       (double)pct(o.lat + warm_end, nm, 0.99) / 1e6,
 		       (double)m_end / (double)(commits ? commits : 1),
@@ -976,6 +1027,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t 
 		           : -1.0,
 		       (double)speed1 / (double)(speed0 > 0 ? speed0 : 1), longest,
 		       (int)measured_s);
+		paced_print_cost(&ru0, &ru1, heartbeat_stop(hb, first_due, last_ack),
+		                 (double)(last_ack - first_due) / 1e9, nm);
 	}
 	run_release(&o);
 	return 0;

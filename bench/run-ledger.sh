@@ -68,7 +68,13 @@ printf 'ledger ack latency p99 at the maximum rate (%s in flight)\t%s\tms\t-\t-\
 # virtual CPU got slower meanwhile, and 80% of the maximum measured before is more than 80%), and
 # the WAL's longest flush over the measured part (over the 3 s measured until 2026-12-07, one
 # over ~15-20 ms could miss the row by itself: then the tail was the disk's, whatever the writer
-# did; "-": none counted).
+# did; "-": none counted). Two more rows say what spent this VM's CPU quota: how often and how
+# long its host stopped it in the measured part (bench/heartbeat.c: a 1 ms heartbeat's late
+# wake-ups that end at one moment of a 100 ms period; on this VM the host stops both CPUs until
+# the next period once the VM has spent its share, and that is where the row's slow
+# acknowledgements were: docs/ledger.md, "The host's CPU quota"), and the bench process's CPU and
+# context switches per measured entry. The open loop's submitter wakes at most every 0.5 ms
+# (bench-ledger.c's PACED_QUANTUM_NS; each entry counts from its own due time).
 # The measured part is 20 s (bench-ledger.c's PACED_MEASURE_S, which `bench-ledger paced-seconds`
 # prints; 3 s until 2026-12-07), because the virtual disk stalls a flush for 17-70 ms (once 169)
 # about once a minute, with or without our load (docs/ledger.md, "How long the 80% run
@@ -100,7 +106,7 @@ cp -r "$tmp/a0" "$tmp/p"
 sync
 set -- $("$BL" paced "$tmp/p" "$paced_n" "$WINDOW")
 max80=$1 r80=$2 got80=$3 l50=$4 l99=$5 b80=$6 w99=$8 oth=$9 othmost=${10} ck80=${11:--} slow=${12:--}
-wal80=${13:--} meas=${14:-3}
+wal80=${13:--} meas=${14:-3} stops=${15:--} stopms=${16:--} cpu80=${17:--} csw80=${18:--}
 rm -rf "$tmp/p" "$tmp/a0"
 set -- $("$BL" fsync "$tmp" $((batch * 256 + 4096)) 300)
 f50=$1 f99=$2
@@ -117,6 +123,8 @@ printf 'ledger 80%% run: CPU of other processes beside its measured %s s (mean)\
 printf 'ledger 80%% run: checkpointer CPU per entry in its measured %s s\t%s\tus\t-\t-\t-\n' "$meas" "$ck80"
 printf 'ledger 80%% run: CPU time of a fixed piece of work after it, beside before the maximum rate\t%s\tx\t-\t-\t-\n' "$slow"
 printf 'ledger 80%% run: the longest WAL flush (fdatasync) in its measured %s s\t%s\tms\tdisk fsync p99\t%s\t\n' "$meas" "$wal80" "$f99"
+printf 'ledger 80%% run: the host stopped this VM (its CPU quota, 100 ms periods) in its measured %s s\t%s\tper s\tms stopped per s\t%s\t\n' "$meas" "$stops" "$stopms"
+printf 'ledger 80%% run: CPU per entry (every thread of the bench process) in its measured %s s\t%s\tus\tcontext switches per entry\t%s\t\n' "$meas" "$cpu80" "$csw80"
 
 # The same appends on PostgreSQL, when Debian's postgresql-15 is installed.
 PGN=${BENCH_LEDGER_PG_N:-200000}
