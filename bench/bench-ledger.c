@@ -15,7 +15,10 @@
  *                                      beside before the maximum (ratio of CPU times), the
  *                                      WAL's longest flush in the measured part (ms),
  *                                      the measured part's length as run (whole s:
- *                                      shorter when the N entries ran out); a 4th
+ *                                      shorter when the N entries ran out), the host's
+ *                                      stops of this VM a second and their ms a second
+ *                                      (heartbeat.h), the process's CPU per entry (us)
+ *                                      and context switches per entry; a 4th
  *                                      argument STALL_MS injects one stall (a diagnostic)
  *   bench-ledger paced-seconds         the measured part's length (PACED_MEASURE_S)
  *   bench-ledger fsync DIR BYTES N     the disk alone: N times BYTES written + fdatasync
@@ -900,7 +903,8 @@ static int bench_paced(const char *dir, uint64_t cap, uint64_t window, uint64_t 
 			                              (long)(nap % 1000000000LL) },
 			          NULL);
 			if (detail && warm_end) {
-				int64_t late = time_mono_ns() - due;
+				/* (late beside the wake-up asked for) */
+				int64_t late = time_mono_ns() - (now + nap);
 				if (late > max_late)
 					max_late = late;
 			}
