@@ -51,10 +51,29 @@
  * accepted, and polls it again when a connection's socket is closed. libmicrohttpd's own limit
  * is set higher (web_serve): its count of a worker's connections falls only after it closed the
  * socket.
+ *
+ * The limit per address (--max-per-address): counted here too, from the accept until the
+ * socket is closed, as the total is (libmicrohttpd's own per-address limit is off). A
+ * connection past its address's limit waits, accepted and not added (parked), until one of
+ * that address's connections ends, for at most park_ns; then it is closed unanswered, as
+ * libmicrohttpd closed it at once. libmicrohttpd counted a connection until its worker had
+ * seen its end, so a client that closed its connections and opened as many again at once
+ * (32 API clients, one benchmark run after another) had some of the new ones closed: the
+ * client saw its connection cut (issue 17). At most per_address connections of one address
+ * wait, and PARK_MAX of all.
  */
 #define PENDING_NS     (2 * 1000000000LL)
+#define PARK_NS        (2 * 1000000000LL)
+#define PARK_MAX       256
+#define PARK_POLL_MS   10 /* how often the loop looks at waiting connections */
 #define ACCEPTS_A_PASS 64 /* then the loop polls again (the stop, the limit) */
 #define WARN_EVERY_NS  (60 * 1000000000LL)
+
+/* A client's address without its port. */
+struct addr_key {
+	sa_family_t family;
+	uint8_t b[16];
+};
 
 struct web_accept {
 	int lfd;  /* the listening socket (non-blocking) */
@@ -75,8 +94,33 @@ struct web_accept {
 		unsigned w;
 		dev_t dev;
 		ino_t ino;
+		struct addr_key key;
 	} * ended; /* connections ended whose socket may still be open */
 	size_t n_ended, alloc_ended;
+	unsigned per_address; /* connections one address holds at most */
+	int64_t park_ns;      /* how long a connection past its address's limit waits */
+	struct addr_count {
+		struct addr_key key;
+		unsigned n;      /* added and not closed (pending, held, ended) */
+		unsigned parked; /* waiting for room */
+	} * addrs;           /* the addresses that hold or wait for connections */
+	size_t n_addrs, alloc_addrs;
+	struct pend {
+		int fd;
+		dev_t dev;
+		ino_t ino;
+		struct addr_key key;
+		int64_t since;
+	} * pend; /* connections added and not started, newest last */
+	size_t n_pend, alloc_pend;
+	struct parked {
+		int fd;
+		socklen_t len;
+		struct sockaddr_storage sa;
+		struct addr_key key;
+		int64_t since;
+	} * parked; /* PARK_MAX slots, oldest first */
+	size_t n_parked;
 	int64_t warned_ns[2]; /* the last warning: accept failed, poll failed */
 	pthread_t thread;
 	bool running;
@@ -120,6 +164,89 @@ fail : {
 }
 }
 
+/* key's address with its port left out (a family other than IPv4 and IPv6: the family alone). */
+static struct addr_key key_of(const struct sockaddr *sa)
+{
+	struct addr_key k = { 0 };
+
+	if (!sa)
+		return k;
+	k.family = sa->sa_family;
+	if (sa->sa_family == AF_INET)
+		memcpy(k.b, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	else if (sa->sa_family == AF_INET6)
+		memcpy(k.b, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+	return k;
+}
+
+/* The counts of key's address, made (both 0) when make is set, else NULL when it has none.
+ * With a->mu held. */
+static struct addr_count *addr_find(struct web_accept *a, const struct addr_key *key, bool make)
+{
+	for (size_t i = 0; i < a->n_addrs; i++)
+		if (!memcmp(&a->addrs[i].key, key, sizeof(*key)))
+			return &a->addrs[i];
+	if (!make)
+		return NULL;
+	ALLOC_GROW(a->addrs, a->n_addrs, a->alloc_addrs);
+	a->addrs[a->n_addrs] = (struct addr_count){ .key = *key };
+	return &a->addrs[a->n_addrs++];
+}
+
+/* An address's entry goes once it holds and waits for nothing. With a->mu held. */
+static void addr_forget_idle(struct web_accept *a, struct addr_count *ac)
+{
+	if (!ac->n && !ac->parked)
+		*ac = a->addrs[--a->n_addrs];
+}
+
+/* One connection of key's address closed (or never added). With a->mu held. */
+static void addr_closed(struct web_accept *a, const struct addr_key *key)
+{
+	struct addr_count *ac = addr_find(a, key, false);
+
+	if (ac && ac->n) {
+		ac->n--;
+		addr_forget_idle(a, ac);
+	}
+}
+
+/* The record of a connection added and not started (newest first: a number closed and given
+ * to a newer connection is that one's); false when there is none. With a->mu held. */
+static bool pend_drop(struct web_accept *a, int fd)
+{
+	for (size_t i = a->n_pend; i-- > 0;) {
+		if (a->pend[i].fd == fd) {
+			memmove(&a->pend[i], &a->pend[i + 1], (a->n_pend - i - 1) * sizeof(*a->pend));
+			a->n_pend--;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int fstat_foreign(int fd, struct stat *st);
+
+/* Connections added PENDING_NS ago and never started whose socket is closed (libmicrohttpd
+ * refused them after MHD_add_connection said yes): their address no longer counts them. With
+ * a->mu held. */
+static void pend_forget_closed(struct web_accept *a, int64_t now)
+{
+	for (size_t i = 0; i < a->n_pend;) {
+		struct pend *p = &a->pend[i];
+		struct stat st;
+
+		if (now - p->since <= PENDING_NS ||
+		    (fstat_foreign(p->fd, &st) == 0 && st.st_dev == p->dev && st.st_ino == p->ino)) {
+			i++;
+			continue;
+		}
+		addr_closed(a, &p->key);
+		memmove(p, p + 1, (a->n_pend - i - 1) * sizeof(*p));
+		a->n_pend--;
+	}
+}
+
 /* Forgets the pending counts of workers that had some for PENDING_NS without a pause (a worker
  * starts what it is given within milliseconds unless a request keeps it: then the connection
  * is counted again when it starts). With a->mu held. */
@@ -131,6 +258,7 @@ static void forget_stale(struct web_accept *a, int64_t now)
 			a->pending[w] = 0;
 		}
 	}
+	pend_forget_closed(a, now);
 }
 
 /*
@@ -160,6 +288,7 @@ static size_t count_off_closed(struct web_accept *a)
 			a->held[e->w]--;
 			a->all--;
 		}
+		addr_closed(a, &e->key);
 		*e = a->ended[--a->n_ended];
 	}
 	return a->n_ended;
@@ -217,13 +346,108 @@ static void pause_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Adds fd (accepted from sa, whose address counts it already) to the least loaded worker; a
+ * socket libmicrohttpd refuses here (no memory) it closes itself, never started: counted off
+ * at once (test-web-accept). */
+static void add_one(struct web_accept *a, int fd, const struct sockaddr_storage *sa, socklen_t len,
+                    const struct addr_key *key)
+{
+	struct stat st;
+	unsigned w;
+
+	pthread_mutex_lock(&a->mu);
+	w = least_loaded(a);
+	pthread_mutex_unlock(&a->mu);
+	fd = place(fd, w, a->workers);
+	w = (unsigned)fd % a->workers;
+	if (fstat(fd, &st) < 0)
+		st = (struct stat){ 0 }; /* a socket: cannot fail; a record never forgotten early */
+	pthread_mutex_lock(&a->mu);
+	if (!a->pending[w]++)
+		a->pending_ns[w] = time_mono_ns();
+	a->all++;
+	ALLOC_GROW(a->pend, a->n_pend, a->alloc_pend);
+	a->pend[a->n_pend++] = (struct pend){ fd, st.st_dev, st.st_ino, *key, time_mono_ns() };
+	pthread_mutex_unlock(&a->mu);
+	if (MHD_add_connection(a->daemon, fd, (const struct sockaddr *)sa, len) != MHD_YES) {
+		pthread_mutex_lock(&a->mu);
+		if (a->pending[w]) {
+			a->pending[w]--;
+			a->all--;
+		}
+		if (pend_drop(a, fd))
+			addr_closed(a, key);
+		pthread_mutex_unlock(&a->mu);
+	}
+}
+
+/* fd, accepted from sa: added when its address has room, else left waiting (parked), or closed
+ * when too many wait already. */
+static void take(struct web_accept *a, int fd, const struct sockaddr_storage *sa, socklen_t len)
+{
+	struct addr_key key = key_of((const struct sockaddr *)sa);
+	struct addr_count *ac;
+	bool add = false;
+
+	pthread_mutex_lock(&a->mu);
+	ac = addr_find(a, &key, true);
+	if (ac->n < a->per_address && !ac->parked) {
+		ac->n++;
+		add = true;
+	} else if (ac->parked < a->per_address && a->n_parked < PARK_MAX) {
+		if (!a->parked)
+			a->parked = xcalloc(PARK_MAX, sizeof(*a->parked));
+		a->parked[a->n_parked++] =
+		    (struct parked){ fd, len, *sa, key, time_mono_ns() };
+		ac->parked++;
+		fd = -1;
+	}
+	addr_forget_idle(a, ac);
+	pthread_mutex_unlock(&a->mu);
+	if (add)
+		add_one(a, fd, sa, len, &key);
+	else if (fd >= 0)
+		close(fd); /* as libmicrohttpd did at its per-address limit */
+}
+
+/* The waiting connections whose address has room now are added, oldest first; those that
+ * waited park_ns are closed. With the total at its limit, none is added. */
+static void unpark_some(struct web_accept *a)
+{
+	int64_t now = time_mono_ns();
+
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < a->n_parked && !atomic_load(&a->stopping);) {
+		struct parked p = a->parked[i];
+		struct addr_count *ac = addr_find(a, &p.key, true);
+		bool expired = now - p.since > a->park_ns;
+
+		if (!expired && (ac->n >= a->per_address || a->all >= a->limit)) {
+			i++;
+			continue;
+		}
+		memmove(&a->parked[i], &a->parked[i + 1], (a->n_parked - i - 1) * sizeof(p));
+		a->n_parked--;
+		ac->parked--;
+		if (!expired)
+			ac->n++;
+		addr_forget_idle(a, ac);
+		pthread_mutex_unlock(&a->mu);
+		if (expired)
+			close(p.fd);
+		else
+			add_one(a, p.fd, &p.sa, p.len, &p.key);
+		pthread_mutex_lock(&a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+}
+
 /* Accepts what waits, at most ACCEPTS_A_PASS, while below the limit and not stopping. */
 static void accept_some(struct web_accept *a)
 {
 	for (int k = 0; k < ACCEPTS_A_PASS && !atomic_load(&a->stopping); k++) {
 		struct sockaddr_storage sa;
 		socklen_t len = sizeof(sa);
-		unsigned w;
 		bool full;
 		int fd;
 
@@ -231,7 +455,6 @@ static void accept_some(struct web_accept *a)
 		forget_stale(a, time_mono_ns());
 		(void)count_off_closed(a);
 		full = a->all >= a->limit;
-		w = full ? 0 : least_loaded(a);
 		pthread_mutex_unlock(&a->mu);
 		if (full)
 			return;
@@ -248,23 +471,7 @@ static void accept_some(struct web_accept *a)
 			pause_ms(100);
 			return;
 		}
-		fd = place(fd, w, a->workers);
-		w = (unsigned)fd % a->workers;
-		pthread_mutex_lock(&a->mu);
-		if (!a->pending[w]++)
-			a->pending_ns[w] = time_mono_ns();
-		a->all++;
-		pthread_mutex_unlock(&a->mu);
-		/* a socket libmicrohttpd refuses here (the per-address limit, which it logs, or no
-		 * memory) it closes itself, never started: counted off at once (test-web-accept) */
-		if (MHD_add_connection(a->daemon, fd, (struct sockaddr *)&sa, len) != MHD_YES) {
-			pthread_mutex_lock(&a->mu);
-			if (a->pending[w]) {
-				a->pending[w]--;
-				a->all--;
-			}
-			pthread_mutex_unlock(&a->mu);
-		}
+		take(a, fd, &sa, len);
 	}
 }
 
@@ -276,20 +483,31 @@ static void *accept_main(void *arg)
 		               { .fd = a->lfd, .events = POLLIN } };
 
 	while (!atomic_load(&a->stopping)) {
-		bool full;
+		bool full, parked;
 		size_t closing;
 		uint64_t n;
 
 		pthread_mutex_lock(&a->mu);
 		forget_stale(a, time_mono_ns());
 		closing = count_off_closed(a);
+		parked = a->n_parked > 0;
+		pthread_mutex_unlock(&a->mu);
+		if (parked)
+			unpark_some(a);
+		pthread_mutex_lock(&a->mu);
 		full = a->full = a->all >= a->limit;
+		parked = a->n_parked > 0;
 		pthread_mutex_unlock(&a->mu);
 		/* at the limit the listening socket is left alone: clients wait in the backlog (a
 		 * socket being closed is looked at again in a millisecond; a second's timeout: a
-		 * pending count that went stale frees its room) */
+		 * pending count that went stale frees its room); connections waiting for their
+		 * address's room are looked at every PARK_POLL_MS too */
 		p[2].fd = full ? -1 : a->lfd;
-		if (poll(p, 3, !full ? -1 : closing ? 1 : 1000) < 0) {
+		if (poll(p, 3,
+		         closing && (full || parked) ? 1
+		         : parked                    ? PARK_POLL_MS
+		         : full                      ? 1000
+		                                     : -1) < 0) {
 			if (errno != EINTR) {
 				warn(a, 1, "cannot wait for connections", errno);
 				pause_ms(100);
@@ -309,7 +527,7 @@ static void *accept_main(void *arg)
 }
 
 int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsigned limit,
-                     struct web_accept **ret, struct strbuf *err)
+                     unsigned per_address, struct web_accept **ret, struct strbuf *err)
 {
 	struct web_accept *a = xcalloc(1, sizeof(*a));
 	int rc;
@@ -318,6 +536,8 @@ int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsig
 	a->daemon = daemon;
 	a->workers = workers ? workers : 1;
 	a->limit = limit ? limit : 1;
+	a->per_address = per_address ? per_address : a->limit;
+	a->park_ns = PARK_NS;
 	a->held = xcalloc(a->workers, sizeof(*a->held));
 	a->pending = xcalloc(a->workers, sizeof(*a->pending));
 	a->pending_ns = xcalloc(a->workers, sizeof(*a->pending_ns));
@@ -361,11 +581,13 @@ void web_accept_started(struct web_accept *a, int fd)
 		a->pending[w]--; /* else a stale count forgotten already: all counts it now */
 	else
 		a->all++;
+	(void)pend_drop(a, fd); /* its address counts it until its socket is closed */
 	pthread_mutex_unlock(&a->mu);
 }
 
-void web_accept_closed(struct web_accept *a, int fd)
+void web_accept_closed(struct web_accept *a, int fd, const struct sockaddr *sa)
 {
+	struct addr_key key = key_of(sa);
 	struct stat st;
 	bool wake = false, open;
 
@@ -380,12 +602,15 @@ void web_accept_closed(struct web_accept *a, int fd)
 			a->ended = xrealloc(a->ended, a->alloc_ended * sizeof(*a->ended));
 		}
 		a->ended[a->n_ended++] =
-		    (struct ended){ fd, (unsigned)fd % a->workers, st.st_dev, st.st_ino };
-	} else if (a->held[(unsigned)fd % a->workers]) {
-		a->held[(unsigned)fd % a->workers]--;
-		a->all--;
+		    (struct ended){ fd, (unsigned)fd % a->workers, st.st_dev, st.st_ino, key };
+	} else {
+		if (a->held[(unsigned)fd % a->workers]) {
+			a->held[(unsigned)fd % a->workers]--;
+			a->all--;
+		}
+		addr_closed(a, &key);
 	}
-	if (a->full) {
+	if (a->full || a->n_parked) {
 		a->full = false;
 		wake = true;
 	}
@@ -467,9 +692,31 @@ void web_accept_free(struct web_accept *a)
 	close(a->stop);
 	close(a->room);
 	pthread_mutex_destroy(&a->mu);
+	for (size_t i = 0; i < a->n_parked; i++)
+		close(a->parked[i].fd);
+	free(a->parked);
+	free(a->addrs);
+	free(a->pend);
 	free(a->held);
 	free(a->pending);
 	free(a->pending_ns);
 	free(a->ended);
 	free(a);
+}
+
+unsigned web_accept_parked(struct web_accept *a)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&a->mu);
+	n = (unsigned)a->n_parked;
+	pthread_mutex_unlock(&a->mu);
+	return n;
+}
+
+void web_accept_set_park_ms(struct web_accept *a, unsigned ms)
+{
+	pthread_mutex_lock(&a->mu);
+	a->park_ns = (int64_t)ms * 1000000;
+	pthread_mutex_unlock(&a->mu);
 }

@@ -117,7 +117,9 @@ void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context
 		if (t->next)
 			t->next->prev = t->prev;
 		pthread_mutex_unlock(&s->conns_lock);
-		web_accept_closed(s->accept, t->fd);
+		const union MHD_ConnectionInfo *ai =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		web_accept_closed(s->accept, t->fd, ai ? ai->client_addr : NULL);
 		free(t);
 		*socket_context = NULL;
 	}

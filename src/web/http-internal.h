@@ -154,24 +154,29 @@ void hosts_release(struct web_hosts *h);
  * time, and an act waits in its worker for the door's commit). web_accept_listen binds and
  * listens (the port bound in *ret_port); web_accept_start accepts on lfd into daemon (started
  * with MHD_USE_NO_LISTEN_SOCKET and a pool of workers) until web_accept_stop, which also
- * closes lfd, holding at most limit connections (further clients wait in the backlog);
+ * closes lfd, holding at most limit connections (further clients wait in the backlog) and at
+ * most per_address of one client address (0: limit; a further connection of that address
+ * waits, accepted, until one of them ends, at most 2 s, then is closed unanswered);
  * web_accept_started and web_accept_closed count a connection's start and end (on_connection,
- * with the descriptor the start saw); web_accept_count: the connections started and not ended
- * (and the most one worker holds); web_accept_pending: the connections added and not started
- * yet (one libmicrohttpd refused is not among them); web_accept_waiting: the loop waits at the
- * limit;
+ * with the descriptor the start saw and the client's address); web_accept_count: the
+ * connections started and not ended (and the most one worker holds); web_accept_pending: the
+ * connections added and not started yet (one libmicrohttpd refused is not among them);
+ * web_accept_waiting: the loop waits at the limit; web_accept_parked: the connections waiting
+ * for their address's room; web_accept_set_park_ms: how long they wait (tests);
  * web_accept_ask_stop: the loop accepts nothing more and ends (web_accept_stop waits for it).
  */
 struct web_accept;
 int web_accept_listen(const struct sockaddr_storage *addr, int *ret_fd, unsigned *ret_port,
                       struct strbuf *err);
 int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsigned limit,
-                     struct web_accept **ret, struct strbuf *err);
+                     unsigned per_address, struct web_accept **ret, struct strbuf *err);
 void web_accept_started(struct web_accept *a, int fd);
-void web_accept_closed(struct web_accept *a, int fd);
+void web_accept_closed(struct web_accept *a, int fd, const struct sockaddr *sa);
 unsigned web_accept_count(struct web_accept *a, unsigned *ret_busiest);
 unsigned web_accept_pending(struct web_accept *a);
 bool web_accept_waiting(struct web_accept *a);
+unsigned web_accept_parked(struct web_accept *a);
+void web_accept_set_park_ms(struct web_accept *a, unsigned ms);
 void web_accept_ask_stop(struct web_accept *a);
 void web_accept_stop(struct web_accept *a);
 void web_accept_free(struct web_accept *a);

@@ -308,7 +308,7 @@ static int serve_start(struct web_server *s, struct serve_listen *l, const struc
 	s->daemon = MHD_start_daemon(
 	    l->flags, (uint16_t)l->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_log, NULL, MHD_OPTION_THREAD_POOL_SIZE, l->threads, MHD_OPTION_CONNECTION_LIMIT,
-	    mhd_total, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
+	    mhd_total,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)WEB_MAX_HEADER_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_STRICT_FOR_CLIENT, 0,
@@ -328,7 +328,7 @@ static int serve_start(struct web_server *s, struct serve_listen *l, const struc
 	hosts_setup(&s->hosts, cfg, l->host, v6, bound_port);
 	atomic_store(&s->hosts_ready, true); /* workers read hosts only from here on */
 	/* accepting starts here: the hosts are known, the daemon's workers wait */
-	if (web_accept_start(lfd, s->daemon, l->threads, total, &s->accept, err) < 0) {
+	if (web_accept_start(lfd, s->daemon, l->threads, total, per_address, &s->accept, err) < 0) {
 		close(lfd);
 		MHD_stop_daemon(s->daemon);
 		return -EAGAIN;

@@ -6,6 +6,9 @@
                                            keeps them SECONDS, prints how many the server kept
   rawhttp.py trickle URL INTERVAL MAX   -> sends a head one byte per INTERVAL s; prints the
                                            seconds until the server closed it (or 'open')
+  rawhttp.py churn URL N ROUNDS         -> ROUNDS times: opens N connections, asks each for
+                                           /login, reads each answer whole, closes them all;
+                                           prints how many connections ended unanswered
 """
 import re
 import socket
@@ -88,6 +91,36 @@ def trickle(url, interval, limit):
     return 'open'
 
 
+def answered(s):
+    """Whether the whole answer to one request comes on s (its head and Content-Length)."""
+    got = b''
+    while True:
+        try:
+            d = s.recv(65536)
+        except OSError:
+            return False
+        if not d:
+            return False
+        got += d
+        head, sep, body = got.partition(b'\r\n\r\n')
+        if sep:
+            m = re.search(rb'(?i)\r\ncontent-length: *(\d+)', head)
+            if m and len(body) >= int(m.group(1)):
+                return got.startswith(b'HTTP/1.1 200')
+
+
+def churn(url, n, rounds):
+    cut = 0
+    for _ in range(rounds):
+        socks = [socket.create_connection(addr(url), timeout=10) for _ in range(n)]
+        for s in socks:
+            s.sendall(b'GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+        cut += sum(not answered(s) for s in socks)
+        for s in socks:
+            s.close()
+    return cut
+
+
 def main():
     cmd, url = sys.argv[1], sys.argv[2]
     if cmd == 'send':
@@ -97,6 +130,8 @@ def main():
                    sys.argv[5] if len(sys.argv) > 5 else None))
     elif cmd == 'trickle':
         print(trickle(url, float(sys.argv[3]), float(sys.argv[4])))
+    elif cmd == 'churn':
+        print(churn(url, int(sys.argv[3]), int(sys.argv[4])))
 
 
 main()

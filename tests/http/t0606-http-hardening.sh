@@ -51,15 +51,19 @@ Q=$(python3 -c "print('&'.join('a%d=1' % i for i in range(300)))")
 is "300 query parameters: 414" 414 "$(status -m 3 "${URL}login?$Q")"
 is "a few parameters are fine" 200 "$(status "${URL}login?next=/&lang=ja")"
 
-# Slow clients. One address holds at most 8 connections; the others are closed at once.
+# Slow clients. One address holds at most 8 connections; 8 more wait for room (up to 2 s),
+# the others are closed at once.
 kept=$($RAW hold "$URL" 40 1)
-is "one address keeps at most --max-per-address connections" 8 "$kept"
+is "one address: --max-per-address connections kept, as many waiting, the rest closed" 16 "$kept"
 # While 127.0.0.1 holds 200 slow connections, 127.0.0.2 is answered at once.
 $RAW hold "$URL" 200 4 >"$TMP/hold" &
 hold_pid=$!
 sleep 1.5
 is "another address is answered while one holds many" 200 "$(status -m 2 --interface 127.0.0.2 "${URL}login")"
 wait "$hold_pid"
+# A client at its limit that closes its connections and opens as many again at once is served
+# on every one (libmicrohttpd's own limit cut some: the old ones still counted; issue 17).
+is "8 connections closed and opened again, 100 times: none cut" 0 "$($RAW churn "$URL" 8 100)"
 # Trickling a byte every 0.3 s does not extend the 2 s deadline for the whole head.
 closed=$($RAW trickle "$URL" 0.3 8)
 check "a trickling head is closed at the header deadline ($closed s)" '[ "$closed" != open ] && python3 -c "import sys; sys.exit(0 if 1.5 <= float(\"$closed\") <= 4.5 else 1)"'

@@ -2,8 +2,9 @@
  * libmicrohttpd's pool that holds the fewest, whatever descriptor numbers the process hands out
  * meanwhile (a server's workers open store connections as requests come); counts off every
  * connection's end, the header sweeper's too; leaves clients past the limit in the backlog
- * until one ends; counts off at once a connection libmicrohttpd refuses, which it closes; and
- * stops at once when asked, with clients still arriving. */
+ * until one ends; counts off at once a connection libmicrohttpd refuses, which it closes; stops
+ * at once when asked, with clients still arriving; and holds one address to its limit, a
+ * connection past it waiting for room (for a while, a bounded number of them) rather than cut. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -166,8 +167,8 @@ static enum MHD_Result on_add(void *cls, const struct sockaddr *addr, socklen_t 
 
 /* A pool of WORKERS behind an accept loop holding at most limit connections, as web_serve
  * starts them; the port in *ret_port, the listening socket in *ret_lfd. */
-static struct MHD_Daemon *start(unsigned limit, unsigned *ret_port, int *ret_lfd, int *backlog,
-                                int n_backlog)
+static struct MHD_Daemon *start_per(unsigned limit, unsigned per_address, unsigned *ret_port,
+                                    int *ret_lfd, int *backlog, int n_backlog)
 {
 	struct sockaddr_storage addr = { 0 };
 	struct sockaddr_in *in = (struct sockaddr_in *)&addr;
@@ -183,17 +184,24 @@ static struct MHD_Daemon *start(unsigned limit, unsigned *ret_port, int *ret_lfd
 	d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET,
 	    0, on_add, NULL, on_req, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WORKERS,
-	    MHD_OPTION_CONNECTION_LIMIT, limit + 2 * WORKERS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    limit, MHD_OPTION_NOTIFY_CONNECTION, on_conn, &srv, MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_LIMIT, limit + 2 * WORKERS, MHD_OPTION_NOTIFY_CONNECTION, on_conn,
+	    &srv, MHD_OPTION_END);
 	assert_non_null(d);
 	/* clients already waiting when the loop starts */
 	for (int i = 0; i < n_backlog; i++)
 		backlog[i] = connect_only(*ret_port);
 	atomic_store(&adds, 0);
-	assert_int_equal(web_accept_start(lfd, d, WORKERS, limit, &acc, &err), 0);
+	assert_int_equal(web_accept_start(lfd, d, WORKERS, limit, per_address, &acc, &err), 0);
 	*ret_lfd = lfd;
 	strbuf_release(&err);
 	return d;
+}
+
+/* The same, one address holding as many as all (as web_serve caps it). */
+static struct MHD_Daemon *start(unsigned limit, unsigned *ret_port, int *ret_lfd, int *backlog,
+                                int n_backlog)
+{
+	return start_per(limit, limit, ret_port, ret_lfd, backlog, n_backlog);
 }
 
 static void finish(struct MHD_Daemon *d)
@@ -392,6 +400,137 @@ static void test_stop_with_clients_arriving(void **state)
 		close(waiting[i]);
 }
 
+/* Waits (at most 30 s) until web_accept_parked is n. */
+static void wait_parked(unsigned n)
+{
+	int64_t until = time_mono_ns() + 30 * 1000000000LL;
+
+	while (web_accept_parked(acc) != n && time_mono_ns() < until) {
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(web_accept_parked(acc), n);
+}
+
+/* Whether fd was closed without an answer (at most 30 s). */
+static bool closed_unanswered(int fd)
+{
+	char buf[64];
+
+	return readable(fd, 30000) && read(fd, buf, sizeof(buf)) <= 0;
+}
+
+/* Past its address's limit a connection waits, accepted and unanswered, and is served once one
+ * of that address's connections ends (libmicrohttpd's own limit closed it at once). */
+static void test_address_past_limit_waits(void **state)
+{
+	struct MHD_Daemon *d;
+	int a, b, c, w, lfd;
+	unsigned port = 0;
+
+	(void)state;
+	d = start_per(1024, 2, &port, &lfd, NULL, 0);
+	a = connect_ask(port, &w);
+	b = connect_ask(port, &w);
+	c = connect_only(port);
+	ask(c);
+	wait_parked(1);
+	if (readable(c, 100))
+		fail_msg("a third connection of one address was answered or closed at a limit of two");
+	assert_int_equal(web_accept_count(acc, NULL), 2);
+	close(a);
+	(void)answer(c);
+	assert_int_equal(web_accept_parked(acc), 0);
+	close(b);
+	close(c);
+	wait_count(0);
+	finish(d);
+}
+
+/* One that waited its time is closed unanswered and counts no more: the next one waits in its
+ * place and is served when the address has room. */
+static void test_address_wait_ends(void **state)
+{
+	struct MHD_Daemon *d;
+	int a, c, e, w, lfd;
+	unsigned port = 0;
+
+	(void)state;
+	d = start_per(1024, 1, &port, &lfd, NULL, 0);
+	web_accept_set_park_ms(acc, 200);
+	a = connect_ask(port, &w);
+	c = connect_only(port);
+	ask(c);
+	assert_true(closed_unanswered(c));
+	wait_parked(0);
+	web_accept_set_park_ms(acc, 30000);
+	e = connect_only(port);
+	ask(e);
+	wait_parked(1);
+	close(a);
+	(void)answer(e);
+	close(c);
+	close(e);
+	wait_count(0);
+	finish(d);
+}
+
+/* At most as many as its limit wait for one address: the next is closed at once, and those
+ * waiting still wait. */
+static void test_address_waiting_bounded(void **state)
+{
+	struct MHD_Daemon *d;
+	int a, c, e, w, lfd;
+	unsigned port = 0;
+
+	(void)state;
+	d = start_per(1024, 1, &port, &lfd, NULL, 0);
+	a = connect_ask(port, &w);
+	c = connect_only(port);
+	ask(c);
+	wait_parked(1);
+	e = connect_only(port);
+	ask(e);
+	assert_true(closed_unanswered(e));
+	assert_false(readable(c, 0));
+	assert_int_equal(web_accept_parked(acc), 1);
+	close(a);
+	(void)answer(c);
+	close(c);
+	close(e);
+	wait_count(0);
+	finish(d);
+}
+
+/*
+ * A client at its address's limit that ends all its connections and opens as many again at
+ * once has every new one served. libmicrohttpd counted a connection until its worker saw the
+ * end, and closed new ones meanwhile: 32 API clients, one run after another, saw connections
+ * cut (issue 17; with libmicrohttpd's limit instead, this test failed in each of 5 runs).
+ */
+static void test_reconnect_at_limit_served(void **state)
+{
+	struct MHD_Daemon *d;
+	int fds[4], lfd;
+	unsigned port = 0;
+
+	(void)state;
+	d = start_per(1024, 4, &port, &lfd, NULL, 0);
+	for (int round = 0; round < 200; round++) {
+		for (int i = 0; i < 4; i++) {
+			fds[i] = connect_only(port);
+			ask(fds[i]);
+		}
+		for (int i = 0; i < 4; i++)
+			(void)answer(fds[i]);
+		for (int i = 0; i < 4; i++)
+			close(fds[i]);
+	}
+	wait_count(0);
+	assert_int_equal(web_accept_parked(acc), 0);
+	finish(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +539,10 @@ int main(void)
 		cmocka_unit_test(test_limit_leaves_clients_waiting),
 		cmocka_unit_test(test_refused_connection_closed_and_counted_off),
 		cmocka_unit_test(test_stop_with_clients_arriving),
+		cmocka_unit_test(test_address_past_limit_waits),
+		cmocka_unit_test(test_address_wait_ends),
+		cmocka_unit_test(test_address_waiting_bounded),
+		cmocka_unit_test(test_reconnect_at_limit_served),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
