@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -39,10 +40,11 @@
  * The counts: a connection is counted on its worker from its add until libmicrohttpd starts it
  * (pending), then from its start until its socket is closed (held): both notifications come
  * once per connection (on_connection), so held cannot drift. libmicrohttpd notifies the end
- * before it lets the client's address go (--max-per-address) and closes the socket: the
- * connection stays counted (ended) until its descriptor no longer names that socket, so a
- * client waiting at the limit is not taken while its address still counts the connection that
- * made room, and refused. A socket libmicrohttpd refuses after MHD_add_connection
+ * before it closes the socket: the connection stays counted (ended), for its worker, the total
+ * and its address, until its descriptor no longer names that socket, so the loop's counts never
+ * fall below libmicrohttpd's own count of a worker's connections, which falls only after the
+ * close (its per-address limit, which counted the same way, is off: see below). A socket
+ * libmicrohttpd refuses after MHD_add_connection
  * said yes (its worker found no room or memory when it took it) is closed without a start: a
  * worker's pending count that has not fallen to 0 for PENDING_NS is forgotten.
  *
@@ -65,7 +67,6 @@
 #define PENDING_NS     (2 * 1000000000LL)
 #define PARK_NS        (2 * 1000000000LL)
 #define PARK_MAX       256
-#define PARK_POLL_MS   10 /* how often the loop looks at waiting connections */
 #define ACCEPTS_A_PASS 64 /* then the loop polls again (the stop, the limit) */
 #define WARN_EVERY_NS  (60 * 1000000000LL)
 
@@ -103,8 +104,11 @@ struct web_accept {
 		struct addr_key key;
 		unsigned n;      /* added and not closed (pending, held, ended) */
 		unsigned parked; /* waiting for room */
-	} * addrs;           /* the addresses that hold or wait for connections */
-	size_t n_addrs, alloc_addrs;
+		bool used;
+	} * addrs; /* the addresses that hold or wait for connections: a table of cap_addrs
+	            * slots (a power of two, at most half used), by addr_hash */
+	size_t n_addrs, cap_addrs;
+	uint64_t seed; /* addr_hash's, random: a client cannot choose addresses that collide */
 	struct pend {
 		int fd;
 		dev_t dev;
@@ -179,25 +183,85 @@ static struct addr_key key_of(const struct sockaddr *sa)
 	return k;
 }
 
-/* The counts of key's address, made (both 0) when make is set, else NULL when it has none.
- * With a->mu held. */
-static struct addr_count *addr_find(struct web_accept *a, const struct addr_key *key, bool make)
+static size_t addr_hash(const struct web_accept *a, const struct addr_key *key)
 {
-	for (size_t i = 0; i < a->n_addrs; i++)
-		if (!memcmp(&a->addrs[i].key, key, sizeof(*key)))
-			return &a->addrs[i];
-	if (!make)
-		return NULL;
-	ALLOC_GROW(a->addrs, a->n_addrs, a->alloc_addrs);
-	a->addrs[a->n_addrs] = (struct addr_count){ .key = *key };
-	return &a->addrs[a->n_addrs++];
+	uint64_t h = a->seed ^ key->family, w;
+
+	for (size_t i = 0; i < sizeof(key->b); i += 8) {
+		memcpy(&w, key->b + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return (size_t)h;
 }
 
-/* An address's entry goes once it holds and waits for nothing. With a->mu held. */
+/* The slot of key's address, or the empty slot where it would go. With a->mu held. */
+static size_t addr_slot(const struct web_accept *a, const struct addr_key *key)
+{
+	size_t mask = a->cap_addrs - 1, i = addr_hash(a, key) & mask;
+
+	while (a->addrs[i].used && memcmp(&a->addrs[i].key, key, sizeof(*key)))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Twice the slots (at first 64), every address placed again. With a->mu held. */
+static void addr_grow(struct web_accept *a)
+{
+	struct addr_count *old = a->addrs;
+	size_t cap = a->cap_addrs;
+
+	a->cap_addrs = cap ? 2 * cap : 64;
+	a->addrs = xcalloc(a->cap_addrs, sizeof(*a->addrs));
+	for (size_t i = 0; i < cap; i++)
+		if (old[i].used)
+			a->addrs[addr_slot(a, &old[i].key)] = old[i];
+	free(old);
+}
+
+/* The counts of key's address, made (both 0) when make is set, else NULL when it has none; valid
+ * until the next addr_find or addr_forget_idle. With a->mu held. */
+static struct addr_count *addr_find(struct web_accept *a, const struct addr_key *key, bool make)
+{
+	size_t i;
+
+	if (!a->cap_addrs || (make && 2 * (a->n_addrs + 1) > a->cap_addrs)) {
+		if (!make)
+			return NULL;
+		addr_grow(a);
+	}
+	i = addr_slot(a, key);
+	if (a->addrs[i].used)
+		return &a->addrs[i];
+	if (!make)
+		return NULL;
+	a->addrs[i] = (struct addr_count){ .key = *key, .used = true };
+	a->n_addrs++;
+	return &a->addrs[i];
+}
+
+/* An address's entry goes once it holds and waits for nothing (the entries after it in its
+ * run moved back, so that every one stays reachable from its hash's slot). With a->mu held. */
 static void addr_forget_idle(struct web_accept *a, struct addr_count *ac)
 {
-	if (!ac->n && !ac->parked)
-		*ac = a->addrs[--a->n_addrs];
+	size_t mask = a->cap_addrs - 1, i = (size_t)(ac - a->addrs), j = i;
+
+	if (ac->n || ac->parked)
+		return;
+	a->addrs[i].used = false;
+	a->n_addrs--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!a->addrs[j].used)
+			break;
+		size_t h = addr_hash(a, &a->addrs[j].key) & mask;
+		/* the entry at j stays when its slot h lies cyclically in (i, j] */
+		if (i < j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		a->addrs[i] = a->addrs[j];
+		a->addrs[j].used = false;
+		i = j;
+	}
 }
 
 /* One connection of key's address closed (or never added). With a->mu held. */
@@ -420,9 +484,11 @@ static void unpark_some(struct web_accept *a)
 	for (size_t i = 0; i < a->n_parked && !atomic_load(&a->stopping);) {
 		struct parked p = a->parked[i];
 		struct addr_count *ac = addr_find(a, &p.key, true);
-		bool expired = now - p.since > a->park_ns;
+		/* room first: one whose time just ran out is still served if it can be */
+		bool room = ac->n < a->per_address && a->all < a->limit;
+		bool expired = !room && now - p.since > a->park_ns;
 
-		if (!expired && (ac->n >= a->per_address || a->all >= a->limit)) {
+		if (!room && !expired) {
 			i++;
 			continue;
 		}
@@ -475,6 +541,41 @@ static void accept_some(struct web_accept *a)
 	}
 }
 
+/*
+ * How long the loop may sleep (poll's timeout). At the limit the listening socket is left
+ * alone: clients wait in the backlog (a second's timeout: a pending count that went stale frees
+ * its room). A socket being closed is looked at again in a millisecond when someone waits for
+ * room; waiting connections at the latest when the oldest one's time is up (an end of a
+ * connection of their address wakes the loop: web_accept_closed). With a->mu held.
+ */
+static int loop_timeout(struct web_accept *a, bool full, size_t closing)
+{
+	int64_t left;
+
+	if (closing && (full || a->n_parked))
+		return 1;
+	if (!a->n_parked)
+		return full ? 1000 : -1;
+	left = (a->parked[0].since + a->park_ns - time_mono_ns()) / 1000000 + 1;
+	return (int)(left < 1 ? 1 : left > 1000 ? 1000 : left);
+}
+
+/* The connections still waiting when the loop ends are closed unanswered. */
+static void close_parked(struct web_accept *a)
+{
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 0; i < a->n_parked; i++) {
+		struct addr_count *ac = addr_find(a, &a->parked[i].key, false);
+		close(a->parked[i].fd);
+		if (ac && ac->parked) {
+			ac->parked--;
+			addr_forget_idle(a, ac);
+		}
+	}
+	a->n_parked = 0;
+	pthread_mutex_unlock(&a->mu);
+}
+
 static void *accept_main(void *arg)
 {
 	struct web_accept *a = arg;
@@ -486,6 +587,7 @@ static void *accept_main(void *arg)
 		bool full, parked;
 		size_t closing;
 		uint64_t n;
+		int ms;
 
 		pthread_mutex_lock(&a->mu);
 		forget_stale(a, time_mono_ns());
@@ -496,18 +598,10 @@ static void *accept_main(void *arg)
 			unpark_some(a);
 		pthread_mutex_lock(&a->mu);
 		full = a->full = a->all >= a->limit;
-		parked = a->n_parked > 0;
+		ms = loop_timeout(a, full, closing);
 		pthread_mutex_unlock(&a->mu);
-		/* at the limit the listening socket is left alone: clients wait in the backlog (a
-		 * socket being closed is looked at again in a millisecond; a second's timeout: a
-		 * pending count that went stale frees its room); connections waiting for their
-		 * address's room are looked at every PARK_POLL_MS too */
 		p[2].fd = full ? -1 : a->lfd;
-		if (poll(p, 3,
-		         closing && (full || parked) ? 1
-		         : parked                    ? PARK_POLL_MS
-		         : full                      ? 1000
-		                                     : -1) < 0) {
+		if (poll(p, 3, ms) < 0) {
 			if (errno != EINTR) {
 				warn(a, 1, "cannot wait for connections", errno);
 				pause_ms(100);
@@ -523,6 +617,7 @@ static void *accept_main(void *arg)
 		if (p[2].fd >= 0 && p[2].revents)
 			accept_some(a);
 	}
+	close_parked(a);
 	return NULL;
 }
 
@@ -538,6 +633,8 @@ int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsig
 	a->limit = limit ? limit : 1;
 	a->per_address = per_address ? per_address : a->limit;
 	a->park_ns = PARK_NS;
+	if (getrandom(&a->seed, sizeof(a->seed), 0) != (ssize_t)sizeof(a->seed))
+		a->seed = (uint64_t)time_mono_ns() ^ ((uint64_t)getpid() << 32);
 	a->held = xcalloc(a->workers, sizeof(*a->held));
 	a->pending = xcalloc(a->workers, sizeof(*a->pending));
 	a->pending_ns = xcalloc(a->workers, sizeof(*a->pending_ns));
@@ -610,9 +707,12 @@ void web_accept_closed(struct web_accept *a, int fd, const struct sockaddr *sa)
 		}
 		addr_closed(a, &key);
 	}
-	if (a->full || a->n_parked) {
-		a->full = false;
-		wake = true;
+	{
+		struct addr_count *ac = a->n_parked ? addr_find(a, &key, false) : NULL;
+		if (a->full || (ac && ac->parked)) {
+			a->full = false;
+			wake = true;
+		}
 	}
 	pthread_mutex_unlock(&a->mu);
 	if (wake) {
@@ -692,8 +792,6 @@ void web_accept_free(struct web_accept *a)
 	close(a->stop);
 	close(a->room);
 	pthread_mutex_destroy(&a->mu);
-	for (size_t i = 0; i < a->n_parked; i++)
-		close(a->parked[i].fd);
 	free(a->parked);
 	free(a->addrs);
 	free(a->pend);

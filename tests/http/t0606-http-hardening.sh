@@ -53,7 +53,7 @@ is "a few parameters are fine" 200 "$(status "${URL}login?next=/&lang=ja")"
 
 # Slow clients. One address holds at most 8 connections; 8 more wait for room (up to 2 s),
 # the others are closed at once.
-kept=$($RAW hold "$URL" 40 1)
+kept=$($RAW hold "$URL" 40 0.5)
 is "one address: --max-per-address connections kept, as many waiting, the rest closed" 16 "$kept"
 # While 127.0.0.1 holds 200 slow connections, 127.0.0.2 is answered at once.
 $RAW hold "$URL" 200 4 >"$TMP/hold" &

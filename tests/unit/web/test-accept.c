@@ -297,8 +297,8 @@ static void test_swept_connection_counted_off(void **state)
 }
 
 /* At the limit a further client waits in the backlog (it is neither answered nor closed) and
- * is served once a connection ends: not before libmicrohttpd let the ended connection's
- * address go (the limit per address is the total here, as web_serve caps it). */
+ * is served once a connection ends, also when libmicrohttpd takes 300 ms between the end's
+ * notification and closing the socket. */
 static void test_limit_leaves_clients_waiting(void **state)
 {
 	struct MHD_Daemon *d;
@@ -337,7 +337,7 @@ static void test_limit_leaves_clients_waiting(void **state)
 
 /*
  * A connection libmicrohttpd refuses in MHD_add_connection (its policy callback here; in a
- * server the per-address limit or no memory) is closed without an answer and counted off at
+ * server no memory) is closed without an answer and counted off at
  * once: it holds no room that later clients need. Left pending, it was forgotten only after
  * PENDING_NS, and only when the loop next woke.
  */
@@ -502,6 +502,30 @@ static void test_address_waiting_bounded(void **state)
 	finish(d);
 }
 
+/* Stopping the loop closes the connections waiting for their address's room at once (not
+ * when the loop's state is freed, after the daemon's grace period). */
+static void test_stop_closes_waiting(void **state)
+{
+	struct MHD_Daemon *d;
+	int a, c, w, lfd;
+	unsigned port = 0;
+	char buf[64];
+
+	(void)state;
+	d = start_per(1024, 1, &port, &lfd, NULL, 0);
+	a = connect_ask(port, &w);
+	c = connect_only(port);
+	ask(c);
+	wait_parked(1);
+	web_accept_stop(acc);
+	assert_int_equal(web_accept_parked(acc), 0);
+	assert_true(readable(c, 5000));
+	assert_true(read(c, buf, sizeof(buf)) <= 0);
+	close(a);
+	close(c);
+	finish(d);
+}
+
 /*
  * A client at its address's limit that ends all its connections and opens as many again at
  * once has every new one served. libmicrohttpd counted a connection until its worker saw the
@@ -542,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_address_past_limit_waits),
 		cmocka_unit_test(test_address_wait_ends),
 		cmocka_unit_test(test_address_waiting_bounded),
+		cmocka_unit_test(test_stop_closes_waiting),
 		cmocka_unit_test(test_reconnect_at_limit_served),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
