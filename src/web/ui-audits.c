@@ -519,8 +519,8 @@ int ui_report_compute_some(struct web_req *r, const char *const *clauses, size_t
 
 /*
  * The report as CSV (?cp932=1: Shift_JIS), its download in the access log once made: a Shift_JIS
- * one with the count of characters written as 〓, which X-Mamori-Substituted also answers (as
- * every list's, ui_csv_send).
+ * one with the count of characters written as 〓, which X-Mamori-Substituted also answers
+ * (ui_csv_reply, as every list's).
  */
 static void send_csv(struct web_req *r, const struct compliance_report *rep, bool annex,
                      bool chapter)
@@ -539,13 +539,7 @@ static void send_csv(struct web_req *r, const struct compliance_report *rep, boo
 	if (cp932)
 		strbuf_addf(&detail, "&cp932&substituted=%zu", subst);
 	web_audit(r, r->user->login, "report.compliance", detail.buf);
-	if (cp932)
-		ui_csv_substituted(r, subst);
-	r->status = 200;
-	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-	web_header_add(r, "Content-Disposition", "attachment; filename=\"compliance.csv\"");
-	strbuf_reset(&r->out);
-	strbuf_add(&r->out, csv.buf, csv.len);
+	ui_csv_reply(r, cp932, subst, "attachment; filename=\"compliance.csv\"", &csv);
 out:
 	strbuf_release(&csv);
 	strbuf_release(&err);

@@ -42,10 +42,6 @@ void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
 	if (cp932) /* (as the log search's: the 〓 counted in the entry and told the downloader) */
 		strbuf_addf(&detail, "&cp932&substituted=%zu", w->substituted);
 	web_audit(r, r->user->login, "records.export", detail.buf);
-	if (cp932)
-		ui_csv_substituted(r, w->substituted);
-	r->status = 200;
-	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
 	/* The list's Japanese name for the file (RFC 6266 filename* in UTF-8), the id as fallback.
 	 */
 	strbuf_addf(&disp, "attachment; filename=\"%s.csv\"; filename*=UTF-8''", file_id);
@@ -58,21 +54,26 @@ void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
 			strbuf_addf(&disp, "%%%02X", *s);
 	}
 	strbuf_addstr(&disp, ".csv");
-	web_header_add(r, "Content-Disposition", disp.buf);
-	strbuf_reset(&r->out);
-	strbuf_add(&r->out, out->buf, out->len);
+	ui_csv_reply(r, cp932, w->substituted, disp.buf, out);
 out:
 	strbuf_release(&err);
 	strbuf_release(&detail);
 	strbuf_release(&disp);
 }
 
-void ui_csv_substituted(struct web_req *r, size_t n)
+void ui_csv_reply(struct web_req *r, bool cp932, size_t substituted, const char *disposition,
+                  const struct strbuf *body)
 {
-	char v[32];
-
-	snprintf(v, sizeof(v), "%zu", n);
-	web_header_add(r, "X-Mamori-Substituted", v);
+	if (cp932) { /* the 〓 told the downloader (the access-log entry counts them too) */
+		char v[32];
+		snprintf(v, sizeof(v), "%zu", substituted);
+		web_header_add(r, "X-Mamori-Substituted", v);
+	}
+	r->status = 200;
+	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
+	web_header_add(r, "Content-Disposition", disposition);
+	strbuf_reset(&r->out);
+	strbuf_add(&r->out, body->buf, body->len);
 }
 
 void ui_csv_links(struct web_req *r, const char *base)

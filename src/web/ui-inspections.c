@@ -416,15 +416,10 @@ void ui_inspections_csv(struct web_req *r)
 		char detail[64];
 		snprintf(detail, sizeof(detail), "csv-cp932&substituted=%zu", substituted);
 		web_audit(r, r->user->login, "inspection.rollup", detail);
-		ui_csv_substituted(r, substituted);
 	} else {
 		web_audit(r, r->user->login, "inspection.rollup", "csv");
 	}
-	r->status = 200;
-	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-	web_header_add(r, "Content-Disposition", "attachment; filename=\"self-inspections.csv\"");
-	strbuf_reset(&r->out);
-	strbuf_add(&r->out, csv.buf, csv.len);
+	ui_csv_reply(r, cp932, substituted, "attachment; filename=\"self-inspections.csv\"", &csv);
 out:
 	inspection_rollup_release(&ru);
 	strbuf_release(&csv);

@@ -406,14 +406,9 @@ void ui_logs_csv(struct web_req *r)
 	if (cp932)
 		strbuf_addf(&detail, "&cp932&substituted=%zu", w.substituted);
 	web_audit(r, r->user->login, "logs.export", detail.buf);
-	if (cp932) /* and the downloader is told too (the page says it beside the button) */
-		ui_csv_substituted(r, w.substituted);
-	r->status = 200;
-	r->content_type_out = cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-	web_header_add(r, "Content-Disposition", "attachment; filename=\"logs.csv\"");
 	r->out_secret = true;
-	strbuf_reset(&r->out);
-	strbuf_add(&r->out, out.buf, out.len);
+	/* and the downloader is told too (the page says it beside the button) */
+	ui_csv_reply(r, cp932, w.substituted, "attachment; filename=\"logs.csv\"", &out);
 out:
 	log_result_release(&res);
 	strbuf_release_secret(&out);

@@ -112,7 +112,11 @@ void ui_inspections_card(struct web_req *r);
  * or else UTF-8 with BOM, formulas neutralised either way. ui_csv_send finishes w (whose text
  * is in out) and answers it as an attachment named file_name (UTF-8; file_id as the ASCII
  * fallback), noting the download in the access log (CP932: with the count of characters
- * written as 〓, which ui_csv_substituted also answers in the header X-Mamori-Substituted).
+ * written as 〓, which the header X-Mamori-Substituted also answers).
+ * ui_csv_reply: the answer of every CSV download once made (the lists', the log search's, the
+ * compliance report's and the self-inspection roll-up's): 200, text/csv in UTF-8 (the writer's
+ * BOM) or, cp932, Shift_JIS with X-Mamori-Substituted: substituted, Content-Disposition:
+ * disposition, body; the caller notes the download in the access log first.
  * ui_csv_links: the two download buttons for base (a URL, perhaps with a query), and beside
  * the Shift_JIS one the note that characters it lacks become 〓 (the UTF-8 CSV keeps them):
  * ui_csv_note, which says it once a page (beside the first Shift_JIS link; a page of its own
@@ -122,7 +126,8 @@ struct csv_writer;
 unsigned ui_csv_flags(const struct web_req *r);
 void ui_csv_send(struct web_req *r, const char *file_id, const char *file_name,
                  struct csv_writer *w, struct strbuf *out);
-void ui_csv_substituted(struct web_req *r, size_t n);
+void ui_csv_reply(struct web_req *r, bool cp932, size_t substituted, const char *disposition,
+                  const struct strbuf *body);
 void ui_csv_links(struct web_req *r, const char *base);
 void ui_csv_note(struct web_req *r);
 
