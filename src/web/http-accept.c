@@ -281,7 +281,8 @@ static bool pend_drop(struct web_accept *a, int fd)
 {
 	for (size_t i = a->n_pend; i-- > 0;) {
 		if (a->pend[i].fd == fd) {
-			memmove(&a->pend[i], &a->pend[i + 1], (a->n_pend - i - 1) * sizeof(*a->pend));
+			memmove(&a->pend[i], &a->pend[i + 1],
+			        (a->n_pend - i - 1) * sizeof(*a->pend));
 			a->n_pend--;
 			return true;
 		}
@@ -300,8 +301,8 @@ static void pend_forget_closed(struct web_accept *a, int64_t now)
 		struct pend *p = &a->pend[i];
 		struct stat st;
 
-		if (now - p->since <= PENDING_NS ||
-		    (fstat_foreign(p->fd, &st) == 0 && st.st_dev == p->dev && st.st_ino == p->ino)) {
+		if (now - p->since <= PENDING_NS || (fstat_foreign(p->fd, &st) == 0 &&
+		                                     st.st_dev == p->dev && st.st_ino == p->ino)) {
 			i++;
 			continue;
 		}
@@ -461,8 +462,7 @@ static void take(struct web_accept *a, int fd, const struct sockaddr_storage *sa
 	} else if (ac->parked < a->per_address && a->n_parked < PARK_MAX) {
 		if (!a->parked)
 			a->parked = xcalloc(PARK_MAX, sizeof(*a->parked));
-		a->parked[a->n_parked++] =
-		    (struct parked){ fd, len, *sa, key, time_mono_ns() };
+		a->parked[a->n_parked++] = (struct parked){ fd, len, *sa, key, time_mono_ns() };
 		ac->parked++;
 		fd = -1;
 	}

@@ -308,8 +308,7 @@ static int serve_start(struct web_server *s, struct serve_listen *l, const struc
 	s->daemon = MHD_start_daemon(
 	    l->flags, (uint16_t)l->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_log, NULL, MHD_OPTION_THREAD_POOL_SIZE, l->threads, MHD_OPTION_CONNECTION_LIMIT,
-	    mhd_total,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    mhd_total, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)WEB_MAX_HEADER_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_STRICT_FOR_CLIENT, 0,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,

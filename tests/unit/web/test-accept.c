@@ -181,11 +181,11 @@ static struct MHD_Daemon *start_per(unsigned limit, unsigned per_address, unsign
 	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(web_accept_listen(&addr, &lfd, ret_port, &err), 0);
 	assert_true(*ret_port > 0);
-	d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET,
-	    0, on_add, NULL, on_req, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WORKERS,
-	    MHD_OPTION_CONNECTION_LIMIT, limit + 2 * WORKERS, MHD_OPTION_NOTIFY_CONNECTION, on_conn,
-	    &srv, MHD_OPTION_END);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+	                         MHD_USE_NO_LISTEN_SOCKET,
+	                     0, on_add, NULL, on_req, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+	                     (unsigned)WORKERS, MHD_OPTION_CONNECTION_LIMIT, limit + 2 * WORKERS,
+	                     MHD_OPTION_NOTIFY_CONNECTION, on_conn, &srv, MHD_OPTION_END);
 	assert_non_null(d);
 	/* clients already waiting when the loop starts */
 	for (int i = 0; i < n_backlog; i++)
@@ -436,7 +436,8 @@ static void test_address_past_limit_waits(void **state)
 	ask(c);
 	wait_parked(1);
 	if (readable(c, 100))
-		fail_msg("a third connection of one address was answered or closed at a limit of two");
+		fail_msg(
+		    "a third connection of one address was answered or closed at a limit of two");
 	assert_int_equal(web_accept_count(acc, NULL), 2);
 	close(a);
 	(void)answer(c);
