@@ -87,6 +87,35 @@ static void check_mode(struct report *rep, const char *name, const char *path, m
 	strbuf_release(&fix);
 }
 
+/*
+ * The identity stamp's nine triggers (schema/0030; store_identity_triggers_missing): a schema
+ * that lost one (a migration that rebuilt a table, a hand's DROP) keeps the API's identities
+ * from being reused, so every API call reads its token's identity again; an open that migrates
+ * makes them again.
+ */
+static void check_identity_stamp(struct report *rep, struct store *st)
+{
+	struct strbuf err = STRBUF_INIT, names = STRBUF_INIT;
+	int n = store_identity_triggers_missing(st, &names, &err);
+
+	if (n < 0)
+		add_check(rep, "identity stamp", CHECK_PROBLEM, NULL,
+		          "cannot look for the identity stamp's triggers: %s", err.buf);
+	else if (n > 0)
+		add_check(rep, "identity stamp", CHECK_PROBLEM,
+		          N_("run 'mamori ledger checkpoint' on it (or any command that may write, "
+		             "or restart mamori serve): opening the database makes them again"),
+		          "%d of the identity stamp's 9 triggers (schema/0030) are missing or "
+		          "changed: %s; the API reads each call's identity afresh until they are "
+		          "made again",
+		          n, names.buf);
+	else
+		add_check(rep, "identity stamp", CHECK_OK, NULL,
+		          "the identity stamp's 9 triggers (schema/0030) are there");
+	strbuf_release(&err);
+	strbuf_release(&names);
+}
+
 static void check_database(struct report *rep, const char *dir)
 {
 	struct strbuf err = STRBUF_INIT, problems = STRBUF_INIT;
@@ -146,6 +175,8 @@ static void check_database(struct report *rep, const char *dir)
 		add_check(rep, "integrity", CHECK_PROBLEM,
 		          "restore the database from a backup ('mamori restore')",
 		          "SQLite integrity_check: %s", problems.buf);
+	if (v >= 0)
+		check_identity_stamp(rep, st);
 	strbuf_release(&problems);
 	store_close(st);
 	strbuf_release(&err);

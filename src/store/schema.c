@@ -157,9 +157,10 @@ static void stamp_missing_warn(const struct store *st)
 		        st->path);
 }
 
-/* 1 when all of stamp_triggers are there, each on its table, after its event, moving the
- * stamp; 0 when one is not; a negative errno with err set when SQLite could not say. */
-static int stamp_triggers_present(struct store *st, struct strbuf *err)
+/* How many of stamp_triggers are not there, each on its table, after its event, moving the
+ * stamp (their names added to names, when given, ", " between); a negative errno with err set
+ * when SQLite could not say. */
+static int stamp_triggers_missing(struct store *st, struct strbuf *names, struct strbuf *err)
 {
 	static const char sql[] = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
 	                          "AND name = ?1 AND tbl_name = ?2 "
@@ -167,23 +168,66 @@ static int stamp_triggers_present(struct store *st, struct strbuf *err)
 	                          "AND instr(sql, 'UPDATE identity_stamp SET n = n + 1') > 0";
 	sqlite3_stmt *stmt = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
-	int found = 1;
+	int missing = 0;
 
-	for (size_t i = 0; rc == SQLITE_OK && found && i < ARRAY_SIZE(stamp_triggers); i++) {
+	for (size_t i = 0; rc == SQLITE_OK && i < ARRAY_SIZE(stamp_triggers); i++) {
 		sqlite3_reset(stmt);
 		sqlite3_bind_text(stmt, 1, stamp_triggers[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, stamp_triggers[i].table, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, stamp_triggers[i].event, -1, SQLITE_STATIC);
 		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW) {
-			found = sqlite3_column_int(stmt, 0) == 1;
-			rc = SQLITE_OK;
-		}
+		if (rc != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		if (sqlite3_column_int(stmt, 0) == 1)
+			continue;
+		missing++;
+		if (names)
+			strbuf_addf(names, "%s%s", names->len ? ", " : "", stamp_triggers[i].name);
 	}
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_OK
-	           ? found
+	           ? missing
 	           : store_error(st, rc, "looking for the identity stamp's triggers", err);
+}
+
+/* 1 when all of stamp_triggers are there; 0 when one is not; a negative errno with err set
+ * when SQLite could not say. */
+static int stamp_triggers_present(struct store *st, struct strbuf *err)
+{
+	int r = stamp_triggers_missing(st, NULL, err);
+
+	return r < 0 ? r : r == 0;
+}
+
+int store_identity_triggers_missing(struct store *st, struct strbuf *names, struct strbuf *err)
+{
+	if (st->pg || store_schema_version(st) < STORE_IDENTITY_STAMP_SCHEMA)
+		return 0;
+	return stamp_triggers_missing(st, names, err);
+}
+
+/*
+ * At an open that migrates (not a read-only one, nor doctor's or backup's): a schema past 0030
+ * that lacks one of the triggers (a migration that rebuilt a table, or a hand's DROP) gets them
+ * again as 0030 makes them (it drops and makes all nine), and the stamp moves in the same
+ * transaction, so that no identity a server kept before they went is used again (the changes
+ * made while they were gone moved nothing). Nothing fails if they cannot be made: the stamp is
+ * then not used (store_identity_stamped), and mamori doctor names what is missing.
+ */
+static void stamp_triggers_remake(struct store *st)
+{
+	const struct store_migration *m = &store_migrations[STORE_IDENTITY_STAMP_SCHEMA - 1];
+	struct strbuf err = STRBUF_INIT;
+
+	if (store_identity_triggers_missing(st, NULL, &err) > 0 && store_begin(st, &err) == 0) {
+		if (store_exec(st, m->sql, &err) == 0 &&
+		    store_exec(st, "UPDATE identity_stamp SET n = n + 1 WHERE id = 1", &err) == 0)
+			(void)store_commit(st, &err);
+		else
+			store_rollback(st);
+	}
+	strbuf_release(&err);
 }
 
 /* The schema's version (PRAGMA schema_version: moved by every change of the schema, by any
@@ -264,6 +308,8 @@ int store_sqlite_schema(struct store *st, unsigned flags, struct strbuf *err)
 		if (r < 0)
 			return r;
 	}
+	if (!(flags & (STORE_READONLY | STORE_NO_MIGRATE)))
+		stamp_triggers_remake(st);
 	/* read-only or not migrated (doctor): as it is */
 	st->stamp_cookie = -1; /* looked for at the first identity_stamp */
 	return 0;

@@ -11,7 +11,7 @@ expect "doctor on a fresh directory passes" 0 "$MAMORI" --dir "$D" doctor
 out_has "doctor says all passed" "all checks passed"
 out_has "doctor checks integrity" "integrity_check: ok"
 expect "doctor --json" 0 "$MAMORI" --dir "$D" doctor --json
-check "json has stable keys" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); assert d[\"ok\"] is True; assert [c[\"name\"] for c in d[\"checks\"]]==[\"directory\",\"database file\",\"configuration\",\"schema\",\"integrity\",\"disk\",\"second factor\"]; assert set(d[\"checks\"][0])=={\"name\",\"status\",\"detail\",\"fix\"}'"
+check "json has stable keys" "python3 -c 'import json,sys; d=json.load(open(\"$TMP/out\")); assert d[\"ok\"] is True; assert [c[\"name\"] for c in d[\"checks\"]]==[\"directory\",\"database file\",\"configuration\",\"schema\",\"integrity\",\"identity stamp\",\"disk\",\"second factor\"]; assert set(d[\"checks\"][0])=={\"name\",\"status\",\"detail\",\"fix\"}'"
 chmod 755 "$D"
 chmod 644 "$D/mamori.db"
 expect "loose permissions are a problem" 1 "$MAMORI" --dir "$D" doctor

@@ -464,20 +464,58 @@ static bool stamped_at_open(struct tmpdir_fixture *f, unsigned flags)
 	return stamped;
 }
 
+/* The stamp's number, read by a connection of its own. */
+static int64_t raw_stamp(struct tmpdir_fixture *f)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int64_t n = -1;
+
+	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT n FROM identity_stamp", -1, &stmt, NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return n;
+}
+
+/* What a store opened without migrating (as doctor's) finds missing, names in names. */
+static int missing_at_open(struct tmpdir_fixture *f, struct strbuf *names)
+{
+	struct store *st = NULL;
+	int n;
+
+	strbuf_reset(names);
+	assert_int_equal(store_open(f->dir, STORE_NO_MIGRATE, &st, &f->err), 0);
+	n = store_identity_triggers_missing(st, names, &f->err);
+	store_close(st);
+	return n;
+}
+
 /*
  * The identity stamp's nine triggers (schema/0030) are there after the whole chain of
  * migrations, and a store that opens without any one of them (a table rebuilt by a later
  * migration drops its triggers; a trigger changed so that it no longer moves the stamp) says so:
  * core/identity.c then reads no stamp, and nobody acts on an identity kept against it. A store
- * already open sees another process's change of the schema at its next look.
+ * already open sees another process's change of the schema at its next look. An open that
+ * migrates makes them again and moves the stamp; one that does not (read-only, doctor's) leaves
+ * them as they are.
  */
 static void test_identity_stamp_triggers(void **state)
 {
 	struct tmpdir_fixture *f = *state;
+	struct strbuf names = STRBUF_INIT;
 	struct store *st = NULL;
+	int64_t n;
 
 	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
 	assert_int_equal(store_identity_stamped(st, &f->err), 1);
+	assert_int_equal(store_identity_triggers_missing(st, &names, &f->err), 0);
+	assert_int_equal(names.len, 0);
 	/* while st is open: another connection drops one, then makes it again */
 	raw_exec(f, "DROP TRIGGER identity_stamp_users_delete");
 	assert_int_equal(store_identity_stamped(st, &f->err), 0);
@@ -488,28 +526,40 @@ static void test_identity_stamp_triggers(void **state)
 	assert_true(stamped_at_open(f, STORE_READONLY));
 
 	raw_exec(f, "DROP TRIGGER identity_stamp_tokens_update");
-	assert_false(stamped_at_open(f, 0));
+	assert_false(stamped_at_open(f, STORE_NO_MIGRATE));
 	assert_false(stamped_at_open(f, STORE_READONLY));
+	assert_int_equal(missing_at_open(f, &names), 1);
+	assert_string_equal(names.buf, "identity_stamp_tokens_update");
 	/* there, but moving nothing */
 	raw_exec(f, "CREATE TRIGGER identity_stamp_tokens_update AFTER UPDATE ON api_tokens BEGIN "
 	            "SELECT 1; END");
-	assert_false(stamped_at_open(f, 0));
+	assert_false(stamped_at_open(f, STORE_NO_MIGRATE));
 	/* there, but on another event */
 	raw_exec(f, "DROP TRIGGER identity_stamp_tokens_update; "
 	            "CREATE TRIGGER identity_stamp_tokens_update AFTER INSERT ON api_tokens BEGIN "
 	            "UPDATE identity_stamp SET n = n + 1 WHERE id = 1; END");
-	assert_false(stamped_at_open(f, 0));
-	raw_exec(f, "DROP TRIGGER identity_stamp_tokens_update; "
-	            "CREATE TRIGGER identity_stamp_tokens_update AFTER UPDATE ON api_tokens BEGIN "
-	            "UPDATE identity_stamp SET n = n + 1 WHERE id = 1; END");
+	assert_false(stamped_at_open(f, STORE_NO_MIGRATE));
+	assert_int_equal(missing_at_open(f, &names), 1);
+	/* an open that migrates makes it again, and moves the stamp */
+	n = raw_stamp(f);
 	assert_true(stamped_at_open(f, 0));
+	assert_int_equal(missing_at_open(f, &names), 0);
+	assert_int_equal(raw_stamp(f), n + 1);
+	assert_true(stamped_at_open(f, 0)); /* nothing missing: the stamp stays */
+	assert_int_equal(raw_stamp(f), n + 1);
 
 	/* a table rebuilt (made anew, copied, renamed) loses its triggers with the old table */
 	raw_exec(f, "PRAGMA foreign_keys = OFF; BEGIN; "
 	            "CREATE TABLE role_assignments_new AS SELECT * FROM role_assignments; "
 	            "DROP TABLE role_assignments; "
 	            "ALTER TABLE role_assignments_new RENAME TO role_assignments; COMMIT");
-	assert_false(stamped_at_open(f, 0));
+	assert_false(stamped_at_open(f, STORE_NO_MIGRATE));
+	assert_int_equal(missing_at_open(f, &names), 3);
+	assert_string_equal(names.buf, "identity_stamp_roles_insert, identity_stamp_roles_update, "
+	                               "identity_stamp_roles_delete");
+	assert_true(stamped_at_open(f, 0));
+	assert_int_equal(raw_stamp(f), n + 2);
+	strbuf_release(&names);
 }
 
 int main(void)
