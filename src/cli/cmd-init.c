@@ -32,6 +32,25 @@ static int dir_empty(DIR *d)
 	return r;
 }
 
+/* Whether the directory open at fd holds nothing (read from its start, through a descriptor of
+ * its own): 1, -ENOTEMPTY, or another negative errno when it cannot be read (said). */
+static int fd_empty(const char *dir, int fd)
+{
+	int d = dup(fd);
+	DIR *dp = d >= 0 ? fdopendir(d) : NULL;
+
+	if (!dp) {
+		int e = errno;
+
+		cli_error("cannot use '%s': %s", dir, strerror(e));
+		if (d >= 0)
+			close(d);
+		return -e;
+	}
+	rewinddir(dp); /* (a dup shares the position: an earlier read left it at the end) */
+	return dir_empty(dp);
+}
+
 /* Returns 1 if dir exists and is empty, 0 if missing, -errno otherwise (-ENOTEMPTY, -ENOTDIR). */
 static int dir_state(const char *dir)
 {
@@ -183,7 +202,6 @@ static int init_dir(const char *dir, bool *created)
 static int init_locked_check(const char *dir, int fd)
 {
 	struct stat held, now;
-	DIR *dp;
 	int d;
 
 	if (fstat(fd, &held) < 0 || stat(dir, &now) < 0) {
@@ -202,20 +220,39 @@ static int init_locked_check(const char *dir, int fd)
 		    dir);
 		return -1;
 	}
-	d = dup(fd);
-	dp = d >= 0 ? fdopendir(d) : NULL;
-	if (!dp) {
-		cli_error("cannot use '%s': %s", dir, strerror(errno));
-		if (d >= 0)
-			close(d);
-		return -1;
-	}
-	if (dir_empty(dp) < 0) {
+	d = fd_empty(dir, fd);
+	if (d == -ENOTEMPTY)
 		cli_error("'%s' is not empty (another init made it just now); nothing was done",
 		          dir);
+	return d < 0 ? -1 : 0;
+}
+
+/*
+ * The directory open at fd made 0700, then checked empty once more: init_locked_check looked
+ * before, and until the chmod whoever could write to an existing directory (its group, when it
+ * was 0770) could have put something there, such as a link named mamori.db to a file elsewhere;
+ * after it nobody else can. 0; -1 when the mode cannot be set (said); -2 when something is there
+ * now or it cannot be read (said; the mode put back as it was, and what is there left alone: it
+ * is not init's).
+ */
+static int init_mode(const char *dir, int fd)
+{
+	struct stat sb;
+	int r;
+
+	if (fstat(fd, &sb) < 0 || fchmod(fd, 0700) < 0) {
+		cli_error("cannot set the mode of '%s' to 0700: %s", dir, strerror(errno));
 		return -1;
 	}
-	return 0;
+	r = fd_empty(dir, fd);
+	if (r < 0)
+		(void)fchmod(fd, sb.st_mode & 07777);
+	if (r == -ENOTEMPTY)
+		cli_error("something was put in '%s' just as init made it 0700 (it was 0%o); "
+		          "nothing was done: see what it is, empty the directory and run init "
+		          "again",
+		          dir, (unsigned)(sb.st_mode & 07777));
+	return r < 0 ? -2 : 0;
 }
 
 /*
@@ -374,9 +411,12 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_FAILED;
 	if (init_lock(ctx->dir, &lock) < 0)
 		return EXIT_FAILED; /* (one made just now is the other init's too) */
-	if (fchmod(lock, 0700) < 0) {
-		cli_error("cannot set the mode of '%s' to 0700: %s", ctx->dir, strerror(errno));
+	switch (init_mode(ctx->dir, lock)) {
+	case -1:
 		goto out;
+	case -2: /* what is there now is not init's to remove */
+		close(lock);
+		return EXIT_FAILED;
 	}
 	if (init_store(ctx->dir, store_url, so.ward_name, &said) < 0)
 		goto out;

@@ -5,7 +5,7 @@
  * The schedule is one line, from MAMORI_FAULT or (re-read whenever it changes, so a running
  * server can be armed) from the file named by MAMORI_FAULT_CTL:
  *
- *	op=write|fsync|range|open|rename|unlink|flock path=GLOB at=N [count=M]
+ *	op=write|fsync|range|open|rename|unlink|flock|fchmod path=GLOB at=N [count=M]
  *	   errno=ENOSPC|EIO|EINTR|EACCES|ENOLCK|EOPNOTSUPP|EBADF|EWOULDBLOCK|short|stop
  *
  * The N-th call (from the moment the schedule was read) of op on a file whose path matches GLOB
@@ -26,7 +26,8 @@
  * (a "short" rename is an EIO); unlink covers unlink and unlinkat (a directory's removal with
  * AT_REMOVEDIR too; a "short" one is an EIO); flock covers flock, its path being the locked
  * file's (ENOLCK, EOPNOTSUPP, EBADF: a file system that refuses flock; Linux's NFS and SMB
- * clients lock a directory on the host only, and succeed; a "short" one is an EIO).
+ * clients lock a directory on the host only, and succeed; a "short" one is an EIO); fchmod covers
+ * fchmod, its path being the file's (a "short" one is an EIO).
  *
  *	op=crash path=GLOB at=N
  *
@@ -68,6 +69,7 @@ enum op {
 	OP_RENAME,
 	OP_UNLINK,
 	OP_FLOCK,
+	OP_FCHMOD,
 	OP_COUNT,
 	OP_CRASH
 };
@@ -114,6 +116,7 @@ static int (*real_renameat)(int, const char *, int, const char *);
 static int (*real_unlink)(const char *);
 static int (*real_unlinkat)(int, const char *, int);
 static int (*real_flock)(int, int);
+static int (*real_fchmod)(int, mode_t);
 
 static __thread int in_shim; /* the shim's own calls are never faulted */
 
@@ -141,6 +144,7 @@ __attribute__((constructor)) static void resolve(void)
 	real_unlink = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
 	real_unlinkat = (int (*)(int, const char *, int))dlsym(RTLD_NEXT, "unlinkat");
 	real_flock = (int (*)(int, int))dlsym(RTLD_NEXT, "flock");
+	real_fchmod = (int (*)(int, mode_t))dlsym(RTLD_NEXT, "fchmod");
 }
 
 static void log_line(const char *fmt, ...)
@@ -176,6 +180,7 @@ static enum op op_named(const char *v)
 	       : !strcmp(v, "rename") ? OP_RENAME
 	       : !strcmp(v, "unlink") ? OP_UNLINK
 	       : !strcmp(v, "flock")  ? OP_FLOCK
+	       : !strcmp(v, "fchmod") ? OP_FCHMOD
 	       : !strcmp(v, "count")  ? OP_COUNT
 	       : !strcmp(v, "crash")  ? OP_CRASH
 	                              : OP_NONE;
@@ -296,7 +301,8 @@ static const char *op_name(enum op op)
 	       : op == OP_OPEN   ? "open"
 	       : op == OP_RENAME ? "rename"
 	       : op == OP_UNLINK ? "unlink"
-	                         : "flock";
+	       : op == OP_FLOCK  ? "flock"
+	                         : "fchmod";
 }
 
 static const char *err_name(int err)
@@ -702,6 +708,15 @@ static int path_fault(enum op op, int dirfd, const char *path)
 	return f < 0 ? EIO : f;
 }
 
+/* A call the schedule fails: its errno (a short one, -1, is an EIO), and -1 returned. */
+#define FAIL_IF(f)                                                                                 \
+	do {                                                                                       \
+		if (f) {                                                                           \
+			errno = (f) > 0 ? (f) : EIO;                                               \
+			return -1;                                                                 \
+		}                                                                                  \
+	} while (0)
+
 #define OPEN_BODY(call)                                                                            \
 	mode_t mode = 0;                                                                           \
 	int f;                                                                                     \
@@ -712,10 +727,7 @@ static int path_fault(enum op op, int dirfd, const char *path)
 		va_end(ap);                                                                        \
 	}                                                                                          \
 	f = call;                                                                                  \
-	if (f) {                                                                                   \
-		errno = f;                                                                         \
-		return -1;                                                                         \
-	}
+	FAIL_IF(f);
 
 int open(const char *path, int flags, ...)
 {
@@ -745,10 +757,7 @@ int rename(const char *old, const char *new)
 {
 	int f = path_fault(OP_RENAME, AT_FDCWD, old);
 
-	if (f) {
-		errno = f;
-		return -1;
-	}
+	FAIL_IF(f);
 	return real_rename(old, new);
 }
 
@@ -756,10 +765,7 @@ int renameat(int olddirfd, const char *old, int newdirfd, const char *new)
 {
 	int f = path_fault(OP_RENAME, olddirfd, old);
 
-	if (f) {
-		errno = f;
-		return -1;
-	}
+	FAIL_IF(f);
 	return real_renameat(olddirfd, old, newdirfd, new);
 }
 
@@ -767,10 +773,7 @@ int unlink(const char *path)
 {
 	int f = path_fault(OP_UNLINK, AT_FDCWD, path);
 
-	if (f) {
-		errno = f;
-		return -1;
-	}
+	FAIL_IF(f);
 	return real_unlink(path);
 }
 
@@ -778,10 +781,7 @@ int unlinkat(int dirfd, const char *path, int flags)
 {
 	int f = path_fault(OP_UNLINK, dirfd, path);
 
-	if (f) {
-		errno = f;
-		return -1;
-	}
+	FAIL_IF(f);
 	return real_unlinkat(dirfd, path, flags);
 }
 
@@ -789,9 +789,14 @@ int flock(int fd, int operation)
 {
 	int f = decide(OP_FLOCK, fd, NULL);
 
-	if (f) {
-		errno = f > 0 ? f : EIO;
-		return -1;
-	}
+	FAIL_IF(f);
 	return real_flock(fd, operation);
+}
+
+int fchmod(int fd, mode_t mode)
+{
+	int f = decide(OP_FCHMOD, fd, NULL);
+
+	FAIL_IF(f);
+	return real_fchmod(fd, mode);
 }

@@ -10,7 +10,8 @@
 # other holder of the lock is named neutrally; a file system that refuses flock (ENOLCK,
 # EOPNOTSUPP, EBADF; not NFS or SMB, whose Linux clients lock on the host and succeed) lets
 # init go on with a warning, any other error refuses. A directory whose mode cannot be set:
-# refused in Japanese, its reason too.
+# refused in Japanese, its reason too. A group-writable directory into which something is put
+# between init's emptiness check and its chmod to 0700 is refused, its mode put back.
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 export MAMORI_LANG=ja
 # A stopped init is woken and ended however the test ends (a kill, meson's timeout: the signal
@@ -133,6 +134,31 @@ if chattr +i "$TMP/fixed" 2>/dev/null; then
 else
 	ok "# SKIP chattr +i is not possible here"
 fi
+
+# A directory its group may write to (0770), into which something is put between init's check
+# that it is empty and its chmod to 0700 (init stopped just before the chmod): refused once the
+# mode is 0700, the mode put back, what was put there left alone and nothing else made
+mkdir "$TMP/grp" && chmod 0770 "$TMP/grp"
+_before=$(injected)
+LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT="op=fchmod path=$TMP/grp at=1 errno=stop" \
+	MAMORI_FAULT_LOG="$FLOG" "$MAMORI" --dir "$TMP/grp" init >"$TMP/out" 2>"$TMP/err" &
+A=$!
+check "a group's directory: init stopped just before its chmod" "stopped $A"
+is "(the stop was the shim's)" "$((_before + 1))" "$(injected)"
+ln -s "$TMP/elsewhere.db" "$TMP/grp/mamori.db"
+kill -CONT "$A"
+wait "$A"
+is "something put there meanwhile: init refuses" 1 "$?"
+A=
+err_has "(said in Japanese)" "「$TMP/grp」に、init が 0700 にする間に何かが置かれました（元は 0770）"
+err_one_line "(in one line)"
+is "(nothing on stdout)" "" "$(cat "$TMP/out")"
+is "(the mode put back)" 770 "$(stat -c %a "$TMP/grp")"
+is "(what was put there left alone, and nothing made)" "mamori.db" "$(ls -A "$TMP/grp")"
+check "(the link's target not made)" "[ ! -e '$TMP/elsewhere.db' ]"
+rm "$TMP/grp/mamori.db"
+expect "emptied, it is then an init's as any empty directory" 0 "$MAMORI" --dir "$TMP/grp" init
+is "(and 0700)" 700 "$(stat -c %a "$TMP/grp")"
 
 tally_faults "$(injected)" 0
 done_testing
