@@ -273,38 +273,61 @@ static void test_locks_kept(void **state)
 	assert_true(shared_lock_seen(f));
 }
 
-/* Whether the page cache holds page pgno (4 KiB pages) of the store's file now. */
-static bool page_cached(struct fixture *f, uint64_t pgno)
+/* Whether the page cache holds page pgno (4 KiB pages) of the store's file at path now: 1 or
+ * 0, the exit status of the child that asks (in_child). */
+static int child_cached(const char *path, uint64_t pgno)
 {
-	char path[128];
 	unsigned char v = 0;
-	int fd;
-	void *map;
 	size_t len = (size_t)(pgno * 4096);
+	int fd = open(path, O_RDONLY);
+	void *map = fd >= 0 ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
 
-	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	assert_true(map != MAP_FAILED);
-	assert_int_equal(mincore((char *)map + len - 4096, 1, &v), 0);
-	munmap(map, len);
-	close(fd);
+	if (map == MAP_FAILED || mincore((char *)map + len - 4096, 1, &v) != 0)
+		return 2;
 	return v & 1;
 }
 
-/* Drops the store's file from the page cache (what posix_fadvise can: nothing on tmpfs). */
-static void evict(struct fixture *f)
+/* Drops the file at path from the page cache (what posix_fadvise can: nothing on tmpfs): 0. */
+static int child_evict(const char *path, uint64_t unused)
+{
+	int fd = open(path, O_RDONLY);
+
+	(void)unused;
+	return fd >= 0 && fdatasync(fd) == 0 && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0
+	           ? 0
+	           : 2;
+}
+
+/*
+ * what(the store's file, arg) in a child process: its answer (0 or 1). Not in this one, which
+ * holds SQLite's locks on the file: closing a descriptor of the file of its own would drop
+ * every one of them (POSIX locks are the process's), the very thing store/prefetch.c keeps from
+ * happening (its pin); the child's close drops only the child's.
+ */
+static int in_child(struct fixture *f, int (*what)(const char *path, uint64_t arg), uint64_t arg)
 {
 	char path[128];
-	int fd;
+	pid_t pid;
+	int status = 0;
 
 	snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(fdatasync(fd), 0);
-	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
-	close(fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(what(path, arg));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) <= 1);
+	return WEXITSTATUS(status);
+}
+
+static bool page_cached(struct fixture *f, uint64_t pgno)
+{
+	return in_child(f, child_cached, pgno) == 1;
+}
+
+static void evict(struct fixture *f)
+{
+	assert_int_equal(in_child(f, child_evict, 0), 0);
 }
 
 /* Rows whose leaf is cached are not asked for (they were read whole, most likely); once the file
@@ -321,10 +344,13 @@ static void test_cached_rows_skipped(void **state)
 	for (size_t p = 0; p < sizeof(want); p++)
 		if (want[p])
 			leaf = p; /* the last: the leaf, after its overflow pages here */
+	assert_true(shared_lock_seen(f));
 	assert_true(n_want > 1 && page_cached(f, leaf));
 	store_prefetch_pages(f->st, big, 1, &row, 1, false, ask, &a);
 	assert_int_equal(a.pages, 0);
 	evict(f);
+	/* the helpers kept the fixture's locks (a descriptor of their own here dropped them) */
+	assert_true(shared_lock_seen(f));
 	if (page_cached(f, leaf)) {
 		print_message("the page cache kept the file (tmpfs?): the rest not checked\n");
 		return;
