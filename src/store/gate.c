@@ -48,7 +48,8 @@ struct store_gate {
 	char *why;
 	/* a descriptor of the file kept open once pinned (the latch, or store_gate_pin), so its
 	 * inode is not another file's while we live; never closed (closing it would drop this
-	 * process's locks on the file); -1: it could not be opened */
+	 * process's locks on the file); -1: it could not be opened (for want of descriptors: not
+	 * pinned, tried again) */
 	bool pinned;
 	int pin;
 	struct store_gate *next;
@@ -149,13 +150,16 @@ int store_gate_waiting(struct store *st)
 	return n;
 }
 
-/* With gates_mu held: g's descriptor of the file at path, opened on first use. */
+/* With gates_mu held: g's descriptor of the file at path, opened on first use. An open that
+ * failed for want of descriptors (EMFILE, ENFILE: a loaded server's moment) is tried again at
+ * the next ask (it was -1 for the rest of the process: no prefetch, no write-behind for the
+ * gather VFS's files, no inode kept by the latch); any other failure is for good. */
 static int pin_locked(struct store_gate *g, const char *path)
 {
-	if (!g->pinned) {
-		g->pin = g == &no_gate ? -1 : open(path, O_RDONLY | O_CLOEXEC);
-		g->pinned = true;
-	}
+	if (g->pinned)
+		return g->pin;
+	g->pin = g == &no_gate ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	g->pinned = g->pin >= 0 || g == &no_gate || (errno != EMFILE && errno != ENFILE);
 	return g->pin;
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -366,6 +367,30 @@ static void test_cached_rows_skipped(void **state)
 	assert_true(page_cached(f, leaf));
 }
 
+/*
+ * A pin whose open failed for want of descriptors (EMFILE: a loaded server's moment) is tried
+ * again at the next ask; it stayed -1 for the rest of the process, and the prefetch did nothing.
+ */
+static void test_pin_retried(void **state)
+{
+	struct fixture *f = *state;
+	struct rlimit was, low;
+	int lowest = dup(0), fd;
+
+	assert_true(lowest >= 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+	low = was;
+	low.rlim_cur = (rlim_t)lowest; /* the next descriptor would be past it */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	fd = store_gate_pin(f->st->gate, f->st->path);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	assert_int_equal(fd, -1);
+	fd = store_gate_pin(f->st->gate, f->st->path);
+	assert_true(fd >= 0);
+	assert_int_equal(store_gate_pin(f->st->gate, f->st->path), fd); /* pinned now: the same */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_newer_in_wal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locks_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cached_rows_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_retried, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
