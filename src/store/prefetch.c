@@ -112,8 +112,14 @@ static void pf_close(struct pf_file *f)
 	if (f->buf)
 		explicit_bzero(f->buf, f->page_size); /* a leaf of sealed payloads holds some */
 	free(f->buf);
-	for (int i = 0; i < PF_MAX_DEPTH; i++)
-		free(f->lvl[i]); /* interior pages: keys and page numbers only */
+	for (int i = 0; i < PF_MAX_DEPTH; i++) {
+		/* interior pages hold keys and page numbers only, but a page read as one and found
+		 * not to be (the tree changed in the WAL, a read torn by a checkpoint) may be a
+		 * leaf */
+		if (f->lvl[i])
+			explicit_bzero(f->lvl[i], f->page_size);
+		free(f->lvl[i]);
+	}
 }
 
 /* Whether page pgno is in the page cache now (false when that cannot be told). */
