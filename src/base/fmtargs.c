@@ -15,7 +15,10 @@ struct spec {
 	int pos;         /* N of %N$, or 0 */
 	bool star_width; /* '*' width: an int argument before the value */
 	bool star_prec;
-	int prec; /* -1: none */
+	bool zero, alt; /* the flags '0' and '#': a number's form (0x%02x, %04o), kept */
+	bool left;      /* the flag '-': any zeros' padding is not taken */
+	int width;      /* a written width (0: none or '*'): kept only with '0' */
+	int prec;       /* -1: none */
 	char length[3];
 	char conv;
 };
@@ -39,14 +42,20 @@ static bool spec_parse(const char *s, struct spec *sp)
 			p = q + 1;
 		}
 	}
-	while (*p && strchr("-+ #0'", *p))
-		p++;
+	for (; *p && strchr("-+ #0'", *p); p++) {
+		sp->zero |= *p == '0';
+		sp->alt |= *p == '#';
+		sp->left |= *p == '-';
+	}
 	if (*p == '*') {
 		sp->star_width = true;
 		p++;
 	} else {
-		while (*p >= '0' && *p <= '9')
+		while (*p >= '0' && *p <= '9') {
+			if (sp->width < 1000)
+				sp->width = sp->width * 10 + (*p - '0');
 			p++;
+		}
 	}
 	if (*p == '.') {
 		p++;
@@ -71,6 +80,28 @@ static bool spec_parse(const char *s, struct spec *sp)
 static bool is_len(const struct spec *sp, const char *l)
 {
 	return !strcmp(sp->length, l);
+}
+
+/* The width a number is padded to with zeros, as printf would (%04o, %02x): with the flag '0'
+ * only (a width of spaces lays out a table in one language, not a message in another), 0 for
+ * none. */
+static int zero_width(const struct spec *sp)
+{
+	return sp->zero && !sp->left ? sp->width : 0;
+}
+
+static void add_unsigned(struct strbuf *out, const struct spec *sp, unsigned long long v)
+{
+	int w = zero_width(sp);
+
+	if (sp->conv == 'o')
+		strbuf_addf(out, sp->alt ? "%#0*llo" : "%0*llo", w, v);
+	else if (sp->conv == 'x')
+		strbuf_addf(out, sp->alt ? "%#0*llx" : "%0*llx", w, v);
+	else if (sp->conv == 'X')
+		strbuf_addf(out, sp->alt ? "%#0*llX" : "%0*llX", w, v);
+	else
+		strbuf_addf(out, "%0*llu", w, v);
 }
 
 /* Renders the argument of sp from ap into out. (long, ssize_t, intmax_t and ptrdiff_t are one
@@ -101,7 +132,7 @@ static void take_arg(const struct spec *sp, va_list *ap, struct strbuf *out)
 			v = va_arg(*ap, ptrdiff_t);
 		else
 			v = va_arg(*ap, int);
-		strbuf_addf(out, "%lld", v);
+		strbuf_addf(out, "%0*lld", zero_width(sp), v);
 		break;
 	}
 	case 'o':
@@ -122,14 +153,7 @@ static void take_arg(const struct spec *sp, va_list *ap, struct strbuf *out)
 			v = (unsigned long long)va_arg(*ap, ptrdiff_t);
 		else
 			v = va_arg(*ap, unsigned int);
-		if (sp->conv == 'o')
-			strbuf_addf(out, "%llo", v);
-		else if (sp->conv == 'x')
-			strbuf_addf(out, "%llx", v);
-		else if (sp->conv == 'X')
-			strbuf_addf(out, "%llX", v);
-		else
-			strbuf_addf(out, "%llu", v);
+		add_unsigned(out, sp, v);
 		break;
 	}
 	case 'c':

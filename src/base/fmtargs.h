@@ -10,7 +10,8 @@
 #include "base/strbuf.h"
 
 struct fmtargs {
-	char **v; /* each argument as printf would have shown it (%.12s keeps 12 bytes) */
+	char **v; /* each argument as printf would have shown it (%.12s keeps 12 bytes; a number's
+	           * zeros, %04o or 0x%02x, too; a width of spaces, %5d, lays out a table: not) */
 	size_t n;
 };
 

@@ -50,6 +50,7 @@ out_has "the verdict" "problems found: see the fixes above"
 expect "in Japanese" 1 env MAMORI_LANG=ja "$MAMORI" --dir "$D" doctor
 out_has "the problem in Japanese" "本人確認スタンプのトリガー 9 個（schema/0030）のうち 1 個がないか変更されています: identity_stamp_roles_update。"
 out_has "the fix in Japanese" "このディレクトリで 'mamori ledger checkpoint' を実行してください"
+out_has "a mode in Japanese keeps its zeros, as in English (base/fmtargs)" "「$D」のモードは 0700 です"
 check "doctor changed nothing" '[ "$(sqlite3 "$D/mamori.db" "$stamp_sql")" = 8 ]'
 expect "the fix: ledger checkpoint" 0 "$MAMORI" --dir "$D" ledger checkpoint
 check "the nine are there again" '[ "$(sqlite3 "$D/mamori.db" "$stamp_sql")" = 9 ]'

@@ -53,6 +53,29 @@ static void test_star_and_lengths(void **state)
 	fmtargs_release(&a);
 }
 
+/* A number's zeros are its form (mode %04o, byte 0x%02x, U+%04X, migration %04d) and are kept,
+ * as the English has them; a width of spaces, or '-', is not (it was "770", "a", "E9", "30"). */
+static void test_zero_padding(void **state)
+{
+	struct fmtargs a = { 0 };
+
+	(void)state;
+	capture(&a, "%04o|%02x|U+%04X|%#x|%05d|%-4d|%4d|%04d|%04zu|%#o", 0770u, 0xau, 0xe9u, 255u,
+	        -7, 5, 5, 30, (size_t)12, 8u);
+	assert_int_equal(a.n, 10);
+	assert_string_equal(a.v[0], "0770");
+	assert_string_equal(a.v[1], "0a");
+	assert_string_equal(a.v[2], "00E9");
+	assert_string_equal(a.v[3], "0xff");
+	assert_string_equal(a.v[4], "-0007");
+	assert_string_equal(a.v[5], "5");
+	assert_string_equal(a.v[6], "5");
+	assert_string_equal(a.v[7], "0030");
+	assert_string_equal(a.v[8], "0012");
+	assert_string_equal(a.v[9], "010");
+	fmtargs_release(&a);
+}
+
 static const char *names(void *ctx, const char *arg)
 {
 	(void)ctx;
@@ -218,6 +241,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_argument_alone),
 		cmocka_unit_test(test_star_and_lengths),
+		cmocka_unit_test(test_zero_padding),
 		cmocka_unit_test(test_render_in_order_and_by_position),
 		cmocka_unit_test(test_refused_formats),
 		cmocka_unit_test(test_copy),
