@@ -88,10 +88,11 @@ static void check_mode(struct report *rep, const char *name, const char *path, m
 }
 
 /*
- * The identity stamp's nine triggers (schema/0030; store_identity_triggers_missing): a schema
- * that lost one (a migration that rebuilt a table, a hand's DROP) keeps the API's identities
- * from being reused, so every API call reads its token's identity again; an open that migrates
- * makes them again.
+ * The identity stamp's nine triggers (schema/0030; store_identity_triggers_missing), from that
+ * schema on (before it the schema check says the migration is pending): a schema that lost one
+ * (a migration that rebuilt a table, a hand's DROP) keeps the API's identities from being
+ * reused, so every API call reads its token's identity again. A warning, as an older schema is:
+ * nothing is unsafe meanwhile, and the next open that may write makes them again.
  */
 static void check_identity_stamp(struct report *rep, struct store *st)
 {
@@ -99,16 +100,18 @@ static void check_identity_stamp(struct report *rep, struct store *st)
 	int n = store_identity_triggers_missing(st, &names, &err);
 
 	if (n < 0)
-		add_check(rep, "identity stamp", CHECK_PROBLEM, NULL,
+		add_check(rep, "identity stamp", CHECK_PROBLEM,
+		          "restore the database from a backup ('mamori restore')",
 		          "cannot look for the identity stamp's triggers: %s", err.buf);
 	else if (n > 0)
-		add_check(rep, "identity stamp", CHECK_PROBLEM,
-		          N_("run 'mamori ledger checkpoint' on it (or any command that may write, "
-		             "or restart mamori serve): opening the database makes them again"),
-		          "%d of the identity stamp's 9 triggers (schema/0030) are missing or "
-		          "changed: %s; the API reads each call's identity afresh until they are "
-		          "made again",
-		          n, names.buf);
+		add_check(
+		    rep, "identity stamp", CHECK_WARNING,
+		    N_("run 'mamori ledger tail' on it (or any command that changes the ward, or "
+		       "restart mamori serve): an open that may write makes them again, once no "
+		       "other writer holds the database"),
+		    "identity stamp triggers missing or changed (%d of 9, schema/0030): %s; the "
+		    "API reads each call's identity afresh until they are made again",
+		    n, names.buf);
 	else
 		add_check(rep, "identity stamp", CHECK_OK, NULL,
 		          "the identity stamp's 9 triggers (schema/0030) are there");
@@ -175,7 +178,7 @@ static void check_database(struct report *rep, const char *dir)
 		add_check(rep, "integrity", CHECK_PROBLEM,
 		          "restore the database from a backup ('mamori restore')",
 		          "SQLite integrity_check: %s", problems.buf);
-	if (v >= 0)
+	if (v >= 30) /* (0030 made the stamp) */
 		check_identity_stamp(rep, st);
 	strbuf_release(&problems);
 	store_close(st);

@@ -207,26 +207,62 @@ int store_identity_triggers_missing(struct store *st, struct strbuf *names, stru
 	return stamp_triggers_missing(st, names, err);
 }
 
+/* The remake could not run (another writer held the database): said once a process. */
+static void stamp_remake_warn(const struct store *st)
+{
+	static atomic_bool warned;
+
+	if (!atomic_exchange(&warned, true))
+		fprintf(
+		    stderr,
+		    "mamori: warning: %s lacks some of the identity stamp's triggers (schema/0030) "
+		    "and they could not be made again now (another connection was writing, most "
+		    "likely); the next open that may write tries again ('mamori doctor' names "
+		    "them)\n",
+		    st->path);
+}
+
 /*
- * At an open that migrates (not a read-only one, nor doctor's or backup's): a schema past 0030
- * that lacks one of the triggers (a migration that rebuilt a table, or a hand's DROP) gets them
- * again as 0030 makes them (it drops and makes all nine), and the stamp moves in the same
- * transaction, so that no identity a server kept before they went is used again (the changes
- * made while they were gone moved nothing). Nothing fails if they cannot be made: the stamp is
- * then not used (store_identity_stamped), and mamori doctor names what is missing.
+ * At an open that migrates (not a read-only one, nor doctor's or backup's), at schema v: a
+ * schema past 0030 that lacks one of the triggers (a migration that rebuilt a table, or a
+ * hand's DROP) gets them again as 0030 makes them (it drops and makes all nine: it must stay
+ * idempotent, and a later migration that changes the triggers must change this and
+ * stamp_triggers[] with them), and the stamp moves in the same transaction, so that no
+ * identity a server kept before they went is used again (the changes made while they were
+ * gone moved nothing). Tried once, without waiting: BEGIN IMMEDIATE with no busy wait and no
+ * place in the write gate's queue (an open must not wait seconds behind another writer for
+ * this), the nine looked for again inside it (another open may have just made them: then
+ * nothing is done). When it cannot run now, it is said once a process and the next such open
+ * tries again; nothing fails meanwhile (the stamp is not used: store_identity_stamped).
  */
-static void stamp_triggers_remake(struct store *st)
+static void stamp_triggers_remake(struct store *st, int v)
 {
 	const struct store_migration *m = &store_migrations[STORE_IDENTITY_STAMP_SCHEMA - 1];
 	struct strbuf err = STRBUF_INIT;
+	int n, rc;
 
-	if (store_identity_triggers_missing(st, NULL, &err) > 0 && store_begin(st, &err) == 0) {
-		if (store_exec(st, m->sql, &err) == 0 &&
-		    store_exec(st, "UPDATE identity_stamp SET n = n + 1 WHERE id = 1", &err) == 0)
-			(void)store_commit(st, &err);
-		else
-			store_rollback(st);
+	if (v < STORE_IDENTITY_STAMP_SCHEMA || stamp_triggers_missing(st, NULL, &err) <= 0)
+		goto out;
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (rc != SQLITE_OK) {
+		stamp_remake_warn(st);
+		goto out;
 	}
+	n = stamp_triggers_missing(st, NULL, &err);
+	if (n > 0)
+		rc = sqlite3_exec(st->db, m->sql, NULL, NULL, NULL);
+	if (n > 0 && rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "UPDATE identity_stamp SET n = n + 1 WHERE id = 1", NULL,
+		                  NULL, NULL);
+	if (n >= 0 && rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (n < 0 || rc != SQLITE_OK) {
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		stamp_remake_warn(st);
+	}
+out:
 	strbuf_release(&err);
 }
 
@@ -309,7 +345,7 @@ int store_sqlite_schema(struct store *st, unsigned flags, struct strbuf *err)
 			return r;
 	}
 	if (!(flags & (STORE_READONLY | STORE_NO_MIGRATE)))
-		stamp_triggers_remake(st);
+		stamp_triggers_remake(st, store_migrations_nr); /* (all applied) */
 	/* read-only or not migrated (doctor): as it is */
 	st->stamp_cookie = -1; /* looked for at the first identity_stamp */
 	return 0;

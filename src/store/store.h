@@ -137,7 +137,8 @@ int store_identity_stamped(struct store *st, struct strbuf *err);
  * How many of those nine triggers a SQLite schema past 0030 lacks (0 on PostgreSQL and before
  * 0030), their names added to names (when not NULL, ", " between); a negative errno with err
  * set when SQLite could not say. Says nothing (mamori doctor does). An open that migrates makes
- * missing ones again, as 0030 makes them, and moves the stamp.
+ * missing ones again, as 0030 makes them, and moves the stamp, when it can without waiting for
+ * another writer (else a warning on stderr, once a process, and the next such open tries).
  */
 int store_identity_triggers_missing(struct store *st, struct strbuf *names, struct strbuf *err);
 

@@ -557,6 +557,26 @@ static void test_identity_stamp_triggers(void **state)
 	assert_int_equal(missing_at_open(f, &names), 3);
 	assert_string_equal(names.buf, "identity_stamp_roles_insert, identity_stamp_roles_update, "
 	                               "identity_stamp_roles_delete");
+	/* another connection writing: the open does not wait for it, and makes nothing now */
+	{
+		char path[128];
+		sqlite3 *db = NULL;
+		struct timespec t0, t1;
+
+		snprintf(path, sizeof(path), "%s/mamori.db", f->dir);
+		assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL),
+		                 SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_false(stamped_at_open(f, 0));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* (it waited STORE_BUSY_MS, 5 s, or more) */
+		assert_true(t1.tv_sec - t0.tv_sec < 3);
+		assert_int_equal(missing_at_open(f, &names), 3);
+		assert_int_equal(raw_stamp(f), n + 1);
+		assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
 	assert_true(stamped_at_open(f, 0));
 	assert_int_equal(raw_stamp(f), n + 2);
 	strbuf_release(&names);
