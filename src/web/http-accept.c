@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,6 +17,7 @@
 
 #include "base/cleanup.h"
 #include "base/timeutil.h"
+#include "web/http-accept-addr.h"
 #include "web/http-internal.h"
 #include "web/mhd-lib.h"
 
@@ -70,12 +70,6 @@
 #define ACCEPTS_A_PASS 64 /* then the loop polls again (the stop, the limit) */
 #define WARN_EVERY_NS  (60 * 1000000000LL)
 
-/* A client's address without its port. */
-struct addr_key {
-	sa_family_t family;
-	uint8_t b[16];
-};
-
 struct web_accept {
 	int lfd;  /* the listening socket (non-blocking) */
 	int stop; /* an eventfd: written once, the loop ends */
@@ -98,17 +92,9 @@ struct web_accept {
 		struct addr_key key;
 	} * ended; /* connections ended whose socket may still be open */
 	size_t n_ended, alloc_ended;
-	unsigned per_address; /* connections one address holds at most */
-	int64_t park_ns;      /* how long a connection past its address's limit waits */
-	struct addr_count {
-		struct addr_key key;
-		unsigned n;      /* added and not closed (pending, held, ended) */
-		unsigned parked; /* waiting for room */
-		bool used;
-	} * addrs; /* the addresses that hold or wait for connections: a table of cap_addrs
-	            * slots (a power of two, at most half used), by addr_hash */
-	size_t n_addrs, cap_addrs;
-	uint64_t seed; /* addr_hash's, random: a client cannot choose addresses that collide */
+	unsigned per_address;      /* connections one address holds at most */
+	int64_t park_ns;           /* how long a connection past its address's limit waits */
+	struct accept_addrs addrs; /* the addresses that hold or wait for connections */
 	struct pend {
 		int fd;
 		dev_t dev;
@@ -168,110 +154,14 @@ fail : {
 }
 }
 
-/* key's address with its port left out (a family other than IPv4 and IPv6: the family alone). */
-static struct addr_key key_of(const struct sockaddr *sa)
-{
-	struct addr_key k = { 0 };
-
-	if (!sa)
-		return k;
-	k.family = sa->sa_family;
-	if (sa->sa_family == AF_INET)
-		memcpy(k.b, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-	else if (sa->sa_family == AF_INET6)
-		memcpy(k.b, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-	return k;
-}
-
-static size_t addr_hash(const struct web_accept *a, const struct addr_key *key)
-{
-	uint64_t h = a->seed ^ key->family, w;
-
-	for (size_t i = 0; i < sizeof(key->b); i += 8) {
-		memcpy(&w, key->b + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	return (size_t)h;
-}
-
-/* The slot of key's address, or the empty slot where it would go. With a->mu held. */
-static size_t addr_slot(const struct web_accept *a, const struct addr_key *key)
-{
-	size_t mask = a->cap_addrs - 1, i = addr_hash(a, key) & mask;
-
-	while (a->addrs[i].used && memcmp(&a->addrs[i].key, key, sizeof(*key)))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Twice the slots (at first 64), every address placed again. With a->mu held. */
-static void addr_grow(struct web_accept *a)
-{
-	struct addr_count *old = a->addrs;
-	size_t cap = a->cap_addrs;
-
-	a->cap_addrs = cap ? 2 * cap : 64;
-	a->addrs = xcalloc(a->cap_addrs, sizeof(*a->addrs));
-	for (size_t i = 0; i < cap; i++)
-		if (old[i].used)
-			a->addrs[addr_slot(a, &old[i].key)] = old[i];
-	free(old);
-}
-
-/* The counts of key's address, made (both 0) when make is set, else NULL when it has none; valid
- * until the next addr_find or addr_forget_idle. With a->mu held. */
-static struct addr_count *addr_find(struct web_accept *a, const struct addr_key *key, bool make)
-{
-	size_t i;
-
-	if (!a->cap_addrs || (make && 2 * (a->n_addrs + 1) > a->cap_addrs)) {
-		if (!make)
-			return NULL;
-		addr_grow(a);
-	}
-	i = addr_slot(a, key);
-	if (a->addrs[i].used)
-		return &a->addrs[i];
-	if (!make)
-		return NULL;
-	a->addrs[i] = (struct addr_count){ .key = *key, .used = true };
-	a->n_addrs++;
-	return &a->addrs[i];
-}
-
-/* An address's entry goes once it holds and waits for nothing (the entries after it in its
- * run moved back, so that every one stays reachable from its hash's slot). With a->mu held. */
-static void addr_forget_idle(struct web_accept *a, struct addr_count *ac)
-{
-	size_t mask = a->cap_addrs - 1, i = (size_t)(ac - a->addrs), j = i;
-
-	if (ac->n || ac->parked)
-		return;
-	a->addrs[i].used = false;
-	a->n_addrs--;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!a->addrs[j].used)
-			break;
-		size_t h = addr_hash(a, &a->addrs[j].key) & mask;
-		/* the entry at j stays when its slot h lies cyclically in (i, j] */
-		if (i < j ? (h > i && h <= j) : (h > i || h <= j))
-			continue;
-		a->addrs[i] = a->addrs[j];
-		a->addrs[j].used = false;
-		i = j;
-	}
-}
-
 /* One connection of key's address closed (or never added). With a->mu held. */
 static void addr_closed(struct web_accept *a, const struct addr_key *key)
 {
-	struct addr_count *ac = addr_find(a, key, false);
+	struct addr_count *ac = accept_addrs_find(&a->addrs, key, false);
 
 	if (ac && ac->n) {
 		ac->n--;
-		addr_forget_idle(a, ac);
+		accept_addrs_forget_idle(&a->addrs, ac);
 	}
 }
 
@@ -450,12 +340,12 @@ static void add_one(struct web_accept *a, int fd, const struct sockaddr_storage 
  * when too many wait already. */
 static void take(struct web_accept *a, int fd, const struct sockaddr_storage *sa, socklen_t len)
 {
-	struct addr_key key = key_of((const struct sockaddr *)sa);
+	struct addr_key key = accept_addr_key((const struct sockaddr *)sa);
 	struct addr_count *ac;
 	bool add = false;
 
 	pthread_mutex_lock(&a->mu);
-	ac = addr_find(a, &key, true);
+	ac = accept_addrs_find(&a->addrs, &key, true);
 	if (ac->n < a->per_address && !ac->parked) {
 		ac->n++;
 		add = true;
@@ -466,7 +356,7 @@ static void take(struct web_accept *a, int fd, const struct sockaddr_storage *sa
 		ac->parked++;
 		fd = -1;
 	}
-	addr_forget_idle(a, ac);
+	accept_addrs_forget_idle(&a->addrs, ac);
 	pthread_mutex_unlock(&a->mu);
 	if (add)
 		add_one(a, fd, sa, len, &key);
@@ -483,7 +373,7 @@ static void unpark_some(struct web_accept *a)
 	pthread_mutex_lock(&a->mu);
 	for (size_t i = 0; i < a->n_parked && !atomic_load(&a->stopping);) {
 		struct parked p = a->parked[i];
-		struct addr_count *ac = addr_find(a, &p.key, true);
+		struct addr_count *ac = accept_addrs_find(&a->addrs, &p.key, true);
 		/* room first: one whose time just ran out is still served if it can be */
 		bool room = ac->n < a->per_address && a->all < a->limit;
 		bool expired = !room && now - p.since > a->park_ns;
@@ -497,7 +387,7 @@ static void unpark_some(struct web_accept *a)
 		ac->parked--;
 		if (!expired)
 			ac->n++;
-		addr_forget_idle(a, ac);
+		accept_addrs_forget_idle(&a->addrs, ac);
 		pthread_mutex_unlock(&a->mu);
 		if (expired)
 			close(p.fd);
@@ -565,11 +455,11 @@ static void close_parked(struct web_accept *a)
 {
 	pthread_mutex_lock(&a->mu);
 	for (size_t i = 0; i < a->n_parked; i++) {
-		struct addr_count *ac = addr_find(a, &a->parked[i].key, false);
+		struct addr_count *ac = accept_addrs_find(&a->addrs, &a->parked[i].key, false);
 		close(a->parked[i].fd);
 		if (ac && ac->parked) {
 			ac->parked--;
-			addr_forget_idle(a, ac);
+			accept_addrs_forget_idle(&a->addrs, ac);
 		}
 	}
 	a->n_parked = 0;
@@ -633,8 +523,7 @@ int web_accept_start(int lfd, struct MHD_Daemon *daemon, unsigned workers, unsig
 	a->limit = limit ? limit : 1;
 	a->per_address = per_address ? per_address : a->limit;
 	a->park_ns = PARK_NS;
-	if (getrandom(&a->seed, sizeof(a->seed), 0) != (ssize_t)sizeof(a->seed))
-		a->seed = (uint64_t)time_mono_ns() ^ ((uint64_t)getpid() << 32);
+	accept_addrs_init(&a->addrs);
 	a->held = xcalloc(a->workers, sizeof(*a->held));
 	a->pending = xcalloc(a->workers, sizeof(*a->pending));
 	a->pending_ns = xcalloc(a->workers, sizeof(*a->pending_ns));
@@ -684,7 +573,7 @@ void web_accept_started(struct web_accept *a, int fd)
 
 void web_accept_closed(struct web_accept *a, int fd, const struct sockaddr *sa)
 {
-	struct addr_key key = key_of(sa);
+	struct addr_key key = accept_addr_key(sa);
 	struct stat st;
 	bool wake = false, open;
 
@@ -708,7 +597,8 @@ void web_accept_closed(struct web_accept *a, int fd, const struct sockaddr *sa)
 		addr_closed(a, &key);
 	}
 	{
-		struct addr_count *ac = a->n_parked ? addr_find(a, &key, false) : NULL;
+		struct addr_count *ac =
+		    a->n_parked ? accept_addrs_find(&a->addrs, &key, false) : NULL;
 		if (a->full || (ac && ac->parked)) {
 			a->full = false;
 			wake = true;
@@ -793,7 +683,7 @@ void web_accept_free(struct web_accept *a)
 	close(a->room);
 	pthread_mutex_destroy(&a->mu);
 	free(a->parked);
-	free(a->addrs);
+	accept_addrs_release(&a->addrs);
 	free(a->pend);
 	free(a->held);
 	free(a->pending);
