@@ -231,16 +231,31 @@ static int init_locked_check(const char *dir, int fd)
  * The directory open at fd made 0700, then checked empty once more: init_locked_check looked
  * before, and until the chmod whoever could write to an existing directory (its group, when it
  * was 0770) could have put something there, such as a link named mamori.db to a file elsewhere;
- * after it nobody else can. 0; -1 when the mode cannot be set (said); -2 when something is there
- * now or it cannot be read (said; the mode put back as it was, and what is there left alone: it
- * is not init's).
+ * after it nobody but its owner (and root) can. So the owner must be the user running init: a
+ * directory of another user's (root running init in it) is refused before anything is done, as
+ * its owner could still put such a link there, or make it writable again, at any time. 0; -1
+ * when the mode cannot be set (said); -2 when the directory is another user's, or something is
+ * there now or it cannot be read (said; the mode as it was, put back if need be, and what is
+ * there left alone: it is not init's).
  */
 static int init_mode(const char *dir, int fd)
 {
 	struct stat sb;
 	int r;
 
-	if (fstat(fd, &sb) < 0 || fchmod(fd, 0700) < 0) {
+	if (fstat(fd, &sb) < 0) {
+		cli_error("cannot use '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (sb.st_uid != geteuid()) {
+		cli_error(
+		    "'%s' belongs to another user (uid %u), not to the user running init (uid "
+		    "%u); nothing was done: run init as the directory's owner, or make this "
+		    "user its owner (chown) and run init again",
+		    dir, (unsigned)sb.st_uid, (unsigned)geteuid());
+		return -2;
+	}
+	if (fchmod(fd, 0700) < 0) {
 		cli_error("cannot set the mode of '%s' to 0700: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -414,7 +429,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 	switch (init_mode(ctx->dir, lock)) {
 	case -1:
 		goto out;
-	case -2: /* what is there now is not init's to remove */
+	case -2: /* the directory, or what is there now, is not init's to remove */
 		close(lock);
 		return EXIT_FAILED;
 	}

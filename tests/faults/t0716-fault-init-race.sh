@@ -11,7 +11,8 @@
 # EOPNOTSUPP, EBADF; not NFS or SMB, whose Linux clients lock on the host and succeed) lets
 # init go on with a warning, any other error refuses. A directory whose mode cannot be set:
 # refused in Japanese, its reason too. A group-writable directory into which something is put
-# between init's emptiness check and its chmod to 0700 is refused, its mode put back.
+# between init's emptiness check and its chmod to 0700 is refused, its mode put back. A
+# directory of another user's is refused before anything is done.
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
 export MAMORI_LANG=ja
 # A stopped init is woken and ended however the test ends (a kill, meson's timeout: the signal
@@ -159,6 +160,25 @@ check "(the link's target not made)" "[ ! -e '$TMP/elsewhere.db' ]"
 rm "$TMP/grp/mamori.db"
 expect "emptied, it is then an init's as any empty directory" 0 "$MAMORI" --dir "$TMP/grp" init
 is "(and 0700)" 700 "$(stat -c %a "$TMP/grp")"
+
+# A directory of another user's (root running init in a user's directory): refused before
+# anything is done, as its owner could put a link named mamori.db there at any time, even after
+# init's chmod to 0700 (init went on and made its ward there)
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir "$TMP/theirs" && chmod 0770 "$TMP/theirs" && chown 65534 "$TMP/theirs"
+	expect "a directory of another user's is refused" 1 "$MAMORI" --dir "$TMP/theirs" init
+	err_has "(said in Japanese, with both users)" \
+		"「$TMP/theirs」は別のユーザー（uid 65534）のもので、init を実行しているユーザー（uid 0）のものではありません。何も行っていません"
+	err_one_line "(in one line)"
+	is "(nothing on stdout)" "" "$(cat "$TMP/out")"
+	is "(its mode and owner unchanged)" "770 65534" "$(stat -c '%a %u' "$TMP/theirs")"
+	is "(nothing made in it)" "" "$(ls -A "$TMP/theirs")"
+	chown 0 "$TMP/theirs"
+	expect "made the running user's, it is then an init's" 0 "$MAMORI" --dir "$TMP/theirs" init
+	is "(and 0700)" 700 "$(stat -c %a "$TMP/theirs")"
+else
+	ok "# SKIP not root: a directory cannot be given to another user here"
+fi
 
 tally_faults "$(injected)" 0
 done_testing
