@@ -6,6 +6,7 @@
 #include "base/cleanup.h"
 #include "base/utf8.h"
 #include "cli/cli.h"
+#include "store/store.h"
 #include "version.h"
 
 /*
@@ -128,6 +129,7 @@ static int run(int argc, const char **av)
 	if (cli_lang_init(NULL) < 0)
 		cli_warn("MAMORI_LANG is '%s': it takes ja or en; English is used",
 		         getenv("MAMORI_LANG"));
+	store_set_warn(cli_vwarn); /* the store's warnings in the reader's language */
 	/* Global options come before the command. */
 	while (i < argc && av[i][0] == '-') {
 		if ((r = lang_option(argc, av, &i)) != 0) {

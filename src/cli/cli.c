@@ -238,8 +238,13 @@ void cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	message(lang_ja ? "mamori: 警告: " : "mamori: warning: ", fmt, ap);
+	cli_vwarn(fmt, ap);
 	va_end(ap);
+}
+
+void cli_vwarn(const char *fmt, va_list ap)
+{
+	message(lang_ja ? "mamori: 警告: " : "mamori: warning: ", fmt, ap);
 }
 
 static char command_path[128];

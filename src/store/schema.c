@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "base/cleanup.h"
+#include "base/msgid.h"
 #include "store/store-internal.h"
 
 int store_schema_latest(void)
@@ -145,16 +146,18 @@ static const struct {
 /* The migration that made the stamp and its triggers (schema/0030-identity-stamp.sql). */
 #define STORE_IDENTITY_STAMP_SCHEMA 30
 
-/* A schema past 0030 without the triggers is a migration gone wrong: said once a process. */
+/* A schema past 0030 without the triggers is a migration gone wrong: said once a process (in
+ * the reader's language: store_set_warn). */
 static void stamp_missing_warn(const struct store *st)
 {
 	static atomic_bool warned;
 
 	if (!atomic_exchange(&warned, true))
-		fprintf(stderr,
-		        "mamori: warning: %s lacks the identity stamp's triggers (schema/0030): "
-		        "nothing keeps an API token's identity, and every call reads it again\n",
-		        st->path);
+		store_warn(
+		    N_("%s lacks the identity stamp's triggers (schema/0030): nothing keeps an "
+		       "API token's identity, and every call reads it again; 'mamori doctor' "
+		       "says how to make them again"),
+		    st->path);
 }
 
 /* How many of stamp_triggers are not there, each on its table, after its event, moving the
@@ -213,18 +216,18 @@ int store_identity_triggers_missing(struct store *st, struct strbuf *names, stru
  * 25). */
 #define STAMP_REMAKE_BUSY_MS 100
 
-/* The remake could not run (another writer held the database): said once a process. */
+/* The remake could not run (another writer held the database): said once a process (in the
+ * reader's language: store_set_warn). */
 static void stamp_remake_warn(const struct store *st)
 {
 	static atomic_bool warned;
 
 	if (!atomic_exchange(&warned, true))
-		fprintf(
-		    stderr,
-		    "mamori: warning: %s lacks some of the identity stamp's triggers (schema/0030) "
-		    "and they could not be made again now (another connection was writing, most "
-		    "likely); the next open that may write tries again ('mamori doctor' names "
-		    "them)\n",
+		store_warn(
+		    N_("%s lacks some of the identity stamp's triggers (schema/0030) and they "
+		       "could not be made again now (another connection was writing, most "
+		       "likely); the next open that may write tries again ('mamori doctor' "
+		       "names them)"),
 		    st->path);
 }
 

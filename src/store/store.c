@@ -2,6 +2,7 @@
  * and migrations: schema.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -450,6 +451,34 @@ int store_txn_depth(struct store *st)
 sqlite3 *store_db(struct store *st)
 {
 	return st->db;
+}
+
+typedef void (*store_warn_fn)(const char *fmt, va_list ap);
+static _Atomic(store_warn_fn) warn_fn;
+
+void store_set_warn(void (*warn)(const char *fmt, va_list ap))
+{
+	atomic_store(&warn_fn, warn);
+}
+
+void store_warn(const char *fmt, ...)
+{
+	store_warn_fn warn = atomic_load(&warn_fn);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (warn) {
+		warn(fmt, ap);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, "mamori: warning: ");
+		strbuf_vaddf(&sb, fmt, ap);
+		strbuf_addch(&sb, '\n');
+		(void)fputs(sb.buf, stderr);
+		strbuf_release(&sb);
+	}
+	va_end(ap);
 }
 
 /* mamori_in_set(set, id): whether id is in a bitset bound with query_bind_bitset. */

@@ -6,6 +6,7 @@
 #ifndef MAMORI_STORE_STORE_H
 #define MAMORI_STORE_STORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,15 @@
 #define STORE_APPLICATION_ID 0x4d4d5249
 
 struct store;
+
+/*
+ * Where the store's warnings go (something a person should know that fails nothing, such as
+ * the identity stamp's triggers missing): each is a message id (N_(): English, catalogued in
+ * po/) with its arguments, one line without "mamori: warning: ", for the front end to say in its
+ * reader's language (the CLI's cli_vwarn, which mamori serve's workers use too). Until one is
+ * set, or with NULL, they are printed on stderr in English. Set before any store is opened.
+ */
+void store_set_warn(void (*warn)(const char *fmt, va_list ap));
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0,     /* create the database file (mode 0600) if missing */
@@ -127,8 +137,8 @@ int store_schema_latest(void);
 /*
  * 1 when the identity stamp's nine triggers (schema/0030) are all there, so that the stamp
  * moves with every change of users, roles and tokens; 0 on PostgreSQL and on a schema without
- * them (before 0030, or a migration that rebuilt a table and lost its triggers: then a warning
- * on stderr, once a process); a negative errno with err set when SQLite could not say. Looked
+ * them (before 0030, or a migration that rebuilt a table and lost its triggers: then a warning,
+ * once a process: store_set_warn); a negative errno with err set when SQLite could not say. Looked
  * for again whenever the schema changed since the last look (PRAGMA schema_version, read in
  * the caller's transaction or snapshot), so another process's migration is seen at once.
  */
@@ -138,7 +148,7 @@ int store_identity_stamped(struct store *st, struct strbuf *err);
  * 0030), their names added to names (when not NULL, ", " between); a negative errno with err
  * set when SQLite could not say. Says nothing (mamori doctor does). An open that migrates makes
  * missing ones again, as 0030 makes them, and moves the stamp, when it can without waiting for
- * another writer (else a warning on stderr, once a process, and the next such open tries).
+ * another writer (else a warning, once a process: store_set_warn, and the next such open tries).
  */
 int store_identity_triggers_missing(struct store *st, struct strbuf *names, struct strbuf *err);
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "store/query.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -496,6 +497,21 @@ static int missing_at_open(struct tmpdir_fixture *f, struct strbuf *names)
 	return n;
 }
 
+/* The store's warnings as a front end gets them (store_set_warn): each one's message id, and
+ * the lines they make. */
+static const char *warned_ids[4];
+static size_t warned_n;
+static struct strbuf warned = STRBUF_INIT;
+
+static void warn_kept(const char *fmt, va_list ap)
+{
+	if (warned_n < ARRAY_SIZE(warned_ids))
+		warned_ids[warned_n] = fmt;
+	warned_n++;
+	strbuf_vaddf(&warned, fmt, ap);
+	strbuf_addch(&warned, '\n');
+}
+
 /*
  * The identity stamp's nine triggers (schema/0030) are there after the whole chain of
  * migrations, and a store that opens without any one of them (a table rebuilt by a later
@@ -508,10 +524,11 @@ static int missing_at_open(struct tmpdir_fixture *f, struct strbuf *names)
 static void test_identity_stamp_triggers(void **state)
 {
 	struct tmpdir_fixture *f = *state;
-	struct strbuf names = STRBUF_INIT;
+	struct strbuf names = STRBUF_INIT, want = STRBUF_INIT;
 	struct store *st = NULL;
 	int64_t n;
 
+	store_set_warn(warn_kept);
 	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
 	assert_int_equal(store_identity_stamped(st, &f->err), 1);
 	assert_int_equal(store_identity_triggers_missing(st, &names, &f->err), 0);
@@ -579,6 +596,18 @@ static void test_identity_stamp_triggers(void **state)
 	}
 	assert_true(stamped_at_open(f, 0));
 	assert_int_equal(raw_stamp(f), n + 2);
+	/* both warnings, once each, went to the front end's function as message ids */
+	store_set_warn(NULL);
+	assert_int_equal(warned_n, 2);
+	assert_non_null(strstr(warned_ids[0], "%s lacks the identity stamp's triggers"));
+	assert_non_null(strstr(warned_ids[1], "%s lacks some of the identity stamp's triggers"));
+	strbuf_addf(&want, "%s/mamori.db lacks the identity stamp's triggers", f->dir);
+	assert_int_equal(strncmp(warned.buf, want.buf, want.len), 0);
+	strbuf_reset(&want);
+	strbuf_addf(&want, "\n%s/mamori.db lacks some of the identity stamp's triggers", f->dir);
+	assert_non_null(strstr(warned.buf, want.buf));
+	strbuf_release(&want);
+	strbuf_release(&warned);
 	strbuf_release(&names);
 }
 
