@@ -178,7 +178,7 @@ static void check_database(struct report *rep, const char *dir)
 		add_check(rep, "integrity", CHECK_PROBLEM,
 		          "restore the database from a backup ('mamori restore')",
 		          "SQLite integrity_check: %s", problems.buf);
-	if (v >= 30) /* (0030 made the stamp) */
+	if (v >= STORE_IDENTITY_STAMP_SCHEMA)
 		check_identity_stamp(rep, st);
 	strbuf_release(&problems);
 	store_close(st);

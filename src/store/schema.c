@@ -143,9 +143,6 @@ static const struct {
 	{ "identity_stamp_tokens_delete", "api_tokens", "DELETE" },
 };
 
-/* The migration that made the stamp and its triggers (schema/0030-identity-stamp.sql). */
-#define STORE_IDENTITY_STAMP_SCHEMA 30
-
 /* A schema past 0030 without the triggers is a migration gone wrong: said once a process (in
  * the reader's language: store_set_warn). */
 static void stamp_missing_warn(const struct store *st)

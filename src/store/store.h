@@ -134,6 +134,9 @@ int store_copy_in(struct store *st, const char *sql, const void *data, size_t le
 /* Schema version recorded in the database, and the newest this build knows. */
 int store_schema_version(struct store *st);
 int store_schema_latest(void);
+/* The schema version whose migration made the identity stamp and its nine triggers
+ * (schema/0030-identity-stamp.sql): before it there are none to look for. */
+#define STORE_IDENTITY_STAMP_SCHEMA 30
 /*
  * 1 when the identity stamp's nine triggers (schema/0030) are all there, so that the stamp
  * moves with every change of users, roles and tokens; 0 on PostgreSQL and on a schema without

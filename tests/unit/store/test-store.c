@@ -528,6 +528,11 @@ static void test_identity_stamp_triggers(void **state)
 	struct store *st = NULL;
 	int64_t n;
 
+	/* the constant names the migration that makes them (doctor looks from it on) */
+	assert_int_equal(store_migrations[STORE_IDENTITY_STAMP_SCHEMA - 1].version,
+	                 STORE_IDENTITY_STAMP_SCHEMA);
+	assert_string_equal(store_migrations[STORE_IDENTITY_STAMP_SCHEMA - 1].name,
+	                    "identity-stamp");
 	store_set_warn(warn_kept);
 	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
 	assert_int_equal(store_identity_stamped(st, &f->err), 1);
