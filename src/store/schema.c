@@ -207,6 +207,22 @@ int store_identity_triggers_missing(struct store *st, struct strbuf *names, stru
 	return stamp_triggers_missing(st, names, err);
 }
 
+/* The schema's version (PRAGMA schema_version: moved by every change of the schema, by any
+ * connection), or a negative errno with err set. */
+static int schema_cookie(struct store *st, int64_t *ret, struct strbuf *err)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA schema_version", err);
+	int rc;
+
+	if (!stmt)
+		return -EIO;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_error(st, rc, "PRAGMA schema_version", err);
+}
+
 /* How long the remake's try waits for another writer: a steady writer (a server's door commits
  * every few ms) leaves the lock free within it, and an open is not held up seconds
  * (review-tidy2: at 0 the try failed 8 times in 10 beside a writer holding the lock 20 ms in
@@ -240,14 +256,26 @@ static void stamp_remake_warn(const struct store *st)
  * another writer for this), the nine looked for again inside it (another open may have just made
  * them: then nothing is done). When it cannot run now, it is said once a process and the next such
  * open tries again; nothing fails meanwhile (the stamp is not used: store_identity_stamped).
+ * Returns the schema's version at which all nine were found there or made, read in the same
+ * snapshot as the look, so that the connection's first store_identity_stamped need not look
+ * again while the schema stays so; -1 when they are not all there, or it is not known.
  */
-static void stamp_triggers_remake(struct store *st, int v)
+static int64_t stamp_triggers_remake(struct store *st, int v)
 {
 	const struct store_migration *m = &store_migrations[STORE_IDENTITY_STAMP_SCHEMA - 1];
 	struct strbuf err = STRBUF_INIT;
+	int64_t cookie = -1;
 	int n, rc;
 
-	if (v < STORE_IDENTITY_STAMP_SCHEMA || stamp_triggers_missing(st, NULL, &err) <= 0)
+	/* the look and the schema's version in one read snapshot */
+	if (v < STORE_IDENTITY_STAMP_SCHEMA ||
+	    sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto out;
+	n = schema_cookie(st, &cookie, &err) < 0 ? -1 : stamp_triggers_missing(st, NULL, &err);
+	(void)sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (n != 0)
+		cookie = -1;
+	if (n <= 0)
 		goto out;
 	sqlite3_busy_timeout(st->db, STAMP_REMAKE_BUSY_MS);
 	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -262,30 +290,19 @@ static void stamp_triggers_remake(struct store *st, int v)
 	if (n > 0 && rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "UPDATE identity_stamp SET n = n + 1 WHERE id = 1", NULL,
 		                  NULL, NULL);
+	/* (the version as this transaction leaves it: its own DDL moved it) */
+	if (n >= 0 && rc == SQLITE_OK && schema_cookie(st, &cookie, &err) < 0)
+		cookie = -1;
 	if (n >= 0 && rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	if (n < 0 || rc != SQLITE_OK) {
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		stamp_remake_warn(st);
+		cookie = -1;
 	}
 out:
 	strbuf_release(&err);
-}
-
-/* The schema's version (PRAGMA schema_version: moved by every change of the schema, by any
- * connection), or a negative errno with err set. */
-static int schema_cookie(struct store *st, int64_t *ret, struct strbuf *err)
-{
-	sqlite3_stmt *stmt = store_prepare(st, "PRAGMA schema_version", err);
-	int rc;
-
-	if (!stmt)
-		return -EIO;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*ret = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : store_error(st, rc, "PRAGMA schema_version", err);
+	return cookie;
 }
 
 int store_identity_stamped(struct store *st, struct strbuf *err)
@@ -350,9 +367,12 @@ int store_sqlite_schema(struct store *st, unsigned flags, struct strbuf *err)
 		if (r < 0)
 			return r;
 	}
+	/* read-only or not migrated (doctor): as it is, looked for at the first identity_stamp;
+	 * else the remake's finding kept, when all nine are there */
+	st->stamp_cookie = -1;
 	if (!(flags & (STORE_READONLY | STORE_NO_MIGRATE)))
-		stamp_triggers_remake(st, store_migrations_nr); /* (all applied) */
-	/* read-only or not migrated (doctor): as it is */
-	st->stamp_cookie = -1; /* looked for at the first identity_stamp */
+		st->stamp_cookie =
+		    stamp_triggers_remake(st, store_migrations_nr); /* (all applied) */
+	st->stamped = st->stamp_cookie >= 0;
 	return 0;
 }
