@@ -144,10 +144,12 @@ static void check_database(struct report *rep, const char *dir)
 	if (v == store_schema_latest())
 		add_check(rep, "schema", CHECK_OK, NULL, "schema version %d is current", v);
 	else
-		add_check(rep, "schema", CHECK_WARNING,
-		          "run any mamori command on it: pending migrations apply at open",
-		          "schema version %d is older than this build's %d", v,
-		          store_schema_latest());
+		add_check(
+		    rep, "schema", CHECK_WARNING,
+		    "run 'mamori ledger tail' on it (or any command that changes the ward, or "
+		    "restart mamori serve): an open that may write applies the pending "
+		    "migrations; read-only commands (list, show) do not",
+		    "schema version %d is older than this build's %d", v, store_schema_latest());
 
 	if (store_dialect(st) == STORE_POSTGRESQL) {
 		int g = store_ddl_guarded(st, &err);
