@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -227,18 +228,67 @@ static int init_locked_check(const char *dir, int fd)
 	return d < 0 ? -1 : 0;
 }
 
+/* A user for people (into name: the login, else "#UID") and for sudo -u (into arg: the login,
+ * else '#UID' quoted, as a shell must pass it). */
+static void user_named(uid_t uid, struct strbuf *name, struct strbuf *arg)
+{
+	const struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name && *pw->pw_name) {
+		strbuf_addstr(name, pw->pw_name);
+		strbuf_addstr(arg, pw->pw_name);
+	} else {
+		strbuf_addf(name, "#%u", (unsigned)uid);
+		strbuf_addf(arg, "'#%u'", (unsigned)uid);
+	}
+}
+
+/*
+ * Says why a directory owned by owner, not by the user running init, is refused: one another
+ * user owns (root running init in a service user's directory: run it as that user), or one init
+ * has just made (created) and the file system gave to another uid (NFS's root_squash, a vfat or
+ * FUSE mount's uid=).
+ */
+static void init_not_owner(const char *dir, uid_t owner, bool created)
+{
+	struct strbuf them = STRBUF_INIT, them_arg = STRBUF_INIT, me = STRBUF_INIT,
+	              me_arg = STRBUF_INIT;
+	unsigned euid = (unsigned)geteuid();
+
+	user_named(owner, &them, &them_arg);
+	user_named(geteuid(), &me, &me_arg);
+	if (created)
+		cli_error("the file system gave '%s', which init has just made, to %s (uid %u), "
+		          "not to %s (uid %u), who runs init (as NFS's root_squash or a mount's "
+		          "uid= option do); nothing was done: run init as %s, or choose a "
+		          "directory on a local file system",
+		          dir, them.buf, (unsigned)owner, me.buf, euid, them.buf);
+	else
+		cli_error("'%s' belongs to another user, %s (uid %u), not to %s (uid %u), who "
+		          "runs init; nothing was done: run init as its owner ('sudo -u %s "
+		          "mamori --dir %s init'), or, if the ward is to belong to %s, give the "
+		          "directory to %s first ('chown %s %s')",
+		          dir, them.buf, (unsigned)owner, me.buf, euid, them_arg.buf, dir, me.buf,
+		          me.buf, me_arg.buf, dir);
+	strbuf_release(&them);
+	strbuf_release(&them_arg);
+	strbuf_release(&me);
+	strbuf_release(&me_arg);
+}
+
 /*
  * The directory open at fd made 0700, then checked empty once more: init_locked_check looked
  * before, and until the chmod whoever could write to an existing directory (its group, when it
  * was 0770) could have put something there, such as a link named mamori.db to a file elsewhere;
  * after it nobody but its owner (and root) can. So the owner must be the user running init: a
- * directory of another user's (root running init in it) is refused before anything is done, as
- * its owner could still put such a link there, or make it writable again, at any time. 0; -1
- * when the mode cannot be set (said); -2 when the directory is another user's, or something is
- * there now or it cannot be read (said; the mode as it was, put back if need be, and what is
- * there left alone: it is not init's).
+ * directory of another user's (root running init in it), or one init made (created) that the
+ * file system gave to another uid, is refused before anything is done, as its owner could still
+ * put such a link there, or make it writable again, at any time. 0; -1 when the mode cannot be
+ * set (said); -2 when the directory is another user's, or something is there now or it cannot
+ * be read (said; the mode as it was, put back if need be, and what is there left alone: it is
+ * not init's).
  */
-static int init_mode(const char *dir, int fd)
+static int init_mode(const char *dir, int fd, bool created)
 {
 	struct stat sb;
 	int r;
@@ -248,11 +298,7 @@ static int init_mode(const char *dir, int fd)
 		return -1;
 	}
 	if (sb.st_uid != geteuid()) {
-		cli_error(
-		    "'%s' belongs to another user (uid %u), not to the user running init (uid "
-		    "%u); nothing was done: run init as the directory's owner, or make this "
-		    "user its owner (chown) and run init again",
-		    dir, (unsigned)sb.st_uid, (unsigned)geteuid());
+		init_not_owner(dir, sb.st_uid, created);
 		return -2;
 	}
 	if (fchmod(fd, 0700) < 0) {
@@ -426,7 +472,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, const char **argv)
 		return EXIT_FAILED;
 	if (init_lock(ctx->dir, &lock) < 0)
 		return EXIT_FAILED; /* (one made just now is the other init's too) */
-	switch (init_mode(ctx->dir, lock)) {
+	switch (init_mode(ctx->dir, lock, created)) {
 	case -1:
 		goto out;
 	case -2: /* the directory, or what is there now, is not init's to remove */

@@ -167,8 +167,10 @@ is "(and 0700)" 700 "$(stat -c %a "$TMP/grp")"
 if [ "$(id -u)" -eq 0 ]; then
 	mkdir "$TMP/theirs" && chmod 0770 "$TMP/theirs" && chown 65534 "$TMP/theirs"
 	expect "a directory of another user's is refused" 1 "$MAMORI" --dir "$TMP/theirs" init
-	err_has "(said in Japanese, with both users)" \
-		"「$TMP/theirs」は別のユーザー（uid 65534）のもので、init を実行しているユーザー（uid 0）のものではありません。何も行っていません"
+	err_has "(said in Japanese, naming both users)" \
+		"「$TMP/theirs」は別のユーザー nobody（uid 65534）のもので、init を実行している root（uid 0）のものではありません。何も行っていません"
+	err_has "(what to run: init as its owner)" "所有者として init を実行してください（'sudo -u nobody mamori --dir $TMP/theirs init'）"
+	err_has "(or, to keep it root's, chown first)" "先にディレクトリを root に渡してください（'chown root $TMP/theirs'）"
 	err_one_line "(in one line)"
 	is "(nothing on stdout)" "" "$(cat "$TMP/out")"
 	is "(its mode and owner unchanged)" "770 65534" "$(stat -c '%a %u' "$TMP/theirs")"
@@ -176,6 +178,23 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown 0 "$TMP/theirs"
 	expect "made the running user's, it is then an init's" 0 "$MAMORI" --dir "$TMP/theirs" init
 	is "(and 0700)" 700 "$(stat -c %a "$TMP/theirs")"
+	# A directory init makes that the file system gives to another uid (NFS's root_squash, a
+	# mount's uid=; here chowned while init is stopped just before its lock): said so
+	_before=$(injected)
+	LD_PRELOAD="$FAULT_SHIM" MAMORI_FAULT="op=flock path=$TMP/squashed at=1 errno=stop" \
+		MAMORI_FAULT_LOG="$FLOG" "$MAMORI" --dir "$TMP/squashed" init >"$TMP/out" 2>"$TMP/err" &
+	A=$!
+	check "a new directory: init stopped just before its lock" "stopped $A"
+	is "(the stop was the shim's)" "$((_before + 1))" "$(injected)"
+	chown 65534 "$TMP/squashed"
+	kill -CONT "$A"
+	wait "$A"
+	is "a new directory the file system gave to another uid: refused" 1 "$?"
+	A=
+	err_has "(said in Japanese: the file system's doing)" \
+		"init が作ったばかりの「$TMP/squashed」を、ファイルシステムが init を実行している root（uid 0）ではなく nobody（uid 65534）のものにしました（NFS の root_squash やマウントの uid= オプションによるものです）"
+	err_one_line "(in one line)"
+	is "(nothing made in it)" "" "$(ls -A "$TMP/squashed")"
 else
 	ok "# SKIP not root: a directory cannot be given to another user here"
 fi
