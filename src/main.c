@@ -121,6 +121,15 @@ static int lang_option(int argc, const char **av, int *i)
 	return 1;
 }
 
+/* The store's lines on stderr (store_set_say), in the reader's language. */
+static void store_said(enum store_say kind, const char *fmt, va_list ap)
+{
+	cli_vsay_kind(kind == STORE_SAY_WARNING ? N_("warning")
+	              : kind == STORE_SAY_ERROR ? N_("error")
+	                                        : N_("stopping"),
+	              fmt, ap);
+}
+
 static int run(int argc, const char **av)
 {
 	struct cli_ctx ctx = { 0 };
@@ -129,7 +138,7 @@ static int run(int argc, const char **av)
 	if (cli_lang_init(NULL) < 0)
 		cli_warn("MAMORI_LANG is '%s': it takes ja or en; English is used",
 		         getenv("MAMORI_LANG"));
-	store_set_warn(cli_vwarn); /* the store's warnings in the reader's language */
+	store_set_say(store_said);
 	/* Global options come before the command. */
 	while (i < argc && av[i][0] == '-') {
 		if ((r = lang_option(argc, av, &i)) != 0) {

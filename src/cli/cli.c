@@ -238,13 +238,17 @@ void cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_vwarn(fmt, ap);
+	message(lang_ja ? "mamori: 警告: " : "mamori: warning: ", fmt, ap);
 	va_end(ap);
 }
 
-void cli_vwarn(const char *fmt, va_list ap)
+void cli_vsay_kind(const char *kind, const char *fmt, va_list ap)
 {
-	message(lang_ja ? "mamori: 警告: " : "mamori: warning: ", fmt, ap);
+	struct strbuf prefix = STRBUF_INIT;
+
+	strbuf_addf(&prefix, "mamori: %s: ", cli_gettext(kind));
+	message(prefix.buf, fmt, ap);
+	strbuf_release(&prefix);
 }
 
 static char command_path[128];

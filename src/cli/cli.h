@@ -84,8 +84,13 @@ const char *cli_state_name(const char *code);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "mamori: warning: <message>" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* cli_warn with its arguments in ap: the lower layers' warnings (store_set_warn) go here. */
-void cli_vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/*
+ * A line a layer below says (store_set_say): "mamori: ", its kind ("warning", "error",
+ * "stopping": message ids, said in the reader's language) and fmt with its arguments, said as
+ * cli_warn says a warning.
+ */
+void cli_vsay_kind(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /*
  * Runs a subcommand from table (NULL-name terminated) for a command group

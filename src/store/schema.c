@@ -144,13 +144,14 @@ static const struct {
 };
 
 /* A schema past 0030 without the triggers is a migration gone wrong: said once a process (in
- * the reader's language: store_set_warn). */
+ * the reader's language: store_set_say). */
 static void stamp_missing_warn(const struct store *st)
 {
 	static atomic_bool warned;
 
 	if (!atomic_exchange(&warned, true))
-		store_warn(
+		store_say(
+		    STORE_SAY_WARNING,
 		    N_("%s lacks the identity stamp's triggers (schema/0030): nothing keeps an "
 		       "API token's identity, and every call reads it again; 'mamori doctor' "
 		       "says how to make them again"),
@@ -230,13 +231,14 @@ static int schema_cookie(struct store *st, int64_t *ret, struct strbuf *err)
 #define STAMP_REMAKE_BUSY_MS 100
 
 /* The remake could not run (another writer held the database): said once a process (in the
- * reader's language: store_set_warn). */
+ * reader's language: store_set_say). */
 static void stamp_remake_warn(const struct store *st)
 {
 	static atomic_bool warned;
 
 	if (!atomic_exchange(&warned, true))
-		store_warn(
+		store_say(
+		    STORE_SAY_WARNING,
 		    N_("%s lacks some of the identity stamp's triggers (schema/0030) and they "
 		       "could not be made again now (another connection was writing, most "
 		       "likely); the next open that may write tries again ('mamori doctor' "

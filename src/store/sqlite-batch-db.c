@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/msgid.h"
 #include "store/sqlite-batch-internal.h"
 #include "store/store-internal.h"
 
@@ -25,13 +26,14 @@ __attribute__((noreturn)) static void db_stop(struct bfile *f, int rc, sqlite3_i
 	int e = 0;
 
 	(void)f->real->pMethods->xFileControl(f->real, SQLITE_FCNTL_LAST_ERRNO, &e);
-	fprintf(stderr,
-	        "mamori: stopping: a checkpoint could not write the database file %s at byte %lld "
-	        "(%s%s%s), also page by page; nothing acknowledged is lost (it is in the "
-	        "write-ahead log, which the next start copies again): free disk space or replace "
-	        "the disk, then start Mamori again\n",
-	        f->name ? f->name : "?", (long long)off, sqlite3_errstr(rc), e ? ": " : "",
-	        e ? strerror(e) : "");
+	store_say(
+	    STORE_SAY_STOPPING,
+	    N_("a checkpoint could not write the database file %s at byte %lld (%s%s%s), also "
+	       "page by page; nothing acknowledged is lost (it is in the write-ahead log, which "
+	       "the next start copies again): free disk space or replace the disk, then start "
+	       "Mamori again"),
+	    f->name ? f->name : "?", (long long)off, sqlite3_errstr(rc), e ? ": " : "",
+	    e ? strerror(e) : "");
 	(void)fflush(stderr);
 	abort();
 }

@@ -34,8 +34,8 @@ struct query {
 /* The connection's autocheckpoint, through store_checkpoint and so the latch (wal.c). */
 void store_wal_auto(struct store *st);
 
-/* Says a warning (fmt an N_() message id) through store_set_warn's function (store.c). */
-void store_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Says a line of kind (fmt an N_() message id) through store_set_say's function (store.c). */
+void store_say(enum store_say kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The pointer type of query_bind_bitset, read back by mamori_in_set. */
 #define STORE_BITSET_TYPE "mamori_bitset"

@@ -453,26 +453,29 @@ sqlite3 *store_db(struct store *st)
 	return st->db;
 }
 
-typedef void (*store_warn_fn)(const char *fmt, va_list ap);
-static _Atomic(store_warn_fn) warn_fn;
+typedef void (*store_say_fn)(enum store_say kind, const char *fmt, va_list ap);
+static _Atomic(store_say_fn) say_fn;
 
-void store_set_warn(void (*warn)(const char *fmt, va_list ap))
+void store_set_say(void (*say)(enum store_say kind, const char *fmt, va_list ap))
 {
-	atomic_store(&warn_fn, warn);
+	atomic_store(&say_fn, say);
 }
 
-void store_warn(const char *fmt, ...)
+void store_say(enum store_say kind, const char *fmt, ...)
 {
-	store_warn_fn warn = atomic_load(&warn_fn);
+	static const char *const prefix[] = { [STORE_SAY_WARNING] = "mamori: warning: ",
+		                              [STORE_SAY_ERROR] = "mamori: error: ",
+		                              [STORE_SAY_STOPPING] = "mamori: stopping: " };
+	store_say_fn say = atomic_load(&say_fn);
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (warn) {
-		warn(fmt, ap);
+	if (say) {
+		say(kind, fmt, ap);
 	} else {
 		struct strbuf sb = STRBUF_INIT;
 
-		strbuf_addstr(&sb, "mamori: warning: ");
+		strbuf_addstr(&sb, prefix[kind]);
 		strbuf_vaddf(&sb, fmt, ap);
 		strbuf_addch(&sb, '\n');
 		(void)fputs(sb.buf, stderr);

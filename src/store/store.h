@@ -20,13 +20,21 @@
 struct store;
 
 /*
- * Where the store's warnings go (something a person should know that fails nothing, such as
- * the identity stamp's triggers missing): each is a message id (N_(): English, catalogued in
- * po/) with its arguments, one line without "mamori: warning: ", for the front end to say in its
- * reader's language (the CLI's cli_vwarn, which mamori serve's workers use too). Until one is
- * set, or with NULL, they are printed on stderr in English. Set before any store is opened.
+ * What the store says on stderr besides its errors (err): each line a message id (N_(): English,
+ * catalogued in po/) with its arguments, without "mamori: " and its kind, for the front end to
+ * say in its reader's language (mamori serve's workers go through the same function). Until one
+ * is set, or with NULL, they are printed on stderr in English: "mamori: warning: ..." (the
+ * identity stamp's triggers: something a person should know that fails nothing), "mamori:
+ * error: ..." (the database file's latch, store/wal.c: the process goes on and stops soon after)
+ * and "mamori: stopping: ..." (a checkpoint that cannot write, store/sqlite-batch-db.c: the
+ * process aborts right after). Set before any store is opened.
  */
-void store_set_warn(void (*warn)(const char *fmt, va_list ap));
+enum store_say {
+	STORE_SAY_WARNING,
+	STORE_SAY_ERROR,
+	STORE_SAY_STOPPING,
+};
+void store_set_say(void (*say)(enum store_say kind, const char *fmt, va_list ap));
 
 enum store_open_flags {
 	STORE_CREATE = 1 << 0,     /* create the database file (mode 0600) if missing */
@@ -141,7 +149,7 @@ int store_schema_latest(void);
  * 1 when the identity stamp's nine triggers (schema/0030) are all there, so that the stamp
  * moves with every change of users, roles and tokens; 0 on PostgreSQL and on a schema without
  * them (before 0030, or a migration that rebuilt a table and lost its triggers: then a warning,
- * once a process: store_set_warn); a negative errno with err set when SQLite could not say. Looked
+ * once a process: store_set_say); a negative errno with err set when SQLite could not say. Looked
  * for again whenever the schema changed since the last look (PRAGMA schema_version, read in
  * the caller's transaction or snapshot), so another process's migration is seen at once.
  */
@@ -151,7 +159,7 @@ int store_identity_stamped(struct store *st, struct strbuf *err);
  * 0030), their names added to names (when not NULL, ", " between); a negative errno with err
  * set when SQLite could not say. Says nothing (mamori doctor does). An open that migrates makes
  * missing ones again, as 0030 makes them, and moves the stamp, when it can without waiting for
- * another writer (else a warning, once a process: store_set_warn, and the next such open tries).
+ * another writer (else a warning, once a process: store_set_say, and the next such open tries).
  */
 int store_identity_triggers_missing(struct store *st, struct strbuf *names, struct strbuf *err);
 

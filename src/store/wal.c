@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/msgid.h"
 #include "store/store-internal.h"
 
 /*
@@ -17,12 +18,13 @@
  * write gate's record of it, store/gate.c): no connection checkpoints it again, not when it
  * commits (auto_hook) nor when it closes (store_close), and the next start recovers from the
  * log. The ledger writer and the door stop themselves on the same failures; mamori serve
- * stops on the latch (web/http-serve.c).
+ * stops on the latch (web/http-serve.c). Said once, in the reader's language (store_set_say);
+ * the gate keeps it in English for those who ask (store_db_failed).
  */
 #define LATCH_WHY                                                                                  \
-	"the disk did not confirm a write of the database file '%s' (%s: %s); no connection "      \
-	"copies the write-ahead log into it again until Mamori is restarted, which recovers "      \
-	"from the log"
+	N_("the disk did not confirm a write of the database file '%s' (%s: %s); no connection "   \
+	   "copies the write-ahead log into it again until Mamori is restarted, which recovers "   \
+	   "from the log")
 
 static void latch(struct store *st, const char *what, int rc)
 {
@@ -30,7 +32,7 @@ static void latch(struct store *st, const char *what, int rc)
 
 	strbuf_addf(&why, LATCH_WHY, st->path, what, sqlite3_errstr(rc));
 	if (store_gate_latch(st->gate, st->path, why.buf))
-		fprintf(stderr, "mamori: error: %s\n", why.buf);
+		store_say(STORE_SAY_ERROR, LATCH_WHY, st->path, what, sqlite3_errstr(rc));
 	strbuf_release(&why);
 }
 
@@ -108,7 +110,7 @@ int store_checkpoint_done(struct store *st, enum store_checkpoint_mode mode, int
 	 * disk does not (the write it refused is in no cache, and the next copy writes it) */
 	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
 		if ((rc & 0xff) == SQLITE_IOERR)
-			latch(st, "a checkpoint", rc);
+			latch(st, N_("a checkpoint"), rc);
 		return -EIO;
 	}
 	return rc == SQLITE_OK && log == done ? 0 : -EBUSY;
@@ -176,7 +178,7 @@ int store_db_sync(struct store *st)
 		return -EIO;
 	rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
 	if (rc != SQLITE_OK) {
-		latch(st, "a sync", rc);
+		latch(st, N_("a sync"), rc);
 		return -EIO;
 	}
 	return 0;

@@ -76,7 +76,7 @@ t1=$(date +%s%N)
 unhold
 check "it did not wait for the writer (under 3 s; the busy wait is 5 s)" "[ $(((t1 - t0) / 1000000)) -lt 3000 ]"
 err_has "it says they were not made now" "mamori: warning: $D/mamori.db lacks some of the identity stamp's triggers (schema/0030) and they could not be made again now"
-# the store's warning in the reader's language (store_set_warn)
+# the store's warning in the reader's language (store_set_say)
 hold
 expect "the same in Japanese" 0 env MAMORI_LANG=ja "$MAMORI" --dir "$D" ledger tail
 unhold

@@ -4,10 +4,18 @@
 # ledger writer's WAL flush fails, its recovery's full checkpoint fails to sync, and that latches
 # the database for the whole process (store/wal.c). mamori serve then stops by itself with status
 # 1 and says why, the log is kept, and the next start recovers every acknowledged line. With the
-# latch removed the server refuses the batches and goes on, and the test fails.
+# latch removed the server refuses the batches and goes on, and the test fails. The store's
+# line of the latch is said in the server's language (store_set_say: Japanese here).
 . "${MAMORI_SRCDIR:?}/tests/http/lib.sh"
 . "${MAMORI_SRCDIR:?}/tests/faults/lib.sh"
-logs_server_start
+# (logs_server_start, with the server alone in Japanese)
+ward_make
+export MAMORI_LANG=ja
+faulty_server_start
+export MAMORI_LANG=en
+LT=$(token suzuki logs logs)
+check "a token of the logs scope" '[ -n "$LT" ]'
+: >"$TMP/acked"
 batch() { post_logs t0709; }
 batch
 check "before the fault a batch is acknowledged ($code)" '[ "$code" = 200 ]'
@@ -24,6 +32,12 @@ rm -f "$CTL"
 check "with exit status 1 ($server_status)" '[ "$server_status" -eq 1 ]'
 check "saying why" \
 	'grep -q "mamori: error: the disk did not confirm a write of the database file.*no connection copies.*stopping" "$TMP/serve.err"'
+if grep -q "^mamori: エラー: ディスクがデータベースファイル「$D/mamori.db」への書き込みを確認しませんでした（" "$TMP/serve.err"; then
+	ok "the store said the latch in Japanese"
+else
+	not_ok "the store said the latch in Japanese"
+	diag "serve's stderr:" "$(grep '^mamori:' "$TMP/serve.err" | head -20)"
+fi
 check "the log is kept" '[ "$(wc -c <"$D/mamori.db-wal")" -gt 32 ]'
 F=$(grep -c '^fsync EIO' "$FLOG")
 

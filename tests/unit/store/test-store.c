@@ -524,14 +524,15 @@ static bool first_read_looks(struct tmpdir_fixture *f, unsigned flags, int *ret_
 	return r == 1;
 }
 
-/* The store's warnings as a front end gets them (store_set_warn): each one's message id, and
+/* The store's warnings as a front end gets them (store_set_say): each one's message id, and
  * the lines they make. */
 static const char *warned_ids[4];
 static size_t warned_n;
 static struct strbuf warned = STRBUF_INIT;
 
-static void warn_kept(const char *fmt, va_list ap)
+static void warn_kept(enum store_say kind, const char *fmt, va_list ap)
 {
+	assert_int_equal(kind, STORE_SAY_WARNING);
 	if (warned_n < ARRAY_SIZE(warned_ids))
 		warned_ids[warned_n] = fmt;
 	warned_n++;
@@ -561,7 +562,7 @@ static void test_identity_stamp_triggers(void **state)
 	                 STORE_IDENTITY_STAMP_SCHEMA);
 	assert_string_equal(store_migrations[STORE_IDENTITY_STAMP_SCHEMA - 1].name,
 	                    "identity-stamp");
-	store_set_warn(warn_kept);
+	store_set_say(warn_kept);
 	assert_int_equal(store_open(f->dir, STORE_CREATE, &st, &f->err), 0);
 	assert_int_equal(store_identity_stamped(st, &f->err), 1);
 	assert_int_equal(store_identity_triggers_missing(st, &names, &f->err), 0);
@@ -639,7 +640,7 @@ static void test_identity_stamp_triggers(void **state)
 	assert_true(stamped_at_open(f, 0));
 	assert_int_equal(raw_stamp(f), n + 2);
 	/* both warnings, once each, went to the front end's function as message ids */
-	store_set_warn(NULL);
+	store_set_say(NULL);
 	assert_int_equal(warned_n, 2);
 	assert_non_null(strstr(warned_ids[0], "%s lacks the identity stamp's triggers"));
 	assert_non_null(strstr(warned_ids[1], "%s lacks some of the identity stamp's triggers"));
