@@ -160,6 +160,29 @@ int damaged(struct strbuf *err, const char *what, uint64_t n)
 	return -EBADMSG;
 }
 
+/* The partial bundle (the entries past the last full one) into lg->bundle, checked whole. 0, or
+ * a negative errno with err set. */
+static int load_bundle(struct ledger *lg, struct strbuf *err)
+{
+	uint64_t n = lg->size >> 8, got = 0;
+	size_t pos = 0, count = 0, len;
+	const uint8_t *e;
+	int r;
+
+	strbuf_reset(&lg->bundle);
+	if (!(lg->size & 0xff))
+		return 0;
+	r = tail_load(lg, n, n + 1, &got, &lg->bundle, NULL, err);
+	if (r < 0)
+		return r;
+	while ((r = bundle_next((const uint8_t *)lg->bundle.buf, lg->bundle.len, &pos, &e, &len)) >
+	       0)
+		count++;
+	if (r < 0 || count != (lg->size & 0xff))
+		return damaged(err, "entry bundle", n);
+	return 0;
+}
+
 static int load_state(struct ledger *lg, struct strbuf *err)
 {
 	struct strbuf range = STRBUF_INIT, blob = STRBUF_INIT;
@@ -184,24 +207,9 @@ static int load_state(struct ledger *lg, struct strbuf *err)
 		r = damaged(err, "head of size", lg->size);
 		goto out;
 	}
-
-	strbuf_reset(&lg->bundle);
-	if (lg->size & 0xff) {
-		uint64_t n = lg->size >> 8, got = 0;
-		size_t pos = 0, count = 0, len;
-		const uint8_t *e;
-
-		r = tail_load(lg, n, n + 1, &got, &lg->bundle, NULL, err);
-		if (r < 0)
-			goto out;
-		while ((r = bundle_next((const uint8_t *)lg->bundle.buf, lg->bundle.len, &pos, &e,
-		                        &len)) > 0)
-			count++;
-		if (r < 0 || count != (lg->size & 0xff)) {
-			r = damaged(err, "entry bundle", n);
-			goto out;
-		}
-	}
+	r = load_bundle(lg, err);
+	if (r < 0)
+		goto out;
 
 	for (unsigned level = 0; level < TILE_LEVELS; level++) {
 		uint64_t base = level * 8 < 64 ? lg->size >> (level * 8) : 0;
