@@ -87,6 +87,21 @@ static void check_mode(struct report *rep, const char *name, const char *path, m
 	strbuf_release(&fix);
 }
 
+/* The last check's fix said in Japanese: fix_ja (emptied), when it holds anything. */
+static void fix_in_japanese(struct report *rep, struct strbuf *fix_ja)
+{
+	if (!fix_ja->len)
+		return;
+	free(rep->checks[rep->nr - 1].fix_ja);
+	rep->checks[rep->nr - 1].fix_ja = strbuf_detach(fix_ja, NULL);
+}
+
+/* The identity stamp's fix (with the directory). */
+#define STAMP_FIX                                                                                  \
+	N_("run mamori --dir '%s' ledger tail (or any command that changes the ward, or restart "  \
+	   "mamori serve): an open that may write makes them again, once no other writer holds "   \
+	   "the database")
+
 /*
  * The identity stamp's nine triggers (schema/0030; store_identity_triggers_missing), from that
  * schema on (before it the schema check says the migration is pending): a schema that lost one
@@ -94,29 +109,55 @@ static void check_mode(struct report *rep, const char *name, const char *path, m
  * reused, so every API call reads its token's identity again. A warning, as an older schema is:
  * nothing is unsafe meanwhile, and the next open that may write makes them again.
  */
-static void check_identity_stamp(struct report *rep, struct store *st)
+static void check_identity_stamp(struct report *rep, struct store *st, const char *dir)
 {
-	struct strbuf err = STRBUF_INIT, names = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, names = STRBUF_INIT, fix = STRBUF_INIT,
+	              fix_ja = STRBUF_INIT;
 	int n = store_identity_triggers_missing(st, &names, &err);
 
 	if (n < 0)
 		add_check(rep, "identity stamp", CHECK_PROBLEM,
 		          "restore the database from a backup ('mamori restore')",
 		          "cannot look for the identity stamp's triggers: %s", err.buf);
-	else if (n > 0)
-		add_check(
-		    rep, "identity stamp", CHECK_WARNING,
-		    N_("run 'mamori ledger tail' on it (or any command that changes the ward, or "
-		       "restart mamori serve): an open that may write makes them again, once no "
-		       "other writer holds the database"),
-		    "identity stamp triggers missing or changed (%d of 9, schema/0030): %s; the "
-		    "API reads each call's identity afresh until they are made again",
-		    n, names.buf);
-	else
+	else if (n > 0) {
+		strbuf_addf(&fix, STAMP_FIX, dir);
+		if (cli_lang_ja())
+			strbuf_addf(&fix_ja, T_(STAMP_FIX), dir);
+		add_check(rep, "identity stamp", CHECK_WARNING, fix.buf,
+		          "identity stamp triggers missing or changed (%d of 9, schema/0030): %s; "
+		          "the API reads each call's identity afresh until they are made again",
+		          n, names.buf);
+		fix_in_japanese(rep, &fix_ja);
+	} else
 		add_check(rep, "identity stamp", CHECK_OK, NULL,
 		          "the identity stamp's 9 triggers (schema/0030) are there");
 	strbuf_release(&err);
 	strbuf_release(&names);
+	strbuf_release(&fix);
+}
+
+/* An older schema's fix (with the directory). */
+#define SCHEMA_FIX                                                                                 \
+	N_("restart mamori serve with this build, or, when no server runs, run mamori --dir '%s' " \
+	   "ledger tail (or any command that changes the ward): an open that may write applies "   \
+	   "the pending migrations; read-only commands (list, show) do not")
+
+/*
+ * A schema older than this build's: after an upgrade, most often because the older mamori serve
+ * still runs; the next open that may write migrates it (not a read-only command's), and migrating
+ * under a running older server would leave it on a schema it does not know, so its restart comes
+ * first.
+ */
+static void check_schema_older(struct report *rep, const char *dir, int v)
+{
+	struct strbuf fix = STRBUF_INIT, fix_ja = STRBUF_INIT;
+	strbuf_addf(&fix, SCHEMA_FIX, dir);
+	if (cli_lang_ja())
+		strbuf_addf(&fix_ja, T_(SCHEMA_FIX), dir);
+	add_check(rep, "schema", CHECK_WARNING, fix.buf,
+	          "schema version %d is older than this build's %d", v, store_schema_latest());
+	fix_in_japanese(rep, &fix_ja);
+	strbuf_release(&fix);
 }
 
 static void check_database(struct report *rep, const char *dir)
@@ -144,12 +185,7 @@ static void check_database(struct report *rep, const char *dir)
 	if (v == store_schema_latest())
 		add_check(rep, "schema", CHECK_OK, NULL, "schema version %d is current", v);
 	else
-		add_check(
-		    rep, "schema", CHECK_WARNING,
-		    "run 'mamori ledger tail' on it (or any command that changes the ward, or "
-		    "restart mamori serve): an open that may write applies the pending "
-		    "migrations; read-only commands (list, show) do not",
-		    "schema version %d is older than this build's %d", v, store_schema_latest());
+		check_schema_older(rep, dir, v);
 
 	if (store_dialect(st) == STORE_POSTGRESQL) {
 		int g = store_ddl_guarded(st, &err);
@@ -181,7 +217,7 @@ static void check_database(struct report *rep, const char *dir)
 		          "restore the database from a backup ('mamori restore')",
 		          "SQLite integrity_check: %s", problems.buf);
 	if (v >= STORE_IDENTITY_STAMP_SCHEMA)
-		check_identity_stamp(rep, st);
+		check_identity_stamp(rep, st, dir);
 	strbuf_release(&problems);
 	store_close(st);
 	strbuf_release(&err);

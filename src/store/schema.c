@@ -269,12 +269,17 @@ static int64_t stamp_triggers_remake(struct store *st, int v)
 	int64_t cookie = -1;
 	int n, rc;
 
-	/* the look and the schema's version in one read snapshot */
+	/* the look and the schema's version in one read snapshot (a BEGIN fails only inside a
+	 * transaction, where the remake's BEGIN IMMEDIATE would fail too) */
 	if (v < STORE_IDENTITY_STAMP_SCHEMA ||
 	    sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
 	n = schema_cookie(st, &cookie, &err) < 0 ? -1 : stamp_triggers_missing(st, NULL, &err);
-	(void)sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		/* (never left open: the connection's next store_begin would fail) */
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		n = -1;
+	}
 	if (n != 0)
 		cookie = -1;
 	if (n <= 0)

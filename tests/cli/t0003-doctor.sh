@@ -33,9 +33,10 @@ latest=$(sqlite3 "$D/mamori.db" "SELECT max(version) FROM schema_version")
 sqlite3 "$D/mamori.db" "DELETE FROM schema_version WHERE version = $latest"
 expect "an older schema: doctor warns" 0 "$MAMORI" --dir "$D" doctor
 out_has "it says the schema is older" "schema version $((latest - 1)) is older than this build's $latest"
-out_has "its fix names a command that migrates" "fix: run 'mamori ledger tail' on it"
+out_has "its fix: restart serve first, else a command that migrates, with the directory" "fix: restart mamori serve with this build, or, when no server runs, run mamori --dir '$D' ledger tail"
 expect "(in Japanese too)" 0 env MAMORI_LANG=ja "$MAMORI" --dir "$D" doctor
-out_has "(the fix in Japanese)" "このディレクトリで 'mamori ledger tail' を実行してください（区のデータを変える他のコマンドでも、mamori serve の再起動でもかまいません）。書き込みのできる形でデータベースを開くと、残りの移行が適用されます"
+out_has "(the fix in Japanese)" "この版で mamori serve を再起動してください。サーバーが動いていないときは mamori --dir '$D' ledger tail を実行してください"
+out_has "(and the finding)" "スキーマの版 $((latest - 1)) は、この mamori が知る版 $latest より古いです"
 expect "a read-only command (log search)" 0 "$MAMORI" --dir "$D" log search --count
 check "migrates nothing" "[ \"\$(sqlite3 '$D/mamori.db' 'SELECT max(version) FROM schema_version')\" = $((latest - 1)) ]"
 expect "the command the fix names" 0 "$MAMORI" --dir "$D" ledger tail

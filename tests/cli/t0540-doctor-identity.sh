@@ -46,10 +46,10 @@ n0=$(sqlite3 "$D/mamori.db" "SELECT n FROM identity_stamp")
 sqlite3 "$D/mamori.db" "DROP TRIGGER identity_stamp_roles_update"
 expect "a trigger dropped: doctor warns (nothing unsafe meanwhile)" 0 "$MAMORI" --dir "$D" doctor
 out_has "it names the trigger" "warning identity stamp  identity stamp triggers missing or changed (1 of 9, schema/0030): identity_stamp_roles_update;"
-out_has "and says what to do" "fix: run 'mamori ledger tail' on it"
+out_has "and says what to do, naming the directory" "fix: run mamori --dir '$D' ledger tail (or any command"
 expect "in Japanese" 0 env MAMORI_LANG=ja "$MAMORI" --dir "$D" doctor
 out_has "the warning in Japanese" "本人確認スタンプのトリガーがないか変更されています（9 個のうち 1 個、schema/0030）: identity_stamp_roles_update。"
-out_has "the fix in Japanese" "このディレクトリで 'mamori ledger tail' を実行してください"
+out_has "the fix in Japanese" "mamori --dir '$D' ledger tail を実行してください"
 out_has "a mode in Japanese keeps its zeros, as in English (base/fmtargs)" "「$D」のモードは 0700 です"
 check "doctor changed nothing" '[ "$(sqlite3 "$D/mamori.db" "$stamp_sql")" = 8 ]'
 # hold: another connection holds the database's write lock (30 s at most, H its process);
