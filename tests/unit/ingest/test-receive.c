@@ -375,7 +375,9 @@ static void busy_sender_steady(void **state)
 	}
 	wait_received(g, base, sent, 5000);
 	assert_int_equal(received(g) - base, sent);
-	assert_true(lowat_raised(rx) >= 1 && lowat_raised(rx) <= 3);
+	/* (at most 8: the old marking and unmarking was ~30 in this second; a loaded sanitizer
+	 * run stretches a few 10-ms sleeps past receive_lowat_ms, each one mark more) */
+	assert_true(lowat_raised(rx) >= 1 && lowat_raised(rx) <= 8);
 	for (int t = 0; t < 1000 && lowat_now(rx); t++)
 		sleep_ms(1);
 	assert_int_equal(lowat_now(rx), 0);
